@@ -1,0 +1,101 @@
+//! The crate's error type, shared by the core and the wasm shell.
+//!
+//! Every variant maps one-to-one onto an exported JS error class (DESIGN.md §2, "Errors"):
+//! `ApiError`, `ConnectionError`, `TimeoutError`, `AbortError`, `StreamError`, `ValidationError`.
+//! `Display` never includes secrets: no variant ever holds the API key or request headers.
+
+use core::fmt;
+
+/// An error from the server: an HTTP status ≥ 400, an in-stream `error` event, or `response.failed`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ApiError {
+    /// HTTP status; `None` for errors that arrived inside a stream.
+    pub status: Option<u16>,
+    /// `error.code` (e.g. `"insufficient_quota"`), when given.
+    pub code: Option<String>,
+    /// `error.type` (e.g. `"invalid_request_error"`), when given.
+    pub error_type: Option<String>,
+    /// `error.param`, when given.
+    pub param: Option<String>,
+    /// A human-readable message (the server's, or one we made from the status).
+    pub message: String,
+    /// The `x-request-id` response header, when given.
+    pub request_id: Option<String>,
+    /// The error body as JSON text (HTTP errors), or the event's JSON (in-stream errors).
+    pub body: Option<String>,
+    /// The Response snapshot the error belongs to, as JSON text (`response.failed`, or the
+    /// partial snapshot when an `error` event arrives mid-stream).
+    pub response: Option<String>,
+}
+
+/// Every failure the client can report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// The server said no (see [`ApiError`]).
+    Api(Box<ApiError>),
+    /// `fetch` rejected (DNS, refused, reset) after all retries. `message` is the runtime's text.
+    Connection { message: String },
+    /// One attempt exceeded its timeout (milliseconds).
+    Timeout { timeout_ms: u64 },
+    /// The user aborted: a signal, `abort()`, or leaving a `for await` loop early.
+    Abort,
+    /// The body broke the protocol: truncated, malformed JSON, an event over the size limit.
+    /// `response` is the partial snapshot as JSON text, when there is one.
+    Stream { message: String, response: Option<String> },
+    /// The request parameters break a documented rule; nothing was sent.
+    Validation { param: String, message: String },
+}
+
+impl Error {
+    /// A [`Error::Stream`] without a snapshot.
+    pub fn stream(message: impl Into<String>) -> Self {
+        Error::Stream { message: message.into(), response: None }
+    }
+
+    /// A [`Error::Validation`] naming `param`.
+    pub fn validation(param: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Validation { param: param.into(), message: message.into() }
+    }
+
+    /// The name of the JS class this error becomes.
+    pub fn class_name(&self) -> &'static str {
+        match self {
+            Error::Api(_) => "ApiError",
+            Error::Connection { .. } => "ConnectionError",
+            Error::Timeout { .. } => "TimeoutError",
+            Error::Abort => "AbortError",
+            Error::Stream { .. } => "StreamError",
+            Error::Validation { .. } => "ValidationError",
+        }
+    }
+
+    /// True for failures worth another attempt before any byte of the body was read
+    /// (connection errors; HTTP statuses are judged by [`crate::retry`]).
+    pub fn is_connection(&self) -> bool {
+        matches!(self, Error::Connection { .. })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => match e.status {
+                Some(s) => write!(f, "{} {}", s, e.message),
+                None => f.write_str(&e.message),
+            },
+            Error::Connection { message } => write!(f, "connection error: {message}"),
+            Error::Timeout { timeout_ms } => write!(f, "request timed out after {timeout_ms} ms"),
+            Error::Abort => f.write_str("request was aborted"),
+            Error::Stream { message, .. } => f.write_str(message),
+            Error::Validation { param, message } => write!(f, "invalid `{param}`: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
+    }
+}

@@ -34,16 +34,32 @@ pub enum Error {
     /// The server said no (see [`ApiError`]).
     Api(Box<ApiError>),
     /// `fetch` rejected (DNS, refused, reset) after all retries. `message` is the runtime's text.
-    Connection { message: String },
+    Connection {
+        /// The runtime's description of the failure.
+        message: String,
+    },
     /// One attempt exceeded its timeout (milliseconds).
-    Timeout { timeout_ms: u64 },
+    Timeout {
+        /// The timeout that was exceeded.
+        timeout_ms: u64,
+    },
     /// The user aborted: a signal, `abort()`, or leaving a `for await` loop early.
     Abort,
     /// The body broke the protocol: truncated, malformed JSON, an event over the size limit.
     /// `response` is the partial snapshot as JSON text, when there is one.
-    Stream { message: String, response: Option<String> },
+    Stream {
+        /// What broke.
+        message: String,
+        /// The partial snapshot as JSON text.
+        response: Option<String>,
+    },
     /// The request parameters break a documented rule; nothing was sent.
-    Validation { param: String, message: String },
+    Validation {
+        /// The parameter at fault (`metadata`, `temperature`, …).
+        param: String,
+        /// What was given and what is allowed.
+        message: String,
+    },
 }
 
 impl Error {

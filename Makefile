@@ -1,0 +1,84 @@
+# cometapi-responses — every target installs what it needs (idempotent, quiet when present).
+#   make demo   build, then serve www/ + the mock backend on http://127.0.0.1:$(PORT)
+#   make test   every test of the project; non-zero on any failure
+#   make build  pkg/: the npm package        make bench  the benchmark table
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PORT ?= 8080
+CARGO_HOME ?= $(HOME)/.cargo
+export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
+WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+WASM_TARGET := wasm32-unknown-unknown
+WASM_IN := target/$(WASM_TARGET)/release/cometapi_responses.wasm
+STAMP := build/.stamps
+
+.PHONY: help setup setup-rust setup-node setup-browser build test test-rust test-wasm test-js test-browser demo bench clean
+
+help:
+	@sed -n '2,5p' Makefile
+
+# ---------------------------------------------------------------- set-up
+setup: setup-rust setup-node
+
+setup-rust:
+	@rustup target list --installed 2>/dev/null | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 3 minutes, once)"; \
+	  cargo install -q wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; fi
+
+# npm ci when package-lock.json changed since the last install
+setup-node: node_modules/.package-lock.json
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup-browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "installing Debian chromium + chromium-driver"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+# ---------------------------------------------------------------- build
+build: setup
+	cargo build --release --target $(WASM_TARGET) --lib -q
+	rm -rf pkg && mkdir -p pkg
+	wasm-bindgen --target web --out-dir pkg --out-name cometapi_responses --no-typescript $(WASM_IN)
+	wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
+	  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+	  pkg/cometapi_responses_bg.wasm -o pkg/cometapi_responses_bg.wasm
+	cp js/*.js js/*.d.ts pkg/
+	node scripts/package-json.mjs > pkg/package.json
+	cp README.md pkg/README.md
+	@mkdir -p node_modules && ln -sfn ../pkg node_modules/cometapi-responses
+	@node scripts/size.mjs
+
+# ---------------------------------------------------------------- tests
+test: test-rust test-wasm test-js test-browser
+	@echo "make test: all suites passed"
+
+test-rust:
+	cargo test -q
+
+# wasm-bindgen-test in Node (and in headless Chromium where a test asks for it)
+test-wasm: setup-rust setup-browser
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  cargo test --target $(WASM_TARGET) --test wasm_node
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$$(command -v chromedriver) \
+	  WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --target $(WASM_TARGET) --test wasm_browser
+
+test-js: build
+	node --test --test-concurrency=2 tests/js/
+
+test-browser: build setup-browser
+	node --test --test-concurrency=1 tests/browser/
+
+# ---------------------------------------------------------------- demo, bench
+demo: build
+	node www/server.mjs --port $(PORT)
+
+bench: build
+	node --expose-gc bench/run.mjs
+
+clean:
+	rm -rf pkg build target/$(WASM_TARGET)

@@ -1,0 +1,80 @@
+// The exported error classes. The wasm side throws plain descriptors ({ __cometapi, name, … });
+// toError() turns them into these classes so `instanceof` and `name` work everywhere.
+
+export class CometApiError extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ApiError extends CometApiError {
+  constructor(message, fields = {}) {
+    super(message);
+    this.status = fields.status;
+    this.code = fields.code;
+    this.type = fields.type;
+    this.param = fields.param;
+    this.requestId = fields.requestId;
+    this.body = fields.body;
+    this.response = fields.response;
+  }
+}
+export class ConnectionError extends CometApiError {
+  constructor(message, options) {
+    super(message, options);
+  }
+}
+export class TimeoutError extends CometApiError {}
+export class AbortError extends CometApiError {}
+export class StreamError extends CometApiError {
+  constructor(message, fields = {}) {
+    super(message);
+    this.response = fields.response ?? null;
+  }
+}
+export class ValidationError extends CometApiError {
+  constructor(message, fields = {}) {
+    super(message);
+    this.param = fields.param;
+  }
+}
+
+const parseJson = (text) => {
+  if (text === undefined || text === null) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+/** Turns anything thrown across the wasm boundary into one of the exported classes. */
+export function toError(e, cause) {
+  if (e instanceof CometApiError) return e;
+  if (!e || e.__cometapi !== true) return e;
+  switch (e.name) {
+    case 'ApiError':
+      return new ApiError(e.message, {
+        status: e.status,
+        code: e.code ?? undefined,
+        type: e.type ?? undefined,
+        param: e.param ?? undefined,
+        requestId: e.requestId ?? undefined,
+        body: parseJson(e.body),
+        response: parseJson(e.response) ?? null,
+      });
+    case 'ConnectionError':
+      return new ConnectionError(e.message, cause === undefined ? undefined : { cause });
+    case 'TimeoutError':
+      return new TimeoutError(e.message);
+    case 'AbortError':
+      return new AbortError(e.message);
+    case 'StreamError':
+      return new StreamError(e.message, { response: parseJson(e.response) ?? null });
+    case 'ValidationError':
+      return new ValidationError(e.message, { param: e.param });
+    default:
+      return new CometApiError(e.message);
+  }
+}

@@ -1,0 +1,18 @@
+//! wasm-bindgen tests run in Node (`make test-wasm`): the core and the exports inside a real
+//! wasm instance.
+#![cfg(target_arch = "wasm32")]
+
+use cometapi_responses::sse::{Event, Parser};
+use wasm_bindgen_test::*;
+
+#[wasm_bindgen_test]
+fn sse_parser_runs_in_wasm() {
+    let mut p = Parser::new();
+    let mut out = Vec::new();
+    p.feed("id: 1\ndata: é".as_bytes(), &mut out).unwrap();
+    p.feed("😀\n\n".as_bytes(), &mut out).unwrap();
+    assert_eq!(
+        out,
+        vec![Event { event: "message".into(), data: "é😀".into(), last_event_id: "1".into() }]
+    );
+}

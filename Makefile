@@ -42,14 +42,15 @@ setup-browser:
 # ---------------------------------------------------------------- build
 build: setup
 	cargo build --release --target $(WASM_TARGET) --lib -q
-	rm -rf pkg && mkdir -p pkg
-	wasm-bindgen --target web --out-dir pkg --out-name cometapi_responses --no-typescript $(WASM_IN)
+	@rm -rf build/pkg.tmp && mkdir -p build/pkg.tmp
+	wasm-bindgen --target web --out-dir build/pkg.tmp --out-name cometapi_responses --no-typescript $(WASM_IN)
 	wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
 	  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-	  pkg/cometapi_responses_bg.wasm -o pkg/cometapi_responses_bg.wasm
-	cp js/*.js js/*.d.ts pkg/
-	node scripts/package-json.mjs > pkg/package.json
-	cp README.md pkg/README.md
+	  build/pkg.tmp/cometapi_responses_bg.wasm -o build/pkg.tmp/cometapi_responses_bg.wasm
+	cp js/*.js js/*.d.ts README.md build/pkg.tmp/
+	node scripts/package-json.mjs > build/pkg.tmp/package.json
+	@# swap in one step: other processes reading pkg/ never see a half-written package
+	@rm -rf build/pkg.old && { [ ! -d pkg ] || mv pkg build/pkg.old; } && mv build/pkg.tmp pkg && rm -rf build/pkg.old
 	@mkdir -p node_modules && ln -sfn ../pkg node_modules/cometapi-responses
 	@node scripts/size.mjs
 

@@ -1,1 +1,678 @@
-//! Being written (issue 3).
+//! SSE event → [`ResponseEvent`]: the event type, its `sequence_number`, the raw JSON text, and
+//! the few fields the [`crate::accumulate::Accumulator`] needs, parsed once.
+//!
+//! Decoding is lenient (DESIGN.md §3): the type comes from the JSON `type` field and falls back
+//! to the SSE `event:` name; `sequence_number` is optional; unknown event types pass through as
+//! [`EventKind::Other`]; `data: [DONE]` is not an event; `keepalive` is an event that changes
+//! nothing. Only data that is not a JSON object is an error ([`Error::Stream`], with a short
+//! excerpt of the data, never the whole payload).
+//!
+//! Performance: each event's JSON is parsed exactly once, into a small borrowed struct (no
+//! `serde_json::Value` for delta events); string fields without escapes are stored as byte ranges
+//! into the JSON text instead of copies. Only the objects an event carries for the accumulator
+//! (`response`, `item`, `part`, `annotation`) become `Value`s.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{ApiError, Error};
+use crate::sse;
+
+macro_rules! event_kinds {
+    ($($(#[$doc:meta])* $name:ident => $wire:literal,)*) => {
+        /// Every event type of the Responses streaming protocol this crate knows by name.
+        ///
+        /// Unknown types are [`EventKind::Other`]: passed through, never fatal.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum EventKind {
+            $($(#[$doc])* #[doc = concat!("`", $wire, "`")] $name,)*
+            /// Any other type (kept as the event's own type string).
+            Other,
+        }
+
+        impl EventKind {
+            /// The kind for a wire type string (`Other` when unknown).
+            pub fn from_type(ty: &str) -> EventKind {
+                match ty {
+                    $($wire => EventKind::$name,)*
+                    _ => EventKind::Other,
+                }
+            }
+
+            /// The wire type string, `None` for [`EventKind::Other`].
+            pub fn as_str(self) -> Option<&'static str> {
+                match self {
+                    $(EventKind::$name => Some($wire),)*
+                    EventKind::Other => None,
+                }
+            }
+
+            /// Every named kind (not `Other`), in declaration order.
+            pub const ALL: &'static [EventKind] = &[$(EventKind::$name,)*];
+        }
+    };
+}
+
+event_kinds! {
+    Created => "response.created",
+    Queued => "response.queued",
+    InProgress => "response.in_progress",
+    Completed => "response.completed",
+    Incomplete => "response.incomplete",
+    Failed => "response.failed",
+    Error => "error",
+    Keepalive => "keepalive",
+    OutputItemAdded => "response.output_item.added",
+    OutputItemDone => "response.output_item.done",
+    ContentPartAdded => "response.content_part.added",
+    ContentPartDone => "response.content_part.done",
+    OutputTextDelta => "response.output_text.delta",
+    OutputTextDone => "response.output_text.done",
+    OutputTextAnnotationAdded => "response.output_text.annotation.added",
+    RefusalDelta => "response.refusal.delta",
+    RefusalDone => "response.refusal.done",
+    FunctionCallArgumentsDelta => "response.function_call_arguments.delta",
+    FunctionCallArgumentsDone => "response.function_call_arguments.done",
+    ReasoningSummaryPartAdded => "response.reasoning_summary_part.added",
+    ReasoningSummaryPartDone => "response.reasoning_summary_part.done",
+    ReasoningSummaryTextDelta => "response.reasoning_summary_text.delta",
+    ReasoningSummaryTextDone => "response.reasoning_summary_text.done",
+    ReasoningTextDelta => "response.reasoning_text.delta",
+    ReasoningTextDone => "response.reasoning_text.done",
+    CustomToolCallInputDelta => "response.custom_tool_call_input.delta",
+    CustomToolCallInputDone => "response.custom_tool_call_input.done",
+    CodeInterpreterCallCodeDelta => "response.code_interpreter_call_code.delta",
+    CodeInterpreterCallCodeDone => "response.code_interpreter_call_code.done",
+    McpCallArgumentsDelta => "response.mcp_call_arguments.delta",
+    McpCallArgumentsDone => "response.mcp_call_arguments.done",
+    WebSearchCallInProgress => "response.web_search_call.in_progress",
+    WebSearchCallSearching => "response.web_search_call.searching",
+    WebSearchCallCompleted => "response.web_search_call.completed",
+    WebSearchCallFailed => "response.web_search_call.failed",
+    FileSearchCallInProgress => "response.file_search_call.in_progress",
+    FileSearchCallSearching => "response.file_search_call.searching",
+    FileSearchCallCompleted => "response.file_search_call.completed",
+    FileSearchCallFailed => "response.file_search_call.failed",
+    CodeInterpreterCallInProgress => "response.code_interpreter_call.in_progress",
+    CodeInterpreterCallInterpreting => "response.code_interpreter_call.interpreting",
+    CodeInterpreterCallCompleted => "response.code_interpreter_call.completed",
+    CodeInterpreterCallFailed => "response.code_interpreter_call.failed",
+    ImageGenerationCallInProgress => "response.image_generation_call.in_progress",
+    ImageGenerationCallGenerating => "response.image_generation_call.generating",
+    ImageGenerationCallPartialImage => "response.image_generation_call.partial_image",
+    ImageGenerationCallCompleted => "response.image_generation_call.completed",
+    ImageGenerationCallFailed => "response.image_generation_call.failed",
+    McpCallInProgress => "response.mcp_call.in_progress",
+    McpCallCompleted => "response.mcp_call.completed",
+    McpCallFailed => "response.mcp_call.failed",
+    McpListToolsInProgress => "response.mcp_list_tools.in_progress",
+    McpListToolsCompleted => "response.mcp_list_tools.completed",
+    McpListToolsFailed => "response.mcp_list_tools.failed",
+    AudioDelta => "response.audio.delta",
+    AudioDone => "response.audio.done",
+    AudioTranscriptDelta => "response.audio.transcript.delta",
+    AudioTranscriptDone => "response.audio.transcript.done",
+}
+
+impl EventKind {
+    /// `response.created/queued/in_progress/completed/incomplete/failed`: events that carry
+    /// the whole Response.
+    pub fn is_lifecycle(self) -> bool {
+        matches!(
+            self,
+            EventKind::Created
+                | EventKind::Queued
+                | EventKind::InProgress
+                | EventKind::Completed
+                | EventKind::Incomplete
+                | EventKind::Failed
+        )
+    }
+
+    /// `response.completed/incomplete/failed` and `error`: nothing follows them.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            EventKind::Completed | EventKind::Incomplete | EventKind::Failed | EventKind::Error
+        )
+    }
+
+    /// The `*.delta` events the accumulator appends (audio deltas are not part of a Response).
+    pub fn is_delta(self) -> bool {
+        matches!(
+            self,
+            EventKind::OutputTextDelta
+                | EventKind::RefusalDelta
+                | EventKind::FunctionCallArgumentsDelta
+                | EventKind::ReasoningSummaryTextDelta
+                | EventKind::ReasoningTextDelta
+                | EventKind::CustomToolCallInputDelta
+                | EventKind::CodeInterpreterCallCodeDelta
+                | EventKind::McpCallArgumentsDelta
+        )
+    }
+
+    /// For tool status events: the `status` they give the output item
+    /// (`partial_image` counts as `generating`).
+    pub fn tool_status(self) -> Option<&'static str> {
+        use EventKind::*;
+        Some(match self {
+            WebSearchCallInProgress
+            | FileSearchCallInProgress
+            | CodeInterpreterCallInProgress
+            | ImageGenerationCallInProgress
+            | McpCallInProgress
+            | McpListToolsInProgress => "in_progress",
+            WebSearchCallSearching | FileSearchCallSearching => "searching",
+            CodeInterpreterCallInterpreting => "interpreting",
+            ImageGenerationCallGenerating | ImageGenerationCallPartialImage => "generating",
+            WebSearchCallCompleted
+            | FileSearchCallCompleted
+            | CodeInterpreterCallCompleted
+            | ImageGenerationCallCompleted
+            | McpCallCompleted
+            | McpListToolsCompleted => "completed",
+            WebSearchCallFailed
+            | FileSearchCallFailed
+            | CodeInterpreterCallFailed
+            | ImageGenerationCallFailed
+            | McpCallFailed
+            | McpListToolsFailed => "failed",
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str().unwrap_or("(other)"))
+    }
+}
+
+/// A string field of the event: a byte range into the JSON text when the wire form had no
+/// escapes (no copy), else the unescaped copy.
+#[derive(Debug, Clone, PartialEq)]
+enum StrRef {
+    Range(Range<usize>),
+    Owned(Box<str>),
+}
+
+/// One decoded event of a Responses stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseEvent {
+    json: String,
+    kind: EventKind,
+    /// The type string when it is not a known kind's (`Other`), e.g. a new server event.
+    other_type: Option<Box<str>>,
+    sequence_number: Option<u64>,
+    output_index: Option<u64>,
+    content_index: Option<u64>,
+    summary_index: Option<u64>,
+    annotation_index: Option<u64>,
+    item_id: Option<StrRef>,
+    /// `delta` for delta events; the final value (`text`, `refusal`, `arguments`, `input`,
+    /// `code`) for the matching `*.done` events.
+    text: Option<StrRef>,
+    /// `response` (lifecycle), `item` (output_item.*), `part` (content_part.*,
+    /// reasoning_summary_part.*) or `annotation` (annotation.added).
+    payload: Option<Value>,
+    /// The normalised error of an `error` event.
+    error: Option<Box<ApiError>>,
+}
+
+impl ResponseEvent {
+    /// The event type: the JSON `type`, else the SSE `event:` name (`"message"` when the
+    /// stream gave neither).
+    pub fn event_type(&self) -> &str {
+        match &self.other_type {
+            Some(t) => t,
+            None => self.kind.as_str().unwrap_or("message"),
+        }
+    }
+
+    /// The kind of event (`Other` for types this crate does not know).
+    pub fn kind(&self) -> EventKind {
+        self.kind
+    }
+
+    /// `sequence_number`, when the server sent one (older servers do not).
+    pub fn sequence_number(&self) -> Option<u64> {
+        self.sequence_number
+    }
+
+    /// The data text exactly as received (for `JSON.parse`, or to forward as is).
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// Consumes the event, returning its data text without a copy.
+    pub fn into_json(self) -> String {
+        self.json
+    }
+
+    /// Decodes a JSON text that is an event object (e.g. `JSON.stringify` of a plain JS
+    /// object given to `ResponseAccumulator.push`). No SSE name: the type must be in the JSON.
+    pub fn from_json(text: &str) -> Result<ResponseEvent, Error> {
+        match decode_data(text.to_owned(), "message") {
+            Ok(Some(ev)) => Ok(ev),
+            Ok(None) => Err(Error::stream(
+                "expected a Responses stream event object, got no event ([DONE] or empty data)",
+            )),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// For `error` events: the error, normalised from the nested form
+    /// `{"type":"error","error":{type,code,message,param}}` or the flat form
+    /// `{"type":"error",code,message,param}`. `status` is `None`; `body` is the event JSON.
+    pub fn error(&self) -> Option<ApiError> {
+        self.error.as_deref().cloned()
+    }
+
+    /// `response.completed/incomplete/failed` or `error`.
+    pub fn is_terminal(&self) -> bool {
+        self.kind.is_terminal()
+    }
+
+    /// `output_index`, when given as a non-negative integer.
+    pub fn output_index(&self) -> Option<u64> {
+        self.output_index
+    }
+
+    /// `content_index`, when given as a non-negative integer.
+    pub fn content_index(&self) -> Option<u64> {
+        self.content_index
+    }
+
+    /// `summary_index`, when given as a non-negative integer.
+    pub fn summary_index(&self) -> Option<u64> {
+        self.summary_index
+    }
+
+    /// `annotation_index`, when given as a non-negative integer.
+    pub fn annotation_index(&self) -> Option<u64> {
+        self.annotation_index
+    }
+
+    /// `item_id`, when given as a string.
+    pub fn item_id(&self) -> Option<&str> {
+        self.item_id.as_ref().and_then(|s| self.resolve(s))
+    }
+
+    /// The text the event carries for the accumulator: `delta` for the `*.delta` events of
+    /// [`EventKind::is_delta`]; the final value for their `*.done` counterparts (`text`,
+    /// `refusal`, `arguments`, `input` or `code`). `None` for other events or when missing.
+    pub fn text(&self) -> Option<&str> {
+        self.text.as_ref().and_then(|s| self.resolve(s))
+    }
+
+    /// `response` of a lifecycle event, `item` of `output_item.*`, `part` of `content_part.*`
+    /// and `reasoning_summary_part.*`, `annotation` of `output_text.annotation.added`.
+    pub fn payload(&self) -> Option<&Value> {
+        self.payload.as_ref()
+    }
+
+    fn resolve<'s>(&'s self, s: &'s StrRef) -> Option<&'s str> {
+        match s {
+            StrRef::Range(r) => self.json.get(r.clone()),
+            StrRef::Owned(b) => Some(b),
+        }
+    }
+
+    fn keepalive(json: String, sequence_number: Option<u64>) -> ResponseEvent {
+        ResponseEvent {
+            json,
+            kind: EventKind::Keepalive,
+            other_type: None,
+            sequence_number,
+            output_index: None,
+            content_index: None,
+            summary_index: None,
+            annotation_index: None,
+            item_id: None,
+            text: None,
+            payload: None,
+            error: None,
+        }
+    }
+}
+
+/// Decodes one SSE event (copies its data; see [`decode_owned`] to avoid the copy).
+///
+/// `Ok(None)` for `data: [DONE]` and for data that is only whitespace; `keepalive` events
+/// are `Some` (type `"keepalive"`, whatever their data). Data that is not a JSON object is
+/// [`Error::Stream`] with a short excerpt.
+pub fn decode(ev: &sse::Event) -> Result<Option<ResponseEvent>, Error> {
+    if is_skipped(&ev.data) && ev.event != "keepalive" {
+        return Ok(None);
+    }
+    decode_data(ev.data.clone(), &ev.event)
+}
+
+/// Like [`decode`], taking the event by value so its data string becomes the event's JSON
+/// without a copy.
+pub fn decode_owned(ev: sse::Event) -> Result<Option<ResponseEvent>, Error> {
+    decode_data(ev.data, &ev.event)
+}
+
+fn is_skipped(data: &str) -> bool {
+    let t = data.trim();
+    t.is_empty() || t == "[DONE]"
+}
+
+fn decode_data(data: String, sse_name: &str) -> Result<Option<ResponseEvent>, Error> {
+    let sse_keepalive = sse_name == "keepalive";
+    if is_skipped(&data) {
+        return Ok(if sse_keepalive { Some(ResponseEvent::keepalive(data, None)) } else { None });
+    }
+    let wire: Wire<'_> = match serde_json::from_str(&data) {
+        Ok(w) => w,
+        // A keepalive's data does not matter.
+        Err(_) if sse_keepalive => return Ok(Some(ResponseEvent::keepalive(data, None))),
+        Err(e) => return Err(malformed(&data, sse_name, &e)),
+    };
+    let base = data.as_ptr() as usize;
+    let len = data.len();
+    let to_ref = |s: Option<Cow<'_, str>>| -> Option<StrRef> {
+        Some(match s? {
+            Cow::Borrowed(b) => {
+                let start = (b.as_ptr() as usize).wrapping_sub(base);
+                if start <= len && b.len() <= len - start {
+                    StrRef::Range(start..start + b.len())
+                } else {
+                    StrRef::Owned(b.into())
+                }
+            }
+            Cow::Owned(o) => StrRef::Owned(o.into_boxed_str()),
+        })
+    };
+
+    let ty: Option<&str> = wire.ty.0.as_deref();
+    let type_name = ty.unwrap_or(sse_name);
+    let kind = EventKind::from_type(type_name);
+    let other_type = match kind {
+        EventKind::Other if type_name != "message" => Some(Box::from(type_name)),
+        _ => None,
+    };
+    use EventKind as K;
+    let text = match kind {
+        k if k.is_delta() => wire.delta.0,
+        K::OutputTextDone | K::ReasoningSummaryTextDone | K::ReasoningTextDone => wire.text.0,
+        K::RefusalDone => wire.refusal.0,
+        K::FunctionCallArgumentsDone | K::McpCallArgumentsDone => wire.arguments.0,
+        K::CustomToolCallInputDone => wire.input.0,
+        K::CodeInterpreterCallCodeDone => wire.code.0.clone(),
+        _ => None,
+    };
+    let payload = match kind {
+        k if k.is_lifecycle() => wire.response,
+        K::OutputItemAdded | K::OutputItemDone => wire.item,
+        K::ContentPartAdded
+        | K::ContentPartDone
+        | K::ReasoningSummaryPartAdded
+        | K::ReasoningSummaryPartDone => wire.part,
+        K::OutputTextAnnotationAdded => wire.annotation,
+        _ => None,
+    };
+    let error = if kind == K::Error {
+        Some(Box::new(normalise_error(
+            wire.error,
+            wire.code.0,
+            wire.message.0,
+            wire.param.0,
+            &data,
+        )))
+    } else {
+        None
+    };
+    let item_id = to_ref(wire.item_id.0);
+    let text = to_ref(text);
+    Ok(Some(ResponseEvent {
+        kind,
+        other_type,
+        sequence_number: wire.sequence_number.0,
+        output_index: wire.output_index.0,
+        content_index: wire.content_index.0,
+        summary_index: wire.summary_index.0,
+        annotation_index: wire.annotation_index.0,
+        item_id,
+        text,
+        payload,
+        error,
+        json: data,
+    }))
+}
+
+fn normalise_error(
+    nested: Option<Value>,
+    code: Option<Cow<'_, str>>,
+    message: Option<Cow<'_, str>>,
+    param: Option<Cow<'_, str>>,
+    json: &str,
+) -> ApiError {
+    let mut e = ApiError { body: Some(json.to_owned()), ..ApiError::default() };
+    match nested {
+        Some(Value::Object(obj)) => {
+            e.code = obj.get("code").and_then(scalar_string);
+            e.error_type = obj.get("type").and_then(scalar_string);
+            e.param = obj.get("param").and_then(scalar_string);
+            e.message = obj.get("message").and_then(scalar_string).unwrap_or_default();
+        }
+        Some(Value::String(s)) => e.message = s,
+        _ => {
+            e.code = code.map(Cow::into_owned);
+            e.param = param.map(Cow::into_owned);
+            e.message = message.map(Cow::into_owned).unwrap_or_default();
+        }
+    }
+    if e.message.is_empty() {
+        e.message = match &e.code {
+            Some(c) => format!("the server sent an error event ({})", excerpt(c, 60)),
+            None => "the server sent an error event without a message".to_owned(),
+        };
+    }
+    e
+}
+
+/// A string, or a number/bool written as text (some servers send numeric codes).
+pub(crate) fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn malformed(data: &str, sse_name: &str, e: &serde_json::Error) -> Error {
+    use serde_json::error::Category;
+    // Never use `e`'s Display: for wrong shapes it quotes the input.
+    let what = match e.classify() {
+        Category::Eof => "truncated JSON",
+        Category::Syntax | Category::Io => "invalid JSON",
+        Category::Data => "JSON that is not an event object",
+    };
+    let name = if sse_name == "message" {
+        String::new()
+    } else {
+        format!(" `{}`", excerpt(sse_name, 40))
+    };
+    Error::stream(format!(
+        "malformed event{name}: {what} (line {}, column {}); data begins: {}",
+        e.line(),
+        e.column(),
+        excerpt(data, 60)
+    ))
+}
+
+/// The first `max_chars` characters of `s` (whole UTF-8 characters, control characters as
+/// spaces), with `…` when cut.
+pub(crate) fn excerpt(s: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(max_chars.min(s.len()) + 3);
+    let mut chars = s.chars();
+    for c in chars.by_ref().take(max_chars) {
+        out.push(if c.is_control() { ' ' } else { c });
+    }
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The borrowed wire struct. Every field is lenient: a value of an unexpected JSON type reads as
+// absent instead of failing the whole event (unknown events must never be fatal).
+
+#[derive(Deserialize)]
+struct Wire<'a> {
+    #[serde(rename = "type", default, borrow)]
+    ty: LStr<'a>,
+    #[serde(default)]
+    sequence_number: LU64,
+    #[serde(default)]
+    output_index: LU64,
+    #[serde(default)]
+    content_index: LU64,
+    #[serde(default)]
+    summary_index: LU64,
+    #[serde(default)]
+    annotation_index: LU64,
+    #[serde(default, borrow)]
+    item_id: LStr<'a>,
+    #[serde(default, borrow)]
+    delta: LStr<'a>,
+    #[serde(default, borrow)]
+    text: LStr<'a>,
+    #[serde(default, borrow)]
+    refusal: LStr<'a>,
+    #[serde(default, borrow)]
+    arguments: LStr<'a>,
+    #[serde(default, borrow)]
+    input: LStr<'a>,
+    #[serde(default, borrow)]
+    code: LStr<'a>,
+    #[serde(default, borrow)]
+    message: LStr<'a>,
+    #[serde(default, borrow)]
+    param: LStr<'a>,
+    #[serde(default)]
+    response: Option<Value>,
+    #[serde(default)]
+    item: Option<Value>,
+    #[serde(default)]
+    part: Option<Value>,
+    #[serde(default)]
+    annotation: Option<Value>,
+    #[serde(default)]
+    error: Option<Value>,
+}
+
+/// A string if the value is one (borrowed when unescaped), else absent.
+#[derive(Default)]
+struct LStr<'a>(Option<Cow<'a, str>>);
+
+/// A non-negative integer if the value is one, else absent.
+#[derive(Default)]
+struct LU64(Option<u64>);
+
+fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for LStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = LStr<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(LStr(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(LStr(Some(Cow::Owned(v.to_owned()))))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(LStr(Some(Cow::Owned(v))))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(LStr(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(LStr(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(LStr(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(LStr(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(LStr(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(LStr(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                drain_seq(seq).map(|_| LStr(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                drain_map(map).map(|_| LStr(None))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+impl<'de> Deserialize<'de> for LU64 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = LU64;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(LU64(Some(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(LU64(u64::try_from(v).ok()))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(LU64(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(LU64(None))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(LU64(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(LU64(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(LU64(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                drain_seq(seq).map(|_| LU64(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                drain_map(map).map(|_| LU64(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

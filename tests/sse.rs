@@ -1,0 +1,992 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Native tests of the SSE parser (`src/sse.rs`): one test per rule of the WHATWG "event stream
+//! interpretation", chunking independence (every 2-way split, 1-byte drip, random chunkings), a
+//! property test against a naive reference implementation, the size cap, and fixtures.
+
+use std::path::Path;
+
+use cometapi_responses::sse::{parse_all, Event, Parser, SseError, DEFAULT_MAX_EVENT_SIZE};
+use proptest::prelude::*;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/// What a stream produces: the events, and the parser's state at the end of the stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Outcome {
+    events: Vec<Event>,
+    retry: Option<u64>,
+    last_event_id: String,
+}
+
+fn ev(event: &str, data: &str, last_event_id: &str) -> Event {
+    Event {
+        event: event.into(),
+        data: data.into(),
+        last_event_id: last_event_id.into(),
+    }
+}
+
+fn msg(data: &str) -> Event {
+    ev("message", data, "")
+}
+
+/// Feeds `chunks` in order to a fresh parser, then finishes the stream.
+fn run<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Outcome {
+    let mut parser = Parser::new();
+    let mut events = Vec::new();
+    for chunk in chunks {
+        parser
+            .feed(chunk, &mut events)
+            .expect("no size error expected");
+    }
+    let (retry, last_event_id) = (parser.retry(), parser.last_event_id().to_owned());
+    parser.finish();
+    // finish() keeps the event-source state.
+    assert_eq!(
+        (parser.retry(), parser.last_event_id()),
+        (retry, last_event_id.as_str())
+    );
+    Outcome {
+        events,
+        retry,
+        last_event_id,
+    }
+}
+
+/// Splits `bytes` at the given (unsorted, possibly repeated) positions.
+fn split_at_points(bytes: &[u8], points: &[usize]) -> Vec<Vec<u8>> {
+    let mut points: Vec<usize> = points.iter().map(|&p| p.min(bytes.len())).collect();
+    points.sort_unstable();
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    for p in points.into_iter().chain([bytes.len()]) {
+        chunks.push(bytes[start..p].to_vec());
+        start = p;
+    }
+    chunks
+}
+
+/// Parses `bytes` all at once, at every 2-way split point and 1 byte at a time, asserts that all
+/// give the same outcome (and that `parse_all` agrees), and returns it.
+fn check(bytes: &[u8]) -> Outcome {
+    let whole = run([bytes]);
+    for i in 0..=bytes.len() {
+        let (a, b) = bytes.split_at(i);
+        assert_eq!(
+            run([a, b]),
+            whole,
+            "split at {i} of {:?}",
+            String::from_utf8_lossy(bytes)
+        );
+    }
+    assert_eq!(run(bytes.chunks(1)), whole, "1-byte chunks");
+    // Empty chunks in between change nothing either.
+    let with_empty: Vec<&[u8]> = bytes.chunks(3).flat_map(|c| [&b""[..], c]).collect();
+    assert_eq!(run(with_empty), whole, "with empty chunks");
+    assert_eq!(parse_all(bytes).as_ref(), Ok(&whole.events));
+    whole
+}
+
+fn events(bytes: &[u8]) -> Vec<Event> {
+    check(bytes).events
+}
+
+/// Feeds chunks to a parser with `limit`, stopping at the first error; returns every event
+/// pushed (including by the failing feed) and the error, if any.
+fn run_limited<'a>(
+    limit: usize,
+    chunks: impl IntoIterator<Item = &'a [u8]>,
+) -> (Vec<Event>, Result<(), SseError>) {
+    let mut parser = Parser::with_max_event_size(limit);
+    let mut events = Vec::new();
+    for chunk in chunks {
+        if let Err(e) = parser.feed(chunk, &mut events) {
+            // A failed parser keeps failing, without panicking.
+            assert_eq!(parser.feed(b"data: x\n\n", &mut events), Err(e.clone()));
+            return (events, Err(e));
+        }
+    }
+    parser.finish();
+    (events, Ok(()))
+}
+
+/// `run_limited` all at once, at every split point and byte by byte; asserts they agree.
+fn check_limited(limit: usize, bytes: &[u8]) -> (Vec<Event>, Result<(), SseError>) {
+    let whole = run_limited(limit, [bytes]);
+    for i in 0..=bytes.len() {
+        let (a, b) = bytes.split_at(i);
+        assert_eq!(run_limited(limit, [a, b]), whole, "split at {i}");
+    }
+    assert_eq!(run_limited(limit, bytes.chunks(1)), whole, "1-byte chunks");
+    whole
+}
+
+// ---------------------------------------------------------------------------------------------
+// One test per rule
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn utf8_decoded_with_replacement() {
+    // Invalid byte, overlong encoding (two errors), surrogate, truncated sequence before LF.
+    assert_eq!(
+        events(b"data: caf\xC3\xA9 \xFF \xC0\x80 \xED\xA0\x80 \xE6\x97\n\n"),
+        [msg(
+            "café \u{FFFD} \u{FFFD}\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD} \u{FFFD}"
+        )]
+    );
+    // A truncated sequence just before CR / CRLF: one U+FFFD, the line end still counts.
+    assert_eq!(
+        events(b"data: \xF0\x9F\x98\rdata: \xE6\r\n\r\n"),
+        [msg("\u{FFFD}\n\u{FFFD}")]
+    );
+}
+
+#[test]
+fn utf8_multibyte_split_across_chunks() {
+    let stream = "data: é日本😀\n\n".as_bytes();
+    // check() splits at every byte, i.e. inside every multi-byte character.
+    assert_eq!(events(stream), [msg("é日本😀")]);
+    let outcome = run([&b"data: \xF0\x9F"[..], b"\x98", b"\x80\n", b"\n"]);
+    assert_eq!(outcome.events, [msg("😀")]);
+}
+
+#[test]
+fn utf8_replacement_in_event_type_and_id() {
+    assert_eq!(
+        check(b"event: a\xFFb\nid: \xC3\ndata: x\n\n").events,
+        [ev("a\u{FFFD}b", "x", "\u{FFFD}")]
+    );
+    // An invalid byte in a field name makes it an unknown field.
+    assert_eq!(events(b"dat\xE1: x\n\n"), []);
+}
+
+#[test]
+fn leading_bom_stripped() {
+    assert_eq!(events(b"\xEF\xBB\xBFdata: a\n\n"), [msg("a")]);
+    assert_eq!(events(b"\xEF\xBB\xBF\n"), []);
+}
+
+#[test]
+fn leading_bom_split_across_chunks() {
+    let outcome = run([&b"\xEF"[..], b"\xBB", b"\xBFdata: a\n", b"\n"]);
+    assert_eq!(outcome.events, [msg("a")]);
+    let outcome = run([&b""[..], b"\xEF\xBB", b"", b"\xBF", b"data: b\n\n"]);
+    assert_eq!(outcome.events, [msg("b")]);
+}
+
+#[test]
+fn second_bom_kept_as_data() {
+    // The second BOM is U+FEFF, so the field name is "\u{FEFF}data": an unknown field.
+    assert_eq!(
+        events(b"\xEF\xBB\xBF\xEF\xBB\xBFdata: a\n\ndata: b\n\n"),
+        [msg("b")]
+    );
+    // Inside a value it is kept.
+    assert_eq!(
+        events(b"\xEF\xBB\xBFdata: \xEF\xBB\xBFa\n\n"),
+        [msg("\u{FEFF}a")]
+    );
+    // A BOM later in the stream (not at the very start) is never stripped.
+    assert_eq!(events(b"data: a\n\n\xEF\xBB\xBFdata: b\n\n"), [msg("a")]);
+    assert_eq!(events(b"\n\xEF\xBB\xBFdata: b\n\n"), []);
+}
+
+#[test]
+fn partial_bom_is_data() {
+    // EF BB followed by something else: the held bytes start the first line (one U+FFFD).
+    assert_eq!(events(b"\xEF\xBBdata: a\n\ndata: b\n\n"), [msg("b")]);
+    assert_eq!(events(b"\xEF\xBB: comment\ndata: b\n\n"), [msg("b")]);
+    assert_eq!(events(b"\xEF\n\ndata: c\n\n"), [msg("c")]);
+    assert_eq!(events(b"\xEF\xBB\xBEevent: x\ndata: c\n\n"), [msg("c")]);
+}
+
+#[test]
+fn line_ends_cr_lf_crlf() {
+    assert_eq!(
+        events(b"data: a\rdata: b\ndata: c\r\n\r\n"),
+        [msg("a\nb\nc")]
+    );
+    assert_eq!(
+        events(b"data: a\r\rdata: b\n\ndata: c\r\n\r\n"),
+        [msg("a"), msg("b"), msg("c")]
+    );
+    // LF then CR is two line ends (the second one ends an empty line).
+    assert_eq!(events(b"data: a\n\rdata: b\r\n\n"), [msg("a"), msg("b")]);
+}
+
+#[test]
+fn cr_at_chunk_end_then_lf_is_one_line_end() {
+    // If CR and LF were two line ends here, "a" would be dispatched on its own.
+    let outcome = run([&b"data: a\r"[..], b"\ndata: b\r", b"\n\r", b"\n"]);
+    assert_eq!(outcome.events, [msg("a\nb")]);
+    // The same with an empty chunk between the CR and the LF.
+    let outcome = run([&b"data: a\r"[..], b"", b"\ndata: b\r\n\r", b"", b"\n"]);
+    assert_eq!(outcome.events, [msg("a\nb")]);
+}
+
+#[test]
+fn event_delivered_by_the_feed_that_completes_it() {
+    let mut parser = Parser::new();
+    let mut out = Vec::new();
+    parser.feed(b"data: a\n", &mut out).unwrap();
+    assert!(out.is_empty());
+    parser.feed(b"\n", &mut out).unwrap();
+    assert_eq!(out, [msg("a")]);
+    // A blank line ended by CR dispatches at once: no waiting for a possible LF.
+    parser.feed(b"data: b\r\r", &mut out).unwrap();
+    assert_eq!(out, [msg("a"), msg("b")]);
+    parser.feed(b"\ndata: c\n\n", &mut out).unwrap();
+    assert_eq!(out, [msg("a"), msg("b"), msg("c")]);
+}
+
+#[test]
+fn empty_line_dispatches() {
+    assert_eq!(events(b"data: a\n\ndata: b\n\n"), [msg("a"), msg("b")]);
+    assert_eq!(events(b"\n\n\ndata: a\n\n\n\n"), [msg("a")]);
+}
+
+#[test]
+fn comment_lines_ignored() {
+    assert_eq!(
+        events(b": hello\ndata: a\n:\n: data: b\n:data: c\n\n"),
+        [msg("a")]
+    );
+    assert_eq!(events(b": only a comment\n\n:\n\n"), []);
+}
+
+#[test]
+fn field_value_split_at_first_colon() {
+    assert_eq!(events(b"data: a: b:c\n\n"), [msg("a: b:c")]);
+    assert_eq!(events(b"event:x:y\ndata::\n\n"), [ev("x:y", ":", "")]);
+}
+
+#[test]
+fn one_leading_space_removed() {
+    assert_eq!(events(b"data:a\n\n"), [msg("a")]);
+    assert_eq!(events(b"data: a\n\n"), [msg("a")]);
+    assert_eq!(events(b"data:  a \n\n"), [msg(" a ")]);
+    assert_eq!(events(b"data:\ta\n\n"), [msg("\ta")]);
+    assert_eq!(events(b"data: \n\n"), [msg("")]);
+    assert_eq!(events(b"event:  x\ndata: 1\n\n"), [ev(" x", "1", "")]);
+}
+
+#[test]
+fn line_without_colon_is_field_name_with_empty_value() {
+    assert_eq!(events(b"data\n\n"), [msg("")]);
+    assert_eq!(events(b"data\ndata\ndata: x\n\n"), [msg("\n\nx")]);
+    // "event" alone sets the type buffer to "", so the type is "message".
+    assert_eq!(events(b"event: a\nevent\ndata: x\n\n"), [msg("x")]);
+    // "id" alone sets the last event ID buffer to "".
+    assert_eq!(
+        events(b"id: 1\ndata: a\n\nid\ndata: b\n\n"),
+        [ev("message", "a", "1"), msg("b")]
+    );
+    // "retry" alone has no digits: ignored.
+    assert_eq!(check(b"retry: 5\nretry\n").retry, Some(5));
+}
+
+#[test]
+fn event_field_sets_type() {
+    assert_eq!(
+        events(b"event: add\ndata: 73857293\n\n"),
+        [ev("add", "73857293", "")]
+    );
+    assert_eq!(
+        events(b"event: a\nevent: b\ndata: 1\n\n"),
+        [ev("b", "1", "")]
+    );
+    // The type buffer is reset after each dispatch.
+    assert_eq!(
+        events(b"event: a\ndata: 1\n\ndata: 2\n\n"),
+        [ev("a", "1", ""), msg("2")]
+    );
+}
+
+#[test]
+fn data_lines_joined_with_lf() {
+    assert_eq!(events(b"data: a\ndata: b\ndata: c\n\n"), [msg("a\nb\nc")]);
+    // Only ONE trailing LF is removed.
+    assert_eq!(events(b"data: a\ndata\n\n"), [msg("a\n")]);
+    assert_eq!(events(b"data\ndata\n\n"), [msg("\n")]);
+}
+
+#[test]
+fn id_sets_last_event_id() {
+    let outcome = check(b"id: 1\ndata: a\n\ndata: b\n\n");
+    assert_eq!(
+        outcome.events,
+        [ev("message", "a", "1"), ev("message", "b", "1")]
+    );
+    assert_eq!(outcome.last_event_id, "1");
+    assert_eq!(
+        events(b"id: 1\nid: 2\ndata: a\n\n"),
+        [ev("message", "a", "2")]
+    );
+    assert_eq!(
+        events(b"id:  spaced \ndata: a\n\n"),
+        [ev("message", "a", " spaced ")]
+    );
+}
+
+#[test]
+fn id_with_null_ignored() {
+    let outcome = check(b"id: 1\ndata: a\n\nid: 2\0x\ndata: b\n\n");
+    assert_eq!(
+        outcome.events,
+        [ev("message", "a", "1"), ev("message", "b", "1")]
+    );
+    assert_eq!(check(b"id: \0\n\n").last_event_id, "");
+}
+
+#[test]
+fn id_without_data_still_sets_last_event_id() {
+    // Dispatch step 1 runs before the "empty data buffer" check of step 2.
+    let outcome = check(b"id: 7\n\n");
+    assert_eq!(outcome.events, []);
+    assert_eq!(outcome.last_event_id, "7");
+    assert_eq!(events(b"id: 7\n\ndata: x\n\n"), [ev("message", "x", "7")]);
+    // The buffer is not reset by dispatch.
+    assert_eq!(
+        events(b"id: 7\ndata: x\n\ndata: y\n\n"),
+        [ev("message", "x", "7"), ev("message", "y", "7")]
+    );
+}
+
+#[test]
+fn id_applied_only_on_dispatch() {
+    // The id of an unfinished event never becomes the last event ID string.
+    let outcome = check(b"id: 1\ndata: a\n\nid: 2\ndata: b\n");
+    assert_eq!(outcome.events, [ev("message", "a", "1")]);
+    assert_eq!(outcome.last_event_id, "1");
+}
+
+#[test]
+fn retry_digits_only() {
+    assert_eq!(check(b"retry: 1500\n").retry, Some(1500));
+    assert_eq!(check(b"retry:0\n").retry, Some(0));
+    assert_eq!(check(b"retry: 10\nretry: 20\n").retry, Some(20));
+    for bad in [
+        &b"retry: 15x\n"[..],
+        b"retry: -1\n",
+        b"retry: +1\n",
+        b"retry:  5\n",
+        b"retry: 1.5\n",
+        b"retry: 5 \n",
+        b"retry: \xD9\xA1\n",
+    ] {
+        assert_eq!(check(bad).retry, None, "{:?}", String::from_utf8_lossy(bad));
+    }
+    // An invalid value leaves the previous one in place.
+    assert_eq!(check(b"retry: 10\nretry: x\n").retry, Some(10));
+    // retry never dispatches, and is not held back until a dispatch.
+    assert_eq!(check(b"retry: 10\n\n").events, []);
+    assert_eq!(check(b"retry: 10\ndata: a\n").retry, Some(10));
+}
+
+#[test]
+fn retry_empty_ignored() {
+    assert_eq!(check(b"retry: 3\nretry:\nretry: \n").retry, Some(3));
+}
+
+#[test]
+fn retry_overflow_ignored() {
+    assert_eq!(
+        check(b"retry: 18446744073709551615\n").retry,
+        Some(u64::MAX)
+    );
+    assert_eq!(
+        check(b"retry: 3\nretry: 18446744073709551616\n").retry,
+        Some(3)
+    );
+    assert_eq!(check(b"retry: 99999999999999999999999999\n").retry, None);
+}
+
+#[test]
+fn other_fields_ignored() {
+    // Field names are compared literally: no case folding, no trimming.
+    assert_eq!(
+        events(b"foo: bar\nData: x\nDATA: y\ndata : z\n data: w\n\n"),
+        []
+    );
+    assert_eq!(
+        events(b"foo: bar\ndata: ok\nEvent: t\nID: 9\n\n"),
+        [msg("ok")]
+    );
+}
+
+#[test]
+fn empty_data_buffer_not_dispatched_and_type_reset() {
+    assert_eq!(events(b"event: a\n\ndata: b\n\n"), [msg("b")]);
+    assert_eq!(events(b"event: a\nid: 1\nretry: 5\n\n"), []);
+}
+
+#[test]
+fn type_defaults_to_message() {
+    assert_eq!(events(b"data: x\n\n"), [ev("message", "x", "")]);
+    assert_eq!(events(b"event:\ndata: x\n\n"), [ev("message", "x", "")]);
+}
+
+#[test]
+fn end_of_stream_discards_unfinished_event() {
+    assert_eq!(events(b"data: a\n\ndata: b\n"), [msg("a")]);
+    assert_eq!(events(b"event: t\ndata: b\n"), []);
+}
+
+#[test]
+fn unterminated_final_line_discarded() {
+    assert_eq!(events(b"data: a\n\ndata: b"), [msg("a")]);
+    // A data line without the blank line that would end its event: nothing is dispatched.
+    assert_eq!(events(b"data: a\n"), []);
+    let outcome = check(b"retry: 7\nretry: 8");
+    assert_eq!(outcome.retry, Some(7));
+    assert_eq!(check(b"data: a\n\nid: 9").last_event_id, "");
+}
+
+#[test]
+fn finish_resets_parser_for_reuse() {
+    let mut parser = Parser::new();
+    let mut out = Vec::new();
+    parser
+        .feed(
+            b"\xEF\xBB\xBFretry: 10\nid: 1\ndata: a\n\nid: 2\nevent: t\ndata: unfinished\r",
+            &mut out,
+        )
+        .unwrap();
+    assert_eq!(out, [ev("message", "a", "1")]);
+    parser.finish();
+    // retry and the last event ID string survive; the pending event, the pending id and the
+    // CR state do not, and a new leading BOM is stripped again.
+    assert_eq!((parser.retry(), parser.last_event_id()), (Some(10), "1"));
+    out.clear();
+    parser.feed(b"\xEF\xBB\xBFdata: b\n\n", &mut out).unwrap();
+    // The new stream's last event ID buffer starts empty (spec), so dispatch sets "" here.
+    assert_eq!(out, [msg("b")]);
+    assert_eq!(parser.last_event_id(), "");
+    parser.reset();
+    assert_eq!((parser.retry(), parser.last_event_id()), (None, ""));
+    assert_eq!(parser.max_event_size(), DEFAULT_MAX_EVENT_SIZE);
+}
+
+#[test]
+fn display_and_error_trait() {
+    let err: Box<dyn std::error::Error> = Box::new(SseError::EventTooLarge { limit: 1024 });
+    assert_eq!(
+        err.to_string(),
+        "server-sent event larger than the 1024-byte limit"
+    );
+}
+
+#[test]
+fn defaults() {
+    let parser = Parser::default();
+    assert_eq!(parser.max_event_size(), DEFAULT_MAX_EVENT_SIZE);
+    assert_eq!(parser.retry(), None);
+    assert_eq!(parser.last_event_id(), "");
+    assert_eq!(Parser::with_max_event_size(5).max_event_size(), 5);
+    assert_eq!(parse_all(b""), Ok(vec![]));
+}
+
+/// The web-platform-tests `eventsource/format-*` cases, as streams.
+#[test]
+fn web_platform_tests_formats() {
+    assert_eq!(
+        check(b"retry:1000\ndata:test1\n\nid:test\ndata:test2").events,
+        [msg("test1")]
+    );
+    assert_eq!(
+        events(b"data:\xEF\xBB\xBF\xE2\x80\x8Bx\n\n"),
+        [msg("\u{FEFF}\u{200B}x")]
+    );
+    assert_eq!(
+        events(b"data:1\r:\0\n:\r\ndata:2\n:\xFF\r\xFF\n\0\n\n"),
+        [msg("1\n2")]
+    );
+    assert_eq!(
+        events(b"data:\0\ndata:  2\rData:1\ndata\0:2\ndata:1\r\0data:4\nda-ta:3\rdata_5\ndata:3\rdata:\r\n data:32\ndata:4\n\n"),
+        [msg("\0\n 2\n1\n3\n\n4")]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Size cap
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn size_cap_exactly_at_limit_accepted() {
+    // The line "data: 0123456789" is 16 bytes.
+    let (events, result) = check_limited(16, b"data: 0123456789\n\n");
+    assert_eq!((events, result), (vec![msg("0123456789")], Ok(())));
+    // Data buffer "0123\n" (5 bytes) + the pending line "data: 01234" (11 bytes) = 16.
+    let (events, result) = check_limited(16, b"data: 0123\ndata: 01234\n\n");
+    assert_eq!((events, result), (vec![msg("0123\n01234")], Ok(())));
+}
+
+#[test]
+fn size_cap_over_limit_errors() {
+    let too_large = Err(SseError::EventTooLarge { limit: 16 });
+    assert_eq!(
+        check_limited(16, b"data: 01234567890\n\n"),
+        (vec![], too_large.clone())
+    );
+    assert_eq!(
+        check_limited(16, b"data: 0123\ndata: 012345\n\n"),
+        (vec![], too_large.clone())
+    );
+    // Unterminated too: the pending line alone is over the limit.
+    assert_eq!(
+        check_limited(16, b"data: 01234567890"),
+        (vec![], too_large.clone())
+    );
+    // Comment lines count as the pending line as well.
+    assert_eq!(
+        check_limited(16, b": 0123456789abcdef\n"),
+        (vec![], too_large.clone())
+    );
+    // Events completed before the offending bytes are delivered, by the same feed too.
+    assert_eq!(
+        check_limited(16, b"data: a\n\ndata: 0123456789abcdef\n\ndata: b\n\n"),
+        (vec![msg("a")], too_large)
+    );
+}
+
+#[test]
+fn size_cap_counts_decoded_data() {
+    // 4 invalid bytes (line of 10 bytes) decode to 4 × U+FFFD = 12 bytes, plus LF = 13.
+    assert_eq!(
+        check_limited(12, b"data: \xFF\xFF\xFF\xFF\n\n"),
+        (vec![], Err(SseError::EventTooLarge { limit: 12 }))
+    );
+    assert_eq!(
+        check_limited(13, b"data: \xFF\xFF\xFF\xFF\n\n"),
+        (vec![msg("\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}")], Ok(()))
+    );
+}
+
+#[test]
+fn size_cap_resets_between_events() {
+    let stream = b"data: 0123456789\n\ndata: 0123456789\n\n".repeat(3);
+    let (events, result) = check_limited(16, &stream);
+    assert_eq!(result, Ok(()));
+    assert_eq!(events.len(), 6);
+}
+
+#[test]
+fn size_cap_huge_line_dripped_one_byte_at_a_time() {
+    // A 1 MiB limit and a 2 MiB line fed one byte per call: the error comes exactly when the
+    // pending line reaches limit + 1 bytes. (Quadratic rescanning or concatenation would make
+    // this test take hours; it is not timed.)
+    let limit = 1 << 20;
+    let mut parser = Parser::with_max_event_size(limit);
+    let mut out = Vec::new();
+    let mut fed = 0usize;
+    let mut error_at = None;
+    for byte in b"data: "
+        .iter()
+        .chain(std::iter::repeat(&b'x').take(2 << 20))
+    {
+        fed += 1;
+        if let Err(e) = parser.feed(std::slice::from_ref(byte), &mut out) {
+            assert_eq!(e, SseError::EventTooLarge { limit });
+            error_at = Some(fed);
+            break;
+        }
+    }
+    assert_eq!(error_at, Some(limit + 1));
+    assert!(out.is_empty());
+    // finish() makes the parser usable again.
+    parser.finish();
+    parser.feed(b"data: ok\n\n", &mut out).unwrap();
+    assert_eq!(out, [msg("ok")]);
+}
+
+#[test]
+fn huge_event_dripped_under_default_limit() {
+    // 3 MiB of data over 3 lines, dripped 1 byte at a time, then delivered whole.
+    let line = format!("data: {}\n", "y".repeat(1 << 20));
+    let stream = format!("{line}{line}{line}\n");
+    let mut parser = Parser::new();
+    let mut out = Vec::new();
+    for byte in stream.as_bytes() {
+        parser.feed(std::slice::from_ref(byte), &mut out).unwrap();
+    }
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].data.len(), 3 * (1 << 20) + 2);
+    // The same stream in one chunk.
+    assert_eq!(parse_all(stream.as_bytes()).unwrap(), out);
+}
+
+#[test]
+fn size_cap_zero() {
+    assert_eq!(check_limited(0, b"\n\n\r\n"), (vec![], Ok(())));
+    assert_eq!(
+        check_limited(0, b"\nd"),
+        (vec![], Err(SseError::EventTooLarge { limit: 0 }))
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property tests: random streams, random chunkings, a naive reference implementation
+// ---------------------------------------------------------------------------------------------
+
+/// The spec, applied naively: decode the whole stream, strip one BOM, split into lines, apply
+/// the rules line by line.
+fn reference(bytes: &[u8]) -> Outcome {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                lines.push(std::mem::take(&mut current));
+            }
+            '\n' => lines.push(std::mem::take(&mut current)),
+            c => current.push(c),
+        }
+    }
+    // `current` (an unterminated last line) is discarded.
+
+    let (mut data, mut event_type, mut id_buffer) = (String::new(), String::new(), String::new());
+    let mut last_event_id = String::new();
+    let mut retry = None;
+    let mut events = Vec::new();
+    for line in lines {
+        if line.is_empty() {
+            last_event_id = id_buffer.clone();
+            if data.is_empty() {
+                event_type.clear();
+                continue;
+            }
+            if data.ends_with('\n') {
+                data.pop();
+            }
+            let event = if event_type.is_empty() {
+                "message".to_owned()
+            } else {
+                event_type.clone()
+            };
+            events.push(Event {
+                event,
+                data: data.clone(),
+                last_event_id: last_event_id.clone(),
+            });
+            data.clear();
+            event_type.clear();
+            continue;
+        }
+        if line.starts_with(':') {
+            continue;
+        }
+        let (field, value) = match line.find(':') {
+            Some(i) => {
+                let value = &line[i + 1..];
+                (&line[..i], value.strip_prefix(' ').unwrap_or(value))
+            }
+            None => (line.as_str(), ""),
+        };
+        match field {
+            "event" => event_type = value.to_owned(),
+            "data" => {
+                data.push_str(value);
+                data.push('\n');
+            }
+            "id" if !value.contains('\0') => id_buffer = value.to_owned(),
+            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                // Too large for u64: ignored.
+                if let Ok(ms) = value.parse::<u64>() {
+                    retry = Some(ms);
+                }
+            }
+            _ => {}
+        }
+    }
+    Outcome {
+        events,
+        retry,
+        last_event_id,
+    }
+}
+
+const VALUE_CHARS: &[&str] = &[
+    "a", "b", "Z", "0", "7", " ", ":", "é", "日", "本", "😀", "\u{FEFF}", "\t", "\0", "{", "\"",
+    "}",
+];
+
+fn value_strategy() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(VALUE_CHARS), 0..10).prop_map(|v| v.concat())
+}
+
+/// One line of a plausible stream, without its line end.
+fn line_strategy() -> impl Strategy<Value = Vec<u8>> {
+    let field = prop::sample::select(
+        &[
+            "data", "data", "data", "event", "id", "retry", "foo", "Data", "dat",
+        ][..],
+    );
+    let sep = prop::sample::select(&[": ", ":", ":  ", ""][..]);
+    prop_oneof![
+        4 => (field, sep, value_strategy()).prop_map(|(f, s, v)| {
+            if s.is_empty() { f.as_bytes().to_vec() } else { format!("{f}{s}{v}").into_bytes() }
+        }),
+        1 => prop::collection::vec(prop::sample::select(&["0", "1", "9", "x", " "][..]), 0..22)
+            .prop_map(|d| format!("retry: {}", d.concat()).into_bytes()),
+        1 => value_strategy().prop_map(|v| format!(":{v}").into_bytes()),
+        3 => Just(Vec::new()),
+        // Arbitrary bytes, including invalid UTF-8 and stray CR/LF.
+        1 => prop::collection::vec(
+            prop_oneof![any::<u8>(), Just(0xEF), Just(0xBB), Just(0xBF), Just(b':'), Just(b'\r')],
+            0..8
+        ),
+    ]
+}
+
+fn stream_strategy() -> impl Strategy<Value = Vec<u8>> {
+    let ending = prop::sample::select(&["\n", "\r", "\r\n"][..]);
+    (
+        0usize..3,
+        prop::collection::vec((line_strategy(), ending), 0..30),
+        any::<bool>(),
+    )
+        .prop_map(|(boms, lines, terminated)| {
+            let mut out = b"\xEF\xBB\xBF".repeat(boms);
+            let count = lines.len();
+            for (i, (line, end)) in lines.into_iter().enumerate() {
+                out.extend_from_slice(&line);
+                if terminated || i + 1 < count {
+                    out.extend_from_slice(end.as_bytes());
+                }
+            }
+            out
+        })
+}
+
+/// Bytes biased towards the interesting ones.
+fn noise_strategy() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(
+        prop_oneof![
+            3 => any::<u8>(),
+            2 => Just(b'\n'),
+            2 => Just(b'\r'),
+            2 => Just(b':'),
+            1 => Just(b' '),
+            1 => Just(0xEF),
+            1 => Just(0xBB),
+            1 => Just(0xBF),
+            1 => Just(0),
+            2 => prop::sample::select(&[b'd', b'a', b't', b'e', b'v', b'n', b'i', b'r', b'y'][..]),
+        ],
+        0..200,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_chunking_matches_one_shot_and_reference(
+        stream in stream_strategy(),
+        points in prop::collection::vec(any::<prop::sample::Index>(), 0..12),
+    ) {
+        let expected = reference(&stream);
+        let whole = run([&stream[..]]);
+        prop_assert_eq!(&whole, &expected);
+        let points: Vec<usize> = points.iter().map(|i| i.index(stream.len() + 1)).collect();
+        let chunks = split_at_points(&stream, &points);
+        prop_assert_eq!(&run(chunks.iter().map(Vec::as_slice)), &expected);
+        prop_assert_eq!(&run(stream.chunks(1)), &expected);
+    }
+
+    #[test]
+    fn arbitrary_bytes_match_reference(
+        bytes in noise_strategy(),
+        size in 1usize..17,
+    ) {
+        let expected = reference(&bytes);
+        prop_assert_eq!(&run([&bytes[..]]), &expected);
+        prop_assert_eq!(&run(bytes.chunks(size)), &expected);
+    }
+
+    #[test]
+    fn size_errors_do_not_depend_on_chunking(
+        stream in stream_strategy(),
+        limit in 0usize..48,
+        points in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
+    ) {
+        let whole = run_limited(limit, [&stream[..]]);
+        let points: Vec<usize> = points.iter().map(|i| i.index(stream.len() + 1)).collect();
+        let chunks = split_at_points(&stream, &points);
+        prop_assert_eq!(&run_limited(limit, chunks.iter().map(Vec::as_slice)), &whole);
+        prop_assert_eq!(&run_limited(limit, stream.chunks(1)), &whole);
+        if whole.1.is_ok() {
+            // Under the limit, the limit changes nothing.
+            prop_assert_eq!(&whole.0, &reference(&stream).events);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+// ---------------------------------------------------------------------------------------------
+
+fn chunked_events(bytes: &[u8], size: usize) -> Vec<Event> {
+    let mut parser = Parser::new();
+    let mut out = Vec::new();
+    for chunk in bytes.chunks(size.max(1)) {
+        parser
+            .feed(chunk, &mut out)
+            .expect("fixture within the size limit");
+    }
+    parser.finish();
+    out
+}
+
+/// Checks one Responses API stream; returns its events.
+fn check_responses_stream(name: &str, bytes: &[u8]) -> Vec<Event> {
+    let whole = parse_all(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+    for size in [1, 7, 301] {
+        assert_eq!(
+            chunked_events(bytes, size),
+            whole,
+            "{name}: chunks of {size}"
+        );
+    }
+    assert!(!whole.is_empty(), "{name}: no events");
+    for (i, event) in whole.iter().enumerate() {
+        if event.data == "[DONE]" {
+            continue;
+        }
+        let json: serde_json::Value = serde_json::from_str(&event.data).unwrap_or_else(|e| {
+            panic!("{name}: event {i}: invalid JSON ({e}): {:.200}", event.data)
+        });
+        // "message" is the default type: the stream had no `event:` line for this event.
+        if event.event != "message" {
+            assert_eq!(
+                json.get("type").and_then(|t| t.as_str()),
+                Some(event.event.as_str()),
+                "{name}: event {i}: `event:` differs from the JSON type"
+            );
+        }
+    }
+    whole
+}
+
+fn sse_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|ext| ext == "sse"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn recorded_fixtures() {
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/fixtures/recorded"
+    ));
+    if !dir.is_dir() {
+        eprintln!("SKIPPED: ../shared/fixtures/recorded not found");
+        return;
+    }
+    let files = sse_files(dir);
+    assert!(!files.is_empty(), "no .sse files in {}", dir.display());
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let events = check_responses_stream(&name, &bytes);
+        eprintln!("{name}: {} events", events.len());
+    }
+}
+
+fn own_fixture(name: &str) -> Vec<Event> {
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sse")).join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    check_responses_stream(name, &bytes)
+}
+
+fn types(events: &[Event]) -> Vec<&str> {
+    events.iter().map(|e| e.event.as_str()).collect()
+}
+
+#[test]
+fn own_fixtures_all_pass() {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sse"));
+    let files = sse_files(dir);
+    assert!(files.len() >= 4);
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        check_responses_stream(&path.display().to_string(), &bytes);
+    }
+}
+
+#[test]
+fn own_fixture_crlf() {
+    let events = own_fixture("crlf_text_stream.sse");
+    assert_eq!(
+        types(&events),
+        [
+            "response.created",
+            "response.output_item.added",
+            "response.output_text.delta",
+            "response.output_text.delta",
+            "response.completed"
+        ]
+    );
+    assert!(events.iter().all(|e| !e.data.contains('\r')));
+    assert!(events[3].data.contains("\"delta\":\"wörld 😀\""));
+}
+
+#[test]
+fn own_fixture_data_only_done() {
+    let events = own_fixture("data_only_done.sse");
+    assert!(events.iter().all(|e| e.event == "message"));
+    assert_eq!(events.len(), 5);
+    assert_eq!(events.last().map(|e| e.data.as_str()), Some("[DONE]"));
+    assert!(events[1].data.contains("日本"));
+}
+
+#[test]
+fn own_fixture_comments_keepalive() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/sse/comments_keepalive.sse"
+    );
+    let outcome = check(&std::fs::read(path).unwrap());
+    assert_eq!(
+        types(&outcome.events),
+        [
+            "response.created",
+            "keepalive",
+            "response.output_text.delta",
+            "response.completed"
+        ]
+    );
+    assert_eq!(outcome.retry, Some(3000));
+    assert_eq!(outcome.last_event_id, "evt_2");
+    let ids: Vec<&str> = outcome
+        .events
+        .iter()
+        .map(|e| e.last_event_id.as_str())
+        .collect();
+    assert_eq!(ids, ["evt_0", "evt_0", "evt_2", "evt_2"]);
+    // Three `data:` lines joined by LF (JSON whitespace).
+    assert_eq!(outcome.events[2].data.matches('\n').count(), 2);
+    own_fixture("comments_keepalive.sse");
+}
+
+#[test]
+fn own_fixture_bom_cr_only() {
+    let events = own_fixture("bom_cr_only.sse");
+    assert_eq!(
+        types(&events),
+        ["response.output_text.delta", "response.output_text.done"]
+    );
+}

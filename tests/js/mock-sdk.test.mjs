@@ -1,0 +1,250 @@
+// The official openai npm SDK, unchanged, against the mock Responses backend.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI, { NotFoundError, BadRequestError, InternalServerError } from 'openai';
+import { startServer } from '../../www/server.mjs';
+
+let srv;
+let client;
+before(async () => {
+  srv = await startServer({ delayMs: 0, backgroundMs: 300 });
+  client = new OpenAI({ apiKey: 'test', baseURL: `${srv.url}/v1`, maxRetries: 0 });
+});
+after(() => srv.close());
+
+// A small validator for the JSON Schema subset the mock generates from.
+function validate(schema, value, path = '$') {
+  const errs = [];
+  const t = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : null;
+  const typeOk = (ty) =>
+    ty === 'null' ? value === null
+      : ty === 'integer' ? Number.isInteger(value)
+        : ty === 'number' ? typeof value === 'number'
+          : ty === 'array' ? Array.isArray(value)
+            : ty === 'object' ? value !== null && typeof value === 'object' && !Array.isArray(value)
+              : typeof value === ty;
+  if (t && !t.some(typeOk)) return [`${path}: expected ${t.join('|')}, got ${JSON.stringify(value)}`];
+  if (schema.enum && !schema.enum.includes(value)) errs.push(`${path}: not in enum`);
+  if (typeof value === 'number') {
+    if (schema.minimum !== undefined && value < schema.minimum) errs.push(`${path}: < minimum`);
+    if (schema.maximum !== undefined && value > schema.maximum) errs.push(`${path}: > maximum`);
+  }
+  if (typeof value === 'string') {
+    if (schema.minLength !== undefined && value.length < schema.minLength) errs.push(`${path}: too short`);
+    if (schema.maxLength !== undefined && value.length > schema.maxLength) errs.push(`${path}: too long`);
+  }
+  if (Array.isArray(value)) {
+    if (schema.minItems !== undefined && value.length < schema.minItems) errs.push(`${path}: too few items`);
+    if (schema.maxItems !== undefined && value.length > schema.maxItems) errs.push(`${path}: too many items`);
+    value.forEach((v, i) => errs.push(...validate(schema.items ?? {}, v, `${path}[${i}]`)));
+  }
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const r of schema.required ?? []) if (!(r in value)) errs.push(`${path}: missing ${r}`);
+    for (const [k, v] of Object.entries(value)) {
+      if (schema.properties?.[k]) errs.push(...validate(schema.properties[k], v, `${path}.${k}`));
+      else if (schema.additionalProperties === false) errs.push(`${path}: unexpected ${k}`);
+    }
+  }
+  return errs;
+}
+
+const WEATHER_SCHEMA = {
+  type: 'object',
+  properties: {
+    location: { type: 'string', description: 'City and country' },
+    unit: { type: 'string', enum: ['fahrenheit', 'celsius'] },
+    days: { type: 'integer', minimum: 5, maximum: 10 },
+    threshold: { type: 'number', minimum: 0, maximum: 1 },
+    include_hourly: { type: 'boolean' },
+    tags: { type: 'array', items: { type: 'string' }, minItems: 3 },
+    window: {
+      type: 'object',
+      properties: { from: { type: 'string', format: 'date' }, hours: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 23 } } },
+      required: ['from', 'hours'],
+      additionalProperties: false,
+    },
+    note: { type: ['string', 'null'] },
+  },
+  required: ['location', 'unit', 'days', 'threshold', 'include_hourly', 'tags', 'window', 'note'],
+  additionalProperties: false,
+};
+const tools = [{ type: 'function', name: 'get_weather', description: 'Weather for a place', parameters: WEATHER_SCHEMA, strict: true }];
+
+test('SDK: responses.create returns a completed response quoting the input', async () => {
+  const r = await client.responses.create({ model: 'my-model-x', input: 'Hello from the SDK' });
+  assert.equal(r.object, 'response');
+  assert.equal(r.status, 'completed');
+  assert.equal(r.model, 'my-model-x');
+  assert.match(r.id, /^resp_[0-9a-f]{50}$/);
+  assert.match(r.output_text, /You said: "Hello from the SDK"/);
+  assert.match(r.output_text, /mock/);
+  assert.ok(r.usage.input_tokens > 0 && r.usage.output_tokens > 0);
+  assert.equal(r.usage.total_tokens, r.usage.input_tokens + r.usage.output_tokens);
+  assert.deepEqual(r.usage.input_tokens_details, { cached_tokens: 0 });
+  assert.equal(typeof r.usage.output_tokens_details.reasoning_tokens, 'number');
+});
+
+test('SDK: responses.stream — ordered events, sequence numbers 0..n, text = deltas, finalResponse()', async () => {
+  const stream = client.responses.stream({ model: 'm', input: 'Stream this please' });
+  const events = [];
+  let deltas = '';
+  for await (const ev of stream) {
+    events.push(ev);
+    if (ev.type === 'response.output_text.delta') deltas += ev.delta;
+  }
+  const final = await stream.finalResponse();
+  assert.deepEqual(events.map((e) => e.sequence_number), events.map((_, i) => i));
+  const types = events.map((e) => e.type);
+  assert.deepEqual(types.slice(0, 4), ['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added']);
+  assert.deepEqual(types.slice(-4), ['response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.completed']);
+  assert.ok(types.filter((t) => t === 'response.output_text.delta').length >= 20, 'tens of deltas');
+  assert.equal(final.status, 'completed');
+  assert.equal(final.output_text, deltas);
+  assert.match(deltas, /Stream this please/);
+});
+
+test('SDK: function call with schema-valid arguments, then the follow-up with function_call_output', async () => {
+  const stream = client.responses.stream({ model: 'm', input: 'What is the weather in Paris?', tools });
+  const argDeltas = [];
+  stream.on('response.function_call_arguments.delta', (e) => argDeltas.push(e.delta));
+  const first = await stream.finalResponse();
+  const call = first.output.find((o) => o.type === 'function_call');
+  assert.ok(call, 'a function_call item');
+  assert.equal(call.name, 'get_weather');
+  assert.match(call.call_id, /^call_/);
+  assert.ok(argDeltas.length > 3);
+  assert.equal(argDeltas.join(''), call.arguments);
+  const args = JSON.parse(call.arguments);
+  assert.deepEqual(validate(WEATHER_SCHEMA, args), []);
+
+  const second = await client.responses.create({
+    model: 'm',
+    previous_response_id: first.id,
+    tools,
+    input: [{ type: 'function_call_output', call_id: call.call_id, output: '{"temperature":"21C","sky":"clear"}' }],
+  });
+  assert.equal(second.previous_response_id, first.id);
+  assert.match(second.output_text, /get_weather/);
+  assert.match(second.output_text, /21C/);
+  assert.match(second.output_text, /turn 2/);
+});
+
+test('SDK: tool_choice "required" forces a call; tool_choice "none" answers in text', async () => {
+  const forced = await client.responses.create({ model: 'm', input: 'hello', tools, tool_choice: 'required' });
+  assert.equal(forced.output[0].type, 'function_call');
+  const none = await client.responses.create({ model: 'm', input: 'what is the weather', tools, tool_choice: 'none' });
+  assert.equal(none.output[0].type, 'message');
+});
+
+test('SDK: json_schema output is JSON valid against the schema (responses.parse too)', async () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      title: { type: 'string', maxLength: 12 },
+      rating: { type: 'integer', minimum: 1, maximum: 5 },
+      score: { type: 'number', minimum: 10 },
+      good: { type: 'boolean' },
+      genre: { type: 'string', enum: ['drama', 'comedy'] },
+      actors: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'], additionalProperties: false }, minItems: 2 },
+    },
+    required: ['title', 'rating', 'score', 'good', 'genre', 'actors'],
+    additionalProperties: false,
+  };
+  const text = { format: { type: 'json_schema', name: 'review', schema, strict: true } };
+  const stream = client.responses.stream({ model: 'm', input: 'Review a film', text });
+  const r = await stream.finalResponse();
+  const value = JSON.parse(r.output_text);
+  assert.deepEqual(validate(schema, value), []);
+  const parsed = await client.responses.parse({ model: 'm', input: 'Review a film', text });
+  assert.deepEqual(parsed.output_parsed, value);
+  const obj = await client.responses.create({ model: 'm', input: 'Give me json', text: { format: { type: 'json_object' } } });
+  const o = JSON.parse(obj.output_text);
+  assert.equal(typeof o, 'object');
+  assert.equal(o.you_said, 'Give me json');
+});
+
+test('SDK: reasoning summary streamed before the message', async () => {
+  const stream = client.responses.stream({ model: 'm', input: 'Think first', reasoning: { effort: 'high', summary: 'auto' } });
+  const types = [];
+  for await (const e of stream) types.push(e.type);
+  const r = await stream.finalResponse();
+  assert.deepEqual(r.output.map((o) => o.type), ['reasoning', 'message']);
+  assert.equal(r.output[0].summary.length, 2);
+  assert.ok(types.indexOf('response.reasoning_summary_part.added') < types.indexOf('response.reasoning_summary_text.delta'));
+  assert.ok(types.includes('response.reasoning_summary_text.done'));
+  assert.ok(types.lastIndexOf('response.reasoning_summary_part.done') < types.indexOf('response.content_part.added'));
+  assert.ok(r.usage.output_tokens_details.reasoning_tokens > 0);
+});
+
+test('SDK: retrieve, inputItems.list, delete (then NotFoundError)', async () => {
+  const r = await client.responses.create({
+    model: 'm',
+    input: [
+      { role: 'developer', content: 'Be brief.' },
+      { role: 'user', content: 'First question' },
+      { role: 'user', content: [{ type: 'input_text', text: 'Second question' }] },
+    ],
+  });
+  assert.match(r.output_text, /Second question/);
+  const got = await client.responses.retrieve(r.id);
+  assert.equal(got.id, r.id);
+  assert.equal(got.output_text, r.output_text);
+
+  const page = await client.responses.inputItems.list(r.id, { order: 'asc' });
+  assert.equal(page.data.length, 3);
+  assert.equal(page.data[0].role, 'developer');
+  assert.equal(page.data[2].content[0].text, 'Second question');
+  const all = [];
+  for await (const item of client.responses.inputItems.list(r.id, { limit: 1 })) all.push(item);
+  assert.deepEqual(all.map((i) => i.id), [...page.data].reverse().map((i) => i.id), 'desc by default, paginated with after');
+
+  await client.responses.delete(r.id);
+  await assert.rejects(client.responses.retrieve(r.id), NotFoundError);
+});
+
+test('SDK: background + cancel, and stream replay with starting_after', async () => {
+  const bg = await client.responses.create({ model: 'm', input: 'Run in the background', background: true });
+  assert.equal(bg.status, 'queued');
+  assert.equal(bg.background, true);
+  const replay = client.responses.stream({ response_id: bg.id, starting_after: 4 });
+  const seqs = [];
+  for await (const e of replay) seqs.push(e.sequence_number);
+  assert.equal(seqs[0], 5);
+  const done = await replay.finalResponse();
+  assert.equal(done.status, 'completed');
+  assert.match(done.output_text, /Run in the background/);
+  assert.equal((await client.responses.retrieve(bg.id)).status, 'completed');
+
+  const bg2 = await client.responses.create({ model: 'm', input: 'cancel me', background: true });
+  const cancelled = await client.responses.cancel(bg2.id);
+  assert.equal(cancelled.status, 'cancelled');
+  assert.equal((await client.responses.retrieve(bg2.id)).status, 'cancelled');
+
+  const fg = await client.responses.create({ model: 'm', input: 'not background' });
+  await assert.rejects(client.responses.cancel(fg.id), BadRequestError);
+});
+
+test('SDK: errors map to its classes; retries honour retry-after-ms (fail-first)', async () => {
+  await assert.rejects(client.responses.create({ model: 'm', input: 'x', temperature: 3 }), (e) => {
+    assert.ok(e instanceof BadRequestError);
+    assert.equal(e.param, 'temperature');
+    assert.equal(e.code, 'decimal_above_max_value');
+    assert.match(e.requestID, /^req_/);
+    return true;
+  });
+  await assert.rejects(
+    client.responses.create({ model: 'm', input: 'x' }, { headers: { 'x-mock-fault': 'status=500' } }),
+    InternalServerError,
+  );
+  const retrying = new OpenAI({ apiKey: 'test', baseURL: `${srv.url}/v1`, maxRetries: 2 });
+  const key = `sdk-retry-${Math.random()}`;
+  const before = srv.requests.length;
+  const r = await retrying.responses.create(
+    { model: 'm', input: 'retry me' },
+    { headers: { 'x-mock-fault': 'fail-first=2;status=503;retry-after-ms=5', 'x-mock-fault-key': key } },
+  );
+  assert.equal(r.status, 'completed');
+  const attempts = srv.requests.slice(before).filter((q) => q.headers['x-mock-fault-key'] === key);
+  assert.equal(attempts.length, 3);
+  assert.equal(attempts[0].headers.authorization, 'REDACTED');
+});

@@ -1,0 +1,179 @@
+// The mock "model": from a request and its conversation history, decide
+// deterministically what to answer — reasoning summaries, function calls, text or
+// JSON — and cut every text into the pieces it will be streamed in.
+//
+// It is honest: the text says it is a mock, quotes the user's last words, and the
+// `model` field is echoed as given. The same request always gives the same plan
+// (only ids and timestamps differ).
+
+import { exampleFromSchema } from './schema.mjs';
+import { newId } from './http.mjs';
+
+/** Normalise `input` (string or items) to stored input items, with ids like the real API. */
+export function normalizeInput(input) {
+  const items = typeof input === 'string' ? [{ role: 'user', content: input }] : input;
+  return items.map((raw) => {
+    const item = { ...raw };
+    const type = item.type ?? (item.role ? 'message' : 'unknown');
+    if (type === 'message') {
+      const partType = item.role === 'assistant' ? 'output_text' : 'input_text';
+      const content = typeof item.content === 'string'
+        ? [{ type: partType, text: item.content }]
+        : Array.isArray(item.content) ? item.content : [];
+      return { id: item.id ?? newId('msg'), type: 'message', status: item.status ?? 'completed', role: item.role ?? 'user', content };
+    }
+    if (type === 'function_call_output') {
+      return { id: item.id ?? newId('fco'), type, call_id: item.call_id, output: item.output, status: item.status ?? 'completed' };
+    }
+    return { id: item.id ?? newId('item'), ...item, type };
+  });
+}
+
+/** The text of a message item's parts (input_text / output_text / text). */
+export function messageText(item) {
+  if (!item || item.type !== 'message') return '';
+  return item.content
+    .map((p) => (typeof p === 'string' ? p : typeof p?.text === 'string' ? p.text : ''))
+    .filter(Boolean)
+    .join(' ');
+}
+
+function outputToText(output) {
+  if (typeof output === 'string') return output;
+  if (Array.isArray(output)) return output.map((p) => p?.text ?? '').join(' ');
+  return JSON.stringify(output);
+}
+
+function clip(s, n) {
+  const chars = Array.from(s.replace(/\s+/g, ' ').trim());
+  return chars.length > n ? chars.slice(0, n).join('') + '…' : chars.join('');
+}
+
+/** Rough token estimate (≈ 4 characters per token), never 0 for non-empty text. */
+export function estimateTokens(text) {
+  return text ? Math.max(1, Math.ceil(Buffer.byteLength(text) / 4)) : 0;
+}
+
+// Tokens: a CJK character or an emoji alone, else a word with its leading spaces.
+const TOKEN_RE = /\s*[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Extended_Pictographic}\u3000-\u303f\uff00-\uffef]|\s*[^\s\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Extended_Pictographic}\u3000-\u303f\uff00-\uffef]+|\s+/gu;
+const GROUPS = [2, 1, 3, 2, 1, 2, 3, 1];
+
+/** Cut text into stream deltas of a few words each; `join('')` gives the text back. */
+export function chunkText(text) {
+  const tokens = text.match(TOKEN_RE) ?? [];
+  if (tokens.join('') !== text) return Array.from(text); // cannot happen; stay safe
+  const out = [];
+  for (let i = 0, g = 0; i < tokens.length; g++) {
+    const n = GROUPS[g % GROUPS.length];
+    out.push(tokens.slice(i, i + n).join(''));
+    i += n;
+  }
+  return out;
+}
+
+/** Cut JSON text (arguments, structured output) into short pieces, never inside a code point. */
+export function chunkJson(text) {
+  const chars = Array.from(text);
+  const out = [];
+  for (let i = 0, g = 0; i < chars.length; g++) {
+    const n = 3 + (g % 4) * 2;
+    out.push(chars.slice(i, i + n).join(''));
+    i += n;
+  }
+  return out;
+}
+
+const WANTS_TOOL = /\b(weather|call|tool)\b/i;
+
+function mentions(text, name) {
+  const t = text.toLowerCase();
+  return t.includes(name.toLowerCase()) || t.includes(name.toLowerCase().replace(/_/g, ' '));
+}
+
+/**
+ * Plan the answer.
+ * @param {object} body the request body (validated)
+ * @param {object[]} history items of earlier turns (inputs and outputs, in order)
+ * @param {object[]} input this turn's normalised input items
+ * @param {{turn: number, faults: object}} ctx
+ * @returns {{reasoning: string[]|null, items: object[]}} items: {kind:'message', text, chunks}
+ *   or {kind:'function_call', name, arguments, chunks}
+ */
+export function planAnswer(body, history, input, { turn, faults = {} }) {
+  const lastUser = [...input].reverse().find((i) => i.type === 'message' && i.role === 'user');
+  const said = lastUser ? messageText(lastUser) : '';
+  const quote = clip(said, 400);
+  const all = [...history, ...input];
+  const outputs = input.filter((i) => i.type === 'function_call_output');
+  const fnTools = (body.tools ?? []).filter((t) => t?.type === 'function' && t.name);
+  const choice = body.tool_choice ?? 'auto';
+  const multibyte = !!faults.multibyte;
+
+  // --- reasoning summary
+  let reasoning = null;
+  const effort = body.reasoning?.effort ?? (body.reasoning?.summary ? 'medium' : null);
+  if (body.reasoning && effort && effort !== 'none') {
+    const parts = [
+      `**Reading the request**\n\nThe user wrote "${clip(said, 120) || '(no text)'}". This is the local mock server, so there is nothing to think about for real: I will quote their words back and say plainly that no model was called.`,
+      `**Planning the reply**\n\nI'll answer in a few sentences, streamed a few words at a time so the client can show them as they arrive, and mention that this is turn ${turn} of the conversation.`,
+    ];
+    reasoning = effort === 'minimal' ? [] : effort === 'low' ? parts.slice(0, 1) : parts;
+  }
+
+  // --- function calls
+  if (!outputs.length && fnTools.length && choice !== 'none') {
+    let calls = [];
+    if (typeof choice === 'object' && choice?.name) {
+      calls = fnTools.filter((t) => t.name === choice.name).slice(0, 1);
+    } else {
+      const named = fnTools.filter((t) => mentions(said, t.name));
+      if (named.length) calls = body.parallel_tool_calls === false ? named.slice(0, 1) : named;
+      else if (choice === 'required' || WANTS_TOOL.test(said)) calls = [fnTools[0]];
+    }
+    if (calls.length) {
+      return {
+        reasoning,
+        items: calls.map((tool) => {
+          const args = JSON.stringify(exampleFromSchema(tool.parameters ?? { type: 'object', properties: {} }));
+          return { kind: 'function_call', name: tool.name, arguments: args, chunks: chunkJson(args) };
+        }),
+      };
+    }
+  }
+
+  // --- text (or JSON) answer
+  let text;
+  const format = body.text?.format;
+  if (format?.type === 'json_schema') {
+    text = JSON.stringify(exampleFromSchema(format.schema ?? {}, { hint: clip(said, 60) }));
+    return { reasoning, items: [{ kind: 'message', text, chunks: chunkJson(text) }] };
+  }
+  if (format?.type === 'json_object') {
+    text = JSON.stringify({ you_said: quote, turn, mock: true, message: 'This is a mock JSON object from the local development server.' });
+    return { reasoning, items: [{ kind: 'message', text, chunks: chunkJson(text) }] };
+  }
+  if (outputs.length) {
+    const calls = new Map(all.filter((i) => i.type === 'function_call').map((i) => [i.call_id, i.name]));
+    const results = outputs.map((o) => `the tool ${calls.get(o.call_id) ?? 'you called'} returned "${clip(outputToText(o.output), 300)}"`);
+    text = multibyte
+      ? `收到工具结果 🛠️：${results.join('；')}。根据这个结果，模拟模型现在回答你 ✅（第 ${turn} 轮）。没有调用真实模型 🤖。`
+      : `Thanks, ${results.join(', and ')}. Based on that result, this mock model would now answer your question (turn ${turn}). No real model was called, so the answer is only an echo of the tool output.`;
+  } else if (multibyte) {
+    text = `你说：“${quote}”。这是一个模拟回复 🚀✨——没有调用任何模型，也没有使用 API 密钥 🔑🚫。文字会一点一点地出现 🌊🐢，让你看到流式传输的效果 📡。这是第 ${turn} 轮对话 👋🎉。日本語のテキストも少し 🍣🗾、そして絵文字 😀😃😄😁。`;
+  } else {
+    const instr = body.instructions ? ` Your instructions were: "${clip(String(body.instructions), 200)}".` : '';
+    text = (lastUser ? `You said: "${quote}".` : 'You sent no text.') +
+      ` This is a mock response from the cometapi-responses development server: no model was called, no API key was used, and nothing left this machine.${instr}` +
+      ` It streams a few words at a time so that you can watch the text arrive, and it is deterministic, so the same request always gives the same answer.` +
+      ` This is turn ${turn} of the conversation.`;
+  }
+  let chunks = chunkText(text);
+  if (faults.oversized > 0) {
+    // One huge delta (the second one), kept in the final text so the output stays consistent.
+    const filler = (multibyte ? '大🙂' : 'big ').repeat(Math.ceil(faults.oversized / 4));
+    const huge = Buffer.from(filler).subarray(0, faults.oversized).toString().replace(/\uFFFD+$/, '');
+    chunks = [chunks[0], huge, ...chunks.slice(1)];
+    text = chunks.join('');
+  }
+  return { reasoning, items: [{ kind: 'message', text, chunks }] };
+}

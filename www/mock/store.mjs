@@ -1,0 +1,125 @@
+// In-memory response store and the "runner" that plays a response's events over
+// time: live subscribers (SSE writers) get every event as it is emitted, later
+// readers replay `events` (GET /responses/{id}?stream=true&starting_after=N), and
+// background responses can be cancelled while they run.
+
+import { sleep, nowSeconds } from './http.mjs';
+
+const TERMINAL = new Set(['completed', 'failed', 'incomplete', 'cancelled']);
+const TERMINAL_EVENTS = new Set(['response.completed', 'response.failed', 'response.incomplete']);
+
+export class ResponseStore {
+  /** @param {{max?: number, signal?: AbortSignal}} opts signal: aborts every run (server close) */
+  constructor({ max = 1000, signal } = {}) {
+    this.max = max;
+    this.signal = signal;
+    /** @type {Map<string, Entry>} */
+    this.entries = new Map();
+  }
+
+  get(id) {
+    const e = this.entries.get(id);
+    return e && !e.deleted ? e : undefined;
+  }
+
+  add(entry) {
+    this.entries.set(entry.id, entry);
+    if (this.entries.size > this.max) {
+      for (const [id, e] of this.entries) {
+        if (this.entries.size <= this.max) break;
+        if (!e.running) this.entries.delete(id);
+      }
+    }
+  }
+
+  delete(id) {
+    const e = this.get(id);
+    if (!e) return false;
+    e.deleted = true;
+    this.entries.delete(id);
+    return true;
+  }
+}
+
+/**
+ * One response: its request, conversation, planned events and what has been emitted.
+ */
+export class Entry {
+  constructor({ id, body, input, history, turn, planned, final, background, stored }) {
+    Object.assign(this, { id, body, input, history, turn, planned, final, background, stored });
+    this.events = []; // emitted so far
+    this.output = []; // output items as emitted so far (added, then replaced by done)
+    this.response = null; // latest lifecycle snapshot
+    this.subscribers = new Set();
+    this.running = false;
+    this.deleted = false;
+    this.controller = new AbortController();
+  }
+
+  get status() { return this.response?.status ?? 'queued'; }
+  get terminal() { return TERMINAL.has(this.status); }
+
+  /** The Response as GET /responses/{id} shows it now. */
+  snapshot() {
+    const r = structuredClone(this.response);
+    if (!this.terminal || r.status === 'cancelled') r.output = structuredClone(this.output.filter(Boolean));
+    return r;
+  }
+
+  /** Conversation items for a follow-up turn: history, this input, this output. */
+  conversation() {
+    return [...this.history, ...this.input, ...this.output.filter(Boolean)];
+  }
+
+  /** Emit one event: record it, update the snapshot, tell live subscribers. */
+  emit(event0) {
+    const event = event0;
+    if (TERMINAL_EVENTS.has(event.type) && event.response.status === 'completed') {
+      event.response.completed_at = nowSeconds();
+    }
+    this.events.push(event);
+    if (event.response) this.response = structuredClone(event.response);
+    if (event.type === 'response.output_item.added' || event.type === 'response.output_item.done') {
+      this.output[event.output_index] = structuredClone(event.item);
+    }
+    for (const fn of this.subscribers) fn(event);
+  }
+
+  /** Subscribe to live events (`fn(event)`), and `fn(null)` when the run ends. */
+  subscribe(fn) {
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
+  }
+
+  /**
+   * Play the planned events. `pace(i, entry)` gives the delay (ms) before event i;
+   * without subscribers a non-background run finishes at once (nobody is watching).
+   */
+  async run(pace, serverSignal) {
+    this.running = true;
+    const signal = serverSignal ? AbortSignal.any([serverSignal, this.controller.signal]) : this.controller.signal;
+    try {
+      for (let i = 0; i < this.planned.length; i++) {
+        if (i > 0) {
+          const ms = pace(i, this);
+          if (ms > 0 || i % 64 === 0) await sleep(ms, signal);
+        }
+        if (signal.aborted) break;
+        this.emit(this.planned[i]);
+      }
+    } catch {
+      // aborted: cancelled or server closing
+    } finally {
+      this.running = false;
+      for (const fn of [...this.subscribers]) fn(null);
+      this.subscribers.clear();
+    }
+  }
+
+  /** Cancel a running background response (status `cancelled`). */
+  cancel() {
+    if (this.terminal) return;
+    this.response = { ...(this.response ?? this.final), status: 'cancelled', output: structuredClone(this.output.filter(Boolean)) };
+    this.controller.abort();
+  }
+}

@@ -103,6 +103,9 @@ pub struct Parser {
     data: String,
     event_type: String,
     id_buffer: String,
+    /// The last event ID buffer may differ from the last event ID string (an `id` field was
+    /// processed, or a new stream began with an empty buffer) since the last dispatch.
+    id_changed: bool,
     /// The event source's "last event ID string" (set from the buffer on dispatch).
     last_event_id: String,
     /// The event stream's "reconnection time", in milliseconds, if the stream set one.
@@ -137,6 +140,7 @@ impl Parser {
             data: String::new(),
             event_type: String::new(),
             id_buffer: String::new(),
+            id_changed: false,
             last_event_id: String::new(),
             retry: None,
             bom_seen: 0,
@@ -195,6 +199,7 @@ impl Parser {
         self.data.clear();
         self.event_type.clear();
         self.id_buffer.clear();
+        self.id_changed = true;
         self.bom_seen = 0;
         self.after_cr = false;
         self.failed = false;
@@ -352,10 +357,12 @@ impl Parser {
         };
 
         // spec: "The field names must be compared literally, with no case folding performed."
-        match field {
+        // (Byte patterns rather than `b"data"` literals: they compile to a length check and a
+        // few byte compares instead of a `memcmp` call.)
+        match *field {
             // spec: "If the field name is "data" — Append the field value to the data buffer,
             // then append a single U+000A LINE FEED (LF) character to the data buffer."
-            b"data" => {
+            [b'd', b'a', b't', b'a'] => {
                 push_lossy(&mut self.data, value);
                 self.data.push('\n');
                 // Replacement can make the decoded value longer than its bytes (1 invalid byte
@@ -363,7 +370,7 @@ impl Parser {
                 self.check_size(0)?;
             }
             // spec: "If the field name is "event" — Set the event type buffer to field value."
-            b"event" => {
+            [b'e', b'v', b'e', b'n', b't'] => {
                 self.event_type.clear();
                 push_lossy(&mut self.event_type, value);
             }
@@ -371,15 +378,16 @@ impl Parser {
             // NULL, then set the last event ID buffer to the field value. Otherwise, ignore the
             // field." (U+0000 is the byte 0x00 in UTF-8, and only that byte. With a NUL the
             // guard fails and the field falls through to the "ignored" arm.)
-            b"id" if !value.contains(&0) => {
+            [b'i', b'd'] if !value.contains(&0) => {
                 self.id_buffer.clear();
                 push_lossy(&mut self.id_buffer, value);
+                self.id_changed = true;
             }
             // spec: "If the field name is "retry" — If the field value consists of only ASCII
             // digits, then interpret the field value as an integer in base ten, and set the event
             // stream's reconnection time to that integer. Otherwise, ignore the field."
             // An empty value, or one too large for u64, is ignored too.
-            b"retry" => {
+            [b'r', b'e', b't', b'r', b'y'] => {
                 if let Some(ms) = parse_retry(value) {
                     self.retry = Some(ms);
                 }
@@ -395,7 +403,8 @@ impl Parser {
         // spec 1: "Set the last event ID string of the event source to the value of the last
         // event ID buffer. The buffer does not get reset, so the last event ID string of the
         // event source remains set to this value until the next time it is set by the server."
-        if self.last_event_id != self.id_buffer {
+        if self.id_changed {
+            self.id_changed = false;
             self.last_event_id.clone_from(&self.id_buffer);
         }
         // spec 2: "If the data buffer is an empty string, set the data buffer and the event type

@@ -82,12 +82,22 @@ enum Target {
     /// `item[field]`.
     Item { field: &'static str },
     /// `item[array][index][field]`; a missing part at index == len is created as `part_type`.
-    Part { array: &'static str, summary: bool, field: &'static str, part_type: &'static str },
+    Part {
+        array: &'static str,
+        summary: bool,
+        field: &'static str,
+        part_type: &'static str,
+    },
 }
 
 fn target(kind: EventKind) -> Option<Target> {
     use EventKind as K;
-    let part = |array, summary, field, part_type| Target::Part { array, summary, field, part_type };
+    let part = |array, summary, field, part_type| Target::Part {
+        array,
+        summary,
+        field,
+        part_type,
+    };
     Some(match kind {
         K::OutputTextDelta | K::OutputTextDone => part("content", false, "text", "output_text"),
         K::RefusalDelta | K::RefusalDone => part("content", false, "refusal", "refusal"),
@@ -134,7 +144,9 @@ impl Accumulator {
     /// The snapshot serialised as JSON (it includes `output_text`); `None` before the first
     /// lifecycle event.
     pub fn response_json(&self) -> Option<String> {
-        self.snapshot.as_ref().and_then(|v| serde_json::to_string(v).ok())
+        self.snapshot
+            .as_ref()
+            .and_then(|v| serde_json::to_string(v).ok())
     }
 
     /// How the stream ended so far.
@@ -250,7 +262,7 @@ impl Accumulator {
             return Err(self.violation(ev, "arrived before any lifecycle event"));
         };
         let Some(i) = usize::try_from(i).ok().filter(|&i| i <= len) else {
-            let msg = format!("has output_index {i} but the output has {len} items");
+            let msg = format!("has output_index {i} but the output has length {len}");
             return Err(self.violation(ev, &msg));
         };
         if let Some(output) = self.output_mut() {
@@ -300,7 +312,12 @@ impl Accumulator {
         let i = self.item_index(ev)?;
         // Validate everything first, so a failed push changes nothing.
         let part = match t {
-            Target::Part { array, summary, field, part_type } => {
+            Target::Part {
+                array,
+                summary,
+                field,
+                part_type,
+            } => {
                 let j = self.part_index(ev, summary)?;
                 let (j, append) = self.check_part(ev, i, array, j)?;
                 Some((array, j, append, field, part_type))
@@ -314,10 +331,14 @@ impl Accumulator {
             // A `.done` without its final value: keep what the deltas built.
             return Ok(());
         };
-        let Some(item) = self.item_mut(i) else { return Ok(()) };
+        let Some(item) = self.item_mut(i) else {
+            return Ok(());
+        };
         let (slot, mut restructured) = match (t, part) {
             (Target::Part { .. }, Some((array, j, append, field, part_type))) => {
-                let Some(arr) = child_array(item, array) else { return Ok(()) };
+                let Some(arr) = child_array(item, array) else {
+                    return Ok(());
+                };
                 if append {
                     arr.push(new_part(part_type, field));
                 }
@@ -342,7 +363,15 @@ impl Accumulator {
         }
         self.version += 1;
 
-        if let (Target::Part { array: "content", field: "text", .. }, Some((_, j, ..))) = (t, part) {
+        if let (
+            Target::Part {
+                array: "content",
+                field: "text",
+                ..
+            },
+            Some((_, j, ..)),
+        ) = (t, part)
+        {
             if restructured {
                 self.resplice_item(i);
             } else {
@@ -371,11 +400,14 @@ impl Accumulator {
             .map(|p| array_len(p, "annotations"));
         let len = match anns {
             Some(Some(len)) => len,
-            _ => return Err(self.violation(ev, "targets a part whose `annotations` is not an array")),
+            _ => {
+                return Err(self.violation(ev, "targets a part whose `annotations` is not an array"))
+            }
         };
         let a = ev.annotation_index().unwrap_or(len as u64);
         let Some(a) = usize::try_from(a).ok().filter(|&a| a <= len) else {
-            let msg = format!("has annotation_index {a} but the part has {len} annotations");
+            let msg =
+                format!("has annotation_index {a} but the part's `annotations` has length {len}");
             return Err(self.violation(ev, &msg));
         };
         let part = self
@@ -400,7 +432,9 @@ impl Accumulator {
             Some(Value::Object(o)) => {
                 o.insert("status".to_owned(), Value::String(status.to_owned()));
             }
-            Some(_) => return Err(self.violation(ev, "targets an output item that is not an object")),
+            Some(_) => {
+                return Err(self.violation(ev, "targets an output item that is not an object"))
+            }
             None => return Err(self.missing_item(ev, i)),
         }
         self.version += 1;
@@ -442,7 +476,9 @@ impl Accumulator {
             return Ok(usize::try_from(i).unwrap_or(usize::MAX));
         }
         if let Some(id) = ev.item_id() {
-            let found = output.iter().position(|it| it.get("id").and_then(Value::as_str) == Some(id));
+            let found = output
+                .iter()
+                .position(|it| it.get("id").and_then(Value::as_str) == Some(id));
             return match found {
                 Some(i) => Ok(i),
                 None => Err(self.violation(ev, "names an item_id that is not in the output")),
@@ -485,7 +521,7 @@ impl Accumulator {
             return Err(self.violation(ev, &msg));
         };
         let Some(j) = usize::try_from(j).ok().filter(|&j| j <= len) else {
-            let msg = format!("has index {j} but the item's `{array}` has {len} parts");
+            let msg = format!("has index {j} but the item's `{array}` has length {len}");
             return Err(self.violation(ev, &msg));
         };
         if j == len {
@@ -493,7 +529,10 @@ impl Accumulator {
         }
         match item.and_then(|it| it.get(array)).and_then(|a| a.get(j)) {
             Some(Value::Object(_)) => Ok((j, false)),
-            _ => Err(self.violation(ev, &format!("targets `{array}[{j}]`, which is not an object"))),
+            _ => Err(self.violation(
+                ev,
+                &format!("targets `{array}[{j}]`, which is not an object"),
+            )),
         }
     }
 
@@ -512,7 +551,7 @@ impl Accumulator {
         let what = if i == usize::MAX {
             "has an output_index that is out of range".to_owned()
         } else {
-            format!("has output_index {i} but the output has {len} items")
+            format!("has output_index {i} but the output has length {len}")
         };
         self.violation(ev, &what)
     }
@@ -581,7 +620,10 @@ impl Accumulator {
 
     /// A delta was appended to content part `j` of item `i`: mirror it in `output_text`.
     fn append_span(&mut self, i: usize, j: usize, delta: &str) {
-        let Ok(k) = self.spans.binary_search_by(|s| (s.item, s.part).cmp(&(i, j))) else {
+        let Ok(k) = self
+            .spans
+            .binary_search_by(|s| (s.item, s.part).cmp(&(i, j)))
+        else {
             return; // not an output_text part of a message item
         };
         let last = k + 1 == self.spans.len();
@@ -612,14 +654,20 @@ fn collect_segments(item: &Value, i: usize, text: &mut String, spans: &mut Vec<S
     if item.get("type").and_then(Value::as_str) != Some("message") {
         return;
     }
-    let Some(Value::Array(content)) = item.get("content") else { return };
+    let Some(Value::Array(content)) = item.get("content") else {
+        return;
+    };
     for (j, part) in content.iter().enumerate() {
         if part.get("type").and_then(Value::as_str) != Some("output_text") {
             continue;
         }
         if let Some(t) = part.get("text").and_then(Value::as_str) {
             text.push_str(t);
-            spans.push(Span { item: i, part: j, len: t.len() });
+            spans.push(Span {
+                item: i,
+                part: j,
+                len: t.len(),
+            });
         }
     }
 }
@@ -660,9 +708,9 @@ fn new_part(part_type: &str, field: &str) -> Value {
 fn failed_error(resp: &Map<String, Value>, body: &str, response: Option<String>) -> ApiError {
     let err = resp.get("error");
     let field = |k: &str| err.and_then(|e| e.get(k)).and_then(scalar_string);
-    let message = field("message").filter(|m| !m.is_empty()).unwrap_or_else(|| {
-        "the response failed (the server gave no error message)".to_owned()
-    });
+    let message = field("message")
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| "the response failed (the server gave no error message)".to_owned());
     ApiError {
         status: None,
         code: field("code"),

@@ -369,7 +369,11 @@ fn is_skipped(data: &str) -> bool {
 fn decode_data(data: String, sse_name: &str) -> Result<Option<ResponseEvent>, Error> {
     let sse_keepalive = sse_name == "keepalive";
     if is_skipped(&data) {
-        return Ok(if sse_keepalive { Some(ResponseEvent::keepalive(data, None)) } else { None });
+        return Ok(if sse_keepalive {
+            Some(ResponseEvent::keepalive(data, None))
+        } else {
+            None
+        });
     }
     let wire: Wire<'_> = match serde_json::from_str(&data) {
         Ok(w) => w,
@@ -456,13 +460,19 @@ fn normalise_error(
     param: Option<Cow<'_, str>>,
     json: &str,
 ) -> ApiError {
-    let mut e = ApiError { body: Some(json.to_owned()), ..ApiError::default() };
+    let mut e = ApiError {
+        body: Some(json.to_owned()),
+        ..ApiError::default()
+    };
     match nested {
         Some(Value::Object(obj)) => {
             e.code = obj.get("code").and_then(scalar_string);
             e.error_type = obj.get("type").and_then(scalar_string);
             e.param = obj.get("param").and_then(scalar_string);
-            e.message = obj.get("message").and_then(scalar_string).unwrap_or_default();
+            e.message = obj
+                .get("message")
+                .and_then(scalar_string)
+                .unwrap_or_default();
         }
         Some(Value::String(s)) => e.message = s,
         _ => {

@@ -71,8 +71,11 @@ pub fn decide(
     if attempt >= max_retries || !should_retry(failure, headers) {
         return Decision::GiveUp;
     }
-    let delay = server_delay_ms(headers, now_unix_ms).unwrap_or_else(|| backoff_ms(attempt, random01));
-    Decision::Retry { delay_ms: delay.ceil().max(0.0) as u64 }
+    let delay =
+        server_delay_ms(headers, now_unix_ms).unwrap_or_else(|| backoff_ms(attempt, random01));
+    Decision::Retry {
+        delay_ms: delay.ceil().max(0.0) as u64,
+    }
 }
 
 /// Whether the failure is worth retrying (ignoring the attempt count).
@@ -113,7 +116,11 @@ pub fn server_delay_ms(headers: &RetryHeaders<'_>, now_unix_ms: f64) -> Option<f
 pub fn backoff_ms(attempt: u32, random01: f64) -> f64 {
     let base = INITIAL_DELAY_MS * 2f64.powi(attempt.min(64) as i32);
     let base = base.min(MAX_DELAY_MS);
-    let r = if random01.is_nan() { 0.0 } else { random01.clamp(0.0, 1.0) };
+    let r = if random01.is_nan() {
+        0.0
+    } else {
+        random01.clamp(0.0, 1.0)
+    };
     base * (1.0 - JITTER * r)
 }
 
@@ -121,7 +128,8 @@ pub fn backoff_ms(attempt: u32, random01: f64) -> f64 {
 fn parse_decimal(s: &str) -> Option<f64> {
     let s = s.trim();
     let ok = !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
     if !ok {
         return None;
     }
@@ -156,7 +164,14 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     let month = MONTHS.iter().position(|m| Some(*m) == b.get(8..11))? as i64 + 1;
     let year = num(12..16)?;
     let (hour, min, sec) = (num(17..19)?, num(20..22)?, num(23..25)?);
-    let seps = [(7, b' '), (11, b' '), (16, b' '), (19, b':'), (22, b':'), (25, b' ')];
+    let seps = [
+        (7, b' '),
+        (11, b' '),
+        (16, b' '),
+        (19, b':'),
+        (22, b':'),
+        (25, b' '),
+    ];
     if seps.iter().any(|&(i, c)| b.get(i) != Some(&c)) || b.get(26..29)? != b"GMT" {
         return None;
     }

@@ -1,0 +1,297 @@
+// The mock Responses API over raw fetch: event order and shapes, JSON = stream,
+// tools, structured output, reasoning, store, previous_response_id, background.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createParser } from 'eventsource-parser';
+import { startServer } from '../../www/server.mjs';
+
+let srv;
+before(async () => { srv = await startServer({ delayMs: 0, backgroundMs: 400 }); });
+after(() => srv.close());
+
+const post = (path, body, headers = {}) =>
+  fetch(srv.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const get = (path) => fetch(srv.url + path);
+
+async function sse(res) {
+  const events = [];
+  const parser = createParser({ onEvent: (e) => events.push({ event: e.event, data: JSON.parse(e.data) }) });
+  parser.feed(await res.text());
+  for (const e of events) assert.equal(e.event, e.data.type, 'event: line matches the JSON type');
+  return events.map((e) => e.data);
+}
+
+/** Replace ids and timestamps so two answers to the same request compare equal. */
+function normalize(v) {
+  return JSON.parse(JSON.stringify(v)
+    .replace(/"(resp|msg|fc|rs)_[0-9a-f]{50}"/g, '"$1_X"')
+    .replace(/"call_[A-Za-z0-9]{24}"/g, '"call_X"')
+    .replace(/"(created_at|completed_at)":\d+/g, '"$1":0'));
+}
+
+const DOCUMENTED = [
+  'response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added',
+  'response.output_text.delta', 'response.output_text.done', 'response.content_part.done',
+  'response.output_item.done', 'response.completed',
+];
+
+test('stream: documented order, sequence numbers, indexes, ids, usage', async () => {
+  const res = await post('/v1/responses', { model: 'gpt-mock', input: 'Tell me a story', stream: true });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+  const events = await sse(res);
+  const collapsed = events.map((e) => e.type).filter((t, i, a) => t !== a[i - 1]);
+  assert.deepEqual(collapsed, DOCUMENTED);
+  events.forEach((e, i) => assert.equal(e.sequence_number, i));
+  const created = events[0].response;
+  assert.equal(created.status, 'in_progress');
+  assert.deepEqual(created.output, []);
+  assert.equal(created.usage, null);
+  const added = events[2];
+  assert.equal(added.output_index, 0);
+  assert.match(added.item.id, /^msg_[0-9a-f]{50}$/);
+  assert.deepEqual({ ...added.item, id: 'x' }, { id: 'x', type: 'message', status: 'in_progress', content: [], role: 'assistant' });
+  const deltas = events.filter((e) => e.type === 'response.output_text.delta');
+  assert.ok(deltas.length >= 20);
+  for (const d of [...deltas, events.at(-3), events.at(-4)]) {
+    assert.equal(d.item_id, added.item.id);
+    assert.equal(d.output_index, 0);
+    assert.equal(d.content_index, 0);
+  }
+  const text = deltas.map((d) => d.delta).join('');
+  assert.ok(deltas.every((d) => d.delta.split(' ').filter(Boolean).length <= 3), 'a few words per delta');
+  assert.equal(events.find((e) => e.type === 'response.output_text.done').text, text);
+  const completed = events.at(-1).response;
+  assert.equal(completed.status, 'completed');
+  assert.equal(completed.output[0].content[0].text, text);
+  assert.equal(completed.output[0].status, 'completed');
+  assert.equal(completed.model, 'gpt-mock');
+  assert.equal(typeof completed.completed_at, 'number');
+  assert.match(text, /^You said: "Tell me a story"\. /);
+  const u = completed.usage;
+  assert.equal(u.total_tokens, u.input_tokens + u.output_tokens);
+  assert.deepEqual(Object.keys(u), ['input_tokens', 'input_tokens_details', 'output_tokens', 'output_tokens_details', 'total_tokens']);
+});
+
+test('JSON answer equals the completed response of the stream; no output_text; deterministic', async () => {
+  const body = { model: 'm', input: 'Same request twice', instructions: 'Be nice', metadata: { a: 'b' }, temperature: 0.5 };
+  const json = await (await post('/v1/responses', body)).json();
+  const streamed = (await sse(await post('/v1/responses', { ...body, stream: true }))).at(-1).response;
+  assert.equal('output_text' in json, false);
+  assert.deepEqual(normalize(json), normalize(streamed));
+  assert.equal(json.instructions, 'Be nice');
+  assert.deepEqual(json.metadata, { a: 'b' });
+  assert.equal(json.temperature, 0.5);
+  assert.match(json.output[0].content[0].text, /Your instructions were: "Be nice"/);
+  const again = await (await post('/v1/responses', body)).json();
+  assert.deepEqual(normalize(again), normalize(json));
+});
+
+test('function call: item shape, argument deltas, arguments from the schema', async () => {
+  const tools = [
+    { type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } },
+    { type: 'function', name: 'get_time', parameters: { type: 'object', properties: { tz: { type: 'string', enum: ['UTC', 'CET'] }, n: { type: 'integer', minimum: 7 } }, required: ['tz', 'n'] } },
+  ];
+  const events = await sse(await post('/v1/responses', { model: 'm', input: 'please use get_time', tools, stream: true }));
+  const added = events.find((e) => e.type === 'response.output_item.added');
+  assert.equal(added.item.type, 'function_call');
+  assert.equal(added.item.name, 'get_time');
+  assert.equal(added.item.arguments, '');
+  assert.match(added.item.id, /^fc_/);
+  assert.match(added.item.call_id, /^call_[A-Za-z0-9]{24}$/);
+  const deltas = events.filter((e) => e.type === 'response.function_call_arguments.delta');
+  assert.ok(deltas.every((d) => d.item_id === added.item.id && d.output_index === 0));
+  const args = deltas.map((d) => d.delta).join('');
+  assert.equal(events.find((e) => e.type === 'response.function_call_arguments.done').arguments, args);
+  assert.deepEqual(JSON.parse(args), { tz: 'UTC', n: 7 });
+  const final = events.at(-1).response;
+  assert.equal(final.output[0].status, 'completed');
+  assert.equal(final.output[0].arguments, args);
+
+  // "weather"/"call" in the prompt picks the first tool; no hint: plain text.
+  const w = await (await post('/v1/responses', { model: 'm', input: 'call something', tools })).json();
+  assert.equal(w.output[0].name, 'lookup');
+  const plain = await (await post('/v1/responses', { model: 'm', input: 'hello there', tools })).json();
+  assert.equal(plain.output[0].type, 'message');
+  // tool_choice naming a function
+  const named = await (await post('/v1/responses', { model: 'm', input: 'hi', tools, tool_choice: { type: 'function', name: 'lookup' } })).json();
+  assert.equal(named.output[0].name, 'lookup');
+});
+
+test('tool outputs: follow-up quotes the output; unknown call_id and missing output are 400', async () => {
+  const tools = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+  const first = await (await post('/v1/responses', { model: 'm', input: 'weather?', tools })).json();
+  const call = first.output[0];
+  const missing = await post('/v1/responses', { model: 'm', previous_response_id: first.id, input: 'and now?' });
+  assert.equal(missing.status, 400);
+  assert.match((await missing.json()).error.message, /No tool output found/);
+  const unknown = await post('/v1/responses', { model: 'm', previous_response_id: first.id, input: [{ type: 'function_call_output', call_id: 'call_nope', output: 'x' }] });
+  assert.equal(unknown.status, 400);
+  assert.equal((await unknown.json()).error.param, 'input');
+  const follow = await (await post('/v1/responses', {
+    model: 'm', previous_response_id: first.id, tools,
+    input: [{ type: 'function_call_output', call_id: call.call_id, output: 'Sunny, 25 degrees' }],
+  })).json();
+  assert.match(follow.output[0].content[0].text, /get_weather returned "Sunny, 25 degrees"/);
+  // Stateless: the call and its output both in the input.
+  const stateless = await (await post('/v1/responses', {
+    model: 'm',
+    input: [
+      { role: 'user', content: 'weather?' },
+      { type: 'function_call', call_id: 'call_abc', name: 'get_weather', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'call_abc', output: 'Rain' },
+    ],
+  })).json();
+  assert.match(stateless.output[0].content[0].text, /get_weather returned "Rain"/);
+});
+
+test('structured output: json_schema and json_object stream JSON text', async () => {
+  const schema = { type: 'object', properties: { answer: { type: 'string' }, n: { type: 'number' }, ok: { type: 'boolean' }, list: { type: 'array', items: { type: 'integer' } } }, required: ['answer', 'n', 'ok', 'list'], additionalProperties: false };
+  const events = await sse(await post('/v1/responses', { model: 'm', input: 'Answer in JSON', stream: true, text: { format: { type: 'json_schema', name: 'a', schema, strict: true } } }));
+  const text = events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
+  const v = JSON.parse(text);
+  assert.deepEqual(Object.keys(v), ['answer', 'n', 'ok', 'list']);
+  assert.equal(v.answer, 'Answer in JSON');
+  assert.equal(typeof v.n, 'number');
+  assert.ok(v.list.every(Number.isInteger));
+  assert.deepEqual(events.at(-1).response.text.format.schema, schema);
+  const o = await (await post('/v1/responses', { model: 'm', input: 'obj', text: { format: { type: 'json_object' } } })).json();
+  assert.equal(typeof JSON.parse(o.output[0].content[0].text), 'object');
+});
+
+test('reasoning: summary parts streamed before the message; effort low = one part', async () => {
+  const events = await sse(await post('/v1/responses', { model: 'o-mock', input: 'why?', stream: true, reasoning: { effort: 'low', summary: 'auto' }, include: ['reasoning.encrypted_content'] }));
+  const types = events.map((e) => e.type).filter((t, i, a) => t !== a[i - 1]);
+  assert.deepEqual(types.slice(0, 9), [
+    'response.created', 'response.in_progress', 'response.output_item.added', 'response.reasoning_summary_part.added',
+    'response.reasoning_summary_text.delta', 'response.reasoning_summary_text.done', 'response.reasoning_summary_part.done',
+    'response.output_item.done', 'response.output_item.added',
+  ]);
+  const rs = events[2].item;
+  assert.match(rs.id, /^rs_/);
+  assert.equal(typeof rs.encrypted_content, 'string');
+  const summary = events.filter((e) => e.type === 'response.reasoning_summary_text.delta').map((e) => e.delta).join('');
+  const final = events.at(-1).response;
+  assert.deepEqual(final.output[0].summary, [{ type: 'summary_text', text: summary }]);
+  assert.equal(final.output[1].type, 'message');
+  assert.equal(events.find((e) => e.type === 'response.content_part.added').output_index, 1);
+  assert.deepEqual(final.reasoning, { effort: 'low', summary: 'auto' });
+});
+
+test('max_output_tokens: response.incomplete with incomplete_details', async () => {
+  const events = await sse(await post('/v1/responses', { model: 'm', input: 'long please', stream: true, max_output_tokens: 16 }));
+  const last = events.at(-1);
+  assert.equal(last.type, 'response.incomplete');
+  assert.equal(last.response.status, 'incomplete');
+  assert.deepEqual(last.response.incomplete_details, { reason: 'max_output_tokens' });
+  assert.equal(last.response.output[0].status, 'incomplete');
+});
+
+test('previous_response_id: history is used (turn number); unknown id is 400 previous_response_not_found', async () => {
+  const a = await (await post('/v1/responses', { model: 'm', input: 'first turn' })).json();
+  const b = await (await post('/v1/responses', { model: 'm', input: 'second turn', previous_response_id: a.id })).json();
+  const c = await (await post('/v1/responses', { model: 'm', input: 'third turn', previous_response_id: b.id })).json();
+  assert.match(b.output[0].content[0].text, /turn 2 of/);
+  assert.match(c.output[0].content[0].text, /"third turn".*turn 3 of/s);
+  assert.ok(c.usage.input_tokens > a.usage.input_tokens, 'history counts as input');
+  const bad = await post('/v1/responses', { model: 'm', input: 'x', previous_response_id: 'resp_missing' });
+  assert.equal(bad.status, 400);
+  assert.deepEqual((await bad.json()).error, {
+    message: "Previous response with id 'resp_missing' not found.",
+    type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found',
+  });
+});
+
+test('store: retrieve, input_items (order, limit, after), delete, store:false', async () => {
+  const input = ['one', 'two', 'three', 'four', 'five'].map((t) => ({ role: 'user', content: t }));
+  const r = await (await post('/v1/responses', { model: 'm', input })).json();
+  const got = await (await get(`/v1/responses/${r.id}`)).json();
+  assert.deepEqual(got, r);
+  const asc = await (await get(`/v1/responses/${r.id}/input_items?order=asc`)).json();
+  assert.equal(asc.object, 'list');
+  assert.deepEqual(asc.data.map((i) => i.content[0].text), ['one', 'two', 'three', 'four', 'five']);
+  assert.ok(asc.data.every((i) => /^msg_/.test(i.id) && i.type === 'message' && i.content[0].type === 'input_text'));
+  assert.equal(asc.first_id, asc.data[0].id);
+  assert.equal(asc.last_id, asc.data[4].id);
+  assert.equal(asc.has_more, false);
+  const page = await (await get(`/v1/responses/${r.id}/input_items?limit=2`)).json();
+  assert.deepEqual(page.data.map((i) => i.content[0].text), ['five', 'four']);
+  assert.equal(page.has_more, true);
+  const next = await (await get(`/v1/responses/${r.id}/input_items?limit=2&after=${page.last_id}`)).json();
+  assert.deepEqual(next.data.map((i) => i.content[0].text), ['three', 'two']);
+  const badLimit = await get(`/v1/responses/${r.id}/input_items?limit=101`);
+  assert.equal(badLimit.status, 400);
+
+  const del = await fetch(`${srv.url}/v1/responses/${r.id}`, { method: 'DELETE' });
+  assert.deepEqual(await del.json(), { id: r.id, object: 'response', deleted: true });
+  for (const path of [`/v1/responses/${r.id}`, `/v1/responses/${r.id}/input_items`]) {
+    const nf = await get(path);
+    assert.equal(nf.status, 404);
+    assert.equal((await nf.json()).error.type, 'invalid_request_error');
+  }
+  assert.equal((await fetch(`${srv.url}/v1/responses/${r.id}`, { method: 'DELETE' })).status, 404);
+
+  const unstored = await (await post('/v1/responses', { model: 'm', input: 'x', store: false })).json();
+  assert.equal(unstored.store, false);
+  assert.equal((await get(`/v1/responses/${unstored.id}`)).status, 404);
+});
+
+test('background: queued → in_progress → completed; cancel; replay with starting_after; live stream', async () => {
+  const q = await (await post('/v1/responses', { model: 'm', input: 'slow job', background: true })).json();
+  assert.equal(q.status, 'queued');
+  assert.equal(q.background, true);
+  const seen = new Set([q.status]);
+  for (let i = 0; i < 200; i++) {
+    const r = await (await get(`/v1/responses/${q.id}`)).json();
+    seen.add(r.status);
+    if (r.status === 'completed') {
+      assert.match(r.output[0].content[0].text, /slow job/);
+      break;
+    }
+    await new Promise((ok) => setTimeout(ok, 10));
+  }
+  assert.deepEqual([...seen], ['queued', 'in_progress', 'completed']);
+
+  const all = await sse(await get(`/v1/responses/${q.id}?stream=true`));
+  assert.deepEqual(all.slice(0, 3).map((e) => e.type), ['response.created', 'response.queued', 'response.in_progress']);
+  assert.equal(all[0].response.status, 'queued');
+  const tail = await sse(await get(`/v1/responses/${q.id}?stream=true&starting_after=0`));
+  assert.equal(tail[0].sequence_number, 1);
+  assert.deepEqual(tail, all.slice(1));
+  assert.equal((await get(`/v1/responses/${q.id}?stream=true&starting_after=x`)).status, 400);
+
+  // stream + background: events as they happen, including response.queued
+  const live = await sse(await post('/v1/responses', { model: 'm', input: 'live bg', background: true, stream: true }));
+  assert.deepEqual(live.slice(0, 3).map((e) => e.type), ['response.created', 'response.queued', 'response.in_progress']);
+  assert.equal(live.at(-1).type, 'response.completed');
+
+  // Replay while running continues live to the end.
+  const running = await (await post('/v1/responses', { model: 'm', input: 'watch me', background: true })).json();
+  const watched = await sse(await get(`/v1/responses/${running.id}?stream=true&starting_after=2`));
+  assert.equal(watched[0].sequence_number, 3);
+  assert.equal(watched.at(-1).type, 'response.completed');
+  watched.forEach((e, i) => assert.equal(e.sequence_number, i + 3));
+
+  // cancel
+  const c = await (await post('/v1/responses', { model: 'm', input: 'cancel me', background: true })).json();
+  const cancelled = await (await post(`/v1/responses/${c.id}/cancel`, {})).json();
+  assert.equal(cancelled.status, 'cancelled');
+  await new Promise((ok) => setTimeout(ok, 50));
+  assert.equal((await (await get(`/v1/responses/${c.id}`)).json()).status, 'cancelled');
+  // cancelling twice returns the same final response
+  assert.equal((await (await post(`/v1/responses/${c.id}/cancel`, {})).json()).status, 'cancelled');
+  const fg = await (await post('/v1/responses', { model: 'm', input: 'x' })).json();
+  const notBg = await post(`/v1/responses/${fg.id}/cancel`, {});
+  assert.equal(notBg.status, 400);
+  assert.equal((await notBg.json()).error.type, 'invalid_request_error');
+  assert.equal((await post('/v1/responses/resp_nope/cancel', {})).status, 404);
+});
+
+test('unknown routes and methods: 404 JSON error', async () => {
+  for (const [method, path] of [['GET', '/v1/nope'], ['GET', '/v1/responses'], ['PUT', '/v1/responses/abc'], ['POST', '/v1/chat/completions']]) {
+    const res = await fetch(srv.url + path, { method });
+    assert.equal(res.status, 404, `${method} ${path}`);
+    const body = await res.json();
+    assert.equal(body.error.message, `Invalid URL (${method} ${path})`);
+  }
+});

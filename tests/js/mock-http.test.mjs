@@ -1,0 +1,192 @@
+// The dev server's HTTP surface: CORS and preflight, x-request-id, the request log,
+// API-key checks, static files with content types, and no directory traversal.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from '../../www/server.mjs';
+
+let srv;
+let base;
+const SECRET = 'TOP-SECRET-CONTENT';
+before(async () => {
+  base = await mkdtemp(join(tmpdir(), 'mock-http-'));
+  const site = join(base, 'site');
+  const pkg = join(base, 'pkg');
+  await mkdir(join(site, 'sub'), { recursive: true });
+  await mkdir(pkg);
+  await writeFile(join(base, 'secret.txt'), SECRET);
+  await writeFile(join(site, 'index.html'), '<!doctype html><title>demo</title>');
+  await writeFile(join(site, 'sub', 'index.html'), '<p>sub</p>');
+  const files = { 'app.js': 'export {}', 'mod.mjs': 'export {}', 'style.css': 'body{}', 'data.json': '{}', 'img.png': 'PNG', 'icon.svg': '<svg/>' };
+  for (const [name, content] of Object.entries(files)) await writeFile(join(site, name), content);
+  await writeFile(join(pkg, 'lib_bg.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  await writeFile(join(pkg, 'index.js'), 'export const x = 1;');
+  srv = await startServer({ delayMs: 0, root: site, pkgDir: pkg });
+});
+after(async () => {
+  await srv.close();
+  await rm(base, { recursive: true, force: true });
+});
+
+/** A raw request: the path is sent as is (fetch would normalise `..`). */
+function raw(path, { method = 'GET', headers = {} } = {}) {
+  const { hostname, port } = new URL(srv.url);
+  return new Promise((ok, fail) => {
+    const req = http.request({ hostname, port, path, method, headers }, (res) => {
+      const parts = [];
+      res.on('data', (c) => parts.push(c));
+      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts).toString() }));
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+test('static: index.html at /, directories, content types, HEAD, 404, 405', async () => {
+  const root = await fetch(`${srv.url}/`);
+  assert.equal(root.status, 200);
+  assert.match(root.headers.get('content-type'), /^text\/html/);
+  assert.match(await root.text(), /<title>demo/);
+  assert.match(await (await fetch(`${srv.url}/sub/`)).text(), /sub/);
+  const types = {
+    '/app.js': 'text/javascript', '/mod.mjs': 'text/javascript', '/style.css': 'text/css',
+    '/data.json': 'application/json', '/img.png': 'image/png', '/icon.svg': 'image/svg+xml',
+    '/pkg/lib_bg.wasm': 'application/wasm', '/pkg/index.js': 'text/javascript',
+  };
+  for (const [path, type] of Object.entries(types)) {
+    const res = await fetch(srv.url + path);
+    assert.equal(res.status, 200, path);
+    assert.equal(res.headers.get('content-type').split(';')[0], type, path);
+    await res.arrayBuffer();
+  }
+  const wasm = new Uint8Array(await (await fetch(`${srv.url}/pkg/lib_bg.wasm`)).arrayBuffer());
+  assert.deepEqual([...wasm.slice(0, 4)], [0, 0x61, 0x73, 0x6d]);
+  const head = await raw('/app.js', { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(head.body, '');
+  assert.equal(head.headers['content-length'], '9');
+  assert.equal((await fetch(`${srv.url}/missing.js`)).status, 404);
+  assert.equal((await fetch(`${srv.url}/pkg/missing.js`)).status, 404);
+  assert.equal((await fetch(`${srv.url}/app.js`, { method: 'POST' })).status, 405);
+});
+
+test('static: no directory traversal, encoded or not', async () => {
+  const attempts = [
+    '/../secret.txt', '/../../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%2e%2e%2fsecret.txt',
+    '/sub/../../secret.txt', '/..%5csecret.txt', '/pkg/../secret.txt', '/pkg/..%2fsecret.txt', '/pkg/%2e%2e/secret.txt',
+    '/pkg/..%2fsite/index.html', '/%252e%252e/secret.txt', '/..%00/secret.txt', '/%c0%ae%c0%ae/secret.txt',
+  ];
+  for (const path of attempts) {
+    const res = await raw(path);
+    assert.ok([400, 403, 404].includes(res.status), `${path} → ${res.status}`);
+    assert.doesNotMatch(res.body, new RegExp(SECRET), path);
+    assert.doesNotMatch(res.body, /<title>demo/, path);
+  }
+});
+
+test('default static root is www/ and default /pkg is the repo pkg/ (whatever exists)', async () => {
+  const s = await startServer({ delayMs: 0 });
+  try {
+    const res = await fetch(`${s.url}/server.mjs`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type'), /^text\/javascript/);
+    await res.arrayBuffer();
+    const pkg = await fetch(`${s.url}/pkg/package.json`);
+    assert.ok([200, 404].includes(pkg.status));
+    await pkg.arrayBuffer();
+  } finally {
+    await s.close();
+  }
+});
+
+test('x-request-id and CORS headers on every response', async () => {
+  const responses = [
+    await fetch(`${srv.url}/`),
+    await fetch(`${srv.url}/nope`),
+    await fetch(`${srv.url}/v1/nope`),
+    await fetch(`${srv.url}/v1/responses`, { method: 'POST', body: '{}' }),
+    await fetch(`${srv.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x' }) }),
+  ];
+  const ids = new Set();
+  for (const res of responses) {
+    assert.match(res.headers.get('x-request-id'), /^req_[0-9a-f]{32}$/);
+    ids.add(res.headers.get('x-request-id'));
+    assert.equal(res.headers.get('access-control-allow-origin'), '*');
+    assert.match(res.headers.get('access-control-expose-headers'), /x-request-id/);
+    assert.match(res.headers.get('access-control-expose-headers'), /retry-after/);
+    await res.arrayBuffer();
+  }
+  assert.equal(ids.size, responses.length);
+});
+
+test('OPTIONS preflight: 204, methods, echoes the requested headers (openai SDK headers too)', async () => {
+  const asked = 'authorization, content-type, x-mock-fault, x-stainless-os, x-stainless-retry-count, x-stainless-timeout';
+  const res = await fetch(`${srv.url}/v1/responses`, {
+    method: 'OPTIONS',
+    headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': asked },
+  });
+  assert.equal(res.status, 204);
+  assert.equal(res.headers.get('access-control-allow-origin'), '*');
+  assert.match(res.headers.get('access-control-allow-methods'), /POST/);
+  assert.match(res.headers.get('access-control-allow-methods'), /DELETE/);
+  assert.equal(res.headers.get('access-control-allow-headers'), asked);
+  assert.match(res.headers.get('x-request-id'), /^req_/);
+  const plain = await fetch(`${srv.url}/v1/responses/abc/cancel`, { method: 'OPTIONS' });
+  assert.equal(plain.status, 204);
+  assert.match(plain.headers.get('access-control-allow-headers'), /x-mock-fault/);
+});
+
+test('requests log: method, path, body, headers with authorization redacted', async () => {
+  const before = srv.requests.length;
+  const body = { model: 'm', input: 'logged input' };
+  await (await fetch(`${srv.url}/v1/responses?x=1`, {
+    method: 'POST', body: JSON.stringify(body),
+    headers: { authorization: 'Bearer sk-secret-123', 'content-type': 'application/json' },
+  })).arrayBuffer();
+  const entry = srv.requests.slice(before).find((r) => r.path === '/v1/responses');
+  assert.equal(entry.method, 'POST');
+  assert.deepEqual(entry.body, body);
+  assert.deepEqual(entry.query, { x: '1' });
+  assert.equal(entry.headers.authorization, 'REDACTED');
+  assert.match(entry.requestId, /^req_/);
+  assert.doesNotMatch(JSON.stringify(srv.requests), /sk-secret-123/);
+});
+
+test('requireKey: 401 when missing or wrong (never echoing keys), 200 with the key', async () => {
+  const s = await startServer({ delayMs: 0, requireKey: 'sk-right-key' });
+  try {
+    const call = (headers) => fetch(`${s.url}/v1/responses`, { method: 'POST', headers, body: JSON.stringify({ model: 'm', input: 'x' }) });
+    const none = await call({});
+    assert.equal(none.status, 401);
+    const noneBody = await none.text();
+    assert.equal(JSON.parse(noneBody).error.type, 'invalid_request_error');
+    const wrong = await call({ authorization: 'Bearer sk-wrong-key' });
+    assert.equal(wrong.status, 401);
+    const wrongBody = await wrong.text();
+    assert.equal(JSON.parse(wrongBody).error.code, 'invalid_api_key');
+    for (const t of [noneBody, wrongBody]) {
+      assert.doesNotMatch(t, /sk-right-key|sk-wrong-key/);
+    }
+    const right = await call({ authorization: 'Bearer sk-right-key' });
+    assert.equal(right.status, 200);
+    await right.arrayBuffer();
+    // static files need no key; preflights neither
+    assert.equal((await fetch(`${s.url}/v1/responses`, { method: 'OPTIONS' })).status, 204);
+  } finally {
+    await s.close();
+  }
+});
+
+test('close() ends promptly even with a stream still open', async () => {
+  const s = await startServer({ delayMs: 50 });
+  const res = await fetch(`${s.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'long', stream: true }) });
+  const reader = res.body.getReader();
+  await reader.read();
+  const t0 = performance.now();
+  await s.close();
+  assert.ok(performance.now() - t0 < 500);
+  await assert.rejects(async () => { for (;;) { const { done } = await reader.read(); if (done) throw new Error('ended cleanly'); } });
+});

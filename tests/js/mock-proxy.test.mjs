@@ -1,0 +1,116 @@
+// Proxy mode: a second server instance plays the upstream (a mock that requires a
+// key). The proxy adds the key server-side, drops the browser's Authorization,
+// streams incrementally, keeps statuses and content types, and never returns the key.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { startServer } from '../../www/server.mjs';
+
+const KEY = 'sk-upstream-secret-0123456789';
+let upstream;
+let proxy;
+before(async () => {
+  upstream = await startServer({ delayMs: 20, requireKey: KEY });
+  proxy = await startServer({ upstream: `${upstream.url}/v1`, apiKey: KEY });
+});
+after(async () => {
+  await proxy.close();
+  await upstream.close();
+});
+
+const post = (base, body, headers = {}) => fetch(`${base}/v1/responses`, {
+  method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
+});
+
+test('the upstream really requires the key', async () => {
+  const res = await post(upstream.url, { model: 'm', input: 'x' });
+  assert.equal(res.status, 401);
+  await res.arrayBuffer();
+});
+
+test('JSON through the proxy: key added server-side, browser Authorization dropped, key never returned or logged', async () => {
+  const res = await post(proxy.url, { model: 'm', input: 'via proxy' }, { authorization: 'Bearer sk-browser-wrong' });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^application\/json/);
+  assert.equal(res.headers.get('access-control-allow-origin'), '*');
+  assert.match(res.headers.get('x-request-id'), /^req_/);
+  const text = await res.text();
+  assert.match(JSON.parse(text).output[0].content[0].text, /via proxy/);
+  assert.doesNotMatch(text, new RegExp(KEY));
+  for (const [k, v] of res.headers) assert.doesNotMatch(`${k}: ${v}`, new RegExp(KEY));
+  const seen = upstream.requests.at(-1);
+  assert.equal(seen.headers.authorization, 'REDACTED');
+  assert.doesNotMatch(JSON.stringify(proxy.requests), new RegExp(KEY));
+  assert.doesNotMatch(JSON.stringify(upstream.requests), new RegExp(KEY));
+  assert.doesNotMatch(JSON.stringify(proxy.requests), /sk-browser-wrong/);
+});
+
+test('SSE through the proxy arrives incrementally, not buffered', async () => {
+  const t0 = performance.now();
+  const res = await post(proxy.url, { model: 'm', input: 'stream via proxy', stream: true });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+  const reader = res.body.getReader();
+  const arrivals = [];
+  let text = '';
+  const dec = new TextDecoder();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    arrivals.push(performance.now() - t0);
+    text += dec.decode(value, { stream: true });
+  }
+  const total = arrivals.at(-1);
+  assert.ok(total > 500, `the upstream drips (${total} ms)`);
+  assert.ok(arrivals[0] < total / 3, `first bytes at ${arrivals[0]} ms of ${total} ms`);
+  assert.ok(arrivals.length > 10, `${arrivals.length} chunks`);
+  assert.match(text, /event: response\.completed/);
+  assert.doesNotMatch(text, new RegExp(KEY));
+});
+
+test('statuses, error bodies, query strings and other routes pass through', async () => {
+  const bad = await post(proxy.url, { model: 'm', input: 'x', temperature: 9 });
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).error.param, 'temperature');
+  const faulty = await post(proxy.url, { model: 'm', input: 'x' }, { 'x-mock-fault': 'status=429,retry-after=3' });
+  assert.equal(faulty.status, 429);
+  assert.equal(faulty.headers.get('retry-after'), '3');
+  await faulty.arrayBuffer();
+  const r = await (await post(proxy.url, { model: 'm', input: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] })).json();
+  const items = await (await fetch(`${proxy.url}/v1/responses/${r.id}/input_items?order=asc&limit=1`)).json();
+  assert.equal(items.data[0].content[0].text, 'a');
+  assert.equal(items.has_more, true);
+  const del = await fetch(`${proxy.url}/v1/responses/${r.id}`, { method: 'DELETE' });
+  assert.deepEqual(await del.json(), { id: r.id, object: 'response', deleted: true });
+  assert.equal((await fetch(`${proxy.url}/v1/responses/${r.id}`)).status, 404);
+});
+
+test('the openai SDK works through the proxy without a real key', async () => {
+  const client = new OpenAI({ apiKey: 'not-the-key', baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+  const stream = client.responses.stream({ model: 'm', input: 'sdk via proxy' });
+  const final = await stream.finalResponse();
+  assert.match(final.output_text, /sdk via proxy/);
+});
+
+test('upstream down: 502 JSON error without the key', async () => {
+  const dead = await startServer({ delayMs: 0 });
+  const deadUrl = dead.url;
+  await dead.close();
+  const p = await startServer({ upstream: `${deadUrl}/v1`, apiKey: KEY });
+  try {
+    const res = await post(p.url, { model: 'm', input: 'x' });
+    assert.equal(res.status, 502);
+    const text = await res.text();
+    assert.equal(JSON.parse(text).error.code, 'bad_gateway');
+    assert.doesNotMatch(text, new RegExp(KEY));
+  } finally {
+    await p.close();
+  }
+});
+
+test('static files are still served locally in proxy mode', async () => {
+  const res = await fetch(`${proxy.url}/server.mjs`);
+  assert.equal(res.status, 200);
+  await res.arrayBuffer();
+  assert.equal(upstream.requests.some((r) => r.path === '/server.mjs'), false);
+});

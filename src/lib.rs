@@ -11,9 +11,11 @@
 pub mod accumulate;
 pub mod error;
 pub mod event;
+pub mod http;
 pub mod request;
 pub mod retry;
 pub mod sse;
+pub mod stream;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

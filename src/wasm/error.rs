@@ -34,7 +34,10 @@ pub fn to_js(err: &Error) -> JsValue {
             set(&obj, "response", opt_str(&e.response));
         }
         Error::Stream { response, .. } => set(&obj, "response", opt_str(response)),
-        Error::Validation { param, .. } => set(&obj, "param", JsValue::from_str(param)),
+        Error::Validation { param, message } => {
+            set(&obj, "message", JsValue::from_str(message));
+            set(&obj, "param", JsValue::from_str(param));
+        }
         Error::Connection { .. } | Error::Timeout { .. } | Error::Abort => {}
     }
     obj.into()

@@ -1,0 +1,174 @@
+//! The stream state machine: body bytes → SSE events → Responses events → snapshot → outcome.
+//!
+//! Plain Rust, shared by the JS `ResponseStream` and the Rust [`EventStream`](crate::wasm) so the
+//! outcome rules of DESIGN.md §2 ("Outcomes of a stream") live in one place and are tested
+//! natively:
+//!
+//! | what arrives | result |
+//! |---|---|
+//! | `response.completed` / `response.incomplete` | the stream ends normally |
+//! | `response.failed`, an `error` event | `Error::Api` at that position |
+//! | body ends with no terminal event | `Error::Stream` with the partial snapshot |
+//! | `data: [DONE]`, comments | nothing |
+//! | malformed JSON, an event over the size limit | `Error::Stream` at that position |
+//!
+//! Decoding and accumulating are two steps on purpose: [`StreamState::pop`] hands out decoded
+//! events, [`StreamState::apply`] folds one into the snapshot when its consumer takes it, so the
+//! snapshot is always exactly "everything the consumer has seen".
+
+use std::collections::VecDeque;
+
+use crate::accumulate::{Accumulator, Outcome};
+use crate::error::Error;
+use crate::event::{self, ResponseEvent};
+use crate::sse;
+
+/// Where a stream is.
+#[derive(Debug, Default)]
+pub struct StreamState {
+    parser: sse::Parser,
+    sse_events: Vec<sse::Event>,
+    decoded: VecDeque<ResponseEvent>,
+    /// An error met while decoding, delivered after the events decoded before it.
+    deferred: Option<Error>,
+    acc: Accumulator,
+    body_ended: bool,
+    /// The stream's result was delivered (terminal event applied, or an error handed out).
+    finished: bool,
+}
+
+impl StreamState {
+    /// A fresh state with the default per-event size limit.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A fresh state with a per-event size limit in bytes.
+    pub fn with_max_event_size(limit: usize) -> Self {
+        StreamState { parser: sse::Parser::with_max_event_size(limit), ..Self::default() }
+    }
+
+    /// Feeds one chunk of the body. Events it completes become available from [`pop`](Self::pop).
+    /// Once an error is pending, further bytes are ignored.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        if self.deferred.is_some() || self.finished {
+            return;
+        }
+        let mut events = std::mem::take(&mut self.sse_events);
+        if let Err(sse::SseError::EventTooLarge { limit }) = self.parser.feed(chunk, &mut events) {
+            self.deferred = Some(Error::stream(format!(
+                "an event exceeded the size limit of {limit} bytes"
+            )));
+        }
+        for ev in events.drain(..) {
+            if self.deferred.is_some() {
+                break;
+            }
+            match event::decode_owned(ev) {
+                Ok(Some(ev)) => self.decoded.push_back(ev),
+                Ok(None) => {}
+                Err(e) => self.deferred = Some(e),
+            }
+        }
+        self.sse_events = events;
+    }
+
+    /// The body ended (no more bytes will come).
+    pub fn end_of_body(&mut self) {
+        self.parser.finish();
+        self.body_ended = true;
+    }
+
+    /// True once the body ended.
+    pub fn body_ended(&self) -> bool {
+        self.body_ended
+    }
+
+    /// The next decoded event, or the error met while decoding (after the events before it).
+    /// `None` means: feed more bytes, or, if the body ended, call [`end`](Self::end).
+    pub fn pop(&mut self) -> Option<Result<ResponseEvent, Error>> {
+        if self.finished {
+            return None;
+        }
+        if let Some(ev) = self.decoded.pop_front() {
+            return Some(Ok(ev));
+        }
+        let err = self.deferred.take()?;
+        self.finished = true;
+        Some(Err(self.with_snapshot(err)))
+    }
+
+    /// Folds an event the consumer took into the snapshot. A `response.failed` or `error` event,
+    /// or an event that breaks the protocol, gives the error to report at its position.
+    pub fn apply(&mut self, ev: &ResponseEvent) -> Result<(), Error> {
+        if let Err(e) = self.acc.push(ev) {
+            self.finished = true;
+            return Err(self.with_snapshot(e));
+        }
+        match self.acc.outcome() {
+            Outcome::Failed(e) | Outcome::Error(e) => {
+                self.finished = true;
+                Err(Error::Api(Box::new(e.clone())))
+            }
+            Outcome::Completed | Outcome::Incomplete => {
+                // Whatever the server sends after the terminal event is not ours to report.
+                self.finished = true;
+                self.decoded.clear();
+                self.deferred = None;
+                Ok(())
+            }
+            Outcome::Pending => Ok(()),
+        }
+    }
+
+    /// True when the consumer needs nothing more from the body: the terminal event was applied
+    /// or an error was handed out.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// The stream's end once the body ended and every event was taken: `Ok` after a terminal
+    /// event, else the truncation error (with the partial snapshot). Call when [`pop`](Self::pop)
+    /// gives `None` and the body ended.
+    pub fn end(&mut self) -> Result<(), Error> {
+        match self.acc.outcome() {
+            Outcome::Completed | Outcome::Incomplete => Ok(()),
+            Outcome::Failed(e) | Outcome::Error(e) => Err(Error::Api(Box::new(e.clone()))),
+            Outcome::Pending => {
+                self.finished = true;
+                Err(self.with_snapshot(Error::stream(
+                    "the stream ended before a terminal event (response.completed, \
+                     response.incomplete, response.failed or error)",
+                )))
+            }
+        }
+    }
+
+    /// The accumulator (snapshot, `output_text`, outcome, version).
+    pub fn accumulator(&self) -> &Accumulator {
+        &self.acc
+    }
+
+    /// The final Response as JSON text (with `output_text`), once the stream completed or ended
+    /// incomplete; `None` otherwise.
+    pub fn final_response_json(&self) -> Option<String> {
+        match self.acc.outcome() {
+            Outcome::Completed | Outcome::Incomplete => self.acc.response_json(),
+            _ => None,
+        }
+    }
+
+    /// The last event ID the server gave (for resuming), `""` if none.
+    pub fn last_event_id(&self) -> &str {
+        self.parser.last_event_id()
+    }
+
+    fn with_snapshot(&self, err: Error) -> Error {
+        match err {
+            Error::Stream { message, response: None } => {
+                Error::Stream { message, response: self.acc.response_json() }
+            }
+            other => other,
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! The raw `#[wasm_bindgen]` classes behind the public JS API (pkg/api.js wraps them):
+//! `RawClient` (over [`Client`]), `RawStream` (over [`EventStream`], in batch mode) and
+//! `RawAccumulator`. Strings cross as JSON text; errors cross as descriptors (see `error.rs`).
+
+use std::cell::RefCell;
+use std::future::{poll_fn, Future};
+use std::rc::Rc;
+use std::task::Poll;
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::client::{Client, ClientOptions, InputItemsQuery, RequestOptions};
+use super::error::to_js;
+use super::stream::EventStream;
+use super::sys::{AbortSignal, ReadableStream};
+use super::transport::Cancel;
+use crate::accumulate::Accumulator;
+use crate::error::Error;
+use crate::event::ResponseEvent;
+
+fn headers_from_json(json: Option<String>) -> Result<Vec<(String, String)>, Error> {
+    let Some(json) = json else { return Ok(Vec::new()) };
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&json).map_err(|_| Error::validation("headers", "headers must be an object of strings"))?;
+    let mut out = Vec::with_capacity(map.len());
+    for (k, v) in map {
+        match v {
+            serde_json::Value::String(s) => out.push((k, s)),
+            serde_json::Value::Number(n) => out.push((k, n.to_string())),
+            serde_json::Value::Bool(b) => out.push((k, b.to_string())),
+            serde_json::Value::Null => {}
+            _ => return Err(Error::validation("headers", format!("header {k:?} must be a string"))),
+        }
+    }
+    Ok(out)
+}
+
+fn request_options(signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Result<RequestOptions, Error> {
+    Ok(RequestOptions { signal, timeout_ms: timeout.map(|t| t.max(0.0) as u64), max_retries, headers: headers_from_json(headers)? })
+}
+
+fn spawn<F>(fut: F) -> Promise
+where
+    F: Future<Output = Result<String, Error>> + 'static,
+{
+    future_to_promise(async move { fut.await.map(JsValue::from).map_err(|e| to_js(&e)) })
+}
+
+/// The raw client; pkg/api.js wraps it as `ResponsesClient`.
+#[wasm_bindgen]
+pub struct RawClient {
+    client: Client,
+}
+
+#[wasm_bindgen]
+impl RawClient {
+    /// Options are checked by pkg/api.js; `headers` is a JSON object.
+    #[wasm_bindgen(constructor)]
+    pub fn new(api_key: Option<String>, base_url: Option<String>, fetch: Option<Function>, headers: Option<String>, max_retries: Option<u32>, timeout: Option<f64>) -> Result<RawClient, JsValue> {
+        let headers = headers_from_json(headers).map_err(|e| to_js(&e))?;
+        let options = ClientOptions { api_key, base_url, fetch, headers, max_retries, timeout_ms: timeout.map(|t| t.max(0.0) as u64) };
+        Ok(RawClient { client: Client::new(options) })
+    }
+
+    /// `create(paramsJson, signal, timeout, maxRetries, headersJson)` → Promise<ResponseJson>.
+    pub fn create(&self, params: String, signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Promise {
+        let client = self.client.clone();
+        spawn(async move { client.create_json(&params, request_options(signal, timeout, max_retries, headers)?).await })
+    }
+
+    /// `stream(...)` → RawStream; throws a ValidationError descriptor at once.
+    pub fn stream(&self, params: String, signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Result<RawStream, JsValue> {
+        let opts = request_options(signal, timeout, max_retries, headers).map_err(|e| to_js(&e))?;
+        let stream = self.client.stream_json(&params, opts).map_err(|e| to_js(&e))?;
+        Ok(RawStream::wrap(stream))
+    }
+
+    /// `retrieve(id, ...)` → Promise<ResponseJson>.
+    pub fn retrieve(&self, id: String, signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Promise {
+        let client = self.client.clone();
+        spawn(async move { client.retrieve_json(&id, request_options(signal, timeout, max_retries, headers)?).await })
+    }
+
+    /// `retrieve_stream(id, startingAfter, ...)` → RawStream.
+    pub fn retrieve_stream(&self, id: String, starting_after: Option<f64>, signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Result<RawStream, JsValue> {
+        let opts = request_options(signal, timeout, max_retries, headers).map_err(|e| to_js(&e))?;
+        let after = starting_after.filter(|n| *n >= 0.0).map(|n| n as u64);
+        Ok(RawStream::wrap(self.client.retrieve_stream(&id, after, opts)))
+    }
+
+    /// `cancel(id, ...)` → Promise<ResponseJson>.
+    pub fn cancel(&self, id: String, signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Promise {
+        let client = self.client.clone();
+        spawn(async move { client.cancel_json(&id, request_options(signal, timeout, max_retries, headers)?).await })
+    }
+
+    /// `delete(id, ...)` → Promise<DeletedJson>.
+    pub fn delete(&self, id: String, signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Promise {
+        let client = self.client.clone();
+        spawn(async move { client.delete_json(&id, request_options(signal, timeout, max_retries, headers)?).await })
+    }
+
+    /// `input_items(id, after, limit, order, includeJson, ...)` → Promise<ListJson>.
+    #[allow(clippy::too_many_arguments)]
+    pub fn input_items(&self, id: String, after: Option<String>, limit: Option<u32>, order: Option<String>, include: Vec<String>, signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Promise {
+        let client = self.client.clone();
+        spawn(async move {
+            let query = InputItemsQuery { after, limit, order, include };
+            client.input_items_json(&id, &query, request_options(signal, timeout, max_retries, headers)?).await
+        })
+    }
+}
+
+/// The raw stream; pkg/api.js wraps it as `ResponseStream`.
+#[wasm_bindgen]
+pub struct RawStream {
+    inner: Rc<RefCell<EventStream>>,
+    cancel: Rc<Cancel>,
+}
+
+impl RawStream {
+    fn wrap(stream: EventStream) -> RawStream {
+        let cancel = stream.cancel_handle();
+        RawStream { inner: Rc::new(RefCell::new(stream)), cancel }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut EventStream) -> T) -> Result<T, JsValue> {
+        match self.inner.try_borrow_mut() {
+            Ok(mut s) => Ok(f(&mut s)),
+            Err(_) => Err(to_js(&Error::stream("the stream is busy (re-entrant call)"))),
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl RawStream {
+    /// Parses any ReadableStream of SSE bytes as a Responses stream.
+    #[wasm_bindgen(js_name = fromReadableStream)]
+    pub fn from_readable_stream(body: ReadableStream) -> RawStream {
+        RawStream::wrap(super::client::stream_from_readable_stream(body))
+    }
+
+    /// Promise of the next batch: a JSON array of events, or `undefined` at the normal end.
+    /// Every event taken must be passed to `step()` before it is yielded.
+    pub fn next_batch(&self) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let r = poll_fn(|cx| match inner.try_borrow_mut() {
+                Ok(mut s) => s.poll_batch(cx),
+                Err(_) => Poll::Ready(Err(Error::stream("the stream is busy (re-entrant call)"))),
+            })
+            .await;
+            match r {
+                Ok(Some(json)) => Ok(JsValue::from(json)),
+                Ok(None) => Ok(JsValue::UNDEFINED),
+                Err(e) => Err(to_js(&e)),
+            }
+        })
+    }
+
+    /// Folds the next taken event into the snapshot; throws when it ends the stream in error.
+    pub fn step(&self) -> Result<(), JsValue> {
+        self.with(|s| s.apply_next())?.map_err(|e| to_js(&e))
+    }
+
+    /// Aborts the request (works while a read is pending).
+    pub fn abort(&self) {
+        self.cancel.abort();
+    }
+
+    /// Changes whenever the snapshot changes.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> f64 {
+        self.with(|s| s.version() as f64).unwrap_or(-1.0)
+    }
+
+    /// The snapshot as JSON text, or `undefined` before the first lifecycle event.
+    pub fn snapshot(&self) -> Option<String> {
+        self.with(|s| s.snapshot_json()).ok().flatten()
+    }
+
+    /// The final Response as JSON text once the stream ended normally.
+    pub fn final_response(&self) -> Option<String> {
+        self.with(|s| s.final_response_json()).ok().flatten()
+    }
+}
+
+/// The raw accumulator; pkg/api.js wraps it as `ResponseAccumulator`.
+#[wasm_bindgen]
+pub struct RawAccumulator {
+    acc: Accumulator,
+}
+
+#[wasm_bindgen]
+impl RawAccumulator {
+    /// A fresh accumulator.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> RawAccumulator {
+        RawAccumulator { acc: Accumulator::new() }
+    }
+
+    /// Folds one event (its JSON text) into the snapshot.
+    pub fn push(&mut self, event_json: &str) -> Result<(), JsValue> {
+        let ev = ResponseEvent::from_json(event_json).map_err(|e| to_js(&e))?;
+        self.acc.push(&ev).map_err(|e| to_js(&e))
+    }
+
+    /// Changes whenever the snapshot changes.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> f64 {
+        self.acc.version() as f64
+    }
+
+    /// The snapshot as JSON text (with `output_text`), or `undefined`.
+    pub fn snapshot(&self) -> Option<String> {
+        self.acc.response_json()
+    }
+}
+
+impl Default for RawAccumulator {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,228 @@
+//! [`EventStream`]: a Responses stream as a Rust [`Stream`] of events, driving the fetch, the
+//! body reader and the core [`StreamState`]. The JS `ResponseStream` uses the same object in
+//! batch mode ([`EventStream::poll_batch`] + [`EventStream::apply_next`]).
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+
+use super::transport::{Body, Cancel};
+use crate::error::Error;
+use crate::event::ResponseEvent;
+use crate::stream::StreamState;
+
+type Start = Pin<Box<dyn Future<Output = Result<Body, Error>>>>;
+
+enum Phase {
+    /// Waiting for the response headers (retries happen here).
+    Starting(Start),
+    /// Reading the body.
+    Reading(Body),
+    /// The body ended, failed, or is no longer needed (dropped: cancelled and aborted).
+    Ended,
+}
+
+/// A stream of Responses events: `Stream<Item = Result<ResponseEvent, Error>>`.
+///
+/// Ends (`None`) after `response.completed` or `response.incomplete`; yields one `Err` and then
+/// ends for `response.failed`, an `error` event, a truncated or malformed body, a timeout or an
+/// abort. Dropping it aborts the request. [`snapshot_json`](Self::snapshot_json) is the
+/// Response built from the events yielded so far.
+pub struct EventStream {
+    state: StreamState,
+    phase: Phase,
+    cancel: Rc<Cancel>,
+    failed: bool,
+    /// Batch mode: an error met after the events of the batch just handed out.
+    stash: Option<Error>,
+    /// Batch mode: events handed out and not applied yet.
+    taken: VecDeque<ResponseEvent>,
+}
+
+impl EventStream {
+    pub(crate) fn starting(start: Start, cancel: Rc<Cancel>) -> EventStream {
+        EventStream::new(Phase::Starting(start), cancel)
+    }
+
+    pub(crate) fn reading(body: Body, cancel: Rc<Cancel>) -> EventStream {
+        EventStream::new(Phase::Reading(body), cancel)
+    }
+
+    pub(crate) fn failed(err: Error) -> EventStream {
+        let mut s = EventStream::new(Phase::Ended, Cancel::new(None));
+        s.stash = Some(err);
+        s
+    }
+
+    fn new(phase: Phase, cancel: Rc<Cancel>) -> EventStream {
+        EventStream { state: StreamState::new(), phase, cancel, failed: false, stash: None, taken: VecDeque::new() }
+    }
+
+    /// Aborts the request; the next poll gives `Err(Error::Abort)` unless the stream already
+    /// finished.
+    pub fn abort(&self) {
+        self.cancel.abort();
+    }
+
+    /// The shared cancellation handle (to abort from elsewhere while the stream is borrowed).
+    pub(crate) fn cancel_handle(&self) -> Rc<Cancel> {
+        self.cancel.clone()
+    }
+
+    /// The Response so far as JSON text (with `output_text`), or `None` before the first
+    /// lifecycle event.
+    pub fn snapshot_json(&self) -> Option<String> {
+        self.state.accumulator().response_json()
+    }
+
+    /// Changes whenever the snapshot changes.
+    pub fn version(&self) -> u64 {
+        self.state.accumulator().version()
+    }
+
+    /// The completed (or incomplete) Response as JSON text, once the stream ended normally.
+    pub fn final_response_json(&self) -> Option<String> {
+        self.state.final_response_json()
+    }
+
+    /// Drives the request and the body until the state has an item, or the stream is over.
+    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<ResponseEvent, Error>>> {
+        if let Some(e) = self.stash.take() {
+            self.failed = true;
+            return Poll::Ready(Some(Err(e)));
+        }
+        loop {
+            if self.failed || self.state.is_finished() {
+                self.phase = Phase::Ended;
+                return Poll::Ready(None);
+            }
+            if self.cancel.is_aborted() {
+                return Poll::Ready(Some(Err(self.fail(Error::Abort))));
+            }
+            if let Some(item) = self.state.pop() {
+                return Poll::Ready(Some(item));
+            }
+            match &mut self.phase {
+                Phase::Starting(start) => match start.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(body)) => self.phase = Phase::Reading(body),
+                    Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(self.fail(e)))),
+                },
+                Phase::Reading(body) => match body.poll_chunk(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(Some(chunk))) => self.state.feed(chunk),
+                    Poll::Ready(Ok(None)) => {
+                        self.state.end_of_body();
+                        self.phase = Phase::Ended;
+                    }
+                    Poll::Ready(Err(e)) => {
+                        // After the first byte a lost connection is a truncated stream.
+                        let e = match e {
+                            Error::Connection { message } => Error::Stream {
+                                message: format!("the connection was lost mid-stream: {message}"),
+                                response: self.snapshot_json(),
+                            },
+                            other => other,
+                        };
+                        return Poll::Ready(Some(Err(self.fail(e))));
+                    }
+                },
+                Phase::Ended => {
+                    return Poll::Ready(match self.state.end() {
+                        Ok(()) => None,
+                        Err(e) => Some(Err(self.fail(e))),
+                    });
+                }
+            }
+        }
+    }
+
+    fn fail(&mut self, e: Error) -> Error {
+        self.failed = true;
+        self.phase = Phase::Ended;
+        e
+    }
+
+    /// Batch mode (the JS side): waits for at least one event, then hands out every event
+    /// already decoded, as a JSON array of the events' own JSON text. `Ok(None)`: the stream
+    /// ended normally. Events must be applied with [`apply_next`](Self::apply_next) as the
+    /// consumer takes them.
+    pub fn poll_batch(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<String>, Error>> {
+        // A consumer that did not apply everything it took: apply the rest first, in order.
+        while !self.taken.is_empty() {
+            if let Err(e) = self.apply_next() {
+                return Poll::Ready(Err(e));
+            }
+        }
+        let first = match self.poll_item(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(None) => return Poll::Ready(Ok(None)),
+            Poll::Ready(Some(Err(e))) => return Poll::Ready(Err(e)),
+            Poll::Ready(Some(Ok(ev))) => ev,
+        };
+        let mut json = String::with_capacity(first.json().len() + 2);
+        json.push('[');
+        json.push_str(first.json());
+        self.taken.push_back(first);
+        while let Some(item) = self.state.pop() {
+            match item {
+                Ok(ev) => {
+                    json.push(',');
+                    json.push_str(ev.json());
+                    self.taken.push_back(ev);
+                }
+                Err(e) => {
+                    self.stash = Some(e);
+                    break;
+                }
+            }
+        }
+        json.push(']');
+        Poll::Ready(Ok(Some(json)))
+    }
+
+    /// Batch mode: folds the next handed-out event into the snapshot; `Err` when that event
+    /// ends the stream with an error (`response.failed`, `error`) or breaks the protocol.
+    pub fn apply_next(&mut self) -> Result<(), Error> {
+        let Some(ev) = self.taken.pop_front() else { return Ok(()) };
+        self.state.apply(&ev).map_err(|e| {
+            self.taken.clear();
+            self.fail(e)
+        })
+    }
+}
+
+impl Stream for EventStream {
+    type Item = Result<ResponseEvent, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        match this.poll_item(cx) {
+            Poll::Ready(Some(Ok(ev))) => Poll::Ready(Some(match this.state.apply(&ev) {
+                Ok(()) => Ok(ev),
+                Err(e) => Err(this.fail(e)),
+            })),
+            other => other,
+        }
+    }
+}
+
+impl EventStream {
+    /// The next event (`None` at the end): `StreamExt::next` without the extra crate.
+    pub async fn next_event(&mut self) -> Option<Result<ResponseEvent, Error>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Reads the stream to its end and returns the final Response (JSON value).
+    pub async fn final_response(&mut self) -> Result<serde_json::Value, Error> {
+        while let Some(item) = self.next_event().await {
+            item?;
+        }
+        let json = self.final_response_json().ok_or_else(|| Error::stream("the stream has no final response"))?;
+        serde_json::from_str(&json).map_err(|e| Error::stream(e.to_string()))
+    }
+}

@@ -1,0 +1,464 @@
+//! The fetch transport: one logical request = one [`Cancel`], each attempt an [`Attempt`]
+//! (its own `AbortController`, aborted on drop, and its timeout), retries decided by the core's
+//! [`retry`](crate::retry) policy, and the body read as a `ReadableStream` by [`Body`].
+//!
+//! Timeout semantics: `timeout` bounds how long we wait for the server without hearing from
+//! it — until the response headers, then between two chunks of the body.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::rc::{Rc, Weak};
+use std::task::{Context, Poll};
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::sys::{self, AbortController, AbortSignal, FetchResponse, ReadableStream, ReadableStreamDefaultReader};
+use crate::error::Error;
+use crate::http;
+use crate::retry::{self, Decision, Failure, RetryHeaders};
+
+/// Everything a request needs from the client's configuration.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    /// A user-supplied `fetch`; `None` means `globalThis.fetch`.
+    pub fetch: Option<Function>,
+    /// Headers sent with every request (Authorization included when an API key was given).
+    pub headers: Vec<(String, String)>,
+}
+
+/// One HTTP request, before it is sent.
+#[derive(Clone, Debug)]
+pub struct HttpRequest {
+    /// `GET`, `POST`, `DELETE`.
+    pub method: &'static str,
+    /// The full URL.
+    pub url: String,
+    /// Extra headers for this request (they win over the client's).
+    pub headers: Vec<(String, String)>,
+    /// A JSON body.
+    pub body: Option<String>,
+    /// Per-attempt timeout, ms.
+    pub timeout_ms: u64,
+    /// Retries allowed after the first attempt.
+    pub max_retries: u32,
+    /// `text/event-stream` is expected.
+    pub stream: bool,
+}
+
+// ------------------------------------------------------------------------------------ Cancel
+
+/// The cancellation state of one logical request (all its attempts and its body): the user's
+/// `AbortSignal`, `abort()`, and dropping the stream all end here.
+pub struct Cancel {
+    aborted: Cell<bool>,
+    /// The current attempt's controller.
+    attempt: RefCell<Option<AbortController>>,
+    /// The pending retry sleep's `reject`.
+    sleeper: RefCell<Option<Function>>,
+    /// The body reader, cancelled on abort (wakes a pending read on any stream).
+    reader: RefCell<Option<ReadableStreamDefaultReader>>,
+    listener: RefCell<Option<(AbortSignal, Closure<dyn FnMut()>)>>,
+}
+
+impl Cancel {
+    /// A cancellation scope following `signal` (if any).
+    pub fn new(signal: Option<AbortSignal>) -> Rc<Cancel> {
+        let cancel = Rc::new(Cancel {
+            aborted: Cell::new(false),
+            attempt: RefCell::new(None),
+            sleeper: RefCell::new(None),
+            reader: RefCell::new(None),
+            listener: RefCell::new(None),
+        });
+        if let Some(signal) = signal {
+            if signal.aborted() {
+                cancel.aborted.set(true);
+            } else {
+                let weak: Weak<Cancel> = Rc::downgrade(&cancel);
+                let closure = Closure::<dyn FnMut()>::new(move || {
+                    if let Some(c) = weak.upgrade() {
+                        c.abort();
+                    }
+                });
+                if signal.add_event_listener("abort", closure.as_ref().unchecked_ref()).is_ok() {
+                    *cancel.listener.borrow_mut() = Some((signal, closure));
+                }
+            }
+        }
+        cancel
+    }
+
+    /// Aborts: the current attempt, a retry sleep, a pending body read. Idempotent.
+    pub fn abort(&self) {
+        if self.aborted.replace(true) {
+            return;
+        }
+        if let Ok(mut a) = self.attempt.try_borrow_mut() {
+            if let Some(c) = a.take() {
+                c.abort();
+            }
+        }
+        if let Ok(mut s) = self.sleeper.try_borrow_mut() {
+            if let Some(reject) = s.take() {
+                let _ = reject.call0(&JsValue::UNDEFINED);
+            }
+        }
+        if let Ok(mut r) = self.reader.try_borrow_mut() {
+            if let Some(reader) = r.take() {
+                ignore_rejection(&reader.cancel());
+            }
+        }
+    }
+
+    /// True once aborted.
+    pub fn is_aborted(&self) -> bool {
+        self.aborted.get()
+    }
+
+    /// Sleeps `ms` (a retry wait); `Err(Abort)` when aborted meanwhile.
+    pub async fn sleep(&self, ms: u64) -> Result<(), Error> {
+        if self.is_aborted() {
+            return Err(Error::Abort);
+        }
+        let mut timer = JsValue::UNDEFINED;
+        let promise = Promise::new(&mut |resolve, reject| {
+            timer = sys::set_timeout(&resolve, ms as f64);
+            *self.sleeper.borrow_mut() = Some(reject);
+        });
+        let result = JsFuture::from(promise).await;
+        sys::clear_timeout(&timer);
+        self.sleeper.borrow_mut().take();
+        match result {
+            Ok(_) if !self.is_aborted() => Ok(()),
+            _ => Err(Error::Abort),
+        }
+    }
+}
+
+impl Drop for Cancel {
+    fn drop(&mut self) {
+        if let Some((signal, closure)) = self.listener.get_mut().take() {
+            let _ = signal.remove_event_listener("abort", closure.as_ref().unchecked_ref());
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------ Attempt
+
+struct Watch {
+    last_activity: Cell<f64>,
+    timed_out: Cell<bool>,
+}
+
+/// One attempt: its `AbortController` (aborted when the attempt is dropped — cancellation
+/// follows ownership) and its timeout watch.
+pub struct Attempt {
+    controller: AbortController,
+    watch: Rc<Watch>,
+    timeout_ms: u64,
+    interval: JsValue,
+    _tick: Closure<dyn FnMut()>,
+}
+
+impl Attempt {
+    fn start(cancel: &Cancel, timeout_ms: u64) -> Attempt {
+        let controller = AbortController::new();
+        *cancel.attempt.borrow_mut() = Some(controller.clone_ref());
+        let watch = Rc::new(Watch { last_activity: Cell::new(sys::date_now()), timed_out: Cell::new(false) });
+        let (w, c) = (watch.clone(), controller.clone_ref());
+        let limit = timeout_ms as f64;
+        let tick = Closure::<dyn FnMut()>::new(move || {
+            if !w.timed_out.get() && sys::date_now() - w.last_activity.get() >= limit {
+                w.timed_out.set(true);
+                c.abort();
+            }
+        });
+        // Checked 8 times per period: a stall is detected within 1.125 × timeout.
+        let period = (limit / 8.0).clamp(5.0, 60_000.0);
+        let interval = sys::set_interval(tick.as_ref().unchecked_ref(), period);
+        Attempt { controller, watch, timeout_ms, interval, _tick: tick }
+    }
+
+    /// The server was heard from: the timeout restarts.
+    pub fn touch(&self) {
+        self.watch.last_activity.set(sys::date_now());
+    }
+
+    /// What a rejected fetch/read means: our abort, our timeout, or the network.
+    fn classify(&self, cancel: &Cancel, err: &JsValue) -> Error {
+        if cancel.is_aborted() {
+            Error::Abort
+        } else if self.watch.timed_out.get() {
+            Error::Timeout { timeout_ms: self.timeout_ms }
+        } else {
+            Error::Connection { message: js_message(err) }
+        }
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        sys::clear_interval(&self.interval);
+        self.controller.abort();
+    }
+}
+
+trait CloneRef {
+    fn clone_ref(&self) -> Self;
+}
+impl CloneRef for AbortController {
+    fn clone_ref(&self) -> Self {
+        JsValue::from(self).unchecked_into()
+    }
+}
+
+// ------------------------------------------------------------------------------------ send
+
+/// Sends `req`, retrying per the policy, until a response with status < 400 (returned with the
+/// attempt that owns it) or a final error.
+pub async fn send(endpoint: &Endpoint, req: &HttpRequest, cancel: &Rc<Cancel>) -> Result<(FetchResponse, Attempt), Error> {
+    let mut retries = 0u32;
+    loop {
+        if cancel.is_aborted() {
+            return Err(Error::Abort);
+        }
+        let attempt = Attempt::start(cancel, req.timeout_ms);
+        let init = request_init(endpoint, req, &attempt.controller.signal());
+        let called = match &endpoint.fetch {
+            Some(f) => f.call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), &init),
+            None => sys::global_fetch(&req.url, &init).map(JsValue::from),
+        };
+        let outcome = match called {
+            Ok(p) => JsFuture::from(Promise::resolve(&p)).await,
+            Err(e) => Err(e),
+        };
+        let (failure, headers, err) = match outcome {
+            Ok(value) => {
+                if !value.is_object() {
+                    return Err(Error::Connection { message: "fetch did not return a Response".into() });
+                }
+                let resp: FetchResponse = value.unchecked_into();
+                let status = resp.status();
+                attempt.touch();
+                if status < 400 {
+                    return Ok((resp, attempt));
+                }
+                let hdrs = resp.headers();
+                let get = |name: &str| hdrs.get(name).ok().flatten();
+                let request_id = get("x-request-id");
+                let body = match resp.body() {
+                    Some(stream) => {
+                        let mut body = Body::new(stream, Some(attempt), cancel.clone())?;
+                        body.read_to_string(http::MAX_ERROR_BODY).await.unwrap_or_default()
+                    }
+                    None => String::new(),
+                };
+                let api = http::api_error_from_http(status, &body, request_id);
+                let saved = (get("retry-after-ms"), get("retry-after"), get("x-should-retry"));
+                (Failure::Status(status), saved, Error::from(api))
+            }
+            Err(e) => {
+                let err = attempt.classify(cancel, &e);
+                let failure = match err {
+                    Error::Abort => return Err(Error::Abort),
+                    Error::Timeout { .. } => Failure::Timeout,
+                    _ => Failure::Connection,
+                };
+                (failure, (None, None, None), err)
+            }
+        };
+        let hdrs = RetryHeaders {
+            retry_after_ms: headers.0.as_deref(),
+            retry_after: headers.1.as_deref(),
+            should_retry: headers.2.as_deref(),
+        };
+        match retry::decide(failure, &hdrs, retries, req.max_retries, sys::date_now(), sys::random()) {
+            Decision::Retry { delay_ms } => {
+                cancel.sleep(delay_ms).await?;
+                retries += 1;
+            }
+            Decision::GiveUp => return Err(err),
+        }
+    }
+}
+
+fn request_init(endpoint: &Endpoint, req: &HttpRequest, signal: &AbortSignal) -> JsValue {
+    let headers = Object::new();
+    let set = |o: &Object, k: &str, v: &JsValue| {
+        let _ = Reflect::set(o, &JsValue::from_str(k), v);
+    };
+    set(&headers, "accept", &JsValue::from_str(if req.stream { "text/event-stream" } else { "application/json" }));
+    if req.body.is_some() {
+        set(&headers, "content-type", &JsValue::from_str("application/json"));
+    }
+    for (k, v) in endpoint.headers.iter().chain(req.headers.iter()) {
+        set(&headers, &k.to_ascii_lowercase(), &JsValue::from_str(v));
+    }
+    let init = Object::new();
+    set(&init, "method", &JsValue::from_str(req.method));
+    set(&init, "headers", &headers);
+    if let Some(body) = &req.body {
+        set(&init, "body", &JsValue::from_str(body));
+    }
+    set(&init, "signal", signal);
+    init.into()
+}
+
+/// The message of a JS error value (never includes request headers).
+pub fn js_message(err: &JsValue) -> String {
+    if let Some(e) = err.dyn_ref::<js_sys::Error>() {
+        let mut msg: String = e.message().into();
+        // fetch's TypeError("fetch failed") keeps the real reason in `cause`.
+        if let Ok(cause) = Reflect::get(e, &JsValue::from_str("cause")) {
+            if let Some(c) = cause.dyn_ref::<js_sys::Error>() {
+                msg.push_str(": ");
+                msg.push_str(&String::from(c.message()));
+            }
+        }
+        return msg;
+    }
+    err.as_string().unwrap_or_else(|| "network error".to_owned())
+}
+
+thread_local! {
+    static NOOP: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
+}
+
+/// Marks a promise's rejection as handled (no "unhandled rejection" in Node).
+fn ignore_rejection(p: &Promise) {
+    NOOP.with(|f| {
+        let _ = p.catch(f);
+    });
+}
+
+// ------------------------------------------------------------------------------------ Body
+
+/// A response body read chunk by chunk. Dropping it before the end cancels the stream,
+/// releases the reader's lock, and (through its [`Attempt`]) aborts the request.
+pub struct Body {
+    reader: Option<ReadableStreamDefaultReader>,
+    pending: Option<JsFuture>,
+    attempt: Option<Attempt>,
+    cancel: Rc<Cancel>,
+    chunk: Vec<u8>,
+    done: bool,
+}
+
+impl Body {
+    /// Takes the reader of `stream` (an error if it is locked or not a stream).
+    pub fn new(stream: ReadableStream, attempt: Option<Attempt>, cancel: Rc<Cancel>) -> Result<Body, Error> {
+        let has_reader = Reflect::get(&stream, &JsValue::from_str("getReader")).map(|f| f.is_function()).unwrap_or(false);
+        if !has_reader {
+            return Err(Error::stream("the body is not a ReadableStream"));
+        }
+        let reader = stream.get_reader().map_err(|e| Error::stream(format!("cannot read the body: {}", js_message(&e))))?;
+        *cancel.reader.borrow_mut() = Some(reader.clone_ref());
+        if cancel.is_aborted() {
+            ignore_rejection(&reader.cancel());
+        }
+        Ok(Body { reader: Some(reader), pending: None, attempt, cancel, chunk: Vec::new(), done: false })
+    }
+
+    /// The next chunk (`Ok(None)` at the end). The slice is valid until the next call.
+    pub fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<&[u8]>, Error>> {
+        loop {
+            if self.done {
+                return Poll::Ready(Ok(None));
+            }
+            let Some(reader) = &self.reader else { return Poll::Ready(Ok(None)) };
+            let fut = self.pending.get_or_insert_with(|| JsFuture::from(reader.read()));
+            let result = match std::pin::Pin::new(fut).poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(r) => r,
+            };
+            self.pending = None;
+            let result = match result {
+                Ok(r) => r,
+                Err(e) => {
+                    self.done = true;
+                    return Poll::Ready(Err(match &self.attempt {
+                        Some(a) => a.classify(&self.cancel, &e),
+                        None if self.cancel.is_aborted() => Error::Abort,
+                        None => Error::Connection { message: js_message(&e) },
+                    }));
+                }
+            };
+            if self.cancel.is_aborted() {
+                self.done = true;
+                return Poll::Ready(Err(Error::Abort));
+            }
+            let result: &sys::ReadResult = result.unchecked_ref();
+            if result.done() {
+                self.done = true;
+                self.release();
+                return Poll::Ready(Ok(None));
+            }
+            if let Some(a) = &self.attempt {
+                a.touch();
+            }
+            let Some(bytes) = sys::as_bytes(&result.value()) else {
+                self.done = true;
+                return Poll::Ready(Err(Error::stream("the body yielded a chunk that is not a Uint8Array")));
+            };
+            if bytes.length() == 0 {
+                continue;
+            }
+            self.chunk.resize(bytes.length() as usize, 0);
+            bytes.copy_to(&mut self.chunk);
+            return Poll::Ready(Ok(Some(&self.chunk)));
+        }
+    }
+
+    /// Reads the rest of the body as text (lossy UTF-8), keeping at most `limit` bytes.
+    pub async fn read_to_string(&mut self, limit: usize) -> Result<String, Error> {
+        let mut all = Vec::new();
+        loop {
+            let chunk = std::future::poll_fn(|cx| match self.poll_chunk(cx) {
+                Poll::Ready(Ok(Some(c))) => Poll::Ready(Ok(Some(c.to_vec()))),
+                Poll::Ready(Ok(None)) => Poll::Ready(Ok(None)),
+                Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+                Poll::Pending => Poll::Pending,
+            })
+            .await?;
+            match chunk {
+                Some(c) => {
+                    let room = limit.saturating_sub(all.len());
+                    all.extend_from_slice(&c[..c.len().min(room)]);
+                }
+                None => break,
+            }
+        }
+        Ok(String::from_utf8_lossy(&all).into_owned())
+    }
+
+    fn release(&mut self) {
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.release_lock();
+        }
+        if let Ok(mut r) = self.cancel.reader.try_borrow_mut() {
+            r.take();
+        }
+    }
+}
+
+impl Drop for Body {
+    fn drop(&mut self) {
+        if !self.done {
+            if let Some(reader) = &self.reader {
+                ignore_rejection(&reader.cancel());
+            }
+        }
+        self.release();
+        // `attempt` drops next: its controller aborts the request if it is still open.
+    }
+}
+
+impl CloneRef for ReadableStreamDefaultReader {
+    fn clone_ref(&self) -> Self {
+        JsValue::from(self).unchecked_into()
+    }
+}
+

@@ -61,12 +61,12 @@ test: test-rust test-wasm test-js test-browser
 test-rust:
 	cargo test -q
 
-# wasm-bindgen-test in Node (and in headless Chromium where a test asks for it)
-test-wasm: setup-rust setup-browser
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-	  cargo test --target $(WASM_TARGET) --test wasm_node
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$$(command -v chromedriver) \
-	  WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --target $(WASM_TARGET) --test wasm_browser
+# wasm-bindgen-test in Node and in headless Chromium, against the mock backend on loopback
+WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_TIMEOUT=120 \
+  node scripts/with-mock.mjs cargo test --target $(WASM_TARGET)
+test-wasm: setup setup-browser
+	$(WASM_TEST) --test wasm_node
+	CHROMEDRIVER=$$(command -v chromedriver) $(WASM_TEST) --test wasm_browser
 
 test-js: build
 	node --test --test-concurrency=2 tests/js/

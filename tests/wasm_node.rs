@@ -1,9 +1,12 @@
-//! wasm-bindgen tests run in Node (`make test-wasm`): the core and the exports inside a real
-//! wasm instance.
+//! wasm-bindgen tests in Node (`make test-wasm`): the core inside a real wasm instance, and the
+//! transport against the mock backend on loopback.
 #![cfg(target_arch = "wasm32")]
 
 use cometapi_responses::sse::{Event, Parser};
 use wasm_bindgen_test::*;
+
+#[path = "wasm/transport.rs"]
+mod transport;
 
 #[wasm_bindgen_test]
 fn sse_parser_runs_in_wasm() {
@@ -11,8 +14,5 @@ fn sse_parser_runs_in_wasm() {
     let mut out = Vec::new();
     p.feed("id: 1\ndata: é".as_bytes(), &mut out).unwrap();
     p.feed("😀\n\n".as_bytes(), &mut out).unwrap();
-    assert_eq!(
-        out,
-        vec![Event { event: "message".into(), data: "é😀".into(), last_event_id: "1".into() }]
-    );
+    assert_eq!(out, vec![Event { event: "message".into(), data: "é😀".into(), last_event_id: "1".into() }]);
 }

@@ -1,0 +1,165 @@
+//! The transport and the Rust `Client` against the mock backend on loopback (its URL comes
+//! from MOCK_URL at build time: `node scripts/with-mock.mjs cargo test …`). Shared by the
+//! Node and the browser test binaries.
+
+use cometapi_responses::wasm::{Client, ClientOptions, RequestOptions};
+use cometapi_responses::Error;
+use serde_json::json;
+use wasm_bindgen_test::*;
+
+fn base_url() -> Option<String> {
+    option_env!("MOCK_URL").map(|u| format!("{u}/v1"))
+}
+
+fn client(max_retries: u32, timeout_ms: Option<u64>) -> Option<Client> {
+    let Some(base_url) = base_url() else {
+        web_sys_log("SKIPPED: MOCK_URL was not set at build time (run through scripts/with-mock.mjs)");
+        return None;
+    };
+    Some(Client::new(ClientOptions {
+        api_key: Some("sk-wasm-test".into()),
+        base_url: Some(base_url),
+        max_retries: Some(max_retries),
+        timeout_ms,
+        ..Default::default()
+    }))
+}
+
+fn web_sys_log(msg: &str) {
+    wasm_bindgen_test::console_log!("{}", msg);
+}
+
+fn fault(f: &str) -> RequestOptions {
+    RequestOptions { headers: vec![("x-mock-fault".into(), f.into())], ..Default::default() }
+}
+
+async fn stream_text(client: &Client, opts: RequestOptions) -> Result<(usize, String, serde_json::Value), Error> {
+    let mut s = client.stream(&json!({ "model": "mock", "input": "wasm test 日本 😀" }), opts)?;
+    let (mut n, mut text) = (0, String::new());
+    while let Some(ev) = s.next_event().await {
+        let ev = ev?;
+        n += 1;
+        if ev.event_type() == "response.output_text.delta" {
+            let v: serde_json::Value = serde_json::from_str(ev.json()).unwrap();
+            text.push_str(v["delta"].as_str().unwrap());
+        }
+    }
+    Ok((n, text, s.final_response().await?))
+}
+
+#[wasm_bindgen_test]
+async fn create_returns_the_response_with_output_text() {
+    let Some(c) = client(0, None) else { return };
+    let r = c.create(&json!({ "model": "mock", "input": "hello wasm" }), RequestOptions::default()).await.unwrap();
+    assert_eq!(r["status"], "completed");
+    assert!(r["output_text"].as_str().unwrap().contains("hello wasm"));
+}
+
+#[wasm_bindgen_test]
+async fn stream_yields_events_in_order_and_the_final_text_equals_the_deltas() {
+    let Some(c) = client(0, None) else { return };
+    let (n, text, fin) = stream_text(&c, RequestOptions::default()).await.unwrap();
+    assert!(n > 10, "{n} events");
+    assert_eq!(fin["output_text"].as_str().unwrap(), text);
+    assert!(text.contains("日本 😀"));
+}
+
+#[wasm_bindgen_test]
+async fn bytes_split_everywhere_give_the_same_text() {
+    let Some(c) = client(0, None) else { return };
+    let (_, plain, _) = stream_text(&c, RequestOptions::default()).await.unwrap();
+    for f in ["split=1,multibyte", "split=random,eol=crlf", "eol=cr,data-only,keepalive"] {
+        let (_, text, fin) = stream_text(&c, fault(f)).await.unwrap();
+        assert_eq!(fin["output_text"].as_str().unwrap(), text, "{f}");
+        if !f.contains("multibyte") {
+            assert_eq!(text, plain, "{f}");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn http_errors_become_api_errors_with_their_fields() {
+    let Some(c) = client(0, None) else { return };
+    let err = c.retrieve("resp_does_not_exist", RequestOptions::default()).await.unwrap_err();
+    match err {
+        Error::Api(e) => {
+            assert_eq!(e.status, Some(404));
+            assert!(e.request_id.is_some());
+        }
+        other => panic!("expected ApiError, got {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn failed_and_truncated_streams() {
+    let Some(c) = client(0, None) else { return };
+    match stream_text(&c, fault("failed")).await.unwrap_err() {
+        Error::Api(e) => assert!(e.status.is_none() && e.response.is_some()),
+        other => panic!("expected ApiError, got {other:?}"),
+    }
+    match stream_text(&c, fault("no-terminal")).await.unwrap_err() {
+        Error::Stream { response, .. } => assert!(response.is_some()),
+        other => panic!("expected StreamError, got {other:?}"),
+    }
+    match stream_text(&c, fault("disconnect-after=4")).await.unwrap_err() {
+        Error::Stream { .. } => {}
+        other => panic!("expected StreamError, got {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn retries_then_succeeds() {
+    let Some(c) = client(2, None) else { return };
+    let key = format!("wasm-retry-{}", js_sys::Math::random());
+    let opts = RequestOptions {
+        headers: vec![("x-mock-fault".into(), "status=503,retry-after-ms=10,fail-first=2".into()), ("x-mock-fault-key".into(), key)],
+        ..Default::default()
+    };
+    let (_, text, _) = stream_text(&c, opts).await.unwrap();
+    assert!(!text.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_stall_before_headers_times_out() {
+    let Some(c) = client(0, Some(150)) else { return };
+    match stream_text(&c, fault("stall-headers=3000")).await.unwrap_err() {
+        Error::Timeout { timeout_ms } => assert_eq!(timeout_ms, 150),
+        other => panic!("expected TimeoutError, got {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn abort_ends_the_stream_with_abort() {
+    let Some(c) = client(0, None) else { return };
+    let mut s = c.stream(&json!({ "model": "mock", "input": "abort" }), fault("delay=20")).unwrap();
+    let first = s.next_event().await.unwrap().unwrap();
+    assert_eq!(first.event_type(), "response.created");
+    s.abort();
+    match s.next_event().await {
+        Some(Err(Error::Abort)) => {}
+        other => panic!("expected Abort, got {other:?}"),
+    }
+    assert!(s.next_event().await.is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_connection_is_a_connection_error() {
+    let c = Client::new(ClientOptions {
+        base_url: Some("http://127.0.0.1:9/v1".into()),
+        max_retries: Some(0),
+        ..Default::default()
+    });
+    match c.create(&json!({ "model": "mock", "input": "x" }), RequestOptions::default()).await.unwrap_err() {
+        Error::Connection { message } => assert!(!message.contains("sk-")),
+        other => panic!("expected ConnectionError, got {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+fn validation_fails_before_sending() {
+    let c = Client::new(ClientOptions { base_url: Some("http://127.0.0.1:9/v1".into()), ..Default::default() });
+    match c.stream(&json!({ "model": "mock", "input": "x", "top_p": 1.5 }), RequestOptions::default()) {
+        Err(Error::Validation { param, .. }) => assert_eq!(param, "top_p"),
+        other => panic!("expected ValidationError, got {:?}", other.err()),
+    }
+}

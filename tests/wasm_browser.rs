@@ -1,0 +1,8 @@
+//! wasm-bindgen tests in headless Chromium (`make test-wasm`): the transport against the mock
+//! backend on loopback, from a page on another origin (CORS), with the browser's own fetch.
+#![cfg(target_arch = "wasm32")]
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+#[path = "wasm/transport.rs"]
+mod transport;

@@ -6,7 +6,8 @@
 // CLI:    node www/server.mjs
 //   PORT (8080), HOST (127.0.0.1), MOCK_DELAY_MS (15), MOCK_BACKGROUND_MS (2000),
 //   COMETAPI_KEY (proxy mode), UPSTREAM_BASE_URL (https://api.cometapi.com/v1),
-//   MOCK_REQUIRE_KEY (answer 401 unless `Authorization: Bearer <it>`).
+//   MOCK_REQUIRE_KEY (answer 401 unless `Authorization: Bearer <it>`),
+//   ALLOWED_ORIGINS (proxy mode: browser origins allowed besides localhost ones).
 // Module: const srv = await startServer({ port: 0 }); … await srv.close();
 //   The module never reads COMETAPI_KEY itself (tests must not hit the network
 //   because of a developer's environment): pass `apiKey`/`upstream` explicitly.
@@ -29,6 +30,25 @@ function redactHeaders(headers) {
     if (k in out) out[k] = 'REDACTED';
   }
   return out;
+}
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+function hostnameOf(value) {
+  try { return new URL(value.includes('://') ? value : `http://${value}`).hostname; } catch { return null; }
+}
+
+/**
+ * Proxy mode spends a real key, so only local pages (any port: the demo, a Vite dev
+ * server) and `allowedOrigins` may call /v1 from a browser, and the Host header must
+ * be local (no DNS rebinding). Requests without Origin (Node, curl, tests) pass.
+ */
+function originPolicy(allowedOrigins) {
+  const allowed = new Set(allowedOrigins.map((o) => o.replace(/\/+$/, '')));
+  return {
+    originAllowed: (origin) => !origin || allowed.has(origin) || LOCAL_HOSTS.has(hostnameOf(origin)),
+    hostAllowed: (host, listenHost) => !host || LOCAL_HOSTS.has(hostnameOf(host)) || hostnameOf(host) === listenHost,
+  };
 }
 
 function parseLoggedBody(buf, type) {
@@ -54,13 +74,14 @@ function parseLoggedBody(buf, type) {
  * @param {string} [o.pkgDir] served at /pkg (default: <repo>/pkg)
  * @param {boolean} [o.quiet=true] false: log one line per request to stdout
  * @param {number} [o.maxLog=10000] size of the `requests` log
+ * @param {string[]} [o.allowedOrigins] proxy mode: browser origins allowed besides local ones
  * @returns {Promise<{url: string, port: number, host: string, close(): Promise<void>,
  *   requests: {method: string, path: string, url: string, query: object, headers: object, body: any, requestId: string, time: number}[],
  *   mock: object|null, server: http.Server}>}
  */
 export async function startServer({
   port = 0, host = '127.0.0.1', delayMs, backgroundMs, upstream, apiKey, requireKey,
-  root = HERE, pkgDir = resolve(HERE, '..', 'pkg'), quiet = true, maxLog = 10000,
+  root = HERE, pkgDir = resolve(HERE, '..', 'pkg'), quiet = true, maxLog = 10000, allowedOrigins = [],
 } = {}) {
   const envDelay = Number.parseInt(process.env.MOCK_DELAY_MS ?? '', 10);
   const envBackground = Number.parseInt(process.env.MOCK_BACKGROUND_MS ?? '', 10);
@@ -72,6 +93,7 @@ export async function startServer({
     signal: shutdown.signal,
   });
   const proxy = proxied ? createProxy({ upstream: upstream ?? DEFAULT_UPSTREAM, apiKey }) : null;
+  const policy = originPolicy(allowedOrigins);
   const requests = [];
 
   async function handler(req, res) {
@@ -79,6 +101,13 @@ export async function startServer({
     const requestId = newRequestId();
     res.setHeader('x-request-id', requestId);
     for (const [k, v] of Object.entries(corsHeaders(req))) res.setHeader(k, v);
+    const origin = req.headers.origin;
+    if (proxy) {
+      // Not `*` when a key is at stake: echo allowed origins only.
+      res.setHeader('vary', 'Origin');
+      if (origin && policy.originAllowed(origin)) res.setHeader('access-control-allow-origin', origin);
+      else res.removeHeader('access-control-allow-origin');
+    }
     if (!quiet) {
       res.on('finish', () => console.log(`${req.method} ${req.url.split('?')[0]} ${res.statusCode} ${Date.now() - started}ms`));
     }
@@ -120,6 +149,9 @@ export async function startServer({
       return serveStatic(req, res, root, rawPath);
     }
 
+    if (proxy && (!policy.originAllowed(origin) || !policy.hostAllowed(req.headers.host, host))) {
+      return sendJson(res, 403, apiError('This dev server proxies with a real API key and only answers local pages (origin or host not allowed).', { type: 'invalid_request_error', code: 'origin_not_allowed' }));
+    }
     if (requireKey) {
       const auth = req.headers.authorization;
       if (!auth) {
@@ -178,6 +210,7 @@ if (isMain) {
     apiKey,
     upstream,
     requireKey: env.MOCK_REQUIRE_KEY || undefined,
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     quiet: env.QUIET === '1',
   });
   const mode = apiKey ? `proxying /v1 to ${upstream} (key added server-side)` : 'mock Responses API at /v1 (no key, no network)';

@@ -3,6 +3,7 @@
 // streams incrementally, keeps statuses and content types, and never returns the key.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import OpenAI from 'openai';
 import { startServer } from '../../www/server.mjs';
 
@@ -29,10 +30,10 @@ test('the upstream really requires the key', async () => {
 });
 
 test('JSON through the proxy: key added server-side, browser Authorization dropped, key never returned or logged', async () => {
-  const res = await post(proxy.url, { model: 'm', input: 'via proxy' }, { authorization: 'Bearer sk-browser-wrong' });
+  const res = await post(proxy.url, { model: 'm', input: 'via proxy' }, { authorization: 'Bearer sk-browser-wrong', origin: proxy.url });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^application\/json/);
-  assert.equal(res.headers.get('access-control-allow-origin'), '*');
+  assert.equal(res.headers.get('access-control-allow-origin'), proxy.url);
   assert.match(res.headers.get('x-request-id'), /^req_/);
   const text = await res.text();
   assert.match(JSON.parse(text).output[0].content[0].text, /via proxy/);
@@ -103,6 +104,40 @@ test('upstream down: 502 JSON error without the key', async () => {
     const text = await res.text();
     assert.equal(JSON.parse(text).error.code, 'bad_gateway');
     assert.doesNotMatch(text, new RegExp(KEY));
+  } finally {
+    await p.close();
+  }
+});
+
+test('not an open relay: only local origins and hosts may use the key', async () => {
+  const before = upstream.requests.length;
+  const evil = await post(proxy.url, { model: 'm', input: 'x' }, { origin: 'https://evil.example' });
+  assert.equal(evil.status, 403);
+  assert.equal(evil.headers.get('access-control-allow-origin'), null);
+  assert.equal((await evil.json()).error.code, 'origin_not_allowed');
+  const pre = await fetch(`${proxy.url}/v1/responses`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+  assert.equal(pre.headers.get('access-control-allow-origin'), null);
+  const { hostname, port } = new URL(proxy.url);
+  const rebound = await new Promise((ok, fail) => {
+    const req = http.request({ hostname, port, path: '/v1/responses', method: 'POST', headers: { host: `attacker.example:${port}` } }, (res) => { res.resume(); ok(res.statusCode); });
+    req.on('error', fail);
+    req.end(JSON.stringify({ model: 'm', input: 'x' }));
+  });
+  assert.equal(rebound, 403);
+  assert.equal(upstream.requests.length, before, 'nothing reached the upstream');
+
+  const local = await post(proxy.url, { model: 'm', input: 'x' }, { origin: 'http://localhost:5173' });
+  assert.equal(local.status, 200);
+  assert.equal(local.headers.get('access-control-allow-origin'), 'http://localhost:5173');
+  assert.match(local.headers.get('vary'), /Origin/);
+  await local.arrayBuffer();
+
+  const p = await startServer({ upstream: `${upstream.url}/v1`, apiKey: KEY, allowedOrigins: ['https://demo.example'] });
+  try {
+    const ok = await post(p.url, { model: 'm', input: 'x' }, { origin: 'https://demo.example' });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('access-control-allow-origin'), 'https://demo.example');
+    await ok.arrayBuffer();
   } finally {
     await p.close();
   }

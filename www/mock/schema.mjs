@@ -35,7 +35,7 @@ function resolveRef(ref, root) {
 function mergeAllOf(schema, root) {
   const out = { ...schema };
   delete out.allOf;
-  for (const part0 of schema.allOf) {
+  for (const part0 of Array.isArray(schema.allOf) ? schema.allOf : []) {
     const part = part0?.$ref ? resolveRef(part0.$ref, root) : part0;
     if (!part || typeof part !== 'object') continue;
     out.type ??= part.type;
@@ -49,7 +49,7 @@ function mergeAllOf(schema, root) {
 function pickType(schema) {
   let t = schema.type;
   if (Array.isArray(t)) t = t.find((x) => x !== 'null') ?? 'null';
-  if (t) return t;
+  if (typeof t === 'string') return t;
   if (schema.properties || schema.required) return 'object';
   if (schema.items || schema.prefixItems) return 'array';
   if (schema.minimum !== undefined || schema.maximum !== undefined) return 'number';
@@ -61,6 +61,7 @@ function gen(schema0, ctx) {
   let schema = schema0;
   if (schema === true || schema == null) return ctx.hint ? ctx.hint : 'example';
   if (schema === false) return null;
+  if (typeof schema !== 'object' || Array.isArray(schema)) return 'example'; // not a schema: stay calm
   if (schema.$ref) schema = { ...resolveRef(schema.$ref, ctx.root), ...withoutRef(schema) };
   if (schema.allOf) schema = mergeAllOf(schema, ctx.root);
   if ('const' in schema) return schema.const;
@@ -87,15 +88,15 @@ function withoutBranches(s) { const { anyOf, oneOf, ...rest } = s; return rest; 
 
 function genObject(schema, ctx) {
   const out = {};
-  const props = schema.properties ?? {};
+  const props = schema.properties && typeof schema.properties === 'object' ? schema.properties : {};
   for (const [name, sub] of Object.entries(props)) {
     out[name] = gen(sub, { ...ctx, name, depth: ctx.depth + 1 });
   }
   // Required names without a property schema still get a value.
-  for (const name of schema.required ?? []) {
+  for (const name of Array.isArray(schema.required) ? schema.required : []) {
     if (!(name in out)) out[name] = gen({}, { ...ctx, name, depth: ctx.depth + 1 });
   }
-  let min = schema.minProperties ?? 0;
+  const min = Math.min(Number(schema.minProperties) || 0, 100);
   let i = 1;
   while (Object.keys(out).length < min) out[`key_${i++}`] = gen(schema.additionalProperties ?? {}, { ...ctx, depth: ctx.depth + 1 });
   return out;
@@ -104,8 +105,8 @@ function genObject(schema, ctx) {
 function genArray(schema, ctx) {
   const out = [];
   const prefix = Array.isArray(schema.prefixItems) ? schema.prefixItems : [];
-  const min = schema.minItems ?? 0;
-  const max = schema.maxItems ?? Infinity;
+  const min = Math.min(Number(schema.minItems) || 0, 100);
+  const max = Number.isFinite(schema.maxItems) ? schema.maxItems : Infinity;
   let n = Math.max(min, prefix.length, Math.min(2, max));
   n = Math.min(n, max);
   for (let i = 0; i < n; i++) {
@@ -163,8 +164,8 @@ function genString(schema, ctx) {
       s = hit ? hit[1] : ctx.hint ? ctx.hint : ctx.name ? `mock ${ctx.name}` : 'mock value';
     }
   }
-  const min = schema.minLength ?? 0;
-  const max = schema.maxLength ?? Infinity;
+  const min = Math.min(Number(schema.minLength) || 0, 10000);
+  const max = Number.isFinite(schema.maxLength) ? schema.maxLength : Infinity;
   const chars = Array.from(s);
   while (chars.length < min) chars.push('x');
   if (chars.length > max) chars.length = max;

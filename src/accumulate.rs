@@ -343,12 +343,18 @@ impl Accumulator {
                     arr.push(new_part(part_type, field));
                 }
                 match arr.get_mut(j) {
-                    Some(Value::Object(p)) => (p.entry(field).or_insert(Value::Null), append),
+                    Some(Value::Object(p)) => match field_slot(p, field) {
+                        Some(slot) => (slot, append),
+                        None => return Ok(()),
+                    },
                     _ => return Ok(()),
                 }
             }
             (Target::Item { field }, _) => match item {
-                Value::Object(o) => (o.entry(field).or_insert(Value::Null), false),
+                Value::Object(o) => match field_slot(o, field) {
+                    Some(slot) => (slot, false),
+                    None => return Ok(()),
+                },
                 _ => return Ok(()),
             },
             (Target::Part { .. }, None) => return Ok(()),
@@ -632,19 +638,23 @@ impl Accumulator {
         } else {
             self.spans.iter().take(k + 1).map(|s| s.len).sum()
         };
-        let mut text = self.take_text();
+        let text = match &mut self.snapshot {
+            Some(Value::Object(o)) => match o.get_mut("output_text") {
+                Some(Value::String(s)) => s,
+                _ => return self.rebuild_text(),
+            },
+            _ => return,
+        };
         if last {
             text.push_str(delta);
         } else if text.is_char_boundary(offset) {
             text.insert_str(offset, delta);
         } else {
-            self.put_text(text);
             return self.rebuild_text();
         }
         if let Some(s) = self.spans.get_mut(k) {
             s.len += delta.len();
         }
-        self.put_text(text);
     }
 }
 
@@ -676,14 +686,26 @@ fn collect_segments(item: &Value, i: usize, text: &mut String, spans: &mut Vec<S
 /// is not an object or `value[name]` is something else.
 fn child_array<'v>(value: &'v mut Value, name: &str) -> Option<&'v mut Vec<Value>> {
     let Value::Object(o) = value else { return None };
-    let slot = o.entry(name).or_insert(Value::Null);
-    if slot.is_null() {
-        *slot = Value::Array(Vec::new());
+    match o.get(name) {
+        Some(Value::Array(_)) => {}
+        None | Some(Value::Null) => {
+            o.insert(name.to_owned(), Value::Array(Vec::new()));
+        }
+        Some(_) => return None,
     }
-    match slot {
-        Value::Array(a) => Some(a),
+    match o.get_mut(name) {
+        Some(Value::Array(a)) => Some(a),
         _ => None,
     }
+}
+
+/// `o[name]`, inserted as `null` when missing (no key allocation when present: this is on
+/// the delta path).
+fn field_slot<'v>(o: &'v mut Map<String, Value>, name: &str) -> Option<&'v mut Value> {
+    if !o.contains_key(name) {
+        o.insert(name.to_owned(), Value::Null);
+    }
+    o.get_mut(name)
 }
 
 /// Length of `value[name]`: 0 when missing or `null`; `None` when it is not an array.

@@ -375,6 +375,13 @@ fn decode_data(data: String, sse_name: &str) -> Result<Option<ResponseEvent>, Er
             None
         });
     }
+    // A derived struct would also accept a JSON array (as a tuple): only objects are events.
+    if !data.trim_start().starts_with('{') {
+        if sse_keepalive {
+            return Ok(Some(ResponseEvent::keepalive(data, None)));
+        }
+        return Err(not_an_object(&data, sse_name));
+    }
     let wire: Wire<'_> = match serde_json::from_str(&data) {
         Ok(w) => w,
         // A keepalive's data does not matter.
@@ -508,17 +515,29 @@ fn malformed(data: &str, sse_name: &str, e: &serde_json::Error) -> Error {
         Category::Syntax | Category::Io => "invalid JSON",
         Category::Data => "JSON that is not an event object",
     };
-    let name = if sse_name == "message" {
-        String::new()
-    } else {
-        format!(" `{}`", excerpt(sse_name, 40))
-    };
+    let name = sse_name_part(sse_name);
     Error::stream(format!(
         "malformed event{name}: {what} (line {}, column {}); data begins: {}",
         e.line(),
         e.column(),
         excerpt(data, 60)
     ))
+}
+
+fn not_an_object(data: &str, sse_name: &str) -> Error {
+    Error::stream(format!(
+        "malformed event{}: JSON that is not an event object; data begins: {}",
+        sse_name_part(sse_name),
+        excerpt(data, 60)
+    ))
+}
+
+fn sse_name_part(sse_name: &str) -> String {
+    if sse_name == "message" {
+        String::new()
+    } else {
+        format!(" `{}`", excerpt(sse_name, 40))
+    }
 }
 
 /// The first `max_chars` characters of `s` (whole UTF-8 characters, control characters as

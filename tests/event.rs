@@ -1,0 +1,528 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Native tests of the event decoder (`src/event.rs`).
+
+use cometapi_responses::error::Error;
+use cometapi_responses::event::{decode, decode_owned, EventKind, ResponseEvent};
+use cometapi_responses::sse::{self, Event};
+use serde_json::{json, Value};
+
+fn sse_event(name: &str, data: &str) -> Event {
+    Event {
+        event: name.to_owned(),
+        data: data.to_owned(),
+        last_event_id: String::new(),
+    }
+}
+
+fn dec(name: &str, data: &str) -> Option<ResponseEvent> {
+    let e = sse_event(name, data);
+    let a = decode(&e).expect("decodes");
+    let b = decode_owned(e).expect("decodes owned");
+    assert_eq!(a, b, "decode and decode_owned agree");
+    a
+}
+
+fn dec_json(v: Value) -> ResponseEvent {
+    dec("message", &v.to_string()).expect("an event")
+}
+
+fn stream_error(name: &str, data: &str) -> String {
+    match decode(&sse_event(name, data)) {
+        Err(Error::Stream {
+            message,
+            response: None,
+        }) => message,
+        other => panic!("expected Error::Stream, got {other:?}"),
+    }
+}
+
+/// The excerpt after "data begins: ".
+fn excerpt_of(message: &str) -> &str {
+    message
+        .split("data begins: ")
+        .nth(1)
+        .expect("message has an excerpt")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Types
+
+/// Every event type API-REFERENCE.md lists, spelled out (not derived from the enum).
+const DOCUMENTED: &[&str] = &[
+    "response.created",
+    "response.queued",
+    "response.in_progress",
+    "response.completed",
+    "response.incomplete",
+    "response.failed",
+    "error",
+    "keepalive",
+    "response.output_item.added",
+    "response.output_item.done",
+    "response.content_part.added",
+    "response.content_part.done",
+    "response.output_text.delta",
+    "response.output_text.done",
+    "response.output_text.annotation.added",
+    "response.refusal.delta",
+    "response.refusal.done",
+    "response.function_call_arguments.delta",
+    "response.function_call_arguments.done",
+    "response.reasoning_summary_part.added",
+    "response.reasoning_summary_part.done",
+    "response.reasoning_summary_text.delta",
+    "response.reasoning_summary_text.done",
+    "response.reasoning_text.delta",
+    "response.reasoning_text.done",
+    "response.custom_tool_call_input.delta",
+    "response.custom_tool_call_input.done",
+    "response.code_interpreter_call_code.delta",
+    "response.code_interpreter_call_code.done",
+    "response.mcp_call_arguments.delta",
+    "response.mcp_call_arguments.done",
+    "response.web_search_call.in_progress",
+    "response.web_search_call.searching",
+    "response.web_search_call.completed",
+    "response.file_search_call.in_progress",
+    "response.file_search_call.searching",
+    "response.file_search_call.completed",
+    "response.code_interpreter_call.in_progress",
+    "response.code_interpreter_call.interpreting",
+    "response.code_interpreter_call.completed",
+    "response.image_generation_call.in_progress",
+    "response.image_generation_call.generating",
+    "response.image_generation_call.partial_image",
+    "response.image_generation_call.completed",
+    "response.mcp_call.in_progress",
+    "response.mcp_call.completed",
+    "response.mcp_call.failed",
+    "response.mcp_list_tools.in_progress",
+    "response.mcp_list_tools.completed",
+    "response.mcp_list_tools.failed",
+    "response.audio.delta",
+    "response.audio.done",
+    "response.audio.transcript.delta",
+    "response.audio.transcript.done",
+];
+
+#[test]
+fn every_documented_type_is_recognised() {
+    for ty in DOCUMENTED {
+        let kind = EventKind::from_type(ty);
+        assert_ne!(kind, EventKind::Other, "{ty} not recognised");
+        assert_eq!(kind.as_str(), Some(*ty));
+        let data = json!({"type": ty, "sequence_number": 7}).to_string();
+        let e = dec("message", &data).unwrap();
+        assert_eq!(e.kind(), kind, "{ty}");
+        assert_eq!(e.event_type(), *ty);
+        assert_eq!(e.sequence_number(), Some(7));
+        assert_eq!(e.json(), data);
+    }
+    for kind in EventKind::ALL {
+        let s = kind.as_str().unwrap();
+        assert_eq!(EventKind::from_type(s), *kind);
+    }
+}
+
+#[test]
+fn unknown_types_pass_through() {
+    let data = r#"{"type":"response.something_new.delta","delta":{"not":"a string"},"output_index":"x","sequence_number":3}"#;
+    let e = dec("response.something_new.delta", data).unwrap();
+    assert_eq!(e.kind(), EventKind::Other);
+    assert_eq!(e.event_type(), "response.something_new.delta");
+    assert_eq!(e.sequence_number(), Some(3));
+    assert_eq!(e.json(), data);
+    assert_eq!(e.output_index(), None);
+    assert!(!e.is_terminal());
+    assert_eq!(e.error(), None);
+}
+
+#[test]
+fn type_comes_from_json_then_the_sse_name() {
+    // JSON type wins over the SSE name.
+    let e = dec(
+        "response.created",
+        r#"{"type":"response.output_text.delta","delta":"x"}"#,
+    )
+    .unwrap();
+    assert_eq!(e.kind(), EventKind::OutputTextDelta);
+    // No JSON type: the SSE name.
+    let e = dec(
+        "response.output_text.delta",
+        r#"{"delta":"x","output_index":0,"content_index":0}"#,
+    )
+    .unwrap();
+    assert_eq!(e.kind(), EventKind::OutputTextDelta);
+    assert_eq!(e.event_type(), "response.output_text.delta");
+    assert_eq!(e.text(), Some("x"));
+    // A non-string JSON type counts as absent.
+    let e = dec(
+        "response.completed",
+        r#"{"type":5,"response":{"output":[]}}"#,
+    )
+    .unwrap();
+    assert_eq!(e.kind(), EventKind::Completed);
+    // Neither: "message", an unknown event.
+    let e = dec("message", r#"{"hello":"world"}"#).unwrap();
+    assert_eq!(e.kind(), EventKind::Other);
+    assert_eq!(e.event_type(), "message");
+    let e = dec("custom", r#"{"hello":"world"}"#).unwrap();
+    assert_eq!(e.event_type(), "custom");
+}
+
+#[test]
+fn sequence_number_is_optional_and_lenient() {
+    assert_eq!(
+        dec_json(json!({"type":"response.created"})).sequence_number(),
+        None
+    );
+    assert_eq!(
+        dec_json(json!({"type":"keepalive","sequence_number":0})).sequence_number(),
+        Some(0)
+    );
+    assert_eq!(
+        dec_json(json!({"type":"keepalive","sequence_number":u64::MAX})).sequence_number(),
+        Some(u64::MAX)
+    );
+    for bad in [
+        json!(-1),
+        json!(1.5),
+        json!("3"),
+        json!(null),
+        json!([1]),
+        json!({"n":1}),
+    ] {
+        let e = dec_json(json!({"type":"keepalive","sequence_number":bad}));
+        assert_eq!(e.sequence_number(), None, "{bad}");
+    }
+}
+
+#[test]
+fn done_and_keepalive_and_blank_data() {
+    assert!(dec("message", "[DONE]").is_none());
+    assert!(dec("message", " [DONE] ").is_none());
+    assert!(dec("message", "").is_none());
+    assert!(dec("message", "  \n ").is_none());
+    // keepalive: empty data, JSON data, even junk data.
+    for data in [
+        "",
+        "{\"type\":\"keepalive\",\"sequence_number\":4}",
+        "ping",
+        "[DONE]",
+    ] {
+        let e = dec("keepalive", data).expect("keepalive is an event");
+        assert_eq!(e.kind(), EventKind::Keepalive, "{data:?}");
+        assert_eq!(e.event_type(), "keepalive");
+        assert_eq!(e.json(), data);
+        assert!(!e.is_terminal());
+    }
+    assert_eq!(
+        dec(
+            "keepalive",
+            "{\"type\":\"keepalive\",\"sequence_number\":4}"
+        )
+        .unwrap()
+        .sequence_number(),
+        Some(4)
+    );
+    // A keepalive announced only in the JSON.
+    assert_eq!(
+        dec_json(json!({"type":"keepalive"})).kind(),
+        EventKind::Keepalive
+    );
+}
+
+#[test]
+fn json_is_kept_exactly_as_received() {
+    let data =
+        "{ \"type\" : \"response.output_text.delta\",\n \"delta\":\"a\\u00e9\\n\" , \"x\": 1.50 }";
+    let e = dec("message", data).unwrap();
+    assert_eq!(e.json(), data);
+    assert_eq!(e.text(), Some("aé\n"));
+    assert_eq!(e.clone().into_json(), data);
+}
+
+#[test]
+fn terminal_events() {
+    for (ty, terminal) in [
+        ("response.completed", true),
+        ("response.incomplete", true),
+        ("response.failed", true),
+        ("error", true),
+        ("response.created", false),
+        ("response.in_progress", false),
+        ("response.queued", false),
+        ("response.output_item.done", false),
+        ("keepalive", false),
+    ] {
+        assert_eq!(
+            dec_json(json!({"type": ty})).is_terminal(),
+            terminal,
+            "{ty}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fields
+
+#[test]
+fn text_is_the_delta_or_the_final_value() {
+    let cases = [
+        ("response.output_text.delta", "delta"),
+        ("response.refusal.delta", "delta"),
+        ("response.function_call_arguments.delta", "delta"),
+        ("response.reasoning_summary_text.delta", "delta"),
+        ("response.reasoning_text.delta", "delta"),
+        ("response.custom_tool_call_input.delta", "delta"),
+        ("response.code_interpreter_call_code.delta", "delta"),
+        ("response.mcp_call_arguments.delta", "delta"),
+        ("response.output_text.done", "text"),
+        ("response.refusal.done", "refusal"),
+        ("response.function_call_arguments.done", "arguments"),
+        ("response.reasoning_summary_text.done", "text"),
+        ("response.reasoning_text.done", "text"),
+        ("response.custom_tool_call_input.done", "input"),
+        ("response.code_interpreter_call_code.done", "code"),
+        ("response.mcp_call_arguments.done", "arguments"),
+    ];
+    for (ty, field) in cases {
+        let mut v = json!({"type": ty, "output_index": 1, "content_index": 2, "summary_index": 3,
+            "item_id": "it", "delta": "D", "text": "T", "refusal": "R", "arguments": "A",
+            "input": "I", "code": "C"});
+        let want = v[field].as_str().unwrap().to_owned();
+        let e = dec_json(v.clone());
+        assert_eq!(e.text(), Some(want.as_str()), "{ty}");
+        assert_eq!(e.output_index(), Some(1));
+        assert_eq!(e.content_index(), Some(2));
+        assert_eq!(e.summary_index(), Some(3));
+        assert_eq!(e.item_id(), Some("it"));
+        // The wrong JSON type reads as absent.
+        v[field] = json!(42);
+        assert_eq!(dec_json(v).text(), None, "{ty}");
+    }
+    // Other events carry no text.
+    assert_eq!(
+        dec_json(json!({"type":"response.audio.delta","delta":"AAA"})).text(),
+        None
+    );
+}
+
+#[test]
+fn payloads() {
+    let e = dec_json(json!({"type":"response.created","response":{"id":"r","output":[]}}));
+    assert_eq!(e.payload(), Some(&json!({"id":"r","output":[]})));
+    let e = dec_json(
+        json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message"}}),
+    );
+    assert_eq!(e.payload(), Some(&json!({"type":"message"})));
+    let e = dec_json(json!({"type":"response.content_part.done","part":{"type":"output_text"}}));
+    assert_eq!(e.payload(), Some(&json!({"type":"output_text"})));
+    let e = dec_json(
+        json!({"type":"response.reasoning_summary_part.added","part":{"type":"summary_text"}}),
+    );
+    assert_eq!(e.payload(), Some(&json!({"type":"summary_text"})));
+    let e = dec_json(
+        json!({"type":"response.output_text.annotation.added","annotation_index":2,"annotation":{"type":"url_citation"}}),
+    );
+    assert_eq!(e.payload(), Some(&json!({"type":"url_citation"})));
+    assert_eq!(e.annotation_index(), Some(2));
+    let e = dec_json(json!({"type":"response.output_text.delta","delta":"x","item":{"a":1}}));
+    assert_eq!(e.payload(), None);
+}
+
+#[test]
+fn negative_and_out_of_range_numbers() {
+    let e = dec("message", r#"{"type":"response.output_text.delta","output_index":-1,"content_index":2.0,"delta":"x"}"#).unwrap();
+    assert_eq!(e.output_index(), None);
+    assert_eq!(e.content_index(), None);
+    // 1e400 does not fit an f64: serde_json rejects it, and so do we (a stream error).
+    let msg = stream_error(
+        "message",
+        r#"{"type":"response.output_text.delta","output_index":1e400}"#,
+    );
+    assert!(msg.contains("malformed"), "{msg}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+#[test]
+fn nested_error_is_normalised() {
+    let data = r#"{"type":"error","sequence_number":2,"error":{"type":"insufficient_quota","code":"insufficient_quota","message":"You exceeded your current quota.","param":null}}"#;
+    let e = dec("error", data).unwrap();
+    assert_eq!(e.kind(), EventKind::Error);
+    assert!(e.is_terminal());
+    let err = e.error().expect("an error");
+    assert_eq!(err.status, None);
+    assert_eq!(err.code.as_deref(), Some("insufficient_quota"));
+    assert_eq!(err.error_type.as_deref(), Some("insufficient_quota"));
+    assert_eq!(err.param, None);
+    assert_eq!(err.message, "You exceeded your current quota.");
+    assert_eq!(err.body.as_deref(), Some(data));
+    assert_eq!(err.response, None);
+}
+
+#[test]
+fn flat_error_is_normalised() {
+    let data = r#"{"type":"error","code":"invalid_prompt","message":"Bad prompt.","param":"input","sequence_number":1}"#;
+    let err = dec("message", data).unwrap().error().unwrap();
+    assert_eq!(err.code.as_deref(), Some("invalid_prompt"));
+    assert_eq!(err.param.as_deref(), Some("input"));
+    assert_eq!(err.message, "Bad prompt.");
+    assert_eq!(err.error_type, None);
+    assert_eq!(err.status, None);
+    assert_eq!(err.body.as_deref(), Some(data));
+}
+
+#[test]
+fn odd_error_shapes_still_give_a_message() {
+    let err = dec_json(json!({"type":"error","error":"plain string"}))
+        .error()
+        .unwrap();
+    assert_eq!(err.message, "plain string");
+    let err = dec_json(json!({"type":"error","error":{"code":429}}))
+        .error()
+        .unwrap();
+    assert_eq!(err.code.as_deref(), Some("429"));
+    assert!(err.message.contains("429"));
+    let err = dec_json(json!({"type":"error"})).error().unwrap();
+    assert!(!err.message.is_empty());
+    // SSE name "error" without a JSON type.
+    let err = dec("error", r#"{"message":"from the name"}"#)
+        .unwrap()
+        .error()
+        .unwrap();
+    assert_eq!(err.message, "from the name");
+    // Not an error event: no error.
+    assert_eq!(
+        dec_json(json!({"type":"response.failed","response":{}})).error(),
+        None
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Malformed data
+
+#[test]
+fn malformed_json_gives_a_short_excerpt() {
+    let mut data = String::from("{\"type\":\"response.output_text.delta\",\"delta\":\"");
+    data.push_str(&"é".repeat(512 * 1024)); // 1 MiB of two-byte characters
+    data.push_str("\",,}");
+    let msg = stream_error("response.output_text.delta", &data);
+    assert!(msg.len() < 300, "message is {} bytes", msg.len());
+    let ex = excerpt_of(&msg);
+    assert!(
+        ex.chars().count() <= 80,
+        "excerpt has {} chars",
+        ex.chars().count()
+    );
+    assert!(data.starts_with(ex.trim_end_matches('…')));
+    assert!(msg.contains("response.output_text.delta"));
+    assert!(msg.contains("invalid JSON"), "{msg}");
+}
+
+#[test]
+fn truncated_json_is_reported_as_truncated() {
+    let msg = stream_error("message", r#"{"type":"response.created","response":{"id""#);
+    assert!(msg.contains("truncated"), "{msg}");
+}
+
+#[test]
+fn non_object_json_is_an_error_without_echoing_it() {
+    for data in ["[1,2,3]", "42", "true", "null"] {
+        let msg = stream_error("message", data);
+        assert!(msg.contains("not an event object"), "{msg}");
+    }
+    // serde's own message would quote this whole string: ours must not.
+    let long = format!("\"{}\"", "x".repeat(1 << 20));
+    let msg = stream_error("message", &long);
+    assert!(msg.len() < 300, "message is {} bytes", msg.len());
+}
+
+#[test]
+fn excerpt_never_splits_a_character_and_hides_control_characters() {
+    for pad in 0..4 {
+        let data = format!("{}{}", "a".repeat(pad), "🌍".repeat(100));
+        let msg = stream_error("message", &data);
+        let ex = excerpt_of(&msg);
+        assert!(ex.chars().count() <= 80);
+        assert!(ex.ends_with('…'));
+    }
+    let msg = stream_error("message", "{\n\t\"type\": oops}");
+    assert!(!excerpt_of(&msg).contains('\n'));
+    assert!(!excerpt_of(&msg).contains('\t'));
+}
+
+#[test]
+fn a_long_sse_name_is_truncated_in_the_message() {
+    let name = "n".repeat(100_000);
+    let msg = stream_error(&name, "{bad");
+    assert!(msg.len() < 300, "message is {} bytes", msg.len());
+}
+
+#[test]
+fn from_json() {
+    let e = ResponseEvent::from_json(
+        r#"{"type":"response.output_text.delta","delta":"hi","output_index":0,"content_index":0}"#,
+    )
+    .unwrap();
+    assert_eq!(e.kind(), EventKind::OutputTextDelta);
+    assert_eq!(e.text(), Some("hi"));
+    assert!(matches!(
+        ResponseEvent::from_json("[DONE]"),
+        Err(Error::Stream { .. })
+    ));
+    assert!(matches!(
+        ResponseEvent::from_json(""),
+        Err(Error::Stream { .. })
+    ));
+    assert!(matches!(
+        ResponseEvent::from_json("{"),
+        Err(Error::Stream { .. })
+    ));
+    // No type at all: an unknown event named "message".
+    assert_eq!(
+        ResponseEvent::from_json("{}").unwrap().event_type(),
+        "message"
+    );
+}
+
+#[test]
+fn decodes_every_recorded_event() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded");
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        eprintln!("SKIPPED: no recorded fixtures at {dir}");
+        return;
+    };
+    let mut total = 0;
+    for p in rd.filter_map(|e| e.ok().map(|e| e.path())) {
+        if p.extension().and_then(|s| s.to_str()) != Some("sse") {
+            continue;
+        }
+        let events = sse::parse_all(&std::fs::read(&p).unwrap()).unwrap();
+        for e in &events {
+            match decode(e).unwrap() {
+                None => assert_eq!(e.data, "[DONE]"),
+                Some(ev) => {
+                    total += 1;
+                    assert_ne!(
+                        ev.kind(),
+                        EventKind::Other,
+                        "{}: {}",
+                        p.display(),
+                        ev.event_type()
+                    );
+                    if e.event != "message" {
+                        assert_eq!(ev.event_type(), e.event);
+                    }
+                    if ev.kind().is_delta() {
+                        assert!(ev.text().is_some());
+                        assert!(ev.output_index().is_some());
+                    }
+                }
+            }
+        }
+    }
+    assert!(total > 800, "{total} events");
+}

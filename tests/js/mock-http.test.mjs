@@ -190,3 +190,18 @@ test('close() ends promptly even with a stream still open', async () => {
   assert.ok(performance.now() - t0 < 500);
   await assert.rejects(async () => { for (;;) { const { done } = await reader.read(); if (done) throw new Error('ended cleanly'); } });
 });
+
+test('close() also ends pending fault stalls (no timers left behind)', async () => {
+  const s = await startServer({ delayMs: 0 });
+  const body = JSON.stringify({ model: 'm', input: 'x', stream: true });
+  const stalled = await fetch(`${s.url}/v1/responses`, { method: 'POST', body, headers: { 'x-mock-fault': 'stall-after=2:30000' } });
+  const reader = stalled.body.getReader();
+  await reader.read();
+  const headersStalled = fetch(`${s.url}/v1/responses`, { method: 'POST', body, headers: { 'x-mock-fault': 'stall-headers=30000' } });
+  await new Promise((ok) => setTimeout(ok, 50));
+  const t0 = performance.now();
+  await s.close();
+  assert.ok(performance.now() - t0 < 500);
+  await assert.rejects(headersStalled);
+  await assert.rejects(async () => { for (;;) { const { done } = await reader.read(); if (done) throw new Error('ended cleanly'); } });
+});

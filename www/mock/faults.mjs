@@ -46,7 +46,7 @@
 //   no-terminal          leave out response.completed/failed/incomplete, end cleanly
 // ─────────────────────────────────────────────────────────────────────────────
 
-import { apiError, errorForStatus, sendJson, sleep } from './http.mjs';
+import { apiError, errorForStatus, sendJson, sleep, closeSignal } from './http.mjs';
 
 const INT = /^\d+$/;
 const SPEC = {
@@ -140,8 +140,11 @@ export async function applyPreFaults(req, res, faults, attempts) {
   faults.attempt = attempt;
   res.setHeader('x-mock-attempt', String(attempt));
   if (faults.stallHeaders) {
-    await sleep(faults.stallHeaders);
-    if (res.destroyed) return true;
+    try {
+      await sleep(faults.stallHeaders, closeSignal(res));
+    } catch {
+      return true; // the client or the server went away meanwhile
+    }
   }
   const failing = faults.status != null && faults.status >= 400 &&
     (faults.failFirst == null || attempt <= faults.failFirst);

@@ -123,5 +123,13 @@ export function sleep(ms, signal) {
   });
 }
 
+/** An AbortSignal that fires when the response is finished or its connection closes. */
+export function closeSignal(res) {
+  const c = new AbortController();
+  if (res.destroyed || res.writableFinished) c.abort();
+  else res.once('close', () => c.abort());
+  return c.signal;
+}
+
 /** Unix seconds, as `created_at` / `completed_at`. */
 export const nowSeconds = () => Math.floor(Date.now() / 1000);

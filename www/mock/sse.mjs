@@ -3,7 +3,7 @@
 // stalls, disconnects, a missing terminal event). Events are queued and written in
 // order; every piece is its own `res.write()`, i.e. its own HTTP chunk.
 
-import { sleep } from './http.mjs';
+import { sleep, closeSignal } from './http.mjs';
 
 const TERMINAL = new Set(['response.completed', 'response.failed', 'response.incomplete']);
 
@@ -36,6 +36,7 @@ export class SseWriter {
     this.queue = Promise.resolve();
     this.rand = prng(this.f.seed ?? 1);
     res.on('close', () => { this.dead = true; });
+    this.signal = closeSignal(res); // pending stalls end with the connection
     res.writeHead(200, {
       ...headers,
       'content-type': 'text/event-stream; charset=utf-8',
@@ -74,7 +75,7 @@ export class SseWriter {
     if (this.dead) return;
     if (this.f.noTerminal && TERMINAL.has(event0.type)) return;
     const n = this.count;
-    if (this.f.stallAfter && n === this.f.stallAfter.n) await sleep(this.f.stallAfter.ms);
+    if (this.f.stallAfter && n === this.f.stallAfter.n) await sleep(this.f.stallAfter.ms, this.signal);
     if (this.dead) return;
     let event = event0;
     if (this.f.keepalive) {
@@ -111,7 +112,7 @@ export class SseWriter {
         // give the piece a timer tick of its own.
         const critical = buf[i - 1] === 0x0d || (buf[i] & 0xc0) === 0x80;
         const ms = this.f.splitDelay ?? (critical ? 1 : 0);
-        await sleep(ms);
+        await sleep(ms, this.signal);
       }
     }
   }

@@ -1,0 +1,162 @@
+// The consumers under test, all fed by the same fake `fetch` (a Response whose body is a
+// ReadableStream of pre-made chunks), all returning { text, events } so the harness can check
+// every result before it trusts a number.
+import { performance } from 'node:perf_hooks';
+import { createParser } from 'eventsource-parser';
+import OpenAI from 'openai';
+
+export const BASE_URL = 'http://bench.invalid/v1';
+export const PARAMS = { model: 'gpt-5.2', input: 'Tell me about the tallest mountain in Alberta.' };
+
+/**
+ * A fake `fetch`: every call answers 200 text/event-stream with a body that enqueues the next
+ * chunk of `source()` when (and only when) the reader asks for one (highWaterMark 0), so a chunk's
+ * enqueue time is its arrival time. `trace.enq[i]` receives the enqueue time of chunk i.
+ */
+export function fakeFetch(source, trace = null) {
+  return async function fetch(_url, _init) {
+    const it = source()[Symbol.iterator]();
+    let i = 0;
+    const body = new ReadableStream(
+      {
+        pull(controller) {
+          const r = it.next();
+          if (r.done) {
+            controller.close();
+            return;
+          }
+          if (trace) trace.enq[i] = performance.now();
+          i++;
+          controller.enqueue(r.value);
+        },
+        cancel() {
+          it.return?.();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return new Response(body, {
+      status: 200,
+      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': 'req_bench' },
+    });
+  };
+}
+
+// ----------------------------------------------------------------------------- end to end
+
+/** This package: client.stream → for await every event → finalResponse(). */
+export function oursConsumer(mod, { finalResponse = true } = {}) {
+  const { ResponsesClient } = mod;
+  return async function ours(fetch, hook) {
+    const client = new ResponsesClient({ apiKey: 'x', baseURL: BASE_URL, fetch, maxRetries: 0 });
+    const stream = client.stream(PARAMS);
+    let events = 0;
+    if (hook) {
+      for await (const ev of stream) {
+        hook(ev);
+        events++;
+      }
+    } else {
+      for await (const ev of stream) {
+        events++;
+      }
+    }
+    if (!finalResponse) return { text: null, events };
+    const resp = await stream.finalResponse();
+    return { text: resp.output_text, events };
+  };
+}
+
+/** The official SDK: client.responses.stream → for await → finalResponse(). */
+export function openaiConsumer() {
+  return async function openai(fetch, hook) {
+    const client = new OpenAI({ apiKey: 'x', baseURL: BASE_URL, fetch, maxRetries: 0 });
+    const stream = client.responses.stream(PARAMS);
+    let events = 0;
+    if (hook) {
+      for await (const ev of stream) {
+        hook(ev);
+        events++;
+      }
+    } else {
+      for await (const ev of stream) {
+        events++;
+      }
+    }
+    const resp = await stream.finalResponse();
+    return { text: resp.output_text, events };
+  };
+}
+
+/**
+ * The bare floor: fetch body → TextDecoder → eventsource-parser → JSON.parse of every event,
+ * accumulating the output_text deltas (or, with accumulate: false, only parsing).
+ */
+export function floorConsumer({ accumulate = true } = {}) {
+  return async function floor(fetch, hook) {
+    const res = await fetch(BASE_URL + '/responses', { method: 'POST', body: JSON.stringify({ ...PARAMS, stream: true }) });
+    const reader = res.body.getReader();
+    const dec = new TextDecoder();
+    let events = 0;
+    let text = '';
+    let done = false;
+    const parser = createParser({
+      onEvent(e) {
+        if (e.data === '[DONE]') return;
+        const ev = JSON.parse(e.data);
+        events++;
+        if (hook) hook(ev);
+        if (accumulate && ev.type === 'response.output_text.delta') text += ev.delta;
+        else if (ev.type === 'response.completed' || ev.type === 'response.incomplete') done = true;
+      },
+    });
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      parser.feed(dec.decode(r.value, { stream: true }));
+    }
+    parser.feed(dec.decode());
+    return { text: accumulate ? text : null, events, done };
+  };
+}
+
+// ----------------------------------------------------------------------------- raw SSE
+
+/** Our SseParser over a chunk array: bytes in, [{event, data, lastEventId}] out. */
+export function rawOurs(SseParser) {
+  return function sseParser(chunks, collect = null) {
+    const p = new SseParser();
+    let events = 0;
+    let dataLen = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      const evs = p.feed(chunks[i]);
+      for (let j = 0; j < evs.length; j++) {
+        const e = evs[j];
+        events++;
+        dataLen += e.data.length;
+        if (collect) collect.push([e.event, e.data]);
+      }
+    }
+    p.finish();
+    return { events, dataLen };
+  };
+}
+
+/** eventsource-parser alone (it takes strings, so a streaming TextDecoder is part of it). */
+export function rawEsp() {
+  return function eventsourceParser(chunks, collect = null) {
+    const dec = new TextDecoder();
+    let events = 0;
+    let dataLen = 0;
+    const parser = createParser({
+      onEvent(e) {
+        events++;
+        dataLen += e.data.length;
+        if (collect) collect.push([e.event ?? 'message', e.data]);
+      },
+    });
+    for (let i = 0; i < chunks.length; i++) parser.feed(dec.decode(chunks[i], { stream: true }));
+    parser.feed(dec.decode());
+    return { events, dataLen };
+  };
+}

@@ -1,0 +1,77 @@
+// Compiled with `tsc --noEmit` against pkg/index.d.ts (tests/js/types.test.mjs): the public
+// types must accept real usage and reject misuse (the @ts-expect-error lines).
+import {
+  ApiError,
+  ResponseAccumulator,
+  ResponsesClient,
+  ResponseStream,
+  SseParser,
+  StreamError,
+  ValidationError,
+  type Response,
+  type ResponseStreamEvent,
+} from 'cometapi-responses';
+
+const client = new ResponsesClient({ apiKey: 'sk', baseURL: 'http://127.0.0.1:1/v1', maxRetries: 1, timeout: 1000 });
+
+async function main(): Promise<string> {
+  const stream: ResponseStream = client.stream(
+    {
+      model: 'gpt-5.4',
+      input: [{ role: 'user', content: 'hi' }],
+      temperature: 0.5,
+      metadata: { a: 'b' },
+      tools: [{ type: 'function', name: 'f', parameters: { type: 'object' } }],
+      text: { format: { type: 'json_schema', name: 'x', schema: { type: 'object' } } },
+      provider_specific_field: 1,
+    },
+    { signal: new AbortController().signal },
+  );
+  stream.on('response.output_text.delta', (e) => {
+    const d: string = e.delta;
+    void d;
+  });
+  let text = '';
+  for await (const event of stream) {
+    if (event.type === 'response.output_text.delta') text += event.delta;
+    else if (event.type === 'response.function_call_arguments.done') text += event.arguments;
+    else if (event.type === 'response.completed') text += event.response.output_text;
+    else if (event.type === 'error') text += event.error?.message ?? event.message ?? '';
+    const seq: number | undefined = event.sequence_number;
+    void seq;
+  }
+  const final: Response = await stream.finalResponse();
+  const usage = final.usage?.total_tokens;
+  void usage;
+
+  try {
+    await client.create({ model: 'm', input: 'x' });
+  } catch (e) {
+    if (e instanceof ApiError) text += `${e.status} ${e.code} ${e.requestId}`;
+    if (e instanceof ValidationError) text += e.param;
+    if (e instanceof StreamError) text += e.response?.id ?? '';
+  }
+
+  const acc = new ResponseAccumulator();
+  const ev: ResponseStreamEvent = { type: 'keepalive' };
+  acc.push(ev);
+  const snapshot: Response | null = acc.response;
+  void snapshot;
+
+  const events = new SseParser().feed(new Uint8Array([100, 97, 116, 97, 58, 10, 10]));
+  text += events.map((e) => `${e.event}${e.data}${e.lastEventId}`).join('');
+
+  const body: ReadableStream<Uint8Array> = stream.toReadableStream();
+  ResponseStream.fromReadableStream(body);
+
+  // @ts-expect-error model is required
+  client.stream({ input: 'x' });
+  // @ts-expect-error temperature is a number
+  client.stream({ model: 'm', input: 'x', temperature: 'hot' });
+  // @ts-expect-error unknown option of the library (camelCase options are checked)
+  new ResponsesClient({ apiKey: 'k', retries: 3 });
+  // @ts-expect-error streams are made by the client
+  new ResponseStream();
+  return text;
+}
+void main;

@@ -14,7 +14,7 @@ WASM_TARGET := wasm32-unknown-unknown
 WASM_IN := target/$(WASM_TARGET)/release/cometapi_responses.wasm
 STAMP := build/.stamps
 
-.PHONY: help setup setup-rust setup-node setup-browser build test test-rust test-wasm test-js test-browser demo bench clean
+.PHONY: help setup setup-rust setup-node setup-browser build test test-rust test-wasm test-js test-browser test-runtimes size-check demo bench clean
 
 help:
 	@sed -n '2,5p' Makefile
@@ -55,7 +55,7 @@ build: setup
 	@node scripts/size.mjs
 
 # ---------------------------------------------------------------- tests
-test: test-rust test-wasm test-js test-browser
+test: test-rust test-wasm test-js test-browser test-runtimes size-check
 	@echo "make test: all suites passed"
 
 test-rust:
@@ -73,6 +73,15 @@ test-js: build
 
 test-browser: build setup-browser
 	node --test --test-concurrency=1 tests/browser/
+
+# one npm package for every runtime: packed tarball in Node, Vite, a plain page, workerd
+test-runtimes: build setup-browser
+	node --test --test-concurrency=1 tests/runtimes/
+
+# the shipped wasm + JS glue (gzip) must stay under the budget (KiB)
+SIZE_BUDGET_KIB ?= 130
+size-check: build
+	SIZE_BUDGET_KIB=$(SIZE_BUDGET_KIB) node scripts/size.mjs --check
 
 # ---------------------------------------------------------------- demo, bench
 demo: build

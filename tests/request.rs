@@ -1,0 +1,615 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Native tests of request validation and body preparation (`src/request.rs`): every rule,
+//! both sides of every bound.
+
+use cometapi_responses::error::Error;
+use cometapi_responses::request::{
+    prepare_body, validate, CreateResponseParams, Input, PromptCacheRetention, ServiceTier,
+    Truncation,
+};
+use serde_json::{json, Map, Value};
+
+fn base() -> Value {
+    json!({"model": "gpt-5.4", "input": "Hello"})
+}
+
+fn with(field: &str, v: Value) -> Value {
+    let mut p = base();
+    p[field] = v;
+    p
+}
+
+fn ok(p: &Value) {
+    if let Err(e) = validate(p) {
+        panic!("expected {p} to be valid, got {e}");
+    }
+}
+
+/// Asserts the error names `param` and its message contains every `needle`.
+fn rejected(p: &Value, param: &str, needles: &[&str]) {
+    match validate(p) {
+        Err(Error::Validation {
+            param: got,
+            message,
+        }) => {
+            assert_eq!(got, param, "wrong param for {p}: {message}");
+            for n in needles {
+                assert!(message.contains(n), "message {message:?} lacks {n:?}");
+            }
+        }
+        other => panic!("expected a validation error for {p}, got {other:?}"),
+    }
+}
+
+fn chars(n: usize) -> String {
+    // Multi-byte characters: limits count characters, not bytes.
+    "é".repeat(n)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shape and required fields
+
+#[test]
+fn params_must_be_an_object() {
+    for p in [json!(null), json!([]), json!("x"), json!(1), json!(true)] {
+        rejected(&p, "params", &["object"]);
+    }
+}
+
+#[test]
+fn model_is_a_required_non_empty_string() {
+    ok(&base());
+    rejected(&json!({"input": "x"}), "model", &["required"]);
+    rejected(&with("model", json!(null)), "model", &["required"]);
+    rejected(
+        &with("model", json!("")),
+        "model",
+        &["non-empty string", "\"\""],
+    );
+    rejected(&with("model", json!("   ")), "model", &["non-empty string"]);
+    rejected(
+        &with("model", json!(5)),
+        "model",
+        &["non-empty string", "5"],
+    );
+}
+
+#[test]
+fn input_is_required_string_or_array() {
+    ok(&with("input", json!("")));
+    ok(&with("input", json!([])));
+    ok(&with("input", json!([{"role": "user", "content": "hi"}])));
+    rejected(&json!({"model": "m"}), "input", &["required"]);
+    rejected(&with("input", json!(null)), "input", &["required"]);
+    rejected(
+        &with("input", json!({"role": "user"})),
+        "input",
+        &["string or an array", "an object"],
+    );
+    rejected(
+        &with("input", json!(3)),
+        "input",
+        &["string or an array", "3"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+#[test]
+fn temperature_bounds() {
+    for v in [
+        json!(0),
+        json!(0.0),
+        json!(1),
+        json!(2),
+        json!(2.0),
+        json!(1.9999),
+    ] {
+        ok(&with("temperature", v));
+    }
+    rejected(
+        &with("temperature", json!(2.0001)),
+        "temperature",
+        &["0 to 2", "2.0001"],
+    );
+    rejected(
+        &with("temperature", json!(-0.0001)),
+        "temperature",
+        &["0 to 2", "-0.0001"],
+    );
+    rejected(&with("temperature", json!(3)), "temperature", &["0 to 2"]);
+    rejected(
+        &with("temperature", json!("1")),
+        "temperature",
+        &["number", "the string \"1\""],
+    );
+    ok(&with("temperature", json!(null)));
+}
+
+#[test]
+fn top_p_bounds() {
+    for v in [json!(0), json!(1), json!(0.5), json!(1.0)] {
+        ok(&with("top_p", v));
+    }
+    rejected(
+        &with("top_p", json!(1.0001)),
+        "top_p",
+        &["0 to 1", "1.0001"],
+    );
+    rejected(&with("top_p", json!(-0.0001)), "top_p", &["0 to 1"]);
+    rejected(&with("top_p", json!(true)), "top_p", &["number", "true"]);
+}
+
+#[test]
+fn top_logprobs_bounds() {
+    for v in [json!(0), json!(1), json!(20), json!(20.0)] {
+        ok(&with("top_logprobs", v));
+    }
+    rejected(
+        &with("top_logprobs", json!(21)),
+        "top_logprobs",
+        &["integer from 0 to 20", "21"],
+    );
+    rejected(
+        &with("top_logprobs", json!(-1)),
+        "top_logprobs",
+        &["0 to 20", "-1"],
+    );
+    rejected(
+        &with("top_logprobs", json!(1.5)),
+        "top_logprobs",
+        &["integer", "1.5"],
+    );
+    rejected(
+        &with("top_logprobs", json!("5")),
+        "top_logprobs",
+        &["integer"],
+    );
+}
+
+#[test]
+fn max_output_tokens_and_max_tool_calls_are_positive_integers() {
+    for k in ["max_output_tokens", "max_tool_calls"] {
+        ok(&with(k, json!(1)));
+        ok(&with(k, json!(128000)));
+        ok(&with(k, json!(u64::MAX)));
+        ok(&with(k, json!(null)));
+        rejected(&with(k, json!(0)), k, &["positive integer", "0"]);
+        rejected(&with(k, json!(-5)), k, &["positive integer", "-5"]);
+        rejected(&with(k, json!(1.5)), k, &["positive integer", "1.5"]);
+        rejected(
+            &with(k, json!("100")),
+            k,
+            &["positive integer", "the string \"100\""],
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata and strings with limits
+
+fn metadata(pairs: usize, key_len: usize, value_len: usize) -> Value {
+    let mut m = Map::new();
+    for i in 0..pairs {
+        let mut k = format!("{i:02}");
+        k.push_str(&chars(key_len.saturating_sub(2)));
+        m.insert(k, Value::String(chars(value_len)));
+    }
+    Value::Object(m)
+}
+
+#[test]
+fn metadata_pairs() {
+    ok(&with("metadata", json!({})));
+    ok(&with("metadata", metadata(16, 4, 4)));
+    rejected(
+        &with("metadata", metadata(17, 4, 4)),
+        "metadata",
+        &["at most 16", "17"],
+    );
+}
+
+#[test]
+fn metadata_key_length_counts_characters() {
+    ok(&with("metadata", metadata(1, 64, 1)));
+    rejected(
+        &with("metadata", metadata(1, 65, 1)),
+        "metadata",
+        &["64 characters", "65"],
+    );
+}
+
+#[test]
+fn metadata_value_length_counts_characters() {
+    ok(&with("metadata", metadata(1, 4, 512)));
+    rejected(
+        &with("metadata", metadata(1, 4, 513)),
+        "metadata",
+        &["512 characters", "513"],
+    );
+}
+
+#[test]
+fn metadata_types() {
+    ok(&with("metadata", json!(null)));
+    rejected(&with("metadata", json!([])), "metadata", &["object"]);
+    rejected(&with("metadata", json!("k=v")), "metadata", &["object"]);
+    rejected(
+        &with("metadata", json!({"n": 1})),
+        "metadata",
+        &["strings", "\"n\""],
+    );
+    rejected(
+        &with("metadata", json!({"n": null})),
+        "metadata",
+        &["strings"],
+    );
+}
+
+#[test]
+fn safety_identifier_length() {
+    ok(&with("safety_identifier", json!(chars(64))));
+    ok(&with("safety_identifier", json!("")));
+    rejected(
+        &with("safety_identifier", json!(chars(65))),
+        "safety_identifier",
+        &["64 characters", "65"],
+    );
+    rejected(
+        &with("safety_identifier", json!(7)),
+        "safety_identifier",
+        &["string"],
+    );
+}
+
+#[test]
+fn long_values_are_not_echoed_whole() {
+    let long = "x".repeat(100_000);
+    let Err(Error::Validation { message, .. }) =
+        validate(&with("model", json!({"a": long.clone()})))
+    else {
+        panic!()
+    };
+    assert!(message.len() < 200);
+    let Err(Error::Validation { message, .. }) = validate(&with("service_tier", json!(long)))
+    else {
+        panic!()
+    };
+    assert!(message.len() < 300, "{} bytes", message.len());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enums
+
+#[test]
+fn service_tier_values() {
+    for v in ["auto", "default", "flex", "priority"] {
+        ok(&with("service_tier", json!(v)));
+    }
+    rejected(
+        &with("service_tier", json!("scale")),
+        "service_tier",
+        &["\"auto\", \"default\", \"flex\", \"priority\"", "\"scale\""],
+    );
+    rejected(
+        &with("service_tier", json!("Auto")),
+        "service_tier",
+        &["one of"],
+    );
+    rejected(&with("service_tier", json!(1)), "service_tier", &["one of"]);
+}
+
+#[test]
+fn truncation_values() {
+    ok(&with("truncation", json!("auto")));
+    ok(&with("truncation", json!("disabled")));
+    rejected(
+        &with("truncation", json!("enabled")),
+        "truncation",
+        &["\"auto\", \"disabled\"", "\"enabled\""],
+    );
+}
+
+#[test]
+fn prompt_cache_retention_values() {
+    ok(&with("prompt_cache_retention", json!("in-memory")));
+    ok(&with("prompt_cache_retention", json!("24h")));
+    rejected(
+        &with("prompt_cache_retention", json!("in_memory")),
+        "prompt_cache_retention",
+        &["\"in-memory\", \"24h\""],
+    );
+    rejected(
+        &with("prompt_cache_retention", json!("48h")),
+        "prompt_cache_retention",
+        &["\"48h\""],
+    );
+}
+
+#[test]
+fn tool_choice_values() {
+    for v in [
+        json!("auto"),
+        json!("none"),
+        json!("required"),
+        json!({"type": "function", "name": "f"}),
+    ] {
+        ok(&with("tool_choice", v));
+    }
+    rejected(
+        &with("tool_choice", json!("always")),
+        "tool_choice",
+        &["\"auto\"", "\"none\"", "\"required\"", "\"always\""],
+    );
+    rejected(
+        &with("tool_choice", json!(["auto"])),
+        "tool_choice",
+        &["one of"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Types of the other documented fields
+
+#[test]
+fn include_is_an_array_of_strings_unknown_values_accepted() {
+    ok(&with("include", json!([])));
+    ok(&with(
+        "include",
+        json!([
+            "reasoning.encrypted_content",
+            "message.output_text.logprobs"
+        ]),
+    ));
+    ok(&with("include", json!(["some.future.value"])));
+    rejected(
+        &with("include", json!("reasoning.encrypted_content")),
+        "include",
+        &["array of strings"],
+    );
+    rejected(
+        &with("include", json!(["ok", 3])),
+        "include",
+        &["array of strings", "item 1"],
+    );
+}
+
+#[test]
+fn documented_field_types_are_checked() {
+    let cases: &[(&str, Value, &str)] = &[
+        ("store", json!("yes"), "boolean"),
+        ("background", json!(1), "boolean"),
+        ("parallel_tool_calls", json!("true"), "boolean"),
+        ("stream", json!("true"), "boolean"),
+        ("instructions", json!(["a"]), "string"),
+        ("previous_response_id", json!(12), "string"),
+        ("prompt_cache_key", json!({}), "string"),
+        ("user", json!(1), "string"),
+        ("prompt", json!("p"), "object"),
+        ("reasoning", json!("high"), "object"),
+        ("text", json!("json"), "object"),
+        ("stream_options", json!(true), "object"),
+        ("tools", json!({"type": "function"}), "array"),
+        ("tools", json!(["web_search"]), "array of objects"),
+        ("context_management", json!({}), "array"),
+        ("conversation", json!(5), "string) or an object"),
+    ];
+    for (k, v, needle) in cases {
+        rejected(&with(k, v.clone()), k, &[needle]);
+    }
+    let good: &[(&str, Value)] = &[
+        ("store", json!(false)),
+        ("background", json!(true)),
+        ("parallel_tool_calls", json!(false)),
+        ("instructions", json!("Be brief.")),
+        ("prompt", json!({"id": "pmpt_1", "variables": {}})),
+        ("reasoning", json!({"effort": "low", "summary": "auto"})),
+        ("text", json!({"format": {"type": "json_object"}})),
+        ("tools", json!([{"type": "web_search_preview"}])),
+        ("context_management", json!([{"type": "compaction"}])),
+        ("conversation", json!("conv_1")),
+        ("conversation", json!({"id": "conv_1"})),
+        ("user", json!("u")),
+    ];
+    for (k, v) in good {
+        ok(&with(k, v.clone()));
+    }
+}
+
+#[test]
+fn null_counts_as_absent() {
+    let mut p = base();
+    for k in [
+        "instructions",
+        "background",
+        "context_management",
+        "conversation",
+        "include",
+        "max_output_tokens",
+        "max_tool_calls",
+        "metadata",
+        "parallel_tool_calls",
+        "previous_response_id",
+        "prompt",
+        "prompt_cache_key",
+        "prompt_cache_retention",
+        "reasoning",
+        "safety_identifier",
+        "service_tier",
+        "store",
+        "stream",
+        "stream_options",
+        "temperature",
+        "text",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+        "truncation",
+        "user",
+    ] {
+        p[k] = Value::Null;
+    }
+    ok(&p);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Combinations
+
+#[test]
+fn previous_response_id_and_conversation_not_together() {
+    ok(&with("previous_response_id", json!("resp_1")));
+    ok(&with("conversation", json!("conv_1")));
+    let mut p = with("previous_response_id", json!("resp_1"));
+    p["conversation"] = json!("conv_1");
+    rejected(&p, "conversation", &["previous_response_id"]);
+    p["conversation"] = json!(null);
+    ok(&p);
+}
+
+#[test]
+fn stream_options_only_with_stream_true() {
+    let mut p = with("stream_options", json!({"include_obfuscation": false}));
+    rejected(&p, "stream_options", &["stream: true"]);
+    p["stream"] = json!(false);
+    rejected(&p, "stream_options", &["stream: true"]);
+    p["stream"] = json!(true);
+    ok(&p);
+}
+
+// ---------------------------------------------------------------------------------------------
+// prepare_body
+
+#[test]
+fn prepare_body_for_stream_sets_stream_true() {
+    let src = r#"{"model":"m","input":"hi","temperature":0.7}"#;
+    let body = prepare_body(src, true).unwrap();
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["stream"], true);
+    assert_eq!(v["temperature"], 0.7);
+    // Absent before: spliced in, the rest is byte for byte the caller's text.
+    assert_eq!(
+        body,
+        r#"{"stream":true,"model":"m","input":"hi","temperature":0.7}"#
+    );
+    // Already true: unchanged.
+    let src = r#"{ "model": "m", "input": "hi", "stream": true }"#;
+    assert_eq!(prepare_body(src, true).unwrap(), src);
+    // false or null: set to true.
+    for s in ["false", "null"] {
+        let src = format!(r#"{{"model":"m","input":"hi","stream":{s}}}"#);
+        let v: Value = serde_json::from_str(&prepare_body(&src, true).unwrap()).unwrap();
+        assert_eq!(v["stream"], true, "{s}");
+        assert_eq!(v.as_object().unwrap().len(), 3);
+    }
+}
+
+#[test]
+fn prepare_body_for_create_leaves_or_clears_stream() {
+    let src = r#"{"model":"m","input":"hi"}"#;
+    assert_eq!(prepare_body(src, false).unwrap(), src);
+    let src = r#"{"model":"m","input":"hi","stream":false}"#;
+    assert_eq!(prepare_body(src, false).unwrap(), src);
+    let src = r#"{"model":"m","input":"hi","stream":true}"#;
+    let v: Value = serde_json::from_str(&prepare_body(src, false).unwrap()).unwrap();
+    assert_eq!(v["stream"], false);
+}
+
+#[test]
+fn prepare_body_judges_stream_options_by_the_effective_stream() {
+    let src = r#"{"model":"m","input":"hi","stream_options":{"include_obfuscation":false}}"#;
+    assert!(prepare_body(src, true).is_ok());
+    match prepare_body(src, false) {
+        Err(Error::Validation { param, .. }) => assert_eq!(param, "stream_options"),
+        other => panic!("{other:?}"),
+    }
+    // The caller asked for stream: true but called create(): still not streaming.
+    let src = r#"{"model":"m","input":"hi","stream":true,"stream_options":{}}"#;
+    assert!(matches!(
+        prepare_body(src, false),
+        Err(Error::Validation { .. })
+    ));
+}
+
+#[test]
+fn prepare_body_checks_the_callers_stream_type_and_everything_else() {
+    match prepare_body(r#"{"model":"m","input":"hi","stream":"yes"}"#, true) {
+        Err(Error::Validation { param, .. }) => assert_eq!(param, "stream"),
+        other => panic!("{other:?}"),
+    }
+    match prepare_body(r#"{"model":"m","input":"hi","temperature":9}"#, true) {
+        Err(Error::Validation { param, .. }) => assert_eq!(param, "temperature"),
+        other => panic!("{other:?}"),
+    }
+    for bad in ["", "{", "[1]", "\"m\"", "null"] {
+        match prepare_body(bad, true) {
+            Err(Error::Validation { param, .. }) => assert_eq!(param, "params", "{bad:?}"),
+            other => panic!("{bad:?}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn unknown_fields_pass_through_untouched() {
+    let src = r#"{"model":"m","input":"hi","provider":{"order":["a","b"],"allow_fallbacks":false},"seed":12345678901234567890123,"x-custom":[1.10,"é",null]}"#;
+    // stream(): only the splice at the front; everything else byte for byte.
+    let body = prepare_body(src, true).unwrap();
+    assert_eq!(body, format!("{{\"stream\":true,{}", &src[1..]));
+    // create(): untouched.
+    assert_eq!(prepare_body(src, false).unwrap(), src);
+    // When re-serialised, unknown values survive (as JSON values).
+    let src = r#"{"model":"m","input":"hi","stream":false,"provider":{"order":["a"]},"top_k":40}"#;
+    let v: Value = serde_json::from_str(&prepare_body(src, true).unwrap()).unwrap();
+    assert_eq!(v["provider"], json!({"order": ["a"]}));
+    assert_eq!(v["top_k"], 40);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The typed struct
+
+#[test]
+fn typed_params_round_trip_with_extra_fields() {
+    let mut p = CreateResponseParams::new("gpt-5.4", "Hello");
+    p.temperature = Some(0.5);
+    p.service_tier = Some(ServiceTier::Flex);
+    p.truncation = Some(Truncation::Auto);
+    p.prompt_cache_retention = Some(PromptCacheRetention::InMemory);
+    p.metadata = Some([("k".to_owned(), "v".to_owned())].into_iter().collect());
+    p.extra
+        .insert("provider".to_owned(), json!({"sort": "price"}));
+    p.validate().unwrap();
+    let v = p.to_value().unwrap();
+    assert_eq!(v["service_tier"], "flex");
+    assert_eq!(v["truncation"], "auto");
+    assert_eq!(v["prompt_cache_retention"], "in-memory");
+    assert_eq!(v["provider"], json!({"sort": "price"}));
+    assert!(v.get("top_p").is_none(), "None fields are omitted");
+    let body: Value = serde_json::from_str(&p.to_body(true).unwrap()).unwrap();
+    assert_eq!(body["stream"], true);
+
+    // From wire JSON, unknown fields land in `extra`.
+    let back: CreateResponseParams = serde_json::from_value(json!({
+        "model": "m", "input": [{"role": "user", "content": "hi"}], "top_k": 3,
+        "prompt_cache_retention": "24h"
+    }))
+    .unwrap();
+    assert!(matches!(back.input, Input::Items(ref v) if v.len() == 1));
+    assert_eq!(
+        back.prompt_cache_retention,
+        Some(PromptCacheRetention::Hours24)
+    );
+    assert_eq!(back.extra.get("top_k"), Some(&json!(3)));
+}
+
+#[test]
+fn typed_params_are_validated_too() {
+    let mut p = CreateResponseParams::new("m", "hi");
+    p.top_logprobs = Some(21);
+    assert!(
+        matches!(p.validate(), Err(Error::Validation { ref param, .. }) if param == "top_logprobs")
+    );
+    let mut p = CreateResponseParams::new("", "hi");
+    p.stream = Some(true);
+    assert!(matches!(p.validate(), Err(Error::Validation { ref param, .. }) if param == "model"));
+}

@@ -3,7 +3,7 @@
 // or a proxy to the real upstream when an API key is configured (the key is added
 // server-side and never reaches the browser or a log). Plain Node, `node:` only.
 //
-// CLI:    node www/server.mjs
+// CLI:    node www/server.mjs [--port N] [--host H] [--delay-ms MS] [--background-ms MS] [--quiet]
 //   PORT (8080), HOST (127.0.0.1), MOCK_DELAY_MS (15), MOCK_BACKGROUND_MS (2000),
 //   COMETAPI_KEY (proxy mode), UPSTREAM_BASE_URL (https://api.cometapi.com/v1),
 //   MOCK_REQUIRE_KEY (answer 401 unless `Authorization: Bearer <it>`),
@@ -111,7 +111,10 @@ export async function startServer({
     if (!quiet) {
       res.on('finish', () => console.log(`${req.method} ${req.url.split('?')[0]} ${res.statusCode} ${Date.now() - started}ms`));
     }
-    const [rawPath, rawQuery = ''] = (req.url ?? '/').split('?', 2);
+    const fullUrl = req.url ?? '/';
+    const q = fullUrl.indexOf('?');
+    const rawPath = q < 0 ? fullUrl : fullUrl.slice(0, q);
+    const rawQuery = q < 0 ? '' : fullUrl.slice(q + 1);
     const search = rawQuery ? `?${rawQuery}` : '';
     const query = new URLSearchParams(rawQuery);
     const isApi = rawPath === '/v1' || rawPath.startsWith('/v1/');
@@ -199,19 +202,49 @@ export async function startServer({
 }
 
 // ── CLI ─────────────────────────────────────────────────────────────────────
+/** `--port 8080`, `--port=8080`, `--quiet`: flags override the environment. */
+export function parseArgs(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) throw new Error(`unexpected argument: ${argv[i]}`);
+    const [, name, inline] = m;
+    if (name === 'quiet' || name === 'help') { out[name] = true; continue; }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new Error(`--${name} needs a value`);
+    out[name] = value;
+  }
+  return out;
+}
+
 const isMain = process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (isMain) {
   const env = process.env;
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`${e.message}\nusage: node www/server.mjs [--port N] [--host H] [--delay-ms MS] [--background-ms MS] [--quiet]`);
+    process.exit(2);
+  }
+  if (args.help) {
+    console.log('usage: node www/server.mjs [--port N] [--host H] [--delay-ms MS] [--background-ms MS] [--quiet]\n' +
+      'env: PORT, HOST, MOCK_DELAY_MS, MOCK_BACKGROUND_MS, COMETAPI_KEY, UPSTREAM_BASE_URL, MOCK_REQUIRE_KEY, ALLOWED_ORIGINS, QUIET=1');
+    process.exit(0);
+  }
+  const num = (v) => (v === undefined || v === '' ? undefined : Number.parseInt(v, 10));
   const apiKey = env.COMETAPI_KEY || undefined;
   const upstream = apiKey ? (env.UPSTREAM_BASE_URL || DEFAULT_UPSTREAM) : undefined;
   const srv = await startServer({
-    port: Number.parseInt(env.PORT ?? '', 10) || 8080,
-    host: env.HOST || '127.0.0.1',
+    port: num(args.port) ?? num(env.PORT) ?? 8080,
+    host: args.host || env.HOST || '127.0.0.1',
+    delayMs: num(args['delay-ms']),
+    backgroundMs: num(args['background-ms']),
     apiKey,
     upstream,
     requireKey: env.MOCK_REQUIRE_KEY || undefined,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
-    quiet: env.QUIET === '1',
+    quiet: args.quiet === true || env.QUIET === '1',
   });
   const mode = apiKey ? `proxying /v1 to ${upstream} (key added server-side)` : 'mock Responses API at /v1 (no key, no network)';
   console.log(`Dev server: ${srv.url}/  —  ${mode}`);

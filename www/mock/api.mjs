@@ -28,7 +28,8 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, signal } = {}
     const method = req.method;
     if (m && !m[1] && method === 'POST') return create(req, res, ctx, faults);
     if (m && m[1]) {
-      const id = decodeURIComponent(m[1]);
+      let id;
+      try { id = decodeURIComponent(m[1]); } catch { id = m[1]; }
       if (!m[2] && method === 'GET') return retrieve(res, id, ctx.query, faults);
       if (!m[2] && method === 'DELETE') return remove(res, id);
       if (m[2] === '/cancel' && method === 'POST') return cancel(res, id);

@@ -1,0 +1,137 @@
+// cometapi-responses demo: a streaming chat on the Responses API.
+// The library is imported like any user would without a bundler: an import map points
+// `cometapi-responses` at /pkg/browser.js, which instantiates the wasm on import.
+
+import { Settings } from './js/settings.js';
+import { Transcript } from './js/transcript.js';
+import { Inspector } from './js/inspector.js';
+import { Chat } from './js/chat.js';
+import { h } from './js/dom.js';
+
+const $ = (id) => document.getElementById(id);
+
+const prompt = $('prompt');
+const send = $('send');
+const stop = $('stop');
+
+function fatal(title, err) {
+  const box = $('fatal');
+  box.replaceChildren(
+    h('strong', { text: title }),
+    h('p', { text: `${err?.name ?? 'Error'}: ${err?.message ?? err}` }),
+    h('p', { text: 'Is the package built? Run `make build` (or `make demo`), then reload.' }));
+  box.hidden = false;
+  send.disabled = true;
+}
+
+function autosize() {
+  prompt.style.height = 'auto';
+  prompt.style.height = `${Math.min(prompt.scrollHeight + 2, 240)}px`;
+}
+
+function showBackend(s) {
+  const badge = $('backend');
+  if (s.direct) {
+    let host = s.baseURL;
+    try { host = new URL(s.baseURL).host; } catch { /* shown as typed */ }
+    badge.textContent = `Direct · ${host}`;
+    badge.dataset.mode = 'direct';
+  } else {
+    badge.textContent = s.fault ? `Dev server · fault: ${s.fault}` : 'Dev server · /v1';
+    badge.dataset.mode = s.fault ? 'fault' : 'server';
+  }
+}
+
+function showContext(chat) {
+  const el = $('context');
+  if (chat.previousResponseId) {
+    el.textContent = `Turn ${chat.turns + 1} · continues ${chat.previousResponseId.slice(0, 14)}…`;
+    el.title = `previous_response_id: ${chat.previousResponseId}`;
+  } else {
+    el.textContent = 'New conversation';
+    el.removeAttribute('title');
+  }
+}
+
+async function main() {
+  let lib;
+  try {
+    lib = await import('cometapi-responses');
+  } catch (err) {
+    fatal('The cometapi-responses package could not be loaded.', err);
+    return;
+  }
+
+  const settings = new Settings();
+  settings.onChange = showBackend;
+  showBackend(settings.read());
+
+  const transcript = new Transcript($('transcript'), $('welcome'));
+  const inspector = new Inspector({ details: $('inspector'), list: $('events'), count: $('event-count') });
+  const chat = new Chat({
+    lib,
+    settings,
+    transcript,
+    inspector,
+    onBusy(busy) {
+      document.body.dataset.busy = String(busy);
+      send.disabled = busy;
+      stop.disabled = !busy;
+      $('transcript').setAttribute('aria-busy', String(busy));
+      if (!busy && document.activeElement === stop) prompt.focus();
+    },
+    onContext: showContext,
+  });
+
+  async function submit(text = prompt.value) {
+    if (chat.busy || !text.trim()) return;
+    prompt.value = '';
+    autosize();
+    const { sent } = await chat.send(text);
+    if (!sent && !prompt.value) {
+      prompt.value = text; // refused before sending: give the text back
+      autosize();
+    }
+  }
+
+  $('composer').addEventListener('submit', (e) => {
+    e.preventDefault();
+    submit();
+  });
+  prompt.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      submit();
+    } else if (e.key === 'Escape' && chat.busy) {
+      e.preventDefault();
+      chat.stop();
+    }
+  });
+  prompt.addEventListener('input', autosize);
+  stop.addEventListener('click', () => chat.stop());
+  $('new-chat').addEventListener('click', () => {
+    chat.reset();
+    prompt.focus();
+  });
+  for (const btn of document.querySelectorAll('[data-suggest]')) {
+    btn.addEventListener('click', () => submit(btn.dataset.suggest));
+  }
+  // Wide screens show the side panels open; phones start with them folded.
+  if (matchMedia('(max-width: 860px)').matches) {
+    $('settings-panel').open = false;
+    $('inspector').open = false;
+  }
+
+  // For the curious (and the browser tests): the conversation state, read-only.
+  window.cometDemo = Object.freeze({
+    get previousResponseId() { return chat.previousResponseId; },
+    get busy() { return chat.busy; },
+    get turns() { return chat.turns; },
+    library: lib,
+  });
+  document.body.dataset.ready = 'true';
+  send.disabled = false;
+  prompt.focus();
+}
+
+main().catch((err) => fatal('The demo failed to start.', err));

@@ -1,0 +1,156 @@
+// The conversation controller: one user message → one or more requests (a function
+// call from the model is run locally and answered with `function_call_output`, then
+// the follow-up answer streams in), chained with `previous_response_id`.
+
+import { runTool } from './weather.js';
+
+const MAX_TOOL_ROUNDS = 4;
+const FIRST_TOKEN = /\.delta$/; // text, reasoning summary, function arguments, refusal …
+
+function weatherSummary(output) {
+  try {
+    const w = JSON.parse(output);
+    if (w.error) return null;
+    const deg = w.unit === 'fahrenheit' ? '°F' : '°C';
+    return `${w.city}: ${w.temperature} ${deg}, ${w.conditions} · humidity ${w.humidity}% · wind ${w.wind_kph} km/h`;
+  } catch {
+    return null;
+  }
+}
+
+export class Chat {
+  constructor({ lib, settings, transcript, inspector, onBusy, onContext }) {
+    Object.assign(this, { lib, settings, transcript, inspector, onBusy, onContext });
+    this.previousResponseId = null;
+    this.pendingOutputs = []; // function_call_output items the server has not seen yet
+    this.turns = 0;
+    this.busy = false;
+    this.stopFn = null;
+    this.stopRequested = false;
+  }
+
+  /**
+   * Send a user message. Resolves when every request of the turn is over.
+   * @returns {Promise<{sent: boolean}>} sent: false when the library refused the params
+   */
+  async send(text) {
+    if (this.busy || !text.trim()) return { sent: false };
+    const s = this.settings.read();
+    const user = this.transcript.addUser(text);
+    const input = this.pendingOutputs.length
+      ? [...this.pendingOutputs, { role: 'user', content: text }]
+      : text;
+    this.#setBusy(true);
+    try {
+      let r = await this.#request(s, input, { followUp: false });
+      if (r.notSent) {
+        user.markUnsent();
+        return { sent: false };
+      }
+      for (let round = 0; r.response && !this.stopRequested; round++) {
+        const calls = (r.response.output ?? []).filter((i) => i?.type === 'function_call');
+        if (!calls.length) break;
+        this.pendingOutputs = calls.map((call) => {
+          const result = runTool(call);
+          r.view.toolResult(call.call_id, result, result.ok ? weatherSummary(result.output) : null);
+          return { type: 'function_call_output', call_id: call.call_id, output: result.output };
+        });
+        if (round >= MAX_TOOL_ROUNDS) {
+          this.transcript.addDivider(`Stopped after ${MAX_TOOL_ROUNDS} tool rounds; the results go with your next message.`);
+          break;
+        }
+        r = await this.#request(s, this.pendingOutputs, { followUp: true });
+      }
+      return { sent: true };
+    } finally {
+      this.#setBusy(false);
+    }
+  }
+
+  stop() {
+    if (!this.busy) return;
+    this.stopRequested = true;
+    this.stopFn?.();
+  }
+
+  reset() {
+    this.stop();
+    this.previousResponseId = null;
+    this.pendingOutputs = [];
+    this.turns = 0;
+    this.transcript.clear();
+    this.inspector.clear();
+    this.onContext(this);
+  }
+
+  #setBusy(busy) {
+    this.busy = busy;
+    if (busy) this.stopRequested = false;
+    else this.stopFn = null;
+    this.onBusy(busy);
+  }
+
+  /** One request (streamed or not) rendered into a new assistant message. */
+  async #request(s, input, { followUp }) {
+    const params = this.settings.params(s, input, this.previousResponseId);
+    const view = this.transcript.addAssistant({ model: params.model, streaming: s.streaming, followUp });
+    const t0 = performance.now();
+    let tFirst = null;
+    const timings = () => ({
+      ttft: tFirst == null ? null : tFirst - t0,
+      total: performance.now() - t0,
+      streaming: s.streaming,
+    });
+    const what = `POST /responses · ${s.streaming ? 'stream' : 'create'}${followUp ? ' · tool output' : ''}`;
+
+    let client;
+    let stream = null;
+    const controller = new AbortController();
+    try {
+      client = new this.lib.ResponsesClient(this.settings.clientOptions(s));
+      const opts = { headers: this.settings.requestHeaders(s), signal: controller.signal };
+      let response;
+      if (s.streaming) {
+        stream = client.stream(params, opts); // throws ValidationError here, before any request
+        this.stopFn = () => stream.abort();
+        this.inspector.begin(what);
+        for await (const ev of stream) {
+          this.inspector.add(ev);
+          if (tFirst == null && FIRST_TOKEN.test(ev.type ?? '')) {
+            tFirst = performance.now();
+            view.firstToken(tFirst - t0);
+          }
+          view.event(ev);
+        }
+        response = await stream.finalResponse();
+      } else {
+        this.stopFn = () => controller.abort();
+        const pending = client.create(params, opts);
+        this.inspector.begin(what);
+        view.setState('waiting', 'waiting');
+        response = await pending;
+        this.inspector.note(`Response ${response.status} · ${response.output?.length ?? 0} output items`, 'ok');
+      }
+      view.finish(response, timings());
+      if (response.id && response.status !== 'failed') {
+        this.previousResponseId = response.id;
+        this.pendingOutputs = [];
+        this.turns++;
+      }
+      this.onContext(this);
+      return { response, view };
+    } catch (err) {
+      const snapshot = stream?.response ?? null;
+      if (err?.name === 'AbortError') {
+        view.stopped(snapshot, timings());
+        this.inspector.note('Stopped: the request was aborted', 'muted');
+        return { view };
+      }
+      const notSent = err?.name === 'ValidationError' && !followUp;
+      if (notSent) this.settings.flag(err.param);
+      view.failed(err, snapshot, { ...timings(), notSent });
+      if (!notSent) this.inspector.note(`${err?.name ?? 'Error'}: ${err?.message ?? err}`, 'bad');
+      return { view, notSent };
+    }
+  }
+}

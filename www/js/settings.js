@@ -1,0 +1,132 @@
+// The settings panel: what the user chose, turned into request params and client
+// options. Values are passed to the library as typed — the library validates them
+// (ValidationError) before anything is sent; the page does not second-guess it.
+
+import { WEATHER_TOOL } from './weather.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** Settings param (from a ValidationError) → the field to flag. */
+const FIELD_FOR_PARAM = [
+  [/^temperature/, 'temperature'],
+  [/^model/, 'model'],
+  [/^instructions/, 'instructions'],
+  [/^reasoning/, 'reasoning'],
+  [/^(tools|tool_choice)/, 'tools'],
+  [/^(maxRetries|max_retries)/, 'max-retries'],
+  [/^timeout/, 'timeout'],
+  [/^(baseURL|base_url)/, 'base-url'],
+  [/^(apiKey|api_key)/, 'api-key'],
+];
+
+export const DEFAULT_DIRECT_URL = 'https://api.cometapi.com/v1';
+
+export class Settings {
+  constructor() {
+    this.form = $('settings');
+    this.fault = $('fault');
+    this.onChange = () => {};
+    this.form.addEventListener('input', (e) => {
+      e.target.removeAttribute('aria-invalid');
+      this.#sync();
+    });
+    this.form.addEventListener('change', () => this.#sync());
+    this.form.addEventListener('submit', (e) => e.preventDefault());
+    // The mock answers any model name; a real upstream needs a real one.
+    $('direct').addEventListener('change', () => {
+      const model = $('model');
+      if ($('direct').checked && model.value.trim() === 'mock') model.value = 'gpt-5.4';
+      else if (!$('direct').checked && model.value.trim() === 'gpt-5.4') model.value = 'mock';
+    });
+    this.#applyUrl(new URLSearchParams(location.search));
+    this.#sync();
+  }
+
+  /** `?fault=…` (x-mock-fault), `?model=`, `?stream=0`, `?tools=0`, `?retries=N`. */
+  #applyUrl(q) {
+    const fault = q.get('fault');
+    if (fault) {
+      if (![...this.fault.options].some((o) => o.value === fault)) {
+        this.fault.append(new Option(fault, fault));
+      }
+      this.fault.value = fault;
+      $('developer').open = true;
+    }
+    if (q.has('model')) $('model').value = q.get('model');
+    if (q.get('stream') === '0') $('streaming').checked = false;
+    if (q.get('tools') === '0') $('tools').checked = false;
+    if (q.has('retries')) $('max-retries').value = q.get('retries');
+  }
+
+  #sync() {
+    const direct = $('direct').checked;
+    $('direct-fields').hidden = !direct;
+    $('tool-choice-row').hidden = !$('tools').checked;
+    this.onChange(this.read());
+  }
+
+  read() {
+    const num = (id) => {
+      const v = $(id).value.trim();
+      return v === '' ? undefined : Number(v);
+    };
+    const direct = $('direct').checked;
+    const timeoutS = num('timeout');
+    return {
+      model: $('model').value.trim(),
+      instructions: $('instructions').value.trim(),
+      temperature: num('temperature'),
+      effort: $('reasoning').value,
+      streaming: $('streaming').checked,
+      tools: $('tools').checked,
+      toolChoice: $('tool-choice').value,
+      maxRetries: num('max-retries'),
+      timeout: timeoutS === undefined ? undefined : timeoutS * 1000,
+      fault: direct ? '' : this.fault.value,
+      direct,
+      baseURL: direct ? ($('base-url').value.trim() || DEFAULT_DIRECT_URL) : `${location.origin}/v1`,
+      apiKey: direct ? $('api-key').value.trim() || undefined : undefined,
+    };
+  }
+
+  /** Request params for one turn. */
+  params(s, input, previousResponseId) {
+    const p = { model: s.model, input };
+    if (s.instructions) p.instructions = s.instructions;
+    if (s.temperature !== undefined) p.temperature = s.temperature;
+    if (s.effort) p.reasoning = { effort: s.effort, summary: 'auto' };
+    if (s.tools) {
+      p.tools = [WEATHER_TOOL];
+      if (s.toolChoice && s.toolChoice !== 'auto') p.tool_choice = s.toolChoice;
+    }
+    if (previousResponseId) p.previous_response_id = previousResponseId;
+    return p;
+  }
+
+  /** Options for `new ResponsesClient(…)`. The key stays in memory, in this object only. */
+  clientOptions(s) {
+    const o = { baseURL: s.baseURL };
+    if (s.apiKey) o.apiKey = s.apiKey;
+    if (s.maxRetries !== undefined) o.maxRetries = s.maxRetries;
+    if (s.timeout !== undefined) o.timeout = s.timeout;
+    return o;
+  }
+
+  /** Per-request options: the mock's fault header when one is chosen. */
+  requestHeaders(s) {
+    return s.fault ? { 'x-mock-fault': s.fault } : undefined;
+  }
+
+  /** Flag the field a ValidationError points at; returns its label text, if any. */
+  flag(param) {
+    if (!param) return null;
+    const hit = FIELD_FOR_PARAM.find(([re]) => re.test(String(param)));
+    const el = hit && $(hit[1]);
+    if (!el) return null;
+    el.setAttribute('aria-invalid', 'true');
+    const details = el.closest('details');
+    if (details) details.open = true;
+    for (let d = details?.parentElement?.closest('details'); d; d = d.parentElement?.closest('details')) d.open = true;
+    return el;
+  }
+}

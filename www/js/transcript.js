@@ -1,0 +1,400 @@
+// The conversation on screen. Messages are <article>s in #transcript (role=log,
+// aria-live); an assistant message renders a Response — the library's live snapshot
+// while streaming, the final Response at the end — item by item: reasoning summary,
+// function calls (with the page's local result), text. Text is always textContent.
+
+import { h, formatMs, clip, appendLightMarkdown } from './dom.js';
+
+/** Text of a message item's output_text parts, and of its refusal parts. */
+function messageParts(item) {
+  let text = '';
+  let refusal = '';
+  for (const part of Array.isArray(item.content) ? item.content : []) {
+    if (part?.type === 'output_text' && typeof part.text === 'string') text += part.text;
+    else if (part?.type === 'refusal' && typeof part.refusal === 'string') refusal += part.refusal;
+  }
+  return { text, refusal };
+}
+
+function prettyArgs(raw) {
+  try {
+    return JSON.stringify(JSON.parse(raw));
+  } catch {
+    return raw ?? '';
+  }
+}
+
+export class Transcript {
+  /** @param {HTMLElement} el the #transcript log; @param {HTMLElement} welcome */
+  constructor(el, welcome) {
+    this.el = el;
+    this.welcome = welcome;
+    this.stick = true;
+    el.addEventListener('scroll', () => {
+      this.stick = el.scrollHeight - el.scrollTop - el.clientHeight < 64;
+    }, { passive: true });
+  }
+
+  clear() {
+    this.el.replaceChildren();
+    this.welcome.hidden = false;
+    this.stick = true;
+  }
+
+  /** Keep the newest text in view, unless the reader scrolled up. */
+  follow(force = false) {
+    if (force) this.stick = true;
+    if (this.stick) this.el.scrollTop = this.el.scrollHeight;
+  }
+
+  #add(article) {
+    this.welcome.hidden = true;
+    this.el.append(article);
+    this.follow(true);
+    return article;
+  }
+
+  /** A user message; returns a handle to mark it "not sent" later. */
+  addUser(text) {
+    const tag = h('span', { class: 'msg-tag', hidden: true });
+    const el = this.#add(h('article', { class: 'msg user', 'aria-label': 'You' },
+      h('div', { class: 'bubble', text }), tag));
+    return {
+      el,
+      markUnsent(reason = 'Not sent') {
+        el.classList.add('unsent');
+        tag.textContent = reason;
+        tag.hidden = false;
+      },
+    };
+  }
+
+  /** A line between messages (tool round trips, new-chat notes). */
+  addDivider(text) {
+    return this.#add(h('div', { class: 'divider', role: 'note' }, h('span', { text })));
+  }
+
+  /** An assistant message, ready to render a streaming or finished Response. */
+  addAssistant({ model, streaming, followUp }) {
+    const view = new AssistantView({ model, streaming, followUp }, () => this.follow());
+    this.#add(view.el);
+    return view;
+  }
+}
+
+export class AssistantView {
+  constructor({ model, streaming, followUp }, onChange) {
+    this.onChange = onChange;
+    this.parts = new Map(); // output_index -> part view
+    this.stateChip = h('span', { class: 'state-chip', text: streaming ? 'streaming' : 'waiting' });
+    this.partsEl = h('div', { class: 'parts' });
+    this.notices = h('div', { class: 'notices' });
+    this.meta = h('footer', { class: 'meta' }, h('span', { class: 'm-pending', text: streaming ? 'Waiting for the first token…' : 'Waiting for the response…' }));
+    this.el = h('article', { class: 'msg assistant', 'aria-label': 'Assistant', dataset: { state: 'pending' } },
+      h('header', { class: 'msg-head' },
+        h('span', { class: 'who', text: followUp ? 'Assistant · after tool' : 'Assistant' }),
+        h('span', { class: 'chip chip-model', title: 'model', text: model || '(no model)' }),
+        h('span', { class: 'chip', text: streaming ? 'stream' : 'create' }),
+        this.stateChip),
+      this.partsEl, this.notices, this.meta);
+  }
+
+  setState(state, label = state) {
+    this.el.dataset.state = state;
+    this.stateChip.textContent = label;
+  }
+
+  /** Render a whole Response (the final one, or the library's snapshot) in output order. */
+  render(response) {
+    const output = Array.isArray(response?.output) ? response.output : [];
+    output.forEach((item, i) => this.#renderItem(i, item));
+    if (response?.id) this.el.dataset.responseId = response.id;
+    this.onChange();
+  }
+
+  /**
+   * One stream event. Deltas are appended as they come (O(1) each); whole items are
+   * rendered when they start and end, and the final Response has the last word.
+   */
+  event(ev) {
+    const i = Number.isInteger(ev.output_index) ? ev.output_index : 0;
+    switch (ev.type) {
+      case 'response.created':
+      case 'response.queued':
+      case 'response.in_progress':
+        if (ev.response?.id) this.el.dataset.responseId = ev.response.id;
+        if (this.el.dataset.state === 'pending') this.setState('waiting', ev.response?.status ?? 'waiting');
+        return;
+      case 'response.output_item.added':
+      case 'response.output_item.done':
+        this.#renderItem(i, ev.item);
+        break;
+      case 'response.output_text.delta':
+        this.#message(i).appendText(ev.delta);
+        break;
+      case 'response.refusal.delta':
+        this.#message(i).appendRefusal(ev.delta);
+        break;
+      case 'response.reasoning_summary_text.delta':
+        this.#reasoning(i).append(ev.summary_index ?? 0, ev.delta);
+        break;
+      case 'response.function_call_arguments.delta':
+        this.#functionCall(i, {}).appendArgs(ev.delta);
+        break;
+      default:
+        return;
+    }
+    this.onChange();
+  }
+
+  #part(i, type, make) {
+    let p = this.parts.get(i);
+    if (!p || p.type !== type) {
+      const fresh = make();
+      fresh.type = type;
+      if (p) p.el.replaceWith(fresh.el);
+      else {
+        // Keep output order even if items were announced out of order.
+        const after = [...this.parts.keys()].filter((k) => k > i).sort((a, b) => a - b)[0];
+        if (after != null) this.parts.get(after).el.before(fresh.el);
+        else this.partsEl.append(fresh.el);
+      }
+      this.parts.set(i, fresh);
+      p = fresh;
+    }
+    return p;
+  }
+
+  #message(i) {
+    return this.#part(i, 'message', () => new MessagePart());
+  }
+
+  #reasoning(i) {
+    return this.#part(i, 'reasoning', () => new ReasoningPart());
+  }
+
+  #functionCall(i, item) {
+    return this.#part(i, 'function_call', () => new FunctionCallPart(item.name));
+  }
+
+  #renderItem(i, item) {
+    if (!item || typeof item !== 'object') return;
+    if (item.type === 'message') this.#message(i).set(item);
+    else if (item.type === 'reasoning') this.#reasoning(i).set(item);
+    else if (item.type === 'function_call') this.#functionCall(i, item).set(item);
+    else {
+      const p = this.#part(i, 'other', () => ({ el: h('div', { class: 'part part-other' }) }));
+      p.el.textContent = `${item.type ?? 'item'}${item.status ? ` · ${item.status}` : ''}`;
+    }
+  }
+
+  /** Show the page's local result of a function call. */
+  toolResult(callId, { ok, output }, summary) {
+    const p = [...this.parts.values()].find((x) => x.type === 'function_call' && x.el.dataset.callId === callId);
+    if (!p) return;
+    p.result({ ok, output }, summary);
+    this.onChange();
+  }
+
+  /** Finished: timings, usage, id. */
+  finish(response, { ttft, total, streaming }) {
+    this.render(response);
+    for (const p of this.parts.values()) p.finish?.();
+    const incomplete = response?.status === 'incomplete';
+    this.setState(incomplete ? 'incomplete' : 'done', incomplete ? 'incomplete' : 'done');
+    if (incomplete) {
+      const reason = response.incomplete_details?.reason ?? 'unknown reason';
+      this.notice('warn', 'Incomplete', `The answer was cut short (${reason}).`);
+    }
+    if (!this.parts.size) this.partsEl.append(h('div', { class: 'part part-empty', text: '(empty answer)' }));
+    this.#meta(response, { ttft, total, streaming });
+  }
+
+  /** Stopped by the user: the partial answer stays, marked as stopped. */
+  stopped(snapshot, { ttft, total, streaming }) {
+    if (snapshot) this.render(snapshot);
+    this.setState('stopped', 'stopped');
+    if (!this.parts.size) this.partsEl.append(h('div', { class: 'part part-empty', text: '(stopped before any output)' }));
+    this.#meta(snapshot, { ttft, total, streaming, stopped: true });
+  }
+
+  /** Failed: the error inline; whatever arrived before it stays. */
+  failed(err, snapshot, { ttft, total, streaming, notSent }) {
+    if (snapshot) this.render(snapshot);
+    this.setState('error', notSent ? 'not sent' : 'error');
+    this.error(err, notSent);
+    this.#meta(snapshot, { ttft, total, streaming, notSent });
+  }
+
+  error(err, notSent) {
+    const name = err?.name ?? 'Error';
+    const facts = [];
+    if (err?.status != null) facts.push(['status', err.status]);
+    if (err?.code != null) facts.push(['code', err.code]);
+    if (err?.type != null && name === 'ApiError') facts.push(['type', err.type]);
+    if (err?.param != null) facts.push(['param', err.param]);
+    if (err?.requestId) facts.push(['request', err.requestId]);
+    const cause = err?.cause?.message ? `Cause: ${err.cause.message}` : null;
+    const el = h('div', { class: 'notice notice-error', role: 'alert', dataset: { error: name } },
+      h('div', { class: 'notice-head' },
+        h('strong', { class: 'error-name', text: name }),
+        ...facts.map(([k, v]) => h('span', { class: 'fact' }, h('span', { class: 'fact-k', text: k }), ' ', h('span', { class: 'fact-v', text: String(v) })))),
+      h('p', { class: 'error-message', text: err?.message || String(err) }),
+      cause ? h('p', { class: 'error-cause', text: cause }) : null,
+      notSent ? h('p', { class: 'error-hint', text: 'Nothing was sent: the library checked the request before making it. Fix the setting and send again.' }) : null);
+    this.notices.append(el);
+    this.onChange();
+  }
+
+  notice(tone, title, text) {
+    this.notices.append(h('div', { class: `notice notice-${tone}` },
+      h('div', { class: 'notice-head' }, h('strong', { text: title })), h('p', { text })));
+    this.onChange();
+  }
+
+  #meta(response, { ttft, total, streaming, stopped, notSent }) {
+    const items = [];
+    if (stopped) items.push(h('span', { class: 'stopped-marker', text: 'Stopped' }));
+    if (!notSent) {
+      if (streaming) items.push(h('span', { class: 'm m-ttft', title: 'Time to first token' }, 'first token ', h('b', { text: formatMs(ttft) })));
+      items.push(h('span', { class: 'm m-total', title: 'Total time, request to last byte' }, 'total ', h('b', { text: formatMs(total) })));
+    }
+    const u = response?.usage;
+    if (u && (u.input_tokens != null || u.output_tokens != null)) {
+      const r = u.output_tokens_details?.reasoning_tokens;
+      items.push(h('span', { class: 'm m-usage', title: 'Tokens (usage)' },
+        h('b', { text: String(u.input_tokens ?? '?') }), ' in · ', h('b', { text: String(u.output_tokens ?? '?') }), ' out',
+        r ? ` (${r} reasoning)` : ''));
+    }
+    if (response?.id) items.push(h('code', { class: 'm m-id', title: response.id, text: clip(response.id, 18) }));
+    this.meta.replaceChildren(...items);
+  }
+
+  /** Live timing while streaming. */
+  firstToken(ttft) {
+    this.setState('streaming', 'streaming');
+    this.meta.replaceChildren(h('span', { class: 'm m-ttft', title: 'Time to first token' }, 'first token ', h('b', { text: formatMs(ttft) })),
+      h('span', { class: 'm m-live', text: 'streaming…' }));
+  }
+}
+
+// ---------------------------------------------------------------- parts of an answer
+
+class MessagePart {
+  constructor() {
+    this.text = h('div', { class: 'text' });
+    this.refusal = h('div', { class: 'refusal', hidden: true });
+    this.el = h('div', { class: 'part part-message' }, this.text, this.refusal);
+    this.raw = '';
+    this.rawRefusal = '';
+  }
+
+  appendText(delta) {
+    if (typeof delta !== 'string' || !delta) return;
+    this.text.append(delta); // a text node: O(1), never HTML
+    this.raw += delta;
+  }
+
+  appendRefusal(delta) {
+    if (typeof delta !== 'string' || !delta) return;
+    if (!this.rawRefusal) this.refusal.textContent = 'Refusal: ';
+    this.refusal.append(delta);
+    this.rawRefusal += delta;
+    this.refusal.hidden = false;
+  }
+
+  set(item) {
+    const { text, refusal } = messageParts(item);
+    if (text !== this.raw && (text || item.status === 'completed')) {
+      this.text.textContent = text;
+      this.raw = text;
+    }
+    if (refusal && refusal !== this.rawRefusal) {
+      this.refusal.textContent = `Refusal: ${refusal}`;
+      this.rawRefusal = refusal;
+      this.refusal.hidden = false;
+    }
+  }
+}
+
+class ReasoningPart {
+  constructor() {
+    this.label = h('span', { text: 'Thinking…' });
+    this.body = h('div', { class: 'reasoning-text' });
+    this.el = h('details', { class: 'part part-reasoning', open: true }, h('summary', {}, this.label), this.body);
+    this.raw = [];
+  }
+
+  append(index, delta) {
+    if (typeof delta !== 'string' || !delta) return;
+    while (this.body.childElementCount <= index) this.body.append(h('p'));
+    this.body.children[index].append(delta);
+    this.raw[index] = (this.raw[index] ?? '') + delta;
+  }
+
+  /** Whole summary: rendered with **bold** / `code` as elements (text only). */
+  set(item) {
+    const summary = (Array.isArray(item.summary) ? item.summary : [])
+      .map((s) => (typeof s?.text === 'string' ? s.text : ''));
+    if (!summary.some(Boolean) && this.raw.some(Boolean)) return; // item.added: keep the deltas
+    this.raw = summary;
+    this.body.replaceChildren(...summary.filter(Boolean).map((s) => {
+      const para = h('p');
+      appendLightMarkdown(para, s);
+      return para;
+    }));
+  }
+
+  finish() {
+    const any = this.raw.some(Boolean);
+    this.label.textContent = any ? 'Reasoning summary' : 'Reasoned (no summary shared)';
+    this.el.open = false;
+  }
+}
+
+class FunctionCallPart {
+  constructor(name) {
+    this.status = h('span', { class: 'tool-status', text: 'model is writing the call…' });
+    this.name = h('span', { class: 'tool-name', text: name ?? 'function' });
+    this.args = h('code', { class: 'tool-args' });
+    this.out = h('div', { class: 'tool-result', hidden: true });
+    this.el = h('div', { class: 'part tool-call' },
+      h('div', { class: 'tool-head' },
+        h('span', { class: 'tool-icon', 'aria-hidden': 'true', text: 'ƒ' }),
+        this.name,
+        this.status),
+      h('div', { class: 'tool-row' }, h('span', { class: 'tool-label', text: 'call' }), this.args),
+      this.out);
+    this.raw = '';
+    this.ran = false;
+  }
+
+  appendArgs(delta) {
+    if (typeof delta !== 'string' || !delta) return;
+    this.args.append(delta);
+    this.raw += delta;
+  }
+
+  set(item) {
+    if (item.name) { this.name.textContent = item.name; this.el.dataset.name = item.name; }
+    if (item.call_id) this.el.dataset.callId = item.call_id;
+    const raw = typeof item.arguments === 'string' ? item.arguments : '';
+    if (raw && (raw !== this.raw || item.status === 'completed')) {
+      this.args.textContent = prettyArgs(raw);
+      this.raw = raw;
+    }
+    if (item.status === 'completed' && !this.ran) this.status.textContent = 'called';
+  }
+
+  result({ ok, output }, summary) {
+    this.ran = true;
+    this.el.classList.add(ok ? 'tool-ok' : 'tool-failed');
+    this.status.textContent = ok ? 'ran in your browser' : 'failed in your browser';
+    this.out.replaceChildren(
+      h('span', { class: 'tool-label', text: 'output' }),
+      h('div', { class: 'tool-result-body' },
+        summary ? h('div', { class: 'tool-summary', text: summary }) : null,
+        h('code', { class: 'tool-output', text: output })));
+    this.out.hidden = false;
+  }
+}

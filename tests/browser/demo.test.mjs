@@ -1,0 +1,346 @@
+// The demo page (www/) in a real browser: Debian's Chromium via playwright-core,
+// against the dev server's mock backend, started in-process.
+//
+//   node --test --test-concurrency=1 tests/browser/
+//   UPDATE_SCREENSHOT=1 …   also refresh docs/demo.png (always written to build/screenshots/)
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  setup, openDemo, sendPrompt, waitIdle, lastAnswer, sampleWhileStreaming,
+  responsesRequests, screenshot,
+} from './helpers.mjs';
+
+let env;
+before(async () => { env = await setup({ delayMs: 15 }); });
+after(async () => { await env?.close(); });
+
+/** Run `fn(page)` on a fresh page; then: no unexpected console errors, no foreign requests. */
+async function withPage(opts, fn) {
+  const page = await openDemo(env, opts);
+  try {
+    await fn(page);
+    assert.deepEqual(page.problems, [], 'unexpected console errors');
+    const foreign = page.outgoing.filter((u) => !u.startsWith(env.server.url + '/'));
+    assert.deepEqual(foreign, [], 'requests outside the page origin');
+  } finally {
+    await page.context().close();
+  }
+}
+
+/** New POST /v1/responses requests since `mark` (from `mark = posts().length`). */
+const posts = () => responsesRequests(env.server);
+
+const assistants = (page) => page.$$eval('#transcript .msg.assistant', (els) =>
+  els.map((el) => ({ state: el.dataset.state, id: el.dataset.responseId ?? null, text: el.textContent })));
+
+test('a prompt streams into the transcript, a few words at a time', async () => {
+  await withPage({}, async (page) => {
+    const mark = posts().length;
+    // Shift+Enter adds a line and sends nothing.
+    await page.fill('#prompt', 'Hello streaming world');
+    await page.press('#prompt', 'Shift+Enter');
+    await page.type('#prompt', 'please echo these words');
+    assert.equal(await page.inputValue('#prompt'), 'Hello streaming world\nplease echo these words');
+    assert.equal(posts().length, mark, 'Shift+Enter must not send');
+    await page.press('#prompt', 'Enter');
+    assert.equal(await page.inputValue('#prompt'), '', 'the prompt box is cleared on send');
+
+    const seen = await sampleWhileStreaming(page);
+    const growing = seen.filter(Boolean);
+    assert.ok(growing.length >= 3, `expected ≥ 3 distinct growing texts, saw ${growing.length}: ${JSON.stringify(growing)}`);
+    for (let i = 1; i < growing.length; i++) {
+      assert.ok(growing[i].startsWith(growing[i - 1]) && growing[i].length > growing[i - 1].length,
+        `text must only grow: ${JSON.stringify(growing[i - 1])} → ${JSON.stringify(growing[i])}`);
+    }
+    assert.equal(await waitIdle(page), 'done');
+    const answer = await lastAnswer(page);
+    for (const word of ['Hello', 'streaming', 'world', 'please', 'echo', 'these', 'words']) {
+      assert.ok(answer.includes(word), `answer quotes "${word}": ${answer}`);
+    }
+    // The user's message, exactly as typed.
+    assert.equal(await page.textContent('#transcript .msg.user .bubble'), 'Hello streaming world\nplease echo these words');
+
+    // Per-answer facts: first token, total, usage, response id.
+    const [msg] = await assistants(page);
+    assert.match(msg.id, /^resp_/);
+    const meta = await page.textContent('#transcript .msg.assistant .meta');
+    assert.match(meta, /first token \d+ ms/);
+    assert.match(meta, /total \d/);
+    assert.match(meta, /\d+ in · \d+ out/);
+    assert.equal(await page.getAttribute('#transcript .msg.assistant .m-id', 'title'), msg.id);
+
+    // The event inspector listed the stream, with sequence numbers.
+    const events = await page.$$eval('#events .ev', (els) => els.map((el) => [el.querySelector('.ev-seq').textContent, el.dataset.type]));
+    assert.equal(events[0][1], 'response.created');
+    assert.equal(events[0][0], '#0');
+    assert.equal(events.at(-1)[1], 'response.completed');
+    assert.ok(events.filter(([, t]) => t === 'response.output_text.delta').length >= 3);
+    assert.equal(await page.textContent('#event-count'), String(events.length));
+
+    const sent = posts().slice(mark);
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0].body.stream, true);
+    assert.equal(sent[0].body.model, 'mock');
+    assert.equal(sent[0].body.input, 'Hello streaming world\nplease echo these words');
+    assert.equal(sent[0].body.previous_response_id, undefined);
+    assert.equal(sent[0].headers.authorization, undefined, 'no key is sent by the page');
+  });
+});
+
+test('a second turn continues the conversation; New chat starts over', async () => {
+  await withPage({}, async (page) => {
+    const mark = posts().length;
+    await sendPrompt(page, 'My name is Ada.');
+    assert.equal(await waitIdle(page), 'done');
+    await sendPrompt(page, 'What did I just say?');
+    assert.equal(await waitIdle(page), 'done');
+
+    const [first, second] = await assistants(page);
+    const sent = posts().slice(mark);
+    assert.equal(sent.length, 2);
+    assert.equal(sent[1].body.previous_response_id, first.id, 'turn 2 chains to turn 1');
+    assert.notEqual(first.id, second.id);
+    assert.match(second.text, /turn 2/, 'the mock counts the chained turns');
+    assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), second.id);
+    assert.match(await page.textContent('#context'), /Turn 3 · continues resp_/);
+
+    await page.click('#new-chat');
+    assert.equal(await page.$$eval('#transcript > *', (els) => els.length), 0);
+    assert.equal(await page.isVisible('#welcome'), true);
+    assert.equal(await page.textContent('#event-count'), '0');
+    await sendPrompt(page, 'A fresh start.');
+    assert.equal(await waitIdle(page), 'done');
+    assert.equal(posts().at(-1).body.previous_response_id, undefined, 'New chat drops previous_response_id');
+    assert.match(await lastAnswer(page), /turn 1/);
+  });
+});
+
+test('Stop halts the stream and keeps the partial answer, marked as stopped', async () => {
+  // A slower stream (60 ms between events) so there is time to press Stop mid-answer.
+  await withPage({ query: `?fault=${encodeURIComponent('delay=60')}` }, async (page) => {
+    await sendPrompt(page, 'Tell me a long story about streams.');
+    await page.waitForFunction(() => {
+      const t = [...document.querySelectorAll('#transcript .msg.assistant .part-message .text')].pop();
+      return t && t.textContent.length > 20;
+    });
+    assert.equal(await page.isEnabled('#stop'), true);
+    await page.click('#stop');
+    assert.equal(await waitIdle(page), 'stopped');
+    const partial = await lastAnswer(page);
+    await page.waitForTimeout(400); // several event intervals: nothing more may arrive
+    assert.equal(await lastAnswer(page), partial, 'text stopped growing');
+    assert.ok(partial.length > 20 && !partial.includes('This is turn 1'), `partial answer kept: ${partial}`);
+    assert.equal(await page.textContent('#transcript .stopped-marker'), 'Stopped');
+    assert.equal(await page.$$eval('#transcript .notice-error', (els) => els.length), 0, 'no error banner for a stop');
+    assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), null, 'a stopped answer is not chained');
+    assert.match(await page.textContent('#events'), /Stopped/);
+    assert.equal(await page.isVisible('#send'), true);
+  });
+});
+
+test('model and user text are rendered as text, never as HTML', async () => {
+  await withPage({}, async (page) => {
+    const evil = '<img src=x onerror="window.__xss=1"> and <script>window.__xss=2</script><b>bold?</b>';
+    await sendPrompt(page, evil);
+    assert.equal(await waitIdle(page), 'done');
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    assert.equal(await page.$$eval('#transcript img, #transcript script', (els) => els.length), 0);
+    assert.equal(await page.$$eval('#transcript .bubble *, #transcript .part-message .text *', (els) => els.length), 0, 'no elements made from the text');
+    assert.equal(await page.textContent('#transcript .msg.user .bubble'), evil);
+    const answer = await lastAnswer(page);
+    assert.ok(answer.includes('<img src=x onerror="window.__xss=1">'), `shown literally: ${answer}`);
+    assert.ok(!page.outgoing.some((u) => /\/x$/.test(u)), 'the <img> was never loaded');
+  });
+});
+
+test('function calling: get_weather runs in the page and the follow-up answer streams', async () => {
+  await withPage({}, async (page) => {
+    const mark = posts().length;
+    assert.equal(await page.isChecked('#tools'), true, 'the demo tool is on by default');
+    await sendPrompt(page, "What's the weather in Lisbon?");
+    const seen = await sampleWhileStreaming(page);
+    assert.equal(await waitIdle(page), 'done');
+
+    // The call and its local output, visibly in the transcript.
+    const card = page.locator('#transcript .tool-call[data-name="get_weather"]');
+    assert.equal(await card.count(), 1);
+    assert.equal(await card.isVisible(), true);
+    const args = JSON.parse(await card.locator('.tool-args').textContent());
+    assert.equal(typeof args.city, 'string');
+    assert.ok(['celsius', 'fahrenheit'].includes(args.unit));
+    const output = JSON.parse(await card.locator('.tool-output').textContent());
+    assert.equal(output.city, args.city);
+    assert.equal(typeof output.temperature, 'number');
+    assert.match(await card.locator('.tool-status').textContent(), /ran in your browser/);
+    assert.equal(await card.locator('.tool-output').isVisible(), true);
+
+    // Two requests: the question (with the tool), then the output (chained).
+    const sent = posts().slice(mark);
+    assert.equal(sent.length, 2);
+    assert.deepEqual(sent[0].body.tools.map((t) => t.name), ['get_weather']);
+    assert.deepEqual(sent[0].body.tools[0].parameters.required, ['city', 'unit']);
+    assert.deepEqual(sent[0].body.tools[0].parameters.properties.unit.enum, ['celsius', 'fahrenheit']);
+    const [toolTurn, followUp] = await assistants(page);
+    const callId = await card.getAttribute('data-call-id');
+    assert.match(callId, /^call_/);
+    assert.equal(sent[1].body.previous_response_id, toolTurn.id);
+    assert.equal(sent[1].body.stream, true);
+    assert.deepEqual(sent[1].body.input, [{ type: 'function_call_output', call_id: callId, output: JSON.stringify(output) }]);
+
+    // The follow-up answer streamed (growing text) and quotes the tool's output.
+    const grown = seen.filter(Boolean);
+    assert.ok(grown.length >= 3, `follow-up streamed in steps: ${grown.length}`);
+    assert.match(followUp.text, /get_weather returned/);
+    assert.ok((await lastAnswer(page)).includes(`"temperature":${output.temperature}`));
+    assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), followUp.id);
+  });
+});
+
+test('an HTTP error is shown inline (ApiError, status, code), with retries off', async () => {
+  await withPage({ query: `?fault=${encodeURIComponent('status=500')}`, expected: [/status of 500/] }, async (page) => {
+    const mark = posts().length;
+    await page.click('#client-options > summary');
+    await page.fill('#max-retries', '0');
+    await sendPrompt(page, 'Hello?');
+    assert.equal(await waitIdle(page), 'error');
+    const box = page.locator('#transcript .notice-error');
+    assert.equal(await box.getAttribute('data-error'), 'ApiError');
+    const text = await box.textContent();
+    assert.match(text, /status\s*500/);
+    assert.match(text, /code\s*server_error/);
+    assert.match(text, /request\s*req_/);
+    assert.match(text, /Mock fault: HTTP 500/);
+    assert.equal(posts().length - mark, 1, 'maxRetries 0: one attempt');
+    assert.equal(posts().at(-1).headers['x-mock-fault'], 'status=500');
+  });
+});
+
+test('in-stream errors, dropped connections and timeouts are shown inline', async () => {
+  // error event after response.in_progress → ApiError without HTTP status.
+  await withPage({ query: '?fault=error-event' }, async (page) => {
+    await sendPrompt(page, 'Hello?');
+    assert.equal(await waitIdle(page), 'error');
+    const box = page.locator('#transcript .notice-error');
+    assert.equal(await box.getAttribute('data-error'), 'ApiError');
+    assert.match(await box.textContent(), /code\s*server_error/);
+    assert.doesNotMatch(await box.textContent(), /status/);
+  });
+  // response.failed halfway: the partial text stays above the error.
+  await withPage({ query: '?fault=failed' }, async (page) => {
+    await sendPrompt(page, 'Hello?');
+    assert.equal(await waitIdle(page), 'error');
+    assert.equal(await page.getAttribute('#transcript .notice-error', 'data-error'), 'ApiError');
+    assert.match(await lastAnswer(page), /^You said/);
+  });
+  // The connection drops mid-stream (after 12 events).
+  await withPage({ query: `?fault=${encodeURIComponent('disconnect-after=12')}`, expected: [/ERR_|network/i] }, async (page) => {
+    await sendPrompt(page, 'Hello?');
+    assert.equal(await waitIdle(page), 'error');
+    const name = await page.getAttribute('#transcript .notice-error', 'data-error');
+    assert.ok(['StreamError', 'ConnectionError'].includes(name), name);
+    assert.match(await lastAnswer(page), /^You said/, 'the partial answer stays');
+  });
+  // The server stalls longer than the client's timeout.
+  await withPage({ query: `?fault=${encodeURIComponent('stall-headers=3000')}&retries=0` }, async (page) => {
+    await page.click('#client-options > summary');
+    await page.fill('#timeout', '1');
+    await sendPrompt(page, 'Hello?');
+    assert.equal(await waitIdle(page), 'error');
+    assert.equal(await page.getAttribute('#transcript .notice-error', 'data-error'), 'TimeoutError');
+  });
+});
+
+test('an invalid setting shows the library\'s ValidationError and sends nothing', async () => {
+  await withPage({}, async (page) => {
+    const mark = posts().length;
+    await page.fill('#temperature', '3');
+    await sendPrompt(page, 'Hello with a hot temperature');
+    assert.equal(await waitIdle(page), 'error');
+    const box = page.locator('#transcript .notice-error');
+    assert.equal(await box.getAttribute('data-error'), 'ValidationError');
+    const text = await box.textContent();
+    assert.match(text, /ValidationError/);
+    assert.match(text, /param\s*temperature/);
+    assert.match(await box.locator('.error-message').textContent(), /temperature/i);
+    assert.match(text, /Nothing was sent/);
+    assert.equal(await page.getAttribute('#temperature', 'aria-invalid'), 'true');
+    assert.equal(await page.textContent('#transcript .msg.user .msg-tag'), 'Not sent');
+    assert.equal(await page.inputValue('#prompt'), 'Hello with a hot temperature', 'the prompt is given back');
+    assert.equal(posts().length, mark, 'no request was sent');
+    assert.equal(await page.textContent('#event-count'), '0');
+
+    // Fixed: the same prompt goes out with the valid temperature.
+    await page.fill('#temperature', '0.2');
+    assert.equal(await page.getAttribute('#temperature', 'aria-invalid'), null);
+    await page.press('#prompt', 'Enter');
+    assert.equal(await waitIdle(page), 'done');
+    assert.equal(posts().at(-1).body.temperature, 0.2);
+  });
+});
+
+test('non-streaming mode uses create() and renders the whole answer', async () => {
+  await withPage({}, async (page) => {
+    await page.uncheck('#streaming');
+    await page.selectOption('#reasoning', 'low');
+    await page.fill('#instructions', 'Be brief.');
+    await sendPrompt(page, 'One shot, please.');
+    assert.equal(await waitIdle(page), 'done');
+    const body = posts().at(-1).body;
+    assert.ok(!body.stream, 'no stream flag');
+    assert.deepEqual(body.reasoning, { effort: 'low', summary: 'auto' });
+    assert.equal(body.instructions, 'Be brief.');
+    assert.match(await lastAnswer(page), /You said: "One shot, please\."/);
+    assert.match(await page.textContent('#transcript .part-reasoning'), /Reading the request/);
+    assert.match(await page.textContent('#transcript .msg.assistant .meta'), /total .* in · \d+ out/);
+  });
+});
+
+test('phone width: no horizontal scroll, panels fold', async () => {
+  await withPage({ viewport: { width: 360, height: 740 }, colorScheme: 'dark' }, async (page) => {
+    const noHScroll = () => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+    assert.equal(await noHScroll(), true, 'empty page');
+    assert.equal(await page.evaluate(() => document.getElementById('settings-panel').open), false);
+    await sendPrompt(page, `Weather in ${'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch'.repeat(2)}?`);
+    assert.equal(await waitIdle(page), 'done');
+    assert.equal(await noHScroll(), true, 'after a tool call and a long word');
+    await page.click('#settings-panel > summary');
+    await page.click('#inspector > summary');
+    await page.click('#client-options > summary');
+    await page.check('#direct');
+    assert.equal(await noHScroll(), true, 'with every panel open');
+    assert.equal(await page.isVisible('#direct-fields .warning'), true);
+    await screenshot(page, 'demo-phone.png');
+  });
+});
+
+test('direct mode keeps the key in memory and sends it only to the chosen base URL', async () => {
+  await withPage({}, async (page) => {
+    await page.click('#client-options > summary');
+    await page.check('#direct');
+    assert.equal(await page.isVisible('#direct-fields .warning'), true);
+    assert.equal(await page.inputValue('#model'), 'gpt-5.4');
+    await page.fill('#base-url', `${env.server.url}/v1`);
+    await page.fill('#api-key', 'sk-demo-not-a-real-key');
+    await page.fill('#model', 'mock');
+    await sendPrompt(page, 'Direct hello');
+    assert.equal(await waitIdle(page), 'done');
+    const req = posts().at(-1);
+    assert.equal(req.headers.authorization, 'REDACTED', 'the key went out as a bearer token');
+    assert.equal(req.headers['x-mock-fault'], undefined);
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    assert.ok(!stored.includes('sk-demo'), 'the key is not stored');
+  });
+});
+
+test('screenshot: a conversation with reasoning and a tool call', async () => {
+  await withPage({ viewport: { width: 1280, height: 860 } }, async (page) => {
+    await page.selectOption('#reasoning', 'low');
+    await sendPrompt(page, 'Hi! Can you explain what server-sent events are?');
+    assert.equal(await waitIdle(page), 'done');
+    await sendPrompt(page, "What's the weather in Lisbon right now?");
+    assert.equal(await waitIdle(page), 'done');
+    await page.locator('#prompt').blur();
+    await screenshot(page, 'demo.png');
+  });
+});

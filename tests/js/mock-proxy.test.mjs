@@ -4,6 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { startServer } from '../../www/server.mjs';
 
@@ -148,4 +150,46 @@ test('static files are still served locally in proxy mode', async () => {
   assert.equal(res.status, 200);
   await res.arrayBuffer();
   assert.equal(upstream.requests.some((r) => r.path === '/server.mjs'), false);
+});
+
+/** Start `node www/server.mjs` and wait for the URL it prints. */
+async function cli(args, env) {
+  const script = fileURLToPath(new URL('../../www/server.mjs', import.meta.url));
+  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c) => { out += c; });
+  child.stderr.on('data', (c) => { out += c; });
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no URL printed: ${out}`)), 10000);
+    child.stdout.on('data', () => {
+      const m = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`exited ${code}: ${out}`)); });
+  });
+  const stop = () => new Promise((ok) => { child.once('exit', ok); child.kill('SIGTERM'); });
+  return { url, stop, output: () => out };
+}
+
+test('CLI: mock by default; COMETAPI_KEY + UPSTREAM_BASE_URL switch to the proxy; the key is never printed', async () => {
+  const mock = await cli(['--port', '0', '--delay-ms', '0'], { COMETAPI_KEY: '', QUIET: '' });
+  try {
+    assert.match(mock.output(), /mock Responses API/);
+    const r = await (await post(mock.url, { model: 'm', input: 'cli mock' })).json();
+    assert.match(r.output[0].content[0].text, /cli mock/);
+  } finally {
+    await mock.stop();
+  }
+  const before = upstream.requests.length;
+  const prox = await cli(['--port=0'], { COMETAPI_KEY: KEY, UPSTREAM_BASE_URL: `${upstream.url}/v1`, QUIET: '' });
+  try {
+    assert.match(prox.output(), /proxying \/v1 to http:\/\/127\.0\.0\.1:\d+\/v1/);
+    const r = await (await post(prox.url, { model: 'm', input: 'cli proxy' })).json();
+    assert.match(r.output[0].content[0].text, /cli proxy/);
+    assert.equal(upstream.requests.length, before + 1);
+  } finally {
+    await prox.stop();
+  }
+  assert.doesNotMatch(prox.output(), new RegExp(KEY));
+  assert.match(prox.output(), /POST \/v1\/responses 200/);
 });

@@ -246,7 +246,9 @@ impl ResponseEvent {
         self.sequence_number
     }
 
-    /// The data text exactly as received (for `JSON.parse`, or to forward as is).
+    /// The data text exactly as received (for `JSON.parse`, or to forward as is). The one
+    /// exception: a `keepalive` whose data is not a JSON object (e.g. empty) reads as
+    /// `{"type":"keepalive"}`.
     pub fn json(&self) -> &str {
         &self.json
     }
@@ -325,12 +327,14 @@ impl ResponseEvent {
         }
     }
 
-    fn keepalive(json: String, sequence_number: Option<u64>) -> ResponseEvent {
+    /// A keepalive whose data is not a JSON object (empty, `ping`, …): its JSON becomes
+    /// `{"type":"keepalive"}` so every event's [`json`](Self::json) parses as an object.
+    fn keepalive() -> ResponseEvent {
         ResponseEvent {
-            json,
+            json: KEEPALIVE_JSON.to_owned(),
             kind: EventKind::Keepalive,
             other_type: None,
-            sequence_number,
+            sequence_number: None,
             output_index: None,
             content_index: None,
             summary_index: None,
@@ -343,10 +347,13 @@ impl ResponseEvent {
     }
 }
 
+const KEEPALIVE_JSON: &str = r#"{"type":"keepalive"}"#;
+
 /// Decodes one SSE event (copies its data; see [`decode_owned`] to avoid the copy).
 ///
 /// `Ok(None)` for `data: [DONE]` and for data that is only whitespace; `keepalive` events
-/// are `Some` (type `"keepalive"`, whatever their data). Data that is not a JSON object is
+/// are `Some` (type `"keepalive"`, whatever their data; non-JSON data reads as
+/// `{"type":"keepalive"}`). Data that is not a JSON object is
 /// [`Error::Stream`] with a short excerpt.
 pub fn decode(ev: &sse::Event) -> Result<Option<ResponseEvent>, Error> {
     if is_skipped(&ev.data) && ev.event != "keepalive" {
@@ -370,7 +377,7 @@ fn decode_data(data: String, sse_name: &str) -> Result<Option<ResponseEvent>, Er
     let sse_keepalive = sse_name == "keepalive";
     if is_skipped(&data) {
         return Ok(if sse_keepalive {
-            Some(ResponseEvent::keepalive(data, None))
+            Some(ResponseEvent::keepalive())
         } else {
             None
         });
@@ -378,14 +385,14 @@ fn decode_data(data: String, sse_name: &str) -> Result<Option<ResponseEvent>, Er
     // A derived struct would also accept a JSON array (as a tuple): only objects are events.
     if !data.trim_start().starts_with('{') {
         if sse_keepalive {
-            return Ok(Some(ResponseEvent::keepalive(data, None)));
+            return Ok(Some(ResponseEvent::keepalive()));
         }
         return Err(not_an_object(&data, sse_name));
     }
     let wire: Wire<'_> = match serde_json::from_str(&data) {
         Ok(w) => w,
         // A keepalive's data does not matter.
-        Err(_) if sse_keepalive => return Ok(Some(ResponseEvent::keepalive(data, None))),
+        Err(_) if sse_keepalive => return Ok(Some(ResponseEvent::keepalive())),
         Err(e) => return Err(malformed(&data, sse_name, &e)),
     };
     let base = data.as_ptr() as usize;

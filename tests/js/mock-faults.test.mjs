@@ -212,6 +212,7 @@ test('error-event: nested error then stop; =failed adds response.failed; =flat',
   assert.equal(failed.json[3].response.error.code, 'server_error');
 
   const flat = parse(concat(await chunks(await create('error-event=flat'))).toString());
+  assert.equal(flat.json[2].type, 'error');
   assert.equal(flat.json[2].code, 'server_error');
   assert.equal(typeof flat.json[2].message, 'string');
 

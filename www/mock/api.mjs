@@ -106,7 +106,7 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, signal } = {}
     if (entry.events.some((e) => e.type === 'error')) {
       const err = entry.events.find((e) => e.type === 'error');
       const e = err.error ?? err;
-      return sendJson(res, 500, apiError(e.message, { type: e.type, code: e.code, param: e.param }));
+      return sendJson(res, 500, apiError(e.message, { type: err.error ? e.type : 'server_error', code: e.code, param: e.param }));
     }
     return sendJson(res, 200, entry.snapshot());
   }

@@ -87,7 +87,8 @@ export function buildEvents(plan, base, { inputTokens, include = [], faults = {}
       message: 'The mock server emitted an error event on request (x-mock-fault: error-event).',
       param: null,
     };
-    if (faults.errorEvent === 'flat') push('error', error);
+    // Flat: the error's fields beside `type: "error"` (its own `type` would overwrite it).
+    if (faults.errorEvent === 'flat') push('error', { code: error.code, message: error.message, param: error.param });
     else push('error', { error });
     if (faults.errorEvent === 'failed') {
       const final = { ...clone(base), status: 'failed', error: { code: error.code, message: error.message } };

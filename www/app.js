@@ -45,7 +45,7 @@ function showBackend(s) {
 function showContext(chat) {
   const el = $('context');
   if (chat.previousResponseId) {
-    el.textContent = `Turn ${chat.turns + 1} · continues ${chat.previousResponseId.slice(0, 14)}…`;
+    el.textContent = `Next message continues ${chat.previousResponseId.slice(0, 14)}…`;
     el.title = `previous_response_id: ${chat.previousResponseId}`;
   } else {
     el.textContent = 'New conversation';
@@ -74,11 +74,14 @@ async function main() {
     transcript,
     inspector,
     onBusy(busy) {
+      const focused = document.activeElement;
       document.body.dataset.busy = String(busy);
       send.disabled = busy;
       stop.disabled = !busy;
       $('transcript').setAttribute('aria-busy', String(busy));
-      if (!busy && document.activeElement === stop) prompt.focus();
+      // Send and Stop share a place: keep keyboard focus on whichever is shown.
+      if (busy && focused === send) stop.focus();
+      if (!busy && (focused === stop || focused === document.body)) prompt.focus();
     },
     onContext: showContext,
   });
@@ -102,7 +105,10 @@ async function main() {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) {
       e.preventDefault();
       submit();
-    } else if (e.key === 'Escape' && chat.busy) {
+    }
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && chat.busy && !e.defaultPrevented) {
       e.preventDefault();
       chat.stop();
     }

@@ -103,7 +103,8 @@ test('a second turn continues the conversation; New chat starts over', async () 
     assert.notEqual(first.id, second.id);
     assert.match(second.text, /turn 2/, 'the mock counts the chained turns');
     assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), second.id);
-    assert.match(await page.textContent('#context'), /Turn 3 · continues resp_/);
+    assert.match(await page.textContent('#context'), /continues resp_/);
+    assert.equal(await page.getAttribute('#context', 'title'), `previous_response_id: ${second.id}`);
 
     await page.click('#new-chat');
     assert.equal(await page.$$eval('#transcript > *', (els) => els.length), 0);
@@ -136,6 +137,29 @@ test('Stop halts the stream and keeps the partial answer, marked as stopped', as
     assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), null, 'a stopped answer is not chained');
     assert.match(await page.textContent('#events'), /Stopped/);
     assert.equal(await page.isVisible('#send'), true);
+  });
+});
+
+test('keyboard: suggestions, Escape stops, labelled controls, focus stays usable', async () => {
+  await withPage({ query: `?fault=${encodeURIComponent('delay=60')}` }, async (page) => {
+    // Every form control has a label; the transcript is a polite live region.
+    const unlabelled = await page.$$eval('input, select, textarea', (els) =>
+      els.filter((el) => !el.labels?.length).map((el) => el.id || el.outerHTML));
+    assert.deepEqual(unlabelled, []);
+    assert.equal(await page.getAttribute('#transcript', 'aria-live'), 'polite');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'prompt', 'the message box has focus on load');
+
+    // A suggestion, activated from the keyboard, sends itself; Escape stops it.
+    await page.focus('.suggestion >> nth=0');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.body.dataset.busy === 'true');
+    assert.equal(await page.getAttribute('#transcript', 'aria-busy'), 'true');
+    await page.waitForFunction(() => document.querySelector('#transcript .part-message .text')?.textContent.length > 5);
+    await page.keyboard.press('Escape');
+    assert.equal(await waitIdle(page), 'stopped');
+    assert.equal(await page.getAttribute('#transcript', 'aria-busy'), 'false');
+    assert.equal(await page.textContent('#transcript .msg.user .bubble'), 'Hello! What can you do?');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'prompt', 'focus returns to the message box');
   });
 });
 
@@ -241,6 +265,12 @@ test('in-stream errors, dropped connections and timeouts are shown inline', asyn
     assert.ok(['StreamError', 'ConnectionError'].includes(name), name);
     assert.match(await lastAnswer(page), /^You said/, 'the partial answer stays');
   });
+  // The connection is reset before any answer: ConnectionError (after 0 retries).
+  await withPage({ query: '?fault=disconnect&retries=0', expected: [/ERR_|network/i] }, async (page) => {
+    await sendPrompt(page, 'Hello?');
+    assert.equal(await waitIdle(page), 'error');
+    assert.equal(await page.getAttribute('#transcript .notice-error', 'data-error'), 'ConnectionError');
+  });
   // The server stalls longer than the client's timeout.
   await withPage({ query: `?fault=${encodeURIComponent('stall-headers=3000')}&retries=0` }, async (page) => {
     await page.click('#client-options > summary');
@@ -333,6 +363,21 @@ test('direct mode keeps the key in memory and sends it only to the chosen base U
   });
 });
 
+test('a package that fails to load gives a clear message, not a blank page', async () => {
+  const context = await env.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.route('**/pkg/browser.js', (route) => route.fulfill({ status: 404, body: 'not found' }));
+    await page.goto(`${env.server.url}/`);
+    await page.waitForSelector('#fatal:not([hidden])');
+    assert.match(await page.textContent('#fatal'), /could not be loaded.*make build/s);
+    assert.equal(await page.isDisabled('#send'), true);
+    assert.equal(await page.isVisible('#welcome'), true);
+  } finally {
+    await context.close();
+  }
+});
+
 test('screenshot: a conversation with reasoning and a tool call', async () => {
   await withPage({ viewport: { width: 1280, height: 860 } }, async (page) => {
     await page.selectOption('#reasoning', 'low');
@@ -341,6 +386,6 @@ test('screenshot: a conversation with reasoning and a tool call', async () => {
     await sendPrompt(page, "What's the weather in Lisbon right now?");
     assert.equal(await waitIdle(page), 'done');
     await page.locator('#prompt').blur();
-    await screenshot(page, 'demo.png');
+    await screenshot(page, 'demo.png', { docs: true });
   });
 });

@@ -105,11 +105,14 @@ export function responsesRequests(server) {
   return server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses');
 }
 
-/** Screenshot to build/screenshots/NAME, and to docs/ when UPDATE_SCREENSHOT=1. */
-export async function screenshot(page, name) {
+/**
+ * Screenshot to build/screenshots/NAME (git-ignored); with `{ docs: true }` also to
+ * docs/NAME, but only when UPDATE_SCREENSHOT=1 (so a test run never dirties the tree).
+ */
+export async function screenshot(page, name, { docs = false } = {}) {
   const out = resolve(ROOT, 'build', 'screenshots', name);
   await mkdir(dirname(out), { recursive: true });
   await page.screenshot({ path: out });
-  if (process.env.UPDATE_SCREENSHOT === '1') await copyFile(out, resolve(ROOT, 'docs', name));
+  if (docs && process.env.UPDATE_SCREENSHOT === '1') await copyFile(out, resolve(ROOT, 'docs', name));
   return out;
 }

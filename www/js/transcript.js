@@ -86,7 +86,7 @@ export class AssistantView {
   constructor({ model, streaming, followUp }, onChange) {
     this.onChange = onChange;
     this.parts = new Map(); // output_index -> part view
-    this.stateChip = h('span', { class: 'state-chip', text: streaming ? 'streaming' : 'waiting' });
+    this.stateChip = h('span', { class: 'state-chip', text: 'sending' });
     this.partsEl = h('div', { class: 'parts' });
     this.notices = h('div', { class: 'notices' });
     this.meta = h('footer', { class: 'meta' }, h('span', { class: 'm-pending', text: streaming ? 'Waiting for the first token…' : 'Waiting for the response…' }));
@@ -256,7 +256,7 @@ export class AssistantView {
     const items = [];
     if (stopped) items.push(h('span', { class: 'stopped-marker', text: 'Stopped' }));
     if (!notSent) {
-      if (streaming) items.push(h('span', { class: 'm m-ttft', title: 'Time to first token' }, 'first token ', h('b', { text: formatMs(ttft) })));
+      if (streaming && ttft != null) items.push(h('span', { class: 'm m-ttft', title: 'Time to first token' }, 'first token ', h('b', { text: formatMs(ttft) })));
       items.push(h('span', { class: 'm m-total', title: 'Total time, request to last byte' }, 'total ', h('b', { text: formatMs(total) })));
     }
     const u = response?.usage;
@@ -328,8 +328,11 @@ class ReasoningPart {
   append(index, delta) {
     if (typeof delta !== 'string' || !delta) return;
     while (this.body.childElementCount <= index) this.body.append(h('p'));
-    this.body.children[index].append(delta);
     this.raw[index] = (this.raw[index] ?? '') + delta;
+    // Summaries are short: re-render this paragraph so **titles** look right while streaming.
+    const para = this.body.children[index];
+    para.replaceChildren();
+    appendLightMarkdown(para, this.raw[index]);
   }
 
   /** Whole summary: rendered with **bold** / `code` as elements (text only). */

@@ -1,0 +1,158 @@
+// Shared helpers of the runtime tests: pack pkg/ as npm would publish it, create fresh consumer
+// projects under build/ that install the tarball, start the mock backend, launch Chromium.
+// Everything runs locally on 127.0.0.1 with random ports.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const PKG = join(ROOT, 'pkg');
+export const BUILD = join(ROOT, 'build');
+export const DEV_MODULES = join(ROOT, 'node_modules');
+/** The secret the Worker holds and the mock requires: it must never appear in a response. */
+export const SECRET = 'sk-test-secret';
+
+/** Imports a dev dependency of the repo by path (consumers don't install their own copy). */
+export const devImport = (spec) => import(pathToFileURL(join(DEV_MODULES, spec)).href);
+
+/** Runs a command; resolves { code, stdout, stderr }; rejects on a non-zero exit unless `allowFail`. */
+export function run(cmd, args, { cwd = ROOT, env, allowFail = false, timeoutMs = 120_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const result = { code, stdout, stderr };
+      if (code !== 0 && !allowFail) {
+        reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}\n${stdout}\n${stderr}`));
+      } else resolve(result);
+    });
+  });
+}
+
+const NPM_QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
+
+/** `npm pack` of pkg/ into `dir`; returns { tarball, files, info } (npm's --json report). */
+export async function packPkg(dir) {
+  if (!existsSync(join(PKG, 'package.json'))) throw new Error('pkg/ is missing: run `make build` first');
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (f.endsWith('.tgz')) rmSync(join(dir, f));
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir, ...NPM_QUIET], { cwd: PKG });
+  const [info] = JSON.parse(stdout.slice(stdout.indexOf('[')));
+  return { tarball: join(dir, info.filename), files: info.files.map((f) => f.path).sort(), info };
+}
+
+/**
+ * A fresh consumer project build/consumer-NAME: the given files, then `npm install` of the packed
+ * tarball (offline: it has no dependencies). Returns the project's directory.
+ */
+export async function freshConsumer(name, files, tarball) {
+  const dir = join(BUILD, `consumer-${name}`);
+  rmSync(dir, { recursive: true, force: true });
+  for (const [path, text] of Object.entries({ 'package.json': '{ "name": "consumer", "private": true }\n', ...files })) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  await run('npm', ['install', '--offline', ...NPM_QUIET, tarball], { cwd: dir });
+  if (!existsSync(join(dir, 'node_modules', 'cometapi-responses', 'package.json'))) {
+    throw new Error(`the tarball was not installed into ${dir}`);
+  }
+  return dir;
+}
+
+/** The mock backend (www/server.mjs) on a random port; close() when done. */
+export async function startMock(options = {}) {
+  const { startServer } = await import(pathToFileURL(join(ROOT, 'www', 'server.mjs')).href);
+  return startServer({ port: 0, host: '127.0.0.1', quiet: true, ...options });
+}
+
+/** Debian's Chromium through playwright-core (never a downloaded browser). */
+export async function launchChromium() {
+  const { chromium } = await devImport('playwright-core/index.mjs');
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Collects a page's console errors and uncaught exceptions, for assertion messages. */
+export function watchPage(page) {
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/favicon/.test(m.location()?.url ?? '')) problems.push(`console: ${m.text()}`);
+  });
+  return problems;
+}
+
+/**
+ * The page-side demo used by the browser tests: streams from `baseURL` and reports into the DOM.
+ * `#out` shows the text as it arrives, `#status` ends as "done" or "error: …", and window.__result
+ * holds what the test checks.
+ */
+export const PAGE_SCRIPT = `
+const result = { updates: 0, events: [], text: '', finalText: null, error: null };
+window.__result = result;
+const out = document.getElementById('out');
+const status = document.getElementById('status');
+try {
+  const client = new ResponsesClient({ baseURL });
+  const stream = client.stream({ model: 'gpt-5.4', input: 'Say hello from the browser.' });
+  for await (const event of stream) {
+    result.events.push({ type: event.type, seq: event.sequence_number, t: performance.now() });
+    if (event.type === 'response.output_text.delta') {
+      result.text += event.delta;
+      out.textContent = result.text;
+      result.updates++;
+    }
+  }
+  const response = await stream.finalResponse();
+  result.finalText = response.output_text;
+  result.status = response.status;
+  status.textContent = 'done';
+} catch (e) {
+  result.error = String(e && (e.stack || e.message) || e);
+  status.textContent = 'error: ' + (e && e.message);
+}
+`;
+
+/** Waits for #status to say done (or error) and returns window.__result. */
+export async function pageResult(page, timeout = 30_000) {
+  await page.waitForFunction(() => /^(done|error)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout });
+  return page.evaluate(() => ({ ...window.__result, shown: document.getElementById('out').textContent, statusText: document.getElementById('status').textContent }));
+}
+
+/** Asserts that a page streamed a whole response incrementally. */
+export function checkStreamed(assert, r, problems = []) {
+  assert.equal(r.error, null, `the page failed: ${r.error}\n${problems.join('\n')}`);
+  assert.equal(r.statusText, 'done');
+  assert.equal(r.status, 'completed');
+  assert.ok(r.updates >= 3, `text arrived in ${r.updates} updates`);
+  assert.ok(r.text.length > 0);
+  assert.equal(r.shown, r.text, 'the page shows the streamed text');
+  assert.equal(r.finalText, r.text, 'finalResponse().output_text equals the concatenated deltas');
+  assert.equal(r.events[0].type, 'response.created');
+  assert.equal(r.events.at(-1).type, 'response.completed');
+  const seqs = r.events.map((e) => e.seq).filter((s) => s !== undefined);
+  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'events arrive in order');
+  const spread = r.events.at(-1).t - r.events[0].t;
+  assert.ok(spread > 30, `events arrived over ${spread.toFixed(0)} ms, not all at once`);
+}

@@ -1,0 +1,391 @@
+// The example Cloudflare Worker (examples/cloudflare-worker) in workerd, through miniflare: a fresh
+// copy of the example (build/consumer-worker) installs the packed tarball, is bundled the way
+// wrangler bundles (esbuild, conditions workerd/worker/browser, .wasm kept as a separate
+// CompiledWasm module), and proxies to the mock backend, which requires the secret key.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BUILD, PKG, ROOT, SECRET, devImport, freshConsumer, packPkg, startMock } from './lib.mjs';
+
+const EXAMPLE = join(ROOT, 'examples', 'cloudflare-worker');
+const ORIGIN = 'https://app.example';
+const WORKER = 'http://worker.test/v1/responses';
+
+let mock;
+let mf;
+let bundleDir;
+let compatibilityDate;
+/** Every response the Worker gave, to check that the key never appears in one. */
+const seen = [];
+
+async function startWorker(bindings) {
+  const { Miniflare } = await devImport('miniflare/dist/src/index.js');
+  const instance = new Miniflare({
+    modules: true,
+    modulesRoot: bundleDir,
+    scriptPath: join(bundleDir, 'index.js'),
+    modulesRules: [
+      { type: 'ESModule', include: ['**/*.js'] },
+      { type: 'CompiledWasm', include: ['**/*.wasm'] },
+    ],
+    compatibilityDate,
+    bindings: {
+      COMETAPI_KEY: SECRET,
+      UPSTREAM_BASE_URL: `${mock.url}/v1`,
+      ALLOWED_ORIGINS: `${ORIGIN}, http://localhost:5173`,
+      ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini',
+      ...bindings,
+    },
+  });
+  await instance.ready;
+  return instance;
+}
+
+before(async () => {
+  const { tarball } = await packPkg(join(BUILD, 'runtimes', 'workerd'));
+  const example = JSON.parse(readFileSync(join(EXAMPLE, 'package.json'), 'utf8'));
+  assert.equal(example.dependencies['cometapi-responses'], 'file:../../pkg');
+  const wranglerToml = readFileSync(join(EXAMPLE, 'wrangler.toml'), 'utf8');
+  compatibilityDate = wranglerToml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1];
+  // the example as a user would copy it, with the package from the tarball instead of ../../pkg
+  // (wrangler itself is not installed: it is replaced by the same esbuild bundling below)
+  const dir = await freshConsumer(
+    'worker',
+    {
+      'package.json': JSON.stringify({ name: example.name, private: true, type: 'module' }, null, 2),
+      'wrangler.toml': wranglerToml,
+      'src/index.js': readFileSync(join(EXAMPLE, 'src', 'index.js'), 'utf8'),
+    },
+    tarball,
+  );
+  const esbuild = await devImport('esbuild/lib/main.js');
+  bundleDir = join(dir, 'dist');
+  const result = await esbuild.build({
+    absWorkingDir: dir,
+    entryPoints: ['src/index.js'],
+    outdir: 'dist',
+    bundle: true,
+    format: 'esm',
+    target: 'es2024',
+    conditions: ['workerd', 'worker', 'browser'], // what wrangler passes
+    loader: { '.wasm': 'copy' }, // kept as its own module, imported as a WebAssembly.Module
+    assetNames: '[name]',
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  assert.ok(inputs.some((p) => p.endsWith('node_modules/cometapi-responses/workerd.js')), `bundled workerd.js: ${inputs}`);
+  assert.ok(!inputs.some((p) => p.includes('inline')), 'the inlined wasm of the browser entry is not bundled');
+  mock = await startMock({ delayMs: 40, requireKey: SECRET });
+  mf = await startWorker();
+});
+
+after(async () => {
+  await mf?.dispose();
+  await mock?.close();
+});
+
+async function call(instance, { method = 'POST', origin = ORIGIN, body, headers = {}, ...init } = {}) {
+  const h = { ...headers };
+  if (origin !== null) h.origin = origin;
+  if (body !== undefined && typeof body !== 'string' && !(body instanceof ReadableStream)) {
+    body = JSON.stringify(body);
+    h['content-type'] ??= 'application/json';
+  }
+  const res = await instance.dispatchFetch(WORKER, { method, headers: h, body, ...init });
+  const text = await res.text();
+  seen.push({ status: res.status, headers: [...res.headers], text });
+  return { res, text, json: /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : undefined };
+}
+
+function assertApiError(json, { code, param = null }) {
+  assert.deepEqual(Object.keys(json), ['error']);
+  assert.deepEqual(Object.keys(json.error).sort(), ['code', 'message', 'param', 'type']);
+  assert.equal(typeof json.error.message, 'string');
+  assert.equal(typeof json.error.type, 'string');
+  assert.equal(json.error.code, code);
+  assert.equal(json.error.param, param);
+}
+
+test('streams the upstream SSE through incrementally, with the secret key added upstream', async () => {
+  const before = mock.requests.length;
+  const t0 = performance.now();
+  const res = await mf.dispatchFetch(WORKER, {
+    method: 'POST',
+    headers: { origin: ORIGIN, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-5.4', input: 'Stream through the Worker', stream: true }),
+  });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+  assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
+  const chunks = [];
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body) chunks.push({ t: performance.now() - t0, text: decoder.decode(chunk, { stream: true }) });
+  const text = chunks.map((c) => c.text).join('');
+  seen.push({ status: res.status, headers: [...res.headers], text });
+
+  // incremental: many chunks, spread over time like the upstream's events (40 ms apart)
+  assert.ok(chunks.length >= 3, `${chunks.length} chunks`);
+  const times = chunks.map((c) => c.t);
+  assert.ok(new Set(times.map((t) => Math.round(t / 10))).size >= 3, 'chunks arrived at distinct times');
+  assert.ok(times.at(-1) - times[0] > 200, `first to last chunk: ${(times.at(-1) - times[0]).toFixed(0)} ms`);
+
+  // in order, complete, and parseable by the package itself
+  const events = text
+    .split('\n\n')
+    .filter((block) => block.includes('data: '))
+    .map((block) => JSON.parse(block.split('\n').find((l) => l.startsWith('data: ')).slice(6)));
+  assert.equal(events[0].type, 'response.created');
+  assert.equal(events.at(-1).type, 'response.completed');
+  const seqs = events.map((e) => e.sequence_number);
+  assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i), 'sequence numbers in order, none missing');
+  const { ResponseStream } = await import(pathToFileURL(join(PKG, 'node.js')).href);
+  const parsed = ResponseStream.fromReadableStream(new Blob([text]).stream());
+  const final = await parsed.finalResponse();
+  assert.equal(final.status, 'completed');
+  assert.equal(final.output_text, events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join(''));
+
+  // the upstream saw the request with the key (the mock answers 401 without `Bearer <SECRET>`)
+  const upstream = mock.requests.slice(before).filter((r) => r.path === '/v1/responses');
+  assert.equal(upstream.length, 1);
+  assert.equal(upstream[0].headers.authorization, 'REDACTED', 'an Authorization header reached the upstream');
+  assert.equal(upstream[0].body.stream, true);
+  assert.equal(upstream[0].body.model, 'gpt-5.4');
+  assert.equal(upstream[0].headers.origin, undefined, "the browser's headers are not forwarded");
+});
+
+test('non-streaming requests answer the Response as JSON', async () => {
+  const { res, json } = await call(mf, { body: { model: 'gpt-5.4-mini', input: 'JSON please' } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
+  assert.equal(json.object, 'response');
+  assert.equal(json.status, 'completed');
+  assert.equal(typeof json.output_text, 'string');
+});
+
+test('CORS: preflight answered for allowed origins only', async () => {
+  const ok = await call(mf, { method: 'OPTIONS', headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-evil' } });
+  assert.equal(ok.res.status, 204);
+  assert.equal(ok.res.headers.get('access-control-allow-origin'), ORIGIN);
+  assert.match(ok.res.headers.get('access-control-allow-methods'), /POST/);
+  assert.equal(ok.res.headers.get('access-control-allow-headers'), 'content-type, accept', 'a fixed list, nothing echoed');
+  const bad = await call(mf, { method: 'OPTIONS', origin: 'https://evil.example', headers: { 'access-control-request-method': 'POST' } });
+  assert.equal(bad.res.status, 403);
+  assert.equal(bad.res.headers.get('access-control-allow-origin'), null);
+});
+
+test('refuses what it should, in the API error shape, without calling the upstream', async () => {
+  const before = mock.requests.length;
+  const body = { model: 'gpt-5.4', input: 'hi' };
+
+  let r = await call(mf, { origin: 'https://evil.example', body });
+  assert.equal(r.res.status, 403);
+  assertApiError(r.json, { code: 'origin_not_allowed' });
+  assert.equal(r.res.headers.get('access-control-allow-origin'), null);
+
+  r = await call(mf, { origin: null, body });
+  assert.equal(r.res.status, 403);
+  assertApiError(r.json, { code: 'origin_required' });
+
+  r = await call(mf, { body: { model: 'gpt-4-expensive', input: 'hi' } });
+  assert.equal(r.res.status, 400);
+  assertApiError(r.json, { code: 'model_not_allowed', param: 'model' });
+  assert.equal(r.res.headers.get('access-control-allow-origin'), ORIGIN, 'readable by the allowed page');
+
+  r = await call(mf, { body: { input: 'no model' } });
+  assert.equal(r.res.status, 400);
+  assertApiError(r.json, { code: 'missing_required_parameter', param: 'model' });
+
+  const big = JSON.stringify({ model: 'gpt-5.4', input: 'x'.repeat(70 * 1024) });
+  r = await call(mf, { body: big, headers: { 'content-type': 'application/json' } });
+  assert.equal(r.res.status, 413, 'over the limit by content-length');
+  assertApiError(r.json, { code: 'request_too_large' });
+
+  // no content-length (chunked): the limit holds on the bytes actually read
+  const bytes = new TextEncoder().encode(big);
+  const chunked = new ReadableStream({
+    start(c) {
+      for (let i = 0; i < bytes.length; i += 8192) c.enqueue(bytes.subarray(i, i + 8192));
+      c.close();
+    },
+  });
+  r = await call(mf, { body: chunked, duplex: 'half', headers: { 'content-type': 'application/json' } });
+  assert.equal(r.res.status, 413, 'over the limit by bytes read');
+  assertApiError(r.json, { code: 'request_too_large' });
+
+  r = await call(mf, { body: '{"model": "gpt-5.4", ', headers: { 'content-type': 'application/json' } });
+  assert.equal(r.res.status, 400);
+  assertApiError(r.json, { code: 'invalid_json' });
+
+  r = await call(mf, { body: JSON.stringify(body), headers: { 'content-type': 'text/plain' } });
+  assert.equal(r.res.status, 415);
+  assertApiError(r.json, { code: 'unsupported_media_type' });
+
+  r = await call(mf, { method: 'GET' });
+  assert.equal(r.res.status, 405);
+
+  r = await mf.dispatchFetch('http://worker.test/v1/models', { headers: { origin: ORIGIN } });
+  assert.equal(r.status, 404);
+  seen.push({ status: r.status, headers: [...r.headers], text: await r.text() });
+
+  assert.equal(mock.requests.length, before, 'nothing reached the upstream');
+});
+
+test('a body within the limit sent without content-length is accepted', async () => {
+  const bytes = new TextEncoder().encode(JSON.stringify({ model: 'gpt-5.4', input: 'y'.repeat(10_000) }));
+  const chunked = new ReadableStream({
+    start(c) {
+      c.enqueue(bytes.subarray(0, 5000));
+      c.enqueue(bytes.subarray(5000));
+      c.close();
+    },
+  });
+  const { res, json } = await call(mf, { body: chunked, duplex: 'half', headers: { 'content-type': 'application/json' } });
+  assert.equal(res.status, 200);
+  assert.equal(json.status, 'completed');
+});
+
+test('upstream errors pass through with their status, in the API error shape', async () => {
+  const before = mock.requests.length;
+  // the mock validates like the API; the package does not check conversation.id itself
+  const body = { model: 'gpt-5.4', input: 'hi', conversation: {} };
+  const { res, json } = await call(mf, { body });
+  assert.equal(res.status, 400);
+  assertApiError(json, { code: 'missing_required_parameter', param: 'conversation.id' });
+  assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
+
+  const streamed = await call(mf, { body: { ...body, stream: true } });
+  assert.equal(streamed.res.status, 400, 'a stream refused before its first byte is a JSON error');
+  assertApiError(streamed.json, { code: 'missing_required_parameter', param: 'conversation.id' });
+  assert.equal(mock.requests.length, before + 2);
+});
+
+test("the package's own validation errors are 400 with their param, before any upstream call", async () => {
+  const before = mock.requests.length;
+  for (const stream of [false, true]) {
+    const { res, json } = await call(mf, { body: { model: 'gpt-5.4', input: 'hi', temperature: 7, stream } });
+    assert.equal(res.status, 400);
+    assertApiError(json, { code: 'invalid_value', param: 'temperature' });
+  }
+  assert.equal(mock.requests.length, before);
+});
+
+test('a wrong upstream key gives 401 without quoting any key', async () => {
+  const wrongKey = 'sk-wrong-worker-key-123456';
+  const other = await startWorker({ COMETAPI_KEY: wrongKey });
+  try {
+    for (const stream of [false, true]) {
+      const { res, json, text } = await call(other, { body: { model: 'gpt-5.4', input: 'hi', stream } });
+      assert.equal(res.status, 401);
+      assertApiError(json, { code: json.error.code });
+      assert.ok(!text.includes(wrongKey));
+    }
+    const missing = await startWorker({ COMETAPI_KEY: '' });
+    try {
+      const { res, json } = await call(missing, { body: { model: 'gpt-5.4', input: 'hi' } });
+      assert.equal(res.status, 500);
+      assertApiError(json, { code: 'proxy_not_configured' });
+    } finally {
+      await missing.dispose();
+    }
+  } finally {
+    await other.dispose();
+  }
+});
+
+/**
+ * A hand-made upstream for the failure cases the mock cannot be asked for through the Worker (it
+ * forwards no request header): `/v1/responses` sends two events, then breaks the connection
+ * (model "break") or keeps sending one event every 50 ms until the client goes away ("endless").
+ */
+async function startRawUpstream() {
+  const closed = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const { model } = JSON.parse(body);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let seq = 0;
+      const send = (type, extra) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...extra })}\n\n`);
+      send('response.created', { response: { id: 'resp_raw', object: 'response', status: 'in_progress', output: [] } });
+      send('response.in_progress', { response: { id: 'resp_raw', object: 'response', status: 'in_progress', output: [] } });
+      if (model === 'break') {
+        setTimeout(() => res.destroy(), 30);
+        return;
+      }
+      send('response.output_item.added', { output_index: 0, item: { id: 'msg_raw', type: 'message', role: 'assistant', status: 'in_progress', content: [] } });
+      send('response.content_part.added', { item_id: 'msg_raw', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
+      const timer = setInterval(() => send('response.output_text.delta', { item_id: 'msg_raw', output_index: 0, content_index: 0, delta: 'x' }), 50);
+      res.on('close', () => {
+        clearInterval(timer);
+        closed.push(Date.now());
+      });
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/v1`,
+    closed,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+  };
+}
+
+test('an upstream that breaks mid-stream: the body ends with an error event, not a cut connection', async () => {
+  const raw = await startRawUpstream();
+  const worker = await startWorker({ UPSTREAM_BASE_URL: raw.url, ALLOWED_MODELS: 'break' });
+  try {
+    const { res, text } = await call(worker, { body: { model: 'break', input: 'hi', stream: true } });
+    assert.equal(res.status, 200);
+    assert.match(text, /^event: response\.created\n/);
+    const last = text.trim().split('\n\n').at(-1);
+    assert.match(last, /^event: error\ndata: /);
+    const { error } = JSON.parse(last.slice(last.indexOf('data: ') + 6));
+    assert.deepEqual(Object.keys(error).sort(), ['code', 'message', 'param', 'type']);
+    const { ResponseStream, ApiError } = await import(pathToFileURL(join(PKG, 'node.js')).href);
+    await assert.rejects(ResponseStream.fromReadableStream(new Blob([text]).stream()).finalResponse(), (e) => e instanceof ApiError && e.code === error.code);
+  } finally {
+    await worker.dispose();
+    await raw.close();
+  }
+});
+
+test('a client that goes away mid-stream aborts the upstream request', async () => {
+  const raw = await startRawUpstream();
+  const worker = await startWorker({ UPSTREAM_BASE_URL: raw.url, ALLOWED_MODELS: 'endless' });
+  try {
+    const res = await worker.dispatchFetch(WORKER, {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'endless', input: 'hi', stream: true }),
+    });
+    assert.equal(res.status, 200);
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let got = '';
+    for (let i = 0; i < 6; i++) {
+      const { done, value } = await reader.read();
+      assert.equal(done, false, `the stream went on: ${got}`);
+      got += decoder.decode(value);
+    }
+    assert.match(got, /response\.output_text\.delta/);
+    await reader.cancel();
+    const deadline = Date.now() + 5000;
+    while (raw.closed.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(raw.closed.length, 1, 'the upstream connection was closed after the client left');
+  } finally {
+    await worker.dispose();
+    await raw.close();
+  }
+});
+
+test('the secret key appears in no response body or header', () => {
+  assert.ok(seen.length >= 15, `${seen.length} responses checked`);
+  for (const { status, headers, text } of seen) {
+    assert.ok(!text.includes(SECRET), `the body of a ${status} response holds the key`);
+    for (const [name, value] of headers) assert.ok(!value.includes(SECRET) && !name.includes(SECRET), `header ${name} holds the key`);
+  }
+});

@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILD, PKG, ROOT, SECRET, devImport, freshConsumer, packPkg, startMock } from './lib.mjs';
+import {
+  BUILD, PAGE_SCRIPT, PKG, ROOT, SECRET, checkStreamed, devImport, freshConsumer, launchChromium, packPkg, pageResult, startMock, watchPage,
+} from './lib.mjs';
 
 const EXAMPLE = join(ROOT, 'examples', 'cloudflare-worker');
 const ORIGIN = 'https://app.example';
@@ -379,6 +381,44 @@ test('a client that goes away mid-stream aborts the upstream request', async () 
   } finally {
     await worker.dispose();
     await raw.close();
+  }
+});
+
+test('a browser page streams through the Worker with no key of its own (CORS preflight for real)', async () => {
+  // Three origins, as in production: the page (a tiny server here), the package (the dev server's
+  // /pkg/, cross-origin module scripts), the Worker (miniflare's workerd).
+  const html = (workerURL) => `<!doctype html><html><head><meta charset="utf-8">
+<script type="importmap">{"imports":{"cometapi-responses":"${mock.url}/pkg/browser.js"}}</script></head>
+<body><pre id="out"></pre><p id="status">loading</p><script type="module">
+import { ResponsesClient } from 'cometapi-responses';
+const baseURL = ${JSON.stringify(`${workerURL}/v1`)};
+${PAGE_SCRIPT}
+</script></body></html>`;
+  let workerURL;
+  const site = http.createServer((req, res) => {
+    res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/html' });
+    res.end(req.url === '/' ? html(workerURL) : '');
+  });
+  await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
+  const siteOrigin = `http://127.0.0.1:${site.address().port}`;
+  const worker = await startWorker({ ALLOWED_ORIGINS: siteOrigin });
+  workerURL = (await worker.ready).href.replace(/\/$/, '');
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const problems = watchPage(page);
+    const workerHits = [];
+    page.on('request', (r) => {
+      if (r.url().startsWith(workerURL)) workerHits.push(`${r.method()} ${r.headers().authorization ?? '-'}`);
+    });
+    await page.goto(`${siteOrigin}/`);
+    checkStreamed(assert, await pageResult(page), problems);
+    assert.ok(workerHits.includes('POST -'), `the page sent no Authorization header: ${workerHits}`);
+  } finally {
+    await browser.close();
+    await worker.dispose();
+    site.closeAllConnections();
+    await new Promise((resolve) => site.close(resolve));
   }
 });
 

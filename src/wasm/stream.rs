@@ -92,8 +92,7 @@ impl EventStream {
     /// Drives the request and the body until the state has an item, or the stream is over.
     fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<ResponseEvent, Error>>> {
         if let Some(e) = self.stash.take() {
-            self.failed = true;
-            return Poll::Ready(Some(Err(e)));
+            return Poll::Ready(Some(Err(self.fail(e))));
         }
         loop {
             if self.failed || self.state.is_finished() {
@@ -104,7 +103,8 @@ impl EventStream {
                 return Poll::Ready(Some(Err(self.fail(Error::Abort))));
             }
             if let Some(item) = self.state.pop() {
-                return Poll::Ready(Some(item));
+                // A decoding error ends the stream: release the body (and the request) now.
+                return Poll::Ready(Some(item.map_err(|e| self.fail(e))));
             }
             match &mut self.phase {
                 Phase::Starting(start) => match start.as_mut().poll(cx) {
@@ -176,6 +176,8 @@ impl EventStream {
                     self.taken.push_back(ev);
                 }
                 Err(e) => {
+                    // Reported after the batch; the body is not needed any more: release it now.
+                    self.phase = Phase::Ended;
                     self.stash = Some(e);
                     break;
                 }

@@ -56,6 +56,9 @@ pub struct Cancel {
     aborted: Cell<bool>,
     /// The current attempt's controller.
     attempt: RefCell<Option<AbortController>>,
+    /// The current attempt's timeout watch (a `setInterval` id), stopped on abort so an
+    /// aborted request holds no timer (it would keep Node's event loop alive).
+    watch_timer: RefCell<Option<JsValue>>,
     /// The pending retry sleep's `reject`.
     sleeper: RefCell<Option<Function>>,
     /// The body reader, cancelled on abort (wakes a pending read on any stream).
@@ -69,6 +72,7 @@ impl Cancel {
         let cancel = Rc::new(Cancel {
             aborted: Cell::new(false),
             attempt: RefCell::new(None),
+            watch_timer: RefCell::new(None),
             sleeper: RefCell::new(None),
             reader: RefCell::new(None),
             listener: RefCell::new(None),
@@ -99,6 +103,11 @@ impl Cancel {
         if let Ok(mut a) = self.attempt.try_borrow_mut() {
             if let Some(c) = a.take() {
                 c.abort();
+            }
+        }
+        if let Ok(mut t) = self.watch_timer.try_borrow_mut() {
+            if let Some(timer) = t.take() {
+                sys::clear_interval(&timer);
             }
         }
         if let Ok(mut s) = self.sleeper.try_borrow_mut() {
@@ -179,6 +188,7 @@ impl Attempt {
         // Checked 8 times per period: a stall is detected within 1.125 × timeout.
         let period = (limit / 8.0).clamp(5.0, 60_000.0);
         let interval = sys::set_interval(tick.as_ref().unchecked_ref(), period);
+        *cancel.watch_timer.borrow_mut() = Some(interval.clone());
         Attempt { controller, watch, timeout_ms, interval, _tick: tick }
     }
 

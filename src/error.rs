@@ -28,6 +28,27 @@ pub struct ApiError {
     pub response: Option<String>,
 }
 
+impl ApiError {
+    /// Replaces every occurrence of `secret` (the API key, which a server may echo in its error)
+    /// in the error's text fields with `***`. Secrets shorter than 8 bytes are left alone: they
+    /// would match ordinary text.
+    pub fn redact(&mut self, secret: &str) {
+        if secret.len() < 8 {
+            return;
+        }
+        let scrub = |s: &mut String| {
+            if s.contains(secret) {
+                *s = s.replace(secret, "***");
+            }
+        };
+        scrub(&mut self.message);
+        let fields = [&mut self.code, &mut self.error_type, &mut self.param, &mut self.body, &mut self.response];
+        for s in fields.into_iter().flatten() {
+            scrub(s);
+        }
+    }
+}
+
 /// Every failure the client can report.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Error {
@@ -113,5 +134,29 @@ impl std::error::Error for Error {}
 impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {
         Error::Api(Box::new(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_scrubs_every_text_field() {
+        let key = "sk-SECRET-123";
+        let mut e = ApiError {
+            status: Some(401),
+            message: format!("Incorrect API key provided: {key}."),
+            body: Some(format!(r#"{{"error":{{"message":"Incorrect API key provided: {key}."}}}}"#)),
+            param: Some(key.to_owned()),
+            ..ApiError::default()
+        };
+        e.redact(key);
+        assert_eq!(e.message, "Incorrect API key provided: ***.");
+        assert_eq!(e.body.as_deref(), Some(r#"{"error":{"message":"Incorrect API key provided: ***."}}"#));
+        assert_eq!(e.param.as_deref(), Some("***"));
+        let mut short = ApiError { message: "a b".into(), ..ApiError::default() };
+        short.redact("a");
+        assert_eq!(short.message, "a b");
     }
 }

@@ -99,13 +99,14 @@ impl Client {
     /// A client with these options.
     pub fn new(options: ClientOptions) -> Client {
         let mut headers = Vec::new();
-        if let Some(key) = options.api_key.filter(|k| !k.is_empty()) {
+        let secret = options.api_key.filter(|k| !k.is_empty());
+        if let Some(key) = &secret {
             headers.push(("authorization".to_owned(), format!("Bearer {key}")));
         }
         headers.extend(options.headers);
         Client {
             config: Rc::new(Config {
-                endpoint: Endpoint { fetch: options.fetch, headers },
+                endpoint: Endpoint { fetch: options.fetch, headers, secret },
                 base_url: options.base_url.unwrap_or_else(|| http::DEFAULT_BASE_URL.to_owned()),
                 max_retries: options.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
                 timeout_ms: options.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),

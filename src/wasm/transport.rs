@@ -27,6 +27,8 @@ pub struct Endpoint {
     pub fetch: Option<Function>,
     /// Headers sent with every request (Authorization included when an API key was given).
     pub headers: Vec<(String, String)>,
+    /// The API key, scrubbed from error responses that echo it.
+    pub secret: Option<String>,
 }
 
 /// One HTTP request, before it is sent.
@@ -266,7 +268,10 @@ pub async fn send(endpoint: &Endpoint, req: &HttpRequest, cancel: &Rc<Cancel>) -
                     }
                     None => String::new(),
                 };
-                let api = http::api_error_from_http(status, &body, request_id);
+                let mut api = http::api_error_from_http(status, &body, request_id);
+                if let Some(secret) = &endpoint.secret {
+                    api.redact(secret);
+                }
                 let saved = (get("retry-after-ms"), get("retry-after"), get("x-should-retry"));
                 (Failure::Status(status), saved, Error::from(api))
             }

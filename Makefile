@@ -48,6 +48,9 @@ build: setup
 	  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
 	  build/pkg.tmp/cometapi_responses_bg.wasm -o build/pkg.tmp/cometapi_responses_bg.wasm
 	cp js/*.js js/*.d.ts README.md build/pkg.tmp/
+	@# ship minified JS (names kept: error classes use new.target.name); sources stay readable in js/
+	@for f in build/pkg.tmp/*.js; do esbuild "$$f" --minify --keep-names --format=esm --log-level=warning \
+	  --outfile="$$f" --allow-overwrite; done
 	node scripts/package-json.mjs > build/pkg.tmp/package.json
 	@# swap in one step: other processes reading pkg/ never see a half-written package
 	@rm -rf build/pkg.old && { [ ! -d pkg ] || mv pkg build/pkg.old; } && mv build/pkg.tmp pkg && rm -rf build/pkg.old

@@ -595,10 +595,23 @@ fn expect_range(param: &str, v: Option<&Value>, lo: f64, hi: f64) -> Result<(), 
         _ => Err(Error::validation(
             param,
             format!(
-                "`{param}` must be a number from {lo} to {hi} inclusive; got {}",
+                "`{param}` must be a number from {} to {} inclusive; got {}",
+                bound(lo),
+                bound(hi),
                 describe(v)
             ),
         )),
+    }
+}
+
+/// A bound for a message. Integral bounds print as integers; others through serde_json's
+/// float formatting (ryu), which the crate links anyway: `core`'s f64 `Display` costs ~14 KB
+/// of wasm.
+fn bound(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        (x as i64).to_string()
+    } else {
+        serde_json::Number::from_f64(x).map_or_else(String::new, |n| n.to_string())
     }
 }
 

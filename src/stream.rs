@@ -55,11 +55,8 @@ impl StreamState {
             return;
         }
         let mut events = std::mem::take(&mut self.sse_events);
-        if let Err(sse::SseError::EventTooLarge { limit }) = self.parser.feed(chunk, &mut events) {
-            self.deferred = Some(Error::stream(format!(
-                "an event exceeded the size limit of {limit} bytes"
-            )));
-        }
+        // Events completed before an oversized one are still delivered, in order.
+        let too_large = self.parser.feed(chunk, &mut events).err();
         for ev in events.drain(..) {
             if self.deferred.is_some() {
                 break;
@@ -69,6 +66,9 @@ impl StreamState {
                 Ok(None) => {}
                 Err(e) => self.deferred = Some(e),
             }
+        }
+        if let (None, Some(sse::SseError::EventTooLarge { limit })) = (&self.deferred, too_large) {
+            self.deferred = Some(Error::stream(format!("an event exceeded the size limit of {limit} bytes")));
         }
         self.sse_events = events;
     }

@@ -1,0 +1,235 @@
+//! The stream state machine (src/stream.rs): every row of DESIGN.md's "Outcomes of a stream"
+//! table, natively, in any chunking.
+#![cfg(not(target_arch = "wasm32"))]
+
+use cometapi_responses::error::Error;
+use cometapi_responses::stream::StreamState;
+use std::path::Path;
+
+/// What a consumer sees: the event types it got, then how the stream ended.
+#[derive(Debug, PartialEq)]
+struct Seen {
+    types: Vec<String>,
+    end: Result<(), String>,
+    final_text: Option<String>,
+}
+
+fn class(e: &Error) -> String {
+    match e {
+        Error::Api(a) => format!("ApiError code={:?} status={:?} has_response={}", a.code, a.status, a.response.is_some()),
+        Error::Stream { response, .. } => format!("StreamError has_response={}", response.is_some()),
+        other => other.class_name().to_owned(),
+    }
+}
+
+/// Drives the state machine the way both shells do: feed, pop, apply; at the end, `end()`.
+fn run(bytes: &[u8], chunk: usize) -> Seen {
+    let mut s = StreamState::new();
+    let mut types = Vec::new();
+    let mut chunks = bytes.chunks(chunk.max(1));
+    loop {
+        while let Some(item) = s.pop() {
+            match item {
+                Ok(ev) => match s.apply(&ev) {
+                    Ok(()) => types.push(ev.event_type().to_owned()),
+                    Err(e) => return Seen { types, end: Err(class(&e)), final_text: None },
+                },
+                Err(e) => return Seen { types, end: Err(class(&e)), final_text: None },
+            }
+        }
+        if s.is_finished() {
+            break;
+        }
+        match chunks.next() {
+            Some(c) => s.feed(c),
+            None if s.body_ended() => break,
+            None => s.end_of_body(),
+        }
+    }
+    let end = if s.is_finished() && s.final_response_json().is_some() { Ok(()) } else { s.end().map_err(|e| class(&e)) };
+    let final_text = s.final_response_json().map(|j| {
+        let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+        v["output_text"].as_str().unwrap().to_owned()
+    });
+    Seen { types, end, final_text }
+}
+
+fn all_chunkings(bytes: &[u8]) -> Seen {
+    let whole = run(bytes, bytes.len());
+    for size in [1, 2, 3, 7, 64, 301] {
+        assert_eq!(run(bytes, size), whole, "chunk size {size}");
+    }
+    whole
+}
+
+fn ev(ty: &str, body: &str) -> String {
+    format!("event: {ty}\ndata: {{\"type\":\"{ty}\"{body}}}\n\n")
+}
+
+fn created() -> String {
+    ev("response.created", r#","response":{"id":"r","object":"response","status":"in_progress","output":[]}"#)
+}
+
+fn text_events(text: &str) -> String {
+    let mut s = ev("response.output_item.added", r#","output_index":0,"item":{"id":"m","type":"message","role":"assistant","status":"in_progress","content":[]}"#);
+    s += &ev("response.content_part.added", r#","item_id":"m","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}"#);
+    for word in text.split_inclusive(' ') {
+        s += &ev("response.output_text.delta", &format!(r#","item_id":"m","output_index":0,"content_index":0,"delta":{}"#, serde_json::to_string(word).unwrap()));
+    }
+    s
+}
+
+fn completed(text: &str, status: &str) -> String {
+    ev(
+        &format!("response.{status}"),
+        &format!(
+            r#","response":{{"id":"r","object":"response","status":"{status}","output":[{{"id":"m","type":"message","role":"assistant","status":"completed","content":[{{"type":"output_text","text":{},"annotations":[]}}]}}]}}"#,
+            serde_json::to_string(text).unwrap()
+        ),
+    )
+}
+
+#[test]
+fn completed_ends_normally_with_the_final_response() {
+    let s = created() + &text_events("Hello there world") + &completed("Hello there world", "completed");
+    let seen = all_chunkings(s.as_bytes());
+    assert_eq!(seen.end, Ok(()));
+    assert_eq!(seen.final_text.as_deref(), Some("Hello there world"));
+    assert_eq!(seen.types.first().map(String::as_str), Some("response.created"));
+    assert_eq!(seen.types.last().map(String::as_str), Some("response.completed"));
+}
+
+#[test]
+fn incomplete_ends_normally_too() {
+    let s = created() + &text_events("Cut ") + &completed("Cut ", "incomplete");
+    let seen = all_chunkings(s.as_bytes());
+    assert_eq!(seen.end, Ok(()));
+    assert_eq!(seen.final_text.as_deref(), Some("Cut "));
+}
+
+#[test]
+fn failed_is_an_api_error_at_its_position_with_the_response() {
+    let failed = ev("response.failed", r#","response":{"id":"r","object":"response","status":"failed","output":[],"error":{"code":"server_error","message":"boom"}}"#);
+    let s = created() + &text_events("partial ") + &failed + &text_events("never seen");
+    let seen = all_chunkings(s.as_bytes());
+    assert_eq!(seen.end, Err("ApiError code=Some(\"server_error\") status=None has_response=true".into()));
+    assert!(!seen.types.contains(&"response.failed".to_owned()));
+    assert_eq!(seen.types.iter().filter(|t| t.ends_with(".delta")).count(), 1);
+}
+
+#[test]
+fn error_events_nested_and_flat_are_api_errors() {
+    let nested = ev("error", r#","error":{"type":"insufficient_quota","code":"insufficient_quota","message":"quota","param":null}"#);
+    let flat = ev("error", r#","code":"rate_limit_exceeded","message":"slow down","param":null"#);
+    for (e, code) in [(nested, "insufficient_quota"), (flat, "rate_limit_exceeded")] {
+        let seen = all_chunkings((created() + &e).as_bytes());
+        assert!(seen.end.as_ref().unwrap_err().starts_with(&format!("ApiError code=Some(\"{code}\") status=None")), "{:?}", seen.end);
+    }
+}
+
+#[test]
+fn a_body_without_a_terminal_event_is_a_stream_error_with_the_partial_snapshot() {
+    let seen = all_chunkings((created() + &text_events("half of it")).as_bytes());
+    assert_eq!(seen.end, Err("StreamError has_response=true".into()));
+    assert!(seen.types.len() > 3);
+    let seen = all_chunkings(b"");
+    assert_eq!(seen.end, Err("StreamError has_response=false".into()));
+}
+
+#[test]
+fn done_keepalive_comments_and_unknown_events_are_not_fatal() {
+    let s = created()
+        + ": ping\n\n"
+        + &ev("keepalive", "")
+        + &ev("response.something_new", r#","x":1"#)
+        + &text_events("ok")
+        + &completed("ok", "completed")
+        + "data: [DONE]\n\n";
+    let seen = all_chunkings(s.as_bytes());
+    assert_eq!(seen.end, Ok(()));
+    assert!(seen.types.contains(&"keepalive".to_owned()));
+    assert!(seen.types.contains(&"response.something_new".to_owned()));
+}
+
+#[test]
+fn malformed_json_is_a_stream_error_after_the_events_before_it() {
+    let s = created() + &text_events("a b ") + "event: response.output_text.delta\ndata: {\"type\": oops\n\n" + &completed("a b ", "completed");
+    let seen = all_chunkings(s.as_bytes());
+    assert_eq!(seen.end, Err("StreamError has_response=true".into()));
+    assert_eq!(seen.types.iter().filter(|t| t.ends_with(".delta")).count(), 2);
+}
+
+#[test]
+fn an_event_over_the_size_limit_is_a_stream_error() {
+    let big = ev("response.output_text.delta", &format!(r#","item_id":"m","output_index":0,"content_index":0,"delta":"{}""#, "x".repeat(5000)));
+    let s = created() + &text_events("a ") + &big;
+    let mut st = StreamState::with_max_event_size(1024);
+    st.feed(s.as_bytes());
+    let mut got = Vec::new();
+    while let Some(item) = st.pop() {
+        match item {
+            Ok(e) => {
+                st.apply(&e).unwrap();
+                got.push(e.event_type().to_owned());
+            }
+            Err(e) => {
+                assert!(matches!(e, Error::Stream { .. }), "{e:?}");
+                assert!(e.to_string().contains("size limit"));
+                assert_eq!(got.len(), 4);
+                return;
+            }
+        }
+    }
+    panic!("no error");
+}
+
+#[test]
+fn whatever_follows_the_terminal_event_is_ignored() {
+    let s = created() + &text_events("done") + &completed("done", "completed") + "data: {not json\n\n" + &ev("error", r#","message":"late""#);
+    let seen = all_chunkings(s.as_bytes());
+    assert_eq!(seen.end, Ok(()));
+}
+
+#[test]
+fn recorded_streams_end_as_their_terminal_event_says() {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded"));
+    if !dir.is_dir() {
+        eprintln!("SKIPPED: ../shared/fixtures/recorded not found; recorded-stream outcome tests did not run");
+        return;
+    }
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("sse") {
+            continue;
+        }
+        n += 1;
+        let bytes = std::fs::read(&path).unwrap();
+        let seen = all_chunkings(&bytes);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.contains("error") {
+            assert_eq!(seen.end, Err("ApiError code=Some(\"insufficient_quota\") status=None has_response=true".into()), "{name}");
+        } else {
+            assert_eq!(seen.end, Ok(()), "{name}");
+            assert!(seen.final_text.is_some(), "{name}");
+        }
+    }
+    assert_eq!(n, 9);
+}
+
+#[test]
+fn synthetic_fixtures_end_as_expected() {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/responses"));
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("sse") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let seen = all_chunkings(&std::fs::read(&path).unwrap());
+        match name.as_str() {
+            "failed.sse" | "flat_error.sse" => assert!(seen.end.as_ref().unwrap_err().starts_with("ApiError"), "{name}: {:?}", seen.end),
+            _ => assert_eq!(seen.end, Ok(()), "{name}"),
+        }
+    }
+}

@@ -20,7 +20,7 @@ use std::collections::VecDeque;
 
 use crate::accumulate::{Accumulator, Outcome};
 use crate::error::Error;
-use crate::event::{self, ResponseEvent};
+use crate::event::{self, EventKind, ResponseEvent};
 use crate::sse;
 
 /// Where a stream is.
@@ -35,6 +35,8 @@ pub struct StreamState {
     body_ended: bool,
     /// The stream's result was delivered (terminal event applied, or an error handed out).
     finished: bool,
+    /// The stream starts mid-response (see [`resumed`](Self::resumed)).
+    resumed: bool,
 }
 
 impl StreamState {
@@ -46,6 +48,14 @@ impl StreamState {
     /// A fresh state with a per-event size limit in bytes.
     pub fn with_max_event_size(limit: usize) -> Self {
         StreamState { parser: sse::Parser::with_max_event_size(limit), ..Self::default() }
+    }
+
+    /// A fresh state for a stream resumed mid-response (`GET /responses/{id}?stream=true&starting_after=N`):
+    /// the events before the first lifecycle event are handed out but not folded (there is no
+    /// snapshot to fold them into); the next lifecycle event (usually the terminal one) sets the
+    /// snapshot. An `error` event still ends the stream.
+    pub fn resumed() -> Self {
+        StreamState { resumed: true, ..Self::default() }
     }
 
     /// Feeds one chunk of the body. Events it completes become available from [`pop`](Self::pop).
@@ -101,6 +111,10 @@ impl StreamState {
     /// Folds an event the consumer took into the snapshot. A `response.failed` or `error` event,
     /// or an event that breaks the protocol, gives the error to report at its position.
     pub fn apply(&mut self, ev: &ResponseEvent) -> Result<(), Error> {
+        let kind = ev.kind();
+        if self.resumed && self.acc.snapshot().is_none() && !kind.is_lifecycle() && kind != EventKind::Error {
+            return Ok(());
+        }
         if let Err(e) = self.acc.push(ev) {
             self.finished = true;
             return Err(self.with_snapshot(e));
@@ -170,5 +184,46 @@ impl StreamState {
             }
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CREATED: &str = r#"{"type":"response.created","sequence_number":0,"response":{"id":"r","object":"response","status":"in_progress","output":[]}}"#;
+    const ADDED: &str = r#"{"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"id":"m","type":"message","role":"assistant","content":[]}}"#;
+    const DELTA: &str = r#"{"type":"response.output_text.delta","sequence_number":2,"item_id":"m","output_index":0,"content_index":0,"delta":"Hi"}"#;
+    const COMPLETED: &str = r#"{"type":"response.completed","sequence_number":3,"response":{"id":"r","object":"response","status":"completed","output":[{"id":"m","type":"message","role":"assistant","content":[{"type":"output_text","text":"Hi","annotations":[]}]}]}}"#;
+
+    fn drive(mut s: StreamState, events: &[&str]) -> (StreamState, Result<(), Error>) {
+        let body: String = events.iter().map(|e| format!("data: {e}\n\n")).collect();
+        s.feed(body.as_bytes());
+        s.end_of_body();
+        while let Some(item) = s.pop() {
+            if let Err(e) = item.and_then(|ev| s.apply(&ev)) {
+                return (s, Err(e));
+            }
+        }
+        let end = s.end();
+        (s, end)
+    }
+
+    #[test]
+    fn a_resumed_stream_may_start_mid_response() {
+        let (s, end) = drive(StreamState::resumed(), &[DELTA, COMPLETED]);
+        assert_eq!(end, Ok(()));
+        let fin: serde_json::Value = serde_json::from_str(&s.final_response_json().unwrap_or_default()).unwrap_or_default();
+        assert_eq!(fin["output_text"], "Hi");
+        // From the start, a resumed stream folds like any other.
+        let (s, end) = drive(StreamState::resumed(), &[CREATED, ADDED, DELTA, COMPLETED]);
+        assert_eq!(end, Ok(()));
+        assert!(s.final_response_json().is_some());
+        // A fresh stream still treats a delta before any lifecycle event as a protocol violation.
+        let (_, end) = drive(StreamState::new(), &[DELTA, COMPLETED]);
+        assert!(matches!(end, Err(Error::Stream { .. })));
+        // And a resumed stream still ends in an `error` event.
+        let (_, end) = drive(StreamState::resumed(), &[r#"{"type":"error","code":"x","message":"boom"}"#]);
+        assert!(matches!(end, Err(Error::Api(_))));
     }
 }

@@ -219,7 +219,12 @@ impl Client {
         }
         http::push_query(&mut url, &query);
         let req = self.request("GET", url, None, true, &opts);
-        self.start_stream(req, opts)
+        let stream = self.start_stream(req, opts);
+        if starting_after.is_some() {
+            stream.resumed()
+        } else {
+            stream
+        }
     }
 
     /// `POST /responses/{id}/cancel` (background responses) as JSON text.

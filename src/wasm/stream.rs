@@ -48,6 +48,12 @@ impl EventStream {
         EventStream::new(Phase::Starting(start), cancel)
     }
 
+    /// The stream resumes a response mid-way (`starting_after`): see [`StreamState::resumed`].
+    pub(crate) fn resumed(mut self) -> EventStream {
+        self.state = StreamState::resumed();
+        self
+    }
+
     pub(crate) fn reading(body: Body, cancel: Rc<Cancel>) -> EventStream {
         EventStream::new(Phase::Reading(body), cancel)
     }

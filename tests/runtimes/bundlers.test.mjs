@@ -1,10 +1,12 @@
-// A fresh Vite app (build/consumer-vite: index.html + main.js importing 'cometapi-responses', no
-// vite.config, no plugin) that installed the packed tarball: `vite build` served statically, and
-// the Vite dev server (which pre-bundles the dependency), each loaded in headless Chromium and
-// streaming from the mock backend (cross-origin: the mock answers CORS).
+// A fresh app (build/consumer-vite: index.html + main.js importing 'cometapi-responses', no
+// vite.config, no plugin, no loader option) that installed the packed tarball, bundled three ways:
+// `vite build` served statically, the Vite dev server (which pre-bundles the dependency), and a
+// bare `esbuild --bundle`; each loaded in headless Chromium, streaming from the mock backend
+// (cross-origin: the mock answers CORS).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import {
   BUILD, PAGE_SCRIPT, checkStreamed, devImport, freshConsumer, launchChromium, packPkg, pageResult, startMock, watchPage,
@@ -80,5 +82,33 @@ test('vite dev server: the pre-bundled dependency streams in Chromium', async ()
     assert.ok(existsSync(join(app, 'node_modules', '.vite', 'deps')), 'vite pre-bundled the dependency');
   } finally {
     await server.close();
+  }
+});
+
+test('esbuild --bundle with no loader or plugin: the bundle streams in Chromium', async () => {
+  const esbuild = await devImport('esbuild/lib/main.js');
+  await esbuild.build({
+    absWorkingDir: app,
+    entryPoints: ['main.js'],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    outfile: 'esbuild-dist/main.js',
+    logLevel: 'silent',
+  });
+  assert.deepEqual(readdirSync(join(app, 'esbuild-dist')), ['main.js'], 'one self-contained file');
+  const html = readFileSync(join(app, 'index.html'), 'utf8');
+  const bundle = readFileSync(join(app, 'esbuild-dist', 'main.js'));
+  const server = http.createServer((req, res) => {
+    const js = req.url.startsWith('/main.js');
+    res.writeHead(200, { 'content-type': js ? 'text/javascript' : 'text/html' });
+    res.end(js ? bundle : html);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await streamInPage(`http://127.0.0.1:${server.address().port}`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILD, SECRET, freshConsumer, packPkg, run, startMock } from './lib.mjs';
+import { BUILD, DEV_MODULES, SECRET, freshConsumer, packPkg, run, startMock } from './lib.mjs';
 
 let packed;
 let consumer;
@@ -50,6 +50,18 @@ before(async () => {
       'cjs.cjs':
         "const pkg = require('cometapi-responses');\nconst { ResponsesClient, ApiError } = require('cometapi-responses');\n" +
         `(async () => {${scriptBody("require.resolve('cometapi-responses')")}})().catch((e) => { console.error(e); process.exit(1); });\n`,
+      'types.ts': [
+        "import { ResponsesClient, ApiError, init } from 'cometapi-responses';",
+        "import { init as webInit, ResponsesClient as WebClient } from 'cometapi-responses/web';",
+        "const client: ResponsesClient = new ResponsesClient({ apiKey: 'x', baseURL: 'http://127.0.0.1/v1' });",
+        'export async function main(): Promise<string> {',
+        "  await init(); await webInit(); new WebClient({});",
+        "  const stream = client.stream({ model: 'm', input: 'i' });",
+        '  for await (const event of stream) if (event.type === "response.completed") break;',
+        '  try { return (await stream.finalResponse()).output_text; } catch (e) { return e instanceof ApiError ? String(e.status) : "?"; }',
+        '}',
+      ].join('\n'),
+      'types-cjs.cts': "import { ResponsesClient } from 'cometapi-responses';\nexport = new ResponsesClient({});\n",
     },
     packed.tarball,
   );
@@ -122,4 +134,11 @@ test('Node CommonJS: require() by name (require(esm), Node ≥ 20.19), streams f
   const { stdout, stderr } = await run(process.execPath, ['cjs.cjs', `${mock.url}/v1`], { cwd: consumer });
   assert.doesNotMatch(stderr, /Error/);
   checkReport(JSON.parse(stdout));
+});
+
+test('TypeScript consumers get the types (moduleResolution nodenext, bundler; CommonJS .cts)', async () => {
+  const tsc = join(DEV_MODULES, 'typescript', 'bin', 'tsc');
+  const common = ['--noEmit', '--strict', '--target', 'es2022'];
+  await run(process.execPath, [tsc, ...common, '--module', 'nodenext', '--moduleResolution', 'nodenext', 'types.ts', 'types-cjs.cts'], { cwd: consumer });
+  await run(process.execPath, [tsc, ...common, '--module', 'esnext', '--moduleResolution', 'bundler', 'types.ts'], { cwd: consumer });
 });

@@ -289,7 +289,7 @@ function libraryError(e, config, cors) {
 function redact(text, config) {
   let out = String(text ?? '');
   if (config.apiKey) out = out.split(config.apiKey).join('[redacted]');
-  return out.replace(/\b(sk|key)-[A-Za-z0-9*._-]{4,}/g, '[redacted]');
+  return out.replace(/\bsk-[A-Za-z0-9*._-]{4,}/g, '[redacted]');
 }
 
 function corsHeaders(request, config) {

@@ -20,7 +20,7 @@ const pkg = {
   version: field('version'),
   description: field('description'),
   license: field('license'),
-  repository: { type: 'git', url: field('repository') },
+  repository: { type: 'git', url: `git+${field('repository')}.git` }, // the form `npm pkg fix` wants
   homepage: `${field('repository')}#readme`,
   keywords: ['openai', 'responses', 'cometapi', 'sse', 'streaming', 'wasm', 'cloudflare-workers'],
   type: 'module',
@@ -48,7 +48,7 @@ const pkg = {
     './cometapi_responses_bg.wasm': './cometapi_responses_bg.wasm',
     './package.json': './package.json',
   },
-  files: ['*.js', '*.d.ts', '*.wasm', 'README.md'],
+  files: ['*.js', '*.d.ts', '*.wasm', 'README.md', 'LICENSE*'],
   // The entries instantiate the wasm on import; every other module is side-effect free.
   sideEffects: ['./node.js', './browser.js', './workerd.js'],
 };

@@ -250,6 +250,22 @@ test('a body within the limit sent without content-length is accepted', async ()
   assert.equal(json.status, 'completed');
 });
 
+test('MAX_OUTPUT_TOKENS caps max_output_tokens: more is refused, none gets the cap', async () => {
+  const capped = await startWorker({ MAX_OUTPUT_TOKENS: '100' });
+  try {
+    const over = await call(capped, { body: { model: 'gpt-5.4', input: 'hi', max_output_tokens: 500 } });
+    assert.equal(over.res.status, 400);
+    assertApiError(over.json, { code: 'max_output_tokens_not_allowed', param: 'max_output_tokens' });
+    const before = mock.requests.length;
+    const ok = await call(capped, { body: { model: 'gpt-5.4', input: 'hi' } });
+    assert.equal(ok.res.status, 200);
+    const sent = mock.requests.slice(before).find((r) => r.path === '/v1/responses');
+    assert.equal(sent.body.max_output_tokens, 100);
+  } finally {
+    await capped.dispose();
+  }
+});
+
 test('upstream errors pass through with their status, in the API error shape', async () => {
   const before = mock.requests.length;
   // the mock validates like the API; the package does not check conversation.id itself

@@ -1,0 +1,339 @@
+// ResponseStream details (on/off, finalResponse with and without iterating, queued next()
+// calls, toReadableStream ⇄ fromReadableStream, abort after the end, the snapshot) and the
+// public ResponseAccumulator.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiError, StreamError, AbortError, ResponseStream, ResponseAccumulator } from 'cometapi-responses';
+import { startMock, clientFor, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream } from './client-helpers.mjs';
+
+let srv;
+let client;
+before(async () => {
+  srv = await startMock();
+  client = clientFor(srv);
+});
+after(() => srv.close());
+
+const params = { model: 'gpt-mock', input: 'Stream API tests' };
+
+describe('ResponseStream', () => {
+  test('cannot be constructed directly', () => {
+    assert.throws(() => new ResponseStream(), TypeError);
+    assert.throws(() => ResponseStream.fromReadableStream('data: x'), TypeError);
+    assert.throws(() => ResponseStream.fromReadableStream(null), TypeError);
+  });
+
+  test('on(type) and on("*") while iterating; handlers run before the event is yielded; off()', async () => {
+    const stream = client.stream(params);
+    const byType = [];
+    const all = [];
+    const order = [];
+    const removed = [];
+    const drop = (e) => removed.push(e);
+    assert.equal(stream.on('response.output_text.delta', (e) => { byType.push(e); order.push(`delta:${e.sequence_number}`); }), stream, 'on() chains');
+    stream.on('*', (e) => { all.push(e); order.push(`*:${e.sequence_number}`); });
+    stream.on('response.completed', drop).off('response.completed', drop);
+    const yielded = [];
+    for await (const e of stream) {
+      assert.equal(all.at(-1), e, 'the "*" handler saw this event before it was yielded');
+      yielded.push(e);
+    }
+    assert.deepEqual(all, yielded);
+    assert.deepEqual(byType, yielded.filter((e) => e.type === 'response.output_text.delta'));
+    assert.ok(byType.length > 3);
+    const firstDelta = byType[0].sequence_number;
+    assert.deepEqual(order.slice(order.indexOf(`delta:${firstDelta}`), order.indexOf(`delta:${firstDelta}`) + 2), [`delta:${firstDelta}`, `*:${firstDelta}`], 'type handlers first, then "*"');
+    assert.equal(removed.length, 0, 'off() removed the handler');
+    assert.throws(() => stream.on(42, () => {}), TypeError);
+    assert.throws(() => stream.on('x'), TypeError);
+  });
+
+  test('finalResponse() without iterating reads the whole stream (handlers still run)', async () => {
+    const stream = client.stream(params);
+    const seen = [];
+    stream.on('*', (e) => seen.push(e));
+    const final = await stream.finalResponse();
+    assert.equal(final.status, 'completed');
+    assert.equal(seen.at(-1).type, 'response.completed');
+    assert.equal(final.output_text, deltaText(seen));
+    assert.deepEqual(stream.response, final);
+    // Iterating afterwards yields nothing more.
+    const { events, error } = await collect(stream);
+    assert.deepEqual(events, []);
+    assert.equal(error, null);
+  });
+
+  test('finalResponse() while iterating steals no events, resolves at the end', async () => {
+    const stream = client.stream(params);
+    const events = [];
+    let final = null;
+    let finalResolvedAt = -1;
+    for await (const e of stream) {
+      events.push(e);
+      if (events.length === 3) {
+        stream.finalResponse().then((r) => { final = r; finalResolvedAt = events.length; });
+      }
+      await new Promise((r) => setImmediate(r)); // give finalResponse every chance to read ahead
+    }
+    events.forEach((e, i) => assert.equal(e.sequence_number, i, 'every event reached the loop, in order'));
+    assert.equal(events.at(-1).type, 'response.completed');
+    await new Promise((r) => setImmediate(r));
+    assert.ok(final, 'finalResponse resolved');
+    assert.equal(finalResolvedAt, events.length, 'only after the last event');
+    assert.equal(final.output_text, deltaText(events));
+  });
+
+  test('finalResponse() while iterating, then the stream fails: both see the same error', async () => {
+    const stream = client.stream(params, fault('failed'));
+    let pending;
+    let caught = null;
+    try {
+      for await (const e of stream) {
+        pending ??= stream.finalResponse();
+        assert.ok(e.type);
+      }
+    } catch (e) {
+      caught = e;
+    }
+    assert.ok(caught instanceof ApiError);
+    const err = await rejection(pending);
+    assert.ok(err instanceof ApiError);
+    assert.equal(err.message, caught.message);
+  });
+
+  test('concurrent next() calls are queued: consecutive events, in order, no exception', async () => {
+    const stream = client.stream(params);
+    const it = stream[Symbol.asyncIterator]();
+    const first = await Promise.all([it.next(), it.next(), it.next(), it.next(), it.next()]);
+    assert.deepEqual(first.map((r) => r.done), [false, false, false, false, false]);
+    assert.deepEqual(first.map((r) => r.value.sequence_number), [0, 1, 2, 3, 4]);
+    const rest = await Promise.all(Array.from({ length: 200 }, () => it.next()));
+    const values = rest.filter((r) => !r.done).map((r) => r.value);
+    values.forEach((e, i) => assert.equal(e.sequence_number, 5 + i));
+    assert.equal(values.at(-1).type, 'response.completed');
+    const doneFrom = rest.findIndex((r) => r.done);
+    assert.ok(rest.slice(doneFrom).every((r) => r.done && r.value === undefined), 'then only { done: true }');
+    assert.equal((await stream.finalResponse()).status, 'completed');
+  });
+
+  test('concurrent next() calls on a failing stream: one rejection, then done', async () => {
+    const stream = client.stream(params, fault('no-terminal'));
+    const results = await Promise.allSettled(Array.from({ length: 200 }, () => stream.next()));
+    const rejected = results.filter((r) => r.status === 'rejected');
+    assert.equal(rejected.length, 1);
+    assert.ok(rejected[0].reason instanceof StreamError);
+    const i = results.indexOf(rejected[0]);
+    assert.ok(results.slice(0, i).every((r) => !r.value.done));
+    assert.ok(results.slice(i + 1).every((r) => r.value.done));
+  });
+
+  test('stream.response: null before response.created, then the growing snapshot = a ResponseAccumulator of the same events', async () => {
+    const stream = client.stream(params);
+    assert.equal(stream.response, null);
+    const acc = new ResponseAccumulator();
+    assert.equal(acc.response, null);
+    let lastText = '';
+    for await (const e of stream) {
+      acc.push(e);
+      assert.deepEqual(stream.response, acc.response, `after ${e.type}`);
+      assert.ok(stream.response.output_text.startsWith(lastText), 'output_text only grows');
+      lastText = stream.response.output_text;
+      if (e.type === 'response.created') assert.equal(stream.response.status, 'in_progress');
+    }
+    assert.deepEqual(acc.response, await stream.finalResponse());
+  });
+
+  test('abort() after completion is a no-op', async () => {
+    const stream = client.stream(params);
+    const final = await stream.finalResponse();
+    stream.abort();
+    stream.abort();
+    assert.deepEqual(await stream.finalResponse(), final);
+    assert.deepEqual(await stream.next(), { done: true, value: undefined });
+    assert.deepEqual(stream.response, final);
+  });
+
+  test('abort() after a failure keeps the failure', async () => {
+    const stream = client.stream(params, fault('failed'));
+    const { error } = await collect(stream);
+    stream.abort();
+    const err = await rejection(stream.finalResponse());
+    assert.ok(err instanceof ApiError);
+    assert.equal(err.message, error.message);
+  });
+
+  test('abort() mid-iteration: the snapshot stays readable', async () => {
+    const stream = client.stream(params);
+    let n = 0;
+    let error = null;
+    try {
+      for await (const e of stream) {
+        assert.ok(e);
+        if (++n === 6) stream.abort();
+      }
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof AbortError);
+    assert.ok(stream.response);
+    assert.equal(stream.response.status, 'in_progress');
+  });
+
+  test('a handler that throws ends the stream with its error', async () => {
+    const stream = client.stream(params);
+    const boom = new Error('handler failed');
+    stream.on('response.output_text.delta', () => { throw boom; });
+    const { events, error } = await collect(stream);
+    assert.equal(error, boom);
+    assert.ok(!events.some((e) => e.type === 'response.output_text.delta'));
+    assert.equal(await rejection(stream.finalResponse()), boom);
+  });
+
+  test('toReadableStream() re-parses (fromReadableStream) to the same final response', async () => {
+    const stream = client.stream(params);
+    const copy = ResponseStream.fromReadableStream(stream.toReadableStream());
+    const { events, error } = await collect(copy);
+    assert.equal(error, null);
+    const final = await copy.finalResponse();
+    assert.deepEqual(final, await stream.finalResponse());
+    assert.equal(final.output_text, deltaText(events));
+    events.forEach((e, i) => assert.equal(e.sequence_number, i));
+  });
+
+  test('toReadableStream(): text/event-stream bytes', async () => {
+    const { sse, events: wire } = syntheticStream(['x', 'y']);
+    const out = ResponseStream.fromReadableStream(bodyOf(sse)).toReadableStream();
+    const text = await new Response(out).text();
+    assert.ok(text.startsWith('event: response.created\ndata: {'), text.slice(0, 60));
+    const frames = text.split('\n\n').filter(Boolean);
+    assert.equal(frames.length, wire.length);
+    frames.forEach((f, i) => assert.deepEqual(JSON.parse(f.split('\ndata: ')[1]), wire[i]));
+  });
+
+  test('toReadableStream() of a failed stream forwards the failure; of a truncated one, errors', async () => {
+    const failed = ResponseStream.fromReadableStream(client.stream(params, fault('failed')).toReadableStream());
+    const { error } = await collect(failed);
+    assert.ok(error instanceof ApiError, `got ${error}`);
+    assert.equal(error.code, 'server_error');
+    assert.equal(error.response.status, 'failed');
+
+    const errEvent = ResponseStream.fromReadableStream(client.stream(params, fault('error-event')).toReadableStream());
+    const e2 = (await collect(errEvent)).error;
+    assert.ok(e2 instanceof ApiError, `got ${e2}`);
+    assert.equal(e2.code, 'server_error');
+
+    const reader = client.stream(params, fault('no-terminal')).toReadableStream().getReader();
+    let readError = null;
+    try {
+      for (;;) if ((await reader.read()).done) break;
+    } catch (e) {
+      readError = e;
+    }
+    assert.ok(readError instanceof StreamError, `got ${readError}`);
+  });
+
+  test('cancelling toReadableStream() aborts the request', async () => {
+    const stream = client.stream(params);
+    const reader = stream.toReadableStream().getReader();
+    await reader.read();
+    await reader.cancel();
+    assert.ok((await rejection(stream.finalResponse())) instanceof AbortError);
+  });
+
+  test('fromReadableStream of a hand-built body, any chunking', async () => {
+    const { sse, text, events: wire } = syntheticStream(['Hand', '-built ', 'body ✓']);
+    for (const chunks of [[sse], sse.match(/[\s\S]{1,5}/g), sse.split('\n').map((l) => `${l}\n`).slice(0, -1)]) {
+      const stream = ResponseStream.fromReadableStream(bodyOf(chunks));
+      const { events, error } = await collect(stream);
+      assert.equal(error, null);
+      assert.deepEqual(events, wire);
+      assert.equal((await stream.finalResponse()).output_text, text);
+    }
+  });
+
+  test('fromReadableStream: a body that errors → StreamError (partial snapshot); a locked body → StreamError', async () => {
+    const { events: wire } = syntheticStream(['a']);
+    let sent = false;
+    const body = new ReadableStream({
+      pull(c) {
+        if (!sent) { sent = true; c.enqueue(new TextEncoder().encode(frame(wire[0]))); } else c.error(new Error('socket reset'));
+      },
+    });
+    const s = ResponseStream.fromReadableStream(body);
+    const { events, error } = await collect(s);
+    assert.equal(events.length, 1);
+    assert.ok(error instanceof StreamError, `got ${error}`);
+    assert.equal(error.response?.id, 'resp_test');
+
+    const locked = bodyOf('');
+    locked.getReader();
+    const { error: e2 } = await collect(ResponseStream.fromReadableStream(locked));
+    assert.ok(e2 instanceof StreamError, `got ${e2}`);
+  });
+
+  test('fromReadableStream: chunks that are not bytes → StreamError', async () => {
+    const body = new ReadableStream({ start(c) { c.enqueue('a string chunk'); c.close(); } });
+    const { error } = await collect(ResponseStream.fromReadableStream(body));
+    assert.ok(error instanceof StreamError, `got ${error}`);
+  });
+});
+
+describe('ResponseAccumulator', () => {
+  test('events collected with for-await → acc.response equals finalResponse()', async () => {
+    for (const f of [undefined, 'incomplete', 'multibyte', 'keepalive']) {
+      const stream = client.stream({ ...params, reasoning: { effort: 'medium', summary: 'auto' } }, f ? fault(f) : undefined);
+      const { events, error } = await collect(stream);
+      assert.equal(error, null);
+      const acc = new ResponseAccumulator();
+      for (const e of events) assert.equal(acc.push(e), acc, 'push() chains');
+      assert.deepEqual(acc.response, await stream.finalResponse(), String(f));
+    }
+  });
+
+  test('tool calls and structured output accumulate like the stream', async () => {
+    const p = {
+      model: 'gpt-mock',
+      input: 'Use get_weather for Paris',
+      tools: [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }],
+    };
+    const stream = client.stream(p);
+    const { events } = await collect(stream);
+    const acc = new ResponseAccumulator();
+    events.forEach((e) => acc.push(e));
+    const final = await stream.finalResponse();
+    assert.equal(final.output[0].type, 'function_call');
+    assert.deepEqual(acc.response, final);
+    assert.equal(final.output[0].arguments, events.filter((e) => e.type === 'response.function_call_arguments.delta').map((e) => e.delta).join(''));
+  });
+
+  test('a failed stream: the accumulator holds the failed response', async () => {
+    const { events } = await collect(client.stream(params, fault('failed')));
+    // the events before the failure, then the failing event as the server sent it
+    const acc = new ResponseAccumulator();
+    events.forEach((e) => acc.push(e));
+    assert.equal(acc.response.status, 'in_progress');
+    acc.push({ type: 'response.failed', sequence_number: 999, response: { ...acc.response, status: 'failed', error: { code: 'x', message: 'y' } } });
+    assert.equal(acc.response.status, 'failed');
+  });
+
+  test('garbage throws; a failed push leaves the snapshot unchanged', () => {
+    const acc = new ResponseAccumulator();
+    assert.throws(() => acc.push(null), TypeError);
+    assert.throws(() => acc.push('response.created'), TypeError);
+    assert.throws(() => acc.push(42), TypeError);
+    assert.throws(() => acc.push({ type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'x' }), (e) => e instanceof Error && /lifecycle/.test(e.message));
+    assert.equal(acc.response, null);
+    const { events: wire } = syntheticStream(['ok']);
+    acc.push(wire[0]);
+    const before = acc.response;
+    assert.throws(() => acc.push({ type: 'response.output_item.added', output_index: 7, item: { type: 'message', content: [] } }), Error);
+    assert.throws(() => acc.push({ type: 'response.created' }), Error, 'a lifecycle event without a response');
+    assert.deepEqual(acc.response, before);
+    // keepalive and unknown events change nothing
+    acc.push({ type: 'keepalive' }).push({ type: 'response.some_future_event', x: 1 });
+    assert.deepEqual(acc.response, before);
+    for (const e of wire.slice(1)) acc.push(e);
+    assert.equal(acc.response.output_text, 'ok');
+    assert.equal(acc.response.status, 'completed');
+  });
+});

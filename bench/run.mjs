@@ -95,12 +95,19 @@ function check(r, exp, who) {
   if (exp.text !== undefined && r.text === null) throw new Wrong(`${who}: no final text`);
 }
 
-/** Runs fn once per repetition, after a GC; returns ms. */
+/**
+ * Runs fn once, after a GC; returns [wall ms, process CPU ms]. CPU time (all threads of this
+ * process, GC helpers included) is kept too because the machine may be shared: when other
+ * processes compete for the 2 cores, wall time grows and CPU time mostly does not.
+ */
 async function timed(fn) {
   gc();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
-  return performance.now() - t0;
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return [wall, (c.user + c.system) / 1000];
 }
 
 /**
@@ -109,14 +116,17 @@ async function timed(fn) {
  * Returns { name: { times: [ms…], error? } }.
  */
 async function interleaved(consumers, { warmup, runs, known = () => null }) {
-  const res = Object.fromEntries(Object.keys(consumers).map((k) => [k, { times: [] }]));
+  const res = Object.fromEntries(Object.keys(consumers).map((k) => [k, { times: [], cpu: [] }]));
   for (let i = 0; i < warmup + runs; i++) {
     for (const [name, fn] of Object.entries(consumers)) {
       const r = res[name];
       if (r.error) continue;
       try {
-        const t = await timed(fn);
-        if (i >= warmup) r.times.push(t);
+        const [t, c] = await timed(fn);
+        if (i >= warmup) {
+          r.times.push(t);
+          r.cpu.push(c);
+        }
       } catch (e) {
         r.error = e instanceof Wrong ? e.message : `${name}: threw ${e?.name}: ${e?.message}`;
         r.known = known(name, r.error);
@@ -124,7 +134,10 @@ async function interleaved(consumers, { warmup, runs, known = () => null }) {
       }
     }
   }
-  for (const r of Object.values(res)) r.ms = r.error ? null : median(r.times);
+  for (const r of Object.values(res)) {
+    r.ms = r.error ? null : median(r.times);
+    r.cpuMs = r.error ? null : median(r.cpu);
+  }
   return res;
 }
 
@@ -155,7 +168,8 @@ async function sectionThroughput() {
   heading('End-to-end throughput (client.stream → for await → finalResponse)');
   out('MB/s and k events/s are medians; "ours/openai" and "ours/floor" are throughput ratios (> 1: ours is faster). ' +
     'floor = eventsource-parser + JSON.parse + delta text accumulation (no client); drain = reading the body and discarding it ' +
-    '(the fake-fetch/ReadableStream cost every consumer pays).');
+    '(the fake-fetch/ReadableStream cost every consumer pays). The "(cpu)" ratios use process CPU time instead of wall time ' +
+    '(steadier when other processes share the machine).');
   const rows = [];
   const data = [];
   for (const [sname, s] of Object.entries(STREAMS)) {
@@ -175,7 +189,7 @@ async function sectionThroughput() {
       const ev = (x) => (x.ms ? s.events / (x.ms / 1000) / 1000 : null);
       data.push({
         stream: sname, chunk: size, bytes, events: s.events,
-        ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { ms: v.ms, times: v.times, mbps: mbps(bytes, v.ms), kevps: ev(v), error: v.error }])),
+        ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { ms: v.ms, cpuMs: v.cpuMs, times: v.times, mbps: mbps(bytes, v.ms), cpuMbps: mbps(bytes, v.cpuMs), kevps: ev(v), error: v.error }])),
       });
       const o = r.ours;
       rows.push([
@@ -186,10 +200,13 @@ async function sectionThroughput() {
         fmt(mbps(bytes, r.drain.ms)),
         hasClient && !o?.error ? fmt(ratio(r.openai.ms, o.ms), 2) + '×' : 'n/a',
         hasClient && !o?.error ? fmt(ratio(r.floor.ms, o.ms), 2) + '×' : 'n/a',
+        hasClient && !o?.error ? fmt(ratio(r.openai.cpuMs, o.cpuMs), 2) + '×' : 'n/a',
+        hasClient && !o?.error ? fmt(ratio(r.floor.cpuMs, o.cpuMs), 2) + '×' : 'n/a',
       ]);
     }
   }
-  out(table(['stream', 'chunk', 'ours MB/s', 'ours kev/s', 'openai MB/s', 'openai kev/s', 'floor MB/s', 'floor kev/s', 'drain MB/s', 'ours/openai', 'ours/floor'], rows, ['l', 'r']));
+  out(table(['stream', 'chunk', 'ours MB/s', 'ours kev/s', 'openai MB/s', 'openai kev/s', 'floor MB/s', 'floor kev/s', 'drain MB/s',
+    'ours/openai', 'ours/floor', 'ours/openai (cpu)', 'ours/floor (cpu)'], rows, ['l', 'r']));
   results.sections.throughput = data;
 }
 

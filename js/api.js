@@ -287,12 +287,14 @@ export class ResponseStream {
     this.#aborted = true;
     this.#error ??= error;
     this.#raw.abort();
+    // A finalResponse() waiting for the iteration to end must not wait for a loop that left.
+    this.#endedResolve?.();
   }
 
   /** Resolves with the final Response once the stream ends (reading the rest if nobody is). */
   finalResponse() {
     this.#final ??= (async () => {
-      if (this.#iterating && this.#state === 'open') {
+      if (this.#iterating && this.#state === 'open' && !this.#aborted) {
         this.#ended ??= new Promise((resolve) => (this.#endedResolve = resolve));
         await this.#ended;
       } else {

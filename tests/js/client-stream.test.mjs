@@ -101,6 +101,37 @@ describe('ResponseStream', () => {
     assert.equal(err.message, caught.message);
   });
 
+  test('finalResponse() pending while iterating settles when the loop is left early (break, abort)', async () => {
+    const settle = (p) => Promise.race([p.then(() => 'resolved', (e) => e), new Promise((r) => setTimeout(() => r('still pending after 2 s'), 2000))]);
+    // break
+    const s1 = client.stream(params);
+    let p1;
+    let n = 0;
+    for await (const e of s1) {
+      assert.ok(e);
+      if (n++ === 0) p1 = s1.finalResponse();
+      if (n === 4) break;
+    }
+    const r1 = await settle(p1);
+    assert.ok(r1 instanceof AbortError, `got ${r1}`);
+    // abort() between events, then the loop stops calling next()
+    const s2 = client.stream(params);
+    const it = s2[Symbol.asyncIterator]();
+    await it.next();
+    const p2 = s2.finalResponse();
+    s2.abort();
+    const r2 = await settle(p2);
+    assert.ok(r2 instanceof AbortError, `got ${r2}`);
+    // finalResponse() asked after abort(), with the iterator never resumed
+    const s3 = client.stream(params);
+    const it3 = s3[Symbol.asyncIterator]();
+    await it3.next();
+    s3.abort();
+    const r3 = await settle(s3.finalResponse());
+    assert.ok(r3 instanceof AbortError, `got ${r3}`);
+    assert.deepEqual(await it3.next(), { done: true, value: undefined }, 'the stream is over');
+  });
+
   test('concurrent next() calls are queued: consecutive events, in order, no exception', async () => {
     const stream = client.stream(params);
     const it = stream[Symbol.asyncIterator]();

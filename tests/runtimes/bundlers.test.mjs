@@ -48,7 +48,7 @@ async function streamInPage(origin) {
   const problems = watchPage(page);
   try {
     await page.goto(`${origin}/?api=${encodeURIComponent(`${mock.url}/v1`)}`);
-    const r = await pageResult(page);
+    const r = await pageResult(page, problems);
     checkStreamed(assert, r, problems);
     return r;
   } finally {

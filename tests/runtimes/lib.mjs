@@ -134,9 +134,14 @@ try {
 }
 `;
 
-/** Waits for #status to say done (or error) and returns window.__result. */
-export async function pageResult(page, timeout = 30_000) {
-  await page.waitForFunction(() => /^(done|error)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout });
+/** Waits for #status to say done (or error) and returns window.__result (with the page's problems). */
+export async function pageResult(page, problems = [], timeout = 60_000) {
+  try {
+    await page.waitForFunction(() => /^(done|error)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout });
+  } catch (e) {
+    const state = await page.evaluate(() => ({ status: document.getElementById('status')?.textContent, result: window.__result })).catch(() => null);
+    throw new Error(`the page did not finish: ${e.message}\nstate: ${JSON.stringify(state)?.slice(0, 2000)}\n${problems.join('\n')}`);
+  }
   return page.evaluate(() => ({ ...window.__result, shown: document.getElementById('out').textContent, statusText: document.getElementById('status').textContent }));
 }
 

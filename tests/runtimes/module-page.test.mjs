@@ -52,7 +52,7 @@ async function load(path) {
   tab.on('response', (r) => loaded.push(new URL(r.url()).pathname));
   try {
     await tab.goto(`${server.url}${path}`);
-    const r = await pageResult(tab);
+    const r = await pageResult(tab, problems);
     checkStreamed(assert, r, problems);
     return loaded;
   } finally {

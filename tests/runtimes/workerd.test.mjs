@@ -428,7 +428,7 @@ ${PAGE_SCRIPT}
       if (r.url().startsWith(workerURL)) workerHits.push(`${r.method()} ${r.headers().authorization ?? '-'}`);
     });
     await page.goto(`${siteOrigin}/`);
-    checkStreamed(assert, await pageResult(page), problems);
+    checkStreamed(assert, await pageResult(page, problems), problems);
     assert.ok(workerHits.includes('POST -'), `the page sent no Authorization header: ${workerHits}`);
   } finally {
     await browser.close();

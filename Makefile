@@ -43,15 +43,15 @@ setup-browser:
 build: setup
 	cargo build --release --target $(WASM_TARGET) --lib -q
 	@rm -rf build/pkg.tmp && mkdir -p build/pkg.tmp
-	wasm-bindgen --target web --out-dir build/pkg.tmp --out-name cometapi_responses --no-typescript $(WASM_IN)
+	wasm-bindgen --target web --omit-default-module-path --out-dir build/pkg.tmp --out-name cometapi_responses --no-typescript $(WASM_IN)
 	wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
 	  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
 	  build/pkg.tmp/cometapi_responses_bg.wasm -o build/pkg.tmp/cometapi_responses_bg.wasm
-	cp js/*.js js/*.d.ts README.md build/pkg.tmp/
+	cp js/*.js js/*.d.ts README.md LICENSE build/pkg.tmp/
 	@# ship minified JS (names kept: error classes use new.target.name); sources stay readable in js/
 	@for f in build/pkg.tmp/*.js; do esbuild "$$f" --minify --keep-names --format=esm --log-level=warning \
 	  --outfile="$$f" --allow-overwrite; done
-	node scripts/package-json.mjs > build/pkg.tmp/package.json
+	node scripts/package-json.mjs build/pkg.tmp
 	@# swap in one step: other processes reading pkg/ never see a half-written package
 	@rm -rf build/pkg.old && { [ ! -d pkg ] || mv pkg build/pkg.old; } && mv build/pkg.tmp pkg && rm -rf build/pkg.old
 	@mkdir -p node_modules && ln -sfn ../pkg node_modules/cometapi-responses

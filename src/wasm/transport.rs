@@ -3,7 +3,8 @@
 //! [`retry`](crate::retry) policy, and the body read as a `ReadableStream` by [`Body`].
 //!
 //! Timeout semantics: `timeout` bounds how long we wait for the server without hearing from
-//! it — until the response headers, then between two chunks of the body.
+//! it — until the response headers, then between two chunks of the body. Only time spent
+//! waiting counts: a consumer that pauses between events (no read pending) never times out.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -117,6 +118,13 @@ impl Cancel {
                 let _ = reject.call0(&JsValue::UNDEFINED);
             }
         }
+        self.cancel_reader();
+    }
+
+    /// Cancels the body reader, which settles a pending read (`done: true`). Aborting the fetch
+    /// alone is not enough: Node's fetch leaves a read pending forever when the request is
+    /// aborted while body data is queued (nodejs/node#56917).
+    fn cancel_reader(&self) {
         if let Ok(mut r) = self.reader.try_borrow_mut() {
             if let Some(reader) = r.take() {
                 ignore_rejection(&reader.cancel());
@@ -161,6 +169,8 @@ impl Drop for Cancel {
 
 struct Watch {
     last_activity: Cell<f64>,
+    /// A fetch or a body read is pending: we are waiting for the server.
+    waiting: Cell<bool>,
     timed_out: Cell<bool>,
 }
 
@@ -175,16 +185,23 @@ pub struct Attempt {
 }
 
 impl Attempt {
-    fn start(cancel: &Cancel, timeout_ms: u64) -> Attempt {
+    fn start(cancel: &Rc<Cancel>, timeout_ms: u64) -> Attempt {
         let controller = AbortController::new();
         *cancel.attempt.borrow_mut() = Some(controller.clone_ref());
-        let watch = Rc::new(Watch { last_activity: Cell::new(sys::date_now()), timed_out: Cell::new(false) });
-        let (w, c) = (watch.clone(), controller.clone_ref());
+        let watch = Rc::new(Watch {
+            last_activity: Cell::new(sys::date_now()),
+            waiting: Cell::new(true),
+            timed_out: Cell::new(false),
+        });
+        let (w, c, weak) = (watch.clone(), controller.clone_ref(), Rc::downgrade(cancel));
         let limit = timeout_ms as f64;
         let tick = Closure::<dyn FnMut()>::new(move || {
-            if !w.timed_out.get() && sys::date_now() - w.last_activity.get() >= limit {
+            if w.waiting.get() && !w.timed_out.get() && sys::date_now() - w.last_activity.get() >= limit {
                 w.timed_out.set(true);
                 c.abort();
+                if let Some(cancel) = weak.upgrade() {
+                    cancel.cancel_reader();
+                }
             }
         });
         // Checked 8 times per period: a stall is detected within 1.125 × timeout.
@@ -194,9 +211,20 @@ impl Attempt {
         Attempt { controller, watch, timeout_ms, interval, _tick: tick }
     }
 
-    /// The server was heard from: the timeout restarts.
+    /// The server was heard from: nothing is awaited until the next [`wait`](Self::wait).
     pub fn touch(&self) {
         self.watch.last_activity.set(sys::date_now());
+        self.watch.waiting.set(false);
+    }
+
+    /// A read of the body starts: the timeout runs from now.
+    fn wait(&self) {
+        self.watch.last_activity.set(sys::date_now());
+        self.watch.waiting.set(true);
+    }
+
+    fn timed_out(&self) -> Option<Error> {
+        self.watch.timed_out.get().then_some(Error::Timeout { timeout_ms: self.timeout_ms })
     }
 
     /// What a rejected fetch/read means: our abort, our timeout, or the network.
@@ -384,7 +412,13 @@ impl Body {
                 return Poll::Ready(Ok(None));
             }
             let Some(reader) = &self.reader else { return Poll::Ready(Ok(None)) };
-            let fut = self.pending.get_or_insert_with(|| JsFuture::from(reader.read()));
+            let attempt = &self.attempt;
+            let fut = self.pending.get_or_insert_with(|| {
+                if let Some(a) = attempt {
+                    a.wait();
+                }
+                JsFuture::from(reader.read())
+            });
             let result = match std::pin::Pin::new(fut).poll(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(r) => r,
@@ -405,14 +439,19 @@ impl Body {
                 self.done = true;
                 return Poll::Ready(Err(Error::Abort));
             }
+            // A timeout cancels the reader, which ends a pending read with `done: true`.
+            if let Some(e) = self.attempt.as_ref().and_then(Attempt::timed_out) {
+                self.done = true;
+                return Poll::Ready(Err(e));
+            }
+            if let Some(a) = &self.attempt {
+                a.touch();
+            }
             let result: &sys::ReadResult = result.unchecked_ref();
             if result.done() {
                 self.done = true;
                 self.release();
                 return Poll::Ready(Ok(None));
-            }
-            if let Some(a) = &self.attempt {
-                a.touch();
             }
             let Some(bytes) = sys::as_bytes(&result.value()) else {
                 self.done = true;

@@ -10,7 +10,7 @@ import {
   ApiError, ConnectionError, TimeoutError, AbortError, StreamError, ValidationError, ResponsesClient,
 } from 'cometapi-responses';
 import {
-  KEY, startMock, clientFor, fault, collect, rejection, rawServer, frame, syntheticStream, sleep, until,
+  KEY, startMock, clientFor, fault, collect, rejection, rawServer, frame, syntheticStream, sleep, until, deltaText,
 } from './client-helpers.mjs';
 
 let srv;
@@ -206,6 +206,32 @@ describe('TimeoutError', () => {
     assert.ok(elapsed >= 550 && elapsed < 4000, `timed out after ${elapsed} ms`);
     const again = await rejection(stream.finalResponse());
     assert.ok(again instanceof TimeoutError);
+  });
+
+  test('a slow consumer (no read pending) never times out, and does not hang', { timeout: 15000 }, async () => {
+    const c = clientFor(srv, { timeout: 300 });
+    const stream = c.stream(params);
+    const events = [];
+    const t0 = Date.now();
+    for await (const e of stream) {
+      events.push(e);
+      if (events.length === 2 || events.length === 10) await sleep(800); // the whole body has arrived meanwhile
+    }
+    assert.equal(events.at(-1).type, 'response.completed');
+    assert.ok(Date.now() - t0 < 10000);
+    assert.equal((await stream.finalResponse()).output_text, deltaText(events));
+  });
+
+  test('abort() after a pause (body data queued): AbortError at once, no hang', async () => {
+    const stream = client.stream(params);
+    const it = stream[Symbol.asyncIterator]();
+    await it.next();
+    await sleep(300);
+    stream.abort();
+    const t0 = Date.now();
+    const settled = await Promise.race([it.next().then(() => 'resolved', (e) => e), sleep(3000).then(() => 'hung')]);
+    assert.ok(settled instanceof AbortError, `got ${settled}`);
+    assert.ok(Date.now() - t0 < 1000);
   });
 
   test('a slow but steady stream longer than `timeout` does not time out', async () => {

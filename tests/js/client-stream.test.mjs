@@ -309,6 +309,22 @@ describe('ResponseStream', () => {
   });
 });
 
+describe('many at once', () => {
+  test('20 concurrent streams and 20 concurrent creates on one client', async () => {
+    const inputs = Array.from({ length: 20 }, (_, i) => `parallel ${i}`);
+    const streams = inputs.map((input) => client.stream({ model: 'gpt-mock', input }, fault('split=random')));
+    const results = await Promise.all(streams.map((s) => collect(s)));
+    const finals = await Promise.all(streams.map((s) => s.finalResponse()));
+    results.forEach(({ events, error }, i) => {
+      assert.equal(error, null);
+      assert.equal(finals[i].output_text, deltaText(events));
+      assert.ok(finals[i].output_text.includes(`"parallel ${i}"`), "each stream got its own answer");
+    });
+    const created = await Promise.all(inputs.map((input) => client.create({ model: 'gpt-mock', input })));
+    created.forEach((r, i) => assert.ok(r.output_text.includes(`"parallel ${i}"`)));
+  });
+});
+
 describe('ResponseAccumulator', () => {
   test('events collected with for-await → acc.response equals finalResponse()', async () => {
     for (const f of [undefined, 'incomplete', 'multibyte', 'keepalive']) {

@@ -26,6 +26,21 @@ const call = (fn) => {
 
 const isObject = (v) => typeof v === 'object' && v !== null;
 
+/** The parsed snapshot of a raw stream/accumulator, parsed again only when its version moved. */
+class SnapshotCache {
+  #version = -1;
+  #value = null;
+  get(raw) {
+    const version = raw.version;
+    if (version !== this.#version) {
+      const text = raw.snapshot();
+      this.#value = text === undefined ? null : JSON.parse(text);
+      this.#version = version;
+    }
+    return this.#value;
+  }
+}
+
 function jsonParams(params) {
   try {
     return JSON.stringify(params ?? null);
@@ -183,8 +198,7 @@ export class ResponseStream {
   #ended = null;
   #endedResolve = null;
   #final = null;
-  #snapshot = null;
-  #snapshotVersion = -1;
+  #snapshot = new SnapshotCache();
 
   /** @internal Streams come from ResponsesClient.stream() and ResponseStream.fromReadableStream(). */
   constructor(token, raw) {
@@ -334,13 +348,7 @@ export class ResponseStream {
 
   /** The Response built from the events read so far (with output_text), or null before response.created. */
   get response() {
-    const version = this.#raw.version;
-    if (version !== this.#snapshotVersion) {
-      const text = this.#raw.snapshot();
-      this.#snapshot = text === undefined ? null : JSON.parse(text);
-      this.#snapshotVersion = version;
-    }
-    return this.#snapshot;
+    return this.#snapshot.get(this.#raw);
   }
 
   /** Aborts the request; iteration and finalResponse() then reject with AbortError. */
@@ -378,8 +386,7 @@ export class ResponseStream {
 /** Builds the Response snapshot from wire events (the same rules as ResponseStream). */
 export class ResponseAccumulator {
   #raw = new RawAccumulator();
-  #snapshot = null;
-  #version = -1;
+  #snapshot = new SnapshotCache();
 
   /** Folds one event (a plain object as on the wire) into the snapshot. */
   push(event) {
@@ -390,13 +397,7 @@ export class ResponseAccumulator {
 
   /** The Response so far (with output_text), or null before the first lifecycle event. */
   get response() {
-    const version = this.#raw.version;
-    if (version !== this.#version) {
-      const text = this.#raw.snapshot();
-      this.#snapshot = text === undefined ? null : JSON.parse(text);
-      this.#version = version;
-    }
-    return this.#snapshot;
+    return this.#snapshot.get(this.#raw);
   }
 }
 

@@ -65,7 +65,8 @@ export function toError(e, cause) {
         response: parseJson(e.response) ?? null,
       });
     case 'ConnectionError':
-      return new ConnectionError(e.message, cause === undefined ? undefined : { cause });
+      // The runtime's own error is not kept across the wasm boundary; its text is.
+      return new ConnectionError(e.message, { cause: cause ?? new Error(e.message.replace(/^connection error: /, '')) });
     case 'TimeoutError':
       return new TimeoutError(e.message);
     case 'AbortError':

@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { makeSpec, lazyChunks, expectedText, streamLength } from './lib/synth.mjs';
 import { fakeFetch, floorConsumer, oursConsumer, openaiConsumer } from './lib/consumers.mjs';
+import { importOurs } from './lib/ours.mjs';
 
 const [kind, targetMB = '200', chunkArg = '16384'] = process.argv.slice(2);
 const size = Number(chunkArg);
@@ -36,7 +37,7 @@ switch (kind) {
   case 'openai': consumer = openaiConsumer(); break;
   case 'ours-iterate':
   case 'ours-final': {
-    const mod = await import('cometapi-responses');
+    const mod = await importOurs();
     if (typeof mod.ResponsesClient !== 'function') {
       console.log(JSON.stringify({ kind, skipped: 'ResponsesClient is not in pkg/ yet' }));
       process.exit(0);

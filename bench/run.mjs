@@ -9,6 +9,9 @@
 //   BENCH_ONLY=a,b         only these sections: throughput, recorded, linearity, sse, latency,
 //                          memory, startup, size
 //   BENCH_RUNS=n           timed runs per case (default 7; quick 3)
+//   BENCH_BREAK=ours       corrupt one consumer's results (checks that the run then fails)
+//   BENCH_PKG=dir          measure a variant package (bench/experiments/build-variant.sh) instead of pkg/
+//                          (the size and wasm start-up sections still read pkg/)
 //
 // Results: tables on stdout, build/bench/results.json, build/bench/report.md.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -20,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { makeSpec, buildStream, chunk } from './lib/synth.mjs';
 import { fakeFetch, oursConsumer, openaiConsumer, floorConsumer, rawOurs, rawEsp } from './lib/consumers.mjs';
 import { loadRecorded } from './lib/recorded.mjs';
+import { OURS_SPEC, importOurs } from './lib/ours.mjs';
 import { median, quantile, MB, fmt, fmtInt, kib, sizeLabel, table } from './lib/stats.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -28,7 +32,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const want = (s) => !ONLY.length || ONLY.includes(s);
 const CFG = QUICK
-  ? { deltas: 5000, warmup: 1, runs: 3, linRuns: 3, recBytes: 128e3, latRuns: 1, memMB: 20, startupN: 3, instN: 5 }
+  ? { deltas: 5000, warmup: 1, runs: 3, linRuns: 2, recBytes: 64e3, latRuns: 1, memMB: 20, startupN: 3, instN: 5 }
   : { deltas: 20000, warmup: 2, runs: 7, linRuns: 5, recBytes: 512e3, latRuns: 2, memMB: 200, startupN: 7, instN: 15 };
 if (process.env.BENCH_RUNS) CFG.runs = CFG.linRuns = Number(process.env.BENCH_RUNS);
 const CHUNKS = [16384, 300, 64];
@@ -49,7 +53,7 @@ const version = (p) => JSON.parse(readFileSync(ROOT + `node_modules/${p}/package
 let ours = null;
 let oursWhy = '';
 try {
-  ours = await import('cometapi-responses');
+  ours = await importOurs();
 } catch (e) {
   oursWhy = `pkg/ not importable: ${e.message}`;
 }
@@ -76,11 +80,13 @@ Object.assign(results.meta, {
   git: gitRev,
   exposeGc: typeof globalThis.gc === 'function',
   oursClient: hasClient,
+  oursFrom: OURS_SPEC,
 });
 out('# cometapi-responses benchmarks' + (QUICK ? ' (BENCH_QUICK=1: smoke run, not for quoting)' : ''));
 out();
 out(`${cpuModel}, ${cpus().length} cores, ${results.meta.memGB} GiB; Node ${process.version} (V8 ${process.versions.v8}); ` +
   `openai ${results.meta.openai}, eventsource-parser ${results.meta.eventsourceParser}; commit ${gitRev}.`);
+if (process.env.BENCH_PKG) out(`"ours" is the variant at ${process.env.BENCH_PKG} (BENCH_PKG), not pkg/.`);
 if (!results.meta.exposeGc) out('warning: run with --expose-gc (make bench does) so every run starts after a full GC.');
 if (!hasClient) out(`\nnote: "ours" end-to-end columns are n/a: ${oursWhy}.`);
 
@@ -144,6 +150,15 @@ async function interleaved(consumers, { warmup, runs, known = () => null }) {
 const endToEnd = () => {
   const c = { openai: openaiConsumer(), floor: floorConsumer() };
   if (hasClient) c.ours = oursConsumer(ours);
+  // BENCH_BREAK=<consumer>: corrupt that consumer's results, to see the run refuse its numbers.
+  const broken = process.env.BENCH_BREAK;
+  if (broken && c[broken]) {
+    const f = c[broken];
+    c[broken] = async (...a) => {
+      const r = await f(...a);
+      return { ...r, text: r.text + '!' };
+    };
+  }
   return c;
 };
 
@@ -537,7 +552,7 @@ async function sectionStartup() {
   const base = child('none');
   data.nodeBaseline = base;
   rows.push(['node process, no import (wall)', fmt(base.wall, 1)]);
-  for (const [label, spec] of [['cometapi-responses', 'cometapi-responses'], ['openai', 'openai'], ['eventsource-parser', 'eventsource-parser']]) {
+  for (const [label, spec] of [['cometapi-responses', OURS_SPEC], ['openai', 'openai'], ['eventsource-parser', 'eventsource-parser']]) {
     const r = child(spec);
     data[label] = r;
     if (r.error) rows.push([`import('${label}') in a child`, `error: ${r.error}`]);

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import * as ours from 'cometapi-responses';
+import { importOurs } from '../lib/ours.mjs';
 import { makeSpec, buildStream, chunk } from '../lib/synth.mjs';
 import { fakeFetch, oursConsumer, floorConsumer, BASE_URL, PARAMS } from '../lib/consumers.mjs';
 import { median, table, fmt, sizeLabel } from '../lib/stats.mjs';
@@ -21,6 +21,7 @@ const dir = resolve(process.argv[2] ?? 'build/bench/boundary-zOz');
 const b = await import(pathToFileURL(dir + '/boundary.js').href);
 b.initSync({ module: readFileSync(dir + '/boundary_bg.wasm') });
 const gc = globalThis.gc ?? (() => {});
+const ours = await importOurs();
 const RUNS = Number(process.env.RUNS ?? 7);
 
 /** A minimal ResponseStream over Pipeline: manual async iterator, batch array, index. */

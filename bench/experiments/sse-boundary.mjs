@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createParser } from 'eventsource-parser';
-import { SseParser } from 'cometapi-responses';
+import { importOurs } from '../lib/ours.mjs';
 import { makeSpec, buildStream, chunk } from '../lib/synth.mjs';
 import { median, table, fmt, sizeLabel } from '../lib/stats.mjs';
 
@@ -20,6 +20,7 @@ const dir = resolve(process.argv[2] ?? 'build/bench/boundary-zOz');
 const b = await import(pathToFileURL(dir + '/boundary.js').href);
 b.initSync({ module: readFileSync(dir + '/boundary_bg.wasm') });
 const gc = globalThis.gc ?? (() => {});
+const { SseParser } = await importOurs();
 const RUNS = Number(process.env.RUNS ?? 7);
 
 const variants = {

@@ -1,0 +1,7 @@
+// Where "ours" comes from: the built package (pkg/, via node_modules/cometapi-responses), or,
+// with BENCH_PKG=<dir>, a variant built by bench/experiments/build-variant.sh (its node.js entry).
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const OURS_SPEC = process.env.BENCH_PKG ? pathToFileURL(resolve(process.env.BENCH_PKG, 'node.js')).href : 'cometapi-responses';
+export const importOurs = () => import(OURS_SPEC);

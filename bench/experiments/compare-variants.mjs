@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { makeSpec, buildStream, chunk } from '../lib/synth.mjs';
 import { fakeFetch, oursConsumer, floorConsumer } from '../lib/consumers.mjs';
 import { median, table, fmt, sizeLabel } from '../lib/stats.mjs';
+import { loadRecorded } from '../lib/recorded.mjs';
 
 const gc = globalThis.gc ?? (() => {});
 const RUNS = Number(process.env.RUNS ?? 7);
@@ -24,9 +25,14 @@ if (process.env.FLOOR === '1') variants.floor = floorConsumer();
 const names = Object.keys(variants);
 const rows = [];
 const out = [];
+// STREAMS=text,multibyte (synthetic) and/or recorded file names (../shared/fixtures/recorded,
+// each streamed REPS times per sample, default 100: the per-request cost).
 const streams = (process.env.STREAMS ?? 'text,multibyte').split(',');
+const recorded = loadRecorded().streams;
 for (const sname of streams) {
-  const s = buildStream(makeSpec({ deltas: DELTAS, multibyte: sname === 'multibyte', seed: sname === 'multibyte' ? 2 : 1 }));
+  const rec = recorded.find((r) => r.name === sname && !r.skip);
+  const reps = rec ? Number(process.env.REPS ?? 100) : 1;
+  const s = rec ?? buildStream(makeSpec({ deltas: DELTAS, multibyte: sname === 'multibyte', seed: sname === 'multibyte' ? 2 : 1 }));
   for (const size of (process.env.CHUNKS ?? '16384,300,64').split(',').map(Number)) {
     const chunks = chunk(s.bytes, size);
     const t = Object.fromEntries(names.map((n) => [n, { cpu: [], wall: [] }]));
@@ -35,17 +41,19 @@ for (const sname of streams) {
         gc();
         const c0 = process.cpuUsage();
         const w0 = performance.now();
-        const res = await variants[n](fakeFetch(() => chunks));
+        for (let k = 0; k < reps; k++) {
+          const res = await variants[n](fakeFetch(() => chunks));
+          if (res.events !== s.events || res.text !== s.text) throw new Error(`${n}: wrong result (${res.events} events)`);
+        }
         const wall = performance.now() - w0;
         const cu = process.cpuUsage(c0);
-        if (res.events !== s.events || res.text !== s.text) throw new Error(`${n}: wrong result (${res.events} events)`);
         if (r) {
           t[n].cpu.push((cu.user + cu.system) / 1000);
           t[n].wall.push(wall);
         }
       }
     }
-    const mb = s.bytes.length / 1e3;
+    const mb = (s.bytes.length * reps) / 1e3;
     const base = median(t[names[0]].cpu);
     rows.push([sname, sizeLabel(size), ...names.map((n) => `${fmt(mb / median(t[n].cpu))} (${fmt(mb / median(t[n].wall))})`),
       ...names.slice(1).map((n) => fmt(base / median(t[n].cpu), 2) + '×')]);

@@ -198,6 +198,8 @@ export class ResponseStream {
   #ended = null;
   #endedResolve = null;
   #final = null;
+  /** The body's reader (undefined before the headers, null when there is none). */
+  #reader = undefined;
   #snapshot = new SnapshotCache();
 
   /** @internal Streams come from ResponsesClient.stream() and ResponseStream.fromReadableStream(). */
@@ -257,17 +259,44 @@ export class ResponseStream {
       }
       let text;
       try {
-        text = await this.#raw.next_batch();
+        text = await this.#read();
       } catch (e) {
         throw this.#fail(this.#aborted ? this.#error ?? toError(e) : toError(e));
       }
-      if (text === undefined) {
+      if (text === null) {
         this.#end('done');
         continue;
       }
-      this.#batch = JSON.parse(text);
-      this.#index = 0;
+      if (text !== undefined) {
+        this.#batch = JSON.parse(text);
+        this.#index = 0;
+      }
     }
+  }
+
+  /**
+   * Reads one chunk of the body (here, in JS: one `await reader.read()`, no wasm future per
+   * chunk) and feeds it to the wasm side synchronously: the JSON batch of the events it
+   * completed, `undefined` for none yet, `null` at the normal end; throws the stream's error.
+   */
+  async #read() {
+    if (this.#reader === undefined) this.#reader = (await this.#raw.open()) ?? null;
+    if (this.#reader === null || this.#raw.finished) {
+      this.#raw.close();
+      return this.#raw.end() ?? null;
+    }
+    let r;
+    try {
+      this.#raw.wait();
+      r = await this.#reader.read();
+    } catch (e) {
+      return this.#raw.end(e ?? new Error('read failed')) ?? null;
+    }
+    if (r.done) return this.#raw.end() ?? null;
+    if (!(r.value instanceof Uint8Array)) {
+      return this.#raw.end(new TypeError('the body yielded a chunk that is not a Uint8Array')) ?? null;
+    }
+    return this.#raw.feed(r.value);
   }
 
   #emit(event) {
@@ -407,14 +436,27 @@ export class SseParser {
   constructor(options = {}) {
     this.#raw = new RawSseParser(checkNumber(options?.maxEventSize, 'maxEventSize'));
   }
+  // The event type and last event ID of the previous event: the raw feed sends them only
+  // when they change.
+  #event = '';
+  #id = '';
   /** Feeds one chunk (Uint8Array); returns the events it completed: [{ event, data, lastEventId }]. */
   feed(chunk) {
     if (!(chunk instanceof Uint8Array)) throw new TypeError('feed(chunk) expects a Uint8Array');
-    return JSON.parse(call(() => this.#raw.feed(chunk)));
+    const flat = call(() => this.#raw.feed(chunk));
+    if (flat === undefined) return [];
+    const out = new Array(flat.length / 3);
+    for (let i = 0, j = 0; i < flat.length; i += 3, j++) {
+      if (flat[i] !== undefined) this.#event = flat[i];
+      if (flat[i + 2] !== undefined) this.#id = flat[i + 2];
+      out[j] = { event: this.#event, data: flat[i + 1], lastEventId: this.#id };
+    }
+    return out;
   }
   /** Ends the stream: an unfinished event is discarded (the spec); returns []. */
   finish() {
-    return JSON.parse(this.#raw.finish());
+    this.#raw.finish();
+    return [];
   }
   /** The last valid `retry:` value in ms, or undefined. */
   get retry() {

@@ -160,6 +160,52 @@ impl RawStream {
         })
     }
 
+    /// JS-driven reading: Promise of the body's reader once the headers arrived (`undefined`
+    /// when there is nothing to read); rejects with the request's error.
+    pub fn open(&self) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let r = poll_fn(|cx| match inner.try_borrow_mut() {
+                Ok(mut s) => s.poll_open(cx),
+                Err(_) => Poll::Ready(Err(Error::stream("the stream is busy (re-entrant call)"))),
+            })
+            .await;
+            match r {
+                Ok(Some(reader)) => Ok(reader.into()),
+                Ok(None) => Ok(JsValue::UNDEFINED),
+                Err(e) => Err(to_js(&e)),
+            }
+        })
+    }
+
+    /// JS-driven reading: one chunk in; the JSON array of the events it completed, or
+    /// `undefined`.
+    pub fn feed(&self, chunk: &[u8]) -> Result<Option<String>, JsValue> {
+        self.with(|s| s.feed_batch(chunk))?.map_err(|e| to_js(&e))
+    }
+
+    /// JS-driven reading: the body ended (no argument) or a read failed (its reason):
+    /// `undefined` at the normal end, else throws the stream's error.
+    pub fn end(&self, error: Option<JsValue>) -> Result<Option<String>, JsValue> {
+        self.with(|s| s.end_batch(error))?.map_err(|e| to_js(&e))
+    }
+
+    /// JS-driven reading: a read of the body starts (the idle timeout runs while it waits).
+    pub fn wait(&self) {
+        let _ = self.with(|s| s.wait_read());
+    }
+
+    /// JS-driven reading: true when no more chunks are needed (then call `close`).
+    #[wasm_bindgen(getter)]
+    pub fn finished(&self) -> bool {
+        self.with(|s| s.is_finished()).unwrap_or(true)
+    }
+
+    /// JS-driven reading: stop reading (cancels an unfinished body).
+    pub fn close(&self) {
+        let _ = self.with(|s| s.close());
+    }
+
     /// Folds the next taken event into the snapshot; throws when it ends the stream in error.
     pub fn step(&self) -> Result<(), JsValue> {
         self.with(|s| s.apply_next())?.map_err(|e| to_js(&e))

@@ -10,6 +10,9 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
+use wasm_bindgen::JsValue;
+
+use super::sys::ReadableStreamDefaultReader;
 use super::transport::{Body, Cancel};
 use crate::error::Error;
 use crate::event::ResponseEvent;
@@ -191,6 +194,138 @@ impl EventStream {
         }
         json.push(']');
         Poll::Ready(Ok(Some(json)))
+    }
+
+    /// JS-driven mode (pkg/api.js reads the body: one `await reader.read()` per chunk in JS
+    /// instead of a `JsFuture` and two closures per chunk here): resolves once the response
+    /// headers arrived (retries happen before) with the body's reader, or `None` when there is
+    /// nothing to read (the stream already ended).
+    pub fn poll_open(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<ReadableStreamDefaultReader>, Error>> {
+        if let Some(e) = self.stash.take() {
+            self.failed = true;
+            return Poll::Ready(Err(e));
+        }
+        loop {
+            if self.failed {
+                return Poll::Ready(Ok(None));
+            }
+            if self.cancel.is_aborted() {
+                return Poll::Ready(Err(self.fail(Error::Abort)));
+            }
+            match &mut self.phase {
+                Phase::Starting(start) => match start.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(body)) => self.phase = Phase::Reading(body),
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(self.fail(e))),
+                },
+                Phase::Reading(body) => return Poll::Ready(Ok(body.reader())),
+                Phase::Ended => return Poll::Ready(Ok(None)),
+            }
+        }
+    }
+
+    /// JS-driven mode: true once the consumer needs nothing more from the body (terminal event
+    /// applied, or an error handed out); the caller then stops reading and calls `close`.
+    pub fn is_finished(&self) -> bool {
+        self.failed || self.state.is_finished()
+    }
+
+    /// JS-driven mode: a read of the body starts (the idle timeout runs while it is pending).
+    pub fn wait_read(&self) {
+        if let Phase::Reading(body) = &self.phase {
+            body.wait();
+        }
+    }
+
+    /// JS-driven mode: no more reads (drops the body: cancels it if unfinished).
+    pub fn close(&mut self) {
+        self.phase = Phase::Ended;
+    }
+
+    /// JS-driven mode: one chunk in, synchronously; out, the JSON array of the events it
+    /// completed (`None`: none yet). As in batch mode, each event must be applied with
+    /// [`apply_next`](Self::apply_next) as the consumer takes it.
+    pub fn feed_batch(&mut self, chunk: &[u8]) -> Result<Option<String>, Error> {
+        self.before_batch()?;
+        if let Phase::Reading(body) = &self.phase {
+            body.touch();
+        }
+        self.state.feed(chunk);
+        Ok(self.drain_batch())
+    }
+
+    /// JS-driven mode: the body ended (`error: None`) or a read was rejected (`Some(reason)`).
+    /// `Ok(None)`: the stream ended normally; else the error (truncated stream, abort, timeout,
+    /// connection lost mid-stream).
+    pub fn end_batch(&mut self, error: Option<JsValue>) -> Result<Option<String>, Error> {
+        self.before_batch()?;
+        if let Some(err) = error {
+            let e = match &mut self.phase {
+                Phase::Reading(body) => body.read_error(&err),
+                _ => Error::Connection { message: super::transport::js_message(&err) },
+            };
+            let e = match e {
+                Error::Connection { message } => Error::Stream {
+                    message: format!("the connection was lost mid-stream: {message}"),
+                    response: self.snapshot_json(),
+                },
+                other => other,
+            };
+            return Err(self.fail(e));
+        }
+        if let Phase::Reading(body) = &mut self.phase {
+            if let Some(e) = body.timed_out() {
+                return Err(self.fail(e));
+            }
+            body.finished();
+        }
+        self.phase = Phase::Ended;
+        self.state.end_of_body();
+        if let Some(batch) = self.drain_batch() {
+            return Ok(Some(batch));
+        }
+        match self.state.end() {
+            Ok(()) => Ok(None),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Applies what the consumer took and did not apply; reports a pending error or abort.
+    fn before_batch(&mut self) -> Result<(), Error> {
+        while !self.taken.is_empty() {
+            self.apply_next()?;
+        }
+        if let Some(e) = self.stash.take() {
+            return Err(self.fail(e));
+        }
+        if self.cancel.is_aborted() && !self.state.is_finished() {
+            return Err(self.fail(Error::Abort));
+        }
+        Ok(())
+    }
+
+    /// Every event decoded so far as one JSON array (an error met after them is stashed for
+    /// the next call).
+    fn drain_batch(&mut self) -> Option<String> {
+        let mut json: Option<String> = None;
+        while let Some(item) = self.state.pop() {
+            match item {
+                Ok(ev) => {
+                    let s = json.get_or_insert_with(|| String::with_capacity(ev.json().len() + 2));
+                    s.push(if s.is_empty() { '[' } else { ',' });
+                    s.push_str(ev.json());
+                    self.taken.push_back(ev);
+                }
+                Err(e) => {
+                    self.stash = Some(e);
+                    break;
+                }
+            }
+        }
+        if let Some(s) = &mut json {
+            s.push(']');
+        }
+        json
     }
 
     /// Batch mode: folds the next handed-out event into the snapshot; `Err` when that event

@@ -182,6 +182,9 @@ pub struct Attempt {
     timeout_ms: u64,
     interval: JsValue,
     _tick: Closure<dyn FnMut()>,
+    /// The body was read to its end: nothing to abort on drop (Node builds a DOMException
+    /// for every abort(), a measurable cost per request).
+    finished: Cell<bool>,
 }
 
 impl Attempt {
@@ -208,7 +211,7 @@ impl Attempt {
         let period = (limit / 8.0).clamp(5.0, 60_000.0);
         let interval = sys::set_interval(tick.as_ref().unchecked_ref(), period);
         *cancel.watch_timer.borrow_mut() = Some(interval.clone());
-        Attempt { controller, watch, timeout_ms, interval, _tick: tick }
+        Attempt { controller, watch, timeout_ms, interval, _tick: tick, finished: Cell::new(false) }
     }
 
     /// The server was heard from: nothing is awaited until the next [`wait`](Self::wait).
@@ -242,7 +245,9 @@ impl Attempt {
 impl Drop for Attempt {
     fn drop(&mut self) {
         sys::clear_interval(&self.interval);
-        self.controller.abort();
+        if !self.finished.get() {
+            self.controller.abort();
+        }
     }
 }
 
@@ -450,6 +455,9 @@ impl Body {
             let result: &sys::ReadResult = result.unchecked_ref();
             if result.done() {
                 self.done = true;
+                if let Some(a) = &self.attempt {
+                    a.finished.set(true);
+                }
                 self.release();
                 return Poll::Ready(Ok(None));
             }
@@ -463,6 +471,54 @@ impl Body {
             self.chunk.resize(bytes.length() as usize, 0);
             bytes.copy_to(&mut self.chunk);
             return Poll::Ready(Ok(Some(&self.chunk)));
+        }
+    }
+
+    /// JS-driven reading (pkg/api.js awaits `reader.read()` itself): the reader, while the body
+    /// is not finished. The body keeps owning it (cancelled on abort or drop).
+    pub(crate) fn reader(&self) -> Option<ReadableStreamDefaultReader> {
+        if self.done {
+            return None;
+        }
+        self.reader.as_ref().map(CloneRef::clone_ref)
+    }
+
+    /// JS-driven reading: a chunk arrived (the timeout restarts).
+    pub(crate) fn touch(&self) {
+        if let Some(a) = &self.attempt {
+            a.touch();
+        }
+    }
+
+    /// JS-driven reading: a read starts (the idle timeout runs while it is pending).
+    pub(crate) fn wait(&self) {
+        if let Some(a) = &self.attempt {
+            a.wait();
+        }
+    }
+
+    /// JS-driven reading: the timeout fired (it cancels the reader, so the pending read
+    /// resolved `done`).
+    pub(crate) fn timed_out(&self) -> Option<Error> {
+        self.attempt.as_ref().and_then(Attempt::timed_out)
+    }
+
+    /// JS-driven reading: the read resolved `done` (releases the lock, no cancel on drop).
+    pub(crate) fn finished(&mut self) {
+        self.done = true;
+        if let Some(a) = &self.attempt {
+            a.finished.set(true);
+        }
+        self.release();
+    }
+
+    /// JS-driven reading: what a rejected read means (our abort, our timeout, the network).
+    pub(crate) fn read_error(&mut self, err: &JsValue) -> Error {
+        self.done = true;
+        match &self.attempt {
+            Some(a) => a.classify(&self.cancel, err),
+            None if self.cancel.is_aborted() => Error::Abort,
+            None => Error::Connection { message: js_message(err) },
         }
     }
 

@@ -12,12 +12,9 @@
 //! into the JSON text instead of copies. Only the objects an event carries for the accumulator
 //! (`response`, `item`, `part`, `annotation`) become `Value`s.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{ApiError, Error};
@@ -204,7 +201,7 @@ enum StrRef {
 }
 
 /// One decoded event of a Responses stream.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ResponseEvent {
     json: String,
     kind: EventKind,
@@ -224,6 +221,24 @@ pub struct ResponseEvent {
     payload: Option<Value>,
     /// The normalised error of an `error` event.
     error: Option<Box<ApiError>>,
+}
+
+/// Equal when they decode the same data to the same fields (however the strings are stored).
+impl PartialEq for ResponseEvent {
+    fn eq(&self, other: &Self) -> bool {
+        self.json == other.json
+            && self.kind == other.kind
+            && self.other_type == other.other_type
+            && self.sequence_number == other.sequence_number
+            && self.output_index == other.output_index
+            && self.content_index == other.content_index
+            && self.summary_index == other.summary_index
+            && self.annotation_index == other.annotation_index
+            && self.item_id() == other.item_id()
+            && self.text() == other.text()
+            && self.payload == other.payload
+            && self.error == other.error
+    }
 }
 
 impl ResponseEvent {
@@ -398,113 +413,101 @@ fn decode_data(data: String, sse_name: &str) -> Result<Option<ResponseEvent>, Er
     }
 }
 
-/// The general path: any event object, through serde (after the checks of `decode_data`).
+/// The general path: any event object (after the checks of `decode_data`), parsed as a
+/// `serde_json::Value`. Every field is lenient: a value of an unexpected JSON type reads as
+/// absent instead of failing the whole event (unknown events must never be fatal). A key given
+/// twice counts once, the last value winning, as in `JSON.parse`.
 fn decode_general(data: String, sse_name: &str) -> Result<Option<ResponseEvent>, Error> {
     let sse_keepalive = sse_name == "keepalive";
-    let wire: Wire<'_> = match serde_json::from_str(&data) {
-        Ok(w) => w,
+    let mut obj = match serde_json::from_str::<Value>(&data) {
+        Ok(Value::Object(obj)) => obj,
         // A keepalive's data does not matter.
-        Err(_) if sse_keepalive => return Ok(Some(ResponseEvent::keepalive())),
+        _ if sse_keepalive => return Ok(Some(ResponseEvent::keepalive())),
+        Ok(_) => return Err(not_an_object(&data, sse_name)),
         Err(e) => return Err(malformed(&data, sse_name, &e)),
     };
-    let base = data.as_ptr() as usize;
-    let len = data.len();
-    let to_ref = |s: Option<Cow<'_, str>>| -> Option<StrRef> {
-        Some(match s? {
-            Cow::Borrowed(b) => {
-                let start = (b.as_ptr() as usize).wrapping_sub(base);
-                if start <= len && b.len() <= len - start {
-                    StrRef::Range(start..start + b.len())
-                } else {
-                    StrRef::Owned(b.into())
-                }
-            }
-            Cow::Owned(o) => StrRef::Owned(o.into_boxed_str()),
-        })
+    let uint = |key: &str| obj.get(key).and_then(Value::as_u64);
+    let (sequence_number, output_index, content_index, summary_index, annotation_index) = (
+        uint("sequence_number"),
+        uint("output_index"),
+        uint("content_index"),
+        uint("summary_index"),
+        uint("annotation_index"),
+    );
+    let mut string = |key: &str| match obj.remove(key) {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
     };
-
-    let ty: Option<&str> = wire.ty.0.as_deref();
-    let type_name = ty.unwrap_or(sse_name);
+    let ty = string("type");
+    let type_name = ty.as_deref().unwrap_or(sse_name);
     let kind = EventKind::from_type(type_name);
     let other_type = match kind {
         EventKind::Other if type_name != "message" => Some(Box::from(type_name)),
         _ => None,
     };
     use EventKind as K;
+    let item_id = string("item_id");
     let text = match kind {
-        k if k.is_delta() => wire.delta.0,
-        K::OutputTextDone | K::ReasoningSummaryTextDone | K::ReasoningTextDone => wire.text.0,
-        K::RefusalDone => wire.refusal.0,
-        K::FunctionCallArgumentsDone | K::McpCallArgumentsDone => wire.arguments.0,
-        K::CustomToolCallInputDone => wire.input.0,
-        K::CodeInterpreterCallCodeDone => wire.code.0.clone(),
+        k if k.is_delta() => string("delta"),
+        K::OutputTextDone | K::ReasoningSummaryTextDone | K::ReasoningTextDone => string("text"),
+        K::RefusalDone => string("refusal"),
+        K::FunctionCallArgumentsDone | K::McpCallArgumentsDone => string("arguments"),
+        K::CustomToolCallInputDone => string("input"),
+        K::CodeInterpreterCallCodeDone => string("code"),
         _ => None,
     };
     let payload = match kind {
-        k if k.is_lifecycle() => wire.response,
-        K::OutputItemAdded | K::OutputItemDone => wire.item,
+        k if k.is_lifecycle() => obj.remove("response"),
+        K::OutputItemAdded | K::OutputItemDone => obj.remove("item"),
         K::ContentPartAdded
         | K::ContentPartDone
         | K::ReasoningSummaryPartAdded
-        | K::ReasoningSummaryPartDone => wire.part,
-        K::OutputTextAnnotationAdded => wire.annotation,
+        | K::ReasoningSummaryPartDone => obj.remove("part"),
+        K::OutputTextAnnotationAdded => obj.remove("annotation"),
         _ => None,
     };
-    let error = if kind == K::Error {
-        Some(Box::new(normalise_error(
-            wire.error,
-            wire.code.0,
-            wire.message.0,
-            wire.param.0,
-            &data,
-        )))
-    } else {
-        None
-    };
-    let item_id = to_ref(wire.item_id.0);
-    let text = to_ref(text);
+    let error = (kind == K::Error).then(|| Box::new(normalise_error(&obj, &data)));
+    let owned = |s: Option<String>| s.map(|s| StrRef::Owned(s.into_boxed_str()));
     Ok(Some(ResponseEvent {
         kind,
         other_type,
-        sequence_number: wire.sequence_number.0,
-        output_index: wire.output_index.0,
-        content_index: wire.content_index.0,
-        summary_index: wire.summary_index.0,
-        annotation_index: wire.annotation_index.0,
-        item_id,
-        text,
-        payload,
+        sequence_number,
+        output_index,
+        content_index,
+        summary_index,
+        annotation_index,
+        item_id: owned(item_id),
+        text: owned(text),
+        // `null` is no payload (as before: an absent or null field).
+        payload: payload.filter(|v| !v.is_null()),
         error,
         json: data,
     }))
 }
 
-fn normalise_error(
-    nested: Option<Value>,
-    code: Option<Cow<'_, str>>,
-    message: Option<Cow<'_, str>>,
-    param: Option<Cow<'_, str>>,
-    json: &str,
-) -> ApiError {
+/// The error of an `error` event, from the nested form (`error: {code, message, type, param}`,
+/// or `error: "message"`) or the flat one (`code`, `message`, `param` beside `type`).
+fn normalise_error(obj: &serde_json::Map<String, Value>, json: &str) -> ApiError {
     let mut e = ApiError {
         body: Some(json.to_owned()),
         ..ApiError::default()
     };
-    match nested {
-        Some(Value::Object(obj)) => {
-            e.code = obj.get("code").and_then(scalar_string);
-            e.error_type = obj.get("type").and_then(scalar_string);
-            e.param = obj.get("param").and_then(scalar_string);
-            e.message = obj
+    let text = |o: &serde_json::Map<String, Value>, k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
+    match obj.get("error") {
+        Some(Value::Object(nested)) => {
+            e.code = nested.get("code").and_then(scalar_string);
+            e.error_type = nested.get("type").and_then(scalar_string);
+            e.param = nested.get("param").and_then(scalar_string);
+            e.message = nested
                 .get("message")
                 .and_then(scalar_string)
                 .unwrap_or_default();
         }
-        Some(Value::String(s)) => e.message = s,
+        Some(Value::String(s)) => e.message = s.clone(),
         _ => {
-            e.code = code.map(Cow::into_owned);
-            e.param = param.map(Cow::into_owned);
-            e.message = message.map(Cow::into_owned).unwrap_or_default();
+            e.code = text(obj, "code");
+            e.param = text(obj, "param");
+            e.message = text(obj, "message").unwrap_or_default();
         }
     }
     if e.message.is_empty() {
@@ -574,158 +577,6 @@ pub(crate) fn excerpt(s: &str, max_chars: usize) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The borrowed wire struct. Every field is lenient: a value of an unexpected JSON type reads as
-// absent instead of failing the whole event (unknown events must never be fatal).
-
-#[derive(Deserialize)]
-struct Wire<'a> {
-    #[serde(rename = "type", default, borrow)]
-    ty: LStr<'a>,
-    #[serde(default)]
-    sequence_number: LU64,
-    #[serde(default)]
-    output_index: LU64,
-    #[serde(default)]
-    content_index: LU64,
-    #[serde(default)]
-    summary_index: LU64,
-    #[serde(default)]
-    annotation_index: LU64,
-    #[serde(default, borrow)]
-    item_id: LStr<'a>,
-    #[serde(default, borrow)]
-    delta: LStr<'a>,
-    #[serde(default, borrow)]
-    text: LStr<'a>,
-    #[serde(default, borrow)]
-    refusal: LStr<'a>,
-    #[serde(default, borrow)]
-    arguments: LStr<'a>,
-    #[serde(default, borrow)]
-    input: LStr<'a>,
-    #[serde(default, borrow)]
-    code: LStr<'a>,
-    #[serde(default, borrow)]
-    message: LStr<'a>,
-    #[serde(default, borrow)]
-    param: LStr<'a>,
-    #[serde(default)]
-    response: Option<Value>,
-    #[serde(default)]
-    item: Option<Value>,
-    #[serde(default)]
-    part: Option<Value>,
-    #[serde(default)]
-    annotation: Option<Value>,
-    #[serde(default)]
-    error: Option<Value>,
-}
-
-/// A string if the value is one (borrowed when unescaped), else absent.
-#[derive(Default)]
-struct LStr<'a>(Option<Cow<'a, str>>);
-
-/// A non-negative integer if the value is one, else absent.
-#[derive(Default)]
-struct LU64(Option<u64>);
-
-fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
-    while seq.next_element::<IgnoredAny>()?.is_some() {}
-    Ok(())
-}
-
-fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
-    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-    Ok(())
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for LStr<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = LStr<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(LStr(Some(Cow::Borrowed(v))))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(LStr(Some(Cow::Owned(v.to_owned()))))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(LStr(Some(Cow::Owned(v))))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(LStr(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(LStr(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(LStr(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(LStr(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(LStr(None))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(LStr(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                drain_seq(seq).map(|_| LStr(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                drain_map(map).map(|_| LStr(None))
-            }
-        }
-        d.deserialize_any(V(std::marker::PhantomData))
-    }
-}
-
-impl<'de> Deserialize<'de> for LU64 {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = LU64;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(LU64(Some(v)))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(LU64(u64::try_from(v).ok()))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(LU64(None))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(LU64(None))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(LU64(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(LU64(None))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(LU64(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                drain_seq(seq).map(|_| LU64(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                drain_map(map).map(|_| LU64(None))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Fast path for `*.delta` events (nearly every event of a long stream).
 
 mod fast {
@@ -753,8 +604,8 @@ mod fast {
     }
 
     /// The event, or the data back when this is not a plain delta event or anything about it
-    /// is unusual (another type, a field of an unexpected type, a duplicate field, a `\u`
-    /// escape, invalid JSON, …): then the general path decides.
+    /// is unusual (another type, a field of an unexpected type, a duplicate field, a lone
+    /// surrogate escape, invalid JSON, …): then the general path decides.
     pub(super) fn delta(data: String) -> Result<ResponseEvent, String> {
         let Some(f) = scan(&data) else { return Err(data) };
         let Some((ts, te)) = f.ty else { return Err(data) };
@@ -790,8 +641,8 @@ mod fast {
     }
 
     /// `i` at an opening quote: (end of the content, index after the closing quote, escaped).
-    /// `None` for a control character, an invalid escape, or any `\u` escape (surrogate rules
-    /// are left to serde_json).
+    /// `None` for a control character, an invalid escape, or a `\u` escape of a lone
+    /// surrogate (serde_json rejects those; the general path reports it).
     fn string(b: &[u8], i: usize) -> Option<(usize, usize, bool)> {
         let mut j = i + 1;
         let mut escaped = false;
@@ -799,17 +650,78 @@ mod fast {
             match *b.get(j)? {
                 b'"' => return Some((j, j + 1, escaped)),
                 b'\\' => {
-                    match *b.get(j + 1)? {
-                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                    j = match *b.get(j + 1)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => j + 2,
+                        b'u' => unicode_escape(b, j)?.1,
                         _ => return None,
-                    }
+                    };
                     escaped = true;
-                    j += 2;
                 }
                 0..=0x1f => return None,
                 _ => j += 1,
             }
         }
+    }
+
+    /// Four hex digits at `i`.
+    fn hex4(b: &[u8], i: usize) -> Option<u32> {
+        let digits = b.get(i..i + 4)?;
+        digits.iter().try_fold(0u32, |n, &d| Some(n * 16 + (d as char).to_digit(16)?))
+    }
+
+    /// `i` at the backslash of a `\uXXXX` escape: the character (a surrogate pair taken
+    /// together) and the index after the escape(s). `None` for a lone surrogate.
+    fn unicode_escape(b: &[u8], i: usize) -> Option<(char, usize)> {
+        let hi = hex4(b, i + 2)?;
+        match hi {
+            0xD800..=0xDBFF => {
+                if b.get(i + 6) != Some(&b'\\') || b.get(i + 7) != Some(&b'u') {
+                    return None;
+                }
+                let lo = hex4(b, i + 8)?;
+                if !(0xDC00..=0xDFFF).contains(&lo) {
+                    return None;
+                }
+                let c = char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?;
+                Some((c, i + 12))
+            }
+            0xDC00..=0xDFFF => None,
+            _ => Some((char::from_u32(hi)?, i + 6)),
+        }
+    }
+
+    /// The unescaped content of the string validated by [`string`] whose content is
+    /// `s[start..end]`.
+    fn unescape(s: &str, start: usize, end: usize) -> Option<String> {
+        let b = s.as_bytes();
+        let mut out = String::with_capacity(end - start);
+        let (mut i, mut run) = (start, start);
+        while i < end {
+            if b[i] != b'\\' {
+                i += 1;
+                continue;
+            }
+            out.push_str(s.get(run..i)?);
+            let (c, next) = match b[i + 1] {
+                b'u' => unicode_escape(b, i)?,
+                e => (
+                    match e {
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        other => other as char, // '"', '\\', '/'
+                    },
+                    i + 2,
+                ),
+            };
+            out.push(c);
+            i = next;
+            run = next;
+        }
+        out.push_str(s.get(run..end)?);
+        Some(out)
     }
 
     /// A JSON number per RFC 8259; the index after it.
@@ -907,7 +819,7 @@ mod fast {
     fn str_ref(s: &str, i: usize) -> Option<(StrRef, usize)> {
         let (end, next, escaped) = string(s.as_bytes(), i)?;
         let r = if escaped {
-            StrRef::Owned(serde_json::from_str::<String>(s.get(i..next)?).ok()?.into_boxed_str())
+            StrRef::Owned(unescape(s, i + 1, end)?.into_boxed_str())
         } else {
             StrRef::Range(i + 1..end)
         };
@@ -984,7 +896,7 @@ mod fast {
 
 #[cfg(test)]
 mod fast_path_tests {
-    use super::{decode_data, decode_general};
+    use super::{decode_data, decode_general, fast};
 
     const SAMPLE: &str = r#"{"type":"response.output_text.delta","content_index":0,"delta":"Mount \"Columbia\"\n","item_id":"msg_0a4b","logprobs":[],"obfuscation":"OnqWc7u","output_index":2,"sequence_number":15}"#;
 
@@ -1032,16 +944,60 @@ mod fast_path_tests {
         }
     }
 
+    /// A delta as servers that escape non-ASCII send it (Python's `ensure_ascii`).
+    const ESCAPED: &str = r#"{"type":"response.output_text.delta","delta":"caf\u00e9 \ud83d\ude80 \u65e5\/\t","item_id":"m\u0031","output_index":0}"#;
+
+    #[test]
+    fn escaped_deltas_take_the_fast_path_and_unescape_like_serde() {
+        let ev = fast::delta(ESCAPED.to_owned()).expect("an escaped delta is a plain delta");
+        assert_eq!(ev.text(), Some("café 🚀 日/\t"));
+        assert_eq!(ev.item_id(), Some("m1"));
+        same(ESCAPED);
+        for d in [
+            r#"{"type":"response.output_text.delta","delta":"\u00E9\u00e9"}"#,
+            r#"{"type":"response.output_text.delta","delta":"\ud83d"}"#,
+            r#"{"type":"response.output_text.delta","delta":"\ude80"}"#,
+            r#"{"type":"response.output_text.delta","delta":"\ud83d\u0041"}"#,
+            r#"{"type":"response.output_text.delta","delta":"\ud83dx"}"#,
+            r#"{"type":"response.output_text.delta","delta":"\u00g9"}"#,
+            r#"{"type":"response.output_text.delta","delta":"\u00e"}"#,
+            r#"{"type":"response.output_text.delta","delta":"a","x":"\ud800"}"#,
+            r#"{"type":"response.output_text.delta","delta":"\u0000"}"#,
+        ] {
+            same(d);
+        }
+        // A lone surrogate is left to the general path (serde_json rejects it).
+        assert!(fast::delta(r#"{"type":"response.output_text.delta","delta":"\ud83d"}"#.to_owned()).is_err());
+    }
+
+    #[test]
+    fn a_repeated_key_counts_once_with_the_last_value_as_in_json_parse() {
+        let ev = decode_data(r#"{"type":"response.output_text.done","text":"a","text":"b"}"#.to_owned(), "message")
+            .unwrap()
+            .unwrap();
+        assert_eq!(ev.text(), Some("b"));
+        let ev = decode_data(r#"{"type":"response.output_text.delta","delta":"a","delta":"b"}"#.to_owned(), "message")
+            .unwrap()
+            .unwrap();
+        assert_eq!(ev.text(), Some("b"));
+    }
+
     #[test]
     fn fast_path_agrees_with_serde_on_every_truncation_and_byte_change() {
-        let b = SAMPLE.as_bytes();
+        for sample in [SAMPLE, ESCAPED] {
+            mutations(sample);
+        }
+    }
+
+    fn mutations(sample: &str) {
+        let b = sample.as_bytes();
         for n in 0..=b.len() {
             if let Ok(s) = std::str::from_utf8(&b[..n]) {
                 same(s);
             }
         }
         for i in 0..b.len() {
-            for c in [b'"', b'\\', b',', b':', b'{', b'}', b'[', b']', b'0', b'-', b' ', b'x', b'e', b'.'] {
+            for c in [b'"', b'\\', b',', b':', b'{', b'}', b'[', b']', b'0', b'-', b' ', b'x', b'e', b'.', b'u', b'd', b'8', b'c'] {
                 let mut m = b.to_vec();
                 m[i] = c;
                 if let Ok(s) = std::str::from_utf8(&m) {

@@ -134,9 +134,11 @@ fn parse_decimal(s: &str) -> Option<f64> {
         return None;
     }
     // Not `str::parse::<f64>`: core's float parser brings ~4 KB of code and a ~10 KB table of
-    // powers of five into the wasm (-14 KiB gzip measured). serde_json's own parser is linked
-    // anyway. (JSON grammar: "+1", "1." and ".5" are no longer accepted.)
-    serde_json::from_str::<f64>(s).ok().filter(|f| f.is_finite())
+    // powers of five into the wasm. Nor `from_str::<f64>`: typed deserialization links serde's
+    // type-error messages and through them core's f64 formatting (~14 KB). serde_json's own
+    // number parser, through `Value`, is linked anyway. (JSON grammar: "+1", "1." and ".5" are
+    // not accepted.)
+    serde_json::from_str::<serde_json::Value>(s).ok()?.as_f64().filter(|f| f.is_finite())
 }
 
 /// Parses an IMF-fixdate (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`, into Unix

@@ -1,5 +1,5 @@
 //! The raw `#[wasm_bindgen]` classes behind the public JS API (pkg/api.js wraps them):
-//! `RawClient` (over [`Client`]), `RawStream` (over [`EventStream`], in batch mode) and
+//! `RawClient` (over [`Client`]), `RawStream` (over [`EventStream`], in JS-driven mode) and
 //! `RawAccumulator`. Strings cross as JSON text; errors cross as descriptors (see `error.rs`).
 
 use std::cell::RefCell;
@@ -22,8 +22,12 @@ use crate::event::ResponseEvent;
 
 fn headers_from_json(json: Option<String>) -> Result<Vec<(String, String)>, Error> {
     let Some(json) = json else { return Ok(Vec::new()) };
-    let map: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&json).map_err(|_| Error::validation("headers", "headers must be an object of strings"))?;
+    // Parsed as a Value, not as a typed map: typed deserialization links serde's type-error
+    // messages, and through them core's f64 formatting (~14 KB of wasm).
+    let map = match serde_json::from_str(&json) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => return Err(Error::validation("headers", "headers must be an object of strings")),
+    };
     let mut out = Vec::with_capacity(map.len());
     for (k, v) in map {
         match v {
@@ -140,24 +144,6 @@ impl RawStream {
     #[wasm_bindgen(js_name = fromReadableStream)]
     pub fn from_readable_stream(body: ReadableStream) -> RawStream {
         RawStream::wrap(super::client::stream_from_readable_stream(body))
-    }
-
-    /// Promise of the next batch: a JSON array of events, or `undefined` at the normal end.
-    /// Every event taken must be passed to `step()` before it is yielded.
-    pub fn next_batch(&self) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            let r = poll_fn(|cx| match inner.try_borrow_mut() {
-                Ok(mut s) => s.poll_batch(cx),
-                Err(_) => Poll::Ready(Err(Error::stream("the stream is busy (re-entrant call)"))),
-            })
-            .await;
-            match r {
-                Ok(Some(json)) => Ok(JsValue::from(json)),
-                Ok(None) => Ok(JsValue::UNDEFINED),
-                Err(e) => Err(to_js(&e)),
-            }
-        })
     }
 
     /// JS-driven reading: Promise of the body's reader once the headers arrived (`undefined`

@@ -1,6 +1,9 @@
 //! [`EventStream`]: a Responses stream as a Rust [`Stream`] of events, driving the fetch, the
 //! body reader and the core [`StreamState`]. The JS `ResponseStream` uses the same object in
-//! batch mode ([`EventStream::poll_batch`] + [`EventStream::apply_next`]).
+//! JS-driven mode: pkg/api.js reads the body itself ([`EventStream::poll_open`] gives it the
+//! reader) and feeds each chunk synchronously ([`EventStream::feed_batch`],
+//! [`EventStream::end_batch`]); the events come out as JSON batches and are folded into the
+//! snapshot one by one as the consumer takes them ([`EventStream::apply_next`]).
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -40,9 +43,9 @@ pub struct EventStream {
     phase: Phase,
     cancel: Rc<Cancel>,
     failed: bool,
-    /// Batch mode: an error met after the events of the batch just handed out.
+    /// JS-driven mode: an error met after the events of the batch just handed out.
     stash: Option<Error>,
-    /// Batch mode: events handed out and not applied yet.
+    /// JS-driven mode: events handed out and not applied yet.
     taken: VecDeque<ResponseEvent>,
 }
 
@@ -156,46 +159,6 @@ impl EventStream {
         e
     }
 
-    /// Batch mode (the JS side): waits for at least one event, then hands out every event
-    /// already decoded, as a JSON array of the events' own JSON text. `Ok(None)`: the stream
-    /// ended normally. Events must be applied with [`apply_next`](Self::apply_next) as the
-    /// consumer takes them.
-    pub fn poll_batch(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<String>, Error>> {
-        // A consumer that did not apply everything it took: apply the rest first, in order.
-        while !self.taken.is_empty() {
-            if let Err(e) = self.apply_next() {
-                return Poll::Ready(Err(e));
-            }
-        }
-        let first = match self.poll_item(cx) {
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(None) => return Poll::Ready(Ok(None)),
-            Poll::Ready(Some(Err(e))) => return Poll::Ready(Err(e)),
-            Poll::Ready(Some(Ok(ev))) => ev,
-        };
-        let mut json = String::with_capacity(first.json().len() + 2);
-        json.push('[');
-        json.push_str(first.json());
-        self.taken.push_back(first);
-        while let Some(item) = self.state.pop() {
-            match item {
-                Ok(ev) => {
-                    json.push(',');
-                    json.push_str(ev.json());
-                    self.taken.push_back(ev);
-                }
-                Err(e) => {
-                    // Reported after the batch; the body is not needed any more: release it now.
-                    self.phase = Phase::Ended;
-                    self.stash = Some(e);
-                    break;
-                }
-            }
-        }
-        json.push(']');
-        Poll::Ready(Ok(Some(json)))
-    }
-
     /// JS-driven mode (pkg/api.js reads the body: one `await reader.read()` per chunk in JS
     /// instead of a `JsFuture` and two closures per chunk here): resolves once the response
     /// headers arrived (retries happen before) with the body's reader, or `None` when there is
@@ -243,7 +206,7 @@ impl EventStream {
     }
 
     /// JS-driven mode: one chunk in, synchronously; out, the JSON array of the events it
-    /// completed (`None`: none yet). As in batch mode, each event must be applied with
+    /// completed (`None`: none yet). Each event must be applied with
     /// [`apply_next`](Self::apply_next) as the consumer takes it.
     pub fn feed_batch(&mut self, chunk: &[u8]) -> Result<Option<String>, Error> {
         self.before_batch()?;
@@ -328,7 +291,7 @@ impl EventStream {
         json
     }
 
-    /// Batch mode: folds the next handed-out event into the snapshot; `Err` when that event
+    /// JS-driven mode: folds the next handed-out event into the snapshot; `Err` when that event
     /// ends the stream with an error (`response.failed`, `error`) or breaks the protocol.
     pub fn apply_next(&mut self) -> Result<(), Error> {
         let Some(ev) = self.taken.pop_front() else { return Ok(()) };

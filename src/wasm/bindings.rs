@@ -35,7 +35,7 @@ fn headers_from_json(json: Option<String>) -> Result<Vec<(String, String)>, Erro
             serde_json::Value::Number(n) => out.push((k, n.to_string())),
             serde_json::Value::Bool(b) => out.push((k, b.to_string())),
             serde_json::Value::Null => {}
-            _ => return Err(Error::validation("headers", format!("header {k:?} must be a string"))),
+            _ => return Err(Error::validation("headers", format!("header {} must be a string", serde_json::Value::from(k)))),
         }
     }
     Ok(out)

@@ -267,7 +267,7 @@ impl Client {
         }
         if let Some(o) = &query.order {
             if o != "asc" && o != "desc" {
-                return Err(Error::validation("order", format!("order must be \"asc\" or \"desc\", got {o:?}")));
+                return Err(Error::validation("order", format!("order must be \"asc\" or \"desc\", got {}", serde_json::Value::from(o.as_str()))));
             }
             pairs.push(("order", o.clone()));
         }

@@ -309,78 +309,35 @@ impl Accumulator {
         if is_delta && value.is_none() {
             return Err(self.violation(ev, "has no string `delta`"));
         }
+        // This is the hot path (one call per delta): the output is walked once, validating
+        // everything before changing anything, so a failed push changes nothing.
         let i = self.item_index(ev)?;
-        // Validate everything first, so a failed push changes nothing.
-        let part = match t {
-            Target::Part {
-                array,
-                summary,
-                field,
-                part_type,
-            } => {
-                let j = self.part_index(ev, summary)?;
-                let (j, append) = self.check_part(ev, i, array, j)?;
-                Some((array, j, append, field, part_type))
-            }
-            Target::Item { .. } => {
-                self.check_item(ev, i)?;
-                None
-            }
+        let j = match t {
+            Target::Part { summary, .. } => Some(self.part_index(ev, summary)?),
+            Target::Item { .. } => None,
         };
-        let Some(value) = value else {
+        let Some(output) = self.output_mut() else {
+            return Ok(()); // item_index checked that there is an output
+        };
+        let written = match write_text(output, i, t, j, value, is_delta) {
+            Ok(w) => w,
+            Err(Locate::Missing(len)) => return Err(self.violation(ev, &missing_item_msg(i, len))),
+            Err(Locate::Invalid(msg)) => return Err(self.violation(ev, &msg)),
+        };
+        let Some((j, restructured)) = written else {
             // A `.done` without its final value: keep what the deltas built.
             return Ok(());
         };
-        let Some(item) = self.item_mut(i) else {
-            return Ok(());
-        };
-        let (slot, mut restructured) = match (t, part) {
-            (Target::Part { .. }, Some((array, j, append, field, part_type))) => {
-                let Some(arr) = child_array(item, array) else {
-                    return Ok(());
-                };
-                if append {
-                    arr.push(new_part(part_type, field));
-                }
-                match arr.get_mut(j) {
-                    Some(Value::Object(p)) => match field_slot(p, field) {
-                        Some(slot) => (slot, append),
-                        None => return Ok(()),
-                    },
-                    _ => return Ok(()),
-                }
-            }
-            (Target::Item { field }, _) => match item {
-                Value::Object(o) => match field_slot(o, field) {
-                    Some(slot) => (slot, false),
-                    None => return Ok(()),
-                },
-                _ => return Ok(()),
-            },
-            (Target::Part { .. }, None) => return Ok(()),
-        };
-        match slot {
-            Value::String(s) if is_delta => s.push_str(value),
-            other => {
-                // A `.done`, or a delta onto `null`/missing (a code interpreter call's `code`).
-                *other = Value::String(value.to_owned());
-                restructured = true;
-            }
-        }
         self.version += 1;
-
-        if let (
-            Target::Part {
-                array: "content",
-                field: "text",
-                ..
-            },
-            Some((_, j, ..)),
-        ) = (t, part)
+        if let Target::Part {
+            array: "content",
+            field: "text",
+            ..
+        } = t
         {
             if restructured {
                 self.resplice_item(i);
-            } else {
+            } else if let Some(value) = value {
                 self.append_span(i, j, value);
             }
         }
@@ -554,12 +511,7 @@ impl Accumulator {
 
     fn missing_item(&self, ev: &ResponseEvent, i: usize) -> Error {
         let len = self.output().map_or(0, Vec::len);
-        let what = if i == usize::MAX {
-            "has an output_index that is out of range".to_owned()
-        } else {
-            format!("has output_index {i} but the output has length {len}")
-        };
-        self.violation(ev, &what)
+        self.violation(ev, &missing_item_msg(i, len))
     }
 
     // -- output_text ----------------------------------------------------------------------------
@@ -658,6 +610,102 @@ impl Accumulator {
     }
 }
 
+/// Why [`write_text`] could not find where a text event writes.
+enum Locate {
+    /// The item does not exist (the output's length).
+    Missing(usize),
+    /// Anything else, said in words.
+    Invalid(String),
+}
+
+fn missing_item_msg(i: usize, len: usize) -> String {
+    if i == usize::MAX {
+        "has an output_index that is out of range".to_owned()
+    } else {
+        format!("has output_index {i} but the output has length {len}")
+    }
+}
+
+/// Writes a text event's value into item `i` of `output` (`t`: where; `j`: the part index for
+/// [`Target::Part`]). `Ok(None)`: nothing to write (a `.done` without a value), nothing
+/// changed; `Ok(Some((j, restructured)))`: written into part `j` (0 for [`Target::Item`]),
+/// `restructured` when a part was created or the field replaced rather than appended to.
+/// `Err`: a protocol violation, nothing changed.
+fn write_text(
+    output: &mut [Value],
+    i: usize,
+    t: Target,
+    j: Option<u64>,
+    value: Option<&str>,
+    is_delta: bool,
+) -> Result<Option<(usize, bool)>, Locate> {
+    let len = output.len();
+    let item = match output.get_mut(i) {
+        Some(Value::Object(o)) => o,
+        Some(_) => return Err(Locate::Invalid("targets an output item that is not an object".to_owned())),
+        None => return Err(Locate::Missing(len)),
+    };
+    let (obj, field, j, created) = match t {
+        Target::Item { field } => (item, field, 0, false),
+        Target::Part {
+            array,
+            field,
+            part_type,
+            ..
+        } => {
+            let j = j.unwrap_or(0);
+            let ju = usize::try_from(j).ok();
+            let (parts_len, is_object) = match item.get(array) {
+                None | Some(Value::Null) => (0, false),
+                Some(Value::Array(a)) => (
+                    a.len(),
+                    matches!(ju.and_then(|j| a.get(j)), Some(Value::Object(_))),
+                ),
+                Some(_) => {
+                    return Err(Locate::Invalid(format!(
+                        "targets an item whose `{array}` is not an array"
+                    )))
+                }
+            };
+            let Some(j) = ju.filter(|&j| j <= parts_len) else {
+                return Err(Locate::Invalid(format!(
+                    "has index {j} but the item's `{array}` has length {parts_len}"
+                )));
+            };
+            let append = j == parts_len;
+            if !append && !is_object {
+                return Err(Locate::Invalid(format!(
+                    "targets `{array}[{j}]`, which is not an object"
+                )));
+            }
+            // Validated: from here on, changes.
+            if value.is_none() {
+                return Ok(None);
+            }
+            let Some(parts) = child_array_in(item, array) else {
+                return Ok(None);
+            };
+            if append {
+                parts.push(new_part(part_type, field));
+            }
+            match parts.get_mut(j) {
+                Some(Value::Object(p)) => (p, field, j, append),
+                _ => return Ok(None),
+            }
+        }
+    };
+    let Some(value) = value else { return Ok(None) };
+    if is_delta {
+        if let Some(Value::String(s)) = obj.get_mut(field) {
+            s.push_str(value);
+            return Ok(Some((j, created)));
+        }
+    }
+    // A `.done`, or a delta onto `null`/missing (a code interpreter call's `code`).
+    obj.insert(field.to_owned(), Value::String(value.to_owned()));
+    Ok(Some((j, true)))
+}
+
 /// The `output_text` parts of a `message` item: appends their texts to `text` and a span
 /// for each to `spans`.
 fn collect_segments(item: &Value, i: usize, text: &mut String, spans: &mut Vec<Span>) {
@@ -686,6 +734,11 @@ fn collect_segments(item: &Value, i: usize, text: &mut String, spans: &mut Vec<S
 /// is not an object or `value[name]` is something else.
 fn child_array<'v>(value: &'v mut Value, name: &str) -> Option<&'v mut Vec<Value>> {
     let Value::Object(o) = value else { return None };
+    child_array_in(o, name)
+}
+
+/// [`child_array`] of an object.
+fn child_array_in<'v>(o: &'v mut Map<String, Value>, name: &str) -> Option<&'v mut Vec<Value>> {
     match o.get(name) {
         Some(Value::Array(_)) => {}
         None | Some(Value::Null) => {
@@ -697,15 +750,6 @@ fn child_array<'v>(value: &'v mut Value, name: &str) -> Option<&'v mut Vec<Value
         Some(Value::Array(a)) => Some(a),
         _ => None,
     }
-}
-
-/// `o[name]`, inserted as `null` when missing (no key allocation when present: this is on
-/// the delta path).
-fn field_slot<'v>(o: &'v mut Map<String, Value>, name: &str) -> Option<&'v mut Value> {
-    if !o.contains_key(name) {
-        o.insert(name.to_owned(), Value::Null);
-    }
-    o.get_mut(name)
 }
 
 /// Length of `value[name]`: 0 when missing or `null`; `None` when it is not an array.

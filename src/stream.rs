@@ -37,6 +37,9 @@ pub struct StreamState {
     finished: bool,
     /// The stream starts mid-response (see [`resumed`](Self::resumed)).
     resumed: bool,
+    /// A terminal event (`response.completed/incomplete/failed`, `error`) was handed out:
+    /// nothing after it is (the first terminal event decides, whatever the chunking).
+    terminal_out: bool,
 }
 
 impl StreamState {
@@ -97,10 +100,11 @@ impl StreamState {
     /// The next decoded event, or the error met while decoding (after the events before it).
     /// `None` means: feed more bytes, or, if the body ended, call [`end`](Self::end).
     pub fn pop(&mut self) -> Option<Result<ResponseEvent, Error>> {
-        if self.finished {
+        if self.finished || self.terminal_out {
             return None;
         }
         if let Some(ev) = self.decoded.pop_front() {
+            self.terminal_out = ev.is_terminal();
             return Some(Ok(ev));
         }
         let err = self.deferred.take()?;
@@ -207,6 +211,30 @@ mod tests {
         }
         let end = s.end();
         (s, end)
+    }
+
+    #[test]
+    fn nothing_after_the_first_terminal_event_is_handed_out() {
+        const AFTER: &str = r#"{"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"AFTER"}"#;
+        const ERROR: &str = r#"{"type":"error","code":"x","message":"late"}"#;
+        // All in one chunk: every event is decoded before the terminal one is applied.
+        let mut s = StreamState::new();
+        let body: String = [CREATED, ADDED, DELTA, COMPLETED, AFTER, ERROR].iter().map(|e| format!("data: {e}\n\n")).collect();
+        s.feed(body.as_bytes());
+        let mut taken = Vec::new();
+        while let Some(item) = s.pop() {
+            taken.push(item.expect("decodes").event_type().to_owned());
+        }
+        assert_eq!(taken.last().map(String::as_str), Some("response.completed"));
+        assert_eq!(taken.len(), 4);
+        // Popped and applied one by one (the Rust stream): the same result.
+        let (s, end) = drive(StreamState::new(), &[CREATED, ADDED, DELTA, COMPLETED, AFTER, ERROR]);
+        assert_eq!(end, Ok(()));
+        let fin: serde_json::Value = serde_json::from_str(&s.final_response_json().unwrap_or_default()).unwrap_or_default();
+        assert_eq!(fin["output_text"], "Hi");
+        // An `error` first: the stream ends there, a later completed changes nothing.
+        let (_, end) = drive(StreamState::new(), &[CREATED, ERROR, COMPLETED]);
+        assert!(matches!(end, Err(Error::Api(_))));
     }
 
     #[test]

@@ -245,6 +245,28 @@ describe('outcomes', () => {
     assert.equal(events.filter((e) => TERMINALS.has(e.type)).length, 1);
     assert.equal((await stream.finalResponse()).output_text, text);
   });
+
+  test('nothing after the terminal event is reported, even in the same chunk', async () => {
+    const { events: wire, text } = syntheticStream(['z']);
+    const late = frame({ type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'AFTER' }) + frame({ type: 'error', message: 'late' });
+    const one = wire.map((e) => frame(e)).join('') + late;
+    // Iterated: the terminal event is the last one seen, the late delta is not folded in.
+    const stream = ResponseStream.fromReadableStream(bodyOf([one]));
+    const { events, error } = await collect(stream);
+    assert.equal(error, null);
+    assert.equal(events.at(-1).type, 'response.completed');
+    assert.equal(events.length, wire.length);
+    assert.equal((await stream.finalResponse()).output_text, text);
+    // finalResponse() alone: the same.
+    assert.equal((await ResponseStream.fromReadableStream(bodyOf([one])).finalResponse()).output_text, text);
+    // An `error` event first: that is the outcome, a completed after it in the chunk changes nothing.
+    const errorFirst = wire.slice(0, 2).map((e) => frame(e)).join('') + frame({ type: 'error', code: 'boom', message: 'first' }) + frame(wire.at(-1));
+    const s2 = ResponseStream.fromReadableStream(bodyOf([errorFirst]));
+    const r2 = await collect(s2);
+    assert.ok(r2.error instanceof ApiError);
+    assert.equal(r2.error.code, 'boom');
+    assert.ok(!r2.events.some((e) => e.type === 'response.completed'));
+  });
 });
 
 describe('chunking and line ends do not change the result', () => {

@@ -724,7 +724,8 @@ mod fast {
         Some(out)
     }
 
-    /// A JSON number per RFC 8259; the index after it.
+    /// A JSON number per RFC 8259; the index after it. `None` also for a number that may be
+    /// out of `f64`'s range (about 1e308): serde_json rejects those, so the general path decides.
     fn number(b: &[u8], mut i: usize) -> Option<usize> {
         let digits = |b: &[u8], mut i: usize| {
             let s = i;
@@ -736,22 +737,31 @@ mod fast {
         if b.get(i) == Some(&b'-') {
             i += 1;
         }
+        let int_start = i;
         match *b.get(i)? {
             b'0' => i += 1,
             b'1'..=b'9' => i = digits(b, i)?,
             _ => return None,
         }
+        // Decimal digits before the point: the magnitude is below 10^(int_digits + exponent).
+        let int_digits = i - int_start;
         if b.get(i) == Some(&b'.') {
             i = digits(b, i + 1)?;
         }
+        let mut exponent = 0usize;
         if matches!(b.get(i), Some(b'e' | b'E')) {
             i += 1;
+            let negative = b.get(i) == Some(&b'-');
             if matches!(b.get(i), Some(b'+' | b'-')) {
                 i += 1;
             }
+            let start = i;
             i = digits(b, i)?;
+            if !negative {
+                exponent = b[start..i].iter().fold(0usize, |e, d| e.saturating_mul(10).saturating_add(usize::from(d - b'0')));
+            }
         }
-        Some(i)
+        (int_digits.saturating_add(exponent) < 300).then_some(i)
     }
 
     /// Validates and skips one JSON value starting at `i`; the index after it.
@@ -939,9 +949,19 @@ mod fast_path_tests {
             r#"{}"#,
             "{\"type\":\"response.output_text.delta\",\"delta\":\"a\u{1}\"}",
             "{\"type\":\"response.output_text.delta\",\"delta\":\"日本語 🚀\"}",
+            // Numbers at the edge of f64's range (serde_json rejects the overflowing ones).
+            r#"{"type":"response.output_text.delta","delta":"a","x":1e400}"#,
+            r#"{"type":"response.output_text.delta","delta":"a","x":-1e400}"#,
+            r#"{"type":"response.output_text.delta","delta":"a","x":[1E+999]}"#,
+            r#"{"type":"response.output_text.delta","delta":"a","x":1.7e308}"#,
+            r#"{"type":"response.output_text.delta","delta":"a","x":1e-400}"#,
+            r#"{"type":"response.output_text.delta","delta":"a","x":0.5e299}"#,
+            r#"{"type":"response.output_text.delta","delta":"a","x":1e99999999999999999999999}"#,
         ] {
             same(d);
         }
+        let nines = format!(r#"{{"type":"response.output_text.delta","delta":"a","x":{}}}"#, "9".repeat(400));
+        same(&nines);
     }
 
     /// A delta as servers that escape non-ASCII send it (Python's `ensure_ascii`).

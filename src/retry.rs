@@ -137,8 +137,20 @@ fn parse_decimal(s: &str) -> Option<f64> {
     // powers of five into the wasm. Nor `from_str::<f64>`: typed deserialization links serde's
     // type-error messages and through them core's f64 formatting (~14 KB). serde_json's own
     // number parser, through `Value`, is linked anyway. (JSON grammar: "+1", "1." and ".5" are
-    // not accepted.)
-    serde_json::from_str::<serde_json::Value>(s).ok()?.as_f64().filter(|f| f.is_finite())
+    // not accepted.) JSON forbids leading zeros, HTTP does not: "007" is 7.
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    if !digits.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let zeros = digits.bytes().take_while(|&b| b == b'0').count();
+    let keep = if digits.as_bytes().get(zeros).is_some_and(u8::is_ascii_digit) { zeros } else { zeros.saturating_sub(1) };
+    let digits = digits.get(keep..)?;
+    let value = serde_json::from_str::<serde_json::Value>(digits).ok()?.as_f64()?;
+    let value = if negative { -value } else { value };
+    value.is_finite().then_some(value)
 }
 
 /// Parses an IMF-fixdate (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`, into Unix

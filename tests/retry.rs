@@ -180,8 +180,16 @@ fn retry_after_seconds() {
         ..none()
     };
     assert_eq!(delay(plain(Failure::Status(503), &h, 0)), 60_000);
-    // Too long, negative: backoff.
-    for v in ["61", "3600", "-1"] {
+    // Leading zeros are fine in HTTP (not in JSON).
+    for (v, ms) in [("007", 7000), ("0", 0), ("00.5", 500), ("0.5", 500), ("01e1", 10_000)] {
+        let h = RetryHeaders {
+            retry_after: Some(v),
+            ..none()
+        };
+        assert_eq!(delay(plain(Failure::Status(503), &h, 0)), ms, "{v}");
+    }
+    // Too long, negative, signs: backoff.
+    for v in ["61", "3600", "-1", "--1", "-007", "+1", "-", "0-1", ".5", "1."] {
         let h = RetryHeaders {
             retry_after: Some(v),
             ..none()

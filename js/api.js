@@ -293,9 +293,7 @@ export class ResponseStream {
       return this.#raw.end(e ?? new Error('read failed')) ?? null;
     }
     if (r.done) return this.#raw.end() ?? null;
-    if (!(r.value instanceof Uint8Array)) {
-      return this.#raw.end(new TypeError('the body yielded a chunk that is not a Uint8Array')) ?? null;
-    }
+    if (!(r.value instanceof Uint8Array)) return this.#raw.bad_chunk() ?? null;
     return this.#raw.feed(r.value);
   }
 
@@ -455,7 +453,7 @@ export class SseParser {
   }
   /** Ends the stream: an unfinished event is discarded (the spec); returns []. */
   finish() {
-    this.#raw.finish();
+    call(() => this.#raw.finish());
     return [];
   }
   /** The last valid `retry:` value in ms, or undefined. */

@@ -489,9 +489,18 @@ export interface SseParserOptions {
 /** WHATWG-exact incremental Server-Sent Events parser. */
 export class SseParser {
   constructor(options?: SseParserOptions);
-  /** Feeds one chunk; returns the events it completed. */
+  /**
+   * Feeds one chunk; returns the events it completed. An event over `maxEventSize` throws
+   * StreamError — when the same chunk completed events before it, those are returned first and
+   * the error is thrown by the next `feed` or `finish`. After the error, `feed` keeps throwing
+   * until `finish()`.
+   */
   feed(chunk: Uint8Array): SseEvent[];
-  /** Ends the stream; an unfinished event is discarded (per the spec). Always returns []. */
+  /**
+   * Ends the stream; an unfinished event is discarded (per the spec). Always returns [].
+   * Throws the StreamError of an oversized event whose chunk also completed events (`feed`
+   * returned those first); the parser is ready for a new stream either way.
+   */
   finish(): SseEvent[];
   /** The last valid `retry:` value in milliseconds. */
   readonly retry: number | undefined;

@@ -197,9 +197,18 @@ impl RawStream {
         self.with(|s| s.apply_next())?.map_err(|e| to_js(&e))
     }
 
-    /// Aborts the request (works while a read is pending).
+    /// JS-driven reading: the body yielded a chunk that is not a Uint8Array (throws the
+    /// StreamError).
+    pub fn bad_chunk(&self) -> Result<Option<String>, JsValue> {
+        self.with(|s| s.bad_chunk())?.map_err(|e| to_js(&e))
+    }
+
+    /// Aborts the request (works while a read is pending, or while waiting for the headers
+    /// from a `fetch` that ignores the signal) and lets go of the body (cancelled, lock
+    /// released).
     pub fn abort(&self) {
         self.cancel.abort();
+        let _ = self.with(|s| s.close());
     }
 
     /// Changes whenever the snapshot changes.

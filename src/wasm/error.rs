@@ -25,7 +25,7 @@ pub fn to_js(err: &Error) -> JsValue {
     match err {
         Error::Api(e) => {
             set(&obj, "message", JsValue::from_str(&e.message));
-            set(&obj, "status", e.status.map_or(JsValue::UNDEFINED, |s| JsValue::from(s)));
+            set(&obj, "status", e.status.map_or(JsValue::UNDEFINED, JsValue::from));
             set(&obj, "code", opt_str(&e.code));
             set(&obj, "type", opt_str(&e.error_type));
             set(&obj, "param", opt_str(&e.param));

@@ -6,6 +6,9 @@
 //! event's (pkg/api.js keeps the last strings), so the per-event cost is one string: the data.
 //! (A JSON batch was measured 2–3× slower: every `"` of the JSON data had to be escaped in Rust
 //! and unescaped again by `JSON.parse`; see bench/experiments/sse-boundary.mjs.)
+//!
+//! An event over the size limit: the events the same chunk completed before it are returned
+//! first, and the error is thrown by the next `feed` or `finish` (nothing is lost).
 
 use crate::error::Error;
 use crate::sse::{Event, Parser, SseError};
@@ -20,6 +23,8 @@ pub struct RawSseParser {
     /// The event type and last event ID last sent to JS (`None` before the first event).
     sent_event: Option<String>,
     sent_id: Option<String>,
+    /// A size error met after events that were returned: thrown by the next call.
+    deferred: Option<SseError>,
 }
 
 #[wasm_bindgen(js_class = RawSseParser)]
@@ -31,14 +36,22 @@ impl RawSseParser {
             Some(n) if n >= 1.0 => Parser::with_max_event_size(n as usize),
             _ => Parser::new(),
         };
-        RawSseParser { parser, events: Vec::new(), sent_event: None, sent_id: None }
+        RawSseParser { parser, events: Vec::new(), sent_event: None, sent_id: None, deferred: None }
     }
 
     /// Feeds one chunk; returns the completed events as a flat array (see the module docs), or
     /// `undefined` when the chunk completed none.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<Option<Array>, JsValue> {
+        if let Some(e) = self.deferred.take() {
+            return Err(sse_error(e));
+        }
         self.events.clear();
-        self.parser.feed(chunk, &mut self.events).map_err(sse_error)?;
+        if let Err(e) = self.parser.feed(chunk, &mut self.events) {
+            if self.events.is_empty() {
+                return Err(sse_error(e));
+            }
+            self.deferred = Some(e);
+        }
         if self.events.is_empty() {
             return Ok(None);
         }
@@ -51,9 +64,14 @@ impl RawSseParser {
         Ok(Some(out))
     }
 
-    /// End of stream: an unfinished event is discarded (the spec).
-    pub fn finish(&mut self) {
+    /// End of stream: an unfinished event is discarded (the spec); throws a size error the last
+    /// `feed` deferred (the parser is reset either way).
+    pub fn finish(&mut self) -> Result<(), JsValue> {
         self.parser.finish();
+        match self.deferred.take() {
+            Some(e) => Err(sse_error(e)),
+            None => Ok(()),
+        }
     }
 
     /// The last valid `retry:` value, in milliseconds.

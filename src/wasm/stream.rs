@@ -120,7 +120,10 @@ impl EventStream {
             }
             match &mut self.phase {
                 Phase::Starting(start) => match start.as_mut().poll(cx) {
-                    Poll::Pending => return Poll::Pending,
+                    Poll::Pending => {
+                        self.cancel.wake_on_abort(cx.waker());
+                        return Poll::Pending;
+                    }
                     Poll::Ready(Ok(body)) => self.phase = Phase::Reading(body),
                     Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(self.fail(e)))),
                 },
@@ -177,7 +180,10 @@ impl EventStream {
             }
             match &mut self.phase {
                 Phase::Starting(start) => match start.as_mut().poll(cx) {
-                    Poll::Pending => return Poll::Pending,
+                    Poll::Pending => {
+                        self.cancel.wake_on_abort(cx.waker());
+                        return Poll::Pending;
+                    }
                     Poll::Ready(Ok(body)) => self.phase = Phase::Reading(body),
                     Poll::Ready(Err(e)) => return Poll::Ready(Err(self.fail(e))),
                 },
@@ -200,9 +206,26 @@ impl EventStream {
         }
     }
 
-    /// JS-driven mode: no more reads (drops the body: cancels it if unfinished).
+    /// JS-driven mode: no more reads (drops the body: cancels it if unfinished and releases
+    /// its lock). After the stream's outcome (terminal event applied, error handed out) the
+    /// request is not aborted: it completed, and Node builds a DOMException per abort.
     pub fn close(&mut self) {
+        if let Phase::Reading(body) = &mut self.phase {
+            if self.state.is_finished() && !self.cancel.is_aborted() {
+                body.settle();
+            }
+        }
         self.phase = Phase::Ended;
+    }
+
+    /// JS-driven mode: the body yielded something that is not a `Uint8Array`.
+    pub fn bad_chunk(&mut self) -> Result<Option<String>, Error> {
+        self.before_batch()?;
+        let e = Error::Stream {
+            message: "the body yielded a chunk that is not a Uint8Array".into(),
+            response: self.snapshot_json(),
+        };
+        Err(self.fail(e))
     }
 
     /// JS-driven mode: one chunk in, synchronously; out, the JSON array of the events it

@@ -9,7 +9,7 @@
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::{Rc, Weak};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -53,6 +53,9 @@ pub struct HttpRequest {
 
 // ------------------------------------------------------------------------------------ Cancel
 
+/// The `abort` listener on the user's signal (removed when the scope is dropped).
+type AbortListener = (AbortSignal, Closure<dyn FnMut()>);
+
 /// The cancellation state of one logical request (all its attempts and its body): the user's
 /// `AbortSignal`, `abort()`, and dropping the stream all end here.
 pub struct Cancel {
@@ -66,7 +69,10 @@ pub struct Cancel {
     sleeper: RefCell<Option<Function>>,
     /// The body reader, cancelled on abort (wakes a pending read on any stream).
     reader: RefCell<Option<ReadableStreamDefaultReader>>,
-    listener: RefCell<Option<(AbortSignal, Closure<dyn FnMut()>)>>,
+    listener: RefCell<Option<AbortListener>>,
+    /// The task waiting for the response headers: woken on abort, since a custom `fetch` may
+    /// ignore the signal and never settle.
+    waker: RefCell<Option<Waker>>,
 }
 
 impl Cancel {
@@ -79,6 +85,7 @@ impl Cancel {
             sleeper: RefCell::new(None),
             reader: RefCell::new(None),
             listener: RefCell::new(None),
+            waker: RefCell::new(None),
         });
         if let Some(signal) = signal {
             if signal.aborted() {
@@ -119,6 +126,20 @@ impl Cancel {
             }
         }
         self.cancel_reader();
+        let waker = self.waker.try_borrow_mut().ok().and_then(|mut w| w.take());
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// Wakes `waker`'s task on abort (the latest registration wins).
+    pub(crate) fn wake_on_abort(&self, waker: &Waker) {
+        if let Ok(mut w) = self.waker.try_borrow_mut() {
+            match &*w {
+                Some(old) if old.will_wake(waker) => {}
+                _ => *w = Some(waker.clone()),
+            }
+        }
     }
 
     /// Cancels the body reader, which settles a pending read (`done: true`). Aborting the fetch
@@ -510,6 +531,14 @@ impl Body {
             a.finished.set(true);
         }
         self.release();
+    }
+
+    /// The consumer has what it needs (the stream's outcome): dropping the body now cancels it
+    /// (freeing the connection) without aborting the request, which completed.
+    pub(crate) fn settle(&mut self) {
+        if let Some(a) = &self.attempt {
+            a.finished.set(true);
+        }
     }
 
     /// JS-driven reading: what a rejected read means (our abort, our timeout, the network).

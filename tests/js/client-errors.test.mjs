@@ -362,6 +362,41 @@ describe('AbortError', () => {
     }
   });
 
+  test('abort() while a custom fetch that ignores the signal waits for the headers: AbortError at once', async () => {
+    let called = 0;
+    const c = new ResponsesClient({ fetch: () => { called++; return new Promise(() => {}); }, maxRetries: 0 });
+    const stream = c.stream(params);
+    const next = stream.next();
+    await until(() => called === 1, 3000, 'the fetch call');
+    const t0 = Date.now();
+    stream.abort();
+    const error = await rejection(next);
+    assert.ok(error instanceof AbortError, `got ${error}`);
+    assert.ok(Date.now() - t0 < 1000);
+    assert.ok((await rejection(stream.finalResponse())) instanceof AbortError);
+    // The same through a signal.
+    const ac = new AbortController();
+    const s2 = c.stream(params, { signal: ac.signal });
+    const final = s2.finalResponse();
+    await until(() => called === 2, 3000, 'the second fetch call');
+    ac.abort();
+    assert.ok((await rejection(final)) instanceof AbortError);
+  });
+
+  test('a stream read to its end does not abort its request (a custom fetch sees no abort)', async () => {
+    const signals = [];
+    const c = clientFor(srv, { fetch: (url, init) => { signals.push(init.signal); return fetch(url, init); } });
+    const s1 = c.stream(params);
+    for await (const e of s1) void e;
+    await c.stream(params).finalResponse();
+    assert.equal(signals.length, 2);
+    assert.deepEqual(signals.map((sig) => sig.aborted), [false, false]);
+    // Leaving early still aborts.
+    const s3 = c.stream(params);
+    for await (const e of s3) break;
+    assert.equal(signals[2].aborted, true);
+  });
+
   test('an already aborted signal: nothing is sent', async () => {
     const n = srv.requests.length;
     const err = await rejection(client.create(params, { signal: AbortSignal.abort() }));

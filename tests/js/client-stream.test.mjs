@@ -306,6 +306,27 @@ describe('ResponseStream', () => {
     const body = new ReadableStream({ start(c) { c.enqueue('a string chunk'); c.close(); } });
     const { error } = await collect(ResponseStream.fromReadableStream(body));
     assert.ok(error instanceof StreamError, `got ${error}`);
+    // Said as it is (not a lost connection), with the events before it in the partial snapshot.
+    const { events: wire } = syntheticStream(['a']);
+    const mixed = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(frame(wire[0]))); c.enqueue('text'); c.close(); } });
+    const r = await collect(ResponseStream.fromReadableStream(mixed));
+    assert.ok(r.error instanceof StreamError, `got ${r.error}`);
+    assert.equal(r.error.message, 'the body yielded a chunk that is not a Uint8Array');
+    assert.equal(r.error.response?.id, 'resp_test');
+  });
+
+  test('fromReadableStream: leaving early cancels the body and releases its lock', async () => {
+    const { events: wire } = syntheticStream(['a', 'b', 'c']);
+    let cancelled = false;
+    const body = new ReadableStream({
+      start(c) { for (const e of wire) c.enqueue(new TextEncoder().encode(frame(e))); },
+      cancel() { cancelled = true; },
+    });
+    const stream = ResponseStream.fromReadableStream(body);
+    for await (const e of stream) if (e.type === 'response.created') break;
+    assert.ok(cancelled, 'the body was cancelled');
+    assert.equal(body.locked, false, 'the reader lock was released');
+    assert.ok((await rejection(stream.finalResponse())) instanceof AbortError);
   });
 });
 

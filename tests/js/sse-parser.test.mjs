@@ -55,3 +55,26 @@ test('an event over maxEventSize throws StreamError', () => {
     return true;
   });
 });
+
+test('events completed before an oversized one in the same chunk are returned; the error comes next', () => {
+  const p = new SseParser({ maxEventSize: 64 });
+  const chunk = enc.encode('data: first\n\nid: 7\ndata: second\n\ndata: ' + 'x'.repeat(100) + '\n\n');
+  assert.deepEqual(p.feed(chunk), [
+    { event: 'message', data: 'first', lastEventId: '' },
+    { event: 'message', data: 'second', lastEventId: '7' },
+  ]);
+  assert.throws(() => p.feed(enc.encode('data: later\n\n')), StreamError);
+  // Still failed until finish(); finish() resets it.
+  assert.throws(() => p.feed(enc.encode('data: later\n\n')), StreamError);
+  assert.deepEqual(p.finish(), []);
+  assert.deepEqual(p.feed(enc.encode('data: again\n\n')), [{ event: 'message', data: 'again', lastEventId: '' }]);
+});
+
+test('a deferred size error is thrown by finish() when no feed came after it', () => {
+  const p = new SseParser({ maxEventSize: 64 });
+  assert.equal(p.feed(enc.encode('data: ok\n\ndata: ' + 'y'.repeat(100) + '\n')).length, 1);
+  assert.throws(() => p.finish(), (e) => e instanceof StreamError && /size limit/.test(e.message));
+  // The parser is ready for a new stream.
+  assert.deepEqual(p.feed(enc.encode('data: next\n\n')), [{ event: 'message', data: 'next', lastEventId: '' }]);
+  assert.deepEqual(p.finish(), []);
+});

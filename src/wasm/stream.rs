@@ -119,13 +119,10 @@ impl EventStream {
                 return Poll::Ready(Some(item.map_err(|e| self.fail(e))));
             }
             match &mut self.phase {
-                Phase::Starting(start) => match start.as_mut().poll(cx) {
-                    Poll::Pending => {
-                        self.cancel.wake_on_abort(cx.waker());
-                        return Poll::Pending;
-                    }
-                    Poll::Ready(Ok(body)) => self.phase = Phase::Reading(body),
-                    Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(self.fail(e)))),
+                Phase::Starting(_) => match self.poll_start(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(())) => {}
+                    Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
                 },
                 Phase::Reading(body) => match body.poll_chunk(cx) {
                     Poll::Pending => return Poll::Pending,
@@ -156,6 +153,24 @@ impl EventStream {
         }
     }
 
+    /// Drives the request (retries included) until the response headers: `Ok` once the body
+    /// is there (phase `Reading`), `Err` when the request failed (the stream with it). While
+    /// pending, an abort also wakes the task: a custom `fetch` may ignore the signal.
+    fn poll_start(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let Phase::Starting(start) = &mut self.phase else { return Poll::Ready(Ok(())) };
+        match start.as_mut().poll(cx) {
+            Poll::Pending => {
+                self.cancel.wake_on_abort(cx.waker());
+                Poll::Pending
+            }
+            Poll::Ready(Ok(body)) => {
+                self.phase = Phase::Reading(body);
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(self.fail(e))),
+        }
+    }
+
     fn fail(&mut self, e: Error) -> Error {
         self.failed = true;
         self.phase = Phase::Ended;
@@ -179,13 +194,10 @@ impl EventStream {
                 return Poll::Ready(Err(self.fail(Error::Abort)));
             }
             match &mut self.phase {
-                Phase::Starting(start) => match start.as_mut().poll(cx) {
-                    Poll::Pending => {
-                        self.cancel.wake_on_abort(cx.waker());
-                        return Poll::Pending;
-                    }
-                    Poll::Ready(Ok(body)) => self.phase = Phase::Reading(body),
-                    Poll::Ready(Err(e)) => return Poll::Ready(Err(self.fail(e))),
+                Phase::Starting(_) => match self.poll_start(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(())) => {}
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 },
                 Phase::Reading(body) => return Poll::Ready(Ok(body.reader())),
                 Phase::Ended => return Poll::Ready(Ok(None)),

@@ -161,6 +161,11 @@ impl EventStream {
         match start.as_mut().poll(cx) {
             Poll::Pending => {
                 self.cancel.wake_on_abort(cx.waker());
+                // Aborted during this very poll (e.g. from inside a custom `fetch`): nobody
+                // would wake us.
+                if self.cancel.is_aborted() {
+                    return Poll::Ready(Err(self.fail(Error::Abort)));
+                }
                 Poll::Pending
             }
             Poll::Ready(Ok(body)) => {

@@ -381,6 +381,11 @@ describe('AbortError', () => {
     await until(() => called === 2, 3000, 'the second fetch call');
     ac.abort();
     assert.ok((await rejection(final)) instanceof AbortError);
+    // Aborted from inside the fetch call itself, before it returns its never-settling promise.
+    let s3;
+    const c3 = new ResponsesClient({ fetch: () => { s3.abort(); return new Promise(() => {}); }, maxRetries: 0 });
+    s3 = c3.stream(params);
+    assert.ok((await rejection(s3.next())) instanceof AbortError);
   });
 
   test('a stream read to its end does not abort its request (a custom fetch sees no abort)', async () => {

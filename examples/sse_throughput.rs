@@ -125,19 +125,11 @@ fn feed_chunked(bytes: &[u8], size: usize) -> usize {
 
 fn main() {
     let bytes = build_stream();
-    println!(
-        "stream: {:.2} MB, {} events (median of {RUNS} runs)",
-        bytes.len() as f64 / 1e6,
-        DELTAS + 2
-    );
+    println!("stream: {:.2} MB, {} events (median of {RUNS} runs)", bytes.len() as f64 / 1e6, DELTAS + 2);
     // Warm-up (allocator, caches).
     black_box(parse_all(&bytes).map(|e| e.len()).ok());
 
-    measure("parse_all", &bytes, |b| {
-        parse_all(b).expect("within the size limit").len()
-    });
+    measure("parse_all", &bytes, |b| parse_all(b).expect("within the size limit").len());
     measure("feed, 64 B chunks", &bytes, |b| feed_chunked(b, 64));
-    measure("feed, 16 KiB chunks", &bytes, |b| {
-        feed_chunked(b, 16 * 1024)
-    });
+    measure("feed, 16 KiB chunks", &bytes, |b| feed_chunked(b, 16 * 1024));
 }

@@ -82,39 +82,23 @@ enum Target {
     /// `item[field]`.
     Item { field: &'static str },
     /// `item[array][index][field]`; a missing part at index == len is created as `part_type`.
-    Part {
-        array: &'static str,
-        summary: bool,
-        field: &'static str,
-        part_type: &'static str,
-    },
+    Part { array: &'static str, summary: bool, field: &'static str, part_type: &'static str },
 }
 
 fn target(kind: EventKind) -> Option<Target> {
     use EventKind as K;
-    let part = |array, summary, field, part_type| Target::Part {
-        array,
-        summary,
-        field,
-        part_type,
-    };
+    let part = |array, summary, field, part_type| Target::Part { array, summary, field, part_type };
     Some(match kind {
         K::OutputTextDelta | K::OutputTextDone => part("content", false, "text", "output_text"),
         K::RefusalDelta | K::RefusalDone => part("content", false, "refusal", "refusal"),
-        K::ReasoningTextDelta | K::ReasoningTextDone => {
-            part("content", false, "text", "reasoning_text")
-        }
-        K::ReasoningSummaryTextDelta | K::ReasoningSummaryTextDone => {
-            part("summary", true, "text", "summary_text")
-        }
+        K::ReasoningTextDelta | K::ReasoningTextDone => part("content", false, "text", "reasoning_text"),
+        K::ReasoningSummaryTextDelta | K::ReasoningSummaryTextDone => part("summary", true, "text", "summary_text"),
         K::FunctionCallArgumentsDelta
         | K::FunctionCallArgumentsDone
         | K::McpCallArgumentsDelta
         | K::McpCallArgumentsDone => Target::Item { field: "arguments" },
         K::CustomToolCallInputDelta | K::CustomToolCallInputDone => Target::Item { field: "input" },
-        K::CodeInterpreterCallCodeDelta | K::CodeInterpreterCallCodeDone => {
-            Target::Item { field: "code" }
-        }
+        K::CodeInterpreterCallCodeDelta | K::CodeInterpreterCallCodeDone => Target::Item { field: "code" },
         _ => return None,
     })
 }
@@ -144,9 +128,7 @@ impl Accumulator {
     /// The snapshot serialised as JSON (it includes `output_text`); `None` before the first
     /// lifecycle event.
     pub fn response_json(&self) -> Option<String> {
-        self.snapshot
-            .as_ref()
-            .and_then(|v| serde_json::to_string(v).ok())
+        self.snapshot.as_ref().and_then(|v| serde_json::to_string(v).ok())
     }
 
     /// How the stream ended so far.
@@ -180,9 +162,7 @@ impl Accumulator {
             }
             K::OutputItemAdded | K::OutputItemDone => self.item_event(ev),
             K::ContentPartAdded | K::ContentPartDone => self.part_event(ev, "content", false),
-            K::ReasoningSummaryPartAdded | K::ReasoningSummaryPartDone => {
-                self.part_event(ev, "summary", true)
-            }
+            K::ReasoningSummaryPartAdded | K::ReasoningSummaryPartDone => self.part_event(ev, "summary", true),
             K::OutputTextAnnotationAdded => self.annotation_event(ev),
             _ => {
                 if let Some(t) = target(kind) {
@@ -277,12 +257,7 @@ impl Accumulator {
         Ok(())
     }
 
-    fn part_event(
-        &mut self,
-        ev: &ResponseEvent,
-        array: &'static str,
-        summary: bool,
-    ) -> Result<(), Error> {
+    fn part_event(&mut self, ev: &ResponseEvent, array: &'static str, summary: bool) -> Result<(), Error> {
         let Some(part @ Value::Object(_)) = ev.payload() else {
             return Err(self.violation(ev, "has no `part` object"));
         };
@@ -329,12 +304,7 @@ impl Accumulator {
             return Ok(());
         };
         self.version += 1;
-        if let Target::Part {
-            array: "content",
-            field: "text",
-            ..
-        } = t
-        {
+        if let Target::Part { array: "content", field: "text", .. } = t {
             if restructured {
                 self.resplice_item(i);
             } else if let Some(value) = value {
@@ -363,14 +333,11 @@ impl Accumulator {
             .map(|p| array_len(p, "annotations"));
         let len = match anns {
             Some(Some(len)) => len,
-            _ => {
-                return Err(self.violation(ev, "targets a part whose `annotations` is not an array"))
-            }
+            _ => return Err(self.violation(ev, "targets a part whose `annotations` is not an array")),
         };
         let a = ev.annotation_index().unwrap_or(len as u64);
         let Some(a) = usize::try_from(a).ok().filter(|&a| a <= len) else {
-            let msg =
-                format!("has annotation_index {a} but the part's `annotations` has length {len}");
+            let msg = format!("has annotation_index {a} but the part's `annotations` has length {len}");
             return Err(self.violation(ev, &msg));
         };
         let part = self
@@ -395,9 +362,7 @@ impl Accumulator {
             Some(Value::Object(o)) => {
                 o.insert("status".to_owned(), Value::String(status.to_owned()));
             }
-            Some(_) => {
-                return Err(self.violation(ev, "targets an output item that is not an object"))
-            }
+            Some(_) => return Err(self.violation(ev, "targets an output item that is not an object")),
             None => return Err(self.missing_item(ev, i)),
         }
         self.version += 1;
@@ -439,9 +404,7 @@ impl Accumulator {
             return Ok(usize::try_from(i).unwrap_or(usize::MAX));
         }
         if let Some(id) = ev.item_id() {
-            let found = output
-                .iter()
-                .position(|it| it.get("id").and_then(Value::as_str) == Some(id));
+            let found = output.iter().position(|it| it.get("id").and_then(Value::as_str) == Some(id));
             return match found {
                 Some(i) => Ok(i),
                 None => Err(self.violation(ev, "names an item_id that is not in the output")),
@@ -451,11 +414,8 @@ impl Accumulator {
     }
 
     fn part_index(&self, ev: &ResponseEvent, summary: bool) -> Result<u64, Error> {
-        let (idx, name) = if summary {
-            (ev.summary_index(), "summary_index")
-        } else {
-            (ev.content_index(), "content_index")
-        };
+        let (idx, name) =
+            if summary { (ev.summary_index(), "summary_index") } else { (ev.content_index(), "content_index") };
         idx.ok_or_else(|| self.violation(ev, &format!("has no `{name}`")))
     }
 
@@ -470,13 +430,7 @@ impl Accumulator {
 
     /// Part `j` of item `i`'s `array` exists and is an object (`(j, false)`), or `j` is the
     /// array's length (`(j, true)`: append). A missing or `null` array counts as empty.
-    fn check_part(
-        &self,
-        ev: &ResponseEvent,
-        i: usize,
-        array: &str,
-        j: u64,
-    ) -> Result<(usize, bool), Error> {
+    fn check_part(&self, ev: &ResponseEvent, i: usize, array: &str, j: u64) -> Result<(usize, bool), Error> {
         self.check_item(ev, i)?;
         let item = self.output().and_then(|o| o.get(i));
         let Some(len) = item.and_then(|it| array_len(it, array)) else {
@@ -492,19 +446,13 @@ impl Accumulator {
         }
         match item.and_then(|it| it.get(array)).and_then(|a| a.get(j)) {
             Some(Value::Object(_)) => Ok((j, false)),
-            _ => Err(self.violation(
-                ev,
-                &format!("targets `{array}[{j}]`, which is not an object"),
-            )),
+            _ => Err(self.violation(ev, &format!("targets `{array}[{j}]`, which is not an object"))),
         }
     }
 
     fn violation(&self, ev: &ResponseEvent, what: &str) -> Error {
         Error::Stream {
-            message: format!(
-                "protocol violation: `{}` event {what}",
-                excerpt(ev.event_type(), 60)
-            ),
+            message: format!("protocol violation: `{}` event {what}", excerpt(ev.event_type(), 60)),
             response: self.response_json(),
         }
     }
@@ -578,18 +526,11 @@ impl Accumulator {
 
     /// A delta was appended to content part `j` of item `i`: mirror it in `output_text`.
     fn append_span(&mut self, i: usize, j: usize, delta: &str) {
-        let Ok(k) = self
-            .spans
-            .binary_search_by(|s| (s.item, s.part).cmp(&(i, j)))
-        else {
+        let Ok(k) = self.spans.binary_search_by(|s| (s.item, s.part).cmp(&(i, j))) else {
             return; // not an output_text part of a message item
         };
         let last = k + 1 == self.spans.len();
-        let offset: usize = if last {
-            usize::MAX
-        } else {
-            self.spans.iter().take(k + 1).map(|s| s.len).sum()
-        };
+        let offset: usize = if last { usize::MAX } else { self.spans.iter().take(k + 1).map(|s| s.len).sum() };
         let text = match &mut self.snapshot {
             Some(Value::Object(o)) => match o.get_mut("output_text") {
                 Some(Value::String(s)) => s,
@@ -647,36 +588,20 @@ fn write_text(
     };
     let (obj, field, j, created) = match t {
         Target::Item { field } => (item, field, 0, false),
-        Target::Part {
-            array,
-            field,
-            part_type,
-            ..
-        } => {
+        Target::Part { array, field, part_type, .. } => {
             let j = j.unwrap_or(0);
             let ju = usize::try_from(j).ok();
             let (parts_len, is_object) = match item.get(array) {
                 None | Some(Value::Null) => (0, false),
-                Some(Value::Array(a)) => (
-                    a.len(),
-                    matches!(ju.and_then(|j| a.get(j)), Some(Value::Object(_))),
-                ),
-                Some(_) => {
-                    return Err(Locate::Invalid(format!(
-                        "targets an item whose `{array}` is not an array"
-                    )))
-                }
+                Some(Value::Array(a)) => (a.len(), matches!(ju.and_then(|j| a.get(j)), Some(Value::Object(_)))),
+                Some(_) => return Err(Locate::Invalid(format!("targets an item whose `{array}` is not an array"))),
             };
             let Some(j) = ju.filter(|&j| j <= parts_len) else {
-                return Err(Locate::Invalid(format!(
-                    "has index {j} but the item's `{array}` has length {parts_len}"
-                )));
+                return Err(Locate::Invalid(format!("has index {j} but the item's `{array}` has length {parts_len}")));
             };
             let append = j == parts_len;
             if !append && !is_object {
-                return Err(Locate::Invalid(format!(
-                    "targets `{array}[{j}]`, which is not an object"
-                )));
+                return Err(Locate::Invalid(format!("targets `{array}[{j}]`, which is not an object")));
             }
             // Validated: from here on, changes.
             if value.is_none() {
@@ -721,11 +646,7 @@ fn collect_segments(item: &Value, i: usize, text: &mut String, spans: &mut Vec<S
         }
         if let Some(t) = part.get("text").and_then(Value::as_str) {
             text.push_str(t);
-            spans.push(Span {
-                item: i,
-                part: j,
-                len: t.len(),
-            });
+            spans.push(Span { item: i, part: j, len: t.len() });
         }
     }
 }
@@ -823,10 +744,7 @@ pub fn with_output_text(response_json: &str) -> Result<String, Error> {
         _ => None,
     };
     let Value::Object(obj) = &mut v else {
-        return Err(Error::stream(format!(
-            "expected a Response object; body begins: {}",
-            excerpt(response_json, 60)
-        )));
+        return Err(Error::stream(format!("expected a Response object; body begins: {}", excerpt(response_json, 60))));
     };
     match text {
         Some(t) => {

@@ -134,10 +134,7 @@ impl EventKind {
 
     /// `response.completed/incomplete/failed` and `error`: nothing follows them.
     pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            EventKind::Completed | EventKind::Incomplete | EventKind::Failed | EventKind::Error
-        )
+        matches!(self, EventKind::Completed | EventKind::Incomplete | EventKind::Failed | EventKind::Error)
     }
 
     /// The `*.delta` events the accumulator appends (audio deltas are not part of a Response).
@@ -278,9 +275,9 @@ impl ResponseEvent {
     pub fn from_json(text: &str) -> Result<ResponseEvent, Error> {
         match decode_data(text.to_owned(), "message") {
             Ok(Some(ev)) => Ok(ev),
-            Ok(None) => Err(Error::stream(
-                "expected a Responses stream event object, got no event ([DONE] or empty data)",
-            )),
+            Ok(None) => {
+                Err(Error::stream("expected a Responses stream event object, got no event ([DONE] or empty data)"))
+            }
             Err(e) => Err(e),
         }
     }
@@ -391,11 +388,7 @@ fn is_skipped(data: &str) -> bool {
 fn decode_data(data: String, sse_name: &str) -> Result<Option<ResponseEvent>, Error> {
     let sse_keepalive = sse_name == "keepalive";
     if is_skipped(&data) {
-        return Ok(if sse_keepalive {
-            Some(ResponseEvent::keepalive())
-        } else {
-            None
-        });
+        return Ok(if sse_keepalive { Some(ResponseEvent::keepalive()) } else { None });
     }
     // A derived struct would also accept a JSON array (as a tuple): only objects are events.
     if !data.trim_start().starts_with('{') {
@@ -459,10 +452,9 @@ fn decode_general(data: String, sse_name: &str) -> Result<Option<ResponseEvent>,
     let payload = match kind {
         k if k.is_lifecycle() => obj.remove("response"),
         K::OutputItemAdded | K::OutputItemDone => obj.remove("item"),
-        K::ContentPartAdded
-        | K::ContentPartDone
-        | K::ReasoningSummaryPartAdded
-        | K::ReasoningSummaryPartDone => obj.remove("part"),
+        K::ContentPartAdded | K::ContentPartDone | K::ReasoningSummaryPartAdded | K::ReasoningSummaryPartDone => {
+            obj.remove("part")
+        }
         K::OutputTextAnnotationAdded => obj.remove("annotation"),
         _ => None,
     };
@@ -488,20 +480,14 @@ fn decode_general(data: String, sse_name: &str) -> Result<Option<ResponseEvent>,
 /// The error of an `error` event, from the nested form (`error: {code, message, type, param}`,
 /// or `error: "message"`) or the flat one (`code`, `message`, `param` beside `type`).
 fn normalise_error(obj: &serde_json::Map<String, Value>, json: &str) -> ApiError {
-    let mut e = ApiError {
-        body: Some(json.to_owned()),
-        ..ApiError::default()
-    };
+    let mut e = ApiError { body: Some(json.to_owned()), ..ApiError::default() };
     let text = |o: &serde_json::Map<String, Value>, k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
     match obj.get("error") {
         Some(Value::Object(nested)) => {
             e.code = nested.get("code").and_then(scalar_string);
             e.error_type = nested.get("type").and_then(scalar_string);
             e.param = nested.get("param").and_then(scalar_string);
-            e.message = nested
-                .get("message")
-                .and_then(scalar_string)
-                .unwrap_or_default();
+            e.message = nested.get("message").and_then(scalar_string).unwrap_or_default();
         }
         Some(Value::String(s)) => e.message = s.clone(),
         _ => {
@@ -588,8 +574,19 @@ mod fast {
     /// Wire fields the general path reads that a delta event does not use: their presence
     /// (rare) sends the event to the general path, which also reports duplicates of them.
     const OTHER_WIRE_FIELDS: [&[u8]; 13] = [
-        b"annotation_index", b"text", b"refusal", b"arguments", b"input", b"code", b"message",
-        b"param", b"response", b"item", b"part", b"annotation", b"error",
+        b"annotation_index",
+        b"text",
+        b"refusal",
+        b"arguments",
+        b"input",
+        b"code",
+        b"message",
+        b"param",
+        b"response",
+        b"item",
+        b"part",
+        b"annotation",
+        b"error",
     ];
 
     #[derive(Default)]
@@ -758,7 +755,8 @@ mod fast {
             let start = i;
             i = digits(b, i)?;
             if !negative {
-                exponent = b[start..i].iter().fold(0usize, |e, d| e.saturating_mul(10).saturating_add(usize::from(d - b'0')));
+                exponent =
+                    b[start..i].iter().fold(0usize, |e, d| e.saturating_mul(10).saturating_add(usize::from(d - b'0')));
             }
         }
         (int_digits.saturating_add(exponent) < 300).then_some(i)
@@ -828,11 +826,8 @@ mod fast {
     /// A string value: a range into `s` when unescaped, else the unescaped copy.
     fn str_ref(s: &str, i: usize) -> Option<(StrRef, usize)> {
         let (end, next, escaped) = string(s.as_bytes(), i)?;
-        let r = if escaped {
-            StrRef::Owned(unescape(s, i + 1, end)?.into_boxed_str())
-        } else {
-            StrRef::Range(i + 1..end)
-        };
+        let r =
+            if escaped { StrRef::Owned(unescape(s, i + 1, end)?.into_boxed_str()) } else { StrRef::Range(i + 1..end) };
         Some((r, next))
     }
 
@@ -1017,7 +1012,10 @@ mod fast_path_tests {
             }
         }
         for i in 0..b.len() {
-            for c in [b'"', b'\\', b',', b':', b'{', b'}', b'[', b']', b'0', b'-', b' ', b'x', b'e', b'.', b'u', b'd', b'8', b'c'] {
+            for c in [
+                b'"', b'\\', b',', b':', b'{', b'}', b'[', b']', b'0', b'-', b' ', b'x', b'e', b'.', b'u', b'd', b'8',
+                b'c',
+            ] {
                 let mut m = b.to_vec();
                 m[i] = c;
                 if let Ok(s) = std::str::from_utf8(&m) {

@@ -124,8 +124,10 @@ mod tests {
     #[test]
     fn urls() {
         assert_eq!(responses_url("https://x/v1/"), "https://x/v1/responses");
-        assert_eq!(response_url("https://x/v1", "resp_1/../a b", "/cancel"),
-            "https://x/v1/responses/resp_1%2F..%2Fa%20b/cancel");
+        assert_eq!(
+            response_url("https://x/v1", "resp_1/../a b", "/cancel"),
+            "https://x/v1/responses/resp_1%2F..%2Fa%20b/cancel"
+        );
         let mut u = response_url("http://h/v1", "r", "");
         push_query(&mut u, &[("stream", "true".into()), ("starting_after", "3".into())]);
         assert_eq!(u, "http://h/v1/responses/r?stream=true&starting_after=3");
@@ -133,9 +135,11 @@ mod tests {
 
     #[test]
     fn nested_error_body() {
-        let e = api_error_from_http(400,
+        let e = api_error_from_http(
+            400,
             r#"{"error":{"message":"bad temp","type":"invalid_request_error","param":"temperature","code":"invalid_value"}}"#,
-            Some("req_1".into()));
+            Some("req_1".into()),
+        );
         assert_eq!(e.status, Some(400));
         assert_eq!(e.message, "bad temp");
         assert_eq!(e.error_type.as_deref(), Some("invalid_request_error"));

@@ -221,8 +221,7 @@ impl CreateResponseParams {
 
     /// Validates and serialises the body, with `stream` set as [`prepare_body`] does.
     pub fn to_body(&self, stream: bool) -> Result<String, Error> {
-        let json =
-            serde_json::to_string(self).map_err(|e| Error::validation("params", e.to_string()))?;
+        let json = serde_json::to_string(self).map_err(|e| Error::validation("params", e.to_string()))?;
         prepare_body(&json, stream)
     }
 }
@@ -244,55 +243,31 @@ const TOOL_CHOICES: &[&str] = &["auto", "none", "required"];
 /// field. Lengths count Unicode scalar values. `null` counts as absent.
 pub fn validate(params: &Value) -> Result<(), Error> {
     let Value::Object(p) = params else {
-        return Err(Error::validation(
-            "params",
-            format!("params must be an object; got {}", describe(params)),
-        ));
+        return Err(Error::validation("params", format!("params must be an object; got {}", describe(params))));
     };
     let get = |k: &str| p.get(k).filter(|v| !v.is_null());
 
     // Required.
     match get("model") {
-        None => {
-            return Err(Error::validation(
-                "model",
-                "`model` is required (a model id such as \"gpt-5.4\")",
-            ))
-        }
+        None => return Err(Error::validation("model", "`model` is required (a model id such as \"gpt-5.4\")")),
         Some(Value::String(s)) if !s.trim().is_empty() => {}
         Some(v) => {
-            return Err(Error::validation(
-                "model",
-                format!("`model` must be a non-empty string; got {}", describe(v)),
-            ))
+            return Err(Error::validation("model", format!("`model` must be a non-empty string; got {}", describe(v))))
         }
     }
     match get("input") {
-        None => {
-            return Err(Error::validation(
-                "input",
-                "`input` is required (a string, or an array of input items)",
-            ))
-        }
+        None => return Err(Error::validation("input", "`input` is required (a string, or an array of input items)")),
         Some(Value::String(_) | Value::Array(_)) => {}
         Some(v) => {
             return Err(Error::validation(
                 "input",
-                format!(
-                    "`input` must be a string or an array of input items; got {}",
-                    describe(v)
-                ),
+                format!("`input` must be a string or an array of input items; got {}", describe(v)),
             ))
         }
     }
 
     // Plain types.
-    for k in [
-        "instructions",
-        "previous_response_id",
-        "prompt_cache_key",
-        "user",
-    ] {
+    for k in ["instructions", "previous_response_id", "prompt_cache_key", "user"] {
         expect_type(k, get(k), Ty::String)?;
     }
     for k in ["background", "parallel_tool_calls", "store", "stream"] {
@@ -309,21 +284,14 @@ pub fn validate(params: &Value) -> Result<(), Error> {
             if let Some((n, bad)) = items.iter().enumerate().find(|(_, it)| !it.is_object()) {
                 return Err(Error::validation(
                     k,
-                    format!(
-                        "`{k}` must be an array of objects; item {n} is {}",
-                        describe(bad)
-                    ),
+                    format!("`{k}` must be an array of objects; item {n} is {}", describe(bad)),
                 ));
             }
         }
     }
     if let Some(v) = get("conversation") {
         if !(v.is_string() || v.is_object()) {
-            return Err(type_error(
-                "conversation",
-                "a conversation id (string) or an object",
-                v,
-            ));
+            return Err(type_error("conversation", "a conversation id (string) or an object", v));
         }
     }
     if let Some(v) = get("include") {
@@ -333,10 +301,7 @@ pub fn validate(params: &Value) -> Result<(), Error> {
         if let Some((n, bad)) = items.iter().enumerate().find(|(_, it)| !it.is_string()) {
             return Err(Error::validation(
                 "include",
-                format!(
-                    "`include` must be an array of strings; item {n} is {}",
-                    describe(bad)
-                ),
+                format!("`include` must be an array of strings; item {n} is {}", describe(bad)),
             ));
         }
     }
@@ -348,12 +313,7 @@ pub fn validate(params: &Value) -> Result<(), Error> {
                 return Err(enum_error(
                     "tool_choice",
                     v,
-                    &[
-                        "\"auto\"",
-                        "\"none\"",
-                        "\"required\"",
-                        "an object naming one tool",
-                    ],
+                    &["\"auto\"", "\"none\"", "\"required\"", "an object naming one tool"],
                 ))
             }
         }
@@ -362,11 +322,7 @@ pub fn validate(params: &Value) -> Result<(), Error> {
     // Enums.
     expect_enum("service_tier", get("service_tier"), SERVICE_TIERS)?;
     expect_enum("truncation", get("truncation"), TRUNCATIONS)?;
-    expect_enum(
-        "prompt_cache_retention",
-        get("prompt_cache_retention"),
-        CACHE_RETENTIONS,
-    )?;
+    expect_enum("prompt_cache_retention", get("prompt_cache_retention"), CACHE_RETENTIONS)?;
 
     // Numbers.
     expect_range("temperature", get("temperature"), 0.0, 2.0)?;
@@ -377,10 +333,7 @@ pub fn validate(params: &Value) -> Result<(), Error> {
             _ => {
                 return Err(Error::validation(
                     "top_logprobs",
-                    format!(
-                        "`top_logprobs` must be an integer from 0 to 20; got {}",
-                        describe(v)
-                    ),
+                    format!("`top_logprobs` must be an integer from 0 to 20; got {}", describe(v)),
                 ))
             }
         }
@@ -392,10 +345,7 @@ pub fn validate(params: &Value) -> Result<(), Error> {
                 _ => {
                     return Err(Error::validation(
                         k,
-                        format!(
-                            "`{k}` must be a positive integer (1 or more); got {}",
-                            describe(v)
-                        ),
+                        format!("`{k}` must be a positive integer (1 or more); got {}", describe(v)),
                     ))
                 }
             }
@@ -440,40 +390,27 @@ fn validate_metadata(v: &Value) -> Result<(), Error> {
         return Err(type_error("metadata", "an object of string values", v));
     };
     if m.len() > 16 {
-        return Err(Error::validation(
-            "metadata",
-            format!("`metadata` may have at most 16 pairs; got {}", m.len()),
-        ));
+        return Err(Error::validation("metadata", format!("`metadata` may have at most 16 pairs; got {}", m.len())));
     }
     for (k, val) in m {
         let n = k.chars().count();
         if n > 64 {
             return Err(Error::validation(
                 "metadata",
-                format!(
-                    "`metadata` keys must be at most 64 characters; key \"{}\" has {n}",
-                    excerpt(k, 24)
-                ),
+                format!("`metadata` keys must be at most 64 characters; key \"{}\" has {n}", excerpt(k, 24)),
             ));
         }
         let Value::String(s) = val else {
             return Err(Error::validation(
                 "metadata",
-                format!(
-                    "`metadata` values must be strings; \"{}\" is {}",
-                    excerpt(k, 24),
-                    describe(val)
-                ),
+                format!("`metadata` values must be strings; \"{}\" is {}", excerpt(k, 24), describe(val)),
             ));
         };
         let n = s.chars().count();
         if n > 512 {
             return Err(Error::validation(
                 "metadata",
-                format!(
-                    "`metadata` values must be at most 512 characters; \"{}\" has {n}",
-                    excerpt(k, 24)
-                ),
+                format!("`metadata` values must be at most 512 characters; \"{}\" has {n}", excerpt(k, 24)),
             ));
         }
     }
@@ -500,24 +437,13 @@ pub fn prepare_body(params_json: &str, stream: bool) -> Result<String, Error> {
         )
     })?;
     let Value::Object(obj) = &mut v else {
-        return Err(Error::validation(
-            "params",
-            format!("params must be an object; got {}", describe(&v)),
-        ));
+        return Err(Error::validation("params", format!("params must be an object; got {}", describe(&v))));
     };
     // The caller's own `stream` must still have the right type.
-    expect_type(
-        "stream",
-        obj.get("stream").filter(|s| !s.is_null()),
-        Ty::Bool,
-    )?;
+    expect_type("stream", obj.get("stream").filter(|s| !s.is_null()), Ty::Bool)?;
     let had_key = obj.contains_key("stream");
     let given = obj.get("stream").and_then(Value::as_bool);
-    let wanted = if stream {
-        Some(true)
-    } else {
-        given.map(|_| false)
-    };
+    let wanted = if stream { Some(true) } else { given.map(|_| false) };
     if let Some(w) = wanted {
         obj.insert("stream".to_owned(), Value::Bool(w));
     }
@@ -559,10 +485,7 @@ fn expect_type(param: &str, v: Option<&Value>, ty: Ty) -> Result<(), Error> {
 }
 
 fn type_error(param: &str, what: &str, v: &Value) -> Error {
-    Error::validation(
-        param,
-        format!("`{param}` must be {what}; got {}", describe(v)),
-    )
+    Error::validation(param, format!("`{param}` must be {what}; got {}", describe(v)))
 }
 
 fn expect_enum(param: &str, v: Option<&Value>, allowed: &[&str]) -> Result<(), Error> {
@@ -578,14 +501,7 @@ fn expect_enum(param: &str, v: Option<&Value>, allowed: &[&str]) -> Result<(), E
 }
 
 fn enum_error(param: &str, v: &Value, allowed: &[&str]) -> Error {
-    Error::validation(
-        param,
-        format!(
-            "`{param}` must be one of {}; got {}",
-            allowed.join(", "),
-            describe(v)
-        ),
-    )
+    Error::validation(param, format!("`{param}` must be one of {}; got {}", allowed.join(", "), describe(v)))
 }
 
 fn expect_range(param: &str, v: Option<&Value>, lo: f64, hi: f64) -> Result<(), Error> {
@@ -594,12 +510,7 @@ fn expect_range(param: &str, v: Option<&Value>, lo: f64, hi: f64) -> Result<(), 
         Some(x) if v.is_number() && x >= lo && x <= hi => Ok(()),
         _ => Err(Error::validation(
             param,
-            format!(
-                "`{param}` must be a number from {} to {} inclusive; got {}",
-                bound(lo),
-                bound(hi),
-                describe(v)
-            ),
+            format!("`{param}` must be a number from {} to {} inclusive; got {}", bound(lo), bound(hi), describe(v)),
         )),
     }
 }

@@ -71,11 +71,8 @@ pub fn decide(
     if attempt >= max_retries || !should_retry(failure, headers) {
         return Decision::GiveUp;
     }
-    let delay =
-        server_delay_ms(headers, now_unix_ms).unwrap_or_else(|| backoff_ms(attempt, random01));
-    Decision::Retry {
-        delay_ms: delay.ceil().max(0.0) as u64,
-    }
+    let delay = server_delay_ms(headers, now_unix_ms).unwrap_or_else(|| backoff_ms(attempt, random01));
+    Decision::Retry { delay_ms: delay.ceil().max(0.0) as u64 }
 }
 
 /// Whether the failure is worth retrying (ignoring the attempt count).
@@ -116,20 +113,14 @@ pub fn server_delay_ms(headers: &RetryHeaders<'_>, now_unix_ms: f64) -> Option<f
 pub fn backoff_ms(attempt: u32, random01: f64) -> f64 {
     let base = INITIAL_DELAY_MS * 2f64.powi(attempt.min(64) as i32);
     let base = base.min(MAX_DELAY_MS);
-    let r = if random01.is_nan() {
-        0.0
-    } else {
-        random01.clamp(0.0, 1.0)
-    };
+    let r = if random01.is_nan() { 0.0 } else { random01.clamp(0.0, 1.0) };
     base * (1.0 - JITTER * r)
 }
 
 /// A plain decimal number (`"2"`, `"1.5"`, `"-3"`, `"1e3"`); not `inf`/`NaN`, no trailing junk.
 fn parse_decimal(s: &str) -> Option<f64> {
     let s = s.trim();
-    let ok = !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    let ok = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
     if !ok {
         return None;
     }
@@ -146,7 +137,8 @@ fn parse_decimal(s: &str) -> Option<f64> {
         return None;
     }
     let zeros = digits.bytes().take_while(|&b| b == b'0').count();
-    let keep = if digits.as_bytes().get(zeros).is_some_and(u8::is_ascii_digit) { zeros } else { zeros.saturating_sub(1) };
+    let keep =
+        if digits.as_bytes().get(zeros).is_some_and(u8::is_ascii_digit) { zeros } else { zeros.saturating_sub(1) };
     let digits = digits.get(keep..)?;
     let value = serde_json::from_str::<serde_json::Value>(digits).ok()?.as_f64()?;
     let value = if negative { -value } else { value };
@@ -162,10 +154,8 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
         return None;
     }
     const DAYS: [&[u8]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
-    const MONTHS: [&[u8]; 12] = [
-        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
-        b"Dec",
-    ];
+    const MONTHS: [&[u8]; 12] =
+        [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
     let weekday = b.get(0..3)?;
     if !DAYS.contains(&weekday) || b.get(3..5)? != b", " {
         return None;
@@ -181,14 +171,7 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     let month = MONTHS.iter().position(|m| Some(*m) == b.get(8..11))? as i64 + 1;
     let year = num(12..16)?;
     let (hour, min, sec) = (num(17..19)?, num(20..22)?, num(23..25)?);
-    let seps = [
-        (7, b' '),
-        (11, b' '),
-        (16, b' '),
-        (19, b':'),
-        (22, b':'),
-        (25, b' '),
-    ];
+    let seps = [(7, b' '), (11, b' '), (16, b' '), (19, b':'), (22, b':'), (25, b' ')];
     if seps.iter().any(|&(i, c)| b.get(i) != Some(&c)) || b.get(26..29)? != b"GMT" {
         return None;
     }

@@ -216,9 +216,7 @@ impl Parser {
     }
 
     fn too_large(&self) -> SseError {
-        SseError::EventTooLarge {
-            limit: self.max_event_size,
-        }
+        SseError::EventTooLarge { limit: self.max_event_size }
     }
 
     /// Errors when the data buffer plus a pending line of `line_len` bytes is over the limit.
@@ -422,23 +420,12 @@ impl Parser {
         // […] and its lastEventId attribute to the last event ID string of the event source."
         // spec 6: "If the event type buffer has a value other than the empty string, change the
         // type of the newly created event to equal the value of the event type buffer."
-        let event = if self.event_type.is_empty() {
-            String::from("message")
-        } else {
-            self.event_type.clone()
-        };
+        let event = if self.event_type.is_empty() { String::from("message") } else { self.event_type.clone() };
         // Small data is copied out (one exact allocation) and the buffer is reused; a large
         // buffer is handed over as is (no copy) and not retained.
-        let data = if self.data.capacity() > RETAIN_CAPACITY {
-            std::mem::take(&mut self.data)
-        } else {
-            self.data.clone()
-        };
-        out.push(Event {
-            event,
-            data,
-            last_event_id: self.last_event_id.clone(),
-        });
+        let data =
+            if self.data.capacity() > RETAIN_CAPACITY { std::mem::take(&mut self.data) } else { self.data.clone() };
+        out.push(Event { event, data, last_event_id: self.last_event_id.clone() });
         // spec 7: "Set the data buffer and the event type buffer to the empty string."
         self.data.clear();
         self.event_type.clear();
@@ -525,11 +512,7 @@ fn find_line_end(hay: &[u8]) -> Option<usize> {
         }
         offset += 8;
     }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| b == b'\r' || b == b'\n')
-        .map(|p| offset + p)
+    words.remainder().iter().position(|&b| b == b'\r' || b == b'\n').map(|p| offset + p)
 }
 
 #[cfg(test)]
@@ -609,27 +592,11 @@ mod tests {
     fn failed_parser_rejects_until_finish() {
         let mut p = Parser::with_max_event_size(4);
         let mut out = Vec::new();
-        assert_eq!(
-            p.feed(b"data: 12345", &mut out),
-            Err(SseError::EventTooLarge { limit: 4 })
-        );
-        assert_eq!(
-            p.feed(b"\n\n", &mut out),
-            Err(SseError::EventTooLarge { limit: 4 })
-        );
+        assert_eq!(p.feed(b"data: 12345", &mut out), Err(SseError::EventTooLarge { limit: 4 }));
+        assert_eq!(p.feed(b"\n\n", &mut out), Err(SseError::EventTooLarge { limit: 4 }));
         p.finish();
         p.feed(b"data\n\n", &mut out).unwrap();
-        assert_eq!(
-            out,
-            [Event {
-                event: "message".into(),
-                data: String::new(),
-                ..Event::default()
-            }]
-        );
-        assert_eq!(
-            SseError::EventTooLarge { limit: 4 }.to_string(),
-            "server-sent event larger than the 4-byte limit"
-        );
+        assert_eq!(out, [Event { event: "message".into(), data: String::new(), ..Event::default() }]);
+        assert_eq!(SseError::EventTooLarge { limit: 4 }.to_string(), "server-sent event larger than the 4-byte limit");
     }
 }

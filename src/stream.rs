@@ -183,9 +183,7 @@ impl StreamState {
 
     fn with_snapshot(&self, err: Error) -> Error {
         match err {
-            Error::Stream { message, response: None } => {
-                Error::Stream { message, response: self.acc.response_json() }
-            }
+            Error::Stream { message, response: None } => Error::Stream { message, response: self.acc.response_json() },
             other => other,
         }
     }
@@ -215,11 +213,13 @@ mod tests {
 
     #[test]
     fn nothing_after_the_first_terminal_event_is_handed_out() {
-        const AFTER: &str = r#"{"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"AFTER"}"#;
+        const AFTER: &str =
+            r#"{"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"AFTER"}"#;
         const ERROR: &str = r#"{"type":"error","code":"x","message":"late"}"#;
         // All in one chunk: every event is decoded before the terminal one is applied.
         let mut s = StreamState::new();
-        let body: String = [CREATED, ADDED, DELTA, COMPLETED, AFTER, ERROR].iter().map(|e| format!("data: {e}\n\n")).collect();
+        let body: String =
+            [CREATED, ADDED, DELTA, COMPLETED, AFTER, ERROR].iter().map(|e| format!("data: {e}\n\n")).collect();
         s.feed(body.as_bytes());
         let mut taken = Vec::new();
         while let Some(item) = s.pop() {
@@ -230,7 +230,8 @@ mod tests {
         // Popped and applied one by one (the Rust stream): the same result.
         let (s, end) = drive(StreamState::new(), &[CREATED, ADDED, DELTA, COMPLETED, AFTER, ERROR]);
         assert_eq!(end, Ok(()));
-        let fin: serde_json::Value = serde_json::from_str(&s.final_response_json().unwrap_or_default()).unwrap_or_default();
+        let fin: serde_json::Value =
+            serde_json::from_str(&s.final_response_json().unwrap_or_default()).unwrap_or_default();
         assert_eq!(fin["output_text"], "Hi");
         // An `error` first: the stream ends there, a later completed changes nothing.
         let (_, end) = drive(StreamState::new(), &[CREATED, ERROR, COMPLETED]);
@@ -241,7 +242,8 @@ mod tests {
     fn a_resumed_stream_may_start_mid_response() {
         let (s, end) = drive(StreamState::resumed(), &[DELTA, COMPLETED]);
         assert_eq!(end, Ok(()));
-        let fin: serde_json::Value = serde_json::from_str(&s.final_response_json().unwrap_or_default()).unwrap_or_default();
+        let fin: serde_json::Value =
+            serde_json::from_str(&s.final_response_json().unwrap_or_default()).unwrap_or_default();
         assert_eq!(fin["output_text"], "Hi");
         // From the start, a resumed stream folds like any other.
         let (s, end) = drive(StreamState::resumed(), &[CREATED, ADDED, DELTA, COMPLETED]);

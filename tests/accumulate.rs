@@ -52,17 +52,11 @@ fn recorded_files() -> Option<Vec<PathBuf>> {
 }
 
 fn name(p: &Path) -> String {
-    p.file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 fn decode_bytes(bytes: &[u8]) -> Vec<ResponseEvent> {
-    sse::parse_all(bytes)
-        .expect("SSE parses")
-        .iter()
-        .filter_map(|e| decode(e).expect("event decodes"))
-        .collect()
+    sse::parse_all(bytes).expect("SSE parses").iter().filter_map(|e| decode(e).expect("event decodes")).collect()
 }
 
 fn load(p: &Path) -> Vec<ResponseEvent> {
@@ -75,13 +69,11 @@ fn ev(v: Value) -> ResponseEvent {
 
 /// Index of the last terminal lifecycle event (completed/incomplete/failed).
 fn terminal_index(evs: &[ResponseEvent]) -> Option<usize> {
-    evs.iter()
-        .rposition(|e| e.kind().is_terminal() && e.kind().is_lifecycle())
+    evs.iter().rposition(|e| e.kind().is_terminal() && e.kind().is_lifecycle())
 }
 
 fn is_tmp_id(v: Option<&Value>) -> bool {
-    v.and_then(Value::as_str)
-        .is_some_and(|s| s.contains("_tmp_"))
+    v.and_then(Value::as_str).is_some_and(|s| s.contains("_tmp_"))
 }
 
 /// Field-by-field comparison of output items with the documented exceptions.
@@ -97,11 +89,7 @@ fn assert_output_eq(file: &str, got: &Value, want: &Value) {
         let keys: std::collections::BTreeSet<&String> = go.keys().chain(wo.keys()).collect();
         for k in keys {
             if k == "encrypted_content" && w["type"] == "reasoning" {
-                assert_eq!(
-                    go.contains_key(k),
-                    wo.contains_key(k),
-                    "{file}: item {i}.{k} presence"
-                );
+                assert_eq!(go.contains_key(k), wo.contains_key(k), "{file}: item {i}.{k} presence");
                 continue;
             }
             if k == "id" && is_tmp_id(go.get(k)) && is_tmp_id(wo.get(k)) {
@@ -175,15 +163,9 @@ fn check_stream(file: &str, evs: &[ResponseEvent]) -> (Accumulator, Accumulator)
     let pre = acc.clone();
     if let Some(t) = t {
         let resp = evs[t].payload().expect("terminal response");
-        let snap = acc
-            .snapshot()
-            .expect("a snapshot before the terminal event");
+        let snap = acc.snapshot().expect("a snapshot before the terminal event");
         assert_output_eq(file, &snap["output"], &resp["output"]);
-        assert_eq!(
-            acc.output_text(),
-            compute_output_text(resp),
-            "{file}: output_text"
-        );
+        assert_eq!(acc.output_text(), compute_output_text(resp), "{file}: output_text");
         if let Some(Value::String(server)) = resp.get("output_text") {
             if !server.is_empty() {
                 assert_eq!(acc.output_text(), server, "{file}: server's output_text");
@@ -191,33 +173,14 @@ fn check_stream(file: &str, evs: &[ResponseEvent]) -> (Accumulator, Accumulator)
         }
         // Deltas only: no `.done` event at all.
         let mut lean = Accumulator::new();
-        push_all(
-            &mut lean,
-            before
-                .iter()
-                .filter(|e| !is_done_event(e.kind()))
-                .cloned()
-                .collect::<Vec<_>>()
-                .as_slice(),
-        );
-        let lean_out = lean.snapshot().expect("snapshot")["output"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        push_all(&mut lean, before.iter().filter(|e| !is_done_event(e.kind())).cloned().collect::<Vec<_>>().as_slice());
+        let lean_out = lean.snapshot().expect("snapshot")["output"].as_array().cloned().unwrap_or_default();
         let want_out = resp["output"].as_array().cloned().unwrap_or_default();
-        assert_eq!(
-            lean_out.len(),
-            want_out.len(),
-            "{file}: deltas only: number of items"
-        );
+        assert_eq!(lean_out.len(), want_out.len(), "{file}: deltas only: number of items");
         for (i, (g, w)) in lean_out.iter().zip(&want_out).enumerate() {
             assert_eq!(essence(g), essence(w), "{file}: deltas only: item {i}");
         }
-        assert_eq!(
-            lean.output_text(),
-            compute_output_text(resp),
-            "{file}: deltas only: output_text"
-        );
+        assert_eq!(lean.output_text(), compute_output_text(resp), "{file}: deltas only: output_text");
 
         // The terminal event: the snapshot becomes its response (plus output_text).
         let v0 = acc.version();
@@ -226,8 +189,7 @@ fn check_stream(file: &str, evs: &[ResponseEvent]) -> (Accumulator, Accumulator)
         let mut want = resp.clone();
         want["output_text"] = Value::String(compute_output_text(resp));
         assert_eq!(acc.snapshot(), Some(&want), "{file}: final snapshot");
-        let parsed: Value =
-            serde_json::from_str(&acc.response_json().expect("json")).expect("valid JSON");
+        let parsed: Value = serde_json::from_str(&acc.response_json().expect("json")).expect("valid JSON");
         assert_eq!(parsed, want, "{file}: response_json");
     } else {
         push_all(&mut acc, rest);
@@ -265,21 +227,13 @@ fn recorded_streams_accumulate_to_the_terminal_response() {
     let Some(files) = recorded_files() else {
         return;
     };
-    assert!(
-        files.len() >= 9,
-        "expected the nine recordings, found {}",
-        files.len()
-    );
+    assert!(files.len() >= 9, "expected the nine recordings, found {}", files.len());
     for p in &files {
         let file = name(p);
         let evs = load(p);
         assert!(!evs.is_empty(), "{file}: no events");
         let (_, acc) = check_stream(&file, &evs);
-        let want = match evs
-            .iter()
-            .find(|e| e.is_terminal())
-            .map(ResponseEvent::kind)
-        {
+        let want = match evs.iter().find(|e| e.is_terminal()).map(ResponseEvent::kind) {
             Some(EventKind::Completed) => "completed",
             Some(EventKind::Error) => "error",
             other => panic!("{file}: unexpected first terminal event {other:?}"),
@@ -298,36 +252,24 @@ fn recorded_error_stream_yields_the_nested_error_normalised() {
     let Some(files) = recorded_files() else {
         return;
     };
-    let Some(p) = files
-        .iter()
-        .find(|p| name(p) == "openai_error_nested_then_failed.sse")
-    else {
+    let Some(p) = files.iter().find(|p| name(p) == "openai_error_nested_then_failed.sse") else {
         eprintln!("SKIPPED: openai_error_nested_then_failed.sse not found");
         return;
     };
     let evs = load(p);
     let mut acc = Accumulator::new();
     // Up to and including the `error` event.
-    let e = evs
-        .iter()
-        .position(|e| e.kind() == EventKind::Error)
-        .expect("an error event");
+    let e = evs.iter().position(|e| e.kind() == EventKind::Error).expect("an error event");
     push_all(&mut acc, &evs[..=e]);
-    let Outcome::Error(err) = acc.outcome().clone() else {
-        panic!("outcome {:?}", acc.outcome())
-    };
+    let Outcome::Error(err) = acc.outcome().clone() else { panic!("outcome {:?}", acc.outcome()) };
     assert_eq!(err.code.as_deref(), Some("insufficient_quota"));
     assert_eq!(err.error_type.as_deref(), Some("insufficient_quota"));
     assert_eq!(err.param, None);
     assert_eq!(err.status, None);
     assert!(err.message.starts_with("You exceeded your current quota"));
     assert_eq!(err.body.as_deref(), Some(evs[e].json()));
-    let partial: Value =
-        serde_json::from_str(err.response.as_deref().expect("partial snapshot")).unwrap();
-    assert_eq!(
-        partial["id"],
-        "resp_05500b38c2cd9bfc00691c7c9d222481a3b595421266dab424"
-    );
+    let partial: Value = serde_json::from_str(err.response.as_deref().expect("partial snapshot")).unwrap();
+    assert_eq!(partial["id"], "resp_05500b38c2cd9bfc00691c7c9d222481a3b595421266dab424");
     assert_eq!(partial["status"], "in_progress");
     // response.failed follows: the snapshot follows it, the outcome stays the first terminal's.
     push_all(&mut acc, &evs[e + 1..]);
@@ -340,21 +282,13 @@ fn recorded_failed_event_alone_gives_failed_outcome() {
     let Some(files) = recorded_files() else {
         return;
     };
-    let Some(p) = files
-        .iter()
-        .find(|p| name(p) == "openai_error_nested_then_failed.sse")
-    else {
+    let Some(p) = files.iter().find(|p| name(p) == "openai_error_nested_then_failed.sse") else {
         return;
     };
-    let evs: Vec<_> = load(p)
-        .into_iter()
-        .filter(|e| e.kind() != EventKind::Error)
-        .collect();
+    let evs: Vec<_> = load(p).into_iter().filter(|e| e.kind() != EventKind::Error).collect();
     let mut acc = Accumulator::new();
     push_all(&mut acc, &evs);
-    let Outcome::Failed(err) = acc.outcome() else {
-        panic!("outcome {:?}", acc.outcome())
-    };
+    let Outcome::Failed(err) = acc.outcome() else { panic!("outcome {:?}", acc.outcome()) };
     assert_eq!(err.code.as_deref(), Some("insufficient_quota"));
     assert!(err.message.starts_with("You exceeded your current quota"));
     let resp: Value = serde_json::from_str(err.response.as_deref().unwrap()).unwrap();
@@ -371,10 +305,7 @@ fn recorded_background_resume() {
     let Some(files) = recorded_files() else {
         return;
     };
-    let Some(p) = files
-        .iter()
-        .find(|p| name(p) == "openai_background_resume_starting_after0.sse")
-    else {
+    let Some(p) = files.iter().find(|p| name(p) == "openai_background_resume_starting_after0.sse") else {
         eprintln!("SKIPPED: openai_background_resume_starting_after0.sse not found");
         return;
     };
@@ -386,18 +317,11 @@ fn recorded_background_resume() {
     assert_eq!(*acc.outcome(), Outcome::Completed);
 
     // As if resumed with starting_after=4: the first event is a delta.
-    let late: Vec<_> = evs
-        .iter()
-        .filter(|e| e.sequence_number() > Some(4))
-        .cloned()
-        .collect();
+    let late: Vec<_> = evs.iter().filter(|e| e.sequence_number() > Some(4)).cloned().collect();
     assert_eq!(late[0].kind(), EventKind::OutputTextDelta);
     let mut acc = Accumulator::new();
     match acc.push(&late[0]) {
-        Err(Error::Stream {
-            message,
-            response: None,
-        }) => {
+        Err(Error::Stream { message, response: None }) => {
             assert!(message.contains("before any lifecycle event"), "{message}")
         }
         other => panic!("expected a stream error, got {other:?}"),
@@ -417,10 +341,9 @@ fn synthetic_streams_match_their_expectations() {
     assert!(files.len() >= 10, "found {}", files.len());
     for p in &files {
         let file = name(p);
-        let expected: Value = serde_json::from_str(
-            &std::fs::read_to_string(p.with_extension("expected.json")).expect("expected.json"),
-        )
-        .expect("expected.json parses");
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(p.with_extension("expected.json")).expect("expected.json"))
+                .expect("expected.json parses");
         let evs = load(p);
         let (pre, acc) = check_stream(&file, &evs);
 
@@ -432,17 +355,9 @@ fn synthetic_streams_match_their_expectations() {
             Outcome::Error(_) => "error",
         };
         assert_eq!(outcome, expected["outcome"], "{file}: outcome");
-        assert_eq!(
-            acc.output_text(),
-            expected["output_text"],
-            "{file}: output_text"
-        );
+        assert_eq!(acc.output_text(), expected["output_text"], "{file}: output_text");
         if let Outcome::Failed(e) | Outcome::Error(e) = acc.outcome() {
-            assert_eq!(
-                e.code.as_deref(),
-                expected["error_code"].as_str(),
-                "{file}: code"
-            );
+            assert_eq!(e.code.as_deref(), expected["error_code"].as_str(), "{file}: code");
             assert_eq!(e.message, expected["error_message"], "{file}: message");
             assert_eq!(e.status, None);
         }
@@ -456,19 +371,11 @@ fn synthetic_streams_match_their_expectations() {
         }
         if let Some(checks) = expected["delta_only_checks"].as_object() {
             let t = terminal_index(&evs).unwrap_or(evs.len());
-            let lean: Vec<_> = evs[..t]
-                .iter()
-                .filter(|e| !is_done_event(e.kind()))
-                .cloned()
-                .collect();
+            let lean: Vec<_> = evs[..t].iter().filter(|e| !is_done_event(e.kind())).cloned().collect();
             let mut acc = Accumulator::new();
             push_all(&mut acc, &lean);
             for (ptr, want) in checks {
-                assert_eq!(
-                    acc.snapshot().unwrap().pointer(ptr),
-                    Some(want),
-                    "{file}: deltas only {ptr}"
-                );
+                assert_eq!(acc.snapshot().unwrap().pointer(ptr), Some(want), "{file}: deltas only {ptr}");
             }
         }
         for (ty, n) in expected["counts"].as_object().into_iter().flatten() {
@@ -485,15 +392,9 @@ fn chunking_inputs() -> Vec<(String, Vec<u8>)> {
     let mut files = sse_files(SYNTHETIC).unwrap_or_default();
     if let Some(rec) = sse_files(RECORDED) {
         // The small recordings (the 190 kB one makes each case slow in debug builds).
-        files.extend(
-            rec.into_iter()
-                .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() < 20_000)),
-        );
+        files.extend(rec.into_iter().filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() < 20_000)));
     }
-    files
-        .iter()
-        .map(|p| (name(p), std::fs::read(p).unwrap()))
-        .collect()
+    files.iter().map(|p| (name(p), std::fs::read(p).unwrap())).collect()
 }
 
 proptest! {
@@ -534,28 +435,11 @@ fn one_byte_drip_gives_the_same_snapshot() {
 enum Op {
     AddMessage,
     AddOther,
-    AddPart {
-        item: usize,
-        refusal: bool,
-    },
-    Delta {
-        item: usize,
-        part: usize,
-        text: String,
-    },
-    Done {
-        item: usize,
-        part: usize,
-        text: String,
-    },
-    ItemDone {
-        item: usize,
-    },
-    PartDone {
-        item: usize,
-        part: usize,
-        text: String,
-    },
+    AddPart { item: usize, refusal: bool },
+    Delta { item: usize, part: usize, text: String },
+    Done { item: usize, part: usize, text: String },
+    ItemDone { item: usize },
+    PartDone { item: usize, part: usize, text: String },
     InProgressEmpty,
 }
 
@@ -624,9 +508,7 @@ proptest! {
 // Rules, one by one
 
 fn created() -> ResponseEvent {
-    ev(
-        json!({"type":"response.created","sequence_number":0,"response":{"id":"r","status":"in_progress","output":[]}}),
-    )
+    ev(json!({"type":"response.created","sequence_number":0,"response":{"id":"r","status":"in_progress","output":[]}}))
 }
 
 fn with_message(text: &str) -> Accumulator {
@@ -641,9 +523,7 @@ fn with_message(text: &str) -> Accumulator {
             ev(
                 json!({"type":"response.content_part.added","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}),
             ),
-            ev(
-                json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":text}),
-            ),
+            ev(json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":text})),
         ],
     );
     acc
@@ -653,18 +533,11 @@ fn expect_violation(acc: &mut Accumulator, e: Value, needle: &str) {
     let before = acc.clone();
     match acc.push(&ev(e)) {
         Err(Error::Stream { message, .. }) => {
-            assert!(
-                message.contains(needle),
-                "message {message:?} lacks {needle:?}"
-            )
+            assert!(message.contains(needle), "message {message:?} lacks {needle:?}")
         }
         other => panic!("expected Error::Stream, got {other:?}"),
     }
-    assert_eq!(
-        acc.snapshot(),
-        before.snapshot(),
-        "a failed push changed the snapshot"
-    );
+    assert_eq!(acc.snapshot(), before.snapshot(), "a failed push changed the snapshot");
     assert_eq!(acc.version(), before.version());
 }
 
@@ -762,32 +635,16 @@ fn malformed_events_are_stream_errors() {
         json!({"type":"response.output_text.delta","output_index":0,"delta":"x"}),
         "content_index",
     );
-    expect_violation(
-        &mut acc,
-        json!({"type":"response.output_text.delta","content_index":0,"delta":"x"}),
-        "neither",
-    );
+    expect_violation(&mut acc, json!({"type":"response.output_text.delta","content_index":0,"delta":"x"}), "neither");
     expect_violation(
         &mut acc,
         json!({"type":"response.output_text.delta","item_id":"nope","content_index":0,"delta":"x"}),
         "item_id",
     );
     expect_violation(&mut acc, json!({"type":"response.in_progress"}), "response");
-    expect_violation(
-        &mut acc,
-        json!({"type":"response.completed","response":[1]}),
-        "response",
-    );
-    expect_violation(
-        &mut acc,
-        json!({"type":"response.output_item.added","output_index":1}),
-        "item",
-    );
-    expect_violation(
-        &mut acc,
-        json!({"type":"response.output_item.added","output_index":1,"item":"x"}),
-        "item",
-    );
+    expect_violation(&mut acc, json!({"type":"response.completed","response":[1]}), "response");
+    expect_violation(&mut acc, json!({"type":"response.output_item.added","output_index":1}), "item");
+    expect_violation(&mut acc, json!({"type":"response.output_item.added","output_index":1,"item":"x"}), "item");
     expect_violation(
         &mut acc,
         json!({"type":"response.content_part.added","output_index":0,"content_index":1}),
@@ -803,17 +660,8 @@ fn malformed_events_are_stream_errors() {
 #[test]
 fn violations_carry_the_partial_snapshot() {
     let mut acc = with_message("partial");
-    let e = acc
-        .push(&ev(
-            json!({"type":"response.output_item.added","output_index":7,"item":{}}),
-        ))
-        .unwrap_err();
-    let Error::Stream {
-        response: Some(r), ..
-    } = e
-    else {
-        panic!("{e:?}")
-    };
+    let e = acc.push(&ev(json!({"type":"response.output_item.added","output_index":7,"item":{}}))).unwrap_err();
+    let Error::Stream { response: Some(r), .. } = e else { panic!("{e:?}") };
     let r: Value = serde_json::from_str(&r).unwrap();
     assert_eq!(r["output_text"], "partial");
 }
@@ -821,10 +669,7 @@ fn violations_carry_the_partial_snapshot() {
 #[test]
 fn item_id_locates_the_item_when_output_index_is_missing() {
     let mut acc = with_message("a");
-    acc.push(&ev(
-        json!({"type":"response.output_text.delta","item_id":"m","content_index":0,"delta":"b"}),
-    ))
-    .unwrap();
+    acc.push(&ev(json!({"type":"response.output_text.delta","item_id":"m","content_index":0,"delta":"b"}))).unwrap();
     assert_eq!(acc.output_text(), "ab");
 }
 
@@ -832,44 +677,33 @@ fn item_id_locates_the_item_when_output_index_is_missing() {
 fn mid_stream_lifecycle_with_empty_output_keeps_the_accumulated_output() {
     let mut acc = with_message("kept");
     let v = acc.version();
-    acc.push(&ev(json!({"type":"response.in_progress","response":{"id":"r","status":"in_progress","output":[],"usage":null}}))).unwrap();
-    assert!(acc.version() > v);
-    assert_eq!(acc.output_text(), "kept");
-    assert_eq!(
-        acc.snapshot().unwrap()["output"][0]["content"][0]["text"],
-        "kept"
-    );
-    // Without any `output` key as well.
     acc.push(&ev(
-        json!({"type":"response.queued","response":{"id":"r","status":"queued"}}),
+        json!({"type":"response.in_progress","response":{"id":"r","status":"in_progress","output":[],"usage":null}}),
     ))
     .unwrap();
+    assert!(acc.version() > v);
+    assert_eq!(acc.output_text(), "kept");
+    assert_eq!(acc.snapshot().unwrap()["output"][0]["content"][0]["text"], "kept");
+    // Without any `output` key as well.
+    acc.push(&ev(json!({"type":"response.queued","response":{"id":"r","status":"queued"}}))).unwrap();
     assert_eq!(acc.output_text(), "kept");
     assert_eq!(acc.snapshot().unwrap()["status"], "queued");
     // A non-empty output in a non-terminal lifecycle event is the server's word.
-    acc.push(&ev(
-        json!({"type":"response.in_progress","response":{"id":"r","output":[
-        {"type":"message","content":[{"type":"output_text","text":"server"}]}]}}),
-    ))
-    .unwrap();
+    acc.push(&ev(json!({"type":"response.in_progress","response":{"id":"r","output":[
+        {"type":"message","content":[{"type":"output_text","text":"server"}]}]}})))
+        .unwrap();
     assert_eq!(acc.output_text(), "server");
 }
 
 #[test]
 fn terminal_lifecycle_output_wins_even_when_empty() {
     let mut acc = with_message("gone");
-    acc.push(&ev(
-        json!({"type":"response.completed","response":{"id":"r","status":"completed","output":[]}}),
-    ))
-    .unwrap();
+    acc.push(&ev(json!({"type":"response.completed","response":{"id":"r","status":"completed","output":[]}}))).unwrap();
     assert_eq!(acc.output_text(), "");
     assert_eq!(*acc.outcome(), Outcome::Completed);
     // ... but a terminal event with no `output` key at all keeps what we have.
     let mut acc = with_message("kept");
-    acc.push(&ev(
-        json!({"type":"response.incomplete","response":{"id":"r","status":"incomplete"}}),
-    ))
-    .unwrap();
+    acc.push(&ev(json!({"type":"response.incomplete","response":{"id":"r","status":"incomplete"}}))).unwrap();
     assert_eq!(acc.output_text(), "kept");
     assert_eq!(*acc.outcome(), Outcome::Incomplete);
 }
@@ -918,15 +752,11 @@ fn version_bumps_on_every_change() {
         ev(
             json!({"type":"response.content_part.added","output_index":1,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}),
         ),
-        ev(
-            json!({"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":"a"}),
-        ),
+        ev(json!({"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":"a"})),
         ev(
             json!({"type":"response.output_text.annotation.added","output_index":1,"content_index":0,"annotation":{"type":"file_citation"}}),
         ),
-        ev(
-            json!({"type":"response.output_text.done","output_index":1,"content_index":0,"text":"ab"}),
-        ),
+        ev(json!({"type":"response.output_text.done","output_index":1,"content_index":0,"text":"ab"})),
     ] {
         acc.push(&e).unwrap();
         assert!(acc.version() > last, "no bump after {}", e.event_type());
@@ -934,135 +764,76 @@ fn version_bumps_on_every_change() {
     }
     let snap = acc.snapshot().unwrap();
     assert_eq!(snap["output"][0]["status"], "searching");
-    assert_eq!(
-        snap["output"][1]["content"][0]["annotations"][0]["type"],
-        "file_citation"
-    );
+    assert_eq!(snap["output"][1]["content"][0]["annotations"][0]["type"], "file_citation");
     assert_eq!(acc.output_text(), "ab");
 }
 
 #[test]
 fn tool_status_events_set_the_item_status() {
     let cases = [
-        (
-            "web_search_call",
-            "response.web_search_call.in_progress",
-            "in_progress",
-        ),
-        (
-            "web_search_call",
-            "response.web_search_call.searching",
-            "searching",
-        ),
-        (
-            "web_search_call",
-            "response.web_search_call.completed",
-            "completed",
-        ),
-        (
-            "file_search_call",
-            "response.file_search_call.searching",
-            "searching",
-        ),
-        (
-            "file_search_call",
-            "response.file_search_call.completed",
-            "completed",
-        ),
-        (
-            "code_interpreter_call",
-            "response.code_interpreter_call.interpreting",
-            "interpreting",
-        ),
-        (
-            "image_generation_call",
-            "response.image_generation_call.generating",
-            "generating",
-        ),
-        (
-            "image_generation_call",
-            "response.image_generation_call.partial_image",
-            "generating",
-        ),
-        (
-            "image_generation_call",
-            "response.image_generation_call.completed",
-            "completed",
-        ),
+        ("web_search_call", "response.web_search_call.in_progress", "in_progress"),
+        ("web_search_call", "response.web_search_call.searching", "searching"),
+        ("web_search_call", "response.web_search_call.completed", "completed"),
+        ("file_search_call", "response.file_search_call.searching", "searching"),
+        ("file_search_call", "response.file_search_call.completed", "completed"),
+        ("code_interpreter_call", "response.code_interpreter_call.interpreting", "interpreting"),
+        ("image_generation_call", "response.image_generation_call.generating", "generating"),
+        ("image_generation_call", "response.image_generation_call.partial_image", "generating"),
+        ("image_generation_call", "response.image_generation_call.completed", "completed"),
         ("mcp_call", "response.mcp_call.failed", "failed"),
-        (
-            "mcp_list_tools",
-            "response.mcp_list_tools.in_progress",
-            "in_progress",
-        ),
+        ("mcp_list_tools", "response.mcp_list_tools.in_progress", "in_progress"),
     ];
     for (item_type, ty, status) in cases {
         let mut acc = Accumulator::new();
         acc.push(&created()).unwrap();
-        acc.push(&ev(json!({"type":"response.output_item.added","output_index":0,"item":{"type":item_type,"id":"x"}}))).unwrap();
-        acc.push(&ev(json!({"type":ty,"output_index":0,"item_id":"x","partial_image_b64":"AAAA","partial_image_index":0}))).unwrap();
-        assert_eq!(
-            acc.snapshot().unwrap()["output"][0]["status"],
-            status,
-            "{ty}"
-        );
+        acc.push(&ev(json!({"type":"response.output_item.added","output_index":0,"item":{"type":item_type,"id":"x"}})))
+            .unwrap();
+        acc.push(&ev(
+            json!({"type":ty,"output_index":0,"item_id":"x","partial_image_b64":"AAAA","partial_image_index":0}),
+        ))
+        .unwrap();
+        assert_eq!(acc.snapshot().unwrap()["output"][0]["status"], status, "{ty}");
     }
 }
 
 #[test]
 fn done_without_value_keeps_the_deltas() {
     let mut acc = with_message("abc");
-    acc.push(&ev(
-        json!({"type":"response.output_text.done","output_index":0,"content_index":0}),
-    ))
-    .unwrap();
+    acc.push(&ev(json!({"type":"response.output_text.done","output_index":0,"content_index":0}))).unwrap();
     assert_eq!(acc.output_text(), "abc");
 }
 
 #[test]
 fn output_item_added_at_an_existing_index_replaces_it() {
     let mut acc = with_message("old");
-    acc.push(&ev(json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}))).unwrap();
+    acc.push(&ev(
+        json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}),
+    ))
+    .unwrap();
     assert_eq!(acc.output_text(), "");
-    assert_eq!(
-        acc.snapshot().unwrap()["output"].as_array().unwrap().len(),
-        1
-    );
+    assert_eq!(acc.snapshot().unwrap()["output"].as_array().unwrap().len(), 1);
 }
 
 #[test]
 fn error_event_without_snapshot_and_the_first_terminal_wins() {
     let mut acc = Accumulator::new();
-    acc.push(&ev(
-        json!({"type":"error","code":"server_error","message":"boom","param":null}),
-    ))
-    .unwrap();
-    let Outcome::Error(e) = acc.outcome() else {
-        panic!()
-    };
+    acc.push(&ev(json!({"type":"error","code":"server_error","message":"boom","param":null}))).unwrap();
+    let Outcome::Error(e) = acc.outcome() else { panic!() };
     assert_eq!(e.response, None);
     assert_eq!(e.message, "boom");
-    acc.push(&ev(
-        json!({"type":"response.completed","response":{"output":[]}}),
-    ))
-    .unwrap();
+    acc.push(&ev(json!({"type":"response.completed","response":{"output":[]}}))).unwrap();
     assert!(matches!(acc.outcome(), Outcome::Error(_)));
 }
 
 #[test]
 fn failed_without_error_details_still_has_a_message() {
     let mut acc = Accumulator::new();
-    acc.push(&ev(json!({"type":"response.failed","response":{"id":"r","status":"failed","error":null,"output":[]}}))).unwrap();
-    let Outcome::Failed(e) = acc.outcome() else {
-        panic!()
-    };
+    acc.push(&ev(json!({"type":"response.failed","response":{"id":"r","status":"failed","error":null,"output":[]}})))
+        .unwrap();
+    let Outcome::Failed(e) = acc.outcome() else { panic!() };
     assert!(!e.message.is_empty());
     assert_eq!(e.code, None);
-    assert!(e
-        .response
-        .as_deref()
-        .unwrap()
-        .contains("\"status\":\"failed\""));
+    assert!(e.response.as_deref().unwrap().contains("\"status\":\"failed\""));
 }
 
 #[test]
@@ -1073,13 +844,11 @@ fn long_stream_of_deltas_is_exact() {
     for i in 0..20_000 {
         let d = if i % 3 == 0 { "é🌍" } else { " word" };
         want.push_str(d);
-        acc.push(&ev(json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":d}))).unwrap();
+        acc.push(&ev(json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":d})))
+            .unwrap();
     }
     assert_eq!(acc.output_text(), want);
-    assert_eq!(
-        acc.snapshot().unwrap()["output"][0]["content"][0]["text"],
-        want.as_str()
-    );
+    assert_eq!(acc.snapshot().unwrap()["output"][0]["content"][0]["text"], want.as_str());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1097,8 +866,7 @@ fn with_output_text_computes_and_overwrites() {
     assert_eq!(v["output_text"], "");
 
     // No output array: the server's string is kept, else "".
-    let v: Value =
-        serde_json::from_str(&with_output_text(r#"{"output_text":"kept"}"#).unwrap()).unwrap();
+    let v: Value = serde_json::from_str(&with_output_text(r#"{"output_text":"kept"}"#).unwrap()).unwrap();
     assert_eq!(v["output_text"], "kept");
     let v: Value = serde_json::from_str(&with_output_text(r#"{"id":"x"}"#).unwrap()).unwrap();
     assert_eq!(v["output_text"], "");
@@ -1107,14 +875,9 @@ fn with_output_text_computes_and_overwrites() {
 #[test]
 fn with_output_text_rejects_non_objects_with_a_short_message() {
     for bad in ["[1,2]", "\"text\"", "null"] {
-        assert!(
-            matches!(with_output_text(bad), Err(Error::Stream { .. })),
-            "{bad}"
-        );
+        assert!(matches!(with_output_text(bad), Err(Error::Stream { .. })), "{bad}");
     }
     let huge = format!("{{\"output\": [{}", "x".repeat(1 << 20));
-    let Err(Error::Stream { message, .. }) = with_output_text(&huge) else {
-        panic!()
-    };
+    let Err(Error::Stream { message, .. }) = with_output_text(&huge) else { panic!() };
     assert!(message.len() < 250, "{} bytes", message.len());
 }

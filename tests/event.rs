@@ -7,11 +7,7 @@ use cometapi_responses::sse::{self, Event};
 use serde_json::{json, Value};
 
 fn sse_event(name: &str, data: &str) -> Event {
-    Event {
-        event: name.to_owned(),
-        data: data.to_owned(),
-        last_event_id: String::new(),
-    }
+    Event { event: name.to_owned(), data: data.to_owned(), last_event_id: String::new() }
 }
 
 fn dec(name: &str, data: &str) -> Option<ResponseEvent> {
@@ -28,20 +24,14 @@ fn dec_json(v: Value) -> ResponseEvent {
 
 fn stream_error(name: &str, data: &str) -> String {
     match decode(&sse_event(name, data)) {
-        Err(Error::Stream {
-            message,
-            response: None,
-        }) => message,
+        Err(Error::Stream { message, response: None }) => message,
         other => panic!("expected Error::Stream, got {other:?}"),
     }
 }
 
 /// The excerpt after "data begins: ".
 fn excerpt_of(message: &str) -> &str {
-    message
-        .split("data begins: ")
-        .nth(1)
-        .expect("message has an excerpt")
+    message.split("data begins: ").nth(1).expect("message has an excerpt")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -126,7 +116,8 @@ fn every_documented_type_is_recognised() {
 
 #[test]
 fn unknown_types_pass_through() {
-    let data = r#"{"type":"response.something_new.delta","delta":{"not":"a string"},"output_index":"x","sequence_number":3}"#;
+    let data =
+        r#"{"type":"response.something_new.delta","delta":{"not":"a string"},"output_index":"x","sequence_number":3}"#;
     let e = dec("response.something_new.delta", data).unwrap();
     assert_eq!(e.kind(), EventKind::Other);
     assert_eq!(e.event_type(), "response.something_new.delta");
@@ -140,27 +131,15 @@ fn unknown_types_pass_through() {
 #[test]
 fn type_comes_from_json_then_the_sse_name() {
     // JSON type wins over the SSE name.
-    let e = dec(
-        "response.created",
-        r#"{"type":"response.output_text.delta","delta":"x"}"#,
-    )
-    .unwrap();
+    let e = dec("response.created", r#"{"type":"response.output_text.delta","delta":"x"}"#).unwrap();
     assert_eq!(e.kind(), EventKind::OutputTextDelta);
     // No JSON type: the SSE name.
-    let e = dec(
-        "response.output_text.delta",
-        r#"{"delta":"x","output_index":0,"content_index":0}"#,
-    )
-    .unwrap();
+    let e = dec("response.output_text.delta", r#"{"delta":"x","output_index":0,"content_index":0}"#).unwrap();
     assert_eq!(e.kind(), EventKind::OutputTextDelta);
     assert_eq!(e.event_type(), "response.output_text.delta");
     assert_eq!(e.text(), Some("x"));
     // A non-string JSON type counts as absent.
-    let e = dec(
-        "response.completed",
-        r#"{"type":5,"response":{"output":[]}}"#,
-    )
-    .unwrap();
+    let e = dec("response.completed", r#"{"type":5,"response":{"output":[]}}"#).unwrap();
     assert_eq!(e.kind(), EventKind::Completed);
     // Neither: "message", an unknown event.
     let e = dec("message", r#"{"hello":"world"}"#).unwrap();
@@ -172,26 +151,10 @@ fn type_comes_from_json_then_the_sse_name() {
 
 #[test]
 fn sequence_number_is_optional_and_lenient() {
-    assert_eq!(
-        dec_json(json!({"type":"response.created"})).sequence_number(),
-        None
-    );
-    assert_eq!(
-        dec_json(json!({"type":"keepalive","sequence_number":0})).sequence_number(),
-        Some(0)
-    );
-    assert_eq!(
-        dec_json(json!({"type":"keepalive","sequence_number":u64::MAX})).sequence_number(),
-        Some(u64::MAX)
-    );
-    for bad in [
-        json!(-1),
-        json!(1.5),
-        json!("3"),
-        json!(null),
-        json!([1]),
-        json!({"n":1}),
-    ] {
+    assert_eq!(dec_json(json!({"type":"response.created"})).sequence_number(), None);
+    assert_eq!(dec_json(json!({"type":"keepalive","sequence_number":0})).sequence_number(), Some(0));
+    assert_eq!(dec_json(json!({"type":"keepalive","sequence_number":u64::MAX})).sequence_number(), Some(u64::MAX));
+    for bad in [json!(-1), json!(1.5), json!("3"), json!(null), json!([1]), json!({"n":1})] {
         let e = dec_json(json!({"type":"keepalive","sequence_number":bad}));
         assert_eq!(e.sequence_number(), None, "{bad}");
     }
@@ -204,12 +167,7 @@ fn done_and_keepalive_and_blank_data() {
     assert!(dec("message", "").is_none());
     assert!(dec("message", "  \n ").is_none());
     // keepalive: empty data, JSON data, even junk data.
-    for data in [
-        "",
-        "{\"type\":\"keepalive\",\"sequence_number\":4}",
-        "ping",
-        "[DONE]",
-    ] {
+    for data in ["", "{\"type\":\"keepalive\",\"sequence_number\":4}", "ping", "[DONE]"] {
         let e = dec("keepalive", data).expect("keepalive is an event");
         assert_eq!(e.kind(), EventKind::Keepalive, "{data:?}");
         assert_eq!(e.event_type(), "keepalive");
@@ -221,26 +179,14 @@ fn done_and_keepalive_and_blank_data() {
         }
         assert!(!e.is_terminal());
     }
-    assert_eq!(
-        dec(
-            "keepalive",
-            "{\"type\":\"keepalive\",\"sequence_number\":4}"
-        )
-        .unwrap()
-        .sequence_number(),
-        Some(4)
-    );
+    assert_eq!(dec("keepalive", "{\"type\":\"keepalive\",\"sequence_number\":4}").unwrap().sequence_number(), Some(4));
     // A keepalive announced only in the JSON.
-    assert_eq!(
-        dec_json(json!({"type":"keepalive"})).kind(),
-        EventKind::Keepalive
-    );
+    assert_eq!(dec_json(json!({"type":"keepalive"})).kind(), EventKind::Keepalive);
 }
 
 #[test]
 fn json_is_kept_exactly_as_received() {
-    let data =
-        "{ \"type\" : \"response.output_text.delta\",\n \"delta\":\"a\\u00e9\\n\" , \"x\": 1.50 }";
+    let data = "{ \"type\" : \"response.output_text.delta\",\n \"delta\":\"a\\u00e9\\n\" , \"x\": 1.50 }";
     let e = dec("message", data).unwrap();
     assert_eq!(e.json(), data);
     assert_eq!(e.text(), Some("aé\n"));
@@ -260,11 +206,7 @@ fn terminal_events() {
         ("response.output_item.done", false),
         ("keepalive", false),
     ] {
-        assert_eq!(
-            dec_json(json!({"type": ty})).is_terminal(),
-            terminal,
-            "{ty}"
-        );
+        assert_eq!(dec_json(json!({"type": ty})).is_terminal(), terminal, "{ty}");
     }
 }
 
@@ -307,25 +249,18 @@ fn text_is_the_delta_or_the_final_value() {
         assert_eq!(dec_json(v).text(), None, "{ty}");
     }
     // Other events carry no text.
-    assert_eq!(
-        dec_json(json!({"type":"response.audio.delta","delta":"AAA"})).text(),
-        None
-    );
+    assert_eq!(dec_json(json!({"type":"response.audio.delta","delta":"AAA"})).text(), None);
 }
 
 #[test]
 fn payloads() {
     let e = dec_json(json!({"type":"response.created","response":{"id":"r","output":[]}}));
     assert_eq!(e.payload(), Some(&json!({"id":"r","output":[]})));
-    let e = dec_json(
-        json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message"}}),
-    );
+    let e = dec_json(json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message"}}));
     assert_eq!(e.payload(), Some(&json!({"type":"message"})));
     let e = dec_json(json!({"type":"response.content_part.done","part":{"type":"output_text"}}));
     assert_eq!(e.payload(), Some(&json!({"type":"output_text"})));
-    let e = dec_json(
-        json!({"type":"response.reasoning_summary_part.added","part":{"type":"summary_text"}}),
-    );
+    let e = dec_json(json!({"type":"response.reasoning_summary_part.added","part":{"type":"summary_text"}}));
     assert_eq!(e.payload(), Some(&json!({"type":"summary_text"})));
     let e = dec_json(
         json!({"type":"response.output_text.annotation.added","annotation_index":2,"annotation":{"type":"url_citation"}}),
@@ -338,14 +273,13 @@ fn payloads() {
 
 #[test]
 fn negative_and_out_of_range_numbers() {
-    let e = dec("message", r#"{"type":"response.output_text.delta","output_index":-1,"content_index":2.0,"delta":"x"}"#).unwrap();
+    let e =
+        dec("message", r#"{"type":"response.output_text.delta","output_index":-1,"content_index":2.0,"delta":"x"}"#)
+            .unwrap();
     assert_eq!(e.output_index(), None);
     assert_eq!(e.content_index(), None);
     // 1e400 does not fit an f64: serde_json rejects it, and so do we (a stream error).
-    let msg = stream_error(
-        "message",
-        r#"{"type":"response.output_text.delta","output_index":1e400}"#,
-    );
+    let msg = stream_error("message", r#"{"type":"response.output_text.delta","output_index":1e400}"#);
     assert!(msg.contains("malformed"), "{msg}");
 }
 
@@ -370,7 +304,8 @@ fn nested_error_is_normalised() {
 
 #[test]
 fn flat_error_is_normalised() {
-    let data = r#"{"type":"error","code":"invalid_prompt","message":"Bad prompt.","param":"input","sequence_number":1}"#;
+    let data =
+        r#"{"type":"error","code":"invalid_prompt","message":"Bad prompt.","param":"input","sequence_number":1}"#;
     let err = dec("message", data).unwrap().error().unwrap();
     assert_eq!(err.code.as_deref(), Some("invalid_prompt"));
     assert_eq!(err.param.as_deref(), Some("input"));
@@ -382,28 +317,18 @@ fn flat_error_is_normalised() {
 
 #[test]
 fn odd_error_shapes_still_give_a_message() {
-    let err = dec_json(json!({"type":"error","error":"plain string"}))
-        .error()
-        .unwrap();
+    let err = dec_json(json!({"type":"error","error":"plain string"})).error().unwrap();
     assert_eq!(err.message, "plain string");
-    let err = dec_json(json!({"type":"error","error":{"code":429}}))
-        .error()
-        .unwrap();
+    let err = dec_json(json!({"type":"error","error":{"code":429}})).error().unwrap();
     assert_eq!(err.code.as_deref(), Some("429"));
     assert!(err.message.contains("429"));
     let err = dec_json(json!({"type":"error"})).error().unwrap();
     assert!(!err.message.is_empty());
     // SSE name "error" without a JSON type.
-    let err = dec("error", r#"{"message":"from the name"}"#)
-        .unwrap()
-        .error()
-        .unwrap();
+    let err = dec("error", r#"{"message":"from the name"}"#).unwrap().error().unwrap();
     assert_eq!(err.message, "from the name");
     // Not an error event: no error.
-    assert_eq!(
-        dec_json(json!({"type":"response.failed","response":{}})).error(),
-        None
-    );
+    assert_eq!(dec_json(json!({"type":"response.failed","response":{}})).error(), None);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -417,11 +342,7 @@ fn malformed_json_gives_a_short_excerpt() {
     let msg = stream_error("response.output_text.delta", &data);
     assert!(msg.len() < 300, "message is {} bytes", msg.len());
     let ex = excerpt_of(&msg);
-    assert!(
-        ex.chars().count() <= 80,
-        "excerpt has {} chars",
-        ex.chars().count()
-    );
+    assert!(ex.chars().count() <= 80, "excerpt has {} chars", ex.chars().count());
     assert!(data.starts_with(ex.trim_end_matches('…')));
     assert!(msg.contains("response.output_text.delta"));
     assert!(msg.contains("invalid JSON"), "{msg}");
@@ -474,23 +395,11 @@ fn from_json() {
     .unwrap();
     assert_eq!(e.kind(), EventKind::OutputTextDelta);
     assert_eq!(e.text(), Some("hi"));
-    assert!(matches!(
-        ResponseEvent::from_json("[DONE]"),
-        Err(Error::Stream { .. })
-    ));
-    assert!(matches!(
-        ResponseEvent::from_json(""),
-        Err(Error::Stream { .. })
-    ));
-    assert!(matches!(
-        ResponseEvent::from_json("{"),
-        Err(Error::Stream { .. })
-    ));
+    assert!(matches!(ResponseEvent::from_json("[DONE]"), Err(Error::Stream { .. })));
+    assert!(matches!(ResponseEvent::from_json(""), Err(Error::Stream { .. })));
+    assert!(matches!(ResponseEvent::from_json("{"), Err(Error::Stream { .. })));
     // No type at all: an unknown event named "message".
-    assert_eq!(
-        ResponseEvent::from_json("{}").unwrap().event_type(),
-        "message"
-    );
+    assert_eq!(ResponseEvent::from_json("{}").unwrap().event_type(), "message");
 }
 
 #[test]
@@ -511,13 +420,7 @@ fn decodes_every_recorded_event() {
                 None => assert_eq!(e.data, "[DONE]"),
                 Some(ev) => {
                     total += 1;
-                    assert_ne!(
-                        ev.kind(),
-                        EventKind::Other,
-                        "{}: {}",
-                        p.display(),
-                        ev.event_type()
-                    );
+                    assert_ne!(ev.kind(), EventKind::Other, "{}: {}", p.display(), ev.event_type());
                     if e.event != "message" {
                         assert_eq!(ev.event_type(), e.event);
                     }

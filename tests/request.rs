@@ -4,8 +4,7 @@
 
 use cometapi_responses::error::Error;
 use cometapi_responses::request::{
-    prepare_body, validate, CreateResponseParams, Input, PromptCacheRetention, ServiceTier,
-    Truncation,
+    prepare_body, validate, CreateResponseParams, Input, PromptCacheRetention, ServiceTier, Truncation,
 };
 use serde_json::{json, Map, Value};
 
@@ -28,10 +27,7 @@ fn ok(p: &Value) {
 /// Asserts the error names `param` and its message contains every `needle`.
 fn rejected(p: &Value, param: &str, needles: &[&str]) {
     match validate(p) {
-        Err(Error::Validation {
-            param: got,
-            message,
-        }) => {
+        Err(Error::Validation { param: got, message }) => {
             assert_eq!(got, param, "wrong param for {p}: {message}");
             for n in needles {
                 assert!(message.contains(n), "message {message:?} lacks {n:?}");
@@ -61,17 +57,9 @@ fn model_is_a_required_non_empty_string() {
     ok(&base());
     rejected(&json!({"input": "x"}), "model", &["required"]);
     rejected(&with("model", json!(null)), "model", &["required"]);
-    rejected(
-        &with("model", json!("")),
-        "model",
-        &["non-empty string", "\"\""],
-    );
+    rejected(&with("model", json!("")), "model", &["non-empty string", "\"\""]);
     rejected(&with("model", json!("   ")), "model", &["non-empty string"]);
-    rejected(
-        &with("model", json!(5)),
-        "model",
-        &["non-empty string", "5"],
-    );
+    rejected(&with("model", json!(5)), "model", &["non-empty string", "5"]);
 }
 
 #[test]
@@ -81,16 +69,8 @@ fn input_is_required_string_or_array() {
     ok(&with("input", json!([{"role": "user", "content": "hi"}])));
     rejected(&json!({"model": "m"}), "input", &["required"]);
     rejected(&with("input", json!(null)), "input", &["required"]);
-    rejected(
-        &with("input", json!({"role": "user"})),
-        "input",
-        &["string or an array", "an object"],
-    );
-    rejected(
-        &with("input", json!(3)),
-        "input",
-        &["string or an array", "3"],
-    );
+    rejected(&with("input", json!({"role": "user"})), "input", &["string or an array", "an object"]);
+    rejected(&with("input", json!(3)), "input", &["string or an array", "3"]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -98,32 +78,13 @@ fn input_is_required_string_or_array() {
 
 #[test]
 fn temperature_bounds() {
-    for v in [
-        json!(0),
-        json!(0.0),
-        json!(1),
-        json!(2),
-        json!(2.0),
-        json!(1.9999),
-    ] {
+    for v in [json!(0), json!(0.0), json!(1), json!(2), json!(2.0), json!(1.9999)] {
         ok(&with("temperature", v));
     }
-    rejected(
-        &with("temperature", json!(2.0001)),
-        "temperature",
-        &["0 to 2", "2.0001"],
-    );
-    rejected(
-        &with("temperature", json!(-0.0001)),
-        "temperature",
-        &["0 to 2", "-0.0001"],
-    );
+    rejected(&with("temperature", json!(2.0001)), "temperature", &["0 to 2", "2.0001"]);
+    rejected(&with("temperature", json!(-0.0001)), "temperature", &["0 to 2", "-0.0001"]);
     rejected(&with("temperature", json!(3)), "temperature", &["0 to 2"]);
-    rejected(
-        &with("temperature", json!("1")),
-        "temperature",
-        &["number", "the string \"1\""],
-    );
+    rejected(&with("temperature", json!("1")), "temperature", &["number", "the string \"1\""]);
     ok(&with("temperature", json!(null)));
 }
 
@@ -132,11 +93,7 @@ fn top_p_bounds() {
     for v in [json!(0), json!(1), json!(0.5), json!(1.0)] {
         ok(&with("top_p", v));
     }
-    rejected(
-        &with("top_p", json!(1.0001)),
-        "top_p",
-        &["0 to 1", "1.0001"],
-    );
+    rejected(&with("top_p", json!(1.0001)), "top_p", &["0 to 1", "1.0001"]);
     rejected(&with("top_p", json!(-0.0001)), "top_p", &["0 to 1"]);
     rejected(&with("top_p", json!(true)), "top_p", &["number", "true"]);
 }
@@ -146,26 +103,10 @@ fn top_logprobs_bounds() {
     for v in [json!(0), json!(1), json!(20), json!(20.0)] {
         ok(&with("top_logprobs", v));
     }
-    rejected(
-        &with("top_logprobs", json!(21)),
-        "top_logprobs",
-        &["integer from 0 to 20", "21"],
-    );
-    rejected(
-        &with("top_logprobs", json!(-1)),
-        "top_logprobs",
-        &["0 to 20", "-1"],
-    );
-    rejected(
-        &with("top_logprobs", json!(1.5)),
-        "top_logprobs",
-        &["integer", "1.5"],
-    );
-    rejected(
-        &with("top_logprobs", json!("5")),
-        "top_logprobs",
-        &["integer"],
-    );
+    rejected(&with("top_logprobs", json!(21)), "top_logprobs", &["integer from 0 to 20", "21"]);
+    rejected(&with("top_logprobs", json!(-1)), "top_logprobs", &["0 to 20", "-1"]);
+    rejected(&with("top_logprobs", json!(1.5)), "top_logprobs", &["integer", "1.5"]);
+    rejected(&with("top_logprobs", json!("5")), "top_logprobs", &["integer"]);
 }
 
 #[test]
@@ -178,11 +119,7 @@ fn max_output_tokens_and_max_tool_calls_are_positive_integers() {
         rejected(&with(k, json!(0)), k, &["positive integer", "0"]);
         rejected(&with(k, json!(-5)), k, &["positive integer", "-5"]);
         rejected(&with(k, json!(1.5)), k, &["positive integer", "1.5"]);
-        rejected(
-            &with(k, json!("100")),
-            k,
-            &["positive integer", "the string \"100\""],
-        );
+        rejected(&with(k, json!("100")), k, &["positive integer", "the string \"100\""]);
     }
 }
 
@@ -203,31 +140,19 @@ fn metadata(pairs: usize, key_len: usize, value_len: usize) -> Value {
 fn metadata_pairs() {
     ok(&with("metadata", json!({})));
     ok(&with("metadata", metadata(16, 4, 4)));
-    rejected(
-        &with("metadata", metadata(17, 4, 4)),
-        "metadata",
-        &["at most 16", "17"],
-    );
+    rejected(&with("metadata", metadata(17, 4, 4)), "metadata", &["at most 16", "17"]);
 }
 
 #[test]
 fn metadata_key_length_counts_characters() {
     ok(&with("metadata", metadata(1, 64, 1)));
-    rejected(
-        &with("metadata", metadata(1, 65, 1)),
-        "metadata",
-        &["64 characters", "65"],
-    );
+    rejected(&with("metadata", metadata(1, 65, 1)), "metadata", &["64 characters", "65"]);
 }
 
 #[test]
 fn metadata_value_length_counts_characters() {
     ok(&with("metadata", metadata(1, 4, 512)));
-    rejected(
-        &with("metadata", metadata(1, 4, 513)),
-        "metadata",
-        &["512 characters", "513"],
-    );
+    rejected(&with("metadata", metadata(1, 4, 513)), "metadata", &["512 characters", "513"]);
 }
 
 #[test]
@@ -235,47 +160,24 @@ fn metadata_types() {
     ok(&with("metadata", json!(null)));
     rejected(&with("metadata", json!([])), "metadata", &["object"]);
     rejected(&with("metadata", json!("k=v")), "metadata", &["object"]);
-    rejected(
-        &with("metadata", json!({"n": 1})),
-        "metadata",
-        &["strings", "\"n\""],
-    );
-    rejected(
-        &with("metadata", json!({"n": null})),
-        "metadata",
-        &["strings"],
-    );
+    rejected(&with("metadata", json!({"n": 1})), "metadata", &["strings", "\"n\""]);
+    rejected(&with("metadata", json!({"n": null})), "metadata", &["strings"]);
 }
 
 #[test]
 fn safety_identifier_length() {
     ok(&with("safety_identifier", json!(chars(64))));
     ok(&with("safety_identifier", json!("")));
-    rejected(
-        &with("safety_identifier", json!(chars(65))),
-        "safety_identifier",
-        &["64 characters", "65"],
-    );
-    rejected(
-        &with("safety_identifier", json!(7)),
-        "safety_identifier",
-        &["string"],
-    );
+    rejected(&with("safety_identifier", json!(chars(65))), "safety_identifier", &["64 characters", "65"]);
+    rejected(&with("safety_identifier", json!(7)), "safety_identifier", &["string"]);
 }
 
 #[test]
 fn long_values_are_not_echoed_whole() {
     let long = "x".repeat(100_000);
-    let Err(Error::Validation { message, .. }) =
-        validate(&with("model", json!({"a": long.clone()})))
-    else {
-        panic!()
-    };
+    let Err(Error::Validation { message, .. }) = validate(&with("model", json!({"a": long.clone()}))) else { panic!() };
     assert!(message.len() < 200);
-    let Err(Error::Validation { message, .. }) = validate(&with("service_tier", json!(long)))
-    else {
-        panic!()
-    };
+    let Err(Error::Validation { message, .. }) = validate(&with("service_tier", json!(long))) else { panic!() };
     assert!(message.len() < 300, "{} bytes", message.len());
 }
 
@@ -292,11 +194,7 @@ fn service_tier_values() {
         "service_tier",
         &["\"auto\", \"default\", \"flex\", \"priority\"", "\"scale\""],
     );
-    rejected(
-        &with("service_tier", json!("Auto")),
-        "service_tier",
-        &["one of"],
-    );
+    rejected(&with("service_tier", json!("Auto")), "service_tier", &["one of"]);
     rejected(&with("service_tier", json!(1)), "service_tier", &["one of"]);
 }
 
@@ -304,11 +202,7 @@ fn service_tier_values() {
 fn truncation_values() {
     ok(&with("truncation", json!("auto")));
     ok(&with("truncation", json!("disabled")));
-    rejected(
-        &with("truncation", json!("enabled")),
-        "truncation",
-        &["\"auto\", \"disabled\"", "\"enabled\""],
-    );
+    rejected(&with("truncation", json!("enabled")), "truncation", &["\"auto\", \"disabled\"", "\"enabled\""]);
 }
 
 #[test]
@@ -320,21 +214,12 @@ fn prompt_cache_retention_values() {
         "prompt_cache_retention",
         &["\"in-memory\", \"24h\""],
     );
-    rejected(
-        &with("prompt_cache_retention", json!("48h")),
-        "prompt_cache_retention",
-        &["\"48h\""],
-    );
+    rejected(&with("prompt_cache_retention", json!("48h")), "prompt_cache_retention", &["\"48h\""]);
 }
 
 #[test]
 fn tool_choice_values() {
-    for v in [
-        json!("auto"),
-        json!("none"),
-        json!("required"),
-        json!({"type": "function", "name": "f"}),
-    ] {
+    for v in [json!("auto"), json!("none"), json!("required"), json!({"type": "function", "name": "f"})] {
         ok(&with("tool_choice", v));
     }
     rejected(
@@ -342,11 +227,7 @@ fn tool_choice_values() {
         "tool_choice",
         &["\"auto\"", "\"none\"", "\"required\"", "\"always\""],
     );
-    rejected(
-        &with("tool_choice", json!(["auto"])),
-        "tool_choice",
-        &["one of"],
-    );
+    rejected(&with("tool_choice", json!(["auto"])), "tool_choice", &["one of"]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,24 +236,10 @@ fn tool_choice_values() {
 #[test]
 fn include_is_an_array_of_strings_unknown_values_accepted() {
     ok(&with("include", json!([])));
-    ok(&with(
-        "include",
-        json!([
-            "reasoning.encrypted_content",
-            "message.output_text.logprobs"
-        ]),
-    ));
+    ok(&with("include", json!(["reasoning.encrypted_content", "message.output_text.logprobs"])));
     ok(&with("include", json!(["some.future.value"])));
-    rejected(
-        &with("include", json!("reasoning.encrypted_content")),
-        "include",
-        &["array of strings"],
-    );
-    rejected(
-        &with("include", json!(["ok", 3])),
-        "include",
-        &["array of strings", "item 1"],
-    );
+    rejected(&with("include", json!("reasoning.encrypted_content")), "include", &["array of strings"]);
+    rejected(&with("include", json!(["ok", 3])), "include", &["array of strings", "item 1"]);
 }
 
 #[test]
@@ -489,10 +356,7 @@ fn prepare_body_for_stream_sets_stream_true() {
     assert_eq!(v["stream"], true);
     assert_eq!(v["temperature"], 0.7);
     // Absent before: spliced in, the rest is byte for byte the caller's text.
-    assert_eq!(
-        body,
-        r#"{"stream":true,"model":"m","input":"hi","temperature":0.7}"#
-    );
+    assert_eq!(body, r#"{"stream":true,"model":"m","input":"hi","temperature":0.7}"#);
     // Already true: unchanged.
     let src = r#"{ "model": "m", "input": "hi", "stream": true }"#;
     assert_eq!(prepare_body(src, true).unwrap(), src);
@@ -526,10 +390,7 @@ fn prepare_body_judges_stream_options_by_the_effective_stream() {
     }
     // The caller asked for stream: true but called create(): still not streaming.
     let src = r#"{"model":"m","input":"hi","stream":true,"stream_options":{}}"#;
-    assert!(matches!(
-        prepare_body(src, false),
-        Err(Error::Validation { .. })
-    ));
+    assert!(matches!(prepare_body(src, false), Err(Error::Validation { .. })));
 }
 
 #[test]
@@ -576,8 +437,7 @@ fn typed_params_round_trip_with_extra_fields() {
     p.truncation = Some(Truncation::Auto);
     p.prompt_cache_retention = Some(PromptCacheRetention::InMemory);
     p.metadata = Some([("k".to_owned(), "v".to_owned())].into_iter().collect());
-    p.extra
-        .insert("provider".to_owned(), json!({"sort": "price"}));
+    p.extra.insert("provider".to_owned(), json!({"sort": "price"}));
     p.validate().unwrap();
     let v = p.to_value().unwrap();
     assert_eq!(v["service_tier"], "flex");
@@ -595,10 +455,7 @@ fn typed_params_round_trip_with_extra_fields() {
     }))
     .unwrap();
     assert!(matches!(back.input, Input::Items(ref v) if v.len() == 1));
-    assert_eq!(
-        back.prompt_cache_retention,
-        Some(PromptCacheRetention::Hours24)
-    );
+    assert_eq!(back.prompt_cache_retention, Some(PromptCacheRetention::Hours24));
     assert_eq!(back.extra.get("top_k"), Some(&json!(3)));
 }
 
@@ -606,9 +463,7 @@ fn typed_params_round_trip_with_extra_fields() {
 fn typed_params_are_validated_too() {
     let mut p = CreateResponseParams::new("m", "hi");
     p.top_logprobs = Some(21);
-    assert!(
-        matches!(p.validate(), Err(Error::Validation { ref param, .. }) if param == "top_logprobs")
-    );
+    assert!(matches!(p.validate(), Err(Error::Validation { ref param, .. }) if param == "top_logprobs"));
     let mut p = CreateResponseParams::new("", "hi");
     p.stream = Some(true);
     assert!(matches!(p.validate(), Err(Error::Validation { ref param, .. }) if param == "model"));

@@ -21,11 +21,7 @@ struct Outcome {
 }
 
 fn ev(event: &str, data: &str, last_event_id: &str) -> Event {
-    Event {
-        event: event.into(),
-        data: data.into(),
-        last_event_id: last_event_id.into(),
-    }
+    Event { event: event.into(), data: data.into(), last_event_id: last_event_id.into() }
 }
 
 fn msg(data: &str) -> Event {
@@ -37,22 +33,13 @@ fn run<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Outcome {
     let mut parser = Parser::new();
     let mut events = Vec::new();
     for chunk in chunks {
-        parser
-            .feed(chunk, &mut events)
-            .expect("no size error expected");
+        parser.feed(chunk, &mut events).expect("no size error expected");
     }
     let (retry, last_event_id) = (parser.retry(), parser.last_event_id().to_owned());
     parser.finish();
     // finish() keeps the event-source state.
-    assert_eq!(
-        (parser.retry(), parser.last_event_id()),
-        (retry, last_event_id.as_str())
-    );
-    Outcome {
-        events,
-        retry,
-        last_event_id,
-    }
+    assert_eq!((parser.retry(), parser.last_event_id()), (retry, last_event_id.as_str()));
+    Outcome { events, retry, last_event_id }
 }
 
 /// Splits `bytes` at the given (unsorted, possibly repeated) positions.
@@ -74,12 +61,7 @@ fn check(bytes: &[u8]) -> Outcome {
     let whole = run([bytes]);
     for i in 0..=bytes.len() {
         let (a, b) = bytes.split_at(i);
-        assert_eq!(
-            run([a, b]),
-            whole,
-            "split at {i} of {:?}",
-            String::from_utf8_lossy(bytes)
-        );
+        assert_eq!(run([a, b]), whole, "split at {i} of {:?}", String::from_utf8_lossy(bytes));
     }
     assert_eq!(run(bytes.chunks(1)), whole, "1-byte chunks");
     // Empty chunks in between change nothing either.
@@ -95,10 +77,7 @@ fn events(bytes: &[u8]) -> Vec<Event> {
 
 /// Feeds chunks to a parser with `limit`, stopping at the first error; returns every event
 /// pushed (including by the failing feed) and the error, if any.
-fn run_limited<'a>(
-    limit: usize,
-    chunks: impl IntoIterator<Item = &'a [u8]>,
-) -> (Vec<Event>, Result<(), SseError>) {
+fn run_limited<'a>(limit: usize, chunks: impl IntoIterator<Item = &'a [u8]>) -> (Vec<Event>, Result<(), SseError>) {
     let mut parser = Parser::with_max_event_size(limit);
     let mut events = Vec::new();
     for chunk in chunks {
@@ -132,15 +111,10 @@ fn utf8_decoded_with_replacement() {
     // Invalid byte, overlong encoding (two errors), surrogate, truncated sequence before LF.
     assert_eq!(
         events(b"data: caf\xC3\xA9 \xFF \xC0\x80 \xED\xA0\x80 \xE6\x97\n\n"),
-        [msg(
-            "café \u{FFFD} \u{FFFD}\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD} \u{FFFD}"
-        )]
+        [msg("café \u{FFFD} \u{FFFD}\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD} \u{FFFD}")]
     );
     // A truncated sequence just before CR / CRLF: one U+FFFD, the line end still counts.
-    assert_eq!(
-        events(b"data: \xF0\x9F\x98\rdata: \xE6\r\n\r\n"),
-        [msg("\u{FFFD}\n\u{FFFD}")]
-    );
+    assert_eq!(events(b"data: \xF0\x9F\x98\rdata: \xE6\r\n\r\n"), [msg("\u{FFFD}\n\u{FFFD}")]);
 }
 
 #[test]
@@ -154,10 +128,7 @@ fn utf8_multibyte_split_across_chunks() {
 
 #[test]
 fn utf8_replacement_in_event_type_and_id() {
-    assert_eq!(
-        check(b"event: a\xFFb\nid: \xC3\ndata: x\n\n").events,
-        [ev("a\u{FFFD}b", "x", "\u{FFFD}")]
-    );
+    assert_eq!(check(b"event: a\xFFb\nid: \xC3\ndata: x\n\n").events, [ev("a\u{FFFD}b", "x", "\u{FFFD}")]);
     // An invalid byte in a field name makes it an unknown field.
     assert_eq!(events(b"dat\xE1: x\n\n"), []);
 }
@@ -179,15 +150,9 @@ fn leading_bom_split_across_chunks() {
 #[test]
 fn second_bom_kept_as_data() {
     // The second BOM is U+FEFF, so the field name is "\u{FEFF}data": an unknown field.
-    assert_eq!(
-        events(b"\xEF\xBB\xBF\xEF\xBB\xBFdata: a\n\ndata: b\n\n"),
-        [msg("b")]
-    );
+    assert_eq!(events(b"\xEF\xBB\xBF\xEF\xBB\xBFdata: a\n\ndata: b\n\n"), [msg("b")]);
     // Inside a value it is kept.
-    assert_eq!(
-        events(b"\xEF\xBB\xBFdata: \xEF\xBB\xBFa\n\n"),
-        [msg("\u{FEFF}a")]
-    );
+    assert_eq!(events(b"\xEF\xBB\xBFdata: \xEF\xBB\xBFa\n\n"), [msg("\u{FEFF}a")]);
     // A BOM later in the stream (not at the very start) is never stripped.
     assert_eq!(events(b"data: a\n\n\xEF\xBB\xBFdata: b\n\n"), [msg("a")]);
     assert_eq!(events(b"\n\xEF\xBB\xBFdata: b\n\n"), []);
@@ -204,14 +169,8 @@ fn partial_bom_is_data() {
 
 #[test]
 fn line_ends_cr_lf_crlf() {
-    assert_eq!(
-        events(b"data: a\rdata: b\ndata: c\r\n\r\n"),
-        [msg("a\nb\nc")]
-    );
-    assert_eq!(
-        events(b"data: a\r\rdata: b\n\ndata: c\r\n\r\n"),
-        [msg("a"), msg("b"), msg("c")]
-    );
+    assert_eq!(events(b"data: a\rdata: b\ndata: c\r\n\r\n"), [msg("a\nb\nc")]);
+    assert_eq!(events(b"data: a\r\rdata: b\n\ndata: c\r\n\r\n"), [msg("a"), msg("b"), msg("c")]);
     // LF then CR is two line ends (the second one ends an empty line).
     assert_eq!(events(b"data: a\n\rdata: b\r\n\n"), [msg("a"), msg("b")]);
 }
@@ -249,10 +208,7 @@ fn empty_line_dispatches() {
 
 #[test]
 fn comment_lines_ignored() {
-    assert_eq!(
-        events(b": hello\ndata: a\n:\n: data: b\n:data: c\n\n"),
-        [msg("a")]
-    );
+    assert_eq!(events(b": hello\ndata: a\n:\n: data: b\n:data: c\n\n"), [msg("a")]);
     assert_eq!(events(b": only a comment\n\n:\n\n"), []);
 }
 
@@ -279,29 +235,17 @@ fn line_without_colon_is_field_name_with_empty_value() {
     // "event" alone sets the type buffer to "", so the type is "message".
     assert_eq!(events(b"event: a\nevent\ndata: x\n\n"), [msg("x")]);
     // "id" alone sets the last event ID buffer to "".
-    assert_eq!(
-        events(b"id: 1\ndata: a\n\nid\ndata: b\n\n"),
-        [ev("message", "a", "1"), msg("b")]
-    );
+    assert_eq!(events(b"id: 1\ndata: a\n\nid\ndata: b\n\n"), [ev("message", "a", "1"), msg("b")]);
     // "retry" alone has no digits: ignored.
     assert_eq!(check(b"retry: 5\nretry\n").retry, Some(5));
 }
 
 #[test]
 fn event_field_sets_type() {
-    assert_eq!(
-        events(b"event: add\ndata: 73857293\n\n"),
-        [ev("add", "73857293", "")]
-    );
-    assert_eq!(
-        events(b"event: a\nevent: b\ndata: 1\n\n"),
-        [ev("b", "1", "")]
-    );
+    assert_eq!(events(b"event: add\ndata: 73857293\n\n"), [ev("add", "73857293", "")]);
+    assert_eq!(events(b"event: a\nevent: b\ndata: 1\n\n"), [ev("b", "1", "")]);
     // The type buffer is reset after each dispatch.
-    assert_eq!(
-        events(b"event: a\ndata: 1\n\ndata: 2\n\n"),
-        [ev("a", "1", ""), msg("2")]
-    );
+    assert_eq!(events(b"event: a\ndata: 1\n\ndata: 2\n\n"), [ev("a", "1", ""), msg("2")]);
 }
 
 #[test]
@@ -315,28 +259,16 @@ fn data_lines_joined_with_lf() {
 #[test]
 fn id_sets_last_event_id() {
     let outcome = check(b"id: 1\ndata: a\n\ndata: b\n\n");
-    assert_eq!(
-        outcome.events,
-        [ev("message", "a", "1"), ev("message", "b", "1")]
-    );
+    assert_eq!(outcome.events, [ev("message", "a", "1"), ev("message", "b", "1")]);
     assert_eq!(outcome.last_event_id, "1");
-    assert_eq!(
-        events(b"id: 1\nid: 2\ndata: a\n\n"),
-        [ev("message", "a", "2")]
-    );
-    assert_eq!(
-        events(b"id:  spaced \ndata: a\n\n"),
-        [ev("message", "a", " spaced ")]
-    );
+    assert_eq!(events(b"id: 1\nid: 2\ndata: a\n\n"), [ev("message", "a", "2")]);
+    assert_eq!(events(b"id:  spaced \ndata: a\n\n"), [ev("message", "a", " spaced ")]);
 }
 
 #[test]
 fn id_with_null_ignored() {
     let outcome = check(b"id: 1\ndata: a\n\nid: 2\0x\ndata: b\n\n");
-    assert_eq!(
-        outcome.events,
-        [ev("message", "a", "1"), ev("message", "b", "1")]
-    );
+    assert_eq!(outcome.events, [ev("message", "a", "1"), ev("message", "b", "1")]);
     assert_eq!(check(b"id: \0\n\n").last_event_id, "");
 }
 
@@ -348,10 +280,7 @@ fn id_without_data_still_sets_last_event_id() {
     assert_eq!(outcome.last_event_id, "7");
     assert_eq!(events(b"id: 7\n\ndata: x\n\n"), [ev("message", "x", "7")]);
     // The buffer is not reset by dispatch.
-    assert_eq!(
-        events(b"id: 7\ndata: x\n\ndata: y\n\n"),
-        [ev("message", "x", "7"), ev("message", "y", "7")]
-    );
+    assert_eq!(events(b"id: 7\ndata: x\n\ndata: y\n\n"), [ev("message", "x", "7"), ev("message", "y", "7")]);
 }
 
 #[test]
@@ -392,28 +321,16 @@ fn retry_empty_ignored() {
 
 #[test]
 fn retry_overflow_ignored() {
-    assert_eq!(
-        check(b"retry: 18446744073709551615\n").retry,
-        Some(u64::MAX)
-    );
-    assert_eq!(
-        check(b"retry: 3\nretry: 18446744073709551616\n").retry,
-        Some(3)
-    );
+    assert_eq!(check(b"retry: 18446744073709551615\n").retry, Some(u64::MAX));
+    assert_eq!(check(b"retry: 3\nretry: 18446744073709551616\n").retry, Some(3));
     assert_eq!(check(b"retry: 99999999999999999999999999\n").retry, None);
 }
 
 #[test]
 fn other_fields_ignored() {
     // Field names are compared literally: no case folding, no trimming.
-    assert_eq!(
-        events(b"foo: bar\nData: x\nDATA: y\ndata : z\n data: w\n\n"),
-        []
-    );
-    assert_eq!(
-        events(b"foo: bar\ndata: ok\nEvent: t\nID: 9\n\n"),
-        [msg("ok")]
-    );
+    assert_eq!(events(b"foo: bar\nData: x\nDATA: y\ndata : z\n data: w\n\n"), []);
+    assert_eq!(events(b"foo: bar\ndata: ok\nEvent: t\nID: 9\n\n"), [msg("ok")]);
 }
 
 #[test]
@@ -448,12 +365,7 @@ fn unterminated_final_line_discarded() {
 fn finish_resets_parser_for_reuse() {
     let mut parser = Parser::new();
     let mut out = Vec::new();
-    parser
-        .feed(
-            b"\xEF\xBB\xBFretry: 10\nid: 1\ndata: a\n\nid: 2\nevent: t\ndata: unfinished\r",
-            &mut out,
-        )
-        .unwrap();
+    parser.feed(b"\xEF\xBB\xBFretry: 10\nid: 1\ndata: a\n\nid: 2\nevent: t\ndata: unfinished\r", &mut out).unwrap();
     assert_eq!(out, [ev("message", "a", "1")]);
     parser.finish();
     // retry and the last event ID string survive; the pending event, the pending id and the
@@ -472,10 +384,7 @@ fn finish_resets_parser_for_reuse() {
 #[test]
 fn display_and_error_trait() {
     let err: Box<dyn std::error::Error> = Box::new(SseError::EventTooLarge { limit: 1024 });
-    assert_eq!(
-        err.to_string(),
-        "server-sent event larger than the 1024-byte limit"
-    );
+    assert_eq!(err.to_string(), "server-sent event larger than the 1024-byte limit");
 }
 
 #[test]
@@ -491,18 +400,9 @@ fn defaults() {
 /// The web-platform-tests `eventsource/format-*` cases, as streams.
 #[test]
 fn web_platform_tests_formats() {
-    assert_eq!(
-        check(b"retry:1000\ndata:test1\n\nid:test\ndata:test2").events,
-        [msg("test1")]
-    );
-    assert_eq!(
-        events(b"data:\xEF\xBB\xBF\xE2\x80\x8Bx\n\n"),
-        [msg("\u{FEFF}\u{200B}x")]
-    );
-    assert_eq!(
-        events(b"data:1\r:\0\n:\r\ndata:2\n:\xFF\r\xFF\n\0\n\n"),
-        [msg("1\n2")]
-    );
+    assert_eq!(check(b"retry:1000\ndata:test1\n\nid:test\ndata:test2").events, [msg("test1")]);
+    assert_eq!(events(b"data:\xEF\xBB\xBF\xE2\x80\x8Bx\n\n"), [msg("\u{FEFF}\u{200B}x")]);
+    assert_eq!(events(b"data:1\r:\0\n:\r\ndata:2\n:\xFF\r\xFF\n\0\n\n"), [msg("1\n2")]);
     assert_eq!(
         events(b"data:\0\ndata:  2\rData:1\ndata\0:2\ndata:1\r\0data:4\nda-ta:3\rdata_5\ndata:3\rdata:\r\n data:32\ndata:4\n\n"),
         [msg("\0\n 2\n1\n3\n\n4")]
@@ -526,38 +426,20 @@ fn size_cap_exactly_at_limit_accepted() {
 #[test]
 fn size_cap_over_limit_errors() {
     let too_large = Err(SseError::EventTooLarge { limit: 16 });
-    assert_eq!(
-        check_limited(16, b"data: 01234567890\n\n"),
-        (vec![], too_large.clone())
-    );
-    assert_eq!(
-        check_limited(16, b"data: 0123\ndata: 012345\n\n"),
-        (vec![], too_large.clone())
-    );
+    assert_eq!(check_limited(16, b"data: 01234567890\n\n"), (vec![], too_large.clone()));
+    assert_eq!(check_limited(16, b"data: 0123\ndata: 012345\n\n"), (vec![], too_large.clone()));
     // Unterminated too: the pending line alone is over the limit.
-    assert_eq!(
-        check_limited(16, b"data: 01234567890"),
-        (vec![], too_large.clone())
-    );
+    assert_eq!(check_limited(16, b"data: 01234567890"), (vec![], too_large.clone()));
     // Comment lines count as the pending line as well.
-    assert_eq!(
-        check_limited(16, b": 0123456789abcdef\n"),
-        (vec![], too_large.clone())
-    );
+    assert_eq!(check_limited(16, b": 0123456789abcdef\n"), (vec![], too_large.clone()));
     // Events completed before the offending bytes are delivered, by the same feed too.
-    assert_eq!(
-        check_limited(16, b"data: a\n\ndata: 0123456789abcdef\n\ndata: b\n\n"),
-        (vec![msg("a")], too_large)
-    );
+    assert_eq!(check_limited(16, b"data: a\n\ndata: 0123456789abcdef\n\ndata: b\n\n"), (vec![msg("a")], too_large));
 }
 
 #[test]
 fn size_cap_counts_decoded_data() {
     // 4 invalid bytes (line of 10 bytes) decode to 4 × U+FFFD = 12 bytes, plus LF = 13.
-    assert_eq!(
-        check_limited(12, b"data: \xFF\xFF\xFF\xFF\n\n"),
-        (vec![], Err(SseError::EventTooLarge { limit: 12 }))
-    );
+    assert_eq!(check_limited(12, b"data: \xFF\xFF\xFF\xFF\n\n"), (vec![], Err(SseError::EventTooLarge { limit: 12 })));
     assert_eq!(
         check_limited(13, b"data: \xFF\xFF\xFF\xFF\n\n"),
         (vec![msg("\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}")], Ok(()))
@@ -582,10 +464,7 @@ fn size_cap_huge_line_dripped_one_byte_at_a_time() {
     let mut out = Vec::new();
     let mut fed = 0usize;
     let mut error_at = None;
-    for byte in b"data: "
-        .iter()
-        .chain(std::iter::repeat(&b'x').take(2 << 20))
-    {
+    for byte in b"data: ".iter().chain(std::iter::repeat(&b'x').take(2 << 20)) {
         fed += 1;
         if let Err(e) = parser.feed(std::slice::from_ref(byte), &mut out) {
             assert_eq!(e, SseError::EventTooLarge { limit });
@@ -620,10 +499,7 @@ fn huge_event_dripped_under_default_limit() {
 #[test]
 fn size_cap_zero() {
     assert_eq!(check_limited(0, b"\n\n\r\n"), (vec![], Ok(())));
-    assert_eq!(
-        check_limited(0, b"\nd"),
-        (vec![], Err(SseError::EventTooLarge { limit: 0 }))
-    );
+    assert_eq!(check_limited(0, b"\nd"), (vec![], Err(SseError::EventTooLarge { limit: 0 })));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -666,16 +542,8 @@ fn reference(bytes: &[u8]) -> Outcome {
             if data.ends_with('\n') {
                 data.pop();
             }
-            let event = if event_type.is_empty() {
-                "message".to_owned()
-            } else {
-                event_type.clone()
-            };
-            events.push(Event {
-                event,
-                data: data.clone(),
-                last_event_id: last_event_id.clone(),
-            });
+            let event = if event_type.is_empty() { "message".to_owned() } else { event_type.clone() };
+            events.push(Event { event, data: data.clone(), last_event_id: last_event_id.clone() });
             data.clear();
             event_type.clear();
             continue;
@@ -706,17 +574,11 @@ fn reference(bytes: &[u8]) -> Outcome {
             _ => {}
         }
     }
-    Outcome {
-        events,
-        retry,
-        last_event_id,
-    }
+    Outcome { events, retry, last_event_id }
 }
 
-const VALUE_CHARS: &[&str] = &[
-    "a", "b", "Z", "0", "7", " ", ":", "é", "日", "本", "😀", "\u{FEFF}", "\t", "\0", "{", "\"",
-    "}",
-];
+const VALUE_CHARS: &[&str] =
+    &["a", "b", "Z", "0", "7", " ", ":", "é", "日", "本", "😀", "\u{FEFF}", "\t", "\0", "{", "\"", "}"];
 
 fn value_strategy() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(VALUE_CHARS), 0..10).prop_map(|v| v.concat())
@@ -724,11 +586,7 @@ fn value_strategy() -> impl Strategy<Value = String> {
 
 /// One line of a plausible stream, without its line end.
 fn line_strategy() -> impl Strategy<Value = Vec<u8>> {
-    let field = prop::sample::select(
-        &[
-            "data", "data", "data", "event", "id", "retry", "foo", "Data", "dat",
-        ][..],
-    );
+    let field = prop::sample::select(&["data", "data", "data", "event", "id", "retry", "foo", "Data", "dat"][..]);
     let sep = prop::sample::select(&[": ", ":", ":  ", ""][..]);
     prop_oneof![
         4 => (field, sep, value_strategy()).prop_map(|(f, s, v)| {
@@ -748,12 +606,8 @@ fn line_strategy() -> impl Strategy<Value = Vec<u8>> {
 
 fn stream_strategy() -> impl Strategy<Value = Vec<u8>> {
     let ending = prop::sample::select(&["\n", "\r", "\r\n"][..]);
-    (
-        0usize..3,
-        prop::collection::vec((line_strategy(), ending), 0..30),
-        any::<bool>(),
-    )
-        .prop_map(|(boms, lines, terminated)| {
+    (0usize..3, prop::collection::vec((line_strategy(), ending), 0..30), any::<bool>()).prop_map(
+        |(boms, lines, terminated)| {
             let mut out = b"\xEF\xBB\xBF".repeat(boms);
             let count = lines.len();
             for (i, (line, end)) in lines.into_iter().enumerate() {
@@ -763,7 +617,8 @@ fn stream_strategy() -> impl Strategy<Value = Vec<u8>> {
                 }
             }
             out
-        })
+        },
+    )
 }
 
 /// Bytes biased towards the interesting ones.
@@ -838,9 +693,7 @@ fn chunked_events(bytes: &[u8], size: usize) -> Vec<Event> {
     let mut parser = Parser::new();
     let mut out = Vec::new();
     for chunk in bytes.chunks(size.max(1)) {
-        parser
-            .feed(chunk, &mut out)
-            .expect("fixture within the size limit");
+        parser.feed(chunk, &mut out).expect("fixture within the size limit");
     }
     parser.finish();
     out
@@ -850,20 +703,15 @@ fn chunked_events(bytes: &[u8], size: usize) -> Vec<Event> {
 fn check_responses_stream(name: &str, bytes: &[u8]) -> Vec<Event> {
     let whole = parse_all(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
     for size in [1, 7, 301] {
-        assert_eq!(
-            chunked_events(bytes, size),
-            whole,
-            "{name}: chunks of {size}"
-        );
+        assert_eq!(chunked_events(bytes, size), whole, "{name}: chunks of {size}");
     }
     assert!(!whole.is_empty(), "{name}: no events");
     for (i, event) in whole.iter().enumerate() {
         if event.data == "[DONE]" {
             continue;
         }
-        let json: serde_json::Value = serde_json::from_str(&event.data).unwrap_or_else(|e| {
-            panic!("{name}: event {i}: invalid JSON ({e}): {:.200}", event.data)
-        });
+        let json: serde_json::Value = serde_json::from_str(&event.data)
+            .unwrap_or_else(|e| panic!("{name}: event {i}: invalid JSON ({e}): {:.200}", event.data));
         // "message" is the default type: the stream had no `event:` line for this event.
         if event.event != "message" {
             assert_eq!(
@@ -888,10 +736,7 @@ fn sse_files(dir: &Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn recorded_fixtures() {
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/recorded"
-    ));
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded"));
     if !dir.is_dir() {
         eprintln!("SKIPPED: ../shared/fixtures/recorded not found");
         return;
@@ -955,27 +800,15 @@ fn own_fixture_data_only_done() {
 
 #[test]
 fn own_fixture_comments_keepalive() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/sse/comments_keepalive.sse"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sse/comments_keepalive.sse");
     let outcome = check(&std::fs::read(path).unwrap());
     assert_eq!(
         types(&outcome.events),
-        [
-            "response.created",
-            "keepalive",
-            "response.output_text.delta",
-            "response.completed"
-        ]
+        ["response.created", "keepalive", "response.output_text.delta", "response.completed"]
     );
     assert_eq!(outcome.retry, Some(3000));
     assert_eq!(outcome.last_event_id, "evt_2");
-    let ids: Vec<&str> = outcome
-        .events
-        .iter()
-        .map(|e| e.last_event_id.as_str())
-        .collect();
+    let ids: Vec<&str> = outcome.events.iter().map(|e| e.last_event_id.as_str()).collect();
     assert_eq!(ids, ["evt_0", "evt_0", "evt_2", "evt_2"]);
     // Three `data:` lines joined by LF (JSON whitespace).
     assert_eq!(outcome.events[2].data.matches('\n').count(), 2);
@@ -985,8 +818,5 @@ fn own_fixture_comments_keepalive() {
 #[test]
 fn own_fixture_bom_cr_only() {
     let events = own_fixture("bom_cr_only.sse");
-    assert_eq!(
-        types(&events),
-        ["response.output_text.delta", "response.output_text.done"]
-    );
+    assert_eq!(types(&events), ["response.output_text.delta", "response.output_text.done"]);
 }

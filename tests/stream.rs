@@ -16,7 +16,9 @@ struct Seen {
 
 fn class(e: &Error) -> String {
     match e {
-        Error::Api(a) => format!("ApiError code={:?} status={:?} has_response={}", a.code, a.status, a.response.is_some()),
+        Error::Api(a) => {
+            format!("ApiError code={:?} status={:?} has_response={}", a.code, a.status, a.response.is_some())
+        }
         Error::Stream { response, .. } => format!("StreamError has_response={}", response.is_some()),
         other => other.class_name().to_owned(),
     }
@@ -46,7 +48,8 @@ fn run(bytes: &[u8], chunk: usize) -> Seen {
             None => s.end_of_body(),
         }
     }
-    let end = if s.is_finished() && s.final_response_json().is_some() { Ok(()) } else { s.end().map_err(|e| class(&e)) };
+    let end =
+        if s.is_finished() && s.final_response_json().is_some() { Ok(()) } else { s.end().map_err(|e| class(&e)) };
     let final_text = s.final_response_json().map(|j| {
         let v: serde_json::Value = serde_json::from_str(&j).unwrap();
         v["output_text"].as_str().unwrap().to_owned()
@@ -71,10 +74,22 @@ fn created() -> String {
 }
 
 fn text_events(text: &str) -> String {
-    let mut s = ev("response.output_item.added", r#","output_index":0,"item":{"id":"m","type":"message","role":"assistant","status":"in_progress","content":[]}"#);
-    s += &ev("response.content_part.added", r#","item_id":"m","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}"#);
+    let mut s = ev(
+        "response.output_item.added",
+        r#","output_index":0,"item":{"id":"m","type":"message","role":"assistant","status":"in_progress","content":[]}"#,
+    );
+    s += &ev(
+        "response.content_part.added",
+        r#","item_id":"m","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}"#,
+    );
     for word in text.split_inclusive(' ') {
-        s += &ev("response.output_text.delta", &format!(r#","item_id":"m","output_index":0,"content_index":0,"delta":{}"#, serde_json::to_string(word).unwrap()));
+        s += &ev(
+            "response.output_text.delta",
+            &format!(
+                r#","item_id":"m","output_index":0,"content_index":0,"delta":{}"#,
+                serde_json::to_string(word).unwrap()
+            ),
+        );
     }
     s
 }
@@ -109,7 +124,10 @@ fn incomplete_ends_normally_too() {
 
 #[test]
 fn failed_is_an_api_error_at_its_position_with_the_response() {
-    let failed = ev("response.failed", r#","response":{"id":"r","object":"response","status":"failed","output":[],"error":{"code":"server_error","message":"boom"}}"#);
+    let failed = ev(
+        "response.failed",
+        r#","response":{"id":"r","object":"response","status":"failed","output":[],"error":{"code":"server_error","message":"boom"}}"#,
+    );
     let s = created() + &text_events("partial ") + &failed + &text_events("never seen");
     let seen = all_chunkings(s.as_bytes());
     assert_eq!(seen.end, Err("ApiError code=Some(\"server_error\") status=None has_response=true".into()));
@@ -119,11 +137,18 @@ fn failed_is_an_api_error_at_its_position_with_the_response() {
 
 #[test]
 fn error_events_nested_and_flat_are_api_errors() {
-    let nested = ev("error", r#","error":{"type":"insufficient_quota","code":"insufficient_quota","message":"quota","param":null}"#);
+    let nested = ev(
+        "error",
+        r#","error":{"type":"insufficient_quota","code":"insufficient_quota","message":"quota","param":null}"#,
+    );
     let flat = ev("error", r#","code":"rate_limit_exceeded","message":"slow down","param":null"#);
     for (e, code) in [(nested, "insufficient_quota"), (flat, "rate_limit_exceeded")] {
         let seen = all_chunkings((created() + &e).as_bytes());
-        assert!(seen.end.as_ref().unwrap_err().starts_with(&format!("ApiError code=Some(\"{code}\") status=None")), "{:?}", seen.end);
+        assert!(
+            seen.end.as_ref().unwrap_err().starts_with(&format!("ApiError code=Some(\"{code}\") status=None")),
+            "{:?}",
+            seen.end
+        );
     }
 }
 
@@ -153,7 +178,10 @@ fn done_keepalive_comments_and_unknown_events_are_not_fatal() {
 
 #[test]
 fn malformed_json_is_a_stream_error_after_the_events_before_it() {
-    let s = created() + &text_events("a b ") + "event: response.output_text.delta\ndata: {\"type\": oops\n\n" + &completed("a b ", "completed");
+    let s = created()
+        + &text_events("a b ")
+        + "event: response.output_text.delta\ndata: {\"type\": oops\n\n"
+        + &completed("a b ", "completed");
     let seen = all_chunkings(s.as_bytes());
     assert_eq!(seen.end, Err("StreamError has_response=true".into()));
     assert_eq!(seen.types.iter().filter(|t| t.ends_with(".delta")).count(), 2);
@@ -161,7 +189,10 @@ fn malformed_json_is_a_stream_error_after_the_events_before_it() {
 
 #[test]
 fn an_event_over_the_size_limit_is_a_stream_error() {
-    let big = ev("response.output_text.delta", &format!(r#","item_id":"m","output_index":0,"content_index":0,"delta":"{}""#, "x".repeat(5000)));
+    let big = ev(
+        "response.output_text.delta",
+        &format!(r#","item_id":"m","output_index":0,"content_index":0,"delta":"{}""#, "x".repeat(5000)),
+    );
     let s = created() + &text_events("a ") + &big;
     let mut st = StreamState::with_max_event_size(1024);
     st.feed(s.as_bytes());
@@ -185,7 +216,11 @@ fn an_event_over_the_size_limit_is_a_stream_error() {
 
 #[test]
 fn whatever_follows_the_terminal_event_is_ignored() {
-    let s = created() + &text_events("done") + &completed("done", "completed") + "data: {not json\n\n" + &ev("error", r#","message":"late""#);
+    let s = created()
+        + &text_events("done")
+        + &completed("done", "completed")
+        + "data: {not json\n\n"
+        + &ev("error", r#","message":"late""#);
     let seen = all_chunkings(s.as_bytes());
     assert_eq!(seen.end, Ok(()));
 }
@@ -208,7 +243,11 @@ fn recorded_streams_end_as_their_terminal_event_says() {
         let seen = all_chunkings(&bytes);
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if name.contains("error") {
-            assert_eq!(seen.end, Err("ApiError code=Some(\"insufficient_quota\") status=None has_response=true".into()), "{name}");
+            assert_eq!(
+                seen.end,
+                Err("ApiError code=Some(\"insufficient_quota\") status=None has_response=true".into()),
+                "{name}"
+            );
         } else {
             assert_eq!(seen.end, Ok(()), "{name}");
             assert!(seen.final_text.is_some(), "{name}");
@@ -228,7 +267,9 @@ fn synthetic_fixtures_end_as_expected() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let seen = all_chunkings(&std::fs::read(&path).unwrap());
         match name.as_str() {
-            "failed.sse" | "flat_error.sse" => assert!(seen.end.as_ref().unwrap_err().starts_with("ApiError"), "{name}: {:?}", seen.end),
+            "failed.sse" | "flat_error.sse" => {
+                assert!(seen.end.as_ref().unwrap_err().starts_with("ApiError"), "{name}: {:?}", seen.end)
+            }
             _ => assert_eq!(seen.end, Ok(()), "{name}"),
         }
     }

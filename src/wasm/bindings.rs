@@ -35,14 +35,29 @@ fn headers_from_json(json: Option<String>) -> Result<Vec<(String, String)>, Erro
             serde_json::Value::Number(n) => out.push((k, n.to_string())),
             serde_json::Value::Bool(b) => out.push((k, b.to_string())),
             serde_json::Value::Null => {}
-            _ => return Err(Error::validation("headers", format!("header {} must be a string", serde_json::Value::from(k)))),
+            _ => {
+                return Err(Error::validation(
+                    "headers",
+                    format!("header {} must be a string", serde_json::Value::from(k)),
+                ))
+            }
         }
     }
     Ok(out)
 }
 
-fn request_options(signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Result<RequestOptions, Error> {
-    Ok(RequestOptions { signal, timeout_ms: timeout.map(|t| t.max(0.0) as u64), max_retries, headers: headers_from_json(headers)? })
+fn request_options(
+    signal: Option<AbortSignal>,
+    timeout: Option<f64>,
+    max_retries: Option<u32>,
+    headers: Option<String>,
+) -> Result<RequestOptions, Error> {
+    Ok(RequestOptions {
+        signal,
+        timeout_ms: timeout.map(|t| t.max(0.0) as u64),
+        max_retries,
+        headers: headers_from_json(headers)?,
+    })
 }
 
 fn spawn<F>(fut: F) -> Promise
@@ -62,53 +77,121 @@ pub struct RawClient {
 impl RawClient {
     /// Options are checked by pkg/api.js; `headers` is a JSON object.
     #[wasm_bindgen(constructor)]
-    pub fn new(api_key: Option<String>, base_url: Option<String>, fetch: Option<Function>, headers: Option<String>, max_retries: Option<u32>, timeout: Option<f64>) -> Result<RawClient, JsValue> {
+    pub fn new(
+        api_key: Option<String>,
+        base_url: Option<String>,
+        fetch: Option<Function>,
+        headers: Option<String>,
+        max_retries: Option<u32>,
+        timeout: Option<f64>,
+    ) -> Result<RawClient, JsValue> {
         let headers = headers_from_json(headers).map_err(|e| to_js(&e))?;
-        let options = ClientOptions { api_key, base_url, fetch, headers, max_retries, timeout_ms: timeout.map(|t| t.max(0.0) as u64) };
+        let options = ClientOptions {
+            api_key,
+            base_url,
+            fetch,
+            headers,
+            max_retries,
+            timeout_ms: timeout.map(|t| t.max(0.0) as u64),
+        };
         Ok(RawClient { client: Client::new(options) })
     }
 
     /// `create(paramsJson, signal, timeout, maxRetries, headersJson)` → Promise<ResponseJson>.
-    pub fn create(&self, params: String, signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Promise {
+    pub fn create(
+        &self,
+        params: String,
+        signal: Option<AbortSignal>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        headers: Option<String>,
+    ) -> Promise {
         let client = self.client.clone();
         spawn(async move { client.create_json(&params, request_options(signal, timeout, max_retries, headers)?).await })
     }
 
     /// `stream(...)` → RawStream; throws a ValidationError descriptor at once.
-    pub fn stream(&self, params: String, signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Result<RawStream, JsValue> {
+    pub fn stream(
+        &self,
+        params: String,
+        signal: Option<AbortSignal>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        headers: Option<String>,
+    ) -> Result<RawStream, JsValue> {
         let opts = request_options(signal, timeout, max_retries, headers).map_err(|e| to_js(&e))?;
         let stream = self.client.stream_json(&params, opts).map_err(|e| to_js(&e))?;
         Ok(RawStream::wrap(stream))
     }
 
     /// `retrieve(id, ...)` → Promise<ResponseJson>.
-    pub fn retrieve(&self, id: String, signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Promise {
+    pub fn retrieve(
+        &self,
+        id: String,
+        signal: Option<AbortSignal>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        headers: Option<String>,
+    ) -> Promise {
         let client = self.client.clone();
         spawn(async move { client.retrieve_json(&id, request_options(signal, timeout, max_retries, headers)?).await })
     }
 
     /// `retrieve_stream(id, startingAfter, ...)` → RawStream.
-    pub fn retrieve_stream(&self, id: String, starting_after: Option<f64>, signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Result<RawStream, JsValue> {
+    pub fn retrieve_stream(
+        &self,
+        id: String,
+        starting_after: Option<f64>,
+        signal: Option<AbortSignal>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        headers: Option<String>,
+    ) -> Result<RawStream, JsValue> {
         let opts = request_options(signal, timeout, max_retries, headers).map_err(|e| to_js(&e))?;
         let after = starting_after.filter(|n| *n >= 0.0).map(|n| n as u64);
         Ok(RawStream::wrap(self.client.retrieve_stream(&id, after, opts)))
     }
 
     /// `cancel(id, ...)` → Promise<ResponseJson>.
-    pub fn cancel(&self, id: String, signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Promise {
+    pub fn cancel(
+        &self,
+        id: String,
+        signal: Option<AbortSignal>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        headers: Option<String>,
+    ) -> Promise {
         let client = self.client.clone();
         spawn(async move { client.cancel_json(&id, request_options(signal, timeout, max_retries, headers)?).await })
     }
 
     /// `delete(id, ...)` → Promise<DeletedJson>.
-    pub fn delete(&self, id: String, signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Promise {
+    pub fn delete(
+        &self,
+        id: String,
+        signal: Option<AbortSignal>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        headers: Option<String>,
+    ) -> Promise {
         let client = self.client.clone();
         spawn(async move { client.delete_json(&id, request_options(signal, timeout, max_retries, headers)?).await })
     }
 
     /// `input_items(id, after, limit, order, includeJson, ...)` → Promise<ListJson>.
     #[allow(clippy::too_many_arguments)]
-    pub fn input_items(&self, id: String, after: Option<String>, limit: Option<u32>, order: Option<String>, include: Vec<String>, signal: Option<AbortSignal>, timeout: Option<f64>, max_retries: Option<u32>, headers: Option<String>) -> Promise {
+    pub fn input_items(
+        &self,
+        id: String,
+        after: Option<String>,
+        limit: Option<u32>,
+        order: Option<String>,
+        include: Vec<String>,
+        signal: Option<AbortSignal>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        headers: Option<String>,
+    ) -> Promise {
         let client = self.client.clone();
         spawn(async move {
             let query = InputItemsQuery { after, limit, order, include };

@@ -119,7 +119,14 @@ impl Client {
         &self.config.base_url
     }
 
-    fn request(&self, method: &'static str, url: String, body: Option<String>, stream: bool, opts: &RequestOptions) -> HttpRequest {
+    fn request(
+        &self,
+        method: &'static str,
+        url: String,
+        body: Option<String>,
+        stream: bool,
+        opts: &RequestOptions,
+    ) -> HttpRequest {
         HttpRequest {
             method,
             url,
@@ -252,7 +259,12 @@ impl Client {
     }
 
     /// `GET /responses/{id}/input_items` as JSON text (`{ data, first_id, last_id, has_more }`).
-    pub async fn input_items_json(&self, id: &str, query: &InputItemsQuery, opts: RequestOptions) -> Result<String, Error> {
+    pub async fn input_items_json(
+        &self,
+        id: &str,
+        query: &InputItemsQuery,
+        opts: RequestOptions,
+    ) -> Result<String, Error> {
         check_id(id)?;
         let mut url = http::response_url(&self.config.base_url, id, "/input_items");
         let mut pairs = Vec::new();
@@ -267,7 +279,10 @@ impl Client {
         }
         if let Some(o) = &query.order {
             if o != "asc" && o != "desc" {
-                return Err(Error::validation("order", format!("order must be \"asc\" or \"desc\", got {}", serde_json::Value::from(o.as_str()))));
+                return Err(Error::validation(
+                    "order",
+                    format!("order must be \"asc\" or \"desc\", got {}", serde_json::Value::from(o.as_str())),
+                ));
             }
             pairs.push(("order", o.clone()));
         }

@@ -93,7 +93,5 @@ fn changed(sent: &mut Option<String>, value: &str) -> JsValue {
 
 fn sse_error(e: SseError) -> JsValue {
     let SseError::EventTooLarge { limit } = e;
-    super::error::js_err(Error::stream(format!(
-        "an SSE event exceeded the size limit of {limit} bytes"
-    )))
+    super::error::js_err(Error::stream(format!("an SSE event exceeded the size limit of {limit} bytes")))
 }

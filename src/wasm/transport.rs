@@ -285,7 +285,11 @@ impl CloneRef for AbortController {
 
 /// Sends `req`, retrying per the policy, until a response with status < 400 (returned with the
 /// attempt that owns it) or a final error.
-pub async fn send(endpoint: &Endpoint, req: &HttpRequest, cancel: &Rc<Cancel>) -> Result<(FetchResponse, Attempt), Error> {
+pub async fn send(
+    endpoint: &Endpoint,
+    req: &HttpRequest,
+    cancel: &Rc<Cancel>,
+) -> Result<(FetchResponse, Attempt), Error> {
     let mut retries = 0u32;
     loop {
         if cancel.is_aborted() {
@@ -419,11 +423,13 @@ pub struct Body {
 impl Body {
     /// Takes the reader of `stream` (an error if it is locked or not a stream).
     pub fn new(stream: ReadableStream, attempt: Option<Attempt>, cancel: Rc<Cancel>) -> Result<Body, Error> {
-        let has_reader = Reflect::get(&stream, &JsValue::from_str("getReader")).map(|f| f.is_function()).unwrap_or(false);
+        let has_reader =
+            Reflect::get(&stream, &JsValue::from_str("getReader")).map(|f| f.is_function()).unwrap_or(false);
         if !has_reader {
             return Err(Error::stream("the body is not a ReadableStream"));
         }
-        let reader = stream.get_reader().map_err(|e| Error::stream(format!("cannot read the body: {}", js_message(&e))))?;
+        let reader =
+            stream.get_reader().map_err(|e| Error::stream(format!("cannot read the body: {}", js_message(&e))))?;
         *cancel.reader.borrow_mut() = Some(reader.clone_ref());
         if cancel.is_aborted() {
             ignore_rejection(&reader.cancel());
@@ -600,4 +606,3 @@ impl CloneRef for ReadableStreamDefaultReader {
         JsValue::from(self).unchecked_into()
     }
 }
-

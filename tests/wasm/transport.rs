@@ -112,7 +112,10 @@ async fn retries_then_succeeds() {
     let Some(c) = client(2, None) else { return };
     let key = format!("wasm-retry-{}", js_sys::Math::random());
     let opts = RequestOptions {
-        headers: vec![("x-mock-fault".into(), "status=503,retry-after-ms=10,fail-first=2".into()), ("x-mock-fault-key".into(), key)],
+        headers: vec![
+            ("x-mock-fault".into(), "status=503,retry-after-ms=10,fail-first=2".into()),
+            ("x-mock-fault-key".into(), key),
+        ],
         ..Default::default()
     };
     let (_, text, _) = stream_text(&c, opts).await.unwrap();

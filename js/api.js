@@ -30,7 +30,16 @@ const isObject = (v) => typeof v === 'object' && v !== null;
 class SnapshotCache {
   #version = -1;
   #value = null;
+  #text = undefined;
+  #released = false;
   get(raw) {
+    if (this.#released) {
+      if (this.#text !== undefined) {
+        this.#value = JSON.parse(this.#text);
+        this.#text = undefined;
+      }
+      return this.#value;
+    }
     const version = raw.version;
     if (version !== this.#version) {
       const text = raw.snapshot();
@@ -39,7 +48,15 @@ class SnapshotCache {
     }
     return this.#value;
   }
+  /** The raw object is about to be freed: keep its last snapshot (as text, parsed on demand). */
+  release(raw) {
+    if (this.#released) return;
+    if (raw.version !== this.#version) this.#text = raw.snapshot();
+    this.#released = true;
+  }
 }
+
+const freed = (what) => new TypeError(`this ${what} was freed (free() or [Symbol.dispose]() was called)`);
 
 function jsonParams(params) {
   try {
@@ -201,6 +218,8 @@ export class ResponseStream {
   /** The body's reader (undefined before the headers, null when there is none). */
   #reader = undefined;
   #snapshot = new SnapshotCache();
+  /** The final Response as JSON text, kept when the wasm side is released at the end. */
+  #finalJson = undefined;
 
   /** @internal Streams come from ResponsesClient.stream() and ResponseStream.fromReadableStream(). */
   constructor(token, raw) {
@@ -305,7 +324,7 @@ export class ResponseStream {
       run(this.#handlers.get(event.type));
       run(this.#handlers.get('*'));
     } catch (e) {
-      this.#raw.abort();
+      this.#raw?.abort();
       throw this.#fail(e);
     }
   }
@@ -321,13 +340,40 @@ export class ResponseStream {
   #end(state) {
     this.#state = state;
     this.#batch = [];
+    this.#release();
     this.#endedResolve?.();
+  }
+
+  /** The stream is over: its wasm memory goes now, not when the garbage collector gets to it. */
+  #release() {
+    const raw = this.#raw;
+    if (raw === null) return;
+    if (this.#state === 'done') this.#finalJson = raw.final_response();
+    this.#snapshot.release(raw);
+    this.#raw = null;
+    try {
+      raw.close();
+    } finally {
+      raw.free();
+    }
+  }
+
+  /** Releases the stream's wasm memory now (aborting it if it is still open). */
+  free() {
+    if (this.#state === 'open' && !this.#aborted) this.#abort(new AbortError('the stream was freed before its end'));
+    this.#release();
+  }
+
+  [Symbol.dispose]() {
+    this.free();
   }
 
   #abort(error) {
     this.#aborted = true;
     this.#error ??= error;
-    this.#raw.abort();
+    this.#raw?.abort();
+    // Nothing more will be read: a read in flight settles with the abort and finds no raw side.
+    this.#release();
     // A finalResponse() waiting for the iteration to end must not wait for a loop that left.
     this.#endedResolve?.();
   }
@@ -348,7 +394,7 @@ export class ResponseStream {
         }
       }
       if (this.#error) throw this.#error;
-      const json = this.#raw.final_response();
+      const json = this.#finalJson;
       if (json === undefined) throw new StreamError('the stream ended without a final response', { response: this.response });
       return JSON.parse(json);
     })();
@@ -417,6 +463,7 @@ export class ResponseAccumulator {
 
   /** Folds one event (a plain object as on the wire) into the snapshot. */
   push(event) {
+    if (this.#raw === null) throw freed('ResponseAccumulator');
     if (!isObject(event)) throw new TypeError('push(event) expects an event object');
     call(() => this.#raw.push(JSON.stringify(event)));
     return this;
@@ -425,6 +472,19 @@ export class ResponseAccumulator {
   /** The Response so far (with output_text), or null before the first lifecycle event. */
   get response() {
     return this.#snapshot.get(this.#raw);
+  }
+
+  /** Releases the wasm memory now; `response` stays readable, `push` throws. */
+  free() {
+    const raw = this.#raw;
+    if (raw === null) return;
+    this.#snapshot.release(raw);
+    this.#raw = null;
+    raw.free();
+  }
+
+  [Symbol.dispose]() {
+    this.free();
   }
 }
 
@@ -440,6 +500,7 @@ export class SseParser {
   #id = '';
   /** Feeds one chunk (Uint8Array); returns the events it completed: [{ event, data, lastEventId }]. */
   feed(chunk) {
+    if (this.#raw === null) throw freed('SseParser');
     if (!(chunk instanceof Uint8Array)) throw new TypeError('feed(chunk) expects a Uint8Array');
     const flat = call(() => this.#raw.feed(chunk));
     if (flat === undefined) return [];
@@ -451,13 +512,27 @@ export class SseParser {
     }
     return out;
   }
-  /** Ends the stream: an unfinished event is discarded (the spec); returns []. */
+  /** Ends the stream: an unfinished event is discarded (the spec); returns []. The parser keeps no
+   * buffer after it (and can parse a new stream). */
   finish() {
+    if (this.#raw === null) throw freed('SseParser');
     call(() => this.#raw.finish());
     return [];
   }
   /** The last valid `retry:` value in ms, or undefined. */
   get retry() {
-    return this.#raw.retry;
+    return this.#raw === null ? this.#retry : this.#raw.retry;
+  }
+  #retry = undefined;
+  /** Releases the wasm memory now; the parser cannot be used after it. */
+  free() {
+    const raw = this.#raw;
+    if (raw === null) return;
+    this.#retry = raw.retry;
+    this.#raw = null;
+    raw.free();
+  }
+  [Symbol.dispose]() {
+    this.free();
   }
 }

@@ -6,6 +6,8 @@
 
 use core::fmt;
 
+use crate::redact::Redactor;
+
 /// An error from the server: an HTTP status ≥ 400, an in-stream `error` event, or `response.failed`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiError {
@@ -29,22 +31,13 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// Replaces every occurrence of `secret` (the API key, which a server may echo in its error)
-    /// in the error's text fields with `***`. Secrets shorter than 8 bytes are left alone: they
-    /// would match ordinary text.
-    pub fn redact(&mut self, secret: &str) {
-        if secret.len() < 8 {
-            return;
-        }
-        let scrub = |s: &mut String| {
-            if s.contains(secret) {
-                *s = s.replace(secret, "***");
-            }
-        };
-        scrub(&mut self.message);
+    /// Replaces the API key, and every fragment of it a server may echo, in the error's text
+    /// fields with `***` (see [`crate::redact`]).
+    pub fn redact(&mut self, redactor: &Redactor) {
+        redactor.redact_string(&mut self.message);
         let fields = [&mut self.code, &mut self.error_type, &mut self.param, &mut self.body, &mut self.response];
         for s in fields.into_iter().flatten() {
-            scrub(s);
+            redactor.redact_string(s);
         }
     }
 }
@@ -94,6 +87,22 @@ impl Error {
         Error::Validation { param: param.into(), message: message.into() }
     }
 
+    /// The error with the API key (and every fragment of it) replaced by `***` in every text it
+    /// holds. Every error leaving the client passes through this.
+    pub fn redact(&mut self, redactor: &Redactor) {
+        match self {
+            Error::Api(e) => e.redact(redactor),
+            Error::Connection { message } | Error::Validation { message, .. } => redactor.redact_string(message),
+            Error::Stream { message, response } => {
+                redactor.redact_string(message);
+                if let Some(r) = response {
+                    redactor.redact_string(r);
+                }
+            }
+            Error::Timeout { .. } | Error::Abort => {}
+        }
+    }
+
     /// The name of the JS class this error becomes.
     pub fn class_name(&self) -> &'static str {
         match self {
@@ -131,6 +140,16 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl From<crate::sse::SseError> for Error {
+    fn from(e: crate::sse::SseError) -> Self {
+        use crate::sse::SseError;
+        Error::stream(match e {
+            SseError::EventTooLarge { limit } => format!("an event exceeded the size limit of {limit} bytes"),
+            SseError::OutOfMemory { bytes } => format!("out of memory: cannot hold {bytes} more bytes of an event"),
+        })
+    }
+}
+
 impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {
         Error::Api(Box::new(e))
@@ -143,20 +162,25 @@ mod tests {
 
     #[test]
     fn redact_scrubs_every_text_field() {
-        let key = "sk-SECRET-123";
+        let key = "sk-proj-Xq7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0Ya";
+        let r = Redactor::new(key).unwrap();
         let mut e = ApiError {
             status: Some(401),
             message: format!("Incorrect API key provided: {key}."),
             body: Some(format!(r#"{{"error":{{"message":"Incorrect API key provided: {key}."}}}}"#)),
-            param: Some(key.to_owned()),
+            param: Some(key[3..].to_owned()),
             ..ApiError::default()
         };
-        e.redact(key);
+        e.redact(&r);
         assert_eq!(e.message, "Incorrect API key provided: ***.");
         assert_eq!(e.body.as_deref(), Some(r#"{"error":{"message":"Incorrect API key provided: ***."}}"#));
         assert_eq!(e.param.as_deref(), Some("***"));
-        let mut short = ApiError { message: "a b".into(), ..ApiError::default() };
-        short.redact("a");
-        assert_eq!(short.message, "a b");
+        let mut c = Error::Connection { message: format!("fetch failed: authorization: Bearer {key}") };
+        c.redact(&r);
+        assert_eq!(c.to_string(), "connection error: fetch failed: authorization: Bearer ***");
+        let mut s =
+            Error::Stream { message: format!("not JSON: {key}"), response: Some(format!("{{\"k\":\"{key}\"}}")) };
+        s.redact(&r);
+        assert_eq!(s, Error::Stream { message: "not JSON: ***".into(), response: Some("{\"k\":\"***\"}".into()) });
     }
 }

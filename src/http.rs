@@ -2,7 +2,7 @@
 //!
 //! Plain Rust; the wasm transport calls these so no protocol knowledge lives in the shell.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Error};
 use serde_json::Value;
 
 /// The default base URL (CometAPI).
@@ -47,6 +47,17 @@ fn push_encoded(out: &mut String, s: &str) {
             out.push(HEX[(b >> 4) as usize] as char);
             out.push(HEX[(b & 15) as usize] as char);
         }
+    }
+}
+
+/// Checks an id that goes into a URL path: `""`, `.` and `..` would name another resource
+/// (`GET {base}/responses/..` is `GET {base}/`), so they are a [`Error::Validation`] before any
+/// request is sent. Every other id is sent percent-encoded as one path segment.
+pub fn check_id(id: &str) -> Result<(), Error> {
+    match id {
+        "" => Err(Error::validation("id", "an id is required (e.g. \"resp_…\"), got an empty string")),
+        "." | ".." => Err(Error::validation("id", format!("\"{id}\" is not a valid id: it would name another path"))),
+        _ => Ok(()),
     }
 }
 

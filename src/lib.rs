@@ -12,6 +12,7 @@ pub mod accumulate;
 pub mod error;
 pub mod event;
 pub mod http;
+pub mod redact;
 pub mod request;
 pub mod retry;
 pub mod sse;

@@ -59,6 +59,12 @@ pub enum SseError {
         /// The configured limit, in bytes (see [`Parser::max_event_size`]).
         limit: usize,
     },
+    /// The memory for a line or an event's data could not be allocated (wasm memory is
+    /// exhausted): an error instead of an abort that would poison the instance.
+    OutOfMemory {
+        /// The size of the allocation that failed.
+        bytes: usize,
+    },
 }
 
 impl fmt::Display for SseError {
@@ -67,6 +73,7 @@ impl fmt::Display for SseError {
             SseError::EventTooLarge { limit } => {
                 write!(f, "server-sent event larger than the {limit}-byte limit")
             }
+            SseError::OutOfMemory { bytes } => write!(f, "out of memory: cannot hold {bytes} more bytes of an event"),
         }
     }
 }
@@ -182,6 +189,14 @@ impl Parser {
         result
     }
 
+    /// Gives back the memory of the parser's buffers (after [`finish`](Self::finish), or between
+    /// streams); the parser stays usable.
+    pub fn release_buffers(&mut self) {
+        self.line = Vec::new();
+        self.data = String::new();
+        self.event_type = String::new();
+    }
+
     /// End of stream.
     ///
     /// spec: "Once the end of the file is reached, any pending data must be discarded. (If the
@@ -270,6 +285,10 @@ impl Parser {
             } else {
                 self.check_size(self.line.len().saturating_add(line.len()))?;
                 let mut buf = std::mem::take(&mut self.line);
+                if let Err(e) = reserve(&mut buf, line.len()) {
+                    self.line = buf;
+                    return Err(e);
+                }
                 buf.extend_from_slice(line);
                 let result = self.process_line(&buf, out);
                 buf.clear();
@@ -282,6 +301,7 @@ impl Parser {
         if !rest.is_empty() {
             // The unterminated tail: keep it (it holds no CR/LF, so it is never rescanned).
             self.check_size(self.line.len().saturating_add(rest.len()))?;
+            reserve(&mut self.line, rest.len())?;
             self.line.extend_from_slice(rest);
         }
         Ok(())
@@ -361,6 +381,9 @@ impl Parser {
             // spec: "If the field name is "data" — Append the field value to the data buffer,
             // then append a single U+000A LINE FEED (LF) character to the data buffer."
             [b'd', b'a', b't', b'a'] => {
+                if self.data.try_reserve(value.len().saturating_add(1)).is_err() {
+                    return Err(SseError::OutOfMemory { bytes: value.len() });
+                }
                 push_lossy(&mut self.data, value);
                 self.data.push('\n');
                 // Replacement can make the decoded value longer than its bytes (1 invalid byte
@@ -443,6 +466,11 @@ pub fn parse_all(bytes: &[u8]) -> Result<Vec<Event>, SseError> {
 
 /// Drops a line buffer that grew past [`RETAIN_CAPACITY`] (called when it is empty).
 #[inline]
+/// Room for `more` bytes in `buf`, allocated fallibly.
+fn reserve(buf: &mut Vec<u8>, more: usize) -> Result<(), SseError> {
+    buf.try_reserve(more).map_err(|_| SseError::OutOfMemory { bytes: more })
+}
+
 fn shrink(buf: &mut Vec<u8>) {
     if buf.capacity() > RETAIN_CAPACITY {
         *buf = Vec::new();

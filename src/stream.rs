@@ -80,8 +80,8 @@ impl StreamState {
                 Err(e) => self.deferred = Some(e),
             }
         }
-        if let (None, Some(sse::SseError::EventTooLarge { limit })) = (&self.deferred, too_large) {
-            self.deferred = Some(Error::stream(format!("an event exceeded the size limit of {limit} bytes")));
+        if let (None, Some(e)) = (&self.deferred, too_large) {
+            self.deferred = Some(Error::from(e));
         }
         self.sse_events = events;
     }

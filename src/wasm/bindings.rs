@@ -7,7 +7,7 @@ use std::future::{poll_fn, Future};
 use std::rc::Rc;
 use std::task::Poll;
 
-use js_sys::{Function, Promise};
+use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -205,12 +205,14 @@ impl RawClient {
 pub struct RawStream {
     inner: Rc<RefCell<EventStream>>,
     cancel: Rc<Cancel>,
+    /// The chunk being fed, copied from JS.
+    chunk: RefCell<Vec<u8>>,
 }
 
 impl RawStream {
     fn wrap(stream: EventStream) -> RawStream {
         let cancel = stream.cancel_handle();
-        RawStream { inner: Rc::new(RefCell::new(stream)), cancel }
+        RawStream { inner: Rc::new(RefCell::new(stream)), cancel, chunk: RefCell::new(Vec::new()) }
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut EventStream) -> T) -> Result<T, JsValue> {
@@ -249,8 +251,14 @@ impl RawStream {
 
     /// JS-driven reading: one chunk in; the JSON array of the events it completed, or
     /// `undefined`.
-    pub fn feed(&self, chunk: &[u8]) -> Result<Option<String>, JsValue> {
-        self.with(|s| s.feed_batch(chunk))?.map_err(|e| to_js(&e))
+    pub fn feed(&self, chunk: &Uint8Array) -> Result<Option<String>, JsValue> {
+        let mut buf = self.chunk.borrow_mut();
+        let fed = match super::parser::copy_chunk(chunk, &mut buf) {
+            Ok(bytes) => self.with(|s| s.feed_batch(bytes))?,
+            Err(e) => self.with(|s| s.fail_with(e))?,
+        };
+        super::parser::release(&mut buf);
+        fed.map_err(|e| to_js(&e))
     }
 
     /// JS-driven reading: the body ended (no argument) or a read failed (its reason):

@@ -26,10 +26,11 @@ use serde_json::Value;
 
 use super::stream::EventStream;
 use super::sys::AbortSignal;
-use super::transport::{self, Body, Cancel, Endpoint, HttpRequest};
+use super::transport::{self, Body, BodyLimit, Cancel, Endpoint, HttpRequest};
 use crate::accumulate;
 use crate::error::Error;
 use crate::http;
+use crate::redact::Redactor;
 use crate::request;
 
 /// Default retries after the first attempt.
@@ -100,13 +101,14 @@ impl Client {
     pub fn new(options: ClientOptions) -> Client {
         let mut headers = Vec::new();
         let secret = options.api_key.filter(|k| !k.is_empty());
+        let redactor = secret.as_deref().and_then(Redactor::new).map(Rc::new);
         if let Some(key) = &secret {
             headers.push(("authorization".to_owned(), format!("Bearer {key}")));
         }
         headers.extend(options.headers);
         Client {
             config: Rc::new(Config {
-                endpoint: Endpoint { fetch: options.fetch, headers, secret },
+                endpoint: Endpoint { fetch: options.fetch, headers, redactor },
                 base_url: options.base_url.unwrap_or_else(|| http::DEFAULT_BASE_URL.to_owned()),
                 max_retries: options.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
                 timeout_ms: options.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
@@ -144,7 +146,7 @@ impl Client {
         let (resp, attempt) = transport::send(&self.config.endpoint, &req, &cancel).await?;
         let Some(stream) = resp.body() else { return Ok(String::new()) };
         let mut body = Body::new(stream, Some(attempt), cancel)?;
-        body.read_to_string(MAX_JSON_BODY).await.map_err(|e| match e {
+        body.read_to_string(MAX_JSON_BODY, BodyLimit::Fail).await.map_err(|e| match e {
             Error::Connection { message } => Error::Stream {
                 message: format!("the connection was lost while reading the response: {message}"),
                 response: None,
@@ -153,12 +155,27 @@ impl Client {
         })
     }
 
-    async fn call_json(&self, req: HttpRequest, opts: RequestOptions) -> Result<String, Error> {
-        let text = self.call_text(req, opts).await?;
-        if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_err() {
-            return Err(Error::stream(format!("the response is not JSON: {}", http::excerpt(&text, 120))));
+    /// Sends a request and reads its JSON answer (with `output_text` set when `output_text`).
+    /// Every error is redacted: no text of it holds the API key.
+    async fn call_json(&self, req: HttpRequest, opts: RequestOptions, output_text: bool) -> Result<String, Error> {
+        let result = async {
+            let text = self.call_text(req, opts).await?;
+            if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_err() {
+                return Err(Error::stream(format!("the response is not JSON: {}", http::excerpt(&text, 120))));
+            }
+            if output_text {
+                accumulate::with_output_text(&text)
+            } else {
+                Ok(text)
+            }
         }
-        Ok(text)
+        .await;
+        result.map_err(|mut e| {
+            if let Some(r) = &self.config.endpoint.redactor {
+                e.redact(r);
+            }
+            e
+        })
     }
 
     fn start_stream(&self, req: HttpRequest, opts: RequestOptions) -> EventStream {
@@ -171,7 +188,7 @@ impl Client {
                 None => Err(Error::stream("the response has no body")),
             }
         });
-        EventStream::starting(start, cancel)
+        EventStream::starting(start, cancel).with_redactor(self.config.endpoint.redactor.clone())
     }
 
     /// `POST /responses` (non-streaming), params as JSON text; the Response as JSON text with
@@ -179,8 +196,7 @@ impl Client {
     pub async fn create_json(&self, params_json: &str, opts: RequestOptions) -> Result<String, Error> {
         let body = request::prepare_body(params_json, false)?;
         let req = self.request("POST", http::responses_url(&self.config.base_url), Some(body), false, &opts);
-        let text = self.call_json(req, opts).await?;
-        accumulate::with_output_text(&text)
+        self.call_json(req, opts, true).await
     }
 
     /// `POST /responses` (non-streaming): the Response, with `output_text`.
@@ -203,9 +219,9 @@ impl Client {
 
     /// `GET /responses/{id}` as JSON text (with `output_text`).
     pub async fn retrieve_json(&self, id: &str, opts: RequestOptions) -> Result<String, Error> {
-        check_id(id)?;
+        http::check_id(id)?;
         let req = self.request("GET", http::response_url(&self.config.base_url, id, ""), None, false, &opts);
-        accumulate::with_output_text(&self.call_json(req, opts).await?)
+        self.call_json(req, opts, true).await
     }
 
     /// `GET /responses/{id}`.
@@ -216,7 +232,7 @@ impl Client {
     /// `GET /responses/{id}?stream=true[&starting_after=N]`: resumes a background response's
     /// events after sequence number N.
     pub fn retrieve_stream(&self, id: &str, starting_after: Option<u64>, opts: RequestOptions) -> EventStream {
-        if let Err(e) = check_id(id) {
+        if let Err(e) = http::check_id(id) {
             return EventStream::failed(e);
         }
         let mut url = http::response_url(&self.config.base_url, id, "");
@@ -236,9 +252,9 @@ impl Client {
 
     /// `POST /responses/{id}/cancel` (background responses) as JSON text.
     pub async fn cancel_json(&self, id: &str, opts: RequestOptions) -> Result<String, Error> {
-        check_id(id)?;
+        http::check_id(id)?;
         let req = self.request("POST", http::response_url(&self.config.base_url, id, "/cancel"), None, false, &opts);
-        accumulate::with_output_text(&self.call_json(req, opts).await?)
+        self.call_json(req, opts, true).await
     }
 
     /// `POST /responses/{id}/cancel`.
@@ -248,9 +264,9 @@ impl Client {
 
     /// `DELETE /responses/{id}` as JSON text (`{ id, object, deleted }`).
     pub async fn delete_json(&self, id: &str, opts: RequestOptions) -> Result<String, Error> {
-        check_id(id)?;
+        http::check_id(id)?;
         let req = self.request("DELETE", http::response_url(&self.config.base_url, id, ""), None, false, &opts);
-        self.call_json(req, opts).await
+        self.call_json(req, opts, false).await
     }
 
     /// `DELETE /responses/{id}`.
@@ -265,7 +281,7 @@ impl Client {
         query: &InputItemsQuery,
         opts: RequestOptions,
     ) -> Result<String, Error> {
-        check_id(id)?;
+        http::check_id(id)?;
         let mut url = http::response_url(&self.config.base_url, id, "/input_items");
         let mut pairs = Vec::new();
         if let Some(a) = &query.after {
@@ -291,7 +307,7 @@ impl Client {
         }
         http::push_query(&mut url, &pairs);
         let req = self.request("GET", url, None, false, &opts);
-        self.call_json(req, opts).await
+        self.call_json(req, opts, false).await
     }
 
     /// `GET /responses/{id}/input_items`.
@@ -307,13 +323,6 @@ pub fn stream_from_readable_stream(body: super::sys::ReadableStream) -> EventStr
         Ok(body) => EventStream::reading(body, cancel),
         Err(e) => EventStream::failed(e),
     }
-}
-
-fn check_id(id: &str) -> Result<(), Error> {
-    if id.is_empty() {
-        return Err(Error::validation("id", "a response id is required (e.g. \"resp_…\"), got an empty string"));
-    }
-    Ok(())
 }
 
 fn to_json(params: &impl Serialize) -> Result<String, Error> {

@@ -12,7 +12,7 @@
 
 use crate::error::Error;
 use crate::sse::{Event, Parser, SseError};
-use js_sys::Array;
+use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 /// The raw parser export; pkg/api.js wraps it as the public `SseParser`.
@@ -25,6 +25,8 @@ pub struct RawSseParser {
     sent_id: Option<String>,
     /// A size error met after events that were returned: thrown by the next call.
     deferred: Option<SseError>,
+    /// The chunk being fed, copied from JS.
+    chunk: Vec<u8>,
 }
 
 #[wasm_bindgen(js_class = RawSseParser)]
@@ -36,17 +38,21 @@ impl RawSseParser {
             Some(n) if n >= 1.0 => Parser::with_max_event_size(n as usize),
             _ => Parser::new(),
         };
-        RawSseParser { parser, events: Vec::new(), sent_event: None, sent_id: None, deferred: None }
+        RawSseParser { parser, events: Vec::new(), sent_event: None, sent_id: None, deferred: None, chunk: Vec::new() }
     }
 
     /// Feeds one chunk; returns the completed events as a flat array (see the module docs), or
-    /// `undefined` when the chunk completed none.
-    pub fn feed(&mut self, chunk: &[u8]) -> Result<Option<Array>, JsValue> {
+    /// `undefined` when the chunk completed none. The chunk is copied into wasm memory here,
+    /// with a fallible allocation: out of memory is a `StreamError`, never a trap.
+    pub fn feed(&mut self, chunk: &Uint8Array) -> Result<Option<Array>, JsValue> {
         if let Some(e) = self.deferred.take() {
             return Err(sse_error(e));
         }
+        let chunk = copy_chunk(chunk, &mut self.chunk).map_err(super::error::js_err)?;
         self.events.clear();
-        if let Err(e) = self.parser.feed(chunk, &mut self.events) {
+        let fed = self.parser.feed(chunk, &mut self.events);
+        release(&mut self.chunk);
+        if let Err(e) = fed {
             if self.events.is_empty() {
                 return Err(sse_error(e));
             }
@@ -61,13 +67,21 @@ impl RawSseParser {
             out.push(&JsValue::from_str(&ev.data));
             out.push(&changed(&mut self.sent_id, &ev.last_event_id));
         }
+        // The events' data now lives in JS: keep no copy of it here.
+        self.events.clear();
+        if self.events.capacity() > 64 {
+            self.events = Vec::new();
+        }
         Ok(Some(out))
     }
 
     /// End of stream: an unfinished event is discarded (the spec); throws a size error the last
-    /// `feed` deferred (the parser is reset either way).
+    /// `feed` deferred (the parser is reset either way, and holds no buffer any more).
     pub fn finish(&mut self) -> Result<(), JsValue> {
         self.parser.finish();
+        self.parser.release_buffers();
+        self.events = Vec::new();
+        self.chunk = Vec::new();
         match self.deferred.take() {
             Some(e) => Err(sse_error(e)),
             None => Ok(()),
@@ -92,6 +106,28 @@ fn changed(sent: &mut Option<String>, value: &str) -> JsValue {
 }
 
 fn sse_error(e: SseError) -> JsValue {
-    let SseError::EventTooLarge { limit } = e;
-    super::error::js_err(Error::stream(format!("an SSE event exceeded the size limit of {limit} bytes")))
+    super::error::js_err(Error::from(e))
+}
+
+/// Chunks up to this size keep their buffer between feeds.
+const KEEP_CHUNK_BUFFER: usize = 64 * 1024;
+
+/// Copies a JS chunk into `buf` (reused), allocating fallibly: out of wasm memory is a
+/// [`Error::Stream`] instead of a trap that would poison the instance.
+pub(crate) fn copy_chunk<'b>(chunk: &Uint8Array, buf: &'b mut Vec<u8>) -> Result<&'b [u8], Error> {
+    let len = chunk.length() as usize;
+    buf.clear();
+    if buf.try_reserve_exact(len).is_err() {
+        return Err(Error::stream(format!("out of memory: cannot take a chunk of {len} bytes")));
+    }
+    buf.resize(len, 0);
+    chunk.copy_to(buf);
+    Ok(buf)
+}
+
+/// Drops a large chunk buffer (a small one is kept for the next chunk).
+pub(crate) fn release(buf: &mut Vec<u8>) {
+    if buf.capacity() > KEEP_CHUNK_BUFFER {
+        *buf = Vec::new();
+    }
 }

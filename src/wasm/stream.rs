@@ -19,6 +19,7 @@ use super::sys::ReadableStreamDefaultReader;
 use super::transport::{Body, Cancel};
 use crate::error::Error;
 use crate::event::ResponseEvent;
+use crate::redact::Redactor;
 use crate::stream::StreamState;
 
 type Start = Pin<Box<dyn Future<Output = Result<Body, Error>>>>;
@@ -47,6 +48,8 @@ pub struct EventStream {
     stash: Option<Error>,
     /// JS-driven mode: events handed out and not applied yet.
     taken: VecDeque<ResponseEvent>,
+    /// Scrubs the API key from every error this stream reports.
+    redactor: Option<Rc<Redactor>>,
 }
 
 impl EventStream {
@@ -71,7 +74,21 @@ impl EventStream {
     }
 
     fn new(phase: Phase, cancel: Rc<Cancel>) -> EventStream {
-        EventStream { state: StreamState::new(), phase, cancel, failed: false, stash: None, taken: VecDeque::new() }
+        EventStream {
+            state: StreamState::new(),
+            phase,
+            cancel,
+            failed: false,
+            stash: None,
+            taken: VecDeque::new(),
+            redactor: None,
+        }
+    }
+
+    /// Every error of this stream is redacted with `redactor` (the client's API key).
+    pub(crate) fn with_redactor(mut self, redactor: Option<Rc<Redactor>>) -> EventStream {
+        self.redactor = redactor;
+        self
     }
 
     /// Aborts the request; the next poll gives `Err(Error::Abort)` unless the stream already
@@ -176,9 +193,13 @@ impl EventStream {
         }
     }
 
-    fn fail(&mut self, e: Error) -> Error {
+    /// Every error of the stream ends here: the stream is over, the error redacted.
+    fn fail(&mut self, mut e: Error) -> Error {
         self.failed = true;
         self.phase = Phase::Ended;
+        if let Some(r) = &self.redactor {
+            e.redact(r);
+        }
         e
     }
 
@@ -188,8 +209,7 @@ impl EventStream {
     /// nothing to read (the stream already ended).
     pub fn poll_open(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<ReadableStreamDefaultReader>, Error>> {
         if let Some(e) = self.stash.take() {
-            self.failed = true;
-            return Poll::Ready(Err(e));
+            return Poll::Ready(Err(self.fail(e)));
         }
         loop {
             if self.failed {
@@ -233,6 +253,16 @@ impl EventStream {
             }
         }
         self.phase = Phase::Ended;
+    }
+
+    /// JS-driven mode: the stream ends with `e` (e.g. out of memory taking a chunk).
+    pub fn fail_with(&mut self, e: Error) -> Result<Option<String>, Error> {
+        self.before_batch()?;
+        let e = match e {
+            Error::Stream { message, response: None } => Error::Stream { message, response: self.snapshot_json() },
+            other => other,
+        };
+        Err(self.fail(e))
     }
 
     /// JS-driven mode: the body yielded something that is not a `Uint8Array`.

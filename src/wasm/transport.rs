@@ -19,6 +19,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::sys::{self, AbortController, AbortSignal, FetchResponse, ReadableStream, ReadableStreamDefaultReader};
 use crate::error::Error;
 use crate::http;
+use crate::redact::Redactor;
 use crate::retry::{self, Decision, Failure, RetryHeaders};
 
 /// Everything a request needs from the client's configuration.
@@ -28,8 +29,8 @@ pub struct Endpoint {
     pub fetch: Option<Function>,
     /// Headers sent with every request (Authorization included when an API key was given).
     pub headers: Vec<(String, String)>,
-    /// The API key, scrubbed from error responses that echo it.
-    pub secret: Option<String>,
+    /// Scrubs the API key (and fragments of it) from every error of this endpoint.
+    pub redactor: Option<Rc<Redactor>>,
 }
 
 /// One HTTP request, before it is sent.
@@ -322,14 +323,11 @@ pub async fn send(
                 let body = match resp.body() {
                     Some(stream) => {
                         let mut body = Body::new(stream, Some(attempt), cancel.clone())?;
-                        body.read_to_string(http::MAX_ERROR_BODY).await.unwrap_or_default()
+                        body.read_to_string(http::MAX_ERROR_BODY, BodyLimit::Truncate).await.unwrap_or_default()
                     }
                     None => String::new(),
                 };
-                let mut api = http::api_error_from_http(status, &body, request_id);
-                if let Some(secret) = &endpoint.secret {
-                    api.redact(secret);
-                }
+                let api = http::api_error_from_http(status, &body, request_id);
                 let saved = (get("retry-after-ms"), get("retry-after"), get("x-should-retry"));
                 (Failure::Status(status), saved, Error::from(api))
             }
@@ -408,6 +406,15 @@ fn ignore_rejection(p: &Promise) {
 }
 
 // ------------------------------------------------------------------------------------ Body
+
+/// What [`Body::read_to_string`] does with a body past its limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyLimit {
+    /// Keep the first `limit` bytes (error bodies: the start is what matters).
+    Truncate,
+    /// Fail with [`Error::Stream`] (a JSON answer cut short is no answer).
+    Fail,
+}
 
 /// A response body read chunk by chunk. Dropping it before the end cancels the stream,
 /// releases the reader's lock, and (through its [`Attempt`]) aborts the request.
@@ -557,10 +564,12 @@ impl Body {
         }
     }
 
-    /// Reads the rest of the body as text (lossy UTF-8), keeping at most `limit` bytes.
-    pub async fn read_to_string(&mut self, limit: usize) -> Result<String, Error> {
+    /// Reads the rest of the body as text (lossy UTF-8), at most `limit` bytes: past it the body
+    /// is cancelled (never drained), and the text cut there ([`BodyLimit::Truncate`]) or the read
+    /// fails ([`BodyLimit::Fail`]).
+    pub async fn read_to_string(&mut self, limit: usize, at_limit: BodyLimit) -> Result<String, Error> {
         let mut all = Vec::new();
-        loop {
+        while all.len() <= limit {
             let chunk = std::future::poll_fn(|cx| match self.poll_chunk(cx) {
                 Poll::Ready(Ok(Some(c))) => Poll::Ready(Ok(Some(c.to_vec()))),
                 Poll::Ready(Ok(None)) => Poll::Ready(Ok(None)),
@@ -570,13 +579,34 @@ impl Body {
             .await?;
             match chunk {
                 Some(c) => {
-                    let room = limit.saturating_sub(all.len());
-                    all.extend_from_slice(&c[..c.len().min(room)]);
+                    if all.try_reserve(c.len()).is_err() {
+                        return Err(Error::stream("out of memory while reading the response body"));
+                    }
+                    all.extend_from_slice(&c);
                 }
-                None => break,
+                None => return Ok(String::from_utf8_lossy(&all).into_owned()),
             }
         }
-        Ok(String::from_utf8_lossy(&all).into_owned())
+        // Past the limit: dropping the body (by the caller) cancels it.
+        self.cancel_now();
+        match at_limit {
+            BodyLimit::Truncate => {
+                all.truncate(limit);
+                Ok(String::from_utf8_lossy(&all).into_owned())
+            }
+            BodyLimit::Fail => Err(Error::stream(format!("the response body exceeds the limit of {limit} bytes"))),
+        }
+    }
+
+    /// Cancels the body now (it is not read any further) and releases its lock.
+    fn cancel_now(&mut self) {
+        if !self.done {
+            self.done = true;
+            if let Some(reader) = &self.reader {
+                ignore_rejection(&reader.cancel());
+            }
+        }
+        self.release();
     }
 
     fn release(&mut self) {

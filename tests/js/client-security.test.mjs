@@ -1,0 +1,253 @@
+// What a hostile server, proxy or custom fetch can do to the client: the API key echoed back on
+// every path must never reach an error; memory is released when a parser, accumulator or stream
+// ends (not only by the garbage collector); bodies are cancelled at their limit, never drained;
+// ids that would name another path are refused before any request.
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import {
+  ApiError, ConnectionError, StreamError, ValidationError, ResponsesClient, ResponseStream, ResponseAccumulator, SseParser,
+} from 'cometapi-responses';
+import { rawServer, rejection, collect, frame, syntheticStream, bodyOf } from './client-helpers.mjs';
+
+/** A key of the shape real keys have (project key, 56 characters). */
+const KEY = 'sk-proj-Xq7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0YaQe2Tu4Io6Pl8Mk0N';
+const FRAGMENT = 10;
+
+/** Every view of an error: none may hold the key or any 10-character fragment of it. */
+function assertNoKey(err, what) {
+  assert.ok(err instanceof Error, `${what}: not an Error: ${err}`);
+  const views = {
+    message: err.message,
+    stack: err.stack,
+    json: JSON.stringify(err),
+    body: JSON.stringify(err.body ?? null),
+    response: JSON.stringify(err.response ?? null),
+    cause: err.cause ? `${err.cause.message} ${err.cause.stack}` : '',
+    inspect: inspect(err, { depth: 10, showHidden: true }),
+  };
+  for (const [k, v] of Object.entries(views)) {
+    for (let i = 0; i + FRAGMENT <= KEY.length; i++) {
+      const frag = KEY.slice(i, i + FRAGMENT);
+      assert.ok(!String(v).includes(frag), `${what}: a fragment of the API key (${frag}) is in its ${k}: ${String(v).slice(0, 300)}`);
+    }
+  }
+}
+
+const servers = [];
+after(() => Promise.all(servers.map((s) => s.close())));
+async function server(handler) {
+  const s = await rawServer(handler);
+  servers.push(s);
+  return s;
+}
+const clientOf = (s, opts = {}) => new ResponsesClient({ apiKey: KEY, baseURL: `${s.url}/v1`, maxRetries: 0, ...opts });
+const params = { model: 'gpt-mock', input: 'hi' };
+
+describe('the API key never reaches an error', () => {
+  test('a 200 text/html body echoing the request headers (create): StreamError without the key', async () => {
+    const s = await server((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<p>authorization: ${req.headers.authorization}</p><pre>${JSON.stringify(req.headers)}</pre>`);
+    });
+    const err = await rejection(clientOf(s).create(params));
+    assert.ok(err instanceof StreamError, `got ${err}`);
+    assert.match(err.message, /not JSON/);
+    assertNoKey(err, 'html 200');
+  });
+
+  test('an HTTP 401 quoting the key whole, without its prefix, and cut', async () => {
+    const s = await server((req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({
+        error: { message: `Incorrect API key provided: ${KEY}. Also ${KEY.slice(3)} and ${KEY.slice(8, 30)}`, type: 'invalid_request_error', code: KEY.slice(10, 40), param: null },
+      }));
+    });
+    for (const call of [() => clientOf(s).create(params), () => clientOf(s).stream(params).finalResponse()]) {
+      const err = await rejection(call());
+      assert.ok(err instanceof ApiError, `got ${err}`);
+      assert.equal(err.status, 401);
+      assert.match(err.message, /Incorrect API key provided: \*\*\*/);
+      assertNoKey(err, 'HTTP 401');
+    }
+  });
+
+  test('in-stream error events, response.failed and malformed data quoting the key', async () => {
+    const { events } = syntheticStream(['a', 'b'], { terminal: false });
+    const head = events.slice(0, 5).map((e) => frame(e)).join('');
+    const bodies = {
+      nested: head + frame({ type: 'error', sequence_number: 9, error: { type: 'invalid_request_error', code: `bad_${KEY}`, message: `key ${KEY} is wrong`, param: KEY.slice(5) } }),
+      flat: head + frame({ type: 'error', sequence_number: 9, code: KEY.slice(4, 30), message: `key ${KEY}`, param: null }),
+      failed: head + frame({ type: 'response.failed', sequence_number: 9, response: { id: 'resp_test', object: 'response', status: 'failed', output: [], error: { code: 'x', message: `denied for ${KEY}` }, instructions: KEY } }),
+      malformed: head + `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"${KEY}"\n\n`,
+    };
+    for (const [name, sse] of Object.entries(bodies)) {
+      const s = await server((req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(sse);
+      });
+      const { error } = await collect(clientOf(s).stream(params));
+      assert.ok(error instanceof (name === 'malformed' ? StreamError : ApiError), `${name}: got ${error}`);
+      assertNoKey(error, `${name} (iteration)`);
+      const err2 = await rejection(clientOf(s).stream(params).finalResponse());
+      assertNoKey(err2, `${name} (finalResponse)`);
+      // The same body given to fromReadableStream knows no key: nothing to redact, nothing leaks
+      // from the client's side either.
+    }
+  });
+
+  test('a custom fetch whose error quotes the request headers: ConnectionError without the key', async () => {
+    const leaky = async (url, init) => {
+      throw new TypeError(`fetch failed for ${url} with ${JSON.stringify(init.headers)}`, { cause: new Error(`socket: ${init.headers.authorization}`) });
+    };
+    const c = new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: leaky });
+    const err = await rejection(c.create(params));
+    assert.ok(err instanceof ConnectionError, `got ${err}`);
+    assert.match(err.message, /fetch failed/);
+    assertNoKey(err, 'ConnectionError (create)');
+    const { error } = await collect(c.stream(params));
+    assert.ok(error instanceof ConnectionError, `got ${error}`);
+    assertNoKey(error, 'ConnectionError (stream)');
+  });
+});
+
+describe('memory is released when a parser, accumulator or stream ends', () => {
+  test('SseParser: 3000 parsers fed a 1 MB event, each finished (and kept): no trap, bounded memory', () => {
+    const done = new TextEncoder().encode(`data: ${'x'.repeat(1 << 20)}\n\n`);
+    const open = new TextEncoder().encode(`data: ${'y'.repeat(1 << 20)}`);
+    const kept = [];
+    const rss0 = process.memoryUsage().rss;
+    for (let i = 0; i < 3000; i++) {
+      const p = new SseParser();
+      assert.equal(p.feed(i % 2 ? done : open).length, i % 2);
+      p.finish();
+      kept.push(p); // finished parsers hold no wasm memory, whether or not they are collected
+    }
+    const grown = (process.memoryUsage().rss - rss0) / 2 ** 20;
+    assert.ok(grown < 600, `RSS grew by ${grown.toFixed(0)} MiB`);
+    assert.equal(kept.length, 3000);
+  });
+
+  test('3000 streams with a 1 MB response.created, read to their end (and kept): bounded memory', async () => {
+    const big = { id: 'resp_big', object: 'response', status: 'in_progress', output: [], instructions: 'i'.repeat(1 << 20) };
+    const sse = new TextEncoder().encode(
+      frame({ type: 'response.created', sequence_number: 0, response: big })
+        + frame({ type: 'response.completed', sequence_number: 1, response: { ...big, instructions: 'done', status: 'completed' } }),
+    );
+    const kept = [];
+    const rss0 = process.memoryUsage().rss;
+    for (let i = 0; i < 3000; i++) {
+      const stream = ResponseStream.fromReadableStream(bodyOf([sse]));
+      if (i % 2) for await (const ev of stream) void ev;
+      const r = await stream.finalResponse();
+      assert.equal(r.status, 'completed');
+      kept.push(stream); // an ended stream holds no wasm memory, whether or not it is collected
+    }
+    const grown = (process.memoryUsage().rss - rss0) / 2 ** 20;
+    assert.ok(grown < 800, `RSS grew by ${grown.toFixed(0)} MiB`);
+  });
+
+  test('a chunk wasm memory cannot hold is a StreamError, never a trap; the instance keeps working', async () => {
+    const huge = new Uint8Array(2 ** 31 + 16); // more than a wasm32 allocation can be (pages stay untouched)
+    const p = new SseParser();
+    assert.throws(() => p.feed(huge), (e) => e instanceof StreamError && /out of memory/.test(e.message));
+    p.finish();
+    assert.deepEqual(p.feed(new TextEncoder().encode('data: still here\n\n')), [{ event: 'message', data: 'still here', lastEventId: '' }]);
+    const { sse } = syntheticStream();
+    const head = sse.slice(0, sse.indexOf('\n\n') + 2); // the first event, whole
+    const { events, error } = await collect(ResponseStream.fromReadableStream(bodyOf([head, huge])));
+    assert.ok(error instanceof StreamError && /out of memory/.test(error.message), `got ${error}`);
+    assert.ok(events.length >= 1);
+    assert.equal((await ResponseStream.fromReadableStream(bodyOf([sse])).finalResponse()).output_text, 'Hello wörld 🙂');
+  });
+
+  test('free() and [Symbol.dispose]() on every class holding wasm memory; a freed object says so', async () => {
+    const p = new SseParser();
+    p.free();
+    assert.throws(() => p.feed(new Uint8Array([1])), /freed|disposed/);
+    const q = new SseParser();
+    q[Symbol.dispose]();
+    assert.throws(() => q.feed(new Uint8Array([1])), /freed|disposed/);
+    q.free(); // twice is fine
+
+    const acc = new ResponseAccumulator();
+    acc.push({ type: 'response.created', response: { id: 'r', object: 'response', status: 'in_progress', output: [] } });
+    const snapshot = acc.response;
+    acc[Symbol.dispose]();
+    assert.deepEqual(acc.response, snapshot, 'the last snapshot stays readable');
+    assert.throws(() => acc.push({ type: 'response.in_progress', response: {} }), /freed|disposed/);
+
+    const { sse } = syntheticStream();
+    const stream = ResponseStream.fromReadableStream(bodyOf([sse]));
+    stream.free();
+    const { error } = await collect(stream);
+    assert.ok(error instanceof Error && /freed|disposed|abort/i.test(error.message), `got ${error}`);
+
+    // A stream read to its end still answers everything after its wasm side was released.
+    const done = ResponseStream.fromReadableStream(bodyOf([sse]));
+    for await (const ev of done) void ev;
+    assert.equal((await done.finalResponse()).output_text, 'Hello wörld 🙂');
+    assert.equal(done.response.output_text, 'Hello wörld 🙂');
+    done[Symbol.dispose]();
+  });
+});
+
+describe('bodies are cancelled at their limit, never drained', () => {
+  /** A server answering `status` with an endless body: it counts the bytes it managed to write. */
+  async function endless(status, type) {
+    const state = { written: 0 };
+    const s = await server((req, res) => {
+      res.writeHead(status, { 'content-type': type });
+      const block = Buffer.alloc(1 << 20, 'a');
+      const pump = () => {
+        while (!res.destroyed && state.written < 2 ** 30) {
+          state.written += block.length;
+          if (!res.write(block)) return res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+    return { s, state };
+  }
+
+  test('an endless error body: ApiError once 64 KiB are read, the connection is closed', async () => {
+    const { s, state } = await endless(500, 'text/plain');
+    const t0 = Date.now();
+    const err = await rejection(clientOf(s).create(params));
+    assert.ok(err instanceof ApiError, `got ${err}`);
+    assert.equal(err.status, 500);
+    await s.log[0].closedPromise;
+    assert.ok(state.written < 64 * 2 ** 20, `the server wrote ${state.written >> 20} MiB before the client let go`);
+    assert.ok(Date.now() - t0 < 10_000);
+  });
+
+  test('an endless 2xx JSON body: StreamError at the limit, the connection is closed', async () => {
+    const { s, state } = await endless(200, 'application/json');
+    const err = await rejection(clientOf(s).create(params));
+    assert.ok(err instanceof StreamError, `got ${err}`);
+    assert.match(err.message, /limit/);
+    await s.log[0].closedPromise;
+    assert.ok(state.written < 400 * 2 ** 20, `the server wrote ${state.written >> 20} MiB before the client let go`);
+  });
+});
+
+test('ids "", "." and ".." are a ValidationError on every method that puts an id in a path', async () => {
+  const s = await server((req, res) => res.end('{}'));
+  const c = clientOf(s);
+  const calls = {
+    retrieve: (id) => c.retrieve(id),
+    retrieveStream: (id) => c.retrieveStream(id).finalResponse(),
+    cancel: (id) => c.cancel(id),
+    delete: (id) => c.delete(id),
+    inputItems: (id) => c.inputItems(id),
+  };
+  for (const [name, call] of Object.entries(calls)) {
+    for (const id of ['', '.', '..']) {
+      const err = await rejection(call(id));
+      assert.ok(err instanceof ValidationError, `${name}(${JSON.stringify(id)}): got ${err}`);
+      assert.equal(err.param, 'id');
+    }
+  }
+  assert.equal(s.log.length, 0, 'no request was sent');
+});

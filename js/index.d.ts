@@ -461,6 +461,12 @@ export class ResponseStream implements AsyncIterableIterator<ResponseStreamEvent
   abort(): void;
   /** The events as text/event-stream bytes (for proxies). */
   toReadableStream(): ReadableStream<Uint8Array>;
+  /**
+   * Releases the stream's wasm memory now, aborting it if it is still open. A stream releases it
+   * by itself when it ends (any outcome); `response` and `finalResponse()` stay usable after.
+   */
+  free(): void;
+  [Symbol.dispose](): void;
 }
 
 /** Builds the Response snapshot from wire events. */
@@ -468,6 +474,9 @@ export class ResponseAccumulator {
   constructor();
   push(event: ResponseStreamEvent | { type: string; [key: string]: unknown }): this;
   readonly response: Response | null;
+  /** Releases the wasm memory now; `response` stays readable, `push` throws after it. */
+  free(): void;
+  [Symbol.dispose](): void;
 }
 
 // ───────────────────────────────────────────────────────────── SSE
@@ -504,6 +513,9 @@ export class SseParser {
   finish(): SseEvent[];
   /** The last valid `retry:` value in milliseconds. */
   readonly retry: number | undefined;
+  /** Releases the wasm memory now (`finish()` already gives back every buffer); unusable after. */
+  free(): void;
+  [Symbol.dispose](): void;
 }
 
 // ───────────────────────────────────────────────────────────── errors

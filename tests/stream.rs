@@ -229,6 +229,7 @@ fn whatever_follows_the_terminal_event_is_ignored() {
 fn recorded_streams_end_as_their_terminal_event_says() {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded"));
     if !dir.is_dir() {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true, but ../shared/fixtures/recorded is missing");
         eprintln!("SKIPPED: ../shared/fixtures/recorded not found; recorded-stream outcome tests did not run");
         return;
     }
@@ -253,7 +254,7 @@ fn recorded_streams_end_as_their_terminal_event_says() {
             assert!(seen.final_text.is_some(), "{name}");
         }
     }
-    assert_eq!(n, 9);
+    assert!(n >= 9, "only {n} recordings found");
 }
 
 #[test]

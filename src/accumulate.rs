@@ -1,20 +1,34 @@
-//! Builds the Response snapshot from stream events (DESIGN.md §3, "Accumulation").
+//! Builds the Response snapshot from stream events.
+//!
+//! The accumulator never fails a stream: what does not fit the snapshot is skipped, and the
+//! lifecycle events' `response` is authoritative. (A stream fails for broken bytes or JSON, an
+//! oversized event, a truncated body, or the protocol's own `error` / `response.failed` events;
+//! the decoder and the stream state machine decide those.)
 //!
 //! - Lifecycle events (`response.created/queued/in_progress/completed/incomplete/failed`)
 //!   replace the snapshot. A *non-terminal* one whose `output` is empty or missing keeps the
 //!   output accumulated so far (a server that re-sends `in_progress` mid-stream with
 //!   `output: []` must not erase it); the terminal ones carry the final output and win (unless
-//!   they have no `output` array at all).
-//! - `output_item.added` appends at `output_index` (an index below the length replaces, so a
-//!   replayed event is idempotent), `output_item.done` replaces; `content_part.*` and
-//!   `reasoning_summary_part.*` likewise in the item's `content` / `summary` (the array is
-//!   created when the item has none: OpenRouter's reasoning items arrive without `content`).
-//! - `*.delta` appends to the matching field, `*.done` overwrites it; a delta for the part right
-//!   after the last one (index == length) creates that part; anything further out of range is a
-//!   protocol violation ([`Error::Stream`]), never a panic.
-//! - `output_text.annotation.added` sets `annotations[annotation_index]` (appends at the end).
+//!   they have no `output` array at all). One without a `response` object changes nothing,
+//!   but a terminal one still decides the outcome.
+//! - Output items keep the server's `output_index` → position mapping: an index seen before
+//!   names the same position (an `output_item.added` there replaces, so a replayed event is
+//!   idempotent; `output_item.done` replaces), a new index appends, whatever its value (a
+//!   server may skip indices). The output of a lifecycle event maps each index to itself. An
+//!   event without `output_index` names its item by `item_id` (an item event: by its item's
+//!   `id`, else it appends).
+//! - `content_part.*` and `reasoning_summary_part.*` replace or append in the item's `content`
+//!   / `summary` (the array is created when the item has none: OpenRouter's reasoning items
+//!   arrive without `content`).
+//! - `*.delta` appends to the matching field, `*.done` overwrites it; a text event for the part
+//!   right after the last one (index == length) creates that part.
+//! - `output_text.annotation.added` sets `annotations[annotation_index]`; an index past the end
+//!   (or none) appends.
 //! - Tool status events set the item's `status`.
-//! - `keepalive`, `response.audio.*`, unknown events: no change.
+//! - Skipped: events before the first lifecycle event, events naming an item or part that does
+//!   not exist (or a part index past the end), events missing the field they apply, targets
+//!   that are not objects or arrays where one is needed; `keepalive`, `response.audio.*` and
+//!   unknown events change nothing.
 //!
 //! The snapshot always carries `output_text`: the concatenation, in output order, of the `text`
 //! of every `output_text` part of every `message` item (the server's own value, which some
@@ -72,6 +86,9 @@ pub struct Accumulator {
     snapshot: Option<Value>,
     /// The `output_text` parts in output order; their lengths sum to `output_text.len()`.
     spans: Vec<Span>,
+    /// The server's `output_index` of each output position (`None`: an item that came without
+    /// one). Lookups go through it, so a server that skips an index keeps its mapping.
+    servers: Vec<Option<u64>>,
     outcome: Outcome,
     version: u64,
 }
@@ -141,11 +158,9 @@ impl Accumulator {
         self.version
     }
 
-    /// Applies one event. Protocol violations (an index out of range, a content event before
-    /// any lifecycle event, a lifecycle event without a `response` object, …) are
-    /// [`Error::Stream`] carrying the partial snapshot; the accumulator is left unchanged by
-    /// a failed push.
-    pub fn push(&mut self, ev: &ResponseEvent) -> Result<(), Error> {
+    /// Applies one event. Never fails: what does not fit the snapshot is skipped (see the
+    /// module docs); the stream's end is decided by the lifecycle and `error` events.
+    pub fn push(&mut self, ev: &ResponseEvent) {
         use EventKind as K;
         let kind = ev.kind();
         if kind.is_lifecycle() {
@@ -158,7 +173,6 @@ impl Accumulator {
                     e.response = self.response_json();
                     self.outcome = Outcome::Error(e);
                 }
-                Ok(())
             }
             K::OutputItemAdded | K::OutputItemDone => self.item_event(ev),
             K::ContentPartAdded | K::ContentPartDone => self.part_event(ev, "content", false),
@@ -169,21 +183,38 @@ impl Accumulator {
                     self.text_event(ev, t)
                 } else if let Some(status) = kind.tool_status() {
                     self.status_event(ev, status)
-                } else {
-                    // keepalive, audio, unknown: nothing to do.
-                    Ok(())
                 }
+                // keepalive, audio, unknown: nothing to do.
             }
         }
     }
 
     // -- events -------------------------------------------------------------------------------
 
-    fn lifecycle(&mut self, ev: &ResponseEvent) -> Result<(), Error> {
-        let Some(Value::Object(resp)) = ev.payload() else {
-            return Err(self.violation(ev, "has no `response` object"));
-        };
+    fn lifecycle(&mut self, ev: &ResponseEvent) {
+        static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
         let terminal = ev.kind().is_terminal();
+        if let Some(Value::Object(resp)) = ev.payload() {
+            self.replace_snapshot(resp, terminal);
+        }
+        if !self.outcome.is_terminal() {
+            match ev.kind() {
+                EventKind::Completed => self.outcome = Outcome::Completed,
+                EventKind::Incomplete => self.outcome = Outcome::Incomplete,
+                EventKind::Failed => {
+                    let resp = match ev.payload() {
+                        Some(Value::Object(resp)) => resp,
+                        _ => EMPTY.get_or_init(Map::new),
+                    };
+                    let e = failed_error(resp, ev.json(), self.response_json());
+                    self.outcome = Outcome::Failed(e);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn replace_snapshot(&mut self, resp: &Map<String, Value>, terminal: bool) {
         let mut new = resp.clone();
         let incoming = match new.get("output") {
             Some(Value::Array(a)) => Some(a.len()),
@@ -213,38 +244,24 @@ impl Accumulator {
             }
             new.insert("output_text".to_owned(), Value::String(String::new()));
             self.snapshot = Some(Value::Object(new));
+            // The server's output: its positions are its indices.
+            self.servers = (0..incoming.unwrap_or(0) as u64).map(Some).collect();
             self.rebuild_text();
         }
         self.version += 1;
-
-        if !self.outcome.is_terminal() {
-            match ev.kind() {
-                EventKind::Completed => self.outcome = Outcome::Completed,
-                EventKind::Incomplete => self.outcome = Outcome::Incomplete,
-                EventKind::Failed => {
-                    let e = failed_error(resp, ev.json(), self.response_json());
-                    self.outcome = Outcome::Failed(e);
-                }
-                _ => {}
-            }
-        }
-        Ok(())
     }
 
-    fn item_event(&mut self, ev: &ResponseEvent) -> Result<(), Error> {
-        let Some(item @ Value::Object(_)) = ev.payload() else {
-            return Err(self.violation(ev, "has no `item` object"));
+    fn item_event(&mut self, ev: &ResponseEvent) {
+        let Some(item @ Value::Object(_)) = ev.payload() else { return };
+        let Some(len) = self.output().map(Vec::len) else { return };
+        let found = match ev.output_index() {
+            Some(idx) => self.position_of(idx),
+            None => {
+                let id = item.get("id").and_then(Value::as_str).or(ev.item_id());
+                id.and_then(|id| self.position_of_id(id))
+            }
         };
-        let Some(i) = ev.output_index() else {
-            return Err(self.violation(ev, "has no `output_index`"));
-        };
-        let Some(len) = self.output().map(Vec::len) else {
-            return Err(self.violation(ev, "arrived before any lifecycle event"));
-        };
-        let Some(i) = usize::try_from(i).ok().filter(|&i| i <= len) else {
-            let msg = format!("has output_index {i} but the output has length {len}");
-            return Err(self.violation(ev, &msg));
-        };
+        let i = found.unwrap_or(len);
         if let Some(output) = self.output_mut() {
             if i == output.len() {
                 output.push(item.clone());
@@ -252,18 +269,18 @@ impl Accumulator {
                 *slot = item.clone();
             }
         }
+        if i == self.servers.len() {
+            self.servers.push(ev.output_index());
+        }
         self.resplice_item(i);
         self.version += 1;
-        Ok(())
     }
 
-    fn part_event(&mut self, ev: &ResponseEvent, array: &'static str, summary: bool) -> Result<(), Error> {
-        let Some(part @ Value::Object(_)) = ev.payload() else {
-            return Err(self.violation(ev, "has no `part` object"));
-        };
-        let i = self.item_index(ev)?;
-        let j = self.part_index(ev, summary)?;
-        let (j, append) = self.check_part(ev, i, array, j)?;
+    fn part_event(&mut self, ev: &ResponseEvent, array: &'static str, summary: bool) {
+        let Some(part @ Value::Object(_)) = ev.payload() else { return };
+        let Some(i) = self.item_index(ev) else { return };
+        let Some(j) = part_index(ev, summary) else { return };
+        let Some((j, append)) = self.check_part(i, array, j) else { return };
         if let Some(arr) = self.item_mut(i).and_then(|it| child_array(it, array)) {
             if append {
                 arr.push(part.clone());
@@ -275,71 +292,50 @@ impl Accumulator {
             self.resplice_item(i);
         }
         self.version += 1;
-        Ok(())
     }
 
-    fn text_event(&mut self, ev: &ResponseEvent, t: Target) -> Result<(), Error> {
+    fn text_event(&mut self, ev: &ResponseEvent, t: Target) {
         let is_delta = ev.kind().is_delta();
-        let value = ev.text();
-        if is_delta && value.is_none() {
-            return Err(self.violation(ev, "has no string `delta`"));
-        }
+        let Some(value) = ev.text() else {
+            // A delta without text, or a `.done` without its final value: keep what we have.
+            return;
+        };
         // This is the hot path (one call per delta): the output is walked once, validating
-        // everything before changing anything, so a failed push changes nothing.
-        let i = self.item_index(ev)?;
+        // everything before changing anything.
+        let Some(i) = self.item_index(ev) else { return };
         let j = match t {
-            Target::Part { summary, .. } => Some(self.part_index(ev, summary)?),
+            Target::Part { summary, .. } => match part_index(ev, summary) {
+                Some(j) => Some(j),
+                None => return,
+            },
             Target::Item { .. } => None,
         };
-        let Some(output) = self.output_mut() else {
-            return Ok(()); // item_index checked that there is an output
-        };
-        let written = match write_text(output, i, t, j, value, is_delta) {
-            Ok(w) => w,
-            Err(Locate::Missing(len)) => return Err(self.violation(ev, &missing_item_msg(i, len))),
-            Err(Locate::Invalid(msg)) => return Err(self.violation(ev, &msg)),
-        };
-        let Some((j, restructured)) = written else {
-            // A `.done` without its final value: keep what the deltas built.
-            return Ok(());
-        };
+        let Some(output) = self.output_mut() else { return };
+        let Some((j, restructured)) = write_text(output, i, t, j, value, is_delta) else { return };
         self.version += 1;
         if let Target::Part { array: "content", field: "text", .. } = t {
             if restructured {
                 self.resplice_item(i);
-            } else if let Some(value) = value {
+            } else {
                 self.append_span(i, j, value);
             }
         }
-        Ok(())
     }
 
-    fn annotation_event(&mut self, ev: &ResponseEvent) -> Result<(), Error> {
-        let Some(annotation) = ev.payload() else {
-            return Err(self.violation(ev, "has no `annotation`"));
-        };
-        let i = self.item_index(ev)?;
-        let j = self.part_index(ev, false)?;
-        let (j, append_part) = self.check_part(ev, i, "content", j)?;
-        if append_part {
-            let msg = format!("targets content part {j}, which does not exist");
-            return Err(self.violation(ev, &msg));
-        }
+    fn annotation_event(&mut self, ev: &ResponseEvent) {
+        let Some(annotation) = ev.payload() else { return };
+        let Some(i) = self.item_index(ev) else { return };
+        let Some(j) = part_index(ev, false) else { return };
+        let Some((j, false)) = self.check_part(i, "content", j) else { return };
         let anns = self
             .output()
             .and_then(|o| o.get(i))
             .and_then(|it| it.get("content"))
             .and_then(|c| c.get(j))
             .map(|p| array_len(p, "annotations"));
-        let len = match anns {
-            Some(Some(len)) => len,
-            _ => return Err(self.violation(ev, "targets a part whose `annotations` is not an array")),
-        };
-        let a = ev.annotation_index().unwrap_or(len as u64);
-        let Some(a) = usize::try_from(a).ok().filter(|&a| a <= len) else {
-            let msg = format!("has annotation_index {a} but the part's `annotations` has length {len}");
-            return Err(self.violation(ev, &msg));
-        };
+        let Some(Some(len)) = anns else { return };
+        // An index past the end appends (nothing later refers to an annotation).
+        let a = ev.annotation_index().and_then(|a| usize::try_from(a).ok()).filter(|&a| a < len).unwrap_or(len);
         let part = self
             .item_mut(i)
             .and_then(|it| child_array(it, "content"))
@@ -353,20 +349,14 @@ impl Accumulator {
             }
         }
         self.version += 1;
-        Ok(())
     }
 
-    fn status_event(&mut self, ev: &ResponseEvent, status: &'static str) -> Result<(), Error> {
-        let i = self.item_index(ev)?;
-        match self.item_mut(i) {
-            Some(Value::Object(o)) => {
-                o.insert("status".to_owned(), Value::String(status.to_owned()));
-            }
-            Some(_) => return Err(self.violation(ev, "targets an output item that is not an object")),
-            None => return Err(self.missing_item(ev, i)),
+    fn status_event(&mut self, ev: &ResponseEvent, status: &'static str) {
+        let Some(i) = self.item_index(ev) else { return };
+        if let Some(Value::Object(o)) = self.item_mut(i) {
+            o.insert("status".to_owned(), Value::String(status.to_owned()));
+            self.version += 1;
         }
-        self.version += 1;
-        Ok(())
     }
 
     // -- lookups ------------------------------------------------------------------------------
@@ -395,71 +385,39 @@ impl Accumulator {
         self.output_mut().and_then(|o| o.get_mut(i))
     }
 
-    /// `output_index`, or the index of the item whose `id` is `item_id`.
-    fn item_index(&self, ev: &ResponseEvent) -> Result<usize, Error> {
-        let Some(output) = self.output() else {
-            return Err(self.violation(ev, "arrived before any lifecycle event"));
-        };
-        if let Some(i) = ev.output_index() {
-            return Ok(usize::try_from(i).unwrap_or(usize::MAX));
-        }
-        if let Some(id) = ev.item_id() {
-            let found = output.iter().position(|it| it.get("id").and_then(Value::as_str) == Some(id));
-            return match found {
-                Some(i) => Ok(i),
-                None => Err(self.violation(ev, "names an item_id that is not in the output")),
-            };
-        }
-        Err(self.violation(ev, "has neither `output_index` nor `item_id`"))
+    /// The position of the item the server calls `output_index` `idx`.
+    fn position_of(&self, idx: u64) -> Option<usize> {
+        let dense = usize::try_from(idx).ok().filter(|&i| self.servers.get(i) == Some(&Some(idx)));
+        dense.or_else(|| self.servers.iter().position(|s| *s == Some(idx)))
     }
 
-    fn part_index(&self, ev: &ResponseEvent, summary: bool) -> Result<u64, Error> {
-        let (idx, name) =
-            if summary { (ev.summary_index(), "summary_index") } else { (ev.content_index(), "content_index") };
-        idx.ok_or_else(|| self.violation(ev, &format!("has no `{name}`")))
+    /// The position of the item whose `id` is `id`.
+    fn position_of_id(&self, id: &str) -> Option<usize> {
+        self.output()?.iter().position(|it| it.get("id").and_then(Value::as_str) == Some(id))
     }
 
-    /// Item `i` exists and is an object.
-    fn check_item(&self, ev: &ResponseEvent, i: usize) -> Result<(), Error> {
-        match self.output().and_then(|o| o.get(i)) {
-            Some(Value::Object(_)) => Ok(()),
-            Some(_) => Err(self.violation(ev, "targets an output item that is not an object")),
-            None => Err(self.missing_item(ev, i)),
-        }
+    /// The item an event names: by `output_index`, else by `item_id`; `None` when neither
+    /// names an item of the output.
+    fn item_index(&self, ev: &ResponseEvent) -> Option<usize> {
+        self.output()?;
+        ev.output_index()
+            .and_then(|i| self.position_of(i))
+            .or_else(|| ev.item_id().and_then(|id| self.position_of_id(id)))
     }
 
     /// Part `j` of item `i`'s `array` exists and is an object (`(j, false)`), or `j` is the
     /// array's length (`(j, true)`: append). A missing or `null` array counts as empty.
-    fn check_part(&self, ev: &ResponseEvent, i: usize, array: &str, j: u64) -> Result<(usize, bool), Error> {
-        self.check_item(ev, i)?;
-        let item = self.output().and_then(|o| o.get(i));
-        let Some(len) = item.and_then(|it| array_len(it, array)) else {
-            let msg = format!("targets an item whose `{array}` is not an array");
-            return Err(self.violation(ev, &msg));
-        };
-        let Some(j) = usize::try_from(j).ok().filter(|&j| j <= len) else {
-            let msg = format!("has index {j} but the item's `{array}` has length {len}");
-            return Err(self.violation(ev, &msg));
-        };
+    fn check_part(&self, i: usize, array: &str, j: u64) -> Option<(usize, bool)> {
+        let item = self.output().and_then(|o| o.get(i)).filter(|it| it.is_object())?;
+        let len = array_len(item, array)?;
+        let j = usize::try_from(j).ok().filter(|&j| j <= len)?;
         if j == len {
-            return Ok((j, true));
+            return Some((j, true));
         }
-        match item.and_then(|it| it.get(array)).and_then(|a| a.get(j)) {
-            Some(Value::Object(_)) => Ok((j, false)),
-            _ => Err(self.violation(ev, &format!("targets `{array}[{j}]`, which is not an object"))),
+        match item.get(array).and_then(|a| a.get(j)) {
+            Some(Value::Object(_)) => Some((j, false)),
+            _ => None,
         }
-    }
-
-    fn violation(&self, ev: &ResponseEvent, what: &str) -> Error {
-        Error::Stream {
-            message: format!("protocol violation: `{}` event {what}", excerpt(ev.event_type(), 60)),
-            response: self.response_json(),
-        }
-    }
-
-    fn missing_item(&self, ev: &ResponseEvent, i: usize) -> Error {
-        let len = self.output().map_or(0, Vec::len);
-        self.violation(ev, &missing_item_msg(i, len))
     }
 
     // -- output_text ----------------------------------------------------------------------------
@@ -551,84 +509,64 @@ impl Accumulator {
     }
 }
 
-/// Why [`write_text`] could not find where a text event writes.
-enum Locate {
-    /// The item does not exist (the output's length).
-    Missing(usize),
-    /// Anything else, said in words.
-    Invalid(String),
-}
-
-fn missing_item_msg(i: usize, len: usize) -> String {
-    if i == usize::MAX {
-        "has an output_index that is out of range".to_owned()
+/// `content_index` (or `summary_index` for summary events).
+fn part_index(ev: &ResponseEvent, summary: bool) -> Option<u64> {
+    if summary {
+        ev.summary_index()
     } else {
-        format!("has output_index {i} but the output has length {len}")
+        ev.content_index()
     }
 }
 
 /// Writes a text event's value into item `i` of `output` (`t`: where; `j`: the part index for
-/// [`Target::Part`]). `Ok(None)`: nothing to write (a `.done` without a value), nothing
-/// changed; `Ok(Some((j, restructured)))`: written into part `j` (0 for [`Target::Item`]),
-/// `restructured` when a part was created or the field replaced rather than appended to.
-/// `Err`: a protocol violation, nothing changed.
+/// [`Target::Part`]). `None`: the event does not fit (nothing changed); `Some((j, restructured))`:
+/// written into part `j` (0 for [`Target::Item`]), `restructured` when a part was created or
+/// the field replaced rather than appended to.
 fn write_text(
     output: &mut [Value],
     i: usize,
     t: Target,
     j: Option<u64>,
-    value: Option<&str>,
+    value: &str,
     is_delta: bool,
-) -> Result<Option<(usize, bool)>, Locate> {
-    let len = output.len();
-    let item = match output.get_mut(i) {
-        Some(Value::Object(o)) => o,
-        Some(_) => return Err(Locate::Invalid("targets an output item that is not an object".to_owned())),
-        None => return Err(Locate::Missing(len)),
-    };
+) -> Option<(usize, bool)> {
+    let Some(Value::Object(item)) = output.get_mut(i) else { return None };
     let (obj, field, j, created) = match t {
         Target::Item { field } => (item, field, 0, false),
         Target::Part { array, field, part_type, .. } => {
-            let j = j.unwrap_or(0);
-            let ju = usize::try_from(j).ok();
+            let j = j.and_then(|j| usize::try_from(j).ok())?;
             let (parts_len, is_object) = match item.get(array) {
                 None | Some(Value::Null) => (0, false),
-                Some(Value::Array(a)) => (a.len(), matches!(ju.and_then(|j| a.get(j)), Some(Value::Object(_)))),
-                Some(_) => return Err(Locate::Invalid(format!("targets an item whose `{array}` is not an array"))),
+                Some(Value::Array(a)) => (a.len(), matches!(a.get(j), Some(Value::Object(_)))),
+                Some(_) => return None,
             };
-            let Some(j) = ju.filter(|&j| j <= parts_len) else {
-                return Err(Locate::Invalid(format!("has index {j} but the item's `{array}` has length {parts_len}")));
-            };
+            if j > parts_len {
+                return None;
+            }
             let append = j == parts_len;
             if !append && !is_object {
-                return Err(Locate::Invalid(format!("targets `{array}[{j}]`, which is not an object")));
+                return None;
             }
             // Validated: from here on, changes.
-            if value.is_none() {
-                return Ok(None);
-            }
-            let Some(parts) = child_array_in(item, array) else {
-                return Ok(None);
-            };
+            let parts = child_array_in(item, array)?;
             if append {
                 parts.push(new_part(part_type, field));
             }
             match parts.get_mut(j) {
                 Some(Value::Object(p)) => (p, field, j, append),
-                _ => return Ok(None),
+                _ => return None,
             }
         }
     };
-    let Some(value) = value else { return Ok(None) };
     if is_delta {
         if let Some(Value::String(s)) = obj.get_mut(field) {
             s.push_str(value);
-            return Ok(Some((j, created)));
+            return Some((j, created));
         }
     }
     // A `.done`, or a delta onto `null`/missing (a code interpreter call's `code`).
     obj.insert(field.to_owned(), Value::String(value.to_owned()));
-    Ok(Some((j, true)))
+    Some((j, true))
 }
 
 /// The `output_text` parts of a `message` item: appends their texts to `text` and a span

@@ -14,6 +14,10 @@
 //!   dropped);
 //! - after the terminal event the snapshot is exactly its `response` (plus `output_text`).
 //!
+//! - applying the accumulator's patches (with `Mirror`, and from their JSON as the npm package
+//!   does) gives, after every event, exactly the snapshot of a reference model (an independent
+//!   implementation of the rules, `accumulate/model.rs`): `accumulate/patches.rs`.
+//!
 //! Recorded streams are read in place from `../shared/fixtures/recorded` (third-party data,
 //! never copied): absent, the tests print SKIPPED, and fail under `CI=true`. Synthetic streams
 //! of our own live in `tests/fixtures/responses/*.sse`, each with a `.expected.json` (outcome,
@@ -22,12 +26,19 @@
 
 use std::path::{Path, PathBuf};
 
-use cometapi_responses::accumulate::{compute_output_text, with_output_text, Accumulator, Outcome};
+use cometapi_responses::accumulate::{compute_output_text, with_output_text, Accumulator, Mirror, Outcome, Patch};
 use cometapi_responses::error::Error;
 use cometapi_responses::event::{decode, EventKind, ResponseEvent};
 use cometapi_responses::sse::{self, Parser};
 use proptest::prelude::*;
 use serde_json::{json, Value};
+
+#[path = "accumulate/json_applier.rs"]
+mod json_applier;
+#[path = "accumulate/model.rs"]
+mod model;
+#[path = "accumulate/patches.rs"]
+mod patches;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -1,74 +1,14 @@
-//! Builds the Response snapshot from stream events.
-//!
-//! The accumulator never fails a stream: what does not fit the snapshot is skipped, and the
-//! lifecycle events' `response` is authoritative. (A stream fails for broken bytes or JSON, an
-//! oversized event, a truncated body, or the protocol's own `error` / `response.failed` events;
-//! the decoder and the stream state machine decide those.)
-//!
-//! - Lifecycle events (`response.created/queued/in_progress/completed/incomplete/failed`)
-//!   replace the snapshot. A *non-terminal* one whose `output` is empty or missing keeps the
-//!   output accumulated so far (a server that re-sends `in_progress` mid-stream with
-//!   `output: []` must not erase it); the terminal ones carry the final output and win (unless
-//!   they have no `output` array at all). One without a `response` object changes nothing,
-//!   but a terminal one still decides the outcome.
-//! - Output items keep the server's `output_index` → position mapping: an index seen before
-//!   names the same position (an `output_item.added` there replaces, so a replayed event is
-//!   idempotent; `output_item.done` replaces), a new index appends, whatever its value (a
-//!   server may skip indices). The output of a lifecycle event maps each index to itself. An
-//!   event without `output_index` names its item by `item_id` (an item event: by its item's
-//!   `id`, else it appends).
-//! - `content_part.*` and `reasoning_summary_part.*` replace or append in the item's `content`
-//!   / `summary` (the array is created when the item has none: OpenRouter's reasoning items
-//!   arrive without `content`).
-//! - `*.delta` appends to the matching field, `*.done` overwrites it; a text event for the part
-//!   right after the last one (index == length) creates that part.
-//! - `output_text.annotation.added` sets `annotations[annotation_index]`; an index past the end
-//!   (or none) appends.
-//! - Tool status events set the item's `status`.
-//! - Skipped: events before the first lifecycle event, events naming an item or part that does
-//!   not exist (or a part index past the end), events missing the field they apply, targets
-//!   that are not objects or arrays where one is needed; `keepalive`, `response.audio.*` and
-//!   unknown events change nothing.
-//!
-//! The snapshot always carries `output_text`: the concatenation, in output order, of the `text`
-//! of every `output_text` part of every `message` item (the server's own value, which some
-//! servers send as `""`, is replaced). It is kept incrementally: the accumulator remembers where
-//! each text part sits in `output_text`, so a delta costs O(delta) (plus the text after it, in
-//! the rare case it is not the last text part), and replacing an item re-splices only that
-//! item's text.
-//!
-//! Outcome: the first terminal event decides it and later events do not change it (OpenAI sends
-//! `error` and then `response.failed`; the stream is over at the first).
+//! The reference model for the differential tests: the accumulator as it was before patches —
+//! it folds every event straight into a `serde_json::Value`, by the same rules (see the
+//! accumulator's module docs), with its own incremental `output_text`. A second, independent
+//! implementation: the patches applied by a mirror must give exactly its snapshot.
+#![allow(dead_code, clippy::all)]
 
 use std::mem;
 
 use serde_json::{Map, Value};
 
-use crate::error::{ApiError, Error};
-use crate::event::{excerpt, scalar_string, EventKind, ResponseEvent};
-
-/// How the stream ended, so far.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum Outcome {
-    /// No terminal event yet.
-    #[default]
-    Pending,
-    /// `response.completed`.
-    Completed,
-    /// `response.incomplete` (see the snapshot's `incomplete_details`).
-    Incomplete,
-    /// `response.failed`: code/message from `response.error`, `response` = the snapshot JSON.
-    Failed(ApiError),
-    /// An `error` event: normalised, `response` = the partial snapshot JSON (if any).
-    Error(ApiError),
-}
-
-impl Outcome {
-    /// Anything but `Pending`.
-    pub fn is_terminal(&self) -> bool {
-        !matches!(self, Outcome::Pending)
-    }
-}
+use cometapi_responses::event::{EventKind, ResponseEvent};
 
 /// Where one `output_text` part's text sits in the snapshot's `output_text`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +20,7 @@ struct Span {
 
 /// Accumulates events into a Response snapshot.
 #[derive(Debug, Clone, Default)]
-pub struct Accumulator {
+pub struct Model {
     /// When `Some`: an object whose `output` is an array and whose `output_text` is a string
     /// equal to the concatenation described in the module docs.
     snapshot: Option<Value>,
@@ -89,7 +29,6 @@ pub struct Accumulator {
     /// The server's `output_index` of each output position (`None`: an item that came without
     /// one). Lookups go through it, so a server that skips an index keeps its mapping.
     servers: Vec<Option<u64>>,
-    outcome: Outcome,
     version: u64,
 }
 
@@ -120,7 +59,7 @@ fn target(kind: EventKind) -> Option<Target> {
     })
 }
 
-impl Accumulator {
+impl Model {
     /// An empty accumulator (no snapshot, outcome `Pending`, version 0).
     pub fn new() -> Self {
         Self::default()
@@ -142,17 +81,6 @@ impl Accumulator {
         }
     }
 
-    /// The snapshot serialised as JSON (it includes `output_text`); `None` before the first
-    /// lifecycle event.
-    pub fn response_json(&self) -> Option<String> {
-        self.snapshot.as_ref().and_then(|v| serde_json::to_string(v).ok())
-    }
-
-    /// How the stream ended so far.
-    pub fn outcome(&self) -> &Outcome {
-        &self.outcome
-    }
-
     /// Bumps on every change to the snapshot (0 before any).
     pub fn version(&self) -> u64 {
         self.version
@@ -167,13 +95,6 @@ impl Accumulator {
             return self.lifecycle(ev);
         }
         match kind {
-            K::Error => {
-                if !self.outcome.is_terminal() {
-                    let mut e = ev.error().unwrap_or_default();
-                    e.response = self.response_json();
-                    self.outcome = Outcome::Error(e);
-                }
-            }
             K::OutputItemAdded | K::OutputItemDone => self.item_event(ev),
             K::ContentPartAdded | K::ContentPartDone => self.part_event(ev, "content", false),
             K::ReasoningSummaryPartAdded | K::ReasoningSummaryPartDone => self.part_event(ev, "summary", true),
@@ -192,25 +113,9 @@ impl Accumulator {
     // -- events -------------------------------------------------------------------------------
 
     fn lifecycle(&mut self, ev: &ResponseEvent) {
-        static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
         let terminal = ev.kind().is_terminal();
         if let Some(Value::Object(resp)) = ev.payload() {
             self.replace_snapshot(resp, terminal);
-        }
-        if !self.outcome.is_terminal() {
-            match ev.kind() {
-                EventKind::Completed => self.outcome = Outcome::Completed,
-                EventKind::Incomplete => self.outcome = Outcome::Incomplete,
-                EventKind::Failed => {
-                    let resp = match ev.payload() {
-                        Some(Value::Object(resp)) => resp,
-                        _ => EMPTY.get_or_init(Map::new),
-                    };
-                    let e = failed_error(resp, ev.json(), self.response_json());
-                    self.outcome = Outcome::Failed(e);
-                }
-                _ => {}
-            }
         }
     }
 
@@ -628,71 +533,4 @@ fn new_part(part_type: &str, field: &str) -> Value {
         p.insert("annotations".to_owned(), Value::Array(Vec::new()));
     }
     Value::Object(p)
-}
-
-fn failed_error(resp: &Map<String, Value>, body: &str, response: Option<String>) -> ApiError {
-    let err = resp.get("error");
-    let field = |k: &str| err.and_then(|e| e.get(k)).and_then(scalar_string);
-    let message = field("message")
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| "the response failed (the server gave no error message)".to_owned());
-    ApiError {
-        status: None,
-        code: field("code"),
-        error_type: field("type"),
-        param: field("param"),
-        message,
-        request_id: None,
-        body: Some(body.to_owned()),
-        response,
-    }
-}
-
-/// `output_text` of a Response: the concatenation, in output order, of the `text` of every
-/// `output_text` part of every `message` item (`""` when there are none).
-pub fn compute_output_text(response: &Value) -> String {
-    let mut text = String::new();
-    let mut spans = Vec::new();
-    if let Some(Value::Array(output)) = response.get("output") {
-        for (i, item) in output.iter().enumerate() {
-            collect_segments(item, i, &mut text, &mut spans);
-        }
-    }
-    text
-}
-
-/// For non-streaming `create()`: the Response JSON with `output_text` set.
-///
-/// When the response has an `output` array, `output_text` is computed from it and
-/// *overwrites* any value the server sent: DESIGN.md says "compute it when absent", but servers
-/// are known to send a wrong one (OpenRouter sends `"output_text": ""` next to a non-empty
-/// message), and the official SDKs compute it from `output` too. Without an `output` array the
-/// server's string is kept, or `""` is set. Not a JSON object → [`Error::Stream`].
-pub fn with_output_text(response_json: &str) -> Result<String, Error> {
-    let mut v: Value = serde_json::from_str(response_json).map_err(|e| {
-        Error::stream(format!(
-            "malformed Response JSON (line {}, column {}); body begins: {}",
-            e.line(),
-            e.column(),
-            excerpt(response_json, 60)
-        ))
-    })?;
-    let text = match v.get("output") {
-        Some(Value::Array(_)) => Some(compute_output_text(&v)),
-        _ => None,
-    };
-    let Value::Object(obj) = &mut v else {
-        return Err(Error::stream(format!("expected a Response object; body begins: {}", excerpt(response_json, 60))));
-    };
-    match text {
-        Some(t) => {
-            obj.insert("output_text".to_owned(), Value::String(t));
-        }
-        None => {
-            if !matches!(obj.get("output_text"), Some(Value::String(_))) {
-                obj.insert("output_text".to_owned(), Value::String(String::new()));
-            }
-        }
-    }
-    serde_json::to_string(&v).map_err(|e| Error::stream(format!("cannot serialise: {e}")))
 }

@@ -112,17 +112,14 @@ impl StreamState {
         Some(Err(self.with_snapshot(err)))
     }
 
-    /// Folds an event the consumer took into the snapshot. A `response.failed` or `error` event,
-    /// or an event that breaks the protocol, gives the error to report at its position.
+    /// Folds an event the consumer took into the snapshot. A `response.failed` or `error` event
+    /// gives the error to report at its position.
     pub fn apply(&mut self, ev: &ResponseEvent) -> Result<(), Error> {
         let kind = ev.kind();
         if self.resumed && self.acc.snapshot().is_none() && !kind.is_lifecycle() && kind != EventKind::Error {
             return Ok(());
         }
-        if let Err(e) = self.acc.push(ev) {
-            self.finished = true;
-            return Err(self.with_snapshot(e));
-        }
+        self.acc.push(ev);
         match self.acc.outcome() {
             Outcome::Failed(e) | Outcome::Error(e) => {
                 self.finished = true;
@@ -249,9 +246,10 @@ mod tests {
         let (s, end) = drive(StreamState::resumed(), &[CREATED, ADDED, DELTA, COMPLETED]);
         assert_eq!(end, Ok(()));
         assert!(s.final_response_json().is_some());
-        // A fresh stream still treats a delta before any lifecycle event as a protocol violation.
-        let (_, end) = drive(StreamState::new(), &[DELTA, COMPLETED]);
-        assert!(matches!(end, Err(Error::Stream { .. })));
+        // A fresh stream skips a delta before any lifecycle event (it fits nowhere).
+        let (s, end) = drive(StreamState::new(), &[DELTA, COMPLETED]);
+        assert_eq!(end, Ok(()));
+        assert!(s.final_response_json().is_some());
         // And a resumed stream still ends in an `error` event.
         let (_, end) = drive(StreamState::resumed(), &[r#"{"type":"error","code":"x","message":"boom"}"#]);
         assert!(matches!(end, Err(Error::Api(_))));

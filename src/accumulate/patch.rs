@@ -301,7 +301,8 @@ fn write_patch(p: &Patch, out: &mut String) {
             out.push_str(r#"["c","#);
             write_path(path, out);
             out.push(',');
-            write_str(text, out);
+            // A string always serialises.
+            out.push_str(&serde_json::to_string(text).unwrap_or_default());
             out.push(']');
         }
         Patch::Join { path, from } => {
@@ -340,30 +341,4 @@ fn write_index(i: u32, out: &mut String) {
         return;
     }
     let _ = write!(out, "{i}"); // writing to a String cannot fail
-}
-
-/// A JSON string literal.
-fn write_str(s: &str, out: &mut String) {
-    out.push('"');
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let esc = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(s.get(start..i).unwrap_or_default());
-        if esc.is_empty() {
-            let _ = write!(out, "\\u{b:04x}");
-        } else {
-            out.push_str(esc);
-        }
-        start = i + 1;
-    }
-    out.push_str(s.get(start..).unwrap_or_default());
-    out.push('"');
 }

@@ -56,6 +56,8 @@ pub enum Error {
     Timeout {
         /// The timeout that was exceeded.
         timeout_ms: u64,
+        /// How many attempts timed out (retries included).
+        attempts: u32,
     },
     /// The user aborted: a signal, `abort()`, or leaving a `for await` loop early.
     Abort,
@@ -130,7 +132,10 @@ impl fmt::Display for Error {
                 None => f.write_str(&e.message),
             },
             Error::Connection { message } => write!(f, "connection error: {message}"),
-            Error::Timeout { timeout_ms } => write!(f, "request timed out after {timeout_ms} ms"),
+            Error::Timeout { timeout_ms, attempts } if *attempts > 1 => {
+                write!(f, "request timed out after {timeout_ms} ms (each of {attempts} attempts)")
+            }
+            Error::Timeout { timeout_ms, .. } => write!(f, "request timed out after {timeout_ms} ms"),
             Error::Abort => f.write_str("request was aborted"),
             Error::Stream { message, .. } => f.write_str(message),
             Error::Validation { param, message } => write!(f, "invalid `{param}`: {message}"),

@@ -9,9 +9,11 @@
 #![warn(missing_docs)]
 
 pub mod accumulate;
+pub mod answer;
+pub mod call;
+pub mod endpoint;
 pub mod error;
 pub mod event;
-pub mod http;
 pub mod redact;
 pub mod request;
 pub mod retry;

@@ -226,6 +226,10 @@ impl CreateResponseParams {
     }
 }
 
+fn obj_background(v: &Value) -> bool {
+    v.get("background") == Some(&Value::Bool(true))
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const SERVICE_TIERS: &[&str] = &["auto", "default", "flex", "priority"];
@@ -426,6 +430,11 @@ fn validate_metadata(v: &Value) -> Result<(), Error> {
 /// and `"stream":true` is spliced in at the front when it was absent; only when an existing
 /// `stream` value must change is the object re-serialised.
 pub fn prepare_body(params_json: &str, stream: bool) -> Result<String, Error> {
+    prepare(params_json, stream).map(|(body, _)| body)
+}
+
+/// [`prepare_body`], also telling whether the params ask for `background: true`.
+pub fn prepare(params_json: &str, stream: bool) -> Result<(String, bool), Error> {
     let mut v: Value = serde_json::from_str(params_json).map_err(|e| {
         Error::validation(
             "params",
@@ -448,17 +457,18 @@ pub fn prepare_body(params_json: &str, stream: bool) -> Result<String, Error> {
         obj.insert("stream".to_owned(), Value::Bool(w));
     }
     validate(&v)?;
+    let background = obj_background(&v);
 
     if wanted.is_none() || given == wanted {
-        return Ok(params_json.to_owned());
+        return Ok((params_json.to_owned(), background));
     }
     if !had_key {
         // Absent before: splice it in at the front (the object is not empty: `model` exists).
         if let Some(rest) = params_json.trim_start().strip_prefix('{') {
-            return Ok(format!("{{\"stream\":true,{rest}"));
+            return Ok((format!("{{\"stream\":true,{rest}"), background));
         }
     }
-    serde_json::to_string(&v).map_err(|e| Error::validation("params", e.to_string()))
+    serde_json::to_string(&v).map(|b| (b, background)).map_err(|e| Error::validation("params", e.to_string()))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,63 +1,30 @@
-//! HTTP-level protocol helpers shared by every transport: endpoint URLs and the error body.
-//!
-//! Plain Rust; the wasm transport calls these so no protocol knowledge lives in the shell.
+//! What an answer means: the API's error body (`{"error":{"message","type","param","code"}}`)
+//! as an [`ApiError`], a JSON answer checked (and given its `output_text` when it is a
+//! Response), and the response headers the client reads.
 
-use crate::error::{ApiError, Error};
 use serde_json::Value;
 
-/// The default base URL (CometAPI).
-pub const DEFAULT_BASE_URL: &str = "https://api.cometapi.com/v1";
+use crate::accumulate;
+use crate::endpoint::Answer;
+use crate::error::{ApiError, Error};
 
-/// Bodies of error responses are read up to this many bytes (enough for any real error JSON).
+/// Bodies of error responses are read up to this many bytes (enough for any real error JSON);
+/// the rest is not read.
 pub const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// `{base}/responses` with the base's trailing slashes trimmed.
-pub fn responses_url(base_url: &str) -> String {
-    format!("{}/responses", base_url.trim_end_matches('/'))
-}
+/// The response headers the client reads (for errors and retries); a shell passes these and no
+/// others.
+pub const WANTED_HEADERS: [&str; 4] = ["x-request-id", "retry-after-ms", "retry-after", "x-should-retry"];
 
-/// `{base}/responses/{id}{suffix}`, the id percent-encoded as one path segment.
-pub fn response_url(base_url: &str, id: &str, suffix: &str) -> String {
-    let mut url = responses_url(base_url);
-    url.push('/');
-    push_encoded(&mut url, id);
-    url.push_str(suffix);
-    url
-}
-
-/// Appends `?k=v&…` for the pairs given (values percent-encoded); nothing for no pairs.
-pub fn push_query(url: &mut String, pairs: &[(&str, String)]) {
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        url.push(if i == 0 && !url.contains('?') { '?' } else { '&' });
-        push_encoded(url, k);
-        url.push('=');
-        push_encoded(url, v);
+/// A JSON answer's body: checked to be JSON (a Response also gets its `output_text`), as text.
+pub fn json_body(body: &[u8], answer: Answer) -> Result<String, Error> {
+    let text = String::from_utf8_lossy(body).into_owned();
+    if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_err() {
+        return Err(Error::stream(format!("the response is not JSON: {}", excerpt(&text, 120))));
     }
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters (like `encodeURIComponent`,
-/// but also encoding `!'()*`).
-fn push_encoded(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 15) as usize] as char);
-        }
-    }
-}
-
-/// Checks an id that goes into a URL path: `""`, `.` and `..` would name another resource
-/// (`GET {base}/responses/..` is `GET {base}/`), so they are a [`Error::Validation`] before any
-/// request is sent. Every other id is sent percent-encoded as one path segment.
-pub fn check_id(id: &str) -> Result<(), Error> {
-    match id {
-        "" => Err(Error::validation("id", "an id is required (e.g. \"resp_…\"), got an empty string")),
-        "." | ".." => Err(Error::validation("id", format!("\"{id}\" is not a valid id: it would name another path"))),
-        _ => Ok(()),
+    match answer {
+        Answer::Json { output_text: true } => accumulate::with_output_text(&text),
+        _ => Ok(text),
     }
 }
 
@@ -131,18 +98,6 @@ fn reason(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn urls() {
-        assert_eq!(responses_url("https://x/v1/"), "https://x/v1/responses");
-        assert_eq!(
-            response_url("https://x/v1", "resp_1/../a b", "/cancel"),
-            "https://x/v1/responses/resp_1%2F..%2Fa%20b/cancel"
-        );
-        let mut u = response_url("http://h/v1", "r", "");
-        push_query(&mut u, &[("stream", "true".into()), ("starting_after", "3".into())]);
-        assert_eq!(u, "http://h/v1/responses/r?stream=true&starting_after=3");
-    }
 
     #[test]
     fn nested_error_body() {

@@ -12,6 +12,7 @@ pub mod accumulate;
 pub mod error;
 pub mod event;
 pub mod http;
+pub mod partial_json;
 pub mod request;
 pub mod retry;
 pub mod sse;

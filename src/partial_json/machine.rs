@@ -206,7 +206,7 @@ impl Machine {
     fn run(&mut self, text: &str) {
         let bytes = text.as_bytes();
         let mut i = 0;
-        while i < bytes.len() && self.state != State::Error {
+        while i < bytes.len() && !matches!(self.state, State::Error) {
             i = self.step(text, i);
         }
         if matches!(self.state, State::Str(_)) && !self.in_key {
@@ -232,8 +232,8 @@ impl Machine {
                     self.start_string();
                     i + 1
                 }
-                b'}' if self.state == State::ObjectFirst => self.close(i),
-                _ if self.state == State::ObjectFirst => self.fail(text, i, "expected a key or '}'"),
+                b'}' if matches!(self.state, State::ObjectFirst) => self.close(i),
+                _ if matches!(self.state, State::ObjectFirst) => self.fail(text, i, "expected a key or '}'"),
                 _ => self.fail(text, i, "expected a key after ','"),
             },
             State::Colon if b == b':' => {
@@ -294,7 +294,7 @@ impl Machine {
             b't' => self.state = State::Lit(Lit::True, 1),
             b'f' => self.state = State::Lit(Lit::False, 1),
             b'n' => self.state = State::Lit(Lit::Null, 1),
-            b']' if self.state == State::ArrayFirst => return self.close(i),
+            b']' if matches!(self.state, State::ArrayFirst) => return self.close(i),
             _ => return self.fail(text, i, "expected a value"),
         }
         i + 1

@@ -58,7 +58,7 @@
 mod machine;
 mod ops;
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use serde_json::Value;
 
@@ -96,11 +96,20 @@ impl PartialJsonError {
 
 impl fmt::Display for PartialJsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Written without char and hex formatting, which would add to the wasm size.
         write!(f, "invalid JSON at byte {}: {}", self.offset, self.reason)?;
-        match self.found {
-            Some(c) if (c as u32) < 0x20 => write!(f, " (found U+{:04X})", c as u32),
-            Some(c) => write!(f, " (found '{c}')"),
-            None => Ok(()),
+        let Some(c) = self.found else { return Ok(()) };
+        let code = c as u32;
+        if code < 0x20 {
+            let digit = |d| char::from_digit(d, 16).unwrap_or('0').to_ascii_uppercase();
+            f.write_str(" (found U+00")?;
+            f.write_char(digit(code >> 4))?;
+            f.write_char(digit(code & 0xF))?;
+            f.write_str(")")
+        } else {
+            f.write_str(" (found '")?;
+            f.write_char(c)?;
+            f.write_str("')")
         }
     }
 }

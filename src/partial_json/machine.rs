@@ -9,9 +9,15 @@
 use std::fmt::Write as _;
 use std::mem;
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 use super::{PartialJsonError, MAX_DEPTH};
+
+mod scalar;
+mod text;
+
+use scalar::{Lit, Num};
+use text::Esc;
 
 /// Where the machine is in the grammar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,62 +47,6 @@ enum State {
     Lit(Lit, u8),
     /// Invalid JSON seen: everything is ignored.
     Error,
-}
-
-/// Inside a string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Esc {
-    /// Ordinary characters.
-    None,
-    /// After `\`.
-    Backslash,
-    /// After `\u` and this many hex digits (their value so far).
-    Hex(u8, u16),
-}
-
-/// Inside a number: the last part read (RFC 8259 `number`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Num {
-    Minus,
-    Zero,
-    Int,
-    Dot,
-    Frac,
-    ExpMark,
-    ExpSign,
-    Exp,
-}
-
-impl Num {
-    /// A number may end here.
-    fn is_terminal(self) -> bool {
-        matches!(self, Num::Zero | Num::Int | Num::Frac | Num::Exp)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Lit {
-    True,
-    False,
-    Null,
-}
-
-impl Lit {
-    fn word(self) -> &'static str {
-        match self {
-            Lit::True => "true",
-            Lit::False => "false",
-            Lit::Null => "null",
-        }
-    }
-
-    fn value(self) -> Value {
-        match self {
-            Lit::True => Value::Bool(true),
-            Lit::False => Value::Bool(false),
-            Lit::Null => Value::Null,
-        }
-    }
 }
 
 /// An open array or object.
@@ -140,14 +90,6 @@ pub(super) struct Machine {
 
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
-}
-
-fn push_u_escape(out: &mut String, unit: u16) {
-    out.push_str("\\u");
-    for shift in [12u16, 8, 4, 0] {
-        let digit = (unit >> shift) & 0xF;
-        out.push(char::from_digit(u32::from(digit), 16).unwrap_or('0'));
-    }
 }
 
 /// The container at the end of `frames`' current children, from the root.
@@ -335,241 +277,6 @@ impl Machine {
         self.state = State::Error;
         text.len()
     }
-
-    // ----------------------------------------------------------------------------- literals
-
-    fn number(&mut self, text: &str, i: usize, b: u8, n: Num) -> usize {
-        let next = match (n, b) {
-            (Num::Minus, b'0') => Some(Num::Zero),
-            (Num::Minus | Num::Int, b'0'..=b'9') => Some(Num::Int),
-            (Num::Zero | Num::Int, b'.') => Some(Num::Dot),
-            (Num::Dot | Num::Frac, b'0'..=b'9') => Some(Num::Frac),
-            (Num::Zero | Num::Int | Num::Frac, b'e' | b'E') => Some(Num::ExpMark),
-            (Num::ExpMark, b'+' | b'-') => Some(Num::ExpSign),
-            (Num::ExpMark | Num::ExpSign | Num::Exp, b'0'..=b'9') => Some(Num::Exp),
-            _ => None,
-        };
-        match next {
-            Some(n) => {
-                self.num.push(char::from(b));
-                self.state = State::Num(n);
-                i + 1
-            }
-            None if n == Num::Zero && b.is_ascii_digit() => {
-                self.fail(text, i, "a number cannot start with 0 and a digit")
-            }
-            None if n.is_terminal() => {
-                // `b` ends the number and is handled next, in the state after a value; the
-                // number only counts when `b` may follow it there (`[1}` leaves it out).
-                let top = self.frames.last().map(|f| f.array);
-                let fits = is_ws(b) || matches!((top, b), (Some(_), b',') | (Some(true), b']') | (Some(false), b'}'));
-                if fits {
-                    self.emit_number();
-                } else {
-                    self.state = if top.is_some() { State::After } else { State::Done };
-                }
-                i
-            }
-            None => self.fail(text, i, "incomplete number"),
-        }
-    }
-
-    fn emit_number(&mut self) {
-        self.new_slot();
-        // Every spelling the grammar lets through parses, but one beyond f64's range.
-        let v = self.num.parse::<Number>().map_or(Value::Null, Value::Number);
-        if self.op_begin('s') {
-            self.ops.push_str(&self.num);
-            self.ops.push(']');
-        }
-        self.mirror_set(v);
-        self.end_value();
-    }
-
-    fn literal(&mut self, text: &str, i: usize, b: u8, lit: Lit, read: u8) -> usize {
-        let word = lit.word();
-        if word.as_bytes().get(usize::from(read)) != Some(&b) {
-            return self.fail(text, i, "invalid literal (true, false or null)");
-        }
-        let read = read + 1;
-        if usize::from(read) < word.len() {
-            self.state = State::Lit(lit, read);
-        } else {
-            self.new_slot();
-            if self.op_begin('s') {
-                self.ops.push_str(word);
-                self.ops.push(']');
-            }
-            self.mirror_set(lit.value());
-            self.end_value();
-        }
-        i + 1
-    }
-
-    // ------------------------------------------------------------------------------ strings
-
-    fn start_string(&mut self) {
-        self.dec.clear();
-        self.raw.clear();
-        self.high = None;
-        self.state = State::Str(Esc::None);
-    }
-
-    fn track_raw(&self) -> bool {
-        self.in_key || self.recording
-    }
-
-    fn string(&mut self, text: &str, i: usize, esc: Esc) -> usize {
-        let bytes = text.as_bytes();
-        match esc {
-            Esc::None => {
-                let rest = bytes.get(i..).unwrap_or_default();
-                let run = rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(rest.len());
-                let j = i + run;
-                if run > 0 {
-                    self.lone_high();
-                    // The run ends at an ASCII byte or at the end: a character boundary.
-                    let s = text.get(i..j).unwrap_or_default();
-                    self.dec.push_str(s);
-                    if self.track_raw() {
-                        self.raw.push_str(s);
-                    }
-                }
-                match bytes.get(j) {
-                    None => j,
-                    Some(b'"') => {
-                        self.lone_high();
-                        self.end_string();
-                        j + 1
-                    }
-                    Some(b'\\') => {
-                        self.state = State::Str(Esc::Backslash);
-                        j + 1
-                    }
-                    Some(_) => self.fail(text, j, "control character in a string (it must be escaped)"),
-                }
-            }
-            Esc::Backslash => {
-                let b = bytes.get(i).copied().unwrap_or_default();
-                let c = match b {
-                    b'"' => '"',
-                    b'\\' => '\\',
-                    b'/' => '/',
-                    b'b' => '\u{8}',
-                    b'f' => '\u{c}',
-                    b'n' => '\n',
-                    b'r' => '\r',
-                    b't' => '\t',
-                    b'u' => {
-                        self.state = State::Str(Esc::Hex(0, 0));
-                        return i + 1;
-                    }
-                    _ => return self.fail(text, i, "invalid escape in a string"),
-                };
-                self.lone_high();
-                self.dec.push(c);
-                if self.track_raw() {
-                    self.raw.push('\\');
-                    self.raw.push(char::from(b));
-                }
-                self.state = State::Str(Esc::None);
-                i + 1
-            }
-            Esc::Hex(read, acc) => {
-                let digit = bytes.get(i).and_then(|&b| char::from(b).to_digit(16));
-                let Some(digit) = digit.and_then(|d| u16::try_from(d).ok()) else {
-                    return self.fail(text, i, "invalid \\u escape in a string (4 hex digits expected)");
-                };
-                let acc = (acc << 4) | digit;
-                if read == 3 {
-                    self.state = State::Str(Esc::None);
-                    self.code_unit(acc);
-                } else {
-                    self.state = State::Str(Esc::Hex(read + 1, acc));
-                }
-                i + 1
-            }
-        }
-    }
-
-    /// A `\uXXXX` escape completed.
-    fn code_unit(&mut self, unit: u16) {
-        if let Some(high) = self.high.take() {
-            if (0xDC00..=0xDFFF).contains(&unit) {
-                let c = 0x10000 + ((u32::from(high) - 0xD800) << 10) + (u32::from(unit) - 0xDC00);
-                self.dec.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
-                if self.track_raw() {
-                    push_u_escape(&mut self.raw, high);
-                    push_u_escape(&mut self.raw, unit);
-                }
-                return;
-            }
-            self.lone(high);
-        }
-        match unit {
-            0xD800..=0xDBFF => self.high = Some(unit),
-            0xDC00..=0xDFFF => self.lone(unit),
-            _ => {
-                self.dec.push(char::from_u32(u32::from(unit)).unwrap_or('\u{FFFD}'));
-                if self.track_raw() {
-                    push_u_escape(&mut self.raw, unit);
-                }
-            }
-        }
-    }
-
-    /// The waiting high surrogate, if any, turned out to be alone.
-    fn lone_high(&mut self) {
-        if let Some(high) = self.high.take() {
-            self.lone(high);
-        }
-    }
-
-    /// A lone surrogate: U+FFFD in the Rust value, the escape itself in the op text.
-    fn lone(&mut self, unit: u16) {
-        self.dec.push('\u{FFFD}');
-        if self.track_raw() {
-            push_u_escape(&mut self.raw, unit);
-        }
-    }
-
-    fn end_string(&mut self) {
-        if self.in_key {
-            if let Some(top) = self.frames.last_mut() {
-                mem::swap(&mut top.key, &mut self.dec);
-                mem::swap(&mut top.key_raw, &mut self.raw);
-            }
-            self.state = State::Colon;
-        } else {
-            self.flush_string();
-            self.end_value();
-        }
-    }
-
-    /// Moves the buffered part of the value string into the value (and the ops).
-    fn flush_string(&mut self) {
-        if self.str_new {
-            self.str_new = false;
-            if self.op_begin('s') {
-                self.ops.push('"');
-                self.ops.push_str(&self.raw);
-                self.ops.push_str("\"]");
-            }
-            let s = mem::take(&mut self.dec);
-            self.mirror_set(Value::String(s));
-        } else if !self.dec.is_empty() {
-            if self.op_begin('c') {
-                self.ops.push('"');
-                self.ops.push_str(&self.raw);
-                self.ops.push_str("\"]");
-            }
-            self.mirror_cat();
-            self.dec.clear();
-        }
-        self.raw.clear();
-    }
-
-    // ---------------------------------------------------------------------- value and ops
 
     /// Starts an op (`code` `s` or `c`) whose path is the current child of every open
     /// container, up to the value; the caller writes the value and `]`. False when not recording.

@@ -17,6 +17,7 @@ pub mod request;
 pub mod retry;
 pub mod sse;
 pub mod stream;
+pub mod tool_loop;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

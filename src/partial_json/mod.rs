@@ -44,6 +44,10 @@
 //! their escapes as UTF-16 code units (a lone surrogate is written `\ud800`, so JS gets the same
 //! code unit). [`apply_ops_json`] and [`apply_op`] apply ops to a [`serde_json::Value`].
 //!
+//! A mirror in JS must create keys as own data properties (`Object.defineProperty`, or objects
+//! without a prototype), never with `obj[key] = value`: for `JSON.parse`, `__proto__` is an
+//! ordinary key, for an assignment it is the prototype.
+//!
 //! # The Rust value
 //!
 //! [`PartialJsonParser::value`] is a [`serde_json::Value`], which cannot hold everything

@@ -12,11 +12,13 @@ pub mod accumulate;
 pub mod error;
 pub mod event;
 pub mod http;
+pub mod partial_json;
 pub mod redact;
 pub mod request;
 pub mod retry;
 pub mod sse;
 pub mod stream;
+pub mod tool_loop;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -14,11 +14,13 @@ pub mod call;
 pub mod endpoint;
 pub mod error;
 pub mod event;
+pub mod partial_json;
 pub mod redact;
 pub mod request;
 pub mod retry;
 pub mod sse;
 pub mod stream;
+pub mod tool_loop;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -4,83 +4,33 @@
 // CompiledWasm module), and proxies to the mock backend, which requires the secret key.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  BUILD, PAGE_SCRIPT, PKG, ROOT, SECRET, checkStreamed, devImport, freshConsumer, launchChromium, packPkg, pageResult, startMock, watchPage,
-} from './lib.mjs';
+import { PAGE_SCRIPT, PKG, SECRET, checkStreamed, launchChromium, pageResult, startMock, watchPage } from './lib.mjs';
+import { bundleExample, startWorker as startBundle } from './worker-lib.mjs';
 
-const EXAMPLE = join(ROOT, 'examples', 'cloudflare-worker');
 const ORIGIN = 'https://app.example';
 const WORKER = 'http://worker.test/v1/responses';
 
 let mock;
 let mf;
-let bundleDir;
-let compatibilityDate;
+let bundle;
 /** Every response the Worker gave, to check that the key never appears in one. */
 const seen = [];
 
-async function startWorker(bindings) {
-  const { Miniflare } = await devImport('miniflare/dist/src/index.js');
-  const instance = new Miniflare({
-    modules: true,
-    modulesRoot: bundleDir,
-    scriptPath: join(bundleDir, 'index.js'),
-    modulesRules: [
-      { type: 'ESModule', include: ['**/*.js'] },
-      { type: 'CompiledWasm', include: ['**/*.wasm'] },
-    ],
-    compatibilityDate,
-    bindings: {
-      COMETAPI_KEY: SECRET,
-      UPSTREAM_BASE_URL: `${mock.url}/v1`,
-      ALLOWED_ORIGINS: `${ORIGIN}, http://localhost:5173`,
-      ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini',
-      ...bindings,
-    },
+function startWorker(bindings) {
+  return startBundle(bundle, {
+    COMETAPI_KEY: SECRET,
+    UPSTREAM_BASE_URL: `${mock.url}/v1`,
+    ALLOWED_ORIGINS: `${ORIGIN}, http://localhost:5173`,
+    ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini',
+    ...bindings,
   });
-  await instance.ready;
-  return instance;
 }
 
 before(async () => {
-  const { tarball } = await packPkg(join(BUILD, 'runtimes', 'workerd'));
-  const example = JSON.parse(readFileSync(join(EXAMPLE, 'package.json'), 'utf8'));
-  assert.equal(example.dependencies['cometapi-responses'], 'file:../../pkg');
-  const wranglerToml = readFileSync(join(EXAMPLE, 'wrangler.toml'), 'utf8');
-  compatibilityDate = wranglerToml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1];
-  // the example as a user would copy it, with the package from the tarball instead of ../../pkg
-  // (wrangler itself is not installed: it is replaced by the same esbuild bundling below)
-  const dir = await freshConsumer(
-    'worker',
-    {
-      'package.json': JSON.stringify({ name: example.name, private: true, type: 'module' }, null, 2),
-      'wrangler.toml': wranglerToml,
-      'src/index.js': readFileSync(join(EXAMPLE, 'src', 'index.js'), 'utf8'),
-    },
-    tarball,
-  );
-  const esbuild = await devImport('esbuild/lib/main.js');
-  bundleDir = join(dir, 'dist');
-  const result = await esbuild.build({
-    absWorkingDir: dir,
-    entryPoints: ['src/index.js'],
-    outdir: 'dist',
-    bundle: true,
-    format: 'esm',
-    target: 'es2024',
-    conditions: ['workerd', 'worker', 'browser'], // what wrangler passes
-    loader: { '.wasm': 'copy' }, // kept as its own module, imported as a WebAssembly.Module
-    assetNames: '[name]',
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const inputs = Object.keys(result.metafile.inputs);
-  assert.ok(inputs.some((p) => p.endsWith('node_modules/cometapi-responses/workerd.js')), `bundled workerd.js: ${inputs}`);
-  assert.ok(!inputs.some((p) => p.includes('inline')), 'the inlined wasm of the browser entry is not bundled');
+  bundle = await bundleExample('worker');
   mock = await startMock({ delayMs: 40, requireKey: SECRET });
   mf = await startWorker();
 });
@@ -263,6 +213,62 @@ test('MAX_OUTPUT_TOKENS caps max_output_tokens: more is refused, none gets the c
     assert.equal(sent.body.max_output_tokens, 100);
   } finally {
     await capped.dispose();
+  }
+});
+
+test('cost parameters are refused unless configured: background, built-in tools, stored prompts, priority tiers', async () => {
+  const base = { model: 'gpt-5.4', input: 'hi' };
+  const fn = { type: 'function', name: 'get_weather', parameters: { type: 'object', properties: {} } };
+  const refused = [
+    [{ background: true }, 'background_not_allowed', 'background'],
+    [{ tools: [fn, { type: 'web_search' }] }, 'tool_not_allowed', 'tools[1].type'],
+    [{ tools: [{ type: 'mcp', server_label: 'x', server_url: 'https://mcp.example' }] }, 'tool_not_allowed', 'tools[0].type'],
+    [{ tools: [{ name: 'untyped' }] }, 'invalid_value', 'tools[0].type'],
+    [{ tools: { type: 'web_search' } }, 'invalid_value', 'tools'],
+    [{ tool_choice: { type: 'code_interpreter' } }, 'tool_not_allowed', 'tool_choice'],
+    [{ prompt: { id: 'pmpt_123' } }, 'prompt_not_allowed', 'prompt'],
+    [{ service_tier: 'priority' }, 'service_tier_not_allowed', 'service_tier'],
+  ];
+  const before = mock.requests.length;
+  for (const [extra, code, param] of refused) {
+    for (const stream of [false, true]) {
+      const { res, json } = await call(mf, { body: { ...base, ...extra, stream } });
+      assert.equal(res.status, 400, `${JSON.stringify(extra)} is refused`);
+      assertApiError(json, { code, param });
+    }
+  }
+  assert.equal(mock.requests.length, before, 'nothing reached the upstream');
+
+  // allowed by default: function and custom tools, background: false, the default tiers
+  for (const extra of [{ tools: [fn, { type: 'custom', name: 'grammar' }], tool_choice: { type: 'function', name: 'get_weather' } }, { background: false }, { service_tier: 'flex' }, { service_tier: 'auto' }]) {
+    const n = mock.requests.length;
+    await call(mf, { body: { ...base, ...extra } });
+    assert.equal(mock.requests.length, n + 1, `${JSON.stringify(extra)} reached the upstream`);
+  }
+
+  const open = await startWorker({ ALLOW_BACKGROUND: 'true', ALLOW_BUILTIN_TOOLS: 'web_search,code_interpreter', ALLOW_PROMPTS: 'true', ALLOWED_SERVICE_TIERS: 'auto,priority' });
+  try {
+    for (const extra of [{ background: true }, { tools: [{ type: 'web_search' }], tool_choice: { type: 'code_interpreter' } }, { prompt: { id: 'pmpt_123' } }, { service_tier: 'priority' }]) {
+      const n = mock.requests.length;
+      const { json } = await call(open, { body: { ...base, ...extra } });
+      assert.ok(!['background_not_allowed', 'tool_not_allowed', 'prompt_not_allowed', 'service_tier_not_allowed'].includes(json?.error?.code), `${JSON.stringify(extra)}: ${JSON.stringify(json?.error)}`);
+      assert.equal(mock.requests.length, n + 1, `${JSON.stringify(extra)} reached the upstream`);
+    }
+    // a list allows only the tools it names; ALLOWED_SERVICE_TIERS replaces the default list
+    let r = await call(open, { body: { ...base, tools: [{ type: 'image_generation' }] } });
+    assertApiError(r.json, { code: 'tool_not_allowed', param: 'tools[0].type' });
+    r = await call(open, { body: { ...base, service_tier: 'flex' } });
+    assertApiError(r.json, { code: 'service_tier_not_allowed', param: 'service_tier' });
+  } finally {
+    await open.dispose();
+  }
+  const any = await startWorker({ ALLOW_BUILTIN_TOOLS: 'true' });
+  try {
+    const n = mock.requests.length;
+    await call(any, { body: { ...base, tools: [{ type: 'image_generation' }, { type: 'file_search', vector_store_ids: ['vs_1'] }] } });
+    assert.equal(mock.requests.length, n + 1, '"true" allows every built-in tool');
+  } finally {
+    await any.dispose();
   }
 });
 

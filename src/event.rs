@@ -7,6 +7,13 @@
 //! nothing. Only data that is not a JSON object is an error ([`Error::Stream`], with a short
 //! excerpt of the data, never the whole payload).
 //!
+//! What counts as JSON is what `JSON.parse` accepts (the JS side parses the same text): a
+//! number beyond `f64`'s range (`1e400`, a 5000-digit integer) or a `\u` escape of a lone
+//! surrogate does not fail the event. The event's [`json`](ResponseEvent::json) keeps the text
+//! byte for byte; in the Rust `Value`s (the payload, the error) such a number is `null` (what
+//! `JSON.stringify` writes for `Infinity`) and such an escape U+FFFD, and an integer field
+//! holding one (`output_index: 1e400`) reads as absent, as any non-integer does.
+//!
 //! Performance: each event's JSON is parsed exactly once, into a small borrowed struct (no
 //! `serde_json::Value` for delta events); string fields without escapes are stored as byte ranges
 //! into the JSON text instead of copies. Only the objects an event carries for the accumulator
@@ -19,6 +26,8 @@ use serde_json::Value;
 
 use crate::error::{ApiError, Error};
 use crate::sse;
+
+pub(crate) mod lenient;
 
 macro_rules! event_kinds {
     ($($(#[$doc:meta])* $name:ident => $wire:literal,)*) => {
@@ -380,6 +389,25 @@ pub fn decode_owned(ev: sse::Event) -> Result<Option<ResponseEvent>, Error> {
     decode_data(ev.data, &ev.event)
 }
 
+/// The two decoding paths on their own, for differential tests and fuzzing (not a stable API):
+/// whatever [`fast`](paths::fast) decodes, [`general`](paths::general) must decode to an equal
+/// event.
+#[doc(hidden)]
+pub mod paths {
+    use super::{Error, ResponseEvent};
+
+    /// The one-pass path for `*.delta` events of the usual shape; `None` when it leaves the
+    /// text to the general path.
+    pub fn fast(data: &str) -> Option<ResponseEvent> {
+        super::fast::delta(data.to_owned()).ok()
+    }
+
+    /// The general path (serde_json), for a text that starts with `{`.
+    pub fn general(data: &str, sse_name: &str) -> Result<Option<ResponseEvent>, Error> {
+        super::decode_general(data.to_owned(), sse_name)
+    }
+}
+
 fn is_skipped(data: &str) -> bool {
     let t = data.trim();
     t.is_empty() || t == "[DONE]"
@@ -407,12 +435,14 @@ fn decode_data(data: String, sse_name: &str) -> Result<Option<ResponseEvent>, Er
 }
 
 /// The general path: any event object (after the checks of `decode_data`), parsed as a
-/// `serde_json::Value`. Every field is lenient: a value of an unexpected JSON type reads as
+/// `serde_json::Value` as `JSON.parse` accepts it ([`lenient`]). Every field is lenient: a value of an unexpected JSON type reads as
 /// absent instead of failing the whole event (unknown events must never be fatal). A key given
 /// twice counts once, the last value winning, as in `JSON.parse`.
 fn decode_general(data: String, sse_name: &str) -> Result<Option<ResponseEvent>, Error> {
     let sse_keepalive = sse_name == "keepalive";
-    let mut obj = match serde_json::from_str::<Value>(&data) {
+    // As `JSON.parse` accepts it: a number beyond f64's range reads as `null`, a lone surrogate
+    // escape as U+FFFD (in the `Value` only: `data` stays the event's text).
+    let mut obj = match lenient::parse_value(&data) {
         Ok(Value::Object(obj)) => obj,
         // A keepalive's data does not matter.
         _ if sse_keepalive => return Ok(Some(ResponseEvent::keepalive())),
@@ -661,7 +691,7 @@ mod fast {
     }
 
     /// Four hex digits at `i`.
-    fn hex4(b: &[u8], i: usize) -> Option<u32> {
+    pub(super) fn hex4(b: &[u8], i: usize) -> Option<u32> {
         let digits = b.get(i..i + 4)?;
         digits.iter().try_fold(0u32, |n, &d| Some(n * 16 + (d as char).to_digit(16)?))
     }
@@ -721,9 +751,9 @@ mod fast {
         Some(out)
     }
 
-    /// A JSON number per RFC 8259; the index after it. `None` also for a number that may be
-    /// out of `f64`'s range (about 1e308): serde_json rejects those, so the general path decides.
-    fn number(b: &[u8], mut i: usize) -> Option<usize> {
+    /// A JSON number per RFC 8259; the index after it. Its value is not computed: one beyond
+    /// `f64`'s range is as good as any other here (the general path reads it as `null`).
+    pub(super) fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
         let digits = |b: &[u8], mut i: usize| {
             let s = i;
             while i < b.len() && b[i].is_ascii_digit() {
@@ -734,32 +764,22 @@ mod fast {
         if b.get(i) == Some(&b'-') {
             i += 1;
         }
-        let int_start = i;
         match *b.get(i)? {
             b'0' => i += 1,
             b'1'..=b'9' => i = digits(b, i)?,
             _ => return None,
         }
-        // Decimal digits before the point: the magnitude is below 10^(int_digits + exponent).
-        let int_digits = i - int_start;
         if b.get(i) == Some(&b'.') {
             i = digits(b, i + 1)?;
         }
-        let mut exponent = 0usize;
         if matches!(b.get(i), Some(b'e' | b'E')) {
             i += 1;
-            let negative = b.get(i) == Some(&b'-');
             if matches!(b.get(i), Some(b'+' | b'-')) {
                 i += 1;
             }
-            let start = i;
             i = digits(b, i)?;
-            if !negative {
-                exponent =
-                    b[start..i].iter().fold(0usize, |e, d| e.saturating_mul(10).saturating_add(usize::from(d - b'0')));
-            }
         }
-        (int_digits.saturating_add(exponent) < 300).then_some(i)
+        Some(i)
     }
 
     /// Validates and skips one JSON value starting at `i`; the index after it.
@@ -805,13 +825,13 @@ mod fast {
                     }
                 }
             }
-            _ => number(b, i),
+            _ => number_end(b, i),
         }
     }
 
     /// A non-negative integer that fits u64 (what the general path reads as `Some`).
     fn uint(b: &[u8], i: usize) -> Option<(u64, usize)> {
-        let end = number(b, i)?;
+        let end = number_end(b, i)?;
         let digits = &b[i..end];
         if !digits.iter().all(u8::is_ascii_digit) {
             return None; // negative, fraction or exponent

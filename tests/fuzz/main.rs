@@ -84,7 +84,7 @@ fn fuzz() {
     let mut findings: BTreeMap<String, (u64, PathBuf)> = BTreeMap::new();
     let mut last_report = start;
     let mut i = 0u64;
-    while iters.is_none_or(|n| i < n) && (i % 256 != 0 || deadline.is_none_or(|d| Instant::now() < d)) {
+    while iters.map_or(true, |n| i < n) && (i % 256 != 0 || deadline.map_or(true, |d| Instant::now() < d)) {
         current.store(i, Ordering::Relaxed);
         let (own, target, input) = execution(&corpus, seed, only, i);
         *per_target.entry(target.name()).or_default() += 1;

@@ -7,6 +7,8 @@
 //!
 //! Run: `cargo run --release --example sse_throughput`
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // a benchmark tool: panics are fine
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

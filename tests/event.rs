@@ -1,5 +1,7 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! Native tests of the event decoder (`src/event.rs`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
+//! Native tests of the event decoder (`src/event/`): types, fields, errors, what JSON.parse accepts,
+//! and the fast path against the general path.
 
 use cometapi_responses::error::Error;
 use cometapi_responses::event::{decode, decode_owned, paths, EventKind, ResponseEvent};
@@ -37,7 +39,7 @@ fn excerpt_of(message: &str) -> &str {
 // ---------------------------------------------------------------------------------------------
 // Types
 
-/// Every event type API-REFERENCE.md lists, spelled out (not derived from the enum).
+/// Every event type of the Responses streaming protocol, spelled out (not derived from the enum).
 const DOCUMENTED: &[&str] = &[
     "response.created",
     "response.queued",
@@ -278,6 +280,127 @@ fn negative_and_fractional_indices_read_as_absent() {
             .unwrap();
     assert_eq!(e.output_index(), None);
     assert_eq!(e.content_index(), None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fast path (delta events) against the general path
+
+const SAMPLE: &str = r#"{"type":"response.output_text.delta","content_index":0,"delta":"Mount \"Columbia\"\n","item_id":"msg_0a4b","logprobs":[],"obfuscation":"OnqWc7u","output_index":2,"sequence_number":15}"#;
+
+/// `decode_owned` (the fast path when it takes the text) and the general path agree.
+fn same(data: &str) {
+    let a = decode_owned(sse_event("message", data));
+    let b = paths::general(data, "message");
+    // decode_owned also rejects non-objects before either path; compare what both see.
+    if data.trim_start().starts_with('{') {
+        assert_eq!(a, b, "fast and general paths differ on {data:?}");
+    }
+}
+
+#[test]
+fn fast_path_agrees_with_serde_on_edge_cases() {
+    for d in [
+        SAMPLE,
+        r#"{"type":"response.output_text.delta","delta":""}"#,
+        r#" {"type" : "response.refusal.delta" , "delta" : "x" , "output_index" : 0 } "#,
+        r#"{"type":"response.output_text.delta","delta":"a","delta":"b"}"#,
+        r#"{"type":"response.output_text.delta","delta":"\u00e9"}"#,
+        r#"{"type":"response.output_text.delta","delta":"\x"}"#,
+        r#"{"type":"response.output_text.delta","delta":5}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","output_index":-1}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","output_index":1.0}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","output_index":1e2}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","output_index":18446744073709551616}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","output_index":01}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","output_index":"1"}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","x":[1,{"y":[true,false,null,-0.5e-3]}]}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","x":[1,]}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","x":{"a":1,}}"#,
+        r#"{"type":"response.output_text.delta","delta":"a"} x"#,
+        r#"{"type":"response.output_text.delta","delta":"a""#,
+        r#"{"type":"response.output_text.delta","delta":"a","text":"b"}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","response":{}}"#,
+        r#"{"type":"response.output_text.done","text":"a"}"#,
+        r#"{"type":"something.new","delta":"a"}"#,
+        r#"{"type":5,"delta":"a"}"#,
+        r#"{"delta":"a"}"#,
+        r#"{}"#,
+        "{\"type\":\"response.output_text.delta\",\"delta\":\"a\u{1}\"}",
+        "{\"type\":\"response.output_text.delta\",\"delta\":\"日本語 🚀\"}",
+        // Numbers at the edge of f64's range (both paths take the overflowing ones).
+        r#"{"type":"response.output_text.delta","delta":"a","x":1e400}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","x":-1e400}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","x":[1E+999]}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","x":1.7e308}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","x":1e-400}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","x":0.5e299}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","x":1e99999999999999999999999}"#,
+    ] {
+        same(d);
+    }
+    let nines = format!(r#"{{"type":"response.output_text.delta","delta":"a","x":{}}}"#, "9".repeat(400));
+    same(&nines);
+}
+
+/// A delta as servers that escape non-ASCII send it (Python's `ensure_ascii`).
+const ESCAPED: &str = r#"{"type":"response.output_text.delta","delta":"caf\u00e9 \ud83d\ude80 \u65e5\/\t","item_id":"m\u0031","output_index":0}"#;
+
+#[test]
+fn escaped_deltas_take_the_fast_path_and_unescape_like_serde() {
+    let ev = paths::fast(ESCAPED).expect("an escaped delta is a plain delta");
+    assert_eq!(ev.text(), Some("café 🚀 日/\t"));
+    assert_eq!(ev.item_id(), Some("m1"));
+    same(ESCAPED);
+    for d in [
+        r#"{"type":"response.output_text.delta","delta":"\u00E9\u00e9"}"#,
+        r#"{"type":"response.output_text.delta","delta":"\ud83d"}"#,
+        r#"{"type":"response.output_text.delta","delta":"\ude80"}"#,
+        r#"{"type":"response.output_text.delta","delta":"\ud83d\u0041"}"#,
+        r#"{"type":"response.output_text.delta","delta":"\ud83dx"}"#,
+        r#"{"type":"response.output_text.delta","delta":"\u00g9"}"#,
+        r#"{"type":"response.output_text.delta","delta":"\u00e"}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","x":"\ud800"}"#,
+        r#"{"type":"response.output_text.delta","delta":"\u0000"}"#,
+    ] {
+        same(d);
+    }
+    // A lone surrogate is left to the general path (which reads it as U+FFFD).
+    assert!(paths::fast(r#"{"type":"response.output_text.delta","delta":"\ud83d"}"#).is_none());
+}
+
+#[test]
+fn a_repeated_key_counts_once_with_the_last_value_as_in_json_parse() {
+    let ev = dec("message", r#"{"type":"response.output_text.done","text":"a","text":"b"}"#).unwrap();
+    assert_eq!(ev.text(), Some("b"));
+    let ev = dec("message", r#"{"type":"response.output_text.delta","delta":"a","delta":"b"}"#).unwrap();
+    assert_eq!(ev.text(), Some("b"));
+}
+
+#[test]
+fn fast_path_agrees_with_serde_on_every_truncation_and_byte_change() {
+    for sample in [SAMPLE, ESCAPED] {
+        mutations(sample);
+    }
+}
+
+fn mutations(sample: &str) {
+    let b = sample.as_bytes();
+    for n in 0..=b.len() {
+        if let Ok(s) = std::str::from_utf8(&b[..n]) {
+            same(s);
+        }
+    }
+    for i in 0..b.len() {
+        for c in [
+            b'"', b'\\', b',', b':', b'{', b'}', b'[', b']', b'0', b'-', b' ', b'x', b'e', b'.', b'u', b'd', b'8', b'c',
+        ] {
+            let mut m = b.to_vec();
+            m[i] = c;
+            if let Ok(s) = std::str::from_utf8(&m) {
+                same(s);
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ WASM_TARGET := wasm32-unknown-unknown
 WASM_IN := target/$(WASM_TARGET)/release/cometapi_responses.wasm
 STAMP := build/.stamps
 
-.PHONY: help setup setup-rust setup-node setup-browser build test test-rust test-wasm test-js test-browser test-runtimes size-check demo bench clean
+.PHONY: help setup setup-rust setup-node setup-browser build test test-rust test-wasm test-js test-browser test-runtimes size-check demo bench fuzz clean
 
 help:
 	@sed -n '2,5p' Makefile
@@ -92,6 +92,13 @@ demo: build
 
 bench: build
 	node --expose-gc bench/run.mjs
+
+# fuzz the core on stable Rust (tests/fuzz/, release mode): make fuzz FUZZ_SECONDS=600 or FUZZ_ITERS=10000000
+# (default 60 s; also FUZZ_SEED=n, FUZZ_TARGET=sse|decode|accumulate|stream); findings: build/fuzz-crashes/.
+# make test runs a short fixed-seed pass of it (part of cargo test).
+fuzz:
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),$(if $(FUZZ_ITERS),,60)) FUZZ_ITERS=$(FUZZ_ITERS) FUZZ_SEED=$(FUZZ_SEED) \
+	  FUZZ_TARGET=$(FUZZ_TARGET) cargo test --release -q --test fuzz -- --nocapture
 
 clean:
 	rm -rf pkg build target/$(WASM_TARGET)

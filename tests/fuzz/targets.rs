@@ -10,14 +10,15 @@
 //!    a decoded event keeps its text byte for byte; error messages stay short.
 //! 3. `accumulate`: the decoded events of a stream folded into an `Accumulator` (its results are
 //!    ignored); the snapshot, when there is one, serialises to JSON that parses.
-//! 4. `stream`: `StreamState` (feed / pop / apply / end_of_body / end) hands out the same events,
+//! 4. `stream`: `StreamState` (feed / next_entry / end_of_body / outcome) hands out the same events,
 //!    errors, outcome and final response for one-shot and random chunkings.
 
 use cometapi_responses::accumulate::{with_output_text, Accumulator};
 use cometapi_responses::error::Error;
 use cometapi_responses::event::{self, paths, EventKind};
 use cometapi_responses::sse::{self, Event, Parser, SseError, DEFAULT_MAX_EVENT_SIZE};
-use cometapi_responses::stream::StreamState;
+use cometapi_responses::accumulate::Mirror;
+use cometapi_responses::stream::{Show, StreamState};
 use serde::de::IgnoredAny;
 
 use crate::rng::Rng;
@@ -292,58 +293,51 @@ fn accumulate_target(input: &[u8]) {
 
 #[derive(Debug, PartialEq)]
 enum Step {
-    Event(String),
-    Error(Error),
+    Event(String, Show),
     End(Result<(), Error>),
 }
 
-fn drive(mut s: StreamState, chunks: &[&[u8]]) -> (Vec<Step>, Option<String>) {
+/// Feeds the chunks, taking every entry (its patches applied to a mirror) until the outcome is
+/// decided; the steps seen and the mirror's final snapshot.
+fn drive(mut s: StreamState, chunks: &[&[u8]]) -> (Vec<Step>, Option<serde_json::Value>) {
     let mut steps = Vec::new();
-    // Takes every event available; false once the stream gave an error.
-    let take = |s: &mut StreamState, steps: &mut Vec<Step>| {
-        while let Some(item) = s.pop() {
-            match item.and_then(|ev| {
-                steps.push(Step::Event(ev.json().to_owned()));
-                s.apply(&ev)
-            }) {
-                Ok(()) => {}
-                Err(e) => {
-                    steps.push(Step::Error(e));
-                    return false;
-                }
-            }
+    let mut mirror = Mirror::new();
+    let mut take = |s: &mut StreamState, steps: &mut Vec<Step>| {
+        while let Some(e) = s.next_entry() {
+            mirror.apply_all(&e.patches, &e.event);
+            steps.push(Step::Event(e.event.json().to_owned(), e.show));
         }
-        true
     };
     for c in chunks {
         s.feed(c);
-        if !take(&mut s, &mut steps) {
-            return (steps, s.final_response_json());
-        }
-        if s.is_finished() {
+        take(&mut s, &mut steps);
+        if s.outcome().is_some() {
             break;
         }
     }
-    s.end_of_body();
-    if take(&mut s, &mut steps) {
-        steps.push(Step::End(s.end()));
+    if s.outcome().is_none() {
+        s.end_of_body();
     }
-    (steps, s.final_response_json())
+    take(&mut s, &mut steps);
+    steps.push(Step::End(s.outcome().cloned().unwrap_or(Ok(()))));
+    (steps, mirror.value().cloned())
 }
 
 fn stream_target(input: &[u8]) {
     let (mut rng, body) = control(input);
-    let (resumed, limit) = (rng.one_in(4), rng.one_in(8).then(|| rng.range(1, 2000)));
-    let state = || match (resumed, limit) {
-        (true, _) => StreamState::resumed(),
-        (false, Some(limit)) => StreamState::with_max_event_size(limit),
-        (false, None) => StreamState::new(),
+    let (hide, limit) = (rng.one_in(4).then(|| rng.range(0, 20) as u64), rng.one_in(8).then(|| rng.range(1, 2000)));
+    let state = || {
+        let mut s = StreamState::entries(limit);
+        if let Some(n) = hide {
+            s.hide_through(n);
+        }
+        s
     };
     let one = drive(state(), &[body]);
     match one.0.last() {
         Some(Step::End(Ok(()))) => reached::count(5),
-        Some(Step::Error(Error::Api(_)) | Step::End(Err(Error::Api(_)))) => reached::count(6),
-        Some(Step::Error(_) | Step::End(Err(_))) => reached::count(7),
+        Some(Step::End(Err(Error::Api(_)))) => reached::count(6),
+        Some(Step::End(Err(_))) => reached::count(7),
         _ => {}
     }
     let pieces = chunks(&mut rng, body);

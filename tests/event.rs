@@ -566,6 +566,15 @@ fn malformed_json_gives_a_short_excerpt() {
     assert!(msg.contains("invalid JSON"), "{msg}");
 }
 
+/// Nesting past serde_json's limit is still an error, but not called invalid JSON.
+#[test]
+fn nesting_past_the_limit_is_reported_as_such() {
+    let deep = |d: usize| format!(r#"{{"type":"response.created","response":{}1{}}}"#, "[".repeat(d), "]".repeat(d));
+    assert!(dec("message", &deep(126)).is_some());
+    let msg = stream_error("message", &deep(127));
+    assert!(msg.contains("JSON nested deeper than 128 arrays and objects (line 1, column"), "{msg}");
+}
+
 #[test]
 fn truncated_json_is_reported_as_truncated() {
     let msg = stream_error("message", r#"{"type":"response.created","response":{"id""#);

@@ -6,9 +6,14 @@ use crate::error::Error;
 /// The error for data serde_json could not parse, with where and what.
 pub(super) fn malformed(data: &str, sse_name: &str, e: &serde_json::Error) -> Error {
     use serde_json::error::Category;
-    // Never use `e`'s Display: for wrong shapes it quotes the input.
+    // Never quote `e`'s Display: for wrong shapes it quotes the input. (A syntax error's names
+    // only the error and its position.)
     let what = match e.classify() {
         Category::Eof => "truncated JSON",
+        // Valid JSON that `JSON.parse` reads, but serde_json stops at 128 levels of nesting.
+        Category::Syntax if e.to_string().starts_with("recursion limit exceeded") => {
+            "JSON nested deeper than 128 arrays and objects"
+        }
         Category::Syntax | Category::Io => "invalid JSON",
         Category::Data => "JSON that is not an event object",
     };

@@ -17,6 +17,29 @@ function jsonParams(params, param = 'params') {
   }
 }
 
+/**
+ * In a page, a relative base URL (`/v1`, your own proxy) means the page's origin, as it does for
+ * `fetch`: it is resolved against the document's URL. Elsewhere it is given as is (and must be
+ * absolute).
+ */
+function resolved(baseURL) {
+  const here = globalThis.location?.href;
+  if (typeof baseURL !== 'string' || typeof here !== 'string' || /^[a-z][a-z0-9+.-]*:/i.test(baseURL)) return baseURL;
+  try {
+    return new URL(baseURL, here).href;
+  } catch {
+    return baseURL;
+  }
+}
+
+/** An option object as JSON text for the core (which checks its fields); `undefined` stays absent. */
+function optionsJson(options, what) {
+  return JSON.stringify(options, (k, v) => {
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new TypeError(`${what}.${k} must be a finite number, got ${v}`);
+    return v;
+  });
+}
+
 /** A Headers object (or any iterable of pairs) as a plain object; plain objects as they are. */
 function plainHeaders(headers) {
   if (headers !== null && typeof headers === 'object' && typeof headers.entries === 'function' && typeof headers.get === 'function') {
@@ -37,7 +60,7 @@ function requestOptions(opts) {
   if (opts === undefined || opts === null) return [undefined, undefined];
   if (!isObject(opts)) throw new TypeError('options must be an object');
   const signal = checkSignal(opts.signal);
-  const core = { timeout: opts.timeout, maxRetries: opts.maxRetries, headers: plainHeaders(opts.headers) };
+  const core = optionsJson({ timeout: opts.timeout, maxRetries: opts.maxRetries, headers: plainHeaders(opts.headers) }, 'options');
   return [signal, core];
 }
 
@@ -74,7 +97,8 @@ export class ResponsesClient {
     if (!isObject(options)) throw new TypeError('options must be an object');
     const { apiKey, baseURL, fetch, headers, maxRetries, timeout } = options;
     if (fetch !== undefined && fetch !== null && typeof fetch !== 'function') throw new TypeError('fetch must be a function');
-    this.#raw = call(() => new RawClient({ apiKey, baseURL, headers: plainHeaders(headers), maxRetries, timeout }));
+    const json = optionsJson({ apiKey, baseURL: resolved(baseURL), headers: plainHeaders(headers), maxRetries, timeout }, 'options');
+    this.#raw = call(() => new RawClient(json));
     // Looked up at call time on the global object of whatever runtime this is (never `window`).
     this.#fetch = fetch ?? ((url, init) => globalThis.fetch(url, init));
     this.conversations = new Conversations(this);
@@ -247,5 +271,5 @@ function listQuery(opts) {
   if (after !== undefined && typeof after !== 'string') throw new TypeError('after must be a string');
   if (order !== undefined && typeof order !== 'string') throw new TypeError('order must be a string');
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new TypeError(`limit must be a non-negative integer, got ${String(limit)}`);
-  return { after, limit, order, include: includeOf(opts) };
+  return optionsJson({ after, limit, order, include: includeOf(opts) }, 'options');
 }

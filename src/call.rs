@@ -296,7 +296,9 @@ impl Call {
         }
         let (failure, err) = match failure {
             IoFailure::Abort => return self.finish(Err(Error::Abort)),
-            IoFailure::Timeout => (Failure::Timeout, Error::Timeout { timeout_ms: self.timeout_ms, attempts: self.attempts }),
+            IoFailure::Timeout => {
+                (Failure::Timeout, Error::Timeout { timeout_ms: self.timeout_ms, attempts: self.attempts })
+            }
             IoFailure::Network => (Failure::Connection, Error::Connection { message: message.to_owned() }),
         };
         self.retry_or_fail(failure, &SavedHeaders::default(), err);
@@ -385,7 +387,8 @@ impl Call {
                 if let Some(s) = &mut self.stream {
                     match failure {
                         IoFailure::Timeout if self.resume_base.is_none() => {
-                            return self.finish(Err(Error::Timeout { timeout_ms: self.timeout_ms, attempts: self.attempts }));
+                            return self
+                                .finish(Err(Error::Timeout { timeout_ms: self.timeout_ms, attempts: self.attempts }));
                         }
                         IoFailure::Timeout => s.lost(&format!("no data for {} ms", self.timeout_ms)),
                         _ => s.lost(message),

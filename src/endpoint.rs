@@ -176,7 +176,13 @@ impl Config {
     /// `POST /responses/compact`: params sent as given (a JSON object).
     pub fn compact(&self, params_json: &str, extra: &[(String, String)]) -> Result<HttpRequest, Error> {
         let body = json_object("params", params_json)?;
-        Ok(self.build(Method::Post, self.url(&["responses", "compact"]), Some(body), Answer::Json { output_text: false }, extra))
+        Ok(self.build(
+            Method::Post,
+            self.url(&["responses", "compact"]),
+            Some(body),
+            Answer::Json { output_text: false },
+            extra,
+        ))
     }
 
     /// `POST /responses/input_tokens`: params sent as given (a JSON object).
@@ -187,9 +193,19 @@ impl Config {
     }
 
     /// `POST /conversations` (`{ items?, metadata? }`; no params sends `{}`).
-    pub fn conversation_create(&self, params_json: Option<&str>, extra: &[(String, String)]) -> Result<HttpRequest, Error> {
+    pub fn conversation_create(
+        &self,
+        params_json: Option<&str>,
+        extra: &[(String, String)],
+    ) -> Result<HttpRequest, Error> {
         let body = json_object("params", params_json.unwrap_or("{}"))?;
-        Ok(self.build(Method::Post, self.url(&["conversations"]), Some(body), Answer::Json { output_text: false }, extra))
+        Ok(self.build(
+            Method::Post,
+            self.url(&["conversations"]),
+            Some(body),
+            Answer::Json { output_text: false },
+            extra,
+        ))
     }
 
     /// `GET /conversations/{id}`.
@@ -199,7 +215,12 @@ impl Config {
     }
 
     /// `POST /conversations/{id}` (`{ metadata }`).
-    pub fn conversation_update(&self, id: &str, params_json: &str, extra: &[(String, String)]) -> Result<HttpRequest, Error> {
+    pub fn conversation_update(
+        &self,
+        id: &str,
+        params_json: &str,
+        extra: &[(String, String)],
+    ) -> Result<HttpRequest, Error> {
         let url = self.url_with_id(&["conversations"], id, &[])?;
         let body = json_object("params", params_json)?;
         Ok(self.build(Method::Post, url, Some(body), Answer::Json { output_text: false }, extra))
@@ -227,7 +248,12 @@ impl Config {
     }
 
     /// `GET /conversations/{id}/items?…`.
-    pub fn conversation_items_list(&self, id: &str, query: &ListQuery, extra: &[(String, String)]) -> Result<HttpRequest, Error> {
+    pub fn conversation_items_list(
+        &self,
+        id: &str,
+        query: &ListQuery,
+        extra: &[(String, String)],
+    ) -> Result<HttpRequest, Error> {
         let mut url = self.url_with_id(&["conversations"], id, &["items"])?;
         push_query(&mut url, &query.pairs()?);
         Ok(self.build(Method::Get, url, None, Answer::Json { output_text: false }, extra))
@@ -248,7 +274,12 @@ impl Config {
     }
 
     /// `DELETE /conversations/{id}/items/{item_id}`.
-    pub fn conversation_item_delete(&self, id: &str, item_id: &str, extra: &[(String, String)]) -> Result<HttpRequest, Error> {
+    pub fn conversation_item_delete(
+        &self,
+        id: &str,
+        item_id: &str,
+        extra: &[(String, String)],
+    ) -> Result<HttpRequest, Error> {
         let url = self.url_with_ids(&["conversations"], id, "items", item_id)?;
         Ok(self.build(Method::Delete, url, None, Answer::Json { output_text: false }, extra))
     }
@@ -284,7 +315,14 @@ impl Config {
 
     /// The request with its headers: `accept`, `content-type` (with a body), `authorization` (with
     /// a key), then the client's headers, then the request's own (later ones win).
-    fn build(&self, method: Method, url: String, body: Option<String>, answer: Answer, extra: &[(String, String)]) -> HttpRequest {
+    fn build(
+        &self,
+        method: Method,
+        url: String,
+        body: Option<String>,
+        answer: Answer,
+        extra: &[(String, String)],
+    ) -> HttpRequest {
         let mut headers = Vec::with_capacity(3 + self.headers.len() + extra.len());
         let accept = if matches!(answer, Answer::Stream { .. }) { "text/event-stream" } else { "application/json" };
         headers.push(("accept".to_owned(), accept.to_owned()));
@@ -345,7 +383,9 @@ impl ListQuery {
 pub fn check_id(param: &str, id: &str) -> Result<(), Error> {
     match id {
         "" => Err(Error::validation(param, format!("`{param}` is required (e.g. \"resp_…\"), got an empty string"))),
-        "." | ".." => Err(Error::validation(param, format!("\"{id}\" is not a valid `{param}`: it would name another path"))),
+        "." | ".." => {
+            Err(Error::validation(param, format!("\"{id}\" is not a valid `{param}`: it would name another path")))
+        }
         _ => Ok(()),
     }
 }
@@ -354,7 +394,13 @@ pub fn check_id(param: &str, id: &str) -> Result<(), Error> {
 /// (paths are appended to it).
 pub fn check_base_url(url: &str) -> Result<(), Error> {
     let bad = |why: &str| {
-        Err(Error::validation("baseURL", format!("baseURL must be an absolute http(s) URL such as \"{DEFAULT_BASE_URL}\": {why}; got {}", Value::from(url))))
+        Err(Error::validation(
+            "baseURL",
+            format!(
+                "baseURL must be an absolute http(s) URL such as \"{DEFAULT_BASE_URL}\": {why}; got {}",
+                Value::from(url)
+            ),
+        ))
     };
     let rest = if let Some(r) = url.strip_prefix("https://") {
         r
@@ -434,7 +480,12 @@ mod tests {
         assert_eq!(s.url, "https://x/v1/responses/r?stream=true&starting_after=3");
         assert_eq!(s.headers.last(), Some(&("x-b".to_owned(), "2".to_owned())));
         assert_eq!(s.answer, Answer::Stream { background: true });
-        let q = ListQuery { after: Some("m 1".into()), limit: Some(5), order: Some("asc".into()), include: vec!["a.b".into()] };
+        let q = ListQuery {
+            after: Some("m 1".into()),
+            limit: Some(5),
+            order: Some("asc".into()),
+            include: vec!["a.b".into()],
+        };
         let l = c.conversation_items_list("conv_1", &q, &[]).unwrap();
         assert_eq!(l.url, "https://x/v1/conversations/conv_1/items?after=m%201&limit=5&order=asc&include%5B%5D=a.b");
         let d = c.conversation_item_delete("conv_1", "msg/1", &[]).unwrap();
@@ -449,7 +500,9 @@ mod tests {
         let c = config();
         for id in ["", ".", ".."] {
             assert!(matches!(c.retrieve(id, &[]), Err(Error::Validation { ref param, .. }) if param == "id"));
-            assert!(matches!(c.conversation_item_delete("c", id, &[]), Err(Error::Validation { ref param, .. }) if param == "item_id"));
+            assert!(
+                matches!(c.conversation_item_delete("c", id, &[]), Err(Error::Validation { ref param, .. }) if param == "item_id")
+            );
         }
         assert!(c.retrieve("...", &[]).is_ok());
     }
@@ -459,8 +512,20 @@ mod tests {
         for ok in ["https://api.cometapi.com/v1", "http://127.0.0.1:8080/v1/", "https://h"] {
             assert!(check_base_url(ok).is_ok(), "{ok}");
         }
-        for bad in ["not a url", "/v1", "ftp://h/v1", "https://", "http:///v1", "https://h/v1?x=1", "https://h/v 1", "https://u@h/"] {
-            assert!(matches!(check_base_url(bad), Err(Error::Validation { ref param, .. }) if param == "baseURL"), "{bad}");
+        for bad in [
+            "not a url",
+            "/v1",
+            "ftp://h/v1",
+            "https://",
+            "http:///v1",
+            "https://h/v1?x=1",
+            "https://h/v 1",
+            "https://u@h/",
+        ] {
+            assert!(
+                matches!(check_base_url(bad), Err(Error::Validation { ref param, .. }) if param == "baseURL"),
+                "{bad}"
+            );
         }
     }
 

@@ -32,7 +32,7 @@ pub struct ApiError {
 
 impl ApiError {
     /// Replaces the API key, and every fragment of it a server may echo, in the error's text
-    /// fields with `***` (see [`crate::redact`]).
+    /// fields with `[redacted]` (see [`crate::redact`]).
     pub fn redact(&mut self, redactor: &Redactor) {
         redactor.redact_string(&mut self.message);
         let fields = [&mut self.code, &mut self.error_type, &mut self.param, &mut self.body, &mut self.response];
@@ -89,7 +89,7 @@ impl Error {
         Error::Validation { param: param.into(), message: message.into() }
     }
 
-    /// The error with the API key (and every fragment of it) replaced by `***` in every text it
+    /// The error with the API key (and every fragment of it) replaced by `[redacted]` in every text it
     /// holds. Every error leaving the client passes through this.
     pub fn redact(&mut self, redactor: &Redactor) {
         match self {
@@ -177,15 +177,18 @@ mod tests {
             ..ApiError::default()
         };
         e.redact(&r);
-        assert_eq!(e.message, "Incorrect API key provided: ***.");
-        assert_eq!(e.body.as_deref(), Some(r#"{"error":{"message":"Incorrect API key provided: ***."}}"#));
-        assert_eq!(e.param.as_deref(), Some("***"));
+        assert_eq!(e.message, "Incorrect API key provided: [redacted].");
+        assert_eq!(e.body.as_deref(), Some(r#"{"error":{"message":"Incorrect API key provided: [redacted]."}}"#));
+        assert_eq!(e.param.as_deref(), Some("[redacted]"));
         let mut c = Error::Connection { message: format!("fetch failed: authorization: Bearer {key}") };
         c.redact(&r);
-        assert_eq!(c.to_string(), "connection error: fetch failed: authorization: Bearer ***");
+        assert_eq!(c.to_string(), "connection error: fetch failed: authorization: Bearer [redacted]");
         let mut s =
             Error::Stream { message: format!("not JSON: {key}"), response: Some(format!("{{\"k\":\"{key}\"}}")) };
         s.redact(&r);
-        assert_eq!(s, Error::Stream { message: "not JSON: ***".into(), response: Some("{\"k\":\"***\"}".into()) });
+        assert_eq!(
+            s,
+            Error::Stream { message: "not JSON: [redacted]".into(), response: Some("{\"k\":\"[redacted]\"}".into()) }
+        );
     }
 }

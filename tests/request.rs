@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]
 //! Native tests of request validation and body preparation (`src/request.rs`): every rule,
 //! both sides of every bound.

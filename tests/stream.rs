@@ -1,5 +1,6 @@
 //! The stream state machine (src/stream.rs): every row of the outcomes table (docs/architecture.md),
 //! natively, in any chunking; replays that hide their start, resumed bodies, SSE re-encoding.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]
 
 use cometapi_responses::accumulate::Mirror;
@@ -324,7 +325,8 @@ fn a_restarted_body_drops_what_it_repeats_and_goes_on() {
 #[test]
 fn frames_reencode_each_event_as_received() {
     let data_only = "data: {\"type\":\"response.created\",\"response\":{\"id\":\"r\",\"object\":\"response\",\"status\":\"in_progress\",\"output\":[],\"n\":1.50}}\n\n";
-    let body = format!("{data_only}: comment\n\n{}{}data: [DONE]\n\n", text_events("x y"), completed("x y", "completed"));
+    let body =
+        format!("{data_only}: comment\n\n{}{}data: [DONE]\n\n", text_events("x y"), completed("x y", "completed"));
     let mut st = StreamState::batches(None);
     st.frames_mode(None);
     let mut out = String::new();

@@ -7,6 +7,11 @@ use serde_json::Value;
 
 use super::output_text;
 use super::patch::{Key, Patch, Path, MAX_LEN};
+
+/// An index the patches cannot carry (paths hold `u32` indices; `MAX_LEN` itself is kept free).
+fn too_long(n: usize) -> bool {
+    u32::try_from(n).map_or(true, |n| n as usize == MAX_LEN)
+}
 use super::skeleton::{Item, Part, Skeleton, Slot};
 use super::text;
 use crate::event::{EventKind, ResponseEvent};
@@ -70,7 +75,7 @@ pub(super) fn parts_for<'s>(
         Slot::Other => return None,
         Slot::Array(parts) => (parts.len(), parts.get(j).map_or(true, |p| p.object)),
     };
-    if j > len || !fits || j >= MAX_LEN {
+    if j > len || !fits || too_long(j) {
         return None;
     }
     if let Slot::Absent = slot {
@@ -124,7 +129,7 @@ fn item_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>)
         }
     };
     let i = found.unwrap_or(skeleton.items.len());
-    if i >= MAX_LEN {
+    if too_long(i) {
         return;
     }
     let new = Item::of(item, skeleton.items.get(i).map_or(ev.output_index(), |old| old.server));
@@ -174,7 +179,7 @@ fn annotation_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<P
         Slot::Array(n) => n,
     };
     let k = ev.annotation_index().and_then(|k| usize::try_from(k).ok()).filter(|&k| k < n).unwrap_or(n);
-    if k >= MAX_LEN {
+    if too_long(k) {
         return;
     }
     if let Slot::Absent = part.annotations {

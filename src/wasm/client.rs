@@ -114,7 +114,11 @@ impl Client {
         self.shared.config.as_ref().map_err(Clone::clone)
     }
 
-    fn call(&self, opts: &RequestOptions, build: impl FnOnce(&Config) -> Result<HttpRequest, Error>) -> Result<Call, Error> {
+    fn call(
+        &self,
+        opts: &RequestOptions,
+        build: impl FnOnce(&Config) -> Result<HttpRequest, Error>,
+    ) -> Result<Call, Error> {
         let config = self.config()?;
         let request = build(config)?;
         let timeout = opts.timeout_ms.unwrap_or(config.timeout_ms);
@@ -123,7 +127,11 @@ impl Client {
     }
 
     /// Runs a JSON call to its end: the answer as JSON text.
-    async fn run_json(&self, opts: RequestOptions, build: impl FnOnce(&Config) -> Result<HttpRequest, Error>) -> Result<String, Error> {
+    async fn run_json(
+        &self,
+        opts: RequestOptions,
+        build: impl FnOnce(&Config) -> Result<HttpRequest, Error>,
+    ) -> Result<String, Error> {
         let call = RefCell::new(self.call(&opts, build)?);
         let io = RefCell::new(Io::new(self.shared.fetch.clone(), AbortState::new(opts.signal)));
         while call.borrow().action() != crate::call::Action::Done {
@@ -219,7 +227,12 @@ impl Client {
     }
 
     /// `GET /responses/{id}/input_items` as JSON text (`{ data, first_id, last_id, has_more }`).
-    pub async fn input_items_json(&self, id: &str, query: &InputItemsQuery, opts: RequestOptions) -> Result<String, Error> {
+    pub async fn input_items_json(
+        &self,
+        id: &str,
+        query: &InputItemsQuery,
+        opts: RequestOptions,
+    ) -> Result<String, Error> {
         let extra = opts.headers.clone();
         self.run_json(opts, |c| c.input_items(id, query, &extra)).await
     }
@@ -267,25 +280,47 @@ impl Client {
     }
 
     /// `POST /conversations/{id}/items` (`{ items }`), `include` in the query.
-    pub async fn conversation_items_create(&self, id: &str, params: &Value, include: &[String], opts: RequestOptions) -> Result<Value, Error> {
+    pub async fn conversation_items_create(
+        &self,
+        id: &str,
+        params: &Value,
+        include: &[String],
+        opts: RequestOptions,
+    ) -> Result<Value, Error> {
         let (body, extra) = (to_json(params)?, opts.headers.clone());
         parse(&self.run_json(opts, |c| c.conversation_items_create(id, &body, include, &extra)).await?)
     }
 
     /// `GET /conversations/{id}/items`.
-    pub async fn conversation_items_list(&self, id: &str, query: &ListQuery, opts: RequestOptions) -> Result<Value, Error> {
+    pub async fn conversation_items_list(
+        &self,
+        id: &str,
+        query: &ListQuery,
+        opts: RequestOptions,
+    ) -> Result<Value, Error> {
         let extra = opts.headers.clone();
         parse(&self.run_json(opts, |c| c.conversation_items_list(id, query, &extra)).await?)
     }
 
     /// `GET /conversations/{id}/items/{item_id}`.
-    pub async fn conversation_item_retrieve(&self, id: &str, item_id: &str, include: &[String], opts: RequestOptions) -> Result<Value, Error> {
+    pub async fn conversation_item_retrieve(
+        &self,
+        id: &str,
+        item_id: &str,
+        include: &[String],
+        opts: RequestOptions,
+    ) -> Result<Value, Error> {
         let extra = opts.headers.clone();
         parse(&self.run_json(opts, |c| c.conversation_item_retrieve(id, item_id, include, &extra)).await?)
     }
 
     /// `DELETE /conversations/{id}/items/{item_id}`.
-    pub async fn conversation_item_delete(&self, id: &str, item_id: &str, opts: RequestOptions) -> Result<Value, Error> {
+    pub async fn conversation_item_delete(
+        &self,
+        id: &str,
+        item_id: &str,
+        opts: RequestOptions,
+    ) -> Result<Value, Error> {
         let extra = opts.headers.clone();
         parse(&self.run_json(opts, |c| c.conversation_item_delete(id, item_id, &extra)).await?)
     }

@@ -1,13 +1,13 @@
 //! The `#[wasm_bindgen]` classes behind the JS API (js/*.js wraps them): `RawClient` builds
 //! calls, `RawCall` is one [`Call`] machine whose I/O js/io.js runs, `RawAccumulator` folds
-//! events given by JS. Option objects cross as one JS object read with serde-wasm-bindgen; wire
-//! data crosses as JSON text (parsed once, by `JSON.parse`); errors as descriptors (`error.rs`).
+//! events given by JS. Option objects cross as one JSON text (serde-wasm-bindgen would link
+//! core's float formatting: +14.4 KiB gzip, docs/architecture.md), wire data as JSON text
+//! (parsed once, by `JSON.parse`), errors as descriptors (`error.rs`).
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use js_sys::{Array, Uint8Array};
-use serde::Deserialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
@@ -23,11 +23,9 @@ use crate::redact::Redactor;
 use crate::stream::StreamState;
 
 /// `new ResponsesClient(options)` without `fetch` (which stays in JS).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 struct ClientOptions {
     api_key: Option<String>,
-    #[serde(rename = "baseURL")]
     base_url: Option<String>,
     headers: Option<BTreeMap<String, Value>>,
     max_retries: Option<u32>,
@@ -35,8 +33,7 @@ struct ClientOptions {
 }
 
 /// The per-request options the core reads (`signal` stays in JS).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 struct RequestOptions {
     timeout: Option<f64>,
     max_retries: Option<u32>,
@@ -44,7 +41,7 @@ struct RequestOptions {
 }
 
 /// `inputItems` / `conversations.items.list` options.
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 struct ListOptions {
     after: Option<String>,
     limit: Option<u32>,
@@ -56,11 +53,91 @@ fn type_error(what: &str, e: impl std::fmt::Display) -> JsValue {
     js_sys::TypeError::new(&format!("{what}: {e}")).into()
 }
 
-fn read<T: for<'de> Deserialize<'de> + Default>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    if value.is_undefined() || value.is_null() {
+/// Reads an option object given as JSON text (`undefined`: all defaults). A wrong type is a
+/// `TypeError` naming the option.
+fn read<T: FromValue + Default>(json: Option<String>, what: &str) -> Result<T, JsValue> {
+    let Some(json) = json else { return Ok(T::default()) };
+    let v: Value = serde_json::from_str(&json).map_err(|_| type_error(what, "must be an object"))?;
+    if v.is_null() {
         return Ok(T::default());
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| type_error(what, e))
+    if !v.is_object() {
+        return Err(type_error(what, "must be an object"));
+    }
+    T::from_value(&v).map_err(|e| type_error(what, e))
+}
+
+/// An option object read from its JSON value.
+trait FromValue: Sized {
+    fn from_value(v: &Value) -> Result<Self, String>;
+}
+
+fn string(v: &Value, k: &str) -> Result<Option<String>, String> {
+    match v.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("`{k}` must be a string")),
+    }
+}
+
+fn integer(v: &Value, k: &str) -> Result<Option<u32>, String> {
+    match v.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(x) => match x.as_u64().and_then(|n| u32::try_from(n).ok()) {
+            Some(n) => Ok(Some(n)),
+            None => Err(format!("`{k}` must be a non-negative integer")),
+        },
+    }
+}
+
+fn number(v: &Value, k: &str) -> Result<Option<f64>, String> {
+    match v.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(x) => {
+            x.as_f64().filter(|t| *t >= 0.0).map(Some).ok_or_else(|| format!("`{k}` must be a non-negative number"))
+        }
+    }
+}
+
+fn header_map(v: &Value, k: &str) -> Result<Option<BTreeMap<String, Value>>, String> {
+    match v.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) => Ok(Some(m.iter().map(|(a, b)| (a.clone(), b.clone())).collect())),
+        Some(_) => Err(format!("`{k}` must be an object of strings")),
+    }
+}
+
+impl FromValue for ClientOptions {
+    fn from_value(v: &Value) -> Result<Self, String> {
+        Ok(ClientOptions {
+            api_key: string(v, "apiKey")?,
+            base_url: string(v, "baseURL")?,
+            headers: header_map(v, "headers")?,
+            max_retries: integer(v, "maxRetries")?,
+            timeout: number(v, "timeout")?,
+        })
+    }
+}
+
+impl FromValue for RequestOptions {
+    fn from_value(v: &Value) -> Result<Self, String> {
+        Ok(RequestOptions {
+            timeout: number(v, "timeout")?,
+            max_retries: integer(v, "maxRetries")?,
+            headers: header_map(v, "headers")?,
+        })
+    }
+}
+
+impl FromValue for ListOptions {
+    fn from_value(v: &Value) -> Result<Self, String> {
+        let include = match v.get("include") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(a)) => Some(a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()),
+            Some(_) => return Err("`include` must be an array of strings".into()),
+        };
+        Ok(ListOptions { after: string(v, "after")?, limit: integer(v, "limit")?, order: string(v, "order")?, include })
+    }
 }
 
 fn headers(map: Option<BTreeMap<String, Value>>, what: &str) -> Result<Vec<(String, String)>, JsValue> {
@@ -100,7 +177,7 @@ struct Resolved {
 }
 
 impl RawClient {
-    fn resolve(&self, opts: JsValue) -> Result<Resolved, JsValue> {
+    fn resolve(&self, opts: Option<String>) -> Result<Resolved, JsValue> {
         let o: RequestOptions = read(opts, "options")?;
         Ok(Resolved {
             timeout_ms: timeout_ms(o.timeout, "options.timeout")?.unwrap_or(self.config.timeout_ms),
@@ -109,23 +186,31 @@ impl RawClient {
         })
     }
 
-    fn build(&self, opts: JsValue, f: impl FnOnce(&Config, &[(String, String)]) -> Result<HttpRequest, Error>) -> Result<Call, JsValue> {
+    fn build(
+        &self,
+        opts: Option<String>,
+        f: impl FnOnce(&Config, &[(String, String)]) -> Result<HttpRequest, Error>,
+    ) -> Result<Call, JsValue> {
         let o = self.resolve(opts)?;
         let request = f(&self.config, &o.headers).map_err(|e| to_js(&e))?;
         Ok(Call::new(request, o.timeout_ms, o.max_retries, self.redactor.clone()))
     }
 
-    fn call(&self, opts: JsValue, f: impl FnOnce(&Config, &[(String, String)]) -> Result<HttpRequest, Error>) -> Result<RawCall, JsValue> {
+    fn call(
+        &self,
+        opts: Option<String>,
+        f: impl FnOnce(&Config, &[(String, String)]) -> Result<HttpRequest, Error>,
+    ) -> Result<RawCall, JsValue> {
         self.build(opts, f).map(RawCall::new)
     }
 }
 
 #[wasm_bindgen]
 impl RawClient {
-    /// `options`: `{ apiKey, baseURL, headers, maxRetries, timeout }` (a TypeError for wrong types,
-    /// a ValidationError for a base URL that is not an absolute http(s) URL).
+    /// `options`: the JSON of `{ apiKey, baseURL, headers, maxRetries, timeout }` (a TypeError for
+    /// wrong types, a ValidationError for a base URL that is not an absolute http(s) URL).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<RawClient, JsValue> {
+    pub fn new(options: Option<String>) -> Result<RawClient, JsValue> {
         let o: ClientOptions = read(options, "options")?;
         let headers = headers(o.headers, "headers")?;
         let timeout = timeout_ms(o.timeout, "timeout")?;
@@ -136,25 +221,30 @@ impl RawClient {
     }
 
     /// `POST /responses`.
-    pub fn create(&self, params: String, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn create(&self, params: String, opts: Option<String>) -> Result<RawCall, JsValue> {
         self.call(opts, |c, h| c.create(&params, h))
     }
 
     /// `POST /responses` with `stream: true` (a `background: true` stream resumes when its body breaks).
-    pub fn stream(&self, params: String, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn stream(&self, params: String, opts: Option<String>) -> Result<RawCall, JsValue> {
         let call = self.build(opts, |c, h| c.stream(&params, h))?;
         let background = matches!(call.request().answer, Answer::Stream { background: true });
         Ok(RawCall::new(if background { call.resumable(self.config.clone()) } else { call }))
     }
 
     /// `GET /responses/{id}`.
-    pub fn retrieve(&self, id: String, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn retrieve(&self, id: String, opts: Option<String>) -> Result<RawCall, JsValue> {
         self.call(opts, |c, h| c.retrieve(&id, h))
     }
 
     /// `GET /responses/{id}?stream=true`: every event is folded; with `starting_after`, only the
     /// events after it are handed out. It resumes when its body breaks.
-    pub fn retrieve_stream(&self, id: String, starting_after: Option<f64>, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn retrieve_stream(
+        &self,
+        id: String,
+        starting_after: Option<f64>,
+        opts: Option<String>,
+    ) -> Result<RawCall, JsValue> {
         let o = self.resolve(opts)?;
         // An invalid id fails the stream (its iteration and finalResponse()), as before any request.
         let call = match self.config.retrieve_stream(&id, None, &o.headers) {
@@ -169,76 +259,98 @@ impl RawClient {
     }
 
     /// `POST /responses/{id}/cancel`.
-    pub fn cancel(&self, id: String, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn cancel(&self, id: String, opts: Option<String>) -> Result<RawCall, JsValue> {
         self.call(opts, |c, h| c.cancel(&id, h))
     }
 
     /// `DELETE /responses/{id}`.
-    pub fn delete(&self, id: String, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn delete(&self, id: String, opts: Option<String>) -> Result<RawCall, JsValue> {
         self.call(opts, |c, h| c.delete(&id, h))
     }
 
     /// `GET /responses/{id}/input_items`.
-    pub fn input_items(&self, id: String, query: JsValue, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn input_items(&self, id: String, query: Option<String>, opts: Option<String>) -> Result<RawCall, JsValue> {
         let q = list_query(query)?;
         self.call(opts, |c, h| c.input_items(&id, &q, h))
     }
 
     /// `POST /responses/compact`.
-    pub fn compact(&self, params: String, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn compact(&self, params: String, opts: Option<String>) -> Result<RawCall, JsValue> {
         self.call(opts, |c, h| c.compact(&params, h))
     }
 
     /// `POST /responses/input_tokens`.
-    pub fn count_input_tokens(&self, params: String, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn count_input_tokens(&self, params: String, opts: Option<String>) -> Result<RawCall, JsValue> {
         self.call(opts, |c, h| c.count_input_tokens(&params, h))
     }
 
     /// `POST /conversations`.
-    pub fn conversation_create(&self, params: Option<String>, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn conversation_create(&self, params: Option<String>, opts: Option<String>) -> Result<RawCall, JsValue> {
         self.call(opts, |c, h| c.conversation_create(params.as_deref(), h))
     }
 
     /// `GET /conversations/{id}`.
-    pub fn conversation_retrieve(&self, id: String, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn conversation_retrieve(&self, id: String, opts: Option<String>) -> Result<RawCall, JsValue> {
         self.call(opts, |c, h| c.conversation_retrieve(&id, h))
     }
 
     /// `POST /conversations/{id}`.
-    pub fn conversation_update(&self, id: String, params: String, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn conversation_update(&self, id: String, params: String, opts: Option<String>) -> Result<RawCall, JsValue> {
         self.call(opts, |c, h| c.conversation_update(&id, &params, h))
     }
 
     /// `DELETE /conversations/{id}`.
-    pub fn conversation_delete(&self, id: String, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn conversation_delete(&self, id: String, opts: Option<String>) -> Result<RawCall, JsValue> {
         self.call(opts, |c, h| c.conversation_delete(&id, h))
     }
 
     /// `POST /conversations/{id}/items`.
-    pub fn conversation_items_create(&self, id: String, params: String, include: Option<Vec<String>>, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn conversation_items_create(
+        &self,
+        id: String,
+        params: String,
+        include: Option<Vec<String>>,
+        opts: Option<String>,
+    ) -> Result<RawCall, JsValue> {
         let include = include.unwrap_or_default();
         self.call(opts, |c, h| c.conversation_items_create(&id, &params, &include, h))
     }
 
     /// `GET /conversations/{id}/items`.
-    pub fn conversation_items_list(&self, id: String, query: JsValue, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn conversation_items_list(
+        &self,
+        id: String,
+        query: Option<String>,
+        opts: Option<String>,
+    ) -> Result<RawCall, JsValue> {
         let q = list_query(query)?;
         self.call(opts, |c, h| c.conversation_items_list(&id, &q, h))
     }
 
     /// `GET /conversations/{id}/items/{item_id}`.
-    pub fn conversation_item_retrieve(&self, id: String, item_id: String, include: Option<Vec<String>>, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn conversation_item_retrieve(
+        &self,
+        id: String,
+        item_id: String,
+        include: Option<Vec<String>>,
+        opts: Option<String>,
+    ) -> Result<RawCall, JsValue> {
         let include = include.unwrap_or_default();
         self.call(opts, |c, h| c.conversation_item_retrieve(&id, &item_id, &include, h))
     }
 
     /// `DELETE /conversations/{id}/items/{item_id}`.
-    pub fn conversation_item_delete(&self, id: String, item_id: String, opts: JsValue) -> Result<RawCall, JsValue> {
+    pub fn conversation_item_delete(
+        &self,
+        id: String,
+        item_id: String,
+        opts: Option<String>,
+    ) -> Result<RawCall, JsValue> {
         self.call(opts, |c, h| c.conversation_item_delete(&id, &item_id, h))
     }
 }
 
-fn list_query(query: JsValue) -> Result<ListQuery, JsValue> {
+fn list_query(query: Option<String>) -> Result<ListQuery, JsValue> {
     let q: ListOptions = read(query, "options")?;
     Ok(ListQuery { after: q.after, limit: q.limit, order: q.order, include: q.include.unwrap_or_default() })
 }
@@ -347,7 +459,14 @@ impl RawCall {
 
     /// The response headers: the status and the values of `wantedHeaders()`, in order.
     #[wasm_bindgen(js_name = headers_arrived)]
-    pub fn headers_arrived(&mut self, status: u16, h0: Option<String>, h1: Option<String>, h2: Option<String>, h3: Option<String>) {
+    pub fn headers_arrived(
+        &mut self,
+        status: u16,
+        h0: Option<String>,
+        h1: Option<String>,
+        h2: Option<String>,
+        h3: Option<String>,
+    ) {
         let values = [h0, h1, h2, h3];
         self.call.on_headers(status, |name| {
             let i = WANTED_HEADERS.iter().position(|w| *w == name)?;

@@ -132,7 +132,10 @@ impl Io {
 
     /// I/O that reads a body the caller already has.
     pub fn reading(body: web_sys::ReadableStream) -> Result<Io, String> {
-        let reader = body.get_reader().dyn_into::<ReadableStreamDefaultReader>().map_err(|_| "the body is not a ReadableStream".to_owned())?;
+        let reader = body
+            .get_reader()
+            .dyn_into::<ReadableStreamDefaultReader>()
+            .map_err(|_| "the body is not a ReadableStream".to_owned())?;
         Ok(Io { fetch: None, abort: AbortState::new(None), controller: None, reader: Some(reader), chunk: Vec::new() })
     }
 
@@ -258,7 +261,9 @@ impl Io {
                             let len = bytes.length() as usize;
                             i.chunk.clear();
                             if i.chunk.try_reserve(len).is_err() {
-                                c.fail(crate::Error::stream(format!("out of memory: cannot take a chunk of {len} bytes")));
+                                c.fail(crate::Error::stream(format!(
+                                    "out of memory: cannot take a chunk of {len} bytes"
+                                )));
                             } else {
                                 i.chunk.resize(len, 0);
                                 bytes.copy_to(&mut i.chunk);

@@ -13,11 +13,11 @@
 //! 4. `stream`: `StreamState` (feed / next_entry / end_of_body / outcome) hands out the same events,
 //!    errors, outcome and final response for one-shot and random chunkings.
 
+use cometapi_responses::accumulate::Mirror;
 use cometapi_responses::accumulate::{with_output_text, Accumulator};
 use cometapi_responses::error::Error;
 use cometapi_responses::event::{self, paths, EventKind};
 use cometapi_responses::sse::{self, Event, Parser, SseError, DEFAULT_MAX_EVENT_SIZE};
-use cometapi_responses::accumulate::Mirror;
 use cometapi_responses::stream::{Show, StreamState};
 use serde::de::IgnoredAny;
 
@@ -273,7 +273,7 @@ fn accumulate_target(input: &[u8]) {
     let mut acc = Accumulator::new();
     for e in events {
         let Ok(Some(ev)) = event::decode_owned(e) else { continue };
-        let _ = acc.push(&ev);
+        acc.push(&ev);
         let _ = (acc.snapshot(), acc.output_text(), acc.outcome(), acc.version());
         // (One input in 4: `with_output_text` of the Response a lifecycle event carries.)
         if let Some(payload) = ev.payload().filter(|_| ev.kind().is_lifecycle() && input.len() % 4 == 0) {

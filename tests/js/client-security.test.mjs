@@ -67,7 +67,7 @@ describe('the API key never reaches an error', () => {
       const err = await rejection(call());
       assert.ok(err instanceof ApiError, `got ${err}`);
       assert.equal(err.status, 401);
-      assert.match(err.message, /Incorrect API key provided: \*\*\*/);
+      assert.match(err.message, /Incorrect API key provided: \[redacted\]/);
       assertNoKey(err, 'HTTP 401');
     }
   });

@@ -2,6 +2,17 @@
 // events) use the API's snake_case names exactly as on the wire; options of this library are
 // camelCase. No `any` in the public surface: unknown data is `unknown` / `JsonValue`.
 
+declare global {
+  interface SymbolConstructor {
+    /**
+     * `Symbol.dispose` (explicit resource management), declared here so that the `free()` /
+     * `[Symbol.dispose]()` members compile with any `lib` setting (ES2022 has no `Symbol.dispose`;
+     * the same declaration as `lib.esnext.disposable` and @types/node, so they merge).
+     */
+    readonly dispose: unique symbol;
+  }
+}
+
 // ───────────────────────────────────────────────────────────── JSON
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -1,6 +1,6 @@
 //! The stream state machine: body bytes → SSE events → Responses events → snapshot → outcome.
 //!
-//! Plain Rust, shared by the JS `ResponseStream` and the Rust [`EventStream`](crate::wasm) so the
+//! Plain Rust, shared by the JS `ResponseStream` and the Rust `wasm::EventStream` so the
 //! outcome rules of DESIGN.md §2 ("Outcomes of a stream") live in one place and are tested
 //! natively:
 //!

@@ -1,7 +1,14 @@
-# cometapi-responses — every target installs what it needs (idempotent, quiet when present).
-#   make demo   build, then serve www/ + the mock backend on http://127.0.0.1:$(PORT)
-#   make test   every test of the project; non-zero on any failure
-#   make build  pkg/: the npm package        make bench  the benchmark table
+# cometapi-responses. `make` alone prints the #: lines below (with $(PORT) filled in).
+#: cometapi-responses: every target installs what it needs (idempotent, quiet when present).
+#:
+#:   make demo     build, then serve www/ + the mock backend on http://127.0.0.1:$(PORT)
+#:                 (another port: PORT=8081 make demo)
+#:   make test     every test of the project; non-zero on any failure
+#:   make build    pkg/: the npm package
+#:   make bench    the benchmark table
+#:   make clean    remove pkg/, build/ and the wasm build output
+#:
+#:   one suite:    make test-rust | test-wasm | test-js | test-browser | test-runtimes | size-check
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -17,7 +24,7 @@ STAMP := build/.stamps
 .PHONY: help setup setup-rust setup-node setup-browser build test test-rust test-wasm test-js test-browser test-runtimes size-check demo bench fuzz clean
 
 help:
-	@sed -n '2,5p' Makefile
+	@sed -n 's/^#: \{0,1\}//p' $(firstword $(MAKEFILE_LIST)) | sed 's|\$$(PORT)|$(PORT)|g'
 
 # ---------------------------------------------------------------- set-up
 setup: setup-rust setup-node

@@ -1,60 +1,659 @@
-// Types of the public API of cometapi-responses (DESIGN.md §2). Wire objects (params, Response,
-// events) use the API's snake_case names exactly as on the wire; options of this library are
-// camelCase. No `any` in the public surface: unknown data is `unknown` / `JsonValue`.
+// Types of the public API of cometapi-responses (docs/architecture.md). Wire objects (params,
+// Response, items, events) use the API's snake_case names exactly as on the wire; options of this
+// library are camelCase. No `any` in the public surface: unknown data is `unknown` / `JsonValue`.
+//
+// No wire type has a catch-all index signature: a misspelt field (`response.output_txt`,
+// `{ temprature: 1 }`) does not compile. Fields a provider adds beyond these types are reached
+// through `WithVendorFields<T>` (below), on purpose and visibly.
 
-// ───────────────────────────────────────────────────────────── JSON
+declare global {
+  interface SymbolConstructor {
+    /**
+     * `Symbol.dispose` (explicit resource management), declared here so that the `free()` /
+     * `[Symbol.dispose]()` members compile with any `lib` setting (ES2022 has no `Symbol.dispose`;
+     * the same declaration as `lib.esnext.disposable` and @types/node, so they merge).
+     */
+    readonly dispose: unique symbol;
+  }
+}
+
+// ───────────────────────────────────────────────────────────── JSON, vendor fields
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-// ───────────────────────────────────────────────────────────── request
+/**
+ * The typed escape for fields a provider adds to a wire object (OpenRouter's `usage.cost`, a
+ * proxy's own request parameter, …): `T` with every other key readable as `unknown`.
+ *
+ * ```ts
+ * const usage = response.usage as WithVendorFields<ResponseUsage> | undefined;
+ * const cost = usage?.cost;                       // unknown: check it before use
+ * const params: WithVendorFields<ResponseCreateParams> = { model, input, provider_option: 1 };
+ * client.stream(params);                          // a variable, so its extra keys are accepted
+ * ```
+ *
+ * The known fields keep their types; only the extra keys are `unknown`.
+ */
+export type WithVendorFields<T> = T & { readonly [vendorField: string]: unknown };
+
+// ───────────────────────────────────────────────────────────── content parts
 
 export type Role = 'user' | 'assistant' | 'system' | 'developer';
 
-export type InputContent =
-  | { type: 'input_text'; text: string }
-  | { type: 'input_image'; image_url?: string; file_id?: string; detail?: 'low' | 'high' | 'auto' }
-  | { type: 'input_file'; file_id?: string; file_url?: string; file_data?: string; filename?: string }
-  | { type: 'output_text'; text: string; annotations?: Annotation[] };
+export interface InputTextContent {
+  type: 'input_text';
+  text: string;
+}
+export interface InputImageContent {
+  type: 'input_image';
+  detail?: 'low' | 'high' | 'auto' | 'original';
+  image_url?: string | null;
+  file_id?: string | null;
+}
+export interface InputFileContent {
+  type: 'input_file';
+  file_id?: string | null;
+  file_url?: string;
+  file_data?: string;
+  filename?: string;
+  detail?: 'low' | 'high' | 'auto';
+}
+export interface InputAudioContent {
+  type: 'input_audio';
+  input_audio: { data: string; format: 'mp3' | 'wav' };
+}
+/** What a message of the input may contain (an earlier answer's `output_text`/`refusal` parts too). */
+export type InputContent = InputTextContent | InputImageContent | InputFileContent | InputAudioContent | OutputTextContent | RefusalContent;
 
+export interface UrlCitation {
+  type: 'url_citation';
+  url: string;
+  title: string;
+  start_index: number;
+  end_index: number;
+}
+export interface FileCitation {
+  type: 'file_citation';
+  file_id: string;
+  filename: string;
+  index: number;
+}
+export interface ContainerFileCitation {
+  type: 'container_file_citation';
+  container_id: string;
+  file_id: string;
+  filename: string;
+  start_index: number;
+  end_index: number;
+}
+export interface FilePathAnnotation {
+  type: 'file_path';
+  file_id: string;
+  index: number;
+}
+export type Annotation = UrlCitation | FileCitation | ContainerFileCitation | FilePathAnnotation;
+
+export interface TopLogprob {
+  token: string;
+  bytes: number[];
+  logprob: number;
+}
+export interface Logprob extends TopLogprob {
+  top_logprobs: TopLogprob[];
+}
+
+export interface OutputTextContent {
+  type: 'output_text';
+  text: string;
+  annotations: Annotation[];
+  /** With `include: ['message.output_text.logprobs']` (some servers always send `[]`). */
+  logprobs?: Logprob[];
+}
+export interface RefusalContent {
+  type: 'refusal';
+  refusal: string;
+}
+export interface ReasoningTextContent {
+  type: 'reasoning_text';
+  text: string;
+}
+export interface SummaryTextContent {
+  type: 'summary_text';
+  text: string;
+}
+/** The parts of an output message (and of `response.content_part.*` events). */
+export type OutputContent = OutputTextContent | RefusalContent | ReasoningTextContent;
+
+// ───────────────────────────────────────────────────────────── output items
+
+/** Who made a tool call: the model directly, or a program it runs (programmatic tool calling). */
+export type ToolCaller = { type: 'direct' } | { type: 'program'; caller_id: string };
+export type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
+
+export interface OutputMessage {
+  type: 'message';
+  id: string;
+  role: 'assistant';
+  status: ItemStatus;
+  content: OutputContent[];
+  phase?: 'commentary' | 'final_answer' | null;
+}
+
+export interface FunctionCall {
+  type: 'function_call';
+  id?: string;
+  call_id: string;
+  name: string;
+  /** JSON text, as generated. */
+  arguments: string;
+  status?: ItemStatus;
+  namespace?: string;
+  caller?: ToolCaller | null;
+}
+
+export interface FunctionCallOutputItem {
+  type: 'function_call_output';
+  id?: string;
+  call_id: string;
+  output: string | Array<InputTextContent | InputImageContent | InputFileContent>;
+  status?: ItemStatus;
+  name?: string;
+  namespace?: string;
+  caller?: ToolCaller | null;
+  created_by?: string;
+}
+
+export interface ReasoningItem {
+  type: 'reasoning';
+  id: string;
+  summary: SummaryTextContent[];
+  content?: ReasoningTextContent[];
+  /** With `include: ['reasoning.encrypted_content']`: send it back with `store: false`. */
+  encrypted_content?: string | null;
+  status?: ItemStatus;
+}
+
+export interface WebSearchCall {
+  type: 'web_search_call';
+  id: string;
+  status: 'in_progress' | 'searching' | 'completed' | 'failed';
+  action?:
+    | { type: 'search'; query?: string; queries?: string[]; sources?: { type: 'url'; url: string }[] }
+    | { type: 'open_page'; url?: string | null }
+    | { type: 'find_in_page'; url: string; pattern: string };
+}
+
+export interface FileSearchCall {
+  type: 'file_search_call';
+  id: string;
+  status: 'in_progress' | 'searching' | 'completed' | 'incomplete' | 'failed';
+  queries: string[];
+  /** With `include: ['file_search_call.results']`. */
+  results?: { file_id?: string; filename?: string; score?: number; text?: string; attributes?: Record<string, string | number | boolean> | null }[] | null;
+}
+
+export interface CodeInterpreterCall {
+  type: 'code_interpreter_call';
+  id: string;
+  status: 'in_progress' | 'interpreting' | 'completed' | 'incomplete' | 'failed';
+  container_id: string;
+  code: string | null;
+  /** With `include: ['code_interpreter_call.outputs']`. */
+  outputs: Array<{ type: 'logs'; logs: string } | { type: 'image'; url: string }> | null;
+}
+
+export interface ImageGenerationCall {
+  type: 'image_generation_call';
+  id: string;
+  status: 'in_progress' | 'generating' | 'completed' | 'failed';
+  /** The image, base64. */
+  result?: string | null;
+  revised_prompt?: string | null;
+  background?: string;
+  output_format?: string;
+  quality?: string;
+  size?: string;
+}
+
+export type ComputerAction =
+  | { type: 'click'; button: 'left' | 'right' | 'wheel' | 'back' | 'forward'; x: number; y: number; keys?: string[] | null }
+  | { type: 'double_click'; x: number; y: number; keys?: string[] | null }
+  | { type: 'drag'; path: { x: number; y: number }[]; keys?: string[] | null }
+  | { type: 'keypress'; keys: string[] }
+  | { type: 'move'; x: number; y: number; keys?: string[] | null }
+  | { type: 'screenshot' }
+  | { type: 'scroll'; x: number; y: number; scroll_x: number; scroll_y: number; keys?: string[] | null }
+  | { type: 'type'; text: string }
+  | { type: 'wait' };
+export interface SafetyCheck {
+  id: string;
+  code?: string | null;
+  message?: string | null;
+}
+export interface ComputerCall {
+  type: 'computer_call';
+  id: string;
+  call_id: string;
+  status: ItemStatus;
+  pending_safety_checks: SafetyCheck[];
+  action?: ComputerAction;
+  actions?: ComputerAction[];
+}
+export interface ComputerScreenshot {
+  type: 'computer_screenshot';
+  image_url?: string;
+  file_id?: string;
+}
+export interface ComputerCallOutputItem {
+  type: 'computer_call_output';
+  id?: string | null;
+  call_id: string;
+  output: ComputerScreenshot;
+  status?: 'in_progress' | 'completed' | 'incomplete' | 'failed' | null;
+  acknowledged_safety_checks?: SafetyCheck[] | null;
+  created_by?: string;
+}
+
+export interface LocalShellCall {
+  type: 'local_shell_call';
+  id: string;
+  call_id: string;
+  status: ItemStatus;
+  action: {
+    type: 'exec';
+    command: string[];
+    env: Record<string, string>;
+    timeout_ms?: number | null;
+    user?: string | null;
+    working_directory?: string | null;
+  };
+}
+export interface LocalShellCallOutputItem {
+  type: 'local_shell_call_output';
+  id: string;
+  output: string;
+  status?: ItemStatus | null;
+}
+
+export interface ShellEnvironment {
+  type: 'local' | 'container_reference';
+  container_id?: string;
+}
+export interface ShellCall {
+  type: 'shell_call';
+  id: string;
+  call_id: string;
+  status: ItemStatus;
+  action: { commands: string[]; timeout_ms: number | null; max_output_length: number | null };
+  environment?: ShellEnvironment | null;
+  caller?: ToolCaller | null;
+  created_by?: string;
+}
+/** One command's output in a `shell_call_output` item (and in `response.shell_call_output_content.done`). */
+export interface ShellCommandOutput {
+  stdout: string;
+  stderr: string;
+  outcome: { type: 'exit'; exit_code: number } | { type: 'timeout' };
+  created_by?: string;
+}
+export interface ShellCallOutputItem {
+  type: 'shell_call_output';
+  id?: string | null;
+  call_id: string;
+  output: ShellCommandOutput[];
+  max_output_length?: number | null;
+  status?: ItemStatus;
+  caller?: ToolCaller | null;
+  created_by?: string;
+}
+
+export type ApplyPatchOperation =
+  | { type: 'create_file'; path: string; diff: string }
+  | { type: 'update_file'; path: string; diff: string }
+  | { type: 'delete_file'; path: string };
+export interface ApplyPatchCall {
+  type: 'apply_patch_call';
+  id: string;
+  call_id: string;
+  status: 'in_progress' | 'completed';
+  operation: ApplyPatchOperation;
+  caller?: ToolCaller | null;
+  created_by?: string;
+}
+export interface ApplyPatchCallOutputItem {
+  type: 'apply_patch_call_output';
+  id?: string | null;
+  call_id: string;
+  status: 'completed' | 'failed';
+  output?: string | null;
+  caller?: ToolCaller | null;
+  created_by?: string;
+}
+
+export interface McpToolInfo {
+  name: string;
+  input_schema: JsonValue;
+  description?: string | null;
+  annotations?: JsonValue | null;
+}
+export interface McpListTools {
+  type: 'mcp_list_tools';
+  id: string;
+  server_label: string;
+  tools: McpToolInfo[];
+  error?: string | null;
+}
+export interface McpCall {
+  type: 'mcp_call';
+  id: string;
+  server_label: string;
+  name: string;
+  /** JSON text. */
+  arguments: string;
+  output?: string | null;
+  error?: JsonValue | null;
+  approval_request_id?: string | null;
+  status?: 'in_progress' | 'completed' | 'incomplete' | 'calling' | 'failed';
+}
+export interface McpApprovalRequest {
+  type: 'mcp_approval_request';
+  id: string;
+  server_label: string;
+  name: string;
+  arguments: string;
+}
+export interface McpApprovalResponse {
+  type: 'mcp_approval_response';
+  id?: string | null;
+  approval_request_id: string;
+  approve: boolean;
+  reason?: string | null;
+}
+
+export interface CustomToolCall {
+  type: 'custom_tool_call';
+  id?: string;
+  call_id: string;
+  name: string;
+  input: string;
+  status?: ItemStatus;
+  namespace?: string;
+  caller?: ToolCaller | null;
+}
+export interface CustomToolCallOutputItem {
+  type: 'custom_tool_call_output';
+  id?: string;
+  call_id: string;
+  output: string | Array<InputTextContent | InputImageContent | InputFileContent>;
+  status?: ItemStatus;
+  caller?: ToolCaller | null;
+}
+
+/** A compaction of the conversation so far (from `compact()` or `context_management`); send it back as is. */
+export interface CompactionItem {
+  type: 'compaction';
+  id?: string | null;
+  encrypted_content: string;
+  created_by?: string;
+}
+
+/** The items of `Response.output`, discriminated on `type`. */
+export type OutputItem =
+  | OutputMessage
+  | FunctionCall
+  | FunctionCallOutputItem
+  | ReasoningItem
+  | WebSearchCall
+  | FileSearchCall
+  | CodeInterpreterCall
+  | ImageGenerationCall
+  | ComputerCall
+  | ComputerCallOutputItem
+  | LocalShellCall
+  | LocalShellCallOutputItem
+  | ShellCall
+  | ShellCallOutputItem
+  | ApplyPatchCall
+  | ApplyPatchCallOutputItem
+  | McpListTools
+  | McpCall
+  | McpApprovalRequest
+  | McpApprovalResponse
+  | CustomToolCall
+  | CustomToolCallOutputItem
+  | CompactionItem;
+
+/** The built-in tool calls among the output items. */
+export type ToolCallItem =
+  | WebSearchCall
+  | FileSearchCall
+  | CodeInterpreterCall
+  | ImageGenerationCall
+  | ComputerCall
+  | LocalShellCall
+  | ShellCall
+  | ApplyPatchCall
+  | McpListTools
+  | McpCall
+  | CustomToolCall;
+
+// ───────────────────────────────────────────────────────────── input items
+
+/** A message of the input (`type` may be left out). */
 export interface InputMessage {
   type?: 'message';
   role: Role;
   content: string | InputContent[];
   id?: string;
-  status?: string;
+  status?: ItemStatus;
+  phase?: 'commentary' | 'final_answer' | null;
 }
 
-export interface FunctionCallOutputItem {
-  type: 'function_call_output';
-  call_id: string;
-  output: string | InputContent[];
-  id?: string;
+/** An item of an earlier response, by id (stored responses only). */
+export interface ItemReference {
+  type?: 'item_reference' | null;
+  id: string;
 }
 
-/** An input item: a message, a tool output, or any output item sent back (function_call, reasoning, …). */
-export type InputItem = InputMessage | FunctionCallOutputItem | OutputItem | { type: string; [key: string]: unknown };
+/** An input item: a message, any output item sent back, a tool's output, an item reference. */
+export type InputItem = InputMessage | OutputItem | ItemReference;
+
+// ───────────────────────────────────────────────────────────── tools, params
+
+type ToolCallers = Array<'direct' | 'programmatic'> | null;
 
 export interface FunctionTool {
   type: 'function';
   name: string;
+  description?: string | null;
+  /** A JSON Schema of the arguments. */
+  parameters?: JsonObject | null;
+  strict?: boolean | null;
+  defer_loading?: boolean;
+  allowed_callers?: ToolCallers;
+  output_schema?: JsonObject | null;
+}
+export interface FileSearchTool {
+  type: 'file_search';
+  vector_store_ids: string[];
+  max_num_results?: number;
+  filters?: JsonObject | null;
+  ranking_options?: { ranker?: string; score_threshold?: number; hybrid_search?: { embedding_weight: number; text_weight: number } };
+}
+export interface UserLocation {
+  type?: 'approximate';
+  city?: string | null;
+  country?: string | null;
+  region?: string | null;
+  timezone?: string | null;
+}
+export interface WebSearchTool {
+  type: 'web_search' | 'web_search_2025_08_26';
+  filters?: { allowed_domains?: string[] | null } | null;
+  search_context_size?: 'low' | 'medium' | 'high';
+  user_location?: UserLocation | null;
+  external_web_access?: boolean;
+}
+export interface WebSearchPreviewTool {
+  type: 'web_search_preview' | 'web_search_preview_2025_03_11';
+  search_context_size?: 'low' | 'medium' | 'high';
+  search_content_types?: Array<'text' | 'image'>;
+  user_location?: UserLocation | null;
+}
+export interface ComputerTool {
+  type: 'computer';
+}
+export interface ComputerUsePreviewTool {
+  type: 'computer_use_preview';
+  display_width: number;
+  display_height: number;
+  environment: 'windows' | 'mac' | 'linux' | 'ubuntu' | 'browser';
+}
+export interface McpToolFilter {
+  read_only?: boolean;
+  tool_names?: string[];
+}
+export interface McpTool {
+  type: 'mcp';
+  server_label: string;
+  server_url?: string;
+  server_description?: string;
+  connector_id?: string;
+  authorization?: string;
+  headers?: Record<string, string> | null;
+  allowed_tools?: string[] | McpToolFilter | null;
+  require_approval?: 'always' | 'never' | { always?: McpToolFilter; never?: McpToolFilter } | null;
+  defer_loading?: boolean;
+  allowed_callers?: ToolCallers;
+}
+export interface CodeInterpreterTool {
+  type: 'code_interpreter';
+  /** A container id, or `{ type: 'auto', … }` for a new one. */
+  container: string | { type: 'auto'; file_ids?: string[]; memory_limit?: '1g' | '4g' | '16g' | '64g' | null; network_policy?: JsonObject };
+  allowed_callers?: ToolCallers;
+}
+export interface ImageGenerationTool {
+  type: 'image_generation';
+  action?: 'generate' | 'edit' | 'auto';
+  background?: 'transparent' | 'opaque' | 'auto';
+  input_fidelity?: 'high' | 'low' | null;
+  input_image_mask?: { file_id?: string; image_url?: string };
+  model?: string;
+  moderation?: 'auto' | 'low';
+  /** Images per call (echoed by OpenAI). */
+  n?: number;
+  output_compression?: number;
+  output_format?: 'png' | 'webp' | 'jpeg';
+  partial_images?: number;
+  quality?: 'low' | 'medium' | 'high' | 'auto';
+  size?: string;
+}
+export interface LocalShellTool {
+  type: 'local_shell';
+}
+export interface ShellTool {
+  type: 'shell';
+  environment?: JsonObject | null;
+  allowed_callers?: ToolCallers;
+}
+export interface CustomTool {
+  type: 'custom';
+  name: string;
   description?: string;
-  parameters?: JsonObject;
-  strict?: boolean;
+  format?: { type: 'text' } | { type: 'grammar'; syntax: 'lark' | 'regex'; definition: string };
+  defer_loading?: boolean;
+  allowed_callers?: ToolCallers;
+}
+export interface ApplyPatchTool {
+  type: 'apply_patch';
+  allowed_callers?: ToolCallers;
+}
+export interface ToolSearchTool {
+  type: 'tool_search';
+  description?: string | null;
+  execution?: 'server' | 'client';
+  parameters?: JsonValue | null;
+}
+export interface NamespaceTool {
+  type: 'namespace';
+  name: string;
+  description: string;
+  tools: Array<FunctionTool | CustomTool>;
 }
 
-/** Function tools, built-in tools (web_search_preview, file_search, code_interpreter, …), MCP tools. */
-export type Tool = FunctionTool | { type: string; [key: string]: unknown };
+/** Function tools, the built-in tools, MCP servers, custom tools. */
+export type Tool =
+  | FunctionTool
+  | FileSearchTool
+  | WebSearchTool
+  | WebSearchPreviewTool
+  | ComputerTool
+  | ComputerUsePreviewTool
+  | McpTool
+  | CodeInterpreterTool
+  | ImageGenerationTool
+  | LocalShellTool
+  | ShellTool
+  | CustomTool
+  | ApplyPatchTool
+  | ToolSearchTool
+  | NamespaceTool;
 
-export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; name: string } | { type: string; [key: string]: unknown };
+export type ToolChoice =
+  | 'auto'
+  | 'none'
+  | 'required'
+  | { type: 'function'; name: string }
+  | { type: 'custom'; name: string }
+  | { type: 'mcp'; server_label: string; name?: string | null }
+  | { type: 'allowed_tools'; mode: 'auto' | 'required'; tools: JsonObject[] }
+  | { type: 'apply_patch' }
+  | { type: 'shell' }
+  | { type: 'programmatic_tool_calling' }
+  | {
+      type:
+        | 'file_search'
+        | 'web_search_preview'
+        | 'web_search_preview_2025_03_11'
+        | 'computer'
+        | 'computer_use'
+        | 'computer_use_preview'
+        | 'image_generation'
+        | 'code_interpreter'
+        | 'mcp';
+    };
 
-export type TextFormat =
-  | { type: 'text' }
-  | { type: 'json_object' }
-  | { type: 'json_schema'; name: string; schema: JsonObject; strict?: boolean; description?: string };
+export interface TextFormatText {
+  type: 'text';
+}
+export interface TextFormatJsonObject {
+  type: 'json_object';
+}
+/** Structured output: the model's text is JSON valid against `schema` (see `jsonSchemaFormat`). */
+export interface TextFormatJsonSchema {
+  type: 'json_schema';
+  name: string;
+  schema: JsonObject;
+  strict?: boolean | null;
+  description?: string;
+}
+export type TextFormat = TextFormatText | TextFormatJsonObject | TextFormatJsonSchema;
+export interface TextConfig {
+  format?: TextFormat;
+  verbosity?: 'low' | 'medium' | 'high' | null;
+}
+
+export interface ReasoningConfig {
+  effort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | null;
+  summary?: 'auto' | 'concise' | 'detailed' | null;
+  /** Deprecated spelling of `summary` (still echoed by some servers). */
+  generate_summary?: 'auto' | 'concise' | 'detailed' | null;
+}
 
 export type Includable =
   | 'web_search_call.action.sources'
+  | 'web_search_call.results'
   | 'code_interpreter_call.outputs'
   | 'computer_call_output.output.image_url'
   | 'file_search_call.results'
@@ -63,13 +662,26 @@ export type Includable =
   | 'reasoning.encrypted_content'
   | (string & {});
 
-/** The body of POST /responses (API-REFERENCE.md). Unknown fields pass through untouched. */
+export interface PromptReference {
+  id: string;
+  version?: string | null;
+  variables?: Record<string, string | InputTextContent | InputImageContent | InputFileContent> | null;
+}
+
+/** `'in-memory'` as CometAPI documents it, `'in_memory'` as OpenAI spells it. */
+export type PromptCacheRetention = 'in-memory' | 'in_memory' | '24h';
+export type ServiceTier = 'auto' | 'default' | 'flex' | 'priority' | 'scale' | 'fast';
+
+/**
+ * The body of POST /responses. Every field is checked by name: a provider's own parameter goes
+ * through `WithVendorFields<ResponseCreateParams>` (a variable of that type is accepted as is).
+ */
 export interface ResponseCreateParams {
   model: string;
   input: string | InputItem[];
   instructions?: string | null;
   background?: boolean | null;
-  context_management?: JsonObject[] | null;
+  context_management?: Array<{ type: string; compact_threshold?: number | null }> | null;
   /** Not with previous_response_id. */
   conversation?: string | { id: string } | null;
   include?: Includable[] | null;
@@ -82,13 +694,13 @@ export interface ResponseCreateParams {
   parallel_tool_calls?: boolean | null;
   /** Not with conversation. */
   previous_response_id?: string | null;
-  prompt?: { id: string; version?: string; variables?: Record<string, unknown> } | null;
+  prompt?: PromptReference | null;
   prompt_cache_key?: string | null;
-  prompt_cache_retention?: 'in-memory' | '24h' | null;
-  reasoning?: { effort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | null; summary?: 'auto' | 'concise' | 'detailed' | null } | null;
+  prompt_cache_retention?: PromptCacheRetention | null;
+  reasoning?: ReasoningConfig | null;
   /** ≤ 64 characters. */
   safety_identifier?: string | null;
-  service_tier?: 'auto' | 'default' | 'flex' | 'priority' | null;
+  service_tier?: ServiceTier | null;
   store?: boolean | null;
   /** Set by the client: false for create(), true for stream(). */
   stream?: boolean | null;
@@ -96,7 +708,7 @@ export interface ResponseCreateParams {
   stream_options?: { include_obfuscation?: boolean } | null;
   /** 0 ≤ x ≤ 2. */
   temperature?: number | null;
-  text?: { format?: TextFormat; verbosity?: 'low' | 'medium' | 'high' } | null;
+  text?: TextConfig | null;
   tool_choice?: ToolChoice | null;
   tools?: Tool[] | null;
   /** Integer 0 ≤ x ≤ 20. */
@@ -106,71 +718,13 @@ export interface ResponseCreateParams {
   truncation?: 'auto' | 'disabled' | null;
   /** Deprecated: use safety_identifier and prompt_cache_key. */
   user?: string | null;
-  [extra: string]: unknown;
 }
 
 // ───────────────────────────────────────────────────────────── response
 
-export type Annotation =
-  | { type: 'url_citation'; url: string; title?: string; start_index: number; end_index: number }
-  | { type: 'file_citation'; file_id: string; filename?: string; index?: number }
-  | { type: 'container_file_citation'; container_id: string; file_id: string; filename?: string; start_index: number; end_index: number }
-  | { type: 'file_path'; file_id: string; index?: number }
-  | { type: string; [key: string]: unknown };
-
-export type OutputContent =
-  | { type: 'output_text'; text: string; annotations: Annotation[]; logprobs?: unknown[] }
-  | { type: 'refusal'; refusal: string }
-  | { type: 'reasoning_text'; text: string }
-  | { type: string; [key: string]: unknown };
-
-export interface OutputMessage {
-  type: 'message';
-  id: string;
-  role: 'assistant';
-  status: 'in_progress' | 'completed' | 'incomplete';
-  content: OutputContent[];
-}
-
-export interface FunctionCall {
-  type: 'function_call';
-  id?: string;
-  call_id: string;
-  name: string;
-  /** JSON text, as generated. */
-  arguments: string;
-  status?: 'in_progress' | 'completed' | 'incomplete';
-}
-
-export interface ReasoningItem {
-  type: 'reasoning';
-  id: string;
-  summary: { type: 'summary_text'; text: string }[];
-  content?: { type: 'reasoning_text'; text: string }[];
-  encrypted_content?: string | null;
-  status?: string;
-}
-
-export interface ToolCallItem {
-  type:
-    | 'web_search_call'
-    | 'file_search_call'
-    | 'code_interpreter_call'
-    | 'image_generation_call'
-    | 'mcp_call'
-    | 'mcp_list_tools'
-    | 'custom_tool_call'
-    | 'computer_call';
-  id: string;
-  status?: string;
-  [key: string]: unknown;
-}
-
-export type OutputItem = OutputMessage | FunctionCall | ReasoningItem | ToolCallItem;
-
 export interface ResponseUsage {
   input_tokens: number;
-  input_tokens_details?: { cached_tokens: number };
+  input_tokens_details?: { cached_tokens: number; cache_write_tokens?: number };
   output_tokens: number;
   output_tokens_details?: { reasoning_tokens: number };
   total_tokens: number;
@@ -179,36 +733,48 @@ export interface ResponseUsage {
 export interface ResponseErrorObject {
   code: string | null;
   message: string;
-  [key: string]: unknown;
 }
 
 export type ResponseStatus = 'completed' | 'in_progress' | 'failed' | 'cancelled' | 'queued' | 'incomplete';
 
-/** The Response object. `output_text` is always set by this client. */
-export interface Response {
+/**
+ * The Response object as servers send it: in lifecycle events (`response.created`, …) and in
+ * what `retrieve()`, `cancel()` and the stream's snapshot are built from. Only `id`, `object`,
+ * `created_at`, `status`, `model` and `output` are sent by every compatible server.
+ */
+export interface ResponseObject {
   id: string;
   object: 'response';
   created_at: number;
   status: ResponseStatus;
   model: string;
   output: OutputItem[];
-  /** The concatenated text of every output_text part of every message item. */
-  output_text: string;
+  /** Servers rarely send it; the client's `Response` always has it. */
+  output_text?: string;
   background?: boolean | null;
   completed_at?: number | null;
+  content_filters?: JsonValue | null;
+  conversation?: { id: string } | null;
   error?: ResponseErrorObject | null;
-  incomplete_details?: { reason: string } | null;
+  frequency_penalty?: number | null;
+  incomplete_details?: { reason?: 'max_output_tokens' | 'content_filter' | (string & {}) } | null;
   instructions?: string | InputItem[] | null;
   max_output_tokens?: number | null;
   max_tool_calls?: number | null;
   metadata?: Record<string, string> | null;
+  moderation?: JsonValue | null;
   parallel_tool_calls?: boolean;
+  presence_penalty?: number | null;
   previous_response_id?: string | null;
-  reasoning?: { effort?: string | null; summary?: string | null } | null;
-  service_tier?: string | null;
+  prompt?: PromptReference | null;
+  prompt_cache_key?: string | null;
+  prompt_cache_retention?: PromptCacheRetention | null;
+  reasoning?: ReasoningConfig | null;
+  safety_identifier?: string | null;
+  service_tier?: ServiceTier | null;
   store?: boolean;
   temperature?: number | null;
-  text?: { format?: TextFormat; verbosity?: string };
+  text?: TextConfig;
   tool_choice?: ToolChoice;
   tools?: Tool[];
   top_logprobs?: number | null;
@@ -216,10 +782,12 @@ export interface Response {
   truncation?: 'auto' | 'disabled' | null;
   usage?: ResponseUsage | null;
   user?: string | null;
-  safety_identifier?: string | null;
-  prompt_cache_key?: string | null;
-  prompt_cache_retention?: string | null;
-  [extra: string]: unknown;
+}
+
+/** The Response object as this client returns it: `output_text` is always set. */
+export interface Response extends ResponseObject {
+  /** The concatenated text of every output_text part of every message item. */
+  output_text: string;
 }
 
 export interface ResponseDeleted {
@@ -237,6 +805,10 @@ export interface InputItemList {
 }
 
 // ───────────────────────────────────────────────────────────── events
+//
+// One interface per event type servers send, with its exact name and fields (OpenAI's list, plus
+// what real servers send beyond it: `response.apply_patch_call_operation_diff.*`, `keepalive`, the
+// nested `error` event). `sequence_number` is optional because older servers omit it.
 
 interface EventBase {
   /** Absent on older servers. */
@@ -250,146 +822,717 @@ interface ContentEventBase extends ItemEventBase {
   content_index: number;
 }
 
-export interface ResponseLifecycleEvent extends EventBase {
-  type:
-    | 'response.created'
-    | 'response.queued'
-    | 'response.in_progress'
-    | 'response.completed'
-    | 'response.incomplete'
-    | 'response.failed';
-  response: Response;
+export interface ResponseCreatedEvent extends EventBase {
+  type: 'response.created';
+  response: ResponseObject;
 }
-export interface OutputItemEvent extends EventBase {
-  type: 'response.output_item.added' | 'response.output_item.done';
+export interface ResponseQueuedEvent extends EventBase {
+  type: 'response.queued';
+  response: ResponseObject;
+}
+export interface ResponseInProgressEvent extends EventBase {
+  type: 'response.in_progress';
+  response: ResponseObject;
+}
+export interface ResponseCompletedEvent extends EventBase {
+  type: 'response.completed';
+  response: ResponseObject;
+}
+export interface ResponseIncompleteEvent extends EventBase {
+  type: 'response.incomplete';
+  response: ResponseObject;
+}
+export interface ResponseFailedEvent extends EventBase {
+  type: 'response.failed';
+  response: ResponseObject;
+}
+
+export interface ResponseOutputItemAddedEvent extends EventBase {
+  type: 'response.output_item.added';
   output_index: number;
   item: OutputItem;
 }
-export interface ContentPartEvent extends ContentEventBase {
-  type: 'response.content_part.added' | 'response.content_part.done';
+export interface ResponseOutputItemDoneEvent extends EventBase {
+  type: 'response.output_item.done';
+  output_index: number;
+  item: OutputItem;
+}
+export interface ResponseContentPartAddedEvent extends ContentEventBase {
+  type: 'response.content_part.added';
   part: OutputContent;
 }
-export interface TextDeltaEvent extends ContentEventBase {
-  type: 'response.output_text.delta' | 'response.refusal.delta' | 'response.reasoning_text.delta';
+export interface ResponseContentPartDoneEvent extends ContentEventBase {
+  type: 'response.content_part.done';
+  part: OutputContent;
+}
+
+export interface ResponseTextDeltaEvent extends ContentEventBase {
+  type: 'response.output_text.delta';
   delta: string;
-  logprobs?: unknown[];
+  logprobs?: Logprob[];
   obfuscation?: string;
 }
-export interface TextDoneEvent extends ContentEventBase {
-  type: 'response.output_text.done' | 'response.reasoning_text.done';
+export interface ResponseTextDoneEvent extends ContentEventBase {
+  type: 'response.output_text.done';
   text: string;
-  logprobs?: unknown[];
+  logprobs?: Logprob[];
 }
-export interface RefusalDoneEvent extends ContentEventBase {
-  type: 'response.refusal.done';
-  refusal: string;
-}
-export interface AnnotationAddedEvent extends ContentEventBase {
+export interface ResponseOutputTextAnnotationAddedEvent extends ContentEventBase {
   type: 'response.output_text.annotation.added';
   annotation_index: number;
   annotation: Annotation;
 }
-export interface ArgumentsDeltaEvent extends ItemEventBase {
-  type:
-    | 'response.function_call_arguments.delta'
-    | 'response.mcp_call_arguments.delta'
-    | 'response.custom_tool_call_input.delta'
-    | 'response.code_interpreter_call_code.delta';
+export interface ResponseRefusalDeltaEvent extends ContentEventBase {
+  type: 'response.refusal.delta';
   delta: string;
   obfuscation?: string;
 }
-export interface FunctionCallArgumentsDoneEvent extends ItemEventBase {
-  type: 'response.function_call_arguments.done' | 'response.mcp_call_arguments.done';
-  arguments: string;
-  name?: string;
+export interface ResponseRefusalDoneEvent extends ContentEventBase {
+  type: 'response.refusal.done';
+  refusal: string;
 }
-export interface CustomToolCallInputDoneEvent extends ItemEventBase {
-  type: 'response.custom_tool_call_input.done';
-  input: string;
+
+export interface ResponseReasoningTextDeltaEvent extends ContentEventBase {
+  type: 'response.reasoning_text.delta';
+  delta: string;
+  obfuscation?: string;
 }
-export interface CodeInterpreterCodeDoneEvent extends ItemEventBase {
-  type: 'response.code_interpreter_call_code.done';
-  code: string;
+export interface ResponseReasoningTextDoneEvent extends ContentEventBase {
+  type: 'response.reasoning_text.done';
+  text: string;
 }
-export interface ReasoningSummaryPartEvent extends ItemEventBase {
-  type: 'response.reasoning_summary_part.added' | 'response.reasoning_summary_part.done';
+export interface ResponseReasoningSummaryPartAddedEvent extends ItemEventBase {
+  type: 'response.reasoning_summary_part.added';
   summary_index: number;
-  part: { type: 'summary_text'; text: string };
+  part: SummaryTextContent;
 }
-export interface ReasoningSummaryTextDeltaEvent extends ItemEventBase {
+export interface ResponseReasoningSummaryPartDoneEvent extends ItemEventBase {
+  type: 'response.reasoning_summary_part.done';
+  summary_index: number;
+  part: SummaryTextContent;
+  status?: 'incomplete';
+}
+export interface ResponseReasoningSummaryTextDeltaEvent extends ItemEventBase {
   type: 'response.reasoning_summary_text.delta';
   summary_index: number;
   delta: string;
   obfuscation?: string;
 }
-export interface ReasoningSummaryTextDoneEvent extends ItemEventBase {
+export interface ResponseReasoningSummaryTextDoneEvent extends ItemEventBase {
   type: 'response.reasoning_summary_text.done';
   summary_index: number;
   text: string;
 }
-type ToolName = 'web_search_call' | 'file_search_call' | 'code_interpreter_call' | 'image_generation_call' | 'mcp_call' | 'mcp_list_tools';
-export interface ToolStatusEvent extends ItemEventBase {
-  type: `response.${ToolName}.${'in_progress' | 'searching' | 'interpreting' | 'generating' | 'completed' | 'failed'}`;
+
+export interface ResponseFunctionCallArgumentsDeltaEvent extends ItemEventBase {
+  type: 'response.function_call_arguments.delta';
+  delta: string;
+  obfuscation?: string;
 }
-export interface ImagePartialEvent extends ItemEventBase {
+export interface ResponseFunctionCallArgumentsDoneEvent extends ItemEventBase {
+  type: 'response.function_call_arguments.done';
+  arguments: string;
+  /** Absent on older servers. */
+  name?: string;
+}
+export interface ResponseCustomToolCallInputDeltaEvent extends ItemEventBase {
+  type: 'response.custom_tool_call_input.delta';
+  delta: string;
+  obfuscation?: string;
+}
+export interface ResponseCustomToolCallInputDoneEvent extends ItemEventBase {
+  type: 'response.custom_tool_call_input.done';
+  input: string;
+}
+export interface ResponseMcpCallArgumentsDeltaEvent extends ItemEventBase {
+  type: 'response.mcp_call_arguments.delta';
+  delta: string;
+  obfuscation?: string;
+}
+export interface ResponseMcpCallArgumentsDoneEvent extends ItemEventBase {
+  type: 'response.mcp_call_arguments.done';
+  arguments: string;
+}
+export interface ResponseCodeInterpreterCallCodeDeltaEvent extends ItemEventBase {
+  type: 'response.code_interpreter_call_code.delta';
+  delta: string;
+  obfuscation?: string;
+}
+export interface ResponseCodeInterpreterCallCodeDoneEvent extends ItemEventBase {
+  type: 'response.code_interpreter_call_code.done';
+  code: string;
+}
+
+/** The status events of built-in tools: exactly the names servers send (no others exist). */
+export interface ResponseToolStatusEvent<T extends string> extends ItemEventBase {
+  type: T;
+}
+export type ResponseWebSearchCallInProgressEvent = ResponseToolStatusEvent<'response.web_search_call.in_progress'>;
+export type ResponseWebSearchCallSearchingEvent = ResponseToolStatusEvent<'response.web_search_call.searching'>;
+export type ResponseWebSearchCallCompletedEvent = ResponseToolStatusEvent<'response.web_search_call.completed'>;
+export type ResponseFileSearchCallInProgressEvent = ResponseToolStatusEvent<'response.file_search_call.in_progress'>;
+export type ResponseFileSearchCallSearchingEvent = ResponseToolStatusEvent<'response.file_search_call.searching'>;
+export type ResponseFileSearchCallCompletedEvent = ResponseToolStatusEvent<'response.file_search_call.completed'>;
+export type ResponseCodeInterpreterCallInProgressEvent = ResponseToolStatusEvent<'response.code_interpreter_call.in_progress'>;
+export type ResponseCodeInterpreterCallInterpretingEvent = ResponseToolStatusEvent<'response.code_interpreter_call.interpreting'>;
+export type ResponseCodeInterpreterCallCompletedEvent = ResponseToolStatusEvent<'response.code_interpreter_call.completed'>;
+export type ResponseImageGenCallInProgressEvent = ResponseToolStatusEvent<'response.image_generation_call.in_progress'>;
+export type ResponseImageGenCallGeneratingEvent = ResponseToolStatusEvent<'response.image_generation_call.generating'>;
+export type ResponseImageGenCallCompletedEvent = ResponseToolStatusEvent<'response.image_generation_call.completed'>;
+export type ResponseMcpCallInProgressEvent = ResponseToolStatusEvent<'response.mcp_call.in_progress'>;
+export type ResponseMcpCallCompletedEvent = ResponseToolStatusEvent<'response.mcp_call.completed'>;
+export type ResponseMcpCallFailedEvent = ResponseToolStatusEvent<'response.mcp_call.failed'>;
+export type ResponseMcpListToolsInProgressEvent = ResponseToolStatusEvent<'response.mcp_list_tools.in_progress'>;
+export type ResponseMcpListToolsCompletedEvent = ResponseToolStatusEvent<'response.mcp_list_tools.completed'>;
+export type ResponseMcpListToolsFailedEvent = ResponseToolStatusEvent<'response.mcp_list_tools.failed'>;
+
+export interface ResponseImageGenCallPartialImageEvent extends ItemEventBase {
   type: 'response.image_generation_call.partial_image';
   partial_image_index: number;
+  /** A PNG/WebP/JPEG image, base64. */
   partial_image_b64: string;
+  background?: string;
+  output_format?: string;
+  quality?: string;
+  size?: string;
 }
-export interface ErrorEvent extends EventBase {
+
+/** A shell_call's command (by `command_index`) being generated. These events carry no `item_id`. */
+export interface ResponseShellCallCommandAddedEvent extends EventBase {
+  type: 'response.shell_call_command.added';
+  output_index: number;
+  command_index: number;
+  command: string;
+}
+export interface ResponseShellCallCommandDeltaEvent extends EventBase {
+  type: 'response.shell_call_command.delta';
+  output_index: number;
+  command_index: number;
+  delta: string;
+  obfuscation?: string;
+}
+export interface ResponseShellCallCommandDoneEvent extends EventBase {
+  type: 'response.shell_call_command.done';
+  output_index: number;
+  command_index: number;
+  command: string;
+}
+/** A shell_call_output item's output of one command, as it runs. */
+export interface ResponseShellCallOutputContentDeltaEvent extends ItemEventBase {
+  type: 'response.shell_call_output_content.delta';
+  command_index: number;
+  delta: { stdout?: string; stderr?: string };
+}
+export interface ResponseShellCallOutputContentDoneEvent extends ItemEventBase {
+  type: 'response.shell_call_output_content.done';
+  command_index: number;
+  output: ShellCommandOutput[];
+}
+
+/** The diff of an apply_patch_call's operation (sent by OpenAI, not in its SDK's types). */
+export interface ResponseApplyPatchCallOperationDiffDeltaEvent extends ItemEventBase {
+  type: 'response.apply_patch_call_operation_diff.delta';
+  delta: string;
+  obfuscation?: string;
+}
+export interface ResponseApplyPatchCallOperationDiffDoneEvent extends ItemEventBase {
+  type: 'response.apply_patch_call_operation_diff.done';
+  diff: string;
+}
+
+/** Audio output (audio-capable models): base64 audio, and its transcript. */
+export interface ResponseAudioDeltaEvent extends EventBase {
+  type: 'response.audio.delta';
+  /** Base64 audio bytes. */
+  delta: string;
+}
+export interface ResponseAudioDoneEvent extends EventBase {
+  type: 'response.audio.done';
+}
+export interface ResponseAudioTranscriptDeltaEvent extends EventBase {
+  type: 'response.audio.transcript.delta';
+  delta: string;
+}
+export interface ResponseAudioTranscriptDoneEvent extends EventBase {
+  type: 'response.audio.transcript.done';
+}
+
+/** `error` as servers send it: the error nested in `error`. Iteration throws an ApiError after it. */
+export interface ResponseErrorEventNested extends EventBase {
   type: 'error';
-  /** Nested on the wire; flat in some docs (then code/message/param sit on the event). */
-  error?: { type?: string; code?: string | null; message: string; param?: string | null };
-  code?: string | null;
-  message?: string;
-  param?: string | null;
+  error: { type?: string; code?: string | null; message: string; param?: string | null };
+  code?: never;
+  message?: never;
+  param?: never;
 }
-export interface KeepaliveEvent extends EventBase {
+/** `error` as the API reference documents it: code, message and param on the event itself. */
+export interface ResponseErrorEventFlat extends EventBase {
+  type: 'error';
+  code: string | null;
+  message: string;
+  param: string | null;
+  error?: never;
+}
+/** Both shapes: read `event.error?.message ?? event.message`. */
+export type ResponseErrorEvent = ResponseErrorEventNested | ResponseErrorEventFlat;
+
+/** Sent by some servers to keep the connection open; never fatal. */
+export interface ResponseKeepaliveEvent extends EventBase {
   type: 'keepalive';
 }
+
 /**
- * The catch-all: an event type this version does not know (servers add new ones). Such events
- * are yielded as is, never fatal. Its `type` is typed as a template no known name matches, so
- * `event.type === 'response.output_text.delta'` still narrows to the known interface; to test
- * for a type this version does not list, compare `(event.type as string)`.
+ * An event type this version does not list (servers add new ones): yielded as is, never fatal.
+ * Its `type` is a template that no real name matches, so `event.type === 'response.output_text.delta'`
+ * narrows to the known interface and a misspelt name does not compile; to handle a type this
+ * version does not list, compare `(event.type as string)` and read the fields through
+ * `WithVendorFields` (e.g. `const e = event as WithVendorFields<UnknownResponseEvent>`).
  */
 export interface UnknownResponseEvent extends EventBase {
   type: `${string}\u0000unknown`;
-  [key: string]: unknown;
 }
 
-/** Every event a ResponseStream yields, discriminated on `type`. */
-export type ResponseStreamEvent =
-  | ResponseLifecycleEvent
-  | OutputItemEvent
-  | ContentPartEvent
-  | TextDeltaEvent
-  | TextDoneEvent
-  | RefusalDoneEvent
-  | AnnotationAddedEvent
-  | ArgumentsDeltaEvent
-  | FunctionCallArgumentsDoneEvent
-  | CustomToolCallInputDoneEvent
-  | CodeInterpreterCodeDoneEvent
-  | ReasoningSummaryPartEvent
-  | ReasoningSummaryTextDeltaEvent
-  | ReasoningSummaryTextDoneEvent
-  | ToolStatusEvent
-  | ImagePartialEvent
-  | ErrorEvent
-  | KeepaliveEvent
-  | UnknownResponseEvent;
+/** Every event this version knows, discriminated on `type`. */
+export type KnownResponseStreamEvent =
+  | ResponseCreatedEvent
+  | ResponseQueuedEvent
+  | ResponseInProgressEvent
+  | ResponseCompletedEvent
+  | ResponseIncompleteEvent
+  | ResponseFailedEvent
+  | ResponseOutputItemAddedEvent
+  | ResponseOutputItemDoneEvent
+  | ResponseContentPartAddedEvent
+  | ResponseContentPartDoneEvent
+  | ResponseTextDeltaEvent
+  | ResponseTextDoneEvent
+  | ResponseOutputTextAnnotationAddedEvent
+  | ResponseRefusalDeltaEvent
+  | ResponseRefusalDoneEvent
+  | ResponseReasoningTextDeltaEvent
+  | ResponseReasoningTextDoneEvent
+  | ResponseReasoningSummaryPartAddedEvent
+  | ResponseReasoningSummaryPartDoneEvent
+  | ResponseReasoningSummaryTextDeltaEvent
+  | ResponseReasoningSummaryTextDoneEvent
+  | ResponseFunctionCallArgumentsDeltaEvent
+  | ResponseFunctionCallArgumentsDoneEvent
+  | ResponseCustomToolCallInputDeltaEvent
+  | ResponseCustomToolCallInputDoneEvent
+  | ResponseMcpCallArgumentsDeltaEvent
+  | ResponseMcpCallArgumentsDoneEvent
+  | ResponseCodeInterpreterCallCodeDeltaEvent
+  | ResponseCodeInterpreterCallCodeDoneEvent
+  | ResponseWebSearchCallInProgressEvent
+  | ResponseWebSearchCallSearchingEvent
+  | ResponseWebSearchCallCompletedEvent
+  | ResponseFileSearchCallInProgressEvent
+  | ResponseFileSearchCallSearchingEvent
+  | ResponseFileSearchCallCompletedEvent
+  | ResponseCodeInterpreterCallInProgressEvent
+  | ResponseCodeInterpreterCallInterpretingEvent
+  | ResponseCodeInterpreterCallCompletedEvent
+  | ResponseImageGenCallInProgressEvent
+  | ResponseImageGenCallGeneratingEvent
+  | ResponseImageGenCallCompletedEvent
+  | ResponseImageGenCallPartialImageEvent
+  | ResponseMcpCallInProgressEvent
+  | ResponseMcpCallCompletedEvent
+  | ResponseMcpCallFailedEvent
+  | ResponseMcpListToolsInProgressEvent
+  | ResponseMcpListToolsCompletedEvent
+  | ResponseMcpListToolsFailedEvent
+  | ResponseShellCallCommandAddedEvent
+  | ResponseShellCallCommandDeltaEvent
+  | ResponseShellCallCommandDoneEvent
+  | ResponseShellCallOutputContentDeltaEvent
+  | ResponseShellCallOutputContentDoneEvent
+  | ResponseApplyPatchCallOperationDiffDeltaEvent
+  | ResponseApplyPatchCallOperationDiffDoneEvent
+  | ResponseAudioDeltaEvent
+  | ResponseAudioDoneEvent
+  | ResponseAudioTranscriptDeltaEvent
+  | ResponseAudioTranscriptDoneEvent
+  | ResponseErrorEventNested
+  | ResponseErrorEventFlat
+  | ResponseKeepaliveEvent;
 
-export type ResponseStreamEventType = Exclude<ResponseStreamEvent, UnknownResponseEvent>['type'];
-type KnownEvent = Exclude<ResponseStreamEvent, UnknownResponseEvent>;
-/** The event interface whose `type` admits T, narrowed to T. */
-export type EventOfType<T extends ResponseStreamEventType> = KnownEvent extends infer E
-  ? E extends { type: infer U }
-    ? T extends U
-      ? E & { type: T }
-      : never
-    : never
-  : never;
+/** Every event a ResponseStream yields, discriminated on `type`. */
+export type ResponseStreamEvent = KnownResponseStreamEvent | UnknownResponseEvent;
+
+/** The name of every event type this version knows. */
+export type ResponseStreamEventType = KnownResponseStreamEvent['type'];
+/** The event interface(s) of type T. */
+export type EventOfType<T extends ResponseStreamEventType> = Extract<KnownResponseStreamEvent, { type: T }>;
+
+// Groups of the events, by what they do (the names of earlier versions).
+export type ResponseLifecycleEvent =
+  | ResponseCreatedEvent
+  | ResponseQueuedEvent
+  | ResponseInProgressEvent
+  | ResponseCompletedEvent
+  | ResponseIncompleteEvent
+  | ResponseFailedEvent;
+export type OutputItemEvent = ResponseOutputItemAddedEvent | ResponseOutputItemDoneEvent;
+export type ContentPartEvent = ResponseContentPartAddedEvent | ResponseContentPartDoneEvent;
+export type TextDeltaEvent = ResponseTextDeltaEvent | ResponseRefusalDeltaEvent | ResponseReasoningTextDeltaEvent;
+export type TextDoneEvent = ResponseTextDoneEvent | ResponseReasoningTextDoneEvent;
+export type RefusalDoneEvent = ResponseRefusalDoneEvent;
+export type AnnotationAddedEvent = ResponseOutputTextAnnotationAddedEvent;
+export type ArgumentsDeltaEvent =
+  | ResponseFunctionCallArgumentsDeltaEvent
+  | ResponseMcpCallArgumentsDeltaEvent
+  | ResponseCustomToolCallInputDeltaEvent
+  | ResponseCodeInterpreterCallCodeDeltaEvent;
+export type FunctionCallArgumentsDoneEvent = ResponseFunctionCallArgumentsDoneEvent | ResponseMcpCallArgumentsDoneEvent;
+export type CustomToolCallInputDoneEvent = ResponseCustomToolCallInputDoneEvent;
+export type CodeInterpreterCodeDoneEvent = ResponseCodeInterpreterCallCodeDoneEvent;
+export type ReasoningSummaryPartEvent = ResponseReasoningSummaryPartAddedEvent | ResponseReasoningSummaryPartDoneEvent;
+export type ReasoningSummaryTextDeltaEvent = ResponseReasoningSummaryTextDeltaEvent;
+export type ReasoningSummaryTextDoneEvent = ResponseReasoningSummaryTextDoneEvent;
+export type ToolStatusEvent =
+  | ResponseWebSearchCallInProgressEvent
+  | ResponseWebSearchCallSearchingEvent
+  | ResponseWebSearchCallCompletedEvent
+  | ResponseFileSearchCallInProgressEvent
+  | ResponseFileSearchCallSearchingEvent
+  | ResponseFileSearchCallCompletedEvent
+  | ResponseCodeInterpreterCallInProgressEvent
+  | ResponseCodeInterpreterCallInterpretingEvent
+  | ResponseCodeInterpreterCallCompletedEvent
+  | ResponseImageGenCallInProgressEvent
+  | ResponseImageGenCallGeneratingEvent
+  | ResponseImageGenCallCompletedEvent
+  | ResponseMcpCallInProgressEvent
+  | ResponseMcpCallCompletedEvent
+  | ResponseMcpCallFailedEvent
+  | ResponseMcpListToolsInProgressEvent
+  | ResponseMcpListToolsCompletedEvent
+  | ResponseMcpListToolsFailedEvent;
+export type ImagePartialEvent = ResponseImageGenCallPartialImageEvent;
+export type ErrorEvent = ResponseErrorEvent;
+export type KeepaliveEvent = ResponseKeepaliveEvent;
+
+// ───────────────────────────────────────────────────────────── structured outputs
+
+/**
+ * The Standard Schema interface (https://standardschema.dev, v1): zod ≥ 3.24, valibot, arktype
+ * and others implement it. Declared here so that no dependency is needed.
+ */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  readonly '~standard': StandardSchemaV1.Props<Input, Output>;
+}
+export namespace StandardSchemaV1 {
+  interface Props<Input = unknown, Output = Input> {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (value: unknown) => Result<Output> | Promise<Result<Output>>;
+    readonly types?: Types<Input, Output> | undefined;
+  }
+  type Result<Output> = SuccessResult<Output> | FailureResult;
+  interface SuccessResult<Output> {
+    readonly value: Output;
+    readonly issues?: undefined;
+  }
+  interface FailureResult {
+    readonly issues: ReadonlyArray<Issue>;
+  }
+  interface Issue {
+    readonly message: string;
+    readonly path?: ReadonlyArray<PropertyKey | PathSegment> | undefined;
+  }
+  interface PathSegment {
+    readonly key: PropertyKey;
+  }
+  interface Types<Input = unknown, Output = Input> {
+    readonly input: Input;
+    readonly output: Output;
+  }
+  type InferInput<Schema extends StandardSchemaV1> = NonNullable<Schema['~standard']['types']>['input'];
+  type InferOutput<Schema extends StandardSchemaV1> = NonNullable<Schema['~standard']['types']>['output'];
+}
+
+declare const parsedOutput: unique symbol;
+
+/**
+ * A `json_schema` text format whose parsed output has type T. Only a type: on the wire it is the
+ * plain `{ type: 'json_schema', name, schema, strict, description? }`. A format written by hand
+ * is a `JsonSchemaFormat<unknown>`.
+ */
+export interface JsonSchemaFormat<T = unknown> extends TextFormatJsonSchema {
+  /** Never present: carries T for `parse()`, `stream()` and `runTools()`. */
+  readonly [parsedOutput]?: T;
+}
+
+/**
+ * A JSON Schema given to a helper: any object (a `JsonObject`, zod's `z.toJSONSchema()` output, a
+ * value typed with an interface such as `JSONSchema7`); sent as JSON.
+ */
+export type JsonSchemaInput = object;
+
+export interface JsonSchemaFormatOptions {
+  /** Default true. */
+  strict?: boolean;
+  description?: string;
+}
+
+/**
+ * A `json_schema` text format, as sent on the wire: `{ type: 'json_schema', name, schema, strict,
+ * description? }`. With `validate` (any Standard Schema, e.g. a zod 4 schema), `parse()` and the
+ * stream's final response validate (and transform) the parsed output with it, and T is its output
+ * type; `validate` is never sent.
+ */
+export function jsonSchemaFormat<S extends StandardSchemaV1>(
+  name: string,
+  schema: JsonSchemaInput,
+  options: JsonSchemaFormatOptions & { validate: S },
+): JsonSchemaFormat<StandardSchemaV1.InferOutput<S>> & { strict: boolean };
+export function jsonSchemaFormat<T = unknown>(
+  name: string,
+  schema: JsonSchemaInput,
+  options?: JsonSchemaFormatOptions & { validate?: undefined },
+): JsonSchemaFormat<T> & { strict: boolean };
+
+/** Params whose `text.format` is a json_schema format (from `jsonSchemaFormat` or by hand). */
+export type ParseParams<T = unknown> = Omit<ResponseCreateParams, 'text'> & {
+  text: Omit<TextConfig, 'format'> & { format: JsonSchemaFormat<T> };
+};
+
+/** A Response with the parsed (and validated) output text: `null` when the model refused. */
+export interface ParsedResponse<T> extends Response {
+  output_parsed: T | null;
+}
+
+/**
+ * The best-effort value of a JSON document of type T while it streams: objects with the keys
+ * received so far, strings as their received prefix, numbers and literals once complete.
+ */
+export type PartialParsed<T> = T extends string | number | boolean | null
+  ? T
+  : T extends ReadonlyArray<infer U>
+    ? PartialParsed<U>[]
+    : T extends object
+      ? { [K in keyof T]?: PartialParsed<T[K]> }
+      : T;
+
+/**
+ * Incremental partial JSON (the Rust core): after each `push`, `value` is the best effort value
+ * of all the text pushed so far (strings as their received prefix, incomplete keys and literals
+ * left out), in time linear in the total length; exactly `JSON.parse`'s result once the text is a
+ * complete document. Holds wasm memory: `free()` (or `using`) releases it at once.
+ */
+export class PartialJsonParser {
+  constructor();
+  /** Appends the next piece of the text. */
+  push(text: string): void;
+  /** The value so far; undefined before any value has started. */
+  readonly value: JsonValue | undefined;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+// ───────────────────────────────────────────────────────────── tool loop
+
+/** What a tool's `execute` gets besides its arguments. */
+export interface ToolContext {
+  /** Aborted when the run is (abort(), its signal). */
+  signal: AbortSignal;
+  /** The function call's `call_id`. */
+  callId: string;
+}
+
+/**
+ * A function tool with the code that answers it. On the wire it is the plain `FunctionTool`
+ * (`execute` and `validate` are never sent). Without `execute`, a call of it stops the run, the
+ * pending call in the final response (human in the loop).
+ */
+export interface RunnableFunctionTool<Args = unknown> extends FunctionTool {
+  /** Runs a call; a string result is sent back as is, anything else JSON-encoded; a throw sends its message. */
+  execute?(args: Args, context: ToolContext): unknown;
+  /** Validates (and transforms) the parsed arguments; a failure is sent back as the output. */
+  validate?: StandardSchemaV1<unknown, Args>;
+}
+
+export interface FunctionToolDefinition<Args> {
+  name: string;
+  description?: string | null;
+  /** A JSON Schema of the arguments. */
+  parameters?: JsonSchemaInput | null;
+  strict?: boolean | null;
+  execute?(args: Args, context: ToolContext): unknown;
+}
+
+/** A function tool for `runTools`: the wire definition plus `execute` (and `validate`). */
+export function functionTool<S extends StandardSchemaV1>(
+  definition: FunctionToolDefinition<StandardSchemaV1.InferOutput<S>> & { validate: S },
+): RunnableFunctionTool<StandardSchemaV1.InferOutput<S>>;
+export function functionTool<Args = unknown>(definition: FunctionToolDefinition<Args> & { validate?: undefined }): RunnableFunctionTool<Args>;
+
+/** `runTools` params: any create params, with tools that may carry `execute`. */
+export type RunToolsParams = Omit<ResponseCreateParams, 'tools' | 'stream'> & {
+  tools: Array<Tool | RunnableFunctionTool>;
+};
+
+export interface RunToolsOptions extends RequestOptions {
+  /** Responses at most (default 10). */
+  maxSteps?: number;
+}
+
+/** One function call of a step and what was sent back for it. */
+export interface ToolCallRecord {
+  call_id: string;
+  name: string;
+  /** The arguments as generated (JSON text). */
+  arguments: string;
+  /**
+   * The `function_call_output` sent back: the result (a string as is, anything else
+   * JSON-encoded) or the error message. Absent for a call left pending (a tool with no `execute`).
+   */
+  output?: string;
+  /** Why the call failed: what `execute` threw, or the invalid / unvalidated arguments. */
+  error?: Error;
+}
+
+/** One response of a run and the calls it made. */
+export interface ToolRunStep {
+  response: Response;
+  toolCalls: ToolCallRecord[];
+}
+
+/**
+ * A tool loop in progress: iterate it for every step's wire events, in order. Each response's
+ * function calls run concurrently; the next request chains with `previous_response_id` (or, with
+ * `store: false`, resends the whole history). It stops when a response has no function call,
+ * after `maxSteps` responses, or when a called tool has no `execute`.
+ */
+export interface ToolRun extends AsyncIterable<ResponseStreamEvent> {
+  [Symbol.asyncIterator](): AsyncIterator<ResponseStreamEvent, undefined>;
+  /** The last Response (reads the run to its end if needed). */
+  finalResponse(): Promise<Response>;
+  /** One entry per response so far. */
+  readonly steps: readonly ToolRunStep[];
+  /** Stops everything: no further request; the run rejects with AbortError. */
+  abort(): void;
+}
+
+// ───────────────────────────────────────────────────────────── compact, input tokens, conversations
+
+/** The body of POST /responses/compact (sent as given). */
+export interface CompactParams {
+  model: string;
+  input?: string | InputItem[] | null;
+  instructions?: string | null;
+  previous_response_id?: string | null;
+  prompt_cache_key?: string | null;
+  prompt_cache_retention?: PromptCacheRetention | null;
+  service_tier?: ServiceTier | null;
+}
+/** The answer of POST /responses/compact: the user messages, then one compaction item. */
+export interface CompactedResponse {
+  id: string;
+  object: 'response.compaction';
+  created_at: number;
+  output: OutputItem[];
+  usage: ResponseUsage;
+}
+
+/** The body of POST /responses/input_tokens. */
+export interface InputTokensParams {
+  model?: string | null;
+  input?: string | InputItem[] | null;
+  instructions?: string | null;
+  conversation?: string | { id: string } | null;
+  previous_response_id?: string | null;
+  parallel_tool_calls?: boolean | null;
+  reasoning?: ReasoningConfig | null;
+  text?: TextConfig | null;
+  tool_choice?: ToolChoice | null;
+  tools?: Tool[] | null;
+  truncation?: 'auto' | 'disabled';
+}
+export interface InputTokenCount {
+  object: 'response.input_tokens';
+  input_tokens: number;
+}
+
+export interface Conversation {
+  id: string;
+  object: 'conversation';
+  created_at: number;
+  metadata: Record<string, string> | null;
+}
+export interface ConversationDeleted {
+  id: string;
+  object: 'conversation.deleted';
+  deleted: boolean;
+}
+export interface ConversationCreateParams {
+  /** Up to 20 items to start with. */
+  items?: InputItem[] | null;
+  metadata?: Record<string, string> | null;
+}
+export interface ConversationUpdateParams {
+  metadata: Record<string, string> | null;
+}
+/** A message stored in a conversation (user, assistant, system or developer). */
+export interface ConversationMessage {
+  type: 'message';
+  id: string;
+  role: Role | 'unknown' | 'critic' | 'discriminator' | 'tool';
+  status: ItemStatus;
+  content: Array<
+    | InputTextContent
+    | OutputTextContent
+    | { type: 'text'; text: string }
+    | SummaryTextContent
+    | ReasoningTextContent
+    | RefusalContent
+    | InputImageContent
+    | (ComputerScreenshot & { detail?: string })
+    | InputFileContent
+  >;
+  phase?: 'commentary' | 'final_answer' | null;
+}
+export type ConversationItem = ConversationMessage | Exclude<OutputItem, OutputMessage>;
+export interface ConversationItemList {
+  object: 'list';
+  data: ConversationItem[];
+  first_id: string | null;
+  last_id: string | null;
+  has_more: boolean;
+}
+export interface ConversationItemsCreateParams {
+  /** Up to 20 items. */
+  items: InputItem[];
+}
+/** Options of `items.create` and `items.retrieve`: `include` goes in the query string. */
+export interface ConversationItemOptions extends RequestOptions {
+  include?: Includable[];
+}
+
+/** `client.conversations`: the Conversations API. */
+export interface Conversations {
+  /** POST /conversations. */
+  create(params?: ConversationCreateParams, opts?: RequestOptions): Promise<Conversation>;
+  /** GET /conversations/{id}. */
+  retrieve(id: string, opts?: RequestOptions): Promise<Conversation>;
+  /** POST /conversations/{id}. */
+  update(id: string, params: ConversationUpdateParams, opts?: RequestOptions): Promise<Conversation>;
+  /** DELETE /conversations/{id}. */
+  delete(id: string, opts?: RequestOptions): Promise<ConversationDeleted>;
+  readonly items: ConversationItems;
+}
+/** `client.conversations.items`: the items of a conversation. */
+export interface ConversationItems {
+  /** POST /conversations/{id}/items → the items added. */
+  create(id: string, params: ConversationItemsCreateParams, opts?: ConversationItemOptions): Promise<ConversationItemList>;
+  /** GET /conversations/{id}/items?after&limit&order&include. */
+  list(id: string, opts?: InputItemsOptions): Promise<ConversationItemList>;
+  /** GET /conversations/{id}/items/{item_id}. */
+  retrieve(id: string, itemId: string, opts?: ConversationItemOptions): Promise<ConversationItem>;
+  /** DELETE /conversations/{id}/items/{item_id} → the conversation. */
+  delete(id: string, itemId: string, opts?: RequestOptions): Promise<Conversation>;
+}
 
 // ───────────────────────────────────────────────────────────── client
 
@@ -416,7 +1559,7 @@ export interface RequestOptions {
 }
 
 export interface RetrieveStreamOptions extends RequestOptions {
-  /** Replay the events after this sequence number. */
+  /** Yield only the events after this sequence number (`stream.response` still holds the whole response). */
   startingAfter?: number;
 }
 
@@ -433,31 +1576,53 @@ export class ResponsesClient {
   constructor(options?: ClientOptions);
   /** POST /responses (non-streaming). Throws ValidationError before sending for invalid params. */
   create(params: ResponseCreateParams, opts?: RequestOptions): Promise<Response>;
-  /** POST /responses with stream: true. Returns at once; throws ValidationError synchronously for invalid params. */
+  /**
+   * POST /responses with stream: true. Returns at once; throws ValidationError synchronously for
+   * invalid params. With a json_schema format, the stream has `partialParsed` and its final
+   * response `output_parsed`.
+   */
+  stream<T>(params: ParseParams<T>, opts?: RequestOptions): ResponseStream<T>;
   stream(params: ResponseCreateParams, opts?: RequestOptions): ResponseStream;
+  /** create() with a json_schema format, its output text parsed (and validated) into `output_parsed`. */
+  parse<T>(params: ParseParams<T>, opts?: RequestOptions): Promise<ParsedResponse<T>>;
+  /** A tool loop: streams each response, runs its function calls, sends the results back. */
+  runTools(params: RunToolsParams, opts?: RunToolsOptions): ToolRun;
   retrieve(id: string, opts?: RequestOptions): Promise<Response>;
-  /** Resumes a background response's events (GET /responses/{id}?stream=true&starting_after=N). */
+  /** Replays a background response's events (GET /responses/{id}?stream=true&starting_after=N). */
   retrieveStream(id: string, opts?: RetrieveStreamOptions): ResponseStream;
   cancel(id: string, opts?: RequestOptions): Promise<Response>;
   delete(id: string, opts?: RequestOptions): Promise<ResponseDeleted>;
   inputItems(id: string, opts?: InputItemsOptions): Promise<InputItemList>;
+  /** POST /responses/compact. */
+  compact(params: CompactParams, opts?: RequestOptions): Promise<CompactedResponse>;
+  /** POST /responses/input_tokens. */
+  countInputTokens(params: InputTokensParams, opts?: RequestOptions): Promise<InputTokenCount>;
+  readonly conversations: Conversations;
 }
 
-/** A stream of Responses events; single consumer; leaving `for await` early aborts the request. */
-export class ResponseStream implements AsyncIterableIterator<ResponseStreamEvent> {
+/**
+ * A stream of Responses events; single consumer; leaving `for await` early aborts the request.
+ * `TParsed` is the output type of a json_schema stream (`never` for others).
+ */
+export class ResponseStream<TParsed = never> implements AsyncIterableIterator<ResponseStreamEvent> {
   private constructor();
   /** Parses any ReadableStream of SSE bytes (e.g. from your own proxy). */
   static fromReadableStream(body: ReadableStream<Uint8Array>): ResponseStream;
-  [Symbol.asyncIterator](): ResponseStream;
+  [Symbol.asyncIterator](): ResponseStream<TParsed>;
   next(): Promise<IteratorResult<ResponseStreamEvent, undefined>>;
   return(): Promise<IteratorResult<ResponseStreamEvent, undefined>>;
   /** Reads the rest if needed; resolves with the completed or incomplete Response. */
-  finalResponse(): Promise<Response>;
+  finalResponse(): Promise<[TParsed] extends [never] ? Response : ParsedResponse<TParsed>>;
   on<T extends ResponseStreamEventType>(type: T, handler: (event: EventOfType<T>) => void): this;
   on(type: '*', handler: (event: ResponseStreamEvent) => void): this;
   off(type: string, handler: (event: never) => void): this;
   /** The Response built from the events read so far, or null before response.created. */
   readonly response: Response | null;
+  /**
+   * json_schema streams: the best-effort value of the output text so far, reflecting every event
+   * yielded so far (the one in hand included); undefined before any text, and on other streams.
+   */
+  readonly partialParsed: [TParsed] extends [never] ? undefined : PartialParsed<TParsed> | undefined;
   abort(): void;
   /** The events as text/event-stream bytes (for proxies). */
   toReadableStream(): ReadableStream<Uint8Array>;
@@ -472,6 +1637,7 @@ export class ResponseStream implements AsyncIterableIterator<ResponseStreamEvent
 /** Builds the Response snapshot from wire events. */
 export class ResponseAccumulator {
   constructor();
+  /** A known event, or any object with a `type` (an event this version does not list). */
   push(event: ResponseStreamEvent | { type: string; [key: string]: unknown }): this;
   readonly response: Response | null;
   /** Releases the wasm memory now; `response` stays readable, `push` throws after it. */
@@ -555,6 +1721,17 @@ export class StreamError extends CometApiError {
   readonly name: 'StreamError';
   /** The partial snapshot. */
   readonly response: Response | null;
+}
+/**
+ * A structured output that does not parse: the output text is not valid JSON (`issues`
+ * undefined), or its value fails the format's `validate` schema (`issues` says why).
+ */
+export class OutputParseError extends CometApiError {
+  readonly name: 'OutputParseError';
+  /** The output text. */
+  readonly text: string;
+  /** The validator's issues; undefined when the text is not valid JSON. */
+  readonly issues: ReadonlyArray<StandardSchemaV1.Issue> | undefined;
 }
 /** Params break a documented rule; thrown before any request is sent. */
 export class ValidationError extends CometApiError {

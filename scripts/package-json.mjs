@@ -3,11 +3,15 @@
 //   - DIR/cometapi_responses_bg.inline.js: the optimised .wasm, gzip + base64, for the `browser`
 //     entry (no bundler has to locate a .wasm asset: Vite dev + build, esbuild, webpack, Rollup);
 //   - package.json: written to DIR when DIR is given, otherwise printed on stdout (the Makefile
-//     redirects it into DIR/package.json).
+//     redirects it into DIR/package.json);
+//   - DIR/README.md (the repository's README, copied there by the Makefile): its relative links
+//     and images made absolute URLs of the repository, so that they work on npm's page (the
+//     repository's README stays as it is).
 // The version and metadata come from Cargo.toml: one version for the crate and the npm package.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { absoluteReadmeLinks } from './readme-links.mjs';
 
 const repo = new URL('../', import.meta.url);
 const cargo = readFileSync(new URL('Cargo.toml', repo), 'utf8');
@@ -64,6 +68,11 @@ if (existsSync(wasmPath)) {
 } else {
   console.error(`package-json.mjs: ${wasmPath} not found; cometapi_responses_bg.inline.js not written`);
   process.exitCode = 1;
+}
+
+const readmePath = join(dir, 'README.md');
+if (dirArg && existsSync(readmePath)) {
+  writeFileSync(readmePath, absoluteReadmeLinks(readFileSync(readmePath, 'utf8'), field('repository')));
 }
 
 const json = JSON.stringify(pkg, null, 2) + '\n';

@@ -2,7 +2,7 @@
 // projects under build/ that install the tarball, start the mock backend, launch Chromium.
 // Everything runs locally on 127.0.0.1 with random ports.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -40,6 +40,27 @@ export function run(cmd, args, { cwd = ROOT, env, allowFail = false, timeoutMs =
 }
 
 const NPM_QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
+
+/**
+ * The tools a runtime test needs (Bun, Deno, other Node versions, webpack, …), pinned by
+ * tests/runtimes/tools/NAME/package-lock.json and installed by `npm ci` into
+ * build/runtimes/tools-NAME once; again only when the lock changes. Returns that directory.
+ */
+export async function installTools(name) {
+  const spec = join(ROOT, 'tests', 'runtimes', 'tools', name);
+  const dir = join(BUILD, 'runtimes', `tools-${name}`);
+  const lock = readFileSync(join(spec, 'package-lock.json'), 'utf8');
+  const stamp = join(dir, '.installed-lock.json');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lock) return dir;
+  const t0 = performance.now();
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const f of ['package.json', 'package-lock.json']) copyFileSync(join(spec, f), join(dir, f));
+  await run('npm', ['ci', '--prefer-offline', ...NPM_QUIET], { cwd: dir, timeoutMs: 600_000 });
+  writeFileSync(stamp, lock);
+  console.log(`installed the ${name} tools into ${dir} in ${((performance.now() - t0) / 1000).toFixed(1)} s (kept for later runs)`);
+  return dir;
+}
 
 /** `npm pack` of pkg/ into `dir`; returns { tarball, files, info } (npm's --json report). */
 export async function packPkg(dir) {

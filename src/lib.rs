@@ -1,10 +1,4 @@
-//! cometapi-responses: a Responses API client for the browser and the edge.
-//!
-//! The crate has two layers (see DESIGN.md §1):
-//! - a plain-Rust **core** ([`sse`], [`event`], [`accumulate`], [`request`], [`retry`],
-//!   [`error`]) with no wasm imports, tested natively with `cargo test`;
-//! - a thin **wasm shell** (`wasm` module, only on `wasm32`) that binds `fetch`, streams the
-//!   body, and exports the JS classes.
+#![doc = include_str!("guide.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

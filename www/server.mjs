@@ -16,7 +16,7 @@
 import http from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { newRequestId, corsHeaders, sendJson, apiError, readBody } from './mock/http.mjs';
+import { newRequestId, corsHeaders, sendJson, apiError, readBody, MAX_TIMER_MS } from './mock/http.mjs';
 import { createMockApi } from './mock/api.mjs';
 import { createProxy } from './mock/upstream.mjs';
 import { serveStatic } from './mock/static.mjs';
@@ -41,23 +41,36 @@ function hostnameOf(value) {
 /**
  * Proxy mode spends a real key, so only local pages (any port: the demo, a Vite dev
  * server) and `allowedOrigins` may call /v1 from a browser, and the Host header must
- * be local (no DNS rebinding). Requests without Origin (Node, curl, tests) pass.
+ * be local (no DNS rebinding). Requests without Origin pass (Node, curl, tests), unless
+ * the browser says they come from another site (`Sec-Fetch-Site: cross-site` or
+ * `same-site`: an `<img>`, a `no-cors` GET, a link — these carry no Origin).
  */
 function originPolicy(allowedOrigins) {
   const allowed = new Set(allowedOrigins.map((o) => o.replace(/\/+$/, '')));
   return {
-    originAllowed: (origin) => !origin || allowed.has(origin) || LOCAL_HOSTS.has(hostnameOf(origin)),
+    originAllowed: (origin, fetchSite) => (origin
+      ? allowed.has(origin) || LOCAL_HOSTS.has(hostnameOf(origin))
+      : fetchSite !== 'cross-site' && fetchSite !== 'same-site'),
     hostAllowed: (host, listenHost) => !host || LOCAL_HOSTS.has(hostnameOf(host)) || hostnameOf(host) === listenHost,
   };
 }
 
+/** Bodies kept in the request log: parsed up to LOG_BODY_MAX bytes, else a truncated text. */
+const LOG_BODY_MAX = 1024 * 1024;
+const LOG_PREVIEW = 2048;
+
 function parseLoggedBody(buf, type) {
   if (!buf.length) return null;
+  if (buf.length > LOG_BODY_MAX) return truncatedBody(buf);
   const text = buf.toString('utf8');
   if (/json/i.test(type ?? '') || /^\s*[{[]/.test(text)) {
     try { return JSON.parse(text); } catch { /* keep the text */ }
   }
   return text;
+}
+
+function truncatedBody(buf, size = buf.length) {
+  return `${buf.subarray(0, LOG_PREVIEW).toString('utf8').replace(/\uFFFD+$/, '')}… [truncated: ${size} bytes]`;
 }
 
 /**
@@ -73,7 +86,12 @@ function parseLoggedBody(buf, type) {
  * @param {string} [o.root] static root (default: www/)
  * @param {string} [o.pkgDir] served at /pkg (default: <repo>/pkg)
  * @param {boolean} [o.quiet=true] false: log one line per request to stdout
- * @param {number} [o.maxLog=10000] size of the `requests` log
+ * @param {number} [o.maxLog=10000] size of the `requests` log (entries; their bodies are
+ *   parsed up to 1 MiB, kept as a 2 KiB preview beyond, and the log's bodies total at most
+ *   `maxLogBytes`: the oldest ones shrink to previews)
+ * @param {number} [o.maxLogBytes=33554432] bytes of bodies the `requests` log keeps in full
+ * @param {number} [o.maxBodyBytes=33554432] larger /v1 request bodies get a 413 (then the
+ *   connection is closed)
  * @param {string[]} [o.allowedOrigins] proxy mode: browser origins allowed besides local ones
  * @returns {Promise<{url: string, port: number, host: string, close(): Promise<void>,
  *   requests: {method: string, path: string, url: string, query: object, headers: object, body: any, requestId: string, time: number}[],
@@ -82,19 +100,46 @@ function parseLoggedBody(buf, type) {
 export async function startServer({
   port = 0, host = '127.0.0.1', delayMs, backgroundMs, upstream, apiKey, requireKey,
   root = HERE, pkgDir = resolve(HERE, '..', 'pkg'), quiet = true, maxLog = 10000, allowedOrigins = [],
+  maxLogBytes = 32 * 1024 * 1024, maxBodyBytes = 32 * 1024 * 1024,
 } = {}) {
-  const envDelay = Number.parseInt(process.env.MOCK_DELAY_MS ?? '', 10);
-  const envBackground = Number.parseInt(process.env.MOCK_BACKGROUND_MS ?? '', 10);
+  const fromEnv = (name) => (process.env[name] ? Number(process.env[name]) : undefined);
+  const pace = { delayMs: delayMs ?? fromEnv('MOCK_DELAY_MS') ?? 15, backgroundMs: backgroundMs ?? fromEnv('MOCK_BACKGROUND_MS') ?? 2000 };
+  for (const [name, v] of Object.entries(pace)) {
+    if (!(Number.isInteger(v) && v >= 0 && v <= MAX_TIMER_MS)) {
+      throw new RangeError(`${name} must be an integer from 0 to ${MAX_TIMER_MS} (ms), not ${v}`);
+    }
+  }
   const shutdown = new AbortController();
   const proxied = !!(apiKey || upstream);
-  const mock = proxied ? null : createMockApi({
-    delayMs: delayMs ?? (Number.isFinite(envDelay) ? envDelay : 15),
-    backgroundMs: backgroundMs ?? (Number.isFinite(envBackground) ? envBackground : 2000),
-    signal: shutdown.signal,
-  });
+  const mock = proxied ? null : createMockApi({ ...pace, signal: shutdown.signal });
   const proxy = proxied ? createProxy({ upstream: upstream ?? DEFAULT_UPSTREAM, apiKey }) : null;
   const policy = originPolicy(allowedOrigins);
   const requests = [];
+  const logSizes = new WeakMap(); // entry → bytes its body holds
+  let logBytes = 0;
+
+  function log(entry, size) {
+    requests.push(entry);
+    logSizes.set(entry, size);
+    logBytes += size;
+    if (requests.length > maxLog) {
+      for (const old of requests.splice(0, requests.length - maxLog)) logBytes -= logSizes.get(old) ?? 0;
+    }
+    for (let i = 0; logBytes > maxLogBytes && i < requests.length - 1; i++) {
+      const old = requests[i];
+      const n = logSizes.get(old) ?? 0;
+      if (n <= LOG_PREVIEW) continue;
+      const text = typeof old.body === 'string' ? old.body : JSON.stringify(old.body) ?? '';
+      old.body = truncatedBody(Buffer.from(text.slice(0, LOG_PREVIEW)), n);
+      logSizes.set(old, LOG_PREVIEW);
+      logBytes -= n - LOG_PREVIEW;
+    }
+  }
+
+  function tooLarge(res) {
+    res.setHeader('connection', 'close'); // Node closes the connection once the 413 is sent
+    sendJson(res, 413, apiError(`Request body too large (more than ${maxBodyBytes} bytes).`, { code: 'request_too_large' }));
+  }
 
   async function handler(req, res) {
     const started = Date.now();
@@ -105,7 +150,7 @@ export async function startServer({
     if (proxy) {
       // Not `*` when a key is at stake: echo allowed origins only.
       res.setHeader('vary', 'Origin');
-      if (origin && policy.originAllowed(origin)) res.setHeader('access-control-allow-origin', origin);
+      if (origin && policy.originAllowed(origin, undefined)) res.setHeader('access-control-allow-origin', origin);
       else res.removeHeader('access-control-allow-origin');
     }
     if (!quiet) {
@@ -124,16 +169,19 @@ export async function startServer({
       return res.end();
     }
 
+    const refused = isApi && proxy &&
+      (!policy.originAllowed(origin, req.headers['sec-fetch-site']) || !policy.hostAllowed(req.headers.host, host));
     let body = Buffer.alloc(0);
-    if (isApi) {
+    if (isApi && !refused) {
+      if (Number(req.headers['content-length']) > maxBodyBytes) return tooLarge(res);
       try {
-        body = await readBody(req);
+        body = await readBody(req, maxBodyBytes);
       } catch (e) {
-        if (e.code === 'too_large') return sendJson(res, 413, apiError('Request body too large.', { code: 'request_too_large' }));
+        if (e.code === 'too_large') return tooLarge(res);
         return;
       }
     }
-    requests.push({
+    log({
       method: req.method,
       path: rawPath,
       url: req.url,
@@ -142,8 +190,7 @@ export async function startServer({
       body: parseLoggedBody(body, req.headers['content-type']),
       requestId,
       time: started,
-    });
-    if (requests.length > maxLog) requests.splice(0, requests.length - maxLog);
+    }, body.length > LOG_BODY_MAX ? LOG_PREVIEW : body.length);
 
     if (!isApi) {
       if (rawPath === '/pkg' || rawPath.startsWith('/pkg/')) {
@@ -152,7 +199,7 @@ export async function startServer({
       return serveStatic(req, res, root, rawPath);
     }
 
-    if (proxy && (!policy.originAllowed(origin) || !policy.hostAllowed(req.headers.host, host))) {
+    if (refused) {
       return sendJson(res, 403, apiError('This dev server proxies with a real API key and only answers local pages (origin or host not allowed).', { type: 'invalid_request_error', code: 'origin_not_allowed' }));
     }
     if (requireKey) {
@@ -179,6 +226,10 @@ export async function startServer({
     });
   });
   server.keepAliveTimeout = 5000;
+  // A request (headers and body) must arrive within 30 s: a declared body never sent
+  // does not hold a connection for Node's default 5 minutes.
+  server.headersTimeout = 20000;
+  server.requestTimeout = 30000;
   await new Promise((ok, fail) => {
     server.once('error', fail);
     server.listen(port, host, () => { server.off('error', fail); ok(); });

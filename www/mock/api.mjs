@@ -79,7 +79,7 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, signal } = {}
     });
     const entry = new Entry({
       id: base.id, body, input, history, turn, planned: events, final, background,
-      stored: body.store !== false || background,
+      stored: body.store !== false || background, size: ctx.body.length,
     });
     if (entry.stored) store.add(entry);
 

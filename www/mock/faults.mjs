@@ -8,6 +8,8 @@
 //     x-mock-fault: split=1, eol=crlf, multibyte
 // or the same as a JSON object: `{"status":500,"fail-first":2,"split":"random"}`.
 // Unknown directives or bad values answer 400 (param "x-mock-fault"), so typos show.
+// Numbers are decimal integers; every MS is at most 2147483647 (what a timer can wait),
+// BYTES at most 64 MiB; larger values are refused, never clamped.
 //
 // Before the answer (every /v1 route):
 //   status=CODE          answer CODE with the API's error JSON (type/code fit the status)
@@ -46,40 +48,50 @@
 //   no-terminal          leave out response.completed/failed/incomplete, end cleanly
 // ─────────────────────────────────────────────────────────────────────────────
 
-import { apiError, errorForStatus, sendJson, sleep, closeSignal } from './http.mjs';
+import { apiError, errorForStatus, sendJson, sleep, closeSignal, MAX_TIMER_MS } from './http.mjs';
 
 const INT = /^\d+$/;
-const SPEC = {
+/** Longest wait a timer can do (setTimeout turns more into 1 ms): larger is refused. */
+export const MAX_MS = MAX_TIMER_MS;
+/** Largest `oversized` delta: a fault must not take the server's memory. */
+const MAX_OVERSIZED = 64 * 1024 * 1024;
+// A Map, not an object: `constructor`, `toString`, `__proto__` are not directives.
+const SPEC = new Map(Object.entries({
   status: (v) => INT.test(v) && +v >= 100 && +v <= 599 ? +v : bad(),
   'retry-after': (v) => (v === true ? bad() : String(v)),
-  'retry-after-ms': (v) => (INT.test(v) ? String(v) : bad()),
+  'retry-after-ms': (v) => String(ms(v)),
   'x-should-retry': (v) => (v === 'true' || v === 'false' ? v : bad()),
   'fail-first': int,
-  'stall-headers': int,
+  'stall-headers': ms,
   disconnect: flag,
   failed: flag,
   'error-event': (v) => (v === true ? 'stop' : ['stop', 'failed', 'flat'].includes(v) ? v : bad()),
   incomplete: flag,
-  oversized: int,
+  oversized: (v) => (int(v) <= MAX_OVERSIZED ? +v : bad(`at most ${MAX_OVERSIZED} bytes`)),
   multibyte: flag,
-  delay: int,
+  delay: ms,
   'disconnect-after': int,
   'stall-after': (v) => {
     const m = /^(\d+):(\d+)$/.exec(String(v));
-    return m ? { n: +m[1], ms: +m[2] } : bad();
+    return m ? { n: int(m[1]), ms: ms(m[2]) } : bad();
   },
-  split: (v) => (v === 'random' ? 'random' : INT.test(v) && +v > 0 ? +v : bad()),
-  'split-delay': int,
+  split: (v) => (v === 'random' ? 'random' : int(v) > 0 ? +v : bad()),
+  'split-delay': ms,
   seed: int,
-  eol: (v) => ({ crlf: '\r\n', cr: '\r', lf: '\n' })[v] ?? bad(),
+  eol: (v) => new Map([['crlf', '\r\n'], ['cr', '\r'], ['lf', '\n']]).get(v) ?? bad(),
   'data-only': flag,
   keepalive: flag,
   'malformed-json': int,
   'no-terminal': flag,
-};
+}));
 
-function bad() { throw new Error('bad value'); }
-function int(v) { return INT.test(String(v)) ? +v : bad(); }
+function bad(why) { throw new Error(why ?? 'bad value'); }
+function int(v) {
+  if (!INT.test(String(v))) bad();
+  const n = +v;
+  return Number.isSafeInteger(n) ? n : bad(`at most ${Number.MAX_SAFE_INTEGER}`);
+}
+function ms(v) { return int(v) <= MAX_MS ? +v : bad(`at most ${MAX_MS} ms`); }
 function flag(v) { return v === true || v === 'true' || v === '1' ? true : bad(); }
 
 const camel = (s) => s.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -106,12 +118,13 @@ export function parseFaults(header) {
   }
   const faults = { raw };
   for (const [name, value] of pairs) {
-    const parse = SPEC[name];
+    const parse = SPEC.get(name);
     if (!parse) return { faults: null, error: `x-mock-fault: unknown directive '${name}'` };
     try {
       faults[camel(name)] = parse(value);
-    } catch {
-      return { faults: null, error: `x-mock-fault: bad value for '${name}'` };
+    } catch (e) {
+      const why = e.message === 'bad value' ? '' : ` (${e.message})`;
+      return { faults: null, error: `x-mock-fault: bad value for '${name}'${why}` };
     }
   }
   if (faults.failFirst != null && faults.status == null) faults.status = 500;

@@ -90,29 +90,39 @@ export function errorForStatus(status, message) {
   return apiError(message ?? `${text} (mock server)`, { type, code });
 }
 
-/** Read a request body, up to `limit` bytes (then rejects with `code: 'too_large'`). */
+/**
+ * Read a request body, up to `limit` bytes. Past the limit it rejects with
+ * `code: 'too_large'` and ignores the rest (the caller answers 413 and closes: a reset
+ * here would lose the answer).
+ */
 export function readBody(req, limit = 32 * 1024 * 1024) {
   return new Promise((resolve, reject) => {
-    const chunks = [];
+    let chunks = [];
     let size = 0;
     req.on('data', (c) => {
+      if (!chunks) return;
       size += c.length;
       if (size > limit) {
+        chunks = null;
         reject(Object.assign(new Error('request body too large'), { code: 'too_large' }));
-        req.destroy();
         return;
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => { if (chunks) resolve(Buffer.concat(chunks)); });
     req.on('error', reject);
   });
 }
+
+/** The longest wait setTimeout can do. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Sleep `ms` (setImmediate when 0); rejects with AbortError when `signal` aborts. */
 export function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+    // setTimeout would turn a longer wait into 1 ms: refuse it instead.
+    if (!(ms <= MAX_TIMER_MS)) return reject(new RangeError(`sleep: ${ms} ms is more than a timer can wait`));
     const done = () => { signal?.removeEventListener('abort', onAbort); resolve(); };
     const t = ms > 0 ? setTimeout(done, ms) : setImmediate(done);
     const onAbort = () => {

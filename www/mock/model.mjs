@@ -45,8 +45,10 @@ function outputToText(output) {
 }
 
 function clip(s, n) {
-  const chars = Array.from(s.replace(/\s+/g, ' ').trim());
-  return chars.length > n ? chars.slice(0, n).join('') + '…' : chars.join('');
+  // Only the head matters (a 30 MB input must not become a 30M-element array).
+  const head = s.length > 4 * n + 64 ? s.slice(0, 4 * n + 64) : s;
+  const chars = Array.from(head.replace(/\s+/g, ' ').trim());
+  return chars.length > n || head !== s ? chars.slice(0, n).join('') + '…' : chars.join('');
 }
 
 /** Rough token estimate (≈ 4 characters per token), never 0 for non-empty text. */

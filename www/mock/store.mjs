@@ -9,9 +9,15 @@ const TERMINAL = new Set(['completed', 'failed', 'incomplete', 'cancelled']);
 const TERMINAL_EVENTS = new Set(['response.completed', 'response.failed', 'response.incomplete']);
 
 export class ResponseStore {
-  /** @param {{max?: number, signal?: AbortSignal}} opts signal: aborts every run (server close) */
-  constructor({ max = 1000, signal } = {}) {
+  /**
+   * @param {{max?: number, maxBytes?: number, signal?: AbortSignal}} opts at most `max`
+   *   responses and `maxBytes` of request bodies (the oldest finished ones go first);
+   *   signal: aborts every run (server close)
+   */
+  constructor({ max = 1000, maxBytes = 128 * 1024 * 1024, signal } = {}) {
     this.max = max;
+    this.maxBytes = maxBytes;
+    this.bytes = 0;
     this.signal = signal;
     /** @type {Map<string, Entry>} */
     this.entries = new Map();
@@ -24,10 +30,12 @@ export class ResponseStore {
 
   add(entry) {
     this.entries.set(entry.id, entry);
-    if (this.entries.size > this.max) {
+    this.bytes += entry.size;
+    const over = () => this.entries.size > this.max || this.bytes > this.maxBytes;
+    if (over()) {
       for (const [id, e] of this.entries) {
-        if (this.entries.size <= this.max) break;
-        if (!e.running) this.entries.delete(id);
+        if (!over()) break;
+        if (!e.running && e !== entry) this.#drop(id, e);
       }
     }
   }
@@ -36,8 +44,13 @@ export class ResponseStore {
     const e = this.get(id);
     if (!e) return false;
     e.deleted = true;
-    this.entries.delete(id);
+    this.#drop(id, e);
     return true;
+  }
+
+  #drop(id, e) {
+    this.entries.delete(id);
+    this.bytes -= e.size;
   }
 }
 
@@ -45,8 +58,8 @@ export class ResponseStore {
  * One response: its request, conversation, planned events and what has been emitted.
  */
 export class Entry {
-  constructor({ id, body, input, history, turn, planned, final, background, stored }) {
-    Object.assign(this, { id, body, input, history, turn, planned, final, background, stored });
+  constructor({ id, body, input, history, turn, planned, final, background, stored, size = 0 }) {
+    Object.assign(this, { id, body, input, history, turn, planned, final, background, stored, size });
     this.events = []; // emitted so far
     this.output = []; // output items as emitted so far (added, then replaced by done)
     this.response = null; // latest lifecycle snapshot

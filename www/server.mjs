@@ -1,7 +1,8 @@
 // Dev server for cometapi-responses: static files (www/, and the built package at
-// /pkg/*) plus the Responses API under /v1 — an embedded mock backend by default,
-// or a proxy to the real upstream when an API key is configured (the key is added
-// server-side and never reaches the browser or a log). Plain Node, `node:` only.
+// /pkg/*) plus the Responses API under /v1 — the mock backend (mock/, a component of
+// its own) by default, or a proxy to the real upstream when an API key is configured
+// (the key is added server-side and never reaches the browser or a log; see
+// www/server/proxy.mjs for what the proxy guarantees). Plain Node, `node:` only.
 //
 // CLI:    node www/server.mjs [--port N] [--host H] [--delay-ms MS] [--background-ms MS] [--quiet]
 //   PORT (8080), HOST (127.0.0.1), MOCK_DELAY_MS (15), MOCK_BACKGROUND_MS (2000),
@@ -11,26 +12,20 @@
 // Module: const srv = await startServer({ port: 0 }); … await srv.close();
 //   The module never reads COMETAPI_KEY itself (tests must not hit the network
 //   because of a developer's environment): pass `apiKey`/`upstream` explicitly.
-// Faults on demand: see www/mock/faults.mjs (request header `x-mock-fault`).
+// Faults on demand: see mock/README.md (request header `x-mock-fault`).
 
 import http from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { newRequestId, corsHeaders, sendJson, apiError, readBody, MAX_TIMER_MS } from './mock/http.mjs';
-import { createMockApi } from './mock/api.mjs';
-import { createProxy } from './mock/upstream.mjs';
-import { serveStatic } from './mock/static.mjs';
+import {
+  createMock, RequestLog, checkKey, tooLargeResponse, readNodeBody, declaredTooLarge, nodeHeaders, writeResponse,
+} from '../mock/index.mjs';
+import { newRequestId, corsHeaders, json, apiError } from '../mock/util.mjs';
+import { createProxy } from './server/proxy.mjs';
+import { serveStatic } from './server/static.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_UPSTREAM = 'https://api.cometapi.com/v1';
-
-function redactHeaders(headers) {
-  const out = { ...headers };
-  for (const k of ['authorization', 'x-api-key', 'api-key', 'cookie']) {
-    if (k in out) out[k] = 'REDACTED';
-  }
-  return out;
-}
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -53,24 +48,6 @@ function originPolicy(allowedOrigins) {
       : fetchSite !== 'cross-site' && fetchSite !== 'same-site'),
     hostAllowed: (host, listenHost) => !host || LOCAL_HOSTS.has(hostnameOf(host)) || hostnameOf(host) === listenHost,
   };
-}
-
-/** Bodies kept in the request log: parsed up to LOG_BODY_MAX bytes, else a truncated text. */
-const LOG_BODY_MAX = 1024 * 1024;
-const LOG_PREVIEW = 2048;
-
-function parseLoggedBody(buf, type) {
-  if (!buf.length) return null;
-  if (buf.length > LOG_BODY_MAX) return truncatedBody(buf);
-  const text = buf.toString('utf8');
-  if (/json/i.test(type ?? '') || /^\s*[{[]/.test(text)) {
-    try { return JSON.parse(text); } catch { /* keep the text */ }
-  }
-  return text;
-}
-
-function truncatedBody(buf, size = buf.length) {
-  return `${buf.subarray(0, LOG_PREVIEW).toString('utf8').replace(/\uFFFD+$/, '')}… [truncated: ${size} bytes]`;
 }
 
 /**
@@ -104,48 +81,26 @@ export async function startServer({
 } = {}) {
   const fromEnv = (name) => (process.env[name] ? Number(process.env[name]) : undefined);
   const pace = { delayMs: delayMs ?? fromEnv('MOCK_DELAY_MS') ?? 15, backgroundMs: backgroundMs ?? fromEnv('MOCK_BACKGROUND_MS') ?? 2000 };
-  for (const [name, v] of Object.entries(pace)) {
-    if (!(Number.isInteger(v) && v >= 0 && v <= MAX_TIMER_MS)) {
-      throw new RangeError(`${name} must be an integer from 0 to ${MAX_TIMER_MS} (ms), not ${v}`);
-    }
-  }
-  const shutdown = new AbortController();
   const proxied = !!(apiKey || upstream);
-  const mock = proxied ? null : createMockApi({ ...pace, signal: shutdown.signal });
+  const log = new RequestLog({ maxLog, maxLogBytes });
+  const mock = proxied ? null : createMock({ ...pace, requireKey, maxBodyBytes, log });
   const proxy = proxied ? createProxy({ upstream: upstream ?? DEFAULT_UPSTREAM, apiKey }) : null;
   const policy = originPolicy(allowedOrigins);
-  const requests = [];
-  const logSizes = new WeakMap(); // entry → bytes its body holds
-  let logBytes = 0;
-
-  function log(entry, size) {
-    requests.push(entry);
-    logSizes.set(entry, size);
-    logBytes += size;
-    if (requests.length > maxLog) {
-      for (const old of requests.splice(0, requests.length - maxLog)) logBytes -= logSizes.get(old) ?? 0;
-    }
-    for (let i = 0; logBytes > maxLogBytes && i < requests.length - 1; i++) {
-      const old = requests[i];
-      const n = logSizes.get(old) ?? 0;
-      if (n <= LOG_PREVIEW) continue;
-      const text = typeof old.body === 'string' ? old.body : JSON.stringify(old.body) ?? '';
-      old.body = truncatedBody(Buffer.from(text.slice(0, LOG_PREVIEW)), n);
-      logSizes.set(old, LOG_PREVIEW);
-      logBytes -= n - LOG_PREVIEW;
-    }
-  }
-
-  function tooLarge(res) {
-    res.setHeader('connection', 'close'); // Node closes the connection once the 413 is sent
-    sendJson(res, 413, apiError(`Request body too large (more than ${maxBodyBytes} bytes).`, { code: 'request_too_large' }));
-  }
 
   async function handler(req, res) {
     const started = Date.now();
+    if (!quiet) {
+      res.on('finish', () => console.log(`${req.method} ${req.url.split('?')[0]} ${res.statusCode} ${Date.now() - started}ms`));
+    }
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    const isApi = rawPath === '/v1' || rawPath.startsWith('/v1/');
+    if (isApi && mock) return mock.handle(req, res);
+
     const requestId = newRequestId();
     res.setHeader('x-request-id', requestId);
-    for (const [k, v] of Object.entries(corsHeaders(req))) res.setHeader(k, v);
+    for (const [k, v] of Object.entries(corsHeaders(req.method, req.headers['access-control-request-headers']))) res.setHeader(k, v);
     const origin = req.headers.origin;
     if (proxy) {
       // Not `*` when a key is at stake: echo allowed origins only.
@@ -153,44 +108,20 @@ export async function startServer({
       if (origin && policy.originAllowed(origin, undefined)) res.setHeader('access-control-allow-origin', origin);
       else res.removeHeader('access-control-allow-origin');
     }
-    if (!quiet) {
-      res.on('finish', () => console.log(`${req.method} ${req.url.split('?')[0]} ${res.statusCode} ${Date.now() - started}ms`));
-    }
-    const fullUrl = req.url ?? '/';
-    const q = fullUrl.indexOf('?');
-    const rawPath = q < 0 ? fullUrl : fullUrl.slice(0, q);
-    const rawQuery = q < 0 ? '' : fullUrl.slice(q + 1);
-    const search = rawQuery ? `?${rawQuery}` : '';
-    const query = new URLSearchParams(rawQuery);
-    const isApi = rawPath === '/v1' || rawPath.startsWith('/v1/');
-
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { 'content-length': 0 });
       return res.end();
     }
 
-    const refused = isApi && proxy &&
+    const refused = isApi &&
       (!policy.originAllowed(origin, req.headers['sec-fetch-site']) || !policy.hostAllowed(req.headers.host, host));
-    let body = Buffer.alloc(0);
+    let body = null;
     if (isApi && !refused) {
-      if (Number(req.headers['content-length']) > maxBodyBytes) return tooLarge(res);
-      try {
-        body = await readBody(req, maxBodyBytes);
-      } catch (e) {
-        if (e.code === 'too_large') return tooLarge(res);
-        return;
-      }
+      if (declaredTooLarge(req, maxBodyBytes)) return writeResponse(res, tooLargeResponse(maxBodyBytes));
+      body = await readNodeBody(req, maxBodyBytes);
+      if (!body) return writeResponse(res, tooLargeResponse(maxBodyBytes));
     }
-    log({
-      method: req.method,
-      path: rawPath,
-      url: req.url,
-      query: Object.fromEntries(query),
-      headers: redactHeaders(req.headers),
-      body: parseLoggedBody(body, req.headers['content-type']),
-      requestId,
-      time: started,
-    }, body.length > LOG_BODY_MAX ? LOG_PREVIEW : body.length);
+    log.add({ method: req.method, url, headers: req.headers, requestId, time: started }, body);
 
     if (!isApi) {
       if (rawPath === '/pkg' || rawPath.startsWith('/pkg/')) {
@@ -198,28 +129,18 @@ export async function startServer({
       }
       return serveStatic(req, res, root, rawPath);
     }
-
     if (refused) {
-      return sendJson(res, 403, apiError('This dev server proxies with a real API key and only answers local pages (origin or host not allowed).', { type: 'invalid_request_error', code: 'origin_not_allowed' }));
+      return writeResponse(res, json(403, apiError('This dev server proxies with a real API key and only answers local pages (origin or host not allowed).', { type: 'invalid_request_error', code: 'origin_not_allowed' })));
     }
-    if (requireKey) {
-      const auth = req.headers.authorization;
-      if (!auth) {
-        return sendJson(res, 401, apiError("You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", { code: 'missing_api_key' }));
-      }
-      if (auth !== `Bearer ${requireKey}`) {
-        return sendJson(res, 401, apiError('Incorrect API key provided.', { code: 'invalid_api_key' }));
-      }
-    }
-    const path = rawPath.slice('/v1'.length) || '/';
-    if (proxy) return proxy(req, res, { path, search, body });
-    return mock.handle(req, res, { path, query, body });
+    const denied = checkKey(nodeHeaders(req), requireKey);
+    if (denied) return writeResponse(res, denied);
+    return proxy(req, res, { path: rawPath.slice('/v1'.length) || '/', search: q < 0 ? '' : url.slice(q), body });
   }
 
   const server = http.createServer((req, res) => {
     handler(req, res).catch((err) => {
       if (!res.headersSent) {
-        sendJson(res, 500, apiError(`Mock server error: ${err?.message ?? err}`, { type: 'server_error', code: 'server_error' }));
+        writeResponse(res, json(500, apiError(`Mock server error: ${err?.message ?? err}`, { type: 'server_error', code: 'server_error' })));
       } else {
         res.destroy();
       }
@@ -241,7 +162,7 @@ export async function startServer({
   let closing = null;
   function close() {
     closing ??= new Promise((done) => {
-      shutdown.abort();
+      mock?.close();
       server.close(() => done());
       server.closeAllConnections();
       proxy?.close();
@@ -249,7 +170,7 @@ export async function startServer({
     return closing;
   }
 
-  return { url, port: addr.port, host: addr.address, close, requests, mock, server };
+  return { url, port: addr.port, host: addr.address, close, requests: log.entries, mock, server };
 }
 
 // ── CLI ─────────────────────────────────────────────────────────────────────

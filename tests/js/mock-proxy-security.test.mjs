@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { startServer } from '../../www/server.mjs';
-import { createRedactor, MIN_FRAGMENT } from '../../www/mock/redact.mjs';
+import { createRedactor, MIN_FRAGMENT } from '../../www/server/redact.mjs';
 
 const KEY = 'sk-proxy-0123456789abcdefghijklmnopqrstuvwxyzABCDEF';
 const BARE = KEY.slice(3); // the key without its sk- prefix

@@ -7,7 +7,7 @@
 // (only ids and timestamps differ).
 
 import { exampleFromSchema } from './schema.mjs';
-import { newId } from './http.mjs';
+import { newId, utf8Length } from './util.mjs';
 
 /** Normalise `input` (string or items) to stored input items, with ids like the real API. */
 export function normalizeInput(input) {
@@ -53,7 +53,7 @@ function clip(s, n) {
 
 /** Rough token estimate (≈ 4 characters per token), never 0 for non-empty text. */
 export function estimateTokens(text) {
-  return text ? Math.max(1, Math.ceil(Buffer.byteLength(text) / 4)) : 0;
+  return text ? Math.max(1, Math.ceil(utf8Length(text) / 4)) : 0;
 }
 
 // Tokens: a CJK character or an emoji alone, else a word with its leading spaces.
@@ -173,7 +173,7 @@ export function planAnswer(body, history, input, { turn, faults = {} }) {
   if (faults.oversized > 0) {
     // One huge delta (the second one), kept in the final text so the output stays consistent.
     const filler = (multibyte ? '大🙂' : 'big ').repeat(Math.ceil(faults.oversized / 4));
-    const huge = Buffer.from(filler).subarray(0, faults.oversized).toString().replace(/\uFFFD+$/, '');
+    const huge = new TextDecoder().decode(new TextEncoder().encode(filler).subarray(0, faults.oversized)).replace(/\uFFFD+$/, '');
     chunks = [chunks[0], huge, ...chunks.slice(1)];
     text = chunks.join('');
   }

@@ -12,10 +12,17 @@
 import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
-import { apiError, sendJson } from './http.mjs';
+import { apiError, json } from '../../mock/util.mjs';
+import { writeResponse } from '../../mock/node.mjs';
 import { createRedactor } from './redact.mjs';
 
 /** [method, route] the client uses; `{}` is an id segment. */
+/** Answer with the API's error JSON (nothing when the answer has begun). */
+function sendError(res, status, body) {
+  if (res.headersSent || res.destroyed) return;
+  writeResponse(res, json(status, body));
+}
+
 const ROUTES = [
   ['POST', '/responses'],
   ['POST', '/responses/compact'],
@@ -123,7 +130,7 @@ export function createProxy({ upstream, apiKey }) {
     const route = proxyRoute(req.method, ctx.path);
     const url = route && target(route, ctx.search ?? '');
     if (!url) {
-      sendJson(res, 404, apiError(`Invalid URL (${req.method} /v1${redact(ctx.path)}): this dev server forwards only the Responses and Conversations endpoints.`, { code: 'unknown_url' }));
+      sendError(res, 404, apiError(`Invalid URL (${req.method} /v1${redact(ctx.path)}): this dev server forwards only the Responses and Conversations endpoints.`, { code: 'unknown_url' }));
       return Promise.resolve();
     }
     const headers = {};
@@ -140,7 +147,7 @@ export function createProxy({ upstream, apiKey }) {
         const decoder = decoderFor(ur.headers['content-encoding']);
         if (decoder === undefined) {
           ur.destroy();
-          sendJson(res, 502, apiError('The upstream answered with a content encoding this dev server cannot read.', { type: 'upstream_error', code: 'bad_gateway' }));
+          sendError(res, 502, apiError('The upstream answered with a content encoding this dev server cannot read.', { type: 'upstream_error', code: 'bad_gateway' }));
           done();
           return;
         }
@@ -168,7 +175,7 @@ export function createProxy({ upstream, apiKey }) {
       up.setNoDelay?.(true);
       up.on('error', (err) => {
         if (!res.headersSent) {
-          sendJson(res, 502, apiError(`Upstream request failed: ${redact(err.code ?? err.message)}`, { type: 'upstream_error', code: 'bad_gateway' }));
+          sendError(res, 502, apiError(`Upstream request failed: ${redact(err.code ?? err.message)}`, { type: 'upstream_error', code: 'bad_gateway' }));
         } else {
           res.destroy();
         }

@@ -6,7 +6,7 @@
 // object_above_max_properties, invalid_value, mutually_exclusive_parameters …).
 // Unknown fields pass (providers add their own).
 
-import { apiError } from './http.mjs';
+import { apiError } from './util.mjs';
 
 const TYPE_NAMES = { string: 'a string', number: 'a decimal', integer: 'an integer', boolean: 'a boolean', object: 'an object', array: 'an array' };
 

@@ -2,62 +2,85 @@
 // (JSON, or SSE replay with starting_after), cancel, delete, input_items — with
 // the real API's status codes and error shapes, and faults on demand.
 
-import { apiError, sendJson, newId, nowSeconds } from './http.mjs';
-import { parseFaults, applyPreFaults, sendFaultHeaderError, AttemptCounter } from './faults.mjs';
+import { apiError, json, newId, nowSeconds } from './util.mjs';
+import { parseFaults, applyPreFaults, faultHeaderError, AttemptCounter } from './faults.mjs';
 import { validateCreate, malformedJsonError } from './validate.mjs';
 import { normalizeInput, planAnswer, estimateTokens, messageText } from './model.mjs';
 import { baseResponse, buildEvents } from './events.mjs';
 import { ResponseStore, Entry } from './store.mjs';
-import { SseWriter } from './sse.mjs';
+import { SseWriter, SSE_HEADERS } from './sse.mjs';
+
+const decoder = new TextDecoder();
 
 /**
- * @param {{delayMs: number, backgroundMs: number, signal: AbortSignal}} opts
- * @returns {{handle(req, res, ctx): Promise<void>, store: ResponseStore, attempts: AttemptCounter}}
+ * @param {{delayMs: number, backgroundMs: number, maxBytes?: number}} opts
+ * @returns {{handle(ctx): Promise<Response>, close(): void, store: ResponseStore, attempts: AttemptCounter}}
  */
-export function createMockApi({ delayMs = 15, backgroundMs = 2000, signal } = {}) {
-  const store = new ResponseStore({ signal });
+export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes } = {}) {
+  const store = new ResponseStore({ maxBytes });
   const attempts = new AttemptCounter();
+  const runs = new Set(); // entries running now (stored or not)
 
-  /** ctx: {path (after /v1), query: URLSearchParams, body: Buffer} */
-  async function handle(req, res, ctx) {
-    const { faults, error } = parseFaults(req.headers['x-mock-fault']);
-    if (error) return sendFaultHeaderError(res, error);
-    if (await applyPreFaults(req, res, faults, attempts)) return;
+  /**
+   * ctx: {method, path (after the base path, e.g. /responses), query: URLSearchParams,
+   * headers: Headers, body: Uint8Array, signal: AbortSignal (the client left),
+   * waitUntil(promise) (keeps background runs alive in a Worker), extra: headers for the answer}.
+   * Rejects with Disconnect when a fault drops the connection.
+   */
+  async function handle(ctx) {
+    const { faults, error } = parseFaults(ctx.headers.get('x-mock-fault'));
+    if (error) return faultHeaderError(error);
+    const early = await applyPreFaults(ctx.headers, faults, attempts, ctx);
+    if (early) return early;
 
     const m = /^\/responses(?:\/([^/]+)(\/cancel|\/input_items)?)?\/?$/.exec(ctx.path);
-    const method = req.method;
-    if (m && !m[1] && method === 'POST') return create(req, res, ctx, faults);
+    const method = ctx.method;
+    if (m && !m[1] && method === 'POST') return create(ctx, faults);
     if (m && m[1]) {
       let id;
       try { id = decodeURIComponent(m[1]); } catch { id = m[1]; }
-      if (!m[2] && method === 'GET') return retrieve(res, id, ctx.query, faults);
-      if (!m[2] && method === 'DELETE') return remove(res, id);
-      if (m[2] === '/cancel' && method === 'POST') return cancel(res, id);
-      if (m[2] === '/input_items' && method === 'GET') return inputItems(res, id, ctx.query);
+      if (!m[2] && method === 'GET') return retrieve(ctx, id, faults);
+      if (!m[2] && method === 'DELETE') return remove(id);
+      if (m[2] === '/cancel' && method === 'POST') return cancel(id);
+      if (m[2] === '/input_items' && method === 'GET') return inputItems(id, ctx.query);
     }
-    return sendJson(res, 404, apiError(`Invalid URL (${method} /v1${ctx.path})`));
+    return json(404, apiError(`Invalid URL (${method} /v1${ctx.path})`));
   }
 
-  function notFound(res, id) {
-    return sendJson(res, 404, apiError(`Response with id '${id}' not found.`));
+  function notFound(id) {
+    return json(404, apiError(`Response with id '${id}' not found.`));
   }
 
-  async function create(req, res, ctx, faults0) {
+  /** An SSE answer fed by `entry`'s events after `after`, replayed first when `replay`. */
+  function sse(ctx, entry, faults, { after = -1, replay = false } = {}) {
+    let unsubscribe = () => {};
+    const writer = new SseWriter(faults, { signal: ctx.signal, onCancel: () => unsubscribe() });
+    // Replay and subscribe in the same tick, so no event is missed or doubled.
+    if (replay) for (const ev of entry.events) if (ev.sequence_number > after) writer.send(ev);
+    if (!replay || entry.running) {
+      unsubscribe = entry.subscribe((ev) => (ev ? ev.sequence_number > after && writer.send(ev) : writer.end()));
+    } else {
+      writer.end();
+    }
+    return new Response(writer.stream, { status: 200, headers: SSE_HEADERS });
+  }
+
+  async function create(ctx, faults0) {
     const faults = faults0 ?? {};
     let body;
     try {
-      body = JSON.parse(ctx.body.toString('utf8'));
+      body = JSON.parse(decoder.decode(ctx.body));
     } catch {
-      return sendJson(res, 400, malformedJsonError());
+      return json(400, malformedJsonError());
     }
     const invalid = validateCreate(body);
-    if (invalid) return sendJson(res, 400, invalid);
+    if (invalid) return json(400, invalid);
 
     let prev = null;
     if (body.previous_response_id != null) {
       prev = store.get(body.previous_response_id);
       if (!prev) {
-        return sendJson(res, 400, apiError(`Previous response with id '${body.previous_response_id}' not found.`, {
+        return json(400, apiError(`Previous response with id '${body.previous_response_id}' not found.`, {
           param: 'previous_response_id', code: 'previous_response_not_found',
         }));
       }
@@ -65,7 +88,7 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, signal } = {}
     const input = normalizeInput(body.input);
     const history = prev ? prev.conversation() : [];
     const toolError = checkToolOutputs(history, input, prev);
-    if (toolError) return sendJson(res, 400, toolError);
+    if (toolError) return json(400, toolError);
 
     const turn = prev ? prev.turn + 1 : 1;
     const plan = planAnswer(body, history, input, { turn, faults });
@@ -92,76 +115,69 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, signal } = {}
       : (i, e) => (e.subscribers.size ? delay : 0);
 
     if (body.stream === true) {
-      const writer = new SseWriter(res, faults);
-      const unsubscribe = entry.subscribe((ev) => (ev ? writer.send(ev) : writer.end()));
-      res.on('close', unsubscribe); // nobody watching: the run finishes at once
-      entry.run(pace, signal);
-      return;
+      const res = sse(ctx, entry, faults);
+      const run = entry.run(pace, runs);
+      if (background) ctx.waitUntil?.(run);
+      return res;
     }
     if (background) {
-      entry.run(pace, signal); // emits response.created synchronously
-      return sendJson(res, 200, entry.snapshot());
+      const run = entry.run(pace, runs); // emits response.created synchronously
+      ctx.waitUntil?.(run);
+      return json(200, entry.snapshot());
     }
-    await entry.run(pace, signal);
-    if (entry.events.some((e) => e.type === 'error')) {
-      const err = entry.events.find((e) => e.type === 'error');
+    await entry.run(pace, runs);
+    const err = entry.events.find((e) => e.type === 'error');
+    if (err) {
       const e = err.error ?? err;
-      return sendJson(res, 500, apiError(e.message, { type: err.error ? e.type : 'server_error', code: e.code, param: e.param }));
+      return json(500, apiError(e.message, { type: err.error ? e.type : 'server_error', code: e.code, param: e.param }));
     }
-    return sendJson(res, 200, entry.snapshot());
+    return json(200, entry.snapshot());
   }
 
-  function retrieve(res, id, query, faults) {
+  function retrieve(ctx, id, faults) {
     const entry = store.get(id);
-    if (!entry) return notFound(res, id);
-    if (query.get('stream') !== 'true') return sendJson(res, 200, entry.snapshot());
+    if (!entry) return notFound(id);
+    const query = ctx.query;
+    if (query.get('stream') !== 'true') return json(200, entry.snapshot());
     let after = -1;
     if (query.has('starting_after')) {
       const raw = query.get('starting_after');
       if (!/^\d+$/.test(raw)) {
-        return sendJson(res, 400, apiError(`Invalid 'starting_after': expected an integer, but got '${raw}' instead.`, { param: 'starting_after', code: 'invalid_type' }));
+        return json(400, apiError(`Invalid 'starting_after': expected an integer, but got '${raw}' instead.`, { param: 'starting_after', code: 'invalid_type' }));
       }
       after = Number(raw);
     }
-    const writer = new SseWriter(res, faults);
-    // Replay and subscribe in the same tick, so no event is missed or doubled.
-    for (const ev of entry.events) if (ev.sequence_number > after) writer.send(ev);
-    if (entry.running) {
-      const unsubscribe = entry.subscribe((ev) => (ev ? ev.sequence_number > after && writer.send(ev) : writer.end()));
-      res.on('close', unsubscribe);
-    } else {
-      writer.end();
-    }
+    return sse(ctx, entry, faults, { after, replay: true });
   }
 
-  function remove(res, id) {
+  function remove(id) {
     const entry = store.get(id);
-    if (!entry) return notFound(res, id);
-    if (entry.running) entry.controller.abort();
+    if (!entry) return notFound(id);
+    entry.stop();
     store.delete(id);
-    return sendJson(res, 200, { id, object: 'response', deleted: true });
+    return json(200, { id, object: 'response', deleted: true });
   }
 
-  function cancel(res, id) {
+  function cancel(id) {
     const entry = store.get(id);
-    if (!entry) return notFound(res, id);
+    if (!entry) return notFound(id);
     if (!entry.background) {
-      return sendJson(res, 400, apiError('Only responses created with background=true can be cancelled.', { param: null, code: null }));
+      return json(400, apiError('Only responses created with background=true can be cancelled.', { param: null, code: null }));
     }
     entry.cancel();
-    return sendJson(res, 200, entry.snapshot());
+    return json(200, entry.snapshot());
   }
 
-  function inputItems(res, id, query) {
+  function inputItems(id, query) {
     const entry = store.get(id);
-    if (!entry) return notFound(res, id);
+    if (!entry) return notFound(id);
     const order = query.get('order') ?? 'desc';
     if (order !== 'asc' && order !== 'desc') {
-      return sendJson(res, 400, apiError(`Invalid value: '${order}'. Supported values are: 'asc' and 'desc'.`, { param: 'order', code: 'invalid_value' }));
+      return json(400, apiError(`Invalid value: '${order}'. Supported values are: 'asc' and 'desc'.`, { param: 'order', code: 'invalid_value' }));
     }
     const limit = query.has('limit') ? Number(query.get('limit')) : 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      return sendJson(res, 400, apiError(`Invalid 'limit': expected an integer between 1 and 100, but got '${query.get('limit')}' instead.`, { param: 'limit', code: 'invalid_value' }));
+      return json(400, apiError(`Invalid 'limit': expected an integer between 1 and 100, but got '${query.get('limit')}' instead.`, { param: 'limit', code: 'invalid_value' }));
     }
     let items = order === 'asc' ? [...entry.input] : [...entry.input].reverse();
     const after = query.get('after');
@@ -170,7 +186,7 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, signal } = {}
       items = i < 0 ? [] : items.slice(i + 1);
     }
     const data = structuredClone(items.slice(0, limit));
-    return sendJson(res, 200, {
+    return json(200, {
       object: 'list',
       data,
       first_id: data[0]?.id ?? null,
@@ -179,7 +195,12 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, signal } = {}
     });
   }
 
-  return { handle, store, attempts };
+  /** Stop every running response (the server closes). */
+  function close() {
+    for (const e of [...runs]) e.stop();
+  }
+
+  return { handle, close, store, attempts };
 }
 
 function itemText(item) {

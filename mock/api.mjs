@@ -5,7 +5,7 @@
 import { apiError, json, newId, nowSeconds } from './util.mjs';
 import { parseFaults, applyPreFaults, faultHeaderError, AttemptCounter } from './faults.mjs';
 import { validateCreate, malformedJsonError } from './validate.mjs';
-import { normalizeInput, planAnswer, estimateTokens, messageText } from './model.mjs';
+import { normalizeInput, planAnswer, estimateTokens, messageText, turnOf } from './model.mjs';
 import { baseResponse, buildEvents } from './events.mjs';
 import { ResponseStore, Entry } from './store.mjs';
 import { SseWriter, SSE_HEADERS } from './sse.mjs';
@@ -89,8 +89,10 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes } = 
     const history = prev ? prev.conversation() : [];
     const toolError = checkToolOutputs(history, input, prev);
     if (toolError) return json(400, toolError);
+    const refError = checkItemReferences(input, store);
+    if (refError) return refError;
 
-    const turn = prev ? prev.turn + 1 : 1;
+    const turn = turnOf(prev, input);
     const plan = planAnswer(body, history, input, { turn, faults });
     const background = body.background === true;
     const base = baseResponse(body, { id: newId('resp'), createdAt: nowSeconds(), background });
@@ -219,13 +221,43 @@ function checkToolOutputs(history, input, prev) {
       return apiError(`No tool call found for function call output with call_id ${o.call_id}.`, { param: 'input' });
     }
   }
-  if (prev) {
-    const answered = new Set([...history, ...input].filter((i) => i.type === 'function_call_output').map((i) => i.call_id));
-    for (const c of prev.output.filter((i) => i?.type === 'function_call')) {
-      if (!answered.has(c.call_id)) {
-        return apiError(`No tool output found for function call ${c.call_id}.`, { param: 'input' });
-      }
+  // Every call needs its output: those of the previous response (chained), and those the
+  // input itself carries (stateless, store: false: the history is resent).
+  const answered = new Set([...history, ...input].filter((i) => i.type === 'function_call_output').map((i) => i.call_id));
+  const pending = [...(prev ? prev.output.filter((i) => i?.type === 'function_call') : []), ...input.filter((i) => i.type === 'function_call')];
+  for (const c of pending) {
+    if (!answered.has(c.call_id)) {
+      return apiError(`No tool output found for function call ${c.call_id}.`, { param: 'input' });
     }
   }
   return null;
+}
+
+/**
+ * Items of the input that point at stored items: a reasoning item without its
+ * `encrypted_content` (or an item_reference) must name an item of a stored response, as
+ * the API answers (404) for items of `store: false` responses; encrypted content must be
+ * the mock's own.
+ * @returns {Response|null}
+ */
+function checkItemReferences(input, store) {
+  for (const item of input) {
+    const byRef = item.type === 'item_reference' || (item.type === 'reasoning' && item.encrypted_content == null);
+    if (item.type === 'reasoning' && item.encrypted_content != null && !validEncrypted(item.encrypted_content)) {
+      return json(400, apiError(`The encrypted content for item ${item.id ?? '(no id)'} could not be verified.`, { param: 'input', code: 'invalid_encrypted_content' }));
+    }
+    if (byRef && !store.findItem(item.id)) {
+      return json(404, apiError(`Item with id '${item.id}' not found. Items are not persisted when \`store\` is set to false. Try again with \`store\` set to true, or remove this item from your input.`, { param: 'input' }));
+    }
+  }
+  return null;
+}
+
+/** The mock's encrypted reasoning: base64 of "mock reasoning for resp_…". */
+function validEncrypted(text) {
+  try {
+    return typeof text === 'string' && /^mock reasoning for resp_[0-9a-f]{50}$/.test(atob(text));
+  } catch {
+    return false;
+  }
 }

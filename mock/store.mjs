@@ -38,6 +38,16 @@ export class ResponseStore {
     }
   }
 
+  /** An output item of a stored response, by its id. */
+  findItem(id) {
+    if (typeof id !== 'string') return null;
+    for (const e of this.entries.values()) {
+      const hit = e.output.find((it) => it?.id === id);
+      if (hit) return hit;
+    }
+    return null;
+  }
+
   delete(id) {
     const e = this.get(id);
     if (!e) return false;

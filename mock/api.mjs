@@ -4,11 +4,14 @@
 
 import { apiError, json, newId, nowSeconds } from './util.mjs';
 import { parseFaults, applyPreFaults, faultHeaderError, AttemptCounter } from './faults.mjs';
-import { validateCreate, malformedJsonError } from './validate.mjs';
-import { normalizeInput, planAnswer, estimateTokens, messageText, turnOf } from './model.mjs';
+import { validateCreate, validateCompact, validateInputTokens, malformedJsonError } from './validate.mjs';
+import {
+  normalizeInput, planAnswer, estimateTokens, messageText, turnOf, compactionContent, compactionTurns,
+} from './model.mjs';
 import { baseResponse, buildEvents } from './events.mjs';
 import { ResponseStore, Entry } from './store.mjs';
 import { SseWriter, SSE_HEADERS } from './sse.mjs';
+import { ConversationStore, conversationRoutes } from './conversations.mjs';
 
 const decoder = new TextDecoder();
 
@@ -20,6 +23,7 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes } = 
   const store = new ResponseStore({ maxBytes });
   const attempts = new AttemptCounter();
   const runs = new Set(); // entries running now (stored or not)
+  const conversations = new ConversationStore();
 
   /**
    * ctx: {method, path (after the base path, e.g. /responses), query: URLSearchParams,
@@ -33,8 +37,12 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes } = 
     const early = await applyPreFaults(ctx.headers, faults, attempts, ctx);
     if (early) return early;
 
-    const m = /^\/responses(?:\/([^/]+)(\/cancel|\/input_items)?)?\/?$/.exec(ctx.path);
     const method = ctx.method;
+    if (method === 'POST' && /^\/responses\/compact\/?$/.test(ctx.path)) return compact(ctx);
+    if (method === 'POST' && /^\/responses\/input_tokens\/?$/.test(ctx.path)) return inputTokens(ctx);
+    const conv = conversationRoutes(conversations, ctx);
+    if (conv) return conv;
+    const m = /^\/responses(?:\/([^/]+)(\/cancel|\/input_items)?)?\/?$/.exec(ctx.path);
     if (m && !m[1] && method === 'POST') return create(ctx, faults);
     if (m && m[1]) {
       let id;
@@ -65,40 +73,61 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes } = 
     return new Response(writer.stream, { status: 200, headers: SSE_HEADERS });
   }
 
-  async function create(ctx, faults0) {
-    const faults = faults0 ?? {};
+  /** The body as JSON and checked by `validate`: {body} or {error: Response}. */
+  function parse(ctx, validate) {
     let body;
     try {
       body = JSON.parse(decoder.decode(ctx.body));
     } catch {
-      return json(400, malformedJsonError());
+      return { error: json(400, malformedJsonError()) };
     }
-    const invalid = validateCreate(body);
-    if (invalid) return json(400, invalid);
+    const invalid = validate(body);
+    return invalid ? { error: json(400, invalid) } : { body };
+  }
 
+  /**
+   * What a request's input stands on: the previous response or the conversation (its items
+   * come first), and the checks of the items. {prev, conv, history, input} or {error}.
+   */
+  function context(body) {
     let prev = null;
     if (body.previous_response_id != null) {
       prev = store.get(body.previous_response_id);
       if (!prev) {
-        return json(400, apiError(`Previous response with id '${body.previous_response_id}' not found.`, {
+        return { error: json(400, apiError(`Previous response with id '${body.previous_response_id}' not found.`, {
           param: 'previous_response_id', code: 'previous_response_not_found',
-        }));
+        })) };
       }
     }
-    const input = normalizeInput(body.input);
-    const history = prev ? prev.conversation() : [];
-    const toolError = checkToolOutputs(history, input, prev);
-    if (toolError) return json(400, toolError);
+    let conv = null;
+    if (body.conversation != null) {
+      const id = typeof body.conversation === 'string' ? body.conversation : body.conversation.id;
+      conv = conversations.get(id);
+      if (!conv) return { error: json(404, apiError(`Conversation with id '${id}' not found.`, { param: 'conversation' })) };
+    }
+    const input = body.input == null ? [] : normalizeInput(body.input);
+    const history = prev ? prev.conversation() : conv ? structuredClone(conv.items) : [];
+    const toolError = checkToolOutputs(history, input);
+    if (toolError) return { error: json(400, toolError) };
     const refError = checkItemReferences(input, store);
-    if (refError) return refError;
+    if (refError) return { error: refError };
+    return { prev, conv, history, input };
+  }
 
-    const turn = turnOf(prev, input);
+  async function create(ctx, faults0) {
+    const faults = faults0 ?? {};
+    const { body, error } = parse(ctx, validateCreate);
+    if (error) return error;
+    const c = context(body);
+    if (c.error) return c.error;
+    const { prev, conv, history, input } = c;
+
+    const turn = prev ? prev.turn + 1 : turnOf(null, [...history, ...input]);
     const plan = planAnswer(body, history, input, { turn, faults });
     const background = body.background === true;
     const base = baseResponse(body, { id: newId('resp'), createdAt: nowSeconds(), background });
-    const inputText = [body.instructions ?? '', ...[...history, ...input].map(itemText)].join('\n');
     const { events, final } = buildEvents(plan, base, {
-      inputTokens: estimateTokens(inputText) + 8 * (history.length + input.length),
+      inputTokens: inputTokenCount(body, history, input),
       include: body.include ?? [],
       faults,
     });
@@ -107,6 +136,8 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes } = 
       stored: body.store !== false || background, size: ctx.body.length,
     });
     if (entry.stored) store.add(entry);
+    // The conversation gets this turn's input and output once the response is done.
+    if (conv) entry.onDone = (e) => conversations.append(conv, [...input, ...e.output.filter(Boolean)]);
 
     const delay = faults.delay ?? delayMs;
     const pace = background
@@ -134,6 +165,42 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes } = 
       return json(500, apiError(e.message, { type: err.error ? e.type : 'server_error', code: e.code, param: e.param }));
     }
     return json(200, entry.snapshot());
+  }
+
+  /** POST /responses/compact: the user messages, then one compaction item. */
+  function compact(ctx) {
+    const { body, error } = parse(ctx, validateCompact);
+    if (error) return error;
+    const c = context(body);
+    if (c.error) return c.error;
+    const items = [...c.history, ...c.input];
+    const turns = turnOf(null, items) - 1;
+    const users = items.filter((i) => i.type === 'message' && i.role === 'user').map((i) => structuredClone(i));
+    const compaction = { id: newId('cmp'), type: 'compaction', encrypted_content: compactionContent(turns) };
+    const inputTokens = inputTokenCount(body, c.history, c.input);
+    const outputTokens = 32 + 4 * items.length;
+    return json(200, {
+      id: newId('resp'),
+      object: 'response.compaction',
+      created_at: nowSeconds(),
+      output: [...users, compaction],
+      usage: {
+        input_tokens: inputTokens,
+        input_tokens_details: { cached_tokens: 0 },
+        output_tokens: outputTokens,
+        output_tokens_details: { reasoning_tokens: 16 },
+        total_tokens: inputTokens + outputTokens,
+      },
+    });
+  }
+
+  /** POST /responses/input_tokens: the count `usage.input_tokens` of the same request would show. */
+  function inputTokens(ctx) {
+    const { body, error } = parse(ctx, validateInputTokens);
+    if (error) return error;
+    const c = context(body);
+    if (c.error) return c.error;
+    return json(200, { object: 'response.input_tokens', input_tokens: inputTokenCount(body, c.history, c.input) });
   }
 
   function retrieve(ctx, id, faults) {
@@ -202,7 +269,7 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes } = 
     for (const e of [...runs]) e.stop();
   }
 
-  return { handle, close, store, attempts };
+  return { handle, close, store, conversations, attempts };
 }
 
 function itemText(item) {
@@ -214,23 +281,29 @@ function itemText(item) {
 }
 
 /** Tool outputs must answer a known call, and a pending call of the previous turn needs its output. */
-function checkToolOutputs(history, input, prev) {
-  const calls = new Set([...history, ...input].filter((i) => i.type === 'function_call').map((i) => i.call_id));
+function checkToolOutputs(history, input) {
+  const all = [...history, ...input];
+  const calls = new Set(all.filter((i) => i.type === 'function_call').map((i) => i.call_id));
   for (const o of input.filter((i) => i.type === 'function_call_output')) {
     if (!calls.has(o.call_id)) {
       return apiError(`No tool call found for function call output with call_id ${o.call_id}.`, { param: 'input' });
     }
   }
-  // Every call needs its output: those of the previous response (chained), and those the
-  // input itself carries (stateless, store: false: the history is resent).
-  const answered = new Set([...history, ...input].filter((i) => i.type === 'function_call_output').map((i) => i.call_id));
-  const pending = [...(prev ? prev.output.filter((i) => i?.type === 'function_call') : []), ...input.filter((i) => i.type === 'function_call')];
-  for (const c of pending) {
+  // Every call needs its output: those of the previous response or the conversation, and
+  // those the input itself carries (stateless, store: false: the history is resent).
+  const answered = new Set(all.filter((i) => i.type === 'function_call_output').map((i) => i.call_id));
+  for (const c of all.filter((i) => i?.type === 'function_call')) {
     if (!answered.has(c.call_id)) {
       return apiError(`No tool output found for function call ${c.call_id}.`, { param: 'input' });
     }
   }
   return null;
+}
+
+/** The input token estimate, one for `usage.input_tokens` and `/responses/input_tokens`. */
+function inputTokenCount(body, history, input) {
+  const text = [body.instructions ?? '', ...[...history, ...input].map(itemText)].join('\n');
+  return estimateTokens(text) + 8 * (history.length + input.length);
 }
 
 /**
@@ -242,6 +315,9 @@ function checkToolOutputs(history, input, prev) {
  */
 function checkItemReferences(input, store) {
   for (const item of input) {
+    if (item.type === 'compaction' && !compactionTurns(item.encrypted_content)) {
+      return json(400, apiError(`The encrypted content for item ${item.id ?? '(no id)'} could not be verified.`, { param: 'input', code: 'invalid_encrypted_content' }));
+    }
     const byRef = item.type === 'item_reference' || (item.type === 'reasoning' && item.encrypted_content == null);
     if (item.type === 'reasoning' && item.encrypted_content != null && !validEncrypted(item.encrypted_content)) {
       return json(400, apiError(`The encrypted content for item ${item.id ?? '(no id)'} could not be verified.`, { param: 'input', code: 'invalid_encrypted_content' }));

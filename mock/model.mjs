@@ -10,7 +10,7 @@ import { exampleFromSchema } from './schema.mjs';
 import {
   placesIn, roundsIn, enumIn, numberFor, emailIn, urlIn, dateIn, asArgument, PLACE_PARAM, TEXT_PARAM,
 } from './prompt.mjs';
-import { newId, utf8Length } from './util.mjs';
+import { newId, utf8Length, base64 } from './util.mjs';
 
 /** Normalise `input` (string or items) to stored input items, with ids like the real API. */
 export function normalizeInput(input) {
@@ -174,11 +174,29 @@ export function turnOf(prev, input) {
   let n = 1;
   let inOutput = false;
   for (const it of input) {
+    if (it.type === 'compaction') n += compactionTurns(it.encrypted_content) ?? 0;
     const out = it.type === 'function_call' || it.type === 'reasoning' || (it.type === 'message' && it.role === 'assistant');
     if (out && !inOutput) n++;
     inOutput = out;
   }
   return n;
+}
+
+const COMPACTION = 'mock compaction of turns: ';
+
+/** The mock's compaction `encrypted_content`: base64 of how many turns it stands for. */
+export function compactionContent(turns) {
+  return base64(`${COMPACTION}${turns}`);
+}
+
+/** The turns a compaction item stands for, or null when it is not the mock's. */
+export function compactionTurns(content) {
+  try {
+    const text = atob(String(content));
+    return text.startsWith(COMPACTION) && /^\d+$/.test(text.slice(COMPACTION.length)) ? Number(text.slice(COMPACTION.length)) : null;
+  } catch {
+    return null;
+  }
 }
 
 

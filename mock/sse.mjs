@@ -37,9 +37,11 @@ const encoder = new TextEncoder();
 export class SseWriter {
   /**
    * @param {object|null} faults parsed x-mock-fault
-   * @param {{signal?: AbortSignal, onCancel?: () => void}} [opts] signal: ends pending stalls
+   * @param {{signal?: AbortSignal, onCancel?: () => void}} [opts] signal: ends pending stalls;
+   *   onCancel: the reader left, or a fault cut the stream (nobody reads on)
    */
   constructor(faults, { signal, onCancel } = {}) {
+    this.onCancel = onCancel;
     this.f = faults ?? {};
     this.eol = this.f.eol ?? '\n';
     this.count = 0; // events written (keepalives excluded)
@@ -58,7 +60,7 @@ export class SseWriter {
         this.dead = true;
         cancelled.abort();
         const w = this.wanted; this.wanted = null; w?.();
-        onCancel?.();
+        this.onCancel?.();
       },
     }, { highWaterMark: 0 });
     if (this.f.disconnectAfter === 0) this.#kill();
@@ -89,6 +91,7 @@ export class SseWriter {
     if (this.dead) return;
     this.dead = true;
     try { this.controller.error(new Disconnect('x-mock-fault')); } catch { /* already closed */ }
+    this.onCancel?.();
   }
 
   async #write(event0) {

@@ -101,6 +101,7 @@ export class Entry {
     }
     this.events.push(event);
     if (event.response) this.response = structuredClone(event.response);
+    if (TERMINAL_EVENTS.has(event.type) && event.response.status !== 'failed') this.onDone?.(this);
     if (event.type === 'response.output_item.added' || event.type === 'response.output_item.done') {
       this.output[event.output_index] = structuredClone(event.item);
     }

@@ -1,5 +1,5 @@
-// Request validation for POST /v1/responses: the documented rules of
-// API-REFERENCE.md, answered as the real API does — status 400 and
+// Request validation for the mock's endpoints (create, compact, input_tokens, the
+// conversations, list queries): the documented rules, answered as the real API does — status 400 and
 // `{error: {message, type: "invalid_request_error", param, code}}`, with the
 // API's wording and codes (missing_required_parameter, invalid_type,
 // decimal_above_max_value, integer_below_min_value, string_above_max_length,
@@ -64,62 +64,76 @@ function oneOf(v, param, values) {
 
 const present = (b, k) => b[k] !== undefined && b[k] !== null;
 
-/** Throws Invalid on the first broken rule. */
-function check(body) {
+function checkObjectBody(body) {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     fail(`Invalid type for request body: expected an object, but got ${typeOf(body)} instead.`, null, 'invalid_type');
   }
-  if (!present(body, 'model')) fail("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
+}
+
+function checkModel(body, required = true) {
+  if (!present(body, 'model')) {
+    if (required) fail("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
+    return;
+  }
   expectType(body.model, 'string', 'model');
   if (body.model.trim() === '') fail("Invalid 'model': empty string. Expected a string with minimum length 1.", 'model', 'empty_string');
-  if (!present(body, 'input')) fail("Missing required parameter: 'input'.", 'input', 'missing_required_parameter');
+}
+
+/** Input items (of `input`, or a conversation's `items`), named `${name}[i]…`. */
+function checkItems(items, name) {
+  items.forEach((item, i) => {
+    const p = `${name}[${i}]`;
+    expectType(item, 'object', p);
+    const type = item.type ?? (item.role ? 'message' : undefined);
+    if (!type) fail(`Missing required parameter: '${p}.type'.`, `${p}.type`, 'missing_required_parameter');
+    if (type === 'message') {
+      if (!present(item, 'role')) fail(`Missing required parameter: '${p}.role'.`, `${p}.role`, 'missing_required_parameter');
+      oneOf(item.role, `${p}.role`, ['user', 'assistant', 'system', 'developer']);
+      if (typeof item.content !== 'string' && !Array.isArray(item.content)) {
+        fail(`Invalid type for '${p}.content': expected one of a string or array of input content, but got ${typeOf(item.content)} instead.`, `${p}.content`, 'invalid_type');
+      }
+    }
+    if (type === 'function_call') {
+      for (const k of ['call_id', 'name', 'arguments']) {
+        if (!present(item, k)) fail(`Missing required parameter: '${p}.${k}'.`, `${p}.${k}`, 'missing_required_parameter');
+      }
+    }
+    if (type === 'function_call_output') {
+      if (!present(item, 'call_id')) fail(`Missing required parameter: '${p}.call_id'.`, `${p}.call_id`, 'missing_required_parameter');
+      if (item.output === undefined) fail(`Missing required parameter: '${p}.output'.`, `${p}.output`, 'missing_required_parameter');
+    }
+    if (type === 'compaction' && typeof item.encrypted_content !== 'string') {
+      fail(`Missing required parameter: '${p}.encrypted_content'.`, `${p}.encrypted_content`, 'missing_required_parameter');
+    }
+  });
+}
+
+function checkInput(body, required = true) {
+  if (!present(body, 'input')) {
+    if (required) fail("Missing required parameter: 'input'.", 'input', 'missing_required_parameter');
+    return;
+  }
   if (typeof body.input !== 'string' && !Array.isArray(body.input)) {
     fail(`Invalid type for 'input': expected one of a string or array of input items, but got ${typeOf(body.input)} instead.`, 'input', 'invalid_type');
   }
-  if (Array.isArray(body.input)) {
-    body.input.forEach((item, i) => {
-      const p = `input[${i}]`;
-      expectType(item, 'object', p);
-      const type = item.type ?? (item.role ? 'message' : undefined);
-      if (!type) fail(`Missing required parameter: '${p}.type'.`, `${p}.type`, 'missing_required_parameter');
-      if (type === 'message') {
-        if (!present(item, 'role')) fail(`Missing required parameter: '${p}.role'.`, `${p}.role`, 'missing_required_parameter');
-        oneOf(item.role, `${p}.role`, ['user', 'assistant', 'system', 'developer']);
-        if (typeof item.content !== 'string' && !Array.isArray(item.content)) {
-          fail(`Invalid type for '${p}.content': expected one of a string or array of input content, but got ${typeOf(item.content)} instead.`, `${p}.content`, 'invalid_type');
-        }
-      }
-      if (type === 'function_call_output') {
-        if (!present(item, 'call_id')) fail(`Missing required parameter: '${p}.call_id'.`, `${p}.call_id`, 'missing_required_parameter');
-        if (item.output === undefined) fail(`Missing required parameter: '${p}.output'.`, `${p}.output`, 'missing_required_parameter');
-      }
-    });
+  if (Array.isArray(body.input)) checkItems(body.input, 'input');
+}
+
+function checkMetadata(metadata) {
+  expectType(metadata, 'object', 'metadata');
+  const keys = Object.keys(metadata);
+  if (keys.length > 16) {
+    fail(`Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object with ${keys.length} properties instead.`, 'metadata', 'object_above_max_properties');
   }
-  for (const k of ['stream', 'background', 'store', 'parallel_tool_calls']) {
-    if (present(body, k)) expectType(body[k], 'boolean', k);
-  }
-  for (const k of ['instructions', 'previous_response_id', 'prompt_cache_key', 'user']) {
-    if (present(body, k)) expectType(body[k], 'string', k);
-  }
-  if (present(body, 'temperature')) range(body.temperature, 'temperature', { min: 0, max: 2 });
-  if (present(body, 'top_p')) range(body.top_p, 'top_p', { min: 0, max: 1 });
-  if (present(body, 'top_logprobs')) range(body.top_logprobs, 'top_logprobs', { min: 0, max: 20, integer: true });
-  if (present(body, 'max_output_tokens')) range(body.max_output_tokens, 'max_output_tokens', { min: 1, integer: true });
-  if (present(body, 'max_tool_calls')) range(body.max_tool_calls, 'max_tool_calls', { min: 1, integer: true });
-  if (present(body, 'metadata')) {
-    expectType(body.metadata, 'object', 'metadata');
-    const keys = Object.keys(body.metadata);
-    if (keys.length > 16) {
-      fail(`Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object with ${keys.length} properties instead.`, 'metadata', 'object_above_max_properties');
+  for (const key of keys) {
+    if (Array.from(key).length > 64) {
+      fail(`Invalid 'metadata': key too long. Expected keys with maximum length 64, but got a key with length ${Array.from(key).length} instead.`, 'metadata', 'string_above_max_length');
     }
-    for (const key of keys) {
-      if (Array.from(key).length > 64) {
-        fail(`Invalid 'metadata': key too long. Expected keys with maximum length 64, but got a key with length ${Array.from(key).length} instead.`, 'metadata', 'string_above_max_length');
-      }
-      maxLength(body.metadata[key], `metadata.${key}`, 512);
-    }
+    maxLength(metadata[key], `metadata.${key}`, 512);
   }
-  if (present(body, 'safety_identifier')) maxLength(body.safety_identifier, 'safety_identifier', 64);
+}
+
+function checkConversation(body) {
   if (present(body, 'previous_response_id') && present(body, 'conversation')) {
     fail("Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.", 'conversation', 'mutually_exclusive_parameters');
   }
@@ -127,38 +141,32 @@ function check(body) {
     expectType(body.conversation, 'object', 'conversation');
     if (typeof body.conversation.id !== 'string') fail("Missing required parameter: 'conversation.id'.", 'conversation.id', 'missing_required_parameter');
   }
-  if (present(body, 'stream_options')) {
-    if (body.stream !== true) {
-      fail("Invalid 'stream_options': 'stream_options' is only allowed when 'stream' is true.", 'stream_options', 'invalid_value');
+}
+
+function checkReasoning(body) {
+  if (!present(body, 'reasoning')) return;
+  expectType(body.reasoning, 'object', 'reasoning');
+  if (present(body.reasoning, 'effort')) oneOf(body.reasoning.effort, 'reasoning.effort', ['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
+  if (present(body.reasoning, 'summary')) oneOf(body.reasoning.summary, 'reasoning.summary', ['auto', 'concise', 'detailed']);
+}
+
+function checkText(body) {
+  if (!present(body, 'text')) return;
+  expectType(body.text, 'object', 'text');
+  const f = body.text.format;
+  if (f != null) {
+    expectType(f, 'object', 'text.format');
+    oneOf(f.type, 'text.format.type', ['text', 'json_object', 'json_schema']);
+    if (f.type === 'json_schema') {
+      if (!present(f, 'name')) fail("Missing required parameter: 'text.format.name'.", 'text.format.name', 'missing_required_parameter');
+      if (!present(f, 'schema')) fail("Missing required parameter: 'text.format.schema'.", 'text.format.schema', 'missing_required_parameter');
+      expectType(f.schema, 'object', 'text.format.schema');
     }
-    expectType(body.stream_options, 'object', 'stream_options');
   }
-  if (present(body, 'service_tier')) oneOf(body.service_tier, 'service_tier', ['auto', 'default', 'flex', 'priority']);
-  if (present(body, 'truncation')) oneOf(body.truncation, 'truncation', ['auto', 'disabled']);
-  if (present(body, 'prompt_cache_retention')) oneOf(body.prompt_cache_retention, 'prompt_cache_retention', ['in-memory', '24h']);
-  if (present(body, 'include')) {
-    expectType(body.include, 'array', 'include');
-    body.include.forEach((v, i) => expectType(v, 'string', `include[${i}]`));
-  }
-  if (present(body, 'reasoning')) {
-    expectType(body.reasoning, 'object', 'reasoning');
-    if (present(body.reasoning, 'effort')) oneOf(body.reasoning.effort, 'reasoning.effort', ['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
-    if (present(body.reasoning, 'summary')) oneOf(body.reasoning.summary, 'reasoning.summary', ['auto', 'concise', 'detailed']);
-  }
-  if (present(body, 'text')) {
-    expectType(body.text, 'object', 'text');
-    const f = body.text.format;
-    if (f != null) {
-      expectType(f, 'object', 'text.format');
-      oneOf(f.type, 'text.format.type', ['text', 'json_object', 'json_schema']);
-      if (f.type === 'json_schema') {
-        if (!present(f, 'name')) fail("Missing required parameter: 'text.format.name'.", 'text.format.name', 'missing_required_parameter');
-        if (!present(f, 'schema')) fail("Missing required parameter: 'text.format.schema'.", 'text.format.schema', 'missing_required_parameter');
-        expectType(f.schema, 'object', 'text.format.schema');
-      }
-    }
-    if (present(body.text, 'verbosity')) oneOf(body.text.verbosity, 'text.verbosity', ['low', 'medium', 'high']);
-  }
+  if (present(body.text, 'verbosity')) oneOf(body.text.verbosity, 'text.verbosity', ['low', 'medium', 'high']);
+}
+
+function checkTools(body) {
   const tools = body.tools;
   if (present(body, 'tools')) {
     expectType(tools, 'array', 'tools');
@@ -193,15 +201,150 @@ function check(body) {
   }
 }
 
-/** Validate a create body. Returns null, or the 400 error JSON. */
-export function validateCreate(body) {
+/** Throws Invalid on the first broken rule of a create body. */
+function check(body) {
+  checkObjectBody(body);
+  checkModel(body);
+  checkInput(body);
+  for (const k of ['stream', 'background', 'store', 'parallel_tool_calls']) {
+    if (present(body, k)) expectType(body[k], 'boolean', k);
+  }
+  for (const k of ['instructions', 'previous_response_id', 'prompt_cache_key', 'user']) {
+    if (present(body, k)) expectType(body[k], 'string', k);
+  }
+  if (present(body, 'temperature')) range(body.temperature, 'temperature', { min: 0, max: 2 });
+  if (present(body, 'top_p')) range(body.top_p, 'top_p', { min: 0, max: 1 });
+  if (present(body, 'top_logprobs')) range(body.top_logprobs, 'top_logprobs', { min: 0, max: 20, integer: true });
+  if (present(body, 'max_output_tokens')) range(body.max_output_tokens, 'max_output_tokens', { min: 1, integer: true });
+  if (present(body, 'max_tool_calls')) range(body.max_tool_calls, 'max_tool_calls', { min: 1, integer: true });
+  if (present(body, 'metadata')) checkMetadata(body.metadata);
+  if (present(body, 'safety_identifier')) maxLength(body.safety_identifier, 'safety_identifier', 64);
+  checkConversation(body);
+  if (present(body, 'stream_options')) {
+    if (body.stream !== true) {
+      fail("Invalid 'stream_options': 'stream_options' is only allowed when 'stream' is true.", 'stream_options', 'invalid_value');
+    }
+    expectType(body.stream_options, 'object', 'stream_options');
+  }
+  if (present(body, 'service_tier')) oneOf(body.service_tier, 'service_tier', ['auto', 'default', 'flex', 'priority']);
+  if (present(body, 'truncation')) oneOf(body.truncation, 'truncation', ['auto', 'disabled']);
+  if (present(body, 'prompt_cache_retention')) oneOf(body.prompt_cache_retention, 'prompt_cache_retention', ['in-memory', '24h']);
+  if (present(body, 'include')) {
+    expectType(body.include, 'array', 'include');
+    body.include.forEach((v, i) => expectType(v, 'string', `include[${i}]`));
+  }
+  checkReasoning(body);
+  checkText(body);
+  checkTools(body);
+}
+
+/** POST /responses/compact: model; input and/or previous_response_id; instructions. */
+function checkCompact(body) {
+  checkObjectBody(body);
+  checkModel(body);
+  if (!present(body, 'input') && !present(body, 'previous_response_id')) {
+    fail("Missing required parameter: 'input'.", 'input', 'missing_required_parameter');
+  }
+  checkInput(body, false);
+  for (const k of ['instructions', 'previous_response_id']) {
+    if (present(body, k)) expectType(body[k], 'string', k);
+  }
+}
+
+/** POST /responses/input_tokens: every field optional, each as in create. */
+function checkInputTokens(body) {
+  checkObjectBody(body);
+  checkModel(body, false);
+  checkInput(body, false);
+  for (const k of ['instructions', 'previous_response_id']) {
+    if (present(body, k)) expectType(body[k], 'string', k);
+  }
+  if (present(body, 'parallel_tool_calls')) expectType(body.parallel_tool_calls, 'boolean', 'parallel_tool_calls');
+  if (present(body, 'truncation')) oneOf(body.truncation, 'truncation', ['auto', 'disabled']);
+  checkConversation(body);
+  checkReasoning(body);
+  checkText(body);
+  checkTools(body);
+}
+
+function checkConversationItems(items, { required }) {
+  if (items === undefined || items === null) {
+    if (required) fail("Missing required parameter: 'items'.", 'items', 'missing_required_parameter');
+    return;
+  }
+  expectType(items, 'array', 'items');
+  if (items.length > 20) {
+    fail(`Invalid 'items': array too long. Expected an array with maximum length 20, but got an array with length ${items.length} instead.`, 'items', 'array_above_max_length');
+  }
+  checkItems(items, 'items');
+}
+
+/** POST /conversations: items? (≤ 20), metadata? */
+function checkConversationCreate(body) {
+  checkObjectBody(body);
+  checkConversationItems(body.items, { required: false });
+  if (present(body, 'metadata')) checkMetadata(body.metadata);
+}
+
+/** POST /conversations/{id}: metadata (required; null clears it). */
+function checkConversationUpdate(body) {
+  checkObjectBody(body);
+  if (!('metadata' in body)) fail("Missing required parameter: 'metadata'.", 'metadata', 'missing_required_parameter');
+  if (body.metadata !== null) checkMetadata(body.metadata);
+}
+
+/** POST /conversations/{id}/items: items (1 to 20). */
+function checkItemsCreate(body) {
+  checkObjectBody(body);
+  checkConversationItems(body.items, { required: true });
+}
+
+export const INCLUDABLE = [
+  'code_interpreter_call.outputs', 'computer_call_output.output.image_url', 'file_search_call.results',
+  'message.input_image.image_url', 'message.output_text.logprobs', 'reasoning.encrypted_content',
+  'web_search_call.action.sources', 'web_search_call.results',
+];
+
+/**
+ * List queries (`input_items`, conversation items): order asc|desc, limit 1–100, after,
+ * include values. Returns null or the 400 error JSON.
+ */
+export function validateListQuery(query, { includes = true } = {}) {
+  return run(() => {
+    const order = query.get('order');
+    if (order !== null) oneOf(order, 'order', ['asc', 'desc']);
+    if (query.has('limit')) {
+      const raw = query.get('limit');
+      const n = Number(raw);
+      if (!/^-?\d+$/.test(raw)) fail(`Invalid type for 'limit': expected an integer, but got a string instead.`, 'limit', 'invalid_type');
+      if (n < 1) fail(`Invalid 'limit': integer below minimum value. Expected a value >= 1, but got ${n} instead.`, 'limit', 'integer_below_min_value');
+      if (n > 100) fail(`Invalid 'limit': integer above maximum value. Expected a value <= 100, but got ${n} instead.`, 'limit', 'integer_above_max_value');
+    }
+    if (includes) {
+      query.getAll('include').concat(query.getAll('include[]')).forEach((v, i) => oneOf(v, `include[${i}]`, INCLUDABLE));
+    }
+  });
+}
+
+function run(fn) {
   try {
-    check(body);
+    fn();
     return null;
   } catch (e) {
     if (!(e instanceof Invalid)) throw e;
     return apiError(e.message, { param: e.param, code: e.code });
   }
+}
+
+export const validateCompact = (body) => run(() => checkCompact(body));
+export const validateInputTokens = (body) => run(() => checkInputTokens(body));
+export const validateConversationCreate = (body) => run(() => checkConversationCreate(body));
+export const validateConversationUpdate = (body) => run(() => checkConversationUpdate(body));
+export const validateItemsCreate = (body) => run(() => checkItemsCreate(body));
+
+/** Validate a create body. Returns null, or the 400 error JSON. */
+export function validateCreate(body) {
+  return run(() => check(body));
 }
 
 /** The real API's answer to a body that is not JSON. */

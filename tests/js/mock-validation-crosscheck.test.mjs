@@ -16,6 +16,8 @@ const client = new ResponsesClient({
 });
 
 const ok = { model: 'm', input: 'hi' };
+// a conversation that exists (a response naming an unknown one is a 404, not a validation error)
+const CONV = (await (await mock.fetch(new Request('http://mock.test/v1/conversations', { method: 'POST', body: '{}' }))).json()).id;
 const long = (n, c = 'x') => c.repeat(n);
 const meta = (n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
 
@@ -154,7 +156,7 @@ const VALID = [
     tools: [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: {} } }],
     tool_choice: { type: 'function', name: 'get_weather' },
   }]],
-  ['conversation as a string or an object', [{ ...ok, conversation: 'conv_1' }, { ...ok, conversation: { id: 'conv_1' } }]],
+  ['conversation as a string or an object', [{ ...ok, conversation: CONV }, { ...ok, conversation: { id: CONV } }]],
   ['every enum value', [
     { ...ok, service_tier: 'flex', truncation: 'auto', prompt_cache_retention: '24h', tool_choice: 'none' },
     { ...ok, reasoning: { effort: 'xhigh', summary: 'detailed' }, text: { format: { type: 'json_object' }, verbosity: 'low' } },

@@ -86,22 +86,40 @@ export function parseFaults(header) {
   return { faults };
 }
 
-/** Counts attempts per fault key (x-mock-fault-key header, else the fault string). */
+/**
+ * Counts the attempts of one request: per `x-mock-fault-key` header when given, else per
+ * fault string + method + path + body (a client's retries resend the same request; another
+ * request starts at attempt 1). A key unused for `idleMs` starts over.
+ */
 export class AttemptCounter {
-  constructor(max = 10000) {
+  constructor({ max = 10000, idleMs = 60000 } = {}) {
     this.max = max;
-    this.counts = new Map();
+    this.idleMs = idleMs;
+    this.counts = new Map(); // key → {n, at}
   }
 
-  next(key) {
-    const n = (this.counts.get(key) ?? 0) + 1;
+  next(key, now = Date.now()) {
+    const seen = this.counts.get(key);
+    const n = seen && now - seen.at <= this.idleMs ? seen.n + 1 : 1;
     this.counts.delete(key); // re-inserted last: the oldest keys go first when full
-    this.counts.set(key, n);
+    this.counts.set(key, { n, at: now });
     if (this.counts.size > this.max) this.counts.delete(this.counts.keys().next().value);
     return n;
   }
 
-  get(key) { return this.counts.get(key) ?? 0; }
+  get(key) { return this.counts.get(key)?.n ?? 0; }
+}
+
+/** FNV-1a of the body bytes: which request this is, cheaply. */
+function digest(bytes) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < (bytes?.length ?? 0); i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+  return h.toString(16);
+}
+
+/** The attempt key of a request (see AttemptCounter). */
+export function attemptKey(headers, faults, { method, path, body }) {
+  return headers.get('x-mock-fault-key') ?? `${faults.raw}\n${method} ${path}\n${body?.length ?? 0}:${digest(body)}`;
 }
 
 /**
@@ -109,14 +127,15 @@ export class AttemptCounter {
  * @param {Headers} headers the request's
  * @param {object|null} faults
  * @param {AttemptCounter} attempts
- * @param {{signal?: AbortSignal, extra: object}} ctx `extra` gets `x-mock-attempt` (for every answer)
+ * @param {{signal?: AbortSignal, extra: object, method: string, path: string, body: Uint8Array}} ctx
+ *   `extra` gets `x-mock-attempt` (for every answer)
  * @returns {Promise<Response|null>} the answer when a fault gives it; rejects with
  *   Disconnect when a fault drops the connection (or the client left during a stall)
  */
-export async function applyPreFaults(headers, faults, attempts, { signal, extra }) {
+export async function applyPreFaults(headers, faults, attempts, ctx) {
   if (!faults) return null;
-  const key = headers.get('x-mock-fault-key') ?? faults.raw;
-  const attempt = attempts.next(key);
+  const { signal, extra } = ctx;
+  const attempt = attempts.next(attemptKey(headers, faults, ctx));
   faults.attempt = attempt;
   extra['x-mock-attempt'] = String(attempt);
   if (faults.stallHeaders) {

@@ -207,18 +207,35 @@ if (isMain) {
   const num = (v) => (v === undefined || v === '' ? undefined : Number.parseInt(v, 10));
   const apiKey = env.COMETAPI_KEY || undefined;
   const upstream = apiKey ? (env.UPSTREAM_BASE_URL || DEFAULT_UPSTREAM) : undefined;
-  const srv = await startServer({
-    port: num(args.port) ?? num(env.PORT) ?? 8080,
-    host: args.host || env.HOST || '127.0.0.1',
-    delayMs: num(args['delay-ms']),
-    backgroundMs: num(args['background-ms']),
-    apiKey,
-    upstream,
-    requireKey: env.MOCK_REQUIRE_KEY || undefined,
-    allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
-    quiet: args.quiet === true || env.QUIET === '1',
-  });
-  const mode = apiKey ? `proxying /v1 to ${upstream} (key added server-side)` : 'mock Responses API at /v1 (no key, no network)';
+  const requireKey = env.MOCK_REQUIRE_KEY || undefined;
+  const port = num(args.port) ?? num(env.PORT) ?? 8080;
+  const host = args.host || env.HOST || '127.0.0.1';
+  let srv;
+  try {
+    srv = await startServer({
+      port,
+      host,
+      delayMs: num(args['delay-ms']),
+      backgroundMs: num(args['background-ms']),
+      apiKey,
+      upstream,
+      requireKey,
+      allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+      quiet: args.quiet === true || env.QUIET === '1',
+    });
+  } catch (e) {
+    // What a newcomer can act on, not a stack.
+    if (e.code === 'EADDRINUSE') console.error(`port ${port} is in use — try \`PORT=${port + 1} make demo\` (or --port ${port + 1})`);
+    else if (e.code === 'EACCES') console.error(`port ${port} needs privileges on this machine — try \`PORT=8080 make demo\` (or --port 8080)`);
+    else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') console.error(`cannot listen on host ${host}: ${e.code} — try HOST=127.0.0.1`);
+    else console.error(`cannot start the dev server: ${e.message}`);
+    process.exit(1);
+  }
+  const mode = apiKey
+    ? `proxying /v1 to ${upstream} (key added server-side)`
+    : requireKey
+      ? 'mock Responses API at /v1 (answers 401 unless `Authorization: Bearer $MOCK_REQUIRE_KEY`; no network)'
+      : 'mock Responses API at /v1 (no key, no network)';
   console.log(`Dev server: ${srv.url}/  —  ${mode}`);
   const stop = () => srv.close().then(() => process.exit(0));
   process.on('SIGINT', stop);

@@ -14,13 +14,13 @@
 //   because of a developer's environment): pass `apiKey`/`upstream` explicitly.
 // Faults on demand: see mock/README.md (request header `x-mock-fault`).
 
-import http from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   createMock, RequestLog, checkKey, tooLargeResponse, readNodeBody, declaredTooLarge, nodeHeaders, writeResponse,
 } from '../mock/index.mjs';
 import { newRequestId, corsHeaders, json, apiError } from '../mock/util.mjs';
+import { listen } from '../mock/server.mjs';
 import { createProxy } from './server/proxy.mjs';
 import { serveStatic } from './server/static.mjs';
 
@@ -137,7 +137,7 @@ export async function startServer({
     return proxy(req, res, { path: rawPath.slice('/v1'.length) || '/', search: q < 0 ? '' : url.slice(q), body });
   }
 
-  const server = http.createServer((req, res) => {
+  const srv = await listen((req, res) => {
     handler(req, res).catch((err) => {
       if (!res.headersSent) {
         writeResponse(res, json(500, apiError(`Mock server error: ${err?.message ?? err}`, { type: 'server_error', code: 'server_error' })));
@@ -145,32 +145,8 @@ export async function startServer({
         res.destroy();
       }
     });
-  });
-  server.keepAliveTimeout = 5000;
-  // A request (headers and body) must arrive within 30 s: a declared body never sent
-  // does not hold a connection for Node's default 5 minutes.
-  server.headersTimeout = 20000;
-  server.requestTimeout = 30000;
-  await new Promise((ok, fail) => {
-    server.once('error', fail);
-    server.listen(port, host, () => { server.off('error', fail); ok(); });
-  });
-  const addr = server.address();
-  const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  const url = `http://${shownHost}:${addr.port}`;
-
-  let closing = null;
-  function close() {
-    closing ??= new Promise((done) => {
-      mock?.close();
-      server.close(() => done());
-      server.closeAllConnections();
-      proxy?.close();
-    });
-    return closing;
-  }
-
-  return { url, port: addr.port, host: addr.address, close, requests: log.entries, mock, server };
+  }, { port, host, onClose: () => { mock?.close(); proxy?.close(); } });
+  return { ...srv, requests: log.entries, mock };
 }
 
 // ── CLI ─────────────────────────────────────────────────────────────────────

@@ -240,6 +240,27 @@ test('an HTTP error is shown inline (ApiError, status, code), with retries off',
   });
 });
 
+test('the mock counts the attempts of each request: "attempt 1" every time with retries off, 3 with two retries', async () => {
+  await withPage({ query: `?fault=${encodeURIComponent('status=500')}`, expected: [/status of 500/] }, async (page) => {
+    await page.click('#client-options > summary');
+    await page.fill('#max-retries', '0');
+    for (let i = 0; i < 3; i++) {
+      await sendPrompt(page, 'Hello?');
+      assert.equal(await waitIdle(page), 'error');
+      const text = await page.locator('#transcript .notice-error').last().textContent();
+      assert.match(text, /on attempt 1 /, `message ${i + 1}: ${text}`);
+    }
+    const mark = posts().length;
+    await page.fill('#max-retries', '2');
+    await sendPrompt(page, 'Hello?');
+    assert.equal(await waitIdle(page, 30000), 'error');
+    assert.match(await page.locator('#transcript .notice-error').last().textContent(), /on attempt 3 /);
+    const sent = posts().slice(mark);
+    assert.equal(sent.length, 3);
+    assert.equal(new Set(sent.map((r) => r.headers['x-mock-fault-key'])).size, 1, 'the retries of one request share its key');
+  });
+});
+
 test('in-stream errors, dropped connections and timeouts are shown inline', async () => {
   // error event after response.in_progress → ApiError without HTTP status.
   await withPage({ query: '?fault=error-event' }, async (page) => {

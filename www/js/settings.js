@@ -112,9 +112,15 @@ export class Settings {
     return o;
   }
 
-  /** Per-request options: the mock's fault header when one is chosen. */
+  /**
+   * Per-request options: the mock's fault header when one is chosen, with a key of this
+   * request, so that the mock counts the attempts of this request (its retries reuse
+   * these headers), not every request since the server started.
+   */
   requestHeaders(s) {
-    return s.fault ? { 'x-mock-fault': s.fault } : undefined;
+    if (!s.fault) return undefined;
+    const key = `demo-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    return { 'x-mock-fault': s.fault, 'x-mock-fault-key': key };
   }
 
   /** Flag the field a ValidationError points at; returns its label text, if any. */

@@ -287,7 +287,7 @@ pub fn validate(params: &Value) -> Result<(), Error> {
             };
             if let Some((n, bad)) = items.iter().enumerate().find(|(_, it)| !it.is_object()) {
                 return Err(Error::validation(
-                    k,
+                    format!("{k}[{n}]"),
                     format!("`{k}` must be an array of objects; item {n} is {}", describe(bad)),
                 ));
             }
@@ -304,7 +304,7 @@ pub fn validate(params: &Value) -> Result<(), Error> {
         };
         if let Some((n, bad)) = items.iter().enumerate().find(|(_, it)| !it.is_string()) {
             return Err(Error::validation(
-                "include",
+                format!("include[{n}]"),
                 format!("`include` must be an array of strings; item {n} is {}", describe(bad)),
             ));
         }
@@ -406,14 +406,14 @@ fn validate_metadata(v: &Value) -> Result<(), Error> {
         }
         let Value::String(s) = val else {
             return Err(Error::validation(
-                "metadata",
+                format!("metadata.{k}"),
                 format!("`metadata` values must be strings; \"{}\" is {}", excerpt(k, 24), describe(val)),
             ));
         };
         let n = s.chars().count();
         if n > 512 {
             return Err(Error::validation(
-                "metadata",
+                format!("metadata.{k}"),
                 format!("`metadata` values must be at most 512 characters; \"{}\" has {n}", excerpt(k, 24)),
             ));
         }

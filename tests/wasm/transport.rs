@@ -170,7 +170,8 @@ async fn a_background_stream_resumes_when_its_body_breaks() {
     // can make no progress now and then: allow a few in a row.
     let Some(c) = client(8, None) else { return };
     // The mock cuts the connection after 6 events, and cuts every resume 6 events later again.
-    let params = json!({ "model": "mock", "input": "a long background answer to resume, with many words", "background": true });
+    let params =
+        json!({ "model": "mock", "input": "a long background answer to resume, with many words", "background": true });
     let mut s = c.stream(&params, fault("disconnect-after=6")).unwrap();
     let (mut seqs, mut text) = (Vec::new(), String::new());
     while let Some(ev) = s.next_event().await {
@@ -196,7 +197,8 @@ async fn compact_count_tokens_and_conversations() {
     assert_eq!(n["object"], "response.input_tokens");
     let compact = c.compact(&params, RequestOptions::default()).await.unwrap();
     assert_eq!(compact["object"], "response.compaction");
-    let conv = c.conversation_create(Some(&json!({ "metadata": { "k": "v" } })), RequestOptions::default()).await.unwrap();
+    let conv =
+        c.conversation_create(Some(&json!({ "metadata": { "k": "v" } })), RequestOptions::default()).await.unwrap();
     let id = conv["id"].as_str().unwrap();
     let items = json!({ "items": [{ "type": "message", "role": "user", "content": "hi" }] });
     c.conversation_items_create(id, &items, &[], RequestOptions::default()).await.unwrap();

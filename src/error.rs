@@ -1,6 +1,6 @@
 //! The crate's error type, shared by the core and the wasm shell.
 //!
-//! Every variant maps one-to-one onto an exported JS error class (DESIGN.md §2, "Errors"):
+//! Every variant maps one-to-one onto an exported JS error class (docs/architecture.md):
 //! `ApiError`, `ConnectionError`, `TimeoutError`, `AbortError`, `StreamError`, `ValidationError`.
 //! `Display` never includes secrets: no variant ever holds the API key or request headers.
 

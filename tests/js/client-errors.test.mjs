@@ -1,4 +1,4 @@
-// The error classes (DESIGN.md §2, "Errors"): exports, names, fields; HTTP errors, connection
+// The error classes: exports, names, fields; HTTP errors, connection
 // errors, timeouts (before the headers and between chunks), aborts (and the server seeing the
 // connection close), validation before anything is sent; the API key in no error.
 import { test, before, after, describe } from 'node:test';

@@ -211,3 +211,25 @@ async fn compact_count_tokens_and_conversations() {
     let del = c.conversation_delete(id, RequestOptions::default()).await.unwrap();
     assert_eq!(del["deleted"], true);
 }
+
+#[wasm_bindgen_test]
+async fn options_from_a_js_object_and_the_snapshot_as_one() {
+    use wasm_bindgen::JsValue;
+    let opts = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| js_sys::Reflect::set(&opts, &JsValue::from_str(k), &v).unwrap();
+    set("apiKey", JsValue::from_str("sk-from-js-options"));
+    set("baseURL", JsValue::from_str(&base_url()));
+    set("maxRetries", JsValue::from_f64(0.0));
+    let options = ClientOptions::from_js(&opts).unwrap();
+    assert_eq!(options.api_key.as_deref(), Some("sk-from-js-options"));
+    let c = Client::new(options);
+    let mut s = c.stream(&json!({ "model": "mock", "input": "js options" }), RequestOptions::default()).unwrap();
+    while let Some(ev) = s.next_event().await {
+        ev.unwrap();
+    }
+    let snap = s.snapshot_js();
+    let text = js_sys::Reflect::get(&snap, &JsValue::from_str("output_text")).unwrap().as_string().unwrap();
+    assert!(text.contains("js options"), "{text}");
+    set("timeout", JsValue::from_f64(f64::NAN));
+    assert!(matches!(ClientOptions::from_js(&opts), Err(Error::Validation { .. })));
+}

@@ -79,7 +79,10 @@ async function json(raw, fetch, signal) {
     while ((await io.step()) !== null);
     const e = raw.error();
     if (e !== undefined) throw toError(e, { cause: io.lastError, raw });
-    return JSON.parse(raw.take_json());
+    const outputText = raw.output_text;
+    const answer = JSON.parse(raw.take_json());
+    if (outputText !== undefined) answer.output_text = outputText;
+    return answer;
   } finally {
     io.close();
     raw.free();

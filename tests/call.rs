@@ -86,8 +86,25 @@ fn a_json_call_sends_what_the_core_built_and_gets_its_answer() {
     c.on_body_end();
     assert_eq!(c.action(), Action::Done);
     assert_eq!(c.release(), Release::Nothing);
-    let json: serde_json::Value = serde_json::from_str(&c.take_json().unwrap()).unwrap();
-    assert_eq!(json["output_text"], "Hi");
+    assert_eq!(c.output_text(), Some("Hi"), "the output_text to set on the answer");
+    let text = c.take_json().unwrap();
+    assert!(text.starts_with(r#"{"id":"r""#), "the answer as received");
+}
+
+#[test]
+fn a_response_with_numbers_beyond_f64_is_kept_as_received() {
+    let mut c = create();
+    c.on_sent();
+    c.on_headers(200, headers(NONE));
+    let big = "9".repeat(5000);
+    let body = format!(
+        r#"{{"id":"r","object":"response","x":1e400,"n":{big},"output":[{{"type":"message","content":[{{"type":"output_text","text":"ok"}}]}}]}}"#
+    );
+    c.on_chunk(body.as_bytes());
+    c.on_body_end();
+    assert!(c.error().is_none(), "{:?}", c.error());
+    assert_eq!(c.output_text(), Some("ok"));
+    assert_eq!(c.take_json().unwrap(), body, "byte for byte: JSON.parse gives Infinity and the big number");
 }
 
 #[test]

@@ -110,8 +110,13 @@ impl Call {
             State::ReadError { .. } => self.error_body_done(),
             State::ReadJson => {
                 let body = std::mem::take(&mut self.body);
-                let result = answer::json_body(&body, self.request.answer);
-                self.finish(result);
+                match answer::json_body(&body, self.request.answer) {
+                    Ok((text, output_text)) => {
+                        self.output_text = output_text;
+                        self.finish(Ok(text));
+                    }
+                    Err(e) => self.finish(Err(e)),
+                }
             }
             State::ReadStream => {
                 if let Some(s) = &mut self.stream {

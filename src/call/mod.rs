@@ -127,6 +127,8 @@ pub struct Call {
     resume_base: Option<Rc<Config>>,
     result: Option<Result<String, Error>>,
     release: Release,
+    /// A Response answer's `output_text` to set on it (`None`: keep the server's).
+    output_text: Option<String>,
     /// The wait before the next attempt ([`State::Sleep`]).
     sleep: Option<SleepPlan>,
     redactor: Option<Rc<Redactor>>,
@@ -155,6 +157,7 @@ impl Call {
             resume_base: None,
             result: None,
             release: Release::Nothing,
+            output_text: None,
             sleep: None,
             redactor,
         }
@@ -258,7 +261,13 @@ impl Call {
         self.release
     }
 
-    /// The JSON answer (with `output_text` for Responses), once done without error.
+    /// A Response answer's `output_text`, to set on the parsed answer (`None`: keep the
+    /// server's string, or not a Response).
+    pub fn output_text(&self) -> Option<&str> {
+        self.output_text.as_deref()
+    }
+
+    /// The JSON answer as received, once done without error (see [`output_text`](Self::output_text)).
     pub fn take_json(&mut self) -> Option<String> {
         match self.result.take() {
             Some(Ok(json)) => Some(json),

@@ -175,9 +175,15 @@ impl Client {
             Io::step(&call, &io).await;
         }
         let mut c = call.into_inner();
-        match c.error() {
-            Some(e) => Err(e.clone()),
-            None => c.take_json().ok_or_else(|| Error::stream("the call ended without an answer")),
+        if let Some(e) = c.error() {
+            return Err(e.clone());
+        }
+        let response = matches!(c.request().answer, Answer::Json { output_text: true });
+        let text = c.take_json().ok_or_else(|| Error::stream("the call ended without an answer"))?;
+        if response {
+            crate::accumulate::with_output_text(&text)
+        } else {
+            Ok(text)
         }
     }
 

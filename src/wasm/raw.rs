@@ -528,7 +528,13 @@ impl RawCall {
         self.call.abort();
     }
 
-    /// A JSON answer's text, once done.
+    /// A Response answer's `output_text` to set on the parsed answer (`undefined`: keep it).
+    #[wasm_bindgen(getter)]
+    pub fn output_text(&self) -> Option<String> {
+        self.call.output_text().map(str::to_owned)
+    }
+
+    /// A JSON answer's text as received, once done.
     pub fn take_json(&mut self) -> Option<String> {
         self.call.take_json()
     }

@@ -227,3 +227,16 @@ test('ids "", "." and ".." are a ValidationError on every method that puts an id
   }
   assert.equal(s.log.length, 0, 'no request was sent');
 });
+
+test('a Response with numbers beyond f64 (1e400, a 5000-digit integer) is read as JSON.parse reads it', async () => {
+  const big = '9'.repeat(5000);
+  const body = `{"id":"resp_big","object":"response","status":"completed","x":1e400,"n":${big},"output":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":"fine"}]}]}`;
+  const s = await server((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  });
+  const r = await clientOf(s).create(params);
+  assert.equal(r.x, Infinity);
+  assert.equal(r.n, JSON.parse(big));
+  assert.equal(r.output_text, 'fine');
+});

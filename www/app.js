@@ -6,6 +6,7 @@ import { Settings } from './js/settings.js';
 import { Transcript } from './js/transcript.js';
 import { Inspector } from './js/inspector.js';
 import { Chat } from './js/chat.js';
+import { SidePanel } from './js/side.js';
 import { h } from './js/dom.js';
 
 const $ = (id) => document.getElementById(id);
@@ -67,7 +68,16 @@ async function main() {
   showBackend(settings.read());
 
   const transcript = new Transcript($('transcript'), $('welcome'));
-  const inspector = new Inspector({ details: $('inspector'), list: $('events'), count: $('event-count') });
+  const inspector = new Inspector({ details: $('inspector'), list: $('events'), counts: [$('event-count'), $('event-count-top')] });
+  const side = new SidePanel({
+    side: $('side'),
+    scrim: $('scrim'),
+    close: $('close-side'),
+    toggles: {
+      settings: { button: $('show-settings'), panel: $('settings-panel') },
+      events: { button: $('show-events'), panel: $('inspector') },
+    },
+  });
   const chat = new Chat({
     lib,
     settings,
@@ -84,6 +94,7 @@ async function main() {
       if (!busy && (focused === stop || focused === document.body)) prompt.focus();
     },
     onContext: showContext,
+    onFix: (field) => side.open('settings', { focus: field }),
   });
 
   async function submit(text = prompt.value) {
@@ -108,6 +119,11 @@ async function main() {
     }
   });
   document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && side.isOpen && !e.defaultPrevented) {
+      e.preventDefault();
+      side.close();
+      return;
+    }
     if (e.key === 'Escape' && chat.busy && !e.defaultPrevented) {
       e.preventDefault();
       chat.stop();
@@ -121,11 +137,6 @@ async function main() {
   });
   for (const btn of document.querySelectorAll('[data-suggest]')) {
     btn.addEventListener('click', () => submit(btn.dataset.suggest));
-  }
-  // Wide screens show the side panels open; phones start with them folded.
-  if (matchMedia('(max-width: 860px)').matches) {
-    $('settings-panel').open = false;
-    $('inspector').open = false;
   }
 
   // For the curious (and the browser tests): the conversation state, read-only.

@@ -6,8 +6,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import {
-  setup, openDemo, sendPrompt, waitIdle, lastAnswer, sampleWhileStreaming,
+  setup, openDemo, sendPrompt, waitIdle, lastAnswer, streamedTexts,
   responsesRequests, screenshot,
 } from './helpers.mjs';
 
@@ -43,10 +44,10 @@ test('a prompt streams into the transcript, a few words at a time', async () => 
     await page.type('#prompt', 'please echo these words');
     assert.equal(await page.inputValue('#prompt'), 'Hello streaming world\nplease echo these words');
     assert.equal(posts().length, mark, 'Shift+Enter must not send');
-    await page.press('#prompt', 'Enter');
-    assert.equal(await page.inputValue('#prompt'), '', 'the prompt box is cleared on send');
-
-    const seen = await sampleWhileStreaming(page);
+    const seen = await streamedTexts(page, async () => {
+      await page.press('#prompt', 'Enter');
+      assert.equal(await page.inputValue('#prompt'), '', 'the prompt box is cleared on send');
+    });
     const growing = seen.filter(Boolean);
     assert.ok(growing.length >= 3, `expected ≥ 3 distinct growing texts, saw ${growing.length}: ${JSON.stringify(growing)}`);
     for (let i = 1; i < growing.length; i++) {
@@ -182,8 +183,7 @@ test('function calling: get_weather runs in the page and the follow-up answer st
   await withPage({}, async (page) => {
     const mark = posts().length;
     assert.equal(await page.isChecked('#tools'), true, 'the demo tool is on by default');
-    await sendPrompt(page, "What's the weather in Lisbon?");
-    const seen = await sampleWhileStreaming(page);
+    const seen = await streamedTexts(page, () => sendPrompt(page, "What's the weather in Lisbon?"));
     assert.equal(await waitIdle(page), 'done');
 
     // The call and its local output, visibly in the transcript.
@@ -193,9 +193,8 @@ test('function calling: get_weather runs in the page and the follow-up answer st
     const args = JSON.parse(await card.locator('.tool-args').textContent());
     assert.equal(typeof args.city, 'string');
     assert.ok(['celsius', 'fahrenheit'].includes(args.unit));
-    const output = JSON.parse(await card.locator('.tool-output').textContent());
-    assert.equal(output.city, args.city);
-    assert.equal(typeof output.temperature, 'number');
+    const output = await card.locator('.tool-output').textContent();
+    assert.match(output, new RegExp(`^${args.city}: -?\\d+ °[CF], [a-z ]+, humidity \\d+ %, wind \\d+ km/h`), output);
     assert.match(await card.locator('.tool-status').textContent(), /ran in your browser/);
     assert.equal(await card.locator('.tool-output').isVisible(), true);
 
@@ -210,13 +209,15 @@ test('function calling: get_weather runs in the page and the follow-up answer st
     assert.match(callId, /^call_/);
     assert.equal(sent[1].body.previous_response_id, toolTurn.id);
     assert.equal(sent[1].body.stream, true);
-    assert.deepEqual(sent[1].body.input, [{ type: 'function_call_output', call_id: callId, output: JSON.stringify(output) }]);
+    assert.deepEqual(sent[1].body.input, [{ type: 'function_call_output', call_id: callId, output }]);
 
     // The follow-up answer streamed (growing text) and quotes the tool's output.
     const grown = seen.filter(Boolean);
     assert.ok(grown.length >= 3, `follow-up streamed in steps: ${grown.length}`);
     assert.match(followUp.text, /get_weather returned/);
-    assert.ok((await lastAnswer(page)).includes(`"temperature":${output.temperature}`));
+    const answer = await lastAnswer(page);
+    assert.ok(answer.includes(output), `the answer quotes the output: ${answer}`);
+    assert.doesNotMatch(answer, /[{}]|":/, 'no raw JSON in the answer');
     assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), followUp.id);
   });
 });
@@ -316,6 +317,8 @@ test('an invalid setting shows the library\'s ValidationError and sends nothing'
     assert.match(await box.locator('.error-message').textContent(), /temperature/i);
     assert.match(text, /Nothing was sent/);
     assert.equal(await page.getAttribute('#temperature', 'aria-invalid'), 'true');
+    await box.locator('.error-fix button').click();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'temperature', '"Show the setting" focuses the field');
     assert.equal(await page.textContent('#transcript .msg.user .msg-tag'), 'Not sent');
     assert.equal(await page.inputValue('#prompt'), 'Hello with a hot temperature', 'the prompt is given back');
     assert.equal(posts().length, mark, 'no request was sent');
@@ -347,30 +350,127 @@ test('non-streaming mode uses create() and renders the whole answer', async () =
   });
 });
 
-test('phone width: no horizontal scroll, panels fold', async () => {
+/** Where each word of the last answer sits: words drawn on more than one line (wrapped mid-word). */
+const brokenWords = (page) => page.evaluate(() => {
+  const all = document.querySelectorAll('#transcript .msg.assistant');
+  const broken = [];
+  for (const el of all[all.length - 1].querySelectorAll('.part-message .text')) {
+    el.normalize(); // the deltas' text nodes as one
+    const node = el.firstChild;
+    if (!node) continue;
+    const range = document.createRange();
+    for (const m of node.data.matchAll(/\S+/g)) {
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+      if (lines.size > 1) broken.push(m[0]);
+    }
+  }
+  return broken;
+});
+
+/** Boxes (viewport px) of the page's main parts, and the transcript's scroll state. */
+const layout = (page) => page.evaluate(() => {
+  const box = (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; };
+  const t = document.getElementById('transcript');
+  return {
+    viewport: innerHeight,
+    docHeight: document.documentElement.scrollHeight,
+    transcript: box(t),
+    composer: box(document.getElementById('composer')),
+    lastMeta: box([...t.querySelectorAll('.msg.assistant .meta')].pop()),
+    overflows: t.scrollHeight > t.clientHeight,
+    fromEnd: t.scrollHeight - t.scrollTop - t.clientHeight,
+  };
+});
+
+const inViewport = (page, selector) => page.$eval(selector, (el) => {
+  const r = el.getBoundingClientRect();
+  return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;
+});
+
+test('phone width (390×844): the last answer\'s footer stays above the composer, the answer after a tool reads as text, Settings and Events open from the top bar', async () => {
+  await withPage({ viewport: { width: 390, height: 844 } }, async (page) => {
+    // The side column is a closed sheet; the top bar has its toggles.
+    assert.equal(await page.isVisible('#show-settings'), true);
+    assert.equal(await page.isVisible('#show-events'), true);
+    assert.equal(await page.isVisible('#settings-panel'), false, 'the sheet is closed');
+
+    await sendPrompt(page, 'Hello! What can you do?');
+    assert.equal(await waitIdle(page), 'done');
+    await sendPrompt(page, "What's the weather in Lisbon?");
+    assert.equal(await waitIdle(page), 'done');
+
+    // One screen: the transcript scrolls, the page does not; the newest footer is in view.
+    const l = await layout(page);
+    assert.ok(l.overflows, 'the conversation is longer than the transcript (so following matters)');
+    assert.ok(l.docHeight <= l.viewport, `the page itself does not scroll: ${l.docHeight} > ${l.viewport}`);
+    assert.ok(l.composer.bottom <= l.viewport + 0.5, `the composer is on screen: ${JSON.stringify(l)}`);
+    assert.ok(l.lastMeta.bottom <= l.transcript.bottom + 0.5 && l.lastMeta.bottom <= l.composer.top + 0.5,
+      `the last footer is not under the composer: ${JSON.stringify(l)}`);
+    assert.ok(l.fromEnd < 2, `scrolled to the end: ${l.fromEnd} px short`);
+
+    // The follow-up quotes the tool's output as text: no JSON, no word broken across lines.
+    const answer = await lastAnswer(page);
+    assert.match(answer, /get_weather returned "Lisbon: /);
+    assert.doesNotMatch(answer, /[{}]|":/, answer);
+    assert.deepEqual(await brokenWords(page), [], 'words wrapped mid-word');
+
+    // Settings: one tap, in view, without scrolling the transcript; Escape goes back.
+    await page.click('#show-settings');
+    assert.equal(await page.getAttribute('#show-settings', 'aria-expanded'), 'true');
+    await page.waitForFunction(() => {
+      const r = document.getElementById('settings-panel').getBoundingClientRect();
+      return r.left >= 0 && r.right <= innerWidth; // the sheet has slid in
+    });
+    assert.equal(await inViewport(page, '#settings-panel > summary'), true);
+    assert.equal(await inViewport(page, '#model'), true);
+    await page.press('body', 'Escape');
+    await page.waitForFunction(() => getComputedStyle(document.getElementById('side')).visibility === 'hidden');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'show-settings', 'focus returns to the toggle');
+    assert.equal(await page.isVisible('#settings-panel'), false);
+
+    // Events: the inspector, its rows in view; the count is on the toggle too.
+    await page.click('#show-events');
+    await page.waitForFunction(() => document.getElementById('events').getBoundingClientRect().right <= innerWidth);
+    assert.equal(await inViewport(page, '#inspector > summary'), true);
+    const rows = await page.$$eval('#events .ev', (els) => els.length);
+    assert.ok(rows > 10);
+    assert.equal(await page.textContent('#event-count-top'), String(rows));
+    await page.mouse.click(8, 420); // the scrim, left of the sheet
+    await page.waitForFunction(() => getComputedStyle(document.getElementById('side')).visibility === 'hidden');
+    assert.equal(await page.isVisible('#scrim'), false);
+    await screenshot(page, 'demo-phone-390.png');
+  });
+});
+
+test('phone width (360): no horizontal scroll, with a long word and every panel open', async () => {
   await withPage({ viewport: { width: 360, height: 740 }, colorScheme: 'dark' }, async (page) => {
     const noHScroll = () => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
     assert.equal(await noHScroll(), true, 'empty page');
-    assert.equal(await page.evaluate(() => document.getElementById('settings-panel').open), false);
     await sendPrompt(page, `Weather in ${'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch'.repeat(2)}?`);
     assert.equal(await waitIdle(page), 'done');
     assert.equal(await noHScroll(), true, 'after a tool call and a long word');
-    await page.click('#settings-panel > summary');
-    await page.click('#inspector > summary');
+    await page.click('#show-settings');
     await page.click('#client-options > summary');
     await page.check('#direct');
+    await page.click('#developer > summary');
     assert.equal(await noHScroll(), true, 'with every panel open');
     assert.equal(await page.isVisible('#direct-fields .warning'), true);
     await screenshot(page, 'demo-phone.png');
+    await page.click('#close-side');
+    await page.waitForFunction(() => getComputedStyle(document.getElementById('side')).visibility === 'hidden');
   });
 });
 
 test('direct mode keeps the key in memory and sends it only to the chosen base URL', async () => {
   await withPage({}, async (page) => {
+    assert.match(await page.textContent('#model-hint'), /the mock answers to any name/);
     await page.click('#client-options > summary');
     await page.check('#direct');
     assert.equal(await page.isVisible('#direct-fields .warning'), true);
     assert.equal(await page.inputValue('#model'), 'gpt-5.4');
+    assert.doesNotMatch(await page.textContent('#model-hint'), /mock/, 'Direct mode: the hint is about the real API');
     await page.fill('#base-url', `${env.server.url}/v1`);
     await page.fill('#api-key', 'sk-demo-not-a-real-key');
     await page.fill('#model', 'mock');
@@ -382,6 +482,54 @@ test('direct mode keeps the key in memory and sends it only to the chosen base U
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
     assert.ok(!stored.includes('sk-demo'), 'the key is not stored');
   });
+});
+
+test('direct mode against a server that sends no CORS headers: a ConnectionError with a hint about CORS', async () => {
+  // Another origin (port) that answers everything, preflight included, without CORS headers.
+  const seen = [];
+  const bare = http.createServer((req, res) => {
+    seen.push(req.method);
+    req.resume();
+    res.writeHead(req.method === 'OPTIONS' ? 204 : 200, { 'content-type': 'application/json' });
+    res.end(req.method === 'OPTIONS' ? '' : '{}');
+  });
+  await new Promise((ok) => bare.listen(0, '127.0.0.1', ok));
+  const base = `http://127.0.0.1:${bare.address().port}`;
+  const page = await openDemo(env, { expected: [/CORS policy/, /ERR_/, /Failed to load resource/] });
+  try {
+    await page.click('#client-options > summary');
+    await page.check('#direct');
+    await page.fill('#base-url', `${base}/v1`);
+    await page.fill('#api-key', 'sk-demo-not-a-real-key');
+    await page.fill('#max-retries', '0');
+    await sendPrompt(page, 'Hello over there');
+    assert.equal(await waitIdle(page), 'error');
+    const box = page.locator('#transcript .notice-error');
+    assert.equal(await box.getAttribute('data-error'), 'ConnectionError');
+    assert.ok(seen.length >= 1, 'the browser did reach the server (the refusal is the browser\'s)');
+    const hint = box.locator('[data-hint="cors"]');
+    assert.equal(await hint.count(), 1, 'a hint about CORS');
+    const text = await hint.textContent();
+    assert.equal(await box.locator('.error-cause').count(), 0, 'the cause is not repeated when the message has it');
+    assert.match(text, /CORS/);
+    assert.ok(text.includes(base), `names the origin called: ${text}`);
+    assert.ok(text.includes(env.server.url), `names this page's origin: ${text}`);
+    assert.deepEqual(page.problems, []);
+    const stored = await page.evaluate(() => document.body.textContent);
+    assert.ok(!stored.includes('sk-demo'), 'the key is nowhere on the page');
+
+    // The same error from the dev server's own /v1 (not Direct mode) gets no CORS hint.
+    await page.uncheck('#direct');
+    await page.click('#developer > summary');
+    await page.selectOption('#fault', 'disconnect');
+    await sendPrompt(page, 'Hello here');
+    assert.equal(await waitIdle(page), 'error');
+    assert.equal(await page.locator('#transcript .notice-error').last().getAttribute('data-error'), 'ConnectionError');
+    assert.equal(await page.locator('#transcript .notice-error').last().locator('[data-hint]').count(), 0);
+  } finally {
+    await page.context().close();
+    await new Promise((ok) => bare.close(ok));
+  }
 });
 
 test('a package that fails to load gives a clear message, not a blank page', async () => {

@@ -7,20 +7,27 @@ import { runTool } from './weather.js';
 const MAX_TOOL_ROUNDS = 4;
 const FIRST_TOKEN = /\.delta$/; // text, reasoning summary, function arguments, refusal …
 
-function weatherSummary(output) {
-  try {
-    const w = JSON.parse(output);
-    if (w.error) return null;
-    const deg = w.unit === 'fahrenheit' ? '°F' : '°C';
-    return `${w.city}: ${w.temperature} ${deg}, ${w.conditions} · humidity ${w.humidity}% · wind ${w.wind_kph} km/h`;
-  } catch {
-    return null;
-  }
+/**
+ * What the error may mean, when the library cannot know it: in Direct mode the browser itself
+ * calls another origin, and a server that sends no CORS headers is refused by the browser,
+ * which tells the page only "Failed to fetch" (a ConnectionError).
+ */
+function hintFor(err, s) {
+  if (!s.direct || err?.name !== 'ConnectionError') return null;
+  let origin = s.baseURL;
+  try { origin = new URL(s.baseURL).origin; } catch { /* shown as typed */ }
+  return {
+    kind: 'cors',
+    text: `Direct mode: this page (${location.origin}) calls ${origin} from the browser. If that server `
+      + 'sends no CORS headers (Access-Control-Allow-Origin for this origin), the browser refuses its answer '
+      + 'and only says "Failed to fetch" — or the server is not reachable. Use an API that allows browser '
+      + 'calls, or let the dev server proxy it: COMETAPI_KEY=… make demo (no CORS needed).',
+  };
 }
 
 export class Chat {
-  constructor({ lib, settings, transcript, inspector, onBusy, onContext }) {
-    Object.assign(this, { lib, settings, transcript, inspector, onBusy, onContext });
+  constructor({ lib, settings, transcript, inspector, onBusy, onContext, onFix }) {
+    Object.assign(this, { lib, settings, transcript, inspector, onBusy, onContext, onFix });
     this.previousResponseId = null;
     this.pendingOutputs = []; // function_call_output items the server has not seen yet
     this.turns = 0;
@@ -52,7 +59,7 @@ export class Chat {
         if (!calls.length) break;
         this.pendingOutputs = calls.map((call) => {
           const result = runTool(call);
-          r.view.toolResult(call.call_id, result, result.ok ? weatherSummary(result.output) : null);
+          r.view.toolResult(call.call_id, result);
           return { type: 'function_call_output', call_id: call.call_id, output: result.output };
         });
         if (round >= MAX_TOOL_ROUNDS) {
@@ -147,8 +154,9 @@ export class Chat {
         return { view };
       }
       const notSent = err?.name === 'ValidationError' && !followUp;
-      if (notSent) this.settings.flag(err.param);
-      view.failed(err, snapshot, { ...timings(), notSent });
+      const field = notSent ? this.settings.flag(err.param) : null;
+      const fix = field && this.onFix ? { label: 'Show the setting', run: () => this.onFix(field) } : null;
+      view.failed(err, snapshot, { ...timings(), notSent, fix, hint: hintFor(err, s) });
       if (!notSent) this.inspector.note(`${err?.name ?? 'Error'}: ${err?.message ?? err}`, 'bad');
       return { view, notSent };
     }

@@ -61,6 +61,7 @@ export class Settings {
   #sync() {
     const direct = $('direct').checked;
     $('direct-fields').hidden = !direct;
+    $('model-hint').textContent = direct ? 'as the API at the base URL names it' : 'the mock answers to any name';
     $('tool-choice-row').hidden = !$('tools').checked;
     this.onChange(this.read());
   }

@@ -189,10 +189,10 @@ export class AssistantView {
   }
 
   /** Show the page's local result of a function call. */
-  toolResult(callId, { ok, output }, summary) {
+  toolResult(callId, { ok, output }) {
     const p = [...this.parts.values()].find((x) => x.type === 'function_call' && x.el.dataset.callId === callId);
     if (!p) return;
-    p.result({ ok, output }, summary);
+    p.result({ ok, output });
     this.onChange();
   }
 
@@ -218,15 +218,18 @@ export class AssistantView {
     this.#meta(snapshot, { ttft, total, streaming, stopped: true });
   }
 
-  /** Failed: the error inline; whatever arrived before it stays. */
-  failed(err, snapshot, { ttft, total, streaming, notSent }) {
+  /**
+   * Failed: the error inline; whatever arrived before it stays. `hint`: a sentence on what
+   * may have happened; `fix`: `{ label, run }`, a button next to it.
+   */
+  failed(err, snapshot, { ttft, total, streaming, notSent, hint, fix }) {
     if (snapshot) this.render(snapshot);
     this.setState('error', notSent ? 'not sent' : 'error');
-    this.error(err, notSent);
+    this.error(err, { notSent, hint, fix });
     this.#meta(snapshot, { ttft, total, streaming, notSent });
   }
 
-  error(err, notSent) {
+  error(err, { notSent = false, hint = null, fix = null } = {}) {
     const name = err?.name ?? 'Error';
     const facts = [];
     if (err?.status != null) facts.push(['status', err.status]);
@@ -234,14 +237,19 @@ export class AssistantView {
     if (err?.type != null && name === 'ApiError') facts.push(['type', err.type]);
     if (err?.param != null) facts.push(['param', err.param]);
     if (err?.requestId) facts.push(['request', err.requestId]);
-    const cause = err?.cause?.message ? `Cause: ${err.cause.message}` : null;
+    const message = err?.message || String(err);
+    // The cause only when it says more than the message (a ConnectionError's message has it).
+    const causeText = err?.cause?.message;
+    const cause = causeText && !message.includes(causeText) ? `Cause: ${causeText}` : null;
     const el = h('div', { class: 'notice notice-error', role: 'alert', dataset: { error: name } },
       h('div', { class: 'notice-head' },
         h('strong', { class: 'error-name', text: name }),
         ...facts.map(([k, v]) => h('span', { class: 'fact' }, h('span', { class: 'fact-k', text: k }), ' ', h('span', { class: 'fact-v', text: String(v) })))),
-      h('p', { class: 'error-message', text: err?.message || String(err) }),
+      h('p', { class: 'error-message', text: message }),
       cause ? h('p', { class: 'error-cause', text: cause }) : null,
-      notSent ? h('p', { class: 'error-hint', text: 'Nothing was sent: the library checked the request before making it. Fix the setting and send again.' }) : null);
+      notSent ? h('p', { class: 'error-hint', text: 'Nothing was sent: the library checked the request before making it. Fix the setting and send again.' }) : null,
+      hint ? h('p', { class: 'error-hint', dataset: { hint: hint.kind ?? '' }, text: hint.text }) : null,
+      fix ? h('p', { class: 'error-fix' }, h('button', { type: 'button', class: 'btn btn-small', onclick: fix.run, text: fix.label })) : null);
     this.notices.append(el);
     this.onChange();
   }
@@ -268,6 +276,7 @@ export class AssistantView {
     }
     if (response?.id) items.push(h('code', { class: 'm m-id', title: response.id, text: clip(response.id, 18) }));
     this.meta.replaceChildren(...items);
+    this.onChange(); // the footer may have grown a line: keep it in view, above the composer
   }
 
   /** Live timing while streaming. */
@@ -275,6 +284,7 @@ export class AssistantView {
     this.setState('streaming', 'streaming');
     this.meta.replaceChildren(h('span', { class: 'm m-ttft', title: 'Time to first token' }, 'first token ', h('b', { text: formatMs(ttft) })),
       h('span', { class: 'm m-live', text: 'streaming…' }));
+    this.onChange();
   }
 }
 
@@ -389,15 +399,13 @@ class FunctionCallPart {
     if (item.status === 'completed' && !this.ran) this.status.textContent = 'called';
   }
 
-  result({ ok, output }, summary) {
+  result({ ok, output }) {
     this.ran = true;
     this.el.classList.add(ok ? 'tool-ok' : 'tool-failed');
     this.status.textContent = ok ? 'ran in your browser' : 'failed in your browser';
     this.out.replaceChildren(
       h('span', { class: 'tool-label', text: 'output' }),
-      h('div', { class: 'tool-result-body' },
-        summary ? h('div', { class: 'tool-summary', text: summary }) : null,
-        h('code', { class: 'tool-output', text: output })));
+      h('div', { class: 'tool-output', text: output }));
     this.out.hidden = false;
   }
 }

@@ -7,6 +7,7 @@ import { Transcript } from './js/transcript.js';
 import { Inspector } from './js/inspector.js';
 import { Chat } from './js/chat.js';
 import { SidePanel } from './js/side.js';
+import { TokenCounter } from './js/tokens.js';
 import { h } from './js/dom.js';
 
 const $ = (id) => document.getElementById(id);
@@ -93,18 +94,28 @@ async function main() {
       if (busy && focused === send) stop.focus();
       if (!busy && (focused === stop || focused === document.body)) prompt.focus();
     },
-    onContext: showContext,
+    onContext(c) {
+      showContext(c);
+      tokens.schedule(prompt.value); // the next message continues another response now
+    },
     onFix: (field) => side.open('settings', { focus: field }),
   });
+  const tokens = new TokenCounter({ lib, settings, chat, el: $('token-count') });
+  settings.onChange = (s) => {
+    showBackend(s);
+    tokens.schedule();
+  };
 
   async function submit(text = prompt.value) {
     if (chat.busy || !text.trim()) return;
     prompt.value = '';
     autosize();
+    tokens.schedule('');
     const { sent } = await chat.send(text);
     if (!sent && !prompt.value) {
       prompt.value = text; // refused before sending: give the text back
       autosize();
+      tokens.schedule(text);
     }
   }
 
@@ -129,7 +140,10 @@ async function main() {
       chat.stop();
     }
   });
-  prompt.addEventListener('input', autosize);
+  prompt.addEventListener('input', () => {
+    autosize();
+    tokens.schedule(prompt.value);
+  });
   stop.addEventListener('click', () => chat.stop());
   $('new-chat').addEventListener('click', () => {
     chat.reset();

@@ -303,6 +303,117 @@ test('in-stream errors, dropped connections and timeouts are shown inline', asyn
   });
 });
 
+test('auto-resume: a background stream cut mid-way is resumed by the library; the page shows where, the answer is whole, once', async () => {
+  await withPage({ expected: [/ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_/] }, async (page) => {
+    const mark = env.server.requests.length;
+    await page.click('#developer > summary');
+    await page.selectOption('#fault', { label: 'drop a background stream mid-way (auto-resume)' });
+    const fault = await page.inputValue('#fault');
+    assert.match(fault, /^disconnect-after=\d+$/);
+    assert.equal(await page.isChecked('#background'), true, 'the preset turns background on');
+    const prompt = 'Tell me about resuming streams';
+    const seen = await streamedTexts(page, () => sendPrompt(page, prompt));
+    assert.equal(await waitIdle(page), 'done');
+
+    // What went over the wire: one background stream, then the library's own resumes.
+    const sent = env.server.requests.slice(mark).filter((r) => r.path.startsWith('/v1/responses') && !r.path.endsWith('/input_tokens'));
+    assert.equal(sent[0].method, 'POST');
+    assert.equal(sent[0].body.background, true);
+    assert.equal(sent[0].body.stream, true);
+    assert.equal(sent[0].headers['x-mock-fault'], fault);
+    const resumes = sent.slice(1);
+    assert.ok(resumes.length >= 1, 'at least one resume');
+    const [{ id }] = await assistants(page);
+    const after = resumes.map((r) => {
+      assert.equal(r.method, 'GET');
+      assert.equal(r.path, `/v1/responses/${id}`);
+      assert.equal(r.query.stream, 'true');
+      return Number(r.query.starting_after);
+    });
+
+    // The answer: whole, never repeated, and it only grew while streaming (no replayed delta).
+    const answer = await lastAnswer(page);
+    assert.match(answer, new RegExp(`^You said: "${prompt}"\\. This is a mock response .* This is turn 1 of the conversation\\.$`));
+    assert.equal(answer.split('You said').length, 2, 'said once');
+    const grown = seen.filter(Boolean);
+    for (let i = 1; i < grown.length; i++) assert.ok(grown[i].startsWith(grown[i - 1]), `only grows: ${JSON.stringify(grown[i - 1])} → ${JSON.stringify(grown[i])}`);
+    assert.equal(grown.at(-1), answer);
+
+    // The inspector: every sequence number once, in order, and a resume row in each gap.
+    const rows = await page.$$eval('#events li', (els) => els.map((el) => ({
+      resume: el.classList.contains('ev-note-resume'), seq: el.querySelector('.ev-seq')?.textContent ?? null, text: el.textContent,
+    })));
+    const seqs = rows.filter((r) => r.seq).map((r) => Number(r.seq.slice(1)));
+    assert.deepEqual(seqs, seqs.map((_, i) => i), 'each event once, in order');
+    const gaps = rows.map((r, i) => [r, i]).filter(([r]) => r.resume);
+    assert.equal(gaps.length, after.length);
+    gaps.forEach(([r, i], k) => {
+      assert.match(r.text, new RegExp(`lost after event #${after[k]} .*starting_after=${after[k]}$`));
+      assert.equal(rows[i - 1].seq, `#${after[k]}`, 'the row before: the last event before the drop');
+      assert.equal(rows[i + 1].seq, `#${after[k] + 1}`, 'the row after: the first event of the resumed stream');
+    });
+
+    // The answer says so.
+    const note = page.locator('#transcript .notice-info');
+    assert.equal(await note.getAttribute('data-resumes'), String(after.length));
+    assert.equal(await note.getAttribute('data-exact'), 'true');
+    assert.match(await note.textContent(), new RegExp(`after event ${after.map((n) => `#${n}`).join(', ')}\\).*arrived once, in order`));
+    assert.equal(await page.$$eval('#transcript .notice-error', (els) => els.length), 0);
+  });
+});
+
+test('the next message\'s input tokens are counted while typing (debounced), match the usage, and fail quietly', async () => {
+  await withPage({ expected: [/status of 500/] }, async (page) => {
+    const counts = () => env.server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses/input_tokens');
+    const badge = page.locator('#token-count');
+    assert.equal(await badge.isVisible(), false, 'nothing to count yet');
+
+    const typeAndCount = async (text) => {
+      const mark = counts().length;
+      await page.type('#prompt', text, { delay: 10 });
+      await page.waitForSelector('#token-count[data-state="ok"]', { timeout: 30000 });
+      const made = counts().slice(mark);
+      assert.ok(made.length >= 1 && made.length <= text.length / 2, `debounced: ${made.length} counts for ${text.length} keystrokes`);
+      assert.equal(made.at(-1).body.input, text);
+      return { n: Number(await badge.getAttribute('data-tokens')), body: made.at(-1).body };
+    };
+
+    // Turn 1: the count, then the same number in the answer's usage.
+    const first = await typeAndCount('How many tokens will this message take?');
+    assert.match(await badge.textContent(), new RegExp(`^${first.n} input tokens$`));
+    assert.equal(first.body.model, 'mock');
+    assert.deepEqual(first.body.tools.map((t) => t.name), ['get_weather']);
+    for (const k of ['stream', 'background', 'temperature', 'previous_response_id']) assert.equal(first.body[k], undefined, k);
+    await page.press('#prompt', 'Enter');
+    assert.equal(await badge.isVisible(), false, 'the box is empty again');
+    assert.equal(await waitIdle(page), 'done');
+    const usage = async () => page.locator('#transcript .msg.assistant .m-usage b').first().textContent();
+    assert.equal(await usage(), String(first.n), 'the count is the usage of the request');
+
+    // Turn 2 continues turn 1: counted with previous_response_id, still the usage.
+    const [turn1] = await assistants(page);
+    const second = await typeAndCount('And this one?');
+    assert.equal(second.body.previous_response_id, turn1.id);
+    await page.press('#prompt', 'Enter');
+    assert.equal(await waitIdle(page), 'done');
+    assert.equal(await page.locator('#transcript .msg.assistant .m-usage b').nth(2).textContent(), String(second.n));
+
+    // A failing count: a dash, the error in the tooltip, nothing in the transcript.
+    await page.route('**/v1/responses/input_tokens', (route) => route.fulfill({
+      status: 500, contentType: 'application/json',
+      body: JSON.stringify({ error: { message: 'counting is down', type: 'server_error', param: null, code: 'server_error' } }),
+    }));
+    await page.type('#prompt', 'Count me?', { delay: 10 });
+    await page.waitForSelector('#token-count[data-state="error"]', { timeout: 30000 });
+    assert.match(await badge.textContent(), /^– tokens$/);
+    assert.match(await badge.getAttribute('title'), /ApiError: .*counting is down/);
+    assert.equal(await page.$$eval('#transcript .notice-error', (els) => els.length), 0);
+    await page.fill('#prompt', '');
+    await page.dispatchEvent('#prompt', 'input');
+    assert.equal(await badge.isVisible(), false);
+  });
+});
+
 test('an invalid setting shows the library\'s ValidationError and sends nothing', async () => {
   await withPage({}, async (page) => {
     const mark = posts().length;

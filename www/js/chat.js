@@ -3,6 +3,7 @@
 // the follow-up answer streams in), chained with `previous_response_id`.
 
 import { runTool } from './weather.js';
+import { clip } from './dom.js';
 
 const MAX_TOOL_ROUNDS = 4;
 const FIRST_TOKEN = /\.delta$/; // text, reasoning summary, function arguments, refusal …
@@ -44,9 +45,7 @@ export class Chat {
     if (this.busy || !text.trim()) return { sent: false };
     const s = this.settings.read();
     const user = this.transcript.addUser(text);
-    const input = this.pendingOutputs.length
-      ? [...this.pendingOutputs, { role: 'user', content: text }]
-      : text;
+    const input = this.inputFor(text);
     this.#setBusy(true);
     try {
       let r = await this.#request(s, input, { followUp: false });
@@ -72,6 +71,11 @@ export class Chat {
     } finally {
       this.#setBusy(false);
     }
+  }
+
+  /** The `input` a message with this text would be sent with (tool outputs not sent yet first). */
+  inputFor(text) {
+    return this.pendingOutputs.length ? [...this.pendingOutputs, { role: 'user', content: text }] : text;
   }
 
   stop() {
@@ -113,8 +117,15 @@ export class Chat {
     let client;
     let stream = null;
     const controller = new AbortController();
+    const resumes = new Resumes(this.inspector, view);
     try {
-      client = new this.lib.ResponsesClient(this.settings.clientOptions(s));
+      // The page's own fetch only watches: a GET …/responses/{id}?stream=true&starting_after=N
+      // is the library resuming a background stream whose connection dropped.
+      const fetch = (url, init) => {
+        resumes.saw(url, init);
+        return globalThis.fetch(url, init);
+      };
+      client = new this.lib.ResponsesClient({ ...this.settings.clientOptions(s), fetch });
       const opts = { headers: this.settings.requestHeaders(s), signal: controller.signal };
       let response;
       if (s.streaming) {
@@ -122,6 +133,7 @@ export class Chat {
         this.stopFn = () => stream.abort();
         this.inspector.begin(what);
         for await (const ev of stream) {
+          resumes.event(ev);
           this.inspector.add(ev);
           if (tFirst == null && FIRST_TOKEN.test(ev.type ?? '')) {
             tFirst = performance.now();
@@ -130,6 +142,7 @@ export class Chat {
           view.event(ev);
         }
         response = await stream.finalResponse();
+        resumes.end();
       } else {
         this.stopFn = () => controller.abort();
         const pending = client.create(params, opts);
@@ -160,5 +173,41 @@ export class Chat {
       if (!notSent) this.inspector.note(`${err?.name ?? 'Error'}: ${err?.message ?? err}`, 'bad');
       return { view, notSent };
     }
+  }
+}
+
+/**
+ * The resumes of one streamed request, as the page sees them: the library's GET
+ * …?stream=true&starting_after=N requests (through the page's fetch), and the sequence
+ * numbers of the events it hands out (each once, in order, if the resume is exact).
+ */
+class Resumes {
+  constructor(inspector, view) {
+    Object.assign(this, { inspector, view });
+    this.after = []; // starting_after of each resume
+    this.seqs = [];
+  }
+
+  saw(url, init) {
+    if ((init?.method ?? 'GET').toUpperCase() !== 'GET') return;
+    let u;
+    try { u = new URL(String(url)); } catch { return; }
+    const m = /\/responses\/([^/]+)$/.exec(u.pathname);
+    if (!m || u.searchParams.get('stream') !== 'true') return;
+    const after = Number(u.searchParams.get('starting_after') ?? -1);
+    this.after.push(after);
+    this.inspector.gap(`Connection lost after event #${after} — resumed: GET …/responses/${clip(decodeURIComponent(m[1]), 14)}?stream=true&starting_after=${after}`);
+    this.view.resumed(this.after);
+  }
+
+  event(ev) {
+    if (Number.isInteger(ev?.sequence_number)) this.seqs.push(ev.sequence_number);
+  }
+
+  /** The stream ended: say whether every event arrived once, in order. */
+  end() {
+    if (!this.after.length) return;
+    const exact = this.seqs.every((n, i) => i === 0 || n === this.seqs[i - 1] + 1);
+    this.view.resumed(this.after, { exact, first: this.seqs[0], last: this.seqs.at(-1) });
   }
 }

@@ -48,6 +48,11 @@ export class Inspector {
     this.#showCount();
   }
 
+  /** A row between two events: the connection dropped there and the stream was resumed. */
+  gap(text) {
+    this.#append(h('li', { class: 'ev-note ev-note-resume', role: 'note', text }));
+  }
+
   /** A row for how the request ended when it was not a normal completion. */
   note(text, tone = 'bad') {
     this.#append(h('li', { class: `ev-note ev-note-${tone}`, text }));

@@ -38,11 +38,16 @@ export class Settings {
       if ($('direct').checked && model.value.trim() === 'mock') model.value = 'gpt-5.4';
       else if (!$('direct').checked && model.value.trim() === 'gpt-5.4') model.value = 'mock';
     });
+    // A fault preset that needs a background response (auto-resume) turns `background` on.
+    this.fault.addEventListener('change', () => {
+      if (this.fault.selectedOptions[0]?.dataset.background === 'true') $('background').checked = true;
+      this.#sync();
+    });
     this.#applyUrl(new URLSearchParams(location.search));
     this.#sync();
   }
 
-  /** `?fault=…` (x-mock-fault), `?model=`, `?stream=0`, `?tools=0`, `?retries=N`. */
+  /** `?fault=…` (x-mock-fault), `?model=`, `?stream=0`, `?background=1`, `?tools=0`, `?retries=N`. */
   #applyUrl(q) {
     const fault = q.get('fault');
     if (fault) {
@@ -51,7 +56,9 @@ export class Settings {
       }
       this.fault.value = fault;
       $('developer').open = true;
+      if (this.fault.selectedOptions[0]?.dataset.background === 'true') $('background').checked = true;
     }
+    if (q.get('background') === '1') $('background').checked = true;
     if (q.has('model')) $('model').value = q.get('model');
     if (q.get('stream') === '0') $('streaming').checked = false;
     if (q.get('tools') === '0') $('tools').checked = false;
@@ -63,6 +70,8 @@ export class Settings {
     $('direct-fields').hidden = !direct;
     $('model-hint').textContent = direct ? 'as the API at the base URL names it' : 'the mock answers to any name';
     $('tool-choice-row').hidden = !$('tools').checked;
+    // Background responses are streamed here (a non-streamed one would have to be polled).
+    $('background').disabled = !$('streaming').checked;
     this.onChange(this.read());
   }
 
@@ -79,6 +88,7 @@ export class Settings {
       temperature: num('temperature'),
       effort: $('reasoning').value,
       streaming: $('streaming').checked,
+      background: $('streaming').checked && $('background').checked,
       tools: $('tools').checked,
       toolChoice: $('tool-choice').value,
       maxRetries: num('max-retries'),
@@ -95,6 +105,7 @@ export class Settings {
     const p = { model: s.model, input };
     if (s.instructions) p.instructions = s.instructions;
     if (s.temperature !== undefined) p.temperature = s.temperature;
+    if (s.background) p.background = true;
     if (s.effort) p.reasoning = { effort: s.effort, summary: 'auto' };
     if (s.tools) {
       p.tools = [WEATHER_TOOL];

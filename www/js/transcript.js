@@ -255,9 +255,31 @@ export class AssistantView {
   }
 
   notice(tone, title, text) {
-    this.notices.append(h('div', { class: `notice notice-${tone}` },
-      h('div', { class: 'notice-head' }, h('strong', { text: title })), h('p', { text })));
+    const el = h('div', { class: `notice notice-${tone}` },
+      h('div', { class: 'notice-head' }, h('strong', { text: title })), h('p', { text }));
+    this.notices.append(el);
     this.onChange();
+    return el;
+  }
+
+  /**
+   * The connection dropped and the library resumed the stream (`after`: the last event seen
+   * before each drop); at the end, `check` says whether every event arrived once, in order.
+   */
+  resumed(after, check) {
+    const where = after.map((n) => `#${n}`).join(', ');
+    const times = after.length === 1 ? 'once' : `${after.length} times`;
+    let text = `The connection dropped ${times} (after event ${where}); the library resumed the background stream `
+      + 'by itself with GET /responses/{id}?stream=true&starting_after=N.';
+    if (check) {
+      text += check.exact
+        ? ` Every event arrived once, in order (#${check.first}–#${check.last}): the answer is whole.`
+        : ' Some events arrived twice or not at all.';
+    }
+    this.resumeNotice?.remove();
+    this.resumeNotice = this.notice(check && !check.exact ? 'warn' : 'info', 'Resumed', text);
+    this.resumeNotice.dataset.resumes = String(after.length);
+    if (check) this.resumeNotice.dataset.exact = String(check.exact);
   }
 
   #meta(response, { ttft, total, streaming, stopped, notSent }) {

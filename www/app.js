@@ -8,6 +8,7 @@ import { Inspector } from './js/inspector.js';
 import { Chat } from './js/chat.js';
 import { SidePanel } from './js/side.js';
 import { TokenCounter } from './js/tokens.js';
+import { TRIP_FORMAT_NAME, TRIP_SCHEMA, tripValidator } from './js/trip.js';
 import { h } from './js/dom.js';
 
 const $ = (id) => document.getElementById(id);
@@ -101,6 +102,14 @@ async function main() {
     onFix: (field) => side.open('settings', { focus: field }),
   });
   const tokens = new TokenCounter({ lib, settings, chat, el: $('token-count') });
+  // The SDK helpers (structured outputs, the tool loop) are used when this build has them.
+  if (chat.features.structured) {
+    settings.enableStructured(lib.jsonSchemaFormat(TRIP_FORMAT_NAME, TRIP_SCHEMA, {
+      description: 'A short trip plan: where, how long, when, what to see.',
+      validate: tripValidator,
+    }));
+    for (const el of document.querySelectorAll('[data-structured]')) el.hidden = false;
+  }
   settings.onChange = (s) => {
     showBackend(s);
     tokens.schedule();
@@ -150,7 +159,10 @@ async function main() {
     prompt.focus();
   });
   for (const btn of document.querySelectorAll('[data-suggest]')) {
-    btn.addEventListener('click', () => submit(btn.dataset.suggest));
+    btn.addEventListener('click', () => {
+      if (btn.dataset.structured === 'true') settings.setStructured(true);
+      submit(btn.dataset.suggest);
+    });
   }
 
   // For the curious (and the browser tests): the conversation state, read-only.
@@ -158,6 +170,7 @@ async function main() {
     get previousResponseId() { return chat.previousResponseId; },
     get busy() { return chat.busy; },
     get turns() { return chat.turns; },
+    features: Object.freeze({ ...chat.features }),
     library: lib,
   });
   document.body.dataset.ready = 'true';

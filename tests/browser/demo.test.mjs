@@ -179,9 +179,10 @@ test('model and user text are rendered as text, never as HTML', async () => {
   });
 });
 
-test('function calling: get_weather runs in the page and the follow-up answer streams', async () => {
+test('function calling: get_weather runs in the page (through client.runTools when the library has it) and the follow-up answer streams', async () => {
   await withPage({}, async (page) => {
     const mark = posts().length;
+    const { runTools } = await page.evaluate(() => window.cometDemo.features);
     assert.equal(await page.isChecked('#tools'), true, 'the demo tool is on by default');
     const seen = await streamedTexts(page, () => sendPrompt(page, "What's the weather in Lisbon?"));
     assert.equal(await waitIdle(page), 'done');
@@ -219,6 +220,132 @@ test('function calling: get_weather runs in the page and the follow-up answer st
     assert.ok(answer.includes(output), `the answer quotes the output: ${answer}`);
     assert.doesNotMatch(answer, /[{}]|":/, 'no raw JSON in the answer');
     assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), followUp.id);
+    assert.deepEqual(await page.$$eval('#transcript .msg.assistant .chip-how', (els) => els.map((e) => e.textContent)),
+      runTools ? ['runTools', 'runTools'] : ['stream', 'stream']);
+    assert.ok(!JSON.stringify(sent).includes('execute'), 'the tool\'s code is never sent');
+
+    // Two places: two calls in one response, both run, both outputs in the next request.
+    const mark2 = posts().length;
+    await sendPrompt(page, 'And the weather in Paris and Tokyo?');
+    assert.equal(await waitIdle(page), 'done');
+    const cards = page.locator('#transcript .msg.assistant').nth(2).locator('.tool-call.tool-ok');
+    assert.equal(await cards.count(), 2);
+    const outputs = await cards.locator('.tool-output').allTextContents();
+    assert.match(outputs[0], /^Paris: /);
+    assert.match(outputs[1], /^Tokyo: /);
+    const sent2 = posts().slice(mark2);
+    assert.equal(sent2.length, 2);
+    assert.deepEqual(sent2[1].body.input.map((i) => [i.type, i.output]), outputs.map((o) => ['function_call_output', o]));
+  });
+});
+
+test('Stop after the tool ran: its result goes with the next message, which the server accepts', async () => {
+  await withPage({ query: `?fault=${encodeURIComponent('delay=60')}` }, async (page) => {
+    await sendPrompt(page, 'Weather in Oslo?');
+    // The tool ran and the follow-up has started: stop it there.
+    await page.waitForSelector('#transcript .tool-call.tool-ok');
+    await page.waitForFunction(() => document.querySelectorAll('#transcript .msg.assistant').length === 2);
+    const output = await page.textContent('#transcript .tool-call .tool-output');
+    const callId = await page.getAttribute('#transcript .tool-call', 'data-call-id');
+    await page.click('#stop');
+    assert.equal(await waitIdle(page), 'stopped');
+    const [first] = await assistants(page);
+    assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), first.id, 'the call\'s response is the one continued');
+
+    const mark = posts().length;
+    await sendPrompt(page, 'Thanks!');
+    assert.equal(await waitIdle(page), 'done');
+    const [req] = posts().slice(mark);
+    assert.equal(req.body.previous_response_id, first.id);
+    assert.deepEqual(req.body.input, [
+      { type: 'function_call_output', call_id: callId, output },
+      { role: 'user', content: 'Thanks!' },
+    ]);
+    assert.match(await lastAnswer(page), /get_weather returned "Oslo: /);
+  });
+});
+
+test('the SDK helpers are used when the library has them, and hidden when it has not', async () => {
+  await withPage({}, async (page) => {
+    const lib = await page.evaluate(() => {
+      const l = window.cometDemo.library;
+      return { runTools: typeof l.ResponsesClient.prototype.runTools, jsonSchemaFormat: typeof l.jsonSchemaFormat };
+    });
+    const features = await page.evaluate(() => window.cometDemo.features);
+    assert.equal(features.runTools, lib.runTools === 'function');
+    assert.equal(features.structured, lib.jsonSchemaFormat === 'function');
+    assert.equal(await page.isVisible('#structured-row'), features.structured, 'the structured switch');
+    assert.equal(await page.isVisible('.suggestion[data-structured]'), features.structured, 'the structured suggestion');
+  });
+});
+
+test('structured output: the trip_plan object builds up from stream.partialParsed, then output_parsed is validated', async (t) => {
+  await withPage({}, async (page) => {
+    if (!(await page.evaluate(() => window.cometDemo.features.structured))) {
+      assert.equal(await page.isVisible('#structured-row'), false);
+      t.skip('this build of the library has no jsonSchemaFormat / partialParsed yet');
+      return;
+    }
+    const mark = posts().length;
+    // The card's fields, each time the transcript changes (no sampling rate assumed).
+    await page.evaluate(() => {
+      const states = [];
+      const read = () => {
+        const card = [...document.querySelectorAll('#transcript .structured')].pop();
+        if (!card) return null;
+        return JSON.stringify([card.dataset.state, ...[...card.querySelectorAll('.sf')].map((el) => [el.dataset.key, el.querySelector('dd').className, el.querySelector('dd').textContent])]);
+      };
+      new MutationObserver(() => {
+        const s = read();
+        if (s && s !== states[states.length - 1]) states.push(s);
+      }).observe(document.getElementById('transcript'), { subtree: true, childList: true, characterData: true, attributes: true });
+      window.__cardStates = states;
+    });
+    await page.click('.suggestion[data-structured]');
+    assert.equal(await waitIdle(page), 'done');
+    assert.equal(await page.isChecked('#structured'), true, 'the suggestion turned structured mode on');
+
+    // On the wire: the schema as text.format (no validator), no tools, streamed.
+    const [req] = posts().slice(mark);
+    assert.equal(req.body.stream, true);
+    assert.equal(req.body.tools, undefined);
+    assert.deepEqual(Object.keys(req.body.text.format).sort(), ['description', 'name', 'schema', 'strict', 'type']);
+    assert.equal(req.body.text.format.type, 'json_schema');
+    assert.equal(req.body.text.format.name, 'trip_plan');
+    assert.equal(req.body.text.format.strict, true);
+    assert.deepEqual(req.body.text.format.schema.required, ['city', 'days', 'season', 'highlights']);
+
+    // While streaming: the object grew field by field; at the end: validated.
+    const states = (await page.evaluate(() => window.__cardStates)).map((x) => JSON.parse(x));
+    const filled = (st) => st.slice(1).filter(([, cls]) => cls === 'sf-value').length;
+    const building = states.filter((st) => st[0] === 'building');
+    assert.ok(building.length >= 3, `partial states seen: ${building.length}`);
+    assert.ok(new Set(building.map(filled)).size >= 3, 'fields filled one after another');
+    for (let i = 1; i < building.length; i++) assert.ok(filled(building[i]) >= filled(building[i - 1]), 'never loses a field');
+    assert.ok(building.some((st) => st.some((f) => Array.isArray(f) && f[0] === 'city' && f[1] === 'sf-value' && f[2].length < 'Lisbon'.length)) ||
+      building.some((st) => filled(st) > 0 && filled(st) < 4), 'a partial object was shown');
+    const card = page.locator('#transcript .structured');
+    assert.equal(await card.getAttribute('data-state'), 'valid');
+    assert.match(await card.locator('.structured-status').textContent(), /output_parsed · validated/);
+    const field = (k) => card.locator(`.sf[data-key="${k}"] dd`);
+    assert.equal(await field('city').textContent(), 'Lisbon');
+    assert.equal(await field('days').textContent(), '4');
+    assert.equal(await field('season').textContent(), 'spring');
+    assert.ok(await field('highlights').locator('.sf-chip').count() >= 1);
+    // The raw JSON text is there too, and is what was parsed.
+    const raw = JSON.parse(await lastAnswer(page));
+    assert.equal(raw.city, 'Lisbon');
+    assert.equal(raw.days, 4);
+
+    // Not streamed: client.parse(), the validated object at once.
+    await page.uncheck('#streaming');
+    await sendPrompt(page, 'Plan a 3 day trip to Kyoto in autumn.');
+    assert.equal(await waitIdle(page), 'done');
+    assert.equal(posts().at(-1).body.stream, undefined);
+    const second = page.locator('#transcript .structured').nth(1);
+    assert.equal(await second.getAttribute('data-state'), 'valid');
+    assert.equal(await second.locator('.sf[data-key="city"] dd').textContent(), 'Kyoto');
+    assert.equal(await page.locator('#transcript .msg.assistant .chip-how').nth(1).textContent(), 'parse');
   });
 });
 
@@ -447,6 +574,7 @@ test('an invalid setting shows the library\'s ValidationError and sends nothing'
 test('non-streaming mode uses create() and renders the whole answer', async () => {
   await withPage({}, async (page) => {
     await page.uncheck('#streaming');
+    await page.uncheck('#tools'); // a tool run (runTools) streams each step: create() is for answers without tools
     await page.selectOption('#reasoning', 'low');
     await page.fill('#instructions', 'Be brief.');
     await sendPrompt(page, 'One shot, please.');

@@ -26,6 +26,8 @@ export class Settings {
     this.form = $('settings');
     this.fault = $('fault');
     this.onChange = () => {};
+    /** The `text.format` of structured mode (from `jsonSchemaFormat`), when the library has it. */
+    this.structuredFormat = null;
     this.form.addEventListener('input', (e) => {
       e.target.removeAttribute('aria-invalid');
       this.#sync();
@@ -47,7 +49,10 @@ export class Settings {
     this.#sync();
   }
 
-  /** `?fault=…` (x-mock-fault), `?model=`, `?stream=0`, `?background=1`, `?tools=0`, `?retries=N`. */
+  /**
+   * `?fault=…` (x-mock-fault), `?model=`, `?stream=0`, `?background=1`, `?tools=0`,
+   * `?structured=1`, `?retries=N`.
+   */
   #applyUrl(q) {
     const fault = q.get('fault');
     if (fault) {
@@ -62,14 +67,31 @@ export class Settings {
     if (q.has('model')) $('model').value = q.get('model');
     if (q.get('stream') === '0') $('streaming').checked = false;
     if (q.get('tools') === '0') $('tools').checked = false;
+    if (q.get('structured') === '1') $('structured').checked = true;
     if (q.has('retries')) $('max-retries').value = q.get('retries');
+  }
+
+  /** The library has jsonSchemaFormat: offer structured mode with this format. */
+  enableStructured(format) {
+    this.structuredFormat = format;
+    $('structured-row').hidden = false;
+    this.#sync();
+  }
+
+  /** Turn structured mode on or off (a suggestion does). */
+  setStructured(on) {
+    $('structured').checked = on && this.structuredFormat !== null;
+    this.#sync();
   }
 
   #sync() {
     const direct = $('direct').checked;
     $('direct-fields').hidden = !direct;
     $('model-hint').textContent = direct ? 'as the API at the base URL names it' : 'the mock answers to any name';
-    $('tool-choice-row').hidden = !$('tools').checked;
+    // Structured mode answers with the schema's JSON; the weather tool is for the chat mode.
+    const structured = this.structuredFormat !== null && $('structured').checked;
+    $('tools').disabled = structured;
+    $('tool-choice-row').hidden = !$('tools').checked || structured;
     // Background responses are streamed here (a non-streamed one would have to be polled).
     $('background').disabled = !$('streaming').checked;
     this.onChange(this.read());
@@ -89,6 +111,7 @@ export class Settings {
       effort: $('reasoning').value,
       streaming: $('streaming').checked,
       background: $('streaming').checked && $('background').checked,
+      structured: this.structuredFormat !== null && $('structured').checked,
       tools: $('tools').checked,
       toolChoice: $('tool-choice').value,
       maxRetries: num('max-retries'),
@@ -107,7 +130,8 @@ export class Settings {
     if (s.temperature !== undefined) p.temperature = s.temperature;
     if (s.background) p.background = true;
     if (s.effort) p.reasoning = { effort: s.effort, summary: 'auto' };
-    if (s.tools) {
+    if (s.structured) p.text = { format: this.structuredFormat };
+    else if (s.tools) {
       p.tools = [WEATHER_TOOL];
       if (s.toolChoice && s.toolChoice !== 'auto') p.tool_choice = s.toolChoice;
     }

@@ -33,6 +33,12 @@ export class TokenCounter {
     const s = this.settings.read();
     // The create params minus what only a response has (sampling, streaming, background).
     const { temperature, background, stream, ...params } = this.settings.params(s, this.chat.inputFor(text), this.chat.previousResponseId);
+    const format = params.text?.format;
+    if (format) {
+      // The wire fields only (the page's validator is not part of the request).
+      const { type, name, schema, strict, description } = format;
+      params.text = { ...params.text, format: { type, name, schema, strict, description } };
+    }
     const controller = new AbortController();
     this.controller = controller;
     try {

@@ -4,6 +4,7 @@
 // function calls (with the page's local result), text. Text is always textContent.
 
 import { h, formatMs, clip, appendLightMarkdown } from './dom.js';
+import { TRIP_FIELDS, TRIP_FORMAT_NAME } from './trip.js';
 
 /** Text of a message item's output_text parts, and of its refusal parts. */
 function messageParts(item) {
@@ -75,26 +76,28 @@ export class Transcript {
   }
 
   /** An assistant message, ready to render a streaming or finished Response. */
-  addAssistant({ model, streaming, followUp }) {
-    const view = new AssistantView({ model, streaming, followUp }, () => this.follow());
+  addAssistant({ model, streaming, followUp, how, structured }) {
+    const view = new AssistantView({ model, streaming, followUp, how, structured }, () => this.follow());
     this.#add(view.el);
     return view;
   }
 }
 
 export class AssistantView {
-  constructor({ model, streaming, followUp }, onChange) {
+  constructor({ model, streaming, followUp, how, structured = false }, onChange) {
     this.onChange = onChange;
     this.parts = new Map(); // output_index -> part view
+    this.structuredMode = structured;
     this.stateChip = h('span', { class: 'state-chip', text: 'sending' });
-    this.partsEl = h('div', { class: 'parts' });
+    this.card = structured ? new StructuredCard() : null;
+    this.partsEl = h('div', { class: 'parts' }, this.card?.el);
     this.notices = h('div', { class: 'notices' });
     this.meta = h('footer', { class: 'meta' }, h('span', { class: 'm-pending', text: streaming ? 'Waiting for the first token…' : 'Waiting for the response…' }));
     this.el = h('article', { class: 'msg assistant', 'aria-label': 'Assistant', dataset: { state: 'pending' } },
       h('header', { class: 'msg-head' },
         h('span', { class: 'who', text: followUp ? 'Assistant · after tool' : 'Assistant' }),
         h('span', { class: 'chip chip-model', title: 'model', text: model || '(no model)' }),
-        h('span', { class: 'chip', text: streaming ? 'stream' : 'create' }),
+        h('span', { class: 'chip chip-how', title: 'how the page called the library', text: how ?? (streaming ? 'stream' : 'create') }),
         this.stateChip),
       this.partsEl, this.notices, this.meta);
   }
@@ -166,7 +169,7 @@ export class AssistantView {
   }
 
   #message(i) {
-    return this.#part(i, 'message', () => new MessagePart());
+    return this.#part(i, 'message', () => new MessagePart({ raw: this.structuredMode }));
   }
 
   #reasoning(i) {
@@ -188,11 +191,32 @@ export class AssistantView {
     }
   }
 
-  /** Show the page's local result of a function call. */
-  toolResult(callId, { ok, output }) {
+  /** Show the page's local result of a function call (`onlyIfMissing`: unless one is shown). */
+  toolResult(callId, { ok, output }, { onlyIfMissing = false } = {}) {
     const p = [...this.parts.values()].find((x) => x.type === 'function_call' && x.el.dataset.callId === callId);
-    if (!p) return;
+    if (!p || (onlyIfMissing && p.ran)) return;
     p.result({ ok, output });
+    this.onChange();
+  }
+
+  /** Structured mode, while streaming: the object so far (`stream.partialParsed`). */
+  structured(partial) {
+    if (!this.card || partial === undefined) return;
+    this.card.show(partial, 'building');
+    this.onChange();
+  }
+
+  /** Structured mode, at the end: the validated `output_parsed` (null: the model refused). */
+  parsed(value) {
+    if (!this.card) return;
+    if (value === null || value === undefined) this.card.refused();
+    else this.card.show(value, 'valid');
+    this.onChange();
+  }
+
+  /** Structured mode: the output did not parse or validate (the error is shown below). */
+  parseFailed() {
+    this.card?.invalid();
     this.onChange();
   }
 
@@ -247,6 +271,9 @@ export class AssistantView {
         ...facts.map(([k, v]) => h('span', { class: 'fact' }, h('span', { class: 'fact-k', text: k }), ' ', h('span', { class: 'fact-v', text: String(v) })))),
       h('p', { class: 'error-message', text: message }),
       cause ? h('p', { class: 'error-cause', text: cause }) : null,
+      Array.isArray(err?.issues) && err.issues.length ? h('ul', { class: 'error-issues' },
+        err.issues.map((i) => h('li', {}, i?.path?.length ? h('code', { text: i.path.map((p) => p?.key ?? p).join('.') }) : null,
+          i?.path?.length ? ' ' : null, String(i?.message ?? i)))) : null,
       notSent ? h('p', { class: 'error-hint', text: 'Nothing was sent: the library checked the request before making it. Fix the setting and send again.' }) : null,
       hint ? h('p', { class: 'error-hint', dataset: { hint: hint.kind ?? '' }, text: hint.text }) : null,
       fix ? h('p', { class: 'error-fix' }, h('button', { type: 'button', class: 'btn btn-small', onclick: fix.run, text: fix.label })) : null);
@@ -312,9 +339,57 @@ export class AssistantView {
 
 // ---------------------------------------------------------------- parts of an answer
 
-class MessagePart {
+/**
+ * Structured mode: the `trip_plan` object, field by field, as it builds up while the JSON
+ * streams (`partialParsed`), then the validated result (`output_parsed`).
+ */
+class StructuredCard {
   constructor() {
-    this.text = h('div', { class: 'text' });
+    this.status = h('span', { class: 'structured-status', text: 'waiting for the JSON…' });
+    this.fields = h('dl', { class: 'structured-fields' });
+    this.rows = new Map();
+    for (const [key, label] of TRIP_FIELDS) {
+      const dd = h('dd', { class: 'sf-pending', text: '…' });
+      this.rows.set(key, dd);
+      this.fields.append(h('div', { class: 'sf', dataset: { key } }, h('dt', { text: label }), dd));
+    }
+    this.el = h('div', { class: 'part structured', dataset: { state: 'waiting' } },
+      h('div', { class: 'structured-head' },
+        h('span', { class: 'structured-icon', 'aria-hidden': 'true', text: '{}' }),
+        h('span', { class: 'structured-name', text: TRIP_FORMAT_NAME }),
+        this.status),
+      this.fields);
+  }
+
+  /** state: 'building' (partialParsed) or 'valid' (output_parsed). */
+  show(value, state) {
+    this.el.dataset.state = state;
+    this.status.textContent = state === 'valid' ? 'output_parsed · validated' : 'building from stream.partialParsed…';
+    const obj = value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+    for (const [key, dd] of this.rows) {
+      const v = obj[key];
+      dd.className = v === undefined ? 'sf-pending' : 'sf-value';
+      if (v === undefined) dd.textContent = '…';
+      else if (Array.isArray(v)) dd.replaceChildren(...v.map((x) => h('span', { class: 'sf-chip', text: typeof x === 'string' ? x : JSON.stringify(x) })));
+      else dd.textContent = typeof v === 'string' ? v : JSON.stringify(v);
+    }
+  }
+
+  refused() {
+    this.el.dataset.state = 'refused';
+    this.status.textContent = 'output_parsed is null: the model refused';
+  }
+
+  invalid() {
+    this.el.dataset.state = 'invalid';
+    this.status.textContent = 'not a valid trip_plan (OutputParseError)';
+  }
+}
+
+class MessagePart {
+  /** raw: the text is JSON (structured mode), shown small under the object it builds. */
+  constructor({ raw = false } = {}) {
+    this.text = h('div', { class: raw ? 'text text-json' : 'text', title: raw ? 'the output text, as it streams' : null });
     this.refusal = h('div', { class: 'refusal', hidden: true });
     this.el = h('div', { class: 'part part-message' }, this.text, this.refusal);
     this.raw = '';

@@ -56,8 +56,16 @@ export function describeWeather(w) {
 }
 
 /**
- * Run one function call item from the model. Never throws: a bad call becomes an
- * `Error: …` output, which the model can read and recover from.
+ * The tool's code: arguments (already parsed) → the output sentence. Throws on bad arguments
+ * (`runTools` sends the message back as the output, so the model can recover).
+ */
+export function weatherTool(args) {
+  return describeWeather(getWeather(args ?? {}));
+}
+
+/**
+ * Run one function call item from the model by hand (when the library has no `runTools`).
+ * Never throws: a bad call becomes an `Error: …` output, which the model can read and recover from.
  * @returns {{ok: boolean, output: string}} output: the text to send back
  */
 export function runTool(call) {
@@ -69,7 +77,7 @@ export function runTool(call) {
     } catch {
       throw new Error('arguments are not valid JSON');
     }
-    return { ok: true, output: describeWeather(getWeather(args ?? {})) };
+    return { ok: true, output: weatherTool(args) };
   } catch (e) {
     return { ok: false, output: `Error: ${e.message ?? e}` };
   }

@@ -105,6 +105,16 @@ impl Error {
         }
     }
 
+    /// The error belongs to a stream's snapshot (a broken stream, an `error` event,
+    /// `response.failed`): the snapshot so far goes with it as its `response`.
+    pub fn belongs_to_snapshot(&self) -> bool {
+        match self {
+            Error::Stream { .. } => true,
+            Error::Api(e) => e.status.is_none(),
+            _ => false,
+        }
+    }
+
     /// The name of the JS class this error becomes.
     pub fn class_name(&self) -> &'static str {
         match self {

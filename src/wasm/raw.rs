@@ -551,6 +551,12 @@ impl RawCall {
         }
     }
 
+    /// Frames mode: the stream's failure went out as a frame (end the proxied body normally).
+    #[wasm_bindgen(getter)]
+    pub fn failure_forwarded(&self) -> bool {
+        self.call.stream().is_some_and(StreamState::failure_forwarded)
+    }
+
     /// Frames mode: the terminal event as a batch, once the stream ended with one.
     pub fn terminal_batch(&mut self) -> Option<String> {
         self.call.stream_mut().and_then(StreamState::take_terminal_batch)

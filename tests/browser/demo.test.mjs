@@ -786,13 +786,20 @@ test('a package that fails to load gives a clear message, not a blank page', asy
   }
 });
 
-test('screenshot: a conversation with reasoning and a tool call', async () => {
+test('screenshot: a streamed answer with a tool call, structured output (when the library has it), the next message counted', async () => {
   await withPage({ viewport: { width: 1280, height: 860 } }, async (page) => {
+    const { structured } = await page.evaluate(() => window.cometDemo.features);
     await page.selectOption('#reasoning', 'low');
-    await sendPrompt(page, 'Hi! Can you explain what server-sent events are?');
-    assert.equal(await waitIdle(page), 'done');
     await sendPrompt(page, "What's the weather in Lisbon right now?");
     assert.equal(await waitIdle(page), 'done');
+    if (structured) {
+      await page.check('#structured');
+      await sendPrompt(page, 'Plan a 4 day trip to Lisbon in spring.');
+      assert.equal(await waitIdle(page), 'done');
+      assert.equal(await page.getAttribute('#transcript .structured', 'data-state'), 'valid');
+    }
+    await page.type('#prompt', 'And what should I pack?');
+    await page.waitForSelector('#token-count[data-state="ok"]', { timeout: 30000 });
     await page.locator('#prompt').blur();
     await screenshot(page, 'demo.png', { docs: true });
   });

@@ -90,7 +90,7 @@ export class AssistantView {
     this.structuredMode = structured;
     this.stateChip = h('span', { class: 'state-chip', text: 'sending' });
     this.card = structured ? new StructuredCard() : null;
-    this.partsEl = h('div', { class: 'parts' }, this.card?.el);
+    this.partsEl = h('div', { class: 'parts' });
     this.notices = h('div', { class: 'notices' });
     this.meta = h('footer', { class: 'meta' }, h('span', { class: 'm-pending', text: streaming ? 'Waiting for the first token…' : 'Waiting for the response…' }));
     this.el = h('article', { class: 'msg assistant', 'aria-label': 'Assistant', dataset: { state: 'pending' } },
@@ -169,7 +169,14 @@ export class AssistantView {
   }
 
   #message(i) {
-    return this.#part(i, 'message', () => new MessagePart({ raw: this.structuredMode }));
+    const p = this.#part(i, 'message', () => new MessagePart({ raw: this.structuredMode }));
+    // Structured mode: the object goes right above the JSON text it is parsed from.
+    if (this.card && !this.card.el.isConnected) p.el.before(this.card.el);
+    return p;
+  }
+
+  #placeCard() {
+    if (this.card && !this.card.el.isConnected) this.partsEl.append(this.card.el);
   }
 
   #reasoning(i) {
@@ -202,6 +209,7 @@ export class AssistantView {
   /** Structured mode, while streaming: the object so far (`stream.partialParsed`). */
   structured(partial) {
     if (!this.card || partial === undefined) return;
+    this.#placeCard();
     this.card.show(partial, 'building');
     this.onChange();
   }
@@ -209,6 +217,7 @@ export class AssistantView {
   /** Structured mode, at the end: the validated `output_parsed` (null: the model refused). */
   parsed(value) {
     if (!this.card) return;
+    this.#placeCard();
     if (value === null || value === undefined) this.card.refused();
     else this.card.show(value, 'valid');
     this.onChange();
@@ -216,6 +225,7 @@ export class AssistantView {
 
   /** Structured mode: the output did not parse or validate (the error is shown below). */
   parseFailed() {
+    this.#placeCard();
     this.card?.invalid();
     this.onChange();
   }

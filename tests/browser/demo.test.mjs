@@ -240,7 +240,8 @@ test('function calling: get_weather runs in the page (through client.runTools wh
 });
 
 test('Stop after the tool ran: its result goes with the next message, which the server accepts', async () => {
-  await withPage({ query: `?fault=${encodeURIComponent('delay=60')}` }, async (page) => {
+  // 150 ms between events: the follow-up takes seconds, time enough to stop it on a busy machine.
+  await withPage({ query: `?fault=${encodeURIComponent('delay=150')}` }, async (page) => {
     await sendPrompt(page, 'Weather in Oslo?');
     // The tool ran and the follow-up has started: stop it there.
     await page.waitForSelector('#transcript .tool-call.tool-ok');

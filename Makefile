@@ -22,7 +22,7 @@ WASM_TARGET := wasm32-unknown-unknown
 WASM_IN := target/$(WASM_TARGET)/release/cometapi_responses.wasm
 STAMP := build/.stamps
 
-.PHONY: help setup setup-rust setup-node setup-browser build test test-rust test-wasm test-js test-browser test-runtimes test-publish size-check demo bench clean
+.PHONY: help setup setup-rust setup-node setup-browser build test test-rust test-wasm test-js test-browser test-runtimes test-publish size-check demo bench fuzz clean
 
 help:
 	@sed -n 's/^#: \{0,1\}//p' $(firstword $(MAKEFILE_LIST)) | sed 's|\$$(PORT)|$(PORT)|g'
@@ -55,11 +55,15 @@ build: setup
 	wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
 	  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
 	  build/pkg.tmp/cometapi_responses_bg.wasm -o build/pkg.tmp/cometapi_responses_bg.wasm
-	cp js/*.js js/*.d.ts README.md LICENSE build/pkg.tmp/
-	@# ship minified JS (names kept: error classes use new.target.name); sources stay readable in js/
-	@for f in build/pkg.tmp/*.js; do esbuild "$$f" --minify --keep-names --format=esm --log-level=warning \
-	  --outfile="$$f" --allow-overwrite; done
+	@mkdir -p build/pkg.src && rm -f build/pkg.src/*.js && cp js/*.js build/pkg.src/
+	cp build/pkg.tmp/cometapi_responses.js build/pkg.src/ && cp js/*.d.ts README.md LICENSE build/pkg.tmp/
 	node scripts/package-json.mjs build/pkg.tmp
+	@mv build/pkg.tmp/cometapi_responses_bg.inline.js build/pkg.src/ && rm build/pkg.tmp/cometapi_responses.js
+	@# one minified module per runtime entry (one request, one gzip stream; names kept: error classes
+	@# use new.target.name); the sources stay readable in js/. The .wasm and node:fs stay external.
+	@for e in node browser workerd web; do esbuild "build/pkg.src/$$e.js" --bundle --minify --keep-names --format=esm \
+	  --platform=neutral --external:node:fs --external:./cometapi_responses_bg.wasm --log-level=warning \
+	  --outfile="build/pkg.tmp/$$e.js"; done
 	@# swap in one step: other processes reading pkg/ never see a half-written package
 	@rm -rf build/pkg.old && { [ ! -d pkg ] || mv pkg build/pkg.old; } && mv build/pkg.tmp pkg && rm -rf build/pkg.old
 	@mkdir -p node_modules && ln -sfn ../pkg node_modules/cometapi-responses
@@ -69,7 +73,11 @@ build: setup
 test: test-rust test-wasm test-js test-browser test-runtimes size-check
 	@echo "make test: all suites passed"
 
-test-rust:
+# habits: formatting, clippy (host and wasm32) with the [lints] table of Cargo.toml, then the tests
+test-rust: setup-rust
+	cargo fmt --check
+	cargo clippy -q --all-targets -- -D warnings
+	cargo clippy -q --all-targets --target $(WASM_TARGET) -- -D warnings
 	cargo test -q
 
 # wasm-bindgen-test in Node and in headless Chromium, against the mock backend on loopback
@@ -104,6 +112,13 @@ demo: build
 
 bench: build
 	node --expose-gc bench/run.mjs
+
+# fuzz the core on stable Rust (tests/fuzz/, release mode): make fuzz FUZZ_SECONDS=600 or FUZZ_ITERS=10000000
+# (default 60 s; also FUZZ_SEED=n, FUZZ_TARGET=sse|decode|accumulate|stream); findings: build/fuzz-crashes/.
+# make test runs a short fixed-seed pass of it (part of cargo test).
+fuzz:
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),$(if $(FUZZ_ITERS),,60)) FUZZ_ITERS=$(FUZZ_ITERS) FUZZ_SEED=$(FUZZ_SEED) \
+	  FUZZ_TARGET=$(FUZZ_TARGET) cargo test --release -q --test fuzz -- --nocapture
 
 clean:
 	rm -rf pkg build target/$(WASM_TARGET)

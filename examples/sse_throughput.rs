@@ -2,14 +2,18 @@
 //!
 //! Builds ~5 MB in memory (20,000 `response.output_text.delta` events shaped like the recorded
 //! OpenAI streams, between a `response.created` and a `response.completed`) and reports MB/s and
-//! events/s for `parse_all`, and for feeding in 64-byte and 16 KiB chunks; median of 5 runs.
+//! events/s for `parse_all`, for feeding in 64-byte and 16 KiB chunks, and for decoding the parsed
+//! events into `ResponseEvent`s (`event::decode_owned`: the fast path for the deltas); median of 5 runs.
 //!
 //! Run: `cargo run --release --example sse_throughput`
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // a benchmark tool: panics are fine
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use cometapi_responses::sse::{parse_all, Parser};
+use cometapi_responses::event::decode_owned;
+use cometapi_responses::sse::{parse_all, Event, Parser};
 
 const DELTAS: usize = 20_000;
 const RUNS: usize = 5;
@@ -132,4 +136,33 @@ fn main() {
     measure("parse_all", &bytes, |b| parse_all(b).expect("within the size limit").len());
     measure("feed, 64 B chunks", &bytes, |b| feed_chunked(b, 64));
     measure("feed, 16 KiB chunks", &bytes, |b| feed_chunked(b, 16 * 1024));
+    measure("parse_all + decode", &bytes, |b| {
+        parse_all(b).expect("within the size limit").into_iter().filter_map(|e| decode_owned(e).ok().flatten()).count()
+    });
+    decode_only(&bytes);
+}
+
+/// Decoding alone: the parsed events are cloned before the clock starts (`decode_owned` takes them).
+fn decode_only(bytes: &[u8]) {
+    let events: Vec<Event> = parse_all(bytes).expect("within the size limit");
+    let data_len: usize = events.iter().map(|e| e.data.len()).sum();
+    let times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let batch = events.clone();
+            let start = Instant::now();
+            let n = batch.into_iter().filter_map(|e| black_box(decode_owned(e).ok().flatten())).count();
+            let elapsed = start.elapsed();
+            assert_eq!(n, DELTAS + 2, "decode: wrong event count");
+            elapsed
+        })
+        .collect();
+    let t = median(times).as_secs_f64();
+    println!(
+        "{:<22} {:>9.1} MB/s {:>12.0} events/s   ({:.2} ms, {:.0} ns/event)",
+        "decode_owned",
+        data_len as f64 / 1e6 / t,
+        (DELTAS + 2) as f64 / t,
+        t * 1e3,
+        t * 1e9 / (DELTAS + 2) as f64
+    );
 }

@@ -49,8 +49,13 @@ const parseJson = (text) => {
   }
 };
 
-/** Turns anything thrown across the wasm boundary into one of the exported classes. */
-export function toError(e, cause) {
+/**
+ * Turns anything thrown across the wasm boundary into one of the exported classes.
+ * `ctx.response`: the snapshot the error belongs to (a stream's, for stream and in-stream
+ * errors); `ctx.cause`: the error a fetch rejected with (a ConnectionError's cause, kept only
+ * when it holds no trace of the API key; `ctx.raw.redact` tells).
+ */
+export function toError(e, ctx = {}) {
   if (e instanceof CometApiError) return e;
   if (!e || e.__cometapi !== true) return e;
   switch (e.name) {
@@ -62,20 +67,32 @@ export function toError(e, cause) {
         param: e.param ?? undefined,
         requestId: e.requestId ?? undefined,
         body: parseJson(e.body),
-        response: parseJson(e.response) ?? null,
+        response: parseJson(e.response) ?? (e.ofSnapshot ? ctx.response : undefined) ?? null,
       });
     case 'ConnectionError':
-      // The runtime's own error is not kept across the wasm boundary; its text is.
-      return new ConnectionError(e.message, { cause: cause ?? new Error(e.message.replace(/^connection error: /, '')) });
+      return new ConnectionError(e.message, { cause: cleanCause(ctx) });
     case 'TimeoutError':
       return new TimeoutError(e.message);
     case 'AbortError':
       return new AbortError(e.message);
     case 'StreamError':
-      return new StreamError(e.message, { response: parseJson(e.response) ?? null });
+      return new StreamError(e.message, { response: parseJson(e.response) ?? ctx.response ?? null });
     case 'ValidationError':
       return new ValidationError(e.message, { param: e.param });
     default:
       return new CometApiError(e.message);
   }
+}
+
+/** The original error of a failed fetch, unless some text of it holds the API key. */
+function cleanCause({ cause, raw }) {
+  if (cause === undefined || cause === null) return undefined;
+  let texts = '';
+  for (let c = cause, depth = 0; c && depth < 5; c = c.cause, depth++) {
+    texts += `${c?.message ?? c}\n${c?.stack ?? ''}\n`;
+    if (typeof c !== 'object') break;
+  }
+  const redacted = raw?.redact(texts);
+  if (redacted === undefined) return cause;
+  return new Error(raw.redact(String(cause?.message ?? cause)) ?? String(cause?.message ?? cause));
 }

@@ -1,6 +1,6 @@
 //! The crate's error type, shared by the core and the wasm shell.
 //!
-//! Every variant maps one-to-one onto an exported JS error class (DESIGN.md §2, "Errors"):
+//! Every variant maps one-to-one onto an exported JS error class (docs/architecture.md):
 //! `ApiError`, `ConnectionError`, `TimeoutError`, `AbortError`, `StreamError`, `ValidationError`.
 //! `Display` never includes secrets: no variant ever holds the API key or request headers.
 
@@ -32,7 +32,7 @@ pub struct ApiError {
 
 impl ApiError {
     /// Replaces the API key, and every fragment of it a server may echo, in the error's text
-    /// fields with `***` (see [`crate::redact`]).
+    /// fields with `[redacted]` (see [`crate::redact`]).
     pub fn redact(&mut self, redactor: &Redactor) {
         redactor.redact_string(&mut self.message);
         let fields = [&mut self.code, &mut self.error_type, &mut self.param, &mut self.body, &mut self.response];
@@ -56,6 +56,8 @@ pub enum Error {
     Timeout {
         /// The timeout that was exceeded.
         timeout_ms: u64,
+        /// How many attempts timed out (retries included).
+        attempts: u32,
     },
     /// The user aborted: a signal, `abort()`, or leaving a `for await` loop early.
     Abort,
@@ -87,7 +89,7 @@ impl Error {
         Error::Validation { param: param.into(), message: message.into() }
     }
 
-    /// The error with the API key (and every fragment of it) replaced by `***` in every text it
+    /// The error with the API key (and every fragment of it) replaced by `[redacted]` in every text it
     /// holds. Every error leaving the client passes through this.
     pub fn redact(&mut self, redactor: &Redactor) {
         match self {
@@ -100,6 +102,16 @@ impl Error {
                 }
             }
             Error::Timeout { .. } | Error::Abort => {}
+        }
+    }
+
+    /// The error belongs to a stream's snapshot (a broken stream, an `error` event,
+    /// `response.failed`): the snapshot so far goes with it as its `response`.
+    pub fn belongs_to_snapshot(&self) -> bool {
+        match self {
+            Error::Stream { .. } => true,
+            Error::Api(e) => e.status.is_none(),
+            _ => false,
         }
     }
 
@@ -130,7 +142,10 @@ impl fmt::Display for Error {
                 None => f.write_str(&e.message),
             },
             Error::Connection { message } => write!(f, "connection error: {message}"),
-            Error::Timeout { timeout_ms } => write!(f, "request timed out after {timeout_ms} ms"),
+            Error::Timeout { timeout_ms, attempts } if *attempts > 1 => {
+                write!(f, "request timed out after {timeout_ms} ms (each of {attempts} attempts)")
+            }
+            Error::Timeout { timeout_ms, .. } => write!(f, "request timed out after {timeout_ms} ms"),
             Error::Abort => f.write_str("request was aborted"),
             Error::Stream { message, .. } => f.write_str(message),
             Error::Validation { param, message } => write!(f, "invalid `{param}`: {message}"),
@@ -172,15 +187,18 @@ mod tests {
             ..ApiError::default()
         };
         e.redact(&r);
-        assert_eq!(e.message, "Incorrect API key provided: ***.");
-        assert_eq!(e.body.as_deref(), Some(r#"{"error":{"message":"Incorrect API key provided: ***."}}"#));
-        assert_eq!(e.param.as_deref(), Some("***"));
+        assert_eq!(e.message, "Incorrect API key provided: [redacted].");
+        assert_eq!(e.body.as_deref(), Some(r#"{"error":{"message":"Incorrect API key provided: [redacted]."}}"#));
+        assert_eq!(e.param.as_deref(), Some("[redacted]"));
         let mut c = Error::Connection { message: format!("fetch failed: authorization: Bearer {key}") };
         c.redact(&r);
-        assert_eq!(c.to_string(), "connection error: fetch failed: authorization: Bearer ***");
+        assert_eq!(c.to_string(), "connection error: fetch failed: authorization: Bearer [redacted]");
         let mut s =
             Error::Stream { message: format!("not JSON: {key}"), response: Some(format!("{{\"k\":\"{key}\"}}")) };
         s.redact(&r);
-        assert_eq!(s, Error::Stream { message: "not JSON: ***".into(), response: Some("{\"k\":\"***\"}".into()) });
+        assert_eq!(
+            s,
+            Error::Stream { message: "not JSON: [redacted]".into(), response: Some("{\"k\":\"[redacted]\"}".into()) }
+        );
     }
 }

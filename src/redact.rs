@@ -3,7 +3,7 @@
 //!
 //! A server (or a proxy, or a custom `fetch`) may echo the key back: whole (`Incorrect API key
 //! provided: sk-…`), without its prefix, or cut. [`Redactor::redact`] replaces the key and every
-//! run of at least [`MIN_FRAGMENT`] bytes that is also a substring of the key with `***`. Keys
+//! run of at least [`MIN_FRAGMENT`] bytes that is also a substring of the key with `[redacted]`. Keys
 //! shorter than [`MIN_FRAGMENT`] bytes are not redacted: they would match ordinary text.
 
 use std::borrow::Cow;
@@ -12,7 +12,7 @@ use std::borrow::Cow;
 pub const MIN_FRAGMENT: usize = 10;
 
 /// What replaces the key or a fragment of it.
-pub const MASK: &str = "***";
+pub const MASK: &str = "[redacted]";
 
 /// Redacts one secret from texts. Only error texts pass through it (rare, and at most 64 KiB):
 /// a plain scan, a byte table to skip positions that cannot start a fragment, no hashing.
@@ -104,10 +104,10 @@ mod tests {
     #[test]
     fn whole_key_prefixless_and_cut_fragments() {
         let r = Redactor::new(KEY).unwrap();
-        assert_eq!(r.redact(&format!("Incorrect API key provided: {KEY}.")), "Incorrect API key provided: ***.");
-        assert_eq!(r.redact(&format!("key={}", &KEY[3..])), "key=***");
-        assert_eq!(r.redact(&format!("a {} b {} c", &KEY[..14], &KEY[20..32])), "a *** b *** c");
-        assert_eq!(r.redact(&format!("{KEY}{KEY}")), "******");
+        assert_eq!(r.redact(&format!("Incorrect API key provided: {KEY}.")), "Incorrect API key provided: [redacted].");
+        assert_eq!(r.redact(&format!("key={}", &KEY[3..])), "key=[redacted]");
+        assert_eq!(r.redact(&format!("a {} b {} c", &KEY[..14], &KEY[20..32])), "a [redacted] b [redacted] c");
+        assert_eq!(r.redact(&format!("{KEY}{KEY}")), "[redacted][redacted]");
         assert!(r.matches(&KEY[5..16]));
         assert!(!r.matches("nothing to see here, nothing at all"));
     }
@@ -124,6 +124,6 @@ mod tests {
     #[test]
     fn multibyte_text_around_the_key_survives() {
         let r = Redactor::new(KEY).unwrap();
-        assert_eq!(r.redact(&format!("日本語{KEY}🙂")), "日本語***🙂");
+        assert_eq!(r.redact(&format!("日本語{KEY}🙂")), "日本語[redacted]🙂");
     }
 }

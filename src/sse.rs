@@ -4,7 +4,7 @@
 //! "Interpreting an event stream", exactly. The spec's own words are quoted next to the code
 //! that implements them (as `spec: "…"`).
 //!
-//! Properties (DESIGN.md §3):
+//! Properties:
 //! - Results never depend on how the bytes are chunked.
 //! - Time and memory are linear in the stream length for any chunking: every byte is scanned for
 //!   a line end exactly once, complete lines inside a chunk are processed straight from the chunk,
@@ -544,6 +544,7 @@ fn find_line_end(hay: &[u8]) -> Option<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -1,259 +1,370 @@
-//! The stream state machine: body bytes → SSE events → Responses events → snapshot → outcome.
+//! The one stream state machine: body bytes → SSE events → Responses events → snapshot patches
+//! and the stream's outcome. Plain Rust; the JS `ResponseStream` and the Rust [`EventStream`]
+//! (`crate::wasm`) both run on it, so every outcome rule lives here once:
 //!
-//! Plain Rust, shared by the JS `ResponseStream` and the Rust `wasm::EventStream` so the
-//! outcome rules of DESIGN.md §2 ("Outcomes of a stream") live in one place and are tested
-//! natively:
-//!
-//! | what arrives | result |
+//! | what arrives | outcome |
 //! |---|---|
 //! | `response.completed` / `response.incomplete` | the stream ends normally |
-//! | `response.failed`, an `error` event | `Error::Api` at that position |
-//! | body ends with no terminal event | `Error::Stream` with the partial snapshot |
-//! | `data: [DONE]`, comments | nothing |
-//! | malformed JSON, an event over the size limit | `Error::Stream` at that position |
+//! | `response.failed`, an `error` event | `Error::Api` at that position (the event is folded, not handed out) |
+//! | body ends with no terminal event | `Error::Stream` (truncated) |
+//! | `data: [DONE]`, comments, `keepalive`, unknown types | nothing / handed out, never fatal |
+//! | malformed JSON, an event over the size limit, out of memory | `Error::Stream` at that position |
+//! | anything after the first terminal event | nothing (whatever the chunking) |
 //!
-//! Decoding and accumulating are two steps on purpose: [`StreamState::pop`] hands out decoded
-//! events, [`StreamState::apply`] folds one into the snapshot when its consumer takes it, so the
-//! snapshot is always exactly "everything the consumer has seen".
+//! Every event is decoded and folded into the [`Accumulator`] as soon as its chunk arrives; what
+//! it changed is recorded as patches next to it. A consumer applies the patches of an event when
+//! it takes the event, so its snapshot is always exactly "everything handed out so far" (the JS
+//! wrapper mirrors them onto a JS object; the Rust [`EventStream`] onto a `serde_json::Value`).
+//!
+//! Events are [`Show::Yield`]ed, [`Show::Hide`]den (folded but not handed out: the replayed part
+//! of `retrieveStream({ startingAfter })`, and events a resumed body repeats), or the
+//! [`Show::Fail`]ing terminal event (folded, then the error is reported).
+//!
+//! [`EventStream`]: https://docs.rs/cometapi-responses/latest/cometapi_responses/wasm/struct.EventStream.html
 
 use std::collections::VecDeque;
+use std::rc::Rc;
 
-use crate::accumulate::{Accumulator, Outcome};
+use crate::accumulate::{Accumulator, Outcome, Patch};
 use crate::error::Error;
-use crate::event::{self, EventKind, ResponseEvent};
+use crate::event::{self, ResponseEvent};
+use crate::redact::Redactor;
 use crate::sse;
 
-/// Where a stream is.
-#[derive(Debug, Default)]
+/// What the consumer does with an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Show {
+    /// Hand it out (after applying its patches).
+    Yield,
+    /// Apply its patches only.
+    Hide,
+    /// Apply its patches, then report the stream's error.
+    Fail,
+}
+
+impl Show {
+    fn code(self) -> char {
+        match self {
+            Show::Yield => '0',
+            Show::Hide => '1',
+            Show::Fail => '2',
+        }
+    }
+}
+
+/// One decoded event, its patches, and what to do with it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The event.
+    pub event: ResponseEvent,
+    /// The changes it makes to the snapshot.
+    pub patches: Vec<Patch>,
+    /// Hand it out, or not.
+    pub show: Show,
+    /// The SSE `event:` field it came with (`"message"` when it had none): for re-encoding.
+    pub sse_name: String,
+}
+
+/// Where the decoded events go.
+#[derive(Debug)]
+enum Sink {
+    /// Kept as [`Entry`]s, taken with [`StreamState::next_entry`] (the Rust API).
+    Entries(VecDeque<Entry>),
+    /// Written as one JSON batch per chunk (the JS wrapper): see [`StreamState::take_batch`].
+    Batch(String),
+    /// Re-encoded as `text/event-stream` bytes for a proxy: see [`StreamState::take_frames`].
+    Frames(String),
+}
+
+/// The stream state machine (see the module docs).
+#[derive(Debug)]
 pub struct StreamState {
     parser: sse::Parser,
     sse_events: Vec<sse::Event>,
-    decoded: VecDeque<ResponseEvent>,
-    /// An error met while decoding, delivered after the events decoded before it.
-    deferred: Option<Error>,
     acc: Accumulator,
-    body_ended: bool,
-    /// The stream's result was delivered (terminal event applied, or an error handed out).
-    finished: bool,
-    /// The stream starts mid-response (see [`resumed`](Self::resumed)).
-    resumed: bool,
-    /// A terminal event (`response.completed/incomplete/failed`, `error`) was handed out:
-    /// nothing after it is (the first terminal event decides, whatever the chunking).
-    terminal_out: bool,
+    sink: Sink,
+    /// `Some` once the stream's end is decided: by a terminal event, an error, or the body's end.
+    outcome: Option<Result<(), Error>>,
+    /// Events with a `sequence_number` up to this are folded but not handed out.
+    hide_through: Option<u64>,
+    /// The highest `sequence_number` folded so far.
+    last_seq: Option<u64>,
+    /// The Response's `id`, from the lifecycle events (for resuming).
+    response_id: Option<String>,
+    /// Events folded since the last [`restart`](Self::restart) (progress, for resuming).
+    folded_since_restart: u64,
+    /// The terminal event of a stream in frames mode, kept as a batch for the snapshot.
+    terminal_batch: Option<String>,
+    /// The body was replaced by a resumed one ([`restart`](Self::restart)).
+    restarted: bool,
+    /// Frames mode: redacts a forwarded error event.
+    redactor: Option<Rc<Redactor>>,
+    /// Frames mode: the event that failed the stream was forwarded as a frame.
+    failure_forwarded: bool,
 }
 
 impl StreamState {
-    /// A fresh state with the default per-event size limit.
-    pub fn new() -> Self {
-        Self::default()
+    /// A stream whose events are taken one by one with [`next_entry`](Self::next_entry).
+    pub fn entries(max_event_size: Option<usize>) -> StreamState {
+        StreamState::with_sink(Sink::Entries(VecDeque::new()), max_event_size)
     }
 
-    /// A fresh state with a per-event size limit in bytes.
-    pub fn with_max_event_size(limit: usize) -> Self {
-        StreamState { parser: sse::Parser::with_max_event_size(limit), ..Self::default() }
+    /// A stream whose events are written as JSON batches ([`take_batch`](Self::take_batch)).
+    pub fn batches(max_event_size: Option<usize>) -> StreamState {
+        StreamState::with_sink(Sink::Batch(String::new()), max_event_size)
     }
 
-    /// A fresh state for a stream resumed mid-response (`GET /responses/{id}?stream=true&starting_after=N`):
-    /// the events before the first lifecycle event are handed out but not folded (there is no
-    /// snapshot to fold them into); the next lifecycle event (usually the terminal one) sets the
-    /// snapshot. An `error` event still ends the stream.
-    pub fn resumed() -> Self {
-        StreamState { resumed: true, ..Self::default() }
+    fn with_sink(sink: Sink, max_event_size: Option<usize>) -> StreamState {
+        StreamState {
+            parser: max_event_size.map_or_else(sse::Parser::new, sse::Parser::with_max_event_size),
+            sse_events: Vec::new(),
+            acc: Accumulator::without_snapshot(),
+            sink,
+            outcome: None,
+            hide_through: None,
+            last_seq: None,
+            response_id: None,
+            folded_since_restart: 0,
+            terminal_batch: None,
+            restarted: false,
+            redactor: None,
+            failure_forwarded: false,
+        }
     }
 
-    /// Feeds one chunk of the body. Events it completes become available from [`pop`](Self::pop).
-    /// Once an error is pending, further bytes are ignored.
+    /// Events with a `sequence_number` up to `n` are folded, not handed out (a replay from the
+    /// start that resumes a consumer after event `n`).
+    pub fn hide_through(&mut self, n: u64) {
+        self.hide_through = Some(n);
+    }
+
+    /// From now on, events are re-encoded as SSE bytes for a proxy instead of batched
+    /// ([`take_frames`](Self::take_frames)); what was decoded and not taken yet is re-encoded too.
+    /// A forwarded error event (`error`, `response.failed`) has the API key redacted.
+    pub fn frames_mode(&mut self, redactor: Option<Rc<Redactor>>) {
+        self.redactor = redactor;
+        if matches!(self.sink, Sink::Frames(_)) {
+            return;
+        }
+        let mut frames = String::new();
+        if let Sink::Entries(q) = &mut self.sink {
+            for e in q.drain(..) {
+                if e.show != Show::Hide {
+                    write_frame(&mut frames, &e.sse_name, e.event.json());
+                }
+            }
+        }
+        self.sink = Sink::Frames(frames);
+    }
+
+    /// Feeds one chunk of the body: every event it completes is decoded, folded and queued
+    /// (nothing after the stream's end).
     pub fn feed(&mut self, chunk: &[u8]) {
-        if self.deferred.is_some() || self.finished {
+        if self.outcome.is_some() {
             return;
         }
         let mut events = std::mem::take(&mut self.sse_events);
-        // Events completed before an oversized one are still delivered, in order.
-        let too_large = self.parser.feed(chunk, &mut events).err();
+        let fed = self.parser.feed(chunk, &mut events);
         for ev in events.drain(..) {
-            if self.deferred.is_some() {
+            if self.outcome.is_some() {
                 break;
             }
-            match event::decode_owned(ev) {
-                Ok(Some(ev)) => self.decoded.push_back(ev),
-                Ok(None) => {}
-                Err(e) => self.deferred = Some(e),
-            }
-        }
-        if let (None, Some(e)) = (&self.deferred, too_large) {
-            self.deferred = Some(Error::from(e));
+            self.take_sse(ev);
         }
         self.sse_events = events;
+        if let (None, Err(e)) = (&self.outcome, fed) {
+            self.outcome = Some(Err(Error::from(e)));
+        }
     }
 
-    /// The body ended (no more bytes will come).
+    /// The body ended: with no terminal event the stream is truncated.
     pub fn end_of_body(&mut self) {
         self.parser.finish();
-        self.body_ended = true;
-    }
-
-    /// True once the body ended.
-    pub fn body_ended(&self) -> bool {
-        self.body_ended
-    }
-
-    /// The next decoded event, or the error met while decoding (after the events before it).
-    /// `None` means: feed more bytes, or, if the body ended, call [`end`](Self::end).
-    pub fn pop(&mut self) -> Option<Result<ResponseEvent, Error>> {
-        if self.finished || self.terminal_out {
-            return None;
-        }
-        if let Some(ev) = self.decoded.pop_front() {
-            self.terminal_out = ev.is_terminal();
-            return Some(Ok(ev));
-        }
-        let err = self.deferred.take()?;
-        self.finished = true;
-        Some(Err(self.with_snapshot(err)))
-    }
-
-    /// Folds an event the consumer took into the snapshot. A `response.failed` or `error` event,
-    /// or an event that breaks the protocol, gives the error to report at its position.
-    pub fn apply(&mut self, ev: &ResponseEvent) -> Result<(), Error> {
-        let kind = ev.kind();
-        if self.resumed && self.acc.snapshot().is_none() && !kind.is_lifecycle() && kind != EventKind::Error {
-            return Ok(());
-        }
-        if let Err(e) = self.acc.push(ev) {
-            self.finished = true;
-            return Err(self.with_snapshot(e));
-        }
-        match self.acc.outcome() {
-            Outcome::Failed(e) | Outcome::Error(e) => {
-                self.finished = true;
-                Err(Error::Api(Box::new(e.clone())))
-            }
-            Outcome::Completed | Outcome::Incomplete => {
-                // Whatever the server sends after the terminal event is not ours to report.
-                self.finished = true;
-                self.decoded.clear();
-                self.deferred = None;
-                Ok(())
-            }
-            Outcome::Pending => Ok(()),
+        if self.outcome.is_none() {
+            self.outcome = Some(Err(truncated()));
         }
     }
 
-    /// True when the consumer needs nothing more from the body: the terminal event was applied
-    /// or an error was handed out.
-    pub fn is_finished(&self) -> bool {
-        self.finished
-    }
-
-    /// The stream's end once the body ended and every event was taken: `Ok` after a terminal
-    /// event, else the truncation error (with the partial snapshot). Call when [`pop`](Self::pop)
-    /// gives `None` and the body ended.
-    pub fn end(&mut self) -> Result<(), Error> {
-        match self.acc.outcome() {
-            Outcome::Completed | Outcome::Incomplete => Ok(()),
-            Outcome::Failed(e) | Outcome::Error(e) => Err(Error::Api(Box::new(e.clone()))),
-            Outcome::Pending => {
-                self.finished = true;
-                Err(self.with_snapshot(Error::stream(
-                    "the stream ended before a terminal event (response.completed, \
-                     response.incomplete, response.failed or error)",
-                )))
-            }
+    /// The body broke off (the connection was lost): the stream is truncated there.
+    pub fn lost(&mut self, why: &str) {
+        self.parser.finish();
+        if self.outcome.is_none() {
+            self.outcome = Some(Err(Error::stream(format!("the connection was lost mid-stream: {why}"))));
         }
     }
 
-    /// The accumulator (snapshot, `output_text`, outcome, version).
-    pub fn accumulator(&self) -> &Accumulator {
-        &self.acc
+    /// A truncated stream continues in a new body (a resumed background response): the SSE
+    /// parser starts afresh, events the new body repeats (a `sequence_number` already folded)
+    /// are dropped, and the snapshot goes on.
+    pub fn restart(&mut self) {
+        self.parser.finish();
+        self.parser.release_buffers();
+        if matches!(self.outcome, Some(Err(Error::Stream { .. }))) {
+            self.outcome = None;
+        }
+        self.folded_since_restart = 0;
+        self.restarted = true;
     }
 
-    /// The final Response as JSON text (with `output_text`), once the stream completed or ended
-    /// incomplete; `None` otherwise.
-    pub fn final_response_json(&self) -> Option<String> {
-        match self.acc.outcome() {
-            Outcome::Completed | Outcome::Incomplete => self.acc.response_json(),
+    /// `Some` once the stream's end is decided (`Ok`: completed or incomplete).
+    pub fn outcome(&self) -> Option<&Result<(), Error>> {
+        self.outcome.as_ref()
+    }
+
+    /// The highest `sequence_number` folded so far.
+    pub fn last_sequence_number(&self) -> Option<u64> {
+        self.last_seq
+    }
+
+    /// The Response's `id`, once a lifecycle event gave it.
+    pub fn response_id(&self) -> Option<&str> {
+        self.response_id.as_deref()
+    }
+
+    /// Events folded since the stream (re)started.
+    pub fn progress(&self) -> u64 {
+        self.folded_since_restart
+    }
+
+    /// Entries mode: an entry is waiting to be taken.
+    pub fn has_entries(&self) -> bool {
+        matches!(&self.sink, Sink::Entries(q) if !q.is_empty())
+    }
+
+    /// The next entry (entries mode), in order.
+    pub fn next_entry(&mut self) -> Option<Entry> {
+        match &mut self.sink {
+            Sink::Entries(q) => q.pop_front(),
             _ => None,
         }
     }
 
-    /// The last event ID the server gave (for resuming), `""` if none.
-    pub fn last_event_id(&self) -> &str {
-        self.parser.last_event_id()
+    /// Batches mode: the JSON batch of the events decoded since the last call, or `None` when
+    /// there are none: `[event, patches, show, event, patches, show, …]` — each `event` the data
+    /// exactly as received, `patches` as [`crate::accumulate::patch`] encodes them, `show` 0
+    /// (hand out), 1 (fold only) or 2 (fold, then the stream's error).
+    pub fn take_batch(&mut self) -> Option<String> {
+        match &mut self.sink {
+            Sink::Batch(b) if !b.is_empty() => {
+                b.push(']');
+                Some(std::mem::take(b))
+            }
+            _ => None,
+        }
     }
 
-    fn with_snapshot(&self, err: Error) -> Error {
-        match err {
-            Error::Stream { message, response: None } => Error::Stream { message, response: self.acc.response_json() },
-            other => other,
+    /// Frames mode: the `text/event-stream` bytes of the events decoded since the last call
+    /// (each event's data exactly as received, its `event:` field as received).
+    pub fn take_frames(&mut self) -> Option<String> {
+        match &mut self.sink {
+            Sink::Frames(f) if !f.is_empty() => Some(std::mem::take(f)),
+            _ => None,
         }
+    }
+
+    /// Frames mode: the stream's failure is an event (`error`, `response.failed`) that went out as a
+    /// frame: a proxy ends its body normally, the consumer reads the failure from it.
+    pub fn failure_forwarded(&self) -> bool {
+        self.failure_forwarded
+    }
+
+    /// Frames mode: the terminal event as a batch (so a consumer can still build the final
+    /// Response from it), once the stream ended with one.
+    pub fn take_terminal_batch(&mut self) -> Option<String> {
+        self.terminal_batch.take()
+    }
+
+    fn take_sse(&mut self, sse_event: sse::Event) {
+        let keep_name = !matches!(self.sink, Sink::Batch(_));
+        let sse_name = if keep_name { sse_event.event.clone() } else { String::new() };
+        let ev = match event::decode_owned(sse_event) {
+            Ok(Some(ev)) => ev,
+            Ok(None) => return,
+            Err(e) => {
+                self.outcome = Some(Err(e));
+                return;
+            }
+        };
+        let seq = ev.sequence_number();
+        if let (Some(s), Some(last), true) = (seq, self.last_seq, self.resumed()) {
+            if s <= last {
+                return; // a resumed body repeats what was folded already
+            }
+        }
+        self.acc.push(&ev);
+        self.folded_since_restart += 1;
+        if let Some(s) = seq {
+            self.last_seq = Some(self.last_seq.map_or(s, |l| l.max(s)));
+        }
+        if self.response_id.is_none() && ev.kind().is_lifecycle() {
+            self.response_id = ev.payload().and_then(|r| r.get("id")).and_then(|id| id.as_str()).map(str::to_owned);
+        }
+        let mut show = match (seq, self.hide_through) {
+            (Some(s), Some(h)) if s <= h => Show::Hide,
+            _ => Show::Yield,
+        };
+        match self.acc.outcome() {
+            Outcome::Pending => {}
+            Outcome::Completed | Outcome::Incomplete => self.outcome = Some(Ok(())),
+            Outcome::Failed(e) | Outcome::Error(e) => {
+                self.outcome = Some(Err(Error::Api(Box::new(e.clone()))));
+                show = Show::Fail;
+            }
+        }
+        let terminal = self.outcome.is_some();
+        match &mut self.sink {
+            Sink::Entries(q) => q.push_back(Entry { event: ev, patches: self.acc.patches().to_vec(), show, sse_name }),
+            Sink::Batch(b) => {
+                b.push(if b.is_empty() { '[' } else { ',' });
+                b.push_str(ev.json());
+                b.push(',');
+                self.acc.write_patches_json(b);
+                b.push(',');
+                b.push(show.code());
+            }
+            Sink::Frames(f) => {
+                match (show, &self.redactor) {
+                    (Show::Hide, _) => {}
+                    (Show::Fail, Some(r)) => write_frame(f, &sse_name, &r.redact(ev.json())),
+                    _ => write_frame(f, &sse_name, ev.json()),
+                }
+                self.failure_forwarded |= show == Show::Fail;
+                if terminal {
+                    let mut b = String::from("[");
+                    b.push_str(ev.json());
+                    b.push(',');
+                    self.acc.write_patches_json(&mut b);
+                    b.push_str(",1]");
+                    self.terminal_batch = Some(b);
+                }
+            }
+        }
+    }
+
+    /// A resumed body is running (a restart happened): repeated events are dropped.
+    fn resumed(&self) -> bool {
+        self.restarted
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+fn truncated() -> Error {
+    Error::stream(
+        "the stream ended before a terminal event (response.completed, response.incomplete, response.failed or error)",
+    )
+}
 
-    const CREATED: &str = r#"{"type":"response.created","sequence_number":0,"response":{"id":"r","object":"response","status":"in_progress","output":[]}}"#;
-    const ADDED: &str = r#"{"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"id":"m","type":"message","role":"assistant","content":[]}}"#;
-    const DELTA: &str = r#"{"type":"response.output_text.delta","sequence_number":2,"item_id":"m","output_index":0,"content_index":0,"delta":"Hi"}"#;
-    const COMPLETED: &str = r#"{"type":"response.completed","sequence_number":3,"response":{"id":"r","object":"response","status":"completed","output":[{"id":"m","type":"message","role":"assistant","content":[{"type":"output_text","text":"Hi","annotations":[]}]}]}}"#;
-
-    fn drive(mut s: StreamState, events: &[&str]) -> (StreamState, Result<(), Error>) {
-        let body: String = events.iter().map(|e| format!("data: {e}\n\n")).collect();
-        s.feed(body.as_bytes());
-        s.end_of_body();
-        while let Some(item) = s.pop() {
-            if let Err(e) = item.and_then(|ev| s.apply(&ev)) {
-                return (s, Err(e));
-            }
-        }
-        let end = s.end();
-        (s, end)
+/// One SSE frame: the `event:` line when the event had one, the data (one `data:` line per line
+/// of it), and the blank line.
+fn write_frame(out: &mut String, sse_name: &str, data: &str) {
+    if !sse_name.is_empty() && sse_name != "message" {
+        out.push_str("event: ");
+        out.push_str(sse_name);
+        out.push('\n');
     }
-
-    #[test]
-    fn nothing_after_the_first_terminal_event_is_handed_out() {
-        const AFTER: &str =
-            r#"{"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"AFTER"}"#;
-        const ERROR: &str = r#"{"type":"error","code":"x","message":"late"}"#;
-        // All in one chunk: every event is decoded before the terminal one is applied.
-        let mut s = StreamState::new();
-        let body: String =
-            [CREATED, ADDED, DELTA, COMPLETED, AFTER, ERROR].iter().map(|e| format!("data: {e}\n\n")).collect();
-        s.feed(body.as_bytes());
-        let mut taken = Vec::new();
-        while let Some(item) = s.pop() {
-            taken.push(item.expect("decodes").event_type().to_owned());
-        }
-        assert_eq!(taken.last().map(String::as_str), Some("response.completed"));
-        assert_eq!(taken.len(), 4);
-        // Popped and applied one by one (the Rust stream): the same result.
-        let (s, end) = drive(StreamState::new(), &[CREATED, ADDED, DELTA, COMPLETED, AFTER, ERROR]);
-        assert_eq!(end, Ok(()));
-        let fin: serde_json::Value =
-            serde_json::from_str(&s.final_response_json().unwrap_or_default()).unwrap_or_default();
-        assert_eq!(fin["output_text"], "Hi");
-        // An `error` first: the stream ends there, a later completed changes nothing.
-        let (_, end) = drive(StreamState::new(), &[CREATED, ERROR, COMPLETED]);
-        assert!(matches!(end, Err(Error::Api(_))));
+    for line in data.split('\n') {
+        out.push_str("data: ");
+        out.push_str(line);
+        out.push('\n');
     }
-
-    #[test]
-    fn a_resumed_stream_may_start_mid_response() {
-        let (s, end) = drive(StreamState::resumed(), &[DELTA, COMPLETED]);
-        assert_eq!(end, Ok(()));
-        let fin: serde_json::Value =
-            serde_json::from_str(&s.final_response_json().unwrap_or_default()).unwrap_or_default();
-        assert_eq!(fin["output_text"], "Hi");
-        // From the start, a resumed stream folds like any other.
-        let (s, end) = drive(StreamState::resumed(), &[CREATED, ADDED, DELTA, COMPLETED]);
-        assert_eq!(end, Ok(()));
-        assert!(s.final_response_json().is_some());
-        // A fresh stream still treats a delta before any lifecycle event as a protocol violation.
-        let (_, end) = drive(StreamState::new(), &[DELTA, COMPLETED]);
-        assert!(matches!(end, Err(Error::Stream { .. })));
-        // And a resumed stream still ends in an `error` event.
-        let (_, end) = drive(StreamState::resumed(), &[r#"{"type":"error","code":"x","message":"boom"}"#]);
-        assert!(matches!(end, Err(Error::Api(_))));
-    }
+    out.push('\n');
 }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]
 //! Native tests of the retry policy (`src/retry.rs`). Pure functions: no clocks, no sleeping.
 

@@ -1,9 +1,11 @@
-//! The stream state machine (src/stream.rs): every row of DESIGN.md's "Outcomes of a stream"
-//! table, natively, in any chunking.
+//! The stream state machine (src/stream.rs): every row of the outcomes table (docs/architecture.md),
+//! natively, in any chunking; replays that hide their start, resumed bodies, SSE re-encoding.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]
 
+use cometapi_responses::accumulate::Mirror;
 use cometapi_responses::error::Error;
-use cometapi_responses::stream::StreamState;
+use cometapi_responses::stream::{Show, StreamState};
 use std::path::Path;
 
 /// What a consumer sees: the event types it got, then how the stream ended.
@@ -14,46 +16,50 @@ struct Seen {
     final_text: Option<String>,
 }
 
-fn class(e: &Error) -> String {
+fn class(e: &Error, has_response: bool) -> String {
     match e {
-        Error::Api(a) => {
-            format!("ApiError code={:?} status={:?} has_response={}", a.code, a.status, a.response.is_some())
-        }
-        Error::Stream { response, .. } => format!("StreamError has_response={}", response.is_some()),
+        Error::Api(a) => format!("ApiError code={:?} status={:?} has_response={has_response}", a.code, a.status),
+        Error::Stream { .. } => format!("StreamError has_response={has_response}"),
         other => other.class_name().to_owned(),
     }
 }
 
-/// Drives the state machine the way both shells do: feed, pop, apply; at the end, `end()`.
+/// Drives the state machine the way both shells do: feed chunks, take the entries (applying
+/// their patches to a mirror, handing out the `Yield` ones) until the outcome is decided; at the
+/// end of the body, `end_of_body`. Errors carry the mirror's snapshot, as the shells attach it.
 fn run(bytes: &[u8], chunk: usize) -> Seen {
-    let mut s = StreamState::new();
+    drive(StreamState::entries(None), bytes, chunk)
+}
+
+fn drive(mut s: StreamState, bytes: &[u8], chunk: usize) -> Seen {
+    let mut mirror = Mirror::new();
     let mut types = Vec::new();
     let mut chunks = bytes.chunks(chunk.max(1));
     loop {
-        while let Some(item) = s.pop() {
-            match item {
-                Ok(ev) => match s.apply(&ev) {
-                    Ok(()) => types.push(ev.event_type().to_owned()),
-                    Err(e) => return Seen { types, end: Err(class(&e)), final_text: None },
-                },
-                Err(e) => return Seen { types, end: Err(class(&e)), final_text: None },
+        while let Some(e) = s.next_entry() {
+            mirror.apply_all(&e.patches, &e.event);
+            if e.show == Show::Yield {
+                types.push(e.event.event_type().to_owned());
             }
         }
-        if s.is_finished() {
+        if s.outcome().is_some() {
             break;
         }
         match chunks.next() {
             Some(c) => s.feed(c),
-            None if s.body_ended() => break,
             None => s.end_of_body(),
         }
     }
-    let end =
-        if s.is_finished() && s.final_response_json().is_some() { Ok(()) } else { s.end().map_err(|e| class(&e)) };
-    let final_text = s.final_response_json().map(|j| {
-        let v: serde_json::Value = serde_json::from_str(&j).unwrap();
-        v["output_text"].as_str().unwrap().to_owned()
-    });
+    let has_response = mirror.value().is_some();
+    let end = match s.outcome() {
+        Some(Ok(())) => Ok(()),
+        Some(Err(e)) => Err(class(e, has_response)),
+        None => Err("no outcome".into()),
+    };
+    let final_text = match end {
+        Ok(()) => mirror.value().and_then(|v| v["output_text"].as_str()).map(str::to_owned),
+        Err(_) => None,
+    };
     Seen { types, end, final_text }
 }
 
@@ -194,24 +200,9 @@ fn an_event_over_the_size_limit_is_a_stream_error() {
         &format!(r#","item_id":"m","output_index":0,"content_index":0,"delta":"{}""#, "x".repeat(5000)),
     );
     let s = created() + &text_events("a ") + &big;
-    let mut st = StreamState::with_max_event_size(1024);
-    st.feed(s.as_bytes());
-    let mut got = Vec::new();
-    while let Some(item) = st.pop() {
-        match item {
-            Ok(e) => {
-                st.apply(&e).unwrap();
-                got.push(e.event_type().to_owned());
-            }
-            Err(e) => {
-                assert!(matches!(e, Error::Stream { .. }), "{e:?}");
-                assert!(e.to_string().contains("size limit"));
-                assert_eq!(got.len(), 4);
-                return;
-            }
-        }
-    }
-    panic!("no error");
+    let seen = drive(StreamState::entries(Some(1024)), s.as_bytes(), s.len());
+    assert_eq!(seen.end, Err("StreamError has_response=true".into()));
+    assert_eq!(seen.types.len(), 4, "the events before the oversized one are handed out");
 }
 
 #[test]
@@ -274,4 +265,79 @@ fn synthetic_fixtures_end_as_expected() {
             _ => assert_eq!(seen.end, Ok(()), "{name}"),
         }
     }
+}
+
+#[test]
+fn hidden_events_are_folded_but_not_handed_out() {
+    let body = created() + &text_events("one two three") + &completed("one two three", "completed");
+    let numbered: String = body
+        .split("\n\n")
+        .filter(|f| !f.is_empty())
+        .enumerate()
+        .map(|(i, f)| f.replacen("{\"type\":", &format!("{{\"sequence_number\":{i},\"type\":"), 1) + "\n\n")
+        .collect();
+    let mut st = StreamState::entries(None);
+    st.hide_through(3);
+    let seen = drive(st, numbered.as_bytes(), 7);
+    assert_eq!(seen.end, Ok(()));
+    assert_eq!(seen.final_text.as_deref(), Some("one two three"));
+    // created (0), output_item.added (1), content_part.added (2), the first delta (3) are hidden.
+    assert_eq!(seen.types.first().map(String::as_str), Some("response.output_text.delta"));
+    assert_eq!(seen.types.len(), 3);
+}
+
+#[test]
+fn a_restarted_body_drops_what_it_repeats_and_goes_on() {
+    let frames: Vec<String> = (created() + &text_events("a b c d") + &completed("a b c d", "completed"))
+        .split("\n\n")
+        .filter(|f| !f.is_empty())
+        .enumerate()
+        .map(|(i, f)| f.replacen("{\"type\":", &format!("{{\"sequence_number\":{i},\"type\":"), 1) + "\n\n")
+        .collect();
+    let mut st = StreamState::entries(None);
+    let mut mirror = Mirror::new();
+    let mut types = Vec::new();
+    let mut take = |st: &mut StreamState| {
+        while let Some(e) = st.next_entry() {
+            mirror.apply_all(&e.patches, &e.event);
+            types.push(e.event.sequence_number());
+        }
+    };
+    // The first body breaks after event 4 (a partial frame follows).
+    st.feed(frames[..5].concat().as_bytes());
+    st.feed(b"event: response.output_text.delta\ndata: {\"seq");
+    st.lost("reset");
+    take(&mut st);
+    assert!(matches!(st.outcome(), Some(Err(Error::Stream { .. }))));
+    assert_eq!(st.last_sequence_number(), Some(4));
+    assert_eq!(st.response_id(), Some("r"));
+    // The resumed body repeats events 3 and 4, then goes on.
+    st.restart();
+    assert!(st.outcome().is_none());
+    st.feed(frames[3..].concat().as_bytes());
+    take(&mut st);
+    assert_eq!(st.outcome(), Some(&Ok(())));
+    let want: Vec<Option<u64>> = (0..frames.len() as u64).map(Some).collect();
+    assert_eq!(types, want, "every event once, in order");
+    assert_eq!(mirror.value().unwrap()["output_text"], "a b c d");
+}
+
+#[test]
+fn frames_reencode_each_event_as_received() {
+    let data_only = "data: {\"type\":\"response.created\",\"response\":{\"id\":\"r\",\"object\":\"response\",\"status\":\"in_progress\",\"output\":[],\"n\":1.50}}\n\n";
+    let body =
+        format!("{data_only}: comment\n\n{}{}data: [DONE]\n\n", text_events("x y"), completed("x y", "completed"));
+    let mut st = StreamState::batches(None);
+    st.frames_mode(None);
+    let mut out = String::new();
+    for c in body.as_bytes().chunks(5) {
+        st.feed(c);
+        out.push_str(&st.take_frames().unwrap_or_default());
+    }
+    // The data-only event stays data-only, the number keeps its spelling; comments and [DONE]
+    // are not events; every other event keeps its `event:` line.
+    assert!(out.starts_with(data_only), "{out}");
+    let expected = format!("{data_only}{}{}", text_events("x y"), completed("x y", "completed"));
+    assert_eq!(out, expected);
+    assert!(st.take_terminal_batch().is_some_and(|b| b.ends_with(",1]")));
 }

@@ -1,5 +1,6 @@
 //! wasm-bindgen tests in headless Chromium (`make test-wasm`): the transport against the mock
 //! backend on loopback, from a page on another origin (CORS), with the browser's own fetch.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(target_arch = "wasm32")]
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -1,5 +1,6 @@
 //! wasm-bindgen tests in Node (`make test-wasm`): the core inside a real wasm instance, and the
 //! transport against the mock backend on loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(target_arch = "wasm32")]
 
 use cometapi_responses::sse::{Event, Parser};

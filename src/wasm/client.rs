@@ -1,5 +1,6 @@
-//! [`Client`]: the Responses API from Rust/wasm code (Leptos, Yew, workers-rs …). The JS
-//! `ResponsesClient` is a thin layer over it.
+//! [`Client`]: the Responses API for Rust/wasm apps (Leptos, Yew, workers-rs …), on the same core
+//! as the npm package: the core builds every request and decides every answer; this module runs
+//! the I/O (see `transport.rs`).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), cometapi_responses::Error> {
@@ -18,36 +19,33 @@
 //! # let _ = response; Ok(()) }
 //! ```
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::Function;
 use serde::Serialize;
 use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::AbortSignal;
 
 use super::stream::EventStream;
-use super::sys::AbortSignal;
-use super::transport::{self, Body, BodyLimit, Cancel, Endpoint, HttpRequest};
-use crate::accumulate;
+use super::transport::{AbortState, Io};
+use crate::call::Call;
+use crate::endpoint::{Answer, Config, HttpRequest, ListQuery};
 use crate::error::Error;
-use crate::http;
 use crate::redact::Redactor;
-use crate::request;
+use crate::stream::StreamState;
 
-/// Default retries after the first attempt.
-pub const DEFAULT_MAX_RETRIES: u32 = 2;
-/// Default per-attempt timeout (10 minutes).
-pub const DEFAULT_TIMEOUT_MS: u64 = 600_000;
-/// JSON bodies (non-streaming answers) are read up to this size.
-const MAX_JSON_BODY: usize = 256 * 1024 * 1024;
+pub use crate::endpoint::{DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS};
 
 /// Options of a [`Client`] (none is sent to the server as is).
 #[derive(Clone, Debug, Default)]
 pub struct ClientOptions {
     /// Sent as `Authorization: Bearer …`; omit behind a proxy that adds it.
     pub api_key: Option<String>,
-    /// Default `https://api.cometapi.com/v1`.
+    /// Default `https://api.cometapi.com/v1`; must be an absolute http(s) URL.
     pub base_url: Option<String>,
-    /// A `fetch` to use instead of `globalThis.fetch`.
+    /// A `fetch` to use instead of `globalThis.fetch` (called with a `Request`).
     pub fetch: Option<Function>,
     /// Headers sent with every request.
     pub headers: Vec<(String, String)>,
@@ -55,6 +53,42 @@ pub struct ClientOptions {
     pub max_retries: Option<u32>,
     /// Per-attempt timeout in ms (default 600 000): until the headers, then between chunks.
     pub timeout_ms: Option<u64>,
+}
+
+impl ClientOptions {
+    /// Options from a JS object `{ apiKey, baseURL, headers, maxRetries, timeout, fetch }` (what
+    /// a Rust/wasm app receives from its page), read with serde-wasm-bindgen.
+    pub fn from_js(options: &JsValue) -> Result<ClientOptions, Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Js {
+            api_key: Option<String>,
+            #[serde(rename = "baseURL")]
+            base_url: Option<String>,
+            #[serde(default)]
+            headers: std::collections::BTreeMap<String, String>,
+            max_retries: Option<u32>,
+            timeout: Option<f64>,
+            #[serde(default, with = "serde_wasm_bindgen::preserve")]
+            fetch: JsValue,
+        }
+        let o: Js =
+            serde_wasm_bindgen::from_value(options.clone()).map_err(|e| Error::validation("options", e.to_string()))?;
+        let fetch = o.fetch.dyn_into::<Function>().ok();
+        let timeout_ms = match o.timeout {
+            Some(t) if t.is_finite() && t >= 0.0 => Some(t as u64),
+            Some(_) => return Err(Error::validation("timeout", "timeout must be a non-negative number of ms")),
+            None => None,
+        };
+        Ok(ClientOptions {
+            api_key: o.api_key,
+            base_url: o.base_url,
+            fetch,
+            headers: o.headers.into_iter().collect(),
+            max_retries: o.max_retries,
+            timeout_ms,
+        })
+    }
 }
 
 /// Per-request options.
@@ -70,133 +104,103 @@ pub struct RequestOptions {
     pub headers: Vec<(String, String)>,
 }
 
-/// Query of [`Client::input_items`].
-#[derive(Clone, Debug, Default)]
-pub struct InputItemsQuery {
-    /// List items after this item id.
-    pub after: Option<String>,
-    /// Page size (1–100).
-    pub limit: Option<u32>,
-    /// `asc` or `desc`.
-    pub order: Option<String>,
-    /// Extra fields to include.
-    pub include: Vec<String>,
-}
+/// Query of [`Client::input_items`] and [`Client::conversation_items_list`].
+pub type InputItemsQuery = ListQuery;
 
-struct Config {
-    endpoint: Endpoint,
-    base_url: String,
-    max_retries: u32,
-    timeout_ms: u64,
+struct Shared {
+    config: Result<Rc<Config>, Error>,
+    fetch: Option<Function>,
+    redactor: Option<Rc<Redactor>>,
 }
 
 /// A Responses API client. Cheap to clone.
 #[derive(Clone)]
 pub struct Client {
-    config: Rc<Config>,
+    shared: Rc<Shared>,
 }
 
 impl Client {
-    /// A client with these options.
+    /// A client with these options. An invalid base URL makes every call fail with its
+    /// [`Error::Validation`] (see [`try_new`](Self::try_new) to get it at once).
     pub fn new(options: ClientOptions) -> Client {
-        let mut headers = Vec::new();
-        let secret = options.api_key.filter(|k| !k.is_empty());
-        let redactor = secret.as_deref().and_then(Redactor::new).map(Rc::new);
-        if let Some(key) = &secret {
-            headers.push(("authorization".to_owned(), format!("Bearer {key}")));
-        }
-        headers.extend(options.headers);
-        Client {
-            config: Rc::new(Config {
-                endpoint: Endpoint { fetch: options.fetch, headers, redactor },
-                base_url: options.base_url.unwrap_or_else(|| http::DEFAULT_BASE_URL.to_owned()),
-                max_retries: options.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
-                timeout_ms: options.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
-            }),
-        }
+        let fetch = options.fetch.clone();
+        let config = Config::new(
+            options.base_url.as_deref(),
+            options.api_key.as_deref(),
+            options.headers,
+            options.max_retries,
+            options.timeout_ms,
+        );
+        let redactor = config.as_ref().ok().and_then(|c| c.api_key.as_deref()).and_then(Redactor::new).map(Rc::new);
+        Client { shared: Rc::new(Shared { config: config.map(Rc::new), fetch, redactor }) }
+    }
+
+    /// A client with these options, or the [`Error::Validation`] of an invalid base URL.
+    pub fn try_new(options: ClientOptions) -> Result<Client, Error> {
+        let c = Client::new(options);
+        c.config()?;
+        Ok(c)
     }
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.config.base_url
+        self.shared.config.as_ref().map_or("", |c| c.base_url.as_str())
     }
 
-    fn request(
+    fn config(&self) -> Result<&Rc<Config>, Error> {
+        self.shared.config.as_ref().map_err(Clone::clone)
+    }
+
+    fn call(
         &self,
-        method: &'static str,
-        url: String,
-        body: Option<String>,
-        stream: bool,
         opts: &RequestOptions,
-    ) -> HttpRequest {
-        HttpRequest {
-            method,
-            url,
-            headers: opts.headers.clone(),
-            body,
-            timeout_ms: opts.timeout_ms.unwrap_or(self.config.timeout_ms),
-            max_retries: opts.max_retries.unwrap_or(self.config.max_retries),
-            stream,
+        build: impl FnOnce(&Config) -> Result<HttpRequest, Error>,
+    ) -> Result<Call, Error> {
+        let config = self.config()?;
+        let request = build(config)?;
+        let timeout = opts.timeout_ms.unwrap_or(config.timeout_ms);
+        let retries = opts.max_retries.unwrap_or(config.max_retries);
+        Ok(Call::new(request, timeout, retries, self.shared.redactor.clone()))
+    }
+
+    /// Runs a JSON call to its end: the answer as JSON text.
+    async fn run_json(
+        &self,
+        opts: RequestOptions,
+        build: impl FnOnce(&Config) -> Result<HttpRequest, Error>,
+    ) -> Result<String, Error> {
+        let call = RefCell::new(self.call(&opts, build)?);
+        let io = RefCell::new(Io::new(self.shared.fetch.clone(), AbortState::new(opts.signal)));
+        while call.borrow().action() != crate::call::Action::Done {
+            Io::step(&call, &io).await;
+        }
+        let mut c = call.into_inner();
+        if let Some(e) = c.error() {
+            return Err(e.clone());
+        }
+        let response = matches!(c.request().answer, Answer::Json { output_text: true });
+        let text = c.take_json().ok_or_else(|| Error::stream("the call ended without an answer"))?;
+        if response {
+            crate::accumulate::with_output_text(&text)
+        } else {
+            Ok(text)
         }
     }
 
-    /// Sends a request and reads its whole body as text.
-    async fn call_text(&self, req: HttpRequest, opts: RequestOptions) -> Result<String, Error> {
-        let cancel = Cancel::new(opts.signal);
-        let (resp, attempt) = transport::send(&self.config.endpoint, &req, &cancel).await?;
-        let Some(stream) = resp.body() else { return Ok(String::new()) };
-        let mut body = Body::new(stream, Some(attempt), cancel)?;
-        body.read_to_string(MAX_JSON_BODY, BodyLimit::Fail).await.map_err(|e| match e {
-            Error::Connection { message } => Error::Stream {
-                message: format!("the connection was lost while reading the response: {message}"),
-                response: None,
-            },
-            other => other,
-        })
-    }
-
-    /// Sends a request and reads its JSON answer (with `output_text` set when `output_text`).
-    /// Every error is redacted: no text of it holds the API key.
-    async fn call_json(&self, req: HttpRequest, opts: RequestOptions, output_text: bool) -> Result<String, Error> {
-        let result = async {
-            let text = self.call_text(req, opts).await?;
-            if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_err() {
-                return Err(Error::stream(format!("the response is not JSON: {}", http::excerpt(&text, 120))));
-            }
-            if output_text {
-                accumulate::with_output_text(&text)
-            } else {
-                Ok(text)
-            }
-        }
-        .await;
-        result.map_err(|mut e| {
-            if let Some(r) = &self.config.endpoint.redactor {
-                e.redact(r);
-            }
-            e
-        })
-    }
-
-    fn start_stream(&self, req: HttpRequest, opts: RequestOptions) -> EventStream {
-        let cancel = Cancel::new(opts.signal);
-        let (config, c) = (self.config.clone(), cancel.clone());
-        let start = Box::pin(async move {
-            let (resp, attempt) = transport::send(&config.endpoint, &req, &c).await?;
-            match resp.body() {
-                Some(stream) => Body::new(stream, Some(attempt), c),
-                None => Err(Error::stream("the response has no body")),
-            }
-        });
-        EventStream::starting(start, cancel).with_redactor(self.config.endpoint.redactor.clone())
+    /// The stream of `call` (resumable when the response runs in the background).
+    fn stream_of(&self, call: Call, signal: Option<AbortSignal>, stream: StreamState) -> EventStream {
+        let call = match (&call.request().answer, self.config()) {
+            (Answer::Stream { background: true }, Ok(config)) => call.resumable(config.clone()),
+            _ => call,
+        };
+        EventStream::new(call.with_stream(stream), Io::new(self.shared.fetch.clone(), AbortState::new(signal)))
     }
 
     /// `POST /responses` (non-streaming), params as JSON text; the Response as JSON text with
     /// `output_text` set. Params are validated before anything is sent.
     pub async fn create_json(&self, params_json: &str, opts: RequestOptions) -> Result<String, Error> {
-        let body = request::prepare_body(params_json, false)?;
-        let req = self.request("POST", http::responses_url(&self.config.base_url), Some(body), false, &opts);
-        self.call_json(req, opts, true).await
+        let extra = opts.headers.clone();
+        self.run_json(opts, |c| c.create(params_json, &extra)).await
     }
 
     /// `POST /responses` (non-streaming): the Response, with `output_text`.
@@ -207,9 +211,9 @@ impl Client {
     /// `POST /responses` with `stream: true`, params as JSON text. Validation errors come back
     /// at once; the request starts on the first poll.
     pub fn stream_json(&self, params_json: &str, opts: RequestOptions) -> Result<EventStream, Error> {
-        let body = request::prepare_body(params_json, true)?;
-        let req = self.request("POST", http::responses_url(&self.config.base_url), Some(body), true, &opts);
-        Ok(self.start_stream(req, opts))
+        let extra = opts.headers.clone();
+        let call = self.call(&opts, |c| c.stream(params_json, &extra))?;
+        Ok(self.stream_of(call, opts.signal, StreamState::entries(None)))
     }
 
     /// `POST /responses` with `stream: true`.
@@ -219,9 +223,8 @@ impl Client {
 
     /// `GET /responses/{id}` as JSON text (with `output_text`).
     pub async fn retrieve_json(&self, id: &str, opts: RequestOptions) -> Result<String, Error> {
-        http::check_id(id)?;
-        let req = self.request("GET", http::response_url(&self.config.base_url, id, ""), None, false, &opts);
-        self.call_json(req, opts, true).await
+        let extra = opts.headers.clone();
+        self.run_json(opts, |c| c.retrieve(id, &extra)).await
     }
 
     /// `GET /responses/{id}`.
@@ -229,32 +232,25 @@ impl Client {
         parse(&self.retrieve_json(id, opts).await?)
     }
 
-    /// `GET /responses/{id}?stream=true[&starting_after=N]`: resumes a background response's
-    /// events after sequence number N.
+    /// `GET /responses/{id}?stream=true`: a background response's events. With
+    /// `starting_after`, only the events after that sequence number are yielded, but the
+    /// snapshot is the whole response (every event is folded).
     pub fn retrieve_stream(&self, id: &str, starting_after: Option<u64>, opts: RequestOptions) -> EventStream {
-        if let Err(e) = http::check_id(id) {
-            return EventStream::failed(e);
-        }
-        let mut url = http::response_url(&self.config.base_url, id, "");
-        let mut query = vec![("stream", "true".to_owned())];
+        let extra = opts.headers.clone();
+        let mut stream = StreamState::entries(None);
         if let Some(n) = starting_after {
-            query.push(("starting_after", n.to_string()));
+            stream.hide_through(n);
         }
-        http::push_query(&mut url, &query);
-        let req = self.request("GET", url, None, true, &opts);
-        let stream = self.start_stream(req, opts);
-        if starting_after.is_some() {
-            stream.resumed()
-        } else {
-            stream
+        match self.call(&opts, |c| c.retrieve_stream(id, None, &extra)) {
+            Ok(call) => self.stream_of(call, opts.signal, stream),
+            Err(e) => EventStream::failed(e),
         }
     }
 
     /// `POST /responses/{id}/cancel` (background responses) as JSON text.
     pub async fn cancel_json(&self, id: &str, opts: RequestOptions) -> Result<String, Error> {
-        http::check_id(id)?;
-        let req = self.request("POST", http::response_url(&self.config.base_url, id, "/cancel"), None, false, &opts);
-        self.call_json(req, opts, true).await
+        let extra = opts.headers.clone();
+        self.run_json(opts, |c| c.cancel(id, &extra)).await
     }
 
     /// `POST /responses/{id}/cancel`.
@@ -264,9 +260,8 @@ impl Client {
 
     /// `DELETE /responses/{id}` as JSON text (`{ id, object, deleted }`).
     pub async fn delete_json(&self, id: &str, opts: RequestOptions) -> Result<String, Error> {
-        http::check_id(id)?;
-        let req = self.request("DELETE", http::response_url(&self.config.base_url, id, ""), None, false, &opts);
-        self.call_json(req, opts, false).await
+        let extra = opts.headers.clone();
+        self.run_json(opts, |c| c.delete(id, &extra)).await
     }
 
     /// `DELETE /responses/{id}`.
@@ -281,47 +276,104 @@ impl Client {
         query: &InputItemsQuery,
         opts: RequestOptions,
     ) -> Result<String, Error> {
-        http::check_id(id)?;
-        let mut url = http::response_url(&self.config.base_url, id, "/input_items");
-        let mut pairs = Vec::new();
-        if let Some(a) = &query.after {
-            pairs.push(("after", a.clone()));
-        }
-        if let Some(l) = query.limit {
-            if !(1..=100).contains(&l) {
-                return Err(Error::validation("limit", format!("limit must be an integer from 1 to 100, got {l}")));
-            }
-            pairs.push(("limit", l.to_string()));
-        }
-        if let Some(o) = &query.order {
-            if o != "asc" && o != "desc" {
-                return Err(Error::validation(
-                    "order",
-                    format!("order must be \"asc\" or \"desc\", got {}", serde_json::Value::from(o.as_str())),
-                ));
-            }
-            pairs.push(("order", o.clone()));
-        }
-        for inc in &query.include {
-            pairs.push(("include[]", inc.clone()));
-        }
-        http::push_query(&mut url, &pairs);
-        let req = self.request("GET", url, None, false, &opts);
-        self.call_json(req, opts, false).await
+        let extra = opts.headers.clone();
+        self.run_json(opts, |c| c.input_items(id, query, &extra)).await
     }
 
     /// `GET /responses/{id}/input_items`.
     pub async fn input_items(&self, id: &str, query: &InputItemsQuery, opts: RequestOptions) -> Result<Value, Error> {
         parse(&self.input_items_json(id, query, opts).await?)
     }
+
+    /// `POST /responses/compact` (params sent as given): the compaction.
+    pub async fn compact(&self, params: &impl Serialize, opts: RequestOptions) -> Result<Value, Error> {
+        let (body, extra) = (to_json(params)?, opts.headers.clone());
+        parse(&self.run_json(opts, |c| c.compact(&body, &extra)).await?)
+    }
+
+    /// `POST /responses/input_tokens` (params sent as given): `{ object, input_tokens }`.
+    pub async fn count_input_tokens(&self, params: &impl Serialize, opts: RequestOptions) -> Result<Value, Error> {
+        let (body, extra) = (to_json(params)?, opts.headers.clone());
+        parse(&self.run_json(opts, |c| c.count_input_tokens(&body, &extra)).await?)
+    }
+
+    /// `POST /conversations` (`{ items?, metadata? }`).
+    pub async fn conversation_create(&self, params: Option<&Value>, opts: RequestOptions) -> Result<Value, Error> {
+        let body = params.map(to_json).transpose()?;
+        let extra = opts.headers.clone();
+        parse(&self.run_json(opts, |c| c.conversation_create(body.as_deref(), &extra)).await?)
+    }
+
+    /// `GET /conversations/{id}`.
+    pub async fn conversation_retrieve(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
+        let extra = opts.headers.clone();
+        parse(&self.run_json(opts, |c| c.conversation_retrieve(id, &extra)).await?)
+    }
+
+    /// `POST /conversations/{id}` (`{ metadata }`).
+    pub async fn conversation_update(&self, id: &str, params: &Value, opts: RequestOptions) -> Result<Value, Error> {
+        let (body, extra) = (to_json(params)?, opts.headers.clone());
+        parse(&self.run_json(opts, |c| c.conversation_update(id, &body, &extra)).await?)
+    }
+
+    /// `DELETE /conversations/{id}`.
+    pub async fn conversation_delete(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
+        let extra = opts.headers.clone();
+        parse(&self.run_json(opts, |c| c.conversation_delete(id, &extra)).await?)
+    }
+
+    /// `POST /conversations/{id}/items` (`{ items }`), `include` in the query.
+    pub async fn conversation_items_create(
+        &self,
+        id: &str,
+        params: &Value,
+        include: &[String],
+        opts: RequestOptions,
+    ) -> Result<Value, Error> {
+        let (body, extra) = (to_json(params)?, opts.headers.clone());
+        parse(&self.run_json(opts, |c| c.conversation_items_create(id, &body, include, &extra)).await?)
+    }
+
+    /// `GET /conversations/{id}/items`.
+    pub async fn conversation_items_list(
+        &self,
+        id: &str,
+        query: &ListQuery,
+        opts: RequestOptions,
+    ) -> Result<Value, Error> {
+        let extra = opts.headers.clone();
+        parse(&self.run_json(opts, |c| c.conversation_items_list(id, query, &extra)).await?)
+    }
+
+    /// `GET /conversations/{id}/items/{item_id}`.
+    pub async fn conversation_item_retrieve(
+        &self,
+        id: &str,
+        item_id: &str,
+        include: &[String],
+        opts: RequestOptions,
+    ) -> Result<Value, Error> {
+        let extra = opts.headers.clone();
+        parse(&self.run_json(opts, |c| c.conversation_item_retrieve(id, item_id, include, &extra)).await?)
+    }
+
+    /// `DELETE /conversations/{id}/items/{item_id}`.
+    pub async fn conversation_item_delete(
+        &self,
+        id: &str,
+        item_id: &str,
+        opts: RequestOptions,
+    ) -> Result<Value, Error> {
+        let extra = opts.headers.clone();
+        parse(&self.run_json(opts, |c| c.conversation_item_delete(id, item_id, &extra)).await?)
+    }
 }
 
 /// Parses any `ReadableStream` of SSE bytes (e.g. from your own proxy) as a Responses stream.
-pub fn stream_from_readable_stream(body: super::sys::ReadableStream) -> EventStream {
-    let cancel = Cancel::new(None);
-    match Body::new(body, None, cancel.clone()) {
-        Ok(body) => EventStream::reading(body, cancel),
-        Err(e) => EventStream::failed(e),
+pub fn stream_from_readable_stream(body: web_sys::ReadableStream) -> EventStream {
+    match Io::reading(body) {
+        Ok(io) => EventStream::new(Call::reading(StreamState::entries(None)), io),
+        Err(e) => EventStream::failed(Error::stream(e)),
     }
 }
 

@@ -1,17 +1,22 @@
-//! The wasm shell: raw bindings ([`sys`]), the fetch transport, the Rust [`Client`] and
-//! [`EventStream`], and the `#[wasm_bindgen]` exports behind the JS classes.
+//! The wasm shell: it runs the I/O the core asks for and gives JS its classes. No protocol rule
+//! lives here (docs/architecture.md).
 //!
-//! Nothing here knows the protocol: it moves bytes between JS and the core and turns core
-//! results into JS values. The public JS classes are thin wrappers (pkg/api.js) over the raw
-//! exports; they add what JS does best (Error subclasses, `Symbol.asyncIterator`).
+//! - `raw` / `parser`: the `#[wasm_bindgen]` classes behind the npm package (js/*.js runs their
+//!   I/O: `fetch`, the body's reader, timers).
+//! - [`Client`] / [`EventStream`]: the same API for Rust/wasm apps, whose I/O is run here with
+//!   gloo-net, web-sys and gloo-timers (`transport`).
+//! - `sys`: the few bindings web-sys lacks; `error`: core errors → JS error descriptors.
 
-mod bindings;
 mod client;
 mod error;
 mod parser;
+mod raw;
 mod stream;
-pub mod sys;
+mod sys;
 mod transport;
 
-pub use client::{stream_from_readable_stream, Client, ClientOptions, InputItemsQuery, RequestOptions};
+pub use client::{
+    stream_from_readable_stream, Client, ClientOptions, InputItemsQuery, RequestOptions, DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT_MS,
+};
 pub use stream::EventStream;

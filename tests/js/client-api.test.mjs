@@ -179,10 +179,18 @@ describe('background: cancel, retrieveStream', () => {
     const n = seen.at(-1).sequence_number;
 
     const resumed = client.retrieveStream(id, { startingAfter: n });
-    const { events, error } = await collect(resumed);
+    // The snapshot is the whole response from the first event handed out: the replay starts at
+    // the beginning (every event is folded), only the events after startingAfter are handed out.
+    const head = (await resumed.next()).value;
+    assert.equal(head.sequence_number, n + 1);
+    assert.equal(resumed.response.id, id);
+    const textSoFar = deltaText([...seen, head]);
+    assert.equal(resumed.response.output_text, textSoFar, 'the snapshot holds the text of the events before startingAfter');
+    const { events: rest, error } = await collect(resumed);
+    const events = [head, ...rest];
     assert.equal(error, null);
     const req = srv.requests.filter((r) => r.method === 'GET' && r.path === `/v1/responses/${id}`).at(-1);
-    assert.deepEqual(req.query, { stream: 'true', starting_after: String(n) });
+    assert.deepEqual(req.query, { stream: 'true' });
     assert.match(req.headers.accept, /text\/event-stream/);
     assert.ok(events.length > 5);
     assert.ok(events.every((e) => e.sequence_number > n), 'only events after startingAfter');

@@ -51,8 +51,7 @@ test('npm pack: the tarball is a complete package', () => {
   assert.ok(manifest.license);
   assert.equal(manifest.type, 'module');
   for (const f of [
-    'package.json', 'README.md', 'index.d.ts', 'api.js', 'errors.js', 'cometapi_responses.js',
-    'cometapi_responses_bg.wasm', 'cometapi_responses_bg.inline.js',
+    'package.json', 'README.md', 'index.d.ts', 'cometapi_responses_bg.wasm',
     'node.js', 'browser.js', 'workerd.js', 'web.js',
   ]) {
     assert.ok(files.includes(f), `the tarball holds ${f}`);

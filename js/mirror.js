@@ -1,0 +1,117 @@
+// A JS object kept in step with a snapshot the wasm core builds, by applying the core's patch
+// operations (docs/architecture.md, "Snapshots"). This file knows nothing about events or
+// Responses: it sets, copies, appends and joins at paths, as the core says.
+//
+//   ["r", keep]        root := copy of event.response; keep = 1: the old output and output_text stay
+//   ["s", path, v]     set literal v at path        ["t", path, key]  set a copy of event[key] at path
+//   ["a", path, key]   append event[key] to the string at path
+//   ["c", path, text]  append text to the string at path
+//   ["j", path, paths] the string at path := the strings at paths, concatenated
+//
+// A path is an array of keys and indices; an index equal to the array's length pushes. A path
+// whose parent does not exist changes nothing.
+
+/** A deep copy of JSON data (strings are shared: they are immutable). */
+export function copy(v) {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copy(v[i]);
+    return out;
+  }
+  const out = {};
+  for (const k of Object.keys(v)) {
+    const x = copy(v[k]);
+    if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    else out[k] = x;
+  }
+  return out;
+}
+
+function parentOf(root, path) {
+  let node = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = node[path[i]];
+  }
+  return typeof node === 'object' && node !== null ? node : undefined;
+}
+
+function put(parent, key, value) {
+  if (Array.isArray(parent)) {
+    if (typeof key !== 'number' || key > parent.length) return;
+  } else if (key === '__proto__') {
+    Object.defineProperty(parent, key, { value, enumerable: true, writable: true, configurable: true });
+    return;
+  }
+  parent[key] = value;
+}
+
+function at(root, path) {
+  let node = root;
+  for (const k of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = node[k];
+  }
+  return node;
+}
+
+export class Mirror {
+  /** The snapshot (null until the first root). */
+  value = null;
+
+  /** Applies one event's operations. */
+  apply(ops, event) {
+    for (const op of ops) {
+      switch (op[0]) {
+        case 'a':
+        case 'c':
+          this.#append(op[1], op[0] === 'a' ? event[op[2]] : op[2]);
+          break;
+        case 's':
+        case 't':
+          this.#set(op[1], op[0] === 's' ? op[2] : copy(event[op[2]]));
+          break;
+        case 'j': {
+          let s = '';
+          for (const p of op[2]) {
+            const v = at(this.value, p);
+            if (typeof v === 'string') s += v;
+          }
+          this.#set(op[1], s);
+          break;
+        }
+        case 'r': {
+          const old = this.value;
+          const next = copy(event.response);
+          if (op[1] === 1 && old !== null) {
+            next.output = old.output;
+            next.output_text = old.output_text;
+          }
+          this.value = next;
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+
+  #set(path, value) {
+    if (path.length === 0) {
+      this.value = value;
+      return;
+    }
+    const parent = parentOf(this.value, path);
+    if (parent !== undefined) put(parent, path[path.length - 1], value);
+  }
+
+  #append(path, text) {
+    if (typeof text !== 'string') return;
+    const parent = parentOf(this.value, path);
+    if (parent === undefined) return;
+    const key = path[path.length - 1];
+    const cur = parent[key];
+    put(parent, key, typeof cur === 'string' ? cur + text : text);
+  }
+}

@@ -1,0 +1,173 @@
+//! [`Mirror`]: applies [`Patch`]es to a `serde_json::Value`, the Rust twin of the npm package's
+//! JS applier. It knows nothing about event types: an operation names a path and, for `Take`
+//! and `Append`, a field of the event, which it reads from the [`ResponseEvent`].
+
+use std::mem;
+
+use serde_json::Value;
+
+use super::patch::{Key, Patch, Path, Seg};
+use crate::event::ResponseEvent;
+
+/// A snapshot kept by applying patches.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Mirror {
+    value: Option<Value>,
+}
+
+/// The event's fields [`Take`](Patch::Take) and [`Append`](Patch::Append) read, looked up
+/// once per event: `response`, `item`, `part` and `annotation` are the event's
+/// [payload](ResponseEvent::payload); any other key (`delta`, a `.done` event's value) is its
+/// [text](ResponseEvent::text).
+struct Fields<'e> {
+    payload: Option<&'e Value>,
+    text: Option<&'e str>,
+}
+
+impl<'e> Fields<'e> {
+    fn of(ev: &'e ResponseEvent) -> Self {
+        Fields { payload: ev.payload(), text: ev.text() }
+    }
+
+    fn value(&self, key: Key) -> Option<Value> {
+        match key {
+            Key::Response | Key::Item | Key::Part | Key::Annotation => self.payload.cloned(),
+            _ => self.text.map(|s| Value::String(s.to_owned())),
+        }
+    }
+
+    fn text(&self, key: Key) -> Option<&'e str> {
+        match key {
+            Key::Response | Key::Item | Key::Part | Key::Annotation => self.payload.and_then(Value::as_str),
+            _ => self.text,
+        }
+    }
+}
+
+impl Mirror {
+    /// Nothing yet (no lifecycle event applied).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The snapshot; `None` before the first [`Root`](Patch::Root).
+    pub fn value(&self) -> Option<&Value> {
+        self.value.as_ref()
+    }
+
+    /// Consumes the mirror, returning the snapshot.
+    pub fn into_value(self) -> Option<Value> {
+        self.value
+    }
+
+    /// Applies one event's patches in order.
+    pub fn apply_all(&mut self, patches: &[Patch], ev: &ResponseEvent) {
+        let fields = Fields::of(ev);
+        for p in patches {
+            self.apply_one(p, &fields);
+        }
+    }
+
+    /// Applies one patch, reading event fields from `ev`. A patch that does not fit (a path that
+    /// leads nowhere, a missing event field) does nothing.
+    pub fn apply(&mut self, patch: &Patch, ev: &ResponseEvent) {
+        self.apply_one(patch, &Fields::of(ev));
+    }
+
+    fn apply_one(&mut self, patch: &Patch, fields: &Fields<'_>) {
+        match patch {
+            Patch::Root { keep_output } => self.root(*keep_output, fields.payload),
+            Patch::Set { path, value } => self.set(path, value.clone()),
+            Patch::Take { path, key } => {
+                if let Some(v) = fields.value(*key) {
+                    self.set(path, v);
+                }
+            }
+            Patch::Append { path, key } => {
+                if let Some(s) = fields.text(*key) {
+                    self.cat(path, s);
+                }
+            }
+            Patch::Cat { path, text } => self.cat(path, text),
+            Patch::Join { path, from } => {
+                let mut text = String::new();
+                for f in from {
+                    if let Some(Value::String(s)) = self.get(f) {
+                        text.push_str(s);
+                    }
+                }
+                self.set(path, Value::String(text));
+            }
+        }
+    }
+
+    fn root(&mut self, keep_output: bool, payload: Option<&Value>) {
+        let Some(resp @ Value::Object(_)) = payload else { return };
+        let mut new = resp.clone();
+        if keep_output {
+            if let (Some(Value::Object(old)), Value::Object(n)) = (self.value.as_mut(), &mut new) {
+                for key in [Key::Output.as_str(), Key::OutputText.as_str()] {
+                    if let Some(v) = old.get_mut(key) {
+                        n.insert(key.to_owned(), mem::take(v));
+                    }
+                }
+            }
+        }
+        self.value = Some(new);
+    }
+
+    fn get(&self, path: &Path) -> Option<&Value> {
+        let mut v = self.value.as_ref()?;
+        for s in path.segs() {
+            v = match s {
+                Seg::Key(k) => v.as_object()?.get(k.as_str())?,
+                Seg::Index(i) => v.as_array()?.get(usize::try_from(*i).ok()?)?,
+            };
+        }
+        Some(v)
+    }
+
+    fn get_mut(&mut self, path: &Path) -> Option<&mut Value> {
+        let mut v = self.value.as_mut()?;
+        for s in path.segs() {
+            v = match s {
+                Seg::Key(k) => v.as_object_mut()?.get_mut(k.as_str())?,
+                Seg::Index(i) => v.as_array_mut()?.get_mut(usize::try_from(*i).ok()?)?,
+            };
+        }
+        Some(v)
+    }
+
+    fn set(&mut self, path: &Path, value: Value) {
+        let Some((last, parent)) = path.segs().split_last() else {
+            self.value = Some(value);
+            return;
+        };
+        let Some(parent) = Path::new(parent).and_then(|p| self.get_mut(&p)) else { return };
+        match (last, parent) {
+            (Seg::Key(k), Value::Object(o)) => match o.get_mut(k.as_str()) {
+                Some(slot) => *slot = value,
+                None => {
+                    o.insert(k.as_str().to_owned(), value);
+                }
+            },
+            (Seg::Index(i), Value::Array(a)) => {
+                let Ok(i) = usize::try_from(*i) else { return };
+                if i == a.len() {
+                    a.push(value);
+                } else if let Some(slot) = a.get_mut(i) {
+                    *slot = value;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn cat(&mut self, path: &Path, text: &str) {
+        if let Some(Value::String(s)) = self.get_mut(path) {
+            s.push_str(text);
+        } else {
+            self.set(path, Value::String(text.to_owned()));
+        }
+    }
+}

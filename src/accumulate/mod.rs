@@ -1,0 +1,164 @@
+//! Builds the Response snapshot from stream events, as a stream of small changes.
+//!
+//! Every [`Accumulator::push`] decides the changes an event makes and records them as
+//! [`Patch`]es; an applier mirrors them — [`Mirror`] on a `serde_json::Value` (what
+//! [`Accumulator::new`] keeps for Rust users), the npm package's applier on a JS object (from
+//! [`Accumulator::write_patches_json`]; the accumulator then keeps no snapshot:
+//! [`Accumulator::without_snapshot`]). The accumulator itself keeps only the snapshot's shape
+//! (the skeleton), so its memory does not grow with the text.
+//!
+//! # The rules
+//!
+//! The accumulator never fails a stream: what does not fit the snapshot is skipped, and the
+//! lifecycle events' `response` is authoritative. (A stream fails for broken bytes or JSON, an
+//! oversized event, a truncated body, or the protocol's own `error` / `response.failed` events;
+//! the decoder and the stream state machine decide those.)
+//!
+//! - Lifecycle events (`response.created/queued/in_progress/completed/incomplete/failed`)
+//!   replace the snapshot. A *non-terminal* one whose `output` is empty or missing keeps the
+//!   output accumulated so far (a server that re-sends `in_progress` mid-stream with
+//!   `output: []` must not erase it); the terminal ones carry the final output and win (unless
+//!   they have no `output` array at all). One without a `response` object changes nothing,
+//!   but a terminal one still decides the outcome.
+//! - Output items keep the server's `output_index` → position mapping: an index seen before
+//!   names the same position (an `output_item.added` there replaces, so a replayed event is
+//!   idempotent; `output_item.done` replaces), a new index appends, whatever its value (a
+//!   server may skip indices). The output of a lifecycle event maps each index to itself. An
+//!   event without `output_index` names its item by `item_id` (an item event: by its item's
+//!   `id`, else it appends).
+//! - `content_part.*` and `reasoning_summary_part.*` replace or append in the item's `content`
+//!   / `summary` (the array is created when the item has none: OpenRouter's reasoning items
+//!   arrive without `content`).
+//! - `*.delta` appends to the matching field, `*.done` overwrites it; a text event for the part
+//!   right after the last one (index == length) creates that part.
+//! - `output_text.annotation.added` sets `annotations[annotation_index]`; an index past the end
+//!   (or none) appends.
+//! - Tool status events set the item's `status`.
+//! - Skipped: events before the first lifecycle event, events naming an item or part that does
+//!   not exist (or a part index past the end), events missing the field they apply, targets
+//!   that are not objects or arrays where one is needed; `keepalive`, `response.audio.*` and
+//!   unknown events change nothing.
+//!
+//! The snapshot always carries `output_text` (see [`compute_output_text`]), kept incrementally:
+//! a delta at the end of the text costs O(delta).
+//!
+//! Outcome: the first terminal event decides it and later events do not change it (OpenAI sends
+//! `error` and then `response.failed`; the stream is over at the first).
+
+mod apply;
+mod mirror;
+mod outcome;
+mod output_text;
+pub mod patch;
+mod skeleton;
+mod text;
+
+use serde_json::Value;
+
+pub use mirror::Mirror;
+pub use outcome::Outcome;
+pub use output_text::{compute_output_text, output_text_to_set, with_output_text};
+pub use patch::{Key, Patch, Path, Seg};
+
+use crate::event::ResponseEvent;
+use skeleton::Skeleton;
+
+/// Accumulates events into a Response snapshot (or only into patches, see
+/// [`without_snapshot`](Self::without_snapshot)).
+#[derive(Debug, Clone)]
+pub struct Accumulator {
+    skeleton: Skeleton,
+    /// The last push's patches (the buffer is reused).
+    patches: Vec<Patch>,
+    /// The snapshot, when this accumulator keeps one.
+    mirror: Option<Mirror>,
+    outcome: Outcome,
+    version: u64,
+}
+
+impl Default for Accumulator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Accumulator {
+    /// An empty accumulator that keeps the snapshot (none yet, outcome `Pending`, version 0).
+    pub fn new() -> Self {
+        Accumulator {
+            skeleton: Skeleton::default(),
+            patches: Vec::new(),
+            mirror: Some(Mirror::new()),
+            outcome: Outcome::Pending,
+            version: 0,
+        }
+    }
+
+    /// An accumulator that only records patches (for an applier elsewhere): no snapshot, so
+    /// [`snapshot`](Self::snapshot) and [`response_json`](Self::response_json) are `None`,
+    /// [`output_text`](Self::output_text) is `""`, and a `Failed` / `Error` outcome carries no
+    /// snapshot JSON.
+    pub fn without_snapshot() -> Self {
+        Accumulator { mirror: None, ..Self::new() }
+    }
+
+    /// The Response so far (with `output_text`); `None` before the first lifecycle event, and
+    /// always for [`without_snapshot`](Self::without_snapshot).
+    pub fn snapshot(&self) -> Option<&Value> {
+        self.mirror.as_ref().and_then(Mirror::value)
+    }
+
+    /// The concatenated text of all `output_text` parts of all `message` items so far.
+    pub fn output_text(&self) -> &str {
+        self.snapshot().and_then(|s| s.get("output_text")).and_then(Value::as_str).unwrap_or_default()
+    }
+
+    /// The snapshot serialised as JSON (it includes `output_text`); `None` when there is none.
+    pub fn response_json(&self) -> Option<String> {
+        self.snapshot().and_then(|v| serde_json::to_string(v).ok())
+    }
+
+    /// A lifecycle event gave the stream its Response (before that, other events are skipped).
+    pub fn has_response(&self) -> bool {
+        self.skeleton.started
+    }
+
+    /// How the stream ended so far.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
+
+    /// Bumps on every push that changed the snapshot (0 before any).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The patches of the last push, in order (empty: it changed nothing).
+    pub fn patches(&self) -> &[Patch] {
+        &self.patches
+    }
+
+    /// Appends the JSON form of the last push's patches to `out` (see [`patch`] for the
+    /// encoding).
+    pub fn write_patches_json(&self, out: &mut String) {
+        patch::write_json(&self.patches, out);
+    }
+
+    /// Applies one event. Never fails: what does not fit the snapshot is skipped (see the
+    /// module docs); the stream's end is decided by the lifecycle and `error` events.
+    pub fn push(&mut self, ev: &ResponseEvent) {
+        self.patches.clear();
+        apply::apply(&mut self.skeleton, ev, &mut self.patches);
+        if !self.patches.is_empty() {
+            self.version += 1;
+            if let Some(m) = &mut self.mirror {
+                m.apply_all(&self.patches, ev);
+            }
+        }
+        if !self.outcome.is_terminal() {
+            if let Some(o) = Outcome::of(ev, || self.response_json()) {
+                self.outcome = o;
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! `output_text`: the concatenation, in output order, of the `text` of every `output_text` part
+//! of every `message` item (`""` when there are none).
+//!
+//! In a snapshot it is kept by patches, without the accumulator holding any text: a delta at
+//! the end of the text (no part after it has text) is an [`Append`](Patch::Append) of the
+//! event's own string; any other change of a text part, of a message or of the whole output is a
+//! [`Join`](Patch::Join) of the parts that have text, which the applier concatenates.
+
+use serde_json::Value;
+
+use super::patch::{Key, Patch, Path};
+use super::skeleton::Skeleton;
+use crate::error::Error;
+use crate::event::excerpt;
+
+/// `output_text` of a Response (see the module docs).
+pub fn compute_output_text(response: &Value) -> String {
+    let mut text = String::new();
+    let Some(Value::Array(output)) = response.get("output") else {
+        return text;
+    };
+    for item in output {
+        if item.get("type").and_then(Value::as_str) != Some("message") {
+            continue;
+        }
+        let Some(Value::Array(content)) = item.get("content") else {
+            continue;
+        };
+        for part in content {
+            if part.get("type").and_then(Value::as_str) == Some("output_text") {
+                if let Some(t) = part.get("text").and_then(Value::as_str) {
+                    text.push_str(t);
+                }
+            }
+        }
+    }
+    text
+}
+
+/// For a Response answer kept as its own text (the JS shell parses it as received): the
+/// `output_text` to set on it — computed from `output` when there is an `output` array, `""` when
+/// there is neither an `output` array nor a string `output_text`, `None` to keep the server's
+/// string. The text is read leniently (a number beyond f64's range is fine, as in `JSON.parse`);
+/// not a JSON object → [`Error::Stream`].
+pub fn output_text_to_set(response_json: &str) -> Result<Option<String>, Error> {
+    let v = crate::event::lenient::parse_value(response_json).map_err(|e| malformed(response_json, &e))?;
+    if !v.is_object() {
+        return Err(Error::stream(format!("expected a Response object; body begins: {}", excerpt(response_json, 60))));
+    }
+    Ok(match v.get("output") {
+        Some(Value::Array(_)) => Some(compute_output_text(&v)),
+        _ if matches!(v.get("output_text"), Some(Value::String(_))) => None,
+        _ => Some(String::new()),
+    })
+}
+
+fn malformed(response_json: &str, e: &serde_json::Error) -> Error {
+    Error::stream(format!(
+        "malformed Response JSON (line {}, column {}); body begins: {}",
+        e.line(),
+        e.column(),
+        excerpt(response_json, 60)
+    ))
+}
+
+/// For non-streaming `create()`: the Response JSON with `output_text` set.
+///
+/// When the response has an `output` array, `output_text` is computed from it and
+/// *overwrites* any value the server sent: servers are known to send a wrong one (OpenRouter
+/// sends `"output_text": ""` next to a non-empty message), and the official SDKs compute it
+/// from `output` too. Without an `output` array the server's string is kept, or `""` is set.
+/// Not a JSON object → [`Error::Stream`].
+pub fn with_output_text(response_json: &str) -> Result<String, Error> {
+    let mut v: Value = crate::event::lenient::parse_value(response_json).map_err(|e| malformed(response_json, &e))?;
+    let text = match v.get("output") {
+        Some(Value::Array(_)) => Some(compute_output_text(&v)),
+        _ => None,
+    };
+    let Value::Object(obj) = &mut v else {
+        return Err(Error::stream(format!("expected a Response object; body begins: {}", excerpt(response_json, 60))));
+    };
+    match text {
+        Some(t) => {
+            obj.insert("output_text".to_owned(), Value::String(t));
+        }
+        None => {
+            if !matches!(obj.get("output_text"), Some(Value::String(_))) {
+                obj.insert("output_text".to_owned(), Value::String(String::new()));
+            }
+        }
+    }
+    serde_json::to_string(&v).map_err(|e| Error::stream(format!("cannot serialise: {e}")))
+}
+
+/// `output_text` := the concatenation of every part that has text, from the skeleton.
+pub(super) fn join(skeleton: &Skeleton) -> Patch {
+    let from = skeleton.spans().map(|(i, j)| Path::part_field(i, Key::Content, j, Key::Text)).collect();
+    Patch::Join { path: Path::output_text(), from }
+}
+
+/// After a change of shape (an item or a part replaced or added): `had_text` / `has_text` say
+/// whether the changed region added text to `output_text` before / after. Re-joins when it did
+/// either way; keeps [`Skeleton::last_text`] right.
+pub(super) fn reshaped(skeleton: &mut Skeleton, had_text: bool, has_text: bool, out: &mut Vec<Patch>) {
+    if had_text || has_text {
+        skeleton.recompute_last_text();
+        out.push(join(skeleton));
+    }
+}
+
+/// A text event wrote into content part `j` of item `i`, an `output_text` part of a message
+/// (its skeleton already updated): the event's field `key` was appended to the part's text, or
+/// (`replaced`) replaced a text of length `old_len`; `added` is its length.
+pub(super) fn text_written(
+    skeleton: &mut Skeleton,
+    (i, j): (usize, usize),
+    key: Key,
+    replaced: bool,
+    old_len: usize,
+    added: usize,
+    out: &mut Vec<Patch>,
+) {
+    let changed = added > 0 || (replaced && old_len > 0);
+    if !changed {
+        return;
+    }
+    if (!replaced || old_len == 0) && skeleton.nothing_after(i, j) {
+        out.push(Patch::Append { path: Path::output_text(), key });
+        skeleton.last_text = Some((i, j));
+    } else {
+        skeleton.recompute_last_text();
+        out.push(join(skeleton));
+    }
+}

@@ -1,0 +1,216 @@
+//! The skeleton: what the accumulator remembers of the snapshot to decide the next patches.
+//!
+//! It is the snapshot's shape without its text: per output position the server's
+//! `output_index`, the item's id and whether it is a `message`, which of its text fields are
+//! strings, and the same for its `content` and `summary` parts, their annotation counts and the
+//! length of each `output_text` part's text. Its size grows with the number of items and
+//! parts, never with the text.
+
+use serde_json::Value;
+
+use super::patch::Key;
+use crate::event::ResponseEvent;
+
+/// Which of the fields text events write (`text`, `refusal`, `arguments`, `input`, `code`)
+/// hold a string.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Strings(u8);
+
+/// The fields [`Strings`] tracks.
+const FIELDS: [Key; 5] = [Key::Text, Key::Refusal, Key::Arguments, Key::Input, Key::Code];
+
+impl Strings {
+    #[inline]
+    const fn bit(key: Key) -> u8 {
+        match key {
+            Key::Text => 1,
+            Key::Refusal => 2,
+            Key::Arguments => 4,
+            Key::Input => 8,
+            Key::Code => 16,
+            _ => 0,
+        }
+    }
+
+    /// The tracked fields of `obj` that are strings.
+    fn of(obj: &serde_json::Map<String, Value>) -> Strings {
+        let mut bits = 0;
+        for f in FIELDS {
+            if matches!(obj.get(f.as_str()), Some(Value::String(_))) {
+                bits |= Self::bit(f);
+            }
+        }
+        Strings(bits)
+    }
+
+    /// `key` holds a string.
+    #[inline]
+    pub(super) fn has(self, key: Key) -> bool {
+        self.0 & Self::bit(key) != 0
+    }
+
+    /// `key` now holds a string.
+    #[inline]
+    pub(super) fn insert(&mut self, key: Key) {
+        self.0 |= Self::bit(key);
+    }
+}
+
+/// A field of the snapshot that events index into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Slot<T> {
+    /// Missing or `null`: created (as `[]`) by the first event that needs it.
+    Absent,
+    /// Something that is not an array: events that need one are skipped.
+    Other,
+    /// An array.
+    Array(T),
+}
+
+impl<T: Default> Slot<T> {
+    fn of(v: Option<&Value>, array: impl FnOnce(&[Value]) -> T) -> Slot<T> {
+        match v {
+            None | Some(Value::Null) => Slot::Absent,
+            Some(Value::Array(a)) => Slot::Array(array(a)),
+            Some(_) => Slot::Other,
+        }
+    }
+}
+
+/// An output item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Item {
+    /// The server's `output_index` for this position (`None`: it came without one).
+    pub server: Option<u64>,
+    pub id: Option<Box<str>>,
+    /// An object (anything else: events naming it are skipped).
+    pub object: bool,
+    /// `type` is `"message"`: its `output_text` parts make the snapshot's `output_text`.
+    pub message: bool,
+    pub strings: Strings,
+    pub content: Slot<Vec<Part>>,
+    pub summary: Slot<Vec<Part>>,
+}
+
+/// A content or summary part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Part {
+    pub object: bool,
+    /// `type` is `"output_text"`.
+    pub output_text: bool,
+    pub strings: Strings,
+    /// The length of `text` when it is a string.
+    pub text_len: usize,
+    /// The number of annotations.
+    pub annotations: Slot<usize>,
+}
+
+impl Item {
+    pub(super) fn of(v: &Value, server: Option<u64>) -> Item {
+        let parts = |name| Slot::of(v.get(name), |a| a.iter().map(Part::of).collect());
+        Item {
+            server,
+            id: v.get("id").and_then(Value::as_str).map(Box::from),
+            object: v.is_object(),
+            message: v.get("type").and_then(Value::as_str) == Some("message"),
+            strings: v.as_object().map(Strings::of).unwrap_or_default(),
+            content: parts(Key::Content.as_str()),
+            summary: parts(Key::Summary.as_str()),
+        }
+    }
+
+    /// The `output_text` parts with text: `(part index, text length)`.
+    pub(super) fn spans(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let parts = match &self.content {
+            Slot::Array(parts) if self.message => parts.as_slice(),
+            _ => &[],
+        };
+        parts.iter().enumerate().filter(|(_, p)| p.is_text() && p.text_len > 0).map(|(j, p)| (j, p.text_len))
+    }
+
+    /// Some part adds text to `output_text`.
+    pub(super) fn has_text(&self) -> bool {
+        self.spans().next().is_some()
+    }
+
+    pub(super) fn parts_mut(&mut self, summary: bool) -> &mut Slot<Vec<Part>> {
+        if summary {
+            &mut self.summary
+        } else {
+            &mut self.content
+        }
+    }
+}
+
+impl Part {
+    pub(super) fn of(v: &Value) -> Part {
+        let text_len = v.get("text").and_then(Value::as_str).map_or(0, str::len);
+        Part {
+            object: v.is_object(),
+            output_text: v.get("type").and_then(Value::as_str) == Some("output_text"),
+            strings: v.as_object().map(Strings::of).unwrap_or_default(),
+            text_len,
+            annotations: Slot::of(v.get("annotations"), <[Value]>::len),
+        }
+    }
+
+    /// An `output_text` part whose `text` is a string (in a message: it counts in
+    /// `output_text`).
+    pub(super) fn is_text(&self) -> bool {
+        self.object && self.output_text && self.strings.has(Key::Text)
+    }
+}
+
+/// The snapshot's shape.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Skeleton {
+    /// A lifecycle event set the snapshot; before that, every other event is skipped.
+    pub started: bool,
+    /// The output, by position.
+    pub items: Vec<Item>,
+    /// The last `output_text` part with text, as (item, part): text appended to a part at or
+    /// after it is appended to `output_text` too.
+    pub last_text: Option<(usize, usize)>,
+}
+
+impl Skeleton {
+    /// The position of the item the server calls `output_index` `idx`.
+    pub(super) fn position_of(&self, idx: u64) -> Option<usize> {
+        let dense = usize::try_from(idx).ok().filter(|&i| self.items.get(i).is_some_and(|it| it.server == Some(idx)));
+        dense.or_else(|| self.items.iter().position(|it| it.server == Some(idx)))
+    }
+
+    /// The position of the item whose `id` is `id`.
+    pub(super) fn position_of_id(&self, id: &str) -> Option<usize> {
+        self.items.iter().position(|it| it.id.as_deref() == Some(id))
+    }
+
+    /// The object item an event names: by `output_index`, else by `item_id`.
+    pub(super) fn locate(&self, ev: &ResponseEvent) -> Option<usize> {
+        let by_index = ev.output_index().and_then(|i| self.position_of(i));
+        let i = by_index.or_else(|| ev.item_id().and_then(|id| self.position_of_id(id)))?;
+        self.items.get(i).filter(|it| it.object).map(|_| i)
+    }
+
+    /// Sets the output from a lifecycle event's `output` (each index maps to itself).
+    pub(super) fn reset(&mut self, output: &[Value]) {
+        self.items.clear();
+        self.items.extend(output.iter().zip(0u64..).map(|(v, i)| Item::of(v, Some(i))));
+        self.started = true;
+    }
+
+    /// The `output_text` parts with text, in output order: `(item, part)`.
+    pub(super) fn spans(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.items.iter().enumerate().flat_map(|(i, it)| it.spans().map(move |(j, _)| (i, j)))
+    }
+
+    /// Recomputes [`last_text`](Self::last_text) after a change of shape.
+    pub(super) fn recompute_last_text(&mut self) {
+        self.last_text = self.spans().last();
+    }
+
+    /// No part after `(i, j)` has `output_text` text.
+    pub(super) fn nothing_after(&self, i: usize, j: usize) -> bool {
+        self.last_text.map_or(true, |last| last <= (i, j))
+    }
+}

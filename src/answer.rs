@@ -1,0 +1,136 @@
+//! What an answer means: the API's error body (`{"error":{"message","type","param","code"}}`)
+//! as an [`ApiError`], a JSON answer checked (and given its `output_text` when it is a
+//! Response), and the response headers the client reads.
+
+use serde_json::Value;
+
+use crate::accumulate;
+use crate::endpoint::Answer;
+use crate::error::{ApiError, Error};
+
+/// Bodies of error responses are read up to this many bytes (enough for any real error JSON);
+/// the rest is not read.
+pub const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// The response headers the client reads (for errors and retries); a shell passes these and no
+/// others.
+pub const WANTED_HEADERS: [&str; 4] = ["x-request-id", "retry-after-ms", "retry-after", "x-should-retry"];
+
+/// A JSON answer's body, checked to be JSON, as received (numbers keep their spelling), and for
+/// a Response the `output_text` to set on it (see [`accumulate::output_text_to_set`]).
+pub fn json_body(body: &[u8], answer: Answer) -> Result<(String, Option<String>), Error> {
+    let text = String::from_utf8_lossy(body).into_owned();
+    if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_err() {
+        return Err(Error::stream(format!("the response is not JSON: {}", excerpt(&text, 120))));
+    }
+    match answer {
+        Answer::Json { output_text: true } => {
+            let set = accumulate::output_text_to_set(&text)?;
+            Ok((text, set))
+        }
+        _ => Ok((text, None)),
+    }
+}
+
+/// The [`ApiError`] for an HTTP error response: `{"error":{"message","type","param","code"}}`
+/// when the body has that shape (a flat `{"message",…}` too), else a message made from the
+/// status and a short excerpt of the body.
+pub fn api_error_from_http(status: u16, body: &str, request_id: Option<String>) -> ApiError {
+    let json: Option<Value> = serde_json::from_str(body).ok();
+    let err = json.as_ref().map(|v| match v.get("error") {
+        Some(e) if e.is_object() => e,
+        _ => v,
+    });
+    let field = |name: &str| -> Option<String> {
+        match err?.get(name)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        }
+    };
+    let message = field("message").unwrap_or_else(|| {
+        let excerpt = excerpt(body, 200);
+        if excerpt.is_empty() {
+            format!("HTTP {status} {}", reason(status))
+        } else {
+            format!("HTTP {status} {}: {excerpt}", reason(status))
+        }
+    });
+    ApiError {
+        status: Some(status),
+        code: field("code"),
+        error_type: field("type"),
+        param: field("param"),
+        message,
+        request_id,
+        body: if body.is_empty() { None } else { Some(excerpt(body, MAX_ERROR_BODY).to_owned()) },
+        response: None,
+    }
+}
+
+/// At most `max` bytes of `s`, cut at a character boundary.
+pub fn excerpt(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s.trim();
+    }
+    let mut end = max;
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or("").trim()
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        413 => "Payload Too Large",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_error_body() {
+        let e = api_error_from_http(
+            400,
+            r#"{"error":{"message":"bad temp","type":"invalid_request_error","param":"temperature","code":"invalid_value"}}"#,
+            Some("req_1".into()),
+        );
+        assert_eq!(e.status, Some(400));
+        assert_eq!(e.message, "bad temp");
+        assert_eq!(e.error_type.as_deref(), Some("invalid_request_error"));
+        assert_eq!(e.param.as_deref(), Some("temperature"));
+        assert_eq!(e.code.as_deref(), Some("invalid_value"));
+        assert_eq!(e.request_id.as_deref(), Some("req_1"));
+    }
+
+    #[test]
+    fn non_json_error_body() {
+        let e = api_error_from_http(502, "<html>bad gateway</html>", None);
+        assert_eq!(e.message, "HTTP 502 Bad Gateway: <html>bad gateway</html>");
+        assert_eq!(e.code, None);
+        let e = api_error_from_http(500, "", None);
+        assert_eq!(e.message, "HTTP 500 Internal Server Error");
+        assert_eq!(e.body, None);
+    }
+
+    #[test]
+    fn excerpt_is_char_safe() {
+        assert_eq!(excerpt("日本語", 4), "日");
+        assert_eq!(excerpt("ab", 10), "ab");
+    }
+}

@@ -1,0 +1,196 @@
+//! JSON text → `serde_json::Value`, accepting what `JSON.parse` accepts.
+//!
+//! serde_json refuses two things that are valid JSON text (RFC 8259's grammar) and that
+//! `JSON.parse` takes:
+//!
+//! - a number beyond `f64`'s range, about ±1.8e308 (`1e400`, `-1e400`, a 5000-digit integer):
+//!   `JSON.parse` reads ±`Infinity`; here the number becomes **`null`** in the `Value`, which is
+//!   what `JSON.stringify` writes for `Infinity`. (A number too small for `f64`, `1e-400`, is
+//!   `0` in both and needs nothing.)
+//! - a `\u` escape of a lone UTF-16 surrogate (`"\ud800"`): `JSON.parse` keeps the lone code
+//!   unit; a Rust string cannot hold one, so the escape becomes U+FFFD REPLACEMENT CHARACTER.
+//!
+//! Nothing else is loosened: text serde_json rejects for any other reason (a syntax error,
+//! nesting deeper than 128 levels) is still rejected, with serde_json's error.
+//!
+//! Cost: none for text serde_json accepts, which is parsed once as before. Only after a syntax
+//! error is the text scanned once more; when it holds such a number or escape, a copy of it, with
+//! each of them replaced by text of the same length (`null` and spaces, `\ufffd`), is parsed
+//! instead. The caller keeps the original text (an event's `json()` is byte-for-byte what the
+//! server sent), and error positions in the copy are those of the original.
+
+use serde_json::error::Category;
+use serde_json::Value;
+
+use super::fast::hex4;
+
+/// Parses `text` as a JSON value the way `JSON.parse` would accept it (see the module docs for
+/// what an out-of-range number and a lone surrogate escape become).
+pub fn parse_value(text: &str) -> Result<Value, serde_json::Error> {
+    match strict(text) {
+        Ok(v) => Ok(v),
+        Err(e) if e.classify() == Category::Syntax => match tolerant_copy(text) {
+            Some(copy) => strict(&copy),
+            None => Err(e),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+/// A copy of `text` where every number serde_json cannot represent is `null` padded with spaces
+/// and every lone surrogate escape is `\ufffd`; `None` when there is nothing to replace.
+fn tolerant_copy(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut edits: Vec<(usize, usize, Edit)> = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'"' => i = string(b, i + 1, &mut edits),
+            b'-' | b'0'..=b'9' => {
+                let end = i + b.get(i..).map_or(0, |t| t.iter().take_while(|&&c| is_number_byte(c)).count());
+                if b.get(i..end).and_then(|t| std::str::from_utf8(t).ok()).is_some_and(out_of_range) {
+                    edits.push((i, end, Edit::Null));
+                }
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    for (start, end, edit) in edits {
+        out.push_str(text.get(done..start)?);
+        match edit {
+            Edit::Null => {
+                out.push_str("null");
+                out.extend(std::iter::repeat(' ').take((end - start).saturating_sub(4)));
+            }
+            Edit::Replacement => out.push_str("\\ufffd"),
+        }
+        done = end;
+    }
+    out.push_str(text.get(done..)?);
+    Some(out)
+}
+
+#[derive(Clone, Copy)]
+enum Edit {
+    /// A number out of range: `null` and spaces to its length.
+    Null,
+    /// A 6-byte `\uXXXX` escape of a lone surrogate: `\ufffd`.
+    Replacement,
+}
+
+fn is_number_byte(c: u8) -> bool {
+    matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+}
+
+/// A valid JSON number that serde_json refuses (it is beyond `f64`'s range). The shortest such
+/// number has 5 characters (`2e308`); shorter ones are not even parsed.
+fn out_of_range(token: &str) -> bool {
+    token.len() >= 5 && super::fast::number_end(token.as_bytes(), 0) == Some(token.len()) && strict(token).is_err()
+}
+
+/// serde_json's parse, in one place (one copy of it in the wasm).
+#[inline(never)]
+fn strict(text: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str(text)
+}
+
+/// The string whose content starts at `i` (after the opening quote): records its lone surrogate
+/// escapes, returns the index after the closing quote (or the end of the text).
+fn string(b: &[u8], mut i: usize, edits: &mut Vec<(usize, usize, Edit)>) -> usize {
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'"' => return i + 1,
+            b'\\' if b.get(i + 1) == Some(&b'u') => match hex4(b, i + 2) {
+                Some(0xD800..=0xDBFF) if matches!(low_surrogate_at(b, i + 6), Some(true)) => i += 12,
+                Some(0xD800..=0xDFFF) => {
+                    edits.push((i, i + 6, Edit::Replacement));
+                    i += 6;
+                }
+                Some(_) => i += 6,
+                // An invalid escape: the parse of the copy reports it.
+                None => i += 2,
+            },
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+/// Whether a `\u` escape of a low surrogate starts at `i` (`None`: no `\u` escape there).
+fn low_surrogate_at(b: &[u8], i: usize) -> Option<bool> {
+    if b.get(i) != Some(&b'\\') || b.get(i + 1) != Some(&b'u') {
+        return None;
+    }
+    Some(matches!(hex4(b, i + 2)?, 0xDC00..=0xDFFF))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_range_numbers_become_null_of_the_same_length() {
+        let big = "9".repeat(5000);
+        for (text, copy) in [
+            ("[1e400]", "[null ]"),
+            ("[-1e400,1]", "[null  ,1]"),
+            ("[1E+999 ]", "[null   ]"),
+            ("[2e308]", "[null ]"),
+            ("[1.5,1e309]", "[1.5,null ]"),
+        ] {
+            assert_eq!(tolerant_copy(text).as_deref(), Some(copy), "{text}");
+            assert!(parse_value(text).is_ok());
+        }
+        let copy = tolerant_copy(&format!("{{\"a\":{big}}}")).unwrap();
+        assert_eq!(copy.len(), big.len() + 6);
+        assert_eq!(parse_value(&format!("{{\"a\":-{big}}}")).unwrap(), serde_json::json!({"a": null}));
+    }
+
+    #[test]
+    fn numbers_in_range_and_invalid_numbers_are_left_alone() {
+        for text in ["[1e308]", "[1e-400]", "[1.7976931348623157e307]", "[01]", "[1e]", "[--1]", "[1e4001e400]", "[1]"]
+        {
+            assert_eq!(tolerant_copy(text), None, "{text}");
+        }
+        assert_eq!(parse_value("[1e-400]").unwrap(), serde_json::json!([0.0]));
+        assert!(parse_value("[01]").is_err());
+        assert!(parse_value("[1e4001e400]").is_err());
+    }
+
+    #[test]
+    fn lone_surrogate_escapes_become_the_replacement_character() {
+        for (text, s) in [
+            (r#"["\ud800"]"#, "\u{fffd}"),
+            (r#"["\udc00x"]"#, "\u{fffd}x"),
+            (r#"["\ud83d\u0041"]"#, "\u{fffd}A"),
+            (r#"["\ud83d\ud83d\ude80"]"#, "\u{fffd}🚀"),
+            (r#"["\ud83d\n"]"#, "\u{fffd}\n"),
+            (r#"["\\ud800"]"#, "\\ud800"),
+        ] {
+            assert_eq!(parse_value(text).unwrap(), serde_json::json!([s]), "{text}");
+        }
+        // Not in a string: nothing to replace; invalid escapes stay invalid.
+        assert!(parse_value(r#"["\ud800", \ud800]"#).is_err());
+        assert!(parse_value(r#"["\ud800\u12"]"#).is_err());
+    }
+
+    #[test]
+    fn other_errors_are_serde_jsons_at_the_same_position() {
+        for text in ["[1e400,]", "[1e400", "{\"a\":1e400 \"b\"}", "[\"\\ud800\" x]"] {
+            let e = parse_value(text).unwrap_err();
+            assert_ne!(e.to_string(), "", "{text}");
+        }
+        // The copy keeps every position: the error is where it is in the original.
+        let plain = serde_json::from_str::<Value>("[null ,]").unwrap_err();
+        let lenient = parse_value("[1e400,]").unwrap_err();
+        assert_eq!((lenient.line(), lenient.column()), (plain.line(), plain.column()));
+    }
+}

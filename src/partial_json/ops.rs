@@ -1,0 +1,147 @@
+//! Patch ops (the project's vocabulary, module docs of [`partial_json`](super)) as Rust values,
+//! and the applier that mirrors them onto a [`serde_json::Value`].
+
+use std::fmt;
+
+use serde_json::Value;
+
+use super::{parse, PartialJsonError};
+
+/// One step of a path: an object key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PathSeg {
+    /// An object key.
+    Key(String),
+    /// An array index (equal to the array's length: append).
+    Index(usize),
+}
+
+/// One patch op.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// `["s", path, value]`: sets `value` at `path` (empty: the root).
+    Set {
+        /// Where.
+        path: Vec<PathSeg>,
+        /// What.
+        value: Value,
+    },
+    /// `["c", path, "text"]`: appends `text` to the string at `path`.
+    Cat {
+        /// Where.
+        path: Vec<PathSeg>,
+        /// What.
+        text: String,
+    },
+}
+
+/// Why ops could not be read or applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpsError {
+    /// The op text is not JSON.
+    Json(PartialJsonError),
+    /// The op text is JSON but not a list of ops.
+    Malformed(&'static str),
+    /// An op's path does not fit the value it is applied to.
+    Path(&'static str),
+}
+
+impl fmt::Display for OpsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OpsError::Json(e) => write!(f, "patch ops: {e}"),
+            OpsError::Malformed(why) | OpsError::Path(why) => write!(f, "patch ops: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for OpsError {}
+
+/// Reads the op text (`[["s",path,value],["c",path,"text"],…]`). It is read by this module's
+/// parser, so numbers beyond `f64` and lone surrogates follow the Rust value's conventions
+/// (module docs of [`partial_json`](super)) instead of failing.
+pub fn parse_ops(json: &str) -> Result<Vec<Op>, OpsError> {
+    let Value::Array(items) = parse(json).map_err(OpsError::Json)? else {
+        return Err(OpsError::Malformed("the ops are not an array"));
+    };
+    items.into_iter().map(op_from_value).collect()
+}
+
+fn op_from_value(item: Value) -> Result<Op, OpsError> {
+    let Value::Array(parts) = item else { return Err(OpsError::Malformed("an op is not an array")) };
+    let mut parts = parts.into_iter();
+    let (Some(code), Some(path), Some(value), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(OpsError::Malformed("an op is not [code, path, value]"));
+    };
+    let Value::Array(segs) = path else { return Err(OpsError::Malformed("an op's path is not an array")) };
+    let path = segs
+        .into_iter()
+        .map(|seg| match seg {
+            Value::String(k) => Ok(PathSeg::Key(k)),
+            Value::Number(n) => n
+                .as_u64()
+                .and_then(|i| usize::try_from(i).ok())
+                .map(PathSeg::Index)
+                .ok_or(OpsError::Malformed("a path index is not a non-negative integer")),
+            _ => Err(OpsError::Malformed("a path element is neither a key nor an index")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    match (code.as_str(), value) {
+        (Some("s"), value) => Ok(Op::Set { path, value }),
+        (Some("c"), Value::String(text)) => Ok(Op::Cat { path, text }),
+        (Some("c"), _) => Err(OpsError::Malformed("a \"c\" op's text is not a string")),
+        _ => Err(OpsError::Malformed("an op's code is neither \"s\" nor \"c\"")),
+    }
+}
+
+fn child<'a>(v: &'a mut Value, seg: &PathSeg) -> Option<&'a mut Value> {
+    match (v, seg) {
+        (Value::Object(m), PathSeg::Key(k)) => m.get_mut(k.as_str()),
+        (Value::Array(a), PathSeg::Index(i)) => a.get_mut(*i),
+        _ => None,
+    }
+}
+
+fn walk<'a>(target: &'a mut Option<Value>, path: &[PathSeg]) -> Result<&'a mut Value, OpsError> {
+    let mut cur = target.as_mut().ok_or(OpsError::Path("no value yet at the root"))?;
+    for seg in path {
+        cur = child(cur, seg).ok_or(OpsError::Path("the path leads nowhere"))?;
+    }
+    Ok(cur)
+}
+
+/// Applies one op to `target` (`None`: no value yet; a set at the root creates it).
+pub fn apply_op(target: &mut Option<Value>, op: Op) -> Result<(), OpsError> {
+    match op {
+        Op::Set { mut path, value } => {
+            let Some(last) = path.pop() else {
+                *target = Some(value);
+                return Ok(());
+            };
+            match (walk(target, &path)?, last) {
+                (Value::Object(m), PathSeg::Key(k)) => {
+                    m.insert(k, value);
+                }
+                (Value::Array(a), PathSeg::Index(i)) if i == a.len() => a.push(value),
+                (Value::Array(a), PathSeg::Index(i)) => {
+                    *a.get_mut(i).ok_or(OpsError::Path("an index past the end of the array"))? = value;
+                }
+                _ => return Err(OpsError::Path("the path's last step does not fit its container")),
+            }
+        }
+        Op::Cat { path, text } => match walk(target, &path)? {
+            Value::String(s) => s.push_str(&text),
+            _ => return Err(OpsError::Path("a \"c\" op's path is not a string")),
+        },
+    }
+    Ok(())
+}
+
+/// Reads the op text and applies its ops in order; stops at the first error (the ops before it
+/// stay applied).
+pub fn apply_ops_json(target: &mut Option<Value>, json: &str) -> Result<(), OpsError> {
+    for op in parse_ops(json)? {
+        apply_op(target, op)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,400 @@
+//! The tool loop's state machine, sans-IO: it decides every step of a run of function tools
+//! (which request comes next, whether to run tools, what goes back to the model, when to stop);
+//! the caller only sends the requests and runs the tools (concurrently), and feeds the results
+//! back. No I/O, no async, no JS.
+//!
+//! ```text
+//! let mut run = ToolLoop::new(params, executable_tool_names, None)?;
+//! while let Some(request) = run.next_request() {
+//!     let response = send(request);                 // the caller: one Responses request
+//!     match run.on_response(&response) {
+//!         Step::Done(_) => break,                   // `response` is the final one
+//!         Step::RunTools(calls) => {                // the caller: run them, concurrently
+//!             run.on_tool_results(run_all(calls));  // (call_id, Ok(output) | Err(message))
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! # Semantics
+//!
+//! - The first request is the user's params. A later one chains with `previous_response_id`
+//!   (the last response's `id`) and sends as `input` only the new `function_call_output` items;
+//!   with a `conversation` it sends them without `previous_response_id` (the conversation
+//!   carries the history). With `store: false` (stateless servers, privacy) there is nothing to
+//!   chain to: every later request resends the whole history as `input` — the original input
+//!   (a string input becomes a user message item), every output item of every earlier response
+//!   as it came (reasoning items with their `encrypted_content` included) and every output —
+//!   and every request of the loop, the first included, has `reasoning.encrypted_content`
+//!   merged into `include`. All other params are sent unchanged on every request.
+//! - A response decides the next step ([`ToolLoop::on_response`]), in this order: no call to
+//!   answer → [`StopReason::NoToolCalls`]; `max_steps` responses received →
+//!   [`StopReason::MaxSteps`]; a call the loop cannot answer → [`StopReason::PendingCalls`]
+//!   (human in the loop: the calls are in the final response). Calls the loop cannot answer: a
+//!   `function_call` to a tool that has no `execute` (or is unknown), one without a `call_id` or
+//!   `name`, and the calls other tools make of the client (`custom_tool_call`, `computer_call`,
+//!   `local_shell_call`, `shell_call`, `apply_patch_call`, `mcp_approval_request`). A response
+//!   without an `id` when the next request would chain to it → [`StopReason::NoResponseId`].
+//!   Else [`Step::RunTools`] with every `function_call`, in output order (a `call_id` that
+//!   appears twice in one response is one call: the first).
+//! - Arguments: a string is parsed as `JSON.parse` would (empty or only whitespace counts as
+//!   `{}`: servers send that for tools without parameters); a value that is not a string (some
+//!   servers send an object) is taken as it is, its JSON text as `arguments`. Arguments that
+//!   are not valid JSON are not run: their `parsed` is `Err("arguments are not valid JSON:
+//!   <where and why>")` and that message is the call's error.
+//! - Results ([`ToolLoop::on_tool_results`]): one `function_call_output` per call, in the calls'
+//!   order whatever the order of the results: `{"type":"function_call_output","call_id":…,
+//!   "output":…}`. The output of `Ok(text)` is `text` (the caller passes a string as it is and
+//!   JSON-encodes any other value); the output of an error is the text `Error: <message>`, so
+//!   the model can read it and recover (a call without a result is the error `the tool gave no
+//!   result`).
+
+use std::mem;
+
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+use serde_json::{json, Map, Value};
+
+use crate::error::Error;
+
+/// `maxSteps` when none is given.
+pub const DEFAULT_MAX_STEPS: usize = 10;
+
+/// Merged into `include` on every request of a `store: false` loop.
+pub const ENCRYPTED_REASONING: &str = "reasoning.encrypted_content";
+
+/// Item types that ask the client for something the loop cannot do (besides `function_call`).
+const CLIENT_CALLS: &[&str] = &[
+    "custom_tool_call",
+    "computer_call",
+    "local_shell_call",
+    "shell_call",
+    "apply_patch_call",
+    "mcp_approval_request",
+];
+
+/// A function call to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolCall {
+    /// The call's `call_id` (its result goes back under it).
+    pub call_id: String,
+    /// The tool's name.
+    pub name: String,
+    /// The arguments as the model wrote them (JSON text).
+    pub arguments: String,
+    /// The arguments parsed, or why they are not valid JSON (then the call must not run: the
+    /// loop sends this message back as its error).
+    pub parsed: Result<Value, String>,
+}
+
+/// As JSON (for a JS caller): `{ call_id, name, arguments, parsed }`, or `{ call_id, name,
+/// arguments, error }` when the arguments are not valid JSON.
+impl Serialize for ToolCall {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ToolCall", 4)?;
+        st.serialize_field("call_id", &self.call_id)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("arguments", &self.arguments)?;
+        match &self.parsed {
+            Ok(v) => st.serialize_field("parsed", v)?,
+            Err(e) => st.serialize_field("error", e)?,
+        }
+        st.end()
+    }
+}
+
+/// Why the loop stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// The last response has no call to answer: it is the answer.
+    NoToolCalls,
+    /// `max_steps` responses were received.
+    MaxSteps,
+    /// The last response has calls the loop cannot answer (a tool without `execute`, an unknown
+    /// tool, a call of another kind): they are left to the caller, in the final response.
+    PendingCalls,
+    /// The last response has no `id`, so the next request could not chain to it.
+    NoResponseId,
+}
+
+impl StopReason {
+    /// `"no_tool_calls"`, `"max_steps"`, `"pending_calls"` or `"no_response_id"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::NoToolCalls => "no_tool_calls",
+            StopReason::MaxSteps => "max_steps",
+            StopReason::PendingCalls => "pending_calls",
+            StopReason::NoResponseId => "no_response_id",
+        }
+    }
+}
+
+/// What to do after a response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// Run these calls (those whose `parsed` is `Ok`), then [`ToolLoop::on_tool_results`].
+    RunTools(Vec<ToolCall>),
+    /// The loop is over; the response just given is the final one.
+    Done(StopReason),
+}
+
+/// One response of the run and the calls answered after it. Serialises to the JS `run.steps`
+/// entry: `{ response, toolCalls: [{ call_id, name, arguments, output, error? }] }`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StepRecord {
+    /// The response.
+    pub response: Value,
+    /// The calls of this response that were answered (empty for the last response).
+    #[serde(rename = "toolCalls")]
+    pub tool_calls: Vec<ToolCallRecord>,
+}
+
+/// One answered call.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ToolCallRecord {
+    /// The call's `call_id`.
+    pub call_id: String,
+    /// The tool's name.
+    pub name: String,
+    /// The arguments as the model wrote them.
+    pub arguments: String,
+    /// The `output` sent back (`Error: <message>` for an error).
+    pub output: String,
+    /// The error message, when the tool failed or its arguments were not valid JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    /// Waiting for the response to [`ToolLoop::next_request`].
+    Request,
+    /// Waiting for the results of these calls.
+    Tools(Vec<ToolCall>),
+    Done(StopReason),
+}
+
+/// The state of one run (module docs).
+#[derive(Debug, Clone)]
+pub struct ToolLoop {
+    params: Map<String, Value>,
+    executable: Vec<String>,
+    max_steps: usize,
+    store_false: bool,
+    conversation: bool,
+    /// `store: false`: every input item so far.
+    history: Vec<Value>,
+    /// The `function_call_output` items for the next request.
+    outputs: Vec<Value>,
+    last_id: Option<String>,
+    steps: Vec<StepRecord>,
+    phase: Phase,
+}
+
+impl ToolLoop {
+    /// A loop for these request params (an object, `tools` already as sent: without
+    /// `execute`), where `executable` names the function tools that have an `execute`, and
+    /// `max_steps` (default [`DEFAULT_MAX_STEPS`], at least 1) bounds the number of responses.
+    pub fn new(params: Value, executable: Vec<String>, max_steps: Option<usize>) -> Result<ToolLoop, Error> {
+        let Value::Object(params) = params else {
+            return Err(Error::validation("params", "the request params must be an object"));
+        };
+        let max_steps = max_steps.unwrap_or(DEFAULT_MAX_STEPS);
+        if max_steps == 0 {
+            return Err(Error::validation("maxSteps", "must be at least 1"));
+        }
+        let store_false = params.get("store") == Some(&Value::Bool(false));
+        let conversation = params.get("conversation").is_some_and(|c| !c.is_null());
+        let history = if store_false {
+            match params.get("input") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::String(text)) => vec![json!({"type": "message", "role": "user", "content": text})],
+                Some(Value::Array(items)) => items.clone(),
+                Some(other) => vec![other.clone()],
+            }
+        } else {
+            Vec::new()
+        };
+        Ok(ToolLoop {
+            params,
+            executable,
+            max_steps,
+            store_false,
+            conversation,
+            history,
+            outputs: Vec::new(),
+            last_id: None,
+            steps: Vec::new(),
+            phase: Phase::Request,
+        })
+    }
+
+    /// The params of the next request; `None` when the loop waits for tool results or is over.
+    pub fn next_request(&self) -> Option<Value> {
+        if !matches!(self.phase, Phase::Request) {
+            return None;
+        }
+        let mut req = self.params.clone();
+        if !self.steps.is_empty() {
+            if self.store_false {
+                req.remove("previous_response_id");
+                req.insert("input".into(), Value::Array(self.history.clone()));
+            } else {
+                req.insert("input".into(), Value::Array(self.outputs.clone()));
+                match &self.last_id {
+                    Some(id) if !self.conversation => {
+                        req.insert("previous_response_id".into(), Value::String(id.clone()));
+                    }
+                    _ => {
+                        req.remove("previous_response_id");
+                    }
+                }
+            }
+        }
+        if self.store_false {
+            match req.get_mut("include") {
+                Some(Value::Array(include)) => {
+                    if !include.iter().any(|v| v.as_str() == Some(ENCRYPTED_REASONING)) {
+                        include.push(ENCRYPTED_REASONING.into());
+                    }
+                }
+                _ => {
+                    req.insert("include".into(), json!([ENCRYPTED_REASONING]));
+                }
+            }
+        }
+        Some(Value::Object(req))
+    }
+
+    /// Takes the response to the last request and decides the next step (module docs). When
+    /// the loop is not waiting for a response, nothing changes and the current step is returned.
+    pub fn on_response(&mut self, response: &Value) -> Step {
+        match &self.phase {
+            Phase::Request => {}
+            Phase::Tools(calls) => return Step::RunTools(calls.clone()),
+            Phase::Done(reason) => return Step::Done(*reason),
+        }
+        self.steps.push(StepRecord { response: response.clone(), tool_calls: Vec::new() });
+        let items = response.get("output").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+        if self.store_false {
+            self.history.extend(items.iter().cloned());
+        }
+        self.last_id = response.get("id").and_then(Value::as_str).map(str::to_owned);
+
+        let mut calls: Vec<ToolCall> = Vec::new();
+        let mut pending = false;
+        for item in items {
+            match item.get("type").and_then(Value::as_str) {
+                Some("function_call") => match read_call(item) {
+                    Some(call) if calls.iter().any(|c| c.call_id == call.call_id) => {}
+                    Some(call) => {
+                        pending |= !self.executable.contains(&call.name);
+                        calls.push(call);
+                    }
+                    None => pending = true,
+                },
+                Some(kind) if CLIENT_CALLS.contains(&kind) => pending = true,
+                _ => {}
+            }
+        }
+        let stop = if calls.is_empty() && !pending {
+            Some(StopReason::NoToolCalls)
+        } else if self.steps.len() >= self.max_steps {
+            Some(StopReason::MaxSteps)
+        } else if pending {
+            Some(StopReason::PendingCalls)
+        } else if !self.store_false && !self.conversation && self.last_id.is_none() {
+            Some(StopReason::NoResponseId)
+        } else {
+            None
+        };
+        match stop {
+            Some(reason) => {
+                self.phase = Phase::Done(reason);
+                Step::Done(reason)
+            }
+            None => {
+                self.phase = Phase::Tools(calls.clone());
+                Step::RunTools(calls)
+            }
+        }
+    }
+
+    /// The results of the calls of the last [`Step::RunTools`], in any order: `(call_id,
+    /// Ok(output text) | Err(error message))`. Builds the outputs for the next request (module
+    /// docs); a result for an unknown `call_id`, or for a call whose arguments were not valid
+    /// JSON, is ignored. Ignored unless the loop waits for tool results.
+    pub fn on_tool_results(&mut self, mut results: Vec<(String, Result<String, String>)>) {
+        let Phase::Tools(calls) = mem::replace(&mut self.phase, Phase::Request) else {
+            return;
+        };
+        let mut outputs = Vec::with_capacity(calls.len());
+        let mut records = Vec::with_capacity(calls.len());
+        for call in calls {
+            let given = results.iter().position(|(id, _)| *id == call.call_id).map(|at| results.swap_remove(at).1);
+            let result = match call.parsed {
+                Err(why) => Err(why),
+                Ok(_) => given.unwrap_or_else(|| Err("the tool gave no result".to_owned())),
+            };
+            let (output, error) = match result {
+                Ok(text) => (text, None),
+                Err(message) => (format!("Error: {message}"), Some(message)),
+            };
+            outputs.push(json!({"type": "function_call_output", "call_id": call.call_id, "output": output}));
+            records.push(ToolCallRecord {
+                call_id: call.call_id,
+                name: call.name,
+                arguments: call.arguments,
+                output,
+                error,
+            });
+        }
+        if self.store_false {
+            self.history.extend(outputs.iter().cloned());
+        }
+        self.outputs = outputs;
+        if let Some(step) = self.steps.last_mut() {
+            step.tool_calls = records;
+        }
+    }
+
+    /// One entry per response received.
+    pub fn steps(&self) -> &[StepRecord] {
+        &self.steps
+    }
+
+    /// Why the loop stopped; `None` while it runs.
+    pub fn stop_reason(&self) -> Option<StopReason> {
+        match self.phase {
+            Phase::Done(reason) => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// The calls waiting for their results (empty unless the last step was [`Step::RunTools`]).
+    pub fn pending_calls(&self) -> &[ToolCall] {
+        match &self.phase {
+            Phase::Tools(calls) => calls,
+            _ => &[],
+        }
+    }
+}
+
+/// A `function_call` item as a call; `None` when it has no `call_id` or `name` to answer.
+fn read_call(item: &Value) -> Option<ToolCall> {
+    let text = |key| item.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    let (call_id, name) = (text("call_id")?, text("name")?);
+    let (arguments, parsed) = match item.get("arguments") {
+        Some(Value::String(raw)) => (raw.clone(), parse_arguments(raw)),
+        None | Some(Value::Null) => (String::new(), Ok(Value::Object(Map::new()))),
+        Some(v) => (v.to_string(), Ok(v.clone())),
+    };
+    Some(ToolCall { call_id, name, arguments, parsed })
+}
+
+fn parse_arguments(raw: &str) -> Result<Value, String> {
+    if raw.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+        return Ok(Value::Object(Map::new()));
+    }
+    crate::partial_json::parse(raw).map_err(|e| format!("arguments are not valid JSON: {e}"))
+}

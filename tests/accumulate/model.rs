@@ -1,0 +1,536 @@
+//! The reference model for the differential tests: the accumulator as it was before patches —
+//! it folds every event straight into a `serde_json::Value`, by the same rules (see the
+//! accumulator's module docs), with its own incremental `output_text`. A second, independent
+//! implementation: the patches applied by a mirror must give exactly its snapshot.
+#![allow(dead_code, clippy::all)]
+
+use std::mem;
+
+use serde_json::{Map, Value};
+
+use cometapi_responses::event::{EventKind, ResponseEvent};
+
+/// Where one `output_text` part's text sits in the snapshot's `output_text`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    item: usize,
+    part: usize,
+    len: usize,
+}
+
+/// Accumulates events into a Response snapshot.
+#[derive(Debug, Clone, Default)]
+pub struct Model {
+    /// When `Some`: an object whose `output` is an array and whose `output_text` is a string
+    /// equal to the concatenation described in the module docs.
+    snapshot: Option<Value>,
+    /// The `output_text` parts in output order; their lengths sum to `output_text.len()`.
+    spans: Vec<Span>,
+    /// The server's `output_index` of each output position (`None`: an item that came without
+    /// one). Lookups go through it, so a server that skips an index keeps its mapping.
+    servers: Vec<Option<u64>>,
+    version: u64,
+}
+
+/// Where a text event writes.
+#[derive(Clone, Copy)]
+enum Target {
+    /// `item[field]`.
+    Item { field: &'static str },
+    /// `item[array][index][field]`; a missing part at index == len is created as `part_type`.
+    Part { array: &'static str, summary: bool, field: &'static str, part_type: &'static str },
+}
+
+fn target(kind: EventKind) -> Option<Target> {
+    use EventKind as K;
+    let part = |array, summary, field, part_type| Target::Part { array, summary, field, part_type };
+    Some(match kind {
+        K::OutputTextDelta | K::OutputTextDone => part("content", false, "text", "output_text"),
+        K::RefusalDelta | K::RefusalDone => part("content", false, "refusal", "refusal"),
+        K::ReasoningTextDelta | K::ReasoningTextDone => part("content", false, "text", "reasoning_text"),
+        K::ReasoningSummaryTextDelta | K::ReasoningSummaryTextDone => part("summary", true, "text", "summary_text"),
+        K::FunctionCallArgumentsDelta
+        | K::FunctionCallArgumentsDone
+        | K::McpCallArgumentsDelta
+        | K::McpCallArgumentsDone => Target::Item { field: "arguments" },
+        K::CustomToolCallInputDelta | K::CustomToolCallInputDone => Target::Item { field: "input" },
+        K::CodeInterpreterCallCodeDelta | K::CodeInterpreterCallCodeDone => Target::Item { field: "code" },
+        _ => return None,
+    })
+}
+
+impl Model {
+    /// An empty accumulator (no snapshot, outcome `Pending`, version 0).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The Response so far (with `output_text`); `None` before the first lifecycle event.
+    pub fn snapshot(&self) -> Option<&Value> {
+        self.snapshot.as_ref()
+    }
+
+    /// The concatenated text of all `output_text` parts of all `message` items so far.
+    pub fn output_text(&self) -> &str {
+        match &self.snapshot {
+            Some(Value::Object(o)) => match o.get("output_text") {
+                Some(Value::String(s)) => s,
+                _ => "",
+            },
+            _ => "",
+        }
+    }
+
+    /// Bumps on every change to the snapshot (0 before any).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Applies one event. Never fails: what does not fit the snapshot is skipped (see the
+    /// module docs); the stream's end is decided by the lifecycle and `error` events.
+    pub fn push(&mut self, ev: &ResponseEvent) {
+        use EventKind as K;
+        let kind = ev.kind();
+        if kind.is_lifecycle() {
+            return self.lifecycle(ev);
+        }
+        match kind {
+            K::OutputItemAdded | K::OutputItemDone => self.item_event(ev),
+            K::ContentPartAdded | K::ContentPartDone => self.part_event(ev, "content", false),
+            K::ReasoningSummaryPartAdded | K::ReasoningSummaryPartDone => self.part_event(ev, "summary", true),
+            K::OutputTextAnnotationAdded => self.annotation_event(ev),
+            _ => {
+                if let Some(t) = target(kind) {
+                    self.text_event(ev, t)
+                } else if let Some(status) = kind.tool_status() {
+                    self.status_event(ev, status)
+                }
+                // keepalive, audio, unknown: nothing to do.
+            }
+        }
+    }
+
+    // -- events -------------------------------------------------------------------------------
+
+    fn lifecycle(&mut self, ev: &ResponseEvent) {
+        let terminal = ev.kind().is_terminal();
+        if let Some(Value::Object(resp)) = ev.payload() {
+            self.replace_snapshot(resp, terminal);
+        }
+    }
+
+    fn replace_snapshot(&mut self, resp: &Map<String, Value>, terminal: bool) {
+        let mut new = resp.clone();
+        let incoming = match new.get("output") {
+            Some(Value::Array(a)) => Some(a.len()),
+            _ => None,
+        };
+        let old_output = match self.snapshot.as_mut() {
+            Some(Value::Object(o)) => match o.get_mut("output") {
+                Some(Value::Array(a)) if !a.is_empty() => Some(a),
+                _ => None,
+            },
+            _ => None,
+        };
+        let keep_old = match (old_output.is_some(), incoming) {
+            (false, _) => false,
+            (true, None) => true,
+            (true, Some(n)) => n == 0 && !terminal,
+        };
+        if keep_old {
+            let old = old_output.map(mem::take).unwrap_or_default();
+            let text = self.take_text();
+            new.insert("output".to_owned(), Value::Array(old));
+            new.insert("output_text".to_owned(), Value::String(text));
+            self.snapshot = Some(Value::Object(new));
+        } else {
+            if incoming.is_none() {
+                new.insert("output".to_owned(), Value::Array(Vec::new()));
+            }
+            new.insert("output_text".to_owned(), Value::String(String::new()));
+            self.snapshot = Some(Value::Object(new));
+            // The server's output: its positions are its indices.
+            self.servers = (0..incoming.unwrap_or(0) as u64).map(Some).collect();
+            self.rebuild_text();
+        }
+        self.version += 1;
+    }
+
+    fn item_event(&mut self, ev: &ResponseEvent) {
+        let Some(item @ Value::Object(_)) = ev.payload() else { return };
+        let Some(len) = self.output().map(Vec::len) else { return };
+        let found = match ev.output_index() {
+            Some(idx) => self.position_of(idx),
+            None => {
+                let id = item.get("id").and_then(Value::as_str).or(ev.item_id());
+                id.and_then(|id| self.position_of_id(id))
+            }
+        };
+        let i = found.unwrap_or(len);
+        if let Some(output) = self.output_mut() {
+            if i == output.len() {
+                output.push(item.clone());
+            } else if let Some(slot) = output.get_mut(i) {
+                *slot = item.clone();
+            }
+        }
+        if i == self.servers.len() {
+            self.servers.push(ev.output_index());
+        }
+        self.resplice_item(i);
+        self.version += 1;
+    }
+
+    fn part_event(&mut self, ev: &ResponseEvent, array: &'static str, summary: bool) {
+        let Some(part @ Value::Object(_)) = ev.payload() else { return };
+        let Some(i) = self.item_index(ev) else { return };
+        let Some(j) = part_index(ev, summary) else { return };
+        let Some((j, append)) = self.check_part(i, array, j) else { return };
+        if let Some(arr) = self.item_mut(i).and_then(|it| child_array(it, array)) {
+            if append {
+                arr.push(part.clone());
+            } else if let Some(slot) = arr.get_mut(j) {
+                *slot = part.clone();
+            }
+        }
+        if array == "content" {
+            self.resplice_item(i);
+        }
+        self.version += 1;
+    }
+
+    fn text_event(&mut self, ev: &ResponseEvent, t: Target) {
+        let is_delta = ev.kind().is_delta();
+        let Some(value) = ev.text() else {
+            // A delta without text, or a `.done` without its final value: keep what we have.
+            return;
+        };
+        // This is the hot path (one call per delta): the output is walked once, validating
+        // everything before changing anything.
+        let Some(i) = self.item_index(ev) else { return };
+        let j = match t {
+            Target::Part { summary, .. } => match part_index(ev, summary) {
+                Some(j) => Some(j),
+                None => return,
+            },
+            Target::Item { .. } => None,
+        };
+        let Some(output) = self.output_mut() else { return };
+        let Some((j, restructured)) = write_text(output, i, t, j, value, is_delta) else { return };
+        self.version += 1;
+        if let Target::Part { array: "content", field: "text", .. } = t {
+            if restructured {
+                self.resplice_item(i);
+            } else {
+                self.append_span(i, j, value);
+            }
+        }
+    }
+
+    fn annotation_event(&mut self, ev: &ResponseEvent) {
+        let Some(annotation) = ev.payload() else { return };
+        let Some(i) = self.item_index(ev) else { return };
+        let Some(j) = part_index(ev, false) else { return };
+        let Some((j, false)) = self.check_part(i, "content", j) else { return };
+        let anns = self
+            .output()
+            .and_then(|o| o.get(i))
+            .and_then(|it| it.get("content"))
+            .and_then(|c| c.get(j))
+            .map(|p| array_len(p, "annotations"));
+        let Some(Some(len)) = anns else { return };
+        // An index past the end appends (nothing later refers to an annotation).
+        let a = ev.annotation_index().and_then(|a| usize::try_from(a).ok()).filter(|&a| a < len).unwrap_or(len);
+        let part = self
+            .item_mut(i)
+            .and_then(|it| child_array(it, "content"))
+            .and_then(|c| c.get_mut(j))
+            .and_then(|p| child_array(p, "annotations"));
+        if let Some(anns) = part {
+            if a == anns.len() {
+                anns.push(annotation.clone());
+            } else if let Some(slot) = anns.get_mut(a) {
+                *slot = annotation.clone();
+            }
+        }
+        self.version += 1;
+    }
+
+    fn status_event(&mut self, ev: &ResponseEvent, status: &'static str) {
+        let Some(i) = self.item_index(ev) else { return };
+        if let Some(Value::Object(o)) = self.item_mut(i) {
+            o.insert("status".to_owned(), Value::String(status.to_owned()));
+            self.version += 1;
+        }
+    }
+
+    // -- lookups ------------------------------------------------------------------------------
+
+    fn output(&self) -> Option<&Vec<Value>> {
+        match &self.snapshot {
+            Some(Value::Object(o)) => match o.get("output") {
+                Some(Value::Array(a)) => Some(a),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn output_mut(&mut self) -> Option<&mut Vec<Value>> {
+        match &mut self.snapshot {
+            Some(Value::Object(o)) => match o.get_mut("output") {
+                Some(Value::Array(a)) => Some(a),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn item_mut(&mut self, i: usize) -> Option<&mut Value> {
+        self.output_mut().and_then(|o| o.get_mut(i))
+    }
+
+    /// The position of the item the server calls `output_index` `idx`.
+    fn position_of(&self, idx: u64) -> Option<usize> {
+        let dense = usize::try_from(idx).ok().filter(|&i| self.servers.get(i) == Some(&Some(idx)));
+        dense.or_else(|| self.servers.iter().position(|s| *s == Some(idx)))
+    }
+
+    /// The position of the item whose `id` is `id`.
+    fn position_of_id(&self, id: &str) -> Option<usize> {
+        self.output()?.iter().position(|it| it.get("id").and_then(Value::as_str) == Some(id))
+    }
+
+    /// The item an event names: by `output_index`, else by `item_id`; `None` when neither
+    /// names an item of the output.
+    fn item_index(&self, ev: &ResponseEvent) -> Option<usize> {
+        self.output()?;
+        ev.output_index()
+            .and_then(|i| self.position_of(i))
+            .or_else(|| ev.item_id().and_then(|id| self.position_of_id(id)))
+    }
+
+    /// Part `j` of item `i`'s `array` exists and is an object (`(j, false)`), or `j` is the
+    /// array's length (`(j, true)`: append). A missing or `null` array counts as empty.
+    fn check_part(&self, i: usize, array: &str, j: u64) -> Option<(usize, bool)> {
+        let item = self.output().and_then(|o| o.get(i)).filter(|it| it.is_object())?;
+        let len = array_len(item, array)?;
+        let j = usize::try_from(j).ok().filter(|&j| j <= len)?;
+        if j == len {
+            return Some((j, true));
+        }
+        match item.get(array).and_then(|a| a.get(j)) {
+            Some(Value::Object(_)) => Some((j, false)),
+            _ => None,
+        }
+    }
+
+    // -- output_text ----------------------------------------------------------------------------
+
+    fn take_text(&mut self) -> String {
+        match &mut self.snapshot {
+            Some(Value::Object(o)) => match o.get_mut("output_text") {
+                Some(Value::String(s)) => mem::take(s),
+                _ => String::new(),
+            },
+            _ => String::new(),
+        }
+    }
+
+    fn put_text(&mut self, text: String) {
+        if let Some(Value::Object(o)) = &mut self.snapshot {
+            match o.get_mut("output_text") {
+                Some(slot) => *slot = Value::String(text),
+                None => {
+                    o.insert("output_text".to_owned(), Value::String(text));
+                }
+            }
+        }
+    }
+
+    /// Recomputes `output_text` and the spans from the whole output.
+    fn rebuild_text(&mut self) {
+        let mut text = self.take_text();
+        text.clear();
+        self.spans.clear();
+        if let Some(output) = self.output() {
+            let mut spans = Vec::new();
+            for (i, item) in output.iter().enumerate() {
+                collect_segments(item, i, &mut text, &mut spans);
+            }
+            self.spans = spans;
+        }
+        self.put_text(text);
+    }
+
+    /// Re-splices item `i`'s text into `output_text` after the item changed shape.
+    fn resplice_item(&mut self, i: usize) {
+        let lo = self.spans.partition_point(|s| s.item < i);
+        let hi = self.spans.partition_point(|s| s.item <= i);
+        let (Some(before), Some(old)) = (self.spans.get(..lo), self.spans.get(lo..hi)) else {
+            return self.rebuild_text();
+        };
+        let start: usize = before.iter().map(|s| s.len).sum();
+        let old_len: usize = old.iter().map(|s| s.len).sum();
+        let mut new_text = String::new();
+        let mut new_spans = Vec::new();
+        if let Some(item) = self.output().and_then(|o| o.get(i)) {
+            collect_segments(item, i, &mut new_text, &mut new_spans);
+        }
+        let mut text = self.take_text();
+        if text.get(start..start + old_len).is_none() {
+            self.put_text(text);
+            return self.rebuild_text();
+        }
+        text.replace_range(start..start + old_len, &new_text);
+        self.spans.splice(lo..hi, new_spans);
+        self.put_text(text);
+    }
+
+    /// A delta was appended to content part `j` of item `i`: mirror it in `output_text`.
+    fn append_span(&mut self, i: usize, j: usize, delta: &str) {
+        let Ok(k) = self.spans.binary_search_by(|s| (s.item, s.part).cmp(&(i, j))) else {
+            return; // not an output_text part of a message item
+        };
+        let last = k + 1 == self.spans.len();
+        let offset: usize = if last { usize::MAX } else { self.spans.iter().take(k + 1).map(|s| s.len).sum() };
+        let text = match &mut self.snapshot {
+            Some(Value::Object(o)) => match o.get_mut("output_text") {
+                Some(Value::String(s)) => s,
+                _ => return self.rebuild_text(),
+            },
+            _ => return,
+        };
+        if last {
+            text.push_str(delta);
+        } else if text.is_char_boundary(offset) {
+            text.insert_str(offset, delta);
+        } else {
+            return self.rebuild_text();
+        }
+        if let Some(s) = self.spans.get_mut(k) {
+            s.len += delta.len();
+        }
+    }
+}
+
+/// `content_index` (or `summary_index` for summary events).
+fn part_index(ev: &ResponseEvent, summary: bool) -> Option<u64> {
+    if summary {
+        ev.summary_index()
+    } else {
+        ev.content_index()
+    }
+}
+
+/// Writes a text event's value into item `i` of `output` (`t`: where; `j`: the part index for
+/// [`Target::Part`]). `None`: the event does not fit (nothing changed); `Some((j, restructured))`:
+/// written into part `j` (0 for [`Target::Item`]), `restructured` when a part was created or
+/// the field replaced rather than appended to.
+fn write_text(
+    output: &mut [Value],
+    i: usize,
+    t: Target,
+    j: Option<u64>,
+    value: &str,
+    is_delta: bool,
+) -> Option<(usize, bool)> {
+    let Some(Value::Object(item)) = output.get_mut(i) else { return None };
+    let (obj, field, j, created) = match t {
+        Target::Item { field } => (item, field, 0, false),
+        Target::Part { array, field, part_type, .. } => {
+            let j = j.and_then(|j| usize::try_from(j).ok())?;
+            let (parts_len, is_object) = match item.get(array) {
+                None | Some(Value::Null) => (0, false),
+                Some(Value::Array(a)) => (a.len(), matches!(a.get(j), Some(Value::Object(_)))),
+                Some(_) => return None,
+            };
+            if j > parts_len {
+                return None;
+            }
+            let append = j == parts_len;
+            if !append && !is_object {
+                return None;
+            }
+            // Validated: from here on, changes.
+            let parts = child_array_in(item, array)?;
+            if append {
+                parts.push(new_part(part_type, field));
+            }
+            match parts.get_mut(j) {
+                Some(Value::Object(p)) => (p, field, j, append),
+                _ => return None,
+            }
+        }
+    };
+    if is_delta {
+        if let Some(Value::String(s)) = obj.get_mut(field) {
+            s.push_str(value);
+            return Some((j, created));
+        }
+    }
+    // A `.done`, or a delta onto `null`/missing (a code interpreter call's `code`).
+    obj.insert(field.to_owned(), Value::String(value.to_owned()));
+    Some((j, true))
+}
+
+/// The `output_text` parts of a `message` item: appends their texts to `text` and a span
+/// for each to `spans`.
+fn collect_segments(item: &Value, i: usize, text: &mut String, spans: &mut Vec<Span>) {
+    if item.get("type").and_then(Value::as_str) != Some("message") {
+        return;
+    }
+    let Some(Value::Array(content)) = item.get("content") else {
+        return;
+    };
+    for (j, part) in content.iter().enumerate() {
+        if part.get("type").and_then(Value::as_str) != Some("output_text") {
+            continue;
+        }
+        if let Some(t) = part.get("text").and_then(Value::as_str) {
+            text.push_str(t);
+            spans.push(Span { item: i, part: j, len: t.len() });
+        }
+    }
+}
+
+/// `value[name]` as an array, created (or replacing `null`) when missing; `None` when `value`
+/// is not an object or `value[name]` is something else.
+fn child_array<'v>(value: &'v mut Value, name: &str) -> Option<&'v mut Vec<Value>> {
+    let Value::Object(o) = value else { return None };
+    child_array_in(o, name)
+}
+
+/// [`child_array`] of an object.
+fn child_array_in<'v>(o: &'v mut Map<String, Value>, name: &str) -> Option<&'v mut Vec<Value>> {
+    match o.get(name) {
+        Some(Value::Array(_)) => {}
+        None | Some(Value::Null) => {
+            o.insert(name.to_owned(), Value::Array(Vec::new()));
+        }
+        Some(_) => return None,
+    }
+    match o.get_mut(name) {
+        Some(Value::Array(a)) => Some(a),
+        _ => None,
+    }
+}
+
+/// Length of `value[name]`: 0 when missing or `null`; `None` when it is not an array.
+fn array_len(value: &Value, name: &str) -> Option<usize> {
+    match value.get(name) {
+        None | Some(Value::Null) => Some(0),
+        Some(Value::Array(a)) => Some(a.len()),
+        Some(_) => None,
+    }
+}
+
+fn new_part(part_type: &str, field: &str) -> Value {
+    let mut p = Map::new();
+    p.insert("type".to_owned(), Value::String(part_type.to_owned()));
+    p.insert(field.to_owned(), Value::String(String::new()));
+    if part_type == "output_text" {
+        p.insert("annotations".to_owned(), Value::Array(Vec::new()));
+    }
+    Value::Object(p)
+}

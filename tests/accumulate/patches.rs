@@ -1,0 +1,387 @@
+//! Patches: every way of reading them gives, after every event, exactly the snapshot of the
+//! reference model — on every recorded and synthetic stream and on random event sequences
+//! (malformed ones included); their JSON encoding; what the patches-only accumulator keeps and
+//! allocates.
+
+use super::*;
+
+/// One stream read five ways, compared after every event: the accumulator with its snapshot,
+/// one without (patches only), `Mirror` applying the latter's patches, the JS-style applier
+/// applying their JSON, and the reference model (an independent implementation of the rules).
+struct Readers {
+    full: Accumulator,
+    lean: Accumulator,
+    model: model::Model,
+    mirror: Mirror,
+    json: Option<Value>,
+    buf: String,
+}
+
+impl Readers {
+    fn new() -> Self {
+        Readers {
+            full: Accumulator::new(),
+            lean: Accumulator::without_snapshot(),
+            model: model::Model::new(),
+            mirror: Mirror::new(),
+            json: None,
+            buf: String::new(),
+        }
+    }
+
+    fn push(&mut self, ev: &ResponseEvent, ctx: &str) {
+        let decided = self.full.outcome().is_terminal();
+        self.full.push(ev);
+        self.lean.push(ev);
+        self.model.push(ev);
+        let at = format!("{ctx}: after `{}` {}", ev.event_type(), excerpt(ev.json()));
+        assert_eq!(self.full.patches(), self.lean.patches(), "{at}: the same patches with or without a snapshot");
+        self.mirror.apply_all(self.lean.patches(), ev);
+        self.buf.clear();
+        self.lean.write_patches_json(&mut self.buf);
+        let ops: Value =
+            serde_json::from_str(&self.buf).unwrap_or_else(|e| panic!("{at}: patch JSON {e}: {}", self.buf));
+        let event: Value = serde_json::from_str(ev.json()).expect("event JSON");
+        json_applier::apply(&mut self.json, &ops, &event);
+
+        let want = self.model.snapshot();
+        assert_eq!(self.full.snapshot(), want, "{at}: accumulator vs model\npatches {}", self.buf);
+        assert_eq!(self.mirror.value(), want, "{at}: Mirror vs model");
+        assert_eq!(self.json.as_ref(), want, "{at}: JSON applier vs model\npatches {}", self.buf);
+        assert_eq!(self.full.output_text(), self.model.output_text(), "{at}: output_text");
+        if let Some(snap) = want {
+            assert_eq!(self.full.output_text(), compute_output_text(snap), "{at}: output_text recount");
+        }
+        assert_eq!(self.full.version(), self.model.version(), "{at}: version");
+        assert_eq!(self.lean.version(), self.full.version(), "{at}: lean version");
+        assert_eq!(self.lean.has_response(), want.is_some(), "{at}: has_response");
+        assert!(self.lean.snapshot().is_none() && self.lean.response_json().is_none() && self.lean.output_text() == "");
+        match (self.full.outcome(), self.lean.outcome()) {
+            (Outcome::Failed(f), Outcome::Failed(l)) | (Outcome::Error(f), Outcome::Error(l)) => {
+                assert_eq!(l.response, None, "{at}: no snapshot JSON without a snapshot");
+                assert_eq!((&f.code, &f.message, &f.body), (&l.code, &l.message, &l.body), "{at}: outcome");
+                if !decided {
+                    // Decided by this event: it carries the snapshot as it is now.
+                    let carried = f.response.as_deref().map(|r| serde_json::from_str::<Value>(r).expect("JSON"));
+                    assert_eq!(carried.as_ref(), self.full.snapshot(), "{at}: the outcome's snapshot");
+                }
+            }
+            (f, l) => assert_eq!(f, l, "{at}: outcome"),
+        }
+    }
+}
+
+fn excerpt(s: &str) -> String {
+    s.chars().take(200).collect()
+}
+
+fn read_all(file: &str, evs: &[ResponseEvent]) -> Readers {
+    let mut r = Readers::new();
+    for e in evs {
+        r.push(e, file);
+    }
+    r
+}
+
+#[test]
+fn patches_rebuild_every_recorded_and_synthetic_stream_exactly() {
+    let mut files = sse_files(SYNTHETIC).expect("synthetic streams");
+    files.extend(recorded_files().unwrap_or_default());
+    for p in &files {
+        let evs = load(p);
+        let r = read_all(&name(p), &evs);
+        assert_eq!(r.full.snapshot(), r.json.as_ref());
+        // Dropping the `.done` events (deltas alone) and replaying events: still the same.
+        let lean: Vec<_> = evs.iter().filter(|e| !is_done_event(e.kind())).cloned().collect();
+        read_all(&format!("{} (deltas only)", name(p)), &lean);
+        let twice: Vec<_> = evs.iter().flat_map(|e| [e.clone(), e.clone()]).collect();
+        read_all(&format!("{} (every event twice)", name(p)), &twice);
+    }
+}
+
+/// A random event, from a few random numbers: every kind the accumulator reads, with indices
+/// in and out of range or missing, fields of the wrong type, payloads that are not objects.
+fn random_event(kind: u8, a: u8, b: u8, c: u8, text: &str) -> Value {
+    let index = |n: u8| match n % 8 {
+        6 => json!(u64::MAX),
+        7 => Value::Null, // left out below
+        k => json!(k % 4),
+    };
+    let part = |n: u8| match n % 7 {
+        0 => json!({"type":"output_text","text":text,"annotations":[]}),
+        1 => json!({"type":"output_text","text":text}),
+        2 => json!({"type":"refusal","refusal":text}),
+        3 => json!({"type":"reasoning_text","text":text}),
+        4 => json!({"type":"output_text","text":7,"annotations":"x"}),
+        5 => json!({"type":"summary_text","text":text}),
+        _ => json!(7),
+    };
+    let parts = |n: u8| match n % 6 {
+        0 => Value::Null,
+        1 => json!("not an array"),
+        2 => json!([]),
+        3 => json!([part(n / 6)]),
+        _ => json!([part(n / 6), part(n / 3), part(n)]),
+    };
+    let item = |n: u8| match n % 7 {
+        0 | 1 => json!({"type":"message","id":format!("m{}", n % 3),"content":parts(n / 7)}),
+        2 => json!({"type":"function_call","id":format!("f{}", n % 3),"arguments":""}),
+        3 => json!({"type":"code_interpreter_call","id":"c","code":null}),
+        4 => json!({"type":"reasoning","id":"r","summary":parts(n / 7),"content":null}),
+        5 => json!({"type":"message","content":parts(n / 7)}),
+        _ => json!("not an object"),
+    };
+    let output = |n: u8| match n % 5 {
+        0 => json!([]),
+        1 => Value::Null,
+        2 => json!([item(n / 5)]),
+        3 => json!([item(n / 5), item(n / 2)]),
+        _ => json!("x"),
+    };
+    let ty = |kinds: &[&str], n: u8| kinds[n as usize % kinds.len()].to_owned();
+    let mut e = match kind % 12 {
+        0 => {
+            let t = ty(&["response.created", "response.in_progress", "response.queued"], a);
+            json!({"type":t,"response":{"id":"r","status":"in_progress","output":output(b),"output_text":"server"}})
+        }
+        1 => {
+            let t = ty(&["response.completed", "response.incomplete", "response.failed", "response.in_progress"], a);
+            match b % 4 {
+                0 => json!({"type":t}),
+                1 => json!({"type":t,"response":[1]}),
+                _ => json!({"type":t,"response":{"id":"r","output":output(c),"error":{"code":"x","message":"m"}}}),
+            }
+        }
+        2 | 3 => {
+            let t = ty(&["response.output_item.added", "response.output_item.done"], a);
+            json!({"type":t,"output_index":index(b),"item":item(c)})
+        }
+        4 => {
+            let t = ty(
+                &[
+                    "response.content_part.added",
+                    "response.content_part.done",
+                    "response.reasoning_summary_part.added",
+                    "response.reasoning_summary_part.done",
+                ],
+                a,
+            );
+            json!({"type":t,"output_index":index(b),"content_index":index(c),"summary_index":index(c / 8),"part":part(c / 3)})
+        }
+        5..=8 => {
+            let t = ty(
+                &[
+                    "response.output_text.delta",
+                    "response.output_text.delta",
+                    "response.output_text.done",
+                    "response.refusal.delta",
+                    "response.refusal.done",
+                    "response.reasoning_text.delta",
+                    "response.reasoning_summary_text.delta",
+                    "response.reasoning_summary_text.done",
+                    "response.function_call_arguments.delta",
+                    "response.function_call_arguments.done",
+                    "response.code_interpreter_call_code.delta",
+                    "response.custom_tool_call_input.done",
+                ],
+                a,
+            );
+            let value = if c % 9 == 8 { json!(7) } else { json!(text) };
+            json!({"type":t,"output_index":index(b),"content_index":index(c),"summary_index":index(c / 4),
+                "delta":value,"text":value,"refusal":value,"arguments":value,"code":value,"input":value})
+        }
+        9 => json!({"type":"response.output_text.annotation.added","output_index":index(a),"content_index":index(b),
+            "annotation_index":index(c),"annotation":{"n":c}}),
+        10 => {
+            let t = ty(
+                &[
+                    "response.web_search_call.searching",
+                    "response.mcp_call.failed",
+                    "response.image_generation_call.partial_image",
+                ],
+                a,
+            );
+            json!({"type":t,"output_index":index(b),"item_id":format!("m{}", c % 3)})
+        }
+        _ => {
+            let t = ty(&["error", "keepalive", "response.brand_new.delta", "response.audio.delta"], a);
+            json!({"type":t,"message":"boom","delta":text,"output_index":0})
+        }
+    };
+    // `Null` marks a field left out; an item_id sometimes instead of, or besides, an index.
+    if let Value::Object(o) = &mut e {
+        o.retain(|_, v| !v.is_null());
+        if b % 5 == 0 {
+            o.insert("item_id".to_owned(), json!(format!("m{}", a % 3)));
+        }
+    }
+    e
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn patches_rebuild_random_event_sequences_exactly(
+        events in proptest::collection::vec((any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>(), "[a-zé🌍 \"\\\\\n]{0,5}"), 0..50),
+        start in any::<bool>(),
+    ) {
+        let mut r = Readers::new();
+        if start {
+            r.push(&created(), "start");
+        }
+        for (kind, a, b, c, text) in &events {
+            let e = random_event(*kind, *a, *b, *c, text);
+            let e = ResponseEvent::from_json(&e.to_string()).expect("an event");
+            r.push(&e, "random");
+        }
+    }
+}
+
+#[test]
+fn the_patch_encoding() {
+    let mut acc = Accumulator::without_snapshot();
+    let mut out = String::new();
+    let mut step = |acc: &mut Accumulator, e: Value| {
+        acc.push(&ev(e));
+        out.clear();
+        acc.write_patches_json(&mut out);
+        out.clone()
+    };
+    assert_eq!(
+        step(&mut acc, json!({"type":"response.created","response":{"id":"r","output":[]}})),
+        r#"[["r",0],["j",["output_text"],[]]]"#
+    );
+    assert_eq!(
+        step(
+            &mut acc,
+            json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m"}})
+        ),
+        r#"[["t",["output",0],"item"]]"#
+    );
+    assert_eq!(
+        step(&mut acc, json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"Hi"})),
+        r#"[["s",["output",0,"content"],[]],["s",["output",0,"content",0],{"annotations":[],"text":"","type":"output_text"}],["a",["output",0,"content",0,"text"],"delta"],["a",["output_text"],"delta"]]"#
+    );
+    assert_eq!(
+        step(&mut acc, json!({"type":"response.output_text.delta","item_id":"m","content_index":0,"delta":"!"})),
+        r#"[["a",["output",0,"content",0,"text"],"delta"],["a",["output_text"],"delta"]]"#
+    );
+    assert_eq!(
+        step(&mut acc, json!({"type":"response.output_text.done","output_index":0,"content_index":0,"text":"Hi!"})),
+        r#"[["t",["output",0,"content",0,"text"],"text"],["j",["output_text"],[["output",0,"content",0,"text"]]]]"#
+    );
+    assert_eq!(
+        step(&mut acc, json!({"type":"response.web_search_call.searching","output_index":0})),
+        r#"[["s",["output",0,"status"],"searching"]]"#
+    );
+    assert_eq!(
+        step(&mut acc, json!({"type":"response.in_progress","response":{"id":"r","output":[]}})),
+        r#"[["r",1]]"#
+    );
+    assert_eq!(step(&mut acc, json!({"type":"keepalive"})), "[]");
+    assert!(acc.patches().is_empty());
+    // Cat is for other producers; its text is a JSON string literal.
+    let mut out = String::new();
+    let cat = Patch::Cat { path: cometapi_responses::accumulate::Path::ROOT, text: "a\"\\\n\u{1}é".to_owned() };
+    cometapi_responses::accumulate::patch::write_json(&[cat], &mut out);
+    assert_eq!(out, r#"[["c",[],"a\"\\\n\u0001é"]]"#);
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()[0][2], "a\"\\\n\u{1}é");
+}
+
+#[test]
+fn without_a_snapshot_the_accumulator_holds_no_text() {
+    // Its state is the snapshot's shape: the same after 10 deltas as after 10,000.
+    let run = |n: usize| {
+        let mut acc = Accumulator::without_snapshot();
+        acc.push(&created());
+        acc.push(&ev(json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}})));
+        for _ in 0..n {
+            acc.push(&ev(
+                json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"some words "}),
+            ));
+        }
+        acc
+    };
+    let (short, long) = (run(10), run(10_000));
+    // Numbers (text lengths, the version) aside.
+    let shape = |acc: &Accumulator| format!("{acc:?}").replace(|c: char| c.is_ascii_digit(), "");
+    assert_eq!(shape(&short), shape(&long));
+    assert!(!format!("{long:?}").contains("some words"));
+    assert_eq!(long.version(), 10_002);
+    // An error outcome carries no snapshot JSON.
+    let mut acc = run(1);
+    acc.push(&ev(json!({"type":"error","code":"x","message":"boom"})));
+    let Outcome::Error(e) = acc.outcome() else { panic!("{:?}", acc.outcome()) };
+    assert_eq!(e.response, None);
+    assert_eq!(e.message, "boom");
+}
+
+/// Counts this thread's allocations (the tests run in parallel threads).
+struct CountingAlloc;
+
+thread_local! {
+    static ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+unsafe impl std::alloc::GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        unsafe { std::alloc::System.realloc(ptr, layout, size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAlloc = CountingAlloc;
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(std::cell::Cell::get)
+}
+
+#[test]
+fn a_delta_allocates_nothing_but_the_text_it_appends() {
+    let delta = ev(
+        json!({"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,"delta":"word "}),
+    );
+    let start = [
+        created(),
+        ev(
+            json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}),
+        ),
+        ev(
+            json!({"type":"response.content_part.added","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}),
+        ),
+        delta.clone(),
+    ];
+    // Patches only, their JSON into a reused buffer: no allocation at all.
+    let mut lean = Accumulator::without_snapshot();
+    let mut json = String::with_capacity(1024);
+    for e in &start {
+        lean.push(e);
+    }
+    let before = allocations();
+    for _ in 0..1000 {
+        lean.push(&delta);
+        json.clear();
+        lean.write_patches_json(&mut json);
+    }
+    assert_eq!(allocations() - before, 0, "allocations for 1000 deltas without a snapshot");
+    // With the snapshot: only its two strings grow (amortised doubling).
+    let mut full = Accumulator::new();
+    for e in &start {
+        full.push(e);
+    }
+    let before = allocations();
+    for _ in 0..1000 {
+        full.push(&delta);
+    }
+    assert!(allocations() - before <= 2 * 12, "{} allocations for 1000 deltas", allocations() - before);
+    assert_eq!(full.output_text().len(), 1001 * 5);
+}

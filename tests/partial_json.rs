@@ -1,0 +1,956 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
+#![cfg(not(target_arch = "wasm32"))]
+//! Native tests of the incremental partial JSON parser (`src/partial_json/`).
+//!
+//! - Random documents (nested, escapes, BMP and astral characters raw and escaped, numbers of
+//!   every shape, duplicate keys, `__proto__`), cut at every character boundary and pushed in
+//!   random chunkings: the final value equals serde_json's parse of the whole document; after
+//!   every push the value equals an independent, non-incremental reference of the best-effort
+//!   rules run on the text so far, and is a prefix of the final value; the ops of every push,
+//!   read back and applied to a mirror, give exactly `value()`, and the op text is standard JSON.
+//! - Exact op text for a small document (the wire format the JS mirror reads).
+//! - Invalid input (random bytes, mutated documents): an error or an incomplete document,
+//!   never a panic, and the same verdict as serde_json where both grammars agree.
+//! - Linearity: 4 MB pushed 16 bytes at a time takes about 4 times as long as 1 MB.
+
+use std::time::Instant;
+
+use cometapi_responses::partial_json::{
+    apply_op, apply_ops_json, ops_json_after_finish, ops_json_after_push, parse, parse_ops, Op, OpsError,
+    PartialJsonParser, PathSeg, MAX_DEPTH,
+};
+use serde_json::{json, Map, Value};
+
+// ---------------------------------------------------------------------------------------------
+// A small deterministic random generator (splitmix64)
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random documents
+
+const NUMBERS: &[&str] = &[
+    "0",
+    "-0",
+    "7",
+    "-12",
+    "1234567890",
+    "9007199254740993",
+    "18446744073709551615",
+    "18446744073709551616",
+    "-9223372036854775808",
+    "-9223372036854775809",
+    "123456789012345678901234567890",
+    "0.5",
+    "-0.0",
+    "10.000",
+    "3.141592653589793238462643383279",
+    "1e5",
+    "1E+2",
+    "2.5e-3",
+    "0e0",
+    "-0.0e-0",
+    "1.7976931348623157e308",
+    "5e-324",
+    "1e-400",
+    "2.2250738585072014E-308",
+    "6.02214076e+23",
+];
+
+const STRING_PIECES: &[&str] = &[
+    "a",
+    "hello",
+    " ",
+    "é",
+    "中文",
+    "😀",
+    "𝄞",
+    "\u{2028}",
+    "\u{7f}",
+    "\\\"",
+    "\\\\",
+    "\\/",
+    "\\b",
+    "\\f",
+    "\\n",
+    "\\r",
+    "\\t",
+    "\\u0041",
+    "\\u00e9",
+    "\\u00E9",
+    "\\u4E2d",
+    "\\u0000",
+    "\\u001f",
+    "\\uD83D\\uDE00",
+    "\\ud834\\udd1e",
+    "\\uFFFF",
+    "\\ufeff",
+    "{[,:]}",
+    "true",
+    "1e3",
+];
+
+const KEYS: &[&str] =
+    &["a", "b", "name", "__proto__", "constructor", "0", "10", "k\\u00e9y", "\\ud83d\\ude00", "", "a b"];
+
+struct Gen<'r> {
+    rng: &'r mut Rng,
+    dup: bool,
+}
+
+impl Gen<'_> {
+    fn ws(&mut self, out: &mut String) {
+        while self.rng.chance(25) {
+            out.push(self.rng.pick(&[' ', '\t', '\n', '\r']));
+        }
+    }
+
+    fn string(&mut self, out: &mut String) {
+        out.push('"');
+        for _ in 0..self.rng.below(8) {
+            out.push_str(self.rng.pick(STRING_PIECES));
+        }
+        out.push('"');
+    }
+
+    fn value(&mut self, out: &mut String, depth: usize) {
+        let container = match depth {
+            0 => self.rng.chance(90),
+            1 | 2 => self.rng.chance(55),
+            3 | 4 => self.rng.chance(25),
+            _ => false,
+        };
+        let kind = if container { 4 + self.rng.below(2) } else { self.rng.below(4) };
+        match kind {
+            0 => self.string(out),
+            1 => out.push_str(self.rng.pick(NUMBERS)),
+            2 => out.push_str(self.rng.pick(&["true", "false", "null"])),
+            3 => self.string(out),
+            4 => {
+                out.push('[');
+                let n = if depth == 0 { 2 + self.rng.below(5) } else { self.rng.below(5) };
+                for i in 0..n {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    self.ws(out);
+                    self.value(out, depth + 1);
+                    self.ws(out);
+                }
+                if n == 0 {
+                    self.ws(out);
+                }
+                out.push(']');
+            }
+            _ => {
+                out.push('{');
+                let n = if depth == 0 { 2 + self.rng.below(5) } else { self.rng.below(5) };
+                let mut seen: Vec<String> = Vec::new();
+                for i in 0..n {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    self.ws(out);
+                    let key = if self.rng.chance(10) && !seen.is_empty() {
+                        seen[self.rng.below(seen.len())].clone()
+                    } else if self.rng.chance(50) {
+                        format!("{}{}", self.rng.pick(KEYS), self.rng.below(100))
+                    } else {
+                        self.rng.pick(KEYS).to_string()
+                    };
+                    if seen.contains(&key) {
+                        self.dup = true;
+                    }
+                    out.push('"');
+                    out.push_str(&key);
+                    out.push('"');
+                    seen.push(key);
+                    self.ws(out);
+                    out.push(':');
+                    self.ws(out);
+                    self.value(out, depth + 1);
+                    self.ws(out);
+                }
+                if n == 0 {
+                    self.ws(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+/// A random document and whether it has a duplicate key somewhere.
+fn document(rng: &mut Rng) -> (String, bool) {
+    let mut g = Gen { rng, dup: false };
+    let mut out = String::new();
+    g.ws(&mut out);
+    g.value(&mut out, 0);
+    g.ws(&mut out);
+    (out, g.dup)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reference: the best-effort rules, written as a plain recursive descent over the text so
+// far (not incremental, no shared code with the parser). Only for prefixes of valid documents.
+
+struct Ref<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Ref<'_> {
+    fn ws(&mut self) {
+        while self.i < self.s.len() && b" \t\n\r".contains(&self.s[self.i]) {
+            self.i += 1;
+        }
+    }
+    fn at_end(&self) -> bool {
+        self.i >= self.s.len()
+    }
+
+    /// (the value so far, whether it is complete)
+    fn value(&mut self) -> (Option<Value>, bool) {
+        self.ws();
+        if self.at_end() {
+            return (None, false);
+        }
+        match self.s[self.i] {
+            b'{' => {
+                self.i += 1;
+                let mut m = Map::new();
+                loop {
+                    self.ws();
+                    if self.at_end() {
+                        return (Some(Value::Object(m)), false);
+                    }
+                    if self.s[self.i] == b'}' {
+                        self.i += 1;
+                        return (Some(Value::Object(m)), true);
+                    }
+                    if self.s[self.i] == b',' {
+                        self.i += 1;
+                        self.ws();
+                        if self.at_end() {
+                            return (Some(Value::Object(m)), false);
+                        }
+                    }
+                    let (key, done) = self.string();
+                    if !done {
+                        return (Some(Value::Object(m)), false);
+                    }
+                    self.ws();
+                    if self.at_end() {
+                        return (Some(Value::Object(m)), false);
+                    }
+                    assert_eq!(self.s[self.i], b':');
+                    self.i += 1;
+                    let (v, done) = self.value();
+                    if let Some(v) = v {
+                        m.insert(key, v);
+                    }
+                    if !done {
+                        return (Some(Value::Object(m)), false);
+                    }
+                }
+            }
+            b'[' => {
+                self.i += 1;
+                let mut a = Vec::new();
+                loop {
+                    self.ws();
+                    if self.at_end() {
+                        return (Some(Value::Array(a)), false);
+                    }
+                    if self.s[self.i] == b']' {
+                        self.i += 1;
+                        return (Some(Value::Array(a)), true);
+                    }
+                    if self.s[self.i] == b',' {
+                        self.i += 1;
+                    }
+                    let (v, done) = self.value();
+                    if let Some(v) = v {
+                        a.push(v);
+                    }
+                    if !done {
+                        return (Some(Value::Array(a)), false);
+                    }
+                }
+            }
+            b'"' => {
+                let (s, done) = self.string();
+                (Some(Value::String(s)), done)
+            }
+            b't' | b'f' | b'n' => {
+                let word: &[u8] = match self.s[self.i] {
+                    b't' => b"true",
+                    b'f' => b"false",
+                    _ => b"null",
+                };
+                if self.s.len() - self.i < word.len() {
+                    self.i = self.s.len();
+                    return (None, false);
+                }
+                self.i += word.len();
+                (Some(serde_json::from_slice(word).unwrap()), true)
+            }
+            _ => {
+                let start = self.i;
+                while self.i < self.s.len() && b"+-0123456789.eE".contains(&self.s[self.i]) {
+                    self.i += 1;
+                }
+                if self.at_end() {
+                    return (None, false); // not delimited yet
+                }
+                (Some(serde_json::from_slice(&self.s[start..self.i]).unwrap()), true)
+            }
+        }
+    }
+
+    /// The string at `i` (on its quote): its decoded prefix, and whether it closed.
+    fn string(&mut self) -> (String, bool) {
+        assert_eq!(self.s[self.i], b'"');
+        self.i += 1;
+        let mut units: Vec<u16> = Vec::new();
+        loop {
+            if self.at_end() {
+                break;
+            }
+            match self.s[self.i] {
+                b'"' => {
+                    self.i += 1;
+                    return (String::from_utf16(&units).unwrap(), true);
+                }
+                b'\\' => {
+                    let rest = &self.s[self.i..];
+                    if rest.len() < 2 {
+                        self.i = self.s.len();
+                        break;
+                    }
+                    if rest[1] == b'u' {
+                        if rest.len() < 6 {
+                            self.i = self.s.len();
+                            break;
+                        }
+                        let hex = std::str::from_utf8(&rest[2..6]).unwrap();
+                        units.push(u16::from_str_radix(hex, 16).unwrap());
+                        self.i += 6;
+                    } else {
+                        units.push(match rest[1] {
+                            b'b' => 8,
+                            b'f' => 12,
+                            b'n' => 10,
+                            b'r' => 13,
+                            b't' => 9,
+                            c => u16::from(c),
+                        });
+                        self.i += 2;
+                    }
+                }
+                _ => {
+                    let len = std::str::from_utf8(&self.s[self.i..]).unwrap().chars().next().unwrap().len_utf8();
+                    let c = std::str::from_utf8(&self.s[self.i..self.i + len]).unwrap();
+                    units.extend(c.encode_utf16());
+                    self.i += len;
+                }
+            }
+        }
+        // Unclosed: a trailing high surrogate waits for its pair.
+        if units.last().is_some_and(|u| (0xD800..0xDC00).contains(u)) {
+            units.pop();
+        }
+        (String::from_utf16(&units).unwrap(), false)
+    }
+}
+
+fn reference(prefix: &str) -> Option<Value> {
+    Ref { s: prefix.as_bytes(), i: 0 }.value().0
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks
+
+/// `part` is a best-effort value on the way to `full`: strings are prefixes, arrays a prefix
+/// of the elements (all but the last equal), objects all entries equal but at most one (the one
+/// in progress), which is a prefix.
+fn is_prefix(part: &Value, full: &Value) -> bool {
+    match (part, full) {
+        (Value::String(a), Value::String(b)) => b.starts_with(a.as_str()),
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() <= b.len()
+                && a.split_last().map_or(true, |(last, init)| {
+                    init.iter().zip(b).all(|(x, y)| x == y) && is_prefix(last, &b[init.len()])
+                })
+        }
+        (Value::Object(a), Value::Object(b)) => {
+            let mut partial = 0;
+            for (k, v) in a {
+                match b.get(k) {
+                    Some(w) if w == v => {}
+                    Some(w) if is_prefix(v, w) => partial += 1,
+                    _ => return false,
+                }
+            }
+            partial <= 1
+        }
+        (a, b) => a == b,
+    }
+}
+
+fn char_chunks<'a>(rng: &mut Rng, text: &'a str, max: usize) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let n = 1 + rng.below(max);
+        let end = rest.char_indices().nth(n).map_or(rest.len(), |(i, _)| i);
+        let (a, b) = rest.split_at(end);
+        out.push(a);
+        rest = b;
+    }
+    out
+}
+
+/// A mirror that follows the parser through its ops only.
+struct Mirror(Option<Value>);
+
+impl Mirror {
+    fn apply(&mut self, ops: &str, parser: &PartialJsonParser, ctx: &str) {
+        // The op text is standard JSON (these documents have no lone surrogate and no number
+        // beyond f64) and the crate's reader agrees with serde_json on it.
+        let std: Value =
+            serde_json::from_str(ops).unwrap_or_else(|e| panic!("{ctx}: op text is not JSON ({e}): {ops}"));
+        assert_eq!(parse(ops).as_ref(), Ok(&std), "{ctx}: {ops}");
+        apply_ops_json(&mut self.0, ops).unwrap_or_else(|e| panic!("{ctx}: {e}: {ops}"));
+        assert_eq!(self.0.as_ref(), parser.value(), "{ctx}: mirror after {ops}");
+    }
+}
+
+/// Pushes `chunks` with ops, checking every step; returns the parser after `finish`.
+fn run_chunks(doc: &str, chunks: &[&str], full: &Value, dup: bool) -> PartialJsonParser {
+    let mut p = PartialJsonParser::new();
+    let mut mirror = Mirror(None);
+    let mut ops = String::new();
+    let mut sofar = 0;
+    for chunk in chunks {
+        p.push_with_ops(chunk, &mut ops);
+        sofar += chunk.len();
+        let ctx = format!("{doc:?} after {sofar} bytes");
+        mirror.apply(&ops, &p, &ctx);
+        assert!(p.error().is_none(), "{ctx}: {:?}", p.error());
+        assert_eq!(p.value(), reference(&doc[..sofar]).as_ref(), "{ctx}: value vs reference");
+        if !dup {
+            if let Some(v) = p.value() {
+                assert!(is_prefix(v, full), "{ctx}: {v} is not a prefix of {full}");
+            }
+        }
+    }
+    p.finish_with_ops(&mut ops);
+    mirror.apply(&ops, &p, &format!("{doc:?} at finish"));
+    assert!(p.is_complete(), "{doc:?}: not complete at finish");
+    assert_eq!(p.value(), Some(full), "{doc:?}: final value");
+    p
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random documents: every cut, random chunkings
+
+#[test]
+fn random_documents_at_every_cut_and_chunking() {
+    let mut rng = Rng(0x5EED_0001);
+    let (mut docs, mut dups, mut bytes) = (0, 0, 0);
+    while docs < 100 {
+        let (doc, dup) = document(&mut rng);
+        if doc.len() > 1000 {
+            continue;
+        }
+        docs += 1;
+        dups += usize::from(dup);
+        bytes += doc.len();
+        let full: Value = serde_json::from_str(&doc).unwrap_or_else(|e| panic!("generator: {e}: {doc}"));
+        // every cut into two pushes
+        for (k, _) in doc.char_indices().chain([(doc.len(), ' ')]) {
+            run_chunks(&doc, &[&doc[..k], &doc[k..]], &full, dup);
+        }
+        // random chunkings
+        for max in [1, 3, 8, 40] {
+            let chunks = char_chunks(&mut rng, &doc, max);
+            run_chunks(&doc, &chunks, &full, dup);
+        }
+        // one-shot
+        assert_eq!(parse(&doc).as_ref(), Ok(&full));
+    }
+    assert!(dups > 20 && dups < docs - 20, "the generator makes duplicate keys ({dups} of {docs} documents)");
+    eprintln!("{docs} documents, {bytes} bytes, {dups} with duplicate keys");
+}
+
+#[test]
+fn deep_documents_up_to_the_limit() {
+    let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+    assert!(parse(&ok).is_ok());
+    let deep = "[".repeat(MAX_DEPTH + 1);
+    let e = parse(&deep).unwrap_err();
+    assert_eq!(e.offset(), MAX_DEPTH);
+    assert_eq!(e.reason(), "nesting deeper than 128 levels");
+    let objects = "{\"a\":".repeat(MAX_DEPTH) + "1" + &"}".repeat(MAX_DEPTH);
+    let mut nested = json!(1);
+    for _ in 0..MAX_DEPTH {
+        nested = json!({ "a": nested });
+    }
+    assert_eq!(parse(&objects), Ok(nested));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rules, one by one
+
+fn values_after(chunks: &[&str]) -> Vec<Option<Value>> {
+    let mut p = PartialJsonParser::new();
+    chunks
+        .iter()
+        .map(|c| {
+            p.push(c);
+            p.value().cloned()
+        })
+        .collect()
+}
+
+#[test]
+fn best_effort_rules() {
+    let cases: &[(&str, Option<Value>)] = &[
+        ("", None),
+        ("  ", None),
+        ("{", Some(json!({}))),
+        ("{\"a\": [", Some(json!({"a": []}))),
+        ("{\"ke", Some(json!({}))),
+        ("{\"key\"", Some(json!({}))),
+        ("{\"key\":", Some(json!({}))),
+        ("{\"key\": tr", Some(json!({}))),
+        ("{\"key\": true", Some(json!({"key": true}))),
+        ("{\"key\": nul", Some(json!({}))),
+        ("{\"key\": \"", Some(json!({"key": ""}))),
+        ("{\"key\": \"va", Some(json!({"key": "va"}))),
+        ("[12", Some(json!([]))),
+        ("[12,", Some(json!([12]))),
+        ("[12 ", Some(json!([12]))),
+        ("[-", Some(json!([]))),
+        ("[1.5e", Some(json!([]))),
+        ("[1.5e3", Some(json!([]))),
+        ("[1.5e3 ", Some(json!([1500.0]))),
+        ("\"ab\\", Some(json!("ab"))),
+        ("\"ab\\u00", Some(json!("ab"))),
+        ("\"ab\\u00e9", Some(json!("abé"))),
+        ("\"\\ud83d", Some(json!(""))),
+        ("\"\\ud83d\\", Some(json!(""))),
+        ("\"\\ud83d\\ude0", Some(json!(""))),
+        ("\"\\ud83d\\ude00", Some(json!("😀"))),
+        ("[[[", Some(json!([[[]]]))),
+        ("[{}, {\"a\": {\"b\": [1, \"x", Some(json!([{}, {"a": {"b": [1, "x"]}}]))),
+    ];
+    for (text, want) in cases {
+        let mut p = PartialJsonParser::new();
+        p.push(text);
+        assert_eq!(p.value(), want.as_ref(), "{text:?}");
+        assert!(p.error().is_none(), "{text:?}");
+        assert!(!p.is_complete(), "{text:?}");
+    }
+    // a pending high surrogate followed by something else is lone (U+FFFD in the Rust value)
+    assert_eq!(values_after(&["\"\\ud83d", "x"]), [Some(json!("")), Some(json!("\u{FFFD}x"))]);
+    assert_eq!(values_after(&["\"\\ud83d", "\\n"]), [Some(json!("")), Some(json!("\u{FFFD}\n"))]);
+    assert_eq!(values_after(&["\"\\ud83d", "\\ud83d\\ude00\""]), [Some(json!("")), Some(json!("\u{FFFD}😀"))]);
+    assert_eq!(values_after(&["\"\\ud83d", "\""]), [Some(json!("")), Some(json!("\u{FFFD}"))]);
+    assert_eq!(values_after(&["\"\\ude00"]), [Some(json!("\u{FFFD}"))]);
+}
+
+#[test]
+fn completion_and_finish() {
+    // a root number completes only at finish (or when delimited)
+    let mut p = PartialJsonParser::new();
+    p.push("12");
+    assert_eq!((p.value(), p.is_complete()), (None, false));
+    p.push("3");
+    p.finish();
+    assert_eq!((p.value(), p.is_complete()), (Some(&json!(123)), true));
+    p.push("4"); // ignored after finish
+    assert_eq!((p.value(), p.is_complete(), p.error()), (Some(&json!(123)), true, None));
+
+    let mut p = PartialJsonParser::new();
+    p.push("-7 \n");
+    assert_eq!((p.value(), p.is_complete()), (Some(&json!(-7)), true));
+
+    // literals and containers complete at their last byte; trailing whitespace is fine
+    for (doc, want) in [("true", json!(true)), ("null", Value::Null), ("{}", json!({})), ("\"x\"", json!("x"))] {
+        let mut p = PartialJsonParser::new();
+        p.push(doc);
+        assert!(p.is_complete(), "{doc}");
+        p.push(" \t\r\n ");
+        p.finish();
+        assert_eq!((p.value(), p.is_complete(), p.error()), (Some(&want), true, None), "{doc}");
+    }
+
+    // an unfinished document stays best effort, not an error
+    for doc in ["1.", "-", "{\"a\":1", "[1,", "\"abc", "tru"] {
+        let mut p = PartialJsonParser::new();
+        p.push(doc);
+        let before = p.value().cloned();
+        p.finish();
+        assert_eq!((p.value(), p.is_complete(), p.error()), (before.as_ref(), false, None), "{doc}");
+        assert!(parse(doc).is_err(), "{doc}");
+    }
+    assert_eq!(parse("1.").unwrap_err().reason(), "unexpected end of the input");
+}
+
+#[test]
+fn errors_say_where_and_why_and_stop_the_parser() {
+    let cases: &[(&str, usize, &str, Option<char>)] = &[
+        ("[1,]", 3, "expected a value", Some(']')),
+        ("{\"a\":1,}", 7, "expected a key after ','", Some('}')),
+        ("{1:2}", 1, "expected a key or '}'", Some('1')),
+        ("{\"a\" 1}", 5, "expected ':' after an object key", Some('1')),
+        ("[1 2]", 3, "expected ',' or ']' after an array element", Some('2')),
+        ("{\"a\":1]", 6, "expected ',' or '}' after an object member", Some(']')),
+        ("{} x", 3, "unexpected data after the JSON value", Some('x')),
+        ("\"a\"\"b\"", 3, "unexpected data after the JSON value", Some('"')),
+        ("[01]", 2, "a number cannot start with 0 and a digit", Some('1')),
+        ("[1.]", 3, "incomplete number", Some(']')),
+        ("[-x]", 2, "incomplete number", Some('x')),
+        ("[1e+]", 4, "incomplete number", Some(']')),
+        ("[+1]", 1, "expected a value", Some('+')),
+        ("[.5]", 1, "expected a value", Some('.')),
+        ("[tRue]", 2, "invalid literal (true, false or null)", Some('R')),
+        ("[nul]", 4, "invalid literal (true, false or null)", Some(']')),
+        ("\"a\u{1}\"", 2, "control character in a string (it must be escaped)", Some('\u{1}')),
+        ("\"a\nb\"", 2, "control character in a string (it must be escaped)", Some('\n')),
+        ("\"\\x\"", 2, "invalid escape in a string", Some('x')),
+        ("\"\\u12g4\"", 5, "invalid \\u escape in a string (4 hex digits expected)", Some('g')),
+        ("\u{feff}{}", 0, "expected a value", Some('\u{feff}')),
+        ("[é]", 1, "expected a value", Some('é')),
+        ("{\"é\":1 é}", 8, "expected ',' or '}' after an object member", Some('é')),
+        ("NaN", 0, "expected a value", Some('N')),
+        ("[Infinity]", 1, "expected a value", Some('I')),
+        ("[1]]", 3, "unexpected data after the JSON value", Some(']')),
+        ("]", 0, "expected a value", Some(']')),
+    ];
+    for &(doc, offset, reason, found) in cases {
+        assert!(serde_json::from_str::<Value>(doc).is_err(), "{doc:?} is valid for serde_json");
+        // whatever the chunking
+        for split in doc.char_indices().map(|(i, _)| i) {
+            let mut p = PartialJsonParser::new();
+            p.push(&doc[..split]);
+            p.push(&doc[split..]);
+            let e = p.error().unwrap_or_else(|| panic!("{doc:?}: no error")).clone();
+            assert_eq!((e.offset(), e.reason(), e.found()), (offset, reason, found), "{doc:?} split at {split}");
+            assert!(!p.is_complete());
+            let at_error = p.value().cloned();
+            assert_eq!(at_error, reference(&doc[..offset]), "{doc:?}: the value is that of the text before the error");
+            p.push("]}\"1 ");
+            p.finish();
+            assert_eq!(p.value().cloned(), at_error, "{doc:?}: later pushes are ignored");
+            assert_eq!(p.error(), Some(&e));
+        }
+    }
+    let e = parse("{\"a\" 1}").unwrap_err();
+    assert_eq!(e.to_string(), "invalid JSON at byte 5: expected ':' after an object key (found '1')");
+    let e = parse("\"a\u{1}\"").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid JSON at byte 2: control character in a string (it must be escaped) (found U+0001)"
+    );
+    // the value keeps what was valid before the error, even in the same push
+    let mut p = PartialJsonParser::new();
+    p.push("{\"a\":[1,\"xy\u{2}z\"]}");
+    assert_eq!(p.value(), Some(&json!({"a": [1, "xy"]})));
+}
+
+#[test]
+fn duplicate_keys_and_proto() {
+    let doc = r#"{"a":"first","__proto__":{"x":1},"a":[2],"b":{"c":1,"c":"two"}}"#;
+    let want = json!({"a": [2], "__proto__": {"x": 1}, "b": {"c": "two"}});
+    assert_eq!(parse(doc), Ok(want.clone()));
+    assert_eq!(serde_json::from_str::<Value>(doc).unwrap(), want);
+    let mut p = PartialJsonParser::new();
+    let mut ops = String::new();
+    p.push_with_ops(r#"{"a":"first","__proto__":{"x":1},"a":"#, &mut ops);
+    assert_eq!(p.value(), Some(&json!({"a": "first", "__proto__": {"x": 1}})));
+    p.push_with_ops(r#"[2"#, &mut ops);
+    assert_eq!(ops, r#"[["s",["a"],[]]]"#, "a duplicate key sets again");
+    assert_eq!(p.value(), Some(&json!({"a": [], "__proto__": {"x": 1}})));
+}
+
+#[test]
+fn numbers_out_of_range_and_lone_surrogates() {
+    // the op text keeps the spelling (JSON.parse gives Infinity, -0, the lone code units) …
+    let doc = r#"[1e400,-1E+400,-0,1e-400,"\ud800x\uDC00","\ud83d\ude00",{"\ud800":1}]"#;
+    let mut p = PartialJsonParser::new();
+    let mut ops = String::new();
+    p.push_with_ops(doc, &mut ops);
+    assert_eq!(
+        ops,
+        r#"[["s",[],[]],["s",[0],1e400],["s",[1],-1E+400],["s",[2],-0],["s",[3],1e-400],["s",[4],"\ud800x\udc00"],["s",[5],"\ud83d\ude00"],["s",[6],{}],["s",[6,"\ud800"],1]]"#
+    );
+    // … the Rust value has null for ±Infinity and U+FFFD for a lone surrogate
+    let want = json!([null, null, -0.0, 0.0, "\u{FFFD}x\u{FFFD}", "😀", {"\u{FFFD}": 1}]);
+    assert_eq!(p.value(), Some(&want));
+    assert!(p.is_complete());
+    let mut mirror = None;
+    apply_ops_json(&mut mirror, &ops).unwrap();
+    assert_eq!(mirror.as_ref(), Some(&want));
+    // -0 stays a negative zero, as serde_json reads it
+    assert!(p.value().unwrap()[2].as_f64().unwrap().is_sign_negative());
+}
+
+#[test]
+fn exact_op_text() {
+    let mut p = PartialJsonParser::new();
+    let mut ops = String::new();
+    let steps: &[(&str, &str)] = &[
+        ("", "[]"),
+        (" {\"a\":\"he", r#"[["s",[],{}],["s",["a"],"he"]]"#),
+        ("llo\\n", r#"[["c",["a"],"llo\n"]]"#),
+        ("\\u00", "[]"),
+        ("e9\",\"b\":[1,", r#"[["c",["a"],"\u00e9"],["s",["b"],[]],["s",["b",0],1]]"#),
+        ("2", "[]"),
+        (", tru", r#"[["s",["b",1],2]]"#),
+        (
+            "e],\"k\\\"ey\":{\"x\":[\"\"",
+            r#"[["s",["b",2],true],["s",["k\"ey"],{}],["s",["k\"ey","x"],[]],["s",["k\"ey","x",0],""]]"#,
+        ),
+        (",\"", r#"[["s",["k\"ey","x",1],""]]"#),
+        ("😀\\ud83d", r#"[["c",["k\"ey","x",1],"😀"]]"#),
+        ("\\ude00", r#"[["c",["k\"ey","x",1],"\ud83d\ude00"]]"#),
+        ("\"]}}", "[]"),
+        ("  ", "[]"),
+    ];
+    for (chunk, want) in steps {
+        p.push_with_ops(chunk, &mut ops);
+        assert_eq!(ops, *want, "after {chunk:?}");
+    }
+    assert!(p.is_complete());
+    assert_eq!(p.value(), Some(&json!({"a": "hello\né", "b": [1, 2, true], "k\"ey": {"x": ["", "😀😀"]}})));
+    p.finish_with_ops(&mut ops);
+    assert_eq!(ops, "[]");
+
+    // the root: a string, a number completed by finish
+    assert_eq!(ops_json_after_push("", "\"ab"), r#"[["s",[],"ab"]]"#);
+    assert_eq!(ops_json_after_push("\"ab", "c"), r#"[["c",[],"c"]]"#);
+    assert_eq!(ops_json_after_push("", "-12.5e3"), "[]");
+    assert_eq!(ops_json_after_finish("-12.5e3"), r#"[["s",[],-12.5e3]]"#);
+    assert_eq!(ops_json_after_finish("[-12.5e3"), "[]");
+    assert_eq!(ops_json_after_push("[1,", "2]"), r#"[["s",[1],2]]"#);
+    // the pure function agrees with a parser fed the same way
+    let doc = r#"{"list":[{"id":1,"tags":["x","y\u0041"]},null,false],"s":"\ud834\udd1e!"}"#;
+    for (k, _) in doc.char_indices() {
+        let mut p = PartialJsonParser::new();
+        p.push(&doc[..k]);
+        let mut ops = String::new();
+        p.push_with_ops(&doc[k..], &mut ops);
+        assert_eq!(ops, ops_json_after_push(&doc[..k], &doc[k..]), "cut at {k}");
+    }
+}
+
+#[test]
+fn applier() {
+    let ops =
+        parse_ops(r#"[["s",[],{}],["s",["a"],[]],["s",["a",0],"x"],["c",["a",0],"yz"],["s",["a",0],5]]"#).unwrap();
+    assert_eq!(ops[1], Op::Set { path: vec![PathSeg::Key("a".into())], value: json!([]) });
+    assert_eq!(ops[3], Op::Cat { path: vec![PathSeg::Key("a".into()), PathSeg::Index(0)], text: "yz".into() });
+    let mut v = None;
+    for op in ops {
+        apply_op(&mut v, op).unwrap();
+    }
+    assert_eq!(v, Some(json!({"a": [5]})), "an index below the length replaces");
+
+    let bad_text: &[(&str, &str)] = &[
+        ("{}", "patch ops: the ops are not an array"),
+        ("[1]", "patch ops: an op is not an array"),
+        (r#"[["s",[]]]"#, "patch ops: an op is not [code, path, value]"),
+        (r#"[["s",[],1,2]]"#, "patch ops: an op is not [code, path, value]"),
+        (r#"[["x",[],1]]"#, "patch ops: an op's code is neither \"s\" nor \"c\""),
+        (r#"[["c",[],1]]"#, "patch ops: a \"c\" op's text is not a string"),
+        (r#"[["s","a",1]]"#, "patch ops: an op's path is not an array"),
+        (r#"[["s",[-1],1]]"#, "patch ops: a path index is not a non-negative integer"),
+        (r#"[["s",[1.5],1]]"#, "patch ops: a path index is not a non-negative integer"),
+        (r#"[["s",[null],1]]"#, "patch ops: a path element is neither a key nor an index"),
+        ("[", "patch ops: invalid JSON at byte 1: unexpected end of the input"),
+    ];
+    for (text, msg) in bad_text {
+        let err = parse_ops(text).unwrap_err();
+        assert_eq!(err.to_string(), *msg, "{text}");
+    }
+    let bad_apply: &[(&str, OpsError)] = &[
+        (r#"[["s",["a"],1]]"#, OpsError::Path("no value yet at the root")),
+        (r#"[["s",[],[]],["s",[1],1]]"#, OpsError::Path("an index past the end of the array")),
+        (r#"[["s",[],[]],["s",["a"],1]]"#, OpsError::Path("the path's last step does not fit its container")),
+        (r#"[["s",[],{}],["s",["a","b"],1]]"#, OpsError::Path("the path leads nowhere")),
+        (r#"[["s",[],{"a":1}],["c",["a"],"x"]]"#, OpsError::Path("a \"c\" op's path is not a string")),
+    ];
+    for (text, err) in bad_apply {
+        let mut v = None;
+        assert_eq!(apply_ops_json(&mut v, text).as_ref(), Err(err), "{text}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invalid input: never a panic, the same verdict as serde_json
+
+/// Pushes `doc` in random chunks; returns (complete, error) and checks the op mirror.
+fn verdict(rng: &mut Rng, doc: &str) -> (bool, Option<String>) {
+    let mut p = PartialJsonParser::new();
+    let mut mirror = None;
+    let mut ops = String::new();
+    for chunk in char_chunks(rng, doc, 7) {
+        p.push_with_ops(chunk, &mut ops);
+        apply_ops_json(&mut mirror, &ops).unwrap_or_else(|e| panic!("{doc:?}: {e}: {ops}"));
+        assert_eq!(mirror.as_ref(), p.value(), "{doc:?}");
+    }
+    p.finish_with_ops(&mut ops);
+    apply_ops_json(&mut mirror, &ops).unwrap();
+    assert_eq!(mirror.as_ref(), p.value(), "{doc:?}");
+    (p.is_complete(), p.error().map(|e| e.reason().to_owned()))
+}
+
+#[test]
+fn random_bytes_never_panic() {
+    let mut rng = Rng(0xB17E5);
+    const ALPHABET: &[u8] = b"{}[]\",:\\ \n0123456789.eE+-truefalsnu\x01\x1f\x7f";
+    for round in 0..20_000 {
+        let len = rng.below(40);
+        let bytes: Vec<u8> = if round % 2 == 0 {
+            (0..len).map(|_| rng.next() as u8).collect()
+        } else {
+            (0..len).map(|_| rng.pick(ALPHABET)).collect()
+        };
+        let doc = String::from_utf8_lossy(&bytes).into_owned();
+        let (complete, _) = verdict(&mut rng, &doc);
+        if let Ok(want) = serde_json::from_str::<Value>(&doc) {
+            assert!(complete, "{doc:?} is valid for serde_json");
+            assert_eq!(parse(&doc), Ok(want));
+        }
+    }
+}
+
+#[test]
+fn mutated_documents_agree_with_serde_json() {
+    let mut rng = Rng(0x0077_A7ED);
+    const INSERTS: &[&str] =
+        &["{", "}", "[", "]", "\"", ",", ":", "\\", "0", "-", ".", "e", "x", " ", "\u{1}", "é", "\\u"];
+    let (mut valid, mut invalid) = (0, 0);
+    for _ in 0..3000 {
+        let (doc, _) = document(&mut rng);
+        let chars: Vec<char> = doc.chars().collect();
+        let at = rng.below(chars.len() + 1);
+        let mut m: String = chars[..at].iter().collect();
+        let keep_from = match rng.below(3) {
+            0 => {
+                m.push_str(rng.pick(INSERTS)); // insert
+                at
+            }
+            1 => {
+                m.push_str(rng.pick(INSERTS)); // replace
+                at + 1
+            }
+            _ => at + 1, // delete
+        };
+        m.extend(chars.get(keep_from..).unwrap_or_default());
+        let (complete, error) = verdict(&mut rng, &m);
+        match serde_json::from_str::<Value>(&m) {
+            Ok(want) => {
+                valid += 1;
+                assert!(complete, "{m:?} is valid for serde_json");
+                assert_eq!(parse(&m), Ok(want), "{m:?}");
+            }
+            Err(e) => {
+                invalid += 1;
+                let msg = e.to_string();
+                // where the grammars differ on purpose: lone surrogates (JSON.parse accepts them)
+                // and numbers beyond f64 (JSON.parse gives Infinity)
+                let lone = msg.contains("surrogate") || msg.contains("hex escape") || msg.contains("out of range");
+                if !lone {
+                    assert!(!complete, "{m:?}: complete, but serde_json says {msg}");
+                }
+                if msg.contains("EOF") {
+                    // serde_json reads `\\u"` at the end as the end of the input, not as a bad escape
+                    let bad_u = error.as_deref().is_some_and(|r| r.starts_with("invalid \\u escape"));
+                    assert!(error.is_none() || bad_u, "{m:?}: an unfinished document is no error ({msg}, {error:?})");
+                } else if !lone {
+                    assert!(error.is_some(), "{m:?}: serde_json says {msg}");
+                }
+            }
+        }
+    }
+    assert!(valid > 100 && invalid > 1000, "{valid} valid, {invalid} invalid");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linearity (the real timing belongs to the benchmarks: this only catches a quadratic blow-up)
+
+fn big_document(target: usize) -> String {
+    let mut rng = Rng(42);
+    let mut out = String::from("{\"items\":[");
+    let mut i = 0;
+    while out.len() < target {
+        if i > 0 {
+            out.push(',');
+        }
+        let (doc, _) = document(&mut rng);
+        out.push_str(&doc);
+        i += 1;
+    }
+    out.push_str("],\"text\":\"");
+    let body = "a long string, with escapes \\n\\u00e9 and 😀 ".repeat(target / 2 / 48);
+    out.push_str(&body);
+    out.push_str("\"}");
+    out
+}
+
+fn time_push(doc: &str) -> f64 {
+    let start = Instant::now();
+    let mut p = PartialJsonParser::new();
+    let mut ops = String::new();
+    let mut rest = doc;
+    while !rest.is_empty() {
+        let mut end = rest.len().min(16);
+        while !rest.is_char_boundary(end) {
+            end += 1;
+        }
+        let (chunk, tail) = rest.split_at(end);
+        p.push_with_ops(chunk, &mut ops);
+        rest = tail;
+    }
+    p.finish();
+    assert!(p.is_complete());
+    start.elapsed().as_secs_f64()
+}
+
+#[test]
+fn linear_in_the_total_length() {
+    let one = big_document(1 << 20);
+    let four = big_document(4 << 20);
+    // interleaved, the best of three each: other tests share the machine
+    let (mut t1, mut t4) = (f64::MAX, f64::MAX);
+    for _ in 0..3 {
+        t1 = t1.min(time_push(&one));
+        t4 = t4.min(time_push(&four));
+    }
+    let ratio = t4 / t1 * one.len() as f64 / four.len() as f64;
+    eprintln!("1 MB: {:.1} ms, 4 MB: {:.1} ms, per-byte ratio {ratio:.2}", t1 * 1e3, t4 * 1e3);
+    assert!(ratio < 2.5, "4 MB costs {ratio:.2} times as much per byte as 1 MB");
+}

@@ -1,0 +1,473 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
+#![cfg(not(target_arch = "wasm32"))]
+//! Native tests of the tool loop's state machine (`src/tool_loop.rs`).
+//!
+//! The four recorded responses of one `store: false` tool loop (`../shared/fixtures/recorded/
+//! openai_reasoning_encrypted_step1..4.sse`, third-party data, read in place, never copied) drive
+//! a loop end to end through the crate's SSE parser, event decoder and accumulator: they print
+//! `SKIPPED` when the folder is absent and fail when `CI=true`. Synthetic responses cover
+//! chaining with `previous_response_id`, `conversation`, `max_steps`, tools without `execute`,
+//! invalid arguments, tool errors and odd responses.
+
+use cometapi_responses::accumulate::{Accumulator, Outcome};
+use cometapi_responses::error::Error;
+use cometapi_responses::event::decode;
+use cometapi_responses::sse;
+use cometapi_responses::tool_loop::{Step, StopReason, ToolCall, ToolLoop, DEFAULT_MAX_STEPS, ENCRYPTED_REASONING};
+use serde_json::{json, Value};
+
+const RECORDED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded");
+
+/// The final response of a recorded stream, as the client hands it out (accumulated from every
+/// event; the terminal one is authoritative). `None` (SKIPPED) when the recordings are absent,
+/// a failure under `CI=true`.
+fn recorded_response(name: &str) -> Option<Value> {
+    let path = format!("{RECORDED}/{name}");
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("{path}: {e} (CI=true: the recorded fixtures are required)")
+        }
+        Err(_) => {
+            eprintln!("SKIPPED: {path} not found (the shared third-party recordings are not part of this repository)");
+            return None;
+        }
+    };
+    let mut acc = Accumulator::new();
+    for ev in sse::parse_all(&bytes).expect("SSE parses") {
+        if let Some(ev) = decode(&ev).expect("event decodes") {
+            acc.push(&ev);
+        }
+    }
+    assert_eq!(acc.outcome(), &Outcome::Completed, "{name}");
+    Some(acc.snapshot().expect("a snapshot").clone())
+}
+
+fn names(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+fn run_tools(step: Step) -> Vec<ToolCall> {
+    match step {
+        Step::RunTools(calls) => calls,
+        other => panic!("expected RunTools, got {other:?}"),
+    }
+}
+
+fn calculator(args: &Value) -> String {
+    let (a, b) = (args["a"].as_f64().unwrap(), args["b"].as_f64().unwrap());
+    let r = match args["op"].as_str().unwrap() {
+        "add" => a + b,
+        "subtract" => a - b,
+        "multiply" => a * b,
+        _ => a / b,
+    };
+    r.to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// store: false, recorded end to end
+
+#[test]
+fn recorded_store_false_loop_resends_the_whole_history() {
+    let mut responses = Vec::new();
+    for i in 1..=4 {
+        match recorded_response(&format!("openai_reasoning_encrypted_step{i}.sse")) {
+            Some(r) => responses.push(r),
+            None => return,
+        }
+    }
+    let tools = responses[0]["tools"].clone();
+    let params = json!({
+        "model": "gpt-5.1-codex-max",
+        "input": "Use the calculator, one operation per step: (12 + 7) * 3 * 10.",
+        "tools": tools,
+        "reasoning": {"effort": "high", "summary": "detailed"},
+        "store": false,
+        "include": ["message.output_text.logprobs"],
+    });
+    let mut run = ToolLoop::new(params.clone(), names(&["calculator"]), None).unwrap();
+    let reasoning = responses[0]["output"][0].clone();
+    assert_eq!(reasoning["type"], "reasoning");
+    let encrypted = reasoning["encrypted_content"].as_str().unwrap().to_owned();
+    assert!(encrypted.len() > 100);
+
+    let mut requests = Vec::new();
+    let mut outputs: Vec<(String, String)> = Vec::new();
+    for (i, response) in responses.iter().enumerate() {
+        let req = run.next_request().expect("a request");
+        requests.push(req.clone());
+        // every request: include merged (the user's own entry kept), no previous_response_id
+        assert_eq!(req["include"], json!(["message.output_text.logprobs", ENCRYPTED_REASONING]), "request {i}");
+        assert!(req.get("previous_response_id").is_none());
+        for key in ["model", "tools", "reasoning", "store"] {
+            assert_eq!(req[key], params[key], "request {i}: {key}");
+        }
+        if i == 0 {
+            let mut want = params.clone();
+            want["include"] = json!(["message.output_text.logprobs", ENCRYPTED_REASONING]);
+            assert_eq!(req, want, "the first request is the user's params");
+        } else {
+            // the whole history: the user message, every earlier output item as it came, the outputs
+            let input = req["input"].as_array().unwrap();
+            let mut want = vec![json!({"type": "message", "role": "user", "content": params["input"]})];
+            for (earlier, out) in responses[..i].iter().zip(&outputs) {
+                want.extend(earlier["output"].as_array().unwrap().iter().cloned());
+                want.push(json!({"type": "function_call_output", "call_id": out.0, "output": out.1}));
+            }
+            assert_eq!(input, &want, "request {i}: input");
+            assert_eq!(input[1]["encrypted_content"].as_str(), Some(encrypted.as_str()), "request {i}: reasoning item");
+            assert_eq!(input[1], reasoning);
+        }
+        match run.on_response(response) {
+            Step::RunTools(calls) => {
+                assert!(i < 3, "step {} has calls", i + 1);
+                assert_eq!(calls.len(), 1);
+                let call = &calls[0];
+                assert_eq!(call.name, "calculator");
+                let args = call.parsed.clone().unwrap();
+                let result = calculator(&args);
+                outputs.push((call.call_id.clone(), result.clone()));
+                run.on_tool_results(vec![(call.call_id.clone(), Ok(result))]);
+            }
+            Step::Done(reason) => {
+                assert_eq!((i, reason), (3, StopReason::NoToolCalls));
+            }
+        }
+    }
+    // the model's own next calls confirm the outputs it got: 12+7=19, 19*3=57, 57*10=570
+    assert_eq!(outputs.iter().map(|o| o.1.as_str()).collect::<Vec<_>>(), ["19", "57", "570"]);
+    assert_eq!(responses[3]["output_text"], "The final result is **570**.");
+    assert_eq!(run.next_request(), None);
+    assert_eq!(run.stop_reason(), Some(StopReason::NoToolCalls));
+    let steps = run.steps();
+    assert_eq!(steps.len(), 4);
+    for (i, step) in steps.iter().enumerate() {
+        assert_eq!(step.response, responses[i]);
+        assert_eq!(step.tool_calls.len(), usize::from(i < 3));
+    }
+    assert_eq!(steps[1].tool_calls[0].arguments, r#"{"a":19,"b":3,"op":"multiply"}"#);
+    assert_eq!(steps[2].tool_calls[0].output, "570");
+    // the history grows by each response's items and its outputs
+    let lens: Vec<usize> = requests.iter().skip(1).map(|r| r["input"].as_array().unwrap().len()).collect();
+    assert_eq!(lens, [4, 6, 8]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Synthetic responses
+
+fn call(call_id: &str, name: &str, arguments: &str) -> Value {
+    json!({"type": "function_call", "id": format!("fc_{call_id}"), "call_id": call_id, "name": name, "arguments": arguments, "status": "completed"})
+}
+
+fn response(id: &str, output: Vec<Value>) -> Value {
+    json!({"id": id, "object": "response", "status": "completed", "output": output})
+}
+
+fn message(text: &str) -> Value {
+    json!({"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": text, "annotations": []}]})
+}
+
+#[test]
+fn chains_with_previous_response_id_when_stored() {
+    let params = json!({"model": "m", "input": [{"role": "user", "content": "weather and time in Lisbon?"}], "tools": [], "previous_response_id": "resp_0"});
+    let mut run = ToolLoop::new(params.clone(), names(&["get_weather", "get_time"]), None).unwrap();
+    assert_eq!(run.next_request(), Some(params.clone()), "the first request is the user's params, unchanged");
+
+    let r1 = response(
+        "resp_1",
+        vec![
+            json!({"type": "reasoning", "id": "rs_1", "summary": []}),
+            call("call_1", "get_weather", r#"{"city":"Lisbon"}"#),
+            call("call_2", "get_time", ""),
+        ],
+    );
+    let calls = run_tools(run.on_response(&r1));
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].parsed, Ok(json!({"city": "Lisbon"})));
+    assert_eq!((calls[1].arguments.as_str(), &calls[1].parsed), ("", &Ok(json!({}))), "empty arguments are {{}}");
+    assert_eq!(run.next_request(), None, "no request while the tools run");
+    assert_eq!(run.pending_calls(), &calls[..]);
+    // results in any order: the outputs follow the calls' order
+    run.on_tool_results(vec![("call_2".into(), Ok("12:00".into())), ("call_1".into(), Ok(r#"{"temp":21}"#.into()))]);
+    let req = run.next_request().unwrap();
+    let mut want = params.clone();
+    want["previous_response_id"] = json!("resp_1");
+    want["input"] = json!([
+        {"type": "function_call_output", "call_id": "call_1", "output": "{\"temp\":21}"},
+        {"type": "function_call_output", "call_id": "call_2", "output": "12:00"},
+    ]);
+    assert_eq!(req, want);
+    assert!(req.get("include").is_none(), "include is left alone when stored");
+
+    let r2 = response("resp_2", vec![call("call_3", "get_weather", r#"{"city":"Porto"}"#)]);
+    let calls = run_tools(run.on_response(&r2));
+    run.on_tool_results(vec![(calls[0].call_id.clone(), Ok("sunny".into()))]);
+    let req = run.next_request().unwrap();
+    assert_eq!(req["previous_response_id"], "resp_2");
+    assert_eq!(req["input"], json!([{"type": "function_call_output", "call_id": "call_3", "output": "sunny"}]));
+
+    assert_eq!(
+        run.on_response(&response("resp_3", vec![message("Sunny, 21°C, noon.")])),
+        Step::Done(StopReason::NoToolCalls)
+    );
+    assert_eq!(run.next_request(), None);
+    let steps = serde_json::to_value(run.steps()).unwrap();
+    assert_eq!(
+        steps,
+        json!([
+            {"response": r1, "toolCalls": [
+                {"call_id": "call_1", "name": "get_weather", "arguments": "{\"city\":\"Lisbon\"}", "output": "{\"temp\":21}"},
+                {"call_id": "call_2", "name": "get_time", "arguments": "", "output": "12:00"},
+            ]},
+            {"response": r2, "toolCalls": [{"call_id": "call_3", "name": "get_weather", "arguments": "{\"city\":\"Porto\"}", "output": "sunny"}]},
+            {"response": response("resp_3", vec![message("Sunny, 21°C, noon.")]), "toolCalls": []},
+        ])
+    );
+}
+
+#[test]
+fn conversation_sends_the_outputs_without_previous_response_id() {
+    let params = json!({"model": "m", "input": "hi", "conversation": "conv_1"});
+    let mut run = ToolLoop::new(params, names(&["f"]), None).unwrap();
+    run.next_request().unwrap();
+    run_tools(run.on_response(&response("resp_1", vec![call("c1", "f", "{}")])));
+    run.on_tool_results(vec![("c1".into(), Ok("ok".into()))]);
+    let req = run.next_request().unwrap();
+    assert!(req.get("previous_response_id").is_none());
+    assert_eq!(req["conversation"], "conv_1");
+    assert_eq!(req["input"], json!([{"type": "function_call_output", "call_id": "c1", "output": "ok"}]));
+}
+
+#[test]
+fn store_false_history_from_an_input_array_and_include_merging() {
+    let input = json!([{"role": "system", "content": "be brief"}, {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "go"}]}]);
+    for (include, want) in [
+        (None, json!([ENCRYPTED_REASONING])),
+        (Some(json!([ENCRYPTED_REASONING, "x"])), json!([ENCRYPTED_REASONING, "x"])),
+        (Some(json!("odd")), json!([ENCRYPTED_REASONING])),
+    ] {
+        let mut params = json!({"model": "m", "input": input, "store": false, "previous_response_id": "resp_0"});
+        if let Some(include) = include {
+            params["include"] = include;
+        }
+        let mut run = ToolLoop::new(params.clone(), names(&["f"]), None).unwrap();
+        let first = run.next_request().unwrap();
+        assert_eq!(first["include"], want);
+        assert_eq!(first["previous_response_id"], "resp_0", "the first request is the user's");
+        let r1 = response(
+            "resp_1",
+            vec![
+                json!({"type": "reasoning", "id": "rs", "encrypted_content": "gAAA", "summary": []}),
+                call("c1", "f", "{}"),
+            ],
+        );
+        run_tools(run.on_response(&r1));
+        run.on_tool_results(vec![("c1".into(), Err("boom".into()))]);
+        let req = run.next_request().unwrap();
+        assert_eq!(req["include"], want);
+        assert!(req.get("previous_response_id").is_none());
+        let mut history = input.as_array().unwrap().clone();
+        history.extend(r1["output"].as_array().unwrap().iter().cloned());
+        history.push(json!({"type": "function_call_output", "call_id": "c1", "output": "Error: boom"}));
+        assert_eq!(req["input"], Value::Array(history));
+    }
+}
+
+#[test]
+fn max_steps_bounds_the_number_of_responses() {
+    for max in [1usize, 2, 3] {
+        let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), Some(max)).unwrap();
+        let mut n = 0;
+        while let Some(_req) = run.next_request() {
+            n += 1;
+            let r = response(&format!("resp_{n}"), vec![call(&format!("c{n}"), "f", "{}")]);
+            match run.on_response(&r) {
+                Step::RunTools(calls) => run.on_tool_results(vec![(calls[0].call_id.clone(), Ok("again".into()))]),
+                Step::Done(reason) => assert_eq!(reason, StopReason::MaxSteps),
+            }
+        }
+        assert_eq!(n, max);
+        assert_eq!(run.steps().len(), max);
+        assert_eq!(run.stop_reason(), Some(StopReason::MaxSteps));
+        // the last response's calls were not run: they are in the final response
+        assert!(run.steps()[max - 1].tool_calls.is_empty());
+        assert_eq!(run.steps()[max - 1].response["output"][0]["call_id"], format!("c{max}"));
+    }
+    let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), None).unwrap();
+    for n in 1..=DEFAULT_MAX_STEPS {
+        assert!(run.next_request().is_some(), "request {n}");
+        if let Step::RunTools(calls) = run.on_response(&response("r", vec![call(&format!("c{n}"), "f", "{}")])) {
+            run.on_tool_results(vec![(calls[0].call_id.clone(), Ok(String::new()))]);
+        }
+    }
+    assert_eq!((run.steps().len(), run.stop_reason()), (10, Some(StopReason::MaxSteps)));
+}
+
+#[test]
+fn a_tool_without_execute_leaves_the_calls_to_the_caller() {
+    let outputs = [
+        vec![call("c1", "f", "{}"), call("c2", "approve", "{}")],
+        vec![call("c1", "unknown", "{}")],
+        vec![call("c1", "f", "{}"), json!({"type": "computer_call", "call_id": "cc", "action": {}})],
+        vec![json!({"type": "custom_tool_call", "call_id": "cu", "name": "grammar", "input": "x"})],
+        vec![
+            call("c1", "f", "{}"),
+            json!({"type": "mcp_approval_request", "id": "mcpr", "name": "x", "arguments": "{}"}),
+        ],
+        vec![json!({"type": "function_call", "name": "f", "arguments": "{}"})],
+        vec![json!({"type": "function_call", "call_id": "c1", "arguments": "{}"})],
+    ];
+    for output in outputs {
+        let mut run = ToolLoop::new(json!({"model": "m", "input": "x", "tools": []}), names(&["f"]), None).unwrap();
+        let r = response("resp_1", output.clone());
+        assert_eq!(run.on_response(&r), Step::Done(StopReason::PendingCalls), "{output:?}");
+        assert_eq!(run.next_request(), None);
+        assert_eq!(run.steps().len(), 1);
+        assert!(run.steps()[0].tool_calls.is_empty(), "nothing ran");
+        assert_eq!(run.steps()[0].response, r, "the pending calls are in the final response");
+    }
+    // web_search and other server-side tools are not the loop's business
+    let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&[]), None).unwrap();
+    let r = response(
+        "resp_1",
+        vec![json!({"type": "web_search_call", "id": "ws", "status": "completed"}), message("done")],
+    );
+    assert_eq!(run.on_response(&r), Step::Done(StopReason::NoToolCalls));
+}
+
+#[test]
+fn invalid_arguments_and_tool_errors_go_back_to_the_model() {
+    let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f", "g"]), None).unwrap();
+    let r = response(
+        "resp_1",
+        vec![
+            call("bad", "f", r#"{"city" "Lisbon"}"#),
+            call("fails", "g", r#"{"n":1}"#),
+            call("fine", "f", r#"{"n":2}"#),
+            call("silent", "g", "[]"),
+        ],
+    );
+    let calls = run_tools(run.on_response(&r));
+    let why = "arguments are not valid JSON: invalid JSON at byte 8: expected ':' after an object key (found '\"')";
+    assert_eq!(calls[0].parsed, Err(why.to_owned()));
+    assert_eq!(
+        serde_json::to_value(&calls).unwrap(),
+        json!([
+            {"call_id": "bad", "name": "f", "arguments": "{\"city\" \"Lisbon\"}", "error": why},
+            {"call_id": "fails", "name": "g", "arguments": "{\"n\":1}", "parsed": {"n": 1}},
+            {"call_id": "fine", "name": "f", "arguments": "{\"n\":2}", "parsed": {"n": 2}},
+            {"call_id": "silent", "name": "g", "arguments": "[]", "parsed": []},
+        ])
+    );
+    // the caller runs the valid ones; a result for the invalid one is ignored; "silent" gives none
+    run.on_tool_results(vec![
+        ("fine".into(), Ok("2".into())),
+        ("bad".into(), Ok("ran anyway".into())),
+        ("fails".into(), Err("city not found".into())),
+        ("nobody".into(), Ok("stray".into())),
+    ]);
+    let req = run.next_request().unwrap();
+    assert_eq!(
+        req["input"],
+        json!([
+            {"type": "function_call_output", "call_id": "bad", "output": format!("Error: {why}")},
+            {"type": "function_call_output", "call_id": "fails", "output": "Error: city not found"},
+            {"type": "function_call_output", "call_id": "fine", "output": "2"},
+            {"type": "function_call_output", "call_id": "silent", "output": "Error: the tool gave no result"},
+        ])
+    );
+    let records = serde_json::to_value(&run.steps()[0].tool_calls).unwrap();
+    assert_eq!(records[0]["error"], why);
+    assert_eq!(records[1]["error"], "city not found");
+    assert_eq!(records[1]["output"], "Error: city not found");
+    assert!(records[2].get("error").is_none());
+    assert_eq!(records[3]["error"], "the tool gave no result");
+}
+
+#[test]
+fn odd_responses_never_panic() {
+    let odd = [
+        json!(null),
+        json!("text"),
+        json!({}),
+        json!({"id": "r", "output": null}),
+        json!({"id": "r", "output": {"type": "function_call"}}),
+        json!({"id": "r", "output": [1, null, "x", {"type": 5}, {"no": "type"}]}),
+        json!({"id": 7, "output": [message("hi")]}),
+    ];
+    for r in &odd {
+        let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), None).unwrap();
+        assert_eq!(run.on_response(r), Step::Done(StopReason::NoToolCalls), "{r}");
+        assert_eq!(&run.steps()[0].response, r);
+    }
+
+    // non-string arguments are taken as they are; missing arguments are {}; duplicate call_ids run once
+    let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), None).unwrap();
+    let r = response(
+        "resp_1",
+        vec![
+            json!({"type": "function_call", "call_id": "obj", "name": "f", "arguments": {"city": "Lisbon", "n": 1.5}}),
+            json!({"type": "function_call", "call_id": "none", "name": "f"}),
+            json!({"type": "function_call", "call_id": "num", "name": "f", "arguments": 42}),
+            call("obj", "f", r#"{"again":true}"#),
+            call("ws", "f", " \n\t"),
+            call("astral", "f", r#"{"s":"\ud83d\ude00 \ud800","big":1e400}"#),
+        ],
+    );
+    let calls = run_tools(run.on_response(&r));
+    let got: Vec<(&str, &str, Result<Value, String>)> =
+        calls.iter().map(|c| (c.call_id.as_str(), c.arguments.as_str(), c.parsed.clone())).collect();
+    assert_eq!(
+        got,
+        [
+            ("obj", r#"{"city":"Lisbon","n":1.5}"#, Ok(json!({"city": "Lisbon", "n": 1.5}))),
+            ("none", "", Ok(json!({}))),
+            ("num", "42", Ok(json!(42))),
+            ("ws", " \n\t", Ok(json!({}))),
+            ("astral", r#"{"s":"\ud83d\ude00 \ud800","big":1e400}"#, Ok(json!({"s": "😀 \u{FFFD}", "big": null}))),
+        ]
+    );
+
+    // a stored loop whose response has no id cannot chain: it stops before running anything
+    let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), None).unwrap();
+    let r = json!({"output": [call("c1", "f", "{}")]});
+    assert_eq!(run.on_response(&r), Step::Done(StopReason::NoResponseId));
+    // … but store:false needs none
+    let mut run = ToolLoop::new(json!({"model": "m", "input": "x", "store": false}), names(&["f"]), None).unwrap();
+    run_tools(run.on_response(&r));
+}
+
+#[test]
+fn calls_out_of_turn_change_nothing() {
+    let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), None).unwrap();
+    run.on_tool_results(vec![("c1".into(), Ok("early".into()))]);
+    assert!(run.steps().is_empty());
+    let r1 = response("resp_1", vec![call("c1", "f", "{}")]);
+    let calls = run_tools(run.on_response(&r1));
+    // a second response while the tools run: the same step again, not recorded
+    assert_eq!(run.on_response(&response("resp_x", vec![])), Step::RunTools(calls.clone()));
+    assert_eq!(run.steps().len(), 1);
+    run.on_tool_results(vec![("c1".into(), Ok("1".into()))]);
+    run.on_tool_results(vec![("c1".into(), Ok("2".into()))]); // ignored: nothing waits
+    assert_eq!(run.steps()[0].tool_calls[0].output, "1");
+    assert_eq!(run.on_response(&response("resp_2", vec![message("done")])), Step::Done(StopReason::NoToolCalls));
+    assert_eq!(run.on_response(&r1), Step::Done(StopReason::NoToolCalls), "over is over");
+    assert_eq!(run.steps().len(), 2);
+    assert_eq!(StopReason::NoToolCalls.as_str(), "no_tool_calls");
+    assert_eq!(serde_json::to_value(StopReason::PendingCalls).unwrap(), "pending_calls");
+}
+
+#[test]
+fn params_must_be_an_object_and_max_steps_positive() {
+    match ToolLoop::new(json!([1]), vec![], None) {
+        Err(Error::Validation { param, .. }) => assert_eq!(param, "params"),
+        other => panic!("{other:?}"),
+    }
+    match ToolLoop::new(json!({}), vec![], Some(0)) {
+        Err(Error::Validation { param, message }) => {
+            assert_eq!((param.as_str(), message.as_str()), ("maxSteps", "must be at least 1"))
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -6,6 +6,7 @@
 #:   make test     every test of the project; non-zero on any failure
 #:   make build    pkg/: the npm package
 #:   make bench    the benchmark table
+#:   make fuzz     fuzz the core for 60 s (FUZZ_SECONDS=600 make fuzz for longer)
 #:   make clean    remove pkg/, build/ and the wasm build output
 #:
 #:   one suite:    make test-rust | test-wasm | test-js | test-browser | test-runtimes | size-check

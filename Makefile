@@ -6,9 +6,11 @@
 #:   make test     every test of the project; non-zero on any failure
 #:   make build    pkg/: the npm package
 #:   make bench    the benchmark table
+#:   make fuzz     fuzz the core for 60 s (FUZZ_SECONDS=600 make fuzz for longer)
 #:   make clean    remove pkg/, build/ and the wasm build output
 #:
 #:   one suite:    make test-rust | test-wasm | test-js | test-browser | test-runtimes | size-check
+#:   make test-publish   the npm and crates.io dry-run publishes (also part of test-runtimes)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -21,7 +23,7 @@ WASM_TARGET := wasm32-unknown-unknown
 WASM_IN := target/$(WASM_TARGET)/release/cometapi_responses.wasm
 STAMP := build/.stamps
 
-.PHONY: help setup setup-rust setup-node setup-browser build test test-rust test-wasm test-js test-browser test-runtimes size-check demo bench fuzz clean
+.PHONY: help setup setup-rust setup-node setup-browser build test test-rust test-wasm test-js test-browser test-runtimes test-publish size-check demo bench fuzz clean
 
 help:
 	@sed -n 's/^#: \{0,1\}//p' $(firstword $(MAKEFILE_LIST)) | sed 's|\$$(PORT)|$(PORT)|g'
@@ -95,6 +97,10 @@ test-browser: build setup-browser
 # one npm package for every runtime: packed tarball in Node, Vite, a plain page, workerd
 test-runtimes: build setup-browser
 	node --test --test-concurrency=1 tests/runtimes/
+
+# npm publish --dry-run of pkg/, cargo package / publish --dry-run, cargo doc -D warnings
+test-publish: build
+	node --test --test-concurrency=1 tests/runtimes/publish-npm.test.mjs tests/runtimes/publish-crate.test.mjs
 
 # the shipped wasm + JS glue (gzip) must stay under the budget (KiB)
 SIZE_BUDGET_KIB ?= 97

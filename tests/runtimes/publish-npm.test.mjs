@@ -1,5 +1,6 @@
 // The npm package is ready to publish: `npm publish --dry-run` of pkg/ passes (offline: the
-// registry is a closed local port, so nothing is sent anywhere), with the files, manifest fields
+// registry is a closed local port, so nothing is sent anywhere; npm's look-up of the published
+// versions fails at once, without retries, and the dry run goes on), with the files, manifest fields
 // and README a user of npm gets: every export target present, types first, `sideEffects` naming
 // exactly the entries that instantiate the wasm, `engines`, LICENSE and README included, nothing
 // stray, and the README's relative links made absolute URLs of the repository (the repository's
@@ -16,7 +17,7 @@ let warnings;
 let manifest;
 
 before(async () => {
-  const { stdout, stderr } = await run('npm', ['publish', '--dry-run', '--json', '--registry=http://127.0.0.1:9/', '--no-audit', '--no-fund'], { cwd: PKG });
+  const { stdout, stderr } = await run('npm', ['publish', '--dry-run', '--json', '--registry=http://127.0.0.1:9/', '--fetch-retries=0', '--no-audit', '--no-fund'], { cwd: PKG });
   report = JSON.parse(stdout.slice(stdout.indexOf('{')))['cometapi-responses'];
   warnings = stderr.split('\n').filter((l) => /^npm (warn|error)/i.test(l));
   manifest = JSON.parse(readFileSync(join(PKG, 'package.json'), 'utf8'));

@@ -1,0 +1,92 @@
+// A Cloudflare Worker written in Rust (examples/workers-rs: the `worker` crate + this crate's
+// wasm::Client), built with its own toolchain as its wrangler.toml says (`worker-build --release`,
+// worker-build pinned at 0.8.7 and installed once into build/runtimes/workers-rs-tools) and run in
+// workerd (miniflare, as wrangler dev would): a request makes the Worker stream an answer from the
+// mock backend (which requires the key, a Worker secret) and answer with its text.
+// Offline: worker-build would download esbuild, wasm-bindgen and wasm-opt; it is given the
+// repository's own (ESBUILD_BIN, WASM_BINDGEN_BIN: the pinned CLI, WASM_OPT_BIN: binaryen).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUILD, DEV_MODULES, ROOT, SECRET, run, startMock } from './lib.mjs';
+import { fragmentsIn, startWorker } from './worker-lib.mjs';
+
+const EXAMPLE = join(ROOT, 'examples', 'workers-rs');
+const TOOLS = join(BUILD, 'runtimes', 'workers-rs-tools');
+const WORKER_BUILD = join(TOOLS, 'bin', 'worker-build');
+const WORKER_BUILD_VERSION = '0.8.7';
+
+let mock;
+let worker;
+
+before(async () => {
+  if (!existsSync(WORKER_BUILD)) {
+    const t0 = performance.now();
+    // --debug: the tool runs for seconds, an optimised build of it would take minutes longer
+    await run('cargo', ['install', '--debug', '--locked', '--quiet', 'worker-build', '--version', WORKER_BUILD_VERSION, '--root', TOOLS], { timeoutMs: 1_800_000 });
+    console.log(`installed worker-build ${WORKER_BUILD_VERSION} into ${TOOLS} in ${((performance.now() - t0) / 1000).toFixed(0)} s (kept for later runs)`);
+  }
+  const { stdout: wasmBindgen } = await run('sh', ['-c', 'command -v wasm-bindgen']);
+  await run(WORKER_BUILD, ['--release'], {
+    cwd: EXAMPLE,
+    timeoutMs: 900_000,
+    env: {
+      CARGO_TARGET_DIR: join(BUILD, 'runtimes', 'workers-rs-target'), // cargo's cache, kept between runs
+      CARGO_TERM_COLOR: 'never',
+      ESBUILD_BIN: join(DEV_MODULES, '.bin', 'esbuild'),
+      WASM_BINDGEN_BIN: wasmBindgen.trim(),
+      WASM_OPT_BIN: join(DEV_MODULES, '.bin', 'wasm-opt'),
+    },
+  });
+  mock = await startMock({ delayMs: 5, requireKey: SECRET });
+  const toml = readFileSync(join(EXAMPLE, 'wrangler.toml'), 'utf8');
+  worker = await startWorker(
+    { bundleDir: join(EXAMPLE, 'build'), compatibilityDate: toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1] },
+    { COMETAPI_KEY: SECRET, UPSTREAM_BASE_URL: `${mock.url}/v1` },
+  );
+});
+
+after(async () => {
+  await worker?.dispose();
+  await mock?.close();
+});
+
+test('worker-build output: the shim and its .wasm module', () => {
+  assert.ok(existsSync(join(EXAMPLE, 'build', 'index.js')));
+  assert.ok(existsSync(join(EXAMPLE, 'build', 'index_bg.wasm')));
+  assert.match(readFileSync(join(EXAMPLE, 'build', 'index.js'), 'utf8'), /from\s*"\.\/index_bg\.wasm"/);
+});
+
+test('the Rust Worker streams an answer from the mock with wasm::Client, the key staying inside', async () => {
+  const before = mock.requests.length;
+  const res = await worker.dispatchFetch('http://worker.test/?q=Hello%20from%20a%20test');
+  const body = await res.text();
+  assert.equal(res.status, 200, body);
+  const answer = JSON.parse(body);
+  assert.equal(answer.status, 'completed');
+  assert.ok(answer.events >= 5, `${answer.events} events`);
+  assert.ok(answer.text.length > 0);
+  assert.equal(answer.output_text, answer.text, 'the final response matches the streamed deltas');
+  assert.ok(answer.total_tokens > 0);
+  const calls = mock.requests.slice(before).filter((r) => r.path === '/v1/responses');
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0].headers.authorization, 'REDACTED', 'the Worker sent the key (the mock answers 401 otherwise)');
+  assert.deepEqual(fragmentsIn(body, SECRET), [], 'no part of the key in the answer');
+});
+
+test('an upstream error becomes a 502 with the error, never the key', async () => {
+  const broken = await startWorker(
+    { bundleDir: join(EXAMPLE, 'build'), compatibilityDate: '2025-09-01' },
+    { COMETAPI_KEY: `${SECRET}-wrong`, UPSTREAM_BASE_URL: `${mock.url}/v1` },
+  );
+  try {
+    const res = await broken.dispatchFetch('http://worker.test/');
+    const body = await res.text();
+    assert.equal(res.status, 502, body);
+    assert.match(JSON.parse(body).error, /401/);
+    assert.deepEqual(fragmentsIn(body, SECRET), []);
+  } finally {
+    await broken.dispose();
+  }
+});

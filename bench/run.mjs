@@ -10,7 +10,7 @@
 //                          memory, startup, size
 //   BENCH_RUNS=n           timed runs per case (default 7; quick 3)
 //   BENCH_BREAK=ours       corrupt one consumer's results (checks that the run then fails)
-//   BENCH_PKG=dir          measure a variant package (bench/experiments/build-variant.sh) instead of pkg/
+//   BENCH_PKG=dir          measure another build of the package (a directory like pkg/) instead of pkg/
 //                          (the size and wasm start-up sections still read pkg/)
 //
 // Results: tables on stdout, build/bench/results.json, build/bench/report.md.

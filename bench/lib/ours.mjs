@@ -1,5 +1,5 @@
 // Where "ours" comes from: the built package (pkg/, via node_modules/cometapi-responses), or,
-// with BENCH_PKG=<dir>, a variant built by bench/experiments/build-variant.sh (its node.js entry).
+// with BENCH_PKG=<dir>, another build of the package laid out like pkg/ (its node.js entry).
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 

@@ -14,7 +14,8 @@
 //   BENCH_BREAK=ours       corrupt one consumer's results (checks that the run then fails)
 //   BENCH_PKG=dir          measure another build of the package (a directory like pkg/) instead of pkg/
 //
-// Results: tables on stdout, build/bench/results.json, build/bench/report.md.
+// Results: tables on stdout, build/bench/results.json, build/bench/report.md, and the chart
+// build/bench/performance.svg (also written to docs/performance.svg by a full run of every section).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ import { DEPS, depVersion, ensureDeps } from './lib/deps.mjs';
 import { loadRecorded } from './lib/recorded.mjs';
 import { OURS_DIR, OURS_SPEC, importOurs, oursResolveDir, resolveFrom } from './lib/ours.mjs';
 import { median, quantile, MB, fmt, fmtInt, kib, sizeLabel, table } from './lib/stats.mjs';
+import { chartSvg } from './lib/chart.mjs';
 
 ensureDeps();
 const { fakeFetch, oursConsumer, oursResponseReader, openaiConsumer, aisdkConsumer, floorConsumer, rawOurs, rawEsp } =
@@ -1003,5 +1005,15 @@ mkdirSync(OUT, { recursive: true });
 writeFileSync(OUT + 'results.json', JSON.stringify(results, null, 2) + '\n');
 writeFileSync(OUT + 'report.md', md.join('\n') + '\n');
 const wrote = [`${OUT}results.json`, `${OUT}report.md`];
+if (results.sections.throughput && results.sections.short) {
+  const svg = chartSvg(results);
+  writeFileSync(OUT + 'performance.svg', svg);
+  wrote.push(`${OUT}performance.svg`);
+  // docs/ gets the chart of a full, passing run of pkg/ only (a smoke, partial or variant run is not for quoting)
+  if (!QUICK && !ONLY.length && !process.env.BENCH_RUNS && !process.env.BENCH_BREAK && !process.env.BENCH_PKG && !failures.length) {
+    writeFileSync(ROOT + 'docs/performance.svg', svg);
+    wrote.push('docs/performance.svg');
+  }
+}
 console.log(`\nwrote ${wrote.join(', ')}`);
 process.exit(failures.length ? 1 : 0);

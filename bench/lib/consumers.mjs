@@ -68,7 +68,8 @@ export function oursConsumer(mod, { finalResponse = true } = {}) {
         events++;
       }
     }
-    if (!finalResponse) return { text: null, events };
+    // the stream comes back too, so that a caller can measure what it still holds
+    if (!finalResponse) return { text: null, events, stream };
     const resp = await stream.finalResponse();
     return { text: resp.output_text, events };
   };

@@ -33,7 +33,7 @@ export function chartSvg(results) {
 
   const m = results.meta ?? {};
   const thr = (results.sections.throughput ?? []).filter((d) => d.stream === 'text');
-  const consumers = ORDER.filter((k) => thr.some((d) => d[k]?.mbps));
+  const consumers = ORDER.filter((k) => thr.some((d) => d[k]?.cpuMbps));
   text(24, 30, 'cometapi-responses: make bench', { size: 18, weight: 'bold' });
   const load = m.loadavgStart ? ` · load ${m.loadavgStart[0]} on ${m.cores} cores` : '';
   text(24, 50, `${m.date?.slice(0, 10) ?? ''} · commit ${m.git ?? '?'} · Node ${m.node ?? '?'} · openai ${m.openai ?? '?'} · ai ${m.ai ?? '?'} · ${m.cpu ?? ''}${load}`, { size: 11, fill: '#4b5563' });
@@ -49,9 +49,9 @@ export function chartSvg(results) {
   // ---- panel 1: throughput, grouped bars
   const p1 = { x: 70, y: 140, w: W - 100, h: 240 };
   const bytes = thr[0]?.bytes;
-  text(24, 106, 'End-to-end throughput by chunk size, MB/s (higher is better)', { size: 14, weight: 'bold' });
+  text(24, 106, 'End-to-end throughput by chunk size, MB per CPU second (higher is better)', { size: 14, weight: 'bold' });
   text(24, 123, `one stream of ${bytes ? (bytes / 1e6).toFixed(1) + ' MB, ' : ''}${thr[0]?.events?.toLocaleString('en-US') ?? ''} events: client.stream → for await every event → the final response / text`, { size: 11, fill: '#4b5563' });
-  const max1 = Math.max(1, ...thr.flatMap((d) => consumers.map((k) => d[k]?.mbps ?? 0)));
+  const max1 = Math.max(1, ...thr.flatMap((d) => consumers.map((k) => d[k]?.cpuMbps ?? 0)));
   const t1 = ticks(max1);
   const top1 = t1[t1.length - 1];
   const y1 = (v) => p1.y + p1.h - (v / top1) * p1.h;
@@ -64,15 +64,15 @@ export function chartSvg(results) {
   thr.forEach((d, gi) => {
     const gx = p1.x + gi * groupW + (groupW - barW * consumers.length) / 2;
     consumers.forEach((k, bi) => {
-      const v = d[k]?.mbps;
+      const v = d[k]?.cpuMbps;
       const x = gx + bi * barW;
       if (v) {
         rect(x + 2, y1(v), barW - 4, p1.y + p1.h - y1(v), COLORS[k]);
         text(x + barW / 2, y1(v) - 4, num(v, v < 10 ? 1 : 0), { size: 11, anchor: 'middle' });
       } else text(x + barW / 2, p1.y + p1.h - 4, d[k]?.error ? 'FAIL' : 'n/a', { size: 10, anchor: 'middle', fill: '#b91c1c' });
     });
-    const o = d.ours?.ms;
-    const ratios = ['openai', 'aisdk', 'floor'].filter((k) => consumers.includes(k) && d[k]?.ms && o).map((k) => `${(d[k].ms / o).toFixed(1)}× ${k === 'aisdk' ? 'AI SDK' : k}'s`);
+    const o = d.ours?.cpuMs;
+    const ratios = ['openai', 'aisdk', 'floor'].filter((k) => consumers.includes(k) && d[k]?.cpuMs && o).map((k) => `${(d[k].cpuMs / o).toFixed(1)}× ${k === 'aisdk' ? 'AI SDK' : k}'s`);
     text(p1.x + gi * groupW + groupW / 2, p1.y + p1.h + 18, `${sizeLabel(d.chunk)} chunks`, { size: 12, anchor: 'middle', weight: 'bold' });
     if (ratios.length) text(p1.x + gi * groupW + groupW / 2, p1.y + p1.h + 34, `ours' speed: ${ratios.join(' · ')}`, { size: 11, anchor: 'middle', fill: '#4b5563' });
   });
@@ -83,9 +83,9 @@ export function chartSvg(results) {
   const cc = results.sections.short?.concurrent ?? {};
   const rows = ORDER.filter((k) => sh[k]);
   const p2 = { x: 200, y: 486, w: W - 460, rowH: 30 };
-  text(24, 452, 'Per request: a short answer, µs per request (lower is better)', { size: 14, weight: 'bold' });
-  text(24, 469, `${results.sections.short?.events ?? '?'} events, ${((results.sections.short?.bytes ?? 0) / 1e3).toFixed(1)} kB in one chunk, a new client and request each time; req/s = ${results.sections.short?.concurrency ?? 100} concurrent streams`, { size: 11, fill: '#4b5563' });
-  const max2 = Math.max(1, ...rows.map((k) => sh[k].usPerRequest ?? 0));
+  text(24, 452, 'Per request: a short answer, CPU µs per request (lower is better)', { size: 14, weight: 'bold' });
+  text(24, 469, `${results.sections.short?.events ?? '?'} events, ${((results.sections.short?.bytes ?? 0) / 1e3).toFixed(1)} kB in one chunk, a new client and request each time; req/s = ${results.sections.short?.concurrency ?? 100} concurrent streams, per CPU second`, { size: 11, fill: '#4b5563' });
+  const max2 = Math.max(1, ...rows.map((k) => sh[k].cpuUsPerRequest ?? 0));
   const t2 = ticks(max2, 6);
   const top2 = t2[t2.length - 1];
   const x2 = (v) => p2.x + (v / top2) * p2.w;
@@ -96,17 +96,17 @@ export function chartSvg(results) {
   }
   rows.forEach((k, i) => {
     const y = p2.y + i * p2.rowH;
-    const v = sh[k].usPerRequest;
+    const v = sh[k].cpuUsPerRequest;
     text(p2.x - 8, y + p2.rowH / 2 + 4, LABELS[k], { size: 12, anchor: 'end' });
     if (v) {
       rect(p2.x, y + 4, x2(v) - p2.x, p2.rowH - 8, COLORS[k]);
-      const rel = k !== 'ours' && sh.ours?.usPerRequest ? ` (${(v / sh.ours.usPerRequest).toFixed(2)}× ours)` : '';
-      const rps = cc[k]?.rps ? ` · ${Math.round(cc[k].rps).toLocaleString('en-US')} req/s` : '';
+      const rel = k !== 'ours' && sh.ours?.cpuUsPerRequest ? ` (${(v / sh.ours.cpuUsPerRequest).toFixed(2)}× ours)` : '';
+      const rps = cc[k]?.cpuRps ? ` · ${Math.round(cc[k].cpuRps).toLocaleString('en-US')} req/s` : '';
       text(x2(v) + 6, y + p2.rowH / 2 + 4, `${num(v)} µs${rel}${rps}`, { size: 11 });
     } else text(p2.x + 6, y + p2.rowH / 2 + 4, sh[k].error ? 'FAIL' : 'n/a', { size: 11, fill: '#b91c1c' });
   });
   const H = p2.y + h2 + 40;
-  text(24, H - 6, 'Same bytes for every consumer, each fed by a custom fetch whose body is a ReadableStream of pre-cut chunks; medians. Tables: docs/performance.md.', { size: 10, fill: '#6b7280' });
+  text(24, H - 6, 'Same bytes for every consumer, each fed by a custom fetch whose body is a ReadableStream of pre-cut chunks; process CPU time, medians. Tables: docs/performance.md.', { size: 10, fill: '#6b7280' });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif">
 <rect width="${W}" height="${H}" fill="#ffffff"/>
 ${parts.join('\n')}

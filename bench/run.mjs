@@ -42,12 +42,12 @@ const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filt
 const want = (s) => !ONLY.length || ONLY.includes(s);
 const CFG = QUICK
   ? {
-      deltas: 2000, warmup: 1, runs: 1, linDeltas: 500, linRuns: 1, recBytes: 16e3, recRuns: 1, latRuns: 1, memMB: 20, memSmallMB: 5,
+      deltas: 2000, warmup: 1, runs: 1, rounds: 1, linDeltas: 500, linRuns: 1, recBytes: 16e3, recRuns: 1, latRuns: 1, memMB: 20, memSmallMB: 5,
       startupN: 2, instN: 3, shortMs: 30, shortRuns: 2, rpsRuns: 1, respDeltas: 1000, edgeRuns: 1, edgeShort: 10, edgeLong: 1,
       edgeLongDeltas: 500, edgeStartup: 1,
     }
   : {
-      deltas: 20000, warmup: 2, runs: 3, linDeltas: 2500, linRuns: 2, recBytes: 128e3, recRuns: 3, latRuns: 2, memMB: 200, memSmallMB: 50,
+      deltas: 20000, warmup: 1, runs: 4, rounds: 2, linDeltas: 2500, linRuns: 2, recBytes: 96e3, recRuns: 3, latRuns: 1, memMB: 200, memSmallMB: 50,
       startupN: 5, instN: 15, shortMs: 300, shortRuns: 7, rpsRuns: 4, respDeltas: 5000, edgeRuns: 5, edgeShort: 100, edgeLong: 4,
       edgeLongDeltas: 2000, edgeStartup: 3,
     };
@@ -142,15 +142,17 @@ async function timed(fn, noGc = false) {
  * right after an AI SDK run took ~5× the CPU time of the following ones (measured on the 5.6 MB
  * stream; most likely code every consumer shares, such as Node's JS web streams, re-optimised
  * after the SDK's TransformStream pipelines), so interleaving would charge that to whoever runs
- * next. The warm-up runs absorb it.
+ * next. The warm-up runs absorb it. With `rounds` > 1 the blocks repeat (each with its warm-up), so
+ * that a consumer's timed runs are spread over the section and load drift hits all consumers alike.
  * consumers: { name: async () => void (throws Wrong on a bad result) }.
  * Returns { name: { times: [ms…], cpu: [ms…], ms, cpuMs, error? } }.
  */
-async function measure(consumers, { warmup, runs, known = () => null, noGc = false }) {
+async function measure(consumers, { warmup, runs, rounds = 1, known = () => null, noGc = false }) {
   const res = Object.fromEntries(Object.keys(consumers).map((k) => [k, { times: [], cpu: [] }]));
-  for (const [name, fn] of Object.entries(consumers)) {
+  const per = Math.ceil(runs / rounds);
+  for (let round = 0; round < rounds; round++) for (const [name, fn] of Object.entries(consumers)) {
     const r = res[name];
-    for (let i = 0; i < warmup + runs && !r.error; i++) {
+    for (let i = 0; i < warmup + per && !r.error; i++) {
       try {
         const [t, c] = await timed(fn, noGc);
         if (i >= warmup) {
@@ -213,8 +215,8 @@ out(`\nStreams: "text" = ${fmtInt(CFG.deltas)} output_text deltas, ${fmt(STREAMS
 
 async function sectionThroughput() {
   heading('End-to-end throughput (client.stream → for await → finalResponse)');
-  out(`Milliseconds of process CPU time per stream, wall time in parentheses (median of ${CFG.runs} runs after ${CFG.warmup} warm-up ` +
-    'runs, each after a full GC; each consumer\'s runs in a block of their own, see bench/run.mjs `measure`). CPU time is what ' +
+  out(`Milliseconds of process CPU time per stream, wall time in parentheses (median of ${CFG.runs} runs, each after a full GC, in ` +
+    `${CFG.rounds} rounds of blocks: in each round, each consumer runs ${CFG.warmup} warm-up + ${Math.ceil(CFG.runs / CFG.rounds)} timed runs in a block of its own, see bench/run.mjs \`measure\`). CPU time is what ` +
     'the ratios and the targets use: on a shared machine wall time also measures the neighbours (CPU time counts V8\'s GC ' +
     'helper threads too). MB/s from CPU time. "×" columns are speed ratios, the other consumer\'s time / ours (> 1: ours is faster). openai = `client.responses.stream()` → for await → ' +
     '`finalResponse()`; AI SDK = `streamText({ model: openai.responses(…) })` → for await of `fullStream` → `text`; ' +
@@ -233,7 +235,7 @@ async function sectionThroughput() {
         const rd = res.body.getReader();
         while (!(await rd.read()).done);
       };
-      const r = await measure(fns, CFG);
+      const r = await measure(fns, { warmup: CFG.warmup, runs: CFG.runs, rounds: CFG.rounds });
       const bytes = s.bytes.length;
       data.push({
         stream: sname, chunk: size, bytes, events: s.events,
@@ -323,21 +325,23 @@ async function sectionShort() {
 async function sectionLinearity() {
   heading('Linearity (time per MB at 1×, 2×, 4× the stream length)');
   const specs = [1, 2, 4].map((k) => buildStream(makeSpec({ deltas: CFG.linDeltas * k, seed: 1 })));
-  out(`CPU ms per MB (median of ${CFG.linRuns} runs after a warm-up). A linear consumer keeps 4×/1× near 1.00; O(n²) ` +
+  out(`CPU ms per MB (median of ${CFG.linRuns} runs after a warm-up; consumer by consumer, each first primed with two runs). ` +
+    'A linear consumer keeps 4×/1× near 1.00; O(n²) ' +
     `behaviour shows up as ≈ 4. 1× = ${fmtInt(CFG.linDeltas)} deltas, ${fmt(specs[0].bytes.length / MB, 1)} MB; ` +
     `4× = ${fmt(specs[2].bytes.length / MB, 1)} MB.`);
   const rows = [];
   const data = [];
-  for (const size of CHUNKS) {
-    const per = {};
-    for (const [k, s] of specs.entries()) {
-      const chunks = chunk(s.bytes, size);
-      const fns = {};
-      for (const [n, c] of Object.entries(endToEnd())) fns[n] = async () => check(await c(fakeFetch(() => chunks)), expOf(s), `${n} ${[1, 2, 4][k]}× ${sizeLabel(size)}`);
-      const r = await measure(fns, { warmup: 1, runs: CFG.linRuns });
-      for (const [n, v] of Object.entries(r)) (per[n] ??= []).push(v.error ? null : v.cpuMs / (s.bytes.length / MB));
-    }
-    for (const [n, v] of Object.entries(per)) {
+  for (const [n, c] of Object.entries(endToEnd())) {
+    let primed = false;
+    for (const size of CHUNKS) {
+      const v = [];
+      for (const [k, s] of specs.entries()) {
+        const chunks = chunk(s.bytes, size);
+        const fn = async () => check(await c(fakeFetch(() => chunks)), expOf(s), `${n} ${[1, 2, 4][k]}× ${sizeLabel(size)}`);
+        const r = (await measure({ [n]: fn }, { warmup: primed ? 1 : 3, runs: CFG.linRuns }))[n];
+        primed = true;
+        v.push(r.error ? null : r.cpuMs / (s.bytes.length / MB));
+      }
       const growth = v[0] && v[2] ? v[2] / v[0] : null;
       data.push({ consumer: n, chunk: size, msPerMB: v, growth });
       rows.push([NAMES[n], sizeLabel(size), ...v.map((y) => (y === null ? 'FAIL' : fmt(y, 2))), growth === null ? 'n/a' : fmt(growth, 2)]);
@@ -441,7 +445,7 @@ async function sectionRecorded() {
     return;
   }
   out(`Each sample streams the file repeatedly (≥ ${fmt(CFG.recBytes / 1e3, 0)} kB per sample, a new client and request each time), ` +
-    `so per-request overhead counts. MB/s (median of ${CFG.recRuns} samples after a warm-up); ratios as above. (The AI SDK is left out here: it hands out parts, not the ` +
+    `so per-request overhead counts. MB per CPU second (median of ${CFG.recRuns} samples after a warm-up); ratios as above, by CPU time. (The AI SDK is left out here: it hands out parts, not the ` +
     'recorded events, so there is no event count to check.)');
   const rows = [];
   const data = [];
@@ -471,12 +475,12 @@ async function sectionRecorded() {
       const bytes = s.bytes.length * reps;
       const o = r.ours;
       data.push({ name: s.name, chunk: size, bytes: s.bytes.length, events: s.events, reps,
-        ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { ms: v.ms, mbps: mbps(bytes, v.ms), perStreamUs: v.ms ? (v.ms * 1000) / reps : null, error: v.error }])) });
+        ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { ms: v.ms, cpuMs: v.cpuMs, mbps: mbps(bytes, v.cpuMs), perStreamCpuUs: v.cpuMs ? (v.cpuMs * 1000) / reps : null, error: v.error }])) });
       rows.push([
         s.name, fmtInt(s.bytes.length), String(s.events), sizeLabel(size),
-        cell(o, (v) => fmt(mbps(bytes, v.ms))), cell(r.openai, (v) => fmt(mbps(bytes, v.ms))), cell(r.floor, (v) => fmt(mbps(bytes, v.ms))),
-        o && !o.error && !r.openai.error ? x(ratio(r.openai.ms, o.ms)) : 'n/a',
-        o && !o.error && !r.floor.error ? x(ratio(r.floor.ms, o.ms)) : 'n/a',
+        cell(o, (v) => fmt(mbps(bytes, v.cpuMs))), cell(r.openai, (v) => fmt(mbps(bytes, v.cpuMs))), cell(r.floor, (v) => fmt(mbps(bytes, v.cpuMs))),
+        o && !o.error && !r.openai.error ? x(ratio(r.openai.cpuMs, o.cpuMs)) : 'n/a',
+        o && !o.error && !r.floor.error ? x(ratio(r.floor.cpuMs, o.cpuMs)) : 'n/a',
       ]);
     }
   }
@@ -493,7 +497,7 @@ async function sectionSse() {
     out(`skipped: ${oursWhy || 'SseParser is not in the package'}`);
     return;
   }
-  out('Synchronous loops over the chunk array, no fetch. MB/s (median); ratio = SseParser throughput / eventsource-parser throughput.');
+  out('Synchronous loops over the chunk array, no fetch. MB per CPU second (median); ratio = SseParser throughput / eventsource-parser throughput.');
   const rows = [];
   const data = [];
   const o = rawOurs(ours.SseParser);
@@ -517,11 +521,11 @@ async function sectionSse() {
       const bytes = s.bytes.length;
       const p = r.SseParser;
       const q = r['eventsource-parser'];
-      data.push({ stream: sname, chunk: size, bytes, events: s.events, ours: { ms: p.ms, mbps: mbps(bytes, p.ms), error: p.error }, esp: { ms: q.ms, mbps: mbps(bytes, q.ms), error: q.error } });
+      data.push({ stream: sname, chunk: size, bytes, events: s.events, ours: { ms: p.ms, cpuMs: p.cpuMs, mbps: mbps(bytes, p.cpuMs), error: p.error }, esp: { ms: q.ms, cpuMs: q.cpuMs, mbps: mbps(bytes, q.cpuMs), error: q.error } });
       rows.push([sname, sizeLabel(size),
-        cell(p, (v) => fmt(mbps(bytes, v.ms))), cell(p, (v) => fmt(s.events / v.ms, 0)),
-        cell(q, (v) => fmt(mbps(bytes, v.ms))), cell(q, (v) => fmt(s.events / v.ms, 0)),
-        p.error || q.error ? 'n/a' : x(ratio(q.ms, p.ms))]);
+        cell(p, (v) => fmt(mbps(bytes, v.cpuMs))), cell(p, (v) => fmt(s.events / v.cpuMs, 0)),
+        cell(q, (v) => fmt(mbps(bytes, v.cpuMs))), cell(q, (v) => fmt(s.events / v.cpuMs, 0)),
+        p.error || q.error ? 'n/a' : x(ratio(q.cpuMs, p.cpuMs))]);
     }
   }
   out(table(['stream', 'chunk', 'SseParser MB/s', 'SseParser kev/s', 'esp MB/s', 'esp kev/s', 'ours/esp'], rows, ['l', 'r']));

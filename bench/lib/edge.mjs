@@ -22,6 +22,7 @@ import { resolveFrom } from './ours.mjs';
 const EXAMPLE = join(ROOT, 'examples', 'cloudflare-worker');
 const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || 100);
 const ORIGIN = 'https://bench.example';
+const STARTUP_COPIES = 10;
 const KEY = 'sk-bench-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
 
 /** CPU of a process: { tasks, ns (sum over its live threads), ticksMs (user + system, exited threads too) }. */
@@ -151,10 +152,12 @@ export async function measureEdge({ workers, streams, runs, perSample, startupRe
   const models = Object.keys(streams).map((k) => `bench-${k}`);
   const errors = [];
 
-  const start = async (w) => {
+  /** A workerd with `copies` instances of the Worker (each its own isolate and modules); the first serves dispatchFetch. */
+  const start = async (w, copies = 1) => {
     const before = new Set(workerdChildren());
     const t0 = performance.now();
-    const mf = new Miniflare({
+    const worker = (i) => ({
+      name: `${w.name}-${i}`,
       modules: true,
       modulesRoot: w.dir,
       scriptPath: join(w.dir, 'index.js'),
@@ -170,6 +173,7 @@ export async function measureEdge({ workers, streams, runs, perSample, startupRe
         ALLOWED_MODELS: models.join(','),
       },
     });
+    const mf = new Miniflare({ workers: Array.from({ length: copies }, (_, i) => worker(i)) });
     await mf.ready;
     const readyMs = performance.now() - t0;
     const pids = workerdChildren().filter((p) => !before.has(p));
@@ -201,27 +205,37 @@ export async function measureEdge({ workers, streams, runs, perSample, startupRe
     check({ text: out, events }, { text: s.text, events: s.events }, `edge ${w.name} ${key}`);
   };
 
-  // Start-up: a fresh workerd per sample; CPU until ready (process start, config, compiling and
-  // instantiating the Worker's modules), then the first request (cold) — minus passthrough's.
+  // Start-up: a fresh workerd per sample. CPU until ready (process start, config, compiling and
+  // instantiating the modules, the top level) with one copy of the Worker, then its first request
+  // (cold); and with STARTUP_COPIES copies, so that one Worker's own start-up is
+  // (cpu(copies) - cpu(1)) / (copies - 1): well above the noise of starting workerd itself.
   const startup = {};
   for (let rep = 0; rep < startupReps; rep++) {
     for (const w of Object.values(workers)) {
-      const r = (startup[w.name] ??= { readyMs: [], readyCpuMs: [], firstMs: [], firstCpuMs: [] });
+      const r = (startup[w.name] ??= { readyMs: [], readyCpuMs: [], firstMs: [], firstCpuMs: [], perWorkerCpuMs: [] });
+      if (r.error) continue;
       let inst;
+      let many;
       try {
         inst = await start(w);
         const c0 = cpuNow(inst.pid);
         const t0 = performance.now();
         await request(inst.mf, w, 'short');
+        const one = cpuTotal(c0);
         r.readyMs.push(inst.readyMs);
-        r.readyCpuMs.push(cpuTotal(c0));
+        r.readyCpuMs.push(one);
         r.firstMs.push(performance.now() - t0);
         r.firstCpuMs.push(cpuSince(c0, cpuNow(inst.pid)));
+        await inst.mf.dispose();
+        inst = null;
+        many = await start(w, STARTUP_COPIES);
+        r.perWorkerCpuMs.push((cpuTotal(cpuNow(many.pid)) - one) / (STARTUP_COPIES - 1));
       } catch (e) {
         r.error = e.message;
         errors.push(`edge start-up ${w.name}: ${e.message}`);
       } finally {
         await inst?.mf.dispose();
+        await many?.mf.dispose();
       }
     }
   }

@@ -72,9 +72,12 @@ export function chartSvg(results) {
       } else text(x + barW / 2, p1.y + p1.h - 4, d[k]?.error ? 'FAIL' : 'n/a', { size: 10, anchor: 'middle', fill: '#b91c1c' });
     });
     const o = d.ours?.cpuMs;
-    const ratios = ['openai', 'aisdk', 'floor'].filter((k) => consumers.includes(k) && d[k]?.cpuMs && o).map((k) => `${(d[k].cpuMs / o).toFixed(1)}× ${k === 'aisdk' ? 'AI SDK' : k}'s`);
-    text(p1.x + gi * groupW + groupW / 2, p1.y + p1.h + 18, `${sizeLabel(d.chunk)} chunks`, { size: 12, anchor: 'middle', weight: 'bold' });
-    if (ratios.length) text(p1.x + gi * groupW + groupW / 2, p1.y + p1.h + 34, `ours' speed: ${ratios.join(' · ')}`, { size: 11, anchor: 'middle', fill: '#4b5563' });
+    const sp = (k) => (d[k]?.cpuMs && o && consumers.includes(k) ? `${(d[k].cpuMs / o).toFixed(k === 'floor' ? 2 : 1)}×` : null);
+    const cx = p1.x + gi * groupW + groupW / 2;
+    text(cx, p1.y + p1.h + 18, `${sizeLabel(d.chunk)} chunks`, { size: 12, anchor: 'middle', weight: 'bold' });
+    const anchors = [['openai', 'openai'], ['aisdk', 'AI SDK']].filter(([k]) => sp(k)).map(([k, l]) => `${sp(k)} ${l}`);
+    if (anchors.length) text(cx, p1.y + p1.h + 34, `ours is ${anchors.join(', ')}`, { size: 11, anchor: 'middle', fill: '#4b5563' });
+    if (sp('floor')) text(cx, p1.y + p1.h + 48, `and ${sp('floor')} the floor (speed)`, { size: 11, anchor: 'middle', fill: '#4b5563' });
   });
   line(p1.x, p1.y + p1.h, p1.x + p1.w, p1.y + p1.h, '#6b7280');
 
@@ -82,9 +85,9 @@ export function chartSvg(results) {
   const sh = results.sections.short?.sequential ?? {};
   const cc = results.sections.short?.concurrent ?? {};
   const rows = ORDER.filter((k) => sh[k]);
-  const p2 = { x: 200, y: 486, w: W - 460, rowH: 30 };
-  text(24, 452, 'Per request: a short answer, CPU µs per request (lower is better)', { size: 14, weight: 'bold' });
-  text(24, 469, `${results.sections.short?.events ?? '?'} events, ${((results.sections.short?.bytes ?? 0) / 1e3).toFixed(1)} kB in one chunk, a new client and request each time; req/s = ${results.sections.short?.concurrency ?? 100} concurrent streams, per CPU second`, { size: 11, fill: '#4b5563' });
+  const p2 = { x: 200, y: 500, w: W - 460, rowH: 30 };
+  text(24, 466, 'Per request: a short answer, CPU µs per request (lower is better)', { size: 14, weight: 'bold' });
+  text(24, 483, `${results.sections.short?.events ?? '?'} events, ${((results.sections.short?.bytes ?? 0) / 1e3).toFixed(1)} kB in one chunk, a new client and request each time; req/s = ${results.sections.short?.concurrency ?? 100} concurrent streams, per CPU second`, { size: 11, fill: '#4b5563' });
   const max2 = Math.max(1, ...rows.map((k) => sh[k].cpuUsPerRequest ?? 0));
   const t2 = ticks(max2, 6);
   const top2 = t2[t2.length - 1];

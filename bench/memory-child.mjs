@@ -79,6 +79,13 @@ const r = await consumer(fakeFetch(sampled));
 const ms = performance.now() - t0;
 sample();
 const maxRss = process.resourceUsage().maxRSS * 1024;
+// What the consumer still holds after the stream (the stream object, for ours-iterate, is still
+// referenced by r): heap + external after full GCs, minus the same before the stream. External
+// includes the wasm instance's linear memory, which never shrinks.
+gc();
+gc();
+const after = process.memoryUsage();
+const retained = after.heapUsed + after.external - (base.heapUsed + base.external);
 
 // Check the result after measuring (the expected text is ~2.4% of the stream).
 let ok = true;
@@ -99,7 +106,7 @@ console.log(
   JSON.stringify({
     kind, chunk: size, bytes, deltas, ms, ok, why,
     baseRss: base.rss, baseHeap: base.heapUsed, baseMaxRss,
-    maxRss, peakRssSampled, peakHeap, peakExternal,
+    maxRss, peakRssSampled, peakHeap, peakExternal, retained, heldStream: Boolean(r.stream),
   }),
 );
 process.exit(ok ? 0 : 1);

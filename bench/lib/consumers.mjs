@@ -1,9 +1,16 @@
 // The consumers under test, all fed by the same fake `fetch` (a Response whose body is a
 // ReadableStream of pre-made chunks), all returning { text, events } so the harness can check
-// every result before it trusts a number.
+// every result before it trusts a number. The anchors (openai-node, the AI SDK and the floor's
+// eventsource-parser) come from build/bench/deps/ (bench/package.json), see deps.mjs.
 import { performance } from 'node:perf_hooks';
-import { createParser } from 'eventsource-parser';
-import OpenAI from 'openai';
+import { importDep } from './deps.mjs';
+
+const { createParser } = await importDep('eventsource-parser');
+const { default: OpenAI } = await importDep('openai');
+const { streamText } = await importDep('ai');
+const { createOpenAI } = await importDep('@ai-sdk/openai');
+// the AI SDK prints a warning per call otherwise (none is expected here)
+globalThis.AI_SDK_LOG_WARNINGS = false;
 
 export const BASE_URL = 'http://bench.invalid/v1';
 export const PARAMS = { model: 'gpt-5.2', input: 'Tell me about the tallest mountain in Alberta.' };
@@ -61,9 +68,31 @@ export function oursConsumer(mod, { finalResponse = true } = {}) {
         events++;
       }
     }
-    if (!finalResponse) return { text: null, events };
+    // the stream comes back too, so that a caller can measure what it still holds
+    if (!finalResponse) return { text: null, events, stream };
     const resp = await stream.finalResponse();
     return { text: resp.output_text, events };
+  };
+}
+
+/**
+ * This package with `stream.response` read after every event (a UI that re-renders the snapshot
+ * on each delta): the cost of the snapshot must stay linear in the response's size.
+ */
+export function oursResponseReader(mod) {
+  const { ResponsesClient } = mod;
+  return async function oursResponse(fetch) {
+    const client = new ResponsesClient({ apiKey: 'x', baseURL: BASE_URL, fetch, maxRetries: 0 });
+    const stream = client.stream(PARAMS);
+    let events = 0;
+    let last = null;
+    for await (const ev of stream) {
+      last = stream.response;
+      events++;
+    }
+    let text = '';
+    for (const item of last?.output ?? []) for (const part of item.content ?? []) if (part.type === 'output_text') text += part.text;
+    return { text, events };
   };
 }
 
@@ -89,6 +118,28 @@ export function openaiConsumer() {
 }
 
 /**
+ * The AI SDK: streamText over the OpenAI provider's Responses model, every part of fullStream
+ * iterated, then the final text. `events` counts the text-delta parts (the SDK hands out parts,
+ * not the wire events; a text-delta part is one output_text.delta event); `done` is its finish part.
+ */
+export function aisdkConsumer() {
+  return async function aisdk(fetch, hook) {
+    const provider = createOpenAI({ apiKey: 'x', baseURL: BASE_URL, fetch });
+    const result = streamText({ model: provider.responses(PARAMS.model), prompt: PARAMS.input, maxRetries: 0 });
+    let deltas = 0;
+    let finish = null;
+    for await (const part of result.fullStream) {
+      if (hook) hook(part);
+      if (part.type === 'text-delta') deltas++;
+      else if (part.type === 'finish') finish = part.finishReason;
+      else if (part.type === 'error') throw part.error;
+    }
+    const text = await result.text;
+    return { text, deltas, events: undefined, done: finish === 'stop' };
+  };
+}
+
+/**
  * The bare floor: fetch body → TextDecoder → eventsource-parser → JSON.parse of every event,
  * accumulating the output_text deltas (or, with accumulate: false, only parsing).
  */
@@ -98,6 +149,7 @@ export function floorConsumer({ accumulate = true } = {}) {
     const reader = res.body.getReader();
     const dec = new TextDecoder();
     let events = 0;
+    let deltas = 0;
     let text = '';
     let done = false;
     const parser = createParser({
@@ -106,8 +158,10 @@ export function floorConsumer({ accumulate = true } = {}) {
         const ev = JSON.parse(e.data);
         events++;
         if (hook) hook(ev);
-        if (accumulate && ev.type === 'response.output_text.delta') text += ev.delta;
-        else if (ev.type === 'response.completed' || ev.type === 'response.incomplete') done = true;
+        if (ev.type === 'response.output_text.delta') {
+          deltas++;
+          if (accumulate) text += ev.delta;
+        } else if (ev.type === 'response.completed' || ev.type === 'response.incomplete') done = true;
       },
     });
     for (;;) {
@@ -116,7 +170,7 @@ export function floorConsumer({ accumulate = true } = {}) {
       parser.feed(dec.decode(r.value, { stream: true }));
     }
     parser.feed(dec.decode());
-    return { text: accumulate ? text : null, events, done };
+    return { text: accumulate ? text : null, events, deltas, done };
   };
 }
 

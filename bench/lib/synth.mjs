@@ -45,12 +45,28 @@ const hex = (rand, n) => {
   return s;
 };
 
-/** Creates the pieces of one synthetic stream; events are produced lazily by `events()`. */
-export function makeSpec({ deltas, multibyte = false, seed = 1 }) {
+/**
+ * Creates the pieces of one synthetic stream; events are produced lazily by `events()`.
+ * `deltaChars`: every delta exactly that many characters (ASCII tokens only), instead of 1-3 tokens.
+ */
+export function makeSpec({ deltas, multibyte = false, seed = 1, deltaChars = 0 }) {
   const rand = prng(seed);
   const respId = 'resp_' + hex(rand, 50);
   const itemId = 'msg_' + hex(rand, 50);
-  return { deltas, multibyte, seed, respId, itemId };
+  if (deltaChars && multibyte) throw new Error('deltaChars takes ASCII tokens only');
+  return { deltas, multibyte, seed, respId, itemId, deltaChars };
+}
+
+/** The next delta's text (the same PRNG draws in events() and expectedText()). */
+function nextDelta(spec, rand, tokens) {
+  let delta = '';
+  if (spec.deltaChars) {
+    while (delta.length < spec.deltaChars) delta += tokens[(rand() * tokens.length) | 0];
+    return delta.slice(0, spec.deltaChars);
+  }
+  const n = 1 + ((rand() * rand() * 3) | 0); // 1..3 tokens per delta, mostly 1
+  for (let j = 0; j < n; j++) delta += tokens[(rand() * tokens.length) | 0];
+  return delta;
 }
 
 function baseResponse(spec, status, output, usage, completedAt) {
@@ -111,9 +127,7 @@ export function* events(spec, { keepText = true } = {}) {
   });
   const parts = [];
   for (let i = 0; i < spec.deltas; i++) {
-    const n = 1 + ((rand() * rand() * 3) | 0); // 1..3 tokens per delta, mostly 1
-    let delta = '';
-    for (let j = 0; j < n; j++) delta += tokens[(rand() * tokens.length) | 0];
+    const delta = nextDelta(spec, rand, tokens);
     let obfuscation = '';
     const ol = 1 + ((rand() * 15) | 0);
     for (let j = 0; j < ol; j++) obfuscation += B62[(rand() * 62) | 0];
@@ -150,9 +164,7 @@ export function expectedText(spec) {
   const tokens = spec.multibyte ? MULTIBYTE_TOKENS : ASCII_TOKENS;
   const parts = [];
   for (let i = 0; i < spec.deltas; i++) {
-    const n = 1 + ((rand() * rand() * 3) | 0);
-    let delta = '';
-    for (let j = 0; j < n; j++) delta += tokens[(rand() * tokens.length) | 0];
+    const delta = nextDelta(spec, rand, tokens);
     const ol = 1 + ((rand() * 15) | 0);
     for (let j = 0; j < ol; j++) rand();
     parts.push(delta);

@@ -7,9 +7,11 @@
 //   ["a", path, key]   append event[key] to the string at path
 //   ["c", path, text]  append text to the string at path
 //   ["j", path, paths] the string at path := the strings at paths, concatenated
+//   ["p", path, ops]   partial-JSON ops (s, c) whose paths start at path ([] is path itself)
 //
 // A path is an array of keys and indices; an index equal to the array's length pushes. A path
-// whose parent does not exist changes nothing.
+// whose parent does not exist changes nothing. Keys are own data properties, as JSON.parse
+// makes them (`__proto__` included).
 
 /** A deep copy of JSON data (strings are shared: they are immutable). */
 export function copy(v) {
@@ -31,7 +33,7 @@ export function copy(v) {
 function parentOf(root, path) {
   let node = root;
   for (let i = 0; i < path.length - 1; i++) {
-    if (typeof node !== 'object' || node === null) return undefined;
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, path[i])) return undefined;
     node = node[path[i]];
   }
   return typeof node === 'object' && node !== null ? node : undefined;
@@ -72,6 +74,13 @@ export class Mirror {
         case 't':
           this.#set(op[1], op[0] === 's' ? op[2] : copy(event[op[2]]));
           break;
+        case 'p':
+          for (const sub of op[2]) {
+            const path = op[1].concat(sub[1]);
+            if (sub[0] === 's') this.#set(path, sub[2]);
+            else this.#append(path, sub[2]);
+          }
+          break;
         case 'j': {
           let s = '';
           for (const p of op[2]) {
@@ -108,6 +117,10 @@ export class Mirror {
 
   #append(path, text) {
     if (typeof text !== 'string') return;
+    if (path.length === 0) {
+      this.value = typeof this.value === 'string' ? this.value + text : text;
+      return;
+    }
     const parent = parentOf(this.value, path);
     if (parent === undefined) return;
     const key = path[path.length - 1];

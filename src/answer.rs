@@ -24,6 +24,7 @@ pub fn json_body(body: &[u8], answer: Answer) -> Result<String, Error> {
     }
     match answer {
         Answer::Json { output_text: true } => accumulate::with_output_text(&text),
+        Answer::Parsed { json_schema } => crate::structured::with_output_parsed(&text, json_schema),
         _ => Ok(text),
     }
 }

@@ -277,7 +277,7 @@ impl Call {
             return;
         }
         self.state = match self.request.answer {
-            Answer::Json { .. } => State::ReadJson,
+            Answer::Json { .. } | Answer::Parsed { .. } => State::ReadJson,
             Answer::Stream { .. } => State::ReadStream,
         };
     }

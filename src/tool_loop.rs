@@ -24,7 +24,8 @@
 //!   carries the history). With `store: false` (stateless servers, privacy) there is nothing to
 //!   chain to: every later request resends the whole history as `input` — the original input
 //!   (a string input becomes a user message item), every output item of every earlier response
-//!   as it came (reasoning items with their `encrypted_content` included) and every output —
+//!   as it came (reasoning items with their `encrypted_content` included; without the
+//!   `parsed_arguments` a client snapshot adds to function calls) and every output —
 //!   and every request of the loop, the first included, has `reasoning.encrypted_content`
 //!   merged into `include`. All other params are sent unchanged on every request.
 //! - A response decides the next step ([`ToolLoop::on_response`]), in this order: no call to
@@ -84,6 +85,19 @@ pub struct ToolCall {
     /// The arguments parsed, or why they are not valid JSON (then the call must not run: the
     /// loop sends this message back as its error).
     pub parsed: Result<Value, String>,
+}
+
+impl ToolCall {
+    /// The JSON text of the parsed arguments, exactly as the model wrote it (`{}` for empty
+    /// arguments): `JSON.parse` of it gives the arguments with `JSON.parse`'s exactness (the
+    /// `parsed` value follows serde_json's conventions). `None` when they are not valid JSON.
+    pub fn arguments_json(&self) -> Option<&str> {
+        match &self.parsed {
+            Ok(_) if self.arguments.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) => Some("{}"),
+            Ok(_) => Some(&self.arguments),
+            Err(_) => None,
+        }
+    }
 }
 
 /// As JSON (for a JS caller): `{ call_id, name, arguments, parsed }`, or `{ call_id, name,
@@ -277,7 +291,7 @@ impl ToolLoop {
         self.steps.push(StepRecord { response: response.clone(), tool_calls: Vec::new() });
         let items = response.get("output").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
         if self.store_false {
-            self.history.extend(items.iter().cloned());
+            self.history.extend(items.iter().map(as_input));
         }
         self.last_id = response.get("id").and_then(Value::as_str).map(str::to_owned);
 
@@ -378,6 +392,17 @@ impl ToolLoop {
             _ => &[],
         }
     }
+}
+
+/// An output item as it goes back in the input of a `store: false` request: as it came,
+/// without the `parsed_arguments` the client adds to `function_call` items of its snapshots
+/// (not a field of the API).
+fn as_input(item: &Value) -> Value {
+    let mut item = item.clone();
+    if let Value::Object(o) = &mut item {
+        o.remove("parsed_arguments");
+    }
+    item
 }
 
 /// A `function_call` item as a call; `None` when it has no `call_id` or `name` to answer.

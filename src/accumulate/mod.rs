@@ -46,6 +46,7 @@
 //! `error` and then `response.failed`; the stream is over at the first).
 
 mod apply;
+mod arguments;
 mod mirror;
 mod outcome;
 mod output_text;
@@ -57,6 +58,7 @@ use serde_json::Value;
 
 pub use mirror::Mirror;
 pub use outcome::Outcome;
+pub(crate) use output_text::response_with_output_text;
 pub use output_text::{compute_output_text, with_output_text};
 pub use patch::{Key, Patch, Path, Seg};
 

@@ -45,6 +45,12 @@ pub fn compute_output_text(response: &Value) -> String {
 /// from `output` too. Without an `output` array the server's string is kept, or `""` is set.
 /// Not a JSON object → [`Error::Stream`].
 pub fn with_output_text(response_json: &str) -> Result<String, Error> {
+    let v = response_with_output_text(response_json)?;
+    serde_json::to_string(&v).map_err(|e| Error::stream(format!("cannot serialise: {e}")))
+}
+
+/// [`with_output_text`] as a value (before serialisation).
+pub(crate) fn response_with_output_text(response_json: &str) -> Result<Value, Error> {
     let mut v: Value = serde_json::from_str(response_json).map_err(|e| {
         Error::stream(format!(
             "malformed Response JSON (line {}, column {}); body begins: {}",
@@ -70,7 +76,7 @@ pub fn with_output_text(response_json: &str) -> Result<String, Error> {
             }
         }
     }
-    serde_json::to_string(&v).map_err(|e| Error::stream(format!("cannot serialise: {e}")))
+    Ok(v)
 }
 
 /// `output_text` := the concatenation of every part that has text, from the skeleton.

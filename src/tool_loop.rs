@@ -245,39 +245,58 @@ impl ToolLoop {
 
     /// The params of the next request; `None` when the loop waits for tool results or is over.
     pub fn next_request(&self) -> Option<Value> {
-        if !matches!(self.phase, Phase::Request) {
-            return None;
-        }
         let mut req = self.params.clone();
-        if !self.steps.is_empty() {
-            if self.store_false {
-                req.remove("previous_response_id");
-                req.insert("input".into(), Value::Array(self.history.clone()));
-            } else {
-                req.insert("input".into(), Value::Array(self.outputs.clone()));
-                match &self.last_id {
-                    Some(id) if !self.conversation => {
-                        req.insert("previous_response_id".into(), Value::String(id.clone()));
-                    }
-                    _ => {
-                        req.remove("previous_response_id");
-                    }
+        for (key, value) in self.request_changes()? {
+            match value {
+                Some(v) => {
+                    req.insert(key.to_owned(), v);
                 }
-            }
-        }
-        if self.store_false {
-            match req.get_mut("include") {
-                Some(Value::Array(include)) => {
-                    if !include.iter().any(|v| v.as_str() == Some(ENCRYPTED_REASONING)) {
-                        include.push(ENCRYPTED_REASONING.into());
-                    }
-                }
-                _ => {
-                    req.insert("include".into(), json!([ENCRYPTED_REASONING]));
+                None => {
+                    req.remove(key);
                 }
             }
         }
         Some(Value::Object(req))
+    }
+
+    /// The next request as changes to the params: each key set to a value (`Some`) or removed
+    /// (`None`), every other param as given. A caller that keeps the params as it gave them
+    /// (their key order, e.g. of a JSON Schema's `properties`, which sets the order of a
+    /// structured output) builds the request from these. `None` as for
+    /// [`next_request`](Self::next_request).
+    pub fn request_changes(&self) -> Option<Vec<(&'static str, Option<Value>)>> {
+        if !matches!(self.phase, Phase::Request) {
+            return None;
+        }
+        let mut changes = Vec::new();
+        if !self.steps.is_empty() {
+            if self.store_false {
+                changes.push(("previous_response_id", None));
+                changes.push(("input", Some(Value::Array(self.history.clone()))));
+            } else {
+                changes.push(("input", Some(Value::Array(self.outputs.clone()))));
+                let chained = match &self.last_id {
+                    Some(id) if !self.conversation => Some(Value::String(id.clone())),
+                    _ => None,
+                };
+                changes.push(("previous_response_id", chained));
+            }
+        }
+        if self.store_false {
+            let include = match self.params.get("include") {
+                Some(Value::Array(include)) if include.iter().any(|v| v.as_str() == Some(ENCRYPTED_REASONING)) => None,
+                Some(Value::Array(include)) => {
+                    let mut include = include.clone();
+                    include.push(ENCRYPTED_REASONING.into());
+                    Some(include)
+                }
+                _ => Some(vec![Value::from(ENCRYPTED_REASONING)]),
+            };
+            if let Some(include) = include {
+                changes.push(("include", Some(Value::Array(include))));
+            }
+        }
+        Some(changes)
     }
 
     /// Takes the response to the last request and decides the next step (module docs). When

@@ -11,6 +11,7 @@ mod client;
 mod error;
 mod parser;
 mod raw;
+mod sdk;
 mod stream;
 mod sys;
 mod transport;

@@ -30,10 +30,11 @@ export function copy(v) {
   return out;
 }
 
-function parentOf(root, path) {
+/** The container `path` leads into; `own`: through own properties only (keys from parsed text). */
+function parentOf(root, path, own) {
   let node = root;
   for (let i = 0; i < path.length - 1; i++) {
-    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, path[i])) return undefined;
+    if (typeof node !== 'object' || node === null || (own && !Object.hasOwn(node, path[i]))) return undefined;
     node = node[path[i]];
   }
   return typeof node === 'object' && node !== null ? node : undefined;
@@ -61,6 +62,12 @@ function at(root, path) {
 export class Mirror {
   /** The snapshot (null until the first root). */
   value = null;
+  #own;
+
+  /** `own`: the keys of paths may come from parsed text (a partial JSON value): walk own properties only. */
+  constructor(own = false) {
+    this.#own = own;
+  }
 
   /** Applies one event's operations. */
   apply(ops, event) {
@@ -68,17 +75,17 @@ export class Mirror {
       switch (op[0]) {
         case 'a':
         case 'c':
-          this.#append(op[1], op[0] === 'a' ? event[op[2]] : op[2]);
+          this.#append(op[1], op[0] === 'a' ? event[op[2]] : op[2], this.#own);
           break;
         case 's':
         case 't':
-          this.#set(op[1], op[0] === 's' ? op[2] : copy(event[op[2]]));
+          this.#set(op[1], op[0] === 's' ? op[2] : copy(event[op[2]]), this.#own);
           break;
         case 'p':
           for (const sub of op[2]) {
             const path = op[1].concat(sub[1]);
-            if (sub[0] === 's') this.#set(path, sub[2]);
-            else this.#append(path, sub[2]);
+            if (sub[0] === 's') this.#set(path, sub[2], true);
+            else this.#append(path, sub[2], true);
           }
           break;
         case 'j': {
@@ -87,7 +94,7 @@ export class Mirror {
             const v = at(this.value, p);
             if (typeof v === 'string') s += v;
           }
-          this.#set(op[1], s);
+          this.#set(op[1], s, false);
           break;
         }
         case 'r': {
@@ -106,22 +113,22 @@ export class Mirror {
     }
   }
 
-  #set(path, value) {
+  #set(path, value, own) {
     if (path.length === 0) {
       this.value = value;
       return;
     }
-    const parent = parentOf(this.value, path);
+    const parent = parentOf(this.value, path, own);
     if (parent !== undefined) put(parent, path[path.length - 1], value);
   }
 
-  #append(path, text) {
+  #append(path, text, own) {
     if (typeof text !== 'string') return;
     if (path.length === 0) {
       this.value = typeof this.value === 'string' ? this.value + text : text;
       return;
     }
-    const parent = parentOf(this.value, path);
+    const parent = parentOf(this.value, path, own);
     if (parent === undefined) return;
     const key = path[path.length - 1];
     const cur = parent[key];

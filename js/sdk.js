@@ -79,7 +79,7 @@ const freed = () => new TypeError('this PartialJsonParser was freed (free() or [
 /** Incremental partial JSON: the core parses, `value` is kept here by applying its ops. */
 export class PartialJsonParser {
   #raw = new RawPartialJson();
-  #mirror = new Mirror();
+  #mirror = new Mirror(true);
 
   constructor() {
     this.#mirror.value = undefined;

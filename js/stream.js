@@ -41,7 +41,7 @@ export class ResponseStream {
     this.#raw = raw;
     this.#io = io;
     if (raw.structured) {
-      this.#parsed = new Mirror();
+      this.#parsed = new Mirror(true);
       this.#parsed.value = undefined;
       this.#validate = validate;
     }

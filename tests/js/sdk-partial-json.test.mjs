@@ -224,3 +224,27 @@ test('linear in the total length: 1 MB and 4 MB pushed 16 bytes at a time', () =
   console.log(`1 MB: ${t1.toFixed(0)} ms, 4 MB: ${t4.toFixed(0)} ms, ratio ${ratio.toFixed(2)} (linear: 4)`);
   assert.ok(ratio < 10, `4× the text took ${ratio.toFixed(1)}× the time (a quadratic parser takes ~16×)`);
 });
+
+test('a mirror of parsed text walks own properties only: ops never reach a prototype', async () => {
+  // js/mirror.js is internal (bundled into each entry): imported from the sources here.
+  const { Mirror } = await import('../../js/mirror.js');
+  const hostile = [
+    ['s', ['__proto__', 'polluted'], 1],
+    ['c', ['constructor', 'prototype', 'polluted'], 'x'],
+    ['p', ['toString'], [['s', ['polluted'], 1]]],
+  ];
+  for (const own of [true, false]) {
+    const m = new Mirror(own);
+    m.value = {};
+    // the nested op is always walked own-only; the others when the mirror is one of parsed text
+    m.apply(own ? hostile : hostile.slice(2));
+    assert.equal({}.polluted, undefined);
+    assert.equal(Object.prototype.polluted, undefined);
+    assert.deepStrictEqual(m.value, {});
+  }
+  // the same paths once the keys exist as own properties: applied
+  const m = new Mirror(true);
+  m.apply([['s', [], {}], ['s', ['__proto__'], {}], ['s', ['__proto__', 'polluted'], 1]]);
+  assert.deepStrictEqual(m.value, JSON.parse('{"__proto__": {"polluted": 1}}'));
+  assert.equal({}.polluted, undefined);
+});

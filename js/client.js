@@ -73,14 +73,18 @@ const call = (fn) => {
   }
 };
 
-/** Runs a call whose answer is JSON; resolves with the parsed answer. */
-async function json(raw, fetch, signal) {
+/** Runs a call whose answer is JSON; resolves with the parsed answer (`parsed`: with output_parsed, for parse()). */
+async function json(raw, fetch, signal, parsed) {
   const io = new Io(raw, fetch, signal);
   try {
     while ((await io.step()) !== null);
     const e = raw.error();
     if (e !== undefined) throw toError(e, { cause: io.lastError, raw });
-    return JSON.parse(raw.take_json());
+    const outputText = raw.output_text;
+    const answer = JSON.parse(raw.take_json());
+    if (outputText !== undefined) answer.output_text = outputText;
+    if (parsed) answer.output_parsed = raw.output_parsed() === 1 ? JSON.parse(answer.output_text) : null;
+    return answer;
   } finally {
     io.close();
     raw.free();
@@ -106,11 +110,11 @@ export class ResponsesClient {
   }
 
   /** @internal Runs a JSON call built by `build(raw, coreOptions)`. */
-  _json(build, opts) {
+  _json(build, opts, parsed) {
     try {
       const [signal, core] = requestOptions(opts);
       const raw = call(() => build(this.#raw, core));
-      return json(raw, this.#fetch, signal);
+      return json(raw, this.#fetch, signal, parsed);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -143,7 +147,7 @@ export class ResponsesClient {
    */
   async parse(params, opts) {
     const body = jsonParams(params);
-    const response = await this._json((r, o) => r.parse(body, o), opts);
+    const response = await this._json((r, o) => r.parse(body, o), opts, true);
     if (response.output_parsed !== null) {
       response.output_parsed = await validated(validatorOf(params), response.output_parsed, response.output_text, 'the output');
     }

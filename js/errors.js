@@ -75,7 +75,7 @@ export function toError(e, ctx = {}) {
         param: e.param ?? undefined,
         requestId: e.requestId ?? undefined,
         body: parseJson(e.body),
-        response: parseJson(e.response) ?? (e.status === undefined ? ctx.response : undefined) ?? null,
+        response: parseJson(e.response) ?? (e.ofSnapshot ? ctx.response : undefined) ?? null,
       });
     case 'ConnectionError':
       return new ConnectionError(e.message, { cause: cleanCause(ctx) });

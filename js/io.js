@@ -79,6 +79,8 @@ export class Io {
   async step() {
     const raw = this.#raw;
     for (;;) {
+      // Closed (the stream was released while a wait was pending): the raw side may be gone.
+      if (this.#closed) return null;
       switch (raw.action) {
         case READ: {
           const out = await this.#read();

@@ -278,7 +278,7 @@ export class ResponseStream {
             this.#mirror.apply(b[1], b[0]);
           }
           const e = this.#raw?.error();
-          if (e !== undefined && !(e.name === 'ApiError' && e.status === undefined)) {
+          if (e !== undefined && !this.#raw.failure_forwarded) {
             controller.error(this.#fail(this.#toError(e)));
             return;
           }

@@ -16,16 +16,19 @@ pub const MAX_ERROR_BODY: usize = 64 * 1024;
 /// others.
 pub const WANTED_HEADERS: [&str; 4] = ["x-request-id", "retry-after-ms", "retry-after", "x-should-retry"];
 
-/// A JSON answer's body: checked to be JSON (a Response also gets its `output_text`), as text.
-pub fn json_body(body: &[u8], answer: Answer) -> Result<String, Error> {
+/// A JSON answer's body, checked to be JSON, as received (numbers keep their spelling), and for
+/// a Response the `output_text` to set on it (see [`accumulate::output_text_to_set`]).
+pub fn json_body(body: &[u8], answer: Answer) -> Result<(String, Option<String>), Error> {
     let text = String::from_utf8_lossy(body).into_owned();
     if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_err() {
         return Err(Error::stream(format!("the response is not JSON: {}", excerpt(&text, 120))));
     }
     match answer {
-        Answer::Json { output_text: true } => accumulate::with_output_text(&text),
-        Answer::Parsed { json_schema } => crate::structured::with_output_parsed(&text, json_schema),
-        _ => Ok(text),
+        Answer::Json { output_text: true } | Answer::Parsed { .. } => {
+            let set = accumulate::output_text_to_set(&text)?;
+            Ok((text, set))
+        }
+        _ => Ok((text, None)),
     }
 }
 

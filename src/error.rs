@@ -1,6 +1,6 @@
 //! The crate's error type, shared by the core and the wasm shell.
 //!
-//! Every variant maps one-to-one onto an exported JS error class (DESIGN.md §2, "Errors"):
+//! Every variant maps one-to-one onto an exported JS error class (docs/architecture.md):
 //! `ApiError`, `ConnectionError`, `TimeoutError`, `AbortError`, `StreamError`, `ValidationError`,
 //! `OutputParseError`.
 //! `Display` never includes secrets: no variant ever holds the API key or request headers.
@@ -115,6 +115,16 @@ impl Error {
                 }
             }
             Error::Timeout { .. } | Error::Abort => {}
+        }
+    }
+
+    /// The error belongs to a stream's snapshot (a broken stream, an `error` event,
+    /// `response.failed`): the snapshot so far goes with it as its `response`.
+    pub fn belongs_to_snapshot(&self) -> bool {
+        match self {
+            Error::Stream { .. } => true,
+            Error::Api(e) => e.status.is_none(),
+            _ => false,
         }
     }
 

@@ -1,5 +1,5 @@
 //! The retry policy as a pure function of the failure, the response headers, the attempt
-//! number, the clock and a random number (DESIGN.md §2, "Retries").
+//! number, the clock and a random number (docs/architecture.md, "The call machine").
 //!
 //! - **Whether:** `x-should-retry: true|false` decides when present (case-insensitive); else
 //!   HTTP 408, 409, 429 and ≥ 500 retry, other statuses do not; connection errors and

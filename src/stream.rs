@@ -103,6 +103,8 @@ pub struct StreamState {
     restarted: bool,
     /// Frames mode: redacts a forwarded error event.
     redactor: Option<Rc<Redactor>>,
+    /// Frames mode: the event that failed the stream was forwarded as a frame.
+    failure_forwarded: bool,
     /// A `json_schema` stream: the partial JSON of its output text.
     output: Option<Box<OutputParser>>,
 }
@@ -132,6 +134,7 @@ impl StreamState {
             terminal_batch: None,
             restarted: false,
             redactor: None,
+            failure_forwarded: false,
             output: None,
         }
     }
@@ -286,6 +289,12 @@ impl StreamState {
         }
     }
 
+    /// Frames mode: the stream's failure is an event (`error`, `response.failed`) that went out as a
+    /// frame: a proxy ends its body normally, the consumer reads the failure from it.
+    pub fn failure_forwarded(&self) -> bool {
+        self.failure_forwarded
+    }
+
     /// Frames mode: the terminal event as a batch (so a consumer can still build the final
     /// Response from it), once the stream ended with one.
     pub fn take_terminal_batch(&mut self) -> Option<String> {
@@ -356,6 +365,7 @@ impl StreamState {
                     (Show::Fail, Some(r)) => write_frame(f, &sse_name, &r.redact(ev.json())),
                     _ => write_frame(f, &sse_name, ev.json()),
                 }
+                self.failure_forwarded |= show == Show::Fail;
                 if terminal {
                     let mut b = String::from("[");
                     b.push_str(ev.json());

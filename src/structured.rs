@@ -12,11 +12,11 @@
 //! - an [`Error::OutputParse`] when there is text and it is not valid JSON (a response cut
 //!   off by `max_output_tokens`, a model that ignored the format).
 //!
-//! For the npm package, [`with_output_parsed`] writes `output_parsed` into a Response's JSON
-//! (the text itself is spliced in, so `JSON.parse` of the answer gives exactly `JSON.parse` of
-//! the text), and [`OutputParser`] follows the output text of a stream: its partial JSON ops
-//! let the JS side keep `partialParsed`, and its [`state`](OutputParser::state) at the end says
-//! what `output_parsed` is. For Rust, [`OutputParsed::output_parsed`] deserializes the text
+//! For the npm package, [`answer_output_parsed`] says what a Response's `output_parsed` is (the
+//! shell then `JSON.parse`s the output text: exactly its value, key order and all), and
+//! [`OutputParser`] follows the output text of a stream: its partial JSON ops let the JS side
+//! keep `partialParsed`, and its [`state`](OutputParser::state) at the end says what
+//! `output_parsed` is. For Rust, [`OutputParsed::output_parsed`] deserializes the text
 //! into any `T: DeserializeOwned`.
 //!
 //! ```
@@ -36,7 +36,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::accumulate::{self, compute_output_text};
+use crate::accumulate::compute_output_text;
 use crate::error::Error;
 use crate::partial_json::PartialJsonParser;
 
@@ -72,34 +72,22 @@ pub fn check_json(text: &str) -> Result<(), Error> {
     }
 }
 
-/// For `parse()`: the Response JSON with `output_text` (as for `create()`) and `output_parsed`:
-/// the output text itself when `json_schema` and the output has an `output_text` part (checked
-/// to be valid JSON: else [`Error::OutputParse`]), else `null` (module docs).
-pub fn with_output_parsed(response_json: &str, json_schema: bool) -> Result<String, Error> {
-    let mut response = accumulate::response_with_output_text(response_json)?;
-    let text = match json_schema && has_output_text(&response) {
-        true => Some(compute_output_text(&response)),
-        false => None,
+/// For `parse()` ([`Answer::Parsed`](crate::endpoint::Answer::Parsed)), the answer's JSON as
+/// received: whether its `output_parsed` is the value of its output text (`Ok(true)`: the text
+/// is valid JSON, and the shell parses it as `JSON.parse` would) or `null` (`Ok(false)`: not a
+/// `json_schema` request, or no `output_text` part); [`Error::OutputParse`] when there is text
+/// and it is not valid JSON (module docs).
+pub fn answer_output_parsed(response_json: &str, json_schema: bool) -> Result<bool, Error> {
+    if !json_schema {
+        return Ok(false);
+    }
+    let Ok(response) = crate::event::lenient::parse_value(response_json) else {
+        return Err(Error::stream("the response is not JSON"));
     };
-    if let Some(t) = &text {
-        check_json(t)?;
+    if !has_output_text(&response) {
+        return Ok(false);
     }
-    if let Value::Object(o) = &mut response {
-        o.remove("output_parsed");
-    }
-    // A Value always serialises.
-    let mut out = serde_json::to_string(&response).unwrap_or_default();
-    // An object's JSON ends with `}`: splice `"output_parsed":…` in before it.
-    if out.ends_with('}') {
-        out.pop();
-        if out.len() > 1 {
-            out.push(',');
-        }
-        out.push_str("\"output_parsed\":");
-        out.push_str(text.as_deref().unwrap_or("null"));
-        out.push('}');
-    }
-    Ok(out)
+    check_json(&compute_output_text(&response)).map(|()| true)
 }
 
 /// The typed `output_parsed` of a Response (module docs): `Ok(None)` when the output has no

@@ -153,7 +153,9 @@ fn metadata_key_length_counts_characters() {
 #[test]
 fn metadata_value_length_counts_characters() {
     ok(&with("metadata", metadata(1, 4, 512)));
-    rejected(&with("metadata", metadata(1, 4, 513)), "metadata", &["512 characters", "513"]);
+    let long = metadata(1, 4, 513);
+    let key = format!("metadata.{}", long.as_object().unwrap().keys().next().unwrap());
+    rejected(&with("metadata", long), &key, &["512 characters", "513"]);
 }
 
 #[test]
@@ -161,8 +163,9 @@ fn metadata_types() {
     ok(&with("metadata", json!(null)));
     rejected(&with("metadata", json!([])), "metadata", &["object"]);
     rejected(&with("metadata", json!("k=v")), "metadata", &["object"]);
-    rejected(&with("metadata", json!({"n": 1})), "metadata", &["strings", "\"n\""]);
-    rejected(&with("metadata", json!({"n": null})), "metadata", &["strings"]);
+    // The API names the nested field: `metadata.<key>`, `include[n]`, `tools[n]`.
+    rejected(&with("metadata", json!({"n": 1})), "metadata.n", &["strings", "\"n\""]);
+    rejected(&with("metadata", json!({"n": null})), "metadata.n", &["strings"]);
 }
 
 #[test]
@@ -240,7 +243,7 @@ fn include_is_an_array_of_strings_unknown_values_accepted() {
     ok(&with("include", json!(["reasoning.encrypted_content", "message.output_text.logprobs"])));
     ok(&with("include", json!(["some.future.value"])));
     rejected(&with("include", json!("reasoning.encrypted_content")), "include", &["array of strings"]);
-    rejected(&with("include", json!(["ok", 3])), "include", &["array of strings", "item 1"]);
+    rejected(&with("include", json!(["ok", 3])), "include[1]", &["array of strings", "item 1"]);
 }
 
 #[test]
@@ -259,13 +262,14 @@ fn documented_field_types_are_checked() {
         ("text", json!("json"), "object"),
         ("stream_options", json!(true), "object"),
         ("tools", json!({"type": "function"}), "array"),
-        ("tools", json!(["web_search"]), "array of objects"),
         ("context_management", json!({}), "array"),
         ("conversation", json!(5), "string) or an object"),
     ];
     for (k, v, needle) in cases {
         rejected(&with(k, v.clone()), k, &[needle]);
     }
+    // An item of the wrong type: the API names the item.
+    rejected(&with("tools", json!(["web_search"])), "tools[0]", &["array of objects"]);
     let good: &[(&str, Value)] = &[
         ("store", json!(false)),
         ("background", json!(true)),

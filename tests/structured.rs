@@ -1,5 +1,5 @@
 //! Structured outputs in the core (src/structured.rs): which requests ask for one, what
-//! `output_parsed` is for a Response (the text spliced verbatim, `null` on a refusal, an error for
+//! `output_parsed` is for a Response (its output text's value, `null` on a refusal, an error for
 //! invalid JSON, the typed Rust value), and a `json_schema` stream's partial JSON ops (every
 //! chunking, replaced text, a root number, refusals, invalid text, the plain stream untouched).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
@@ -10,7 +10,7 @@ use cometapi_responses::partial_json::{self, apply_ops_json};
 use cometapi_responses::request::prepare_full;
 use cometapi_responses::stream::StreamState;
 use cometapi_responses::structured::{
-    has_output_text, is_json_schema, with_output_parsed, OutputParsed, OutputParser, OutputState,
+    answer_output_parsed, check_json, has_output_text, is_json_schema, OutputParsed, OutputParser, OutputState,
 };
 use serde_json::{json, Value};
 
@@ -43,24 +43,17 @@ fn json_schema_requests_are_recognised() {
 }
 
 #[test]
-fn output_parsed_is_the_output_text_spliced_in_verbatim() {
-    // Key order, number spellings and escapes as the model wrote them: JSON.parse of the answer
-    // gives exactly JSON.parse of the text (serde_json would sort keys and lose 1e400).
+fn output_parsed_is_the_value_of_the_output_text() {
+    // The answer is kept as received; true: the shell JSON.parses the output text (its key
+    // order, 1e400, lone surrogates: exactly JSON.parse's value), checked valid by the core.
     let text = r#"{"z": 1, "a": [1e400, -0, "\ud800"], "__proto__": {"x": 1}}"#;
-    let out = with_output_parsed(&text_response(text).to_string(), true).unwrap();
-    assert!(out.ends_with(&format!(",\"output_parsed\":{text}}}")), "{out}");
-    let v = partial_json::parse(&out).unwrap(); // JSON.parse's grammar: 1e400 and lone surrogates are fine
-    assert_eq!(v["output_text"], text);
-    assert_eq!(v["output_parsed"], partial_json::parse(text).unwrap());
-    // A server's own output_parsed is replaced.
-    let mut r = text_response("[1,2]");
-    r["output_parsed"] = json!("server's");
-    let v: Value = serde_json::from_str(&with_output_parsed(&r.to_string(), true).unwrap()).unwrap();
-    assert_eq!(v["output_parsed"], json!([1, 2]));
+    assert_eq!(answer_output_parsed(&text_response(text).to_string(), true), Ok(true));
+    // Read leniently (a number beyond f64 elsewhere in the answer is fine).
+    let answer = text_response("[1,2]").to_string().replace("\"status\":\"completed\"", "\"n\":1e400");
+    assert_eq!(answer_output_parsed(&answer, true), Ok(true));
     // Several text parts: their concatenation (output_text).
     let r = message(json!([{"type": "output_text", "text": "{\"a\":"}, {"type": "output_text", "text": "1}"}]));
-    let v: Value = serde_json::from_str(&with_output_parsed(&r.to_string(), true).unwrap()).unwrap();
-    assert_eq!(v["output_parsed"], json!({"a": 1}));
+    assert_eq!(answer_output_parsed(&r.to_string(), true), Ok(true));
 }
 
 #[test]
@@ -69,19 +62,19 @@ fn output_parsed_is_null_for_a_refusal_no_text_or_another_format() {
         (refusal(), true),
         (json!({"output": [{"type": "function_call", "name": "f", "arguments": "{}", "call_id": "c"}]}), true),
         (json!({"output": []}), true),
+        (json!({"output_text": "{\"a\":1}"}), true),
         (text_response("{\"a\":1}"), false),
+        (text_response("not JSON, but no json_schema either"), false),
     ] {
         assert!(!json_schema || !has_output_text(&r));
-        let v: Value = serde_json::from_str(&with_output_parsed(&r.to_string(), json_schema).unwrap()).unwrap();
-        assert_eq!(v["output_parsed"], Value::Null, "{r}");
-        assert!(v["output_text"].is_string());
+        assert_eq!(answer_output_parsed(&r.to_string(), json_schema), Ok(false), "{r}");
     }
 }
 
 #[test]
 fn invalid_json_is_an_output_parse_error_with_the_text() {
     for text in ["", "{\"name\": \"Ada\"", "{\"a\":1} trailing", "not json", "{'a':1}"] {
-        match with_output_parsed(&text_response(text).to_string(), true) {
+        match answer_output_parsed(&text_response(text).to_string(), true) {
             Err(Error::OutputParse { message, text: t }) => {
                 assert_eq!(t, text);
                 assert!(message.starts_with("the output text is not valid JSON: "), "{message}");
@@ -89,10 +82,9 @@ fn invalid_json_is_an_output_parse_error_with_the_text() {
             other => panic!("{text:?}: {other:?}"),
         }
     }
-    let e = with_output_parsed(&text_response("{").to_string(), true).unwrap_err();
+    let e = answer_output_parsed(&text_response("{").to_string(), true).unwrap_err();
     assert_eq!(e.class_name(), "OutputParseError");
-    // Not a Response at all: the same error as create()'s.
-    assert!(matches!(with_output_parsed("[1]", true), Err(Error::Stream { .. })));
+    assert!(check_json(" [1] ").is_ok() && check_json("[1").is_err());
 }
 
 #[test]
@@ -287,4 +279,38 @@ fn the_output_parser_follows_appends_and_replacements() {
     assert_eq!(o.ops(), "[]");
     o.finish(Some(&text_response("[true]")));
     assert_eq!(o.state(), Some(&OutputState::Parse));
+}
+
+// ---------------------------------------------------------------------------------------------
+// parse() through the call machine
+
+fn parse_call(params: &Value, answer: &Value) -> cometapi_responses::call::Call {
+    use cometapi_responses::call::Call;
+    use cometapi_responses::endpoint::{Answer, Config};
+    let config = Config::new(None, Some("sk-test"), Vec::new(), Some(0), None).unwrap();
+    let req = config.parse(&params.to_string(), &[]).unwrap();
+    assert_eq!(req.answer, Answer::Parsed { json_schema: is_json_schema(params) });
+    assert_eq!(req.body.as_deref().map(|b| b.contains("\"stream\"")), Some(false));
+    let mut c = Call::new(req, 1000, 0, None);
+    c.on_sent();
+    c.on_headers(200, |_| None);
+    c.on_chunk(answer.to_string().as_bytes());
+    c.on_body_end();
+    c
+}
+
+#[test]
+fn a_parse_call_says_what_output_parsed_is() {
+    let schema =
+        json!({"model": "m", "input": "x", "text": {"format": {"type": "json_schema", "name": "p", "schema": {}}}});
+    let mut c = parse_call(&schema, &text_response("{\"a\": 1}"));
+    assert_eq!(c.output_parsed(), Some(true));
+    assert_eq!(c.output_text(), Some("{\"a\": 1}"));
+    assert!(c.take_json().is_some());
+    assert_eq!(parse_call(&schema, &refusal()).output_parsed(), Some(false));
+    let plain = json!({"model": "m", "input": "x"});
+    assert_eq!(parse_call(&plain, &text_response("{\"a\": 1}")).output_parsed(), Some(false));
+    let bad = parse_call(&schema, &text_response("{\"a\": "));
+    assert!(matches!(bad.error(), Some(Error::OutputParse { text, .. }) if text == "{\"a\": "), "{:?}", bad.error());
+    assert_eq!(bad.output_parsed(), None);
 }

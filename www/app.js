@@ -6,6 +6,9 @@ import { Settings } from './js/settings.js';
 import { Transcript } from './js/transcript.js';
 import { Inspector } from './js/inspector.js';
 import { Chat } from './js/chat.js';
+import { SidePanel } from './js/side.js';
+import { TokenCounter } from './js/tokens.js';
+import { TRIP_FORMAT_NAME, TRIP_SCHEMA, tripValidator } from './js/trip.js';
 import { h } from './js/dom.js';
 
 const $ = (id) => document.getElementById(id);
@@ -67,7 +70,16 @@ async function main() {
   showBackend(settings.read());
 
   const transcript = new Transcript($('transcript'), $('welcome'));
-  const inspector = new Inspector({ details: $('inspector'), list: $('events'), count: $('event-count') });
+  const inspector = new Inspector({ details: $('inspector'), list: $('events'), counts: [$('event-count'), $('event-count-top')] });
+  const side = new SidePanel({
+    side: $('side'),
+    scrim: $('scrim'),
+    close: $('close-side'),
+    toggles: {
+      settings: { button: $('show-settings'), panel: $('settings-panel') },
+      events: { button: $('show-events'), panel: $('inspector') },
+    },
+  });
   const chat = new Chat({
     lib,
     settings,
@@ -83,17 +95,36 @@ async function main() {
       if (busy && focused === send) stop.focus();
       if (!busy && (focused === stop || focused === document.body)) prompt.focus();
     },
-    onContext: showContext,
+    onContext(c) {
+      showContext(c);
+      tokens.schedule(prompt.value); // the next message continues another response now
+    },
+    onFix: (field) => side.open('settings', { focus: field }),
   });
+  const tokens = new TokenCounter({ lib, settings, chat, el: $('token-count') });
+  // The SDK helpers (structured outputs, the tool loop) are used when this build has them.
+  if (chat.features.structured) {
+    settings.enableStructured(lib.jsonSchemaFormat(TRIP_FORMAT_NAME, TRIP_SCHEMA, {
+      description: 'A short trip plan: where, how long, when, what to see.',
+      validate: tripValidator,
+    }));
+    for (const el of document.querySelectorAll('[data-structured]')) el.hidden = false;
+  }
+  settings.onChange = (s) => {
+    showBackend(s);
+    tokens.schedule();
+  };
 
   async function submit(text = prompt.value) {
     if (chat.busy || !text.trim()) return;
     prompt.value = '';
     autosize();
+    tokens.schedule('');
     const { sent } = await chat.send(text);
     if (!sent && !prompt.value) {
       prompt.value = text; // refused before sending: give the text back
       autosize();
+      tokens.schedule(text);
     }
   }
 
@@ -108,24 +139,30 @@ async function main() {
     }
   });
   document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && side.isOpen && !e.defaultPrevented) {
+      e.preventDefault();
+      side.close();
+      return;
+    }
     if (e.key === 'Escape' && chat.busy && !e.defaultPrevented) {
       e.preventDefault();
       chat.stop();
     }
   });
-  prompt.addEventListener('input', autosize);
+  prompt.addEventListener('input', () => {
+    autosize();
+    tokens.schedule(prompt.value);
+  });
   stop.addEventListener('click', () => chat.stop());
   $('new-chat').addEventListener('click', () => {
     chat.reset();
     prompt.focus();
   });
   for (const btn of document.querySelectorAll('[data-suggest]')) {
-    btn.addEventListener('click', () => submit(btn.dataset.suggest));
-  }
-  // Wide screens show the side panels open; phones start with them folded.
-  if (matchMedia('(max-width: 860px)').matches) {
-    $('settings-panel').open = false;
-    $('inspector').open = false;
+    btn.addEventListener('click', () => {
+      if (btn.dataset.structured === 'true') settings.setStructured(true);
+      submit(btn.dataset.suggest);
+    });
   }
 
   // For the curious (and the browser tests): the conversation state, read-only.
@@ -133,6 +170,7 @@ async function main() {
     get previousResponseId() { return chat.previousResponseId; },
     get busy() { return chat.busy; },
     get turns() { return chat.turns; },
+    features: Object.freeze({ ...chat.features }),
     library: lib,
   });
   document.body.dataset.ready = 'true';

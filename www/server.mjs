@@ -1,7 +1,8 @@
 // Dev server for cometapi-responses: static files (www/, and the built package at
-// /pkg/*) plus the Responses API under /v1 — an embedded mock backend by default,
-// or a proxy to the real upstream when an API key is configured (the key is added
-// server-side and never reaches the browser or a log). Plain Node, `node:` only.
+// /pkg/*) plus the Responses API under /v1 — the mock backend (mock/, a component of
+// its own) by default, or a proxy to the real upstream when an API key is configured
+// (the key is added server-side and never reaches the browser or a log; see
+// www/server/proxy.mjs for what the proxy guarantees). Plain Node, `node:` only.
 //
 // CLI:    node www/server.mjs [--port N] [--host H] [--delay-ms MS] [--background-ms MS] [--quiet]
 //   PORT (8080), HOST (127.0.0.1), MOCK_DELAY_MS (15), MOCK_BACKGROUND_MS (2000),
@@ -11,26 +12,20 @@
 // Module: const srv = await startServer({ port: 0 }); … await srv.close();
 //   The module never reads COMETAPI_KEY itself (tests must not hit the network
 //   because of a developer's environment): pass `apiKey`/`upstream` explicitly.
-// Faults on demand: see www/mock/faults.mjs (request header `x-mock-fault`).
+// Faults on demand: see mock/README.md (request header `x-mock-fault`).
 
-import http from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { newRequestId, corsHeaders, sendJson, apiError, readBody } from './mock/http.mjs';
-import { createMockApi } from './mock/api.mjs';
-import { createProxy } from './mock/upstream.mjs';
-import { serveStatic } from './mock/static.mjs';
+import {
+  createMock, RequestLog, checkKey, tooLargeResponse, readNodeBody, declaredTooLarge, nodeHeaders, writeResponse,
+} from '../mock/index.mjs';
+import { newRequestId, corsHeaders, json, apiError } from '../mock/util.mjs';
+import { listen } from '../mock/server.mjs';
+import { createProxy } from './server/proxy.mjs';
+import { serveStatic } from './server/static.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_UPSTREAM = 'https://api.cometapi.com/v1';
-
-function redactHeaders(headers) {
-  const out = { ...headers };
-  for (const k of ['authorization', 'x-api-key', 'api-key', 'cookie']) {
-    if (k in out) out[k] = 'REDACTED';
-  }
-  return out;
-}
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -41,23 +36,18 @@ function hostnameOf(value) {
 /**
  * Proxy mode spends a real key, so only local pages (any port: the demo, a Vite dev
  * server) and `allowedOrigins` may call /v1 from a browser, and the Host header must
- * be local (no DNS rebinding). Requests without Origin (Node, curl, tests) pass.
+ * be local (no DNS rebinding). Requests without Origin pass (Node, curl, tests), unless
+ * the browser says they come from another site (`Sec-Fetch-Site: cross-site` or
+ * `same-site`: an `<img>`, a `no-cors` GET, a link — these carry no Origin).
  */
 function originPolicy(allowedOrigins) {
   const allowed = new Set(allowedOrigins.map((o) => o.replace(/\/+$/, '')));
   return {
-    originAllowed: (origin) => !origin || allowed.has(origin) || LOCAL_HOSTS.has(hostnameOf(origin)),
+    originAllowed: (origin, fetchSite) => (origin
+      ? allowed.has(origin) || LOCAL_HOSTS.has(hostnameOf(origin))
+      : fetchSite !== 'cross-site' && fetchSite !== 'same-site'),
     hostAllowed: (host, listenHost) => !host || LOCAL_HOSTS.has(hostnameOf(host)) || hostnameOf(host) === listenHost,
   };
-}
-
-function parseLoggedBody(buf, type) {
-  if (!buf.length) return null;
-  const text = buf.toString('utf8');
-  if (/json/i.test(type ?? '') || /^\s*[{[]/.test(text)) {
-    try { return JSON.parse(text); } catch { /* keep the text */ }
-  }
-  return text;
 }
 
 /**
@@ -73,7 +63,12 @@ function parseLoggedBody(buf, type) {
  * @param {string} [o.root] static root (default: www/)
  * @param {string} [o.pkgDir] served at /pkg (default: <repo>/pkg)
  * @param {boolean} [o.quiet=true] false: log one line per request to stdout
- * @param {number} [o.maxLog=10000] size of the `requests` log
+ * @param {number} [o.maxLog=10000] size of the `requests` log (entries; their bodies are
+ *   parsed up to 1 MiB, kept as a 2 KiB preview beyond, and the log's bodies total at most
+ *   `maxLogBytes`: the oldest ones shrink to previews)
+ * @param {number} [o.maxLogBytes=33554432] bytes of bodies the `requests` log keeps in full
+ * @param {number} [o.maxBodyBytes=33554432] larger /v1 request bodies get a 413 (then the
+ *   connection is closed)
  * @param {string[]} [o.allowedOrigins] proxy mode: browser origins allowed besides local ones
  * @returns {Promise<{url: string, port: number, host: string, close(): Promise<void>,
  *   requests: {method: string, path: string, url: string, query: object, headers: object, body: any, requestId: string, time: number}[],
@@ -82,68 +77,51 @@ function parseLoggedBody(buf, type) {
 export async function startServer({
   port = 0, host = '127.0.0.1', delayMs, backgroundMs, upstream, apiKey, requireKey,
   root = HERE, pkgDir = resolve(HERE, '..', 'pkg'), quiet = true, maxLog = 10000, allowedOrigins = [],
+  maxLogBytes = 32 * 1024 * 1024, maxBodyBytes = 32 * 1024 * 1024,
 } = {}) {
-  const envDelay = Number.parseInt(process.env.MOCK_DELAY_MS ?? '', 10);
-  const envBackground = Number.parseInt(process.env.MOCK_BACKGROUND_MS ?? '', 10);
-  const shutdown = new AbortController();
+  const fromEnv = (name) => (process.env[name] ? Number(process.env[name]) : undefined);
+  const pace = { delayMs: delayMs ?? fromEnv('MOCK_DELAY_MS') ?? 15, backgroundMs: backgroundMs ?? fromEnv('MOCK_BACKGROUND_MS') ?? 2000 };
   const proxied = !!(apiKey || upstream);
-  const mock = proxied ? null : createMockApi({
-    delayMs: delayMs ?? (Number.isFinite(envDelay) ? envDelay : 15),
-    backgroundMs: backgroundMs ?? (Number.isFinite(envBackground) ? envBackground : 2000),
-    signal: shutdown.signal,
-  });
+  const log = new RequestLog({ maxLog, maxLogBytes });
+  const mock = proxied ? null : createMock({ ...pace, requireKey, maxBodyBytes, log });
   const proxy = proxied ? createProxy({ upstream: upstream ?? DEFAULT_UPSTREAM, apiKey }) : null;
   const policy = originPolicy(allowedOrigins);
-  const requests = [];
 
   async function handler(req, res) {
     const started = Date.now();
+    if (!quiet) {
+      res.on('finish', () => console.log(`${req.method} ${req.url.split('?')[0]} ${res.statusCode} ${Date.now() - started}ms`));
+    }
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    const isApi = rawPath === '/v1' || rawPath.startsWith('/v1/');
+    if (isApi && mock) return mock.handle(req, res);
+
     const requestId = newRequestId();
     res.setHeader('x-request-id', requestId);
-    for (const [k, v] of Object.entries(corsHeaders(req))) res.setHeader(k, v);
+    for (const [k, v] of Object.entries(corsHeaders(req.method, req.headers['access-control-request-headers']))) res.setHeader(k, v);
     const origin = req.headers.origin;
     if (proxy) {
       // Not `*` when a key is at stake: echo allowed origins only.
       res.setHeader('vary', 'Origin');
-      if (origin && policy.originAllowed(origin)) res.setHeader('access-control-allow-origin', origin);
+      if (origin && policy.originAllowed(origin, undefined)) res.setHeader('access-control-allow-origin', origin);
       else res.removeHeader('access-control-allow-origin');
     }
-    if (!quiet) {
-      res.on('finish', () => console.log(`${req.method} ${req.url.split('?')[0]} ${res.statusCode} ${Date.now() - started}ms`));
-    }
-    const fullUrl = req.url ?? '/';
-    const q = fullUrl.indexOf('?');
-    const rawPath = q < 0 ? fullUrl : fullUrl.slice(0, q);
-    const rawQuery = q < 0 ? '' : fullUrl.slice(q + 1);
-    const search = rawQuery ? `?${rawQuery}` : '';
-    const query = new URLSearchParams(rawQuery);
-    const isApi = rawPath === '/v1' || rawPath.startsWith('/v1/');
-
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { 'content-length': 0 });
       return res.end();
     }
 
-    let body = Buffer.alloc(0);
-    if (isApi) {
-      try {
-        body = await readBody(req);
-      } catch (e) {
-        if (e.code === 'too_large') return sendJson(res, 413, apiError('Request body too large.', { code: 'request_too_large' }));
-        return;
-      }
+    const refused = isApi &&
+      (!policy.originAllowed(origin, req.headers['sec-fetch-site']) || !policy.hostAllowed(req.headers.host, host));
+    let body = null;
+    if (isApi && !refused) {
+      if (declaredTooLarge(req, maxBodyBytes)) return writeResponse(res, tooLargeResponse(maxBodyBytes));
+      body = await readNodeBody(req, maxBodyBytes);
+      if (!body) return writeResponse(res, tooLargeResponse(maxBodyBytes));
     }
-    requests.push({
-      method: req.method,
-      path: rawPath,
-      url: req.url,
-      query: Object.fromEntries(query),
-      headers: redactHeaders(req.headers),
-      body: parseLoggedBody(body, req.headers['content-type']),
-      requestId,
-      time: started,
-    });
-    if (requests.length > maxLog) requests.splice(0, requests.length - maxLog);
+    log.add({ method: req.method, url, headers: req.headers, requestId, time: started }, body);
 
     if (!isApi) {
       if (rawPath === '/pkg' || rawPath.startsWith('/pkg/')) {
@@ -151,54 +129,24 @@ export async function startServer({
       }
       return serveStatic(req, res, root, rawPath);
     }
-
-    if (proxy && (!policy.originAllowed(origin) || !policy.hostAllowed(req.headers.host, host))) {
-      return sendJson(res, 403, apiError('This dev server proxies with a real API key and only answers local pages (origin or host not allowed).', { type: 'invalid_request_error', code: 'origin_not_allowed' }));
+    if (refused) {
+      return writeResponse(res, json(403, apiError('This dev server proxies with a real API key and only answers local pages (origin or host not allowed).', { type: 'invalid_request_error', code: 'origin_not_allowed' })));
     }
-    if (requireKey) {
-      const auth = req.headers.authorization;
-      if (!auth) {
-        return sendJson(res, 401, apiError("You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", { code: 'missing_api_key' }));
-      }
-      if (auth !== `Bearer ${requireKey}`) {
-        return sendJson(res, 401, apiError('Incorrect API key provided.', { code: 'invalid_api_key' }));
-      }
-    }
-    const path = rawPath.slice('/v1'.length) || '/';
-    if (proxy) return proxy(req, res, { path, search, body });
-    return mock.handle(req, res, { path, query, body });
+    const denied = checkKey(nodeHeaders(req), requireKey);
+    if (denied) return writeResponse(res, denied);
+    return proxy(req, res, { path: rawPath.slice('/v1'.length) || '/', search: q < 0 ? '' : url.slice(q), body });
   }
 
-  const server = http.createServer((req, res) => {
+  const srv = await listen((req, res) => {
     handler(req, res).catch((err) => {
       if (!res.headersSent) {
-        sendJson(res, 500, apiError(`Mock server error: ${err?.message ?? err}`, { type: 'server_error', code: 'server_error' }));
+        writeResponse(res, json(500, apiError(`Mock server error: ${err?.message ?? err}`, { type: 'server_error', code: 'server_error' })));
       } else {
         res.destroy();
       }
     });
-  });
-  server.keepAliveTimeout = 5000;
-  await new Promise((ok, fail) => {
-    server.once('error', fail);
-    server.listen(port, host, () => { server.off('error', fail); ok(); });
-  });
-  const addr = server.address();
-  const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  const url = `http://${shownHost}:${addr.port}`;
-
-  let closing = null;
-  function close() {
-    closing ??= new Promise((done) => {
-      shutdown.abort();
-      server.close(() => done());
-      server.closeAllConnections();
-      proxy?.close();
-    });
-    return closing;
-  }
-
-  return { url, port: addr.port, host: addr.address, close, requests, mock, server };
+  }, { port, host, onClose: () => { mock?.close(); proxy?.close(); } });
+  return { ...srv, requests: log.entries, mock };
 }
 
 // ── CLI ─────────────────────────────────────────────────────────────────────
@@ -235,18 +183,35 @@ if (isMain) {
   const num = (v) => (v === undefined || v === '' ? undefined : Number.parseInt(v, 10));
   const apiKey = env.COMETAPI_KEY || undefined;
   const upstream = apiKey ? (env.UPSTREAM_BASE_URL || DEFAULT_UPSTREAM) : undefined;
-  const srv = await startServer({
-    port: num(args.port) ?? num(env.PORT) ?? 8080,
-    host: args.host || env.HOST || '127.0.0.1',
-    delayMs: num(args['delay-ms']),
-    backgroundMs: num(args['background-ms']),
-    apiKey,
-    upstream,
-    requireKey: env.MOCK_REQUIRE_KEY || undefined,
-    allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
-    quiet: args.quiet === true || env.QUIET === '1',
-  });
-  const mode = apiKey ? `proxying /v1 to ${upstream} (key added server-side)` : 'mock Responses API at /v1 (no key, no network)';
+  const requireKey = env.MOCK_REQUIRE_KEY || undefined;
+  const port = num(args.port) ?? num(env.PORT) ?? 8080;
+  const host = args.host || env.HOST || '127.0.0.1';
+  let srv;
+  try {
+    srv = await startServer({
+      port,
+      host,
+      delayMs: num(args['delay-ms']),
+      backgroundMs: num(args['background-ms']),
+      apiKey,
+      upstream,
+      requireKey,
+      allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+      quiet: args.quiet === true || env.QUIET === '1',
+    });
+  } catch (e) {
+    // What a newcomer can act on, not a stack.
+    if (e.code === 'EADDRINUSE') console.error(`port ${port} is in use — try \`PORT=${port + 1} make demo\` (or --port ${port + 1})`);
+    else if (e.code === 'EACCES') console.error(`port ${port} needs privileges on this machine — try \`PORT=8080 make demo\` (or --port 8080)`);
+    else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') console.error(`cannot listen on host ${host}: ${e.code} — try HOST=127.0.0.1`);
+    else console.error(`cannot start the dev server: ${e.message}`);
+    process.exit(1);
+  }
+  const mode = apiKey
+    ? `proxying /v1 to ${upstream} (key added server-side)`
+    : requireKey
+      ? 'mock Responses API at /v1 (answers 401 unless `Authorization: Bearer $MOCK_REQUIRE_KEY`; no network)'
+      : 'mock Responses API at /v1 (no key, no network)';
   console.log(`Dev server: ${srv.url}/  —  ${mode}`);
   const stop = () => srv.close().then(() => process.exit(0));
   process.on('SIGINT', stop);

@@ -58,8 +58,7 @@ use serde_json::Value;
 
 pub use mirror::Mirror;
 pub use outcome::Outcome;
-pub(crate) use output_text::response_with_output_text;
-pub use output_text::{compute_output_text, with_output_text};
+pub use output_text::{compute_output_text, output_text_to_set, with_output_text};
 pub use patch::{Key, Patch, Path, Seg};
 
 use crate::event::ResponseEvent;

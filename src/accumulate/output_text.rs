@@ -37,6 +37,32 @@ pub fn compute_output_text(response: &Value) -> String {
     text
 }
 
+/// For a Response answer kept as its own text (the JS shell parses it as received): the
+/// `output_text` to set on it — computed from `output` when there is an `output` array, `""` when
+/// there is neither an `output` array nor a string `output_text`, `None` to keep the server's
+/// string. The text is read leniently (a number beyond f64's range is fine, as in `JSON.parse`);
+/// not a JSON object → [`Error::Stream`].
+pub fn output_text_to_set(response_json: &str) -> Result<Option<String>, Error> {
+    let v = crate::event::lenient::parse_value(response_json).map_err(|e| malformed(response_json, &e))?;
+    if !v.is_object() {
+        return Err(Error::stream(format!("expected a Response object; body begins: {}", excerpt(response_json, 60))));
+    }
+    Ok(match v.get("output") {
+        Some(Value::Array(_)) => Some(compute_output_text(&v)),
+        _ if matches!(v.get("output_text"), Some(Value::String(_))) => None,
+        _ => Some(String::new()),
+    })
+}
+
+fn malformed(response_json: &str, e: &serde_json::Error) -> Error {
+    Error::stream(format!(
+        "malformed Response JSON (line {}, column {}); body begins: {}",
+        e.line(),
+        e.column(),
+        excerpt(response_json, 60)
+    ))
+}
+
 /// For non-streaming `create()`: the Response JSON with `output_text` set.
 ///
 /// When the response has an `output` array, `output_text` is computed from it and
@@ -45,20 +71,7 @@ pub fn compute_output_text(response: &Value) -> String {
 /// from `output` too. Without an `output` array the server's string is kept, or `""` is set.
 /// Not a JSON object → [`Error::Stream`].
 pub fn with_output_text(response_json: &str) -> Result<String, Error> {
-    let v = response_with_output_text(response_json)?;
-    serde_json::to_string(&v).map_err(|e| Error::stream(format!("cannot serialise: {e}")))
-}
-
-/// [`with_output_text`] as a value (before serialisation).
-pub(crate) fn response_with_output_text(response_json: &str) -> Result<Value, Error> {
-    let mut v: Value = serde_json::from_str(response_json).map_err(|e| {
-        Error::stream(format!(
-            "malformed Response JSON (line {}, column {}); body begins: {}",
-            e.line(),
-            e.column(),
-            excerpt(response_json, 60)
-        ))
-    })?;
+    let mut v: Value = crate::event::lenient::parse_value(response_json).map_err(|e| malformed(response_json, &e))?;
     let text = match v.get("output") {
         Some(Value::Array(_)) => Some(compute_output_text(&v)),
         _ => None,
@@ -76,7 +89,7 @@ pub(crate) fn response_with_output_text(response_json: &str) -> Result<Value, Er
             }
         }
     }
-    Ok(v)
+    serde_json::to_string(&v).map_err(|e| Error::stream(format!("cannot serialise: {e}")))
 }
 
 /// `output_text` := the concatenation of every part that has text, from the skeleton.

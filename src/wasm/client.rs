@@ -25,6 +25,7 @@ use std::rc::Rc;
 use js_sys::Function;
 use serde::Serialize;
 use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
 use super::stream::EventStream;
@@ -52,6 +53,42 @@ pub struct ClientOptions {
     pub max_retries: Option<u32>,
     /// Per-attempt timeout in ms (default 600 000): until the headers, then between chunks.
     pub timeout_ms: Option<u64>,
+}
+
+impl ClientOptions {
+    /// Options from a JS object `{ apiKey, baseURL, headers, maxRetries, timeout, fetch }` (what
+    /// a Rust/wasm app receives from its page), read with serde-wasm-bindgen.
+    pub fn from_js(options: &JsValue) -> Result<ClientOptions, Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Js {
+            api_key: Option<String>,
+            #[serde(rename = "baseURL")]
+            base_url: Option<String>,
+            #[serde(default)]
+            headers: std::collections::BTreeMap<String, String>,
+            max_retries: Option<u32>,
+            timeout: Option<f64>,
+            #[serde(default, with = "serde_wasm_bindgen::preserve")]
+            fetch: JsValue,
+        }
+        let o: Js =
+            serde_wasm_bindgen::from_value(options.clone()).map_err(|e| Error::validation("options", e.to_string()))?;
+        let fetch = o.fetch.dyn_into::<Function>().ok();
+        let timeout_ms = match o.timeout {
+            Some(t) if t.is_finite() && t >= 0.0 => Some(t as u64),
+            Some(_) => return Err(Error::validation("timeout", "timeout must be a non-negative number of ms")),
+            None => None,
+        };
+        Ok(ClientOptions {
+            api_key: o.api_key,
+            base_url: o.base_url,
+            fetch,
+            headers: o.headers.into_iter().collect(),
+            max_retries: o.max_retries,
+            timeout_ms,
+        })
+    }
 }
 
 /// Per-request options.
@@ -138,9 +175,15 @@ impl Client {
             Io::step(&call, &io).await;
         }
         let mut c = call.into_inner();
-        match c.error() {
-            Some(e) => Err(e.clone()),
-            None => c.take_json().ok_or_else(|| Error::stream("the call ended without an answer")),
+        if let Some(e) = c.error() {
+            return Err(e.clone());
+        }
+        let response = matches!(c.request().answer, Answer::Json { output_text: true });
+        let text = c.take_json().ok_or_else(|| Error::stream("the call ended without an answer"))?;
+        if response {
+            crate::accumulate::with_output_text(&text)
+        } else {
+            Ok(text)
         }
     }
 

@@ -22,6 +22,9 @@ pub fn to_js(err: &Error) -> JsValue {
     set(&obj, "__cometapi", JsValue::TRUE);
     set(&obj, "name", JsValue::from_str(err.class_name()));
     set(&obj, "message", JsValue::from_str(&err.to_string()));
+    if err.belongs_to_snapshot() {
+        set(&obj, "ofSnapshot", JsValue::TRUE);
+    }
     match err {
         Error::Api(e) => {
             set(&obj, "message", JsValue::from_str(&e.message));

@@ -547,7 +547,13 @@ impl RawCall {
         self.call.abort();
     }
 
-    /// A JSON answer's text, once done.
+    /// A Response answer's `output_text` to set on the parsed answer (`undefined`: keep it).
+    #[wasm_bindgen(getter)]
+    pub fn output_text(&self) -> Option<String> {
+        self.call.output_text().map(str::to_owned)
+    }
+
+    /// A JSON answer's text as received, once done.
     pub fn take_json(&mut self) -> Option<String> {
         self.call.take_json()
     }
@@ -570,6 +576,12 @@ impl RawCall {
         }
     }
 
+    /// Frames mode: the stream's failure went out as a frame (end the proxied body normally).
+    #[wasm_bindgen(getter)]
+    pub fn failure_forwarded(&self) -> bool {
+        self.call.stream().is_some_and(StreamState::failure_forwarded)
+    }
+
     /// Frames mode: the terminal event as a batch, once the stream ended with one.
     pub fn terminal_batch(&mut self) -> Option<String> {
         self.call.stream_mut().and_then(StreamState::take_terminal_batch)
@@ -582,10 +594,14 @@ impl RawCall {
         self.call.stream().is_some_and(StreamState::is_parsing_output)
     }
 
-    /// A `json_schema` stream that ended normally: what `output_parsed` is — 1 the value of
-    /// the output text, 2 `null` (0: not decided, or not such a stream); throws the
-    /// `OutputParseError` of an output text that is not valid JSON.
+    /// What `output_parsed` is, for a `parse()` answer or a `json_schema` stream that ended
+    /// normally: 1 the value of the output text, 2 `null` (0: not decided, or neither); throws
+    /// the `OutputParseError` of a stream's output text that is not valid JSON (a `parse()`
+    /// answer's is the call's error).
     pub fn output_parsed(&self) -> Result<u8, JsValue> {
+        if let Some(parse) = self.call.output_parsed() {
+            return Ok(if parse { 1 } else { 2 });
+        }
         match self.call.stream().and_then(StreamState::output_state) {
             None => Ok(0),
             Some(OutputState::Parse) => Ok(1),

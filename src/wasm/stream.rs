@@ -84,6 +84,17 @@ impl EventStream {
         self.inner.mirror.borrow().value().cloned()
     }
 
+    /// The Response so far as a JS object (for a page the app hands it to), read with
+    /// serde-wasm-bindgen; `null` before the first lifecycle event.
+    pub fn snapshot_js(&self) -> wasm_bindgen::JsValue {
+        use serde::Serialize;
+        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+        match self.inner.mirror.borrow().value() {
+            Some(v) => v.serialize(&serializer).unwrap_or(wasm_bindgen::JsValue::NULL),
+            None => wasm_bindgen::JsValue::NULL,
+        }
+    }
+
     /// The Response so far as JSON text (with `output_text`), or `None` before the first
     /// lifecycle event.
     pub fn snapshot_json(&self) -> Option<String> {

@@ -69,7 +69,7 @@ export async function sendPrompt(page, text) {
 }
 
 /** Wait until the chat is idle (no request running) and return the last assistant message's state. */
-export async function waitIdle(page, timeout = 20000) {
+export async function waitIdle(page, timeout = 60000) {
   await page.waitForFunction(() => document.body.dataset.busy === 'false', null, { timeout });
   return page.evaluate(() => [...document.querySelectorAll('#transcript .msg.assistant')].pop()?.dataset.state ?? null);
 }
@@ -84,20 +84,41 @@ export function lastAnswer(page) {
 }
 
 /**
- * Sample the last answer's text every `everyMs` until the chat is idle; returns the
- * distinct values seen, in order.
+ * Record the last answer's text each time the transcript changes (a MutationObserver in the
+ * page, so no sampling rate is assumed: every rendered delta is seen, however slow the machine).
+ * Start it before sending; `await rec.stop()` returns the distinct texts seen, in order.
  */
-export async function sampleWhileStreaming(page, { everyMs = 10, timeout = 20000 } = {}) {
-  const seen = [];
-  const end = Date.now() + timeout;
-  for (;;) {
-    const [text, busy] = await Promise.all([lastAnswer(page), page.evaluate(() => document.body.dataset.busy)]);
-    if (text !== seen[seen.length - 1]) seen.push(text);
-    if (busy === 'false' && seen.length) break;
-    if (Date.now() > end) throw new Error('still streaming after the timeout');
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  return seen;
+export async function recordAnswer(page) {
+  await page.evaluate(() => {
+    const read = () => {
+      const all = document.querySelectorAll('#transcript .msg.assistant');
+      const last = all[all.length - 1];
+      return last ? [...last.querySelectorAll('.part-message .text')].map((e) => e.textContent).join('') : '';
+    };
+    const seen = [];
+    const obs = new MutationObserver(() => {
+      const t = read();
+      if (t !== seen[seen.length - 1]) seen.push(t);
+    });
+    obs.observe(document.getElementById('transcript'), { subtree: true, childList: true, characterData: true });
+    window.__recording = { seen, stop: () => obs.disconnect() };
+  });
+  return {
+    async stop() {
+      return page.evaluate(() => {
+        window.__recording.stop();
+        return window.__recording.seen;
+      });
+    },
+  };
+}
+
+/** Start recording, run `send()`, wait until idle; the distinct texts of the last answer. */
+export async function streamedTexts(page, send, { timeout = 60000 } = {}) {
+  const rec = await recordAnswer(page);
+  await send();
+  await page.waitForFunction(() => document.body.dataset.busy === 'false', null, { timeout });
+  return rec.stop();
 }
 
 /** POST /v1/responses requests the server received (bodies parsed). */

@@ -1,16 +1,15 @@
-// The error classes (DESIGN.md §2, "Errors"): exports, names, fields; HTTP errors, connection
+// The error classes: exports, names, fields; HTTP errors, connection
 // errors, timeouts (before the headers and between chunks), aborts (and the server seeing the
 // connection close), validation before anything is sent; the API key in no error.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { inspect } from 'node:util';
 import * as lib from 'cometapi-responses';
 import {
   ApiError, ConnectionError, TimeoutError, AbortError, StreamError, ValidationError, ResponsesClient,
 } from 'cometapi-responses';
 import {
-  KEY, startMock, clientFor, fault, collect, rejection, rawServer, frame, syntheticStream, sleep, until, deltaText,
+  KEY, assertNoKey, startMock, clientFor, fault, collect, rejection, rawServer, frame, syntheticStream, sleep, until, deltaText,
 } from './client-helpers.mjs';
 
 let srv;
@@ -24,23 +23,6 @@ after(() => srv.close());
 const params = { model: 'gpt-mock', input: 'Error tests' };
 const CLASSES = { ApiError, ConnectionError, TimeoutError, AbortError, StreamError, ValidationError };
 
-/** The API key appears nowhere in the error: message, stack, JSON, body, response, cause, inspect. */
-function assertNoKey(err, what = 'error') {
-  assert.ok(err instanceof Error, `${what}: not an Error: ${err}`);
-  const views = {
-    message: err.message,
-    stack: err.stack,
-    json: JSON.stringify(err),
-    body: JSON.stringify(err.body ?? null),
-    response: JSON.stringify(err.response ?? null),
-    string: String(err),
-    inspect: inspect(err, { depth: 10, showHidden: true }),
-  };
-  for (const [k, v] of Object.entries(views)) {
-    assert.ok(!String(v).includes(KEY), `${what}: the API key is in its ${k}`);
-    assert.ok(!String(v).includes('SECRET'), `${what}: part of the API key is in its ${k}`);
-  }
-}
 
 /** A port nothing listens on. */
 async function closedPort() {

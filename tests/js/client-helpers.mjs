@@ -1,10 +1,35 @@
 // Shared helpers of the client-*.test.mjs files (not a test file itself).
+import assert from 'node:assert/strict';
 import http from 'node:http';
+import { inspect } from 'node:util';
 import { ResponsesClient } from 'cometapi-responses';
 import { startServer } from '../../www/server.mjs';
 
-/** A distinctive API key: no error may ever contain it. */
-export const KEY = 'sk-SECRET-123';
+/** A key of the shape real ones have (a project key, 56 characters): no error may hold it, nor
+ *  any 10-character fragment of it. */
+export const KEY = 'sk-proj-Xq7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0YaQe2Tu4Io6Pl8Mk0N';
+
+/** Every view of an error (message, stack, JSON, body, response, cause, inspect): none may hold
+ *  the key or any 10-character fragment of it. */
+export function assertNoKey(err, what = 'error', key = KEY) {
+  assert.ok(err instanceof Error, `${what}: not an Error: ${err}`);
+  const views = {
+    message: err.message,
+    stack: err.stack,
+    json: JSON.stringify(err),
+    body: JSON.stringify(err.body ?? null),
+    response: JSON.stringify(err.response ?? null),
+    cause: err.cause ? `${err.cause.message} ${err.cause.stack}` : '',
+    string: String(err),
+    inspect: inspect(err, { depth: 10, showHidden: true }),
+  };
+  for (const [k, v] of Object.entries(views)) {
+    for (let i = 0; i + 10 <= key.length; i++) {
+      const frag = key.slice(i, i + 10);
+      assert.ok(!String(v).includes(frag), `${what}: a fragment of the API key (${frag}) is in its ${k}: ${String(v).slice(0, 300)}`);
+    }
+  }
+}
 
 /** The mock backend on 127.0.0.1 (fast by default). */
 export function startMock(opts = {}) {

@@ -1,4 +1,4 @@
-// The outcomes of a stream (DESIGN.md §2, "Outcomes of a stream"), against the mock backend
+// The outcomes of a stream (docs/architecture.md, "The stream"), against the mock backend
 // and hand-made bodies; then the same answer through every chunking and line-end the mock
 // can produce, and events reaching the consumer while the server is still sending.
 import { test, before, after, describe } from 'node:test';

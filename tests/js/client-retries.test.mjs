@@ -1,4 +1,4 @@
-// Retries (DESIGN.md §2): which failures retry, how many attempts, how long the waits are
+// Retries: which failures retry, how many attempts, how long the waits are
 // (retry-after-ms, retry-after in seconds and as an HTTP date, backoff), x-should-retry, and
 // never after a stream's first byte. Attempts are counted in the mock's `requests` log, per
 // `x-mock-fault-key` (or by a counting `fetch`). Timing margins are wide: a loaded machine only

@@ -4,35 +4,11 @@
 // ids that would name another path are refused before any request.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { inspect } from 'node:util';
 import {
   ApiError, ConnectionError, StreamError, ValidationError, ResponsesClient, ResponseStream, ResponseAccumulator, SseParser,
 } from 'cometapi-responses';
-import { rawServer, rejection, collect, frame, syntheticStream, bodyOf } from './client-helpers.mjs';
+import { KEY, assertNoKey, rawServer, rejection, collect, frame, syntheticStream, bodyOf } from './client-helpers.mjs';
 
-/** A key of the shape real keys have (project key, 56 characters). */
-const KEY = 'sk-proj-Xq7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0YaQe2Tu4Io6Pl8Mk0N';
-const FRAGMENT = 10;
-
-/** Every view of an error: none may hold the key or any 10-character fragment of it. */
-function assertNoKey(err, what) {
-  assert.ok(err instanceof Error, `${what}: not an Error: ${err}`);
-  const views = {
-    message: err.message,
-    stack: err.stack,
-    json: JSON.stringify(err),
-    body: JSON.stringify(err.body ?? null),
-    response: JSON.stringify(err.response ?? null),
-    cause: err.cause ? `${err.cause.message} ${err.cause.stack}` : '',
-    inspect: inspect(err, { depth: 10, showHidden: true }),
-  };
-  for (const [k, v] of Object.entries(views)) {
-    for (let i = 0; i + FRAGMENT <= KEY.length; i++) {
-      const frag = KEY.slice(i, i + FRAGMENT);
-      assert.ok(!String(v).includes(frag), `${what}: a fragment of the API key (${frag}) is in its ${k}: ${String(v).slice(0, 300)}`);
-    }
-  }
-}
 
 const servers = [];
 after(() => Promise.all(servers.map((s) => s.close())));
@@ -250,4 +226,17 @@ test('ids "", "." and ".." are a ValidationError on every method that puts an id
     }
   }
   assert.equal(s.log.length, 0, 'no request was sent');
+});
+
+test('a Response with numbers beyond f64 (1e400, a 5000-digit integer) is read as JSON.parse reads it', async () => {
+  const big = '9'.repeat(5000);
+  const body = `{"id":"resp_big","object":"response","status":"completed","x":1e400,"n":${big},"output":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":"fine"}]}]}`;
+  const s = await server((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  });
+  const r = await clientOf(s).create(params);
+  assert.equal(r.x, Infinity);
+  assert.equal(r.n, JSON.parse(big));
+  assert.equal(r.output_text, 'fine');
 });

@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI, { NotFoundError, BadRequestError, InternalServerError } from 'openai';
 import { startServer } from '../../www/server.mjs';
+import { validate } from './mock-schema-check.mjs';
 
 let srv;
 let client;
@@ -11,42 +12,6 @@ before(async () => {
   client = new OpenAI({ apiKey: 'test', baseURL: `${srv.url}/v1`, maxRetries: 0 });
 });
 after(() => srv.close());
-
-// A small validator for the JSON Schema subset the mock generates from.
-function validate(schema, value, path = '$') {
-  const errs = [];
-  const t = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : null;
-  const typeOk = (ty) =>
-    ty === 'null' ? value === null
-      : ty === 'integer' ? Number.isInteger(value)
-        : ty === 'number' ? typeof value === 'number'
-          : ty === 'array' ? Array.isArray(value)
-            : ty === 'object' ? value !== null && typeof value === 'object' && !Array.isArray(value)
-              : typeof value === ty;
-  if (t && !t.some(typeOk)) return [`${path}: expected ${t.join('|')}, got ${JSON.stringify(value)}`];
-  if (schema.enum && !schema.enum.includes(value)) errs.push(`${path}: not in enum`);
-  if (typeof value === 'number') {
-    if (schema.minimum !== undefined && value < schema.minimum) errs.push(`${path}: < minimum`);
-    if (schema.maximum !== undefined && value > schema.maximum) errs.push(`${path}: > maximum`);
-  }
-  if (typeof value === 'string') {
-    if (schema.minLength !== undefined && value.length < schema.minLength) errs.push(`${path}: too short`);
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) errs.push(`${path}: too long`);
-  }
-  if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) errs.push(`${path}: too few items`);
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) errs.push(`${path}: too many items`);
-    value.forEach((v, i) => errs.push(...validate(schema.items ?? {}, v, `${path}[${i}]`)));
-  }
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    for (const r of schema.required ?? []) if (!(r in value)) errs.push(`${path}: missing ${r}`);
-    for (const [k, v] of Object.entries(value)) {
-      if (schema.properties?.[k]) errs.push(...validate(schema.properties[k], v, `${path}.${k}`));
-      else if (schema.additionalProperties === false) errs.push(`${path}: unexpected ${k}`);
-    }
-  }
-  return errs;
-}
 
 const WEATHER_SCHEMA = {
   type: 'object',

@@ -163,3 +163,73 @@ fn validation_fails_before_sending() {
         other => panic!("expected ValidationError, got {:?}", other.err()),
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_background_stream_resumes_when_its_body_breaks() {
+    // A browser may drop the events of a cut body that it had not handed out yet, so a resume
+    // can make no progress now and then: allow a few in a row.
+    let Some(c) = client(8, None) else { return };
+    // The mock cuts the connection after 6 events, and cuts every resume 6 events later again.
+    let params =
+        json!({ "model": "mock", "input": "a long background answer to resume, with many words", "background": true });
+    let mut s = c.stream(&params, fault("disconnect-after=6")).unwrap();
+    let (mut seqs, mut text) = (Vec::new(), String::new());
+    while let Some(ev) = s.next_event().await {
+        let ev = ev.unwrap();
+        seqs.push(ev.sequence_number().unwrap());
+        if ev.event_type() == "response.output_text.delta" {
+            let v: serde_json::Value = serde_json::from_str(ev.json()).unwrap();
+            text.push_str(v["delta"].as_str().unwrap());
+        }
+    }
+    assert!(seqs.len() > 12, "{} events", seqs.len());
+    assert_eq!(seqs, (0..seqs.len() as u64).collect::<Vec<_>>(), "every event once, in order");
+    let fin = s.final_response().await.unwrap();
+    assert_eq!(fin["status"], "completed");
+    assert_eq!(fin["output_text"].as_str().unwrap(), text);
+}
+
+#[wasm_bindgen_test]
+async fn compact_count_tokens_and_conversations() {
+    let Some(c) = client(0, None) else { return };
+    let params = json!({ "model": "mock", "input": "count me" });
+    let n = c.count_input_tokens(&params, RequestOptions::default()).await.unwrap();
+    assert_eq!(n["object"], "response.input_tokens");
+    let compact = c.compact(&params, RequestOptions::default()).await.unwrap();
+    assert_eq!(compact["object"], "response.compaction");
+    let conv =
+        c.conversation_create(Some(&json!({ "metadata": { "k": "v" } })), RequestOptions::default()).await.unwrap();
+    let id = conv["id"].as_str().unwrap();
+    let items = json!({ "items": [{ "type": "message", "role": "user", "content": "hi" }] });
+    c.conversation_items_create(id, &items, &[], RequestOptions::default()).await.unwrap();
+    let list = c.conversation_items_list(id, &Default::default(), RequestOptions::default()).await.unwrap();
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+    match c.conversation_retrieve("..", RequestOptions::default()).await {
+        Err(Error::Validation { param, .. }) => assert_eq!(param, "id"),
+        other => panic!("expected ValidationError, got {other:?}"),
+    }
+    let del = c.conversation_delete(id, RequestOptions::default()).await.unwrap();
+    assert_eq!(del["deleted"], true);
+}
+
+#[wasm_bindgen_test]
+async fn options_from_a_js_object_and_the_snapshot_as_one() {
+    use wasm_bindgen::JsValue;
+    let opts = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| js_sys::Reflect::set(&opts, &JsValue::from_str(k), &v).unwrap();
+    set("apiKey", JsValue::from_str("sk-from-js-options"));
+    set("baseURL", JsValue::from_str(&base_url()));
+    set("maxRetries", JsValue::from_f64(0.0));
+    let options = ClientOptions::from_js(&opts).unwrap();
+    assert_eq!(options.api_key.as_deref(), Some("sk-from-js-options"));
+    let c = Client::new(options);
+    let mut s = c.stream(&json!({ "model": "mock", "input": "js options" }), RequestOptions::default()).unwrap();
+    while let Some(ev) = s.next_event().await {
+        ev.unwrap();
+    }
+    let snap = s.snapshot_js();
+    let text = js_sys::Reflect::get(&snap, &JsValue::from_str("output_text")).unwrap().as_string().unwrap();
+    assert!(text.contains("js options"), "{text}");
+    set("timeout", JsValue::from_f64(f64::NAN));
+    assert!(matches!(ClientOptions::from_js(&opts), Err(Error::Validation { .. })));
+}

@@ -1,26 +1,52 @@
-// The conversation controller: one user message → one or more requests (a function
-// call from the model is run locally and answered with `function_call_output`, then
-// the follow-up answer streams in), chained with `previous_response_id`.
+// The conversation controller: one user message → one or more responses, chained with
+// `previous_response_id`, each rendered into its own assistant message.
+//
+// - With the weather tool on, `client.runTools` runs the loop: it streams each response, calls
+//   the tool's `execute` (here, in the page) for each function call and sends the results back
+//   until the model answers. (A library without `runTools` gets the same loop by hand: the page
+//   reads the function calls, runs them and sends `function_call_output` items itself.)
+// - In structured mode the response's `text.format` is the `trip_plan` JSON schema: the object
+//   builds up from `stream.partialParsed`, and the final `output_parsed` is validated.
+// - Otherwise one request: `client.stream()` or `client.create()`.
 
-import { runTool } from './weather.js';
+import { WEATHER_TOOL, runTool, weatherTool } from './weather.js';
+import { clip } from './dom.js';
 
 const MAX_TOOL_ROUNDS = 4;
 const FIRST_TOKEN = /\.delta$/; // text, reasoning summary, function arguments, refusal …
+const TERMINAL = /^response\.(completed|incomplete)$/;
 
-function weatherSummary(output) {
-  try {
-    const w = JSON.parse(output);
-    if (w.error) return null;
-    const deg = w.unit === 'fahrenheit' ? '°F' : '°C';
-    return `${w.city}: ${w.temperature} ${deg}, ${w.conditions} · humidity ${w.humidity}% · wind ${w.wind_kph} km/h`;
-  } catch {
-    return null;
-  }
+/** What this build of the library has (the SDK helpers of issue 14 may not be there yet). */
+export function features(lib) {
+  const proto = lib?.ResponsesClient?.prototype ?? {};
+  return {
+    runTools: typeof proto.runTools === 'function' && typeof lib.functionTool === 'function',
+    structured: typeof proto.parse === 'function' && typeof lib.jsonSchemaFormat === 'function',
+  };
+}
+
+/**
+ * What the error may mean, when the library cannot know it: in Direct mode the browser itself
+ * calls another origin, and a server that sends no CORS headers is refused by the browser,
+ * which tells the page only "Failed to fetch" (a ConnectionError).
+ */
+function hintFor(err, s) {
+  if (!s.direct || err?.name !== 'ConnectionError') return null;
+  let origin = s.baseURL;
+  try { origin = new URL(s.baseURL).origin; } catch { /* shown as typed */ }
+  return {
+    kind: 'cors',
+    text: `Direct mode: this page (${location.origin}) calls ${origin} from the browser. If that server `
+      + 'sends no CORS headers (Access-Control-Allow-Origin for this origin), the browser refuses its answer '
+      + 'and only says "Failed to fetch" — or the server is not reachable. Use an API that allows browser '
+      + 'calls, or let the dev server proxy it: COMETAPI_KEY=… make demo (no CORS needed).',
+  };
 }
 
 export class Chat {
-  constructor({ lib, settings, transcript, inspector, onBusy, onContext }) {
-    Object.assign(this, { lib, settings, transcript, inspector, onBusy, onContext });
+  constructor({ lib, settings, transcript, inspector, onBusy, onContext, onFix }) {
+    Object.assign(this, { lib, settings, transcript, inspector, onBusy, onContext, onFix });
+    this.features = features(lib);
     this.previousResponseId = null;
     this.pendingOutputs = []; // function_call_output items the server has not seen yet
     this.turns = 0;
@@ -37,34 +63,22 @@ export class Chat {
     if (this.busy || !text.trim()) return { sent: false };
     const s = this.settings.read();
     const user = this.transcript.addUser(text);
-    const input = this.pendingOutputs.length
-      ? [...this.pendingOutputs, { role: 'user', content: text }]
-      : text;
+    const input = this.inputFor(text);
     this.#setBusy(true);
     try {
-      let r = await this.#request(s, input, { followUp: false });
-      if (r.notSent) {
-        user.markUnsent();
-        return { sent: false };
-      }
-      for (let round = 0; r.response && !this.stopRequested; round++) {
-        const calls = (r.response.output ?? []).filter((i) => i?.type === 'function_call');
-        if (!calls.length) break;
-        this.pendingOutputs = calls.map((call) => {
-          const result = runTool(call);
-          r.view.toolResult(call.call_id, result, result.ok ? weatherSummary(result.output) : null);
-          return { type: 'function_call_output', call_id: call.call_id, output: result.output };
-        });
-        if (round >= MAX_TOOL_ROUNDS) {
-          this.transcript.addDivider(`Stopped after ${MAX_TOOL_ROUNDS} tool rounds; the results go with your next message.`);
-          break;
-        }
-        r = await this.#request(s, this.pendingOutputs, { followUp: true });
-      }
-      return { sent: true };
+      const r = s.tools && !s.structured && this.features.runTools
+        ? await this.#runTools(s, input)
+        : await this.#byHand(s, input);
+      if (r.notSent) user.markUnsent();
+      return { sent: !r.notSent };
     } finally {
       this.#setBusy(false);
     }
+  }
+
+  /** The `input` a message with this text would be sent with (tool outputs not sent yet first). */
+  inputFor(text) {
+    return this.pendingOutputs.length ? [...this.pendingOutputs, { role: 'user', content: text }] : text;
   }
 
   stop() {
@@ -90,67 +104,290 @@ export class Chat {
     this.onBusy(busy);
   }
 
+  /** A response made it: the next message continues it. */
+  #chain(response) {
+    if (response?.id && response.status !== 'failed') {
+      this.previousResponseId = response.id;
+      this.pendingOutputs = [];
+      this.turns++;
+    }
+  }
+
+  /**
+   * A client for one turn. The page's own fetch only watches: a GET
+   * …/responses/{id}?stream=true&starting_after=N is the library resuming a background stream
+   * whose connection dropped (`resumes()` gives the step that is running).
+   */
+  #client(s, resumes) {
+    const fetch = (url, init) => {
+      resumes()?.saw(url, init);
+      return globalThis.fetch(url, init);
+    };
+    return new this.lib.ResponsesClient({ ...this.settings.clientOptions(s), fetch });
+  }
+
+  #failed(step, err, s, { first }) {
+    if (err?.name === 'AbortError') {
+      step.stopped();
+      this.inspector.note('Stopped: the request was aborted', 'muted');
+      return { view: step.view };
+    }
+    const notSent = err?.name === 'ValidationError' && first;
+    const field = notSent ? this.settings.flag(err.param) : null;
+    const fix = field && this.onFix ? { label: 'Show the setting', run: () => this.onFix(field) } : null;
+    step.failed(err, { notSent, fix, hint: hintFor(err, s) });
+    if (!notSent) this.inspector.note(`${err?.name ?? 'Error'}: ${err?.message ?? err}`, 'bad');
+    return { view: step.view, notSent };
+  }
+
+  // ------------------------------------------------------------- the tool loop: runTools
+
+  async #runTools(s, input) {
+    const params = this.settings.params(s, input, this.previousResponseId);
+    const how = 'runTools';
+    let step = new Step(this, s, { followUp: false, how });
+    const steps = [step];
+    const stepOfCall = new Map(); // call_id → the step whose response made the call
+    const executed = new Map(); // call_id → what execute returned (or the message it threw)
+    const { type, ...definition } = WEATHER_TOOL; // functionTool takes the definition, adds type
+    const weather = this.lib.functionTool({
+      ...definition,
+      // Runs in the page: the arguments arrive parsed; what it returns (or throws) goes back.
+      execute: (args, { callId }) => {
+        const at = stepOfCall.get(callId) ?? step;
+        try {
+          const output = weatherTool(args);
+          executed.set(callId, output);
+          at.view.toolResult(callId, { ok: true, output });
+          return output;
+        } catch (e) {
+          executed.set(callId, String(e?.message ?? e));
+          at.view.toolResult(callId, { ok: false, output: String(e?.message ?? e) });
+          throw e;
+        }
+      },
+    });
+    let started = false;
+    let run = null;
+    try {
+      const client = this.#client(s, () => step.resumes);
+      run = client.runTools({ ...params, tools: [weather] }, {
+        headers: this.settings.requestHeaders(s),
+        maxSteps: MAX_TOOL_ROUNDS + 1,
+      });
+      this.stopFn = () => run.abort();
+      this.inspector.begin('runTools · step 1 · POST /responses');
+      for await (const ev of run) {
+        if (ev.type === 'response.created') {
+          if (started) {
+            step = new Step(this, s, { followUp: true, how, t0: step.ended });
+            steps.push(step);
+            this.inspector.begin(`runTools · step ${steps.length} · POST /responses · function_call_output`);
+          }
+          started = true;
+        }
+        if (ev.item?.type === 'function_call' && ev.item.call_id) stepOfCall.set(ev.item.call_id, step);
+        step.event(ev);
+        if (TERMINAL.test(ev.type) && ev.response) {
+          step.finish(ev.response);
+          this.#chain(ev.response);
+        }
+      }
+      const final = await run.finalResponse();
+      if (!step.done) {
+        step.finish(final);
+        this.#chain(final);
+      }
+      // What the library sent back for each call (arguments it could not parse never reach execute).
+      for (const { toolCalls } of run.steps ?? []) {
+        for (const call of toolCalls ?? []) {
+          const at = stepOfCall.get(call.call_id);
+          if (at && call.output !== undefined) at.view.toolResult(call.call_id, { ok: !call.error, output: call.output }, { onlyIfMissing: true });
+        }
+      }
+      // Stopped by maxSteps with calls of the last response run but not sent: they go with the next message.
+      if (this.#pendingAfter(run, executed)) {
+        this.transcript.addDivider(`Stopped after ${steps.length} responses (maxSteps); the results go with your next message.`);
+      }
+      this.onContext(this);
+      return { response: final, view: step.view };
+    } catch (err) {
+      const r = this.#failed(step, err, s, { first: !started && steps.length === 1 });
+      // Stopped (or failed) after the tool ran: its results go with the next message.
+      this.#pendingAfter(run, executed);
+      this.onContext(this);
+      return r;
+    }
+  }
+
+  /**
+   * The last response that made it (`previousResponseId`) called the tool, and no later one
+   * carried the results: keep them for the next message (the API wants an output for every
+   * call of the response it continues). Returns whether there are such results.
+   */
+  #pendingAfter(run, executed) {
+    const rec = (run?.steps ?? []).find((st) => st?.response?.id === this.previousResponseId);
+    const calls = (rec?.response?.output ?? []).filter((i) => i?.type === 'function_call');
+    if (!calls.length) return false;
+    const outputs = calls.map((c) => {
+      const output = rec.toolCalls?.find((t) => t.call_id === c.call_id)?.output ?? executed.get(c.call_id);
+      return output === undefined ? null : { type: 'function_call_output', call_id: c.call_id, output };
+    });
+    if (outputs.includes(null)) return false;
+    this.pendingOutputs = outputs;
+    return true;
+  }
+
+  // ------------------------------------------------------------- one request, or the loop by hand
+
+  async #byHand(s, input) {
+    let r = await this.#request(s, input, { followUp: false });
+    if (r.notSent || s.structured || !s.tools) return r;
+    for (let round = 0; r.response && !this.stopRequested; round++) {
+      const calls = (r.response.output ?? []).filter((i) => i?.type === 'function_call');
+      if (!calls.length) break;
+      this.pendingOutputs = calls.map((call) => {
+        const result = runTool(call);
+        r.view.toolResult(call.call_id, result);
+        return { type: 'function_call_output', call_id: call.call_id, output: result.output };
+      });
+      if (round >= MAX_TOOL_ROUNDS) {
+        this.transcript.addDivider(`Stopped after ${MAX_TOOL_ROUNDS} tool rounds; the results go with your next message.`);
+        break;
+      }
+      r = await this.#request(s, this.pendingOutputs, { followUp: true });
+    }
+    return r;
+  }
+
   /** One request (streamed or not) rendered into a new assistant message. */
   async #request(s, input, { followUp }) {
     const params = this.settings.params(s, input, this.previousResponseId);
-    const view = this.transcript.addAssistant({ model: params.model, streaming: s.streaming, followUp });
-    const t0 = performance.now();
-    let tFirst = null;
-    const timings = () => ({
-      ttft: tFirst == null ? null : tFirst - t0,
-      total: performance.now() - t0,
-      streaming: s.streaming,
-    });
-    const what = `POST /responses · ${s.streaming ? 'stream' : 'create'}${followUp ? ' · tool output' : ''}`;
-
-    let client;
-    let stream = null;
+    const structured = !!params.text?.format;
+    const how = structured ? (s.streaming ? 'stream · json_schema' : 'parse') : (s.streaming ? 'stream' : 'create');
+    const step = new Step(this, s, { followUp, how, structured });
+    const what = `POST /responses · ${how}${followUp ? ' · tool output' : ''}`;
     const controller = new AbortController();
     try {
-      client = new this.lib.ResponsesClient(this.settings.clientOptions(s));
+      const client = this.#client(s, () => step.resumes);
       const opts = { headers: this.settings.requestHeaders(s), signal: controller.signal };
       let response;
       if (s.streaming) {
-        stream = client.stream(params, opts); // throws ValidationError here, before any request
+        const stream = client.stream(params, opts); // throws ValidationError here, before any request
+        step.stream = stream;
         this.stopFn = () => stream.abort();
         this.inspector.begin(what);
         for await (const ev of stream) {
-          this.inspector.add(ev);
-          if (tFirst == null && FIRST_TOKEN.test(ev.type ?? '')) {
-            tFirst = performance.now();
-            view.firstToken(tFirst - t0);
-          }
-          view.event(ev);
+          step.event(ev);
+          if (structured) step.view.structured(stream.partialParsed);
         }
         response = await stream.finalResponse();
       } else {
         this.stopFn = () => controller.abort();
-        const pending = client.create(params, opts);
+        const pending = structured ? client.parse(params, opts) : client.create(params, opts);
         this.inspector.begin(what);
-        view.setState('waiting', 'waiting');
+        step.view.setState('waiting', 'waiting');
         response = await pending;
         this.inspector.note(`Response ${response.status} · ${response.output?.length ?? 0} output items`, 'ok');
       }
-      view.finish(response, timings());
-      if (response.id && response.status !== 'failed') {
-        this.previousResponseId = response.id;
-        this.pendingOutputs = [];
-        this.turns++;
-      }
+      if (structured) step.view.parsed(response.output_parsed);
+      step.finish(response);
+      this.#chain(response);
       this.onContext(this);
-      return { response, view };
+      return { response, view: step.view };
     } catch (err) {
-      const snapshot = stream?.response ?? null;
-      if (err?.name === 'AbortError') {
-        view.stopped(snapshot, timings());
-        this.inspector.note('Stopped: the request was aborted', 'muted');
-        return { view };
-      }
-      const notSent = err?.name === 'ValidationError' && !followUp;
-      if (notSent) this.settings.flag(err.param);
-      view.failed(err, snapshot, { ...timings(), notSent });
-      if (!notSent) this.inspector.note(`${err?.name ?? 'Error'}: ${err?.message ?? err}`, 'bad');
-      return { view, notSent };
+      if (structured && err?.name === 'OutputParseError') step.view.parseFailed();
+      return this.#failed(step, err, s, { first: !followUp });
     }
+  }
+}
+
+/**
+ * One response on screen: its assistant message, timings, resumes, and the inspector rows of
+ * its events.
+ */
+class Step {
+  constructor(chat, s, { followUp, how, structured = false, t0 = performance.now() }) {
+    this.chat = chat;
+    this.live = s.streaming || how === 'runTools'; // runTools streams; the switch says whether to show deltas
+    this.streaming = s.streaming;
+    this.view = chat.transcript.addAssistant({ model: s.model, streaming: s.streaming, followUp, how, structured });
+    this.resumes = new Resumes(chat.inspector, this.view);
+    this.t0 = t0;
+    this.tFirst = null;
+    this.done = false;
+    this.ended = null;
+    this.stream = null;
+  }
+
+  timings() {
+    return {
+      ttft: this.tFirst == null ? null : this.tFirst - this.t0,
+      total: performance.now() - this.t0,
+      streaming: this.live,
+    };
+  }
+
+  event(ev) {
+    this.resumes.event(ev);
+    this.chat.inspector.add(ev);
+    if (this.tFirst == null && FIRST_TOKEN.test(ev.type ?? '')) {
+      this.tFirst = performance.now();
+      if (this.streaming) this.view.firstToken(this.tFirst - this.t0);
+    }
+    // Streaming off (a tool run still streams): whole items only, no text appearing word by word.
+    if (this.streaming || !FIRST_TOKEN.test(ev.type ?? '')) this.view.event(ev);
+  }
+
+  finish(response) {
+    this.resumes.end();
+    this.view.finish(response, this.timings());
+    this.done = true;
+    this.ended = performance.now();
+  }
+
+  stopped() {
+    this.view.stopped(this.stream?.response ?? null, this.timings());
+  }
+
+  failed(err, { notSent, fix, hint }) {
+    const snapshot = this.stream?.response ?? err?.response ?? null;
+    this.view.failed(err, snapshot, { ...this.timings(), notSent, fix, hint });
+  }
+}
+
+/**
+ * The resumes of one streamed response, as the page sees them: the library's GET
+ * …?stream=true&starting_after=N requests (through the page's fetch), and the sequence
+ * numbers of the events it hands out (each once, in order, if the resume is exact).
+ */
+class Resumes {
+  constructor(inspector, view) {
+    Object.assign(this, { inspector, view });
+    this.after = []; // starting_after of each resume
+    this.seqs = [];
+  }
+
+  saw(url, init) {
+    if ((init?.method ?? 'GET').toUpperCase() !== 'GET') return;
+    let u;
+    try { u = new URL(String(url)); } catch { return; }
+    const m = /\/responses\/([^/]+)$/.exec(u.pathname);
+    if (!m || u.searchParams.get('stream') !== 'true') return;
+    const after = Number(u.searchParams.get('starting_after') ?? -1);
+    this.after.push(after);
+    this.inspector.gap(`Connection lost after event #${after} — resumed: GET …/responses/${clip(decodeURIComponent(m[1]), 14)}?stream=true&starting_after=${after}`);
+    this.view.resumed(this.after);
+  }
+
+  event(ev) {
+    if (Number.isInteger(ev?.sequence_number)) this.seqs.push(ev.sequence_number);
+  }
+
+  /** The stream ended: say whether every event arrived once, in order. */
+  end() {
+    if (!this.after.length) return;
+    const exact = this.seqs.every((n, i) => i === 0 || n === this.seqs[i - 1] + 1);
+    this.view.resumed(this.after, { exact, first: this.seqs[0], last: this.seqs.at(-1) });
   }
 }

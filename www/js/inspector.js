@@ -23,11 +23,11 @@ function preview(ev) {
 }
 
 export class Inspector {
-  /** @param {{details: HTMLDetailsElement, list: HTMLOListElement, count: HTMLElement}} els */
-  constructor({ details, list, count }) {
+  /** @param {{details: HTMLDetailsElement, list: HTMLOListElement, counts: HTMLElement[]}} els */
+  constructor({ details, list, counts }) {
     this.details = details;
     this.list = list;
-    this.countEl = count;
+    this.countEls = counts;
     this.count = 0;
   }
 
@@ -45,7 +45,12 @@ export class Inspector {
       h('span', { class: 'ev-type', text: type }),
       h('span', { class: 'ev-preview', text: preview(ev ?? {}) })));
     this.count++;
-    this.countEl.textContent = String(this.count);
+    this.#showCount();
+  }
+
+  /** A row between two events: the connection dropped there and the stream was resumed. */
+  gap(text) {
+    this.#append(h('li', { class: 'ev-note ev-note-resume', role: 'note', text }));
   }
 
   /** A row for how the request ended when it was not a normal completion. */
@@ -56,7 +61,11 @@ export class Inspector {
   clear() {
     this.list.replaceChildren();
     this.count = 0;
-    this.countEl.textContent = '0';
+    this.#showCount();
+  }
+
+  #showCount() {
+    for (const el of this.countEls) el.textContent = String(this.count);
   }
 
   #append(li) {

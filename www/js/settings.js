@@ -26,6 +26,8 @@ export class Settings {
     this.form = $('settings');
     this.fault = $('fault');
     this.onChange = () => {};
+    /** The `text.format` of structured mode (from `jsonSchemaFormat`), when the library has it. */
+    this.structuredFormat = null;
     this.form.addEventListener('input', (e) => {
       e.target.removeAttribute('aria-invalid');
       this.#sync();
@@ -38,11 +40,19 @@ export class Settings {
       if ($('direct').checked && model.value.trim() === 'mock') model.value = 'gpt-5.4';
       else if (!$('direct').checked && model.value.trim() === 'gpt-5.4') model.value = 'mock';
     });
+    // A fault preset that needs a background response (auto-resume) turns `background` on.
+    this.fault.addEventListener('change', () => {
+      if (this.fault.selectedOptions[0]?.dataset.background === 'true') $('background').checked = true;
+      this.#sync();
+    });
     this.#applyUrl(new URLSearchParams(location.search));
     this.#sync();
   }
 
-  /** `?fault=…` (x-mock-fault), `?model=`, `?stream=0`, `?tools=0`, `?retries=N`. */
+  /**
+   * `?fault=…` (x-mock-fault), `?model=`, `?stream=0`, `?background=1`, `?tools=0`,
+   * `?structured=1`, `?retries=N`.
+   */
   #applyUrl(q) {
     const fault = q.get('fault');
     if (fault) {
@@ -51,17 +61,39 @@ export class Settings {
       }
       this.fault.value = fault;
       $('developer').open = true;
+      if (this.fault.selectedOptions[0]?.dataset.background === 'true') $('background').checked = true;
     }
+    if (q.get('background') === '1') $('background').checked = true;
     if (q.has('model')) $('model').value = q.get('model');
     if (q.get('stream') === '0') $('streaming').checked = false;
     if (q.get('tools') === '0') $('tools').checked = false;
+    if (q.get('structured') === '1') $('structured').checked = true;
     if (q.has('retries')) $('max-retries').value = q.get('retries');
+  }
+
+  /** The library has jsonSchemaFormat: offer structured mode with this format. */
+  enableStructured(format) {
+    this.structuredFormat = format;
+    $('structured-row').hidden = false;
+    this.#sync();
+  }
+
+  /** Turn structured mode on or off (a suggestion does). */
+  setStructured(on) {
+    $('structured').checked = on && this.structuredFormat !== null;
+    this.#sync();
   }
 
   #sync() {
     const direct = $('direct').checked;
     $('direct-fields').hidden = !direct;
-    $('tool-choice-row').hidden = !$('tools').checked;
+    $('model-hint').textContent = direct ? 'as the API at the base URL names it' : 'the mock answers to any name';
+    // Structured mode answers with the schema's JSON; the weather tool is for the chat mode.
+    const structured = this.structuredFormat !== null && $('structured').checked;
+    $('tools').disabled = structured;
+    $('tool-choice-row').hidden = !$('tools').checked || structured;
+    // Background responses are streamed here (a non-streamed one would have to be polled).
+    $('background').disabled = !$('streaming').checked;
     this.onChange(this.read());
   }
 
@@ -78,6 +110,8 @@ export class Settings {
       temperature: num('temperature'),
       effort: $('reasoning').value,
       streaming: $('streaming').checked,
+      background: $('streaming').checked && $('background').checked,
+      structured: this.structuredFormat !== null && $('structured').checked,
       tools: $('tools').checked,
       toolChoice: $('tool-choice').value,
       maxRetries: num('max-retries'),
@@ -94,8 +128,10 @@ export class Settings {
     const p = { model: s.model, input };
     if (s.instructions) p.instructions = s.instructions;
     if (s.temperature !== undefined) p.temperature = s.temperature;
+    if (s.background) p.background = true;
     if (s.effort) p.reasoning = { effort: s.effort, summary: 'auto' };
-    if (s.tools) {
+    if (s.structured) p.text = { format: this.structuredFormat };
+    else if (s.tools) {
       p.tools = [WEATHER_TOOL];
       if (s.toolChoice && s.toolChoice !== 'auto') p.tool_choice = s.toolChoice;
     }
@@ -112,9 +148,15 @@ export class Settings {
     return o;
   }
 
-  /** Per-request options: the mock's fault header when one is chosen. */
+  /**
+   * Per-request options: the mock's fault header when one is chosen, with a key of this
+   * request, so that the mock counts the attempts of this request (its retries reuse
+   * these headers), not every request since the server started.
+   */
   requestHeaders(s) {
-    return s.fault ? { 'x-mock-fault': s.fault } : undefined;
+    if (!s.fault) return undefined;
+    const key = `demo-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    return { 'x-mock-fault': s.fault, 'x-mock-fault-key': key };
   }
 
   /** Flag the field a ValidationError points at; returns its label text, if any. */

@@ -4,6 +4,7 @@
 // function calls (with the page's local result), text. Text is always textContent.
 
 import { h, formatMs, clip, appendLightMarkdown } from './dom.js';
+import { TRIP_FIELDS, TRIP_FORMAT_NAME } from './trip.js';
 
 /** Text of a message item's output_text parts, and of its refusal parts. */
 function messageParts(item) {
@@ -75,18 +76,20 @@ export class Transcript {
   }
 
   /** An assistant message, ready to render a streaming or finished Response. */
-  addAssistant({ model, streaming, followUp }) {
-    const view = new AssistantView({ model, streaming, followUp }, () => this.follow());
+  addAssistant({ model, streaming, followUp, how, structured }) {
+    const view = new AssistantView({ model, streaming, followUp, how, structured }, () => this.follow());
     this.#add(view.el);
     return view;
   }
 }
 
 export class AssistantView {
-  constructor({ model, streaming, followUp }, onChange) {
+  constructor({ model, streaming, followUp, how, structured = false }, onChange) {
     this.onChange = onChange;
     this.parts = new Map(); // output_index -> part view
+    this.structuredMode = structured;
     this.stateChip = h('span', { class: 'state-chip', text: 'sending' });
+    this.card = structured ? new StructuredCard() : null;
     this.partsEl = h('div', { class: 'parts' });
     this.notices = h('div', { class: 'notices' });
     this.meta = h('footer', { class: 'meta' }, h('span', { class: 'm-pending', text: streaming ? 'Waiting for the first token…' : 'Waiting for the response…' }));
@@ -94,7 +97,7 @@ export class AssistantView {
       h('header', { class: 'msg-head' },
         h('span', { class: 'who', text: followUp ? 'Assistant · after tool' : 'Assistant' }),
         h('span', { class: 'chip chip-model', title: 'model', text: model || '(no model)' }),
-        h('span', { class: 'chip', text: streaming ? 'stream' : 'create' }),
+        h('span', { class: 'chip chip-how', title: 'how the page called the library', text: how ?? (streaming ? 'stream' : 'create') }),
         this.stateChip),
       this.partsEl, this.notices, this.meta);
   }
@@ -166,7 +169,14 @@ export class AssistantView {
   }
 
   #message(i) {
-    return this.#part(i, 'message', () => new MessagePart());
+    const p = this.#part(i, 'message', () => new MessagePart({ raw: this.structuredMode }));
+    // Structured mode: the object goes right above the JSON text it is parsed from.
+    if (this.card && !this.card.el.isConnected) p.el.before(this.card.el);
+    return p;
+  }
+
+  #placeCard() {
+    if (this.card && !this.card.el.isConnected) this.partsEl.append(this.card.el);
   }
 
   #reasoning(i) {
@@ -188,11 +198,35 @@ export class AssistantView {
     }
   }
 
-  /** Show the page's local result of a function call. */
-  toolResult(callId, { ok, output }, summary) {
+  /** Show the page's local result of a function call (`onlyIfMissing`: unless one is shown). */
+  toolResult(callId, { ok, output }, { onlyIfMissing = false } = {}) {
     const p = [...this.parts.values()].find((x) => x.type === 'function_call' && x.el.dataset.callId === callId);
-    if (!p) return;
-    p.result({ ok, output }, summary);
+    if (!p || (onlyIfMissing && p.ran)) return;
+    p.result({ ok, output });
+    this.onChange();
+  }
+
+  /** Structured mode, while streaming: the object so far (`stream.partialParsed`). */
+  structured(partial) {
+    if (!this.card || partial === undefined) return;
+    this.#placeCard();
+    this.card.show(partial, 'building');
+    this.onChange();
+  }
+
+  /** Structured mode, at the end: the validated `output_parsed` (null: the model refused). */
+  parsed(value) {
+    if (!this.card) return;
+    this.#placeCard();
+    if (value === null || value === undefined) this.card.refused();
+    else this.card.show(value, 'valid');
+    this.onChange();
+  }
+
+  /** Structured mode: the output did not parse or validate (the error is shown below). */
+  parseFailed() {
+    this.#placeCard();
+    this.card?.invalid();
     this.onChange();
   }
 
@@ -218,15 +252,18 @@ export class AssistantView {
     this.#meta(snapshot, { ttft, total, streaming, stopped: true });
   }
 
-  /** Failed: the error inline; whatever arrived before it stays. */
-  failed(err, snapshot, { ttft, total, streaming, notSent }) {
+  /**
+   * Failed: the error inline; whatever arrived before it stays. `hint`: a sentence on what
+   * may have happened; `fix`: `{ label, run }`, a button next to it.
+   */
+  failed(err, snapshot, { ttft, total, streaming, notSent, hint, fix }) {
     if (snapshot) this.render(snapshot);
     this.setState('error', notSent ? 'not sent' : 'error');
-    this.error(err, notSent);
+    this.error(err, { notSent, hint, fix });
     this.#meta(snapshot, { ttft, total, streaming, notSent });
   }
 
-  error(err, notSent) {
+  error(err, { notSent = false, hint = null, fix = null } = {}) {
     const name = err?.name ?? 'Error';
     const facts = [];
     if (err?.status != null) facts.push(['status', err.status]);
@@ -234,22 +271,52 @@ export class AssistantView {
     if (err?.type != null && name === 'ApiError') facts.push(['type', err.type]);
     if (err?.param != null) facts.push(['param', err.param]);
     if (err?.requestId) facts.push(['request', err.requestId]);
-    const cause = err?.cause?.message ? `Cause: ${err.cause.message}` : null;
+    const message = err?.message || String(err);
+    // The cause only when it says more than the message (a ConnectionError's message has it).
+    const causeText = err?.cause?.message;
+    const cause = causeText && !message.includes(causeText) ? `Cause: ${causeText}` : null;
     const el = h('div', { class: 'notice notice-error', role: 'alert', dataset: { error: name } },
       h('div', { class: 'notice-head' },
         h('strong', { class: 'error-name', text: name }),
         ...facts.map(([k, v]) => h('span', { class: 'fact' }, h('span', { class: 'fact-k', text: k }), ' ', h('span', { class: 'fact-v', text: String(v) })))),
-      h('p', { class: 'error-message', text: err?.message || String(err) }),
+      h('p', { class: 'error-message', text: message }),
       cause ? h('p', { class: 'error-cause', text: cause }) : null,
-      notSent ? h('p', { class: 'error-hint', text: 'Nothing was sent: the library checked the request before making it. Fix the setting and send again.' }) : null);
+      Array.isArray(err?.issues) && err.issues.length ? h('ul', { class: 'error-issues' },
+        err.issues.map((i) => h('li', {}, i?.path?.length ? h('code', { text: i.path.map((p) => p?.key ?? p).join('.') }) : null,
+          i?.path?.length ? ' ' : null, String(i?.message ?? i)))) : null,
+      notSent ? h('p', { class: 'error-hint', text: 'Nothing was sent: the library checked the request before making it. Fix the setting and send again.' }) : null,
+      hint ? h('p', { class: 'error-hint', dataset: { hint: hint.kind ?? '' }, text: hint.text }) : null,
+      fix ? h('p', { class: 'error-fix' }, h('button', { type: 'button', class: 'btn btn-small', onclick: fix.run, text: fix.label })) : null);
     this.notices.append(el);
     this.onChange();
   }
 
   notice(tone, title, text) {
-    this.notices.append(h('div', { class: `notice notice-${tone}` },
-      h('div', { class: 'notice-head' }, h('strong', { text: title })), h('p', { text })));
+    const el = h('div', { class: `notice notice-${tone}` },
+      h('div', { class: 'notice-head' }, h('strong', { text: title })), h('p', { text }));
+    this.notices.append(el);
     this.onChange();
+    return el;
+  }
+
+  /**
+   * The connection dropped and the library resumed the stream (`after`: the last event seen
+   * before each drop); at the end, `check` says whether every event arrived once, in order.
+   */
+  resumed(after, check) {
+    const where = after.map((n) => `#${n}`).join(', ');
+    const times = after.length === 1 ? 'once' : `${after.length} times`;
+    let text = `The connection dropped ${times} (after event ${where}); the library resumed the background stream `
+      + 'by itself with GET /responses/{id}?stream=true&starting_after=N.';
+    if (check) {
+      text += check.exact
+        ? ` Every event arrived once, in order (#${check.first}–#${check.last}): the answer is whole.`
+        : ' Some events arrived twice or not at all.';
+    }
+    this.resumeNotice?.remove();
+    this.resumeNotice = this.notice(check && !check.exact ? 'warn' : 'info', 'Resumed', text);
+    this.resumeNotice.dataset.resumes = String(after.length);
+    if (check) this.resumeNotice.dataset.exact = String(check.exact);
   }
 
   #meta(response, { ttft, total, streaming, stopped, notSent }) {
@@ -268,6 +335,7 @@ export class AssistantView {
     }
     if (response?.id) items.push(h('code', { class: 'm m-id', title: response.id, text: clip(response.id, 18) }));
     this.meta.replaceChildren(...items);
+    this.onChange(); // the footer may have grown a line: keep it in view, above the composer
   }
 
   /** Live timing while streaming. */
@@ -275,14 +343,63 @@ export class AssistantView {
     this.setState('streaming', 'streaming');
     this.meta.replaceChildren(h('span', { class: 'm m-ttft', title: 'Time to first token' }, 'first token ', h('b', { text: formatMs(ttft) })),
       h('span', { class: 'm m-live', text: 'streaming…' }));
+    this.onChange();
   }
 }
 
 // ---------------------------------------------------------------- parts of an answer
 
-class MessagePart {
+/**
+ * Structured mode: the `trip_plan` object, field by field, as it builds up while the JSON
+ * streams (`partialParsed`), then the validated result (`output_parsed`).
+ */
+class StructuredCard {
   constructor() {
-    this.text = h('div', { class: 'text' });
+    this.status = h('span', { class: 'structured-status', text: 'waiting for the JSON…' });
+    this.fields = h('dl', { class: 'structured-fields' });
+    this.rows = new Map();
+    for (const [key, label] of TRIP_FIELDS) {
+      const dd = h('dd', { class: 'sf-pending', text: '…' });
+      this.rows.set(key, dd);
+      this.fields.append(h('div', { class: 'sf', dataset: { key } }, h('dt', { text: label }), dd));
+    }
+    this.el = h('div', { class: 'part structured', dataset: { state: 'waiting' } },
+      h('div', { class: 'structured-head' },
+        h('span', { class: 'structured-icon', 'aria-hidden': 'true', text: '{}' }),
+        h('span', { class: 'structured-name', text: TRIP_FORMAT_NAME }),
+        this.status),
+      this.fields);
+  }
+
+  /** state: 'building' (partialParsed) or 'valid' (output_parsed). */
+  show(value, state) {
+    this.el.dataset.state = state;
+    this.status.textContent = state === 'valid' ? 'output_parsed · validated' : 'building from stream.partialParsed…';
+    const obj = value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+    for (const [key, dd] of this.rows) {
+      const v = obj[key];
+      dd.className = v === undefined ? 'sf-pending' : 'sf-value';
+      if (v === undefined) dd.textContent = '…';
+      else if (Array.isArray(v)) dd.replaceChildren(...v.map((x) => h('span', { class: 'sf-chip', text: typeof x === 'string' ? x : JSON.stringify(x) })));
+      else dd.textContent = typeof v === 'string' ? v : JSON.stringify(v);
+    }
+  }
+
+  refused() {
+    this.el.dataset.state = 'refused';
+    this.status.textContent = 'output_parsed is null: the model refused';
+  }
+
+  invalid() {
+    this.el.dataset.state = 'invalid';
+    this.status.textContent = 'not a valid trip_plan (OutputParseError)';
+  }
+}
+
+class MessagePart {
+  /** raw: the text is JSON (structured mode), shown small under the object it builds. */
+  constructor({ raw = false } = {}) {
+    this.text = h('div', { class: raw ? 'text text-json' : 'text', title: raw ? 'the output text, as it streams' : null });
     this.refusal = h('div', { class: 'refusal', hidden: true });
     this.el = h('div', { class: 'part part-message' }, this.text, this.refusal);
     this.raw = '';
@@ -389,15 +506,13 @@ class FunctionCallPart {
     if (item.status === 'completed' && !this.ran) this.status.textContent = 'called';
   }
 
-  result({ ok, output }, summary) {
+  result({ ok, output }) {
     this.ran = true;
     this.el.classList.add(ok ? 'tool-ok' : 'tool-failed');
     this.status.textContent = ok ? 'ran in your browser' : 'failed in your browser';
     this.out.replaceChildren(
       h('span', { class: 'tool-label', text: 'output' }),
-      h('div', { class: 'tool-result-body' },
-        summary ? h('div', { class: 'tool-summary', text: summary }) : null,
-        h('code', { class: 'tool-output', text: output })));
+      h('div', { class: 'tool-output', text: output }));
     this.out.hidden = false;
   }
 }

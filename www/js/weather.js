@@ -1,7 +1,8 @@
 // The demo's built-in function tool. The model only ever sees the JSON schema; when it
 // calls `get_weather`, the page runs `runTool` right here in the browser (fake,
 // deterministic data: the same city always gives the same weather) and sends the
-// result back as a `function_call_output` item.
+// result back as a `function_call_output` item: one plain sentence, which a model reads
+// as well as JSON and which reads well when an answer quotes it.
 
 export const WEATHER_TOOL = {
   type: 'function',
@@ -45,14 +46,27 @@ export function getWeather({ city, unit = 'celsius' }) {
     conditions: CONDITIONS[(n >>> 5) % CONDITIONS.length],
     humidity: 35 + ((n >>> 9) % 50),
     wind_kph: 3 + ((n >>> 15) % 30),
-    source: 'demo data computed in your browser',
   };
 }
 
+/** The tool's output: `Lisbon: 21 °C, overcast, humidity 44 %, wind 7 km/h (demo data …)`. */
+export function describeWeather(w) {
+  const deg = w.unit === 'fahrenheit' ? '°F' : '°C';
+  return `${w.city}: ${w.temperature} ${deg}, ${w.conditions}, humidity ${w.humidity} %, wind ${w.wind_kph} km/h (demo data computed in your browser)`;
+}
+
 /**
- * Run one function call item from the model. Never throws: a bad call becomes an
- * `{error}` output, which the model can read and recover from.
- * @returns {{ok: boolean, output: string}} output: the JSON string to send back
+ * The tool's code: arguments (already parsed) → the output sentence. Throws on bad arguments
+ * (`runTools` sends the message back as the output, so the model can recover).
+ */
+export function weatherTool(args) {
+  return describeWeather(getWeather(args ?? {}));
+}
+
+/**
+ * Run one function call item from the model by hand (when the library has no `runTools`).
+ * Never throws: a bad call becomes an `Error: …` output, which the model can read and recover from.
+ * @returns {{ok: boolean, output: string}} output: the text to send back
  */
 export function runTool(call) {
   try {
@@ -63,8 +77,8 @@ export function runTool(call) {
     } catch {
       throw new Error('arguments are not valid JSON');
     }
-    return { ok: true, output: JSON.stringify(getWeather(args ?? {})) };
+    return { ok: true, output: weatherTool(args) };
   } catch (e) {
-    return { ok: false, output: JSON.stringify({ error: String(e.message ?? e) }) };
+    return { ok: false, output: `Error: ${e.message ?? e}` };
   }
 }

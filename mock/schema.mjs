@@ -14,11 +14,40 @@ const MAX_DEPTH = 12;
 
 /**
  * @param {object} schema a JSON Schema
- * @param {{hint?: string, context?: string}} [opts] hint: the text used for free strings
+ * @param {{hint?: string, fill?: (name: string, schema: object) => unknown}} [opts]
+ *   hint: the text used for free strings; fill: a value for a property (by its name and
+ *   schema), or undefined for the generated one — kept only when it fits the schema
  */
 export function exampleFromSchema(schema, opts = {}) {
   const root = schema ?? {};
-  return gen(root, { root, hint: opts.hint ?? '', name: '', depth: 0 });
+  return gen(root, { root, hint: opts.hint ?? '', fill: opts.fill, name: '', depth: 0 });
+}
+
+/** Whether `v` fits the (resolved) schema's type, enum, bounds and lengths: enough for a filled value. */
+function fits(schema, v) {
+  if (!schema || typeof schema !== 'object') return false;
+  if (Array.isArray(schema.enum) && !schema.enum.includes(v)) return false;
+  if ('const' in schema && schema.const !== v) return false;
+  const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
+  if (typeof v === 'string') {
+    if (types.length && !types.includes('string')) return false;
+    const n = Array.from(v).length;
+    if (n < (schema.minLength ?? 0) || n > (schema.maxLength ?? Infinity)) return false;
+    if (typeof schema.pattern === 'string') {
+      try { if (!new RegExp(schema.pattern, 'u').test(v)) return false; } catch { return false; }
+    }
+    return true;
+  }
+  if (typeof v === 'number') {
+    if (types.length && !types.includes('number') && !(types.includes('integer') && Number.isInteger(v))) return false;
+    if (!types.length && !('minimum' in schema || 'maximum' in schema)) return false;
+    if (v < (schema.minimum ?? -Infinity) || v > (schema.maximum ?? Infinity)) return false;
+    if (typeof schema.exclusiveMinimum === 'number' && v <= schema.exclusiveMinimum) return false;
+    if (typeof schema.exclusiveMaximum === 'number' && v >= schema.exclusiveMaximum) return false;
+    if (typeof schema.multipleOf === 'number' && schema.multipleOf > 0 && !Number.isInteger(v / schema.multipleOf)) return false;
+    return true;
+  }
+  return false;
 }
 
 function resolveRef(ref, root) {
@@ -89,8 +118,10 @@ function withoutBranches(s) { const { anyOf, oneOf, ...rest } = s; return rest; 
 function genObject(schema, ctx) {
   const out = {};
   const props = schema.properties && typeof schema.properties === 'object' ? schema.properties : {};
-  for (const [name, sub] of Object.entries(props)) {
-    out[name] = gen(sub, { ...ctx, name, depth: ctx.depth + 1 });
+  for (const [name, sub0] of Object.entries(props)) {
+    const sub = sub0?.$ref ? { ...resolveRef(sub0.$ref, ctx.root), ...withoutRef(sub0) } : sub0;
+    const filled = ctx.fill?.(name, sub);
+    out[name] = filled !== undefined && fits(sub, filled) ? filled : gen(sub0, { ...ctx, name, depth: ctx.depth + 1 });
   }
   // Required names without a property schema still get a value.
   for (const name of Array.isArray(schema.required) ? schema.required : []) {

@@ -1,9 +1,10 @@
 // Static files for the dev server: `/` and the rest from www/, `/pkg/*` from the
 // built npm package. GET/HEAD only, correct content types, no caching (dev), and
-// no way out of the served directory (checked on the decoded, resolved path).
+// no way out of the served directory (checked on the decoded, resolved path, and again
+// on the real path: a symlink inside the directory that points outside it is not followed).
 
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { stat, realpath } from 'node:fs/promises';
 import { resolve, sep, extname, join } from 'node:path';
 
 const TYPES = {
@@ -63,6 +64,9 @@ export async function serveStatic(req, res, dir, rawPath) {
       file = join(file, 'index.html');
       st = await stat(file);
     }
+    const [realRoot, realFile] = await Promise.all([realpath(root), realpath(file)]);
+    if (realFile !== realRoot && !realFile.startsWith(realRoot + sep)) return plain(res, 403, 'Forbidden\n');
+    file = realFile;
   } catch {
     return plain(res, 404, 'Not Found\n');
   }

@@ -1,9 +1,9 @@
 // Writes Responses API events as `text/event-stream` bytes, applying the wire faults
 // of faults.mjs (split chunks, line ends, data-only, keepalives, malformed JSON,
 // stalls, disconnects, a missing terminal event). Events are queued and written in
-// order; every piece is its own `res.write()`, i.e. its own HTTP chunk.
+// order; every piece is its own chunk of the body stream (its own HTTP chunk in Node).
 
-import { sleep, closeSignal } from './http.mjs';
+import { sleep, anySignal, Disconnect } from './util.mjs';
 
 const TERMINAL = new Set(['response.completed', 'response.failed', 'response.incomplete']);
 
@@ -19,14 +19,29 @@ function prng(seed) {
   };
 }
 
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+};
+
+const encoder = new TextEncoder();
+
+/**
+ * The body of an SSE answer: `stream` is a ReadableStream of bytes, one chunk per
+ * piece; each piece waits until the reader took the one before (so a slow reader
+ * slows the writer, and a cut made by a fault comes exactly after what was read).
+ * A fault that drops the connection errors the stream (a Node adapter then destroys
+ * the socket); a reader that cancels (the client left) stops the writer.
+ */
 export class SseWriter {
   /**
-   * @param {import('node:http').ServerResponse} res
    * @param {object|null} faults parsed x-mock-fault
-   * @param {object} [headers] extra response headers (CORS, request id are already set)
+   * @param {{signal?: AbortSignal, onCancel?: () => void}} [opts] signal: ends pending stalls;
+   *   onCancel: the reader left, or a fault cut the stream (nobody reads on)
    */
-  constructor(res, faults, headers = {}) {
-    this.res = res;
+  constructor(faults, { signal, onCancel } = {}) {
+    this.onCancel = onCancel;
     this.f = faults ?? {};
     this.eol = this.f.eol ?? '\n';
     this.count = 0; // events written (keepalives excluded)
@@ -35,15 +50,19 @@ export class SseWriter {
     this.ended = false;
     this.queue = Promise.resolve();
     this.rand = prng(this.f.seed ?? 1);
-    res.on('close', () => { this.dead = true; });
-    this.signal = closeSignal(res); // pending stalls end with the connection
-    res.writeHead(200, {
-      ...headers,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      'x-accel-buffering': 'no',
-    });
-    res.flushHeaders();
+    this.wanted = null; // resolves when the reader asks for more
+    const cancelled = new AbortController();
+    this.signal = signal ? anySignal(signal, cancelled.signal) : cancelled.signal;
+    this.stream = new ReadableStream({
+      start: (c) => { this.controller = c; },
+      pull: () => { const w = this.wanted; this.wanted = null; w?.(); },
+      cancel: () => {
+        this.dead = true;
+        cancelled.abort();
+        const w = this.wanted; this.wanted = null; w?.();
+        this.onCancel?.();
+      },
+    }, { highWaterMark: 0 });
     if (this.f.disconnectAfter === 0) this.#kill();
   }
 
@@ -60,15 +79,19 @@ export class SseWriter {
     this.queue = this.queue.then(async () => {
       if (this.dead) return;
       if (this.f.dataOnly) await this.#bytes(`data: [DONE]${this.eol}${this.eol}`);
-      this.res.end();
+      if (this.dead) return;
+      this.dead = true;
+      this.controller.close();
     }).catch(() => this.#kill());
     return this.queue;
   }
 
+  /** Drop the connection: the stream errors (after every piece already read). */
   #kill() {
+    if (this.dead) return;
     this.dead = true;
-    this.res.socket?.destroy();
-    this.res.destroy();
+    try { this.controller.error(new Disconnect('x-mock-fault')); } catch { /* already closed */ }
+    this.onCancel?.();
   }
 
   async #write(event0) {
@@ -99,7 +122,7 @@ export class SseWriter {
 
   async #bytes(text) {
     if (this.dead) return;
-    const buf = Buffer.from(text, 'utf8');
+    const buf = encoder.encode(text);
     const split = this.f.split;
     if (!split) return this.#put(buf);
     for (let i = 0; i < buf.length && !this.dead;) {
@@ -117,17 +140,11 @@ export class SseWriter {
     }
   }
 
+  /** Hand one piece to the reader, and wait until it asks for the next. */
   #put(buf) {
     if (this.dead) return;
-    if (this.f.disconnectAfter != null) {
-      // About to cut the connection: make sure what was written left the process first.
-      return new Promise((resolve) => { this.res.write(buf, () => resolve()); });
-    }
-    if (this.res.write(buf)) return;
-    return new Promise((resolve) => {
-      const done = () => { this.res.off('drain', done); this.res.off('close', done); resolve(); };
-      this.res.on('drain', done);
-      this.res.on('close', done);
-    });
+    const wanted = new Promise((resolve) => { this.wanted = resolve; });
+    this.controller.enqueue(buf.slice());
+    return wanted;
   }
 }

@@ -3,7 +3,7 @@
 // `sequence_number` from 0, `output_index`, `content_index`, `item_id`, usage.
 // Shapes follow the live recordings in fixtures/recorded/.
 
-import { newId, newCallId, nowSeconds } from './http.mjs';
+import { newId, newCallId, nowSeconds, base64 } from './util.mjs';
 import { estimateTokens } from './model.mjs';
 
 const clone = (v) => structuredClone(v);
@@ -114,7 +114,7 @@ export function buildEvents(plan, base, { inputTokens, include = [], faults = {}
     const index = output.length;
     const item = { id: newId('rs'), type: 'reasoning', summary: [] };
     if (include.includes('reasoning.encrypted_content')) {
-      item.encrypted_content = Buffer.from(`mock reasoning for ${base.id}`).toString('base64');
+      item.encrypted_content = base64(`mock reasoning for ${base.id}`);
     }
     output.push(item);
     push('response.output_item.added', { output_index: index, item: clone(item) });

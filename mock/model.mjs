@@ -7,7 +7,10 @@
 // (only ids and timestamps differ).
 
 import { exampleFromSchema } from './schema.mjs';
-import { newId } from './http.mjs';
+import {
+  placesIn, roundsIn, enumIn, numberFor, emailIn, urlIn, dateIn, asArgument, PLACE_PARAM, TEXT_PARAM,
+} from './prompt.mjs';
+import { newId, utf8Length, base64 } from './util.mjs';
 
 /** Normalise `input` (string or items) to stored input items, with ids like the real API. */
 export function normalizeInput(input) {
@@ -45,13 +48,15 @@ function outputToText(output) {
 }
 
 function clip(s, n) {
-  const chars = Array.from(s.replace(/\s+/g, ' ').trim());
-  return chars.length > n ? chars.slice(0, n).join('') + '…' : chars.join('');
+  // Only the head matters (a 30 MB input must not become a 30M-element array).
+  const head = s.length > 4 * n + 64 ? s.slice(0, 4 * n + 64) : s;
+  const chars = Array.from(head.replace(/\s+/g, ' ').trim());
+  return chars.length > n || head !== s ? chars.slice(0, n).join('') + '…' : chars.join('');
 }
 
 /** Rough token estimate (≈ 4 characters per token), never 0 for non-empty text. */
 export function estimateTokens(text) {
-  return text ? Math.max(1, Math.ceil(Buffer.byteLength(text) / 4)) : 0;
+  return text ? Math.max(1, Math.ceil(utf8Length(text) / 4)) : 0;
 }
 
 // Tokens: a CJK character or an emoji alone, else a word with its leading spaces.
@@ -71,12 +76,16 @@ export function chunkText(text) {
   return out;
 }
 
+/** Piece sizes (characters): function arguments, and structured output (many small deltas). */
+const COARSE = [3, 5, 7, 9];
+const FINE = [1, 3, 2, 4, 1, 2];
+
 /** Cut JSON text (arguments, structured output) into short pieces, never inside a code point. */
-export function chunkJson(text) {
+export function chunkJson(text, sizes = COARSE) {
   const chars = Array.from(text);
   const out = [];
   for (let i = 0, g = 0; i < chars.length; g++) {
-    const n = 3 + (g % 4) * 2;
+    const n = sizes[g % sizes.length];
     out.push(chars.slice(i, i + n).join(''));
     i += n;
   }
@@ -88,6 +97,119 @@ const WANTS_TOOL = /\b(weather|call|tool)\b/i;
 function mentions(text, name) {
   const t = text.toLowerCase();
   return t.includes(name.toLowerCase()) || t.includes(name.toLowerCase().replace(/_/g, ' '));
+}
+
+/** The first string property of a tool's parameters that takes a place, or null. */
+function placeParam(tool) {
+  const props = tool.parameters?.properties;
+  if (!props || typeof props !== 'object') return null;
+  return Object.keys(props).find((k) => PLACE_PARAM.test(k)) ?? null;
+}
+
+/** A tool a segment is about: one whose name has a word of it ("get_weather" ↔ "weather"). */
+function relevantTool(tools, text) {
+  const words = new Set(String(text).toLowerCase().match(/\p{L}+/gu) ?? []);
+  return tools.find((t) => t.name.toLowerCase().split(/[_\W]+/).some((w) => w.length >= 4 && words.has(w)));
+}
+
+/**
+ * The calls a prompt asks for, round by round: each segment of roundsIn() makes one
+ * round; a segment calls the tools it names, else the tool it is about (or the first
+ * tool when it asks for a tool at all); a tool with a place parameter is called once
+ * per place the segment names. `parallel: false` makes one call per round.
+ * @returns {{tool: object, text: string, place?: string}[][]}
+ */
+export function planToolRounds(text, tools, { parallel = true } = {}) {
+  const rounds = [];
+  for (const seg of roundsIn(text)) {
+    const named = tools.filter((t) => mentions(seg, t.name));
+    const places = placesIn(seg);
+    let chosen = named;
+    if (!chosen.length) {
+      // the tool the segment is about; else, when it names places, the tool of the round
+      // before (", then in Oslo") or the first tool that takes a place; else any tool
+      // when it asks for one
+      const about = relevantTool(tools, seg);
+      const before = rounds.at(-1)?.map((c) => c.tool).filter(placeParam) ?? [];
+      const placeTool = tools.find(placeParam);
+      if (about) chosen = [about];
+      else if (places.length && before.length) chosen = [...new Set(before)];
+      else if (placeTool && placesIn(seg, { cued: true }).length) chosen = [placeTool];
+      else if (WANTS_TOOL.test(seg)) chosen = [tools[0]];
+    }
+    const calls = [];
+    for (const tool of chosen) {
+      if (placeParam(tool) && places.length) for (const place of places.slice(0, 8)) calls.push({ tool, text: seg, place });
+      else calls.push({ tool, text: seg });
+    }
+    if (calls.length) rounds.push(calls);
+  }
+  return parallel ? rounds : rounds.flat().map((c) => [c]);
+}
+
+/** A `fill` for exampleFromSchema: property values read from `text` where it has one. */
+function fillFrom(text, place) {
+  return (name, schema) => {
+    if (Array.isArray(schema?.enum)) return enumIn(text, schema.enum);
+    const type = Array.isArray(schema?.type) ? schema.type.find((t) => t !== 'null') : schema?.type;
+    if (type === 'integer' || type === 'number') return numberFor(text, name);
+    if (type !== undefined && type !== 'string') return undefined;
+    if (schema?.format === 'email' || /email/i.test(name)) return emailIn(text);
+    if (schema?.format === 'uri' || schema?.format === 'url' || /(^|_)(url|uri|link)$/i.test(name)) return urlIn(text);
+    if (schema?.format === 'date' || /(^|_)date$/i.test(name)) return dateIn(text);
+    if (PLACE_PARAM.test(name)) return place ?? placesIn(text)[0];
+    if (TEXT_PARAM.test(name)) return asArgument(text) || undefined;
+    return undefined;
+  };
+}
+
+/** Arguments for one call: built from the tool's schema, filled from the prompt where it can. */
+export function callArguments({ tool, text, place }) {
+  return JSON.stringify(exampleFromSchema(tool.parameters ?? { type: 'object', properties: {} }, { fill: fillFrom(text, place) }));
+}
+
+/** Which turn of the conversation this is, also when the history is resent (store: false). */
+export function turnOf(prev, input) {
+  if (prev) return prev.turn + 1;
+  let n = 1;
+  let inOutput = false;
+  for (const it of input) {
+    if (it.type === 'compaction') n += compactionTurns(it.encrypted_content) ?? 0;
+    const out = it.type === 'function_call' || it.type === 'reasoning' || (it.type === 'message' && it.role === 'assistant');
+    if (out && !inOutput) n++;
+    inOutput = out;
+  }
+  return n;
+}
+
+const COMPACTION = 'mock compaction of turns: ';
+
+/** The mock's compaction `encrypted_content`: base64 of how many turns it stands for. */
+export function compactionContent(turns) {
+  return base64(`${COMPACTION}${turns}`);
+}
+
+/** The turns a compaction item stands for, or null when it is not the mock's. */
+export function compactionTurns(content) {
+  try {
+    const text = atob(String(content));
+    return text.startsWith(COMPACTION) && /^\d+$/.test(text.slice(COMPACTION.length)) ? Number(text.slice(COMPACTION.length)) : null;
+  } catch {
+    return null;
+  }
+}
+
+
+/** How many rounds of calls the conversation holds after `from`: runs of function_call items. */
+function roundsMade(items) {
+  let n = 0;
+  let inRun = false;
+  for (const it of items) {
+    const call = it.type === 'function_call';
+    if (call && !inRun) n++;
+    inRun = call;
+  }
+  return n;
 }
 
 /**
@@ -120,22 +242,26 @@ export function planAnswer(body, history, input, { turn, faults = {} }) {
     reasoning = effort === 'minimal' ? [] : effort === 'low' ? parts.slice(0, 1) : parts;
   }
 
-  // --- function calls
-  if (!outputs.length && fnTools.length && choice !== 'none') {
-    let calls = [];
+  // --- function calls: the rounds the last user message asks for, one per response
+  if (fnTools.length && choice !== 'none') {
+    const taskAt = all.findLastIndex((i) => i.type === 'message' && i.role === 'user');
+    const task = taskAt < 0 ? '' : messageText(all[taskAt]);
+    const made = roundsMade(all.slice(taskAt + 1));
+    let rounds;
     if (typeof choice === 'object' && choice?.name) {
-      calls = fnTools.filter((t) => t.name === choice.name).slice(0, 1);
+      const tool = fnTools.find((t) => t.name === choice.name);
+      rounds = tool ? [[{ tool, text: task }]] : [];
     } else {
-      const named = fnTools.filter((t) => mentions(said, t.name));
-      if (named.length) calls = body.parallel_tool_calls === false ? named.slice(0, 1) : named;
-      else if (choice === 'required' || WANTS_TOOL.test(said)) calls = [fnTools[0]];
+      rounds = planToolRounds(task, fnTools, { parallel: body.parallel_tool_calls !== false });
+      if (!rounds.length && choice === 'required') rounds = [[{ tool: fnTools[0], text: task }]];
     }
-    if (calls.length) {
+    const next = rounds[made];
+    if (next) {
       return {
         reasoning,
-        items: calls.map((tool) => {
-          const args = JSON.stringify(exampleFromSchema(tool.parameters ?? { type: 'object', properties: {} }));
-          return { kind: 'function_call', name: tool.name, arguments: args, chunks: chunkJson(args) };
+        items: next.map((call) => {
+          const args = callArguments(call);
+          return { kind: 'function_call', name: call.tool.name, arguments: args, chunks: chunkJson(args) };
         }),
       };
     }
@@ -145,8 +271,8 @@ export function planAnswer(body, history, input, { turn, faults = {} }) {
   let text;
   const format = body.text?.format;
   if (format?.type === 'json_schema') {
-    text = JSON.stringify(exampleFromSchema(format.schema ?? {}, { hint: clip(said, 60) }));
-    return { reasoning, items: [{ kind: 'message', text, chunks: chunkJson(text) }] };
+    text = JSON.stringify(exampleFromSchema(format.schema ?? {}, { hint: clip(said, 60), fill: fillFrom(said) }));
+    return { reasoning, items: [{ kind: 'message', text, chunks: chunkJson(text, FINE) }] };
   }
   if (format?.type === 'json_object') {
     text = JSON.stringify({ you_said: quote, turn, mock: true, message: 'This is a mock JSON object from the local development server.' });
@@ -171,7 +297,7 @@ export function planAnswer(body, history, input, { turn, faults = {} }) {
   if (faults.oversized > 0) {
     // One huge delta (the second one), kept in the final text so the output stays consistent.
     const filler = (multibyte ? '大🙂' : 'big ').repeat(Math.ceil(faults.oversized / 4));
-    const huge = Buffer.from(filler).subarray(0, faults.oversized).toString().replace(/\uFFFD+$/, '');
+    const huge = new TextDecoder().decode(new TextEncoder().encode(filler).subarray(0, faults.oversized)).replace(/\uFFFD+$/, '');
     chunks = [chunks[0], huge, ...chunks.slice(1)];
     text = chunks.join('');
   }

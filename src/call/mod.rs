@@ -1,0 +1,315 @@
+//! One logical request, every attempt of it, as a sans-IO state machine.
+//!
+//! The shell asks [`Call::action`] what to do, does it, and reports back; the call decides
+//! everything else: what to send, what an answer means, whether and when to retry, how much of a
+//! body to read, when a stream is over, and when a broken background stream is resumed.
+//!
+//! ```text
+//!             ┌──────────── retry (Sleep) ◀──────────┐
+//!             ▼                                      │
+//!  Send ─▶ (waiting) ─▶ status < 400 ─▶ Read body ─▶ Done
+//!             │                │  (JSON, or the stream)   ▲
+//!             │                └─▶ status ≥ 400 ─▶ Read error body (≤ 64 KiB) ─┘
+//!             └─▶ fetch failed ───────────────────────────────┘
+//! ```
+//!
+//! | the shell does | and reports |
+//! |---|---|
+//! | [`Action::Send`]: `fetch` [`Call::request`], with the attempt's timeout | [`Call::on_headers`] / [`Call::on_fetch_error`] |
+//! | [`Action::Read`]: read one chunk of the body (the timeout runs while it waits) | [`Call::on_chunk`] / [`Call::on_body_end`] / [`Call::on_read_error`] |
+//! | [`Action::Sleep`]: wait [`Call::delay_ms`] | [`Call::on_wake`] |
+//! | [`Action::Done`]: take the result ([`Call::take_json`], [`Call::error`], the stream) | — |
+//! | the user aborts (at any time) | [`Call::abort`] |
+//!
+//! When the call stops reading a body that did not end, [`Call::release`] says how to let it go:
+//! cancel the reader only (the stream reached its outcome: the request completed), or also abort
+//! the request (an error body past its limit, a JSON body past its limit, an abort, a timeout).
+//!
+//! Timeouts: `timeout_ms` bounds each wait for the server — until the headers, then each read.
+//! A stream is never retried after its first byte; a `background: true` stream whose body breaks
+//! (ends with no terminal event, or the connection drops) is resumed with
+//! `GET /responses/{id}?stream=true&starting_after=<last sequence_number>`, up to `max_retries`
+//! times in a row without progress, with the usual backoff.
+
+use std::rc::Rc;
+
+use crate::endpoint::{Answer, Config, HttpRequest};
+use crate::error::Error;
+use crate::redact::Redactor;
+use crate::retry::{self, RetryHeaders};
+use crate::stream::StreamState;
+
+mod inputs;
+mod outcome;
+
+/// JSON answers are read up to this size; past it the call fails (the body is cancelled).
+pub const MAX_JSON_BODY: usize = 256 * 1024 * 1024;
+
+/// What the shell does next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Send [`Call::request`] (a new attempt), then report the headers or the failure.
+    Send,
+    /// Nothing: a request is in flight (report its headers or its failure).
+    Wait,
+    /// Read the next chunk of the body.
+    Read,
+    /// Wait [`Call::delay_ms`], then [`Call::on_wake`].
+    Sleep,
+    /// The call is over.
+    Done,
+}
+
+/// Why a fetch or a read failed, as the shell saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoFailure {
+    /// The network, the runtime or a custom `fetch` (the message says what).
+    Network,
+    /// The attempt's timeout fired.
+    Timeout,
+    /// The user aborted.
+    Abort,
+}
+
+/// How the shell lets go of a body the call stopped reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Release {
+    /// Nothing to do: the body ended (or there is none).
+    Nothing,
+    /// Cancel the body's reader; the request completed (do not abort it).
+    Cancel,
+    /// Cancel the reader and abort the request (the connection is closed).
+    Abort,
+}
+
+#[derive(Debug)]
+enum State {
+    Send,
+    Waiting,
+    ReadJson,
+    ReadError { status: u16, headers: SavedHeaders },
+    ReadStream,
+    Sleep,
+    Done,
+}
+
+#[derive(Debug, Default, Clone)]
+struct SavedHeaders {
+    request_id: Option<String>,
+    retry_after_ms: Option<String>,
+    retry_after: Option<String>,
+    should_retry: Option<String>,
+}
+
+impl SavedHeaders {
+    fn retry_headers(&self) -> RetryHeaders<'_> {
+        RetryHeaders {
+            retry_after_ms: self.retry_after_ms.as_deref(),
+            retry_after: self.retry_after.as_deref(),
+            should_retry: self.should_retry.as_deref(),
+        }
+    }
+}
+
+/// One logical request (see the module docs).
+#[derive(Debug)]
+pub struct Call {
+    request: HttpRequest,
+    timeout_ms: u64,
+    max_retries: u32,
+    /// Retries done since the last progress (the stream's events reset it).
+    retries: u32,
+    attempts: u32,
+    state: State,
+    body: Vec<u8>,
+    stream: Option<StreamState>,
+    /// A resumable (`background: true`) stream: the base URL to resume it from.
+    resume_base: Option<Rc<Config>>,
+    result: Option<Result<String, Error>>,
+    release: Release,
+    /// A Response answer's `output_text` to set on it (`None`: keep the server's).
+    output_text: Option<String>,
+    /// A `parse()` answer: its `output_parsed` is the value of the output text (`true`) or
+    /// `null` (`false`); see [`crate::structured`].
+    output_parsed: Option<bool>,
+    /// The wait before the next attempt ([`State::Sleep`]).
+    sleep: Option<SleepPlan>,
+    redactor: Option<Rc<Redactor>>,
+}
+
+/// A retry to come: which one, and the headers that may set its delay.
+#[derive(Debug, Clone)]
+struct SleepPlan {
+    retry: u32,
+    headers: SavedHeaders,
+}
+
+impl Call {
+    /// A call of `request`, with the attempt timeout and retries it may use.
+    pub fn new(request: HttpRequest, timeout_ms: u64, max_retries: u32, redactor: Option<Rc<Redactor>>) -> Call {
+        let stream = matches!(request.answer, Answer::Stream { .. }).then(|| StreamState::batches(None));
+        Call {
+            request,
+            timeout_ms,
+            max_retries,
+            retries: 0,
+            attempts: 0,
+            state: State::Send,
+            body: Vec::new(),
+            stream,
+            resume_base: None,
+            result: None,
+            release: Release::Nothing,
+            output_text: None,
+            output_parsed: None,
+            sleep: None,
+            redactor,
+        }
+    }
+
+    /// A call whose streamed answer goes to `stream` (created with the sink the shell wants).
+    pub fn with_stream(mut self, stream: StreamState) -> Call {
+        self.stream = Some(stream);
+        self
+    }
+
+    /// A broken stream is resumed from `config`'s base URL (a `background: true` request).
+    pub fn resumable(mut self, config: Rc<Config>) -> Call {
+        self.resume_base = Some(config);
+        self
+    }
+
+    /// A call that failed before anything was sent (e.g. invalid params, when the shell wants a
+    /// call object anyway).
+    pub fn failed(error: Error) -> Call {
+        let mut c = Call::new(
+            HttpRequest {
+                method: crate::endpoint::Method::Get,
+                url: String::new(),
+                headers: Vec::new(),
+                body: None,
+                answer: Answer::Json { output_text: false },
+            },
+            0,
+            0,
+            None,
+        );
+        c.finish(Err(error));
+        c
+    }
+
+    /// A call with no request: the shell already has a body (a `ReadableStream` of SSE bytes)
+    /// and reads it into `stream`.
+    pub fn reading(stream: StreamState) -> Call {
+        let mut c = Call::failed(Error::Abort);
+        c.result = None;
+        c.stream = Some(stream);
+        c.request.answer = Answer::Stream { background: false };
+        c.state = State::ReadStream;
+        c
+    }
+
+    /// The call ends with `error` (e.g. a chunk that could not be taken); an open body is
+    /// dropped with its request.
+    pub fn fail(&mut self, error: Error) {
+        if !matches!(self.state, State::Done) {
+            self.release = Release::Abort;
+            self.finish(Err(error));
+        }
+    }
+
+    /// The redactor of the client's API key, if it has one.
+    pub fn redactor(&self) -> Option<Rc<Redactor>> {
+        self.redactor.clone()
+    }
+
+    /// What the shell does next.
+    pub fn action(&self) -> Action {
+        match self.state {
+            State::Send => Action::Send,
+            State::Waiting => Action::Wait,
+            State::ReadJson | State::ReadError { .. } | State::ReadStream => Action::Read,
+            State::Sleep => Action::Sleep,
+            State::Done => Action::Done,
+        }
+    }
+
+    /// The request to send (valid while the action is [`Action::Send`]; the shell sends it and
+    /// calls [`on_sent`](Self::on_sent)).
+    pub fn request(&self) -> &HttpRequest {
+        &self.request
+    }
+
+    /// The per-attempt timeout (ms): for the wait for the headers, and for each read.
+    pub fn timeout_ms(&self) -> u64 {
+        self.timeout_ms
+    }
+
+    /// How long to sleep ([`Action::Sleep`]), in ms: the server's `retry-after-ms` / `retry-after`
+    /// (seconds or an HTTP date, read against `now_unix_ms`) when valid, else the backoff with
+    /// jitter (`random01` in `[0, 1)`). See [`crate::retry`].
+    pub fn delay_ms(&self, now_unix_ms: f64, random01: f64) -> f64 {
+        let Some(plan) = &self.sleep else { return 0.0 };
+        let hdrs = plan.headers.retry_headers();
+        retry::server_delay_ms(&hdrs, now_unix_ms).unwrap_or_else(|| retry::backoff_ms(plan.retry, random01)).ceil()
+    }
+
+    /// Attempts started so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// How to let go of the current body (see [`Release`]); asked when the action is no longer
+    /// [`Action::Read`] and a body is open.
+    pub fn release(&self) -> Release {
+        self.release
+    }
+
+    /// A Response answer's `output_text`, to set on the parsed answer (`None`: keep the
+    /// server's string, or not a Response).
+    pub fn output_text(&self) -> Option<&str> {
+        self.output_text.as_deref()
+    }
+
+    /// A `parse()` answer ([`Answer::Parsed`](crate::endpoint::Answer::Parsed)): whether its
+    /// `output_parsed` is the value of its `output_text` (`true`) or `null` (`false`).
+    pub fn output_parsed(&self) -> Option<bool> {
+        self.output_parsed
+    }
+
+    /// The JSON answer as received, once done without error (see [`output_text`](Self::output_text)).
+    pub fn take_json(&mut self) -> Option<String> {
+        match self.result.take() {
+            Some(Ok(json)) => Some(json),
+            other => {
+                self.result = other;
+                None
+            }
+        }
+    }
+
+    /// The error the call ended with (redacted: no text of it holds the API key).
+    pub fn error(&self) -> Option<&Error> {
+        match &self.result {
+            Some(Err(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The stream, for streamed answers.
+    pub fn stream(&self) -> Option<&StreamState> {
+        self.stream.as_ref()
+    }
+
+    /// The stream, to take its events.
+    pub fn stream_mut(&mut self) -> Option<&mut StreamState> {
+        self.stream.as_mut()
+    }
+
+    /// Text with the API key (and fragments of it) replaced (for texts the shell builds itself,
+    /// e.g. a snapshot attached to an error); `None` when there is nothing to replace.
+    pub fn redact(&self, text: &str) -> Option<String> {
+        let r = self.redactor.as_ref()?;
+        r.matches(text).then(|| r.redact(text).into_owned())
+    }
+}

@@ -1,0 +1,267 @@
+//! Every request the client sends, built in one place: method, URL (ids percent-encoded as one
+//! path segment, query strings), headers (authorization, accept, content type, the caller's) and
+//! body. The shells send what [`HttpRequest`] says and nothing else.
+//!
+//! Operations and what their answer is ([`Answer`]):
+//!
+//! | operation | request | answer |
+//! |---|---|---|
+//! | create | `POST /responses` (validated params, `stream` absent or false) | a Response |
+//! | stream | `POST /responses` (validated params, `stream: true`) | an event stream |
+//! | retrieve | `GET /responses/{id}` | a Response |
+//! | retrieve stream | `GET /responses/{id}?stream=true` | an event stream |
+//! | cancel | `POST /responses/{id}/cancel` | a Response |
+//! | delete | `DELETE /responses/{id}` | JSON |
+//! | input items | `GET /responses/{id}/input_items?after&limit&order&include[]` | JSON |
+//! | compact | `POST /responses/compact` (params as given) | JSON |
+//! | count input tokens | `POST /responses/input_tokens` (params as given) | JSON |
+//! | conversations | `POST /conversations`, `GET/POST/DELETE /conversations/{id}` | JSON |
+//! | conversation items | `POST/GET /conversations/{id}/items`, `GET/DELETE …/items/{item_id}` | JSON |
+
+use crate::error::Error;
+
+mod conversations;
+mod responses;
+mod url;
+
+use url::push_encoded;
+pub use url::{check_base_url, check_id, ListQuery};
+
+/// The default base URL (CometAPI).
+pub const DEFAULT_BASE_URL: &str = "https://api.cometapi.com/v1";
+/// Retries after the first attempt, unless configured.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Per-attempt timeout in ms (10 minutes), unless configured.
+pub const DEFAULT_TIMEOUT_MS: u64 = 600_000;
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method's name as sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// What the answer to a request is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// A JSON body; `output_text: true` when it is a Response (then `output_text` is set).
+    Json {
+        /// The body is a Response: compute its `output_text`.
+        output_text: bool,
+    },
+    /// A Response for `parse()`: as `Json { output_text: true }`, and what its `output_parsed`
+    /// is ([`crate::structured::answer_output_parsed`]; an output text that is not valid JSON
+    /// fails the call with [`Error::OutputParse`](crate::Error::OutputParse)).
+    Parsed {
+        /// The request asked for a `json_schema` format (else `output_parsed` is `null`).
+        json_schema: bool,
+    },
+    /// A `text/event-stream` body of Responses events.
+    Stream {
+        /// The response runs in the background (`background: true`): a broken stream can be
+        /// resumed by id.
+        background: bool,
+    },
+}
+
+/// One request, ready to send: the shells copy these fields into `fetch` and add nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpRequest {
+    /// The method.
+    pub method: Method,
+    /// The full URL.
+    pub url: String,
+    /// Every header, lower-case names, in order (later ones win over earlier ones of the same name).
+    pub headers: Vec<(String, String)>,
+    /// The JSON body, if any.
+    pub body: Option<String>,
+    /// What the answer is.
+    pub answer: Answer,
+}
+
+/// The client's configuration (none of it is sent as is; the key becomes a header).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The base URL, without trailing slashes.
+    pub base_url: String,
+    /// The API key, if any (sent as `Authorization: Bearer …`).
+    pub api_key: Option<String>,
+    /// Headers sent with every request.
+    pub headers: Vec<(String, String)>,
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// Per-attempt timeout in ms: until the headers, then between two chunks of the body.
+    pub timeout_ms: u64,
+}
+
+impl Config {
+    /// A configuration from the user's options; the base URL must be an absolute `http(s)` URL.
+    pub fn new(
+        base_url: Option<&str>,
+        api_key: Option<&str>,
+        headers: Vec<(String, String)>,
+        max_retries: Option<u32>,
+        timeout_ms: Option<u64>,
+    ) -> Result<Config, Error> {
+        let base_url = base_url.unwrap_or(DEFAULT_BASE_URL);
+        check_base_url(base_url)?;
+        Ok(Config {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            api_key: api_key.filter(|k| !k.is_empty()).map(str::to_owned),
+            headers: lower_names(headers),
+            max_retries: max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+            timeout_ms: timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
+        })
+    }
+
+    pub(super) fn url(&self, segments: &[&str]) -> String {
+        let mut url = self.base_url.clone();
+        for s in segments {
+            url.push('/');
+            url.push_str(s);
+        }
+        url
+    }
+
+    pub(super) fn url_with_id(&self, before: &[&str], id: &str, after: &[&str]) -> Result<String, Error> {
+        check_id("id", id)?;
+        let mut url = self.url(before);
+        url.push('/');
+        push_encoded(&mut url, id);
+        for s in after {
+            url.push('/');
+            url.push_str(s);
+        }
+        Ok(url)
+    }
+
+    pub(super) fn url_with_ids(&self, before: &[&str], id: &str, middle: &str, item_id: &str) -> Result<String, Error> {
+        let mut url = self.url_with_id(before, id, &[middle])?;
+        check_id("item_id", item_id)?;
+        url.push('/');
+        push_encoded(&mut url, item_id);
+        Ok(url)
+    }
+
+    /// The request with its headers: `accept`, `content-type` (with a body), `authorization` (with
+    /// a key), then the client's headers, then the request's own (later ones win).
+    pub(super) fn build(
+        &self,
+        method: Method,
+        url: String,
+        body: Option<String>,
+        answer: Answer,
+        extra: &[(String, String)],
+    ) -> HttpRequest {
+        let mut headers = Vec::with_capacity(3 + self.headers.len() + extra.len());
+        let accept = if matches!(answer, Answer::Stream { .. }) { "text/event-stream" } else { "application/json" };
+        headers.push(("accept".to_owned(), accept.to_owned()));
+        if body.is_some() {
+            headers.push(("content-type".to_owned(), "application/json".to_owned()));
+        }
+        if let Some(key) = &self.api_key {
+            headers.push(("authorization".to_owned(), format!("Bearer {key}")));
+        }
+        headers.extend(self.headers.iter().cloned());
+        headers.extend(extra.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())));
+        HttpRequest { method, url, headers, body, answer }
+    }
+}
+
+fn lower_names(headers: Vec<(String, String)>) -> Vec<(String, String)> {
+    headers.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config::new(Some("https://x/v1/"), Some("sk-1"), vec![("X-A".into(), "1".into())], None, None).unwrap()
+    }
+
+    #[test]
+    fn urls_headers_and_bodies() {
+        let c = config();
+        let r = c.retrieve("resp_1/../a b", &[]).unwrap();
+        assert_eq!(r.url, "https://x/v1/responses/resp_1%2F..%2Fa%20b");
+        assert_eq!(r.method, Method::Get);
+        let names: Vec<&str> = r.headers.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["accept", "authorization", "x-a"]);
+        let s = c.retrieve_stream("r", Some(3), &[("X-B".into(), "2".into())]).unwrap();
+        assert_eq!(s.url, "https://x/v1/responses/r?stream=true&starting_after=3");
+        assert_eq!(s.headers.last(), Some(&("x-b".to_owned(), "2".to_owned())));
+        assert_eq!(s.answer, Answer::Stream { background: true });
+        let q = ListQuery {
+            after: Some("m 1".into()),
+            limit: Some(5),
+            order: Some("asc".into()),
+            include: vec!["a.b".into()],
+        };
+        let l = c.conversation_items_list("conv_1", &q, &[]).unwrap();
+        assert_eq!(l.url, "https://x/v1/conversations/conv_1/items?after=m%201&limit=5&order=asc&include%5B%5D=a.b");
+        let d = c.conversation_item_delete("conv_1", "msg/1", &[]).unwrap();
+        assert_eq!((d.method, d.url.as_str()), (Method::Delete, "https://x/v1/conversations/conv_1/items/msg%2F1"));
+        let p = c.compact(r#"{"model":"m","input":"x"}"#, &[]).unwrap();
+        assert_eq!(p.body.as_deref(), Some(r#"{"model":"m","input":"x"}"#));
+        assert_eq!(p.url, "https://x/v1/responses/compact");
+    }
+
+    #[test]
+    fn ids_that_name_another_path_are_refused() {
+        let c = config();
+        for id in ["", ".", ".."] {
+            assert!(matches!(c.retrieve(id, &[]), Err(Error::Validation { ref param, .. }) if param == "id"));
+            assert!(
+                matches!(c.conversation_item_delete("c", id, &[]), Err(Error::Validation { ref param, .. }) if param == "item_id")
+            );
+        }
+        assert!(c.retrieve("...", &[]).is_ok());
+    }
+
+    #[test]
+    fn base_urls() {
+        for ok in ["https://api.cometapi.com/v1", "http://127.0.0.1:8080/v1/", "https://h"] {
+            assert!(check_base_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "not a url",
+            "/v1",
+            "ftp://h/v1",
+            "https://",
+            "http:///v1",
+            "https://h/v1?x=1",
+            "https://h/v 1",
+            "https://u@h/",
+        ] {
+            assert!(
+                matches!(check_base_url(bad), Err(Error::Validation { ref param, .. }) if param == "baseURL"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn list_query_rules() {
+        let c = config();
+        let bad = ListQuery { limit: Some(0), ..ListQuery::default() };
+        assert!(matches!(c.input_items("r", &bad, &[]), Err(Error::Validation { ref param, .. }) if param == "limit"));
+        let bad = ListQuery { order: Some("up".into()), ..ListQuery::default() };
+        assert!(matches!(c.input_items("r", &bad, &[]), Err(Error::Validation { ref param, .. }) if param == "order"));
+    }
+}

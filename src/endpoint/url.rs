@@ -1,0 +1,125 @@
+//! URLs: ids checked and percent-encoded as one path segment, query strings, the base URL's
+//! rules, and list queries.
+
+use serde_json::Value;
+
+use super::DEFAULT_BASE_URL;
+use crate::error::Error;
+
+/// The query of a list endpoint (`input_items`, conversation items).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListQuery {
+    /// Items after this item id.
+    pub after: Option<String>,
+    /// Page size, 1–100.
+    pub limit: Option<u32>,
+    /// `asc` or `desc`.
+    pub order: Option<String>,
+    /// Extra fields to include.
+    pub include: Vec<String>,
+}
+
+impl ListQuery {
+    pub(super) fn pairs(&self) -> Result<Vec<(&'static str, String)>, Error> {
+        let mut pairs = Vec::new();
+        if let Some(a) = &self.after {
+            pairs.push(("after", a.clone()));
+        }
+        if let Some(l) = self.limit {
+            if !(1..=100).contains(&l) {
+                return Err(Error::validation("limit", format!("limit must be an integer from 1 to 100, got {l}")));
+            }
+            pairs.push(("limit", l.to_string()));
+        }
+        if let Some(o) = &self.order {
+            if o != "asc" && o != "desc" {
+                let got = Value::from(o.as_str());
+                return Err(Error::validation("order", format!("order must be \"asc\" or \"desc\", got {got}")));
+            }
+            pairs.push(("order", o.clone()));
+        }
+        for inc in &self.include {
+            pairs.push(("include[]", inc.clone()));
+        }
+        Ok(pairs)
+    }
+}
+
+/// An id that goes into a URL path: `""`, `.` and `..` would name another resource
+/// (`GET {base}/responses/..` is `GET {base}/`), so they are an [`Error::Validation`] before any
+/// request is sent. Every other id is sent percent-encoded as one path segment.
+pub fn check_id(param: &str, id: &str) -> Result<(), Error> {
+    match id {
+        "" => Err(Error::validation(param, format!("`{param}` is required (e.g. \"resp_…\"), got an empty string"))),
+        "." | ".." => {
+            Err(Error::validation(param, format!("\"{id}\" is not a valid `{param}`: it would name another path")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The base URL must be absolute, `http:` or `https:`, with a host, and without a query or fragment
+/// (paths are appended to it).
+pub fn check_base_url(url: &str) -> Result<(), Error> {
+    let bad = |why: &str| {
+        Err(Error::validation(
+            "baseURL",
+            format!(
+                "baseURL must be an absolute http(s) URL such as \"{DEFAULT_BASE_URL}\": {why}; got {}",
+                Value::from(url)
+            ),
+        ))
+    };
+    let rest = if let Some(r) = url.strip_prefix("https://") {
+        r
+    } else if let Some(r) = url.strip_prefix("http://") {
+        r
+    } else {
+        return bad("it does not start with http:// or https://");
+    };
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') || host.contains('@') {
+        return bad("it has no host");
+    }
+    if url.bytes().any(|b| b <= b' ' || b == b'\\' || b >= 0x7f) {
+        return bad("it holds spaces, control characters, backslashes or non-ASCII characters");
+    }
+    if url.contains('?') || url.contains('#') {
+        return bad("it has a query or a fragment");
+    }
+    Ok(())
+}
+
+pub(super) fn json_object(param: &str, text: &str) -> Result<String, Error> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(_)) => Ok(text.to_owned()),
+        Ok(_) => Err(Error::validation(param, format!("`{param}` must be an object"))),
+        Err(_) => Err(Error::validation(param, format!("`{param}` must be a JSON object"))),
+    }
+}
+
+/// Appends `?k=v&…` for the pairs given (values percent-encoded); nothing for no pairs.
+pub(super) fn push_query(url: &mut String, pairs: &[(&str, String)]) {
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        url.push(if i == 0 && !url.contains('?') { '?' } else { '&' });
+        push_encoded(url, k);
+        url.push('=');
+        push_encoded(url, v);
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (like `encodeURIComponent`, but
+/// also encoding `!'()*`).
+pub(super) fn push_encoded(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            for nibble in [b >> 4, b & 15] {
+                out.push(HEX.get(usize::from(nibble)).map_or('0', |&h| char::from(h)));
+            }
+        }
+    }
+}

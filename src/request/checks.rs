@@ -1,0 +1,94 @@
+//! The type, enum and range checks the rules are made of, and the messages they give (what was
+//! given, what is allowed).
+
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::event::excerpt;
+
+#[derive(Clone, Copy)]
+pub(super) enum Ty {
+    String,
+    Bool,
+    Object,
+}
+
+pub(super) fn expect_type(param: &str, v: Option<&Value>, ty: Ty) -> Result<(), Error> {
+    let Some(v) = v else { return Ok(()) };
+    let (ok, what) = match ty {
+        Ty::String => (v.is_string(), "a string"),
+        Ty::Bool => (v.is_boolean(), "a boolean (true or false)"),
+        Ty::Object => (v.is_object(), "an object"),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(type_error(param, what, v))
+    }
+}
+
+pub(super) fn type_error(param: &str, what: &str, v: &Value) -> Error {
+    Error::validation(param, format!("`{param}` must be {what}; got {}", describe(v)))
+}
+
+pub(super) fn expect_enum(param: &str, v: Option<&Value>, allowed: &[&str]) -> Result<(), Error> {
+    let Some(v) = v else { return Ok(()) };
+    match v {
+        Value::String(s) if allowed.contains(&s.as_str()) => Ok(()),
+        _ => {
+            let quoted: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
+            let quoted: Vec<&str> = quoted.iter().map(String::as_str).collect();
+            Err(enum_error(param, v, &quoted))
+        }
+    }
+}
+
+pub(super) fn enum_error(param: &str, v: &Value, allowed: &[&str]) -> Error {
+    Error::validation(param, format!("`{param}` must be one of {}; got {}", allowed.join(", "), describe(v)))
+}
+
+pub(super) fn expect_range(param: &str, v: Option<&Value>, lo: f64, hi: f64) -> Result<(), Error> {
+    let Some(v) = v else { return Ok(()) };
+    match v.as_f64() {
+        Some(x) if v.is_number() && x >= lo && x <= hi => Ok(()),
+        _ => Err(Error::validation(
+            param,
+            format!("`{param}` must be a number from {} to {} inclusive; got {}", bound(lo), bound(hi), describe(v)),
+        )),
+    }
+}
+
+/// A bound for a message. Integral bounds print as integers; others through serde_json's
+/// float formatting (ryu), which the crate links anyway: `core`'s f64 `Display` costs ~14 KB
+/// of wasm.
+pub(super) fn bound(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        (x as i64).to_string()
+    } else {
+        serde_json::Number::from_f64(x).map_or_else(String::new, |n| n.to_string())
+    }
+}
+
+/// The value as an integer (as f64), accepting integral floats such as `5.0`.
+pub(super) fn as_integer(v: &Value) -> Option<f64> {
+    let Value::Number(n) = v else { return None };
+    if let Some(i) = n.as_i64() {
+        return Some(i as f64);
+    }
+    if let Some(u) = n.as_u64() {
+        return Some(u as f64);
+    }
+    n.as_f64().filter(|f| f.is_finite() && f.fract() == 0.0)
+}
+
+/// A short description of a value for error messages (never the whole of a long string).
+pub(super) fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => format!("the string \"{}\"", excerpt(s, 40)),
+        Value::Array(a) => format!("an array of {} items", a.len()),
+        Value::Object(_) => "an object".to_owned(),
+    }
+}

@@ -1,0 +1,20 @@
+//! The request body of `POST /responses`: a typed [`CreateResponseParams`] for Rust callers, and
+//! [`validate`] / [`prepare_body`] over plain JSON for the JS shell.
+//!
+//! Validation checks the documented rules only and fails with [`Error::Validation`](crate::error::Error::Validation) naming the
+//! parameter, what was given and what is allowed. `null` for an optional field counts as absent.
+//! Fields this crate does not know pass through untouched (providers add their own).
+//!
+//! - `params`: the typed [`CreateResponseParams`] (and its enums) for Rust callers;
+//! - `validate`: every documented rule over plain JSON ([`validate`]);
+//! - `body`: the request body as sent ([`prepare_body`], [`prepare`]);
+//! - `checks`: the type, enum and range checks the rules are made of, and their messages.
+
+mod body;
+mod checks;
+mod params;
+mod validate;
+
+pub use body::{prepare, prepare_body, prepare_full, Prepared};
+pub use params::{CreateResponseParams, Input, PromptCacheRetention, ServiceTier, Truncation};
+pub use validate::validate;

@@ -1,0 +1,198 @@
+//! Every documented rule of the request body, over plain JSON: [`validate`].
+
+use serde_json::Value;
+
+use super::checks::{as_integer, describe, enum_error, expect_enum, expect_range, expect_type, type_error, Ty};
+use crate::error::Error;
+use crate::event::excerpt;
+
+// ---------------------------------------------------------------------------------------------
+
+const SERVICE_TIERS: &[&str] = &["auto", "default", "flex", "priority"];
+const TRUNCATIONS: &[&str] = &["auto", "disabled"];
+const CACHE_RETENTIONS: &[&str] = &["in-memory", "24h"];
+const TOOL_CHOICES: &[&str] = &["auto", "none", "required"];
+
+/// Checks `params` against the documented rules: an object; `model` a non-empty string;
+/// `input` a string or an array; `temperature` 0..=2; `top_p` 0..=1; `top_logprobs` an integer
+/// 0..=20; `metadata` ≤ 16 pairs, keys ≤ 64 characters, string values ≤ 512 characters;
+/// `safety_identifier` ≤ 64 characters; not both `previous_response_id` and `conversation`;
+/// `stream_options` only with `stream: true`; `max_output_tokens` / `max_tool_calls` positive
+/// integers; `service_tier`, `truncation`, `prompt_cache_retention` and string `tool_choice`
+/// from their enums; `include` an array of strings; and the JSON type of every documented
+/// field. Lengths count Unicode scalar values. `null` counts as absent.
+pub fn validate(params: &Value) -> Result<(), Error> {
+    let Value::Object(p) = params else {
+        return Err(Error::validation("params", format!("params must be an object; got {}", describe(params))));
+    };
+    let get = |k: &str| p.get(k).filter(|v| !v.is_null());
+
+    // Required.
+    match get("model") {
+        None => return Err(Error::validation("model", "`model` is required (a model id such as \"gpt-5.4\")")),
+        Some(Value::String(s)) if !s.trim().is_empty() => {}
+        Some(v) => {
+            return Err(Error::validation("model", format!("`model` must be a non-empty string; got {}", describe(v))))
+        }
+    }
+    match get("input") {
+        None => return Err(Error::validation("input", "`input` is required (a string, or an array of input items)")),
+        Some(Value::String(_) | Value::Array(_)) => {}
+        Some(v) => {
+            return Err(Error::validation(
+                "input",
+                format!("`input` must be a string or an array of input items; got {}", describe(v)),
+            ))
+        }
+    }
+
+    // Plain types.
+    for k in ["instructions", "previous_response_id", "prompt_cache_key", "user"] {
+        expect_type(k, get(k), Ty::String)?;
+    }
+    for k in ["background", "parallel_tool_calls", "store", "stream"] {
+        expect_type(k, get(k), Ty::Bool)?;
+    }
+    for k in ["prompt", "reasoning", "text", "stream_options"] {
+        expect_type(k, get(k), Ty::Object)?;
+    }
+    for k in ["tools", "context_management"] {
+        if let Some(v) = get(k) {
+            let Value::Array(items) = v else {
+                return Err(type_error(k, "an array of objects", v));
+            };
+            if let Some((n, bad)) = items.iter().enumerate().find(|(_, it)| !it.is_object()) {
+                return Err(Error::validation(
+                    format!("{k}[{n}]"),
+                    format!("`{k}` must be an array of objects; item {n} is {}", describe(bad)),
+                ));
+            }
+        }
+    }
+    if let Some(v) = get("conversation") {
+        if !(v.is_string() || v.is_object()) {
+            return Err(type_error("conversation", "a conversation id (string) or an object", v));
+        }
+    }
+    if let Some(v) = get("include") {
+        let Value::Array(items) = v else {
+            return Err(type_error("include", "an array of strings", v));
+        };
+        if let Some((n, bad)) = items.iter().enumerate().find(|(_, it)| !it.is_string()) {
+            return Err(Error::validation(
+                format!("include[{n}]"),
+                format!("`include` must be an array of strings; item {n} is {}", describe(bad)),
+            ));
+        }
+    }
+    if let Some(v) = get("tool_choice") {
+        match v {
+            Value::Object(_) => {}
+            Value::String(s) if TOOL_CHOICES.contains(&s.as_str()) => {}
+            _ => {
+                return Err(enum_error(
+                    "tool_choice",
+                    v,
+                    &["\"auto\"", "\"none\"", "\"required\"", "an object naming one tool"],
+                ))
+            }
+        }
+    }
+
+    // Enums.
+    expect_enum("service_tier", get("service_tier"), SERVICE_TIERS)?;
+    expect_enum("truncation", get("truncation"), TRUNCATIONS)?;
+    expect_enum("prompt_cache_retention", get("prompt_cache_retention"), CACHE_RETENTIONS)?;
+
+    // Numbers.
+    expect_range("temperature", get("temperature"), 0.0, 2.0)?;
+    expect_range("top_p", get("top_p"), 0.0, 1.0)?;
+    if let Some(v) = get("top_logprobs") {
+        match as_integer(v) {
+            Some(n) if (0.0..=20.0).contains(&n) => {}
+            _ => {
+                return Err(Error::validation(
+                    "top_logprobs",
+                    format!("`top_logprobs` must be an integer from 0 to 20; got {}", describe(v)),
+                ))
+            }
+        }
+    }
+    for k in ["max_output_tokens", "max_tool_calls"] {
+        if let Some(v) = get(k) {
+            match as_integer(v) {
+                Some(n) if n >= 1.0 => {}
+                _ => {
+                    return Err(Error::validation(
+                        k,
+                        format!("`{k}` must be a positive integer (1 or more); got {}", describe(v)),
+                    ))
+                }
+            }
+        }
+    }
+
+    // Strings with limits.
+    if let Some(v) = get("safety_identifier") {
+        let Value::String(s) = v else {
+            return Err(type_error("safety_identifier", "a string", v));
+        };
+        let n = s.chars().count();
+        if n > 64 {
+            return Err(Error::validation(
+                "safety_identifier",
+                format!("`safety_identifier` must be at most 64 characters; got {n}"),
+            ));
+        }
+    }
+    if let Some(v) = get("metadata") {
+        validate_metadata(v)?;
+    }
+
+    // Combinations.
+    if get("previous_response_id").is_some() && get("conversation").is_some() {
+        return Err(Error::validation(
+            "conversation",
+            "`conversation` cannot be used together with `previous_response_id`; give one of them",
+        ));
+    }
+    if get("stream_options").is_some() && get("stream") != Some(&Value::Bool(true)) {
+        return Err(Error::validation(
+            "stream_options",
+            "`stream_options` is only allowed when streaming (`stream: true`, i.e. with stream())",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_metadata(v: &Value) -> Result<(), Error> {
+    let Value::Object(m) = v else {
+        return Err(type_error("metadata", "an object of string values", v));
+    };
+    if m.len() > 16 {
+        return Err(Error::validation("metadata", format!("`metadata` may have at most 16 pairs; got {}", m.len())));
+    }
+    for (k, val) in m {
+        let n = k.chars().count();
+        if n > 64 {
+            return Err(Error::validation(
+                "metadata",
+                format!("`metadata` keys must be at most 64 characters; key \"{}\" has {n}", excerpt(k, 24)),
+            ));
+        }
+        let Value::String(s) = val else {
+            return Err(Error::validation(
+                format!("metadata.{k}"),
+                format!("`metadata` values must be strings; \"{}\" is {}", excerpt(k, 24), describe(val)),
+            ));
+        };
+        let n = s.chars().count();
+        if n > 512 {
+            return Err(Error::validation(
+                format!("metadata.{k}"),
+                format!("`metadata` values must be at most 512 characters; \"{}\" has {n}", excerpt(k, 24)),
+            ));
+        }
+    }
+    Ok(())
+}

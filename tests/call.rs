@@ -1,0 +1,331 @@
+//! The call machine (src/call.rs), natively: a shell's inputs scripted, every decision checked —
+//! what to send, retries and their waits, how much of a body to read and how to let go of it,
+//! stream outcomes, resuming a background stream, redaction, attempt counts.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
+
+use std::rc::Rc;
+
+use cometapi_responses::call::{Action, Call, IoFailure, Release, MAX_JSON_BODY};
+use cometapi_responses::endpoint::{Config, Method};
+use cometapi_responses::error::Error;
+use cometapi_responses::redact::Redactor;
+
+const KEY: &str = "sk-proj-Xq7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0YaQe2Tu4Io6Pl8Mk0N";
+
+fn config() -> Rc<Config> {
+    Rc::new(
+        Config::new(Some("http://h/v1"), Some(KEY), vec![("x-app".into(), "1".into())], Some(2), Some(1000)).unwrap(),
+    )
+}
+
+fn call_of(req: cometapi_responses::endpoint::HttpRequest) -> Call {
+    let c = config();
+    Call::new(req, c.timeout_ms, c.max_retries, Redactor::new(KEY).map(Rc::new))
+}
+
+fn create() -> Call {
+    call_of(config().create(r#"{"model":"m","input":"hi"}"#, &[]).unwrap())
+}
+
+fn stream(background: bool) -> Call {
+    let params = format!(r#"{{"model":"m","input":"hi","background":{background}}}"#);
+    let c = call_of(config().stream(&params, &[("x-fault".into(), "f".into())]).unwrap());
+    if background {
+        c.resumable(config())
+    } else {
+        c
+    }
+}
+
+fn headers<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+    move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+}
+
+const NONE: &[(&str, &str)] = &[];
+
+fn frame(json: &str) -> String {
+    let ty = json.split("\"type\":\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("message");
+    format!("event: {ty}\ndata: {json}\n\n")
+}
+
+fn events(n: u64, id: &str) -> Vec<String> {
+    let mut v = vec![frame(&format!(
+        r#"{{"type":"response.created","sequence_number":0,"response":{{"id":"{id}","object":"response","status":"in_progress","output":[]}}}}"#
+    ))];
+    v.push(frame(
+        r#"{"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"id":"m","type":"message","role":"assistant","content":[]}}"#,
+    ));
+    for i in 2..n {
+        v.push(frame(&format!(
+            r#"{{"type":"response.output_text.delta","sequence_number":{i},"item_id":"m","output_index":0,"content_index":0,"delta":"w{i} "}}"#
+        )));
+    }
+    v
+}
+
+fn completed(seq: u64, id: &str) -> String {
+    frame(&format!(
+        r#"{{"type":"response.completed","sequence_number":{seq},"response":{{"id":"{id}","object":"response","status":"completed","output":[]}}}}"#
+    ))
+}
+
+#[test]
+fn a_json_call_sends_what_the_core_built_and_gets_its_answer() {
+    let mut c = create();
+    assert_eq!(c.action(), Action::Send);
+    let req = c.request();
+    assert_eq!((req.method, req.url.as_str()), (Method::Post, "http://h/v1/responses"));
+    let names: Vec<&str> = req.headers.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["accept", "content-type", "authorization", "x-app"]);
+    c.on_sent();
+    assert_eq!(c.action(), Action::Wait);
+    c.on_headers(200, headers(NONE));
+    assert_eq!(c.action(), Action::Read);
+    c.on_chunk(br#"{"id":"r","object":"response","output":[{"type":"message","content":[{"type":"output_text","text":"Hi"}]}]}"#);
+    c.on_body_end();
+    assert_eq!(c.action(), Action::Done);
+    assert_eq!(c.release(), Release::Nothing);
+    assert_eq!(c.output_text(), Some("Hi"), "the output_text to set on the answer");
+    let text = c.take_json().unwrap();
+    assert!(text.starts_with(r#"{"id":"r""#), "the answer as received");
+}
+
+#[test]
+fn a_response_with_numbers_beyond_f64_is_kept_as_received() {
+    let mut c = create();
+    c.on_sent();
+    c.on_headers(200, headers(NONE));
+    let big = "9".repeat(5000);
+    let body = format!(
+        r#"{{"id":"r","object":"response","x":1e400,"n":{big},"output":[{{"type":"message","content":[{{"type":"output_text","text":"ok"}}]}}]}}"#
+    );
+    c.on_chunk(body.as_bytes());
+    c.on_body_end();
+    assert!(c.error().is_none(), "{:?}", c.error());
+    assert_eq!(c.output_text(), Some("ok"));
+    assert_eq!(c.take_json().unwrap(), body, "byte for byte: JSON.parse gives Infinity and the big number");
+}
+
+#[test]
+fn retries_wait_as_the_server_says_else_back_off_and_count_attempts() {
+    let mut c = create();
+    c.on_sent();
+    c.on_headers(429, headers(&[("retry-after-ms", "50"), ("x-request-id", "req_1")]));
+    c.on_chunk(br#"{"error":{"message":"slow down","type":"rate_limit","code":"rate_limit_exceeded"}}"#);
+    c.on_body_end();
+    assert_eq!(c.action(), Action::Sleep);
+    assert_eq!(c.delay_ms(0.0, 0.9), 50.0);
+    c.on_wake();
+    assert_eq!(c.action(), Action::Send);
+    c.on_sent();
+    c.on_headers(503, headers(NONE));
+    c.on_body_end();
+    assert_eq!(c.action(), Action::Sleep);
+    let d = c.delay_ms(0.0, 0.0);
+    assert_eq!(d, 1000.0, "the second backoff: 0.5 s · 2, no jitter at random 0");
+    assert!(c.delay_ms(0.0, 0.99) < 1000.0 && c.delay_ms(0.0, 0.99) >= 750.0, "jitter takes up to 25 %");
+    c.on_wake();
+    c.on_sent();
+    c.on_headers(500, headers(&[("x-request-id", "req_3")]));
+    c.on_body_end();
+    assert_eq!(c.action(), Action::Done, "maxRetries 2: three attempts");
+    assert_eq!(c.attempts(), 3);
+    match c.error() {
+        Some(Error::Api(e)) => assert_eq!((e.status, e.request_id.as_deref()), (Some(500), Some("req_3"))),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn x_should_retry_overrides_and_4xx_are_not_retried() {
+    let mut c = create();
+    c.on_sent();
+    c.on_headers(400, headers(&[("x-should-retry", "true")]));
+    c.on_body_end();
+    assert_eq!(c.action(), Action::Sleep);
+    let mut c = create();
+    c.on_sent();
+    c.on_headers(500, headers(&[("x-should-retry", "false")]));
+    c.on_body_end();
+    assert_eq!(c.action(), Action::Done);
+    let mut c = create();
+    c.on_sent();
+    c.on_headers(404, headers(NONE));
+    c.on_body_end();
+    assert_eq!(c.action(), Action::Done);
+}
+
+#[test]
+fn an_error_body_is_cut_at_64_kib_and_its_request_aborted() {
+    let mut c = create();
+    c.on_sent();
+    c.on_headers(401, headers(NONE));
+    let block = vec![b'x'; 16 * 1024];
+    for _ in 0..3 {
+        c.on_chunk(&block);
+        assert_eq!(c.action(), Action::Read);
+    }
+    c.on_chunk(&block);
+    assert_eq!(c.action(), Action::Done, "the rest is not read");
+    assert_eq!(c.release(), Release::Abort);
+    assert!(matches!(c.error(), Some(Error::Api(e)) if e.status == Some(401)));
+}
+
+#[test]
+fn a_json_answer_past_its_limit_fails_and_is_let_go() {
+    let mut c = create();
+    c.on_sent();
+    c.on_headers(200, headers(NONE));
+    let block = vec![b' '; 64 * 1024 * 1024];
+    for _ in 0..(MAX_JSON_BODY / block.len()) {
+        c.on_chunk(&block);
+    }
+    assert_eq!(c.action(), Action::Read);
+    c.on_chunk(b" ");
+    assert_eq!(c.action(), Action::Done);
+    assert_eq!(c.release(), Release::Abort);
+    assert!(matches!(c.error(), Some(Error::Stream { message, .. }) if message.contains("limit")));
+}
+
+#[test]
+fn network_errors_and_timeouts_are_retried_then_say_how_many_attempts() {
+    let mut c = create();
+    for _ in 0..3 {
+        c.on_sent();
+        c.on_fetch_error(IoFailure::Network, "fetch failed: connect ECONNREFUSED");
+        if c.action() == Action::Sleep {
+            c.on_wake();
+        }
+    }
+    match c.error() {
+        Some(Error::Connection { message }) => {
+            assert_eq!(message, "could not reach http://h after 3 attempts: fetch failed: connect ECONNREFUSED")
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut c = create();
+    for _ in 0..3 {
+        c.on_sent();
+        c.on_fetch_error(IoFailure::Timeout, "");
+        if c.action() == Action::Sleep {
+            c.on_wake();
+        }
+    }
+    assert_eq!(c.error(), Some(&Error::Timeout { timeout_ms: 1000, attempts: 3 }));
+    assert_eq!(c.error().unwrap().to_string(), "request timed out after 1000 ms (each of 3 attempts)");
+}
+
+#[test]
+fn an_abort_ends_the_call_at_any_point_and_lets_the_body_go() {
+    let mut c = create();
+    c.abort();
+    assert_eq!((c.action(), c.error()), (Action::Done, Some(&Error::Abort)));
+    let mut c = create();
+    c.on_sent();
+    c.on_headers(200, headers(NONE));
+    c.abort();
+    assert_eq!(c.release(), Release::Abort);
+    assert_eq!(c.error(), Some(&Error::Abort));
+    let mut c = create();
+    c.on_sent();
+    c.on_headers(500, headers(NONE));
+    c.on_body_end();
+    assert_eq!(c.action(), Action::Sleep);
+    c.abort();
+    assert_eq!((c.action(), c.error()), (Action::Done, Some(&Error::Abort)), "no further attempt");
+}
+
+#[test]
+fn a_stream_outcome_lets_the_body_go_without_aborting_the_request() {
+    let mut c = stream(false);
+    c.on_sent();
+    c.on_headers(200, headers(NONE));
+    let body = events(5, "r").concat() + &completed(5, "r") + "data: [DONE]\n\n";
+    c.on_chunk(body.as_bytes());
+    assert_eq!(c.action(), Action::Done);
+    assert_eq!(c.release(), Release::Cancel, "the request completed: cancel the reader only");
+    assert!(c.error().is_none());
+    let batch = c.stream_mut().unwrap().take_batch().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&batch).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 3 * 6, "six entries of [event, patches, show]");
+}
+
+#[test]
+fn a_foreground_stream_is_never_retried_after_its_first_byte() {
+    let mut c = stream(false);
+    c.on_sent();
+    c.on_headers(200, headers(NONE));
+    c.on_chunk(events(4, "r").concat().as_bytes());
+    c.on_read_error(IoFailure::Network, "reset");
+    assert_eq!(c.action(), Action::Done);
+    assert!(matches!(c.error(), Some(Error::Stream { message, .. }) if message.contains("lost mid-stream: reset")));
+}
+
+#[test]
+fn a_background_stream_resumes_after_its_last_event_and_goes_on() {
+    let mut c = stream(true);
+    c.on_sent();
+    c.on_headers(200, headers(NONE));
+    c.on_chunk(events(6, "resp_7").concat().as_bytes());
+    c.on_body_end(); // ends early, no terminal event
+    assert_eq!(c.action(), Action::Sleep);
+    c.on_wake();
+    assert_eq!(c.action(), Action::Send);
+    let req = c.request();
+    assert_eq!(
+        (req.method, req.url.as_str()),
+        (Method::Get, "http://h/v1/responses/resp_7?stream=true&starting_after=5")
+    );
+    assert!(req.headers.contains(&("x-fault".to_owned(), "f".to_owned())), "the caller's headers go along");
+    assert!(req.headers.contains(&("authorization".to_owned(), format!("Bearer {KEY}"))));
+    c.on_sent();
+    c.on_headers(200, headers(NONE));
+    // The new body repeats events 4 and 5, then goes on.
+    let rest: String = events(8, "resp_7").into_iter().skip(4).collect::<String>() + &completed(8, "resp_7");
+    c.on_chunk(rest.as_bytes());
+    assert_eq!(c.action(), Action::Done);
+    assert!(c.error().is_none(), "{:?}", c.error());
+}
+
+#[test]
+fn a_resume_without_progress_counts_against_max_retries() {
+    let mut c = stream(true);
+    c.on_sent();
+    c.on_headers(200, headers(NONE));
+    c.on_chunk(events(4, "resp_8").concat().as_bytes());
+    c.on_read_error(IoFailure::Network, "reset");
+    for _ in 0..2 {
+        assert_eq!(c.action(), Action::Sleep);
+        c.on_wake();
+        c.on_sent();
+        c.on_headers(200, headers(NONE));
+        c.on_body_end(); // nothing new
+    }
+    assert_eq!(c.action(), Action::Done);
+    assert!(matches!(c.error(), Some(Error::Stream { .. })));
+}
+
+#[test]
+fn every_error_is_redacted() {
+    let mut c = create();
+    c.on_sent();
+    c.on_headers(401, headers(NONE));
+    let body = format!(r#"{{"error":{{"message":"Incorrect API key provided: {KEY}","code":"{}"}}}}"#, &KEY[3..]);
+    c.on_chunk(body.as_bytes());
+    c.on_body_end();
+    let text = format!("{:?}", c.error());
+    assert!(!text.contains(&KEY[3..13]), "{text}");
+    assert!(text.contains("[redacted]"));
+    let mut c = create();
+    c.on_sent();
+    c.on_fetch_error(IoFailure::Network, &format!("failed with authorization: Bearer {KEY}"));
+    for _ in 0..2 {
+        c.on_wake();
+        c.on_sent();
+        c.on_fetch_error(IoFailure::Network, &format!("failed with authorization: Bearer {KEY}"));
+    }
+    assert!(!format!("{:?}", c.error()).contains(&KEY[8..18]));
+    assert_eq!(c.redact(&format!("x {KEY} y")).as_deref(), Some("x [redacted] y"));
+    assert_eq!(c.redact("nothing here"), None);
+}

@@ -1,0 +1,159 @@
+// The mock as a component (mock/): `createMock().fetch(Request)` with no socket at all,
+// `handle(req, res)` on a plain node:http server, `startMockServer({ port })`, and no
+// Node-only import anywhere on the fetch path (mock/index.mjs and what it imports).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createParser } from 'eventsource-parser';
+import { createMock, startMockServer } from '../../mock/index.mjs';
+
+const MOCK_DIR = fileURLToPath(new URL('../../mock/', import.meta.url));
+const BASE = 'http://mock.test/v1';
+
+const post = (mock, path, body, headers = {}) => mock.fetch(new Request(BASE + path, {
+  method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
+}));
+
+function events(text) {
+  const out = [];
+  const p = createParser({ onEvent: (e) => out.push(JSON.parse(e.data)) });
+  p.feed(text);
+  return out;
+}
+
+test('the fetch path imports no node: module (static import graph of mock/index.mjs)', () => {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const src = readFileSync(file, 'utf8');
+    for (const m of src.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm)) {
+      const spec = m[1] ?? m[2];
+      assert.ok(!/^node:|^(fs|http|https|net|crypto|path|url|zlib|stream|buffer|os|child_process)$/.test(spec), `${file} imports ${spec}`);
+      visit(resolve(dirname(file), spec));
+    }
+    assert.doesNotMatch(src.replace(/\/\/.*$/gm, ''), /\bBuffer\.|\bprocess\.|\brequire\(/, `${file} uses a Node global`);
+  };
+  visit(join(MOCK_DIR, 'index.mjs'));
+  assert.ok(seen.size >= 8, `${seen.size} modules on the fetch path`);
+  assert.ok(![...seen].some((f) => f.endsWith('server.mjs')), 'server.mjs (node:http) is not on it');
+});
+
+test('fetch(): JSON create, stream, retrieve, replay — no socket', async () => {
+  const mock = createMock({ delayMs: 0 });
+  const res = await post(mock, '/responses', { model: 'm', input: 'no socket' });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('x-request-id'), /^req_[0-9a-f]{32}$/);
+  assert.equal(res.headers.get('access-control-allow-origin'), '*');
+  const r = await res.json();
+  assert.match(r.output[0].content[0].text, /no socket/);
+
+  const stream = await post(mock, '/responses', { model: 'm', input: 'streamed', stream: true });
+  assert.match(stream.headers.get('content-type'), /^text\/event-stream/);
+  const evs = events(await stream.text());
+  assert.equal(evs.at(-1).type, 'response.completed');
+  evs.forEach((e, i) => assert.equal(e.sequence_number, i));
+
+  const got = await (await mock.fetch(new Request(`${BASE}/responses/${r.id}`))).json();
+  assert.deepEqual(got, r);
+  const replay = events(await (await mock.fetch(new Request(`${BASE}/responses/${evs[0].response.id}?stream=true&starting_after=3`))).text());
+  assert.deepEqual(replay, evs.slice(4));
+
+  assert.equal(mock.requests.length, 4);
+  assert.deepEqual(mock.requests[0].body, { model: 'm', input: 'no socket' });
+  assert.equal(mock.requests[0].requestId, res.headers.get('x-request-id'));
+});
+
+test('fetch(): validation, 404, OPTIONS, requireKey, body limit', async () => {
+  const mock = createMock({ delayMs: 0, requireKey: 'sk-need', maxBodyBytes: 200 });
+  const none = await post(mock, '/responses', { model: 'm', input: 'x' });
+  assert.equal(none.status, 401);
+  assert.equal((await none.json()).error.code, 'missing_api_key');
+  const auth = { authorization: 'Bearer sk-need' };
+  const bad = await post(mock, '/responses', { model: 'm', input: 'x', temperature: 3 }, auth);
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).error.param, 'temperature');
+  const big = await post(mock, '/responses', { model: 'm', input: 'x'.repeat(300) }, auth);
+  assert.equal(big.status, 413);
+  assert.equal((await big.json()).error.code, 'request_too_large');
+  const missing = await mock.fetch(new Request(`${BASE}/models`, { headers: auth }));
+  assert.equal(missing.status, 404);
+  const outside = await mock.fetch(new Request('http://mock.test/other'));
+  assert.equal(outside.status, 404);
+  const pre = await mock.fetch(new Request(`${BASE}/responses`, { method: 'OPTIONS', headers: { 'access-control-request-headers': 'authorization, x-mock-fault' } }));
+  assert.equal(pre.status, 204);
+  assert.equal(pre.headers.get('access-control-allow-headers'), 'authorization, x-mock-fault');
+  const based = createMock({ delayMs: 0, basePath: '/api/openai/v1/' });
+  const r = await based.fetch(new Request('http://x/api/openai/v1/responses', { method: 'POST', body: '{"model":"m","input":"x"}' }));
+  assert.equal(r.status, 200);
+  await r.arrayBuffer();
+});
+
+test('fetch(): faults — status, disconnect (a rejected fetch), disconnect-after (a body that errors after N events)', async () => {
+  const mock = createMock({ delayMs: 0 });
+  const limited = await post(mock, '/responses', { model: 'm', input: 'x' }, { 'x-mock-fault': 'status=429,retry-after=2' });
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get('retry-after'), '2');
+  assert.equal(limited.headers.get('x-mock-attempt'), '1');
+  await limited.arrayBuffer();
+  await assert.rejects(post(mock, '/responses', { model: 'm', input: 'x' }, { 'x-mock-fault': 'disconnect' }), TypeError);
+  const cut = await post(mock, '/responses', { model: 'm', input: 'x', stream: true }, { 'x-mock-fault': 'disconnect-after=3' });
+  const reader = cut.body.getReader();
+  let text = '';
+  const err = await (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return null;
+        text += new TextDecoder().decode(value);
+      }
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.ok(err instanceof TypeError, `the body errors: ${err}`);
+  assert.equal(events(text).length, 3, 'exactly the events before the cut');
+});
+
+test('fetch(): background responses run on (waitUntil is given the run)', async () => {
+  const mock = createMock({ delayMs: 0, backgroundMs: 100 });
+  const waited = [];
+  const res = await mock.fetch(new Request(`${BASE}/responses`, {
+    method: 'POST', body: JSON.stringify({ model: 'm', input: 'bg', background: true }),
+  }), { waitUntil: (p) => waited.push(p) });
+  const r = await res.json();
+  assert.equal(r.status, 'queued');
+  assert.equal(waited.length, 1);
+  await waited[0];
+  const done = await (await mock.fetch(new Request(`${BASE}/responses/${r.id}`))).json();
+  assert.equal(done.status, 'completed');
+});
+
+test('handle(req, res) on a plain node:http server, and startMockServer({ port })', async () => {
+  const mock = createMock({ delayMs: 0 });
+  const server = http.createServer((req, res) => { mock.handle(req, res); });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  try {
+    const url = `http://127.0.0.1:${server.address().port}`;
+    const res = await fetch(`${url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'node http', stream: true }) });
+    assert.equal(res.status, 200);
+    assert.equal(events(await res.text()).at(-1).type, 'response.completed');
+    assert.equal(mock.requests.at(-1).path, '/v1/responses');
+  } finally {
+    mock.close();
+    await new Promise((ok) => { server.close(ok); server.closeAllConnections(); });
+  }
+
+  const srv = await startMockServer({ port: 0, delayMs: 0 });
+  try {
+    assert.match(srv.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const r = await (await fetch(`${srv.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'own server' }) })).json();
+    assert.match(r.output[0].content[0].text, /own server/);
+    assert.equal(srv.requests.length, 1);
+  } finally {
+    await srv.close();
+  }
+});

@@ -1,0 +1,333 @@
+// The dev server's proxy as an attacker would try it: the key must reach only the
+// configured upstream origin, below its path prefix, on the client's routes; only an
+// allowlist of headers goes upstream; cross-site requests without an Origin are refused;
+// the key and its fragments never come back, whatever the body, its chunking or encoding.
+// A fake upstream and an "evil" server (both on 127.0.0.1, port 0) record what reaches them.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import zlib from 'node:zlib';
+import { startServer } from '../../www/server.mjs';
+import { createRedactor, MIN_FRAGMENT } from '../../www/server/redact.mjs';
+
+const KEY = 'sk-proxy-0123456789abcdefghijklmnopqrstuvwxyzABCDEF';
+const BARE = KEY.slice(3); // the key without its sk- prefix
+
+/** Every substring of the key of MIN_FRAGMENT characters, found in `text`. */
+function leaks(text) {
+  const found = [];
+  for (let i = 0; i + MIN_FRAGMENT <= KEY.length; i++) {
+    if (text.includes(KEY.slice(i, i + MIN_FRAGMENT))) found.push(KEY.slice(i, i + MIN_FRAGMENT));
+  }
+  return found;
+}
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+/** A server that records every request (method, url, headers, body); `reply(req, res, body)` answers. */
+async function recorder(reply) {
+  const seen = [];
+  const server = http.createServer((req, res) => {
+    const parts = [];
+    req.on('data', (c) => parts.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(parts).toString();
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+      reply(req, res, body);
+    });
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  return {
+    seen, port, url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((ok) => { server.close(ok); server.closeAllConnections(); }),
+  };
+}
+
+/** What the fake upstream answers, chosen by the JSON body's `mode`. */
+async function upstreamReply(req, res, body) {
+  let mode = null;
+  try { mode = JSON.parse(body).mode ?? null; } catch { /* GETs */ }
+  if (mode === 'quote-key') {
+    res.writeHead(401, { 'content-type': 'application/json' });
+    return res.end(JSON.stringify({ error: { message: `Incorrect API key provided: ${KEY}. Bare: ${BARE}. Part: ${KEY.slice(7, 19)}.`, type: 'invalid_request_error', code: 'invalid_api_key' } }));
+  }
+  if (mode === 'header-key') {
+    res.writeHead(200, { 'content-type': 'application/json', 'x-echo-auth': req.headers.authorization, 'x-echo-bare': BARE });
+    return res.end('{}');
+  }
+  if (mode === 'gzip') {
+    const text = JSON.stringify({ error: { message: `key ${KEY}` } });
+    res.writeHead(400, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    return res.end(zlib.gzipSync(text));
+  }
+  if (mode === 'weird-encoding') {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'x-custom' });
+    return res.end(`"${KEY}"`);
+  }
+  if (mode === 'limited') {
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '3', 'retry-after-ms': '2500', 'x-request-id': 'req_upstream_1' });
+    return res.end(JSON.stringify({ error: { message: 'Rate limit reached.', type: 'requests', code: 'rate_limit_exceeded', param: null } }));
+  }
+  if (mode === 'stream-split') {
+    // An SSE stream quoting the key, cut at every position of the key in turn, each
+    // piece written on its own after a pause (so they arrive as separate chunks).
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.flushHeaders();
+    for (let cut = 1; cut < KEY.length; cut += 7) {
+      const data = `event: error\ndata: {"type":"error","message":"bad key ${KEY} (${BARE})"}\n\n`;
+      const at = data.indexOf(KEY) + cut;
+      res.write(data.slice(0, at));
+      await sleep(5);
+      res.write(data.slice(at));
+      await sleep(5);
+    }
+    return res.end('event: done\ndata: {}\n\n');
+  }
+  res.writeHead(200, { 'content-type': 'application/json' });
+  return res.end(JSON.stringify({ ok: true, url: req.url }));
+}
+
+let evil;
+let up;
+let proxy;
+before(async () => {
+  evil = await recorder((req, res) => res.end('stolen'));
+  up = await recorder(upstreamReply);
+  proxy = await startServer({ upstream: `${up.url}/v1`, apiKey: KEY });
+});
+after(async () => {
+  await proxy.close();
+  await up.close();
+  await evil.close();
+});
+
+/** A raw request to the proxy: the path is sent verbatim (fetch would normalise it). */
+function raw(path, { method = 'GET', headers = {}, body } = {}) {
+  const { hostname, port } = new URL(proxy.url);
+  return new Promise((ok, fail) => {
+    const req = http.request({ hostname, port, path, method, headers }, (res) => {
+      const parts = [];
+      res.on('data', (c) => parts.push(c));
+      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts).toString() }));
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+const post = (body, headers = {}) => fetch(`${proxy.url}/v1/responses`, {
+  method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
+});
+
+test('paths that would leave the upstream origin or its /v1 prefix are refused, the key goes nowhere', async () => {
+  const e = `127.0.0.1:${evil.port}`;
+  const attempts = [
+    `/v1/http://${e}/steal`, `/v1/https://${e}/steal`, `/v1//${e}/steal`, `/v1/\\\\${e}/steal`, `/v1/\\${e}/steal`,
+    `/v1/%5c%5c${e}/steal`, `/v1/%5C%5C${e}/steal`, `/v1/%2f%2f${e}/steal`, `/v1/http:%2f%2f${e}/steal`,
+    `/v1/responses/..%2f..%2f..%2f${e}`, `/v1/@${e}/steal`, `/v1/responses/@${e}`,
+    '/v1/../admin/secret', '/v1/%2e%2e/admin', '/v1/%2E%2E/admin', '/v1/%2e%2E/admin', '/v1/.%2e/admin', '/v1/%2e./admin',
+    '/v1/responses/..', '/v1/responses/.', '/v1/responses/%2e%2e', '/v1/responses/%2E%2e', '/v1/responses/%2e',
+    '/v1/responses/.%2E', '/v1/responses/%2e%2e/input_items', '/v1/responses/../../admin', '/v1/responses/x/../../admin',
+    '/v1/responses/..%2fadmin', '/v1/responses/%2e%2e%2fadmin', '/v1/responses/%2e%2e%5cadmin', '/v1/responses/%252e%252e',
+    '/v1/responses/a%5c..%5cb', '/v1/responses/%5c', '/v1/responses/a%2fb', '/v1/responses/a%00b', '/v1/responses/%',
+    '/v1/responses//', '/v1/responses//x', '/v1/./responses', '/v1/responses/./x', '/v1/conversations/..',
+    '/v1/conversations/c/items/%2e%2e', '/v1/conversations/%2e%2e/items', '/v1/models', '/v1/files', '/v1', '/v1/',
+    '/v1/responses/r/cancel/../../..', '/v1/responses?x=1/../../admin', '/v1/responses#/../admin',
+  ];
+  for (const path of attempts) {
+    for (const method of ['GET', 'POST', 'DELETE']) {
+      const res = await raw(path, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+      if (method === 'POST' && (path.startsWith('/v1/responses?') || path.startsWith('/v1/responses#'))) {
+        // POST /v1/responses with a query: a real route; the query must not change the path
+        continue;
+      }
+      assert.ok([400, 404].includes(res.status), `${method} ${path} → ${res.status}`);
+      assert.deepEqual(leaks(res.body), [], `${method} ${path}`);
+    }
+  }
+  assert.deepEqual(evil.seen, [], 'nothing reached the other server');
+  for (const r of up.seen) {
+    assert.match(r.url, /^\/v1\/responses(\?|$)/, `only POST /v1/responses?… was forwarded, got ${r.method} ${r.url}`);
+    assert.equal(r.method, 'POST');
+  }
+});
+
+test('the client\'s routes are forwarded below the prefix, with the key and re-encoded ids', async () => {
+  const n = up.seen.length;
+  const routes = [
+    ['POST', '/v1/responses', '/v1/responses'],
+    ['POST', '/v1/responses/compact', '/v1/responses/compact'],
+    ['POST', '/v1/responses/input_tokens', '/v1/responses/input_tokens'],
+    ['GET', '/v1/responses/resp_abc123', '/v1/responses/resp_abc123'],
+    ['GET', '/v1/responses/resp_abc123?stream=true&starting_after=4', '/v1/responses/resp_abc123?stream=true&starting_after=4'],
+    ['DELETE', '/v1/responses/resp_abc123/', '/v1/responses/resp_abc123'],
+    ['POST', '/v1/responses/resp_abc123/cancel', '/v1/responses/resp_abc123/cancel'],
+    ['GET', '/v1/responses/resp_%61bc/input_items?order=asc&limit=2', '/v1/responses/resp_abc/input_items?order=asc&limit=2'],
+    ['POST', '/v1/conversations', '/v1/conversations'],
+    ['GET', '/v1/conversations/conv_1', '/v1/conversations/conv_1'],
+    ['POST', '/v1/conversations/conv_1', '/v1/conversations/conv_1'],
+    ['DELETE', '/v1/conversations/conv_1', '/v1/conversations/conv_1'],
+    ['POST', '/v1/conversations/conv_1/items?include=x', '/v1/conversations/conv_1/items?include=x'],
+    ['GET', '/v1/conversations/conv_1/items?after=msg_1&limit=5&order=desc', '/v1/conversations/conv_1/items?after=msg_1&limit=5&order=desc'],
+    ['GET', '/v1/conversations/conv_1/items/msg_2', '/v1/conversations/conv_1/items/msg_2'],
+    ['DELETE', '/v1/conversations/conv_1/items/msg_2', '/v1/conversations/conv_1/items/msg_2'],
+  ];
+  for (const [method, path, expected] of routes) {
+    const res = await raw(path, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+    assert.equal(res.status, 200, `${method} ${path}: ${res.body}`);
+    const seen = up.seen.at(-1);
+    assert.equal(seen.method, method);
+    assert.equal(seen.url, expected);
+    assert.equal(seen.headers.authorization, `Bearer ${KEY}`);
+  }
+  assert.equal(up.seen.length, n + routes.length);
+  assert.deepEqual(evil.seen, []);
+});
+
+test('an upstream base with a deeper prefix keeps it (the key never goes above it)', async () => {
+  const p = await startServer({ upstream: `${up.url}/api/openai/v1/`, apiKey: KEY });
+  try {
+    const n = up.seen.length;
+    const { port } = new URL(p.url);
+    for (const path of ['/v1/responses', '/v1/../responses', '/v1/%2e%2e/%2e%2e/responses', '/v1/responses/%2e%2e/..']) {
+      await new Promise((ok, fail) => {
+        const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => { res.resume(); res.on('end', ok); });
+        req.on('error', fail);
+        req.end('{}');
+      });
+    }
+    assert.deepEqual(up.seen.slice(n).map((r) => r.url), ['/api/openai/v1/responses']);
+  } finally {
+    await p.close();
+  }
+  await assert.rejects(startServer({ upstream: 'https://user:pw@api.example/v1', apiKey: KEY }), /credentials/);
+  await assert.rejects(startServer({ upstream: 'file:///etc/passwd', apiKey: KEY }), /http/);
+});
+
+test('only allowlisted request headers go upstream', async () => {
+  const res = await post({ model: 'm', input: 'x' }, {
+    authorization: 'Bearer sk-from-the-browser', cookie: 'session=1', 'x-api-key': 'sk-other', 'api-key': 'sk-azure',
+    'x-forwarded-for': '10.0.0.1', 'x-forwarded-host': 'evil.example', forwarded: 'for=10.0.0.1', 'x-real-ip': '10.0.0.1',
+    'x-mock-fault': 'status=500', 'x-mock-fault-key': 'k', 'openai-organization': 'org-x', 'openai-project': 'proj-x',
+    'proxy-authorization': 'Basic eA==', referer: 'https://evil.example/', 'user-agent': 'test-agent',
+    'x-custom': 'anything', accept: 'application/json', 'idempotency-key': 'idem-1', 'x-client-request-id': 'cr-1',
+  });
+  assert.equal(res.status, 200);
+  await res.arrayBuffer();
+  const seen = up.seen.at(-1).headers;
+  const allowed = new Set(['host', 'connection', 'content-type', 'content-length', 'accept', 'accept-encoding', 'authorization', 'idempotency-key', 'x-client-request-id']);
+  for (const name of Object.keys(seen)) assert.ok(allowed.has(name), `forwarded: ${name}: ${seen[name]}`);
+  assert.equal(seen.authorization, `Bearer ${KEY}`);
+  assert.equal(seen['idempotency-key'], 'idem-1');
+  assert.equal(seen.accept, 'application/json');
+  assert.equal(seen.host, `127.0.0.1:${up.port}`);
+});
+
+test('cross-site requests without an Origin (an <img>, a no-cors GET) are refused', async () => {
+  const n = up.seen.length;
+  for (const site of ['cross-site', 'same-site']) {
+    const res = await raw('/v1/responses/resp_1', { headers: { 'sec-fetch-site': site, 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' } });
+    assert.equal(res.status, 403, site);
+    assert.equal(JSON.parse(res.body).error.code, 'origin_not_allowed');
+    const p = await raw('/v1/responses', { method: 'POST', headers: { 'sec-fetch-site': site, 'content-type': 'text/plain' }, body: '{"model":"m","input":"x"}' });
+    assert.equal(p.status, 403, site);
+  }
+  assert.equal(up.seen.length, n, 'nothing reached the upstream');
+  for (const site of ['same-origin', 'none']) {
+    const res = await raw('/v1/responses/resp_1', { headers: { 'sec-fetch-site': site } });
+    assert.equal(res.status, 200, site);
+  }
+  const withOrigin = await raw('/v1/responses/resp_1', { headers: { 'sec-fetch-site': 'cross-site', origin: 'http://localhost:5173' } });
+  assert.equal(withOrigin.status, 200, 'a local page on another port (its Origin says who it is)');
+  assert.equal(up.seen.length, n + 3);
+});
+
+test('the key and its fragments are redacted from error bodies and headers', async () => {
+  const res = await post({ mode: 'quote-key' });
+  assert.equal(res.status, 401);
+  const text = await res.text();
+  assert.deepEqual(leaks(text), []);
+  const body = JSON.parse(text);
+  assert.match(body.error.message, /^Incorrect API key provided: \[REDACTED\]\. Bare: \[REDACTED\]\. Part: \[REDACTED\]\.$/);
+  assert.equal(body.error.code, 'invalid_api_key');
+
+  const h = await post({ mode: 'header-key' });
+  await h.arrayBuffer();
+  for (const [k, v] of h.headers) assert.deepEqual(leaks(`${k}: ${v}`), [], k);
+  assert.equal(h.headers.get('x-echo-auth'), 'Bearer [REDACTED]');
+});
+
+test('a streamed body quoting the key, cut inside it at many positions, arrives redacted and intact', async () => {
+  const res = await post({ mode: 'stream-split' });
+  assert.equal(res.status, 200);
+  const reader = res.body.getReader();
+  let text = '';
+  let chunks = 0;
+  const dec = new TextDecoder();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    chunks++;
+    text += dec.decode(value, { stream: true });
+  }
+  assert.ok(chunks > 4, `${chunks} chunks`);
+  assert.deepEqual(leaks(text), []);
+  const events = text.split('\n\n').filter(Boolean);
+  assert.equal(events.at(-1), 'event: done\ndata: {}');
+  for (const e of events.slice(0, -1)) {
+    assert.equal(e, 'event: error\ndata: {"type":"error","message":"bad key [REDACTED] ([REDACTED])"}');
+  }
+});
+
+test('upstream statuses and retry headers pass through', async () => {
+  const res = await post({ mode: 'limited' });
+  assert.equal(res.status, 429);
+  assert.equal(res.headers.get('retry-after'), '3');
+  assert.equal(res.headers.get('retry-after-ms'), '2500');
+  assert.equal(res.headers.get('x-request-id'), 'req_upstream_1');
+  assert.equal((await res.json()).error.code, 'rate_limit_exceeded');
+});
+
+test('compressed upstream bodies are decoded before redaction; unknown encodings are refused', async () => {
+  const res = await post({ mode: 'gzip' });
+  assert.equal(res.status, 400);
+  assert.equal(res.headers.get('content-encoding'), null);
+  const text = await res.text();
+  assert.deepEqual(leaks(text), []);
+  assert.equal(JSON.parse(text).error.message, 'key [REDACTED]');
+  const weird = await post({ mode: 'weird-encoding' });
+  assert.equal(weird.status, 502);
+  assert.deepEqual(leaks(await weird.text()), []);
+});
+
+test('redactor: the same output for every chunking, no fragment left, other bytes untouched', () => {
+  const r = createRedactor(KEY);
+  const samples = [
+    `plain text, no key at all — ünïcödé 🙂 ${'x'.repeat(30)}`,
+    `a ${KEY} b`,
+    `${KEY}${KEY}`,
+    `${BARE}|${KEY.slice(0, 10)}|${KEY.slice(-10)}|${KEY.slice(4, 13)}`, // the last one is 9 chars: kept
+    `"${KEY.slice(0, 20)}🙂${KEY.slice(20)}"`,
+    `sk-proxy-01 almost ${KEY.slice(0, 9)} but not`,
+    `${KEY.slice(5)}${KEY.slice(0, 5)}`,
+  ];
+  for (const text of samples) {
+    const whole = r.redact(text);
+    assert.deepEqual(leaks(whole), [], text);
+    const bytes = Buffer.from(text);
+    for (let a = 0; a <= bytes.length; a++) {
+      for (const b of [a, Math.min(bytes.length, a + 1), Math.min(bytes.length, a + 13)]) {
+        const s = r.stream();
+        const out = Buffer.concat([s.push(bytes.subarray(0, a)), s.push(bytes.subarray(a, b)), s.push(bytes.subarray(b)), s.end()]);
+        assert.equal(out.toString(), whole, `${JSON.stringify(text)} cut at ${a}, ${b}`);
+      }
+    }
+  }
+  assert.equal(r.redact(`a ${KEY} b`), 'a [REDACTED] b');
+  assert.equal(r.redact(`${KEY.slice(4, 13)}`), KEY.slice(4, 13));
+  // A byte at a time: nothing that ends an SSE event is held back.
+  const s = r.stream();
+  assert.equal(s.push(Buffer.from('data: {"a":1}\n\n')).toString(), 'data: {"a":1}\n\n');
+  assert.equal(s.push(Buffer.from(`x ${KEY.slice(0, 12)}`)).toString(), 'x ');
+  assert.equal(s.push(Buffer.from('\n')).toString(), '[REDACTED]\n');
+});

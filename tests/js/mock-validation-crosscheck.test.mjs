@@ -1,0 +1,169 @@
+// The mock's validator (the oracle: it answers as the real API does) and the client's
+// (src/request.rs, through the built package) are written independently; here they must
+// agree. Every invalid params object goes to the mock (its 400's `error.param`) and to the
+// client (its `ValidationError.param`; or, for rules only the server checks, the
+// `ApiError.param` of the mock's 400 that the client passes on). Valid boundaries must pass
+// both. No socket: the client's `fetch` is the mock's.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ResponsesClient, ValidationError, ApiError } from 'cometapi-responses';
+import { createMock } from '../../mock/index.mjs';
+
+const mock = createMock({ delayMs: 0 });
+const client = new ResponsesClient({
+  apiKey: 'sk-test', baseURL: 'http://mock.test/v1', maxRetries: 0,
+  fetch: (input, init) => mock.fetch(new Request(input, init)),
+});
+
+const ok = { model: 'm', input: 'hi' };
+// a conversation that exists (a response naming an unknown one is a 404, not a validation error)
+const CONV = (await (await mock.fetch(new Request('http://mock.test/v1/conversations', { method: 'POST', body: '{}' }))).json()).id;
+const long = (n, c = 'x') => c.repeat(n);
+const meta = (n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
+
+// [name, params, param (the mock's and the client's), who: 'both' (the client checks it too,
+// before sending) or 'server' (only the server checks it; the client sends it on)]
+const INVALID = [
+  ['model missing', { input: 'hi' }, 'model', 'both'],
+  ['model not a string', { model: 5, input: 'hi' }, 'model', 'both'],
+  ['model empty', { model: '', input: 'hi' }, 'model', 'both'],
+  ['model blank', { model: '   ', input: 'hi' }, 'model', 'both'],
+  ['input missing', { model: 'm' }, 'input', 'both'],
+  ['input a number', { model: 'm', input: 5 }, 'input', 'both'],
+  ['input an object', { model: 'm', input: { role: 'user' } }, 'input', 'both'],
+  ['instructions not a string', { ...ok, instructions: 1 }, 'instructions', 'both'],
+  ['previous_response_id not a string', { ...ok, previous_response_id: 1 }, 'previous_response_id', 'both'],
+  ['prompt_cache_key not a string', { ...ok, prompt_cache_key: [] }, 'prompt_cache_key', 'both'],
+  ['user not a string', { ...ok, user: {} }, 'user', 'both'],
+  ['stream not a boolean', { ...ok, stream: 'yes' }, 'stream', 'both'],
+  ['background not a boolean', { ...ok, background: 1 }, 'background', 'both'],
+  ['store not a boolean', { ...ok, store: 'no' }, 'store', 'both'],
+  ['parallel_tool_calls not a boolean', { ...ok, parallel_tool_calls: 0 }, 'parallel_tool_calls', 'both'],
+  ['reasoning not an object', { ...ok, reasoning: 'high' }, 'reasoning', 'both'],
+  ['text not an object', { ...ok, text: 'json' }, 'text', 'both'],
+  ['tools not an array', { ...ok, tools: {} }, 'tools', 'both'],
+  ['tools item not an object', { ...ok, tools: ['get_weather'] }, 'tools[0]', 'both'],
+  ['conversation a number', { ...ok, conversation: 5 }, 'conversation', 'both'],
+  ['include not an array', { ...ok, include: 'x' }, 'include', 'both'],
+  ['include item not a string', { ...ok, include: [1] }, 'include[0]', 'both'],
+  ['tool_choice enum', { ...ok, tool_choice: 'sometimes' }, 'tool_choice', 'both'],
+  ['tool_choice a number', { ...ok, tool_choice: 1 }, 'tool_choice', 'both'],
+  ['service_tier enum', { ...ok, service_tier: 'turbo' }, 'service_tier', 'both'],
+  ['truncation enum', { ...ok, truncation: 'sometimes' }, 'truncation', 'both'],
+  ['prompt_cache_retention enum', { ...ok, prompt_cache_retention: '1h' }, 'prompt_cache_retention', 'both'],
+  ['temperature > 2', { ...ok, temperature: 2.5 }, 'temperature', 'both'],
+  ['temperature < 0', { ...ok, temperature: -0.1 }, 'temperature', 'both'],
+  ['temperature a string', { ...ok, temperature: 'hot' }, 'temperature', 'both'],
+  ['top_p > 1', { ...ok, top_p: 1.5 }, 'top_p', 'both'],
+  ['top_p < 0', { ...ok, top_p: -1 }, 'top_p', 'both'],
+  ['top_logprobs > 20', { ...ok, top_logprobs: 21 }, 'top_logprobs', 'both'],
+  ['top_logprobs < 0', { ...ok, top_logprobs: -1 }, 'top_logprobs', 'both'],
+  ['top_logprobs not an integer', { ...ok, top_logprobs: 1.5 }, 'top_logprobs', 'both'],
+  ['max_output_tokens 0', { ...ok, max_output_tokens: 0 }, 'max_output_tokens', 'both'],
+  ['max_output_tokens decimal', { ...ok, max_output_tokens: 10.5 }, 'max_output_tokens', 'both'],
+  ['max_output_tokens a string', { ...ok, max_output_tokens: '10' }, 'max_output_tokens', 'both'],
+  ['max_tool_calls 0', { ...ok, max_tool_calls: 0 }, 'max_tool_calls', 'both'],
+  ['safety_identifier > 64', { ...ok, safety_identifier: long(65) }, 'safety_identifier', 'both'],
+  ['safety_identifier > 64 code points', { ...ok, safety_identifier: long(65, '🙂') }, 'safety_identifier', 'both'],
+  ['safety_identifier not a string', { ...ok, safety_identifier: 5 }, 'safety_identifier', 'both'],
+  ['metadata not an object', { ...ok, metadata: [] }, 'metadata', 'both'],
+  ['metadata 17 pairs', { ...ok, metadata: meta(17) }, 'metadata', 'both'],
+  ['metadata key > 64', { ...ok, metadata: { [long(65)]: 'v' } }, 'metadata', 'both'],
+  ['metadata value > 512', { ...ok, metadata: { k: long(513) } }, 'metadata.k', 'both'],
+  ['metadata value not a string', { ...ok, metadata: { k: 1 } }, 'metadata.k', 'both'],
+  ['previous_response_id with conversation', { ...ok, previous_response_id: 'resp_1', conversation: 'conv_1' }, 'conversation', 'both'],
+  ['stream_options without stream', { ...ok, stream_options: { include_obfuscation: false } }, 'stream_options', 'both'],
+  ['stream_options with stream false', { ...ok, stream: false, stream_options: {} }, 'stream_options', 'both'],
+  // Rules only the server checks (the client does not know every item and tool shape).
+  ['input item without type or role', { model: 'm', input: [{ content: 'x' }] }, 'input[0].type', 'server'],
+  ['input item not an object', { model: 'm', input: ['x'] }, 'input[0]', 'server'],
+  ['input message role enum', { model: 'm', input: [{ role: 'robot', content: 'x' }] }, 'input[0].role', 'server'],
+  ['input message content type', { model: 'm', input: [{ role: 'user', content: 5 }] }, 'input[0].content', 'server'],
+  ['function_call_output without call_id', { model: 'm', input: [{ type: 'function_call_output', output: 'x' }] }, 'input[0].call_id', 'server'],
+  ['reasoning.effort enum', { ...ok, reasoning: { effort: 'max' } }, 'reasoning.effort', 'server'],
+  ['reasoning.summary enum', { ...ok, reasoning: { summary: 'long' } }, 'reasoning.summary', 'server'],
+  ['text.format.type enum', { ...ok, text: { format: { type: 'yaml' } } }, 'text.format.type', 'server'],
+  ['json_schema without name', { ...ok, text: { format: { type: 'json_schema', schema: {} } } }, 'text.format.name', 'server'],
+  ['json_schema without schema', { ...ok, text: { format: { type: 'json_schema', name: 'x' } } }, 'text.format.schema', 'server'],
+  ['text.verbosity enum', { ...ok, text: { verbosity: 'loud' } }, 'text.verbosity', 'server'],
+  ['tool without type', { ...ok, tools: [{ name: 'x' }] }, 'tools[0].type', 'server'],
+  ['function tool without name', { ...ok, tools: [{ type: 'function', parameters: {} }] }, 'tools[0].name', 'server'],
+  ['function tool name pattern', { ...ok, tools: [{ type: 'function', name: 'get weather' }] }, 'tools[0].name', 'server'],
+  ['function tool parameters type', { ...ok, tools: [{ type: 'function', name: 'f', parameters: 'x' }] }, 'tools[0].parameters', 'server'],
+  ['tool_choice required without tools', { ...ok, tool_choice: 'required' }, 'tool_choice', 'server'],
+  ['tool_choice names a missing tool', { ...ok, tool_choice: { type: 'function', name: 'nope' } }, 'tool_choice', 'server'],
+  ['conversation object without id', { ...ok, conversation: {} }, 'conversation.id', 'server'],
+];
+
+/** What the mock says about `params`: its 400's param, or null when it accepts them. */
+async function mockParam(params) {
+  const res = await mock.fetch(new Request('http://mock.test/v1/responses', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params),
+  }));
+  const body = await res.json();
+  if (res.status === 200) return null;
+  assert.equal(res.status, 400, JSON.stringify(body));
+  assert.equal(body.error.type, 'invalid_request_error');
+  return body.error.param;
+}
+
+/** What the client says: ['client', param] before sending, ['server', param] from the 400, or null. */
+async function clientParam(params) {
+  const before = mock.requests.length;
+  try {
+    await client.create(params);
+    return null;
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      assert.equal(mock.requests.length, before, 'a ValidationError is thrown before any request');
+      return ['client', e.param];
+    }
+    if (e instanceof ApiError && e.status === 400) return ['server', e.param];
+    throw e;
+  }
+}
+
+// Known disagreements, for the client's owner to settle (src/request.rs): the client names
+// the parent field where the API names the nested one.
+/** Rows where the client and the API are known to disagree (none today). */
+const KNOWN = new Map();
+
+for (const [name, params, param, who] of INVALID) {
+  test(`${name}: mock and client both say '${param}'`, { todo: KNOWN.get(name) }, async () => {
+    assert.equal(await mockParam(params), param, 'the mock');
+    const seen = await clientParam(params);
+    assert.notEqual(seen, null, 'the client accepted it, and so did the mock?');
+    if (who === 'both') assert.deepEqual(seen, ['client', param], 'the client checks this rule itself');
+    else assert.equal(seen[1], param, `the client (${seen[0]}) agrees`);
+  });
+}
+
+const VALID = [
+  ['temperature 0 and 2', [{ ...ok, temperature: 0 }, { ...ok, temperature: 2 }]],
+  ['top_p 0 and 1', [{ ...ok, top_p: 0 }, { ...ok, top_p: 1 }]],
+  ['top_logprobs 0 and 20', [{ ...ok, top_logprobs: 0 }, { ...ok, top_logprobs: 20 }]],
+  ['max_output_tokens 1, max_tool_calls 1', [{ ...ok, max_output_tokens: 1, max_tool_calls: 1 }]],
+  ['16 metadata pairs, a 64-character key, a 512-character value', [{ ...ok, metadata: meta(16) }, { ...ok, metadata: { [long(64)]: long(512) } }]],
+  ['safety_identifier of 64 code points', [{ ...ok, safety_identifier: long(64, '🙂') }]],
+  ['null counts as absent', [{ ...ok, temperature: null, metadata: null, tools: null, conversation: null, previous_response_id: null, stream_options: null }]],
+  ['input items and tools', [{
+    model: 'm',
+    input: [{ role: 'developer', content: 'be brief' }, { role: 'user', content: [{ type: 'input_text', text: 'hi' }] }],
+    tools: [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: {} } }],
+    tool_choice: { type: 'function', name: 'get_weather' },
+  }]],
+  ['conversation as a string or an object', [{ ...ok, conversation: CONV }, { ...ok, conversation: { id: CONV } }]],
+  ['every enum value', [
+    { ...ok, service_tier: 'flex', truncation: 'auto', prompt_cache_retention: '24h', tool_choice: 'none' },
+    { ...ok, reasoning: { effort: 'xhigh', summary: 'detailed' }, text: { format: { type: 'json_object' }, verbosity: 'low' } },
+  ]],
+];
+
+for (const [name, cases] of VALID) {
+  test(`valid for both: ${name}`, async () => {
+    for (const params of cases) {
+      assert.equal(await mockParam(params), null, `the mock: ${JSON.stringify(params).slice(0, 200)}`);
+      assert.equal(await clientParam(params), null, `the client: ${JSON.stringify(params).slice(0, 200)}`);
+    }
+  });
+}

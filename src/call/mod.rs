@@ -271,7 +271,7 @@ impl Call {
         self.output_text.as_deref()
     }
 
-    /// A `parse()` answer ([`Answer::Parsed`](crate::endpoint::Answer::Parsed)): whether its
+    /// A `parse()` answer ([`Answer::Parsed`]): whether its
     /// `output_parsed` is the value of its `output_text` (`true`) or `null` (`false`).
     pub fn output_parsed(&self) -> Option<bool> {
         self.output_parsed

@@ -66,7 +66,7 @@ pub enum Answer {
     },
     /// A Response for `parse()`: as `Json { output_text: true }`, and what its `output_parsed`
     /// is ([`crate::structured::answer_output_parsed`]; an output text that is not valid JSON
-    /// fails the call with [`Error::OutputParse`](crate::Error::OutputParse)).
+    /// fails the call with [`Error::OutputParse`]).
     Parsed {
         /// The request asked for a `json_schema` format (else `output_parsed` is `null`).
         json_schema: bool,

@@ -3,9 +3,11 @@
 //   client.js   ResponsesClient (every endpoint)      stream.js   ResponseStream
 //   parsers.js  ResponseAccumulator, SseParser         errors.js   the error classes
 //   io.js       the I/O of a call (fetch, reader, timers)  mirror.js  the snapshot applier
+//   sdk.js      PartialJsonParser, jsonSchemaFormat, functionTool, the tool loop (ToolRun)
 export { ResponsesClient } from './client.js';
 export { ResponseStream } from './stream.js';
 export { ResponseAccumulator, SseParser } from './parsers.js';
+export { PartialJsonParser, jsonSchemaFormat, functionTool } from './sdk.js';
 export {
   ApiError,
   CometApiError,
@@ -14,4 +16,5 @@ export {
   AbortError,
   StreamError,
   ValidationError,
+  OutputParseError,
 } from './errors.js';

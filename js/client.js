@@ -4,6 +4,7 @@
 import { RawClient } from './cometapi_responses.js';
 import { toError, ValidationError } from './errors.js';
 import { Io } from './io.js';
+import { ToolRun, validated, validatorOf } from './sdk.js';
 import { INTERNAL, ResponseStream } from './stream.js';
 
 const isObject = (v) => typeof v === 'object' && v !== null;
@@ -72,8 +73,8 @@ const call = (fn) => {
   }
 };
 
-/** Runs a call whose answer is JSON; resolves with the parsed answer. */
-async function json(raw, fetch, signal) {
+/** Runs a call whose answer is JSON; resolves with the parsed answer (`parsed`: with output_parsed, for parse()). */
+async function json(raw, fetch, signal, parsed) {
   const io = new Io(raw, fetch, signal);
   try {
     while ((await io.step()) !== null);
@@ -82,6 +83,7 @@ async function json(raw, fetch, signal) {
     const outputText = raw.output_text;
     const answer = JSON.parse(raw.take_json());
     if (outputText !== undefined) answer.output_text = outputText;
+    if (parsed) answer.output_parsed = raw.output_parsed() === 1 ? JSON.parse(answer.output_text) : null;
     return answer;
   } finally {
     io.close();
@@ -108,20 +110,20 @@ export class ResponsesClient {
   }
 
   /** @internal Runs a JSON call built by `build(raw, coreOptions)`. */
-  _json(build, opts) {
+  _json(build, opts, parsed) {
     try {
       const [signal, core] = requestOptions(opts);
       const raw = call(() => build(this.#raw, core));
-      return json(raw, this.#fetch, signal);
+      return json(raw, this.#fetch, signal, parsed);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  #stream(build, opts) {
+  #stream(build, opts, validate) {
     const [signal, core] = requestOptions(opts);
     const raw = call(() => build(this.#raw, core));
-    return new ResponseStream(INTERNAL, raw, new Io(raw, this.#fetch, signal));
+    return new ResponseStream(INTERNAL, raw, new Io(raw, this.#fetch, signal), validate);
   }
 
   /** POST /responses (non-streaming) → the Response, with `output_text` always set. */
@@ -130,10 +132,38 @@ export class ResponsesClient {
     return this._json((r, o) => r.create(body, o), opts);
   }
 
-  /** POST /responses with `stream: true` → a ResponseStream (returned at once; invalid params throw). */
+  /**
+   * POST /responses with `stream: true` → a ResponseStream (returned at once; invalid params
+   * throw). A json_schema stream has `partialParsed`, its final response `output_parsed`.
+   */
   stream(params, opts) {
     const body = jsonParams(params);
-    return this.#stream((r, o) => r.stream(body, o), opts);
+    return this.#stream((r, o) => r.stream(body, o), opts, validatorOf(params));
+  }
+
+  /**
+   * create() whose Response has `output_parsed`: the output text's value when `text.format` is
+   * json_schema (validated by the format's `validate`, if any); null when the model refused.
+   */
+  async parse(params, opts) {
+    const body = jsonParams(params);
+    const response = await this._json((r, o) => r.parse(body, o), opts, true);
+    if (response.output_parsed !== null) {
+      response.output_parsed = await validated(validatorOf(params), response.output_parsed, response.output_text, 'the output');
+    }
+    return response;
+  }
+
+  /**
+   * A tool loop: streams each response, runs its function calls (concurrently), sends the
+   * results back, until a response calls no tool (or after `maxSteps` responses, or a call of a
+   * tool without `execute`). Invalid params throw at once.
+   */
+  runTools(params, opts) {
+    return new ToolRun(params, opts, (p, o, validate) => {
+      const body = jsonParams(p);
+      return this.#stream((r, c) => r.stream(body, c), o, validate);
+    });
   }
 
   /** GET /responses/{id} → the Response. */

@@ -33,6 +33,14 @@ export class StreamError extends CometApiError {
     this.response = fields.response ?? null;
   }
 }
+/** A structured output that does not parse: not valid JSON (`text`), or it fails the format's `validate` (`issues`). */
+export class OutputParseError extends CometApiError {
+  constructor(message, fields = {}) {
+    super(message);
+    this.text = fields.text ?? '';
+    this.issues = fields.issues;
+  }
+}
 export class ValidationError extends CometApiError {
   constructor(message, fields = {}) {
     super(message);
@@ -79,6 +87,8 @@ export function toError(e, ctx = {}) {
       return new StreamError(e.message, { response: parseJson(e.response) ?? ctx.response ?? null });
     case 'ValidationError':
       return new ValidationError(e.message, { param: e.param });
+    case 'OutputParseError':
+      return new OutputParseError(e.message, { text: e.text });
     default:
       return new CometApiError(e.message);
   }

@@ -150,6 +150,12 @@ export interface FunctionCall {
   status?: ItemStatus;
   namespace?: string;
   caller?: ToolCaller | null;
+  /**
+   * Stream snapshots only (`stream.response`, `finalResponse()`): the value of `arguments`, best
+   * effort while they stream (absent until a value starts), exact once the call is done (`{}`
+   * for empty arguments, `null` for arguments that are not valid JSON). Never sent back.
+   */
+  parsed_arguments?: JsonValue;
 }
 
 export interface FunctionCallOutputItem {
@@ -1323,8 +1329,10 @@ export type PartialParsed<T> = T extends string | number | boolean | null
  */
 export class PartialJsonParser {
   constructor();
-  /** Appends the next piece of the text. */
+  /** Appends the next piece of the text. Invalid JSON keeps the value as it was before it; later pushes are ignored. */
   push(text: string): void;
+  /** The end of the text: a document that is one number (`42`) completes only here. Later pushes are ignored. */
+  finish(): void;
   /** The value so far; undefined before any value has started. */
   readonly value: JsonValue | undefined;
   free(): void;
@@ -1386,10 +1394,14 @@ export interface ToolCallRecord {
   arguments: string;
   /**
    * The `function_call_output` sent back: the result (a string as is, anything else
-   * JSON-encoded) or the error message. Absent for a call left pending (a tool with no `execute`).
+   * JSON-encoded; `undefined` as ""), or `Error: <message>` for a failed call. Calls left pending
+   * (a tool without `execute`) are not here: they are in the final response.
    */
-  output?: string;
-  /** Why the call failed: what `execute` threw, or the invalid / unvalidated arguments. */
+  output: string;
+  /**
+   * Why the call failed: what `execute` threw (a thrown non-Error wrapped in an Error), or an
+   * OutputParseError for arguments that are not valid JSON (`text`) or fail `validate` (`issues`).
+   */
   error?: Error;
 }
 

@@ -7,9 +7,11 @@
 //   ["a", path, key]   append event[key] to the string at path
 //   ["c", path, text]  append text to the string at path
 //   ["j", path, paths] the string at path := the strings at paths, concatenated
+//   ["p", path, ops]   partial-JSON ops (s, c) whose paths start at path ([] is path itself)
 //
 // A path is an array of keys and indices; an index equal to the array's length pushes. A path
-// whose parent does not exist changes nothing.
+// whose parent does not exist changes nothing. Keys are own data properties, as JSON.parse
+// makes them (`__proto__` included).
 
 /** A deep copy of JSON data (strings are shared: they are immutable). */
 export function copy(v) {
@@ -28,10 +30,11 @@ export function copy(v) {
   return out;
 }
 
-function parentOf(root, path) {
+/** The container `path` leads into; `own`: through own properties only (keys from parsed text). */
+function parentOf(root, path, own) {
   let node = root;
   for (let i = 0; i < path.length - 1; i++) {
-    if (typeof node !== 'object' || node === null) return undefined;
+    if (typeof node !== 'object' || node === null || (own && !Object.hasOwn(node, path[i]))) return undefined;
     node = node[path[i]];
   }
   return typeof node === 'object' && node !== null ? node : undefined;
@@ -59,6 +62,12 @@ function at(root, path) {
 export class Mirror {
   /** The snapshot (null until the first root). */
   value = null;
+  #own;
+
+  /** `own`: the keys of paths may come from parsed text (a partial JSON value): walk own properties only. */
+  constructor(own = false) {
+    this.#own = own;
+  }
 
   /** Applies one event's operations. */
   apply(ops, event) {
@@ -66,11 +75,18 @@ export class Mirror {
       switch (op[0]) {
         case 'a':
         case 'c':
-          this.#append(op[1], op[0] === 'a' ? event[op[2]] : op[2]);
+          this.#append(op[1], op[0] === 'a' ? event[op[2]] : op[2], this.#own);
           break;
         case 's':
         case 't':
-          this.#set(op[1], op[0] === 's' ? op[2] : copy(event[op[2]]));
+          this.#set(op[1], op[0] === 's' ? op[2] : copy(event[op[2]]), this.#own);
+          break;
+        case 'p':
+          for (const sub of op[2]) {
+            const path = op[1].concat(sub[1]);
+            if (sub[0] === 's') this.#set(path, sub[2], true);
+            else this.#append(path, sub[2], true);
+          }
           break;
         case 'j': {
           let s = '';
@@ -78,7 +94,7 @@ export class Mirror {
             const v = at(this.value, p);
             if (typeof v === 'string') s += v;
           }
-          this.#set(op[1], s);
+          this.#set(op[1], s, false);
           break;
         }
         case 'r': {
@@ -97,18 +113,22 @@ export class Mirror {
     }
   }
 
-  #set(path, value) {
+  #set(path, value, own) {
     if (path.length === 0) {
       this.value = value;
       return;
     }
-    const parent = parentOf(this.value, path);
+    const parent = parentOf(this.value, path, own);
     if (parent !== undefined) put(parent, path[path.length - 1], value);
   }
 
-  #append(path, text) {
+  #append(path, text, own) {
     if (typeof text !== 'string') return;
-    const parent = parentOf(this.value, path);
+    if (path.length === 0) {
+      this.value = typeof this.value === 'string' ? this.value + text : text;
+      return;
+    }
+    const parent = parentOf(this.value, path, own);
     if (parent === undefined) return;
     const key = path[path.length - 1];
     const cur = parent[key];

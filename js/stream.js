@@ -5,6 +5,7 @@ import { RawCall } from './cometapi_responses.js';
 import { AbortError, StreamError, toError } from './errors.js';
 import { Io } from './io.js';
 import { Mirror } from './mirror.js';
+import { validated } from './sdk.js';
 
 export const INTERNAL = Symbol('cometapi-responses.internal');
 
@@ -27,14 +28,23 @@ export class ResponseStream {
   #final = null;
   #ended = null;
   #endedResolve = null;
+  /** json_schema streams: the partial value of the output text (the core's ops mirrored), the format's validator, what output_parsed is. */
+  #parsed = null;
+  #validate;
+  #output = 0;
 
   /** @internal Streams come from ResponsesClient.stream(), retrieveStream() and ResponseStream.fromReadableStream(). */
-  constructor(token, raw, io) {
+  constructor(token, raw, io, validate) {
     if (token !== INTERNAL) {
       throw new TypeError('use ResponsesClient.stream(), retrieveStream() or ResponseStream.fromReadableStream()');
     }
     this.#raw = raw;
     this.#io = io;
+    if (raw.structured) {
+      this.#parsed = new Mirror(true);
+      this.#parsed.value = undefined;
+      this.#validate = validate;
+    }
     this.#events = this.#generate();
   }
 
@@ -68,6 +78,8 @@ export class ResponseStream {
   async *#generate() {
     const io = this.#io;
     const mirror = this.#mirror;
+    const parsed = this.#parsed;
+    const stride = parsed === null ? 3 : 4;
     try {
       for (;;) {
         if (this.#error) throw this.#error;
@@ -75,9 +87,10 @@ export class ResponseStream {
         if (this.#error) throw this.#error;
         if (text === null) break;
         const batch = JSON.parse(text);
-        for (let i = 0; i + 2 < batch.length; i += 3) {
+        for (let i = 0; i + 2 < batch.length; i += stride) {
           const event = batch[i];
           mirror.apply(batch[i + 1], event);
+          if (stride === 4) parsed.apply(batch[i + 3]);
           if (batch[i + 2] !== 0) continue; // folded only (replayed, or the failing event)
           if (this.#handlers.size !== 0) this.#emit(event);
           yield event;
@@ -86,6 +99,7 @@ export class ResponseStream {
       }
       const e = this.#raw.error();
       if (e !== undefined) throw this.#fail(this.#toError(e));
+      this.#readOutput();
       this.#end('done');
     } catch (e) {
       throw this.#fail(e);
@@ -93,6 +107,16 @@ export class ResponseStream {
       // Left early (break, return, a throwing handler) or ended: nothing more is read.
       if (this.#state === 'open') this.#fail(this.#error ?? new AbortError('the stream was closed before its end'));
       this.#iterating = false;
+    }
+  }
+
+  /** A json_schema stream ended: what output_parsed is (the core decides), read before the core's memory goes. */
+  #readOutput() {
+    if (this.#parsed === null) return;
+    try {
+      this.#output = this.#raw.output_parsed();
+    } catch (e) {
+      this.#output = toError(e);
     }
   }
 
@@ -170,6 +194,11 @@ export class ResponseStream {
       if (this.#state !== 'done' || final === null) {
         throw new StreamError('the stream ended without a final response', { response: final });
       }
+      if (this.#parsed !== null) {
+        const output = this.#output;
+        if (output instanceof Error) throw output;
+        final.output_parsed = output === 1 ? await validated(this.#validate, JSON.parse(final.output_text), final.output_text, 'the output') : null;
+      }
       return final;
     })();
     return this.#final;
@@ -196,6 +225,11 @@ export class ResponseStream {
   /** The Response built from the events read so far (with output_text), or null before response.created. */
   get response() {
     return this.#mirror.value;
+  }
+
+  /** json_schema streams: the best-effort value of the output text so far (undefined before any, and on other streams). */
+  get partialParsed() {
+    return this.#parsed?.value;
   }
 
   /** Aborts the request; iteration and finalResponse() then reject with AbortError. */
@@ -249,7 +283,10 @@ export class ResponseStream {
             return;
           }
           if (e !== undefined) this.#fail(this.#toError(e));
-          else this.#end('done');
+          else {
+            this.#readOutput();
+            this.#end('done');
+          }
           controller.close();
         } catch (err) {
           controller.error(this.#fail(err));

@@ -24,7 +24,7 @@ pub fn json_body(body: &[u8], answer: Answer) -> Result<(String, Option<String>)
         return Err(Error::stream(format!("the response is not JSON: {}", excerpt(&text, 120))));
     }
     match answer {
-        Answer::Json { output_text: true } => {
+        Answer::Json { output_text: true } | Answer::Parsed { .. } => {
             let set = accumulate::output_text_to_set(&text)?;
             Ok((text, set))
         }

@@ -1,7 +1,8 @@
 //! The crate's error type, shared by the core and the wasm shell.
 //!
 //! Every variant maps one-to-one onto an exported JS error class (docs/architecture.md):
-//! `ApiError`, `ConnectionError`, `TimeoutError`, `AbortError`, `StreamError`, `ValidationError`.
+//! `ApiError`, `ConnectionError`, `TimeoutError`, `AbortError`, `StreamError`, `ValidationError`,
+//! `OutputParseError`.
 //! `Display` never includes secrets: no variant ever holds the API key or request headers.
 
 use core::fmt;
@@ -69,6 +70,14 @@ pub enum Error {
         /// The partial snapshot as JSON text.
         response: Option<String>,
     },
+    /// A structured output (the output text of a `json_schema` response) is not valid JSON, or
+    /// does not deserialize into the type asked for (see [`crate::structured`]).
+    OutputParse {
+        /// Where and why it does not parse.
+        message: String,
+        /// The output text.
+        text: String,
+    },
     /// The request parameters break a documented rule; nothing was sent.
     Validation {
         /// The parameter at fault (`metadata`, `temperature`, …).
@@ -95,6 +104,10 @@ impl Error {
         match self {
             Error::Api(e) => e.redact(redactor),
             Error::Connection { message } | Error::Validation { message, .. } => redactor.redact_string(message),
+            Error::OutputParse { message, text } => {
+                redactor.redact_string(message);
+                redactor.redact_string(text);
+            }
             Error::Stream { message, response } => {
                 redactor.redact_string(message);
                 if let Some(r) = response {
@@ -124,6 +137,7 @@ impl Error {
             Error::Abort => "AbortError",
             Error::Stream { .. } => "StreamError",
             Error::Validation { .. } => "ValidationError",
+            Error::OutputParse { .. } => "OutputParseError",
         }
     }
 
@@ -147,7 +161,7 @@ impl fmt::Display for Error {
             }
             Error::Timeout { timeout_ms, .. } => write!(f, "request timed out after {timeout_ms} ms"),
             Error::Abort => f.write_str("request was aborted"),
-            Error::Stream { message, .. } => f.write_str(message),
+            Error::Stream { message, .. } | Error::OutputParse { message, .. } => f.write_str(message),
             Error::Validation { param, message } => write!(f, "invalid `{param}`: {message}"),
         }
     }

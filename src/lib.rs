@@ -14,6 +14,7 @@ pub mod request;
 pub mod retry;
 pub mod sse;
 pub mod stream;
+pub mod structured;
 pub mod tool_loop;
 
 #[cfg(target_arch = "wasm32")]

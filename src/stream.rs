@@ -25,11 +25,12 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use crate::accumulate::{Accumulator, Outcome, Patch};
+use crate::accumulate::{Accumulator, Outcome, Patch, Path};
 use crate::error::Error;
 use crate::event::{self, ResponseEvent};
 use crate::redact::Redactor;
 use crate::sse;
+use crate::structured::{OutputParser, OutputState};
 
 /// What the consumer does with an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +64,9 @@ pub struct Entry {
     pub show: Show,
     /// The SSE `event:` field it came with (`"message"` when it had none): for re-encoding.
     pub sse_name: String,
+    /// A `json_schema` stream ([`StreamState::parse_output`]): the partial JSON ops that take
+    /// the value of the output text to what it is after this event.
+    pub output_ops: Option<String>,
 }
 
 /// Where the decoded events go.
@@ -101,6 +105,8 @@ pub struct StreamState {
     redactor: Option<Rc<Redactor>>,
     /// Frames mode: the event that failed the stream was forwarded as a frame.
     failure_forwarded: bool,
+    /// A `json_schema` stream: the partial JSON of its output text.
+    output: Option<Box<OutputParser>>,
 }
 
 impl StreamState {
@@ -129,7 +135,28 @@ impl StreamState {
             restarted: false,
             redactor: None,
             failure_forwarded: false,
+            output: None,
         }
+    }
+
+    /// The stream answers a `json_schema` request: its output text is followed by a partial
+    /// JSON parser ([`crate::structured::OutputParser`]), whose ops go with each event (the
+    /// fourth element of each batch entry, [`Entry::output_ops`]), and at the end
+    /// [`output_state`](Self::output_state) says what `output_parsed` is. Call it before the
+    /// first chunk. (This stream keeps a snapshot of its own, to read the output text.)
+    pub fn parse_output(&mut self) {
+        self.acc = Accumulator::new();
+        self.output = Some(Box::new(OutputParser::new()));
+    }
+
+    /// [`parse_output`](Self::parse_output) was called.
+    pub fn is_parsing_output(&self) -> bool {
+        self.output.is_some()
+    }
+
+    /// A `json_schema` stream that ended normally: what `output_parsed` is.
+    pub fn output_state(&self) -> Option<&OutputState> {
+        self.output.as_ref().and_then(|o| o.state())
     }
 
     /// Events with a `sequence_number` up to `n` are folded, not handed out (a replay from the
@@ -312,8 +339,14 @@ impl StreamState {
             }
         }
         let terminal = self.outcome.is_some();
+        if let Some(o) = &mut self.output {
+            follow_output(o, &self.acc, terminal);
+        }
         match &mut self.sink {
-            Sink::Entries(q) => q.push_back(Entry { event: ev, patches: self.acc.patches().to_vec(), show, sse_name }),
+            Sink::Entries(q) => {
+                let output_ops = self.output.as_ref().map(|o| o.ops().to_owned());
+                q.push_back(Entry { event: ev, patches: self.acc.patches().to_vec(), show, sse_name, output_ops });
+            }
             Sink::Batch(b) => {
                 b.push(if b.is_empty() { '[' } else { ',' });
                 b.push_str(ev.json());
@@ -321,6 +354,10 @@ impl StreamState {
                 self.acc.write_patches_json(b);
                 b.push(',');
                 b.push(show.code());
+                if let Some(o) = &self.output {
+                    b.push(',');
+                    b.push_str(o.ops());
+                }
             }
             Sink::Frames(f) => {
                 match (show, &self.redactor) {
@@ -344,6 +381,26 @@ impl StreamState {
     /// A resumed body is running (a restart happened): repeated events are dropped.
     fn resumed(&self) -> bool {
         self.restarted
+    }
+}
+
+/// After an event was folded: the output text's parser follows the text (only when a patch
+/// wrote `output_text`), and finishes at the stream's end.
+fn follow_output(o: &mut OutputParser, acc: &Accumulator, terminal: bool) {
+    let mut written = None;
+    for p in acc.patches() {
+        match p {
+            Patch::Append { path, .. } if *path == Path::output_text() => written = Some(written.unwrap_or(true)),
+            Patch::Join { path, .. } if *path == Path::output_text() => written = Some(false),
+            _ => {}
+        }
+    }
+    match written {
+        Some(appended) => o.follow(acc.output_text(), appended),
+        None => o.unchanged(),
+    }
+    if terminal {
+        o.finish(acc.snapshot());
     }
 }
 

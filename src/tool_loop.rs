@@ -24,7 +24,8 @@
 //!   carries the history). With `store: false` (stateless servers, privacy) there is nothing to
 //!   chain to: every later request resends the whole history as `input` — the original input
 //!   (a string input becomes a user message item), every output item of every earlier response
-//!   as it came (reasoning items with their `encrypted_content` included) and every output —
+//!   as it came (reasoning items with their `encrypted_content` included; without the
+//!   `parsed_arguments` a client snapshot adds to function calls) and every output —
 //!   and every request of the loop, the first included, has `reasoning.encrypted_content`
 //!   merged into `include`. All other params are sent unchanged on every request.
 //! - A response decides the next step ([`ToolLoop::on_response`]), in this order: no call to
@@ -84,6 +85,19 @@ pub struct ToolCall {
     /// The arguments parsed, or why they are not valid JSON (then the call must not run: the
     /// loop sends this message back as its error).
     pub parsed: Result<Value, String>,
+}
+
+impl ToolCall {
+    /// The JSON text of the parsed arguments, exactly as the model wrote it (`{}` for empty
+    /// arguments): `JSON.parse` of it gives the arguments with `JSON.parse`'s exactness (the
+    /// `parsed` value follows serde_json's conventions). `None` when they are not valid JSON.
+    pub fn arguments_json(&self) -> Option<&str> {
+        match &self.parsed {
+            Ok(_) if self.arguments.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) => Some("{}"),
+            Ok(_) => Some(&self.arguments),
+            Err(_) => None,
+        }
+    }
 }
 
 /// As JSON (for a JS caller): `{ call_id, name, arguments, parsed }`, or `{ call_id, name,
@@ -231,39 +245,58 @@ impl ToolLoop {
 
     /// The params of the next request; `None` when the loop waits for tool results or is over.
     pub fn next_request(&self) -> Option<Value> {
-        if !matches!(self.phase, Phase::Request) {
-            return None;
-        }
         let mut req = self.params.clone();
-        if !self.steps.is_empty() {
-            if self.store_false {
-                req.remove("previous_response_id");
-                req.insert("input".into(), Value::Array(self.history.clone()));
-            } else {
-                req.insert("input".into(), Value::Array(self.outputs.clone()));
-                match &self.last_id {
-                    Some(id) if !self.conversation => {
-                        req.insert("previous_response_id".into(), Value::String(id.clone()));
-                    }
-                    _ => {
-                        req.remove("previous_response_id");
-                    }
+        for (key, value) in self.request_changes()? {
+            match value {
+                Some(v) => {
+                    req.insert(key.to_owned(), v);
                 }
-            }
-        }
-        if self.store_false {
-            match req.get_mut("include") {
-                Some(Value::Array(include)) => {
-                    if !include.iter().any(|v| v.as_str() == Some(ENCRYPTED_REASONING)) {
-                        include.push(ENCRYPTED_REASONING.into());
-                    }
-                }
-                _ => {
-                    req.insert("include".into(), json!([ENCRYPTED_REASONING]));
+                None => {
+                    req.remove(key);
                 }
             }
         }
         Some(Value::Object(req))
+    }
+
+    /// The next request as changes to the params: each key set to a value (`Some`) or removed
+    /// (`None`), every other param as given. A caller that keeps the params as it gave them
+    /// (their key order, e.g. of a JSON Schema's `properties`, which sets the order of a
+    /// structured output) builds the request from these. `None` as for
+    /// [`next_request`](Self::next_request).
+    pub fn request_changes(&self) -> Option<Vec<(&'static str, Option<Value>)>> {
+        if !matches!(self.phase, Phase::Request) {
+            return None;
+        }
+        let mut changes = Vec::new();
+        if !self.steps.is_empty() {
+            if self.store_false {
+                changes.push(("previous_response_id", None));
+                changes.push(("input", Some(Value::Array(self.history.clone()))));
+            } else {
+                changes.push(("input", Some(Value::Array(self.outputs.clone()))));
+                let chained = match &self.last_id {
+                    Some(id) if !self.conversation => Some(Value::String(id.clone())),
+                    _ => None,
+                };
+                changes.push(("previous_response_id", chained));
+            }
+        }
+        if self.store_false {
+            let include = match self.params.get("include") {
+                Some(Value::Array(include)) if include.iter().any(|v| v.as_str() == Some(ENCRYPTED_REASONING)) => None,
+                Some(Value::Array(include)) => {
+                    let mut include = include.clone();
+                    include.push(ENCRYPTED_REASONING.into());
+                    Some(include)
+                }
+                _ => Some(vec![Value::from(ENCRYPTED_REASONING)]),
+            };
+            if let Some(include) = include {
+                changes.push(("include", Some(Value::Array(include))));
+            }
+        }
+        Some(changes)
     }
 
     /// Takes the response to the last request and decides the next step (module docs). When
@@ -277,7 +310,7 @@ impl ToolLoop {
         self.steps.push(StepRecord { response: response.clone(), tool_calls: Vec::new() });
         let items = response.get("output").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
         if self.store_false {
-            self.history.extend(items.iter().cloned());
+            self.history.extend(items.iter().map(as_input));
         }
         self.last_id = response.get("id").and_then(Value::as_str).map(str::to_owned);
 
@@ -378,6 +411,17 @@ impl ToolLoop {
             _ => &[],
         }
     }
+}
+
+/// An output item as it goes back in the input of a `store: false` request: as it came,
+/// without the `parsed_arguments` the client adds to `function_call` items of its snapshots
+/// (not a field of the API).
+fn as_input(item: &Value) -> Value {
+    let mut item = item.clone();
+    if let Value::Object(o) = &mut item {
+        o.remove("parsed_arguments");
+    }
+    item
 }
 
 /// A `function_call` item as a call; `None` when it has no `call_id` or `name` to answer.

@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use cometapi_responses::accumulate::{compute_output_text, with_output_text, Accumulator, Mirror, Outcome, Patch};
 use cometapi_responses::error::Error;
 use cometapi_responses::event::{decode, EventKind, ResponseEvent};
+use cometapi_responses::partial_json;
 use cometapi_responses::sse::{self, Parser};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -115,11 +116,40 @@ fn assert_streamed_agrees(file: &str, acc: &Accumulator, resp: &Value) {
             panic!("{file}: streamed item {i} ({} {}) is not in the terminal output, in order", g["type"], g["id"])
         });
         assert_eq!(essence(g), essence(w), "{file}: the texts of streamed item {i}");
+        if let (Some("function_call"), Some(Value::String(args))) = (w["type"].as_str(), w.get("arguments")) {
+            // Best effort while streaming, exact once done: either way, the value of the whole text.
+            let parsed = g.get("parsed_arguments");
+            assert_eq!(parsed, Some(&done_args(args)), "{file}: parsed_arguments of streamed item {i}");
+        }
         matched.push(w.clone());
         k += 1;
     }
     let streamed = json!({ "output": matched });
     assert_eq!(acc.output_text(), compute_output_text(&streamed), "{file}: output_text of the streamed items");
+}
+
+/// `parsed_arguments` of a done function call: `{}` for empty arguments, the parsed value, or
+/// `null` for arguments that are not JSON.
+fn done_args(text: &str) -> Value {
+    if text.trim_matches([' ', '\t', '\n', '\r']).is_empty() {
+        return json!({});
+    }
+    partial_json::parse(text).unwrap_or(Value::Null)
+}
+
+/// What the snapshot is after a terminal event: its response, plus `output_text`, plus
+/// `parsed_arguments` on every `function_call` item with string arguments.
+fn final_snapshot(resp: &Value) -> Value {
+    let mut want = resp.clone();
+    want["output_text"] = Value::String(compute_output_text(resp));
+    if let Some(items) = want["output"].as_array_mut() {
+        for item in items {
+            if let (Some("function_call"), Some(Value::String(args))) = (item["type"].as_str(), item.get("arguments")) {
+                item["parsed_arguments"] = done_args(args);
+            }
+        }
+    }
+    want
 }
 
 /// The texts of an output item: what deltas build.
@@ -216,8 +246,7 @@ fn check_stream(file: &str, evs: &[ResponseEvent], strict: bool) -> (Accumulator
         let v0 = acc.version();
         push_all(&mut acc, rest);
         assert!(acc.version() > v0);
-        let mut want = resp.clone();
-        want["output_text"] = Value::String(compute_output_text(resp));
+        let want = final_snapshot(resp);
         assert_eq!(acc.snapshot(), Some(&want), "{file}: final snapshot");
         let parsed: Value = serde_json::from_str(&acc.response_json().expect("json")).expect("valid JSON");
         assert_eq!(parsed, want, "{file}: response_json");

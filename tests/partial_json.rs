@@ -448,13 +448,19 @@ impl Mirror {
 /// Pushes `chunks` with ops, checking every step; returns the parser after `finish`.
 fn run_chunks(doc: &str, chunks: &[&str], full: &Value, dup: bool) -> PartialJsonParser {
     let mut p = PartialJsonParser::new();
+    // The ops-only parser (a mirror elsewhere keeps the value) writes the same ops.
+    let mut lean = PartialJsonParser::ops_only();
+    let mut lean_ops = String::new();
     let mut mirror = Mirror(None);
     let mut ops = String::new();
     let mut sofar = 0;
     for chunk in chunks {
         p.push_with_ops(chunk, &mut ops);
+        lean.push_with_ops(chunk, &mut lean_ops);
         sofar += chunk.len();
         let ctx = format!("{doc:?} after {sofar} bytes");
+        assert_eq!(lean_ops, ops, "{ctx}: ops-only parser");
+        assert!(lean.value().is_none() && lean.is_complete() == p.is_complete(), "{ctx}: ops-only parser");
         mirror.apply(&ops, &p, &ctx);
         assert!(p.error().is_none(), "{ctx}: {:?}", p.error());
         assert_eq!(p.value(), reference(&doc[..sofar]).as_ref(), "{ctx}: value vs reference");
@@ -465,6 +471,8 @@ fn run_chunks(doc: &str, chunks: &[&str], full: &Value, dup: bool) -> PartialJso
         }
     }
     p.finish_with_ops(&mut ops);
+    lean.finish_with_ops(&mut lean_ops);
+    assert_eq!(lean_ops, ops, "{doc:?} at finish: ops-only parser");
     mirror.apply(&ops, &p, &format!("{doc:?} at finish"));
     assert!(p.is_complete(), "{doc:?}: not complete at finish");
     assert_eq!(p.value(), Some(full), "{doc:?}: final value");

@@ -7,3 +7,6 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "wasm/transport.rs"]
 mod transport;
+
+#[path = "wasm/sdk.rs"]
+mod sdk;

@@ -9,6 +9,9 @@ use wasm_bindgen_test::*;
 #[path = "wasm/transport.rs"]
 mod transport;
 
+#[path = "wasm/sdk.rs"]
+mod sdk;
+
 #[wasm_bindgen_test]
 fn sse_parser_runs_in_wasm() {
     let mut p = Parser::new();

@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 
+use super::arguments;
 use super::output_text;
 use super::patch::{Key, Patch, Path, MAX_LEN};
 
@@ -115,6 +116,10 @@ fn lifecycle(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) 
     }
     skeleton.recompute_last_text();
     out.push(output_text::join(skeleton));
+    let done = ev.kind().is_terminal();
+    for (i, item) in incoming.unwrap_or_default().iter().enumerate() {
+        arguments::item_set(skeleton, i, item, done, out);
+    }
 }
 
 /// `output_item.added/done`: the item at the position the server's `output_index` maps to is
@@ -140,6 +145,7 @@ fn item_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>)
         None => skeleton.items.push(new),
     }
     output_text::reshaped(skeleton, had_text, has_text, out);
+    arguments::item_set(skeleton, i, item, ev.kind() == EventKind::OutputItemDone, out);
 }
 
 /// `content_part.added/done`, `reasoning_summary_part.added/done`: the part replaces the one

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::patch::{Key, Patch, Path, Seg};
 use crate::event::ResponseEvent;
+use crate::partial_json::{self, Op};
 
 /// A snapshot kept by applying patches.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -89,6 +90,7 @@ impl Mirror {
                 }
             }
             Patch::Cat { path, text } => self.cat(path, text),
+            Patch::Nested { path, ops } => self.nested(path, ops),
             Patch::Join { path, from } => {
                 let mut text = String::new();
                 for f in from {
@@ -97,6 +99,23 @@ impl Mirror {
                     }
                 }
                 self.set(path, Value::String(text));
+            }
+        }
+    }
+
+    /// Partial-JSON ops whose paths start at `base` (read as [`crate::partial_json`] reads
+    /// them; an op that does not fit does nothing, the ones after it still apply).
+    fn nested(&mut self, base: &Path, ops: &str) {
+        let Ok(ops) = partial_json::parse_ops(ops) else { return };
+        for op in ops {
+            match op {
+                Op::Set { path, value } if path.is_empty() => self.set(base, value),
+                op => {
+                    let Some(slot) = self.get_mut(base) else { continue };
+                    let mut value = Some(mem::take(slot));
+                    let _ = partial_json::apply_op(&mut value, op);
+                    *slot = value.unwrap_or_default();
+                }
             }
         }
     }

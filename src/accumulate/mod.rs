@@ -34,6 +34,9 @@
 //! - `output_text.annotation.added` sets `annotations[annotation_index]`; an index past the end
 //!   (or none) appends.
 //! - Tool status events set the item's `status`.
+//! - `function_call` items get `parsed_arguments`: the value of their `arguments`, best effort
+//!   while they stream, exact once done (the partial JSON parser's ops under a nested patch; see
+//!   `arguments.rs`). It is a field of the snapshot only, never of the API.
 //! - Skipped: events before the first lifecycle event, events naming an item or part that does
 //!   not exist (or a part index past the end), events missing the field they apply, targets
 //!   that are not objects or arrays where one is needed; `keepalive`, `response.audio.*` and
@@ -46,6 +49,7 @@
 //! `error` and then `response.failed`; the stream is over at the first).
 
 mod apply;
+mod arguments;
 mod mirror;
 mod outcome;
 mod output_text;

@@ -16,6 +16,7 @@
 //! | [`Patch::Append`] | `["a", path, key]` | append the event's string field `key` to the string at `path` |
 //! | [`Patch::Cat`] | `["c", path, text]` | append the literal `text` to the string at `path` |
 //! | [`Patch::Join`] | `["j", path, [path, …]]` | the string at `path` := the concatenation of the strings at the listed paths |
+//! | [`Patch::Nested`] | `["p", path, ops]` | apply partial-JSON `ops` ([`crate::partial_json`]: `["s", sub, v]`, `["c", sub, text]`) at `path`: their paths start there (`[]` is `path` itself) |
 //!
 //! One event's operations are a JSON array of these, applied in order. Append and Cat onto
 //! something that is not a string set the string instead (the accumulator emits them only onto
@@ -52,6 +53,8 @@ pub enum Key {
     Input,
     /// `code`
     Code,
+    /// `parsed_arguments` (kept by the accumulator on `function_call` items)
+    ParsedArguments,
     /// `delta` (an event field)
     Delta,
     /// `response` (an event field)
@@ -80,6 +83,7 @@ impl Key {
             Key::Arguments => "\"arguments\"",
             Key::Input => "\"input\"",
             Key::Code => "\"code\"",
+            Key::ParsedArguments => "\"parsed_arguments\"",
             Key::Delta => "\"delta\"",
             Key::Response => "\"response\"",
             Key::Item => "\"item\"",
@@ -103,6 +107,7 @@ impl Key {
             Key::Arguments => "arguments",
             Key::Input => "input",
             Key::Code => "code",
+            Key::ParsedArguments => "parsed_arguments",
             Key::Delta => "delta",
             Key::Response => "response",
             Key::Item => "item",
@@ -265,6 +270,23 @@ pub enum Patch {
         /// The strings to concatenate, in order.
         from: Vec<Path>,
     },
+    /// Partial-JSON ops applied at `path` (module docs): how a value parsed from streamed text
+    /// (a function call's `parsed_arguments`) grows.
+    Nested {
+        /// Where the ops' paths start.
+        path: Path,
+        /// The ops as one JSON array, exactly as the partial JSON parser wrote them.
+        ops: String,
+    },
+}
+
+impl Patch {
+    /// The [`Nested`](Patch::Nested) patch of partial-JSON ops written by
+    /// [`PartialJsonParser::push_with_ops`](crate::partial_json::PartialJsonParser::push_with_ops);
+    /// `None` when they change nothing (`[]`).
+    pub fn nested(path: Path, ops: String) -> Option<Patch> {
+        (ops.len() > 2).then_some(Patch::Nested { path, ops })
+    }
 }
 
 /// Appends the JSON form of `patches` (one array, see the module docs) to `out`.
@@ -303,6 +325,13 @@ fn write_patch(p: &Patch, out: &mut String) {
             out.push(',');
             // A string always serialises.
             out.push_str(&serde_json::to_string(text).unwrap_or_default());
+            out.push(']');
+        }
+        Patch::Nested { path, ops } => {
+            out.push_str(r#"["p","#);
+            write_path(path, out);
+            out.push(',');
+            out.push_str(ops);
             out.push(']');
         }
         Patch::Join { path, from } => {

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::patch::Key;
 use crate::event::ResponseEvent;
+use crate::partial_json::PartialJsonParser;
 
 /// Which of the fields text events write (`text`, `refusal`, `arguments`, `input`, `code`)
 /// hold a string.
@@ -87,6 +88,8 @@ pub(super) struct Item {
     pub object: bool,
     /// `type` is `"message"`: its `output_text` parts make the snapshot's `output_text`.
     pub message: bool,
+    /// `type` is `"function_call"`: it gets `parsed_arguments` (see `arguments`).
+    pub function_call: bool,
     pub strings: Strings,
     pub content: Slot<Vec<Part>>,
     pub summary: Slot<Vec<Part>>,
@@ -113,6 +116,7 @@ impl Item {
             id: v.get("id").and_then(Value::as_str).map(Box::from),
             object: v.is_object(),
             message: v.get("type").and_then(Value::as_str) == Some("message"),
+            function_call: v.get("type").and_then(Value::as_str) == Some("function_call"),
             strings: v.as_object().map(Strings::of).unwrap_or_default(),
             content: parts(Key::Content.as_str()),
             summary: parts(Key::Summary.as_str()),
@@ -171,7 +175,23 @@ pub(super) struct Skeleton {
     /// The last `output_text` part with text, as (item, part): text appended to a part at or
     /// after it is appended to `output_text` too.
     pub last_text: Option<(usize, usize)>,
+    /// The `function_call` items whose arguments are streaming, with their parsers.
+    pub args: LiveArguments,
 }
+
+/// The parsers of the `function_call` arguments that are streaming, by item position (few at
+/// a time: usually one). Each keeps no text, only its place in the grammar (O(depth)).
+#[derive(Debug, Clone, Default)]
+pub(super) struct LiveArguments(pub Vec<(usize, PartialJsonParser)>);
+
+/// Equal when the same items have a live parser (a parser's state follows from the text).
+impl PartialEq for LiveArguments {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| a.0 == b.0)
+    }
+}
+
+impl Eq for LiveArguments {}
 
 impl Skeleton {
     /// The position of the item the server calls `output_index` `idx`.
@@ -195,6 +215,7 @@ impl Skeleton {
     /// Sets the output from a lifecycle event's `output` (each index maps to itself).
     pub(super) fn reset(&mut self, output: &[Value]) {
         self.items.clear();
+        self.args.0.clear();
         self.items.extend(output.iter().zip(0u64..).map(|(v, i)| Item::of(v, Some(i))));
         self.started = true;
     }

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::apply::{part_index, parts_for, parts_key};
+use super::arguments;
 use super::output_text;
 use super::patch::{Key, Patch, Path};
 use super::skeleton::{Part, Skeleton};
@@ -50,8 +51,12 @@ pub(super) fn text_event(skeleton: &mut Skeleton, ev: &ResponseEvent, t: Target,
         Target::Item { field } => {
             let Some(item) = skeleton.items.get_mut(i) else { return };
             let path = Path::item_field(i, field);
-            out.push(write(path, field, is_delta, item.strings.has(field)));
+            let was_string = item.strings.has(field);
+            out.push(write(path, field, is_delta, was_string));
             item.strings.insert(field);
+            if field == Key::Arguments {
+                arguments::written(skeleton, i, value, is_delta && was_string, !is_delta, out);
+            }
         }
         Target::Part { summary, field, part_type } => {
             let Some(j) = part_index(ev, summary) else { return };

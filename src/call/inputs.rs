@@ -6,6 +6,7 @@ use crate::answer;
 use crate::endpoint::Answer;
 use crate::error::Error;
 use crate::retry::Failure;
+use crate::structured;
 
 impl Call {
     /// The request is on its way.
@@ -35,7 +36,7 @@ impl Call {
             return;
         }
         self.state = match self.request.answer {
-            Answer::Json { .. } => State::ReadJson,
+            Answer::Json { .. } | Answer::Parsed { .. } => State::ReadJson,
             Answer::Stream { .. } => State::ReadStream,
         };
     }
@@ -110,11 +111,19 @@ impl Call {
             State::ReadError { .. } => self.error_body_done(),
             State::ReadJson => {
                 let body = std::mem::take(&mut self.body);
+                let parsed = match self.request.answer {
+                    Answer::Parsed { json_schema } => Some(json_schema),
+                    _ => None,
+                };
                 match answer::json_body(&body, self.request.answer) {
-                    Ok((text, output_text)) => {
-                        self.output_text = output_text;
-                        self.finish(Ok(text));
-                    }
+                    Ok((text, output_text)) => match parsed.map(|j| structured::answer_output_parsed(&text, j)) {
+                        Some(Err(e)) => self.finish(Err(e)),
+                        parsed => {
+                            self.output_text = output_text;
+                            self.output_parsed = parsed.and_then(Result::ok);
+                            self.finish(Ok(text));
+                        }
+                    },
                     Err(e) => self.finish(Err(e)),
                 }
             }

@@ -129,6 +129,9 @@ pub struct Call {
     release: Release,
     /// A Response answer's `output_text` to set on it (`None`: keep the server's).
     output_text: Option<String>,
+    /// A `parse()` answer: its `output_parsed` is the value of the output text (`true`) or
+    /// `null` (`false`); see [`crate::structured`].
+    output_parsed: Option<bool>,
     /// The wait before the next attempt ([`State::Sleep`]).
     sleep: Option<SleepPlan>,
     redactor: Option<Rc<Redactor>>,
@@ -158,6 +161,7 @@ impl Call {
             result: None,
             release: Release::Nothing,
             output_text: None,
+            output_parsed: None,
             sleep: None,
             redactor,
         }
@@ -265,6 +269,12 @@ impl Call {
     /// server's string, or not a Response).
     pub fn output_text(&self) -> Option<&str> {
         self.output_text.as_deref()
+    }
+
+    /// A `parse()` answer ([`Answer::Parsed`]): whether its
+    /// `output_parsed` is the value of its `output_text` (`true`) or `null` (`false`).
+    pub fn output_parsed(&self) -> Option<bool> {
+        self.output_parsed
     }
 
     /// The JSON answer as received, once done without error (see [`output_text`](Self::output_text)).

@@ -64,6 +64,13 @@ pub enum Answer {
         /// The body is a Response: compute its `output_text`.
         output_text: bool,
     },
+    /// A Response for `parse()`: as `Json { output_text: true }`, and what its `output_parsed`
+    /// is ([`crate::structured::answer_output_parsed`]; an output text that is not valid JSON
+    /// fails the call with [`Error::OutputParse`]).
+    Parsed {
+        /// The request asked for a `json_schema` format (else `output_parsed` is `null`).
+        json_schema: bool,
+    },
     /// A `text/event-stream` body of Responses events.
     Stream {
         /// The response runs in the background (`background: true`): a broken stream can be

@@ -16,8 +16,27 @@ impl Config {
 
     /// `POST /responses` with `stream: true` (params validated).
     pub fn stream(&self, params_json: &str, extra: &[(String, String)]) -> Result<HttpRequest, Error> {
-        let (body, background) = request::prepare(params_json, true)?;
-        Ok(self.build(Method::Post, self.url(&["responses"]), Some(body), Answer::Stream { background }, extra))
+        self.stream_structured(params_json, extra).map(|(request, _)| request)
+    }
+
+    /// [`stream`](Self::stream), also telling whether the params ask for a structured output
+    /// (a `json_schema` format: the stream follows its partial JSON, see [`crate::structured`]).
+    pub fn stream_structured(
+        &self,
+        params_json: &str,
+        extra: &[(String, String)],
+    ) -> Result<(HttpRequest, bool), Error> {
+        let p = request::prepare_full(params_json, true)?;
+        let answer = Answer::Stream { background: p.background };
+        Ok((self.build(Method::Post, self.url(&["responses"]), Some(p.body), answer, extra), p.json_schema))
+    }
+
+    /// `POST /responses` for `parse()`: as [`create`](Self::create), and the answer says what its
+    /// `output_parsed` is ([`Answer::Parsed`]).
+    pub fn parse(&self, params_json: &str, extra: &[(String, String)]) -> Result<HttpRequest, Error> {
+        let p = request::prepare_full(params_json, false)?;
+        let answer = Answer::Parsed { json_schema: p.json_schema };
+        Ok(self.build(Method::Post, self.url(&["responses"]), Some(p.body), answer, extra))
     }
 
     /// `GET /responses/{id}`.

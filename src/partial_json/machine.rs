@@ -85,6 +85,8 @@ pub(super) struct Machine {
     consumed: usize,
     finished: bool,
     recording: bool,
+    /// Keep no Rust value (a mirror elsewhere applies the ops): memory stays O(depth).
+    pub(super) ops_only: bool,
     ops: String,
 }
 
@@ -309,6 +311,9 @@ impl Machine {
     /// Puts a new value in the current slot (appended to the array, at the key of the object,
     /// or the root).
     fn mirror_set(&mut self, v: Value) {
+        if self.ops_only {
+            return;
+        }
         let Some((top, parents)) = self.frames.split_last() else {
             self.value = Some(v);
             return;
@@ -324,6 +329,9 @@ impl Machine {
 
     /// Appends the buffered text to the string in progress.
     fn mirror_cat(&mut self) {
+        if self.ops_only {
+            return;
+        }
         if let Some(Value::String(s)) = walk(&mut self.value, &self.frames) {
             s.push_str(&self.dec);
         }

@@ -132,6 +132,16 @@ impl PartialJsonParser {
         Self::default()
     }
 
+    /// A parser that keeps no value of its own, for a mirror elsewhere that applies the ops of
+    /// [`push_with_ops`](Self::push_with_ops): [`value`](Self::value) stays `None`, and its
+    /// memory is O(nesting depth + the key or number in progress), whatever the length of the
+    /// text. [`is_complete`](Self::is_complete) and [`error`](Self::error) work as usual.
+    pub fn ops_only() -> Self {
+        let mut p = Self::default();
+        p.m.ops_only = true;
+        p
+    }
+
     /// Takes the next piece of text; the value reflects it when this returns. Ignored after an
     /// error or after [`finish`](Self::finish).
     pub fn push(&mut self, text: &str) {

@@ -64,7 +64,12 @@ pub fn parse_ops(json: &str) -> Result<Vec<Op>, OpsError> {
     let Value::Array(items) = parse(json).map_err(OpsError::Json)? else {
         return Err(OpsError::Malformed("the ops are not an array"));
     };
-    items.into_iter().map(op_from_value).collect()
+    // Plain loops (no `collect::<Result<…>>`): smaller in wasm.
+    let mut ops = Vec::with_capacity(items.len());
+    for item in items {
+        ops.push(op_from_value(item)?);
+    }
+    Ok(ops)
 }
 
 fn op_from_value(item: Value) -> Result<Op, OpsError> {
@@ -74,18 +79,17 @@ fn op_from_value(item: Value) -> Result<Op, OpsError> {
         return Err(OpsError::Malformed("an op is not [code, path, value]"));
     };
     let Value::Array(segs) = path else { return Err(OpsError::Malformed("an op's path is not an array")) };
-    let path = segs
-        .into_iter()
-        .map(|seg| match seg {
-            Value::String(k) => Ok(PathSeg::Key(k)),
-            Value::Number(n) => n
-                .as_u64()
-                .and_then(|i| usize::try_from(i).ok())
-                .map(PathSeg::Index)
-                .ok_or(OpsError::Malformed("a path index is not a non-negative integer")),
-            _ => Err(OpsError::Malformed("a path element is neither a key nor an index")),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut path = Vec::with_capacity(segs.len());
+    for seg in segs {
+        path.push(match seg {
+            Value::String(k) => PathSeg::Key(k),
+            Value::Number(n) => match n.as_u64().and_then(|i| usize::try_from(i).ok()) {
+                Some(i) => PathSeg::Index(i),
+                None => return Err(OpsError::Malformed("a path index is not a non-negative integer")),
+            },
+            _ => return Err(OpsError::Malformed("a path element is neither a key nor an index")),
+        });
+    }
     match (code.as_str(), value) {
         (Some("s"), value) => Ok(Op::Set { path, value }),
         (Some("c"), Value::String(text)) => Ok(Op::Cat { path, text }),

@@ -20,6 +20,22 @@ pub fn prepare_body(params_json: &str, stream: bool) -> Result<String, Error> {
 
 /// [`prepare_body`], also telling whether the params ask for `background: true`.
 pub fn prepare(params_json: &str, stream: bool) -> Result<(String, bool), Error> {
+    prepare_full(params_json, stream).map(|p| (p.body, p.background))
+}
+
+/// A request body and what the params ask for besides it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    /// The body ([`prepare_body`]).
+    pub body: String,
+    /// `background: true`.
+    pub background: bool,
+    /// A structured output: `text.format.type` is `"json_schema"` ([`crate::structured`]).
+    pub json_schema: bool,
+}
+
+/// [`prepare_body`], with what else the params ask for.
+pub fn prepare_full(params_json: &str, stream: bool) -> Result<Prepared, Error> {
     let mut v: Value = serde_json::from_str(params_json).map_err(|e| {
         Error::validation(
             "params",
@@ -43,17 +59,19 @@ pub fn prepare(params_json: &str, stream: bool) -> Result<(String, bool), Error>
     }
     validate(&v)?;
     let background = obj_background(&v);
+    let json_schema = crate::structured::is_json_schema(&v);
+    let prepared = |body| Prepared { body, background, json_schema };
 
     if wanted.is_none() || given == wanted {
-        return Ok((params_json.to_owned(), background));
+        return Ok(prepared(params_json.to_owned()));
     }
     if !had_key {
         // Absent before: splice it in at the front (the object is not empty: `model` exists).
         if let Some(rest) = params_json.trim_start().strip_prefix('{') {
-            return Ok((format!("{{\"stream\":true,{rest}"), background));
+            return Ok(prepared(format!("{{\"stream\":true,{rest}")));
         }
     }
-    serde_json::to_string(&v).map(|b| (b, background)).map_err(|e| Error::validation("params", e.to_string()))
+    serde_json::to_string(&v).map(prepared).map_err(|e| Error::validation("params", e.to_string()))
 }
 
 pub(super) fn obj_background(v: &Value) -> bool {

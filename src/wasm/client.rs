@@ -212,8 +212,18 @@ impl Client {
     /// at once; the request starts on the first poll.
     pub fn stream_json(&self, params_json: &str, opts: RequestOptions) -> Result<EventStream, Error> {
         let extra = opts.headers.clone();
-        let call = self.call(&opts, |c| c.stream(params_json, &extra))?;
-        Ok(self.stream_of(call, opts.signal, StreamState::entries(None)))
+        let mut json_schema = false;
+        let call = self.call(&opts, |c| {
+            c.stream_structured(params_json, &extra).map(|(request, j)| {
+                json_schema = j;
+                request
+            })
+        })?;
+        let mut stream = StreamState::entries(None);
+        if json_schema {
+            stream.parse_output(); // EventStream::partial_parsed
+        }
+        Ok(self.stream_of(call, opts.signal, stream))
     }
 
     /// `POST /responses` with `stream: true`.

@@ -41,6 +41,7 @@ pub fn to_js(err: &Error) -> JsValue {
             set(&obj, "message", JsValue::from_str(message));
             set(&obj, "param", JsValue::from_str(param));
         }
+        Error::OutputParse { text, .. } => set(&obj, "text", JsValue::from_str(text)),
         Error::Connection { .. } | Error::Timeout { .. } | Error::Abort => {}
     }
     obj.into()

@@ -21,6 +21,7 @@ use crate::error::Error;
 use crate::event::ResponseEvent;
 use crate::redact::Redactor;
 use crate::stream::StreamState;
+use crate::structured::OutputState;
 
 /// `new ResponsesClient(options)` without `fetch` (which stays in JS).
 #[derive(Default)]
@@ -225,11 +226,29 @@ impl RawClient {
         self.call(opts, |c, h| c.create(&params, h))
     }
 
-    /// `POST /responses` with `stream: true` (a `background: true` stream resumes when its body breaks).
+    /// `POST /responses` with `stream: true` (a `background: true` stream resumes when its body
+    /// breaks; a `json_schema` one follows its output's partial JSON: 4 elements per entry).
     pub fn stream(&self, params: String, opts: Option<String>) -> Result<RawCall, JsValue> {
-        let call = self.build(opts, |c, h| c.stream(&params, h))?;
+        let mut json_schema = false;
+        let call = self.build(opts, |c, h| {
+            c.stream_structured(&params, h).map(|(request, j)| {
+                json_schema = j;
+                request
+            })
+        })?;
         let background = matches!(call.request().answer, Answer::Stream { background: true });
-        Ok(RawCall::new(if background { call.resumable(self.config.clone()) } else { call }))
+        let mut call = if background { call.resumable(self.config.clone()) } else { call };
+        if json_schema {
+            if let Some(s) = call.stream_mut() {
+                s.parse_output();
+            }
+        }
+        Ok(RawCall::new(call))
+    }
+
+    /// `POST /responses` for `parse()`: the answer has `output_parsed`.
+    pub fn parse(&self, params: String, opts: Option<String>) -> Result<RawCall, JsValue> {
+        self.call(opts, |c, h| c.parse(&params, h))
     }
 
     /// `GET /responses/{id}`.
@@ -566,6 +585,35 @@ impl RawCall {
     /// Frames mode: the terminal event as a batch, once the stream ended with one.
     pub fn terminal_batch(&mut self) -> Option<String> {
         self.call.stream_mut().and_then(StreamState::take_terminal_batch)
+    }
+
+    /// The stream follows its output's partial JSON (a `json_schema` request): each batch
+    /// entry has a fourth element, the partial JSON ops of the output text.
+    #[wasm_bindgen(getter)]
+    pub fn structured(&self) -> bool {
+        self.call.stream().is_some_and(StreamState::is_parsing_output)
+    }
+
+    /// What `output_parsed` is, for a `parse()` answer or a `json_schema` stream that ended
+    /// normally: 1 the value of the output text, 2 `null` (0: not decided, or neither); throws
+    /// the `OutputParseError` of a stream's output text that is not valid JSON (a `parse()`
+    /// answer's is the call's error).
+    pub fn output_parsed(&self) -> Result<u8, JsValue> {
+        if let Some(parse) = self.call.output_parsed() {
+            return Ok(if parse { 1 } else { 2 });
+        }
+        match self.call.stream().and_then(StreamState::output_state) {
+            None => Ok(0),
+            Some(OutputState::Parse) => Ok(1),
+            Some(OutputState::Null) => Ok(2),
+            Some(OutputState::Invalid(e)) => {
+                let mut e = e.clone();
+                if let Some(r) = self.call.redactor() {
+                    e.redact(&r);
+                }
+                Err(to_js(&e))
+            }
+        }
     }
 }
 

@@ -15,12 +15,15 @@ use crate::accumulate::Mirror;
 use crate::call::{Action, Call};
 use crate::error::Error;
 use crate::event::ResponseEvent;
+use crate::partial_json;
 use crate::stream::Show;
 
 struct Inner {
     call: RefCell<Call>,
     io: RefCell<Io>,
     mirror: RefCell<Mirror>,
+    /// A `json_schema` stream: the partial value of its output text (the entries' ops applied).
+    parsed: RefCell<Option<Value>>,
     /// The error was handed out (the stream then ends).
     reported: RefCell<bool>,
 }
@@ -45,6 +48,7 @@ impl EventStream {
             call: RefCell::new(call),
             io: RefCell::new(io),
             mirror: RefCell::new(Mirror::new()),
+            parsed: RefCell::new(None),
             reported: RefCell::new(false),
         };
         EventStream { inner: Rc::new(inner), pending: None }
@@ -64,6 +68,15 @@ impl EventStream {
         if let Ok(mut c) = self.inner.call.try_borrow_mut() {
             c.abort();
         }
+    }
+
+    /// A `json_schema` stream (the params' `text.format.type`): the best-effort value of the
+    /// output text so far, reflecting every event yielded so far (strings as their received
+    /// prefix, keys and literals once complete; see [`crate::partial_json`]). `None` before any
+    /// text, and for other streams. The final value is the response's
+    /// [`output_parsed`](crate::structured::OutputParsed).
+    pub fn partial_parsed(&self) -> Option<Value> {
+        self.inner.parsed.borrow().clone()
     }
 
     /// The Response so far (with `output_text`), or `None` before the first lifecycle event.
@@ -124,6 +137,9 @@ async fn next(inner: Rc<Inner>) -> Option<Result<ResponseEvent, Error>> {
         let entry = inner.call.borrow_mut().stream_mut().and_then(|s| s.next_entry());
         if let Some(entry) = entry {
             inner.mirror.borrow_mut().apply_all(&entry.patches, &entry.event);
+            if let Some(ops) = &entry.output_ops {
+                let _ = partial_json::apply_ops_json(&mut inner.parsed.borrow_mut(), ops);
+            }
             if entry.show == Show::Yield {
                 return Some(Ok(entry.event));
             }

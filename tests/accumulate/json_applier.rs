@@ -38,6 +38,21 @@ pub fn apply(snap: &mut Option<Value>, ops: &Value, event: &Value) {
                 cat(snap, &op[1], &text);
             }
             "c" => cat(snap, &op[1], op[2].as_str().expect("text")),
+            "p" => {
+                // Partial-JSON ops whose paths start at op[1].
+                let base = op[1].as_array().expect("a path is an array");
+                for sub in op[2].as_array().expect("nested ops are an array") {
+                    let sub = sub.as_array().expect("a nested op is an array");
+                    let mut path = base.clone();
+                    path.extend(sub[1].as_array().expect("a nested path").iter().cloned());
+                    let path = Value::Array(path);
+                    match sub[0].as_str().expect("nested op code") {
+                        "s" => set(snap, &path, sub[2].clone()),
+                        "c" => cat(snap, &path, sub[2].as_str().expect("text")),
+                        other => panic!("unknown nested op code {other:?}"),
+                    }
+                }
+            }
             "j" => {
                 let mut text = String::new();
                 for p in op[2].as_array().expect("paths") {

@@ -9,6 +9,7 @@ use std::mem;
 use serde_json::{Map, Value};
 
 use cometapi_responses::event::{EventKind, ResponseEvent};
+use cometapi_responses::partial_json::{self, PartialJsonParser};
 
 /// Where one `output_text` part's text sits in the snapshot's `output_text`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +30,26 @@ pub struct Model {
     /// The server's `output_index` of each output position (`None`: an item that came without
     /// one). Lookups go through it, so a server that skips an index keeps its mapping.
     servers: Vec<Option<u64>>,
+    /// Positions of the `function_call` items whose arguments are streaming (their
+    /// `parsed_arguments` follows the text; once done it is final).
+    live: Vec<usize>,
     version: u64,
+}
+
+/// `parsed_arguments` while the text streams: the partial parser's value of the whole text so
+/// far, parsed in one piece (the accumulator feeds it delta by delta).
+fn partial_args(text: &str) -> Option<Value> {
+    let mut p = PartialJsonParser::new();
+    p.push(text);
+    p.value().cloned()
+}
+
+/// `parsed_arguments` of a done call: `{}` for an empty text, the value of valid JSON, else `null`.
+fn done_args(text: &str) -> Value {
+    if text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')).is_empty() {
+        return Value::Object(Map::new());
+    }
+    partial_json::parse(text).unwrap_or(Value::Null)
 }
 
 /// Where a text event writes.
@@ -152,6 +172,10 @@ impl Model {
             // The server's output: its positions are its indices.
             self.servers = (0..incoming.unwrap_or(0) as u64).map(Some).collect();
             self.rebuild_text();
+            self.live.clear();
+            for i in 0..incoming.unwrap_or(0) {
+                self.item_parsed(i, terminal);
+            }
         }
         self.version += 1;
     }
@@ -178,7 +202,48 @@ impl Model {
             self.servers.push(ev.output_index());
         }
         self.resplice_item(i);
+        self.item_parsed(i, ev.kind() == EventKind::OutputItemDone);
         self.version += 1;
+    }
+
+    /// A `function_call` item set whole: `parsed_arguments` from its `arguments`; it streams
+    /// on unless `done`.
+    fn item_parsed(&mut self, i: usize, done: bool) {
+        self.live.retain(|&p| p != i);
+        let Some(Value::Object(item)) = self.item_mut(i) else { return };
+        if item.get("type").and_then(Value::as_str) != Some("function_call") {
+            return;
+        }
+        let Some(Value::String(text)) = item.get("arguments").cloned() else { return };
+        if done {
+            item.insert("parsed_arguments".to_owned(), done_args(&text));
+            return;
+        }
+        if let Some(v) = partial_args(&text) {
+            item.insert("parsed_arguments".to_owned(), v);
+        }
+        self.live.push(i);
+    }
+
+    /// A text event wrote a `function_call` item's `arguments`.
+    fn arguments_written(&mut self, i: usize, value: &str, was_string: bool, is_delta: bool) {
+        let live = self.live.contains(&i);
+        let Some(Value::Object(item)) = self.item_mut(i) else { return };
+        if item.get("type").and_then(Value::as_str) != Some("function_call") {
+            return;
+        }
+        let text = item.get("arguments").and_then(Value::as_str).unwrap_or_default().to_owned();
+        if !is_delta {
+            item.insert("parsed_arguments".to_owned(), done_args(value));
+            self.live.retain(|&p| p != i);
+        } else if !was_string || live {
+            if let Some(v) = partial_args(&text) {
+                item.insert("parsed_arguments".to_owned(), v);
+            }
+            if !live {
+                self.live.push(i);
+            }
+        }
     }
 
     fn part_event(&mut self, ev: &ResponseEvent, array: &'static str, summary: bool) {
@@ -215,9 +280,18 @@ impl Model {
             },
             Target::Item { .. } => None,
         };
+        let was_string = match t {
+            Target::Item { field } => {
+                self.output().and_then(|o| o.get(i)).and_then(|it| it.get(field)).is_some_and(Value::is_string)
+            }
+            Target::Part { .. } => false,
+        };
         let Some(output) = self.output_mut() else { return };
         let Some((j, restructured)) = write_text(output, i, t, j, value, is_delta) else { return };
         self.version += 1;
+        if let Target::Item { field: "arguments" } = t {
+            self.arguments_written(i, value, was_string, is_delta);
+        }
         if let Target::Part { array: "content", field: "text", .. } = t {
             if restructured {
                 self.resplice_item(i);

@@ -125,7 +125,10 @@ fn random_event(kind: u8, a: u8, b: u8, c: u8, text: &str) -> Value {
     };
     let item = |n: u8| match n % 7 {
         0 | 1 => json!({"type":"message","id":format!("m{}", n % 3),"content":parts(n / 7)}),
-        2 => json!({"type":"function_call","id":format!("f{}", n % 3),"arguments":""}),
+        2 => {
+            let args = ["", "{\"q\":\"ab", "[1,{\"k\":true}]", "not json", "{}"][usize::from(n / 7) % 5];
+            json!({"type":"function_call","id":format!("f{}", n % 3),"arguments":args})
+        }
         3 => json!({"type":"code_interpreter_call","id":"c","code":null}),
         4 => json!({"type":"reasoning","id":"r","summary":parts(n / 7),"content":null}),
         5 => json!({"type":"message","content":parts(n / 7)}),
@@ -186,7 +189,16 @@ fn random_event(kind: u8, a: u8, b: u8, c: u8, text: &str) -> Value {
                 ],
                 a,
             );
-            let value = if c % 9 == 8 { json!(7) } else { json!(text) };
+            // Arguments events get pieces of JSON too (their `parsed_arguments` grows).
+            const PIECES: [&str; 8] = ["{\"a\"", ":1", ",\"b\":[tr", "ue,-0.5e", "1]}", "\"x\\u00", "e9\"", " "];
+            let json_piece = t.starts_with("response.function_call_arguments") && c % 3 != 0;
+            let value = if c % 9 == 8 {
+                json!(7)
+            } else if json_piece {
+                json!(PIECES[usize::from(b / 3) % PIECES.len()])
+            } else {
+                json!(text)
+            };
             json!({"type":t,"output_index":index(b),"content_index":index(c),"summary_index":index(c / 4),
                 "delta":value,"text":value,"refusal":value,"arguments":value,"code":value,"input":value})
         }

@@ -1,0 +1,325 @@
+// The SDK helpers: structured outputs (jsonSchemaFormat, validation), incremental partial JSON
+// (PartialJsonParser) and the tool loop (functionTool, ToolRun). The wasm core parses the
+// partial JSON and makes every decision of the loop (which request comes next, when it stops,
+// what goes back to the model, the store:false history); this file keeps the JS-only parts
+// (the validators, the tools' code), mirrors the core's ops and runs the tools.
+import { RawPartialJson, RawToolLoop } from './cometapi_responses.js';
+import { AbortError, OutputParseError, toError } from './errors.js';
+import { Mirror } from './mirror.js';
+
+/** Where a format keeps its Standard Schema (non-enumerable: never sent). */
+export const VALIDATE = Symbol('cometapi-responses.validate');
+
+const isObject = (v) => typeof v === 'object' && v !== null;
+const hidden = (obj, key, value) => Object.defineProperty(obj, key, { value, writable: true, configurable: true });
+
+const call = (fn) => {
+  try {
+    return fn();
+  } catch (e) {
+    throw toError(e);
+  }
+};
+
+function checkSchema(validate, what) {
+  if (validate !== undefined && typeof validate?.['~standard']?.validate !== 'function') {
+    throw new TypeError(`${what} must be a Standard Schema (an object with ~standard.validate)`);
+  }
+  return validate;
+}
+
+/** The format's validator, if the params' text format has one. */
+export const validatorOf = (params) => {
+  const format = params?.text?.format;
+  return isObject(format) ? format[VALIDATE] : undefined;
+};
+
+/** `value` through a Standard Schema (sync or async): its value, or OutputParseError with the issues. */
+export async function validated(schema, value, text, what) {
+  if (schema === undefined) return value;
+  const r = await schema['~standard'].validate(value);
+  if (r.issues) {
+    const list = r.issues.map((i) => {
+      const path = (i.path ?? []).map((p) => (isObject(p) ? p.key : p)).join('.');
+      return path ? `${path}: ${i.message}` : i.message;
+    });
+    throw new OutputParseError(`${what} failed validation: ${list.join('; ')}`, { text, issues: r.issues });
+  }
+  return r.value;
+}
+
+/** A json_schema text format as sent: { type, name, schema, strict, description? }; `validate` is kept off the wire. */
+export function jsonSchemaFormat(name, schema, options = {}) {
+  if (typeof name !== 'string') throw new TypeError('jsonSchemaFormat(name, schema): name must be a string');
+  if (!isObject(schema)) throw new TypeError('jsonSchemaFormat(name, schema): schema must be an object (a JSON Schema)');
+  if (!isObject(options)) throw new TypeError('jsonSchemaFormat options must be an object');
+  const { strict = true, description, validate } = options;
+  const format = { type: 'json_schema', name, schema, strict };
+  if (description !== undefined) format.description = description;
+  if (checkSchema(validate, 'validate') !== undefined) hidden(format, VALIDATE, validate);
+  return format;
+}
+
+/** A function tool for runTools: the wire definition, with `execute` and `validate` kept off the wire. */
+export function functionTool(definition) {
+  if (!isObject(definition) || typeof definition.name !== 'string') throw new TypeError('functionTool({ name, … }): name must be a string');
+  const { name, description, parameters, strict, execute, validate } = definition;
+  if (execute !== undefined && typeof execute !== 'function') throw new TypeError('functionTool: execute must be a function');
+  const tool = { type: 'function', name };
+  if (description !== undefined) tool.description = description;
+  if (parameters !== undefined) tool.parameters = parameters;
+  if (strict !== undefined) tool.strict = strict;
+  hidden(tool, 'execute', execute);
+  hidden(tool, 'validate', checkSchema(validate, 'functionTool: validate'));
+  return tool;
+}
+
+const freed = () => new TypeError('this PartialJsonParser was freed (free() or [Symbol.dispose]() was called)');
+
+/** Incremental partial JSON: the core parses, `value` is kept here by applying its ops. */
+export class PartialJsonParser {
+  #raw = new RawPartialJson();
+  #mirror = new Mirror(true);
+
+  constructor() {
+    this.#mirror.value = undefined;
+  }
+
+  #apply(ops) {
+    if (ops.length > 2) this.#mirror.apply(JSON.parse(ops));
+  }
+
+  /** Appends the next piece of the text; `value` reflects it at once. */
+  push(text) {
+    if (this.#raw === null) throw freed();
+    if (typeof text !== 'string') throw new TypeError('push(text) expects a string');
+    this.#apply(this.#raw.push(text));
+  }
+
+  /** The end of the text: a number that is the whole document completes. Later pushes are ignored. */
+  finish() {
+    if (this.#raw === null) throw freed();
+    this.#apply(this.#raw.finish());
+  }
+
+  /** The value so far; undefined before any value has started. */
+  get value() {
+    return this.#mirror.value;
+  }
+
+  /** Releases the wasm memory now; `value` stays readable. */
+  free() {
+    const raw = this.#raw;
+    this.#raw = null;
+    raw?.free();
+  }
+
+  [Symbol.dispose]() {
+    this.free();
+  }
+}
+
+const stepsOption = (n) => {
+  if (n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= 0xffffffff)) throw new TypeError(`maxSteps must be an integer ≥ 1, got ${String(n)}`);
+  return n;
+};
+
+/**
+ * A tool loop: `start(params, options, validate)` opens each step's stream (the client's).
+ * The core decides every step; this runs the streams and the tools.
+ */
+export class ToolRun {
+  #raw;
+  #start;
+  #wire;
+  #options;
+  #validate;
+  #tools = new Map();
+  #controller = new AbortController();
+  #signal;
+  #onAbort = null;
+  #stream;
+  #events;
+  #steps = [];
+  #final = null;
+  #error = null;
+  #iterating = false;
+  #finalPromise = null;
+  #ended;
+  #endedResolve;
+
+  /** @internal From ResponsesClient.runTools(). */
+  constructor(params, opts, start) {
+    if (!isObject(params)) throw new TypeError('runTools(params): params must be an object');
+    if (opts !== undefined && opts !== null && !isObject(opts)) throw new TypeError('options must be an object');
+    const { maxSteps, signal, ...requestOptions } = opts ?? {};
+    if (signal !== undefined && signal !== null && typeof signal.addEventListener !== 'function') throw new TypeError('options.signal must be an AbortSignal');
+    const names = [];
+    let wire = params;
+    if (Array.isArray(params.tools)) {
+      const tools = params.tools.map((tool) => {
+        if (!isObject(tool)) return tool;
+        const { execute, validate, ...onWire } = tool;
+        if (tool.type === 'function' && typeof execute === 'function' && !this.#tools.has(tool.name)) {
+          this.#tools.set(tool.name, { execute, validate: checkSchema(validate, `the validate of tool ${tool.name}`) });
+          names.push(tool.name);
+        }
+        return execute === undefined && validate === undefined ? tool : onWire;
+      });
+      wire = { ...params, tools };
+    }
+    this.#start = start;
+    this.#wire = wire;
+    this.#options = { ...requestOptions, signal: this.#controller.signal };
+    this.#validate = validatorOf(params);
+    let body;
+    try {
+      body = JSON.stringify(wire);
+    } catch (e) {
+      throw new TypeError(`params cannot be serialised to JSON: ${e.message}`);
+    }
+    this.#raw = call(() => new RawToolLoop(body, JSON.stringify(names), stepsOption(maxSteps)));
+    try {
+      this.#stream = this.#next();
+    } catch (e) {
+      this.#raw.free();
+      throw e;
+    }
+    this.#ended = new Promise((resolve) => (this.#endedResolve = resolve));
+    this.#events = this.#generate();
+    if (signal !== undefined && signal !== null) {
+      this.#signal = signal;
+      if (signal.aborted) this.abort();
+      else {
+        this.#onAbort = () => this.abort();
+        signal.addEventListener('abort', this.#onAbort, { once: true });
+      }
+    }
+  }
+
+  /** The stream of the next request: the params as given, with the core's changes (their key order kept). */
+  #next() {
+    const params = { ...this.#wire };
+    for (const [key, ...value] of JSON.parse(this.#raw.next_request())) {
+      if (value.length === 0) delete params[key];
+      else params[key] = value[0];
+    }
+    return this.#start(params, this.#options, this.#validate);
+  }
+
+  /** One entry per response so far: { response, toolCalls: [{ call_id, name, arguments, output, error? }] }. */
+  get steps() {
+    return this.#steps;
+  }
+
+  [Symbol.asyncIterator]() {
+    this.#iterating = true;
+    return this;
+  }
+
+  next() {
+    return this.#events.next();
+  }
+
+  /** Leaving a `for await` loop early stops the run. */
+  async return() {
+    this.#abort(new AbortError('the tool run was closed before its end'));
+    await this.#events.return(undefined);
+    this.#end();
+    return { done: true, value: undefined };
+  }
+
+  /** Stops everything: the current request and the running tools; no further request. */
+  abort() {
+    this.#abort(new AbortError('the tool run was aborted'));
+  }
+
+  #abort(error) {
+    if (this.#raw === null) return;
+    this.#error ??= error;
+    this.#controller.abort(this.#error);
+  }
+
+  /** The last Response (reads the run to its end if nobody iterates it). */
+  finalResponse() {
+    this.#finalPromise ??= (async () => {
+      if (this.#iterating) await this.#ended;
+      else while (!(await this.next()).done);
+      if (this.#error) throw this.#error;
+      return this.#final;
+    })();
+    return this.#finalPromise;
+  }
+
+  async *#generate() {
+    const raw = this.#raw;
+    if (raw === null) throw this.#error;
+    try {
+      for (;;) {
+        const stream = this.#stream;
+        for await (const event of stream) yield event;
+        const response = await stream.finalResponse();
+        if (this.#error) throw this.#error;
+        const step = { response, toolCalls: [] };
+        this.#steps.push(step);
+        const next = JSON.parse(call(() => raw.on_response(JSON.stringify(response))));
+        if (next.stop !== undefined) {
+          this.#final = response;
+          return;
+        }
+        const errors = new Map();
+        const results = await this.#untilAbort(Promise.all(next.calls.map((c) => this.#run(c, errors))));
+        const outputs = JSON.parse(raw.on_tool_results(JSON.stringify(results)));
+        step.toolCalls = next.calls.map(({ call_id, name, arguments: args, error }, i) => {
+          const record = { call_id, name, arguments: args, output: outputs[i] };
+          const e = errors.get(call_id) ?? (error === undefined ? undefined : new OutputParseError(error, { text: args }));
+          if (e !== undefined) record.error = e;
+          return record;
+        });
+        this.#stream = this.#next();
+      }
+    } catch (e) {
+      this.#error ??= e;
+      throw this.#error;
+    } finally {
+      this.#end();
+    }
+  }
+
+  /** The run is over (any outcome): the core's memory goes, the listener too. */
+  #end() {
+    const raw = this.#raw;
+    if (raw === null) return;
+    if (this.#error === null && this.#final === null) this.#error = new AbortError('the tool run was closed before its end');
+    this.#raw = null;
+    raw.free();
+    if (this.#onAbort) this.#signal.removeEventListener('abort', this.#onAbort);
+    this.#endedResolve();
+  }
+
+  /** `p`, or the run's AbortError as soon as it is aborted. */
+  #untilAbort(p) {
+    const signal = this.#controller.signal;
+    if (signal.aborted) return Promise.reject(this.#error);
+    return new Promise((resolve, reject) => {
+      const stop = () => reject(this.#error);
+      signal.addEventListener('abort', stop, { once: true });
+      p.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+    });
+  }
+
+  /** Runs one call: [call_id, 1, output] or [call_id, 0, error message] (the core encodes them). */
+  async #run(c, errors) {
+    if (c.args === undefined) return [c.call_id, 0, c.error]; // not run: the core sends its message
+    const tool = this.#tools.get(c.name);
+    try {
+      const args = await validated(tool.validate, c.args, c.arguments, 'the arguments');
+      const result = await tool.execute(args, { signal: this.#controller.signal, callId: c.call_id });
+      return [c.call_id, 1, typeof result === 'string' ? result : (JSON.stringify(result) ?? '')];
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      errors.set(c.call_id, error);
+      return [c.call_id, 0, error.message];
+    }
+  }
+}

@@ -1,0 +1,217 @@
+//! Structured outputs: the output text of a response to a `json_schema` request, parsed.
+//!
+//! A request asks for a structured output when its `text.format.type` is `"json_schema"`
+//! ([`is_json_schema`]). The model then writes one JSON document as its output text, and
+//! `output_parsed` is its value:
+//!
+//! - the value of the output text (the concatenation of every `output_text` part of every
+//!   message, as `output_text`), parsed as `JSON.parse` would;
+//! - `null` when the output has no `output_text` part at all: the model refused (its message
+//!   holds a `refusal` part instead), or it answered with tool calls only, or it was cut off
+//!   before writing anything;
+//! - an [`Error::OutputParse`] when there is text and it is not valid JSON (a response cut
+//!   off by `max_output_tokens`, a model that ignored the format).
+//!
+//! For the npm package, [`answer_output_parsed`] says what a Response's `output_parsed` is (the
+//! shell then `JSON.parse`s the output text: exactly its value, key order and all), and
+//! [`OutputParser`] follows the output text of a stream: its partial JSON ops let the JS side
+//! keep `partialParsed`, and its [`state`](OutputParser::state) at the end says what
+//! `output_parsed` is. For Rust, [`OutputParsed::output_parsed`] deserializes the text
+//! into any `T: DeserializeOwned`.
+//!
+//! ```
+//! use cometapi_responses::structured::OutputParsed;
+//! use serde_json::json;
+//!
+//! #[derive(serde::Deserialize, Debug, PartialEq)]
+//! struct Person { name: String, age: u32 }
+//!
+//! let response = json!({ "output": [{ "type": "message", "role": "assistant",
+//!     "content": [{ "type": "output_text", "text": "{\"name\":\"Ada\",\"age\":36}" }] }] });
+//! let person: Option<Person> = response.output_parsed()?;
+//! assert_eq!(person, Some(Person { name: "Ada".into(), age: 36 }));
+//! # Ok::<(), cometapi_responses::Error>(())
+//! ```
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::accumulate::compute_output_text;
+use crate::error::Error;
+use crate::partial_json::PartialJsonParser;
+
+/// The params ask for a structured output: `text.format.type` is `"json_schema"`.
+pub fn is_json_schema(params: &Value) -> bool {
+    params.pointer("/text/format/type").and_then(Value::as_str) == Some("json_schema")
+}
+
+/// The output has an `output_text` part in some message (else `output_parsed` is `null`).
+pub fn has_output_text(response: &Value) -> bool {
+    let Some(Value::Array(output)) = response.get("output") else { return false };
+    output.iter().filter(|item| item.get("type").and_then(Value::as_str) == Some("message")).any(|item| {
+        let Some(Value::Array(content)) = item.get("content") else { return false };
+        content.iter().any(|p| {
+            p.get("type").and_then(Value::as_str) == Some("output_text") && p.get("text").is_some_and(Value::is_string)
+        })
+    })
+}
+
+fn not_json(why: impl std::fmt::Display, text: &str) -> Error {
+    Error::OutputParse { message: format!("the output text is not valid JSON: {why}"), text: text.to_owned() }
+}
+
+/// Checks that `text` is one JSON document by `JSON.parse`'s grammar (RFC 8259).
+pub fn check_json(text: &str) -> Result<(), Error> {
+    let mut p = PartialJsonParser::ops_only();
+    p.push(text);
+    p.finish();
+    match p.error() {
+        Some(e) => Err(not_json(e, text)),
+        None if !p.is_complete() => Err(not_json("it ends before the JSON value does", text)),
+        None => Ok(()),
+    }
+}
+
+/// For `parse()` ([`Answer::Parsed`](crate::endpoint::Answer::Parsed)), the answer's JSON as
+/// received: whether its `output_parsed` is the value of its output text (`Ok(true)`: the text
+/// is valid JSON, and the shell parses it as `JSON.parse` would) or `null` (`Ok(false)`: not a
+/// `json_schema` request, or no `output_text` part); [`Error::OutputParse`] when there is text
+/// and it is not valid JSON (module docs).
+pub fn answer_output_parsed(response_json: &str, json_schema: bool) -> Result<bool, Error> {
+    if !json_schema {
+        return Ok(false);
+    }
+    let Ok(response) = crate::event::lenient::parse_value(response_json) else {
+        return Err(Error::stream("the response is not JSON"));
+    };
+    if !has_output_text(&response) {
+        return Ok(false);
+    }
+    check_json(&compute_output_text(&response)).map(|()| true)
+}
+
+/// The typed `output_parsed` of a Response (module docs): `Ok(None)` when the output has no
+/// `output_text` part (a refusal), the output text deserialized into `T`, or
+/// [`Error::OutputParse`] when it does not deserialize.
+pub fn output_parsed<T: DeserializeOwned>(response: &Value) -> Result<Option<T>, Error> {
+    if !has_output_text(response) {
+        return Ok(None);
+    }
+    let text = compute_output_text(response);
+    serde_json::from_str(&text).map(Some).map_err(|e| Error::OutputParse {
+        message: format!("the output text does not parse as the type asked for: {e}"),
+        text,
+    })
+}
+
+/// `response.output_parsed::<T>()` on a Response (`serde_json::Value`), as [`output_parsed`].
+pub trait OutputParsed {
+    /// The output text deserialized into `T`; `Ok(None)` when the model refused.
+    fn output_parsed<T: DeserializeOwned>(&self) -> Result<Option<T>, Error>;
+}
+
+impl OutputParsed for Value {
+    fn output_parsed<T: DeserializeOwned>(&self) -> Result<Option<T>, Error> {
+        output_parsed(self)
+    }
+}
+
+/// What `output_parsed` is once a stream ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutputState {
+    /// The output text is valid JSON: its value.
+    Parse,
+    /// No `output_text` part: `null`.
+    Null,
+    /// The text is not valid JSON.
+    Invalid(Error),
+}
+
+/// Follows the output text of a `json_schema` stream with a partial JSON parser (ops only: the
+/// value is mirrored elsewhere). Each event's ops take the partial value from what the text
+/// was to what it is; text appended costs O(its length), a text replaced by one that extends it
+/// too; any other replacement parses the new text from the start (its first op sets the root,
+/// `null` when it holds no value yet).
+#[derive(Debug, Clone, Default)]
+pub struct OutputParser {
+    parser: PartialJsonParser,
+    /// The text fed so far (to tell an extension from a replacement).
+    fed: String,
+    ops: String,
+    state: Option<OutputState>,
+}
+
+impl OutputParser {
+    /// A parser that has seen no text.
+    pub fn new() -> OutputParser {
+        OutputParser { parser: PartialJsonParser::ops_only(), ..OutputParser::default() }
+    }
+
+    /// The output text is now `text`; `appended`: it grew at its end (no need to compare).
+    /// [`ops`](Self::ops) are the changes.
+    pub fn follow(&mut self, text: &str, appended: bool) {
+        self.ops.clear();
+        let rest = match text.get(self.fed.len()..) {
+            Some(rest) if appended || text.starts_with(self.fed.as_str()) => rest,
+            _ => {
+                self.parser = PartialJsonParser::ops_only();
+                self.fed.clear();
+                self.parser.push_with_ops(text, &mut self.ops);
+                self.fed.push_str(text);
+                if self.ops.len() <= 2 {
+                    self.ops.clear();
+                    self.ops.push_str(r#"[["s",[],null]]"#);
+                }
+                return;
+            }
+        };
+        self.parser.push_with_ops(rest, &mut self.ops);
+        self.fed.push_str(rest);
+    }
+
+    /// Nothing changed the text: no ops.
+    pub fn unchanged(&mut self) {
+        self.ops.clear();
+        self.ops.push_str("[]");
+    }
+
+    /// The stream ended with `response` (the snapshot): the last ops (a number that is the
+    /// whole document completes) are added to [`ops`](Self::ops), and the [`state`](Self::state)
+    /// is decided.
+    pub fn finish(&mut self, response: Option<&Value>) {
+        let mut last = String::new();
+        self.parser.finish_with_ops(&mut last);
+        if last.len() > 2 {
+            self.ops.pop();
+            if self.ops.len() > 1 {
+                self.ops.push(',');
+            }
+            self.ops.push_str(last.get(1..).unwrap_or("]"));
+        }
+        let state = if !response.is_some_and(has_output_text) {
+            OutputState::Null
+        } else if let Some(e) = self.parser.error() {
+            OutputState::Invalid(not_json(e, &self.fed))
+        } else if !self.parser.is_complete() {
+            OutputState::Invalid(not_json("it ends before the JSON value does", &self.fed))
+        } else {
+            OutputState::Parse
+        };
+        self.state = Some(state);
+        self.fed = String::new();
+    }
+
+    /// The ops of the last change, as one JSON array (`[]`: none).
+    pub fn ops(&self) -> &str {
+        if self.ops.is_empty() {
+            "[]"
+        } else {
+            &self.ops
+        }
+    }
+
+    /// What `output_parsed` is, once [`finish`](Self::finish)ed.
+    pub fn state(&self) -> Option<&OutputState> {
+        self.state.as_ref()
+    }
+}

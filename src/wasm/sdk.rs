@@ -1,0 +1,175 @@
+//! The `#[wasm_bindgen]` classes behind the SDK helpers of the npm package: `RawPartialJson`
+//! (js/sdk.js wraps it as `PartialJsonParser`: the core parses, JS mirrors the value from the
+//! ops) and `RawToolLoop` (the core's [`ToolLoop`]: js/sdk.js runs each step's stream and the
+//! tools, and reports back). Data crosses as JSON text.
+
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use super::error::to_js;
+use crate::error::Error;
+use crate::partial_json::PartialJsonParser;
+use crate::tool_loop::{Step, ToolLoop};
+
+/// Incremental partial JSON, ops only (js/sdk.js keeps the value).
+#[wasm_bindgen]
+pub struct RawPartialJson {
+    parser: PartialJsonParser,
+    ops: String,
+}
+
+#[wasm_bindgen]
+impl RawPartialJson {
+    /// A parser that has seen nothing.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> RawPartialJson {
+        RawPartialJson { parser: PartialJsonParser::ops_only(), ops: String::new() }
+    }
+
+    /// The next piece of text; the ops that bring the value up to date (JSON, `[]`: none).
+    pub fn push(&mut self, text: &str) -> String {
+        self.parser.push_with_ops(text, &mut self.ops);
+        self.take_ops()
+    }
+
+    /// The end of the text (a number that is the whole document completes); its ops.
+    pub fn finish(&mut self) -> String {
+        self.parser.finish_with_ops(&mut self.ops);
+        self.take_ops()
+    }
+
+    fn take_ops(&mut self) -> String {
+        let ops = std::mem::take(&mut self.ops);
+        if self.ops.capacity() == 0 && ops.len() <= 64 {
+            self.ops.reserve(64);
+        }
+        ops
+    }
+}
+
+impl Default for RawPartialJson {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A JSON string literal.
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+fn js_error(e: Error) -> JsValue {
+    to_js(&e)
+}
+
+/// One tool loop (see [`ToolLoop`]).
+#[wasm_bindgen]
+pub struct RawToolLoop {
+    run: ToolLoop,
+}
+
+#[wasm_bindgen]
+impl RawToolLoop {
+    /// `params`: the request params as sent (JSON, tools without `execute`); `executable`: the
+    /// names of the function tools that have an `execute` (a JSON array); `max_steps`: default 10.
+    #[wasm_bindgen(constructor)]
+    pub fn new(params: &str, executable: &str, max_steps: Option<u32>) -> Result<RawToolLoop, JsValue> {
+        let params: Value = serde_json::from_str(params)
+            .map_err(|_| js_error(Error::validation("params", "the request params must be a JSON object")))?;
+        let names = match serde_json::from_str(executable) {
+            Ok(Value::Array(names)) => names.into_iter().filter_map(|n| n.as_str().map(str::to_owned)).collect(),
+            _ => Vec::new(),
+        };
+        let max_steps = max_steps.map(|n| n as usize);
+        ToolLoop::new(params, names, max_steps).map(|run| RawToolLoop { run }).map_err(js_error)
+    }
+
+    /// The next request as changes to the params the caller gave (JSON `[[key, value], [key],
+    /// …]`: set, or remove), so that it keeps their key order; `undefined` when the loop waits or
+    /// is over.
+    pub fn next_request(&self) -> Option<String> {
+        let mut out = String::from("[");
+        for (n, (key, value)) in self.run.request_changes()?.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            out.push_str("[\"");
+            out.push_str(key);
+            out.push('"');
+            if let Some(v) = value {
+                out.push(',');
+                out.push_str(&serde_json::to_string(v).unwrap_or_default());
+            }
+            out.push(']');
+        }
+        out.push(']');
+        Some(out)
+    }
+
+    /// The response to the last request (JSON); what comes next, as JSON: `{"stop": reason}`
+    /// or `{"calls": [{call_id, name, arguments, args}]}` — `args` the arguments' JSON text
+    /// spliced in as written (exact for `JSON.parse`), or `error` instead when they are not
+    /// valid JSON (such a call is not run).
+    pub fn on_response(&mut self, response: &str) -> Result<String, JsValue> {
+        let response: Value =
+            serde_json::from_str(response).map_err(|_| js_error(Error::stream("a response is not JSON")))?;
+        let calls = match self.run.on_response(&response) {
+            Step::Done(reason) => return Ok(format!("{{\"stop\":\"{}\"}}", reason.as_str())),
+            Step::RunTools(calls) => calls,
+        };
+        let mut out = String::from("{\"calls\":[");
+        for (n, c) in calls.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"call_id\":");
+            out.push_str(&quoted(&c.call_id));
+            out.push_str(",\"name\":");
+            out.push_str(&quoted(&c.name));
+            out.push_str(",\"arguments\":");
+            out.push_str(&quoted(&c.arguments));
+            match (c.arguments_json(), &c.parsed) {
+                (Some(args), _) => {
+                    out.push_str(",\"args\":");
+                    out.push_str(args);
+                }
+                (None, Err(why)) => {
+                    out.push_str(",\"error\":");
+                    out.push_str(&quoted(why));
+                }
+                (None, Ok(_)) => {}
+            }
+            out.push('}');
+        }
+        out.push_str("]}");
+        Ok(out)
+    }
+
+    /// The results of the calls (JSON `[[call_id, ok, text], …]`: `ok` 1 for an output, 0 for
+    /// an error message); returns the `output` that goes back to the model for each call of
+    /// the step, in the calls' order (a JSON array of strings).
+    pub fn on_tool_results(&mut self, results: &str) -> String {
+        let rows = match serde_json::from_str(results) {
+            Ok(Value::Array(rows)) => rows,
+            _ => Vec::new(),
+        };
+        let mut results = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let field = |k: usize| row.get(k).and_then(Value::as_str).map(str::to_owned);
+            if let (Some(id), Some(text)) = (field(0), field(2)) {
+                results.push((id, if row.get(1) == Some(&Value::from(1)) { Ok(text) } else { Err(text) }));
+            }
+        }
+        self.run.on_tool_results(results);
+        let records = self.run.steps().last().map(|s| s.tool_calls.as_slice()).unwrap_or_default();
+        let mut out = String::from("[");
+        for (n, r) in records.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            out.push_str(&quoted(&r.output));
+        }
+        out.push(']');
+        out
+    }
+}

@@ -1,0 +1,185 @@
+//! [`Client::run_tools`]: the tool loop for Rust/wasm apps, over async closures. The core's
+//! [`ToolLoop`] decides every step (the next request, when to stop, what goes back to the
+//! model, the `store: false` history); this module streams each request and runs the calls of
+//! each response concurrently.
+//!
+//! ```no_run
+//! # async fn demo(client: cometapi_responses::wasm::Client) -> Result<(), cometapi_responses::Error> {
+//! use cometapi_responses::wasm::{RunToolsOptions, Tools};
+//! use serde_json::{json, Value};
+//!
+//! let tools = Tools::new().tool("get_weather", |args: Value, _ctx| async move {
+//!     Ok::<_, String>(json!({ "city": args["city"], "celsius": 21 }))
+//! });
+//! let params = json!({
+//!     "model": "gpt-5.4",
+//!     "input": "What is the weather in Lisbon?",
+//!     "tools": [{ "type": "function", "name": "get_weather",
+//!                 "parameters": { "type": "object", "properties": { "city": { "type": "string" } } } }],
+//! });
+//! let run = client.run_tools(&params, &tools, RunToolsOptions::default(), |event| {
+//!     let _ = event.event_type(); // every step's events, in order
+//! }).await?;
+//! println!("{} after {} responses", run.response["output_text"], run.steps.len());
+//! # Ok(()) }
+//! ```
+
+use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::Poll;
+
+use serde::Serialize;
+use serde_json::Value;
+use web_sys::AbortSignal;
+
+use super::client::{Client, RequestOptions};
+use crate::error::Error;
+use crate::event::ResponseEvent;
+use crate::tool_loop::{Step, StepRecord, StopReason, ToolLoop};
+
+/// What a tool gets besides its arguments.
+#[derive(Clone, Debug)]
+pub struct ToolContext {
+    /// The function call's `call_id`.
+    pub call_id: String,
+    /// The run's signal (`RunToolsOptions::request.signal`), if it has one.
+    pub signal: Option<AbortSignal>,
+}
+
+type ToolFuture = Pin<Box<dyn Future<Output = Result<String, String>>>>;
+type ToolFn = Rc<dyn Fn(Value, ToolContext) -> ToolFuture>;
+
+/// The code behind function tools, by name (the tools' definitions go in the params' `tools`,
+/// as sent). A called function tool without code here stops the run (human in the loop).
+#[derive(Clone, Default)]
+pub struct Tools {
+    tools: Vec<(String, ToolFn)>,
+}
+
+impl Tools {
+    /// No tools.
+    pub fn new() -> Tools {
+        Tools::default()
+    }
+
+    /// The code of the function tool `name`: an async closure from the parsed arguments to a
+    /// result — a `Value::String` goes back as it is, any other value JSON-encoded, an `Err`
+    /// as its message (the loop sends `Error: <message>`, so the model can recover).
+    pub fn tool<F, Fut, E>(mut self, name: impl Into<String>, f: F) -> Tools
+    where
+        F: Fn(Value, ToolContext) -> Fut + 'static,
+        Fut: Future<Output = Result<Value, E>> + 'static,
+        E: Display,
+    {
+        let f: ToolFn = Rc::new(move |args, ctx| {
+            let fut = f(args, ctx);
+            Box::pin(async move {
+                match fut.await {
+                    Ok(Value::String(s)) => Ok(s),
+                    Ok(v) => Ok(v.to_string()),
+                    Err(e) => Err(e.to_string()),
+                }
+            })
+        });
+        self.tools.push((name.into(), f));
+        self
+    }
+
+    fn get(&self, name: &str) -> Option<&ToolFn> {
+        self.tools.iter().find(|(n, _)| n == name).map(|(_, f)| f)
+    }
+}
+
+/// Options of [`Client::run_tools`].
+#[derive(Clone, Default)]
+pub struct RunToolsOptions {
+    /// Responses at most (default 10).
+    pub max_steps: Option<usize>,
+    /// Each request's options; the signal also stops the tools' wait and the run.
+    pub request: RequestOptions,
+}
+
+/// A finished run.
+#[derive(Debug, Clone)]
+pub struct ToolRunOutput {
+    /// The last Response.
+    pub response: Value,
+    /// One entry per response: the response and the calls answered after it.
+    pub steps: Vec<StepRecord>,
+    /// Why the loop stopped.
+    pub stop_reason: StopReason,
+}
+
+/// Runs every future at once; their outputs in order.
+async fn join_all(mut futures: Vec<(String, ToolFuture)>) -> Vec<(String, Result<String, String>)> {
+    let mut done: Vec<Option<Result<String, String>>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for ((_, fut), slot) in futures.iter_mut().zip(done.iter_mut()) {
+            if slot.is_none() {
+                match fut.as_mut().poll(cx) {
+                    Poll::Ready(r) => *slot = Some(r),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    futures.into_iter().zip(done).map(|((id, _), r)| (id, r.unwrap_or_else(|| Err("no result".into())))).collect()
+}
+
+impl Client {
+    /// A tool loop (see the module docs): streams each request (`on_event` gets every event of
+    /// every step, in order), runs the function calls of each response concurrently with
+    /// `tools`, sends the results back, until a response calls no tool, after `max_steps`
+    /// responses, or at a call of a tool without code. With `store: false` each request resends
+    /// the whole history (encrypted reasoning included). An aborted signal ends the run with
+    /// [`Error::Abort`] and no further request.
+    pub async fn run_tools(
+        &self,
+        params: &impl Serialize,
+        tools: &Tools,
+        opts: RunToolsOptions,
+        mut on_event: impl FnMut(&ResponseEvent),
+    ) -> Result<ToolRunOutput, Error> {
+        let params = serde_json::to_value(params).map_err(|e| Error::validation("params", e.to_string()))?;
+        let names = tools.tools.iter().map(|(n, _)| n.clone()).collect();
+        let mut run = ToolLoop::new(params, names, opts.max_steps)?;
+        let aborted = || opts.request.signal.as_ref().is_some_and(AbortSignal::aborted);
+        loop {
+            let request = run.next_request().ok_or_else(|| Error::stream("the tool loop has no next request"))?;
+            if aborted() {
+                return Err(Error::Abort);
+            }
+            let mut stream = self.stream(&request, opts.request.clone())?;
+            while let Some(event) = stream.next_event().await {
+                on_event(&event?);
+            }
+            let response = stream.final_response().await?;
+            let calls = match run.on_response(&response) {
+                Step::Done(stop_reason) => {
+                    return Ok(ToolRunOutput { response, steps: run.steps().to_vec(), stop_reason })
+                }
+                Step::RunTools(calls) => calls,
+            };
+            let mut futures = Vec::new();
+            for call in calls {
+                let (Ok(args), Some(f)) = (call.parsed, tools.get(&call.name)) else { continue };
+                let ctx = ToolContext { call_id: call.call_id.clone(), signal: opts.request.signal.clone() };
+                futures.push((call.call_id, f(args, ctx)));
+            }
+            let results = join_all(futures).await;
+            if aborted() {
+                return Err(Error::Abort);
+            }
+            run.on_tool_results(results);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+// Structured outputs (issue 14): jsonSchemaFormat, client.parse() → output_parsed, json_schema
+// streams → partialParsed and finalResponse().output_parsed, OutputParseError; a format's
+// `validate` (any Standard Schema, sync or async) is applied and never sent.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { jsonSchemaFormat, PartialJsonParser, OutputParseError, CometApiError } from 'cometapi-responses';
+import { startMock, clientFor, collect, rejection } from './client-helpers.mjs';
+import { scripted, jsonAnswer, sseAnswer, response, message, refusal, fnCall, personSchema, schema } from './sdk-helpers.mjs';
+
+const PERSON = {
+  type: 'object',
+  properties: { name: { type: 'string' }, age: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } },
+  required: ['name', 'age', 'tags'],
+  additionalProperties: false,
+};
+
+let srv;
+let client;
+before(async () => {
+  srv = await startMock();
+  client = clientFor(srv);
+});
+after(() => srv.close());
+
+const params = (format, input = 'Ada Lovelace, 36') => ({ model: 'mock', input, text: { format } });
+
+test('jsonSchemaFormat is the plain wire object; strict defaults to true; validate stays off the wire', () => {
+  assert.deepStrictEqual(jsonSchemaFormat('person', PERSON), { type: 'json_schema', name: 'person', schema: PERSON, strict: true });
+  assert.deepStrictEqual(jsonSchemaFormat('p', PERSON, { strict: false, description: 'a person' }), {
+    type: 'json_schema',
+    name: 'p',
+    schema: PERSON,
+    strict: false,
+    description: 'a person',
+  });
+  const validate = personSchema();
+  const f = jsonSchemaFormat('person', PERSON, { validate });
+  assert.deepStrictEqual(f, { type: 'json_schema', name: 'person', schema: PERSON, strict: true });
+  assert.deepStrictEqual(Object.keys(f), ['type', 'name', 'schema', 'strict']);
+  assert.equal(JSON.stringify(f), JSON.stringify({ type: 'json_schema', name: 'person', schema: PERSON, strict: true }));
+  assert.throws(() => jsonSchemaFormat(1, PERSON), TypeError);
+  assert.throws(() => jsonSchemaFormat('p', 'not a schema'), TypeError);
+  assert.throws(() => jsonSchemaFormat('p', PERSON, { validate: { parse() {} } }), /Standard Schema/);
+});
+
+test('parse(): output_parsed is JSON.parse of the output text (the mock answers with the schema)', async () => {
+  const r = await client.parse(params(jsonSchemaFormat('person', PERSON)));
+  assert.equal(r.status, 'completed');
+  assert.deepStrictEqual(r.output_parsed, JSON.parse(r.output_text));
+  assert.equal(typeof r.output_parsed.name, 'string');
+  assert.ok(Number.isInteger(r.output_parsed.age) && Array.isArray(r.output_parsed.tags));
+  // a format written by hand works the same
+  const byHand = await client.parse(params({ type: 'json_schema', name: 'person', schema: PERSON, strict: true }));
+  assert.deepStrictEqual(byHand.output_parsed, JSON.parse(byHand.output_text));
+});
+
+test('parse(): validate transforms the value (sync and async); failing it is an OutputParseError with issues', async () => {
+  for (const async of [false, true]) {
+    const r = await client.parse(params(jsonSchemaFormat('person', PERSON, { validate: personSchema({ async }) })));
+    assert.deepStrictEqual(r.output_parsed, { ...JSON.parse(r.output_text), adult: false });
+  }
+  const strict = schema(() => ({ issues: [{ message: 'too young', path: ['age'] }, { message: 'no' }] }), { async: true });
+  const e = await rejection(client.parse(params(jsonSchemaFormat('person', PERSON, { validate: strict }))));
+  assert.ok(e instanceof OutputParseError && e instanceof CometApiError && e instanceof Error);
+  assert.equal(e.name, 'OutputParseError');
+  assert.deepStrictEqual(e.issues, [{ message: 'too young', path: ['age'] }, { message: 'no' }]);
+  assert.match(e.message, /age: too young; no/);
+  assert.equal(typeof e.text, 'string');
+  assert.deepStrictEqual(JSON.parse(e.text).tags.length > 0, true);
+});
+
+test('parse(): null on a refusal or without output text; OutputParseError (.text) for invalid JSON; exact values', async () => {
+  const answers = [
+    response([refusal()]),
+    response([fnCall('f', '{}', 'c1')]),
+    response([message('{"name": "Ada"')], { status: 'incomplete' }),
+    response([message('{"z": 1, "a": 1e400, "__proto__": {"x": 1}, "n": -0}')]),
+    response([message('{"a":1}')]),
+  ];
+  const { client: c, requests } = scripted((body, n) => jsonAnswer(answers[n]));
+  const validate = personSchema();
+  const format = jsonSchemaFormat('person', PERSON, { validate });
+  assert.equal((await c.parse(params(format))).output_parsed, null, 'refusal: null, not validated');
+  assert.equal((await c.parse(params(format))).output_parsed, null, 'tool calls only: null');
+  const e = await rejection(c.parse(params(format)));
+  assert.ok(e instanceof OutputParseError, String(e));
+  assert.equal(e.text, '{"name": "Ada"');
+  assert.equal(e.issues, undefined);
+  assert.match(e.message, /not valid JSON/);
+  const exact = (await c.parse(params(jsonSchemaFormat('x', {})))).output_parsed;
+  assert.deepStrictEqual(Object.keys(exact), ['z', 'a', '__proto__', 'n'], 'key order as written');
+  assert.equal(exact.a, Infinity);
+  assert.ok(Object.hasOwn(exact, '__proto__') && Object.is(exact.n, -0));
+  // another format: output_parsed is null (nothing to parse)
+  assert.equal((await c.parse(params({ type: 'json_object' }))).output_parsed, null);
+  // what was sent: the format as given, without validate; create()'s body otherwise
+  for (const r of requests.slice(0, 3)) {
+    assert.deepStrictEqual(r.body.text.format, { type: 'json_schema', name: 'person', schema: PERSON, strict: true });
+    assert.equal(r.body.stream, undefined);
+  }
+});
+
+test('a json_schema stream: partialParsed reflects every event yielded, the one in hand included', async () => {
+  const format = jsonSchemaFormat('person', PERSON, { validate: personSchema() });
+  const stream = client.stream(params(format, 'Grace Hopper'));
+  assert.equal(stream.partialParsed, undefined);
+  let text = '';
+  let deltas = 0;
+  const seen = [];
+  for await (const ev of stream) {
+    if (ev.type === 'response.output_text.delta') {
+      text += ev.delta;
+      deltas++;
+      const p = new PartialJsonParser();
+      p.push(text);
+      assert.deepStrictEqual(stream.partialParsed, p.value, `after ${JSON.stringify(text)}`);
+      p.free();
+      seen.push(JSON.stringify(stream.partialParsed));
+    }
+  }
+  assert.ok(deltas > 10, `${deltas} deltas: the mock streams JSON in small pieces`);
+  assert.ok(new Set(seen).size > 5, 'the value grew along the way');
+  const final = await stream.finalResponse();
+  assert.deepStrictEqual(stream.partialParsed, JSON.parse(text));
+  assert.deepStrictEqual(final.output_parsed, { ...JSON.parse(final.output_text), adult: false }, 'validated');
+  assert.equal(final.output_text, text);
+  assert.strictEqual(stream.response, final);
+});
+
+test('plain streams have no partialParsed and no output_parsed', async () => {
+  const stream = client.stream({ model: 'mock', input: 'hello' });
+  for await (const ev of stream) assert.equal(stream.partialParsed, undefined, ev.type);
+  const final = await stream.finalResponse();
+  assert.equal('output_parsed' in final, false);
+  const obj = client.stream(params({ type: 'json_object' }));
+  await obj.finalResponse();
+  assert.equal(obj.partialParsed, undefined);
+});
+
+test('json_schema streams: a refusal gives null, invalid JSON rejects finalResponse() (the events all come)', async () => {
+  const answers = [response([refusal()]), response([message('{"name": "Ada", "age": ')], { status: 'incomplete' })];
+  const { client: c } = scripted((body, n) => sseAnswer(answers[n], 2));
+  const format = jsonSchemaFormat('person', PERSON, { validate: personSchema() });
+  const s1 = c.stream(params(format));
+  const r1 = await collect(s1);
+  assert.equal(r1.error, null);
+  assert.equal(s1.partialParsed, undefined);
+  assert.equal((await s1.finalResponse()).output_parsed, null);
+  const s2 = c.stream(params(format));
+  const r2 = await collect(s2);
+  assert.equal(r2.error, null, 'iteration ends normally');
+  assert.equal(r2.events.at(-1).type, 'response.completed');
+  assert.deepStrictEqual(s2.partialParsed, { name: 'Ada' }, 'best effort');
+  const e = await rejection(s2.finalResponse());
+  assert.ok(e instanceof OutputParseError);
+  assert.equal(e.text, '{"name": "Ada", "age": ');
+});

@@ -1,0 +1,84 @@
+// The SDK helpers' contract (issue 14, tests/runtimes/sdk-contract.mjs) outside Node: in headless
+// Chromium (a plain module page importing pkg/browser.js from the dev server, against its mock)
+// and in workerd (a Worker bundled from the packed tarball the way wrangler bundles, run by
+// miniflare, against the mock on loopback). Every line must say "ok" in both.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUILD, ROOT, devImport, freshConsumer, launchChromium, packPkg, startMock, watchPage } from './lib.mjs';
+import { startWorker } from './worker-lib.mjs';
+import { LINES } from './sdk-contract.mjs';
+
+const CONTRACT = readFileSync(new URL('./sdk-contract.mjs', import.meta.url), 'utf8');
+
+let mock;
+before(async () => {
+  mock = await startMock({ delayMs: 2 });
+});
+after(() => mock?.close());
+
+function assertAllOk(results, where) {
+  assert.deepStrictEqual(Object.keys(results), LINES, `${where}: every line ran`);
+  for (const [name, r] of Object.entries(results)) assert.equal(r, 'ok', `${where}: ${name}`);
+}
+
+test('every line of the contract works in Chromium (pkg/browser.js, a plain module page)', async () => {
+  const browser = await launchChromium();
+  try {
+    const tab = await browser.newPage();
+    const problems = watchPage(tab);
+    const html = `<!doctype html><html><head><meta charset="utf-8">
+<script type="importmap">${JSON.stringify({ imports: { 'cometapi-responses': '/pkg/browser.js' } })}</script></head>
+<body><p id="status">loading</p><script type="module">
+import * as api from 'cometapi-responses';
+import { runContract } from '/runtime-test/sdk-contract.mjs';
+window.__results = await runContract(api, '/v1');
+document.getElementById('status').textContent = 'done';
+</script></body></html>`;
+    await tab.route(`${mock.url}/runtime-test/*`, (route) => {
+      const js = route.request().url().endsWith('.mjs');
+      route.fulfill({ status: 200, contentType: js ? 'text/javascript' : 'text/html', body: js ? CONTRACT : html });
+    });
+    await tab.goto(`${mock.url}/runtime-test/sdk.html`);
+    await tab.waitForFunction(() => document.getElementById('status')?.textContent === 'done', null, { timeout: 60_000 }).catch((e) => {
+      throw new Error(`${e.message}\n${problems.join('\n')}`);
+    });
+    assertAllOk(await tab.evaluate(() => window.__results), 'Chromium');
+    assert.deepStrictEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('every line of the contract works in workerd (a Worker bundled as wrangler does, miniflare)', async () => {
+  const { tarball } = await packPkg(join(BUILD, 'runtimes', 'sdk-worker'));
+  const worker = `import * as api from 'cometapi-responses';
+import { runContract } from './sdk-contract.mjs';
+export default { async fetch(request, env) { return Response.json(await runContract(api, env.BASE_URL)); } };
+`;
+  const dir = await freshConsumer('sdk-worker', { 'src/index.js': worker, 'src/sdk-contract.mjs': CONTRACT }, tarball);
+  const esbuild = await devImport('esbuild/lib/main.js');
+  await esbuild.build({
+    absWorkingDir: dir,
+    entryPoints: ['src/index.js'],
+    outdir: 'dist',
+    bundle: true,
+    format: 'esm',
+    target: 'es2024',
+    conditions: ['workerd', 'worker', 'browser'],
+    loader: { '.wasm': 'copy' },
+    assetNames: '[name]',
+    logLevel: 'silent',
+  });
+  const toml = readFileSync(join(ROOT, 'examples', 'cloudflare-worker', 'wrangler.toml'), 'utf8');
+  const compatibilityDate = toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1];
+  const mf = await startWorker({ bundleDir: join(dir, 'dist'), compatibilityDate }, { BASE_URL: `${mock.url}/v1` });
+  try {
+    const res = await mf.dispatchFetch('http://worker.test/');
+    assert.equal(res.status, 200);
+    assertAllOk(await res.json(), 'workerd');
+  } finally {
+    await mf.dispose();
+  }
+});

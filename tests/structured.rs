@@ -1,0 +1,316 @@
+//! Structured outputs in the core (src/structured.rs): which requests ask for one, what
+//! `output_parsed` is for a Response (its output text's value, `null` on a refusal, an error for
+//! invalid JSON, the typed Rust value), and a `json_schema` stream's partial JSON ops (every
+//! chunking, replaced text, a root number, refusals, invalid text, the plain stream untouched).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
+#![cfg(not(target_arch = "wasm32"))]
+
+use cometapi_responses::error::Error;
+use cometapi_responses::partial_json::{self, apply_ops_json};
+use cometapi_responses::request::prepare_full;
+use cometapi_responses::stream::StreamState;
+use cometapi_responses::structured::{
+    answer_output_parsed, check_json, has_output_text, is_json_schema, OutputParsed, OutputParser, OutputState,
+};
+use serde_json::{json, Value};
+
+fn message(parts: Value) -> Value {
+    json!({"id": "resp_1", "object": "response", "status": "completed",
+        "output": [{"type": "reasoning", "summary": []},
+                   {"type": "message", "role": "assistant", "content": parts}]})
+}
+
+fn text_response(text: &str) -> Value {
+    message(json!([{"type": "output_text", "text": text, "annotations": []}]))
+}
+
+fn refusal() -> Value {
+    message(json!([{"type": "refusal", "refusal": "I can't help with that."}]))
+}
+
+#[test]
+fn json_schema_requests_are_recognised() {
+    let f = |format: Value| json!({"model": "m", "input": "x", "text": {"format": format}});
+    assert!(is_json_schema(&f(json!({"type": "json_schema", "name": "p", "schema": {}}))));
+    assert!(!is_json_schema(&f(json!({"type": "json_object"}))));
+    assert!(!is_json_schema(&f(json!({"type": "text"}))));
+    assert!(!is_json_schema(&json!({"model": "m", "input": "x"})));
+    let p = prepare_full(&f(json!({"type": "json_schema", "name": "p", "schema": {}})).to_string(), true).unwrap();
+    assert!(p.json_schema && !p.background);
+    assert!(p.body.starts_with("{\"stream\":true,"));
+    let p = prepare_full(r#"{"model":"m","input":"x","background":true}"#, false).unwrap();
+    assert!(!p.json_schema && p.background);
+}
+
+#[test]
+fn output_parsed_is_the_value_of_the_output_text() {
+    // The answer is kept as received; true: the shell JSON.parses the output text (its key
+    // order, 1e400, lone surrogates: exactly JSON.parse's value), checked valid by the core.
+    let text = r#"{"z": 1, "a": [1e400, -0, "\ud800"], "__proto__": {"x": 1}}"#;
+    assert_eq!(answer_output_parsed(&text_response(text).to_string(), true), Ok(true));
+    // Read leniently (a number beyond f64 elsewhere in the answer is fine).
+    let answer = text_response("[1,2]").to_string().replace("\"status\":\"completed\"", "\"n\":1e400");
+    assert_eq!(answer_output_parsed(&answer, true), Ok(true));
+    // Several text parts: their concatenation (output_text).
+    let r = message(json!([{"type": "output_text", "text": "{\"a\":"}, {"type": "output_text", "text": "1}"}]));
+    assert_eq!(answer_output_parsed(&r.to_string(), true), Ok(true));
+}
+
+#[test]
+fn output_parsed_is_null_for_a_refusal_no_text_or_another_format() {
+    for (r, json_schema) in [
+        (refusal(), true),
+        (json!({"output": [{"type": "function_call", "name": "f", "arguments": "{}", "call_id": "c"}]}), true),
+        (json!({"output": []}), true),
+        (json!({"output_text": "{\"a\":1}"}), true),
+        (text_response("{\"a\":1}"), false),
+        (text_response("not JSON, but no json_schema either"), false),
+    ] {
+        assert!(!json_schema || !has_output_text(&r));
+        assert_eq!(answer_output_parsed(&r.to_string(), json_schema), Ok(false), "{r}");
+    }
+}
+
+#[test]
+fn invalid_json_is_an_output_parse_error_with_the_text() {
+    for text in ["", "{\"name\": \"Ada\"", "{\"a\":1} trailing", "not json", "{'a':1}"] {
+        match answer_output_parsed(&text_response(text).to_string(), true) {
+            Err(Error::OutputParse { message, text: t }) => {
+                assert_eq!(t, text);
+                assert!(message.starts_with("the output text is not valid JSON: "), "{message}");
+            }
+            other => panic!("{text:?}: {other:?}"),
+        }
+    }
+    let e = answer_output_parsed(&text_response("{").to_string(), true).unwrap_err();
+    assert_eq!(e.class_name(), "OutputParseError");
+    assert!(check_json(" [1] ").is_ok() && check_json("[1").is_err());
+}
+
+#[test]
+fn the_typed_output_parsed_deserializes_into_any_type() {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Person {
+        name: String,
+        age: u32,
+    }
+    let r = text_response(r#"{"name":"Ada","age":36}"#);
+    assert_eq!(r.output_parsed::<Person>().unwrap(), Some(Person { name: "Ada".into(), age: 36 }));
+    assert_eq!(r.output_parsed::<Value>().unwrap(), Some(json!({"name": "Ada", "age": 36})));
+    assert_eq!(refusal().output_parsed::<Person>().unwrap(), None);
+    let e = text_response(r#"{"name":"Ada"}"#).output_parsed::<Person>().unwrap_err();
+    assert!(matches!(&e, Error::OutputParse { text, .. } if text == r#"{"name":"Ada"}"#), "{e:?}");
+    assert!(text_response("{").output_parsed::<Value>().is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streams
+
+fn sse(events: &[Value]) -> String {
+    events.iter().map(|e| format!("event: {}\ndata: {e}\n\n", e["type"].as_str().unwrap())).collect()
+}
+
+/// A json_schema answer streamed in `deltas`; `done` is the text of the `.done` events and of
+/// the final response (normally the deltas joined).
+fn answer(deltas: &[&str], done: &str) -> String {
+    let base = json!({"id": "resp_s", "object": "response", "status": "in_progress", "output": []});
+    let item = json!({"id": "msg_1", "type": "message", "role": "assistant", "status": "in_progress", "content": []});
+    let part = |t: &str| json!({"type": "output_text", "text": t, "annotations": []});
+    let at = json!({"item_id": "msg_1", "output_index": 0, "content_index": 0});
+    let with = |mut e: Value, extra: Value| {
+        for (k, v) in extra.as_object().unwrap() {
+            e[k] = v.clone();
+        }
+        e
+    };
+    let mut evs = vec![
+        json!({"type": "response.created", "response": base}),
+        json!({"type": "response.output_item.added", "output_index": 0, "item": item}),
+        with(json!({"type": "response.content_part.added", "part": part("")}), at.clone()),
+    ];
+    for d in deltas {
+        evs.push(with(json!({"type": "response.output_text.delta", "delta": d}), at.clone()));
+    }
+    let mut final_item = item.clone();
+    final_item["status"] = json!("completed");
+    final_item["content"] = json!([part(done)]);
+    evs.push(with(json!({"type": "response.output_text.done", "text": done}), at.clone()));
+    evs.push(with(json!({"type": "response.content_part.done", "part": part(done)}), at));
+    evs.push(json!({"type": "response.output_item.done", "output_index": 0, "item": final_item}));
+    let mut fin = base.clone();
+    fin["status"] = json!("completed");
+    fin["output"] = json!([final_item]);
+    evs.push(json!({"type": "response.completed", "response": fin}));
+    sse(&evs)
+}
+
+/// Feeds `body` in chunks of `chunk` bytes into a batches-mode json_schema stream, applying each
+/// entry's fourth element (the partial JSON ops) to a value as the JS side does; returns the
+/// value after each event and the output state.
+fn partial_values(body: &str, chunk: usize) -> (Vec<Option<Value>>, Option<OutputState>) {
+    let mut s = StreamState::batches(None);
+    s.parse_output();
+    let mut value = None;
+    let mut seen = Vec::new();
+    let mut take = |s: &mut StreamState, value: &mut Option<Value>| {
+        if let Some(batch) = s.take_batch() {
+            let batch: Value = serde_json::from_str(&batch).unwrap();
+            let batch = batch.as_array().unwrap();
+            assert_eq!(batch.len() % 4, 0, "four elements per entry");
+            for entry in batch.chunks(4) {
+                apply_ops_json(value, &entry[3].to_string()).unwrap();
+                seen.push(value.clone());
+            }
+        }
+    };
+    for c in body.as_bytes().chunks(chunk) {
+        s.feed(c);
+        take(&mut s, &mut value);
+    }
+    s.end_of_body();
+    take(&mut s, &mut value);
+    assert!(matches!(s.outcome(), Some(Ok(()))));
+    (seen, s.output_state().cloned())
+}
+
+#[test]
+fn a_json_schema_stream_carries_the_partial_value_of_its_output_text() {
+    let text = r#"{"name": "Ada \u00e9 😀", "tags": ["a", "bc"], "age": 36, "ok": true}"#;
+    let deltas: Vec<String> = text.chars().collect::<Vec<_>>().chunks(3).map(|c| c.iter().collect()).collect();
+    let deltas: Vec<&str> = deltas.iter().map(String::as_str).collect();
+    let body = answer(&deltas, text);
+    let want = partial_json::parse(text).unwrap();
+    for chunk in [1, 7, 64, body.len()] {
+        let (seen, state) = partial_values(&body, chunk);
+        assert_eq!(seen.last().unwrap().as_ref(), Some(&want), "chunk {chunk}");
+        assert_eq!(state, Some(OutputState::Parse));
+        // After each delta: the partial parser's value of the text so far.
+        let mut so_far = String::new();
+        for (n, d) in deltas.iter().enumerate() {
+            so_far.push_str(d);
+            let mut p = partial_json::PartialJsonParser::new();
+            p.push(&so_far);
+            assert_eq!(seen[3 + n].as_ref(), p.value(), "after delta {n}: {so_far}");
+        }
+    }
+}
+
+#[test]
+fn a_replaced_text_is_parsed_again_and_a_root_number_completes_at_the_end() {
+    // The .done text is not the deltas joined (a server that corrects itself): the value follows.
+    let (seen, state) = partial_values(&answer(&["{\"a\":", "1"], "{\"b\":2}"), 5);
+    assert_eq!(seen.last().unwrap(), &Some(json!({"b": 2})));
+    assert_eq!(state, Some(OutputState::Parse));
+    // A replacement that holds no value yet: null.
+    let (seen, _) = partial_values(&answer(&["[1,"], " "), 5);
+    assert!(seen.contains(&Some(json!([1]))));
+    assert_eq!(seen.last().unwrap(), &Some(Value::Null));
+    // A document that is one number: complete only at the end.
+    let (seen, state) = partial_values(&answer(&["4", "2"], "42"), 9);
+    assert_eq!(seen[seen.len() - 2], None, "before the end, 42 might go on");
+    assert_eq!(seen.last().unwrap(), &Some(json!(42)));
+    assert_eq!(state, Some(OutputState::Parse));
+}
+
+#[test]
+fn a_stream_ends_with_the_state_of_output_parsed() {
+    let (_, state) = partial_values(&answer(&["{\"a\":", "1"], "{\"a\":1"), 11);
+    match state {
+        Some(OutputState::Invalid(Error::OutputParse { text, message })) => {
+            assert_eq!(text, "{\"a\":1");
+            assert!(message.contains("not valid JSON"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let (_, state) = partial_values(&answer(&["{\"a\" 1}"], "{\"a\" 1}"), 11);
+    assert!(matches!(state, Some(OutputState::Invalid(_))));
+    // A refusal: no output_text part.
+    let base = json!({"id": "r", "object": "response", "status": "in_progress", "output": []});
+    let mut fin = base.clone();
+    fin["status"] = json!("completed");
+    fin["output"] =
+        json!([{"type": "message", "role": "assistant", "content": [{"type": "refusal", "refusal": "no"}]}]);
+    let body = sse(&[
+        json!({"type": "response.created", "response": base}),
+        json!({"type": "response.completed", "response": fin}),
+    ]);
+    let (seen, state) = partial_values(&body, 3);
+    assert_eq!(seen, vec![None, None]);
+    assert_eq!(state, Some(OutputState::Null));
+}
+
+#[test]
+fn entries_carry_the_ops_and_plain_streams_are_untouched() {
+    let body = answer(&["{\"a\":", "[1]}"], "{\"a\":[1]}");
+    let mut s = StreamState::entries(None);
+    s.parse_output();
+    s.feed(body.as_bytes());
+    let mut value = None;
+    while let Some(e) = s.next_entry() {
+        apply_ops_json(&mut value, e.output_ops.as_deref().unwrap()).unwrap();
+    }
+    assert_eq!(value, Some(json!({"a": [1]})));
+    // Without parse_output: three elements per batch entry, no ops, no state.
+    let mut plain = StreamState::batches(None);
+    plain.feed(body.as_bytes());
+    let batch: Value = serde_json::from_str(&plain.take_batch().unwrap()).unwrap();
+    assert_eq!(batch.as_array().unwrap().len(), 3 * 9);
+    assert!(!plain.is_parsing_output() && plain.output_state().is_none());
+    let mut plain = StreamState::entries(None);
+    plain.feed(body.as_bytes());
+    assert!(plain.next_entry().unwrap().output_ops.is_none());
+}
+
+#[test]
+fn the_output_parser_follows_appends_and_replacements() {
+    let mut o = OutputParser::new();
+    let mut v = None;
+    let step = |o: &mut OutputParser, text: &str, appended: bool, v: &mut Option<Value>| {
+        o.follow(text, appended);
+        apply_ops_json(v, o.ops()).unwrap();
+    };
+    step(&mut o, "{\"k\":\"ab", true, &mut v);
+    assert_eq!(v, Some(json!({"k": "ab"})));
+    step(&mut o, "{\"k\":\"abcd\"", false, &mut v); // re-joined, but an extension: only "cd\""
+    assert_eq!(o.ops(), r#"[["c",["k"],"cd"]]"#);
+    step(&mut o, "[true]", false, &mut v);
+    assert_eq!(v, Some(json!([true])));
+    o.unchanged();
+    assert_eq!(o.ops(), "[]");
+    o.finish(Some(&text_response("[true]")));
+    assert_eq!(o.state(), Some(&OutputState::Parse));
+}
+
+// ---------------------------------------------------------------------------------------------
+// parse() through the call machine
+
+fn parse_call(params: &Value, answer: &Value) -> cometapi_responses::call::Call {
+    use cometapi_responses::call::Call;
+    use cometapi_responses::endpoint::{Answer, Config};
+    let config = Config::new(None, Some("sk-test"), Vec::new(), Some(0), None).unwrap();
+    let req = config.parse(&params.to_string(), &[]).unwrap();
+    assert_eq!(req.answer, Answer::Parsed { json_schema: is_json_schema(params) });
+    assert_eq!(req.body.as_deref().map(|b| b.contains("\"stream\"")), Some(false));
+    let mut c = Call::new(req, 1000, 0, None);
+    c.on_sent();
+    c.on_headers(200, |_| None);
+    c.on_chunk(answer.to_string().as_bytes());
+    c.on_body_end();
+    c
+}
+
+#[test]
+fn a_parse_call_says_what_output_parsed_is() {
+    let schema =
+        json!({"model": "m", "input": "x", "text": {"format": {"type": "json_schema", "name": "p", "schema": {}}}});
+    let mut c = parse_call(&schema, &text_response("{\"a\": 1}"));
+    assert_eq!(c.output_parsed(), Some(true));
+    assert_eq!(c.output_text(), Some("{\"a\": 1}"));
+    assert!(c.take_json().is_some());
+    assert_eq!(parse_call(&schema, &refusal()).output_parsed(), Some(false));
+    let plain = json!({"model": "m", "input": "x"});
+    assert_eq!(parse_call(&plain, &text_response("{\"a\": 1}")).output_parsed(), Some(false));
+    let bad = parse_call(&schema, &text_response("{\"a\": "));
+    assert!(matches!(bad.error(), Some(Error::OutputParse { text, .. }) if text == "{\"a\": "), "{:?}", bad.error());
+    assert_eq!(bad.output_parsed(), None);
+}

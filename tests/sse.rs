@@ -1,6 +1,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
-//! Native tests of the SSE parser (`src/sse.rs`): one test per rule of the WHATWG "event stream
+//! Native tests of the SSE parser (`src/sse/`): one test per rule of the WHATWG "event stream
 //! interpretation", chunking independence (every 2-way split, 1-byte drip, random chunkings), a
 //! property test against a naive reference implementation, the size cap, and fixtures.
 
@@ -821,4 +821,16 @@ fn own_fixture_comments_keepalive() {
 fn own_fixture_bom_cr_only() {
     let events = own_fixture("bom_cr_only.sse");
     assert_eq!(types(&events), ["response.output_text.delta", "response.output_text.done"]);
+}
+
+#[test]
+fn failed_parser_rejects_until_finish() {
+    let mut p = Parser::with_max_event_size(4);
+    let mut out = Vec::new();
+    assert_eq!(p.feed(b"data: 12345", &mut out), Err(SseError::EventTooLarge { limit: 4 }));
+    assert_eq!(p.feed(b"\n\n", &mut out), Err(SseError::EventTooLarge { limit: 4 }));
+    p.finish();
+    p.feed(b"data\n\n", &mut out).unwrap();
+    assert_eq!(out, [Event { event: "message".into(), data: String::new(), ..Event::default() }]);
+    assert_eq!(SseError::EventTooLarge { limit: 4 }.to_string(), "server-sent event larger than the 4-byte limit");
 }

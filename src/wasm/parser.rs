@@ -1,5 +1,7 @@
-//! `SseParser` for JS: the core SSE parser behind a flat-array interface.
+//! The low-level pieces for JS (js/parsers.js wraps them): `RawSseParser` (the core SSE parser
+//! behind a flat-array interface) and `RawAccumulator` (events folded into patches).
 //!
+//! `RawSseParser`:
 //! Each `feed` crosses the boundary once each way: bytes in, and out either `undefined` (the
 //! chunk completed no event) or one flat array `[event, data, lastEventId, event, data, …]`
 //! of JS strings. `event` and `lastEventId` are `undefined` when they equal the previous
@@ -10,7 +12,9 @@
 //! An event over the size limit: the events the same chunk completed before it are returned
 //! first, and the error is thrown by the next `feed` or `finish` (nothing is lost).
 
+use crate::accumulate::Accumulator;
 use crate::error::Error;
+use crate::event::ResponseEvent;
 use crate::sse::{Event, Parser, SseError};
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -107,6 +111,36 @@ fn changed(sent: &mut Option<String>, value: &str) -> JsValue {
 
 fn sse_error(e: SseError) -> JsValue {
     super::error::js_err(Error::from(e))
+}
+
+/// The raw accumulator; js/parsers.js wraps it as `ResponseAccumulator`.
+#[wasm_bindgen]
+pub struct RawAccumulator {
+    acc: Accumulator,
+}
+
+#[wasm_bindgen]
+impl RawAccumulator {
+    /// A fresh accumulator (patches only: JS mirrors the snapshot).
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> RawAccumulator {
+        RawAccumulator { acc: Accumulator::without_snapshot() }
+    }
+
+    /// Folds one event (its JSON text); returns its patches as JSON.
+    pub fn push(&mut self, event_json: &str) -> Result<String, JsValue> {
+        let ev = ResponseEvent::from_json(event_json).map_err(|e| super::error::to_js(&e))?;
+        self.acc.push(&ev);
+        let mut out = String::new();
+        self.acc.write_patches_json(&mut out);
+        Ok(out)
+    }
+}
+
+impl Default for RawAccumulator {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// Chunks up to this size keep their buffer between feeds.

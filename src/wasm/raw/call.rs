@@ -1,0 +1,250 @@
+//! `RawCall`: one [`Call`] machine whose I/O js/io.js runs (docs/architecture.md, "The call
+//! machine").
+
+use js_sys::{Array, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+use crate::answer::WANTED_HEADERS;
+use crate::call::{Action, Call, IoFailure, Release};
+use crate::error::Error;
+use crate::stream::StreamState;
+use crate::structured::OutputState;
+use crate::wasm::error::to_js;
+use crate::wasm::parser::{copy_chunk, release};
+
+/// One call: js/io.js asks `action`, does it, and reports back (see [`Call`]).
+#[wasm_bindgen]
+pub struct RawCall {
+    call: Call,
+    chunk: Vec<u8>,
+}
+
+impl RawCall {
+    pub(super) fn new(call: Call) -> RawCall {
+        RawCall { call, chunk: Vec::new() }
+    }
+
+    /// What the consumer gets after an input: the stream's batch (or frames) of new events.
+    fn output(&mut self) -> Option<String> {
+        let stream = self.call.stream_mut()?;
+        stream.take_batch().or_else(|| stream.take_frames())
+    }
+}
+
+fn failure(kind: u8) -> IoFailure {
+    match kind {
+        1 => IoFailure::Timeout,
+        2 => IoFailure::Abort,
+        _ => IoFailure::Network,
+    }
+}
+
+#[wasm_bindgen]
+impl RawCall {
+    /// A call without a request: it reads a body JS already has (`ResponseStream.fromReadableStream`).
+    pub fn from_body() -> RawCall {
+        RawCall::new(Call::reading(StreamState::batches(None)))
+    }
+
+    /// 0 send, 1 wait, 2 read, 3 sleep, 4 done.
+    #[wasm_bindgen(getter)]
+    pub fn action(&self) -> u8 {
+        match self.call.action() {
+            Action::Send => 0,
+            Action::Wait => 1,
+            Action::Read => 2,
+            Action::Sleep => 3,
+            Action::Done => 4,
+        }
+    }
+
+    /// The request's method.
+    #[wasm_bindgen(getter)]
+    pub fn method(&self) -> String {
+        self.call.request().method.as_str().to_owned()
+    }
+
+    /// The request's URL.
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.call.request().url.clone()
+    }
+
+    /// The request's headers, flat: `[name, value, name, value, …]`.
+    #[wasm_bindgen(getter)]
+    pub fn headers(&self) -> Array {
+        let out = Array::new();
+        for (k, v) in &self.call.request().headers {
+            out.push(&JsValue::from_str(k));
+            out.push(&JsValue::from_str(v));
+        }
+        out
+    }
+
+    /// The request's body (JSON text), if any.
+    #[wasm_bindgen(getter)]
+    pub fn body(&self) -> Option<String> {
+        self.call.request().body.clone()
+    }
+
+    /// The attempt's timeout in ms.
+    #[wasm_bindgen(getter)]
+    pub fn timeout(&self) -> f64 {
+        self.call.timeout_ms() as f64
+    }
+
+    /// How to let go of an open body: 0 nothing, 1 cancel the reader, 2 cancel and abort.
+    #[wasm_bindgen(getter)]
+    pub fn release(&self) -> u8 {
+        match self.call.release() {
+            Release::Nothing => 0,
+            Release::Cancel => 1,
+            Release::Abort => 2,
+        }
+    }
+
+    /// The request is on its way.
+    pub fn sent(&mut self) {
+        self.call.on_sent();
+    }
+
+    /// The response headers: the status and the values of `wantedHeaders()`, in order.
+    #[wasm_bindgen(js_name = headers_arrived)]
+    pub fn headers_arrived(
+        &mut self,
+        status: u16,
+        h0: Option<String>,
+        h1: Option<String>,
+        h2: Option<String>,
+        h3: Option<String>,
+    ) {
+        let values = [h0, h1, h2, h3];
+        self.call.on_headers(status, |name| {
+            let i = WANTED_HEADERS.iter().position(|w| *w == name)?;
+            values.get(i).cloned().flatten()
+        });
+    }
+
+    /// The response has no body.
+    pub fn no_body(&mut self) -> Option<String> {
+        self.call.on_no_body();
+        self.output()
+    }
+
+    /// `fetch` failed: kind 0 network, 1 timeout, 2 abort.
+    pub fn fetch_failed(&mut self, kind: u8, message: &str) {
+        self.call.on_fetch_error(failure(kind), message);
+    }
+
+    /// One chunk of the body (copied into wasm memory fallibly); the new events' batch, if any.
+    pub fn feed(&mut self, chunk: &Uint8Array) -> Option<String> {
+        match copy_chunk(chunk, &mut self.chunk) {
+            Ok(bytes) => self.call.on_chunk(bytes),
+            Err(e) => self.call.fail(e),
+        }
+        release(&mut self.chunk);
+        self.output()
+    }
+
+    /// The body ended; the last events' batch, if any.
+    pub fn end(&mut self) -> Option<String> {
+        self.call.on_body_end();
+        self.output()
+    }
+
+    /// A read of the body failed (kind as in `fetch_failed`).
+    pub fn read_failed(&mut self, kind: u8, message: &str) -> Option<String> {
+        self.call.on_read_error(failure(kind), message);
+        self.output()
+    }
+
+    /// The body yielded something that is not a `Uint8Array`.
+    pub fn bad_chunk(&mut self) -> Option<String> {
+        self.call.fail(Error::stream("the body yielded a chunk that is not a Uint8Array"));
+        self.output()
+    }
+
+    /// How long to sleep before the next attempt, in ms.
+    pub fn delay(&self, now_unix_ms: f64, random01: f64) -> f64 {
+        self.call.delay_ms(now_unix_ms, random01)
+    }
+
+    /// The sleep is over.
+    pub fn wake(&mut self) {
+        self.call.on_wake();
+    }
+
+    /// The user aborted.
+    pub fn abort(&mut self) {
+        self.call.abort();
+    }
+
+    /// A Response answer's `output_text` to set on the parsed answer (`undefined`: keep it).
+    #[wasm_bindgen(getter)]
+    pub fn output_text(&self) -> Option<String> {
+        self.call.output_text().map(str::to_owned)
+    }
+
+    /// A JSON answer's text as received, once done.
+    pub fn take_json(&mut self) -> Option<String> {
+        self.call.take_json()
+    }
+
+    /// The error the call ended with, as a descriptor (`undefined` when none).
+    pub fn error(&self) -> JsValue {
+        self.call.error().map_or(JsValue::UNDEFINED, to_js)
+    }
+
+    /// `text` with the API key redacted; `undefined` when it holds none.
+    pub fn redact(&self, text: &str) -> Option<String> {
+        self.call.redact(text)
+    }
+
+    /// From now on the stream's events come out as SSE bytes (for `toReadableStream`).
+    pub fn frames_mode(&mut self) {
+        let redactor = self.call.redactor();
+        if let Some(s) = self.call.stream_mut() {
+            s.frames_mode(redactor);
+        }
+    }
+
+    /// Frames mode: the stream's failure went out as a frame (end the proxied body normally).
+    #[wasm_bindgen(getter)]
+    pub fn failure_forwarded(&self) -> bool {
+        self.call.stream().is_some_and(StreamState::failure_forwarded)
+    }
+
+    /// Frames mode: the terminal event as a batch, once the stream ended with one.
+    pub fn terminal_batch(&mut self) -> Option<String> {
+        self.call.stream_mut().and_then(StreamState::take_terminal_batch)
+    }
+
+    /// The stream follows its output's partial JSON (a `json_schema` request): each batch
+    /// entry has a fourth element, the partial JSON ops of the output text.
+    #[wasm_bindgen(getter)]
+    pub fn structured(&self) -> bool {
+        self.call.stream().is_some_and(StreamState::is_parsing_output)
+    }
+
+    /// What `output_parsed` is, for a `parse()` answer or a `json_schema` stream that ended
+    /// normally: 1 the value of the output text, 2 `null` (0: not decided, or neither); throws
+    /// the `OutputParseError` of a stream's output text that is not valid JSON (a `parse()`
+    /// answer's is the call's error).
+    pub fn output_parsed(&self) -> Result<u8, JsValue> {
+        if let Some(parse) = self.call.output_parsed() {
+            return Ok(if parse { 1 } else { 2 });
+        }
+        match self.call.stream().and_then(StreamState::output_state) {
+            None => Ok(0),
+            Some(OutputState::Parse) => Ok(1),
+            Some(OutputState::Null) => Ok(2),
+            Some(OutputState::Invalid(e)) => {
+                let mut e = e.clone();
+                if let Some(r) = self.call.redactor() {
+                    e.redact(&r);
+                }
+                Err(to_js(&e))
+            }
+        }
+    }
+}

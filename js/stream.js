@@ -87,9 +87,12 @@ export class ResponseStream {
         if (this.#error) throw this.#error;
         if (text === null) break;
         const batch = JSON.parse(text);
+        let ops = null;
         for (let i = 0; i + 2 < batch.length; i += stride) {
           const event = batch[i];
-          mirror.apply(batch[i + 1], event);
+          // 1: the same operations as the previous event's (a run of appends; src/stream/batch.rs)
+          if (batch[i + 1] !== 1) ops = batch[i + 1];
+          mirror.apply(ops, event);
           if (stride === 4) parsed.apply(batch[i + 3]);
           if (batch[i + 2] !== 0) continue; // folded only (replayed, or the failing event)
           if (this.#handlers.size !== 0) this.#emit(event);

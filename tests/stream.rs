@@ -341,3 +341,113 @@ fn frames_reencode_each_event_as_received() {
     assert_eq!(out, expected);
     assert!(st.take_terminal_batch().is_some_and(|b| b.ends_with(",1]")));
 }
+
+/// Batches mode read as js/stream.js reads it: every entry `(event, patches, show)`, a `1` in
+/// place of the patches standing for the previous entry's of the same batch. Also returns how
+/// many `1`s there were.
+fn batch_entries(bytes: &[u8], chunk: usize) -> (Vec<(serde_json::Value, serde_json::Value, u64)>, usize) {
+    let mut s = StreamState::batches(None);
+    let (mut out, mut repeats) = (Vec::new(), 0);
+    let mut take = |s: &mut StreamState| {
+        if let Some(text) = s.take_batch() {
+            let batch: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let mut prev: Option<serde_json::Value> = None;
+            for e in batch.as_array().unwrap().chunks(3) {
+                let ops = if e[1] == 1 {
+                    repeats += 1;
+                    let p = prev.clone().expect("a repeat is never the first entry of a batch");
+                    assert!(p.as_array().unwrap().iter().all(|op| op[0] == "a"), "only appends repeat: {p}");
+                    p
+                } else {
+                    e[1].clone()
+                };
+                prev = Some(ops.clone());
+                out.push((e[0].clone(), ops, e[2].as_u64().unwrap()));
+            }
+        }
+    };
+    for c in bytes.chunks(chunk.max(1)) {
+        s.feed(c);
+        take(&mut s);
+    }
+    s.end_of_body();
+    take(&mut s);
+    (out, repeats)
+}
+
+/// Entries mode as `(event, patches, show)` (the Rust consumer's view), whole body at once.
+fn entries_of(bytes: &[u8]) -> Vec<(serde_json::Value, serde_json::Value, u64)> {
+    let mut s = StreamState::entries(None);
+    s.feed(bytes);
+    s.end_of_body();
+    let mut out = Vec::new();
+    while let Some(e) = s.next_entry() {
+        let mut ops = String::new();
+        cometapi_responses::accumulate::patch::write_json(&e.patches, &mut ops);
+        let show = match e.show {
+            Show::Yield => 0,
+            Show::Hide => 1,
+            Show::Fail => 2,
+        };
+        out.push((serde_json::from_str(e.event.json()).unwrap(), serde_json::from_str(&ops).unwrap(), show));
+    }
+    out
+}
+
+/// Batches (the JS wrapper's mode: a run of appends repeated as `1`) say exactly what entries
+/// say, in any chunking, with the same outcome.
+fn batches_agree_with_entries(bytes: &[u8], what: &str) {
+    let expected = entries_of(bytes);
+    assert_eq!(batch_entries(bytes, bytes.len()).0, expected, "{what}");
+    let outcome = |mut s: StreamState| {
+        s.feed(bytes);
+        s.end_of_body();
+        format!("{:?}", s.outcome())
+    };
+    assert_eq!(outcome(StreamState::batches(None)), outcome(StreamState::entries(None)), "{what}: the same outcome");
+    for chunk in [1, 7, 64, 301] {
+        assert_eq!(batch_entries(bytes, chunk).0, expected, "{what}, chunk size {chunk}");
+    }
+}
+
+#[test]
+fn batches_repeat_a_run_of_appends_as_1_and_mean_the_same_as_entries() {
+    let body = created()
+        + &text_events("one two three four five six")
+        + &completed("one two three four five six", "completed");
+    batches_agree_with_entries(body.as_bytes(), "text");
+    assert_eq!(
+        batch_entries(body.as_bytes(), body.len()).1,
+        5,
+        "six deltas: the first writes its appends, five repeat them"
+    );
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/responses"));
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) == Some("sse") {
+            batches_agree_with_entries(&std::fs::read(&path).unwrap(), &path.display().to_string());
+            n += 1;
+        }
+    }
+    assert!(n >= 5, "only {n} synthetic fixtures");
+}
+
+#[test]
+fn batches_agree_with_entries_on_recorded_streams() {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded"));
+    if !dir.is_dir() {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true, but ../shared/fixtures/recorded is missing");
+        eprintln!("SKIPPED: ../shared/fixtures/recorded not found; batch/entries agreement on recordings did not run");
+        return;
+    }
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) == Some("sse") {
+            batches_agree_with_entries(&std::fs::read(&path).unwrap(), &path.display().to_string());
+            n += 1;
+        }
+    }
+    assert!(n >= 9, "only {n} recordings found");
+}

@@ -22,10 +22,14 @@
 //!
 //! [`EventStream`]: https://docs.rs/cometapi-responses/latest/cometapi_responses/wasm/struct.EventStream.html
 
+mod sinks;
+
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use crate::accumulate::{Accumulator, Outcome, Patch, Path};
+use sinks::{follow_output, write_frame, Batch};
+
+use crate::accumulate::{Accumulator, Outcome, Patch};
 use crate::error::Error;
 use crate::event::{self, ResponseEvent};
 use crate::redact::Redactor;
@@ -75,7 +79,7 @@ enum Sink {
     /// Kept as [`Entry`]s, taken with [`StreamState::next_entry`] (the Rust API).
     Entries(VecDeque<Entry>),
     /// Written as one JSON batch per chunk (the JS wrapper): see [`StreamState::take_batch`].
-    Batch(String),
+    Batch(Batch),
     /// Re-encoded as `text/event-stream` bytes for a proxy: see [`StreamState::take_frames`].
     Frames(String),
 }
@@ -117,7 +121,7 @@ impl StreamState {
 
     /// A stream whose events are written as JSON batches ([`take_batch`](Self::take_batch)).
     pub fn batches(max_event_size: Option<usize>) -> StreamState {
-        StreamState::with_sink(Sink::Batch(String::new()), max_event_size)
+        StreamState::with_sink(Sink::Batch(Batch::default()), max_event_size)
     }
 
     fn with_sink(sink: Sink, max_event_size: Option<usize>) -> StreamState {
@@ -272,10 +276,7 @@ impl StreamState {
     /// (hand out), 1 (fold only) or 2 (fold, then the stream's error).
     pub fn take_batch(&mut self) -> Option<String> {
         match &mut self.sink {
-            Sink::Batch(b) if !b.is_empty() => {
-                b.push(']');
-                Some(std::mem::take(b))
-            }
+            Sink::Batch(b) => b.take(),
             _ => None,
         }
     }
@@ -347,18 +348,7 @@ impl StreamState {
                 let output_ops = self.output.as_ref().map(|o| o.ops().to_owned());
                 q.push_back(Entry { event: ev, patches: self.acc.patches().to_vec(), show, sse_name, output_ops });
             }
-            Sink::Batch(b) => {
-                b.push(if b.is_empty() { '[' } else { ',' });
-                b.push_str(ev.json());
-                b.push(',');
-                self.acc.write_patches_json(b);
-                b.push(',');
-                b.push(show.code());
-                if let Some(o) = &self.output {
-                    b.push(',');
-                    b.push_str(o.ops());
-                }
-            }
+            Sink::Batch(b) => b.push(ev.json(), &self.acc, show, self.output.as_ref().map(|o| o.ops())),
             Sink::Frames(f) => {
                 match (show, &self.redactor) {
                     (Show::Hide, _) => {}
@@ -384,44 +374,8 @@ impl StreamState {
     }
 }
 
-/// After an event was folded: the output text's parser follows the text (only when a patch
-/// wrote `output_text`), and finishes at the stream's end.
-fn follow_output(o: &mut OutputParser, acc: &Accumulator, terminal: bool) {
-    let mut written = None;
-    for p in acc.patches() {
-        match p {
-            Patch::Append { path, .. } if *path == Path::output_text() => written = Some(written.unwrap_or(true)),
-            Patch::Join { path, .. } if *path == Path::output_text() => written = Some(false),
-            _ => {}
-        }
-    }
-    match written {
-        Some(appended) => o.follow(acc.output_text(), appended),
-        None => o.unchanged(),
-    }
-    if terminal {
-        o.finish(acc.snapshot());
-    }
-}
-
 fn truncated() -> Error {
     Error::stream(
         "the stream ended before a terminal event (response.completed, response.incomplete, response.failed or error)",
     )
-}
-
-/// One SSE frame: the `event:` line when the event had one, the data (one `data:` line per line
-/// of it), and the blank line.
-fn write_frame(out: &mut String, sse_name: &str, data: &str) {
-    if !sse_name.is_empty() && sse_name != "message" {
-        out.push_str("event: ");
-        out.push_str(sse_name);
-        out.push('\n');
-    }
-    for line in data.split('\n') {
-        out.push_str("data: ");
-        out.push_str(line);
-        out.push('\n');
-    }
-    out.push('\n');
 }

@@ -1,0 +1,107 @@
+//! What the stream machine writes: the JSON batch the JS wrapper reads, SSE frames for a proxy,
+//! and the output text's partial JSON for a `json_schema` stream.
+//!
+//! # The batch
+//!
+//! What [`StreamState::take_batch`](super::StreamState::take_batch) returns:
+//! `[event, patches, show, (output ops,) event, patches, show, …]`, one per chunk, parsed with
+//! one `JSON.parse`.
+//!
+//! One shortcut: an event whose patches are only appends ([`Patch::Append`]) and are exactly
+//! those of the previous event written in the same batch has `1` in place of its patches array
+//! ("the same operations again"). In a run of text deltas every event has the same two appends;
+//! writing them once per batch keeps `JSON.parse` from building two arrays of paths per delta
+//! (measured in Node 20: the short answer's batch parsed in 84 µs before, 53 µs after; CPU per
+//! request −3 %, a long stream at 16 KiB chunks −10 %).
+//! Only appends qualify: they name an event field, so the same array applied to the next event
+//! takes that event's text, while a `Set` literal would be shared between two places.
+
+use super::Show;
+use crate::accumulate::{Accumulator, Patch, Path};
+use crate::structured::OutputParser;
+
+/// A batch being written.
+#[derive(Debug, Default)]
+pub(super) struct Batch {
+    text: String,
+    /// Where the last written patches array is in `text`, when it may be repeated.
+    repeatable: Option<(usize, usize)>,
+}
+
+impl Batch {
+    /// Appends one entry.
+    pub(super) fn push(&mut self, json: &str, acc: &Accumulator, show: Show, output_ops: Option<&str>) {
+        let b = &mut self.text;
+        b.push(if b.is_empty() { '[' } else { ',' });
+        b.push_str(json);
+        b.push(',');
+        let start = b.len();
+        acc.write_patches_json(b);
+        let end = b.len();
+        let appends = !acc.patches().is_empty() && acc.patches().iter().all(|p| matches!(p, Patch::Append { .. }));
+        if !appends {
+            self.repeatable = None;
+        } else {
+            let same =
+                self.repeatable.and_then(|(s, e)| b.get(s..e)).is_some_and(|prev| b.get(start..end) == Some(prev));
+            if same {
+                b.truncate(start);
+                b.push('1');
+            } else {
+                self.repeatable = Some((start, end));
+            }
+        }
+        b.push(',');
+        b.push(show.code());
+        if let Some(ops) = output_ops {
+            b.push(',');
+            b.push_str(ops);
+        }
+    }
+
+    /// The batch written since the last call (`None`: nothing).
+    pub(super) fn take(&mut self) -> Option<String> {
+        if self.text.is_empty() {
+            return None;
+        }
+        self.repeatable = None;
+        self.text.push(']');
+        Some(std::mem::take(&mut self.text))
+    }
+}
+
+/// After an event was folded: the output text's parser follows the text (only when a patch
+/// wrote `output_text`), and finishes at the stream's end.
+pub(super) fn follow_output(o: &mut OutputParser, acc: &Accumulator, terminal: bool) {
+    let mut written = None;
+    for p in acc.patches() {
+        match p {
+            Patch::Append { path, .. } if *path == Path::output_text() => written = Some(written.unwrap_or(true)),
+            Patch::Join { path, .. } if *path == Path::output_text() => written = Some(false),
+            _ => {}
+        }
+    }
+    match written {
+        Some(appended) => o.follow(acc.output_text(), appended),
+        None => o.unchanged(),
+    }
+    if terminal {
+        o.finish(acc.snapshot());
+    }
+}
+
+/// One SSE frame: the `event:` line when the event had one, the data (one `data:` line per line
+/// of it), and the blank line.
+pub(super) fn write_frame(out: &mut String, sse_name: &str, data: &str) {
+    if !sse_name.is_empty() && sse_name != "message" {
+        out.push_str("event: ");
+        out.push_str(sse_name);
+        out.push('\n');
+    }
+    for line in data.split('\n') {
+        out.push_str("data: ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push('\n');
+}

@@ -115,7 +115,7 @@ fn unicode_escape(b: &[u8], i: usize) -> Option<(char, usize)> {
     let hi = hex4(b, i + 2)?;
     match hi {
         0xD800..=0xDBFF => {
-            if b.get(i + 6) != Some(&b'\\') || b.get(i + 7) != Some(&b'u') {
+            if !matches!(b.get(i + 6), Some(b'\\')) || !matches!(b.get(i + 7), Some(b'u')) {
                 return None;
             }
             let lo = hex4(b, i + 8)?;
@@ -137,7 +137,7 @@ fn unescape(s: &str, start: usize, end: usize) -> Option<String> {
     let mut out = String::with_capacity(end - start);
     let (mut i, mut run) = (start, start);
     while i < end {
-        if b.get(i) != Some(&b'\\') {
+        if !matches!(b.get(i), Some(b'\\')) {
             i += 1;
             continue;
         }
@@ -174,7 +174,7 @@ pub(super) fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
         }
         (i > s).then_some(i)
     };
-    if b.get(i) == Some(&b'-') {
+    if matches!(b.get(i), Some(b'-')) {
         i += 1;
     }
     match *b.get(i)? {
@@ -182,7 +182,7 @@ pub(super) fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
         b'1'..=b'9' => i = digits(b, i)?,
         _ => return None,
     }
-    if b.get(i) == Some(&b'.') {
+    if matches!(b.get(i), Some(b'.')) {
         i = digits(b, i + 1)?;
     }
     if matches!(b.get(i), Some(b'e' | b'E')) {
@@ -205,7 +205,7 @@ fn skip(b: &[u8], i: usize, depth: u32) -> Option<usize> {
         b'[' | b'{' if depth >= MAX_DEPTH => None,
         b'[' => {
             let mut j = ws(b, i + 1);
-            if b.get(j) == Some(&b']') {
+            if matches!(b.get(j), Some(b']')) {
                 return Some(j + 1);
             }
             loop {
@@ -219,15 +219,15 @@ fn skip(b: &[u8], i: usize, depth: u32) -> Option<usize> {
         }
         b'{' => {
             let mut j = ws(b, i + 1);
-            if b.get(j) == Some(&b'}') {
+            if matches!(b.get(j), Some(b'}')) {
                 return Some(j + 1);
             }
             loop {
-                if b.get(j) != Some(&b'"') {
+                if !matches!(b.get(j), Some(b'"')) {
                     return None;
                 }
                 j = ws(b, string(b, j)?.1);
-                if b.get(j) != Some(&b':') {
+                if !matches!(b.get(j), Some(b':')) {
                     return None;
                 }
                 j = ws(b, skip(b, ws(b, j + 1), depth + 1)?);
@@ -272,15 +272,15 @@ fn scan(s: &str) -> Option<Fields> {
     let b = s.as_bytes();
     let mut f = Fields::default();
     let mut i = ws(b, 0);
-    if b.get(i) != Some(&b'{') {
+    if !matches!(b.get(i), Some(b'{')) {
         return None;
     }
     i = ws(b, i + 1);
-    if b.get(i) == Some(&b'}') {
+    if matches!(b.get(i), Some(b'}')) {
         return None;
     }
     loop {
-        if b.get(i) != Some(&b'"') {
+        if !matches!(b.get(i), Some(b'"')) {
             return None;
         }
         let (kend, next, kesc) = string(b, i)?;
@@ -289,7 +289,7 @@ fn scan(s: &str) -> Option<Fields> {
         }
         let key = b.get(i + 1..kend)?;
         i = ws(b, next);
-        if b.get(i) != Some(&b':') {
+        if !matches!(b.get(i), Some(b':')) {
             return None;
         }
         i = ws(b, i + 1);
@@ -306,7 +306,7 @@ fn scan(s: &str) -> Option<Fields> {
         }
         match key {
             b"type" => {
-                if b.get(i) != Some(&b'"') {
+                if !matches!(b.get(i), Some(b'"')) {
                     return None;
                 }
                 let (end, n, esc) = string(b, i)?;
@@ -316,8 +316,8 @@ fn scan(s: &str) -> Option<Fields> {
                 f.ty = Some((i + 1, end));
                 i = n;
             }
-            b"delta" if b.get(i) == Some(&b'"') => once!(f.delta, str_ref(s, i)),
-            b"item_id" if b.get(i) == Some(&b'"') => once!(f.item_id, str_ref(s, i)),
+            b"delta" if matches!(b.get(i), Some(b'"')) => once!(f.delta, str_ref(s, i)),
+            b"item_id" if matches!(b.get(i), Some(b'"')) => once!(f.item_id, str_ref(s, i)),
             b"sequence_number" => once!(f.sequence_number, uint(b, i)),
             b"output_index" => once!(f.output_index, uint(b, i)),
             b"content_index" => once!(f.content_index, uint(b, i)),

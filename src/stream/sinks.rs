@@ -24,8 +24,8 @@ use crate::structured::OutputParser;
 #[derive(Debug, Default)]
 pub(super) struct Batch {
     text: String,
-    /// Where the last written patches array is in `text`, when it may be repeated.
-    repeatable: Option<(usize, usize)>,
+    /// The last patches written in this batch, when they are appends only (they may repeat).
+    repeatable: Vec<Patch>,
 }
 
 impl Batch {
@@ -35,20 +35,14 @@ impl Batch {
         b.push(if b.is_empty() { '[' } else { ',' });
         b.push_str(json);
         b.push(',');
-        let start = b.len();
-        acc.write_patches_json(b);
-        let end = b.len();
-        let appends = !acc.patches().is_empty() && acc.patches().iter().all(|p| matches!(p, Patch::Append { .. }));
-        if !appends {
-            self.repeatable = None;
+        let patches = acc.patches();
+        if !self.repeatable.is_empty() && patches == self.repeatable.as_slice() {
+            b.push('1');
         } else {
-            let same =
-                self.repeatable.and_then(|(s, e)| b.get(s..e)).is_some_and(|prev| b.get(start..end) == Some(prev));
-            if same {
-                b.truncate(start);
-                b.push('1');
-            } else {
-                self.repeatable = Some((start, end));
+            acc.write_patches_json(b);
+            self.repeatable.clear();
+            if patches.iter().all(|p| matches!(p, Patch::Append { .. })) {
+                self.repeatable.extend_from_slice(patches);
             }
         }
         b.push(',');
@@ -64,7 +58,7 @@ impl Batch {
         if self.text.is_empty() {
             return None;
         }
-        self.repeatable = None;
+        self.repeatable.clear();
         self.text.push(']');
         Some(std::mem::take(&mut self.text))
     }

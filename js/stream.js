@@ -90,7 +90,7 @@ export class ResponseStream {
         let ops = null;
         for (let i = 0; i + 2 < batch.length; i += stride) {
           const event = batch[i];
-          // 1: the same operations as the previous event's (a run of appends; src/stream/batch.rs)
+          // 1: the same operations as the previous event's (a run of appends; src/stream/sinks.rs)
           if (batch[i + 1] !== 1) ops = batch[i + 1];
           mirror.apply(ops, event);
           if (stride === 4) parsed.apply(batch[i + 3]);

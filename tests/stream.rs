@@ -1,4 +1,4 @@
-//! The stream state machine (src/stream.rs): every row of the outcomes table (docs/architecture.md),
+//! The stream state machine (src/stream/): every row of the outcomes table (docs/architecture.md),
 //! natively, in any chunking; replays that hide their start, resumed bodies, SSE re-encoding.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]

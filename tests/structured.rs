@@ -157,7 +157,9 @@ fn partial_values(body: &str, chunk: usize) -> (Vec<Option<Value>>, Option<Outpu
             let batch: Value = serde_json::from_str(&batch).unwrap();
             let batch = batch.as_array().unwrap();
             assert_eq!(batch.len() % 4, 0, "four elements per entry");
-            for entry in batch.chunks(4) {
+            for (k, entry) in batch.chunks(4).enumerate() {
+                // the patches: an array, or 1 (the previous entry's again) after the first entry
+                assert!(entry[1].is_array() || (entry[1] == 1 && k > 0), "patches of entry {k}: {}", entry[1]);
                 apply_ops_json(value, &entry[3].to_string()).unwrap();
                 seen.push(value.clone());
             }

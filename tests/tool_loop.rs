@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]
-//! Native tests of the tool loop's state machine (`src/tool_loop.rs`).
+//! Native tests of the tool loop's state machine (`src/tool_loop/`).
 //!
 //! The four recorded responses of one `store: false` tool loop (`../shared/fixtures/recorded/
 //! openai_reasoning_encrypted_step1..4.sse`, third-party data, read in place, never copied) drive

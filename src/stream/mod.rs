@@ -272,8 +272,11 @@ impl StreamState {
 
     /// Batches mode: the JSON batch of the events decoded since the last call, or `None` when
     /// there are none: `[event, patches, show, event, patches, show, …]` — each `event` the data
-    /// exactly as received, `patches` as [`crate::accumulate::patch`] encodes them, `show` 0
-    /// (hand out), 1 (fold only) or 2 (fold, then the stream's error).
+    /// exactly as received, `patches` as [`crate::accumulate::patch`] encodes them, or `1` for
+    /// "the previous entry's patches again" (only for a run of appends, never first in a batch),
+    /// `show` 0 (hand out), 1 (fold only) or 2 (fold, then the stream's error). A `json_schema`
+    /// stream ([`parse_output`](Self::parse_output)) has a fourth element per entry: the partial
+    /// JSON ops of its output text.
     pub fn take_batch(&mut self) -> Option<String> {
         match &mut self.sink {
             Sink::Batch(b) => b.take(),

@@ -1,5 +1,5 @@
 // The mock's validator (the oracle: it answers as the real API does) and the client's
-// (src/request.rs, through the built package) are written independently; here they must
+// (src/request/, through the built package) are written independently; here they must
 // agree. Every invalid params object goes to the mock (its 400's `error.param`) and to the
 // client (its `ValidationError.param`; or, for rules only the server checks, the
 // `ApiError.param` of the mock's 400 that the client passes on). Valid boundaries must pass
@@ -123,7 +123,7 @@ async function clientParam(params) {
   }
 }
 
-// Known disagreements, for the client's owner to settle (src/request.rs): the client names
+// Known disagreements, for the client's owner to settle (src/request/): the client names
 // the parent field where the API names the nested one.
 /** Rows where the client and the API are known to disagree (none today). */
 const KNOWN = new Map();

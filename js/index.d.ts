@@ -1129,25 +1129,8 @@ export type KnownResponseStreamEvent =
   | ResponseMcpCallArgumentsDoneEvent
   | ResponseCodeInterpreterCallCodeDeltaEvent
   | ResponseCodeInterpreterCallCodeDoneEvent
-  | ResponseWebSearchCallInProgressEvent
-  | ResponseWebSearchCallSearchingEvent
-  | ResponseWebSearchCallCompletedEvent
-  | ResponseFileSearchCallInProgressEvent
-  | ResponseFileSearchCallSearchingEvent
-  | ResponseFileSearchCallCompletedEvent
-  | ResponseCodeInterpreterCallInProgressEvent
-  | ResponseCodeInterpreterCallInterpretingEvent
-  | ResponseCodeInterpreterCallCompletedEvent
-  | ResponseImageGenCallInProgressEvent
-  | ResponseImageGenCallGeneratingEvent
-  | ResponseImageGenCallCompletedEvent
+  | ToolStatusEvent
   | ResponseImageGenCallPartialImageEvent
-  | ResponseMcpCallInProgressEvent
-  | ResponseMcpCallCompletedEvent
-  | ResponseMcpCallFailedEvent
-  | ResponseMcpListToolsInProgressEvent
-  | ResponseMcpListToolsCompletedEvent
-  | ResponseMcpListToolsFailedEvent
   | ResponseShellCallCommandAddedEvent
   | ResponseShellCallCommandDeltaEvent
   | ResponseShellCallCommandDoneEvent

@@ -6,7 +6,7 @@
 use cometapi_responses::accumulate::Mirror;
 use cometapi_responses::error::Error;
 use cometapi_responses::stream::{Show, StreamState};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What a consumer sees: the event types it got, then how the stream ended.
 #[derive(Debug, PartialEq)]
@@ -216,22 +216,36 @@ fn whatever_follows_the_terminal_event_is_ignored() {
     assert_eq!(seen.end, Ok(()));
 }
 
-#[test]
-fn recorded_streams_end_as_their_terminal_event_says() {
+/// The `.sse` files of `dir`, sorted.
+fn sse_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("sse"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The recordings in ../shared/fixtures/recorded (at least 9); `None` (the test says SKIPPED)
+/// when the folder is absent, which fails under `CI=true`.
+fn recorded(what: &str) -> Option<Vec<PathBuf>> {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded"));
     if !dir.is_dir() {
         assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true, but ../shared/fixtures/recorded is missing");
-        eprintln!("SKIPPED: ../shared/fixtures/recorded not found; recorded-stream outcome tests did not run");
-        return;
+        eprintln!("SKIPPED: ../shared/fixtures/recorded not found; {what} did not run");
+        return None;
     }
-    let mut n = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().and_then(|e| e.to_str()) != Some("sse") {
-            continue;
-        }
-        n += 1;
-        let bytes = std::fs::read(&path).unwrap();
+    let files = sse_files(dir);
+    assert!(files.len() >= 9, "only {} recordings found", files.len());
+    Some(files)
+}
+
+#[test]
+fn recorded_streams_end_as_their_terminal_event_says() {
+    let Some(files) = recorded("recorded-stream outcome tests") else { return };
+    for path in &files {
+        let bytes = std::fs::read(path).unwrap();
         let seen = all_chunkings(&bytes);
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if name.contains("error") {
@@ -245,17 +259,11 @@ fn recorded_streams_end_as_their_terminal_event_says() {
             assert!(seen.final_text.is_some(), "{name}");
         }
     }
-    assert!(n >= 9, "only {n} recordings found");
 }
 
 #[test]
 fn synthetic_fixtures_end_as_expected() {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/responses"));
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().and_then(|e| e.to_str()) != Some("sse") {
-            continue;
-        }
+    for path in sse_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/responses")) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let seen = all_chunkings(&std::fs::read(&path).unwrap());
         match name.as_str() {
@@ -421,33 +429,17 @@ fn batches_repeat_a_run_of_appends_as_1_and_mean_the_same_as_entries() {
         5,
         "six deltas: the first writes its appends, five repeat them"
     );
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/responses"));
-    let mut n = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().and_then(|e| e.to_str()) == Some("sse") {
-            batches_agree_with_entries(&std::fs::read(&path).unwrap(), &path.display().to_string());
-            n += 1;
-        }
+    let files = sse_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/responses"));
+    assert!(files.len() >= 5, "only {} synthetic fixtures", files.len());
+    for path in &files {
+        batches_agree_with_entries(&std::fs::read(path).unwrap(), &path.display().to_string());
     }
-    assert!(n >= 5, "only {n} synthetic fixtures");
 }
 
 #[test]
 fn batches_agree_with_entries_on_recorded_streams() {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded"));
-    if !dir.is_dir() {
-        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true, but ../shared/fixtures/recorded is missing");
-        eprintln!("SKIPPED: ../shared/fixtures/recorded not found; batch/entries agreement on recordings did not run");
-        return;
+    let Some(files) = recorded("batch/entries agreement on recordings") else { return };
+    for path in &files {
+        batches_agree_with_entries(&std::fs::read(path).unwrap(), &path.display().to_string());
     }
-    let mut n = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().and_then(|e| e.to_str()) == Some("sse") {
-            batches_agree_with_entries(&std::fs::read(&path).unwrap(), &path.display().to_string());
-            n += 1;
-        }
-    }
-    assert!(n >= 9, "only {n} recordings found");
 }

@@ -13,7 +13,7 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILD, PKG, SECRET, freshConsumer, installTools, packPkg, run, startMock } from './lib.mjs';
+import { BUILD, PKG, SECRET, freshConsumer, installTools, packPkg, run, startMock, stopGroup } from './lib.mjs';
 
 let app;
 let tools;
@@ -119,18 +119,7 @@ async function withVite(args, fn) {
     assert.doesNotMatch(output, /\berror\b/i, `vite printed an error:\n${output}`);
     assert.ok(!output.includes(SECRET), "the key is in vite's output");
   } finally {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {}
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {}
-      }, 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopGroup(child, exited);
   }
 }
 

@@ -182,3 +182,19 @@ export function checkStreamed(assert, r, problems = []) {
   const spread = r.events.at(-1).t - r.events[0].t;
   assert.ok(spread > 30, `events arrived over ${spread.toFixed(0)} ms, not all at once`);
 }
+
+/** Stops a child spawned with `detached: true` (its own process group): SIGTERM to the group,
+ *  SIGKILL after 10 s; resolves once `exited` (the child's exit promise) has. */
+export async function stopGroup(child, exited) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {}
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+  }, 10_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -13,7 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import net from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILD, PKG, ROOT, SECRET, freshConsumer, packPkg, run, startMock } from './lib.mjs';
+import { BUILD, PKG, ROOT, SECRET, freshConsumer, packPkg, run, startMock, stopGroup } from './lib.mjs';
 import { EXAMPLE } from './worker-lib.mjs';
 
 const SPEC = join(ROOT, 'tests', 'runtimes', 'wrangler');
@@ -104,20 +104,7 @@ async function startDev(nodeBin, args, { readyTimeoutMs = 90_000 } = {}) {
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {}
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {}
-      }, 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
+  const stop = () => stopGroup(child, exited);
   const deadline = Date.now() + readyTimeoutMs;
   while (!/Ready on http:\/\/127\.0\.0\.1:\d+/.test(output)) {
     if (child.exitCode !== null || child.signalCode !== null) return { ready: false, output, exited, stop };

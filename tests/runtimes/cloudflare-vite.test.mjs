@@ -10,10 +10,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILD, PKG, SECRET, freshConsumer, installTools, packPkg, run, startMock, stopGroup } from './lib.mjs';
+import { BUILD, PKG, SECRET, freshConsumer, installTools, packPkg, run, freePort, startMock, stopGroup } from './lib.mjs';
 
 let app;
 let tools;
@@ -84,16 +83,6 @@ const env = () => ({
 
 const vite = () => join(tools, 'node_modules', 'vite', 'bin', 'vite.js');
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** `vite …args` in the app, in its own process group, until it prints its local URL; then `fn(origin)`. */
 async function withVite(args, fn) {

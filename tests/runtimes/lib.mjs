@@ -1,6 +1,7 @@
 // Shared helpers of the runtime tests: pack pkg/ as npm would publish it, create fresh consumer
 // projects under build/ that install the tarball, start the mock backend, launch Chromium.
 // Everything runs locally on 127.0.0.1 with random ports.
+import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -197,4 +198,16 @@ export async function stopGroup(child, exited) {
   }, 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** A free loopback port (listened on, then released). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
 }

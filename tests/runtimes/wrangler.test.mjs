@@ -13,7 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import net from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILD, PKG, ROOT, SECRET, freshConsumer, packPkg, run, startMock, stopGroup } from './lib.mjs';
+import { BUILD, PKG, ROOT, SECRET, freshConsumer, packPkg, run, freePort, startMock, stopGroup } from './lib.mjs';
 import { EXAMPLE } from './worker-lib.mjs';
 
 const SPEC = join(ROOT, 'tests', 'runtimes', 'wrangler');
@@ -44,17 +44,6 @@ async function installTools() {
   writeFileSync(stamp, lock);
 }
 
-/** A free loopback port (listened on, then released). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** The environment of `npm run dev`: `node` on PATH is `nodeBin`; nothing reaches the network. */
 function devEnv(nodeBin) {

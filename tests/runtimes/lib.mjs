@@ -184,20 +184,38 @@ export function checkStreamed(assert, r, problems = []) {
   assert.ok(spread > 30, `events arrived over ${spread.toFixed(0)} ms, not all at once`);
 }
 
-/** Stops a child spawned with `detached: true` (its own process group): SIGTERM to the group,
- *  SIGKILL after 10 s; resolves once `exited` (the child's exit promise) has. */
-export async function stopGroup(child, exited) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+/** Whether any process of the group `pgid` is still alive. */
+function groupAlive(pgid) {
   try {
-    process.kill(-child.pid, 'SIGTERM');
-  } catch {}
-  const timer = setTimeout(() => {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops a child spawned with `detached: true` (its own process group): SIGTERM to the group,
+ *  SIGKILL after 10 s; resolves once `exited` (the child's exit promise) has and every process of
+ *  the group is gone (the child — `npm`, say — can exit before the server it started has closed
+ *  its socket). */
+export async function stopGroup(child, exited) {
+  const pgid = child.pid;
+  if (child.exitCode === null && child.signalCode === null) {
     try {
-      process.kill(-child.pid, 'SIGKILL');
+      process.kill(-pgid, 'SIGTERM');
     } catch {}
-  }, 10_000);
+  }
+  const kill = () => {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {}
+  };
+  const timer = setTimeout(kill, 10_000);
   await exited;
+  const deadline = Date.now() + 15_000;
+  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   clearTimeout(timer);
+  if (groupAlive(pgid)) kill();
 }
 
 /** A free loopback port (listened on, then released). */

@@ -606,10 +606,10 @@ export type Tool =
   | ToolSearchTool
   | NamespaceTool;
 
+/** An open enumeration: the API adds values; the server decides. */
+export type ToolChoiceOptions = 'auto' | 'none' | 'required' | (string & {});
 export type ToolChoice =
-  | 'auto'
-  | 'none'
-  | 'required'
+  | ToolChoiceOptions
   | { type: 'function'; name: string }
   | { type: 'custom'; name: string }
   | { type: 'mcp'; server_label: string; name?: string | null }
@@ -647,14 +647,14 @@ export interface TextFormatJsonSchema {
 export type TextFormat = TextFormatText | TextFormatJsonObject | TextFormatJsonSchema;
 export interface TextConfig {
   format?: TextFormat;
-  verbosity?: 'low' | 'medium' | 'high' | null;
+  verbosity?: 'low' | 'medium' | 'high' | (string & {}) | null;
 }
 
 export interface ReasoningConfig {
-  effort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | null;
-  summary?: 'auto' | 'concise' | 'detailed' | null;
+  effort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | (string & {}) | null;
+  summary?: 'auto' | 'concise' | 'detailed' | (string & {}) | null;
   /** Deprecated spelling of `summary` (still echoed by some servers). */
-  generate_summary?: 'auto' | 'concise' | 'detailed' | null;
+  generate_summary?: 'auto' | 'concise' | 'detailed' | (string & {}) | null;
 }
 
 export type Includable =
@@ -674,9 +674,13 @@ export interface PromptReference {
   variables?: Record<string, string | InputTextContent | InputImageContent | InputFileContent> | null;
 }
 
-/** `'in-memory'` as CometAPI documents it, `'in_memory'` as OpenAI spells it. */
-export type PromptCacheRetention = 'in-memory' | 'in_memory' | '24h';
-export type ServiceTier = 'auto' | 'default' | 'flex' | 'priority' | 'scale' | 'fast';
+/**
+ * Open enumerations (any string is accepted and sent; the server decides): the known values
+ * complete in an editor. `'in_memory'` is the API's spelling, `'in-memory'` CometAPI's pages'.
+ */
+export type PromptCacheRetention = 'in_memory' | 'in-memory' | '24h' | (string & {});
+export type ServiceTier = 'auto' | 'default' | 'flex' | 'priority' | 'scale' | 'fast' | (string & {});
+export type Truncation = 'auto' | 'disabled' | (string & {});
 
 /**
  * The body of POST /responses. Every field is checked by name: a provider's own parameter goes
@@ -691,9 +695,9 @@ export interface ResponseCreateParams {
   /** Not with previous_response_id. */
   conversation?: string | { id: string } | null;
   include?: Includable[] | null;
-  /** Positive integer. */
+  /** Non-negative integer. */
   max_output_tokens?: number | null;
-  /** Positive integer. */
+  /** Non-negative integer. */
   max_tool_calls?: number | null;
   /** At most 16 pairs; keys ≤ 64 characters; values strings ≤ 512 characters. */
   metadata?: Record<string, string> | null;
@@ -721,7 +725,7 @@ export interface ResponseCreateParams {
   top_logprobs?: number | null;
   /** 0 ≤ x ≤ 1. */
   top_p?: number | null;
-  truncation?: 'auto' | 'disabled' | null;
+  truncation?: Truncation | null;
   /** Deprecated: use safety_identifier and prompt_cache_key. */
   user?: string | null;
 }
@@ -785,7 +789,7 @@ export interface ResponseObject {
   tools?: Tool[];
   top_logprobs?: number | null;
   top_p?: number | null;
-  truncation?: 'auto' | 'disabled' | null;
+  truncation?: Truncation | null;
   usage?: ResponseUsage | null;
   user?: string | null;
 }
@@ -1443,7 +1447,7 @@ export interface InputTokensParams {
   text?: TextConfig | null;
   tool_choice?: ToolChoice | null;
   tools?: Tool[] | null;
-  truncation?: 'auto' | 'disabled';
+  truncation?: Truncation | null;
 }
 export interface InputTokenCount {
   object: 'response.input_tokens';

@@ -64,6 +64,10 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes } = 
     let unsubscribe = () => {};
     const writer = new SseWriter(faults, { signal: ctx.signal, onCancel: () => unsubscribe() });
     // Replay and subscribe in the same tick, so no event is missed or doubled.
+    if (replay && faults?.replaySeq) {
+      const again = entry.events.findLast((ev) => ev.sequence_number <= after && ev.type === 'response.output_text.delta');
+      if (again) writer.send(withSeq(again, faults.replaySeq, after));
+    }
     if (replay) for (const ev of entry.events) if (ev.sequence_number > after) writer.send(ev);
     if (!replay || entry.running) {
       unsubscribe = entry.subscribe((ev) => (ev ? ev.sequence_number > after && writer.send(ev) : writer.end()));
@@ -71,6 +75,13 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes } = 
       writer.end();
     }
     return new Response(writer.stream, { status: 200, headers: SSE_HEADERS });
+  }
+
+  /** A copy of `ev` whose `sequence_number` is not a number after `after` (fault `replay-seq`). */
+  function withSeq(ev, kind, after) {
+    const { sequence_number: _, ...rest } = ev;
+    const seq = { negative: -1, fraction: after + 0.5, string: String(after + 1), huge: 1e20, same: after }[kind];
+    return kind === 'missing' ? rest : { sequence_number: seq, ...rest };
   }
 
   /** The body as JSON and checked by `validate`: {body} or {error: Response}. */

@@ -6,6 +6,8 @@
 import { apiError, errorForStatus, json, sleep, Disconnect, MAX_TIMER_MS } from './util.mjs';
 
 const INT = /^\d+$/;
+/** `replay-seq` kinds: how the replayed event's `sequence_number` is spelled (N: starting_after). */
+const REPLAY_SEQ = new Set(['missing', 'negative', 'fraction', 'string', 'huge', 'same']);
 /** Longest wait a timer can do (setTimeout turns more into 1 ms): larger is refused. */
 export const MAX_MS = MAX_TIMER_MS;
 /** Largest `oversized` delta: a fault must not take the server's memory. */
@@ -38,6 +40,7 @@ const SPEC = new Map(Object.entries({
   keepalive: flag,
   'malformed-json': int,
   'no-terminal': flag,
+  'replay-seq': (v) => (REPLAY_SEQ.has(v) ? v : bad(`one of ${[...REPLAY_SEQ].join(', ')}`)),
 }));
 
 function bad(why) { throw new Error(why ?? 'bad value'); }

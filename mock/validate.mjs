@@ -4,7 +4,10 @@
 // API's wording and codes (missing_required_parameter, invalid_type,
 // decimal_above_max_value, integer_below_min_value, string_above_max_length,
 // object_above_max_properties, invalid_value, mutually_exclusive_parameters …).
-// Unknown fields pass (providers add their own).
+// Unknown fields pass (providers add their own), and so do unknown values of open enumerations
+// (service_tier, truncation, prompt_cache_retention, a string tool_choice, include, message
+// roles, reasoning.effort / summary, text.format.type, text.verbosity): the API adds values, so
+// these are checked to be strings only, as the client checks them.
 
 import { apiError } from './util.mjs';
 
@@ -88,7 +91,7 @@ function checkItems(items, name) {
     if (!type) fail(`Missing required parameter: '${p}.type'.`, `${p}.type`, 'missing_required_parameter');
     if (type === 'message') {
       if (!present(item, 'role')) fail(`Missing required parameter: '${p}.role'.`, `${p}.role`, 'missing_required_parameter');
-      oneOf(item.role, `${p}.role`, ['user', 'assistant', 'system', 'developer']);
+      expectType(item.role, 'string', `${p}.role`);
       if (typeof item.content !== 'string' && !Array.isArray(item.content)) {
         fail(`Invalid type for '${p}.content': expected one of a string or array of input content, but got ${typeOf(item.content)} instead.`, `${p}.content`, 'invalid_type');
       }
@@ -146,8 +149,9 @@ function checkConversation(body) {
 function checkReasoning(body) {
   if (!present(body, 'reasoning')) return;
   expectType(body.reasoning, 'object', 'reasoning');
-  if (present(body.reasoning, 'effort')) oneOf(body.reasoning.effort, 'reasoning.effort', ['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
-  if (present(body.reasoning, 'summary')) oneOf(body.reasoning.summary, 'reasoning.summary', ['auto', 'concise', 'detailed']);
+  for (const k of ['effort', 'summary', 'generate_summary']) {
+    if (present(body.reasoning, k)) expectType(body.reasoning[k], 'string', `reasoning.${k}`);
+  }
 }
 
 function checkText(body) {
@@ -156,14 +160,15 @@ function checkText(body) {
   const f = body.text.format;
   if (f != null) {
     expectType(f, 'object', 'text.format');
-    oneOf(f.type, 'text.format.type', ['text', 'json_object', 'json_schema']);
+    if (!present(f, 'type')) fail("Missing required parameter: 'text.format.type'.", 'text.format.type', 'missing_required_parameter');
+    expectType(f.type, 'string', 'text.format.type');
     if (f.type === 'json_schema') {
       if (!present(f, 'name')) fail("Missing required parameter: 'text.format.name'.", 'text.format.name', 'missing_required_parameter');
       if (!present(f, 'schema')) fail("Missing required parameter: 'text.format.schema'.", 'text.format.schema', 'missing_required_parameter');
       expectType(f.schema, 'object', 'text.format.schema');
     }
   }
-  if (present(body.text, 'verbosity')) oneOf(body.text.verbosity, 'text.verbosity', ['low', 'medium', 'high']);
+  if (present(body.text, 'verbosity')) expectType(body.text.verbosity, 'string', 'text.verbosity');
 }
 
 function checkTools(body) {
@@ -186,7 +191,6 @@ function checkTools(body) {
   if (present(body, 'tool_choice')) {
     const c = body.tool_choice;
     if (typeof c === 'string') {
-      oneOf(c, 'tool_choice', ['auto', 'none', 'required']);
       if (c === 'required' && !(tools?.length)) {
         fail("Tool choice 'required' must be specified with 'tools' parameter.", 'tool_choice', 'invalid_value');
       }
@@ -215,8 +219,8 @@ function check(body) {
   if (present(body, 'temperature')) range(body.temperature, 'temperature', { min: 0, max: 2 });
   if (present(body, 'top_p')) range(body.top_p, 'top_p', { min: 0, max: 1 });
   if (present(body, 'top_logprobs')) range(body.top_logprobs, 'top_logprobs', { min: 0, max: 20, integer: true });
-  if (present(body, 'max_output_tokens')) range(body.max_output_tokens, 'max_output_tokens', { min: 1, integer: true });
-  if (present(body, 'max_tool_calls')) range(body.max_tool_calls, 'max_tool_calls', { min: 1, integer: true });
+  if (present(body, 'max_output_tokens')) range(body.max_output_tokens, 'max_output_tokens', { min: 0, integer: true });
+  if (present(body, 'max_tool_calls')) range(body.max_tool_calls, 'max_tool_calls', { min: 0, integer: true });
   if (present(body, 'metadata')) checkMetadata(body.metadata);
   if (present(body, 'safety_identifier')) maxLength(body.safety_identifier, 'safety_identifier', 64);
   checkConversation(body);
@@ -226,9 +230,9 @@ function check(body) {
     }
     expectType(body.stream_options, 'object', 'stream_options');
   }
-  if (present(body, 'service_tier')) oneOf(body.service_tier, 'service_tier', ['auto', 'default', 'flex', 'priority']);
-  if (present(body, 'truncation')) oneOf(body.truncation, 'truncation', ['auto', 'disabled']);
-  if (present(body, 'prompt_cache_retention')) oneOf(body.prompt_cache_retention, 'prompt_cache_retention', ['in-memory', '24h']);
+  for (const k of ['service_tier', 'truncation', 'prompt_cache_retention']) {
+    if (present(body, k)) expectType(body[k], 'string', k);
+  }
   if (present(body, 'include')) {
     expectType(body.include, 'array', 'include');
     body.include.forEach((v, i) => expectType(v, 'string', `include[${i}]`));
@@ -260,7 +264,7 @@ function checkInputTokens(body) {
     if (present(body, k)) expectType(body[k], 'string', k);
   }
   if (present(body, 'parallel_tool_calls')) expectType(body.parallel_tool_calls, 'boolean', 'parallel_tool_calls');
-  if (present(body, 'truncation')) oneOf(body.truncation, 'truncation', ['auto', 'disabled']);
+  if (present(body, 'truncation')) expectType(body.truncation, 'string', 'truncation');
   checkConversation(body);
   checkReasoning(body);
   checkText(body);
@@ -299,17 +303,12 @@ function checkItemsCreate(body) {
   checkConversationItems(body.items, { required: true });
 }
 
-export const INCLUDABLE = [
-  'code_interpreter_call.outputs', 'computer_call_output.output.image_url', 'file_search_call.results',
-  'message.input_image.image_url', 'message.output_text.logprobs', 'reasoning.encrypted_content',
-  'web_search_call.action.sources', 'web_search_call.results',
-];
-
 /**
- * List queries (`input_items`, conversation items): order asc|desc, limit 1–100, after,
- * include values. Returns null or the 400 error JSON.
+ * List queries (`input_items`, conversation items): order asc|desc (a sort direction: the mock
+ * must know how to sort), limit 1–100, after; `include` values pass as given. Returns null or
+ * the 400 error JSON.
  */
-export function validateListQuery(query, { includes = true } = {}) {
+export function validateListQuery(query) {
   return run(() => {
     const order = query.get('order');
     if (order !== null) oneOf(order, 'order', ['asc', 'desc']);
@@ -319,9 +318,6 @@ export function validateListQuery(query, { includes = true } = {}) {
       if (!/^-?\d+$/.test(raw)) fail(`Invalid type for 'limit': expected an integer, but got a string instead.`, 'limit', 'invalid_type');
       if (n < 1) fail(`Invalid 'limit': integer below minimum value. Expected a value >= 1, but got ${n} instead.`, 'limit', 'integer_below_min_value');
       if (n > 100) fail(`Invalid 'limit': integer above maximum value. Expected a value <= 100, but got ${n} instead.`, 'limit', 'integer_above_max_value');
-    }
-    if (includes) {
-      query.getAll('include').concat(query.getAll('include[]')).forEach((v, i) => oneOf(v, `include[${i}]`, INCLUDABLE));
     }
   });
 }

@@ -306,6 +306,121 @@ fn a_resume_without_progress_counts_against_max_retries() {
     assert!(matches!(c.error(), Some(Error::Stream { .. })));
 }
 
+/// The ways a resumed body can carry an event with no valid integer `sequence_number`.
+const NOT_A_SEQUENCE_NUMBER: [&str; 7] = [
+    r#""#,
+    r#""sequence_number":-1,"#,
+    r#""sequence_number":3.5,"#,
+    r#""sequence_number":"3","#,
+    r#""sequence_number":1e20,"#,
+    r#""sequence_number":100000000000000000000,"#,
+    r#""sequence_number":null,"#,
+];
+
+/// A text delta, replayed by a resumed body, with `seq` spliced in (no number at all when empty).
+fn replayed_delta(seq: &str) -> String {
+    frame(&format!(
+        r#"{{{seq}"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,"delta":"DUP "}}"#
+    ))
+}
+
+/// The texts of the deltas handed out so far (batches mode: `[event, patches, show, …]`).
+fn handed_out_text(c: &mut Call) -> String {
+    let mut text = String::new();
+    while let Some(batch) = c.stream_mut().unwrap().take_batch() {
+        let v: serde_json::Value = serde_json::from_str(&batch).unwrap();
+        for entry in v.as_array().unwrap().chunks(3) {
+            if entry[2] == 0 && entry[0]["type"] == "response.output_text.delta" {
+                text.push_str(entry[0]["delta"].as_str().unwrap());
+            }
+        }
+    }
+    text
+}
+
+#[test]
+fn a_resumed_event_without_a_valid_sequence_number_is_no_progress_and_is_not_handed_out() {
+    for seq in NOT_A_SEQUENCE_NUMBER.into_iter().chain([r#""sequence_number":5,"#, r#""sequence_number":2,"#]) {
+        let mut c = stream(true);
+        c.on_sent();
+        c.on_headers(200, headers(NONE));
+        c.on_chunk(events(6, "resp_9").concat().as_bytes());
+        c.on_read_error(IoFailure::Network, "reset");
+        let before = handed_out_text(&mut c);
+        assert_eq!(before, "w2 w3 w4 w5 ");
+        // Every resumed body replays one event that is not after event 5, then drops.
+        let mut resumes = 0;
+        while c.action() == Action::Sleep && resumes < 20 {
+            c.on_wake();
+            assert!(c.request().url.ends_with("starting_after=5"), "{seq}: {}", c.request().url);
+            c.on_sent();
+            c.on_headers(200, headers(NONE));
+            c.on_chunk(replayed_delta(seq).as_bytes());
+            c.on_read_error(IoFailure::Network, "reset");
+            resumes += 1;
+        }
+        assert_eq!((resumes, c.attempts()), (2, 3), "{seq}: max_retries resumes, then the call ends");
+        assert!(matches!(c.error(), Some(Error::Stream { .. })), "{seq}: {:?}", c.error());
+        assert_eq!(handed_out_text(&mut c), "", "{seq}: nothing handed out again");
+    }
+}
+
+#[test]
+fn a_resumed_body_goes_on_past_events_it_cannot_place_and_ends_with_an_unnumbered_terminal_event() {
+    for seq in NOT_A_SEQUENCE_NUMBER {
+        let mut c = stream(true);
+        c.on_sent();
+        c.on_headers(200, headers(NONE));
+        c.on_chunk(events(6, "resp_9").concat().as_bytes());
+        c.on_body_end();
+        let mut text = handed_out_text(&mut c);
+        c.on_wake();
+        c.on_sent();
+        c.on_headers(200, headers(NONE));
+        // The bad replay, then new events, another bad one among them, then a terminal event with
+        // no number (it ends the stream: nothing was handed out after it, it cannot be a repeat).
+        let rest = events(9, "resp_9");
+        let body = replayed_delta(seq) + &rest[6] + &replayed_delta(seq) + &rest[7] + &rest[8];
+        c.on_chunk(body.as_bytes());
+        text.push_str(&handed_out_text(&mut c));
+        assert_eq!(c.action(), Action::Read, "{seq}");
+        let done = r#"{"type":"response.completed","response":{"id":"resp_9","object":"response","status":"completed","output":[]}}"#;
+        c.on_chunk(frame(done).as_bytes());
+        assert_eq!(c.action(), Action::Done, "{seq}");
+        assert!(c.error().is_none(), "{seq}: {:?}", c.error());
+        assert_eq!(text, "w2 w3 w4 w5 w6 w7 w8 ", "{seq}: every delta once, in order");
+    }
+}
+
+#[test]
+fn progress_in_a_resumed_body_resets_the_budget_and_only_progress_does() {
+    let mut c = stream(true);
+    c.on_sent();
+    c.on_headers(200, headers(NONE));
+    c.on_chunk(events(6, "resp_10").concat().as_bytes());
+    c.on_body_end();
+    // Two resumes: the first makes no progress, the second gives event 6 (progress).
+    for body in [replayed_delta(""), events(7, "resp_10")[6].clone()] {
+        assert_eq!(c.action(), Action::Sleep);
+        c.on_wake();
+        c.on_sent();
+        c.on_headers(200, headers(NONE));
+        c.on_chunk(body.as_bytes());
+        c.on_body_end();
+    }
+    // The budget is whole again: two more resumes without progress, then the end.
+    for _ in 0..2 {
+        assert_eq!(c.action(), Action::Sleep);
+        c.on_wake();
+        assert!(c.request().url.ends_with("starting_after=6"), "{}", c.request().url);
+        c.on_sent();
+        c.on_headers(200, headers(NONE));
+        c.on_chunk(replayed_delta(r#""sequence_number":6,"#).as_bytes());
+        c.on_body_end();
+    }
+    assert_eq!((c.action(), c.attempts()), (Action::Done, 5));
+}
+
 #[test]
 fn every_error_is_redacted() {
     let mut c = create();

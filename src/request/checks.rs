@@ -1,5 +1,5 @@
-//! The type, enum and range checks the rules are made of, and the messages they give (what was
-//! given, what is allowed).
+//! The type and range checks the rules are made of, and the messages they give (what was given,
+//! what is allowed).
 
 use serde_json::Value;
 
@@ -29,22 +29,6 @@ pub(super) fn expect_type(param: &str, v: Option<&Value>, ty: Ty) -> Result<(), 
 
 pub(super) fn type_error(param: &str, what: &str, v: &Value) -> Error {
     Error::validation(param, format!("`{param}` must be {what}; got {}", describe(v)))
-}
-
-pub(super) fn expect_enum(param: &str, v: Option<&Value>, allowed: &[&str]) -> Result<(), Error> {
-    let Some(v) = v else { return Ok(()) };
-    match v {
-        Value::String(s) if allowed.contains(&s.as_str()) => Ok(()),
-        _ => {
-            let quoted: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
-            let quoted: Vec<&str> = quoted.iter().map(String::as_str).collect();
-            Err(enum_error(param, v, &quoted))
-        }
-    }
-}
-
-pub(super) fn enum_error(param: &str, v: &Value, allowed: &[&str]) -> Error {
-    Error::validation(param, format!("`{param}` must be one of {}; got {}", allowed.join(", "), describe(v)))
 }
 
 pub(super) fn expect_range(param: &str, v: Option<&Value>, lo: f64, hi: f64) -> Result<(), Error> {

@@ -3,12 +3,13 @@
 //!
 //! Validation checks the documented rules only and fails with [`Error::Validation`](crate::error::Error::Validation) naming the
 //! parameter, what was given and what is allowed. `null` for an optional field counts as absent.
-//! Fields this crate does not know pass through untouched (providers add their own).
+//! Fields this crate does not know pass through untouched (providers add their own), and so do
+//! values of enumerations it does not know (the API adds values; the server decides).
 //!
 //! - `params`: the typed [`CreateResponseParams`] (and its enums) for Rust callers;
 //! - `validate`: every documented rule over plain JSON ([`validate`]);
 //! - `body`: the request body as sent ([`prepare_body`], [`prepare`]);
-//! - `checks`: the type, enum and range checks the rules are made of, and their messages.
+//! - `checks`: the type and range checks the rules are made of, and their messages.
 
 mod body;
 mod checks;

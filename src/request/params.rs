@@ -37,8 +37,9 @@ impl From<Vec<Value>> for Input {
     }
 }
 
-/// `service_tier`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// `service_tier`. An open enumeration: [`ServiceTier::Other`] sends any other value as is
+/// (and holds a value this crate does not know when deserialising).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ServiceTier {
     /// `auto`
@@ -49,27 +50,39 @@ pub enum ServiceTier {
     Flex,
     /// `priority`
     Priority,
+    /// `scale`
+    Scale,
+    /// Any other value.
+    #[serde(untagged)]
+    Other(String),
 }
 
-/// `truncation`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// `truncation`. An open enumeration ([`Truncation::Other`]: any other value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Truncation {
     /// `auto`: drop the oldest items to fit.
     Auto,
     /// `disabled`: answer 400 when the input is too long.
     Disabled,
+    /// Any other value.
+    #[serde(untagged)]
+    Other(String),
 }
 
-/// `prompt_cache_retention`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// `prompt_cache_retention`. An open enumeration ([`PromptCacheRetention::Other`]: any other
+/// value, e.g. the older spelling `"in-memory"` for a server that wants it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PromptCacheRetention {
-    /// `in-memory`
-    #[serde(rename = "in-memory")]
+    /// `in_memory` (the API's spelling; CometAPI's pages write `in-memory`)
+    #[serde(rename = "in_memory")]
     InMemory,
     /// `24h`
     #[serde(rename = "24h")]
     Hours24,
+    /// Any other value.
+    #[serde(untagged)]
+    Other(String),
 }
 
 /// The body of `POST /responses`. Field names and types are the wire's; every field but
@@ -96,10 +109,10 @@ pub struct CreateResponseParams {
     /// Extra output to include (e.g. `"reasoning.encrypted_content"`); unknown values accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
-    /// Upper bound on generated tokens, reasoning included (≥ 1).
+    /// Upper bound on generated tokens, reasoning included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_output_tokens: Option<u64>,
-    /// Cap on built-in tool calls across the response (≥ 1).
+    /// Cap on built-in tool calls across the response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_tool_calls: Option<u64>,
     /// At most 16 pairs; keys ≤ 64 characters; values ≤ 512 characters.
@@ -117,7 +130,7 @@ pub struct CreateResponseParams {
     /// Cache key for similar requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_cache_key: Option<String>,
-    /// `in-memory` or `24h`.
+    /// `in_memory`, `24h`, or any other value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_cache_retention: Option<PromptCacheRetention>,
     /// For reasoning models: `{ effort, summary }`.
@@ -126,7 +139,7 @@ pub struct CreateResponseParams {
     /// A hashed user id, ≤ 64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_identifier: Option<String>,
-    /// `auto`, `default`, `flex` or `priority`.
+    /// `auto`, `default`, `flex`, `priority`, `scale`, or any other value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<ServiceTier>,
     /// Store the response for later retrieval (default true).
@@ -144,7 +157,7 @@ pub struct CreateResponseParams {
     /// Output configuration (`text.format`: text, json_object, json_schema).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<Value>,
-    /// `"auto"`, `"none"`, `"required"`, or an object naming one tool.
+    /// `"auto"`, `"none"`, `"required"` (or any other string), or an object naming one tool.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_choice: Option<Value>,
     /// Built-in tools, function tools, MCP tools.
@@ -156,7 +169,7 @@ pub struct CreateResponseParams {
     /// 0 ≤ x ≤ 1 (default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
-    /// `auto` or `disabled` (default).
+    /// `auto`, `disabled` (default), or any other value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub truncation: Option<Truncation>,
     /// Deprecated: use `safety_identifier` and `prompt_cache_key`.

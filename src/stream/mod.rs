@@ -17,8 +17,17 @@
 //! wrapper mirrors them onto a JS object; the Rust [`EventStream`] onto a `serde_json::Value`).
 //!
 //! Events are [`Show::Yield`]ed, [`Show::Hide`]den (folded but not handed out: the replayed part
-//! of `retrieveStream({ startingAfter })`, and events a resumed body repeats), or the
-//! [`Show::Fail`]ing terminal event (folded, then the error is reported).
+//! of `retrieveStream({ startingAfter })`), or the [`Show::Fail`]ing terminal event (folded,
+//! then the error is reported).
+//!
+//! Sequence numbers. A valid one is a JSON integer in `0..=u64::MAX`; anything else (absent,
+//! `-1`, `3.5`, `"3"`, `1e20`) is no number. The first body hands out every event, numbered or
+//! not (older servers and bridges number nothing). After [`StreamState::restart`] (a resumed
+//! background body, requested with `starting_after=<the highest number folded>`) an event is
+//! taken only when its number is above the highest folded so far, or when it ends the stream;
+//! everything else is dropped, neither folded nor handed out: an event the client cannot place
+//! after what it handed out may be a repeat. Progress ([`StreamState::progress`]), which resets
+//! the resume budget, is an event numbered above the highest before it, and nothing else.
 //!
 //! [`EventStream`]: https://docs.rs/cometapi-responses/latest/cometapi_responses/wasm/struct.EventStream.html
 
@@ -95,12 +104,13 @@ pub struct StreamState {
     outcome: Option<Result<(), Error>>,
     /// Events with a `sequence_number` up to this are folded but not handed out.
     hide_through: Option<u64>,
-    /// The highest `sequence_number` folded so far.
+    /// The highest `sequence_number` folded so far (what a resume starts after).
     last_seq: Option<u64>,
     /// The Response's `id`, from the lifecycle events (for resuming).
     response_id: Option<String>,
-    /// Events folded since the last [`restart`](Self::restart) (progress, for resuming).
-    folded_since_restart: u64,
+    /// Events since the last [`restart`](Self::restart) whose sequence number went above
+    /// `last_seq` (progress, for resuming).
+    progress_since_restart: u64,
     /// The terminal event of a stream in frames mode, kept as a batch for the snapshot.
     terminal_batch: Option<String>,
     /// The body was replaced by a resumed one ([`restart`](Self::restart)).
@@ -134,7 +144,7 @@ impl StreamState {
             hide_through: None,
             last_seq: None,
             response_id: None,
-            folded_since_restart: 0,
+            progress_since_restart: 0,
             terminal_batch: None,
             restarted: false,
             redactor: None,
@@ -225,15 +235,17 @@ impl StreamState {
     }
 
     /// A truncated stream continues in a new body (a resumed background response): the SSE
-    /// parser starts afresh, events the new body repeats (a `sequence_number` already folded)
-    /// are dropped, and the snapshot goes on.
+    /// parser starts afresh and the snapshot goes on. From now on only events whose
+    /// `sequence_number` is above every one folded so far are taken (and a terminal event,
+    /// whatever its number); the rest (repeats, and events with no valid integer
+    /// `sequence_number`, which cannot be placed) are dropped, neither folded nor handed out.
     pub fn restart(&mut self) {
         self.parser.finish();
         self.parser.release_buffers();
         if matches!(self.outcome, Some(Err(Error::Stream { .. }))) {
             self.outcome = None;
         }
-        self.folded_since_restart = 0;
+        self.progress_since_restart = 0;
         self.restarted = true;
     }
 
@@ -252,9 +264,11 @@ impl StreamState {
         self.response_id.as_deref()
     }
 
-    /// Events folded since the stream (re)started.
+    /// Progress since the stream (re)started: events whose `sequence_number` was above every
+    /// one folded before them. Events without a valid one (absent, negative, fractional, a
+    /// string, beyond `u64`) and repeats are never progress.
     pub fn progress(&self) -> u64 {
-        self.folded_since_restart
+        self.progress_since_restart
     }
 
     /// Entries mode: an entry is waiting to be taken.
@@ -317,15 +331,21 @@ impl StreamState {
             }
         };
         let seq = ev.sequence_number();
-        if let (Some(s), Some(last), true) = (seq, self.last_seq, self.resumed()) {
-            if s <= last {
-                return; // a resumed body repeats what was folded already
-            }
+        // Progress: a valid sequence number above every one folded so far. A resumed body hands
+        // out nothing else, except an event that ends the stream (nothing is ever handed out
+        // after one, so it cannot be a repeat).
+        let fresh = match (seq, self.last_seq) {
+            (Some(s), Some(last)) => s > last,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if self.restarted && !fresh && !ev.kind().is_terminal() {
+            return;
         }
         self.acc.push(&ev);
-        self.folded_since_restart += 1;
-        if let Some(s) = seq {
-            self.last_seq = Some(self.last_seq.map_or(s, |l| l.max(s)));
+        if fresh {
+            self.progress_since_restart += 1;
+            self.last_seq = seq;
         }
         if self.response_id.is_none() && ev.kind().is_lifecycle() {
             self.response_id = ev.payload().and_then(|r| r.get("id")).and_then(|id| id.as_str()).map(str::to_owned);
@@ -369,11 +389,6 @@ impl StreamState {
                 }
             }
         }
-    }
-
-    /// A resumed body is running (a restart happened): repeated events are dropped.
-    fn resumed(&self) -> bool {
-        self.restarted
     }
 }
 

@@ -220,6 +220,54 @@ describe('background streams resume by themselves', () => {
     assert.ok(error.response?.id, 'the partial snapshot');
   });
 
+  // Each resume (GET ?stream=true&starting_after=N) first replays the last delta at or before N
+  // with a sequence_number that is no number after N (mock fault `replay-seq`).
+  const BAD_SEQ = ['missing', 'negative', 'fraction', 'string', 'huge', 'same'];
+  /** A client whose first request carries `first` and whose resumes carry `resume` (the 9th
+   *  resume and later go out clean, so a client that never stops still ends). */
+  const faultsPerRequest = (first, resume) => {
+    const sent = [];
+    const c = clientFor(srv, {
+      maxRetries: 2,
+      fetch: (url, init) => {
+        sent.push(`${init.method} ${url}`);
+        const headers = { ...init.headers };
+        const resumes = sent.filter((r) => r.startsWith('GET')).length;
+        if (init.method === 'POST') headers['x-mock-fault'] = first;
+        else if (resumes <= 8) headers['x-mock-fault'] = resume;
+        return fetch(url, { ...init, headers });
+      },
+    });
+    return { c, sent };
+  };
+  const longAnswer = (kind) => ({ model: 'gpt-mock', input: `A long background answer with many words, ${kind}.`, background: true });
+
+  test('a resume that only replays an event it cannot place, then drops: maxRetries + 1 requests, nothing twice', async () => {
+    await Promise.all(BAD_SEQ.map(async (kind) => {
+      const { c, sent } = faultsPerRequest('disconnect-after=6', `replay-seq=${kind},disconnect-after=1`);
+      const { events, error } = await collect(c.stream(longAnswer(kind)));
+      assert.ok(error instanceof StreamError, `${kind}: ${error}`);
+      assert.equal(sent.length, 3, `${kind}: ${sent.join('\n')}`);
+      assert.deepEqual(events.map((e) => e.sequence_number), [0, 1, 2, 3, 4, 5], kind);
+      assert.equal(deltaText(events), error.response.output_text, kind);
+    }));
+  });
+
+  test('a resume that replays an event it cannot place, then goes on: every event once, the text whole', async () => {
+    await Promise.all(BAD_SEQ.map(async (kind) => {
+      const { c, sent } = faultsPerRequest('disconnect-after=7', `replay-seq=${kind}`);
+      const stream = c.stream(longAnswer(kind));
+      const { events, error } = await collect(stream);
+      assert.equal(error, null, `${kind}: ${error}`);
+      assert.equal(sent.length, 2, `${kind}: ${sent.join('\n')}`);
+      events.forEach((e, i) => assert.equal(e.sequence_number, i, kind));
+      const final = await stream.finalResponse();
+      assert.equal(final.status, 'completed');
+      assert.equal(deltaText(events), final.output_text, kind);
+      assert.equal(final.output_text, (await c.retrieve(final.id)).output_text, kind);
+    }));
+  });
+
   test('a stream that is not in the background is not resumed: StreamError, one request', async () => {
     const n = srv.requests.length;
     const { error } = await collect(client.stream(params, fault('disconnect-after=5')));

@@ -256,3 +256,22 @@ test('faults also apply to retrieve (GET) and to the stream replay', async () =>
   assert.match(text, /data: \[DONE\]\r\n\r\n$/);
   assert.equal(parse(text).json.at(-1).type, 'response.completed');
 });
+
+test('replay-seq=KIND: a resume first sends the last delta at or before starting_after again, badly numbered', async () => {
+  const r = await (await create(null, { stream: false })).json();
+  const full = parse(await (await fetch(`${srv.url}/v1/responses/${r.id}?stream=true`)).text()).json;
+  const n = full.findLast((e) => e.type === 'response.output_text.delta').sequence_number - 1;
+  const last = full.findLast((e) => e.type === 'response.output_text.delta' && e.sequence_number <= n);
+  const want = { missing: undefined, negative: -1, fraction: n + 0.5, string: String(n + 1), huge: 1e20, same: n };
+  for (const [kind, seq] of Object.entries(want)) {
+    const res = await fetch(`${srv.url}/v1/responses/${r.id}?stream=true&starting_after=${n}`, { headers: { 'x-mock-fault': `replay-seq=${kind}` } });
+    const [again, ...rest] = parse(await res.text()).json;
+    assert.equal(again.sequence_number, seq, kind);
+    assert.equal('sequence_number' in again, kind !== 'missing', kind);
+    assert.equal(again.delta, last.delta, kind);
+    assert.deepEqual(rest.map((e) => e.sequence_number), full.slice(n + 1).map((e) => e.sequence_number), kind);
+  }
+  const bad = await fetch(`${srv.url}/v1/responses/${r.id}?stream=true`, { headers: { 'x-mock-fault': 'replay-seq=zero' } });
+  assert.equal(bad.status, 400);
+  await bad.arrayBuffer();
+});

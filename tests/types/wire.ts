@@ -71,8 +71,13 @@ export async function sending(client: ResponsesClient): Promise<void> {
   // @ts-expect-error a misspelt field of a function tool
   const badTool: FunctionTool = { type: 'function', name: 'f', paramters: {} };
   void badTool;
-  // @ts-expect-error truncation is 'auto' | 'disabled'
-  await client.create({ model: 'm', input: 'x', truncation: 'on' });
+  // open enumerations: any string compiles (the API adds values), other types do not
+  await client.create({ model: 'm', input: 'x', truncation: 'on', service_tier: 'scale', prompt_cache_retention: 'in_memory', tool_choice: 'sometimes' });
+  await client.create({ model: 'm', input: 'x', prompt_cache_retention: '12h', reasoning: { effort: 'max', summary: 'long' }, text: { verbosity: 'loud' } });
+  // @ts-expect-error truncation is a string
+  await client.create({ model: 'm', input: 'x', truncation: 1 });
+  // @ts-expect-error service_tier is a string
+  await client.create({ model: 'm', input: 'x', service_tier: true });
 
   // a provider's own parameter, on purpose
   const params: WithVendorFields<ResponseCreateParams> = { model: 'm', input: 'x', provider: { order: ['a'] } };

@@ -38,6 +38,17 @@
 //!   without an `id` when the next request would chain to it → [`StopReason::NoResponseId`].
 //!   Else [`Step::RunTools`] with every `function_call`, in output order (a `call_id` that
 //!   appears twice in one response is one call: the first).
+//! - A cut-off response never runs a call: when a response with calls has `status:
+//!   "incomplete"` (`response.incomplete`: `max_output_tokens`, a content filter), or one of its
+//!   `function_call` items has `status` `in_progress` or `incomplete` (its arguments may be
+//!   partial, and JSON that parses is no proof they are whole), the loop stops with
+//!   [`StopReason::Incomplete`] before the other checks (a response without any call is the
+//!   answer, [`StopReason::NoToolCalls`], whatever its status). It is the caller's to decide
+//!   (ask again with a higher `max_output_tokens`, run the calls itself).
+//! - When the loop stops, [`ToolLoop::pending_calls`] holds the function calls of the final
+//!   response, none of which ran (those that could be read: a `call_id` and a `name`).
+//! - Time is linear in the number of calls of a response (a hostile response may hold tens of
+//!   thousands): repeated `call_id`s and the results are matched through hash maps.
 //! - Arguments: a string is parsed as `JSON.parse` would (empty or only whitespace counts as
 //!   `{}`: servers send that for tools without parameters); a value that is not a string (some
 //!   servers send an object) is taken as it is, its JSON text as `arguments`. Arguments that
@@ -50,6 +61,7 @@
 //!   the model can read it and recover (a call without a result is the error `the tool gave no
 //!   result`).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::mem;
 
 use serde_json::{json, Map, Value};
@@ -63,6 +75,20 @@ pub use calls::{Step, StepRecord, StopReason, ToolCall, ToolCallRecord};
 
 /// `maxSteps` when none is given.
 pub const DEFAULT_MAX_STEPS: usize = 10;
+
+/// How many tools run at once when the caller gives no `concurrency`.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// The number of tools that may run at once: `concurrency` (a positive integer; a caller from
+/// JavaScript passes its number as it is) or [`DEFAULT_CONCURRENCY`]. The caller starts a call
+/// when fewer than that many run, and still hands the results back in any order.
+pub fn concurrency(concurrency: Option<f64>) -> Result<usize, Error> {
+    match concurrency {
+        None => Ok(DEFAULT_CONCURRENCY),
+        Some(n) if n >= 1.0 && n.fract() == 0.0 => Ok(if n >= usize::MAX as f64 { usize::MAX } else { n as usize }),
+        Some(_) => Err(Error::validation("concurrency", "must be a positive integer")),
+    }
+}
 
 /// Merged into `include` on every request of a `store: false` loop.
 pub const ENCRYPTED_REASONING: &str = "reasoning.encrypted_content";
@@ -83,14 +109,15 @@ enum Phase {
     Request,
     /// Waiting for the results of these calls.
     Tools(Vec<ToolCall>),
-    Done(StopReason),
+    /// Over; the function calls of the final response, none of which ran.
+    Done(StopReason, Vec<ToolCall>),
 }
 
 /// The state of one run (module docs).
 #[derive(Debug, Clone)]
 pub struct ToolLoop {
     params: Map<String, Value>,
-    executable: Vec<String>,
+    executable: BTreeSet<String>,
     max_steps: usize,
     store_false: bool,
     conversation: bool,
@@ -129,7 +156,7 @@ impl ToolLoop {
         };
         Ok(ToolLoop {
             params,
-            executable,
+            executable: executable.into_iter().collect(),
             max_steps,
             store_false,
             conversation,
@@ -203,7 +230,7 @@ impl ToolLoop {
         match &self.phase {
             Phase::Request => {}
             Phase::Tools(calls) => return Step::RunTools(calls.clone()),
-            Phase::Done(reason) => return Step::Done(*reason),
+            Phase::Done(reason, _) => return Step::Done(*reason),
         }
         self.steps.push(StepRecord { response: response.clone(), tool_calls: Vec::new() });
         let items = response.get("output").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
@@ -213,23 +240,30 @@ impl ToolLoop {
         self.last_id = response.get("id").and_then(Value::as_str).map(str::to_owned);
 
         let mut calls: Vec<ToolCall> = Vec::new();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut pending = false;
+        let mut cut = response.get("status").and_then(Value::as_str) == Some("incomplete");
         for item in items {
             match item.get("type").and_then(Value::as_str) {
-                Some("function_call") => match read_call(item) {
-                    Some(call) if calls.iter().any(|c| c.call_id == call.call_id) => {}
-                    Some(call) => {
-                        pending |= !self.executable.contains(&call.name);
-                        calls.push(call);
+                Some("function_call") => {
+                    cut |= matches!(item.get("status").and_then(Value::as_str), Some("in_progress" | "incomplete"));
+                    match read_call(item) {
+                        Some(call) if !seen.insert(call.call_id.clone()) => {}
+                        Some(call) => {
+                            pending |= !self.executable.contains(&call.name);
+                            calls.push(call);
+                        }
+                        None => pending = true,
                     }
-                    None => pending = true,
-                },
+                }
                 Some(kind) if CLIENT_CALLS.contains(&kind) => pending = true,
                 _ => {}
             }
         }
         let stop = if calls.is_empty() && !pending {
             Some(StopReason::NoToolCalls)
+        } else if cut {
+            Some(StopReason::Incomplete)
         } else if self.steps.len() >= self.max_steps {
             Some(StopReason::MaxSteps)
         } else if pending {
@@ -241,7 +275,7 @@ impl ToolLoop {
         };
         match stop {
             Some(reason) => {
-                self.phase = Phase::Done(reason);
+                self.phase = Phase::Done(reason, calls);
                 Step::Done(reason)
             }
             None => {
@@ -255,14 +289,19 @@ impl ToolLoop {
     /// Ok(output text) | Err(error message))`. Builds the outputs for the next request (module
     /// docs); a result for an unknown `call_id`, or for a call whose arguments were not valid
     /// JSON, is ignored. Ignored unless the loop waits for tool results.
-    pub fn on_tool_results(&mut self, mut results: Vec<(String, Result<String, String>)>) {
+    pub fn on_tool_results(&mut self, given: Vec<(String, Result<String, String>)>) {
         let Phase::Tools(calls) = mem::replace(&mut self.phase, Phase::Request) else {
             return;
         };
+        // The first result given for a call_id counts.
+        let mut results: BTreeMap<String, Result<String, String>> = BTreeMap::new();
+        for (id, result) in given {
+            results.entry(id).or_insert(result);
+        }
         let mut outputs = Vec::with_capacity(calls.len());
         let mut records = Vec::with_capacity(calls.len());
         for call in calls {
-            let given = results.iter().position(|(id, _)| *id == call.call_id).map(|at| results.swap_remove(at).1);
+            let given = results.remove(&call.call_id);
             let result = match call.parsed {
                 Err(why) => Err(why),
                 Ok(_) => given.unwrap_or_else(|| Err("the tool gave no result".to_owned())),
@@ -297,16 +336,19 @@ impl ToolLoop {
     /// Why the loop stopped; `None` while it runs.
     pub fn stop_reason(&self) -> Option<StopReason> {
         match self.phase {
-            Phase::Done(reason) => Some(reason),
+            Phase::Done(reason, _) => Some(reason),
             _ => None,
         }
     }
 
-    /// The calls waiting for their results (empty unless the last step was [`Step::RunTools`]).
+    /// The calls waiting for an answer: those of the last [`Step::RunTools`] until their
+    /// results come; once the loop is over, the function calls of the final response, none of
+    /// which ran (left to the caller: a tool without `execute`, a cut-off response, `max_steps`);
+    /// else empty.
     pub fn pending_calls(&self) -> &[ToolCall] {
         match &self.phase {
-            Phase::Tools(calls) => calls,
-            _ => &[],
+            Phase::Tools(calls) | Phase::Done(_, calls) => calls,
+            Phase::Request => &[],
         }
     }
 }

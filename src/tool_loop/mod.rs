@@ -47,8 +47,9 @@
 //!   (ask again with a higher `max_output_tokens`, run the calls itself).
 //! - When the loop stops, [`ToolLoop::pending_calls`] holds the function calls of the final
 //!   response, none of which ran (those that could be read: a `call_id` and a `name`).
-//! - Time is linear in the number of calls of a response (a hostile response may hold tens of
-//!   thousands): repeated `call_id`s and the results are matched through hash maps.
+//! - Time grows as n log n with the number n of calls of a response (a hostile response may
+//!   hold tens of thousands): repeated `call_id`s and the results are matched through an order
+//!   of the call_ids, never by comparing each call with every other.
 //! - Arguments: a string is parsed as `JSON.parse` would (empty or only whitespace counts as
 //!   `{}`: servers send that for tools without parameters); a value that is not a string (some
 //!   servers send an object) is taken as it is, its JSON text as `arguments`. Arguments that
@@ -61,7 +62,6 @@
 //!   the model can read it and recover (a call without a result is the error `the tool gave no
 //!   result`).
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::mem;
 
 use serde_json::{json, Map, Value};
@@ -117,7 +117,7 @@ enum Phase {
 #[derive(Debug, Clone)]
 pub struct ToolLoop {
     params: Map<String, Value>,
-    executable: BTreeSet<String>,
+    executable: Vec<String>,
     max_steps: usize,
     store_false: bool,
     conversation: bool,
@@ -156,7 +156,7 @@ impl ToolLoop {
         };
         Ok(ToolLoop {
             params,
-            executable: executable.into_iter().collect(),
+            executable,
             max_steps,
             store_false,
             conversation,
@@ -239,8 +239,7 @@ impl ToolLoop {
         }
         self.last_id = response.get("id").and_then(Value::as_str).map(str::to_owned);
 
-        let mut calls: Vec<ToolCall> = Vec::new();
-        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut read: Vec<ToolCall> = Vec::new();
         let mut pending = false;
         let mut cut = response.get("status").and_then(Value::as_str) == Some("incomplete");
         for item in items {
@@ -248,11 +247,7 @@ impl ToolLoop {
                 Some("function_call") => {
                     cut |= matches!(item.get("status").and_then(Value::as_str), Some("in_progress" | "incomplete"));
                     match read_call(item) {
-                        Some(call) if !seen.insert(call.call_id.clone()) => {}
-                        Some(call) => {
-                            pending |= !self.executable.contains(&call.name);
-                            calls.push(call);
-                        }
+                        Some(call) => read.push(call),
                         None => pending = true,
                     }
                 }
@@ -260,6 +255,21 @@ impl ToolLoop {
                 _ => {}
             }
         }
+        // A call_id seen before (in output order) is not a new call.
+        let ids: Vec<&str> = read.iter().map(|c| c.call_id.as_str()).collect();
+        let mut repeated = vec![false; read.len()];
+        for pair in order(&ids).windows(2) {
+            if let [a, b] = *pair {
+                if ids.get(a) == ids.get(b) {
+                    if let Some(r) = repeated.get_mut(b) {
+                        *r = true;
+                    }
+                }
+            }
+        }
+        let calls: Vec<ToolCall> =
+            read.into_iter().zip(repeated).filter_map(|(call, repeated)| (!repeated).then_some(call)).collect();
+        pending |= calls.iter().any(|c| !self.executable.contains(&c.name));
         let stop = if calls.is_empty() && !pending {
             Some(StopReason::NoToolCalls)
         } else if cut {
@@ -293,15 +303,16 @@ impl ToolLoop {
         let Phase::Tools(calls) = mem::replace(&mut self.phase, Phase::Request) else {
             return;
         };
-        // The first result given for a call_id counts.
-        let mut results: BTreeMap<String, Result<String, String>> = BTreeMap::new();
-        for (id, result) in given {
-            results.entry(id).or_insert(result);
-        }
+        // The first result given for a call_id counts (the calls' call_ids are distinct).
+        let sorted = order(&given.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>());
+        let mut given: Vec<(String, Option<Result<String, String>>)> =
+            given.into_iter().map(|(id, r)| (id, Some(r))).collect();
         let mut outputs = Vec::with_capacity(calls.len());
         let mut records = Vec::with_capacity(calls.len());
         for call in calls {
-            let given = results.remove(&call.call_id);
+            let id = call.call_id.as_str();
+            let at = sorted.partition_point(|&i| given.get(i).is_some_and(|g| g.0.as_str() < id));
+            let given = sorted.get(at).and_then(|&i| given.get_mut(i)).filter(|g| g.0 == id).and_then(|g| g.1.take());
             let result = match call.parsed {
                 Err(why) => Err(why),
                 Ok(_) => given.unwrap_or_else(|| Err("the tool gave no result".to_owned())),
@@ -351,6 +362,39 @@ impl ToolLoop {
             Phase::Request => &[],
         }
     }
+}
+
+/// The indices of `keys` ordered by `(key, index)`, by heapsort: O(n log n) whatever the keys
+/// (a hostile response chooses its call_ids: no hashing to flood), in little code (std's sorts
+/// and hash maps would add kilobytes to the wasm).
+fn order(keys: &[&str]) -> Vec<usize> {
+    let key = |i: usize| keys.get(i).copied().unwrap_or_default();
+    let less = |a: usize, b: usize| (key(a), a) < (key(b), b);
+    let sift = |v: &mut [usize], mut root: usize| loop {
+        let child = 2 * root + 1;
+        let Some(&l) = v.get(child) else { break };
+        let (big, at) = match v.get(child + 1) {
+            Some(&r) if less(l, r) => (r, child + 1),
+            _ => (l, child),
+        };
+        match v.get(root) {
+            Some(&top) if less(top, big) => v.swap(root, at),
+            _ => break,
+        }
+        root = at;
+    };
+    let n = keys.len();
+    let mut v: Vec<usize> = (0..n).collect();
+    for root in (0..n / 2).rev() {
+        sift(&mut v, root);
+    }
+    for end in (1..n).rev() {
+        v.swap(0, end);
+        if let Some(heap) = v.get_mut(..end) {
+            sift(heap, 0);
+        }
+    }
+    v
 }
 
 /// An output item as it goes back in the input of a `store: false` request: as it came,

@@ -1371,6 +1371,19 @@ export type RunToolsParams = Omit<ResponseCreateParams, 'tools' | 'stream'> & {
 export interface RunToolsOptions extends RequestOptions {
   /** Responses at most (default 10). */
   maxSteps?: number;
+  /** `execute` calls running at once at most (default 8; a positive integer, else ValidationError). Outputs keep the calls' order. */
+  concurrency?: number;
+}
+
+/** Why a tool run stopped. */
+export type ToolRunStopReason = 'no_tool_calls' | 'max_steps' | 'pending_calls' | 'no_response_id' | 'incomplete';
+
+/** A function call of the final response that the run did not run. */
+export interface PendingToolCall {
+  call_id: string;
+  name: string;
+  /** The arguments as generated (JSON text). */
+  arguments: string;
 }
 
 /** One function call of a step and what was sent back for it. */
@@ -1400,9 +1413,10 @@ export interface ToolRunStep {
 
 /**
  * A tool loop in progress: iterate it for every step's wire events, in order. Each response's
- * function calls run concurrently; the next request chains with `previous_response_id` (or, with
- * `store: false`, resends the whole history). It stops when a response has no function call,
- * after `maxSteps` responses, or when a called tool has no `execute`.
+ * function calls run concurrently (at most `concurrency` at once); the next request chains with
+ * `previous_response_id` (or, with `store: false`, resends the whole history). It stops when a
+ * response has no function call, after `maxSteps` responses, when a called tool has no
+ * `execute`, or when a response was cut off (none of its calls runs).
  */
 export interface ToolRun extends AsyncIterable<ResponseStreamEvent> {
   [Symbol.asyncIterator](): AsyncIterator<ResponseStreamEvent, undefined>;
@@ -1410,6 +1424,14 @@ export interface ToolRun extends AsyncIterable<ResponseStreamEvent> {
   finalResponse(): Promise<Response>;
   /** One entry per response so far. */
   readonly steps: readonly ToolRunStep[];
+  /**
+   * Why the run stopped; null until it did. `'incomplete'`: the last response was cut off
+   * (`status: "incomplete"`, or a function call still `in_progress` / `incomplete`), so none of
+   * its calls ran.
+   */
+  readonly stopReason: ToolRunStopReason | null;
+  /** Once stopped: the final response's function calls that did not run (empty after an answer). */
+  readonly pendingCalls: readonly PendingToolCall[];
   /** Stops everything: no further request; the run rejects with AbortError. */
   abort(): void;
 }

@@ -141,6 +141,9 @@ export class ToolRun {
   #stream;
   #events;
   #steps = [];
+  #concurrency;
+  #stopReason = null;
+  #pending = [];
   #final = null;
   #error = null;
   #iterating = false;
@@ -152,7 +155,7 @@ export class ToolRun {
   constructor(params, opts, start) {
     if (!isObject(params)) throw new TypeError('runTools(params): params must be an object');
     if (opts !== undefined && opts !== null && !isObject(opts)) throw new TypeError('options must be an object');
-    const { maxSteps, signal, ...requestOptions } = opts ?? {};
+    const { maxSteps, concurrency, signal, ...requestOptions } = opts ?? {};
     if (signal !== undefined && signal !== null && typeof signal.addEventListener !== 'function') throw new TypeError('options.signal must be an AbortSignal');
     const names = [];
     let wire = params;
@@ -178,7 +181,10 @@ export class ToolRun {
     } catch (e) {
       throw new TypeError(`params cannot be serialised to JSON: ${e.message}`);
     }
-    this.#raw = call(() => new RawToolLoop(body, JSON.stringify(names), stepsOption(maxSteps)));
+    // The core checks `concurrency` (a value that is not a number goes as NaN: refused).
+    const limit = typeof concurrency === 'number' || concurrency === undefined ? concurrency : NaN;
+    this.#raw = call(() => new RawToolLoop(body, JSON.stringify(names), stepsOption(maxSteps), limit));
+    this.#concurrency = this.#raw.concurrency();
     try {
       this.#stream = this.#next();
     } catch (e) {
@@ -210,6 +216,16 @@ export class ToolRun {
   /** One entry per response so far: { response, toolCalls: [{ call_id, name, arguments, output, error? }] }. */
   get steps() {
     return this.#steps;
+  }
+
+  /** Why the run stopped (the core's reason: 'no_tool_calls', 'incomplete', …); null until then. */
+  get stopReason() {
+    return this.#stopReason;
+  }
+
+  /** Once the run stopped: the function calls of the final response that did not run ({ call_id, name, arguments }). */
+  get pendingCalls() {
+    return this.#pending;
   }
 
   [Symbol.asyncIterator]() {
@@ -264,11 +280,13 @@ export class ToolRun {
         this.#steps.push(step);
         const next = JSON.parse(call(() => raw.on_response(JSON.stringify(response))));
         if (next.stop !== undefined) {
+          this.#stopReason = next.stop;
+          this.#pending = next.calls.map(({ call_id, name, arguments: args }) => ({ call_id, name, arguments: args }));
           this.#final = response;
           return;
         }
         const errors = new Map();
-        const results = await this.#untilAbort(Promise.all(next.calls.map((c) => this.#run(c, errors))));
+        const results = await this.#untilAbort(this.#runAll(next.calls, errors));
         const outputs = JSON.parse(raw.on_tool_results(JSON.stringify(results)));
         step.toolCalls = next.calls.map(({ call_id, name, arguments: args, error }, i) => {
           const record = { call_id, name, arguments: args, output: outputs[i] };
@@ -306,6 +324,20 @@ export class ToolRun {
       signal.addEventListener('abort', stop, { once: true });
       p.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
     });
+  }
+
+  /** Runs the calls, at most `concurrency` at once (none started after an abort); their results in the calls' order. */
+  async #runAll(calls, errors) {
+    const results = new Array(calls.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < calls.length && !this.#controller.signal.aborted) {
+        const i = next++;
+        results[i] = await this.#run(calls[i], errors);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, calls.length) }, lane));
+    return results;
   }
 
   /** Runs one call: [call_id, 1, output] or [call_id, 0, error message] (the core encodes them). */

@@ -61,16 +61,20 @@ pub enum StopReason {
     PendingCalls,
     /// The last response has no `id`, so the next request could not chain to it.
     NoResponseId,
+    /// The last response was cut off (its `status` is `incomplete`, or a function call of it is
+    /// still `in_progress` or `incomplete`): none of its calls ran; they are in the final response.
+    Incomplete,
 }
 
 impl StopReason {
-    /// `"no_tool_calls"`, `"max_steps"`, `"pending_calls"` or `"no_response_id"`.
+    /// `"no_tool_calls"`, `"max_steps"`, `"pending_calls"`, `"no_response_id"` or `"incomplete"`.
     pub fn as_str(self) -> &'static str {
         match self {
             StopReason::NoToolCalls => "no_tool_calls",
             StopReason::MaxSteps => "max_steps",
             StopReason::PendingCalls => "pending_calls",
             StopReason::NoResponseId => "no_response_id",
+            StopReason::Incomplete => "incomplete",
         }
     }
 }

@@ -38,6 +38,18 @@
 //!   without an `id` when the next request would chain to it → [`StopReason::NoResponseId`].
 //!   Else [`Step::RunTools`] with every `function_call`, in output order (a `call_id` that
 //!   appears twice in one response is one call: the first).
+//! - A cut-off response never runs a call: when a response with calls has `status:
+//!   "incomplete"` (`response.incomplete`: `max_output_tokens`, a content filter), or one of its
+//!   `function_call` items has `status` `in_progress` or `incomplete` (its arguments may be
+//!   partial, and JSON that parses is no proof they are whole), the loop stops with
+//!   [`StopReason::Incomplete`] before the other checks (a response without any call is the
+//!   answer, [`StopReason::NoToolCalls`], whatever its status). It is the caller's to decide
+//!   (ask again with a higher `max_output_tokens`, run the calls itself).
+//! - When the loop stops, [`ToolLoop::pending_calls`] holds the function calls of the final
+//!   response, none of which ran (those that could be read: a `call_id` and a `name`).
+//! - Time grows as n log n with the number n of calls of a response (a hostile response may
+//!   hold tens of thousands): repeated `call_id`s and the results are matched through an order
+//!   of the call_ids, never by comparing each call with every other.
 //! - Arguments: a string is parsed as `JSON.parse` would (empty or only whitespace counts as
 //!   `{}`: servers send that for tools without parameters); a value that is not a string (some
 //!   servers send an object) is taken as it is, its JSON text as `arguments`. Arguments that
@@ -64,6 +76,20 @@ pub use calls::{Step, StepRecord, StopReason, ToolCall, ToolCallRecord};
 /// `maxSteps` when none is given.
 pub const DEFAULT_MAX_STEPS: usize = 10;
 
+/// How many tools run at once when the caller gives no `concurrency`.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// The number of tools that may run at once: `concurrency` (a positive integer; a caller from
+/// JavaScript passes its number as it is) or [`DEFAULT_CONCURRENCY`]. The caller starts a call
+/// when fewer than that many run, and still hands the results back in any order.
+pub fn concurrency(concurrency: Option<f64>) -> Result<usize, Error> {
+    match concurrency {
+        None => Ok(DEFAULT_CONCURRENCY),
+        Some(n) if n >= 1.0 && n.fract() == 0.0 => Ok(if n >= usize::MAX as f64 { usize::MAX } else { n as usize }),
+        Some(_) => Err(Error::validation("concurrency", "must be a positive integer")),
+    }
+}
+
 /// Merged into `include` on every request of a `store: false` loop.
 pub const ENCRYPTED_REASONING: &str = "reasoning.encrypted_content";
 
@@ -83,7 +109,8 @@ enum Phase {
     Request,
     /// Waiting for the results of these calls.
     Tools(Vec<ToolCall>),
-    Done(StopReason),
+    /// Over; the function calls of the final response, none of which ran.
+    Done(StopReason, Vec<ToolCall>),
 }
 
 /// The state of one run (module docs).
@@ -203,7 +230,7 @@ impl ToolLoop {
         match &self.phase {
             Phase::Request => {}
             Phase::Tools(calls) => return Step::RunTools(calls.clone()),
-            Phase::Done(reason) => return Step::Done(*reason),
+            Phase::Done(reason, _) => return Step::Done(*reason),
         }
         self.steps.push(StepRecord { response: response.clone(), tool_calls: Vec::new() });
         let items = response.get("output").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
@@ -212,24 +239,41 @@ impl ToolLoop {
         }
         self.last_id = response.get("id").and_then(Value::as_str).map(str::to_owned);
 
-        let mut calls: Vec<ToolCall> = Vec::new();
+        let mut read: Vec<ToolCall> = Vec::new();
         let mut pending = false;
+        let mut cut = response.get("status").and_then(Value::as_str) == Some("incomplete");
         for item in items {
             match item.get("type").and_then(Value::as_str) {
-                Some("function_call") => match read_call(item) {
-                    Some(call) if calls.iter().any(|c| c.call_id == call.call_id) => {}
-                    Some(call) => {
-                        pending |= !self.executable.contains(&call.name);
-                        calls.push(call);
+                Some("function_call") => {
+                    cut |= matches!(item.get("status").and_then(Value::as_str), Some("in_progress" | "incomplete"));
+                    match read_call(item) {
+                        Some(call) => read.push(call),
+                        None => pending = true,
                     }
-                    None => pending = true,
-                },
+                }
                 Some(kind) if CLIENT_CALLS.contains(&kind) => pending = true,
                 _ => {}
             }
         }
+        // A call_id seen before (in output order) is not a new call.
+        let ids: Vec<&str> = read.iter().map(|c| c.call_id.as_str()).collect();
+        let mut repeated = vec![false; read.len()];
+        for pair in order(&ids).windows(2) {
+            if let [a, b] = *pair {
+                if ids.get(a) == ids.get(b) {
+                    if let Some(r) = repeated.get_mut(b) {
+                        *r = true;
+                    }
+                }
+            }
+        }
+        let calls: Vec<ToolCall> =
+            read.into_iter().zip(repeated).filter_map(|(call, repeated)| (!repeated).then_some(call)).collect();
+        pending |= calls.iter().any(|c| !self.executable.contains(&c.name));
         let stop = if calls.is_empty() && !pending {
             Some(StopReason::NoToolCalls)
+        } else if cut {
+            Some(StopReason::Incomplete)
         } else if self.steps.len() >= self.max_steps {
             Some(StopReason::MaxSteps)
         } else if pending {
@@ -241,7 +285,7 @@ impl ToolLoop {
         };
         match stop {
             Some(reason) => {
-                self.phase = Phase::Done(reason);
+                self.phase = Phase::Done(reason, calls);
                 Step::Done(reason)
             }
             None => {
@@ -255,14 +299,20 @@ impl ToolLoop {
     /// Ok(output text) | Err(error message))`. Builds the outputs for the next request (module
     /// docs); a result for an unknown `call_id`, or for a call whose arguments were not valid
     /// JSON, is ignored. Ignored unless the loop waits for tool results.
-    pub fn on_tool_results(&mut self, mut results: Vec<(String, Result<String, String>)>) {
+    pub fn on_tool_results(&mut self, given: Vec<(String, Result<String, String>)>) {
         let Phase::Tools(calls) = mem::replace(&mut self.phase, Phase::Request) else {
             return;
         };
+        // The first result given for a call_id counts (the calls' call_ids are distinct).
+        let sorted = order(&given.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>());
+        let mut given: Vec<(String, Option<Result<String, String>>)> =
+            given.into_iter().map(|(id, r)| (id, Some(r))).collect();
         let mut outputs = Vec::with_capacity(calls.len());
         let mut records = Vec::with_capacity(calls.len());
         for call in calls {
-            let given = results.iter().position(|(id, _)| *id == call.call_id).map(|at| results.swap_remove(at).1);
+            let id = call.call_id.as_str();
+            let at = sorted.partition_point(|&i| given.get(i).is_some_and(|g| g.0.as_str() < id));
+            let given = sorted.get(at).and_then(|&i| given.get_mut(i)).filter(|g| g.0 == id).and_then(|g| g.1.take());
             let result = match call.parsed {
                 Err(why) => Err(why),
                 Ok(_) => given.unwrap_or_else(|| Err("the tool gave no result".to_owned())),
@@ -297,18 +347,54 @@ impl ToolLoop {
     /// Why the loop stopped; `None` while it runs.
     pub fn stop_reason(&self) -> Option<StopReason> {
         match self.phase {
-            Phase::Done(reason) => Some(reason),
+            Phase::Done(reason, _) => Some(reason),
             _ => None,
         }
     }
 
-    /// The calls waiting for their results (empty unless the last step was [`Step::RunTools`]).
+    /// The calls waiting for an answer: those of the last [`Step::RunTools`] until their
+    /// results come; once the loop is over, the function calls of the final response, none of
+    /// which ran (left to the caller: a tool without `execute`, a cut-off response, `max_steps`);
+    /// else empty.
     pub fn pending_calls(&self) -> &[ToolCall] {
         match &self.phase {
-            Phase::Tools(calls) => calls,
-            _ => &[],
+            Phase::Tools(calls) | Phase::Done(_, calls) => calls,
+            Phase::Request => &[],
         }
     }
+}
+
+/// The indices of `keys` ordered by `(key, index)`, by heapsort: O(n log n) whatever the keys
+/// (a hostile response chooses its call_ids: no hashing to flood), in little code (std's sorts
+/// and hash maps would add kilobytes to the wasm).
+fn order(keys: &[&str]) -> Vec<usize> {
+    let key = |i: usize| keys.get(i).copied().unwrap_or_default();
+    let less = |a: usize, b: usize| (key(a), a) < (key(b), b);
+    let sift = |v: &mut [usize], mut root: usize| loop {
+        let child = 2 * root + 1;
+        let Some(&l) = v.get(child) else { break };
+        let (big, at) = match v.get(child + 1) {
+            Some(&r) if less(l, r) => (r, child + 1),
+            _ => (l, child),
+        };
+        match v.get(root) {
+            Some(&top) if less(top, big) => v.swap(root, at),
+            _ => break,
+        }
+        root = at;
+    };
+    let n = keys.len();
+    let mut v: Vec<usize> = (0..n).collect();
+    for root in (0..n / 2).rev() {
+        sift(&mut v, root);
+    }
+    for end in (1..n).rev() {
+        v.swap(0, end);
+        if let Some(heap) = v.get_mut(..end) {
+            sift(heap, 0);
+        }
+    }
+    v
 }
 
 /// An output item as it goes back in the input of a `store: false` request: as it came,

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use super::error::to_js;
 use crate::error::Error;
 use crate::partial_json::PartialJsonParser;
-use crate::tool_loop::{Step, ToolLoop};
+use crate::tool_loop::{self, Step, ToolLoop};
 
 /// Incremental partial JSON, ops only (js/sdk.js keeps the value).
 #[wasm_bindgen]
@@ -66,14 +66,23 @@ fn js_error(e: Error) -> JsValue {
 #[wasm_bindgen]
 pub struct RawToolLoop {
     run: ToolLoop,
+    concurrency: usize,
 }
 
 #[wasm_bindgen]
 impl RawToolLoop {
     /// `params`: the request params as sent (JSON, tools without `execute`); `executable`: the
-    /// names of the function tools that have an `execute` (a JSON array); `max_steps`: default 10.
+    /// names of the function tools that have an `execute` (a JSON array); `max_steps`: default
+    /// 10; `concurrency`: the caller's option as it is (NaN for a value that is not a number),
+    /// checked here (see [`concurrency`](Self::concurrency)).
     #[wasm_bindgen(constructor)]
-    pub fn new(params: &str, executable: &str, max_steps: Option<u32>) -> Result<RawToolLoop, JsValue> {
+    pub fn new(
+        params: &str,
+        executable: &str,
+        max_steps: Option<u32>,
+        concurrency: Option<f64>,
+    ) -> Result<RawToolLoop, JsValue> {
+        let concurrency = tool_loop::concurrency(concurrency).map_err(js_error)?;
         let params: Value = serde_json::from_str(params)
             .map_err(|_| js_error(Error::validation("params", "the request params must be a JSON object")))?;
         let names = match serde_json::from_str(executable) {
@@ -81,7 +90,12 @@ impl RawToolLoop {
             _ => Vec::new(),
         };
         let max_steps = max_steps.map(|n| n as usize);
-        ToolLoop::new(params, names, max_steps).map(|run| RawToolLoop { run }).map_err(js_error)
+        ToolLoop::new(params, names, max_steps).map(|run| RawToolLoop { run, concurrency }).map_err(js_error)
+    }
+
+    /// How many tools may run at once (the option, or its default).
+    pub fn concurrency(&self) -> f64 {
+        self.concurrency as f64
     }
 
     /// The next request as changes to the params the caller gave (JSON `[[key, value], [key],
@@ -106,18 +120,18 @@ impl RawToolLoop {
         Some(out)
     }
 
-    /// The response to the last request (JSON); what comes next, as JSON: `{"stop": reason}`
-    /// or `{"calls": [{call_id, name, arguments, args}]}` — `args` the arguments' JSON text
-    /// spliced in as written (exact for `JSON.parse`), or `error` instead when they are not
-    /// valid JSON (such a call is not run).
+    /// The response to the last request (JSON); what comes next, as JSON: `{"calls": [{call_id,
+    /// name, arguments, args}]}` to run — `args` the arguments' JSON text spliced in as written
+    /// (exact for `JSON.parse`), or `error` instead when they are not valid JSON (such a call is
+    /// not run) — or `{"stop": reason, "calls": […]}` with the calls left unrun.
     pub fn on_response(&mut self, response: &str) -> Result<String, JsValue> {
         let response: Value =
             serde_json::from_str(response).map_err(|_| js_error(Error::stream("a response is not JSON")))?;
-        let calls = match self.run.on_response(&response) {
-            Step::Done(reason) => return Ok(format!("{{\"stop\":\"{}\"}}", reason.as_str())),
-            Step::RunTools(calls) => calls,
+        let (mut out, calls) = match self.run.on_response(&response) {
+            Step::Done(reason) => (format!("{{\"stop\":\"{}\",", reason.as_str()), self.run.pending_calls().to_vec()),
+            Step::RunTools(calls) => (String::from("{"), calls),
         };
-        let mut out = String::from("{\"calls\":[");
+        out.push_str("\"calls\":[");
         for (n, c) in calls.iter().enumerate() {
             if n > 0 {
                 out.push(',');

@@ -1,7 +1,7 @@
 //! [`Client::run_tools`]: the tool loop for Rust/wasm apps, over async closures. The core's
 //! [`ToolLoop`] decides every step (the next request, when to stop, what goes back to the
 //! model, the `store: false` history); this module streams each request and runs the calls of
-//! each response concurrently.
+//! each response concurrently (at most `concurrency` at once).
 //!
 //! ```no_run
 //! # async fn demo(client: cometapi_responses::wasm::Client) -> Result<(), cometapi_responses::Error> {
@@ -37,7 +37,7 @@ use web_sys::AbortSignal;
 use super::client::{Client, RequestOptions};
 use crate::error::Error;
 use crate::event::ResponseEvent;
-use crate::tool_loop::{Step, StepRecord, StopReason, ToolLoop};
+use crate::tool_loop::{self, Step, StepRecord, StopReason, ToolCall, ToolLoop};
 
 /// What a tool gets besides its arguments.
 #[derive(Clone, Debug)]
@@ -97,6 +97,8 @@ impl Tools {
 pub struct RunToolsOptions {
     /// Responses at most (default 10).
     pub max_steps: Option<usize>,
+    /// Tools running at once at most (default 8, at least 1); the results keep the calls' order.
+    pub concurrency: Option<usize>,
     /// Each request's options; the signal also stops the tools' wait and the run.
     pub request: RequestOptions,
 }
@@ -110,29 +112,55 @@ pub struct ToolRunOutput {
     pub steps: Vec<StepRecord>,
     /// Why the loop stopped.
     pub stop_reason: StopReason,
+    /// The function calls of the last response, none of which ran (empty when it called no
+    /// tool): left to the caller — a tool without code, a cut-off response, `max_steps`.
+    pub pending_calls: Vec<ToolCall>,
 }
 
-/// Runs every future at once; their outputs in order.
-async fn join_all(mut futures: Vec<(String, ToolFuture)>) -> Vec<(String, Result<String, String>)> {
-    let mut done: Vec<Option<Result<String, String>>> = futures.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for ((_, fut), slot) in futures.iter_mut().zip(done.iter_mut()) {
-            if slot.is_none() {
-                match fut.as_mut().poll(cx) {
-                    Poll::Ready(r) => *slot = Some(r),
-                    Poll::Pending => pending = true,
-                }
-            }
+/// A call to run: its `call_id` and how to start it.
+type Job = (String, Box<dyn FnOnce() -> ToolFuture>);
+
+/// Runs the jobs, at most `limit` at once (a job starts when one ends, none once `stopped()`);
+/// their outputs in the jobs' order.
+async fn run_bounded(
+    jobs: Vec<Job>,
+    limit: usize,
+    stopped: impl Fn() -> bool,
+) -> Vec<(String, Result<String, String>)> {
+    let mut ids = Vec::with_capacity(jobs.len());
+    let mut waiting = Vec::with_capacity(jobs.len());
+    for (id, start) in jobs {
+        ids.push(id);
+        waiting.push(Some(start));
+    }
+    let mut done: Vec<Option<Result<String, String>>> = ids.iter().map(|_| None).collect();
+    let mut running: Vec<(usize, ToolFuture)> = Vec::new();
+    let mut next = 0;
+    std::future::poll_fn(|cx| loop {
+        while running.len() < limit.max(1) && !stopped() {
+            let Some(start) = waiting.get_mut(next).and_then(Option::take) else { break };
+            running.push((next, start()));
+            next += 1;
         }
-        if pending {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
+        let before = running.len();
+        running.retain_mut(|(at, fut)| match fut.as_mut().poll(cx) {
+            Poll::Ready(r) => {
+                if let Some(slot) = done.get_mut(*at) {
+                    *slot = Some(r);
+                }
+                false
+            }
+            Poll::Pending => true,
+        });
+        if running.is_empty() && (next >= waiting.len() || stopped()) {
+            return Poll::Ready(());
+        }
+        if running.len() == before {
+            return Poll::Pending;
         }
     })
     .await;
-    futures.into_iter().zip(done).map(|((id, _), r)| (id, r.unwrap_or_else(|| Err("no result".into())))).collect()
+    ids.into_iter().zip(done).map(|(id, r)| (id, r.unwrap_or_else(|| Err("no result".into())))).collect()
 }
 
 impl Client {
@@ -152,6 +180,7 @@ impl Client {
         let params = serde_json::to_value(params).map_err(|e| Error::validation("params", e.to_string()))?;
         let names = tools.tools.iter().map(|(n, _)| n.clone()).collect();
         let mut run = ToolLoop::new(params, names, opts.max_steps)?;
+        let limit = tool_loop::concurrency(opts.concurrency.map(|n| n as f64))?;
         let aborted = || opts.request.signal.as_ref().is_some_and(AbortSignal::aborted);
         loop {
             let request = run.next_request().ok_or_else(|| Error::stream("the tool loop has no next request"))?;
@@ -165,17 +194,19 @@ impl Client {
             let response = stream.final_response().await?;
             let calls = match run.on_response(&response) {
                 Step::Done(stop_reason) => {
-                    return Ok(ToolRunOutput { response, steps: run.steps().to_vec(), stop_reason })
+                    let pending_calls = run.pending_calls().to_vec();
+                    return Ok(ToolRunOutput { response, steps: run.steps().to_vec(), stop_reason, pending_calls });
                 }
                 Step::RunTools(calls) => calls,
             };
-            let mut futures = Vec::new();
+            let mut jobs: Vec<Job> = Vec::new();
             for call in calls {
                 let (Ok(args), Some(f)) = (call.parsed, tools.get(&call.name)) else { continue };
-                let ctx = ToolContext { call_id: call.call_id.clone(), signal: opts.request.signal.clone() };
-                futures.push((call.call_id, f(args, ctx)));
+                let (f, ctx) =
+                    (Rc::clone(f), ToolContext { call_id: call.call_id.clone(), signal: opts.request.signal.clone() });
+                jobs.push((call.call_id, Box::new(move || f(args, ctx))));
             }
-            let results = join_all(futures).await;
+            let results = run_bounded(jobs, limit, aborted).await;
             if aborted() {
                 return Err(Error::Abort);
             }

@@ -28,6 +28,7 @@ pub fn input(rng: &mut Rng, corpus: &Corpus, target: Target) -> Vec<u8> {
             out
         }
         Target::Accumulate => stream_bytes(rng, corpus),
+        Target::ToolLoop => crate::tool_loop::input(rng, corpus),
         Target::Decode => {
             let mut out = vec![rng.next_u64() as u8];
             out.extend(data_text(rng, corpus).into_bytes());

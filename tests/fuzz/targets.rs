@@ -60,10 +60,11 @@ pub enum Target {
     Decode,
     Accumulate,
     Stream,
+    ToolLoop,
 }
 
 impl Target {
-    pub const ALL: [Target; 4] = [Target::Sse, Target::Decode, Target::Accumulate, Target::Stream];
+    pub const ALL: [Target; 5] = [Target::Sse, Target::Decode, Target::Accumulate, Target::Stream, Target::ToolLoop];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -71,6 +72,7 @@ impl Target {
             Target::Decode => "decode",
             Target::Accumulate => "accumulate",
             Target::Stream => "stream",
+            Target::ToolLoop => "tool_loop",
         }
     }
 
@@ -78,12 +80,13 @@ impl Target {
         Target::ALL.into_iter().find(|t| t.name() == name)
     }
 
-    /// How often each target runs, out of 20.
+    /// How often each target runs, out of 20 (the tool loop: 2 more out of 22).
     pub fn pick(rng: &mut Rng) -> Target {
-        match rng.below(20) {
+        match rng.below(22) {
             0..=3 => Target::Sse,
             4..=12 => Target::Decode,
             13..=15 => Target::Accumulate,
+            20 | 21 => Target::ToolLoop,
             _ => Target::Stream,
         }
     }
@@ -94,6 +97,7 @@ impl Target {
             Target::Decode => decode_target(input),
             Target::Accumulate => accumulate_target(input),
             Target::Stream => stream_target(input),
+            Target::ToolLoop => crate::tool_loop::target(input),
         }
     }
 }

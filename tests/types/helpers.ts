@@ -117,7 +117,7 @@ export async function tools(): Promise<Response> {
   const humanInTheLoop = functionTool({ name: 'approve', parameters: { type: 'object' } });
   const run: ToolRun = client.runTools(
     { model: 'm', input: 'Weather in Lisbon?', tools: [weather, validated, humanInTheLoop, { type: 'web_search' }], store: false },
-    { maxSteps: 4, signal: new AbortController().signal, timeout: 30_000 },
+    { maxSteps: 4, concurrency: 2, signal: new AbortController().signal, timeout: 30_000 },
   );
   let text = '';
   for await (const event of run) if (event.type === 'response.output_text.delta') text += event.delta;
@@ -125,7 +125,11 @@ export async function tools(): Promise<Response> {
     text += step.response.id;
     for (const call of step.toolCalls) text += `${call.call_id} ${call.name} ${call.arguments} ${call.output ?? 'pending'} ${call.error?.message ?? ''}`;
   }
+  const why: 'incomplete' | 'no_tool_calls' | 'max_steps' | 'pending_calls' | 'no_response_id' | null = run.stopReason;
+  for (const c of run.pendingCalls) text += `${why} ${c.call_id} ${c.name} ${c.arguments}`;
   run.abort();
+  // @ts-expect-error concurrency is a number
+  client.runTools({ model: 'm', input: 'x', tools: [weather] }, { concurrency: '2' });
   // @ts-expect-error steps are read-only
   run.steps.push({ response: await run.finalResponse(), toolCalls: [] });
   // @ts-expect-error the context has callId, not call_id

@@ -162,6 +162,19 @@ impl Accumulator {
         patch::write_json(&self.patches, out);
     }
 
+    /// After [`push`](Self::push)ing `ev`: the whole `output_text`, when `ev` carried the text of
+    /// every `output_text` part (a lifecycle event's output; an item, part or `.done` event when
+    /// the parts it wrote are the only ones with text). `None` otherwise.
+    pub fn output_text_from_event(&self, ev: &ResponseEvent) -> Option<String> {
+        output_text::from_event(&self.skeleton, &self.patches, ev)
+    }
+
+    /// The output has an `output_text` part with a string `text` in some message (without a
+    /// snapshot too).
+    pub fn has_output_text(&self) -> bool {
+        self.skeleton.has_output_text()
+    }
+
     /// Applies one event. Never fails: what does not fit the snapshot is skipped (see the
     /// module docs); the stream's end is decided by the lifecycle and `error` events.
     pub fn push(&mut self, ev: &ResponseEvent) {

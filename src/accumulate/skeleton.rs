@@ -245,6 +245,13 @@ impl Skeleton {
         self.items.iter().enumerate().flat_map(|(i, it)| it.spans().map(move |(j, _)| (i, j)))
     }
 
+    /// Some message has an `output_text` part whose `text` is a string.
+    pub(super) fn has_output_text(&self) -> bool {
+        self.items
+            .iter()
+            .any(|it| it.message && matches!(&it.content, Slot::Array(parts) if parts.iter().any(Part::is_text)))
+    }
+
     /// Recomputes [`last_text`](Self::last_text) after a change of shape.
     pub(super) fn recompute_last_text(&mut self) {
         self.last_text = self.spans().last();

@@ -142,7 +142,6 @@ fn text_of(v: &Value) -> Option<&str> {
 /// text must have been written whole by it (see [`Accumulator::output_text_from_event`]).
 ///
 /// [`Accumulator::output_text_from_event`]: super::Accumulator::output_text_from_event
-
 pub(super) fn from_event(skeleton: &Skeleton, patches: &[Patch], ev: &ResponseEvent) -> Option<String> {
     let mut text = String::new();
     for (i, j) in skeleton.spans() {

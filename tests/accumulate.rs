@@ -1024,9 +1024,13 @@ fn mid_stream_lifecycle_with_empty_output_keeps_the_accumulated_output() {
     acc.push(&ev(json!({"type":"response.queued","response":{"id":"r","status":"queued"}})));
     assert_eq!(acc.output_text(), "kept");
     assert_eq!(acc.snapshot().unwrap()["status"], "queued");
-    // A non-empty output in a non-terminal lifecycle event is the server's word.
+    // One that leaves out an item shown (by id) does not take it away.
     acc.push(&ev(json!({"type":"response.in_progress","response":{"id":"r","output":[
-        {"type":"message","content":[{"type":"output_text","text":"server"}]}]}})));
+        {"type":"message","id":"other","content":[{"type":"output_text","text":"server"}]}]}})));
+    assert_eq!(acc.output_text(), "kept");
+    // One with every item shown is the server's word.
+    acc.push(&ev(json!({"type":"response.in_progress","response":{"id":"r","output":[
+        {"type":"message","id":"m","content":[{"type":"output_text","text":"server"}]}]}})));
     assert_eq!(acc.output_text(), "server");
 }
 

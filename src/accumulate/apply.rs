@@ -255,9 +255,9 @@ pub(super) fn parts_for<'s>(
 }
 
 /// `response.created/queued/in_progress/completed/incomplete/failed`: the event's response
-/// becomes the snapshot. A non-terminal one with a missing `output`, or one with fewer items
-/// than the snapshot shows, keeps the output so far (the snapshot never loses an item it
-/// showed); a terminal one keeps it only when it has no `output` array at all.
+/// becomes the snapshot. A non-terminal one keeps the output so far unless its own output has
+/// at least as many items and every id shown (the snapshot never loses an item it showed); a
+/// terminal one keeps it only when it has no `output` array at all.
 fn lifecycle(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) {
     let Some(Value::Object(resp)) = ev.payload() else { return };
     let incoming = match resp.get("output") {
@@ -267,7 +267,7 @@ fn lifecycle(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) 
     let keep_output = !skeleton.items.is_empty()
         && match incoming {
             None => true,
-            Some(a) => a.len() < skeleton.items.len() && !ev.kind().is_terminal(),
+            Some(a) => !ev.kind().is_terminal() && !shows_all(skeleton, a),
         };
     out.push(Patch::Root { keep_output });
     if keep_output {
@@ -286,6 +286,16 @@ fn lifecycle(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) 
     for (i, item) in incoming.unwrap_or_default().iter().enumerate() {
         arguments::item_set(skeleton, i, item, done, out);
     }
+}
+
+/// `output` has at least the snapshot's items, and every `id` the snapshot shows.
+fn shows_all(skeleton: &Skeleton, output: &[Value]) -> bool {
+    output.len() >= skeleton.items.len()
+        && skeleton
+            .items
+            .iter()
+            .filter_map(|it| it.id.as_deref())
+            .all(|id| output.iter().any(|v| v.get("id").and_then(Value::as_str) == Some(id)))
 }
 
 /// `output_item.added/done`: the item whose `id` is the item's (or the event's `item_id`) is

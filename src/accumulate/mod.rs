@@ -15,9 +15,10 @@
 //! the decoder and the stream state machine decide those.)
 //!
 //! - Lifecycle events (`response.created/queued/in_progress/completed/incomplete/failed`)
-//!   replace the snapshot. A *non-terminal* one whose `output` is missing or has fewer items
-//!   than the snapshot keeps the output accumulated so far (a server that re-sends
-//!   `in_progress` mid-stream with `output: []` must not erase it); the terminal ones carry the
+//!   replace the snapshot. A *non-terminal* one keeps the output accumulated so far unless its
+//!   own has at least as many items and every `id` shown (a server that re-sends `in_progress`
+//!   mid-stream with `output: []` or fewer items must not erase what was shown); the terminal
+//!   ones carry the
 //!   final output and win (unless they have no `output` array at all). One without a
 //!   `response` object changes nothing, but a terminal one still decides the outcome.
 //! - Before any lifecycle event, the first event that writes into the output (an item, part,

@@ -186,11 +186,19 @@ impl Model {
             },
             _ => None,
         };
-        let old_len = old_output.as_ref().map_or(0, |a| a.len());
         let keep_old = match (old_output.is_some(), incoming) {
             (false, _) => false,
             (true, None) => true,
-            (true, Some(n)) => !terminal && n < old_len,
+            (true, Some(_)) => {
+                let new_ids: Vec<&str> = match new.get("output") {
+                    Some(Value::Array(a)) => a.iter().filter_map(|v| v.get("id").and_then(Value::as_str)).collect(),
+                    _ => Vec::new(),
+                };
+                let old = old_output.as_deref().map(Vec::as_slice).unwrap_or_default();
+                let covered = incoming.unwrap_or(0) >= old.len()
+                    && old.iter().filter_map(|v| v.get("id").and_then(Value::as_str)).all(|id| new_ids.contains(&id));
+                !terminal && !covered
+            }
         };
         if keep_old {
             let old = old_output.map(mem::take).unwrap_or_default();

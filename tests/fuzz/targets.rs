@@ -12,6 +12,11 @@
 //!    ignored); the snapshot, when there is one, serialises to JSON that parses.
 //! 4. `stream`: `StreamState` (feed / next_entry / end_of_body / outcome) hands out the same events,
 //!    errors, outcome and final response for one-shot and random chunkings.
+//! 5. `bridge`: streams as bridge servers send them (no `response.created`, no announcements, no
+//!    sequence numbers, a new `item_id` per delta, reused output indices): after every event
+//!    before the terminal one there is a snapshot, no item it showed disappears, `output_text`
+//!    is the recount; `StreamState` in a random chunking gives the same snapshot after every
+//!    entry.
 
 use cometapi_responses::accumulate::Mirror;
 use cometapi_responses::accumulate::{with_output_text, Accumulator};
@@ -60,10 +65,11 @@ pub enum Target {
     Decode,
     Accumulate,
     Stream,
+    Bridge,
 }
 
 impl Target {
-    pub const ALL: [Target; 4] = [Target::Sse, Target::Decode, Target::Accumulate, Target::Stream];
+    pub const ALL: [Target; 5] = [Target::Sse, Target::Decode, Target::Accumulate, Target::Stream, Target::Bridge];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -71,6 +77,7 @@ impl Target {
             Target::Decode => "decode",
             Target::Accumulate => "accumulate",
             Target::Stream => "stream",
+            Target::Bridge => "bridge",
         }
     }
 
@@ -83,7 +90,8 @@ impl Target {
         match rng.below(20) {
             0..=3 => Target::Sse,
             4..=12 => Target::Decode,
-            13..=15 => Target::Accumulate,
+            13..=14 => Target::Accumulate,
+            15 => Target::Bridge,
             _ => Target::Stream,
         }
     }
@@ -94,6 +102,7 @@ impl Target {
             Target::Decode => decode_target(input),
             Target::Accumulate => accumulate_target(input),
             Target::Stream => stream_target(input),
+            Target::Bridge => bridge_target(input),
         }
     }
 }
@@ -343,4 +352,84 @@ fn stream_target(input: &[u8]) {
     let pieces = chunks(&mut rng, body);
     let many = drive(state(), &pieces);
     assert_eq!(one, many, "one-shot and chunked streams differ");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Bridge-style streams
+
+/// The ids of the snapshot's items (`null` for an item without one).
+fn item_ids(snapshot: Option<&serde_json::Value>) -> Vec<serde_json::Value> {
+    let output = snapshot.and_then(|s| s.get("output")).and_then(serde_json::Value::as_array);
+    output.map(|o| o.iter().map(|it| it.get("id").cloned().unwrap_or_default()).collect()).unwrap_or_default()
+}
+
+fn bridge_target(input: &[u8]) {
+    use cometapi_responses::accumulate::compute_output_text;
+    let (mut rng, body) = control(input);
+    // One-shot: the snapshot after every event.
+    let Ok(sse_events) = sse::parse_all(body) else { return };
+    let mut acc = Accumulator::new();
+    let mut snapshots = Vec::new();
+    let mut shown: Vec<serde_json::Value> = Vec::new();
+    for e in &sse_events {
+        let ev = match event::decode(e) {
+            Ok(Some(ev)) => ev,
+            Ok(None) => continue,
+            Err(_) => break,
+        };
+        let terminal = acc.outcome().is_terminal();
+        acc.push(&ev);
+        snapshots.push(acc.snapshot().cloned());
+        if terminal || ev.kind().is_terminal() {
+            continue;
+        }
+        let snap = acc.snapshot();
+        let k = ev.kind();
+        let writes = !k.is_lifecycle()
+            && !matches!(
+                k,
+                EventKind::Keepalive
+                    | EventKind::Other
+                    | EventKind::Error
+                    | EventKind::AudioDelta
+                    | EventKind::AudioDone
+                    | EventKind::AudioTranscriptDelta
+                    | EventKind::AudioTranscriptDone
+            );
+        if writes {
+            assert!(snap.is_some(), "no snapshot after `{}`", ev.event_type());
+        }
+        if let Some(snap) = snap {
+            assert_eq!(acc.output_text(), compute_output_text(snap), "output_text after `{}`", ev.event_type());
+            assert_eq!(snap.get("output_text").and_then(serde_json::Value::as_str), Some(acc.output_text()));
+        }
+        let now = item_ids(snap);
+        assert!(now.len() >= shown.len(), "an item disappeared after `{}`", ev.event_type());
+        for id in shown.iter().filter(|id| !id.is_null()) {
+            assert!(now.contains(id), "item {id} disappeared after `{}`", ev.event_type());
+        }
+        shown = now;
+    }
+    // The stream machine in a random chunking: the mirror after each entry is the same snapshot.
+    let mut s = StreamState::entries(None);
+    let mut mirror = Mirror::new();
+    let mut n = 0;
+    let pieces = chunks(&mut rng, body);
+    let mut it = pieces.into_iter();
+    loop {
+        while let Some(e) = s.next_entry() {
+            mirror.apply_all(&e.patches, &e.event);
+            if let Some(want) = snapshots.get(n) {
+                assert_eq!(mirror.value(), want.as_ref(), "entry {n} (`{}`)", e.event.event_type());
+            }
+            n += 1;
+        }
+        if s.outcome().is_some() {
+            break;
+        }
+        match it.next() {
+            Some(c) => s.feed(c),
+            None => s.end_of_body(),
+        }
+    }
 }

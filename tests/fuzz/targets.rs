@@ -405,7 +405,10 @@ fn bridge_target(input: &[u8]) {
         }
         let now = item_ids(snap);
         assert!(now.len() >= shown.len(), "an item disappeared after `{}`", ev.event_type());
-        for id in shown.iter().filter(|id| !id.is_null()) {
+        // An item event without an `id` replaces the item at its index (the same item, updated).
+        let by_index = matches!(k, EventKind::OutputItemAdded | EventKind::OutputItemDone)
+            && ev.payload().and_then(|p| p.get("id")).and_then(serde_json::Value::as_str).is_none();
+        for id in shown.iter().filter(|id| !id.is_null() && !by_index) {
             assert!(now.contains(id), "item {id} disappeared after `{}`", ev.event_type());
         }
         shown = now;

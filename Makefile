@@ -116,7 +116,7 @@ bench: build
 	node --expose-gc bench/run.mjs
 
 # fuzz the core on stable Rust (tests/fuzz/, release mode): make fuzz FUZZ_SECONDS=600 or FUZZ_ITERS=10000000
-# (default 60 s; also FUZZ_SEED=n, FUZZ_TARGET=sse|decode|accumulate|stream|tool_loop); findings: build/fuzz-crashes/.
+# (default 60 s; also FUZZ_SEED=n, FUZZ_TARGET=sse|decode|accumulate|stream|bridge|tool_loop); findings: build/fuzz-crashes/.
 # make test runs a short fixed-seed pass of it (part of cargo test).
 fuzz:
 	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),$(if $(FUZZ_ITERS),,60)) FUZZ_ITERS=$(FUZZ_ITERS) FUZZ_SEED=$(FUZZ_SEED) \

@@ -1637,7 +1637,7 @@ export class ResponseStream<TParsed = never> implements AsyncIterableIterator<Re
   on<T extends ResponseStreamEventType>(type: T, handler: (event: EventOfType<T>) => void): this;
   on(type: '*', handler: (event: ResponseStreamEvent) => void): this;
   off(type: string, handler: (event: never) => void): this;
-  /** The Response built from the events read so far, or null before response.created. */
+  /** The Response built from the events read so far, or null before the first event that writes output (a bridge may send no response.created). */
   readonly response: Response | null;
   /**
    * json_schema streams: the best-effort value of the output text so far, reflecting every event

@@ -11,7 +11,9 @@
 //
 // A path is an array of keys and indices; an index equal to the array's length pushes. A path
 // whose parent does not exist changes nothing. Keys are own data properties, as JSON.parse
-// makes them (`__proto__` included).
+// makes them (`__proto__` included). A text longer than a JavaScript string can be (about 2^29
+// characters) is a StreamError with the snapshot as it was before the event, not a RangeError.
+import { StreamError } from './errors.js';
 
 /** A deep copy of JSON data (strings are shared: they are immutable). */
 export function copy(v) {
@@ -59,6 +61,18 @@ function at(root, path) {
   return node;
 }
 
+/** `a + b`; a string over the engine's limit is a StreamError carrying `snapshot`. */
+function concat(a, b, snapshot) {
+  try {
+    return a + b;
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new StreamError(`a text of the response is longer than a JavaScript string can be (${a.length} + ${b.length} characters)`, {
+      response: snapshot,
+    });
+  }
+}
+
 export class Mirror {
   /** The snapshot (null until the first root). */
   value = null;
@@ -92,7 +106,7 @@ export class Mirror {
           let s = '';
           for (const p of op[2]) {
             const v = at(this.value, p);
-            if (typeof v === 'string') s += v;
+            if (typeof v === 'string') s = concat(s, v, this.#snapshot());
           }
           this.#set(op[1], s, false);
           break;
@@ -125,13 +139,18 @@ export class Mirror {
   #append(path, text, own) {
     if (typeof text !== 'string') return;
     if (path.length === 0) {
-      this.value = typeof this.value === 'string' ? this.value + text : text;
+      this.value = typeof this.value === 'string' ? concat(this.value, text, this.#snapshot()) : text;
       return;
     }
     const parent = parentOf(this.value, path, own);
     if (parent === undefined) return;
     const key = path[path.length - 1];
     const cur = parent[key];
-    put(parent, key, typeof cur === 'string' ? cur + text : text);
+    put(parent, key, typeof cur === 'string' ? concat(cur, text, this.#snapshot()) : text);
+  }
+
+  /** What a StreamError carries: the snapshot (a partial JSON value's mirror carries none). */
+  #snapshot() {
+    return this.#own ? null : this.value;
   }
 }

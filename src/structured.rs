@@ -128,45 +128,86 @@ pub enum OutputState {
 }
 
 /// Follows the output text of a `json_schema` stream with a partial JSON parser (ops only: the
-/// value is mirrored elsewhere). Each event's ops take the partial value from what the text
-/// was to what it is; text appended costs O(its length), a text replaced by one that extends it
-/// too; any other replacement parses the new text from the start (its first op sets the root,
-/// `null` when it holds no value yet).
+/// value is mirrored elsewhere), without keeping the text: each byte is fed once, and only the
+/// text's length and a 64-bit FNV-1a hash are kept, to tell whether a new whole text
+/// ([`replace`](Self::replace): a `.done` event or a lifecycle event restating it) is the text
+/// so far, an extension of it (only the rest is fed), or another text (parsed from the start:
+/// its first op sets the root, `null` when it holds no value yet).
+///
+/// When the stream changes its text and the event does not carry the whole new text (an
+/// output with several texts whose middle one changes), the parser cannot follow: the partial
+/// value stays as it was and appends are ignored until an event carries the whole text again
+/// (the terminal response does).
 #[derive(Debug, Clone, Default)]
 pub struct OutputParser {
     parser: PartialJsonParser,
-    /// The text fed so far (to tell an extension from a replacement).
-    fed: String,
+    /// The length and hash of the text fed so far.
+    fed_len: usize,
+    fed_hash: u64,
+    /// The text changed in a way this parser could not see: appends are ignored until a
+    /// [`replace`](Self::replace) with the whole text.
+    lost: bool,
     ops: String,
     state: Option<OutputState>,
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(FNV_PRIME);
+    }
+    h
 }
 
 impl OutputParser {
     /// A parser that has seen no text.
     pub fn new() -> OutputParser {
-        OutputParser { parser: PartialJsonParser::ops_only(), ..OutputParser::default() }
+        OutputParser { parser: PartialJsonParser::ops_only(), fed_hash: FNV_OFFSET, ..OutputParser::default() }
     }
 
-    /// The output text is now `text`; `appended`: it grew at its end (no need to compare).
-    /// [`ops`](Self::ops) are the changes.
-    pub fn follow(&mut self, text: &str, appended: bool) {
+    fn feed(&mut self, text: &str) {
+        self.parser.push_with_ops(text, &mut self.ops);
+        self.fed_len = self.fed_len.saturating_add(text.len());
+        self.fed_hash = fnv(self.fed_hash, text.as_bytes());
+    }
+
+    /// `text` was appended to the output text. [`ops`](Self::ops) are the changes.
+    pub fn append(&mut self, text: &str) {
         self.ops.clear();
-        let rest = match text.get(self.fed.len()..) {
-            Some(rest) if appended || text.starts_with(self.fed.as_str()) => rest,
-            _ => {
-                self.parser = PartialJsonParser::ops_only();
-                self.fed.clear();
-                self.parser.push_with_ops(text, &mut self.ops);
-                self.fed.push_str(text);
-                if self.ops.len() <= 2 {
-                    self.ops.clear();
-                    self.ops.push_str(r#"[["s",[],null]]"#);
-                }
-                return;
-            }
+        if !self.lost {
+            self.feed(text);
+        }
+    }
+
+    /// The output text is now `text` (`None`: it changed, but the event did not carry the whole
+    /// new text). [`ops`](Self::ops) are the changes.
+    pub fn replace(&mut self, text: Option<&str>) {
+        self.ops.clear();
+        let Some(text) = text else {
+            self.lost = true;
+            return;
         };
-        self.parser.push_with_ops(rest, &mut self.ops);
-        self.fed.push_str(rest);
+        if !self.lost {
+            if let Some(head) = text.get(..self.fed_len) {
+                if fnv(FNV_OFFSET, head.as_bytes()) == self.fed_hash {
+                    let rest = text.get(self.fed_len..).unwrap_or_default();
+                    self.feed(rest);
+                    return;
+                }
+            }
+        }
+        self.lost = false;
+        self.parser = PartialJsonParser::ops_only();
+        self.fed_len = 0;
+        self.fed_hash = FNV_OFFSET;
+        self.feed(text);
+        if self.ops.len() <= 2 {
+            self.ops.clear();
+            self.ops.push_str(r#"[["s",[],null]]"#);
+        }
     }
 
     /// Nothing changed the text: no ops.
@@ -175,30 +216,36 @@ impl OutputParser {
         self.ops.push_str("[]");
     }
 
-    /// The stream ended with `response` (the snapshot): the last ops (a number that is the
-    /// whole document completes) are added to [`ops`](Self::ops), and the [`state`](Self::state)
-    /// is decided.
-    pub fn finish(&mut self, response: Option<&Value>) {
+    /// The stream ended; `has_output_text`: the response has an `output_text` part (else
+    /// `output_parsed` is `null`); `text`: the whole output text when the terminal event carried
+    /// it (for an error's `text`). The last ops (a number that is the whole document completes)
+    /// are added to [`ops`](Self::ops), and the [`state`](Self::state) is decided.
+    pub fn finish(&mut self, has_output_text: bool, text: Option<&str>) {
         let mut last = String::new();
         self.parser.finish_with_ops(&mut last);
         if last.len() > 2 {
+            if self.ops.is_empty() {
+                self.ops.push_str("[]");
+            }
             self.ops.pop();
             if self.ops.len() > 1 {
                 self.ops.push(',');
             }
             self.ops.push_str(last.get(1..).unwrap_or("]"));
         }
-        let state = if !response.is_some_and(has_output_text) {
+        let text = text.unwrap_or_default();
+        let state = if !has_output_text {
             OutputState::Null
+        } else if self.lost {
+            OutputState::Invalid(not_json("the stream changed its text in a way that could not be followed", text))
         } else if let Some(e) = self.parser.error() {
-            OutputState::Invalid(not_json(e, &self.fed))
+            OutputState::Invalid(not_json(e, text))
         } else if !self.parser.is_complete() {
-            OutputState::Invalid(not_json("it ends before the JSON value does", &self.fed))
+            OutputState::Invalid(not_json("it ends before the JSON value does", text))
         } else {
             OutputState::Parse
         };
         self.state = Some(state);
-        self.fed = String::new();
     }
 
     /// The ops of the last change, as one JSON array (`[]`: none).

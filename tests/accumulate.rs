@@ -68,6 +68,20 @@ fn recorded_files() -> Option<Vec<PathBuf>> {
     files
 }
 
+const BRIDGES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/bridges");
+
+/// The bridge recordings (../shared/fixtures/bridges); `None` (SKIPPED) when absent, which fails
+/// under `CI=true`.
+fn bridge_files() -> Option<Vec<PathBuf>> {
+    let files = sse_files(BRIDGES);
+    if files.as_ref().map_or(true, Vec::is_empty) {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "no bridge fixtures at {BRIDGES}: CI must have them");
+        eprintln!("SKIPPED: no bridge fixtures at {BRIDGES}");
+        return None;
+    }
+    files
+}
+
 fn name(p: &Path) -> String {
     p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
@@ -380,12 +394,94 @@ fn recorded_background_resume() {
     let mut acc = Accumulator::new();
     let (last, body) = late.split_last().expect("events");
     push_all(&mut acc, body);
-    assert!(acc.snapshot().is_none());
-    assert_eq!(acc.version(), 0);
+    // The deltas alone build an in-progress snapshot of what they carry.
+    let deltas: String =
+        body.iter().filter(|e| e.kind() == EventKind::OutputTextDelta).filter_map(|e| e.text()).collect();
+    assert!(!deltas.is_empty());
+    assert_eq!(acc.output_text(), deltas);
+    assert_eq!(acc.snapshot().unwrap()["status"], "in_progress");
     assert_eq!(*acc.outcome(), Outcome::Pending);
     acc.push(last);
     assert_eq!(acc.output_text(), "2 + 2 equals 4.");
     assert_eq!(*acc.outcome(), Outcome::Completed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streams from bridge servers
+
+/// After every event of a bridge recording: there is a snapshot, its `output_text` is the
+/// concatenation of the text deltas so far, no item it showed disappears before the terminal
+/// event, and after it the snapshot is the terminal response.
+#[test]
+fn bridge_streams_give_the_right_snapshot_after_every_event() {
+    let Some(files) = bridge_files() else { return };
+    assert!(files.len() >= 3, "only {} bridge recordings", files.len());
+    for p in &files {
+        let file = name(p);
+        let evs = load(p);
+        let t = terminal_index(&evs).unwrap_or_else(|| panic!("{file}: no terminal event"));
+        let mut acc = Accumulator::new();
+        let mut deltas = String::new();
+        let mut shown: Vec<Value> = Vec::new();
+        for (n, e) in evs[..t].iter().enumerate() {
+            acc.push(e);
+            if e.kind() == EventKind::OutputTextDelta {
+                deltas.push_str(e.text().unwrap());
+            }
+            let at = format!("{file}: after event {n} `{}`", e.event_type());
+            let snap = acc.snapshot().unwrap_or_else(|| panic!("{at}: no snapshot"));
+            assert_eq!(acc.output_text(), deltas, "{at}: output_text");
+            assert_eq!(compute_output_text(snap), deltas, "{at}: output_text of the output");
+            let now = items(&acc);
+            assert!(now.len() >= shown.len(), "{at}: an item disappeared");
+            for id in &shown {
+                assert!(now.contains(id), "{at}: item {id} disappeared");
+            }
+            shown = now;
+        }
+        let resp = evs[t].payload().unwrap();
+        // Every item streamed is in the terminal output (bridges may order it differently).
+        let want: Vec<Value> = resp["output"].as_array().unwrap().iter().map(|it| it["id"].clone()).collect();
+        for id in &shown {
+            assert!(want.contains(id), "{file}: streamed item {id} is not in the terminal output");
+        }
+        acc.push(&evs[t]);
+        assert_eq!(acc.snapshot(), Some(&final_snapshot(resp)), "{file}: final snapshot");
+        assert_eq!(*acc.outcome(), Outcome::Completed, "{file}");
+    }
+}
+
+#[test]
+fn bridge_streams_item_by_item() {
+    let Some(files) = bridge_files() else { return };
+    let by_name = |n: &str| load(files.iter().find(|p| name(p) == n).unwrap_or_else(|| panic!("{n} missing")));
+    // LiteLLM: no response.created, a new item_id per delta: one message from the first event on.
+    let evs = by_name("litellm_text.sse");
+    let mut acc = Accumulator::new();
+    acc.push(&evs[0]);
+    let snap = acc.snapshot().unwrap();
+    assert_eq!(snap["status"], "in_progress");
+    assert_eq!(snap["output"].as_array().unwrap().len(), 1);
+    assert_eq!(snap["output"][0]["type"], "message");
+    assert_eq!(snap["output"][0]["id"], evs[0].item_id().unwrap());
+    assert_eq!(acc.output_text(), evs[0].text().unwrap());
+    // transformers serve: a function_call, then a message at the same output_index: both shown.
+    let evs = by_name("transformers_tool.sse");
+    let t = terminal_index(&evs).unwrap();
+    let mut acc = Accumulator::new();
+    push_all(&mut acc, &evs[..t]);
+    let types: Vec<&str> =
+        acc.snapshot().unwrap()["output"].as_array().unwrap().iter().map(|it| it["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["function_call", "message"]);
+    assert_eq!(acc.snapshot().unwrap()["output"][0]["parsed_arguments"], json!({"city":"Lisbon"}));
+    // open-responses-server: deltas without content_index for a part never announced.
+    let evs = by_name("ors_text.sse");
+    let t = terminal_index(&evs).unwrap();
+    let mut acc = Accumulator::new();
+    push_all(&mut acc, &evs[..t]);
+    let snap = acc.snapshot().unwrap();
+    assert_eq!(snap["output"][0]["content"].as_array().unwrap().len(), 1);
+    assert_eq!(acc.output_text(), compute_output_text(evs[t].payload().unwrap()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -601,18 +697,28 @@ fn nothing_before_the_first_lifecycle_event() {
 }
 
 #[test]
-fn content_events_before_any_lifecycle_event_are_skipped() {
+fn output_events_before_any_lifecycle_event_start_an_in_progress_snapshot() {
     let mut acc = Accumulator::new();
-    expect_skipped(&mut acc, json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message"}}));
-    expect_skipped(
-        &mut acc,
-        json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"x"}),
-    );
-    expect_skipped(&mut acc, json!({"type":"response.web_search_call.searching","output_index":0}));
+    // Events that write no output start nothing.
+    expect_skipped(&mut acc, json!({"type":"keepalive"}));
+    expect_skipped(&mut acc, json!({"type":"response.something_new","output_index":0}));
     assert!(acc.snapshot().is_none());
-    // The first lifecycle event starts the snapshot as usual.
+    acc.push(&ev(json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"x"})));
+    assert_eq!(
+        acc.snapshot(),
+        Some(&json!({"object":"response","status":"in_progress","output_text":"x","output":[
+            {"type":"message","role":"assistant","status":"in_progress",
+             "content":[{"type":"output_text","text":"x","annotations":[]}]}]}))
+    );
+    assert!(acc.has_response());
+    // The first lifecycle event replaces the Response and keeps the output it has not got yet.
     acc.push(&created());
-    assert_eq!(acc.snapshot().map(|s| &s["output"]), Some(&json!([])));
+    let snap = acc.snapshot().unwrap();
+    assert_eq!((snap["id"].as_str(), acc.output_text()), (Some("r"), "x"));
+    // An item event alone starts it too.
+    let mut acc = Accumulator::new();
+    acc.push(&ev(json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m"}})));
+    assert_eq!(acc.snapshot().unwrap()["output"], json!([{"type":"message","id":"m"}]));
 }
 
 #[test]
@@ -621,12 +727,10 @@ fn an_output_index_past_the_end_appends_and_keeps_the_servers_mapping() {
     acc.push(&ev(json!({"type":"response.output_item.added","output_index":3,
         "item":{"type":"function_call","id":"fc","arguments":""}})));
     acc.push(&ev(json!({"type":"response.function_call_arguments.delta","output_index":3,"delta":"{}"})));
-    acc.push(&ev(json!({"type":"response.web_search_call.searching","output_index":3})));
     let snap = acc.snapshot().unwrap();
     assert_eq!(snap["output"].as_array().unwrap().len(), 2);
     assert_eq!(snap["output"][1]["id"], "fc");
     assert_eq!(snap["output"][1]["arguments"], "{}");
-    assert_eq!(snap["output"][1]["status"], "searching");
     // output_index 1 is not index 3's position: a new item, appended after it.
     acc.push(&ev(
         json!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","id":"m1","content":[]}}),
@@ -654,21 +758,178 @@ fn an_output_index_past_the_end_appends_and_keeps_the_servers_mapping() {
 }
 
 #[test]
-fn events_for_items_or_parts_that_do_not_exist_are_skipped() {
+fn events_for_parts_that_do_not_exist_are_skipped() {
     let mut acc = with_message("hi");
     for e in [
-        json!({"type":"response.output_text.delta","output_index":3,"content_index":0,"delta":"x"}),
         json!({"type":"response.output_text.delta","output_index":0,"content_index":2,"delta":"x"}),
         json!({"type":"response.content_part.added","output_index":0,"content_index":9,"part":{"type":"output_text","text":""}}),
         json!({"type":"response.output_text.annotation.added","output_index":0,"content_index":4,"annotation_index":0,"annotation":{}}),
+        // A new item has no parts: a text for its second part creates nothing.
         json!({"type":"response.reasoning_summary_text.delta","output_index":0,"summary_index":1,"delta":"x"}),
-        json!({"type":"response.web_search_call.searching","output_index":8}),
-        json!({"type":"response.web_search_call.searching","item_id":"nope"}),
-        json!({"type":"response.function_call_arguments.delta","item_id":"nope","delta":"x"}),
+        json!({"type":"response.output_text.delta","output_index":5,"content_index":1,"delta":"x"}),
+        // An annotation never creates an item.
+        json!({"type":"response.output_text.annotation.added","output_index":7,"content_index":0,"annotation":{}}),
+        json!({"type":"response.output_text.annotation.added","item_id":"nope","content_index":0,"annotation":{}}),
     ] {
         expect_skipped(&mut acc, e);
     }
     assert_eq!(acc.output_text(), "hi");
+}
+
+/// The item count and every item's `id` after each event, for the checks below.
+fn items(acc: &Accumulator) -> Vec<Value> {
+    acc.snapshot()
+        .map(|s| s["output"].as_array().unwrap().iter().map(|it| it["id"].clone()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_event_for_an_item_never_announced_creates_it() {
+    let mut acc = with_message("hi");
+    let cases = [
+        (json!({"type":"response.output_text.delta","output_index":3,"content_index":0,"delta":"x"}), "message"),
+        (json!({"type":"response.web_search_call.searching","output_index":8}), "web_search_call"),
+        (json!({"type":"response.function_call_arguments.delta","item_id":"fc","delta":"{\"a\":"}), "function_call"),
+        (
+            json!({"type":"response.reasoning_summary_text.delta","item_id":"rs","summary_index":0,"delta":"think"}),
+            "reasoning",
+        ),
+        (json!({"type":"response.reasoning_text.delta","item_id":"rt","content_index":0,"delta":"raw"}), "reasoning"),
+        (
+            json!({"type":"response.code_interpreter_call_code.delta","item_id":"ci","delta":"print(1)"}),
+            "code_interpreter_call",
+        ),
+        (
+            json!({"type":"response.content_part.added","item_id":"m2","content_index":0,"part":{"type":"refusal","refusal":""}}),
+            "message",
+        ),
+    ];
+    for (n, (e, ty)) in cases.into_iter().enumerate() {
+        acc.push(&ev(e.clone()));
+        let snap = acc.snapshot().unwrap();
+        assert_eq!(snap["output"].as_array().unwrap().len(), n + 2, "{e}");
+        let item = &snap["output"][n + 1];
+        assert_eq!(item["type"], ty, "{e}");
+        assert_eq!(item.get("id"), e.get("item_id"), "{e}: keyed by its item_id");
+    }
+    let snap = acc.snapshot().unwrap();
+    assert_eq!(snap["output"][1]["content"][0]["text"], "x");
+    assert_eq!(snap["output"][2]["status"], "searching");
+    assert_eq!(
+        (&snap["output"][3]["arguments"], &snap["output"][3]["parsed_arguments"]),
+        (&json!("{\"a\":"), &json!({}))
+    );
+    assert_eq!(snap["output"][4]["summary"], json!([{"type":"summary_text","text":"think"}]));
+    assert_eq!(snap["output"][5]["content"], json!([{"type":"reasoning_text","text":"raw"}]));
+    assert_eq!(snap["output"][6]["code"], "print(1)");
+    assert_eq!(acc.output_text(), "hix");
+    // The next deltas continue them (by item_id, or by output_index).
+    acc.push(&ev(json!({"type":"response.function_call_arguments.delta","item_id":"fc","delta":"1}"})));
+    acc.push(&ev(json!({"type":"response.output_text.delta","output_index":3,"content_index":0,"delta":"y"})));
+    let snap = acc.snapshot().unwrap();
+    assert_eq!(snap["output"][3]["parsed_arguments"], json!({"a":1}));
+    assert_eq!(acc.output_text(), "hixy");
+}
+
+#[test]
+fn deltas_with_a_new_item_id_per_delta_continue_the_item_at_their_output_index() {
+    // LiteLLM: no announcements, every delta with its own item_id, one output_index.
+    let mut acc = Accumulator::new();
+    let mut text = String::new();
+    for (n, d) in ["Echo", ": ", "hi"].into_iter().enumerate() {
+        acc.push(&ev(json!({"type":"response.output_text.delta","item_id":format!("chatcmpl-{n}"),
+            "output_index":0,"content_index":0,"delta":d})));
+        text.push_str(d);
+        assert_eq!(acc.output_text(), text);
+        assert_eq!(items(&acc), [json!("chatcmpl-0")]);
+    }
+    // Without content_index (open-responses-server): the last output_text part.
+    acc.push(&ev(json!({"type":"response.output_text.delta","item_id":"x","output_index":0,"delta":"!"})));
+    assert_eq!(acc.output_text(), "Echo: hi!");
+    assert_eq!(acc.snapshot().unwrap()["output"][0]["content"].as_array().unwrap().len(), 1);
+    // An item of another type at that index is not continued: a new item.
+    acc.push(&ev(json!({"type":"response.function_call_arguments.delta","item_id":"f","output_index":0,"delta":"{}"})));
+    assert_eq!(items(&acc), [json!("chatcmpl-0"), json!("f")]);
+    // Neither item_id nor output_index: the last item, when it fits.
+    acc.push(&ev(json!({"type":"response.function_call_arguments.delta","delta":" "})));
+    assert_eq!(acc.snapshot().unwrap()["output"][1]["arguments"], "{} ");
+}
+
+#[test]
+fn a_reused_output_index_keeps_both_items() {
+    // transformers serve: a function_call and then a message announced at the same index.
+    let mut acc = with_message("hi");
+    let fc = json!({"type":"function_call","id":"fc","call_id":"c","name":"f","arguments":"{}"});
+    acc.push(&ev(json!({"type":"response.output_item.added","output_index":1,"item":fc})));
+    acc.push(&ev(json!({"type":"response.output_item.done","output_index":1,"item":fc})));
+    acc.push(&ev(
+        json!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","id":"m2","content":[]}}),
+    ));
+    assert_eq!(items(&acc), [json!("m"), json!("fc"), json!("m2")]);
+    // The index now names the message; the call is still reachable by its id.
+    acc.push(&ev(json!({"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":" there"})));
+    acc.push(&ev(
+        json!({"type":"response.function_call_arguments.done","item_id":"fc","output_index":1,"arguments":"{\"b\":2}"}),
+    ));
+    let snap = acc.snapshot().unwrap();
+    assert_eq!(acc.output_text(), "hi there");
+    assert_eq!(snap["output"][1]["arguments"], "{\"b\":2}");
+    // The same without ids: a different type is another item too.
+    let mut acc = with_message("hi");
+    acc.push(&ev(
+        json!({"type":"response.output_item.added","output_index":1,"item":{"type":"function_call","arguments":""}}),
+    ));
+    acc.push(&ev(json!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","content":[]}})));
+    assert_eq!(acc.snapshot().unwrap()["output"].as_array().unwrap().len(), 3);
+    // A mid-stream lifecycle event with fewer items does not take them away; the terminal one does.
+    acc.push(&ev(
+        json!({"type":"response.in_progress","response":{"id":"r","output":[{"type":"message","content":[]}]}}),
+    ));
+    assert_eq!(acc.snapshot().unwrap()["output"].as_array().unwrap().len(), 3);
+    acc.push(&ev(json!({"type":"response.completed","response":{"id":"r","output":[]}})));
+    assert_eq!(acc.snapshot().unwrap()["output"], json!([]));
+}
+
+#[test]
+fn streams_without_sequence_numbers_or_announcements_never_lose_an_item() {
+    // Random bridge-style streams: the item count never decreases before the terminal event,
+    // output_text is always the recount, and every id shown stays.
+    let mut rng = 0x1234_5678_u64;
+    let mut next = |n: u64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng % n
+    };
+    for _ in 0..300 {
+        let mut acc = Accumulator::new();
+        let mut shown: Vec<Value> = Vec::new();
+        for _ in 0..30 {
+            let idx = next(3);
+            let id = format!("i{}", next(4));
+            let e = match next(5) {
+                0 => json!({"type":"response.output_text.delta","item_id":id,"output_index":idx,"delta":"t"}),
+                1 => {
+                    json!({"type":"response.function_call_arguments.delta","item_id":id,"output_index":idx,"delta":"1"})
+                }
+                2 => {
+                    json!({"type":"response.output_item.added","output_index":idx,"item":{"type":"message","id":id,"content":[]}})
+                }
+                3 => json!({"type":"response.output_text.delta","delta":"u"}),
+                _ => {
+                    json!({"type":"response.output_item.done","output_index":idx,"item":{"type":"function_call","id":id,"arguments":"2"}})
+                }
+            };
+            acc.push(&ev(e.clone()));
+            let now = items(&acc);
+            assert!(now.len() >= shown.len(), "{e}: an item disappeared");
+            for id in shown.iter().filter(|v| !v.is_null()) {
+                assert!(now.contains(id), "{e}: item {id} disappeared");
+            }
+            assert_eq!(acc.output_text(), compute_output_text(acc.snapshot().unwrap()));
+            shown = now;
+        }
+    }
 }
 
 #[test]
@@ -689,9 +950,6 @@ fn malformed_events_are_skipped() {
     for e in [
         json!({"type":"response.output_text.delta","output_index":0,"content_index":0}),
         json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":7}),
-        json!({"type":"response.output_text.delta","output_index":0,"delta":"x"}),
-        json!({"type":"response.output_text.delta","content_index":0,"delta":"x"}),
-        json!({"type":"response.output_text.delta","item_id":"nope","content_index":0,"delta":"x"}),
         json!({"type":"response.in_progress"}),
         json!({"type":"response.in_progress","response":"x"}),
         json!({"type":"response.output_item.added","output_index":1}),
@@ -766,9 +1024,13 @@ fn mid_stream_lifecycle_with_empty_output_keeps_the_accumulated_output() {
     acc.push(&ev(json!({"type":"response.queued","response":{"id":"r","status":"queued"}})));
     assert_eq!(acc.output_text(), "kept");
     assert_eq!(acc.snapshot().unwrap()["status"], "queued");
-    // A non-empty output in a non-terminal lifecycle event is the server's word.
+    // One that leaves out an item shown (by id) does not take it away.
     acc.push(&ev(json!({"type":"response.in_progress","response":{"id":"r","output":[
-        {"type":"message","content":[{"type":"output_text","text":"server"}]}]}})));
+        {"type":"message","id":"other","content":[{"type":"output_text","text":"server"}]}]}})));
+    assert_eq!(acc.output_text(), "kept");
+    // One with every item shown is the server's word.
+    acc.push(&ev(json!({"type":"response.in_progress","response":{"id":"r","output":[
+        {"type":"message","id":"m","content":[{"type":"output_text","text":"server"}]}]}})));
     assert_eq!(acc.output_text(), "server");
 }
 

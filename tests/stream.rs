@@ -241,6 +241,58 @@ fn recorded(what: &str) -> Option<Vec<PathBuf>> {
     Some(files)
 }
 
+/// Every bridge recording, cut off before its terminal event, in chunks of every size up to 64
+/// bytes: a `StreamError` whose snapshot (the mirror of every entry handed out) holds the text
+/// of every delta, and after each entry the snapshot's `output_text` is the deltas so far.
+#[test]
+fn bridge_streams_cut_off_keep_the_text_delivered() {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/bridges"));
+    if !dir.is_dir() {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true, but ../shared/fixtures/bridges is missing");
+        eprintln!("SKIPPED: ../shared/fixtures/bridges not found");
+        return;
+    }
+    let files = sse_files(dir);
+    assert!(files.len() >= 3);
+    for path in &files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(path).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let cut = text
+            .find(r#""type":"response.completed""#)
+            .or_else(|| text.find(r#""type": "response.completed""#))
+            .unwrap();
+        let body = &text.as_bytes()[..text[..cut].rfind("data:").unwrap()];
+        for chunk in 1..=64 {
+            let mut s = StreamState::entries(None);
+            let mut mirror = Mirror::new();
+            let mut deltas = String::new();
+            let mut chunks = body.chunks(chunk);
+            loop {
+                while let Some(e) = s.next_entry() {
+                    mirror.apply_all(&e.patches, &e.event);
+                    if e.event.event_type() == "response.output_text.delta" {
+                        deltas.push_str(e.event.text().unwrap());
+                    }
+                    let snap = mirror.value().unwrap_or_else(|| panic!("{name}: no snapshot after an event"));
+                    assert_eq!(snap["output_text"], deltas.as_str(), "{name} chunk {chunk}");
+                }
+                if s.outcome().is_some() {
+                    break;
+                }
+                match chunks.next() {
+                    Some(c) => s.feed(c),
+                    None => s.lost("reset"),
+                }
+            }
+            assert!(matches!(s.outcome(), Some(Err(Error::Stream { .. }))), "{name}");
+            if name.starts_with("litellm") || name.starts_with("ors") {
+                assert!(!deltas.is_empty(), "{name}: text was delivered");
+            }
+        }
+    }
+}
+
 #[test]
 fn recorded_streams_end_as_their_terminal_event_says() {
     let Some(files) = recorded("recorded-stream outcome tests") else { return };

@@ -267,19 +267,27 @@ fn entries_carry_the_ops_and_plain_streams_are_untouched() {
 fn the_output_parser_follows_appends_and_replacements() {
     let mut o = OutputParser::new();
     let mut v = None;
-    let step = |o: &mut OutputParser, text: &str, appended: bool, v: &mut Option<Value>| {
-        o.follow(text, appended);
-        apply_ops_json(v, o.ops()).unwrap();
-    };
-    step(&mut o, "{\"k\":\"ab", true, &mut v);
+    o.append("{\"k\":\"ab");
+    apply_ops_json(&mut v, o.ops()).unwrap();
     assert_eq!(v, Some(json!({"k": "ab"})));
-    step(&mut o, "{\"k\":\"abcd\"", false, &mut v); // re-joined, but an extension: only "cd\""
+    o.replace(Some("{\"k\":\"abcd\"")); // re-joined, but an extension: only "cd\""
     assert_eq!(o.ops(), r#"[["c",["k"],"cd"]]"#);
-    step(&mut o, "[true]", false, &mut v);
+    apply_ops_json(&mut v, o.ops()).unwrap();
+    o.replace(Some("{\"k\":\"abcd\"")); // the same text again: nothing
+    assert_eq!(o.ops(), "[]");
+    o.replace(Some("[true]"));
+    apply_ops_json(&mut v, o.ops()).unwrap();
     assert_eq!(v, Some(json!([true])));
+    // A change it cannot see: the value stays, appends are ignored until a whole text comes.
+    o.replace(None);
+    o.append(",false");
+    assert_eq!(o.ops(), "[]");
+    o.replace(Some("[1]"));
+    apply_ops_json(&mut v, o.ops()).unwrap();
+    assert_eq!(v, Some(json!([1])));
     o.unchanged();
     assert_eq!(o.ops(), "[]");
-    o.finish(Some(&text_response("[true]")));
+    o.finish(true, Some("[1]"));
     assert_eq!(o.state(), Some(&OutputState::Parse));
 }
 

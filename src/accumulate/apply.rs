@@ -3,7 +3,7 @@
 //! [`text`](super::text). Each function decides from the skeleton alone, pushes its patches
 //! and updates the skeleton to match; an event that does not fit pushes nothing.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::arguments;
 use super::output_text;
@@ -13,7 +13,7 @@ use super::patch::{Key, Patch, Path, MAX_LEN};
 fn too_long(n: usize) -> bool {
     u32::try_from(n).map_or(true, |n| n as usize == MAX_LEN)
 }
-use super::skeleton::{Item, Part, Skeleton, Slot};
+use super::skeleton::{type_of, Item, Part, Skeleton, Slot};
 use super::text;
 use crate::event::{EventKind, ResponseEvent};
 
@@ -25,7 +25,10 @@ pub(super) fn apply(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<P
         return lifecycle(skeleton, ev, out);
     }
     if !skeleton.started {
-        return; // no Response to put anything in
+        if !touches_output(kind) {
+            return; // keepalive, error, audio, unknown: no Response to put anything in
+        }
+        start(skeleton, out);
     }
     match kind {
         K::OutputItemAdded | K::OutputItemDone => item_event(skeleton, ev, out),
@@ -43,10 +46,172 @@ pub(super) fn apply(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<P
     }
 }
 
-/// `content_index`, or `summary_index` for summary events, as a position.
-pub(super) fn part_index(ev: &ResponseEvent, summary: bool) -> Option<usize> {
+/// Events that write into the output (items, parts, texts, annotations, tool statuses).
+fn touches_output(kind: EventKind) -> bool {
+    use EventKind as K;
+    matches!(
+        kind,
+        K::OutputItemAdded
+            | K::OutputItemDone
+            | K::ContentPartAdded
+            | K::ContentPartDone
+            | K::ReasoningSummaryPartAdded
+            | K::ReasoningSummaryPartDone
+            | K::OutputTextAnnotationAdded
+    ) || text::target(kind).is_some()
+        || kind.tool_status().is_some()
+}
+
+/// An output event before any lifecycle event (bridges that never send `response.created`):
+/// the snapshot starts as an in-progress Response with an empty output.
+fn start(skeleton: &mut Skeleton, out: &mut Vec<Patch>) {
+    let mut r = Map::new();
+    r.insert("object".to_owned(), Value::String("response".to_owned()));
+    r.insert("status".to_owned(), Value::String("in_progress".to_owned()));
+    r.insert(Key::Output.as_str().to_owned(), Value::Array(Vec::new()));
+    r.insert(Key::OutputText.as_str().to_owned(), Value::String(String::new()));
+    out.push(Patch::Set { path: Path::ROOT, value: Value::Object(r) });
+    skeleton.reset(&[]);
+    skeleton.last_text = None;
+}
+
+/// The `type` of the item an event belongs to, when its kind says: what an item it creates
+/// is, and what an item it continues by `output_index` must be.
+pub(super) fn item_type(ev: &ResponseEvent) -> Option<&'static str> {
+    use EventKind as K;
+    Some(match ev.kind() {
+        K::OutputTextDelta | K::OutputTextDone | K::RefusalDelta | K::RefusalDone | K::OutputTextAnnotationAdded => {
+            "message"
+        }
+        K::ReasoningTextDelta
+        | K::ReasoningTextDone
+        | K::ReasoningSummaryTextDelta
+        | K::ReasoningSummaryTextDone
+        | K::ReasoningSummaryPartAdded
+        | K::ReasoningSummaryPartDone => "reasoning",
+        K::FunctionCallArgumentsDelta | K::FunctionCallArgumentsDone => "function_call",
+        K::McpCallArgumentsDelta
+        | K::McpCallArgumentsDone
+        | K::McpCallInProgress
+        | K::McpCallCompleted
+        | K::McpCallFailed => "mcp_call",
+        K::CustomToolCallInputDelta | K::CustomToolCallInputDone => "custom_tool_call",
+        K::CodeInterpreterCallCodeDelta
+        | K::CodeInterpreterCallCodeDone
+        | K::CodeInterpreterCallInProgress
+        | K::CodeInterpreterCallInterpreting
+        | K::CodeInterpreterCallCompleted
+        | K::CodeInterpreterCallFailed => "code_interpreter_call",
+        K::WebSearchCallInProgress | K::WebSearchCallSearching | K::WebSearchCallCompleted | K::WebSearchCallFailed => {
+            "web_search_call"
+        }
+        K::FileSearchCallInProgress
+        | K::FileSearchCallSearching
+        | K::FileSearchCallCompleted
+        | K::FileSearchCallFailed => "file_search_call",
+        K::ImageGenerationCallInProgress
+        | K::ImageGenerationCallGenerating
+        | K::ImageGenerationCallPartialImage
+        | K::ImageGenerationCallCompleted
+        | K::ImageGenerationCallFailed => "image_generation_call",
+        K::McpListToolsInProgress | K::McpListToolsCompleted | K::McpListToolsFailed => "mcp_list_tools",
+        K::ContentPartAdded | K::ContentPartDone => match ev.payload().and_then(type_of) {
+            Some("output_text" | "refusal") => "message",
+            Some("reasoning_text") => "reasoning",
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// The item an event (not an `output_item.*` one) writes into, by these rules in order:
+/// 1. the item whose `id` is the event's `item_id`;
+/// 2. the item the server announced at the event's `output_index`, when it is of the event's
+///    item type (bridges send a new `item_id` with every delta of one item);
+/// 3. with neither `item_id` nor `output_index`: the last item, when of the event's type;
+/// 4. else, when `create`, a new item of the event's type is appended (a server that never
+///    announced it): `{"type", "id": item_id, …}` with what that type's events write into
+///    (`content: []` and `role` for a message, `summary: []` for reasoning, `status`), and it
+///    takes over the `output_index`.
+///
+/// `None`: no such item, or it is not an object (nothing is written).
+pub(super) fn target_item(
+    skeleton: &mut Skeleton,
+    ev: &ResponseEvent,
+    create: bool,
+    out: &mut Vec<Patch>,
+) -> Option<usize> {
+    let ty = item_type(ev);
+    let by_index = ev.output_index().and_then(|i| skeleton.position_of(i));
+    if let Some(id) = ev.item_id() {
+        let same = |p: &usize| skeleton.items.get(*p).is_some_and(|it| it.id.as_deref() == Some(id));
+        if let Some(p) = by_index.filter(same).or_else(|| skeleton.position_of_id(id)) {
+            return skeleton.items.get(p).filter(|it| it.object).map(|_| p);
+        }
+    }
+    let candidate = match by_index {
+        Some(p) => Some(p),
+        None if ev.output_index().is_none() && ev.item_id().is_none() => skeleton.items.len().checked_sub(1),
+        None => None,
+    };
+    if let Some(p) = candidate {
+        if skeleton.items.get(p).is_some_and(|it| it.fits(ty)) {
+            return Some(p);
+        }
+        if !create && by_index.is_some() {
+            return None;
+        }
+    }
+    let ty = ty.filter(|_| create)?;
+    let i = skeleton.items.len();
+    if too_long(i) {
+        return None;
+    }
+    let mut item = Map::new();
+    item.insert("type".to_owned(), Value::String(ty.to_owned()));
+    if let Some(id) = ev.item_id() {
+        item.insert("id".to_owned(), Value::String(id.to_owned()));
+    }
+    match ty {
+        "message" => {
+            item.insert("role".to_owned(), Value::String("assistant".to_owned()));
+            item.insert(Key::Status.as_str().to_owned(), Value::String("in_progress".to_owned()));
+            item.insert(Key::Content.as_str().to_owned(), Value::Array(Vec::new()));
+        }
+        "reasoning" => {
+            item.insert(Key::Summary.as_str().to_owned(), Value::Array(Vec::new()));
+        }
+        _ => {
+            item.insert(Key::Status.as_str().to_owned(), Value::String("in_progress".to_owned()));
+        }
+    }
+    let item = Value::Object(item);
+    skeleton.items.push(Item::of(&item, ev.output_index()));
+    skeleton.claim(ev.output_index(), i);
+    out.push(Patch::Set { path: Path::item(i), value: item });
+    Some(i)
+}
+
+/// The part an event names in `parts`: its `content_index` / `summary_index`; without one, the
+/// last part when it is a `part_type` part, else a new one (the array's length).
+pub(super) fn part_index(
+    ev: &ResponseEvent,
+    summary: bool,
+    parts: &Slot<Vec<Part>>,
+    part_type: Option<&str>,
+) -> Option<usize> {
     let j = if summary { ev.summary_index() } else { ev.content_index() };
-    j.and_then(|j| usize::try_from(j).ok())
+    if let Some(j) = j {
+        return usize::try_from(j).ok();
+    }
+    match parts {
+        Slot::Absent => Some(0),
+        Slot::Other => None,
+        Slot::Array(parts) => {
+            let last = parts.last().filter(|p| p.object && part_type.is_some() && p.ty.as_deref() == part_type);
+            Some(if last.is_some() { parts.len() - 1 } else { parts.len() })
+        }
+    }
 }
 
 /// `summary` or `content`.
@@ -90,8 +255,9 @@ pub(super) fn parts_for<'s>(
 }
 
 /// `response.created/queued/in_progress/completed/incomplete/failed`: the event's response
-/// becomes the snapshot. A non-terminal one with an empty or missing `output` keeps the output
-/// so far; a terminal one keeps it only when it has no `output` array at all.
+/// becomes the snapshot. A non-terminal one keeps the output so far unless its own output has
+/// at least as many items and every id shown (the snapshot never loses an item it showed); a
+/// terminal one keeps it only when it has no `output` array at all.
 fn lifecycle(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) {
     let Some(Value::Object(resp)) = ev.payload() else { return };
     let incoming = match resp.get("output") {
@@ -101,7 +267,7 @@ fn lifecycle(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) 
     let keep_output = !skeleton.items.is_empty()
         && match incoming {
             None => true,
-            Some(a) => a.is_empty() && !ev.kind().is_terminal(),
+            Some(a) => !ev.kind().is_terminal() && !shows_all(skeleton, a),
         };
     out.push(Patch::Root { keep_output });
     if keep_output {
@@ -122,17 +288,34 @@ fn lifecycle(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) 
     }
 }
 
-/// `output_item.added/done`: the item at the position the server's `output_index` maps to is
-/// replaced; a new index appends. Without an index: the item with the same `id`, else append.
+/// `output` has at least the snapshot's items, and every `id` the snapshot shows.
+fn shows_all(skeleton: &Skeleton, output: &[Value]) -> bool {
+    output.len() >= skeleton.items.len()
+        && skeleton
+            .items
+            .iter()
+            .filter_map(|it| it.id.as_deref())
+            .all(|id| output.iter().any(|v| v.get("id").and_then(Value::as_str) == Some(id)))
+}
+
+/// `output_item.added/done`: the item whose `id` is the item's (or the event's `item_id`) is
+/// replaced; else the item the server announced at `output_index`, unless that one is another
+/// item (a different `id` or `type`: a server that reuses an index for a second item); else the
+/// item is appended (and takes over the index).
 fn item_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) {
     let Some(item @ Value::Object(_)) = ev.payload() else { return };
-    let found = match ev.output_index() {
-        Some(idx) => skeleton.position_of(idx),
-        None => {
-            let id = item.get("id").and_then(Value::as_str).or(ev.item_id());
-            id.and_then(|id| skeleton.position_of_id(id))
-        }
-    };
+    let id = item.get("id").and_then(Value::as_str).or(ev.item_id());
+    let ty = type_of(item);
+    let by_index = ev.output_index().and_then(|idx| skeleton.position_of(idx));
+    let has_id = |p: &usize| id.is_some() && skeleton.items.get(*p).is_some_and(|it| it.id.as_deref() == id);
+    let found = by_index.filter(has_id).or_else(|| id.and_then(|id| skeleton.position_of_id(id))).or_else(|| {
+        by_index.filter(|&p| {
+            skeleton.items.get(p).is_some_and(|it| {
+                (it.id.is_none() || id.is_none() || it.id.as_deref() == id)
+                    && (it.ty.is_none() || ty.is_none() || it.ty.as_deref() == ty)
+            })
+        })
+    });
     let i = found.unwrap_or(skeleton.items.len());
     if too_long(i) {
         return;
@@ -142,7 +325,10 @@ fn item_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>)
     out.push(Patch::Take { path: Path::item(i), key: Key::Item });
     match skeleton.items.get_mut(i) {
         Some(slot) => *slot = new,
-        None => skeleton.items.push(new),
+        None => {
+            skeleton.items.push(new);
+            skeleton.claim(ev.output_index(), i);
+        }
     }
     output_text::reshaped(skeleton, had_text, has_text, out);
     arguments::item_set(skeleton, i, item, ev.kind() == EventKind::OutputItemDone, out);
@@ -152,8 +338,10 @@ fn item_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>)
 /// at its index, or appends at the array's length.
 fn part_event(skeleton: &mut Skeleton, ev: &ResponseEvent, summary: bool, out: &mut Vec<Patch>) {
     let Some(part @ Value::Object(_)) = ev.payload() else { return };
-    let Some(i) = skeleton.locate(ev) else { return };
-    let Some(j) = part_index(ev, summary) else { return };
+    let first = matches!(if summary { ev.summary_index() } else { ev.content_index() }, None | Some(0));
+    let Some(i) = target_item(skeleton, ev, first, out) else { return };
+    let parts = skeleton.items.get(i).map(|it| if summary { &it.summary } else { &it.content });
+    let Some(j) = parts.and_then(|parts| part_index(ev, summary, parts, type_of(part))) else { return };
     let Some((message, parts)) = parts_for(skeleton, i, summary, j, out) else { return };
     let new = Part::of(part);
     let had_text = message && parts.get(j).is_some_and(|p| p.is_text() && p.text_len > 0);
@@ -172,8 +360,9 @@ fn annotation_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<P
     if ev.payload().is_none() {
         return;
     }
-    let Some(i) = skeleton.locate(ev) else { return };
-    let Some(j) = part_index(ev, false) else { return };
+    let Some(i) = target_item(skeleton, ev, false, out) else { return };
+    let parts = skeleton.items.get(i).map(|it| &it.content);
+    let Some(j) = parts.and_then(|parts| part_index(ev, false, parts, Some("output_text"))) else { return };
     let part = match skeleton.items.get_mut(i).map(|it| &mut it.content) {
         Some(Slot::Array(parts)) => parts.get_mut(j).filter(|p| p.object),
         _ => None,
@@ -198,6 +387,6 @@ fn annotation_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<P
 
 /// Tool status events (`web_search_call.searching`, …): the item's `status`.
 fn status_event(skeleton: &mut Skeleton, ev: &ResponseEvent, status: &'static str, out: &mut Vec<Patch>) {
-    let Some(i) = skeleton.locate(ev) else { return };
+    let Some(i) = target_item(skeleton, ev, true, out) else { return };
     out.push(Patch::Set { path: Path::item_field(i, Key::Status), value: Value::String(status.to_owned()) });
 }

@@ -15,30 +15,43 @@
 //! the decoder and the stream state machine decide those.)
 //!
 //! - Lifecycle events (`response.created/queued/in_progress/completed/incomplete/failed`)
-//!   replace the snapshot. A *non-terminal* one whose `output` is empty or missing keeps the
-//!   output accumulated so far (a server that re-sends `in_progress` mid-stream with
-//!   `output: []` must not erase it); the terminal ones carry the final output and win (unless
-//!   they have no `output` array at all). One without a `response` object changes nothing,
-//!   but a terminal one still decides the outcome.
-//! - Output items keep the server's `output_index` → position mapping: an index seen before
-//!   names the same position (an `output_item.added` there replaces, so a replayed event is
-//!   idempotent; `output_item.done` replaces), a new index appends, whatever its value (a
-//!   server may skip indices). The output of a lifecycle event maps each index to itself. An
-//!   event without `output_index` names its item by `item_id` (an item event: by its item's
-//!   `id`, else it appends).
+//!   replace the snapshot. A *non-terminal* one keeps the output accumulated so far unless its
+//!   own has at least as many items and every `id` shown (a server that re-sends `in_progress`
+//!   mid-stream with `output: []` or fewer items must not erase what was shown); the terminal
+//!   ones carry the
+//!   final output and win (unless they have no `output` array at all). One without a
+//!   `response` object changes nothing, but a terminal one still decides the outcome.
+//! - Before any lifecycle event, the first event that writes into the output (an item, part,
+//!   text, annotation or tool status event) starts the snapshot as
+//!   `{"object": "response", "status": "in_progress", "output": [], "output_text": ""}`
+//!   (bridges that never send `response.created`).
+//! - Output items keep the server's `output_index` → position mapping. `output_item.*`
+//!   replaces the item with the same `id`, else the item announced at its `output_index` unless
+//!   that is another item (a different `id` or `type`: a server that reuses an index); else it
+//!   appends, and the new item takes over the index (the earlier one keeps its place and id).
+//!   The output of a lifecycle event maps each index to itself.
+//! - Other events name their item by `item_id` first, else by `output_index` when the item
+//!   there is of the event's item type (bridges send a new `item_id` with every delta of one
+//!   item), else (neither given) the last item when it fits. An event for an item never
+//!   announced creates it (appended, keyed by its `item_id`): a `message` for text, refusal and
+//!   content part events, `reasoning` for reasoning text and summaries, the tool call's type for
+//!   arguments, input, code and status events. Annotations create nothing; a text for a part
+//!   past the first creates no item.
 //! - `content_part.*` and `reasoning_summary_part.*` replace or append in the item's `content`
 //!   / `summary` (the array is created when the item has none: OpenRouter's reasoning items
 //!   arrive without `content`).
 //! - `*.delta` appends to the matching field, `*.done` overwrites it; a text event for the part
-//!   right after the last one (index == length) creates that part.
+//!   right after the last one (index == length) creates that part; one without
+//!   `content_index` / `summary_index` writes to the last part when it is of its type, else
+//!   creates one.
 //! - `output_text.annotation.added` sets `annotations[annotation_index]`; an index past the end
 //!   (or none) appends.
 //! - Tool status events set the item's `status`.
 //! - `function_call` items get `parsed_arguments`: the value of their `arguments`, best effort
 //!   while they stream, exact once done (the partial JSON parser's ops under a nested patch; see
 //!   `arguments.rs`). It is a field of the snapshot only, never of the API.
-//! - Skipped: events before the first lifecycle event, events naming an item or part that does
-//!   not exist (or a part index past the end), events missing the field they apply, targets
+//! - Skipped: events naming a part that does not exist (a part index past the end), an
+//!   annotation for an item that does not exist, events missing the field they apply, targets
 //!   that are not objects or arrays where one is needed; `keepalive`, `response.audio.*` and
 //!   unknown events change nothing.
 //!
@@ -106,7 +119,8 @@ impl Accumulator {
         Accumulator { mirror: None, ..Self::new() }
     }
 
-    /// The Response so far (with `output_text`); `None` before the first lifecycle event, and
+    /// The Response so far (with `output_text`); `None` before the first event that writes
+    /// into it (see the module docs), and
     /// always for [`without_snapshot`](Self::without_snapshot).
     pub fn snapshot(&self) -> Option<&Value> {
         self.mirror.as_ref().and_then(Mirror::value)
@@ -122,7 +136,8 @@ impl Accumulator {
         self.snapshot().and_then(|v| serde_json::to_string(v).ok())
     }
 
-    /// A lifecycle event gave the stream its Response (before that, other events are skipped).
+    /// There is a snapshot: a lifecycle event gave the stream its Response, or an output event
+    /// started one.
     pub fn has_response(&self) -> bool {
         self.skeleton.started
     }
@@ -146,6 +161,19 @@ impl Accumulator {
     /// encoding).
     pub fn write_patches_json(&self, out: &mut String) {
         patch::write_json(&self.patches, out);
+    }
+
+    /// After [`push`](Self::push)ing `ev`: the whole `output_text`, when `ev` carried the text of
+    /// every `output_text` part (a lifecycle event's output; an item, part or `.done` event when
+    /// the parts it wrote are the only ones with text). `None` otherwise.
+    pub fn output_text_from_event(&self, ev: &ResponseEvent) -> Option<String> {
+        output_text::from_event(&self.skeleton, &self.patches, ev)
+    }
+
+    /// The output has an `output_text` part with a string `text` in some message (without a
+    /// snapshot too).
+    pub fn has_output_text(&self) -> bool {
+        self.skeleton.has_output_text()
     }
 
     /// Applies one event. Never fails: what does not fit the snapshot is skipped (see the

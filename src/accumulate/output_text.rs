@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::patch::{Key, Patch, Path};
 use super::skeleton::Skeleton;
 use crate::error::Error;
-use crate::event::excerpt;
+use crate::event::{excerpt, ResponseEvent};
 
 /// `output_text` of a Response (see the module docs).
 pub fn compute_output_text(response: &Value) -> String {
@@ -131,4 +131,37 @@ pub(super) fn text_written(
         skeleton.recompute_last_text();
         out.push(join(skeleton));
     }
+}
+
+/// `text` of a part, when a string.
+fn text_of(v: &Value) -> Option<&str> {
+    v.get("text").and_then(Value::as_str)
+}
+
+/// The whole `output_text` after `ev` was folded (its `patches`), from `ev` alone: every part with
+/// text must have been written whole by it (see [`Accumulator::output_text_from_event`]).
+///
+/// [`Accumulator::output_text_from_event`]: super::Accumulator::output_text_from_event
+pub(super) fn from_event(skeleton: &Skeleton, patches: &[Patch], ev: &ResponseEvent) -> Option<String> {
+    let mut text = String::new();
+    for (i, j) in skeleton.spans() {
+        let piece = if ev.kind().is_lifecycle() {
+            ev.payload()?.get("output")?.get(i)?.get("content")?.get(j).and_then(text_of)
+        } else {
+            patches.iter().rev().find_map(|p| match p {
+                Patch::Take { path, key: Key::Item } if *path == Path::item(i) => {
+                    Some(ev.payload()?.get("content")?.get(j).and_then(text_of))
+                }
+                Patch::Take { path, key: Key::Part } if *path == Path::part(i, Key::Content, j) => {
+                    Some(ev.payload().and_then(text_of))
+                }
+                Patch::Take { path, key: Key::Text } if *path == Path::part_field(i, Key::Content, j, Key::Text) => {
+                    Some(ev.text())
+                }
+                _ => None,
+            })?
+        };
+        text.push_str(piece?);
+    }
+    Some(text)
 }

@@ -9,7 +9,6 @@
 use serde_json::Value;
 
 use super::patch::Key;
-use crate::event::ResponseEvent;
 use crate::partial_json::PartialJsonParser;
 
 /// Which of the fields text events write (`text`, `refusal`, `arguments`, `input`, `code`)
@@ -84,6 +83,8 @@ pub(super) struct Item {
     /// The server's `output_index` for this position (`None`: it came without one).
     pub server: Option<u64>,
     pub id: Option<Box<str>>,
+    /// Its `type`, when a string.
+    pub ty: Option<Box<str>>,
     /// An object (anything else: events naming it are skipped).
     pub object: bool,
     /// `type` is `"message"`: its `output_text` parts make the snapshot's `output_text`.
@@ -99,6 +100,8 @@ pub(super) struct Item {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Part {
     pub object: bool,
+    /// Its `type`, when a string.
+    pub ty: Option<Box<str>>,
     /// `type` is `"output_text"`.
     pub output_text: bool,
     pub strings: Strings,
@@ -108,12 +111,24 @@ pub(super) struct Part {
     pub annotations: Slot<usize>,
 }
 
+/// `v["type"]` when it is a string.
+pub(super) fn type_of(v: &Value) -> Option<&str> {
+    v.get("type").and_then(Value::as_str)
+}
+
 impl Item {
+    /// Whether an event for an item of type `ty` fits this one: an object whose type is `ty`
+    /// (or unknown on either side).
+    pub(super) fn fits(&self, ty: Option<&str>) -> bool {
+        self.object && (ty.is_none() || self.ty.is_none() || self.ty.as_deref() == ty)
+    }
+
     pub(super) fn of(v: &Value, server: Option<u64>) -> Item {
         let parts = |name| Slot::of(v.get(name), |a| a.iter().map(Part::of).collect());
         Item {
             server,
             id: v.get("id").and_then(Value::as_str).map(Box::from),
+            ty: type_of(v).map(Box::from),
             object: v.is_object(),
             message: v.get("type").and_then(Value::as_str) == Some("message"),
             function_call: v.get("type").and_then(Value::as_str) == Some("function_call"),
@@ -151,6 +166,7 @@ impl Part {
         let text_len = v.get("text").and_then(Value::as_str).map_or(0, str::len);
         Part {
             object: v.is_object(),
+            ty: type_of(v).map(Box::from),
             output_text: v.get("type").and_then(Value::as_str) == Some("output_text"),
             strings: v.as_object().map(Strings::of).unwrap_or_default(),
             text_len,
@@ -205,11 +221,15 @@ impl Skeleton {
         self.items.iter().position(|it| it.id.as_deref() == Some(id))
     }
 
-    /// The object item an event names: by `output_index`, else by `item_id`.
-    pub(super) fn locate(&self, ev: &ResponseEvent) -> Option<usize> {
-        let by_index = ev.output_index().and_then(|i| self.position_of(i));
-        let i = by_index.or_else(|| ev.item_id().and_then(|id| self.position_of_id(id)))?;
-        self.items.get(i).filter(|it| it.object).map(|_| i)
+    /// Output index `idx` now names position `at`: an earlier item the server announced at the
+    /// same index keeps its place (and its id) but no longer answers to the index.
+    pub(super) fn claim(&mut self, idx: Option<u64>, at: usize) {
+        let Some(idx) = idx else { return };
+        for (i, it) in self.items.iter_mut().enumerate() {
+            if i != at && it.server == Some(idx) {
+                it.server = None;
+            }
+        }
     }
 
     /// Sets the output from a lifecycle event's `output` (each index maps to itself).
@@ -223,6 +243,13 @@ impl Skeleton {
     /// The `output_text` parts with text, in output order: `(item, part)`.
     pub(super) fn spans(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
         self.items.iter().enumerate().flat_map(|(i, it)| it.spans().map(move |(j, _)| (i, j)))
+    }
+
+    /// Some message has an `output_text` part whose `text` is a string.
+    pub(super) fn has_output_text(&self) -> bool {
+        self.items
+            .iter()
+            .any(|it| it.message && matches!(&it.content, Slot::Array(parts) if parts.iter().any(Part::is_text)))
     }
 
     /// Recomputes [`last_text`](Self::last_text) after a change of shape.

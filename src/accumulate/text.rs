@@ -45,7 +45,14 @@ pub(super) fn target(kind: EventKind) -> Option<Target> {
 /// `.done` without one keeps what the deltas built), no such item or part.
 pub(super) fn text_event(skeleton: &mut Skeleton, ev: &ResponseEvent, t: Target, out: &mut Vec<Patch>) {
     let Some(value) = ev.text() else { return };
-    let Some(i) = skeleton.locate(ev) else { return };
+    // A new item has no parts: only a text for its first part creates it.
+    let first = match t {
+        Target::Part { summary, .. } => {
+            matches!(if summary { ev.summary_index() } else { ev.content_index() }, None | Some(0))
+        }
+        Target::Item { .. } => true,
+    };
+    let Some(i) = super::apply::target_item(skeleton, ev, first, out) else { return };
     let is_delta = ev.kind().is_delta();
     match t {
         Target::Item { field } => {
@@ -59,7 +66,8 @@ pub(super) fn text_event(skeleton: &mut Skeleton, ev: &ResponseEvent, t: Target,
             }
         }
         Target::Part { summary, field, part_type } => {
-            let Some(j) = part_index(ev, summary) else { return };
+            let parts = skeleton.items.get(i).map(|it| if summary { &it.summary } else { &it.content });
+            let Some(j) = parts.and_then(|parts| part_index(ev, summary, parts, Some(part_type))) else { return };
             let Some((message, parts)) = parts_for(skeleton, i, summary, j, out) else { return };
             if j == parts.len() {
                 let path = Path::part(i, parts_key(summary), j);

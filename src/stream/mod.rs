@@ -157,9 +157,8 @@ impl StreamState {
     /// JSON parser ([`crate::structured::OutputParser`]), whose ops go with each event (the
     /// fourth element of each batch entry, [`Entry::output_ops`]), and at the end
     /// [`output_state`](Self::output_state) says what `output_parsed` is. Call it before the
-    /// first chunk. (This stream keeps a snapshot of its own, to read the output text.)
+    /// first chunk. The parser sees each byte of the text once and keeps none of it.
     pub fn parse_output(&mut self) {
-        self.acc = Accumulator::new();
         self.output = Some(Box::new(OutputParser::new()));
     }
 
@@ -364,7 +363,7 @@ impl StreamState {
         }
         let terminal = self.outcome.is_some();
         if let Some(o) = &mut self.output {
-            follow_output(o, &self.acc, terminal);
+            follow_output(o, &self.acc, &ev, terminal);
         }
         match &mut self.sink {
             Sink::Entries(q) => {

@@ -18,6 +18,7 @@
 
 use super::Show;
 use crate::accumulate::{Accumulator, Patch, Path};
+use crate::event::ResponseEvent;
 use crate::structured::OutputParser;
 
 /// A batch being written.
@@ -64,9 +65,10 @@ impl Batch {
     }
 }
 
-/// After an event was folded: the output text's parser follows the text (only when a patch
-/// wrote `output_text`), and finishes at the stream's end.
-pub(super) fn follow_output(o: &mut OutputParser, acc: &Accumulator, terminal: bool) {
+/// After an event was folded: the output text's parser follows the text — an append to
+/// `output_text` feeds the event's own text; a re-join gives it the whole new text when the
+/// event carries it — and finishes at the stream's end.
+pub(super) fn follow_output(o: &mut OutputParser, acc: &Accumulator, ev: &ResponseEvent, terminal: bool) {
     let mut written = None;
     for p in acc.patches() {
         match p {
@@ -75,12 +77,14 @@ pub(super) fn follow_output(o: &mut OutputParser, acc: &Accumulator, terminal: b
             _ => {}
         }
     }
+    let whole = if written == Some(false) { acc.output_text_from_event(ev) } else { None };
     match written {
-        Some(appended) => o.follow(acc.output_text(), appended),
+        Some(true) => o.append(ev.text().unwrap_or_default()),
+        Some(false) => o.replace(whole.as_deref()),
         None => o.unchanged(),
     }
     if terminal {
-        o.finish(acc.snapshot());
+        o.finish(acc.has_output_text(), whole.as_deref());
     }
 }
 

@@ -109,10 +109,44 @@ impl Model {
     /// Applies one event. Never fails: what does not fit the snapshot is skipped (see the
     /// module docs); the stream's end is decided by the lifecycle and `error` events.
     pub fn push(&mut self, ev: &ResponseEvent) {
+        let v0 = self.version;
+        self.push_inner(ev);
+        // One push is one change, however many steps it took.
+        self.version = self.version.min(v0 + 1);
+    }
+
+    fn push_inner(&mut self, ev: &ResponseEvent) {
         use EventKind as K;
         let kind = ev.kind();
         if kind.is_lifecycle() {
             return self.lifecycle(ev);
+        }
+        let writes = matches!(
+            kind,
+            K::OutputItemAdded
+                | K::OutputItemDone
+                | K::ContentPartAdded
+                | K::ContentPartDone
+                | K::ReasoningSummaryPartAdded
+                | K::ReasoningSummaryPartDone
+                | K::OutputTextAnnotationAdded
+        ) || target(kind).is_some()
+            || kind.tool_status().is_some();
+        if self.snapshot.is_none() {
+            if !writes {
+                return;
+            }
+            // No lifecycle event yet: an in-progress Response with an empty output.
+            let mut r = Map::new();
+            r.insert("object".into(), "response".into());
+            r.insert("status".into(), "in_progress".into());
+            r.insert("output".into(), Value::Array(Vec::new()));
+            r.insert("output_text".into(), "".into());
+            self.snapshot = Some(Value::Object(r));
+            self.spans.clear();
+            self.servers.clear();
+            self.live.clear();
+            self.version += 1;
         }
         match kind {
             K::OutputItemAdded | K::OutputItemDone => self.item_event(ev),
@@ -155,7 +189,16 @@ impl Model {
         let keep_old = match (old_output.is_some(), incoming) {
             (false, _) => false,
             (true, None) => true,
-            (true, Some(n)) => n == 0 && !terminal,
+            (true, Some(_)) => {
+                let new_ids: Vec<&str> = match new.get("output") {
+                    Some(Value::Array(a)) => a.iter().filter_map(|v| v.get("id").and_then(Value::as_str)).collect(),
+                    _ => Vec::new(),
+                };
+                let old = old_output.as_deref().map(Vec::as_slice).unwrap_or_default();
+                let covered = incoming.unwrap_or(0) >= old.len()
+                    && old.iter().filter_map(|v| v.get("id").and_then(Value::as_str)).all(|id| new_ids.contains(&id));
+                !terminal && !covered
+            }
         };
         if keep_old {
             let old = old_output.map(mem::take).unwrap_or_default();
@@ -183,13 +226,23 @@ impl Model {
     fn item_event(&mut self, ev: &ResponseEvent) {
         let Some(item @ Value::Object(_)) = ev.payload() else { return };
         let Some(len) = self.output().map(Vec::len) else { return };
-        let found = match ev.output_index() {
-            Some(idx) => self.position_of(idx),
-            None => {
-                let id = item.get("id").and_then(Value::as_str).or(ev.item_id());
-                id.and_then(|id| self.position_of_id(id))
+        let id = item.get("id").and_then(Value::as_str).or(ev.item_id());
+        let ty = item.get("type").and_then(Value::as_str);
+        let at_index = ev.output_index().and_then(|idx| self.position_of(idx));
+        let mut found = None;
+        if let Some(id) = id {
+            found = at_index.filter(|&p| self.item_id(p) == Some(id)).or_else(|| self.position_of_id(id));
+        }
+        if found.is_none() {
+            if let Some(p) = at_index {
+                let (oid, oty) = (self.item_id(p), self.item_type(p));
+                let same_id = oid.is_none() || id.is_none() || oid == id;
+                let same_ty = oty.is_none() || ty.is_none() || oty == ty;
+                if same_id && same_ty {
+                    found = Some(p);
+                }
             }
-        };
+        }
         let i = found.unwrap_or(len);
         if let Some(output) = self.output_mut() {
             if i == output.len() {
@@ -199,11 +252,31 @@ impl Model {
             }
         }
         if i == self.servers.len() {
+            self.take_index(ev.output_index());
             self.servers.push(ev.output_index());
         }
         self.resplice_item(i);
         self.item_parsed(i, ev.kind() == EventKind::OutputItemDone);
         self.version += 1;
+    }
+
+    /// A new item takes output index `idx`: earlier items announced there no longer answer to it.
+    fn take_index(&mut self, idx: Option<u64>) {
+        if let Some(idx) = idx {
+            for s in &mut self.servers {
+                if *s == Some(idx) {
+                    *s = None;
+                }
+            }
+        }
+    }
+
+    fn item_id(&self, i: usize) -> Option<&str> {
+        self.output()?.get(i)?.get("id")?.as_str()
+    }
+
+    fn item_type(&self, i: usize) -> Option<&str> {
+        self.output()?.get(i)?.get("type")?.as_str()
     }
 
     /// A `function_call` item set whole: `parsed_arguments` from its `arguments`; it streams
@@ -248,8 +321,9 @@ impl Model {
 
     fn part_event(&mut self, ev: &ResponseEvent, array: &'static str, summary: bool) {
         let Some(part @ Value::Object(_)) = ev.payload() else { return };
-        let Some(i) = self.item_index(ev) else { return };
-        let Some(j) = part_index(ev, summary) else { return };
+        let first = matches!(if summary { ev.summary_index() } else { ev.content_index() }, None | Some(0));
+        let Some(i) = self.item_index(ev, first) else { return };
+        let Some(j) = self.part_index(ev, i, array, summary, part.get("type").and_then(Value::as_str)) else { return };
         let Some((j, append)) = self.check_part(i, array, j) else { return };
         if let Some(arr) = self.item_mut(i).and_then(|it| child_array(it, array)) {
             if append {
@@ -272,12 +346,20 @@ impl Model {
         };
         // This is the hot path (one call per delta): the output is walked once, validating
         // everything before changing anything.
-        let Some(i) = self.item_index(ev) else { return };
+        let first = match t {
+            Target::Part { summary, .. } => {
+                matches!(if summary { ev.summary_index() } else { ev.content_index() }, None | Some(0))
+            }
+            Target::Item { .. } => true,
+        };
+        let Some(i) = self.item_index(ev, first) else { return };
         let j = match t {
-            Target::Part { summary, .. } => match part_index(ev, summary) {
-                Some(j) => Some(j),
-                None => return,
-            },
+            Target::Part { array, summary, part_type, .. } => {
+                match self.part_index(ev, i, array, summary, Some(part_type)) {
+                    Some(j) => Some(j),
+                    None => return,
+                }
+            }
             Target::Item { .. } => None,
         };
         let was_string = match t {
@@ -303,8 +385,8 @@ impl Model {
 
     fn annotation_event(&mut self, ev: &ResponseEvent) {
         let Some(annotation) = ev.payload() else { return };
-        let Some(i) = self.item_index(ev) else { return };
-        let Some(j) = part_index(ev, false) else { return };
+        let Some(i) = self.item_index(ev, false) else { return };
+        let Some(j) = self.part_index(ev, i, "content", false, Some("output_text")) else { return };
         let Some((j, false)) = self.check_part(i, "content", j) else { return };
         let anns = self
             .output()
@@ -331,7 +413,7 @@ impl Model {
     }
 
     fn status_event(&mut self, ev: &ResponseEvent, status: &'static str) {
-        let Some(i) = self.item_index(ev) else { return };
+        let Some(i) = self.item_index(ev, true) else { return };
         if let Some(Value::Object(o)) = self.item_mut(i) {
             o.insert("status".to_owned(), Value::String(status.to_owned()));
             self.version += 1;
@@ -375,13 +457,59 @@ impl Model {
         self.output()?.iter().position(|it| it.get("id").and_then(Value::as_str) == Some(id))
     }
 
-    /// The item an event names: by `output_index`, else by `item_id`; `None` when neither
-    /// names an item of the output.
-    fn item_index(&self, ev: &ResponseEvent) -> Option<usize> {
-        self.output()?;
-        ev.output_index()
-            .and_then(|i| self.position_of(i))
-            .or_else(|| ev.item_id().and_then(|id| self.position_of_id(id)))
+    /// The item an event names (see the accumulator's `target_item`): by `item_id`, else the
+    /// item at `output_index` when of the event's item type (with neither: the last item), else
+    /// (`create`) a new item of that type, appended.
+    fn item_index(&mut self, ev: &ResponseEvent, create: bool) -> Option<usize> {
+        let len = self.output()?.len();
+        let ty = event_item_type(ev);
+        let at_index = ev.output_index().and_then(|i| self.position_of(i));
+        if let Some(id) = ev.item_id() {
+            let hit = at_index.filter(|&p| self.item_id(p) == Some(id)).or_else(|| self.position_of_id(id));
+            if let Some(p) = hit {
+                return self.output()?.get(p).filter(|v| v.is_object()).map(|_| p);
+            }
+        }
+        let candidate = if at_index.is_some() {
+            at_index
+        } else if ev.output_index().is_none() && ev.item_id().is_none() && len > 0 {
+            Some(len - 1)
+        } else {
+            None
+        };
+        if let Some(p) = candidate {
+            let v = self.output()?.get(p)?;
+            let vty = v.get("type").and_then(Value::as_str);
+            if v.is_object() && (ty.is_none() || vty.is_none() || vty == ty) {
+                return Some(p);
+            }
+            if !create && at_index.is_some() {
+                return None;
+            }
+        }
+        if !create {
+            return None;
+        }
+        let ty = ty?;
+        let mut item = Map::new();
+        item.insert("type".into(), ty.into());
+        if let Some(id) = ev.item_id() {
+            item.insert("id".into(), id.into());
+        }
+        if ty == "message" {
+            item.insert("role".into(), "assistant".into());
+            item.insert("status".into(), "in_progress".into());
+            item.insert("content".into(), Value::Array(Vec::new()));
+        } else if ty == "reasoning" {
+            item.insert("summary".into(), Value::Array(Vec::new()));
+        } else {
+            item.insert("status".into(), "in_progress".into());
+        }
+        self.output_mut()?.push(Value::Object(item));
+        self.take_index(ev.output_index());
+        self.servers.push(ev.output_index());
+        self.version += 1;
+        Some(len)
     }
 
     /// Part `j` of item `i`'s `array` exists and is an object (`(j, false)`), or `j` is the
@@ -488,13 +616,71 @@ impl Model {
     }
 }
 
-/// `content_index` (or `summary_index` for summary events).
-fn part_index(ev: &ResponseEvent, summary: bool) -> Option<u64> {
-    if summary {
-        ev.summary_index()
-    } else {
-        ev.content_index()
+impl Model {
+    /// `content_index` (or `summary_index`); without one: the last part of item `i`'s `array`
+    /// when of type `part_type`, else the array's length.
+    fn part_index(
+        &self,
+        ev: &ResponseEvent,
+        i: usize,
+        array: &str,
+        summary: bool,
+        part_type: Option<&str>,
+    ) -> Option<u64> {
+        let given = if summary { ev.summary_index() } else { ev.content_index() };
+        if given.is_some() {
+            return given;
+        }
+        let item = self.output()?.get(i)?;
+        match item.get(array) {
+            None | Some(Value::Null) => Some(0),
+            Some(Value::Array(a)) => {
+                let last_fits = a.last().is_some_and(|p| {
+                    p.is_object() && part_type.is_some() && p.get("type").and_then(Value::as_str) == part_type
+                });
+                Some(if last_fits { a.len() as u64 - 1 } else { a.len() as u64 })
+            }
+            Some(_) => None,
+        }
     }
+}
+
+/// The type of item an event belongs to, by its kind (a content part's: by the part's type).
+fn event_item_type(ev: &ResponseEvent) -> Option<&'static str> {
+    let t = ev.event_type();
+    if t == "response.content_part.added" || t == "response.content_part.done" {
+        return match ev.payload().and_then(|p| p.get("type")).and_then(Value::as_str) {
+            Some("output_text") | Some("refusal") => Some("message"),
+            Some("reasoning_text") => Some("reasoning"),
+            _ => None,
+        };
+    }
+    let known = ev.kind().as_str().is_some();
+    let rest = t.strip_prefix("response.")?;
+    if !known {
+        return None;
+    }
+    for (prefix, ty) in [
+        ("output_text.", "message"),
+        ("refusal.", "message"),
+        ("reasoning_text.", "reasoning"),
+        ("reasoning_summary_", "reasoning"),
+        ("function_call_arguments.", "function_call"),
+        ("mcp_call_arguments.", "mcp_call"),
+        ("mcp_call.", "mcp_call"),
+        ("mcp_list_tools.", "mcp_list_tools"),
+        ("custom_tool_call_input.", "custom_tool_call"),
+        ("code_interpreter_call_code.", "code_interpreter_call"),
+        ("code_interpreter_call.", "code_interpreter_call"),
+        ("web_search_call.", "web_search_call"),
+        ("file_search_call.", "file_search_call"),
+        ("image_generation_call.", "image_generation_call"),
+    ] {
+        if rest.starts_with(prefix) {
+            return Some(ty);
+        }
+    }
+    None
 }
 
 /// Writes a text event's value into item `i` of `output` (`t`: where; `j`: the part index for

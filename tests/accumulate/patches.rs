@@ -284,8 +284,13 @@ fn the_patch_encoding() {
         r#"[["t",["output",0,"content",0,"text"],"text"],["j",["output_text"],[["output",0,"content",0,"text"]]]]"#
     );
     assert_eq!(
-        step(&mut acc, json!({"type":"response.web_search_call.searching","output_index":0})),
+        step(&mut acc, json!({"type":"response.web_search_call.searching","item_id":"m","output_index":0})),
         r#"[["s",["output",0,"status"],"searching"]]"#
+    );
+    // An item never announced is created; it takes over the output index.
+    assert_eq!(
+        step(&mut acc, json!({"type":"response.web_search_call.searching","item_id":"ws","output_index":0})),
+        r#"[["s",["output",1],{"id":"ws","status":"in_progress","type":"web_search_call"}],["s",["output",1,"status"],"searching"]]"#
     );
     assert_eq!(
         step(&mut acc, json!({"type":"response.in_progress","response":{"id":"r","output":[]}})),
@@ -293,6 +298,12 @@ fn the_patch_encoding() {
     );
     assert_eq!(step(&mut acc, json!({"type":"keepalive"})), "[]");
     assert!(acc.patches().is_empty());
+    // Before any lifecycle event, an output event starts the snapshot.
+    let mut acc = Accumulator::without_snapshot();
+    assert_eq!(
+        step(&mut acc, json!({"type":"response.refusal.delta","item_id":"m","delta":"No"})),
+        r#"[["s",[],{"object":"response","output":[],"output_text":"","status":"in_progress"}],["s",["output",0],{"content":[],"id":"m","role":"assistant","status":"in_progress","type":"message"}],["s",["output",0,"content",0],{"refusal":"","type":"refusal"}],["a",["output",0,"content",0,"refusal"],"delta"]]"#
+    );
     // Cat is for other producers; its text is a JSON string literal.
     let mut out = String::new();
     let cat = Patch::Cat { path: cometapi_responses::accumulate::Path::ROOT, text: "a\"\\\n\u{1}é".to_owned() };

@@ -29,6 +29,14 @@ pub fn input(rng: &mut Rng, corpus: &Corpus, target: Target) -> Vec<u8> {
         }
         Target::Accumulate => stream_bytes(rng, corpus),
         Target::ToolLoop => crate::tool_loop::input(rng, corpus),
+        Target::Bridge => {
+            let mut out = rng.next_u64().to_le_bytes().to_vec();
+            out.extend(bridge_stream(rng));
+            if rng.one_in(8) {
+                mutate_bytes(rng, corpus, &mut out, 1);
+            }
+            out
+        }
         Target::Decode => {
             let mut out = vec![rng.next_u64() as u8];
             out.extend(data_text(rng, corpus).into_bytes());
@@ -475,4 +483,72 @@ pub fn random_bytes(rng: &mut Rng) -> Vec<u8> {
     const ALPHABET: &[u8] = b"data: event:id:retry\n\r\n{}\":,[]0123456789e-.\\u";
     let len = rng.small(512);
     (0..len).map(|_| if rng.one_in(2) { *rng.pick(ALPHABET) } else { rng.next_u64() as u8 }).collect()
+}
+
+/// A stream as bridge servers send it: no `response.created` (mostly), no announcements (often),
+/// no sequence numbers (mostly), a new `item_id` per delta or none, reused output indices, parts
+/// without `content_index`; data-only frames; maybe a terminal event.
+fn bridge_stream(rng: &mut Rng) -> Vec<u8> {
+    use serde_json::{json, Value};
+    let texts = ["a", "Hé", "{\"k\":", "😀", "", " ", "[1,", "\\"];
+    let types = ["message", "function_call", "reasoning", "web_search_call"];
+    let mut evs: Vec<Value> = Vec::new();
+    if rng.one_in(3) {
+        evs.push(json!({"type": "response.created", "response": {"id": "r", "status": "in_progress", "output": []}}));
+    }
+    let fresh = rng.one_in(2);
+    for k in 0..rng.range(1, 40) {
+        let mut e = match rng.below(12) {
+            0..=3 => json!({"type": "response.output_text.delta", "delta": *rng.pick(&texts)}),
+            4 => json!({"type": "response.function_call_arguments.delta", "delta": *rng.pick(&texts)}),
+            5 => json!({"type": "response.reasoning_summary_text.delta", "delta": *rng.pick(&texts)}),
+            6 => json!({"type": "response.refusal.delta", "delta": *rng.pick(&texts)}),
+            7 => {
+                let ty = *rng.pick(&types);
+                let kind = if rng.one_in(2) { "added" } else { "done" };
+                let mut item = json!({"type": ty, "id": format!("i{}", rng.below(4))});
+                if ty == "message" && rng.one_in(2) {
+                    item["content"] = json!([{"type": "output_text", "text": *rng.pick(&texts), "annotations": []}]);
+                }
+                json!({"type": format!("response.output_item.{kind}"), "item": item})
+            }
+            8 => json!({"type": "response.output_text.done", "text": *rng.pick(&texts)}),
+            9 => {
+                json!({"type": "response.content_part.added", "part": {"type": "output_text", "text": *rng.pick(&texts)}})
+            }
+            10 => json!({"type": "response.web_search_call.searching"}),
+            _ => {
+                let n = rng.below(3);
+                let output: Vec<Value> =
+                    (0..n).map(|i| json!({"type": "message", "id": format!("i{i}"), "content": []})).collect();
+                json!({"type": "response.in_progress", "response": {"id": "r", "status": "in_progress", "output": output}})
+            }
+        };
+        if !rng.one_in(4) {
+            e["output_index"] = json!(rng.below(3));
+        }
+        if rng.one_in(2) {
+            let id = if fresh { format!("x{k}") } else { format!("i{}", rng.below(4)) };
+            e["item_id"] = json!(id);
+        }
+        if rng.one_in(2) {
+            e["content_index"] = json!(rng.below(2));
+            e["summary_index"] = json!(rng.below(2));
+        }
+        if rng.one_in(10) {
+            e["sequence_number"] = json!(k);
+        }
+        evs.push(e);
+    }
+    if rng.one_in(2) {
+        evs.push(json!({"type": "response.completed", "response": {"id": "r", "status": "completed",
+            "output": [{"type": "message", "id": "i0", "content": [{"type": "output_text", "text": "end"}]}]}}));
+    }
+    let mut out = String::new();
+    for e in &evs {
+        out.push_str("data: ");
+        out.push_str(&e.to_string());
+        out.push_str("\n\n");
+    }
+    out.into_bytes()
 }

@@ -11,7 +11,7 @@
 //!   the short pass of `DEFAULT_ITERS` executions.
 //! - `FUZZ_SEED` (default 1): the run's seed; execution `i` gets a seed derived from it and `i`,
 //!   so any execution can be regenerated.
-//! - `FUZZ_TARGET`: only `sse`, `decode`, `accumulate`, `stream` or `tool_loop` (`tool_loop.rs`).
+//! - `FUZZ_TARGET`: only `sse`, `decode`, `accumulate`, `stream`, `bridge` or `tool_loop` (`tool_loop.rs`).
 //! - `FUZZ_REPLAY=build/fuzz-crashes/<target>-<hash>.bin`: runs that one input, panics shown.
 //! - `FUZZ_HANG_SECONDS` (default 20): an execution that takes longer is a hang.
 //!

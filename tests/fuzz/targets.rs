@@ -12,6 +12,11 @@
 //!    ignored); the snapshot, when there is one, serialises to JSON that parses.
 //! 4. `stream`: `StreamState` (feed / next_entry / end_of_body / outcome) hands out the same events,
 //!    errors, outcome and final response for one-shot and random chunkings.
+//! 5. `bridge`: streams as bridge servers send them (no `response.created`, no announcements, no
+//!    sequence numbers, a new `item_id` per delta, reused output indices): after every event
+//!    before the terminal one there is a snapshot, no item it showed disappears, `output_text`
+//!    is the recount; `StreamState` in a random chunking gives the same snapshot after every
+//!    entry.
 
 use cometapi_responses::accumulate::Mirror;
 use cometapi_responses::accumulate::{with_output_text, Accumulator};
@@ -60,11 +65,13 @@ pub enum Target {
     Decode,
     Accumulate,
     Stream,
+    Bridge,
     ToolLoop,
 }
 
 impl Target {
-    pub const ALL: [Target; 5] = [Target::Sse, Target::Decode, Target::Accumulate, Target::Stream, Target::ToolLoop];
+    pub const ALL: [Target; 6] =
+        [Target::Sse, Target::Decode, Target::Accumulate, Target::Stream, Target::Bridge, Target::ToolLoop];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -72,6 +79,7 @@ impl Target {
             Target::Decode => "decode",
             Target::Accumulate => "accumulate",
             Target::Stream => "stream",
+            Target::Bridge => "bridge",
             Target::ToolLoop => "tool_loop",
         }
     }
@@ -80,12 +88,13 @@ impl Target {
         Target::ALL.into_iter().find(|t| t.name() == name)
     }
 
-    /// How often each target runs, out of 20 (the tool loop: 2 more out of 22).
+    /// How often each target runs, out of 22.
     pub fn pick(rng: &mut Rng) -> Target {
         match rng.below(22) {
             0..=3 => Target::Sse,
             4..=12 => Target::Decode,
-            13..=15 => Target::Accumulate,
+            13..=14 => Target::Accumulate,
+            15 => Target::Bridge,
             20 | 21 => Target::ToolLoop,
             _ => Target::Stream,
         }
@@ -97,6 +106,7 @@ impl Target {
             Target::Decode => decode_target(input),
             Target::Accumulate => accumulate_target(input),
             Target::Stream => stream_target(input),
+            Target::Bridge => bridge_target(input),
             Target::ToolLoop => crate::tool_loop::target(input),
         }
     }
@@ -347,4 +357,87 @@ fn stream_target(input: &[u8]) {
     let pieces = chunks(&mut rng, body);
     let many = drive(state(), &pieces);
     assert_eq!(one, many, "one-shot and chunked streams differ");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Bridge-style streams
+
+/// The ids of the snapshot's items (`null` for an item without one).
+fn item_ids(snapshot: Option<&serde_json::Value>) -> Vec<serde_json::Value> {
+    let output = snapshot.and_then(|s| s.get("output")).and_then(serde_json::Value::as_array);
+    output.map(|o| o.iter().map(|it| it.get("id").cloned().unwrap_or_default()).collect()).unwrap_or_default()
+}
+
+fn bridge_target(input: &[u8]) {
+    use cometapi_responses::accumulate::compute_output_text;
+    let (mut rng, body) = control(input);
+    // One-shot: the snapshot after every event.
+    let Ok(sse_events) = sse::parse_all(body) else { return };
+    let mut acc = Accumulator::new();
+    let mut snapshots = Vec::new();
+    let mut shown: Vec<serde_json::Value> = Vec::new();
+    for e in &sse_events {
+        let ev = match event::decode(e) {
+            Ok(Some(ev)) => ev,
+            Ok(None) => continue,
+            Err(_) => break,
+        };
+        let terminal = acc.outcome().is_terminal();
+        acc.push(&ev);
+        snapshots.push(acc.snapshot().cloned());
+        if terminal || ev.kind().is_terminal() {
+            continue;
+        }
+        let snap = acc.snapshot();
+        let k = ev.kind();
+        let writes = !k.is_lifecycle()
+            && !matches!(
+                k,
+                EventKind::Keepalive
+                    | EventKind::Other
+                    | EventKind::Error
+                    | EventKind::AudioDelta
+                    | EventKind::AudioDone
+                    | EventKind::AudioTranscriptDelta
+                    | EventKind::AudioTranscriptDone
+            );
+        if writes {
+            assert!(snap.is_some(), "no snapshot after `{}`", ev.event_type());
+        }
+        if let Some(snap) = snap {
+            assert_eq!(acc.output_text(), compute_output_text(snap), "output_text after `{}`", ev.event_type());
+            assert_eq!(snap.get("output_text").and_then(serde_json::Value::as_str), Some(acc.output_text()));
+        }
+        let now = item_ids(snap);
+        assert!(now.len() >= shown.len(), "an item disappeared after `{}`", ev.event_type());
+        // An item event without an `id` replaces the item at its index (the same item, updated).
+        let by_index = matches!(k, EventKind::OutputItemAdded | EventKind::OutputItemDone)
+            && ev.payload().and_then(|p| p.get("id")).and_then(serde_json::Value::as_str).is_none();
+        for id in shown.iter().filter(|id| !id.is_null() && !by_index) {
+            assert!(now.contains(id), "item {id} disappeared after `{}`", ev.event_type());
+        }
+        shown = now;
+    }
+    // The stream machine in a random chunking: the mirror after each entry is the same snapshot.
+    let mut s = StreamState::entries(None);
+    let mut mirror = Mirror::new();
+    let mut n = 0;
+    let pieces = chunks(&mut rng, body);
+    let mut it = pieces.into_iter();
+    loop {
+        while let Some(e) = s.next_entry() {
+            mirror.apply_all(&e.patches, &e.event);
+            if let Some(want) = snapshots.get(n) {
+                assert_eq!(mirror.value(), want.as_ref(), "entry {n} (`{}`)", e.event.event_type());
+            }
+            n += 1;
+        }
+        if s.outcome().is_some() {
+            break;
+        }
+        match it.next() {
+            Some(c) => s.feed(c),
+            None => s.end_of_body(),
+        }
+    }
 }

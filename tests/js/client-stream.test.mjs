@@ -389,12 +389,12 @@ describe('ResponseAccumulator', () => {
     assert.throws(() => acc.push(null), TypeError);
     assert.throws(() => acc.push('response.created'), TypeError);
     assert.throws(() => acc.push(42), TypeError);
-    acc.push({ type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'x' }); // before any lifecycle event: skipped
+    acc.push({ type: 'keepalive' }); // nothing to put in a Response yet
     assert.equal(acc.response, null);
     const { events: wire } = syntheticStream(['ok']);
     acc.push(wire[0]);
     const before = acc.response;
-    acc.push({ type: 'response.output_text.delta', output_index: 7, content_index: 0, delta: 'x' }); // no such item: skipped
+    acc.push({ type: 'response.output_text.annotation.added', output_index: 7, content_index: 0, annotation: {} }); // no such item: skipped
     acc.push({ type: 'response.created' }); // a lifecycle event without a response: skipped
     assert.deepEqual(acc.response, before);
     // keepalive and unknown events change nothing

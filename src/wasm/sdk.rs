@@ -1,13 +1,16 @@
 //! The `#[wasm_bindgen]` classes behind the SDK helpers of the npm package: `RawPartialJson`
 //! (js/sdk.js wraps it as `PartialJsonParser`: the core parses, JS mirrors the value from the
 //! ops) and `RawToolLoop` (the core's [`ToolLoop`]: js/sdk.js runs each step's stream and the
-//! tools, and reports back). Data crosses as JSON text.
+//! tools, and reports back). Data crosses as JSON text, the tool loop's with every lone
+//! surrogate of the JS strings kept: parsed with [`parse_keeping_surrogates`], written back with
+//! [`restore_surrogates`], so what comes back to JS is what `JSON.stringify` gave.
 
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::error::to_js;
 use crate::error::Error;
+use crate::event::lenient::{parse_keeping_surrogates, restore_surrogates};
 use crate::partial_json::PartialJsonParser;
 use crate::tool_loop::{Step, ToolLoop};
 
@@ -74,9 +77,9 @@ impl RawToolLoop {
     /// names of the function tools that have an `execute` (a JSON array); `max_steps`: default 10.
     #[wasm_bindgen(constructor)]
     pub fn new(params: &str, executable: &str, max_steps: Option<u32>) -> Result<RawToolLoop, JsValue> {
-        let params: Value = serde_json::from_str(params)
+        let params = parse_keeping_surrogates(params)
             .map_err(|_| js_error(Error::validation("params", "the request params must be a JSON object")))?;
-        let names = match serde_json::from_str(executable) {
+        let names = match parse_keeping_surrogates(executable) {
             Ok(Value::Array(names)) => names.into_iter().filter_map(|n| n.as_str().map(str::to_owned)).collect(),
             _ => Vec::new(),
         };
@@ -103,7 +106,7 @@ impl RawToolLoop {
             out.push(']');
         }
         out.push(']');
-        Some(out)
+        Some(restore_surrogates(out))
     }
 
     /// The response to the last request (JSON); what comes next, as JSON: `{"stop": reason}`
@@ -111,8 +114,8 @@ impl RawToolLoop {
     /// spliced in as written (exact for `JSON.parse`), or `error` instead when they are not
     /// valid JSON (such a call is not run).
     pub fn on_response(&mut self, response: &str) -> Result<String, JsValue> {
-        let response: Value =
-            serde_json::from_str(response).map_err(|_| js_error(Error::stream("a response is not JSON")))?;
+        let response =
+            parse_keeping_surrogates(response).map_err(|_| js_error(Error::stream("a response is not JSON")))?;
         let calls = match self.run.on_response(&response) {
             Step::Done(reason) => return Ok(format!("{{\"stop\":\"{}\"}}", reason.as_str())),
             Step::RunTools(calls) => calls,
@@ -142,14 +145,14 @@ impl RawToolLoop {
             out.push('}');
         }
         out.push_str("]}");
-        Ok(out)
+        Ok(restore_surrogates(out))
     }
 
     /// The results of the calls (JSON `[[call_id, ok, text], …]`: `ok` 1 for an output, 0 for
-    /// an error message); returns the `output` that goes back to the model for each call of
-    /// the step, in the calls' order (a JSON array of strings).
+    /// an error message); returns, for each call of the step in the calls' order, the `output`
+    /// that goes back to the model, or `[output, error]` when the call failed (a JSON array).
     pub fn on_tool_results(&mut self, results: &str) -> String {
-        let rows = match serde_json::from_str(results) {
+        let rows = match parse_keeping_surrogates(results) {
             Ok(Value::Array(rows)) => rows,
             _ => Vec::new(),
         };
@@ -167,9 +170,18 @@ impl RawToolLoop {
             if n > 0 {
                 out.push(',');
             }
-            out.push_str(&quoted(&r.output));
+            match &r.error {
+                None => out.push_str(&quoted(&r.output)),
+                Some(error) => {
+                    out.push('[');
+                    out.push_str(&quoted(&r.output));
+                    out.push(',');
+                    out.push_str(&quoted(error));
+                    out.push(']');
+                }
+            }
         }
         out.push(']');
-        out
+        restore_surrogates(out)
     }
 }

@@ -271,10 +271,10 @@ export class ToolRun {
         const results = await this.#untilAbort(Promise.all(next.calls.map((c) => this.#run(c, errors))));
         const outputs = JSON.parse(raw.on_tool_results(JSON.stringify(results)));
         step.toolCalls = next.calls.map(({ call_id, name, arguments: args, error }, i) => {
-          // The core's entry: the output, or [output, error] for a call that failed.
-          const [output, failed] = Array.isArray(outputs[i]) ? outputs[i] : [outputs[i]];
+          // The core's [output, error]: an error (null when none) the tool did not throw is its own.
+          const [output, failed] = outputs[i];
           const record = { call_id, name, arguments: args, output };
-          const e = errors.get(call_id) ?? (error === undefined ? undefined : new OutputParseError(error, { text: args })) ?? (failed === undefined ? undefined : new Error(failed));
+          const e = errors.get(call_id) ?? (error === undefined ? undefined : new OutputParseError(error, { text: args })) ?? (failed === null ? undefined : new Error(failed));
           if (e !== undefined) record.error = e;
           return record;
         });

@@ -55,7 +55,8 @@ pub fn output_text_to_set(response_json: &str) -> Result<Option<String>, Error> 
         _ if matches!(v.get("output_text"), Some(Value::String(_))) => return Ok(None),
         _ => String::new(),
     };
-    Ok(Some(restore_surrogates(Value::String(text).to_string())))
+    // A string always serialises.
+    Ok(Some(restore_surrogates(serde_json::to_string(text.as_str()).unwrap_or_default())))
 }
 
 fn malformed(response_json: &str, e: &serde_json::Error) -> Error {

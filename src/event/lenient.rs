@@ -22,13 +22,15 @@
 //! # Keeping lone surrogates
 //!
 //! Where JS strings go through the core and back (the tool loop: tool outputs, responses resent
-//! as history), U+FFFD would change them. [`parse_keeping_surrogates`] encodes each lone
-//! surrogate instead, reversibly: the code unit `u` becomes [`SURROGATE_MARK`] followed by the
-//! private-use character `U+F0000 + (u - 0xD800)`, and a `SURROGATE_MARK` of the text itself
-//! becomes two of them. [`restore_surrogates`] turns JSON text written from such values back into
-//! what `JSON.stringify` writes: `\uXXXX` escapes for the lone surrogates (lowercase hex), one
-//! mark for two. Text with neither a lone surrogate escape nor the mark (U+FDD0, a
-//! noncharacter) is parsed as by [`parse_value`], and restored as it is.
+//! as history; a Response's `output_text`), U+FFFD would change them. [`parse_keeping_surrogates`]
+//! encodes each lone surrogate instead, reversibly: its escape `\uXXXX` becomes
+//! [`SURROGATE_MARK`] followed by the four hex digits `XXXX`, and the mark itself (U+FDD0, a
+//! noncharacter), as it is or escaped, becomes the mark followed by `fdd0`. In a Rust string the
+//! mark is then always followed by four hex digits, and [`restore_surrogates`] turns JSON text
+//! written from such values back into JSON text that `JSON.parse` reads as the original strings
+//! by writing `\u` for each mark. Strings concatenated in the core (`output_text`) concatenate as
+//! in JS: a high and a low surrogate that meet become a pair. Text with neither a lone surrogate
+//! escape nor the mark is parsed as by [`parse_value`], and restored as it is.
 
 use serde_json::error::Category;
 use serde_json::Value;
@@ -54,7 +56,7 @@ pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_j
 }
 
 /// Parses `text` as [`parse_value`] does, but keeps every lone surrogate, encoded (module docs).
-/// Error positions may differ from the original text's.
+/// The text is scanned once before it is parsed; error positions may differ from the original's.
 pub fn parse_keeping_surrogates(text: &str) -> Result<Value, serde_json::Error> {
     parse(text, Lone::Keep)
 }
@@ -62,37 +64,14 @@ pub fn parse_keeping_surrogates(text: &str) -> Result<Value, serde_json::Error> 
 /// Precedes an encoded lone surrogate in a string (module docs).
 pub const SURROGATE_MARK: char = '\u{FDD0}';
 
-/// The first of the private-use characters that stand for lone surrogates, `0xD800` onwards.
-const SURROGATE_BASE: u32 = 0xF0000;
-
-/// JSON text written from values of [`parse_keeping_surrogates`], with each encoded lone
-/// surrogate as its `\uXXXX` escape and each doubled mark as one (module docs).
+/// JSON text written from values of [`parse_keeping_surrogates`], each encoded lone surrogate
+/// (and mark) as its `\uXXXX` escape (module docs).
 pub fn restore_surrogates(json: String) -> String {
-    if !json.contains(SURROGATE_MARK) {
-        return json;
+    if json.contains(SURROGATE_MARK) {
+        json.replace(SURROGATE_MARK, "\\u")
+    } else {
+        json
     }
-    let mut out = String::with_capacity(json.len());
-    let mut chars = json.chars();
-    while let Some(c) = chars.next() {
-        if c != SURROGATE_MARK {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some(SURROGATE_MARK) => out.push(SURROGATE_MARK),
-            Some(p) if (SURROGATE_BASE..SURROGATE_BASE + 0x800).contains(&u32::from(p)) => {
-                let unit = u32::from(p) - SURROGATE_BASE + 0xD800;
-                out.push_str("\\u");
-                out.extend((0..4).rev().filter_map(|k| char::from_digit((unit >> (4 * k)) & 0xF, 16)));
-            }
-            Some(other) => {
-                out.push(SURROGATE_MARK);
-                out.push(other);
-            }
-            None => out.push(SURROGATE_MARK),
-        }
-    }
-    out
 }
 
 /// What a lone surrogate escape becomes.
@@ -105,8 +84,8 @@ enum Lone {
 }
 
 fn parse(text: &str, lone: Lone) -> Result<Value, serde_json::Error> {
-    // A mark in the text must be doubled, even where serde_json accepts the text.
-    if lone == Lone::Keep && has_mark(text) {
+    // A mark in the text is encoded even where serde_json accepts the text: scanned first.
+    if lone == Lone::Keep {
         return match tolerant_copy(text, lone) {
             Some(copy) => strict(&copy),
             None => strict(text),
@@ -120,12 +99,6 @@ fn parse(text: &str, lone: Lone) -> Result<Value, serde_json::Error> {
         },
         Err(e) => Err(e),
     }
-}
-
-/// Whether `text` may hold [`SURROGATE_MARK`], as it is or escaped.
-fn has_mark(text: &str) -> bool {
-    text.contains(SURROGATE_MARK)
-        || text.as_bytes().windows(6).any(|w| w.starts_with(b"\\u") && w.get(2..).is_some_and(|h| h.eq_ignore_ascii_case(b"fdd0")))
 }
 
 /// A copy of `text` where every number serde_json cannot represent is `null` padded with spaces
@@ -161,13 +134,13 @@ fn tolerant_copy(text: &str, lone: Lone) -> Option<String> {
                 out.extend(std::iter::repeat(' ').take((end - start).saturating_sub(4)));
             }
             Edit::Replacement => out.push_str("\\ufffd"),
-            Edit::Encoded(unit) => {
+            Edit::Encoded => {
                 out.push(SURROGATE_MARK);
-                out.push(char::from_u32(SURROGATE_BASE + unit - 0xD800)?);
+                out.push_str(text.get(start + 2..end)?);
             }
             Edit::Mark => {
                 out.push(SURROGATE_MARK);
-                out.push(SURROGATE_MARK);
+                out.push_str("fdd0");
             }
         }
         done = end;
@@ -182,9 +155,10 @@ enum Edit {
     Null,
     /// A 6-byte `\uXXXX` escape of a lone surrogate: `\ufffd`.
     Replacement,
-    /// A 6-byte `\uXXXX` escape of a lone surrogate, this code unit: encoded ([`Lone::Keep`]).
-    Encoded(u32),
-    /// [`SURROGATE_MARK`], as it is or escaped: doubled ([`Lone::Keep`]).
+    /// A 6-byte `\uXXXX` escape of a lone surrogate, or of the mark: the mark and `XXXX`
+    /// ([`Lone::Keep`]).
+    Encoded,
+    /// [`SURROGATE_MARK`] as it is: the mark and `fdd0` ([`Lone::Keep`]).
     Mark,
 }
 
@@ -214,13 +188,13 @@ fn string(b: &[u8], mut i: usize, lone: Lone, edits: &mut Vec<(usize, usize, Edi
             b'"' => return i + 1,
             b'\\' if b.get(i + 1) == Some(&b'u') => match hex4(b, i + 2) {
                 Some(0xD800..=0xDBFF) if matches!(low_surrogate_at(b, i + 6), Some(true)) => i += 12,
-                Some(unit @ 0xD800..=0xDFFF) => {
-                    let edit = if lone == Lone::Keep { Edit::Encoded(unit) } else { Edit::Replacement };
+                Some(0xD800..=0xDFFF) => {
+                    let edit = if lone == Lone::Keep { Edit::Encoded } else { Edit::Replacement };
                     edits.push((i, i + 6, edit));
                     i += 6;
                 }
                 Some(0xFDD0) if lone == Lone::Keep => {
-                    edits.push((i, i + 6, Edit::Mark));
+                    edits.push((i, i + 6, Edit::Encoded));
                     i += 6;
                 }
                 Some(_) => i += 6,
@@ -303,16 +277,17 @@ mod tests {
     }
 
     #[test]
-    fn lone_surrogates_kept_come_back_as_json_stringify_writes_them() {
+    fn lone_surrogates_kept_come_back_as_they_were_written() {
         for (text, back) in [
             (r#"["Great news \ud83d"]"#, r#"["Great news \ud83d"]"#),
-            (r#"["\uDC00x","\ud83d\ude00",1]"#, r#"["\udc00x","😀",1]"#),
+            // The hex digits as written (JSON.stringify writes lowercase; JSON.parse reads both).
+            (r#"["\uDC00x","\ud83d\ude00",1]"#, r#"["\uDC00x","😀",1]"#),
             (r#"{"\ud800":"\ud83d\u0041"}"#, r#"{"\ud800":"\ud83dA"}"#),
             (r#"["\ud83d\ud83d\ude80"]"#, r#"["\ud83d🚀"]"#),
-            // The mark itself, as it is or escaped, and next to a surrogate.
-            ("[\"\u{FDD0}\"]", "[\"\u{FDD0}\"]"),
-            (r#"["\ufdd0\udbc0","\uFDD0"]"#, "[\"\u{FDD0}\\udbc0\",\"\u{FDD0}\"]"),
-            ("[\"\u{FDD0}\u{F0000}\"]", "[\"\u{FDD0}\u{F0000}\"]"),
+            // The mark itself, as it is or escaped, next to a surrogate or to hex digits.
+            ("[\"\u{FDD0}\"]", r#"["\ufdd0"]"#),
+            (r#"["\ufdd0\udbc0","\uFDD0"]"#, r#"["\ufdd0\udbc0","\uFDD0"]"#),
+            ("[\"\u{FDD0}d800\\ud800d800\"]", r#"["\ufdd0d800\ud800d800"]"#),
             // Nothing to keep: the text as serde_json writes it.
             (r#"[1e400, "a\\ud800"]"#, r#"[null,"a\\ud800"]"#),
         ] {
@@ -320,7 +295,12 @@ mod tests {
         }
         // Inside the core, the value holds the encoding, never U+FFFD.
         let v = parse_keeping_surrogates(r#"["\ud83d"]"#).unwrap();
-        assert_eq!(v, serde_json::json!(["\u{FDD0}\u{F003D}"]));
+        assert_eq!(v, serde_json::json!(["\u{FDD0}d83d"]));
+        // Strings joined in the core join as in JS: the halves of a pair meet.
+        let v = parse_keeping_surrogates(r#"["a\ud83d","\ude00b"]"#).unwrap();
+        let joined: String = v.as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        let literal = restore_surrogates(serde_json::to_string(&joined).unwrap());
+        assert_eq!(literal, r#""a\ud83d\ude00b""#);
         // Invalid text stays invalid.
         for bad in [r#"["\ud800" x]"#, "[\u{FDD0}]", r#"["\ud800\u12"]"#] {
             assert!(parse_keeping_surrogates(bad).is_err(), "{bad}");

@@ -149,8 +149,9 @@ impl RawToolLoop {
     }
 
     /// The results of the calls (JSON `[[call_id, ok, text], …]`: `ok` 1 for an output, 0 for
-    /// an error message); returns, for each call of the step in the calls' order, the `output`
-    /// that goes back to the model, or `[output, error]` when the call failed (a JSON array).
+    /// an error message); returns, for each call of the step in the calls' order, `[output,
+    /// error]`: the `output` that goes back to the model, and the error message when the call
+    /// failed (else `null`).
     pub fn on_tool_results(&mut self, results: &str) -> String {
         let rows = match parse_keeping_surrogates(results) {
             Ok(Value::Array(rows)) => rows,
@@ -167,19 +168,11 @@ impl RawToolLoop {
         let records = self.run.steps().last().map(|s| s.tool_calls.as_slice()).unwrap_or_default();
         let mut out = String::from("[");
         for (n, r) in records.iter().enumerate() {
-            if n > 0 {
-                out.push(',');
-            }
-            match &r.error {
-                None => out.push_str(&quoted(&r.output)),
-                Some(error) => {
-                    out.push('[');
-                    out.push_str(&quoted(&r.output));
-                    out.push(',');
-                    out.push_str(&quoted(error));
-                    out.push(']');
-                }
-            }
+            out.push_str(if n > 0 { ",[" } else { "[" });
+            out.push_str(&quoted(&r.output));
+            out.push(',');
+            out.push_str(&r.error.as_deref().map_or_else(|| "null".to_owned(), quoted));
+            out.push(']');
         }
         out.push(']');
         restore_surrogates(out)

@@ -121,7 +121,8 @@ mod tests {
 
     #[test]
     fn an_error_body_with_a_lone_surrogate_is_read_as_json_parse_reads_it() {
-        let body = r#"{"error":{"message":"bad input: \ud83d","type":"invalid_request_error","param":"input","code":null}}"#;
+        let body =
+            r#"{"error":{"message":"bad input: \ud83d","type":"invalid_request_error","param":"input","code":null}}"#;
         let e = api_error_from_http(400, body, None);
         assert_eq!(e.message, "bad input: \u{FFFD}");
         assert_eq!(e.param.as_deref(), Some("input"));

@@ -208,7 +208,6 @@ mod tests {
             error_type: Some(key[20..30].to_owned()),
             request_id: Some(format!("req_{key}")),
             response: Some(format!("{{\"instructions\":\"{key}\"}}")),
-            ..ApiError::default()
         };
         e.redact(&r);
         assert_eq!(e.request_id.as_deref(), Some("req_[redacted]"));

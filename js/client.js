@@ -80,9 +80,9 @@ async function json(raw, fetch, signal, parsed) {
     while ((await io.step()) !== null);
     const e = raw.error();
     if (e !== undefined) throw toError(e, { cause: io.lastError, raw });
-    const outputText = raw.output_text;
+    const outputText = raw.output_text_json;
     const answer = JSON.parse(raw.take_json());
-    if (outputText !== undefined) answer.output_text = outputText;
+    if (outputText !== undefined) answer.output_text = JSON.parse(outputText);
     if (parsed) answer.output_parsed = raw.output_parsed() === 1 ? JSON.parse(answer.output_text) : null;
     return answer;
   } finally {

@@ -76,10 +76,17 @@ export function functionTool(definition) {
 
 const freed = () => new TypeError('this PartialJsonParser was freed (free() or [Symbol.dispose]() was called)');
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const wellFormed = (s) => (s.isWellFormed ? s.isWellFormed() : !/[\ud800-\udfff]/.test(s));
+
 /** Incremental partial JSON: the core parses, `value` is kept here by applying its ops. */
 export class PartialJsonParser {
   #raw = new RawPartialJson();
   #mirror = new Mirror(true);
+  /** A high surrogate that ended the last piece: its low half may start the next. */
+  #high = '';
+  /** Whether the text so far ends with an odd run of backslashes. */
+  #escaping = false;
 
   constructor() {
     this.#mirror.value = undefined;
@@ -93,13 +100,39 @@ export class PartialJsonParser {
   push(text) {
     if (this.#raw === null) throw freed();
     if (typeof text !== 'string') throw new TypeError('push(text) expects a string');
-    this.#apply(this.#raw.push(text));
+    let t = this.#high + text;
+    this.#high = '';
+    if (/[\ud800-\udbff]$/.test(t)) {
+      this.#high = t.slice(-1);
+      t = t.slice(0, -1);
+    }
+    this.#apply(this.#raw.push(this.#wellFormed(t)));
   }
 
   /** The end of the text: a number that is the whole document completes. Later pushes are ignored. */
   finish() {
     if (this.#raw === null) throw freed();
+    if (this.#high !== '') this.#apply(this.#raw.push(this.#wellFormed(this.#high)));
+    this.#high = '';
     this.#apply(this.#raw.finish());
+  }
+
+  /**
+   * `t` as it crosses to wasm: a lone surrogate (which would arrive as U+FFFD) as its escape, the
+   * same character for JSON.parse inside a string; after a backslash that escapes it, as it is
+   * (an invalid escape either way). Invalid outside a string either way.
+   */
+  #wellFormed(t) {
+    const escaping = this.#escaping;
+    const run = t.length - t.replace(/\\+$/, '').length;
+    this.#escaping = run === t.length ? escaping !== (run % 2 === 1) : run % 2 === 1;
+    if (wellFormed(t)) return t;
+    return t.replace(LONE_SURROGATE, (c, at) => {
+      let n = 0;
+      while (n < at && t.charCodeAt(at - n - 1) === 0x5c) n++;
+      const escaped = n === at ? escaping !== (n % 2 === 1) : n % 2 === 1;
+      return escaped ? c : `\\u${c.charCodeAt(0).toString(16)}`;
+    });
   }
 
   /** The value so far; undefined before any value has started. */
@@ -289,8 +322,10 @@ export class ToolRun {
         const results = await this.#untilAbort(this.#runAll(next.calls, errors));
         const outputs = JSON.parse(raw.on_tool_results(JSON.stringify(results)));
         step.toolCalls = next.calls.map(({ call_id, name, arguments: args, error }, i) => {
-          const record = { call_id, name, arguments: args, output: outputs[i] };
-          const e = errors.get(call_id) ?? (error === undefined ? undefined : new OutputParseError(error, { text: args }));
+          // The core's [output, error]: an error (null when none) the tool did not throw is its own.
+          const [output, failed] = outputs[i];
+          const record = { call_id, name, arguments: args, output };
+          const e = errors.get(call_id) ?? (error === undefined ? undefined : new OutputParseError(error, { text: args })) ?? (failed === null ? undefined : new Error(failed));
           if (e !== undefined) record.error = e;
           return record;
         });

@@ -17,7 +17,8 @@ pub const MAX_ERROR_BODY: usize = 64 * 1024;
 pub const WANTED_HEADERS: [&str; 4] = ["x-request-id", "retry-after-ms", "retry-after", "x-should-retry"];
 
 /// A JSON answer's body, checked to be JSON, as received (numbers keep their spelling), and for
-/// a Response the `output_text` to set on it (see [`accumulate::output_text_to_set`]).
+/// a Response the `output_text` to set on it, a JSON string literal (see
+/// [`accumulate::output_text_to_set`]).
 pub fn json_body(body: &[u8], answer: Answer) -> Result<(String, Option<String>), Error> {
     let text = String::from_utf8_lossy(body).into_owned();
     if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_err() {
@@ -36,7 +37,7 @@ pub fn json_body(body: &[u8], answer: Answer) -> Result<(String, Option<String>)
 /// when the body has that shape (a flat `{"message",…}` too), else a message made from the
 /// status and a short excerpt of the body.
 pub fn api_error_from_http(status: u16, body: &str, request_id: Option<String>) -> ApiError {
-    let json: Option<Value> = serde_json::from_str(body).ok();
+    let json = crate::event::lenient::parse_value(body).ok();
     let err = json.as_ref().map(|v| match v.get("error") {
         Some(e) if e.is_object() => e,
         _ => v,
@@ -116,6 +117,16 @@ mod tests {
         assert_eq!(e.param.as_deref(), Some("temperature"));
         assert_eq!(e.code.as_deref(), Some("invalid_value"));
         assert_eq!(e.request_id.as_deref(), Some("req_1"));
+    }
+
+    #[test]
+    fn an_error_body_with_a_lone_surrogate_is_read_as_json_parse_reads_it() {
+        let body =
+            r#"{"error":{"message":"bad input: \ud83d","type":"invalid_request_error","param":"input","code":null}}"#;
+        let e = api_error_from_http(400, body, None);
+        assert_eq!(e.message, "bad input: \u{FFFD}");
+        assert_eq!(e.param.as_deref(), Some("input"));
+        assert_eq!(e.body.as_deref(), Some(body), "the body as received (JSON.parse keeps the surrogate)");
     }
 
     #[test]

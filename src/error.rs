@@ -32,11 +32,13 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// Replaces the API key, and every fragment of it a server may echo, in the error's text
-    /// fields with `[redacted]` (see [`crate::redact`]).
+    /// Replaces the API key, and every fragment of it a server may echo, in every text field of
+    /// the error (the request id, a response header, included) with `[redacted]` (see
+    /// [`crate::redact`]).
     pub fn redact(&mut self, redactor: &Redactor) {
-        redactor.redact_string(&mut self.message);
-        let fields = [&mut self.code, &mut self.error_type, &mut self.param, &mut self.body, &mut self.response];
+        let ApiError { status: _, code, error_type, param, message, request_id, body, response } = self;
+        redactor.redact_string(message);
+        let fields = [code, error_type, param, request_id, body, response];
         for s in fields.into_iter().flatten() {
             redactor.redact_string(s);
         }
@@ -103,7 +105,11 @@ impl Error {
     pub fn redact(&mut self, redactor: &Redactor) {
         match self {
             Error::Api(e) => e.redact(redactor),
-            Error::Connection { message } | Error::Validation { message, .. } => redactor.redact_string(message),
+            Error::Connection { message } => redactor.redact_string(message),
+            Error::Validation { param, message } => {
+                redactor.redact_string(param);
+                redactor.redact_string(message);
+            }
             Error::OutputParse { message, text } => {
                 redactor.redact_string(message);
                 redactor.redact_string(text);
@@ -198,9 +204,16 @@ mod tests {
             message: format!("Incorrect API key provided: {key}."),
             body: Some(format!(r#"{{"error":{{"message":"Incorrect API key provided: {key}."}}}}"#)),
             param: Some(key[3..].to_owned()),
-            ..ApiError::default()
+            code: Some(format!("bad_{}", &key[10..22])),
+            error_type: Some(key[20..30].to_owned()),
+            request_id: Some(format!("req_{key}")),
+            response: Some(format!("{{\"instructions\":\"{key}\"}}")),
         };
         e.redact(&r);
+        assert_eq!(e.request_id.as_deref(), Some("req_[redacted]"));
+        assert_eq!(e.code.as_deref(), Some("bad_[redacted]"));
+        assert_eq!(e.error_type.as_deref(), Some("[redacted]"));
+        assert_eq!(e.response.as_deref(), Some("{\"instructions\":\"[redacted]\"}"));
         assert_eq!(e.message, "Incorrect API key provided: [redacted].");
         assert_eq!(e.body.as_deref(), Some(r#"{"error":{"message":"Incorrect API key provided: [redacted]."}}"#));
         assert_eq!(e.param.as_deref(), Some("[redacted]"));

@@ -98,7 +98,7 @@ pub fn output_parsed<T: DeserializeOwned>(response: &Value) -> Result<Option<T>,
         return Ok(None);
     }
     let text = compute_output_text(response);
-    serde_json::from_str(&text).map(Some).map_err(|e| Error::OutputParse {
+    crate::event::lenient::from_str(&text).map(Some).map_err(|e| Error::OutputParse {
         message: format!("the output text does not parse as the type asked for: {e}"),
         text,
     })

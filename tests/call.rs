@@ -86,9 +86,23 @@ fn a_json_call_sends_what_the_core_built_and_gets_its_answer() {
     c.on_body_end();
     assert_eq!(c.action(), Action::Done);
     assert_eq!(c.release(), Release::Nothing);
-    assert_eq!(c.output_text(), Some("Hi"), "the output_text to set on the answer");
+    assert_eq!(c.output_text_json(), Some("\"Hi\""), "the output_text to set on the answer");
     let text = c.take_json().unwrap();
     assert!(text.starts_with(r#"{"id":"r""#), "the answer as received");
+}
+
+#[test]
+fn a_responses_output_text_keeps_lone_surrogates_as_json_stringify_writes_them() {
+    let mut c = create();
+    c.on_sent();
+    c.on_headers(200, headers(NONE));
+    let body = r#"{"id":"r","object":"response","output":[{"type":"message","content":[{"type":"output_text","text":"a\ud83d"},{"type":"output_text","text":"\ude00b \udfff"}]}]}"#;
+    c.on_chunk(body.as_bytes());
+    c.on_body_end();
+    assert!(c.error().is_none(), "{:?}", c.error());
+    // JSON.parse of it is the concatenation JS makes of the parts: here a pair, then a lone one.
+    assert_eq!(c.output_text_json(), Some(r#""a\ud83d\ude00b \udfff""#));
+    assert_eq!(c.take_json().unwrap(), body);
 }
 
 #[test]
@@ -103,7 +117,7 @@ fn a_response_with_numbers_beyond_f64_is_kept_as_received() {
     c.on_chunk(body.as_bytes());
     c.on_body_end();
     assert!(c.error().is_none(), "{:?}", c.error());
-    assert_eq!(c.output_text(), Some("ok"));
+    assert_eq!(c.output_text_json(), Some("\"ok\""));
     assert_eq!(c.take_json().unwrap(), body, "byte for byte: JSON.parse gives Infinity and the big number");
 }
 

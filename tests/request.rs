@@ -423,6 +423,30 @@ fn unknown_fields_pass_through_untouched() {
     assert_eq!(v["top_k"], 40);
 }
 
+#[test]
+fn params_with_lone_surrogates_are_valid_and_sent_as_written() {
+    // What JSON.stringify writes for a lone surrogate: a `\uXXXX` escape, which JSON.parse (and
+    // the API) accepts. The body keeps it byte for byte, never U+FFFD.
+    let src = r#"{"model":"m","input":"Great news \ud83d","metadata":{"k":"\udc00"}}"#;
+    assert_eq!(prepare_body(src, false).unwrap(), src);
+    assert_eq!(prepare_body(src, true).unwrap(), format!("{{\"stream\":true,{}", &src[1..]));
+    // A `stream` value that must change: the object re-serialised, the escapes kept.
+    let src = r#"{"model":"m","input":[{"role":"user","content":"\ud800 \ud83d\ude00"}],"stream":false}"#;
+    let want = r#"{"input":[{"content":"\ud800 😀","role":"user"}],"model":"m","stream":true}"#;
+    assert_eq!(prepare_body(src, true).unwrap(), want);
+    let src = r#"{"stream":true,"model":"m","input":"\udfff\ufdd0"}"#;
+    assert_eq!(prepare_body(src, false).unwrap(), r#"{"input":"\udfff\ufdd0","model":"m","stream":false}"#);
+    // Validation reads them as JSON.parse does: a lone surrogate is one character.
+    let long = format!(r#"{{"model":"m","input":"x","metadata":{{"k":"{}"}}}}"#, r"\ud800".repeat(512));
+    assert!(prepare_body(&long, false).is_ok());
+    let too_long = format!(r#"{{"model":"m","input":"x","metadata":{{"k":"{}"}}}}"#, r"\ud800".repeat(513));
+    assert!(matches!(prepare_body(&too_long, false), Err(Error::Validation { .. })));
+    // Still invalid: a lone surrogate escape outside a string, a broken escape.
+    for bad in [r#"{"model":"m","input":\ud800}"#, r#"{"model":"m","input":"\ud80"}"#] {
+        assert!(matches!(prepare_body(bad, true), Err(Error::Validation { .. })), "{bad}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The typed struct
 

@@ -101,6 +101,11 @@ fn the_typed_output_parsed_deserializes_into_any_type() {
     let e = text_response(r#"{"name":"Ada"}"#).output_parsed::<Person>().unwrap_err();
     assert!(matches!(&e, Error::OutputParse { text, .. } if text == r#"{"name":"Ada"}"#), "{e:?}");
     assert!(text_response("{").output_parsed::<Value>().is_err());
+    // Read as JSON.parse reads it: a lone surrogate escape is U+FFFD (a Rust string cannot hold
+    // it), a number beyond f64 is null.
+    let r = text_response(r#"{"name":"Ad\ud83d","age":36,"x":1e400}"#);
+    assert_eq!(r.output_parsed::<Person>().unwrap(), Some(Person { name: "Ad\u{FFFD}".into(), age: 36 }));
+    assert_eq!(r.output_parsed::<Value>().unwrap(), Some(json!({"name": "Ad\u{FFFD}", "age": 36, "x": null})));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,7 +320,7 @@ fn a_parse_call_says_what_output_parsed_is() {
         json!({"model": "m", "input": "x", "text": {"format": {"type": "json_schema", "name": "p", "schema": {}}}});
     let mut c = parse_call(&schema, &text_response("{\"a\": 1}"));
     assert_eq!(c.output_parsed(), Some(true));
-    assert_eq!(c.output_text(), Some("{\"a\": 1}"));
+    assert_eq!(c.output_text_json(), Some(r#""{\"a\": 1}""#));
     assert!(c.take_json().is_some());
     assert_eq!(parse_call(&schema, &refusal()).output_parsed(), Some(false));
     let plain = json!({"model": "m", "input": "x"});

@@ -38,20 +38,25 @@ pub fn compute_output_text(response: &Value) -> String {
 }
 
 /// For a Response answer kept as its own text (the JS shell parses it as received): the
-/// `output_text` to set on it — computed from `output` when there is an `output` array, `""` when
-/// there is neither an `output` array nor a string `output_text`, `None` to keep the server's
-/// string. The text is read leniently (a number beyond f64's range is fine, as in `JSON.parse`);
-/// not a JSON object → [`Error::Stream`].
+/// `output_text` to set on it, as a JSON string literal — computed from `output` when there is
+/// an `output` array, `""` when there is neither an `output` array nor a string `output_text`,
+/// `None` to keep the server's string. The text is read as `JSON.parse` reads it (a number beyond
+/// f64's range is fine), and the literal keeps every lone surrogate of the parts as
+/// `JSON.stringify` writes it (`JSON.parse` of it is the concatenation JS would make); not a JSON
+/// object → [`Error::Stream`].
 pub fn output_text_to_set(response_json: &str) -> Result<Option<String>, Error> {
-    let v = crate::event::lenient::parse_value(response_json).map_err(|e| malformed(response_json, &e))?;
+    use crate::event::lenient::{parse_keeping_surrogates, restore_surrogates};
+    let v = parse_keeping_surrogates(response_json).map_err(|e| malformed(response_json, &e))?;
     if !v.is_object() {
         return Err(Error::stream(format!("expected a Response object; body begins: {}", excerpt(response_json, 60))));
     }
-    Ok(match v.get("output") {
-        Some(Value::Array(_)) => Some(compute_output_text(&v)),
-        _ if matches!(v.get("output_text"), Some(Value::String(_))) => None,
-        _ => Some(String::new()),
-    })
+    let text = match v.get("output") {
+        Some(Value::Array(_)) => compute_output_text(&v),
+        _ if matches!(v.get("output_text"), Some(Value::String(_))) => return Ok(None),
+        _ => String::new(),
+    };
+    // A string always serialises.
+    Ok(Some(restore_surrogates(serde_json::to_string(text.as_str()).unwrap_or_default())))
 }
 
 fn malformed(response_json: &str, e: &serde_json::Error) -> Error {

@@ -127,7 +127,7 @@ pub struct Call {
     resume_base: Option<Rc<Config>>,
     result: Option<Result<String, Error>>,
     release: Release,
-    /// A Response answer's `output_text` to set on it (`None`: keep the server's).
+    /// A Response answer's `output_text` to set on it, a JSON string literal (`None`: keep the server's).
     output_text: Option<String>,
     /// A `parse()` answer: its `output_parsed` is the value of the output text (`true`) or
     /// `null` (`false`); see [`crate::structured`].
@@ -265,9 +265,10 @@ impl Call {
         self.release
     }
 
-    /// A Response answer's `output_text`, to set on the parsed answer (`None`: keep the
-    /// server's string, or not a Response).
-    pub fn output_text(&self) -> Option<&str> {
+    /// A Response answer's `output_text`, to set on the parsed answer, as a JSON string literal
+    /// (`None`: keep the server's string, or not a Response; see
+    /// [`output_text_to_set`](crate::accumulate::output_text_to_set)).
+    pub fn output_text_json(&self) -> Option<&str> {
         self.output_text.as_deref()
     }
 
@@ -277,7 +278,7 @@ impl Call {
         self.output_parsed
     }
 
-    /// The JSON answer as received, once done without error (see [`output_text`](Self::output_text)).
+    /// The JSON answer as received, once done without error (see [`output_text_json`](Self::output_text_json)).
     pub fn take_json(&mut self) -> Option<String> {
         match self.result.take() {
             Some(Ok(json)) => Some(json),

@@ -90,8 +90,10 @@ pub fn check_base_url(url: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// `text` as the body when it is a JSON object, read as `JSON.parse` reads it (a lone surrogate
+/// escape is valid), and sent as written.
 pub(super) fn json_object(param: &str, text: &str) -> Result<String, Error> {
-    match serde_json::from_str::<Value>(text) {
+    match crate::event::lenient::parse_value(text) {
         Ok(Value::Object(_)) => Ok(text.to_owned()),
         Ok(_) => Err(Error::validation(param, format!("`{param}` must be an object"))),
         Err(_) => Err(Error::validation(param, format!("`{param}` must be a JSON object"))),

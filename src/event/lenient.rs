@@ -18,6 +18,19 @@
 //! each of them replaced by text of the same length (`null` and spaces, `\ufffd`), is parsed
 //! instead. The caller keeps the original text (an event's `json()` is byte-for-byte what the
 //! server sent), and error positions in the copy are those of the original.
+//!
+//! # Keeping lone surrogates
+//!
+//! Where JS strings go through the core and back (the tool loop: tool outputs, responses resent
+//! as history; a Response's `output_text`), U+FFFD would change them. [`parse_keeping_surrogates`]
+//! encodes each lone surrogate instead, reversibly: its escape `\uXXXX` becomes
+//! [`SURROGATE_MARK`] followed by the four hex digits `XXXX`, and the mark itself (U+FDD0, a
+//! noncharacter), as it is or escaped, becomes the mark followed by `fdd0`. In a Rust string the
+//! mark is then always followed by four hex digits, and [`restore_surrogates`] turns JSON text
+//! written from such values back into JSON text that `JSON.parse` reads as the original strings
+//! by writing `\u` for each mark. Strings concatenated in the core (`output_text`) concatenate as
+//! in JS: a high and a low surrogate that meet become a pair. Text with neither a lone surrogate
+//! escape nor the mark is parsed as by [`parse_value`], and restored as it is.
 
 use serde_json::error::Category;
 use serde_json::Value;
@@ -27,9 +40,60 @@ use super::fast::hex4;
 /// Parses `text` as a JSON value the way `JSON.parse` would accept it (see the module docs for
 /// what an out-of-range number and a lone surrogate escape become).
 pub fn parse_value(text: &str) -> Result<Value, serde_json::Error> {
+    parse(text, Lone::Replace)
+}
+
+/// Deserializes `text` into `T`, reading it as [`parse_value`] does (a lone surrogate escape is
+/// U+FFFD, a number beyond f64's range `null`).
+pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
+    match serde_json::from_str(text) {
+        Err(e) if e.classify() == Category::Syntax => match tolerant_copy(text, Lone::Replace) {
+            Some(copy) => serde_json::from_str(&copy),
+            None => Err(e),
+        },
+        other => other,
+    }
+}
+
+/// Parses `text` as [`parse_value`] does, but keeps every lone surrogate, encoded (module docs).
+/// The text is scanned once before it is parsed; error positions may differ from the original's.
+pub fn parse_keeping_surrogates(text: &str) -> Result<Value, serde_json::Error> {
+    parse(text, Lone::Keep)
+}
+
+/// Precedes an encoded lone surrogate in a string (module docs).
+pub const SURROGATE_MARK: char = '\u{FDD0}';
+
+/// JSON text written from values of [`parse_keeping_surrogates`], each encoded lone surrogate
+/// (and mark) as its `\uXXXX` escape (module docs).
+pub fn restore_surrogates(json: String) -> String {
+    if json.contains(SURROGATE_MARK) {
+        json.replace(SURROGATE_MARK, "\\u")
+    } else {
+        json
+    }
+}
+
+/// What a lone surrogate escape becomes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lone {
+    /// U+FFFD, the text keeping its length.
+    Replace,
+    /// Encoded (module docs).
+    Keep,
+}
+
+fn parse(text: &str, lone: Lone) -> Result<Value, serde_json::Error> {
+    // A mark in the text is encoded even where serde_json accepts the text: scanned first.
+    if lone == Lone::Keep {
+        return match tolerant_copy(text, lone) {
+            Some(copy) => strict(&copy),
+            None => strict(text),
+        };
+    }
     match strict(text) {
         Ok(v) => Ok(v),
-        Err(e) if e.classify() == Category::Syntax => match tolerant_copy(text) {
+        Err(e) if e.classify() == Category::Syntax => match tolerant_copy(text, lone) {
             Some(copy) => strict(&copy),
             None => Err(e),
         },
@@ -38,14 +102,15 @@ pub fn parse_value(text: &str) -> Result<Value, serde_json::Error> {
 }
 
 /// A copy of `text` where every number serde_json cannot represent is `null` padded with spaces
-/// and every lone surrogate escape is `\ufffd`; `None` when there is nothing to replace.
-fn tolerant_copy(text: &str) -> Option<String> {
+/// and every lone surrogate escape is `\ufffd` (or encoded, and marks doubled: [`Lone::Keep`]);
+/// `None` when there is nothing to replace.
+fn tolerant_copy(text: &str, lone: Lone) -> Option<String> {
     let b = text.as_bytes();
     let mut edits: Vec<(usize, usize, Edit)> = Vec::new();
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         match c {
-            b'"' => i = string(b, i + 1, &mut edits),
+            b'"' => i = string(b, i + 1, lone, &mut edits),
             b'-' | b'0'..=b'9' => {
                 let end = i + b.get(i..).map_or(0, |t| t.iter().take_while(|&&c| is_number_byte(c)).count());
                 if b.get(i..end).and_then(|t| std::str::from_utf8(t).ok()).is_some_and(out_of_range) {
@@ -69,6 +134,14 @@ fn tolerant_copy(text: &str) -> Option<String> {
                 out.extend(std::iter::repeat(' ').take((end - start).saturating_sub(4)));
             }
             Edit::Replacement => out.push_str("\\ufffd"),
+            Edit::Encoded => {
+                out.push(SURROGATE_MARK);
+                out.push_str(text.get(start + 2..end)?);
+            }
+            Edit::Mark => {
+                out.push(SURROGATE_MARK);
+                out.push_str("fdd0");
+            }
         }
         done = end;
     }
@@ -82,6 +155,11 @@ enum Edit {
     Null,
     /// A 6-byte `\uXXXX` escape of a lone surrogate: `\ufffd`.
     Replacement,
+    /// A 6-byte `\uXXXX` escape of a lone surrogate, or of the mark: the mark and `XXXX`
+    /// ([`Lone::Keep`]).
+    Encoded,
+    /// [`SURROGATE_MARK`] as it is: the mark and `fdd0` ([`Lone::Keep`]).
+    Mark,
 }
 
 fn is_number_byte(c: u8) -> bool {
@@ -101,15 +179,22 @@ fn strict(text: &str) -> Result<Value, serde_json::Error> {
 }
 
 /// The string whose content starts at `i` (after the opening quote): records its lone surrogate
-/// escapes, returns the index after the closing quote (or the end of the text).
-fn string(b: &[u8], mut i: usize, edits: &mut Vec<(usize, usize, Edit)>) -> usize {
+/// escapes (and marks, for [`Lone::Keep`]), returns the index after the closing quote (or the end
+/// of the text).
+fn string(b: &[u8], mut i: usize, lone: Lone, edits: &mut Vec<(usize, usize, Edit)>) -> usize {
+    const MARK_UTF8: &[u8] = "\u{FDD0}".as_bytes();
     while let Some(&c) = b.get(i) {
         match c {
             b'"' => return i + 1,
             b'\\' if b.get(i + 1) == Some(&b'u') => match hex4(b, i + 2) {
                 Some(0xD800..=0xDBFF) if matches!(low_surrogate_at(b, i + 6), Some(true)) => i += 12,
                 Some(0xD800..=0xDFFF) => {
-                    edits.push((i, i + 6, Edit::Replacement));
+                    let edit = if lone == Lone::Keep { Edit::Encoded } else { Edit::Replacement };
+                    edits.push((i, i + 6, edit));
+                    i += 6;
+                }
+                Some(0xFDD0) if lone == Lone::Keep => {
+                    edits.push((i, i + 6, Edit::Encoded));
                     i += 6;
                 }
                 Some(_) => i += 6,
@@ -117,6 +202,10 @@ fn string(b: &[u8], mut i: usize, edits: &mut Vec<(usize, usize, Edit)>) -> usiz
                 None => i += 2,
             },
             b'\\' => i += 2,
+            0xEF if lone == Lone::Keep && b.get(i..i + 3) == Some(MARK_UTF8) => {
+                edits.push((i, i + 3, Edit::Mark));
+                i += 3;
+            }
             _ => i += 1,
         }
     }
@@ -146,10 +235,10 @@ mod tests {
             ("[2e308]", "[null ]"),
             ("[1.5,1e309]", "[1.5,null ]"),
         ] {
-            assert_eq!(tolerant_copy(text).as_deref(), Some(copy), "{text}");
+            assert_eq!(tolerant_copy(text, Lone::Replace).as_deref(), Some(copy), "{text}");
             assert!(parse_value(text).is_ok());
         }
-        let copy = tolerant_copy(&format!("{{\"a\":{big}}}")).unwrap();
+        let copy = tolerant_copy(&format!("{{\"a\":{big}}}"), Lone::Replace).unwrap();
         assert_eq!(copy.len(), big.len() + 6);
         assert_eq!(parse_value(&format!("{{\"a\":-{big}}}")).unwrap(), serde_json::json!({"a": null}));
     }
@@ -158,7 +247,7 @@ mod tests {
     fn numbers_in_range_and_invalid_numbers_are_left_alone() {
         for text in ["[1e308]", "[1e-400]", "[1.7976931348623157e307]", "[01]", "[1e]", "[--1]", "[1e4001e400]", "[1]"]
         {
-            assert_eq!(tolerant_copy(text), None, "{text}");
+            assert_eq!(tolerant_copy(text, Lone::Replace), None, "{text}");
         }
         assert_eq!(parse_value("[1e-400]").unwrap(), serde_json::json!([0.0]));
         assert!(parse_value("[01]").is_err());
@@ -180,6 +269,43 @@ mod tests {
         // Not in a string: nothing to replace; invalid escapes stay invalid.
         assert!(parse_value(r#"["\ud800", \ud800]"#).is_err());
         assert!(parse_value(r#"["\ud800\u12"]"#).is_err());
+    }
+
+    /// Parsed keeping surrogates and written back: what `JSON.stringify(JSON.parse(text))` writes.
+    fn round_trip(text: &str) -> String {
+        restore_surrogates(serde_json::to_string(&parse_keeping_surrogates(text).unwrap()).unwrap())
+    }
+
+    #[test]
+    fn lone_surrogates_kept_come_back_as_they_were_written() {
+        for (text, back) in [
+            (r#"["Great news \ud83d"]"#, r#"["Great news \ud83d"]"#),
+            // The hex digits as written (JSON.stringify writes lowercase; JSON.parse reads both).
+            (r#"["\uDC00x","\ud83d\ude00",1]"#, r#"["\uDC00x","😀",1]"#),
+            (r#"{"\ud800":"\ud83d\u0041"}"#, r#"{"\ud800":"\ud83dA"}"#),
+            (r#"["\ud83d\ud83d\ude80"]"#, r#"["\ud83d🚀"]"#),
+            // The mark itself, as it is or escaped, next to a surrogate or to hex digits.
+            ("[\"\u{FDD0}\"]", r#"["\ufdd0"]"#),
+            (r#"["\ufdd0\udbc0","\uFDD0"]"#, r#"["\ufdd0\udbc0","\uFDD0"]"#),
+            ("[\"\u{FDD0}d800\\ud800d800\"]", r#"["\ufdd0d800\ud800d800"]"#),
+            // Nothing to keep: the text as serde_json writes it.
+            (r#"[1e400, "a\\ud800"]"#, r#"[null,"a\\ud800"]"#),
+        ] {
+            assert_eq!(round_trip(text), back, "{text}");
+        }
+        // Inside the core, the value holds the encoding, never U+FFFD.
+        let v = parse_keeping_surrogates(r#"["\ud83d"]"#).unwrap();
+        assert_eq!(v, serde_json::json!(["\u{FDD0}d83d"]));
+        // Strings joined in the core join as in JS: the halves of a pair meet.
+        let v = parse_keeping_surrogates(r#"["a\ud83d","\ude00b"]"#).unwrap();
+        let joined: String = v.as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        let literal = restore_surrogates(serde_json::to_string(&joined).unwrap());
+        assert_eq!(literal, r#""a\ud83d\ude00b""#);
+        // Invalid text stays invalid.
+        for bad in [r#"["\ud800" x]"#, "[\u{FDD0}]", r#"["\ud800\u12"]"#] {
+            assert!(parse_keeping_surrogates(bad).is_err(), "{bad}");
+        }
+        assert_eq!(restore_surrogates("plain".to_owned()), "plain");
     }
 
     #[test]

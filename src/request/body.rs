@@ -13,7 +13,9 @@ use crate::error::Error;
 /// an absent one stays absent (the server's default is false). `stream_options` is judged
 /// against this effective value. The text is kept byte for byte when nothing needs changing,
 /// and `"stream":true` is spliced in at the front when it was absent; only when an existing
-/// `stream` value must change is the object re-serialised.
+/// `stream` value must change is the object re-serialised (lone surrogates kept as escapes).
+/// Params are read as `JSON.parse` reads them: a lone surrogate escape (`"\ud800"`, which
+/// `JSON.stringify` writes for a lone surrogate) or a number beyond f64's range is valid.
 pub fn prepare_body(params_json: &str, stream: bool) -> Result<String, Error> {
     prepare(params_json, stream).map(|(body, _)| body)
 }
@@ -36,7 +38,7 @@ pub struct Prepared {
 
 /// [`prepare_body`], with what else the params ask for.
 pub fn prepare_full(params_json: &str, stream: bool) -> Result<Prepared, Error> {
-    let mut v: Value = serde_json::from_str(params_json).map_err(|e| {
+    let mut v: Value = crate::event::lenient::parse_value(params_json).map_err(|e| {
         Error::validation(
             "params",
             format!(
@@ -71,7 +73,16 @@ pub fn prepare_full(params_json: &str, stream: bool) -> Result<Prepared, Error> 
             return Ok(prepared(format!("{{\"stream\":true,{rest}")));
         }
     }
-    serde_json::to_string(&v).map(prepared).map_err(|e| Error::validation("params", e.to_string()))
+    // Re-serialised from the text read again keeping its lone surrogates, so that they are sent
+    // as written (escaped), never as U+FFFD.
+    use crate::event::lenient::{parse_keeping_surrogates, restore_surrogates};
+    let mut kept = parse_keeping_surrogates(params_json).unwrap_or(v);
+    if let (Value::Object(obj), Some(w)) = (&mut kept, wanted) {
+        obj.insert("stream".to_owned(), Value::Bool(w));
+    }
+    serde_json::to_string(&kept)
+        .map(|body| prepared(restore_surrogates(body)))
+        .map_err(|e| Error::validation("params", e.to_string()))
 }
 
 pub(super) fn obj_background(v: &Value) -> bool {

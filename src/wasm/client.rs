@@ -391,6 +391,8 @@ fn to_json(params: &impl Serialize) -> Result<String, Error> {
     serde_json::to_string(params).map_err(|e| Error::validation("params", e.to_string()))
 }
 
+/// A JSON answer as `JSON.parse` reads it (a lone surrogate escape becomes U+FFFD: a Rust string
+/// cannot hold it).
 fn parse(text: &str) -> Result<Value, Error> {
-    serde_json::from_str(text).map_err(|e| Error::stream(format!("the response is not JSON: {e}")))
+    crate::event::lenient::parse_value(text).map_err(|e| Error::stream(format!("the response is not JSON: {e}")))
 }

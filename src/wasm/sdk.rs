@@ -1,13 +1,16 @@
 //! The `#[wasm_bindgen]` classes behind the SDK helpers of the npm package: `RawPartialJson`
 //! (js/sdk.js wraps it as `PartialJsonParser`: the core parses, JS mirrors the value from the
 //! ops) and `RawToolLoop` (the core's [`ToolLoop`]: js/sdk.js runs each step's stream and the
-//! tools, and reports back). Data crosses as JSON text.
+//! tools, and reports back). Data crosses as JSON text, the tool loop's with every lone
+//! surrogate of the JS strings kept: parsed with [`parse_keeping_surrogates`], written back with
+//! [`restore_surrogates`], so what comes back to JS is what `JSON.stringify` gave.
 
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::error::to_js;
 use crate::error::Error;
+use crate::event::lenient::{parse_keeping_surrogates, restore_surrogates};
 use crate::partial_json::PartialJsonParser;
 use crate::tool_loop::{self, Step, ToolLoop};
 
@@ -83,9 +86,9 @@ impl RawToolLoop {
         concurrency: Option<f64>,
     ) -> Result<RawToolLoop, JsValue> {
         let concurrency = tool_loop::concurrency(concurrency).map_err(js_error)?;
-        let params: Value = serde_json::from_str(params)
+        let params = parse_keeping_surrogates(params)
             .map_err(|_| js_error(Error::validation("params", "the request params must be a JSON object")))?;
-        let names = match serde_json::from_str(executable) {
+        let names = match parse_keeping_surrogates(executable) {
             Ok(Value::Array(names)) => names.into_iter().filter_map(|n| n.as_str().map(str::to_owned)).collect(),
             _ => Vec::new(),
         };
@@ -117,7 +120,7 @@ impl RawToolLoop {
             out.push(']');
         }
         out.push(']');
-        Some(out)
+        Some(restore_surrogates(out))
     }
 
     /// The response to the last request (JSON); what comes next, as JSON: `{"calls": [{call_id,
@@ -125,8 +128,8 @@ impl RawToolLoop {
     /// (exact for `JSON.parse`), or `error` instead when they are not valid JSON (such a call is
     /// not run) — or `{"stop": reason, "calls": […]}` with the calls left unrun.
     pub fn on_response(&mut self, response: &str) -> Result<String, JsValue> {
-        let response: Value =
-            serde_json::from_str(response).map_err(|_| js_error(Error::stream("a response is not JSON")))?;
+        let response =
+            parse_keeping_surrogates(response).map_err(|_| js_error(Error::stream("a response is not JSON")))?;
         let (mut out, calls) = match self.run.on_response(&response) {
             Step::Done(reason) => (format!("{{\"stop\":\"{}\",", reason.as_str()), self.run.pending_calls().to_vec()),
             Step::RunTools(calls) => (String::from("{"), calls),
@@ -156,14 +159,15 @@ impl RawToolLoop {
             out.push('}');
         }
         out.push_str("]}");
-        Ok(out)
+        Ok(restore_surrogates(out))
     }
 
     /// The results of the calls (JSON `[[call_id, ok, text], …]`: `ok` 1 for an output, 0 for
-    /// an error message); returns the `output` that goes back to the model for each call of
-    /// the step, in the calls' order (a JSON array of strings).
+    /// an error message); returns, for each call of the step in the calls' order, `[output,
+    /// error]`: the `output` that goes back to the model, and the error message when the call
+    /// failed (else `null`).
     pub fn on_tool_results(&mut self, results: &str) -> String {
-        let rows = match serde_json::from_str(results) {
+        let rows = match parse_keeping_surrogates(results) {
             Ok(Value::Array(rows)) => rows,
             _ => Vec::new(),
         };
@@ -178,12 +182,13 @@ impl RawToolLoop {
         let records = self.run.steps().last().map(|s| s.tool_calls.as_slice()).unwrap_or_default();
         let mut out = String::from("[");
         for (n, r) in records.iter().enumerate() {
-            if n > 0 {
-                out.push(',');
-            }
+            out.push_str(if n > 0 { ",[" } else { "[" });
             out.push_str(&quoted(&r.output));
+            out.push(',');
+            out.push_str(&r.error.as_deref().map_or_else(|| "null".to_owned(), quoted));
+            out.push(']');
         }
         out.push(']');
-        out
+        restore_surrogates(out)
     }
 }

@@ -102,6 +102,11 @@ const BEHAVIOURS = {
     }
     res.end();
   },
+  // a plain answer (a stream or JSON, as asked)
+  ok: (res, { stream }) => {
+    res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' });
+    res.end(stream ? opening() + completed(3, 'ok') : JSON.stringify({ ...RESPONSE, status: 'completed', output: [] }));
+  },
   // a non-streaming Response quoting the key
   'echo-json': (res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -117,7 +122,7 @@ async function startHostileUpstream() {
     req.on('data', (d) => (body += d));
     req.on('end', () => {
       const params = JSON.parse(body);
-      const entry = { model: params.model, auth: req.headers.authorization, closed: false };
+      const entry = { model: params.model, auth: req.headers.authorization, body, closed: false };
       requests.push(entry);
       req.socket.on('close', () => (entry.closed = true));
       const behaviour = BEHAVIOURS[params.model];
@@ -285,4 +290,18 @@ test('a non-streaming Response quoting the key is passed on redacted', async () 
   assert.equal(res.status, 200);
   assertNoKey(text, 'the Response');
   assert.equal(json.output_text, 'key: [redacted]');
+});
+
+test('params holding lone surrogates (JSON.stringify writes them as escapes): passed on, the escapes byte for byte', async () => {
+  const half = 'Great news 😀'.slice(0, 12);
+  for (const stream of [false, true]) {
+    const before = upstream.of('ok').length;
+    const { res, text } = await call(mf, { model: 'ok', input: half, metadata: { k: '\udc00' }, stream });
+    assert.equal(res.status, 200, text);
+    const sent = upstream.of('ok').slice(before);
+    assert.equal(sent.length, 1);
+    assert.ok(sent[0].body.includes('"input":"Great news \\ud83d"'), sent[0].body);
+    assert.ok(sent[0].body.includes('"k":"\\udc00"'), sent[0].body);
+    assert.ok(!sent[0].body.includes('\ufffd'));
+  }
 });

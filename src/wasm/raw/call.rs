@@ -179,10 +179,11 @@ impl RawCall {
         self.call.abort();
     }
 
-    /// A Response answer's `output_text` to set on the parsed answer (`undefined`: keep it).
+    /// A Response answer's `output_text` to set on the parsed answer, as a JSON string literal
+    /// (`undefined`: keep it).
     #[wasm_bindgen(getter)]
-    pub fn output_text(&self) -> Option<String> {
-        self.call.output_text().map(str::to_owned)
+    pub fn output_text_json(&self) -> Option<String> {
+        self.call.output_text_json().map(str::to_owned)
     }
 
     /// A JSON answer's text as received, once done.

@@ -44,7 +44,9 @@ fn type_error(what: &str, e: impl std::fmt::Display) -> JsValue {
 /// `TypeError` naming the option.
 pub(super) fn read<T: FromValue + Default>(json: Option<String>, what: &str) -> Result<T, JsValue> {
     let Some(json) = json else { return Ok(T::default()) };
-    let v: Value = serde_json::from_str(&json).map_err(|_| type_error(what, "must be an object"))?;
+    // As JSON.parse reads it: a lone surrogate (a URL's `after`, a header) is U+FFFD, as in a
+    // URL; a header value that is not a ByteString is fetch's to refuse.
+    let v: Value = crate::event::lenient::parse_value(&json).map_err(|_| type_error(what, "must be an object"))?;
     if v.is_null() {
         return Ok(T::default());
     }

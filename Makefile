@@ -102,9 +102,9 @@ test-runtimes: build setup-browser
 test-publish: build
 	node --test --test-concurrency=1 tests/runtimes/publish-npm.test.mjs tests/runtimes/publish-crate.test.mjs
 
-# the shipped wasm + JS glue (gzip) must stay under the budget (KiB); issue 14 (partial JSON,
-# structured outputs, the tool loop in the core) took it from 94.4 to 112.8
-SIZE_BUDGET_KIB ?= 116
+# the shipped wasm + JS glue (gzip) must stay under the budget (KiB): a guard against accidental
+# growth; the size we aim for, and where we stand against openai-node, is in docs/performance.md
+SIZE_BUDGET_KIB ?= 118
 size-check: build
 	SIZE_BUDGET_KIB=$(SIZE_BUDGET_KIB) node scripts/size.mjs --check
 

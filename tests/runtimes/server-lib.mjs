@@ -43,6 +43,10 @@ export const CONSUMER_SCRIPTS = {
   'cjs.cjs':
     "const pkg = require('cometapi-responses');\nconst { ResponsesClient, ApiError } = require('cometapi-responses');\n" +
     `(async () => {${scriptBody("require.resolve('cometapi-responses')")}})().catch((e) => { console.error(e); process.exit(1); });\n`,
+  // Deno's npm: specifiers (Netlify Edge, Deno Deploy), resolved from the project's node_modules
+  'deno-npm.mjs':
+    "import * as pkg from 'npm:cometapi-responses';\nimport { ResponsesClient, ApiError } from 'npm:cometapi-responses';\n" +
+    scriptBody("import.meta.resolve('npm:cometapi-responses')"),
   // for server bundles run where there is no node_modules to resolve from
   'bundle.mjs':
     "import * as pkg from 'cometapi-responses';\nimport { ResponsesClient, ApiError } from 'cometapi-responses';\n" +

@@ -159,7 +159,9 @@ export function gunzip(src) {
         if (d >= 30) throw bad('distance code');
         const back = DIST_BASE[d] + bits(DIST_EXTRA[d]);
         if (back > at || at + len > size) throw bad('distance');
-        for (let i = 0; i < len; i++, at++) out[at] = out[at - back];
+        if (back >= len) out.copyWithin(at, at - back, at - back + len);
+        else for (let i = 0; i < len; i++) out[at + i] = out[at + i - back];
+        at += len;
       }
     }
   }

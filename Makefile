@@ -105,8 +105,11 @@ test-publish: build
 	node --test --test-concurrency=1 tests/runtimes/publish-npm.test.mjs tests/runtimes/publish-crate.test.mjs
 
 # the shipped wasm + JS glue (gzip) must stay under the budget (KiB); issue 14 (partial JSON,
-# structured outputs, the tool loop in the core) took it from 94.4 to 112.8
-SIZE_BUDGET_KIB ?= 114
+# structured outputs, the tool loop in the core) took it from 94.4 to 112.8. The glue measured is
+# the browser entry's (scripts/size.mjs): with its synchronous inflate (no top-level await, no
+# DecompressionStream: 1.4 KiB) and the asynchronous fallback for engines that refuse a
+# synchronous compile, it is 115.3.
+SIZE_BUDGET_KIB ?= 116
 size-check: build
 	SIZE_BUDGET_KIB=$(SIZE_BUDGET_KIB) node scripts/size.mjs --check
 

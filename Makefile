@@ -63,9 +63,9 @@ build: setup
 	node scripts/package-json.mjs build/pkg.tmp
 	@mv build/pkg.tmp/cometapi_responses_bg.inline.js build/pkg.src/ && rm build/pkg.tmp/cometapi_responses.js
 	@# one minified module per runtime entry (one request, one gzip stream; names kept: error classes
-	@# use new.target.name); the sources stay readable in js/. The .wasm and node:zlib stay external.
+	@# use new.target.name); the sources stay readable in js/. The .wasm and node: builtins stay external.
 	@for e in node browser edge-light workerd web; do esbuild "build/pkg.src/$$e.js" --bundle --minify --keep-names --format=esm \
-	  --platform=neutral --external:node:zlib --external:./cometapi_responses_bg.wasm --external:./cometapi_responses_bg.wasm?module --log-level=warning \
+	  --platform=neutral '--external:node:*' --external:./cometapi_responses_bg.wasm --external:./cometapi_responses_bg.wasm?module --log-level=warning \
 	  --outfile="build/pkg.tmp/$$e.js"; done
 	@# swap in one step: other processes reading pkg/ never see a half-written package
 	@rm -rf build/pkg.old && { [ ! -d pkg ] || mv pkg build/pkg.old; } && mv build/pkg.tmp pkg && rm -rf build/pkg.old

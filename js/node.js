@@ -2,6 +2,7 @@
 // module (gzip + base64), so a server bundler — Next.js (webpack, Turbopack), SvelteKit
 // adapter-node, esbuild or bun build for node — has no .wasm file to locate or copy. It is decoded,
 // compiled and instantiated synchronously on import: no top-level await, so require() works too.
+import { Buffer } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { initSync } from './cometapi_responses.js';
 import wasmGzipBase64 from './cometapi_responses_bg.inline.js';

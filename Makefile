@@ -58,12 +58,14 @@ build: setup
 	  build/pkg.tmp/cometapi_responses_bg.wasm -o build/pkg.tmp/cometapi_responses_bg.wasm
 	@mkdir -p build/pkg.src && rm -f build/pkg.src/*.js && cp js/*.js build/pkg.src/
 	cp build/pkg.tmp/cometapi_responses.js build/pkg.src/ && cp js/*.d.ts README.md LICENSE build/pkg.tmp/
+	@# the edge-light entry instantiates a WebAssembly.Module itself (it may come from another realm)
+	@echo 'export { __wbg_get_imports, __wbg_finalize_init };' >> build/pkg.src/cometapi_responses.js
 	node scripts/package-json.mjs build/pkg.tmp
 	@mv build/pkg.tmp/cometapi_responses_bg.inline.js build/pkg.src/ && rm build/pkg.tmp/cometapi_responses.js
 	@# one minified module per runtime entry (one request, one gzip stream; names kept: error classes
-	@# use new.target.name); the sources stay readable in js/. The .wasm and node:fs stay external.
-	@for e in node browser workerd web; do esbuild "build/pkg.src/$$e.js" --bundle --minify --keep-names --format=esm \
-	  --platform=neutral --external:node:fs --external:./cometapi_responses_bg.wasm --log-level=warning \
+	@# use new.target.name); the sources stay readable in js/. The .wasm and node: builtins stay external.
+	@for e in node browser edge-light workerd web; do esbuild "build/pkg.src/$$e.js" --bundle --minify --keep-names --format=esm \
+	  --platform=neutral '--external:node:*' --external:./cometapi_responses_bg.wasm --external:./cometapi_responses_bg.wasm?module --log-level=warning \
 	  --outfile="build/pkg.tmp/$$e.js"; done
 	@# swap in one step: other processes reading pkg/ never see a half-written package
 	@rm -rf build/pkg.old && { [ ! -d pkg ] || mv pkg build/pkg.old; } && mv build/pkg.tmp pkg && rm -rf build/pkg.old
@@ -103,8 +105,10 @@ test-publish: build
 	node --test --test-concurrency=1 tests/runtimes/publish-npm.test.mjs tests/runtimes/publish-crate.test.mjs
 
 # the shipped wasm + JS glue (gzip) must stay under the budget (KiB): a guard against accidental
-# growth; the size we aim for, and where we stand against openai-node, is in docs/performance.md
-SIZE_BUDGET_KIB ?= 118
+# growth. The glue measured is the browser entry's without its inline copy of the wasm
+# (scripts/size.mjs); the size we aim for, and where we stand against openai-node, is in
+# docs/performance.md
+SIZE_BUDGET_KIB ?= 120
 size-check: build
 	SIZE_BUDGET_KIB=$(SIZE_BUDGET_KIB) node scripts/size.mjs --check
 

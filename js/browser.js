@@ -1,22 +1,26 @@
-// Browsers, web workers and bundlers (Vite dev server and build, webpack 5, esbuild, Rollup):
-// the wasm ships inlined in this package (gzip + base64, about the size of the .wasm gzipped), so no
-// bundler has to find, copy or serve a .wasm asset and no configuration is needed; top-level await
-// instantiates it, so importers need no init call. Needs DecompressionStream (Chrome/Edge 80,
-// Firefox 113, Safari 16.4). For a page that must not use top-level await, or to load the .wasm
-// file from a URL instead, use the "cometapi-responses/web" entry and its `init()`.
-import initWasm from './cometapi_responses.js';
+// Browsers, web workers and bundlers (Vite dev server and build, webpack 5, esbuild, Rollup, Next.js
+// client components): the wasm ships inlined in this package (gzip + base64, about the size of the
+// .wasm gzipped), so no bundler has to find, copy or serve a .wasm asset and no configuration is
+// needed. It is decoded (a small synchronous inflate: no DecompressionStream), compiled and
+// instantiated synchronously on import: no top-level await, so webpack does not warn and importers
+// need no init call. Engines that refuse to compile a module this size synchronously on a page's
+// main thread (Chrome and Edge before 115 allowed only 4 KB there) compile it asynchronously
+// instead: there `await init()` before the first use. To load the .wasm file from a URL instead,
+// use the "cometapi-responses/web" entry.
+import initWasm, { initSync } from './cometapi_responses.js';
 import wasmGzipBase64 from './cometapi_responses_bg.inline.js';
+import { base64Bytes, gunzip } from './inflate.js';
 
-async function inflate(base64) {
-  const bin = atob(base64);
-  const gz = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) gz[i] = bin.charCodeAt(i);
-  const bytes = new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Response(bytes).arrayBuffer();
+let ready;
+const bytes = gunzip(base64Bytes(wasmGzipBase64));
+try {
+  initSync({ module: bytes });
+} catch {
+  ready = initWasm({ module_or_path: bytes }).then(() => undefined);
 }
 
-await initWasm({ module_or_path: await inflate(wasmGzipBase64) });
-
 export * from './api.js';
-/** No-op: this entry is ready on import. Kept for code written against the `web` entry. */
-export async function init() {}
+/** Resolves once the wasm is ready: at once where it compiled on import (every current engine). */
+export function init() {
+  return ready ?? Promise.resolve();
+}

@@ -1760,5 +1760,10 @@ export class ValidationError extends CometApiError {
   readonly param: string;
 }
 
-/** No-op outside the `/web` entry: every entry is ready on import. */
+/**
+ * Resolves once the wasm is ready. The `/web` entry loads it here (call it before first use);
+ * every other entry is ready on import and resolves at once — except the browser entry on an engine
+ * that refuses to compile the module synchronously on a page's main thread (Chrome and Edge before
+ * 115), where it resolves when the asynchronous compile is done.
+ */
 export function init(moduleOrPath?: unknown): Promise<void>;

@@ -1,8 +1,13 @@
-// Node ≥ 20 entry: instantiates the wasm synchronously from the file beside this one.
-import { readFileSync } from 'node:fs';
+// Node ≥ 20 entry, also Bun and Deno (they match the "node" condition): the wasm ships inside this
+// module (gzip + base64), so a server bundler — Next.js (webpack, Turbopack), SvelteKit
+// adapter-node, esbuild or bun build for node — has no .wasm file to locate or copy. It is decoded,
+// compiled and instantiated synchronously on import: no top-level await, so require() works too.
+import { Buffer } from 'node:buffer';
+import { gunzipSync } from 'node:zlib';
 import { initSync } from './cometapi_responses.js';
+import wasmGzipBase64 from './cometapi_responses_bg.inline.js';
 
-initSync({ module: readFileSync(new URL('./cometapi_responses_bg.wasm', import.meta.url)) });
+initSync({ module: gunzipSync(Buffer.from(wasmGzipBase64, 'base64')) });
 
 export * from './api.js';
 /** No-op: the Node entry is ready on import. Kept so code written for browsers runs unchanged. */

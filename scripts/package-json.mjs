@@ -1,7 +1,8 @@
 // Writes the generated files of the npm package into the staging directory of `make build`:
 //   node scripts/package-json.mjs [DIR]      (DIR defaults to build/pkg.tmp, the Makefile's staging dir)
-//   - DIR/cometapi_responses_bg.inline.js: the optimised .wasm, gzip + base64, for the `browser`
-//     entry (no bundler has to locate a .wasm asset: Vite dev + build, esbuild, webpack, Rollup);
+//   - DIR/cometapi_responses_bg.inline.js: the optimised .wasm, gzip + base64, for the `node` and
+//     `browser` entries (no bundler has to locate a .wasm asset: Vite dev + build, esbuild, webpack,
+//     Rollup, Next.js, SvelteKit, server bundles);
 //   - package.json: written to DIR when DIR is given, otherwise printed on stdout (the Makefile
 //     redirects it into DIR/package.json);
 //   - DIR/README.md (the repository's README, copied there by the Makefile): its relative links
@@ -34,14 +35,19 @@ const pkg = {
   main: './node.js',
   module: './browser.js',
   // One entry per runtime; the first matching condition wins, so order matters:
-  //   workerd  Cloudflare Workers (wrangler, miniflare, @cloudflare/vite-plugin): .wasm → WebAssembly.Module
-  //   node     Node ≥ 20, also Deno and Bun (they match "node"): bytes read from disk, sync init
-  //   browser  browsers, web workers and bundlers (Vite, webpack, esbuild, Rollup): inlined wasm,
-  //            top-level await; `worker` and `default` take the same entry
+  //   workerd     Cloudflare Workers (wrangler, miniflare, @cloudflare/vite-plugin): .wasm → WebAssembly.Module
+  //   edge-light  Vercel Edge, Next.js `runtime = 'edge'`: .wasm?module → WebAssembly.Module (no
+  //               compiling from bytes there), instantiated without a realm-bound class check
+  //   node        Node ≥ 20, also Deno and Bun (they match "node") and every server bundle: inlined
+  //               wasm, synchronous init
+  //   browser     browsers, web workers and bundlers (Vite, webpack, esbuild, Rollup, Next.js client
+  //               components): inlined wasm, synchronous init (no top-level await); `worker` and
+  //               `default` take the same entry
   exports: {
     '.': {
       types: './index.d.ts',
       workerd: './workerd.js',
+      'edge-light': './edge-light.js',
       node: './node.js',
       browser: './browser.js',
       worker: './browser.js',
@@ -54,7 +60,7 @@ const pkg = {
   },
   files: ['*.js', '*.d.ts', '*.wasm', 'README.md', 'LICENSE*'],
   // The entries instantiate the wasm on import; every other module is side-effect free.
-  sideEffects: ['./node.js', './browser.js', './workerd.js'],
+  sideEffects: ['./node.js', './browser.js', './edge-light.js', './workerd.js'],
 };
 
 const wasmPath = join(dir, 'cometapi_responses_bg.wasm');

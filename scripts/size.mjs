@@ -1,17 +1,29 @@
-// Prints (and with --check, enforces) the gzip size of what a runtime loads: the optimised wasm + JS glue.
-import { readFileSync, readdirSync } from 'node:fs';
+// Prints (and with --check, enforces) the gzip size of what a runtime loads: the optimised wasm +
+// the JS of the browser entry (glue, API modules, the synchronous inflate), measured without the
+// entry's inline copy of the wasm, which is the wasm itself once more (the `web` entry fetches the
+// .wasm file instead; the Node entry carries the same inline copy and the same JS, minus inflate's
+// base64 helper). The self-contained entries are printed as they ship, for information.
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const dir = new URL('../pkg/', import.meta.url);
-const gz = (f) => gzipSync(readFileSync(new URL(f, dir)), { level: 9 }).length;
-const wasm = gz('cometapi_responses_bg.wasm');
-// Everything the Node entry loads: the glue, the API modules and the entry (not the other entries).
-const others = new Set(['browser.js', 'web.js', 'workerd.js', 'cometapi_responses_bg.inline.js']);
-const files = readdirSync(dir).filter((f) => f.endsWith('.js') && !others.has(f));
-const glue = files.map(gz).reduce((a, b) => a + b, 0);
+const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+const read = (f) => readFileSync(new URL(f, dir));
+const wasm = gz(read('cometapi_responses_bg.wasm'));
+const browser = read('browser.js').toString('utf8');
+const inline = browser.match(/"H4sI[A-Za-z0-9+/=]{1000,}"/g) ?? [];
+if (inline.length !== 1) {
+  console.error(`size: expected one inline copy of the wasm in browser.js, found ${inline.length}`);
+  process.exit(1);
+}
+const glue = gz(browser.replace(inline[0], '""'));
 const kib = (n) => (n / 1024).toFixed(1) + ' KiB';
-console.log(`size: wasm ${kib(wasm)} gzip + glue ${kib(glue)} gzip = ${kib(wasm + glue)} gzip`);
-const budget = Number(process.env.SIZE_BUDGET_KIB ?? 115) * 1024;
+console.log(
+  `size: wasm ${kib(wasm)} gzip + glue ${kib(glue)} gzip = ${kib(wasm + glue)} gzip ` +
+    `(as shipped, gzip: browser.js ${kib(gz(read('browser.js')))}, node.js ${kib(gz(read('node.js')))}, ` +
+    `web.js ${kib(gz(read('web.js')))} + the .wasm)`,
+);
+const budget = Number(process.env.SIZE_BUDGET_KIB ?? 120) * 1024;
 if (process.argv.includes('--check') && wasm + glue > budget) {
   console.error(`size guard: ${kib(wasm + glue)} is over the budget of ${kib(budget)}`);
   process.exit(1);

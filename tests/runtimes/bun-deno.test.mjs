@@ -2,7 +2,8 @@
 // tests/runtimes/tools/bun-deno, installed once into build/runtimes/tools-bun-deno) run the same
 // consumer scripts as Node on the packed tarball installed into a fresh project
 // (build/consumer-bun-deno): import (and require) by name, stream from the mock backend, create(),
-// an ApiError. Both resolve the package's `node` condition (node.js).
+// an ApiError; Deno also through `npm:` specifiers. Both resolve the package's `node` condition
+// (node.js).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -68,4 +69,8 @@ test('Deno: import by name streams from the mock backend and creates', async () 
 
 test('Deno: require() by name (a .cjs file) streams from the mock backend and creates', async () => {
   checkReport(await runScript(deno, denoRun('cjs.cjs')), consumer);
+});
+
+test('Deno: npm: specifiers (Netlify Edge / Deno Deploy style) stream from the mock backend and create', async () => {
+  checkReport(await runScript(deno, denoRun('deno-npm.mjs')), consumer);
 });

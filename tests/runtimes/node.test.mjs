@@ -52,7 +52,7 @@ test('npm pack: the tarball is a complete package', () => {
   assert.equal(manifest.type, 'module');
   for (const f of [
     'package.json', 'README.md', 'index.d.ts', 'cometapi_responses_bg.wasm',
-    'node.js', 'browser.js', 'workerd.js', 'web.js',
+    'node.js', 'browser.js', 'edge-light.js', 'workerd.js', 'web.js',
   ]) {
     assert.ok(files.includes(f), `the tarball holds ${f}`);
   }
@@ -64,9 +64,10 @@ test('npm pack: the tarball is a complete package', () => {
   walk(manifest.exports);
   for (const t of targets) assert.ok(existsSync(join(installed, t)), `${t} exists`);
   const root = manifest.exports['.'];
-  assert.deepEqual(Object.keys(root), ['types', 'workerd', 'node', 'browser', 'worker', 'default']);
+  assert.deepEqual(Object.keys(root), ['types', 'workerd', 'edge-light', 'node', 'browser', 'worker', 'default']);
   assert.equal(root.node, './node.js');
   assert.equal(root.workerd, './workerd.js');
+  assert.equal(root['edge-light'], './edge-light.js');
   assert.equal(root.browser, './browser.js');
   assert.ok(manifest.sideEffects.includes('./browser.js'));
   assert.ok(manifest.files.length > 0);

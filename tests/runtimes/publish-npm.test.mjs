@@ -38,7 +38,7 @@ test('the published files: the entries (one bundled module each), wasm, types, R
   const files = report.files.map((f) => f.path).sort();
   for (const f of [
     'LICENSE', 'README.md', 'package.json', 'index.d.ts', 'cometapi_responses_bg.wasm',
-    'node.js', 'browser.js', 'workerd.js', 'web.js',
+    'node.js', 'browser.js', 'edge-light.js', 'workerd.js', 'web.js',
   ]) {
     assert.ok(files.includes(f), `${f} is published`);
   }
@@ -65,10 +65,10 @@ test('the manifest: exports with types first, main/module/types, files, engines,
   assert.equal(manifest.type, 'module');
   assert.equal(manifest.engines.node, '>=20');
   assert.deepEqual(manifest.files, ['*.js', '*.d.ts', '*.wasm', 'README.md', 'LICENSE*']);
-  // Not `false`: node.js, browser.js and workerd.js instantiate the wasm when imported, and with
+  // Not `false`: node.js, browser.js, edge-light.js and workerd.js instantiate the wasm when imported, and with
   // `false` webpack skips them (it follows `export *` straight to api.js) and bundles no wasm at
   // all. Every other module is side-effect free.
-  assert.deepEqual([...manifest.sideEffects].sort(), ['./browser.js', './node.js', './workerd.js']);
+  assert.deepEqual([...manifest.sideEffects].sort(), ['./browser.js', './edge-light.js', './node.js', './workerd.js']);
   assert.equal(manifest.license, 'MIT');
   assert.equal(manifest.repository.url, `git+${REPO}.git`);
   assert.ok(manifest.description.length > 20);

@@ -1,0 +1,73 @@
+// The package's runtime entries as built into pkg/: what each needs from its host.
+//   - node.js carries the wasm inside: it runs copied alone, with no .wasm file beside it;
+//   - browser.js needs neither top-level await nor DecompressionStream, and where the engine
+//     refuses a synchronous compile (Chrome before 115 on a page's main thread) init() waits for
+//     the asynchronous one;
+//   - no entry uses top-level await (webpack warns about it in every Next.js build; require() and
+//     script-style runtimes cannot load it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PKG = fileURLToPath(new URL('../../pkg/', import.meta.url));
+const ENTRIES = ['node.js', 'browser.js', 'edge-light.js', 'workerd.js', 'web.js'];
+
+/** Runs an ES module snippet in a fresh Node; returns its stdout. */
+const node = (code, cwd = PKG) => execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd, encoding: 'utf8' });
+
+// what each snippet does once the entry is imported: the wasm parses an SSE frame synchronously
+const USE = `
+const parser = new m.SseParser();
+const events = parser.feed(new TextEncoder().encode('event: hi\\ndata: from wasm\\n\\n'));
+console.log(JSON.stringify(events.map((e) => [e.event, e.data])));`;
+const EXPECTED = '[["hi","from wasm"]]';
+
+test('no entry uses top-level await', async () => {
+  const esbuild = await import('esbuild');
+  for (const entry of ENTRIES) {
+    const result = await esbuild.build({
+      entryPoints: [join(PKG, entry)],
+      bundle: false,
+      write: false,
+      format: 'esm',
+      supported: { 'top-level-await': false },
+      logLevel: 'silent',
+    }).catch((e) => e);
+    assert.ok(!(result instanceof Error), `${entry} uses top-level await: ${result.message}`);
+  }
+});
+
+test('node.js runs copied alone, with no .wasm file beside it (the wasm is inside)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cometapi-node-entry-'));
+  try {
+    copyFileSync(join(PKG, 'node.js'), join(dir, 'node.js'));
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    assert.equal(node(`const m = await import('./node.js');${USE}`, dir).trim(), EXPECTED);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('browser.js works where DecompressionStream does not exist', () => {
+  const out = node(`delete globalThis.DecompressionStream; const m = await import('./browser.js'); await m.init();${USE}`);
+  assert.equal(out.trim(), EXPECTED);
+});
+
+test('browser.js: where a synchronous compile is refused, init() resolves once the asynchronous one is done', () => {
+  const out = node(`
+const Module = WebAssembly.Module;
+let refused = 0;
+WebAssembly.Module = function () {
+  refused++;
+  throw new RangeError('WebAssembly.Compile is disallowed on the main thread, if the buffer size is larger than 4KB.');
+};
+WebAssembly.Module.prototype = Module.prototype;
+const m = await import('./browser.js');
+await m.init();
+console.log('refused ' + refused);${USE}`);
+  assert.deepEqual(out.trim().split('\n'), ['refused 1', EXPECTED]);
+});

@@ -1,18 +1,26 @@
 // Browsers, web workers and bundlers (Vite dev server and build, webpack 5, esbuild, Rollup, Next.js
 // client components): the wasm ships inlined in this package (gzip + base64, about the size of the
 // .wasm gzipped), so no bundler has to find, copy or serve a .wasm asset and no configuration is
-// needed. It is decoded (a small synchronous inflate: no DecompressionStream), compiled and
-// instantiated synchronously on import: no top-level await, so webpack does not warn and importers
+// needed. It is decoded (fflate's synchronous gunzip, bundled into this entry at build time: no
+// DecompressionStream), compiled and instantiated synchronously on import: no top-level await, so webpack does not warn and importers
 // need no init call. Engines that refuse to compile a module this size synchronously on a page's
 // main thread (Chrome and Edge before 115 allowed only 4 KB there) compile it asynchronously
 // instead: there `await init()` before the first use. To load the .wasm file from a URL instead,
 // use the "cometapi-responses/web" entry.
 import initWasm, { initSync } from './cometapi_responses.js';
 import wasmGzipBase64 from './cometapi_responses_bg.inline.js';
-import { base64Bytes, gunzip } from './inflate.js';
+import { gunzipSync } from 'fflate';
+
+function base64Bytes(text) {
+  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
+  const bin = atob(text);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
 
 let ready;
-const bytes = gunzip(base64Bytes(wasmGzipBase64));
+const bytes = gunzipSync(base64Bytes(wasmGzipBase64));
 try {
   initSync({ module: bytes });
 } catch {

@@ -1,8 +1,8 @@
 // Prints (and with --check, enforces) the gzip size of what a runtime loads: the optimised wasm +
-// the JS of the browser entry (glue, API modules, the synchronous inflate), measured without the
-// entry's inline copy of the wasm, which is the wasm itself once more (the `web` entry fetches the
-// .wasm file instead; the Node entry carries the same inline copy and the same JS, minus inflate's
-// base64 helper). The self-contained entries are printed as they ship, for information.
+// the JS of the browser entry (glue, API modules, fflate's synchronous gunzip), measured without
+// the entry's inline copy of the wasm, which is the wasm itself once more (the `web` entry fetches
+// the .wasm file instead; the Node entry carries the same inline copy and the same JS, with
+// node:zlib instead of fflate). The self-contained entries are printed as they ship, for information.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
@@ -23,7 +23,7 @@ console.log(
     `(as shipped, gzip: browser.js ${kib(gz(read('browser.js')))}, node.js ${kib(gz(read('node.js')))}, ` +
     `web.js ${kib(gz(read('web.js')))} + the .wasm)`,
 );
-const budget = Number(process.env.SIZE_BUDGET_KIB ?? 120) * 1024;
+const budget = Number(process.env.SIZE_BUDGET_KIB ?? 121) * 1024;
 if (process.argv.includes('--check') && wasm + glue > budget) {
   console.error(`size guard: ${kib(wasm + glue)} is over the budget of ${kib(budget)}`);
   process.exit(1);

@@ -209,6 +209,15 @@ impl Call {
         c
     }
 
+    /// A call with no request whose answer the shell already has (a `Response` from its own
+    /// `fetch`, e.g. of a proxy): the shell reports its headers ([`on_headers`](Self::on_headers))
+    /// and body; an error status is read as the API's error (no retry), a success as `stream`.
+    pub fn answered(stream: StreamState) -> Call {
+        let mut c = Call::reading(stream);
+        c.state = State::Waiting;
+        c
+    }
+
     /// The call ends with `error` (e.g. a chunk that could not be taken); an open body is
     /// dropped with its request.
     pub fn fail(&mut self, error: Error) {

@@ -27,7 +27,8 @@ mod sinks;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use sinks::{follow_output, write_frame, Batch};
+pub(crate) use sinks::write_frame;
+use sinks::{follow_output, Batch};
 
 use crate::accumulate::{Accumulator, Outcome, Patch};
 use crate::error::Error;
@@ -82,6 +83,8 @@ enum Sink {
     Batch(Batch),
     /// Re-encoded as `text/event-stream` bytes for a proxy: see [`StreamState::take_frames`].
     Frames(String),
+    /// Kept as [`Entry`]s until the consumer says how it takes them ([`StreamState::hold`]).
+    Held(VecDeque<Entry>),
 }
 
 /// The stream state machine (see the module docs).
@@ -178,14 +181,57 @@ impl StreamState {
             return;
         }
         let mut frames = String::new();
-        if let Sink::Entries(q) = &mut self.sink {
-            for e in q.drain(..) {
-                if e.show != Show::Hide {
-                    write_frame(&mut frames, &e.sse_name, e.event.json());
+        if let Sink::Entries(q) | Sink::Held(q) = &mut self.sink {
+            let terminal = self.outcome.is_some();
+            let last = q.len();
+            for (i, e) in q.drain(..).enumerate() {
+                let written = match (e.show, &self.redactor) {
+                    (Show::Hide, _) => continue,
+                    (Show::Fail, Some(r)) => r.redact(e.event.json()).into_owned(),
+                    _ => e.event.json().to_owned(),
+                };
+                write_frame(&mut frames, &e.sse_name, &written);
+                self.failure_forwarded |= e.show == Show::Fail;
+                if terminal && i + 1 == last && e.event.is_terminal() {
+                    let mut b = String::from("[");
+                    b.push_str(e.event.json());
+                    b.push(',');
+                    crate::accumulate::patch::write_json(&e.patches, &mut b);
+                    b.push_str(",1]");
+                    self.terminal_batch = Some(b);
                 }
             }
         }
         self.sink = Sink::Frames(frames);
+    }
+
+    /// Batches mode, before anything was taken: from now on the decoded events are kept as
+    /// entries, not written, until [`unhold`](Self::unhold) (they become the next batch) or
+    /// [`frames_mode`](Self::frames_mode) (they become frames). A consumer that waits for the
+    /// first event before choosing how to read the stream (`ResponseStream.ready()`) uses it.
+    pub fn hold(&mut self) {
+        if matches!(&self.sink, Sink::Batch(b) if b.is_empty()) {
+            self.sink = Sink::Held(VecDeque::new());
+        }
+    }
+
+    /// Held: the kept entries become the next batch ([`take_batch`](Self::take_batch)), and
+    /// batches mode goes on.
+    pub fn unhold(&mut self) {
+        let Sink::Held(q) = &mut self.sink else { return };
+        let mut batch = Batch::default();
+        for e in q.drain(..) {
+            batch.push(e.event.json(), &e.patches, e.show, e.output_ops.as_deref());
+        }
+        self.sink = Sink::Batch(batch);
+    }
+
+    /// Held: entries are kept (`Some(true)`: one of them is handed out, not only folded).
+    pub fn held(&self) -> Option<bool> {
+        match &self.sink {
+            Sink::Held(q) => Some(q.iter().any(|e| e.show == Show::Yield)),
+            _ => None,
+        }
     }
 
     /// Feeds one chunk of the body: every event it completes is decoded, folded and queued
@@ -337,8 +383,13 @@ impl StreamState {
         match self.acc.outcome() {
             Outcome::Pending => {}
             Outcome::Completed | Outcome::Incomplete => self.outcome = Some(Ok(())),
-            Outcome::Failed(e) | Outcome::Error(e) => {
+            Outcome::Failed(e) => {
                 self.outcome = Some(Err(Error::Api(Box::new(e.clone()))));
+                show = Show::Fail;
+            }
+            Outcome::Error(e) => {
+                // A proxy's error frame may stand for another class (crate::relay).
+                self.outcome = Some(Err(crate::relay::from_error_event(e.clone())));
                 show = Show::Fail;
             }
         }
@@ -347,11 +398,11 @@ impl StreamState {
             follow_output(o, &self.acc, terminal);
         }
         match &mut self.sink {
-            Sink::Entries(q) => {
+            Sink::Entries(q) | Sink::Held(q) => {
                 let output_ops = self.output.as_ref().map(|o| o.ops().to_owned());
                 q.push_back(Entry { event: ev, patches: self.acc.patches().to_vec(), show, sse_name, output_ops });
             }
-            Sink::Batch(b) => b.push(ev.json(), &self.acc, show, self.output.as_ref().map(|o| o.ops())),
+            Sink::Batch(b) => b.push(ev.json(), self.acc.patches(), show, self.output.as_ref().map(|o| o.ops())),
             Sink::Frames(f) => {
                 match (show, &self.redactor) {
                     (Show::Hide, _) => {}

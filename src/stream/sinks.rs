@@ -30,16 +30,15 @@ pub(super) struct Batch {
 
 impl Batch {
     /// Appends one entry.
-    pub(super) fn push(&mut self, json: &str, acc: &Accumulator, show: Show, output_ops: Option<&str>) {
+    pub(super) fn push(&mut self, json: &str, patches: &[Patch], show: Show, output_ops: Option<&str>) {
         let b = &mut self.text;
         b.push(if b.is_empty() { '[' } else { ',' });
         b.push_str(json);
         b.push(',');
-        let patches = acc.patches();
         if !self.repeatable.is_empty() && patches == self.repeatable.as_slice() {
             b.push('1');
         } else {
-            acc.write_patches_json(b);
+            crate::accumulate::patch::write_json(patches, b);
             self.repeatable.clear();
             if patches.iter().all(|p| matches!(p, Patch::Append { .. })) {
                 self.repeatable.extend_from_slice(patches);
@@ -51,6 +50,11 @@ impl Batch {
             b.push(',');
             b.push_str(ops);
         }
+    }
+
+    /// Nothing written since the last [`take`](Self::take).
+    pub(super) fn is_empty(&self) -> bool {
+        self.text.is_empty()
     }
 
     /// The batch written since the last call (`None`: nothing).
@@ -86,7 +90,7 @@ pub(super) fn follow_output(o: &mut OutputParser, acc: &Accumulator, terminal: b
 
 /// One SSE frame: the `event:` line when the event had one, the data (one `data:` line per line
 /// of it), and the blank line.
-pub(super) fn write_frame(out: &mut String, sse_name: &str, data: &str) {
+pub(crate) fn write_frame(out: &mut String, sse_name: &str, data: &str) {
     if !sse_name.is_empty() && sse_name != "message" {
         out.push_str("event: ");
         out.push_str(sse_name);

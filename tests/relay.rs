@@ -136,6 +136,15 @@ fn an_answered_call_reads_an_error_status_as_the_api_error_without_retrying() {
     assert_eq!(c.action(), Action::Done);
     let Some(Error::Api(e)) = c.error() else { panic!("{:?}", c.error()) };
     assert_eq!((e.status, e.request_id.as_deref()), (Some(429), Some("req_429")));
+    // other classes, as they are
+    for err in [Error::Connection { message: "down".into() }, Error::Timeout { timeout_ms: 9, attempts: 2 }] {
+        let (status, body) = error_response(&err, None).unwrap();
+        let mut c = Call::answered(StreamState::batches(None));
+        c.on_headers(status, |_| None);
+        c.on_chunk(body.as_bytes());
+        c.on_body_end();
+        assert_eq!(c.error(), Some(&err));
+    }
 }
 
 const STREAM: &str = concat!(

@@ -135,6 +135,8 @@ pub struct Call {
     /// The wait before the next attempt ([`State::Sleep`]).
     sleep: Option<SleepPlan>,
     redactor: Option<Rc<Redactor>>,
+    /// An [`answered`](Self::answered) call: its error body may be a proxy's ([`crate::relay`]).
+    answered: bool,
 }
 
 /// A retry to come: which one, and the headers that may set its delay.
@@ -164,6 +166,7 @@ impl Call {
             output_parsed: None,
             sleep: None,
             redactor,
+            answered: false,
         }
     }
 
@@ -215,6 +218,7 @@ impl Call {
     pub fn answered(stream: StreamState) -> Call {
         let mut c = Call::reading(stream);
         c.state = State::Waiting;
+        c.answered = true;
         c
     }
 

@@ -389,7 +389,7 @@ impl StreamState {
             }
             Outcome::Error(e) => {
                 // A proxy's error frame may stand for another class (crate::relay).
-                self.outcome = Some(Err(crate::relay::from_error_event(e.clone())));
+                self.outcome = Some(Err(crate::relay::from_relayed(e.clone())));
                 show = Show::Fail;
             }
         }

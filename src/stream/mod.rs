@@ -83,8 +83,6 @@ enum Sink {
     Batch(Batch),
     /// Re-encoded as `text/event-stream` bytes for a proxy: see [`StreamState::take_frames`].
     Frames(String),
-    /// Kept as [`Entry`]s until the consumer says how it takes them ([`StreamState::hold`]).
-    Held(VecDeque<Entry>),
 }
 
 /// The stream state machine (see the module docs).
@@ -114,6 +112,11 @@ pub struct StreamState {
     failure_forwarded: bool,
     /// A `json_schema` stream: the partial JSON of its output text.
     output: Option<Box<OutputParser>>,
+    /// Held ([`hold`](StreamState::hold)): the frames of the events batched since, in case the
+    /// consumer takes them as frames.
+    held: Option<String>,
+    /// Held: an event to hand out was decoded.
+    held_yield: bool,
 }
 
 impl StreamState {
@@ -143,6 +146,8 @@ impl StreamState {
             redactor: None,
             failure_forwarded: false,
             output: None,
+            held: None,
+            held_yield: false,
         }
     }
 
@@ -180,58 +185,37 @@ impl StreamState {
         if matches!(self.sink, Sink::Frames(_)) {
             return;
         }
-        let mut frames = String::new();
-        if let Sink::Entries(q) | Sink::Held(q) = &mut self.sink {
-            let terminal = self.outcome.is_some();
-            let last = q.len();
-            for (i, e) in q.drain(..).enumerate() {
-                let written = match (e.show, &self.redactor) {
-                    (Show::Hide, _) => continue,
-                    (Show::Fail, Some(r)) => r.redact(e.event.json()).into_owned(),
-                    _ => e.event.json().to_owned(),
-                };
-                write_frame(&mut frames, &e.sse_name, &written);
-                self.failure_forwarded |= e.show == Show::Fail;
-                if terminal && i + 1 == last && e.event.is_terminal() {
-                    let mut b = String::from("[");
-                    b.push_str(e.event.json());
-                    b.push(',');
-                    crate::accumulate::patch::write_json(&e.patches, &mut b);
-                    b.push_str(",1]");
-                    self.terminal_batch = Some(b);
+        let mut frames = self.held.take().unwrap_or_default();
+        if let Sink::Entries(q) = &mut self.sink {
+            for e in q.drain(..) {
+                if e.show != Show::Hide {
+                    write_frame(&mut frames, &e.sse_name, e.event.json());
                 }
             }
         }
         self.sink = Sink::Frames(frames);
     }
 
-    /// Batches mode, before anything was taken: from now on the decoded events are kept as
-    /// entries, not written, until [`unhold`](Self::unhold) (they become the next batch) or
-    /// [`frames_mode`](Self::frames_mode) (they become frames). A consumer that waits for the
-    /// first event before choosing how to read the stream (`ResponseStream.ready()`) uses it.
-    pub fn hold(&mut self) {
+    /// Batches mode, before anything was taken: until [`unhold`](Self::unhold) or
+    /// [`frames_mode`](Self::frames_mode), the events are also written as frames (with
+    /// `redactor`, as in frames mode), and the consumer takes nothing, so that it can still choose
+    /// batches (the batch written meanwhile) or frames (the frames written meanwhile). A consumer
+    /// that waits for the first event before choosing (`ResponseStream.ready()`) uses it.
+    pub fn hold(&mut self, redactor: Option<Rc<Redactor>>) {
         if matches!(&self.sink, Sink::Batch(b) if b.is_empty()) {
-            self.sink = Sink::Held(VecDeque::new());
+            self.redactor = redactor;
+            self.held = Some(String::new());
         }
     }
 
-    /// Held: the kept entries become the next batch ([`take_batch`](Self::take_batch)), and
-    /// batches mode goes on.
+    /// Held: the consumer takes batches (the one written meanwhile first).
     pub fn unhold(&mut self) {
-        let Sink::Held(q) = &mut self.sink else { return };
-        let mut batch = Batch::default();
-        for e in q.drain(..) {
-            batch.push(e.event.json(), &e.patches, e.show, e.output_ops.as_deref());
-        }
-        self.sink = Sink::Batch(batch);
+        self.held = None;
     }
 
-    /// Held: entries are kept (`Some(true)`: one of them is handed out, not only folded).
+    /// `None` unless held; `Some(true)` once an event to hand out (not only to fold) was decoded.
     pub fn held(&self) -> Option<bool> {
-        match &self.sink {
-            Sink::Held(q) => Some(q.iter().any(|e| e.show == Show::Yield)),
-            _ => None,
-        }
+        self.held.as_ref().map(|_| self.held_yield)
     }
 
     /// Feeds one chunk of the body: every event it completes is decoded, folded and queued
@@ -352,7 +336,7 @@ impl StreamState {
     }
 
     fn take_sse(&mut self, sse_event: sse::Event) {
-        let keep_name = !matches!(self.sink, Sink::Batch(_));
+        let keep_name = !matches!(self.sink, Sink::Batch(_)) || self.held.is_some();
         let sse_name = if keep_name { sse_event.event.clone() } else { String::new() };
         let ev = match event::decode_owned(sse_event) {
             Ok(Some(ev)) => ev,
@@ -397,27 +381,34 @@ impl StreamState {
         if let Some(o) = &mut self.output {
             follow_output(o, &self.acc, terminal);
         }
-        match &mut self.sink {
-            Sink::Entries(q) | Sink::Held(q) => {
+        // Frames are written in frames mode, and while held (in case the consumer takes frames).
+        let frames = match &mut self.sink {
+            Sink::Entries(q) => {
                 let output_ops = self.output.as_ref().map(|o| o.ops().to_owned());
                 q.push_back(Entry { event: ev, patches: self.acc.patches().to_vec(), show, sse_name, output_ops });
+                return;
             }
-            Sink::Batch(b) => b.push(ev.json(), self.acc.patches(), show, self.output.as_ref().map(|o| o.ops())),
-            Sink::Frames(f) => {
-                match (show, &self.redactor) {
-                    (Show::Hide, _) => {}
-                    (Show::Fail, Some(r)) => write_frame(f, &sse_name, &r.redact(ev.json())),
-                    _ => write_frame(f, &sse_name, ev.json()),
-                }
-                self.failure_forwarded |= show == Show::Fail;
-                if terminal {
-                    let mut b = String::from("[");
-                    b.push_str(ev.json());
-                    b.push(',');
-                    self.acc.write_patches_json(&mut b);
-                    b.push_str(",1]");
-                    self.terminal_batch = Some(b);
-                }
+            Sink::Batch(b) => {
+                b.push(ev.json(), &self.acc, show, self.output.as_ref().map(|o| o.ops()));
+                self.held_yield |= self.held.is_some() && show == Show::Yield;
+                self.held.as_mut()
+            }
+            Sink::Frames(f) => Some(f),
+        };
+        if let Some(f) = frames {
+            match (show, &self.redactor) {
+                (Show::Hide, _) => {}
+                (Show::Fail, Some(r)) => write_frame(f, &sse_name, &r.redact(ev.json())),
+                _ => write_frame(f, &sse_name, ev.json()),
+            }
+            self.failure_forwarded |= show == Show::Fail;
+            if terminal {
+                let mut b = String::from("[");
+                b.push_str(ev.json());
+                b.push(',');
+                self.acc.write_patches_json(&mut b);
+                b.push_str(",1]");
+                self.terminal_batch = Some(b);
             }
         }
     }

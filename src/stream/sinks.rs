@@ -30,15 +30,16 @@ pub(super) struct Batch {
 
 impl Batch {
     /// Appends one entry.
-    pub(super) fn push(&mut self, json: &str, patches: &[Patch], show: Show, output_ops: Option<&str>) {
+    pub(super) fn push(&mut self, json: &str, acc: &Accumulator, show: Show, output_ops: Option<&str>) {
         let b = &mut self.text;
         b.push(if b.is_empty() { '[' } else { ',' });
         b.push_str(json);
         b.push(',');
+        let patches = acc.patches();
         if !self.repeatable.is_empty() && patches == self.repeatable.as_slice() {
             b.push('1');
         } else {
-            crate::accumulate::patch::write_json(patches, b);
+            acc.write_patches_json(b);
             self.repeatable.clear();
             if patches.iter().all(|p| matches!(p, Patch::Append { .. })) {
                 self.repeatable.extend_from_slice(patches);

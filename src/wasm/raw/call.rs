@@ -222,8 +222,9 @@ impl RawCall {
     /// returns `""` once an event to hand out is kept, and [`take_pending`](Self::take_pending)
     /// gives them (as a batch, or as frames after `frames_mode`).
     pub fn hold(&mut self) {
+        let redactor = self.call.redactor();
         if let Some(s) = self.call.stream_mut() {
-            s.hold();
+            s.hold(redactor);
         }
     }
 

@@ -109,8 +109,12 @@ export class ResponseStream {
   /** next() after on() read ahead: what it read first, in order, then the stream itself. */
   async #fromQueue() {
     while (this.#ahead) await this.#ahead;
-    const r = this.#queue.shift();
-    if (r === undefined) return this.#events.next();
+    const r = this.#queue?.shift();
+    if (r === undefined) {
+      // Drained, and on()'s reader has stopped: next() reads the stream directly again.
+      this.#queue = null;
+      return this.#events.next();
+    }
     if ('error' in r) throw r.error;
     return r;
   }
@@ -322,6 +326,7 @@ export class ResponseStream {
       this.#queue = [];
       queueMicrotask(() => {
         if (!this.#claimed && !this.#iterating && this.#final === null) this.#pump();
+        else if (this.#queue?.length === 0 && this.#ahead === null) this.#queue = null;
       });
     }
     return this;

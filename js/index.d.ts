@@ -1627,15 +1627,39 @@ export class ResponsesClient {
  */
 export class ResponseStream<TParsed = never> implements AsyncIterableIterator<ResponseStreamEvent> {
   private constructor();
-  /** Parses any ReadableStream of SSE bytes (e.g. from your own proxy). */
-  static fromReadableStream(body: ReadableStream<Uint8Array>): ResponseStream;
+  /**
+   * Parses any ReadableStream of SSE bytes (e.g. from your own proxy). An `event: error` frame
+   * written by `toReadableStream()` becomes the error it stands for (ApiError with `status` and
+   * `requestId`, ConnectionError, TimeoutError, StreamError). Aborting `signal`, or a body whose
+   * read fails with an AbortError (its fetch was aborted), ends the stream with AbortError.
+   */
+  static fromReadableStream(body: ReadableStream<Uint8Array>, opts?: { signal?: AbortSignal }): ResponseStream;
+  /**
+   * Reads a fetch Response of your own route (e.g. one `toResponse()` made): a success status as
+   * an SSE stream, an error status as the API's error body (ApiError with its `status`, `code`,
+   * `type`, `param`, `message`, `requestId`; the classes `toResponse()` writes for other failures).
+   */
+  static fromResponse(res: globalThis.Response, opts?: { signal?: AbortSignal }): ResponseStream;
   [Symbol.asyncIterator](): ResponseStream<TParsed>;
   next(): Promise<IteratorResult<ResponseStreamEvent, undefined>>;
   return(): Promise<IteratorResult<ResponseStreamEvent, undefined>>;
   /** Reads the rest if needed; resolves with the completed or incomplete Response. */
   finalResponse(): Promise<[TParsed] extends [never] ? Response : ParsedResponse<TParsed>>;
-  on<T extends ResponseStreamEventType>(type: T, handler: (event: EventOfType<T>) => void): this;
+  /**
+   * `handler(event)` for each event of `type` ("*": every event) as the stream is read. Starts
+   * reading if nothing else does (after the current task); what it reads before an iterator or
+   * `finalResponse()` asks is kept for them, so they still see every event.
+   */
+  on<T extends Exclude<ResponseStreamEventType, 'error'>>(type: T, handler: (event: EventOfType<T>) => void): this;
   on(type: '*', handler: (event: ResponseStreamEvent) => void): this;
+  /**
+   * `handler(error)` when the stream fails: 'abort' gets the AbortError, 'error' any other
+   * error (an in-stream `error` event is never handed out as an event: it is this error).
+   * Without them a failure nobody awaits is dropped silently (no unhandled rejection);
+   * `finalResponse()` still rejects with it.
+   */
+  on(type: 'error', handler: (error: ApiError | ConnectionError | TimeoutError | StreamError) => void): this;
+  on(type: 'abort', handler: (error: AbortError) => void): this;
   off(type: string, handler: (event: never) => void): this;
   /** The Response built from the events read so far, or null before the first event that writes output (a bridge may send no response.created). */
   readonly response: Response | null;
@@ -1645,8 +1669,26 @@ export class ResponseStream<TParsed = never> implements AsyncIterableIterator<Re
    */
   readonly partialParsed: [TParsed] extends [never] ? undefined : PartialParsed<TParsed> | undefined;
   abort(): void;
-  /** The events as text/event-stream bytes (for proxies). */
+  /**
+   * The events as text/event-stream bytes (for proxies), each as the server sent it. A failure
+   * with no event of its own (an HTTP error before the first byte, an unreachable upstream, a
+   * timeout, a broken body) ends the bytes with an `event: error` frame in the API's error
+   * shape plus `status`, `request_id` and `class` (redacted), which `fromReadableStream()`
+   * reads back as the same error. Only an abort errors the ReadableStream.
+   */
   toReadableStream(): ReadableStream<Uint8Array>;
+  /**
+   * Resolves once the first event arrived (it is kept for whoever reads next); rejects with the
+   * error when the request failed before any event. Lets a route choose its HTTP status.
+   */
+  ready(): Promise<void>;
+  /**
+   * A Response for a server route: 200 with `toReadableStream()` as text/event-stream, or, on a
+   * failure before the first event, the upstream's status (502 without one, 504 for a timeout)
+   * with the API's JSON error body (`{"error":{…, "status", "request_id"}}`). Rejects only with
+   * AbortError. `init.headers` are added.
+   */
+  toResponse(init?: { headers?: HeadersInit }): Promise<globalThis.Response>;
   /**
    * Releases the stream's wasm memory now, aborting it if it is still open. A stream releases it
    * by itself when it ends (any outcome); `response` and `finalResponse()` stay usable after.

@@ -30,6 +30,16 @@ function describe(e) {
 
 const ignore = () => {};
 
+/** A read that failed because its body was aborted (a fetch's signal, a reader cancelled with an AbortError). */
+const isAbort = (e) => typeof e === 'object' && e !== null && e.name === 'AbortError';
+
+/** Reports the status and wanted headers of a Response to the core. */
+export function reportHeaders(raw, res) {
+  WANTED ??= wantedHeaders();
+  const h = res.headers;
+  raw.headers_arrived(res.status, h.get(WANTED[0]) ?? undefined, h.get(WANTED[1]) ?? undefined, h.get(WANTED[2]) ?? undefined, h.get(WANTED[3]) ?? undefined);
+}
+
 export class Io {
   #raw;
   #fetch;
@@ -151,8 +161,7 @@ export class Io {
       raw.fetch_failed(NETWORK, 'fetch did not return a Response');
       return;
     }
-    const h = res.headers;
-    raw.headers_arrived(res.status, h.get(WANTED[0]) ?? undefined, h.get(WANTED[1]) ?? undefined, h.get(WANTED[2]) ?? undefined, h.get(WANTED[3]) ?? undefined);
+    reportHeaders(raw, res);
     const stream = res.body;
     if (stream === null || stream === undefined) {
       raw.no_body();
@@ -179,7 +188,7 @@ export class Io {
       this.#waiting = false;
       this.#reader = null;
       if (this.#aborted) return undefined;
-      const kind = this.#timedOut ? TIMEOUT : NETWORK;
+      const kind = this.#timedOut ? TIMEOUT : isAbort(e) ? ABORT : NETWORK;
       return raw.read_failed(kind, describe(e));
     }
     this.#waiting = false;

@@ -3,13 +3,15 @@
 // this file moves its batches to the consumer and mirrors the snapshot (docs/architecture.md).
 import { RawCall } from './cometapi_responses.js';
 import { AbortError, StreamError, toError } from './errors.js';
-import { Io } from './io.js';
+import { Io, reportHeaders } from './io.js';
 import { Mirror } from './mirror.js';
 import { validated } from './sdk.js';
 
 export const INTERNAL = Symbol('cometapi-responses.internal');
 
 const isObject = (v) => typeof v === 'object' && v !== null;
+const ignore = () => {};
+const signalOf = (opts) => (isObject(opts) ? opts.signal ?? undefined : undefined);
 
 /**
  * A stream of Responses events: an async iterator of wire events, with the Response
@@ -32,6 +34,20 @@ export class ResponseStream {
   #parsed = null;
   #validate;
   #output = 0;
+  /** ready(): its promise; while it runs, it alone reads (the events it reads are held in the core). */
+  #readying = null;
+  /** The core holds events not taken yet (ready() read them): the next reader takes them first. */
+  #held = false;
+  /** Reading began (ready(), an iterator, finalResponse(), on(), toReadableStream()). */
+  #started = false;
+  /** A failure before the first event, as the core writes it for a proxy: { frame, response: [status, body] }. */
+  #relay = null;
+  /** on() started reading with nobody else reading: what it read, kept for a later reader ({ value, done } or { error }). */
+  #queue = null;
+  /** The read on()'s reader has in flight. */
+  #ahead = null;
+  /** A reader other than on()'s came (next(), toReadableStream()): on()'s reader stops. */
+  #claimed = false;
 
   /** @internal Streams come from ResponsesClient.stream(), retrieveStream() and ResponseStream.fromReadableStream(). */
   constructor(token, raw, io, validate) {
@@ -48,13 +64,34 @@ export class ResponseStream {
     this.#events = this.#generate();
   }
 
-  /** Parses any ReadableStream of SSE bytes (e.g. the body of your own proxy's response). */
-  static fromReadableStream(body) {
+  /**
+   * Parses any ReadableStream of SSE bytes (e.g. the body of your own proxy's response). An
+   * `event: error` frame written by toReadableStream() becomes the error it stands for. With
+   * `signal`, aborting it ends the stream with AbortError (so does a body whose read fails
+   * with an AbortError, e.g. the fetch it came from was aborted).
+   */
+  static fromReadableStream(body, opts) {
     if (!isObject(body) || typeof body.getReader !== 'function') {
       throw new TypeError('fromReadableStream expects a ReadableStream');
     }
     const raw = RawCall.from_body();
-    return new ResponseStream(INTERNAL, raw, new Io(raw, undefined, undefined, body));
+    return new ResponseStream(INTERNAL, raw, new Io(raw, undefined, signalOf(opts), body));
+  }
+
+  /**
+   * Reads a fetch Response of your own proxy (e.g. one toResponse() made): a success status is
+   * read as an SSE stream (as fromReadableStream), an error status as the API's error body
+   * (ApiError with its status, code, type, param, message and requestId).
+   */
+  static fromResponse(res, opts) {
+    if (!isObject(res) || typeof res.status !== 'number' || typeof res.headers?.get !== 'function') {
+      throw new TypeError('fromResponse expects a Response');
+    }
+    const raw = RawCall.from_response();
+    reportHeaders(raw, res);
+    const body = res.body ?? undefined;
+    if (body === undefined) raw.no_body();
+    return new ResponseStream(INTERNAL, raw, new Io(raw, undefined, signalOf(opts), body));
   }
 
   [Symbol.asyncIterator]() {
@@ -64,7 +101,49 @@ export class ResponseStream {
 
   /** The next event; queued behind any pending call. */
   next() {
-    return this.#events.next();
+    if (this.#queue === null) return this.#events.next();
+    this.#claimed = true;
+    return this.#fromQueue();
+  }
+
+  /** next() after on() read ahead: what it read first, in order, then the stream itself. */
+  async #fromQueue() {
+    while (this.#ahead) await this.#ahead;
+    const r = this.#queue?.shift();
+    if (r === undefined) {
+      // Drained, and on()'s reader has stopped: next() reads the stream directly again.
+      this.#queue = null;
+      return this.#events.next();
+    }
+    if ('error' in r) throw r.error;
+    return r;
+  }
+
+  /** on() with nobody reading: reads the stream (handlers fire), keeping the events for a later reader. */
+  async #pump() {
+    if (this.#readying) await this.#readying.then(ignore, ignore);
+    while (!this.#claimed && this.#state === 'open') {
+      this.#ahead = this.#events.next().then(
+        (r) => {
+          this.#queue.push(r);
+          this.#ahead = null;
+          return r.done;
+        },
+        (error) => {
+          this.#queue.push({ error });
+          this.#ahead = null;
+          return true;
+        },
+      );
+      if (await this.#ahead) break;
+    }
+  }
+
+  /** ready() and on()'s reader are done with the I/O (before another reader takes it). */
+  async #settle() {
+    this.#claimed = true;
+    if (this.#readying) await this.#readying.then(ignore, ignore);
+    while (this.#ahead) await this.#ahead;
   }
 
   /** Leaving a `for await` loop early: aborts the request. */
@@ -80,10 +159,17 @@ export class ResponseStream {
     const mirror = this.#mirror;
     const parsed = this.#parsed;
     const stride = parsed === null ? 3 : 4;
+    this.#started = true;
     try {
+      if (this.#readying) await this.#readying.then(ignore, ignore);
       for (;;) {
         if (this.#error) throw this.#error;
-        const text = await io.step();
+        let text;
+        if (this.#held) {
+          this.#held = false;
+          text = this.#raw.take_pending();
+          if (text === undefined) continue;
+        } else text = await io.step();
         if (this.#error) throw this.#error;
         if (text === null) break;
         const batch = JSON.parse(text);
@@ -150,8 +236,25 @@ export class ResponseStream {
     if (this.#state === 'open') {
       this.#error ??= error;
       this.#end('failed');
+      this.#emitFailure(this.#error);
     }
     return this.#error ?? error;
+  }
+
+  /** The stream failed: on('abort') handlers get an AbortError, on('error') handlers any other error. */
+  #emitFailure(error) {
+    const list = this.#handlers.get(error instanceof AbortError ? 'abort' : 'error');
+    if (!list) return;
+    for (const handler of [...list]) {
+      try {
+        handler(error);
+      } catch (e) {
+        // A throwing failure handler is the app's bug: reported as such, not as the stream's.
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
   }
 
   #end(state) {
@@ -207,12 +310,25 @@ export class ResponseStream {
     return this.#final;
   }
 
-  /** Calls `handler(event)` for events of `type` ("*" for all) as the stream is read. */
+  /**
+   * Calls `handler(event)` for events of `type` ("*" for all) as the stream is read;
+   * `on('error', h)` / `on('abort', h)`: `h(error)` when the stream fails (AbortError goes to
+   * 'abort'). Starts reading the stream if nothing else does (after the current task, so a
+   * reader chosen in the same task takes it from the start); what it reads before an iterator
+   * or finalResponse() asks is kept for them.
+   */
   on(type, handler) {
     if (typeof type !== 'string' || typeof handler !== 'function') throw new TypeError('on(type: string, handler: function)');
     const list = this.#handlers.get(type);
     if (list) list.push(handler);
     else this.#handlers.set(type, [handler]);
+    if (this.#queue === null && this.#state === 'open') {
+      this.#queue = [];
+      queueMicrotask(() => {
+        if (!this.#claimed && !this.#iterating && this.#final === null) this.#pump();
+        else if (this.#queue?.length === 0 && this.#ahead === null) this.#queue = null;
+      });
+    }
     return this;
   }
 
@@ -254,38 +370,109 @@ export class ResponseStream {
   }
 
   /**
+   * Resolves once the first event arrived (it is kept for whoever reads the stream next);
+   * rejects with the error when the request failed before any event (an HTTP error, an
+   * unreachable upstream, a timeout, an abort, a stream whose first event is a failure). Lets a
+   * server route choose its HTTP status before answering. Called after reading began, it
+   * settles at once.
+   */
+  ready() {
+    this.#readying ??= this.#waitReady();
+    return this.#readying;
+  }
+
+  async #waitReady() {
+    if (this.#started || this.#state !== 'open') {
+      if (this.#state === 'failed') throw this.#error;
+      return;
+    }
+    this.#started = true;
+    const raw = this.#raw;
+    raw.hold();
+    this.#held = true;
+    const text = await this.#io.step();
+    if (this.#error) throw this.#fail(this.#error);
+    const e = raw.error();
+    if (text === null && raw.held !== true && e !== undefined) {
+      const response = raw.error_response();
+      this.#relay = response === undefined ? null : { frame: raw.error_frame(), response };
+      throw this.#fail(this.#toError(e));
+    }
+  }
+
+  /**
+   * A Response for a server route: once ready(), status 200 with the events as
+   * text/event-stream (toReadableStream()); on a failure before the first event, the
+   * upstream's status (502 when it had none, 504 for a timeout) with the API's JSON error body
+   * (`{"error":{…}}` plus `status` and `request_id`; ResponseStream.fromResponse reads it back).
+   * Rejects only with an AbortError. `init.headers` are added to the answer's.
+   */
+  async toResponse(init) {
+    const headers = new Headers(isObject(init) ? init.headers : undefined);
+    try {
+      await this.ready();
+    } catch (e) {
+      const r = this.#relay?.response;
+      if (r === undefined) throw e;
+      headers.set('content-type', 'application/json');
+      return new Response(r[1], { status: r[0], headers });
+    }
+    if (!headers.has('content-type')) headers.set('content-type', 'text/event-stream; charset=utf-8');
+    if (!headers.has('cache-control')) headers.set('cache-control', 'no-cache');
+    return new Response(this.toReadableStream(), { status: 200, headers });
+  }
+
+  /**
    * The events as a ReadableStream of text/event-stream bytes, each event exactly as the server
    * sent it (for proxies). An in-stream failure (response.failed, error) is forwarded as the
-   * server sent it (the API key redacted); a broken stream errors the ReadableStream.
+   * server sent it (the API key redacted); any other failure — an HTTP error before the first
+   * byte, an unreachable upstream, a timeout, a broken body — as an `event: error` frame in the
+   * API's error shape that fromReadableStream() reads back as the same error (docs: README,
+   * "Full stack"). Only an abort errors the ReadableStream.
    */
   toReadableStream() {
-    const raw = this.#raw;
     const encoder = new TextEncoder();
-    if (raw === null || this.#state !== 'open') {
-      return new ReadableStream({ start: (c) => (this.#error ? c.error(this.#error) : c.close()) });
-    }
-    raw.frames_mode();
+    const ended = (c) => {
+      const frame = this.#relay?.frame;
+      if (frame) {
+        c.enqueue(encoder.encode(frame));
+        c.close();
+      } else if (this.#error) c.error(this.#error);
+      else c.close();
+    };
+    if (this.#raw === null || this.#state !== 'open') return new ReadableStream({ start: ended });
+    this.#claimed = true;
+    this.#started = true;
     const io = this.#io;
+    let first = true;
     return new ReadableStream({
       pull: async (controller) => {
         try {
-          for (;;) {
-            const text = await io.step();
-            if (text === null) break;
-            controller.enqueue(encoder.encode(text));
-            return;
+          if (first) {
+            first = false;
+            await this.#settle();
+            if (this.#raw === null || this.#state !== 'open') return ended(controller);
+            this.#raw.frames_mode();
+            this.#held = false;
+            const text = this.#raw.take_pending();
+            if (text !== undefined) return controller.enqueue(encoder.encode(text));
           }
-          const terminal = this.#raw?.terminal_batch();
+          const text = await io.step();
+          if (text !== null) return controller.enqueue(encoder.encode(text));
+          const raw = this.#raw;
+          if (raw === null) return ended(controller);
+          const terminal = raw.terminal_batch();
           if (terminal !== undefined) {
             const b = JSON.parse(terminal);
             this.#mirror.apply(b[1], b[0]);
           }
-          const e = this.#raw?.error();
-          if (e !== undefined && !this.#raw.failure_forwarded) {
-            controller.error(this.#fail(this.#toError(e)));
-            return;
-          }
-          if (e !== undefined) this.#fail(this.#toError(e));
+          const e = raw.error();
+          if (e !== undefined && !raw.failure_forwarded) {
+            const frame = raw.error_frame();
+            const err = this.#fail(this.#toError(e));
+            if (frame === undefined) return controller.error(err);
+            controller.enqueue(encoder.encode(frame));
+          } else if (e !== undefined) this.#fail(this.#toError(e));
           else {
             this.#readOutput();
             this.#end('done');

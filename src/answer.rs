@@ -35,7 +35,8 @@ pub fn json_body(body: &[u8], answer: Answer) -> Result<(String, Option<String>)
 
 /// The [`ApiError`] for an HTTP error response: `{"error":{"message","type","param","code"}}`
 /// when the body has that shape (a flat `{"message",…}` too), else a message made from the
-/// status and a short excerpt of the body.
+/// status and a short excerpt of the body. `request_id`: the `x-request-id` header, else the
+/// body's `request_id` (a proxy's error body, see [`crate::relay`]).
 pub fn api_error_from_http(status: u16, body: &str, request_id: Option<String>) -> ApiError {
     let json = crate::event::lenient::parse_value(body).ok();
     let err = json.as_ref().map(|v| match v.get("error") {
@@ -63,7 +64,8 @@ pub fn api_error_from_http(status: u16, body: &str, request_id: Option<String>) 
         error_type: field("type"),
         param: field("param"),
         message,
-        request_id,
+        // A proxy's error body names the upstream's request id (crate::relay).
+        request_id: request_id.or_else(|| field("request_id")),
         body: if body.is_empty() { None } else { Some(excerpt(body, MAX_ERROR_BODY).to_owned()) },
         response: None,
     }

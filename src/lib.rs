@@ -10,6 +10,7 @@ pub mod error;
 pub mod event;
 pub mod partial_json;
 pub mod redact;
+pub mod relay;
 pub mod request;
 pub mod retry;
 pub mod sse;

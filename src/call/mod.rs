@@ -135,6 +135,8 @@ pub struct Call {
     /// The wait before the next attempt ([`State::Sleep`]).
     sleep: Option<SleepPlan>,
     redactor: Option<Rc<Redactor>>,
+    /// An [`answered`](Self::answered) call: its error body may be a proxy's ([`crate::relay`]).
+    answered: bool,
 }
 
 /// A retry to come: which one, and the headers that may set its delay.
@@ -164,6 +166,7 @@ impl Call {
             output_parsed: None,
             sleep: None,
             redactor,
+            answered: false,
         }
     }
 
@@ -206,6 +209,16 @@ impl Call {
         c.stream = Some(stream);
         c.request.answer = Answer::Stream { background: false };
         c.state = State::ReadStream;
+        c
+    }
+
+    /// A call with no request whose answer the shell already has (a `Response` from its own
+    /// `fetch`, e.g. of a proxy): the shell reports its headers ([`on_headers`](Self::on_headers))
+    /// and body; an error status is read as the API's error (no retry), a success as `stream`.
+    pub fn answered(stream: StreamState) -> Call {
+        let mut c = Call::reading(stream);
+        c.state = State::Waiting;
+        c.answered = true;
         c
     }
 

@@ -14,6 +14,10 @@ impl Call {
         let body = String::from_utf8_lossy(&self.body).into_owned();
         self.body = Vec::new();
         let api = answer::api_error_from_http(status, &body, headers.request_id.clone());
+        if self.answered {
+            // A proxy's error body: the error it stands for, as it is (no request, no retry).
+            return self.finish(Err(crate::relay::from_relayed(api)));
+        }
         self.retry_or_fail(Failure::Status(status), &headers, Error::from(api));
     }
 

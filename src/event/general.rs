@@ -86,7 +86,8 @@ pub(super) fn decode_general(data: String, sse_name: &str) -> Result<Option<Resp
 }
 
 /// The error of an `error` event, from the nested form (`error: {code, message, type, param}`,
-/// or `error: "message"`) or the flat one (`code`, `message`, `param` beside `type`).
+/// or `error: "message"`) or the flat one (`code`, `message`, `param` beside `type`). A nested
+/// `status` and `request_id` (written by a proxy, see [`crate::relay`]) are read too.
 fn normalise_error(obj: &serde_json::Map<String, Value>, json: &str) -> ApiError {
     let mut e = ApiError { body: Some(json.to_owned()), ..ApiError::default() };
     let text = |o: &serde_json::Map<String, Value>, k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
@@ -96,6 +97,9 @@ fn normalise_error(obj: &serde_json::Map<String, Value>, json: &str) -> ApiError
             e.error_type = nested.get("type").and_then(scalar_string);
             e.param = nested.get("param").and_then(scalar_string);
             e.message = nested.get("message").and_then(scalar_string).unwrap_or_default();
+            // Extensions a proxy writes (crate::relay): the upstream's HTTP status and request id.
+            e.status = nested.get("status").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok());
+            e.request_id = nested.get("request_id").and_then(Value::as_str).map(str::to_owned);
         }
         Some(Value::String(s)) => e.message = s.clone(),
         _ => {

@@ -103,7 +103,8 @@ impl ResponseEvent {
 
     /// For `error` events: the error, normalised from the nested form
     /// `{"type":"error","error":{type,code,message,param}}` or the flat form
-    /// `{"type":"error",code,message,param}`. `status` is `None`; `body` is the event JSON.
+    /// `{"type":"error",code,message,param}`. `status` and `request_id` are `None` unless a proxy
+    /// wrote them into the nested object ([`crate::relay`]); `body` is the event JSON.
     pub fn error(&self) -> Option<ApiError> {
         self.error.as_deref().cloned()
     }

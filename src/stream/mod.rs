@@ -36,7 +36,8 @@ mod sinks;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use sinks::{follow_output, write_frame, Batch};
+pub(crate) use sinks::write_frame;
+use sinks::{follow_output, Batch};
 
 use crate::accumulate::{Accumulator, Outcome, Patch};
 use crate::error::Error;
@@ -121,6 +122,11 @@ pub struct StreamState {
     failure_forwarded: bool,
     /// A `json_schema` stream: the partial JSON of its output text.
     output: Option<Box<OutputParser>>,
+    /// Held ([`hold`](StreamState::hold)): the frames of the events batched since, in case the
+    /// consumer takes them as frames.
+    held: Option<String>,
+    /// Held: an event to hand out was decoded.
+    held_yield: bool,
 }
 
 impl StreamState {
@@ -150,6 +156,8 @@ impl StreamState {
             redactor: None,
             failure_forwarded: false,
             output: None,
+            held: None,
+            held_yield: false,
         }
     }
 
@@ -186,7 +194,7 @@ impl StreamState {
         if matches!(self.sink, Sink::Frames(_)) {
             return;
         }
-        let mut frames = String::new();
+        let mut frames = self.held.take().unwrap_or_default();
         if let Sink::Entries(q) = &mut self.sink {
             for e in q.drain(..) {
                 if e.show != Show::Hide {
@@ -195,6 +203,28 @@ impl StreamState {
             }
         }
         self.sink = Sink::Frames(frames);
+    }
+
+    /// Batches mode, before anything was taken: until [`unhold`](Self::unhold) or
+    /// [`frames_mode`](Self::frames_mode), the events are also written as frames (with
+    /// `redactor`, as in frames mode), and the consumer takes nothing, so that it can still choose
+    /// batches (the batch written meanwhile) or frames (the frames written meanwhile). A consumer
+    /// that waits for the first event before choosing (`ResponseStream.ready()`) uses it.
+    pub fn hold(&mut self, redactor: Option<Rc<Redactor>>) {
+        if matches!(&self.sink, Sink::Batch(b) if b.is_empty()) {
+            self.redactor = redactor;
+            self.held = Some(String::new());
+        }
+    }
+
+    /// Held: the consumer takes batches (the one written meanwhile first).
+    pub fn unhold(&mut self) {
+        self.held = None;
+    }
+
+    /// `None` unless held; `Some(true)` once an event to hand out (not only to fold) was decoded.
+    pub fn held(&self) -> Option<bool> {
+        self.held.as_ref().map(|_| self.held_yield)
     }
 
     /// Feeds one chunk of the body: every event it completes is decoded, folded and queued
@@ -319,7 +349,7 @@ impl StreamState {
     }
 
     fn take_sse(&mut self, sse_event: sse::Event) {
-        let keep_name = !matches!(self.sink, Sink::Batch(_));
+        let keep_name = !matches!(self.sink, Sink::Batch(_)) || self.held.is_some();
         let sse_name = if keep_name { sse_event.event.clone() } else { String::new() };
         let ev = match event::decode_owned(sse_event) {
             Ok(Some(ev)) => ev,
@@ -356,8 +386,13 @@ impl StreamState {
         match self.acc.outcome() {
             Outcome::Pending => {}
             Outcome::Completed | Outcome::Incomplete => self.outcome = Some(Ok(())),
-            Outcome::Failed(e) | Outcome::Error(e) => {
+            Outcome::Failed(e) => {
                 self.outcome = Some(Err(Error::Api(Box::new(e.clone()))));
+                show = Show::Fail;
+            }
+            Outcome::Error(e) => {
+                // A proxy's error frame may stand for another class (crate::relay).
+                self.outcome = Some(Err(crate::relay::from_relayed(e.clone())));
                 show = Show::Fail;
             }
         }
@@ -365,27 +400,34 @@ impl StreamState {
         if let Some(o) = &mut self.output {
             follow_output(o, &self.acc, &ev, terminal);
         }
-        match &mut self.sink {
+        // Frames are written in frames mode, and while held (in case the consumer takes frames).
+        let frames = match &mut self.sink {
             Sink::Entries(q) => {
                 let output_ops = self.output.as_ref().map(|o| o.ops().to_owned());
                 q.push_back(Entry { event: ev, patches: self.acc.patches().to_vec(), show, sse_name, output_ops });
+                return;
             }
-            Sink::Batch(b) => b.push(ev.json(), &self.acc, show, self.output.as_ref().map(|o| o.ops())),
-            Sink::Frames(f) => {
-                match (show, &self.redactor) {
-                    (Show::Hide, _) => {}
-                    (Show::Fail, Some(r)) => write_frame(f, &sse_name, &r.redact(ev.json())),
-                    _ => write_frame(f, &sse_name, ev.json()),
-                }
-                self.failure_forwarded |= show == Show::Fail;
-                if terminal {
-                    let mut b = String::from("[");
-                    b.push_str(ev.json());
-                    b.push(',');
-                    self.acc.write_patches_json(&mut b);
-                    b.push_str(",1]");
-                    self.terminal_batch = Some(b);
-                }
+            Sink::Batch(b) => {
+                b.push(ev.json(), &self.acc, show, self.output.as_ref().map(|o| o.ops()));
+                self.held_yield |= self.held.is_some() && show == Show::Yield;
+                self.held.as_mut()
+            }
+            Sink::Frames(f) => Some(f),
+        };
+        if let Some(f) = frames {
+            match (show, &self.redactor) {
+                (Show::Hide, _) => {}
+                (Show::Fail, Some(r)) => write_frame(f, &sse_name, &r.redact(ev.json())),
+                _ => write_frame(f, &sse_name, ev.json()),
+            }
+            self.failure_forwarded |= show == Show::Fail;
+            if terminal {
+                let mut b = String::from("[");
+                b.push_str(ev.json());
+                b.push(',');
+                self.acc.write_patches_json(&mut b);
+                b.push_str(",1]");
+                self.terminal_batch = Some(b);
             }
         }
     }

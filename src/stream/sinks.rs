@@ -54,6 +54,11 @@ impl Batch {
         }
     }
 
+    /// Nothing written since the last [`take`](Self::take).
+    pub(super) fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
     /// The batch written since the last call (`None`: nothing).
     pub(super) fn take(&mut self) -> Option<String> {
         if self.text.is_empty() {
@@ -90,7 +95,7 @@ pub(super) fn follow_output(o: &mut OutputParser, acc: &Accumulator, ev: &Respon
 
 /// One SSE frame: the `event:` line when the event had one, the data (one `data:` line per line
 /// of it), and the blank line.
-pub(super) fn write_frame(out: &mut String, sse_name: &str, data: &str) {
+pub(crate) fn write_frame(out: &mut String, sse_name: &str, data: &str) {
     if !sse_name.is_empty() && sse_name != "message" {
         out.push_str("event: ");
         out.push_str(sse_name);

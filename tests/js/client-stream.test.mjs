@@ -241,7 +241,7 @@ describe('ResponseStream', () => {
     frames.forEach((f, i) => assert.deepEqual(JSON.parse(f.split('\ndata: ')[1]), wire[i]));
   });
 
-  test('toReadableStream() of a failed stream forwards the failure; of a truncated one, errors', async () => {
+  test('toReadableStream() of a failed stream forwards the failure; of a truncated one, ends with an error frame', async () => {
     const failed = ResponseStream.fromReadableStream(client.stream(params, fault('failed')).toReadableStream());
     const { error } = await collect(failed);
     assert.ok(error instanceof ApiError, `got ${error}`);
@@ -253,14 +253,12 @@ describe('ResponseStream', () => {
     assert.ok(e2 instanceof ApiError, `got ${e2}`);
     assert.equal(e2.code, 'server_error');
 
-    const reader = client.stream(params, fault('no-terminal')).toReadableStream().getReader();
-    let readError = null;
-    try {
-      for (;;) if ((await reader.read()).done) break;
-    } catch (e) {
-      readError = e;
-    }
+    const truncated = client.stream(params, fault('no-terminal'));
+    const text = await new Response(truncated.toReadableStream()).text();
+    assert.match(text, /event: error\ndata: \{"type":"error","error":\{"type":"stream_error",[^\n]*"class":"StreamError"\}\}\n\n$/);
+    const readError = await rejection(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse());
     assert.ok(readError instanceof StreamError, `got ${readError}`);
+    assert.equal(readError.message, (await rejection(truncated.finalResponse())).message);
   });
 
   test('cancelling toReadableStream() aborts the request', async () => {

@@ -8,7 +8,7 @@ import type {
   UnknownResponseEvent,
   WithVendorFields,
 } from 'cometapi-responses';
-import { ResponsesClient } from 'cometapi-responses';
+import { ApiError, ResponsesClient } from 'cometapi-responses';
 
 declare const e: ResponseStreamEvent;
 
@@ -106,7 +106,8 @@ export function handlers(client: ResponsesClient): void {
   const stream = client.stream({ model: 'm', input: 'x' });
   stream.on('response.shell_call_output_content.delta', (ev) => void ev.delta.stdout);
   stream.on('response.audio.delta', (ev) => void ev.delta.length);
-  stream.on('error', (ev) => void (ev.error?.message ?? ev.message));
+  // a failure is the error itself (the wire `error` event is never handed out)
+  stream.on('error', (e) => void (e instanceof ApiError ? e.requestId : e.message));
   stream.on('*', (ev) => void ev.type);
   // @ts-expect-error on() takes known event names only (or '*')
   stream.on('response.output_text.detla', () => {});

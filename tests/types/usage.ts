@@ -1,6 +1,7 @@
 // Compiled with `tsc --noEmit` against pkg/index.d.ts (tests/js/types.test.mjs): the public
 // types must accept real usage and reject misuse (the @ts-expect-error lines).
 import {
+  AbortError,
   ApiError,
   ResponseAccumulator,
   ResponsesClient,
@@ -63,6 +64,13 @@ async function main(): Promise<string> {
 
   const body: ReadableStream<Uint8Array> = stream.toReadableStream();
   ResponseStream.fromReadableStream(body);
+  ResponseStream.fromReadableStream(body, { signal: new AbortController().signal });
+  await stream.ready();
+  const routed: globalThis.Response = await stream.toResponse({ headers: { 'x-route': '1' } });
+  ResponseStream.fromResponse(routed, { signal: undefined });
+  stream.on('error', (e) => void e.message).on('abort', (e: AbortError) => void e.name);
+  // @ts-expect-error an abort handler gets an AbortError, not an event
+  stream.on('abort', (e: ResponseStreamEvent) => void e);
 
   // @ts-expect-error model is required
   client.stream({ input: 'x' });

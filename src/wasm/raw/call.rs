@@ -25,8 +25,12 @@ impl RawCall {
     }
 
     /// What the consumer gets after an input: the stream's batch (or frames) of new events.
+    /// While the stream is held ([`StreamState::hold`]): `""` once an event to hand out is kept.
     fn output(&mut self) -> Option<String> {
         let stream = self.call.stream_mut()?;
+        if let Some(yields) = stream.held() {
+            return yields.then(String::new);
+        }
         stream.take_batch().or_else(|| stream.take_frames())
     }
 }
@@ -44,6 +48,12 @@ impl RawCall {
     /// A call without a request: it reads a body JS already has (`ResponseStream.fromReadableStream`).
     pub fn from_body() -> RawCall {
         RawCall::new(Call::reading(StreamState::batches(None)))
+    }
+
+    /// A call without a request whose `Response` JS already has (`ResponseStream.fromResponse`):
+    /// JS reports its headers, then its body (an error status becomes the API's error).
+    pub fn from_response() -> RawCall {
+        RawCall::new(Call::answered(StreamState::batches(None)))
     }
 
     /// 0 send, 1 wait, 2 read, 3 sleep, 4 done.
@@ -207,6 +217,46 @@ impl RawCall {
         if let Some(s) = self.call.stream_mut() {
             s.frames_mode(redactor);
         }
+    }
+
+    /// Keeps the decoded events until the consumer takes them (`ready()`): from now on an input
+    /// returns `""` once an event to hand out is kept, and [`take_pending`](Self::take_pending)
+    /// gives them (as a batch, or as frames after `frames_mode`).
+    pub fn hold(&mut self) {
+        let redactor = self.call.redactor();
+        if let Some(s) = self.call.stream_mut() {
+            s.hold(redactor);
+        }
+    }
+
+    /// What was decoded and not taken yet: the held events as a batch (or frames, in frames
+    /// mode); the stream goes on in that mode.
+    pub fn take_pending(&mut self) -> Option<String> {
+        if let Some(s) = self.call.stream_mut() {
+            s.unhold();
+        }
+        self.output()
+    }
+
+    /// Held: whether an event to hand out was kept (`undefined`: not held).
+    #[wasm_bindgen(getter)]
+    pub fn held(&self) -> Option<bool> {
+        self.call.stream().and_then(StreamState::held)
+    }
+
+    /// The `event: error` frame a proxy writes for the call's error (redacted; `undefined` for
+    /// an abort or no error). See [`crate::relay`].
+    pub fn error_frame(&self) -> Option<String> {
+        let r = self.call.redactor();
+        crate::relay::error_frame(self.call.error()?, r.as_deref())
+    }
+
+    /// `[status, body]`: the HTTP answer a proxy gives for the call's error (redacted;
+    /// `undefined` for an abort or no error). See [`crate::relay`].
+    pub fn error_response(&self) -> Option<Array> {
+        let r = self.call.redactor();
+        let (status, body) = crate::relay::error_response(self.call.error()?, r.as_deref())?;
+        Some(Array::of2(&JsValue::from(status), &JsValue::from_str(&body)))
     }
 
     /// Frames mode: the stream's failure went out as a frame (end the proxied body normally).

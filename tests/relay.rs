@@ -1,0 +1,211 @@
+//! A failure across a proxy (src/relay.rs): the `error` frame or error body a proxy writes, read
+//! back by the stream machine (or the call machine) as the same error with the same fields; the
+//! API key in none of them; held events taken later as the same batch or frames.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::rc::Rc;
+
+use cometapi_responses::answer::api_error_from_http;
+use cometapi_responses::call::{Action, Call};
+use cometapi_responses::error::{ApiError, Error};
+use cometapi_responses::redact::Redactor;
+use cometapi_responses::relay::{error_frame, error_response};
+use cometapi_responses::stream::StreamState;
+
+const KEY: &str = "sk-relay-Xq7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0Ya";
+
+/// What a reader of `bytes` (fed in chunks of `chunk` bytes) ends with.
+fn read_back(bytes: &str, chunk: usize) -> Error {
+    let mut s = StreamState::batches(None);
+    for c in bytes.as_bytes().chunks(chunk) {
+        s.feed(c);
+    }
+    s.end_of_body();
+    s.outcome().cloned().unwrap().unwrap_err()
+}
+
+fn upstream_429() -> Error {
+    Error::Api(Box::new(ApiError {
+        status: Some(429),
+        code: Some("rate_limit_exceeded".into()),
+        error_type: Some("rate_limit_error".into()),
+        param: Some("model".into()),
+        message: "Rate limit reached \"quoted\"\nline two".into(),
+        request_id: Some("req_429".into()),
+        body: Some("{}".into()),
+        response: None,
+    }))
+}
+
+#[test]
+fn an_http_error_survives_as_an_api_error_with_status_and_request_id() {
+    let frame = error_frame(&upstream_429(), None).unwrap();
+    assert!(frame.starts_with("event: error\ndata: {\"type\":\"error\",\"error\":{"), "{frame}");
+    for chunk in [1, 5, frame.len()] {
+        let Error::Api(e) = read_back(&frame, chunk) else { panic!("not an ApiError") };
+        assert_eq!(e.status, Some(429));
+        assert_eq!(e.code.as_deref(), Some("rate_limit_exceeded"));
+        assert_eq!(e.error_type.as_deref(), Some("rate_limit_error"));
+        assert_eq!(e.param.as_deref(), Some("model"));
+        assert_eq!(e.message, "Rate limit reached \"quoted\"\nline two");
+        assert_eq!(e.request_id.as_deref(), Some("req_429"));
+    }
+}
+
+#[test]
+fn connection_timeout_and_stream_errors_survive_as_their_class() {
+    let cases = [
+        Error::Connection { message: "could not reach http://127.0.0.1:9: ECONNREFUSED".into() },
+        Error::Timeout { timeout_ms: 1500, attempts: 3 },
+        Error::stream("the connection was lost mid-stream: reset"),
+    ];
+    for err in cases {
+        let frame = error_frame(&err, None).unwrap();
+        let back = read_back(&frame, 3);
+        assert_eq!(back, err, "{frame}");
+        assert_eq!(back.to_string(), err.to_string());
+    }
+    assert_eq!(error_frame(&Error::Abort, None), None);
+}
+
+#[test]
+fn an_error_frame_after_events_ends_the_stream_there() {
+    let events =
+        "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"r\",\"output\":[]}}\n\n";
+    let frame = error_frame(&Error::stream("truncated"), None).unwrap();
+    let mut s = StreamState::entries(None);
+    s.feed(format!("{events}{frame}").as_bytes());
+    assert_eq!(s.next_entry().unwrap().event.event_type(), "response.created");
+    assert_eq!(s.outcome().cloned(), Some(Err(Error::stream("truncated"))));
+}
+
+#[test]
+fn the_key_is_in_no_frame_and_no_body() {
+    let r = Redactor::new(KEY).unwrap();
+    let mut leaky = ApiError {
+        status: Some(401),
+        message: format!("Incorrect API key provided: {KEY}"),
+        code: Some("invalid_api_key".into()),
+        request_id: Some(format!("req_{KEY}")),
+        ..ApiError::default()
+    };
+    leaky.param = Some(KEY[4..].to_owned());
+    let errs = [Error::Api(Box::new(leaky)), Error::Connection { message: format!("Bearer {KEY}") }];
+    for err in &errs {
+        let frame = error_frame(err, Some(&r)).unwrap();
+        let (_, body) = error_response(err, Some(&r)).unwrap();
+        for text in [&frame, &body] {
+            assert!(!text.contains(&KEY[3..13]), "{text}");
+            assert!(text.contains("[redacted]"), "{text}");
+        }
+    }
+}
+
+#[test]
+fn the_error_response_keeps_the_upstream_status_and_reads_back() {
+    let (status, body) = error_response(&upstream_429(), None).unwrap();
+    assert_eq!(status, 429);
+    let back = api_error_from_http(status, &body, None);
+    assert_eq!(back.request_id.as_deref(), Some("req_429"));
+    assert_eq!(back.code.as_deref(), Some("rate_limit_exceeded"));
+    assert_eq!(back.error_type.as_deref(), Some("rate_limit_error"));
+    assert_eq!(back.message, "Rate limit reached \"quoted\"\nline two");
+    // the header wins over the body
+    assert_eq!(api_error_from_http(status, &body, Some("req_h".into())).request_id.as_deref(), Some("req_h"));
+    let statuses: Vec<u16> = [
+        Error::Connection { message: "x".into() },
+        Error::Timeout { timeout_ms: 1, attempts: 1 },
+        Error::stream("x"),
+        Error::Api(Box::new(ApiError { message: "in-stream".into(), ..ApiError::default() })),
+    ]
+    .iter()
+    .map(|e| error_response(e, None).unwrap().0)
+    .collect();
+    assert_eq!(statuses, [502, 504, 502, 502]);
+}
+
+#[test]
+fn an_answered_call_reads_an_error_status_as_the_api_error_without_retrying() {
+    let (status, body) = error_response(&upstream_429(), None).unwrap();
+    let mut c = Call::answered(StreamState::batches(None));
+    c.on_headers(status, |_| None);
+    assert_eq!(c.action(), Action::Read);
+    c.on_chunk(body.as_bytes());
+    c.on_body_end();
+    assert_eq!(c.action(), Action::Done);
+    let Some(Error::Api(e)) = c.error() else { panic!("{:?}", c.error()) };
+    assert_eq!((e.status, e.request_id.as_deref()), (Some(429), Some("req_429")));
+    // other classes, as they are
+    for err in [Error::Connection { message: "down".into() }, Error::Timeout { timeout_ms: 9, attempts: 2 }] {
+        let (status, body) = error_response(&err, None).unwrap();
+        let mut c = Call::answered(StreamState::batches(None));
+        c.on_headers(status, |_| None);
+        c.on_chunk(body.as_bytes());
+        c.on_body_end();
+        assert_eq!(c.error(), Some(&err));
+    }
+}
+
+const STREAM: &str = concat!(
+    "event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"r\",\"output\":[]}}\n\n",
+    "event: response.output_item.added\ndata: {\"type\":\"response.output_item.added\",\"sequence_number\":1,\"output_index\":0,\"item\":{\"type\":\"message\",\"id\":\"m\",\"content\":[]}}\n\n",
+    "event: response.content_part.added\ndata: {\"type\":\"response.content_part.added\",\"sequence_number\":2,\"output_index\":0,\"content_index\":0,\"part\":{\"type\":\"output_text\",\"text\":\"\"}}\n\n",
+    "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"sequence_number\":3,\"output_index\":0,\"content_index\":0,\"delta\":\"Hi\"}\n\n",
+    "data: {\"type\":\"response.output_text.delta\",\"sequence_number\":4,\"output_index\":0,\"content_index\":0,\"delta\":\" there\"}\n\n",
+    "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":5,\"response\":{\"id\":\"r\",\"status\":\"completed\",\"output\":[]}}\n\n",
+);
+
+/// The stream's batches (or frames) when it is held until `at` bytes were fed, then taken.
+fn taken(at: usize, frames: bool) -> (String, Option<String>) {
+    let mut s = StreamState::batches(None);
+    let (head, tail) = STREAM.as_bytes().split_at(at);
+    if at > 0 {
+        s.hold(Some(Rc::new(Redactor::new(KEY).unwrap())));
+    }
+    s.feed(head);
+    let mut out = String::new();
+    if frames {
+        s.frames_mode(Some(Rc::new(Redactor::new(KEY).unwrap())));
+    } else {
+        s.unhold();
+    }
+    let mut take = |s: &mut StreamState| {
+        let t = if frames { s.take_frames() } else { s.take_batch() };
+        out.push_str(&t.unwrap_or_default());
+        out.push('|');
+    };
+    take(&mut s);
+    s.feed(tail);
+    take(&mut s);
+    (out, s.take_terminal_batch())
+}
+
+#[test]
+fn held_events_are_taken_later_as_the_same_batches_or_frames() {
+    let mut s = StreamState::batches(None);
+    s.hold(None);
+    s.feed(&STREAM.as_bytes()[..10]);
+    assert_eq!(s.held(), Some(false));
+    s.feed(&STREAM.as_bytes()[10..]);
+    assert_eq!(s.held(), Some(true));
+
+    // Frames: the same bytes as received, whether the events were held or not.
+    for at in [0, 50, 400, STREAM.len()] {
+        let (frames, terminal) = taken(at, true);
+        assert_eq!(frames.replace('|', ""), STREAM, "held until {at}");
+        assert!(terminal.unwrap().starts_with("[{\"type\":\"response.completed\""), "held until {at}");
+    }
+    // Batches: every event once, in order, with its patches (the run shortcut `1` only within a batch).
+    let (plain, _) = taken(0, false);
+    for at in [50, 400, STREAM.len()] {
+        let (held, _) = taken(at, false);
+        let seqs = |t: &str| t.matches("\"sequence_number\":").count();
+        assert_eq!(seqs(&held), seqs(&plain), "held until {at}: {held}");
+        assert_eq!(seqs(&held), 6);
+    }
+    let (all_held, _) = taken(STREAM.len(), false);
+    let mut whole = StreamState::batches(None);
+    whole.feed(STREAM.as_bytes());
+    assert_eq!(all_held, format!("{}||", whole.take_batch().unwrap()));
+}

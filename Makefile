@@ -103,8 +103,9 @@ test-publish: build
 	node --test --test-concurrency=1 tests/runtimes/publish-npm.test.mjs tests/runtimes/publish-crate.test.mjs
 
 # the shipped wasm + JS glue (gzip) must stay under the budget (KiB); issue 14 (partial JSON,
-# structured outputs, the tool loop in the core) took it from 94.4 to 112.8
-SIZE_BUDGET_KIB ?= 114
+# structured outputs, the tool loop in the core) took it from 94.4 to 112.8; attachments (inputImage,
+# inputFile, client.files: JS only, no wasm) to 116
+SIZE_BUDGET_KIB ?= 116
 size-check: build
 	SIZE_BUDGET_KIB=$(SIZE_BUDGET_KIB) node scripts/size.mjs --check
 

@@ -104,8 +104,8 @@ test-publish: build
 
 # the shipped wasm + JS glue (gzip) must stay under the budget (KiB); issue 14 (partial JSON,
 # structured outputs, the tool loop in the core) took it from 94.4 to 112.8; attachments (inputImage,
-# inputFile, client.files: JS only, no wasm) to 116
-SIZE_BUDGET_KIB ?= 116
+# inputFile in JS; client.files, its five endpoints +1.2 KiB of wasm) to 117
+SIZE_BUDGET_KIB ?= 117
 size-check: build
 	SIZE_BUDGET_KIB=$(SIZE_BUDGET_KIB) node scripts/size.mjs --check
 

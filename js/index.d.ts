@@ -1550,6 +1550,65 @@ export interface ConversationItemOptions extends RequestOptions {
   include?: Includable[];
 }
 
+// ───────────────────────────────────────────────────────────── files
+
+/** A file uploaded with `client.files.create`. */
+export interface FileObject {
+  id: string;
+  object: 'file';
+  bytes: number;
+  created_at: number;
+  expires_at?: number | null;
+  filename: string;
+  purpose: 'assistants' | 'batch' | 'fine-tune' | 'vision' | 'user_data' | 'evals' | (string & {});
+  status?: 'uploaded' | 'processed' | 'error' | (string & {});
+  status_details?: string | null;
+}
+export interface FileCreateParams {
+  /** The bytes to upload. */
+  file: Blob | ArrayBuffer | ArrayBufferView;
+  /** When the file carries no name (a File's `name` wins); else `file.<ext>` from its type, sniffed when not given. */
+  filename?: string;
+  purpose: FileObject['purpose'];
+}
+export interface FileListOptions extends RequestOptions {
+  purpose?: string;
+  /** 1–10000. */
+  limit?: number;
+  after?: string;
+  order?: 'asc' | 'desc';
+}
+export interface FileList {
+  object: 'list';
+  data: FileObject[];
+  first_id?: string | null;
+  last_id?: string | null;
+  has_more: boolean;
+}
+export interface FileDeleted {
+  id: string;
+  object: 'file';
+  deleted: boolean;
+}
+
+/** `client.files`: the Files API (same options, retries, errors and id rules as every method). */
+export interface Files {
+  /** POST /files, a multipart/form-data body (`purpose`, `file`). */
+  create(params: FileCreateParams, opts?: RequestOptions): Promise<FileObject>;
+  /** GET /files/{id}. */
+  retrieve(id: string, opts?: RequestOptions): Promise<FileObject>;
+  /** GET /files. */
+  list(opts?: FileListOptions): Promise<FileList>;
+  /** DELETE /files/{id}. */
+  delete(id: string, opts?: RequestOptions): Promise<FileDeleted>;
+  /**
+   * GET /files/{id}/content: the HTTP response, its body unread (`await res.arrayBuffer()`,
+   * `res.body`). Errors (404, …) reject as ApiError, after retries; the timeout covers the
+   * request until its headers.
+   */
+  content(id: string, opts?: RequestOptions): Promise<globalThis.Response>;
+}
+
 /** `client.conversations`: the Conversations API. */
 export interface Conversations {
   /** POST /conversations. */
@@ -1638,6 +1697,8 @@ export class ResponsesClient {
   /** POST /responses/input_tokens. */
   countInputTokens(params: InputTokensParams, opts?: RequestOptions): Promise<InputTokenCount>;
   readonly conversations: Conversations;
+  /** The Files API. */
+  readonly files: Files;
 }
 
 /**

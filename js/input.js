@@ -88,7 +88,7 @@ function checkSize(size, o) {
   if (size > max) throw new ValidationError(`the ${o.param} is ${size} bytes, more than maxBytes (${max})`, { param: o.param });
 }
 
-function describe(image, size, o, sourceType, sourceName, head) {
+export function describe(image, size, o, sourceType, sourceName, head) {
   const param = o.param;
   checkSize(size, o);
   const declared = said(sourceType) ?? said(o.mimeType);

@@ -11,7 +11,7 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.js') && !others.has(f)
 const glue = files.map(gz).reduce((a, b) => a + b, 0);
 const kib = (n) => (n / 1024).toFixed(1) + ' KiB';
 console.log(`size: wasm ${kib(wasm)} gzip + glue ${kib(glue)} gzip = ${kib(wasm + glue)} gzip`);
-const budget = Number(process.env.SIZE_BUDGET_KIB ?? 116) * 1024;
+const budget = Number(process.env.SIZE_BUDGET_KIB ?? 117) * 1024;
 if (process.argv.includes('--check') && wasm + glue > budget) {
   console.error(`size guard: ${kib(wasm + glue)} is over the budget of ${kib(budget)}`);
   process.exit(1);

@@ -21,3 +21,17 @@ export async function attachments(client: ResponsesClient, file: File, bytes: Ui
   // @ts-expect-error maxBytes is a number
   await inputFile(file, { maxBytes: '1' });
 }
+
+export async function files(client: ResponsesClient, file: File) {
+  const f = await client.files.create({ file, purpose: 'user_data' });
+  const id: string = f.id;
+  const page = await client.files.list({ purpose: 'vision', limit: 10, order: 'asc' });
+  const first: number = page.data[0].bytes;
+  const res: Response = await client.files.content(id);
+  const gone: boolean = (await client.files.delete(id)).deleted;
+  // @ts-expect-error purpose is required
+  await client.files.create({ file });
+  // @ts-expect-error order is asc or desc
+  await client.files.list({ order: 'up' });
+  return [first, res, gone];
+}

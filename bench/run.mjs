@@ -9,7 +9,7 @@
 //
 //   BENCH_QUICK=1          smoke run (~1.5 minutes): shorter streams, fewer runs; not for quoting
 //   BENCH_ONLY=a,b         only these sections: throughput, short, linearity, response, recorded, sse,
-//                          latency, memory, startup, size, edge
+//                          latency, memory, startup, size, edge, base64
 //   BENCH_RUNS=n           timed runs per case in the throughput, recorded and sse sections
 //   BENCH_BREAK=ours       corrupt one consumer's results (checks that the run then fails)
 //   BENCH_PKG=dir          measure another build of the package (a directory like pkg/) instead of pkg/
@@ -986,12 +986,76 @@ function targets() {
   return T;
 }
 
+// ----------------------------------------------------------------------------- 12. base64
+
+async function sectionBase64() {
+  heading('Attachments: base64 of a 20 MB file (inputFile → data: URL) vs the platform encoders');
+  if (typeof ours?.inputFile !== 'function') {
+    out('skipped: inputFile is not in the package');
+    return;
+  }
+  const n = 20e6;
+  const bytes = new Uint8Array(n);
+  for (let i = 0, x = 2463534242; i < n; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; bytes[i] = x & 255; }
+  const expected = Buffer.from(bytes.buffer).toString('base64');
+  const runs = QUICK ? 1 : 3;
+  const time = async (fn) => {
+    const ms = [];
+    for (let r = 0; r < runs; r++) {
+      gc();
+      const t = performance.now();
+      const got = await fn();
+      ms.push(performance.now() - t);
+      if (got !== expected) throw new Wrong(`base64 differs (${got.length} vs ${expected.length} chars)`);
+    }
+    return median(ms);
+  };
+  const fromPart = (p) => p.file_data.slice(p.file_data.indexOf(',') + 1);
+  const withoutBuffer = async (fn) => {
+    const saved = globalThis.Buffer;
+    delete globalThis.Buffer;
+    try { return await fn(); } finally { globalThis.Buffer = saved; }
+  };
+  const naiveBtoa = () => {
+    let s = '';
+    for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+    return btoa(s);
+  };
+  const cases = [
+    ['ours: inputFile(bytes) (uses Buffer in Node)', () => ours.inputFile(bytes).then(fromPart)],
+    ['ours: inputFile(bytes), no Buffer (chunked btoa, as in a browser without toBase64)', () => withoutBuffer(() => ours.inputFile(bytes).then(fromPart))],
+    ['ours: inputFile(Blob) (reads the Blob, then encodes)', () => ours.inputFile(new Blob([bytes])).then(fromPart)],
+    ['Buffer.from(bytes).toString("base64")', () => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')],
+    ['Uint8Array.prototype.toBase64', typeof bytes.toBase64 === 'function' ? () => bytes.toBase64() : null],
+    ['btoa of a byte-by-byte binary string (the naive page code)', naiveBtoa],
+  ];
+  const rows = [];
+  const data = [];
+  for (const [name, fn] of cases) {
+    if (!fn) {
+      rows.push([name, 'n/a (not in this runtime)', '']);
+      continue;
+    }
+    try {
+      const ms = await time(fn);
+      data.push({ name, ms });
+      rows.push([name, `${fmt(ms, 0)} ms`, `${fmt(n / 1e6 / (ms / 1000), 0)} MB/s`]);
+    } catch (e) {
+      if (e instanceof Wrong) failures.push(`base64 ${name}: ${e.message}`);
+      rows.push([name, `FAIL: ${e.message}`, '']);
+    }
+  }
+  out(`${n / 1e6} MB of random bytes; median of ${runs} run(s); every result checked against Buffer's encoding.`);
+  out(table(['encoder', 'time', 'throughput'], rows, ['l', 'r', 'r']));
+  results.sections.base64 = data;
+}
+
 // ----------------------------------------------------------------------------- main
 
 const sections = {
   throughput: sectionThroughput, short: sectionShort, linearity: sectionLinearity, response: sectionResponse,
   recorded: sectionRecorded, sse: sectionSse, latency: sectionLatency, memory: sectionMemory, startup: sectionStartup,
-  size: sectionSize, edge: sectionEdge,
+  size: sectionSize, edge: sectionEdge, base64: sectionBase64,
 };
 const t0 = performance.now();
 M.loadavgStart = loadavg().map((v) => +v.toFixed(2));

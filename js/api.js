@@ -4,10 +4,12 @@
 //   parsers.js  ResponseAccumulator, SseParser         errors.js   the error classes
 //   io.js       the I/O of a call (fetch, reader, timers)  mirror.js  the snapshot applier
 //   sdk.js      PartialJsonParser, jsonSchemaFormat, functionTool, the tool loop (ToolRun)
+//   input.js    inputImage, inputFile (attachments as content parts)
 export { ResponsesClient } from './client.js';
 export { ResponseStream } from './stream.js';
 export { ResponseAccumulator, SseParser } from './parsers.js';
 export { PartialJsonParser, jsonSchemaFormat, functionTool } from './sdk.js';
+export { inputImage, inputFile } from './input.js';
 export {
   ApiError,
   CometApiError,

@@ -5,6 +5,7 @@ import { RawClient } from './cometapi_responses.js';
 import { toError, ValidationError } from './errors.js';
 import { Io } from './io.js';
 import { ToolRun, validated, validatorOf } from './sdk.js';
+import { Files } from './files.js';
 import { INTERNAL, ResponseStream } from './stream.js';
 
 const isObject = (v) => typeof v === 'object' && v !== null;
@@ -73,9 +74,13 @@ const call = (fn) => {
   }
 };
 
-/** Runs a call whose answer is JSON; resolves with the parsed answer (`parsed`: with output_parsed, for parse()). */
-async function json(raw, fetch, signal, parsed) {
+/**
+ * Runs a call whose answer is JSON; resolves with the parsed answer (`parsed`: with
+ * output_parsed, for parse()). `body`: sent instead of the core's (a multipart FormData).
+ */
+async function json(raw, fetch, signal, parsed, body) {
   const io = new Io(raw, fetch, signal);
+  io.sendBody = body;
   try {
     while ((await io.step()) !== null);
     const e = raw.error();
@@ -91,12 +96,28 @@ async function json(raw, fetch, signal, parsed) {
   }
 }
 
+/** Runs a call whose answer is the HTTP response itself (a file's content); its body is unread. */
+async function httpResponse(raw, fetch, signal) {
+  const io = new Io(raw, fetch, signal);
+  try {
+    while ((await io.step()) !== null);
+    const e = raw.error();
+    if (e !== undefined) throw toError(e, { cause: io.lastError, raw });
+    return io.response;
+  } finally {
+    io.close();
+    raw.free();
+  }
+}
+
 /** A client of the Responses API. */
 export class ResponsesClient {
   #raw;
   #fetch;
   /** The Conversations API: `create`, `retrieve`, `update`, `delete`, and `items.*`. */
   conversations;
+  /** The Files API: `create`, `retrieve`, `list`, `delete`, `content`. */
+  files;
 
   constructor(options = {}) {
     if (!isObject(options)) throw new TypeError('options must be an object');
@@ -107,6 +128,21 @@ export class ResponsesClient {
     // Looked up at call time on the global object of whatever runtime this is (never `window`).
     this.#fetch = fetch ?? ((url, init) => globalThis.fetch(url, init));
     this.conversations = new Conversations(this);
+    this.files = new Files(this);
+  }
+
+  /**
+   * @internal Runs a call built by `build(raw, coreOptions)` that sends `body` (a FormData) and
+   * answers JSON, or (`response: true`) whose answer is the HTTP response itself.
+   */
+  _send(build, opts, { body, response } = {}) {
+    try {
+      const [signal, core] = requestOptions(opts);
+      const raw = call(() => build(this.#raw, core));
+      return response ? httpResponse(raw, this.#fetch, signal) : json(raw, this.#fetch, signal, false, body);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** @internal Runs a JSON call built by `build(raw, coreOptions)`. */

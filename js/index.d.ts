@@ -47,7 +47,7 @@ export interface InputTextContent {
 }
 export interface InputImageContent {
   type: 'input_image';
-  detail?: 'low' | 'high' | 'auto' | 'original';
+  detail?: 'low' | 'high' | 'auto' | 'original' | (string & {});
   image_url?: string | null;
   file_id?: string | null;
 }
@@ -1358,6 +1358,47 @@ export interface FunctionToolDefinition<Args> {
 }
 
 /** A function tool for `runTools`: the wire definition plus `execute` (and `validate`). */
+// ───────────────────────────────────────────────────────────── attachments
+
+/** What `inputImage` / `inputFile` take: bytes, a Blob or File, an http(s) or data: URL, or an uploaded file's id. */
+export type AttachmentSource = Blob | ArrayBuffer | ArrayBufferView | string | { fileId: string };
+
+export interface InputImageOptions {
+  /** Default `'auto'`. */
+  detail?: 'low' | 'high' | 'auto' | (string & {});
+  /** The MIME type when the source carries none (a Blob's `type` wins); else it is sniffed (PNG, JPEG, GIF, WebP). */
+  mimeType?: string;
+  /** Larger sources are a ValidationError before they are read. Default 50 MiB. */
+  maxBytes?: number;
+}
+export interface InputFileOptions {
+  /** The filename when the source carries none (a File's `name` wins); else `file.<ext>` from the MIME type. */
+  filename?: string;
+  /** The MIME type when the source carries none; else sniffed (PDF, the image types), else `application/octet-stream`. */
+  mimeType?: string;
+  /** Default 50 MiB. */
+  maxBytes?: number;
+}
+
+/**
+ * An `input_image` content part: `{ type, image_url: 'data:<mime>;base64,…', detail }` for bytes
+ * and Blobs, `{ type, image_url: url, detail }` for a URL, `{ type, file_id, detail }` for a file
+ * id. Bytes that are not an image (and a declared non-image type) reject with a ValidationError
+ * (`param: 'image'`); so does a source over `maxBytes`.
+ */
+export function inputImage(
+  source: AttachmentSource,
+  options?: InputImageOptions,
+): Promise<InputImageContent & ({ image_url: string; detail: string } | { file_id: string; detail: string })>;
+/**
+ * An `input_file` content part: `{ type, filename, file_data: 'data:<mime>;base64,…' }`,
+ * `{ type, file_url }` for an http(s) URL, or `{ type, file_id }`. ValidationError `param: 'file'`.
+ */
+export function inputFile(
+  source: AttachmentSource,
+  options?: InputFileOptions,
+): Promise<InputFileContent & ({ filename: string; file_data: string } | { file_url: string } | { file_id: string })>;
+
 export function functionTool<S extends StandardSchemaV1>(
   definition: FunctionToolDefinition<StandardSchemaV1.InferOutput<S>> & { validate: S },
 ): RunnableFunctionTool<StandardSchemaV1.InferOutput<S>>;
@@ -1531,6 +1572,65 @@ export interface ConversationItemOptions extends RequestOptions {
   include?: Includable[];
 }
 
+// ───────────────────────────────────────────────────────────── files
+
+/** A file uploaded with `client.files.create`. */
+export interface FileObject {
+  id: string;
+  object: 'file';
+  bytes: number;
+  created_at: number;
+  expires_at?: number | null;
+  filename: string;
+  purpose: 'assistants' | 'batch' | 'fine-tune' | 'vision' | 'user_data' | 'evals' | (string & {});
+  status?: 'uploaded' | 'processed' | 'error' | (string & {});
+  status_details?: string | null;
+}
+export interface FileCreateParams {
+  /** The bytes to upload. */
+  file: Blob | ArrayBuffer | ArrayBufferView;
+  /** When the file carries no name (a File's `name` wins); else `file.<ext>` from its type, sniffed when not given. */
+  filename?: string;
+  purpose: FileObject['purpose'];
+}
+export interface FileListOptions extends RequestOptions {
+  purpose?: string;
+  /** 1–10000. */
+  limit?: number;
+  after?: string;
+  order?: 'asc' | 'desc';
+}
+export interface FileList {
+  object: 'list';
+  data: FileObject[];
+  first_id?: string | null;
+  last_id?: string | null;
+  has_more: boolean;
+}
+export interface FileDeleted {
+  id: string;
+  object: 'file';
+  deleted: boolean;
+}
+
+/** `client.files`: the Files API (same options, retries, errors and id rules as every method). */
+export interface Files {
+  /** POST /files, a multipart/form-data body (`purpose`, `file`). */
+  create(params: FileCreateParams, opts?: RequestOptions): Promise<FileObject>;
+  /** GET /files/{id}. */
+  retrieve(id: string, opts?: RequestOptions): Promise<FileObject>;
+  /** GET /files. */
+  list(opts?: FileListOptions): Promise<FileList>;
+  /** DELETE /files/{id}. */
+  delete(id: string, opts?: RequestOptions): Promise<FileDeleted>;
+  /**
+   * GET /files/{id}/content: the HTTP response, its body unread (`await res.arrayBuffer()`,
+   * `res.body`). Errors (404, …) reject as ApiError, after retries; the timeout covers the
+   * request until its headers.
+   */
+  content(id: string, opts?: RequestOptions): Promise<globalThis.Response>;
+}
+
 /** `client.conversations`: the Conversations API. */
 export interface Conversations {
   /** POST /conversations. */
@@ -1619,6 +1719,8 @@ export class ResponsesClient {
   /** POST /responses/input_tokens. */
   countInputTokens(params: InputTokensParams, opts?: RequestOptions): Promise<InputTokenCount>;
   readonly conversations: Conversations;
+  /** The Files API. */
+  readonly files: Files;
 }
 
 /**

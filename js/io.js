@@ -58,6 +58,10 @@ export class Io {
   #timedOut = false;
   /** The error a custom fetch (or the runtime) rejected with, for ConnectionError.cause. */
   lastError = undefined;
+  /** A body to send instead of the core's (a multipart `FormData`: the platform sets its content type). */
+  sendBody = undefined;
+  /** The HTTP response of a call whose answer is the response itself (the core is done at its headers). */
+  response = undefined;
 
   /** `fetch` is the user's or the global one; `signal` the user's (optional); `body` a ReadableStream to read instead of sending anything. */
   constructor(raw, fetch, signal, body) {
@@ -138,7 +142,7 @@ export class Io {
     const controller = new AbortController();
     this.#controller = controller;
     const init = { method: raw.method, headers: headersOf(raw.headers), signal: controller.signal };
-    const body = raw.body;
+    const body = this.sendBody ?? raw.body;
     if (body !== undefined) init.body = body;
     const url = raw.url;
     raw.sent();
@@ -162,6 +166,11 @@ export class Io {
       return;
     }
     reportHeaders(raw, res);
+    if (raw.action === DONE) {
+      // A success whose answer is the response itself: its body is the caller's to read.
+      this.response = res;
+      return;
+    }
     const stream = res.body;
     if (stream === null || stream === undefined) {
       raw.no_body();

@@ -12,6 +12,8 @@ import { baseResponse, buildEvents } from './events.mjs';
 import { ResponseStore, Entry } from './store.mjs';
 import { SseWriter, SSE_HEADERS } from './sse.mjs';
 import { ConversationStore, conversationRoutes } from './conversations.mjs';
+import { FileStore, fileRoutes } from './files.mjs';
+import { checkAttachments } from './attachments.mjs';
 
 const decoder = new TextDecoder();
 
@@ -19,11 +21,12 @@ const decoder = new TextDecoder();
  * @param {{delayMs: number, backgroundMs: number, maxBytes?: number}} opts
  * @returns {{handle(ctx): Promise<Response>, close(): void, store: ResponseStore, attempts: AttemptCounter}}
  */
-export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes } = {}) {
+export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes, maxFileBytes } = {}) {
   const store = new ResponseStore({ maxBytes });
   const attempts = new AttemptCounter();
   const runs = new Set(); // entries running now (stored or not)
   const conversations = new ConversationStore();
+  const files = new FileStore({ maxBytes: maxFileBytes });
 
   /**
    * ctx: {method, path (after the base path, e.g. /responses), query: URLSearchParams,
@@ -42,6 +45,8 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes } = 
     if (method === 'POST' && /^\/responses\/input_tokens\/?$/.test(ctx.path)) return inputTokens(ctx);
     const conv = conversationRoutes(conversations, ctx);
     if (conv) return conv;
+    const file = await fileRoutes(files, ctx);
+    if (file) return file;
     const m = /^\/responses(?:\/([^/]+)(\/cancel|\/input_items)?)?\/?$/.exec(ctx.path);
     if (m && !m[1] && method === 'POST') return create(ctx, faults);
     if (m && m[1]) {
@@ -122,7 +127,9 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes } = 
     if (toolError) return { error: json(400, toolError) };
     const refError = checkItemReferences(input, store);
     if (refError) return { error: refError };
-    return { prev, conv, history, input };
+    const { attachments, error } = checkAttachments(body.input, files);
+    if (error) return { error };
+    return { prev, conv, history, input, attachments };
   }
 
   async function create(ctx, faults0) {
@@ -131,10 +138,10 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes } = 
     if (error) return error;
     const c = context(body);
     if (c.error) return c.error;
-    const { prev, conv, history, input } = c;
+    const { prev, conv, history, input, attachments } = c;
 
     const turn = prev ? prev.turn + 1 : turnOf(null, [...history, ...input]);
-    const plan = planAnswer(body, history, input, { turn, faults });
+    const plan = planAnswer(body, history, input, { turn, faults, attachments, files: [...files.files.values()] });
     const background = body.background === true;
     const base = baseResponse(body, { id: newId('resp'), createdAt: nowSeconds(), background });
     const { events, final } = buildEvents(plan, base, {
@@ -280,7 +287,7 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes } = 
     for (const e of [...runs]) e.stop();
   }
 
-  return { handle, close, store, conversations, attempts };
+  return { handle, close, store, conversations, files, attempts };
 }
 
 function itemText(item) {

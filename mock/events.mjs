@@ -99,7 +99,7 @@ export function buildEvents(plan, base, { inputTokens, include = [], faults = {}
   }
 
   // Output token budget: max_output_tokens, or half the answer for the `incomplete` fault.
-  const plannedTokens = plan.items.reduce((n, it) => n + it.chunks.reduce((m, c) => m + estimateTokens(c), 0), 0) +
+  const plannedTokens = plan.items.reduce((n, it) => n + (it.chunks ?? []).reduce((m, c) => m + estimateTokens(c), 0), 0) +
     (plan.reasoning ?? []).reduce((n, t) => n + estimateTokens(t), 0);
   let budget = base.max_output_tokens ?? Infinity;
   if (faults.incomplete) budget = Math.max(1, Math.floor(plannedTokens / 2));
@@ -140,6 +140,10 @@ export function buildEvents(plan, base, { inputTokens, include = [], faults = {}
     const index = output.length;
     const isLast = k === plan.items.length - 1;
     const failAt = faults.failed && isLast ? Math.max(1, Math.floor(p.chunks.length / 2)) : Infinity;
+    if (p.kind in BUILTIN) {
+      BUILTIN[p.kind](p, index, { output, push, include, base });
+      continue;
+    }
     if (p.kind === 'function_call') {
       const item = { id: newId('fc'), type: 'function_call', status: 'in_progress', arguments: '', call_id: newCallId(), name: p.name };
       output.push(item);
@@ -165,6 +169,10 @@ export function buildEvents(plan, base, { inputTokens, include = [], faults = {}
         part.text += p.chunks[i];
         push('response.output_text.delta', { item_id: item.id, output_index: index, content_index: 0, delta: p.chunks[i], logprobs: [] });
         if (spend(p.chunks[i])) { cut = true; break; }
+      }
+      for (const [k, annotation] of (cut ? [] : p.annotations ?? []).entries()) {
+        part.annotations.push(clone(annotation));
+        push('response.output_text.annotation.added', { item_id: item.id, output_index: index, content_index: 0, annotation_index: k, annotation: clone(annotation) });
       }
       push('response.output_text.done', { item_id: item.id, output_index: index, content_index: 0, text: part.text, logprobs: [] });
       push('response.content_part.done', { item_id: item.id, output_index: index, content_index: 0, part: clone(part) });
@@ -211,3 +219,62 @@ function chunkSummary(text) {
   for (let i = 0; i < words.length; i += 2) out.push(words.slice(i, i + 2).join(''));
   return out;
 }
+
+/**
+ * The built-in tools' items and events, as the recordings show them: added (in_progress), the
+ * tool's status events (code deltas, partial images), done (completed, with what `include` asks).
+ */
+const BUILTIN = {
+  web_search_call(p, index, { output, push, include }) {
+    const item = { id: newId('ws'), type: 'web_search_call', status: 'in_progress' };
+    output.push(item);
+    push('response.output_item.added', { output_index: index, item: clone(item) });
+    for (const s of ['in_progress', 'searching', 'completed']) push(`response.web_search_call.${s}`, { item_id: item.id, output_index: index });
+    item.status = 'completed';
+    item.action = { type: 'search', query: p.query };
+    if (include.includes('web_search_call.action.sources')) item.action.sources = p.results.map((r) => ({ type: 'url', url: r.url }));
+    push('response.output_item.done', { output_index: index, item: clone(item) });
+  },
+  file_search_call(p, index, { output, push, include }) {
+    const item = { id: newId('fs'), type: 'file_search_call', status: 'in_progress', queries: [], results: null };
+    output.push(item);
+    push('response.output_item.added', { output_index: index, item: clone(item) });
+    for (const s of ['in_progress', 'searching', 'completed']) push(`response.file_search_call.${s}`, { item_id: item.id, output_index: index });
+    item.status = 'completed';
+    item.queries = [p.query];
+    if (include.includes('file_search_call.results')) item.results = clone(p.results);
+    push('response.output_item.done', { output_index: index, item: clone(item) });
+  },
+  code_interpreter_call(p, index, { output, push, include }) {
+    const item = { id: newId('ci'), type: 'code_interpreter_call', status: 'in_progress', code: '', container_id: newId('cntr', 48), outputs: [] };
+    output.push(item);
+    push('response.output_item.added', { output_index: index, item: clone(item) });
+    push('response.code_interpreter_call.in_progress', { output_index: index, item_id: item.id });
+    for (const delta of p.chunks) {
+      item.code += delta;
+      push('response.code_interpreter_call_code.delta', { output_index: index, item_id: item.id, delta });
+    }
+    push('response.code_interpreter_call_code.done', { output_index: index, item_id: item.id, code: item.code });
+    push('response.code_interpreter_call.interpreting', { output_index: index, item_id: item.id });
+    push('response.code_interpreter_call.completed', { output_index: index, item_id: item.id });
+    item.status = 'completed';
+    item.outputs = include.includes('code_interpreter_call.outputs') ? [{ type: 'logs', logs: p.logs }] : null;
+    push('response.output_item.done', { output_index: index, item: clone(item) });
+  },
+  image_generation_call(p, index, { output, push }) {
+    const item = { id: newId('ig'), type: 'image_generation_call', status: 'in_progress' };
+    output.push(item);
+    push('response.output_item.added', { output_index: index, item: clone(item) });
+    push('response.image_generation_call.in_progress', { output_index: index, item_id: item.id });
+    push('response.image_generation_call.generating', { output_index: index, item_id: item.id });
+    p.partials.forEach((b64, k) => push('response.image_generation_call.partial_image', {
+      output_index: index, item_id: item.id, partial_image_index: k, partial_image_b64: b64,
+    }));
+    push('response.image_generation_call.completed', { output_index: index, item_id: item.id });
+    Object.assign(item, {
+      status: 'completed', background: 'opaque', output_format: 'png', quality: 'low', size: '64x64',
+      result: p.result, revised_prompt: `A mock picture of: ${p.prompt}`,
+    });
+    push('response.output_item.done', { output_index: index, item: clone(item) });
+  },
+};

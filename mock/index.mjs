@@ -68,6 +68,7 @@ async function readLimited(stream, limit) {
  * @param {string} [o.basePath='/v1'] where the API lives (other paths: 404)
  * @param {number} [o.maxBodyBytes=33554432] larger request bodies get a 413
  * @param {number} [o.maxStoreBytes=134217728] request bytes of stored responses kept (oldest go first)
+ * @param {number} [o.maxFileBytes=67108864] bytes of uploaded files kept (oldest go first)
  * @param {RequestLog} [o.log] a log to share (else its own, from `maxLog` / `maxLogBytes`)
  * @returns {{fetch(request: Request, ctx?: {waitUntil?(p: Promise<unknown>): void}): Promise<Response>,
  *   handle(req, res, opts?: {body?: Uint8Array}): Promise<void>, requests: object[], close(): void,
@@ -75,7 +76,7 @@ async function readLimited(stream, limit) {
  */
 export function createMock({
   delayMs = 15, backgroundMs = 2000, requireKey, basePath = '/v1', maxBodyBytes = 32 * MiB,
-  maxStoreBytes = 128 * MiB, log, maxLog, maxLogBytes,
+  maxStoreBytes = 128 * MiB, maxFileBytes = 64 * MiB, log, maxLog, maxLogBytes,
 } = {}) {
   for (const [name, v] of Object.entries({ delayMs, backgroundMs })) {
     if (!(Number.isInteger(v) && v >= 0 && v <= MAX_TIMER_MS)) {
@@ -83,7 +84,7 @@ export function createMock({
     }
   }
   const base = basePath.replace(/\/+$/, '');
-  const api = createMockApi({ delayMs, backgroundMs, maxBytes: maxStoreBytes });
+  const api = createMockApi({ delayMs, backgroundMs, maxBytes: maxStoreBytes, maxFileBytes });
   const requests = log ?? new RequestLog({ maxLog, maxLogBytes });
 
   /** One request, already read: {method, url (path + query), headers: Headers, body, signal, waitUntil, tooLarge}. */
@@ -165,6 +166,7 @@ export function createMock({
     /** The shared log object (to add entries of one's own, e.g. a dev server's static files). */
     log: requests,
     store: api.store,
+    files: api.files,
     attempts: api.attempts,
     /** Stop every running response (their streams end). */
     close() { api.close(); },

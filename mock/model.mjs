@@ -11,6 +11,7 @@ import {
   placesIn, roundsIn, enumIn, numberFor, emailIn, urlIn, dateIn, asArgument, PLACE_PARAM, TEXT_PARAM,
 } from './prompt.mjs';
 import { newId, utf8Length, base64 } from './util.mjs';
+import { plannedBuiltins, webResults, fileResults, interpreterRun, generatedImages } from './builtin.mjs';
 
 /** Normalise `input` (string or items) to stored input items, with ids like the real API. */
 export function normalizeInput(input) {
@@ -221,7 +222,7 @@ function roundsMade(items) {
  * @returns {{reasoning: string[]|null, items: object[]}} items: {kind:'message', text, chunks}
  *   or {kind:'function_call', name, arguments, chunks}
  */
-export function planAnswer(body, history, input, { turn, faults = {} }) {
+function planReply(body, history, input, { turn, faults = {} }) {
   const lastUser = [...input].reverse().find((i) => i.type === 'message' && i.role === 'user');
   const said = lastUser ? messageText(lastUser) : '';
   const quote = clip(said, 400);
@@ -302,4 +303,69 @@ export function planAnswer(body, history, input, { turn, faults = {} }) {
     text = chunks.join('');
   }
   return { reasoning, items: [{ kind: 'message', text, chunks }] };
+}
+
+/**
+ * The plan of an answer (planReply), with the built-in tools' calls before the message and what
+ * they found in its text (url_citation / file_citation annotations), and the attachments named:
+ * "You attached: image/png, 1234 bytes, 2×2; report.pdf (application/pdf, 5678 bytes)."
+ * @param {{turn: number, faults?: object, attachments?: {text: string}[], files?: object[]}} ctx
+ */
+export function planAnswer(body, history, input, ctx) {
+  const plan = planReply(body, history, input, ctx);
+  const { attachments = [], files = [] } = ctx;
+  if (plan.items.some((i) => i.kind === 'function_call')) return plan;
+  const lastUser = [...input].reverse().find((i) => i.type === 'message' && i.role === 'user');
+  const said = lastUser ? messageText(lastUser) : '';
+  const calls = [];
+  const notes = []; // [text, annotation?] pieces of the message after its reply
+  for (const { kind, tool } of plannedBuiltins(body)) {
+    const query = clip(said, 100) || 'your question';
+    if (kind === 'web_search') {
+      const results = webResults(query);
+      calls.push({ kind: 'web_search_call', query, results });
+      notes.push([` I searched the web for "${query}": see `]);
+      results.forEach((r, k) => {
+        notes.push([r.title, { type: 'url_citation', url: r.url, title: r.title }]);
+        notes.push([k === results.length - 1 ? '.' : ' and ']);
+      });
+    } else if (kind === 'file_search') {
+      const results = fileResults(query, files);
+      calls.push({ kind: 'file_search_call', query, results });
+      if (!results.length) notes.push([' I searched your files and found none.']);
+      else {
+        notes.push([` I searched ${results.length} uploaded file${results.length > 1 ? 's' : ''}: `]);
+        results.forEach((r, k) => notes.push([r.filename, { type: 'file_citation', file_id: r.file_id, filename: r.filename }], [k === results.length - 1 ? '.' : ', ']));
+      }
+    } else if (kind === 'code_interpreter') {
+      const run = interpreterRun(said);
+      calls.push({ kind: 'code_interpreter_call', ...run, chunks: chunkText(run.code) });
+      notes.push([` I ran some Python on your words; it printed: ${run.logs.trim()}.`]);
+    } else if (kind === 'image_generation') {
+      const partials = Number.isInteger(tool.partial_images) ? tool.partial_images : 0;
+      calls.push({ kind: 'image_generation_call', prompt: query, ...generatedImages(query, partials) });
+      notes.push([' I drew a 64×64 picture of it (a mock drawing: colours from your words).']);
+    }
+  }
+  if (!attachments.length && !calls.length) return plan;
+  const message = plan.items.find((i) => i.kind === 'message');
+  if (!message || body.text?.format?.type === 'json_schema' || body.text?.format?.type === 'json_object') {
+    return { ...plan, items: [...calls, ...plan.items] };
+  }
+  let text = attachments.length
+    ? `You attached ${attachments.length === 1 ? 'one thing' : `${attachments.length} things`}: ${attachments.map((a) => a.text).join('; ')}. `
+    : '';
+  text += message.text;
+  const annotations = [];
+  for (const [piece, annotation] of notes) {
+    if (annotation) {
+      const start = Array.from(text).length;
+      const end = start + Array.from(piece).length;
+      annotations.push(annotation.type === 'url_citation'
+        ? { type: 'url_citation', start_index: start, end_index: end, title: annotation.title, url: annotation.url }
+        : { type: 'file_citation', file_id: annotation.file_id, filename: annotation.filename, index: end });
+    }
+    text += piece;
+  }
+  return { ...plan, items: [...calls, { kind: 'message', text, chunks: chunkText(text), annotations }] };
 }

@@ -8,6 +8,7 @@ pub mod call;
 pub mod endpoint;
 pub mod error;
 pub mod event;
+pub mod input;
 pub mod partial_json;
 pub mod redact;
 pub mod relay;

@@ -458,3 +458,59 @@ fn every_error_is_redacted() {
     assert_eq!(c.redact(&format!("x {KEY} y")).as_deref(), Some("x [redacted] y"));
     assert_eq!(c.redact("nothing here"), None);
 }
+
+#[test]
+fn files_requests_and_a_raw_answer_done_at_its_headers() {
+    use cometapi_responses::endpoint::{Answer, FileListQuery};
+    let c = config();
+    let up = c.file_create("user_data", &[]).unwrap();
+    assert_eq!((up.method, up.url.as_str(), up.body.as_deref()), (Method::Post, "http://h/v1/files", None));
+    assert!(
+        up.headers.iter().all(|(k, _)| k != "content-type"),
+        "the shell's multipart form sets it, with its boundary"
+    );
+    assert!(matches!(c.file_create("", &[]), Err(Error::Validation { ref param, .. }) if param == "purpose"));
+    let q = FileListQuery {
+        purpose: Some("a b".into()),
+        limit: Some(10_000),
+        after: Some("file-1".into()),
+        order: Some("asc".into()),
+    };
+    assert_eq!(c.file_list(&q, &[]).unwrap().url, "http://h/v1/files?purpose=a%20b&limit=10000&after=file-1&order=asc");
+    for bad in [
+        FileListQuery { limit: Some(0), ..FileListQuery::default() },
+        FileListQuery { limit: Some(10_001), ..FileListQuery::default() },
+    ] {
+        assert!(matches!(c.file_list(&bad, &[]), Err(Error::Validation { ref param, .. }) if param == "limit"));
+    }
+    assert_eq!(c.file_delete("file/1", &[]).unwrap().url, "http://h/v1/files/file%2F1");
+    assert!(matches!(c.file_retrieve("..", &[]), Err(Error::Validation { .. })));
+    let content = c.file_content("file-1", &[]).unwrap();
+    assert_eq!((content.url.as_str(), content.answer), ("http://h/v1/files/file-1/content", Answer::Raw));
+    assert_eq!(content.headers.iter().find(|(k, _)| k == "accept").map(|(_, v)| v.as_str()), Some("*/*"));
+
+    // Success: done at the headers, the body left to the caller (nothing to cancel or abort).
+    let mut call = call_of(content.clone());
+    call.on_sent();
+    call.on_headers(200, headers(NONE));
+    assert_eq!(call.action(), Action::Done);
+    assert_eq!(call.release(), Release::Nothing);
+    assert!(call.error().is_none());
+    // An error status is read and retried as any other.
+    let mut call = call_of(content);
+    call.on_sent();
+    call.on_headers(503, headers(NONE));
+    assert_eq!(call.action(), Action::Read);
+    call.on_chunk(br#"{"error":{"message":"busy","type":"server_error"}}"#);
+    call.on_body_end();
+    assert_eq!(call.action(), Action::Sleep);
+    call.on_wake();
+    call.on_sent();
+    call.on_headers(404, headers(NONE));
+    call.on_chunk(br#"{"error":{"message":"No such File object: file-1","type":"invalid_request_error"}}"#);
+    call.on_body_end();
+    match call.error() {
+        Some(Error::Api(e)) => assert_eq!((e.status, e.message.as_str()), (Some(404), "No such File object: file-1")),
+        other => panic!("{other:?}"),
+    }
+}

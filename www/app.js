@@ -3,7 +3,7 @@
 // `cometapi-responses` at /pkg/browser.js, which instantiates the wasm on import.
 
 import { Settings } from './js/settings.js';
-import { Transcript } from './js/transcript.js';
+import { Transcript, thumbnail } from './js/transcript.js';
 import { Inspector } from './js/inspector.js';
 import { Chat } from './js/chat.js';
 import { SidePanel } from './js/side.js';
@@ -115,16 +115,64 @@ async function main() {
     tokens.schedule();
   };
 
+  // Attachments: images and PDFs from the button, drag-and-drop or paste, shown in the composer
+  // until sent (then in the user's message); the library turns them into content parts.
+  let attached = [];
+  const tray = $('attachments');
+  function showAttached() {
+    tray.replaceChildren(...attached.map((file, k) => h('span', { class: 'attachment' }, thumbnail(file),
+      h('button', { type: 'button', class: 'remove', title: `Remove ${file.name}`, 'aria-label': `Remove ${file.name}`, text: '×',
+        onclick: () => { attached.splice(k, 1); showAttached(); } }))));
+    tray.hidden = attached.length === 0;
+  }
+  function attach(files) {
+    const wanted = [...files].filter((f) => f.type.startsWith('image/') || f.type === 'application/pdf');
+    if (!wanted.length) return false;
+    attached = [...attached, ...wanted];
+    showAttached();
+    return true;
+  }
+  $('attach').addEventListener('click', () => $('attach-input').click());
+  $('attach-input').addEventListener('change', (e) => {
+    attach(e.target.files ?? []);
+    e.target.value = '';
+  });
+  const composer = $('composer');
+  composer.addEventListener('dragover', (e) => {
+    if ([...(e.dataTransfer?.types ?? [])].includes('Files')) {
+      e.preventDefault();
+      composer.dataset.drop = 'true';
+    }
+  });
+  composer.addEventListener('dragleave', () => delete composer.dataset.drop);
+  composer.addEventListener('drop', (e) => {
+    delete composer.dataset.drop;
+    if (e.dataTransfer?.files?.length) {
+      e.preventDefault();
+      attach(e.dataTransfer.files);
+    }
+  });
+  prompt.addEventListener('paste', (e) => {
+    if (e.clipboardData?.files?.length && attach(e.clipboardData.files)) e.preventDefault();
+  });
+
   async function submit(text = prompt.value) {
-    if (chat.busy || !text.trim()) return;
+    if (chat.busy || (!text.trim() && !attached.length)) return;
+    const files = attached;
+    attached = [];
+    showAttached();
     prompt.value = '';
     autosize();
     tokens.schedule('');
-    const { sent } = await chat.send(text);
+    const { sent } = await chat.send(text, files);
     if (!sent && !prompt.value) {
-      prompt.value = text; // refused before sending: give the text back
+      prompt.value = text; // refused before sending: give the text (and the files) back
       autosize();
       tokens.schedule(text);
+      if (!attached.length) {
+        attached = files;
+        showAttached();
+      }
     }
   }
 

@@ -38,6 +38,11 @@ impl Call {
         self.state = match self.request.answer {
             Answer::Json { .. } | Answer::Parsed { .. } => State::ReadJson,
             Answer::Stream { .. } => State::ReadStream,
+            // The shell keeps the body for the caller: nothing to read or let go of.
+            Answer::Raw => {
+                self.release = Release::Nothing;
+                return self.finish(Ok(String::new()));
+            }
         };
     }
 

@@ -17,13 +17,17 @@
 //! | count input tokens | `POST /responses/input_tokens` (params as given) | JSON |
 //! | conversations | `POST /conversations`, `GET/POST/DELETE /conversations/{id}` | JSON |
 //! | conversation items | `POST/GET /conversations/{id}/items`, `GET/DELETE …/items/{item_id}` | JSON |
+//! | files | `POST /files` (multipart, the shell's form), `GET /files`, `GET/DELETE /files/{id}` | JSON |
+//! | file content | `GET /files/{id}/content` | the HTTP response itself |
 
 use crate::error::Error;
 
 mod conversations;
+mod files;
 mod responses;
 mod url;
 
+pub use files::FileListQuery;
 use url::push_encoded;
 pub use url::{check_base_url, check_id, ListQuery};
 
@@ -77,6 +81,9 @@ pub enum Answer {
         /// resumed by id.
         background: bool,
     },
+    /// Any body (a file's content): a success is done at its headers, and the shell hands the
+    /// HTTP response, body unread, to the caller; an error status is read as any other.
+    Raw,
 }
 
 /// One request, ready to send: the shells copy these fields into `fetch` and add nothing.

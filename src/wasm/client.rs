@@ -31,7 +31,7 @@ use web_sys::AbortSignal;
 use super::stream::EventStream;
 use super::transport::{AbortState, Io};
 use crate::call::Call;
-use crate::endpoint::{Answer, Config, HttpRequest, ListQuery};
+use crate::endpoint::{Answer, Config, FileListQuery, HttpRequest, ListQuery};
 use crate::error::Error;
 use crate::redact::Redactor;
 use crate::stream::StreamState;
@@ -163,21 +163,43 @@ impl Client {
         Ok(Call::new(request, timeout, retries, self.shared.redactor.clone()))
     }
 
+    /// Runs a call to its end (`send_body`: sent instead of the core's body); the call and its I/O.
+    async fn run(
+        &self,
+        opts: RequestOptions,
+        build: impl FnOnce(&Config) -> Result<HttpRequest, Error>,
+        send_body: Option<JsValue>,
+    ) -> Result<(Call, Io), Error> {
+        let call = RefCell::new(self.call(&opts, build)?);
+        let mut io = Io::new(self.shared.fetch.clone(), AbortState::new(opts.signal));
+        io.send_body = send_body;
+        let io = RefCell::new(io);
+        while call.borrow().action() != crate::call::Action::Done {
+            Io::step(&call, &io).await;
+        }
+        let c = call.into_inner();
+        match c.error() {
+            Some(e) => Err(e.clone()),
+            None => Ok((c, io.into_inner())),
+        }
+    }
+
     /// Runs a JSON call to its end: the answer as JSON text.
     async fn run_json(
         &self,
         opts: RequestOptions,
         build: impl FnOnce(&Config) -> Result<HttpRequest, Error>,
     ) -> Result<String, Error> {
-        let call = RefCell::new(self.call(&opts, build)?);
-        let io = RefCell::new(Io::new(self.shared.fetch.clone(), AbortState::new(opts.signal)));
-        while call.borrow().action() != crate::call::Action::Done {
-            Io::step(&call, &io).await;
-        }
-        let mut c = call.into_inner();
-        if let Some(e) = c.error() {
-            return Err(e.clone());
-        }
+        self.run_json_with(opts, build, None).await
+    }
+
+    async fn run_json_with(
+        &self,
+        opts: RequestOptions,
+        build: impl FnOnce(&Config) -> Result<HttpRequest, Error>,
+        send_body: Option<JsValue>,
+    ) -> Result<String, Error> {
+        let (mut c, _) = self.run(opts, build, send_body).await?;
         let response = matches!(c.request().answer, Answer::Json { output_text: true });
         let text = c.take_json().ok_or_else(|| Error::stream("the call ended without an answer"))?;
         if response {
@@ -376,6 +398,52 @@ impl Client {
     ) -> Result<Value, Error> {
         let extra = opts.headers.clone();
         parse(&self.run_json(opts, |c| c.conversation_item_delete(id, item_id, &extra)).await?)
+    }
+}
+
+impl Client {
+    /// `POST /files`: `file` sent as multipart/form-data with `purpose`; its filename is
+    /// `filename`, else `file.<ext>` from the Blob's type. The File object.
+    pub async fn file_create(
+        &self,
+        file: &web_sys::Blob,
+        filename: Option<&str>,
+        purpose: &str,
+        opts: RequestOptions,
+    ) -> Result<Value, Error> {
+        let name = filename.map_or_else(|| format!("file.{}", crate::input::extension(&file.type_())), str::to_owned);
+        let form = web_sys::FormData::new().map_err(|e| Error::Connection { message: super::sys::message(&e) })?;
+        form.append_with_str("purpose", purpose)
+            .and_then(|()| form.append_with_blob_and_filename("file", file, &name))
+            .map_err(|e| Error::Connection { message: super::sys::message(&e) })?;
+        let extra = opts.headers.clone();
+        parse(&self.run_json_with(opts, |c| c.file_create(purpose, &extra), Some(form.into())).await?)
+    }
+
+    /// `GET /files/{id}`.
+    pub async fn file_retrieve(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
+        let extra = opts.headers.clone();
+        parse(&self.run_json(opts, |c| c.file_retrieve(id, &extra)).await?)
+    }
+
+    /// `GET /files`.
+    pub async fn file_list(&self, query: &FileListQuery, opts: RequestOptions) -> Result<Value, Error> {
+        let extra = opts.headers.clone();
+        parse(&self.run_json(opts, |c| c.file_list(query, &extra)).await?)
+    }
+
+    /// `DELETE /files/{id}`.
+    pub async fn file_delete(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
+        let extra = opts.headers.clone();
+        parse(&self.run_json(opts, |c| c.file_delete(id, &extra)).await?)
+    }
+
+    /// `GET /files/{id}/content`: the HTTP response, its body unread (errors are read, retried
+    /// and returned as for every call).
+    pub async fn file_content(&self, id: &str, opts: RequestOptions) -> Result<web_sys::Response, Error> {
+        let extra = opts.headers.clone();
+        let (_, mut io) = self.run(opts, |c| c.file_content(id, &extra), None).await?;
+        io.response.take().ok_or_else(|| Error::stream("the call ended without a response"))
     }
 }
 

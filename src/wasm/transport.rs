@@ -122,12 +122,16 @@ pub struct Io {
     controller: Option<AbortController>,
     reader: Option<ReadableStreamDefaultReader>,
     chunk: Vec<u8>,
+    /// A body sent instead of the core's (a multipart `FormData`, which sets its own content type).
+    pub(crate) send_body: Option<JsValue>,
+    /// The HTTP response of a call whose answer is the response itself ([`crate::endpoint::Answer::Raw`]).
+    pub(crate) response: Option<web_sys::Response>,
 }
 
 impl Io {
     /// I/O with the user's `fetch` (or the global one) and abort state.
     pub fn new(fetch: Option<Function>, abort: Rc<AbortState>) -> Io {
-        Io { fetch, abort, controller: None, reader: None, chunk: Vec::new() }
+        Io { fetch, abort, controller: None, reader: None, chunk: Vec::new(), send_body: None, response: None }
     }
 
     /// I/O that reads a body the caller already has.
@@ -136,7 +140,15 @@ impl Io {
             .get_reader()
             .dyn_into::<ReadableStreamDefaultReader>()
             .map_err(|_| "the body is not a ReadableStream".to_owned())?;
-        Ok(Io { fetch: None, abort: AbortState::new(None), controller: None, reader: Some(reader), chunk: Vec::new() })
+        Ok(Io {
+            fetch: None,
+            abort: AbortState::new(None),
+            controller: None,
+            reader: Some(reader),
+            chunk: Vec::new(),
+            send_body: None,
+            response: None,
+        })
     }
 
     /// Runs `call` until it has stream events for the consumer, or is done.
@@ -185,7 +197,7 @@ impl Io {
                 Ok(c) => c,
                 Err(e) => return c.on_fetch_error(IoFailure::Network, &sys::message(&e)),
             };
-            let started = build_and_fetch(&c, i.fetch.as_ref(), &controller.signal());
+            let started = build_and_fetch(&c, i.fetch.as_ref(), i.send_body.as_ref(), &controller.signal());
             i.controller = Some(controller);
             c.on_sent();
             match started {
@@ -214,6 +226,13 @@ impl Io {
             let k = WANTED_HEADERS.iter().position(|w| *w == name)?;
             values.get(k).cloned().flatten()
         });
+        if c.action() == Action::Done {
+            // A success whose answer is the response itself: its body is the caller's to read,
+            // so the request is let go of without aborting it.
+            i.controller = None;
+            i.response = Some(resp);
+            return;
+        }
         match resp.body() {
             None => c.on_no_body(),
             Some(body) => match body.get_reader().dyn_into::<ReadableStreamDefaultReader>() {
@@ -307,7 +326,12 @@ impl Drop for Io {
 }
 
 /// Builds the call's request with gloo-net and starts `fetch` with it.
-fn build_and_fetch(call: &Call, fetch: Option<&Function>, signal: &AbortSignal) -> Result<Promise, String> {
+fn build_and_fetch(
+    call: &Call,
+    fetch: Option<&Function>,
+    send_body: Option<&JsValue>,
+    signal: &AbortSignal,
+) -> Result<Promise, String> {
     let req = call.request();
     let mut b = match req.method {
         Method::Get => RequestBuilder::new(&req.url).method(gloo_net::http::Method::GET),
@@ -318,9 +342,10 @@ fn build_and_fetch(call: &Call, fetch: Option<&Function>, signal: &AbortSignal) 
         b = b.header(k, v);
     }
     b = b.abort_signal(Some(signal));
-    let built = match &req.body {
-        Some(body) => b.body(JsValue::from_str(body)),
-        None => b.build(),
+    let built = match (send_body, &req.body) {
+        (Some(body), _) => b.body(body.clone()),
+        (None, Some(body)) => b.body(JsValue::from_str(body)),
+        (None, None) => b.build(),
     }
     .map_err(|e| e.to_string())?;
     let request: web_sys::Request = built.into();

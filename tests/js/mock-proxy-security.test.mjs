@@ -131,7 +131,7 @@ test('paths that would leave the upstream origin or its /v1 prefix are refused, 
     '/v1/responses/..%2fadmin', '/v1/responses/%2e%2e%2fadmin', '/v1/responses/%2e%2e%5cadmin', '/v1/responses/%252e%252e',
     '/v1/responses/a%5c..%5cb', '/v1/responses/%5c', '/v1/responses/a%2fb', '/v1/responses/a%00b', '/v1/responses/%',
     '/v1/responses//', '/v1/responses//x', '/v1/./responses', '/v1/responses/./x', '/v1/conversations/..',
-    '/v1/conversations/c/items/%2e%2e', '/v1/conversations/%2e%2e/items', '/v1/models', '/v1/files', '/v1', '/v1/',
+    '/v1/conversations/c/items/%2e%2e', '/v1/conversations/%2e%2e/items', '/v1/models', '/v1/files/%2e%2e', '/v1/files/x/../../admin', '/v1/', '/v1',
     '/v1/responses/r/cancel/../../..', '/v1/responses?x=1/../../admin', '/v1/responses#/../admin',
   ];
   for (const path of attempts) {
@@ -171,6 +171,11 @@ test('the client\'s routes are forwarded below the prefix, with the key and re-e
     ['GET', '/v1/conversations/conv_1/items?after=msg_1&limit=5&order=desc', '/v1/conversations/conv_1/items?after=msg_1&limit=5&order=desc'],
     ['GET', '/v1/conversations/conv_1/items/msg_2', '/v1/conversations/conv_1/items/msg_2'],
     ['DELETE', '/v1/conversations/conv_1/items/msg_2', '/v1/conversations/conv_1/items/msg_2'],
+    ['POST', '/v1/files', '/v1/files'],
+    ['GET', '/v1/files?purpose=user_data&limit=2', '/v1/files?purpose=user_data&limit=2'],
+    ['GET', '/v1/files/file-1', '/v1/files/file-1'],
+    ['DELETE', '/v1/files/file-1', '/v1/files/file-1'],
+    ['GET', '/v1/files/file-1/content', '/v1/files/file-1/content'],
   ];
   for (const [method, path, expected] of routes) {
     const res = await raw(path, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });

@@ -194,3 +194,15 @@ test('CLI: mock by default; COMETAPI_KEY + UPSTREAM_BASE_URL switch to the proxy
   assert.doesNotMatch(prox.output(), new RegExp(KEY));
   assert.match(prox.output(), /POST \/v1\/responses 200/);
 });
+
+test('files through the proxy: a multipart upload arrives whole, the content comes back byte for byte', async () => {
+  const { ResponsesClient } = await import('cometapi-responses');
+  const client = new ResponsesClient({ baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+  const bytes = Uint8Array.from({ length: 3000 }, (_, i) => (i * 37) & 255); // every byte value
+  const f = await client.files.create({ file: new File([bytes], 'all-bytes.bin'), purpose: 'user_data' });
+  assert.deepEqual([f.bytes, f.filename], [bytes.length, 'all-bytes.bin']);
+  const res = await client.files.content(f.id);
+  assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes);
+  assert.equal(upstream.requests.at(-1).headers.authorization, 'REDACTED');
+  assert.equal((await client.files.delete(f.id)).deleted, true);
+});

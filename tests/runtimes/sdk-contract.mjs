@@ -1,4 +1,4 @@
-// The contract of the SDK helpers (issue 14), line by line, as a script that runs anywhere the
+// The contract of the SDK helpers (structured outputs, the tool loop, attachments, files), line by line, as a script that runs anywhere the
 // package runs (a page, a Worker): `runContract(api, baseURL)` exercises each line against the
 // mock backend at baseURL and returns { line: 'ok' | 'FAILED: why' }. No Node API in here.
 
@@ -28,6 +28,9 @@ export const LINES = [
   'runTools',
   'run.abort',
   'parsed_arguments',
+  'inputImage',
+  'inputFile',
+  'files',
 ];
 
 export async function runContract(api, baseURL) {
@@ -161,6 +164,53 @@ export async function runContract(api, baseURL) {
     const item = (await stream.finalResponse()).output.at(-1);
     check(partial > 0, 'best effort while streaming');
     check(same(item.parsed_arguments, JSON.parse(item.arguments)), 'exact when done');
+  });
+
+  // Attachments and the Files API (no Buffer here: a page and a Worker encode with btoa or toBase64)
+  const { inputImage, inputFile, ValidationError } = api;
+  const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 2, 0, 0, 0, 3, 8, 2, 0, 0, 0]);
+  const PDF = new TextEncoder().encode('%PDF-1.4\n% contract\n');
+  const decode = (url) => Uint8Array.from(atob(url.slice(url.indexOf(',') + 1)), (c) => c.charCodeAt(0));
+  const refused = async (p, param) => {
+    try {
+      await p;
+    } catch (e) {
+      check(e instanceof ValidationError && e.param === param, `refused with ${e}`);
+      return;
+    }
+    throw new Error('not refused');
+  };
+
+  await line('inputImage', async () => {
+    const a = await inputImage(PNG);
+    check(a.type === 'input_image' && a.detail === 'auto' && a.image_url.startsWith('data:image/png;base64,'), JSON.stringify(a).slice(0, 80));
+    check(same([...decode(a.image_url)], [...PNG]), 'base64 is exact');
+    const b = await inputImage(new Blob([PNG], { type: 'image/png' }), { detail: 'low' });
+    check(b.image_url === a.image_url && b.detail === 'low', 'a Blob');
+    check(same(await inputImage('https://example.com/a.png'), { type: 'input_image', image_url: 'https://example.com/a.png', detail: 'auto' }), 'a URL');
+    check(same(await inputImage({ fileId: 'file-1' }), { type: 'input_image', file_id: 'file-1', detail: 'auto' }), 'a file id');
+    await refused(inputImage(PDF), 'image');
+    await refused(inputImage(PNG, { maxBytes: 3 }), 'image');
+  });
+
+  await line('inputFile', async () => {
+    const f = await inputFile(PDF);
+    check(f.filename === 'file.pdf' && f.file_data.startsWith('data:application/pdf;base64,'), JSON.stringify(f).slice(0, 80));
+    check(same([...decode(f.file_data)], [...PDF]), 'base64 is exact');
+    check((await inputFile(PDF, { filename: 'a.pdf' })).filename === 'a.pdf', 'filename');
+    check(same(await inputFile({ fileId: 'file-2' }), { type: 'input_file', file_id: 'file-2' }), 'a file id');
+  });
+
+  await line('files', async () => {
+    const up = await client.files.create({ file: new Blob([PDF], { type: 'application/pdf' }), filename: 'c.pdf', purpose: 'user_data' });
+    check(up.object === 'file' && up.bytes === PDF.length && up.filename === 'c.pdf', JSON.stringify(up));
+    check((await client.files.retrieve(up.id)).id === up.id, 'retrieve');
+    check((await client.files.list({ purpose: 'user_data' })).data.some((f) => f.id === up.id), 'list');
+    const content = await client.files.content(up.id);
+    check(same([...new Uint8Array(await content.arrayBuffer())], [...PDF]), 'content');
+    const r = await client.create({ model: 'mock', input: [{ role: 'user', content: [{ type: 'input_text', text: 'what?' }, await inputImage(PNG), await inputFile({ fileId: up.id })] }] });
+    check(r.output_text.includes(`image/png, ${PNG.length} bytes, 2×3`) && r.output_text.includes(`c.pdf (application/pdf, ${PDF.length} bytes)`), r.output_text.slice(0, 200));
+    check((await client.files.delete(up.id)).deleted === true, 'delete');
   });
 
   return results;

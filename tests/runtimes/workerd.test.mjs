@@ -272,6 +272,57 @@ test('cost parameters are refused unless configured: background, built-in tools,
   }
 });
 
+test('inline attachments: refused by default, then within MAX_ATTACHMENT_BYTES and ATTACHMENT_MIME_TYPES', async () => {
+  const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+  const big = new Uint8Array(90 * 1024);
+  big.set(png);
+  const b64 = (bytes) => Buffer.from(bytes).toString('base64');
+  const body = (...parts) => ({ model: 'gpt-5.4', input: [{ role: 'user', content: [{ type: 'input_text', text: 'what is this?' }, ...parts] }] });
+  const image = (bytes, type = 'image/png') => ({ type: 'input_image', image_url: `data:${type};base64,${b64(bytes)}` });
+  const before = mock.requests.length;
+  let r = await call(mf, { body: body(image(png)) });
+  assert.equal(r.res.status, 413, 'no attachment bytes by default');
+  assertApiError(r.json, { code: 'attachment_too_large', param: 'input[0].content[1].image_url' });
+  // URLs carry no bytes through the proxy
+  r = await call(mf, { body: body({ type: 'input_image', image_url: 'https://example.com/a.png' }) });
+  assert.equal(r.res.status, 200, JSON.stringify(r.json));
+  assert.equal(mock.requests.length, before + 1);
+
+  const open = await startWorker({ MAX_ATTACHMENT_BYTES: String(100 * 1024) });
+  try {
+    // 90 KiB of image (120 KiB of base64) in a body whose limit is 64 KiB: the attachment has its own
+    const n = mock.requests.length;
+    r = await call(open, { body: body(image(big)) });
+    assert.equal(r.res.status, 200, JSON.stringify(r.json));
+    assert.match(r.json.output_text, new RegExp(`image/png, ${big.length} bytes, 1×1`));
+    assert.equal(mock.requests.length, n + 1);
+    const refusals = [
+      [body(image(big.subarray(0, 60 * 1024)), image(big.subarray(0, 60 * 1024))), 413, 'attachment_too_large', 'input[0].content[2].image_url'],
+      [body(image(big), image(big)), 413, 'request_too_large', null], // past what may be read at all
+      [body(image(png, 'image/svg+xml')), 400, 'attachment_type_not_allowed', 'input[0].content[1].image_url'],
+      [body({ type: 'input_file', filename: 'a.html', file_data: `data:text/html;base64,${b64(png)}` }), 400, 'attachment_type_not_allowed', 'input[0].content[1].file_data'],
+      [{ ...body(image(png)), instructions: 'x'.repeat(70 * 1024) }, 413, 'request_too_large', null],
+    ];
+    for (const [b, status, code, param] of refusals) {
+      r = await call(open, { body: b });
+      assert.equal(r.res.status, status, code);
+      assertApiError(r.json, { code, param });
+    }
+    assert.equal(mock.requests.length, n + 1, 'no refused request reached the upstream');
+  } finally {
+    await open.dispose();
+  }
+  const pdfOnly = await startWorker({ MAX_ATTACHMENT_BYTES: '1000', ATTACHMENT_MIME_TYPES: 'application/pdf' });
+  try {
+    r = await call(pdfOnly, { body: body(image(png)) });
+    assertApiError(r.json, { code: 'attachment_type_not_allowed', param: 'input[0].content[1].image_url' });
+    r = await call(pdfOnly, { body: body({ type: 'input_file', filename: 'a.pdf', file_data: `data:application/pdf;base64,${b64(new TextEncoder().encode('%PDF-1.4'))}` }) });
+    assert.equal(r.res.status, 200, JSON.stringify(r.json));
+  } finally {
+    await pdfOnly.dispose();
+  }
+});
+
 test('upstream errors pass through with their status, in the API error shape', async () => {
   const before = mock.requests.length;
   // the mock validates like the API; the package does not check conversation.id itself

@@ -213,6 +213,62 @@ async fn compact_count_tokens_and_conversations() {
 }
 
 #[wasm_bindgen_test]
+async fn files_upload_list_content_delete_and_attachments() {
+    use cometapi_responses::endpoint::FileListQuery;
+    use cometapi_responses::input::{file_part, image_part};
+    use wasm_bindgen::JsCast;
+    let Some(c) = client(2, None) else { return };
+    let pdf = b"%PDF-1.4\n% from the Rust API\n";
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&pdf[..]));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/pdf");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).unwrap();
+    // a retried upload sends its multipart body again
+    let retried = RequestOptions {
+        headers: vec![
+            ("x-mock-fault".into(), "status=503,retry-after-ms=5,fail-first=1".into()),
+            ("x-mock-fault-key".into(), format!("wasm-upload-{}", js_sys::Math::random())),
+        ],
+        ..Default::default()
+    };
+    let up = c.file_create(&blob, None, "user_data", retried).await.unwrap();
+    let id = up["id"].as_str().unwrap().to_owned();
+    assert_eq!((up["bytes"].as_u64(), up["filename"].as_str()), (Some(pdf.len() as u64), Some("file.pdf")));
+    assert_eq!(c.file_retrieve(&id, RequestOptions::default()).await.unwrap()["id"], id.as_str());
+    let q = FileListQuery { purpose: Some("user_data".into()), ..Default::default() };
+    let list = c.file_list(&q, RequestOptions::default()).await.unwrap();
+    assert!(list["data"].as_array().unwrap().iter().any(|f| f["id"] == id.as_str()));
+    let res = c.file_content(&id, RequestOptions::default()).await.unwrap();
+    let buf = wasm_bindgen_futures::JsFuture::from(res.array_buffer().unwrap()).await.unwrap();
+    assert_eq!(js_sys::Uint8Array::new(buf.unchecked_ref()).to_vec(), pdf.to_vec());
+
+    let png = [
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 2, 0, 0, 0, 3, 8,
+        2, 0, 0, 0,
+    ];
+    let content = json!([{ "type": "input_text", "text": "what?" }, image_part(&png, None, None).unwrap(), file_part(pdf, None, Some("r.pdf")).unwrap()]);
+    let r = c
+        .create(
+            &json!({ "model": "mock", "input": [{ "role": "user", "content": content }] }),
+            RequestOptions::default(),
+        )
+        .await
+        .unwrap();
+    let text = r["output_text"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("image/png, {} bytes, 2×3", png.len()))
+            && text.contains(&format!("r.pdf (application/pdf, {} bytes)", pdf.len())),
+        "{text}"
+    );
+
+    assert_eq!(c.file_delete(&id, RequestOptions::default()).await.unwrap()["deleted"], true);
+    match c.file_content(&id, RequestOptions::default()).await {
+        Err(Error::Api(e)) => assert_eq!(e.status, Some(404)),
+        other => panic!("expected a 404 ApiError, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[wasm_bindgen_test]
 async fn options_from_a_js_object_and_the_snapshot_as_one() {
     use wasm_bindgen::JsValue;
     let opts = js_sys::Object::new();

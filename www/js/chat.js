@@ -11,6 +11,7 @@
 
 import { WEATHER_TOOL, runTool, weatherTool } from './weather.js';
 import { clip } from './dom.js';
+import { builtinTools } from './settings.js';
 
 const MAX_TOOL_ROUNDS = 4;
 const FIRST_TOKEN = /\.delta$/; // text, reasoning summary, function arguments, refusal …
@@ -59,14 +60,21 @@ export class Chat {
    * Send a user message. Resolves when every request of the turn is over.
    * @returns {Promise<{sent: boolean}>} sent: false when the library refused the params
    */
-  async send(text) {
-    if (this.busy || !text.trim()) return { sent: false };
+  async send(text, attachments = []) {
+    if (this.busy || (!text.trim() && !attachments.length)) return { sent: false };
     const s = this.settings.read();
-    const user = this.transcript.addUser(text);
-    const input = this.inputFor(text);
+    const user = this.transcript.addUser(text, attachments);
     this.#setBusy(true);
     try {
-      const r = s.tools && !s.structured && this.features.runTools
+      let input;
+      try {
+        input = await this.#inputWith(s, text, attachments);
+      } catch (err) {
+        user.markUnsent(`Not sent: ${err?.name ?? 'Error'}: ${err?.message ?? err}`);
+        return { sent: false };
+      }
+      // Built-in tools need stream.response (citations, code, images): one request per step.
+      const r = s.tools && !s.structured && this.features.runTools && !builtinTools(s).length
         ? await this.#runTools(s, input)
         : await this.#byHand(s, input);
       if (r.notSent) user.markUnsent();
@@ -74,6 +82,21 @@ export class Chat {
     } finally {
       this.#setBusy(false);
     }
+  }
+
+  /**
+   * The input of a message with attachments: `inputImage` / `inputFile` parts after the text
+   * (with file search on, the files are uploaded first, so that the search can find them).
+   */
+  async #inputWith(s, text, attachments) {
+    if (!attachments.length) return this.inputFor(text);
+    if (s.builtins?.fileSearch) {
+      const client = this.#client(s, () => null);
+      for (const file of attachments) await client.files.create({ file, purpose: 'user_data' });
+    }
+    const parts = await Promise.all(attachments.map((file) => (file.type.startsWith('image/') ? this.lib.inputImage(file) : this.lib.inputFile(file))));
+    const content = [{ type: 'input_text', text: text.trim() || 'What is in these attachments?' }, ...parts];
+    return [...this.pendingOutputs, { role: 'user', content }];
   }
 
   /** The `input` a message with this text would be sent with (tool outputs not sent yet first). */
@@ -336,7 +359,7 @@ class Step {
       if (this.streaming) this.view.firstToken(this.tFirst - this.t0);
     }
     // Streaming off (a tool run still streams): whole items only, no text appearing word by word.
-    if (this.streaming || !FIRST_TOKEN.test(ev.type ?? '')) this.view.event(ev);
+    if (this.streaming || !FIRST_TOKEN.test(ev.type ?? '')) this.view.event(ev, this.stream?.response);
   }
 
   finish(response) {

@@ -114,6 +114,12 @@ export class Settings {
       structured: this.structuredFormat !== null && $('structured').checked,
       tools: $('tools').checked,
       toolChoice: $('tool-choice').value,
+      builtins: {
+        webSearch: $('tool-web-search').checked,
+        fileSearch: $('tool-file-search').checked,
+        code: $('tool-code').checked,
+        image: $('tool-image').checked,
+      },
       maxRetries: num('max-retries'),
       timeout: timeoutS === undefined ? undefined : timeoutS * 1000,
       fault: direct ? '' : this.fault.value,
@@ -134,6 +140,12 @@ export class Settings {
     else if (s.tools) {
       p.tools = [WEATHER_TOOL];
       if (s.toolChoice && s.toolChoice !== 'auto') p.tool_choice = s.toolChoice;
+    }
+    const builtins = builtinTools(s);
+    if (builtins.length) {
+      p.tools = [...(p.tools ?? []), ...builtins.map(([tool]) => tool)];
+      const include = builtins.map(([, inc]) => inc).filter(Boolean);
+      if (include.length) p.include = include;
     }
     if (previousResponseId) p.previous_response_id = previousResponseId;
     return p;
@@ -171,4 +183,15 @@ export class Settings {
     for (let d = details?.parentElement?.closest('details'); d; d = d.parentElement?.closest('details')) d.open = true;
     return el;
   }
+}
+
+/** The built-in tools switched on: [tool, the `include` that shows its results]. */
+export function builtinTools(s) {
+  const b = s.builtins ?? {};
+  const out = [];
+  if (b.webSearch) out.push([{ type: 'web_search_preview' }, 'web_search_call.action.sources']);
+  if (b.fileSearch) out.push([{ type: 'file_search', vector_store_ids: [] }, 'file_search_call.results']);
+  if (b.code) out.push([{ type: 'code_interpreter', container: { type: 'auto' } }, 'code_interpreter_call.outputs']);
+  if (b.image) out.push([{ type: 'image_generation', partial_images: 2 }, null]);
+  return out;
 }

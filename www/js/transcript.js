@@ -56,10 +56,11 @@ export class Transcript {
   }
 
   /** A user message; returns a handle to mark it "not sent" later. */
-  addUser(text) {
+  addUser(text, attachments = []) {
     const tag = h('span', { class: 'msg-tag', hidden: true });
+    const thumbs = attachments.length ? h('div', { class: 'thumbs' }, attachments.map(thumbnail)) : null;
     const el = this.#add(h('article', { class: 'msg user', 'aria-label': 'You' },
-      h('div', { class: 'bubble', text }), tag));
+      thumbs, text ? h('div', { class: 'bubble', text }) : null, tag));
     return {
       el,
       markUnsent(reason = 'Not sent') {
@@ -119,8 +120,20 @@ export class AssistantView {
    * One stream event. Deltas are appended as they come (O(1) each); whole items are
    * rendered when they start and end, and the final Response has the last word.
    */
-  event(ev) {
+  event(ev, snapshot) {
     const i = Number.isInteger(ev.output_index) ? ev.output_index : 0;
+    // The built-in tools' progress, code and citations: from the library's snapshot.
+    const item = snapshot?.output?.[i];
+    if (ev.type === 'response.image_generation_call.partial_image') {
+      this.#part(i, 'image_generation_call', () => new ImagePart()).partial(ev.partial_image_b64, ev.partial_image_index);
+      this.onChange();
+      return;
+    }
+    if (item && /^response\.(web_search_call|file_search_call|code_interpreter_call|image_generation_call|output_text\.annotation)/.test(ev.type)) {
+      this.#renderItem(i, item);
+      this.onChange();
+      return;
+    }
     switch (ev.type) {
       case 'response.created':
       case 'response.queued':
@@ -192,6 +205,9 @@ export class AssistantView {
     if (item.type === 'message') this.#message(i).set(item);
     else if (item.type === 'reasoning') this.#reasoning(i).set(item);
     else if (item.type === 'function_call') this.#functionCall(i, item).set(item);
+    else if (item.type === 'web_search_call' || item.type === 'file_search_call') this.#part(i, item.type, () => new SearchPart()).set(item);
+    else if (item.type === 'code_interpreter_call') this.#part(i, item.type, () => new CodePart()).set(item);
+    else if (item.type === 'image_generation_call') this.#part(i, item.type, () => new ImagePart()).set(item);
     else {
       const p = this.#part(i, 'other', () => ({ el: h('div', { class: 'part part-other' }) }));
       p.el.textContent = `${item.type ?? 'item'}${item.status ? ` · ${item.status}` : ''}`;
@@ -401,7 +417,8 @@ class MessagePart {
   constructor({ raw = false } = {}) {
     this.text = h('div', { class: raw ? 'text text-json' : 'text', title: raw ? 'the output text, as it streams' : null });
     this.refusal = h('div', { class: 'refusal', hidden: true });
-    this.el = h('div', { class: 'part part-message' }, this.text, this.refusal);
+    this.sources = h('ul', { class: 'citations', 'aria-label': 'Sources', hidden: true });
+    this.el = h('div', { class: 'part part-message' }, this.text, this.refusal, this.sources);
     this.raw = '';
     this.rawRefusal = '';
   }
@@ -421,6 +438,7 @@ class MessagePart {
   }
 
   set(item) {
+    this.#citations(item);
     const { text, refusal } = messageParts(item);
     if (text !== this.raw && (text || item.status === 'completed')) {
       this.text.textContent = text;
@@ -430,6 +448,104 @@ class MessagePart {
       this.refusal.textContent = `Refusal: ${refusal}`;
       this.rawRefusal = refusal;
       this.refusal.hidden = false;
+    }
+  }
+
+  /** The message's citations as links (http/https only) and file names; text nodes, never HTML. */
+  #citations(item) {
+    const notes = (Array.isArray(item?.content) ? item.content : []).flatMap((p) => (Array.isArray(p?.annotations) ? p.annotations : []));
+    const rows = [];
+    for (const a of notes) {
+      if (a?.type === 'url_citation' && safeUrl(a.url)) {
+        rows.push(h('li', {}, h('a', { href: safeUrl(a.url), target: '_blank', rel: 'noopener noreferrer nofollow', text: a.title || a.url })));
+      } else if (a?.type === 'file_citation' || a?.type === 'container_file_citation') {
+        rows.push(h('li', { class: 'file-cite', text: `File: ${a.filename ?? a.file_id ?? 'file'}` }));
+      }
+    }
+    if (rows.length === this.sources.childElementCount) return;
+    this.sources.replaceChildren(...rows);
+    this.sources.hidden = rows.length === 0;
+  }
+}
+
+/** An http(s) URL as its normalised text, else null (no javascript:, data: or relative links). */
+function safeUrl(url) {
+  try {
+    const u = new URL(String(url));
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** An attachment in the composer or a user message: an image thumbnail, or the file's name. */
+export function thumbnail(file) {
+  if (file.type?.startsWith('image/')) {
+    const url = URL.createObjectURL(file);
+    return h('img', { class: 'thumb', src: url, alt: file.name || 'image', title: `${file.name} · ${file.size} bytes` });
+  }
+  return h('span', { class: 'thumb thumb-file', title: `${file.name} · ${file.size} bytes`, text: `PDF ${file.name || 'file'}` });
+}
+
+/** A web or file search call: what it searched for and its status. */
+class SearchPart {
+  constructor() {
+    this.el = h('div', { class: 'part part-tool' });
+  }
+
+  set(item) {
+    const what = item.type === 'web_search_call' ? 'Web search' : 'File search';
+    const query = item.action?.query ?? item.queries?.[0];
+    this.el.textContent = `${what} · ${item.status ?? 'in_progress'}${query ? ` · “${query}”` : ''}`;
+    this.el.dataset.status = item.status ?? '';
+  }
+}
+
+/** A code interpreter call: its code as it streams, then its logs. */
+class CodePart {
+  constructor() {
+    this.head = h('div', { class: 'tool-head', text: 'Code interpreter' });
+    this.code = h('pre', { class: 'code' });
+    this.logs = h('pre', { class: 'logs', hidden: true });
+    this.el = h('div', { class: 'part part-code' }, this.head, this.code, this.logs);
+  }
+
+  set(item) {
+    this.head.textContent = `Code interpreter · ${item.status ?? 'in_progress'}`;
+    if (typeof item.code === 'string' && item.code !== this.code.textContent) this.code.textContent = item.code;
+    const logs = (Array.isArray(item.outputs) ? item.outputs : []).filter((o) => o?.type === 'logs').map((o) => o.logs).join('');
+    this.logs.textContent = logs;
+    this.logs.hidden = !logs;
+  }
+}
+
+/** An image generation call: partial images as they arrive, then the result. */
+class ImagePart {
+  constructor() {
+    this.head = h('div', { class: 'tool-head', text: 'Image generation' });
+    this.img = h('img', { class: 'generated', alt: 'generated image', hidden: true });
+    this.el = h('div', { class: 'part part-image' }, this.head, this.img);
+  }
+
+  #show(b64, format = 'png') {
+    if (typeof b64 !== 'string' || !/^[A-Za-z0-9+/=]+$/.test(b64)) return;
+    this.img.src = `data:image/${/^[a-z]+$/.test(format) ? format : 'png'};base64,${b64}`;
+    this.img.hidden = false;
+  }
+
+  partial(b64, index) {
+    this.head.textContent = `Image generation · partial image ${Number(index) + 1}`;
+    this.el.dataset.partials = String(Number(index) + 1);
+    this.#show(b64);
+  }
+
+  set(item) {
+    if (item.result) {
+      this.head.textContent = `Image generation · ${item.status ?? 'completed'}`;
+      this.el.dataset.final = 'true';
+      this.#show(item.result, item.output_format);
+    } else if (!this.el.dataset.partials) {
+      this.head.textContent = `Image generation · ${item.status ?? 'in_progress'}`;
     }
   }
 }

@@ -39,6 +39,11 @@ const ROUTES = [
   ['GET', '/conversations/{}/items'],
   ['GET', '/conversations/{}/items/{}'],
   ['DELETE', '/conversations/{}/items/{}'],
+  ['POST', '/files'],
+  ['GET', '/files'],
+  ['GET', '/files/{}'],
+  ['DELETE', '/files/{}'],
+  ['GET', '/files/{}/content'],
 ].map(([method, route]) => ({ method, segments: route.slice(1).split('/') }));
 
 /** Ids as the API makes them (resp_…, conv_…, msg_…): no dots-only, slashes or escapes. */
@@ -130,7 +135,7 @@ export function createProxy({ upstream, apiKey }) {
     const route = proxyRoute(req.method, ctx.path);
     const url = route && target(route, ctx.search ?? '');
     if (!url) {
-      sendError(res, 404, apiError(`Invalid URL (${req.method} /v1${redact(ctx.path)}): this dev server forwards only the Responses and Conversations endpoints.`, { code: 'unknown_url' }));
+      sendError(res, 404, apiError(`Invalid URL (${req.method} /v1${redact(ctx.path)}): this dev server forwards only the Responses, Conversations and Files endpoints.`, { code: 'unknown_url' }));
       return Promise.resolve();
     }
     const headers = {};

@@ -6,7 +6,8 @@
 //   OPTIONS              CORS preflight, answered for ALLOWED_ORIGINS only
 //
 // It is not an open relay: the Origin must be in ALLOWED_ORIGINS, the model in ALLOWED_MODELS,
-// the body at most MAX_BODY_BYTES (checked on content-length and on the bytes actually read),
+// the body at most MAX_BODY_BYTES (checked on content-length and on the bytes actually read) plus
+// inline attachments of allowed MIME types up to MAX_ATTACHMENT_BYTES,
 // max_output_tokens at most MAX_OUTPUT_TOKENS when that is set, and the parameters that cost more
 // than tokens (background, built-in tools, stored prompts, priority tiers) are refused unless allowed. Every
 // refusal and every failure is JSON in the API's own error shape,
@@ -29,6 +30,8 @@ import { keyRedactor } from './redact.js';
 const ROUTE = '/v1/responses';
 const DEFAULT_UPSTREAM = 'https://api.cometapi.com/v1';
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** The MIME types a data: URL attachment may have unless ATTACHMENT_MIME_TYPES says otherwise. */
+const DEFAULT_ATTACHMENT_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf'];
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
 /** Tool types the caller runs itself (no cost on the upstream beyond tokens): always allowed. */
 const CLIENT_TOOL_TYPES = new Set(['function', 'custom']);
@@ -76,6 +79,9 @@ function readConfig(env) {
     anyModel: models.includes('*'),
     models: new Set(models),
     maxBodyBytes: int(env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
+    // Bytes of images and files sent inline (data: URLs), decoded, beyond MAX_BODY_BYTES: 0 (none) by default
+    maxAttachmentBytes: int(env.MAX_ATTACHMENT_BYTES, 0),
+    attachmentTypes: new Set((env.ATTACHMENT_MIME_TYPES === undefined ? DEFAULT_ATTACHMENT_TYPES : list(env.ATTACHMENT_MIME_TYPES)).map((t) => t.toLowerCase())),
     maxOutputTokens: int(env.MAX_OUTPUT_TOKENS, undefined),
     timeoutMs: int(env.UPSTREAM_TIMEOUT_MS, DEFAULT_UPSTREAM_TIMEOUT_MS),
     allowBackground: flag(env.ALLOW_BACKGROUND),
@@ -119,7 +125,10 @@ async function handle(request, config, cors) {
     throw new Refusal(415, { message: 'The request body must be JSON (content-type: application/json).', type: 'invalid_request_error', code: 'unsupported_media_type' });
   }
 
-  const params = parseParams(await readBody(request, config.maxBodyBytes));
+  // Inline attachments may add their base64 (4 characters per 3 bytes) to the body's limit.
+  const text = await readBody(request, config.maxBodyBytes + Math.ceil(config.maxAttachmentBytes / 3) * 4);
+  const params = parseParams(text);
+  checkAttachments(params, config, new TextEncoder().encode(text).length);
   checkParams(params, config);
 
   // `timeout` bounds each wait of one attempt (for the headers, then between two chunks of the
@@ -226,6 +235,41 @@ function parseParams(text) {
     throw new Refusal(400, { message: 'The request body must be a JSON object.', type: 'invalid_request_error', code: 'invalid_json' });
   }
   return params;
+}
+
+/**
+ * Images and files sent inline (`input_image.image_url` / `input_file.file_data` data: URLs): each
+ * of a MIME type in ATTACHMENT_MIME_TYPES, all of them at most MAX_ATTACHMENT_BYTES decoded, and
+ * the rest of the body at most MAX_BODY_BYTES. URLs and file ids carry no bytes here.
+ */
+function checkAttachments(params, config, bodyBytes) {
+  let decoded = 0;
+  let inline = 0;
+  const input = Array.isArray(params.input) ? params.input : [];
+  input.forEach((item, i) => {
+    (Array.isArray(item?.content) ? item.content : []).forEach((part, j) => {
+      const field = part?.type === 'input_image' ? 'image_url' : part?.type === 'input_file' ? 'file_data' : null;
+      const url = field ? part[field] : undefined;
+      if (typeof url !== 'string' || !/^data:/i.test(url)) return;
+      const param = `input[${i}].content[${j}].${field}`;
+      const comma = url.indexOf(',');
+      const head = url.slice(5, comma < 0 ? 0 : comma);
+      const type = head.split(';')[0].trim().toLowerCase();
+      if (!config.attachmentTypes.has(type)) {
+        const allowed = [...config.attachmentTypes].join(', ') || 'none';
+        throw new Refusal(400, { message: `Attachments of type '${type.slice(0, 100) || '(none)'}' are not allowed by this proxy (ATTACHMENT_MIME_TYPES: ${allowed}).`, type: 'invalid_request_error', param, code: 'attachment_type_not_allowed' });
+      }
+      const payload = url.length - comma - 1;
+      inline += url.length;
+      decoded += /;base64$/i.test(head) ? Math.floor((payload * 3) / 4) : payload;
+      if (decoded > config.maxAttachmentBytes) {
+        throw new Refusal(413, { message: `Inline attachments are larger than the proxy's limit of ${config.maxAttachmentBytes} bytes (MAX_ATTACHMENT_BYTES).`, type: 'invalid_request_error', param, code: 'attachment_too_large' });
+      }
+    });
+  });
+  if (bodyBytes - inline > config.maxBodyBytes) {
+    throw new Refusal(413, { message: `The request body is larger than the proxy's limit of ${config.maxBodyBytes} bytes.`, type: 'invalid_request_error', code: 'request_too_large' });
+  }
 }
 
 function checkParams(params, config) {

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 use super::call::RawCall;
-use super::options::{headers, list_query, read, timeout_ms, ClientOptions, RequestOptions};
+use super::options::{file_list_query, headers, list_query, read, timeout_ms, ClientOptions, RequestOptions};
 use crate::answer::WANTED_HEADERS;
 use crate::call::Call;
 use crate::endpoint::{Answer, Config, HttpRequest};
@@ -218,6 +218,32 @@ impl RawClient {
         opts: Option<String>,
     ) -> Result<RawCall, JsValue> {
         self.call(opts, |c, h| c.conversation_item_delete(&id, &item_id, h))
+    }
+
+    /// `POST /files`: js/client.js sends its `FormData` as the body (the core sets no content type).
+    pub fn file_create(&self, purpose: String, opts: Option<String>) -> Result<RawCall, JsValue> {
+        self.call(opts, |c, h| c.file_create(&purpose, h))
+    }
+
+    /// `GET /files`.
+    pub fn file_list(&self, query: Option<String>, opts: Option<String>) -> Result<RawCall, JsValue> {
+        let q = file_list_query(query)?;
+        self.call(opts, |c, h| c.file_list(&q, h))
+    }
+
+    /// `GET /files/{id}`.
+    pub fn file_retrieve(&self, id: String, opts: Option<String>) -> Result<RawCall, JsValue> {
+        self.call(opts, |c, h| c.file_retrieve(&id, h))
+    }
+
+    /// `DELETE /files/{id}`.
+    pub fn file_delete(&self, id: String, opts: Option<String>) -> Result<RawCall, JsValue> {
+        self.call(opts, |c, h| c.file_delete(&id, h))
+    }
+
+    /// `GET /files/{id}/content`: done at the headers of a success; js/io.js keeps the Response.
+    pub fn file_content(&self, id: String, opts: Option<String>) -> Result<RawCall, JsValue> {
+        self.call(opts, |c, h| c.file_content(&id, h))
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::endpoint::ListQuery;
+use crate::endpoint::{FileListQuery, ListQuery};
 
 /// `new ResponsesClient(options)` without `fetch` (which stays in JS).
 #[derive(Default)]
@@ -30,6 +30,7 @@ pub(super) struct RequestOptions {
 /// `inputItems` / `conversations.items.list` options.
 #[derive(Default)]
 struct ListOptions {
+    purpose: Option<String>,
     after: Option<String>,
     limit: Option<u32>,
     order: Option<String>,
@@ -125,7 +126,13 @@ impl FromValue for ListOptions {
             Some(Value::Array(a)) => Some(a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()),
             Some(_) => return Err("`include` must be an array of strings".into()),
         };
-        Ok(ListOptions { after: string(v, "after")?, limit: integer(v, "limit")?, order: string(v, "order")?, include })
+        Ok(ListOptions {
+            purpose: string(v, "purpose")?,
+            after: string(v, "after")?,
+            limit: integer(v, "limit")?,
+            order: string(v, "order")?,
+            include,
+        })
     }
 }
 
@@ -154,4 +161,10 @@ pub(super) fn timeout_ms(t: Option<f64>, what: &str) -> Result<Option<u64>, JsVa
 pub(super) fn list_query(query: Option<String>) -> Result<ListQuery, JsValue> {
     let q: ListOptions = read(query, "options")?;
     Ok(ListQuery { after: q.after, limit: q.limit, order: q.order, include: q.include.unwrap_or_default() })
+}
+
+/// `files.list` options: `{ purpose, limit, after, order }`.
+pub(super) fn file_list_query(query: Option<String>) -> Result<FileListQuery, JsValue> {
+    let q: ListOptions = read(query, "options")?;
+    Ok(FileListQuery { purpose: q.purpose, limit: q.limit, after: q.after, order: q.order })
 }

@@ -1,0 +1,74 @@
+// client.files: the Files API. The core builds each request (URL, id rules, headers, the list
+// query) and decides every answer; an upload's multipart body is the platform's FormData, which
+// sets its own boundary and streams a Blob without copying it into wasm memory (src/endpoint/files.rs).
+import { describe } from './input.js';
+import { ValidationError } from './errors.js';
+
+const isBlob = (v) => typeof v === 'object' && v !== null && typeof v.arrayBuffer === 'function' && typeof v.slice === 'function' && typeof v.size === 'number';
+
+function checkId(id) {
+  if (typeof id !== 'string') throw new TypeError(`a file id must be a string, got ${typeof id}`);
+  return id;
+}
+
+/** The file to upload as a Blob and its filename (a File's name, else `filename`, else `file.<ext>`). */
+async function fileOf(params) {
+  const { file, filename } = params;
+  let blob = file;
+  if (!isBlob(file)) {
+    if (!(file instanceof ArrayBuffer || ArrayBuffer.isView(file))) {
+      throw new ValidationError('file must be a Blob, File, ArrayBuffer or ArrayBufferView', { param: 'file' });
+    }
+    blob = new Blob([file]);
+  }
+  if (filename !== undefined && typeof filename !== 'string') throw new TypeError('filename must be a string');
+  const head = new Uint8Array(await blob.slice(0, 16).arrayBuffer());
+  const [type, name] = describe(false, blob.size, { param: 'file', filename, maxBytes: Infinity }, blob.type, typeof blob.name === 'string' ? blob.name : undefined, head);
+  return [blob.type ? blob : new Blob([blob], { type }), name];
+}
+
+/** The Files API of a client. */
+export class Files {
+  #client;
+
+  constructor(client) {
+    this.#client = client;
+  }
+
+  /** POST /files (multipart/form-data) → the File object. */
+  async create(params, opts) {
+    if (typeof params !== 'object' || params === null) throw new TypeError('params must be an object');
+    if (typeof params.purpose !== 'string') throw new TypeError('purpose must be a string');
+    const [blob, name] = await fileOf(params);
+    const form = new FormData();
+    form.append('purpose', params.purpose);
+    form.append('file', blob, name);
+    return this.#client._send((r, o) => r.file_create(params.purpose, o), opts, { body: form });
+  }
+
+  /** GET /files/{id} → the File object. */
+  retrieve(id, opts) {
+    return this.#client._send((r, o) => r.file_retrieve(checkId(id), o), opts);
+  }
+
+  /** GET /files ({ purpose?, limit?, after?, order? }) → { object: 'list', data, first_id, last_id, has_more }. */
+  list(opts = {}) {
+    const { purpose, limit, after, order } = opts ?? {};
+    for (const [k, v] of Object.entries({ purpose, after, order })) {
+      if (v !== undefined && typeof v !== 'string') throw new TypeError(`${k} must be a string`);
+    }
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new TypeError(`limit must be a non-negative integer, got ${String(limit)}`);
+    const query = JSON.stringify({ purpose, limit, after, order });
+    return this.#client._send((r, o) => r.file_list(query, o), opts);
+  }
+
+  /** DELETE /files/{id} → { id, object: 'file', deleted: true }. */
+  delete(id, opts) {
+    return this.#client._send((r, o) => r.file_delete(checkId(id), o), opts);
+  }
+
+  /** GET /files/{id}/content → the HTTP Response (its body unread: `.arrayBuffer()`, `.blob()`, `.body`). */
+  content(id, opts) {
+    return this.#client._send((r, o) => r.file_content(checkId(id), o), opts, { response: true });
+  }
+}

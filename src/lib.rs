@@ -12,6 +12,7 @@ pub mod partial_json;
 pub mod redact;
 pub mod request;
 pub mod retry;
+pub mod socket;
 pub mod sse;
 pub mod stream;
 pub mod structured;

@@ -1,0 +1,86 @@
+//! The frames a client sends in WebSocket mode, and the few fields read from a received one to
+//! route it.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+use crate::event::lenient::{from_str, parse_keeping_surrogates, restore_surrogates};
+use crate::request::prepare_full;
+
+/// `{"type":"response.create", …params}`: params validated as for a streamed `POST /responses`
+/// (the socket always streams), `stream` left out (implicit), `background` refused when true
+/// (not supported over a WebSocket) and left out when false, `stream_id` set for a lane, and
+/// `generate: false` for a warmup. Also says whether the params ask for a `json_schema` output.
+pub fn create_frame(params_json: &str, stream_id: Option<&str>, generate: bool) -> Result<(String, bool), Error> {
+    let p = prepare_full(params_json, true)?;
+    if p.background {
+        return Err(Error::validation("background", "background responses are not supported over a WebSocket"));
+    }
+    let mut v = parse_keeping_surrogates(params_json)
+        .map_err(|_| Error::validation("params", "params must be a JSON object"))?;
+    let Value::Object(obj) = &mut v else {
+        return Err(Error::validation("params", "params must be an object"));
+    };
+    obj.remove("stream");
+    obj.remove("background");
+    let mut frame = Map::new();
+    frame.insert("type".to_owned(), Value::from("response.create"));
+    if let Some(sid) = stream_id {
+        frame.insert("stream_id".to_owned(), Value::from(sid));
+    }
+    for (k, val) in std::mem::take(obj) {
+        if k != "type" && k != "stream_id" {
+            frame.insert(k, val);
+        }
+    }
+    if !generate {
+        frame.insert("generate".to_owned(), Value::Bool(false));
+    }
+    let text = serde_json::to_string(&Value::Object(frame)).map_err(|e| Error::validation("params", e.to_string()))?;
+    Ok((restore_surrogates(text), p.json_schema))
+}
+
+/// `{"type":"response.steer","previous_response_id":…,"input":…}`: `input` a string or a
+/// non-empty array (the shape `response.create` takes).
+pub fn steer_frame(input_json: &str, previous_response_id: &str) -> Result<String, Error> {
+    let input = parse_keeping_surrogates(input_json)
+        .map_err(|_| Error::validation("input", "input must be a string or an array of input items"))?;
+    match &input {
+        Value::String(_) => {}
+        Value::Array(a) if !a.is_empty() => {}
+        _ => return Err(Error::validation("input", "input must be a string or a non-empty array of input items")),
+    }
+    let mut frame = Map::new();
+    frame.insert("type".to_owned(), Value::from("response.steer"));
+    frame.insert("previous_response_id".to_owned(), Value::from(previous_response_id));
+    frame.insert("input".to_owned(), input);
+    let text = serde_json::to_string(&Value::Object(frame)).map_err(|e| Error::validation("input", e.to_string()))?;
+    Ok(restore_surrogates(text))
+}
+
+/// What routing reads of a frame: its `type` and `stream_id` (strings; anything else is none).
+#[derive(Debug, Default)]
+pub(super) struct Head {
+    pub ty: Option<String>,
+    pub stream_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawHead {
+    #[serde(rename = "type", default)]
+    ty: Option<Value>,
+    #[serde(default)]
+    stream_id: Option<Value>,
+}
+
+/// The routing fields of a frame; a frame that is not a JSON object has none (it still goes to
+/// a response, whose stream machine reports it).
+pub(super) fn head(text: &str) -> Head {
+    let Ok(raw) = from_str::<RawHead>(text) else { return Head::default() };
+    let s = |v: Option<Value>| match v {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    };
+    Head { ty: s(raw.ty), stream_id: s(raw.stream_id) }
+}

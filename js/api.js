@@ -6,6 +6,7 @@
 //   sdk.js      PartialJsonParser, jsonSchemaFormat, functionTool, the tool loop (ToolRun)
 export { ResponsesClient } from './client.js';
 export { ResponseStream } from './stream.js';
+export { ResponsesSocket } from './socket.js';
 export { ResponseAccumulator, SseParser } from './parsers.js';
 export { PartialJsonParser, jsonSchemaFormat, functionTool } from './sdk.js';
 export {

@@ -60,6 +60,7 @@ class LaneIo {
   #signal;
   #onAbort = null;
   #closed = false;
+  #aborted = false;
   lastError = undefined;
 
   constructor(socket, id, signal) {
@@ -89,7 +90,7 @@ class LaneIo {
 
   async step() {
     for (;;) {
-      if (this.#closed) return null;
+      if (this.#closed || this.#aborted) return null;
       if (this.#queue.length !== 0) return this.#queue.shift();
       const out = this.#socket._output(this.#id);
       if (out !== undefined) return out;
@@ -98,8 +99,14 @@ class LaneIo {
     }
   }
 
+  get aborted() {
+    return this.#aborted;
+  }
+
   abort() {
-    if (this.#closed) return;
+    if (this.#closed || this.#aborted) return;
+    this.#aborted = true;
+    this.#queue.length = 0;
     this.#socket._abort(this.#id);
     this.#poke();
   }

@@ -293,6 +293,7 @@ fn abort_stops_only_that_response() {
     s.abort(a);
     s.abort(queued);
     assert!(matches!(s.call(a).unwrap().error(), Some(Error::Abort)));
+    assert!(s.is_done(a), "its consumer gets nothing more");
     assert!(matches!(s.call(queued).unwrap().error(), Some(Error::Abort)));
     assert_eq!(s.on_frame(delta("x", Some("A"))), Routed::Dropped);
     assert_eq!(s.on_frame(created("rb-more", Some("B"))), Routed::Response(b));
@@ -339,6 +340,7 @@ fn steer_targets_the_running_response_and_settles() {
     frames(&mut s);
     s.on_frame(created("r1", Some("L")));
     let st = s.steer(r#""also this""#, Some("L".into())).unwrap();
+    assert_eq!(s.action(0.0), Action::Send, "a steer goes out at once");
     let f = frames(&mut s);
     assert_eq!(f, vec![json!({"type":"response.steer","previous_response_id":"r1","input":"also this"})]);
     assert!(s.steer_outcome(st).is_none());

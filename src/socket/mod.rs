@@ -239,7 +239,7 @@ impl Socket {
                         || self.lanes.iter().any(|l| l.held > 0);
                     return if waiting && !busy { Action::Reconnect } else { Action::Idle };
                 }
-                if self.next_frame().is_some() {
+                if self.steers.iter().any(|s| s.frame.is_some()) || self.next_frame().is_some() {
                     Action::Send
                 } else {
                     Action::Idle
@@ -506,9 +506,10 @@ impl Socket {
         self.slots.iter_mut().find(|s| s.id == id).map(|s| &mut s.call)
     }
 
-    /// The response has an outcome (nothing more comes for it).
+    /// The response has its outcome: nothing more comes to its consumer (events of an aborted
+    /// or broken response may still arrive, and are dropped).
     pub fn is_done(&self, id: u32) -> bool {
-        !matches!(self.slot(id), Some(s) if s.state != SlotState::Done)
+        !matches!(self.slot(id), Some(s) if matches!(s.state, SlotState::Queued | SlotState::Sent))
     }
 
     /// The consumer gives up a response: one still waiting for its lane is never sent; one on

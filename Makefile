@@ -104,7 +104,7 @@ test-publish: build
 
 # the shipped wasm + JS glue (gzip) must stay under the budget (KiB): a guard against accidental
 # growth; the size we aim for, and where we stand against openai-node, is in docs/performance.md
-SIZE_BUDGET_KIB ?= 118
+SIZE_BUDGET_KIB ?= 129
 size-check: build
 	SIZE_BUDGET_KIB=$(SIZE_BUDGET_KIB) node scripts/size.mjs --check
 

@@ -7,6 +7,7 @@
 //   input.js    inputImage, inputFile (attachments as content parts)
 export { ResponsesClient } from './client.js';
 export { ResponseStream } from './stream.js';
+export { ResponsesSocket } from './socket.js';
 export { ResponseAccumulator, SseParser } from './parsers.js';
 export { PartialJsonParser, jsonSchemaFormat, functionTool } from './sdk.js';
 export { inputImage, inputFile } from './input.js';

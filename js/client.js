@@ -6,6 +6,7 @@ import { toError, ValidationError } from './errors.js';
 import { Io } from './io.js';
 import { ToolRun, validated, validatorOf } from './sdk.js';
 import { Files } from './files.js';
+import { ResponsesSocket } from './socket.js';
 import { INTERNAL, ResponseStream } from './stream.js';
 
 const isObject = (v) => typeof v === 'object' && v !== null;
@@ -196,10 +197,26 @@ export class ResponsesClient {
    * tool without `execute`). Invalid params throw at once.
    */
   runTools(params, opts) {
+    const socket = opts?.socket;
+    if (socket instanceof ResponsesSocket) return new ToolRun(params, opts, (p, o) => socket.stream(p, { signal: o.signal }));
     return new ToolRun(params, opts, (p, o, validate) => {
       const body = jsonParams(p);
       return this.#stream((r, c) => r.stream(body, c), o, validate);
     });
+  }
+
+  /**
+   * WebSocket mode: one connection to wss://…/responses (ws:// for http) for many responses →
+   * a ResponsesSocket, once open. `WebSocket`: a constructor to use (e.g. the ws package's).
+   */
+  async connect(opts = {}) {
+    if (!isObject(opts)) throw new TypeError('options must be an object');
+    const { signal, timeout, WebSocket } = opts;
+    checkSignal(signal);
+    if (WebSocket !== undefined && typeof WebSocket !== 'function') throw new TypeError('options.WebSocket must be a constructor');
+    const socket = new ResponsesSocket(INTERNAL, call(() => this.#raw.socket()), { WebSocket, timeout });
+    await socket._open(signal);
+    return socket;
   }
 
   /** GET /responses/{id} → the Response. */

@@ -77,8 +77,12 @@ export function toError(e, ctx = {}) {
         body: parseJson(e.body),
         response: parseJson(e.response) ?? (e.ofSnapshot ? ctx.response : undefined) ?? null,
       });
-    case 'ConnectionError':
-      return new ConnectionError(e.message, { cause: cleanCause(ctx) });
+    case 'ConnectionError': {
+      const err = new ConnectionError(e.message, { cause: cleanCause(ctx) });
+      // A response cut by a lost connection (WebSocket mode): the snapshot so far.
+      if (ctx.response !== undefined) err.response = ctx.response;
+      return err;
+    }
     case 'TimeoutError':
       return new TimeoutError(e.message);
     case 'AbortError':

@@ -1414,6 +1414,8 @@ export interface RunToolsOptions extends RequestOptions {
   maxSteps?: number;
   /** `execute` calls running at once at most (default 8; a positive integer, else ValidationError). Outputs keep the calls' order. */
   concurrency?: number;
+  /** Run the loop over this WebSocket: each step sends only the new items + previous_response_id (with store: false too). */
+  socket?: ResponsesSocket;
 }
 
 /** Why a tool run stopped. */
@@ -1721,6 +1723,46 @@ export class ResponsesClient {
   readonly conversations: Conversations;
   /** The Files API. */
   readonly files: Files;
+  /**
+   * WebSocket mode: opens wss:// (ws:// for http) of baseURL + '/responses' and resolves with
+   * the socket once open (ConnectionError when it cannot). `Authorization: Bearer <apiKey>` goes
+   * on the upgrade where the runtime allows headers (Workers, Node ≥ 22, Bun, Deno, or a
+   * `WebSocket` constructor such as the ws package's); without an apiKey, no header.
+   */
+  connect(opts?: ConnectOptions): Promise<ResponsesSocket>;
+}
+
+export interface ConnectOptions {
+  signal?: AbortSignal;
+  /** ms to wait for the connection to open. */
+  timeout?: number;
+  /** A WebSocket constructor taking `(url, { headers })`, e.g. `import WebSocket from 'ws'`. */
+  WebSocket?: unknown;
+}
+
+export interface SocketRequestOptions {
+  signal?: AbortSignal;
+  /** The lane: same lane FIFO, different lanes concurrently (the wire's `stream_id`). */
+  streamId?: string;
+}
+
+/** One WebSocket connection to /responses for many responses (from `client.connect()`). */
+export class ResponsesSocket {
+  private constructor();
+  readonly url: string;
+  /** Resolves once the socket is closed. */
+  readonly closed: Promise<void>;
+  /** A response over the socket (the same ResponseStream as over HTTP). Invalid params throw at once. */
+  stream<T>(params: ParseParams<T>, opts?: SocketRequestOptions): ResponseStream<T>;
+  stream(params: ResponseCreateParams, opts?: SocketRequestOptions): ResponseStream;
+  create(params: ResponseCreateParams, opts?: SocketRequestOptions): Promise<Response>;
+  /** Sends `generate: false`: prepares the request state; resolves with the (empty) Response to chain from. */
+  warmup(params: ResponseCreateParams, opts?: SocketRequestOptions): Promise<Response>;
+  /** Adds input to the response running on the lane; rejects with ApiError when the server refuses it. */
+  steer(input: string | InputItem[], opts?: { streamId?: string }): Promise<'accepted' | 'pending'>;
+  /** 'response': a response the server started by itself (a steered response's successor). */
+  on(type: 'response', handler: (stream: ResponseStream) => void): this;
+  close(): void;
 }
 
 /**
@@ -1872,6 +1914,8 @@ export class ApiError extends CometApiError {
 /** fetch rejected (DNS, refused, reset) after retries. */
 export class ConnectionError extends CometApiError {
   readonly name: 'ConnectionError';
+  /** A response cut by a lost WebSocket connection: its snapshot so far. */
+  readonly response?: Response | null;
 }
 /** An attempt exceeded `timeout`. */
 export class TimeoutError extends CometApiError {

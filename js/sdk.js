@@ -188,7 +188,7 @@ export class ToolRun {
   constructor(params, opts, start) {
     if (!isObject(params)) throw new TypeError('runTools(params): params must be an object');
     if (opts !== undefined && opts !== null && !isObject(opts)) throw new TypeError('options must be an object');
-    const { maxSteps, concurrency, signal, ...requestOptions } = opts ?? {};
+    const { maxSteps, concurrency, signal, socket: _socket, ...requestOptions } = opts ?? {};
     if (signal !== undefined && signal !== null && typeof signal.addEventListener !== 'function') throw new TypeError('options.signal must be an AbortSignal');
     const names = [];
     let wire = params;
@@ -218,6 +218,8 @@ export class ToolRun {
     const limit = typeof concurrency === 'number' || concurrency === undefined ? concurrency : NaN;
     this.#raw = call(() => new RawToolLoop(body, JSON.stringify(names), stepsOption(maxSteps), limit));
     this.#concurrency = this.#raw.concurrency();
+    // Over a WebSocket the connection holds the history: later steps send only the new items.
+    if (isObject(opts) && opts.socket !== undefined && opts.socket !== null) this.#raw.over_socket();
     try {
       this.#stream = this.#next();
     } catch (e) {

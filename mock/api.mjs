@@ -105,10 +105,10 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes, max
    * What a request's input stands on: the previous response or the conversation (its items
    * come first), and the checks of the items. {prev, conv, history, input} or {error}.
    */
-  function context(body) {
+  function context(body, local) {
     let prev = null;
     if (body.previous_response_id != null) {
-      prev = store.get(body.previous_response_id);
+      prev = store.get(body.previous_response_id) ?? local?.get(body.previous_response_id) ?? null;
       if (!prev) {
         return { error: json(400, apiError(`Previous response with id '${body.previous_response_id}' not found.`, {
           param: 'previous_response_id', code: 'previous_response_not_found',
@@ -136,12 +136,16 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes, max
     const faults = faults0 ?? {};
     const { body, error } = parse(ctx, validateCreate);
     if (error) return error;
-    const c = context(body);
+    const c = context(body, ctx.local);
     if (c.error) return c.error;
     const { prev, conv, history, input, attachments } = c;
 
     const turn = prev ? prev.turn + 1 : turnOf(null, [...history, ...input]);
-    const plan = planAnswer(body, history, input, { turn, faults, attachments, files: [...files.files.values()] });
+    // `generate: false` (a WebSocket warmup): the request state only, no output.
+    const plan =
+      body.generate === false
+        ? { reasoning: null, items: [] }
+        : planAnswer(body, history, input, { turn, faults, attachments, files: [...files.files.values()] });
     const background = body.background === true;
     const base = baseResponse(body, { id: newId('resp'), createdAt: nowSeconds(), background });
     const { events, final } = buildEvents(plan, base, {
@@ -154,6 +158,7 @@ export function createMockApi({ delayMs = 15, backgroundMs = 2000, maxBytes, max
       stored: body.store !== false || background, size: ctx.body.length,
     });
     if (entry.stored) store.add(entry);
+    ctx.local?.set(entry.id, entry);
     // The conversation gets this turn's input and output once the response is done.
     if (conv) entry.onDone = (e) => conversations.append(conv, [...input, ...e.output.filter(Boolean)]);
 

@@ -88,7 +88,7 @@ export function createMock({
   const requests = log ?? new RequestLog({ maxLog, maxLogBytes });
 
   /** One request, already read: {method, url (path + query), headers: Headers, body, signal, waitUntil, tooLarge}. */
-  async function respond({ method, url, headers, body, signal, waitUntil, tooLarge }) {
+  async function respond({ method, url, headers, body, signal, waitUntil, tooLarge, local }) {
     const requestId = newRequestId();
     const common = { 'x-request-id': requestId, ...corsHeaders(method, headers.get('access-control-request-headers')) };
     if (method === 'OPTIONS') return new Response(null, { status: 204, headers: { ...common, 'content-length': '0' } });
@@ -110,6 +110,7 @@ export function createMock({
       signal,
       waitUntil,
       extra: {},
+      local,
     };
     const res = await api.handle(ctx);
     return withHeaders(res, { ...common, ...ctx.extra });
@@ -117,7 +118,8 @@ export function createMock({
 
   return {
     /**
-     * The mock as a fetch handler. Rejects with `Disconnect` (a TypeError, as a network
+     * The mock as a fetch handler (`ctx.local`: a WebSocket connection's own responses, a Map
+     * by id, which `previous_response_id` also finds, `store: false` ones included). Rejects with `Disconnect` (a TypeError, as a network
      * error is) when a fault drops the connection before answering.
      */
     async fetch(request, ctx = {}) {
@@ -133,7 +135,7 @@ export function createMock({
       }
       return respond({
         method: request.method, url: url.pathname + url.search, headers: request.headers, body,
-        signal: request.signal, waitUntil: ctx.waitUntil?.bind(ctx), tooLarge,
+        signal: request.signal, waitUntil: ctx.waitUntil?.bind(ctx), tooLarge, local: ctx.local,
       });
     },
 

@@ -4,6 +4,7 @@
 
 import http from 'node:http';
 import { createMock } from './index.mjs';
+import { attachWebSocket } from './websocket.mjs';
 
 /**
  * An HTTP server for `handler` on host:port, with bounded waits: a request (headers and
@@ -48,6 +49,11 @@ export async function listen(handler, { port = 0, host = '127.0.0.1', onClose } 
  */
 export async function startMockServer({ port = 0, host = '127.0.0.1', ...options } = {}) {
   const mock = createMock(options);
-  const srv = await listen((req, res) => { mock.handle(req, res).catch(() => res.destroy()); }, { port, host, onClose: () => mock.close() });
-  return { ...srv, requests: mock.requests, mock };
+  let sockets = null;
+  const srv = await listen((req, res) => { mock.handle(req, res).catch(() => res.destroy()); }, {
+    port, host, onClose: () => { sockets?.close(); mock.close(); },
+  });
+  // WebSocket mode on <basePath>/responses (mock/websocket.mjs).
+  sockets = attachWebSocket(srv.server, mock, { basePath: options.basePath, requireKey: options.requireKey });
+  return { ...srv, requests: mock.requests, mock, sockets };
 }

@@ -14,6 +14,7 @@ pub mod redact;
 pub mod relay;
 pub mod request;
 pub mod retry;
+pub mod socket;
 pub mod sse;
 pub mod stream;
 pub mod structured;

@@ -480,3 +480,18 @@ fn params_must_be_an_object_and_max_steps_positive() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn over_a_socket_store_false_chains_and_sends_only_new_items() {
+    let params = json!({"model": "m", "input": "weather?", "tools": [], "store": false});
+    let mut run = ToolLoop::new(params.clone(), names(&["get_weather"]), None).unwrap();
+    run.over_socket();
+    assert_eq!(run.next_request(), Some(params.clone()), "the first request is the user's params");
+    let calls = run_tools(run.on_response(&response("resp_1", vec![call("call_1", "get_weather", "{}")])));
+    run.on_tool_results(vec![(calls[0].call_id.clone(), Ok("sunny".into()))]);
+    let req = run.next_request().unwrap();
+    let mut want = params.clone();
+    want["previous_response_id"] = json!("resp_1");
+    want["input"] = json!([{"type": "function_call_output", "call_id": "call_1", "output": "sunny"}]);
+    assert_eq!(req, want, "the connection holds the history: only the new output goes");
+}

@@ -109,6 +109,18 @@ impl Call {
         }
     }
 
+    /// One whole event's data (a WebSocket text frame): fed to the stream machine as
+    /// [`on_chunk`](Self::on_chunk) feeds SSE bytes.
+    pub fn on_event(&mut self, data: String) {
+        if let (State::ReadStream, Some(s)) = (&self.state, &mut self.stream) {
+            s.feed_event(data);
+            if s.outcome().is_some() {
+                self.release = Release::Nothing;
+                self.stream_over();
+            }
+        }
+    }
+
     /// The body ended.
     pub fn on_body_end(&mut self) {
         self.release = Release::Nothing;

@@ -222,6 +222,13 @@ impl Call {
         c
     }
 
+    /// Errors of this call have `redactor`'s key replaced (a call made with [`reading`](Self::reading)
+    /// has none of its own).
+    pub fn with_redactor(mut self, redactor: Option<Rc<Redactor>>) -> Call {
+        self.redactor = redactor;
+        self
+    }
+
     /// The call ends with `error` (e.g. a chunk that could not be taken); an open body is
     /// dropped with its request.
     pub fn fail(&mut self, error: Error) {

@@ -247,6 +247,21 @@ impl StreamState {
         }
     }
 
+    /// Feeds one event's data text as received whole (a WebSocket text frame is one event): the
+    /// same decoding, folding and outcomes as an SSE event with that data, and the same size
+    /// limit (the parser's); nothing after the stream's end.
+    pub fn feed_event(&mut self, data: String) {
+        if self.outcome.is_some() {
+            return;
+        }
+        let limit = self.parser.max_event_size();
+        if data.len() > limit {
+            self.outcome = Some(Err(Error::from(sse::SseError::EventTooLarge { limit })));
+            return;
+        }
+        self.take_sse(sse::Event { event: "message".to_owned(), data, last_event_id: String::new() });
+    }
+
     /// The body ended: with no terminal event the stream is truncated.
     pub fn end_of_body(&mut self) {
         self.parser.finish();

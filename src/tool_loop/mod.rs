@@ -168,6 +168,15 @@ impl ToolLoop {
         })
     }
 
+    /// The loop runs over a WebSocket (`crate::socket`): the connection keeps each response in
+    /// memory, so every later request sends only the new `function_call_output` items with
+    /// `previous_response_id`, even with `store: false` (nothing is resent). Call it before the
+    /// first response.
+    pub fn over_socket(&mut self) {
+        self.store_false = false;
+        self.history = Vec::new();
+    }
+
     /// The params of the next request; `None` when the loop waits for tool results or is over.
     pub fn next_request(&self) -> Option<Value> {
         let mut req = self.params.clone();

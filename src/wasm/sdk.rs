@@ -96,6 +96,12 @@ impl RawToolLoop {
         ToolLoop::new(params, names, max_steps).map(|run| RawToolLoop { run, concurrency }).map_err(js_error)
     }
 
+    /// The loop runs over a WebSocket: each later request chains to the last response, held in
+    /// the connection's memory (with `store: false` too), and sends only the new items.
+    pub fn over_socket(&mut self) {
+        self.run.over_socket();
+    }
+
     /// How many tools may run at once (the option, or its default).
     pub fn concurrency(&self) -> f64 {
         self.concurrency as f64

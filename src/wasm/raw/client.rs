@@ -7,11 +7,13 @@ use wasm_bindgen::prelude::*;
 
 use super::call::RawCall;
 use super::options::{file_list_query, headers, list_query, read, timeout_ms, ClientOptions, RequestOptions};
+use super::socket::RawSocket;
 use crate::answer::WANTED_HEADERS;
 use crate::call::Call;
 use crate::endpoint::{Answer, Config, HttpRequest};
 use crate::error::Error;
 use crate::redact::Redactor;
+use crate::socket::Socket;
 use crate::stream::StreamState;
 use crate::wasm::error::to_js;
 
@@ -96,6 +98,11 @@ impl RawClient {
             }
         }
         Ok(RawCall::new(call))
+    }
+
+    /// A WebSocket mode socket on `/responses` (js/socket.js runs its connection).
+    pub fn socket(&self) -> Result<RawSocket, JsValue> {
+        Socket::new(&self.config).map(RawSocket::new).map_err(|e| to_js(&e))
     }
 
     /// `POST /responses` for `parse()`: the answer has `output_parsed`.

@@ -8,3 +8,4 @@
 mod call;
 mod client;
 mod options;
+mod socket;

@@ -1,0 +1,460 @@
+// ResponsesSocket: WebSocket mode (docs/websocket.md). The wasm core (RawSocket) decides every
+// protocol question — which frames to send and when, where each received frame goes, what a
+// lost connection fails, when to reconnect; this file opens the connection, moves frames both
+// ways and hands each response's batches to a ResponseStream (the same class as over HTTP).
+import { AbortError, ConnectionError, toError } from './errors.js';
+import { validatorOf } from './sdk.js';
+import { INTERNAL, ResponseStream } from './stream.js';
+
+// The core's actions and routing kinds.
+const CONNECT = 0;
+const SEND = 1;
+const RECONNECT = 2;
+const ROUTED_RESPONSE = 1;
+const ROUTED_SUCCESSOR = 2;
+const ROUTED_STEER = 3;
+
+const isObject = (v) => typeof v === 'object' && v !== null;
+const ignore = () => {};
+
+/** The per-response face a ResponseStream reads its core through (as a RawCall's). */
+class LaneRaw {
+  #socket;
+  #id;
+  constructor(socket, id) {
+    this.#socket = socket;
+    this.#id = id;
+  }
+  get structured() {
+    return this.#socket._core()?.structured(this.#id) ?? false;
+  }
+  get failure_forwarded() {
+    return this.#socket._core()?.failure_forwarded(this.#id) ?? false;
+  }
+  error() {
+    return this.#socket._core()?.error(this.#id);
+  }
+  redact(text) {
+    return this.#socket._core()?.redact(text);
+  }
+  output_parsed() {
+    return this.#socket._core()?.output_parsed(this.#id) ?? 0;
+  }
+  frames_mode() {
+    this.#socket._core()?.frames_mode(this.#id);
+  }
+  terminal_batch() {
+    return this.#socket._core()?.terminal_batch(this.#id);
+  }
+  free() {
+    this.#socket._release(this.#id);
+  }
+}
+
+/** The per-response I/O a ResponseStream steps: the batches the socket routed to it. */
+class LaneIo {
+  #socket;
+  #id;
+  #queue = [];
+  #wake = null;
+  #signal;
+  #onAbort = null;
+  #closed = false;
+  #aborted = false;
+  lastError = undefined;
+
+  constructor(socket, id, signal) {
+    this.#socket = socket;
+    this.#id = id;
+    this.#signal = signal;
+    if (signal) {
+      if (signal.aborted) queueMicrotask(() => this.abort());
+      else {
+        this.#onAbort = () => this.abort();
+        signal.addEventListener('abort', this.#onAbort, { once: true });
+      }
+    }
+  }
+
+  /** The socket routed output to this response. */
+  push(text) {
+    if (text !== undefined) this.#queue.push(text);
+    this.#poke();
+  }
+
+  #poke() {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  async step() {
+    for (;;) {
+      if (this.#closed || this.#aborted) return null;
+      if (this.#queue.length !== 0) return this.#queue.shift();
+      const out = this.#socket._output(this.#id);
+      if (out !== undefined) return out;
+      if (this.#socket._isDone(this.#id)) return null;
+      await new Promise((resolve) => (this.#wake = resolve));
+    }
+  }
+
+  get aborted() {
+    return this.#aborted;
+  }
+
+  abort() {
+    if (this.#closed || this.#aborted) return;
+    this.#aborted = true;
+    this.#queue.length = 0;
+    this.#socket._abort(this.#id);
+    this.#poke();
+  }
+
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#onAbort) this.#signal.removeEventListener('abort', this.#onAbort);
+    this.#poke();
+  }
+}
+
+/** Opens a WebSocket the way the runtime allows headers on the upgrade (docs/websocket.md). */
+async function openWebSocket(url, headers, Ctor) {
+  const hasHeaders = Object.keys(headers).length !== 0;
+  if (Ctor) return hasHeaders ? new Ctor(url, { headers }) : new Ctor(url);
+  // Cloudflare Workers: an upgrade through fetch, which takes headers.
+  if (globalThis.navigator?.userAgent === 'Cloudflare-Workers' && typeof globalThis.fetch === 'function') {
+    const res = await globalThis.fetch(url.replace(/^ws/, 'http'), { headers: { ...headers, Upgrade: 'websocket' } });
+    const ws = res.webSocket;
+    if (!ws) throw new ConnectionError(`the WebSocket upgrade was refused (HTTP ${res.status})`);
+    ws.accept();
+    return ws;
+  }
+  const WS = globalThis.WebSocket;
+  if (typeof WS !== 'function') throw new ConnectionError('this runtime has no WebSocket: pass connect({ WebSocket }) (e.g. the ws package)');
+  // Node ≥ 22 (undici), Bun and Deno take `{ headers }`; a page cannot (no key there: the relay adds it).
+  return hasHeaders ? new WS(url, { headers }) : new WS(url);
+}
+
+/** One WebSocket connection to /responses for many responses (from `client.connect()`). */
+export class ResponsesSocket {
+  #raw;
+  #Ctor;
+  #timeout;
+  #ws = null;
+  /** id → LaneIo of each response whose consumer is reading. */
+  #lanes = new Map();
+  /** id → { resolve, reject } of each steer waiting for its answer. */
+  #steers = new Map();
+  #handlers = new Map();
+  #closing = false;
+  #closed;
+  #closedResolve;
+  #opening = null;
+
+  /** @internal From ResponsesClient.connect(). */
+  constructor(token, raw, { WebSocket, timeout } = {}) {
+    if (token !== INTERNAL) throw new TypeError('use ResponsesClient.connect()');
+    this.#raw = raw;
+    this.#Ctor = WebSocket;
+    this.#timeout = timeout;
+    this.#closed = new Promise((resolve) => (this.#closedResolve = resolve));
+  }
+
+  /** The URL the socket connects to. */
+  get url() {
+    return this.#raw?.url;
+  }
+
+  /** Resolves once the socket is closed (after close()). */
+  get closed() {
+    return this.#closed;
+  }
+
+  /** @internal Opens the first connection (connect() resolves after it). */
+  async _open(signal) {
+    this.#raw.connecting();
+    await this.#connect(signal);
+  }
+
+  /**
+   * A streamed response over the socket → a ResponseStream. `streamId`: its lane (same lane:
+   * one after another, FIFO; different lanes: concurrently). Invalid params throw at once.
+   */
+  stream(params, opts = {}) {
+    return this.#start(params, opts, true);
+  }
+
+  /** A response over the socket → the final Response. */
+  async create(params, opts) {
+    return this.#start(params, opts, true).finalResponse();
+  }
+
+  /** Sends the params with `generate: false` (prepares the request state); resolves with the (empty) Response once the server is done, whose id later turns can chain from. */
+  async warmup(params, opts) {
+    return this.#start(params, opts, false).finalResponse();
+  }
+
+  /** Adds input to the response running on the lane → 'accepted' | 'pending'; rejects with ApiError when the server refuses it. */
+  steer(input, opts = {}) {
+    try {
+      this.#check();
+      const streamId = laneOf(opts);
+      const id = call(() => this.#raw.steer(JSON.stringify(input ?? null), streamId));
+      const answer = new Promise((resolve, reject) => this.#steers.set(id, { resolve, reject }));
+      this.#pump();
+      return answer;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** `on('response', (stream) => …)`: a response the server started by itself (a steered response's successor). */
+  on(type, handler) {
+    if (typeof type !== 'string' || typeof handler !== 'function') throw new TypeError('on(type: string, handler: function)');
+    const list = this.#handlers.get(type) ?? [];
+    list.push(handler);
+    this.#handlers.set(type, list);
+    return this;
+  }
+
+  /** Closes the connection; responses not finished end with AbortError. Await `socket.closed`. */
+  close() {
+    if (this.#closing) return;
+    this.#closing = true;
+    const raw = this.#raw;
+    raw.close();
+    this.#settleSteers();
+    for (const lane of this.#lanes.values()) lane.push();
+    const ws = this.#ws;
+    this.#ws = null;
+    if (ws && ws.readyState !== 3) {
+      ws.addEventListener('close', () => this.#finish(), { once: true });
+      try {
+        ws.close(1000);
+      } catch {
+        this.#finish();
+      }
+    } else this.#finish();
+  }
+
+  #finish() {
+    if (this.#lanes.size === 0 && this.#raw) {
+      this.#raw.free();
+      this.#raw = null;
+    } else this.#freeLater = true;
+    this.#closedResolve();
+  }
+
+  #freeLater = false;
+
+  #check() {
+    if (this.#closing) throw new ConnectionError('the socket is closed');
+  }
+
+  #start(params, opts, generate) {
+    this.#check();
+    if (opts !== undefined && opts !== null && !isObject(opts)) throw new TypeError('options must be an object');
+    const signal = opts?.signal ?? undefined;
+    if (signal !== undefined && typeof signal?.addEventListener !== 'function') throw new TypeError('options.signal must be an AbortSignal');
+    let body;
+    try {
+      body = JSON.stringify(params ?? null);
+    } catch (e) {
+      throw new TypeError(`params cannot be serialised to JSON: ${e.message}`);
+    }
+    const id = call(() => this.#raw.create(body, laneOf(opts), generate));
+    const stream = this.#attach(id, signal, validatorOf(params));
+    this.#pump();
+    return stream;
+  }
+
+  #attach(id, signal, validate) {
+    const io = new LaneIo(this, id, signal);
+    this.#lanes.set(id, io);
+    return new ResponseStream(INTERNAL, new LaneRaw(this, id), io, validate);
+  }
+
+  /** @internal */
+  _output(id) {
+    return this.#raw?.output(id);
+  }
+
+  /** @internal */
+  _isDone(id) {
+    return this.#raw === null || this.#raw.is_done(id);
+  }
+
+  /** @internal A consumer gave up its response. */
+  _abort(id) {
+    this.#raw?.abort(id);
+    this.#pump();
+  }
+
+  /** @internal The core, while the socket holds it. */
+  _core() {
+    return this.#raw;
+  }
+
+  /** @internal A response's stream is over: its memory goes. */
+  _release(id) {
+    this.#lanes.delete(id);
+    this.#raw?.release(id);
+    if (this.#freeLater && this.#lanes.size === 0 && this.#raw) {
+      this.#raw.free();
+      this.#raw = null;
+    }
+  }
+
+  /** Runs what the core asks until it waits for the network or the user. */
+  #pump() {
+    const raw = this.#raw;
+    if (raw === null || this.#closing || this.#opening) return;
+    for (;;) {
+      switch (raw.action(Date.now())) {
+        case CONNECT:
+          raw.connecting();
+          this.#opening = this.#connect().catch(ignore);
+          return;
+        case SEND: {
+          let frame;
+          while ((frame = raw.take_frame()) !== undefined) this.#ws.send(frame);
+          break;
+        }
+        case RECONNECT: {
+          const ws = this.#ws;
+          this.#ws = null;
+          raw.dropped('closed to reconnect before the connection age limit');
+          try {
+            ws?.close(1000);
+          } catch {
+            // already closing
+          }
+          break;
+        }
+        default:
+          return;
+      }
+    }
+  }
+
+  async #connect(signal) {
+    const raw = this.#raw;
+    let ws;
+    let timer;
+    try {
+      const headers = {};
+      const flat = raw.headers;
+      for (let i = 0; i + 1 < flat.length; i += 2) headers[flat[i]] = flat[i + 1];
+      ws = await openWebSocket(raw.url, headers, this.#Ctor);
+      await new Promise((resolve, reject) => {
+        if (ws.readyState === 1) return resolve();
+        const fail = (e) => reject(new ConnectionError(`cannot open the WebSocket${e?.message ? `: ${e.message}` : ''}`));
+        ws.addEventListener('open', resolve, { once: true });
+        ws.addEventListener('error', fail, { once: true });
+        ws.addEventListener('close', (e) => fail({ message: `closed (code ${e.code})` }), { once: true });
+        if (this.#timeout !== undefined) timer = setTimeout(() => fail({ message: `no answer in ${this.#timeout} ms` }), this.#timeout);
+        if (signal) {
+          if (signal.aborted) reject(new AbortError('connect() was aborted'));
+          signal.addEventListener('abort', () => reject(new AbortError('connect() was aborted')), { once: true });
+        }
+      });
+    } catch (e) {
+      clearTimeout(timer);
+      try {
+        ws?.close();
+      } catch {
+        // not open
+      }
+      this.#opening = null;
+      if (this.#raw === null) throw e;
+      const text = e?.message ?? String(e);
+      raw.connect_failed(raw.redact(text) ?? text);
+      this.#deliverAll();
+      this.#settleSteers();
+      throw e instanceof AbortError || e instanceof ConnectionError ? e : new ConnectionError(raw.redact(text) ?? text);
+    }
+    clearTimeout(timer);
+    this.#opening = null;
+    if (this.#closing || this.#raw === null) {
+      ws.close(1000);
+      return;
+    }
+    this.#ws = ws;
+    raw.connected(Date.now());
+    ws.addEventListener('message', (e) => this.#onMessage(e.data));
+    ws.addEventListener('close', (e) => this.#onClose(ws, e));
+    ws.addEventListener('error', ignore);
+    this.#pump();
+  }
+
+  #onMessage(data) {
+    const raw = this.#raw;
+    if (raw === null || this.#closing) return;
+    // Text frames are events; a binary frame is none (the protocol sends text).
+    if (typeof data !== 'string') return;
+    const routed = raw.on_frame(data);
+    const kind = routed % 4;
+    const id = (routed - kind) / 4;
+    if (kind === ROUTED_RESPONSE) this.#lanes.get(id)?.push(raw.output(id));
+    else if (kind === ROUTED_SUCCESSOR) {
+      const stream = this.#attach(id);
+      this.#lanes.get(id).push(raw.output(id));
+      const list = this.#handlers.get('response');
+      if (list) for (const h of list) h(stream);
+      else stream.abort();
+    } else if (kind === ROUTED_STEER) this.#settleSteers();
+    this.#pump();
+  }
+
+  #onClose(ws, e) {
+    if (ws !== this.#ws || this.#raw === null) return;
+    this.#ws = null;
+    const raw = this.#raw;
+    const reason = `code ${e.code}${e.reason ? ` ${e.reason}` : ''}`;
+    raw.dropped(raw.redact(reason) ?? reason);
+    this.#deliverAll();
+    this.#settleSteers();
+    this.#pump();
+  }
+
+  /** Every reading response looks at its core again (after a drop, a failed connect). */
+  #deliverAll() {
+    for (const lane of this.#lanes.values()) lane.push();
+  }
+
+  #settleSteers() {
+    for (const [id, p] of this.#steers) {
+      let outcome;
+      try {
+        outcome = this.#raw === null ? -1 : this.#raw.steer_outcome(id);
+      } catch (e) {
+        this.#steers.delete(id);
+        p.reject(toError(e));
+        continue;
+      }
+      if (outcome === -1) {
+        this.#steers.delete(id);
+        p.reject(new AbortError('the socket was closed'));
+      } else if (outcome !== 0) {
+        this.#steers.delete(id);
+        p.resolve(outcome === 1 ? 'accepted' : 'pending');
+      }
+    }
+  }
+}
+
+function laneOf(opts) {
+  const s = opts?.streamId;
+  if (s !== undefined && s !== null && typeof s !== 'string') throw new TypeError('options.streamId must be a string');
+  return s ?? undefined;
+}
+
+function call(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    throw toError(e);
+  }
+}

@@ -1,0 +1,593 @@
+//! WebSocket mode: one connection to `/responses` for many responses (docs/websocket.md).
+//! Plain Rust and sans-IO: the shell opens and closes the connection, sends the frames this
+//! machine hands out and reports every frame it receives; every protocol decision is here:
+//!
+//! - what to send: `{"type":"response.create", …params}` without `stream` or `background`
+//!   (`generate: false` for a warmup, `stream_id` for a lane), and `response.steer`;
+//! - when: a lane (a `stream_id`, or none) has one response on the wire at a time, later ones
+//!   wait in FIFO order; different lanes run concurrently;
+//! - where each received frame goes: to the response running on the lane its `stream_id`
+//!   names (none: the lane without an id), fed as one event to that response's own [`Call`],
+//!   which runs the same stream machine as an HTTP stream ([`StreamState::feed_event`]): the
+//!   same decoding, snapshot, limits and outcomes;
+//! - which responses a lost connection fails (those on the wire, with `Error::Connection`;
+//!   never replayed), and when to reconnect (the next request after a loss; before the
+//!   server's 60-minute limit, between responses).
+
+mod frames;
+
+use std::rc::Rc;
+
+use serde_json::Value;
+
+use crate::call::{Action as CallAction, Call};
+use crate::endpoint::{check_base_url, Config};
+use crate::error::{ApiError, Error};
+use crate::event::EventKind;
+use crate::redact::Redactor;
+use crate::stream::StreamState;
+
+pub use frames::{create_frame, steer_frame};
+
+/// The server closes a connection after 60 minutes; the socket reconnects between responses
+/// once its connection is this old, so that no response is cut by the limit.
+pub const MAX_AGE_MS: f64 = 55.0 * 60.0 * 1000.0;
+
+/// What the shell does next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Open the connection ([`Socket::url`], [`Socket::headers`]); report
+    /// [`connected`](Socket::connected) or [`connect_failed`](Socket::connect_failed).
+    Connect,
+    /// Send the frames of [`take_frame`](Socket::take_frame).
+    Send,
+    /// Close the connection (it is near its age limit and idle), then act again.
+    Reconnect,
+    /// Nothing until a frame arrives or the user asks for something.
+    Idle,
+}
+
+/// Where a received frame went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routed {
+    /// To the response with this id: its call has new output.
+    Response(u32),
+    /// To a response the server started by itself on a lane (a steered response's successor):
+    /// a new response with this id.
+    Successor(u32),
+    /// It settled the steer with this id.
+    Steer(u32),
+    /// To nothing (an event of an aborted response, or one no request of this socket owns).
+    Dropped,
+}
+
+/// How a steer ended ([`Socket::steer`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SteerOutcome {
+    /// `response.steer.accepted`: the server holds the input.
+    Accepted,
+    /// `response.steer.pending`: queued until the client sends the response's required input.
+    Pending,
+    /// `response.steer.failed`, or the connection was lost before an answer.
+    Failed(Error),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Conn {
+    Closed,
+    Connecting,
+    Open { since_ms: f64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SlotState {
+    /// Waiting for its lane.
+    Queued,
+    /// On the wire: its events are fed to its call.
+    Sent,
+    /// On the wire but given up by the user: its events are dropped until its terminal one.
+    Discarding,
+    /// Its call has an outcome.
+    Done,
+}
+
+#[derive(Debug)]
+struct Slot {
+    id: u32,
+    lane: Option<String>,
+    frame: Option<String>,
+    call: Call,
+    state: SlotState,
+    /// The consumer let go of it (its memory can go once nothing more arrives for it).
+    released: bool,
+}
+
+#[derive(Debug)]
+struct Lane {
+    key: Option<String>,
+    queue: std::collections::VecDeque<u32>,
+    active: Option<u32>,
+    /// Accepted steers whose successor has not started yet: the lane waits for it.
+    held: u32,
+}
+
+#[derive(Debug)]
+struct Steer {
+    id: u32,
+    lane: Option<String>,
+    target: String,
+    frame: Option<String>,
+    outcome: Option<SteerOutcome>,
+    /// Accepted and waiting for its successor (holds the lane).
+    holding: bool,
+}
+
+/// The socket machine (see the module docs).
+#[derive(Debug)]
+pub struct Socket {
+    url: String,
+    api_key: Option<String>,
+    redactor: Option<Rc<Redactor>>,
+    max_event_size: Option<usize>,
+    conn: Conn,
+    lanes: Vec<Lane>,
+    slots: Vec<Slot>,
+    steers: Vec<Steer>,
+    next_id: u32,
+}
+
+impl Socket {
+    /// A socket for `config`'s base URL: `https://h/v1` → `wss://h/v1/responses` (`http` →
+    /// `ws`).
+    pub fn new(config: &Config) -> Result<Socket, Error> {
+        check_base_url(&config.base_url)?;
+        let url = match config.base_url.split_once("://") {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => format!("wss://{rest}/responses"),
+            Some((_, rest)) => format!("ws://{rest}/responses"),
+            None => return Err(Error::validation("baseURL", "the base URL is not absolute")),
+        };
+        Ok(Socket {
+            url,
+            api_key: config.api_key.clone(),
+            redactor: config.api_key.as_deref().and_then(Redactor::new).map(Rc::new),
+            max_event_size: None,
+            conn: Conn::Closed,
+            lanes: Vec::new(),
+            slots: Vec::new(),
+            steers: Vec::new(),
+            next_id: 1,
+        })
+    }
+
+    /// The URL to open.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The headers of the upgrade request: `authorization: Bearer <key>` when the client has a
+    /// key (none in a page: a relay adds it).
+    pub fn headers(&self) -> Vec<(String, String)> {
+        self.api_key.iter().map(|k| ("authorization".to_owned(), format!("Bearer {k}"))).collect()
+    }
+
+    /// The redactor of the client's key, if it has one.
+    pub fn redactor(&self) -> Option<Rc<Redactor>> {
+        self.redactor.clone()
+    }
+
+    /// A response: `params` as for `POST /responses` (validated the same way), on the lane
+    /// `stream_id`; `generate: false` for a warmup. Its id names it from now on.
+    pub fn create(&mut self, params_json: &str, stream_id: Option<String>, generate: bool) -> Result<u32, Error> {
+        let (frame, json_schema) = create_frame(params_json, stream_id.as_deref(), generate)?;
+        let mut stream = StreamState::batches(self.max_event_size);
+        if json_schema {
+            stream.parse_output();
+        }
+        let id = self.fresh_id();
+        let call = Call::reading(stream).with_redactor(self.redactor.clone());
+        if let Some(l) = self.lane_mut(&stream_id) {
+            l.queue.push_back(id);
+        }
+        self.slots.push(Slot {
+            id,
+            lane: stream_id,
+            frame: Some(frame),
+            call,
+            state: SlotState::Queued,
+            released: false,
+        });
+        Ok(id)
+    }
+
+    /// Steers the response running on lane `stream_id`: `response.steer` with its id as
+    /// `previous_response_id`. Fails when no response with a known id runs on that lane.
+    pub fn steer(&mut self, input_json: &str, stream_id: Option<String>) -> Result<u32, Error> {
+        let target = self
+            .lane(&stream_id)
+            .and_then(|l| l.active)
+            .and_then(|id| self.slot(id))
+            .and_then(|s| s.call.stream())
+            .and_then(|s| s.response_id())
+            .map(str::to_owned)
+            .ok_or_else(|| Error::validation("streamId", "no response is running on this lane to steer"))?;
+        let frame = steer_frame(input_json, &target)?;
+        let id = self.fresh_id();
+        self.steers.push(Steer { id, lane: stream_id, target, frame: Some(frame), outcome: None, holding: false });
+        Ok(id)
+    }
+
+    /// A steer's outcome, once known.
+    pub fn steer_outcome(&self, id: u32) -> Option<&SteerOutcome> {
+        self.steers.iter().find(|s| s.id == id).and_then(|s| s.outcome.as_ref())
+    }
+
+    /// The shell has read a steer's outcome: it is forgotten (unless it still holds its lane).
+    pub fn forget_steer(&mut self, id: u32) {
+        self.steers.retain(|s| s.id != id || s.holding || s.outcome.is_none());
+    }
+
+    /// What the shell does next (`now_ms`: the clock, for the connection's age).
+    pub fn action(&self, now_ms: f64) -> Action {
+        let waiting =
+            self.slots.iter().any(|s| s.state == SlotState::Queued) || self.steers.iter().any(|s| s.frame.is_some());
+        match self.conn {
+            Conn::Closed if waiting => Action::Connect,
+            Conn::Closed | Conn::Connecting => Action::Idle,
+            Conn::Open { since_ms } => {
+                if now_ms - since_ms >= MAX_AGE_MS {
+                    let busy = self.slots.iter().any(|s| matches!(s.state, SlotState::Sent | SlotState::Discarding))
+                        || self.lanes.iter().any(|l| l.held > 0);
+                    return if waiting && !busy { Action::Reconnect } else { Action::Idle };
+                }
+                if self.steers.iter().any(|s| s.frame.is_some()) || self.next_frame().is_some() {
+                    Action::Send
+                } else {
+                    Action::Idle
+                }
+            }
+        }
+    }
+
+    /// The shell is opening the connection.
+    pub fn connecting(&mut self) {
+        self.conn = Conn::Connecting;
+    }
+
+    /// The connection is open.
+    pub fn connected(&mut self, now_ms: f64) {
+        self.conn = Conn::Open { since_ms: now_ms };
+    }
+
+    /// The connection could not be opened: every request waiting for it fails.
+    pub fn connect_failed(&mut self, message: &str) {
+        self.conn = Conn::Closed;
+        let e = Error::Connection { message: format!("cannot open the WebSocket: {message}") };
+        for s in &mut self.slots {
+            if s.state == SlotState::Queued {
+                s.call.fail(e.clone());
+                s.state = SlotState::Done;
+                s.frame = None;
+            }
+        }
+        for st in &mut self.steers {
+            if st.frame.take().is_some() {
+                st.outcome = Some(SteerOutcome::Failed(e.clone()));
+            }
+        }
+        for l in &mut self.lanes {
+            l.queue.clear();
+        }
+        self.collect();
+    }
+
+    /// The connection was lost (or closed by [`close`](Self::close)'s shell): every response
+    /// on the wire fails with `Error::Connection` (its snapshot so far stays with it; nothing is
+    /// replayed), unanswered steers too; requests still waiting for their lane go out on the
+    /// next connection.
+    pub fn dropped(&mut self, message: &str) {
+        self.conn = Conn::Closed;
+        let e = Error::Connection { message: format!("the WebSocket connection was lost: {message}") };
+        for s in &mut self.slots {
+            match s.state {
+                SlotState::Sent => {
+                    s.call.fail(e.clone());
+                    s.state = SlotState::Done;
+                }
+                SlotState::Discarding => s.state = SlotState::Done,
+                _ => {}
+            }
+        }
+        for st in &mut self.steers {
+            st.holding = false;
+            if st.outcome.is_none() && st.frame.is_none() {
+                st.outcome = Some(SteerOutcome::Failed(e.clone()));
+            }
+        }
+        for l in &mut self.lanes {
+            l.active = None;
+            l.held = 0;
+        }
+        self.collect();
+    }
+
+    /// The user closes the socket: everything not finished ends with `Error::Abort`.
+    pub fn close(&mut self) {
+        for s in &mut self.slots {
+            if matches!(s.state, SlotState::Queued | SlotState::Sent) {
+                s.call.abort();
+            }
+            s.state = SlotState::Done;
+            s.frame = None;
+        }
+        for st in &mut self.steers {
+            st.frame = None;
+            st.holding = false;
+            if st.outcome.is_none() {
+                st.outcome = Some(SteerOutcome::Failed(Error::Abort));
+            }
+        }
+        self.lanes.clear();
+        self.conn = Conn::Closed;
+        self.collect();
+    }
+
+    /// The next frame to send (while the action is [`Action::Send`]): steers first, then the
+    /// head of each idle lane, in the order the requests were made.
+    pub fn take_frame(&mut self) -> Option<String> {
+        if !matches!(self.conn, Conn::Open { .. }) {
+            return None;
+        }
+        if let Some(st) = self.steers.iter_mut().find(|s| s.frame.is_some()) {
+            return st.frame.take();
+        }
+        let id = self.next_frame()?;
+        let slot = self.slots.iter_mut().find(|s| s.id == id)?;
+        slot.state = SlotState::Sent;
+        let lane_key = slot.lane.clone();
+        let frame = slot.frame.take();
+        if let Some(lane) = self.lane_mut(&lane_key) {
+            lane.queue.retain(|q| *q != id);
+            lane.active = Some(id);
+        }
+        frame
+    }
+
+    fn next_frame(&self) -> Option<u32> {
+        let ready = |l: &Lane| l.active.is_none() && l.held == 0;
+        self.slots
+            .iter()
+            .filter(|s| s.state == SlotState::Queued)
+            .find(|s| self.lane(&s.lane).is_some_and(|l| ready(l) && l.queue.front() == Some(&s.id)))
+            .map(|s| s.id)
+    }
+
+    /// A text frame arrived: one event, routed to its response (see the module docs).
+    pub fn on_frame(&mut self, text: String) -> Routed {
+        let head = frames::head(&text);
+        if let Some(ty) = head.ty.as_deref() {
+            if let Some(kind) = ty.strip_prefix("response.steer.") {
+                return self.on_steer_event(kind, &text);
+            }
+        }
+        let lane_idx = match &head.stream_id {
+            Some(sid) => self.lanes.iter().position(|l| l.key.as_deref() == Some(sid.as_str())),
+            None => {
+                self.lanes.iter().position(|l| l.key.is_none() && (l.active.is_some() || l.held > 0)).or_else(|| {
+                    // An event without a lane (an `error` a server sends before it knows the request):
+                    // it belongs to the one response on the wire, when there is only one.
+                    let mut running = self.lanes.iter().enumerate().filter(|(_, l)| l.active.is_some());
+                    match (running.next(), running.next()) {
+                        (Some((i, _)), None) => Some(i),
+                        _ => None,
+                    }
+                })
+            }
+        };
+        let Some(lane_idx) = lane_idx else { return Routed::Dropped };
+        let Some(lane) = self.lanes.get_mut(lane_idx) else { return Routed::Dropped };
+        let (id, successor) = match lane.active {
+            Some(id) => (id, false),
+            None if lane.held > 0 && head.ty.as_deref() == Some("response.created") => {
+                // The successor of a steered response: the steers it commits stop holding the lane.
+                lane.held = 0;
+                let key = lane.key.clone();
+                for st in &mut self.steers {
+                    if st.holding && st.lane == key {
+                        st.holding = false;
+                    }
+                }
+                let id = self.fresh_id();
+                let call =
+                    Call::reading(StreamState::batches(self.max_event_size)).with_redactor(self.redactor.clone());
+                self.slots.push(Slot {
+                    id,
+                    lane: key.clone(),
+                    frame: None,
+                    call,
+                    state: SlotState::Sent,
+                    released: false,
+                });
+                if let Some(l) = self.lane_mut(&key) {
+                    l.active = Some(id);
+                }
+                (id, true)
+            }
+            None => return Routed::Dropped,
+        };
+        let terminal = head.ty.as_deref().is_some_and(|t| EventKind::from_type(t).is_terminal());
+        let Some(slot) = self.slots.iter_mut().find(|s| s.id == id) else { return Routed::Dropped };
+        let routed = match slot.state {
+            SlotState::Sent => {
+                slot.call.on_event(text);
+                if slot.call.action() == CallAction::Done {
+                    // Ended before its terminal event (malformed data, an event over the limit):
+                    // the rest of it still arrives, and must not reach the lane's next response.
+                    slot.state = if terminal { SlotState::Done } else { SlotState::Discarding };
+                }
+                if successor {
+                    Routed::Successor(id)
+                } else {
+                    Routed::Response(id)
+                }
+            }
+            SlotState::Discarding => {
+                if terminal {
+                    slot.state = SlotState::Done;
+                }
+                Routed::Dropped
+            }
+            _ => Routed::Dropped,
+        };
+        if self.slot(id).is_some_and(|s| s.state == SlotState::Done) {
+            if let Some(l) = self.lanes.get_mut(lane_idx) {
+                if l.active == Some(id) {
+                    l.active = None;
+                }
+            }
+            self.collect();
+        }
+        routed
+    }
+
+    fn on_steer_event(&mut self, kind: &str, text: &str) -> Routed {
+        let v: Value = crate::event::lenient::parse_value(text).unwrap_or(Value::Null);
+        let target = v.pointer("/steer/previous_response_id").and_then(Value::as_str).unwrap_or_default();
+        let redactor = self.redactor.clone();
+        let pick = |s: &Steer| s.target == target && s.frame.is_none();
+        // `accepted` answers a steer that has no answer yet; `pending` and `failed` may also come
+        // later for one accepted earlier (still queued; could not be committed).
+        let unanswered = self.steers.iter().position(|s| pick(s) && s.outcome.is_none());
+        let found = match kind {
+            "accepted" => unanswered,
+            _ => unanswered.or_else(|| self.steers.iter().position(|s| pick(s) && s.holding)),
+        };
+        let Some(i) = found else { return Routed::Dropped };
+        let Some(st) = self.steers.get_mut(i) else { return Routed::Dropped };
+        let was_holding = st.holding;
+        let lane = st.lane.clone();
+        let id = st.id;
+        match kind {
+            "accepted" => {
+                st.outcome = Some(SteerOutcome::Accepted);
+                st.holding = true;
+            }
+            "pending" => {
+                st.outcome.get_or_insert(SteerOutcome::Pending);
+                st.holding = false;
+            }
+            "failed" => {
+                st.holding = false;
+                if st.outcome.is_none() {
+                    let mut e = steer_error(&v, text);
+                    if let Some(r) = &redactor {
+                        e.redact(r);
+                    }
+                    st.outcome = Some(SteerOutcome::Failed(Error::Api(Box::new(e))));
+                }
+            }
+            _ => return Routed::Dropped,
+        }
+        let now_holding = self.steers.get(i).is_some_and(|s| s.holding);
+        if now_holding != was_holding {
+            if let Some(l) = self.lane_mut(&lane) {
+                l.held = if now_holding { l.held + 1 } else { l.held.saturating_sub(1) };
+            }
+        }
+        Routed::Steer(id)
+    }
+
+    /// The response's call: its output, error and snapshot, as for an HTTP stream.
+    pub fn call(&self, id: u32) -> Option<&Call> {
+        self.slot(id).map(|s| &s.call)
+    }
+
+    /// The response's call, to take its output.
+    pub fn call_mut(&mut self, id: u32) -> Option<&mut Call> {
+        self.slots.iter_mut().find(|s| s.id == id).map(|s| &mut s.call)
+    }
+
+    /// The response has its outcome: nothing more comes to its consumer (events of an aborted
+    /// or broken response may still arrive, and are dropped).
+    pub fn is_done(&self, id: u32) -> bool {
+        !matches!(self.slot(id), Some(s) if matches!(s.state, SlotState::Queued | SlotState::Sent))
+    }
+
+    /// The consumer gives up a response: one still waiting for its lane is never sent; one on
+    /// the wire ends with `Error::Abort` and its remaining events are dropped (the protocol has
+    /// no cancel), so its lane's next response waits for its end; other lanes go on.
+    pub fn abort(&mut self, id: u32) {
+        let Some(slot) = self.slots.iter_mut().find(|s| s.id == id) else { return };
+        match slot.state {
+            SlotState::Queued => {
+                slot.call.abort();
+                slot.state = SlotState::Done;
+                slot.frame = None;
+                let key = slot.lane.clone();
+                if let Some(l) = self.lane_mut(&key) {
+                    l.queue.retain(|q| *q != id);
+                }
+            }
+            SlotState::Sent => {
+                slot.call.abort();
+                slot.state = SlotState::Discarding;
+            }
+            _ => {}
+        }
+        self.collect();
+    }
+
+    /// The consumer let go of the response: its memory goes once nothing more can arrive for it.
+    pub fn release(&mut self, id: u32) {
+        self.abort(id);
+        if let Some(s) = self.slots.iter_mut().find(|s| s.id == id) {
+            s.released = true;
+        }
+        self.collect();
+    }
+
+    /// Responses not finished (queued or on the wire).
+    pub fn pending(&self) -> usize {
+        self.slots.iter().filter(|s| matches!(s.state, SlotState::Queued | SlotState::Sent)).count()
+    }
+
+    fn collect(&mut self) {
+        self.slots.retain(|s| !(s.released && s.state == SlotState::Done));
+        self.lanes.retain(|l| l.active.is_some() || !l.queue.is_empty() || l.held > 0);
+    }
+
+    fn fresh_id(&mut self) -> u32 {
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1).max(1);
+        id
+    }
+
+    fn slot(&self, id: u32) -> Option<&Slot> {
+        self.slots.iter().find(|s| s.id == id)
+    }
+
+    fn lane(&self, key: &Option<String>) -> Option<&Lane> {
+        self.lanes.iter().find(|l| &l.key == key)
+    }
+
+    fn lane_mut(&mut self, key: &Option<String>) -> Option<&mut Lane> {
+        if !self.lanes.iter().any(|l| &l.key == key) {
+            self.lanes.push(Lane { key: key.clone(), queue: Default::default(), active: None, held: 0 });
+        }
+        self.lanes.iter_mut().find(|l| &l.key == key)
+    }
+}
+
+/// `response.steer.failed` as an error: its `error` object, the event as the body.
+fn steer_error(v: &Value, text: &str) -> ApiError {
+    let field = |k: &str| v.pointer(&format!("/error/{k}")).and_then(Value::as_str).map(str::to_owned);
+    ApiError {
+        status: None,
+        code: field("code"),
+        error_type: field("type"),
+        param: field("param"),
+        message: field("message").unwrap_or_else(|| "the steer failed".to_owned()),
+        request_id: None,
+        body: Some(text.to_owned()),
+        response: None,
+    }
+}

@@ -1,0 +1,188 @@
+//! `RawSocket`: the WebSocket mode machine ([`Socket`]) whose connection js/socket.js runs
+//! (docs/websocket.md). JS opens the connection, sends the frames handed out and reports every
+//! frame received; each response's events come out as the same batches as an HTTP stream's.
+
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+
+use crate::socket::{Action, Routed, Socket, SteerOutcome};
+use crate::stream::StreamState;
+use crate::structured::OutputState;
+use crate::wasm::error::to_js;
+
+/// The socket machine; js/socket.js wraps it as `ResponsesSocket`.
+#[wasm_bindgen]
+pub struct RawSocket {
+    socket: Socket,
+}
+
+impl RawSocket {
+    pub(super) fn new(socket: Socket) -> RawSocket {
+        RawSocket { socket }
+    }
+}
+
+#[wasm_bindgen]
+impl RawSocket {
+    /// The URL to open.
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.socket.url().to_owned()
+    }
+
+    /// The upgrade request's headers, flat: `[name, value, …]` (empty without a key).
+    #[wasm_bindgen(getter)]
+    pub fn headers(&self) -> Array {
+        let out = Array::new();
+        for (k, v) in self.socket.headers() {
+            out.push(&JsValue::from_str(&k));
+            out.push(&JsValue::from_str(&v));
+        }
+        out
+    }
+
+    /// 0 connect, 1 send, 2 reconnect, 3 idle.
+    pub fn action(&self, now_ms: f64) -> u8 {
+        match self.socket.action(now_ms) {
+            Action::Connect => 0,
+            Action::Send => 1,
+            Action::Reconnect => 2,
+            Action::Idle => 3,
+        }
+    }
+
+    /// The connection is being opened.
+    pub fn connecting(&mut self) {
+        self.socket.connecting();
+    }
+
+    /// The connection is open.
+    pub fn connected(&mut self, now_ms: f64) {
+        self.socket.connected(now_ms);
+    }
+
+    /// The connection could not be opened.
+    pub fn connect_failed(&mut self, message: &str) {
+        self.socket.connect_failed(message);
+    }
+
+    /// The connection was lost or closed.
+    pub fn dropped(&mut self, message: &str) {
+        self.socket.dropped(message);
+    }
+
+    /// The user closes the socket.
+    pub fn close(&mut self) {
+        self.socket.close();
+    }
+
+    /// The next frame to send.
+    pub fn take_frame(&mut self) -> Option<String> {
+        self.socket.take_frame()
+    }
+
+    /// A response: its id (a ValidationError for invalid params).
+    pub fn create(&mut self, params: &str, stream_id: Option<String>, generate: bool) -> Result<u32, JsValue> {
+        self.socket.create(params, stream_id, generate).map_err(|e| to_js(&e))
+    }
+
+    /// A steer of the lane's running response: its id.
+    pub fn steer(&mut self, input: &str, stream_id: Option<String>) -> Result<u32, JsValue> {
+        self.socket.steer(input, stream_id).map_err(|e| to_js(&e))
+    }
+
+    /// A steer's outcome: 0 not yet, 1 accepted, 2 pending; throws the error of a failed one.
+    /// A settled one is forgotten.
+    pub fn steer_outcome(&mut self, id: u32) -> Result<u8, JsValue> {
+        let out = match self.socket.steer_outcome(id) {
+            None => return Ok(0),
+            Some(SteerOutcome::Accepted) => Ok(1),
+            Some(SteerOutcome::Pending) => Ok(2),
+            Some(SteerOutcome::Failed(e)) => Err(to_js(e)),
+        };
+        self.socket.forget_steer(id);
+        out
+    }
+
+    /// A text frame arrived: where it went, as `id * 4 + kind` (kind 0 dropped, 1 a response's
+    /// new output, 2 a new successor response, 3 a steer settled).
+    pub fn on_frame(&mut self, text: String) -> f64 {
+        match self.socket.on_frame(text) {
+            Routed::Dropped => 0.0,
+            Routed::Response(id) => f64::from(id) * 4.0 + 1.0,
+            Routed::Successor(id) => f64::from(id) * 4.0 + 2.0,
+            Routed::Steer(id) => f64::from(id) * 4.0 + 3.0,
+        }
+    }
+
+    /// A response's new output: its batch (or SSE frames in frames mode), if any.
+    pub fn output(&mut self, id: u32) -> Option<String> {
+        let stream = self.socket.call_mut(id)?.stream_mut()?;
+        stream.take_batch().or_else(|| stream.take_frames())
+    }
+
+    /// Nothing more comes for the response.
+    pub fn is_done(&self, id: u32) -> bool {
+        self.socket.is_done(id)
+    }
+
+    /// The response's error, as a descriptor (`undefined` when none).
+    pub fn error(&self, id: u32) -> JsValue {
+        self.socket.call(id).and_then(|c| c.error()).map_or(JsValue::UNDEFINED, to_js)
+    }
+
+    /// The consumer gives up the response.
+    pub fn abort(&mut self, id: u32) {
+        self.socket.abort(id);
+    }
+
+    /// The consumer let go of the response.
+    pub fn release(&mut self, id: u32) {
+        self.socket.release(id);
+    }
+
+    /// `text` with the API key redacted; `undefined` when it holds none.
+    pub fn redact(&self, text: &str) -> Option<String> {
+        let r = self.socket.redactor()?;
+        r.matches(text).then(|| r.redact(text).into_owned())
+    }
+
+    /// The response follows its output's partial JSON (4 elements per batch entry).
+    pub fn structured(&self, id: u32) -> bool {
+        self.socket.call(id).and_then(|c| c.stream()).is_some_and(StreamState::is_parsing_output)
+    }
+
+    /// As `RawCall.output_parsed`.
+    pub fn output_parsed(&self, id: u32) -> Result<u8, JsValue> {
+        match self.socket.call(id).and_then(|c| c.stream()).and_then(StreamState::output_state) {
+            None => Ok(0),
+            Some(OutputState::Parse) => Ok(1),
+            Some(OutputState::Null) => Ok(2),
+            Some(OutputState::Invalid(e)) => {
+                let mut e = e.clone();
+                if let Some(r) = self.socket.redactor() {
+                    e.redact(&r);
+                }
+                Err(to_js(&e))
+            }
+        }
+    }
+
+    /// From now on the response's events come out as SSE bytes.
+    pub fn frames_mode(&mut self, id: u32) {
+        let redactor = self.socket.redactor();
+        if let Some(s) = self.socket.call_mut(id).and_then(|c| c.stream_mut()) {
+            s.frames_mode(redactor);
+        }
+    }
+
+    /// Frames mode: the failure went out as a frame.
+    pub fn failure_forwarded(&self, id: u32) -> bool {
+        self.socket.call(id).and_then(|c| c.stream()).is_some_and(StreamState::failure_forwarded)
+    }
+
+    /// Frames mode: the terminal event as a batch.
+    pub fn terminal_batch(&mut self, id: u32) -> Option<String> {
+        self.socket.call_mut(id).and_then(|c| c.stream_mut()).and_then(StreamState::take_terminal_batch)
+    }
+}

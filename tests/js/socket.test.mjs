@@ -1,0 +1,206 @@
+// WebSocket mode against the mock (mock/websocket.mjs), over the `ws` package's WebSocket:
+// frames, lanes, warmup, steering, drops and reconnects, abort, errors, the tool loop, the key.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import WebSocket, { WebSocketServer } from 'ws';
+import { ApiError, AbortError, ConnectionError, ResponseStream, ResponsesClient, ValidationError, functionTool } from 'cometapi-responses';
+import { startMockServer } from '../../mock/index.mjs';
+import { KEY, assertNoKey, collect, rejection } from './client-helpers.mjs';
+
+async function setup(t, opts = {}) {
+  const srv = await startMockServer({ delayMs: 2, requireKey: KEY, ...opts });
+  t.after(() => srv.close());
+  const client = new ResponsesClient({ apiKey: KEY, baseURL: `${srv.url}/v1`, maxRetries: 0 });
+  const socket = await client.connect({ WebSocket });
+  t.after(() => socket.close());
+  return { srv, client, socket };
+}
+
+/** The POST bodies the mock ran for the socket's frames (its request log). */
+const bodies = (srv) => srv.requests.filter((r) => r.method === 'POST').map((r) => r.body);
+
+test('stream(): the same ResponseStream, events and snapshot as over HTTP; frames without stream', async (t) => {
+  const { srv, socket } = await setup(t);
+  const s = socket.stream({ model: 'm', input: 'hello socket', store: false });
+  assert.ok(s instanceof ResponseStream);
+  const seen = [];
+  s.on('response.output_text.delta', (e) => seen.push(e.delta));
+  const { events, error } = await collect(s);
+  assert.equal(error, null);
+  assert.equal(events[0].type, 'response.created');
+  assert.equal(events.at(-1).type, 'response.completed');
+  const final = await s.finalResponse();
+  assert.equal(final.output_text, seen.join(''));
+  assert.match(final.output_text, /hello socket/);
+  // previous_response_id is connection-local: it works with store: false
+  const next = await socket.create({ model: 'm', input: 'and then', previous_response_id: final.id, store: false });
+  assert.equal(next.status, 'completed');
+  const sent = bodies(srv);
+  assert.equal(sent.length, 2);
+  assert.equal(sent[1].previous_response_id, final.id);
+  assert.equal(sent[1].input, 'and then', 'only the new input goes');
+});
+
+test('warmup() sends generate: false; later turns chain from its id', async (t) => {
+  const { srv, socket } = await setup(t);
+  const w = await socket.warmup({ model: 'm', input: 'the tools and instructions', store: false });
+  assert.equal(w.status, 'completed');
+  assert.deepEqual(w.output, []);
+  assert.equal(bodies(srv)[0].generate, false);
+  const r = await socket.create({ model: 'm', input: 'go', previous_response_id: w.id, store: false });
+  assert.equal(r.status, 'completed');
+  assert.equal(bodies(srv)[1].generate, undefined);
+});
+
+test('without streamId one at a time (FIFO); different streamIds concurrently, never mixed', async (t) => {
+  const { socket } = await setup(t, { delayMs: 5 });
+  // FIFO: the second starts only after the first completed
+  const order = [];
+  const a = socket.stream({ model: 'm', input: 'first' });
+  const b = socket.stream({ model: 'm', input: 'second' });
+  a.on('response.completed', () => order.push('a done'));
+  b.on('response.created', () => order.push('b created'));
+  await Promise.all([collect(a), collect(b)]);
+  assert.deepEqual(order, ['a done', 'b created']);
+  // lanes: both run at the same time, each stream holds only its own lane's events
+  const x = socket.stream({ model: 'm', input: 'lane x words' }, { streamId: 'x' });
+  const y = socket.stream({ model: 'm', input: 'lane y words' }, { streamId: 'y' });
+  let xDone = false;
+  let yDeltasAfterX = 0;
+  let yDeltasBeforeX = 0;
+  x.on('response.completed', () => (xDone = true));
+  y.on('response.output_text.delta', () => (xDone ? yDeltasAfterX++ : yDeltasBeforeX++));
+  const [rx, ry] = await Promise.all([collect(x), collect(y)]);
+  assert.ok(yDeltasBeforeX > 0, 'lane y streamed while lane x ran');
+  assert.ok(rx.events.every((e) => e.stream_id === 'x') && ry.events.every((e) => e.stream_id === 'y'));
+  assert.match(x.response.output_text, /lane x/);
+  assert.doesNotMatch(x.response.output_text, /lane y/);
+  assert.match(y.response.output_text, /lane y/);
+});
+
+test('errors: an error event is an ApiError (previous_response_not_found), the socket goes on', async (t) => {
+  const { socket } = await setup(t);
+  const e = await rejection(socket.create({ model: 'm', input: 'x', previous_response_id: 'resp_unknown' }));
+  assert.ok(e instanceof ApiError);
+  assert.equal(e.code, 'previous_response_not_found');
+  assert.throws(() => socket.stream({ model: 'm', input: 'x', background: true }), ValidationError);
+  assert.throws(() => socket.stream({ model: 'm', input: 'x', temperature: 9 }), ValidationError);
+  const ok = await socket.create({ model: 'm', input: 'still fine' });
+  assert.equal(ok.status, 'completed');
+});
+
+test('a dropped connection fails the response in flight with ConnectionError (.response), the next call reconnects', async (t) => {
+  const { srv, socket } = await setup(t);
+  const s = socket.stream({ model: 'm', input: 'cut me', metadata: { 'x-mock-fault': 'ws-drop-after=6' } });
+  const { events, error } = await collect(s);
+  assert.ok(error instanceof ConnectionError, String(error));
+  assert.equal(events.length, 6);
+  assert.equal(error.response?.id, s.response.id, 'the snapshot so far');
+  assertNoKey(error);
+  const before = bodies(srv).length;
+  const r = await socket.create({ model: 'm', input: 'after the drop' });
+  assert.equal(r.status, 'completed');
+  assert.equal(bodies(srv).length, before + 1, 'the cut response was not replayed');
+});
+
+test('abort stops only that response; the other lane goes on', async (t) => {
+  const { socket } = await setup(t, { delayMs: 5 });
+  const ac = new AbortController();
+  const a = socket.stream({ model: 'm', input: 'abort me please' }, { streamId: 'a', signal: ac.signal });
+  const b = socket.stream({ model: 'm', input: 'keep me' }, { streamId: 'b' });
+  a.on('response.output_text.delta', () => ac.abort());
+  const [ra, rb] = await Promise.all([collect(a), collect(b)]);
+  assert.ok(ra.error instanceof AbortError);
+  assert.equal(rb.error, null);
+  assert.match(b.response.output_text, /keep me/);
+  // break out of a loop: the lane's next response still gets only its own events
+  const c = socket.stream({ model: 'm', input: 'leave early' }, { streamId: 'a' });
+  for await (const ev of c) if (ev.type === 'response.output_text.delta') break;
+  const d = await socket.create({ model: 'm', input: 'next on a' }, { streamId: 'a' });
+  assert.match(d.output_text, /next on a/);
+  assert.doesNotMatch(d.output_text, /leave early/);
+});
+
+test('steer(): accepted, the steered response ends (incomplete: steered), its successor arrives on on("response")', async (t) => {
+  const { socket } = await setup(t, { delayMs: 10 });
+  const successor = new Promise((resolve) => socket.on('response', resolve));
+  const s = socket.stream({ model: 'm', input: 'a long answer to steer' }, { streamId: 's' });
+  let answer;
+  s.on('response.output_text.delta', () => {
+    answer ??= socket.steer('also mention kittens', { streamId: 's' });
+  });
+  const { error } = await collect(s);
+  assert.equal(error, null);
+  assert.equal(await answer, 'accepted');
+  assert.equal(s.response.status, 'incomplete');
+  assert.equal(s.response.incomplete_details.reason, 'steered');
+  const next = await successor;
+  const final = await next.finalResponse();
+  assert.equal(final.previous_response_id, s.response.id);
+  assert.match(final.output_text, /kittens/);
+  // nothing running on the lane: refused before sending; a failed steer rejects with ApiError
+  await assert.rejects(socket.steer('x', { streamId: 's' }), ValidationError);
+});
+
+test('runTools({ socket }): each step sends only the new items + previous_response_id (store: false too)', async (t) => {
+  const { srv, client, socket } = await setup(t);
+  const tools = [functionTool({ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, execute: ({ city }) => `sunny in ${city}` })];
+  const run = client.runTools({ model: 'm', input: 'What is the weather in Paris?', tools, store: false }, { socket });
+  const final = await run.finalResponse();
+  assert.equal(final.status, 'completed');
+  assert.ok(run.steps.length >= 2);
+  const sent = bodies(srv);
+  assert.equal(sent.length, run.steps.length);
+  for (const [i, b] of sent.entries()) {
+    if (i === 0) continue;
+    assert.equal(b.previous_response_id, run.steps[i - 1].response.id);
+    assert.ok(b.input.every((item) => item.type === 'function_call_output'), 'only the new outputs');
+  }
+});
+
+test('the upgrade carries Authorization: Bearer <key>; none without a key; no frame holds the key', async (t) => {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  t.after(() => wss.close());
+  await new Promise((r) => wss.once('listening', r));
+  const seen = [];
+  wss.on('connection', (ws, req) => {
+    seen.push(req.headers.authorization ?? null);
+    ws.on('message', (d) => {
+      seen.push(String(d));
+      ws.close();
+    });
+  });
+  const base = `http://127.0.0.1:${wss.address().port}/v1`;
+  for (const apiKey of [KEY, undefined]) {
+    const socket = await new ResponsesClient({ apiKey, baseURL: base }).connect({ WebSocket });
+    const e = await rejection(socket.create({ model: 'm', input: 'hi' }));
+    assert.ok(e instanceof ConnectionError);
+    assertNoKey(e);
+    socket.close();
+    await socket.closed;
+  }
+  assert.equal(seen[0], `Bearer ${KEY}`);
+  assert.equal(seen[2], null);
+  assert.ok(!seen[1].includes(KEY) && !seen[3].includes(KEY));
+  assert.deepEqual(JSON.parse(seen[1]), { type: 'response.create', model: 'm', input: 'hi' });
+});
+
+test('connect() rejects with ConnectionError when the upgrade is refused (wrong key)', async (t) => {
+  const srv = await startMockServer({ requireKey: KEY });
+  t.after(() => srv.close());
+  const client = new ResponsesClient({ apiKey: 'sk-wrong-0000000000', baseURL: `${srv.url}/v1` });
+  const e = await rejection(client.connect({ WebSocket }));
+  assert.ok(e instanceof ConnectionError, String(e));
+});
+
+test('close(): unfinished responses end with AbortError; socket.closed resolves', async (t) => {
+  const { socket } = await setup(t, { delayMs: 20 });
+  const s = socket.stream({ model: 'm', input: 'never finished' });
+  const p = collect(s);
+  await new Promise((r) => s.on('response.created', r));
+  socket.close();
+  await socket.closed;
+  const { error } = await p;
+  assert.ok(error instanceof AbortError, String(error));
+  assert.throws(() => socket.stream({ model: 'm', input: 'x' }), ConnectionError);
+});

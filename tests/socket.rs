@@ -1,0 +1,411 @@
+//! The WebSocket mode machine (src/socket/): frames sent, lanes, routing through the stream
+//! machine, drops, aborts, steering, reconnecting before the age limit.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
+#![cfg(not(target_arch = "wasm32"))]
+
+use cometapi_responses::call::Action as CallAction;
+use cometapi_responses::endpoint::Config;
+use cometapi_responses::error::Error;
+use cometapi_responses::socket::{Action, Routed, Socket, SteerOutcome, MAX_AGE_MS};
+use cometapi_responses::stream::StreamState;
+use serde_json::{json, Value};
+
+const KEY: &str = "sk-test-0123456789abcdef";
+
+fn socket(base: &str, key: Option<&str>) -> Socket {
+    Socket::new(&Config::new(Some(base), key, vec![], None, None).unwrap()).unwrap()
+}
+
+fn open(s: &mut Socket) {
+    assert_eq!(s.action(0.0), Action::Connect);
+    s.connecting();
+    s.connected(0.0);
+}
+
+fn frames(s: &mut Socket) -> Vec<Value> {
+    let mut out = vec![];
+    while let Some(f) = s.take_frame() {
+        out.push(serde_json::from_str(&f).unwrap());
+    }
+    out
+}
+
+fn ev(ty: &str, lane: Option<&str>, extra: Value) -> String {
+    let mut v = json!({ "type": ty });
+    if let Some(l) = lane {
+        v["stream_id"] = json!(l);
+    }
+    for (k, x) in extra.as_object().unwrap() {
+        v[k] = x.clone();
+    }
+    v.to_string()
+}
+
+fn created(id: &str, lane: Option<&str>) -> String {
+    ev(
+        "response.created",
+        lane,
+        json!({ "response": { "id": id, "object": "response", "status": "in_progress", "output": [] } }),
+    )
+}
+
+fn delta(text: &str, lane: Option<&str>) -> String {
+    ev(
+        "response.output_text.delta",
+        lane,
+        json!({ "output_index": 0, "content_index": 0, "item_id": "m", "delta": text }),
+    )
+}
+
+fn item_added(lane: Option<&str>) -> String {
+    ev(
+        "response.output_item.added",
+        lane,
+        json!({ "output_index": 0, "item": { "id": "m", "type": "message", "role": "assistant", "content": [] } }),
+    )
+}
+
+fn part_added(lane: Option<&str>) -> String {
+    ev(
+        "response.content_part.added",
+        lane,
+        json!({ "output_index": 0, "content_index": 0, "item_id": "m", "part": { "type": "output_text", "text": "" } }),
+    )
+}
+
+fn completed(id: &str, lane: Option<&str>) -> String {
+    ev(
+        "response.completed",
+        lane,
+        json!({ "response": { "id": id, "object": "response", "status": "completed", "output": [] } }),
+    )
+}
+
+/// The batch texts of a response's call so far, concatenated as event types.
+fn types_of(s: &mut Socket, id: u32) -> Vec<String> {
+    let mut out = vec![];
+    while let Some(b) = s.call_mut(id).unwrap().stream_mut().unwrap().take_batch() {
+        let v: Vec<Value> = serde_json::from_str(&b).unwrap();
+        for e in v.chunks(3) {
+            out.push(e[0]["type"].as_str().unwrap().to_owned());
+        }
+    }
+    out
+}
+
+/// The delta texts of a response's batches.
+fn texts_of(s: &mut Socket, id: u32) -> Vec<String> {
+    let mut out = vec![];
+    while let Some(b) = s.call_mut(id).unwrap().stream_mut().unwrap().take_batch() {
+        let v: Vec<Value> = serde_json::from_str(&b).unwrap();
+        for e in v.chunks(3) {
+            if let Some(d) = e[0]["delta"].as_str() {
+                out.push(d.to_owned());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn url_and_upgrade_headers() {
+    let s = socket("https://api.example.com/v1/", Some(KEY));
+    assert_eq!(s.url(), "wss://api.example.com/v1/responses");
+    assert_eq!(s.headers(), vec![("authorization".to_owned(), format!("Bearer {KEY}"))]);
+    let s = socket("http://127.0.0.1:8080/v1", None);
+    assert_eq!(s.url(), "ws://127.0.0.1:8080/v1/responses");
+    assert!(s.headers().is_empty());
+}
+
+#[test]
+fn create_frame_has_type_and_no_stream_or_background() {
+    let mut s = socket("https://h/v1", None);
+    s.create(r#"{"model":"m","input":"hi","stream":true,"background":false,"store":false}"#, None, true).unwrap();
+    open(&mut s);
+    assert_eq!(s.action(0.0), Action::Send);
+    let f = frames(&mut s);
+    assert_eq!(f, vec![json!({"type":"response.create","model":"m","input":"hi","store":false})]);
+}
+
+#[test]
+fn warmup_sends_generate_false_and_lane_sends_stream_id() {
+    let mut s = socket("https://h/v1", None);
+    s.create(r#"{"model":"m","input":"hi"}"#, Some("a".into()), false).unwrap();
+    open(&mut s);
+    let f = frames(&mut s);
+    assert_eq!(f, vec![json!({"type":"response.create","stream_id":"a","model":"m","input":"hi","generate":false})]);
+}
+
+#[test]
+fn params_are_validated_and_background_refused() {
+    let mut s = socket("https://h/v1", None);
+    let e = s.create(r#"{"model":"m","input":"hi","background":true}"#, None, true).unwrap_err();
+    assert!(matches!(e, Error::Validation { ref param, .. } if param == "background"));
+    let e = s.create(r#"{"model":"m","input":"hi","temperature":5}"#, None, true).unwrap_err();
+    assert!(matches!(e, Error::Validation { ref param, .. } if param == "temperature"));
+    assert_eq!(s.action(0.0), Action::Idle, "nothing to send after refused params");
+}
+
+#[test]
+fn default_lane_is_fifo_one_at_a_time() {
+    let mut s = socket("https://h/v1", None);
+    let a = s.create(r#"{"model":"m","input":"1"}"#, None, true).unwrap();
+    let b = s.create(r#"{"model":"m","input":"2"}"#, None, true).unwrap();
+    open(&mut s);
+    let f = frames(&mut s);
+    assert_eq!(f.len(), 1, "the second waits for the first");
+    assert_eq!(f[0]["input"], "1");
+    assert_eq!(s.on_frame(created("r1", None)), Routed::Response(a));
+    assert_eq!(s.action(0.0), Action::Idle);
+    assert_eq!(s.on_frame(completed("r1", None)), Routed::Response(a));
+    assert!(s.is_done(a));
+    assert_eq!(s.call(a).unwrap().action(), CallAction::Done);
+    assert!(s.call(a).unwrap().error().is_none());
+    let f = frames(&mut s);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["input"], "2");
+    assert_eq!(s.on_frame(created("r2", None)), Routed::Response(b));
+}
+
+#[test]
+fn lanes_run_concurrently_and_events_never_mix() {
+    let mut s = socket("https://h/v1", None);
+    let a = s.create(r#"{"model":"m","input":"a"}"#, Some("A".into()), true).unwrap();
+    let b = s.create(r#"{"model":"m","input":"b"}"#, Some("B".into()), true).unwrap();
+    open(&mut s);
+    assert_eq!(frames(&mut s).len(), 2, "different lanes go out together");
+    for (lane, id) in [("A", "ra"), ("B", "rb")] {
+        s.on_frame(created(id, Some(lane)));
+        s.on_frame(item_added(Some(lane)));
+        s.on_frame(part_added(Some(lane)));
+    }
+    // interleaved deltas
+    for i in 0..3 {
+        assert_eq!(s.on_frame(delta(&format!("a{i}"), Some("A"))), Routed::Response(a));
+        assert_eq!(s.on_frame(delta(&format!("b{i}"), Some("B"))), Routed::Response(b));
+    }
+    s.on_frame(completed("rb", Some("B")));
+    s.on_frame(completed("ra", Some("A")));
+    // Each response's stream holds only its own lane's deltas, in order.
+    for (id, want) in [(a, "a0a1a2"), (b, "b0b1b2")] {
+        let text: String = texts_of(&mut s, id).concat();
+        assert_eq!(text, want);
+    }
+    assert_eq!(types_of(&mut s, a).len(), 0, "all taken");
+    assert!(s.is_done(a) && s.is_done(b));
+}
+
+#[test]
+fn each_frame_goes_through_the_stream_machine_outcomes() {
+    // An `error` event fails its response with an ApiError at its position (same as SSE).
+    let mut s = socket("https://h/v1", None);
+    let a = s.create(r#"{"model":"m","input":"1","previous_response_id":"gone"}"#, None, true).unwrap();
+    open(&mut s);
+    frames(&mut s);
+    s.on_frame(ev(
+        "error",
+        None,
+        json!({"error": {"type":"invalid_request_error","code":"previous_response_not_found","message":"Previous response with id 'gone' not found.","param":"previous_response_id"}}),
+    ));
+    match s.call(a).unwrap().error() {
+        Some(Error::Api(e)) => assert_eq!(e.code.as_deref(), Some("previous_response_not_found")),
+        other => panic!("{other:?}"),
+    }
+    // Malformed data is a StreamError, like a malformed SSE data line; the rest of that
+    // response is dropped and does not reach the lane's next one.
+    let b = s.create(r#"{"model":"m","input":"2"}"#, None, true).unwrap();
+    let c = s.create(r#"{"model":"m","input":"3"}"#, None, true).unwrap();
+    frames(&mut s);
+    s.on_frame(created("rb", None));
+    s.on_frame("{not json".to_owned());
+    assert!(matches!(s.call(b).unwrap().error(), Some(Error::Stream { .. })));
+    assert!(frames(&mut s).is_empty(), "the lane waits for the broken response's end");
+    assert_eq!(s.on_frame(delta("late", None)), Routed::Dropped);
+    assert_eq!(s.on_frame(completed("rb", None)), Routed::Dropped);
+    assert_eq!(frames(&mut s).len(), 1);
+    assert_eq!(s.on_frame(created("rc", None)), Routed::Response(c));
+}
+
+#[test]
+fn feed_event_matches_sse_feed() {
+    // The same events as SSE bytes and as whole frames give the same batches.
+    let evs = [created("r", None), item_added(None), part_added(None), delta("hé", None), completed("r", None)];
+    let mut sse = StreamState::batches(None);
+    let mut whole = StreamState::batches(None);
+    let mut bytes = String::new();
+    for e in &evs {
+        bytes.push_str(&format!("data: {e}\n\n"));
+        whole.feed_event(e.clone());
+    }
+    sse.feed(bytes.as_bytes());
+    assert_eq!(sse.take_batch(), whole.take_batch());
+    assert_eq!(sse.outcome(), whole.outcome());
+    // The size limit applies to a frame as to an SSE event.
+    let mut small = StreamState::batches(Some(64));
+    small.feed_event(delta(&"x".repeat(100), None));
+    assert!(matches!(small.outcome(), Some(Err(Error::Stream { .. }))));
+}
+
+#[test]
+fn drop_fails_in_flight_with_connection_error_and_next_call_reconnects() {
+    let mut s = socket("https://h/v1", Some(KEY));
+    let a = s.create(r#"{"model":"m","input":"1"}"#, Some("A".into()), true).unwrap();
+    let q = s.create(r#"{"model":"m","input":"2"}"#, Some("A".into()), true).unwrap();
+    open(&mut s);
+    frames(&mut s);
+    s.on_frame(created("ra", Some("A")));
+    s.on_frame(item_added(Some("A")));
+    s.dropped(&format!("reset by peer {KEY}"));
+    match s.call(a).unwrap().error() {
+        Some(Error::Connection { message }) => assert!(!message.contains(KEY), "redacted: {message}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(s.call(q).unwrap().error().is_none(), "a request not yet sent is not failed");
+    assert_eq!(s.action(0.0), Action::Connect, "the waiting request reconnects");
+    s.connecting();
+    s.connected(10.0);
+    let f = frames(&mut s);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["input"], "2", "the failed response is never replayed");
+}
+
+#[test]
+fn connect_failure_fails_waiting_requests() {
+    let mut s = socket("https://h/v1", None);
+    let a = s.create(r#"{"model":"m","input":"1"}"#, None, true).unwrap();
+    s.connecting();
+    s.connect_failed("401");
+    assert!(matches!(s.call(a).unwrap().error(), Some(Error::Connection { .. })));
+    assert_eq!(s.action(0.0), Action::Idle);
+}
+
+#[test]
+fn abort_stops_only_that_response() {
+    let mut s = socket("https://h/v1", None);
+    let a = s.create(r#"{"model":"m","input":"a"}"#, Some("A".into()), true).unwrap();
+    let a2 = s.create(r#"{"model":"m","input":"a2"}"#, Some("A".into()), true).unwrap();
+    let b = s.create(r#"{"model":"m","input":"b"}"#, Some("B".into()), true).unwrap();
+    let queued = s.create(r#"{"model":"m","input":"q"}"#, Some("B".into()), true).unwrap();
+    open(&mut s);
+    assert_eq!(frames(&mut s).len(), 2);
+    s.on_frame(created("ra", Some("A")));
+    s.on_frame(created("rb", Some("B")));
+    s.abort(a);
+    s.abort(queued);
+    assert!(matches!(s.call(a).unwrap().error(), Some(Error::Abort)));
+    assert!(s.is_done(a), "its consumer gets nothing more");
+    assert!(matches!(s.call(queued).unwrap().error(), Some(Error::Abort)));
+    assert_eq!(s.on_frame(delta("x", Some("A"))), Routed::Dropped);
+    assert_eq!(s.on_frame(created("rb-more", Some("B"))), Routed::Response(b));
+    assert!(frames(&mut s).is_empty(), "lane A waits for the aborted response's end");
+    s.on_frame(completed("ra", Some("A")));
+    let f = frames(&mut s);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["input"], "a2");
+    s.on_frame(completed("rb", Some("B")));
+    assert!(frames(&mut s).is_empty(), "the aborted queued request is never sent");
+    let _ = a2;
+}
+
+#[test]
+fn reconnects_before_the_age_limit_between_responses() {
+    let mut s = socket("https://h/v1", None);
+    let a = s.create(r#"{"model":"m","input":"1"}"#, None, true).unwrap();
+    open(&mut s);
+    frames(&mut s);
+    s.on_frame(created("r", None));
+    let b = s.create(r#"{"model":"m","input":"2"}"#, None, true).unwrap();
+    let late = MAX_AGE_MS + 1.0;
+    assert_eq!(s.action(late), Action::Idle, "never while a response runs");
+    s.on_frame(completed("r", None));
+    assert!(s.is_done(a));
+    assert_eq!(s.action(late), Action::Reconnect);
+    assert_eq!(s.action(MAX_AGE_MS - 1.0), Action::Send, "younger: send on the same connection");
+    s.dropped("closed by the client to reconnect");
+    assert_eq!(s.action(late), Action::Connect);
+    s.connecting();
+    s.connected(late);
+    assert_eq!(frames(&mut s).len(), 1);
+    assert!(!s.is_done(b));
+}
+
+#[test]
+fn steer_targets_the_running_response_and_settles() {
+    let mut s = socket("https://h/v1", Some(KEY));
+    let e = s.steer(r#""more""#, None).unwrap_err();
+    assert!(matches!(e, Error::Validation { .. }), "nothing runs yet");
+    let a = s.create(r#"{"model":"m","input":"1"}"#, Some("L".into()), true).unwrap();
+    let next = s.create(r#"{"model":"m","input":"2"}"#, Some("L".into()), true).unwrap();
+    open(&mut s);
+    frames(&mut s);
+    s.on_frame(created("r1", Some("L")));
+    let st = s.steer(r#""also this""#, Some("L".into())).unwrap();
+    assert_eq!(s.action(0.0), Action::Send, "a steer goes out at once");
+    let f = frames(&mut s);
+    assert_eq!(f, vec![json!({"type":"response.steer","previous_response_id":"r1","input":"also this"})]);
+    assert!(s.steer_outcome(st).is_none());
+    let acc =
+        json!({"type":"response.steer.accepted","stream_id":"L","steer":{"id":"st_1","previous_response_id":"r1"}});
+    assert_eq!(s.on_frame(acc.to_string()), Routed::Steer(st));
+    assert_eq!(s.steer_outcome(st), Some(&SteerOutcome::Accepted));
+    // The steered response ends; its successor starts by itself on the lane, before `next`.
+    s.on_frame(ev(
+        "response.incomplete",
+        Some("L"),
+        json!({"response":{"id":"r1","status":"incomplete","incomplete_details":{"reason":"steered"},"output":[]}}),
+    ));
+    assert!(s.is_done(a));
+    assert!(frames(&mut s).is_empty(), "the lane waits for the successor");
+    let r = s.on_frame(created("r2", Some("L")));
+    let Routed::Successor(succ) = r else { panic!("{r:?}") };
+    assert_eq!(s.on_frame(completed("r2", Some("L"))), Routed::Response(succ));
+    let f = frames(&mut s);
+    assert_eq!(f[0]["input"], "2");
+    let _ = next;
+    // A failed steer is an ApiError, redacted.
+    s.on_frame(created("r3", Some("L")));
+    let st2 = s.steer(r#"["x"]"#, Some("L".into())).unwrap();
+    frames(&mut s);
+    let failed = json!({"type":"response.steer.failed","stream_id":"L","steer":{"previous_response_id":"r3","input":["x"]},
+        "error":{"code":"steering_not_supported","message":format!("no {KEY}")}});
+    assert_eq!(s.on_frame(failed.to_string()), Routed::Steer(st2));
+    match s.steer_outcome(st2) {
+        Some(SteerOutcome::Failed(Error::Api(e))) => {
+            assert_eq!(e.code.as_deref(), Some("steering_not_supported"));
+            assert!(!e.message.contains(KEY) && !e.body.as_deref().unwrap().contains(KEY));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(s.steer(r#"[]"#, Some("L".into())).is_err(), "an empty input array is refused");
+}
+
+#[test]
+fn pending_steer_does_not_hold_the_lane() {
+    let mut s = socket("https://h/v1", None);
+    s.create(r#"{"model":"m","input":"1"}"#, None, true).unwrap();
+    s.create(r#"{"model":"m","input":"2"}"#, None, true).unwrap();
+    open(&mut s);
+    frames(&mut s);
+    s.on_frame(created("r1", None));
+    let st = s.steer(r#""x""#, None).unwrap();
+    frames(&mut s);
+    s.on_frame(json!({"type":"response.steer.accepted","steer":{"id":"s","previous_response_id":"r1"}}).to_string());
+    s.on_frame(completed("r1", None));
+    assert!(frames(&mut s).is_empty());
+    s.on_frame(json!({"type":"response.steer.pending","steer":{"id":"s","previous_response_id":"r1"},"reason":"waiting_for_required_input"}).to_string());
+    assert_eq!(s.steer_outcome(st), Some(&SteerOutcome::Accepted), "the first answer stays");
+    assert_eq!(frames(&mut s).len(), 1, "the explicit next request goes out");
+}
+
+#[test]
+fn events_without_a_request_are_dropped() {
+    let mut s = socket("https://h/v1", None);
+    open_idle(&mut s);
+    assert_eq!(s.on_frame(created("x", None)), Routed::Dropped);
+    assert_eq!(s.on_frame(delta("x", Some("nobody"))), Routed::Dropped);
+}
+
+fn open_idle(s: &mut Socket) {
+    s.connecting();
+    s.connected(0.0);
+}

@@ -46,7 +46,8 @@ test('the published files: the entries (one bundled module each), wasm, types, R
   // them), one .d.ts, one .wasm: no source map, test, TypeScript source or directory
   const stray = files.filter((f) => !/^([\w.-]+\.js|index\.d\.ts|cometapi_responses_bg\.wasm|package\.json|README\.md|LICENSE)$/.test(f));
   assert.deepEqual(stray, [], 'nothing else is published');
-  assert.ok(report.unpackedSize < 1024 * 1024, `unpacked ${report.unpackedSize} bytes`);
+  // the .wasm, and the node and browser entries each carrying it inline (gzip + base64)
+  assert.ok(report.unpackedSize < 1.5 * 1024 * 1024, `unpacked ${report.unpackedSize} bytes`);
 });
 
 test('the manifest: exports with types first, main/module/types, files, engines, sideEffects, metadata', () => {

@@ -1,6 +1,8 @@
 // Limits of a stream's memory: a json_schema stream's wasm memory does not grow with its text
 // (the core follows the text without keeping it), and a text longer than a JavaScript string
-// can be ends in a StreamError with the snapshot, not a RangeError.
+// can be ends in a StreamError with the snapshot, not a RangeError; an error's snapshot is
+// redacted even when it is too large to stringify; a json_schema stream's OutputParseError has
+// the whole text when the terminal event does not restate it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants } from 'node:buffer';

@@ -110,3 +110,95 @@ function cleanCause({ cause, raw }) {
   if (redacted === undefined) return cause;
   return new Error(raw.redact(String(cause?.message ?? cause)) ?? String(cause?.message ?? cause));
 }
+
+/** The longest text handed to the core's redactor at once, in UTF-16 units. */
+const PIECE = 1 << 20;
+/** Units either side of a cut between two pieces that are checked for a fragment of the key
+ * across it (a fragment is ≥ 10 bytes, so it lies within 9 units of the cut). */
+const REACH = 16;
+const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * `value` (JSON data: the snapshot an error carries) with the API key and its fragments redacted
+ * from every string in it, keys included. It goes one string at a time, a long string one piece
+ * at a time, so no text the size of the whole value is built: a snapshot too large to stringify
+ * is redacted too. What holds nothing to redact is shared with `value`. `redact(text)`: the
+ * core's redactor (`undefined`: nothing to redact).
+ */
+export function redactValue(value, redact) {
+  if (typeof value === 'string') return redactText(value, redact);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    let out = value;
+    for (let i = 0; i < value.length; i++) {
+      const v = redactValue(value[i], redact);
+      if (v === value[i]) continue;
+      if (out === value) out = value.slice();
+      out[i] = v;
+    }
+    return out;
+  }
+  const keys = Object.keys(value);
+  let out = null;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = value[k];
+    const rk = redactText(k, redact);
+    const rv = redactValue(v, redact);
+    if (out === null && (rk !== k || rv !== v)) {
+      out = {};
+      for (let j = 0; j < i; j++) putOwn(out, keys[j], value[keys[j]]);
+    }
+    if (out !== null) putOwn(out, rk, rv);
+  }
+  return out ?? value;
+}
+
+function putOwn(o, k, v) {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+/** `s` redacted: pieces of at most PIECE units, cut where no fragment of the key crosses the cut. */
+export function redactText(s, redact) {
+  if (s.length < 4) return s; // under 10 bytes of UTF-8
+  if (s.length <= PIECE) return redactPiece(s, redact);
+  const parts = [];
+  let changed = false;
+  for (let a = 0; a < s.length; ) {
+    const b = cut(s, a + PIECE, redact);
+    const piece = s.slice(a, b);
+    const r = redactPiece(piece, redact);
+    changed ||= r !== piece;
+    parts.push(r);
+    a = b;
+  }
+  if (!changed) return s;
+  try {
+    return parts.join('');
+  } catch {
+    // Longer than a string can be (a key with non-ASCII bytes, replaced by a longer mask).
+    return '[redacted]';
+  }
+}
+
+/** The first cut at or after `b` with no fragment of the key across it (the end at the latest). */
+function cut(s, b, redact) {
+  for (; b < s.length; b += REACH) {
+    if (s.charCodeAt(b - 1) >= 0xd800 && s.charCodeAt(b - 1) <= 0xdbff) b++; // not inside a pair
+    if (b < s.length && redact(s.slice(b - REACH, b + REACH)) === undefined) return b;
+  }
+  return s.length;
+}
+
+function redactPiece(p, redact) {
+  const r = redact(p);
+  if (r === undefined || !LONE.test(p)) return r ?? p;
+  // Lone surrogates do not survive the way to UTF-8 and back; in JSON text they are escapes.
+  try {
+    const v = JSON.parse(redact(JSON.stringify(p)) ?? '');
+    if (typeof v === 'string' && redact(v) === undefined) return v;
+  } catch {
+    // the mask cut an escape: the piece as UTF-8 is redacted
+  }
+  return r;
+}

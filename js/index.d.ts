@@ -1442,8 +1442,10 @@ export interface ToolCallRecord {
    */
   output: string;
   /**
-   * Why the call failed: what `execute` threw (a thrown non-Error wrapped in an Error), or an
-   * OutputParseError for arguments that are not valid JSON (`text`) or fail `validate` (`issues`).
+   * Why the call failed (set whenever `output` is an `Error: …` the loop wrote): what `execute`
+   * threw (a thrown non-Error wrapped in an Error), the TypeError of a result `JSON.stringify`
+   * cannot encode (a cycle, a BigInt), or an OutputParseError for arguments that are not valid
+   * JSON (`text`) or fail `validate` (`issues`).
    */
   error?: Error;
 }

@@ -12,7 +12,8 @@
 // A path is an array of keys and indices; an index equal to the array's length pushes. A path
 // whose parent does not exist changes nothing. Keys are own data properties, as JSON.parse
 // makes them (`__proto__` included). A text longer than a JavaScript string can be (about 2^29
-// characters) is a StreamError with the snapshot as it was before the event, not a RangeError.
+// characters) is a StreamError with the snapshot as it was before the event, not a RangeError
+// (the stream redacts the API key from it before anyone sees it).
 import { StreamError } from './errors.js';
 
 /** A deep copy of JSON data (strings are shared: they are immutable). */

@@ -2,7 +2,7 @@
 // snapshot kept as they are handed out. The wasm core decodes, folds and decides every outcome;
 // this file moves its batches to the consumer and mirrors the snapshot (docs/architecture.md).
 import { RawCall } from './cometapi_responses.js';
-import { AbortError, StreamError, toError } from './errors.js';
+import { AbortError, OutputParseError, StreamError, redactText, redactValue, toError } from './errors.js';
 import { Io, reportHeaders } from './io.js';
 import { Mirror } from './mirror.js';
 import { validated } from './sdk.js';
@@ -156,7 +156,6 @@ export class ResponseStream {
 
   async *#generate() {
     const io = this.#io;
-    const mirror = this.#mirror;
     const parsed = this.#parsed;
     const stride = parsed === null ? 3 : 4;
     this.#started = true;
@@ -178,7 +177,7 @@ export class ResponseStream {
           const event = batch[i];
           // 1: the same operations as the previous event's (a run of appends; src/stream/sinks.rs)
           if (batch[i + 1] !== 1) ops = batch[i + 1];
-          mirror.apply(ops, event);
+          this.#apply(ops, event);
           if (stride === 4) parsed.apply(batch[i + 3]);
           if (batch[i + 2] !== 0) continue; // folded only (replayed, or the failing event)
           if (this.#handlers.size !== 0) this.#emit(event);
@@ -205,18 +204,36 @@ export class ResponseStream {
     try {
       this.#output = this.#raw.output_parsed();
     } catch (e) {
-      this.#output = toError(e);
+      const err = toError(e);
+      // The core follows the text without keeping it: when the terminal event did not restate
+      // the output, the text is the snapshot's.
+      const text = this.#mirror.value?.output_text;
+      if (err instanceof OutputParseError && err.text === '' && typeof text === 'string') {
+        const raw = this.#raw;
+        err.text = redactText(text, (t) => raw.redact(t));
+      }
+      this.#output = err;
     }
   }
 
   #toError(descriptor) {
-    const snapshot = this.#mirror.value;
-    let response = snapshot;
-    if (snapshot !== null) {
-      const redacted = this.#raw.redact(JSON.stringify(snapshot));
-      if (redacted !== undefined) response = JSON.parse(redacted);
+    return toError(descriptor, { response: this.#redacted(this.#mirror.value), cause: this.#io.lastError, raw: this.#raw });
+  }
+
+  /** `snapshot` with the API key redacted from every string in it. */
+  #redacted(snapshot) {
+    const raw = this.#raw;
+    return raw === null ? snapshot : redactValue(snapshot, (text) => raw.redact(text));
+  }
+
+  /** Applies a batch entry's ops to the snapshot; a text too long for a string is a StreamError carrying the snapshot, redacted. */
+  #apply(ops, event) {
+    try {
+      this.#mirror.apply(ops, event);
+    } catch (e) {
+      if (e instanceof StreamError) e.response = this.#redacted(e.response);
+      throw e;
     }
-    return toError(descriptor, { response, cause: this.#io.lastError, raw: this.#raw });
   }
 
   #emit(event) {
@@ -464,7 +481,7 @@ export class ResponseStream {
           const terminal = raw.terminal_batch();
           if (terminal !== undefined) {
             const b = JSON.parse(terminal);
-            this.#mirror.apply(b[1], b[0]);
+            this.#apply(b[1], b[0]);
           }
           const e = raw.error();
           if (e !== undefined && !raw.failure_forwarded) {

@@ -14,8 +14,9 @@ pub const MIN_FRAGMENT: usize = 10;
 /// What replaces the key or a fragment of it.
 pub const MASK: &str = "[redacted]";
 
-/// Redacts one secret from texts. Only error texts pass through it (rare, and at most 64 KiB):
-/// a plain scan, a byte table to skip positions that cannot start a fragment, no hashing.
+/// Redacts one secret from texts. Only error texts pass through it (rare; the JS side hands a
+/// snapshot one string at a time, a long string in pieces of at most 1 Mi units): a plain scan,
+/// a byte table to skip positions that cannot start a fragment, no hashing.
 #[derive(Debug, Clone)]
 pub struct Redactor {
     secret: Vec<u8>,

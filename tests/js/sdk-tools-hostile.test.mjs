@@ -128,3 +128,28 @@ test('stopReason and pendingCalls of the other ends', async () => {
   assert.equal(r2.stopReason, 'pending_calls');
   assert.deepStrictEqual(r2.pendingCalls, [{ call_id: 'call_0', name: 'f', arguments: '{}' }]);
 });
+
+test('a result JSON.stringify cannot encode (a cycle, a BigInt): the call failed with that TypeError, its output is `Error: …`', async () => {
+  const { client, requests } = twoSteps(response([fnCall('f', '{}', 'call_cycle'), fnCall('f', '{}', 'call_big'), fnCall('f', '{}', 'call_ok')]));
+  const tool = functionTool({
+    name: 'f',
+    execute: (_, { callId }) => {
+      if (callId === 'call_cycle') {
+        const o = {};
+        o.self = o;
+        return o;
+      }
+      return callId === 'call_big' ? { n: 10n } : { ok: true };
+    },
+  });
+  const run = client.runTools({ model: 'm', input: 'go', tools: [tool] });
+  await run.finalResponse();
+  const [cycle, big, ok] = run.steps[0].toolCalls;
+  for (const c of [cycle, big]) {
+    assert.ok(c.error instanceof TypeError, `${c.call_id}: ${c.error}`);
+    assert.equal(c.output, `Error: ${c.error.message}`);
+  }
+  assert.equal(ok.error, undefined);
+  assert.equal(ok.output, '{"ok":true}');
+  assert.deepStrictEqual(requests[1].body.input.map((o) => o.output), [cycle.output, big.output, ok.output]);
+});

@@ -1,6 +1,8 @@
 // Limits of a stream's memory: a json_schema stream's wasm memory does not grow with its text
 // (the core follows the text without keeping it), and a text longer than a JavaScript string
-// can be ends in a StreamError with the snapshot, not a RangeError.
+// can be ends in a StreamError with the snapshot, not a RangeError; an error's snapshot is
+// redacted even when it is too large to stringify; a json_schema stream's OutputParseError has
+// the whole text when the terminal event does not restate it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants } from 'node:buffer';
@@ -105,4 +107,104 @@ test('a text longer than a JavaScript string can be is a StreamError with the sn
   // Under the limit, appends are unchanged.
   mirror.apply([['a', ['output_text'], 'delta']], { delta: 'y' });
   assert.equal(mirror.value.output_text.length, constants.MAX_STRING_LENGTH);
+});
+
+// The API key (long enough to be redacted) and a body whose frames are read one at a time.
+const KEY = 'sk-proj-Xq7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0YaQe2Tu4Io6Pl8Mk0N';
+const at0 = { item_id: 'msg_1', output_index: 0, content_index: 0 };
+function framesBody(events) {
+  const enc = new TextEncoder();
+  let i = 0;
+  return new ReadableStream({
+    pull(c) {
+      if (i < events.length) c.enqueue(enc.encode(`data: ${JSON.stringify(events[i++])}\n\n`));
+      else c.close();
+    },
+  }, { highWaterMark: 0 });
+}
+function streamOf(events, params = {}) {
+  const client = new ResponsesClient({
+    apiKey: KEY,
+    baseURL: 'http://frames.invalid/v1',
+    maxRetries: 0,
+    fetch: async () => new Response(framesBody(events), { headers: { 'content-type': 'text/event-stream' } }),
+  });
+  return client.stream({ model: 'm', input: 'hi', ...params });
+}
+const opening = (deltas) => [
+  { type: 'response.created', response: { id: `resp_${KEY}`, object: 'response', status: 'in_progress', output: [] } },
+  { type: 'response.output_item.added', output_index: 0, item: { id: 'msg_1', type: 'message', role: 'assistant', content: [] } },
+  { type: 'response.content_part.added', ...at0, part: { type: 'output_text', text: '', annotations: [] } },
+  ...deltas.map((delta) => ({ type: 'response.output_text.delta', ...at0, delta })),
+];
+
+/** A text of `length` characters (a rope: nothing that size is allocated) holding the key at its start, across a 1 MiB mark and at its end. */
+function keyedText(length) {
+  const cut = 1 << 20;
+  const head = `${KEY}${'x'.repeat(cut - 20 - KEY.length)}${KEY}`;
+  return head + 'x'.repeat(length - head.length - KEY.length + 3) + KEY.slice(3);
+}
+function assertKeyRedacted(text, length, what) {
+  assert.ok(text.startsWith('[redacted]x'), `${what}: starts with ${text.slice(0, 40)}`);
+  const mark = text.indexOf('[redacted]', 10);
+  assert.equal(mark, (1 << 20) - 20 - KEY.length + 10, `${what}: the key across the 1 MiB mark`);
+  assert.ok(text.endsWith('x[redacted]'), `${what}: ends with ${text.slice(-40)}`);
+  assert.equal(text.length, length - 3 * KEY.length + 3 + 30, what);
+  for (let i = 0; i + 10 <= KEY.length; i += 7) assert.ok(!text.slice(0, 2 << 20).includes(KEY.slice(i, i + 10)), what);
+}
+
+test('a text too long for a string: the StreamError carries the snapshot with the key redacted', async () => {
+  const stream = streamOf(opening(['a', 'b']));
+  const length = constants.MAX_STRING_LENGTH; // one more character is too many
+  let err;
+  try {
+    for await (const e of stream) {
+      if (e.delta === 'a') {
+        const big = keyedText(length);
+        stream.response.output_text = big;
+        stream.response.output[0].content[0].text = big;
+      }
+    }
+  } catch (e) {
+    err = e;
+  }
+  assert.equal(err?.name, 'StreamError', `${err?.name}: ${err?.message}`);
+  assert.match(err.message, /longer than a JavaScript string/);
+  assert.equal(err.response.id, 'resp_[redacted]');
+  assertKeyRedacted(err.response.output_text, length, 'output_text');
+  assertKeyRedacted(err.response.output[0].content[0].text, length, 'the part');
+});
+
+test('a snapshot too large to stringify: a StreamError of the stream is still redacted', async () => {
+  // The body ends without a terminal event: the core's StreamError gets the snapshot.
+  const stream = streamOf(opening(['a']));
+  const length = (constants.MAX_STRING_LENGTH >> 1) + 64;
+  let err;
+  try {
+    for await (const e of stream) {
+      if (e.delta === 'a') {
+        const big = keyedText(length);
+        stream.response.output_text = big;
+        stream.response.output[0].content[0].text = big;
+      }
+    }
+  } catch (e) {
+    err = e;
+  }
+  assert.equal(err?.name, 'StreamError', `${err?.name}: ${err?.message}`);
+  assert.equal(err.response.id, 'resp_[redacted]');
+  assertKeyRedacted(err.response.output_text, length, 'output_text');
+  assertKeyRedacted(err.response.output[0].content[0].text, length, 'the part');
+});
+
+test('json_schema: a terminal event without output and a text that is not JSON → OutputParseError with the whole text, redacted', async () => {
+  const deltas = ['{"name": "', `Ada ${KEY}`, '", oops'];
+  const events = [...opening(deltas), { type: 'response.completed', response: { id: 'resp_1', object: 'response', status: 'completed' } }];
+  const stream = streamOf(events, { text: { format: { type: 'json_schema', name: 't', schema: { type: 'object' } } } });
+  for await (const _ of stream);
+  await assert.rejects(stream.finalResponse(), (e) => {
+    assert.equal(e.name, 'OutputParseError', `${e.name}: ${e.message}`);
+    assert.equal(e.text, '{"name": "Ada [redacted]", oops');
+    return true;
+  });
 });

@@ -55,6 +55,10 @@ export const SOCKET_SCRIPTS = {
   'socket.mjs':
     "import { ResponsesClient } from 'cometapi-responses';\n" + SOCKET_CHECK +
     'console.log(JSON.stringify(await socketCheck(ResponsesClient, process.argv[2], process.argv[3])));\n',
+  // a Worker (workerd): the same check on each request, with the mock's URL and the key as bindings
+  'worker.mjs':
+    "import { ResponsesClient } from 'cometapi-responses';\n" + SOCKET_CHECK +
+    'export default { async fetch(request, env) { return Response.json(await socketCheck(ResponsesClient, env.BASE_URL, env.KEY)); } };\n',
 };
 
 /** Asserts a report of socketCheck() for a socket to `baseURL`. */

@@ -2,13 +2,16 @@
 // tarball installed into a fresh project (build/consumer-socket): Node 22 and 24 (the global
 // WebSocket of undici with its `{ headers }` option), Bun and Deno (their global WebSocket with
 // `{ headers }`) run tests/runtimes/socket-lib.mjs's script against the mock's WebSocket protocol
-// (mock/websocket.mjs), which requires the key on the upgrade.
+// (mock/websocket.mjs), which requires the key on the upgrade; workerd (miniflare) runs the same
+// check in a Worker bundled the way wrangler bundles, where connect() opens the socket with
+// `fetch(url, { headers: { Upgrade: 'websocket', Authorization } })` to the mock on loopback.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILD, ROOT, SECRET, freshConsumer, installTools, packPkg, run } from './lib.mjs';
+import { BUILD, ROOT, SECRET, devImport, freshConsumer, installTools, packPkg, run } from './lib.mjs';
+import { EXAMPLE } from './worker-lib.mjs';
 import { SOCKET_SCRIPTS, checkSocketReport } from './socket-lib.mjs';
 import { parseReport } from './server-lib.mjs';
 
@@ -73,4 +76,45 @@ test('Bun: client.connect() over the global WebSocket with the key on the upgrad
 test('Deno: client.connect() over the global WebSocket with the key on the upgrade; stream, a chained turn, two lanes', async () => {
   const host = new URL(mock.url).host;
   await runSocket(join(bunDeno, 'node_modules', 'deno', 'deno'), ['run', '--cached-only', '--no-lock', `--allow-net=${host}`, `--allow-read=${consumer}`, 'socket.mjs']);
+});
+
+test('workerd: client.connect() through fetch Upgrade with the key; stream, a chained turn, two lanes', async (t) => {
+  const esbuild = await devImport('esbuild/lib/main.js');
+  await esbuild.build({
+    absWorkingDir: consumer,
+    entryPoints: ['worker.mjs'],
+    outdir: 'dist-worker',
+    bundle: true,
+    format: 'esm',
+    target: 'es2024',
+    conditions: ['workerd', 'worker', 'browser'], // what wrangler passes
+    loader: { '.wasm': 'copy' },
+    assetNames: '[name]',
+    logLevel: 'silent',
+  });
+  const compatibilityDate = readFileSync(join(EXAMPLE, 'wrangler.toml'), 'utf8').match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1];
+  const { Miniflare } = await devImport('miniflare/dist/src/index.js');
+  const bundleDir = join(consumer, 'dist-worker');
+  const baseURL = `${mock.url}/v1`;
+  const mf = new Miniflare({
+    modules: true,
+    modulesRoot: bundleDir,
+    scriptPath: join(bundleDir, 'worker.js'),
+    modulesRules: [
+      { type: 'ESModule', include: ['**/*.js'] },
+      { type: 'CompiledWasm', include: ['**/*.wasm'] },
+    ],
+    compatibilityDate,
+    bindings: { BASE_URL: baseURL, KEY: SECRET },
+  });
+  t.after(() => mf.dispose());
+  const before = mock.requests.length;
+  const res = await mf.dispatchFetch('http://worker.test/');
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  const report = JSON.parse(text);
+  checkSocketReport(report, baseURL);
+  const ran = mock.requests.slice(before).filter((r) => r.method === 'POST' && r.path === '/v1/responses');
+  assert.equal(ran.length, 4);
+  assert.equal(ran[1].body.previous_response_id, report.firstId);
 });

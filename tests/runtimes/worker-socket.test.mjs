@@ -2,12 +2,14 @@
 // (miniflare, listening on 127.0.0.1): a client without a key (as a page) connects to the Worker
 // from an allowed origin, the Worker opens the upstream socket to the mock (which requires the key)
 // with fetch Upgrade, relays frames both ways and applies the checks of a POST to every
-// response.create frame.
+// response.create frame. Chromium does the same from a page (the packed package at /pkg of a
+// dev server on another origin, allowed by the Worker): stream, a chained turn, a refused model
+// (ApiError), abort mid-stream, then another turn.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, SECRET, devImport } from './lib.mjs';
+import { ROOT, SECRET, devImport, launchChromium, startMock } from './lib.mjs';
 import { bundleExample, fragmentsIn } from './worker-lib.mjs';
 
 const ORIGIN = 'https://app.example';
@@ -16,6 +18,8 @@ let mf;
 let base;
 let WebSocket;
 let ResponsesClient;
+let pageServer;
+let browser;
 
 before(async () => {
   const bundle = await bundleExample('worker-socket');
@@ -23,6 +27,9 @@ before(async () => {
   mock = await startMockServer({ delayMs: 5, requireKey: SECRET });
   ({ default: WebSocket } = await devImport('ws/index.js'));
   ({ ResponsesClient } = await import(pathToFileURL(join(bundle.dir, 'node_modules', 'cometapi-responses', 'node.js')).href));
+  // a page's origin: the dev server (mock mode) serving the packed package at /pkg
+  pageServer = await startMock({ pkgDir: join(bundle.dir, 'node_modules', 'cometapi-responses') });
+  browser = await launchChromium();
   const { Miniflare } = await devImport('miniflare/dist/src/index.js');
   mf = new Miniflare({
     modules: true,
@@ -38,7 +45,7 @@ before(async () => {
     bindings: {
       COMETAPI_KEY: SECRET,
       UPSTREAM_BASE_URL: `${mock.url}/v1`,
-      ALLOWED_ORIGINS: ORIGIN,
+      ALLOWED_ORIGINS: `${ORIGIN}, ${pageServer.url}`,
       ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini',
       MAX_BODY_BYTES: '4096',
       IDLE_TIMEOUT_MS: '1500',
@@ -48,6 +55,8 @@ before(async () => {
 });
 
 after(async () => {
+  await browser?.close();
+  await pageServer?.close();
   await mf?.dispose();
   await mock?.close();
 });
@@ -143,4 +152,52 @@ test('closing one side closes the other; an idle pair is closed on both sides', 
   const [code, reason] = await new Promise((resolve) => idle.once('close', (c, r) => resolve([c, r.toString()])));
   assert.equal(code, 1000);
   assert.equal(reason, 'idle timeout');
+});
+
+test('Chromium: a page without a key uses client.connect() through the Worker: stream, chain, a refused model, abort', async () => {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${pageServer.url}/pkg/package.json`);
+  const r = await page.evaluate(async (workerBase) => {
+    const { ResponsesClient: Client } = await import('/pkg/browser.js');
+    const socket = await new Client({ baseURL: `${workerBase}/v1` }).connect({ timeout: 10000 });
+    const out = { text: '', deltas: 0 };
+    const s = socket.stream({ model: 'gpt-5.4', input: 'Hello from a page via the Worker', store: false });
+    for await (const e of s) if (e.type === 'response.output_text.delta') { out.deltas++; out.text += e.delta; }
+    const first = await s.finalResponse();
+    out.first = { id: first.id, text: first.output_text };
+    out.second = (await socket.create({ model: 'gpt-5.4', input: 'turn two', previous_response_id: first.id, store: false })).output_text;
+    try {
+      await socket.create({ model: 'gpt-4-expensive', input: 'x' });
+      out.refused = 'not refused';
+    } catch (e) {
+      out.refused = `${e.name} ${e.code}`;
+    }
+    const ac = new AbortController();
+    let seen = 0;
+    try {
+      for await (const e of socket.stream({ model: 'gpt-5.4', input: 'a long answer to abort '.repeat(4) }, { signal: ac.signal })) {
+        if (e.type === 'response.output_text.delta' && ++seen === 2) ac.abort();
+      }
+      out.aborted = 'not aborted';
+    } catch (e) {
+      out.aborted = e.name;
+    }
+    out.seen = seen;
+    out.after = (await socket.create({ model: 'gpt-5.4-mini', input: 'after the abort' })).output_text;
+    socket.close();
+    await socket.closed;
+    return out;
+  }, base);
+  assert.deepEqual(problems, []);
+  assert.ok(r.deltas >= 3);
+  assert.match(r.text, /Hello from a page via the Worker/);
+  assert.equal(r.first.text, r.text);
+  assert.match(r.second, /turn two/);
+  assert.equal(r.refused, 'ApiError model_not_allowed');
+  assert.equal(r.aborted, 'AbortError');
+  assert.equal(r.seen, 2);
+  assert.match(r.after, /after the abort/);
+  await page.close();
 });

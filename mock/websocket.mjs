@@ -20,10 +20,11 @@ const decoder = new TextDecoder();
  * Serves WebSocket mode on `server` (a node:http server running `mock`).
  * @param {import('node:http').Server} server
  * @param {ReturnType<import('./index.mjs').createMock>} mock
- * @param {{basePath?: string, requireKey?: string, origin?: string}} [o]
- * @returns {{close(): void, connections: Set<import('ws').WebSocket>}}
+ * @param {{basePath?: string, requireKey?: string, listen?: boolean}} [o] listen: false leaves the
+ *   server's `upgrade` event to the caller, who hands upgrades on to `upgrade(req, socket, head)`
+ * @returns {{close(): void, upgrade: Function, connections: Set<import('ws').WebSocket>}}
  */
-export function attachWebSocket(server, mock, { basePath = '/v1', requireKey } = {}) {
+export function attachWebSocket(server, mock, { basePath = '/v1', requireKey, listen = true } = {}) {
   const path = `${basePath.replace(/\/+$/, '')}/responses`;
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const connections = new Set();
@@ -45,9 +46,10 @@ export function attachWebSocket(server, mock, { basePath = '/v1', requireKey } =
       serve(ws, mock, { path, auth: headers.get('authorization') });
     });
   };
-  server.on('upgrade', onUpgrade);
+  if (listen) server.on('upgrade', onUpgrade);
   return {
     connections,
+    upgrade: onUpgrade,
     close() {
       server.off('upgrade', onUpgrade);
       for (const ws of connections) ws.terminate();

@@ -2,7 +2,8 @@
 // /pkg/*) plus the Responses API under /v1 — the mock backend (mock/, a component of
 // its own) by default, or a proxy to the real upstream when an API key is configured
 // (the key is added server-side and never reaches the browser or a log; see
-// www/server/proxy.mjs for what the proxy guarantees). Plain Node, `node:` only.
+// www/server/proxy.mjs for what the proxy guarantees); WebSocket mode on /v1/responses the same
+// way (www/server/relay.mjs). Plain Node: `node:` and the `ws` package.
 //
 // CLI:    node www/server.mjs [--port N] [--host H] [--delay-ms MS] [--background-ms MS] [--quiet]
 //   PORT (8080), HOST (127.0.0.1), MOCK_DELAY_MS (15), MOCK_BACKGROUND_MS (2000),
@@ -21,7 +22,9 @@ import {
 } from '../mock/index.mjs';
 import { newRequestId, corsHeaders, json, apiError } from '../mock/util.mjs';
 import { listen } from '../mock/server.mjs';
+import { attachWebSocket } from '../mock/websocket.mjs';
 import { createProxy } from './server/proxy.mjs';
+import { createSocketRelay } from './server/relay.mjs';
 import { serveStatic } from './server/static.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -70,6 +73,8 @@ function originPolicy(allowedOrigins) {
  * @param {number} [o.maxBodyBytes=33554432] larger /v1 request bodies get a 413 (then the
  *   connection is closed)
  * @param {string[]} [o.allowedOrigins] proxy mode: browser origins allowed besides local ones
+ * @param {number} [o.socketIdleMs] WebSocket mode relayed with a key: close both sides after this
+ *   long without a frame (default 5 minutes; www/server/relay.mjs)
  * @returns {Promise<{url: string, port: number, host: string, close(): Promise<void>,
  *   requests: {method: string, path: string, url: string, query: object, headers: object, body: any, requestId: string, time: number}[],
  *   mock: object|null, server: http.Server}>}
@@ -77,7 +82,7 @@ function originPolicy(allowedOrigins) {
 export async function startServer({
   port = 0, host = '127.0.0.1', delayMs, backgroundMs, upstream, apiKey, requireKey,
   root = HERE, pkgDir = resolve(HERE, '..', 'pkg'), quiet = true, maxLog = 10000, allowedOrigins = [],
-  maxLogBytes = 32 * 1024 * 1024, maxBodyBytes = 32 * 1024 * 1024,
+  maxLogBytes = 32 * 1024 * 1024, maxBodyBytes = 32 * 1024 * 1024, socketIdleMs,
 } = {}) {
   const fromEnv = (name) => (process.env[name] ? Number(process.env[name]) : undefined);
   const pace = { delayMs: delayMs ?? fromEnv('MOCK_DELAY_MS') ?? 15, backgroundMs: backgroundMs ?? fromEnv('MOCK_BACKGROUND_MS') ?? 2000 };
@@ -137,6 +142,7 @@ export async function startServer({
     return proxy(req, res, { path: rawPath.slice('/v1'.length) || '/', search: q < 0 ? '' : url.slice(q), body });
   }
 
+  let relay = null;
   const srv = await listen((req, res) => {
     handler(req, res).catch((err) => {
       if (!res.headersSent) {
@@ -145,8 +151,17 @@ export async function startServer({
         res.destroy();
       }
     });
-  }, { port, host, onClose: () => { mock?.close(); proxy?.close(); } });
-  return { ...srv, requests: log.entries, mock };
+  }, { port, host, onClose: () => { relay?.close(); mock?.close(); proxy?.close(); } });
+  // WebSocket mode on /v1/responses: relayed upstream with the key, or the mock's own protocol.
+  relay = createSocketRelay({
+    allow: (req) => policy.originAllowed(req.headers.origin, req.headers['sec-fetch-site']) && policy.hostAllowed(req.headers.host, host),
+    apiKey: proxied ? apiKey : undefined,
+    upstream: proxied ? (upstream ?? DEFAULT_UPSTREAM) : undefined,
+    mockSockets: mock ? attachWebSocket(srv.server, mock, { requireKey, listen: false }) : undefined,
+    idleMs: socketIdleMs,
+  });
+  srv.server.on('upgrade', relay.upgrade);
+  return { ...srv, requests: log.entries, mock, relay };
 }
 
 // ── CLI ─────────────────────────────────────────────────────────────────────

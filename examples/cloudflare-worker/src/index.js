@@ -4,6 +4,8 @@
 //                        `stream: true` → text/event-stream, streamed through as it arrives;
 //                        otherwise → the Response as JSON
 //   OPTIONS              CORS preflight, answered for ALLOWED_ORIGINS only
+//   GET + Upgrade: websocket  WebSocket mode (src/socket.js): relayed to the upstream socket with
+//                        the key; every response.create frame gets the checks of a POST body
 //
 // It is not an open relay: the Origin must be in ALLOWED_ORIGINS, the model in ALLOWED_MODELS,
 // the body at most MAX_BODY_BYTES (checked on content-length and on the bytes actually read) plus
@@ -26,6 +28,7 @@ import {
   ValidationError,
 } from 'cometapi-responses';
 import { keyRedactor } from './redact.js';
+import { relaySocket } from './socket.js';
 
 const ROUTE = '/v1/responses';
 const DEFAULT_UPSTREAM = 'https://api.cometapi.com/v1';
@@ -90,6 +93,8 @@ function readConfig(env) {
     anyBuiltinTool: builtinTools.some((t) => t === '*' || t.toLowerCase() === 'true'),
     builtinTools: new Set(builtinTools),
     serviceTiers: new Set(env.ALLOWED_SERVICE_TIERS === undefined ? DEFAULT_SERVICE_TIERS : list(env.ALLOWED_SERVICE_TIERS)),
+    // WebSocket mode: a relayed pair with no frame either way for this long is closed (default 5 min)
+    idleMs: int(env.IDLE_TIMEOUT_MS, undefined),
   };
 }
 
@@ -101,6 +106,20 @@ async function handle(request, config, cors) {
     throw new Refusal(404, { message: `Unknown path; this proxy serves only POST ${ROUTE}.`, type: 'invalid_request_error', code: 'not_found' });
   }
   checkOrigin(request, config);
+
+  if (request.method === 'GET' && request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
+    if (!config.apiKey) {
+      throw new Refusal(500, { message: 'The proxy is not configured: the COMETAPI_KEY secret is not set.', type: 'server_error', code: 'proxy_not_configured' });
+    }
+    return relaySocket(request, config, {
+      limit: config.maxBodyBytes + Math.ceil(config.maxAttachmentBytes / 3) * 4,
+      check(frame, bytes, { steer = false } = {}) {
+        checkAttachments(frame, config, bytes);
+        if (!steer) checkParams(frame, config);
+      },
+      Refusal,
+    });
+  }
 
   if (request.method === 'OPTIONS') {
     return new Response(null, {

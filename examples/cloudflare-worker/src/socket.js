@@ -1,0 +1,105 @@
+// WebSocket mode through the Worker: a browser's upgrade on /v1/responses (its Origin checked by
+// index.js as for a POST) is relayed to the upstream socket, opened with
+// `fetch(url, { headers: { Upgrade: 'websocket', Authorization } })` (a page cannot set that
+// header). Every `response.create` frame gets the same checks as a POST body (size, inline
+// attachments, model allowlist, max_output_tokens, the costly parameters); a refused frame is
+// answered with an `error` event in the API's shape (echoing its `stream_id`) and never sent on.
+// `response.steer` frames get the size and attachment checks; other frames and binary ones are
+// refused. Frames from the upstream are passed on with the key's fragments redacted. When one
+// side closes, the other is closed too; a pair with no frame either way for IDLE_TIMEOUT_MS is
+// closed on both sides.
+
+const DEFAULT_IDLE_MS = 5 * 60_000;
+/** Codes a close frame may carry (RFC 6455 §7.4). */
+const sendable = (code) => code === 1000 || (code >= 1001 && code <= 1014 && ![1004, 1005, 1006].includes(code)) || (code >= 3000 && code <= 4999);
+
+/**
+ * @param {Request} request the upgrade (origin already checked)
+ * @param {object} config the Worker's config (readConfig)
+ * @param {{ check(params: object, bytes: number): void, limit: number, Refusal: Function }} rules
+ *   check() throws a Refusal for a body a POST would be refused for; limit: the largest body, bytes
+ */
+export async function relaySocket(request, config, { check, limit, Refusal }) {
+  const target = `${config.baseURL.replace(/\/+$/, '').replace(/^ws/, 'http')}/responses`;
+  let upstreamRes;
+  try {
+    upstreamRes = await fetch(target, { headers: { Upgrade: 'websocket', Authorization: `Bearer ${config.apiKey}` } });
+  } catch {
+    throw new Refusal(502, { message: 'The upstream API could not be reached.', type: 'server_error', code: 'upstream_unreachable' });
+  }
+  const upstream = upstreamRes.webSocket;
+  if (!upstream) {
+    throw new Refusal(502, { message: `The upstream API refused the WebSocket (HTTP ${upstreamRes.status}).`, type: 'server_error', code: 'upstream_refused' });
+  }
+  upstream.accept();
+  const [client, server] = Object.values(new WebSocketPair());
+  server.accept();
+
+  const idleMs = Number.parseInt(String(config.idleMs ?? ''), 10) > 0 ? Number.parseInt(String(config.idleMs), 10) : DEFAULT_IDLE_MS;
+  let timer;
+  let ended = false;
+  const end = (code, reason) => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(timer);
+    const [c, r] = sendable(code) ? [code, reason] : code === 1005 ? [1000, ''] : [1011, 'the other side was lost'];
+    for (const ws of [server, upstream]) {
+      try {
+        ws.close(c, r);
+      } catch {
+        // already closed
+      }
+    }
+  };
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => end(1000, 'idle timeout'), idleMs);
+  };
+  touch();
+
+  const refuse = (frame, status, error) => {
+    const event = { type: 'error', status, error: { message: error.message, type: error.type ?? 'invalid_request_error', param: error.param ?? null, code: error.code ?? null } };
+    if (typeof frame?.stream_id === 'string') event.stream_id = frame.stream_id;
+    server.send(JSON.stringify(event));
+  };
+
+  server.addEventListener('message', ({ data }) => {
+    touch();
+    if (typeof data !== 'string') {
+      return refuse(null, 400, { message: 'Binary frames are not accepted; send JSON text frames.', code: 'invalid_frame' });
+    }
+    const bytes = new TextEncoder().encode(data).length;
+    if (bytes > limit) {
+      return refuse(null, 413, { message: `The frame is larger than the proxy's limit of ${limit} bytes.`, code: 'request_too_large' });
+    }
+    let frame;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return refuse(null, 400, { message: 'The frame is not valid JSON.', code: 'invalid_json' });
+    }
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+      return refuse(null, 400, { message: 'The frame must be a JSON object.', code: 'invalid_json' });
+    }
+    try {
+      if (frame.type === 'response.create') check(frame, bytes);
+      else if (frame.type === 'response.steer') check(frame, bytes, { steer: true });
+      else return refuse(frame, 400, { message: "This proxy passes on only 'response.create' and 'response.steer' frames.", param: 'type', code: 'unsupported_event' });
+    } catch (e) {
+      if (e instanceof Refusal) return refuse(frame, e.status, e.error);
+      throw e;
+    }
+    // checked params may have been completed (max_output_tokens): send what was checked
+    upstream.send(JSON.stringify(frame));
+  });
+  upstream.addEventListener('message', ({ data }) => {
+    touch();
+    if (typeof data === 'string') server.send(config.redactor.text(data));
+  });
+  server.addEventListener('close', ({ code, reason }) => end(code, reason));
+  upstream.addEventListener('close', ({ code, reason }) => end(code, config.redactor.message(reason)));
+  server.addEventListener('error', () => end(1006, ''));
+  upstream.addEventListener('error', () => end(1006, ''));
+
+  return new Response(null, { status: 101, webSocket: client });
+}

@@ -1,0 +1,203 @@
+// WebSocket mode through the example Worker (examples/cloudflare-worker/src/socket.js) in workerd
+// (miniflare, listening on 127.0.0.1): a client without a key (as a page) connects to the Worker
+// from an allowed origin, the Worker opens the upstream socket to the mock (which requires the key)
+// with fetch Upgrade, relays frames both ways and applies the checks of a POST to every
+// response.create frame. Chromium does the same from a page (the packed package at /pkg of a
+// dev server on another origin, allowed by the Worker): stream, a chained turn, a refused model
+// (ApiError), abort mid-stream, then another turn.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT, SECRET, devImport, launchChromium, startMock } from './lib.mjs';
+import { bundleExample, fragmentsIn } from './worker-lib.mjs';
+
+const ORIGIN = 'https://app.example';
+let mock;
+let mf;
+let base;
+let WebSocket;
+let ResponsesClient;
+let pageServer;
+let browser;
+
+before(async () => {
+  const bundle = await bundleExample('worker-socket');
+  const { startMockServer } = await import(pathToFileURL(join(ROOT, 'mock', 'server.mjs')).href);
+  mock = await startMockServer({ delayMs: 5, requireKey: SECRET });
+  ({ default: WebSocket } = await devImport('ws/index.js'));
+  ({ ResponsesClient } = await import(pathToFileURL(join(bundle.dir, 'node_modules', 'cometapi-responses', 'node.js')).href));
+  // a page's origin: the dev server (mock mode) serving the packed package at /pkg
+  pageServer = await startMock({ pkgDir: join(bundle.dir, 'node_modules', 'cometapi-responses') });
+  browser = await launchChromium();
+  const { Miniflare } = await devImport('miniflare/dist/src/index.js');
+  mf = new Miniflare({
+    modules: true,
+    modulesRoot: bundle.bundleDir,
+    scriptPath: join(bundle.bundleDir, 'index.js'),
+    modulesRules: [
+      { type: 'ESModule', include: ['**/*.js'] },
+      { type: 'CompiledWasm', include: ['**/*.wasm'] },
+    ],
+    compatibilityDate: bundle.compatibilityDate,
+    host: '127.0.0.1',
+    port: 0,
+    bindings: {
+      COMETAPI_KEY: SECRET,
+      UPSTREAM_BASE_URL: `${mock.url}/v1`,
+      ALLOWED_ORIGINS: `${ORIGIN}, ${pageServer.url}`,
+      ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini',
+      MAX_BODY_BYTES: '4096',
+      IDLE_TIMEOUT_MS: '1500',
+    },
+  });
+  base = (await mf.ready).href.replace(/\/$/, '');
+});
+
+after(async () => {
+  await browser?.close();
+  await pageServer?.close();
+  await mf?.dispose();
+  await mock?.close();
+});
+
+/** The `ws` WebSocket sending an Origin header, as a browser does. */
+const withOrigin = (origin) => class extends WebSocket {
+  constructor(url, opts) {
+    super(url, { ...opts, origin });
+  }
+};
+
+/** A raw socket to the Worker; `ws.texts` collects the frames from the start. */
+function open(origin = ORIGIN) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/v1/responses`, origin ? { origin } : {});
+    ws.texts = [];
+    ws.on('message', (d) => ws.texts.push(d.toString()));
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_q, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+    ws.once('error', reject);
+  });
+}
+
+async function until(cond, ms = 10_000) {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+test('a client without a key connects through the Worker: stream, a chained turn (store: false), two lanes', async (t) => {
+  const client = new ResponsesClient({ baseURL: `${base}/v1`, maxRetries: 0 });
+  const socket = await client.connect({ WebSocket: withOrigin(ORIGIN), timeout: 10_000 });
+  t.after(() => socket.close());
+  const s = socket.stream({ model: 'gpt-5.4', input: 'through the Worker', store: false });
+  let text = '';
+  for await (const e of s) if (e.type === 'response.output_text.delta') text += e.delta;
+  const first = await s.finalResponse();
+  assert.equal(first.output_text, text);
+  assert.match(text, /through the Worker/);
+  const second = await socket.create({ model: 'gpt-5.4', input: 'second', previous_response_id: first.id, store: false });
+  assert.equal(second.status, 'completed');
+  const [a, b] = await Promise.all([
+    socket.create({ model: 'gpt-5.4', input: 'lane a' }, { streamId: 'a' }),
+    socket.create({ model: 'gpt-5.4-mini', input: 'lane b' }, { streamId: 'b' }),
+  ]);
+  assert.match(a.output_text, /lane a/);
+  assert.match(b.output_text, /lane b/);
+  const ran = mock.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses');
+  assert.ok(ran.length >= 4);
+  assert.ok(ran.every((r) => r.headers.authorization === 'REDACTED'), 'the Worker added the key the mock requires');
+  assert.equal(ran.at(-3).body.previous_response_id, first.id);
+});
+
+test('the Origin is checked on the upgrade', async () => {
+  await assert.rejects(open('https://evil.example'), { status: 403 });
+  await assert.rejects(open(null), { status: 403 });
+});
+
+test('every response.create frame gets the checks of a POST: an error event, nothing sent upstream; the socket goes on', async (t) => {
+  const ws = await open();
+  t.after(() => ws.close());
+  const before = mock.requests.length;
+  const frames = [
+    [{ type: 'response.create', model: 'gpt-4-expensive', input: 'x', stream_id: 's1' }, 'model_not_allowed', 's1'],
+    [{ type: 'response.create', model: 'gpt-5.4', input: 'x', tools: [{ type: 'web_search' }] }, 'tool_not_allowed'],
+    [{ type: 'response.create', model: 'gpt-5.4', input: 'x', background: true }, 'background_not_allowed'],
+    [{ type: 'response.create', model: 'gpt-5.4', input: 'x', service_tier: 'priority' }, 'service_tier_not_allowed'],
+    [{ type: 'response.create', model: 'gpt-5.4', input: 'x'.repeat(5000) }, 'request_too_large'],
+    [{ type: 'response.cancel', response_id: 'r' }, 'unsupported_event'],
+  ];
+  for (const [frame] of frames) ws.send(JSON.stringify(frame));
+  await until(() => ws.texts.length >= frames.length);
+  const events = ws.texts.map((x) => JSON.parse(x));
+  assert.deepEqual(events.map((e) => e.type), frames.map(() => 'error'));
+  assert.deepEqual(events.map((e) => e.error.code), frames.map((f) => f[1]));
+  assert.equal(events[0].stream_id, 's1', 'the refusal goes to the lane of the frame');
+  assert.equal(mock.requests.length, before, 'nothing reached the upstream');
+  // an allowed frame still goes through on the same socket
+  ws.send(JSON.stringify({ type: 'response.create', model: 'gpt-5.4-mini', input: 'allowed' }));
+  await until(() => ws.texts.some((x) => JSON.parse(x).type === 'response.completed'));
+  for (const x of ws.texts) assert.deepEqual(fragmentsIn(x, SECRET, 6), []);
+});
+
+test('closing one side closes the other; an idle pair is closed on both sides', async () => {
+  const ws = await open();
+  await until(() => mock.sockets.connections.size >= 1);
+  const count = mock.sockets.connections.size;
+  ws.close(4001, 'bye');
+  await until(() => mock.sockets.connections.size === count - 1);
+  const idle = await open();
+  const [code, reason] = await new Promise((resolve) => idle.once('close', (c, r) => resolve([c, r.toString()])));
+  assert.equal(code, 1000);
+  assert.equal(reason, 'idle timeout');
+});
+
+test('Chromium: a page without a key uses client.connect() through the Worker: stream, chain, a refused model, abort', async () => {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${pageServer.url}/pkg/package.json`);
+  const r = await page.evaluate(async (workerBase) => {
+    const { ResponsesClient: Client } = await import('/pkg/browser.js');
+    const socket = await new Client({ baseURL: `${workerBase}/v1` }).connect({ timeout: 10000 });
+    const out = { text: '', deltas: 0 };
+    const s = socket.stream({ model: 'gpt-5.4', input: 'Hello from a page via the Worker', store: false });
+    for await (const e of s) if (e.type === 'response.output_text.delta') { out.deltas++; out.text += e.delta; }
+    const first = await s.finalResponse();
+    out.first = { id: first.id, text: first.output_text };
+    out.second = (await socket.create({ model: 'gpt-5.4', input: 'turn two', previous_response_id: first.id, store: false })).output_text;
+    try {
+      await socket.create({ model: 'gpt-4-expensive', input: 'x' });
+      out.refused = 'not refused';
+    } catch (e) {
+      out.refused = `${e.name} ${e.code}`;
+    }
+    const ac = new AbortController();
+    let seen = 0;
+    try {
+      for await (const e of socket.stream({ model: 'gpt-5.4', input: 'a long answer to abort '.repeat(4) }, { signal: ac.signal })) {
+        if (e.type === 'response.output_text.delta' && ++seen === 2) ac.abort();
+      }
+      out.aborted = 'not aborted';
+    } catch (e) {
+      out.aborted = e.name;
+    }
+    out.seen = seen;
+    out.after = (await socket.create({ model: 'gpt-5.4-mini', input: 'after the abort' })).output_text;
+    socket.close();
+    await socket.closed;
+    return out;
+  }, base);
+  assert.deepEqual(problems, []);
+  assert.ok(r.deltas >= 3);
+  assert.match(r.text, /Hello from a page via the Worker/);
+  assert.equal(r.first.text, r.text);
+  assert.match(r.second, /turn two/);
+  assert.equal(r.refused, 'ApiError model_not_allowed');
+  assert.equal(r.aborted, 'AbortError');
+  assert.equal(r.seen, 2);
+  assert.match(r.after, /after the abort/);
+  await page.close();
+});

@@ -55,9 +55,12 @@ export class Files {
   list(opts = {}) {
     const { purpose, limit, after, order } = opts ?? {};
     for (const [k, v] of Object.entries({ purpose, after, order })) {
-      if (v !== undefined && typeof v !== 'string') throw new TypeError(`${k} must be a string`);
+      if (v !== undefined && typeof v !== 'string') throw new ValidationError(`${k} must be a string`, { param: k });
     }
-    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new TypeError(`limit must be a non-negative integer, got ${String(limit)}`);
+    // the range (the API documents 1–10000) is the server's to check, as for every list
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+      throw new ValidationError(`limit must be a non-negative integer, got ${String(limit)}`, { param: 'limit' });
+    }
     const query = JSON.stringify({ purpose, limit, after, order });
     return this.#client._send((r, o) => r.file_list(query, o), opts);
   }

@@ -1752,7 +1752,7 @@ export interface SocketRequestOptions {
 export class ResponsesSocket {
   private constructor();
   readonly url: string;
-  /** Resolves once the socket is closed. */
+  /** Resolves once the socket is closed by close() (a dropped connection reconnects on the next call). */
   readonly closed: Promise<void>;
   /** A response over the socket (the same ResponseStream as over HTTP). Invalid params throw at once. */
   stream<T>(params: ParseParams<T>, opts?: SocketRequestOptions): ResponseStream<T>;

@@ -46,6 +46,21 @@ class LaneRaw {
   terminal_batch() {
     return this.#socket._core()?.terminal_batch(this.#id);
   }
+  hold() {
+    this.#socket._core()?.hold(this.#id);
+  }
+  take_pending() {
+    return this.#socket._core()?.take_pending(this.#id);
+  }
+  get held() {
+    return this.#socket._core()?.held(this.#id);
+  }
+  error_frame() {
+    return this.#socket._core()?.error_frame(this.#id);
+  }
+  error_response() {
+    return this.#socket._core()?.error_response(this.#id);
+  }
   free() {
     this.#socket._release(this.#id);
   }
@@ -373,7 +388,8 @@ export class ResponsesSocket {
       raw.connect_failed(raw.redact(text) ?? text);
       this.#deliverAll();
       this.#settleSteers();
-      throw e instanceof AbortError || e instanceof ConnectionError ? e : new ConnectionError(raw.redact(text) ?? text);
+      // A fresh error either way: the runtime's message may hold what the core redacts.
+      throw e instanceof AbortError ? e : new ConnectionError(raw.redact(text) ?? text);
     }
     clearTimeout(timer);
     this.#opening = null;
@@ -394,7 +410,15 @@ export class ResponsesSocket {
     if (raw === null || this.#closing) return;
     // Text frames are events; a binary frame is none (the protocol sends text).
     if (typeof data !== 'string') return;
-    const routed = raw.on_frame(data);
+    let routed;
+    try {
+      routed = raw.on_frame(data);
+    } catch {
+      // The frame could not be taken into wasm memory: the connection is of no further use.
+      this.#ws?.close(1009);
+      this.#onClose(this.#ws, { code: 1009, reason: 'a frame too large to take' });
+      return;
+    }
     const kind = routed % 4;
     const id = (routed - kind) / 4;
     if (kind === ROUTED_RESPONSE) this.#lanes.get(id)?.push(raw.output(id));
@@ -402,8 +426,17 @@ export class ResponsesSocket {
       const stream = this.#attach(id);
       this.#lanes.get(id).push(raw.output(id));
       const list = this.#handlers.get('response');
-      if (list) for (const h of list) h(stream);
-      else stream.abort();
+      if (list) {
+        for (const h of list) {
+          try {
+            h(stream);
+          } catch (e) {
+            queueMicrotask(() => {
+              throw e; // the app's handler threw: reported as the runtime reports it, the socket goes on
+            });
+          }
+        }
+      } else stream.abort();
     } else if (kind === ROUTED_STEER) this.#settleSteers();
     this.#pump();
   }

@@ -204,3 +204,30 @@ test('close(): unfinished responses end with AbortError; socket.closed resolves'
   assert.ok(error instanceof AbortError, String(error));
   assert.throws(() => socket.stream({ model: 'm', input: 'x' }), ConnectionError);
 });
+
+test('a socket stream is the same ResponseStream for a proxy: ready(), toResponse(), toReadableStream(), errors as frames', async (t) => {
+  const { socket } = await setup(t);
+  const s = socket.stream({ model: 'm', input: 'through a route', store: false });
+  await s.ready();
+  const res = await s.toResponse();
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /text\/event-stream/);
+  const back = ResponseStream.fromResponse(res);
+  const final = await back.finalResponse();
+  assert.match(final.output_text, /through a route/);
+
+  const plain = socket.stream({ model: 'm', input: 'as bytes', store: false });
+  const text = await new Response(plain.toReadableStream()).text();
+  // frames from a socket carry no SSE event name: the type is in the data, as on the wire
+  assert.match(text, /^data: \{"type":"response\.created"/);
+  assert.match(text, /"type":"response\.completed"/);
+  assert.match((await ResponseStream.fromReadableStream(new Response(text).body).finalResponse()).output_text, /as bytes/);
+
+  // an error event of the server (a chain from an id this connection never saw) reaches the reader
+  const bad = socket.stream({ model: 'm', input: 'x', previous_response_id: 'resp_nowhere', store: false });
+  const proxied = ResponseStream.fromResponse(await bad.toResponse());
+  const e = await rejection(proxied.finalResponse());
+  assert.ok(e instanceof ApiError, String(e));
+  assert.equal(e.code, 'previous_response_not_found');
+  assertNoKey(e);
+});

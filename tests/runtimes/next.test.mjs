@@ -8,7 +8,7 @@
 //   - a Server Component that streams on the server;
 //   - a client component: server-rendered (the node entry parses an SSE frame during render), then
 //     streaming from the API in headless Chromium (the browser entry).
-// Neither build may warn about the package (webpack used to warn about its top-level await).
+// Neither build may warn about the package (webpack warns about a package's top-level await).
 // `next dev` with either bundler serves the same four.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -87,14 +87,32 @@ export async function relaySocket(request, config, { check, limit, Refusal }) {
       else return refuse(frame, 400, { message: "This proxy passes on only 'response.create' and 'response.steer' frames.", param: 'type', code: 'unsupported_event' });
     } catch (e) {
       if (e instanceof Refusal) return refuse(frame, e.status, e.error);
-      throw e;
+      return refuse(frame, 500, { message: 'The proxy could not check the frame.', type: 'server_error', code: 'proxy_error' });
     }
     // checked params may have been completed (max_output_tokens): send what was checked
-    upstream.send(JSON.stringify(frame));
+    try {
+      upstream.send(JSON.stringify(frame));
+    } catch {
+      end(1011, 'the upstream was lost');
+    }
   });
+  // One stream redactor for the connection: a key streamed across several deltas of an item is
+  // caught as on the HTTP path (each delta's channel is its item and part).
+  const redact = config.redactor.stream();
   upstream.addEventListener('message', ({ data }) => {
     touch();
-    if (typeof data === 'string') server.send(config.redactor.text(data));
+    if (typeof data !== 'string') return;
+    let event;
+    try {
+      event = JSON.parse(data);
+    } catch {
+      return server.send(config.redactor.text(data));
+    }
+    try {
+      server.send(JSON.stringify(redact.event(event)));
+    } catch {
+      end(1011, 'the client was lost');
+    }
   });
   server.addEventListener('close', ({ code, reason }) => end(code, reason));
   upstream.addEventListener('close', ({ code, reason }) => end(code, config.redactor.message(reason)));

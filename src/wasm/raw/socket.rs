@@ -116,9 +116,50 @@ impl RawSocket {
     }
 
     /// A response's new output: its batch (or SSE frames in frames mode), if any.
+    /// While held ([`hold`](Self::hold)): `""` once an event to hand out was kept, else nothing.
     pub fn output(&mut self, id: u32) -> Option<String> {
         let stream = self.socket.call_mut(id)?.stream_mut()?;
+        if let Some(yields) = stream.held() {
+            return yields.then(String::new);
+        }
         stream.take_batch().or_else(|| stream.take_frames())
+    }
+
+    /// Keeps the response's decoded events until the consumer takes them (`ready()`), as
+    /// `RawCall::hold` does for an HTTP stream.
+    pub fn hold(&mut self, id: u32) {
+        let redactor = self.socket.redactor();
+        if let Some(s) = self.socket.call_mut(id).and_then(|c| c.stream_mut()) {
+            s.hold(redactor);
+        }
+    }
+
+    /// What was decoded and not taken yet (a batch, or frames in frames mode); not held from now on.
+    pub fn take_pending(&mut self, id: u32) -> Option<String> {
+        if let Some(s) = self.socket.call_mut(id).and_then(|c| c.stream_mut()) {
+            s.unhold();
+        }
+        self.output(id)
+    }
+
+    /// Held: whether an event to hand out was kept (`undefined`: not held).
+    pub fn held(&self, id: u32) -> Option<bool> {
+        self.socket.call(id).and_then(|c| c.stream()).and_then(StreamState::held)
+    }
+
+    /// The `event: error` frame a proxy writes for the response's error (redacted; `undefined`
+    /// for an abort or no error).
+    pub fn error_frame(&self, id: u32) -> Option<String> {
+        let r = self.socket.redactor();
+        crate::relay::error_frame(self.socket.call(id)?.error()?, r.as_deref())
+    }
+
+    /// `[status, body]`: the HTTP answer a proxy gives for the response's error (redacted;
+    /// `undefined` for an abort or no error).
+    pub fn error_response(&self, id: u32) -> Option<Array> {
+        let r = self.socket.redactor();
+        let (status, body) = crate::relay::error_response(self.socket.call(id)?.error()?, r.as_deref())?;
+        Some(Array::of2(&JsValue::from(status), &JsValue::from_str(&body)))
     }
 
     /// Nothing more comes for the response.

@@ -9,7 +9,7 @@
 //
 //   BENCH_QUICK=1          smoke run (~1.5 minutes): shorter streams, fewer runs; not for quoting
 //   BENCH_ONLY=a,b         only these sections: throughput, short, linearity, response, recorded, sse,
-//                          latency, memory, startup, size, edge, base64
+//                          latency, memory, startup, size, edge, base64, socket
 //   BENCH_RUNS=n           timed runs per case in the throughput, recorded and sse sections
 //   BENCH_BREAK=ours       corrupt one consumer's results (checks that the run then fails)
 //   BENCH_PKG=dir          measure another build of the package (a directory like pkg/) instead of pkg/
@@ -44,12 +44,12 @@ const CFG = QUICK
   ? {
       deltas: 2000, warmup: 1, runs: 1, rounds: 1, linDeltas: 500, linRuns: 1, recBytes: 16e3, recRuns: 1, latRuns: 1, memMB: 20, memSmallMB: 5,
       startupN: 2, instN: 3, shortMs: 30, shortRuns: 2, rpsRuns: 1, respDeltas: 1000, edgeRuns: 1, edgeShort: 10, edgeLong: 1,
-      edgeLongDeltas: 500, edgeStartup: 1,
+      edgeLongDeltas: 500, edgeStartup: 1, socketRuns: 2,
     }
   : {
       deltas: 20000, warmup: 1, runs: 4, rounds: 2, linDeltas: 2500, linRuns: 2, recBytes: 96e3, recRuns: 3, latRuns: 1, memMB: 200, memSmallMB: 50,
       startupN: 5, instN: 15, shortMs: 300, shortRuns: 7, rpsRuns: 4, respDeltas: 5000, edgeRuns: 5, edgeShort: 100, edgeLong: 4,
-      edgeLongDeltas: 2000, edgeStartup: 3,
+      edgeLongDeltas: 2000, edgeStartup: 3, socketRuns: 7,
     };
 if (process.env.BENCH_RUNS) CFG.runs = CFG.recRuns = Number(process.env.BENCH_RUNS);
 const CHUNKS = [16384, 300, 64];
@@ -1050,12 +1050,53 @@ async function sectionBase64() {
   results.sections.base64 = data;
 }
 
+// ----------------------------------------------------------------------------- WebSocket vs HTTP
+
+async function sectionSocket() {
+  const { measureSocketLoop, CALLS } = await import('./lib/socket.mjs');
+  const nets = [{ setupMs: 0, oneWayMs: 0 }, { setupMs: 20, oneWayMs: 10 }];
+  heading(`WebSocket mode vs HTTP: a ${CALLS}-call tool loop (${CALLS + 1} responses) against the mock`);
+  out(`runTools over one socket (client.connect(), the \`ws\` package in Node 20) vs over HTTP (POST + SSE, undici): ` +
+    `keep-alive (one pool per run), and a new connection for every request (as without connection reuse). ` +
+    `The mock on 127.0.0.1 (no pause between events; the WebSocket path runs the same streams) behind a TCP proxy adding ` +
+    `latency: every byte waits the one-way time in each direction, every new connection waits the set-up time before its ` +
+    `first byte. Wall ms of a whole run, connect included; median of ${CFG.socketRuns} runs after a warm-up, the three ` +
+    `transports interleaved run by run; every run checked (${CALLS} calls executed, ${CALLS + 1} responses, the answer quotes the last output). ` +
+    `The mock keeps no cache a real server keeps per connection, so this measures the transport only.`);
+  if (!hasClient) {
+    out(`n/a: ${oursWhy}`);
+    return;
+  }
+  const names = { ws: 'WebSocket (one connection)', 'http-keepalive': 'HTTP, keep-alive', 'http-new': 'HTTP, new connection per request' };
+  const data = [];
+  const rows = [];
+  for (const net of nets) {
+    let r;
+    try {
+      r = await measureSocketLoop(ours, { ...net, runs: CFG.socketRuns });
+    } catch (e) {
+      failures.push(`socket: ${e?.message ?? e}`);
+      rows.push([`${net.setupMs} / ${net.oneWayMs * 2}`, 'FAIL', String(e?.message ?? e), '', '', '']);
+      continue;
+    }
+    const ws = median(r.ws.runs);
+    for (const [t, v] of Object.entries(r)) {
+      const ms = median(v.runs);
+      data.push({ ...net, transport: t, medianMs: ms, runs: v.runs, connections: v.connections });
+      rows.push([`${net.setupMs} / ${net.oneWayMs * 2}`, names[t], String(v.connections), fmt(ms, 0), fmt(ms / (CALLS + 1), 1),
+        t === 'ws' ? '' : `${fmt((1 - ws / ms) * 100, 0)} %`]);
+    }
+  }
+  out(table(['set-up / RTT ms', 'transport', 'connections', 'run ms', 'ms / response', 'WebSocket saves'], rows, ['l', 'l', 'r']));
+  results.sections.socket = data;
+}
+
 // ----------------------------------------------------------------------------- main
 
 const sections = {
   throughput: sectionThroughput, short: sectionShort, linearity: sectionLinearity, response: sectionResponse,
   recorded: sectionRecorded, sse: sectionSse, latency: sectionLatency, memory: sectionMemory, startup: sectionStartup,
-  size: sectionSize, edge: sectionEdge, base64: sectionBase64,
+  size: sectionSize, edge: sectionEdge, base64: sectionBase64, socket: sectionSocket,
 };
 const t0 = performance.now();
 M.loadavgStart = loadavg().map((v) => +v.toFixed(2));

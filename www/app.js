@@ -16,6 +16,7 @@ const $ = (id) => document.getElementById(id);
 const prompt = $('prompt');
 const send = $('send');
 const stop = $('stop');
+const steer = $('steer');
 
 function fatal(title, err) {
   const box = $('fatal');
@@ -43,6 +44,7 @@ function showBackend(s) {
     badge.textContent = s.fault ? `Dev server · fault: ${s.fault}` : 'Dev server · /v1';
     badge.dataset.mode = s.fault ? 'fault' : 'server';
   }
+  if (s.transport === 'websocket') badge.textContent += ' · WebSocket';
 }
 
 function showContext(chat) {
@@ -90,6 +92,7 @@ async function main() {
       document.body.dataset.busy = String(busy);
       send.disabled = busy;
       stop.disabled = !busy;
+      steer.hidden = !chat.canSteer;
       $('transcript').setAttribute('aria-busy', String(busy));
       // Send and Stop share a place: keep keyboard focus on whichever is shown.
       if (busy && focused === send) stop.focus();
@@ -156,7 +159,20 @@ async function main() {
     if (e.clipboardData?.files?.length && attach(e.clipboardData.files)) e.preventDefault();
   });
 
+  // While an answer streams over the WebSocket, a message steers it (socket.steer).
+  async function steerWith(text = prompt.value) {
+    if (!chat.canSteer || !chat.socket || !text.trim()) return;
+    prompt.value = '';
+    autosize();
+    tokens.schedule('');
+    await chat.steer(text);
+  }
+
   async function submit(text = prompt.value) {
+    if (chat.canSteer && !attached.length) {
+      await steerWith(text);
+      return;
+    }
     if (chat.busy || (!text.trim() && !attached.length)) return;
     const files = attached;
     attached = [];
@@ -165,6 +181,11 @@ async function main() {
     autosize();
     tokens.schedule('');
     const { sent } = await chat.send(text, files);
+    // Steering input the server left to the client (`pending`) goes out as the next message.
+    if (sent && chat.queued.length) {
+      submit(chat.queued.splice(0).join('\n\n'));
+      return;
+    }
     if (!sent && !prompt.value) {
       prompt.value = text; // refused before sending: give the text (and the files) back
       autosize();
@@ -202,6 +223,10 @@ async function main() {
     tokens.schedule(prompt.value);
   });
   stop.addEventListener('click', () => chat.stop());
+  steer.addEventListener('click', () => {
+    steerWith();
+    prompt.focus();
+  });
   $('new-chat').addEventListener('click', () => {
     chat.reset();
     prompt.focus();
@@ -218,6 +243,7 @@ async function main() {
     get previousResponseId() { return chat.previousResponseId; },
     get busy() { return chat.busy; },
     get turns() { return chat.turns; },
+    get socket() { return chat.socket; },
     features: Object.freeze({ ...chat.features }),
     library: lib,
   });

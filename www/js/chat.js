@@ -8,6 +8,11 @@
 // - In structured mode the response's `text.format` is the `trip_plan` JSON schema: the object
 //   builds up from `stream.partialParsed`, and the final `output_parsed` is validated.
 // - Otherwise one request: `client.stream()` or `client.create()`.
+// - With the WebSocket transport, `client.connect()` once (no key in the page: the dev server's
+//   relay adds it) and the same socket for every turn: `socket.stream()` / `socket.create()`,
+//   `runTools(params, { socket })`. A message sent while an answer streams steers it
+//   (`socket.steer`): the running response ends `incomplete` (reason `steered`) and its
+//   successor, which the server starts by itself, arrives through `socket.on('response')`.
 
 import { WEATHER_TOOL, runTool, weatherTool } from './weather.js';
 import { clip } from './dom.js';
@@ -54,6 +59,12 @@ export class Chat {
     this.busy = false;
     this.stopFn = null;
     this.stopRequested = false;
+    this.socket = null; // the WebSocket transport's ResponsesSocket, reused across turns
+    this.socketFor = null; // the client options it was opened with
+    this.transport = 'http'; // of the running turn
+    this.successors = []; // steered responses' successors not taken yet
+    this.successorWaiter = null;
+    this.queued = []; // steering input the server left to the client (`pending`): sent next
   }
 
   /**
@@ -64,6 +75,7 @@ export class Chat {
     if (this.busy || (!text.trim() && !attachments.length)) return { sent: false };
     const s = this.settings.read();
     const user = this.transcript.addUser(text, attachments);
+    this.transport = s.transport;
     this.#setBusy(true);
     try {
       let input;
@@ -123,8 +135,123 @@ export class Chat {
   #setBusy(busy) {
     this.busy = busy;
     if (busy) this.stopRequested = false;
-    else this.stopFn = null;
+    else {
+      this.stopFn = null;
+      // A successor nobody waits for (the turn was stopped): stop reading it.
+      for (const stream of this.successors.splice(0)) stream.abort();
+    }
     this.onBusy(busy);
+  }
+
+  /** Whether a message sent now steers the running answer (WebSocket transport, busy). */
+  get canSteer() {
+    return this.busy && this.transport === 'websocket';
+  }
+
+  /**
+   * Add a message to the running answer: `socket.steer(text)`. Resolves with 'accepted' or
+   * 'pending' (the server left it to the client: it goes out as the next message), or null
+   * when it was refused (shown on the message).
+   */
+  async steer(text) {
+    if (!this.canSteer || !text.trim()) return null;
+    if (!this.socket) return null; // still connecting: nothing runs yet
+    const user = this.transcript.addUser(text);
+    user.el.classList.add('steer');
+    const tag = user.el.querySelector('.msg-tag');
+    const say = (t) => {
+      if (tag) {
+        tag.textContent = t;
+        tag.hidden = false;
+      }
+    };
+    say('Steering…');
+    this.inspector.note(`socket.steer(${JSON.stringify(clip(text, 40))})`, 'muted');
+    try {
+      const outcome = await this.socket.steer(text);
+      if (outcome === 'pending') {
+        this.queued.push(text);
+        say('Steer pending: sent as the next message');
+      } else say('Steered into the running answer');
+      this.inspector.note(`response.steer.${outcome}`, 'ok');
+      return outcome;
+    } catch (err) {
+      user.markUnsent(`Not steered: ${err?.name ?? 'Error'}: ${err?.message ?? err}`);
+      this.inspector.note(`Steer refused: ${err?.message ?? err}`, 'bad');
+      return null;
+    }
+  }
+
+  /** The WebSocket transport's socket: opened once, reused while the client options stay the same. */
+  async #socket(s) {
+    const o = this.settings.clientOptions(s);
+    const key = JSON.stringify([o.baseURL, o.apiKey ?? null]);
+    if (this.socket && this.socketFor === key) return this.socket;
+    this.closeSocket();
+    const client = this.#client(s, () => null);
+    this.inspector.begin('client.connect() · WebSocket /responses');
+    const socket = await client.connect({ timeout: s.timeout ?? 15_000 });
+    socket.on('response', (stream) => {
+      if (this.socketFor !== key) return stream.abort();
+      if (this.successorWaiter) this.successorWaiter(stream);
+      else this.successors.push(stream);
+    });
+    this.socket = socket;
+    this.socketFor = key;
+    this.inspector.note(`Connected: ${socket.url}`, 'ok');
+    return socket;
+  }
+
+  closeSocket() {
+    this.socket?.close();
+    this.socket = null;
+    this.socketFor = null;
+  }
+
+  /** The next steered response's successor (null if none comes: the socket closed, or a minute passed). */
+  #nextSuccessor(socket) {
+    if (this.successors.length) return Promise.resolve(this.successors.shift());
+    return new Promise((resolve) => {
+      const done = (stream) => {
+        clearTimeout(timer);
+        this.successorWaiter = null;
+        this.stopFn = null;
+        resolve(stream);
+      };
+      const timer = setTimeout(() => done(null), 60_000);
+      this.successorWaiter = done;
+      this.stopFn = () => done(null);
+      socket.closed.then(() => done(null));
+    });
+  }
+
+  /** A response ended because it was steered: render its successors (each may be steered again). */
+  async #followSteers(s, response) {
+    let last = { response };
+    while (last.response?.status === 'incomplete' && last.response.incomplete_details?.reason === 'steered' && !this.stopRequested) {
+      const stream = await this.#nextSuccessor(this.socket);
+      if (!stream) break;
+      const step = new Step(this, { ...s, streaming: true }, { followUp: true, how: 'steered' });
+      step.stream = stream;
+      this.stopFn = () => stream.abort();
+      this.inspector.begin('socket.on(\'response\') · the steered answer continues');
+      try {
+        for await (const ev of stream) step.event(ev);
+        const next = await stream.finalResponse();
+        step.finish(next);
+        this.#chain(next);
+        this.onContext(this);
+        last = { response: next, view: step.view };
+      } catch (err) {
+        return this.#failed(step, err, s, { first: false });
+      }
+    }
+    return last;
+  }
+
+  /** Params over the socket: the mock's fault goes in `metadata` (a socket has no per-request headers). */
+  #socketParams(s, params) {
+    return s.fault ? { ...params, metadata: { ...params.metadata, 'x-mock-fault': s.fault } } : params;
   }
 
   /** A response made it: the next message continues it. */
@@ -192,20 +319,21 @@ export class Chat {
     });
     let started = false;
     let run = null;
+    const ws = s.transport === 'websocket';
+    const wire = ws ? 'WebSocket response.create' : 'POST /responses';
     try {
       const client = this.#client(s, () => step.resumes);
-      run = client.runTools({ ...params, tools: [weather] }, {
-        headers: this.settings.requestHeaders(s),
-        maxSteps: MAX_TOOL_ROUNDS + 1,
-      });
+      const socket = ws ? await this.#socket(s) : null;
+      run = client.runTools(ws ? this.#socketParams(s, { ...params, tools: [weather] }) : { ...params, tools: [weather] },
+        ws ? { socket, maxSteps: MAX_TOOL_ROUNDS + 1 } : { headers: this.settings.requestHeaders(s), maxSteps: MAX_TOOL_ROUNDS + 1 });
       this.stopFn = () => run.abort();
-      this.inspector.begin('runTools · step 1 · POST /responses');
+      this.inspector.begin(`runTools · step 1 · ${wire}`);
       for await (const ev of run) {
         if (ev.type === 'response.created') {
           if (started) {
             step = new Step(this, s, { followUp: true, how, t0: step.ended });
             steps.push(step);
-            this.inspector.begin(`runTools · step ${steps.length} · POST /responses · function_call_output`);
+            this.inspector.begin(`runTools · step ${steps.length} · ${wire} · function_call_output`);
           }
           started = true;
         }
@@ -233,6 +361,10 @@ export class Chat {
         this.transcript.addDivider(`Stopped after ${steps.length} responses (maxSteps); the results go with your next message.`);
       }
       this.onContext(this);
+      if (ws) {
+        const after = await this.#followSteers(s, final);
+        if (after.view) return after;
+      }
       return { response: final, view: step.view };
     } catch (err) {
       const r = this.#failed(step, err, s, { first: !started && steps.length === 1 });
@@ -289,13 +421,18 @@ export class Chat {
     const structured = !!params.text?.format;
     const how = structured ? (s.streaming ? 'stream · json_schema' : 'parse') : (s.streaming ? 'stream' : 'create');
     const step = new Step(this, s, { followUp, how, structured });
-    const what = `POST /responses · ${how}${followUp ? ' · tool output' : ''}`;
+    const ws = s.transport === 'websocket';
+    const what = `${ws ? 'WebSocket response.create' : 'POST /responses'} · ${how}${followUp ? ' · tool output' : ''}`;
     const controller = new AbortController();
     try {
-      const client = this.#client(s, () => step.resumes);
+      const http = this.#client(s, () => step.resumes);
+      const socket = ws ? await this.#socket(s) : null;
+      // Over the socket: the same calls on the ResponsesSocket (a socket has no parse(): the
+      // structured answer streams and its JSON is read from the final response).
+      const client = ws ? { stream: (p, o) => socket.stream(this.#socketParams(s, p), { signal: o.signal }), create: (p, o) => socket.create(this.#socketParams(s, p), { signal: o.signal }) } : http;
       const opts = { headers: this.settings.requestHeaders(s), signal: controller.signal };
       let response;
-      if (s.streaming) {
+      if (s.streaming || (ws && structured)) {
         const stream = client.stream(params, opts); // throws ValidationError here, before any request
         step.stream = stream;
         this.stopFn = () => stream.abort();
@@ -317,6 +454,10 @@ export class Chat {
       step.finish(response);
       this.#chain(response);
       this.onContext(this);
+      if (ws) {
+        const after = await this.#followSteers(s, response);
+        if (after.view) return after;
+      }
       return { response, view: step.view };
     } catch (err) {
       if (structured && err?.name === 'OutputParseError') step.view.parseFailed();

@@ -51,7 +51,7 @@ export class Settings {
 
   /**
    * `?fault=…` (x-mock-fault), `?model=`, `?stream=0`, `?background=1`, `?tools=0`,
-   * `?structured=1`, `?retries=N`.
+   * `?structured=1`, `?retries=N`, `?transport=websocket`.
    */
   #applyUrl(q) {
     const fault = q.get('fault');
@@ -69,6 +69,7 @@ export class Settings {
     if (q.get('tools') === '0') $('tools').checked = false;
     if (q.get('structured') === '1') $('structured').checked = true;
     if (q.has('retries')) $('max-retries').value = q.get('retries');
+    if (['ws', 'websocket'].includes(q.get('transport'))) $('transport').value = 'websocket';
   }
 
   /** The library has jsonSchemaFormat: offer structured mode with this format. */
@@ -92,8 +93,9 @@ export class Settings {
     const structured = this.structuredFormat !== null && $('structured').checked;
     $('tools').disabled = structured;
     $('tool-choice-row').hidden = !$('tools').checked || structured;
-    // Background responses are streamed here (a non-streamed one would have to be polled).
-    $('background').disabled = !$('streaming').checked;
+    // Background responses are streamed here (a non-streamed one would have to be polled);
+    // the WebSocket protocol has no `background`.
+    $('background').disabled = !$('streaming').checked || $('transport').value === 'websocket';
     this.onChange(this.read());
   }
 
@@ -110,7 +112,8 @@ export class Settings {
       temperature: num('temperature'),
       effort: $('reasoning').value,
       streaming: $('streaming').checked,
-      background: $('streaming').checked && $('background').checked,
+      transport: $('transport').value === 'websocket' ? 'websocket' : 'http',
+      background: $('streaming').checked && $('background').checked && $('transport').value !== 'websocket',
       structured: this.structuredFormat !== null && $('structured').checked,
       tools: $('tools').checked,
       toolChoice: $('tool-choice').value,

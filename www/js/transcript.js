@@ -96,7 +96,7 @@ export class AssistantView {
     this.meta = h('footer', { class: 'meta' }, h('span', { class: 'm-pending', text: streaming ? 'Waiting for the first token…' : 'Waiting for the response…' }));
     this.el = h('article', { class: 'msg assistant', 'aria-label': 'Assistant', dataset: { state: 'pending' } },
       h('header', { class: 'msg-head' },
-        h('span', { class: 'who', text: followUp ? 'Assistant · after tool' : 'Assistant' }),
+        h('span', { class: 'who', text: how === 'steered' ? 'Assistant · steered' : followUp ? 'Assistant · after tool' : 'Assistant' }),
         h('span', { class: 'chip chip-model', title: 'model', text: model || '(no model)' }),
         h('span', { class: 'chip chip-how', title: 'how the page called the library', text: how ?? (streaming ? 'stream' : 'create') }),
         this.stateChip),
@@ -254,7 +254,9 @@ export class AssistantView {
     this.setState(incomplete ? 'incomplete' : 'done', incomplete ? 'incomplete' : 'done');
     if (incomplete) {
       const reason = response.incomplete_details?.reason ?? 'unknown reason';
-      this.notice('warn', 'Incomplete', `The answer was cut short (${reason}).`);
+      // Steered (WebSocket mode): the server ends it here and a successor continues it.
+      if (reason === 'steered') this.notice('info', 'Steered', 'Your message was added here; the answer continues below.');
+      else this.notice('warn', 'Incomplete', `The answer was cut short (${reason}).`);
     }
     if (!this.parts.size) this.partsEl.append(h('div', { class: 'part part-empty', text: '(empty answer)' }));
     this.#meta(response, { ttft, total, streaming });

@@ -415,8 +415,13 @@ export class ResponsesSocket {
       routed = raw.on_frame(data);
     } catch {
       // The frame could not be taken into wasm memory: the connection is of no further use.
-      this.#ws?.close(1009);
-      this.#onClose(this.#ws, { code: 1009, reason: 'a frame too large to take' });
+      const ws = this.#ws;
+      this.#onClose(ws, { code: 1009, reason: 'a frame too large to take' });
+      try {
+        ws?.close(); // (a page may close with 1000 or 3000–4999 only: no 1009 here)
+      } catch {
+        // already closing
+      }
       return;
     }
     const kind = routed % 4;

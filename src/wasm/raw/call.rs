@@ -8,8 +8,6 @@ use crate::answer::WANTED_HEADERS;
 use crate::call::{Action, Call, IoFailure, Release};
 use crate::error::Error;
 use crate::stream::StreamState;
-use crate::structured::OutputState;
-use crate::wasm::error::to_js;
 use crate::wasm::parser::{copy_chunk, release};
 
 /// One call: js/io.js asks `action`, does it, and reports back (see [`Call`]).
@@ -24,14 +22,8 @@ impl RawCall {
         RawCall { call, chunk: Vec::new() }
     }
 
-    /// What the consumer gets after an input: the stream's batch (or frames) of new events.
-    /// While the stream is held ([`StreamState::hold`]): `""` once an event to hand out is kept.
     fn output(&mut self) -> Option<String> {
-        let stream = self.call.stream_mut()?;
-        if let Some(yields) = stream.held() {
-            return yields.then(String::new);
-        }
-        stream.take_batch().or_else(|| stream.take_frames())
+        stream_ops::output(&mut self.call)
     }
 }
 
@@ -203,7 +195,7 @@ impl RawCall {
 
     /// The error the call ended with, as a descriptor (`undefined` when none).
     pub fn error(&self) -> JsValue {
-        self.call.error().map_or(JsValue::UNDEFINED, to_js)
+        stream_ops::error(&self.call)
     }
 
     /// `text` with the API key redacted; `undefined` when it holds none.
@@ -213,68 +205,56 @@ impl RawCall {
 
     /// From now on the stream's events come out as SSE bytes (for `toReadableStream`).
     pub fn frames_mode(&mut self) {
-        let redactor = self.call.redactor();
-        if let Some(s) = self.call.stream_mut() {
-            s.frames_mode(redactor);
-        }
+        stream_ops::frames_mode(&mut self.call);
     }
 
     /// Keeps the decoded events until the consumer takes them (`ready()`): from now on an input
     /// returns `""` once an event to hand out is kept, and [`take_pending`](Self::take_pending)
     /// gives them (as a batch, or as frames after `frames_mode`).
     pub fn hold(&mut self) {
-        let redactor = self.call.redactor();
-        if let Some(s) = self.call.stream_mut() {
-            s.hold(redactor);
-        }
+        stream_ops::hold(&mut self.call);
     }
 
     /// What was decoded and not taken yet: the held events as a batch (or frames, in frames
     /// mode); the stream goes on in that mode.
     pub fn take_pending(&mut self) -> Option<String> {
-        if let Some(s) = self.call.stream_mut() {
-            s.unhold();
-        }
-        self.output()
+        stream_ops::take_pending(&mut self.call)
     }
 
     /// Held: whether an event to hand out was kept (`undefined`: not held).
     #[wasm_bindgen(getter)]
     pub fn held(&self) -> Option<bool> {
-        self.call.stream().and_then(StreamState::held)
+        stream_ops::held(&self.call)
     }
 
     /// The `event: error` frame a proxy writes for the call's error (redacted; `undefined` for
     /// an abort or no error). See [`crate::relay`].
     pub fn error_frame(&self) -> Option<String> {
-        let r = self.call.redactor();
-        crate::relay::error_frame(self.call.error()?, r.as_deref())
+        stream_ops::error_frame(&self.call)
     }
 
     /// `[status, body]`: the HTTP answer a proxy gives for the call's error (redacted;
     /// `undefined` for an abort or no error). See [`crate::relay`].
     pub fn error_response(&self) -> Option<Array> {
-        let r = self.call.redactor();
-        let (status, body) = crate::relay::error_response(self.call.error()?, r.as_deref())?;
-        Some(Array::of2(&JsValue::from(status), &JsValue::from_str(&body)))
+        stream_ops::error_response(&self.call)
     }
 
     /// Frames mode: the stream's failure went out as a frame (end the proxied body normally).
     #[wasm_bindgen(getter)]
     pub fn failure_forwarded(&self) -> bool {
-        self.call.stream().is_some_and(StreamState::failure_forwarded)
+        stream_ops::failure_forwarded(&self.call)
     }
 
     /// Frames mode: the terminal event as a batch, once the stream ended with one.
     pub fn terminal_batch(&mut self) -> Option<String> {
-        self.call.stream_mut().and_then(StreamState::take_terminal_batch)
+        stream_ops::terminal_batch(&mut self.call)
     }
 
     /// The stream follows its output's partial JSON (a `json_schema` request): each batch
     /// entry has a fourth element, the partial JSON ops of the output text.
     #[wasm_bindgen(getter)]
     pub fn structured(&self) -> bool {
-        self.call.stream().is_some_and(StreamState::is_parsing_output)
+        stream_ops::structured(&self.call)
     }
 
     /// What `output_parsed` is, for a `parse()` answer or a `json_schema` stream that ended
@@ -282,16 +262,113 @@ impl RawCall {
     /// the `OutputParseError` of a stream's output text that is not valid JSON (a `parse()`
     /// answer's is the call's error).
     pub fn output_parsed(&self) -> Result<u8, JsValue> {
-        if let Some(parse) = self.call.output_parsed() {
+        stream_ops::output_parsed(&self.call)
+    }
+}
+
+/// What a stream consumer asks of a [`Call`], for an HTTP call (`RawCall`) and for a response on
+/// a socket (`RawSocket`, by id) alike: the call's own redactor is the one the socket gave it.
+pub(super) mod stream_ops {
+    use js_sys::Array;
+    use wasm_bindgen::JsValue;
+
+    use crate::call::Call;
+    use crate::stream::StreamState;
+    use crate::structured::OutputState;
+    use crate::wasm::error::to_js;
+
+    /// The stream's batch (or frames) of new events. While held ([`StreamState::hold`]): `""`
+    /// once an event to hand out is kept, else nothing.
+    pub fn output(call: &mut Call) -> Option<String> {
+        let stream = call.stream_mut()?;
+        if let Some(yields) = stream.held() {
+            return yields.then(String::new);
+        }
+        stream.take_batch().or_else(|| stream.take_frames())
+    }
+
+    /// The error the call ended with, as a descriptor (`undefined` when none).
+    pub fn error(call: &Call) -> JsValue {
+        call.error().map_or(JsValue::UNDEFINED, to_js)
+    }
+
+    /// From now on the stream's events come out as SSE bytes (for `toReadableStream`).
+    pub fn frames_mode(call: &mut Call) {
+        let redactor = call.redactor();
+        if let Some(s) = call.stream_mut() {
+            s.frames_mode(redactor);
+        }
+    }
+
+    /// Keeps the decoded events until the consumer takes them (`ready()`): from now on
+    /// [`output`] is `""` once an event to hand out is kept, and [`take_pending`] gives them.
+    pub fn hold(call: &mut Call) {
+        let redactor = call.redactor();
+        if let Some(s) = call.stream_mut() {
+            s.hold(redactor);
+        }
+    }
+
+    /// What was decoded and not taken yet: the held events as a batch (or frames, in frames
+    /// mode); the stream goes on in that mode.
+    pub fn take_pending(call: &mut Call) -> Option<String> {
+        if let Some(s) = call.stream_mut() {
+            s.unhold();
+        }
+        output(call)
+    }
+
+    /// Held: whether an event to hand out was kept (`None`: not held).
+    pub fn held(call: &Call) -> Option<bool> {
+        call.stream().and_then(StreamState::held)
+    }
+
+    /// The `event: error` frame a proxy writes for the call's error (redacted; `None` for an
+    /// abort or no error). See [`crate::relay`].
+    pub fn error_frame(call: &Call) -> Option<String> {
+        let r = call.redactor();
+        crate::relay::error_frame(call.error()?, r.as_deref())
+    }
+
+    /// `[status, body]`: the HTTP answer a proxy gives for the call's error (redacted; `None` for
+    /// an abort or no error). See [`crate::relay`].
+    pub fn error_response(call: &Call) -> Option<Array> {
+        let r = call.redactor();
+        let (status, body) = crate::relay::error_response(call.error()?, r.as_deref())?;
+        Some(Array::of2(&JsValue::from(status), &JsValue::from_str(&body)))
+    }
+
+    /// Frames mode: the stream's failure went out as a frame (end the proxied body normally).
+    pub fn failure_forwarded(call: &Call) -> bool {
+        call.stream().is_some_and(StreamState::failure_forwarded)
+    }
+
+    /// Frames mode: the terminal event as a batch, once the stream ended with one.
+    pub fn terminal_batch(call: &mut Call) -> Option<String> {
+        call.stream_mut().and_then(StreamState::take_terminal_batch)
+    }
+
+    /// The stream follows its output's partial JSON (a `json_schema` request): each batch entry
+    /// has a fourth element, the partial JSON ops of the output text.
+    pub fn structured(call: &Call) -> bool {
+        call.stream().is_some_and(StreamState::is_parsing_output)
+    }
+
+    /// What `output_parsed` is, for a `parse()` answer or a `json_schema` stream that ended
+    /// normally: 1 the value of the output text, 2 `null` (0: not decided, or neither); the
+    /// `OutputParseError` of a stream's output text that is not valid JSON as the `Err` (a
+    /// `parse()` answer's is the call's error).
+    pub fn output_parsed(call: &Call) -> Result<u8, JsValue> {
+        if let Some(parse) = call.output_parsed() {
             return Ok(if parse { 1 } else { 2 });
         }
-        match self.call.stream().and_then(StreamState::output_state) {
+        match call.stream().and_then(StreamState::output_state) {
             None => Ok(0),
             Some(OutputState::Parse) => Ok(1),
             Some(OutputState::Null) => Ok(2),
             Some(OutputState::Invalid(e)) => {
                 let mut e = e.clone();
-                if let Some(r) = self.call.redactor() {
+                if let Some(r) = call.redactor() {
                     e.redact(&r);
                 }
                 Err(to_js(&e))

@@ -5,9 +5,8 @@
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
+use super::call::stream_ops;
 use crate::socket::{Action, Routed, Socket, SteerOutcome};
-use crate::stream::StreamState;
-use crate::structured::OutputState;
 use crate::wasm::error::to_js;
 
 /// The socket machine; js/socket.js wraps it as `ResponsesSocket`.
@@ -115,51 +114,39 @@ impl RawSocket {
         }
     }
 
-    /// A response's new output: its batch (or SSE frames in frames mode), if any.
-    /// While held ([`hold`](Self::hold)): `""` once an event to hand out was kept, else nothing.
+    /// A response's new output: its batch (or SSE frames in frames mode), if any; while held
+    /// (`hold`), `""` once an event to hand out was kept.
     pub fn output(&mut self, id: u32) -> Option<String> {
-        let stream = self.socket.call_mut(id)?.stream_mut()?;
-        if let Some(yields) = stream.held() {
-            return yields.then(String::new);
-        }
-        stream.take_batch().or_else(|| stream.take_frames())
+        self.socket.call_mut(id).and_then(stream_ops::output)
     }
 
-    /// Keeps the response's decoded events until the consumer takes them (`ready()`), as
-    /// `RawCall::hold` does for an HTTP stream.
+    /// Keeps the response's decoded events until the consumer takes them (`ready()`).
     pub fn hold(&mut self, id: u32) {
-        let redactor = self.socket.redactor();
-        if let Some(s) = self.socket.call_mut(id).and_then(|c| c.stream_mut()) {
-            s.hold(redactor);
+        if let Some(c) = self.socket.call_mut(id) {
+            stream_ops::hold(c);
         }
     }
 
     /// What was decoded and not taken yet (a batch, or frames in frames mode); not held from now on.
     pub fn take_pending(&mut self, id: u32) -> Option<String> {
-        if let Some(s) = self.socket.call_mut(id).and_then(|c| c.stream_mut()) {
-            s.unhold();
-        }
-        self.output(id)
+        self.socket.call_mut(id).and_then(stream_ops::take_pending)
     }
 
     /// Held: whether an event to hand out was kept (`undefined`: not held).
     pub fn held(&self, id: u32) -> Option<bool> {
-        self.socket.call(id).and_then(|c| c.stream()).and_then(StreamState::held)
+        self.socket.call(id).and_then(stream_ops::held)
     }
 
     /// The `event: error` frame a proxy writes for the response's error (redacted; `undefined`
     /// for an abort or no error).
     pub fn error_frame(&self, id: u32) -> Option<String> {
-        let r = self.socket.redactor();
-        crate::relay::error_frame(self.socket.call(id)?.error()?, r.as_deref())
+        self.socket.call(id).and_then(stream_ops::error_frame)
     }
 
     /// `[status, body]`: the HTTP answer a proxy gives for the response's error (redacted;
     /// `undefined` for an abort or no error).
     pub fn error_response(&self, id: u32) -> Option<Array> {
-        let r = self.socket.redactor();
-        let (status, body) = crate::relay::error_response(self.socket.call(id)?.error()?, r.as_deref())?;
-        Some(Array::of2(&JsValue::from(status), &JsValue::from_str(&body)))
+        self.socket.call(id).and_then(stream_ops::error_response)
     }
 
     /// Nothing more comes for the response.
@@ -169,7 +156,7 @@ impl RawSocket {
 
     /// The response's error, as a descriptor (`undefined` when none).
     pub fn error(&self, id: u32) -> JsValue {
-        self.socket.call(id).and_then(|c| c.error()).map_or(JsValue::UNDEFINED, to_js)
+        self.socket.call(id).map_or(JsValue::UNDEFINED, stream_ops::error)
     }
 
     /// The consumer gives up the response.
@@ -190,40 +177,28 @@ impl RawSocket {
 
     /// The response follows its output's partial JSON (4 elements per batch entry).
     pub fn structured(&self, id: u32) -> bool {
-        self.socket.call(id).and_then(|c| c.stream()).is_some_and(StreamState::is_parsing_output)
+        self.socket.call(id).is_some_and(stream_ops::structured)
     }
 
     /// As `RawCall.output_parsed`.
     pub fn output_parsed(&self, id: u32) -> Result<u8, JsValue> {
-        match self.socket.call(id).and_then(|c| c.stream()).and_then(StreamState::output_state) {
-            None => Ok(0),
-            Some(OutputState::Parse) => Ok(1),
-            Some(OutputState::Null) => Ok(2),
-            Some(OutputState::Invalid(e)) => {
-                let mut e = e.clone();
-                if let Some(r) = self.socket.redactor() {
-                    e.redact(&r);
-                }
-                Err(to_js(&e))
-            }
-        }
+        self.socket.call(id).map_or(Ok(0), stream_ops::output_parsed)
     }
 
     /// From now on the response's events come out as SSE bytes.
     pub fn frames_mode(&mut self, id: u32) {
-        let redactor = self.socket.redactor();
-        if let Some(s) = self.socket.call_mut(id).and_then(|c| c.stream_mut()) {
-            s.frames_mode(redactor);
+        if let Some(c) = self.socket.call_mut(id) {
+            stream_ops::frames_mode(c);
         }
     }
 
     /// Frames mode: the failure went out as a frame.
     pub fn failure_forwarded(&self, id: u32) -> bool {
-        self.socket.call(id).and_then(|c| c.stream()).is_some_and(StreamState::failure_forwarded)
+        self.socket.call(id).is_some_and(stream_ops::failure_forwarded)
     }
 
     /// Frames mode: the terminal event as a batch.
     pub fn terminal_batch(&mut self, id: u32) -> Option<String> {
-        self.socket.call_mut(id).and_then(|c| c.stream_mut()).and_then(StreamState::take_terminal_batch)
+        self.socket.call_mut(id).and_then(stream_ops::terminal_batch)
     }
 }

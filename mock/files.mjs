@@ -3,6 +3,7 @@
 // /files/{id}/content. Files live in memory, bounded in count and bytes (the oldest go first).
 
 import { apiError, json, newId, nowSeconds } from './util.mjs';
+import { validateListQuery } from './validate.mjs';
 
 const MiB = 1024 * 1024;
 
@@ -102,14 +103,10 @@ async function upload(files, ctx) {
 }
 
 function list(files, query) {
+  const invalid = validateListQuery(query, { maxLimit: 10000 });
+  if (invalid) return json(400, invalid);
   const order = query.get('order') ?? 'desc';
-  if (order !== 'asc' && order !== 'desc') {
-    return json(400, apiError(`Invalid value: '${order}'. Supported values are: 'asc' and 'desc'.`, { param: 'order', code: 'invalid_value' }));
-  }
   const limit = query.has('limit') ? Number(query.get('limit')) : 10000;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10000) {
-    return json(400, apiError(`Invalid 'limit': expected an integer between 1 and 10000, but got '${query.get('limit')}' instead.`, { param: 'limit', code: 'invalid_value' }));
-  }
   const purpose = query.get('purpose');
   let all = [...files.files.values()].filter((f) => !purpose || f.purpose === purpose);
   if (order === 'desc') all.reverse();

@@ -308,7 +308,7 @@ function checkItemsCreate(body) {
  * must know how to sort), limit 1–100, after; `include` values pass as given. Returns null or
  * the 400 error JSON.
  */
-export function validateListQuery(query) {
+export function validateListQuery(query, { maxLimit = 100 } = {}) {
   return run(() => {
     const order = query.get('order');
     if (order !== null) oneOf(order, 'order', ['asc', 'desc']);
@@ -317,7 +317,7 @@ export function validateListQuery(query) {
       const n = Number(raw);
       if (!/^-?\d+$/.test(raw)) fail(`Invalid type for 'limit': expected an integer, but got a string instead.`, 'limit', 'invalid_type');
       if (n < 1) fail(`Invalid 'limit': integer below minimum value. Expected a value >= 1, but got ${n} instead.`, 'limit', 'integer_below_min_value');
-      if (n > 100) fail(`Invalid 'limit': integer above maximum value. Expected a value <= 100, but got ${n} instead.`, 'limit', 'integer_above_max_value');
+      if (n > maxLimit) fail(`Invalid 'limit': integer above maximum value. Expected a value <= ${maxLimit}, but got ${n} instead.`, 'limit', 'integer_above_max_value');
     }
   });
 }

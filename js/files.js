@@ -53,14 +53,8 @@ export class Files {
 
   /** GET /files ({ purpose?, limit?, after?, order? }) → { object: 'list', data, first_id, last_id, has_more }. */
   list(opts = {}) {
+    // types (TypeError) and the documented limit and order (ValidationError) are the core's checks
     const { purpose, limit, after, order } = opts ?? {};
-    for (const [k, v] of Object.entries({ purpose, after, order })) {
-      if (v !== undefined && typeof v !== 'string') throw new ValidationError(`${k} must be a string`, { param: k });
-    }
-    // the range (the API documents 1–10000) is the server's to check, as for every list
-    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
-      throw new ValidationError(`limit must be a non-negative integer, got ${String(limit)}`, { param: 'limit' });
-    }
     const query = JSON.stringify({ purpose, limit, after, order });
     return this.#client._send((r, o) => r.file_list(query, o), opts);
   }

@@ -13,16 +13,15 @@ import { INTERNAL, ResponseStream } from './stream.js';
 
 const isObject = (v) => typeof v === 'object' && v !== null;
 
-/** Wire params as JSON text (the core parses and validates them). */
-function jsonParams(params, param = 'params') {
+/** Params as JSON text (the core parses and validates them); none is `undefined`. */
+function bodyOf(params) {
+  if (params === undefined || params === null) return undefined;
   try {
-    return JSON.stringify(params ?? null);
+    return JSON.stringify(params);
   } catch (e) {
-    throw new ValidationError(`${param} cannot be serialised to JSON: ${e.message}`, { param });
+    throw new ValidationError(`params cannot be serialised to JSON: ${e.message}`, { param: 'params' });
   }
 }
-
-const bodyOf = (params) => (params === undefined || params === null ? undefined : jsonParams(params));
 
 /**
  * In a page, a relative base URL (`/v1`, your own proxy) means the page's origin, as it does for
@@ -93,7 +92,7 @@ const call = (fn) => {
  * content, body unread), else the parsed JSON answer (`parsed`: with output_parsed, for parse()).
  * `body`: sent instead of the core's (a multipart FormData).
  */
-async function answer(raw, fetch, signal, parsed, body) {
+async function json(raw, fetch, signal, parsed, body) {
   const io = new Io(raw, fetch, signal);
   io.sendBody = body;
   try {
@@ -148,7 +147,7 @@ export class ResponsesClient {
     const body = bodyOf(params);
     try {
       const [raw, signal] = this.#call(op, ids, body, opts);
-      return answer(raw, this.#fetch, signal, op === 'parse', form);
+      return json(raw, this.#fetch, signal, op === 'parse', form);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -30,8 +30,7 @@ use web_sys::AbortSignal;
 
 use super::stream::EventStream;
 use super::transport::{AbortState, Io};
-use crate::call::Action;
-use crate::call::Call;
+use crate::call::{Action, Call};
 use crate::endpoint::{Answer, Config, FileListQuery, ListQuery, Operation, Query};
 use crate::error::Error;
 use crate::redact::Redactor;

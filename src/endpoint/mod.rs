@@ -132,43 +132,11 @@ impl Config {
         Ok(Config {
             base_url: base_url.trim_end_matches('/').to_owned(),
             api_key: api_key.filter(|k| !k.is_empty()).map(str::to_owned),
-            headers: lower_names(headers),
+            headers: headers.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect(),
             max_retries: max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
             timeout_ms: timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
         })
     }
-
-    /// The request with its headers: `accept`, `content-type` (with a body), `authorization` (with
-    /// a key), then the client's headers, then the request's own (later ones win).
-    pub(super) fn build(
-        &self,
-        method: Method,
-        url: String,
-        body: Option<String>,
-        answer: Answer,
-        extra: &[(String, String)],
-    ) -> HttpRequest {
-        let mut headers = Vec::with_capacity(3 + self.headers.len() + extra.len());
-        let accept = match answer {
-            Answer::Stream { .. } => "text/event-stream",
-            Answer::Raw => "*/*",
-            _ => "application/json",
-        };
-        headers.push(("accept".to_owned(), accept.to_owned()));
-        if body.is_some() {
-            headers.push(("content-type".to_owned(), "application/json".to_owned()));
-        }
-        if let Some(key) = &self.api_key {
-            headers.push(("authorization".to_owned(), format!("Bearer {key}")));
-        }
-        headers.extend(self.headers.iter().cloned());
-        headers.extend(extra.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())));
-        HttpRequest { method, url, headers, body, answer }
-    }
-}
-
-fn lower_names(headers: Vec<(String, String)>) -> Vec<(String, String)> {
-    headers.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect()
 }
 
 #[cfg(test)]

@@ -254,7 +254,23 @@ impl Config {
                 None
             }
         };
-        Ok((self.build(row.method, url, body, answer, extra), json_schema))
+        // `accept`, `content-type` (with a body), `authorization` (with a key), then the client's
+        // headers, then the call's own (later ones win).
+        let accept = match answer {
+            Answer::Stream { .. } => "text/event-stream",
+            Answer::Raw => "*/*",
+            _ => "application/json",
+        };
+        let mut headers = vec![("accept".to_owned(), accept.to_owned())];
+        if body.is_some() {
+            headers.push(("content-type".to_owned(), "application/json".to_owned()));
+        }
+        if let Some(key) = &self.api_key {
+            headers.push(("authorization".to_owned(), format!("Bearer {key}")));
+        }
+        headers.extend(self.headers.iter().cloned());
+        headers.extend(extra.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())));
+        Ok((HttpRequest { method: row.method, url, headers, body, answer }, json_schema))
     }
 
     /// `GET /responses/{id}?stream=true[&starting_after=N]`: the request that resumes a

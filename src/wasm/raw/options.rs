@@ -59,15 +59,14 @@ fn string(v: &Value, k: &str) -> Result<Option<String>, String> {
     }
 }
 
-fn integer(v: &Value, k: &str) -> Result<Option<u64>, String> {
+fn integer<T: TryFrom<u64>>(v: &Value, k: &str) -> Result<Option<T>, String> {
     match v.get(k) {
         None | Some(Value::Null) => Ok(None),
-        Some(x) => x.as_u64().map(Some).ok_or_else(|| format!("`{k}` must be a non-negative integer")),
+        Some(x) => match x.as_u64().and_then(|n| T::try_from(n).ok()) {
+            Some(n) => Ok(Some(n)),
+            None => Err(format!("`{k}` must be a non-negative integer")),
+        },
     }
-}
-
-fn integer32(v: &Value, k: &str) -> Result<Option<u32>, String> {
-    integer(v, k)?.map(u32::try_from).transpose().map_err(|_| format!("`{k}` must be a non-negative integer"))
 }
 
 fn number(v: &Value, k: &str) -> Result<Option<f64>, String> {
@@ -93,7 +92,7 @@ impl ClientOptions {
             api_key: string(v, "apiKey")?,
             base_url: string(v, "baseURL")?,
             headers: header_map(v, "headers")?,
-            max_retries: integer32(v, "maxRetries")?,
+            max_retries: integer(v, "maxRetries")?,
             timeout: number(v, "timeout")?,
         })
     }
@@ -105,7 +104,7 @@ impl CallOptions {
     pub(super) fn from_value(v: &Value, fields: &[Field]) -> Result<Self, String> {
         let mut o = CallOptions {
             timeout: number(v, "timeout")?,
-            max_retries: integer32(v, "maxRetries")?,
+            max_retries: integer(v, "maxRetries")?,
             headers: header_map(v, "headers")?,
             query: Query::default(),
             hide_through: None,
@@ -117,7 +116,7 @@ impl CallOptions {
                 Field::StartingAfter => o.hide_through = integer(v, "startingAfter")?,
                 Field::Purpose => q.purpose = string(v, "purpose")?,
                 Field::After => q.after = string(v, "after")?,
-                Field::Limit(_) => q.limit = integer32(v, "limit")?,
+                Field::Limit(_) => q.limit = integer(v, "limit")?,
                 Field::Order => q.order = string(v, "order")?,
                 Field::Include => {
                     q.include = match v.get("include") {

@@ -1,7 +1,7 @@
 //! The `#[wasm_bindgen]` classes behind the SDK helpers of the npm package: `RawPartialJson`
-//! (js/sdk.js wraps it as `PartialJsonParser`: the core parses, JS mirrors the value from the
-//! ops) and `RawToolLoop` (the core's [`ToolLoop`]: js/sdk.js runs each step's stream and the
-//! tools, and reports back). Data crosses as JSON text, the tool loop's with every lone
+//! (js/partial-json.js wraps it as `PartialJsonParser`: the core parses, JS mirrors the value
+//! from the ops) and `RawToolLoop` (the core's [`ToolLoop`]: js/tool-loop.js runs each step's
+//! stream and the tools, and reports back). Data crosses as JSON text, the tool loop's with every lone
 //! surrogate of the JS strings kept: parsed with [`parse_keeping_surrogates`], written back with
 //! [`restore_surrogates`], so what comes back to JS is what `JSON.stringify` gave.
 
@@ -14,7 +14,7 @@ use crate::event::lenient::{parse_keeping_surrogates, restore_surrogates};
 use crate::partial_json::PartialJsonParser;
 use crate::tool_loop::{self, Step, ToolLoop};
 
-/// Incremental partial JSON, ops only (js/sdk.js keeps the value).
+/// Incremental partial JSON, ops only (js/partial-json.js keeps the value).
 #[wasm_bindgen]
 pub struct RawPartialJson {
     parser: PartialJsonParser,
@@ -129,7 +129,8 @@ impl RawToolLoop {
         Some(restore_surrogates(out))
     }
 
-    /// The response to the last request (JSON); what comes next, as JSON: `{"calls": [{call_id,
+    /// The response to the last request (JSON: its `id`, `status` and `output` are read, the
+    /// rest may be left out); what comes next, as JSON: `{"calls": [{call_id,
     /// name, arguments, args}]}` to run — `args` the arguments' JSON text spliced in as written
     /// (exact for `JSON.parse`), or `error` instead when they are not valid JSON (such a call is
     /// not run) — or `{"stop": reason, "calls": […]}` with the calls left unrun.

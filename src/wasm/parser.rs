@@ -117,8 +117,9 @@ fn sse_error(e: SseError) -> JsValue {
 #[wasm_bindgen]
 pub struct RawAccumulator {
     acc: Accumulator,
-    /// The last push's patches when they are appends only (a run of deltas repeats them).
-    repeatable: Vec<Patch>,
+    /// The ops JS holds (the last sent) when they are appends only (a run of deltas repeats
+    /// them) or none; `None` when they are others (not to be repeated).
+    repeatable: Option<Vec<Patch>>,
 }
 
 #[wasm_bindgen]
@@ -126,7 +127,7 @@ impl RawAccumulator {
     /// A fresh accumulator (patches only: JS mirrors the snapshot).
     #[wasm_bindgen(constructor)]
     pub fn new() -> RawAccumulator {
-        RawAccumulator { acc: Accumulator::without_snapshot(), repeatable: Vec::new() }
+        RawAccumulator { acc: Accumulator::without_snapshot(), repeatable: Some(Vec::new()) }
     }
 
     /// Folds one event (its JSON text); returns its patches as JSON, or `undefined` when they are
@@ -135,13 +136,10 @@ impl RawAccumulator {
         let ev = ResponseEvent::from_json(event_json).map_err(|e| super::error::to_js(&e))?;
         self.acc.push(&ev);
         let patches = self.acc.patches();
-        if patches == self.repeatable.as_slice() {
+        if self.repeatable.as_deref() == Some(patches) {
             return Ok(None);
         }
-        self.repeatable.clear();
-        if patches.iter().all(|p| matches!(p, Patch::Append { .. })) {
-            self.repeatable.extend_from_slice(patches);
-        }
+        self.repeatable = patches.iter().all(|p| matches!(p, Patch::Append { .. })).then(|| patches.to_vec());
         let mut out = String::new();
         self.acc.write_patches_json(&mut out);
         Ok(Some(out))

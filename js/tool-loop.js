@@ -119,9 +119,9 @@ export class ToolRun {
   /** The stream of the next request: the params as given, with the core's changes (their key order kept). */
   #next() {
     const params = { ...this.#wire };
-    for (const [key, ...value] of JSON.parse(this.#raw.next_request())) {
-      if (value.length === 0) delete params[key];
-      else params[key] = value[0];
+    for (const [key, value] of JSON.parse(this.#raw.next_request())) {
+      if (value === null) delete params[key];
+      else params[key] = value;
     }
     return this.#start(params, this.#options, this.#validate);
   }

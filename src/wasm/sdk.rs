@@ -8,7 +8,7 @@
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use super::error::to_js;
+use super::error::js_err as js_error;
 use crate::error::Error;
 use crate::event::lenient::{parse_keeping_surrogates, restore_surrogates};
 use crate::partial_json::PartialJsonParser;
@@ -61,10 +61,6 @@ fn quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
-fn js_error(e: Error) -> JsValue {
-    to_js(&e)
-}
-
 /// One tool loop (see [`ToolLoop`]).
 #[wasm_bindgen]
 pub struct RawToolLoop {
@@ -107,9 +103,9 @@ impl RawToolLoop {
         self.concurrency as f64
     }
 
-    /// The next request as changes to the params the caller gave (JSON `[[key, value], [key],
-    /// …]`: set, or remove), so that it keeps their key order; `undefined` when the loop waits or
-    /// is over.
+    /// The next request as changes to the params the caller gave (JSON `[[key, value], …]`:
+    /// set, or remove for a `null` value), so that it keeps their key order; `undefined` when
+    /// the loop waits or is over.
     pub fn next_request(&self) -> Option<String> {
         let mut out = String::from("[");
         for (n, (key, value)) in self.run.request_changes()?.iter().enumerate() {
@@ -118,11 +114,10 @@ impl RawToolLoop {
             }
             out.push_str("[\"");
             out.push_str(key);
-            out.push('"');
-            if let Some(v) = value {
-                out.push(',');
-                out.push_str(&serde_json::to_string(v).unwrap_or_default());
-            }
+            out.push_str("\",");
+            out.push_str(
+                &value.as_ref().map_or_else(|| "null".to_owned(), |v| serde_json::to_string(v).unwrap_or_default()),
+            );
             out.push(']');
         }
         out.push(']');
@@ -137,16 +132,13 @@ impl RawToolLoop {
     pub fn on_response(&mut self, response: &str) -> Result<String, JsValue> {
         let response =
             parse_keeping_surrogates(response).map_err(|_| js_error(Error::stream("a response is not JSON")))?;
-        let (mut out, calls) = match self.run.on_response(&response) {
-            Step::Done(reason) => (format!("{{\"stop\":\"{}\",", reason.as_str()), self.run.pending_calls().to_vec()),
-            Step::RunTools(calls) => (String::from("{"), calls),
+        let mut out = match self.run.on_response(&response) {
+            Step::Done(reason) => format!("{{\"stop\":\"{}\",\"calls\":[", reason.as_str()),
+            Step::RunTools(_) => String::from("{\"calls\":["),
         };
-        out.push_str("\"calls\":[");
-        for (n, c) in calls.iter().enumerate() {
-            if n > 0 {
-                out.push(',');
-            }
-            out.push_str("{\"call_id\":");
+        // The calls of the step: those to run, or those left unrun once the loop is over.
+        for (n, c) in self.run.pending_calls().iter().enumerate() {
+            out.push_str(if n > 0 { ",{\"call_id\":" } else { "{\"call_id\":" });
             out.push_str(&quoted(&c.call_id));
             out.push_str(",\"name\":");
             out.push_str(&quoted(&c.name));

@@ -6,7 +6,8 @@
 import { RawClient } from './cometapi_responses.js';
 import { toError, ValidationError } from './errors.js';
 import { Io } from './io.js';
-import { ToolRun, validated, validatorOf } from './sdk.js';
+import { validated, validatorOf } from './structured.js';
+import { ToolRun } from './tool-loop.js';
 import { Files } from './files.js';
 import { ResponsesSocket } from './socket.js';
 import { INTERNAL, ResponseStream } from './stream.js';

@@ -3,7 +3,7 @@
 // lost connection fails, when to reconnect; this file opens the connection, moves frames both
 // ways and hands each response's batches to a ResponseStream (the same class as over HTTP).
 import { AbortError, ConnectionError, toError } from './errors.js';
-import { validatorOf } from './sdk.js';
+import { validatorOf } from './structured.js';
 import { INTERNAL, ResponseStream } from './stream.js';
 
 // The core's actions and routing kinds.

@@ -20,7 +20,7 @@
 //!   mid-stream with `output: []` or fewer items must not erase what was shown); the terminal
 //!   ones carry the
 //!   final output and win (unless they have no `output` array at all). One without a
-//!   `response` object changes nothing, but a terminal one still decides the outcome.
+//!   `response` object changes nothing, but a terminal one still decides the ending.
 //! - Before any lifecycle event, the first event that writes into the output (an item, part,
 //!   text, annotation or tool status event) starts the snapshot as
 //!   `{"object": "response", "status": "in_progress", "output": [], "output_text": ""}`
@@ -58,13 +58,13 @@
 //! The snapshot always carries `output_text` (see [`compute_output_text`]), kept incrementally:
 //! a delta at the end of the text costs O(delta).
 //!
-//! Outcome: the first terminal event decides it and later events do not change it (OpenAI sends
+//! Ending: the first terminal event decides it and later events do not change it (OpenAI sends
 //! `error` and then `response.failed`; the stream is over at the first).
 
 mod apply;
 mod arguments;
+mod ending;
 mod mirror;
-mod outcome;
 mod output_text;
 pub mod patch;
 mod skeleton;
@@ -72,8 +72,8 @@ mod text;
 
 use serde_json::Value;
 
+pub use ending::Ending;
 pub use mirror::Mirror;
-pub use outcome::Outcome;
 pub use output_text::{compute_output_text, output_text_to_set, with_output_text};
 pub use patch::{Key, Patch, Path, Seg};
 
@@ -89,7 +89,7 @@ pub struct Accumulator {
     patches: Vec<Patch>,
     /// The snapshot, when this accumulator keeps one.
     mirror: Option<Mirror>,
-    outcome: Outcome,
+    ending: Ending,
     version: u64,
 }
 
@@ -100,20 +100,20 @@ impl Default for Accumulator {
 }
 
 impl Accumulator {
-    /// An empty accumulator that keeps the snapshot (none yet, outcome `Pending`, version 0).
+    /// An empty accumulator that keeps the snapshot (none yet, ending `Pending`, version 0).
     pub fn new() -> Self {
         Accumulator {
             skeleton: Skeleton::default(),
             patches: Vec::new(),
             mirror: Some(Mirror::new()),
-            outcome: Outcome::Pending,
+            ending: Ending::Pending,
             version: 0,
         }
     }
 
     /// An accumulator that only records patches (for an applier elsewhere): no snapshot, so
     /// [`snapshot`](Self::snapshot) and [`response_json`](Self::response_json) are `None`,
-    /// [`output_text`](Self::output_text) is `""`, and a `Failed` / `Error` outcome carries no
+    /// [`output_text`](Self::output_text) is `""`, and a `Failed` / `Error` ending carries no
     /// snapshot JSON.
     pub fn without_snapshot() -> Self {
         Accumulator { mirror: None, ..Self::new() }
@@ -143,8 +143,8 @@ impl Accumulator {
     }
 
     /// How the stream ended so far.
-    pub fn outcome(&self) -> &Outcome {
-        &self.outcome
+    pub fn ending(&self) -> &Ending {
+        &self.ending
     }
 
     /// Bumps on every push that changed the snapshot (0 before any).
@@ -187,9 +187,9 @@ impl Accumulator {
                 m.apply_all(&self.patches, ev);
             }
         }
-        if !self.outcome.is_terminal() {
-            if let Some(o) = Outcome::of(ev, || self.response_json()) {
-                self.outcome = o;
+        if !self.ending.is_terminal() {
+            if let Some(o) = Ending::of(ev, || self.response_json()) {
+                self.ending = o;
             }
         }
     }

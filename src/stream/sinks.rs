@@ -73,7 +73,7 @@ impl Batch {
 /// After an event was folded: the output text's parser follows the text — an append to
 /// `output_text` feeds the event's own text; a re-join gives it the whole new text when the
 /// event carries it — and finishes at the stream's end.
-pub(super) fn follow_output(o: &mut OutputParser, acc: &Accumulator, ev: &ResponseEvent, terminal: bool) {
+pub(super) fn feed_output_parser(o: &mut OutputParser, acc: &Accumulator, ev: &ResponseEvent, terminal: bool) {
     let mut written = None;
     for p in acc.patches() {
         match p {

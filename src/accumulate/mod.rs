@@ -80,6 +80,35 @@ pub use patch::{Key, Patch, Path, Seg};
 use crate::event::ResponseEvent;
 use skeleton::Skeleton;
 
+/// What keeps an accumulator's snapshot, behind a trait object: only [`Accumulator::new`] makes
+/// one, so a build that never calls it (the npm package, whose snapshot lives in JS) links none
+/// of the [`Mirror`]'s code.
+trait Keep: std::fmt::Debug {
+    fn apply(&mut self, patches: &[Patch], ev: &ResponseEvent);
+    fn value(&self) -> Option<&Value>;
+    fn boxed_clone(&self) -> Box<dyn Keep>;
+}
+
+impl Keep for Mirror {
+    fn apply(&mut self, patches: &[Patch], ev: &ResponseEvent) {
+        self.apply_all(patches, ev);
+    }
+
+    fn value(&self) -> Option<&Value> {
+        Mirror::value(self)
+    }
+
+    fn boxed_clone(&self) -> Box<dyn Keep> {
+        Box::new(self.clone())
+    }
+}
+
+impl Clone for Box<dyn Keep> {
+    fn clone(&self) -> Self {
+        self.boxed_clone()
+    }
+}
+
 /// Accumulates events into a Response snapshot (or only into patches, see
 /// [`without_snapshot`](Self::without_snapshot)).
 #[derive(Debug, Clone)]
@@ -88,7 +117,7 @@ pub struct Accumulator {
     /// The last push's patches (the buffer is reused).
     patches: Vec<Patch>,
     /// The snapshot, when this accumulator keeps one.
-    mirror: Option<Mirror>,
+    mirror: Option<Box<dyn Keep>>,
     ending: Ending,
     version: u64,
 }
@@ -102,13 +131,7 @@ impl Default for Accumulator {
 impl Accumulator {
     /// An empty accumulator that keeps the snapshot (none yet, ending `Pending`, version 0).
     pub fn new() -> Self {
-        Accumulator {
-            skeleton: Skeleton::default(),
-            patches: Vec::new(),
-            mirror: Some(Mirror::new()),
-            ending: Ending::Pending,
-            version: 0,
-        }
+        Accumulator { mirror: Some(Box::new(Mirror::new())), ..Self::without_snapshot() }
     }
 
     /// An accumulator that only records patches (for an applier elsewhere): no snapshot, so
@@ -116,14 +139,20 @@ impl Accumulator {
     /// [`output_text`](Self::output_text) is `""`, and a `Failed` / `Error` ending carries no
     /// snapshot JSON.
     pub fn without_snapshot() -> Self {
-        Accumulator { mirror: None, ..Self::new() }
+        Accumulator {
+            skeleton: Skeleton::default(),
+            patches: Vec::new(),
+            mirror: None,
+            ending: Ending::Pending,
+            version: 0,
+        }
     }
 
     /// The Response so far (with `output_text`); `None` before the first event that writes
     /// into it (see the module docs), and
     /// always for [`without_snapshot`](Self::without_snapshot).
     pub fn snapshot(&self) -> Option<&Value> {
-        self.mirror.as_ref().and_then(Mirror::value)
+        self.mirror.as_ref().and_then(|m| m.value())
     }
 
     /// The concatenated text of all `output_text` parts of all `message` items so far.
@@ -184,7 +213,7 @@ impl Accumulator {
         if !self.patches.is_empty() {
             self.version += 1;
             if let Some(m) = &mut self.mirror {
-                m.apply_all(&self.patches, ev);
+                m.apply(&self.patches, ev);
             }
         }
         if !self.ending.is_terminal() {

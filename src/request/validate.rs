@@ -147,7 +147,7 @@ pub fn validate(params: &Value) -> Result<(), Error> {
             "`conversation` cannot be used together with `previous_response_id`; give one of them",
         ));
     }
-    if get("stream_options").is_some() && get("stream") != Some(&Value::Bool(true)) {
+    if get("stream_options").is_some() && !matches!(get("stream"), Some(Value::Bool(true))) {
         return Err(Error::validation(
             "stream_options",
             "`stream_options` is only allowed when streaming (`stream: true`, i.e. with stream())",

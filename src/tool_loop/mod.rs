@@ -142,7 +142,7 @@ impl ToolLoop {
         if max_steps == 0 {
             return Err(Error::validation("maxSteps", "must be at least 1"));
         }
-        let store_false = params.get("store") == Some(&Value::Bool(false));
+        let store_false = matches!(params.get("store"), Some(Value::Bool(false)));
         let conversation = params.get("conversation").is_some_and(|c| !c.is_null());
         let history = if store_false {
             match params.get("input") {

@@ -58,23 +58,12 @@ impl Mirror {
         self.value.as_ref()
     }
 
-    /// Consumes the mirror, returning the snapshot.
-    pub fn into_value(self) -> Option<Value> {
-        self.value
-    }
-
     /// Applies one event's patches in order.
     pub fn apply_all(&mut self, patches: &[Patch], ev: &ResponseEvent) {
         let fields = Fields::of(ev);
         for p in patches {
             self.apply_one(p, &fields);
         }
-    }
-
-    /// Applies one patch, reading event fields from `ev`. A patch that does not fit (a path that
-    /// leads nowhere, a missing event field) does nothing.
-    pub fn apply(&mut self, patch: &Patch, ev: &ResponseEvent) {
-        self.apply_one(patch, &Fields::of(ev));
     }
 
     fn apply_one(&mut self, patch: &Patch, fields: &Fields<'_>) {

@@ -80,34 +80,8 @@ pub use patch::{Key, Patch, Path, Seg};
 use crate::event::ResponseEvent;
 use skeleton::Skeleton;
 
-/// What keeps an accumulator's snapshot, behind a trait object: only [`Accumulator::new`] makes
-/// one, so a build that never calls it (the npm package, whose snapshot lives in JS) links none
-/// of the [`Mirror`]'s code.
-trait Keep: std::fmt::Debug {
-    fn apply(&mut self, patches: &[Patch], ev: &ResponseEvent);
-    fn value(&self) -> Option<&Value>;
-    fn boxed_clone(&self) -> Box<dyn Keep>;
-}
-
-impl Keep for Mirror {
-    fn apply(&mut self, patches: &[Patch], ev: &ResponseEvent) {
-        self.apply_all(patches, ev);
-    }
-
-    fn value(&self) -> Option<&Value> {
-        Mirror::value(self)
-    }
-
-    fn boxed_clone(&self) -> Box<dyn Keep> {
-        Box::new(self.clone())
-    }
-}
-
-impl Clone for Box<dyn Keep> {
-    fn clone(&self) -> Self {
-        self.boxed_clone()
-    }
-}
+/// How an accumulator that keeps a snapshot applies its patches to it.
+type Apply = fn(&mut Mirror, &[Patch], &ResponseEvent);
 
 /// Accumulates events into a Response snapshot (or only into patches, see
 /// [`without_snapshot`](Self::without_snapshot)).
@@ -116,8 +90,10 @@ pub struct Accumulator {
     skeleton: Skeleton,
     /// The last push's patches (the buffer is reused).
     patches: Vec<Patch>,
-    /// The snapshot, when this accumulator keeps one.
-    mirror: Option<Box<dyn Keep>>,
+    /// The snapshot and its applier, when this accumulator keeps one. The applier is called
+    /// through a pointer only [`new`](Self::new) takes, so a build that never keeps a snapshot
+    /// (the npm package: its snapshot lives in JS) links none of the [`Mirror`]'s code.
+    mirror: Option<(Mirror, Apply)>,
     ending: Ending,
     version: u64,
 }
@@ -131,7 +107,7 @@ impl Default for Accumulator {
 impl Accumulator {
     /// An empty accumulator that keeps the snapshot (none yet, ending `Pending`, version 0).
     pub fn new() -> Self {
-        Accumulator { mirror: Some(Box::new(Mirror::new())), ..Self::without_snapshot() }
+        Accumulator { mirror: Some((Mirror::new(), Mirror::apply_all)), ..Self::without_snapshot() }
     }
 
     /// An accumulator that only records patches (for an applier elsewhere): no snapshot, so
@@ -152,7 +128,7 @@ impl Accumulator {
     /// into it (see the module docs), and
     /// always for [`without_snapshot`](Self::without_snapshot).
     pub fn snapshot(&self) -> Option<&Value> {
-        self.mirror.as_ref().and_then(|m| m.value())
+        self.mirror.as_ref().and_then(|(m, _)| m.value())
     }
 
     /// The concatenated text of all `output_text` parts of all `message` items so far.
@@ -212,8 +188,8 @@ impl Accumulator {
         apply::apply(&mut self.skeleton, ev, &mut self.patches);
         if !self.patches.is_empty() {
             self.version += 1;
-            if let Some(m) = &mut self.mirror {
-                m.apply(&self.patches, ev);
+            if let Some((m, apply)) = &mut self.mirror {
+                apply(m, &self.patches, ev);
             }
         }
         if !self.ending.is_terminal() {

@@ -27,7 +27,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cometapi_responses::accumulate::{compute_output_text, with_output_text, Accumulator, Mirror, Outcome, Patch};
+use cometapi_responses::accumulate::{compute_output_text, with_output_text, Accumulator, Ending, Mirror, Patch};
 use cometapi_responses::error::Error;
 use cometapi_responses::event::{decode, EventKind, ResponseEvent};
 use cometapi_responses::partial_json;
@@ -310,9 +310,9 @@ fn recorded_streams_accumulate_to_the_terminal_response() {
             Some(EventKind::Error) => "error",
             other => panic!("{file}: unexpected first terminal event {other:?}"),
         };
-        let got = match acc.outcome() {
-            Outcome::Completed => "completed",
-            Outcome::Error(_) => "error",
+        let got = match acc.ending() {
+            Ending::Completed => "completed",
+            Ending::Error(_) => "error",
             o => panic!("{file}: outcome {o:?}"),
         };
         assert_eq!(got, want, "{file}: outcome");
@@ -333,7 +333,7 @@ fn recorded_error_stream_yields_the_nested_error_normalised() {
     // Up to and including the `error` event.
     let e = evs.iter().position(|e| e.kind() == EventKind::Error).expect("an error event");
     push_all(&mut acc, &evs[..=e]);
-    let Outcome::Error(err) = acc.outcome().clone() else { panic!("outcome {:?}", acc.outcome()) };
+    let Ending::Error(err) = acc.ending().clone() else { panic!("outcome {:?}", acc.ending()) };
     assert_eq!(err.code.as_deref(), Some("insufficient_quota"));
     assert_eq!(err.error_type.as_deref(), Some("insufficient_quota"));
     assert_eq!(err.param, None);
@@ -345,7 +345,7 @@ fn recorded_error_stream_yields_the_nested_error_normalised() {
     assert_eq!(partial["status"], "in_progress");
     // response.failed follows: the snapshot follows it, the outcome stays the first terminal's.
     push_all(&mut acc, &evs[e + 1..]);
-    assert!(matches!(acc.outcome(), Outcome::Error(_)));
+    assert!(matches!(acc.ending(), Ending::Error(_)));
     assert_eq!(acc.snapshot().unwrap()["status"], "failed");
 }
 
@@ -360,7 +360,7 @@ fn recorded_failed_event_alone_gives_failed_outcome() {
     let evs: Vec<_> = load(p).into_iter().filter(|e| e.kind() != EventKind::Error).collect();
     let mut acc = Accumulator::new();
     push_all(&mut acc, &evs);
-    let Outcome::Failed(err) = acc.outcome() else { panic!("outcome {:?}", acc.outcome()) };
+    let Ending::Failed(err) = acc.ending() else { panic!("outcome {:?}", acc.ending()) };
     assert_eq!(err.code.as_deref(), Some("insufficient_quota"));
     assert!(err.message.starts_with("You exceeded your current quota"));
     let resp: Value = serde_json::from_str(err.response.as_deref().unwrap()).unwrap();
@@ -386,7 +386,7 @@ fn recorded_background_resume() {
     assert_eq!(evs[0].sequence_number(), Some(1));
     let (_, acc) = check_stream("resume", &evs, true);
     assert_eq!(acc.output_text(), "2 + 2 equals 4.");
-    assert_eq!(*acc.outcome(), Outcome::Completed);
+    assert_eq!(*acc.ending(), Ending::Completed);
 
     // As if resumed with starting_after=4: the first event is a delta.
     let late: Vec<_> = evs.iter().filter(|e| e.sequence_number() > Some(4)).cloned().collect();
@@ -400,10 +400,10 @@ fn recorded_background_resume() {
     assert!(!deltas.is_empty());
     assert_eq!(acc.output_text(), deltas);
     assert_eq!(acc.snapshot().unwrap()["status"], "in_progress");
-    assert_eq!(*acc.outcome(), Outcome::Pending);
+    assert_eq!(*acc.ending(), Ending::Pending);
     acc.push(last);
     assert_eq!(acc.output_text(), "2 + 2 equals 4.");
-    assert_eq!(*acc.outcome(), Outcome::Completed);
+    assert_eq!(*acc.ending(), Ending::Completed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -447,7 +447,7 @@ fn bridge_streams_give_the_right_snapshot_after_every_event() {
         }
         acc.push(&evs[t]);
         assert_eq!(acc.snapshot(), Some(&final_snapshot(resp)), "{file}: final snapshot");
-        assert_eq!(*acc.outcome(), Outcome::Completed, "{file}");
+        assert_eq!(*acc.ending(), Ending::Completed, "{file}");
     }
 }
 
@@ -500,16 +500,16 @@ fn synthetic_streams_match_their_expectations() {
         let strict = expected["lenient"] != Value::Bool(true);
         let (pre, acc) = check_stream(&file, &evs, strict);
 
-        let outcome = match acc.outcome() {
-            Outcome::Pending => "pending",
-            Outcome::Completed => "completed",
-            Outcome::Incomplete => "incomplete",
-            Outcome::Failed(_) => "failed",
-            Outcome::Error(_) => "error",
+        let outcome = match acc.ending() {
+            Ending::Pending => "pending",
+            Ending::Completed => "completed",
+            Ending::Incomplete => "incomplete",
+            Ending::Failed(_) => "failed",
+            Ending::Error(_) => "error",
         };
         assert_eq!(outcome, expected["outcome"], "{file}: outcome");
         assert_eq!(acc.output_text(), expected["output_text"], "{file}: output_text");
-        if let Outcome::Failed(e) | Outcome::Error(e) = acc.outcome() {
+        if let Ending::Failed(e) | Ending::Error(e) = acc.ending() {
             assert_eq!(e.code.as_deref(), expected["error_code"].as_str(), "{file}: code");
             assert_eq!(e.message, expected["error_message"], "{file}: message");
             assert_eq!(e.status, None);
@@ -568,7 +568,7 @@ proptest! {
         let whole = accumulate_chunked(bytes, &[]);
         let chunked = accumulate_chunked(bytes, &cuts);
         prop_assert_eq!(whole.snapshot(), chunked.snapshot(), "{}", file);
-        prop_assert_eq!(whole.outcome(), chunked.outcome(), "{}", file);
+        prop_assert_eq!(whole.ending(), chunked.ending(), "{}", file);
         prop_assert_eq!(whole.version(), chunked.version(), "{}", file);
         prop_assert_eq!(whole.output_text(), chunked.output_text(), "{}", file);
     }
@@ -683,7 +683,7 @@ fn expect_skipped(acc: &mut Accumulator, e: Value) {
     acc.push(&ev(e.clone()));
     assert_eq!(acc.snapshot(), before.snapshot(), "{e} changed the snapshot");
     assert_eq!(acc.version(), before.version(), "{e} bumped the version");
-    assert_eq!(acc.outcome(), before.outcome(), "{e} changed the outcome");
+    assert_eq!(acc.ending(), before.ending(), "{e} changed the outcome");
 }
 
 #[test]
@@ -692,7 +692,7 @@ fn nothing_before_the_first_lifecycle_event() {
     assert!(acc.snapshot().is_none());
     assert_eq!(acc.output_text(), "");
     assert_eq!(acc.response_json(), None);
-    assert_eq!(*acc.outcome(), Outcome::Pending);
+    assert_eq!(*acc.ending(), Ending::Pending);
     assert_eq!(acc.version(), 0);
 }
 
@@ -983,12 +983,12 @@ fn a_terminal_event_without_a_response_still_decides_the_outcome() {
     let mut acc = with_message("kept");
     let snap = acc.snapshot().cloned();
     acc.push(&ev(json!({"type":"response.completed","response":[1]})));
-    assert_eq!(*acc.outcome(), Outcome::Completed);
+    assert_eq!(*acc.ending(), Ending::Completed);
     assert_eq!(acc.snapshot().cloned(), snap);
 
     let mut acc = with_message("kept");
     acc.push(&ev(json!({"type":"response.failed"})));
-    let Outcome::Failed(e) = acc.outcome() else { panic!("{:?}", acc.outcome()) };
+    let Ending::Failed(e) = acc.ending() else { panic!("{:?}", acc.ending()) };
     assert!(!e.message.is_empty());
     let partial: Value = serde_json::from_str(e.response.as_deref().unwrap()).unwrap();
     assert_eq!(partial["output_text"], "kept");
@@ -998,7 +998,7 @@ fn a_terminal_event_without_a_response_still_decides_the_outcome() {
 fn an_error_event_carries_the_partial_snapshot() {
     let mut acc = with_message("partial");
     acc.push(&ev(json!({"type":"error","code":"server_error","message":"boom"})));
-    let Outcome::Error(e) = acc.outcome() else { panic!("{:?}", acc.outcome()) };
+    let Ending::Error(e) = acc.ending() else { panic!("{:?}", acc.ending()) };
     let r: Value = serde_json::from_str(e.response.as_deref().unwrap()).unwrap();
     assert_eq!(r["output_text"], "partial");
 }
@@ -1039,12 +1039,12 @@ fn terminal_lifecycle_output_wins_even_when_empty() {
     let mut acc = with_message("gone");
     acc.push(&ev(json!({"type":"response.completed","response":{"id":"r","status":"completed","output":[]}})));
     assert_eq!(acc.output_text(), "");
-    assert_eq!(*acc.outcome(), Outcome::Completed);
+    assert_eq!(*acc.ending(), Ending::Completed);
     // ... but a terminal event with no `output` key at all keeps what we have.
     let mut acc = with_message("kept");
     acc.push(&ev(json!({"type":"response.incomplete","response":{"id":"r","status":"incomplete"}})));
     assert_eq!(acc.output_text(), "kept");
-    assert_eq!(*acc.outcome(), Outcome::Incomplete);
+    assert_eq!(*acc.ending(), Ending::Incomplete);
 }
 
 #[test]
@@ -1154,18 +1154,18 @@ fn output_item_added_at_an_existing_index_replaces_it() {
 fn error_event_without_snapshot_and_the_first_terminal_wins() {
     let mut acc = Accumulator::new();
     acc.push(&ev(json!({"type":"error","code":"server_error","message":"boom","param":null})));
-    let Outcome::Error(e) = acc.outcome() else { panic!() };
+    let Ending::Error(e) = acc.ending() else { panic!() };
     assert_eq!(e.response, None);
     assert_eq!(e.message, "boom");
     acc.push(&ev(json!({"type":"response.completed","response":{"output":[]}})));
-    assert!(matches!(acc.outcome(), Outcome::Error(_)));
+    assert!(matches!(acc.ending(), Ending::Error(_)));
 }
 
 #[test]
 fn failed_without_error_details_still_has_a_message() {
     let mut acc = Accumulator::new();
     acc.push(&ev(json!({"type":"response.failed","response":{"id":"r","status":"failed","error":null,"output":[]}})));
-    let Outcome::Failed(e) = acc.outcome() else { panic!() };
+    let Ending::Failed(e) = acc.ending() else { panic!() };
     assert!(!e.message.is_empty());
     assert_eq!(e.code, None);
     assert!(e.response.as_deref().unwrap().contains("\"status\":\"failed\""));

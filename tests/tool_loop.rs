@@ -9,7 +9,7 @@
 //! chaining with `previous_response_id`, `conversation`, `max_steps`, tools without `execute`,
 //! invalid arguments, tool errors and odd responses.
 
-use cometapi_responses::accumulate::{Accumulator, Outcome};
+use cometapi_responses::accumulate::{Accumulator, Ending};
 use cometapi_responses::error::Error;
 use cometapi_responses::event::decode;
 use cometapi_responses::sse;
@@ -39,7 +39,7 @@ fn recorded_response(name: &str) -> Option<Value> {
             acc.push(&ev);
         }
     }
-    assert_eq!(acc.outcome(), &Outcome::Completed, "{name}");
+    assert_eq!(acc.ending(), &Ending::Completed, "{name}");
     Some(acc.snapshot().expect("a snapshot").clone())
 }
 

@@ -30,7 +30,7 @@ impl Readers {
     }
 
     fn push(&mut self, ev: &ResponseEvent, ctx: &str) {
-        let decided = self.full.outcome().is_terminal();
+        let decided = self.full.ending().is_terminal();
         self.full.push(ev);
         self.lean.push(ev);
         self.model.push(ev);
@@ -56,8 +56,8 @@ impl Readers {
         assert_eq!(self.lean.version(), self.full.version(), "{at}: lean version");
         assert_eq!(self.lean.has_response(), want.is_some(), "{at}: has_response");
         assert!(self.lean.snapshot().is_none() && self.lean.response_json().is_none() && self.lean.output_text() == "");
-        match (self.full.outcome(), self.lean.outcome()) {
-            (Outcome::Failed(f), Outcome::Failed(l)) | (Outcome::Error(f), Outcome::Error(l)) => {
+        match (self.full.ending(), self.lean.ending()) {
+            (Ending::Failed(f), Ending::Failed(l)) | (Ending::Error(f), Ending::Error(l)) => {
                 assert_eq!(l.response, None, "{at}: no snapshot JSON without a snapshot");
                 assert_eq!((&f.code, &f.message, &f.body), (&l.code, &l.message, &l.body), "{at}: outcome");
                 if !decided {
@@ -335,7 +335,7 @@ fn without_a_snapshot_the_accumulator_holds_no_text() {
     // An error outcome carries no snapshot JSON.
     let mut acc = run(1);
     acc.push(&ev(json!({"type":"error","code":"x","message":"boom"})));
-    let Outcome::Error(e) = acc.outcome() else { panic!("{:?}", acc.outcome()) };
+    let Ending::Error(e) = acc.ending() else { panic!("{:?}", acc.ending()) };
     assert_eq!(e.response, None);
     assert_eq!(e.message, "boom");
 }

@@ -5,12 +5,14 @@
 //   io.js       the I/O of a call (fetch, reader, timers)  mirror.js  the snapshot applier
 //   sdk.js      PartialJsonParser, jsonSchemaFormat, functionTool, the tool loop (ToolRun)
 //   input.js    inputImage, inputFile (attachments as content parts)
+//   redact.js   createRedactor (the API key out of what a proxy passes on)
 export { ResponsesClient } from './client.js';
 export { ResponseStream } from './stream.js';
 export { ResponsesSocket } from './socket.js';
 export { ResponseAccumulator, SseParser } from './parsers.js';
 export { PartialJsonParser, jsonSchemaFormat, functionTool } from './sdk.js';
 export { inputImage, inputFile } from './input.js';
+export { createRedactor } from './redact.js';
 export {
   ApiError,
   CometApiError,

@@ -3,7 +3,9 @@ import { RawRedactor } from './cometapi_responses.js';
 import { redactValue } from './errors.js';
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 const NONE = new Uint8Array(0);
+const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
  * A redactor of `key`: the key and every run of 10+ of its bytes become `[redacted]` (a shorter key
@@ -21,11 +23,13 @@ export function createRedactor(key) {
     value: (value) => (raw === undefined ? value : redactValue(value, redact)),
     stream({ hold = 1 } = {}) {
       const s = RawRedactor.create(secret, hold);
-      const decoder = new TextDecoder();
       const step = (chunk, end) => {
         if (s === undefined) return chunk;
         if (typeof chunk !== 'string') return s.push(chunk, end);
-        return decoder.decode(s.push(encoder.encode(chunk), end), { stream: !end });
+        const bytes = encoder.encode(chunk);
+        const out = s.push(bytes, end);
+        // Passed on whole: the chunk itself (a lone surrogate at a cut between two deltas stays).
+        return same(out, bytes) ? chunk : decoder.decode(out);
       };
       return { push: (chunk) => step(chunk, false), end: (last = NONE) => step(last, true) };
     },

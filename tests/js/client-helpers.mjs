@@ -1,9 +1,11 @@
-// Shared helpers of the client-*.test.mjs files (not a test file itself).
+// The shared harness of the library's tests (not a test file itself): the mock backend (mock/) on
+// 127.0.0.1, a client of it, and helpers to read streams and errors.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { after } from 'node:test';
 import { inspect } from 'node:util';
 import { ResponsesClient } from 'cometapi-responses';
-import { startServer } from '../../www/server.mjs';
+import { startMockServer } from '../../mock/server.mjs';
 
 /** A key of the shape real ones have (a project key, 56 characters): no error may hold it, nor
  *  any 10-character fragment of it. */
@@ -31,9 +33,16 @@ export function assertNoKey(err, what = 'error', key = KEY) {
   }
 }
 
-/** The mock backend on 127.0.0.1 (fast by default). */
+/** The mock backend on 127.0.0.1 (fast by default; `port` 0: a free one). */
 export function startMock(opts = {}) {
-  return startServer({ port: 0, delayMs: 1, quiet: true, ...opts });
+  return startMockServer({ port: 0, delayMs: 1, ...opts });
+}
+
+/** The mock for the tests of this file (closed after them) and a client of it. */
+export async function useMock(opts = {}) {
+  const srv = await startMock(opts);
+  after(() => srv.close());
+  return { srv, client: clientFor(srv) };
 }
 
 /** A client of `srv` (no retries unless asked). */

@@ -1,5 +1,5 @@
 // Proxy /v1/* to a real Responses API (CometAPI by default), adding the API key
-// server-side. What it guarantees (tests/js/mock-proxy-security.test.mjs):
+// server-side. What it guarantees (tests/demo/proxy-security.test.mjs):
 // - the key goes only to the configured origin and below its path prefix: the target
 //   is the base URL's path + a route from a fixed list (the client's endpoints), whose
 //   id segments are checked and re-encoded; the built URL is checked again;

@@ -173,10 +173,10 @@ impl RedactStream {
         let mut s = std::mem::take(&mut self.tail);
         s.append(&mut self.pending);
         s.extend_from_slice(chunk);
-        let spans: Vec<(usize, usize)> = r.spans(&s).filter(|&(_, end)| end > base).collect();
+        let spans = || r.spans(&s).filter(|&(_, end)| end > base);
         // Where the decided part ends: before a possible start of the key long enough to hold
         // back (a run that reaches the end is masked now; what goes on from it stays under the mask).
-        let last_end = spans.last().map_or(base, |&(_, end)| end);
+        let last_end = spans().last().map_or(base, |(_, end)| end);
         let mut decide = s.len();
         let run = r.key_suffix(&s);
         if !last && last_end < s.len() && run >= self.hold {
@@ -184,7 +184,7 @@ impl RedactStream {
         }
         let mut out = Vec::with_capacity(decide - base + MASK.len());
         let mut at = base;
-        for (start, end) in spans {
+        for (start, end) in spans() {
             if start >= decide && start > base {
                 break;
             }

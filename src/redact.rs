@@ -60,19 +60,10 @@ impl Redactor {
     /// `text` with the key and every fragment of it replaced by [`MASK`] (borrowed when there
     /// is nothing to replace).
     pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let mut spans = self.spans(text.as_bytes()).peekable();
-        if spans.peek().is_none() {
+        let out = RedactStream::default().step(self, text.as_bytes(), true);
+        if out == text.as_bytes() {
             return Cow::Borrowed(text);
         }
-        let bytes = text.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut copied = 0;
-        for (start, end) in spans {
-            out.extend_from_slice(bytes.get(copied..start).unwrap_or_default());
-            out.extend_from_slice(MASK.as_bytes());
-            copied = end;
-        }
-        out.extend_from_slice(bytes.get(copied..).unwrap_or_default());
         // Runs are cut at byte positions: a multibyte character of the text may have been split by
         // a run boundary only if the key itself holds non-ASCII bytes.
         Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
@@ -176,18 +167,17 @@ impl RedactStream {
         let spans = || r.spans(&s).filter(|&(_, end)| end > base);
         // Where the decided part ends: before a possible start of the key long enough to hold
         // back (a run that reaches the end is masked now; what goes on from it stays under the mask).
-        let last_end = spans().last().map_or(base, |(_, end)| end);
         let mut decide = s.len();
-        let run = r.key_suffix(&s);
-        if !last && last_end < s.len() && run >= self.hold {
-            decide = (s.len() - run).max(last_end);
+        if !last {
+            let last_end = spans().last().map_or(base, |(_, end)| end);
+            let run = r.key_suffix(&s);
+            if last_end < s.len() && run >= self.hold {
+                decide = (s.len() - run).max(last_end);
+            }
         }
         let mut out = Vec::with_capacity(decide - base + MASK.len());
         let mut at = base;
         for (start, end) in spans() {
-            if start >= decide && start > base {
-                break;
-            }
             if start > at {
                 out.extend_from_slice(s.get(at..start).unwrap_or_default());
                 self.masked = false;
@@ -196,7 +186,7 @@ impl RedactStream {
                 out.extend_from_slice(MASK.as_bytes());
             }
             self.masked = true;
-            at = at.max(end.min(decide));
+            at = end;
         }
         if at < decide {
             out.extend_from_slice(s.get(at..decide).unwrap_or_default());

@@ -7,7 +7,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { ApiError, ConnectionError, TimeoutError, StreamError, AbortError, ResponseStream } from 'cometapi-responses';
-import { KEY, assertNoKey, useMock, clientFor, fault, collect, rejection, deltaText, bodyOf, syntheticStream } from './client-helpers.mjs';
+import { KEY, assertNoKey, useMock, closedPort, clientFor, fault, collect, rejection, deltaText, bodyOf, syntheticStream } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
 
@@ -28,15 +28,6 @@ function settles(promise, what) {
   let timer;
   const hang = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: never happened`)), 10_000)));
   return Promise.race([promise, hang]).finally(() => clearTimeout(timer));
-}
-
-/** A port nothing listens on. */
-async function closedPort() {
-  const s = http.createServer();
-  await new Promise((ok) => s.listen(0, '127.0.0.1', ok));
-  const { port } = s.address();
-  await new Promise((ok) => s.close(ok));
-  return port;
 }
 
 describe('toReadableStream → fromReadableStream carries failures', () => {

@@ -92,7 +92,7 @@ test-wasm: setup setup-browser
 	CHROMEDRIVER=$$(command -v chromedriver) $(WASM_TEST) --test wasm_browser
 
 test-js: build
-	node --test --test-concurrency=2 tests/js/
+	node --test --test-concurrency=2 tests/js/ tests/demo/
 
 test-browser: build setup-browser
 	node --test --test-concurrency=1 tests/browser/

@@ -4,7 +4,7 @@
 // headless Chromium, streaming from the same server's mock backend.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { PAGE_SCRIPT, checkStreamed, launchChromium, pageResult, startMock, watchPage } from './lib.mjs';
+import { PAGE_SCRIPT, checkStreamed, launchChromium, pageResult, startDevServer, watchPage } from './lib.mjs';
 
 let server;
 let browser;
@@ -31,7 +31,7 @@ const PAGES = {
 };
 
 before(async () => {
-  server = await startMock({ delayMs: 20 });
+  server = await startDevServer({ delayMs: 20 });
   browser = await launchChromium();
 });
 

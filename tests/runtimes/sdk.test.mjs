@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD, ROOT, devImport, freshConsumer, launchChromium, packPkg, startMock, watchPage } from './lib.mjs';
+import { BUILD, ROOT, devImport, freshConsumer, launchChromium, packPkg, startDevServer, watchPage } from './lib.mjs';
 import { startWorker } from './worker-lib.mjs';
 import { LINES } from './sdk-contract.mjs';
 
@@ -14,7 +14,7 @@ const CONTRACT = readFileSync(new URL('./sdk-contract.mjs', import.meta.url), 'u
 
 let mock;
 before(async () => {
-  mock = await startMock({ delayMs: 2 });
+  mock = await startDevServer({ delayMs: 2 });
 });
 after(() => mock?.close());
 

@@ -1,29 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]
-//! Native tests of the accumulator (`src/accumulate.rs`).
-//!
-//! What the protocol promises, and what these tests hold every stream to:
-//! - every recorded stream parses and accumulates without failing;
-//! - just before the terminal event, the snapshot agrees with the terminal `response` on what
-//!   was streamed: every item the stream built is in the terminal output, in the same order, with
-//!   the same type and id, and the same texts (content text/refusal, summaries, arguments,
-//!   input, code); `output_text` is the text of those items. Not compared: fields a server
-//!   legitimately changes at the end (`encrypted_content` re-encrypted, `status`, fields added
-//!   only in the final response), items the stream never sent, and OpenRouter's temporary ids
-//!   (`*_tmp_*`, regenerated in `response.completed`);
-//! - the same holds for the snapshot built from `added` events and deltas alone (every `*.done`
-//!   dropped);
-//! - after the terminal event the snapshot is exactly its `response` (plus `output_text`).
-//!
-//! - applying the accumulator's patches (with `Mirror`, and from their JSON as the npm package
-//!   does) gives, after every event, exactly the snapshot of a reference model (an independent
-//!   implementation of the rules, `accumulate/model.rs`): `accumulate/patches.rs`.
-//!
-//! Recorded streams are read in place from `../shared/fixtures/recorded` (third-party data,
-//! never copied): absent, the tests print SKIPPED, and fail under `CI=true`. Synthetic streams
-//! of our own live in `tests/fixtures/responses/*.sse`, each with a `.expected.json` (outcome,
-//! output_text, JSON-pointer checks; `lenient: true` for a stream that breaks the protocol, where
-//! only the final response is promised).
+//! Native tests of the accumulator: recorded, bridge and synthetic streams agree with their terminal
+//! response (before it on what was streamed, with and without `*.done` events; after it exactly),
+//! chunking independence, and the rules one by one. Patches against a reference model: `accumulate/patches.rs`.
+//! Recorded streams are read from `../shared/fixtures/recorded` (absent: SKIPPED, a failure under `CI=true`).
 
 use std::path::{Path, PathBuf};
 
@@ -42,11 +22,11 @@ mod model;
 #[path = "accumulate/patches.rs"]
 mod patches;
 
-// ---------------------------------------------------------------------------------------------
-// Helpers
+// --- Helpers
 
 const RECORDED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded");
 const SYNTHETIC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/responses");
+const BRIDGES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/bridges");
 
 fn sse_files(dir: &str) -> Option<Vec<PathBuf>> {
     let rd = std::fs::read_dir(dir).ok()?;
@@ -58,28 +38,23 @@ fn sse_files(dir: &str) -> Option<Vec<PathBuf>> {
     Some(files)
 }
 
-fn recorded_files() -> Option<Vec<PathBuf>> {
-    let files = sse_files(RECORDED);
+/// The `.sse` recordings in `dir`; `None` (SKIPPED) when absent, which fails under `CI=true`.
+fn shared_files(dir: &str) -> Option<Vec<PathBuf>> {
+    let files = sse_files(dir);
     if files.as_ref().map_or(true, Vec::is_empty) {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "no recorded fixtures at {RECORDED}: CI must have them");
-        eprintln!("SKIPPED: no recorded fixtures at {RECORDED} (the shared third-party recordings are not part of this repository)");
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "no fixtures at {dir}: CI must have them");
+        eprintln!("SKIPPED: no fixtures at {dir} (shared third-party recordings, not part of this repository)");
         return None;
     }
     files
 }
 
-const BRIDGES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/bridges");
+fn recorded_files() -> Option<Vec<PathBuf>> {
+    shared_files(RECORDED)
+}
 
-/// The bridge recordings (../shared/fixtures/bridges); `None` (SKIPPED) when absent, which fails
-/// under `CI=true`.
 fn bridge_files() -> Option<Vec<PathBuf>> {
-    let files = sse_files(BRIDGES);
-    if files.as_ref().map_or(true, Vec::is_empty) {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "no bridge fixtures at {BRIDGES}: CI must have them");
-        eprintln!("SKIPPED: no bridge fixtures at {BRIDGES}");
-        return None;
-    }
-    files
+    shared_files(BRIDGES)
 }
 
 fn name(p: &Path) -> String {
@@ -98,6 +73,11 @@ fn ev(v: Value) -> ResponseEvent {
     ResponseEvent::from_json(&v.to_string()).expect("valid event")
 }
 
+/// `ev(json!(…))`, kept on one line by rustfmt.
+macro_rules! ev {
+    ($($j:tt)+) => { ev(json!($($j)+)) };
+}
+
 /// Index of the last terminal lifecycle event (completed/incomplete/failed).
 fn terminal_index(evs: &[ResponseEvent]) -> Option<usize> {
     evs.iter().rposition(|e| e.kind().is_terminal() && e.kind().is_lifecycle())
@@ -107,15 +87,13 @@ fn is_tmp_id(v: Option<&Value>) -> bool {
     v.and_then(Value::as_str).is_some_and(|s| s.contains("_tmp_"))
 }
 
-/// The same item on both sides: same type, and same id unless one side has none or both are
-/// temporary.
+/// Same type, and same id unless one side has none or both are temporary.
 fn same_item(got: &Value, want: &Value) -> bool {
     let (g, w) = (got.get("id"), want.get("id"));
     got.get("type") == want.get("type") && (g == w || g.is_none() || w.is_none() || (is_tmp_id(g) && is_tmp_id(w)))
 }
 
-/// The snapshot before the terminal event agrees with the terminal response on what was
-/// streamed (see the module docs).
+/// The snapshot before the terminal event agrees with the terminal response on what was streamed.
 fn assert_streamed_agrees(file: &str, acc: &Accumulator, resp: &Value) {
     let snap = acc.snapshot().unwrap_or_else(|| panic!("{file}: a snapshot before the terminal event"));
     let got = snap["output"].as_array().unwrap_or_else(|| panic!("{file}: snapshot output is not an array"));
@@ -142,8 +120,7 @@ fn assert_streamed_agrees(file: &str, acc: &Accumulator, resp: &Value) {
     assert_eq!(acc.output_text(), compute_output_text(&streamed), "{file}: output_text of the streamed items");
 }
 
-/// `parsed_arguments` of a done function call: `{}` for empty arguments, the parsed value, or
-/// `null` for arguments that are not JSON.
+/// `parsed_arguments` of a done function call: `{}` if empty, the parsed value, or `null` if not JSON.
 fn done_args(text: &str) -> Value {
     if text.trim_matches([' ', '\t', '\n', '\r']).is_empty() {
         return json!({});
@@ -151,8 +128,7 @@ fn done_args(text: &str) -> Value {
     partial_json::parse(text).unwrap_or(Value::Null)
 }
 
-/// What the snapshot is after a terminal event: its response, plus `output_text`, plus
-/// `parsed_arguments` on every `function_call` item with string arguments.
+/// The snapshot after a terminal event: its response, `output_text`, `parsed_arguments` on function calls.
 fn final_snapshot(resp: &Value) -> Value {
     let mut want = resp.clone();
     want["output_text"] = Value::String(compute_output_text(resp));
@@ -229,9 +205,8 @@ fn streamed_items(evs: &[ResponseEvent]) -> usize {
     seen.len()
 }
 
-/// Checks shared by recorded and synthetic streams; returns the accumulator before the
-/// terminal event and the one after all events. `strict`: the stream keeps the protocol, so
-/// the snapshot before the terminal event agrees with it.
+/// Checks shared by recorded and synthetic streams; returns the accumulator before the terminal event
+/// and after all events. `strict`: the stream keeps the protocol (the snapshot before the end agrees).
 fn check_stream(file: &str, evs: &[ResponseEvent], strict: bool) -> (Accumulator, Accumulator) {
     let t = terminal_index(evs);
     let (before, rest) = evs.split_at(t.unwrap_or(evs.len()));
@@ -292,8 +267,7 @@ fn accumulate_chunked(bytes: &[u8], cuts: &[usize]) -> Accumulator {
     acc
 }
 
-// ---------------------------------------------------------------------------------------------
-// Recorded streams
+// --- Recorded streams
 
 #[test]
 fn recorded_streams_accumulate_to_the_terminal_response() {
@@ -368,10 +342,7 @@ fn recorded_failed_event_alone_gives_failed_outcome() {
     assert_eq!(resp["output_text"], "");
 }
 
-/// The resume recording (`starting_after=0`) starts at `response.queued`, a lifecycle event:
-/// it accumulates like a full stream. A replay that starts after every lifecycle event has no
-/// Response to put items in: the content events before the terminal one are skipped, and the
-/// terminal event alone gives the final response.
+/// A resume from `response.queued` accumulates like a full stream; one that starts at a delta too.
 #[test]
 fn recorded_background_resume() {
     let Some(files) = recorded_files() else {
@@ -406,12 +377,9 @@ fn recorded_background_resume() {
     assert_eq!(*acc.outcome(), Outcome::Completed);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Streams from bridge servers
+// --- Streams from bridge servers
 
-/// After every event of a bridge recording: there is a snapshot, its `output_text` is the
-/// concatenation of the text deltas so far, no item it showed disappears before the terminal
-/// event, and after it the snapshot is the terminal response.
+/// Bridge recordings: after every event a snapshot whose `output_text` is the deltas so far, no item lost.
 #[test]
 fn bridge_streams_give_the_right_snapshot_after_every_event() {
     let Some(files) = bridge_files() else { return };
@@ -484,8 +452,7 @@ fn bridge_streams_item_by_item() {
     assert_eq!(acc.output_text(), compute_output_text(evs[t].payload().unwrap()));
 }
 
-// ---------------------------------------------------------------------------------------------
-// Synthetic streams
+// --- Synthetic streams
 
 #[test]
 fn synthetic_streams_match_their_expectations() {
@@ -541,8 +508,7 @@ fn synthetic_streams_match_their_expectations() {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Chunking independence
+// --- Chunking independence
 
 fn chunking_inputs() -> Vec<(String, Vec<u8>)> {
     let mut files = sse_files(SYNTHETIC).unwrap_or_default();
@@ -584,8 +550,7 @@ fn one_byte_drip_gives_the_same_snapshot() {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Incremental output_text against a recount, under random event sequences
+// --- Incremental output_text against a recount, under random event sequences
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -619,7 +584,7 @@ proptest! {
     #[test]
     fn incremental_output_text_equals_a_recount(ops in proptest::collection::vec(op(), 0..60)) {
         let mut acc = Accumulator::new();
-        acc.push(&ev(json!({"type":"response.created","response":{"id":"r","output":[]}})));
+        acc.push(&ev!({"type":"response.created","response":{"id":"r","output":[]}}));
         for op in ops {
             let n = acc.snapshot().unwrap()["output"].as_array().unwrap().len();
             let e = match op {
@@ -651,11 +616,10 @@ proptest! {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Rules, one by one
+// --- Rules, one by one
 
 fn created() -> ResponseEvent {
-    ev(json!({"type":"response.created","sequence_number":0,"response":{"id":"r","status":"in_progress","output":[]}}))
+    ev!({"type":"response.created","sequence_number":0,"response":{"id":"r","status":"in_progress","output":[]}})
 }
 
 fn with_message(text: &str) -> Accumulator {
@@ -664,20 +628,15 @@ fn with_message(text: &str) -> Accumulator {
         &mut acc,
         &[
             created(),
-            ev(
-                json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}),
-            ),
-            ev(
-                json!({"type":"response.content_part.added","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}),
-            ),
-            ev(json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":text})),
+            ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}),
+            ev!({"type":"response.content_part.added","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}),
+            ev!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":text}),
         ],
     );
     acc
 }
 
-/// The event fits nowhere: pushing it changes neither the snapshot nor the version nor the
-/// outcome.
+/// The event fits nowhere: it changes neither the snapshot nor the version nor the outcome.
 fn expect_skipped(acc: &mut Accumulator, e: Value) {
     let before = acc.clone();
     acc.push(&ev(e.clone()));
@@ -703,7 +662,7 @@ fn output_events_before_any_lifecycle_event_start_an_in_progress_snapshot() {
     expect_skipped(&mut acc, json!({"type":"keepalive"}));
     expect_skipped(&mut acc, json!({"type":"response.something_new","output_index":0}));
     assert!(acc.snapshot().is_none());
-    acc.push(&ev(json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"x"})));
+    acc.push(&ev!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"x"}));
     assert_eq!(
         acc.snapshot(),
         Some(&json!({"object":"response","status":"in_progress","output_text":"x","output":[
@@ -717,42 +676,40 @@ fn output_events_before_any_lifecycle_event_start_an_in_progress_snapshot() {
     assert_eq!((snap["id"].as_str(), acc.output_text()), (Some("r"), "x"));
     // An item event alone starts it too.
     let mut acc = Accumulator::new();
-    acc.push(&ev(json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m"}})));
+    acc.push(&ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m"}}));
     assert_eq!(acc.snapshot().unwrap()["output"], json!([{"type":"message","id":"m"}]));
 }
 
 #[test]
 fn an_output_index_past_the_end_appends_and_keeps_the_servers_mapping() {
     let mut acc = with_message("hi");
-    acc.push(&ev(json!({"type":"response.output_item.added","output_index":3,
-        "item":{"type":"function_call","id":"fc","arguments":""}})));
-    acc.push(&ev(json!({"type":"response.function_call_arguments.delta","output_index":3,"delta":"{}"})));
+    acc.push(&ev!({"type":"response.output_item.added","output_index":3,
+        "item":{"type":"function_call","id":"fc","arguments":""}}));
+    acc.push(&ev!({"type":"response.function_call_arguments.delta","output_index":3,"delta":"{}"}));
     let snap = acc.snapshot().unwrap();
     assert_eq!(snap["output"].as_array().unwrap().len(), 2);
     assert_eq!(snap["output"][1]["id"], "fc");
     assert_eq!(snap["output"][1]["arguments"], "{}");
     // output_index 1 is not index 3's position: a new item, appended after it.
-    acc.push(&ev(
-        json!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","id":"m1","content":[]}}),
-    ));
-    acc.push(&ev(json!({"type":"response.output_item.done","output_index":3,
-        "item":{"type":"function_call","id":"fc","arguments":"{\"a\":1}"}})));
+    acc.push(
+        &ev!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","id":"m1","content":[]}}),
+    );
+    acc.push(&ev!({"type":"response.output_item.done","output_index":3,
+        "item":{"type":"function_call","id":"fc","arguments":"{\"a\":1}"}}));
     let snap = acc.snapshot().unwrap();
     assert_eq!(snap["output"][1]["arguments"], "{\"a\":1}");
     assert_eq!(snap["output"][2]["id"], "m1");
     // An index no u64 beyond: the same rules.
     let max = u64::MAX;
-    acc.push(&ev(
-        json!({"type":"response.output_item.added","output_index":max,"item":{"type":"custom_tool_call","id":"ct"}}),
-    ));
-    acc.push(&ev(json!({"type":"response.custom_tool_call_input.delta","output_index":max,"delta":"in"})));
+    acc.push(
+        &ev!({"type":"response.output_item.added","output_index":max,"item":{"type":"custom_tool_call","id":"ct"}}),
+    );
+    acc.push(&ev!({"type":"response.custom_tool_call_input.delta","output_index":max,"delta":"in"}));
     assert_eq!(acc.snapshot().unwrap()["output"][3]["input"], "in");
     // Without output_index: the item whose id it carries is replaced, else it is appended.
-    acc.push(&ev(
-        json!({"type":"response.output_item.done","item":{"type":"custom_tool_call","id":"ct","input":"done"}}),
-    ));
+    acc.push(&ev!({"type":"response.output_item.done","item":{"type":"custom_tool_call","id":"ct","input":"done"}}));
     assert_eq!(acc.snapshot().unwrap()["output"][3]["input"], "done");
-    acc.push(&ev(json!({"type":"response.output_item.done","item":{"type":"custom_tool_call","id":"new"}})));
+    acc.push(&ev!({"type":"response.output_item.done","item":{"type":"custom_tool_call","id":"new"}}));
     assert_eq!(acc.snapshot().unwrap()["output"][4]["id"], "new");
     assert_eq!(acc.output_text(), "hi");
 }
@@ -824,8 +781,8 @@ fn an_event_for_an_item_never_announced_creates_it() {
     assert_eq!(snap["output"][6]["code"], "print(1)");
     assert_eq!(acc.output_text(), "hix");
     // The next deltas continue them (by item_id, or by output_index).
-    acc.push(&ev(json!({"type":"response.function_call_arguments.delta","item_id":"fc","delta":"1}"})));
-    acc.push(&ev(json!({"type":"response.output_text.delta","output_index":3,"content_index":0,"delta":"y"})));
+    acc.push(&ev!({"type":"response.function_call_arguments.delta","item_id":"fc","delta":"1}"}));
+    acc.push(&ev!({"type":"response.output_text.delta","output_index":3,"content_index":0,"delta":"y"}));
     let snap = acc.snapshot().unwrap();
     assert_eq!(snap["output"][3]["parsed_arguments"], json!({"a":1}));
     assert_eq!(acc.output_text(), "hixy");
@@ -837,21 +794,21 @@ fn deltas_with_a_new_item_id_per_delta_continue_the_item_at_their_output_index()
     let mut acc = Accumulator::new();
     let mut text = String::new();
     for (n, d) in ["Echo", ": ", "hi"].into_iter().enumerate() {
-        acc.push(&ev(json!({"type":"response.output_text.delta","item_id":format!("chatcmpl-{n}"),
-            "output_index":0,"content_index":0,"delta":d})));
+        acc.push(&ev!({"type":"response.output_text.delta","item_id":format!("chatcmpl-{n}"),
+            "output_index":0,"content_index":0,"delta":d}));
         text.push_str(d);
         assert_eq!(acc.output_text(), text);
         assert_eq!(items(&acc), [json!("chatcmpl-0")]);
     }
     // Without content_index (open-responses-server): the last output_text part.
-    acc.push(&ev(json!({"type":"response.output_text.delta","item_id":"x","output_index":0,"delta":"!"})));
+    acc.push(&ev!({"type":"response.output_text.delta","item_id":"x","output_index":0,"delta":"!"}));
     assert_eq!(acc.output_text(), "Echo: hi!");
     assert_eq!(acc.snapshot().unwrap()["output"][0]["content"].as_array().unwrap().len(), 1);
     // An item of another type at that index is not continued: a new item.
-    acc.push(&ev(json!({"type":"response.function_call_arguments.delta","item_id":"f","output_index":0,"delta":"{}"})));
+    acc.push(&ev!({"type":"response.function_call_arguments.delta","item_id":"f","output_index":0,"delta":"{}"}));
     assert_eq!(items(&acc), [json!("chatcmpl-0"), json!("f")]);
     // Neither item_id nor output_index: the last item, when it fits.
-    acc.push(&ev(json!({"type":"response.function_call_arguments.delta","delta":" "})));
+    acc.push(&ev!({"type":"response.function_call_arguments.delta","delta":" "}));
     assert_eq!(acc.snapshot().unwrap()["output"][1]["arguments"], "{} ");
 }
 
@@ -860,33 +817,31 @@ fn a_reused_output_index_keeps_both_items() {
     // transformers serve: a function_call and then a message announced at the same index.
     let mut acc = with_message("hi");
     let fc = json!({"type":"function_call","id":"fc","call_id":"c","name":"f","arguments":"{}"});
-    acc.push(&ev(json!({"type":"response.output_item.added","output_index":1,"item":fc})));
-    acc.push(&ev(json!({"type":"response.output_item.done","output_index":1,"item":fc})));
-    acc.push(&ev(
-        json!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","id":"m2","content":[]}}),
-    ));
+    acc.push(&ev!({"type":"response.output_item.added","output_index":1,"item":fc}));
+    acc.push(&ev!({"type":"response.output_item.done","output_index":1,"item":fc}));
+    acc.push(
+        &ev!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","id":"m2","content":[]}}),
+    );
     assert_eq!(items(&acc), [json!("m"), json!("fc"), json!("m2")]);
     // The index now names the message; the call is still reachable by its id.
-    acc.push(&ev(json!({"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":" there"})));
-    acc.push(&ev(
-        json!({"type":"response.function_call_arguments.done","item_id":"fc","output_index":1,"arguments":"{\"b\":2}"}),
-    ));
+    acc.push(&ev!({"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":" there"}));
+    acc.push(
+        &ev!({"type":"response.function_call_arguments.done","item_id":"fc","output_index":1,"arguments":"{\"b\":2}"}),
+    );
     let snap = acc.snapshot().unwrap();
     assert_eq!(acc.output_text(), "hi there");
     assert_eq!(snap["output"][1]["arguments"], "{\"b\":2}");
     // The same without ids: a different type is another item too.
     let mut acc = with_message("hi");
-    acc.push(&ev(
-        json!({"type":"response.output_item.added","output_index":1,"item":{"type":"function_call","arguments":""}}),
-    ));
-    acc.push(&ev(json!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","content":[]}})));
+    acc.push(
+        &ev!({"type":"response.output_item.added","output_index":1,"item":{"type":"function_call","arguments":""}}),
+    );
+    acc.push(&ev!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","content":[]}}));
     assert_eq!(acc.snapshot().unwrap()["output"].as_array().unwrap().len(), 3);
     // A mid-stream lifecycle event with fewer items does not take them away; the terminal one does.
-    acc.push(&ev(
-        json!({"type":"response.in_progress","response":{"id":"r","output":[{"type":"message","content":[]}]}}),
-    ));
+    acc.push(&ev!({"type":"response.in_progress","response":{"id":"r","output":[{"type":"message","content":[]}]}}));
     assert_eq!(acc.snapshot().unwrap()["output"].as_array().unwrap().len(), 3);
-    acc.push(&ev(json!({"type":"response.completed","response":{"id":"r","output":[]}})));
+    acc.push(&ev!({"type":"response.completed","response":{"id":"r","output":[]}}));
     assert_eq!(acc.snapshot().unwrap()["output"], json!([]));
 }
 
@@ -935,12 +890,12 @@ fn streams_without_sequence_numbers_or_announcements_never_lose_an_item() {
 #[test]
 fn an_annotation_index_past_the_end_appends() {
     let mut acc = with_message("hi");
-    acc.push(&ev(json!({"type":"response.output_text.annotation.added","output_index":0,"content_index":0,
-        "annotation_index":3,"annotation":{"n":1}})));
-    acc.push(&ev(json!({"type":"response.output_text.annotation.added","output_index":0,"content_index":0,
-        "annotation":{"n":2}})));
-    acc.push(&ev(json!({"type":"response.output_text.annotation.added","output_index":0,"content_index":0,
-        "annotation_index":0,"annotation":{"n":3}})));
+    acc.push(&ev!({"type":"response.output_text.annotation.added","output_index":0,"content_index":0,
+        "annotation_index":3,"annotation":{"n":1}}));
+    acc.push(&ev!({"type":"response.output_text.annotation.added","output_index":0,"content_index":0,
+        "annotation":{"n":2}}));
+    acc.push(&ev!({"type":"response.output_text.annotation.added","output_index":0,"content_index":0,
+        "annotation_index":0,"annotation":{"n":3}}));
     assert_eq!(acc.snapshot().unwrap()["output"][0]["content"][0]["annotations"], json!([{"n":3},{"n":2}]));
 }
 
@@ -961,12 +916,8 @@ fn malformed_events_are_skipped() {
         expect_skipped(&mut acc, e);
     }
     // Items and parts that are not objects, fields that are not arrays: skipped too.
-    acc.push(&ev(
-        json!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","content":"text"}}),
-    ));
-    acc.push(&ev(
-        json!({"type":"response.output_item.added","output_index":2,"item":{"type":"message","content":[7]}}),
-    ));
+    acc.push(&ev!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","content":"text"}}));
+    acc.push(&ev!({"type":"response.output_item.added","output_index":2,"item":{"type":"message","content":[7]}}));
     for e in [
         json!({"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":"x"}),
         json!({"type":"response.content_part.added","output_index":1,"content_index":0,"part":{"type":"output_text","text":""}}),
@@ -982,12 +933,12 @@ fn malformed_events_are_skipped() {
 fn a_terminal_event_without_a_response_still_decides_the_outcome() {
     let mut acc = with_message("kept");
     let snap = acc.snapshot().cloned();
-    acc.push(&ev(json!({"type":"response.completed","response":[1]})));
+    acc.push(&ev!({"type":"response.completed","response":[1]}));
     assert_eq!(*acc.outcome(), Outcome::Completed);
     assert_eq!(acc.snapshot().cloned(), snap);
 
     let mut acc = with_message("kept");
-    acc.push(&ev(json!({"type":"response.failed"})));
+    acc.push(&ev!({"type":"response.failed"}));
     let Outcome::Failed(e) = acc.outcome() else { panic!("{:?}", acc.outcome()) };
     assert!(!e.message.is_empty());
     let partial: Value = serde_json::from_str(e.response.as_deref().unwrap()).unwrap();
@@ -997,7 +948,7 @@ fn a_terminal_event_without_a_response_still_decides_the_outcome() {
 #[test]
 fn an_error_event_carries_the_partial_snapshot() {
     let mut acc = with_message("partial");
-    acc.push(&ev(json!({"type":"error","code":"server_error","message":"boom"})));
+    acc.push(&ev!({"type":"error","code":"server_error","message":"boom"}));
     let Outcome::Error(e) = acc.outcome() else { panic!("{:?}", acc.outcome()) };
     let r: Value = serde_json::from_str(e.response.as_deref().unwrap()).unwrap();
     assert_eq!(r["output_text"], "partial");
@@ -1006,7 +957,7 @@ fn an_error_event_carries_the_partial_snapshot() {
 #[test]
 fn item_id_locates_the_item_when_output_index_is_missing() {
     let mut acc = with_message("a");
-    acc.push(&ev(json!({"type":"response.output_text.delta","item_id":"m","content_index":0,"delta":"b"})));
+    acc.push(&ev!({"type":"response.output_text.delta","item_id":"m","content_index":0,"delta":"b"}));
     assert_eq!(acc.output_text(), "ab");
 }
 
@@ -1014,35 +965,35 @@ fn item_id_locates_the_item_when_output_index_is_missing() {
 fn mid_stream_lifecycle_with_empty_output_keeps_the_accumulated_output() {
     let mut acc = with_message("kept");
     let v = acc.version();
-    acc.push(&ev(
-        json!({"type":"response.in_progress","response":{"id":"r","status":"in_progress","output":[],"usage":null}}),
-    ));
+    acc.push(
+        &ev!({"type":"response.in_progress","response":{"id":"r","status":"in_progress","output":[],"usage":null}}),
+    );
     assert!(acc.version() > v);
     assert_eq!(acc.output_text(), "kept");
     assert_eq!(acc.snapshot().unwrap()["output"][0]["content"][0]["text"], "kept");
     // Without any `output` key as well.
-    acc.push(&ev(json!({"type":"response.queued","response":{"id":"r","status":"queued"}})));
+    acc.push(&ev!({"type":"response.queued","response":{"id":"r","status":"queued"}}));
     assert_eq!(acc.output_text(), "kept");
     assert_eq!(acc.snapshot().unwrap()["status"], "queued");
     // One that leaves out an item shown (by id) does not take it away.
-    acc.push(&ev(json!({"type":"response.in_progress","response":{"id":"r","output":[
-        {"type":"message","id":"other","content":[{"type":"output_text","text":"server"}]}]}})));
+    acc.push(&ev!({"type":"response.in_progress","response":{"id":"r","output":[
+        {"type":"message","id":"other","content":[{"type":"output_text","text":"server"}]}]}}));
     assert_eq!(acc.output_text(), "kept");
     // One with every item shown is the server's word.
-    acc.push(&ev(json!({"type":"response.in_progress","response":{"id":"r","output":[
-        {"type":"message","id":"m","content":[{"type":"output_text","text":"server"}]}]}})));
+    acc.push(&ev!({"type":"response.in_progress","response":{"id":"r","output":[
+        {"type":"message","id":"m","content":[{"type":"output_text","text":"server"}]}]}}));
     assert_eq!(acc.output_text(), "server");
 }
 
 #[test]
 fn terminal_lifecycle_output_wins_even_when_empty() {
     let mut acc = with_message("gone");
-    acc.push(&ev(json!({"type":"response.completed","response":{"id":"r","status":"completed","output":[]}})));
+    acc.push(&ev!({"type":"response.completed","response":{"id":"r","status":"completed","output":[]}}));
     assert_eq!(acc.output_text(), "");
     assert_eq!(*acc.outcome(), Outcome::Completed);
     // ... but a terminal event with no `output` key at all keeps what we have.
     let mut acc = with_message("kept");
-    acc.push(&ev(json!({"type":"response.incomplete","response":{"id":"r","status":"incomplete"}})));
+    acc.push(&ev!({"type":"response.incomplete","response":{"id":"r","status":"incomplete"}}));
     assert_eq!(acc.output_text(), "kept");
     assert_eq!(*acc.outcome(), Outcome::Incomplete);
 }
@@ -1050,10 +1001,10 @@ fn terminal_lifecycle_output_wins_even_when_empty() {
 #[test]
 fn server_output_text_is_replaced_by_the_computed_one() {
     let mut acc = Accumulator::new();
-    acc.push(&ev(json!({"type":"response.completed","response":{"id":"r","output_text":"wrong","output":[
+    acc.push(&ev!({"type":"response.completed","response":{"id":"r","output_text":"wrong","output":[
         {"type":"message","content":[{"type":"output_text","text":"A"},{"type":"refusal","refusal":"no"},{"type":"output_text","text":"B"}]},
         {"type":"reasoning","content":[{"type":"output_text","text":"not a message"}]},
-        {"type":"message","content":[{"type":"output_text","text":"C"}]}]}})));
+        {"type":"message","content":[{"type":"output_text","text":"C"}]}]}}));
     assert_eq!(acc.output_text(), "ABC");
     assert_eq!(acc.snapshot().unwrap()["output_text"], "ABC");
 }
@@ -1081,21 +1032,13 @@ fn version_bumps_on_every_change() {
     let mut last = acc.version();
     for e in [
         created(),
-        ev(
-            json!({"type":"response.output_item.added","output_index":0,"item":{"type":"web_search_call","id":"ws","status":"in_progress"}}),
-        ),
-        ev(json!({"type":"response.web_search_call.searching","output_index":0,"item_id":"ws"})),
-        ev(
-            json!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","id":"m","content":[]}}),
-        ),
-        ev(
-            json!({"type":"response.content_part.added","output_index":1,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}),
-        ),
-        ev(json!({"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":"a"})),
-        ev(
-            json!({"type":"response.output_text.annotation.added","output_index":1,"content_index":0,"annotation":{"type":"file_citation"}}),
-        ),
-        ev(json!({"type":"response.output_text.done","output_index":1,"content_index":0,"text":"ab"})),
+        ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"web_search_call","id":"ws","status":"in_progress"}}),
+        ev!({"type":"response.web_search_call.searching","output_index":0,"item_id":"ws"}),
+        ev!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","id":"m","content":[]}}),
+        ev!({"type":"response.content_part.added","output_index":1,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}),
+        ev!({"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":"a"}),
+        ev!({"type":"response.output_text.annotation.added","output_index":1,"content_index":0,"annotation":{"type":"file_citation"}}),
+        ev!({"type":"response.output_text.done","output_index":1,"content_index":0,"text":"ab"}),
     ] {
         acc.push(&e);
         assert!(acc.version() > last, "no bump after {}", e.event_type());
@@ -1125,10 +1068,8 @@ fn tool_status_events_set_the_item_status() {
     for (item_type, ty, status) in cases {
         let mut acc = Accumulator::new();
         acc.push(&created());
-        acc.push(&ev(json!({"type":"response.output_item.added","output_index":0,"item":{"type":item_type,"id":"x"}})));
-        acc.push(&ev(
-            json!({"type":ty,"output_index":0,"item_id":"x","partial_image_b64":"AAAA","partial_image_index":0}),
-        ));
+        acc.push(&ev!({"type":"response.output_item.added","output_index":0,"item":{"type":item_type,"id":"x"}}));
+        acc.push(&ev!({"type":ty,"output_index":0,"item_id":"x","partial_image_b64":"AAAA","partial_image_index":0}));
         assert_eq!(acc.snapshot().unwrap()["output"][0]["status"], status, "{ty}");
     }
 }
@@ -1136,16 +1077,16 @@ fn tool_status_events_set_the_item_status() {
 #[test]
 fn done_without_value_keeps_the_deltas() {
     let mut acc = with_message("abc");
-    acc.push(&ev(json!({"type":"response.output_text.done","output_index":0,"content_index":0})));
+    acc.push(&ev!({"type":"response.output_text.done","output_index":0,"content_index":0}));
     assert_eq!(acc.output_text(), "abc");
 }
 
 #[test]
 fn output_item_added_at_an_existing_index_replaces_it() {
     let mut acc = with_message("old");
-    acc.push(&ev(
-        json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}),
-    ));
+    acc.push(
+        &ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}),
+    );
     assert_eq!(acc.output_text(), "");
     assert_eq!(acc.snapshot().unwrap()["output"].as_array().unwrap().len(), 1);
 }
@@ -1153,18 +1094,18 @@ fn output_item_added_at_an_existing_index_replaces_it() {
 #[test]
 fn error_event_without_snapshot_and_the_first_terminal_wins() {
     let mut acc = Accumulator::new();
-    acc.push(&ev(json!({"type":"error","code":"server_error","message":"boom","param":null})));
+    acc.push(&ev!({"type":"error","code":"server_error","message":"boom","param":null}));
     let Outcome::Error(e) = acc.outcome() else { panic!() };
     assert_eq!(e.response, None);
     assert_eq!(e.message, "boom");
-    acc.push(&ev(json!({"type":"response.completed","response":{"output":[]}})));
+    acc.push(&ev!({"type":"response.completed","response":{"output":[]}}));
     assert!(matches!(acc.outcome(), Outcome::Error(_)));
 }
 
 #[test]
 fn failed_without_error_details_still_has_a_message() {
     let mut acc = Accumulator::new();
-    acc.push(&ev(json!({"type":"response.failed","response":{"id":"r","status":"failed","error":null,"output":[]}})));
+    acc.push(&ev!({"type":"response.failed","response":{"id":"r","status":"failed","error":null,"output":[]}}));
     let Outcome::Failed(e) = acc.outcome() else { panic!() };
     assert!(!e.message.is_empty());
     assert_eq!(e.code, None);
@@ -1179,14 +1120,13 @@ fn long_stream_of_deltas_is_exact() {
     for i in 0..20_000 {
         let d = if i % 3 == 0 { "é🌍" } else { " word" };
         want.push_str(d);
-        acc.push(&ev(json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":d})));
+        acc.push(&ev!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":d}));
     }
     assert_eq!(acc.output_text(), want);
     assert_eq!(acc.snapshot().unwrap()["output"][0]["content"][0]["text"], want.as_str());
 }
 
-// ---------------------------------------------------------------------------------------------
-// with_output_text
+// --- with_output_text
 
 #[test]
 fn with_output_text_computes_and_overwrites() {

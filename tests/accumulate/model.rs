@@ -1,7 +1,5 @@
-//! The reference model for the differential tests: the accumulator as it was before patches —
-//! it folds every event straight into a `serde_json::Value`, by the same rules (see the
-//! accumulator's module docs), with its own incremental `output_text`. A second, independent
-//! implementation: the patches applied by a mirror must give exactly its snapshot.
+//! Reference model for the differential tests: folds every event straight into a `serde_json::Value`
+//! by the accumulator's rules; the patches applied by a mirror must give exactly its snapshot.
 #![allow(dead_code, clippy::all)]
 
 use std::mem;

@@ -5,7 +5,9 @@
 //! chunking independence, and the rules one by one. Patches against a reference model: `accumulate/patches.rs`.
 //! Recorded streams are read from `../shared/fixtures/recorded` (absent: SKIPPED, a failure under `CI=true`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use fixtures::{name, shared, sse_files, BRIDGES, RECORDED, SYNTHETIC};
 
 use cometapi_responses::accumulate::{compute_output_text, with_output_text, Accumulator, Mirror, Outcome, Patch};
 use cometapi_responses::error::Error;
@@ -15,6 +17,8 @@ use cometapi_responses::sse::{self, Parser};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
 #[path = "accumulate/json_applier.rs"]
 mod json_applier;
 #[path = "accumulate/model.rs"]
@@ -23,43 +27,6 @@ mod model;
 mod patches;
 
 // --- Helpers
-
-const RECORDED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded");
-const SYNTHETIC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/responses");
-const BRIDGES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/bridges");
-
-fn sse_files(dir: &str) -> Option<Vec<PathBuf>> {
-    let rd = std::fs::read_dir(dir).ok()?;
-    let mut files: Vec<PathBuf> = rd
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().and_then(|s| s.to_str()) == Some("sse"))
-        .collect();
-    files.sort();
-    Some(files)
-}
-
-/// The `.sse` recordings in `dir`; `None` (SKIPPED) when absent, which fails under `CI=true`.
-fn shared_files(dir: &str) -> Option<Vec<PathBuf>> {
-    let files = sse_files(dir);
-    if files.as_ref().map_or(true, Vec::is_empty) {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "no fixtures at {dir}: CI must have them");
-        eprintln!("SKIPPED: no fixtures at {dir} (shared third-party recordings, not part of this repository)");
-        return None;
-    }
-    files
-}
-
-fn recorded_files() -> Option<Vec<PathBuf>> {
-    shared_files(RECORDED)
-}
-
-fn bridge_files() -> Option<Vec<PathBuf>> {
-    shared_files(BRIDGES)
-}
-
-fn name(p: &Path) -> String {
-    p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
-}
 
 fn decode_bytes(bytes: &[u8]) -> Vec<ResponseEvent> {
     sse::parse_all(bytes).expect("SSE parses").iter().filter_map(|e| decode(e).expect("event decodes")).collect()
@@ -271,7 +238,7 @@ fn accumulate_chunked(bytes: &[u8], cuts: &[usize]) -> Accumulator {
 
 #[test]
 fn recorded_streams_accumulate_to_the_terminal_response() {
-    let Some(files) = recorded_files() else {
+    let Some(files) = shared(RECORDED) else {
         return;
     };
     for p in &files {
@@ -295,7 +262,7 @@ fn recorded_streams_accumulate_to_the_terminal_response() {
 
 #[test]
 fn recorded_error_stream_yields_the_nested_error_normalised() {
-    let Some(files) = recorded_files() else {
+    let Some(files) = shared(RECORDED) else {
         return;
     };
     let Some(p) = files.iter().find(|p| name(p) == "openai_error_nested_then_failed.sse") else {
@@ -325,7 +292,7 @@ fn recorded_error_stream_yields_the_nested_error_normalised() {
 
 #[test]
 fn recorded_failed_event_alone_gives_failed_outcome() {
-    let Some(files) = recorded_files() else {
+    let Some(files) = shared(RECORDED) else {
         return;
     };
     let Some(p) = files.iter().find(|p| name(p) == "openai_error_nested_then_failed.sse") else {
@@ -345,7 +312,7 @@ fn recorded_failed_event_alone_gives_failed_outcome() {
 /// A resume from `response.queued` accumulates like a full stream; one that starts at a delta too.
 #[test]
 fn recorded_background_resume() {
-    let Some(files) = recorded_files() else {
+    let Some(files) = shared(RECORDED) else {
         return;
     };
     let Some(p) = files.iter().find(|p| name(p) == "openai_background_resume_starting_after0.sse") else {
@@ -382,7 +349,7 @@ fn recorded_background_resume() {
 /// Bridge recordings: after every event a snapshot whose `output_text` is the deltas so far, no item lost.
 #[test]
 fn bridge_streams_give_the_right_snapshot_after_every_event() {
-    let Some(files) = bridge_files() else { return };
+    let Some(files) = shared(BRIDGES) else { return };
     assert!(files.len() >= 3, "only {} bridge recordings", files.len());
     for p in &files {
         let file = name(p);
@@ -421,7 +388,7 @@ fn bridge_streams_give_the_right_snapshot_after_every_event() {
 
 #[test]
 fn bridge_streams_item_by_item() {
-    let Some(files) = bridge_files() else { return };
+    let Some(files) = shared(BRIDGES) else { return };
     let by_name = |n: &str| load(files.iter().find(|p| name(p) == n).unwrap_or_else(|| panic!("{n} missing")));
     // LiteLLM: no response.created, a new item_id per delta: one message from the first event on.
     let evs = by_name("litellm_text.sse");
@@ -456,7 +423,7 @@ fn bridge_streams_item_by_item() {
 
 #[test]
 fn synthetic_streams_match_their_expectations() {
-    let files = sse_files(SYNTHETIC).expect("tests/fixtures/responses exists");
+    let files = sse_files(SYNTHETIC);
     assert!(!files.is_empty(), "no synthetic streams");
     for p in &files {
         let file = name(p);
@@ -511,8 +478,9 @@ fn synthetic_streams_match_their_expectations() {
 // --- Chunking independence
 
 fn chunking_inputs() -> Vec<(String, Vec<u8>)> {
-    let mut files = sse_files(SYNTHETIC).unwrap_or_default();
-    if let Some(rec) = sse_files(RECORDED) {
+    let mut files = sse_files(SYNTHETIC);
+    if Path::new(RECORDED).is_dir() {
+        let rec = sse_files(RECORDED);
         // The small recordings (the 190 kB one makes each case slow in debug builds).
         files.extend(rec.into_iter().filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() < 20_000)));
     }

@@ -21,8 +21,7 @@ use cometapi_responses::partial_json::{
 };
 use serde_json::{json, Map, Value};
 
-// ---------------------------------------------------------------------------------------------
-// A small deterministic random generator (splitmix64)
+// --- A small deterministic random generator (splitmix64)
 
 struct Rng(u64);
 
@@ -45,8 +44,7 @@ impl Rng {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Random documents
+// --- Random documents
 
 const NUMBERS: &[&str] = &[
     "0",
@@ -209,8 +207,7 @@ fn document(rng: &mut Rng) -> (String, bool) {
     (out, g.dup)
 }
 
-// ---------------------------------------------------------------------------------------------
-// The reference: the best-effort rules, written as a plain recursive descent over the text so
+// --- The reference: the best-effort rules, written as a plain recursive descent over the text so
 // far (not incremental, no shared code with the parser). Only for prefixes of valid documents.
 
 struct Ref<'a> {
@@ -387,8 +384,7 @@ fn reference(prefix: &str) -> Option<Value> {
     Ref { s: prefix.as_bytes(), i: 0 }.value().0
 }
 
-// ---------------------------------------------------------------------------------------------
-// Checks
+// --- Checks
 
 /// `part` is a best-effort value on the way to `full`: strings are prefixes, arrays a prefix
 /// of the elements (all but the last equal), objects all entries equal but at most one (the one
@@ -479,8 +475,7 @@ fn run_chunks(doc: &str, chunks: &[&str], full: &Value, dup: bool) -> PartialJso
     p
 }
 
-// ---------------------------------------------------------------------------------------------
-// Random documents: every cut, random chunkings
+// --- Random documents: every cut, random chunkings
 
 #[test]
 fn random_documents_at_every_cut_and_chunking() {
@@ -527,8 +522,7 @@ fn deep_documents_up_to_the_limit() {
     assert_eq!(parse(&objects), Ok(nested));
 }
 
-// ---------------------------------------------------------------------------------------------
-// The rules, one by one
+// --- The rules, one by one
 
 fn values_after(chunks: &[&str]) -> Vec<Option<Value>> {
     let mut p = PartialJsonParser::new();
@@ -816,8 +810,7 @@ fn applier() {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Invalid input: never a panic, the same verdict as serde_json
+// --- Invalid input: never a panic, the same verdict as serde_json
 
 /// Pushes `doc` in random chunks; returns (complete, error) and checks the op mirror.
 fn verdict(rng: &mut Rng, doc: &str) -> (bool, Option<String>) {
@@ -907,8 +900,7 @@ fn mutated_documents_agree_with_serde_json() {
     assert!(valid > 100 && invalid > 1000, "{valid} valid, {invalid} invalid");
 }
 
-// ---------------------------------------------------------------------------------------------
-// Linearity (the real timing belongs to the benchmarks: this only catches a quadratic blow-up)
+// --- Linearity (the real timing belongs to the benchmarks: this only catches a quadratic blow-up)
 
 fn big_document(target: usize) -> String {
     let mut rng = Rng(42);

@@ -43,8 +43,7 @@ fn chars(n: usize) -> String {
     "é".repeat(n)
 }
 
-// ---------------------------------------------------------------------------------------------
-// Shape and required fields
+// --- Shape and required fields
 
 #[test]
 fn params_must_be_an_object() {
@@ -74,8 +73,7 @@ fn input_is_required_string_or_array() {
     rejected(&with("input", json!(3)), "input", &["string or an array", "3"]);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Numbers
+// --- Numbers
 
 #[test]
 fn temperature_bounds() {
@@ -125,8 +123,7 @@ fn max_output_tokens_and_max_tool_calls_are_non_negative_integers() {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Metadata and strings with limits
+// --- Metadata and strings with limits
 
 fn metadata(pairs: usize, key_len: usize, value_len: usize) -> Value {
     let mut m = Map::new();
@@ -186,8 +183,7 @@ fn long_values_are_not_echoed_whole() {
     assert!(message.len() < 300, "{} bytes", message.len());
 }
 
-// ---------------------------------------------------------------------------------------------
-// Enumerations are open: any string passes, other JSON types do not
+// --- Enumerations are open: any string passes, other JSON types do not
 
 /// `field` takes every documented value, the values the API has added since, and any other
 /// string; a value that is not a string is refused, naming the field.
@@ -226,8 +222,7 @@ fn tool_choice_is_any_string_or_an_object() {
     rejected(&with("tool_choice", json!(1)), "tool_choice", &["a string", "1"]);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Types of the other documented fields
+// --- Types of the other documented fields
 
 #[test]
 fn include_is_an_array_of_strings_unknown_values_accepted() {
@@ -318,8 +313,7 @@ fn null_counts_as_absent() {
     ok(&p);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Combinations
+// --- Combinations
 
 #[test]
 fn previous_response_id_and_conversation_not_together() {
@@ -342,8 +336,7 @@ fn stream_options_only_with_stream_true() {
     ok(&p);
 }
 
-// ---------------------------------------------------------------------------------------------
-// prepare_body
+// --- prepare_body
 
 #[test]
 fn prepare_body_for_stream_sets_stream_true() {
@@ -447,8 +440,7 @@ fn params_with_lone_surrogates_are_valid_and_sent_as_written() {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// The typed struct
+// --- The typed struct
 
 #[test]
 fn typed_params_round_trip_with_extra_fields() {

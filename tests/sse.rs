@@ -9,9 +9,7 @@ use std::path::Path;
 use cometapi_responses::sse::{parse_all, Event, Parser, SseError, DEFAULT_MAX_EVENT_SIZE};
 use proptest::prelude::*;
 
-// ---------------------------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------------------------
+// --- Helpers
 
 /// What a stream produces: the events, and the parser's state at the end of the stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,9 +101,7 @@ fn check_limited(limit: usize, bytes: &[u8]) -> (Vec<Event>, Result<(), SseError
     whole
 }
 
-// ---------------------------------------------------------------------------------------------
-// One test per rule
-// ---------------------------------------------------------------------------------------------
+// --- One test per rule
 
 #[test]
 fn utf8_decoded_with_replacement() {
@@ -410,9 +406,7 @@ fn web_platform_tests_formats() {
     );
 }
 
-// ---------------------------------------------------------------------------------------------
-// Size cap
-// ---------------------------------------------------------------------------------------------
+// --- Size cap
 
 #[test]
 fn size_cap_exactly_at_limit_accepted() {
@@ -503,9 +497,7 @@ fn size_cap_zero() {
     assert_eq!(check_limited(0, b"\nd"), (vec![], Err(SseError::EventTooLarge { limit: 0 })));
 }
 
-// ---------------------------------------------------------------------------------------------
-// Property tests: random streams, random chunkings, a naive reference implementation
-// ---------------------------------------------------------------------------------------------
+// --- Property tests: random streams, random chunkings, a naive reference implementation
 
 /// The spec, applied naively: decode the whole stream, strip one BOM, split into lines, apply
 /// the rules line by line.
@@ -686,9 +678,7 @@ proptest! {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Fixtures
-// ---------------------------------------------------------------------------------------------
+// --- Fixtures
 
 fn chunked_events(bytes: &[u8], size: usize) -> Vec<Event> {
     let mut parser = Parser::new();

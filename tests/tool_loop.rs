@@ -65,8 +65,7 @@ fn calculator(args: &Value) -> String {
     r.to_string()
 }
 
-// ---------------------------------------------------------------------------------------------
-// store: false, recorded end to end
+// --- store: false, recorded end to end
 
 #[test]
 fn recorded_store_false_loop_resends_the_whole_history() {
@@ -162,8 +161,7 @@ fn recorded_store_false_loop_resends_the_whole_history() {
     assert_eq!(lens, [4, 6, 8]);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Synthetic responses
+// --- Synthetic responses
 
 fn call(call_id: &str, name: &str, arguments: &str) -> Value {
     json!({"type": "function_call", "id": format!("fc_{call_id}"), "call_id": call_id, "name": name, "arguments": arguments, "status": "completed"})

@@ -85,8 +85,8 @@ fn read_all(file: &str, evs: &[ResponseEvent]) -> Readers {
 
 #[test]
 fn patches_rebuild_every_recorded_and_synthetic_stream_exactly() {
-    let mut files = sse_files(SYNTHETIC).expect("synthetic streams");
-    files.extend(recorded_files().unwrap_or_default());
+    let mut files = sse_files(SYNTHETIC);
+    files.extend(shared(RECORDED).unwrap_or_default());
     for p in &files {
         let evs = load(p);
         let r = read_all(&name(p), &evs);

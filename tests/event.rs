@@ -8,6 +8,9 @@ use cometapi_responses::event::{decode, decode_owned, paths, EventKind, Response
 use cometapi_responses::sse::{self, Event};
 use serde_json::{json, Value};
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 fn sse_event(name: &str, data: &str) -> Event {
     Event { event: name.to_owned(), data: data.to_owned(), last_event_id: String::new() }
 }
@@ -574,17 +577,9 @@ fn from_json() {
 /// Every recorded event decodes: known types to their kind, unknown ones to `Other`, never an error.
 #[test]
 fn decodes_every_recorded_event() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded");
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true: the recorded fixtures must be at {dir}");
-        eprintln!("SKIPPED: no recorded fixtures at {dir}");
-        return;
-    };
+    let Some(files) = fixtures::shared(fixtures::RECORDED) else { return };
     let mut total = 0;
-    for p in rd.filter_map(|e| e.ok().map(|e| e.path())) {
-        if p.extension().and_then(|s| s.to_str()) != Some("sse") {
-            continue;
-        }
+    for p in files {
         let events = sse::parse_all(&std::fs::read(&p).unwrap()).unwrap();
         for e in &events {
             match decode(e).unwrap() {

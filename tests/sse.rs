@@ -9,6 +9,9 @@ use std::path::Path;
 use cometapi_responses::sse::{parse_all, Event, Parser, SseError, DEFAULT_MAX_EVENT_SIZE};
 use proptest::prelude::*;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 // --- Helpers
 
 /// What a stream produces: the events, and the parser's state at the end of the stream.
@@ -715,30 +718,12 @@ fn check_responses_stream(name: &str, bytes: &[u8]) -> Vec<Event> {
     whole
 }
 
-fn sse_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|ext| ext == "sse"))
-        .collect();
-    files.sort();
-    files
-}
-
 #[test]
 fn recorded_fixtures() {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded"));
-    if !dir.is_dir() {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true: no recorded fixtures at {}", dir.display());
-        eprintln!("SKIPPED: ../shared/fixtures/recorded not found");
-        return;
-    }
-    let files = sse_files(dir);
-    assert!(!files.is_empty(), "no .sse files in {}", dir.display());
+    let Some(files) = fixtures::shared(fixtures::RECORDED) else { return };
     for path in files {
-        let bytes = std::fs::read(&path).unwrap();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let events = check_responses_stream(&name, &bytes);
+        let name = fixtures::name(&path);
+        let events = check_responses_stream(&name, &std::fs::read(&path).unwrap());
         eprintln!("{name}: {} events", events.len());
     }
 }
@@ -755,8 +740,7 @@ fn types(events: &[Event]) -> Vec<&str> {
 
 #[test]
 fn own_fixtures_all_pass() {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sse"));
-    let files = sse_files(dir);
+    let files = fixtures::sse_files(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sse"));
     assert!(files.len() >= 4);
     for path in files {
         let bytes = std::fs::read(&path).unwrap();

@@ -6,7 +6,10 @@
 use cometapi_responses::accumulate::Mirror;
 use cometapi_responses::error::Error;
 use cometapi_responses::stream::{Show, StreamState};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+#[path = "common/fixtures.rs"]
+mod fixtures;
 
 /// What a consumer sees: the event types it got, then how the stream ended.
 #[derive(Debug, PartialEq)]
@@ -216,27 +219,9 @@ fn whatever_follows_the_terminal_event_is_ignored() {
     assert_eq!(seen.end, Ok(()));
 }
 
-/// The `.sse` files of `dir`, sorted.
-fn sse_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("sse"))
-        .collect();
-    files.sort();
-    files
-}
-
-/// The recordings in ../shared/fixtures/recorded (at least 9); `None` (the test says SKIPPED)
-/// when the folder is absent, which fails under `CI=true`.
-fn recorded(what: &str) -> Option<Vec<PathBuf>> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded"));
-    if !dir.is_dir() {
-        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true, but ../shared/fixtures/recorded is missing");
-        eprintln!("SKIPPED: ../shared/fixtures/recorded not found; {what} did not run");
-        return None;
-    }
-    let files = sse_files(dir);
+/// The recordings in ../shared/fixtures/recorded (at least 9); `None` when absent (SKIPPED).
+fn recorded() -> Option<Vec<PathBuf>> {
+    let files = fixtures::shared(fixtures::RECORDED)?;
     assert!(files.len() >= 9, "only {} recordings found", files.len());
     Some(files)
 }
@@ -246,13 +231,7 @@ fn recorded(what: &str) -> Option<Vec<PathBuf>> {
 /// of every delta, and after each entry the snapshot's `output_text` is the deltas so far.
 #[test]
 fn bridge_streams_cut_off_keep_the_text_delivered() {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/bridges"));
-    if !dir.is_dir() {
-        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true, but ../shared/fixtures/bridges is missing");
-        eprintln!("SKIPPED: ../shared/fixtures/bridges not found");
-        return;
-    }
-    let files = sse_files(dir);
+    let Some(files) = fixtures::shared(fixtures::BRIDGES) else { return };
     assert!(files.len() >= 3);
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -295,7 +274,7 @@ fn bridge_streams_cut_off_keep_the_text_delivered() {
 
 #[test]
 fn recorded_streams_end_as_their_terminal_event_says() {
-    let Some(files) = recorded("recorded-stream outcome tests") else { return };
+    let Some(files) = recorded() else { return };
     for path in &files {
         let bytes = std::fs::read(path).unwrap();
         let seen = all_chunkings(&bytes);
@@ -315,7 +294,7 @@ fn recorded_streams_end_as_their_terminal_event_says() {
 
 #[test]
 fn synthetic_fixtures_end_as_expected() {
-    for path in sse_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/responses")) {
+    for path in fixtures::sse_files(fixtures::SYNTHETIC) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let seen = all_chunkings(&std::fs::read(&path).unwrap());
         match name.as_str() {
@@ -481,7 +460,7 @@ fn batches_repeat_a_run_of_appends_as_1_and_mean_the_same_as_entries() {
         5,
         "six deltas: the first writes its appends, five repeat them"
     );
-    let files = sse_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/responses"));
+    let files = fixtures::sse_files(fixtures::SYNTHETIC);
     assert!(files.len() >= 5, "only {} synthetic fixtures", files.len());
     for path in &files {
         batches_agree_with_entries(&std::fs::read(path).unwrap(), &path.display().to_string());
@@ -490,7 +469,7 @@ fn batches_repeat_a_run_of_appends_as_1_and_mean_the_same_as_entries() {
 
 #[test]
 fn batches_agree_with_entries_on_recorded_streams() {
-    let Some(files) = recorded("batch/entries agreement on recordings") else { return };
+    let Some(files) = recorded() else { return };
     for path in &files {
         batches_agree_with_entries(&std::fs::read(path).unwrap(), &path.display().to_string());
     }

@@ -27,9 +27,8 @@ fn class(e: &Error, has_response: bool) -> String {
     }
 }
 
-/// Drives the state machine the way both shells do: feed chunks, take the entries (applying
-/// their patches to a mirror, handing out the `Yield` ones) until the outcome is decided; at the
-/// end of the body, `end_of_body`. Errors carry the mirror's snapshot, as the shells attach it.
+/// Drives the state machine as both shells do: feed chunks, apply every entry to a mirror, hand out
+/// the `Yield` ones, until the outcome is decided (`end_of_body` at the end).
 fn run(bytes: &[u8], chunk: usize) -> Seen {
     drive(StreamState::entries(None), bytes, chunk)
 }
@@ -226,9 +225,8 @@ fn recorded() -> Option<Vec<PathBuf>> {
     Some(files)
 }
 
-/// Every bridge recording, cut off before its terminal event, in chunks of every size up to 64
-/// bytes: a `StreamError` whose snapshot (the mirror of every entry handed out) holds the text
-/// of every delta, and after each entry the snapshot's `output_text` is the deltas so far.
+/// Bridge recordings cut off before the terminal event, in chunks of 1..=64 bytes: a `StreamError`,
+/// and after each entry the mirror's `output_text` is the deltas so far.
 #[test]
 fn bridge_streams_cut_off_keep_the_text_delivered() {
     let Some(files) = fixtures::shared(fixtures::BRIDGES) else { return };
@@ -306,15 +304,16 @@ fn synthetic_fixtures_end_as_expected() {
     }
 }
 
+/// The frames of `body`, each event numbered by its position (`sequence_number`).
+fn numbered_frames(body: &str) -> Vec<String> {
+    let frames = body.split("\n\n").filter(|f| !f.is_empty()).enumerate();
+    frames.map(|(i, f)| f.replacen("{\"type\":", &format!("{{\"sequence_number\":{i},\"type\":"), 1) + "\n\n").collect()
+}
+
 #[test]
 fn hidden_events_are_folded_but_not_handed_out() {
     let body = created() + &text_events("one two three") + &completed("one two three", "completed");
-    let numbered: String = body
-        .split("\n\n")
-        .filter(|f| !f.is_empty())
-        .enumerate()
-        .map(|(i, f)| f.replacen("{\"type\":", &format!("{{\"sequence_number\":{i},\"type\":"), 1) + "\n\n")
-        .collect();
+    let numbered = numbered_frames(&body).concat();
     let mut st = StreamState::entries(None);
     st.hide_through(3);
     let seen = drive(st, numbered.as_bytes(), 7);
@@ -327,12 +326,7 @@ fn hidden_events_are_folded_but_not_handed_out() {
 
 #[test]
 fn a_restarted_body_drops_what_it_repeats_and_goes_on() {
-    let frames: Vec<String> = (created() + &text_events("a b c d") + &completed("a b c d", "completed"))
-        .split("\n\n")
-        .filter(|f| !f.is_empty())
-        .enumerate()
-        .map(|(i, f)| f.replacen("{\"type\":", &format!("{{\"sequence_number\":{i},\"type\":"), 1) + "\n\n")
-        .collect();
+    let frames = numbered_frames(&(created() + &text_events("a b c d") + &completed("a b c d", "completed")));
     let mut st = StreamState::entries(None);
     let mut mirror = Mirror::new();
     let mut types = Vec::new();
@@ -381,9 +375,8 @@ fn frames_reencode_each_event_as_received() {
     assert!(st.take_terminal_batch().is_some_and(|b| b.ends_with(",1]")));
 }
 
-/// Batches mode read as js/stream.js reads it: every entry `(event, patches, show)`, a `1` in
-/// place of the patches standing for the previous entry's of the same batch. Also returns how
-/// many `1`s there were.
+/// Batches mode read as js/stream.js reads it: entries `(event, patches, show)` (a `1` repeats the
+/// previous entry's patches), and how many `1`s there were.
 fn batch_entries(bytes: &[u8], chunk: usize) -> (Vec<(serde_json::Value, serde_json::Value, u64)>, usize) {
     let mut s = StreamState::batches(None);
     let (mut out, mut repeats) = (Vec::new(), 0);
@@ -433,8 +426,7 @@ fn entries_of(bytes: &[u8]) -> Vec<(serde_json::Value, serde_json::Value, u64)> 
     out
 }
 
-/// Batches (the JS wrapper's mode: a run of appends repeated as `1`) say exactly what entries
-/// say, in any chunking, with the same outcome.
+/// Batches say exactly what entries say, in any chunking, with the same outcome.
 fn batches_agree_with_entries(bytes: &[u8], what: &str) {
     let expected = entries_of(bytes);
     assert_eq!(batch_entries(bytes, bytes.len()).0, expected, "{what}");

@@ -1,7 +1,4 @@
-// The demo page (www/) in a real browser: Debian's Chromium via playwright-core,
-// against the dev server's mock backend, started in-process.
-//
-//   node --test --test-concurrency=1 tests/browser/
+// The demo page (www/) in Chromium (playwright-core) against the dev server's mock, in-process.
 //   UPDATE_SCREENSHOT=1 …   also refresh docs/demo.png (always written to build/screenshots/)
 
 import { test, before, after } from 'node:test';

@@ -38,6 +38,14 @@ fn rejected(p: &Value, param: &str, needles: &[&str]) {
     }
 }
 
+/// The param a validation error names.
+fn param_of<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
+    match r {
+        Err(Error::Validation { param, .. }) => param,
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
 fn chars(n: usize) -> String {
     // Multi-byte characters: limits count characters, not bytes.
     "é".repeat(n)
@@ -197,17 +205,9 @@ fn open_enum(field: &str, known: &[&str]) {
 }
 
 #[test]
-fn service_tier_is_open() {
+fn service_tier_truncation_and_prompt_cache_retention_are_open() {
     open_enum("service_tier", &["auto", "default", "flex", "priority", "scale"]);
-}
-
-#[test]
-fn truncation_is_open() {
     open_enum("truncation", &["auto", "disabled"]);
-}
-
-#[test]
-fn prompt_cache_retention_is_open() {
     open_enum("prompt_cache_retention", &["in_memory", "in-memory", "24h", "12h", "48h"]);
 }
 
@@ -279,35 +279,11 @@ fn documented_field_types_are_checked() {
 #[test]
 fn null_counts_as_absent() {
     let mut p = base();
-    for k in [
-        "instructions",
-        "background",
-        "context_management",
-        "conversation",
-        "include",
-        "max_output_tokens",
-        "max_tool_calls",
-        "metadata",
-        "parallel_tool_calls",
-        "previous_response_id",
-        "prompt",
-        "prompt_cache_key",
-        "prompt_cache_retention",
-        "reasoning",
-        "safety_identifier",
-        "service_tier",
-        "store",
-        "stream",
-        "stream_options",
-        "temperature",
-        "text",
-        "tool_choice",
-        "tools",
-        "top_logprobs",
-        "top_p",
-        "truncation",
-        "user",
-    ] {
+    let nullable = "instructions background context_management conversation include max_output_tokens max_tool_calls \
+        metadata parallel_tool_calls previous_response_id prompt prompt_cache_key prompt_cache_retention reasoning \
+        safety_identifier service_tier store stream stream_options temperature text tool_choice tools top_logprobs \
+        top_p truncation user";
+    for k in nullable.split_whitespace() {
         p[k] = Value::Null;
     }
     ok(&p);
@@ -374,10 +350,7 @@ fn prepare_body_for_create_leaves_or_clears_stream() {
 fn prepare_body_judges_stream_options_by_the_effective_stream() {
     let src = r#"{"model":"m","input":"hi","stream_options":{"include_obfuscation":false}}"#;
     assert!(prepare_body(src, true).is_ok());
-    match prepare_body(src, false) {
-        Err(Error::Validation { param, .. }) => assert_eq!(param, "stream_options"),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(param_of(prepare_body(src, false)), "stream_options");
     // The caller asked for stream: true but called create(): still not streaming.
     let src = r#"{"model":"m","input":"hi","stream":true,"stream_options":{}}"#;
     assert!(matches!(prepare_body(src, false), Err(Error::Validation { .. })));
@@ -385,14 +358,8 @@ fn prepare_body_judges_stream_options_by_the_effective_stream() {
 
 #[test]
 fn prepare_body_checks_the_callers_stream_type_and_everything_else() {
-    match prepare_body(r#"{"model":"m","input":"hi","stream":"yes"}"#, true) {
-        Err(Error::Validation { param, .. }) => assert_eq!(param, "stream"),
-        other => panic!("{other:?}"),
-    }
-    match prepare_body(r#"{"model":"m","input":"hi","temperature":9}"#, true) {
-        Err(Error::Validation { param, .. }) => assert_eq!(param, "temperature"),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(param_of(prepare_body(r#"{"model":"m","input":"hi","stream":"yes"}"#, true)), "stream");
+    assert_eq!(param_of(prepare_body(r#"{"model":"m","input":"hi","temperature":9}"#, true)), "temperature");
     for bad in ["", "{", "[1]", "\"m\"", "null"] {
         match prepare_body(bad, true) {
             Err(Error::Validation { param, .. }) => assert_eq!(param, "params", "{bad:?}"),

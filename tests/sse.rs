@@ -77,6 +77,13 @@ fn events(bytes: &[u8]) -> Vec<Event> {
     check(bytes).events
 }
 
+/// Each rule's stream gives its events (in every chunking: `check`).
+fn rules(cases: &[(&str, &[u8], &[Event])]) {
+    for (rule, bytes, want) in cases {
+        assert_eq!(events(bytes), *want, "{rule}");
+    }
+}
+
 /// Feeds chunks to a parser with `limit`, stopping at the first error; returns every event
 /// pushed (including by the failing feed) and the error, if any.
 fn run_limited<'a>(limit: usize, chunks: impl IntoIterator<Item = &'a [u8]>) -> (Vec<Event>, Result<(), SseError>) {
@@ -107,14 +114,65 @@ fn check_limited(limit: usize, bytes: &[u8]) -> (Vec<Event>, Result<(), SseError
 // --- One test per rule
 
 #[test]
-fn utf8_decoded_with_replacement() {
-    // Invalid byte, overlong encoding (two errors), surrogate, truncated sequence before LF.
-    assert_eq!(
-        events(b"data: caf\xC3\xA9 \xFF \xC0\x80 \xED\xA0\x80 \xE6\x97\n\n"),
-        [msg("café \u{FFFD} \u{FFFD}\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD} \u{FFFD}")]
-    );
-    // A truncated sequence just before CR / CRLF: one U+FFFD, the line end still counts.
-    assert_eq!(events(b"data: \xF0\x9F\x98\rdata: \xE6\r\n\r\n"), [msg("\u{FFFD}\n\u{FFFD}")]);
+fn rules_on_whole_events() {
+    // (the rule, the stream, its events)
+    rules(&[
+        // Invalid byte, overlong encoding (two errors), surrogate, truncated sequence before LF.
+        (
+            "utf8_decoded_with_replacement",
+            b"data: caf\xC3\xA9 \xFF \xC0\x80 \xED\xA0\x80 \xE6\x97\n\n",
+            &[msg("café \u{FFFD} \u{FFFD}\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD} \u{FFFD}")],
+        ),
+        // A truncated sequence just before CR / CRLF: one U+FFFD, the line end still counts.
+        ("utf8_decoded_with_replacement", b"data: \xF0\x9F\x98\rdata: \xE6\r\n\r\n", &[msg("\u{FFFD}\n\u{FFFD}")]),
+        ("leading_bom_stripped", b"\xEF\xBB\xBFdata: a\n\n", &[msg("a")]),
+        ("leading_bom_stripped", b"\xEF\xBB\xBF\n", &[]),
+        // The second BOM is U+FEFF, so the field name is "\u{FEFF}data": an unknown field.
+        ("second_bom_kept_as_data", b"\xEF\xBB\xBF\xEF\xBB\xBFdata: a\n\ndata: b\n\n", &[msg("b")]),
+        // Inside a value it is kept.
+        ("second_bom_kept_as_data", b"\xEF\xBB\xBFdata: \xEF\xBB\xBFa\n\n", &[msg("\u{FEFF}a")]),
+        // A BOM later in the stream (not at the very start) is never stripped.
+        ("second_bom_kept_as_data", b"data: a\n\n\xEF\xBB\xBFdata: b\n\n", &[msg("a")]),
+        ("second_bom_kept_as_data", b"\n\xEF\xBB\xBFdata: b\n\n", &[]),
+        // EF BB followed by something else: the held bytes start the first line (one U+FFFD).
+        ("partial_bom_is_data", b"\xEF\xBBdata: a\n\ndata: b\n\n", &[msg("b")]),
+        ("partial_bom_is_data", b"\xEF\xBB: comment\ndata: b\n\n", &[msg("b")]),
+        ("partial_bom_is_data", b"\xEF\n\ndata: c\n\n", &[msg("c")]),
+        ("partial_bom_is_data", b"\xEF\xBB\xBEevent: x\ndata: c\n\n", &[msg("c")]),
+        ("line_ends_cr_lf_crlf", b"data: a\rdata: b\ndata: c\r\n\r\n", &[msg("a\nb\nc")]),
+        ("line_ends_cr_lf_crlf", b"data: a\r\rdata: b\n\ndata: c\r\n\r\n", &[msg("a"), msg("b"), msg("c")]),
+        // LF then CR is two line ends (the second one ends an empty line).
+        ("line_ends_cr_lf_crlf", b"data: a\n\rdata: b\r\n\n", &[msg("a"), msg("b")]),
+        ("empty_line_dispatches", b"data: a\n\ndata: b\n\n", &[msg("a"), msg("b")]),
+        ("empty_line_dispatches", b"\n\n\ndata: a\n\n\n\n", &[msg("a")]),
+        ("comment_lines_ignored", b": hello\ndata: a\n:\n: data: b\n:data: c\n\n", &[msg("a")]),
+        ("comment_lines_ignored", b": only a comment\n\n:\n\n", &[]),
+        ("field_value_split_at_first_colon", b"data: a: b:c\n\n", &[msg("a: b:c")]),
+        ("field_value_split_at_first_colon", b"event:x:y\ndata::\n\n", &[ev("x:y", ":", "")]),
+        ("one_leading_space_removed", b"data:a\n\n", &[msg("a")]),
+        ("one_leading_space_removed", b"data: a\n\n", &[msg("a")]),
+        ("one_leading_space_removed", b"data:  a \n\n", &[msg(" a ")]),
+        ("one_leading_space_removed", b"data:\ta\n\n", &[msg("\ta")]),
+        ("one_leading_space_removed", b"data: \n\n", &[msg("")]),
+        ("one_leading_space_removed", b"event:  x\ndata: 1\n\n", &[ev(" x", "1", "")]),
+        ("event_field_sets_type", b"event: add\ndata: 73857293\n\n", &[ev("add", "73857293", "")]),
+        ("event_field_sets_type", b"event: a\nevent: b\ndata: 1\n\n", &[ev("b", "1", "")]),
+        // The type buffer is reset after each dispatch.
+        ("event_field_sets_type", b"event: a\ndata: 1\n\ndata: 2\n\n", &[ev("a", "1", ""), msg("2")]),
+        ("data_lines_joined_with_lf", b"data: a\ndata: b\ndata: c\n\n", &[msg("a\nb\nc")]),
+        // Only ONE trailing LF is removed.
+        ("data_lines_joined_with_lf", b"data: a\ndata\n\n", &[msg("a\n")]),
+        ("data_lines_joined_with_lf", b"data\ndata\n\n", &[msg("\n")]),
+        // Field names are compared literally: no case folding, no trimming.
+        ("other_fields_ignored", b"foo: bar\nData: x\nDATA: y\ndata : z\n data: w\n\n", &[]),
+        ("other_fields_ignored", b"foo: bar\ndata: ok\nEvent: t\nID: 9\n\n", &[msg("ok")]),
+        ("empty_data_buffer_not_dispatched_and_type_reset", b"event: a\n\ndata: b\n\n", &[msg("b")]),
+        ("empty_data_buffer_not_dispatched_and_type_reset", b"event: a\nid: 1\nretry: 5\n\n", &[]),
+        ("type_defaults_to_message", b"data: x\n\n", &[ev("message", "x", "")]),
+        ("type_defaults_to_message", b"event:\ndata: x\n\n", &[ev("message", "x", "")]),
+        ("end_of_stream_discards_unfinished_event", b"data: a\n\ndata: b\n", &[msg("a")]),
+        ("end_of_stream_discards_unfinished_event", b"event: t\ndata: b\n", &[]),
+    ]);
 }
 
 #[test]
@@ -134,45 +192,11 @@ fn utf8_replacement_in_event_type_and_id() {
 }
 
 #[test]
-fn leading_bom_stripped() {
-    assert_eq!(events(b"\xEF\xBB\xBFdata: a\n\n"), [msg("a")]);
-    assert_eq!(events(b"\xEF\xBB\xBF\n"), []);
-}
-
-#[test]
 fn leading_bom_split_across_chunks() {
     let outcome = run([&b"\xEF"[..], b"\xBB", b"\xBFdata: a\n", b"\n"]);
     assert_eq!(outcome.events, [msg("a")]);
     let outcome = run([&b""[..], b"\xEF\xBB", b"", b"\xBF", b"data: b\n\n"]);
     assert_eq!(outcome.events, [msg("b")]);
-}
-
-#[test]
-fn second_bom_kept_as_data() {
-    // The second BOM is U+FEFF, so the field name is "\u{FEFF}data": an unknown field.
-    assert_eq!(events(b"\xEF\xBB\xBF\xEF\xBB\xBFdata: a\n\ndata: b\n\n"), [msg("b")]);
-    // Inside a value it is kept.
-    assert_eq!(events(b"\xEF\xBB\xBFdata: \xEF\xBB\xBFa\n\n"), [msg("\u{FEFF}a")]);
-    // A BOM later in the stream (not at the very start) is never stripped.
-    assert_eq!(events(b"data: a\n\n\xEF\xBB\xBFdata: b\n\n"), [msg("a")]);
-    assert_eq!(events(b"\n\xEF\xBB\xBFdata: b\n\n"), []);
-}
-
-#[test]
-fn partial_bom_is_data() {
-    // EF BB followed by something else: the held bytes start the first line (one U+FFFD).
-    assert_eq!(events(b"\xEF\xBBdata: a\n\ndata: b\n\n"), [msg("b")]);
-    assert_eq!(events(b"\xEF\xBB: comment\ndata: b\n\n"), [msg("b")]);
-    assert_eq!(events(b"\xEF\n\ndata: c\n\n"), [msg("c")]);
-    assert_eq!(events(b"\xEF\xBB\xBEevent: x\ndata: c\n\n"), [msg("c")]);
-}
-
-#[test]
-fn line_ends_cr_lf_crlf() {
-    assert_eq!(events(b"data: a\rdata: b\ndata: c\r\n\r\n"), [msg("a\nb\nc")]);
-    assert_eq!(events(b"data: a\r\rdata: b\n\ndata: c\r\n\r\n"), [msg("a"), msg("b"), msg("c")]);
-    // LF then CR is two line ends (the second one ends an empty line).
-    assert_eq!(events(b"data: a\n\rdata: b\r\n\n"), [msg("a"), msg("b")]);
 }
 
 #[test]
@@ -201,34 +225,6 @@ fn event_delivered_by_the_feed_that_completes_it() {
 }
 
 #[test]
-fn empty_line_dispatches() {
-    assert_eq!(events(b"data: a\n\ndata: b\n\n"), [msg("a"), msg("b")]);
-    assert_eq!(events(b"\n\n\ndata: a\n\n\n\n"), [msg("a")]);
-}
-
-#[test]
-fn comment_lines_ignored() {
-    assert_eq!(events(b": hello\ndata: a\n:\n: data: b\n:data: c\n\n"), [msg("a")]);
-    assert_eq!(events(b": only a comment\n\n:\n\n"), []);
-}
-
-#[test]
-fn field_value_split_at_first_colon() {
-    assert_eq!(events(b"data: a: b:c\n\n"), [msg("a: b:c")]);
-    assert_eq!(events(b"event:x:y\ndata::\n\n"), [ev("x:y", ":", "")]);
-}
-
-#[test]
-fn one_leading_space_removed() {
-    assert_eq!(events(b"data:a\n\n"), [msg("a")]);
-    assert_eq!(events(b"data: a\n\n"), [msg("a")]);
-    assert_eq!(events(b"data:  a \n\n"), [msg(" a ")]);
-    assert_eq!(events(b"data:\ta\n\n"), [msg("\ta")]);
-    assert_eq!(events(b"data: \n\n"), [msg("")]);
-    assert_eq!(events(b"event:  x\ndata: 1\n\n"), [ev(" x", "1", "")]);
-}
-
-#[test]
 fn line_without_colon_is_field_name_with_empty_value() {
     assert_eq!(events(b"data\n\n"), [msg("")]);
     assert_eq!(events(b"data\ndata\ndata: x\n\n"), [msg("\n\nx")]);
@@ -238,22 +234,6 @@ fn line_without_colon_is_field_name_with_empty_value() {
     assert_eq!(events(b"id: 1\ndata: a\n\nid\ndata: b\n\n"), [ev("message", "a", "1"), msg("b")]);
     // "retry" alone has no digits: ignored.
     assert_eq!(check(b"retry: 5\nretry\n").retry, Some(5));
-}
-
-#[test]
-fn event_field_sets_type() {
-    assert_eq!(events(b"event: add\ndata: 73857293\n\n"), [ev("add", "73857293", "")]);
-    assert_eq!(events(b"event: a\nevent: b\ndata: 1\n\n"), [ev("b", "1", "")]);
-    // The type buffer is reset after each dispatch.
-    assert_eq!(events(b"event: a\ndata: 1\n\ndata: 2\n\n"), [ev("a", "1", ""), msg("2")]);
-}
-
-#[test]
-fn data_lines_joined_with_lf() {
-    assert_eq!(events(b"data: a\ndata: b\ndata: c\n\n"), [msg("a\nb\nc")]);
-    // Only ONE trailing LF is removed.
-    assert_eq!(events(b"data: a\ndata\n\n"), [msg("a\n")]);
-    assert_eq!(events(b"data\ndata\n\n"), [msg("\n")]);
 }
 
 #[test]
@@ -324,31 +304,6 @@ fn retry_overflow_ignored() {
     assert_eq!(check(b"retry: 18446744073709551615\n").retry, Some(u64::MAX));
     assert_eq!(check(b"retry: 3\nretry: 18446744073709551616\n").retry, Some(3));
     assert_eq!(check(b"retry: 99999999999999999999999999\n").retry, None);
-}
-
-#[test]
-fn other_fields_ignored() {
-    // Field names are compared literally: no case folding, no trimming.
-    assert_eq!(events(b"foo: bar\nData: x\nDATA: y\ndata : z\n data: w\n\n"), []);
-    assert_eq!(events(b"foo: bar\ndata: ok\nEvent: t\nID: 9\n\n"), [msg("ok")]);
-}
-
-#[test]
-fn empty_data_buffer_not_dispatched_and_type_reset() {
-    assert_eq!(events(b"event: a\n\ndata: b\n\n"), [msg("b")]);
-    assert_eq!(events(b"event: a\nid: 1\nretry: 5\n\n"), []);
-}
-
-#[test]
-fn type_defaults_to_message() {
-    assert_eq!(events(b"data: x\n\n"), [ev("message", "x", "")]);
-    assert_eq!(events(b"event:\ndata: x\n\n"), [ev("message", "x", "")]);
-}
-
-#[test]
-fn end_of_stream_discards_unfinished_event() {
-    assert_eq!(events(b"data: a\n\ndata: b\n"), [msg("a")]);
-    assert_eq!(events(b"event: t\ndata: b\n"), []);
 }
 
 #[test]

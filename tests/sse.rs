@@ -272,38 +272,31 @@ fn id_applied_only_on_dispatch() {
 }
 
 #[test]
-fn retry_digits_only() {
-    assert_eq!(check(b"retry: 1500\n").retry, Some(1500));
-    assert_eq!(check(b"retry:0\n").retry, Some(0));
-    assert_eq!(check(b"retry: 10\nretry: 20\n").retry, Some(20));
-    for bad in [
-        &b"retry: 15x\n"[..],
-        b"retry: -1\n",
-        b"retry: +1\n",
-        b"retry:  5\n",
-        b"retry: 1.5\n",
-        b"retry: 5 \n",
-        b"retry: \xD9\xA1\n",
-    ] {
-        assert_eq!(check(bad).retry, None, "{:?}", String::from_utf8_lossy(bad));
+fn retry_rules() {
+    // (the rule, the stream, the reconnection time after it)
+    let cases: &[(&str, &[u8], Option<u64>)] = &[
+        ("digits", b"retry: 1500\n", Some(1500)),
+        ("digits", b"retry:0\n", Some(0)),
+        ("the last one", b"retry: 10\nretry: 20\n", Some(20)),
+        ("digits only", b"retry: 15x\n", None),
+        ("digits only", b"retry: -1\n", None),
+        ("digits only", b"retry: +1\n", None),
+        ("digits only", b"retry:  5\n", None),
+        ("digits only", b"retry: 1.5\n", None),
+        ("digits only", b"retry: 5 \n", None),
+        ("digits only", b"retry: \xD9\xA1\n", None),
+        ("an invalid value leaves the previous one in place", b"retry: 10\nretry: x\n", Some(10)),
+        ("not held back until a dispatch", b"retry: 10\ndata: a\n", Some(10)),
+        ("empty ignored", b"retry: 3\nretry:\nretry: \n", Some(3)),
+        ("u64::MAX", b"retry: 18446744073709551615\n", Some(u64::MAX)),
+        ("overflow ignored", b"retry: 3\nretry: 18446744073709551616\n", Some(3)),
+        ("overflow ignored", b"retry: 99999999999999999999999999\n", None),
+    ];
+    for (rule, bytes, want) in cases {
+        assert_eq!(check(bytes).retry, *want, "{rule}: {:?}", String::from_utf8_lossy(bytes));
     }
-    // An invalid value leaves the previous one in place.
-    assert_eq!(check(b"retry: 10\nretry: x\n").retry, Some(10));
-    // retry never dispatches, and is not held back until a dispatch.
+    // retry never dispatches.
     assert_eq!(check(b"retry: 10\n\n").events, []);
-    assert_eq!(check(b"retry: 10\ndata: a\n").retry, Some(10));
-}
-
-#[test]
-fn retry_empty_ignored() {
-    assert_eq!(check(b"retry: 3\nretry:\nretry: \n").retry, Some(3));
-}
-
-#[test]
-fn retry_overflow_ignored() {
-    assert_eq!(check(b"retry: 18446744073709551615\n").retry, Some(u64::MAX));
-    assert_eq!(check(b"retry: 3\nretry: 18446744073709551616\n").retry, Some(3));
-    assert_eq!(check(b"retry: 99999999999999999999999999\n").retry, None);
 }
 
 #[test]

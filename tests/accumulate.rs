@@ -28,6 +28,17 @@ mod patches;
 
 // --- Helpers
 
+/// The events of one recording; `None` (SKIPPED) when it is absent (a failure under `CI=true`).
+fn recorded(file: &str) -> Option<Vec<ResponseEvent>> {
+    let files = shared(RECORDED)?;
+    let Some(p) = files.iter().find(|p| name(p) == file) else {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true, but {file} is missing");
+        eprintln!("SKIPPED: {file} not found");
+        return None;
+    };
+    Some(load(p))
+}
+
 fn decode_bytes(bytes: &[u8]) -> Vec<ResponseEvent> {
     sse::parse_all(bytes).expect("SSE parses").iter().filter_map(|e| decode(e).expect("event decodes")).collect()
 }
@@ -262,14 +273,7 @@ fn recorded_streams_accumulate_to_the_terminal_response() {
 
 #[test]
 fn recorded_error_stream_yields_the_nested_error_normalised() {
-    let Some(files) = shared(RECORDED) else {
-        return;
-    };
-    let Some(p) = files.iter().find(|p| name(p) == "openai_error_nested_then_failed.sse") else {
-        eprintln!("SKIPPED: openai_error_nested_then_failed.sse not found");
-        return;
-    };
-    let evs = load(p);
+    let Some(evs) = recorded("openai_error_nested_then_failed.sse") else { return };
     let mut acc = Accumulator::new();
     // Up to and including the `error` event.
     let e = evs.iter().position(|e| e.kind() == EventKind::Error).expect("an error event");
@@ -292,13 +296,8 @@ fn recorded_error_stream_yields_the_nested_error_normalised() {
 
 #[test]
 fn recorded_failed_event_alone_gives_failed_outcome() {
-    let Some(files) = shared(RECORDED) else {
-        return;
-    };
-    let Some(p) = files.iter().find(|p| name(p) == "openai_error_nested_then_failed.sse") else {
-        return;
-    };
-    let evs: Vec<_> = load(p).into_iter().filter(|e| e.kind() != EventKind::Error).collect();
+    let Some(evs) = recorded("openai_error_nested_then_failed.sse") else { return };
+    let evs: Vec<_> = evs.into_iter().filter(|e| e.kind() != EventKind::Error).collect();
     let mut acc = Accumulator::new();
     push_all(&mut acc, &evs);
     let Outcome::Failed(err) = acc.outcome() else { panic!("outcome {:?}", acc.outcome()) };
@@ -312,14 +311,7 @@ fn recorded_failed_event_alone_gives_failed_outcome() {
 /// A resume from `response.queued` accumulates like a full stream; one that starts at a delta too.
 #[test]
 fn recorded_background_resume() {
-    let Some(files) = shared(RECORDED) else {
-        return;
-    };
-    let Some(p) = files.iter().find(|p| name(p) == "openai_background_resume_starting_after0.sse") else {
-        eprintln!("SKIPPED: openai_background_resume_starting_after0.sse not found");
-        return;
-    };
-    let evs = load(p);
+    let Some(evs) = recorded("openai_background_resume_starting_after0.sse") else { return };
     assert_eq!(evs[0].kind(), EventKind::Queued);
     assert_eq!(evs[0].sequence_number(), Some(1));
     let (_, acc) = check_stream("resume", &evs, true);

@@ -12,7 +12,6 @@ use fixtures::{name, shared, sse_files, BRIDGES, RECORDED, SYNTHETIC};
 use cometapi_responses::accumulate::{compute_output_text, with_output_text, Accumulator, Mirror, Outcome, Patch};
 use cometapi_responses::error::Error;
 use cometapi_responses::event::{decode, EventKind, ResponseEvent};
-use cometapi_responses::partial_json;
 use cometapi_responses::sse::{self, Parser};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -89,21 +88,13 @@ fn assert_streamed_agrees(file: &str, acc: &Accumulator, resp: &Value) {
         if let (Some("function_call"), Some(Value::String(args))) = (w["type"].as_str(), w.get("arguments")) {
             // Best effort while streaming, exact once done: either way, the value of the whole text.
             let parsed = g.get("parsed_arguments");
-            assert_eq!(parsed, Some(&done_args(args)), "{file}: parsed_arguments of streamed item {i}");
+            assert_eq!(parsed, Some(&model::done_args(args)), "{file}: parsed_arguments of streamed item {i}");
         }
         matched.push(w.clone());
         k += 1;
     }
     let streamed = json!({ "output": matched });
     assert_eq!(acc.output_text(), compute_output_text(&streamed), "{file}: output_text of the streamed items");
-}
-
-/// `parsed_arguments` of a done function call: `{}` if empty, the parsed value, or `null` if not JSON.
-fn done_args(text: &str) -> Value {
-    if text.trim_matches([' ', '\t', '\n', '\r']).is_empty() {
-        return json!({});
-    }
-    partial_json::parse(text).unwrap_or(Value::Null)
 }
 
 /// The snapshot after a terminal event: its response, `output_text`, `parsed_arguments` on function calls.
@@ -113,7 +104,7 @@ fn final_snapshot(resp: &Value) -> Value {
     if let Some(items) = want["output"].as_array_mut() {
         for item in items {
             if let (Some("function_call"), Some(Value::String(args))) = (item["type"].as_str(), item.get("arguments")) {
-                item["parsed_arguments"] = done_args(args);
+                item["parsed_arguments"] = model::done_args(args);
             }
         }
     }

@@ -43,7 +43,7 @@ fn partial_args(text: &str) -> Option<Value> {
 }
 
 /// `parsed_arguments` of a done call: `{}` for an empty text, the value of valid JSON, else `null`.
-fn done_args(text: &str) -> Value {
+pub fn done_args(text: &str) -> Value {
     if text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')).is_empty() {
         return Value::Object(Map::new());
     }

@@ -88,24 +88,9 @@ impl Gen<'_> {
             1 => out.push_str(self.rng.pick(NUMBERS)),
             2 => out.push_str(self.rng.pick(&["true", "false", "null"])),
             3 => self.string(out),
-            4 => {
-                out.push('[');
-                let n = if depth == 0 { 2 + self.rng.below(5) } else { self.rng.below(5) };
-                for i in 0..n {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    self.ws(out);
-                    self.value(out, depth + 1);
-                    self.ws(out);
-                }
-                if n == 0 {
-                    self.ws(out);
-                }
-                out.push(']');
-            }
             _ => {
-                out.push('{');
+                let object = kind == 5;
+                out.push(if object { '{' } else { '[' });
                 let n = if depth == 0 { 2 + self.rng.below(5) } else { self.rng.below(5) };
                 let mut seen: Vec<String> = Vec::new();
                 for i in 0..n {
@@ -113,30 +98,28 @@ impl Gen<'_> {
                         out.push(',');
                     }
                     self.ws(out);
-                    let key = if self.rng.chance(10) && !seen.is_empty() {
-                        seen[self.rng.below(seen.len())].clone()
-                    } else if self.rng.chance(50) {
-                        format!("{}{}", self.rng.pick(KEYS), self.rng.below(100))
-                    } else {
-                        self.rng.pick(KEYS).to_string()
-                    };
-                    if seen.contains(&key) {
-                        self.dup = true;
+                    if object {
+                        let key = if self.rng.chance(10) && !seen.is_empty() {
+                            seen[self.rng.below(seen.len())].clone()
+                        } else if self.rng.chance(50) {
+                            format!("{}{}", self.rng.pick(KEYS), self.rng.below(100))
+                        } else {
+                            self.rng.pick(KEYS).to_string()
+                        };
+                        self.dup |= seen.contains(&key);
+                        out.push_str(&format!("\"{key}\""));
+                        seen.push(key);
+                        self.ws(out);
+                        out.push(':');
+                        self.ws(out);
                     }
-                    out.push('"');
-                    out.push_str(&key);
-                    out.push('"');
-                    seen.push(key);
-                    self.ws(out);
-                    out.push(':');
-                    self.ws(out);
                     self.value(out, depth + 1);
                     self.ws(out);
                 }
                 if n == 0 {
                     self.ws(out);
                 }
-                out.push('}');
+                out.push(if object { '}' } else { ']' });
             }
         }
     }

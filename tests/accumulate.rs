@@ -16,6 +16,11 @@ use cometapi_responses::sse::{self, Parser};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+/// `ev(json!(…))`, kept on one line by rustfmt.
+macro_rules! ev {
+    ($($j:tt)+) => { ev(json!($($j)+)) };
+}
+
 #[path = "common/fixtures.rs"]
 mod fixtures;
 #[path = "accumulate/json_applier.rs"]
@@ -48,11 +53,6 @@ fn load(p: &Path) -> Vec<ResponseEvent> {
 
 fn ev(v: Value) -> ResponseEvent {
     ResponseEvent::from_json(&v.to_string()).expect("valid event")
-}
-
-/// `ev(json!(…))`, kept on one line by rustfmt.
-macro_rules! ev {
-    ($($j:tt)+) => { ev(json!($($j)+)) };
 }
 
 /// Index of the last terminal lifecycle event (completed/incomplete/failed).

@@ -299,11 +299,11 @@ fn without_a_snapshot_the_accumulator_holds_no_text() {
     let run = |n: usize| {
         let mut acc = Accumulator::without_snapshot();
         acc.push(&created());
-        acc.push(&ev(json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}})));
+        acc.push(&ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}));
         for _ in 0..n {
-            acc.push(&ev(
-                json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"some words "}),
-            ));
+            acc.push(
+                &ev!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"some words "}),
+            );
         }
         acc
     };
@@ -315,7 +315,7 @@ fn without_a_snapshot_the_accumulator_holds_no_text() {
     assert_eq!(long.version(), 10_002);
     // An error outcome carries no snapshot JSON.
     let mut acc = run(1);
-    acc.push(&ev(json!({"type":"error","code":"x","message":"boom"})));
+    acc.push(&ev!({"type":"error","code":"x","message":"boom"}));
     let Outcome::Error(e) = acc.outcome() else { panic!("{:?}", acc.outcome()) };
     assert_eq!(e.response, None);
     assert_eq!(e.message, "boom");
@@ -351,17 +351,12 @@ fn allocations() -> usize {
 
 #[test]
 fn a_delta_allocates_nothing_but_the_text_it_appends() {
-    let delta = ev(
-        json!({"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,"delta":"word "}),
-    );
+    let delta =
+        ev!({"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,"delta":"word "});
     let start = [
         created(),
-        ev(
-            json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}),
-        ),
-        ev(
-            json!({"type":"response.content_part.added","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}),
-        ),
+        ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}),
+        ev!({"type":"response.content_part.added","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}),
         delta.clone(),
     ];
     // Patches only, their JSON into a reused buffer: no allocation at all.

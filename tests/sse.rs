@@ -237,38 +237,25 @@ fn line_without_colon_is_field_name_with_empty_value() {
 }
 
 #[test]
-fn id_sets_last_event_id() {
-    let outcome = check(b"id: 1\ndata: a\n\ndata: b\n\n");
-    assert_eq!(outcome.events, [ev("message", "a", "1"), ev("message", "b", "1")]);
-    assert_eq!(outcome.last_event_id, "1");
-    assert_eq!(events(b"id: 1\nid: 2\ndata: a\n\n"), [ev("message", "a", "2")]);
-    assert_eq!(events(b"id:  spaced \ndata: a\n\n"), [ev("message", "a", " spaced ")]);
-}
-
-#[test]
-fn id_with_null_ignored() {
-    let outcome = check(b"id: 1\ndata: a\n\nid: 2\0x\ndata: b\n\n");
-    assert_eq!(outcome.events, [ev("message", "a", "1"), ev("message", "b", "1")]);
-    assert_eq!(check(b"id: \0\n\n").last_event_id, "");
-}
-
-#[test]
-fn id_without_data_still_sets_last_event_id() {
-    // Dispatch step 1 runs before the "empty data buffer" check of step 2.
-    let outcome = check(b"id: 7\n\n");
-    assert_eq!(outcome.events, []);
-    assert_eq!(outcome.last_event_id, "7");
-    assert_eq!(events(b"id: 7\n\ndata: x\n\n"), [ev("message", "x", "7")]);
-    // The buffer is not reset by dispatch.
-    assert_eq!(events(b"id: 7\ndata: x\n\ndata: y\n\n"), [ev("message", "x", "7"), ev("message", "y", "7")]);
-}
-
-#[test]
-fn id_applied_only_on_dispatch() {
-    // The id of an unfinished event never becomes the last event ID string.
-    let outcome = check(b"id: 1\ndata: a\n\nid: 2\ndata: b\n");
-    assert_eq!(outcome.events, [ev("message", "a", "1")]);
-    assert_eq!(outcome.last_event_id, "1");
+fn id_rules() {
+    let id = |data: &str, id: &str| ev("message", data, id);
+    // (the rule, the stream, its events, the last event ID string after it)
+    let cases: &[(&str, &[u8], &[Event], &str)] = &[
+        ("id sets it", b"id: 1\ndata: a\n\ndata: b\n\n", &[id("a", "1"), id("b", "1")], "1"),
+        ("the last id counts", b"id: 1\nid: 2\ndata: a\n\n", &[id("a", "2")], "2"),
+        ("kept as written", b"id:  spaced \ndata: a\n\n", &[id("a", " spaced ")], " spaced "),
+        ("an id with NUL is ignored", b"id: 1\ndata: a\n\nid: 2\0x\ndata: b\n\n", &[id("a", "1"), id("b", "1")], "1"),
+        ("an id with NUL is ignored", b"id: \0\n\n", &[], ""),
+        // Dispatch step 1 runs before the "empty data buffer" check of step 2.
+        ("set without data", b"id: 7\n\n", &[], "7"),
+        ("set without data", b"id: 7\n\ndata: x\n\n", &[id("x", "7")], "7"),
+        ("not reset by dispatch", b"id: 7\ndata: x\n\ndata: y\n\n", &[id("x", "7"), id("y", "7")], "7"),
+        ("applied only on dispatch", b"id: 1\ndata: a\n\nid: 2\ndata: b\n", &[id("a", "1")], "1"),
+    ];
+    for (rule, bytes, events, last) in cases {
+        let outcome = check(bytes);
+        assert_eq!((&outcome.events[..], outcome.last_event_id.as_str()), (*events, *last), "{rule}");
+    }
 }
 
 #[test]

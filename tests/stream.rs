@@ -113,21 +113,14 @@ fn completed(text: &str, status: &str) -> String {
 }
 
 #[test]
-fn completed_ends_normally_with_the_final_response() {
-    let s = created() + &text_events("Hello there world") + &completed("Hello there world", "completed");
-    let seen = all_chunkings(s.as_bytes());
-    assert_eq!(seen.end, Ok(()));
-    assert_eq!(seen.final_text.as_deref(), Some("Hello there world"));
-    assert_eq!(seen.types.first().map(String::as_str), Some("response.created"));
-    assert_eq!(seen.types.last().map(String::as_str), Some("response.completed"));
-}
-
-#[test]
-fn incomplete_ends_normally_too() {
-    let s = created() + &text_events("Cut ") + &completed("Cut ", "incomplete");
-    let seen = all_chunkings(s.as_bytes());
-    assert_eq!(seen.end, Ok(()));
-    assert_eq!(seen.final_text.as_deref(), Some("Cut "));
+fn completed_and_incomplete_end_normally_with_the_final_response() {
+    for (status, text) in [("completed", "Hello there world"), ("incomplete", "Cut ")] {
+        let seen = all_chunkings((created() + &text_events(text) + &completed(text, status)).as_bytes());
+        assert_eq!(seen.end, Ok(()), "{status}");
+        assert_eq!(seen.final_text.as_deref(), Some(text), "{status}");
+        assert_eq!(seen.types.first().map(String::as_str), Some("response.created"), "{status}");
+        assert_eq!(seen.types.last(), Some(&format!("response.{status}")), "{status}");
+    }
 }
 
 #[test]

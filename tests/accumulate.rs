@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use fixtures::{name, shared, sse_files, BRIDGES, RECORDED, SYNTHETIC};
+use recordings::{name, shared, sse_files, BRIDGES, RECORDED, SYNTHETIC};
 
 use cometapi_responses::accumulate::{compute_output_text, with_output_text, Accumulator, Mirror, Outcome, Patch};
 use cometapi_responses::error::Error;
@@ -21,14 +21,14 @@ macro_rules! ev {
     ($($j:tt)+) => { ev(json!($($j)+)) };
 }
 
-#[path = "common/fixtures.rs"]
-mod fixtures;
 #[path = "accumulate/json_applier.rs"]
 mod json_applier;
 #[path = "accumulate/model.rs"]
 mod model;
 #[path = "accumulate/patches.rs"]
 mod patches;
+#[path = "common/recordings.rs"]
+mod recordings;
 
 // --- Helpers
 

@@ -8,8 +8,8 @@ use cometapi_responses::event::{decode, decode_owned, paths, EventKind, Response
 use cometapi_responses::sse::{self, Event};
 use serde_json::{json, Value};
 
-#[path = "common/fixtures.rs"]
-mod fixtures;
+#[path = "common/recordings.rs"]
+mod recordings;
 
 fn sse_event(name: &str, data: &str) -> Event {
     Event { event: name.to_owned(), data: data.to_owned(), last_event_id: String::new() }
@@ -577,7 +577,7 @@ fn from_json() {
 /// Every recorded event decodes: known types to their kind, unknown ones to `Other`, never an error.
 #[test]
 fn decodes_every_recorded_event() {
-    let Some(files) = fixtures::shared(fixtures::RECORDED) else { return };
+    let Some(files) = recordings::shared(recordings::RECORDED) else { return };
     let mut total = 0;
     for p in files {
         let events = sse::parse_all(&std::fs::read(&p).unwrap()).unwrap();

@@ -9,8 +9,8 @@ use std::path::Path;
 use cometapi_responses::sse::{parse_all, Event, Parser, SseError, DEFAULT_MAX_EVENT_SIZE};
 use proptest::prelude::*;
 
-#[path = "common/fixtures.rs"]
-mod fixtures;
+#[path = "common/recordings.rs"]
+mod recordings;
 
 // --- Helpers
 
@@ -655,9 +655,9 @@ fn check_responses_stream(name: &str, bytes: &[u8]) -> Vec<Event> {
 
 #[test]
 fn recorded_fixtures() {
-    let Some(files) = fixtures::shared(fixtures::RECORDED) else { return };
+    let Some(files) = recordings::shared(recordings::RECORDED) else { return };
     for path in files {
-        let name = fixtures::name(&path);
+        let name = recordings::name(&path);
         let events = check_responses_stream(&name, &std::fs::read(&path).unwrap());
         eprintln!("{name}: {} events", events.len());
     }
@@ -675,7 +675,7 @@ fn types(events: &[Event]) -> Vec<&str> {
 
 #[test]
 fn own_fixtures_all_pass() {
-    let files = fixtures::sse_files(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sse"));
+    let files = recordings::sse_files(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sse"));
     assert!(files.len() >= 4);
     for path in files {
         let bytes = std::fs::read(&path).unwrap();

@@ -8,8 +8,8 @@ use cometapi_responses::error::Error;
 use cometapi_responses::stream::{Show, StreamState};
 use std::path::PathBuf;
 
-#[path = "common/fixtures.rs"]
-mod fixtures;
+#[path = "common/recordings.rs"]
+mod recordings;
 
 /// What a consumer sees: the event types it got, then how the stream ended.
 #[derive(Debug, PartialEq)]
@@ -213,7 +213,7 @@ fn whatever_follows_the_terminal_event_is_ignored() {
 
 /// The recordings in ../shared/fixtures/recorded (at least 9); `None` when absent (SKIPPED).
 fn recorded() -> Option<Vec<PathBuf>> {
-    let files = fixtures::shared(fixtures::RECORDED)?;
+    let files = recordings::shared(recordings::RECORDED)?;
     assert!(files.len() >= 9, "only {} recordings found", files.len());
     Some(files)
 }
@@ -222,7 +222,7 @@ fn recorded() -> Option<Vec<PathBuf>> {
 /// and after each entry the mirror's `output_text` is the deltas so far.
 #[test]
 fn bridge_streams_cut_off_keep_the_text_delivered() {
-    let Some(files) = fixtures::shared(fixtures::BRIDGES) else { return };
+    let Some(files) = recordings::shared(recordings::BRIDGES) else { return };
     assert!(files.len() >= 3);
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -285,7 +285,7 @@ fn recorded_streams_end_as_their_terminal_event_says() {
 
 #[test]
 fn synthetic_fixtures_end_as_expected() {
-    for path in fixtures::sse_files(fixtures::SYNTHETIC) {
+    for path in recordings::sse_files(recordings::SYNTHETIC) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let seen = all_chunkings(&std::fs::read(&path).unwrap());
         match name.as_str() {
@@ -445,7 +445,7 @@ fn batches_repeat_a_run_of_appends_as_1_and_mean_the_same_as_entries() {
         5,
         "six deltas: the first writes its appends, five repeat them"
     );
-    let files = fixtures::sse_files(fixtures::SYNTHETIC);
+    let files = recordings::sse_files(recordings::SYNTHETIC);
     assert!(files.len() >= 5, "only {} synthetic fixtures", files.len());
     for path in &files {
         batches_agree_with_entries(&std::fs::read(path).unwrap(), &path.display().to_string());

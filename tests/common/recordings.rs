@@ -1,4 +1,4 @@
-//! Fixture folders shared by the Rust test crates (`#[path = "common/fixtures.rs"] mod fixtures;`).
+//! Fixture folders shared by the Rust test crates (`#[path = "common/recordings.rs"] mod recordings;`).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

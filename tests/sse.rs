@@ -86,7 +86,10 @@ fn rules(cases: &[(&str, &[u8], &[Event])]) {
 
 /// Feeds chunks to a parser with `limit`, stopping at the first error; returns every event
 /// pushed (including by the failing feed) and the error, if any.
-fn run_limited<'a>(limit: usize, chunks: impl IntoIterator<Item = &'a [u8]>) -> (Vec<Event>, Result<(), SseError>) {
+/// The events a limited parser pushed, and its error if any.
+type Limited = (Vec<Event>, Result<(), SseError>);
+
+fn run_limited<'a>(limit: usize, chunks: impl IntoIterator<Item = &'a [u8]>) -> Limited {
     let mut parser = Parser::with_max_event_size(limit);
     let mut events = Vec::new();
     for chunk in chunks {
@@ -101,7 +104,7 @@ fn run_limited<'a>(limit: usize, chunks: impl IntoIterator<Item = &'a [u8]>) -> 
 }
 
 /// `run_limited` all at once, at every split point and byte by byte; asserts they agree.
-fn check_limited(limit: usize, bytes: &[u8]) -> (Vec<Event>, Result<(), SseError>) {
+fn check_limited(limit: usize, bytes: &[u8]) -> Limited {
     let whole = run_limited(limit, [bytes]);
     for i in 0..=bytes.len() {
         let (a, b) = bytes.split_at(i);
@@ -347,36 +350,30 @@ fn web_platform_tests_formats() {
 // --- Size cap
 
 #[test]
-fn size_cap_exactly_at_limit_accepted() {
-    // The line "data: 0123456789" is 16 bytes.
-    let (events, result) = check_limited(16, b"data: 0123456789\n\n");
-    assert_eq!((events, result), (vec![msg("0123456789")], Ok(())));
-    // Data buffer "0123\n" (5 bytes) + the pending line "data: 01234" (11 bytes) = 16.
-    let (events, result) = check_limited(16, b"data: 0123\ndata: 01234\n\n");
-    assert_eq!((events, result), (vec![msg("0123\n01234")], Ok(())));
-}
-
-#[test]
-fn size_cap_over_limit_errors() {
-    let too_large = Err(SseError::EventTooLarge { limit: 16 });
-    assert_eq!(check_limited(16, b"data: 01234567890\n\n"), (vec![], too_large.clone()));
-    assert_eq!(check_limited(16, b"data: 0123\ndata: 012345\n\n"), (vec![], too_large.clone()));
-    // Unterminated too: the pending line alone is over the limit.
-    assert_eq!(check_limited(16, b"data: 01234567890"), (vec![], too_large.clone()));
-    // Comment lines count as the pending line as well.
-    assert_eq!(check_limited(16, b": 0123456789abcdef\n"), (vec![], too_large.clone()));
-    // Events completed before the offending bytes are delivered, by the same feed too.
-    assert_eq!(check_limited(16, b"data: a\n\ndata: 0123456789abcdef\n\ndata: b\n\n"), (vec![msg("a")], too_large));
-}
-
-#[test]
-fn size_cap_counts_decoded_data() {
-    // 4 invalid bytes (line of 10 bytes) decode to 4 × U+FFFD = 12 bytes, plus LF = 13.
-    assert_eq!(check_limited(12, b"data: \xFF\xFF\xFF\xFF\n\n"), (vec![], Err(SseError::EventTooLarge { limit: 12 })));
-    assert_eq!(
-        check_limited(13, b"data: \xFF\xFF\xFF\xFF\n\n"),
-        (vec![msg("\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}")], Ok(()))
-    );
+fn size_cap_rules() {
+    let ok = |events: &[Event]| (events.to_vec(), Ok(()));
+    let over = |limit: usize, events: &[Event]| (events.to_vec(), Err(SseError::EventTooLarge { limit }));
+    // (the rule, the limit, the stream, its events and result)
+    let cases: &[(&str, usize, &[u8], Limited)] = &[
+        // The line "data: 0123456789" is 16 bytes.
+        ("exactly at the limit", 16, b"data: 0123456789\n\n", ok(&[msg("0123456789")])),
+        // Data buffer "0123\n" (5 bytes) + the pending line "data: 01234" (11 bytes) = 16.
+        ("exactly at the limit", 16, b"data: 0123\ndata: 01234\n\n", ok(&[msg("0123\n01234")])),
+        ("over the limit", 16, b"data: 01234567890\n\n", over(16, &[])),
+        ("over the limit", 16, b"data: 0123\ndata: 012345\n\n", over(16, &[])),
+        ("the pending line alone, unterminated", 16, b"data: 01234567890", over(16, &[])),
+        ("a comment line as the pending line", 16, b": 0123456789abcdef\n", over(16, &[])),
+        // Events completed before the offending bytes are delivered, by the same feed too.
+        ("events before it", 16, b"data: a\n\ndata: 0123456789abcdef\n\ndata: b\n\n", over(16, &[msg("a")])),
+        // 4 invalid bytes (line of 10 bytes) decode to 4 × U+FFFD = 12 bytes, plus LF = 13.
+        ("decoded data counts", 12, b"data: \xFF\xFF\xFF\xFF\n\n", over(12, &[])),
+        ("decoded data counts", 13, b"data: \xFF\xFF\xFF\xFF\n\n", ok(&[msg("\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}")])),
+        ("zero", 0, b"\n\n\r\n", ok(&[])),
+        ("zero", 0, b"\nd", over(0, &[])),
+    ];
+    for (rule, limit, bytes, want) in cases {
+        assert_eq!(&check_limited(*limit, bytes), want, "{rule}");
+    }
 }
 
 #[test]
@@ -427,12 +424,6 @@ fn huge_event_dripped_under_default_limit() {
     assert_eq!(out[0].data.len(), 3 * (1 << 20) + 2);
     // The same stream in one chunk.
     assert_eq!(parse_all(stream.as_bytes()).unwrap(), out);
-}
-
-#[test]
-fn size_cap_zero() {
-    assert_eq!(check_limited(0, b"\n\n\r\n"), (vec![], Ok(())));
-    assert_eq!(check_limited(0, b"\nd"), (vec![], Err(SseError::EventTooLarge { limit: 0 })));
 }
 
 // --- Property tests: random streams, random chunkings, a naive reference implementation

@@ -1,8 +1,5 @@
-// The full-stack pattern in Chromium: a Node server route streams a call to the mock on with the
-// package's toReadableStream() / toResponse(); a page (the package as /pkg/browser.js) fetches
-// the route and reads it with ResponseStream.fromReadableStream() / fromResponse(). An upstream
-// 401 / 429 reaches the page as ApiError with status, code and request id; a page that aborts
-// its fetch mid-stream gets AbortError.
+// Full stack in Chromium: a Node route streams with toReadableStream()/toResponse(), the page reads it with
+// fromReadableStream()/fromResponse(); upstream 401/429 arrive as ApiError, an aborted fetch as AbortError.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';

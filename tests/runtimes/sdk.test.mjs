@@ -1,7 +1,5 @@
-// The SDK helpers' contract (tests/runtimes/sdk-contract.mjs) outside Node: in headless
-// Chromium (a plain module page importing pkg/browser.js from the dev server, against its mock)
-// and in workerd (a Worker bundled from the packed tarball the way wrangler bundles, run by
-// miniflare, against the mock on loopback). Every line must say "ok" in both.
+// The SDK helpers' contract (sdk-contract.mjs) in headless Chromium and in workerd (miniflare);
+// every line must say "ok" in both.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -4,8 +4,8 @@
 //! other fields of the response are still parsed (the same syntax errors, the same nesting
 //! limit, the same lenient numbers and escapes) but build nothing.
 //!
-//! Every visitor here takes every JSON type: a visitor that refuses one links serde's
-//! `invalid_type` message, and with it float formatting, into the wasm.
+//! The visitor takes every JSON type: one that refuses a type links serde's `invalid_type`
+//! message, and with it float formatting, into the wasm.
 //!
 //! [`lenient::parse_value`]: super::lenient::parse_value
 
@@ -20,14 +20,17 @@ pub(super) struct LeanEvent(pub(super) Value);
 
 impl<'de> Deserialize<'de> for LeanEvent {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(Lean { event: true }).map(LeanEvent)
+        d.deserialize_any(Lean::Event).map(LeanEvent)
     }
 }
 
-/// A value: the event (`event`: its `response` is pruned) or a response (its kept fields only).
-#[derive(Clone, Copy)]
-struct Lean {
-    event: bool,
+/// What is being read: the event (every field kept, its `response` pruned), a response (its
+/// kept fields only), or a value parsed and dropped (`null`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lean {
+    Event,
+    Response,
+    Skip,
 }
 
 impl<'de> DeserializeSeed<'de> for Lean {
@@ -47,22 +50,26 @@ impl<'de> Visitor<'de> for Lean {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
-        while let Some(Kept(key)) = map.next_key_seed(KeyVisitor(self.event))? {
+        while let Some(Kept(key)) = map.next_key_seed(KeyVisitor(self))? {
             let Some(key) = key else {
-                map.next_value::<Skip>()?;
+                map.next_value_seed(Lean::Skip)?;
                 continue;
             };
-            let value = if self.event && key == "response" {
-                map.next_value_seed(Lean { event: false })?
+            let value = if self == Lean::Event && key == "response" {
+                map.next_value_seed(Lean::Response)?
             } else {
                 map.next_value::<Value>()?
             };
             out.insert(key, value);
         }
-        Ok(Value::Object(out))
+        Ok(if self == Lean::Skip { Value::Null } else { Value::Object(out) })
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        if self == Lean::Skip {
+            while seq.next_element_seed(Lean::Skip)?.is_some() {}
+            return Ok(Value::Null);
+        }
         let mut out = Vec::new();
         while let Some(v) = seq.next_element::<Value>()? {
             out.push(v);
@@ -87,11 +94,7 @@ impl<'de> Visitor<'de> for Lean {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+        Ok(if self == Lean::Skip { Value::Null } else { Value::String(v.to_owned()) })
     }
 
     fn visit_unit<E>(self) -> Result<Value, E> {
@@ -100,11 +103,11 @@ impl<'de> Visitor<'de> for Lean {
 }
 
 /// A key: `Some` when its value is kept (every key of the event; `id`, `error` and `output` of
-/// a response), copied only then.
+/// a response; none of a skipped value), copied only then.
 struct Kept(Option<String>);
 
-/// Reads a key (`.0`: every key is kept).
-struct KeyVisitor(bool);
+/// Reads a key of a [`Lean`] object.
+struct KeyVisitor(Lean);
 
 impl<'de> DeserializeSeed<'de> for KeyVisitor {
     type Value = Kept;
@@ -122,58 +125,11 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Kept, E> {
-        let kept = self.0 || matches!(v, "id" | "error" | "output");
+        let kept = match self.0 {
+            Lean::Event => true,
+            Lean::Response => matches!(v, "id" | "error" | "output"),
+            Lean::Skip => false,
+        };
         Ok(Kept(kept.then(|| v.to_owned())))
-    }
-}
-
-/// Any JSON value, parsed and dropped.
-struct Skip;
-
-impl<'de> Deserialize<'de> for Skip {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(Skip)
-    }
-}
-
-impl<'de> Visitor<'de> for Skip {
-    type Value = Skip;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
-        while map.next_entry::<Skip, Skip>()?.is_some() {}
-        Ok(Skip)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
-        while seq.next_element::<Skip>()?.is_some() {}
-        Ok(Skip)
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-
-    fn visit_unit<E>(self) -> Result<Skip, E> {
-        Ok(Skip)
     }
 }

@@ -20,8 +20,10 @@
 //! carries for the accumulator (`response`, `item`, `part`, `annotation`) stay `Value`s.
 //!
 //! The files: `kind` (the event types), `response_event` (the decoded event), this one (the
-//! entry points), `fast` (the fast path), `general` (the general path), `lenient` (JSON as
-//! `JSON.parse` reads it), `malformed` (the errors for data that is not an event).
+//! entry points), `fast` (the fast path), `general` (the general path), `lean` (the general
+//! path's parse when the snapshot is mirrored from the event's text: a lifecycle response keeps
+//! only what the core reads), `lenient` (JSON as `JSON.parse` reads it), `malformed` (the
+//! errors for data that is not an event).
 
 use crate::error::Error;
 use crate::sse;

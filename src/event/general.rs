@@ -9,18 +9,21 @@
 
 use serde_json::Value;
 
+use super::lean::LeanEvent;
 use super::lenient;
 use super::malformed::{malformed, not_an_object, printable_prefix};
 use super::response_event::{ResponseEvent, StrRef};
 use super::EventKind;
 use crate::error::{ApiError, Error};
 
-/// Decodes any event object (after the checks of [`super::decode_data`]).
-pub(super) fn decode_general(data: String, sse_name: &str) -> Result<Option<ResponseEvent>, Error> {
+/// Decodes any event object (after the checks of [`super::decode_data`]); `lean`: a lifecycle
+/// event's response keeps only the fields the core reads ([`super::lean`]).
+pub(super) fn decode_general(data: String, sse_name: &str, lean: bool) -> Result<Option<ResponseEvent>, Error> {
     let sse_keepalive = sse_name == "keepalive";
     // As `JSON.parse` accepts it: a number beyond f64's range reads as `null`, a lone surrogate
     // escape as U+FFFD (in the `Value` only: `data` stays the event's text).
-    let mut obj = match lenient::parse_value(&data) {
+    let parsed = if lean { lenient::from_str::<LeanEvent>(&data).map(|e| e.0) } else { lenient::parse_value(&data) };
+    let mut obj = match parsed {
         Ok(Value::Object(obj)) => obj,
         // A keepalive's data does not matter.
         _ if sse_keepalive => return Ok(Some(ResponseEvent::keepalive())),

@@ -20,8 +20,10 @@
 //! carries for the accumulator (`response`, `item`, `part`, `annotation`) stay `Value`s.
 //!
 //! The files: `kind` (the event types), `response_event` (the decoded event), this one (the
-//! entry points), `fast` (the fast path), `general` (the general path), `lenient` (JSON as
-//! `JSON.parse` reads it), `malformed` (the errors for data that is not an event).
+//! entry points), `fast` (the fast path), `general` (the general path), `lean` (the general
+//! path's parse when the snapshot is mirrored from the event's text: a lifecycle response keeps
+//! only what the core reads), `lenient` (JSON as `JSON.parse` reads it), `malformed` (the
+//! errors for data that is not an event).
 
 use crate::error::Error;
 use crate::sse;
@@ -30,6 +32,7 @@ use malformed::not_an_object;
 mod fast;
 mod general;
 mod kind;
+mod lean;
 pub(crate) mod lenient;
 mod malformed;
 mod response_event;
@@ -51,13 +54,20 @@ pub fn decode(ev: &sse::Event) -> Result<Option<ResponseEvent>, Error> {
     if is_skipped(&ev.data) && ev.event != "keepalive" {
         return Ok(None);
     }
-    decode_data(ev.data.clone(), &ev.event)
+    decode_data(ev.data.clone(), &ev.event, false)
 }
 
 /// Like [`decode`], taking the event by value so its data string becomes the event's JSON
 /// without a copy.
 pub fn decode_owned(ev: sse::Event) -> Result<Option<ResponseEvent>, Error> {
-    decode_data(ev.data, &ev.event)
+    decode_data(ev.data, &ev.event, false)
+}
+
+/// Like [`decode_owned`], for a consumer that mirrors the snapshot from the event's JSON text:
+/// the [payload](ResponseEvent::payload) of a lifecycle event holds only the response's `id`,
+/// `error` and `output` (what the core reads).
+pub(crate) fn decode_lean(ev: sse::Event) -> Result<Option<ResponseEvent>, Error> {
+    decode_data(ev.data, &ev.event, true)
 }
 
 /// The two decoding paths on their own, for differential tests and fuzzing (not a stable API):
@@ -75,7 +85,7 @@ pub mod paths {
 
     /// The general path (serde_json), for a text that starts with `{`.
     pub fn general(data: &str, sse_name: &str) -> Result<Option<ResponseEvent>, Error> {
-        super::general::decode_general(data.to_owned(), sse_name)
+        super::general::decode_general(data.to_owned(), sse_name, false)
     }
 }
 
@@ -86,7 +96,7 @@ fn is_skipped(data: &str) -> bool {
 }
 
 /// Decodes one event's data (`sse_name`: its SSE `event:` name).
-fn decode_data(data: String, sse_name: &str) -> Result<Option<ResponseEvent>, Error> {
+fn decode_data(data: String, sse_name: &str, lean: bool) -> Result<Option<ResponseEvent>, Error> {
     let sse_keepalive = sse_name == "keepalive";
     if is_skipped(&data) {
         return Ok(if sse_keepalive { Some(ResponseEvent::keepalive()) } else { None });
@@ -103,6 +113,6 @@ fn decode_data(data: String, sse_name: &str) -> Result<Option<ResponseEvent>, Er
     // results are the same either way.
     match fast::delta(data) {
         Ok(ev) => Ok(Some(ev)),
-        Err(data) => general::decode_general(data, sse_name),
+        Err(data) => general::decode_general(data, sse_name, lean),
     }
 }

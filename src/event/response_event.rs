@@ -92,7 +92,7 @@ impl ResponseEvent {
     /// Decodes a JSON text that is an event object (e.g. `JSON.stringify` of a plain JS
     /// object given to `ResponseAccumulator.push`). No SSE name: the type must be in the JSON.
     pub fn from_json(text: &str) -> Result<ResponseEvent, Error> {
-        match super::decode_data(text.to_owned(), "message") {
+        match super::decode_data(text.to_owned(), "message", false) {
             Ok(Some(ev)) => Ok(ev),
             Ok(None) => {
                 Err(Error::stream("expected a Responses stream event object, got no event ([DONE] or empty data)"))

@@ -366,7 +366,12 @@ impl StreamState {
     fn take_sse(&mut self, sse_event: sse::Event) {
         let keep_name = !matches!(self.sink, Sink::Batch(_)) || self.held.is_some();
         let sse_name = if keep_name { sse_event.event.clone() } else { String::new() };
-        let ev = match event::decode_owned(sse_event) {
+        // Only the Rust API's entries carry the whole payload (its snapshot is built from it).
+        let decoded = match self.sink {
+            Sink::Entries(_) => event::decode_owned(sse_event),
+            _ => event::decode_lean(sse_event),
+        };
+        let ev = match decoded {
             Ok(Some(ev)) => ev,
             Ok(None) => return,
             Err(e) => {

@@ -73,14 +73,16 @@ export class Io {
     }
   }
 
-  /** Runs the call until it has events for the consumer (their batch) or is done (`null`). */
+  /** Runs the call until it has events for the consumer (their batch) or is done (`null`); whenever the action is not Read, lets go of the body as the core says. */
   async step() {
     const raw = this.#raw;
+    let out;
     for (;;) {
       // Closed (the stream was released while a wait was pending): the raw side may be gone.
       if (this.#closed) return null;
       const action = raw.action;
       if (action !== Action.Read) this.#letGo();
+      if (out !== undefined) return out;
       if (action === Action.Done) {
         this.close();
         return null;
@@ -88,10 +90,8 @@ export class Io {
       raw.start(Date.now(), Math.random());
       this.#arm();
       if (action === Action.Send) await this.#send();
-      else if (action === Action.Read) {
-        const out = await this.#read();
-        if (out !== undefined) return out;
-      } else await this.#wait(new Promise(ignore)).catch(ignore); // a sleep: the timer ends it
+      else if (action === Action.Read) out = await this.#read();
+      else await this.#wait(new Promise(ignore)).catch(ignore); // a sleep: the timer ends it
     }
   }
 
@@ -104,12 +104,13 @@ export class Io {
     this.#cancelWait?.(SETTLED);
   }
 
-  /** No more I/O: lets go of the body as the core says, stops the timer, removes listeners. */
+  /** No more I/O: lets go of the body as the core says, stops the timer and a pending wait, removes listeners. */
   close() {
     if (this.#closed) return;
     this.#letGo();
     this.#closed = true;
     clearTimeout(this.#timer);
+    this.#cancelWait?.(SETTLED);
     if (this.#onAbort) {
       this.#signal.removeEventListener('abort', this.#onAbort);
       this.#onAbort = null;
@@ -202,7 +203,7 @@ export class Io {
   /** Sets the timer to the core's deadline, unless it already fires by then. */
   #arm() {
     const at = this.#raw.poll_timeout;
-    if (at === undefined || at >= this.#timerAt) return;
+    if (at >= this.#timerAt) return;
     clearTimeout(this.#timer);
     this.#timerAt = at;
     this.#timer = setTimeout(this.#fire, Math.min(at - Date.now(), 0x7fffffff));

@@ -23,6 +23,7 @@ use super::sys;
 use crate::answer::WANTED_HEADERS;
 use crate::call::{Action, Call, IoFailure, Release};
 use crate::endpoint::Method;
+use crate::stream::StreamState;
 
 /// The `abort` listener on the user's signal.
 type Listener = (AbortSignal, Closure<dyn FnMut()>);
@@ -149,18 +150,13 @@ impl Io {
             .get_reader()
             .dyn_into::<ReadableStreamDefaultReader>()
             .map_err(|_| "the body is not a ReadableStream".to_owned())?;
-        Ok(Io {
-            fetch: None,
-            abort: AbortState::new(None),
-            controller: None,
-            reader: Some(reader),
-            chunk: Vec::new(),
-            send_body: None,
-            response: None,
-        })
+        let mut io = Io::new(None, AbortState::new(None));
+        io.reader = Some(reader);
+        Ok(io)
     }
 
-    /// Runs `call` until it has stream events for the consumer, or is done.
+    /// Runs `call` until it has stream events for the consumer, or is done; whenever the action
+    /// is not `Read`, the body is let go of as the call's `release` says.
     pub async fn step(call: &RefCell<Call>, io: &RefCell<Io>) {
         loop {
             let abort = io.borrow().abort.clone();
@@ -172,21 +168,15 @@ impl Io {
                 let release = call.borrow().release();
                 io.borrow_mut().let_go(release);
             }
-            if action == Action::Done {
+            if action == Action::Done || call.borrow().stream().is_some_and(StreamState::has_entries) {
                 return;
             }
             call.borrow_mut().start(js_sys::Date::now(), js_sys::Math::random());
             match action {
                 Action::Send => Io::send(call, io, &abort).await,
-                Action::Read => {
-                    if Io::read(call, io, &abort).await {
-                        return;
-                    }
-                }
+                Action::Read => Io::read(call, io, &abort).await,
                 // A sleep: the timer alone ends it.
-                _ => {
-                    race(std::future::pending::<()>(), call, &abort).await;
-                }
+                _ => _ = race(std::future::pending::<()>(), call, &abort).await,
             }
         }
     }
@@ -234,11 +224,10 @@ impl Io {
         }
     }
 
-    /// Reads one chunk and reports it; true when the stream has new events for the consumer.
-    async fn read(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState) -> bool {
+    /// Reads one chunk and reports it.
+    async fn read(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState) {
         let Some(promise) = io.borrow().reader.as_ref().map(ReadableStreamDefaultReader::read) else {
-            call.borrow_mut().on_read_error(IoFailure::Network, "the body is gone");
-            return false;
+            return call.borrow_mut().on_read_error(IoFailure::Network, "the body is gone");
         };
         let outcome = race(JsFuture::from(promise), call, abort).await;
         let mut c = call.borrow_mut();
@@ -280,7 +269,6 @@ impl Io {
                 }
             }
         }
-        c.stream().is_some_and(|s| s.has_entries())
     }
 
     /// Lets go of the current body and attempt: cancel the reader; abort the request too for

@@ -51,10 +51,10 @@ impl RawCall {
         self.call.start(now, random);
     }
 
-    /// When the pending wait times out (`Date.now()` time), if it does.
+    /// When the pending wait times out (`Date.now()` time; `Infinity`: it does not).
     #[wasm_bindgen(getter)]
-    pub fn poll_timeout(&self) -> Option<f64> {
-        self.call.poll_timeout()
+    pub fn poll_timeout(&self) -> f64 {
+        self.call.poll_timeout().unwrap_or(f64::INFINITY)
     }
 
     /// The timer fired: whether the pending wait is over (the call moved on).

@@ -18,7 +18,7 @@ SHELL := /bin/bash
 PORT ?= 8080
 CARGO_HOME ?= $(HOME)/.cargo
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
-WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = .*"=\([0-9.]*\)".*/\1/p' Cargo.toml)
 WASM_TARGET := wasm32-unknown-unknown
 WASM_IN := target/$(WASM_TARGET)/release/cometapi_responses.wasm
 STAMP := build/.stamps
@@ -50,7 +50,7 @@ setup-browser:
 
 # ---------------------------------------------------------------- build
 build: setup
-	cargo build --release --target $(WASM_TARGET) --lib -q
+	cargo build --release --target $(WASM_TARGET) --lib -q --features npm
 	@rm -rf build/pkg.tmp && mkdir -p build/pkg.tmp
 	wasm-bindgen --target web --omit-default-module-path --out-dir build/pkg.tmp --out-name cometapi_responses --no-typescript $(WASM_IN)
 	wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
@@ -76,16 +76,17 @@ build: setup
 test: test-rust test-wasm test-js test-browser test-runtimes size-check
 	@echo "make test: all suites passed"
 
-# habits: formatting, clippy (host and wasm32) with the [lints] table of Cargo.toml, then the tests
+# habits: formatting, clippy (host; wasm32 with the npm classes and the Rust API) with the [lints]
+# table of Cargo.toml, then the tests
 test-rust: setup-rust
 	cargo fmt --check
 	cargo clippy -q --all-targets -- -D warnings
-	cargo clippy -q --all-targets --target $(WASM_TARGET) -- -D warnings
+	cargo clippy -q --all-targets --target $(WASM_TARGET) --all-features -- -D warnings
 	cargo test -q
 
 # wasm-bindgen-test in Node and in headless Chromium, against the mock backend on loopback
 WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_TIMEOUT=120 \
-  node scripts/with-mock.mjs cargo test --target $(WASM_TARGET)
+  node scripts/with-mock.mjs cargo test --target $(WASM_TARGET) --features client
 test-wasm: setup setup-browser
 	$(WASM_TEST) --test wasm_node
 	CHROMEDRIVER=$$(command -v chromedriver) $(WASM_TEST) --test wasm_browser

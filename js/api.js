@@ -3,13 +3,16 @@
 //   client.js   ResponsesClient (every endpoint)      stream.js   ResponseStream
 //   parsers.js  ResponseAccumulator, SseParser         errors.js   the error classes
 //   io.js       the I/O of a call (fetch, reader, timers)  mirror.js  the snapshot applier
-//   sdk.js      PartialJsonParser, jsonSchemaFormat, functionTool, the tool loop (ToolRun)
+//   structured.js  jsonSchemaFormat, Standard Schema validation   partial-json.js  PartialJsonParser
+//   tool-loop.js   functionTool, the tool loop (ToolRun)
 //   input.js    inputImage, inputFile (attachments as content parts)
 export { ResponsesClient } from './client.js';
 export { ResponseStream } from './stream.js';
 export { ResponsesSocket } from './socket.js';
 export { ResponseAccumulator, SseParser } from './parsers.js';
-export { PartialJsonParser, jsonSchemaFormat, functionTool } from './sdk.js';
+export { PartialJsonParser } from './partial-json.js';
+export { jsonSchemaFormat } from './structured.js';
+export { functionTool } from './tool-loop.js';
 export { inputImage, inputFile } from './input.js';
 export {
   ApiError,

@@ -1,22 +1,26 @@
-// ResponsesClient: every operation of the API. The wasm core builds each request and decides
-// every answer (docs/architecture.md); this file checks the JS-only arguments (functions,
-// signals), hands the rest to the core as one object, and runs the calls' I/O.
+// ResponsesClient: every operation of the API, each a call of one runner (`_run`, `#stream`) with
+// its name in the core's table of operations (src/endpoint/operations.rs), which builds each
+// request and decides every answer (docs/architecture.md). This file checks the JS-only
+// arguments (ids' types, functions, signals), hands the rest to the core as one object, and runs
+// the calls' I/O.
 import { RawClient } from './cometapi_responses.js';
 import { toError, ValidationError } from './errors.js';
 import { Io } from './io.js';
-import { ToolRun, validated, validatorOf } from './sdk.js';
+import { validated, validatorOf } from './structured.js';
+import { ToolRun } from './tool-loop.js';
 import { Files } from './files.js';
 import { ResponsesSocket } from './socket.js';
 import { INTERNAL, ResponseStream } from './stream.js';
 
 const isObject = (v) => typeof v === 'object' && v !== null;
 
-/** Wire params as JSON text (the core parses and validates them). */
-function jsonParams(params, param = 'params') {
+/** Params as JSON text (the core parses and validates them); none is `undefined`. */
+function bodyOf(params) {
+  if (params === undefined || params === null) return undefined;
   try {
-    return JSON.stringify(params ?? null);
+    return JSON.stringify(params);
   } catch (e) {
-    throw new ValidationError(`${param} cannot be serialised to JSON: ${e.message}`, { param });
+    throw new ValidationError(`params cannot be serialised to JSON: ${e.message}`, { param: 'params' });
   }
 }
 
@@ -58,13 +62,39 @@ function checkSignal(signal) {
   return signal ?? undefined;
 }
 
-/** Splits request options into what JS keeps (signal) and what the core reads (the rest). */
-function requestOptions(opts) {
+/** Splits a call's options into what JS keeps (signal) and what the core reads (the rest). */
+function callOptions(opts) {
   if (opts === undefined || opts === null) return [undefined, undefined];
   if (!isObject(opts)) throw new TypeError('options must be an object');
   const signal = checkSignal(opts.signal);
-  const core = optionsJson({ timeout: opts.timeout, maxRetries: opts.maxRetries, headers: plainHeaders(opts.headers) }, 'options');
-  return [signal, core];
+  const { timeout, maxRetries, headers, after, limit, order, include, purpose, startingAfter } = opts;
+  const core = { timeout, maxRetries, headers: plainHeaders(headers), after, limit, order, include, purpose, startingAfter };
+  return [signal, optionsJson(core, 'options')];
+}
+
+/** Ids go into the path as strings (the core checks their values). */
+function checkIds(op, ids) {
+  const what = { conversations: 'a conversation id', files: 'a file id' }[op.split('.')[0]] ?? 'a response id';
+  ids.forEach((id, i) => {
+    if (typeof id !== 'string') throw new TypeError(`${i ? 'an item id' : what} must be a string, got ${typeof id}`);
+  });
+}
+
+/**
+ * The list options' types, checked before the call starts: a wrong type throws at once (the
+ * core checks the values: documented limits and orders reject the call). `list`: after, limit
+ * and order too, not only include.
+ */
+function checkListOptions(opts, list) {
+  const { after, limit, order, include } = isObject(opts) ? opts : {};
+  if (include !== undefined && !(Array.isArray(include) && include.every((s) => typeof s === 'string'))) {
+    throw new TypeError('include must be an array of strings');
+  }
+  if (!list) return opts;
+  if (after !== undefined && typeof after !== 'string') throw new TypeError('after must be a string');
+  if (order !== undefined && typeof order !== 'string') throw new TypeError('order must be a string');
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new TypeError(`limit must be a non-negative integer, got ${String(limit)}`);
+  return opts;
 }
 
 const call = (fn) => {
@@ -76,8 +106,9 @@ const call = (fn) => {
 };
 
 /**
- * Runs a call whose answer is JSON; resolves with the parsed answer (`parsed`: with
- * output_parsed, for parse()). `body`: sent instead of the core's (a multipart FormData).
+ * Runs a call to its end: the HTTP response of an answer that is the response itself (a file's
+ * content, body unread), else the parsed JSON answer (`parsed`: with output_parsed, for parse()).
+ * `body`: sent instead of the core's (a multipart FormData).
  */
 async function json(raw, fetch, signal, parsed, body) {
   const io = new Io(raw, fetch, signal);
@@ -86,25 +117,12 @@ async function json(raw, fetch, signal, parsed, body) {
     while ((await io.step()) !== null);
     const e = raw.error();
     if (e !== undefined) throw toError(e, { cause: io.lastError, raw });
+    if (io.response !== undefined) return io.response;
     const outputText = raw.output_text_json;
     const answer = JSON.parse(raw.take_json());
     if (outputText !== undefined) answer.output_text = JSON.parse(outputText);
     if (parsed) answer.output_parsed = raw.output_parsed() ? JSON.parse(answer.output_text) : null;
     return answer;
-  } finally {
-    io.close();
-    raw.free();
-  }
-}
-
-/** Runs a call whose answer is the HTTP response itself (a file's content); its body is unread. */
-async function httpResponse(raw, fetch, signal) {
-  const io = new Io(raw, fetch, signal);
-  try {
-    while ((await io.step()) !== null);
-    const e = raw.error();
-    if (e !== undefined) throw toError(e, { cause: io.lastError, raw });
-    return io.response;
   } finally {
     io.close();
     raw.free();
@@ -132,41 +150,36 @@ export class ResponsesClient {
     this.files = new Files(this);
   }
 
+  /** The core's call of `op` with `ids`, `params` (JSON text) and `opts`; and the signal. */
+  #call(op, ids, body, opts) {
+    const [signal, core] = callOptions(opts);
+    checkIds(op, ids);
+    return [call(() => this.#raw.call(op, ids, body, core)), signal];
+  }
+
   /**
-   * @internal Runs a call built by `build(raw, coreOptions)` that sends `body` (a FormData) and
-   * answers JSON, or (`response: true`) whose answer is the HTTP response itself.
+   * @internal Runs operation `op` of the core's table: a Promise of its answer (errors reject
+   * it, but params JSON cannot encode, which throw). `form`: a multipart FormData to send.
    */
-  _send(build, opts, { body, response } = {}) {
+  _run(op, ids, params, opts, form) {
+    const body = bodyOf(params);
     try {
-      const [signal, core] = requestOptions(opts);
-      const raw = call(() => build(this.#raw, core));
-      return response ? httpResponse(raw, this.#fetch, signal) : json(raw, this.#fetch, signal, false, body);
+      const [raw, signal] = this.#call(op, ids, body, opts);
+      return json(raw, this.#fetch, signal, op === 'parse', form);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  /** @internal Runs a JSON call built by `build(raw, coreOptions)`. */
-  _json(build, opts, parsed) {
-    try {
-      const [signal, core] = requestOptions(opts);
-      const raw = call(() => build(this.#raw, core));
-      return json(raw, this.#fetch, signal, parsed);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  }
-
-  #stream(build, opts, validate) {
-    const [signal, core] = requestOptions(opts);
-    const raw = call(() => build(this.#raw, core));
+  /** Runs a stream operation: a ResponseStream (errors are thrown). */
+  #stream(op, ids, params, opts, validate) {
+    const [raw, signal] = this.#call(op, ids, bodyOf(params), opts);
     return new ResponseStream(INTERNAL, raw, new Io(raw, this.#fetch, signal), validate);
   }
 
   /** POST /responses (non-streaming) → the Response, with `output_text` always set. */
   create(params, opts) {
-    const body = jsonParams(params);
-    return this._json((r, o) => r.create(body, o), opts);
+    return this._run('create', [], params, opts);
   }
 
   /**
@@ -174,8 +187,7 @@ export class ResponsesClient {
    * throw). A json_schema stream has `partialParsed`, its final response `output_parsed`.
    */
   stream(params, opts) {
-    const body = jsonParams(params);
-    return this.#stream((r, o) => r.stream(body, o), opts, validatorOf(params));
+    return this.#stream('stream', [], params, opts, validatorOf(params));
   }
 
   /**
@@ -183,8 +195,7 @@ export class ResponsesClient {
    * json_schema (validated by the format's `validate`, if any); null when the model refused.
    */
   async parse(params, opts) {
-    const body = jsonParams(params);
-    const response = await this._json((r, o) => r.parse(body, o), opts, true);
+    const response = await this._run('parse', [], params, opts);
     if (response.output_parsed !== null) {
       response.output_parsed = await validated(validatorOf(params), response.output_parsed, response.output_text, 'the output');
     }
@@ -199,10 +210,7 @@ export class ResponsesClient {
   runTools(params, opts) {
     const socket = opts?.socket;
     if (socket instanceof ResponsesSocket) return new ToolRun(params, opts, (p, o) => socket.stream(p, { signal: o.signal }));
-    return new ToolRun(params, opts, (p, o, validate) => {
-      const body = jsonParams(p);
-      return this.#stream((r, c) => r.stream(body, c), o, validate);
-    });
+    return new ToolRun(params, opts, (p, o, validate) => this.#stream('stream', [], p, o, validate));
   }
 
   /**
@@ -221,7 +229,7 @@ export class ResponsesClient {
 
   /** GET /responses/{id} → the Response. */
   retrieve(id, opts) {
-    return this._json((r, o) => r.retrieve(checkId(id), o), opts);
+    return this._run('retrieve', [id], undefined, opts);
   }
 
   /**
@@ -229,41 +237,33 @@ export class ResponsesClient {
    * `startingAfter: n`, only the events after sequence number n are handed out, but the snapshot
    * (`stream.response`) is the whole response from its first event.
    */
-  retrieveStream(id, opts = {}) {
-    const after = opts?.startingAfter;
-    if (after !== undefined && !(Number.isInteger(after) && after >= 0)) {
-      throw new TypeError(`startingAfter must be a non-negative integer, got ${String(after)}`);
-    }
-    checkId(id);
-    return this.#stream((r, o) => r.retrieve_stream(id, after, o), opts);
+  retrieveStream(id, opts) {
+    return this.#stream('retrieveStream', [id], undefined, opts);
   }
 
   /** POST /responses/{id}/cancel → the Response (background responses only). */
   cancel(id, opts) {
-    return this._json((r, o) => r.cancel(checkId(id), o), opts);
+    return this._run('cancel', [id], undefined, opts);
   }
 
   /** DELETE /responses/{id} → { id, object, deleted }. */
   delete(id, opts) {
-    return this._json((r, o) => r.delete(checkId(id), o), opts);
+    return this._run('delete', [id], undefined, opts);
   }
 
-  /** GET /responses/{id}/input_items → { data, first_id, last_id, has_more }. */
-  inputItems(id, opts = {}) {
-    const query = listQuery(opts);
-    return this._json((r, o) => r.input_items(checkId(id), query, o), opts);
+  /** GET /responses/{id}/input_items ({ after?, limit?, order?, include? }) → { data, first_id, last_id, has_more }. */
+  inputItems(id, opts) {
+    return this._run('inputItems', [id], undefined, checkListOptions(opts, true));
   }
 
   /** POST /responses/compact → the compaction (params sent as given). */
   compact(params, opts) {
-    const body = jsonParams(params);
-    return this._json((r, o) => r.compact(body, o), opts);
+    return this._run('compact', [], params, opts);
   }
 
   /** POST /responses/input_tokens → { object: 'response.input_tokens', input_tokens }. */
   countInputTokens(params, opts) {
-    const body = jsonParams(params);
-    return this._json((r, o) => r.count_input_tokens(body, o), opts);
+    return this._run('countInputTokens', [], params, opts);
   }
 }
 
@@ -280,24 +280,22 @@ class Conversations {
 
   /** POST /conversations ({ items?, metadata? }). */
   create(params, opts) {
-    const body = params === undefined || params === null ? undefined : jsonParams(params);
-    return this.#client._json((r, o) => r.conversation_create(body, o), opts);
+    return this.#client._run('conversations.create', [], params, opts);
   }
 
   /** GET /conversations/{id}. */
   retrieve(id, opts) {
-    return this.#client._json((r, o) => r.conversation_retrieve(checkId(id, 'a conversation id'), o), opts);
+    return this.#client._run('conversations.retrieve', [id], undefined, opts);
   }
 
   /** POST /conversations/{id} ({ metadata }). */
   update(id, params, opts) {
-    const body = jsonParams(params);
-    return this.#client._json((r, o) => r.conversation_update(checkId(id, 'a conversation id'), body, o), opts);
+    return this.#client._run('conversations.update', [id], params, opts);
   }
 
   /** DELETE /conversations/{id}. */
   delete(id, opts) {
-    return this.#client._json((r, o) => r.conversation_delete(checkId(id, 'a conversation id'), o), opts);
+    return this.#client._run('conversations.delete', [id], undefined, opts);
   }
 }
 
@@ -310,52 +308,21 @@ class ConversationItems {
 
   /** POST /conversations/{id}/items ({ items }); `include` (an option) goes in the query. */
   create(id, params, opts) {
-    const body = jsonParams(params);
-    const include = includeOf(opts);
-    return this.#client._json((r, o) => r.conversation_items_create(checkId(id, 'a conversation id'), body, include, o), opts);
+    return this.#client._run('conversations.items.create', [id], params, checkListOptions(opts, false));
   }
 
   /** GET /conversations/{id}/items ({ after?, limit?, order?, include? }). */
-  list(id, opts = {}) {
-    const query = listQuery(opts);
-    return this.#client._json((r, o) => r.conversation_items_list(checkId(id, 'a conversation id'), query, o), opts);
+  list(id, opts) {
+    return this.#client._run('conversations.items.list', [id], undefined, checkListOptions(opts, true));
   }
 
   /** GET /conversations/{id}/items/{item_id}. */
   retrieve(id, itemId, opts) {
-    const include = includeOf(opts);
-    return this.#client._json(
-      (r, o) => r.conversation_item_retrieve(checkId(id, 'a conversation id'), checkId(itemId, 'an item id'), include, o),
-      opts,
-    );
+    return this.#client._run('conversations.items.retrieve', [id, itemId], undefined, checkListOptions(opts, false));
   }
 
   /** DELETE /conversations/{id}/items/{item_id}. */
   delete(id, itemId, opts) {
-    return this.#client._json(
-      (r, o) => r.conversation_item_delete(checkId(id, 'a conversation id'), checkId(itemId, 'an item id'), o),
-      opts,
-    );
+    return this.#client._run('conversations.items.delete', [id, itemId], undefined, opts);
   }
-}
-
-function checkId(id, what = 'a response id') {
-  if (typeof id !== 'string') throw new TypeError(`${what} must be a string, got ${typeof id}`);
-  return id;
-}
-
-function includeOf(opts) {
-  const include = opts?.include;
-  if (include !== undefined && !(Array.isArray(include) && include.every((s) => typeof s === 'string'))) {
-    throw new TypeError('include must be an array of strings');
-  }
-  return include;
-}
-
-function listQuery(opts) {
-  const { after, limit, order } = opts ?? {};
-  if (after !== undefined && typeof after !== 'string') throw new TypeError('after must be a string');
-  if (order !== undefined && typeof order !== 'string') throw new TypeError('order must be a string');
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new TypeError(`limit must be a non-negative integer, got ${String(limit)}`);
-  return optionsJson({ after, limit, order, include: includeOf(opts) }, 'options');
 }

@@ -1,15 +1,10 @@
 // client.files: the Files API. The core builds each request (URL, id rules, headers, the list
 // query) and decides every answer; an upload's multipart body is the platform's FormData, which
-// sets its own boundary and streams a Blob without copying it into wasm memory (src/endpoint/files.rs).
+// sets its own boundary and streams a Blob without copying it into wasm memory (src/endpoint/operations.rs).
 import { describe } from './input.js';
 import { ValidationError } from './errors.js';
 
 const isBlob = (v) => typeof v === 'object' && v !== null && typeof v.arrayBuffer === 'function' && typeof v.slice === 'function' && typeof v.size === 'number';
-
-function checkId(id) {
-  if (typeof id !== 'string') throw new TypeError(`a file id must be a string, got ${typeof id}`);
-  return id;
-}
 
 /** The file to upload as a Blob and its filename (a File's name, else `filename`, else `file.<ext>`). */
 async function fileOf(params) {
@@ -38,34 +33,32 @@ export class Files {
   /** POST /files (multipart/form-data) → the File object. */
   async create(params, opts) {
     if (typeof params !== 'object' || params === null) throw new TypeError('params must be an object');
-    if (typeof params.purpose !== 'string') throw new TypeError('purpose must be a string');
+    const { purpose } = params;
+    if (typeof purpose !== 'string') throw new TypeError('purpose must be a string');
     const [blob, name] = await fileOf(params);
     const form = new FormData();
-    form.append('purpose', params.purpose);
+    form.append('purpose', purpose);
     form.append('file', blob, name);
-    return this.#client._send((r, o) => r.file_create(params.purpose, o), opts, { body: form });
+    return this.#client._run('files.create', [], { purpose }, opts, form);
   }
 
   /** GET /files/{id} → the File object. */
   retrieve(id, opts) {
-    return this.#client._send((r, o) => r.file_retrieve(checkId(id), o), opts);
+    return this.#client._run('files.retrieve', [id], undefined, opts);
   }
 
   /** GET /files ({ purpose?, limit?, after?, order? }) → { object: 'list', data, first_id, last_id, has_more }. */
-  list(opts = {}) {
-    // types (TypeError) and the documented limit and order (ValidationError) are the core's checks
-    const { purpose, limit, after, order } = opts ?? {};
-    const query = JSON.stringify({ purpose, limit, after, order });
-    return this.#client._send((r, o) => r.file_list(query, o), opts);
+  list(opts) {
+    return this.#client._run('files.list', [], undefined, opts);
   }
 
   /** DELETE /files/{id} → { id, object: 'file', deleted: true }. */
   delete(id, opts) {
-    return this.#client._send((r, o) => r.file_delete(checkId(id), o), opts);
+    return this.#client._run('files.delete', [id], undefined, opts);
   }
 
   /** GET /files/{id}/content → the HTTP Response (its body unread: `.arrayBuffer()`, `.blob()`, `.body`). */
   content(id, opts) {
-    return this.#client._send((r, o) => r.file_content(checkId(id), o), opts, { response: true });
+    return this.#client._run('files.content', [id], undefined, opts);
   }
 }

@@ -19,13 +19,16 @@ const call = (fn) => {
 export class ResponseAccumulator {
   #raw = new RawAccumulator();
   #mirror = new Mirror();
+  /** The last ops the core sent: a run of deltas repeats them (the core then sends none). */
+  #ops = [];
 
   /** Folds one event (a plain object as on the wire) into the snapshot. */
   push(event) {
     if (this.#raw === null) throw freed('ResponseAccumulator');
     if (!isObject(event)) throw new TypeError('push(event) expects an event object');
     const ops = call(() => this.#raw.push(JSON.stringify(event)));
-    this.#mirror.apply(JSON.parse(ops), event);
+    if (ops !== undefined) this.#ops = JSON.parse(ops);
+    this.#mirror.apply(this.#ops, event);
     return this;
   }
 

@@ -4,7 +4,7 @@
 // ways and hands each response's batches to a ResponseStream (the same class as over HTTP).
 import { Route, SocketAction } from './cometapi_responses.js';
 import { AbortError, ConnectionError, toError } from './errors.js';
-import { validatorOf } from './sdk.js';
+import { validatorOf } from './structured.js';
 import { INTERNAL, ResponseStream } from './stream.js';
 
 const isObject = (v) => typeof v === 'object' && v !== null;

@@ -5,7 +5,7 @@ import { RawCall } from './cometapi_responses.js';
 import { AbortError, OutputParseError, StreamError, redactText, redactValue, toError } from './errors.js';
 import { Io, reportHeaders } from './io.js';
 import { Mirror } from './mirror.js';
-import { validated } from './sdk.js';
+import { validated } from './structured.js';
 
 export const INTERNAL = Symbol('cometapi-responses.internal');
 

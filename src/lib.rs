@@ -20,7 +20,7 @@ pub mod stream;
 pub mod structured;
 pub mod tool_loop;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", any(feature = "client", feature = "npm")))]
 pub mod wasm;
 
 pub use error::{ApiError, Error};

@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use cometapi_responses::call::{Action, Call, IoFailure, Release, MAX_JSON_BODY};
-use cometapi_responses::endpoint::{Config, Method};
+use cometapi_responses::endpoint::{Config, HttpRequest, Method, Operation, Query};
 use cometapi_responses::error::Error;
 use cometapi_responses::redact::Redactor;
 
@@ -19,18 +19,30 @@ fn config() -> Rc<Config> {
     )
 }
 
-fn call_of(req: cometapi_responses::endpoint::HttpRequest) -> Call {
+fn request(
+    op: Operation,
+    ids: &[&str],
+    query: &Query,
+    body: Option<&str>,
+    extra: &[(String, String)],
+) -> Result<HttpRequest, Error> {
+    config().request(op, ids, query, body, extra).map(|(r, _)| r)
+}
+
+fn call_of(req: HttpRequest) -> Call {
     let c = config();
     Call::new(req, c.timeout_ms, c.max_retries, Redactor::new(KEY).map(Rc::new))
 }
 
 fn create() -> Call {
-    call_of(config().create(r#"{"model":"m","input":"hi"}"#, &[]).unwrap())
+    call_of(request(Operation::Create, &[], &Query::NONE, Some(r#"{"model":"m","input":"hi"}"#), &[]).unwrap())
 }
 
 fn stream(background: bool) -> Call {
     let params = format!(r#"{{"model":"m","input":"hi","background":{background}}}"#);
-    let c = call_of(config().stream(&params, &[("x-fault".into(), "f".into())]).unwrap());
+    let c = call_of(
+        request(Operation::Stream, &[], &Query::NONE, Some(&params), &[("x-fault".into(), "f".into())]).unwrap(),
+    );
     if background {
         c.resumable(config())
     } else {
@@ -474,30 +486,38 @@ fn every_error_is_redacted() {
 #[test]
 fn files_requests_and_a_raw_answer_done_at_its_headers() {
     use cometapi_responses::endpoint::{Answer, FileListQuery};
-    let c = config();
-    let up = c.file_create("user_data", &[]).unwrap();
+    let none = &Query::NONE;
+    let up = request(Operation::FileCreate, &[], none, Some(r#"{"purpose":"user_data"}"#), &[]).unwrap();
     assert_eq!((up.method, up.url.as_str(), up.body.as_deref()), (Method::Post, "http://h/v1/files", None));
     assert!(
         up.headers.iter().all(|(k, _)| k != "content-type"),
         "the shell's multipart form sets it, with its boundary"
     );
-    assert!(matches!(c.file_create("", &[]), Err(Error::Validation { ref param, .. }) if param == "purpose"));
+    assert!(
+        matches!(request(Operation::FileCreate, &[], none, Some(r#"{"purpose":""}"#), &[]), Err(Error::Validation { ref param, .. }) if param == "purpose")
+    );
     let q = FileListQuery {
         purpose: Some("a b".into()),
         limit: Some(10_000),
         after: Some("file-1".into()),
         order: Some("asc".into()),
+        ..FileListQuery::default()
     };
-    assert_eq!(c.file_list(&q, &[]).unwrap().url, "http://h/v1/files?purpose=a%20b&limit=10000&after=file-1&order=asc");
+    assert_eq!(
+        request(Operation::FileList, &[], &q, None, &[]).unwrap().url,
+        "http://h/v1/files?purpose=a%20b&limit=10000&after=file-1&order=asc"
+    );
     for bad in [
         FileListQuery { limit: Some(0), ..FileListQuery::default() },
         FileListQuery { limit: Some(10_001), ..FileListQuery::default() },
     ] {
-        assert!(matches!(c.file_list(&bad, &[]), Err(Error::Validation { ref param, .. }) if param == "limit"));
+        assert!(
+            matches!(request(Operation::FileList, &[], &bad, None, &[]), Err(Error::Validation { ref param, .. }) if param == "limit")
+        );
     }
-    assert_eq!(c.file_delete("file/1", &[]).unwrap().url, "http://h/v1/files/file%2F1");
-    assert!(matches!(c.file_retrieve("..", &[]), Err(Error::Validation { .. })));
-    let content = c.file_content("file-1", &[]).unwrap();
+    assert_eq!(request(Operation::FileDelete, &["file/1"], none, None, &[]).unwrap().url, "http://h/v1/files/file%2F1");
+    assert!(matches!(request(Operation::FileRetrieve, &[".."], none, None, &[]), Err(Error::Validation { .. })));
+    let content = request(Operation::FileContent, &["file-1"], none, None, &[]).unwrap();
     assert_eq!((content.url.as_str(), content.answer), ("http://h/v1/files/file-1/content", Answer::Raw));
     assert_eq!(content.headers.iter().find(|(k, _)| k == "accept").map(|(_, v)| v.as_str()), Some("*/*"));
 

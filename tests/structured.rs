@@ -301,9 +301,9 @@ fn the_output_parser_follows_appends_and_replacements() {
 
 fn parse_call(params: &Value, answer: &Value) -> cometapi_responses::call::Call {
     use cometapi_responses::call::Call;
-    use cometapi_responses::endpoint::{Answer, Config};
+    use cometapi_responses::endpoint::{Answer, Config, Operation, Query};
     let config = Config::new(None, Some("sk-test"), Vec::new(), Some(0), None).unwrap();
-    let req = config.parse(&params.to_string(), &[]).unwrap();
+    let (req, _) = config.request(Operation::Parse, &[], &Query::NONE, Some(&params.to_string()), &[]).unwrap();
     assert_eq!(req.answer, Answer::Parsed { json_schema: is_json_schema(params) });
     assert_eq!(req.body.as_deref().map(|b| b.contains("\"stream\"")), Some(false));
     let mut c = Call::new(req, 1000, 0, None);

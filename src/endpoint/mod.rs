@@ -1,35 +1,37 @@
-//! Every request the client sends, built in one place: method, URL (ids percent-encoded as one
-//! path segment, query strings), headers (authorization, accept, content type, the caller's) and
-//! body. The shells send what [`HttpRequest`] says and nothing else.
+//! Every request the client sends, built in one place from one table of operations
+//! (`operations.rs`): method, URL (ids percent-encoded as one path segment, query strings),
+//! headers (authorization, accept, content type, the caller's) and body. The shells send what
+//! [`HttpRequest`] says and nothing else. An endpoint is one row of [`Operation`] (and its
+//! types in js/index.d.ts, which tests/js/operations.test.mjs checks against the table).
 //!
-//! Operations and what their answer is ([`Answer`]):
-//!
-//! | operation | request | answer |
-//! |---|---|---|
-//! | create | `POST /responses` (validated params, `stream` absent or false) | a Response |
-//! | stream | `POST /responses` (validated params, `stream: true`) | an event stream |
-//! | retrieve | `GET /responses/{id}` | a Response |
-//! | retrieve stream | `GET /responses/{id}?stream=true` | an event stream |
-//! | cancel | `POST /responses/{id}/cancel` | a Response |
-//! | delete | `DELETE /responses/{id}` | JSON |
-//! | input items | `GET /responses/{id}/input_items?after&limit&order&include[]` | JSON |
-//! | compact | `POST /responses/compact` (params as given) | JSON |
-//! | count input tokens | `POST /responses/input_tokens` (params as given) | JSON |
-//! | conversations | `POST /conversations`, `GET/POST/DELETE /conversations/{id}` | JSON |
-//! | conversation items | `POST/GET /conversations/{id}/items`, `GET/DELETE …/items/{item_id}` | JSON |
-//! | files | `POST /files` (multipart, the shell's form), `GET /files`, `GET/DELETE /files/{id}` | JSON |
-//! | file content | `GET /files/{id}/content` | the HTTP response itself |
+//! | operation | request | query | body | answer ([`Answer`]) |
+//! |---|---|---|---|---|
+//! | `create` | `POST /responses` | | validated params (`stream` absent or false) | a Response |
+//! | `stream` | `POST /responses` | | validated params (`stream: true`) | an event stream |
+//! | `parse` | `POST /responses` | | validated params | a Response with `output_parsed` |
+//! | `retrieve` | `GET /responses/{id}` | | | a Response |
+//! | `retrieveStream` | `GET /responses/{id}` | `stream=true`, `starting_after` | | an event stream |
+//! | `cancel` | `POST /responses/{id}/cancel` | | | a Response |
+//! | `delete` | `DELETE /responses/{id}` | | | JSON |
+//! | `inputItems` | `GET /responses/{id}/input_items` | `after`, `limit` (≤ 100), `order`, `include[]` | | JSON |
+//! | `compact` | `POST /responses/compact` | | params as given | JSON |
+//! | `countInputTokens` | `POST /responses/input_tokens` | | params as given | JSON |
+//! | `conversations.create` | `POST /conversations` | | params as given, or `{}` | JSON |
+//! | `conversations.retrieve` / `update` / `delete` | `GET` / `POST` / `DELETE /conversations/{id}` | | `update`: params as given | JSON |
+//! | `conversations.items.create` / `list` | `POST` / `GET /conversations/{id}/items` | `include[]` / as `inputItems` | `create`: params as given | JSON |
+//! | `conversations.items.retrieve` / `delete` | `GET` / `DELETE /conversations/{id}/items/{item_id}` | `retrieve`: `include[]` | | JSON |
+//! | `files.create` | `POST /files` | | the shell's multipart form (`purpose` checked) | JSON |
+//! | `files.list` | `GET /files` | `purpose`, `limit` (≤ 10000), `after`, `order` | | JSON |
+//! | `files.retrieve` / `delete` | `GET` / `DELETE /files/{id}` | | | JSON |
+//! | `files.content` | `GET /files/{id}/content` | | | the HTTP response itself |
 
 use crate::error::Error;
 
-mod conversations;
-mod files;
-mod responses;
+mod operations;
 mod url;
 
-pub use files::FileListQuery;
-use url::push_encoded;
-pub use url::{check_base_url, check_id, ListQuery};
+pub use operations::{Body, Field, FileListQuery, ListQuery, Operation, Query, Row};
+pub use url::{check_base_url, check_id};
 
 /// The default base URL (CometAPI).
 pub const DEFAULT_BASE_URL: &str = "https://api.cometapi.com/v1";
@@ -130,68 +132,11 @@ impl Config {
         Ok(Config {
             base_url: base_url.trim_end_matches('/').to_owned(),
             api_key: api_key.filter(|k| !k.is_empty()).map(str::to_owned),
-            headers: lower_names(headers),
+            headers: headers.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect(),
             max_retries: max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
             timeout_ms: timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
         })
     }
-
-    pub(super) fn url(&self, segments: &[&str]) -> String {
-        let mut url = self.base_url.clone();
-        for s in segments {
-            url.push('/');
-            url.push_str(s);
-        }
-        url
-    }
-
-    pub(super) fn url_with_id(&self, before: &[&str], id: &str, after: &[&str]) -> Result<String, Error> {
-        check_id("id", id)?;
-        let mut url = self.url(before);
-        url.push('/');
-        push_encoded(&mut url, id);
-        for s in after {
-            url.push('/');
-            url.push_str(s);
-        }
-        Ok(url)
-    }
-
-    pub(super) fn url_with_ids(&self, before: &[&str], id: &str, middle: &str, item_id: &str) -> Result<String, Error> {
-        let mut url = self.url_with_id(before, id, &[middle])?;
-        check_id("item_id", item_id)?;
-        url.push('/');
-        push_encoded(&mut url, item_id);
-        Ok(url)
-    }
-
-    /// The request with its headers: `accept`, `content-type` (with a body), `authorization` (with
-    /// a key), then the client's headers, then the request's own (later ones win).
-    pub(super) fn build(
-        &self,
-        method: Method,
-        url: String,
-        body: Option<String>,
-        answer: Answer,
-        extra: &[(String, String)],
-    ) -> HttpRequest {
-        let mut headers = Vec::with_capacity(3 + self.headers.len() + extra.len());
-        let accept = if matches!(answer, Answer::Stream { .. }) { "text/event-stream" } else { "application/json" };
-        headers.push(("accept".to_owned(), accept.to_owned()));
-        if body.is_some() {
-            headers.push(("content-type".to_owned(), "application/json".to_owned()));
-        }
-        if let Some(key) = &self.api_key {
-            headers.push(("authorization".to_owned(), format!("Bearer {key}")));
-        }
-        headers.extend(self.headers.iter().cloned());
-        headers.extend(extra.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())));
-        HttpRequest { method, url, headers, body, answer }
-    }
-}
-
-fn lower_names(headers: Vec<(String, String)>) -> Vec<(String, String)> {
-    headers.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect()
 }
 
 #[cfg(test)]
@@ -202,10 +147,20 @@ mod tests {
         Config::new(Some("https://x/v1/"), Some("sk-1"), vec![("X-A".into(), "1".into())], None, None).unwrap()
     }
 
+    fn request(
+        c: &Config,
+        op: Operation,
+        ids: &[&str],
+        query: &Query,
+        body: Option<&str>,
+    ) -> Result<HttpRequest, Error> {
+        c.request(op, ids, query, body, &[]).map(|(r, _)| r)
+    }
+
     #[test]
     fn urls_headers_and_bodies() {
         let c = config();
-        let r = c.retrieve("resp_1/../a b", &[]).unwrap();
+        let r = request(&c, Operation::Retrieve, &["resp_1/../a b"], &Query::NONE, None).unwrap();
         assert_eq!(r.url, "https://x/v1/responses/resp_1%2F..%2Fa%20b");
         assert_eq!(r.method, Method::Get);
         let names: Vec<&str> = r.headers.iter().map(|(k, _)| k.as_str()).collect();
@@ -214,17 +169,18 @@ mod tests {
         assert_eq!(s.url, "https://x/v1/responses/r?stream=true&starting_after=3");
         assert_eq!(s.headers.last(), Some(&("x-b".to_owned(), "2".to_owned())));
         assert_eq!(s.answer, Answer::Stream { background: true });
-        let q = ListQuery {
+        let q = Query {
             after: Some("m 1".into()),
             limit: Some(5),
             order: Some("asc".into()),
             include: vec!["a.b".into()],
+            ..Query::NONE
         };
-        let l = c.conversation_items_list("conv_1", &q, &[]).unwrap();
+        let l = request(&c, Operation::ConversationItemsList, &["conv_1"], &q, None).unwrap();
         assert_eq!(l.url, "https://x/v1/conversations/conv_1/items?after=m%201&limit=5&order=asc&include%5B%5D=a.b");
-        let d = c.conversation_item_delete("conv_1", "msg/1", &[]).unwrap();
+        let d = request(&c, Operation::ConversationItemDelete, &["conv_1", "msg/1"], &Query::NONE, None).unwrap();
         assert_eq!((d.method, d.url.as_str()), (Method::Delete, "https://x/v1/conversations/conv_1/items/msg%2F1"));
-        let p = c.compact(r#"{"model":"m","input":"x"}"#, &[]).unwrap();
+        let p = request(&c, Operation::Compact, &[], &Query::NONE, Some(r#"{"model":"m","input":"x"}"#)).unwrap();
         assert_eq!(p.body.as_deref(), Some(r#"{"model":"m","input":"x"}"#));
         assert_eq!(p.url, "https://x/v1/responses/compact");
     }
@@ -232,13 +188,24 @@ mod tests {
     #[test]
     fn ids_that_name_another_path_are_refused() {
         let c = config();
+        let none = &Query::NONE;
         for id in ["", ".", ".."] {
-            assert!(matches!(c.retrieve(id, &[]), Err(Error::Validation { ref param, .. }) if param == "id"));
             assert!(
-                matches!(c.conversation_item_delete("c", id, &[]), Err(Error::Validation { ref param, .. }) if param == "item_id")
+                matches!(request(&c, Operation::Retrieve, &[id], none, None), Err(Error::Validation { ref param, .. }) if param == "id")
+            );
+            assert!(
+                matches!(request(&c, Operation::ConversationItemDelete, &["c", id], none, None), Err(Error::Validation { ref param, .. }) if param == "item_id")
             );
         }
-        assert!(c.retrieve("...", &[]).is_ok());
+        assert!(request(&c, Operation::Retrieve, &["..."], none, None).is_ok());
+    }
+
+    #[test]
+    fn every_operation_has_a_unique_name() {
+        for op in Operation::ALL {
+            assert_eq!(Operation::named(op.row().name), Some(*op));
+        }
+        assert_eq!(Operation::named("nope"), None);
     }
 
     #[test]
@@ -266,9 +233,13 @@ mod tests {
     #[test]
     fn list_query_rules() {
         let c = config();
-        let bad = ListQuery { limit: Some(0), ..ListQuery::default() };
-        assert!(matches!(c.input_items("r", &bad, &[]), Err(Error::Validation { ref param, .. }) if param == "limit"));
-        let bad = ListQuery { order: Some("up".into()), ..ListQuery::default() };
-        assert!(matches!(c.input_items("r", &bad, &[]), Err(Error::Validation { ref param, .. }) if param == "order"));
+        let bad = Query { limit: Some(0), ..Query::NONE };
+        assert!(
+            matches!(request(&c, Operation::InputItems, &["r"], &bad, None), Err(Error::Validation { ref param, .. }) if param == "limit")
+        );
+        let bad = Query { order: Some("up".into()), ..Query::NONE };
+        assert!(
+            matches!(request(&c, Operation::InputItems, &["r"], &bad, None), Err(Error::Validation { ref param, .. }) if param == "order")
+        );
     }
 }

@@ -1,49 +1,10 @@
 //! URLs: ids checked and percent-encoded as one path segment, query strings, the base URL's
-//! rules, and list queries.
+//! rules; params sent as given.
 
 use serde_json::Value;
 
 use super::DEFAULT_BASE_URL;
 use crate::error::Error;
-
-/// The query of a list endpoint (`input_items`, conversation items).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListQuery {
-    /// Items after this item id.
-    pub after: Option<String>,
-    /// Page size, 1–100.
-    pub limit: Option<u32>,
-    /// `asc` or `desc`.
-    pub order: Option<String>,
-    /// Extra fields to include.
-    pub include: Vec<String>,
-}
-
-impl ListQuery {
-    pub(super) fn pairs(&self) -> Result<Vec<(&'static str, String)>, Error> {
-        let mut pairs = Vec::new();
-        if let Some(a) = &self.after {
-            pairs.push(("after", a.clone()));
-        }
-        if let Some(l) = self.limit {
-            if !(1..=100).contains(&l) {
-                return Err(Error::validation("limit", format!("limit must be an integer from 1 to 100, got {l}")));
-            }
-            pairs.push(("limit", l.to_string()));
-        }
-        if let Some(o) = &self.order {
-            if o != "asc" && o != "desc" {
-                let got = Value::from(o.as_str());
-                return Err(Error::validation("order", format!("order must be \"asc\" or \"desc\", got {got}")));
-            }
-            pairs.push(("order", o.clone()));
-        }
-        for inc in &self.include {
-            pairs.push(("include[]", inc.clone()));
-        }
-        Ok(pairs)
-    }
-}
 
 /// An id that goes into a URL path: `""`, `.` and `..` would name another resource
 /// (`GET {base}/responses/..` is `GET {base}/`), so they are an [`Error::Validation`] before any

@@ -353,6 +353,11 @@ impl ToolLoop {
         &self.steps
     }
 
+    /// The steps, taken out of a loop that is over (no copy of the responses).
+    pub fn into_steps(self) -> Vec<StepRecord> {
+        self.steps
+    }
+
     /// Why the loop stopped; `None` while it runs.
     pub fn stop_reason(&self) -> Option<StopReason> {
         match self.phase {

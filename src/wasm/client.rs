@@ -30,8 +30,8 @@ use web_sys::AbortSignal;
 
 use super::stream::EventStream;
 use super::transport::{AbortState, Io};
-use crate::call::Call;
-use crate::endpoint::{Answer, Config, FileListQuery, HttpRequest, ListQuery};
+use crate::call::{Action, Call};
+use crate::endpoint::{Answer, Config, FileListQuery, ListQuery, Operation, Query};
 use crate::error::Error;
 use crate::redact::Redactor;
 use crate::stream::StreamState;
@@ -151,30 +151,38 @@ impl Client {
         self.shared.config.as_ref().map_err(Clone::clone)
     }
 
+    /// The call of `op` ([`Config::request`]), and whether it asks for a structured output.
     fn call(
         &self,
+        op: Operation,
+        ids: &[&str],
+        query: &Query,
+        body: Option<&str>,
         opts: &RequestOptions,
-        build: impl FnOnce(&Config) -> Result<HttpRequest, Error>,
-    ) -> Result<Call, Error> {
+    ) -> Result<(Call, bool), Error> {
         let config = self.config()?;
-        let request = build(config)?;
+        let (request, json_schema) = config.request(op, ids, query, body, &opts.headers)?;
         let timeout = opts.timeout_ms.unwrap_or(config.timeout_ms);
         let retries = opts.max_retries.unwrap_or(config.max_retries);
-        Ok(Call::new(request, timeout, retries, self.shared.redactor.clone()))
+        Ok((Call::new(request, timeout, retries, self.shared.redactor.clone()), json_schema))
     }
 
-    /// Runs a call to its end (`send_body`: sent instead of the core's body); the call and its I/O.
+    /// Runs any operation but a stream to its end (`form`: sent as the body instead of the
+    /// core's); the call and its I/O.
     async fn run(
         &self,
+        op: Operation,
+        ids: &[&str],
+        query: &Query,
+        body: Option<&str>,
         opts: RequestOptions,
-        build: impl FnOnce(&Config) -> Result<HttpRequest, Error>,
-        send_body: Option<JsValue>,
+        form: Option<JsValue>,
     ) -> Result<(Call, Io), Error> {
-        let call = RefCell::new(self.call(&opts, build)?);
+        let call = RefCell::new(self.call(op, ids, query, body, &opts)?.0);
         let mut io = Io::new(self.shared.fetch.clone(), AbortState::new(opts.signal));
-        io.send_body = send_body;
+        io.send_body = form;
         let io = RefCell::new(io);
-        while call.borrow().action() != crate::call::Action::Done {
+        while call.borrow().action() != Action::Done {
             Io::step(&call, &io).await;
         }
         let c = call.into_inner();
@@ -184,174 +192,112 @@ impl Client {
         }
     }
 
-    /// Runs a JSON call to its end: the answer as JSON text.
-    async fn run_json(
+    /// Runs an operation whose answer is JSON: the answer (a Response has `output_text`).
+    async fn json(
         &self,
+        op: Operation,
+        ids: &[&str],
+        query: &Query,
+        body: Option<&str>,
         opts: RequestOptions,
-        build: impl FnOnce(&Config) -> Result<HttpRequest, Error>,
-    ) -> Result<String, Error> {
-        self.run_json_with(opts, build, None).await
+    ) -> Result<Value, Error> {
+        json_answer(self.run(op, ids, query, body, opts, None).await?.0)
     }
 
-    async fn run_json_with(
+    /// Starts a stream operation; `hide_through`: the events through this sequence number are
+    /// folded, not yielded.
+    fn event_stream(
         &self,
+        op: Operation,
+        ids: &[&str],
+        body: Option<&str>,
+        hide_through: Option<u64>,
         opts: RequestOptions,
-        build: impl FnOnce(&Config) -> Result<HttpRequest, Error>,
-        send_body: Option<JsValue>,
-    ) -> Result<String, Error> {
-        let (mut c, _) = self.run(opts, build, send_body).await?;
-        let response = matches!(c.request().answer, Answer::Json { output_text: true });
-        let text = c.take_json().ok_or_else(|| Error::stream("the call ended without an answer"))?;
-        if response {
-            crate::accumulate::with_output_text(&text)
-        } else {
-            Ok(text)
+    ) -> Result<EventStream, Error> {
+        let (mut call, json_schema) = self.call(op, ids, &Query::NONE, body, &opts)?;
+        if matches!(call.request().answer, Answer::Stream { background: true }) {
+            call = call.resumable(self.config()?.clone());
         }
-    }
-
-    /// The stream of `call` (resumable when the response runs in the background).
-    fn stream_of(&self, call: Call, signal: Option<AbortSignal>, stream: StreamState) -> EventStream {
-        let call = match (&call.request().answer, self.config()) {
-            (Answer::Stream { background: true }, Ok(config)) => call.resumable(config.clone()),
-            _ => call,
-        };
-        EventStream::new(call.with_stream(stream), Io::new(self.shared.fetch.clone(), AbortState::new(signal)))
-    }
-
-    /// `POST /responses` (non-streaming), params as JSON text; the Response as JSON text with
-    /// `output_text` set. Params are validated before anything is sent.
-    pub async fn create_json(&self, params_json: &str, opts: RequestOptions) -> Result<String, Error> {
-        let extra = opts.headers.clone();
-        self.run_json(opts, |c| c.create(params_json, &extra)).await
-    }
-
-    /// `POST /responses` (non-streaming): the Response, with `output_text`.
-    pub async fn create(&self, params: &impl Serialize, opts: RequestOptions) -> Result<Value, Error> {
-        parse(&self.create_json(&to_json(params)?, opts).await?)
-    }
-
-    /// `POST /responses` with `stream: true`, params as JSON text. Validation errors come back
-    /// at once; the request starts on the first poll.
-    pub fn stream_json(&self, params_json: &str, opts: RequestOptions) -> Result<EventStream, Error> {
-        let extra = opts.headers.clone();
-        let mut json_schema = false;
-        let call = self.call(&opts, |c| {
-            c.stream_structured(params_json, &extra).map(|(request, j)| {
-                json_schema = j;
-                request
-            })
-        })?;
         let mut stream = StreamState::entries(None);
         if json_schema {
             stream.parse_output(); // EventStream::partial_parsed
         }
-        Ok(self.stream_of(call, opts.signal, stream))
+        if let Some(n) = hide_through {
+            stream.hide_through(n);
+        }
+        let io = Io::new(self.shared.fetch.clone(), AbortState::new(opts.signal));
+        Ok(EventStream::new(call.with_stream(stream), io))
     }
 
-    /// `POST /responses` with `stream: true`.
+    /// `POST /responses` (non-streaming): the Response, with `output_text`. Params are
+    /// validated before anything is sent.
+    pub async fn create(&self, params: &impl Serialize, opts: RequestOptions) -> Result<Value, Error> {
+        self.json(Operation::Create, &[], &Query::NONE, Some(&to_json(params)?), opts).await
+    }
+
+    /// `POST /responses` with `stream: true`. Validation errors come back at once; the request
+    /// starts on the first poll.
     pub fn stream(&self, params: &impl Serialize, opts: RequestOptions) -> Result<EventStream, Error> {
-        self.stream_json(&to_json(params)?, opts)
+        self.event_stream(Operation::Stream, &[], Some(&to_json(params)?), None, opts)
     }
 
-    /// `GET /responses/{id}` as JSON text (with `output_text`).
-    pub async fn retrieve_json(&self, id: &str, opts: RequestOptions) -> Result<String, Error> {
-        let extra = opts.headers.clone();
-        self.run_json(opts, |c| c.retrieve(id, &extra)).await
-    }
-
-    /// `GET /responses/{id}`.
+    /// `GET /responses/{id}`: the Response, with `output_text`.
     pub async fn retrieve(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
-        parse(&self.retrieve_json(id, opts).await?)
+        self.json(Operation::Retrieve, &[id], &Query::NONE, None, opts).await
     }
 
     /// `GET /responses/{id}?stream=true`: a background response's events. With
     /// `starting_after`, only the events after that sequence number are yielded, but the
     /// snapshot is the whole response (every event is folded).
     pub fn retrieve_stream(&self, id: &str, starting_after: Option<u64>, opts: RequestOptions) -> EventStream {
-        let extra = opts.headers.clone();
-        let mut stream = StreamState::entries(None);
-        if let Some(n) = starting_after {
-            stream.hide_through(n);
-        }
-        match self.call(&opts, |c| c.retrieve_stream(id, None, &extra)) {
-            Ok(call) => self.stream_of(call, opts.signal, stream),
-            Err(e) => EventStream::failed(e),
-        }
+        self.event_stream(Operation::RetrieveStream, &[id], None, starting_after, opts)
+            .unwrap_or_else(EventStream::failed)
     }
 
-    /// `POST /responses/{id}/cancel` (background responses) as JSON text.
-    pub async fn cancel_json(&self, id: &str, opts: RequestOptions) -> Result<String, Error> {
-        let extra = opts.headers.clone();
-        self.run_json(opts, |c| c.cancel(id, &extra)).await
-    }
-
-    /// `POST /responses/{id}/cancel`.
+    /// `POST /responses/{id}/cancel` (background responses).
     pub async fn cancel(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
-        parse(&self.cancel_json(id, opts).await?)
+        self.json(Operation::Cancel, &[id], &Query::NONE, None, opts).await
     }
 
-    /// `DELETE /responses/{id}` as JSON text (`{ id, object, deleted }`).
-    pub async fn delete_json(&self, id: &str, opts: RequestOptions) -> Result<String, Error> {
-        let extra = opts.headers.clone();
-        self.run_json(opts, |c| c.delete(id, &extra)).await
-    }
-
-    /// `DELETE /responses/{id}`.
+    /// `DELETE /responses/{id}`: `{ id, object, deleted }`.
     pub async fn delete(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
-        parse(&self.delete_json(id, opts).await?)
+        self.json(Operation::Delete, &[id], &Query::NONE, None, opts).await
     }
 
-    /// `GET /responses/{id}/input_items` as JSON text (`{ data, first_id, last_id, has_more }`).
-    pub async fn input_items_json(
-        &self,
-        id: &str,
-        query: &InputItemsQuery,
-        opts: RequestOptions,
-    ) -> Result<String, Error> {
-        let extra = opts.headers.clone();
-        self.run_json(opts, |c| c.input_items(id, query, &extra)).await
-    }
-
-    /// `GET /responses/{id}/input_items`.
+    /// `GET /responses/{id}/input_items`: `{ data, first_id, last_id, has_more }`.
     pub async fn input_items(&self, id: &str, query: &InputItemsQuery, opts: RequestOptions) -> Result<Value, Error> {
-        parse(&self.input_items_json(id, query, opts).await?)
+        self.json(Operation::InputItems, &[id], query, None, opts).await
     }
 
     /// `POST /responses/compact` (params sent as given): the compaction.
     pub async fn compact(&self, params: &impl Serialize, opts: RequestOptions) -> Result<Value, Error> {
-        let (body, extra) = (to_json(params)?, opts.headers.clone());
-        parse(&self.run_json(opts, |c| c.compact(&body, &extra)).await?)
+        self.json(Operation::Compact, &[], &Query::NONE, Some(&to_json(params)?), opts).await
     }
 
     /// `POST /responses/input_tokens` (params sent as given): `{ object, input_tokens }`.
     pub async fn count_input_tokens(&self, params: &impl Serialize, opts: RequestOptions) -> Result<Value, Error> {
-        let (body, extra) = (to_json(params)?, opts.headers.clone());
-        parse(&self.run_json(opts, |c| c.count_input_tokens(&body, &extra)).await?)
+        self.json(Operation::CountInputTokens, &[], &Query::NONE, Some(&to_json(params)?), opts).await
     }
 
     /// `POST /conversations` (`{ items?, metadata? }`).
     pub async fn conversation_create(&self, params: Option<&Value>, opts: RequestOptions) -> Result<Value, Error> {
         let body = params.map(to_json).transpose()?;
-        let extra = opts.headers.clone();
-        parse(&self.run_json(opts, |c| c.conversation_create(body.as_deref(), &extra)).await?)
+        self.json(Operation::ConversationCreate, &[], &Query::NONE, body.as_deref(), opts).await
     }
 
     /// `GET /conversations/{id}`.
     pub async fn conversation_retrieve(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
-        let extra = opts.headers.clone();
-        parse(&self.run_json(opts, |c| c.conversation_retrieve(id, &extra)).await?)
+        self.json(Operation::ConversationRetrieve, &[id], &Query::NONE, None, opts).await
     }
 
     /// `POST /conversations/{id}` (`{ metadata }`).
     pub async fn conversation_update(&self, id: &str, params: &Value, opts: RequestOptions) -> Result<Value, Error> {
-        let (body, extra) = (to_json(params)?, opts.headers.clone());
-        parse(&self.run_json(opts, |c| c.conversation_update(id, &body, &extra)).await?)
+        self.json(Operation::ConversationUpdate, &[id], &Query::NONE, Some(&to_json(params)?), opts).await
     }
 
     /// `DELETE /conversations/{id}`.
     pub async fn conversation_delete(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
-        let extra = opts.headers.clone();
-        parse(&self.run_json(opts, |c| c.conversation_delete(id, &extra)).await?)
+        self.json(Operation::ConversationDelete, &[id], &Query::NONE, None, opts).await
     }
 
     /// `POST /conversations/{id}/items` (`{ items }`), `include` in the query.
@@ -362,8 +308,8 @@ impl Client {
         include: &[String],
         opts: RequestOptions,
     ) -> Result<Value, Error> {
-        let (body, extra) = (to_json(params)?, opts.headers.clone());
-        parse(&self.run_json(opts, |c| c.conversation_items_create(id, &body, include, &extra)).await?)
+        let query = Query { include: include.to_vec(), ..Query::NONE };
+        self.json(Operation::ConversationItemsCreate, &[id], &query, Some(&to_json(params)?), opts).await
     }
 
     /// `GET /conversations/{id}/items`.
@@ -373,8 +319,7 @@ impl Client {
         query: &ListQuery,
         opts: RequestOptions,
     ) -> Result<Value, Error> {
-        let extra = opts.headers.clone();
-        parse(&self.run_json(opts, |c| c.conversation_items_list(id, query, &extra)).await?)
+        self.json(Operation::ConversationItemsList, &[id], query, None, opts).await
     }
 
     /// `GET /conversations/{id}/items/{item_id}`.
@@ -385,8 +330,8 @@ impl Client {
         include: &[String],
         opts: RequestOptions,
     ) -> Result<Value, Error> {
-        let extra = opts.headers.clone();
-        parse(&self.run_json(opts, |c| c.conversation_item_retrieve(id, item_id, include, &extra)).await?)
+        let query = Query { include: include.to_vec(), ..Query::NONE };
+        self.json(Operation::ConversationItemRetrieve, &[id, item_id], &query, None, opts).await
     }
 
     /// `DELETE /conversations/{id}/items/{item_id}`.
@@ -396,12 +341,9 @@ impl Client {
         item_id: &str,
         opts: RequestOptions,
     ) -> Result<Value, Error> {
-        let extra = opts.headers.clone();
-        parse(&self.run_json(opts, |c| c.conversation_item_delete(id, item_id, &extra)).await?)
+        self.json(Operation::ConversationItemDelete, &[id, item_id], &Query::NONE, None, opts).await
     }
-}
 
-impl Client {
     /// `POST /files`: `file` sent as multipart/form-data with `purpose`; its filename is
     /// `filename`, else `file.<ext>` from the Blob's type. The File object.
     pub async fn file_create(
@@ -416,34 +358,40 @@ impl Client {
         form.append_with_str("purpose", purpose)
             .and_then(|()| form.append_with_blob_and_filename("file", file, &name))
             .map_err(|e| Error::Connection { message: super::sys::message(&e) })?;
-        let extra = opts.headers.clone();
-        parse(&self.run_json_with(opts, |c| c.file_create(purpose, &extra), Some(form.into())).await?)
+        let fields = serde_json::json!({ "purpose": purpose }).to_string();
+        json_answer(self.run(Operation::FileCreate, &[], &Query::NONE, Some(&fields), opts, Some(form.into())).await?.0)
     }
 
     /// `GET /files/{id}`.
     pub async fn file_retrieve(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
-        let extra = opts.headers.clone();
-        parse(&self.run_json(opts, |c| c.file_retrieve(id, &extra)).await?)
+        self.json(Operation::FileRetrieve, &[id], &Query::NONE, None, opts).await
     }
 
     /// `GET /files`.
     pub async fn file_list(&self, query: &FileListQuery, opts: RequestOptions) -> Result<Value, Error> {
-        let extra = opts.headers.clone();
-        parse(&self.run_json(opts, |c| c.file_list(query, &extra)).await?)
+        self.json(Operation::FileList, &[], query, None, opts).await
     }
 
     /// `DELETE /files/{id}`.
     pub async fn file_delete(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
-        let extra = opts.headers.clone();
-        parse(&self.run_json(opts, |c| c.file_delete(id, &extra)).await?)
+        self.json(Operation::FileDelete, &[id], &Query::NONE, None, opts).await
     }
 
     /// `GET /files/{id}/content`: the HTTP response, its body unread (errors are read, retried
     /// and returned as for every call).
     pub async fn file_content(&self, id: &str, opts: RequestOptions) -> Result<web_sys::Response, Error> {
-        let extra = opts.headers.clone();
-        let (_, mut io) = self.run(opts, |c| c.file_content(id, &extra), None).await?;
+        let (_, mut io) = self.run(Operation::FileContent, &[id], &Query::NONE, None, opts, None).await?;
         io.response.take().ok_or_else(|| Error::stream("the call ended without a response"))
+    }
+}
+
+/// A JSON answer as a value (a Response with its `output_text`).
+fn json_answer(mut call: Call) -> Result<Value, Error> {
+    let text = call.take_json().ok_or_else(|| Error::stream("the call ended without an answer"))?;
+    if matches!(call.request().answer, Answer::Json { output_text: true }) {
+        parse(&crate::accumulate::with_output_text(&text)?)
+    } else {
+        parse(&text)
     }
 }
 

@@ -1,26 +1,41 @@
 //! The wasm shell: it runs the I/O the core asks for and gives JS its classes. No protocol rule
 //! lives here (docs/architecture.md).
 //!
-//! - `raw` / `parser`: the `#[wasm_bindgen]` classes behind the npm package (js/*.js runs their
+//! - `raw` / `parser` / `sdk` (feature `npm`): the `#[wasm_bindgen]` classes behind the npm package (js/*.js runs their
 //!   I/O: `fetch`, the body's reader, timers).
-//! - [`Client`] / [`EventStream`]: the same API for Rust/wasm apps, whose I/O is run here with
+//! - [`Client`] / [`EventStream`] (feature `client`): the same API for Rust/wasm apps, whose I/O is run here with
 //!   gloo-net, web-sys and gloo-timers (`transport`); [`Client::run_tools`] the tool loop over
 //!   async closures ([`Tools`]).
 //! - `sys`: the few bindings web-sys lacks; `error`: core errors → JS error descriptors.
 
+// the Rust API (feature `client`)
+#[cfg(feature = "client")]
 mod client;
-mod error;
-mod parser;
-mod raw;
-mod sdk;
+#[cfg(feature = "client")]
 mod stream;
+#[cfg(feature = "client")]
 mod sys;
+#[cfg(feature = "client")]
 mod tools;
+#[cfg(feature = "client")]
 mod transport;
 
+// the npm package's classes (feature `npm`): exported to JS by #[wasm_bindgen], not to Rust
+#[cfg(feature = "npm")]
+mod error;
+#[cfg(feature = "npm")]
+mod parser;
+#[cfg(feature = "npm")]
+mod raw;
+#[cfg(feature = "npm")]
+mod sdk;
+
+#[cfg(feature = "client")]
 pub use client::{
     stream_from_readable_stream, Client, ClientOptions, InputItemsQuery, RequestOptions, DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT_MS,
 };
+#[cfg(feature = "client")]
 pub use stream::EventStream;
+#[cfg(feature = "client")]
 pub use tools::{RunToolsOptions, ToolContext, ToolRunOutput, Tools};

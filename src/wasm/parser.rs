@@ -6,13 +6,13 @@
 //! chunk completed no event) or one flat array `[event, data, lastEventId, event, data, …]`
 //! of JS strings. `event` and `lastEventId` are `undefined` when they equal the previous
 //! event's (pkg/api.js keeps the last strings), so the per-event cost is one string: the data.
-//! (A JSON batch was measured 2–3× slower: every `"` of the JSON data had to be escaped in Rust
-//! and unescaped again by `JSON.parse`; the experiment is in git history, commit 04a9d24.)
+//! (A JSON batch is 2–3× slower: every `"` of the JSON data is escaped in Rust and unescaped
+//! again by `JSON.parse`.)
 //!
 //! An event over the size limit: the events the same chunk completed before it are returned
 //! first, and the error is thrown by the next `feed` or `finish` (nothing is lost).
 
-use crate::accumulate::Accumulator;
+use crate::accumulate::{Accumulator, Patch};
 use crate::error::Error;
 use crate::event::ResponseEvent;
 use crate::sse::{Event, Parser, SseError};
@@ -117,6 +117,9 @@ fn sse_error(e: SseError) -> JsValue {
 #[wasm_bindgen]
 pub struct RawAccumulator {
     acc: Accumulator,
+    /// The ops JS holds (the last sent) when they are appends only (a run of deltas repeats
+    /// them) or none; `None` when they are others (not to be repeated).
+    repeatable: Option<Vec<Patch>>,
 }
 
 #[wasm_bindgen]
@@ -124,16 +127,22 @@ impl RawAccumulator {
     /// A fresh accumulator (patches only: JS mirrors the snapshot).
     #[wasm_bindgen(constructor)]
     pub fn new() -> RawAccumulator {
-        RawAccumulator { acc: Accumulator::without_snapshot() }
+        RawAccumulator { acc: Accumulator::without_snapshot(), repeatable: Some(Vec::new()) }
     }
 
-    /// Folds one event (its JSON text); returns its patches as JSON.
-    pub fn push(&mut self, event_json: &str) -> Result<String, JsValue> {
+    /// Folds one event (its JSON text); returns its patches as JSON, or `undefined` when they are
+    /// the previous push's again (appends only, or none: JS applies the ops it already parsed).
+    pub fn push(&mut self, event_json: &str) -> Result<Option<String>, JsValue> {
         let ev = ResponseEvent::from_json(event_json).map_err(|e| super::error::to_js(&e))?;
         self.acc.push(&ev);
+        let patches = self.acc.patches();
+        if self.repeatable.as_deref() == Some(patches) {
+            return Ok(None);
+        }
+        self.repeatable = patches.iter().all(|p| matches!(p, Patch::Append { .. })).then(|| patches.to_vec());
         let mut out = String::new();
         self.acc.write_patches_json(&mut out);
-        Ok(out)
+        Ok(Some(out))
     }
 }
 

@@ -1,20 +1,20 @@
 //! The `#[wasm_bindgen]` classes behind the SDK helpers of the npm package: `RawPartialJson`
-//! (js/sdk.js wraps it as `PartialJsonParser`: the core parses, JS mirrors the value from the
-//! ops) and `RawToolLoop` (the core's [`ToolLoop`]: js/sdk.js runs each step's stream and the
-//! tools, and reports back). Data crosses as JSON text, the tool loop's with every lone
+//! (js/partial-json.js wraps it as `PartialJsonParser`: the core parses, JS mirrors the value
+//! from the ops) and `RawToolLoop` (the core's [`ToolLoop`]: js/tool-loop.js runs each step's
+//! stream and the tools, and reports back). Data crosses as JSON text, the tool loop's with every lone
 //! surrogate of the JS strings kept: parsed with [`parse_keeping_surrogates`], written back with
 //! [`restore_surrogates`], so what comes back to JS is what `JSON.stringify` gave.
 
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use super::error::to_js;
+use super::error::js_err as js_error;
 use crate::error::Error;
 use crate::event::lenient::{parse_keeping_surrogates, restore_surrogates};
 use crate::partial_json::PartialJsonParser;
 use crate::tool_loop::{self, Step, ToolLoop};
 
-/// Incremental partial JSON, ops only (js/sdk.js keeps the value).
+/// Incremental partial JSON, ops only (js/partial-json.js keeps the value).
 #[wasm_bindgen]
 pub struct RawPartialJson {
     parser: PartialJsonParser,
@@ -61,10 +61,6 @@ fn quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
-fn js_error(e: Error) -> JsValue {
-    to_js(&e)
-}
-
 /// One tool loop (see [`ToolLoop`]).
 #[wasm_bindgen]
 pub struct RawToolLoop {
@@ -107,9 +103,9 @@ impl RawToolLoop {
         self.concurrency as f64
     }
 
-    /// The next request as changes to the params the caller gave (JSON `[[key, value], [key],
-    /// …]`: set, or remove), so that it keeps their key order; `undefined` when the loop waits or
-    /// is over.
+    /// The next request as changes to the params the caller gave (JSON `[[key, value], …]`:
+    /// set, or remove for a `null` value), so that it keeps their key order; `undefined` when
+    /// the loop waits or is over.
     pub fn next_request(&self) -> Option<String> {
         let mut out = String::from("[");
         for (n, (key, value)) in self.run.request_changes()?.iter().enumerate() {
@@ -118,34 +114,31 @@ impl RawToolLoop {
             }
             out.push_str("[\"");
             out.push_str(key);
-            out.push('"');
-            if let Some(v) = value {
-                out.push(',');
-                out.push_str(&serde_json::to_string(v).unwrap_or_default());
-            }
+            out.push_str("\",");
+            out.push_str(
+                &value.as_ref().map_or_else(|| "null".to_owned(), |v| serde_json::to_string(v).unwrap_or_default()),
+            );
             out.push(']');
         }
         out.push(']');
         Some(restore_surrogates(out))
     }
 
-    /// The response to the last request (JSON); what comes next, as JSON: `{"calls": [{call_id,
+    /// The response to the last request (JSON: its `id`, `status` and `output` are read, the
+    /// rest may be left out); what comes next, as JSON: `{"calls": [{call_id,
     /// name, arguments, args}]}` to run — `args` the arguments' JSON text spliced in as written
     /// (exact for `JSON.parse`), or `error` instead when they are not valid JSON (such a call is
     /// not run) — or `{"stop": reason, "calls": […]}` with the calls left unrun.
     pub fn on_response(&mut self, response: &str) -> Result<String, JsValue> {
         let response =
             parse_keeping_surrogates(response).map_err(|_| js_error(Error::stream("a response is not JSON")))?;
-        let (mut out, calls) = match self.run.on_response(&response) {
-            Step::Done(reason) => (format!("{{\"stop\":\"{}\",", reason.as_str()), self.run.pending_calls().to_vec()),
-            Step::RunTools(calls) => (String::from("{"), calls),
+        let mut out = match self.run.on_response(&response) {
+            Step::Done(reason) => format!("{{\"stop\":\"{}\",\"calls\":[", reason.as_str()),
+            Step::RunTools(_) => String::from("{\"calls\":["),
         };
-        out.push_str("\"calls\":[");
-        for (n, c) in calls.iter().enumerate() {
-            if n > 0 {
-                out.push(',');
-            }
-            out.push_str("{\"call_id\":");
+        // The calls of the step: those to run, or those left unrun once the loop is over.
+        for (n, c) in self.run.pending_calls().iter().enumerate() {
+            out.push_str(if n > 0 { ",{\"call_id\":" } else { "{\"call_id\":" });
             out.push_str(&quoted(&c.call_id));
             out.push_str(",\"name\":");
             out.push_str(&quoted(&c.name));

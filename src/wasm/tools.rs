@@ -195,7 +195,7 @@ impl Client {
             let calls = match run.on_response(&response) {
                 Step::Done(stop_reason) => {
                     let pending_calls = run.pending_calls().to_vec();
-                    return Ok(ToolRunOutput { response, steps: run.steps().to_vec(), stop_reason, pending_calls });
+                    return Ok(ToolRunOutput { response, steps: run.into_steps(), stop_reason, pending_calls });
                 }
                 Step::RunTools(calls) => calls,
             };

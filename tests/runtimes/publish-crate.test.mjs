@@ -41,15 +41,16 @@ test('cargo publish --dry-run passes (host build of the packaged crate)', async 
   assert.deepEqual(warningsOf(stderr), [], 'no warning');
 });
 
-test('cargo publish --dry-run --target wasm32-unknown-unknown passes', async () => {
-  const { stderr } = await cargo(['publish', '--dry-run', '--allow-dirty', '--target', 'wasm32-unknown-unknown']);
+test('cargo publish --dry-run --target wasm32-unknown-unknown --features client passes', async () => {
+  const { stderr } = await cargo(['publish', '--dry-run', '--allow-dirty', '--target', 'wasm32-unknown-unknown', '--features', 'client']);
   assert.match(stderr, /aborting upload due to dry run/);
   assert.deepEqual(warningsOf(stderr), [], 'no warning');
 });
 
 for (const target of [null, 'wasm32-unknown-unknown']) {
-  test(`cargo doc --no-deps${target ? ` --target ${target}` : ''} with no warning`, async () => {
-    const { stderr } = await cargo(['doc', '--no-deps', ...(target ? ['--target', target] : [])], { RUSTDOCFLAGS: '-D warnings' });
+  test(`cargo doc --no-deps${target ? ` --target ${target} --features client` : ''} with no warning`, async () => {
+    // wasm32: as docs.rs builds it (Cargo.toml [package.metadata.docs.rs]: the `client` feature)
+    const { stderr } = await cargo(['doc', '--no-deps', ...(target ? ['--target', target, '--features', 'client'] : [])], { RUSTDOCFLAGS: '-D warnings' });
     assert.doesNotMatch(stderr, /^(warning|error)/m, stderr);
     const index = join(ROOT, 'target', ...(target ? [target] : []), 'doc', 'cometapi_responses', 'index.html');
     assert.ok(existsSync(index), `${index} written`);

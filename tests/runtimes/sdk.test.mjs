@@ -1,4 +1,4 @@
-// The SDK helpers' contract (issue 14, tests/runtimes/sdk-contract.mjs) outside Node: in headless
+// The SDK helpers' contract (tests/runtimes/sdk-contract.mjs) outside Node: in headless
 // Chromium (a plain module page importing pkg/browser.js from the dev server, against its mock)
 // and in workerd (a Worker bundled from the packed tarball the way wrangler bundles, run by
 // miniflare, against the mock on loopback). Every line must say "ok" in both.

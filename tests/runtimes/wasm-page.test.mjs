@@ -2,7 +2,8 @@
 // cometapi_responses::wasm::Client), built the way its README says (cargo build --release
 // --target wasm32-unknown-unknown, then the pinned wasm-bindgen CLI with --target web), served
 // as static files and run in headless Chromium against the mock backend (cross-origin, via
-// ?api=): the answer appears in the page as it streams, and the final response matches it.
+// ?api=): the answer appears in the page as it streams, and the final response matches it. The
+// page's glue holds none of the npm package's classes (the crate's `client` feature only).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -46,6 +47,12 @@ after(async () => {
   await mock?.close();
   server?.closeAllConnections();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+});
+
+test('a Rust/wasm app ships no npm glue: the crate\'s `client` feature exports none of the npm classes', () => {
+  const glue = readFileSync(join(SITE, 'pkg', 'cometapi_responses_wasm_page.js'), 'utf8');
+  for (const name of ['RawClient', 'RawCall', 'RawSseParser', 'RawToolLoop', 'RawSocket']) assert.ok(!glue.includes(name), `${name} is in the page's glue`);
+  assert.match(glue, /export function start|export async function|export \{/, 'the glue exports the page\'s own functions');
 });
 
 test('the wasm-bindgen page streams an answer from the mock in Chromium', async () => {

@@ -1,4 +1,4 @@
-//! The SDK helpers of the Rust API (issue 14) inside a real wasm instance, against the mock
+//! The SDK helpers of the Rust API inside a real wasm instance, against the mock
 //! backend (MOCK_URL at build time): the typed `output_parsed::<T>()`, a json_schema stream's
 //! `partial_parsed()`, the partial parser, `Client::run_tools` over async closures (two steps,
 //! errors sent back, max_steps, an aborted signal). Shared by the Node and the browser binaries.

@@ -22,7 +22,7 @@ const MAX_TOOL_ROUNDS = 4;
 const FIRST_TOKEN = /\.delta$/; // text, reasoning summary, function arguments, refusal …
 const TERMINAL = /^response\.(completed|incomplete)$/;
 
-/** What this build of the library has (the SDK helpers of issue 14 may not be there yet). */
+/** What this build of the library has (a build without the SDK helpers shows none of them). */
 export function features(lib) {
   const proto = lib?.ResponsesClient?.prototype ?? {};
   return {

@@ -1,16 +1,15 @@
 //! The option objects of the JS API, read from their JSON text (one `JSON.stringify` in JS):
-//! `ResponsesClient` options, per-request options and list queries. A wrong type is a
-//! `TypeError` naming the option.
+//! `ResponsesClient` options and a call's options (the request's, and the query options its
+//! operation takes). A wrong type is a `TypeError` naming the option.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::endpoint::{FileListQuery, ListQuery};
+use crate::endpoint::{Field, Query};
 
 /// `new ResponsesClient(options)` without `fetch` (which stays in JS).
-#[derive(Default)]
 pub(super) struct ClientOptions {
     pub(super) api_key: Option<String>,
     pub(super) base_url: Option<String>,
@@ -19,47 +18,37 @@ pub(super) struct ClientOptions {
     pub(super) timeout: Option<f64>,
 }
 
-/// The per-request options the core reads (`signal` stays in JS).
-#[derive(Default)]
-pub(super) struct RequestOptions {
+/// A call's options (`signal` stays in JS): the request's, and the query options its operation
+/// takes.
+pub(super) struct CallOptions {
     pub(super) timeout: Option<f64>,
     pub(super) max_retries: Option<u32>,
     pub(super) headers: Option<BTreeMap<String, Value>>,
-}
-
-/// `inputItems` / `conversations.items.list` options.
-#[derive(Default)]
-struct ListOptions {
-    purpose: Option<String>,
-    after: Option<String>,
-    limit: Option<u32>,
-    order: Option<String>,
-    include: Option<Vec<String>>,
+    pub(super) query: Query,
+    /// `retrieveStream`'s `startingAfter`: the events through it are hidden, not skipped (the
+    /// request asks for every event so that the snapshot is the whole response).
+    pub(super) hide_through: Option<u64>,
 }
 
 fn type_error(what: &str, e: impl std::fmt::Display) -> JsValue {
     js_sys::TypeError::new(&format!("{what}: {e}")).into()
 }
 
-/// Reads an option object given as JSON text (`undefined`: all defaults). A wrong type is a
-/// `TypeError` naming the option.
-pub(super) fn read<T: FromValue + Default>(json: Option<String>, what: &str) -> Result<T, JsValue> {
-    let Some(json) = json else { return Ok(T::default()) };
+/// Reads an option object given as JSON text with `f` (`undefined` and `null`: every option
+/// absent). A wrong type is a `TypeError` naming the option.
+pub(super) fn read<T>(json: Option<String>, f: impl FnOnce(&Value) -> Result<T, String>) -> Result<T, JsValue> {
     // As JSON.parse reads it: a lone surrogate (a URL's `after`, a header) is U+FFFD, as in a
     // URL; a header value that is not a ByteString is fetch's to refuse.
-    let v: Value = crate::event::lenient::parse_value(&json).map_err(|_| type_error(what, "must be an object"))?;
-    if v.is_null() {
-        return Ok(T::default());
+    let v = match json {
+        None => Value::Null,
+        Some(json) => {
+            crate::event::lenient::parse_value(&json).map_err(|_| type_error("options", "must be an object"))?
+        }
+    };
+    if !v.is_null() && !v.is_object() {
+        return Err(type_error("options", "must be an object"));
     }
-    if !v.is_object() {
-        return Err(type_error(what, "must be an object"));
-    }
-    T::from_value(&v).map_err(|e| type_error(what, e))
-}
-
-/// An option object read from its JSON value.
-pub(super) trait FromValue: Sized {
-    fn from_value(v: &Value) -> Result<Self, String>;
+    f(&v).map_err(|e| type_error("options", e))
 }
 
 fn string(v: &Value, k: &str) -> Result<Option<String>, String> {
@@ -70,10 +59,10 @@ fn string(v: &Value, k: &str) -> Result<Option<String>, String> {
     }
 }
 
-fn integer(v: &Value, k: &str) -> Result<Option<u32>, String> {
+fn integer<T: TryFrom<u64>>(v: &Value, k: &str) -> Result<Option<T>, String> {
     match v.get(k) {
         None | Some(Value::Null) => Ok(None),
-        Some(x) => match x.as_u64().and_then(|n| u32::try_from(n).ok()) {
+        Some(x) => match x.as_u64().and_then(|n| T::try_from(n).ok()) {
             Some(n) => Ok(Some(n)),
             None => Err(format!("`{k}` must be a non-negative integer")),
         },
@@ -97,8 +86,8 @@ fn header_map(v: &Value, k: &str) -> Result<Option<BTreeMap<String, Value>>, Str
     }
 }
 
-impl FromValue for ClientOptions {
-    fn from_value(v: &Value) -> Result<Self, String> {
+impl ClientOptions {
+    pub(super) fn from_value(v: &Value) -> Result<Self, String> {
         Ok(ClientOptions {
             api_key: string(v, "apiKey")?,
             base_url: string(v, "baseURL")?,
@@ -109,30 +98,40 @@ impl FromValue for ClientOptions {
     }
 }
 
-impl FromValue for RequestOptions {
-    fn from_value(v: &Value) -> Result<Self, String> {
-        Ok(RequestOptions {
+impl CallOptions {
+    /// The options of a call whose operation takes the query parameters `fields`; the others
+    /// are not read.
+    pub(super) fn from_value(v: &Value, fields: &[Field]) -> Result<Self, String> {
+        let mut o = CallOptions {
             timeout: number(v, "timeout")?,
             max_retries: integer(v, "maxRetries")?,
             headers: header_map(v, "headers")?,
-        })
-    }
-}
-
-impl FromValue for ListOptions {
-    fn from_value(v: &Value) -> Result<Self, String> {
-        let include = match v.get("include") {
-            None | Some(Value::Null) => None,
-            Some(Value::Array(a)) => Some(a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()),
-            Some(_) => return Err("`include` must be an array of strings".into()),
+            query: Query::default(),
+            hide_through: None,
         };
-        Ok(ListOptions {
-            purpose: string(v, "purpose")?,
-            after: string(v, "after")?,
-            limit: integer(v, "limit")?,
-            order: string(v, "order")?,
-            include,
-        })
+        let q = &mut o.query;
+        for field in fields {
+            match field {
+                Field::Stream => {}
+                Field::StartingAfter => o.hide_through = integer(v, "startingAfter")?,
+                Field::Purpose => q.purpose = string(v, "purpose")?,
+                Field::After => q.after = string(v, "after")?,
+                Field::Limit(_) => q.limit = integer(v, "limit")?,
+                Field::Order => q.order = string(v, "order")?,
+                Field::Include => {
+                    q.include = match v.get("include") {
+                        None | Some(Value::Null) => Vec::new(),
+                        Some(Value::Array(a)) => a
+                            .iter()
+                            .map(|x| x.as_str().map(str::to_owned))
+                            .collect::<Option<_>>()
+                            .ok_or("`include` must be an array of strings")?,
+                        Some(_) => return Err("`include` must be an array of strings".into()),
+                    }
+                }
+            }
+        }
+        Ok(o)
     }
 }
 
@@ -156,15 +155,4 @@ pub(super) fn timeout_ms(t: Option<f64>, what: &str) -> Result<Option<u64>, JsVa
         Some(t) if t.is_finite() && t >= 0.0 => Ok(Some(t as u64)),
         Some(_) => Err(type_error(what, "must be a non-negative number")),
     }
-}
-
-pub(super) fn list_query(query: Option<String>) -> Result<ListQuery, JsValue> {
-    let q: ListOptions = read(query, "options")?;
-    Ok(ListQuery { after: q.after, limit: q.limit, order: q.order, include: q.include.unwrap_or_default() })
-}
-
-/// `files.list` options: `{ purpose, limit, after, order }`.
-pub(super) fn file_list_query(query: Option<String>) -> Result<FileListQuery, JsValue> {
-    let q: ListOptions = read(query, "options")?;
-    Ok(FileListQuery { purpose: q.purpose, limit: q.limit, after: q.after, order: q.order })
 }

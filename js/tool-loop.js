@@ -1,17 +1,12 @@
-// The SDK helpers: structured outputs (jsonSchemaFormat, validation), incremental partial JSON
-// (PartialJsonParser) and the tool loop (functionTool, ToolRun). The wasm core parses the
-// partial JSON and makes every decision of the loop (which request comes next, when it stops,
-// what goes back to the model, the store:false history); this file keeps the JS-only parts
-// (the validators, the tools' code), mirrors the core's ops and runs the tools.
-import { RawPartialJson, RawToolLoop } from './cometapi_responses.js';
+// The tool loop: functionTool (a function tool whose code stays off the wire) and ToolRun. The
+// core's RawToolLoop decides every step (which request comes next, when it stops, what goes back
+// to the model, the store:false history); this file runs each step's stream and the tools, and
+// reports back.
+import { RawToolLoop } from './cometapi_responses.js';
 import { AbortError, OutputParseError, toError } from './errors.js';
-import { Mirror } from './mirror.js';
-
-/** Where a format keeps its Standard Schema (non-enumerable: never sent). */
-export const VALIDATE = Symbol('cometapi-responses.validate');
+import { checkSchema, hidden, validated, validatorOf } from './structured.js';
 
 const isObject = (v) => typeof v === 'object' && v !== null;
-const hidden = (obj, key, value) => Object.defineProperty(obj, key, { value, writable: true, configurable: true });
 
 const call = (fn) => {
   try {
@@ -20,45 +15,6 @@ const call = (fn) => {
     throw toError(e);
   }
 };
-
-function checkSchema(validate, what) {
-  if (validate !== undefined && typeof validate?.['~standard']?.validate !== 'function') {
-    throw new TypeError(`${what} must be a Standard Schema (an object with ~standard.validate)`);
-  }
-  return validate;
-}
-
-/** The format's validator, if the params' text format has one. */
-export const validatorOf = (params) => {
-  const format = params?.text?.format;
-  return isObject(format) ? format[VALIDATE] : undefined;
-};
-
-/** `value` through a Standard Schema (sync or async): its value, or OutputParseError with the issues. */
-export async function validated(schema, value, text, what) {
-  if (schema === undefined) return value;
-  const r = await schema['~standard'].validate(value);
-  if (r.issues) {
-    const list = r.issues.map((i) => {
-      const path = (i.path ?? []).map((p) => (isObject(p) ? p.key : p)).join('.');
-      return path ? `${path}: ${i.message}` : i.message;
-    });
-    throw new OutputParseError(`${what} failed validation: ${list.join('; ')}`, { text, issues: r.issues });
-  }
-  return r.value;
-}
-
-/** A json_schema text format as sent: { type, name, schema, strict, description? }; `validate` is kept off the wire. */
-export function jsonSchemaFormat(name, schema, options = {}) {
-  if (typeof name !== 'string') throw new TypeError('jsonSchemaFormat(name, schema): name must be a string');
-  if (!isObject(schema)) throw new TypeError('jsonSchemaFormat(name, schema): schema must be an object (a JSON Schema)');
-  if (!isObject(options)) throw new TypeError('jsonSchemaFormat options must be an object');
-  const { strict = true, description, validate } = options;
-  const format = { type: 'json_schema', name, schema, strict };
-  if (description !== undefined) format.description = description;
-  if (checkSchema(validate, 'validate') !== undefined) hidden(format, VALIDATE, validate);
-  return format;
-}
 
 /** A function tool for runTools: the wire definition, with `execute` and `validate` kept off the wire. */
 export function functionTool(definition) {
@@ -72,84 +28,6 @@ export function functionTool(definition) {
   hidden(tool, 'execute', execute);
   hidden(tool, 'validate', checkSchema(validate, 'functionTool: validate'));
   return tool;
-}
-
-const freed = () => new TypeError('this PartialJsonParser was freed (free() or [Symbol.dispose]() was called)');
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const wellFormed = (s) => (s.isWellFormed ? s.isWellFormed() : !/[\ud800-\udfff]/.test(s));
-
-/** Incremental partial JSON: the core parses, `value` is kept here by applying its ops. */
-export class PartialJsonParser {
-  #raw = new RawPartialJson();
-  #mirror = new Mirror(true);
-  /** A high surrogate that ended the last piece: its low half may start the next. */
-  #high = '';
-  /** Whether the text so far ends with an odd run of backslashes. */
-  #escaping = false;
-
-  constructor() {
-    this.#mirror.value = undefined;
-  }
-
-  #apply(ops) {
-    if (ops.length > 2) this.#mirror.apply(JSON.parse(ops));
-  }
-
-  /** Appends the next piece of the text; `value` reflects it at once. */
-  push(text) {
-    if (this.#raw === null) throw freed();
-    if (typeof text !== 'string') throw new TypeError('push(text) expects a string');
-    let t = this.#high + text;
-    this.#high = '';
-    if (/[\ud800-\udbff]$/.test(t)) {
-      this.#high = t.slice(-1);
-      t = t.slice(0, -1);
-    }
-    this.#apply(this.#raw.push(this.#wellFormed(t)));
-  }
-
-  /** The end of the text: a number that is the whole document completes. Later pushes are ignored. */
-  finish() {
-    if (this.#raw === null) throw freed();
-    if (this.#high !== '') this.#apply(this.#raw.push(this.#wellFormed(this.#high)));
-    this.#high = '';
-    this.#apply(this.#raw.finish());
-  }
-
-  /**
-   * `t` as it crosses to wasm: a lone surrogate (which would arrive as U+FFFD) as its escape, the
-   * same character for JSON.parse inside a string; after a backslash that escapes it, as it is
-   * (an invalid escape either way). Invalid outside a string either way.
-   */
-  #wellFormed(t) {
-    const escaping = this.#escaping;
-    const run = t.length - t.replace(/\\+$/, '').length;
-    this.#escaping = run === t.length ? escaping !== (run % 2 === 1) : run % 2 === 1;
-    if (wellFormed(t)) return t;
-    return t.replace(LONE_SURROGATE, (c, at) => {
-      let n = 0;
-      while (n < at && t.charCodeAt(at - n - 1) === 0x5c) n++;
-      const escaped = n === at ? escaping !== (n % 2 === 1) : n % 2 === 1;
-      return escaped ? c : `\\u${c.charCodeAt(0).toString(16)}`;
-    });
-  }
-
-  /** The value so far; undefined before any value has started. */
-  get value() {
-    return this.#mirror.value;
-  }
-
-  /** Releases the wasm memory now; `value` stays readable. */
-  free() {
-    const raw = this.#raw;
-    this.#raw = null;
-    raw?.free();
-  }
-
-  [Symbol.dispose]() {
-    this.free();
-  }
 }
 
 const stepsOption = (n) => {
@@ -241,9 +119,9 @@ export class ToolRun {
   /** The stream of the next request: the params as given, with the core's changes (their key order kept). */
   #next() {
     const params = { ...this.#wire };
-    for (const [key, ...value] of JSON.parse(this.#raw.next_request())) {
-      if (value.length === 0) delete params[key];
-      else params[key] = value[0];
+    for (const [key, value] of JSON.parse(this.#raw.next_request())) {
+      if (value === null) delete params[key];
+      else params[key] = value;
     }
     return this.#start(params, this.#options, this.#validate);
   }
@@ -313,7 +191,9 @@ export class ToolRun {
         if (this.#error) throw this.#error;
         const step = { response, toolCalls: [] };
         this.#steps.push(step);
-        const next = JSON.parse(call(() => raw.on_response(JSON.stringify(response))));
+        // The core reads only these fields: the echoed params, usage and output_text stay here.
+        const read = { id: response.id, status: response.status, output: response.output };
+        const next = JSON.parse(call(() => raw.on_response(JSON.stringify(read))));
         if (next.stop !== undefined) {
           this.#stopReason = next.stop;
           this.#pending = next.calls.map(({ call_id, name, arguments: args }) => ({ call_id, name, arguments: args }));
@@ -341,7 +221,7 @@ export class ToolRun {
     }
   }
 
-  /** The run is over (any outcome): the core's memory goes, the listener too. */
+  /** The run is over (however it ended): the core's memory goes, the listener too. */
   #end() {
     const raw = this.#raw;
     if (raw === null) return;

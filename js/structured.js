@@ -1,0 +1,51 @@
+// Structured outputs: jsonSchemaFormat (a json_schema text format that keeps its validator off
+// the wire) and Standard Schema validation of a value (the output, a tool's arguments). The core
+// decides what output_parsed is; this file runs the validators, which are JS code.
+import { OutputParseError } from './errors.js';
+
+const isObject = (v) => typeof v === 'object' && v !== null;
+/** Sets a key kept off the wire (non-enumerable: JSON.stringify skips it). */
+export const hidden = (obj, key, value) => Object.defineProperty(obj, key, { value, writable: true, configurable: true });
+
+/** `validate` when it is a Standard Schema (or undefined); else TypeError naming `what`. */
+export function checkSchema(validate, what) {
+  if (validate !== undefined && typeof validate?.['~standard']?.validate !== 'function') {
+    throw new TypeError(`${what} must be a Standard Schema (an object with ~standard.validate)`);
+  }
+  return validate;
+}
+
+/** Where a format keeps its Standard Schema (non-enumerable: never sent). */
+const VALIDATE = Symbol('cometapi-responses.validate');
+
+/** The format's validator, if the params' text format has one. */
+export const validatorOf = (params) => {
+  const format = params?.text?.format;
+  return isObject(format) ? format[VALIDATE] : undefined;
+};
+
+/** `value` through a Standard Schema (sync or async): its value, or OutputParseError with the issues. */
+export async function validated(schema, value, text, what) {
+  if (schema === undefined) return value;
+  const r = await schema['~standard'].validate(value);
+  if (r.issues) {
+    const list = r.issues.map((i) => {
+      const path = (i.path ?? []).map((p) => (isObject(p) ? p.key : p)).join('.');
+      return path ? `${path}: ${i.message}` : i.message;
+    });
+    throw new OutputParseError(`${what} failed validation: ${list.join('; ')}`, { text, issues: r.issues });
+  }
+  return r.value;
+}
+
+/** A json_schema text format as sent: { type, name, schema, strict, description? }; `validate` is kept off the wire. */
+export function jsonSchemaFormat(name, schema, options = {}) {
+  if (typeof name !== 'string') throw new TypeError('jsonSchemaFormat(name, schema): name must be a string');
+  if (!isObject(schema)) throw new TypeError('jsonSchemaFormat(name, schema): schema must be an object (a JSON Schema)');
+  if (!isObject(options)) throw new TypeError('jsonSchemaFormat options must be an object');
+  const { strict = true, description, validate } = options;
+  const format = { type: 'json_schema', name, schema, strict };
+  if (description !== undefined) format.description = description;
+  if (checkSchema(validate, 'validate') !== undefined) hidden(format, VALIDATE, validate);
+  return format;
+}

@@ -1,0 +1,26 @@
+// List options of a wrong type throw at once (before any request), with the option's name; their
+// values (documented limits, orders) are the core's to check, and reject the call.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ResponsesClient } from 'cometapi-responses';
+
+const client = new ResponsesClient({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: () => Promise.reject(new Error('no request expected')) });
+
+test('inputItems and conversations.items.list: after, limit, order, include of a wrong type throw a TypeError at once', () => {
+  for (const list of [(o) => client.inputItems('resp_1', o), (o) => client.conversations.items.list('conv_1', o)]) {
+    assert.throws(() => list({ limit: -1 }), { name: 'TypeError', message: /limit must be a non-negative integer, got -1/ });
+    assert.throws(() => list({ limit: 1.5 }), { name: 'TypeError', message: /limit/ });
+    assert.throws(() => list({ after: 5 }), { name: 'TypeError', message: /after must be a string/ });
+    assert.throws(() => list({ order: 1 }), { name: 'TypeError', message: /order must be a string/ });
+    assert.throws(() => list({ include: [1] }), { name: 'TypeError', message: /include must be an array of strings/ });
+  }
+});
+
+test('conversations.items.create and retrieve: an include that is not an array of strings throws a TypeError at once', () => {
+  assert.throws(() => client.conversations.items.create('conv_1', { items: [] }, { include: 'x' }), { name: 'TypeError', message: /include/ });
+  assert.throws(() => client.conversations.items.retrieve('conv_1', 'msg_1', { include: [null] }), { name: 'TypeError', message: /include/ });
+});
+
+test('a documented limit out of range rejects the call (the core decides), no request is sent', async () => {
+  await assert.rejects(client.inputItems('resp_1', { limit: 101 }), (e) => e.name === 'ValidationError' && /limit/.test(e.message));
+});

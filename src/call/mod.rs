@@ -54,7 +54,7 @@ mod outcome;
 pub const MAX_JSON_BODY: usize = 256 * 1024 * 1024;
 
 /// What the shell does next.
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen::prelude::wasm_bindgen)]
+#[cfg_attr(all(target_arch = "wasm32", feature = "npm"), wasm_bindgen::prelude::wasm_bindgen)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// Send [`Call::request`] (a new attempt), then report the headers or the failure (the
@@ -69,7 +69,7 @@ pub enum Action {
 }
 
 /// Why a read of the body failed, as the shell saw it.
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen::prelude::wasm_bindgen)]
+#[cfg_attr(all(target_arch = "wasm32", feature = "npm"), wasm_bindgen::prelude::wasm_bindgen)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IoFailure {
     /// The network, the runtime or the body's source (the message says what).
@@ -79,7 +79,7 @@ pub enum IoFailure {
 }
 
 /// How the shell lets go of a body the call stopped reading.
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen::prelude::wasm_bindgen)]
+#[cfg_attr(all(target_arch = "wasm32", feature = "npm"), wasm_bindgen::prelude::wasm_bindgen)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Release {
     /// Nothing to do: the body ended (or there is none).

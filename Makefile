@@ -53,7 +53,7 @@ build: setup
 	cargo build --release --target $(WASM_TARGET) --lib -q --features npm
 	@rm -rf build/pkg.tmp && mkdir -p build/pkg.tmp
 	wasm-bindgen --target web --omit-default-module-path --out-dir build/pkg.tmp --out-name cometapi_responses --no-typescript $(WASM_IN)
-	wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
+	wasm-opt -Oz --converge --low-memory-unused --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
 	  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
 	  build/pkg.tmp/cometapi_responses_bg.wasm -o build/pkg.tmp/cometapi_responses_bg.wasm
 	@mkdir -p build/pkg.src && rm -f build/pkg.src/*.js && cp js/*.js build/pkg.src/
@@ -92,7 +92,7 @@ test-wasm: setup setup-browser
 	CHROMEDRIVER=$$(command -v chromedriver) $(WASM_TEST) --test wasm_browser
 
 test-js: build
-	node --test --test-concurrency=2 tests/js/
+	node --test --test-concurrency=2 tests/js/ tests/demo/
 
 test-browser: build setup-browser
 	node --test --test-concurrency=1 tests/browser/

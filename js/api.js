@@ -6,6 +6,7 @@
 //   structured.js  jsonSchemaFormat, Standard Schema validation   partial-json.js  PartialJsonParser
 //   tool-loop.js   functionTool, the tool loop (ToolRun)
 //   input.js    inputImage, inputFile (attachments as content parts)
+//   redact.js   createRedactor (the API key out of what a proxy passes on)
 export { ResponsesClient } from './client.js';
 export { ResponseStream } from './stream.js';
 export { ResponsesSocket } from './socket.js';
@@ -14,6 +15,7 @@ export { PartialJsonParser } from './partial-json.js';
 export { jsonSchemaFormat } from './structured.js';
 export { functionTool } from './tool-loop.js';
 export { inputImage, inputFile } from './input.js';
+export { createRedactor } from './redact.js';
 export {
   ApiError,
   CometApiError,

@@ -1399,6 +1399,36 @@ export function inputFile(
   options?: InputFileOptions,
 ): Promise<InputFileContent & ({ filename: string; file_data: string } | { file_url: string } | { file_id: string })>;
 
+/** One text redacted as it arrives in chunks: all strings or all bytes (an HTTP body). */
+export interface RedactorStream {
+  /** What can be passed on now (a possible start of the key at the end waits for the next chunk). */
+  push(chunk: string): string;
+  push(chunk: Uint8Array): Uint8Array;
+  /** The last chunk (none by default) and everything held back, redacted; the stream starts over. */
+  end(last: string): string;
+  end(last?: Uint8Array): Uint8Array;
+}
+/** What a proxy that holds the API key uses to keep it out of what it passes on. */
+export interface Redactor {
+  /** `text` with the key and every run of 10+ bytes of it replaced by `[redacted]`. */
+  redact(text: string): string;
+  /** `value` with every string and property name redacted (parts without the key shared). */
+  value<T>(value: T): T;
+  /**
+   * A stream (a fragment split across chunks is found too). `hold` (default 1): a possible start
+   * of the key this many bytes long or longer at the end of a chunk waits for the next chunk; 1 passes
+   * on nothing of the key, more passes text on sooner and up to `hold - 1` bytes of a key before
+   * its mask.
+   */
+  stream(options?: { hold?: number }): RedactorStream;
+}
+/**
+ * The client's own redactor for `key`: the key and every run of 10+ of its bytes (the key without
+ * its `sk-` prefix, a cut of it) become `[redacted]`; a key shorter than 10 bytes is redacted whole;
+ * an empty key redacts nothing.
+ */
+export function createRedactor(key: string): Redactor;
+
 export function functionTool<S extends StandardSchemaV1>(
   definition: FunctionToolDefinition<StandardSchemaV1.InferOutput<S>> & { validate: S },
 ): RunnableFunctionTool<StandardSchemaV1.InferOutput<S>>;

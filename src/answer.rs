@@ -22,7 +22,7 @@ pub const WANTED_HEADERS: [&str; 4] = ["x-request-id", "retry-after-ms", "retry-
 pub fn json_body(body: &[u8], answer: Answer) -> Result<(String, Option<String>), Error> {
     let text = String::from_utf8_lossy(body).into_owned();
     if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_err() {
-        return Err(Error::stream(format!("the response is not JSON: {}", excerpt(&text, 120))));
+        return Err(Error::stream(format!("the response is not JSON: {}", byte_prefix(&text, 120))));
     }
     match answer {
         Answer::Json { output_text: true } | Answer::Parsed { .. } => {
@@ -51,11 +51,11 @@ pub fn api_error_from_http(status: u16, body: &str, request_id: Option<String>) 
         }
     };
     let message = field("message").unwrap_or_else(|| {
-        let excerpt = excerpt(body, 200);
-        if excerpt.is_empty() {
+        let head = byte_prefix(body, 200);
+        if head.is_empty() {
             format!("HTTP {status} {}", reason(status))
         } else {
-            format!("HTTP {status} {}: {excerpt}", reason(status))
+            format!("HTTP {status} {}: {head}", reason(status))
         }
     });
     ApiError {
@@ -66,13 +66,13 @@ pub fn api_error_from_http(status: u16, body: &str, request_id: Option<String>) 
         message,
         // A proxy's error body names the upstream's request id (crate::relay).
         request_id: request_id.or_else(|| field("request_id")),
-        body: if body.is_empty() { None } else { Some(excerpt(body, MAX_ERROR_BODY).to_owned()) },
+        body: if body.is_empty() { None } else { Some(byte_prefix(body, MAX_ERROR_BODY).to_owned()) },
         response: None,
     }
 }
 
 /// At most `max` bytes of `s`, cut at a character boundary.
-pub fn excerpt(s: &str, max: usize) -> &str {
+pub fn byte_prefix(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s.trim();
     }
@@ -142,8 +142,8 @@ mod tests {
     }
 
     #[test]
-    fn excerpt_is_char_safe() {
-        assert_eq!(excerpt("日本語", 4), "日");
-        assert_eq!(excerpt("ab", 10), "ab");
+    fn byte_prefix_is_char_safe() {
+        assert_eq!(byte_prefix("日本語", 4), "日");
+        assert_eq!(byte_prefix("ab", 10), "ab");
     }
 }

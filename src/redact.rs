@@ -1,10 +1,15 @@
-//! Keeping the API key out of every text the client builds: error messages, error bodies, causes
-//! and snapshots attached to errors.
+//! Keeping the API key out of every text the client builds (error messages, error bodies, causes
+//! and snapshots attached to errors) and out of what a proxy passes on (the package's
+//! `createRedactor`, used by the dev server and the example Worker).
 //!
 //! A server (or a proxy, or a custom `fetch`) may echo the key back: whole (`Incorrect API key
-//! provided: sk-…`), without its prefix, or cut. [`Redactor::redact`] replaces the key and every
-//! run of at least [`MIN_FRAGMENT`] bytes that is also a substring of the key with `[redacted]`. Keys
-//! shorter than [`MIN_FRAGMENT`] bytes are not redacted: they would match ordinary text.
+//! provided: sk-…`), without its prefix, or cut. [`Redactor::redact`] replaces every run of text
+//! covered by substrings of the key at least [`MIN_FRAGMENT`] bytes long (the whole key, the key
+//! without its prefix, a cut of it; adjacent and overlapping ones as one run) with `[redacted]`.
+//! [`RedactStream`] does the same for a text that arrives in chunks, a fragment split across them
+//! included. The client's redactor ([`Redactor::new`]) leaves keys shorter than [`MIN_FRAGMENT`]
+//! bytes alone (their fragments would match ordinary text); a proxy's ([`Redactor::any`]) redacts
+//! such a key whole.
 
 use std::borrow::Cow;
 
@@ -14,12 +19,13 @@ pub const MIN_FRAGMENT: usize = 10;
 /// What replaces the key or a fragment of it.
 pub const MASK: &str = "[redacted]";
 
-/// Redacts one secret from texts. Only error texts pass through it (rare; the JS side hands a
-/// snapshot one string at a time, a long string in pieces of at most 1 Mi units): a plain scan,
-/// a byte table to skip positions that cannot start a fragment, no hashing.
+/// Redacts one secret from texts. A plain scan, a byte table to skip positions that cannot start
+/// a fragment, no hashing.
 #[derive(Debug, Clone)]
 pub struct Redactor {
     secret: Vec<u8>,
+    /// The shortest run that is redacted: [`MIN_FRAGMENT`], or the whole of a shorter secret.
+    min: usize,
     /// `in_key[b]`: byte `b` occurs in the secret.
     in_key: [bool; 256],
 }
@@ -27,8 +33,14 @@ pub struct Redactor {
 impl Redactor {
     /// A redactor of `secret`; `None` when the secret is too short to be told from ordinary text.
     pub fn new(secret: &str) -> Option<Redactor> {
+        Redactor::any(secret).filter(|r| r.min == MIN_FRAGMENT)
+    }
+
+    /// A redactor of `secret` that redacts a secret shorter than [`MIN_FRAGMENT`] bytes whole;
+    /// `None` for an empty secret.
+    pub fn any(secret: &str) -> Option<Redactor> {
         let secret = secret.as_bytes().to_vec();
-        if secret.len() < MIN_FRAGMENT {
+        if secret.is_empty() {
             return None;
         }
         let mut in_key = [false; 256];
@@ -37,46 +49,24 @@ impl Redactor {
                 *slot = true;
             }
         }
-        Some(Redactor { secret, in_key })
+        Some(Redactor { min: secret.len().min(MIN_FRAGMENT), secret, in_key })
     }
 
     /// True when `text` holds the key or a fragment of it.
     pub fn matches(&self, text: &str) -> bool {
-        text.as_bytes().windows(MIN_FRAGMENT).any(|w| self.is_fragment(w))
+        text.as_bytes().windows(self.min).any(|w| self.is_fragment(w))
     }
 
     /// `text` with the key and every fragment of it replaced by [`MASK`] (borrowed when there
     /// is nothing to replace).
     pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let bytes = text.as_bytes();
-        let mut out: Option<Vec<u8>> = None;
-        let mut copied = 0; // bytes of `text` already handled
-        let mut i = 0;
-        while let Some(window) = bytes.get(i..i + MIN_FRAGMENT) {
-            if !self.is_fragment(window) {
-                i += 1;
-                continue;
-            }
-            // Extend the run while it is still a substring of the key.
-            let mut end = i + MIN_FRAGMENT;
-            while end < bytes.len() && bytes.get(i..=end).is_some_and(|run| self.contains(run)) {
-                end += 1;
-            }
-            let o = out.get_or_insert_with(|| Vec::with_capacity(bytes.len()));
-            o.extend_from_slice(bytes.get(copied..i).unwrap_or_default());
-            o.extend_from_slice(MASK.as_bytes());
-            copied = end;
-            i = end;
+        let out = RedactStream::default().step(self, text.as_bytes(), true);
+        if out == text.as_bytes() {
+            return Cow::Borrowed(text);
         }
-        match out {
-            None => Cow::Borrowed(text),
-            Some(mut o) => {
-                o.extend_from_slice(bytes.get(copied..).unwrap_or_default());
-                // Runs are cut at byte positions: a multibyte character of the text may have been
-                // split by a run boundary only if the key itself holds non-ASCII bytes.
-                Cow::Owned(String::from_utf8(o).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
-            }
-        }
+        // Runs are cut at byte positions: a multibyte character of the text may have been split by
+        // a run boundary only if the key itself holds non-ASCII bytes.
+        Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     }
 
     /// [`redact`](Self::redact) in place.
@@ -86,13 +76,126 @@ impl Redactor {
         }
     }
 
-    /// `window` (of [`MIN_FRAGMENT`] bytes) occurs in the secret.
+    /// The `[start, end)` runs of `bytes` covered by fragments of the key, in order, overlapping
+    /// and adjacent ones merged.
+    fn spans<'a>(&'a self, bytes: &'a [u8]) -> impl Iterator<Item = (usize, usize)> + 'a {
+        let mut i = 0;
+        std::iter::from_fn(move || {
+            while let Some(window) = bytes.get(i..i + self.min) {
+                if !self.is_fragment(window) {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                let mut end = i + self.min;
+                // Every following window that is a fragment and overlaps or touches the run joins it.
+                i += 1;
+                while i <= end && i + self.min <= bytes.len() {
+                    if bytes.get(i..i + self.min).is_some_and(|w| self.is_fragment(w)) {
+                        end = i + self.min;
+                    }
+                    i += 1;
+                }
+                i = end;
+                return Some((start, end));
+            }
+            None
+        })
+    }
+
+    /// The length of the longest end of `bytes`, shorter than a fragment, that occurs in the key.
+    fn key_suffix(&self, bytes: &[u8]) -> usize {
+        let mut n = 0;
+        while n + 1 < self.min && n < bytes.len() && self.contains(bytes.get(bytes.len() - n - 1..).unwrap_or_default())
+        {
+            n += 1;
+        }
+        n
+    }
+
+    /// `window` (of `min` bytes) occurs in the secret.
     fn is_fragment(&self, window: &[u8]) -> bool {
         window.first().is_some_and(|&b| self.in_key.get(usize::from(b)) == Some(&true)) && self.contains(window)
     }
 
     fn contains(&self, run: &[u8]) -> bool {
         self.secret.windows(run.len()).any(|w| w == run)
+    }
+}
+
+/// A text redacted as it arrives in chunks (an HTTP body, the deltas of a text): what may begin a
+/// fragment at the end of a chunk is held back until the next chunk (or [`finish`](Self::finish))
+/// decides, and a fragment that goes on from one already masked stays under that mask.
+#[derive(Debug, Clone, Default)]
+pub struct RedactStream {
+    /// A possible start of the key at the end of a chunk this long or longer is held back: 1 lets no
+    /// byte of the key through; more passes text on sooner and up to `hold - 1` bytes of the key
+    /// before its mask.
+    hold: usize,
+    /// The end of what was passed on (as it came in, the key's length at most): a fragment may go on
+    /// from it.
+    tail: Vec<u8>,
+    /// What was passed on ends with a mask.
+    masked: bool,
+    /// Bytes held back.
+    pending: Vec<u8>,
+}
+
+impl RedactStream {
+    /// A stream that holds back a possible start of the key `hold` bytes long or longer (at least 1).
+    pub fn new(hold: usize) -> RedactStream {
+        RedactStream { hold: hold.max(1), ..RedactStream::default() }
+    }
+
+    /// `chunk`, redacted: what can be passed on now.
+    pub fn push(&mut self, r: &Redactor, chunk: &[u8]) -> Vec<u8> {
+        self.step(r, chunk, false)
+    }
+
+    /// The rest held back, redacted; the stream starts over.
+    pub fn finish(&mut self, r: &Redactor) -> Vec<u8> {
+        let out = self.step(r, &[], true);
+        *self = RedactStream::new(self.hold);
+        out
+    }
+
+    fn step(&mut self, r: &Redactor, chunk: &[u8], last: bool) -> Vec<u8> {
+        let base = self.tail.len();
+        let mut s = std::mem::take(&mut self.tail);
+        s.append(&mut self.pending);
+        s.extend_from_slice(chunk);
+        let spans = || r.spans(&s).filter(|&(_, end)| end > base);
+        // Where the decided part ends: before a possible start of the key long enough to hold
+        // back (a run that reaches the end is masked now; what goes on from it stays under the mask).
+        let mut decide = s.len();
+        if !last {
+            let last_end = spans().last().map_or(base, |(_, end)| end);
+            let run = r.key_suffix(&s);
+            if last_end < s.len() && run >= self.hold {
+                decide = (s.len() - run).max(last_end);
+            }
+        }
+        let mut out = Vec::with_capacity(decide - base + MASK.len());
+        let mut at = base;
+        for (start, end) in spans() {
+            if start > at {
+                out.extend_from_slice(s.get(at..start).unwrap_or_default());
+                self.masked = false;
+            }
+            if !(self.masked && start <= at) {
+                out.extend_from_slice(MASK.as_bytes());
+            }
+            self.masked = true;
+            at = end;
+        }
+        if at < decide {
+            out.extend_from_slice(s.get(at..decide).unwrap_or_default());
+            self.masked = false;
+        }
+        self.pending = s.get(decide..).unwrap_or_default().to_vec();
+        s.truncate(decide);
+        self.tail = s.split_off(decide.saturating_sub(r.secret.len()));
+        out
     }
 }
 
@@ -108,7 +211,7 @@ mod tests {
         assert_eq!(r.redact(&format!("Incorrect API key provided: {KEY}.")), "Incorrect API key provided: [redacted].");
         assert_eq!(r.redact(&format!("key={}", &KEY[3..])), "key=[redacted]");
         assert_eq!(r.redact(&format!("a {} b {} c", &KEY[..14], &KEY[20..32])), "a [redacted] b [redacted] c");
-        assert_eq!(r.redact(&format!("{KEY}{KEY}")), "[redacted][redacted]");
+        assert_eq!(r.redact(&format!("{KEY}{KEY}")), "[redacted]", "adjacent runs are one");
         assert!(r.matches(&KEY[5..16]));
         assert!(!r.matches("nothing to see here, nothing at all"));
     }
@@ -120,6 +223,54 @@ mod tests {
         assert_eq!(r.redact(&t), t);
         assert!(matches!(r.redact("plain"), Cow::Borrowed(_)));
         assert!(Redactor::new("sk-short").is_none());
+        let short = Redactor::any("sk-short").unwrap();
+        assert_eq!(short.redact("a sk-short b sk-shor"), "a [redacted] b sk-shor");
+        assert!(Redactor::any("").is_none());
+    }
+
+    /// `text` cut at `a` and `b`, streamed with `hold`.
+    fn streamed(r: &Redactor, text: &[u8], a: usize, b: usize, hold: usize) -> Vec<u8> {
+        let mut s = RedactStream::new(hold);
+        let mut out = s.push(r, &text[..a]);
+        out.extend(s.push(r, &text[a..b]));
+        out.extend(s.push(r, &text[b..]));
+        out.extend(s.finish(r));
+        out
+    }
+
+    #[test]
+    fn a_stream_gives_the_same_text_for_every_cut() {
+        let r = Redactor::new(KEY).unwrap();
+        for text in [
+            format!("a {KEY} b"),
+            format!("{KEY}{KEY}"),
+            format!("x{}🙂{}y", &KEY[..20], &KEY[20..]),
+            format!("{}{}", &KEY[5..], &KEY[..5]),
+        ] {
+            let whole = r.redact(&text).into_owned();
+            for a in 0..=text.len() {
+                for b in [a, (a + 1).min(text.len()), (a + 13).min(text.len())] {
+                    assert_eq!(
+                        String::from_utf8(streamed(&r, text.as_bytes(), a, b, 1)).unwrap(),
+                        whole,
+                        "{text} cut at {a}, {b}"
+                    );
+                }
+            }
+        }
+        let mut s = RedactStream::new(1);
+        assert_eq!(s.push(&r, format!("x {}", &KEY[..12]).as_bytes()), b"x [redacted]");
+        assert_eq!(s.push(&r, &KEY.as_bytes()[12..20]), b"");
+        assert_eq!(s.push(&r, b"\n"), b"\n");
+    }
+
+    #[test]
+    fn a_stream_holding_four_bytes_passes_text_on_and_three_bytes_of_the_key_at_most() {
+        let r = Redactor::new(KEY).unwrap();
+        let mut s = RedactStream::new(4);
+        assert_eq!(s.push(&r, b"the stream"), b"the stream");
+        let out: Vec<u8> = KEY.as_bytes().chunks(2).flat_map(|c| s.push(&r, c)).collect();
+        assert_eq!(out, b"sk[redacted]");
     }
 
     #[test]

@@ -42,7 +42,8 @@ use crate::partial_json::PartialJsonParser;
 
 /// The params ask for a structured output: `text.format.type` is `"json_schema"`.
 pub fn is_json_schema(params: &Value) -> bool {
-    params.pointer("/text/format/type").and_then(Value::as_str) == Some("json_schema")
+    params.get("text").and_then(|t| t.get("format")).and_then(|t| t.get("type")).and_then(Value::as_str)
+        == Some("json_schema")
 }
 
 /// The output has an `output_text` part in some message (else `output_parsed` is `null`).

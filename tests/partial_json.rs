@@ -1,17 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]
-//! Native tests of the incremental partial JSON parser (`src/partial_json/`).
-//!
-//! - Random documents (nested, escapes, BMP and astral characters raw and escaped, numbers of
-//!   every shape, duplicate keys, `__proto__`), cut at every character boundary and pushed in
-//!   random chunkings: the final value equals serde_json's parse of the whole document; after
-//!   every push the value equals an independent, non-incremental reference of the best-effort
-//!   rules run on the text so far, and is a prefix of the final value; the ops of every push,
-//!   read back and applied to a mirror, give exactly `value()`, and the op text is standard JSON.
-//! - Exact op text for a small document (the wire format the JS mirror reads).
-//! - Invalid input (random bytes, mutated documents): an error or an incomplete document,
-//!   never a panic, and the same verdict as serde_json where both grammars agree.
-//! - Linearity: 4 MB pushed 16 bytes at a time takes about 4 times as long as 1 MB.
+//! Native tests of the incremental partial JSON parser (`src/partial_json/`): random documents at every
+//! cut and chunking against serde_json and a non-incremental reference (value, prefix, ops mirror),
+//! exact op text, invalid input never panics (serde_json's verdict), and linearity.
 
 use std::time::Instant;
 
@@ -21,8 +12,7 @@ use cometapi_responses::partial_json::{
 };
 use serde_json::{json, Map, Value};
 
-// ---------------------------------------------------------------------------------------------
-// A small deterministic random generator (splitmix64)
+// --- A small deterministic random generator (splitmix64)
 
 struct Rng(u64);
 
@@ -45,68 +35,21 @@ impl Rng {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Random documents
+// --- Random documents
 
+#[rustfmt::skip]
 const NUMBERS: &[&str] = &[
-    "0",
-    "-0",
-    "7",
-    "-12",
-    "1234567890",
-    "9007199254740993",
-    "18446744073709551615",
-    "18446744073709551616",
-    "-9223372036854775808",
-    "-9223372036854775809",
-    "123456789012345678901234567890",
-    "0.5",
-    "-0.0",
-    "10.000",
-    "3.141592653589793238462643383279",
-    "1e5",
-    "1E+2",
-    "2.5e-3",
-    "0e0",
-    "-0.0e-0",
-    "1.7976931348623157e308",
-    "5e-324",
-    "1e-400",
-    "2.2250738585072014E-308",
-    "6.02214076e+23",
+    "0", "-0", "7", "-12", "1234567890", "9007199254740993", "18446744073709551615", "18446744073709551616",
+    "-9223372036854775808", "-9223372036854775809", "123456789012345678901234567890", "0.5", "-0.0", "10.000",
+    "3.141592653589793238462643383279", "1e5", "1E+2", "2.5e-3", "0e0", "-0.0e-0", "1.7976931348623157e308",
+    "5e-324", "1e-400", "2.2250738585072014E-308", "6.02214076e+23",
 ];
 
+#[rustfmt::skip]
 const STRING_PIECES: &[&str] = &[
-    "a",
-    "hello",
-    " ",
-    "é",
-    "中文",
-    "😀",
-    "𝄞",
-    "\u{2028}",
-    "\u{7f}",
-    "\\\"",
-    "\\\\",
-    "\\/",
-    "\\b",
-    "\\f",
-    "\\n",
-    "\\r",
-    "\\t",
-    "\\u0041",
-    "\\u00e9",
-    "\\u00E9",
-    "\\u4E2d",
-    "\\u0000",
-    "\\u001f",
-    "\\uD83D\\uDE00",
-    "\\ud834\\udd1e",
-    "\\uFFFF",
-    "\\ufeff",
-    "{[,:]}",
-    "true",
-    "1e3",
+    "a", "hello", " ", "é", "中文", "😀", "𝄞", "\u{2028}", "\u{7f}", "\\\"", "\\\\", "\\/", "\\b", "\\f", "\\n", "\\r",
+    "\\t", "\\u0041", "\\u00e9", "\\u00E9", "\\u4E2d", "\\u0000", "\\u001f", "\\uD83D\\uDE00", "\\ud834\\udd1e",
+    "\\uFFFF", "\\ufeff", "{[,:]}", "true", "1e3",
 ];
 
 const KEYS: &[&str] =
@@ -145,24 +88,9 @@ impl Gen<'_> {
             1 => out.push_str(self.rng.pick(NUMBERS)),
             2 => out.push_str(self.rng.pick(&["true", "false", "null"])),
             3 => self.string(out),
-            4 => {
-                out.push('[');
-                let n = if depth == 0 { 2 + self.rng.below(5) } else { self.rng.below(5) };
-                for i in 0..n {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    self.ws(out);
-                    self.value(out, depth + 1);
-                    self.ws(out);
-                }
-                if n == 0 {
-                    self.ws(out);
-                }
-                out.push(']');
-            }
             _ => {
-                out.push('{');
+                let object = kind == 5;
+                out.push(if object { '{' } else { '[' });
                 let n = if depth == 0 { 2 + self.rng.below(5) } else { self.rng.below(5) };
                 let mut seen: Vec<String> = Vec::new();
                 for i in 0..n {
@@ -170,30 +98,28 @@ impl Gen<'_> {
                         out.push(',');
                     }
                     self.ws(out);
-                    let key = if self.rng.chance(10) && !seen.is_empty() {
-                        seen[self.rng.below(seen.len())].clone()
-                    } else if self.rng.chance(50) {
-                        format!("{}{}", self.rng.pick(KEYS), self.rng.below(100))
-                    } else {
-                        self.rng.pick(KEYS).to_string()
-                    };
-                    if seen.contains(&key) {
-                        self.dup = true;
+                    if object {
+                        let key = if self.rng.chance(10) && !seen.is_empty() {
+                            seen[self.rng.below(seen.len())].clone()
+                        } else if self.rng.chance(50) {
+                            format!("{}{}", self.rng.pick(KEYS), self.rng.below(100))
+                        } else {
+                            self.rng.pick(KEYS).to_string()
+                        };
+                        self.dup |= seen.contains(&key);
+                        out.push_str(&format!("\"{key}\""));
+                        seen.push(key);
+                        self.ws(out);
+                        out.push(':');
+                        self.ws(out);
                     }
-                    out.push('"');
-                    out.push_str(&key);
-                    out.push('"');
-                    seen.push(key);
-                    self.ws(out);
-                    out.push(':');
-                    self.ws(out);
                     self.value(out, depth + 1);
                     self.ws(out);
                 }
                 if n == 0 {
                     self.ws(out);
                 }
-                out.push('}');
+                out.push(if object { '}' } else { ']' });
             }
         }
     }
@@ -209,8 +135,7 @@ fn document(rng: &mut Rng) -> (String, bool) {
     (out, g.dup)
 }
 
-// ---------------------------------------------------------------------------------------------
-// The reference: the best-effort rules, written as a plain recursive descent over the text so
+// --- The reference: the best-effort rules, written as a plain recursive descent over the text so
 // far (not incremental, no shared code with the parser). Only for prefixes of valid documents.
 
 struct Ref<'a> {
@@ -387,8 +312,7 @@ fn reference(prefix: &str) -> Option<Value> {
     Ref { s: prefix.as_bytes(), i: 0 }.value().0
 }
 
-// ---------------------------------------------------------------------------------------------
-// Checks
+// --- Checks
 
 /// `part` is a best-effort value on the way to `full`: strings are prefixes, arrays a prefix
 /// of the elements (all but the last equal), objects all entries equal but at most one (the one
@@ -479,8 +403,7 @@ fn run_chunks(doc: &str, chunks: &[&str], full: &Value, dup: bool) -> PartialJso
     p
 }
 
-// ---------------------------------------------------------------------------------------------
-// Random documents: every cut, random chunkings
+// --- Random documents: every cut, random chunkings
 
 #[test]
 fn random_documents_at_every_cut_and_chunking() {
@@ -527,8 +450,7 @@ fn deep_documents_up_to_the_limit() {
     assert_eq!(parse(&objects), Ok(nested));
 }
 
-// ---------------------------------------------------------------------------------------------
-// The rules, one by one
+// --- The rules, one by one
 
 fn values_after(chunks: &[&str]) -> Vec<Option<Value>> {
     let mut p = PartialJsonParser::new();
@@ -816,8 +738,7 @@ fn applier() {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Invalid input: never a panic, the same verdict as serde_json
+// --- Invalid input: never a panic, the same verdict as serde_json
 
 /// Pushes `doc` in random chunks; returns (complete, error) and checks the op mirror.
 fn verdict(rng: &mut Rng, doc: &str) -> (bool, Option<String>) {
@@ -907,8 +828,7 @@ fn mutated_documents_agree_with_serde_json() {
     assert!(valid > 100 && invalid > 1000, "{valid} valid, {invalid} invalid");
 }
 
-// ---------------------------------------------------------------------------------------------
-// Linearity (the real timing belongs to the benchmarks: this only catches a quadratic blow-up)
+// --- Linearity (the real timing belongs to the benchmarks: this only catches a quadratic blow-up)
 
 fn big_document(target: usize) -> String {
     let mut rng = Rng(42);

@@ -38,13 +38,20 @@ fn rejected(p: &Value, param: &str, needles: &[&str]) {
     }
 }
 
+/// The param a validation error names.
+fn param_of<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
+    match r {
+        Err(Error::Validation { param, .. }) => param,
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
 fn chars(n: usize) -> String {
     // Multi-byte characters: limits count characters, not bytes.
     "é".repeat(n)
 }
 
-// ---------------------------------------------------------------------------------------------
-// Shape and required fields
+// --- Shape and required fields
 
 #[test]
 fn params_must_be_an_object() {
@@ -74,8 +81,7 @@ fn input_is_required_string_or_array() {
     rejected(&with("input", json!(3)), "input", &["string or an array", "3"]);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Numbers
+// --- Numbers
 
 #[test]
 fn temperature_bounds() {
@@ -125,8 +131,7 @@ fn max_output_tokens_and_max_tool_calls_are_non_negative_integers() {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Metadata and strings with limits
+// --- Metadata and strings with limits
 
 fn metadata(pairs: usize, key_len: usize, value_len: usize) -> Value {
     let mut m = Map::new();
@@ -186,8 +191,7 @@ fn long_values_are_not_echoed_whole() {
     assert!(message.len() < 300, "{} bytes", message.len());
 }
 
-// ---------------------------------------------------------------------------------------------
-// Enumerations are open: any string passes, other JSON types do not
+// --- Enumerations are open: any string passes, other JSON types do not
 
 /// `field` takes every documented value, the values the API has added since, and any other
 /// string; a value that is not a string is refused, naming the field.
@@ -201,17 +205,9 @@ fn open_enum(field: &str, known: &[&str]) {
 }
 
 #[test]
-fn service_tier_is_open() {
+fn service_tier_truncation_and_prompt_cache_retention_are_open() {
     open_enum("service_tier", &["auto", "default", "flex", "priority", "scale"]);
-}
-
-#[test]
-fn truncation_is_open() {
     open_enum("truncation", &["auto", "disabled"]);
-}
-
-#[test]
-fn prompt_cache_retention_is_open() {
     open_enum("prompt_cache_retention", &["in_memory", "in-memory", "24h", "12h", "48h"]);
 }
 
@@ -226,8 +222,7 @@ fn tool_choice_is_any_string_or_an_object() {
     rejected(&with("tool_choice", json!(1)), "tool_choice", &["a string", "1"]);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Types of the other documented fields
+// --- Types of the other documented fields
 
 #[test]
 fn include_is_an_array_of_strings_unknown_values_accepted() {
@@ -284,42 +279,17 @@ fn documented_field_types_are_checked() {
 #[test]
 fn null_counts_as_absent() {
     let mut p = base();
-    for k in [
-        "instructions",
-        "background",
-        "context_management",
-        "conversation",
-        "include",
-        "max_output_tokens",
-        "max_tool_calls",
-        "metadata",
-        "parallel_tool_calls",
-        "previous_response_id",
-        "prompt",
-        "prompt_cache_key",
-        "prompt_cache_retention",
-        "reasoning",
-        "safety_identifier",
-        "service_tier",
-        "store",
-        "stream",
-        "stream_options",
-        "temperature",
-        "text",
-        "tool_choice",
-        "tools",
-        "top_logprobs",
-        "top_p",
-        "truncation",
-        "user",
-    ] {
+    let nullable = "instructions background context_management conversation include max_output_tokens max_tool_calls \
+        metadata parallel_tool_calls previous_response_id prompt prompt_cache_key prompt_cache_retention reasoning \
+        safety_identifier service_tier store stream stream_options temperature text tool_choice tools top_logprobs \
+        top_p truncation user";
+    for k in nullable.split_whitespace() {
         p[k] = Value::Null;
     }
     ok(&p);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Combinations
+// --- Combinations
 
 #[test]
 fn previous_response_id_and_conversation_not_together() {
@@ -342,8 +312,7 @@ fn stream_options_only_with_stream_true() {
     ok(&p);
 }
 
-// ---------------------------------------------------------------------------------------------
-// prepare_body
+// --- prepare_body
 
 #[test]
 fn prepare_body_for_stream_sets_stream_true() {
@@ -381,10 +350,7 @@ fn prepare_body_for_create_leaves_or_clears_stream() {
 fn prepare_body_judges_stream_options_by_the_effective_stream() {
     let src = r#"{"model":"m","input":"hi","stream_options":{"include_obfuscation":false}}"#;
     assert!(prepare_body(src, true).is_ok());
-    match prepare_body(src, false) {
-        Err(Error::Validation { param, .. }) => assert_eq!(param, "stream_options"),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(param_of(prepare_body(src, false)), "stream_options");
     // The caller asked for stream: true but called create(): still not streaming.
     let src = r#"{"model":"m","input":"hi","stream":true,"stream_options":{}}"#;
     assert!(matches!(prepare_body(src, false), Err(Error::Validation { .. })));
@@ -392,14 +358,8 @@ fn prepare_body_judges_stream_options_by_the_effective_stream() {
 
 #[test]
 fn prepare_body_checks_the_callers_stream_type_and_everything_else() {
-    match prepare_body(r#"{"model":"m","input":"hi","stream":"yes"}"#, true) {
-        Err(Error::Validation { param, .. }) => assert_eq!(param, "stream"),
-        other => panic!("{other:?}"),
-    }
-    match prepare_body(r#"{"model":"m","input":"hi","temperature":9}"#, true) {
-        Err(Error::Validation { param, .. }) => assert_eq!(param, "temperature"),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(param_of(prepare_body(r#"{"model":"m","input":"hi","stream":"yes"}"#, true)), "stream");
+    assert_eq!(param_of(prepare_body(r#"{"model":"m","input":"hi","temperature":9}"#, true)), "temperature");
     for bad in ["", "{", "[1]", "\"m\"", "null"] {
         match prepare_body(bad, true) {
             Err(Error::Validation { param, .. }) => assert_eq!(param, "params", "{bad:?}"),
@@ -447,8 +407,7 @@ fn params_with_lone_surrogates_are_valid_and_sent_as_written() {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// The typed struct
+// --- The typed struct
 
 #[test]
 fn typed_params_round_trip_with_extra_fields() {

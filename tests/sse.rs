@@ -9,9 +9,10 @@ use std::path::Path;
 use cometapi_responses::sse::{parse_all, Event, Parser, SseError, DEFAULT_MAX_EVENT_SIZE};
 use proptest::prelude::*;
 
-// ---------------------------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------------------------
+#[path = "common/recordings.rs"]
+mod recordings;
+
+// --- Helpers
 
 /// What a stream produces: the events, and the parser's state at the end of the stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,9 +77,19 @@ fn events(bytes: &[u8]) -> Vec<Event> {
     check(bytes).events
 }
 
+/// Each rule's stream gives its events (in every chunking: `check`).
+fn rules(cases: &[(&str, &[u8], &[Event])]) {
+    for (rule, bytes, want) in cases {
+        assert_eq!(events(bytes), *want, "{rule}");
+    }
+}
+
 /// Feeds chunks to a parser with `limit`, stopping at the first error; returns every event
 /// pushed (including by the failing feed) and the error, if any.
-fn run_limited<'a>(limit: usize, chunks: impl IntoIterator<Item = &'a [u8]>) -> (Vec<Event>, Result<(), SseError>) {
+/// The events a limited parser pushed, and its error if any.
+type Limited = (Vec<Event>, Result<(), SseError>);
+
+fn run_limited<'a>(limit: usize, chunks: impl IntoIterator<Item = &'a [u8]>) -> Limited {
     let mut parser = Parser::with_max_event_size(limit);
     let mut events = Vec::new();
     for chunk in chunks {
@@ -93,7 +104,7 @@ fn run_limited<'a>(limit: usize, chunks: impl IntoIterator<Item = &'a [u8]>) -> 
 }
 
 /// `run_limited` all at once, at every split point and byte by byte; asserts they agree.
-fn check_limited(limit: usize, bytes: &[u8]) -> (Vec<Event>, Result<(), SseError>) {
+fn check_limited(limit: usize, bytes: &[u8]) -> Limited {
     let whole = run_limited(limit, [bytes]);
     for i in 0..=bytes.len() {
         let (a, b) = bytes.split_at(i);
@@ -103,19 +114,68 @@ fn check_limited(limit: usize, bytes: &[u8]) -> (Vec<Event>, Result<(), SseError
     whole
 }
 
-// ---------------------------------------------------------------------------------------------
-// One test per rule
-// ---------------------------------------------------------------------------------------------
+// --- One test per rule
 
 #[test]
-fn utf8_decoded_with_replacement() {
-    // Invalid byte, overlong encoding (two errors), surrogate, truncated sequence before LF.
-    assert_eq!(
-        events(b"data: caf\xC3\xA9 \xFF \xC0\x80 \xED\xA0\x80 \xE6\x97\n\n"),
-        [msg("café \u{FFFD} \u{FFFD}\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD} \u{FFFD}")]
-    );
-    // A truncated sequence just before CR / CRLF: one U+FFFD, the line end still counts.
-    assert_eq!(events(b"data: \xF0\x9F\x98\rdata: \xE6\r\n\r\n"), [msg("\u{FFFD}\n\u{FFFD}")]);
+fn rules_on_whole_events() {
+    // (the rule, the stream, its events)
+    rules(&[
+        // Invalid byte, overlong encoding (two errors), surrogate, truncated sequence before LF.
+        (
+            "utf8_decoded_with_replacement",
+            b"data: caf\xC3\xA9 \xFF \xC0\x80 \xED\xA0\x80 \xE6\x97\n\n",
+            &[msg("café \u{FFFD} \u{FFFD}\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD} \u{FFFD}")],
+        ),
+        // A truncated sequence just before CR / CRLF: one U+FFFD, the line end still counts.
+        ("utf8_decoded_with_replacement", b"data: \xF0\x9F\x98\rdata: \xE6\r\n\r\n", &[msg("\u{FFFD}\n\u{FFFD}")]),
+        ("leading_bom_stripped", b"\xEF\xBB\xBFdata: a\n\n", &[msg("a")]),
+        ("leading_bom_stripped", b"\xEF\xBB\xBF\n", &[]),
+        // The second BOM is U+FEFF, so the field name is "\u{FEFF}data": an unknown field.
+        ("second_bom_kept_as_data", b"\xEF\xBB\xBF\xEF\xBB\xBFdata: a\n\ndata: b\n\n", &[msg("b")]),
+        // Inside a value it is kept.
+        ("second_bom_kept_as_data", b"\xEF\xBB\xBFdata: \xEF\xBB\xBFa\n\n", &[msg("\u{FEFF}a")]),
+        // A BOM later in the stream (not at the very start) is never stripped.
+        ("second_bom_kept_as_data", b"data: a\n\n\xEF\xBB\xBFdata: b\n\n", &[msg("a")]),
+        ("second_bom_kept_as_data", b"\n\xEF\xBB\xBFdata: b\n\n", &[]),
+        // EF BB followed by something else: the held bytes start the first line (one U+FFFD).
+        ("partial_bom_is_data", b"\xEF\xBBdata: a\n\ndata: b\n\n", &[msg("b")]),
+        ("partial_bom_is_data", b"\xEF\xBB: comment\ndata: b\n\n", &[msg("b")]),
+        ("partial_bom_is_data", b"\xEF\n\ndata: c\n\n", &[msg("c")]),
+        ("partial_bom_is_data", b"\xEF\xBB\xBEevent: x\ndata: c\n\n", &[msg("c")]),
+        ("line_ends_cr_lf_crlf", b"data: a\rdata: b\ndata: c\r\n\r\n", &[msg("a\nb\nc")]),
+        ("line_ends_cr_lf_crlf", b"data: a\r\rdata: b\n\ndata: c\r\n\r\n", &[msg("a"), msg("b"), msg("c")]),
+        // LF then CR is two line ends (the second one ends an empty line).
+        ("line_ends_cr_lf_crlf", b"data: a\n\rdata: b\r\n\n", &[msg("a"), msg("b")]),
+        ("empty_line_dispatches", b"data: a\n\ndata: b\n\n", &[msg("a"), msg("b")]),
+        ("empty_line_dispatches", b"\n\n\ndata: a\n\n\n\n", &[msg("a")]),
+        ("comment_lines_ignored", b": hello\ndata: a\n:\n: data: b\n:data: c\n\n", &[msg("a")]),
+        ("comment_lines_ignored", b": only a comment\n\n:\n\n", &[]),
+        ("field_value_split_at_first_colon", b"data: a: b:c\n\n", &[msg("a: b:c")]),
+        ("field_value_split_at_first_colon", b"event:x:y\ndata::\n\n", &[ev("x:y", ":", "")]),
+        ("one_leading_space_removed", b"data:a\n\n", &[msg("a")]),
+        ("one_leading_space_removed", b"data: a\n\n", &[msg("a")]),
+        ("one_leading_space_removed", b"data:  a \n\n", &[msg(" a ")]),
+        ("one_leading_space_removed", b"data:\ta\n\n", &[msg("\ta")]),
+        ("one_leading_space_removed", b"data: \n\n", &[msg("")]),
+        ("one_leading_space_removed", b"event:  x\ndata: 1\n\n", &[ev(" x", "1", "")]),
+        ("event_field_sets_type", b"event: add\ndata: 73857293\n\n", &[ev("add", "73857293", "")]),
+        ("event_field_sets_type", b"event: a\nevent: b\ndata: 1\n\n", &[ev("b", "1", "")]),
+        // The type buffer is reset after each dispatch.
+        ("event_field_sets_type", b"event: a\ndata: 1\n\ndata: 2\n\n", &[ev("a", "1", ""), msg("2")]),
+        ("data_lines_joined_with_lf", b"data: a\ndata: b\ndata: c\n\n", &[msg("a\nb\nc")]),
+        // Only ONE trailing LF is removed.
+        ("data_lines_joined_with_lf", b"data: a\ndata\n\n", &[msg("a\n")]),
+        ("data_lines_joined_with_lf", b"data\ndata\n\n", &[msg("\n")]),
+        // Field names are compared literally: no case folding, no trimming.
+        ("other_fields_ignored", b"foo: bar\nData: x\nDATA: y\ndata : z\n data: w\n\n", &[]),
+        ("other_fields_ignored", b"foo: bar\ndata: ok\nEvent: t\nID: 9\n\n", &[msg("ok")]),
+        ("empty_data_buffer_not_dispatched_and_type_reset", b"event: a\n\ndata: b\n\n", &[msg("b")]),
+        ("empty_data_buffer_not_dispatched_and_type_reset", b"event: a\nid: 1\nretry: 5\n\n", &[]),
+        ("type_defaults_to_message", b"data: x\n\n", &[ev("message", "x", "")]),
+        ("type_defaults_to_message", b"event:\ndata: x\n\n", &[ev("message", "x", "")]),
+        ("end_of_stream_discards_unfinished_event", b"data: a\n\ndata: b\n", &[msg("a")]),
+        ("end_of_stream_discards_unfinished_event", b"event: t\ndata: b\n", &[]),
+    ]);
 }
 
 #[test]
@@ -135,45 +195,11 @@ fn utf8_replacement_in_event_type_and_id() {
 }
 
 #[test]
-fn leading_bom_stripped() {
-    assert_eq!(events(b"\xEF\xBB\xBFdata: a\n\n"), [msg("a")]);
-    assert_eq!(events(b"\xEF\xBB\xBF\n"), []);
-}
-
-#[test]
 fn leading_bom_split_across_chunks() {
     let outcome = run([&b"\xEF"[..], b"\xBB", b"\xBFdata: a\n", b"\n"]);
     assert_eq!(outcome.events, [msg("a")]);
     let outcome = run([&b""[..], b"\xEF\xBB", b"", b"\xBF", b"data: b\n\n"]);
     assert_eq!(outcome.events, [msg("b")]);
-}
-
-#[test]
-fn second_bom_kept_as_data() {
-    // The second BOM is U+FEFF, so the field name is "\u{FEFF}data": an unknown field.
-    assert_eq!(events(b"\xEF\xBB\xBF\xEF\xBB\xBFdata: a\n\ndata: b\n\n"), [msg("b")]);
-    // Inside a value it is kept.
-    assert_eq!(events(b"\xEF\xBB\xBFdata: \xEF\xBB\xBFa\n\n"), [msg("\u{FEFF}a")]);
-    // A BOM later in the stream (not at the very start) is never stripped.
-    assert_eq!(events(b"data: a\n\n\xEF\xBB\xBFdata: b\n\n"), [msg("a")]);
-    assert_eq!(events(b"\n\xEF\xBB\xBFdata: b\n\n"), []);
-}
-
-#[test]
-fn partial_bom_is_data() {
-    // EF BB followed by something else: the held bytes start the first line (one U+FFFD).
-    assert_eq!(events(b"\xEF\xBBdata: a\n\ndata: b\n\n"), [msg("b")]);
-    assert_eq!(events(b"\xEF\xBB: comment\ndata: b\n\n"), [msg("b")]);
-    assert_eq!(events(b"\xEF\n\ndata: c\n\n"), [msg("c")]);
-    assert_eq!(events(b"\xEF\xBB\xBEevent: x\ndata: c\n\n"), [msg("c")]);
-}
-
-#[test]
-fn line_ends_cr_lf_crlf() {
-    assert_eq!(events(b"data: a\rdata: b\ndata: c\r\n\r\n"), [msg("a\nb\nc")]);
-    assert_eq!(events(b"data: a\r\rdata: b\n\ndata: c\r\n\r\n"), [msg("a"), msg("b"), msg("c")]);
-    // LF then CR is two line ends (the second one ends an empty line).
-    assert_eq!(events(b"data: a\n\rdata: b\r\n\n"), [msg("a"), msg("b")]);
 }
 
 #[test]
@@ -202,34 +228,6 @@ fn event_delivered_by_the_feed_that_completes_it() {
 }
 
 #[test]
-fn empty_line_dispatches() {
-    assert_eq!(events(b"data: a\n\ndata: b\n\n"), [msg("a"), msg("b")]);
-    assert_eq!(events(b"\n\n\ndata: a\n\n\n\n"), [msg("a")]);
-}
-
-#[test]
-fn comment_lines_ignored() {
-    assert_eq!(events(b": hello\ndata: a\n:\n: data: b\n:data: c\n\n"), [msg("a")]);
-    assert_eq!(events(b": only a comment\n\n:\n\n"), []);
-}
-
-#[test]
-fn field_value_split_at_first_colon() {
-    assert_eq!(events(b"data: a: b:c\n\n"), [msg("a: b:c")]);
-    assert_eq!(events(b"event:x:y\ndata::\n\n"), [ev("x:y", ":", "")]);
-}
-
-#[test]
-fn one_leading_space_removed() {
-    assert_eq!(events(b"data:a\n\n"), [msg("a")]);
-    assert_eq!(events(b"data: a\n\n"), [msg("a")]);
-    assert_eq!(events(b"data:  a \n\n"), [msg(" a ")]);
-    assert_eq!(events(b"data:\ta\n\n"), [msg("\ta")]);
-    assert_eq!(events(b"data: \n\n"), [msg("")]);
-    assert_eq!(events(b"event:  x\ndata: 1\n\n"), [ev(" x", "1", "")]);
-}
-
-#[test]
 fn line_without_colon_is_field_name_with_empty_value() {
     assert_eq!(events(b"data\n\n"), [msg("")]);
     assert_eq!(events(b"data\ndata\ndata: x\n\n"), [msg("\n\nx")]);
@@ -242,114 +240,53 @@ fn line_without_colon_is_field_name_with_empty_value() {
 }
 
 #[test]
-fn event_field_sets_type() {
-    assert_eq!(events(b"event: add\ndata: 73857293\n\n"), [ev("add", "73857293", "")]);
-    assert_eq!(events(b"event: a\nevent: b\ndata: 1\n\n"), [ev("b", "1", "")]);
-    // The type buffer is reset after each dispatch.
-    assert_eq!(events(b"event: a\ndata: 1\n\ndata: 2\n\n"), [ev("a", "1", ""), msg("2")]);
-}
-
-#[test]
-fn data_lines_joined_with_lf() {
-    assert_eq!(events(b"data: a\ndata: b\ndata: c\n\n"), [msg("a\nb\nc")]);
-    // Only ONE trailing LF is removed.
-    assert_eq!(events(b"data: a\ndata\n\n"), [msg("a\n")]);
-    assert_eq!(events(b"data\ndata\n\n"), [msg("\n")]);
-}
-
-#[test]
-fn id_sets_last_event_id() {
-    let outcome = check(b"id: 1\ndata: a\n\ndata: b\n\n");
-    assert_eq!(outcome.events, [ev("message", "a", "1"), ev("message", "b", "1")]);
-    assert_eq!(outcome.last_event_id, "1");
-    assert_eq!(events(b"id: 1\nid: 2\ndata: a\n\n"), [ev("message", "a", "2")]);
-    assert_eq!(events(b"id:  spaced \ndata: a\n\n"), [ev("message", "a", " spaced ")]);
-}
-
-#[test]
-fn id_with_null_ignored() {
-    let outcome = check(b"id: 1\ndata: a\n\nid: 2\0x\ndata: b\n\n");
-    assert_eq!(outcome.events, [ev("message", "a", "1"), ev("message", "b", "1")]);
-    assert_eq!(check(b"id: \0\n\n").last_event_id, "");
-}
-
-#[test]
-fn id_without_data_still_sets_last_event_id() {
-    // Dispatch step 1 runs before the "empty data buffer" check of step 2.
-    let outcome = check(b"id: 7\n\n");
-    assert_eq!(outcome.events, []);
-    assert_eq!(outcome.last_event_id, "7");
-    assert_eq!(events(b"id: 7\n\ndata: x\n\n"), [ev("message", "x", "7")]);
-    // The buffer is not reset by dispatch.
-    assert_eq!(events(b"id: 7\ndata: x\n\ndata: y\n\n"), [ev("message", "x", "7"), ev("message", "y", "7")]);
-}
-
-#[test]
-fn id_applied_only_on_dispatch() {
-    // The id of an unfinished event never becomes the last event ID string.
-    let outcome = check(b"id: 1\ndata: a\n\nid: 2\ndata: b\n");
-    assert_eq!(outcome.events, [ev("message", "a", "1")]);
-    assert_eq!(outcome.last_event_id, "1");
-}
-
-#[test]
-fn retry_digits_only() {
-    assert_eq!(check(b"retry: 1500\n").retry, Some(1500));
-    assert_eq!(check(b"retry:0\n").retry, Some(0));
-    assert_eq!(check(b"retry: 10\nretry: 20\n").retry, Some(20));
-    for bad in [
-        &b"retry: 15x\n"[..],
-        b"retry: -1\n",
-        b"retry: +1\n",
-        b"retry:  5\n",
-        b"retry: 1.5\n",
-        b"retry: 5 \n",
-        b"retry: \xD9\xA1\n",
-    ] {
-        assert_eq!(check(bad).retry, None, "{:?}", String::from_utf8_lossy(bad));
+fn id_rules() {
+    let id = |data: &str, id: &str| ev("message", data, id);
+    // (the rule, the stream, its events, the last event ID string after it)
+    let cases: &[(&str, &[u8], &[Event], &str)] = &[
+        ("id sets it", b"id: 1\ndata: a\n\ndata: b\n\n", &[id("a", "1"), id("b", "1")], "1"),
+        ("the last id counts", b"id: 1\nid: 2\ndata: a\n\n", &[id("a", "2")], "2"),
+        ("kept as written", b"id:  spaced \ndata: a\n\n", &[id("a", " spaced ")], " spaced "),
+        ("an id with NUL is ignored", b"id: 1\ndata: a\n\nid: 2\0x\ndata: b\n\n", &[id("a", "1"), id("b", "1")], "1"),
+        ("an id with NUL is ignored", b"id: \0\n\n", &[], ""),
+        // Dispatch step 1 runs before the "empty data buffer" check of step 2.
+        ("set without data", b"id: 7\n\n", &[], "7"),
+        ("set without data", b"id: 7\n\ndata: x\n\n", &[id("x", "7")], "7"),
+        ("not reset by dispatch", b"id: 7\ndata: x\n\ndata: y\n\n", &[id("x", "7"), id("y", "7")], "7"),
+        ("applied only on dispatch", b"id: 1\ndata: a\n\nid: 2\ndata: b\n", &[id("a", "1")], "1"),
+    ];
+    for (rule, bytes, events, last) in cases {
+        let outcome = check(bytes);
+        assert_eq!((&outcome.events[..], outcome.last_event_id.as_str()), (*events, *last), "{rule}");
     }
-    // An invalid value leaves the previous one in place.
-    assert_eq!(check(b"retry: 10\nretry: x\n").retry, Some(10));
-    // retry never dispatches, and is not held back until a dispatch.
+}
+
+#[test]
+fn retry_rules() {
+    // (the rule, the stream, the reconnection time after it)
+    let cases: &[(&str, &[u8], Option<u64>)] = &[
+        ("digits", b"retry: 1500\n", Some(1500)),
+        ("digits", b"retry:0\n", Some(0)),
+        ("the last one", b"retry: 10\nretry: 20\n", Some(20)),
+        ("digits only", b"retry: 15x\n", None),
+        ("digits only", b"retry: -1\n", None),
+        ("digits only", b"retry: +1\n", None),
+        ("digits only", b"retry:  5\n", None),
+        ("digits only", b"retry: 1.5\n", None),
+        ("digits only", b"retry: 5 \n", None),
+        ("digits only", b"retry: \xD9\xA1\n", None),
+        ("an invalid value leaves the previous one in place", b"retry: 10\nretry: x\n", Some(10)),
+        ("not held back until a dispatch", b"retry: 10\ndata: a\n", Some(10)),
+        ("empty ignored", b"retry: 3\nretry:\nretry: \n", Some(3)),
+        ("u64::MAX", b"retry: 18446744073709551615\n", Some(u64::MAX)),
+        ("overflow ignored", b"retry: 3\nretry: 18446744073709551616\n", Some(3)),
+        ("overflow ignored", b"retry: 99999999999999999999999999\n", None),
+    ];
+    for (rule, bytes, want) in cases {
+        assert_eq!(check(bytes).retry, *want, "{rule}: {:?}", String::from_utf8_lossy(bytes));
+    }
+    // retry never dispatches.
     assert_eq!(check(b"retry: 10\n\n").events, []);
-    assert_eq!(check(b"retry: 10\ndata: a\n").retry, Some(10));
-}
-
-#[test]
-fn retry_empty_ignored() {
-    assert_eq!(check(b"retry: 3\nretry:\nretry: \n").retry, Some(3));
-}
-
-#[test]
-fn retry_overflow_ignored() {
-    assert_eq!(check(b"retry: 18446744073709551615\n").retry, Some(u64::MAX));
-    assert_eq!(check(b"retry: 3\nretry: 18446744073709551616\n").retry, Some(3));
-    assert_eq!(check(b"retry: 99999999999999999999999999\n").retry, None);
-}
-
-#[test]
-fn other_fields_ignored() {
-    // Field names are compared literally: no case folding, no trimming.
-    assert_eq!(events(b"foo: bar\nData: x\nDATA: y\ndata : z\n data: w\n\n"), []);
-    assert_eq!(events(b"foo: bar\ndata: ok\nEvent: t\nID: 9\n\n"), [msg("ok")]);
-}
-
-#[test]
-fn empty_data_buffer_not_dispatched_and_type_reset() {
-    assert_eq!(events(b"event: a\n\ndata: b\n\n"), [msg("b")]);
-    assert_eq!(events(b"event: a\nid: 1\nretry: 5\n\n"), []);
-}
-
-#[test]
-fn type_defaults_to_message() {
-    assert_eq!(events(b"data: x\n\n"), [ev("message", "x", "")]);
-    assert_eq!(events(b"event:\ndata: x\n\n"), [ev("message", "x", "")]);
-}
-
-#[test]
-fn end_of_stream_discards_unfinished_event() {
-    assert_eq!(events(b"data: a\n\ndata: b\n"), [msg("a")]);
-    assert_eq!(events(b"event: t\ndata: b\n"), []);
 }
 
 #[test]
@@ -410,41 +347,33 @@ fn web_platform_tests_formats() {
     );
 }
 
-// ---------------------------------------------------------------------------------------------
-// Size cap
-// ---------------------------------------------------------------------------------------------
+// --- Size cap
 
 #[test]
-fn size_cap_exactly_at_limit_accepted() {
-    // The line "data: 0123456789" is 16 bytes.
-    let (events, result) = check_limited(16, b"data: 0123456789\n\n");
-    assert_eq!((events, result), (vec![msg("0123456789")], Ok(())));
-    // Data buffer "0123\n" (5 bytes) + the pending line "data: 01234" (11 bytes) = 16.
-    let (events, result) = check_limited(16, b"data: 0123\ndata: 01234\n\n");
-    assert_eq!((events, result), (vec![msg("0123\n01234")], Ok(())));
-}
-
-#[test]
-fn size_cap_over_limit_errors() {
-    let too_large = Err(SseError::EventTooLarge { limit: 16 });
-    assert_eq!(check_limited(16, b"data: 01234567890\n\n"), (vec![], too_large.clone()));
-    assert_eq!(check_limited(16, b"data: 0123\ndata: 012345\n\n"), (vec![], too_large.clone()));
-    // Unterminated too: the pending line alone is over the limit.
-    assert_eq!(check_limited(16, b"data: 01234567890"), (vec![], too_large.clone()));
-    // Comment lines count as the pending line as well.
-    assert_eq!(check_limited(16, b": 0123456789abcdef\n"), (vec![], too_large.clone()));
-    // Events completed before the offending bytes are delivered, by the same feed too.
-    assert_eq!(check_limited(16, b"data: a\n\ndata: 0123456789abcdef\n\ndata: b\n\n"), (vec![msg("a")], too_large));
-}
-
-#[test]
-fn size_cap_counts_decoded_data() {
-    // 4 invalid bytes (line of 10 bytes) decode to 4 × U+FFFD = 12 bytes, plus LF = 13.
-    assert_eq!(check_limited(12, b"data: \xFF\xFF\xFF\xFF\n\n"), (vec![], Err(SseError::EventTooLarge { limit: 12 })));
-    assert_eq!(
-        check_limited(13, b"data: \xFF\xFF\xFF\xFF\n\n"),
-        (vec![msg("\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}")], Ok(()))
-    );
+fn size_cap_rules() {
+    let ok = |events: &[Event]| (events.to_vec(), Ok(()));
+    let over = |limit: usize, events: &[Event]| (events.to_vec(), Err(SseError::EventTooLarge { limit }));
+    // (the rule, the limit, the stream, its events and result)
+    let cases: &[(&str, usize, &[u8], Limited)] = &[
+        // The line "data: 0123456789" is 16 bytes.
+        ("exactly at the limit", 16, b"data: 0123456789\n\n", ok(&[msg("0123456789")])),
+        // Data buffer "0123\n" (5 bytes) + the pending line "data: 01234" (11 bytes) = 16.
+        ("exactly at the limit", 16, b"data: 0123\ndata: 01234\n\n", ok(&[msg("0123\n01234")])),
+        ("over the limit", 16, b"data: 01234567890\n\n", over(16, &[])),
+        ("over the limit", 16, b"data: 0123\ndata: 012345\n\n", over(16, &[])),
+        ("the pending line alone, unterminated", 16, b"data: 01234567890", over(16, &[])),
+        ("a comment line as the pending line", 16, b": 0123456789abcdef\n", over(16, &[])),
+        // Events completed before the offending bytes are delivered, by the same feed too.
+        ("events before it", 16, b"data: a\n\ndata: 0123456789abcdef\n\ndata: b\n\n", over(16, &[msg("a")])),
+        // 4 invalid bytes (line of 10 bytes) decode to 4 × U+FFFD = 12 bytes, plus LF = 13.
+        ("decoded data counts", 12, b"data: \xFF\xFF\xFF\xFF\n\n", over(12, &[])),
+        ("decoded data counts", 13, b"data: \xFF\xFF\xFF\xFF\n\n", ok(&[msg("\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}")])),
+        ("zero", 0, b"\n\n\r\n", ok(&[])),
+        ("zero", 0, b"\nd", over(0, &[])),
+    ];
+    for (rule, limit, bytes, want) in cases {
+        assert_eq!(&check_limited(*limit, bytes), want, "{rule}");
+    }
 }
 
 #[test]
@@ -497,15 +426,7 @@ fn huge_event_dripped_under_default_limit() {
     assert_eq!(parse_all(stream.as_bytes()).unwrap(), out);
 }
 
-#[test]
-fn size_cap_zero() {
-    assert_eq!(check_limited(0, b"\n\n\r\n"), (vec![], Ok(())));
-    assert_eq!(check_limited(0, b"\nd"), (vec![], Err(SseError::EventTooLarge { limit: 0 })));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Property tests: random streams, random chunkings, a naive reference implementation
-// ---------------------------------------------------------------------------------------------
+// --- Property tests: random streams, random chunkings, a naive reference implementation
 
 /// The spec, applied naively: decode the whole stream, strip one BOM, split into lines, apply
 /// the rules line by line.
@@ -686,9 +607,7 @@ proptest! {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Fixtures
-// ---------------------------------------------------------------------------------------------
+// --- Fixtures
 
 fn chunked_events(bytes: &[u8], size: usize) -> Vec<Event> {
     let mut parser = Parser::new();
@@ -725,30 +644,12 @@ fn check_responses_stream(name: &str, bytes: &[u8]) -> Vec<Event> {
     whole
 }
 
-fn sse_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|ext| ext == "sse"))
-        .collect();
-    files.sort();
-    files
-}
-
 #[test]
 fn recorded_fixtures() {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded"));
-    if !dir.is_dir() {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true: no recorded fixtures at {}", dir.display());
-        eprintln!("SKIPPED: ../shared/fixtures/recorded not found");
-        return;
-    }
-    let files = sse_files(dir);
-    assert!(!files.is_empty(), "no .sse files in {}", dir.display());
+    let Some(files) = recordings::shared(recordings::RECORDED) else { return };
     for path in files {
-        let bytes = std::fs::read(&path).unwrap();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let events = check_responses_stream(&name, &bytes);
+        let name = recordings::name(&path);
+        let events = check_responses_stream(&name, &std::fs::read(&path).unwrap());
         eprintln!("{name}: {} events", events.len());
     }
 }
@@ -765,8 +666,7 @@ fn types(events: &[Event]) -> Vec<&str> {
 
 #[test]
 fn own_fixtures_all_pass() {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sse"));
-    let files = sse_files(dir);
+    let files = recordings::sse_files(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sse"));
     assert!(files.len() >= 4);
     for path in files {
         let bytes = std::fs::read(&path).unwrap();

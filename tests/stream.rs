@@ -6,7 +6,10 @@
 use cometapi_responses::accumulate::Mirror;
 use cometapi_responses::error::Error;
 use cometapi_responses::stream::{Show, StreamState};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+#[path = "common/recordings.rs"]
+mod recordings;
 
 /// What a consumer sees: the event types it got, then how the stream ended.
 #[derive(Debug, PartialEq)]
@@ -24,9 +27,8 @@ fn class(e: &Error, has_response: bool) -> String {
     }
 }
 
-/// Drives the state machine the way both shells do: feed chunks, take the entries (applying
-/// their patches to a mirror, handing out the `Yield` ones) until the outcome is decided; at the
-/// end of the body, `end_of_body`. Errors carry the mirror's snapshot, as the shells attach it.
+/// Drives the state machine as both shells do: feed chunks, apply every entry to a mirror, hand out
+/// the `Yield` ones, until the outcome is decided (`end_of_body` at the end).
 fn run(bytes: &[u8], chunk: usize) -> Seen {
     drive(StreamState::entries(None), bytes, chunk)
 }
@@ -111,21 +113,14 @@ fn completed(text: &str, status: &str) -> String {
 }
 
 #[test]
-fn completed_ends_normally_with_the_final_response() {
-    let s = created() + &text_events("Hello there world") + &completed("Hello there world", "completed");
-    let seen = all_chunkings(s.as_bytes());
-    assert_eq!(seen.end, Ok(()));
-    assert_eq!(seen.final_text.as_deref(), Some("Hello there world"));
-    assert_eq!(seen.types.first().map(String::as_str), Some("response.created"));
-    assert_eq!(seen.types.last().map(String::as_str), Some("response.completed"));
-}
-
-#[test]
-fn incomplete_ends_normally_too() {
-    let s = created() + &text_events("Cut ") + &completed("Cut ", "incomplete");
-    let seen = all_chunkings(s.as_bytes());
-    assert_eq!(seen.end, Ok(()));
-    assert_eq!(seen.final_text.as_deref(), Some("Cut "));
+fn completed_and_incomplete_end_normally_with_the_final_response() {
+    for (status, text) in [("completed", "Hello there world"), ("incomplete", "Cut ")] {
+        let seen = all_chunkings((created() + &text_events(text) + &completed(text, status)).as_bytes());
+        assert_eq!(seen.end, Ok(()), "{status}");
+        assert_eq!(seen.final_text.as_deref(), Some(text), "{status}");
+        assert_eq!(seen.types.first().map(String::as_str), Some("response.created"), "{status}");
+        assert_eq!(seen.types.last(), Some(&format!("response.{status}")), "{status}");
+    }
 }
 
 #[test]
@@ -216,43 +211,18 @@ fn whatever_follows_the_terminal_event_is_ignored() {
     assert_eq!(seen.end, Ok(()));
 }
 
-/// The `.sse` files of `dir`, sorted.
-fn sse_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("sse"))
-        .collect();
-    files.sort();
-    files
-}
-
-/// The recordings in ../shared/fixtures/recorded (at least 9); `None` (the test says SKIPPED)
-/// when the folder is absent, which fails under `CI=true`.
-fn recorded(what: &str) -> Option<Vec<PathBuf>> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded"));
-    if !dir.is_dir() {
-        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true, but ../shared/fixtures/recorded is missing");
-        eprintln!("SKIPPED: ../shared/fixtures/recorded not found; {what} did not run");
-        return None;
-    }
-    let files = sse_files(dir);
+/// The recordings in ../shared/fixtures/recorded (at least 9); `None` when absent (SKIPPED).
+fn recorded() -> Option<Vec<PathBuf>> {
+    let files = recordings::shared(recordings::RECORDED)?;
     assert!(files.len() >= 9, "only {} recordings found", files.len());
     Some(files)
 }
 
-/// Every bridge recording, cut off before its terminal event, in chunks of every size up to 64
-/// bytes: a `StreamError` whose snapshot (the mirror of every entry handed out) holds the text
-/// of every delta, and after each entry the snapshot's `output_text` is the deltas so far.
+/// Bridge recordings cut off before the terminal event, in chunks of 1..=64 bytes: a `StreamError`,
+/// and after each entry the mirror's `output_text` is the deltas so far.
 #[test]
 fn bridge_streams_cut_off_keep_the_text_delivered() {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/bridges"));
-    if !dir.is_dir() {
-        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true, but ../shared/fixtures/bridges is missing");
-        eprintln!("SKIPPED: ../shared/fixtures/bridges not found");
-        return;
-    }
-    let files = sse_files(dir);
+    let Some(files) = recordings::shared(recordings::BRIDGES) else { return };
     assert!(files.len() >= 3);
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -295,7 +265,7 @@ fn bridge_streams_cut_off_keep_the_text_delivered() {
 
 #[test]
 fn recorded_streams_end_as_their_terminal_event_says() {
-    let Some(files) = recorded("recorded-stream outcome tests") else { return };
+    let Some(files) = recorded() else { return };
     for path in &files {
         let bytes = std::fs::read(path).unwrap();
         let seen = all_chunkings(&bytes);
@@ -315,7 +285,7 @@ fn recorded_streams_end_as_their_terminal_event_says() {
 
 #[test]
 fn synthetic_fixtures_end_as_expected() {
-    for path in sse_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/responses")) {
+    for path in recordings::sse_files(recordings::SYNTHETIC) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let seen = all_chunkings(&std::fs::read(&path).unwrap());
         match name.as_str() {
@@ -327,15 +297,16 @@ fn synthetic_fixtures_end_as_expected() {
     }
 }
 
+/// The frames of `body`, each event numbered by its position (`sequence_number`).
+fn numbered_frames(body: &str) -> Vec<String> {
+    let frames = body.split("\n\n").filter(|f| !f.is_empty()).enumerate();
+    frames.map(|(i, f)| f.replacen("{\"type\":", &format!("{{\"sequence_number\":{i},\"type\":"), 1) + "\n\n").collect()
+}
+
 #[test]
 fn hidden_events_are_folded_but_not_handed_out() {
     let body = created() + &text_events("one two three") + &completed("one two three", "completed");
-    let numbered: String = body
-        .split("\n\n")
-        .filter(|f| !f.is_empty())
-        .enumerate()
-        .map(|(i, f)| f.replacen("{\"type\":", &format!("{{\"sequence_number\":{i},\"type\":"), 1) + "\n\n")
-        .collect();
+    let numbered = numbered_frames(&body).concat();
     let mut st = StreamState::entries(None);
     st.hide_through(3);
     let seen = drive(st, numbered.as_bytes(), 7);
@@ -348,12 +319,7 @@ fn hidden_events_are_folded_but_not_handed_out() {
 
 #[test]
 fn a_restarted_body_drops_what_it_repeats_and_goes_on() {
-    let frames: Vec<String> = (created() + &text_events("a b c d") + &completed("a b c d", "completed"))
-        .split("\n\n")
-        .filter(|f| !f.is_empty())
-        .enumerate()
-        .map(|(i, f)| f.replacen("{\"type\":", &format!("{{\"sequence_number\":{i},\"type\":"), 1) + "\n\n")
-        .collect();
+    let frames = numbered_frames(&(created() + &text_events("a b c d") + &completed("a b c d", "completed")));
     let mut st = StreamState::entries(None);
     let mut mirror = Mirror::new();
     let mut types = Vec::new();
@@ -402,9 +368,8 @@ fn frames_reencode_each_event_as_received() {
     assert!(st.take_terminal_batch().is_some_and(|b| b.ends_with(",1]")));
 }
 
-/// Batches mode read as js/stream.js reads it: every entry `(event, patches, show)`, a `1` in
-/// place of the patches standing for the previous entry's of the same batch. Also returns how
-/// many `1`s there were.
+/// Batches mode read as js/stream.js reads it: entries `(event, patches, show)` (a `1` repeats the
+/// previous entry's patches), and how many `1`s there were.
 fn batch_entries(bytes: &[u8], chunk: usize) -> (Vec<(serde_json::Value, serde_json::Value, u64)>, usize) {
     let mut s = StreamState::batches(None);
     let (mut out, mut repeats) = (Vec::new(), 0);
@@ -454,8 +419,7 @@ fn entries_of(bytes: &[u8]) -> Vec<(serde_json::Value, serde_json::Value, u64)> 
     out
 }
 
-/// Batches (the JS wrapper's mode: a run of appends repeated as `1`) say exactly what entries
-/// say, in any chunking, with the same outcome.
+/// Batches say exactly what entries say, in any chunking, with the same outcome.
 fn batches_agree_with_entries(bytes: &[u8], what: &str) {
     let expected = entries_of(bytes);
     assert_eq!(batch_entries(bytes, bytes.len()).0, expected, "{what}");
@@ -481,7 +445,7 @@ fn batches_repeat_a_run_of_appends_as_1_and_mean_the_same_as_entries() {
         5,
         "six deltas: the first writes its appends, five repeat them"
     );
-    let files = sse_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/responses"));
+    let files = recordings::sse_files(recordings::SYNTHETIC);
     assert!(files.len() >= 5, "only {} synthetic fixtures", files.len());
     for path in &files {
         batches_agree_with_entries(&std::fs::read(path).unwrap(), &path.display().to_string());
@@ -490,7 +454,7 @@ fn batches_repeat_a_run_of_appends_as_1_and_mean_the_same_as_entries() {
 
 #[test]
 fn batches_agree_with_entries_on_recorded_streams() {
-    let Some(files) = recorded("batch/entries agreement on recordings") else { return };
+    let Some(files) = recorded() else { return };
     for path in &files {
         batches_agree_with_entries(&std::fs::read(path).unwrap(), &path.display().to_string());
     }

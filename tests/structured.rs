@@ -108,8 +108,7 @@ fn the_typed_output_parsed_deserializes_into_any_type() {
     assert_eq!(r.output_parsed::<Value>().unwrap(), Some(json!({"name": "Ad\u{FFFD}", "age": 36, "x": null})));
 }
 
-// ---------------------------------------------------------------------------------------------
-// Streams
+// --- Streams
 
 fn sse(events: &[Value]) -> String {
     events.iter().map(|e| format!("event: {}\ndata: {e}\n\n", e["type"].as_str().unwrap())).collect()
@@ -296,8 +295,7 @@ fn the_output_parser_follows_appends_and_replacements() {
     assert_eq!(o.state(), Some(&OutputState::Parse));
 }
 
-// ---------------------------------------------------------------------------------------------
-// parse() through the call machine
+// --- parse() through the call machine
 
 fn parse_call(params: &Value, answer: &Value) -> cometapi_responses::call::Call {
     use cometapi_responses::call::Call;

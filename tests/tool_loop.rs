@@ -1,15 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]
-//! Native tests of the tool loop's state machine (`src/tool_loop/`).
-//!
-//! The four recorded responses of one `store: false` tool loop (`../shared/fixtures/recorded/
-//! openai_reasoning_encrypted_step1..4.sse`, third-party data, read in place, never copied) drive
-//! a loop end to end through the crate's SSE parser, event decoder and accumulator: they print
-//! `SKIPPED` when the folder is absent and fail when `CI=true`. Synthetic responses cover
-//! chaining with `previous_response_id`, `conversation`, `max_steps`, tools without `execute`,
-//! invalid arguments, tool errors and odd responses.
+//! Native tests of the tool loop's state machine (`src/tool_loop/`): a recorded `store: false` loop
+//! (`openai_reasoning_encrypted_step1..4.sse`, SKIPPED when absent) end to end, and synthetic responses.
 
-use cometapi_responses::accumulate::{Accumulator, Outcome};
+use cometapi_responses::accumulate::{Accumulator, Ending};
 use cometapi_responses::error::Error;
 use cometapi_responses::event::decode;
 use cometapi_responses::sse;
@@ -18,9 +12,7 @@ use serde_json::{json, Value};
 
 const RECORDED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded");
 
-/// The final response of a recorded stream, as the client hands it out (accumulated from every
-/// event; the terminal one is authoritative). `None` (SKIPPED) when the recordings are absent,
-/// a failure under `CI=true`.
+/// The final response of a recorded stream, accumulated; `None` (SKIPPED) when absent, unless `CI=true`.
 fn recorded_response(name: &str) -> Option<Value> {
     let path = format!("{RECORDED}/{name}");
     let bytes = match std::fs::read(&path) {
@@ -39,7 +31,7 @@ fn recorded_response(name: &str) -> Option<Value> {
             acc.push(&ev);
         }
     }
-    assert_eq!(acc.outcome(), &Outcome::Completed, "{name}");
+    assert_eq!(acc.ending(), &Ending::Completed, "{name}");
     Some(acc.snapshot().expect("a snapshot").clone())
 }
 
@@ -65,8 +57,7 @@ fn calculator(args: &Value) -> String {
     r.to_string()
 }
 
-// ---------------------------------------------------------------------------------------------
-// store: false, recorded end to end
+// --- store: false, recorded end to end
 
 #[test]
 fn recorded_store_false_loop_resends_the_whole_history() {
@@ -162,8 +153,7 @@ fn recorded_store_false_loop_resends_the_whole_history() {
     assert_eq!(lens, [4, 6, 8]);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Synthetic responses
+// --- Synthetic responses
 
 fn call(call_id: &str, name: &str, arguments: &str) -> Value {
     json!({"type": "function_call", "id": format!("fc_{call_id}"), "call_id": call_id, "name": name, "arguments": arguments, "status": "completed"})

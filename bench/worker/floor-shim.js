@@ -66,3 +66,5 @@ export {
   FloorError as StreamError,
   FloorError as ValidationError,
 };
+
+export { createRedactor } from './redact-shim.js';

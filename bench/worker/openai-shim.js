@@ -37,3 +37,5 @@ export {
   OpenAIError as StreamError,
 };
 export class ValidationError extends OpenAIError {}
+
+export { createRedactor } from './redact-shim.js';

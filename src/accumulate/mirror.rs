@@ -1,13 +1,15 @@
-//! [`Mirror`]: applies [`Patch`]es to a `serde_json::Value`, the Rust twin of the npm package's
-//! JS applier. It knows nothing about event types: an operation names a path and, for `Take`
-//! and `Append`, a field of the event, which it reads from the [`ResponseEvent`].
+//! [`Mirror`]: applies [`Patch`]es to a `serde_json::Value` with the crate's one applier
+//! ([`crate::partial_json`]'s set / append at a path), the Rust twin of the npm package's JS applier. It
+//! knows nothing about event types: an operation names a path and, for `Take` and `Append`, a
+//! field of the event, which it reads from the [`ResponseEvent`].
 
 use std::mem;
 
 use serde_json::Value;
 
-use super::patch::{Key, Patch, Path, Seg};
+use super::patch::{Key, Patch, Path, Seg, MAX_DEPTH};
 use crate::event::ResponseEvent;
+use crate::partial_json::ops::{self, Step};
 use crate::partial_json::{self, Op};
 
 /// A snapshot kept by applying patches.
@@ -56,23 +58,12 @@ impl Mirror {
         self.value.as_ref()
     }
 
-    /// Consumes the mirror, returning the snapshot.
-    pub fn into_value(self) -> Option<Value> {
-        self.value
-    }
-
     /// Applies one event's patches in order.
     pub fn apply_all(&mut self, patches: &[Patch], ev: &ResponseEvent) {
         let fields = Fields::of(ev);
         for p in patches {
             self.apply_one(p, &fields);
         }
-    }
-
-    /// Applies one patch, reading event fields from `ev`. A patch that does not fit (a path that
-    /// leads nowhere, a missing event field) does nothing.
-    pub fn apply(&mut self, patch: &Patch, ev: &ResponseEvent) {
-        self.apply_one(patch, &Fields::of(ev));
     }
 
     fn apply_one(&mut self, patch: &Patch, fields: &Fields<'_>) {
@@ -94,7 +85,7 @@ impl Mirror {
             Patch::Join { path, from } => {
                 let mut text = String::new();
                 for f in from {
-                    if let Some(Value::String(s)) = self.get(f) {
+                    if let Some(Value::String(s)) = self.get_mut(f) {
                         text.push_str(s);
                     }
                 }
@@ -107,16 +98,16 @@ impl Mirror {
     /// them; an op that does not fit does nothing, the ones after it still apply).
     fn nested(&mut self, base: &Path, ops: &str) {
         let Ok(ops) = partial_json::parse_ops(ops) else { return };
-        for op in ops {
-            match op {
-                Op::Set { path, value } if path.is_empty() => self.set(base, value),
-                op => {
-                    let Some(slot) = self.get_mut(base) else { continue };
-                    let mut value = Some(mem::take(slot));
-                    let _ = partial_json::apply_op(&mut value, op);
-                    *slot = value.unwrap_or_default();
-                }
-            }
+        let mut path: Vec<Step<'_>> = Vec::new();
+        for op in &ops {
+            let (Op::Set { path: sub, .. } | Op::Cat { path: sub, .. }) = op;
+            path.clear();
+            path.extend(base.segs().iter().map(|s| -> Step<'_> { step(s) }));
+            path.extend(sub.iter().map(Step::from));
+            let _ = match op {
+                Op::Set { value, .. } => ops::set(&mut self.value, &path, value.clone()),
+                Op::Cat { text, .. } => ops::cat(&mut self.value, &path, text),
+            };
         }
     }
 
@@ -135,51 +126,14 @@ impl Mirror {
         self.value = Some(new);
     }
 
-    fn get(&self, path: &Path) -> Option<&Value> {
-        let mut v = self.value.as_ref()?;
-        for s in path.segs() {
-            v = match s {
-                Seg::Key(k) => v.as_object()?.get(k.as_str())?,
-                Seg::Index(i) => v.as_array()?.get(usize::try_from(*i).ok()?)?,
-            };
-        }
-        Some(v)
-    }
-
     fn get_mut(&mut self, path: &Path) -> Option<&mut Value> {
-        let mut v = self.value.as_mut()?;
-        for s in path.segs() {
-            v = match s {
-                Seg::Key(k) => v.as_object_mut()?.get_mut(k.as_str())?,
-                Seg::Index(i) => v.as_array_mut()?.get_mut(usize::try_from(*i).ok()?)?,
-            };
-        }
-        Some(v)
+        let (steps, n) = steps(path);
+        ops::walk(&mut self.value, steps.get(..n).unwrap_or_default()).ok()
     }
 
     fn set(&mut self, path: &Path, value: Value) {
-        let Some((last, parent)) = path.segs().split_last() else {
-            self.value = Some(value);
-            return;
-        };
-        let Some(parent) = Path::new(parent).and_then(|p| self.get_mut(&p)) else { return };
-        match (last, parent) {
-            (Seg::Key(k), Value::Object(o)) => match o.get_mut(k.as_str()) {
-                Some(slot) => *slot = value,
-                None => {
-                    o.insert(k.as_str().to_owned(), value);
-                }
-            },
-            (Seg::Index(i), Value::Array(a)) => {
-                let Ok(i) = usize::try_from(*i) else { return };
-                if i == a.len() {
-                    a.push(value);
-                } else if let Some(slot) = a.get_mut(i) {
-                    *slot = value;
-                }
-            }
-            _ => {}
-        }
+        let (steps, n) = steps(path);
+        let _ = ops::set(&mut self.value, steps.get(..n).unwrap_or_default(), value);
     }
 
     fn cat(&mut self, path: &Path, text: &str) {
@@ -189,4 +143,20 @@ impl Mirror {
             self.set(path, Value::String(text.to_owned()));
         }
     }
+}
+
+fn step(seg: &Seg) -> Step<'static> {
+    match *seg {
+        Seg::Key(k) => Step::Key(k.as_str()),
+        Seg::Index(i) => Step::Index(usize::try_from(i).unwrap_or(usize::MAX)),
+    }
+}
+
+/// A [`Path`] as the applier's steps, without allocating: the steps and how many there are.
+fn steps(path: &Path) -> ([Step<'static>; MAX_DEPTH], usize) {
+    let mut out = [Step::Index(0); MAX_DEPTH];
+    for (slot, s) in out.iter_mut().zip(path.segs()) {
+        *slot = step(s);
+    }
+    (out, path.segs().len())
 }

@@ -20,7 +20,7 @@
 //!   mid-stream with `output: []` or fewer items must not erase what was shown); the terminal
 //!   ones carry the
 //!   final output and win (unless they have no `output` array at all). One without a
-//!   `response` object changes nothing, but a terminal one still decides the outcome.
+//!   `response` object changes nothing, but a terminal one still decides the ending.
 //! - Before any lifecycle event, the first event that writes into the output (an item, part,
 //!   text, annotation or tool status event) starts the snapshot as
 //!   `{"object": "response", "status": "in_progress", "output": [], "output_text": ""}`
@@ -58,13 +58,13 @@
 //! The snapshot always carries `output_text` (see [`compute_output_text`]), kept incrementally:
 //! a delta at the end of the text costs O(delta).
 //!
-//! Outcome: the first terminal event decides it and later events do not change it (OpenAI sends
+//! Ending: the first terminal event decides it and later events do not change it (OpenAI sends
 //! `error` and then `response.failed`; the stream is over at the first).
 
 mod apply;
 mod arguments;
+mod ending;
 mod mirror;
-mod outcome;
 mod output_text;
 pub mod patch;
 mod skeleton;
@@ -72,13 +72,16 @@ mod text;
 
 use serde_json::Value;
 
+pub use ending::Ending;
 pub use mirror::Mirror;
-pub use outcome::Outcome;
 pub use output_text::{compute_output_text, output_text_to_set, with_output_text};
 pub use patch::{Key, Patch, Path, Seg};
 
 use crate::event::ResponseEvent;
 use skeleton::Skeleton;
+
+/// How an accumulator that keeps a snapshot applies its patches to it.
+type Apply = fn(&mut Mirror, &[Patch], &ResponseEvent);
 
 /// Accumulates events into a Response snapshot (or only into patches, see
 /// [`without_snapshot`](Self::without_snapshot)).
@@ -87,9 +90,11 @@ pub struct Accumulator {
     skeleton: Skeleton,
     /// The last push's patches (the buffer is reused).
     patches: Vec<Patch>,
-    /// The snapshot, when this accumulator keeps one.
-    mirror: Option<Mirror>,
-    outcome: Outcome,
+    /// The snapshot and its applier, when this accumulator keeps one. The applier is called
+    /// through a pointer only [`new`](Self::new) takes, so a build that never keeps a snapshot
+    /// (the npm package: its snapshot lives in JS) links none of the [`Mirror`]'s code.
+    mirror: Option<(Mirror, Apply)>,
+    ending: Ending,
     version: u64,
 }
 
@@ -100,30 +105,30 @@ impl Default for Accumulator {
 }
 
 impl Accumulator {
-    /// An empty accumulator that keeps the snapshot (none yet, outcome `Pending`, version 0).
+    /// An empty accumulator that keeps the snapshot (none yet, ending `Pending`, version 0).
     pub fn new() -> Self {
-        Accumulator {
-            skeleton: Skeleton::default(),
-            patches: Vec::new(),
-            mirror: Some(Mirror::new()),
-            outcome: Outcome::Pending,
-            version: 0,
-        }
+        Accumulator { mirror: Some((Mirror::new(), Mirror::apply_all)), ..Self::without_snapshot() }
     }
 
     /// An accumulator that only records patches (for an applier elsewhere): no snapshot, so
     /// [`snapshot`](Self::snapshot) and [`response_json`](Self::response_json) are `None`,
-    /// [`output_text`](Self::output_text) is `""`, and a `Failed` / `Error` outcome carries no
+    /// [`output_text`](Self::output_text) is `""`, and a `Failed` / `Error` ending carries no
     /// snapshot JSON.
     pub fn without_snapshot() -> Self {
-        Accumulator { mirror: None, ..Self::new() }
+        Accumulator {
+            skeleton: Skeleton::default(),
+            patches: Vec::new(),
+            mirror: None,
+            ending: Ending::Pending,
+            version: 0,
+        }
     }
 
     /// The Response so far (with `output_text`); `None` before the first event that writes
     /// into it (see the module docs), and
     /// always for [`without_snapshot`](Self::without_snapshot).
     pub fn snapshot(&self) -> Option<&Value> {
-        self.mirror.as_ref().and_then(Mirror::value)
+        self.mirror.as_ref().and_then(|(m, _)| m.value())
     }
 
     /// The concatenated text of all `output_text` parts of all `message` items so far.
@@ -143,8 +148,8 @@ impl Accumulator {
     }
 
     /// How the stream ended so far.
-    pub fn outcome(&self) -> &Outcome {
-        &self.outcome
+    pub fn ending(&self) -> &Ending {
+        &self.ending
     }
 
     /// Bumps on every push that changed the snapshot (0 before any).
@@ -183,13 +188,13 @@ impl Accumulator {
         apply::apply(&mut self.skeleton, ev, &mut self.patches);
         if !self.patches.is_empty() {
             self.version += 1;
-            if let Some(m) = &mut self.mirror {
-                m.apply_all(&self.patches, ev);
+            if let Some((m, apply)) = &mut self.mirror {
+                apply(m, &self.patches, ev);
             }
         }
-        if !self.outcome.is_terminal() {
-            if let Some(o) = Outcome::of(ev, || self.response_json()) {
-                self.outcome = o;
+        if !self.ending.is_terminal() {
+            if let Some(o) = Ending::of(ev, || self.response_json()) {
+                self.ending = o;
             }
         }
     }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::patch::{Key, Patch, Path};
 use super::skeleton::Skeleton;
 use crate::error::Error;
-use crate::event::{excerpt, ResponseEvent};
+use crate::event::{printable_prefix, ResponseEvent};
 
 /// `output_text` of a Response (see the module docs).
 pub fn compute_output_text(response: &Value) -> String {
@@ -48,7 +48,10 @@ pub fn output_text_to_set(response_json: &str) -> Result<Option<String>, Error> 
     use crate::event::lenient::{parse_keeping_surrogates, restore_surrogates};
     let v = parse_keeping_surrogates(response_json).map_err(|e| malformed(response_json, &e))?;
     if !v.is_object() {
-        return Err(Error::stream(format!("expected a Response object; body begins: {}", excerpt(response_json, 60))));
+        return Err(Error::stream(format!(
+            "expected a Response object; body begins: {}",
+            printable_prefix(response_json, 60)
+        )));
     }
     let text = match v.get("output") {
         Some(Value::Array(_)) => compute_output_text(&v),
@@ -64,7 +67,7 @@ fn malformed(response_json: &str, e: &serde_json::Error) -> Error {
         "malformed Response JSON (line {}, column {}); body begins: {}",
         e.line(),
         e.column(),
-        excerpt(response_json, 60)
+        printable_prefix(response_json, 60)
     ))
 }
 
@@ -82,7 +85,10 @@ pub fn with_output_text(response_json: &str) -> Result<String, Error> {
         _ => None,
     };
     let Value::Object(obj) = &mut v else {
-        return Err(Error::stream(format!("expected a Response object; body begins: {}", excerpt(response_json, 60))));
+        return Err(Error::stream(format!(
+            "expected a Response object; body begins: {}",
+            printable_prefix(response_json, 60)
+        )));
     };
     match text {
         Some(t) => {

@@ -39,13 +39,13 @@ pub fn check_base_url(url: &str) -> Result<(), Error> {
         return bad("it does not start with http:// or https://");
     };
     let host = rest.split('/').next().unwrap_or_default();
-    if host.is_empty() || host.starts_with(':') || host.contains('@') {
+    if host.is_empty() || host.starts_with(':') || host.bytes().any(|b| b == b'@') {
         return bad("it has no host");
     }
     if url.bytes().any(|b| b <= b' ' || b == b'\\' || b >= 0x7f) {
         return bad("it holds spaces, control characters, backslashes or non-ASCII characters");
     }
-    if url.contains('?') || url.contains('#') {
+    if url.bytes().any(|b| b == b'?' || b == b'#') {
         return bad("it has a query or a fragment");
     }
     Ok(())
@@ -64,7 +64,7 @@ pub(super) fn json_object(param: &str, text: &str) -> Result<String, Error> {
 /// Appends `?k=v&…` for the pairs given (values percent-encoded); nothing for no pairs.
 pub(super) fn push_query(url: &mut String, pairs: &[(&str, String)]) {
     for (i, (k, v)) in pairs.iter().enumerate() {
-        url.push(if i == 0 && !url.contains('?') { '?' } else { '&' });
+        url.push(if i == 0 && !url.bytes().any(|b| b == b'?') { '?' } else { '&' });
         push_encoded(url, k);
         url.push('=');
         push_encoded(url, v);

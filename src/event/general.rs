@@ -35,7 +35,9 @@ pub(super) fn decode_general(data: String, sse_name: &str) -> Result<Option<Resp
         uint("summary_index"),
         uint("annotation_index"),
     );
-    let mut string = |key: &str| match obj.remove(key) {
+    // Fields are taken (leaving `null`), not removed: no map removal code in the wasm.
+    let mut take = |key: &str| obj.get_mut(key).map(Value::take);
+    let mut string = |key: &str| match take(key) {
         Some(Value::String(s)) => Some(s),
         _ => None,
     };
@@ -58,12 +60,12 @@ pub(super) fn decode_general(data: String, sse_name: &str) -> Result<Option<Resp
         _ => None,
     };
     let payload = match kind {
-        k if k.is_lifecycle() => obj.remove("response"),
-        K::OutputItemAdded | K::OutputItemDone => obj.remove("item"),
+        k if k.is_lifecycle() => take("response"),
+        K::OutputItemAdded | K::OutputItemDone => take("item"),
         K::ContentPartAdded | K::ContentPartDone | K::ReasoningSummaryPartAdded | K::ReasoningSummaryPartDone => {
-            obj.remove("part")
+            take("part")
         }
-        K::OutputTextAnnotationAdded => obj.remove("annotation"),
+        K::OutputTextAnnotationAdded => take("annotation"),
         _ => None,
     };
     let error = (kind == K::Error).then(|| Box::new(normalise_error(&obj, &data)));

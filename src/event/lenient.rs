@@ -67,11 +67,19 @@ pub const SURROGATE_MARK: char = '\u{FDD0}';
 /// JSON text written from values of [`parse_keeping_surrogates`], each encoded lone surrogate
 /// (and mark) as its `\uXXXX` escape (module docs).
 pub fn restore_surrogates(json: String) -> String {
-    if json.contains(SURROGATE_MARK) {
-        json.replace(SURROGATE_MARK, "\\u")
-    } else {
-        json
+    // By bytes and chars: a `char` pattern search links a general searcher into the wasm.
+    if !json.as_bytes().windows(3).any(|w| w == "\u{FDD0}".as_bytes()) {
+        return json;
     }
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c == SURROGATE_MARK {
+            out.push_str("\\u");
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// What a lone surrogate escape becomes.

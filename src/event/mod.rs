@@ -39,7 +39,7 @@ pub use response_event::ResponseEvent;
 
 pub(crate) use general::scalar_string;
 /// `malformed::printable_prefix` under its old name (`accumulate` and `request` use it).
-pub(crate) use malformed::printable_prefix as excerpt;
+pub(crate) use malformed::printable_prefix;
 
 /// Decodes one SSE event (copies its data; see [`decode_owned`] to avoid the copy).
 ///

@@ -60,7 +60,7 @@
 //!   its `preserve_order` feature is on), not `JSON.parse`'s.
 
 mod machine;
-mod ops;
+pub(crate) mod ops;
 
 use std::fmt::{self, Write as _};
 

@@ -1,5 +1,6 @@
 //! Patch ops (the project's vocabulary, module docs of [`partial_json`](super)) as Rust values,
-//! and the applier that mirrors them onto a [`serde_json::Value`].
+//! and the one applier of the crate: it sets and appends at a path in a [`serde_json::Value`],
+//! for these ops and for the snapshot's patches ([`Mirror`](crate::accumulate::Mirror)).
 
 use std::fmt;
 
@@ -98,47 +99,71 @@ fn op_from_value(item: Value) -> Result<Op, OpsError> {
     }
 }
 
-fn child<'a>(v: &'a mut Value, seg: &PathSeg) -> Option<&'a mut Value> {
-    match (v, seg) {
-        (Value::Object(m), PathSeg::Key(k)) => m.get_mut(k.as_str()),
-        (Value::Array(a), PathSeg::Index(i)) => a.get_mut(*i),
-        _ => None,
+/// One step of a path, borrowed: what an op's path and the snapshot's
+/// [`Path`](crate::accumulate::Path) both lead through, so that one walker serves both.
+#[derive(Clone, Copy)]
+pub(crate) enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> From<&'a PathSeg> for Step<'a> {
+    fn from(seg: &'a PathSeg) -> Self {
+        match seg {
+            PathSeg::Key(k) => Step::Key(k),
+            PathSeg::Index(i) => Step::Index(*i),
+        }
     }
 }
 
-fn walk<'a>(target: &'a mut Option<Value>, path: &[PathSeg]) -> Result<&'a mut Value, OpsError> {
+/// The value `path` leads to from `target`.
+pub(crate) fn walk<'v>(target: &'v mut Option<Value>, path: &[Step<'_>]) -> Result<&'v mut Value, OpsError> {
     let mut cur = target.as_mut().ok_or(OpsError::Path("no value yet at the root"))?;
-    for seg in path {
-        cur = child(cur, seg).ok_or(OpsError::Path("the path leads nowhere"))?;
+    for step in path {
+        cur = match (cur, *step) {
+            (Value::Object(m), Step::Key(k)) => m.get_mut(k),
+            (Value::Array(a), Step::Index(i)) => a.get_mut(i),
+            _ => None,
+        }
+        .ok_or(OpsError::Path("the path leads nowhere"))?;
     }
     Ok(cur)
+}
+
+/// Sets `value` at `path` (`[]`: the root; an index equal to the array's length pushes).
+pub(crate) fn set(target: &mut Option<Value>, path: &[Step<'_>], value: Value) -> Result<(), OpsError> {
+    let Some((last, parent)) = path.split_last() else {
+        *target = Some(value);
+        return Ok(());
+    };
+    match (walk(target, parent)?, *last) {
+        (Value::Object(m), Step::Key(k)) => {
+            m.insert(k.to_owned(), value);
+        }
+        (Value::Array(a), Step::Index(i)) if i == a.len() => a.push(value),
+        (Value::Array(a), Step::Index(i)) => {
+            *a.get_mut(i).ok_or(OpsError::Path("an index past the end of the array"))? = value;
+        }
+        _ => return Err(OpsError::Path("the path's last step does not fit its container")),
+    }
+    Ok(())
+}
+
+/// Appends `text` to the string at `path`.
+pub(crate) fn cat(target: &mut Option<Value>, path: &[Step<'_>], text: &str) -> Result<(), OpsError> {
+    match walk(target, path)? {
+        Value::String(s) => s.push_str(text),
+        _ => return Err(OpsError::Path("a \"c\" op's path is not a string")),
+    }
+    Ok(())
 }
 
 /// Applies one op to `target` (`None`: no value yet; a set at the root creates it).
 pub fn apply_op(target: &mut Option<Value>, op: Op) -> Result<(), OpsError> {
     match op {
-        Op::Set { mut path, value } => {
-            let Some(last) = path.pop() else {
-                *target = Some(value);
-                return Ok(());
-            };
-            match (walk(target, &path)?, last) {
-                (Value::Object(m), PathSeg::Key(k)) => {
-                    m.insert(k, value);
-                }
-                (Value::Array(a), PathSeg::Index(i)) if i == a.len() => a.push(value),
-                (Value::Array(a), PathSeg::Index(i)) => {
-                    *a.get_mut(i).ok_or(OpsError::Path("an index past the end of the array"))? = value;
-                }
-                _ => return Err(OpsError::Path("the path's last step does not fit its container")),
-            }
-        }
-        Op::Cat { path, text } => match walk(target, &path)? {
-            Value::String(s) => s.push_str(&text),
-            _ => return Err(OpsError::Path("a \"c\" op's path is not a string")),
-        },
+        Op::Set { path, value } => set(target, &path.iter().map(Step::from).collect::<Vec<_>>(), value),
+        Op::Cat { path, text } => cat(target, &path.iter().map(Step::from).collect::<Vec<_>>(), &text),
     }
-    Ok(())
 }
 
 /// Reads the op text and applies its ops in order; stops at the first error (the ops before it

@@ -86,5 +86,5 @@ pub fn prepare_full(params_json: &str, stream: bool) -> Result<Prepared, Error> 
 }
 
 pub(super) fn obj_background(v: &Value) -> bool {
-    v.get("background") == Some(&Value::Bool(true))
+    matches!(v.get("background"), Some(Value::Bool(true)))
 }

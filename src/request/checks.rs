@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::event::excerpt;
+use crate::event::printable_prefix;
 
 #[derive(Clone, Copy)]
 pub(super) enum Ty {
@@ -71,7 +71,7 @@ pub(super) fn describe(v: &Value) -> String {
         Value::Null => "null".to_owned(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        Value::String(s) => format!("the string \"{}\"", excerpt(s, 40)),
+        Value::String(s) => format!("the string \"{}\"", printable_prefix(s, 40)),
         Value::Array(a) => format!("an array of {} items", a.len()),
         Value::Object(_) => "an object".to_owned(),
     }

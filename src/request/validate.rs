@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::checks::{as_integer, describe, expect_range, expect_type, type_error, Ty};
 use crate::error::Error;
-use crate::event::excerpt;
+use crate::event::printable_prefix;
 
 /// Checks `params` against the documented rules: an object; `model` a non-empty string;
 /// `input` a string or an array; `temperature` 0..=2; `top_p` 0..=1; `top_logprobs` an integer
@@ -147,7 +147,7 @@ pub fn validate(params: &Value) -> Result<(), Error> {
             "`conversation` cannot be used together with `previous_response_id`; give one of them",
         ));
     }
-    if get("stream_options").is_some() && get("stream") != Some(&Value::Bool(true)) {
+    if get("stream_options").is_some() && !matches!(get("stream"), Some(Value::Bool(true))) {
         return Err(Error::validation(
             "stream_options",
             "`stream_options` is only allowed when streaming (`stream: true`, i.e. with stream())",
@@ -168,20 +168,20 @@ fn validate_metadata(v: &Value) -> Result<(), Error> {
         if n > 64 {
             return Err(Error::validation(
                 "metadata",
-                format!("`metadata` keys must be at most 64 characters; key \"{}\" has {n}", excerpt(k, 24)),
+                format!("`metadata` keys must be at most 64 characters; key \"{}\" has {n}", printable_prefix(k, 24)),
             ));
         }
         let Value::String(s) = val else {
             return Err(Error::validation(
                 format!("metadata.{k}"),
-                format!("`metadata` values must be strings; \"{}\" is {}", excerpt(k, 24), describe(val)),
+                format!("`metadata` values must be strings; \"{}\" is {}", printable_prefix(k, 24), describe(val)),
             ));
         };
         let n = s.chars().count();
         if n > 512 {
             return Err(Error::validation(
                 format!("metadata.{k}"),
-                format!("`metadata` values must be at most 512 characters; \"{}\" has {n}", excerpt(k, 24)),
+                format!("`metadata` values must be at most 512 characters; \"{}\" has {n}", printable_prefix(k, 24)),
             ));
         }
     }

@@ -24,15 +24,13 @@ pub fn create_frame(params_json: &str, stream_id: Option<&str>, generate: bool) 
     let Value::Object(obj) = &mut v else {
         return Err(Error::validation("params", "params must be an object"));
     };
-    obj.remove("stream");
-    obj.remove("background");
     let mut frame = Map::new();
     frame.insert("type".to_owned(), Value::from("response.create"));
     if let Some(sid) = stream_id {
         frame.insert("stream_id".to_owned(), Value::from(sid));
     }
     for (k, val) in std::mem::take(obj) {
-        if k != "type" && k != "stream_id" {
+        if !matches!(k.as_str(), "type" | "stream_id" | "stream" | "background") {
             frame.insert(k, val);
         }
     }

@@ -142,7 +142,13 @@ impl Socket {
     /// `ws`).
     pub fn new(config: &Config) -> Result<Socket, Error> {
         check_base_url(&config.base_url)?;
-        let url = match config.base_url.split_once("://") {
+        let url = match config
+            .base_url
+            .as_bytes()
+            .windows(3)
+            .position(|w| w == b"://")
+            .and_then(|i| Some((config.base_url.get(..i)?, config.base_url.get(i + 3..)?)))
+        {
             Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => format!("wss://{rest}/responses"),
             Some((_, rest)) => format!("ws://{rest}/responses"),
             None => return Err(Error::validation("baseURL", "the base URL is not absolute")),
@@ -452,7 +458,8 @@ impl Socket {
 
     fn on_steer_event(&mut self, kind: &str, text: &str) -> Routed {
         let v: Value = crate::event::lenient::parse_value(text).unwrap_or(Value::Null);
-        let target = v.pointer("/steer/previous_response_id").and_then(Value::as_str).unwrap_or_default();
+        let target =
+            v.get("steer").and_then(|t| t.get("previous_response_id")).and_then(Value::as_str).unwrap_or_default();
         let redactor = self.redactor.clone();
         let pick = |s: &Steer| s.target == target && s.frame.is_none();
         // `accepted` answers a steer that has no answer yet; `pending` and `failed` may also come
@@ -580,7 +587,7 @@ impl Socket {
 
 /// `response.steer.failed` as an error: its `error` object, the event as the body.
 fn steer_error(v: &Value, text: &str) -> ApiError {
-    let field = |k: &str| v.pointer(&format!("/error/{k}")).and_then(Value::as_str).map(str::to_owned);
+    let field = |k: &str| v.get("error").and_then(|e| e.get(k)).and_then(Value::as_str).map(str::to_owned);
     ApiError {
         status: None,
         code: field("code"),

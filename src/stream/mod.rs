@@ -37,9 +37,9 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 pub(crate) use sinks::write_frame;
-use sinks::{follow_output, Batch};
+use sinks::{feed_output_parser, Batch};
 
-use crate::accumulate::{Accumulator, Outcome, Patch};
+use crate::accumulate::{Accumulator, Ending, Patch};
 use crate::error::Error;
 use crate::event::{self, ResponseEvent};
 use crate::redact::Redactor;
@@ -398,14 +398,14 @@ impl StreamState {
             (Some(s), Some(h)) if s <= h => Show::Hide,
             _ => Show::Yield,
         };
-        match self.acc.outcome() {
-            Outcome::Pending => {}
-            Outcome::Completed | Outcome::Incomplete => self.outcome = Some(Ok(())),
-            Outcome::Failed(e) => {
+        match self.acc.ending() {
+            Ending::Pending => {}
+            Ending::Completed | Ending::Incomplete => self.outcome = Some(Ok(())),
+            Ending::Failed(e) => {
                 self.outcome = Some(Err(Error::Api(Box::new(e.clone()))));
                 show = Show::Fail;
             }
-            Outcome::Error(e) => {
+            Ending::Error(e) => {
                 // A proxy's error frame may stand for another class (crate::relay).
                 self.outcome = Some(Err(crate::relay::from_relayed(e.clone())));
                 show = Show::Fail;
@@ -413,7 +413,7 @@ impl StreamState {
         }
         let terminal = self.outcome.is_some();
         if let Some(o) = &mut self.output {
-            follow_output(o, &self.acc, &ev, terminal);
+            feed_output_parser(o, &self.acc, &ev, terminal);
         }
         // Frames are written in frames mode, and while held (in case the consumer takes frames).
         let frames = match &mut self.sink {

@@ -17,7 +17,7 @@
 //! takes that event's text, while a `Set` literal would be shared between two places.
 
 use super::Show;
-use crate::accumulate::{Accumulator, Patch, Path};
+use crate::accumulate::{Accumulator, Key, Patch, Path};
 use crate::event::ResponseEvent;
 use crate::structured::OutputParser;
 
@@ -25,8 +25,9 @@ use crate::structured::OutputParser;
 #[derive(Debug, Default)]
 pub(super) struct Batch {
     text: String,
-    /// The last patches written in this batch, when they are appends only (they may repeat).
-    repeatable: Vec<Patch>,
+    /// The last patches written in this batch, when they are appends only (they may repeat):
+    /// each one's path and event field.
+    repeatable: Vec<(Path, Key)>,
 }
 
 impl Batch {
@@ -37,13 +38,22 @@ impl Batch {
         b.push_str(json);
         b.push(',');
         let patches = acc.patches();
-        if !self.repeatable.is_empty() && patches == self.repeatable.as_slice() {
+        let same = patches.len() == self.repeatable.len()
+            && patches
+                .iter()
+                .zip(&self.repeatable)
+                .all(|(p, r)| matches!(p, Patch::Append { path, key } if (*path, *key) == *r));
+        if same && !patches.is_empty() {
             b.push('1');
         } else {
             acc.write_patches_json(b);
             self.repeatable.clear();
-            if patches.iter().all(|p| matches!(p, Patch::Append { .. })) {
-                self.repeatable.extend_from_slice(patches);
+            for p in patches {
+                let Patch::Append { path, key } = p else {
+                    self.repeatable.clear();
+                    break;
+                };
+                self.repeatable.push((*path, *key));
             }
         }
         b.push(',');
@@ -73,7 +83,7 @@ impl Batch {
 /// After an event was folded: the output text's parser follows the text — an append to
 /// `output_text` feeds the event's own text; a re-join gives it the whole new text when the
 /// event carries it — and finishes at the stream's end.
-pub(super) fn follow_output(o: &mut OutputParser, acc: &Accumulator, ev: &ResponseEvent, terminal: bool) {
+pub(super) fn feed_output_parser(o: &mut OutputParser, acc: &Accumulator, ev: &ResponseEvent, terminal: bool) {
     let mut written = None;
     for p in acc.patches() {
         match p {

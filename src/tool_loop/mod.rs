@@ -142,7 +142,7 @@ impl ToolLoop {
         if max_steps == 0 {
             return Err(Error::validation("maxSteps", "must be at least 1"));
         }
-        let store_false = params.get("store") == Some(&Value::Bool(false));
+        let store_false = matches!(params.get("store"), Some(Value::Bool(false)));
         let conversation = params.get("conversation").is_some_and(|c| !c.is_null());
         let history = if store_false {
             match params.get("input") {
@@ -179,15 +179,17 @@ impl ToolLoop {
 
     /// The params of the next request; `None` when the loop waits for tool results or is over.
     pub fn next_request(&self) -> Option<Value> {
-        let mut req = self.params.clone();
-        for (key, value) in self.request_changes()? {
-            match value {
-                Some(v) => {
-                    req.insert(key.to_owned(), v);
-                }
-                None => {
-                    req.remove(key);
-                }
+        let changes = self.request_changes()?;
+        // Rebuilt without the removed keys (no map removal code in the wasm).
+        let mut req = serde_json::Map::new();
+        for (k, v) in &self.params {
+            if !changes.iter().any(|(key, value)| key == k && value.is_none()) {
+                req.insert(k.clone(), v.clone());
+            }
+        }
+        for (key, value) in changes {
+            if let Some(v) = value {
+                req.insert(key.to_owned(), v);
             }
         }
         Some(Value::Object(req))
@@ -415,9 +417,11 @@ fn order(keys: &[&str]) -> Vec<usize> {
 /// without the `parsed_arguments` the client adds to `function_call` items of its snapshots
 /// (not a field of the API).
 fn as_input(item: &Value) -> Value {
-    let mut item = item.clone();
-    if let Value::Object(o) = &mut item {
-        o.remove("parsed_arguments");
+    let Value::Object(o) = item else { return item.clone() };
+    // Copied without the key (no map removal code in the wasm).
+    let mut copy = serde_json::Map::new();
+    for (k, v) in o.iter().filter(|(k, _)| *k != "parsed_arguments") {
+        copy.insert(k.clone(), v.clone());
     }
-    item
+    Value::Object(copy)
 }

@@ -174,7 +174,7 @@ impl RawToolLoop {
         for row in &rows {
             let field = |k: usize| row.get(k).and_then(Value::as_str).map(str::to_owned);
             if let (Some(id), Some(text)) = (field(0), field(2)) {
-                results.push((id, if row.get(1) == Some(&Value::from(1)) { Ok(text) } else { Err(text) }));
+                results.push((id, if row.get(1).and_then(Value::as_u64) == Some(1) { Ok(text) } else { Err(text) }));
             }
         }
         self.run.on_tool_results(results);

@@ -1,7 +1,5 @@
-//! The reference model for the differential tests: the accumulator as it was before patches —
-//! it folds every event straight into a `serde_json::Value`, by the same rules (see the
-//! accumulator's module docs), with its own incremental `output_text`. A second, independent
-//! implementation: the patches applied by a mirror must give exactly its snapshot.
+//! Reference model for the differential tests: folds every event straight into a `serde_json::Value`
+//! by the accumulator's rules; the patches applied by a mirror must give exactly its snapshot.
 #![allow(dead_code, clippy::all)]
 
 use std::mem;
@@ -45,7 +43,7 @@ fn partial_args(text: &str) -> Option<Value> {
 }
 
 /// `parsed_arguments` of a done call: `{}` for an empty text, the value of valid JSON, else `null`.
-fn done_args(text: &str) -> Value {
+pub fn done_args(text: &str) -> Value {
     if text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')).is_empty() {
         return Value::Object(Map::new());
     }

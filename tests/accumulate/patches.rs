@@ -30,7 +30,7 @@ impl Readers {
     }
 
     fn push(&mut self, ev: &ResponseEvent, ctx: &str) {
-        let decided = self.full.outcome().is_terminal();
+        let decided = self.full.ending().is_terminal();
         self.full.push(ev);
         self.lean.push(ev);
         self.model.push(ev);
@@ -56,8 +56,8 @@ impl Readers {
         assert_eq!(self.lean.version(), self.full.version(), "{at}: lean version");
         assert_eq!(self.lean.has_response(), want.is_some(), "{at}: has_response");
         assert!(self.lean.snapshot().is_none() && self.lean.response_json().is_none() && self.lean.output_text() == "");
-        match (self.full.outcome(), self.lean.outcome()) {
-            (Outcome::Failed(f), Outcome::Failed(l)) | (Outcome::Error(f), Outcome::Error(l)) => {
+        match (self.full.ending(), self.lean.ending()) {
+            (Ending::Failed(f), Ending::Failed(l)) | (Ending::Error(f), Ending::Error(l)) => {
                 assert_eq!(l.response, None, "{at}: no snapshot JSON without a snapshot");
                 assert_eq!((&f.code, &f.message, &f.body), (&l.code, &l.message, &l.body), "{at}: outcome");
                 if !decided {
@@ -85,8 +85,8 @@ fn read_all(file: &str, evs: &[ResponseEvent]) -> Readers {
 
 #[test]
 fn patches_rebuild_every_recorded_and_synthetic_stream_exactly() {
-    let mut files = sse_files(SYNTHETIC).expect("synthetic streams");
-    files.extend(recorded_files().unwrap_or_default());
+    let mut files = sse_files(SYNTHETIC);
+    files.extend(shared(RECORDED).unwrap_or_default());
     for p in &files {
         let evs = load(p);
         let r = read_all(&name(p), &evs);
@@ -141,14 +141,17 @@ fn random_event(kind: u8, a: u8, b: u8, c: u8, text: &str) -> Value {
         3 => json!([item(n / 5), item(n / 2)]),
         _ => json!("x"),
     };
-    let ty = |kinds: &[&str], n: u8| kinds[n as usize % kinds.len()].to_owned();
+    let ty = |kinds: &str, n: u8| {
+        let kinds: Vec<&str> = kinds.split_whitespace().collect();
+        kinds[n as usize % kinds.len()].to_owned()
+    };
     let mut e = match kind % 12 {
         0 => {
-            let t = ty(&["response.created", "response.in_progress", "response.queued"], a);
+            let t = ty("response.created response.in_progress response.queued", a);
             json!({"type":t,"response":{"id":"r","status":"in_progress","output":output(b),"output_text":"server"}})
         }
         1 => {
-            let t = ty(&["response.completed", "response.incomplete", "response.failed", "response.in_progress"], a);
+            let t = ty("response.completed response.incomplete response.failed response.in_progress", a);
             match b % 4 {
                 0 => json!({"type":t}),
                 1 => json!({"type":t,"response":[1]}),
@@ -156,39 +159,22 @@ fn random_event(kind: u8, a: u8, b: u8, c: u8, text: &str) -> Value {
             }
         }
         2 | 3 => {
-            let t = ty(&["response.output_item.added", "response.output_item.done"], a);
+            let t = ty("response.output_item.added response.output_item.done", a);
             json!({"type":t,"output_index":index(b),"item":item(c)})
         }
         4 => {
-            let t = ty(
-                &[
-                    "response.content_part.added",
-                    "response.content_part.done",
-                    "response.reasoning_summary_part.added",
-                    "response.reasoning_summary_part.done",
-                ],
-                a,
-            );
+            let kinds = "response.content_part.added response.content_part.done response.reasoning_summary_part.added \
+                response.reasoning_summary_part.done";
+            let t = ty(kinds, a);
             json!({"type":t,"output_index":index(b),"content_index":index(c),"summary_index":index(c / 8),"part":part(c / 3)})
         }
         5..=8 => {
-            let t = ty(
-                &[
-                    "response.output_text.delta",
-                    "response.output_text.delta",
-                    "response.output_text.done",
-                    "response.refusal.delta",
-                    "response.refusal.done",
-                    "response.reasoning_text.delta",
-                    "response.reasoning_summary_text.delta",
-                    "response.reasoning_summary_text.done",
-                    "response.function_call_arguments.delta",
-                    "response.function_call_arguments.done",
-                    "response.code_interpreter_call_code.delta",
-                    "response.custom_tool_call_input.done",
-                ],
-                a,
-            );
+            let kinds = "response.output_text.delta response.output_text.delta response.output_text.done \
+                response.refusal.delta response.refusal.done response.reasoning_text.delta \
+                response.reasoning_summary_text.delta response.reasoning_summary_text.done \
+                response.function_call_arguments.delta response.function_call_arguments.done \
+                response.code_interpreter_call_code.delta response.custom_tool_call_input.done";
+            let t = ty(kinds, a);
             // Arguments events get pieces of JSON too (their `parsed_arguments` grows).
             const PIECES: [&str; 8] = ["{\"a\"", ":1", ",\"b\":[tr", "ue,-0.5e", "1]}", "\"x\\u00", "e9\"", " "];
             let json_piece = t.starts_with("response.function_call_arguments") && c % 3 != 0;
@@ -205,18 +191,13 @@ fn random_event(kind: u8, a: u8, b: u8, c: u8, text: &str) -> Value {
         9 => json!({"type":"response.output_text.annotation.added","output_index":index(a),"content_index":index(b),
             "annotation_index":index(c),"annotation":{"n":c}}),
         10 => {
-            let t = ty(
-                &[
-                    "response.web_search_call.searching",
-                    "response.mcp_call.failed",
-                    "response.image_generation_call.partial_image",
-                ],
-                a,
-            );
+            let kinds = "response.web_search_call.searching response.mcp_call.failed \
+                response.image_generation_call.partial_image";
+            let t = ty(kinds, a);
             json!({"type":t,"output_index":index(b),"item_id":format!("m{}", c % 3)})
         }
         _ => {
-            let t = ty(&["error", "keepalive", "response.brand_new.delta", "response.audio.delta"], a);
+            let t = ty("error keepalive response.brand_new.delta response.audio.delta", a);
             json!({"type":t,"message":"boom","delta":text,"output_index":0})
         }
     };
@@ -318,11 +299,11 @@ fn without_a_snapshot_the_accumulator_holds_no_text() {
     let run = |n: usize| {
         let mut acc = Accumulator::without_snapshot();
         acc.push(&created());
-        acc.push(&ev(json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}})));
+        acc.push(&ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}));
         for _ in 0..n {
-            acc.push(&ev(
-                json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"some words "}),
-            ));
+            acc.push(
+                &ev!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"some words "}),
+            );
         }
         acc
     };
@@ -334,8 +315,8 @@ fn without_a_snapshot_the_accumulator_holds_no_text() {
     assert_eq!(long.version(), 10_002);
     // An error outcome carries no snapshot JSON.
     let mut acc = run(1);
-    acc.push(&ev(json!({"type":"error","code":"x","message":"boom"})));
-    let Outcome::Error(e) = acc.outcome() else { panic!("{:?}", acc.outcome()) };
+    acc.push(&ev!({"type":"error","code":"x","message":"boom"}));
+    let Ending::Error(e) = acc.ending() else { panic!("{:?}", acc.ending()) };
     assert_eq!(e.response, None);
     assert_eq!(e.message, "boom");
 }
@@ -370,17 +351,12 @@ fn allocations() -> usize {
 
 #[test]
 fn a_delta_allocates_nothing_but_the_text_it_appends() {
-    let delta = ev(
-        json!({"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,"delta":"word "}),
-    );
+    let delta =
+        ev!({"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,"delta":"word "});
     let start = [
         created(),
-        ev(
-            json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}),
-        ),
-        ev(
-            json!({"type":"response.content_part.added","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}),
-        ),
+        ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}),
+        ev!({"type":"response.content_part.added","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}),
         delta.clone(),
     ];
     // Patches only, their JSON into a reused buffer: no allocation at all.

@@ -1,10 +1,5 @@
-// The demo page's WebSocket transport in Chromium, against the dev server without a key: the
-// page calls client.connect() on its own origin and the dev server hands the upgrade to the
-// mock's WebSocket protocol. One socket for every turn (chained with previous_response_id), the
-// get_weather tool loop over it (runTools with { socket }), and steering: a message sent while an
-// answer streams goes through socket.steer(); the answer ends `incomplete` (steered) and its
-// successor, started by the server, streams in through socket.on('response').
-//
+// The demo page's WebSocket transport in Chromium (no key, dev server relays to the mock): one socket for
+// every turn, the tool loop over it, and steering (socket.steer(); the successor comes via socket.on('response')).
 //   UPDATE_SCREENSHOT=1 …   also refresh docs/websocket.png (always written to build/screenshots/)
 
 import { test, before, after } from 'node:test';

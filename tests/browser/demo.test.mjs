@@ -1,7 +1,4 @@
-// The demo page (www/) in a real browser: Debian's Chromium via playwright-core,
-// against the dev server's mock backend, started in-process.
-//
-//   node --test --test-concurrency=1 tests/browser/
+// The demo page (www/) in Chromium (playwright-core) against the dev server's mock, in-process.
 //   UPDATE_SCREENSHOT=1 …   also refresh docs/demo.png (always written to build/screenshots/)
 
 import { test, before, after } from 'node:test';
@@ -31,6 +28,12 @@ async function withPage(opts, fn) {
 
 /** New POST /v1/responses requests since `mark` (from `mark = posts().length`). */
 const posts = () => responsesRequests(env.server);
+
+/** Sends `text` and waits for the page to settle in `state`. */
+async function ask(page, text, state = 'done') {
+  await sendPrompt(page, text);
+  assert.equal(await waitIdle(page), state);
+}
 
 const assistants = (page) => page.$$eval('#transcript .msg.assistant', (els) =>
   els.map((el) => ({ state: el.dataset.state, id: el.dataset.responseId ?? null, text: el.textContent })));
@@ -92,10 +95,8 @@ test('a prompt streams into the transcript, a few words at a time', async () => 
 test('a second turn continues the conversation; New chat starts over', async () => {
   await withPage({}, async (page) => {
     const mark = posts().length;
-    await sendPrompt(page, 'My name is Ada.');
-    assert.equal(await waitIdle(page), 'done');
-    await sendPrompt(page, 'What did I just say?');
-    assert.equal(await waitIdle(page), 'done');
+    await ask(page, 'My name is Ada.');
+    await ask(page, 'What did I just say?');
 
     const [first, second] = await assistants(page);
     const sent = posts().slice(mark);
@@ -111,8 +112,7 @@ test('a second turn continues the conversation; New chat starts over', async () 
     assert.equal(await page.$$eval('#transcript > *', (els) => els.length), 0);
     assert.equal(await page.isVisible('#welcome'), true);
     assert.equal(await page.textContent('#event-count'), '0');
-    await sendPrompt(page, 'A fresh start.');
-    assert.equal(await waitIdle(page), 'done');
+    await ask(page, 'A fresh start.');
     assert.equal(posts().at(-1).body.previous_response_id, undefined, 'New chat drops previous_response_id');
     assert.match(await lastAnswer(page), /turn 1/);
   });
@@ -167,8 +167,7 @@ test('keyboard: suggestions, Escape stops, labelled controls, focus stays usable
 test('model and user text are rendered as text, never as HTML', async () => {
   await withPage({}, async (page) => {
     const evil = '<img src=x onerror="window.__xss=1"> and <script>window.__xss=2</script><b>bold?</b>';
-    await sendPrompt(page, evil);
-    assert.equal(await waitIdle(page), 'done');
+    await ask(page, evil);
     assert.equal(await page.evaluate(() => window.__xss), undefined);
     assert.equal(await page.$$eval('#transcript img, #transcript script', (els) => els.length), 0);
     assert.equal(await page.$$eval('#transcript .bubble *, #transcript .part-message .text *', (els) => els.length), 0, 'no elements made from the text');
@@ -226,8 +225,7 @@ test('function calling: get_weather runs in the page (through client.runTools wh
 
     // Two places: two calls in one response, both run, both outputs in the next request.
     const mark2 = posts().length;
-    await sendPrompt(page, 'And the weather in Paris and Tokyo?');
-    assert.equal(await waitIdle(page), 'done');
+    await ask(page, 'And the weather in Paris and Tokyo?');
     const cards = page.locator('#transcript .msg.assistant').nth(2).locator('.tool-call.tool-ok');
     assert.equal(await cards.count(), 2);
     const outputs = await cards.locator('.tool-output').allTextContents();
@@ -254,8 +252,7 @@ test('Stop after the tool ran: its result goes with the next message, which the 
     assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), first.id, 'the call\'s response is the one continued');
 
     const mark = posts().length;
-    await sendPrompt(page, 'Thanks!');
-    assert.equal(await waitIdle(page), 'done');
+    await ask(page, 'Thanks!');
     const [req] = posts().slice(mark);
     assert.equal(req.body.previous_response_id, first.id);
     assert.deepEqual(req.body.input, [
@@ -340,8 +337,7 @@ test('structured output: the trip_plan object builds up from stream.partialParse
 
     // Not streamed: client.parse(), the validated object at once.
     await page.uncheck('#streaming');
-    await sendPrompt(page, 'Plan a 3 day trip to Kyoto in autumn.');
-    assert.equal(await waitIdle(page), 'done');
+    await ask(page, 'Plan a 3 day trip to Kyoto in autumn.');
     assert.equal(posts().at(-1).body.stream, undefined);
     const second = page.locator('#transcript .structured').nth(1);
     assert.equal(await second.getAttribute('data-state'), 'valid');
@@ -355,8 +351,7 @@ test('an HTTP error is shown inline (ApiError, status, code), with retries off',
     const mark = posts().length;
     await page.click('#client-options > summary');
     await page.fill('#max-retries', '0');
-    await sendPrompt(page, 'Hello?');
-    assert.equal(await waitIdle(page), 'error');
+    await ask(page, 'Hello?', 'error');
     const box = page.locator('#transcript .notice-error');
     assert.equal(await box.getAttribute('data-error'), 'ApiError');
     const text = await box.textContent();
@@ -374,8 +369,7 @@ test('the mock counts the attempts of each request: "attempt 1" every time with 
     await page.click('#client-options > summary');
     await page.fill('#max-retries', '0');
     for (let i = 0; i < 3; i++) {
-      await sendPrompt(page, 'Hello?');
-      assert.equal(await waitIdle(page), 'error');
+      await ask(page, 'Hello?', 'error');
       const text = await page.locator('#transcript .notice-error').last().textContent();
       assert.match(text, /on attempt 1 /, `message ${i + 1}: ${text}`);
     }
@@ -393,8 +387,7 @@ test('the mock counts the attempts of each request: "attempt 1" every time with 
 test('in-stream errors, dropped connections and timeouts are shown inline', async () => {
   // error event after response.in_progress → ApiError without HTTP status.
   await withPage({ query: '?fault=error-event' }, async (page) => {
-    await sendPrompt(page, 'Hello?');
-    assert.equal(await waitIdle(page), 'error');
+    await ask(page, 'Hello?', 'error');
     const box = page.locator('#transcript .notice-error');
     assert.equal(await box.getAttribute('data-error'), 'ApiError');
     assert.match(await box.textContent(), /code\s*server_error/);
@@ -402,31 +395,27 @@ test('in-stream errors, dropped connections and timeouts are shown inline', asyn
   });
   // response.failed halfway: the partial text stays above the error.
   await withPage({ query: '?fault=failed' }, async (page) => {
-    await sendPrompt(page, 'Hello?');
-    assert.equal(await waitIdle(page), 'error');
+    await ask(page, 'Hello?', 'error');
     assert.equal(await page.getAttribute('#transcript .notice-error', 'data-error'), 'ApiError');
     assert.match(await lastAnswer(page), /^You said/);
   });
   // The connection drops mid-stream (after 12 events).
   await withPage({ query: `?fault=${encodeURIComponent('disconnect-after=12')}`, expected: [/ERR_|network/i] }, async (page) => {
-    await sendPrompt(page, 'Hello?');
-    assert.equal(await waitIdle(page), 'error');
+    await ask(page, 'Hello?', 'error');
     const name = await page.getAttribute('#transcript .notice-error', 'data-error');
     assert.ok(['StreamError', 'ConnectionError'].includes(name), name);
     assert.match(await lastAnswer(page), /^You said/, 'the partial answer stays');
   });
   // The connection is reset before any answer: ConnectionError (after 0 retries).
   await withPage({ query: '?fault=disconnect&retries=0', expected: [/ERR_|network/i] }, async (page) => {
-    await sendPrompt(page, 'Hello?');
-    assert.equal(await waitIdle(page), 'error');
+    await ask(page, 'Hello?', 'error');
     assert.equal(await page.getAttribute('#transcript .notice-error', 'data-error'), 'ConnectionError');
   });
   // The server stalls longer than the client's timeout.
   await withPage({ query: `?fault=${encodeURIComponent('stall-headers=3000')}&retries=0` }, async (page) => {
     await page.click('#client-options > summary');
     await page.fill('#timeout', '1');
-    await sendPrompt(page, 'Hello?');
-    assert.equal(await waitIdle(page), 'error');
+    await ask(page, 'Hello?', 'error');
     assert.equal(await page.getAttribute('#transcript .notice-error', 'data-error'), 'TimeoutError');
   });
 });
@@ -546,8 +535,7 @@ test('an invalid setting shows the library\'s ValidationError and sends nothing'
   await withPage({}, async (page) => {
     const mark = posts().length;
     await page.fill('#temperature', '3');
-    await sendPrompt(page, 'Hello with a hot temperature');
-    assert.equal(await waitIdle(page), 'error');
+    await ask(page, 'Hello with a hot temperature', 'error');
     const box = page.locator('#transcript .notice-error');
     assert.equal(await box.getAttribute('data-error'), 'ValidationError');
     const text = await box.textContent();
@@ -578,8 +566,7 @@ test('non-streaming mode uses create() and renders the whole answer', async () =
     await page.uncheck('#tools'); // a tool run (runTools) streams each step: create() is for answers without tools
     await page.selectOption('#reasoning', 'low');
     await page.fill('#instructions', 'Be brief.');
-    await sendPrompt(page, 'One shot, please.');
-    assert.equal(await waitIdle(page), 'done');
+    await ask(page, 'One shot, please.');
     const body = posts().at(-1).body;
     assert.ok(!body.stream, 'no stream flag');
     assert.deepEqual(body.reasoning, { effort: 'low', summary: 'auto' });
@@ -636,10 +623,8 @@ test('phone width (390×844): the last answer\'s footer stays above the composer
     assert.equal(await page.isVisible('#show-events'), true);
     assert.equal(await page.isVisible('#settings-panel'), false, 'the sheet is closed');
 
-    await sendPrompt(page, 'Hello! What can you do?');
-    assert.equal(await waitIdle(page), 'done');
-    await sendPrompt(page, "What's the weather in Lisbon?");
-    assert.equal(await waitIdle(page), 'done');
+    await ask(page, 'Hello! What can you do?');
+    await ask(page, "What's the weather in Lisbon?");
 
     // One screen: the transcript scrolls, the page does not; the newest footer is in view.
     const l = await layout(page);
@@ -688,8 +673,7 @@ test('phone width (360): no horizontal scroll, with a long word and every panel 
   await withPage({ viewport: { width: 360, height: 740 }, colorScheme: 'dark' }, async (page) => {
     const noHScroll = () => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
     assert.equal(await noHScroll(), true, 'empty page');
-    await sendPrompt(page, `Weather in ${'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch'.repeat(2)}?`);
-    assert.equal(await waitIdle(page), 'done');
+    await ask(page, `Weather in ${'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch'.repeat(2)}?`);
     assert.equal(await noHScroll(), true, 'after a tool call and a long word');
     await page.click('#show-settings');
     await page.click('#client-options > summary');
@@ -714,8 +698,7 @@ test('direct mode keeps the key in memory and sends it only to the chosen base U
     await page.fill('#base-url', `${env.server.url}/v1`);
     await page.fill('#api-key', 'sk-demo-not-a-real-key');
     await page.fill('#model', 'mock');
-    await sendPrompt(page, 'Direct hello');
-    assert.equal(await waitIdle(page), 'done');
+    await ask(page, 'Direct hello');
     const req = posts().at(-1);
     assert.equal(req.headers.authorization, 'REDACTED', 'the key went out as a bearer token');
     assert.equal(req.headers['x-mock-fault'], undefined);
@@ -742,8 +725,7 @@ test('direct mode against a server that sends no CORS headers: a ConnectionError
     await page.fill('#base-url', `${base}/v1`);
     await page.fill('#api-key', 'sk-demo-not-a-real-key');
     await page.fill('#max-retries', '0');
-    await sendPrompt(page, 'Hello over there');
-    assert.equal(await waitIdle(page), 'error');
+    await ask(page, 'Hello over there', 'error');
     const box = page.locator('#transcript .notice-error');
     assert.equal(await box.getAttribute('data-error'), 'ConnectionError');
     assert.ok(seen.length >= 1, 'the browser did reach the server (the refusal is the browser\'s)');
@@ -762,8 +744,7 @@ test('direct mode against a server that sends no CORS headers: a ConnectionError
     await page.uncheck('#direct');
     await page.click('#developer > summary');
     await page.selectOption('#fault', 'disconnect');
-    await sendPrompt(page, 'Hello here');
-    assert.equal(await waitIdle(page), 'error');
+    await ask(page, 'Hello here', 'error');
     assert.equal(await page.locator('#transcript .notice-error').last().getAttribute('data-error'), 'ConnectionError');
     assert.equal(await page.locator('#transcript .notice-error').last().locator('[data-hint]').count(), 0);
   } finally {
@@ -791,12 +772,10 @@ test('screenshot: a streamed answer with a tool call, structured output (when th
   await withPage({ viewport: { width: 1280, height: 860 } }, async (page) => {
     const { structured } = await page.evaluate(() => window.cometDemo.features);
     await page.selectOption('#reasoning', 'low');
-    await sendPrompt(page, "What's the weather in Lisbon right now?");
-    assert.equal(await waitIdle(page), 'done');
+    await ask(page, "What's the weather in Lisbon right now?");
     if (structured) {
       await page.check('#structured');
-      await sendPrompt(page, 'Plan a 4 day trip to Lisbon in spring.');
-      assert.equal(await waitIdle(page), 'done');
+      await ask(page, 'Plan a 4 day trip to Lisbon in spring.');
       assert.equal(await page.getAttribute('#transcript .structured', 'data-state'), 'valid');
     }
     await page.type('#prompt', 'And what should I pack?');

@@ -1,8 +1,5 @@
-// The full-stack pattern in Chromium: a Node server route streams a call to the mock on with the
-// package's toReadableStream() / toResponse(); a page (the package as /pkg/browser.js) fetches
-// the route and reads it with ResponseStream.fromReadableStream() / fromResponse(). An upstream
-// 401 / 429 reaches the page as ApiError with status, code and request id; a page that aborts
-// its fetch mid-stream gets AbortError.
+// Full stack in Chromium: a Node route streams with toReadableStream()/toResponse(), the page reads it with
+// fromReadableStream()/fromResponse(); upstream 401/429 arrive as ApiError, an aborted fetch as AbortError.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -10,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
 import { ResponsesClient } from 'cometapi-responses';
-import { startServer } from '../../www/server.mjs';
+import { startMockServer } from '../../mock/server.mjs';
 import { CHROMIUM_ARGS, ROOT } from './helpers.mjs';
 
 const KEY = 'sk-proj-Fs7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0YaQe2Tu4Io6Pl8Mk0N';
@@ -67,7 +64,7 @@ async function handle(req, res) {
 }
 
 before(async () => {
-  mock = await startServer({ port: 0, host: '127.0.0.1', delayMs: 5, quiet: true });
+  mock = await startMockServer({ delayMs: 5 });
   route = http.createServer((req, res) => handle(req, res).catch((e) => res.destroy(e)));
   await new Promise((ok) => route.listen(0, '127.0.0.1', ok));
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });

@@ -1,7 +1,5 @@
-// Images, files and the built-in tools in the demo page, in Chromium: a PNG attached by the
-// button and a PDF dropped on the composer show as thumbnails and reach the mock intact (its
-// answer names both); web search gives citation links; image generation shows an image that
-// refines through its partial images; inputImage / inputFile on a page's File and Blob.
+// Images, files and built-in tools in the demo page (Chromium): attachments reach the mock intact,
+// web search citations, refining partial images, inputImage / inputFile on File and Blob.
 //   UPDATE_SCREENSHOT=1 …   also refresh docs/multimodal.png
 
 import { test, before, after } from 'node:test';

@@ -1,8 +1,5 @@
-// WebSocket mode in Chromium through the dev server's relay (www/server/relay.mjs): a page holds
-// no key and calls client.connect() on its own origin; the dev server opens the upstream socket to
-// the mock (which requires the key) adding the key, and relays frames both ways. The page
-// streams a response, chains a second turn with previous_response_id (store: false), aborts a
-// third mid-stream and then makes one more on the same socket.
+// WebSocket mode in Chromium via the dev server's relay (it adds the key): stream, chain a turn
+// (store: false), abort a third mid-stream, then one more on the same socket.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';

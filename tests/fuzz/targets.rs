@@ -288,7 +288,7 @@ fn accumulate_target(input: &[u8]) {
     for e in events {
         let Ok(Some(ev)) = event::decode_owned(e) else { continue };
         acc.push(&ev);
-        let _ = (acc.snapshot(), acc.output_text(), acc.outcome(), acc.version());
+        let _ = (acc.snapshot(), acc.output_text(), acc.ending(), acc.version());
         // (One input in 4: `with_output_text` of the Response a lifecycle event carries.)
         if let Some(payload) = ev.payload().filter(|_| ev.kind().is_lifecycle() && input.len() % 4 == 0) {
             let _ = with_output_text(&payload.to_string());
@@ -382,7 +382,7 @@ fn bridge_target(input: &[u8]) {
             Ok(None) => continue,
             Err(_) => break,
         };
-        let terminal = acc.outcome().is_terminal();
+        let terminal = acc.ending().is_terminal();
         acc.push(&ev);
         snapshots.push(acc.snapshot().cloned());
         if terminal || ev.kind().is_terminal() {

@@ -1,18 +1,12 @@
 // ResponsesClient methods against the mock: create, stream, retrieve, delete, inputItems,
 // cancel (background), retrieveStream (resume with startingAfter); what goes on the wire:
 // URLs, methods, bodies, headers (default, per-request, Authorization), the custom `fetch`.
-import { test, before, after, describe } from 'node:test';
+import { test, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, ValidationError, ResponsesClient } from 'cometapi-responses';
-import { KEY, startMock, clientFor, collect, rejection, deltaText, until, sleep } from './client-helpers.mjs';
+import { KEY, useMock, startMock, clientFor, collect, rejection, deltaText, until, sleep } from './client-helpers.mjs';
 
-let srv;
-let client;
-before(async () => {
-  srv = await startMock({ backgroundMs: 400 });
-  client = clientFor(srv);
-});
-after(() => srv.close());
+const { srv, client } = await useMock({ backgroundMs: 400 });
 
 const last = () => srv.requests.at(-1);
 

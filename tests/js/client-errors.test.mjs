@@ -1,37 +1,20 @@
 // The error classes: exports, names, fields; HTTP errors, connection
 // errors, timeouts (before the headers and between chunks), aborts (and the server seeing the
 // connection close), validation before anything is sent; the API key in no error.
-import { test, before, after, describe } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import * as lib from 'cometapi-responses';
 import {
   ApiError, ConnectionError, TimeoutError, AbortError, StreamError, ValidationError, ResponsesClient,
 } from 'cometapi-responses';
 import {
-  KEY, assertNoKey, startMock, clientFor, fault, collect, rejection, rawServer, frame, syntheticStream, sleep, until, deltaText,
+  KEY, assertNoKey, useMock, closedPort, startMock, clientFor, fault, collect, rejection, rawServer, frame, syntheticStream, sleep, until, deltaText,
 } from './client-helpers.mjs';
 
-let srv;
-let client;
-before(async () => {
-  srv = await startMock();
-  client = clientFor(srv);
-});
-after(() => srv.close());
+const { srv, client } = await useMock();
 
 const params = { model: 'gpt-mock', input: 'Error tests' };
 const CLASSES = { ApiError, ConnectionError, TimeoutError, AbortError, StreamError, ValidationError };
-
-
-/** A port nothing listens on. */
-async function closedPort() {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('the classes', () => {
   test('exported, Error subclasses, name = class name', () => {

@@ -1,18 +1,12 @@
 // client.files against the mock: create (multipart: purpose, the file part with its filename and
 // type), retrieve, list (the query), delete, content (the HTTP response, body unread); the same
 // options, retries, typed errors, id rules and redaction as every other method.
-import { test, before, after, describe } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, ValidationError } from 'cometapi-responses';
-import { KEY, assertNoKey, startMock, clientFor, rejection } from './client-helpers.mjs';
+import { KEY, assertNoKey, useMock, clientFor, rejection } from './client-helpers.mjs';
 
-let srv;
-let client;
-before(async () => {
-  srv = await startMock();
-  client = clientFor(srv);
-});
-after(() => srv.close());
+const { srv, client } = await useMock();
 
 const PDF = new TextEncoder().encode('%PDF-1.4\n% a small document\n');
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);

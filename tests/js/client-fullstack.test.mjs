@@ -3,19 +3,13 @@
 // later, reaches the page as the same error class with the same fields; the key never leaves;
 // the route can choose its status (ready()); an aborted read is an AbortError; on() alone
 // starts the stream without losing events for a later reader.
-import { test, before, after, describe } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { ApiError, ConnectionError, TimeoutError, StreamError, AbortError, ResponseStream } from 'cometapi-responses';
-import { KEY, assertNoKey, startMock, clientFor, fault, collect, rejection, deltaText, bodyOf, syntheticStream } from './client-helpers.mjs';
+import { KEY, assertNoKey, useMock, closedPort, clientFor, fault, collect, rejection, deltaText, bodyOf, syntheticStream } from './client-helpers.mjs';
 
-let srv;
-let client;
-before(async () => {
-  srv = await startMock();
-  client = clientFor(srv);
-});
-after(() => srv.close());
+const { srv, client } = await useMock();
 
 const params = { model: 'gpt-mock', input: 'Full-stack tests' };
 const FIELDS = ['name', 'message', 'status', 'code', 'type', 'param', 'requestId'];
@@ -34,15 +28,6 @@ function settles(promise, what) {
   let timer;
   const hang = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: never happened`)), 10_000)));
   return Promise.race([promise, hang]).finally(() => clearTimeout(timer));
-}
-
-/** A port nothing listens on. */
-async function closedPort() {
-  const s = http.createServer();
-  await new Promise((ok) => s.listen(0, '127.0.0.1', ok));
-  const { port } = s.address();
-  await new Promise((ok) => s.close(ok));
-  return port;
 }
 
 describe('toReadableStream → fromReadableStream carries failures', () => {

@@ -1,9 +1,13 @@
-// Shared helpers of the client-*.test.mjs files (not a test file itself).
+// The shared harness of the library's tests (not a test file itself): the mock backend (mock/) on
+// 127.0.0.1, a client of it, and helpers to read streams and errors.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { after } from 'node:test';
 import { inspect } from 'node:util';
+import { createParser } from 'eventsource-parser';
 import { ResponsesClient } from 'cometapi-responses';
-import { startServer } from '../../www/server.mjs';
+import { createMock } from '../../mock/index.mjs';
+import { startMockServer } from '../../mock/server.mjs';
 
 /** A key of the shape real ones have (a project key, 56 characters): no error may hold it, nor
  *  any 10-character fragment of it. */
@@ -31,9 +35,52 @@ export function assertNoKey(err, what = 'error', key = KEY) {
   }
 }
 
-/** The mock backend on 127.0.0.1 (fast by default). */
+/** The mock backend on 127.0.0.1 (fast by default; `port` 0: a free one). */
 export function startMock(opts = {}) {
-  return startServer({ port: 0, delayMs: 1, quiet: true, ...opts });
+  return startMockServer({ port: 0, delayMs: 1, ...opts });
+}
+
+/** The mock for the tests of this file (closed after them) and a client of it. */
+export async function useMock(opts = {}) {
+  const srv = await startMock(opts);
+  after(() => srv.close());
+  return { srv, client: clientFor(srv) };
+}
+
+/**
+ * The mock in this process (no socket; `delayMs` 0 unless asked), at `BASE`: `call(path, init)` →
+ * its Response; `post(body)` → { status, body } of POST /responses; `ok(body)` the same, asserting
+ * 200; `streamed(body)` → the events of the streamed answer.
+ */
+export function inProcessMock(opts = {}) {
+  const mock = createMock({ delayMs: 0, ...opts });
+  const BASE = 'http://mock.test/v1';
+  const call = (path, init = {}) => mock.fetch(new Request(`${BASE}${path}`, init));
+  const post = async (body) => {
+    const res = await call('/responses', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: await res.json() };
+  };
+  const ok = async (body) => {
+    const r = await post(body);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body;
+  };
+  const streamed = async (body) => {
+    const res = await call('/responses', { method: 'POST', body: JSON.stringify({ ...body, stream: true }) });
+    const events = [];
+    createParser({ onEvent: (e) => events.push(JSON.parse(e.data)) }).feed(await res.text());
+    return events;
+  };
+  return { mock, BASE, call, post, ok, streamed };
+}
+
+/** A port nothing listens on. */
+export async function closedPort() {
+  const s = http.createServer();
+  await new Promise((ok) => s.listen(0, '127.0.0.1', ok));
+  const { port } = s.address();
+  await new Promise((ok) => s.close(ok));
+  return port;
 }
 
 /** A client of `srv` (no retries unless asked). */

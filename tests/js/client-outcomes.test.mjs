@@ -1,18 +1,12 @@
 // The outcomes of a stream (docs/architecture.md, "The stream"), against the mock backend
 // and hand-made bodies; then the same answer through every chunking and line-end the mock
 // can produce, and events reaching the consumer while the server is still sending.
-import { test, before, after, describe } from 'node:test';
+import { test, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, ResponseStream } from 'cometapi-responses';
-import { startMock, clientFor, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream } from './client-helpers.mjs';
+import { useMock, startMock, clientFor, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream } from './client-helpers.mjs';
 
-let srv;
-let client;
-before(async () => {
-  srv = await startMock();
-  client = clientFor(srv);
-});
-after(() => srv.close());
+const { srv, client } = await useMock();
 
 const params = { model: 'gpt-mock', input: 'Outcome tests' };
 const TERMINALS = new Set(['response.completed', 'response.incomplete', 'response.failed']);

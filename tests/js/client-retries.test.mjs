@@ -3,18 +3,14 @@
 // never after a stream's first byte. Attempts are counted in the mock's `requests` log, per
 // `x-mock-fault-key` (or by a counting `fetch`). Timing margins are wide: a loaded machine only
 // makes waits longer, so lower bounds are tight and upper bounds generous.
-import { test, before, after, describe } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { ApiError, ConnectionError, TimeoutError, StreamError, ResponsesClient } from 'cometapi-responses';
-import { KEY, startMock, clientFor, collect, rejection, deltaText } from './client-helpers.mjs';
+import { KEY, useMock, clientFor, collect, rejection, deltaText } from './client-helpers.mjs';
 
-let srv;
-before(async () => {
-  srv = await startMock();
-  await clientFor(srv).create({ model: 'gpt-mock', input: 'warm-up' }); // compile the wasm, warm the server
-});
-after(() => srv.close());
+const { srv, client: warm } = await useMock();
+await warm.create({ model: 'gpt-mock', input: 'warm-up' }); // compile the wasm, warm the server
 
 const params = { model: 'gpt-mock', input: 'Retry tests' };
 let keys = 0;

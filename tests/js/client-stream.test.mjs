@@ -1,18 +1,12 @@
 // ResponseStream details (on/off, finalResponse with and without iterating, queued next()
 // calls, toReadableStream ⇄ fromReadableStream, abort after the end, the snapshot) and the
 // public ResponseAccumulator.
-import { test, before, after, describe } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, AbortError, ResponseStream, ResponseAccumulator } from 'cometapi-responses';
-import { startMock, clientFor, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream } from './client-helpers.mjs';
+import { useMock, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream } from './client-helpers.mjs';
 
-let srv;
-let client;
-before(async () => {
-  srv = await startMock();
-  client = clientFor(srv);
-});
-after(() => srv.close());
+const { srv, client } = await useMock();
 
 const params = { model: 'gpt-mock', input: 'Stream API tests' };
 

@@ -1,18 +1,12 @@
 // The rest of the Responses surface (compact, input token counts, the Conversations API) with the
 // client's auth, headers, retries, timeouts, typed errors and validation; and background streams
 // that resume by themselves when their body breaks.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, TimeoutError, ValidationError, ResponsesClient } from 'cometapi-responses';
-import { KEY, startMock, clientFor, fault, collect, rejection, deltaText } from './client-helpers.mjs';
+import { KEY, useMock, startMock, clientFor, fault, collect, rejection, deltaText } from './client-helpers.mjs';
 
-let srv;
-let client;
-before(async () => {
-  srv = await startMock();
-  client = clientFor(srv);
-});
-after(() => srv.close());
+const { srv, client } = await useMock();
 
 const last = () => srv.requests.at(-1);
 const params = { model: 'gpt-mock', input: 'Tell me about the surface of the API.' };

@@ -1,13 +1,11 @@
 // The mock Responses API over raw fetch: event order and shapes, JSON = stream,
 // tools, structured output, reasoning, store, previous_response_id, background.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createParser } from 'eventsource-parser';
-import { startServer } from '../../www/server.mjs';
+import { useMock } from './client-helpers.mjs';
 
-let srv;
-before(async () => { srv = await startServer({ delayMs: 0, backgroundMs: 400 }); });
-after(() => srv.close());
+const { srv } = await useMock({ delayMs: 0, backgroundMs: 400 });
 
 const post = (path, body, headers = {}) =>
   fetch(srv.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });

@@ -1,12 +1,10 @@
 // Faults on demand (x-mock-fault), checked on the bytes and chunks received.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createParser } from 'eventsource-parser';
-import { startServer } from '../../www/server.mjs';
+import { useMock } from './client-helpers.mjs';
 
-let srv;
-before(async () => { srv = await startServer({ delayMs: 0 }); });
-after(() => srv.close());
+const { srv } = await useMock({ delayMs: 0 });
 
 const create = (fault, body = {}, headers = {}) => fetch(`${srv.url}/v1/responses`, {
   method: 'POST',

@@ -5,36 +5,17 @@
 // and max_tool_calls; and the client's snapshot folding all of it.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createParser } from 'eventsource-parser';
 import { ResponsesClient, inputImage, inputFile } from 'cometapi-responses';
 import { createMock } from '../../mock/index.mjs';
+import { inProcessMock } from './client-helpers.mjs';
 import { png } from '../../mock/builtin.mjs';
 import { dimensions, sniff } from '../../mock/attachments.mjs';
 
-const mock = createMock({ delayMs: 0 });
-const BASE = 'http://mock.test/v1';
+const { mock, BASE, call, ok, post, streamed } = inProcessMock();
 const b64 = (bytes) => Buffer.from(bytes).toString('base64');
 const PNG = png(2, 3, (x, y) => [x * 100, y * 80, 7]);
-// A minimal JPEG header: SOI, APP0, SOF0 of 5 × 4 (height 4, width 5)
 const JPEG = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 11, 8, 0, 4, 0, 5, 1, 1, 0x11, 0, 0xff, 0xd9]);
 const PDF = new TextEncoder().encode('%PDF-1.4\n% a tiny test document about llamas\n');
-
-const call = (path, init = {}) => mock.fetch(new Request(`${BASE}${path}`, init));
-async function post(body) {
-  const res = await call('/responses', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
-}
-async function ok(body) {
-  const r = await post(body);
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body;
-}
-async function streamed(body) {
-  const res = await call('/responses', { method: 'POST', body: JSON.stringify({ ...body, stream: true }) });
-  const events = [];
-  createParser({ onEvent: (e) => events.push(JSON.parse(e.data)) }).feed(await res.text());
-  return events;
-}
 const textOf = (r) => r.output.filter((o) => o.type === 'message').flatMap((o) => o.content).map((p) => p.text).join('');
 const user = (...content) => [{ role: 'user', content: [{ type: 'input_text', text: 'What are these?' }, ...content] }];
 async function upload(bytes, filename, type, purpose = 'user_data') {

@@ -1,17 +1,12 @@
 // The official openai npm SDK, unchanged, against the mock Responses backend.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI, { NotFoundError, BadRequestError, InternalServerError } from 'openai';
-import { startServer } from '../../www/server.mjs';
+import { useMock } from './client-helpers.mjs';
 import { validate } from './mock-schema-check.mjs';
 
-let srv;
-let client;
-before(async () => {
-  srv = await startServer({ delayMs: 0, backgroundMs: 300 });
-  client = new OpenAI({ apiKey: 'test', baseURL: `${srv.url}/v1`, maxRetries: 0 });
-});
-after(() => srv.close());
+const { srv } = await useMock({ delayMs: 0, backgroundMs: 300 });
+const client = new OpenAI({ apiKey: 'test', baseURL: `${srv.url}/v1`, maxRetries: 0 });
 
 const WEATHER_SCHEMA = {
   type: 'object',

@@ -3,28 +3,10 @@
 // resent, and json_schema answers streamed in many small deltas.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createParser } from 'eventsource-parser';
-import { createMock } from '../../mock/index.mjs';
+import { inProcessMock } from './client-helpers.mjs';
 import { validate } from './mock-schema-check.mjs';
 
-const mock = createMock({ delayMs: 0 });
-const BASE = 'http://mock.test/v1';
-
-async function post(body) {
-  const res = await mock.fetch(new Request(`${BASE}/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
-  return { status: res.status, body: await res.json() };
-}
-async function ok(body) {
-  const r = await post(body);
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body;
-}
-async function streamed(body) {
-  const res = await mock.fetch(new Request(`${BASE}/responses`, { method: 'POST', body: JSON.stringify({ ...body, stream: true }) }));
-  const events = [];
-  createParser({ onEvent: (e) => events.push(JSON.parse(e.data)) }).feed(await res.text());
-  return events;
-}
+const { mock, BASE, ok, post, streamed } = inProcessMock();
 
 const WEATHER = {
   type: 'function',

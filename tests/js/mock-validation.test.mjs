@@ -1,11 +1,9 @@
 // Validation errors of POST /v1/responses: status 400, the API's error shape, param and code.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../../www/server.mjs';
+import { useMock } from './client-helpers.mjs';
 
-let srv;
-before(async () => { srv = await startServer({ delayMs: 0 }); });
-after(() => srv.close());
+const { srv } = await useMock({ delayMs: 0 });
 
 const ok = { model: 'm', input: 'hi' };
 const long = (n) => 'x'.repeat(n);

@@ -4,13 +4,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ApiError, AbortError, ConnectionError, ResponseStream, ResponsesClient, ValidationError, functionTool } from 'cometapi-responses';
-import { startMockServer } from '../../mock/index.mjs';
-import { KEY, assertNoKey, collect, rejection } from './client-helpers.mjs';
+import { KEY, assertNoKey, clientFor, collect, rejection, startMock } from './client-helpers.mjs';
 
 async function setup(t, opts = {}) {
-  const srv = await startMockServer({ delayMs: 2, requireKey: KEY, ...opts });
+  const srv = await startMock({ delayMs: 2, requireKey: KEY, ...opts });
   t.after(() => srv.close());
-  const client = new ResponsesClient({ apiKey: KEY, baseURL: `${srv.url}/v1`, maxRetries: 0 });
+  const client = clientFor(srv);
   const socket = await client.connect({ WebSocket });
   t.after(() => socket.close());
   return { srv, client, socket };
@@ -186,7 +185,7 @@ test('the upgrade carries Authorization: Bearer <key>; none without a key; no fr
 });
 
 test('connect() rejects with ConnectionError when the upgrade is refused (wrong key)', async (t) => {
-  const srv = await startMockServer({ requireKey: KEY });
+  const srv = await startMock({ requireKey: KEY });
   t.after(() => srv.close());
   const client = new ResponsesClient({ apiKey: 'sk-wrong-0000000000', baseURL: `${srv.url}/v1` });
   const e = await rejection(client.connect({ WebSocket }));

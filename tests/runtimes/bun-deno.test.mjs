@@ -1,9 +1,5 @@
-// Bun and Deno (their npm packages `bun` and `deno` ship the real binaries; pinned in
-// tests/runtimes/tools/bun-deno, installed once into build/runtimes/tools-bun-deno) run the same
-// consumer scripts as Node on the packed tarball installed into a fresh project
-// (build/consumer-bun-deno): import (and require) by name, stream from the mock backend, create(),
-// an ApiError; Deno also through `npm:` specifiers. Both resolve the package's `node` condition
-// (node.js).
+// Bun and Deno (pinned in tests/runtimes/tools/bun-deno) run Node's consumer scripts on the packed
+// tarball: import/require by name, stream from the mock, create(), an ApiError; Deno also via `npm:`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';

@@ -1,8 +1,5 @@
-// A fresh app (build/consumer-vite: index.html + main.js importing 'cometapi-responses', no
-// vite.config, no plugin, no loader option) that installed the packed tarball, bundled three ways:
-// `vite build` served statically, the Vite dev server (which pre-bundles the dependency), and a
-// bare `esbuild --bundle`; each loaded in headless Chromium, streaming from the mock backend
-// (cross-origin: the mock answers CORS).
+// A zero-config app importing the packed tarball, bundled by `vite build`, the Vite dev server and
+// `esbuild --bundle`; each streams from the mock (CORS) in headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

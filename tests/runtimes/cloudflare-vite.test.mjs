@@ -1,11 +1,5 @@
-// A Worker app built and run through Vite with @cloudflare/vite-plugin (pinned with vite and
-// wrangler in tests/runtimes/tools/cloudflare-vite, installed once into
-// build/runtimes/tools-cloudflare-vite): a fresh project (build/consumer-cloudflare-vite) with the
-// plugin's documented vite.config.js, a wrangler.jsonc, a .dev.vars secret and src/index.js
-// importing 'cometapi-responses' from the packed tarball. `vite` (dev: the Worker runs in workerd
-// through the plugin) and `vite build` + `vite preview` (the built Worker in workerd) each serve a
-// Worker that streams an answer from the mock backend (which requires the key) and makes a create().
-// Offline: no metrics, no Request.cf download, no inspector.
+// A Worker app through Vite with @cloudflare/vite-plugin (pinned in tests/runtimes/tools/cloudflare-vite):
+// `vite` dev and `vite build` + `vite preview` each stream from the mock (key from .dev.vars) and create(). Offline.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

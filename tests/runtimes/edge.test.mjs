@@ -1,9 +1,5 @@
-// Vercel Edge semantics without Vercel: the packed tarball's `edge-light` entry bundled as Next.js
-// does for `runtime = 'edge'` (esbuild with the edge conditions; `.wasm?module` imports become a
-// global the host fills), run in edge-runtime's EdgeVM with WebAssembly code generation disallowed.
-// The WebAssembly.Module is compiled in the host realm and handed in, as Next.js does, so inside
-// the VM it fails `instanceof WebAssembly.Module`. Streams from the mock backend, create(), an
-// ApiError. edge-runtime is pinned in tests/runtimes/tools/edge-runtime.
+// The tarball's `edge-light` entry bundled as Next.js does for `runtime = 'edge'`, run in edge-runtime's
+// EdgeVM without wasm code generation (the Module compiled in the host realm): stream, create(), an ApiError.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, realpathSync } from 'node:fs';

@@ -91,8 +91,14 @@ export async function freshConsumer(name, files, tarball) {
   return dir;
 }
 
-/** The mock backend (www/server.mjs) on a random port; close() when done. */
+/** The mock backend (mock/server.mjs) on 127.0.0.1, a free port; close() when done. */
 export async function startMock(options = {}) {
+  const { startMockServer } = await import(pathToFileURL(join(ROOT, 'mock', 'server.mjs')).href);
+  return startMockServer({ port: 0, host: '127.0.0.1', ...options });
+}
+
+/** The dev server (www/server.mjs: the mock, and pkg/ at /pkg/ for pages) on a free port. */
+export async function startDevServer(options = {}) {
   const { startServer } = await import(pathToFileURL(join(ROOT, 'www', 'server.mjs')).href);
   return startServer({ port: 0, host: '127.0.0.1', quiet: true, ...options });
 }

@@ -1,10 +1,8 @@
-// A plain <script type="module"> page with no bundler: an import map points 'cometapi-responses'
-// at /pkg/browser.js (ready on import) or 'cometapi-responses/web' at /pkg/web.js (explicit
-// `await init()`), both served by the dev server (www/server.mjs serves pkg/ at /pkg/), in
-// headless Chromium, streaming from the same server's mock backend.
+// A bundler-free <script type="module"> page: an import map to /pkg/browser.js (ready on import) or
+// /pkg/web.js (`await init()`), streaming from the dev server's mock in headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { PAGE_SCRIPT, checkStreamed, launchChromium, pageResult, startMock, watchPage } from './lib.mjs';
+import { PAGE_SCRIPT, checkStreamed, launchChromium, pageResult, startDevServer, watchPage } from './lib.mjs';
 
 let server;
 let browser;
@@ -31,7 +29,7 @@ const PAGES = {
 };
 
 before(async () => {
-  server = await startMock({ delayMs: 20 });
+  server = await startDevServer({ delayMs: 20 });
   browser = await launchChromium();
 });
 

@@ -1,15 +1,6 @@
-// A real Next.js 16 app (App Router; tests/runtimes/next-app.mjs) on the packed tarball, with no
-// configuration for the package: installed once into build/runtimes/tools-next (pinned by
-// tests/runtimes/tools/next), the tarball unpacked into its node_modules as `npm install` would.
-// Built with webpack and with Turbopack (`next build`, each into its own folder), then
-// `next start`ed; each build answers, against the mock backend:
-//   - a Node-runtime route handler and an edge route (`runtime = 'edge'`: the edge-light entry),
-//     both streaming the deltas through;
-//   - a Server Component that streams on the server;
-//   - a client component: server-rendered (the node entry parses an SSE frame during render), then
-//     streaming from the API in headless Chromium (the browser entry).
-// Neither build may warn about the package (webpack warns about a package's top-level await).
-// `next dev` with either bundler serves the same four.
+// A Next.js 16 App Router app (next-app.mjs) on the packed tarball, unconfigured, built with webpack and
+// Turbopack (`next start`) and run by `next dev`: Node and edge routes, a Server Component and a client
+// component (SSR, then Chromium) stream from the mock; no build warns about the package.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

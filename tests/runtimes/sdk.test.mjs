@@ -1,12 +1,10 @@
-// The SDK helpers' contract (tests/runtimes/sdk-contract.mjs) outside Node: in headless
-// Chromium (a plain module page importing pkg/browser.js from the dev server, against its mock)
-// and in workerd (a Worker bundled from the packed tarball the way wrangler bundles, run by
-// miniflare, against the mock on loopback). Every line must say "ok" in both.
+// The SDK helpers' contract (sdk-contract.mjs) in headless Chromium and in workerd (miniflare);
+// every line must say "ok" in both.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD, ROOT, devImport, freshConsumer, launchChromium, packPkg, startMock, watchPage } from './lib.mjs';
+import { BUILD, ROOT, devImport, freshConsumer, launchChromium, packPkg, startDevServer, watchPage } from './lib.mjs';
 import { startWorker } from './worker-lib.mjs';
 import { LINES } from './sdk-contract.mjs';
 
@@ -14,7 +12,7 @@ const CONTRACT = readFileSync(new URL('./sdk-contract.mjs', import.meta.url), 'u
 
 let mock;
 before(async () => {
-  mock = await startMock({ delayMs: 2 });
+  mock = await startDevServer({ delayMs: 2 });
 });
 after(() => mock?.close());
 

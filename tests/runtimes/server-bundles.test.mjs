@@ -1,8 +1,5 @@
-// Server bundles: a script that imports the package by name (the packed tarball installed into
-// build/consumer-server-bundles), bundled for Node by `esbuild --platform=node --bundle` and by
-// `bun build --target=node`, then copied alone into an empty folder outside the repository (no
-// node_modules anywhere above it) and run there with Node and Bun: stream from the mock backend,
-// create(), an ApiError. Nothing is configured: no loader, no copied .wasm.
+// A script importing the package, bundled by `esbuild --platform=node` and `bun build --target=node`,
+// run alone outside the repository with Node and Bun (no loader, no copied .wasm): stream, create(), an ApiError.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';

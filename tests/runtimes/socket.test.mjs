@@ -1,10 +1,5 @@
-// WebSocket mode (docs/websocket.md) in the runtimes that open the socket themselves, on the packed
-// tarball installed into a fresh project (build/consumer-socket): Node 22 and 24 (the global
-// WebSocket of undici with its `{ headers }` option), Bun and Deno (their global WebSocket with
-// `{ headers }`) run tests/runtimes/socket-lib.mjs's script against the mock's WebSocket protocol
-// (mock/websocket.mjs), which requires the key on the upgrade; workerd (miniflare) runs the same
-// check in a Worker bundled the way wrangler bundles, where connect() opens the socket with
-// `fetch(url, { headers: { Upgrade: 'websocket', Authorization } })` to the mock on loopback.
+// WebSocket mode (docs/websocket.md) on the packed tarball: Node 22/24, Bun and Deno run socket-lib.mjs
+// against the mock's WebSocket protocol (key required on the upgrade); workerd connects via fetch(Upgrade).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';

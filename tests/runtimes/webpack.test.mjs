@@ -1,8 +1,5 @@
-// webpack 5 (pinned with webpack-cli in tests/runtimes/tools/webpack, installed once into
-// build/runtimes/tools-webpack) bundles a fresh app (build/consumer-webpack: src/index.js importing
-// 'cometapi-responses' from the packed tarball; no webpack.config, no loader, no experiments
-// flag: webpack's zero-config defaults), in production and development mode; each bundle is loaded
-// in headless Chromium and streams from the mock backend (cross-origin: the mock answers CORS).
+// webpack 5 with zero config bundles an app importing the packed tarball, in production and
+// development mode; each bundle streams from the mock (CORS) in headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';

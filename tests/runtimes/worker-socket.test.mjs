@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, SECRET, devImport, launchChromium, startMock } from './lib.mjs';
+import { SECRET, devImport, launchChromium, startDevServer, startMock } from './lib.mjs';
 import { bundleExample, fragmentsIn } from './worker-lib.mjs';
 
 const ORIGIN = 'https://app.example';
@@ -23,12 +23,11 @@ let browser;
 
 before(async () => {
   const bundle = await bundleExample('worker-socket');
-  const { startMockServer } = await import(pathToFileURL(join(ROOT, 'mock', 'server.mjs')).href);
-  mock = await startMockServer({ delayMs: 5, requireKey: SECRET });
+  mock = await startMock({ delayMs: 5, requireKey: SECRET });
   ({ default: WebSocket } = await devImport('ws/index.js'));
   ({ ResponsesClient } = await import(pathToFileURL(join(bundle.dir, 'node_modules', 'cometapi-responses', 'node.js')).href));
   // a page's origin: the dev server (mock mode) serving the packed package at /pkg
-  pageServer = await startMock({ pkgDir: join(bundle.dir, 'node_modules', 'cometapi-responses') });
+  pageServer = await startDevServer({ pkgDir: join(bundle.dir, 'node_modules', 'cometapi-responses') });
   browser = await launchChromium();
   const { Miniflare } = await devImport('miniflare/dist/src/index.js');
   mf = new Miniflare({

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PAGE_SCRIPT, PKG, SECRET, checkStreamed, launchChromium, pageResult, startMock, watchPage } from './lib.mjs';
+import { PAGE_SCRIPT, PKG, SECRET, checkStreamed, launchChromium, pageResult, startDevServer, watchPage } from './lib.mjs';
 import { bundleExample, startWorker as startBundle } from './worker-lib.mjs';
 
 const ORIGIN = 'https://app.example';
@@ -31,7 +31,7 @@ function startWorker(bindings) {
 
 before(async () => {
   bundle = await bundleExample('worker');
-  mock = await startMock({ delayMs: 40, requireKey: SECRET });
+  mock = await startDevServer({ delayMs: 40, requireKey: SECRET });
   mf = await startWorker();
 });
 

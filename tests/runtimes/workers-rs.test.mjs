@@ -1,10 +1,5 @@
-// A Cloudflare Worker written in Rust (examples/workers-rs: the `worker` crate + this crate's
-// wasm::Client), built with its own toolchain as its wrangler.toml says (`worker-build --release`,
-// worker-build pinned at 0.8.7 and installed once into build/runtimes/workers-rs-tools) and run in
-// workerd (miniflare, as wrangler dev would): a request makes the Worker stream an answer from the
-// mock backend (which requires the key, a Worker secret) and answer with its text.
-// Offline: worker-build would download esbuild, wasm-bindgen and wasm-opt; it is given the
-// repository's own (ESBUILD_BIN, WASM_BINDGEN_BIN: the pinned CLI, WASM_OPT_BIN: binaryen).
+// The Rust Worker (examples/workers-rs), built by `worker-build --release` with the repository's own
+// esbuild/wasm-bindgen/wasm-opt (offline) and run in workerd: it streams an answer from the mock (key as a secret).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';

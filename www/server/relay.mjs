@@ -2,14 +2,15 @@
 // allowed origin (the same policy as the HTTP API: local pages and ALLOWED_ORIGINS; a request
 // without Origin passes, as for HTTP). With an API key it is a relay: it opens the upstream socket
 // with `Authorization: Bearer <key>` (a page cannot set that header), then moves frames both ways
-// as they are; every text frame from upstream has the key and its fragments redacted (the same
-// redactor as the HTTP proxy), binary frames from upstream (not part of the protocol) are dropped;
+// as they are; every text frame from upstream has the key and its fragments redacted (the
+// package's createRedactor, as on the HTTP proxy), binary frames from upstream (not part of the
+// protocol) are dropped;
 // when one side closes the other is closed with the same code; a pair with no frame in either
 // direction for `idleMs` is closed on both sides. Without a key it hands the upgrade to the
 // mock's own WebSocket protocol (mock/websocket.mjs).
 
 import { WebSocket, WebSocketServer } from 'ws';
-import { createRedactor } from './redact.mjs';
+import { createRedactor } from 'cometapi-responses';
 
 /** Default idle timeout of a relayed pair, ms. */
 export const IDLE_MS = 5 * 60_000;

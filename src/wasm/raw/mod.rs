@@ -8,4 +8,5 @@
 mod call;
 mod client;
 mod options;
+mod redact;
 mod socket;

@@ -81,7 +81,14 @@ fn number(v: &Value, k: &str) -> Result<Option<f64>, String> {
 fn header_map(v: &Value, k: &str) -> Result<Option<BTreeMap<String, Value>>, String> {
     match v.get(k) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(m)) => Ok(Some(m.iter().map(|(a, b)| (a.clone(), b.clone())).collect())),
+        Some(Value::Object(m)) => {
+            // inserted one by one: `collect` into a BTreeMap would link a stable sort
+            let mut out = BTreeMap::new();
+            for (a, b) in m {
+                out.insert(a.clone(), b.clone());
+            }
+            Ok(Some(out))
+        }
         Some(_) => Err(format!("`{k}` must be an object of strings")),
     }
 }

@@ -1,4 +1,4 @@
-//! How a stream ended: [`Outcome`], decided by the first terminal event.
+//! How a stream ended: [`Ending`], decided by the first terminal event.
 
 use serde_json::{Map, Value};
 
@@ -7,7 +7,7 @@ use crate::event::{scalar_string, EventKind, ResponseEvent};
 
 /// How the stream ended, so far.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub enum Outcome {
+pub enum Ending {
     /// No terminal event yet.
     #[default]
     Pending,
@@ -23,30 +23,30 @@ pub enum Outcome {
     Error(ApiError),
 }
 
-impl Outcome {
+impl Ending {
     /// Anything but `Pending`.
     pub fn is_terminal(&self) -> bool {
-        !matches!(self, Outcome::Pending)
+        !matches!(self, Ending::Pending)
     }
 
-    /// The outcome `ev` decides, if it is a terminal event (the first one decides: the caller
-    /// asks only while [`Pending`](Outcome::Pending)). `snapshot` gives the snapshot JSON after
+    /// The ending `ev` decides, if it is a terminal event (the first one decides: the caller
+    /// asks only while [`Pending`](Ending::Pending)). `snapshot` gives the snapshot JSON after
     /// the event was applied.
-    pub(super) fn of(ev: &ResponseEvent, snapshot: impl FnOnce() -> Option<String>) -> Option<Outcome> {
+    pub(super) fn of(ev: &ResponseEvent, snapshot: impl FnOnce() -> Option<String>) -> Option<Ending> {
         Some(match ev.kind() {
-            EventKind::Completed => Outcome::Completed,
-            EventKind::Incomplete => Outcome::Incomplete,
+            EventKind::Completed => Ending::Completed,
+            EventKind::Incomplete => Ending::Incomplete,
             EventKind::Failed => {
                 let resp = match ev.payload() {
                     Some(Value::Object(resp)) => Some(resp),
                     _ => None,
                 };
-                Outcome::Failed(failed_error(resp, ev.json(), snapshot()))
+                Ending::Failed(failed_error(resp, ev.json(), snapshot()))
             }
             EventKind::Error => {
                 let mut e = ev.error().unwrap_or_default();
                 e.response = snapshot();
-                Outcome::Error(e)
+                Ending::Error(e)
             }
             _ => return None,
         })

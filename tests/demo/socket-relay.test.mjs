@@ -9,7 +9,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { ResponsesClient } from 'cometapi-responses';
 import { startMockServer } from '../../mock/server.mjs';
 import { startServer } from '../../www/server.mjs';
-import { KEY } from './client-helpers.mjs';
+import { KEY } from '../js/client-helpers.mjs';
 
 async function relayTo(t, upstreamURL, opts = {}) {
   const dev = await startServer({ apiKey: KEY, upstream: upstreamURL, ...opts });
@@ -97,8 +97,8 @@ test('relay: the key and its fragments are redacted from upstream frames; client
   await until(() => ws.texts.length > 0);
   const [text] = ws.texts;
   assert.ok(!text.includes(KEY.slice(8, 18)), text);
-  assert.match(text, /\[REDACTED\]/);
-  assert.equal(JSON.parse(text).error.auth, 'Bearer [REDACTED]');
+  assert.match(text, /\[redacted\]/);
+  assert.equal(JSON.parse(text).error.auth, 'Bearer [redacted]');
   ws.send('{"type":"response.create","model":"m"}');
   await until(() => got.length > 0);
   assert.deepEqual(got, ['{"type":"response.create","model":"m"}']);

@@ -1,0 +1,39 @@
+//! `RawRedactor`: the core's redactor for the package's `createRedactor` (js/redact.js): one key,
+//! whole texts and one stream of chunks.
+
+use wasm_bindgen::prelude::*;
+
+use crate::redact::{RedactStream, Redactor};
+
+/// A redactor of one key (a key shorter than a fragment is redacted whole) with the state of one
+/// stream.
+#[wasm_bindgen]
+pub struct RawRedactor {
+    redactor: Redactor,
+    stream: RedactStream,
+}
+
+#[wasm_bindgen]
+impl RawRedactor {
+    /// `undefined` for an empty key. `hold`: see [`RedactStream::new`].
+    pub fn create(key: &str, hold: usize) -> Option<RawRedactor> {
+        Some(RawRedactor { redactor: Redactor::any(key)?, stream: RedactStream::new(hold) })
+    }
+
+    /// `text` redacted; `undefined` when it holds nothing to redact.
+    pub fn redact(&self, text: &str) -> Option<String> {
+        match self.redactor.redact(text) {
+            std::borrow::Cow::Owned(s) => Some(s),
+            std::borrow::Cow::Borrowed(_) => None,
+        }
+    }
+
+    /// The next chunk of the stream, redacted (`end`: the last one; the held-back rest follows it).
+    pub fn push(&mut self, chunk: &[u8], end: bool) -> Vec<u8> {
+        let mut out = self.stream.push(&self.redactor, chunk);
+        if end {
+            out.extend(self.stream.finish(&self.redactor));
+        }
+        out
+    }
+}

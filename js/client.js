@@ -121,7 +121,7 @@ async function json(raw, fetch, signal, parsed, body) {
     const outputText = raw.output_text_json;
     const answer = JSON.parse(raw.take_json());
     if (outputText !== undefined) answer.output_text = JSON.parse(outputText);
-    if (parsed) answer.output_parsed = raw.output_parsed() === 1 ? JSON.parse(answer.output_text) : null;
+    if (parsed) answer.output_parsed = raw.output_parsed() ? JSON.parse(answer.output_text) : null;
     return answer;
   } finally {
     io.close();

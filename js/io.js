@@ -1,21 +1,9 @@
 // The I/O of one call: it runs what the wasm core's call machine asks — fetch, the body's
-// reader, timers — and reports what happened. It decides nothing about the protocol: which
-// request, which headers, what a status means, whether to retry or how long to wait all come
-// from the core (docs/architecture.md, "The call machine").
-import { wantedHeaders } from './cometapi_responses.js';
-
-// Actions and failure kinds, as the core numbers them.
-export const SEND = 0;
-export const WAIT = 1;
-export const READ = 2;
-export const SLEEP = 3;
-export const DONE = 4;
-const NETWORK = 0;
-const TIMEOUT = 1;
-const ABORT = 2;
-// How to let go of a body (the core's `release`).
-const CANCEL = 1;
-const CANCEL_AND_ABORT = 2;
+// reader, one timer — and reports what happened. It decides nothing: which request, what a
+// status means, whether to retry, every deadline (the timer is set to the core's
+// `poll_timeout`) and how to let go of a body all come from the core (docs/architecture.md,
+// "The call machine"); src/wasm/transport.rs runs the same loop for the Rust API.
+import { Action, IoFailure, Release, wantedHeaders } from './cometapi_responses.js';
 
 let WANTED = null;
 
@@ -29,6 +17,8 @@ function describe(e) {
 }
 
 const ignore = () => {};
+/** A pending wait ended by the core (a deadline passed) or by an abort: there is nothing to report. */
+const SETTLED = Symbol('settled');
 
 /** A read that failed because its body was aborted (a fetch's signal, a reader cancelled with an AbortError). */
 const isAbort = (e) => typeof e === 'object' && e !== null && e.name === 'AbortError';
@@ -49,13 +39,11 @@ export class Io {
   #reader = null;
   #aborted = false;
   #closed = false;
-  /** The pending wait's reject (fetch, read or sleep), so that an abort ends it at once. */
+  /** The pending wait's reject (fetch, read or sleep), so that a deadline or an abort ends it at once. */
   #cancelWait = null;
-  // The idle timeout of the current attempt: a timer checks that a pending wait saw activity.
-  #interval = null;
-  #waiting = false;
-  #since = 0;
-  #timedOut = false;
+  /** The one timer, and when it fires (one that fires before the core's deadline just sets itself again). */
+  #timer = null;
+  #timerAt = Infinity;
   /** The error a custom fetch (or the runtime) rejected with, for ConnectionError.cause. */
   lastError = undefined;
   /** A body to send instead of the core's (a multipart `FormData`: the platform sets its content type). */
@@ -80,39 +68,30 @@ export class Io {
       try {
         this.#reader = body.getReader();
       } catch (e) {
-        raw.read_failed(NETWORK, `cannot read the body: ${describe(e)}`);
+        raw.read_failed(IoFailure.Network, `cannot read the body: ${describe(e)}`);
       }
     }
   }
 
-  get aborted() {
-    return this.#aborted;
-  }
-
-  /** Runs the call until it has events for the consumer (their batch) or is done (`null`). */
+  /** Runs the call until it has events for the consumer (their batch) or is done (`null`); whenever the action is not Read, lets go of the body as the core says. */
   async step() {
     const raw = this.#raw;
+    let out;
     for (;;) {
       // Closed (the stream was released while a wait was pending): the raw side may be gone.
       if (this.#closed) return null;
-      switch (raw.action) {
-        case READ: {
-          const out = await this.#read();
-          if (out !== undefined) return out;
-          break;
-        }
-        case SEND:
-          await this.#send();
-          break;
-        case SLEEP:
-          this.#letGo();
-          await this.#sleep(raw.delay(Date.now(), Math.random()));
-          if (!this.#aborted) raw.wake();
-          break;
-        default:
-          this.close();
-          return null;
+      const action = raw.action;
+      if (action !== Action.Read) this.#letGo();
+      if (out !== undefined) return out;
+      if (action === Action.Done) {
+        this.close();
+        return null;
       }
+      raw.start(Date.now(), Math.random());
+      this.#arm();
+      if (action === Action.Send) await this.#send();
+      else if (action === Action.Read) out = await this.#read();
+      else await this.#wait(new Promise(ignore)).catch(ignore); // a sleep: the timer ends it
     }
   }
 
@@ -122,14 +101,16 @@ export class Io {
     this.#aborted = true;
     this.#raw.abort();
     this.#letGo();
-    this.#cancelWait?.(new Error('aborted'));
+    this.#cancelWait?.(SETTLED);
   }
 
-  /** No more I/O: lets go of the body as the core says, stops the timer, removes listeners. */
+  /** No more I/O: lets go of the body as the core says, stops the timer and a pending wait, removes listeners. */
   close() {
     if (this.#closed) return;
     this.#letGo();
     this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#cancelWait?.(SETTLED);
     if (this.#onAbort) {
       this.#signal.removeEventListener('abort', this.#onAbort);
       this.#onAbort = null;
@@ -138,35 +119,27 @@ export class Io {
 
   async #send() {
     const raw = this.#raw;
-    this.#letGo();
     const controller = new AbortController();
     this.#controller = controller;
     const init = { method: raw.method, headers: headersOf(raw.headers), signal: controller.signal };
     const body = this.sendBody ?? raw.body;
     if (body !== undefined) init.body = body;
-    const url = raw.url;
-    raw.sent();
-    this.#startTimer(raw.timeout);
     let res;
     try {
-      res = await this.#wait(this.#fetch(url, init));
+      res = await this.#wait(this.#fetch(raw.url, init));
     } catch (e) {
-      this.#waiting = false;
-      if (!this.#aborted) {
-        const kind = this.#timedOut ? TIMEOUT : NETWORK;
-        if (kind === NETWORK) this.lastError = e;
-        raw.fetch_failed(kind, kind === NETWORK ? describe(e) : '');
+      if (e !== SETTLED) {
+        this.lastError = e;
+        raw.fetch_failed(describe(e));
       }
       return;
     }
-    this.#waiting = false;
-    if (this.#aborted) return;
     if (typeof res !== 'object' || res === null || typeof res.status !== 'number' || typeof res.headers?.get !== 'function') {
-      raw.fetch_failed(NETWORK, 'fetch did not return a Response');
+      raw.fetch_failed('fetch did not return a Response');
       return;
     }
     reportHeaders(raw, res);
-    if (raw.action === DONE) {
+    if (raw.action === Action.Done) {
       // A success whose answer is the response itself: its body is the caller's to read.
       this.response = res;
       return;
@@ -179,7 +152,7 @@ export class Io {
     try {
       this.#reader = stream.getReader();
     } catch (e) {
-      raw.read_failed(NETWORK, `cannot read the body: ${describe(e)}`);
+      raw.read_failed(IoFailure.Network, `cannot read the body: ${describe(e)}`);
     }
   }
 
@@ -187,26 +160,16 @@ export class Io {
   async #read() {
     const raw = this.#raw;
     const reader = this.#reader;
-    if (reader === null) return raw.read_failed(NETWORK, 'the body is gone');
-    this.#waiting = true;
-    this.#since = Date.now();
+    if (reader === null) return raw.read_failed(IoFailure.Network, 'the body is gone');
     let r;
     try {
       r = await this.#wait(reader.read());
     } catch (e) {
-      this.#waiting = false;
+      if (e === SETTLED) return undefined;
       this.#reader = null;
-      if (this.#aborted) return undefined;
-      const kind = this.#timedOut ? TIMEOUT : isAbort(e) ? ABORT : NETWORK;
-      return raw.read_failed(kind, describe(e));
+      return raw.read_failed(isAbort(e) ? IoFailure.Abort : IoFailure.Network, describe(e));
     }
-    this.#waiting = false;
     if (this.#aborted) return undefined;
-    // A timeout cancels the reader, which ends a pending read with `done: true`.
-    if (this.#timedOut) {
-      this.#reader = null;
-      return raw.read_failed(TIMEOUT, '');
-    }
     if (r.done) {
       this.#reader = null;
       try {
@@ -225,11 +188,11 @@ export class Io {
     return raw.feed(value);
   }
 
-  /** Resolves with `p`, or rejects at once when the call is aborted (even if `p` never settles). */
+  /** Resolves with `p`, or rejects with SETTLED at once when the core's deadline passes or the call is aborted (even if `p` never settles). */
   #wait(p) {
     return new Promise((resolve, reject) => {
       // Aborted already (e.g. from inside the fetch call that produced `p`): do not wait for it.
-      if (this.#aborted) reject(new Error('aborted'));
+      if (this.#aborted) reject(SETTLED);
       this.#cancelWait = reject;
       Promise.resolve(p).then(resolve, reject);
     }).finally(() => {
@@ -237,40 +200,30 @@ export class Io {
     });
   }
 
-  #sleep(ms) {
-    return this.#wait(new Promise((resolve) => setTimeout(resolve, ms))).catch(ignore);
+  /** Sets the timer to the core's deadline, unless it already fires by then. */
+  #arm() {
+    const at = this.#raw.poll_timeout;
+    if (at >= this.#timerAt) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(this.#fire, Math.min(at - Date.now(), 0x7fffffff));
   }
 
-  #startTimer(timeout) {
-    this.#stopTimer();
-    this.#timedOut = false;
-    this.#waiting = true;
-    this.#since = Date.now();
-    const period = Math.min(Math.max(timeout / 8, 5), 60_000);
-    this.#interval = setInterval(() => {
-      if (this.#waiting && !this.#timedOut && Date.now() - this.#since >= timeout) {
-        this.#timedOut = true;
-        this.#controller?.abort();
-        this.#reader?.cancel().catch(ignore);
-      }
-    }, period);
-  }
-
-  #stopTimer() {
-    if (this.#interval !== null) {
-      clearInterval(this.#interval);
-      this.#interval = null;
-    }
-  }
+  #fire = () => {
+    this.#timer = null;
+    this.#timerAt = Infinity;
+    if (this.#closed) return;
+    if (this.#raw.handle_timeout(Date.now())) this.#cancelWait?.(SETTLED);
+    else this.#arm();
+  };
 
   /** Lets go of the current body and attempt, as the core says (cancel; cancel and abort). */
   #letGo() {
-    this.#stopTimer();
     const reader = this.#reader;
-    const how = this.#aborted ? CANCEL_AND_ABORT : this.#raw.release;
+    const how = this.#aborted ? Release.Abort : this.#raw.release;
     if (reader !== null) {
       this.#reader = null;
-      if (how >= CANCEL || this.#aborted) {
+      if (how !== Release.Nothing) {
         reader.cancel().catch(ignore);
         try {
           reader.releaseLock();
@@ -279,7 +232,7 @@ export class Io {
         }
       }
     }
-    if (how === CANCEL_AND_ABORT || this.#aborted) this.#controller?.abort();
+    if (how === Release.Abort) this.#controller?.abort();
     this.#controller = null;
   }
 }

@@ -2,17 +2,10 @@
 // protocol question — which frames to send and when, where each received frame goes, what a
 // lost connection fails, when to reconnect; this file opens the connection, moves frames both
 // ways and hands each response's batches to a ResponseStream (the same class as over HTTP).
+import { Route, SocketAction } from './cometapi_responses.js';
 import { AbortError, ConnectionError, toError } from './errors.js';
 import { validatorOf } from './structured.js';
 import { INTERNAL, ResponseStream } from './stream.js';
-
-// The core's actions and routing kinds.
-const CONNECT = 0;
-const SEND = 1;
-const RECONNECT = 2;
-const ROUTED_RESPONSE = 1;
-const ROUTED_SUCCESSOR = 2;
-const ROUTED_STEER = 3;
 
 const isObject = (v) => typeof v === 'object' && v !== null;
 const ignore = () => {};
@@ -38,7 +31,7 @@ class LaneRaw {
     return this.#socket._core()?.redact(text);
   }
   output_parsed() {
-    return this.#socket._core()?.output_parsed(this.#id) ?? 0;
+    return this.#socket._core()?.output_parsed(this.#id) ?? false;
   }
   frames_mode() {
     this.#socket._core()?.frames_mode(this.#id);
@@ -112,10 +105,6 @@ class LaneIo {
       if (this.#socket._isDone(this.#id)) return null;
       await new Promise((resolve) => (this.#wake = resolve));
     }
-  }
-
-  get aborted() {
-    return this.#aborted;
   }
 
   abort() {
@@ -328,16 +317,16 @@ export class ResponsesSocket {
     if (raw === null || this.#closing || this.#opening) return;
     for (;;) {
       switch (raw.action(Date.now())) {
-        case CONNECT:
+        case SocketAction.Connect:
           raw.connecting();
           this.#opening = this.#connect().catch(ignore);
           return;
-        case SEND: {
+        case SocketAction.Send: {
           let frame;
           while ((frame = raw.take_frame()) !== undefined) this.#ws.send(frame);
           break;
         }
-        case RECONNECT: {
+        case SocketAction.Reconnect: {
           const ws = this.#ws;
           this.#ws = null;
           raw.dropped('closed to reconnect before the connection age limit');
@@ -426,8 +415,8 @@ export class ResponsesSocket {
     }
     const kind = routed % 4;
     const id = (routed - kind) / 4;
-    if (kind === ROUTED_RESPONSE) this.#lanes.get(id)?.push(raw.output(id));
-    else if (kind === ROUTED_SUCCESSOR) {
+    if (kind === Route.Response) this.#lanes.get(id)?.push(raw.output(id));
+    else if (kind === Route.Successor) {
       const stream = this.#attach(id);
       this.#lanes.get(id).push(raw.output(id));
       const list = this.#handlers.get('response');
@@ -442,7 +431,7 @@ export class ResponsesSocket {
           }
         }
       } else stream.abort();
-    } else if (kind === ROUTED_STEER) this.#settleSteers();
+    } else if (kind === Route.Steer) this.#settleSteers();
     this.#pump();
   }
 
@@ -466,18 +455,18 @@ export class ResponsesSocket {
     for (const [id, p] of this.#steers) {
       let outcome;
       try {
-        outcome = this.#raw === null ? -1 : this.#raw.steer_outcome(id);
+        outcome = this.#raw === null ? null : this.#raw.steer_outcome(id);
       } catch (e) {
         this.#steers.delete(id);
         p.reject(toError(e));
         continue;
       }
-      if (outcome === -1) {
+      if (outcome === null) {
         this.#steers.delete(id);
         p.reject(new AbortError('the socket was closed'));
-      } else if (outcome !== 0) {
+      } else if (outcome !== undefined) {
         this.#steers.delete(id);
-        p.resolve(outcome === 1 ? 'accepted' : 'pending');
+        p.resolve(outcome);
       }
     }
   }

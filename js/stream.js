@@ -320,7 +320,7 @@ export class ResponseStream {
       if (this.#parsed !== null) {
         const output = this.#output;
         if (output instanceof Error) throw output;
-        final.output_parsed = output === 1 ? await validated(this.#validate, JSON.parse(final.output_text), final.output_text, 'the output') : null;
+        final.output_parsed = output === true ? await validated(this.#validate, JSON.parse(final.output_text), final.output_text, 'the output') : null;
       }
       return final;
     })();

@@ -71,8 +71,13 @@ pub fn decide(
     if attempt >= max_retries || !should_retry(failure, headers) {
         return Decision::GiveUp;
     }
-    let delay = server_delay_ms(headers, now_unix_ms).unwrap_or_else(|| backoff_ms(attempt, random01));
-    Decision::Retry { delay_ms: delay.ceil().max(0.0) as u64 }
+    Decision::Retry { delay_ms: delay_ms(headers, attempt, now_unix_ms, random01) as u64 }
+}
+
+/// The wait before retry number `attempt + 1`, in whole ms (rounded up, never early): the
+/// server's delay when valid, else the backoff.
+pub fn delay_ms(headers: &RetryHeaders<'_>, attempt: u32, now_unix_ms: f64, random01: f64) -> f64 {
+    server_delay_ms(headers, now_unix_ms).unwrap_or_else(|| backoff_ms(attempt, random01)).ceil()
 }
 
 /// Whether the failure is worth retrying (ignoring the attempt count).

@@ -56,6 +56,18 @@ fn headers<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<Strin
 
 const NONE: &[(&str, &str)] = &[];
 
+/// The sleep's delay (ms) with this jitter, as the call computes it when the shell starts it.
+fn sleep_ms(c: &mut Call, random01: f64) -> f64 {
+    c.start(0.0, random01);
+    c.poll_timeout().unwrap()
+}
+
+/// The sleep starts, and its timer fires at its wake time: the next attempt is to send.
+fn wake(c: &mut Call) {
+    let at = sleep_ms(c, 0.0);
+    assert!(c.handle_timeout(at));
+}
+
 fn frame(json: &str) -> String {
     let ty = json.split("\"type\":\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("message");
     format!("event: {ty}\ndata: {json}\n\n")
@@ -90,8 +102,8 @@ fn a_json_call_sends_what_the_core_built_and_gets_its_answer() {
     assert_eq!((req.method, req.url.as_str()), (Method::Post, "http://h/v1/responses"));
     let names: Vec<&str> = req.headers.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(names, ["accept", "content-type", "authorization", "x-app"]);
-    c.on_sent();
-    assert_eq!(c.action(), Action::Wait);
+    c.start(0.0, 0.0);
+    assert_eq!(c.action(), Action::Send, "sent, not answered yet");
     c.on_headers(200, headers(NONE));
     assert_eq!(c.action(), Action::Read);
     c.on_chunk(br#"{"id":"r","object":"response","output":[{"type":"message","content":[{"type":"output_text","text":"Hi"}]}]}"#);
@@ -106,7 +118,7 @@ fn a_json_call_sends_what_the_core_built_and_gets_its_answer() {
 #[test]
 fn a_responses_output_text_keeps_lone_surrogates_as_json_stringify_writes_them() {
     let mut c = create();
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(200, headers(NONE));
     let body = r#"{"id":"r","object":"response","output":[{"type":"message","content":[{"type":"output_text","text":"a\ud83d"},{"type":"output_text","text":"\ude00b \udfff"}]}]}"#;
     c.on_chunk(body.as_bytes());
@@ -120,7 +132,7 @@ fn a_responses_output_text_keeps_lone_surrogates_as_json_stringify_writes_them()
 #[test]
 fn a_response_with_numbers_beyond_f64_is_kept_as_received() {
     let mut c = create();
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(200, headers(NONE));
     let big = "9".repeat(5000);
     let body = format!(
@@ -136,23 +148,23 @@ fn a_response_with_numbers_beyond_f64_is_kept_as_received() {
 #[test]
 fn retries_wait_as_the_server_says_else_back_off_and_count_attempts() {
     let mut c = create();
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(429, headers(&[("retry-after-ms", "50"), ("x-request-id", "req_1")]));
     c.on_chunk(br#"{"error":{"message":"slow down","type":"rate_limit","code":"rate_limit_exceeded"}}"#);
     c.on_body_end();
     assert_eq!(c.action(), Action::Sleep);
-    assert_eq!(c.delay_ms(0.0, 0.9), 50.0);
-    c.on_wake();
+    assert_eq!(sleep_ms(&mut c, 0.9), 50.0);
+    wake(&mut c);
     assert_eq!(c.action(), Action::Send);
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(503, headers(NONE));
     c.on_body_end();
     assert_eq!(c.action(), Action::Sleep);
-    let d = c.delay_ms(0.0, 0.0);
+    let d = sleep_ms(&mut c, 0.0);
     assert_eq!(d, 1000.0, "the second backoff: 0.5 s · 2, no jitter at random 0");
-    assert!(c.delay_ms(0.0, 0.99) < 1000.0 && c.delay_ms(0.0, 0.99) >= 750.0, "jitter takes up to 25 %");
-    c.on_wake();
-    c.on_sent();
+    assert!(sleep_ms(&mut c, 0.99) < 1000.0 && sleep_ms(&mut c, 0.99) >= 750.0, "jitter takes up to 25 %");
+    wake(&mut c);
+    c.start(0.0, 0.0);
     c.on_headers(500, headers(&[("x-request-id", "req_3")]));
     c.on_body_end();
     assert_eq!(c.action(), Action::Done, "maxRetries 2: three attempts");
@@ -166,17 +178,17 @@ fn retries_wait_as_the_server_says_else_back_off_and_count_attempts() {
 #[test]
 fn x_should_retry_overrides_and_4xx_are_not_retried() {
     let mut c = create();
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(400, headers(&[("x-should-retry", "true")]));
     c.on_body_end();
     assert_eq!(c.action(), Action::Sleep);
     let mut c = create();
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(500, headers(&[("x-should-retry", "false")]));
     c.on_body_end();
     assert_eq!(c.action(), Action::Done);
     let mut c = create();
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(404, headers(NONE));
     c.on_body_end();
     assert_eq!(c.action(), Action::Done);
@@ -185,7 +197,7 @@ fn x_should_retry_overrides_and_4xx_are_not_retried() {
 #[test]
 fn an_error_body_is_cut_at_64_kib_and_its_request_aborted() {
     let mut c = create();
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(401, headers(NONE));
     let block = vec![b'x'; 16 * 1024];
     for _ in 0..3 {
@@ -201,7 +213,7 @@ fn an_error_body_is_cut_at_64_kib_and_its_request_aborted() {
 #[test]
 fn a_json_answer_past_its_limit_fails_and_is_let_go() {
     let mut c = create();
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(200, headers(NONE));
     let block = vec![b' '; 64 * 1024 * 1024];
     for _ in 0..(MAX_JSON_BODY / block.len()) {
@@ -218,10 +230,10 @@ fn a_json_answer_past_its_limit_fails_and_is_let_go() {
 fn network_errors_and_timeouts_are_retried_then_say_how_many_attempts() {
     let mut c = create();
     for _ in 0..3 {
-        c.on_sent();
-        c.on_fetch_error(IoFailure::Network, "fetch failed: connect ECONNREFUSED");
+        c.start(0.0, 0.0);
+        c.on_fetch_error("fetch failed: connect ECONNREFUSED");
         if c.action() == Action::Sleep {
-            c.on_wake();
+            wake(&mut c);
         }
     }
     match c.error() {
@@ -232,10 +244,10 @@ fn network_errors_and_timeouts_are_retried_then_say_how_many_attempts() {
     }
     let mut c = create();
     for _ in 0..3 {
-        c.on_sent();
-        c.on_fetch_error(IoFailure::Timeout, "");
+        c.start(0.0, 0.0);
+        assert!(c.handle_timeout(1000.0));
         if c.action() == Action::Sleep {
-            c.on_wake();
+            wake(&mut c);
         }
     }
     assert_eq!(c.error(), Some(&Error::Timeout { timeout_ms: 1000, attempts: 3 }));
@@ -248,13 +260,13 @@ fn an_abort_ends_the_call_at_any_point_and_lets_the_body_go() {
     c.abort();
     assert_eq!((c.action(), c.error()), (Action::Done, Some(&Error::Abort)));
     let mut c = create();
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(200, headers(NONE));
     c.abort();
     assert_eq!(c.release(), Release::Abort);
     assert_eq!(c.error(), Some(&Error::Abort));
     let mut c = create();
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(500, headers(NONE));
     c.on_body_end();
     assert_eq!(c.action(), Action::Sleep);
@@ -265,7 +277,7 @@ fn an_abort_ends_the_call_at_any_point_and_lets_the_body_go() {
 #[test]
 fn a_stream_outcome_lets_the_body_go_without_aborting_the_request() {
     let mut c = stream(false);
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(200, headers(NONE));
     let body = events(5, "r").concat() + &completed(5, "r") + "data: [DONE]\n\n";
     c.on_chunk(body.as_bytes());
@@ -280,7 +292,7 @@ fn a_stream_outcome_lets_the_body_go_without_aborting_the_request() {
 #[test]
 fn a_foreground_stream_is_never_retried_after_its_first_byte() {
     let mut c = stream(false);
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(200, headers(NONE));
     c.on_chunk(events(4, "r").concat().as_bytes());
     c.on_read_error(IoFailure::Network, "reset");
@@ -291,12 +303,12 @@ fn a_foreground_stream_is_never_retried_after_its_first_byte() {
 #[test]
 fn a_background_stream_resumes_after_its_last_event_and_goes_on() {
     let mut c = stream(true);
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(200, headers(NONE));
     c.on_chunk(events(6, "resp_7").concat().as_bytes());
     c.on_body_end(); // ends early, no terminal event
     assert_eq!(c.action(), Action::Sleep);
-    c.on_wake();
+    wake(&mut c);
     assert_eq!(c.action(), Action::Send);
     let req = c.request();
     assert_eq!(
@@ -305,7 +317,7 @@ fn a_background_stream_resumes_after_its_last_event_and_goes_on() {
     );
     assert!(req.headers.contains(&("x-fault".to_owned(), "f".to_owned())), "the caller's headers go along");
     assert!(req.headers.contains(&("authorization".to_owned(), format!("Bearer {KEY}"))));
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(200, headers(NONE));
     // The new body repeats events 4 and 5, then goes on.
     let rest: String = events(8, "resp_7").into_iter().skip(4).collect::<String>() + &completed(8, "resp_7");
@@ -317,14 +329,14 @@ fn a_background_stream_resumes_after_its_last_event_and_goes_on() {
 #[test]
 fn a_resume_without_progress_counts_against_max_retries() {
     let mut c = stream(true);
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(200, headers(NONE));
     c.on_chunk(events(4, "resp_8").concat().as_bytes());
     c.on_read_error(IoFailure::Network, "reset");
     for _ in 0..2 {
         assert_eq!(c.action(), Action::Sleep);
-        c.on_wake();
-        c.on_sent();
+        wake(&mut c);
+        c.start(0.0, 0.0);
         c.on_headers(200, headers(NONE));
         c.on_body_end(); // nothing new
     }
@@ -368,7 +380,7 @@ fn handed_out_text(c: &mut Call) -> String {
 fn a_resumed_event_without_a_valid_sequence_number_is_no_progress_and_is_not_handed_out() {
     for seq in NOT_A_SEQUENCE_NUMBER.into_iter().chain([r#""sequence_number":5,"#, r#""sequence_number":2,"#]) {
         let mut c = stream(true);
-        c.on_sent();
+        c.start(0.0, 0.0);
         c.on_headers(200, headers(NONE));
         c.on_chunk(events(6, "resp_9").concat().as_bytes());
         c.on_read_error(IoFailure::Network, "reset");
@@ -377,9 +389,9 @@ fn a_resumed_event_without_a_valid_sequence_number_is_no_progress_and_is_not_han
         // Every resumed body replays one event that is not after event 5, then drops.
         let mut resumes = 0;
         while c.action() == Action::Sleep && resumes < 20 {
-            c.on_wake();
+            wake(&mut c);
             assert!(c.request().url.ends_with("starting_after=5"), "{seq}: {}", c.request().url);
-            c.on_sent();
+            c.start(0.0, 0.0);
             c.on_headers(200, headers(NONE));
             c.on_chunk(replayed_delta(seq).as_bytes());
             c.on_read_error(IoFailure::Network, "reset");
@@ -395,13 +407,13 @@ fn a_resumed_event_without_a_valid_sequence_number_is_no_progress_and_is_not_han
 fn a_resumed_body_goes_on_past_events_it_cannot_place_and_ends_with_an_unnumbered_terminal_event() {
     for seq in NOT_A_SEQUENCE_NUMBER {
         let mut c = stream(true);
-        c.on_sent();
+        c.start(0.0, 0.0);
         c.on_headers(200, headers(NONE));
         c.on_chunk(events(6, "resp_9").concat().as_bytes());
         c.on_body_end();
         let mut text = handed_out_text(&mut c);
-        c.on_wake();
-        c.on_sent();
+        wake(&mut c);
+        c.start(0.0, 0.0);
         c.on_headers(200, headers(NONE));
         // The bad replay, then new events, another bad one among them, then a terminal event with
         // no number (it ends the stream: nothing was handed out after it, it cannot be a repeat).
@@ -421,15 +433,15 @@ fn a_resumed_body_goes_on_past_events_it_cannot_place_and_ends_with_an_unnumbere
 #[test]
 fn progress_in_a_resumed_body_resets_the_budget_and_only_progress_does() {
     let mut c = stream(true);
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(200, headers(NONE));
     c.on_chunk(events(6, "resp_10").concat().as_bytes());
     c.on_body_end();
     // Two resumes: the first makes no progress, the second gives event 6 (progress).
     for body in [replayed_delta(""), events(7, "resp_10")[6].clone()] {
         assert_eq!(c.action(), Action::Sleep);
-        c.on_wake();
-        c.on_sent();
+        wake(&mut c);
+        c.start(0.0, 0.0);
         c.on_headers(200, headers(NONE));
         c.on_chunk(body.as_bytes());
         c.on_body_end();
@@ -437,9 +449,9 @@ fn progress_in_a_resumed_body_resets_the_budget_and_only_progress_does() {
     // The budget is whole again: two more resumes without progress, then the end.
     for _ in 0..2 {
         assert_eq!(c.action(), Action::Sleep);
-        c.on_wake();
+        wake(&mut c);
         assert!(c.request().url.ends_with("starting_after=6"), "{}", c.request().url);
-        c.on_sent();
+        c.start(0.0, 0.0);
         c.on_headers(200, headers(NONE));
         c.on_chunk(replayed_delta(r#""sequence_number":6,"#).as_bytes());
         c.on_body_end();
@@ -450,7 +462,7 @@ fn progress_in_a_resumed_body_resets_the_budget_and_only_progress_does() {
 #[test]
 fn every_error_is_redacted() {
     let mut c = create();
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(401, headers(NONE));
     let body = format!(r#"{{"error":{{"message":"Incorrect API key provided: {KEY}","code":"{}"}}}}"#, &KEY[3..]);
     c.on_chunk(body.as_bytes());
@@ -459,12 +471,12 @@ fn every_error_is_redacted() {
     assert!(!text.contains(&KEY[3..13]), "{text}");
     assert!(text.contains("[redacted]"));
     let mut c = create();
-    c.on_sent();
-    c.on_fetch_error(IoFailure::Network, &format!("failed with authorization: Bearer {KEY}"));
+    c.start(0.0, 0.0);
+    c.on_fetch_error(&format!("failed with authorization: Bearer {KEY}"));
     for _ in 0..2 {
-        c.on_wake();
-        c.on_sent();
-        c.on_fetch_error(IoFailure::Network, &format!("failed with authorization: Bearer {KEY}"));
+        wake(&mut c);
+        c.start(0.0, 0.0);
+        c.on_fetch_error(&format!("failed with authorization: Bearer {KEY}"));
     }
     assert!(!format!("{:?}", c.error()).contains(&KEY[8..18]));
     assert_eq!(c.redact(&format!("x {KEY} y")).as_deref(), Some("x [redacted] y"));
@@ -511,21 +523,21 @@ fn files_requests_and_a_raw_answer_done_at_its_headers() {
 
     // Success: done at the headers, the body left to the caller (nothing to cancel or abort).
     let mut call = call_of(content.clone());
-    call.on_sent();
+    call.start(0.0, 0.0);
     call.on_headers(200, headers(NONE));
     assert_eq!(call.action(), Action::Done);
     assert_eq!(call.release(), Release::Nothing);
     assert!(call.error().is_none());
     // An error status is read and retried as any other.
     let mut call = call_of(content);
-    call.on_sent();
+    call.start(0.0, 0.0);
     call.on_headers(503, headers(NONE));
     assert_eq!(call.action(), Action::Read);
     call.on_chunk(br#"{"error":{"message":"busy","type":"server_error"}}"#);
     call.on_body_end();
     assert_eq!(call.action(), Action::Sleep);
-    call.on_wake();
-    call.on_sent();
+    wake(&mut call);
+    call.start(0.0, 0.0);
     call.on_headers(404, headers(NONE));
     call.on_chunk(br#"{"error":{"message":"No such File object: file-1","type":"invalid_request_error"}}"#);
     call.on_body_end();
@@ -533,4 +545,116 @@ fn files_requests_and_a_raw_answer_done_at_its_headers() {
         Some(Error::Api(e)) => assert_eq!((e.status, e.message.as_str()), (Some(404), "No such File object: file-1")),
         other => panic!("{other:?}"),
     }
+}
+
+/// A clock far from 0: deadlines are the shell's `Date.now()` plus the call's delays.
+const T: f64 = 1_700_000_000_000.0;
+
+#[test]
+fn the_attempt_timeout_runs_until_the_headers_then_retries_after_letting_the_request_go() {
+    let mut c = create();
+    assert_eq!(c.poll_timeout(), None, "no deadline before the request goes");
+    c.start(T, 0.0);
+    assert_eq!(c.poll_timeout(), Some(T + 1000.0), "timeout_ms after the send");
+    assert!(!c.handle_timeout(T + 999.0), "a timer that fires early changes nothing");
+    assert_eq!((c.action(), c.poll_timeout()), (Action::Send, Some(T + 1000.0)));
+    assert!(c.handle_timeout(T + 1000.0));
+    assert_eq!(c.action(), Action::Sleep, "a timeout is retried");
+    assert_eq!(c.release(), Release::Abort, "the timed-out request is aborted before the sleep");
+    assert_eq!(c.poll_timeout(), None, "the sleep's wake time is set when the sleep starts");
+    c.start(T + 1001.0, 0.0);
+    assert_eq!(c.poll_timeout(), Some(T + 1501.0), "the first backoff: 0.5 s");
+    assert!(!c.handle_timeout(T + 1500.0));
+    assert_eq!(c.action(), Action::Sleep);
+    assert!(c.handle_timeout(T + 1501.0));
+    assert_eq!(c.action(), Action::Send);
+    // Headers in time: no deadline until the shell starts reading.
+    c.start(T + 2000.0, 0.0);
+    c.on_headers(200, headers(NONE));
+    assert_eq!((c.action(), c.poll_timeout()), (Action::Read, None));
+    assert!(!c.handle_timeout(T + 1e9), "a stale timer changes nothing");
+}
+
+#[test]
+fn the_idle_timeout_runs_while_a_read_waits_and_each_chunk_resets_it() {
+    let mut c = stream(false);
+    c.start(T, 0.0);
+    c.on_headers(200, headers(NONE));
+    let chunks = events(6, "r");
+    let mut now = T + 10.0;
+    for chunk in &chunks {
+        c.start(now, 0.0);
+        assert_eq!(c.poll_timeout(), Some(now + 1000.0), "the read's deadline");
+        assert!(!c.handle_timeout(now + 999.0));
+        now += 999.0;
+        c.on_chunk(chunk.as_bytes());
+        assert_eq!(c.poll_timeout(), None, "no read pending: a slow consumer never times out");
+        assert!(!c.handle_timeout(now + 1e6));
+        now += 1e6;
+    }
+    assert_eq!(c.action(), Action::Read, "{} ms of stream, never 1000 ms without data", now - T);
+    c.start(now, 0.0);
+    assert!(c.handle_timeout(now + 1000.0));
+    assert_eq!(c.action(), Action::Done);
+    assert_eq!(c.release(), Release::Abort, "a timeout lets the body go with its request");
+    assert_eq!(c.error(), Some(&Error::Timeout { timeout_ms: 1000, attempts: 1 }));
+    assert_eq!(c.poll_timeout(), None);
+}
+
+#[test]
+fn a_json_read_times_out_and_an_error_body_cut_by_a_timeout_is_the_api_error() {
+    let mut c = create();
+    c.start(T, 0.0);
+    c.on_headers(200, headers(NONE));
+    c.start(T, 0.0);
+    c.on_chunk(b"{\"id\":");
+    c.start(T + 500.0, 0.0);
+    assert!(c.handle_timeout(T + 1500.0));
+    assert_eq!((c.action(), c.release()), (Action::Done, Release::Abort));
+    assert!(matches!(c.error(), Some(Error::Timeout { .. })));
+    let mut c = create();
+    c.start(T, 0.0);
+    c.on_headers(400, headers(NONE));
+    c.start(T, 0.0);
+    c.on_chunk(br#"{"error":{"message":"bad","type":"invalid_request_error"}}"#);
+    c.start(T, 0.0);
+    assert!(c.handle_timeout(T + 1000.0));
+    assert_eq!(c.release(), Release::Abort);
+    assert!(matches!(c.error(), Some(Error::Api(e)) if e.status == Some(400) && e.message == "bad"));
+}
+
+#[test]
+fn a_background_streams_idle_timeout_resumes_it() {
+    let mut c = stream(true);
+    c.start(T, 0.0);
+    c.on_headers(200, headers(NONE));
+    c.start(T, 0.0);
+    c.on_chunk(events(6, "resp_t").concat().as_bytes());
+    c.start(T + 5.0, 0.0);
+    assert!(c.handle_timeout(T + 1005.0));
+    assert_eq!((c.action(), c.release()), (Action::Sleep, Release::Abort), "let go of, then resumed");
+    wake(&mut c);
+    assert!(c.request().url.ends_with("starting_after=5"), "{}", c.request().url);
+}
+
+#[test]
+fn a_sleep_wakes_at_the_servers_retry_after_date_read_against_the_shells_clock() {
+    let mut c = create();
+    c.start(T, 0.0);
+    // T is 2023-11-14T22:13:20Z; the server asks for 22:13:23.
+    c.on_headers(503, headers(&[("retry-after", "Tue, 14 Nov 2023 22:13:23 GMT")]));
+    c.on_body_end();
+    c.start(T, 0.7);
+    assert_eq!(c.poll_timeout(), Some(T + 3000.0), "no jitter on a server's delay");
+    c.abort();
+    assert_eq!((c.action(), c.poll_timeout()), (Action::Done, None), "an abort ends the sleep");
+}
+
+#[test]
+fn a_body_the_shell_already_had_is_not_timed() {
+    let mut c = Call::reading(cometapi_responses::stream::StreamState::batches(None));
+    assert_eq!(c.action(), Action::Read);
+    c.start(T, 0.0);
+    assert_eq!(c.poll_timeout(), None);
+    assert!(!c.handle_timeout(T + 1e12));
 }

@@ -305,7 +305,7 @@ fn parse_call(params: &Value, answer: &Value) -> cometapi_responses::call::Call 
     assert_eq!(req.answer, Answer::Parsed { json_schema: is_json_schema(params) });
     assert_eq!(req.body.as_deref().map(|b| b.contains("\"stream\"")), Some(false));
     let mut c = Call::new(req, 1000, 0, None);
-    c.on_sent();
+    c.start(0.0, 0.0);
     c.on_headers(200, |_| None);
     c.on_chunk(answer.to_string().as_bytes());
     c.on_body_end();

@@ -1,21 +1,56 @@
-//! What the shell reports to a [`Call`]: a request sent, headers, chunks, the end of a body,
-//! failures, the end of a wait, an abort.
+//! What the shell reports to a [`Call`]: an action started, a timer fired, headers, chunks, the
+//! end of a body, failures, an abort.
 
 use super::{Call, IoFailure, Release, SavedHeaders, State, MAX_JSON_BODY};
 use crate::answer;
 use crate::endpoint::Answer;
 use crate::error::Error;
-use crate::retry::Failure;
+use crate::retry::{self, Failure};
 use crate::structured;
 
 impl Call {
-    /// The request is on its way.
-    pub fn on_sent(&mut self) {
-        if matches!(self.state, State::Send) {
-            self.attempts += 1;
-            self.state = State::Waiting;
-            self.release = Release::Nothing;
+    /// The shell starts what [`action`](Self::action) asks at `now_ms` (Unix ms): sends the
+    /// request, starts a read, or starts the sleep (`random01`, in `[0, 1)`, is its jitter). The
+    /// wait's deadline is then [`poll_timeout`](Self::poll_timeout): the attempt's timeout for a
+    /// request and for a read of the body it answered, the wake time for a sleep.
+    pub fn start(&mut self, now_ms: f64, random01: f64) {
+        let timeout = now_ms + self.timeout_ms as f64;
+        self.deadline = match self.state {
+            State::Send => {
+                self.attempts += 1;
+                self.state = State::Waiting;
+                self.release = Release::Nothing;
+                Some(timeout)
+            }
+            // A body the call did not ask for (one the shell already had) is not timed.
+            State::ReadJson | State::ReadError { .. } | State::ReadStream if self.attempts > 0 => Some(timeout),
+            State::Sleep => {
+                let plan = self.sleep.as_ref();
+                plan.map(|p| now_ms + retry::delay_ms(&p.headers.retry_headers(), p.retry, now_ms, random01))
+            }
+            _ => None,
+        };
+    }
+
+    /// The shell's timer fired at `now_ms`: past the deadline, the call moves on (the request or
+    /// the read timed out: a retry, a resume or [`Error::Timeout`], and the body is let go of
+    /// with [`Release::Abort`]; a sleep is over) and the shell ends its pending wait (`true`).
+    /// `false`: not yet (set the timer again to [`poll_timeout`](Self::poll_timeout)).
+    pub fn handle_timeout(&mut self, now_ms: f64) -> bool {
+        if self.deadline.map_or(true, |d| now_ms < d) {
+            return false;
         }
+        self.deadline = None;
+        match self.state {
+            State::Sleep => self.state = State::Send,
+            State::Waiting => {
+                self.release = Release::Abort;
+                let err = Error::Timeout { timeout_ms: self.timeout_ms, attempts: self.attempts };
+                self.retry_or_fail(Failure::Timeout, &SavedHeaders::default(), err);
+            }
+            _ => self.read_failed(None, ""),
+        }
+        true
     }
 
     /// The response headers arrived. `header(name)` gives the value of a header the call asks
@@ -24,6 +59,7 @@ impl Call {
         if !matches!(self.state, State::Waiting) {
             return;
         }
+        self.deadline = None;
         self.body.clear();
         if status >= 400 {
             let headers = SavedHeaders {
@@ -53,23 +89,18 @@ impl Call {
         }
     }
 
-    /// `fetch` failed (before any headers).
-    pub fn on_fetch_error(&mut self, failure: IoFailure, message: &str) {
-        if !matches!(self.state, State::Waiting | State::Send) {
-            return;
+    /// `fetch` failed (before any headers): the network, the runtime or a custom `fetch`.
+    pub fn on_fetch_error(&mut self, message: &str) {
+        if matches!(self.state, State::Waiting | State::Send) {
+            self.deadline = None;
+            let err = Error::Connection { message: message.to_owned() };
+            self.retry_or_fail(Failure::Connection, &SavedHeaders::default(), err);
         }
-        let (failure, err) = match failure {
-            IoFailure::Abort => return self.finish(Err(Error::Abort)),
-            IoFailure::Timeout => {
-                (Failure::Timeout, Error::Timeout { timeout_ms: self.timeout_ms, attempts: self.attempts })
-            }
-            IoFailure::Network => (Failure::Connection, Error::Connection { message: message.to_owned() }),
-        };
-        self.retry_or_fail(failure, &SavedHeaders::default(), err);
     }
 
-    /// One chunk of the body. The clock and a random number steer a retry that may follow.
+    /// One chunk of the body (the read is over: no deadline until the next [`start`](Self::start)).
     pub fn on_chunk(&mut self, chunk: &[u8]) {
+        self.deadline = None;
         match &mut self.state {
             State::ReadError { .. } => {
                 let room = answer::MAX_ERROR_BODY.saturating_sub(self.body.len());
@@ -123,6 +154,7 @@ impl Call {
 
     /// The body ended.
     pub fn on_body_end(&mut self) {
+        self.deadline = None;
         self.release = Release::Nothing;
         match &mut self.state {
             State::ReadError { .. } => self.error_body_done(),
@@ -156,43 +188,34 @@ impl Call {
 
     /// A read of the body failed.
     pub fn on_read_error(&mut self, failure: IoFailure, message: &str) {
+        self.read_failed(Some(failure), message);
+    }
+
+    /// A read failed (`None`: it timed out); the body is let go of with its request.
+    fn read_failed(&mut self, failure: Option<IoFailure>, message: &str) {
+        self.deadline = None;
         self.release = Release::Abort;
-        if failure == IoFailure::Abort {
-            if !matches!(self.state, State::Done | State::Send | State::Sleep) {
-                self.finish(Err(Error::Abort));
+        let timeout = Error::Timeout { timeout_ms: self.timeout_ms, attempts: self.attempts };
+        match (&mut self.state, failure) {
+            (State::Done | State::Send | State::Sleep, _) => {}
+            (_, Some(IoFailure::Abort)) => self.finish(Err(Error::Abort)),
+            (State::ReadError { .. }, _) => self.error_body_done(),
+            (State::ReadJson, None) => self.finish(Err(timeout)),
+            (State::ReadJson, _) => {
+                let msg = format!("the connection was lost while reading the response: {message}");
+                self.finish(Err(Error::stream(msg)));
             }
-            return;
-        }
-        match &mut self.state {
-            State::ReadError { .. } => self.error_body_done(),
-            State::ReadJson => {
-                let e = match failure {
-                    IoFailure::Timeout => Error::Timeout { timeout_ms: self.timeout_ms, attempts: self.attempts },
-                    _ => Error::stream(format!("the connection was lost while reading the response: {message}")),
-                };
-                self.finish(Err(e));
-            }
-            State::ReadStream => {
+            (State::ReadStream, None) if self.resume_base.is_none() => self.finish(Err(timeout)),
+            (State::ReadStream, _) => {
                 if let Some(s) = &mut self.stream {
                     match failure {
-                        IoFailure::Timeout if self.resume_base.is_none() => {
-                            return self
-                                .finish(Err(Error::Timeout { timeout_ms: self.timeout_ms, attempts: self.attempts }));
-                        }
-                        IoFailure::Timeout => s.lost(&format!("no data for {} ms", self.timeout_ms)),
-                        _ => s.lost(message),
+                        None => s.lost(&format!("no data for {} ms", self.timeout_ms)),
+                        Some(_) => s.lost(message),
                     }
                 }
                 self.stream_over();
             }
-            _ => {}
-        }
-    }
-
-    /// The sleep is over.
-    pub fn on_wake(&mut self) {
-        if matches!(self.state, State::Sleep) {
-            self.state = State::Send;
+            (State::Waiting, _) => {}
         }
     }
 

@@ -2,7 +2,8 @@
 //!
 //! The shell asks [`Call::action`] what to do, does it, and reports back; the call decides
 //! everything else: what to send, what an answer means, whether and when to retry, how much of a
-//! body to read, when a stream is over, and when a broken background stream is resumed.
+//! body to read, when a stream is over, when a broken background stream is resumed, and every
+//! deadline.
 //!
 //! ```text
 //!             ┌──────────── retry (Sleep) ◀──────────┐
@@ -10,24 +11,31 @@
 //!  Send ─▶ (waiting) ─▶ status < 400 ─▶ Read body ─▶ Done
 //!             │                │  (JSON, or the stream)   ▲
 //!             │                └─▶ status ≥ 400 ─▶ Read error body (≤ 64 KiB) ─┘
-//!             └─▶ fetch failed ───────────────────────────────┘
+//!             └─▶ fetch failed or timed out ──────────────────┘
 //! ```
 //!
 //! | the shell does | and reports |
 //! |---|---|
-//! | [`Action::Send`]: `fetch` [`Call::request`], with the attempt's timeout | [`Call::on_headers`] / [`Call::on_fetch_error`] |
-//! | [`Action::Read`]: read one chunk of the body (the timeout runs while it waits) | [`Call::on_chunk`] / [`Call::on_body_end`] / [`Call::on_read_error`] |
-//! | [`Action::Sleep`]: wait [`Call::delay_ms`] | [`Call::on_wake`] |
+//! | [`Action::Send`]: `fetch` [`Call::request`] | [`Call::on_headers`] / [`Call::on_fetch_error`] |
+//! | [`Action::Read`]: read one chunk of the body | [`Call::on_chunk`] / [`Call::on_body_end`] / [`Call::on_read_error`] |
+//! | [`Action::Sleep`]: nothing but its timer | — |
 //! | [`Action::Done`]: take the result ([`Call::take_json`], [`Call::error`], the stream) | — |
 //! | the user aborts (at any time) | [`Call::abort`] |
 //!
-//! When the call stops reading a body that did not end, [`Call::release`] says how to let it go:
-//! cancel the reader only (the stream reached its outcome: the request completed), or also abort
-//! the request (an error body past its limit, a JSON body past its limit, an abort, a timeout).
+//! Time is the call's, as in quinn-proto: the shell reports [`Call::start`] (its clock, `now`)
+//! when it starts an action, keeps one timer set to [`Call::poll_timeout`], and reports
+//! [`Call::handle_timeout`] when it fires. The call decides the deadlines: the attempt's
+//! `timeout_ms` until the headers, then the same as an idle timeout for each read it asked for
+//! (a consumer that reads slowly never times out), and a retry's wake time. A timeout moves the
+//! call on (to a retry, a resume or its error) and ends the shell's pending wait.
 //!
-//! Timeouts: `timeout_ms` bounds each wait for the server — until the headers, then each read.
+//! When the call stops reading a body that did not end, [`Call::release`] says how to let it go
+//! (the shell does so whenever the action is not [`Action::Read`]): cancel the reader only (the
+//! stream reached its outcome: the request completed), or also abort the request (an error body
+//! past its limit, a JSON body past its limit, an abort, a timeout, a lost connection).
+//!
 //! A stream is never retried after its first byte; a `background: true` stream whose body breaks
-//! (ends with no terminal event, or the connection drops) is resumed with
+//! (ends with no terminal event, the connection drops, a read times out) is resumed with
 //! `GET /responses/{id}?stream=true&starting_after=<last sequence_number>`, up to `max_retries`
 //! times in a row without progress, with the usual backoff.
 
@@ -36,7 +44,7 @@ use std::rc::Rc;
 use crate::endpoint::{Answer, Config, HttpRequest};
 use crate::error::Error;
 use crate::redact::Redactor;
-use crate::retry::{self, RetryHeaders};
+use crate::retry::RetryHeaders;
 use crate::stream::StreamState;
 
 mod inputs;
@@ -46,32 +54,32 @@ mod outcome;
 pub const MAX_JSON_BODY: usize = 256 * 1024 * 1024;
 
 /// What the shell does next.
+#[cfg_attr(all(target_arch = "wasm32", feature = "npm"), wasm_bindgen::prelude::wasm_bindgen)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// Send [`Call::request`] (a new attempt), then report the headers or the failure.
+    /// Send [`Call::request`] (a new attempt), then report the headers or the failure (the
+    /// action stays `Send` until then).
     Send,
-    /// Nothing: a request is in flight (report its headers or its failure).
-    Wait,
     /// Read the next chunk of the body.
     Read,
-    /// Wait [`Call::delay_ms`], then [`Call::on_wake`].
+    /// Wait for the timer: the retry's wake time is [`Call::poll_timeout`].
     Sleep,
     /// The call is over.
     Done,
 }
 
-/// Why a fetch or a read failed, as the shell saw it.
+/// Why a read of the body failed, as the shell saw it.
+#[cfg_attr(all(target_arch = "wasm32", feature = "npm"), wasm_bindgen::prelude::wasm_bindgen)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IoFailure {
-    /// The network, the runtime or a custom `fetch` (the message says what).
+    /// The network, the runtime or the body's source (the message says what).
     Network,
-    /// The attempt's timeout fired.
-    Timeout,
-    /// The user aborted.
+    /// The body was aborted (an `AbortError`: the fetch it came from was aborted).
     Abort,
 }
 
 /// How the shell lets go of a body the call stopped reading.
+#[cfg_attr(all(target_arch = "wasm32", feature = "npm"), wasm_bindgen::prelude::wasm_bindgen)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Release {
     /// Nothing to do: the body ended (or there is none).
@@ -134,6 +142,8 @@ pub struct Call {
     output_parsed: Option<bool>,
     /// The wait before the next attempt ([`State::Sleep`]).
     sleep: Option<SleepPlan>,
+    /// When the shell's pending wait times out (the clock of [`start`](Self::start)).
+    deadline: Option<f64>,
     redactor: Option<Rc<Redactor>>,
     /// An [`answered`](Self::answered) call: its error body may be a proxy's ([`crate::relay`]).
     answered: bool,
@@ -165,6 +175,7 @@ impl Call {
             output_text: None,
             output_parsed: None,
             sleep: None,
+            deadline: None,
             redactor,
             answered: false,
         }
@@ -246,32 +257,23 @@ impl Call {
     /// What the shell does next.
     pub fn action(&self) -> Action {
         match self.state {
-            State::Send => Action::Send,
-            State::Waiting => Action::Wait,
+            State::Send | State::Waiting => Action::Send,
             State::ReadJson | State::ReadError { .. } | State::ReadStream => Action::Read,
             State::Sleep => Action::Sleep,
             State::Done => Action::Done,
         }
     }
 
-    /// The request to send (valid while the action is [`Action::Send`]; the shell sends it and
-    /// calls [`on_sent`](Self::on_sent)).
+    /// The request to send (valid while the action is [`Action::Send`]; the shell reports
+    /// [`start`](Self::start), then sends it).
     pub fn request(&self) -> &HttpRequest {
         &self.request
     }
 
-    /// The per-attempt timeout (ms): for the wait for the headers, and for each read.
-    pub fn timeout_ms(&self) -> u64 {
-        self.timeout_ms
-    }
-
-    /// How long to sleep ([`Action::Sleep`]), in ms: the server's `retry-after-ms` / `retry-after`
-    /// (seconds or an HTTP date, read against `now_unix_ms`) when valid, else the backoff with
-    /// jitter (`random01` in `[0, 1)`). See [`crate::retry`].
-    pub fn delay_ms(&self, now_unix_ms: f64, random01: f64) -> f64 {
-        let Some(plan) = &self.sleep else { return 0.0 };
-        let hdrs = plan.headers.retry_headers();
-        retry::server_delay_ms(&hdrs, now_unix_ms).unwrap_or_else(|| retry::backoff_ms(plan.retry, random01)).ceil()
+    /// When the shell's pending wait times out (Unix ms, the clock of [`start`](Self::start));
+    /// `None`: no deadline (no wait, or one the call does not time).
+    pub fn poll_timeout(&self) -> Option<f64> {
+        self.deadline
     }
 
     /// Attempts started so far.

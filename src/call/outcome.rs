@@ -70,6 +70,7 @@ impl Call {
 
     pub(super) fn finish(&mut self, result: Result<String, Error>) {
         self.state = State::Done;
+        self.deadline = None;
         self.body = Vec::new();
         self.result = Some(result.map_err(|mut e| {
             if let Some(r) = &self.redactor {

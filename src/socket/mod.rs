@@ -34,6 +34,7 @@ pub use frames::{create_frame, steer_frame};
 pub const MAX_AGE_MS: f64 = 55.0 * 60.0 * 1000.0;
 
 /// What the shell does next.
+#[cfg_attr(all(target_arch = "wasm32", feature = "npm"), wasm_bindgen::prelude::wasm_bindgen(js_name = SocketAction))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// Open the connection ([`Socket::url`], [`Socket::headers`]); report

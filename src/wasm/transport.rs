@@ -1,8 +1,9 @@
 //! The Rust API's I/O: runs what a [`Call`] asks — builds the request with gloo-net and sends it
 //! with `fetch` (the global one, or the user's function, called with the built `Request`),
-//! reads the body with web-sys' `ReadableStreamDefaultReader`, sleeps with gloo-timers — and
-//! reports back. Every wait races the attempt's timeout and the user's abort, so neither a silent
-//! server nor a `fetch` that ignores its signal can hang a call.
+//! reads the body with web-sys' `ReadableStreamDefaultReader`, keeps one gloo-timers timer at the
+//! call's deadline — and reports back. Every wait races that timer and the user's abort, so
+//! neither a silent server nor a `fetch` that ignores its signal can hang a call. The same loop
+//! as js/io.js: the call decides every deadline and how to let go of a body.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -22,6 +23,7 @@ use super::sys;
 use crate::answer::WANTED_HEADERS;
 use crate::call::{Action, Call, IoFailure, Release};
 use crate::endpoint::Method;
+use crate::stream::StreamState;
 
 /// The `abort` listener on the user's signal.
 type Listener = (AbortSignal, Closure<dyn FnMut()>);
@@ -80,27 +82,30 @@ impl Drop for AbortState {
     }
 }
 
-/// How a raced wait ended.
-enum Raced<T> {
-    Done(T),
-    TimedOut,
-    Aborted,
-}
-
-/// Waits for `fut`, unless the timeout (ms, `None`: none) or an abort comes first.
-async fn race<F: Future + Unpin>(fut: F, timeout_ms: Option<u64>, abort: &Rc<AbortState>) -> Raced<F::Output> {
-    let mut fut = fut;
-    let mut timer = timeout_ms.map(|ms| TimeoutFuture::new(u32::try_from(ms).unwrap_or(u32::MAX)));
-    std::future::poll_fn(|cx: &mut Context<'_>| {
+/// Waits for `fut`; `None` when the call's deadline passed first (reported: the call moved on)
+/// or the user aborted (the call ends with `Error::Abort`).
+async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, abort: &AbortState) -> Option<F::Output> {
+    let mut timer: Option<TimeoutFuture> = None;
+    let settled = std::future::poll_fn(|cx: &mut Context<'_>| {
         if abort.is_aborted() {
-            return Poll::Ready(Raced::Aborted);
+            return Poll::Ready(None);
         }
         if let Poll::Ready(v) = Pin::new(&mut fut).poll(cx) {
-            return Poll::Ready(Raced::Done(v));
+            return Poll::Ready(Some(v));
         }
-        if let Some(t) = &mut timer {
-            if Pin::new(t).poll(cx).is_ready() {
-                return Poll::Ready(Raced::TimedOut);
+        loop {
+            if let Some(t) = &mut timer {
+                if Pin::new(t).poll(cx).is_pending() {
+                    break;
+                }
+                timer = None;
+                if call.borrow_mut().handle_timeout(js_sys::Date::now()) {
+                    return Poll::Ready(None);
+                }
+            }
+            match call.borrow().poll_timeout() {
+                Some(at) => timer = Some(TimeoutFuture::new((at - js_sys::Date::now()).clamp(0.0, 2e9) as u32)),
+                None => break,
             }
         }
         if let Ok(mut w) = abort.waker.try_borrow_mut() {
@@ -108,11 +113,16 @@ async fn race<F: Future + Unpin>(fut: F, timeout_ms: Option<u64>, abort: &Rc<Abo
         }
         // Aborted while registering (from inside a custom `fetch`): nobody would wake us.
         if abort.is_aborted() {
-            return Poll::Ready(Raced::Aborted);
+            Poll::Ready(None)
+        } else {
+            Poll::Pending
         }
-        Poll::Pending
     })
-    .await
+    .await;
+    if settled.is_none() && abort.is_aborted() {
+        call.borrow_mut().abort();
+    }
+    settled
 }
 
 /// The I/O state of one call: the attempt's controller and the body's reader.
@@ -140,85 +150,57 @@ impl Io {
             .get_reader()
             .dyn_into::<ReadableStreamDefaultReader>()
             .map_err(|_| "the body is not a ReadableStream".to_owned())?;
-        Ok(Io {
-            fetch: None,
-            abort: AbortState::new(None),
-            controller: None,
-            reader: Some(reader),
-            chunk: Vec::new(),
-            send_body: None,
-            response: None,
-        })
+        let mut io = Io::new(None, AbortState::new(None));
+        io.reader = Some(reader);
+        Ok(io)
     }
 
-    /// Runs `call` until it has stream events for the consumer, or is done.
+    /// Runs `call` until it has stream events for the consumer, or is done; whenever the action
+    /// is not `Read`, the body is let go of as the call's `release` says.
     pub async fn step(call: &RefCell<Call>, io: &RefCell<Io>) {
         loop {
-            let action = call.borrow().action();
-            match action {
-                Action::Send => Io::send(call, io).await,
-                Action::Read => {
-                    if Io::read(call, io).await {
-                        return;
-                    }
-                }
-                Action::Sleep => {
-                    io.borrow_mut().let_go(Release::Abort);
-                    let ms = call.borrow().delay_ms(js_sys::Date::now(), js_sys::Math::random());
-                    let abort = io.borrow().abort.clone();
-                    let timer = TimeoutFuture::new(ms as u32);
-                    if let Raced::Aborted = race(timer, None, &abort).await {
-                        call.borrow_mut().abort();
-                    } else {
-                        call.borrow_mut().on_wake();
-                    }
-                }
-                Action::Wait | Action::Done => {
-                    let release = call.borrow().release();
-                    io.borrow_mut().let_go(release);
-                    return;
-                }
-            }
-            if io.borrow().abort.is_aborted() {
+            let abort = io.borrow().abort.clone();
+            if abort.is_aborted() {
                 call.borrow_mut().abort();
+            }
+            let action = call.borrow().action();
+            if action != Action::Read {
+                let release = call.borrow().release();
+                io.borrow_mut().let_go(release);
+            }
+            if action == Action::Done || call.borrow().stream().is_some_and(StreamState::has_entries) {
+                return;
+            }
+            call.borrow_mut().start(js_sys::Date::now(), js_sys::Math::random());
+            match action {
+                Action::Send => Io::send(call, io, &abort).await,
+                Action::Read => Io::read(call, io, &abort).await,
+                // A sleep: the timer alone ends it.
+                _ => _ = race(std::future::pending::<()>(), call, &abort).await,
             }
         }
     }
 
-    async fn send(call: &RefCell<Call>, io: &RefCell<Io>) {
-        if io.borrow().abort.is_aborted() {
-            return call.borrow_mut().abort();
-        }
-        io.borrow_mut().let_go(Release::Abort);
-        let (promise, timeout, abort) = {
-            let mut c = call.borrow_mut();
-            let mut i = io.borrow_mut();
-            let controller = match AbortController::new() {
-                Ok(c) => c,
-                Err(e) => return c.on_fetch_error(IoFailure::Network, &sys::message(&e)),
-            };
-            let started = build_and_fetch(&c, i.fetch.as_ref(), i.send_body.as_ref(), &controller.signal());
+    async fn send(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState) {
+        let started = AbortController::new().map_err(|e| sys::message(&e)).and_then(|controller| {
+            let i = &mut *io.borrow_mut();
+            let started = build_and_fetch(&call.borrow(), i.fetch.as_ref(), i.send_body.as_ref(), &controller.signal());
             i.controller = Some(controller);
-            c.on_sent();
-            match started {
-                Ok(p) => (p, c.timeout_ms(), i.abort.clone()),
-                Err(e) => return c.on_fetch_error(IoFailure::Network, &e),
-            }
+            started
+        });
+        let promise = match started {
+            Ok(p) => p,
+            Err(e) => return call.borrow_mut().on_fetch_error(&e),
         };
-        let outcome = race(JsFuture::from(promise), Some(timeout), &abort).await;
+        let Some(value) = race(JsFuture::from(promise), call, abort).await else { return };
         let mut c = call.borrow_mut();
         let mut i = io.borrow_mut();
-        let value = match outcome {
-            Raced::Aborted => return c.abort(),
-            Raced::TimedOut => {
-                i.let_go(Release::Abort);
-                return c.on_fetch_error(IoFailure::Timeout, "");
-            }
-            Raced::Done(Err(e)) => return c.on_fetch_error(IoFailure::Network, &sys::message(&e)),
-            Raced::Done(Ok(v)) => v,
+        let value = match value {
+            Err(e) => return c.on_fetch_error(&sys::message(&e)),
+            Ok(v) => v,
         };
         let Ok(resp) = value.dyn_into::<web_sys::Response>() else {
-            return c.on_fetch_error(IoFailure::Network, "fetch did not return a Response");
+            return c.on_fetch_error("fetch did not return a Response");
         };
         let headers = resp.headers();
         let values: Vec<Option<String>> = WANTED_HEADERS.iter().map(|h| headers.get(h).ok().flatten()).collect();
@@ -242,31 +224,21 @@ impl Io {
         }
     }
 
-    /// Reads one chunk and reports it; true when the stream has new events for the consumer.
-    async fn read(call: &RefCell<Call>, io: &RefCell<Io>) -> bool {
-        let (promise, timeout, abort) = {
-            let i = io.borrow();
-            let Some(reader) = &i.reader else {
-                call.borrow_mut().on_read_error(IoFailure::Network, "the body is gone");
-                return false;
-            };
-            let timeout = if i.controller.is_some() { Some(call.borrow().timeout_ms()) } else { None };
-            (reader.read(), timeout, i.abort.clone())
+    /// Reads one chunk and reports it.
+    async fn read(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState) {
+        let Some(promise) = io.borrow().reader.as_ref().map(ReadableStreamDefaultReader::read) else {
+            return call.borrow_mut().on_read_error(IoFailure::Network, "the body is gone");
         };
-        let outcome = race(JsFuture::from(promise), timeout, &abort).await;
+        let outcome = race(JsFuture::from(promise), call, abort).await;
         let mut c = call.borrow_mut();
         let mut i = io.borrow_mut();
         match outcome {
-            Raced::Aborted => c.abort(),
-            Raced::TimedOut => {
-                i.let_go(Release::Abort);
-                c.on_read_error(IoFailure::Timeout, "");
-            }
-            Raced::Done(Err(e)) => {
+            None => {}
+            Some(Err(e)) => {
                 i.reader = None;
                 c.on_read_error(IoFailure::Network, &sys::message(&e));
             }
-            Raced::Done(Ok(result)) => {
+            Some(Ok(result)) => {
                 let done = Reflect::get(&result, &JsValue::from_str("done")).map(|d| d.is_truthy()).unwrap_or(true);
                 if done {
                     if let Some(r) = i.reader.take() {
@@ -297,7 +269,6 @@ impl Io {
                 }
             }
         }
-        c.stream().is_some_and(|s| s.has_entries())
     }
 
     /// Lets go of the current body and attempt: cancel the reader; abort the request too for

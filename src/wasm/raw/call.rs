@@ -27,14 +27,6 @@ impl RawCall {
     }
 }
 
-fn failure(kind: u8) -> IoFailure {
-    match kind {
-        1 => IoFailure::Timeout,
-        2 => IoFailure::Abort,
-        _ => IoFailure::Network,
-    }
-}
-
 #[wasm_bindgen]
 impl RawCall {
     /// A call without a request: it reads a body JS already has (`ResponseStream.fromReadableStream`).
@@ -48,16 +40,26 @@ impl RawCall {
         RawCall::new(Call::answered(StreamState::batches(None)))
     }
 
-    /// 0 send, 1 wait, 2 read, 3 sleep, 4 done.
+    /// What js/io.js does next.
     #[wasm_bindgen(getter)]
-    pub fn action(&self) -> u8 {
-        match self.call.action() {
-            Action::Send => 0,
-            Action::Wait => 1,
-            Action::Read => 2,
-            Action::Sleep => 3,
-            Action::Done => 4,
-        }
+    pub fn action(&self) -> Action {
+        self.call.action()
+    }
+
+    /// js/io.js starts the action at `now` (`Date.now()`); `random` is a sleep's jitter.
+    pub fn start(&mut self, now: f64, random: f64) {
+        self.call.start(now, random);
+    }
+
+    /// When the pending wait times out (`Date.now()` time; `Infinity`: it does not).
+    #[wasm_bindgen(getter)]
+    pub fn poll_timeout(&self) -> f64 {
+        self.call.poll_timeout().unwrap_or(f64::INFINITY)
+    }
+
+    /// The timer fired: whether the pending wait is over (the call moved on).
+    pub fn handle_timeout(&mut self, now: f64) -> bool {
+        self.call.handle_timeout(now)
     }
 
     /// The request's method.
@@ -89,25 +91,10 @@ impl RawCall {
         self.call.request().body.clone()
     }
 
-    /// The attempt's timeout in ms.
+    /// How to let go of an open body (whenever the action is not `Read`).
     #[wasm_bindgen(getter)]
-    pub fn timeout(&self) -> f64 {
-        self.call.timeout_ms() as f64
-    }
-
-    /// How to let go of an open body: 0 nothing, 1 cancel the reader, 2 cancel and abort.
-    #[wasm_bindgen(getter)]
-    pub fn release(&self) -> u8 {
-        match self.call.release() {
-            Release::Nothing => 0,
-            Release::Cancel => 1,
-            Release::Abort => 2,
-        }
-    }
-
-    /// The request is on its way.
-    pub fn sent(&mut self) {
-        self.call.on_sent();
+    pub fn release(&self) -> Release {
+        self.call.release()
     }
 
     /// The response headers: the status and the values of `wantedHeaders()`, in order.
@@ -133,9 +120,9 @@ impl RawCall {
         self.output()
     }
 
-    /// `fetch` failed: kind 0 network, 1 timeout, 2 abort.
-    pub fn fetch_failed(&mut self, kind: u8, message: &str) {
-        self.call.on_fetch_error(failure(kind), message);
+    /// `fetch` failed.
+    pub fn fetch_failed(&mut self, message: &str) {
+        self.call.on_fetch_error(message);
     }
 
     /// One chunk of the body (copied into wasm memory fallibly); the new events' batch, if any.
@@ -154,9 +141,9 @@ impl RawCall {
         self.output()
     }
 
-    /// A read of the body failed (kind as in `fetch_failed`).
-    pub fn read_failed(&mut self, kind: u8, message: &str) -> Option<String> {
-        self.call.on_read_error(failure(kind), message);
+    /// A read of the body failed.
+    pub fn read_failed(&mut self, kind: IoFailure, message: &str) -> Option<String> {
+        self.call.on_read_error(kind, message);
         self.output()
     }
 
@@ -164,16 +151,6 @@ impl RawCall {
     pub fn bad_chunk(&mut self) -> Option<String> {
         self.call.fail(Error::stream("the body yielded a chunk that is not a Uint8Array"));
         self.output()
-    }
-
-    /// How long to sleep before the next attempt, in ms.
-    pub fn delay(&self, now_unix_ms: f64, random01: f64) -> f64 {
-        self.call.delay_ms(now_unix_ms, random01)
-    }
-
-    /// The sleep is over.
-    pub fn wake(&mut self) {
-        self.call.on_wake();
     }
 
     /// The user aborted.
@@ -257,11 +234,11 @@ impl RawCall {
         stream_ops::structured(&self.call)
     }
 
-    /// What `output_parsed` is, for a `parse()` answer or a `json_schema` stream that ended
-    /// normally: 1 the value of the output text, 2 `null` (0: not decided, or neither); throws
-    /// the `OutputParseError` of a stream's output text that is not valid JSON (a `parse()`
-    /// answer's is the call's error).
-    pub fn output_parsed(&self) -> Result<u8, JsValue> {
+    /// Whether `output_parsed` is the value of the output text (`false`: `null`), for a
+    /// `parse()` answer or a `json_schema` stream that ended normally; throws the
+    /// `OutputParseError` of a stream's output text that is not valid JSON (a `parse()` answer's
+    /// is the call's error).
+    pub fn output_parsed(&self) -> Result<bool, JsValue> {
         stream_ops::output_parsed(&self.call)
     }
 }
@@ -354,18 +331,17 @@ pub(super) mod stream_ops {
         call.stream().is_some_and(StreamState::is_parsing_output)
     }
 
-    /// What `output_parsed` is, for a `parse()` answer or a `json_schema` stream that ended
-    /// normally: 1 the value of the output text, 2 `null` (0: not decided, or neither); the
+    /// Whether `output_parsed` is the value of the output text (`false`: `null`, or not
+    /// decided), for a `parse()` answer or a `json_schema` stream that ended normally; the
     /// `OutputParseError` of a stream's output text that is not valid JSON as the `Err` (a
     /// `parse()` answer's is the call's error).
-    pub fn output_parsed(call: &Call) -> Result<u8, JsValue> {
+    pub fn output_parsed(call: &Call) -> Result<bool, JsValue> {
         if let Some(parse) = call.output_parsed() {
-            return Ok(if parse { 1 } else { 2 });
+            return Ok(parse);
         }
         match call.stream().and_then(StreamState::output_state) {
-            None => Ok(0),
-            Some(OutputState::Parse) => Ok(1),
-            Some(OutputState::Null) => Ok(2),
+            None | Some(OutputState::Null) => Ok(false),
+            Some(OutputState::Parse) => Ok(true),
             Some(OutputState::Invalid(e)) => {
                 let mut e = e.clone();
                 if let Some(r) = call.redactor() {

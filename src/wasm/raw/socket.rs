@@ -9,6 +9,19 @@ use super::call::stream_ops;
 use crate::socket::{Action, Routed, Socket, SteerOutcome};
 use crate::wasm::error::to_js;
 
+/// Where a received frame went ([`Routed`]): `on_frame` answers `id * 4 + route`.
+#[wasm_bindgen]
+pub enum Route {
+    /// To nothing.
+    Dropped,
+    /// To the response `id`: it has new output.
+    Response,
+    /// To a new response `id` the server started (a steered response's successor).
+    Successor,
+    /// It settled the steer `id`.
+    Steer,
+}
+
 /// The socket machine; js/socket.js wraps it as `ResponsesSocket`.
 #[wasm_bindgen]
 pub struct RawSocket {
@@ -40,14 +53,9 @@ impl RawSocket {
         out
     }
 
-    /// 0 connect, 1 send, 2 reconnect, 3 idle.
-    pub fn action(&self, now_ms: f64) -> u8 {
-        match self.socket.action(now_ms) {
-            Action::Connect => 0,
-            Action::Send => 1,
-            Action::Reconnect => 2,
-            Action::Idle => 3,
-        }
+    /// What js/socket.js does next (`now_ms`: `Date.now()`).
+    pub fn action(&self, now_ms: f64) -> Action {
+        self.socket.action(now_ms)
     }
 
     /// The connection is being opened.
@@ -90,28 +98,28 @@ impl RawSocket {
         self.socket.steer(input, stream_id).map_err(|e| to_js(&e))
     }
 
-    /// A steer's outcome: 0 not yet, 1 accepted, 2 pending; throws the error of a failed one.
-    /// A settled one is forgotten.
-    pub fn steer_outcome(&mut self, id: u32) -> Result<u8, JsValue> {
+    /// A steer's outcome: `'accepted'`, `'pending'` (`undefined`: not yet); throws the error of
+    /// a failed one. A settled one is forgotten.
+    pub fn steer_outcome(&mut self, id: u32) -> Result<Option<String>, JsValue> {
         let out = match self.socket.steer_outcome(id) {
-            None => return Ok(0),
-            Some(SteerOutcome::Accepted) => Ok(1),
-            Some(SteerOutcome::Pending) => Ok(2),
+            None => return Ok(None),
+            Some(SteerOutcome::Accepted) => Ok(Some("accepted".to_owned())),
+            Some(SteerOutcome::Pending) => Ok(Some("pending".to_owned())),
             Some(SteerOutcome::Failed(e)) => Err(to_js(e)),
         };
         self.socket.forget_steer(id);
         out
     }
 
-    /// A text frame arrived: where it went, as `id * 4 + kind` (kind 0 dropped, 1 a response's
-    /// new output, 2 a new successor response, 3 a steer settled).
+    /// A text frame arrived: where it went, as `id * 4 + route` ([`Route`]).
     pub fn on_frame(&mut self, text: String) -> f64 {
-        match self.socket.on_frame(text) {
-            Routed::Dropped => 0.0,
-            Routed::Response(id) => f64::from(id) * 4.0 + 1.0,
-            Routed::Successor(id) => f64::from(id) * 4.0 + 2.0,
-            Routed::Steer(id) => f64::from(id) * 4.0 + 3.0,
-        }
+        let (id, route) = match self.socket.on_frame(text) {
+            Routed::Dropped => (0, Route::Dropped),
+            Routed::Response(id) => (id, Route::Response),
+            Routed::Successor(id) => (id, Route::Successor),
+            Routed::Steer(id) => (id, Route::Steer),
+        };
+        f64::from(id) * 4.0 + f64::from(route as u8)
     }
 
     /// A response's new output: its batch (or SSE frames in frames mode), if any; while held
@@ -181,8 +189,8 @@ impl RawSocket {
     }
 
     /// As `RawCall.output_parsed`.
-    pub fn output_parsed(&self, id: u32) -> Result<u8, JsValue> {
-        self.socket.call(id).map_or(Ok(0), stream_ops::output_parsed)
+    pub fn output_parsed(&self, id: u32) -> Result<bool, JsValue> {
+        self.socket.call(id).map_or(Ok(false), stream_ops::output_parsed)
     }
 
     /// From now on the response's events come out as SSE bytes.

@@ -72,7 +72,7 @@ pub fn api_error_from_http(status: u16, body: &str, request_id: Option<String>) 
 }
 
 /// At most `max` bytes of `s`, cut at a character boundary.
-pub fn byte_prefix(s: &str, max: usize) -> &str {
+fn byte_prefix(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s.trim();
     }

@@ -146,12 +146,6 @@ impl Error {
             Error::OutputParse { .. } => "OutputParseError",
         }
     }
-
-    /// True for failures worth another attempt before any byte of the body was read
-    /// (connection errors; HTTP statuses are judged by [`crate::retry`]).
-    pub fn is_connection(&self) -> bool {
-        matches!(self, Error::Connection { .. })
-    }
 }
 
 impl fmt::Display for Error {

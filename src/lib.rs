@@ -3,7 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod accumulate;
-pub mod answer;
+mod answer;
 pub mod call;
 pub mod endpoint;
 pub mod error;
@@ -13,7 +13,7 @@ pub mod partial_json;
 pub mod redact;
 pub mod relay;
 pub mod request;
-pub mod retry;
+mod retry;
 pub mod socket;
 pub mod sse;
 pub mod stream;

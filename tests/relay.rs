@@ -6,7 +6,6 @@
 
 use std::rc::Rc;
 
-use cometapi_responses::answer::api_error_from_http;
 use cometapi_responses::call::{Action, Call};
 use cometapi_responses::error::{ApiError, Error};
 use cometapi_responses::redact::Redactor;
@@ -102,17 +101,29 @@ fn the_key_is_in_no_frame_and_no_body() {
     }
 }
 
+/// The ApiError a reader rebuilds from a proxy's error answer (`x-request-id`: the header).
+fn answer_read_back(status: u16, body: &str, request_id: Option<&str>) -> ApiError {
+    let mut c = Call::answered(StreamState::batches(None));
+    c.on_headers(status, |name| (name == "x-request-id").then(|| request_id.map(str::to_owned)).flatten());
+    c.on_chunk(body.as_bytes());
+    c.on_body_end();
+    match c.error() {
+        Some(Error::Api(e)) => (**e).clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn the_error_response_keeps_the_upstream_status_and_reads_back() {
     let (status, body) = error_response(&upstream_429(), None).unwrap();
     assert_eq!(status, 429);
-    let back = api_error_from_http(status, &body, None);
+    let back = answer_read_back(status, &body, None);
     assert_eq!(back.request_id.as_deref(), Some("req_429"));
     assert_eq!(back.code.as_deref(), Some("rate_limit_exceeded"));
     assert_eq!(back.error_type.as_deref(), Some("rate_limit_error"));
     assert_eq!(back.message, "Rate limit reached \"quoted\"\nline two");
     // the header wins over the body
-    assert_eq!(api_error_from_http(status, &body, Some("req_h".into())).request_id.as_deref(), Some("req_h"));
+    assert_eq!(answer_read_back(status, &body, Some("req_h")).request_id.as_deref(), Some("req_h"));
     let statuses: Vec<u16> = [
         Error::Connection { message: "x".into() },
         Error::Timeout { timeout_ms: 1, attempts: 1 },

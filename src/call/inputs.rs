@@ -54,7 +54,7 @@ impl Call {
     }
 
     /// The response headers arrived. `header(name)` gives the value of a header the call asks
-    /// for (the names are in [`answer::WANTED_HEADERS`]).
+    /// for (the names are in [`WANTED_HEADERS`](super::WANTED_HEADERS)).
     pub fn on_headers(&mut self, status: u16, header: impl Fn(&str) -> Option<String>) {
         if !matches!(self.state, State::Waiting) {
             return;

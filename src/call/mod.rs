@@ -47,6 +47,9 @@ use crate::redact::Redactor;
 use crate::retry::RetryHeaders;
 use crate::stream::StreamState;
 
+/// The response headers [`Call::on_headers`] asks for (a shell reads these and no others).
+pub use crate::answer::WANTED_HEADERS;
+
 mod inputs;
 mod outcome;
 

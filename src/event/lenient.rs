@@ -62,7 +62,7 @@ pub fn parse_keeping_surrogates(text: &str) -> Result<Value, serde_json::Error> 
 }
 
 /// Precedes an encoded lone surrogate in a string (module docs).
-pub const SURROGATE_MARK: char = '\u{FDD0}';
+const SURROGATE_MARK: char = '\u{FDD0}';
 
 /// JSON text written from values of [`parse_keeping_surrogates`], each encoded lone surrogate
 /// (and mark) as its `\uXXXX` escape (module docs).

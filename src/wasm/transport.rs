@@ -20,7 +20,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 
 use super::sys;
-use crate::answer::WANTED_HEADERS;
+use crate::call::WANTED_HEADERS;
 use crate::call::{Action, Call, IoFailure, Release};
 use crate::endpoint::Method;
 use crate::stream::StreamState;

@@ -47,6 +47,8 @@ test('cargo publish --dry-run --target wasm32-unknown-unknown --features client 
   assert.deepEqual(warningsOf(stderr), [], 'no warning');
 });
 
+const PUBLIC_MODULES = ['accumulate', 'call', 'endpoint', 'error', 'event', 'input', 'partial_json', 'redact', 'relay', 'request', 'socket', 'sse', 'stream', 'structured', 'tool_loop'];
+
 for (const target of [null, 'wasm32-unknown-unknown']) {
   test(`cargo doc --no-deps${target ? ` --target ${target} --features client` : ''} with no warning`, async () => {
     // wasm32: as docs.rs builds it (Cargo.toml [package.metadata.docs.rs]: the `client` feature)
@@ -54,6 +56,9 @@ for (const target of [null, 'wasm32-unknown-unknown']) {
     assert.doesNotMatch(stderr, /^(warning|error)/m, stderr);
     const index = join(ROOT, 'target', ...(target ? [target] : []), 'doc', 'cometapi_responses', 'index.html');
     assert.ok(existsSync(index), `${index} written`);
+    // the deliberate public API: these modules and no other (answer, retry and the npm classes stay inside)
+    const modules = [...readFileSync(index, 'utf8').matchAll(/class="mod" href="([a-z_]+)\/index\.html"/g)].map((m) => m[1]);
+    assert.deepEqual(modules, [...PUBLIC_MODULES, ...(target ? ['wasm'] : [])]);
   });
 }
 

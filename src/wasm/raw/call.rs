@@ -4,7 +4,7 @@
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use crate::answer::WANTED_HEADERS;
+use crate::call::WANTED_HEADERS;
 use crate::call::{Action, Call, IoFailure, Release};
 use crate::error::Error;
 use crate::stream::StreamState;

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::call::RawCall;
 use super::options::{headers, read, timeout_ms, CallOptions, ClientOptions};
 use super::socket::RawSocket;
-use crate::answer::WANTED_HEADERS;
+use crate::call::WANTED_HEADERS;
 use crate::call::Call;
 use crate::endpoint::{Answer, Body, Config, Operation};
 use crate::redact::Redactor;

@@ -1,8 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
-#![cfg(not(target_arch = "wasm32"))]
-//! Native tests of the retry policy (`src/retry.rs`). Pure functions: no clocks, no sleeping.
+//! Tests of the retry policy: pure functions, no clocks, no sleeping.
 
-use cometapi_responses::retry::{backoff_ms, decide, parse_http_date, should_retry, Decision, Failure, RetryHeaders};
+use super::{backoff_ms, decide, parse_http_date, should_retry, Decision, Failure, RetryHeaders};
 
 const NOW: f64 = 1_700_000_000_000.0; // 2023-11-14T22:13:20Z
 

@@ -36,7 +36,9 @@ pub struct RetryHeaders<'a> {
     pub should_retry: Option<&'a str>,
 }
 
-/// What to do after a failed attempt.
+/// What to do after a failed attempt (the policy in one value; the call machine asks
+/// [`should_retry`] and [`delay_ms`] itself).
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     /// Wait this long, then try again.
@@ -60,6 +62,7 @@ pub const JITTER: f64 = 0.25;
 /// Decides whether to retry after `failure`. `attempt` is the number of retries already done
 /// (0 after the first attempt failed); `now_unix_ms` is the current time (for `retry-after`
 /// dates); `random01` is a uniform random number in `[0, 1)` (clamped; NaN counts as 0).
+#[cfg(test)]
 pub fn decide(
     failure: Failure,
     headers: &RetryHeaders<'_>,
@@ -206,3 +209,6 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
+
+#[cfg(test)]
+mod tests;

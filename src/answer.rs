@@ -47,7 +47,7 @@ pub fn api_error_from_http(status: u16, body: &str, request_id: Option<String>) 
         match err?.get(name)? {
             Value::String(s) => Some(s.clone()),
             Value::Null => None,
-            other => Some(other.to_string()),
+            other => serde_json::to_string(other).ok(),
         }
     };
     let message = field("message").unwrap_or_else(|| {

@@ -20,7 +20,7 @@
 //! (`Uint8Array.prototype.toBase64`, `Buffer`, or chunked `btoa`), so a 20 MB file never crosses
 //! into wasm memory; [`base64`] serves the Rust API.
 
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 
 use crate::error::Error;
 
@@ -177,6 +177,16 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// An object of string fields, e.g. an input item. Built by insertion: `json!` with values
+/// links serde_json's error `Debug` (its `unwrap`), `collect` a stable sort.
+pub(crate) fn object(fields: &[(&str, &str)]) -> Value {
+    let mut m = Map::new();
+    for (k, v) in fields {
+        m.insert((*k).to_owned(), Value::from(*v));
+    }
+    Value::Object(m)
+}
+
 /// The `data:` URL of bytes of a MIME type.
 pub fn data_url(mime: &str, bytes: &[u8]) -> String {
     format!("data:{mime};base64,{}", base64(bytes))
@@ -187,16 +197,17 @@ pub fn data_url(mime: &str, bytes: &[u8]) -> String {
 pub fn image_part(bytes: &[u8], mime_type: Option<&str>, detail: Option<&str>) -> Result<Value, Error> {
     let declared = Declared { mime_type, ..Declared::default() };
     let a = attachment(Kind::Image, bytes.len() as u64, DEFAULT_MAX_BYTES, &declared, bytes)?;
-    Ok(json!({ "type": "input_image", "image_url": data_url(&a.mime, bytes), "detail": detail.unwrap_or("auto") }))
+    Ok(object(&[
+        ("type", "input_image"),
+        ("image_url", &data_url(&a.mime, bytes)),
+        ("detail", detail.unwrap_or("auto")),
+    ]))
 }
 
 /// An `input_file` content part of file bytes: `{ type, filename, file_data: "data:…" }`.
 pub fn file_part(bytes: &[u8], mime_type: Option<&str>, filename: Option<&str>) -> Result<Value, Error> {
     let declared = Declared { mime_type, filename, ..Declared::default() };
     let a = attachment(Kind::File, bytes.len() as u64, DEFAULT_MAX_BYTES, &declared, bytes)?;
-    Ok(json!({
-        "type": "input_file",
-        "filename": a.filename.unwrap_or_default(),
-        "file_data": data_url(&a.mime, bytes),
-    }))
+    let filename = a.filename.unwrap_or_default();
+    Ok(object(&[("type", "input_file"), ("filename", &filename), ("file_data", &data_url(&a.mime, bytes))]))
 }

@@ -93,7 +93,7 @@ impl Query {
                 Field::Order => {
                     if let Some(o) = &self.order {
                         if o != "asc" && o != "desc" {
-                            let got = Value::from(o.as_str());
+                            let got = serde_json::to_string(o).unwrap_or_default();
                             return Err(Error::validation(
                                 "order",
                                 format!("order must be \"asc\" or \"desc\", got {got}"),

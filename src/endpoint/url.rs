@@ -27,7 +27,7 @@ pub fn check_base_url(url: &str) -> Result<(), Error> {
             "baseURL",
             format!(
                 "baseURL must be an absolute http(s) URL such as \"{DEFAULT_BASE_URL}\": {why}; got {}",
-                Value::from(url)
+                serde_json::to_string(url).unwrap_or_default()
             ),
         ))
     };

@@ -122,7 +122,7 @@ pub(super) fn read_call(item: &Value) -> Option<ToolCall> {
     let (arguments, parsed) = match item.get("arguments") {
         Some(Value::String(raw)) => (raw.clone(), parse_arguments(raw)),
         None | Some(Value::Null) => (String::new(), Ok(Value::Object(Map::new()))),
-        Some(v) => (v.to_string(), Ok(v.clone())),
+        Some(v) => (serde_json::to_string(v).unwrap_or_default(), Ok(v.clone())),
     };
     Some(ToolCall { call_id, name, arguments, parsed })
 }

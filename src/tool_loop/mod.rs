@@ -64,9 +64,10 @@
 
 use std::mem;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::error::Error;
+use crate::input::object;
 
 mod calls;
 
@@ -147,7 +148,7 @@ impl ToolLoop {
         let history = if store_false {
             match params.get("input") {
                 None | Some(Value::Null) => Vec::new(),
-                Some(Value::String(text)) => vec![json!({"type": "message", "role": "user", "content": text})],
+                Some(Value::String(text)) => vec![object(&[("type", "message"), ("role", "user"), ("content", text)])],
                 Some(Value::Array(items)) => items.clone(),
                 Some(other) => vec![other.clone()],
             }
@@ -332,7 +333,7 @@ impl ToolLoop {
                 Ok(text) => (text, None),
                 Err(message) => (format!("Error: {message}"), Some(message)),
             };
-            outputs.push(json!({"type": "function_call_output", "call_id": call.call_id, "output": output}));
+            outputs.push(object(&[("type", "function_call_output"), ("call_id", &call.call_id), ("output", &output)]));
             records.push(ToolCallRecord {
                 call_id: call.call_id,
                 name: call.name,

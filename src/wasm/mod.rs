@@ -39,3 +39,9 @@ pub use client::{
 pub use stream::EventStream;
 #[cfg(feature = "client")]
 pub use tools::{RunToolsOptions, ToolContext, ToolRunOutput, Tools};
+
+/// The npm build's allocator: talc is as fast as std's dlmalloc on the request and stream
+/// paths and about 2.6 KiB gzip smaller.
+#[cfg(feature = "npm")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

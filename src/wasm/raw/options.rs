@@ -150,7 +150,12 @@ pub(super) fn headers(map: Option<BTreeMap<String, Value>>, what: &str) -> Resul
             Value::Number(n) => out.push((k, n.to_string())),
             Value::Bool(b) => out.push((k, b.to_string())),
             Value::Null => {}
-            _ => return Err(type_error(what, format_args!("header {} must be a string", Value::from(k)))),
+            _ => {
+                return Err(type_error(
+                    what,
+                    format_args!("header {} must be a string", serde_json::to_string(&k).unwrap_or_default()),
+                ))
+            }
         }
     }
     Ok(out)

@@ -97,6 +97,9 @@ fn with_attempts(err: Error, attempts: u32, url: &str) -> Error {
 /// `scheme://host[:port]` of a URL.
 fn origin(url: &str) -> &str {
     let after_scheme = url.as_bytes().windows(3).position(|w| w == b"://").map_or(0, |i| i + 3);
-    let end = url.get(after_scheme..).and_then(|rest| rest.find('/')).map_or(url.len(), |i| after_scheme + i);
+    let end = url
+        .get(after_scheme..)
+        .and_then(|rest| rest.bytes().position(|b| b == b'/'))
+        .map_or(url.len(), |i| after_scheme + i);
     url.get(..end).unwrap_or(url)
 }

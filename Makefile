@@ -85,7 +85,7 @@ test-rust: setup-rust
 	cargo test -q
 
 # wasm-bindgen-test in Node and in headless Chromium, against the mock backend on loopback
-WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_TIMEOUT=120 \
+WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_TIMEOUT=240 \
   node scripts/with-mock.mjs cargo test --target $(WASM_TARGET) --features client
 test-wasm: setup setup-browser
 	$(WASM_TEST) --test wasm_node

@@ -167,12 +167,13 @@ fn validation_fails_before_sending() {
 #[wasm_bindgen_test]
 async fn a_background_stream_resumes_when_its_body_breaks() {
     // A browser may drop the events of a cut body that it had not handed out yet, so a resume
-    // can make no progress now and then: allow a few in a row.
-    let Some(c) = client(8, None) else { return };
+    // can make no progress now and then: allow a few in a row, and space the events (20 ms) so
+    // that most arrive before their body is cut.
+    let Some(c) = client(12, None) else { return };
     // The mock cuts the connection after 6 events, and cuts every resume 6 events later again.
     let params =
         json!({ "model": "mock", "input": "a long background answer to resume, with many words", "background": true });
-    let mut s = c.stream(&params, fault("disconnect-after=6")).unwrap();
+    let mut s = c.stream(&params, fault("disconnect-after=6,delay=20")).unwrap();
     let (mut seqs, mut text) = (Vec::new(), String::new());
     while let Some(ev) = s.next_event().await {
         let ev = ev.unwrap();

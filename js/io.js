@@ -101,6 +101,7 @@ export class Io {
     this.#aborted = true;
     this.#raw.abort();
     this.#letGo();
+    this.#disarm();
     this.#cancelWait?.(SETTLED);
   }
 
@@ -109,7 +110,7 @@ export class Io {
     if (this.#closed) return;
     this.#letGo();
     this.#closed = true;
-    clearTimeout(this.#timer);
+    this.#disarm();
     this.#cancelWait?.(SETTLED);
     if (this.#onAbort) {
       this.#signal.removeEventListener('abort', this.#onAbort);
@@ -207,6 +208,13 @@ export class Io {
     clearTimeout(this.#timer);
     this.#timerAt = at;
     this.#timer = setTimeout(this.#fire, Math.min(at - Date.now(), 0x7fffffff));
+  }
+
+  /** No deadline any more (closed or aborted): a pending timer would keep a process alive. */
+  #disarm() {
+    clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#timerAt = Infinity;
   }
 
   #fire = () => {

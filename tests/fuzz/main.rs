@@ -22,6 +22,8 @@ mod corpus;
 mod crash;
 mod gen;
 mod json_spans;
+#[path = "../common/recordings.rs"]
+mod recordings;
 mod rng;
 mod targets;
 mod tool_loop;

@@ -464,7 +464,7 @@ fn values_after(chunks: &[&str]) -> Vec<Option<Value>> {
 }
 
 #[test]
-fn best_effort_rules() {
+fn best_effort_values_completion_and_finish() {
     let cases: &[(&str, Option<Value>)] = &[
         ("", None),
         ("  ", None),
@@ -508,10 +508,6 @@ fn best_effort_rules() {
     assert_eq!(values_after(&["\"\\ud83d", "\\ud83d\\ude00\""]), [Some(json!("")), Some(json!("\u{FFFD}😀"))]);
     assert_eq!(values_after(&["\"\\ud83d", "\""]), [Some(json!("")), Some(json!("\u{FFFD}"))]);
     assert_eq!(values_after(&["\"\\ude00"]), [Some(json!("\u{FFFD}"))]);
-}
-
-#[test]
-fn completion_and_finish() {
     // a root number completes only at finish (or when delimited)
     let mut p = PartialJsonParser::new();
     p.push("12");
@@ -611,7 +607,7 @@ fn errors_say_where_and_why_and_stop_the_parser() {
 }
 
 #[test]
-fn duplicate_keys_and_proto() {
+fn duplicate_keys_numbers_and_surrogates() {
     let doc = r#"{"a":"first","__proto__":{"x":1},"a":[2],"b":{"c":1,"c":"two"}}"#;
     let want = json!({"a": [2], "__proto__": {"x": 1}, "b": {"c": "two"}});
     assert_eq!(parse(doc), Ok(want.clone()));
@@ -623,10 +619,6 @@ fn duplicate_keys_and_proto() {
     p.push_with_ops(r#"[2"#, &mut ops);
     assert_eq!(ops, r#"[["s",["a"],[]]]"#, "a duplicate key sets again");
     assert_eq!(p.value(), Some(&json!({"a": [], "__proto__": {"x": 1}})));
-}
-
-#[test]
-fn numbers_out_of_range_and_lone_surrogates() {
     // the op text keeps the spelling (JSON.parse gives Infinity, -0, the lone code units) …
     let doc = r#"[1e400,-1E+400,-0,1e-400,"\ud800x\uDC00","\ud83d\ude00",{"\ud800":1}]"#;
     let mut p = PartialJsonParser::new();
@@ -757,7 +749,7 @@ fn verdict(rng: &mut Rng, doc: &str) -> (bool, Option<String>) {
 }
 
 #[test]
-fn random_bytes_never_panic() {
+fn invalid_input_never_panics_and_agrees_with_serde_json() {
     let mut rng = Rng(0xB17E5);
     const ALPHABET: &[u8] = b"{}[]\",:\\ \n0123456789.eE+-truefalsnu\x01\x1f\x7f";
     for round in 0..20_000 {
@@ -774,10 +766,6 @@ fn random_bytes_never_panic() {
             assert_eq!(parse(&doc), Ok(want));
         }
     }
-}
-
-#[test]
-fn mutated_documents_agree_with_serde_json() {
     let mut rng = Rng(0x0077_A7ED);
     const INSERTS: &[&str] =
         &["{", "}", "[", "]", "\"", ",", ":", "\\", "0", "-", ".", "e", "x", " ", "\u{1}", "é", "\\u"];

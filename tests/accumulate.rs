@@ -118,15 +118,8 @@ fn final_snapshot(resp: &Value) -> Value {
 
 /// The texts of an output item: what deltas build.
 fn essence(item: &Value) -> Value {
-    let texts = |arr: &Value| -> Vec<Value> {
-        arr.as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|p| json!({"type": p["type"], "text": p.get("text"), "refusal": p.get("refusal")}))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let text = |p: &Value| json!({"type": p["type"], "text": p.get("text"), "refusal": p.get("refusal")});
+    let texts = |arr: &Value| arr.as_array().into_iter().flatten().map(text).collect::<Vec<_>>();
     json!({
         "type": item["type"],
         "content": texts(&item["content"]),
@@ -135,6 +128,11 @@ fn essence(item: &Value) -> Value {
         "input": item.get("input"),
         "code": item.get("code"),
     })
+}
+
+/// `evs` without the `*.done` events of items, parts and texts.
+fn deltas_only(evs: &[ResponseEvent]) -> Vec<ResponseEvent> {
+    evs.iter().filter(|e| !is_done_event(e.kind())).cloned().collect()
 }
 
 /// The `*.done` events of items, parts and texts.
@@ -164,25 +162,15 @@ fn pushed(evs: &[ResponseEvent]) -> Accumulator {
 fn push_all(acc: &mut Accumulator, evs: &[ResponseEvent]) {
     for e in evs {
         acc.push(e);
-        assert_eq!(
-            acc.output_text(),
-            acc.snapshot().map(compute_output_text).unwrap_or_default(),
-            "output_text out of sync after `{}`",
-            e.event_type()
-        );
+        let recount = acc.snapshot().map(compute_output_text).unwrap_or_default();
+        assert_eq!(acc.output_text(), recount, "output_text out of sync after `{}`", e.event_type());
     }
 }
 
 /// The distinct `output_index`es of the `output_item.*` events: how many items were streamed.
 fn streamed_items(evs: &[ResponseEvent]) -> usize {
-    let mut seen: Vec<u64> = evs
-        .iter()
-        .filter(|e| matches!(e.kind(), EventKind::OutputItemAdded | EventKind::OutputItemDone))
-        .filter_map(ResponseEvent::output_index)
-        .collect();
-    seen.sort_unstable();
-    seen.dedup();
-    seen.len()
+    let items = evs.iter().filter(|e| matches!(e.kind(), EventKind::OutputItemAdded | EventKind::OutputItemDone));
+    items.filter_map(ResponseEvent::output_index).collect::<std::collections::BTreeSet<_>>().len()
 }
 
 /// Checks shared by recorded and synthetic streams; returns the accumulator before the terminal event
@@ -204,9 +192,7 @@ fn check_stream(file: &str, evs: &[ResponseEvent], strict: bool) -> (Accumulator
                 }
             }
             // Deltas only: no `.done` event at all.
-            let mut lean = Accumulator::new();
-            let lean_evs: Vec<_> = before.iter().filter(|e| !is_done_event(e.kind())).cloned().collect();
-            push_all(&mut lean, &lean_evs);
+            let lean = pushed(&deltas_only(before));
             assert_streamed_agrees(&format!("{file} (deltas only)"), &lean, resp);
         }
 
@@ -268,10 +254,9 @@ fn recorded_streams_accumulate_to_the_terminal_response() {
 #[test]
 fn recorded_error_stream_ends_in_error_then_failed() {
     let Some(evs) = recorded("openai_error_nested_then_failed.sse") else { return };
-    let mut acc = Accumulator::new();
     // Up to and including the `error` event.
     let e = evs.iter().position(|e| e.kind() == EventKind::Error).expect("an error event");
-    push_all(&mut acc, &evs[..=e]);
+    let mut acc = pushed(&evs[..=e]);
     let Ending::Error(err) = acc.ending().clone() else { panic!("outcome {:?}", acc.ending()) };
     assert_eq!(
         (err.code.as_deref(), err.error_type.as_deref()),
@@ -308,9 +293,8 @@ fn recorded_background_resume() {
     // As if resumed with starting_after=4: the first event is a delta.
     let late: Vec<_> = evs.iter().filter(|e| e.sequence_number() > Some(4)).cloned().collect();
     assert_eq!(late[0].kind(), EventKind::OutputTextDelta);
-    let mut acc = Accumulator::new();
     let (last, body) = late.split_last().expect("events");
-    push_all(&mut acc, body);
+    let mut acc = pushed(body);
     // The deltas alone build an in-progress snapshot of what they carry.
     let deltas: String =
         body.iter().filter(|e| e.kind() == EventKind::OutputTextDelta).filter_map(|e| e.text()).collect();
@@ -364,28 +348,24 @@ fn bridge_streams_give_the_right_snapshot_after_every_event() {
     let by_name = |n: &str| load(files.iter().find(|p| name(p) == n).unwrap_or_else(|| panic!("{n} missing")));
     // LiteLLM: no response.created, a new item_id per delta: one message from the first event on.
     let evs = by_name("litellm_text.sse");
-    let mut acc = Accumulator::new();
-    acc.push(&evs[0]);
-    let snap = acc.snapshot().unwrap();
-    assert_eq!(snap["status"], "in_progress");
-    assert_eq!(snap["output"].as_array().unwrap().len(), 1);
-    assert_eq!(snap["output"][0]["type"], "message");
-    assert_eq!(snap["output"][0]["id"], evs[0].item_id().unwrap());
+    let acc = pushed(&evs[..1]);
+    assert_eq!(output_len(&acc), 1);
+    at(&acc, json!({"/status": "in_progress", "/output/0/type": "message", "/output/0/id": evs[0].item_id()}));
     assert_eq!(acc.output_text(), evs[0].text().unwrap());
     // transformers serve: a function_call, then a message at the same output_index: both shown.
     let evs = by_name("transformers_tool.sse");
     let t = terminal_index(&evs).unwrap();
     let acc = pushed(&evs[..t]);
-    let types: Vec<&str> =
-        acc.snapshot().unwrap()["output"].as_array().unwrap().iter().map(|it| it["type"].as_str().unwrap()).collect();
-    assert_eq!(types, ["function_call", "message"]);
-    assert_eq!(acc.snapshot().unwrap()["output"][0]["parsed_arguments"], json!({"city":"Lisbon"}));
+    assert_eq!(output_len(&acc), 2);
+    at(
+        &acc,
+        json!({"/output/0/type": "function_call", "/output/1/type": "message", "/output/0/parsed_arguments": {"city":"Lisbon"}}),
+    );
     // open-responses-server: deltas without content_index for a part never announced.
     let evs = by_name("ors_text.sse");
     let t = terminal_index(&evs).unwrap();
     let acc = pushed(&evs[..t]);
-    let snap = acc.snapshot().unwrap();
-    assert_eq!(snap["output"][0]["content"].as_array().unwrap().len(), 1);
+    assert_eq!(acc.snapshot().unwrap()["output"][0]["content"].as_array().unwrap().len(), 1);
     assert_eq!(acc.output_text(), compute_output_text(evs[t].payload().unwrap()));
 }
 
@@ -424,8 +404,7 @@ fn synthetic_streams_match_their_expectations() {
         }
         if let Some(checks) = expected["delta_only_checks"].as_object() {
             let t = terminal_index(&evs).unwrap_or(evs.len());
-            let lean: Vec<_> = evs[..t].iter().filter(|e| !is_done_event(e.kind())).cloned().collect();
-            let acc = pushed(&lean);
+            let acc = pushed(&deltas_only(&evs[..t]));
             for (ptr, want) in checks {
                 assert_eq!(acc.snapshot().unwrap().pointer(ptr), Some(want), "{file}: deltas only {ptr}");
             }

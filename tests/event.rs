@@ -210,44 +210,28 @@ fn same(data: &str) {
 
 #[test]
 fn fast_path_agrees_with_the_general_path() {
-    for d in [
-        SAMPLE,
-        r#"{"type":"response.output_text.delta","delta":""}"#,
-        r#" {"type" : "response.refusal.delta" , "delta" : "x" , "output_index" : 0 } "#,
-        r#"{"type":"response.output_text.delta","delta":"a","delta":"b"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\u00e9"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\x"}"#,
-        r#"{"type":"response.output_text.delta","delta":5}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","output_index":-1}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","output_index":1.0}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","output_index":1e2}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","output_index":18446744073709551616}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","output_index":01}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","output_index":"1"}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":[1,{"y":[true,false,null,-0.5e-3]}]}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":[1,]}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":{"a":1,}}"#,
-        r#"{"type":"response.output_text.delta","delta":"a"} x"#,
-        r#"{"type":"response.output_text.delta","delta":"a""#,
-        r#"{"type":"response.output_text.delta","delta":"a","text":"b"}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","response":{}}"#,
-        r#"{"type":"response.output_text.done","text":"a"}"#,
-        r#"{"type":"something.new","delta":"a"}"#,
-        r#"{"type":5,"delta":"a"}"#,
-        r#"{"delta":"a"}"#,
-        r#"{}"#,
-        "{\"type\":\"response.output_text.delta\",\"delta\":\"a\u{1}\"}",
-        "{\"type\":\"response.output_text.delta\",\"delta\":\"日本語 🚀\"}",
+    // A delta event of the given `"delta":` value and further members.
+    let d = |rest: &str| format!(r#"{{"type":"response.output_text.delta","delta":{rest}}}"#);
+    #[rustfmt::skip]
+    let cases: Vec<String> = vec![
+        SAMPLE.into(), d(r#""""#),
+        r#" {"type" : "response.refusal.delta" , "delta" : "x" , "output_index" : 0 } "#.into(),
+        d(r#""a","delta":"b""#), d(r#""\u00e9""#), d(r#""\x""#), d(r#"5"#), d(r#""a","output_index":-1"#),
+        d(r#""a","output_index":1.0"#), d(r#""a","output_index":1e2"#), d(r#""a","output_index":18446744073709551616"#),
+        d(r#""a","output_index":01"#), d(r#""a","output_index":"1""#),
+        d(r#""a","x":[1,{"y":[true,false,null,-0.5e-3]}]"#), d(r#""a","x":[1,]"#), d(r#""a","x":{"a":1,}"#),
+        r#"{"type":"response.output_text.delta","delta":"a"} x"#.into(),
+        r#"{"type":"response.output_text.delta","delta":"a""#.into(), d(r#""a","text":"b""#), d(r#""a","response":{}"#),
+        r#"{"type":"response.output_text.done","text":"a"}"#.into(), r#"{"type":"something.new","delta":"a"}"#.into(),
+        r#"{"type":5,"delta":"a"}"#.into(), r#"{"delta":"a"}"#.into(), r#"{}"#.into(),
+        "{\"type\":\"response.output_text.delta\",\"delta\":\"a\u{1}\"}".into(),
+        "{\"type\":\"response.output_text.delta\",\"delta\":\"日本語 🚀\"}".into(),
         // Numbers at the edge of f64's range (both paths take the overflowing ones).
-        r#"{"type":"response.output_text.delta","delta":"a","x":1e400}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":-1e400}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":[1E+999]}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":1.7e308}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":1e-400}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":0.5e299}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":1e99999999999999999999999}"#,
-    ] {
-        same(d);
+        d(r#""a","x":1e400"#), d(r#""a","x":-1e400"#), d(r#""a","x":[1E+999]"#), d(r#""a","x":1.7e308"#),
+        d(r#""a","x":1e-400"#), d(r#""a","x":0.5e299"#), d(r#""a","x":1e99999999999999999999999"#),
+    ];
+    for d in cases {
+        same(&d);
     }
     let nines = format!(r#"{{"type":"response.output_text.delta","delta":"a","x":{}}}"#, "9".repeat(400));
     same(&nines);
@@ -255,18 +239,13 @@ fn fast_path_agrees_with_the_general_path() {
     assert_eq!(ev.text(), Some("café 🚀 日/\t"));
     assert_eq!(ev.item_id(), Some("m1"));
     same(ESCAPED);
-    for d in [
-        r#"{"type":"response.output_text.delta","delta":"\u00E9\u00e9"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\ud83d"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\ude80"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\ud83d\u0041"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\ud83dx"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\u00g9"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\u00e"}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":"\ud800"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\u0000"}"#,
-    ] {
-        same(d);
+    #[rustfmt::skip]
+    let cases: Vec<String> = vec![
+        d(r#""\u00E9\u00e9""#), d(r#""\ud83d""#), d(r#""\ude80""#), d(r#""\ud83d\u0041""#), d(r#""\ud83dx""#),
+        d(r#""\u00g9""#), d(r#""\u00e""#), d(r#""a","x":"\ud800""#), d(r#""\u0000""#),
+    ];
+    for d in cases {
+        same(&d);
     }
     // A lone surrogate is left to the general path (which reads it as U+FFFD).
     assert!(paths::fast(r#"{"type":"response.output_text.delta","delta":"\ud83d"}"#).is_none());

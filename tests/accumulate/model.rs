@@ -122,16 +122,11 @@ impl Model {
         if kind.is_lifecycle() {
             return self.lifecycle(ev);
         }
-        let writes = matches!(
-            kind,
-            K::OutputItemAdded
-                | K::OutputItemDone
-                | K::ContentPartAdded
-                | K::ContentPartDone
-                | K::ReasoningSummaryPartAdded
-                | K::ReasoningSummaryPartDone
-                | K::OutputTextAnnotationAdded
-        ) || target(kind).is_some()
+        let structure = [K::OutputItemAdded, K::OutputItemDone, K::ContentPartAdded, K::ContentPartDone];
+        let summary = [K::ReasoningSummaryPartAdded, K::ReasoningSummaryPartDone, K::OutputTextAnnotationAdded];
+        let writes = structure.contains(&kind)
+            || summary.contains(&kind)
+            || target(kind).is_some()
             || kind.tool_status().is_some();
         if self.snapshot.is_none() {
             if !writes {

@@ -69,14 +69,7 @@ impl Target {
         [Target::Sse, Target::Decode, Target::Accumulate, Target::Stream, Target::Bridge, Target::ToolLoop];
 
     pub fn name(self) -> &'static str {
-        match self {
-            Target::Sse => "sse",
-            Target::Decode => "decode",
-            Target::Accumulate => "accumulate",
-            Target::Stream => "stream",
-            Target::Bridge => "bridge",
-            Target::ToolLoop => "tool_loop",
-        }
+        ["sse", "decode", "accumulate", "stream", "bridge", "tool_loop"][self as usize]
     }
 
     pub fn from_name(name: &str) -> Option<Target> {

@@ -58,16 +58,20 @@ fn split_at_points(bytes: &[u8], points: &[usize]) -> Vec<Vec<u8>> {
     chunks
 }
 
-/// Parses `bytes` all at once, at every 2-way split point and 1 byte at a time, asserts that all
-/// give the same outcome (and that `parse_all` agrees), and returns it.
-fn check(bytes: &[u8]) -> Outcome {
-    let whole = run([bytes]);
+/// `read` of `bytes` all at once, at every 2-way split point and 1 byte at a time: all the same.
+fn any_split<T: PartialEq + std::fmt::Debug>(bytes: &[u8], read: impl Fn(&[&[u8]]) -> T) -> T {
+    let whole = read(&[bytes]);
     for i in 0..=bytes.len() {
         let (a, b) = bytes.split_at(i);
-        assert_eq!(run([a, b]), whole, "split at {i} of {:?}", String::from_utf8_lossy(bytes));
+        assert_eq!(read(&[a, b]), whole, "split at {i} of {:?}", String::from_utf8_lossy(bytes));
     }
-    assert_eq!(run(bytes.chunks(1)), whole, "1-byte chunks");
-    // Empty chunks in between change nothing either.
+    assert_eq!(read(&bytes.chunks(1).collect::<Vec<_>>()), whole, "1-byte chunks");
+    whole
+}
+
+/// `any_split` of `run`; empty chunks in between and `parse_all` agree too.
+fn check(bytes: &[u8]) -> Outcome {
+    let whole = any_split(bytes, |chunks| run(chunks.iter().copied()));
     let with_empty: Vec<&[u8]> = bytes.chunks(3).flat_map(|c| [&b""[..], c]).collect();
     assert_eq!(run(with_empty), whole, "with empty chunks");
     assert_eq!(parse_all(bytes).as_ref(), Ok(&whole.events));
@@ -102,15 +106,8 @@ fn run_limited<'a>(limit: usize, chunks: impl IntoIterator<Item = &'a [u8]>) -> 
     (events, Ok(()))
 }
 
-/// `run_limited` all at once, at every split point and byte by byte; asserts they agree.
 fn check_limited(limit: usize, bytes: &[u8]) -> Limited {
-    let whole = run_limited(limit, [bytes]);
-    for i in 0..=bytes.len() {
-        let (a, b) = bytes.split_at(i);
-        assert_eq!(run_limited(limit, [a, b]), whole, "split at {i}");
-    }
-    assert_eq!(run_limited(limit, bytes.chunks(1)), whole, "1-byte chunks");
-    whole
+    any_split(bytes, |chunks| run_limited(limit, chunks.iter().copied()))
 }
 
 // --- One test per rule

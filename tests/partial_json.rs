@@ -418,16 +418,13 @@ fn random_documents_at_every_cut_and_chunking() {
         dups += usize::from(dup);
         bytes += doc.len();
         let full: Value = serde_json::from_str(&doc).unwrap_or_else(|e| panic!("generator: {e}: {doc}"));
-        // every cut into two pushes
         for (k, _) in doc.char_indices().chain([(doc.len(), ' ')]) {
             run_chunks(&doc, &[&doc[..k], &doc[k..]], &full, dup);
         }
-        // random chunkings
         for max in [1, 3, 8, 40] {
             let chunks = char_chunks(&mut rng, &doc, max);
             run_chunks(&doc, &chunks, &full, dup);
         }
-        // one-shot
         assert_eq!(parse(&doc).as_ref(), Ok(&full));
     }
     assert!(dups > 20 && dups < docs - 20, "the generator makes duplicate keys ({dups} of {docs} documents)");

@@ -68,7 +68,6 @@ fn target(kind: EventKind) -> Option<Target> {
 }
 
 impl Model {
-    /// An empty accumulator (no snapshot, outcome `Pending`, version 0).
     pub fn new() -> Self {
         Self::default()
     }
@@ -83,7 +82,6 @@ impl Model {
         self.snapshot.as_ref().and_then(|s| s.get("output_text")?.as_str()).unwrap_or_default()
     }
 
-    /// Bumps on every change to the snapshot (0 before any).
     pub fn version(&self) -> u64 {
         self.version
     }
@@ -157,8 +155,6 @@ impl Model {
             }
         }
     }
-
-    // -- events -------------------------------------------------------------------------------
 
     fn lifecycle(&mut self, ev: &ResponseEvent) {
         let terminal = ev.kind().is_terminal();
@@ -399,8 +395,6 @@ impl Model {
             self.version += 1;
         }
     }
-
-    // -- lookups ------------------------------------------------------------------------------
 
     fn output(&self) -> Option<&Vec<Value>> {
         self.snapshot.as_ref()?.get("output")?.as_array()

@@ -1,4 +1,4 @@
-//! The four fuzz targets. Each takes one input (bytes, libFuzzer style: a short control header,
+//! The fuzz targets (`tool_loop`: `tool_loop.rs`). Each takes one input (bytes, libFuzzer style: a short control header,
 //! then the body) and asserts its properties; a failed assertion is a finding like any panic.
 //!
 //! 1. `sse`: the parser gives the same events, error, `retry` and last event ID for one-shot

@@ -252,59 +252,33 @@ impl Ref<'_> {
         }
     }
 
-    /// The string at `i` (on its quote): its decoded prefix, and whether it closed.
+    /// The string at `i` (on its quote): its decoded prefix, and whether it closed. An escape cut
+    /// short is not decoded yet, nor a trailing high surrogate (it waits for its pair).
     fn string(&mut self) -> (String, bool) {
-        assert_eq!(self.s[self.i], b'"');
-        self.i += 1;
-        let mut units: Vec<u16> = Vec::new();
-        loop {
-            if self.at_end() {
+        let start = self.i + 1;
+        let (mut j, mut closed, mut last_u) = (start, false, None);
+        while j < self.s.len() {
+            let step = match self.s[j] {
+                b'"' => {
+                    closed = true;
+                    break;
+                }
+                b'\\' if self.s.get(j + 1) == Some(&b'u') => 6,
+                b'\\' => 2,
+                _ => 1,
+            };
+            if j + step > self.s.len() {
                 break;
             }
-            match self.s[self.i] {
-                b'"' => {
-                    self.i += 1;
-                    return (String::from_utf16(&units).unwrap(), true);
-                }
-                b'\\' => {
-                    let rest = &self.s[self.i..];
-                    if rest.len() < 2 {
-                        self.i = self.s.len();
-                        break;
-                    }
-                    if rest[1] == b'u' {
-                        if rest.len() < 6 {
-                            self.i = self.s.len();
-                            break;
-                        }
-                        let hex = std::str::from_utf8(&rest[2..6]).unwrap();
-                        units.push(u16::from_str_radix(hex, 16).unwrap());
-                        self.i += 6;
-                    } else {
-                        units.push(match rest[1] {
-                            b'b' => 8,
-                            b'f' => 12,
-                            b'n' => 10,
-                            b'r' => 13,
-                            b't' => 9,
-                            c => u16::from(c),
-                        });
-                        self.i += 2;
-                    }
-                }
-                _ => {
-                    let len = std::str::from_utf8(&self.s[self.i..]).unwrap().chars().next().unwrap().len_utf8();
-                    let c = std::str::from_utf8(&self.s[self.i..self.i + len]).unwrap();
-                    units.extend(c.encode_utf16());
-                    self.i += len;
-                }
-            }
+            last_u = (step == 6).then_some(j).or(last_u);
+            j += step;
         }
-        // Unclosed: a trailing high surrogate waits for its pair.
-        if units.last().is_some_and(|u| (0xD800..0xDC00).contains(u)) {
-            units.pop();
-        }
-        (String::from_utf16(&units).unwrap(), false)
+        self.i = if closed { j + 1 } else { self.s.len() };
+        let hex =
+            |at: usize| std::str::from_utf8(&self.s[at + 2..at + 6]).ok().and_then(|h| u16::from_str_radix(h, 16).ok());
+        let high = last_u.filter(|&u| !closed && u + 6 == j && hex(u).is_some_and(|h| (0xD800..0xDC00).contains(&h)));
+        let raw = &self.s[start..high.unwrap_or(j)];
+        (serde_json::from_slice(&[b"\"", raw, b"\""].concat()).unwrap(), closed)
     }
 }
 

@@ -410,8 +410,7 @@ impl Model {
 
     /// The position of the item the server calls `output_index` `idx`.
     fn position_of(&self, idx: u64) -> Option<usize> {
-        let dense = usize::try_from(idx).ok().filter(|&i| self.servers.get(i) == Some(&Some(idx)));
-        dense.or_else(|| self.servers.iter().position(|s| *s == Some(idx)))
+        self.servers.iter().position(|s| *s == Some(idx))
     }
 
     /// The position of the item whose `id` is `id`.

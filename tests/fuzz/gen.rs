@@ -138,28 +138,25 @@ fn serialise(rng: &mut Rng, evs: &[Ev]) -> Vec<u8> {
     if rng.one_in(20) {
         out.extend_from_slice("\u{feff}".as_bytes());
     }
+    let line = |out: &mut Vec<u8>, parts: &[&[u8]]| {
+        parts.iter().for_each(|p| out.extend_from_slice(p));
+        out.extend_from_slice(eol);
+    };
     for e in evs {
         if rng.one_in(20) {
-            out.extend_from_slice(b": keep-alive");
-            out.extend_from_slice(eol);
+            line(&mut out, &[b": keep-alive"]);
         }
         if rng.one_in(12) {
-            out.extend_from_slice(format!("id: {}", rng.below(1000)).as_bytes());
-            out.extend_from_slice(eol);
+            line(&mut out, &[format!("id: {}", rng.below(1000)).as_bytes()]);
         }
         if rng.one_in(30) {
-            out.extend_from_slice(format!("retry: {}", rng.below(100_000)).as_bytes());
-            out.extend_from_slice(eol);
+            line(&mut out, &[format!("retry: {}", rng.below(100_000)).as_bytes()]);
         }
         if e.name != "message" || rng.one_in(10) {
-            out.extend_from_slice(b"event: ");
-            out.extend_from_slice(e.name.as_bytes());
-            out.extend_from_slice(eol);
+            line(&mut out, &[b"event: ", e.name.as_bytes()]);
         }
-        for line in e.data.split('\n') {
-            out.extend_from_slice(if rng.one_in(10) { b"data:" } else { b"data: " });
-            out.extend_from_slice(line.as_bytes());
-            out.extend_from_slice(eol);
+        for l in e.data.split('\n') {
+            line(&mut out, &[if rng.one_in(10) { b"data:" } else { b"data: " }, l.as_bytes()]);
         }
         out.extend_from_slice(eol);
     }

@@ -160,67 +160,48 @@ impl Ref<'_> {
             return (None, false);
         }
         match self.s[self.i] {
-            b'{' => {
+            open @ (b'{' | b'[') => {
                 self.i += 1;
-                let mut m = Map::new();
-                loop {
+                let object = open == b'{';
+                let (mut m, mut a) = (Map::new(), Vec::new());
+                let complete = loop {
                     self.ws();
                     if self.at_end() {
-                        return (Some(Value::Object(m)), false);
+                        break false;
                     }
-                    if self.s[self.i] == b'}' {
+                    if self.s[self.i] == if object { b'}' } else { b']' } {
                         self.i += 1;
-                        return (Some(Value::Object(m)), true);
+                        break true;
                     }
                     if self.s[self.i] == b',' {
                         self.i += 1;
                         self.ws();
                         if self.at_end() {
-                            return (Some(Value::Object(m)), false);
+                            break false;
                         }
                     }
-                    let (key, done) = self.string();
-                    if !done {
-                        return (Some(Value::Object(m)), false);
-                    }
-                    self.ws();
-                    if self.at_end() {
-                        return (Some(Value::Object(m)), false);
-                    }
-                    assert_eq!(self.s[self.i], b':');
-                    self.i += 1;
-                    let (v, done) = self.value();
-                    if let Some(v) = v {
-                        m.insert(key, v);
-                    }
-                    if !done {
-                        return (Some(Value::Object(m)), false);
-                    }
-                }
-            }
-            b'[' => {
-                self.i += 1;
-                let mut a = Vec::new();
-                loop {
-                    self.ws();
-                    if self.at_end() {
-                        return (Some(Value::Array(a)), false);
-                    }
-                    if self.s[self.i] == b']' {
+                    let mut key = None;
+                    if object {
+                        let (k, done) = self.string();
+                        self.ws();
+                        if !done || self.at_end() {
+                            break false;
+                        }
+                        assert_eq!(self.s[self.i], b':');
                         self.i += 1;
-                        return (Some(Value::Array(a)), true);
-                    }
-                    if self.s[self.i] == b',' {
-                        self.i += 1;
+                        key = Some(k);
                     }
                     let (v, done) = self.value();
-                    if let Some(v) = v {
-                        a.push(v);
+                    match (v, key) {
+                        (Some(v), Some(k)) => drop(m.insert(k, v)),
+                        (Some(v), None) => a.push(v),
+                        (None, _) => {}
                     }
                     if !done {
-                        return (Some(Value::Array(a)), false);
+                        break false;
                     }
-                }
+                };
+                (Some(if object { Value::Object(m) } else { Value::Array(a) }), complete)
             }
             b'"' => {
                 let (s, done) = self.string();

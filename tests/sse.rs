@@ -377,23 +377,10 @@ fn size_cap_rules() {
 fn reference(bytes: &[u8]) -> Outcome {
     let text = String::from_utf8_lossy(bytes);
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
-    let mut lines = Vec::new();
-    let mut current = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                lines.push(std::mem::take(&mut current));
-            }
-            '\n' => lines.push(std::mem::take(&mut current)),
-            c => current.push(c),
-        }
-    }
-    // `current` (an unterminated last line) is discarded.
-
+    // CRLF, then a lone CR, is a line end; the last piece (an unterminated line) is discarded.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+    lines.pop();
     let (mut data, mut event_type, mut id_buffer) = (String::new(), String::new(), String::new());
     let mut last_event_id = String::new();
     let mut retry = None;

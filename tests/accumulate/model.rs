@@ -165,33 +165,21 @@ impl Model {
 
     fn replace_snapshot(&mut self, resp: &Map<String, Value>, terminal: bool) {
         let mut new = resp.clone();
-        let incoming = match new.get("output") {
-            Some(Value::Array(a)) => Some(a.len()),
-            _ => None,
-        };
-        let old_output = match self.snapshot.as_mut() {
-            Some(Value::Object(o)) => match o.get_mut("output") {
-                Some(Value::Array(a)) if !a.is_empty() => Some(a),
-                _ => None,
-            },
-            _ => None,
-        };
-        let keep_old = match (old_output.is_some(), incoming) {
-            (false, _) => false,
-            (true, None) => true,
-            (true, Some(_)) => {
-                let new_ids: Vec<&str> = match new.get("output") {
-                    Some(Value::Array(a)) => a.iter().filter_map(|v| v.get("id").and_then(Value::as_str)).collect(),
-                    _ => Vec::new(),
-                };
-                let old = old_output.as_deref().map(Vec::as_slice).unwrap_or_default();
-                let covered = incoming.unwrap_or(0) >= old.len()
-                    && old.iter().filter_map(|v| v.get("id").and_then(Value::as_str)).all(|id| new_ids.contains(&id));
-                !terminal && !covered
+        let incoming = new.get("output").and_then(Value::as_array);
+        let ids = |a: &[Value]| a.iter().filter_map(|v| v.get("id")?.as_str()).map(str::to_owned).collect::<Vec<_>>();
+        // The output so far stays unless the event brings one that covers it (every item, by id)
+        // or ends the stream.
+        let keep_old = match (self.output().filter(|o| !o.is_empty()), incoming) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(old), Some(inc)) => {
+                let new_ids = ids(inc);
+                !terminal && !(inc.len() >= old.len() && ids(old).iter().all(|id| new_ids.contains(id)))
             }
         };
+        let incoming = incoming.map(Vec::len);
         if keep_old {
-            let old = old_output.map(mem::take).unwrap_or_default();
+            let old = self.output_mut().map(mem::take).unwrap_or_default();
             new.insert("output".to_owned(), Value::Array(old));
             self.snapshot = Some(Value::Object(new));
         } else {

@@ -21,6 +21,11 @@ macro_rules! ev {
     ($($j:tt)+) => { ev(json!($($j)+)) };
 }
 
+/// `acc.push(&ev!(e))` for each event `e` in order, kept on one line by rustfmt.
+macro_rules! push {
+    ($acc:expr $(, $e:tt)+) => { $( $acc.push(&ev!($e)); )+ };
+}
+
 #[path = "accumulate/json_applier.rs"]
 mod json_applier;
 #[path = "accumulate/model.rs"]
@@ -113,15 +118,8 @@ fn final_snapshot(resp: &Value) -> Value {
 
 /// The texts of an output item: what deltas build.
 fn essence(item: &Value) -> Value {
-    let texts = |arr: &Value| -> Vec<Value> {
-        arr.as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|p| json!({"type": p["type"], "text": p.get("text"), "refusal": p.get("refusal")}))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let text = |p: &Value| json!({"type": p["type"], "text": p.get("text"), "refusal": p.get("refusal")});
+    let texts = |arr: &Value| arr.as_array().into_iter().flatten().map(text).collect::<Vec<_>>();
     json!({
         "type": item["type"],
         "content": texts(&item["content"]),
@@ -132,46 +130,47 @@ fn essence(item: &Value) -> Value {
     })
 }
 
+/// `evs` without the `*.done` events of items, parts and texts.
+fn deltas_only(evs: &[ResponseEvent]) -> Vec<ResponseEvent> {
+    evs.iter().filter(|e| !is_done_event(e.kind())).cloned().collect()
+}
+
+/// The `*.done` events of items, parts and texts.
 fn is_done_event(k: EventKind) -> bool {
-    use EventKind as K;
-    matches!(
-        k,
-        K::OutputItemDone
-            | K::ContentPartDone
-            | K::ReasoningSummaryPartDone
-            | K::OutputTextDone
-            | K::RefusalDone
-            | K::FunctionCallArgumentsDone
-            | K::ReasoningSummaryTextDone
-            | K::ReasoningTextDone
-            | K::CustomToolCallInputDone
-            | K::CodeInterpreterCallCodeDone
-            | K::McpCallArgumentsDone
-    )
+    let done = "output_item content_part reasoning_summary_part output_text refusal function_call_arguments \
+        reasoning_summary_text reasoning_text custom_tool_call_input code_interpreter_call_code mcp_call_arguments";
+    done.split_whitespace().any(|t| k.as_str() == Some(&format!("response.{t}.done")))
+}
+
+fn outcome(e: &Ending) -> &'static str {
+    match e {
+        Ending::Pending => "pending",
+        Ending::Completed => "completed",
+        Ending::Incomplete => "incomplete",
+        Ending::Failed(_) => "failed",
+        Ending::Error(_) => "error",
+    }
+}
+
+/// A new accumulator after `evs` (`push_all`).
+fn pushed(evs: &[ResponseEvent]) -> Accumulator {
+    let mut acc = Accumulator::new();
+    push_all(&mut acc, evs);
+    acc
 }
 
 fn push_all(acc: &mut Accumulator, evs: &[ResponseEvent]) {
     for e in evs {
         acc.push(e);
-        assert_eq!(
-            acc.output_text(),
-            acc.snapshot().map(compute_output_text).unwrap_or_default(),
-            "output_text out of sync after `{}`",
-            e.event_type()
-        );
+        let recount = acc.snapshot().map(compute_output_text).unwrap_or_default();
+        assert_eq!(acc.output_text(), recount, "output_text out of sync after `{}`", e.event_type());
     }
 }
 
 /// The distinct `output_index`es of the `output_item.*` events: how many items were streamed.
 fn streamed_items(evs: &[ResponseEvent]) -> usize {
-    let mut seen: Vec<u64> = evs
-        .iter()
-        .filter(|e| matches!(e.kind(), EventKind::OutputItemAdded | EventKind::OutputItemDone))
-        .filter_map(ResponseEvent::output_index)
-        .collect();
-    seen.sort_unstable();
-    seen.dedup();
-    seen.len()
+    let items = evs.iter().filter(|e| matches!(e.kind(), EventKind::OutputItemAdded | EventKind::OutputItemDone));
+    items.filter_map(ResponseEvent::output_index).collect::<std::collections::BTreeSet<_>>().len()
 }
 
 /// Checks shared by recorded and synthetic streams; returns the accumulator before the terminal event
@@ -179,8 +178,7 @@ fn streamed_items(evs: &[ResponseEvent]) -> usize {
 fn check_stream(file: &str, evs: &[ResponseEvent], strict: bool) -> (Accumulator, Accumulator) {
     let t = terminal_index(evs);
     let (before, rest) = evs.split_at(t.unwrap_or(evs.len()));
-    let mut acc = Accumulator::new();
-    push_all(&mut acc, before);
+    let mut acc = pushed(before);
     let pre = acc.clone();
     if let Some(t) = t {
         let resp = evs[t].payload().expect("terminal response");
@@ -194,9 +192,7 @@ fn check_stream(file: &str, evs: &[ResponseEvent], strict: bool) -> (Accumulator
                 }
             }
             // Deltas only: no `.done` event at all.
-            let mut lean = Accumulator::new();
-            let lean_evs: Vec<_> = before.iter().filter(|e| !is_done_event(e.kind())).cloned().collect();
-            push_all(&mut lean, &lean_evs);
+            let lean = pushed(&deltas_only(before));
             assert_streamed_agrees(&format!("{file} (deltas only)"), &lean, resp);
         }
 
@@ -240,9 +236,7 @@ fn accumulate_chunked(bytes: &[u8], cuts: &[usize]) -> Accumulator {
 
 #[test]
 fn recorded_streams_accumulate_to_the_terminal_response() {
-    let Some(files) = shared(RECORDED) else {
-        return;
-    };
+    let Some(files) = shared(RECORDED) else { return };
     for p in &files {
         let file = name(p);
         let evs = load(p);
@@ -253,85 +247,69 @@ fn recorded_streams_accumulate_to_the_terminal_response() {
             Some(EventKind::Error) => "error",
             other => panic!("{file}: unexpected first terminal event {other:?}"),
         };
-        let got = match acc.ending() {
-            Ending::Completed => "completed",
-            Ending::Error(_) => "error",
-            o => panic!("{file}: outcome {o:?}"),
-        };
-        assert_eq!(got, want, "{file}: outcome");
+        assert_eq!(outcome(acc.ending()), want, "{file}: outcome");
     }
 }
 
 #[test]
-fn recorded_error_stream_yields_the_nested_error_normalised() {
+fn recorded_error_stream_ends_in_error_then_failed() {
     let Some(evs) = recorded("openai_error_nested_then_failed.sse") else { return };
-    let mut acc = Accumulator::new();
     // Up to and including the `error` event.
     let e = evs.iter().position(|e| e.kind() == EventKind::Error).expect("an error event");
-    push_all(&mut acc, &evs[..=e]);
+    let mut acc = pushed(&evs[..=e]);
     let Ending::Error(err) = acc.ending().clone() else { panic!("outcome {:?}", acc.ending()) };
-    assert_eq!(err.code.as_deref(), Some("insufficient_quota"));
-    assert_eq!(err.error_type.as_deref(), Some("insufficient_quota"));
-    assert_eq!(err.param, None);
-    assert_eq!(err.status, None);
+    assert_eq!(
+        (err.code.as_deref(), err.error_type.as_deref()),
+        (Some("insufficient_quota"), Some("insufficient_quota"))
+    );
+    assert_eq!((err.param, err.status, err.body.as_deref()), (None, None, Some(evs[e].json())));
     assert!(err.message.starts_with("You exceeded your current quota"));
-    assert_eq!(err.body.as_deref(), Some(evs[e].json()));
     let partial: Value = serde_json::from_str(err.response.as_deref().expect("partial snapshot")).unwrap();
-    assert_eq!(partial["id"], "resp_05500b38c2cd9bfc00691c7c9d222481a3b595421266dab424");
-    assert_eq!(partial["status"], "in_progress");
+    assert_eq!(
+        (&partial["id"], &partial["status"]),
+        (&json!("resp_05500b38c2cd9bfc00691c7c9d222481a3b595421266dab424"), &json!("in_progress"))
+    );
     // response.failed follows: the snapshot follows it, the outcome stays the first terminal's.
     push_all(&mut acc, &evs[e + 1..]);
     assert!(matches!(acc.ending(), Ending::Error(_)));
     assert_eq!(acc.snapshot().unwrap()["status"], "failed");
-}
-
-#[test]
-fn recorded_failed_event_alone_gives_failed_outcome() {
-    let Some(evs) = recorded("openai_error_nested_then_failed.sse") else { return };
+    // response.failed alone: the failed outcome.
     let evs: Vec<_> = evs.into_iter().filter(|e| e.kind() != EventKind::Error).collect();
-    let mut acc = Accumulator::new();
-    push_all(&mut acc, &evs);
+    let acc = pushed(&evs);
     let Ending::Failed(err) = acc.ending() else { panic!("outcome {:?}", acc.ending()) };
     assert_eq!(err.code.as_deref(), Some("insufficient_quota"));
     assert!(err.message.starts_with("You exceeded your current quota"));
     let resp: Value = serde_json::from_str(err.response.as_deref().unwrap()).unwrap();
-    assert_eq!(resp["status"], "failed");
-    assert_eq!(resp["output_text"], "");
+    assert_eq!((&resp["status"], &resp["output_text"]), (&json!("failed"), &json!("")));
 }
 
 /// A resume from `response.queued` accumulates like a full stream; one that starts at a delta too.
 #[test]
 fn recorded_background_resume() {
     let Some(evs) = recorded("openai_background_resume_starting_after0.sse") else { return };
-    assert_eq!(evs[0].kind(), EventKind::Queued);
-    assert_eq!(evs[0].sequence_number(), Some(1));
+    assert_eq!((evs[0].kind(), evs[0].sequence_number()), (EventKind::Queued, Some(1)));
     let (_, acc) = check_stream("resume", &evs, true);
-    assert_eq!(acc.output_text(), "2 + 2 equals 4.");
-    assert_eq!(*acc.ending(), Ending::Completed);
-
+    assert_eq!((acc.output_text(), acc.ending()), ("2 + 2 equals 4.", &Ending::Completed));
     // As if resumed with starting_after=4: the first event is a delta.
     let late: Vec<_> = evs.iter().filter(|e| e.sequence_number() > Some(4)).cloned().collect();
     assert_eq!(late[0].kind(), EventKind::OutputTextDelta);
-    let mut acc = Accumulator::new();
     let (last, body) = late.split_last().expect("events");
-    push_all(&mut acc, body);
+    let mut acc = pushed(body);
     // The deltas alone build an in-progress snapshot of what they carry.
     let deltas: String =
         body.iter().filter(|e| e.kind() == EventKind::OutputTextDelta).filter_map(|e| e.text()).collect();
     assert!(!deltas.is_empty());
-    assert_eq!(acc.output_text(), deltas);
+    assert_eq!((acc.output_text(), acc.ending()), (deltas.as_str(), &Ending::Pending));
     assert_eq!(acc.snapshot().unwrap()["status"], "in_progress");
-    assert_eq!(*acc.ending(), Ending::Pending);
     acc.push(last);
-    assert_eq!(acc.output_text(), "2 + 2 equals 4.");
-    assert_eq!(*acc.ending(), Ending::Completed);
+    assert_eq!((acc.output_text(), acc.ending()), ("2 + 2 equals 4.", &Ending::Completed));
 }
 
 // --- Streams from bridge servers
 
-/// Bridge recordings: after every event a snapshot whose `output_text` is the deltas so far, no item lost.
 #[test]
 fn bridge_streams_give_the_right_snapshot_after_every_event() {
+    // Bridge recordings: after every event a snapshot whose `output_text` is the deltas so far, no item lost.
     let Some(files) = shared(BRIDGES) else { return };
     assert!(files.len() >= 3, "only {} bridge recordings", files.len());
     for p in &files {
@@ -367,38 +345,27 @@ fn bridge_streams_give_the_right_snapshot_after_every_event() {
         assert_eq!(acc.snapshot(), Some(&final_snapshot(resp)), "{file}: final snapshot");
         assert_eq!(*acc.ending(), Ending::Completed, "{file}");
     }
-}
-
-#[test]
-fn bridge_streams_item_by_item() {
-    let Some(files) = shared(BRIDGES) else { return };
     let by_name = |n: &str| load(files.iter().find(|p| name(p) == n).unwrap_or_else(|| panic!("{n} missing")));
     // LiteLLM: no response.created, a new item_id per delta: one message from the first event on.
     let evs = by_name("litellm_text.sse");
-    let mut acc = Accumulator::new();
-    acc.push(&evs[0]);
-    let snap = acc.snapshot().unwrap();
-    assert_eq!(snap["status"], "in_progress");
-    assert_eq!(snap["output"].as_array().unwrap().len(), 1);
-    assert_eq!(snap["output"][0]["type"], "message");
-    assert_eq!(snap["output"][0]["id"], evs[0].item_id().unwrap());
+    let acc = pushed(&evs[..1]);
+    assert_eq!(output_len(&acc), 1);
+    at(&acc, json!({"/status": "in_progress", "/output/0/type": "message", "/output/0/id": evs[0].item_id()}));
     assert_eq!(acc.output_text(), evs[0].text().unwrap());
     // transformers serve: a function_call, then a message at the same output_index: both shown.
     let evs = by_name("transformers_tool.sse");
     let t = terminal_index(&evs).unwrap();
-    let mut acc = Accumulator::new();
-    push_all(&mut acc, &evs[..t]);
-    let types: Vec<&str> =
-        acc.snapshot().unwrap()["output"].as_array().unwrap().iter().map(|it| it["type"].as_str().unwrap()).collect();
-    assert_eq!(types, ["function_call", "message"]);
-    assert_eq!(acc.snapshot().unwrap()["output"][0]["parsed_arguments"], json!({"city":"Lisbon"}));
+    let acc = pushed(&evs[..t]);
+    assert_eq!(output_len(&acc), 2);
+    at(
+        &acc,
+        json!({"/output/0/type": "function_call", "/output/1/type": "message", "/output/0/parsed_arguments": {"city":"Lisbon"}}),
+    );
     // open-responses-server: deltas without content_index for a part never announced.
     let evs = by_name("ors_text.sse");
     let t = terminal_index(&evs).unwrap();
-    let mut acc = Accumulator::new();
-    push_all(&mut acc, &evs[..t]);
-    let snap = acc.snapshot().unwrap();
-    assert_eq!(snap["output"][0]["content"].as_array().unwrap().len(), 1);
+    let acc = pushed(&evs[..t]);
+    assert_eq!(acc.snapshot().unwrap()["output"][0]["content"].as_array().unwrap().len(), 1);
     assert_eq!(acc.output_text(), compute_output_text(evs[t].payload().unwrap()));
 }
 
@@ -410,21 +377,13 @@ fn synthetic_streams_match_their_expectations() {
     assert!(!files.is_empty(), "no synthetic streams");
     for p in &files {
         let file = name(p);
-        let expected: Value =
-            serde_json::from_str(&std::fs::read_to_string(p.with_extension("expected.json")).expect("expected.json"))
-                .expect("expected.json parses");
+        let expected = std::fs::read_to_string(p.with_extension("expected.json")).expect("expected.json");
+        let expected: Value = serde_json::from_str(&expected).expect("expected.json parses");
         let evs = load(p);
         let strict = expected["lenient"] != Value::Bool(true);
         let (pre, acc) = check_stream(&file, &evs, strict);
 
-        let outcome = match acc.ending() {
-            Ending::Pending => "pending",
-            Ending::Completed => "completed",
-            Ending::Incomplete => "incomplete",
-            Ending::Failed(_) => "failed",
-            Ending::Error(_) => "error",
-        };
-        assert_eq!(outcome, expected["outcome"], "{file}: outcome");
+        assert_eq!(outcome(acc.ending()), expected["outcome"], "{file}: outcome");
         assert_eq!(acc.output_text(), expected["output_text"], "{file}: output_text");
         if let Ending::Failed(e) | Ending::Error(e) = acc.ending() {
             assert_eq!(e.code.as_deref(), expected["error_code"].as_str(), "{file}: code");
@@ -434,22 +393,12 @@ fn synthetic_streams_match_their_expectations() {
         if let Some(text) = expected.get("pre_output_text") {
             assert_eq!(pre.output_text(), text, "{file}: output_text before the terminal event");
         }
-        let pre_snap = pre.snapshot().expect("snapshot");
-        for (ptr, want) in expected["checks"].as_object().into_iter().flatten() {
-            assert_eq!(pre_snap.pointer(ptr), Some(want), "{file}: {ptr}");
-        }
-        let snap = acc.snapshot().expect("snapshot");
-        for (ptr, want) in expected["final_checks"].as_object().into_iter().flatten() {
-            assert_eq!(snap.pointer(ptr), Some(want), "{file}: final {ptr}");
-        }
-        if let Some(checks) = expected["delta_only_checks"].as_object() {
+        pointers(&pre, &expected["checks"], &format!("{file}: "));
+        pointers(&acc, &expected["final_checks"], &format!("{file}: final "));
+        if expected["delta_only_checks"].is_object() {
             let t = terminal_index(&evs).unwrap_or(evs.len());
-            let lean: Vec<_> = evs[..t].iter().filter(|e| !is_done_event(e.kind())).cloned().collect();
-            let mut acc = Accumulator::new();
-            push_all(&mut acc, &lean);
-            for (ptr, want) in checks {
-                assert_eq!(acc.snapshot().unwrap().pointer(ptr), Some(want), "{file}: deltas only {ptr}");
-            }
+            let lean = pushed(&deltas_only(&evs[..t]));
+            pointers(&lean, &expected["delta_only_checks"], &format!("{file}: deltas only "));
         }
         for (ty, n) in expected["counts"].as_object().into_iter().flatten() {
             let got = evs.iter().filter(|e| e.event_type() == ty).count() as u64;
@@ -494,10 +443,8 @@ proptest! {
 #[test]
 fn one_byte_drip_gives_the_same_snapshot() {
     for (file, bytes) in chunking_inputs() {
-        let whole = accumulate_chunked(&bytes, &[]);
-        let cuts: Vec<usize> = (1..bytes.len()).collect();
-        let drip = accumulate_chunked(&bytes, &cuts);
-        assert_eq!(whole.snapshot(), drip.snapshot(), "{file}");
+        let drip = accumulate_chunked(&bytes, &(1..bytes.len()).collect::<Vec<_>>());
+        assert_eq!(accumulate_chunked(&bytes, &[]).snapshot(), drip.snapshot(), "{file}");
     }
 }
 
@@ -534,8 +481,7 @@ proptest! {
 
     #[test]
     fn incremental_output_text_equals_a_recount(ops in proptest::collection::vec(op(), 0..60)) {
-        let mut acc = Accumulator::new();
-        acc.push(&ev!({"type":"response.created","response":{"id":"r","output":[]}}));
+        let mut acc = pushed(&[ev!({"type":"response.created","response":{"id":"r","output":[]}})]);
         for op in ops {
             let n = acc.snapshot().unwrap()["output"].as_array().unwrap().len();
             let e = match op {
@@ -574,46 +520,57 @@ fn created() -> ResponseEvent {
 }
 
 fn with_message(text: &str) -> Accumulator {
-    let mut acc = Accumulator::new();
-    push_all(
-        &mut acc,
-        &[
-            created(),
-            ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}),
-            ev!({"type":"response.content_part.added","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}),
-            ev!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":text}),
-        ],
-    );
-    acc
+    pushed(&[
+        created(),
+        ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}),
+        ev!({"type":"response.content_part.added","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}),
+        ev!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":text}),
+    ])
 }
 
-/// The event fits nowhere: it changes neither the snapshot nor the version nor the outcome.
-fn expect_skipped(acc: &mut Accumulator, e: Value) {
-    let before = acc.clone();
-    acc.push(&ev(e.clone()));
-    assert_eq!(acc.snapshot(), before.snapshot(), "{e} changed the snapshot");
-    assert_eq!(acc.version(), before.version(), "{e} bumped the version");
-    assert_eq!(acc.ending(), before.ending(), "{e} changed the outcome");
+/// Each event fits nowhere: it changes neither the snapshot nor the version nor the outcome.
+fn expect_skipped(acc: &mut Accumulator, events: Value) {
+    for e in events.as_array().unwrap() {
+        let before = acc.clone();
+        acc.push(&ev(e.clone()));
+        assert_eq!(acc.snapshot(), before.snapshot(), "{e} changed the snapshot");
+        assert_eq!(acc.version(), before.version(), "{e} bumped the version");
+        assert_eq!(acc.ending(), before.ending(), "{e} changed the outcome");
+    }
+}
+
+/// The snapshot has each value of `want` at its JSON pointer.
+fn at(acc: &Accumulator, want: Value) {
+    pointers(acc, &want, "");
+}
+
+/// `at`, for a `want` that may be absent, with `ctx` in the messages.
+fn pointers(acc: &Accumulator, want: &Value, ctx: &str) {
+    let snap = acc.snapshot().expect("a snapshot");
+    for (ptr, v) in want.as_object().into_iter().flatten() {
+        assert_eq!(snap.pointer(ptr), Some(v), "{ctx}{ptr}");
+    }
+}
+
+fn output_len(acc: &Accumulator) -> usize {
+    acc.snapshot().unwrap()["output"].as_array().unwrap().len()
+}
+
+/// The outcome's error, and the snapshot it carries (parsed).
+fn failure(acc: &Accumulator) -> (&cometapi_responses::error::ApiError, Option<Value>) {
+    let (Ending::Failed(e) | Ending::Error(e)) = acc.ending() else { panic!("{:?}", acc.ending()) };
+    (e, e.response.as_deref().map(|r| serde_json::from_str(r).unwrap()))
 }
 
 #[test]
-fn nothing_before_the_first_lifecycle_event() {
-    let acc = Accumulator::new();
+fn before_any_lifecycle_event() {
+    let mut acc = Accumulator::new();
     assert!(acc.snapshot().is_none());
-    assert_eq!(acc.output_text(), "");
-    assert_eq!(acc.response_json(), None);
-    assert_eq!(*acc.ending(), Ending::Pending);
-    assert_eq!(acc.version(), 0);
-}
-
-#[test]
-fn output_events_before_any_lifecycle_event_start_an_in_progress_snapshot() {
-    let mut acc = Accumulator::new();
+    assert_eq!((acc.output_text(), acc.response_json(), acc.ending(), acc.version()), ("", None, &Ending::Pending, 0));
     // Events that write no output start nothing.
-    expect_skipped(&mut acc, json!({"type":"keepalive"}));
-    expect_skipped(&mut acc, json!({"type":"response.something_new","output_index":0}));
+    expect_skipped(&mut acc, json!([{"type":"keepalive"}, {"type":"response.something_new","output_index":0}]));
     assert!(acc.snapshot().is_none());
-    acc.push(&ev!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"x"}));
+    push!(acc, {"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"x"});
     assert_eq!(
         acc.snapshot(),
         Some(&json!({"object":"response","status":"in_progress","output_text":"x","output":[
@@ -623,65 +580,184 @@ fn output_events_before_any_lifecycle_event_start_an_in_progress_snapshot() {
     assert!(acc.has_response());
     // The first lifecycle event replaces the Response and keeps the output it has not got yet.
     acc.push(&created());
-    let snap = acc.snapshot().unwrap();
-    assert_eq!((snap["id"].as_str(), acc.output_text()), (Some("r"), "x"));
+    assert_eq!((acc.snapshot().unwrap()["id"].as_str(), acc.output_text()), (Some("r"), "x"));
     // An item event alone starts it too.
-    let mut acc = Accumulator::new();
-    acc.push(&ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m"}}));
+    let acc = pushed(&[ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m"}})]);
     assert_eq!(acc.snapshot().unwrap()["output"], json!([{"type":"message","id":"m"}]));
 }
 
 #[test]
-fn an_output_index_past_the_end_appends_and_keeps_the_servers_mapping() {
+fn items_are_found_by_output_index_and_item_id() {
     let mut acc = with_message("hi");
-    acc.push(&ev!({"type":"response.output_item.added","output_index":3,
-        "item":{"type":"function_call","id":"fc","arguments":""}}));
-    acc.push(&ev!({"type":"response.function_call_arguments.delta","output_index":3,"delta":"{}"}));
-    let snap = acc.snapshot().unwrap();
-    assert_eq!(snap["output"].as_array().unwrap().len(), 2);
-    assert_eq!(snap["output"][1]["id"], "fc");
-    assert_eq!(snap["output"][1]["arguments"], "{}");
+    push!(acc, {"type":"response.output_item.added","output_index":3,"item":{"type":"function_call","id":"fc","arguments":""}},
+        {"type":"response.function_call_arguments.delta","output_index":3,"delta":"{}"});
+    assert_eq!(output_len(&acc), 2);
+    at(&acc, json!({"/output/1/id": "fc", "/output/1/arguments": "{}"}));
     // output_index 1 is not index 3's position: a new item, appended after it.
-    acc.push(
-        &ev!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","id":"m1","content":[]}}),
-    );
-    acc.push(&ev!({"type":"response.output_item.done","output_index":3,
-        "item":{"type":"function_call","id":"fc","arguments":"{\"a\":1}"}}));
-    let snap = acc.snapshot().unwrap();
-    assert_eq!(snap["output"][1]["arguments"], "{\"a\":1}");
-    assert_eq!(snap["output"][2]["id"], "m1");
+    push!(acc, {"type":"response.output_item.added","output_index":1,"item":{"type":"message","id":"m1","content":[]}},
+        {"type":"response.output_item.done","output_index":3,"item":{"type":"function_call","id":"fc","arguments":"{\"a\":1}"}});
+    at(&acc, json!({"/output/1/arguments": "{\"a\":1}", "/output/2/id": "m1"}));
     // An index no u64 beyond: the same rules.
     let max = u64::MAX;
-    acc.push(
-        &ev!({"type":"response.output_item.added","output_index":max,"item":{"type":"custom_tool_call","id":"ct"}}),
-    );
-    acc.push(&ev!({"type":"response.custom_tool_call_input.delta","output_index":max,"delta":"in"}));
-    assert_eq!(acc.snapshot().unwrap()["output"][3]["input"], "in");
+    push!(acc, {"type":"response.output_item.added","output_index":max,"item":{"type":"custom_tool_call","id":"ct"}},
+        {"type":"response.custom_tool_call_input.delta","output_index":max,"delta":"in"});
+    at(&acc, json!({"/output/3/input": "in"}));
     // Without output_index: the item whose id it carries is replaced, else it is appended.
-    acc.push(&ev!({"type":"response.output_item.done","item":{"type":"custom_tool_call","id":"ct","input":"done"}}));
-    assert_eq!(acc.snapshot().unwrap()["output"][3]["input"], "done");
-    acc.push(&ev!({"type":"response.output_item.done","item":{"type":"custom_tool_call","id":"new"}}));
-    assert_eq!(acc.snapshot().unwrap()["output"][4]["id"], "new");
+    push!(acc, {"type":"response.output_item.done","item":{"type":"custom_tool_call","id":"ct","input":"done"}});
+    at(&acc, json!({"/output/3/input": "done"}));
+    push!(acc, {"type":"response.output_item.done","item":{"type":"custom_tool_call","id":"new"}});
+    at(&acc, json!({"/output/4/id": "new"}));
     assert_eq!(acc.output_text(), "hi");
+
+    // An event for an item never announced creates it, keyed by its item_id.
+    let mut acc = with_message("hi");
+    let cases = json!([
+        [{"type":"response.output_text.delta","output_index":3,"content_index":0,"delta":"x"}, "message"],
+        [{"type":"response.web_search_call.searching","output_index":8}, "web_search_call"],
+        [{"type":"response.function_call_arguments.delta","item_id":"fc","delta":"{\"a\":"}, "function_call"],
+        [{"type":"response.reasoning_summary_text.delta","item_id":"rs","summary_index":0,"delta":"think"}, "reasoning"],
+        [{"type":"response.reasoning_text.delta","item_id":"rt","content_index":0,"delta":"raw"}, "reasoning"],
+        [{"type":"response.code_interpreter_call_code.delta","item_id":"ci","delta":"print(1)"}, "code_interpreter_call"],
+        [{"type":"response.content_part.added","item_id":"m2","content_index":0,"part":{"type":"refusal","refusal":""}},
+            "message"],
+    ]);
+    for (n, case) in cases.as_array().unwrap().iter().enumerate() {
+        let e = &case[0];
+        acc.push(&ev(e.clone()));
+        assert_eq!(output_len(&acc), n + 2, "{e}");
+        let item = &acc.snapshot().unwrap()["output"][n + 1];
+        assert_eq!(item["type"], case[1], "{e}");
+        assert_eq!(item.get("id"), e.get("item_id"), "{e}: keyed by its item_id");
+    }
+    at(
+        &acc,
+        json!({"/output/1/content/0/text": "x", "/output/2/status": "searching", "/output/3/arguments": "{\"a\":",
+        "/output/3/parsed_arguments": {}, "/output/4/summary": [{"type":"summary_text","text":"think"}],
+        "/output/5/content": [{"type":"reasoning_text","text":"raw"}], "/output/6/code": "print(1)"}),
+    );
+    assert_eq!(acc.output_text(), "hix");
+    // The next deltas continue them (by item_id, or by output_index).
+    push!(acc, {"type":"response.function_call_arguments.delta","item_id":"fc","delta":"1}"},
+        {"type":"response.output_text.delta","output_index":3,"content_index":0,"delta":"y"});
+    at(&acc, json!({"/output/3/parsed_arguments": {"a":1}}));
+    assert_eq!(acc.output_text(), "hixy");
+
+    // LiteLLM: no announcements, every delta with its own item_id, one output_index.
+    let mut acc = Accumulator::new();
+    let mut text = String::new();
+    for (n, d) in ["Echo", ": ", "hi"].into_iter().enumerate() {
+        push!(acc, {"type":"response.output_text.delta","item_id":format!("chatcmpl-{n}"),"output_index":0,"content_index":0,"delta":d});
+        text.push_str(d);
+        assert_eq!(acc.output_text(), text);
+        assert_eq!(items(&acc), [json!("chatcmpl-0")]);
+    }
+    // Without content_index (open-responses-server): the last output_text part.
+    push!(acc, {"type":"response.output_text.delta","item_id":"x","output_index":0,"delta":"!"});
+    assert_eq!(acc.output_text(), "Echo: hi!");
+    assert_eq!(acc.snapshot().unwrap()["output"][0]["content"].as_array().unwrap().len(), 1);
+    // An item of another type at that index is not continued: a new item.
+    push!(acc, {"type":"response.function_call_arguments.delta","item_id":"f","output_index":0,"delta":"{}"});
+    assert_eq!(items(&acc), [json!("chatcmpl-0"), json!("f")]);
+    // Neither item_id nor output_index: the last item, when it fits.
+    push!(acc, {"type":"response.function_call_arguments.delta","delta":" "});
+    at(&acc, json!({"/output/1/arguments": "{} "}));
+
+    // transformers serve: a function_call and then a message announced at the same index.
+    let mut acc = with_message("hi");
+    let fc = json!({"type":"function_call","id":"fc","call_id":"c","name":"f","arguments":"{}"});
+    push!(acc, {"type":"response.output_item.added","output_index":1,"item":fc}, {"type":"response.output_item.done","output_index":1,"item":fc},
+        {"type":"response.output_item.added","output_index":1,"item":{"type":"message","id":"m2","content":[]}});
+    assert_eq!(items(&acc), [json!("m"), json!("fc"), json!("m2")]);
+    // The index now names the message; the call is still reachable by its id.
+    push!(acc, {"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":" there"},
+        {"type":"response.function_call_arguments.done","item_id":"fc","output_index":1,"arguments":"{\"b\":2}"});
+    assert_eq!(acc.output_text(), "hi there");
+    at(&acc, json!({"/output/1/arguments": "{\"b\":2}"}));
+    // The same without ids: a different type is another item too.
+    let mut acc = with_message("hi");
+    push!(acc, {"type":"response.output_item.added","output_index":1,"item":{"type":"function_call","arguments":""}},
+        {"type":"response.output_item.added","output_index":1,"item":{"type":"message","content":[]}});
+    assert_eq!(output_len(&acc), 3);
+    // A mid-stream lifecycle event with fewer items does not take them away; the terminal one does.
+    push!(acc, {"type":"response.in_progress","response":{"id":"r","output":[{"type":"message","content":[]}]}});
+    assert_eq!(output_len(&acc), 3);
+    push!(acc, {"type":"response.completed","response":{"id":"r","output":[]}});
+    assert_eq!(acc.snapshot().unwrap()["output"], json!([]));
+
+    // item_id locates the item when output_index is missing.
+    let mut acc = with_message("a");
+    push!(acc, {"type":"response.output_text.delta","item_id":"m","content_index":0,"delta":"b"});
+    assert_eq!(acc.output_text(), "ab");
+    // output_item.added at an existing index replaces it.
+    let mut acc = with_message("old");
+    push!(acc, {"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}});
+    assert_eq!((acc.output_text(), output_len(&acc)), ("", 1));
 }
 
 #[test]
-fn events_for_parts_that_do_not_exist_are_skipped() {
+fn what_fits_nowhere_is_skipped() {
+    // A new item has no parts: a text for its second part creates nothing; an annotation never
+    // creates an item.
     let mut acc = with_message("hi");
-    for e in [
-        json!({"type":"response.output_text.delta","output_index":0,"content_index":2,"delta":"x"}),
-        json!({"type":"response.content_part.added","output_index":0,"content_index":9,"part":{"type":"output_text","text":""}}),
-        json!({"type":"response.output_text.annotation.added","output_index":0,"content_index":4,"annotation_index":0,"annotation":{}}),
-        // A new item has no parts: a text for its second part creates nothing.
-        json!({"type":"response.reasoning_summary_text.delta","output_index":0,"summary_index":1,"delta":"x"}),
-        json!({"type":"response.output_text.delta","output_index":5,"content_index":1,"delta":"x"}),
-        // An annotation never creates an item.
-        json!({"type":"response.output_text.annotation.added","output_index":7,"content_index":0,"annotation":{}}),
-        json!({"type":"response.output_text.annotation.added","item_id":"nope","content_index":0,"annotation":{}}),
-    ] {
-        expect_skipped(&mut acc, e);
-    }
+    expect_skipped(
+        &mut acc,
+        json!([
+            {"type":"response.output_text.delta","output_index":0,"content_index":2,"delta":"x"},
+            {"type":"response.content_part.added","output_index":0,"content_index":9,"part":{"type":"output_text","text":""}},
+            {"type":"response.output_text.annotation.added","output_index":0,"content_index":4,"annotation_index":0,"annotation":{}},
+            {"type":"response.reasoning_summary_text.delta","output_index":0,"summary_index":1,"delta":"x"},
+            {"type":"response.output_text.delta","output_index":5,"content_index":1,"delta":"x"},
+            {"type":"response.output_text.annotation.added","output_index":7,"content_index":0,"annotation":{}},
+            {"type":"response.output_text.annotation.added","item_id":"nope","content_index":0,"annotation":{}},
+        ]),
+    );
     assert_eq!(acc.output_text(), "hi");
+    // An annotation index past the end appends.
+    let mut acc = with_message("hi");
+    push!(acc, {"type":"response.output_text.annotation.added","output_index":0,"content_index":0,"annotation_index":3,"annotation":{"n":1}},
+        {"type":"response.output_text.annotation.added","output_index":0,"content_index":0,"annotation":{"n":2}},
+        {"type":"response.output_text.annotation.added","output_index":0,"content_index":0,"annotation_index":0,"annotation":{"n":3}});
+    at(&acc, json!({"/output/0/content/0/annotations": [{"n":3},{"n":2}]}));
+    // Malformed events.
+    let mut acc = with_message("hi");
+    expect_skipped(
+        &mut acc,
+        json!([
+            {"type":"response.output_text.delta","output_index":0,"content_index":0},
+            {"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":7},
+            {"type":"response.in_progress"},
+            {"type":"response.in_progress","response":"x"},
+            {"type":"response.output_item.added","output_index":1},
+            {"type":"response.output_item.added","output_index":1,"item":"x"},
+            {"type":"response.content_part.added","output_index":0,"content_index":1},
+            {"type":"response.content_part.added","output_index":0,"content_index":1,"part":[1]},
+            {"type":"response.output_text.annotation.added","output_index":0,"content_index":0},
+        ]),
+    );
+    // Items and parts that are not objects, fields that are not arrays: skipped too.
+    push!(acc, {"type":"response.output_item.added","output_index":1,"item":{"type":"message","content":"text"}},
+        {"type":"response.output_item.added","output_index":2,"item":{"type":"message","content":[7]}});
+    expect_skipped(
+        &mut acc,
+        json!([
+            {"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":"x"},
+            {"type":"response.content_part.added","output_index":1,"content_index":0,"part":{"type":"output_text","text":""}},
+            {"type":"response.output_text.delta","output_index":2,"content_index":0,"delta":"x"},
+            {"type":"response.output_text.annotation.added","output_index":2,"content_index":0,"annotation":{}},
+        ]),
+    );
+    assert_eq!(acc.output_text(), "hi");
+    // Keepalive and unknown events.
+    expect_skipped(
+        &mut with_message("x"),
+        json!([{"type":"keepalive","sequence_number":9},
+        {"type":"response.brand_new.thing","output_index":99,"delta":"zzz"}, {"type":"response.audio.delta","delta":"AAAA"},
+        {"type":"response.audio.transcript.done","transcript":"t"}]),
+    );
+    // A `.done` without its value keeps the deltas.
+    let mut acc = with_message("abc");
+    push!(acc, {"type":"response.output_text.done","output_index":0,"content_index":0});
+    assert_eq!(acc.output_text(), "abc");
 }
 
 /// The item count and every item's `id` after each event, for the checks below.
@@ -689,111 +765,6 @@ fn items(acc: &Accumulator) -> Vec<Value> {
     acc.snapshot()
         .map(|s| s["output"].as_array().unwrap().iter().map(|it| it["id"].clone()).collect())
         .unwrap_or_default()
-}
-
-#[test]
-fn an_event_for_an_item_never_announced_creates_it() {
-    let mut acc = with_message("hi");
-    let cases = [
-        (json!({"type":"response.output_text.delta","output_index":3,"content_index":0,"delta":"x"}), "message"),
-        (json!({"type":"response.web_search_call.searching","output_index":8}), "web_search_call"),
-        (json!({"type":"response.function_call_arguments.delta","item_id":"fc","delta":"{\"a\":"}), "function_call"),
-        (
-            json!({"type":"response.reasoning_summary_text.delta","item_id":"rs","summary_index":0,"delta":"think"}),
-            "reasoning",
-        ),
-        (json!({"type":"response.reasoning_text.delta","item_id":"rt","content_index":0,"delta":"raw"}), "reasoning"),
-        (
-            json!({"type":"response.code_interpreter_call_code.delta","item_id":"ci","delta":"print(1)"}),
-            "code_interpreter_call",
-        ),
-        (
-            json!({"type":"response.content_part.added","item_id":"m2","content_index":0,"part":{"type":"refusal","refusal":""}}),
-            "message",
-        ),
-    ];
-    for (n, (e, ty)) in cases.into_iter().enumerate() {
-        acc.push(&ev(e.clone()));
-        let snap = acc.snapshot().unwrap();
-        assert_eq!(snap["output"].as_array().unwrap().len(), n + 2, "{e}");
-        let item = &snap["output"][n + 1];
-        assert_eq!(item["type"], ty, "{e}");
-        assert_eq!(item.get("id"), e.get("item_id"), "{e}: keyed by its item_id");
-    }
-    let snap = acc.snapshot().unwrap();
-    assert_eq!(snap["output"][1]["content"][0]["text"], "x");
-    assert_eq!(snap["output"][2]["status"], "searching");
-    assert_eq!(
-        (&snap["output"][3]["arguments"], &snap["output"][3]["parsed_arguments"]),
-        (&json!("{\"a\":"), &json!({}))
-    );
-    assert_eq!(snap["output"][4]["summary"], json!([{"type":"summary_text","text":"think"}]));
-    assert_eq!(snap["output"][5]["content"], json!([{"type":"reasoning_text","text":"raw"}]));
-    assert_eq!(snap["output"][6]["code"], "print(1)");
-    assert_eq!(acc.output_text(), "hix");
-    // The next deltas continue them (by item_id, or by output_index).
-    acc.push(&ev!({"type":"response.function_call_arguments.delta","item_id":"fc","delta":"1}"}));
-    acc.push(&ev!({"type":"response.output_text.delta","output_index":3,"content_index":0,"delta":"y"}));
-    let snap = acc.snapshot().unwrap();
-    assert_eq!(snap["output"][3]["parsed_arguments"], json!({"a":1}));
-    assert_eq!(acc.output_text(), "hixy");
-}
-
-#[test]
-fn deltas_with_a_new_item_id_per_delta_continue_the_item_at_their_output_index() {
-    // LiteLLM: no announcements, every delta with its own item_id, one output_index.
-    let mut acc = Accumulator::new();
-    let mut text = String::new();
-    for (n, d) in ["Echo", ": ", "hi"].into_iter().enumerate() {
-        acc.push(&ev!({"type":"response.output_text.delta","item_id":format!("chatcmpl-{n}"),
-            "output_index":0,"content_index":0,"delta":d}));
-        text.push_str(d);
-        assert_eq!(acc.output_text(), text);
-        assert_eq!(items(&acc), [json!("chatcmpl-0")]);
-    }
-    // Without content_index (open-responses-server): the last output_text part.
-    acc.push(&ev!({"type":"response.output_text.delta","item_id":"x","output_index":0,"delta":"!"}));
-    assert_eq!(acc.output_text(), "Echo: hi!");
-    assert_eq!(acc.snapshot().unwrap()["output"][0]["content"].as_array().unwrap().len(), 1);
-    // An item of another type at that index is not continued: a new item.
-    acc.push(&ev!({"type":"response.function_call_arguments.delta","item_id":"f","output_index":0,"delta":"{}"}));
-    assert_eq!(items(&acc), [json!("chatcmpl-0"), json!("f")]);
-    // Neither item_id nor output_index: the last item, when it fits.
-    acc.push(&ev!({"type":"response.function_call_arguments.delta","delta":" "}));
-    assert_eq!(acc.snapshot().unwrap()["output"][1]["arguments"], "{} ");
-}
-
-#[test]
-fn a_reused_output_index_keeps_both_items() {
-    // transformers serve: a function_call and then a message announced at the same index.
-    let mut acc = with_message("hi");
-    let fc = json!({"type":"function_call","id":"fc","call_id":"c","name":"f","arguments":"{}"});
-    acc.push(&ev!({"type":"response.output_item.added","output_index":1,"item":fc}));
-    acc.push(&ev!({"type":"response.output_item.done","output_index":1,"item":fc}));
-    acc.push(
-        &ev!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","id":"m2","content":[]}}),
-    );
-    assert_eq!(items(&acc), [json!("m"), json!("fc"), json!("m2")]);
-    // The index now names the message; the call is still reachable by its id.
-    acc.push(&ev!({"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":" there"}));
-    acc.push(
-        &ev!({"type":"response.function_call_arguments.done","item_id":"fc","output_index":1,"arguments":"{\"b\":2}"}),
-    );
-    let snap = acc.snapshot().unwrap();
-    assert_eq!(acc.output_text(), "hi there");
-    assert_eq!(snap["output"][1]["arguments"], "{\"b\":2}");
-    // The same without ids: a different type is another item too.
-    let mut acc = with_message("hi");
-    acc.push(
-        &ev!({"type":"response.output_item.added","output_index":1,"item":{"type":"function_call","arguments":""}}),
-    );
-    acc.push(&ev!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","content":[]}}));
-    assert_eq!(acc.snapshot().unwrap()["output"].as_array().unwrap().len(), 3);
-    // A mid-stream lifecycle event with fewer items does not take them away; the terminal one does.
-    acc.push(&ev!({"type":"response.in_progress","response":{"id":"r","output":[{"type":"message","content":[]}]}}));
-    assert_eq!(acc.snapshot().unwrap()["output"].as_array().unwrap().len(), 3);
-    acc.push(&ev!({"type":"response.completed","response":{"id":"r","output":[]}}));
-    assert_eq!(acc.snapshot().unwrap()["output"], json!([]));
 }
 
 #[test]
@@ -807,25 +778,24 @@ fn streams_without_sequence_numbers_or_announcements_never_lose_an_item() {
         rng ^= rng << 17;
         rng % n
     };
+    let event = |kind, idx, id: String| match kind {
+        0 => json!({"type":"response.output_text.delta","item_id":id,"output_index":idx,"delta":"t"}),
+        1 => json!({"type":"response.function_call_arguments.delta","item_id":id,"output_index":idx,"delta":"1"}),
+        2 => {
+            json!({"type":"response.output_item.added","output_index":idx,"item":{"type":"message","id":id,"content":[]}})
+        }
+        3 => json!({"type":"response.output_text.delta","delta":"u"}),
+        _ => {
+            json!({"type":"response.output_item.done","output_index":idx,"item":{"type":"function_call","id":id,"arguments":"2"}})
+        }
+    };
     for _ in 0..300 {
         let mut acc = Accumulator::new();
         let mut shown: Vec<Value> = Vec::new();
         for _ in 0..30 {
             let idx = next(3);
             let id = format!("i{}", next(4));
-            let e = match next(5) {
-                0 => json!({"type":"response.output_text.delta","item_id":id,"output_index":idx,"delta":"t"}),
-                1 => {
-                    json!({"type":"response.function_call_arguments.delta","item_id":id,"output_index":idx,"delta":"1"})
-                }
-                2 => {
-                    json!({"type":"response.output_item.added","output_index":idx,"item":{"type":"message","id":id,"content":[]}})
-                }
-                3 => json!({"type":"response.output_text.delta","delta":"u"}),
-                _ => {
-                    json!({"type":"response.output_item.done","output_index":idx,"item":{"type":"function_call","id":id,"arguments":"2"}})
-                }
-            };
+            let e = event(next(5), idx, id);
             acc.push(&ev(e.clone()));
             let now = items(&acc);
             assert!(now.len() >= shown.len(), "{e}: an item disappeared");
@@ -839,142 +809,75 @@ fn streams_without_sequence_numbers_or_announcements_never_lose_an_item() {
 }
 
 #[test]
-fn an_annotation_index_past_the_end_appends() {
-    let mut acc = with_message("hi");
-    acc.push(&ev!({"type":"response.output_text.annotation.added","output_index":0,"content_index":0,
-        "annotation_index":3,"annotation":{"n":1}}));
-    acc.push(&ev!({"type":"response.output_text.annotation.added","output_index":0,"content_index":0,
-        "annotation":{"n":2}}));
-    acc.push(&ev!({"type":"response.output_text.annotation.added","output_index":0,"content_index":0,
-        "annotation_index":0,"annotation":{"n":3}}));
-    assert_eq!(acc.snapshot().unwrap()["output"][0]["content"][0]["annotations"], json!([{"n":3},{"n":2}]));
-}
-
-#[test]
-fn malformed_events_are_skipped() {
-    let mut acc = with_message("hi");
-    for e in [
-        json!({"type":"response.output_text.delta","output_index":0,"content_index":0}),
-        json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":7}),
-        json!({"type":"response.in_progress"}),
-        json!({"type":"response.in_progress","response":"x"}),
-        json!({"type":"response.output_item.added","output_index":1}),
-        json!({"type":"response.output_item.added","output_index":1,"item":"x"}),
-        json!({"type":"response.content_part.added","output_index":0,"content_index":1}),
-        json!({"type":"response.content_part.added","output_index":0,"content_index":1,"part":[1]}),
-        json!({"type":"response.output_text.annotation.added","output_index":0,"content_index":0}),
-    ] {
-        expect_skipped(&mut acc, e);
-    }
-    // Items and parts that are not objects, fields that are not arrays: skipped too.
-    acc.push(&ev!({"type":"response.output_item.added","output_index":1,"item":{"type":"message","content":"text"}}));
-    acc.push(&ev!({"type":"response.output_item.added","output_index":2,"item":{"type":"message","content":[7]}}));
-    for e in [
-        json!({"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":"x"}),
-        json!({"type":"response.content_part.added","output_index":1,"content_index":0,"part":{"type":"output_text","text":""}}),
-        json!({"type":"response.output_text.delta","output_index":2,"content_index":0,"delta":"x"}),
-        json!({"type":"response.output_text.annotation.added","output_index":2,"content_index":0,"annotation":{}}),
-    ] {
-        expect_skipped(&mut acc, e);
-    }
-    assert_eq!(acc.output_text(), "hi");
-}
-
-#[test]
-fn a_terminal_event_without_a_response_still_decides_the_outcome() {
+fn lifecycle_events_and_outcomes() {
+    // A terminal event without a response still decides the outcome.
     let mut acc = with_message("kept");
     let snap = acc.snapshot().cloned();
-    acc.push(&ev!({"type":"response.completed","response":[1]}));
-    assert_eq!(*acc.ending(), Ending::Completed);
-    assert_eq!(acc.snapshot().cloned(), snap);
-
+    push!(acc, {"type":"response.completed","response":[1]});
+    assert_eq!((acc.ending(), acc.snapshot().cloned()), (&Ending::Completed, snap));
     let mut acc = with_message("kept");
-    acc.push(&ev!({"type":"response.failed"}));
-    let Ending::Failed(e) = acc.ending() else { panic!("{:?}", acc.ending()) };
-    assert!(!e.message.is_empty());
-    let partial: Value = serde_json::from_str(e.response.as_deref().unwrap()).unwrap();
-    assert_eq!(partial["output_text"], "kept");
-}
-
-#[test]
-fn an_error_event_carries_the_partial_snapshot() {
+    push!(acc, {"type":"response.failed"});
+    let (e, partial) = failure(&acc);
+    assert!(matches!(acc.ending(), Ending::Failed(_)) && !e.message.is_empty());
+    assert_eq!(partial.unwrap()["output_text"], "kept");
+    // An error event carries the partial snapshot.
     let mut acc = with_message("partial");
-    acc.push(&ev!({"type":"error","code":"server_error","message":"boom"}));
-    let Ending::Error(e) = acc.ending() else { panic!("{:?}", acc.ending()) };
-    let r: Value = serde_json::from_str(e.response.as_deref().unwrap()).unwrap();
-    assert_eq!(r["output_text"], "partial");
-}
-
-#[test]
-fn item_id_locates_the_item_when_output_index_is_missing() {
-    let mut acc = with_message("a");
-    acc.push(&ev!({"type":"response.output_text.delta","item_id":"m","content_index":0,"delta":"b"}));
-    assert_eq!(acc.output_text(), "ab");
-}
-
-#[test]
-fn mid_stream_lifecycle_with_empty_output_keeps_the_accumulated_output() {
+    push!(acc, {"type":"error","code":"server_error","message":"boom"});
+    assert!(matches!(acc.ending(), Ending::Error(_)));
+    assert_eq!(failure(&acc).1.unwrap()["output_text"], "partial");
+    // A mid-stream lifecycle event with an empty output keeps the accumulated output.
     let mut acc = with_message("kept");
     let v = acc.version();
-    acc.push(
-        &ev!({"type":"response.in_progress","response":{"id":"r","status":"in_progress","output":[],"usage":null}}),
-    );
+    push!(acc, {"type":"response.in_progress","response":{"id":"r","status":"in_progress","output":[],"usage":null}});
     assert!(acc.version() > v);
     assert_eq!(acc.output_text(), "kept");
-    assert_eq!(acc.snapshot().unwrap()["output"][0]["content"][0]["text"], "kept");
+    at(&acc, json!({"/output/0/content/0/text": "kept"}));
     // Without any `output` key as well.
-    acc.push(&ev!({"type":"response.queued","response":{"id":"r","status":"queued"}}));
+    push!(acc, {"type":"response.queued","response":{"id":"r","status":"queued"}});
     assert_eq!(acc.output_text(), "kept");
-    assert_eq!(acc.snapshot().unwrap()["status"], "queued");
+    at(&acc, json!({"/status": "queued"}));
     // One that leaves out an item shown (by id) does not take it away.
-    acc.push(&ev!({"type":"response.in_progress","response":{"id":"r","output":[
-        {"type":"message","id":"other","content":[{"type":"output_text","text":"server"}]}]}}));
+    push!(acc, {"type":"response.in_progress","response":{"id":"r","output":[
+        {"type":"message","id":"other","content":[{"type":"output_text","text":"server"}]}]}});
     assert_eq!(acc.output_text(), "kept");
     // One with every item shown is the server's word.
-    acc.push(&ev!({"type":"response.in_progress","response":{"id":"r","output":[
-        {"type":"message","id":"m","content":[{"type":"output_text","text":"server"}]}]}}));
+    push!(acc, {"type":"response.in_progress","response":{"id":"r","output":[
+        {"type":"message","id":"m","content":[{"type":"output_text","text":"server"}]}]}});
     assert_eq!(acc.output_text(), "server");
-}
-
-#[test]
-fn terminal_lifecycle_output_wins_even_when_empty() {
+    // A terminal event's output wins even when empty...
     let mut acc = with_message("gone");
-    acc.push(&ev!({"type":"response.completed","response":{"id":"r","status":"completed","output":[]}}));
-    assert_eq!(acc.output_text(), "");
-    assert_eq!(*acc.ending(), Ending::Completed);
+    push!(acc, {"type":"response.completed","response":{"id":"r","status":"completed","output":[]}});
+    assert_eq!((acc.output_text(), acc.ending()), ("", &Ending::Completed));
     // ... but a terminal event with no `output` key at all keeps what we have.
     let mut acc = with_message("kept");
-    acc.push(&ev!({"type":"response.incomplete","response":{"id":"r","status":"incomplete"}}));
-    assert_eq!(acc.output_text(), "kept");
-    assert_eq!(*acc.ending(), Ending::Incomplete);
-}
-
-#[test]
-fn server_output_text_is_replaced_by_the_computed_one() {
+    push!(acc, {"type":"response.incomplete","response":{"id":"r","status":"incomplete"}});
+    assert_eq!((acc.output_text(), acc.ending()), ("kept", &Ending::Incomplete));
+    // The server's output_text is replaced by the computed one.
     let mut acc = Accumulator::new();
-    acc.push(&ev!({"type":"response.completed","response":{"id":"r","output_text":"wrong","output":[
+    push!(acc, {"type":"response.completed","response":{"id":"r","output_text":"wrong","output":[
         {"type":"message","content":[{"type":"output_text","text":"A"},{"type":"refusal","refusal":"no"},{"type":"output_text","text":"B"}]},
         {"type":"reasoning","content":[{"type":"output_text","text":"not a message"}]},
-        {"type":"message","content":[{"type":"output_text","text":"C"}]}]}}));
+        {"type":"message","content":[{"type":"output_text","text":"C"}]}]}});
     assert_eq!(acc.output_text(), "ABC");
-    assert_eq!(acc.snapshot().unwrap()["output_text"], "ABC");
+    at(&acc, json!({"/output_text": "ABC"}));
+    // An error event without a snapshot; the first terminal event wins.
+    let mut acc = pushed(&[ev!({"type":"error","code":"server_error","message":"boom","param":null})]);
+    assert!(matches!(acc.ending(), Ending::Error(_)));
+    let (e, partial) = failure(&acc);
+    assert_eq!((partial, e.message.as_str()), (None, "boom"));
+    push!(acc, {"type":"response.completed","response":{"output":[]}});
+    assert!(matches!(acc.ending(), Ending::Error(_)));
+    // Failed without error details still has a message.
+    let acc =
+        pushed(&[ev!({"type":"response.failed","response":{"id":"r","status":"failed","error":null,"output":[]}})]);
+    let Ending::Failed(e) = acc.ending() else { panic!() };
+    assert!(!e.message.is_empty());
+    assert_eq!(e.code, None);
+    assert!(e.response.as_deref().unwrap().contains("\"status\":\"failed\""));
 }
 
 #[test]
-fn keepalive_and_unknown_events_change_nothing() {
-    let mut acc = with_message("x");
-    for e in [
-        json!({"type":"keepalive","sequence_number":9}),
-        json!({"type":"response.brand_new.thing","output_index":99,"delta":"zzz"}),
-        json!({"type":"response.audio.delta","delta":"AAAA"}),
-        json!({"type":"response.audio.transcript.done","transcript":"t"}),
-    ] {
-        expect_skipped(&mut acc, e);
-    }
-}
-
-#[test]
-fn version_bumps_on_every_change() {
+fn version_bumps_and_tool_statuses() {
     let mut acc = Accumulator::new();
     let mut last = acc.version();
     for e in [
@@ -991,72 +894,22 @@ fn version_bumps_on_every_change() {
         assert!(acc.version() > last, "no bump after {}", e.event_type());
         last = acc.version();
     }
-    let snap = acc.snapshot().unwrap();
-    assert_eq!(snap["output"][0]["status"], "searching");
-    assert_eq!(snap["output"][1]["content"][0]["annotations"][0]["type"], "file_citation");
+    at(&acc, json!({"/output/0/status": "searching", "/output/1/content/0/annotations/0/type": "file_citation"}));
     assert_eq!(acc.output_text(), "ab");
-}
-
-#[test]
-fn tool_status_events_set_the_item_status() {
-    let cases = [
-        ("web_search_call", "response.web_search_call.in_progress", "in_progress"),
-        ("web_search_call", "response.web_search_call.searching", "searching"),
-        ("web_search_call", "response.web_search_call.completed", "completed"),
-        ("file_search_call", "response.file_search_call.searching", "searching"),
-        ("file_search_call", "response.file_search_call.completed", "completed"),
-        ("code_interpreter_call", "response.code_interpreter_call.interpreting", "interpreting"),
-        ("image_generation_call", "response.image_generation_call.generating", "generating"),
-        ("image_generation_call", "response.image_generation_call.partial_image", "generating"),
-        ("image_generation_call", "response.image_generation_call.completed", "completed"),
-        ("mcp_call", "response.mcp_call.failed", "failed"),
-        ("mcp_list_tools", "response.mcp_list_tools.in_progress", "in_progress"),
-    ];
-    for (item_type, ty, status) in cases {
-        let mut acc = Accumulator::new();
-        acc.push(&created());
-        acc.push(&ev!({"type":"response.output_item.added","output_index":0,"item":{"type":item_type,"id":"x"}}));
-        acc.push(&ev!({"type":ty,"output_index":0,"item_id":"x","partial_image_b64":"AAAA","partial_image_index":0}));
+    // Tool status events set the item's status: (item type, event type suffix, status).
+    let cases = "web_search_call:in_progress:in_progress web_search_call:searching:searching \
+        web_search_call:completed:completed file_search_call:searching:searching file_search_call:completed:completed \
+        code_interpreter_call:interpreting:interpreting image_generation_call:generating:generating \
+        image_generation_call:partial_image:generating image_generation_call:completed:completed mcp_call:failed:failed \
+        mcp_list_tools:in_progress:in_progress";
+    for case in cases.split_whitespace() {
+        let [item_type, what, status] = case.split(':').collect::<Vec<_>>()[..] else { panic!() };
+        let ty = format!("response.{item_type}.{what}");
+        let mut acc = pushed(&[created()]);
+        push!(acc, {"type":"response.output_item.added","output_index":0,"item":{"type":item_type,"id":"x"}},
+            {"type":ty,"output_index":0,"item_id":"x","partial_image_b64":"AAAA","partial_image_index":0});
         assert_eq!(acc.snapshot().unwrap()["output"][0]["status"], status, "{ty}");
     }
-}
-
-#[test]
-fn done_without_value_keeps_the_deltas() {
-    let mut acc = with_message("abc");
-    acc.push(&ev!({"type":"response.output_text.done","output_index":0,"content_index":0}));
-    assert_eq!(acc.output_text(), "abc");
-}
-
-#[test]
-fn output_item_added_at_an_existing_index_replaces_it() {
-    let mut acc = with_message("old");
-    acc.push(
-        &ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}),
-    );
-    assert_eq!(acc.output_text(), "");
-    assert_eq!(acc.snapshot().unwrap()["output"].as_array().unwrap().len(), 1);
-}
-
-#[test]
-fn error_event_without_snapshot_and_the_first_terminal_wins() {
-    let mut acc = Accumulator::new();
-    acc.push(&ev!({"type":"error","code":"server_error","message":"boom","param":null}));
-    let Ending::Error(e) = acc.ending() else { panic!() };
-    assert_eq!(e.response, None);
-    assert_eq!(e.message, "boom");
-    acc.push(&ev!({"type":"response.completed","response":{"output":[]}}));
-    assert!(matches!(acc.ending(), Ending::Error(_)));
-}
-
-#[test]
-fn failed_without_error_details_still_has_a_message() {
-    let mut acc = Accumulator::new();
-    acc.push(&ev!({"type":"response.failed","response":{"id":"r","status":"failed","error":null,"output":[]}}));
-    let Ending::Failed(e) = acc.ending() else { panic!() };
-    assert!(!e.message.is_empty());
-    assert_eq!(e.code, None);
-    assert!(e.response.as_deref().unwrap().contains("\"status\":\"failed\""));
 }
 
 #[test]
@@ -1067,34 +920,25 @@ fn long_stream_of_deltas_is_exact() {
     for i in 0..20_000 {
         let d = if i % 3 == 0 { "é🌍" } else { " word" };
         want.push_str(d);
-        acc.push(&ev!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":d}));
+        push!(acc, {"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":d});
     }
     assert_eq!(acc.output_text(), want);
-    assert_eq!(acc.snapshot().unwrap()["output"][0]["content"][0]["text"], want.as_str());
+    at(&acc, json!({"/output/0/content/0/text": want}));
 }
 
 // --- with_output_text
 
 #[test]
-fn with_output_text_computes_and_overwrites() {
-    let body = r#"{"id":"r","output_text":"","output":[{"type":"message","content":[{"type":"output_text","text":"Four."}]}]}"#;
-    let v: Value = serde_json::from_str(&with_output_text(body).unwrap()).unwrap();
-    assert_eq!(v["output_text"], "Four.");
-    assert_eq!(v["id"], "r");
-
-    let body = r#"{"id":"r","output":[]}"#;
-    let v: Value = serde_json::from_str(&with_output_text(body).unwrap()).unwrap();
-    assert_eq!(v["output_text"], "");
-
+fn with_output_text_computes_overwrites_and_rejects_non_objects() {
+    let with = |body: &str| serde_json::from_str::<Value>(&with_output_text(body).unwrap()).unwrap();
+    let v = with(
+        r#"{"id":"r","output_text":"","output":[{"type":"message","content":[{"type":"output_text","text":"Four."}]}]}"#,
+    );
+    assert_eq!((&v["output_text"], &v["id"]), (&json!("Four."), &json!("r")));
+    assert_eq!(with(r#"{"id":"r","output":[]}"#)["output_text"], "");
     // No output array: the server's string is kept, else "".
-    let v: Value = serde_json::from_str(&with_output_text(r#"{"output_text":"kept"}"#).unwrap()).unwrap();
-    assert_eq!(v["output_text"], "kept");
-    let v: Value = serde_json::from_str(&with_output_text(r#"{"id":"x"}"#).unwrap()).unwrap();
-    assert_eq!(v["output_text"], "");
-}
-
-#[test]
-fn with_output_text_rejects_non_objects_with_a_short_message() {
+    assert_eq!(with(r#"{"output_text":"kept"}"#)["output_text"], "kept");
+    assert_eq!(with(r#"{"id":"x"}"#)["output_text"], "");
     for bad in ["[1,2]", "\"text\"", "null"] {
         assert!(matches!(with_output_text(bad), Err(Error::Stream { .. })), "{bad}");
     }

@@ -64,105 +64,74 @@ const DOCUMENTED: &str =
     response.audio.transcript.done";
 
 #[test]
-fn every_documented_type_is_recognised() {
+fn event_types_from_the_json_then_the_sse_name() {
     for ty in DOCUMENTED.split_whitespace() {
         let kind = EventKind::from_type(ty);
         assert_ne!(kind, EventKind::Other, "{ty} not recognised");
         assert_eq!(kind.as_str(), Some(ty));
         let data = json!({"type": ty, "sequence_number": 7}).to_string();
         let e = dec("message", &data).unwrap();
-        assert_eq!(e.kind(), kind, "{ty}");
-        assert_eq!(e.event_type(), ty);
-        assert_eq!(e.sequence_number(), Some(7));
-        assert_eq!(e.json(), data);
+        assert_eq!((e.kind(), e.event_type(), e.sequence_number(), e.json()), (kind, ty, Some(7), &*data), "{ty}");
     }
     for kind in EventKind::ALL {
-        let s = kind.as_str().unwrap();
-        assert_eq!(EventKind::from_type(s), *kind);
+        assert_eq!(EventKind::from_type(kind.as_str().unwrap()), *kind);
     }
-}
-
-#[test]
-fn unknown_types_pass_through() {
     let data =
         r#"{"type":"response.something_new.delta","delta":{"not":"a string"},"output_index":"x","sequence_number":3}"#;
     let e = dec("response.something_new.delta", data).unwrap();
-    assert_eq!(e.kind(), EventKind::Other);
-    assert_eq!(e.event_type(), "response.something_new.delta");
-    assert_eq!(e.sequence_number(), Some(3));
-    assert_eq!(e.json(), data);
-    assert_eq!(e.output_index(), None);
-    assert!(!e.is_terminal());
+    let read = (e.kind(), e.event_type(), e.sequence_number(), e.json(), e.output_index(), e.is_terminal());
+    assert_eq!(read, (EventKind::Other, "response.something_new.delta", Some(3), data, None, false));
     assert_eq!(e.error(), None);
-}
-
-#[test]
-fn type_comes_from_json_then_the_sse_name() {
     // JSON type wins over the SSE name.
-    let e = dec("response.created", r#"{"type":"response.output_text.delta","delta":"x"}"#).unwrap();
-    assert_eq!(e.kind(), EventKind::OutputTextDelta);
+    assert_eq!(
+        dec("response.created", r#"{"type":"response.output_text.delta","delta":"x"}"#).unwrap().kind(),
+        EventKind::OutputTextDelta
+    );
     // No JSON type: the SSE name.
     let e = dec("response.output_text.delta", r#"{"delta":"x","output_index":0,"content_index":0}"#).unwrap();
-    assert_eq!(e.kind(), EventKind::OutputTextDelta);
-    assert_eq!(e.event_type(), "response.output_text.delta");
-    assert_eq!(e.text(), Some("x"));
+    assert_eq!(
+        (e.kind(), e.event_type(), e.text()),
+        (EventKind::OutputTextDelta, "response.output_text.delta", Some("x"))
+    );
     // A non-string JSON type counts as absent.
-    let e = dec("response.completed", r#"{"type":5,"response":{"output":[]}}"#).unwrap();
-    assert_eq!(e.kind(), EventKind::Completed);
+    assert_eq!(
+        dec("response.completed", r#"{"type":5,"response":{"output":[]}}"#).unwrap().kind(),
+        EventKind::Completed
+    );
     // Neither: "message", an unknown event.
     let e = dec("message", r#"{"hello":"world"}"#).unwrap();
-    assert_eq!(e.kind(), EventKind::Other);
-    assert_eq!(e.event_type(), "message");
-    let e = dec("custom", r#"{"hello":"world"}"#).unwrap();
-    assert_eq!(e.event_type(), "custom");
+    assert_eq!((e.kind(), e.event_type()), (EventKind::Other, "message"));
+    assert_eq!(dec("custom", r#"{"hello":"world"}"#).unwrap().event_type(), "custom");
 }
 
 #[test]
-fn sequence_number_is_optional_and_lenient() {
+fn sequence_numbers_done_keepalives_terminals_and_the_text_as_received() {
+    // sequence_number: optional, and lenient
     assert_eq!(dec_json(json!({"type":"response.created"})).sequence_number(), None);
     assert_eq!(dec_json(json!({"type":"keepalive","sequence_number":0})).sequence_number(), Some(0));
     assert_eq!(dec_json(json!({"type":"keepalive","sequence_number":u64::MAX})).sequence_number(), Some(u64::MAX));
     for bad in [json!(-1), json!(1.5), json!("3"), json!(null), json!([1]), json!({"n":1})] {
-        let e = dec_json(json!({"type":"keepalive","sequence_number":bad}));
-        assert_eq!(e.sequence_number(), None, "{bad}");
+        assert_eq!(dec_json(json!({"type":"keepalive","sequence_number":bad})).sequence_number(), None, "{bad}");
     }
-}
-
-#[test]
-fn done_and_keepalive_and_blank_data() {
-    assert!(dec("message", "[DONE]").is_none());
-    assert!(dec("message", " [DONE] ").is_none());
-    assert!(dec("message", "").is_none());
-    assert!(dec("message", "  \n ").is_none());
+    for data in ["[DONE]", " [DONE] ", "", "  \n "] {
+        assert!(dec("message", data).is_none(), "{data:?}");
+    }
     // keepalive: empty data, JSON data, even junk data.
     for data in ["", "{\"type\":\"keepalive\",\"sequence_number\":4}", "ping", "[DONE]"] {
         let e = dec("keepalive", data).expect("keepalive is an event");
-        assert_eq!(e.kind(), EventKind::Keepalive, "{data:?}");
-        assert_eq!(e.event_type(), "keepalive");
-        if data.starts_with('{') {
-            assert_eq!(e.json(), data);
-        } else {
-            // Not JSON: the shell must still be able to JSON.parse it.
-            assert_eq!(e.json(), r#"{"type":"keepalive"}"#);
-        }
-        assert!(!e.is_terminal());
+        assert_eq!((e.kind(), e.event_type(), e.is_terminal()), (EventKind::Keepalive, "keepalive", false), "{data:?}");
+        // Not JSON: the shell must still be able to JSON.parse it.
+        let json = if data.starts_with('{') { data } else { r#"{"type":"keepalive"}"# };
+        assert_eq!(e.json(), json);
     }
     assert_eq!(dec("keepalive", "{\"type\":\"keepalive\",\"sequence_number\":4}").unwrap().sequence_number(), Some(4));
     // A keepalive announced only in the JSON.
     assert_eq!(dec_json(json!({"type":"keepalive"})).kind(), EventKind::Keepalive);
-}
-
-#[test]
-fn json_is_kept_exactly_as_received() {
+    // The JSON is kept exactly as received.
     let data = "{ \"type\" : \"response.output_text.delta\",\n \"delta\":\"a\\u00e9\\n\" , \"x\": 1.50 }";
     let e = dec("message", data).unwrap();
-    assert_eq!(e.json(), data);
-    assert_eq!(e.text(), Some("aé\n"));
+    assert_eq!((e.json(), e.text()), (data, Some("aé\n")));
     assert_eq!(e.clone().into_json(), data);
-}
-
-#[test]
-fn terminal_events() {
     let terminal = ["response.completed", "response.incomplete", "response.failed", "error"];
     let other =
         ["response.created", "response.in_progress", "response.queued", "response.output_item.done", "keepalive"];
@@ -178,16 +147,12 @@ fn text_is_the_delta_or_the_final_value() {
     let deltas = "response.output_text.delta response.refusal.delta response.function_call_arguments.delta \
         response.reasoning_summary_text.delta response.reasoning_text.delta response.custom_tool_call_input.delta \
         response.code_interpreter_call_code.delta response.mcp_call_arguments.delta";
-    let dones = [
-        ("response.output_text.done", "text"),
-        ("response.refusal.done", "refusal"),
-        ("response.function_call_arguments.done", "arguments"),
-        ("response.reasoning_summary_text.done", "text"),
-        ("response.reasoning_text.done", "text"),
-        ("response.custom_tool_call_input.done", "input"),
-        ("response.code_interpreter_call_code.done", "code"),
-        ("response.mcp_call_arguments.done", "arguments"),
-    ];
+    // `.done` event:the field with its final value
+    let dones = "response.output_text.done:text response.refusal.done:refusal \
+        response.function_call_arguments.done:arguments response.reasoning_summary_text.done:text \
+        response.reasoning_text.done:text response.custom_tool_call_input.done:input \
+        response.code_interpreter_call_code.done:code response.mcp_call_arguments.done:arguments";
+    let dones = dones.split_whitespace().map(|d| d.split_once(':').unwrap());
     let cases = deltas.split_whitespace().map(|ty| (ty, "delta")).chain(dones);
     for (ty, field) in cases {
         let mut v = json!({"type": ty, "output_index": 1, "content_index": 2, "summary_index": 3,
@@ -196,10 +161,8 @@ fn text_is_the_delta_or_the_final_value() {
         let want = v[field].as_str().unwrap().to_owned();
         let e = dec_json(v.clone());
         assert_eq!(e.text(), Some(want.as_str()), "{ty}");
-        assert_eq!(e.output_index(), Some(1));
-        assert_eq!(e.content_index(), Some(2));
-        assert_eq!(e.summary_index(), Some(3));
-        assert_eq!(e.item_id(), Some("it"));
+        let at = (e.output_index(), e.content_index(), e.summary_index(), e.item_id());
+        assert_eq!(at, (Some(1), Some(2), Some(3), Some("it")));
         // The wrong JSON type reads as absent.
         v[field] = json!(42);
         assert_eq!(dec_json(v).text(), None, "{ty}");
@@ -209,31 +172,26 @@ fn text_is_the_delta_or_the_final_value() {
 }
 
 #[test]
-fn payloads() {
-    let e = dec_json(json!({"type":"response.created","response":{"id":"r","output":[]}}));
-    assert_eq!(e.payload(), Some(&json!({"id":"r","output":[]})));
-    let e = dec_json(json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message"}}));
-    assert_eq!(e.payload(), Some(&json!({"type":"message"})));
-    let e = dec_json(json!({"type":"response.content_part.done","part":{"type":"output_text"}}));
-    assert_eq!(e.payload(), Some(&json!({"type":"output_text"})));
-    let e = dec_json(json!({"type":"response.reasoning_summary_part.added","part":{"type":"summary_text"}}));
-    assert_eq!(e.payload(), Some(&json!({"type":"summary_text"})));
-    let e = dec_json(
-        json!({"type":"response.output_text.annotation.added","annotation_index":2,"annotation":{"type":"url_citation"}}),
-    );
-    assert_eq!(e.payload(), Some(&json!({"type":"url_citation"})));
-    assert_eq!(e.annotation_index(), Some(2));
-    let e = dec_json(json!({"type":"response.output_text.delta","delta":"x","item":{"a":1}}));
-    assert_eq!(e.payload(), None);
-}
-
-#[test]
-fn negative_and_fractional_indices_read_as_absent() {
+fn payloads_and_indices() {
+    // [event, its payload]
+    let cases = json!([
+        [{"type":"response.created","response":{"id":"r","output":[]}}, {"id":"r","output":[]}],
+        [{"type":"response.output_item.added","output_index":0,"item":{"type":"message"}}, {"type":"message"}],
+        [{"type":"response.content_part.done","part":{"type":"output_text"}}, {"type":"output_text"}],
+        [{"type":"response.reasoning_summary_part.added","part":{"type":"summary_text"}}, {"type":"summary_text"}],
+        [{"type":"response.output_text.annotation.added","annotation_index":2,"annotation":{"type":"url_citation"}},
+            {"type":"url_citation"}],
+        [{"type":"response.output_text.delta","delta":"x","item":{"a":1}}, null],
+    ]);
+    for case in cases.as_array().unwrap() {
+        let want = Some(&case[1]).filter(|w| !w.is_null());
+        assert_eq!(dec_json(case[0].clone()).payload(), want, "{}", case[0]);
+    }
+    assert_eq!(dec_json(cases[4][0].clone()).annotation_index(), Some(2));
+    // Negative and fractional indices read as absent.
     let e =
-        dec("message", r#"{"type":"response.output_text.delta","output_index":-1,"content_index":2.0,"delta":"x"}"#)
-            .unwrap();
-    assert_eq!(e.output_index(), None);
-    assert_eq!(e.content_index(), None);
+        dec("message", r#"{"type":"response.output_text.delta","output_index":-1,"content_index":2.0,"delta":"x"}"#);
+    assert_eq!(e.map(|e| (e.output_index(), e.content_index())), Some((None, None)));
 }
 
 // --- The fast path (delta events) against the general path
@@ -251,90 +209,57 @@ fn same(data: &str) {
 }
 
 #[test]
-fn fast_path_agrees_with_serde_on_edge_cases() {
-    for d in [
-        SAMPLE,
-        r#"{"type":"response.output_text.delta","delta":""}"#,
-        r#" {"type" : "response.refusal.delta" , "delta" : "x" , "output_index" : 0 } "#,
-        r#"{"type":"response.output_text.delta","delta":"a","delta":"b"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\u00e9"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\x"}"#,
-        r#"{"type":"response.output_text.delta","delta":5}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","output_index":-1}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","output_index":1.0}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","output_index":1e2}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","output_index":18446744073709551616}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","output_index":01}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","output_index":"1"}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":[1,{"y":[true,false,null,-0.5e-3]}]}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":[1,]}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":{"a":1,}}"#,
-        r#"{"type":"response.output_text.delta","delta":"a"} x"#,
-        r#"{"type":"response.output_text.delta","delta":"a""#,
-        r#"{"type":"response.output_text.delta","delta":"a","text":"b"}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","response":{}}"#,
-        r#"{"type":"response.output_text.done","text":"a"}"#,
-        r#"{"type":"something.new","delta":"a"}"#,
-        r#"{"type":5,"delta":"a"}"#,
-        r#"{"delta":"a"}"#,
-        r#"{}"#,
-        "{\"type\":\"response.output_text.delta\",\"delta\":\"a\u{1}\"}",
-        "{\"type\":\"response.output_text.delta\",\"delta\":\"日本語 🚀\"}",
+fn fast_path_agrees_with_the_general_path() {
+    // A delta event of the given `"delta":` value and further members.
+    let d = |rest: &str| format!(r#"{{"type":"response.output_text.delta","delta":{rest}}}"#);
+    #[rustfmt::skip]
+    let cases: Vec<String> = vec![
+        SAMPLE.into(), d(r#""""#),
+        r#" {"type" : "response.refusal.delta" , "delta" : "x" , "output_index" : 0 } "#.into(),
+        d(r#""a","delta":"b""#), d(r#""\u00e9""#), d(r#""\x""#), d(r#"5"#), d(r#""a","output_index":-1"#),
+        d(r#""a","output_index":1.0"#), d(r#""a","output_index":1e2"#), d(r#""a","output_index":18446744073709551616"#),
+        d(r#""a","output_index":01"#), d(r#""a","output_index":"1""#),
+        d(r#""a","x":[1,{"y":[true,false,null,-0.5e-3]}]"#), d(r#""a","x":[1,]"#), d(r#""a","x":{"a":1,}"#),
+        r#"{"type":"response.output_text.delta","delta":"a"} x"#.into(),
+        r#"{"type":"response.output_text.delta","delta":"a""#.into(), d(r#""a","text":"b""#), d(r#""a","response":{}"#),
+        r#"{"type":"response.output_text.done","text":"a"}"#.into(), r#"{"type":"something.new","delta":"a"}"#.into(),
+        r#"{"type":5,"delta":"a"}"#.into(), r#"{"delta":"a"}"#.into(), r#"{}"#.into(),
+        "{\"type\":\"response.output_text.delta\",\"delta\":\"a\u{1}\"}".into(),
+        "{\"type\":\"response.output_text.delta\",\"delta\":\"日本語 🚀\"}".into(),
         // Numbers at the edge of f64's range (both paths take the overflowing ones).
-        r#"{"type":"response.output_text.delta","delta":"a","x":1e400}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":-1e400}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":[1E+999]}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":1.7e308}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":1e-400}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":0.5e299}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":1e99999999999999999999999}"#,
-    ] {
-        same(d);
+        d(r#""a","x":1e400"#), d(r#""a","x":-1e400"#), d(r#""a","x":[1E+999]"#), d(r#""a","x":1.7e308"#),
+        d(r#""a","x":1e-400"#), d(r#""a","x":0.5e299"#), d(r#""a","x":1e99999999999999999999999"#),
+    ];
+    for d in cases {
+        same(&d);
     }
     let nines = format!(r#"{{"type":"response.output_text.delta","delta":"a","x":{}}}"#, "9".repeat(400));
     same(&nines);
-}
-
-/// A delta as servers that escape non-ASCII send it (Python's `ensure_ascii`).
-const ESCAPED: &str = r#"{"type":"response.output_text.delta","delta":"caf\u00e9 \ud83d\ude80 \u65e5\/\t","item_id":"m\u0031","output_index":0}"#;
-
-#[test]
-fn escaped_deltas_take_the_fast_path_and_unescape_like_serde() {
     let ev = paths::fast(ESCAPED).expect("an escaped delta is a plain delta");
     assert_eq!(ev.text(), Some("café 🚀 日/\t"));
     assert_eq!(ev.item_id(), Some("m1"));
     same(ESCAPED);
-    for d in [
-        r#"{"type":"response.output_text.delta","delta":"\u00E9\u00e9"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\ud83d"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\ude80"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\ud83d\u0041"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\ud83dx"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\u00g9"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\u00e"}"#,
-        r#"{"type":"response.output_text.delta","delta":"a","x":"\ud800"}"#,
-        r#"{"type":"response.output_text.delta","delta":"\u0000"}"#,
-    ] {
-        same(d);
+    #[rustfmt::skip]
+    let cases: Vec<String> = vec![
+        d(r#""\u00E9\u00e9""#), d(r#""\ud83d""#), d(r#""\ude80""#), d(r#""\ud83d\u0041""#), d(r#""\ud83dx""#),
+        d(r#""\u00g9""#), d(r#""\u00e""#), d(r#""a","x":"\ud800""#), d(r#""\u0000""#),
+    ];
+    for d in cases {
+        same(&d);
     }
     // A lone surrogate is left to the general path (which reads it as U+FFFD).
     assert!(paths::fast(r#"{"type":"response.output_text.delta","delta":"\ud83d"}"#).is_none());
-}
-
-#[test]
-fn a_repeated_key_counts_once_with_the_last_value_as_in_json_parse() {
     let ev = dec("message", r#"{"type":"response.output_text.done","text":"a","text":"b"}"#).unwrap();
     assert_eq!(ev.text(), Some("b"));
     let ev = dec("message", r#"{"type":"response.output_text.delta","delta":"a","delta":"b"}"#).unwrap();
     assert_eq!(ev.text(), Some("b"));
-}
-
-#[test]
-fn fast_path_agrees_with_serde_on_every_truncation_and_byte_change() {
     for sample in [SAMPLE, ESCAPED] {
         mutations(sample);
     }
 }
+
+/// A delta as servers that escape non-ASCII send it (Python's `ensure_ascii`).
+const ESCAPED: &str = r#"{"type":"response.output_text.delta","delta":"caf\u00e9 \ud83d\ude80 \u65e5\/\t","item_id":"m\u0031","output_index":0}"#;
 
 fn mutations(sample: &str) {
     let b = sample.as_bytes();
@@ -396,9 +321,9 @@ fn fields(e: &ResponseEvent) -> impl PartialEq + std::fmt::Debug {
     )
 }
 
-/// A number beyond f64's range decodes, keeps its text, and reads as the same event with `null` there.
 #[test]
-fn numbers_beyond_f64_decode_as_null_and_keep_their_text() {
+fn numbers_beyond_f64_and_lone_surrogate_escapes() {
+    // A number beyond f64's range decodes, keeps its text, and reads as the same event with `null` there.
     for shape in SHAPES {
         let with_null = dec("message", &shape.replace('N', "null")).expect("an event");
         for n in out_of_range_numbers() {
@@ -417,11 +342,7 @@ fn numbers_beyond_f64_decode_as_null_and_keep_their_text() {
     // A number that merely underflows was always fine: it is 0.
     let tiny = dec("message", r#"{"type":"response.created","response":{"output":[],"t":1e-400}}"#).unwrap();
     assert_eq!(tiny.payload().and_then(|p| p.get("t")), Some(&json!(0.0)));
-}
-
-/// The fast path (delta events) and the general path decode such numbers to equal events.
-#[test]
-fn fast_and_general_paths_agree_on_numbers_beyond_f64() {
+    // The fast path (delta events) and the general path decode such numbers to equal events.
     for n in out_of_range_numbers() {
         for shape in &SHAPES[..2] {
             let data = shape.replace('N', &n);
@@ -430,11 +351,7 @@ fn fast_and_general_paths_agree_on_numbers_beyond_f64() {
             assert_eq!(fast, general, "{data}");
         }
     }
-}
-
-/// A lone surrogate escape (kept by `JSON.parse`) reads as U+FFFD in the decoded fields; the text is kept.
-#[test]
-fn lone_surrogate_escapes_read_as_the_replacement_character() {
+    // A lone surrogate escape (kept by `JSON.parse`) reads as U+FFFD in the decoded fields; the text is kept.
     let data = r#"{"type":"response.output_text.delta","item_id":"m\udc00","delta":"a\ud83db","obfuscation":"\ud800"}"#;
     let e = dec("message", data).unwrap();
     assert_eq!((e.text(), e.item_id(), e.json()), (Some("a\u{fffd}b"), Some("m\u{fffd}"), data));
@@ -451,46 +368,31 @@ fn lone_surrogate_escapes_read_as_the_replacement_character() {
 // --- Errors
 
 #[test]
-fn nested_error_is_normalised() {
-    let data = r#"{"type":"error","sequence_number":2,"error":{"type":"insufficient_quota","code":"insufficient_quota","message":"You exceeded your current quota.","param":null}}"#;
-    let e = dec("error", data).unwrap();
-    assert_eq!(e.kind(), EventKind::Error);
-    assert!(e.is_terminal());
+fn error_events_are_normalised() {
+    let nested = r#"{"type":"error","sequence_number":2,"error":{"type":"insufficient_quota","code":"insufficient_quota","message":"You exceeded your current quota.","param":null}}"#;
+    let e = dec("error", nested).unwrap();
+    assert_eq!((e.kind(), e.is_terminal()), (EventKind::Error, true));
     let err = e.error().expect("an error");
-    assert_eq!(err.status, None);
-    assert_eq!(err.code.as_deref(), Some("insufficient_quota"));
-    assert_eq!(err.error_type.as_deref(), Some("insufficient_quota"));
-    assert_eq!(err.param, None);
-    assert_eq!(err.message, "You exceeded your current quota.");
-    assert_eq!(err.body.as_deref(), Some(data));
-    assert_eq!(err.response, None);
-}
-
-#[test]
-fn flat_error_is_normalised() {
-    let data =
+    assert_eq!((err.status, err.param, err.response), (None, None, None));
+    assert_eq!(
+        (err.code.as_deref(), err.error_type.as_deref()),
+        (Some("insufficient_quota"), Some("insufficient_quota"))
+    );
+    assert_eq!((err.message.as_str(), err.body.as_deref()), ("You exceeded your current quota.", Some(nested)));
+    let flat =
         r#"{"type":"error","code":"invalid_prompt","message":"Bad prompt.","param":"input","sequence_number":1}"#;
-    let err = dec("message", data).unwrap().error().unwrap();
-    assert_eq!(err.code.as_deref(), Some("invalid_prompt"));
-    assert_eq!(err.param.as_deref(), Some("input"));
-    assert_eq!(err.message, "Bad prompt.");
-    assert_eq!(err.error_type, None);
-    assert_eq!(err.status, None);
-    assert_eq!(err.body.as_deref(), Some(data));
-}
-
-#[test]
-fn odd_error_shapes_still_give_a_message() {
-    let err = dec_json(json!({"type":"error","error":"plain string"})).error().unwrap();
-    assert_eq!(err.message, "plain string");
+    let err = dec("message", flat).unwrap().error().unwrap();
+    assert_eq!((err.code.as_deref(), err.param.as_deref()), (Some("invalid_prompt"), Some("input")));
+    assert_eq!((err.message.as_str(), err.error_type, err.status), ("Bad prompt.", None, None));
+    assert_eq!(err.body.as_deref(), Some(flat));
+    // Odd shapes still give a message.
+    assert_eq!(dec_json(json!({"type":"error","error":"plain string"})).error().unwrap().message, "plain string");
     let err = dec_json(json!({"type":"error","error":{"code":429}})).error().unwrap();
     assert_eq!(err.code.as_deref(), Some("429"));
     assert!(err.message.contains("429"));
-    let err = dec_json(json!({"type":"error"})).error().unwrap();
-    assert!(!err.message.is_empty());
+    assert!(!dec_json(json!({"type":"error"})).error().unwrap().message.is_empty());
     // SSE name "error" without a JSON type.
-    let err = dec("error", r#"{"message":"from the name"}"#).unwrap().error().unwrap();
-    assert_eq!(err.message, "from the name");
+    assert_eq!(dec("error", r#"{"message":"from the name"}"#).unwrap().error().unwrap().message, "from the name");
     // Not an error event: no error.
     assert_eq!(dec_json(json!({"type":"response.failed","response":{}})).error(), None);
 }
@@ -498,7 +400,7 @@ fn odd_error_shapes_still_give_a_message() {
 // --- Malformed data
 
 #[test]
-fn malformed_json_gives_a_short_excerpt() {
+fn malformed_data_gives_a_short_message_with_a_safe_excerpt() {
     let mut data = String::from("{\"type\":\"response.output_text.delta\",\"delta\":\"");
     data.push_str(&"é".repeat(512 * 1024)); // 1 MiB of two-byte characters
     data.push_str("\",,}");
@@ -509,40 +411,25 @@ fn malformed_json_gives_a_short_excerpt() {
     assert!(data.starts_with(ex.trim_end_matches('…')));
     assert!(msg.contains("response.output_text.delta"));
     assert!(msg.contains("invalid JSON"), "{msg}");
-}
-
-/// Nesting past serde_json's limit is still an error, but not called invalid JSON.
-#[test]
-fn nesting_past_the_limit_is_reported_as_such() {
+    // Nesting past serde_json's limit is still an error, but not called invalid JSON.
     let deep = |d: usize| format!(r#"{{"type":"response.created","response":{}1{}}}"#, "[".repeat(d), "]".repeat(d));
     assert!(dec("message", &deep(126)).is_some());
     let msg = stream_error("message", &deep(127));
     assert!(msg.contains("JSON nested deeper than 128 arrays and objects (line 1, column"), "{msg}");
-}
-
-#[test]
-fn truncated_json_is_reported_as_truncated() {
     let msg = stream_error("message", r#"{"type":"response.created","response":{"id""#);
     assert!(msg.contains("truncated"), "{msg}");
-}
-
-#[test]
-fn non_object_json_is_an_error_without_echoing_it() {
     for data in ["[1,2,3]", "42", "true", "null"] {
         let msg = stream_error("message", data);
         assert!(msg.contains("not an event object"), "{msg}");
     }
-    // serde's own message would quote this whole string: ours must not.
-    let long = format!("\"{}\"", "x".repeat(1 << 20));
-    let msg = stream_error("message", &long);
-    assert!(msg.len() < 300, "message is {} bytes", msg.len());
-}
-
-#[test]
-fn excerpt_never_splits_a_character_and_hides_control_characters() {
+    // serde's own message would quote a whole string, the SSE name is cut: ours stay short.
+    for (name, data) in [("message", format!("\"{}\"", "x".repeat(1 << 20))), (&*"n".repeat(100_000), "{bad".into())] {
+        let msg = stream_error(name, &data);
+        assert!(msg.len() < 300, "message is {} bytes", msg.len());
+    }
+    // The excerpt never splits a character and hides control characters.
     for pad in 0..4 {
-        let data = format!("{}{}", "a".repeat(pad), "🌍".repeat(100));
-        let msg = stream_error("message", &data);
+        let msg = stream_error("message", &format!("{}{}", "a".repeat(pad), "🌍".repeat(100)));
         let ex = excerpt_of(&msg);
         assert!(ex.chars().count() <= 80);
         assert!(ex.ends_with('…'));
@@ -553,23 +440,14 @@ fn excerpt_never_splits_a_character_and_hides_control_characters() {
 }
 
 #[test]
-fn a_long_sse_name_is_truncated_in_the_message() {
-    let name = "n".repeat(100_000);
-    let msg = stream_error(&name, "{bad");
-    assert!(msg.len() < 300, "message is {} bytes", msg.len());
-}
-
-#[test]
 fn from_json() {
     let e = ResponseEvent::from_json(
         r#"{"type":"response.output_text.delta","delta":"hi","output_index":0,"content_index":0}"#,
-    )
-    .unwrap();
-    assert_eq!(e.kind(), EventKind::OutputTextDelta);
-    assert_eq!(e.text(), Some("hi"));
-    assert!(matches!(ResponseEvent::from_json("[DONE]"), Err(Error::Stream { .. })));
-    assert!(matches!(ResponseEvent::from_json(""), Err(Error::Stream { .. })));
-    assert!(matches!(ResponseEvent::from_json("{"), Err(Error::Stream { .. })));
+    );
+    assert_eq!(e.map(|e| (e.kind(), e.text().map(str::to_owned))), Ok((EventKind::OutputTextDelta, Some("hi".into()))));
+    for bad in ["[DONE]", "", "{"] {
+        assert!(matches!(ResponseEvent::from_json(bad), Err(Error::Stream { .. })), "{bad:?}");
+    }
     // No type at all: an unknown event named "message".
     assert_eq!(ResponseEvent::from_json("{}").unwrap().event_type(), "message");
 }

@@ -24,6 +24,12 @@ fn read_back(bytes: &str, chunk: usize) -> Error {
     s.outcome().cloned().unwrap().unwrap_err()
 }
 
+/// The code, type and message of `upstream_429`.
+fn assert_429(e: &ApiError) {
+    assert_eq!((e.code.as_deref(), e.error_type.as_deref()), (Some("rate_limit_exceeded"), Some("rate_limit_error")));
+    assert_eq!(e.message, "Rate limit reached \"quoted\"\nline two");
+}
+
 fn upstream_429() -> Error {
     Error::Api(Box::new(ApiError {
         status: Some(429),
@@ -38,22 +44,17 @@ fn upstream_429() -> Error {
 }
 
 #[test]
-fn an_http_error_survives_as_an_api_error_with_status_and_request_id() {
+fn an_error_survives_as_its_class_with_its_fields() {
     let frame = error_frame(&upstream_429(), None).unwrap();
     assert!(frame.starts_with("event: error\ndata: {\"type\":\"error\",\"error\":{"), "{frame}");
     for chunk in [1, 5, frame.len()] {
         let Error::Api(e) = read_back(&frame, chunk) else { panic!("not an ApiError") };
-        assert_eq!(e.status, Some(429));
-        assert_eq!(e.code.as_deref(), Some("rate_limit_exceeded"));
-        assert_eq!(e.error_type.as_deref(), Some("rate_limit_error"));
-        assert_eq!(e.param.as_deref(), Some("model"));
-        assert_eq!(e.message, "Rate limit reached \"quoted\"\nline two");
-        assert_eq!(e.request_id.as_deref(), Some("req_429"));
+        assert_eq!(
+            (e.status, e.param.as_deref(), e.request_id.as_deref()),
+            (Some(429), Some("model"), Some("req_429"))
+        );
+        assert_429(&e);
     }
-}
-
-#[test]
-fn connection_timeout_and_stream_errors_survive_as_their_class() {
     let cases = [
         Error::Connection { message: "could not reach http://127.0.0.1:9: ECONNREFUSED".into() },
         Error::Timeout { timeout_ms: 1500, attempts: 3 },
@@ -66,10 +67,6 @@ fn connection_timeout_and_stream_errors_survive_as_their_class() {
         assert_eq!(back.to_string(), err.to_string());
     }
     assert_eq!(error_frame(&Error::Abort, None), None);
-}
-
-#[test]
-fn an_error_frame_after_events_ends_the_stream_there() {
     let events =
         "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"r\",\"output\":[]}}\n\n";
     let frame = error_frame(&Error::stream("truncated"), None).unwrap();
@@ -101,13 +98,18 @@ fn the_key_is_in_no_frame_and_no_body() {
     }
 }
 
-/// The ApiError a reader rebuilds from a proxy's error answer (`x-request-id`: the header).
-fn answer_read_back(status: u16, body: &str, request_id: Option<&str>) -> ApiError {
+/// A call that read a proxy's error answer (`x-request-id`: the header).
+fn answered(status: u16, body: &str, request_id: Option<&str>) -> Call {
     let mut c = Call::answered(StreamState::batches(None));
     c.on_headers(status, |name| (name == "x-request-id").then(|| request_id.map(str::to_owned)).flatten());
     c.on_chunk(body.as_bytes());
     c.on_body_end();
-    match c.error() {
+    c
+}
+
+/// The ApiError a reader rebuilds from a proxy's error answer.
+fn answer_read_back(status: u16, body: &str, request_id: Option<&str>) -> ApiError {
+    match answered(status, body, request_id).error() {
         Some(Error::Api(e)) => (**e).clone(),
         other => panic!("{other:?}"),
     }
@@ -119,9 +121,7 @@ fn the_error_response_keeps_the_upstream_status_and_reads_back() {
     assert_eq!(status, 429);
     let back = answer_read_back(status, &body, None);
     assert_eq!(back.request_id.as_deref(), Some("req_429"));
-    assert_eq!(back.code.as_deref(), Some("rate_limit_exceeded"));
-    assert_eq!(back.error_type.as_deref(), Some("rate_limit_error"));
-    assert_eq!(back.message, "Rate limit reached \"quoted\"\nline two");
+    assert_429(&back);
     // the header wins over the body
     assert_eq!(answer_read_back(status, &body, Some("req_h")).request_id.as_deref(), Some("req_h"));
     let statuses: Vec<u16> = [
@@ -134,11 +134,7 @@ fn the_error_response_keeps_the_upstream_status_and_reads_back() {
     .map(|e| error_response(e, None).unwrap().0)
     .collect();
     assert_eq!(statuses, [502, 504, 502, 502]);
-}
-
-#[test]
-fn an_answered_call_reads_an_error_status_as_the_api_error_without_retrying() {
-    let (status, body) = error_response(&upstream_429(), None).unwrap();
+    // An answered call reads an error status as the ApiError, without retrying.
     let mut c = Call::answered(StreamState::batches(None));
     c.on_headers(status, |_| None);
     assert_eq!(c.action(), Action::Read);
@@ -150,11 +146,7 @@ fn an_answered_call_reads_an_error_status_as_the_api_error_without_retrying() {
     // other classes, as they are
     for err in [Error::Connection { message: "down".into() }, Error::Timeout { timeout_ms: 9, attempts: 2 }] {
         let (status, body) = error_response(&err, None).unwrap();
-        let mut c = Call::answered(StreamState::batches(None));
-        c.on_headers(status, |_| None);
-        c.on_chunk(body.as_bytes());
-        c.on_body_end();
-        assert_eq!(c.error(), Some(&err));
+        assert_eq!(answered(status, &body, None).error(), Some(&err));
     }
 }
 
@@ -200,7 +192,6 @@ fn held_events_are_taken_later_as_the_same_batches_or_frames() {
     assert_eq!(s.held(), Some(false));
     s.feed(&STREAM.as_bytes()[10..]);
     assert_eq!(s.held(), Some(true));
-
     // Frames: the same bytes as received, whether the events were held or not.
     for at in [0, 50, 400, STREAM.len()] {
         let (frames, terminal) = taken(at, true);

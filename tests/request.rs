@@ -38,6 +38,21 @@ fn rejected(p: &Value, param: &str, needles: &[&str]) {
     }
 }
 
+/// Rows `[field, [values it takes], [[a value it refuses, needles of the message…]…]]`; a refusal
+/// names the field.
+fn fields(table: Value) {
+    for row in table.as_array().unwrap() {
+        let field = row[0].as_str().unwrap();
+        for v in row[1].as_array().unwrap() {
+            ok(&with(field, v.clone()));
+        }
+        for bad in row[2].as_array().unwrap() {
+            let needles: Vec<&str> = bad.as_array().unwrap()[1..].iter().map(|n| n.as_str().unwrap()).collect();
+            rejected(&with(field, bad[0].clone()), field, &needles);
+        }
+    }
+}
+
 /// The param a validation error names.
 fn param_of<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
     match r {
@@ -46,92 +61,68 @@ fn param_of<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
     }
 }
 
+/// Multi-byte characters: limits count characters, not bytes.
 fn chars(n: usize) -> String {
-    // Multi-byte characters: limits count characters, not bytes.
     "é".repeat(n)
 }
 
-// --- Shape and required fields
-
 #[test]
-fn params_must_be_an_object() {
+fn shape_and_required_fields() {
     for p in [json!(null), json!([]), json!("x"), json!(1), json!(true)] {
         rejected(&p, "params", &["object"]);
     }
-}
-
-#[test]
-fn model_is_a_required_non_empty_string() {
     ok(&base());
     rejected(&json!({"input": "x"}), "model", &["required"]);
-    rejected(&with("model", json!(null)), "model", &["required"]);
-    rejected(&with("model", json!("")), "model", &["non-empty string", "\"\""]);
-    rejected(&with("model", json!("   ")), "model", &["non-empty string"]);
-    rejected(&with("model", json!(5)), "model", &["non-empty string", "5"]);
-}
-
-#[test]
-fn input_is_required_string_or_array() {
-    ok(&with("input", json!("")));
-    ok(&with("input", json!([])));
-    ok(&with("input", json!([{"role": "user", "content": "hi"}])));
     rejected(&json!({"model": "m"}), "input", &["required"]);
-    rejected(&with("input", json!(null)), "input", &["required"]);
-    rejected(&with("input", json!({"role": "user"})), "input", &["string or an array", "an object"]);
-    rejected(&with("input", json!(3)), "input", &["string or an array", "3"]);
-}
-
-// --- Numbers
-
-#[test]
-fn temperature_bounds() {
-    for v in [json!(0), json!(0.0), json!(1), json!(2), json!(2.0), json!(1.9999)] {
-        ok(&with("temperature", v));
-    }
-    rejected(&with("temperature", json!(2.0001)), "temperature", &["0 to 2", "2.0001"]);
-    rejected(&with("temperature", json!(-0.0001)), "temperature", &["0 to 2", "-0.0001"]);
-    rejected(&with("temperature", json!(3)), "temperature", &["0 to 2"]);
-    rejected(&with("temperature", json!("1")), "temperature", &["number", "the string \"1\""]);
-    ok(&with("temperature", json!(null)));
+    fields(json!([
+        ["model", [], [[null, "required"], ["", "non-empty string", "\"\""], ["   ", "non-empty string"],
+            [5, "non-empty string", "5"]]],
+        ["input", ["", [], [{"role": "user", "content": "hi"}]], [[null, "required"],
+            [{"role": "user"}, "string or an array", "an object"], [3, "string or an array", "3"]]],
+    ]));
 }
 
 #[test]
-fn top_p_bounds() {
-    for v in [json!(0), json!(1), json!(0.5), json!(1.0)] {
-        ok(&with("top_p", v));
-    }
-    rejected(&with("top_p", json!(1.0001)), "top_p", &["0 to 1", "1.0001"]);
-    rejected(&with("top_p", json!(-0.0001)), "top_p", &["0 to 1"]);
-    rejected(&with("top_p", json!(true)), "top_p", &["number", "true"]);
+fn number_bounds() {
+    // max_output_tokens, max_tool_calls: no minimum is documented, 0 is the server's to judge
+    // (e.g. no built-in tool calls).
+    fields(json!([
+        [
+            "temperature",
+            [0, 0.0, 1, 2, 2.0, 1.9999, null],
+            [
+                [2.0001, "0 to 2", "2.0001"],
+                [-0.0001, "0 to 2", "-0.0001"],
+                [3, "0 to 2"],
+                ["1", "number", "the string \"1\""]
+            ]
+        ],
+        ["top_p", [0, 1, 0.5, 1.0], [[1.0001, "0 to 1", "1.0001"], [-0.0001, "0 to 1"], [true, "number", "true"]]],
+        [
+            "top_logprobs",
+            [0, 1, 20, 20.0],
+            [[21, "integer from 0 to 20", "21"], [-1, "0 to 20", "-1"], [1.5, "integer", "1.5"], ["5", "integer"]]
+        ],
+        [
+            "max_output_tokens",
+            [1, 128000, u64::MAX, null, 0],
+            [
+                [-5, "non-negative integer", "-5"],
+                [1.5, "non-negative integer", "1.5"],
+                ["100", "non-negative integer", "the string \"100\""]
+            ]
+        ],
+        [
+            "max_tool_calls",
+            [1, 128000, u64::MAX, null, 0],
+            [
+                [-5, "non-negative integer", "-5"],
+                [1.5, "non-negative integer", "1.5"],
+                ["100", "non-negative integer", "the string \"100\""]
+            ]
+        ],
+    ]));
 }
-
-#[test]
-fn top_logprobs_bounds() {
-    for v in [json!(0), json!(1), json!(20), json!(20.0)] {
-        ok(&with("top_logprobs", v));
-    }
-    rejected(&with("top_logprobs", json!(21)), "top_logprobs", &["integer from 0 to 20", "21"]);
-    rejected(&with("top_logprobs", json!(-1)), "top_logprobs", &["0 to 20", "-1"]);
-    rejected(&with("top_logprobs", json!(1.5)), "top_logprobs", &["integer", "1.5"]);
-    rejected(&with("top_logprobs", json!("5")), "top_logprobs", &["integer"]);
-}
-
-#[test]
-fn max_output_tokens_and_max_tool_calls_are_non_negative_integers() {
-    for k in ["max_output_tokens", "max_tool_calls"] {
-        ok(&with(k, json!(1)));
-        ok(&with(k, json!(128000)));
-        ok(&with(k, json!(u64::MAX)));
-        ok(&with(k, json!(null)));
-        // No minimum is documented: 0 is the server's to judge (e.g. no built-in tool calls).
-        ok(&with(k, json!(0)));
-        rejected(&with(k, json!(-5)), k, &["non-negative integer", "-5"]);
-        rejected(&with(k, json!(1.5)), k, &["non-negative integer", "1.5"]);
-        rejected(&with(k, json!("100")), k, &["non-negative integer", "the string \"100\""]);
-    }
-}
-
-// --- Metadata and strings with limits
 
 fn metadata(pairs: usize, key_len: usize, value_len: usize) -> Value {
     let mut m = Map::new();
@@ -144,46 +135,27 @@ fn metadata(pairs: usize, key_len: usize, value_len: usize) -> Value {
 }
 
 #[test]
-fn metadata_pairs() {
-    ok(&with("metadata", json!({})));
-    ok(&with("metadata", metadata(16, 4, 4)));
-    rejected(&with("metadata", metadata(17, 4, 4)), "metadata", &["at most 16", "17"]);
-}
-
-#[test]
-fn metadata_key_length_counts_characters() {
-    ok(&with("metadata", metadata(1, 64, 1)));
-    rejected(&with("metadata", metadata(1, 65, 1)), "metadata", &["64 characters", "65"]);
-}
-
-#[test]
-fn metadata_value_length_counts_characters() {
-    ok(&with("metadata", metadata(1, 4, 512)));
+fn metadata_and_strings_with_limits() {
+    // The API names the nested field: `metadata.<key>`, `include[n]`, `tools[n]`.
+    fields(json!([
+        [
+            "metadata",
+            [{}, metadata(16, 4, 4), metadata(1, 64, 1), metadata(1, 4, 512), null],
+            [
+                [metadata(17, 4, 4), "at most 16", "17"],
+                [metadata(1, 65, 1), "64 characters", "65"],
+                [[], "object"],
+                ["k=v", "object"]
+            ]
+        ],
+        ["safety_identifier", [chars(64), ""], [[chars(65), "64 characters", "65"], [7, "string"]]],
+    ]));
     let long = metadata(1, 4, 513);
     let key = format!("metadata.{}", long.as_object().unwrap().keys().next().unwrap());
     rejected(&with("metadata", long), &key, &["512 characters", "513"]);
-}
-
-#[test]
-fn metadata_types() {
-    ok(&with("metadata", json!(null)));
-    rejected(&with("metadata", json!([])), "metadata", &["object"]);
-    rejected(&with("metadata", json!("k=v")), "metadata", &["object"]);
-    // The API names the nested field: `metadata.<key>`, `include[n]`, `tools[n]`.
     rejected(&with("metadata", json!({"n": 1})), "metadata.n", &["strings", "\"n\""]);
     rejected(&with("metadata", json!({"n": null})), "metadata.n", &["strings"]);
-}
-
-#[test]
-fn safety_identifier_length() {
-    ok(&with("safety_identifier", json!(chars(64))));
-    ok(&with("safety_identifier", json!("")));
-    rejected(&with("safety_identifier", json!(chars(65))), "safety_identifier", &["64 characters", "65"]);
-    rejected(&with("safety_identifier", json!(7)), "safety_identifier", &["string"]);
-}
-
-#[test]
-fn long_values_are_not_echoed_whole() {
+    // Long values are not echoed whole.
     let long = "x".repeat(100_000);
     let Err(Error::Validation { message, .. }) = validate(&with("model", json!({"a": long.clone()}))) else { panic!() };
     assert!(message.len() < 200);
@@ -191,93 +163,46 @@ fn long_values_are_not_echoed_whole() {
     assert!(message.len() < 300, "{} bytes", message.len());
 }
 
-// --- Enumerations are open: any string passes, other JSON types do not
-
-/// `field` takes every documented value, the values the API has added since, and any other
-/// string; a value that is not a string is refused, naming the field.
-fn open_enum(field: &str, known: &[&str]) {
-    for v in known.iter().chain(&["Auto", "a-value-from-tomorrow", ""]) {
-        ok(&with(field, json!(v)));
-    }
-    for v in [json!(1), json!(true), json!(["auto"]), json!({"tier": "auto"})] {
-        rejected(&with(field, v), field, &["must be a string"]);
-    }
-}
-
 #[test]
-fn service_tier_truncation_and_prompt_cache_retention_are_open() {
-    open_enum("service_tier", &["auto", "default", "flex", "priority", "scale"]);
-    open_enum("truncation", &["auto", "disabled"]);
-    open_enum("prompt_cache_retention", &["in_memory", "in-memory", "24h", "12h", "48h"]);
-}
-
-#[test]
-fn tool_choice_is_any_string_or_an_object() {
-    for v in
-        [json!("auto"), json!("none"), json!("required"), json!("always"), json!({"type": "function", "name": "f"})]
-    {
-        ok(&with("tool_choice", v));
-    }
-    rejected(&with("tool_choice", json!(["auto"])), "tool_choice", &["a string", "or an object", "an array"]);
-    rejected(&with("tool_choice", json!(1)), "tool_choice", &["a string", "1"]);
-}
-
-// --- Types of the other documented fields
-
-#[test]
-fn include_is_an_array_of_strings_unknown_values_accepted() {
-    ok(&with("include", json!([])));
-    ok(&with("include", json!(["reasoning.encrypted_content", "message.output_text.logprobs"])));
-    ok(&with("include", json!(["some.future.value"])));
-    rejected(&with("include", json!("reasoning.encrypted_content")), "include", &["array of strings"]);
-    rejected(&with("include", json!(["ok", 3])), "include[1]", &["array of strings", "item 1"]);
-}
-
-#[test]
-fn documented_field_types_are_checked() {
-    let cases: &[(&str, Value, &str)] = &[
-        ("store", json!("yes"), "boolean"),
-        ("background", json!(1), "boolean"),
-        ("parallel_tool_calls", json!("true"), "boolean"),
-        ("stream", json!("true"), "boolean"),
-        ("instructions", json!(["a"]), "string"),
-        ("previous_response_id", json!(12), "string"),
-        ("prompt_cache_key", json!({}), "string"),
-        ("user", json!(1), "string"),
-        ("prompt", json!("p"), "object"),
-        ("reasoning", json!("high"), "object"),
-        ("text", json!("json"), "object"),
-        ("stream_options", json!(true), "object"),
-        ("tools", json!({"type": "function"}), "array"),
-        ("context_management", json!({}), "array"),
-        ("conversation", json!(5), "string) or an object"),
-    ];
-    for (k, v, needle) in cases {
-        rejected(&with(k, v.clone()), k, &[needle]);
-    }
+fn enumerations_are_open_and_other_types_are_checked() {
+    // An open enumeration takes every documented value, the values the API has added since and
+    // any other string; a value that is not a string is refused, naming the field.
+    let tail = json!(["Auto", "a-value-from-tomorrow", ""]);
+    let not_string = json!([[1, "must be a string"], [true, "must be a string"], [["auto"], "must be a string"],
+        [{"tier": "auto"}, "must be a string"]]);
+    let open = |field: &str, known: Value| {
+        let mut good = known.as_array().unwrap().clone();
+        good.extend(tail.as_array().unwrap().iter().cloned());
+        json!([field, good, not_string])
+    };
+    fields(json!([
+        open("service_tier", json!(["auto", "default", "flex", "priority", "scale"])),
+        open("truncation", json!(["auto", "disabled"])),
+        open("prompt_cache_retention", json!(["in_memory", "in-memory", "24h", "12h", "48h"])),
+        ["tool_choice", ["auto", "none", "required", "always", {"type": "function", "name": "f"}],
+            [[["auto"], "a string", "or an object", "an array"], [1, "a string", "1"]]],
+        ["include", [[], ["reasoning.encrypted_content", "message.output_text.logprobs"], ["some.future.value"]],
+            [["reasoning.encrypted_content", "array of strings"]]],
+        ["store", [false], [["yes", "boolean"]]],
+        ["background", [true], [[1, "boolean"]]],
+        ["parallel_tool_calls", [false], [["true", "boolean"]]],
+        ["stream", [], [["true", "boolean"]]],
+        ["instructions", ["Be brief."], [[["a"], "string"]]],
+        ["previous_response_id", [], [[12, "string"]]],
+        ["prompt_cache_key", [], [[{}, "string"]]],
+        ["user", ["u"], [[1, "string"]]],
+        ["prompt", [{"id": "pmpt_1", "variables": {}}], [["p", "object"]]],
+        ["reasoning", [{"effort": "low", "summary": "auto"}], [["high", "object"]]],
+        ["text", [{"format": {"type": "json_object"}}], [["json", "object"]]],
+        ["stream_options", [], [[true, "object"]]],
+        ["tools", [[{"type": "web_search_preview"}]], [[{"type": "function"}, "array"]]],
+        ["context_management", [[{"type": "compaction"}]], [[{}, "array"]]],
+        ["conversation", ["conv_1", {"id": "conv_1"}], [[5, "string) or an object"]]],
+    ]));
     // An item of the wrong type: the API names the item.
+    rejected(&with("include", json!(["ok", 3])), "include[1]", &["array of strings", "item 1"]);
     rejected(&with("tools", json!(["web_search"])), "tools[0]", &["array of objects"]);
-    let good: &[(&str, Value)] = &[
-        ("store", json!(false)),
-        ("background", json!(true)),
-        ("parallel_tool_calls", json!(false)),
-        ("instructions", json!("Be brief.")),
-        ("prompt", json!({"id": "pmpt_1", "variables": {}})),
-        ("reasoning", json!({"effort": "low", "summary": "auto"})),
-        ("text", json!({"format": {"type": "json_object"}})),
-        ("tools", json!([{"type": "web_search_preview"}])),
-        ("context_management", json!([{"type": "compaction"}])),
-        ("conversation", json!("conv_1")),
-        ("conversation", json!({"id": "conv_1"})),
-        ("user", json!("u")),
-    ];
-    for (k, v) in good {
-        ok(&with(k, v.clone()));
-    }
-}
-
-#[test]
-fn null_counts_as_absent() {
+    // null counts as absent
     let mut p = base();
     let nullable = "instructions background context_management conversation include max_output_tokens max_tool_calls \
         metadata parallel_tool_calls previous_response_id prompt prompt_cache_key prompt_cache_retention reasoning \
@@ -289,10 +214,8 @@ fn null_counts_as_absent() {
     ok(&p);
 }
 
-// --- Combinations
-
 #[test]
-fn previous_response_id_and_conversation_not_together() {
+fn combinations() {
     ok(&with("previous_response_id", json!("resp_1")));
     ok(&with("conversation", json!("conv_1")));
     let mut p = with("previous_response_id", json!("resp_1"));
@@ -300,10 +223,7 @@ fn previous_response_id_and_conversation_not_together() {
     rejected(&p, "conversation", &["previous_response_id"]);
     p["conversation"] = json!(null);
     ok(&p);
-}
-
-#[test]
-fn stream_options_only_with_stream_true() {
+    // stream_options only with stream: true
     let mut p = with("stream_options", json!({"include_obfuscation": false}));
     rejected(&p, "stream_options", &["stream: true"]);
     p["stream"] = json!(false);
@@ -314,57 +234,44 @@ fn stream_options_only_with_stream_true() {
 
 // --- prepare_body
 
+/// The body `prepare_body` makes of `src`, parsed.
+fn body_value(src: &str, stream: bool) -> Value {
+    serde_json::from_str(&prepare_body(src, stream).unwrap()).unwrap()
+}
+
 #[test]
-fn prepare_body_for_stream_sets_stream_true() {
+fn prepare_body_sets_or_clears_stream_and_validates_the_rest() {
+    // stream(): absent before, spliced in; the rest is byte for byte the caller's text.
     let src = r#"{"model":"m","input":"hi","temperature":0.7}"#;
-    let body = prepare_body(src, true).unwrap();
-    let v: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(v["stream"], true);
-    assert_eq!(v["temperature"], 0.7);
-    // Absent before: spliced in, the rest is byte for byte the caller's text.
-    assert_eq!(body, r#"{"stream":true,"model":"m","input":"hi","temperature":0.7}"#);
+    let v = body_value(src, true);
+    assert_eq!((&v["stream"], &v["temperature"]), (&json!(true), &json!(0.7)));
+    assert_eq!(prepare_body(src, true).unwrap(), r#"{"stream":true,"model":"m","input":"hi","temperature":0.7}"#);
     // Already true: unchanged.
     let src = r#"{ "model": "m", "input": "hi", "stream": true }"#;
     assert_eq!(prepare_body(src, true).unwrap(), src);
     // false or null: set to true.
     for s in ["false", "null"] {
-        let src = format!(r#"{{"model":"m","input":"hi","stream":{s}}}"#);
-        let v: Value = serde_json::from_str(&prepare_body(&src, true).unwrap()).unwrap();
+        let v = body_value(&format!(r#"{{"model":"m","input":"hi","stream":{s}}}"#), true);
         assert_eq!(v["stream"], true, "{s}");
         assert_eq!(v.as_object().unwrap().len(), 3);
     }
-}
-
-#[test]
-fn prepare_body_for_create_leaves_or_clears_stream() {
-    let src = r#"{"model":"m","input":"hi"}"#;
-    assert_eq!(prepare_body(src, false).unwrap(), src);
-    let src = r#"{"model":"m","input":"hi","stream":false}"#;
-    assert_eq!(prepare_body(src, false).unwrap(), src);
-    let src = r#"{"model":"m","input":"hi","stream":true}"#;
-    let v: Value = serde_json::from_str(&prepare_body(src, false).unwrap()).unwrap();
-    assert_eq!(v["stream"], false);
-}
-
-#[test]
-fn prepare_body_judges_stream_options_by_the_effective_stream() {
+    // create(): left as it is, or stream: true cleared.
+    for src in [r#"{"model":"m","input":"hi"}"#, r#"{"model":"m","input":"hi","stream":false}"#] {
+        assert_eq!(prepare_body(src, false).unwrap(), src);
+    }
+    assert_eq!(body_value(r#"{"model":"m","input":"hi","stream":true}"#, false)["stream"], false);
+    // stream_options is judged by the effective stream.
     let src = r#"{"model":"m","input":"hi","stream_options":{"include_obfuscation":false}}"#;
     assert!(prepare_body(src, true).is_ok());
     assert_eq!(param_of(prepare_body(src, false)), "stream_options");
     // The caller asked for stream: true but called create(): still not streaming.
     let src = r#"{"model":"m","input":"hi","stream":true,"stream_options":{}}"#;
     assert!(matches!(prepare_body(src, false), Err(Error::Validation { .. })));
-}
-
-#[test]
-fn prepare_body_checks_the_callers_stream_type_and_everything_else() {
+    // The caller's stream type and everything else are checked.
     assert_eq!(param_of(prepare_body(r#"{"model":"m","input":"hi","stream":"yes"}"#, true)), "stream");
     assert_eq!(param_of(prepare_body(r#"{"model":"m","input":"hi","temperature":9}"#, true)), "temperature");
     for bad in ["", "{", "[1]", "\"m\"", "null"] {
-        match prepare_body(bad, true) {
-            Err(Error::Validation { param, .. }) => assert_eq!(param, "params", "{bad:?}"),
-            other => panic!("{bad:?}: {other:?}"),
-        }
+        assert_eq!(param_of(prepare_body(bad, true)), "params", "{bad:?}");
     }
 }
 
@@ -378,9 +285,8 @@ fn unknown_fields_pass_through_untouched() {
     assert_eq!(prepare_body(src, false).unwrap(), src);
     // When re-serialised, unknown values survive (as JSON values).
     let src = r#"{"model":"m","input":"hi","stream":false,"provider":{"order":["a"]},"top_k":40}"#;
-    let v: Value = serde_json::from_str(&prepare_body(src, true).unwrap()).unwrap();
-    assert_eq!(v["provider"], json!({"order": ["a"]}));
-    assert_eq!(v["top_k"], 40);
+    let v = body_value(src, true);
+    assert_eq!((&v["provider"], &v["top_k"]), (&json!({"order": ["a"]}), &json!(40)));
 }
 
 #[test]
@@ -409,8 +315,12 @@ fn params_with_lone_surrogates_are_valid_and_sent_as_written() {
 
 // --- The typed struct
 
+fn typed(v: Value) -> CreateResponseParams {
+    serde_json::from_value(v).unwrap()
+}
+
 #[test]
-fn typed_params_round_trip_with_extra_fields() {
+fn typed_params_round_trip_are_validated_and_carry_unknown_values() {
     let mut p = CreateResponseParams::new("gpt-5.4", "Hello");
     p.temperature = Some(0.5);
     p.service_tier = Some(ServiceTier::Flex);
@@ -420,61 +330,45 @@ fn typed_params_round_trip_with_extra_fields() {
     p.extra.insert("provider".to_owned(), json!({"sort": "price"}));
     p.validate().unwrap();
     let v = p.to_value().unwrap();
-    assert_eq!(v["service_tier"], "flex");
-    assert_eq!(v["truncation"], "auto");
-    assert_eq!(v["prompt_cache_retention"], "in_memory", "the API's spelling");
+    // in_memory: the API's spelling
+    let enums = (&v["service_tier"], &v["truncation"], &v["prompt_cache_retention"]);
+    assert_eq!(enums, (&json!("flex"), &json!("auto"), &json!("in_memory")));
     assert_eq!(v["provider"], json!({"sort": "price"}));
     assert!(v.get("top_p").is_none(), "None fields are omitted");
     let body: Value = serde_json::from_str(&p.to_body(true).unwrap()).unwrap();
     assert_eq!(body["stream"], true);
-
     // From wire JSON, unknown fields land in `extra`.
-    let back: CreateResponseParams = serde_json::from_value(json!({
-        "model": "m", "input": [{"role": "user", "content": "hi"}], "top_k": 3,
-        "prompt_cache_retention": "24h"
-    }))
-    .unwrap();
+    let back = typed(json!({"model": "m", "input": [{"role": "user", "content": "hi"}], "top_k": 3,
+        "prompt_cache_retention": "24h"}));
     assert!(matches!(back.input, Input::Items(ref v) if v.len() == 1));
     assert_eq!(back.prompt_cache_retention, Some(PromptCacheRetention::Hours24));
     assert_eq!(back.extra.get("top_k"), Some(&json!(3)));
-}
 
-#[test]
-fn typed_enums_carry_values_they_do_not_know_both_ways() {
-    let back: CreateResponseParams = serde_json::from_value(json!({
-        "model": "m", "input": "hi", "service_tier": "a-new-tier", "truncation": "smart",
-        "prompt_cache_retention": "in-memory"
-    }))
-    .unwrap();
+    // Values the enums do not know, both ways: sent as received.
+    let back = typed(json!({"model": "m", "input": "hi", "service_tier": "a-new-tier", "truncation": "smart",
+        "prompt_cache_retention": "in-memory"}));
     assert_eq!(back.service_tier, Some(ServiceTier::Other("a-new-tier".into())));
     assert_eq!(back.truncation, Some(Truncation::Other("smart".into())));
     assert_eq!(back.prompt_cache_retention, Some(PromptCacheRetention::Other("in-memory".into())));
     back.validate().unwrap();
     let v = back.to_value().unwrap();
-    assert_eq!(
-        (&v["service_tier"], &v["truncation"], &v["prompt_cache_retention"]),
-        (&json!("a-new-tier"), &json!("smart"), &json!("in-memory")),
-        "sent as received"
-    );
+    let enums = (&v["service_tier"], &v["truncation"], &v["prompt_cache_retention"]);
+    assert_eq!(enums, (&json!("a-new-tier"), &json!("smart"), &json!("in-memory")), "sent as received");
     let mut p = CreateResponseParams::new("m", "hi");
     p.service_tier = Some(ServiceTier::Scale);
     p.prompt_cache_retention = Some(PromptCacheRetention::Other("12h".into()));
     let v = p.to_value().unwrap();
     assert_eq!((&v["service_tier"], &v["prompt_cache_retention"]), (&json!("scale"), &json!("12h")));
-    let known: CreateResponseParams = serde_json::from_value(
-        json!({"model": "m", "input": "hi", "service_tier": "flex", "prompt_cache_retention": "in_memory"}),
-    )
-    .unwrap();
+    let known =
+        typed(json!({"model": "m", "input": "hi", "service_tier": "flex", "prompt_cache_retention": "in_memory"}));
     assert_eq!(known.service_tier, Some(ServiceTier::Flex));
     assert_eq!(known.prompt_cache_retention, Some(PromptCacheRetention::InMemory));
-}
 
-#[test]
-fn typed_params_are_validated_too() {
+    // Validated too.
     let mut p = CreateResponseParams::new("m", "hi");
     p.top_logprobs = Some(21);
-    assert!(matches!(p.validate(), Err(Error::Validation { ref param, .. }) if param == "top_logprobs"));
+    assert_eq!(param_of(p.validate()), "top_logprobs");
     let mut p = CreateResponseParams::new("", "hi");
     p.stream = Some(true);
-    assert!(matches!(p.validate(), Err(Error::Validation { ref param, .. }) if param == "model"));
+    assert_eq!(param_of(p.validate()), "model");
 }

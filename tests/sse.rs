@@ -4,6 +4,7 @@
 //! interpretation", chunking independence (every 2-way split, 1-byte drip, random chunkings), a
 //! property test against a naive reference implementation, the size cap, and fixtures.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use cometapi_responses::sse::{parse_all, Event, Parser, SseError, DEFAULT_MAX_EVENT_SIZE};
@@ -57,16 +58,20 @@ fn split_at_points(bytes: &[u8], points: &[usize]) -> Vec<Vec<u8>> {
     chunks
 }
 
-/// Parses `bytes` all at once, at every 2-way split point and 1 byte at a time, asserts that all
-/// give the same outcome (and that `parse_all` agrees), and returns it.
-fn check(bytes: &[u8]) -> Outcome {
-    let whole = run([bytes]);
+/// `read` of `bytes` all at once, at every 2-way split point and 1 byte at a time: all the same.
+fn any_split<T: PartialEq + std::fmt::Debug>(bytes: &[u8], read: impl Fn(&[&[u8]]) -> T) -> T {
+    let whole = read(&[bytes]);
     for i in 0..=bytes.len() {
         let (a, b) = bytes.split_at(i);
-        assert_eq!(run([a, b]), whole, "split at {i} of {:?}", String::from_utf8_lossy(bytes));
+        assert_eq!(read(&[a, b]), whole, "split at {i} of {:?}", String::from_utf8_lossy(bytes));
     }
-    assert_eq!(run(bytes.chunks(1)), whole, "1-byte chunks");
-    // Empty chunks in between change nothing either.
+    assert_eq!(read(&bytes.chunks(1).collect::<Vec<_>>()), whole, "1-byte chunks");
+    whole
+}
+
+/// `any_split` of `run`; empty chunks in between and `parse_all` agree too.
+fn check(bytes: &[u8]) -> Outcome {
+    let whole = any_split(bytes, |chunks| run(chunks.iter().copied()));
     let with_empty: Vec<&[u8]> = bytes.chunks(3).flat_map(|c| [&b""[..], c]).collect();
     assert_eq!(run(with_empty), whole, "with empty chunks");
     assert_eq!(parse_all(bytes).as_ref(), Ok(&whole.events));
@@ -84,9 +89,7 @@ fn rules(cases: &[(&str, &[u8], &[Event])]) {
     }
 }
 
-/// Feeds chunks to a parser with `limit`, stopping at the first error; returns every event
-/// pushed (including by the failing feed) and the error, if any.
-/// The events a limited parser pushed, and its error if any.
+/// The events a limited parser pushed (including by the failing feed), and its error if any.
 type Limited = (Vec<Event>, Result<(), SseError>);
 
 fn run_limited<'a>(limit: usize, chunks: impl IntoIterator<Item = &'a [u8]>) -> Limited {
@@ -103,15 +106,8 @@ fn run_limited<'a>(limit: usize, chunks: impl IntoIterator<Item = &'a [u8]>) -> 
     (events, Ok(()))
 }
 
-/// `run_limited` all at once, at every split point and byte by byte; asserts they agree.
 fn check_limited(limit: usize, bytes: &[u8]) -> Limited {
-    let whole = run_limited(limit, [bytes]);
-    for i in 0..=bytes.len() {
-        let (a, b) = bytes.split_at(i);
-        assert_eq!(run_limited(limit, [a, b]), whole, "split at {i}");
-    }
-    assert_eq!(run_limited(limit, bytes.chunks(1)), whole, "1-byte chunks");
-    whole
+    any_split(bytes, |chunks| run_limited(limit, chunks.iter().copied()))
 }
 
 // --- One test per rule
@@ -179,41 +175,20 @@ fn rules_on_whole_events() {
 }
 
 #[test]
-fn utf8_multibyte_split_across_chunks() {
+fn chunk_boundaries_and_lines_without_a_colon() {
     let stream = "data: é日本😀\n\n".as_bytes();
     // check() splits at every byte, i.e. inside every multi-byte character.
     assert_eq!(events(stream), [msg("é日本😀")]);
-    let outcome = run([&b"data: \xF0\x9F"[..], b"\x98", b"\x80\n", b"\n"]);
-    assert_eq!(outcome.events, [msg("😀")]);
-}
-
-#[test]
-fn utf8_replacement_in_event_type_and_id() {
+    assert_eq!(run([&b"data: \xF0\x9F"[..], b"\x98", b"\x80\n", b"\n"]).events, [msg("😀")]);
     assert_eq!(check(b"event: a\xFFb\nid: \xC3\ndata: x\n\n").events, [ev("a\u{FFFD}b", "x", "\u{FFFD}")]);
     // An invalid byte in a field name makes it an unknown field.
     assert_eq!(events(b"dat\xE1: x\n\n"), []);
-}
-
-#[test]
-fn leading_bom_split_across_chunks() {
-    let outcome = run([&b"\xEF"[..], b"\xBB", b"\xBFdata: a\n", b"\n"]);
-    assert_eq!(outcome.events, [msg("a")]);
-    let outcome = run([&b""[..], b"\xEF\xBB", b"", b"\xBF", b"data: b\n\n"]);
-    assert_eq!(outcome.events, [msg("b")]);
-}
-
-#[test]
-fn cr_at_chunk_end_then_lf_is_one_line_end() {
+    assert_eq!(run([&b"\xEF"[..], b"\xBB", b"\xBFdata: a\n", b"\n"]).events, [msg("a")]);
+    assert_eq!(run([&b""[..], b"\xEF\xBB", b"", b"\xBF", b"data: b\n\n"]).events, [msg("b")]);
     // If CR and LF were two line ends here, "a" would be dispatched on its own.
-    let outcome = run([&b"data: a\r"[..], b"\ndata: b\r", b"\n\r", b"\n"]);
-    assert_eq!(outcome.events, [msg("a\nb")]);
+    assert_eq!(run([&b"data: a\r"[..], b"\ndata: b\r", b"\n\r", b"\n"]).events, [msg("a\nb")]);
     // The same with an empty chunk between the CR and the LF.
-    let outcome = run([&b"data: a\r"[..], b"", b"\ndata: b\r\n\r", b"", b"\n"]);
-    assert_eq!(outcome.events, [msg("a\nb")]);
-}
-
-#[test]
-fn event_delivered_by_the_feed_that_completes_it() {
+    assert_eq!(run([&b"data: a\r"[..], b"", b"\ndata: b\r\n\r", b"", b"\n"]).events, [msg("a\nb")]);
     let mut parser = Parser::new();
     let mut out = Vec::new();
     parser.feed(b"data: a\n", &mut out).unwrap();
@@ -225,10 +200,6 @@ fn event_delivered_by_the_feed_that_completes_it() {
     assert_eq!(out, [msg("a"), msg("b")]);
     parser.feed(b"\ndata: c\n\n", &mut out).unwrap();
     assert_eq!(out, [msg("a"), msg("b"), msg("c")]);
-}
-
-#[test]
-fn line_without_colon_is_field_name_with_empty_value() {
     assert_eq!(events(b"data\n\n"), [msg("")]);
     assert_eq!(events(b"data\ndata\ndata: x\n\n"), [msg("\n\nx")]);
     // "event" alone sets the type buffer to "", so the type is "message".
@@ -237,6 +208,19 @@ fn line_without_colon_is_field_name_with_empty_value() {
     assert_eq!(events(b"id: 1\ndata: a\n\nid\ndata: b\n\n"), [ev("message", "a", "1"), msg("b")]);
     // "retry" alone has no digits: ignored.
     assert_eq!(check(b"retry: 5\nretry\n").retry, Some(5));
+    assert_eq!(events(b"data: a\n\ndata: b"), [msg("a")]);
+    // A data line without the blank line that would end its event: nothing is dispatched.
+    assert_eq!(events(b"data: a\n"), []);
+    assert_eq!(check(b"retry: 7\nretry: 8").retry, Some(7));
+    assert_eq!(check(b"data: a\n\nid: 9").last_event_id, "");
+    // The web-platform-tests `eventsource/format-*` cases, as streams.
+    assert_eq!(check(b"retry:1000\ndata:test1\n\nid:test\ndata:test2").events, [msg("test1")]);
+    assert_eq!(events(b"data:\xEF\xBB\xBF\xE2\x80\x8Bx\n\n"), [msg("\u{FEFF}\u{200B}x")]);
+    assert_eq!(events(b"data:1\r:\0\n:\r\ndata:2\n:\xFF\r\xFF\n\0\n\n"), [msg("1\n2")]);
+    assert_eq!(
+        events(b"data:\0\ndata:  2\rData:1\ndata\0:2\ndata:1\r\0data:4\nda-ta:3\rdata_5\ndata:3\rdata:\r\n data:32\ndata:4\n\n"),
+        [msg("\0\n 2\n1\n3\n\n4")]
+    );
 }
 
 #[test]
@@ -290,17 +274,7 @@ fn retry_rules() {
 }
 
 #[test]
-fn unterminated_final_line_discarded() {
-    assert_eq!(events(b"data: a\n\ndata: b"), [msg("a")]);
-    // A data line without the blank line that would end its event: nothing is dispatched.
-    assert_eq!(events(b"data: a\n"), []);
-    let outcome = check(b"retry: 7\nretry: 8");
-    assert_eq!(outcome.retry, Some(7));
-    assert_eq!(check(b"data: a\n\nid: 9").last_event_id, "");
-}
-
-#[test]
-fn finish_resets_parser_for_reuse() {
+fn parser_state_finish_reset_defaults_and_errors() {
     let mut parser = Parser::new();
     let mut out = Vec::new();
     parser.feed(b"\xEF\xBB\xBFretry: 10\nid: 1\ndata: a\n\nid: 2\nevent: t\ndata: unfinished\r", &mut out).unwrap();
@@ -312,39 +286,24 @@ fn finish_resets_parser_for_reuse() {
     out.clear();
     parser.feed(b"\xEF\xBB\xBFdata: b\n\n", &mut out).unwrap();
     // The new stream's last event ID buffer starts empty (spec), so dispatch sets "" here.
-    assert_eq!(out, [msg("b")]);
-    assert_eq!(parser.last_event_id(), "");
+    assert_eq!((&out[..], parser.last_event_id()), (&[msg("b")][..], ""));
     parser.reset();
-    assert_eq!((parser.retry(), parser.last_event_id()), (None, ""));
-    assert_eq!(parser.max_event_size(), DEFAULT_MAX_EVENT_SIZE);
-}
-
-#[test]
-fn display_and_error_trait() {
+    assert_eq!((parser.retry(), parser.last_event_id(), parser.max_event_size()), (None, "", DEFAULT_MAX_EVENT_SIZE));
     let err: Box<dyn std::error::Error> = Box::new(SseError::EventTooLarge { limit: 1024 });
     assert_eq!(err.to_string(), "server-sent event larger than the 1024-byte limit");
-}
-
-#[test]
-fn defaults() {
+    // A failed parser rejects until finish.
     let parser = Parser::default();
-    assert_eq!(parser.max_event_size(), DEFAULT_MAX_EVENT_SIZE);
-    assert_eq!(parser.retry(), None);
-    assert_eq!(parser.last_event_id(), "");
+    assert_eq!((parser.max_event_size(), parser.retry(), parser.last_event_id()), (DEFAULT_MAX_EVENT_SIZE, None, ""));
     assert_eq!(Parser::with_max_event_size(5).max_event_size(), 5);
     assert_eq!(parse_all(b""), Ok(vec![]));
-}
-
-/// The web-platform-tests `eventsource/format-*` cases, as streams.
-#[test]
-fn web_platform_tests_formats() {
-    assert_eq!(check(b"retry:1000\ndata:test1\n\nid:test\ndata:test2").events, [msg("test1")]);
-    assert_eq!(events(b"data:\xEF\xBB\xBF\xE2\x80\x8Bx\n\n"), [msg("\u{FEFF}\u{200B}x")]);
-    assert_eq!(events(b"data:1\r:\0\n:\r\ndata:2\n:\xFF\r\xFF\n\0\n\n"), [msg("1\n2")]);
-    assert_eq!(
-        events(b"data:\0\ndata:  2\rData:1\ndata\0:2\ndata:1\r\0data:4\nda-ta:3\rdata_5\ndata:3\rdata:\r\n data:32\ndata:4\n\n"),
-        [msg("\0\n 2\n1\n3\n\n4")]
-    );
+    let mut p = Parser::with_max_event_size(4);
+    let mut out = Vec::new();
+    assert_eq!(p.feed(b"data: 12345", &mut out), Err(SseError::EventTooLarge { limit: 4 }));
+    assert_eq!(p.feed(b"\n\n", &mut out), Err(SseError::EventTooLarge { limit: 4 }));
+    p.finish();
+    p.feed(b"data\n\n", &mut out).unwrap();
+    assert_eq!(out, [Event { event: "message".into(), data: String::new(), ..Event::default() }]);
+    assert_eq!(SseError::EventTooLarge { limit: 4 }.to_string(), "server-sent event larger than the 4-byte limit");
 }
 
 // --- Size cap
@@ -374,18 +333,9 @@ fn size_cap_rules() {
     for (rule, limit, bytes, want) in cases {
         assert_eq!(&check_limited(*limit, bytes), want, "{rule}");
     }
-}
-
-#[test]
-fn size_cap_resets_between_events() {
-    let stream = b"data: 0123456789\n\ndata: 0123456789\n\n".repeat(3);
-    let (events, result) = check_limited(16, &stream);
-    assert_eq!(result, Ok(()));
-    assert_eq!(events.len(), 6);
-}
-
-#[test]
-fn size_cap_huge_line_dripped_one_byte_at_a_time() {
+    // The cap resets between events.
+    let (events, result) = check_limited(16, &b"data: 0123456789\n\ndata: 0123456789\n\n".repeat(3));
+    assert_eq!((events.len(), result), (6, Ok(())));
     // A 1 MiB limit and a 2 MiB line fed one byte per call: the error comes exactly when the
     // pending line reaches limit + 1 bytes. (Quadratic rescanning or concatenation would make
     // this test take hours; it is not timed.)
@@ -402,16 +352,11 @@ fn size_cap_huge_line_dripped_one_byte_at_a_time() {
             break;
         }
     }
-    assert_eq!(error_at, Some(limit + 1));
-    assert!(out.is_empty());
+    assert_eq!((error_at, out.len()), (Some(limit + 1), 0));
     // finish() makes the parser usable again.
     parser.finish();
     parser.feed(b"data: ok\n\n", &mut out).unwrap();
     assert_eq!(out, [msg("ok")]);
-}
-
-#[test]
-fn huge_event_dripped_under_default_limit() {
     // 3 MiB of data over 3 lines, dripped 1 byte at a time, then delivered whole.
     let line = format!("data: {}\n", "y".repeat(1 << 20));
     let stream = format!("{line}{line}{line}\n");
@@ -420,8 +365,7 @@ fn huge_event_dripped_under_default_limit() {
     for byte in stream.as_bytes() {
         parser.feed(std::slice::from_ref(byte), &mut out).unwrap();
     }
-    assert_eq!(out.len(), 1);
-    assert_eq!(out[0].data.len(), 3 * (1 << 20) + 2);
+    assert_eq!((out.len(), out[0].data.len()), (1, 3 * (1 << 20) + 2));
     // The same stream in one chunk.
     assert_eq!(parse_all(stream.as_bytes()).unwrap(), out);
 }
@@ -433,23 +377,10 @@ fn huge_event_dripped_under_default_limit() {
 fn reference(bytes: &[u8]) -> Outcome {
     let text = String::from_utf8_lossy(bytes);
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
-    let mut lines = Vec::new();
-    let mut current = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                lines.push(std::mem::take(&mut current));
-            }
-            '\n' => lines.push(std::mem::take(&mut current)),
-            c => current.push(c),
-        }
-    }
-    // `current` (an unterminated last line) is discarded.
-
+    // CRLF, then a lone CR, is a line end; the last piece (an unterminated line) is discarded.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+    lines.pop();
     let (mut data, mut event_type, mut id_buffer) = (String::new(), String::new(), String::new());
     let mut last_event_id = String::new();
     let mut retry = None;
@@ -609,21 +540,11 @@ proptest! {
 
 // --- Fixtures
 
-fn chunked_events(bytes: &[u8], size: usize) -> Vec<Event> {
-    let mut parser = Parser::new();
-    let mut out = Vec::new();
-    for chunk in bytes.chunks(size.max(1)) {
-        parser.feed(chunk, &mut out).expect("fixture within the size limit");
-    }
-    parser.finish();
-    out
-}
-
 /// Checks one Responses API stream; returns its events.
 fn check_responses_stream(name: &str, bytes: &[u8]) -> Vec<Event> {
     let whole = parse_all(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
     for size in [1, 7, 301] {
-        assert_eq!(chunked_events(bytes, size), whole, "{name}: chunks of {size}");
+        assert_eq!(run(bytes.chunks(size)).events, whole, "{name}: chunks of {size}");
     }
     assert!(!whole.is_empty(), "{name}: no events");
     for (i, event) in whole.iter().enumerate() {
@@ -633,104 +554,49 @@ fn check_responses_stream(name: &str, bytes: &[u8]) -> Vec<Event> {
         let json: serde_json::Value = serde_json::from_str(&event.data)
             .unwrap_or_else(|e| panic!("{name}: event {i}: invalid JSON ({e}): {:.200}", event.data));
         // "message" is the default type: the stream had no `event:` line for this event.
+        let ty = json.get("type").and_then(|t| t.as_str());
         if event.event != "message" {
-            assert_eq!(
-                json.get("type").and_then(|t| t.as_str()),
-                Some(event.event.as_str()),
-                "{name}: event {i}: `event:` differs from the JSON type"
-            );
+            assert_eq!(ty, Some(event.event.as_str()), "{name}: event {i}: `event:` differs from the JSON type");
         }
     }
     whole
 }
 
 #[test]
-fn recorded_fixtures() {
-    let Some(files) = recordings::shared(recordings::RECORDED) else { return };
-    for path in files {
-        let name = recordings::name(&path);
-        let events = check_responses_stream(&name, &std::fs::read(&path).unwrap());
-        eprintln!("{name}: {} events", events.len());
-    }
-}
-
-fn own_fixture(name: &str) -> Vec<Event> {
-    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sse")).join(name);
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    check_responses_stream(name, &bytes)
-}
-
-fn types(events: &[Event]) -> Vec<&str> {
-    events.iter().map(|e| e.event.as_str()).collect()
-}
-
-#[test]
-fn own_fixtures_all_pass() {
-    let files = recordings::sse_files(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sse"));
+fn fixtures() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sse");
+    let files = recordings::sse_files(dir);
     assert!(files.len() >= 4);
-    for path in files {
-        let bytes = std::fs::read(&path).unwrap();
-        check_responses_stream(&path.display().to_string(), &bytes);
-    }
-}
-
-#[test]
-fn own_fixture_crlf() {
-    let events = own_fixture("crlf_text_stream.sse");
+    let read = |p: &Path| check_responses_stream(&p.display().to_string(), &std::fs::read(p).unwrap());
+    let own: HashMap<String, Vec<Event>> = files.iter().map(|p| (recordings::name(p), read(p))).collect();
+    let events = &own["crlf_text_stream.sse"];
+    let delta = "response.output_text.delta";
     assert_eq!(
-        types(&events),
-        [
-            "response.created",
-            "response.output_item.added",
-            "response.output_text.delta",
-            "response.output_text.delta",
-            "response.completed"
-        ]
+        types(&own["crlf_text_stream.sse"]),
+        ["response.created", "response.output_item.added", delta, delta, "response.completed"]
     );
     assert!(events.iter().all(|e| !e.data.contains('\r')));
     assert!(events[3].data.contains("\"delta\":\"wörld 😀\""));
-}
-
-#[test]
-fn own_fixture_data_only_done() {
-    let events = own_fixture("data_only_done.sse");
+    let events = &own["data_only_done.sse"];
     assert!(events.iter().all(|e| e.event == "message"));
     assert_eq!(events.len(), 5);
     assert_eq!(events.last().map(|e| e.data.as_str()), Some("[DONE]"));
     assert!(events[1].data.contains("日本"));
-}
-
-#[test]
-fn own_fixture_comments_keepalive() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sse/comments_keepalive.sse");
-    let outcome = check(&std::fs::read(path).unwrap());
-    assert_eq!(
-        types(&outcome.events),
-        ["response.created", "keepalive", "response.output_text.delta", "response.completed"]
-    );
-    assert_eq!(outcome.retry, Some(3000));
-    assert_eq!(outcome.last_event_id, "evt_2");
+    let outcome = check(&std::fs::read(format!("{dir}/comments_keepalive.sse")).unwrap());
+    assert_eq!(types(&outcome.events), ["response.created", "keepalive", delta, "response.completed"]);
+    assert_eq!((outcome.retry, outcome.last_event_id.as_str()), (Some(3000), "evt_2"));
     let ids: Vec<&str> = outcome.events.iter().map(|e| e.last_event_id.as_str()).collect();
     assert_eq!(ids, ["evt_0", "evt_0", "evt_2", "evt_2"]);
     // Three `data:` lines joined by LF (JSON whitespace).
     assert_eq!(outcome.events[2].data.matches('\n').count(), 2);
-    own_fixture("comments_keepalive.sse");
+    assert_eq!(types(&own["bom_cr_only.sse"]), [delta, "response.output_text.done"]);
+    if let Some(files) = recordings::shared(recordings::RECORDED) {
+        for path in files {
+            eprintln!("{}: {} events", recordings::name(&path), read(&path).len());
+        }
+    }
 }
 
-#[test]
-fn own_fixture_bom_cr_only() {
-    let events = own_fixture("bom_cr_only.sse");
-    assert_eq!(types(&events), ["response.output_text.delta", "response.output_text.done"]);
-}
-
-#[test]
-fn failed_parser_rejects_until_finish() {
-    let mut p = Parser::with_max_event_size(4);
-    let mut out = Vec::new();
-    assert_eq!(p.feed(b"data: 12345", &mut out), Err(SseError::EventTooLarge { limit: 4 }));
-    assert_eq!(p.feed(b"\n\n", &mut out), Err(SseError::EventTooLarge { limit: 4 }));
-    p.finish();
-    p.feed(b"data\n\n", &mut out).unwrap();
-    assert_eq!(out, [Event { event: "message".into(), data: String::new(), ..Event::default() }]);
-    assert_eq!(SseError::EventTooLarge { limit: 4 }.to_string(), "server-sent event larger than the 4-byte limit");
+fn types(events: &[Event]) -> Vec<&str> {
+    events.iter().map(|e| e.event.as_str()).collect()
 }

@@ -81,133 +81,86 @@ fn created() -> String {
     ev("response.created", r#","response":{"id":"r","object":"response","status":"in_progress","output":[]}"#)
 }
 
+/// Where the text of `text_events` goes.
+const AT: &str = r#","item_id":"m","output_index":0,"content_index":0"#;
+
+/// A message item, its part and one delta per word of `text`.
 fn text_events(text: &str) -> String {
-    let mut s = ev(
-        "response.output_item.added",
-        r#","output_index":0,"item":{"id":"m","type":"message","role":"assistant","status":"in_progress","content":[]}"#,
-    );
+    let item = r#"{"id":"m","type":"message","role":"assistant","status":"in_progress","content":[]}"#;
+    let mut s = ev("response.output_item.added", &format!(r#","output_index":0,"item":{item}"#));
     s += &ev(
         "response.content_part.added",
-        r#","item_id":"m","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}"#,
+        &format!(r#"{AT},"part":{{"type":"output_text","text":"","annotations":[]}}"#),
     );
     for word in text.split_inclusive(' ') {
-        s += &ev(
-            "response.output_text.delta",
-            &format!(
-                r#","item_id":"m","output_index":0,"content_index":0,"delta":{}"#,
-                serde_json::to_string(word).unwrap()
-            ),
-        );
+        s += &ev("response.output_text.delta", &format!(r#"{AT},"delta":{}"#, serde_json::to_string(word).unwrap()));
     }
     s
 }
 
 fn completed(text: &str, status: &str) -> String {
-    ev(
-        &format!("response.{status}"),
-        &format!(
-            r#","response":{{"id":"r","object":"response","status":"{status}","output":[{{"id":"m","type":"message","role":"assistant","status":"completed","content":[{{"type":"output_text","text":{},"annotations":[]}}]}}]}}"#,
-            serde_json::to_string(text).unwrap()
-        ),
-    )
+    let part = format!(r#"{{"type":"output_text","text":{},"annotations":[]}}"#, serde_json::to_string(text).unwrap());
+    let item = format!(r#"{{"id":"m","type":"message","role":"assistant","status":"completed","content":[{part}]}}"#);
+    let response = format!(r#"{{"id":"r","object":"response","status":"{status}","output":[{item}]}}"#);
+    ev(&format!("response.{status}"), &format!(r#","response":{response}"#))
 }
 
+/// A whole answer of `text`, completed.
+fn answer(text: &str) -> String {
+    created() + &text_events(text) + &completed(text, "completed")
+}
+
+const STREAM_ERROR: &str = "StreamError has_response=true";
+
 #[test]
-fn completed_and_incomplete_end_normally_with_the_final_response() {
+fn how_a_stream_ends() {
+    // completed and incomplete end normally, with the final response
     for (status, text) in [("completed", "Hello there world"), ("incomplete", "Cut ")] {
         let seen = all_chunkings((created() + &text_events(text) + &completed(text, status)).as_bytes());
-        assert_eq!(seen.end, Ok(()), "{status}");
-        assert_eq!(seen.final_text.as_deref(), Some(text), "{status}");
+        assert_eq!((seen.end, seen.final_text.as_deref()), (Ok(()), Some(text)), "{status}");
         assert_eq!(seen.types.first().map(String::as_str), Some("response.created"), "{status}");
         assert_eq!(seen.types.last(), Some(&format!("response.{status}")), "{status}");
     }
-}
-
-#[test]
-fn failed_is_an_api_error_at_its_position_with_the_response() {
-    let failed = ev(
-        "response.failed",
-        r#","response":{"id":"r","object":"response","status":"failed","output":[],"error":{"code":"server_error","message":"boom"}}"#,
-    );
-    let s = created() + &text_events("partial ") + &failed + &text_events("never seen");
+    // failed: an ApiError at its position, with the response
+    let failed = r#","response":{"id":"r","object":"response","status":"failed","output":[],"error":{"code":"server_error","message":"boom"}}"#;
+    let s = created() + &text_events("partial ") + &ev("response.failed", failed) + &text_events("never seen");
     let seen = all_chunkings(s.as_bytes());
     assert_eq!(seen.end, Err("ApiError code=Some(\"server_error\") status=None has_response=true".into()));
     assert!(!seen.types.contains(&"response.failed".to_owned()));
     assert_eq!(seen.types.iter().filter(|t| t.ends_with(".delta")).count(), 1);
-}
-
-#[test]
-fn error_events_nested_and_flat_are_api_errors() {
-    let nested = ev(
-        "error",
-        r#","error":{"type":"insufficient_quota","code":"insufficient_quota","message":"quota","param":null}"#,
-    );
-    let flat = ev("error", r#","code":"rate_limit_exceeded","message":"slow down","param":null"#);
+    // error events, nested and flat: ApiErrors
+    let nested = r#","error":{"type":"insufficient_quota","code":"insufficient_quota","message":"quota","param":null}"#;
+    let flat = r#","code":"rate_limit_exceeded","message":"slow down","param":null"#;
     for (e, code) in [(nested, "insufficient_quota"), (flat, "rate_limit_exceeded")] {
-        let seen = all_chunkings((created() + &e).as_bytes());
-        assert!(
-            seen.end.as_ref().unwrap_err().starts_with(&format!("ApiError code=Some(\"{code}\") status=None")),
-            "{:?}",
-            seen.end
-        );
+        let seen = all_chunkings((created() + &ev("error", e)).as_bytes());
+        let end = seen.end.as_ref().unwrap_err();
+        assert!(end.starts_with(&format!("ApiError code=Some(\"{code}\") status=None")), "{:?}", seen.end);
     }
-}
-
-#[test]
-fn a_body_without_a_terminal_event_is_a_stream_error_with_the_partial_snapshot() {
+    // a body without a terminal event: a StreamError, with the partial snapshot
     let seen = all_chunkings((created() + &text_events("half of it")).as_bytes());
-    assert_eq!(seen.end, Err("StreamError has_response=true".into()));
+    assert_eq!(seen.end, Err(STREAM_ERROR.into()));
     assert!(seen.types.len() > 3);
-    let seen = all_chunkings(b"");
-    assert_eq!(seen.end, Err("StreamError has_response=false".into()));
-}
-
-#[test]
-fn done_keepalive_comments_and_unknown_events_are_not_fatal() {
-    let s = created()
-        + ": ping\n\n"
-        + &ev("keepalive", "")
-        + &ev("response.something_new", r#","x":1"#)
-        + &text_events("ok")
-        + &completed("ok", "completed")
-        + "data: [DONE]\n\n";
-    let seen = all_chunkings(s.as_bytes());
+    assert_eq!(all_chunkings(b"").end, Err("StreamError has_response=false".into()));
+    // [DONE], keepalives, comments and unknown events are not fatal
+    let s = created() + ": ping\n\n" + &ev("keepalive", "") + &ev("response.something_new", r#","x":1"#);
+    let seen = all_chunkings((s + &text_events("ok") + &completed("ok", "completed") + "data: [DONE]\n\n").as_bytes());
     assert_eq!(seen.end, Ok(()));
     assert!(seen.types.contains(&"keepalive".to_owned()));
     assert!(seen.types.contains(&"response.something_new".to_owned()));
-}
-
-#[test]
-fn malformed_json_is_a_stream_error_after_the_events_before_it() {
-    let s = created()
-        + &text_events("a b ")
-        + "event: response.output_text.delta\ndata: {\"type\": oops\n\n"
-        + &completed("a b ", "completed");
-    let seen = all_chunkings(s.as_bytes());
-    assert_eq!(seen.end, Err("StreamError has_response=true".into()));
+    // malformed JSON: a StreamError after the events before it
+    let bad = "event: response.output_text.delta\ndata: {\"type\": oops\n\n";
+    let seen = all_chunkings((created() + &text_events("a b ") + bad + &completed("a b ", "completed")).as_bytes());
+    assert_eq!(seen.end, Err(STREAM_ERROR.into()));
     assert_eq!(seen.types.iter().filter(|t| t.ends_with(".delta")).count(), 2);
-}
-
-#[test]
-fn an_event_over_the_size_limit_is_a_stream_error() {
-    let big = ev(
-        "response.output_text.delta",
-        &format!(r#","item_id":"m","output_index":0,"content_index":0,"delta":"{}""#, "x".repeat(5000)),
-    );
+    // an event over the size limit: a StreamError after the events before the oversized one
+    let big = ev("response.output_text.delta", &format!(r#"{AT},"delta":"{}""#, "x".repeat(5000)));
     let s = created() + &text_events("a ") + &big;
     let seen = drive(StreamState::entries(Some(1024)), s.as_bytes(), s.len());
-    assert_eq!(seen.end, Err("StreamError has_response=true".into()));
+    assert_eq!(seen.end, Err(STREAM_ERROR.into()));
     assert_eq!(seen.types.len(), 4, "the events before the oversized one are handed out");
-}
-
-#[test]
-fn whatever_follows_the_terminal_event_is_ignored() {
-    let s = created()
-        + &text_events("done")
-        + &completed("done", "completed")
-        + "data: {not json\n\n"
-        + &ev("error", r#","message":"late""#);
-    let seen = all_chunkings(s.as_bytes());
+    // whatever follows the terminal event is ignored
+    let late = "data: {not json\n\n".to_owned() + &ev("error", r#","message":"late""#);
+    let seen = all_chunkings((answer("done") + &late).as_bytes());
     assert_eq!(seen.end, Ok(()));
 }
 
@@ -225,9 +178,8 @@ fn bridge_streams_cut_off_keep_the_text_delivered() {
     let Some(files) = recordings::shared(recordings::BRIDGES) else { return };
     assert!(files.len() >= 3);
     for path in &files {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let bytes = std::fs::read(path).unwrap();
-        let text = String::from_utf8(bytes).unwrap();
+        let name = recordings::name(path);
+        let text = String::from_utf8(std::fs::read(path).unwrap()).unwrap();
         let cut = text
             .find(r#""type":"response.completed""#)
             .or_else(|| text.find(r#""type": "response.completed""#))
@@ -264,35 +216,25 @@ fn bridge_streams_cut_off_keep_the_text_delivered() {
 }
 
 #[test]
-fn recorded_streams_end_as_their_terminal_event_says() {
-    let Some(files) = recorded() else { return };
-    for path in &files {
-        let bytes = std::fs::read(path).unwrap();
-        let seen = all_chunkings(&bytes);
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+fn recorded_and_synthetic_streams_end_as_their_terminal_event_says() {
+    for path in recordings::sse_files(recordings::SYNTHETIC) {
+        let name = recordings::name(&path);
+        let seen = all_chunkings(&std::fs::read(&path).unwrap());
+        if matches!(name.as_str(), "failed.sse" | "flat_error.sse") {
+            assert!(seen.end.as_ref().unwrap_err().starts_with("ApiError"), "{name}: {:?}", seen.end);
+        } else {
+            assert_eq!(seen.end, Ok(()), "{name}");
+        }
+    }
+    for path in recorded().unwrap_or_default() {
+        let seen = all_chunkings(&std::fs::read(&path).unwrap());
+        let name = recordings::name(&path);
         if name.contains("error") {
-            assert_eq!(
-                seen.end,
-                Err("ApiError code=Some(\"insufficient_quota\") status=None has_response=true".into()),
-                "{name}"
-            );
+            let want = "ApiError code=Some(\"insufficient_quota\") status=None has_response=true";
+            assert_eq!(seen.end, Err(want.into()), "{name}");
         } else {
             assert_eq!(seen.end, Ok(()), "{name}");
             assert!(seen.final_text.is_some(), "{name}");
-        }
-    }
-}
-
-#[test]
-fn synthetic_fixtures_end_as_expected() {
-    for path in recordings::sse_files(recordings::SYNTHETIC) {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let seen = all_chunkings(&std::fs::read(&path).unwrap());
-        match name.as_str() {
-            "failed.sse" | "flat_error.sse" => {
-                assert!(seen.end.as_ref().unwrap_err().starts_with("ApiError"), "{name}: {:?}", seen.end)
-            }
-            _ => assert_eq!(seen.end, Ok(()), "{name}"),
         }
     }
 }
@@ -305,21 +247,19 @@ fn numbered_frames(body: &str) -> Vec<String> {
 
 #[test]
 fn hidden_events_are_folded_but_not_handed_out() {
-    let body = created() + &text_events("one two three") + &completed("one two three", "completed");
+    let body = answer("one two three");
     let numbered = numbered_frames(&body).concat();
     let mut st = StreamState::entries(None);
     st.hide_through(3);
     let seen = drive(st, numbered.as_bytes(), 7);
-    assert_eq!(seen.end, Ok(()));
-    assert_eq!(seen.final_text.as_deref(), Some("one two three"));
+    assert_eq!((seen.end, seen.final_text.as_deref()), (Ok(()), Some("one two three")));
     // created (0), output_item.added (1), content_part.added (2), the first delta (3) are hidden.
-    assert_eq!(seen.types.first().map(String::as_str), Some("response.output_text.delta"));
-    assert_eq!(seen.types.len(), 3);
+    assert_eq!((seen.types.first().map(String::as_str), seen.types.len()), (Some("response.output_text.delta"), 3));
 }
 
 #[test]
 fn a_restarted_body_drops_what_it_repeats_and_goes_on() {
-    let frames = numbered_frames(&(created() + &text_events("a b c d") + &completed("a b c d", "completed")));
+    let frames = numbered_frames(&answer("a b c d"));
     let mut st = StreamState::entries(None);
     let mut mirror = Mirror::new();
     let mut types = Vec::new();
@@ -335,8 +275,7 @@ fn a_restarted_body_drops_what_it_repeats_and_goes_on() {
     st.lost("reset");
     take(&mut st);
     assert!(matches!(st.outcome(), Some(Err(Error::Stream { .. }))));
-    assert_eq!(st.last_sequence_number(), Some(4));
-    assert_eq!(st.response_id(), Some("r"));
+    assert_eq!((st.last_sequence_number(), st.response_id()), (Some(4), Some("r")));
     // The resumed body repeats events 3 and 4, then goes on.
     st.restart();
     assert!(st.outcome().is_none());
@@ -436,26 +375,13 @@ fn batches_agree_with_entries(bytes: &[u8], what: &str) {
 
 #[test]
 fn batches_repeat_a_run_of_appends_as_1_and_mean_the_same_as_entries() {
-    let body = created()
-        + &text_events("one two three four five six")
-        + &completed("one two three four five six", "completed");
+    let body = answer("one two three four five six");
     batches_agree_with_entries(body.as_bytes(), "text");
-    assert_eq!(
-        batch_entries(body.as_bytes(), body.len()).1,
-        5,
-        "six deltas: the first writes its appends, five repeat them"
-    );
+    let repeats = batch_entries(body.as_bytes(), body.len()).1;
+    assert_eq!(repeats, 5, "six deltas: the first writes its appends, five repeat them");
     let files = recordings::sse_files(recordings::SYNTHETIC);
     assert!(files.len() >= 5, "only {} synthetic fixtures", files.len());
-    for path in &files {
-        batches_agree_with_entries(&std::fs::read(path).unwrap(), &path.display().to_string());
-    }
-}
-
-#[test]
-fn batches_agree_with_entries_on_recorded_streams() {
-    let Some(files) = recorded() else { return };
-    for path in &files {
+    for path in files.iter().chain(&recorded().unwrap_or_default()) {
         batches_agree_with_entries(&std::fs::read(path).unwrap(), &path.display().to_string());
     }
 }

@@ -43,7 +43,7 @@ fn json_schema_requests_are_recognised() {
 }
 
 #[test]
-fn output_parsed_is_the_value_of_the_output_text() {
+fn output_parsed_of_a_response() {
     // The answer is kept as received; true: the shell JSON.parses the output text (its key
     // order, 1e400, lone surrogates: exactly JSON.parse's value), checked valid by the core.
     let text = r#"{"z": 1, "a": [1e400, -0, "\ud800"], "__proto__": {"x": 1}}"#;
@@ -54,10 +54,6 @@ fn output_parsed_is_the_value_of_the_output_text() {
     // Several text parts: their concatenation (output_text).
     let r = message(json!([{"type": "output_text", "text": "{\"a\":"}, {"type": "output_text", "text": "1}"}]));
     assert_eq!(answer_output_parsed(&r.to_string(), true), Ok(true));
-}
-
-#[test]
-fn output_parsed_is_null_for_a_refusal_no_text_or_another_format() {
     for (r, json_schema) in [
         (refusal(), true),
         (json!({"output": [{"type": "function_call", "name": "f", "arguments": "{}", "call_id": "c"}]}), true),
@@ -69,10 +65,6 @@ fn output_parsed_is_null_for_a_refusal_no_text_or_another_format() {
         assert!(!json_schema || !has_output_text(&r));
         assert_eq!(answer_output_parsed(&r.to_string(), json_schema), Ok(false), "{r}");
     }
-}
-
-#[test]
-fn invalid_json_is_an_output_parse_error_with_the_text() {
     for text in ["", "{\"name\": \"Ada\"", "{\"a\":1} trailing", "not json", "{'a':1}"] {
         match answer_output_parsed(&text_response(text).to_string(), true) {
             Err(Error::OutputParse { message, text: t }) => {
@@ -85,10 +77,6 @@ fn invalid_json_is_an_output_parse_error_with_the_text() {
     let e = answer_output_parsed(&text_response("{").to_string(), true).unwrap_err();
     assert_eq!(e.class_name(), "OutputParseError");
     assert!(check_json(" [1] ").is_ok() && check_json("[1").is_err());
-}
-
-#[test]
-fn the_typed_output_parsed_deserializes_into_any_type() {
     #[derive(serde::Deserialize, Debug, PartialEq)]
     struct Person {
         name: String,
@@ -120,30 +108,24 @@ fn answer(deltas: &[&str], done: &str) -> String {
     let base = json!({"id": "resp_s", "object": "response", "status": "in_progress", "output": []});
     let item = json!({"id": "msg_1", "type": "message", "role": "assistant", "status": "in_progress", "content": []});
     let part = |t: &str| json!({"type": "output_text", "text": t, "annotations": []});
-    let at = json!({"item_id": "msg_1", "output_index": 0, "content_index": 0});
-    let with = |mut e: Value, extra: Value| {
-        for (k, v) in extra.as_object().unwrap() {
-            e[k] = v.clone();
-        }
+    let at = |ty: &str, key: &str, v: Value| {
+        let mut e = json!({"type": ty, "item_id": "msg_1", "output_index": 0, "content_index": 0});
+        e[key] = v;
         e
     };
+    let mut final_item = item.clone();
+    (final_item["status"], final_item["content"]) = (json!("completed"), json!([part(done)]));
+    let mut fin = base.clone();
+    (fin["status"], fin["output"]) = (json!("completed"), json!([final_item]));
     let mut evs = vec![
         json!({"type": "response.created", "response": base}),
         json!({"type": "response.output_item.added", "output_index": 0, "item": item}),
-        with(json!({"type": "response.content_part.added", "part": part("")}), at.clone()),
+        at("response.content_part.added", "part", part("")),
     ];
-    for d in deltas {
-        evs.push(with(json!({"type": "response.output_text.delta", "delta": d}), at.clone()));
-    }
-    let mut final_item = item.clone();
-    final_item["status"] = json!("completed");
-    final_item["content"] = json!([part(done)]);
-    evs.push(with(json!({"type": "response.output_text.done", "text": done}), at.clone()));
-    evs.push(with(json!({"type": "response.content_part.done", "part": part(done)}), at));
+    evs.extend(deltas.iter().map(|d| at("response.output_text.delta", "delta", json!(d))));
+    evs.push(at("response.output_text.done", "text", json!(done)));
+    evs.push(at("response.content_part.done", "part", part(done)));
     evs.push(json!({"type": "response.output_item.done", "output_index": 0, "item": final_item}));
-    let mut fin = base.clone();
-    fin["status"] = json!("completed");
-    fin["output"] = json!([final_item]);
     evs.push(json!({"type": "response.completed", "response": fin}));
     sse(&evs)
 }
@@ -199,10 +181,6 @@ fn a_json_schema_stream_carries_the_partial_value_of_its_output_text() {
             assert_eq!(seen[3 + n].as_ref(), p.value(), "after delta {n}: {so_far}");
         }
     }
-}
-
-#[test]
-fn a_replaced_text_is_parsed_again_and_a_root_number_completes_at_the_end() {
     // The .done text is not the deltas joined (a server that corrects itself): the value follows.
     let (seen, state) = partial_values(&answer(&["{\"a\":", "1"], "{\"b\":2}"), 5);
     assert_eq!(seen.last().unwrap(), &Some(json!({"b": 2})));
@@ -216,10 +194,6 @@ fn a_replaced_text_is_parsed_again_and_a_root_number_completes_at_the_end() {
     assert_eq!(seen[seen.len() - 2], None, "before the end, 42 might go on");
     assert_eq!(seen.last().unwrap(), &Some(json!(42)));
     assert_eq!(state, Some(OutputState::Parse));
-}
-
-#[test]
-fn a_stream_ends_with_the_state_of_output_parsed() {
     let (_, state) = partial_values(&answer(&["{\"a\":", "1"], "{\"a\":1"), 11);
     match state {
         Some(OutputState::Invalid(Error::OutputParse { text, message })) => {
@@ -233,16 +207,13 @@ fn a_stream_ends_with_the_state_of_output_parsed() {
     // A refusal: no output_text part.
     let base = json!({"id": "r", "object": "response", "status": "in_progress", "output": []});
     let mut fin = base.clone();
-    fin["status"] = json!("completed");
-    fin["output"] =
-        json!([{"type": "message", "role": "assistant", "content": [{"type": "refusal", "refusal": "no"}]}]);
+    let refusal = json!([{"type": "message", "role": "assistant", "content": [{"type": "refusal", "refusal": "no"}]}]);
+    (fin["status"], fin["output"]) = (json!("completed"), refusal);
     let body = sse(&[
         json!({"type": "response.created", "response": base}),
         json!({"type": "response.completed", "response": fin}),
     ]);
-    let (seen, state) = partial_values(&body, 3);
-    assert_eq!(seen, vec![None, None]);
-    assert_eq!(state, Some(OutputState::Null));
+    assert_eq!(partial_values(&body, 3), (vec![None, None], Some(OutputState::Null)));
 }
 
 #[test]

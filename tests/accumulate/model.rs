@@ -9,22 +9,12 @@ use serde_json::{Map, Value};
 use cometapi_responses::event::{EventKind, ResponseEvent};
 use cometapi_responses::partial_json::{self, PartialJsonParser};
 
-/// Where one `output_text` part's text sits in the snapshot's `output_text`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Span {
-    item: usize,
-    part: usize,
-    len: usize,
-}
-
 /// Accumulates events into a Response snapshot.
 #[derive(Debug, Clone, Default)]
 pub struct Model {
-    /// When `Some`: an object whose `output` is an array and whose `output_text` is a string
-    /// equal to the concatenation described in the module docs.
+    /// When `Some`: an object whose `output` is an array and whose `output_text` is the recount
+    /// of its output (`recount`).
     snapshot: Option<Value>,
-    /// The `output_text` parts in output order; their lengths sum to `output_text.len()`.
-    spans: Vec<Span>,
     /// The server's `output_index` of each output position (`None`: an item that came without
     /// one). Lookups go through it, so a server that skips an index keeps its mapping.
     servers: Vec<Option<u64>>,
@@ -78,7 +68,6 @@ fn target(kind: EventKind) -> Option<Target> {
 }
 
 impl Model {
-    /// An empty accumulator (no snapshot, outcome `Pending`, version 0).
     pub fn new() -> Self {
         Self::default()
     }
@@ -90,16 +79,9 @@ impl Model {
 
     /// The concatenated text of all `output_text` parts of all `message` items so far.
     pub fn output_text(&self) -> &str {
-        match &self.snapshot {
-            Some(Value::Object(o)) => match o.get("output_text") {
-                Some(Value::String(s)) => s,
-                _ => "",
-            },
-            _ => "",
-        }
+        self.snapshot.as_ref().and_then(|s| s.get("output_text")?.as_str()).unwrap_or_default()
     }
 
-    /// Bumps on every change to the snapshot (0 before any).
     pub fn version(&self) -> u64 {
         self.version
     }
@@ -111,6 +93,25 @@ impl Model {
         self.push_inner(ev);
         // One push is one change, however many steps it took.
         self.version = self.version.min(v0 + 1);
+        self.recount();
+    }
+
+    /// `output_text`: the texts of the `output_text` parts of the `message` items, in order.
+    fn recount(&mut self) {
+        let mut text = String::new();
+        for item in self.output().into_iter().flatten() {
+            if item.get("type").and_then(Value::as_str) != Some("message") {
+                continue;
+            }
+            for part in item.get("content").and_then(Value::as_array).into_iter().flatten() {
+                if part.get("type").and_then(Value::as_str) == Some("output_text") {
+                    text.push_str(part.get("text").and_then(Value::as_str).unwrap_or_default());
+                }
+            }
+        }
+        if let Some(Value::Object(o)) = &mut self.snapshot {
+            o.insert("output_text".to_owned(), Value::String(text));
+        }
     }
 
     fn push_inner(&mut self, ev: &ResponseEvent) {
@@ -119,16 +120,11 @@ impl Model {
         if kind.is_lifecycle() {
             return self.lifecycle(ev);
         }
-        let writes = matches!(
-            kind,
-            K::OutputItemAdded
-                | K::OutputItemDone
-                | K::ContentPartAdded
-                | K::ContentPartDone
-                | K::ReasoningSummaryPartAdded
-                | K::ReasoningSummaryPartDone
-                | K::OutputTextAnnotationAdded
-        ) || target(kind).is_some()
+        let structure = [K::OutputItemAdded, K::OutputItemDone, K::ContentPartAdded, K::ContentPartDone];
+        let summary = [K::ReasoningSummaryPartAdded, K::ReasoningSummaryPartDone, K::OutputTextAnnotationAdded];
+        let writes = structure.contains(&kind)
+            || summary.contains(&kind)
+            || target(kind).is_some()
             || kind.tool_status().is_some();
         if self.snapshot.is_none() {
             if !writes {
@@ -139,9 +135,7 @@ impl Model {
             r.insert("object".into(), "response".into());
             r.insert("status".into(), "in_progress".into());
             r.insert("output".into(), Value::Array(Vec::new()));
-            r.insert("output_text".into(), "".into());
             self.snapshot = Some(Value::Object(r));
-            self.spans.clear();
             self.servers.clear();
             self.live.clear();
             self.version += 1;
@@ -162,8 +156,6 @@ impl Model {
         }
     }
 
-    // -- events -------------------------------------------------------------------------------
-
     fn lifecycle(&mut self, ev: &ResponseEvent) {
         let terminal = ev.kind().is_terminal();
         if let Some(Value::Object(resp)) = ev.payload() {
@@ -173,46 +165,30 @@ impl Model {
 
     fn replace_snapshot(&mut self, resp: &Map<String, Value>, terminal: bool) {
         let mut new = resp.clone();
-        let incoming = match new.get("output") {
-            Some(Value::Array(a)) => Some(a.len()),
-            _ => None,
-        };
-        let old_output = match self.snapshot.as_mut() {
-            Some(Value::Object(o)) => match o.get_mut("output") {
-                Some(Value::Array(a)) if !a.is_empty() => Some(a),
-                _ => None,
-            },
-            _ => None,
-        };
-        let keep_old = match (old_output.is_some(), incoming) {
-            (false, _) => false,
-            (true, None) => true,
-            (true, Some(_)) => {
-                let new_ids: Vec<&str> = match new.get("output") {
-                    Some(Value::Array(a)) => a.iter().filter_map(|v| v.get("id").and_then(Value::as_str)).collect(),
-                    _ => Vec::new(),
-                };
-                let old = old_output.as_deref().map(Vec::as_slice).unwrap_or_default();
-                let covered = incoming.unwrap_or(0) >= old.len()
-                    && old.iter().filter_map(|v| v.get("id").and_then(Value::as_str)).all(|id| new_ids.contains(&id));
-                !terminal && !covered
+        let incoming = new.get("output").and_then(Value::as_array);
+        let ids = |a: &[Value]| a.iter().filter_map(|v| v.get("id")?.as_str()).map(str::to_owned).collect::<Vec<_>>();
+        // The output so far stays unless the event brings one that covers it (every item, by id)
+        // or ends the stream.
+        let keep_old = match (self.output().filter(|o| !o.is_empty()), incoming) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(old), Some(inc)) => {
+                let new_ids = ids(inc);
+                !terminal && !(inc.len() >= old.len() && ids(old).iter().all(|id| new_ids.contains(id)))
             }
         };
+        let incoming = incoming.map(Vec::len);
         if keep_old {
-            let old = old_output.map(mem::take).unwrap_or_default();
-            let text = self.take_text();
+            let old = self.output_mut().map(mem::take).unwrap_or_default();
             new.insert("output".to_owned(), Value::Array(old));
-            new.insert("output_text".to_owned(), Value::String(text));
             self.snapshot = Some(Value::Object(new));
         } else {
             if incoming.is_none() {
                 new.insert("output".to_owned(), Value::Array(Vec::new()));
             }
-            new.insert("output_text".to_owned(), Value::String(String::new()));
             self.snapshot = Some(Value::Object(new));
             // The server's output: its positions are its indices.
             self.servers = (0..incoming.unwrap_or(0) as u64).map(Some).collect();
-            self.rebuild_text();
             self.live.clear();
             for i in 0..incoming.unwrap_or(0) {
                 self.item_parsed(i, terminal);
@@ -253,7 +229,6 @@ impl Model {
             self.take_index(ev.output_index());
             self.servers.push(ev.output_index());
         }
-        self.resplice_item(i);
         self.item_parsed(i, ev.kind() == EventKind::OutputItemDone);
         self.version += 1;
     }
@@ -330,9 +305,6 @@ impl Model {
                 *slot = part.clone();
             }
         }
-        if array == "content" {
-            self.resplice_item(i);
-        }
         self.version += 1;
     }
 
@@ -342,8 +314,7 @@ impl Model {
             // A delta without text, or a `.done` without its final value: keep what we have.
             return;
         };
-        // This is the hot path (one call per delta): the output is walked once, validating
-        // everything before changing anything.
+        // Everything is validated before anything changes.
         let first = match t {
             Target::Part { summary, .. } => {
                 matches!(if summary { ev.summary_index() } else { ev.content_index() }, None | Some(0))
@@ -367,17 +338,12 @@ impl Model {
             Target::Part { .. } => false,
         };
         let Some(output) = self.output_mut() else { return };
-        let Some((j, restructured)) = write_text(output, i, t, j, value, is_delta) else { return };
+        if write_text(output, i, t, j, value, is_delta).is_none() {
+            return;
+        }
         self.version += 1;
         if let Target::Item { field: "arguments" } = t {
             self.arguments_written(i, value, was_string, is_delta);
-        }
-        if let Target::Part { array: "content", field: "text", .. } = t {
-            if restructured {
-                self.resplice_item(i);
-            } else {
-                self.append_span(i, j, value);
-            }
         }
     }
 
@@ -418,26 +384,12 @@ impl Model {
         }
     }
 
-    // -- lookups ------------------------------------------------------------------------------
-
     fn output(&self) -> Option<&Vec<Value>> {
-        match &self.snapshot {
-            Some(Value::Object(o)) => match o.get("output") {
-                Some(Value::Array(a)) => Some(a),
-                _ => None,
-            },
-            _ => None,
-        }
+        self.snapshot.as_ref()?.get("output")?.as_array()
     }
 
     fn output_mut(&mut self) -> Option<&mut Vec<Value>> {
-        match &mut self.snapshot {
-            Some(Value::Object(o)) => match o.get_mut("output") {
-                Some(Value::Array(a)) => Some(a),
-                _ => None,
-            },
-            _ => None,
-        }
+        self.snapshot.as_mut()?.get_mut("output")?.as_array_mut()
     }
 
     fn item_mut(&mut self, i: usize) -> Option<&mut Value> {
@@ -446,8 +398,7 @@ impl Model {
 
     /// The position of the item the server calls `output_index` `idx`.
     fn position_of(&self, idx: u64) -> Option<usize> {
-        let dense = usize::try_from(idx).ok().filter(|&i| self.servers.get(i) == Some(&Some(idx)));
-        dense.or_else(|| self.servers.iter().position(|s| *s == Some(idx)))
+        self.servers.iter().position(|s| *s == Some(idx))
     }
 
     /// The position of the item whose `id` is `id`.
@@ -524,94 +475,6 @@ impl Model {
             _ => None,
         }
     }
-
-    // -- output_text ----------------------------------------------------------------------------
-
-    fn take_text(&mut self) -> String {
-        match &mut self.snapshot {
-            Some(Value::Object(o)) => match o.get_mut("output_text") {
-                Some(Value::String(s)) => mem::take(s),
-                _ => String::new(),
-            },
-            _ => String::new(),
-        }
-    }
-
-    fn put_text(&mut self, text: String) {
-        if let Some(Value::Object(o)) = &mut self.snapshot {
-            match o.get_mut("output_text") {
-                Some(slot) => *slot = Value::String(text),
-                None => {
-                    o.insert("output_text".to_owned(), Value::String(text));
-                }
-            }
-        }
-    }
-
-    /// Recomputes `output_text` and the spans from the whole output.
-    fn rebuild_text(&mut self) {
-        let mut text = self.take_text();
-        text.clear();
-        self.spans.clear();
-        if let Some(output) = self.output() {
-            let mut spans = Vec::new();
-            for (i, item) in output.iter().enumerate() {
-                collect_segments(item, i, &mut text, &mut spans);
-            }
-            self.spans = spans;
-        }
-        self.put_text(text);
-    }
-
-    /// Re-splices item `i`'s text into `output_text` after the item changed shape.
-    fn resplice_item(&mut self, i: usize) {
-        let lo = self.spans.partition_point(|s| s.item < i);
-        let hi = self.spans.partition_point(|s| s.item <= i);
-        let (Some(before), Some(old)) = (self.spans.get(..lo), self.spans.get(lo..hi)) else {
-            return self.rebuild_text();
-        };
-        let start: usize = before.iter().map(|s| s.len).sum();
-        let old_len: usize = old.iter().map(|s| s.len).sum();
-        let mut new_text = String::new();
-        let mut new_spans = Vec::new();
-        if let Some(item) = self.output().and_then(|o| o.get(i)) {
-            collect_segments(item, i, &mut new_text, &mut new_spans);
-        }
-        let mut text = self.take_text();
-        if text.get(start..start + old_len).is_none() {
-            self.put_text(text);
-            return self.rebuild_text();
-        }
-        text.replace_range(start..start + old_len, &new_text);
-        self.spans.splice(lo..hi, new_spans);
-        self.put_text(text);
-    }
-
-    /// A delta was appended to content part `j` of item `i`: mirror it in `output_text`.
-    fn append_span(&mut self, i: usize, j: usize, delta: &str) {
-        let Ok(k) = self.spans.binary_search_by(|s| (s.item, s.part).cmp(&(i, j))) else {
-            return; // not an output_text part of a message item
-        };
-        let last = k + 1 == self.spans.len();
-        let offset: usize = if last { usize::MAX } else { self.spans.iter().take(k + 1).map(|s| s.len).sum() };
-        let text = match &mut self.snapshot {
-            Some(Value::Object(o)) => match o.get_mut("output_text") {
-                Some(Value::String(s)) => s,
-                _ => return self.rebuild_text(),
-            },
-            _ => return,
-        };
-        if last {
-            text.push_str(delta);
-        } else if text.is_char_boundary(offset) {
-            text.insert_str(offset, delta);
-        } else {
-            return self.rebuild_text();
-        }
-        if let Some(s) = self.spans.get_mut(k) {
-            s.len += delta.len();
-        }
-    }
 }
 
 impl Model {
@@ -658,44 +521,22 @@ fn event_item_type(ev: &ResponseEvent) -> Option<&'static str> {
     if !known {
         return None;
     }
-    for (prefix, ty) in [
-        ("output_text.", "message"),
-        ("refusal.", "message"),
-        ("reasoning_text.", "reasoning"),
-        ("reasoning_summary_", "reasoning"),
-        ("function_call_arguments.", "function_call"),
-        ("mcp_call_arguments.", "mcp_call"),
-        ("mcp_call.", "mcp_call"),
-        ("mcp_list_tools.", "mcp_list_tools"),
-        ("custom_tool_call_input.", "custom_tool_call"),
-        ("code_interpreter_call_code.", "code_interpreter_call"),
-        ("code_interpreter_call.", "code_interpreter_call"),
-        ("web_search_call.", "web_search_call"),
-        ("file_search_call.", "file_search_call"),
-        ("image_generation_call.", "image_generation_call"),
-    ] {
-        if rest.starts_with(prefix) {
-            return Some(ty);
-        }
-    }
-    None
+    // event type prefix:item type
+    let prefixes = "output_text.:message refusal.:message reasoning_text.:reasoning reasoning_summary_:reasoning \
+        function_call_arguments.:function_call mcp_call_arguments.:mcp_call mcp_call.:mcp_call \
+        mcp_list_tools.:mcp_list_tools custom_tool_call_input.:custom_tool_call \
+        code_interpreter_call_code.:code_interpreter_call code_interpreter_call.:code_interpreter_call \
+        web_search_call.:web_search_call file_search_call.:file_search_call \
+        image_generation_call.:image_generation_call";
+    prefixes.split_whitespace().map(|p| p.split_once(':').unwrap()).find(|(p, _)| rest.starts_with(p)).map(|(_, ty)| ty)
 }
 
 /// Writes a text event's value into item `i` of `output` (`t`: where; `j`: the part index for
-/// [`Target::Part`]). `None`: the event does not fit (nothing changed); `Some((j, restructured))`:
-/// written into part `j` (0 for [`Target::Item`]), `restructured` when a part was created or
-/// the field replaced rather than appended to.
-fn write_text(
-    output: &mut [Value],
-    i: usize,
-    t: Target,
-    j: Option<u64>,
-    value: &str,
-    is_delta: bool,
-) -> Option<(usize, bool)> {
+/// [`Target::Part`]). `None`: the event does not fit (nothing changed).
+fn write_text(output: &mut [Value], i: usize, t: Target, j: Option<u64>, value: &str, is_delta: bool) -> Option<()> {
     let Some(Value::Object(item)) = output.get_mut(i) else { return None };
-    let (obj, field, j, created) = match t {
-        Target::Item { field } => (item, field, 0, false),
+    let (obj, field) = match t {
+        Target::Item { field } => (item, field),
         Target::Part { array, field, part_type, .. } => {
             let j = j.and_then(|j| usize::try_from(j).ok())?;
             let (parts_len, is_object) = match item.get(array) {
@@ -716,7 +557,7 @@ fn write_text(
                 parts.push(new_part(part_type, field));
             }
             match parts.get_mut(j) {
-                Some(Value::Object(p)) => (p, field, j, append),
+                Some(Value::Object(p)) => (p, field),
                 _ => return None,
             }
         }
@@ -724,32 +565,12 @@ fn write_text(
     if is_delta {
         if let Some(Value::String(s)) = obj.get_mut(field) {
             s.push_str(value);
-            return Some((j, created));
+            return Some(());
         }
     }
     // A `.done`, or a delta onto `null`/missing (a code interpreter call's `code`).
     obj.insert(field.to_owned(), Value::String(value.to_owned()));
-    Some((j, true))
-}
-
-/// The `output_text` parts of a `message` item: appends their texts to `text` and a span
-/// for each to `spans`.
-fn collect_segments(item: &Value, i: usize, text: &mut String, spans: &mut Vec<Span>) {
-    if item.get("type").and_then(Value::as_str) != Some("message") {
-        return;
-    }
-    let Some(Value::Array(content)) = item.get("content") else {
-        return;
-    };
-    for (j, part) in content.iter().enumerate() {
-        if part.get("type").and_then(Value::as_str) != Some("output_text") {
-            continue;
-        }
-        if let Some(t) = part.get("text").and_then(Value::as_str) {
-            text.push_str(t);
-            spans.push(Span { item: i, part: j, len: t.len() });
-        }
-    }
+    Some(())
 }
 
 /// `value[name]` as an array, created (or replacing `null`) when missing; `None` when `value`

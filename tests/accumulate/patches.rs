@@ -92,8 +92,7 @@ fn patches_rebuild_every_recorded_and_synthetic_stream_exactly() {
         let r = read_all(&name(p), &evs);
         assert_eq!(r.full.snapshot(), r.json.as_ref());
         // Dropping the `.done` events (deltas alone) and replaying events: still the same.
-        let lean: Vec<_> = evs.iter().filter(|e| !is_done_event(e.kind())).cloned().collect();
-        read_all(&format!("{} (deltas only)", name(p)), &lean);
+        read_all(&format!("{} (deltas only)", name(p)), &deltas_only(&evs));
         let twice: Vec<_> = evs.iter().flat_map(|e| [e.clone(), e.clone()]).collect();
         read_all(&format!("{} (every event twice)", name(p)), &twice);
     }
@@ -231,59 +230,56 @@ proptest! {
     }
 }
 
+/// Feeds each event of `table` (lines: an event, then the exact patch JSON it writes; `//` lines
+/// are comments) to `acc`.
+fn patch_steps(acc: &mut Accumulator, table: &str) {
+    let lines: Vec<&str> = table.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("//")).collect();
+    assert_eq!(lines.len() % 2, 0, "events and patches in pairs");
+    let mut out = String::new();
+    for pair in lines.chunks(2) {
+        let (event, want) = (pair[0], pair[1]);
+        acc.push(&ev(serde_json::from_str(event).expect("an event")));
+        out.clear();
+        acc.write_patches_json(&mut out);
+        assert_eq!(out, want, "after {event}");
+    }
+}
+
 #[test]
 fn the_patch_encoding() {
     let mut acc = Accumulator::without_snapshot();
-    let mut out = String::new();
-    let mut step = |acc: &mut Accumulator, e: Value| {
-        acc.push(&ev(e));
-        out.clear();
-        acc.write_patches_json(&mut out);
-        out.clone()
-    };
-    assert_eq!(
-        step(&mut acc, json!({"type":"response.created","response":{"id":"r","output":[]}})),
-        r#"[["r",0],["j",["output_text"],[]]]"#
+    patch_steps(
+        &mut acc,
+        r#"
+        {"type":"response.created","response":{"id":"r","output":[]}}
+        [["r",0],["j",["output_text"],[]]]
+        {"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m"}}
+        [["t",["output",0],"item"]]
+        {"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"Hi"}
+        [["s",["output",0,"content"],[]],["s",["output",0,"content",0],{"annotations":[],"text":"","type":"output_text"}],["a",["output",0,"content",0,"text"],"delta"],["a",["output_text"],"delta"]]
+        {"type":"response.output_text.delta","item_id":"m","content_index":0,"delta":"!"}
+        [["a",["output",0,"content",0,"text"],"delta"],["a",["output_text"],"delta"]]
+        {"type":"response.output_text.done","output_index":0,"content_index":0,"text":"Hi!"}
+        [["t",["output",0,"content",0,"text"],"text"],["j",["output_text"],[["output",0,"content",0,"text"]]]]
+        {"type":"response.web_search_call.searching","item_id":"m","output_index":0}
+        [["s",["output",0,"status"],"searching"]]
+        // An item never announced is created; it takes over the output index.
+        {"type":"response.web_search_call.searching","item_id":"ws","output_index":0}
+        [["s",["output",1],{"id":"ws","status":"in_progress","type":"web_search_call"}],["s",["output",1,"status"],"searching"]]
+        {"type":"response.in_progress","response":{"id":"r","output":[]}}
+        [["r",1]]
+        {"type":"keepalive"}
+        []
+        "#,
     );
-    assert_eq!(
-        step(
-            &mut acc,
-            json!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m"}})
-        ),
-        r#"[["t",["output",0],"item"]]"#
-    );
-    assert_eq!(
-        step(&mut acc, json!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"Hi"})),
-        r#"[["s",["output",0,"content"],[]],["s",["output",0,"content",0],{"annotations":[],"text":"","type":"output_text"}],["a",["output",0,"content",0,"text"],"delta"],["a",["output_text"],"delta"]]"#
-    );
-    assert_eq!(
-        step(&mut acc, json!({"type":"response.output_text.delta","item_id":"m","content_index":0,"delta":"!"})),
-        r#"[["a",["output",0,"content",0,"text"],"delta"],["a",["output_text"],"delta"]]"#
-    );
-    assert_eq!(
-        step(&mut acc, json!({"type":"response.output_text.done","output_index":0,"content_index":0,"text":"Hi!"})),
-        r#"[["t",["output",0,"content",0,"text"],"text"],["j",["output_text"],[["output",0,"content",0,"text"]]]]"#
-    );
-    assert_eq!(
-        step(&mut acc, json!({"type":"response.web_search_call.searching","item_id":"m","output_index":0})),
-        r#"[["s",["output",0,"status"],"searching"]]"#
-    );
-    // An item never announced is created; it takes over the output index.
-    assert_eq!(
-        step(&mut acc, json!({"type":"response.web_search_call.searching","item_id":"ws","output_index":0})),
-        r#"[["s",["output",1],{"id":"ws","status":"in_progress","type":"web_search_call"}],["s",["output",1,"status"],"searching"]]"#
-    );
-    assert_eq!(
-        step(&mut acc, json!({"type":"response.in_progress","response":{"id":"r","output":[]}})),
-        r#"[["r",1]]"#
-    );
-    assert_eq!(step(&mut acc, json!({"type":"keepalive"})), "[]");
     assert!(acc.patches().is_empty());
     // Before any lifecycle event, an output event starts the snapshot.
-    let mut acc = Accumulator::without_snapshot();
-    assert_eq!(
-        step(&mut acc, json!({"type":"response.refusal.delta","item_id":"m","delta":"No"})),
-        r#"[["s",[],{"object":"response","output":[],"output_text":"","status":"in_progress"}],["s",["output",0],{"content":[],"id":"m","role":"assistant","status":"in_progress","type":"message"}],["s",["output",0,"content",0],{"refusal":"","type":"refusal"}],["a",["output",0,"content",0,"refusal"],"delta"]]"#
+    patch_steps(
+        &mut Accumulator::without_snapshot(),
+        r#"
+        {"type":"response.refusal.delta","item_id":"m","delta":"No"}
+        [["s",[],{"object":"response","output":[],"output_text":"","status":"in_progress"}],["s",["output",0],{"content":[],"id":"m","role":"assistant","status":"in_progress","type":"message"}],["s",["output",0,"content",0],{"refusal":"","type":"refusal"}],["a",["output",0,"content",0,"refusal"],"delta"]]
+        "#,
     );
     // Cat is for other producers; its text is a JSON string literal.
     let mut out = String::new();

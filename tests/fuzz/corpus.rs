@@ -1,10 +1,10 @@
 //! The seed corpus: the recorded streams of real servers (`../shared/fixtures/recorded`, read
 //! from there, never copied) and the repository's own SSE fixtures, as bytes and as events.
 
-use std::path::{Path, PathBuf};
-
 use cometapi_responses::event::EventKind;
 use cometapi_responses::sse::{self, Event};
+
+use crate::recordings;
 
 pub struct Stream {
     pub bytes: Vec<u8>,
@@ -19,19 +19,9 @@ pub struct Corpus {
 
 impl Corpus {
     pub fn load() -> Corpus {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let recorded = root.join("../shared/fixtures/recorded");
-        let mut files = sse_files(&recorded);
-        if files.is_empty() {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true: no recorded streams at {}",
-                recorded.display()
-            );
-            eprintln!("fuzz: SKIPPED the recorded streams (none at {})", recorded.display());
-        }
-        files.extend(sse_files(&root.join("tests/fixtures/sse")));
-        files.extend(sse_files(&root.join("tests/fixtures/responses")));
+        let mut files = recordings::shared(recordings::RECORDED).unwrap_or_default();
+        files.extend(recordings::sse_files(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sse")));
+        files.extend(recordings::sse_files(recordings::SYNTHETIC));
         assert!(!files.is_empty(), "no SSE fixtures found");
         let mut streams = Vec::new();
         for f in files {
@@ -51,14 +41,6 @@ impl Corpus {
         }
         Corpus { streams, types }
     }
-}
-
-fn sse_files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut v: Vec<PathBuf> =
-        rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "sse")).collect();
-    v.sort();
-    v
 }
 
 /// The value of the first `"type":"…"` in a data text (no escapes), if any.

@@ -138,28 +138,25 @@ fn serialise(rng: &mut Rng, evs: &[Ev]) -> Vec<u8> {
     if rng.one_in(20) {
         out.extend_from_slice("\u{feff}".as_bytes());
     }
+    let line = |out: &mut Vec<u8>, parts: &[&[u8]]| {
+        parts.iter().for_each(|p| out.extend_from_slice(p));
+        out.extend_from_slice(eol);
+    };
     for e in evs {
         if rng.one_in(20) {
-            out.extend_from_slice(b": keep-alive");
-            out.extend_from_slice(eol);
+            line(&mut out, &[b": keep-alive"]);
         }
         if rng.one_in(12) {
-            out.extend_from_slice(format!("id: {}", rng.below(1000)).as_bytes());
-            out.extend_from_slice(eol);
+            line(&mut out, &[format!("id: {}", rng.below(1000)).as_bytes()]);
         }
         if rng.one_in(30) {
-            out.extend_from_slice(format!("retry: {}", rng.below(100_000)).as_bytes());
-            out.extend_from_slice(eol);
+            line(&mut out, &[format!("retry: {}", rng.below(100_000)).as_bytes()]);
         }
         if e.name != "message" || rng.one_in(10) {
-            out.extend_from_slice(b"event: ");
-            out.extend_from_slice(e.name.as_bytes());
-            out.extend_from_slice(eol);
+            line(&mut out, &[b"event: ", e.name.as_bytes()]);
         }
-        for line in e.data.split('\n') {
-            out.extend_from_slice(if rng.one_in(10) { b"data:" } else { b"data: " });
-            out.extend_from_slice(line.as_bytes());
-            out.extend_from_slice(eol);
+        for l in e.data.split('\n') {
+            line(&mut out, &[if rng.one_in(10) { b"data:" } else { b"data: " }, l.as_bytes()]);
         }
         out.extend_from_slice(eol);
     }
@@ -211,87 +208,30 @@ fn type_value(data: &str) -> Option<&str> {
     data.get(start..start + len)
 }
 
+#[rustfmt::skip]
 const NUMBERS: &[&str] = &[
-    "0",
-    "1",
-    "-1",
-    "-0",
-    "1.5",
-    "1e2",
-    "1e400",
-    "-1e400",
-    "1E+999",
-    "2e308",
-    "1.7976931348623157e308",
-    "1.7976931348623159e308",
-    "1e-400",
-    "4294967296",
-    "9007199254740993",
-    "18446744073709551615",
-    "18446744073709551616",
-    "-9223372036854775809",
-    "01",
-    "1.",
-    "1e",
-    "-",
-    ".5",
-    "1e99999999999999999999",
+    "0", "1", "-1", "-0", "1.5", "1e2", "1e400", "-1e400", "1E+999", "2e308", "1.7976931348623157e308",
+    "1.7976931348623159e308", "1e-400", "4294967296", "9007199254740993", "18446744073709551615",
+    "18446744073709551616", "-9223372036854775809", "01", "1.", "1e", "-", ".5", "1e99999999999999999999",
 ];
 
+#[rustfmt::skip]
 const STRINGS: &[&str] = &[
-    "",
-    "x",
-    "\\ud800",
-    "\\udc00",
-    "a\\ud83d",
-    "\\ud83d\\ude80",
-    "\\ud83d\\u0041",
-    "\\ud83d\\ud83d\\ude80",
-    "\\u0000",
-    "\\u00e9",
-    "\\u00g9",
-    "\\u12",
-    "\\\"",
-    "\\\\",
-    "\\/\\b\\f\\n\\r\\t",
-    "\\x",
-    "\\",
-    "\u{1}",
-    "\t",
-    "é日本🚀",
-    "\u{feff}",
-    "msg_0",
-    "response.output_text.delta",
+    "", "x", "\\ud800", "\\udc00", "a\\ud83d", "\\ud83d\\ude80", "\\ud83d\\u0041", "\\ud83d\\ud83d\\ude80", "\\u0000",
+    "\\u00e9", "\\u00g9", "\\u12", "\\\"", "\\\\", "\\/\\b\\f\\n\\r\\t", "\\x", "\\", "\u{1}", "\t", "é日本🚀", "\u{feff}",
+    "msg_0", "response.output_text.delta",
 ];
+
+#[rustfmt::skip]
+const INDEX_VALUES: &[&str] = &["0", "1", "2", "7", "999999999", "-1", "1.0", "1e400", "\"0\"", "null", "18446744073709551616"];
 
 const INDEX_KEYS: &[&str] = &["output_index", "content_index", "summary_index", "annotation_index", "sequence_number"];
 
+#[rustfmt::skip]
 const KEYS: &[&str] = &[
-    "type",
-    "delta",
-    "text",
-    "item_id",
-    "output_index",
-    "content_index",
-    "summary_index",
-    "annotation_index",
-    "sequence_number",
-    "response",
-    "item",
-    "part",
-    "annotation",
-    "error",
-    "code",
-    "message",
-    "param",
-    "refusal",
-    "arguments",
-    "input",
-    "output",
-    "content",
-    "status",
-    "id",
-    "__proto__",
+    "type", "delta", "text", "item_id", "output_index", "content_index", "summary_index", "annotation_index",
+    "sequence_number", "response", "item", "part", "annotation", "error", "code", "message", "param", "refusal",
+    "arguments", "input", "output", "content", "status", "id", "__proto__",
 ];
 
 const VALUES: &[&str] =
@@ -358,19 +298,7 @@ pub fn mutate_json(rng: &mut Rng, corpus: &Corpus, text: &mut String) {
             let of: Vec<_> =
                 spans.members.iter().filter(|m| INDEX_KEYS.contains(&&text[m.key.0..m.key.1])).copied().collect();
             if let Some(m) = of.get(rng.below(of.len())) {
-                let v = *rng.pick(&[
-                    "0",
-                    "1",
-                    "2",
-                    "7",
-                    "999999999",
-                    "-1",
-                    "1.0",
-                    "1e400",
-                    "\"0\"",
-                    "null",
-                    "18446744073709551616",
-                ]);
+                let v = *rng.pick(INDEX_VALUES);
                 replace(text, m.value.start, m.value.end, v);
             }
         }
@@ -415,31 +343,10 @@ pub fn mutate_json(rng: &mut Rng, corpus: &Corpus, text: &mut String) {
     }
 }
 
+#[rustfmt::skip]
 const TOKENS: &[&[u8]] = &[
-    b"\n",
-    b"\r",
-    b"\r\n",
-    b"\n\n",
-    b":",
-    b": ",
-    b"data: ",
-    b"data:",
-    b"event: ",
-    b"id: ",
-    b"id: \0",
-    b"retry: 5\n",
-    b"\xEF\xBB\xBF",
-    b"\xEF\xBB",
-    b"\0",
-    b"\xFF",
-    b"\xC3",
-    b"{",
-    b"}",
-    b"\"",
-    b"\\",
-    b"[DONE]",
-    b",",
-    b"\\u",
+    b"\n", b"\r", b"\r\n", b"\n\n", b":", b": ", b"data: ", b"data:", b"event: ", b"id: ", b"id: \0", b"retry: 5\n",
+    b"\xEF\xBB\xBF", b"\xEF\xBB", b"\0", b"\xFF", b"\xC3", b"{", b"}", b"\"", b"\\", b"[DONE]", b",", b"\\u",
     b"\\ud800",
 ];
 

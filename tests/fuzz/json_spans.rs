@@ -59,31 +59,14 @@ impl Scanner<'_> {
     }
 
     fn value(&mut self, i: usize, depth: usize) -> Option<Span> {
-        let kind;
-        let end = match *self.b.get(i)? {
-            b'{' if depth < MAX_DEPTH => {
-                kind = Kind::Object;
-                self.object(i, depth)?
-            }
-            b'[' if depth < MAX_DEPTH => {
-                kind = Kind::Array;
-                self.array(i, depth)?
-            }
-            b'"' => {
-                kind = Kind::String;
-                self.string(i)?
-            }
-            b'-' | b'0'..=b'9' => {
-                kind = Kind::Number;
-                let n = self.b[i..]
-                    .iter()
-                    .take_while(|c| matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
-                    .count();
-                i + n
-            }
+        let number = |c: &u8| matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E');
+        let (kind, end) = match *self.b.get(i)? {
+            b'{' if depth < MAX_DEPTH => (Kind::Object, self.object(i, depth)?),
+            b'[' if depth < MAX_DEPTH => (Kind::Array, self.array(i, depth)?),
+            b'"' => (Kind::String, self.string(i)?),
+            b'-' | b'0'..=b'9' => (Kind::Number, i + self.b[i..].iter().take_while(|c| number(c)).count()),
             b't' | b'f' | b'n' => {
-                kind = Kind::Literal;
-                i + self.b[i..].iter().take_while(|c| c.is_ascii_lowercase()).count()
+                (Kind::Literal, i + self.b[i..].iter().take_while(|c| c.is_ascii_lowercase()).count())
             }
             _ => return None,
         };

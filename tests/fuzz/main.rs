@@ -22,6 +22,8 @@ mod corpus;
 mod crash;
 mod gen;
 mod json_spans;
+#[path = "../common/recordings.rs"]
+mod recordings;
 mod rng;
 mod targets;
 mod tool_loop;
@@ -96,15 +98,9 @@ fn fuzz() {
                 let small = crash::minimise(target, &input, &failure);
                 let what = format!("panic: {}\nat: {}", failure.message, failure.location);
                 seen.1 = crash::save(target, &small, &what, own);
-                eprintln!(
-                    "fuzz: FOUND in {} (execution {i}, {} -> {} bytes): {} at {}\n      written to {}",
-                    target.name(),
-                    input.len(),
-                    small.len(),
-                    failure.message.chars().take(300).collect::<String>(),
-                    failure.location,
-                    seen.1.display()
-                );
+                let (name, message) = (target.name(), failure.message.chars().take(300).collect::<String>());
+                let (from, to, at, path) = (input.len(), small.len(), &failure.location, seen.1.display());
+                eprintln!("fuzz: FOUND in {name} (execution {i}, {from} -> {to} bytes): {message} at {at}\n      written to {path}");
                 if findings.len() >= MAX_FINDINGS {
                     break;
                 }

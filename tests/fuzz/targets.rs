@@ -1,4 +1,4 @@
-//! The four fuzz targets. Each takes one input (bytes, libFuzzer style: a short control header,
+//! The fuzz targets (`tool_loop`: `tool_loop.rs`). Each takes one input (bytes, libFuzzer style: a short control header,
 //! then the body) and asserts its properties; a failed assertion is a finding like any panic.
 //!
 //! 1. `sse`: the parser gives the same events, error, `retry` and last event ID for one-shot
@@ -32,15 +32,10 @@ use crate::rng::Rng;
 pub mod reached {
     use std::sync::atomic::{AtomicU64, Ordering};
 
+    #[rustfmt::skip]
     pub const NAMES: [&str; 9] = [
-        "decode: fast path",
-        "decode: general path ok",
-        "decode: rejected",
-        "decode: beyond f64 or lone surrogate",
-        "sse: size error",
-        "stream: completed/incomplete",
-        "stream: api error",
-        "stream: stream error",
+        "decode: fast path", "decode: general path ok", "decode: rejected", "decode: beyond f64 or lone surrogate",
+        "sse: size error", "stream: completed/incomplete", "stream: api error", "stream: stream error",
         "accumulate: snapshot",
     ];
     pub static COUNTS: [AtomicU64; 9] = [const { AtomicU64::new(0) }; 9];
@@ -74,14 +69,7 @@ impl Target {
         [Target::Sse, Target::Decode, Target::Accumulate, Target::Stream, Target::Bridge, Target::ToolLoop];
 
     pub fn name(self) -> &'static str {
-        match self {
-            Target::Sse => "sse",
-            Target::Decode => "decode",
-            Target::Accumulate => "accumulate",
-            Target::Stream => "stream",
-            Target::Bridge => "bridge",
-            Target::ToolLoop => "tool_loop",
-        }
+        ["sse", "decode", "accumulate", "stream", "bridge", "tool_loop"][self as usize]
     }
 
     pub fn from_name(name: &str) -> Option<Target> {
@@ -113,7 +101,7 @@ impl Target {
 }
 
 /// The first 8 bytes as a seed (for chunkings and options), and the rest.
-fn control(input: &[u8]) -> (Rng, &[u8]) {
+pub fn control(input: &[u8]) -> (Rng, &[u8]) {
     let n = input.len().min(8);
     let mut seed = [0u8; 8];
     seed[..n].copy_from_slice(&input[..n]);
@@ -144,7 +132,6 @@ fn chunks<'a>(rng: &mut Rng, body: &'a [u8]) -> Vec<&'a [u8]> {
     out
 }
 
-// ---------------------------------------------------------------------------------------------
 // 1. SSE parser
 
 #[derive(Debug, PartialEq)]
@@ -194,7 +181,6 @@ fn sse_target(input: &[u8]) {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
 // 2. Event decoder
 
 const SSE_NAMES: [&str; 6] = ["message", "message", "message", "keepalive", "error", "response.output_text.delta"];
@@ -276,7 +262,6 @@ fn nesting(text: &str) -> usize {
     max
 }
 
-// ---------------------------------------------------------------------------------------------
 // 3. Accumulator
 
 fn accumulate_target(input: &[u8]) {
@@ -302,7 +287,6 @@ fn accumulate_target(input: &[u8]) {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
 // 4. Stream state machine
 
 #[derive(Debug, PartialEq)]
@@ -359,7 +343,6 @@ fn stream_target(input: &[u8]) {
     assert_eq!(one, many, "one-shot and chunked streams differ");
 }
 
-// ---------------------------------------------------------------------------------------------
 // 5. Bridge-style streams
 
 /// The ids of the snapshot's items (`null` for an item without one).
@@ -390,17 +373,9 @@ fn bridge_target(input: &[u8]) {
         }
         let snap = acc.snapshot();
         let k = ev.kind();
-        let writes = !k.is_lifecycle()
-            && !matches!(
-                k,
-                EventKind::Keepalive
-                    | EventKind::Other
-                    | EventKind::Error
-                    | EventKind::AudioDelta
-                    | EventKind::AudioDone
-                    | EventKind::AudioTranscriptDelta
-                    | EventKind::AudioTranscriptDone
-            );
+        use EventKind as K;
+        let silent = [K::Keepalive, K::Other, K::Error, K::AudioDelta, K::AudioDone, K::AudioTranscriptDelta];
+        let writes = !k.is_lifecycle() && !silent.contains(&k) && k != K::AudioTranscriptDone;
         if writes {
             assert!(snap.is_some(), "no snapshot after `{}`", ev.event_type());
         }

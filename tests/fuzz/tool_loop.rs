@@ -62,11 +62,7 @@ fn response(rng: &mut Rng) -> Value {
 }
 
 pub fn target(input: &[u8]) {
-    let n = input.len().min(8);
-    let mut seed = [0u8; 8];
-    seed[..n].copy_from_slice(&input[..n]);
-    let mut rng = Rng::new(u64::from_le_bytes(seed));
-    let body = &input[n..];
+    let (mut rng, body) = crate::targets::control(input);
     let responses = match serde_json::from_slice(body) {
         Ok(Value::Array(list)) => list,
         Ok(other) => vec![other],

@@ -4,11 +4,8 @@
 // CompiledWasm module), and proxies to the mock backend, which requires the secret key.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { PAGE_SCRIPT, PKG, SECRET, checkStreamed, launchChromium, pageResult, startDevServer, watchPage } from './lib.mjs';
-import { bundleExample, startWorker as startBundle } from './worker-lib.mjs';
+import { PAGE_SCRIPT, SECRET, finalOf, launchChromium, listen, pkgNode, sleep, startDevServer, streamsInPage } from './lib.mjs';
+import { bundleExample, sseEvents, startWorker as startBundle } from './worker-lib.mjs';
 
 const ORIGIN = 'https://app.example';
 const WORKER = 'http://worker.test/v1/responses';
@@ -29,6 +26,16 @@ function startWorker(bindings) {
   });
 }
 
+/** Runs `fn(worker)` with a Worker of these bindings, disposed of afterwards. */
+async function withWorker(bindings, fn) {
+  const worker = await startWorker(bindings);
+  try {
+    return await fn(worker);
+  } finally {
+    await worker.dispose();
+  }
+}
+
 before(async () => {
   bundle = await bundleExample('worker');
   mock = await startDevServer({ delayMs: 40, requireKey: SECRET });
@@ -39,6 +46,10 @@ after(async () => {
   await mf?.dispose();
   await mock?.close();
 });
+
+/** A request body sent in these chunks, without content-length. */
+const chunked = (parts) => new ReadableStream({ start: (c) => (parts.forEach((p) => c.enqueue(p)), c.close()) });
+const JSON_TYPE = { 'content-type': 'application/json' };
 
 async function call(instance, { method = 'POST', origin = ORIGIN, body, headers = {}, ...init } = {}) {
   const h = { ...headers };
@@ -67,7 +78,7 @@ test('streams the upstream SSE through incrementally, with the secret key added 
   const t0 = performance.now();
   const res = await mf.dispatchFetch(WORKER, {
     method: 'POST',
-    headers: { origin: ORIGIN, 'content-type': 'application/json' },
+    headers: { origin: ORIGIN, ...JSON_TYPE },
     body: JSON.stringify({ model: 'gpt-5.4', input: 'Stream through the Worker', stream: true }),
   });
   assert.equal(res.status, 200);
@@ -86,17 +97,12 @@ test('streams the upstream SSE through incrementally, with the secret key added 
   assert.ok(times.at(-1) - times[0] > 200, `first to last chunk: ${(times.at(-1) - times[0]).toFixed(0)} ms`);
 
   // in order, complete, and parseable by the package itself
-  const events = text
-    .split('\n\n')
-    .filter((block) => block.includes('data: '))
-    .map((block) => JSON.parse(block.split('\n').find((l) => l.startsWith('data: ')).slice(6)));
+  const events = sseEvents(text).map((e) => e.data);
   assert.equal(events[0].type, 'response.created');
   assert.equal(events.at(-1).type, 'response.completed');
   const seqs = events.map((e) => e.sequence_number);
   assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i), 'sequence numbers in order, none missing');
-  const { ResponseStream } = await import(pathToFileURL(join(PKG, 'node.js')).href);
-  const parsed = ResponseStream.fromReadableStream(new Blob([text]).stream());
-  const final = await parsed.finalResponse();
+  const final = await finalOf(text);
   assert.equal(final.status, 'completed');
   assert.equal(final.output_text, events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join(''));
 
@@ -133,50 +139,27 @@ test('refuses what it should, in the API error shape, without calling the upstre
   const before = mock.requests.length;
   const body = { model: 'gpt-5.4', input: 'hi' };
 
-  let r = await call(mf, { origin: 'https://evil.example', body });
-  assert.equal(r.res.status, 403);
-  assertApiError(r.json, { code: 'origin_not_allowed' });
-  assert.equal(r.res.headers.get('access-control-allow-origin'), null);
+  const big = new TextEncoder().encode(JSON.stringify({ model: 'gpt-5.4', input: 'x'.repeat(70 * 1024) }));
+  const refusals = [
+    // [request, status, code, param, access-control-allow-origin]
+    [{ origin: 'https://evil.example', body }, 403, 'origin_not_allowed', null, null],
+    [{ origin: null, body }, 403, 'origin_required'],
+    [{ body: { model: 'gpt-4-expensive', input: 'hi' } }, 400, 'model_not_allowed', 'model', ORIGIN], // readable by the allowed page
+    [{ body: { input: 'no model' } }, 400, 'missing_required_parameter', 'model'],
+    [{ body: new TextDecoder().decode(big), headers: JSON_TYPE }, 413, 'request_too_large'], // over the limit by content-length
+    // no content-length (chunked): the limit holds on the bytes actually read
+    [{ body: chunked(Array.from({ length: Math.ceil(big.length / 8192) }, (_, i) => big.subarray(i * 8192, (i + 1) * 8192))), duplex: 'half', headers: JSON_TYPE }, 413, 'request_too_large'],
+    [{ body: '{"model": "gpt-5.4", ', headers: JSON_TYPE }, 400, 'invalid_json'],
+    [{ body: JSON.stringify(body), headers: { 'content-type': 'text/plain' } }, 415, 'unsupported_media_type'],
+  ];
+  for (const [init, status, code, param = null, allowOrigin] of refusals) {
+    const r = await call(mf, init);
+    assert.equal(r.res.status, status, code);
+    assertApiError(r.json, { code, param });
+    if (allowOrigin !== undefined) assert.equal(r.res.headers.get('access-control-allow-origin'), allowOrigin);
+  }
 
-  r = await call(mf, { origin: null, body });
-  assert.equal(r.res.status, 403);
-  assertApiError(r.json, { code: 'origin_required' });
-
-  r = await call(mf, { body: { model: 'gpt-4-expensive', input: 'hi' } });
-  assert.equal(r.res.status, 400);
-  assertApiError(r.json, { code: 'model_not_allowed', param: 'model' });
-  assert.equal(r.res.headers.get('access-control-allow-origin'), ORIGIN, 'readable by the allowed page');
-
-  r = await call(mf, { body: { input: 'no model' } });
-  assert.equal(r.res.status, 400);
-  assertApiError(r.json, { code: 'missing_required_parameter', param: 'model' });
-
-  const big = JSON.stringify({ model: 'gpt-5.4', input: 'x'.repeat(70 * 1024) });
-  r = await call(mf, { body: big, headers: { 'content-type': 'application/json' } });
-  assert.equal(r.res.status, 413, 'over the limit by content-length');
-  assertApiError(r.json, { code: 'request_too_large' });
-
-  // no content-length (chunked): the limit holds on the bytes actually read
-  const bytes = new TextEncoder().encode(big);
-  const chunked = new ReadableStream({
-    start(c) {
-      for (let i = 0; i < bytes.length; i += 8192) c.enqueue(bytes.subarray(i, i + 8192));
-      c.close();
-    },
-  });
-  r = await call(mf, { body: chunked, duplex: 'half', headers: { 'content-type': 'application/json' } });
-  assert.equal(r.res.status, 413, 'over the limit by bytes read');
-  assertApiError(r.json, { code: 'request_too_large' });
-
-  r = await call(mf, { body: '{"model": "gpt-5.4", ', headers: { 'content-type': 'application/json' } });
-  assert.equal(r.res.status, 400);
-  assertApiError(r.json, { code: 'invalid_json' });
-
-  r = await call(mf, { body: JSON.stringify(body), headers: { 'content-type': 'text/plain' } });
-  assert.equal(r.res.status, 415);
-  assertApiError(r.json, { code: 'unsupported_media_type' });
-
-  r = await call(mf, { method: 'GET' });
+  let r = await call(mf, { method: 'GET' });
   assert.equal(r.res.status, 405);
 
   r = await mf.dispatchFetch('http://worker.test/v1/models', { headers: { origin: ORIGIN } });
@@ -188,21 +171,13 @@ test('refuses what it should, in the API error shape, without calling the upstre
 
 test('a body within the limit sent without content-length is accepted', async () => {
   const bytes = new TextEncoder().encode(JSON.stringify({ model: 'gpt-5.4', input: 'y'.repeat(10_000) }));
-  const chunked = new ReadableStream({
-    start(c) {
-      c.enqueue(bytes.subarray(0, 5000));
-      c.enqueue(bytes.subarray(5000));
-      c.close();
-    },
-  });
-  const { res, json } = await call(mf, { body: chunked, duplex: 'half', headers: { 'content-type': 'application/json' } });
+  const { res, json } = await call(mf, { body: chunked([bytes.subarray(0, 5000), bytes.subarray(5000)]), duplex: 'half', headers: JSON_TYPE });
   assert.equal(res.status, 200);
   assert.equal(json.status, 'completed');
 });
 
 test('MAX_OUTPUT_TOKENS caps max_output_tokens: more is refused, none gets the cap', async () => {
-  const capped = await startWorker({ MAX_OUTPUT_TOKENS: '100' });
-  try {
+  await withWorker({ MAX_OUTPUT_TOKENS: '100' }, async (capped) => {
     const over = await call(capped, { body: { model: 'gpt-5.4', input: 'hi', max_output_tokens: 500 } });
     assert.equal(over.res.status, 400);
     assertApiError(over.json, { code: 'max_output_tokens_not_allowed', param: 'max_output_tokens' });
@@ -211,9 +186,7 @@ test('MAX_OUTPUT_TOKENS caps max_output_tokens: more is refused, none gets the c
     assert.equal(ok.res.status, 200);
     const sent = mock.requests.slice(before).find((r) => r.path === '/v1/responses');
     assert.equal(sent.body.max_output_tokens, 100);
-  } finally {
-    await capped.dispose();
-  }
+  });
 });
 
 test('cost parameters are refused unless configured: background, built-in tools, stored prompts, priority tiers', async () => {
@@ -246,8 +219,7 @@ test('cost parameters are refused unless configured: background, built-in tools,
     assert.equal(mock.requests.length, n + 1, `${JSON.stringify(extra)} reached the upstream`);
   }
 
-  const open = await startWorker({ ALLOW_BACKGROUND: 'true', ALLOW_BUILTIN_TOOLS: 'web_search,code_interpreter', ALLOW_PROMPTS: 'true', ALLOWED_SERVICE_TIERS: 'auto,priority' });
-  try {
+  await withWorker({ ALLOW_BACKGROUND: 'true', ALLOW_BUILTIN_TOOLS: 'web_search,code_interpreter', ALLOW_PROMPTS: 'true', ALLOWED_SERVICE_TIERS: 'auto,priority' }, async (open) => {
     for (const extra of [{ background: true }, { tools: [{ type: 'web_search' }], tool_choice: { type: 'code_interpreter' } }, { prompt: { id: 'pmpt_123' } }, { service_tier: 'priority' }]) {
       const n = mock.requests.length;
       const { json } = await call(open, { body: { ...base, ...extra } });
@@ -259,17 +231,12 @@ test('cost parameters are refused unless configured: background, built-in tools,
     assertApiError(r.json, { code: 'tool_not_allowed', param: 'tools[0].type' });
     r = await call(open, { body: { ...base, service_tier: 'flex' } });
     assertApiError(r.json, { code: 'service_tier_not_allowed', param: 'service_tier' });
-  } finally {
-    await open.dispose();
-  }
-  const any = await startWorker({ ALLOW_BUILTIN_TOOLS: 'true' });
-  try {
+  });
+  await withWorker({ ALLOW_BUILTIN_TOOLS: 'true' }, async (any) => {
     const n = mock.requests.length;
     await call(any, { body: { ...base, tools: [{ type: 'image_generation' }, { type: 'file_search', vector_store_ids: ['vs_1'] }] } });
     assert.equal(mock.requests.length, n + 1, '"true" allows every built-in tool');
-  } finally {
-    await any.dispose();
-  }
+  });
 });
 
 test('inline attachments: refused by default, then within MAX_ATTACHMENT_BYTES and ATTACHMENT_MIME_TYPES', async () => {
@@ -288,8 +255,7 @@ test('inline attachments: refused by default, then within MAX_ATTACHMENT_BYTES a
   assert.equal(r.res.status, 200, JSON.stringify(r.json));
   assert.equal(mock.requests.length, before + 1);
 
-  const open = await startWorker({ MAX_ATTACHMENT_BYTES: String(100 * 1024) });
-  try {
+  await withWorker({ MAX_ATTACHMENT_BYTES: String(100 * 1024) }, async (open) => {
     // 90 KiB of image (120 KiB of base64) in a body whose limit is 64 KiB: the attachment has its own
     const n = mock.requests.length;
     r = await call(open, { body: body(image(big)) });
@@ -309,18 +275,13 @@ test('inline attachments: refused by default, then within MAX_ATTACHMENT_BYTES a
       assertApiError(r.json, { code, param });
     }
     assert.equal(mock.requests.length, n + 1, 'no refused request reached the upstream');
-  } finally {
-    await open.dispose();
-  }
-  const pdfOnly = await startWorker({ MAX_ATTACHMENT_BYTES: '1000', ATTACHMENT_MIME_TYPES: 'application/pdf' });
-  try {
+  });
+  await withWorker({ MAX_ATTACHMENT_BYTES: '1000', ATTACHMENT_MIME_TYPES: 'application/pdf' }, async (pdfOnly) => {
     r = await call(pdfOnly, { body: body(image(png)) });
     assertApiError(r.json, { code: 'attachment_type_not_allowed', param: 'input[0].content[1].image_url' });
     r = await call(pdfOnly, { body: body({ type: 'input_file', filename: 'a.pdf', file_data: `data:application/pdf;base64,${b64(new TextEncoder().encode('%PDF-1.4'))}` }) });
     assert.equal(r.res.status, 200, JSON.stringify(r.json));
-  } finally {
-    await pdfOnly.dispose();
-  }
+  });
 });
 
 test('upstream errors pass through with their status, in the API error shape', async () => {
@@ -350,25 +311,19 @@ test("the package's own validation errors are 400 with their param, before any u
 
 test('a wrong upstream key gives 401 without quoting any key', async () => {
   const wrongKey = 'sk-wrong-worker-key-123456';
-  const other = await startWorker({ COMETAPI_KEY: wrongKey });
-  try {
+  await withWorker({ COMETAPI_KEY: wrongKey }, async (other) => {
     for (const stream of [false, true]) {
       const { res, json, text } = await call(other, { body: { model: 'gpt-5.4', input: 'hi', stream } });
       assert.equal(res.status, 401);
       assertApiError(json, { code: json.error.code });
       assert.ok(!text.includes(wrongKey));
     }
-    const missing = await startWorker({ COMETAPI_KEY: '' });
-    try {
-      const { res, json } = await call(missing, { body: { model: 'gpt-5.4', input: 'hi' } });
-      assert.equal(res.status, 500);
-      assertApiError(json, { code: 'proxy_not_configured' });
-    } finally {
-      await missing.dispose();
-    }
-  } finally {
-    await other.dispose();
-  }
+  });
+  await withWorker({ COMETAPI_KEY: '' }, async (missing) => {
+    const { res, json } = await call(missing, { body: { model: 'gpt-5.4', input: 'hi' } });
+    assert.equal(res.status, 500);
+    assertApiError(json, { code: 'proxy_not_configured' });
+  });
 });
 
 /**
@@ -378,7 +333,7 @@ test('a wrong upstream key gives 401 without quoting any key', async () => {
  */
 async function startRawUpstream() {
   const closed = [];
-  const server = http.createServer((req, res) => {
+  const server = await listen((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
@@ -401,18 +356,21 @@ async function startRawUpstream() {
       });
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/v1`,
-    closed,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
-  };
+  return { ...server, url: `${server.url}/v1`, closed };
+}
+
+/** A Worker in front of the raw upstream, for `model` only. */
+async function withRaw(model, fn) {
+  const raw = await startRawUpstream();
+  try {
+    await withWorker({ UPSTREAM_BASE_URL: raw.url, ALLOWED_MODELS: model }, (worker) => fn(worker, raw));
+  } finally {
+    await raw.close();
+  }
 }
 
 test('an upstream that breaks mid-stream: the body ends with an error event, not a cut connection', async () => {
-  const raw = await startRawUpstream();
-  const worker = await startWorker({ UPSTREAM_BASE_URL: raw.url, ALLOWED_MODELS: 'break' });
-  try {
+  await withRaw('break', async (worker) => {
     const { res, text } = await call(worker, { body: { model: 'break', input: 'hi', stream: true } });
     assert.equal(res.status, 200);
     assert.match(text, /^event: response\.created\n/);
@@ -420,21 +378,16 @@ test('an upstream that breaks mid-stream: the body ends with an error event, not
     assert.match(last, /^event: error\ndata: /);
     const { error } = JSON.parse(last.slice(last.indexOf('data: ') + 6));
     assert.deepEqual(Object.keys(error).sort(), ['code', 'message', 'param', 'type']);
-    const { ResponseStream, ApiError } = await import(pathToFileURL(join(PKG, 'node.js')).href);
-    await assert.rejects(ResponseStream.fromReadableStream(new Blob([text]).stream()).finalResponse(), (e) => e instanceof ApiError && e.code === error.code);
-  } finally {
-    await worker.dispose();
-    await raw.close();
-  }
+    const { ApiError } = await pkgNode();
+    await assert.rejects(finalOf(text), (e) => e instanceof ApiError && e.code === error.code);
+  });
 });
 
 test('a client that goes away mid-stream aborts the upstream request', async () => {
-  const raw = await startRawUpstream();
-  const worker = await startWorker({ UPSTREAM_BASE_URL: raw.url, ALLOWED_MODELS: 'endless' });
-  try {
+  await withRaw('endless', async (worker, raw) => {
     const res = await worker.dispatchFetch(WORKER, {
       method: 'POST',
-      headers: { origin: ORIGIN, 'content-type': 'application/json' },
+      headers: { origin: ORIGIN, ...JSON_TYPE },
       body: JSON.stringify({ model: 'endless', input: 'hi', stream: true }),
     });
     assert.equal(res.status, 200);
@@ -449,12 +402,9 @@ test('a client that goes away mid-stream aborts the upstream request', async () 
     assert.match(got, /response\.output_text\.delta/);
     await reader.cancel();
     const deadline = Date.now() + 5000;
-    while (raw.closed.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (raw.closed.length === 0 && Date.now() < deadline) await sleep(50);
     assert.equal(raw.closed.length, 1, 'the upstream connection was closed after the client left');
-  } finally {
-    await worker.dispose();
-    await raw.close();
-  }
+  });
 });
 
 test('a browser page streams through the Worker with no key of its own (CORS preflight for real)', async () => {
@@ -468,31 +418,19 @@ const baseURL = ${JSON.stringify(`${workerURL}/v1`)};
 ${PAGE_SCRIPT}
 </script></body></html>`;
   let workerURL;
-  const site = http.createServer((req, res) => {
+  const site = await listen((req, res) => {
     res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/html' });
     res.end(req.url === '/' ? html(workerURL) : '');
   });
-  await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
-  const siteOrigin = `http://127.0.0.1:${site.address().port}`;
-  const worker = await startWorker({ ALLOWED_ORIGINS: siteOrigin });
-  workerURL = (await worker.ready).href.replace(/\/$/, '');
   const browser = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    const problems = watchPage(page);
+  await withWorker({ ALLOWED_ORIGINS: site.url }, async (worker) => {
+    workerURL = (await worker.ready).href.replace(/\/$/, '');
     const workerHits = [];
-    page.on('request', (r) => {
-      if (r.url().startsWith(workerURL)) workerHits.push(`${r.method()} ${r.headers().authorization ?? '-'}`);
-    });
-    await page.goto(`${siteOrigin}/`);
-    checkStreamed(assert, await pageResult(page, problems), problems);
+    await streamsInPage(browser, `${site.url}/`, (page) =>
+      page.on('request', (r) => r.url().startsWith(workerURL) && workerHits.push(`${r.method()} ${r.headers().authorization ?? '-'}`)),
+    );
     assert.ok(workerHits.includes('POST -'), `the page sent no Authorization header: ${workerHits}`);
-  } finally {
-    await browser.close();
-    await worker.dispose();
-    site.closeAllConnections();
-    await new Promise((resolve) => site.close(resolve));
-  }
+  }).finally(() => Promise.all([browser.close(), site.close()]));
 });
 
 test('the secret key appears in no response body or header', () => {

@@ -9,8 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SECRET, devImport, launchChromium, startDevServer, startMock } from './lib.mjs';
-import { bundleExample, fragmentsIn } from './worker-lib.mjs';
+import { SECRET, devImport, launchChromium, sleep, startDevServer, startMock } from './lib.mjs';
+import { bundleExample, fragmentsIn, startWorker } from './worker-lib.mjs';
 
 const ORIGIN = 'https://app.example';
 let mock;
@@ -29,27 +29,15 @@ before(async () => {
   // a page's origin: the dev server (mock mode) serving the packed package at /pkg
   pageServer = await startDevServer({ pkgDir: join(bundle.dir, 'node_modules', 'cometapi-responses') });
   browser = await launchChromium();
-  const { Miniflare } = await devImport('miniflare/dist/src/index.js');
-  mf = new Miniflare({
-    modules: true,
-    modulesRoot: bundle.bundleDir,
-    scriptPath: join(bundle.bundleDir, 'index.js'),
-    modulesRules: [
-      { type: 'ESModule', include: ['**/*.js'] },
-      { type: 'CompiledWasm', include: ['**/*.wasm'] },
-    ],
-    compatibilityDate: bundle.compatibilityDate,
-    host: '127.0.0.1',
-    port: 0,
-    bindings: {
-      COMETAPI_KEY: SECRET,
-      UPSTREAM_BASE_URL: `${mock.url}/v1`,
-      ALLOWED_ORIGINS: `${ORIGIN}, ${pageServer.url}`,
-      ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini',
-      MAX_BODY_BYTES: '4096',
-      IDLE_TIMEOUT_MS: '1500',
-    },
-  });
+  const bindings = {
+    COMETAPI_KEY: SECRET,
+    UPSTREAM_BASE_URL: `${mock.url}/v1`,
+    ALLOWED_ORIGINS: `${ORIGIN}, ${pageServer.url}`,
+    ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini',
+    MAX_BODY_BYTES: '4096',
+    IDLE_TIMEOUT_MS: '1500',
+  };
+  mf = await startWorker(bundle, bindings, { host: '127.0.0.1', port: 0 });
   base = (await mf.ready).href.replace(/\/$/, '');
 });
 
@@ -80,11 +68,7 @@ function open(origin = ORIGIN) {
 }
 
 async function until(cond, ms = 10_000) {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  for (const t0 = Date.now(); !cond(); await sleep(5)) if (Date.now() - t0 > ms) throw new Error('timed out waiting');
 }
 
 test('a client without a key connects through the Worker: stream, a chained turn (store: false), two lanes', async (t) => {

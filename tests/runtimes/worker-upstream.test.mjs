@@ -5,10 +5,8 @@
 // sees its socket closed), and let no 10-character fragment of the key reach the client.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { PKG } from './lib.mjs';
-import { bundleExample, fragmentsIn, listen, sseEvents, startWorker as startBundle } from './worker-lib.mjs';
+import { finalOf, listen, pkgNode, sleep } from './lib.mjs';
+import { bundleExample, fragmentsIn, sseEvents, startWorker as startBundle } from './worker-lib.mjs';
 
 const ORIGIN = 'https://app.example';
 const WORKER = 'http://worker.test/v1/responses';
@@ -21,7 +19,7 @@ const TIMEOUT_MS = 600;
 let upstream;
 let bundle;
 let mf;
-const { ResponseStream, ApiError } = await import(pathToFileURL(join(PKG, 'node.js')).href);
+const { ApiError } = await pkgNode();
 
 const frame = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 const RESPONSE = { id: 'resp_h', object: 'response', status: 'in_progress', model: 'm', output: [] };
@@ -40,8 +38,8 @@ const completed = (seq, text) =>
       output: [{ ...MESSAGE, status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] }],
     },
   });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+const sse = (res) => res.writeHead(200, { 'content-type': 'text/event-stream' });
 /** What each model name makes the upstream do (`res` is the node http response). */
 const BEHAVIOURS = {
   // never a byte, not even headers
@@ -53,12 +51,12 @@ const BEHAVIOURS = {
   },
   // a stream that starts, then stops sending (the connection stays open)
   stall: (res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    sse(res);
     res.write(opening() + delta(3, 'Hello'));
   },
   // an in-stream error event quoting the key, its bytes split in the middle of the key
   'error-event': async (res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    sse(res);
     res.write(opening());
     const text = frame('error', { sequence_number: 3, error: { type: 'invalid_request_error', code: 'invalid_api_key', message: `Incorrect API key provided: ${KEY}.`, param: null } });
     const cut = text.indexOf(KEY) + 12;
@@ -68,12 +66,12 @@ const BEHAVIOURS = {
   },
   // the flat error shape, quoting the key without its prefix
   'error-event-flat': (res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    sse(res);
     res.end(opening() + frame('error', { sequence_number: 3, code: 'server_error', message: `upstream said: ${BARE}`, param: null }));
   },
   // response.failed quoting a fragment of the key
   failed: (res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    sse(res);
     res.end(opening() + frame('response.failed', { sequence_number: 3, response: { ...RESPONSE, status: 'failed', error: { code: 'server_error', message: `key …${FRAGMENT}… refused` } } }));
   },
   // a 400 quoting the key without its `sk-` prefix
@@ -88,7 +86,7 @@ const BEHAVIOURS = {
   },
   // the key echoed as the answer, three characters per delta, then in the completed response
   'echo-deltas': async (res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    sse(res);
     const text = `Your key is ${KEY}, keep it safe.`;
     let out = opening();
     let seq = 3;
@@ -144,27 +142,15 @@ after(async () => {
   await upstream?.close();
 });
 
-function startWorker(bindings) {
-  return startBundle(bundle, {
-    COMETAPI_KEY: KEY,
-    UPSTREAM_BASE_URL: `${upstream.url}/v1`,
-    ALLOWED_ORIGINS: ORIGIN,
-    ALLOWED_MODELS: '*',
-    UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
-    ...bindings,
-  });
-}
+const startWorker = (bindings) =>
+  startBundle(bundle, { COMETAPI_KEY: KEY, UPSTREAM_BASE_URL: `${upstream.url}/v1`, ALLOWED_ORIGINS: ORIGIN, ALLOWED_MODELS: '*', UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), ...bindings });
 
 /** POSTs `body` to the Worker; fails (instead of hanging) when the whole answer takes over `limitMs`. */
 async function call(instance, body, limitMs = 15_000) {
   const t0 = performance.now();
   let timer;
   const answer = (async () => {
-    const res = await instance.dispatchFetch(WORKER, {
-      method: 'POST',
-      headers: { origin: ORIGIN, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    const res = await instance.dispatchFetch(WORKER, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const text = await res.text();
     return { res, text, ms: performance.now() - t0, json: /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : undefined };
   })();
@@ -194,9 +180,7 @@ async function assertAborted(model) {
   assert.equal(open().length, 0, `the upstream request for ${model} was not aborted (its socket is still open)`);
 }
 
-function assertNoKey(text, where) {
-  assert.deepEqual(fragmentsIn(text, KEY), [], `${where} holds fragments of the key`);
-}
+const assertNoKey = (text, where) => assert.deepEqual(fragmentsIn(text, KEY), [], `${where} holds fragments of the key`);
 
 for (const stream of [true, false]) {
   for (const model of ['silent', 'headers-only']) {
@@ -225,7 +209,7 @@ test('an upstream that stalls mid-stream: the body ends with an SSE error event 
   assert.deepEqual(Object.keys(last.data.error).sort(), ['code', 'message', 'param', 'type']);
   assert.equal(last.data.error.code, 'upstream_timeout');
   assert.ok(ms >= TIMEOUT_MS * 0.8 && ms < TIMEOUT_MS + 5000, `ended after ${ms.toFixed(0)} ms`);
-  await assert.rejects(ResponseStream.fromReadableStream(new Blob([text]).stream()).finalResponse(), (e) => e instanceof ApiError && e.code === 'upstream_timeout');
+  await assert.rejects(finalOf(text), (e) => e instanceof ApiError && e.code === 'upstream_timeout');
   await assertAborted('stall');
 });
 
@@ -256,7 +240,7 @@ test('the flat error event and response.failed, quoting the key without its pref
     assert.equal(res.status, 200);
     assertNoKey(text, `the ${model} stream`);
     assert.match(text, /\[redacted\]/);
-    await assert.rejects(ResponseStream.fromReadableStream(new Blob([text]).stream()).finalResponse(), ApiError);
+    await assert.rejects(finalOf(text), ApiError);
   }
 });
 
@@ -280,7 +264,7 @@ test('the key echoed in text deltas three characters at a time never reaches the
   assertNoKey(text, 'the stream');
   assert.match(streamed, /^Your key is .*\[redacted\]/);
   assert.match(streamed, /, keep it safe\.$/, 'the text after the key is streamed');
-  const final = await ResponseStream.fromReadableStream(new Blob([text]).stream()).finalResponse();
+  const final = await finalOf(text);
   assert.equal(final.status, 'completed');
   assert.equal(final.output_text, 'Your key is [redacted], keep it safe.');
 });

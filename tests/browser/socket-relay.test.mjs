@@ -2,10 +2,8 @@
 // (store: false), abort a third mid-stream, then one more on the same socket.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { startMockServer } from '../../mock/server.mjs';
 import { startServer } from '../../www/server.mjs';
-import { CHROMIUM_ARGS } from './helpers.mjs';
+import { launchChromium, startMock } from '../runtimes/lib.mjs';
 
 const KEY = 'sk-proj-Ws7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0YaQe2Tu4Io6Pl8Mk0N';
 let mock;
@@ -13,9 +11,9 @@ let dev;
 let browser;
 
 before(async () => {
-  mock = await startMockServer({ delayMs: 20, requireKey: KEY });
+  mock = await startMock({ delayMs: 20, requireKey: KEY });
   dev = await startServer({ apiKey: KEY, upstream: `${mock.url}/v1` });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -33,14 +33,8 @@ async function bundleForEdge() {
   const resolved = [];
   const result = await esbuild.build({
     absWorkingDir: consumer,
-    entryPoints: ['route.mjs'],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    conditions: EDGE_CONDITIONS,
-    logLevel: 'silent',
+    entryPoints: ['route.mjs'], bundle: true, write: false, format: 'iife', platform: 'neutral',
+    mainFields: ['module', 'main'], conditions: EDGE_CONDITIONS, logLevel: 'silent',
     plugins: [
       {
         name: 'wasm-module-binding',

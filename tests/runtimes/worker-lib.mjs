@@ -17,18 +17,11 @@ export const compatibilityDate = (toml = join(EXAMPLE, 'wrangler.toml')) =>
 /** esbuild as wrangler bundles `entry` of `dir` into `dir/outdir`; returns esbuild's metafile inputs. */
 export async function bundleWorker(dir, entry, outdir = 'dist') {
   const esbuild = await devImport('esbuild/lib/main.js');
+  // the conditions wrangler passes; the .wasm kept as its own module, imported as a WebAssembly.Module
+  const conditions = ['workerd', 'worker', 'browser'];
   const result = await esbuild.build({
-    absWorkingDir: dir,
-    entryPoints: [entry],
-    outdir,
-    bundle: true,
-    format: 'esm',
-    target: 'es2024',
-    conditions: ['workerd', 'worker', 'browser'], // what wrangler passes
-    loader: { '.wasm': 'copy' }, // kept as its own module, imported as a WebAssembly.Module
-    assetNames: '[name]',
-    metafile: true,
-    logLevel: 'silent',
+    absWorkingDir: dir, entryPoints: [entry], outdir, bundle: true, format: 'esm', target: 'es2024', conditions,
+    loader: { '.wasm': 'copy' }, assetNames: '[name]', metafile: true, logLevel: 'silent',
   });
   return Object.keys(result.metafile.inputs);
 }
@@ -59,14 +52,8 @@ export async function bundleExample(name) {
 export async function startWorker({ bundleDir, compatibilityDate, script = 'index.js' }, bindings, options = {}) {
   const { Miniflare } = await devImport('miniflare/dist/src/index.js');
   const instance = new Miniflare({
-    modules: true,
-    modulesRoot: bundleDir,
-    scriptPath: join(bundleDir, script),
-    modulesRules: [
-      { type: 'ESModule', include: ['**/*.js'] },
-      { type: 'CompiledWasm', include: ['**/*.wasm'] },
-    ],
-    compatibilityDate,
+    modules: true, modulesRoot: bundleDir, scriptPath: join(bundleDir, script), compatibilityDate,
+    modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
     bindings: Object.fromEntries(Object.entries(bindings).filter(([, v]) => v !== undefined)),
     ...options,
   });

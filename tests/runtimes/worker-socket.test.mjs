@@ -29,15 +29,8 @@ before(async () => {
   // a page's origin: the dev server (mock mode) serving the packed package at /pkg
   pageServer = await startDevServer({ pkgDir: join(bundle.dir, 'node_modules', 'cometapi-responses') });
   browser = await launchChromium();
-  const bindings = {
-    COMETAPI_KEY: SECRET,
-    UPSTREAM_BASE_URL: `${mock.url}/v1`,
-    ALLOWED_ORIGINS: `${ORIGIN}, ${pageServer.url}`,
-    ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini',
-    MAX_BODY_BYTES: '4096',
-    IDLE_TIMEOUT_MS: '1500',
-  };
-  mf = await startWorker(bundle, bindings, { host: '127.0.0.1', port: 0 });
+  const bindings = { COMETAPI_KEY: SECRET, UPSTREAM_BASE_URL: `${mock.url}/v1`, ALLOWED_ORIGINS: `${ORIGIN}, ${pageServer.url}` };
+  mf = await startWorker(bundle, { ...bindings, ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini', MAX_BODY_BYTES: '4096', IDLE_TIMEOUT_MS: '1500' }, { host: '127.0.0.1', port: 0 });
   base = (await mf.ready).href.replace(/\/$/, '');
 });
 

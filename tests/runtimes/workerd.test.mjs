@@ -16,15 +16,8 @@ let bundle;
 /** Every response the Worker gave, to check that the key never appears in one. */
 const seen = [];
 
-function startWorker(bindings) {
-  return startBundle(bundle, {
-    COMETAPI_KEY: SECRET,
-    UPSTREAM_BASE_URL: `${mock.url}/v1`,
-    ALLOWED_ORIGINS: `${ORIGIN}, http://localhost:5173`,
-    ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini',
-    ...bindings,
-  });
-}
+const startWorker = (bindings) =>
+  startBundle(bundle, { COMETAPI_KEY: SECRET, UPSTREAM_BASE_URL: `${mock.url}/v1`, ALLOWED_ORIGINS: `${ORIGIN}, http://localhost:5173`, ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini', ...bindings });
 
 /** Runs `fn(worker)` with a Worker of these bindings, disposed of afterwards. */
 async function withWorker(bindings, fn) {

@@ -22,8 +22,8 @@ export const devImport = (spec) => import(pathToFileURL(join(DEV_MODULES, spec))
 /** pkg/node.js, the package as built, to parse what a server sent. */
 export const pkgNode = () => import(pathToFileURL(join(PKG, 'node.js')).href);
 
-/** Runs a command; resolves { code, stdout, stderr }; rejects on a non-zero exit unless `allowFail`. */
-export function run(cmd, args, { cwd = ROOT, env, allowFail = false, timeoutMs = 120_000 } = {}) {
+/** Runs a command; resolves { code, stdout, stderr }; rejects on a non-zero exit. */
+export function run(cmd, args, { cwd = ROOT, env, timeoutMs = 120_000 } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -34,7 +34,7 @@ export function run(cmd, args, { cwd = ROOT, env, allowFail = false, timeoutMs =
     child.on('error', (e) => (clearTimeout(timer), reject(e)));
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (code !== 0 && !allowFail) reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}\n${stdout}\n${stderr}`));
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}\n${stdout}\n${stderr}`));
       else resolve({ code, stdout, stderr });
     });
   });
@@ -129,15 +129,11 @@ export async function listen(handler) {
   return { server, url: `http://127.0.0.1:${server.address().port}`, close };
 }
 
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync',
-];
-
 /** Debian's Chromium through playwright-core (never a downloaded browser). */
 export async function launchChromium() {
   const { chromium } = await devImport('playwright-core/index.mjs');
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'];
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args });
 }
 
 /** Collects a page's console errors and uncaught exceptions, for assertion messages. */
@@ -182,7 +178,7 @@ try {
 `;
 
 /** Waits for #status to say done (or error) and returns window.__result (with the page's problems). */
-export async function pageResult(page, problems = [], timeout = 60_000) {
+async function pageResult(page, problems, timeout = 60_000) {
   try {
     await page.waitForFunction(() => /^(done|error)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout });
   } catch (e) {
@@ -193,7 +189,7 @@ export async function pageResult(page, problems = [], timeout = 60_000) {
 }
 
 /** Asserts that a page streamed a whole response incrementally. */
-export function checkStreamed(assert, r, problems = []) {
+function checkStreamed(r, problems) {
   assert.equal(r.error, null, `the page failed: ${r.error}\n${problems.join('\n')}`);
   assert.equal(r.statusText, 'done');
   assert.equal(r.status, 'completed');
@@ -221,7 +217,7 @@ export async function streamsInPage(browser, url, prepare) {
   try {
     await prepare?.(tab);
     await tab.goto(url);
-    checkStreamed(assert, await pageResult(tab, problems), problems);
+    checkStreamed(await pageResult(tab, problems), problems);
     return loaded;
   } finally {
     await tab.close();
@@ -268,7 +264,7 @@ function groupAlive(pgid) {
  *  SIGKILL after 10 s; resolves once `exited` (the child's exit promise) has and every process of
  *  the group is gone (the child — `npm`, say — can exit before the server it started has closed
  *  its socket). */
-export async function stopGroup(child, exited) {
+async function stopGroup(child, exited) {
   const pgid = child.pid;
   const signal = (s) => {
     try {
@@ -323,4 +319,55 @@ export function freePort() {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * In a page of an origin serving the package at /pkg/ (no key): client.connect() to `baseURL`, a
+ * stream, a chained turn (store: false), a refused model (when `refuse`), a stream aborted at its
+ * second delta, then one more turn on the same socket. Run it with page.evaluate(socketTurns, …);
+ * checkSocketTurns asserts what it returns.
+ */
+export async function socketTurns({ baseURL, inputs: [hello, second, long, after], afterModel, refuse }) {
+  const { ResponsesClient } = await import('/pkg/browser.js');
+  const socket = await new ResponsesClient({ baseURL }).connect({ timeout: 10000 });
+  const out = { types: [], deltas: 0, text: '' };
+  const s = socket.stream({ model: 'gpt-5.4', input: hello, store: false });
+  for await (const e of s) {
+    out.types.push(e.type);
+    if (e.type === 'response.output_text.delta') (out.deltas++, (out.text += e.delta));
+  }
+  const first = await s.finalResponse();
+  out.first = { id: first.id, text: first.output_text, status: first.status };
+  const r2 = await socket.create({ model: 'gpt-5.4', input: second, previous_response_id: first.id, store: false });
+  out.second = { status: r2.status, text: r2.output_text };
+  if (refuse) out.refused = await socket.create({ model: refuse, input: 'x' }).then(() => 'not refused', (e) => `${e.name} ${e.code}`);
+  const ac = new AbortController();
+  out.seen = 0;
+  try {
+    for await (const e of socket.stream({ model: 'gpt-5.4', input: long }, { signal: ac.signal })) if (e.type === 'response.output_text.delta' && ++out.seen === 2) ac.abort();
+    out.aborted = 'not aborted';
+  } catch (e) {
+    out.aborted = e.name;
+  }
+  const r4 = await socket.create({ model: afterModel, input: after });
+  out.after = { status: r4.status, text: r4.output_text };
+  socket.close();
+  await socket.closed;
+  return out;
+}
+
+/** Asserts a report of socketTurns for these inputs (`refused`: the error the refused model met). */
+export function checkSocketTurns(r, [hello, second, , after], refused) {
+  assert.equal(r.types[0], 'response.created');
+  assert.equal(r.types.at(-1), 'response.completed');
+  assert.ok(r.deltas >= 3);
+  assert.ok(r.text.includes(hello), r.text);
+  assert.equal(r.first.text, r.text);
+  assert.equal(r.second.status, 'completed', "the store: false response is found in the upstream connection's memory");
+  assert.ok(r.second.text.includes(second), r.second.text);
+  assert.equal(r.refused, refused);
+  assert.equal(r.aborted, 'AbortError');
+  assert.equal(r.seen, 2, 'nothing of the aborted response reached the loop after abort()');
+  assert.equal(r.after.status, 'completed');
+  assert.ok(r.after.text.includes(after), r.after.text);
 }

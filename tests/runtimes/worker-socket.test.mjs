@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SECRET, devImport, launchChromium, sleep, startDevServer, startMock } from './lib.mjs';
+import { SECRET, checkSocketTurns, devImport, launchChromium, sleep, socketTurns, startDevServer, startMock } from './lib.mjs';
 import { bundleExample, fragmentsIn, startWorker } from './worker-lib.mjs';
 
 const ORIGIN = 'https://app.example';
@@ -135,45 +135,9 @@ test('Chromium: a page without a key uses client.connect() through the Worker: s
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(`${pageServer.url}/pkg/package.json`);
-  const r = await page.evaluate(async (workerBase) => {
-    const { ResponsesClient: Client } = await import('/pkg/browser.js');
-    const socket = await new Client({ baseURL: `${workerBase}/v1` }).connect({ timeout: 10000 });
-    const out = { text: '', deltas: 0 };
-    const s = socket.stream({ model: 'gpt-5.4', input: 'Hello from a page via the Worker', store: false });
-    for await (const e of s) if (e.type === 'response.output_text.delta') { out.deltas++; out.text += e.delta; }
-    const first = await s.finalResponse();
-    out.first = { id: first.id, text: first.output_text };
-    out.second = (await socket.create({ model: 'gpt-5.4', input: 'turn two', previous_response_id: first.id, store: false })).output_text;
-    try {
-      await socket.create({ model: 'gpt-4-expensive', input: 'x' });
-      out.refused = 'not refused';
-    } catch (e) {
-      out.refused = `${e.name} ${e.code}`;
-    }
-    const ac = new AbortController();
-    let seen = 0;
-    try {
-      for await (const e of socket.stream({ model: 'gpt-5.4', input: 'a long answer to abort '.repeat(4) }, { signal: ac.signal })) {
-        if (e.type === 'response.output_text.delta' && ++seen === 2) ac.abort();
-      }
-      out.aborted = 'not aborted';
-    } catch (e) {
-      out.aborted = e.name;
-    }
-    out.seen = seen;
-    out.after = (await socket.create({ model: 'gpt-5.4-mini', input: 'after the abort' })).output_text;
-    socket.close();
-    await socket.closed;
-    return out;
-  }, base);
+  const inputs = ['Hello from a page via the Worker', 'turn two', 'a long answer to abort '.repeat(4), 'after the abort'];
+  const r = await page.evaluate(socketTurns, { baseURL: `${base}/v1`, inputs, afterModel: 'gpt-5.4-mini', refuse: 'gpt-4-expensive' });
   assert.deepEqual(problems, []);
-  assert.ok(r.deltas >= 3);
-  assert.match(r.text, /Hello from a page via the Worker/);
-  assert.equal(r.first.text, r.text);
-  assert.match(r.second, /turn two/);
-  assert.equal(r.refused, 'ApiError model_not_allowed');
-  assert.equal(r.aborted, 'AbortError');
-  assert.equal(r.seen, 2);
-  assert.match(r.after, /after the abort/);
+  checkSocketTurns(r, inputs, 'ApiError model_not_allowed');
   await page.close();
 });

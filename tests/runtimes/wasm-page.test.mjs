@@ -1,9 +1,6 @@
-// The Rust example a Rust/wasm app would copy (examples/wasm-page: a wasm-bindgen page using
-// cometapi_responses::wasm::Client), built the way its README says (cargo build --release
-// --target wasm32-unknown-unknown, then the pinned wasm-bindgen CLI with --target web), served
-// as static files and run in headless Chromium against the mock backend (cross-origin, via
-// ?api=): the answer appears in the page as it streams, and the final response matches it. The
-// page's glue holds none of the npm package's classes (the crate's `client` feature only).
+// The Rust example a Rust/wasm app would copy (examples/wasm-page: cometapi_responses::wasm::Client),
+// built as its README says (cargo build --target wasm32-unknown-unknown, the pinned wasm-bindgen CLI
+// --target web), served as static files and run in Chromium against the mock (cross-origin, ?api=).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';

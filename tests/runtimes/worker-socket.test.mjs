@@ -1,10 +1,7 @@
 // WebSocket mode through the example Worker (examples/cloudflare-worker/src/socket.js) in workerd
-// (miniflare, listening on 127.0.0.1): a client without a key (as a page) connects to the Worker
-// from an allowed origin, the Worker opens the upstream socket to the mock (which requires the key)
-// with fetch Upgrade, relays frames both ways and applies the checks of a POST to every
-// response.create frame. Chromium does the same from a page (the packed package at /pkg of a
-// dev server on another origin, allowed by the Worker): stream, a chained turn, a refused model
-// (ApiError), abort mid-stream, then another turn.
+// (miniflare on 127.0.0.1): a client without a key (as a page) connects from an allowed origin, the
+// Worker opens the upstream socket to the mock (which requires the key) with fetch Upgrade, relays
+// frames both ways and applies the checks of a POST to every response.create frame.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, withPage, sendPrompt, waitIdle, lastAnswer, assistants, responsesRequests, screenshot } from './helpers.mjs';
+import { setup, withPage, ask, sendPrompt, waitIdle, lastAnswer, assistants, responsesRequests, screenshot } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup({ delayMs: 15 }); });
@@ -20,18 +20,15 @@ pageTest('WebSocket transport: two chained turns and the tool loop over one sock
   assert.match(await page.textContent('#backend'), /WebSocket/);
   const mark = responsesRequests(env.server).length;
 
-  await sendPrompt(page, 'My name is Ada.');
-  assert.equal(await waitIdle(page), 'done');
-  await sendPrompt(page, 'What did I just say?');
-  assert.equal(await waitIdle(page), 'done');
+  await ask(page, 'My name is Ada.');
+  await ask(page, 'What did I just say?');
   const [first, second] = await assistants(page);
   assert.match(first.id, /^resp_/);
   assert.notEqual(first.id, second.id);
   assert.match(second.text, /turn 2/, 'the second turn chained to the first (previous_response_id)');
   assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), second.id);
 
-  await sendPrompt(page, "What's the weather in Lisbon?");
-  assert.equal(await waitIdle(page), 'done');
+  await ask(page, "What's the weather in Lisbon?");
   const card = page.locator('#transcript .tool-call[data-name="get_weather"]');
   assert.equal(await card.count(), 1);
   const output = await card.locator('.tool-output').textContent();
@@ -87,8 +84,7 @@ pageTest('WebSocket transport: Steer adds a message to the running answer; its s
   assert.equal(sockets.length, 1);
 
   // With nothing running, Enter sends a new turn (chained to the successor), not a steer.
-  await sendPrompt(page, 'Thanks!');
-  assert.equal(await waitIdle(page), 'done');
+  await ask(page, 'Thanks!');
   assert.equal((await assistants(page)).length, 3);
   assert.equal(await page.$$eval('#transcript .msg.user.steer', (els) => els.length), 1);
 
@@ -99,8 +95,7 @@ pageTest('WebSocket transport: Steer adds a message to the running answer; its s
 pageTest('HTTP transport (the default): no socket is opened', {}, async (page, _t, sockets) => {
   assert.equal(await page.inputValue('#transport'), 'http');
   const mark = responsesRequests(env.server).length;
-  await sendPrompt(page, 'Hello over HTTP');
-  assert.equal(await waitIdle(page), 'done');
+  await ask(page, 'Hello over HTTP');
   assert.equal(responsesRequests(env.server).slice(mark).filter(fromBrowser).length, 1);
   assert.deepEqual(sockets, []);
 });

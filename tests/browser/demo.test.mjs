@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { setup, openDemo, withPage, sendPrompt, waitIdle, lastAnswer, assistants, streamedTexts, responsesRequests, screenshot } from './helpers.mjs';
+import { setup, openDemo, withPage, ask, sendPrompt, waitIdle, lastAnswer, assistants, streamedTexts, responsesRequests, screenshot } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup({ delayMs: 15 }); });
@@ -15,11 +15,6 @@ const pageTest = (name, opts, fn) => test(name, (t) => withPage(env, opts, (page
 /** New POST /v1/responses requests since `mark` (from `mark = posts().length`). */
 const posts = () => responsesRequests(env.server);
 
-/** Sends `text` and waits for the page to settle in `state`. */
-async function ask(page, text, state = 'done') {
-  await sendPrompt(page, text);
-  assert.equal(await waitIdle(page), state);
-}
 
 pageTest('a prompt streams into the transcript, a few words at a time', {}, async (page) => {
   const mark = posts().length;

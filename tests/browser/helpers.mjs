@@ -66,6 +66,12 @@ export async function sendPrompt(page, text) {
   await page.press('#prompt', 'Enter');
 }
 
+/** Sends `text` and waits for the page to settle in `state`. */
+export async function ask(page, text, state = 'done') {
+  await sendPrompt(page, text);
+  assert.equal(await waitIdle(page), state);
+}
+
 /** Wait until the chat is idle (no request running) and return the last assistant message's state. */
 export async function waitIdle(page, timeout = 60000) {
   await page.waitForFunction(() => document.body.dataset.busy === 'false', null, { timeout });

@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, withPage, sendPrompt, waitIdle, lastAnswer, responsesRequests, screenshot } from './helpers.mjs';
+import { setup, withPage, ask, sendPrompt, waitIdle, lastAnswer, responsesRequests, screenshot } from './helpers.mjs';
 import { png } from '../../mock/builtin.mjs';
 
 let env;
@@ -63,8 +63,7 @@ pageTest('attach a PNG (button) and a PDF (drop), web search and image generatio
 
 pageTest('code interpreter: the code and its logs', {}, async (page) => {
   await page.check('#tool-code');
-  await sendPrompt(page, 'count these four words');
-  assert.equal(await waitIdle(page), 'done');
+  await ask(page, 'count these four words');
   assert.match(await page.textContent('#transcript .part-code .code'), /print\(len\(words\)/);
   assert.equal(await page.textContent('#transcript .part-code .logs'), '4 words, 22 characters\n');
 });

@@ -77,11 +77,11 @@ test('TypeScript consumers get the types (moduleResolution nodenext, bundler; Co
 });
 
 /** `bin args… <baseURL> extra…` in `cwd`, nothing of Bun or Deno reaching the network (no update check, telemetry, registry). */
-const runScript = (bin, args, { cwd = consumer, extra = [] } = {}) =>
+const runScript = (bin, args, { cwd = consumer, extra = [], quiet = true } = {}) =>
   run(bin, [...args, `${mock.url}/v1`, ...extra], {
     cwd,
     timeoutMs: 60_000,
-    env: { DENO_DIR: join(consumer, '.deno'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', BUN_INSTALL_CACHE_DIR: join(cwd, '.bun-cache'), DO_NOT_TRACK: '1', NO_COLOR: '1' },
+    env: quiet ? { DENO_DIR: join(consumer, '.deno'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', BUN_INSTALL_CACHE_DIR: join(cwd, '.bun-cache'), DO_NOT_TRACK: '1', NO_COLOR: '1' } : {},
   });
 
 /** The report of a script run under Bun, Deno or a bundle, with nothing alarming on stderr. */
@@ -95,7 +95,7 @@ for (const [label, major] of [[`Node ${process.version} (the one running the tes
   const bin = () => (major ? bins.node(nodes, major) : process.execPath);
   test(`${label} ESM: import by name, no init call, streams from the mock backend`, async () => {
     if (major) assert.match((await run(bin(), ['--version'])).stdout, new RegExp(`^v${major}\\.`), `the binary is Node ${major}`);
-    const { stdout, stderr } = await runScript(bin(), ['esm.mjs']);
+    const { stdout, stderr } = await runScript(bin(), ['esm.mjs'], { quiet: false });
     assert.equal(stderr.trim(), '', 'no warning printed');
     checkReport(parseReport(stdout), consumer);
     assert.ok(mock.requests.some((r) => r.path === '/v1/responses' && r.headers.authorization === 'REDACTED'));
@@ -104,7 +104,7 @@ for (const [label, major] of [[`Node ${process.version} (the one running the tes
   // require(esm) is on by default from Node 20.19 and 22.12; only an older 20 lacks it
   const requireEsm = major ? true : process.features?.require_module;
   test(`${label} CommonJS: require() by name (require(esm)), streams from the mock backend`, { skip: !requireEsm && 'this Node has no require(esm)' }, async () => {
-    const { stdout, stderr } = await runScript(bin(), ['cjs.cjs']);
+    const { stdout, stderr } = await runScript(bin(), ['cjs.cjs'], { quiet: false });
     assert.doesNotMatch(stderr, /Error|Warning/);
     checkReport(parseReport(stdout), consumer);
   });

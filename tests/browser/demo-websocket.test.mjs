@@ -4,127 +4,98 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openDemo, sendPrompt, waitIdle, lastAnswer, responsesRequests, screenshot } from './helpers.mjs';
+import { setup, withPage, ask, sendPrompt, waitIdle, lastAnswer, assistants, responsesRequests, screenshot } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup({ delayMs: 15 }); });
 after(async () => { await env?.close(); });
-
-const assistants = (page) => page.$$eval('#transcript .msg.assistant', (els) =>
-  els.map((el) => ({
-    state: el.dataset.state,
-    id: el.dataset.responseId ?? null,
-    text: el.textContent,
-    how: el.querySelector('.chip-how')?.textContent ?? null,
-  })));
+/** A test on a fresh demo page (helpers.withPage). */
+const pageTest = (name, opts, fn) => test(name, (t) => withPage(env, opts, (page, sockets) => fn(page, t, sockets)));
 
 /** A request the browser made (the mock's own, for its WebSocket protocol, carry no user-agent). */
 const fromBrowser = (r) => typeof r.headers['user-agent'] === 'string';
 
-async function withPage(query, fn) {
-  const page = await openDemo(env, { query });
-  const sockets = [];
-  page.on('websocket', (ws) => sockets.push(ws.url()));
-  try {
-    await fn(page, sockets);
-    assert.deepEqual(page.problems, [], 'unexpected console errors');
-  } finally {
-    await page.context().close();
-  }
-}
+pageTest('WebSocket transport: two chained turns and the tool loop over one socket, no POST', { query: '?transport=websocket' }, async (page, _t, sockets) => {
+  assert.equal(await page.inputValue('#transport'), 'websocket');
+  assert.match(await page.textContent('#backend'), /WebSocket/);
+  const mark = responsesRequests(env.server).length;
 
-test('WebSocket transport: two chained turns and the tool loop over one socket, no POST', async () => {
-  await withPage('?transport=websocket', async (page, sockets) => {
-    assert.equal(await page.inputValue('#transport'), 'websocket');
-    assert.match(await page.textContent('#backend'), /WebSocket/);
-    const mark = responsesRequests(env.server).length;
+  await ask(page, 'My name is Ada.');
+  await ask(page, 'What did I just say?');
+  const [first, second] = await assistants(page);
+  assert.match(first.id, /^resp_/);
+  assert.notEqual(first.id, second.id);
+  assert.match(second.text, /turn 2/, 'the second turn chained to the first (previous_response_id)');
+  assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), second.id);
 
-    await sendPrompt(page, 'My name is Ada.');
-    assert.equal(await waitIdle(page), 'done');
-    await sendPrompt(page, 'What did I just say?');
-    assert.equal(await waitIdle(page), 'done');
-    const [first, second] = await assistants(page);
-    assert.match(first.id, /^resp_/);
-    assert.notEqual(first.id, second.id);
-    assert.match(second.text, /turn 2/, 'the second turn chained to the first (previous_response_id)');
-    assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), second.id);
+  await ask(page, "What's the weather in Lisbon?");
+  const card = page.locator('#transcript .tool-call[data-name="get_weather"]');
+  assert.equal(await card.count(), 1);
+  const output = await card.locator('.tool-output').textContent();
+  assert.match(output, /^Lisbon: -?\d+ °[CF]/);
+  const all = await assistants(page);
+  assert.equal(all.length, 4);
+  assert.deepEqual(all.slice(2).map((a) => a.how), ['runTools', 'runTools']);
+  assert.ok((await lastAnswer(page)).includes(output), 'the follow-up quotes the tool output');
+  assert.match(await page.textContent('#events'), /WebSocket response\.create · function_call_output/);
 
-    await sendPrompt(page, "What's the weather in Lisbon?");
-    assert.equal(await waitIdle(page), 'done');
-    const card = page.locator('#transcript .tool-call[data-name="get_weather"]');
-    assert.equal(await card.count(), 1);
-    const output = await card.locator('.tool-output').textContent();
-    assert.match(output, /^Lisbon: -?\d+ °[CF]/);
-    const all = await assistants(page);
-    assert.equal(all.length, 4);
-    assert.deepEqual(all.slice(2).map((a) => a.how), ['runTools', 'runTools']);
-    assert.ok((await lastAnswer(page)).includes(output), 'the follow-up quotes the tool output');
-    assert.match(await page.textContent('#events'), /WebSocket response\.create · function_call_output/);
-
-    // The mock logs the requests its WebSocket protocol runs (no browser headers on those):
-    // none came from the page, and each turn sent only its new input plus previous_response_id.
-    const logged = responsesRequests(env.server).slice(mark);
-    assert.deepEqual(logged.filter(fromBrowser), [], 'nothing went over HTTP');
-    assert.equal(logged.length, 4);
-    assert.equal(logged[0].body.previous_response_id, undefined);
-    assert.equal(logged[1].body.previous_response_id, first.id);
-    assert.equal(logged[1].body.input, 'What did I just say?');
-    assert.equal(logged[2].body.previous_response_id, second.id);
-    assert.equal(logged[3].body.previous_response_id, all[2].id);
-    assert.deepEqual(logged[3].body.input.map((i) => [i.type, i.output]), [['function_call_output', output]]);
-    assert.deepEqual(sockets, [`${env.server.url.replace(/^http/, 'ws')}/v1/responses`], 'one socket for every turn');
-  });
+  // The mock logs the requests its WebSocket protocol runs (no browser headers on those):
+  // none came from the page, and each turn sent only its new input plus previous_response_id.
+  const logged = responsesRequests(env.server).slice(mark);
+  assert.deepEqual(logged.filter(fromBrowser), [], 'nothing went over HTTP');
+  assert.equal(logged.length, 4);
+  assert.equal(logged[0].body.previous_response_id, undefined);
+  assert.equal(logged[1].body.previous_response_id, first.id);
+  assert.equal(logged[1].body.input, 'What did I just say?');
+  assert.equal(logged[2].body.previous_response_id, second.id);
+  assert.equal(logged[3].body.previous_response_id, all[2].id);
+  assert.deepEqual(logged[3].body.input.map((i) => [i.type, i.output]), [['function_call_output', output]]);
+  assert.deepEqual(sockets, [`${env.server.url.replace(/^http/, 'ws')}/v1/responses`], 'one socket for every turn');
 });
 
-test('WebSocket transport: Steer adds a message to the running answer; its successor streams in', async () => {
-  // 60 ms between events (the mock's fault, in metadata over the socket): time to steer mid-answer.
-  await withPage(`?transport=websocket&fault=${encodeURIComponent('delay=60')}`, async (page, sockets) => {
-    assert.equal(await page.isHidden('#steer'), true, 'no Steer button while idle');
-    await sendPrompt(page, 'Tell me a long story about streams.');
-    await page.waitForFunction(() => {
-      const t = [...document.querySelectorAll('#transcript .msg.assistant .part-message .text')].pop();
-      return t && t.textContent.length > 20;
-    });
-    assert.equal(await page.isVisible('#steer'), true, 'Steer is offered while the answer streams');
-    await page.fill('#prompt', 'Also mention rivers.');
-    await page.click('#steer');
-    assert.equal(await page.inputValue('#prompt'), '', 'the steering message left the composer');
-    assert.equal(await waitIdle(page), 'done');
-
-    const [steered, successor] = await assistants(page);
-    assert.equal(steered.state, 'incomplete');
-    assert.match(steered.text, /Steered.*continues below/);
-    assert.equal(successor.state, 'done');
-    assert.equal(successor.how, 'steered');
-    assert.match(successor.text, /Also mention rivers/, 'the successor continues with the steering input');
-    assert.notEqual(successor.id, steered.id);
-    assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), successor.id, 'the next message continues the successor');
-    const steerMsg = page.locator('#transcript .msg.user.steer');
-    assert.equal(await steerMsg.count(), 1);
-    assert.equal(await steerMsg.locator('.bubble').textContent(), 'Also mention rivers.');
-    assert.match(await steerMsg.locator('.msg-tag').textContent(), /Steered into the running answer/);
-    assert.match(await page.textContent('#events'), /response\.steer\.accepted/);
-    assert.equal(await page.isHidden('#steer'), true);
-    assert.equal(sockets.length, 1);
-
-    // With nothing running, Enter sends a new turn (chained to the successor), not a steer.
-    await sendPrompt(page, 'Thanks!');
-    assert.equal(await waitIdle(page), 'done');
-    assert.equal((await assistants(page)).length, 3);
-    assert.equal(await page.$$eval('#transcript .msg.user.steer', (els) => els.length), 1);
-
-    await page.evaluate(() => document.getElementById('transcript').scrollTo(0, 0));
-    await screenshot(page, 'websocket.png', { docs: true });
+// 60 ms between events (the mock's fault, in metadata over the socket): time to steer mid-answer.
+pageTest('WebSocket transport: Steer adds a message to the running answer; its successor streams in', { query: `?transport=websocket&fault=${encodeURIComponent('delay=60')}` }, async (page, _t, sockets) => {
+  assert.equal(await page.isHidden('#steer'), true, 'no Steer button while idle');
+  await sendPrompt(page, 'Tell me a long story about streams.');
+  await page.waitForFunction(() => {
+    const t = [...document.querySelectorAll('#transcript .msg.assistant .part-message .text')].pop();
+    return t && t.textContent.length > 20;
   });
+  assert.equal(await page.isVisible('#steer'), true, 'Steer is offered while the answer streams');
+  await page.fill('#prompt', 'Also mention rivers.');
+  await page.click('#steer');
+  assert.equal(await page.inputValue('#prompt'), '', 'the steering message left the composer');
+  assert.equal(await waitIdle(page), 'done');
+
+  const [steered, successor] = await assistants(page);
+  assert.equal(steered.state, 'incomplete');
+  assert.match(steered.text, /Steered.*continues below/);
+  assert.equal(successor.state, 'done');
+  assert.equal(successor.how, 'steered');
+  assert.match(successor.text, /Also mention rivers/, 'the successor continues with the steering input');
+  assert.notEqual(successor.id, steered.id);
+  assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), successor.id, 'the next message continues the successor');
+  const steerMsg = page.locator('#transcript .msg.user.steer');
+  assert.equal(await steerMsg.count(), 1);
+  assert.equal(await steerMsg.locator('.bubble').textContent(), 'Also mention rivers.');
+  assert.match(await steerMsg.locator('.msg-tag').textContent(), /Steered into the running answer/);
+  assert.match(await page.textContent('#events'), /response\.steer\.accepted/);
+  assert.equal(await page.isHidden('#steer'), true);
+  assert.equal(sockets.length, 1);
+
+  // With nothing running, Enter sends a new turn (chained to the successor), not a steer.
+  await ask(page, 'Thanks!');
+  assert.equal((await assistants(page)).length, 3);
+  assert.equal(await page.$$eval('#transcript .msg.user.steer', (els) => els.length), 1);
+
+  await page.evaluate(() => document.getElementById('transcript').scrollTo(0, 0));
+  await screenshot(page, 'websocket.png', { docs: true });
 });
 
-test('HTTP transport (the default): no socket is opened', async () => {
-  await withPage('', async (page, sockets) => {
-    assert.equal(await page.inputValue('#transport'), 'http');
-    const mark = responsesRequests(env.server).length;
-    await sendPrompt(page, 'Hello over HTTP');
-    assert.equal(await waitIdle(page), 'done');
-    assert.equal(responsesRequests(env.server).slice(mark).filter(fromBrowser).length, 1);
-    assert.deepEqual(sockets, []);
-  });
+pageTest('HTTP transport (the default): no socket is opened', {}, async (page, _t, sockets) => {
+  assert.equal(await page.inputValue('#transport'), 'http');
+  const mark = responsesRequests(env.server).length;
+  await ask(page, 'Hello over HTTP');
+  assert.equal(responsesRequests(env.server).slice(mark).filter(fromBrowser).length, 1);
+  assert.deepEqual(sockets, []);
 });

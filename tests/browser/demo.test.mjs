@@ -4,577 +4,514 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import {
-  setup, openDemo, sendPrompt, waitIdle, lastAnswer, streamedTexts,
-  responsesRequests, screenshot,
-} from './helpers.mjs';
+import { setup, openDemo, withPage, ask, sendPrompt, waitIdle, lastAnswer, assistants, streamedTexts, responsesRequests, screenshot } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup({ delayMs: 15 }); });
 after(async () => { await env?.close(); });
-
-/** Run `fn(page)` on a fresh page; then: no unexpected console errors, no foreign requests. */
-async function withPage(opts, fn) {
-  const page = await openDemo(env, opts);
-  try {
-    await fn(page);
-    assert.deepEqual(page.problems, [], 'unexpected console errors');
-    const foreign = page.outgoing.filter((u) => !u.startsWith(env.server.url + '/'));
-    assert.deepEqual(foreign, [], 'requests outside the page origin');
-  } finally {
-    await page.context().close();
-  }
-}
+/** A test on a fresh demo page (helpers.withPage). */
+const pageTest = (name, opts, fn) => test(name, (t) => withPage(env, opts, (page, sockets) => fn(page, t, sockets)));
 
 /** New POST /v1/responses requests since `mark` (from `mark = posts().length`). */
 const posts = () => responsesRequests(env.server);
 
-/** Sends `text` and waits for the page to settle in `state`. */
-async function ask(page, text, state = 'done') {
-  await sendPrompt(page, text);
-  assert.equal(await waitIdle(page), state);
-}
 
-const assistants = (page) => page.$$eval('#transcript .msg.assistant', (els) =>
-  els.map((el) => ({ state: el.dataset.state, id: el.dataset.responseId ?? null, text: el.textContent })));
-
-test('a prompt streams into the transcript, a few words at a time', async () => {
-  await withPage({}, async (page) => {
-    const mark = posts().length;
-    // Shift+Enter adds a line and sends nothing.
-    await page.fill('#prompt', 'Hello streaming world');
-    await page.press('#prompt', 'Shift+Enter');
-    await page.type('#prompt', 'please echo these words');
-    assert.equal(await page.inputValue('#prompt'), 'Hello streaming world\nplease echo these words');
-    assert.equal(posts().length, mark, 'Shift+Enter must not send');
-    const seen = await streamedTexts(page, async () => {
-      await page.press('#prompt', 'Enter');
-      assert.equal(await page.inputValue('#prompt'), '', 'the prompt box is cleared on send');
-    });
-    const growing = seen.filter(Boolean);
-    assert.ok(growing.length >= 3, `expected ≥ 3 distinct growing texts, saw ${growing.length}: ${JSON.stringify(growing)}`);
-    for (let i = 1; i < growing.length; i++) {
-      assert.ok(growing[i].startsWith(growing[i - 1]) && growing[i].length > growing[i - 1].length,
-        `text must only grow: ${JSON.stringify(growing[i - 1])} → ${JSON.stringify(growing[i])}`);
-    }
-    assert.equal(await waitIdle(page), 'done');
-    const answer = await lastAnswer(page);
-    for (const word of ['Hello', 'streaming', 'world', 'please', 'echo', 'these', 'words']) {
-      assert.ok(answer.includes(word), `answer quotes "${word}": ${answer}`);
-    }
-    // The user's message, exactly as typed.
-    assert.equal(await page.textContent('#transcript .msg.user .bubble'), 'Hello streaming world\nplease echo these words');
-
-    // Per-answer facts: first token, total, usage, response id.
-    const [msg] = await assistants(page);
-    assert.match(msg.id, /^resp_/);
-    const meta = await page.textContent('#transcript .msg.assistant .meta');
-    assert.match(meta, /first token \d+ ms/);
-    assert.match(meta, /total \d/);
-    assert.match(meta, /\d+ in · \d+ out/);
-    assert.equal(await page.getAttribute('#transcript .msg.assistant .m-id', 'title'), msg.id);
-
-    // The event inspector listed the stream, with sequence numbers.
-    const events = await page.$$eval('#events .ev', (els) => els.map((el) => [el.querySelector('.ev-seq').textContent, el.dataset.type]));
-    assert.equal(events[0][1], 'response.created');
-    assert.equal(events[0][0], '#0');
-    assert.equal(events.at(-1)[1], 'response.completed');
-    assert.ok(events.filter(([, t]) => t === 'response.output_text.delta').length >= 3);
-    assert.equal(await page.textContent('#event-count'), String(events.length));
-
-    const sent = posts().slice(mark);
-    assert.equal(sent.length, 1);
-    assert.equal(sent[0].body.stream, true);
-    assert.equal(sent[0].body.model, 'mock');
-    assert.equal(sent[0].body.input, 'Hello streaming world\nplease echo these words');
-    assert.equal(sent[0].body.previous_response_id, undefined);
-    assert.equal(sent[0].headers.authorization, undefined, 'no key is sent by the page');
+pageTest('a prompt streams into the transcript, a few words at a time', {}, async (page) => {
+  const mark = posts().length;
+  // Shift+Enter adds a line and sends nothing.
+  await page.fill('#prompt', 'Hello streaming world');
+  await page.press('#prompt', 'Shift+Enter');
+  await page.type('#prompt', 'please echo these words');
+  assert.equal(await page.inputValue('#prompt'), 'Hello streaming world\nplease echo these words');
+  assert.equal(posts().length, mark, 'Shift+Enter must not send');
+  const seen = await streamedTexts(page, async () => {
+    await page.press('#prompt', 'Enter');
+    assert.equal(await page.inputValue('#prompt'), '', 'the prompt box is cleared on send');
   });
+  const growing = seen.filter(Boolean);
+  assert.ok(growing.length >= 3, `expected ≥ 3 distinct growing texts, saw ${growing.length}: ${JSON.stringify(growing)}`);
+  for (let i = 1; i < growing.length; i++) {
+    assert.ok(growing[i].startsWith(growing[i - 1]) && growing[i].length > growing[i - 1].length,
+      `text must only grow: ${JSON.stringify(growing[i - 1])} → ${JSON.stringify(growing[i])}`);
+  }
+  assert.equal(await waitIdle(page), 'done');
+  const answer = await lastAnswer(page);
+  for (const word of ['Hello', 'streaming', 'world', 'please', 'echo', 'these', 'words']) {
+    assert.ok(answer.includes(word), `answer quotes "${word}": ${answer}`);
+  }
+  // The user's message, exactly as typed.
+  assert.equal(await page.textContent('#transcript .msg.user .bubble'), 'Hello streaming world\nplease echo these words');
+
+  // Per-answer facts: first token, total, usage, response id.
+  const [msg] = await assistants(page);
+  assert.match(msg.id, /^resp_/);
+  const meta = await page.textContent('#transcript .msg.assistant .meta');
+  for (const re of [/first token \d+ ms/, /total \d/, /\d+ in · \d+ out/]) assert.match(meta, re);
+  assert.equal(await page.getAttribute('#transcript .msg.assistant .m-id', 'title'), msg.id);
+
+  // The event inspector listed the stream, with sequence numbers.
+  const events = await page.$$eval('#events .ev', (els) => els.map((el) => [el.querySelector('.ev-seq').textContent, el.dataset.type]));
+  assert.equal(events[0][1], 'response.created');
+  assert.equal(events[0][0], '#0');
+  assert.equal(events.at(-1)[1], 'response.completed');
+  assert.ok(events.filter(([, t]) => t === 'response.output_text.delta').length >= 3);
+  assert.equal(await page.textContent('#event-count'), String(events.length));
+
+  const sent = posts().slice(mark);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].body.stream, true);
+  assert.equal(sent[0].body.model, 'mock');
+  assert.equal(sent[0].body.input, 'Hello streaming world\nplease echo these words');
+  assert.equal(sent[0].body.previous_response_id, undefined);
+  assert.equal(sent[0].headers.authorization, undefined, 'no key is sent by the page');
 });
 
-test('a second turn continues the conversation; New chat starts over', async () => {
-  await withPage({}, async (page) => {
-    const mark = posts().length;
-    await ask(page, 'My name is Ada.');
-    await ask(page, 'What did I just say?');
+pageTest('a second turn continues the conversation; New chat starts over', {}, async (page) => {
+  const mark = posts().length;
+  await ask(page, 'My name is Ada.');
+  await ask(page, 'What did I just say?');
 
-    const [first, second] = await assistants(page);
-    const sent = posts().slice(mark);
-    assert.equal(sent.length, 2);
-    assert.equal(sent[1].body.previous_response_id, first.id, 'turn 2 chains to turn 1');
-    assert.notEqual(first.id, second.id);
-    assert.match(second.text, /turn 2/, 'the mock counts the chained turns');
-    assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), second.id);
-    assert.match(await page.textContent('#context'), /continues resp_/);
-    assert.equal(await page.getAttribute('#context', 'title'), `previous_response_id: ${second.id}`);
+  const [first, second] = await assistants(page);
+  const sent = posts().slice(mark);
+  assert.equal(sent.length, 2);
+  assert.equal(sent[1].body.previous_response_id, first.id, 'turn 2 chains to turn 1');
+  assert.notEqual(first.id, second.id);
+  assert.match(second.text, /turn 2/, 'the mock counts the chained turns');
+  assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), second.id);
+  assert.match(await page.textContent('#context'), /continues resp_/);
+  assert.equal(await page.getAttribute('#context', 'title'), `previous_response_id: ${second.id}`);
 
-    await page.click('#new-chat');
-    assert.equal(await page.$$eval('#transcript > *', (els) => els.length), 0);
-    assert.equal(await page.isVisible('#welcome'), true);
-    assert.equal(await page.textContent('#event-count'), '0');
-    await ask(page, 'A fresh start.');
-    assert.equal(posts().at(-1).body.previous_response_id, undefined, 'New chat drops previous_response_id');
-    assert.match(await lastAnswer(page), /turn 1/);
-  });
+  await page.click('#new-chat');
+  assert.equal(await page.$$eval('#transcript > *', (els) => els.length), 0);
+  assert.equal(await page.isVisible('#welcome'), true);
+  assert.equal(await page.textContent('#event-count'), '0');
+  await ask(page, 'A fresh start.');
+  assert.equal(posts().at(-1).body.previous_response_id, undefined, 'New chat drops previous_response_id');
+  assert.match(await lastAnswer(page), /turn 1/);
 });
 
-test('Stop halts the stream and keeps the partial answer, marked as stopped', async () => {
-  // A slower stream (60 ms between events) so there is time to press Stop mid-answer.
-  await withPage({ query: `?fault=${encodeURIComponent('delay=60')}` }, async (page) => {
-    await sendPrompt(page, 'Tell me a long story about streams.');
-    await page.waitForFunction(() => {
-      const t = [...document.querySelectorAll('#transcript .msg.assistant .part-message .text')].pop();
-      return t && t.textContent.length > 20;
-    });
-    assert.equal(await page.isEnabled('#stop'), true);
-    await page.click('#stop');
-    assert.equal(await waitIdle(page), 'stopped');
-    const partial = await lastAnswer(page);
-    await page.waitForTimeout(400); // several event intervals: nothing more may arrive
-    assert.equal(await lastAnswer(page), partial, 'text stopped growing');
-    assert.ok(partial.length > 20 && !partial.includes('This is turn 1'), `partial answer kept: ${partial}`);
-    assert.equal(await page.textContent('#transcript .stopped-marker'), 'Stopped');
-    assert.equal(await page.$$eval('#transcript .notice-error', (els) => els.length), 0, 'no error banner for a stop');
-    assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), null, 'a stopped answer is not chained');
-    assert.match(await page.textContent('#events'), /Stopped/);
-    assert.equal(await page.isVisible('#send'), true);
+// A slower stream (60 ms between events) so there is time to press Stop mid-answer.
+pageTest('Stop halts the stream and keeps the partial answer, marked as stopped', { query: `?fault=${encodeURIComponent('delay=60')}` }, async (page) => {
+  await sendPrompt(page, 'Tell me a long story about streams.');
+  await page.waitForFunction(() => {
+    const t = [...document.querySelectorAll('#transcript .msg.assistant .part-message .text')].pop();
+    return t && t.textContent.length > 20;
   });
+  assert.equal(await page.isEnabled('#stop'), true);
+  await page.click('#stop');
+  assert.equal(await waitIdle(page), 'stopped');
+  const partial = await lastAnswer(page);
+  await page.waitForTimeout(400); // several event intervals: nothing more may arrive
+  assert.equal(await lastAnswer(page), partial, 'text stopped growing');
+  assert.ok(partial.length > 20 && !partial.includes('This is turn 1'), `partial answer kept: ${partial}`);
+  assert.equal(await page.textContent('#transcript .stopped-marker'), 'Stopped');
+  assert.equal(await page.$$eval('#transcript .notice-error', (els) => els.length), 0, 'no error banner for a stop');
+  assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), null, 'a stopped answer is not chained');
+  assert.match(await page.textContent('#events'), /Stopped/);
+  assert.equal(await page.isVisible('#send'), true);
 });
 
-test('keyboard: suggestions, Escape stops, labelled controls, focus stays usable', async () => {
-  await withPage({ query: `?fault=${encodeURIComponent('delay=60')}` }, async (page) => {
-    // Every form control has a label; the transcript is a polite live region.
-    const unlabelled = await page.$$eval('input, select, textarea', (els) =>
-      els.filter((el) => !el.labels?.length).map((el) => el.id || el.outerHTML));
-    assert.deepEqual(unlabelled, []);
-    assert.equal(await page.getAttribute('#transcript', 'aria-live'), 'polite');
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'prompt', 'the message box has focus on load');
+pageTest('keyboard: suggestions, Escape stops, labelled controls, focus stays usable', { query: `?fault=${encodeURIComponent('delay=60')}` }, async (page) => {
+  // Every form control has a label; the transcript is a polite live region.
+  const unlabelled = await page.$$eval('input, select, textarea', (els) =>
+    els.filter((el) => !el.labels?.length).map((el) => el.id || el.outerHTML));
+  assert.deepEqual(unlabelled, []);
+  assert.equal(await page.getAttribute('#transcript', 'aria-live'), 'polite');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'prompt', 'the message box has focus on load');
 
-    // A suggestion, activated from the keyboard, sends itself; Escape stops it.
-    await page.focus('.suggestion >> nth=0');
-    await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.body.dataset.busy === 'true');
-    assert.equal(await page.getAttribute('#transcript', 'aria-busy'), 'true');
-    await page.waitForFunction(() => document.querySelector('#transcript .part-message .text')?.textContent.length > 5);
-    await page.keyboard.press('Escape');
-    assert.equal(await waitIdle(page), 'stopped');
-    assert.equal(await page.getAttribute('#transcript', 'aria-busy'), 'false');
-    assert.equal(await page.textContent('#transcript .msg.user .bubble'), 'Hello! What can you do?');
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'prompt', 'focus returns to the message box');
-  });
+  // A suggestion, activated from the keyboard, sends itself; Escape stops it.
+  await page.focus('.suggestion >> nth=0');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.body.dataset.busy === 'true');
+  assert.equal(await page.getAttribute('#transcript', 'aria-busy'), 'true');
+  await page.waitForFunction(() => document.querySelector('#transcript .part-message .text')?.textContent.length > 5);
+  await page.keyboard.press('Escape');
+  assert.equal(await waitIdle(page), 'stopped');
+  assert.equal(await page.getAttribute('#transcript', 'aria-busy'), 'false');
+  assert.equal(await page.textContent('#transcript .msg.user .bubble'), 'Hello! What can you do?');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'prompt', 'focus returns to the message box');
 });
 
-test('model and user text are rendered as text, never as HTML', async () => {
-  await withPage({}, async (page) => {
-    const evil = '<img src=x onerror="window.__xss=1"> and <script>window.__xss=2</script><b>bold?</b>';
-    await ask(page, evil);
-    assert.equal(await page.evaluate(() => window.__xss), undefined);
-    assert.equal(await page.$$eval('#transcript img, #transcript script', (els) => els.length), 0);
-    assert.equal(await page.$$eval('#transcript .bubble *, #transcript .part-message .text *', (els) => els.length), 0, 'no elements made from the text');
-    assert.equal(await page.textContent('#transcript .msg.user .bubble'), evil);
-    const answer = await lastAnswer(page);
-    assert.ok(answer.includes('<img src=x onerror="window.__xss=1">'), `shown literally: ${answer}`);
-    assert.ok(!page.outgoing.some((u) => /\/x$/.test(u)), 'the <img> was never loaded');
-  });
+pageTest('model and user text are rendered as text, never as HTML', {}, async (page) => {
+  const evil = '<img src=x onerror="window.__xss=1"> and <script>window.__xss=2</script><b>bold?</b>';
+  await ask(page, evil);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  assert.equal(await page.$$eval('#transcript img, #transcript script', (els) => els.length), 0);
+  assert.equal(await page.$$eval('#transcript .bubble *, #transcript .part-message .text *', (els) => els.length), 0, 'no elements made from the text');
+  assert.equal(await page.textContent('#transcript .msg.user .bubble'), evil);
+  const answer = await lastAnswer(page);
+  assert.ok(answer.includes('<img src=x onerror="window.__xss=1">'), `shown literally: ${answer}`);
+  assert.ok(!page.outgoing.some((u) => /\/x$/.test(u)), 'the <img> was never loaded');
 });
 
-test('function calling: get_weather runs in the page (through client.runTools when the library has it) and the follow-up answer streams', async () => {
-  await withPage({}, async (page) => {
-    const mark = posts().length;
-    const { runTools } = await page.evaluate(() => window.cometDemo.features);
-    assert.equal(await page.isChecked('#tools'), true, 'the demo tool is on by default');
-    const seen = await streamedTexts(page, () => sendPrompt(page, "What's the weather in Lisbon?"));
-    assert.equal(await waitIdle(page), 'done');
+pageTest('function calling: get_weather runs in the page (through client.runTools when the library has it) and the follow-up answer streams', {}, async (page) => {
+  const mark = posts().length;
+  const { runTools } = await page.evaluate(() => window.cometDemo.features);
+  assert.equal(await page.isChecked('#tools'), true, 'the demo tool is on by default');
+  const seen = await streamedTexts(page, () => sendPrompt(page, "What's the weather in Lisbon?"));
+  assert.equal(await waitIdle(page), 'done');
 
-    // The call and its local output, visibly in the transcript.
-    const card = page.locator('#transcript .tool-call[data-name="get_weather"]');
-    assert.equal(await card.count(), 1);
-    assert.equal(await card.isVisible(), true);
-    const args = JSON.parse(await card.locator('.tool-args').textContent());
-    assert.equal(typeof args.city, 'string');
-    assert.ok(['celsius', 'fahrenheit'].includes(args.unit));
-    const output = await card.locator('.tool-output').textContent();
-    assert.match(output, new RegExp(`^${args.city}: -?\\d+ °[CF], [a-z ]+, humidity \\d+ %, wind \\d+ km/h`), output);
-    assert.match(await card.locator('.tool-status').textContent(), /ran in your browser/);
-    assert.equal(await card.locator('.tool-output').isVisible(), true);
+  // The call and its local output, visibly in the transcript.
+  const card = page.locator('#transcript .tool-call[data-name="get_weather"]');
+  assert.equal(await card.count(), 1);
+  assert.equal(await card.isVisible(), true);
+  const args = JSON.parse(await card.locator('.tool-args').textContent());
+  assert.equal(typeof args.city, 'string');
+  assert.ok(['celsius', 'fahrenheit'].includes(args.unit));
+  const output = await card.locator('.tool-output').textContent();
+  assert.match(output, new RegExp(`^${args.city}: -?\\d+ °[CF], [a-z ]+, humidity \\d+ %, wind \\d+ km/h`), output);
+  assert.match(await card.locator('.tool-status').textContent(), /ran in your browser/);
+  assert.equal(await card.locator('.tool-output').isVisible(), true);
 
-    // Two requests: the question (with the tool), then the output (chained).
-    const sent = posts().slice(mark);
-    assert.equal(sent.length, 2);
-    assert.deepEqual(sent[0].body.tools.map((t) => t.name), ['get_weather']);
-    assert.deepEqual(sent[0].body.tools[0].parameters.required, ['city', 'unit']);
-    assert.deepEqual(sent[0].body.tools[0].parameters.properties.unit.enum, ['celsius', 'fahrenheit']);
-    const [toolTurn, followUp] = await assistants(page);
-    const callId = await card.getAttribute('data-call-id');
-    assert.match(callId, /^call_/);
-    assert.equal(sent[1].body.previous_response_id, toolTurn.id);
-    assert.equal(sent[1].body.stream, true);
-    assert.deepEqual(sent[1].body.input, [{ type: 'function_call_output', call_id: callId, output }]);
+  // Two requests: the question (with the tool), then the output (chained).
+  const sent = posts().slice(mark);
+  assert.equal(sent.length, 2);
+  assert.deepEqual(sent[0].body.tools.map((t) => t.name), ['get_weather']);
+  assert.deepEqual(sent[0].body.tools[0].parameters.required, ['city', 'unit']);
+  assert.deepEqual(sent[0].body.tools[0].parameters.properties.unit.enum, ['celsius', 'fahrenheit']);
+  const [toolTurn, followUp] = await assistants(page);
+  const callId = await card.getAttribute('data-call-id');
+  assert.match(callId, /^call_/);
+  assert.equal(sent[1].body.previous_response_id, toolTurn.id);
+  assert.equal(sent[1].body.stream, true);
+  assert.deepEqual(sent[1].body.input, [{ type: 'function_call_output', call_id: callId, output }]);
 
-    // The follow-up answer streamed (growing text) and quotes the tool's output.
-    const grown = seen.filter(Boolean);
-    assert.ok(grown.length >= 3, `follow-up streamed in steps: ${grown.length}`);
-    assert.match(followUp.text, /get_weather returned/);
-    const answer = await lastAnswer(page);
-    assert.ok(answer.includes(output), `the answer quotes the output: ${answer}`);
-    assert.doesNotMatch(answer, /[{}]|":/, 'no raw JSON in the answer');
-    assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), followUp.id);
-    assert.deepEqual(await page.$$eval('#transcript .msg.assistant .chip-how', (els) => els.map((e) => e.textContent)),
-      runTools ? ['runTools', 'runTools'] : ['stream', 'stream']);
-    assert.ok(!JSON.stringify(sent).includes('execute'), 'the tool\'s code is never sent');
+  // The follow-up answer streamed (growing text) and quotes the tool's output.
+  const grown = seen.filter(Boolean);
+  assert.ok(grown.length >= 3, `follow-up streamed in steps: ${grown.length}`);
+  assert.match(followUp.text, /get_weather returned/);
+  const answer = await lastAnswer(page);
+  assert.ok(answer.includes(output), `the answer quotes the output: ${answer}`);
+  assert.doesNotMatch(answer, /[{}]|":/, 'no raw JSON in the answer');
+  assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), followUp.id);
+  assert.deepEqual(await page.$$eval('#transcript .msg.assistant .chip-how', (els) => els.map((e) => e.textContent)),
+    runTools ? ['runTools', 'runTools'] : ['stream', 'stream']);
+  assert.ok(!JSON.stringify(sent).includes('execute'), 'the tool\'s code is never sent');
 
-    // Two places: two calls in one response, both run, both outputs in the next request.
-    const mark2 = posts().length;
-    await ask(page, 'And the weather in Paris and Tokyo?');
-    const cards = page.locator('#transcript .msg.assistant').nth(2).locator('.tool-call.tool-ok');
-    assert.equal(await cards.count(), 2);
-    const outputs = await cards.locator('.tool-output').allTextContents();
-    assert.match(outputs[0], /^Paris: /);
-    assert.match(outputs[1], /^Tokyo: /);
-    const sent2 = posts().slice(mark2);
-    assert.equal(sent2.length, 2);
-    assert.deepEqual(sent2[1].body.input.map((i) => [i.type, i.output]), outputs.map((o) => ['function_call_output', o]));
-  });
+  // Two places: two calls in one response, both run, both outputs in the next request.
+  const mark2 = posts().length;
+  await ask(page, 'And the weather in Paris and Tokyo?');
+  const cards = page.locator('#transcript .msg.assistant').nth(2).locator('.tool-call.tool-ok');
+  assert.equal(await cards.count(), 2);
+  const outputs = await cards.locator('.tool-output').allTextContents();
+  assert.match(outputs[0], /^Paris: /);
+  assert.match(outputs[1], /^Tokyo: /);
+  const sent2 = posts().slice(mark2);
+  assert.equal(sent2.length, 2);
+  assert.deepEqual(sent2[1].body.input.map((i) => [i.type, i.output]), outputs.map((o) => ['function_call_output', o]));
 });
 
-test('Stop after the tool ran: its result goes with the next message, which the server accepts', async () => {
-  // 150 ms between events: the follow-up takes seconds, time enough to stop it on a busy machine.
-  await withPage({ query: `?fault=${encodeURIComponent('delay=150')}` }, async (page) => {
-    await sendPrompt(page, 'Weather in Oslo?');
-    // The tool ran and the follow-up has started: stop it there.
-    await page.waitForSelector('#transcript .tool-call.tool-ok');
-    await page.waitForFunction(() => document.querySelectorAll('#transcript .msg.assistant').length === 2);
-    const output = await page.textContent('#transcript .tool-call .tool-output');
-    const callId = await page.getAttribute('#transcript .tool-call', 'data-call-id');
-    await page.click('#stop');
-    assert.equal(await waitIdle(page), 'stopped');
-    const [first] = await assistants(page);
-    assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), first.id, 'the call\'s response is the one continued');
+// 150 ms between events: the follow-up takes seconds, time enough to stop it on a busy machine.
+pageTest('Stop after the tool ran: its result goes with the next message, which the server accepts', { query: `?fault=${encodeURIComponent('delay=150')}` }, async (page) => {
+  await sendPrompt(page, 'Weather in Oslo?');
+  // The tool ran and the follow-up has started: stop it there.
+  await page.waitForSelector('#transcript .tool-call.tool-ok');
+  await page.waitForFunction(() => document.querySelectorAll('#transcript .msg.assistant').length === 2);
+  const output = await page.textContent('#transcript .tool-call .tool-output');
+  const callId = await page.getAttribute('#transcript .tool-call', 'data-call-id');
+  await page.click('#stop');
+  assert.equal(await waitIdle(page), 'stopped');
+  const [first] = await assistants(page);
+  assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), first.id, 'the call\'s response is the one continued');
 
-    const mark = posts().length;
-    await ask(page, 'Thanks!');
-    const [req] = posts().slice(mark);
-    assert.equal(req.body.previous_response_id, first.id);
-    assert.deepEqual(req.body.input, [
-      { type: 'function_call_output', call_id: callId, output },
-      { role: 'user', content: 'Thanks!' },
-    ]);
-    assert.match(await lastAnswer(page), /get_weather returned "Oslo: /);
-  });
+  const mark = posts().length;
+  await ask(page, 'Thanks!');
+  const [req] = posts().slice(mark);
+  assert.equal(req.body.previous_response_id, first.id);
+  assert.deepEqual(req.body.input, [
+    { type: 'function_call_output', call_id: callId, output },
+    { role: 'user', content: 'Thanks!' },
+  ]);
+  assert.match(await lastAnswer(page), /get_weather returned "Oslo: /);
 });
 
-test('the SDK helpers are used when the library has them, and hidden when it has not', async () => {
-  await withPage({}, async (page) => {
-    const lib = await page.evaluate(() => {
-      const l = window.cometDemo.library;
-      return { runTools: typeof l.ResponsesClient.prototype.runTools, jsonSchemaFormat: typeof l.jsonSchemaFormat };
-    });
-    const features = await page.evaluate(() => window.cometDemo.features);
-    assert.equal(features.runTools, lib.runTools === 'function');
-    assert.equal(features.structured, lib.jsonSchemaFormat === 'function');
-    assert.equal(await page.isVisible('#structured-row'), features.structured, 'the structured switch');
-    assert.equal(await page.isVisible('.suggestion[data-structured]'), features.structured, 'the structured suggestion');
+pageTest('the SDK helpers are used when the library has them, and hidden when it has not', {}, async (page) => {
+  const lib = await page.evaluate(() => {
+    const l = window.cometDemo.library;
+    return { runTools: typeof l.ResponsesClient.prototype.runTools, jsonSchemaFormat: typeof l.jsonSchemaFormat };
   });
+  const features = await page.evaluate(() => window.cometDemo.features);
+  assert.equal(features.runTools, lib.runTools === 'function');
+  assert.equal(features.structured, lib.jsonSchemaFormat === 'function');
+  assert.equal(await page.isVisible('#structured-row'), features.structured, 'the structured switch');
+  assert.equal(await page.isVisible('.suggestion[data-structured]'), features.structured, 'the structured suggestion');
 });
 
-test('structured output: the trip_plan object builds up from stream.partialParsed, then output_parsed is validated', async (t) => {
-  await withPage({}, async (page) => {
-    if (!(await page.evaluate(() => window.cometDemo.features.structured))) {
-      assert.equal(await page.isVisible('#structured-row'), false);
-      t.skip('this build of the library has no jsonSchemaFormat / partialParsed yet');
-      return;
-    }
-    const mark = posts().length;
-    // The card's fields, each time the transcript changes (no sampling rate assumed).
-    await page.evaluate(() => {
-      const states = [];
-      const read = () => {
-        const card = [...document.querySelectorAll('#transcript .structured')].pop();
-        if (!card) return null;
-        return JSON.stringify([card.dataset.state, ...[...card.querySelectorAll('.sf')].map((el) => [el.dataset.key, el.querySelector('dd').className, el.querySelector('dd').textContent])]);
-      };
-      new MutationObserver(() => {
-        const s = read();
-        if (s && s !== states[states.length - 1]) states.push(s);
-      }).observe(document.getElementById('transcript'), { subtree: true, childList: true, characterData: true, attributes: true });
-      window.__cardStates = states;
-    });
-    await page.click('.suggestion[data-structured]');
-    assert.equal(await waitIdle(page), 'done');
-    assert.equal(await page.isChecked('#structured'), true, 'the suggestion turned structured mode on');
-
-    // On the wire: the schema as text.format (no validator), no tools, streamed.
-    const [req] = posts().slice(mark);
-    assert.equal(req.body.stream, true);
-    assert.equal(req.body.tools, undefined);
-    assert.deepEqual(Object.keys(req.body.text.format).sort(), ['description', 'name', 'schema', 'strict', 'type']);
-    assert.equal(req.body.text.format.type, 'json_schema');
-    assert.equal(req.body.text.format.name, 'trip_plan');
-    assert.equal(req.body.text.format.strict, true);
-    assert.deepEqual(req.body.text.format.schema.required, ['city', 'days', 'season', 'highlights']);
-
-    // While streaming: the object grew field by field; at the end: validated.
-    const states = (await page.evaluate(() => window.__cardStates)).map((x) => JSON.parse(x));
-    const filled = (st) => st.slice(1).filter(([, cls]) => cls === 'sf-value').length;
-    const building = states.filter((st) => st[0] === 'building');
-    assert.ok(building.length >= 3, `partial states seen: ${building.length}`);
-    assert.ok(new Set(building.map(filled)).size >= 3, 'fields filled one after another');
-    for (let i = 1; i < building.length; i++) assert.ok(filled(building[i]) >= filled(building[i - 1]), 'never loses a field');
-    assert.ok(building.some((st) => st.some((f) => Array.isArray(f) && f[0] === 'city' && f[1] === 'sf-value' && f[2].length < 'Lisbon'.length)) ||
-      building.some((st) => filled(st) > 0 && filled(st) < 4), 'a partial object was shown');
-    const card = page.locator('#transcript .structured');
-    assert.equal(await card.getAttribute('data-state'), 'valid');
-    assert.match(await card.locator('.structured-status').textContent(), /output_parsed · validated/);
-    const field = (k) => card.locator(`.sf[data-key="${k}"] dd`);
-    assert.equal(await field('city').textContent(), 'Lisbon');
-    assert.equal(await field('days').textContent(), '4');
-    assert.equal(await field('season').textContent(), 'spring');
-    assert.ok(await field('highlights').locator('.sf-chip').count() >= 1);
-    // The raw JSON text is there too, and is what was parsed.
-    const raw = JSON.parse(await lastAnswer(page));
-    assert.equal(raw.city, 'Lisbon');
-    assert.equal(raw.days, 4);
-
-    // Not streamed: client.parse(), the validated object at once.
-    await page.uncheck('#streaming');
-    await ask(page, 'Plan a 3 day trip to Kyoto in autumn.');
-    assert.equal(posts().at(-1).body.stream, undefined);
-    const second = page.locator('#transcript .structured').nth(1);
-    assert.equal(await second.getAttribute('data-state'), 'valid');
-    assert.equal(await second.locator('.sf[data-key="city"] dd').textContent(), 'Kyoto');
-    assert.equal(await page.locator('#transcript .msg.assistant .chip-how').nth(1).textContent(), 'parse');
+pageTest('structured output: the trip_plan object builds up from stream.partialParsed, then output_parsed is validated', {}, async (page, t) => {
+  if (!(await page.evaluate(() => window.cometDemo.features.structured))) {
+    assert.equal(await page.isVisible('#structured-row'), false);
+    t.skip('this build of the library has no jsonSchemaFormat / partialParsed yet');
+    return;
+  }
+  const mark = posts().length;
+  // The card's fields, each time the transcript changes (no sampling rate assumed).
+  await page.evaluate(() => {
+    const states = [];
+    const read = () => {
+      const card = [...document.querySelectorAll('#transcript .structured')].pop();
+      if (!card) return null;
+      return JSON.stringify([card.dataset.state, ...[...card.querySelectorAll('.sf')].map((el) => [el.dataset.key, el.querySelector('dd').className, el.querySelector('dd').textContent])]);
+    };
+    new MutationObserver(() => {
+      const s = read();
+      if (s && s !== states[states.length - 1]) states.push(s);
+    }).observe(document.getElementById('transcript'), { subtree: true, childList: true, characterData: true, attributes: true });
+    window.__cardStates = states;
   });
+  await page.click('.suggestion[data-structured]');
+  assert.equal(await waitIdle(page), 'done');
+  assert.equal(await page.isChecked('#structured'), true, 'the suggestion turned structured mode on');
+
+  // On the wire: the schema as text.format (no validator), no tools, streamed.
+  const [req] = posts().slice(mark);
+  assert.equal(req.body.stream, true);
+  assert.equal(req.body.tools, undefined);
+  assert.deepEqual(Object.keys(req.body.text.format).sort(), ['description', 'name', 'schema', 'strict', 'type']);
+  assert.equal(req.body.text.format.type, 'json_schema');
+  assert.equal(req.body.text.format.name, 'trip_plan');
+  assert.equal(req.body.text.format.strict, true);
+  assert.deepEqual(req.body.text.format.schema.required, ['city', 'days', 'season', 'highlights']);
+
+  // While streaming: the object grew field by field; at the end: validated.
+  const states = (await page.evaluate(() => window.__cardStates)).map((x) => JSON.parse(x));
+  const filled = (st) => st.slice(1).filter(([, cls]) => cls === 'sf-value').length;
+  const building = states.filter((st) => st[0] === 'building');
+  assert.ok(building.length >= 3, `partial states seen: ${building.length}`);
+  assert.ok(new Set(building.map(filled)).size >= 3, 'fields filled one after another');
+  for (let i = 1; i < building.length; i++) assert.ok(filled(building[i]) >= filled(building[i - 1]), 'never loses a field');
+  assert.ok(building.some((st) => st.some((f) => Array.isArray(f) && f[0] === 'city' && f[1] === 'sf-value' && f[2].length < 'Lisbon'.length)) ||
+    building.some((st) => filled(st) > 0 && filled(st) < 4), 'a partial object was shown');
+  const card = page.locator('#transcript .structured');
+  assert.equal(await card.getAttribute('data-state'), 'valid');
+  assert.match(await card.locator('.structured-status').textContent(), /output_parsed · validated/);
+  const field = (k) => card.locator(`.sf[data-key="${k}"] dd`);
+  assert.equal(await field('city').textContent(), 'Lisbon');
+  assert.equal(await field('days').textContent(), '4');
+  assert.equal(await field('season').textContent(), 'spring');
+  assert.ok(await field('highlights').locator('.sf-chip').count() >= 1);
+  // The raw JSON text is there too, and is what was parsed.
+  const raw = JSON.parse(await lastAnswer(page));
+  assert.equal(raw.city, 'Lisbon');
+  assert.equal(raw.days, 4);
+
+  // Not streamed: client.parse(), the validated object at once.
+  await page.uncheck('#streaming');
+  await ask(page, 'Plan a 3 day trip to Kyoto in autumn.');
+  assert.equal(posts().at(-1).body.stream, undefined);
+  const second = page.locator('#transcript .structured').nth(1);
+  assert.equal(await second.getAttribute('data-state'), 'valid');
+  assert.equal(await second.locator('.sf[data-key="city"] dd').textContent(), 'Kyoto');
+  assert.equal(await page.locator('#transcript .msg.assistant .chip-how').nth(1).textContent(), 'parse');
 });
 
-test('an HTTP error is shown inline (ApiError, status, code), with retries off', async () => {
-  await withPage({ query: `?fault=${encodeURIComponent('status=500')}`, expected: [/status of 500/] }, async (page) => {
-    const mark = posts().length;
-    await page.click('#client-options > summary');
-    await page.fill('#max-retries', '0');
+pageTest('an HTTP error is shown inline (ApiError, status, code), with retries off', { query: `?fault=${encodeURIComponent('status=500')}`, expected: [/status of 500/] }, async (page) => {
+  const mark = posts().length;
+  await page.click('#client-options > summary');
+  await page.fill('#max-retries', '0');
+  await ask(page, 'Hello?', 'error');
+  const box = page.locator('#transcript .notice-error');
+  assert.equal(await box.getAttribute('data-error'), 'ApiError');
+  const text = await box.textContent();
+  for (const re of [/status\s*500/, /code\s*server_error/, /request\s*req_/, /Mock fault: HTTP 500/]) assert.match(text, re);
+  assert.equal(posts().length - mark, 1, 'maxRetries 0: one attempt');
+  assert.equal(posts().at(-1).headers['x-mock-fault'], 'status=500');
+});
+
+pageTest('the mock counts the attempts of each request: "attempt 1" every time with retries off, 3 with two retries', { query: `?fault=${encodeURIComponent('status=500')}`, expected: [/status of 500/] }, async (page) => {
+  await page.click('#client-options > summary');
+  await page.fill('#max-retries', '0');
+  for (let i = 0; i < 3; i++) {
     await ask(page, 'Hello?', 'error');
-    const box = page.locator('#transcript .notice-error');
-    assert.equal(await box.getAttribute('data-error'), 'ApiError');
-    const text = await box.textContent();
-    assert.match(text, /status\s*500/);
-    assert.match(text, /code\s*server_error/);
-    assert.match(text, /request\s*req_/);
-    assert.match(text, /Mock fault: HTTP 500/);
-    assert.equal(posts().length - mark, 1, 'maxRetries 0: one attempt');
-    assert.equal(posts().at(-1).headers['x-mock-fault'], 'status=500');
-  });
-});
-
-test('the mock counts the attempts of each request: "attempt 1" every time with retries off, 3 with two retries', async () => {
-  await withPage({ query: `?fault=${encodeURIComponent('status=500')}`, expected: [/status of 500/] }, async (page) => {
-    await page.click('#client-options > summary');
-    await page.fill('#max-retries', '0');
-    for (let i = 0; i < 3; i++) {
-      await ask(page, 'Hello?', 'error');
-      const text = await page.locator('#transcript .notice-error').last().textContent();
-      assert.match(text, /on attempt 1 /, `message ${i + 1}: ${text}`);
-    }
-    const mark = posts().length;
-    await page.fill('#max-retries', '2');
-    await sendPrompt(page, 'Hello?');
-    assert.equal(await waitIdle(page, 30000), 'error');
-    assert.match(await page.locator('#transcript .notice-error').last().textContent(), /on attempt 3 /);
-    const sent = posts().slice(mark);
-    assert.equal(sent.length, 3);
-    assert.equal(new Set(sent.map((r) => r.headers['x-mock-fault-key'])).size, 1, 'the retries of one request share its key');
-  });
+    const text = await page.locator('#transcript .notice-error').last().textContent();
+    assert.match(text, /on attempt 1 /, `message ${i + 1}: ${text}`);
+  }
+  const mark = posts().length;
+  await page.fill('#max-retries', '2');
+  await sendPrompt(page, 'Hello?');
+  assert.equal(await waitIdle(page, 30000), 'error');
+  assert.match(await page.locator('#transcript .notice-error').last().textContent(), /on attempt 3 /);
+  const sent = posts().slice(mark);
+  assert.equal(sent.length, 3);
+  assert.equal(new Set(sent.map((r) => r.headers['x-mock-fault-key'])).size, 1, 'the retries of one request share its key');
 });
 
 test('in-stream errors, dropped connections and timeouts are shown inline', async () => {
   // error event after response.in_progress → ApiError without HTTP status.
-  await withPage({ query: '?fault=error-event' }, async (page) => {
+  await withPage(env, { query: '?fault=error-event' }, async (page) => {
     await ask(page, 'Hello?', 'error');
     const box = page.locator('#transcript .notice-error');
     assert.equal(await box.getAttribute('data-error'), 'ApiError');
     assert.match(await box.textContent(), /code\s*server_error/);
     assert.doesNotMatch(await box.textContent(), /status/);
   });
+  const failsWith = async (query, expected, names, partial) =>
+    withPage(env, { query, expected }, async (page) => {
+      if (query.includes('stall-headers')) {
+        await page.click('#client-options > summary');
+        await page.fill('#timeout', '1');
+      }
+      await ask(page, 'Hello?', 'error');
+      const name = await page.getAttribute('#transcript .notice-error', 'data-error');
+      assert.ok(names.includes(name), name);
+      if (partial) assert.match(await lastAnswer(page), /^You said/, 'the partial answer stays');
+    });
   // response.failed halfway: the partial text stays above the error.
-  await withPage({ query: '?fault=failed' }, async (page) => {
-    await ask(page, 'Hello?', 'error');
-    assert.equal(await page.getAttribute('#transcript .notice-error', 'data-error'), 'ApiError');
-    assert.match(await lastAnswer(page), /^You said/);
-  });
+  await failsWith('?fault=failed', [], ['ApiError'], true);
   // The connection drops mid-stream (after 12 events).
-  await withPage({ query: `?fault=${encodeURIComponent('disconnect-after=12')}`, expected: [/ERR_|network/i] }, async (page) => {
-    await ask(page, 'Hello?', 'error');
-    const name = await page.getAttribute('#transcript .notice-error', 'data-error');
-    assert.ok(['StreamError', 'ConnectionError'].includes(name), name);
-    assert.match(await lastAnswer(page), /^You said/, 'the partial answer stays');
-  });
+  await failsWith(`?fault=${encodeURIComponent('disconnect-after=12')}`, [/ERR_|network/i], ['StreamError', 'ConnectionError'], true);
   // The connection is reset before any answer: ConnectionError (after 0 retries).
-  await withPage({ query: '?fault=disconnect&retries=0', expected: [/ERR_|network/i] }, async (page) => {
-    await ask(page, 'Hello?', 'error');
-    assert.equal(await page.getAttribute('#transcript .notice-error', 'data-error'), 'ConnectionError');
-  });
+  await failsWith('?fault=disconnect&retries=0', [/ERR_|network/i], ['ConnectionError']);
   // The server stalls longer than the client's timeout.
-  await withPage({ query: `?fault=${encodeURIComponent('stall-headers=3000')}&retries=0` }, async (page) => {
-    await page.click('#client-options > summary');
-    await page.fill('#timeout', '1');
-    await ask(page, 'Hello?', 'error');
-    assert.equal(await page.getAttribute('#transcript .notice-error', 'data-error'), 'TimeoutError');
-  });
+  await failsWith(`?fault=${encodeURIComponent('stall-headers=3000')}&retries=0`, [], ['TimeoutError']);
 });
 
-test('auto-resume: a background stream cut mid-way is resumed by the library; the page shows where, the answer is whole, once', async () => {
-  await withPage({ expected: [/ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_/] }, async (page) => {
-    const mark = env.server.requests.length;
-    await page.click('#developer > summary');
-    await page.selectOption('#fault', { label: 'drop a background stream mid-way (auto-resume)' });
-    const fault = await page.inputValue('#fault');
-    assert.match(fault, /^disconnect-after=\d+$/);
-    assert.equal(await page.isChecked('#background'), true, 'the preset turns background on');
-    const prompt = 'Tell me about resuming streams';
-    const seen = await streamedTexts(page, () => sendPrompt(page, prompt));
-    assert.equal(await waitIdle(page), 'done');
+pageTest('auto-resume: a background stream cut mid-way is resumed by the library; the page shows where, the answer is whole, once', { expected: [/ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_/] }, async (page) => {
+  const mark = env.server.requests.length;
+  await page.click('#developer > summary');
+  await page.selectOption('#fault', { label: 'drop a background stream mid-way (auto-resume)' });
+  const fault = await page.inputValue('#fault');
+  assert.match(fault, /^disconnect-after=\d+$/);
+  assert.equal(await page.isChecked('#background'), true, 'the preset turns background on');
+  const prompt = 'Tell me about resuming streams';
+  const seen = await streamedTexts(page, () => sendPrompt(page, prompt));
+  assert.equal(await waitIdle(page), 'done');
 
-    // What went over the wire: one background stream, then the library's own resumes.
-    const sent = env.server.requests.slice(mark).filter((r) => r.path.startsWith('/v1/responses') && !r.path.endsWith('/input_tokens'));
-    assert.equal(sent[0].method, 'POST');
-    assert.equal(sent[0].body.background, true);
-    assert.equal(sent[0].body.stream, true);
-    assert.equal(sent[0].headers['x-mock-fault'], fault);
-    const resumes = sent.slice(1);
-    assert.ok(resumes.length >= 1, 'at least one resume');
-    const [{ id }] = await assistants(page);
-    const after = resumes.map((r) => {
-      assert.equal(r.method, 'GET');
-      assert.equal(r.path, `/v1/responses/${id}`);
-      assert.equal(r.query.stream, 'true');
-      return Number(r.query.starting_after);
-    });
-
-    // The answer: whole, never repeated, and it only grew while streaming (no replayed delta).
-    const answer = await lastAnswer(page);
-    assert.match(answer, new RegExp(`^You said: "${prompt}"\\. This is a mock response .* This is turn 1 of the conversation\\.$`));
-    assert.equal(answer.split('You said').length, 2, 'said once');
-    const grown = seen.filter(Boolean);
-    for (let i = 1; i < grown.length; i++) assert.ok(grown[i].startsWith(grown[i - 1]), `only grows: ${JSON.stringify(grown[i - 1])} → ${JSON.stringify(grown[i])}`);
-    assert.equal(grown.at(-1), answer);
-
-    // The inspector: every sequence number once, in order, and a resume row in each gap.
-    const rows = await page.$$eval('#events li', (els) => els.map((el) => ({
-      resume: el.classList.contains('ev-note-resume'), seq: el.querySelector('.ev-seq')?.textContent ?? null, text: el.textContent,
-    })));
-    const seqs = rows.filter((r) => r.seq).map((r) => Number(r.seq.slice(1)));
-    assert.deepEqual(seqs, seqs.map((_, i) => i), 'each event once, in order');
-    const gaps = rows.map((r, i) => [r, i]).filter(([r]) => r.resume);
-    assert.equal(gaps.length, after.length);
-    gaps.forEach(([r, i], k) => {
-      assert.match(r.text, new RegExp(`lost after event #${after[k]} .*starting_after=${after[k]}$`));
-      assert.equal(rows[i - 1].seq, `#${after[k]}`, 'the row before: the last event before the drop');
-      assert.equal(rows[i + 1].seq, `#${after[k] + 1}`, 'the row after: the first event of the resumed stream');
-    });
-
-    // The answer says so.
-    const note = page.locator('#transcript .notice-info');
-    assert.equal(await note.getAttribute('data-resumes'), String(after.length));
-    assert.equal(await note.getAttribute('data-exact'), 'true');
-    assert.match(await note.textContent(), new RegExp(`after event ${after.map((n) => `#${n}`).join(', ')}\\).*arrived once, in order`));
-    assert.equal(await page.$$eval('#transcript .notice-error', (els) => els.length), 0);
+  // What went over the wire: one background stream, then the library's own resumes.
+  const sent = env.server.requests.slice(mark).filter((r) => r.path.startsWith('/v1/responses') && !r.path.endsWith('/input_tokens'));
+  assert.equal(sent[0].method, 'POST');
+  assert.equal(sent[0].body.background, true);
+  assert.equal(sent[0].body.stream, true);
+  assert.equal(sent[0].headers['x-mock-fault'], fault);
+  const resumes = sent.slice(1);
+  assert.ok(resumes.length >= 1, 'at least one resume');
+  const [{ id }] = await assistants(page);
+  const after = resumes.map((r) => {
+    assert.equal(r.method, 'GET');
+    assert.equal(r.path, `/v1/responses/${id}`);
+    assert.equal(r.query.stream, 'true');
+    return Number(r.query.starting_after);
   });
+
+  // The answer: whole, never repeated, and it only grew while streaming (no replayed delta).
+  const answer = await lastAnswer(page);
+  assert.match(answer, new RegExp(`^You said: "${prompt}"\\. This is a mock response .* This is turn 1 of the conversation\\.$`));
+  assert.equal(answer.split('You said').length, 2, 'said once');
+  const grown = seen.filter(Boolean);
+  for (let i = 1; i < grown.length; i++) assert.ok(grown[i].startsWith(grown[i - 1]), `only grows: ${JSON.stringify(grown[i - 1])} → ${JSON.stringify(grown[i])}`);
+  assert.equal(grown.at(-1), answer);
+
+  // The inspector: every sequence number once, in order, and a resume row in each gap.
+  const rows = await page.$$eval('#events li', (els) => els.map((el) => ({
+    resume: el.classList.contains('ev-note-resume'), seq: el.querySelector('.ev-seq')?.textContent ?? null, text: el.textContent,
+  })));
+  const seqs = rows.filter((r) => r.seq).map((r) => Number(r.seq.slice(1)));
+  assert.deepEqual(seqs, seqs.map((_, i) => i), 'each event once, in order');
+  const gaps = rows.map((r, i) => [r, i]).filter(([r]) => r.resume);
+  assert.equal(gaps.length, after.length);
+  gaps.forEach(([r, i], k) => {
+    assert.match(r.text, new RegExp(`lost after event #${after[k]} .*starting_after=${after[k]}$`));
+    assert.equal(rows[i - 1].seq, `#${after[k]}`, 'the row before: the last event before the drop');
+    assert.equal(rows[i + 1].seq, `#${after[k] + 1}`, 'the row after: the first event of the resumed stream');
+  });
+
+  // The answer says so.
+  const note = page.locator('#transcript .notice-info');
+  assert.equal(await note.getAttribute('data-resumes'), String(after.length));
+  assert.equal(await note.getAttribute('data-exact'), 'true');
+  assert.match(await note.textContent(), new RegExp(`after event ${after.map((n) => `#${n}`).join(', ')}\\).*arrived once, in order`));
+  assert.equal(await page.$$eval('#transcript .notice-error', (els) => els.length), 0);
 });
 
-test('the next message\'s input tokens are counted while typing (debounced), match the usage, and fail quietly', async () => {
-  await withPage({ expected: [/status of 500/] }, async (page) => {
-    const counts = () => env.server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses/input_tokens');
-    const badge = page.locator('#token-count');
-    assert.equal(await badge.isVisible(), false, 'nothing to count yet');
+pageTest('the next message\'s input tokens are counted while typing (debounced), match the usage, and fail quietly', { expected: [/status of 500/] }, async (page) => {
+  const counts = () => env.server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses/input_tokens');
+  const badge = page.locator('#token-count');
+  assert.equal(await badge.isVisible(), false, 'nothing to count yet');
 
-    const typeAndCount = async (text) => {
-      const mark = counts().length;
-      await page.type('#prompt', text, { delay: 10 });
-      await page.waitForSelector('#token-count[data-state="ok"]', { timeout: 30000 });
-      const made = counts().slice(mark);
-      assert.ok(made.length >= 1 && made.length <= text.length / 2, `debounced: ${made.length} counts for ${text.length} keystrokes`);
-      assert.equal(made.at(-1).body.input, text);
-      return { n: Number(await badge.getAttribute('data-tokens')), body: made.at(-1).body };
-    };
+  const typeAndCount = async (text) => {
+    const mark = counts().length;
+    await page.type('#prompt', text, { delay: 10 });
+    await page.waitForSelector('#token-count[data-state="ok"]', { timeout: 30000 });
+    const made = counts().slice(mark);
+    assert.ok(made.length >= 1 && made.length <= text.length / 2, `debounced: ${made.length} counts for ${text.length} keystrokes`);
+    assert.equal(made.at(-1).body.input, text);
+    return { n: Number(await badge.getAttribute('data-tokens')), body: made.at(-1).body };
+  };
 
-    // Turn 1: the count, then the same number in the answer's usage.
-    const first = await typeAndCount('How many tokens will this message take?');
-    assert.match(await badge.textContent(), new RegExp(`^${first.n} input tokens$`));
-    assert.equal(first.body.model, 'mock');
-    assert.deepEqual(first.body.tools.map((t) => t.name), ['get_weather']);
-    for (const k of ['stream', 'background', 'temperature', 'previous_response_id']) assert.equal(first.body[k], undefined, k);
-    await page.press('#prompt', 'Enter');
-    assert.equal(await badge.isVisible(), false, 'the box is empty again');
-    assert.equal(await waitIdle(page), 'done');
-    const usage = async () => page.locator('#transcript .msg.assistant .m-usage b').first().textContent();
-    assert.equal(await usage(), String(first.n), 'the count is the usage of the request');
+  // Turn 1: the count, then the same number in the answer's usage.
+  const first = await typeAndCount('How many tokens will this message take?');
+  assert.match(await badge.textContent(), new RegExp(`^${first.n} input tokens$`));
+  assert.equal(first.body.model, 'mock');
+  assert.deepEqual(first.body.tools.map((t) => t.name), ['get_weather']);
+  for (const k of ['stream', 'background', 'temperature', 'previous_response_id']) assert.equal(first.body[k], undefined, k);
+  await page.press('#prompt', 'Enter');
+  assert.equal(await badge.isVisible(), false, 'the box is empty again');
+  assert.equal(await waitIdle(page), 'done');
+  const usage = async () => page.locator('#transcript .msg.assistant .m-usage b').first().textContent();
+  assert.equal(await usage(), String(first.n), 'the count is the usage of the request');
 
-    // Turn 2 continues turn 1: counted with previous_response_id, still the usage.
-    const [turn1] = await assistants(page);
-    const second = await typeAndCount('And this one?');
-    assert.equal(second.body.previous_response_id, turn1.id);
-    await page.press('#prompt', 'Enter');
-    assert.equal(await waitIdle(page), 'done');
-    assert.equal(await page.locator('#transcript .msg.assistant .m-usage b').nth(2).textContent(), String(second.n));
+  // Turn 2 continues turn 1: counted with previous_response_id, still the usage.
+  const [turn1] = await assistants(page);
+  const second = await typeAndCount('And this one?');
+  assert.equal(second.body.previous_response_id, turn1.id);
+  await page.press('#prompt', 'Enter');
+  assert.equal(await waitIdle(page), 'done');
+  assert.equal(await page.locator('#transcript .msg.assistant .m-usage b').nth(2).textContent(), String(second.n));
 
-    // A failing count: a dash, the error in the tooltip, nothing in the transcript.
-    await page.route('**/v1/responses/input_tokens', (route) => route.fulfill({
-      status: 500, contentType: 'application/json',
-      body: JSON.stringify({ error: { message: 'counting is down', type: 'server_error', param: null, code: 'server_error' } }),
-    }));
-    await page.type('#prompt', 'Count me?', { delay: 10 });
-    await page.waitForSelector('#token-count[data-state="error"]', { timeout: 30000 });
-    assert.match(await badge.textContent(), /^– tokens$/);
-    assert.match(await badge.getAttribute('title'), /ApiError: .*counting is down/);
-    assert.equal(await page.$$eval('#transcript .notice-error', (els) => els.length), 0);
-    await page.fill('#prompt', '');
-    await page.dispatchEvent('#prompt', 'input');
-    assert.equal(await badge.isVisible(), false);
-  });
+  // A failing count: a dash, the error in the tooltip, nothing in the transcript.
+  await page.route('**/v1/responses/input_tokens', (route) => route.fulfill({
+    status: 500, contentType: 'application/json',
+    body: JSON.stringify({ error: { message: 'counting is down', type: 'server_error', param: null, code: 'server_error' } }),
+  }));
+  await page.type('#prompt', 'Count me?', { delay: 10 });
+  await page.waitForSelector('#token-count[data-state="error"]', { timeout: 30000 });
+  assert.match(await badge.textContent(), /^– tokens$/);
+  assert.match(await badge.getAttribute('title'), /ApiError: .*counting is down/);
+  assert.equal(await page.$$eval('#transcript .notice-error', (els) => els.length), 0);
+  await page.fill('#prompt', '');
+  await page.dispatchEvent('#prompt', 'input');
+  assert.equal(await badge.isVisible(), false);
 });
 
-test('an invalid setting shows the library\'s ValidationError and sends nothing', async () => {
-  await withPage({}, async (page) => {
-    const mark = posts().length;
-    await page.fill('#temperature', '3');
-    await ask(page, 'Hello with a hot temperature', 'error');
-    const box = page.locator('#transcript .notice-error');
-    assert.equal(await box.getAttribute('data-error'), 'ValidationError');
-    const text = await box.textContent();
-    assert.match(text, /ValidationError/);
-    assert.match(text, /param\s*temperature/);
-    assert.match(await box.locator('.error-message').textContent(), /temperature/i);
-    assert.match(text, /Nothing was sent/);
-    assert.equal(await page.getAttribute('#temperature', 'aria-invalid'), 'true');
-    await box.locator('.error-fix button').click();
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'temperature', '"Show the setting" focuses the field');
-    assert.equal(await page.textContent('#transcript .msg.user .msg-tag'), 'Not sent');
-    assert.equal(await page.inputValue('#prompt'), 'Hello with a hot temperature', 'the prompt is given back');
-    assert.equal(posts().length, mark, 'no request was sent');
-    assert.equal(await page.textContent('#event-count'), '0');
+pageTest('an invalid setting shows the library\'s ValidationError and sends nothing', {}, async (page) => {
+  const mark = posts().length;
+  await page.fill('#temperature', '3');
+  await ask(page, 'Hello with a hot temperature', 'error');
+  const box = page.locator('#transcript .notice-error');
+  assert.equal(await box.getAttribute('data-error'), 'ValidationError');
+  const text = await box.textContent();
+  assert.match(text, /ValidationError/);
+  assert.match(text, /param\s*temperature/);
+  assert.match(await box.locator('.error-message').textContent(), /temperature/i);
+  assert.match(text, /Nothing was sent/);
+  assert.equal(await page.getAttribute('#temperature', 'aria-invalid'), 'true');
+  await box.locator('.error-fix button').click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'temperature', '"Show the setting" focuses the field');
+  assert.equal(await page.textContent('#transcript .msg.user .msg-tag'), 'Not sent');
+  assert.equal(await page.inputValue('#prompt'), 'Hello with a hot temperature', 'the prompt is given back');
+  assert.equal(posts().length, mark, 'no request was sent');
+  assert.equal(await page.textContent('#event-count'), '0');
 
-    // Fixed: the same prompt goes out with the valid temperature.
-    await page.fill('#temperature', '0.2');
-    assert.equal(await page.getAttribute('#temperature', 'aria-invalid'), null);
-    await page.press('#prompt', 'Enter');
-    assert.equal(await waitIdle(page), 'done');
-    assert.equal(posts().at(-1).body.temperature, 0.2);
-  });
+  // Fixed: the same prompt goes out with the valid temperature.
+  await page.fill('#temperature', '0.2');
+  assert.equal(await page.getAttribute('#temperature', 'aria-invalid'), null);
+  await page.press('#prompt', 'Enter');
+  assert.equal(await waitIdle(page), 'done');
+  assert.equal(posts().at(-1).body.temperature, 0.2);
 });
 
-test('non-streaming mode uses create() and renders the whole answer', async () => {
-  await withPage({}, async (page) => {
-    await page.uncheck('#streaming');
-    await page.uncheck('#tools'); // a tool run (runTools) streams each step: create() is for answers without tools
-    await page.selectOption('#reasoning', 'low');
-    await page.fill('#instructions', 'Be brief.');
-    await ask(page, 'One shot, please.');
-    const body = posts().at(-1).body;
-    assert.ok(!body.stream, 'no stream flag');
-    assert.deepEqual(body.reasoning, { effort: 'low', summary: 'auto' });
-    assert.equal(body.instructions, 'Be brief.');
-    assert.match(await lastAnswer(page), /You said: "One shot, please\."/);
-    assert.match(await page.textContent('#transcript .part-reasoning'), /Reading the request/);
-    assert.match(await page.textContent('#transcript .msg.assistant .meta'), /total .* in · \d+ out/);
-  });
+pageTest('non-streaming mode uses create() and renders the whole answer', {}, async (page) => {
+  await page.uncheck('#streaming');
+  await page.uncheck('#tools'); // a tool run (runTools) streams each step: create() is for answers without tools
+  await page.selectOption('#reasoning', 'low');
+  await page.fill('#instructions', 'Be brief.');
+  await ask(page, 'One shot, please.');
+  const body = posts().at(-1).body;
+  assert.ok(!body.stream, 'no stream flag');
+  assert.deepEqual(body.reasoning, { effort: 'low', summary: 'auto' });
+  assert.equal(body.instructions, 'Be brief.');
+  assert.match(await lastAnswer(page), /You said: "One shot, please\."/);
+  assert.match(await page.textContent('#transcript .part-reasoning'), /Reading the request/);
+  assert.match(await page.textContent('#transcript .msg.assistant .meta'), /total .* in · \d+ out/);
 });
 
 /** Where each word of the last answer sits: words drawn on more than one line (wrapped mid-word). */
@@ -616,95 +553,89 @@ const inViewport = (page, selector) => page.$eval(selector, (el) => {
   return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;
 });
 
-test('phone width (390×844): the last answer\'s footer stays above the composer, the answer after a tool reads as text, Settings and Events open from the top bar', async () => {
-  await withPage({ viewport: { width: 390, height: 844 } }, async (page) => {
-    // The side column is a closed sheet; the top bar has its toggles.
-    assert.equal(await page.isVisible('#show-settings'), true);
-    assert.equal(await page.isVisible('#show-events'), true);
-    assert.equal(await page.isVisible('#settings-panel'), false, 'the sheet is closed');
+pageTest('phone width (390×844): the last answer\'s footer stays above the composer, the answer after a tool reads as text, Settings and Events open from the top bar', { viewport: { width: 390, height: 844 } }, async (page) => {
+  // The side column is a closed sheet; the top bar has its toggles.
+  assert.equal(await page.isVisible('#show-settings'), true);
+  assert.equal(await page.isVisible('#show-events'), true);
+  assert.equal(await page.isVisible('#settings-panel'), false, 'the sheet is closed');
 
-    await ask(page, 'Hello! What can you do?');
-    await ask(page, "What's the weather in Lisbon?");
+  await ask(page, 'Hello! What can you do?');
+  await ask(page, "What's the weather in Lisbon?");
 
-    // One screen: the transcript scrolls, the page does not; the newest footer is in view.
-    const l = await layout(page);
-    assert.ok(l.overflows, 'the conversation is longer than the transcript (so following matters)');
-    assert.ok(l.docHeight <= l.viewport, `the page itself does not scroll: ${l.docHeight} > ${l.viewport}`);
-    assert.ok(l.composer.bottom <= l.viewport + 0.5, `the composer is on screen: ${JSON.stringify(l)}`);
-    assert.ok(l.lastMeta.bottom <= l.transcript.bottom + 0.5 && l.lastMeta.bottom <= l.composer.top + 0.5,
-      `the last footer is not under the composer: ${JSON.stringify(l)}`);
-    assert.ok(l.fromEnd < 2, `scrolled to the end: ${l.fromEnd} px short`);
+  // One screen: the transcript scrolls, the page does not; the newest footer is in view.
+  const l = await layout(page);
+  assert.ok(l.overflows, 'the conversation is longer than the transcript (so following matters)');
+  assert.ok(l.docHeight <= l.viewport, `the page itself does not scroll: ${l.docHeight} > ${l.viewport}`);
+  assert.ok(l.composer.bottom <= l.viewport + 0.5, `the composer is on screen: ${JSON.stringify(l)}`);
+  assert.ok(l.lastMeta.bottom <= l.transcript.bottom + 0.5 && l.lastMeta.bottom <= l.composer.top + 0.5,
+    `the last footer is not under the composer: ${JSON.stringify(l)}`);
+  assert.ok(l.fromEnd < 2, `scrolled to the end: ${l.fromEnd} px short`);
 
-    // The follow-up quotes the tool's output as text: no JSON, no word broken across lines.
-    const answer = await lastAnswer(page);
-    assert.match(answer, /get_weather returned "Lisbon: /);
-    assert.doesNotMatch(answer, /[{}]|":/, answer);
-    assert.deepEqual(await brokenWords(page), [], 'words wrapped mid-word');
+  // The follow-up quotes the tool's output as text: no JSON, no word broken across lines.
+  const answer = await lastAnswer(page);
+  assert.match(answer, /get_weather returned "Lisbon: /);
+  assert.doesNotMatch(answer, /[{}]|":/, answer);
+  assert.deepEqual(await brokenWords(page), [], 'words wrapped mid-word');
 
-    // Settings: one tap, in view, without scrolling the transcript; Escape goes back.
-    await page.click('#show-settings');
-    assert.equal(await page.getAttribute('#show-settings', 'aria-expanded'), 'true');
-    await page.waitForFunction(() => {
-      const r = document.getElementById('settings-panel').getBoundingClientRect();
-      return r.left >= 0 && r.right <= innerWidth; // the sheet has slid in
-    });
-    assert.equal(await inViewport(page, '#settings-panel > summary'), true);
-    assert.equal(await inViewport(page, '#model'), true);
-    await page.press('body', 'Escape');
-    await page.waitForFunction(() => getComputedStyle(document.getElementById('side')).visibility === 'hidden');
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'show-settings', 'focus returns to the toggle');
-    assert.equal(await page.isVisible('#settings-panel'), false);
-
-    // Events: the inspector, its rows in view; the count is on the toggle too.
-    await page.click('#show-events');
-    await page.waitForFunction(() => document.getElementById('events').getBoundingClientRect().right <= innerWidth);
-    assert.equal(await inViewport(page, '#inspector > summary'), true);
-    const rows = await page.$$eval('#events .ev', (els) => els.length);
-    assert.ok(rows > 10);
-    assert.equal(await page.textContent('#event-count-top'), String(rows));
-    await page.mouse.click(8, 420); // the scrim, left of the sheet
-    await page.waitForFunction(() => getComputedStyle(document.getElementById('side')).visibility === 'hidden');
-    assert.equal(await page.isVisible('#scrim'), false);
-    await screenshot(page, 'demo-phone-390.png');
+  // Settings: one tap, in view, without scrolling the transcript; Escape goes back.
+  await page.click('#show-settings');
+  assert.equal(await page.getAttribute('#show-settings', 'aria-expanded'), 'true');
+  await page.waitForFunction(() => {
+    const r = document.getElementById('settings-panel').getBoundingClientRect();
+    return r.left >= 0 && r.right <= innerWidth; // the sheet has slid in
   });
+  assert.equal(await inViewport(page, '#settings-panel > summary'), true);
+  assert.equal(await inViewport(page, '#model'), true);
+  await page.press('body', 'Escape');
+  await page.waitForFunction(() => getComputedStyle(document.getElementById('side')).visibility === 'hidden');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'show-settings', 'focus returns to the toggle');
+  assert.equal(await page.isVisible('#settings-panel'), false);
+
+  // Events: the inspector, its rows in view; the count is on the toggle too.
+  await page.click('#show-events');
+  await page.waitForFunction(() => document.getElementById('events').getBoundingClientRect().right <= innerWidth);
+  assert.equal(await inViewport(page, '#inspector > summary'), true);
+  const rows = await page.$$eval('#events .ev', (els) => els.length);
+  assert.ok(rows > 10);
+  assert.equal(await page.textContent('#event-count-top'), String(rows));
+  await page.mouse.click(8, 420); // the scrim, left of the sheet
+  await page.waitForFunction(() => getComputedStyle(document.getElementById('side')).visibility === 'hidden');
+  assert.equal(await page.isVisible('#scrim'), false);
+  await screenshot(page, 'demo-phone-390.png');
 });
 
-test('phone width (360): no horizontal scroll, with a long word and every panel open', async () => {
-  await withPage({ viewport: { width: 360, height: 740 }, colorScheme: 'dark' }, async (page) => {
-    const noHScroll = () => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
-    assert.equal(await noHScroll(), true, 'empty page');
-    await ask(page, `Weather in ${'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch'.repeat(2)}?`);
-    assert.equal(await noHScroll(), true, 'after a tool call and a long word');
-    await page.click('#show-settings');
-    await page.click('#client-options > summary');
-    await page.check('#direct');
-    await page.click('#developer > summary');
-    assert.equal(await noHScroll(), true, 'with every panel open');
-    assert.equal(await page.isVisible('#direct-fields .warning'), true);
-    await screenshot(page, 'demo-phone.png');
-    await page.click('#close-side');
-    await page.waitForFunction(() => getComputedStyle(document.getElementById('side')).visibility === 'hidden');
-  });
+pageTest('phone width (360): no horizontal scroll, with a long word and every panel open', { viewport: { width: 360, height: 740 }, colorScheme: 'dark' }, async (page) => {
+  const noHScroll = () => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+  assert.equal(await noHScroll(), true, 'empty page');
+  await ask(page, `Weather in ${'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch'.repeat(2)}?`);
+  assert.equal(await noHScroll(), true, 'after a tool call and a long word');
+  await page.click('#show-settings');
+  await page.click('#client-options > summary');
+  await page.check('#direct');
+  await page.click('#developer > summary');
+  assert.equal(await noHScroll(), true, 'with every panel open');
+  assert.equal(await page.isVisible('#direct-fields .warning'), true);
+  await screenshot(page, 'demo-phone.png');
+  await page.click('#close-side');
+  await page.waitForFunction(() => getComputedStyle(document.getElementById('side')).visibility === 'hidden');
 });
 
-test('direct mode keeps the key in memory and sends it only to the chosen base URL', async () => {
-  await withPage({}, async (page) => {
-    assert.match(await page.textContent('#model-hint'), /the mock answers to any name/);
-    await page.click('#client-options > summary');
-    await page.check('#direct');
-    assert.equal(await page.isVisible('#direct-fields .warning'), true);
-    assert.equal(await page.inputValue('#model'), 'gpt-5.4');
-    assert.doesNotMatch(await page.textContent('#model-hint'), /mock/, 'Direct mode: the hint is about the real API');
-    await page.fill('#base-url', `${env.server.url}/v1`);
-    await page.fill('#api-key', 'sk-demo-not-a-real-key');
-    await page.fill('#model', 'mock');
-    await ask(page, 'Direct hello');
-    const req = posts().at(-1);
-    assert.equal(req.headers.authorization, 'REDACTED', 'the key went out as a bearer token');
-    assert.equal(req.headers['x-mock-fault'], undefined);
-    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
-    assert.ok(!stored.includes('sk-demo'), 'the key is not stored');
-  });
+pageTest('direct mode keeps the key in memory and sends it only to the chosen base URL', {}, async (page) => {
+  assert.match(await page.textContent('#model-hint'), /the mock answers to any name/);
+  await page.click('#client-options > summary');
+  await page.check('#direct');
+  assert.equal(await page.isVisible('#direct-fields .warning'), true);
+  assert.equal(await page.inputValue('#model'), 'gpt-5.4');
+  assert.doesNotMatch(await page.textContent('#model-hint'), /mock/, 'Direct mode: the hint is about the real API');
+  await page.fill('#base-url', `${env.server.url}/v1`);
+  await page.fill('#api-key', 'sk-demo-not-a-real-key');
+  await page.fill('#model', 'mock');
+  await ask(page, 'Direct hello');
+  const req = posts().at(-1);
+  assert.equal(req.headers.authorization, 'REDACTED', 'the key went out as a bearer token');
+  assert.equal(req.headers['x-mock-fault'], undefined);
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+  assert.ok(!stored.includes('sk-demo'), 'the key is not stored');
 });
 
 test('direct mode against a server that sends no CORS headers: a ConnectionError with a hint about CORS', async () => {
@@ -768,19 +699,17 @@ test('a package that fails to load gives a clear message, not a blank page', asy
   }
 });
 
-test('screenshot: a streamed answer with a tool call, structured output (when the library has it), the next message counted', async () => {
-  await withPage({ viewport: { width: 1280, height: 860 } }, async (page) => {
-    const { structured } = await page.evaluate(() => window.cometDemo.features);
-    await page.selectOption('#reasoning', 'low');
-    await ask(page, "What's the weather in Lisbon right now?");
-    if (structured) {
-      await page.check('#structured');
-      await ask(page, 'Plan a 4 day trip to Lisbon in spring.');
-      assert.equal(await page.getAttribute('#transcript .structured', 'data-state'), 'valid');
-    }
-    await page.type('#prompt', 'And what should I pack?');
-    await page.waitForSelector('#token-count[data-state="ok"]', { timeout: 30000 });
-    await page.locator('#prompt').blur();
-    await screenshot(page, 'demo.png', { docs: true });
-  });
+pageTest('screenshot: a streamed answer with a tool call, structured output (when the library has it), the next message counted', { viewport: { width: 1280, height: 860 } }, async (page) => {
+  const { structured } = await page.evaluate(() => window.cometDemo.features);
+  await page.selectOption('#reasoning', 'low');
+  await ask(page, "What's the weather in Lisbon right now?");
+  if (structured) {
+    await page.check('#structured');
+    await ask(page, 'Plan a 4 day trip to Lisbon in spring.');
+    assert.equal(await page.getAttribute('#transcript .structured', 'data-state'), 'valid');
+  }
+  await page.type('#prompt', 'And what should I pack?');
+  await page.waitForSelector('#token-count[data-state="ok"]', { timeout: 30000 });
+  await page.locator('#prompt').blur();
+  await screenshot(page, 'demo.png', { docs: true });
 });

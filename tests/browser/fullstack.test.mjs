@@ -2,13 +2,10 @@
 // fromReadableStream()/fromResponse(); upstream 401/429 arrive as ApiError, an aborted fetch as AbortError.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
-import { chromium } from 'playwright-core';
 import { ResponsesClient } from 'cometapi-responses';
-import { startMockServer } from '../../mock/server.mjs';
-import { CHROMIUM_ARGS, ROOT } from './helpers.mjs';
+import { ROOT, launchChromium, listen, sleep, startMock } from '../runtimes/lib.mjs';
 
 const KEY = 'sk-proj-Fs7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0YaQe2Tu4Io6Pl8Mk0N';
 let mock;
@@ -64,17 +61,15 @@ async function handle(req, res) {
 }
 
 before(async () => {
-  mock = await startMockServer({ delayMs: 5 });
-  route = http.createServer((req, res) => handle(req, res).catch((e) => res.destroy(e)));
-  await new Promise((ok) => route.listen(0, '127.0.0.1', ok));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  mock = await startMock({ delayMs: 5 });
+  route = await listen((req, res) => handle(req, res).catch((e) => res.destroy(e)));
+  browser = await launchChromium();
   page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${route.address().port}/`);
+  await page.goto(`${route.url}/`);
 });
 after(async () => {
   await browser?.close();
-  route?.closeAllConnections();
-  await new Promise((ok) => (route ? route.close(ok) : ok()));
+  await route?.close();
   await mock?.close();
 });
 
@@ -133,6 +128,6 @@ test('a page that aborts its fetch mid-stream gets AbortError; the route lets go
   const r = await readInPage('fault=delay=30&abort=1', { abortAfter: 3 });
   assert.equal(r.types.length, 3);
   assert.equal(r.error?.name, 'AbortError', JSON.stringify(r));
-  for (let i = 0; i < 100 && !closed.includes('?fault=delay=30&abort=1&mode=stream'); i++) await new Promise((ok) => setTimeout(ok, 50));
+  for (let i = 0; i < 100 && !closed.includes('?fault=delay=30&abort=1&mode=stream'); i++) await sleep(50);
   assert.ok(closed.includes('?fault=delay=30&abort=1&mode=stream'), 'the route saw the page leave');
 });

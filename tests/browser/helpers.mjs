@@ -1,42 +1,24 @@
-// Helpers for the browser tests of the demo page: Debian's Chromium driven by
-// playwright-core (no downloaded browsers), the dev server started in-process, and
-// small waits/readers for the chat UI.
-
-import { chromium } from 'playwright-core';
+// Helpers for the browser tests of the demo page: Debian's Chromium driven by playwright-core (no
+// downloaded browsers, tests/runtimes/lib.mjs), the dev server started in-process, and small
+// waits/readers for the chat UI.
+import assert from 'node:assert/strict';
 import { mkdir, copyFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startServer } from '../../www/server.mjs';
+import { ROOT, launchChromium } from '../runtimes/lib.mjs';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync',
-];
+export { ROOT, launchChromium };
 
 /** Start the dev server (mock backend) and Chromium. Close both with `env.close()`. */
 export async function setup({ delayMs = 15 } = {}) {
-  const server = await startServer({ port: 0, host: '127.0.0.1', delayMs, quiet: true, ...pkgOverride() });
-  let browser;
-  try {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  } catch (e) {
+  // DEMO_PKG_DIR: serve another build of the package at /pkg (for local experiments)
+  const pkg = process.env.DEMO_PKG_DIR ? { pkgDir: resolve(process.env.DEMO_PKG_DIR) } : {};
+  const server = await startServer({ port: 0, host: '127.0.0.1', delayMs, quiet: true, ...pkg });
+  const browser = await launchChromium().catch(async (e) => {
     await server.close();
     throw e;
-  }
-  return {
-    server,
-    browser,
-    async close() {
-      await Promise.allSettled([browser.close(), server.close()]);
-    },
-  };
-}
-
-// DEMO_PKG_DIR: serve another build of the package at /pkg (for local experiments).
-function pkgOverride() {
-  return process.env.DEMO_PKG_DIR ? { pkgDir: resolve(process.env.DEMO_PKG_DIR) } : {};
+  });
+  return { server, browser, close: () => Promise.allSettled([browser.close(), server.close()]) };
 }
 
 /**
@@ -51,9 +33,7 @@ export async function openDemo(env, { query = '', viewport = { width: 1280, heig
   page.problems = [];
   page.outgoing = [];
   page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const text = msg.text();
-    if (!expected.some((re) => re.test(text))) page.problems.push(`console: ${text}`);
+    if (msg.type() === 'error' && !expected.some((re) => re.test(msg.text()))) page.problems.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (err) => page.problems.push(`pageerror: ${err.message}`));
   page.on('request', (req) => page.outgoing.push(req.url()));
@@ -62,10 +42,34 @@ export async function openDemo(env, { query = '', viewport = { width: 1280, heig
   return page;
 }
 
+/**
+ * Run `fn(page, sockets)` on a fresh demo page (sockets: the WebSocket URLs it opened); then: no
+ * unexpected console errors, no foreign requests (`blobs`: the page's own blob: URLs are not foreign).
+ */
+export async function withPage(env, { blobs = false, ...opts }, fn) {
+  const page = await openDemo(env, opts);
+  const sockets = [];
+  page.on('websocket', (ws) => sockets.push(ws.url()));
+  try {
+    await fn(page, sockets);
+    assert.deepEqual(page.problems, [], 'unexpected console errors');
+    const foreign = page.outgoing.filter((u) => !u.startsWith(env.server.url + '/') && !(blobs && u.startsWith(`blob:${env.server.url}/`)));
+    assert.deepEqual(foreign, [], 'requests outside the page origin');
+  } finally {
+    await page.context().close();
+  }
+}
+
 /** Type a prompt and press Enter. */
 export async function sendPrompt(page, text) {
   await page.fill('#prompt', text);
   await page.press('#prompt', 'Enter');
+}
+
+/** Sends `text` and waits for the page to settle in `state`. */
+export async function ask(page, text, state = 'done') {
+  await sendPrompt(page, text);
+  assert.equal(await waitIdle(page), state);
 }
 
 /** Wait until the chat is idle (no request running) and return the last assistant message's state. */
@@ -74,27 +78,27 @@ export async function waitIdle(page, timeout = 60000) {
   return page.evaluate(() => [...document.querySelectorAll('#transcript .msg.assistant')].pop()?.dataset.state ?? null);
 }
 
-/** Text of the last assistant message (its message parts only). */
-export function lastAnswer(page) {
-  return page.evaluate(() => {
-    const all = document.querySelectorAll('#transcript .msg.assistant');
-    const last = all[all.length - 1];
-    return last ? [...last.querySelectorAll('.part-message .text')].map((e) => e.textContent).join('') : '';
-  });
-}
+/** In the page: the text of the last assistant message (its message parts only). */
+const LAST_ANSWER = `() => {
+  const last = [...document.querySelectorAll('#transcript .msg.assistant')].pop();
+  return last ? [...last.querySelectorAll('.part-message .text')].map((e) => e.textContent).join('') : '';
+}`;
+export const lastAnswer = (page) => page.evaluate(`(${LAST_ANSWER})()`);
+
+/** The assistant messages: state, response id, text and how it was made. */
+export const assistants = (page) =>
+  page.$$eval('#transcript .msg.assistant', (els) =>
+    els.map((el) => ({ state: el.dataset.state, id: el.dataset.responseId ?? null, text: el.textContent, how: el.querySelector('.chip-how')?.textContent ?? null })),
+  );
 
 /**
- * Record the last answer's text each time the transcript changes (a MutationObserver in the
- * page, so no sampling rate is assumed: every rendered delta is seen, however slow the machine).
- * Start it before sending; `await rec.stop()` returns the distinct texts seen, in order.
+ * Runs `send()`, waits until idle and returns the distinct texts the last answer showed, in order:
+ * a MutationObserver in the page records it each time the transcript changes, so no sampling rate
+ * is assumed (every rendered delta is seen, however slow the machine).
  */
-export async function recordAnswer(page) {
-  await page.evaluate(() => {
-    const read = () => {
-      const all = document.querySelectorAll('#transcript .msg.assistant');
-      const last = all[all.length - 1];
-      return last ? [...last.querySelectorAll('.part-message .text')].map((e) => e.textContent).join('') : '';
-    };
+export async function streamedTexts(page, send, { timeout = 60000 } = {}) {
+  await page.evaluate(`(() => {
+    const read = ${LAST_ANSWER};
     const seen = [];
     const obs = new MutationObserver(() => {
       const t = read();
@@ -102,29 +106,14 @@ export async function recordAnswer(page) {
     });
     obs.observe(document.getElementById('transcript'), { subtree: true, childList: true, characterData: true });
     window.__recording = { seen, stop: () => obs.disconnect() };
-  });
-  return {
-    async stop() {
-      return page.evaluate(() => {
-        window.__recording.stop();
-        return window.__recording.seen;
-      });
-    },
-  };
-}
-
-/** Start recording, run `send()`, wait until idle; the distinct texts of the last answer. */
-export async function streamedTexts(page, send, { timeout = 60000 } = {}) {
-  const rec = await recordAnswer(page);
+  })()`);
   await send();
   await page.waitForFunction(() => document.body.dataset.busy === 'false', null, { timeout });
-  return rec.stop();
+  return page.evaluate(() => (window.__recording.stop(), window.__recording.seen));
 }
 
 /** POST /v1/responses requests the server received (bodies parsed). */
-export function responsesRequests(server) {
-  return server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses');
-}
+export const responsesRequests = (server) => server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses');
 
 /**
  * Screenshot to build/screenshots/NAME (git-ignored); with `{ docs: true }` also to

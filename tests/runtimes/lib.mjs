@@ -1,7 +1,9 @@
 // Shared helpers of the runtime tests: pack pkg/ as npm would publish it, create fresh consumer
-// projects under build/ that install the tarball, start the mock backend, launch Chromium.
+// projects under build/ that install the tarball, start the mock backend, servers and Chromium.
 // Everything runs locally on 127.0.0.1 with random ports.
+import assert from 'node:assert/strict';
 import net from 'node:net';
+import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,12 +15,15 @@ export const BUILD = join(ROOT, 'build');
 export const DEV_MODULES = join(ROOT, 'node_modules');
 /** The secret the Worker holds and the mock requires: it must never appear in a response. */
 export const SECRET = 'sk-test-secret';
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Imports a dev dependency of the repo by path (consumers don't install their own copy). */
 export const devImport = (spec) => import(pathToFileURL(join(DEV_MODULES, spec)).href);
+/** pkg/node.js, the package as built, to parse what a server sent. */
+export const pkgNode = () => import(pathToFileURL(join(PKG, 'node.js')).href);
 
-/** Runs a command; resolves { code, stdout, stderr }; rejects on a non-zero exit unless `allowFail`. */
-export function run(cmd, args, { cwd = ROOT, env, allowFail = false, timeoutMs = 120_000 } = {}) {
+/** Runs a command; resolves { code, stdout, stderr }; rejects on a non-zero exit. */
+export function run(cmd, args, { cwd = ROOT, env, timeoutMs = 120_000 } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -26,16 +31,11 @@ export function run(cmd, args, { cwd = ROOT, env, allowFail = false, timeoutMs =
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
+    child.on('error', (e) => (clearTimeout(timer), reject(e)));
     child.on('close', (code) => {
       clearTimeout(timer);
-      const result = { code, stdout, stderr };
-      if (code !== 0 && !allowFail) {
-        reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}\n${stdout}\n${stderr}`));
-      } else resolve(result);
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}\n${stdout}\n${stderr}`));
+      else resolve({ code, stdout, stderr });
     });
   });
 }
@@ -45,11 +45,9 @@ const NPM_QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
 /**
  * The tools a runtime test needs (Bun, Deno, other Node versions, webpack, …), pinned by
  * tests/runtimes/tools/NAME/package-lock.json and installed by `npm ci` into
- * build/runtimes/tools-NAME once; again only when the lock changes. Returns that directory.
+ * build/runtimes/tools-NAME (or `dir`) once; again only when the lock changes. Returns that directory.
  */
-export async function installTools(name) {
-  const spec = join(ROOT, 'tests', 'runtimes', 'tools', name);
-  const dir = join(BUILD, 'runtimes', `tools-${name}`);
+export async function installTools(name, spec = join(ROOT, 'tests', 'runtimes', 'tools', name), dir = join(BUILD, 'runtimes', `tools-${name}`)) {
   const lock = readFileSync(join(spec, 'package-lock.json'), 'utf8');
   const stamp = join(dir, '.installed-lock.json');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lock) return dir;
@@ -63,6 +61,13 @@ export async function installTools(name) {
   return dir;
 }
 
+/** The binaries of the pinned tools: Node 22/24 (node-versions), Bun and Deno (bun-deno). */
+export const bins = {
+  node: (tools, major) => join(tools, 'node_modules', `node${major}`, 'bin', 'node'),
+  bun: (tools) => join(tools, 'node_modules', 'bun', 'bin', 'bun.exe'),
+  deno: (tools) => join(tools, 'node_modules', 'deno', 'deno'),
+};
+
 /** `npm pack` of pkg/ into `dir`; returns { tarball, files, info } (npm's --json report). */
 export async function packPkg(dir) {
   if (!existsSync(join(PKG, 'package.json'))) throw new Error('pkg/ is missing: run `make build` first');
@@ -73,6 +78,14 @@ export async function packPkg(dir) {
   return { tarball: join(dir, info.filename), files: info.files.map((f) => f.path).sort(), info };
 }
 
+/** Writes { path: text } under `dir`. */
+export function writeFiles(dir, files) {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
+
 /**
  * A fresh consumer project build/consumer-NAME: the given files, then `npm install` of the packed
  * tarball (offline: it has no dependencies). Returns the project's directory.
@@ -80,15 +93,20 @@ export async function packPkg(dir) {
 export async function freshConsumer(name, files, tarball) {
   const dir = join(BUILD, `consumer-${name}`);
   rmSync(dir, { recursive: true, force: true });
-  for (const [path, text] of Object.entries({ 'package.json': '{ "name": "consumer", "private": true }\n', ...files })) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
+  writeFiles(dir, { 'package.json': '{ "name": "consumer", "private": true }\n', ...files });
   await run('npm', ['install', '--offline', ...NPM_QUIET, tarball], { cwd: dir });
   if (!existsSync(join(dir, 'node_modules', 'cometapi-responses', 'package.json'))) {
     throw new Error(`the tarball was not installed into ${dir}`);
   }
   return dir;
+}
+
+/** Unpacks the tarball as `app`'s node_modules/cometapi-responses (an app installed from a tools lock). */
+export async function unpackInto(app, tarball) {
+  const target = join(app, 'node_modules', 'cometapi-responses');
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  await run('tar', ['xzf', tarball, '-C', target, '--strip-components=1']);
 }
 
 /** The mock backend (mock/server.mjs) on 127.0.0.1, a free port; close() when done. */
@@ -103,22 +121,19 @@ export async function startDevServer(options = {}) {
   return startServer({ port: 0, host: '127.0.0.1', quiet: true, ...options });
 }
 
+/** An http server on 127.0.0.1, port 0; close() ends its open connections too. */
+export async function listen(handler) {
+  const server = http.createServer(handler);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const close = () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve)));
+  return { server, url: `http://127.0.0.1:${server.address().port}`, close };
+}
+
 /** Debian's Chromium through playwright-core (never a downloaded browser). */
 export async function launchChromium() {
   const { chromium } = await devImport('playwright-core/index.mjs');
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-quic',
-      '--disable-sync',
-    ],
-  });
+  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'];
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args });
 }
 
 /** Collects a page's console errors and uncaught exceptions, for assertion messages. */
@@ -163,7 +178,7 @@ try {
 `;
 
 /** Waits for #status to say done (or error) and returns window.__result (with the page's problems). */
-export async function pageResult(page, problems = [], timeout = 60_000) {
+async function pageResult(page, problems, timeout = 60_000) {
   try {
     await page.waitForFunction(() => /^(done|error)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout });
   } catch (e) {
@@ -174,7 +189,7 @@ export async function pageResult(page, problems = [], timeout = 60_000) {
 }
 
 /** Asserts that a page streamed a whole response incrementally. */
-export function checkStreamed(assert, r, problems = []) {
+function checkStreamed(r, problems) {
   assert.equal(r.error, null, `the page failed: ${r.error}\n${problems.join('\n')}`);
   assert.equal(r.statusText, 'done');
   assert.equal(r.status, 'completed');
@@ -188,6 +203,51 @@ export function checkStreamed(assert, r, problems = []) {
   assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'events arrive in order');
   const spread = r.events.at(-1).t - r.events[0].t;
   assert.ok(spread > 30, `events arrived over ${spread.toFixed(0)} ms, not all at once`);
+}
+
+/**
+ * Opens `url` (a page running PAGE_SCRIPT) in a new tab, checks that it streamed (checkStreamed)
+ * and returns the paths the tab loaded; `prepare(tab)` runs before the page loads.
+ */
+export async function streamsInPage(browser, url, prepare) {
+  const tab = await browser.newPage();
+  const problems = watchPage(tab);
+  const loaded = [];
+  tab.on('response', (r) => loaded.push(new URL(r.url()).pathname));
+  try {
+    await prepare?.(tab);
+    await tab.goto(url);
+    checkStreamed(await pageResult(tab, problems), problems);
+    return loaded;
+  } finally {
+    await tab.close();
+  }
+}
+
+/** Serves `html` at / (and any /?query) and `js` at /main.js, on 127.0.0.1; close() when done. */
+export const servePage = (html, js) =>
+  listen((req, res) => {
+    const isJs = req.url.startsWith('/main.js');
+    res.writeHead(isJs || req.url.startsWith('/?') || req.url === '/' ? 200 : 404, { 'content-type': isJs ? 'text/javascript' : 'text/html' });
+    res.end(isJs ? js : html);
+  });
+
+/** Reads a fetch Response's body to the end: { chunks, text }. */
+export async function readBody(res) {
+  const decoder = new TextDecoder();
+  let chunks = 0;
+  let text = '';
+  for await (const chunk of res.body) {
+    chunks++;
+    text += decoder.decode(chunk, { stream: true });
+  }
+  return { chunks, text };
+}
+
+/** The final Response of an SSE body, as the package parses it (rejects as the stream ended). */
+export async function finalOf(text) {
+  const { ResponseStream } = await pkgNode();
+  return ResponseStream.fromReadableStream(new Blob([text]).stream()).finalResponse();
 }
 
 /** Whether any process of the group `pgid` is still alive. */
@@ -204,24 +264,49 @@ function groupAlive(pgid) {
  *  SIGKILL after 10 s; resolves once `exited` (the child's exit promise) has and every process of
  *  the group is gone (the child — `npm`, say — can exit before the server it started has closed
  *  its socket). */
-export async function stopGroup(child, exited) {
+async function stopGroup(child, exited) {
   const pgid = child.pid;
-  if (child.exitCode === null && child.signalCode === null) {
+  const signal = (s) => {
     try {
-      process.kill(-pgid, 'SIGTERM');
-    } catch {}
-  }
-  const kill = () => {
-    try {
-      process.kill(-pgid, 'SIGKILL');
+      process.kill(-pgid, s);
     } catch {}
   };
-  const timer = setTimeout(kill, 10_000);
+  if (child.exitCode === null && child.signalCode === null) signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), 10_000);
   await exited;
   const deadline = Date.now() + 15_000;
-  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (groupAlive(pgid) && Date.now() < deadline) await sleep(50);
   clearTimeout(timer);
-  if (groupAlive(pgid)) kill();
+  if (groupAlive(pgid)) signal('SIGKILL');
+}
+
+/**
+ * Starts a server process in its own process group and waits until it is ready: `ready` is a
+ * RegExp its output must match, or a URL that must answer. Resolves { ready, output(), exited, stop };
+ * a child that exits first rejects, or resolves with ready: false when `allowExit`.
+ */
+export async function spawnServer(cmd, args, { cwd, env, ready, allowExit = false, timeoutMs = 90_000 }) {
+  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const stop = () => stopGroup(child, exited);
+  const isReady = async () =>
+    ready instanceof RegExp ? ready.test(output) : fetch(ready, { signal: AbortSignal.timeout(2000) }).then(() => true, () => false);
+  const deadline = Date.now() + timeoutMs;
+  while (!(await isReady())) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      if (allowExit) return { ready: false, output: () => output, exited, stop };
+      throw new Error(`${cmd} ${args.join(' ')} exited:\n${output}`);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${cmd} ${args.join(' ')} was not ready after ${timeoutMs} ms:\n${output}`);
+    }
+    await sleep(100);
+  }
+  return { ready: true, output: () => output, exited, stop };
 }
 
 /** A free loopback port (listened on, then released). */
@@ -234,4 +319,55 @@ export function freePort() {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * In a page of an origin serving the package at /pkg/ (no key): client.connect() to `baseURL`, a
+ * stream, a chained turn (store: false), a refused model (when `refuse`), a stream aborted at its
+ * second delta, then one more turn on the same socket. Run it with page.evaluate(socketTurns, …);
+ * checkSocketTurns asserts what it returns.
+ */
+export async function socketTurns({ baseURL, inputs: [hello, second, long, after], afterModel, refuse }) {
+  const { ResponsesClient } = await import('/pkg/browser.js');
+  const socket = await new ResponsesClient({ baseURL }).connect({ timeout: 10000 });
+  const out = { types: [], deltas: 0, text: '' };
+  const s = socket.stream({ model: 'gpt-5.4', input: hello, store: false });
+  for await (const e of s) {
+    out.types.push(e.type);
+    if (e.type === 'response.output_text.delta') (out.deltas++, (out.text += e.delta));
+  }
+  const first = await s.finalResponse();
+  out.first = { id: first.id, text: first.output_text, status: first.status };
+  const r2 = await socket.create({ model: 'gpt-5.4', input: second, previous_response_id: first.id, store: false });
+  out.second = { status: r2.status, text: r2.output_text };
+  if (refuse) out.refused = await socket.create({ model: refuse, input: 'x' }).then(() => 'not refused', (e) => `${e.name} ${e.code}`);
+  const ac = new AbortController();
+  out.seen = 0;
+  try {
+    for await (const e of socket.stream({ model: 'gpt-5.4', input: long }, { signal: ac.signal })) if (e.type === 'response.output_text.delta' && ++out.seen === 2) ac.abort();
+    out.aborted = 'not aborted';
+  } catch (e) {
+    out.aborted = e.name;
+  }
+  const r4 = await socket.create({ model: afterModel, input: after });
+  out.after = { status: r4.status, text: r4.output_text };
+  socket.close();
+  await socket.closed;
+  return out;
+}
+
+/** Asserts a report of socketTurns for these inputs (`refused`: the error the refused model met). */
+export function checkSocketTurns(r, [hello, second, , after], refused) {
+  assert.equal(r.types[0], 'response.created');
+  assert.equal(r.types.at(-1), 'response.completed');
+  assert.ok(r.deltas >= 3);
+  assert.ok(r.text.includes(hello), r.text);
+  assert.equal(r.first.text, r.text);
+  assert.equal(r.second.status, 'completed', "the store: false response is found in the upstream connection's memory");
+  assert.ok(r.second.text.includes(second), r.second.text);
+  assert.equal(r.refused, refused);
+  assert.equal(r.aborted, 'AbortError');
+  assert.equal(r.seen, 2, 'nothing of the aborted response reached the loop after abort()');
+  assert.equal(r.after.status, 'completed');
+  assert.ok(r.after.text.includes(after), r.after.text);
 }

@@ -1,8 +1,7 @@
-// The crate is ready to publish: `cargo package` ships the library and its docs only,
-// `cargo publish --dry-run` passes (packaging, then a build of the packaged sources for the host
-// and for wasm32, against the crates.io index), and `cargo doc --no-deps` has no warning
-// (RUSTDOCFLAGS=-D warnings) for the host and for wasm32 (docs.rs' default target, where the
-// `wasm` module exists). `--allow-dirty`: the working tree may hold uncommitted work.
+// The crate is ready to publish: `cargo package` ships the library and its docs only, `cargo publish
+// --dry-run` passes (a build of the packaged sources for the host and wasm32), `cargo doc --no-deps`
+// has no warning (-D warnings) for the host and wasm32 (docs.rs' target). `--allow-dirty`: the
+// working tree may hold uncommitted work.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';

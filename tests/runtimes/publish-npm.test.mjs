@@ -1,10 +1,7 @@
-// The npm package is ready to publish: `npm publish --dry-run` of pkg/ passes (offline: the
-// registry is a closed local port, so nothing is sent anywhere; npm's look-up of the published
-// versions fails at once, without retries, and the dry run goes on), with the files, manifest fields
-// and README a user of npm gets: every export target present, types first, `sideEffects` naming
-// exactly the entries that instantiate the wasm, `engines`, LICENSE and README included, nothing
-// stray, and the README's relative links made absolute URLs of the repository (the repository's
-// README itself keeps its relative links).
+// The npm package is ready to publish: `npm publish --dry-run` of pkg/ passes offline (the registry
+// is a closed local port: npm's look-up of the published versions fails at once and the dry run goes
+// on), with the files, manifest and README a user of npm gets (the README's relative links made
+// absolute URLs of the repository; the repository's README keeps its relative links).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -17,20 +17,18 @@ function check(cond, what) {
   if (!cond) throw new Error(what);
 }
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+/** What `fn()` threw or rejected with (undefined when it did not). */
+const thrown = async (fn) => {
+  try {
+    await fn();
+  } catch (e) {
+    return e;
+  }
+};
 
 export const LINES = [
-  'jsonSchemaFormat',
-  'parse output_parsed',
-  'OutputParseError',
-  'stream partialParsed',
-  'PartialJsonParser',
-  'functionTool',
-  'runTools',
-  'run.abort',
-  'parsed_arguments',
-  'inputImage',
-  'inputFile',
-  'files',
+  'jsonSchemaFormat', 'parse output_parsed', 'OutputParseError', 'stream partialParsed', 'PartialJsonParser', 'functionTool',
+  'runTools', 'run.abort', 'parsed_arguments', 'inputImage', 'inputFile', 'files',
 ];
 
 export async function runContract(api, baseURL) {
@@ -62,12 +60,7 @@ export async function runContract(api, baseURL) {
 
   await line('OutputParseError', async () => {
     const never = standard(() => ({ issues: [{ message: 'rejected', path: ['name'] }] }));
-    let error;
-    try {
-      await client.parse(params(jsonSchemaFormat('person', PERSON, { validate: never })));
-    } catch (e) {
-      error = e;
-    }
+    const error = await thrown(() => client.parse(params(jsonSchemaFormat('person', PERSON, { validate: never }))));
     check(error instanceof OutputParseError && error instanceof CometApiError && error instanceof Error, `class: ${error}`);
     check(error.name === 'OutputParseError', `name ${error.name}`);
     check(error.issues?.[0]?.message === 'rejected' && typeof error.text === 'string', 'issues and text');
@@ -139,19 +132,11 @@ export async function runContract(api, baseURL) {
 
   await line('run.abort', async () => {
     const run = client.runTools({ model: 'mock', input: 'What is the weather in Lisbon?', tools: [weather] });
-    let error;
-    try {
+    const error = await thrown(async () => {
       for await (const ev of run) if (ev.type === 'response.in_progress') run.abort();
-    } catch (e) {
-      error = e;
-    }
+    });
     check(error instanceof AbortError, `iteration: ${error}`);
-    let final;
-    try {
-      await run.finalResponse();
-    } catch (e) {
-      final = e;
-    }
+    const final = await thrown(() => run.finalResponse());
     check(final instanceof AbortError, `finalResponse: ${final}`);
   });
 
@@ -172,13 +157,9 @@ export async function runContract(api, baseURL) {
   const PDF = new TextEncoder().encode('%PDF-1.4\n% contract\n');
   const decode = (url) => Uint8Array.from(atob(url.slice(url.indexOf(',') + 1)), (c) => c.charCodeAt(0));
   const refused = async (p, param) => {
-    try {
-      await p;
-    } catch (e) {
-      check(e instanceof ValidationError && e.param === param, `refused with ${e}`);
-      return;
-    }
-    throw new Error('not refused');
+    const e = await thrown(() => p);
+    check(e !== undefined, 'not refused');
+    check(e instanceof ValidationError && e.param === param, `refused with ${e}`);
   };
 
   await line('inputImage', async () => {

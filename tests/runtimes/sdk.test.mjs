@@ -4,8 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD, ROOT, devImport, freshConsumer, launchChromium, packPkg, startDevServer, watchPage } from './lib.mjs';
-import { startWorker } from './worker-lib.mjs';
+import { BUILD, freshConsumer, launchChromium, packPkg, startDevServer, watchPage } from './lib.mjs';
+import { bundleWorker, compatibilityDate, startWorker } from './worker-lib.mjs';
 import { LINES } from './sdk-contract.mjs';
 
 const CONTRACT = readFileSync(new URL('./sdk-contract.mjs', import.meta.url), 'utf8');
@@ -56,22 +56,8 @@ import { runContract } from './sdk-contract.mjs';
 export default { async fetch(request, env) { return Response.json(await runContract(api, env.BASE_URL)); } };
 `;
   const dir = await freshConsumer('sdk-worker', { 'src/index.js': worker, 'src/sdk-contract.mjs': CONTRACT }, tarball);
-  const esbuild = await devImport('esbuild/lib/main.js');
-  await esbuild.build({
-    absWorkingDir: dir,
-    entryPoints: ['src/index.js'],
-    outdir: 'dist',
-    bundle: true,
-    format: 'esm',
-    target: 'es2024',
-    conditions: ['workerd', 'worker', 'browser'],
-    loader: { '.wasm': 'copy' },
-    assetNames: '[name]',
-    logLevel: 'silent',
-  });
-  const toml = readFileSync(join(ROOT, 'examples', 'cloudflare-worker', 'wrangler.toml'), 'utf8');
-  const compatibilityDate = toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1];
-  const mf = await startWorker({ bundleDir: join(dir, 'dist'), compatibilityDate }, { BASE_URL: `${mock.url}/v1` });
+  await bundleWorker(dir, 'src/index.js');
+  const mf = await startWorker({ bundleDir: join(dir, 'dist'), compatibilityDate: compatibilityDate() }, { BASE_URL: `${mock.url}/v1` });
   try {
     const res = await mf.dispatchFetch('http://worker.test/');
     assert.equal(res.status, 200);

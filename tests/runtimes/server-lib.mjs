@@ -1,57 +1,107 @@
-// The consumer scripts of the server-side runtime tests (Node 20/22/24, Bun, Deno): the same two
-// files, an ES module and a CommonJS one, import the package by name from the consumer's own
-// node_modules, stream from the mock backend, make a non-streaming create(), meet an ApiError,
-// and print one JSON report that checkReport() asserts on.
+// The consumer scripts of the server-side runtime tests (Node 20/22/24, Bun, Deno, the edge, workerd),
+// importing the package by name from the consumer's own node_modules, each printing (or answering)
+// one JSON report that a check below asserts on:
+// - report(): stream from the mock backend, a non-streaming create(), an ApiError for a wrong key;
+// - socketCheck(): client.connect() with the runtime's own WebSocket (no constructor passed), a
+//   streamed response, a second turn chained by previous_response_id with store: false
+//   (connection-local memory on the server), two lanes at once, a refused upgrade for a wrong key.
 import assert from 'node:assert/strict';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SECRET } from './lib.mjs';
 
-// The consumer's script: stream, then a non-streaming call, then print a JSON report.
-const scriptBody = (resolveExpr) => `
-const baseURL = process.argv[2];
-const client = new ResponsesClient({ apiKey: '${SECRET}', baseURL });
-const stream = client.stream({ model: 'gpt-5.4', input: 'Hello from a server runtime' });
-const types = [];
-let text = '';
-for await (const event of stream) {
-  types.push(event.type);
-  if (event.type === 'response.output_text.delta') text += event.delta;
+/** report(pkg, baseURL, resolved): uses `ResponsesClient` and `ApiError` as the script imported them. */
+export const REPORT = `
+async function report(pkg, baseURL, resolved) {
+  const client = new ResponsesClient({ apiKey: '${SECRET}', baseURL });
+  const stream = client.stream({ model: 'gpt-5.4', input: 'Hello from a server runtime' });
+  const types = [];
+  let text = '';
+  for await (const event of stream) {
+    types.push(event.type);
+    if (event.type === 'response.output_text.delta') text += event.delta;
+  }
+  const final = await stream.finalResponse();
+  const created = await client.create({ model: 'gpt-5.4', input: 'Hello again' });
+  let apiError = null;
+  try {
+    await new ResponsesClient({ apiKey: 'sk-wrong', baseURL, maxRetries: 0 }).create({ model: 'gpt-5.4', input: 'x' });
+  } catch (e) {
+    apiError = { name: e.name, isApiError: e instanceof ApiError, status: e.status };
+  }
+  return { resolved, types, text, finalText: final.output_text, status: final.status, createdText: created.output_text, apiError, exports: Object.keys(pkg).sort() };
 }
-const final = await stream.finalResponse();
-const created = await client.create({ model: 'gpt-5.4', input: 'Hello again' });
-let apiError = null;
-try {
-  await new ResponsesClient({ apiKey: 'sk-wrong', baseURL, maxRetries: 0 }).create({ model: 'gpt-5.4', input: 'x' });
-} catch (e) {
-  apiError = { name: e.name, isApiError: e instanceof ApiError, status: e.status };
-}
-console.log(JSON.stringify({
-  resolved: ${resolveExpr},
-  types, text, finalText: final.output_text, status: final.status,
-  createdText: created.output_text, apiError,
-  exports: Object.keys(pkg).sort(),
-}));
 `;
 
-/** esm.mjs (import) and cjs.cjs (require): run either with `<runtime> FILE <baseURL>`. */
+const imports = (spec) => `import * as pkg from '${spec}';\nimport { ResponsesClient, ApiError } from '${spec}';\n${REPORT}`;
+const print = (resolved) => `console.log(JSON.stringify(await report(pkg, process.argv[2], ${resolved})));\n`;
+
+const SOCKET_CHECK = `
+async function socketCheck(ResponsesClient, baseURL, key) {
+  const client = new ResponsesClient({ apiKey: key, baseURL, maxRetries: 0 });
+  const socket = await client.connect({ timeout: 10000 });
+  const report = { url: socket.url };
+  try {
+    const stream = socket.stream({ model: 'gpt-5.4', input: 'Hello over a socket', store: false });
+    const types = [];
+    let text = '';
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === 'response.output_text.delta') text += event.delta;
+    }
+    const first = await stream.finalResponse();
+    Object.assign(report, { types, text, finalText: first.output_text, status: first.status, firstId: first.id });
+    const second = await socket.create({ model: 'gpt-5.4', input: 'and then', previous_response_id: first.id, store: false });
+    report.second = { status: second.status, id: second.id, text: second.output_text };
+    const lane = async (streamId, input) => {
+      const s = socket.stream({ model: 'gpt-5.4', input }, { streamId });
+      const lanes = new Set();
+      let t = '';
+      for await (const e of s) {
+        lanes.add(e.stream_id);
+        if (e.type === 'response.output_text.delta') t += e.delta;
+      }
+      const r = await s.finalResponse();
+      return { lanes: [...lanes], text: t, finalText: r.output_text, status: r.status };
+    };
+    report.lanes = await Promise.all([lane('a', 'lane alpha'), lane('b', 'lane beta')]);
+  } finally {
+    socket.close();
+    await socket.closed;
+  }
+  try {
+    const bad = await new ResponsesClient({ apiKey: 'sk-wrong', baseURL, maxRetries: 0 }).connect({ timeout: 10000 });
+    bad.close();
+    report.refused = null;
+  } catch (e) {
+    report.refused = e.name;
+  }
+  return report;
+}
+`;
+
+/** Run each with `<runtime> FILE <baseURL>` (socket.mjs: `<baseURL> <key>`); worker.mjs is a Worker. */
 export const CONSUMER_SCRIPTS = {
-  'esm.mjs':
-    "import * as pkg from 'cometapi-responses';\nimport { ResponsesClient, ApiError } from 'cometapi-responses';\n" +
-    scriptBody("import.meta.resolve('cometapi-responses')"),
+  'esm.mjs': imports('cometapi-responses') + print("import.meta.resolve('cometapi-responses')"),
   'cjs.cjs':
     "const pkg = require('cometapi-responses');\nconst { ResponsesClient, ApiError } = require('cometapi-responses');\n" +
-    `(async () => {${scriptBody("require.resolve('cometapi-responses')")}})().catch((e) => { console.error(e); process.exit(1); });\n`,
+    `(async () => {${REPORT}${print("require.resolve('cometapi-responses')")}})().catch((e) => { console.error(e); process.exit(1); });\n`,
   // Deno's npm: specifiers (Netlify Edge, Deno Deploy), resolved from the project's node_modules
-  'deno-npm.mjs':
-    "import * as pkg from 'npm:cometapi-responses';\nimport { ResponsesClient, ApiError } from 'npm:cometapi-responses';\n" +
-    scriptBody("import.meta.resolve('npm:cometapi-responses')"),
+  'deno-npm.mjs': imports('npm:cometapi-responses') + print("import.meta.resolve('npm:cometapi-responses')"),
   // for server bundles run where there is no node_modules to resolve from
-  'bundle.mjs':
-    "import * as pkg from 'cometapi-responses';\nimport { ResponsesClient, ApiError } from 'cometapi-responses';\n" +
-    scriptBody('null'),
+  'bundle.mjs': imports('cometapi-responses') + print('null'),
+  // WebSocket mode, in a runtime and in a Worker (workerd: the mock's URL and the key as bindings)
+  'socket.mjs':
+    "import { ResponsesClient } from 'cometapi-responses';\n" + SOCKET_CHECK +
+    'console.log(JSON.stringify(await socketCheck(ResponsesClient, process.argv[2], process.argv[3])));\n',
+  'worker.mjs':
+    "import { ResponsesClient } from 'cometapi-responses';\n" + SOCKET_CHECK +
+    'export default { async fetch(request, env) { return Response.json(await socketCheck(ResponsesClient, env.BASE_URL, env.KEY)); } };\n',
 };
+
+/** A script for the edge: globalThis.__run(baseURL) resolves the report as JSON text. */
+export const EDGE_SCRIPT = imports('cometapi-responses') + 'globalThis.__run = async (baseURL) => JSON.stringify(await report(pkg, baseURL, null));\n';
 
 /** Parses the one JSON line a consumer script printed (runtimes may print other lines before it). */
 export function parseReport(stdout) {
@@ -68,7 +118,7 @@ export function parseReport(stdout) {
  * node.js by default), streamed incrementally, create() answered, an ApiError thrown for a wrong key.
  */
 export function checkReport(report, consumer, { entry = 'node.js' } = {}) {
-  // bundle.mjs (a server bundle) resolves nothing at run time: consumer is null
+  // a bundle or the edge resolve nothing at run time: consumer is null
   if (consumer !== null) {
     const resolved = report.resolved.startsWith('file:') ? fileURLToPath(report.resolved) : report.resolved;
     assert.ok(
@@ -89,4 +139,35 @@ export function checkReport(report, consumer, { entry = 'node.js' } = {}) {
   for (const name of ['ResponsesClient', 'ResponseStream', 'ResponseAccumulator', 'SseParser', 'ApiError', 'ConnectionError', 'TimeoutError', 'AbortError', 'StreamError', 'ValidationError', 'init']) {
     assert.ok(report.exports.includes(name), `exports ${name}`);
   }
+}
+
+/**
+ * Asserts a report of socketCheck() for a socket to `baseURL`, and what the mock ran since
+ * `before` (each frame as a POST with the upgrade's Authorization, which its log redacts).
+ */
+export function checkSocketReport(r, baseURL, mock, before) {
+  assert.equal(r.url, `${baseURL.replace(/^http/, 'ws')}/responses`);
+  assert.equal(r.types[0], 'response.created');
+  assert.equal(r.types.at(-1), 'response.completed');
+  assert.ok(r.types.filter((t) => t === 'response.output_text.delta').length >= 3, 'streamed in several deltas');
+  assert.match(r.text, /Hello over a socket/);
+  assert.equal(r.finalText, r.text);
+  assert.equal(r.status, 'completed');
+  // a store: false response is found again only in the connection's memory
+  assert.equal(r.second.status, 'completed');
+  assert.notEqual(r.second.id, r.firstId);
+  assert.match(r.second.text, /and then/);
+  assert.deepEqual(r.lanes.map((l) => l.lanes), [['a'], ['b']], 'each lane sees only its own events');
+  assert.match(r.lanes[0].text, /lane alpha/);
+  assert.match(r.lanes[1].text, /lane beta/);
+  for (const l of r.lanes) {
+    assert.equal(l.status, 'completed');
+    assert.equal(l.finalText, l.text);
+  }
+  assert.equal(r.refused, 'ConnectionError', 'a wrong key: the upgrade is refused');
+  const ran = mock.requests.slice(before).filter((q) => q.method === 'POST' && q.path === '/v1/responses');
+  assert.equal(ran.length, 4);
+  assert.ok(ran.every((q) => q.headers.authorization === 'REDACTED'));
+  assert.equal(ran[1].body.previous_response_id, r.firstId, 'the second turn chains from the first');
+  assert.equal(ran[1].body.input, 'and then', 'only the new input goes');
 }

@@ -1,15 +1,11 @@
-// The Rust example a Rust/wasm app would copy (examples/wasm-page: a wasm-bindgen page using
-// cometapi_responses::wasm::Client), built the way its README says (cargo build --release
-// --target wasm32-unknown-unknown, then the pinned wasm-bindgen CLI with --target web), served
-// as static files and run in headless Chromium against the mock backend (cross-origin, via
-// ?api=): the answer appears in the page as it streams, and the final response matches it. The
-// page's glue holds none of the npm package's classes (the crate's `client` feature only).
+// The Rust example a Rust/wasm app would copy (examples/wasm-page: cometapi_responses::wasm::Client),
+// built as its README says (cargo build --target wasm32-unknown-unknown, the pinned wasm-bindgen CLI
+// --target web), served as static files and run in Chromium against the mock (cross-origin, ?api=).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { extname, join, normalize } from 'node:path';
-import { BUILD, ROOT, launchChromium, run, startMock, watchPage } from './lib.mjs';
+import { BUILD, ROOT, launchChromium, listen, run, startMock, watchPage } from './lib.mjs';
 
 const EXAMPLE = join(ROOT, 'examples', 'wasm-page');
 const TARGET = join(BUILD, 'runtimes', 'wasm-page-target'); // cargo's cache, kept between runs
@@ -27,17 +23,13 @@ before(async () => {
   await run('wasm-bindgen', ['--target', 'web', '--out-dir', join(SITE, 'pkg'), WASM]);
   copyFileSync(join(EXAMPLE, 'index.html'), join(SITE, 'index.html'));
   const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-  server = http.createServer((req, res) => {
+  server = await listen((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     const file = join(SITE, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(SITE) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
+    if (!file.startsWith(SITE) || !existsSync(file)) return res.writeHead(404).end();
     res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
     res.end(readFileSync(file));
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   mock = await startMock({ delayMs: 20 });
   browser = await launchChromium();
 });
@@ -45,8 +37,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await mock?.close();
-  server?.closeAllConnections();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+  await server?.close();
 });
 
 test('a Rust/wasm app ships no npm glue: the crate\'s `client` feature exports none of the npm classes', () => {
@@ -70,13 +61,9 @@ test('the wasm-bindgen page streams an answer from the mock in Chromium', async 
   page.on('request', (r) => requests.push(new URL(r.url()).pathname));
   const before = mock.requests.length;
   try {
-    await page.goto(`http://127.0.0.1:${server.address().port}/?api=${encodeURIComponent(`${mock.url}/v1`)}`);
+    await page.goto(`${server.url}/?api=${encodeURIComponent(`${mock.url}/v1`)}`);
     await page.waitForFunction(() => /^(done|error)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 60_000 });
-    const r = await page.evaluate(() => ({
-      status: document.getElementById('status').textContent,
-      out: document.getElementById('out').textContent,
-      updates: window.__updates,
-    }));
+    const r = await page.evaluate(() => ({ status: document.getElementById('status').textContent, out: document.getElementById('out').textContent, updates: window.__updates }));
     assert.match(r.status, /^done: completed, \d+ events, [1-9]\d* tokens, output_text matches$/, `${r.status}\n${problems.join('\n')}`);
     assert.ok(r.out.length > 0, 'the answer is shown');
     assert.ok(r.updates.length >= 3, `the answer arrived in ${r.updates.length} updates`);

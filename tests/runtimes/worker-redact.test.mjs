@@ -18,6 +18,8 @@ function rng(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+/** A realistic key: long enough that a fragment without `sk-` is still a secret. */
+const key = 'sk-Zq7pLm2vRt9sWk4nBh6cYy8dFj3gHa5eXu1oNb0i';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const randomKey = (rand) => 'sk-' + Array.from({ length: 48 }, () => ALNUM[Math.floor(rand() * ALNUM.length)]).join('');
 const WORDS = ['the', 'stream', 'of', 'events', 'arrives', 'as', 'tokens', 'sk-', 'proj', 'key', 'and', '12', 'a', 'JSON', '{"x":1}', 'über', '🙂', '\n'];
@@ -39,7 +41,6 @@ const streamDeltas = (redactor, deltas, extra) => {
 };
 
 test('text(): the whole key, the key without sk-, and any fragment of 10+ characters become [redacted]', () => {
-  const key = 'sk-Zq7pLm2vRt9sWk4nBh6cYy8dFj3gHa5eXu1oNb0i';
   const r = keyRedactor(key);
   assert.equal(r.text(`key=${key}!`), 'key=[redacted]!');
   assert.equal(r.text(`bare ${key.slice(3)} end`), 'bare [redacted] end');
@@ -54,7 +55,6 @@ test('text(): the whole key, the key without sk-, and any fragment of 10+ charac
 });
 
 test('value(): every string and property name of a JSON value, "__proto__" kept as a plain key', () => {
-  const key = 'sk-Zq7pLm2vRt9sWk4nBh6cYy8dFj3gHa5eXu1oNb0i';
   const r = keyRedactor(key);
   const input = JSON.parse(`{"a":["x ${key}",1,null,true,{"${key.slice(3)}":"${key.slice(10, 25)}"}],"__proto__":{"m":"${key}"},"n":12}`);
   const out = r.value(input);
@@ -102,7 +102,6 @@ test('a stream: the key (whole, bare or a 10+ fragment) cut into deltas of any s
 });
 
 test('a stream: channels are separate, audio deltas and other events are only redacted as values', () => {
-  const key = 'sk-Zq7pLm2vRt9sWk4nBh6cYy8dFj3gHa5eXu1oNb0i';
   const s = keyRedactor(key).stream();
   // two channels interleaved, each streaming the key in pieces of 3
   const outs = { 0: '', 1: '' };

@@ -1,16 +1,13 @@
 // WebSocket mode through the example Worker (examples/cloudflare-worker/src/socket.js) in workerd
-// (miniflare, listening on 127.0.0.1): a client without a key (as a page) connects to the Worker
-// from an allowed origin, the Worker opens the upstream socket to the mock (which requires the key)
-// with fetch Upgrade, relays frames both ways and applies the checks of a POST to every
-// response.create frame. Chromium does the same from a page (the packed package at /pkg of a
-// dev server on another origin, allowed by the Worker): stream, a chained turn, a refused model
-// (ApiError), abort mid-stream, then another turn.
+// (miniflare on 127.0.0.1): a client without a key (as a page) connects from an allowed origin, the
+// Worker opens the upstream socket to the mock (which requires the key) with fetch Upgrade, relays
+// frames both ways and applies the checks of a POST to every response.create frame.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SECRET, devImport, launchChromium, startDevServer, startMock } from './lib.mjs';
-import { bundleExample, fragmentsIn } from './worker-lib.mjs';
+import { SECRET, checkSocketTurns, devImport, launchChromium, sleep, socketTurns, startDevServer, startMock } from './lib.mjs';
+import { bundleExample, fragmentsIn, startWorker } from './worker-lib.mjs';
 
 const ORIGIN = 'https://app.example';
 let mock;
@@ -29,27 +26,8 @@ before(async () => {
   // a page's origin: the dev server (mock mode) serving the packed package at /pkg
   pageServer = await startDevServer({ pkgDir: join(bundle.dir, 'node_modules', 'cometapi-responses') });
   browser = await launchChromium();
-  const { Miniflare } = await devImport('miniflare/dist/src/index.js');
-  mf = new Miniflare({
-    modules: true,
-    modulesRoot: bundle.bundleDir,
-    scriptPath: join(bundle.bundleDir, 'index.js'),
-    modulesRules: [
-      { type: 'ESModule', include: ['**/*.js'] },
-      { type: 'CompiledWasm', include: ['**/*.wasm'] },
-    ],
-    compatibilityDate: bundle.compatibilityDate,
-    host: '127.0.0.1',
-    port: 0,
-    bindings: {
-      COMETAPI_KEY: SECRET,
-      UPSTREAM_BASE_URL: `${mock.url}/v1`,
-      ALLOWED_ORIGINS: `${ORIGIN}, ${pageServer.url}`,
-      ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini',
-      MAX_BODY_BYTES: '4096',
-      IDLE_TIMEOUT_MS: '1500',
-    },
-  });
+  const bindings = { COMETAPI_KEY: SECRET, UPSTREAM_BASE_URL: `${mock.url}/v1`, ALLOWED_ORIGINS: `${ORIGIN}, ${pageServer.url}` };
+  mf = await startWorker(bundle, { ...bindings, ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini', MAX_BODY_BYTES: '4096', IDLE_TIMEOUT_MS: '1500' }, { host: '127.0.0.1', port: 0 });
   base = (await mf.ready).href.replace(/\/$/, '');
 });
 
@@ -80,11 +58,7 @@ function open(origin = ORIGIN) {
 }
 
 async function until(cond, ms = 10_000) {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  for (const t0 = Date.now(); !cond(); await sleep(5)) if (Date.now() - t0 > ms) throw new Error('timed out waiting');
 }
 
 test('a client without a key connects through the Worker: stream, a chained turn (store: false), two lanes', async (t) => {
@@ -158,45 +132,9 @@ test('Chromium: a page without a key uses client.connect() through the Worker: s
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(`${pageServer.url}/pkg/package.json`);
-  const r = await page.evaluate(async (workerBase) => {
-    const { ResponsesClient: Client } = await import('/pkg/browser.js');
-    const socket = await new Client({ baseURL: `${workerBase}/v1` }).connect({ timeout: 10000 });
-    const out = { text: '', deltas: 0 };
-    const s = socket.stream({ model: 'gpt-5.4', input: 'Hello from a page via the Worker', store: false });
-    for await (const e of s) if (e.type === 'response.output_text.delta') { out.deltas++; out.text += e.delta; }
-    const first = await s.finalResponse();
-    out.first = { id: first.id, text: first.output_text };
-    out.second = (await socket.create({ model: 'gpt-5.4', input: 'turn two', previous_response_id: first.id, store: false })).output_text;
-    try {
-      await socket.create({ model: 'gpt-4-expensive', input: 'x' });
-      out.refused = 'not refused';
-    } catch (e) {
-      out.refused = `${e.name} ${e.code}`;
-    }
-    const ac = new AbortController();
-    let seen = 0;
-    try {
-      for await (const e of socket.stream({ model: 'gpt-5.4', input: 'a long answer to abort '.repeat(4) }, { signal: ac.signal })) {
-        if (e.type === 'response.output_text.delta' && ++seen === 2) ac.abort();
-      }
-      out.aborted = 'not aborted';
-    } catch (e) {
-      out.aborted = e.name;
-    }
-    out.seen = seen;
-    out.after = (await socket.create({ model: 'gpt-5.4-mini', input: 'after the abort' })).output_text;
-    socket.close();
-    await socket.closed;
-    return out;
-  }, base);
+  const inputs = ['Hello from a page via the Worker', 'turn two', 'a long answer to abort '.repeat(4), 'after the abort'];
+  const r = await page.evaluate(socketTurns, { baseURL: `${base}/v1`, inputs, afterModel: 'gpt-5.4-mini', refuse: 'gpt-4-expensive' });
   assert.deepEqual(problems, []);
-  assert.ok(r.deltas >= 3);
-  assert.match(r.text, /Hello from a page via the Worker/);
-  assert.equal(r.first.text, r.text);
-  assert.match(r.second, /turn two/);
-  assert.equal(r.refused, 'ApiError model_not_allowed');
-  assert.equal(r.aborted, 'AbortError');
-  assert.equal(r.seen, 2);
-  assert.match(r.after, /after the abort/);
+  checkSocketTurns(r, inputs, 'ApiError model_not_allowed');
   await page.close();
 });

@@ -1,57 +1,95 @@
 // The example Cloudflare Worker (examples/cloudflare-worker) in workerd, through miniflare: a fresh
 // copy of the example (build/consumer-worker) installs the packed tarball, is bundled the way
-// wrangler bundles (esbuild, conditions workerd/worker/browser, .wasm kept as a separate
-// CompiledWasm module), and proxies to the mock backend, which requires the secret key.
+// wrangler bundles (worker-lib.mjs), and proxies to the mock backend, which requires the secret key;
+// then to a hostile or broken upstream (a hand-made server on 127.0.0.1, picked by model name): one
+// that never answers, sends only headers, stalls mid-stream, or quotes the API key back (whole,
+// without its `sk-` prefix, as a fragment, split across TCP writes or across text deltas). The Worker
+// must answer within UPSTREAM_TIMEOUT_MS, abort the upstream request (the server sees its socket
+// closed), and let no 10-character fragment of the key reach the client.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { PAGE_SCRIPT, PKG, SECRET, checkStreamed, launchChromium, pageResult, startDevServer, watchPage } from './lib.mjs';
-import { bundleExample, startWorker as startBundle } from './worker-lib.mjs';
+import { PAGE_SCRIPT, SECRET, finalOf, launchChromium, listen, pkgNode, sleep, startDevServer, streamsInPage } from './lib.mjs';
+import { bundleExample, fragmentsIn, sseEvents, startWorker as startBundle } from './worker-lib.mjs';
 
 const ORIGIN = 'https://app.example';
 const WORKER = 'http://worker.test/v1/responses';
 
+/** A realistic key: long enough that a fragment without `sk-` is still a secret. */
+const KEY = 'sk-Zq7pLm2vRt9sWk4nBh6cYy8dFj3gHa5eXu1oNb0i';
+const BARE = KEY.slice(3);
+const FRAGMENT = KEY.slice(17, 31); // 14 characters from the middle
+const TIMEOUT_MS = 600;
+
 let mock;
 let mf;
 let bundle;
+let upstream;
+let hostile;
+const { ApiError } = await pkgNode();
 /** Every response the Worker gave, to check that the key never appears in one. */
 const seen = [];
 
-function startWorker(bindings) {
-  return startBundle(bundle, {
-    COMETAPI_KEY: SECRET,
-    UPSTREAM_BASE_URL: `${mock.url}/v1`,
-    ALLOWED_ORIGINS: `${ORIGIN}, http://localhost:5173`,
-    ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini',
-    ...bindings,
-  });
+const startWorker = (bindings) =>
+  startBundle(bundle, { COMETAPI_KEY: SECRET, UPSTREAM_BASE_URL: `${mock.url}/v1`, ALLOWED_ORIGINS: `${ORIGIN}, http://localhost:5173`, ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini', ...bindings });
+
+/** Runs `fn(worker)` with a Worker of these bindings, disposed of afterwards. */
+async function withWorker(bindings, fn) {
+  const worker = await startWorker(bindings);
+  try {
+    return await fn(worker);
+  } finally {
+    await worker.dispose();
+  }
 }
+
+/** A Worker (the key KEY) in front of the hostile upstream. */
+const startHostile = (bindings) =>
+  startBundle(bundle, { COMETAPI_KEY: KEY, UPSTREAM_BASE_URL: `${upstream.url}/v1`, ALLOWED_ORIGINS: ORIGIN, ALLOWED_MODELS: '*', UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), ...bindings });
 
 before(async () => {
   bundle = await bundleExample('worker');
   mock = await startDevServer({ delayMs: 40, requireKey: SECRET });
   mf = await startWorker();
+  upstream = await startHostileUpstream();
+  hostile = await startHostile();
 });
 
 after(async () => {
   await mf?.dispose();
+  await hostile?.dispose();
   await mock?.close();
+  await upstream?.close();
 });
 
-async function call(instance, { method = 'POST', origin = ORIGIN, body, headers = {}, ...init } = {}) {
+/** A request body sent in these chunks, without content-length. */
+const chunked = (parts) => new ReadableStream({ start: (c) => (parts.forEach((p) => c.enqueue(p)), c.close()) });
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** A request to the Worker (a body other than a string or a stream is sent as JSON); fails instead
+ *  of hanging when the whole answer takes over `limitMs`. */
+async function call(instance, { method = 'POST', origin = ORIGIN, body, headers = {}, limitMs = 15_000, ...init } = {}) {
   const h = { ...headers };
   if (origin !== null) h.origin = origin;
   if (body !== undefined && typeof body !== 'string' && !(body instanceof ReadableStream)) {
     body = JSON.stringify(body);
     h['content-type'] ??= 'application/json';
   }
-  const res = await instance.dispatchFetch(WORKER, { method, headers: h, body, ...init });
-  const text = await res.text();
-  seen.push({ status: res.status, headers: [...res.headers], text });
-  return { res, text, json: /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : undefined };
+  const t0 = performance.now();
+  let timer;
+  const answer = (async () => {
+    const res = await instance.dispatchFetch(WORKER, { method, headers: h, body, ...init });
+    const text = await res.text();
+    seen.push({ status: res.status, headers: [...res.headers], text });
+    return { res, text, ms: performance.now() - t0, json: /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : undefined };
+  })();
+  try {
+    const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no complete answer after ${limitMs} ms for ${body}`)), limitMs)));
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
+const callHostile = (instance, body, limitMs) => call(instance, { body, limitMs });
 
 function assertApiError(json, { code, param = null }) {
   assert.deepEqual(Object.keys(json), ['error']);
@@ -67,7 +105,7 @@ test('streams the upstream SSE through incrementally, with the secret key added 
   const t0 = performance.now();
   const res = await mf.dispatchFetch(WORKER, {
     method: 'POST',
-    headers: { origin: ORIGIN, 'content-type': 'application/json' },
+    headers: { origin: ORIGIN, ...JSON_TYPE },
     body: JSON.stringify({ model: 'gpt-5.4', input: 'Stream through the Worker', stream: true }),
   });
   assert.equal(res.status, 200);
@@ -86,17 +124,12 @@ test('streams the upstream SSE through incrementally, with the secret key added 
   assert.ok(times.at(-1) - times[0] > 200, `first to last chunk: ${(times.at(-1) - times[0]).toFixed(0)} ms`);
 
   // in order, complete, and parseable by the package itself
-  const events = text
-    .split('\n\n')
-    .filter((block) => block.includes('data: '))
-    .map((block) => JSON.parse(block.split('\n').find((l) => l.startsWith('data: ')).slice(6)));
+  const events = sseEvents(text).map((e) => e.data);
   assert.equal(events[0].type, 'response.created');
   assert.equal(events.at(-1).type, 'response.completed');
   const seqs = events.map((e) => e.sequence_number);
   assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i), 'sequence numbers in order, none missing');
-  const { ResponseStream } = await import(pathToFileURL(join(PKG, 'node.js')).href);
-  const parsed = ResponseStream.fromReadableStream(new Blob([text]).stream());
-  const final = await parsed.finalResponse();
+  const final = await finalOf(text);
   assert.equal(final.status, 'completed');
   assert.equal(final.output_text, events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join(''));
 
@@ -133,50 +166,27 @@ test('refuses what it should, in the API error shape, without calling the upstre
   const before = mock.requests.length;
   const body = { model: 'gpt-5.4', input: 'hi' };
 
-  let r = await call(mf, { origin: 'https://evil.example', body });
-  assert.equal(r.res.status, 403);
-  assertApiError(r.json, { code: 'origin_not_allowed' });
-  assert.equal(r.res.headers.get('access-control-allow-origin'), null);
+  const big = new TextEncoder().encode(JSON.stringify({ model: 'gpt-5.4', input: 'x'.repeat(70 * 1024) }));
+  const refusals = [
+    // [request, status, code, param, access-control-allow-origin]
+    [{ origin: 'https://evil.example', body }, 403, 'origin_not_allowed', null, null],
+    [{ origin: null, body }, 403, 'origin_required'],
+    [{ body: { model: 'gpt-4-expensive', input: 'hi' } }, 400, 'model_not_allowed', 'model', ORIGIN], // readable by the allowed page
+    [{ body: { input: 'no model' } }, 400, 'missing_required_parameter', 'model'],
+    [{ body: new TextDecoder().decode(big), headers: JSON_TYPE }, 413, 'request_too_large'], // over the limit by content-length
+    // no content-length (chunked): the limit holds on the bytes actually read
+    [{ body: chunked(Array.from({ length: Math.ceil(big.length / 8192) }, (_, i) => big.subarray(i * 8192, (i + 1) * 8192))), duplex: 'half', headers: JSON_TYPE }, 413, 'request_too_large'],
+    [{ body: '{"model": "gpt-5.4", ', headers: JSON_TYPE }, 400, 'invalid_json'],
+    [{ body: JSON.stringify(body), headers: { 'content-type': 'text/plain' } }, 415, 'unsupported_media_type'],
+  ];
+  for (const [init, status, code, param = null, allowOrigin] of refusals) {
+    const r = await call(mf, init);
+    assert.equal(r.res.status, status, code);
+    assertApiError(r.json, { code, param });
+    if (allowOrigin !== undefined) assert.equal(r.res.headers.get('access-control-allow-origin'), allowOrigin);
+  }
 
-  r = await call(mf, { origin: null, body });
-  assert.equal(r.res.status, 403);
-  assertApiError(r.json, { code: 'origin_required' });
-
-  r = await call(mf, { body: { model: 'gpt-4-expensive', input: 'hi' } });
-  assert.equal(r.res.status, 400);
-  assertApiError(r.json, { code: 'model_not_allowed', param: 'model' });
-  assert.equal(r.res.headers.get('access-control-allow-origin'), ORIGIN, 'readable by the allowed page');
-
-  r = await call(mf, { body: { input: 'no model' } });
-  assert.equal(r.res.status, 400);
-  assertApiError(r.json, { code: 'missing_required_parameter', param: 'model' });
-
-  const big = JSON.stringify({ model: 'gpt-5.4', input: 'x'.repeat(70 * 1024) });
-  r = await call(mf, { body: big, headers: { 'content-type': 'application/json' } });
-  assert.equal(r.res.status, 413, 'over the limit by content-length');
-  assertApiError(r.json, { code: 'request_too_large' });
-
-  // no content-length (chunked): the limit holds on the bytes actually read
-  const bytes = new TextEncoder().encode(big);
-  const chunked = new ReadableStream({
-    start(c) {
-      for (let i = 0; i < bytes.length; i += 8192) c.enqueue(bytes.subarray(i, i + 8192));
-      c.close();
-    },
-  });
-  r = await call(mf, { body: chunked, duplex: 'half', headers: { 'content-type': 'application/json' } });
-  assert.equal(r.res.status, 413, 'over the limit by bytes read');
-  assertApiError(r.json, { code: 'request_too_large' });
-
-  r = await call(mf, { body: '{"model": "gpt-5.4", ', headers: { 'content-type': 'application/json' } });
-  assert.equal(r.res.status, 400);
-  assertApiError(r.json, { code: 'invalid_json' });
-
-  r = await call(mf, { body: JSON.stringify(body), headers: { 'content-type': 'text/plain' } });
-  assert.equal(r.res.status, 415);
-  assertApiError(r.json, { code: 'unsupported_media_type' });
-
-  r = await call(mf, { method: 'GET' });
+  let r = await call(mf, { method: 'GET' });
   assert.equal(r.res.status, 405);
 
   r = await mf.dispatchFetch('http://worker.test/v1/models', { headers: { origin: ORIGIN } });
@@ -188,21 +198,13 @@ test('refuses what it should, in the API error shape, without calling the upstre
 
 test('a body within the limit sent without content-length is accepted', async () => {
   const bytes = new TextEncoder().encode(JSON.stringify({ model: 'gpt-5.4', input: 'y'.repeat(10_000) }));
-  const chunked = new ReadableStream({
-    start(c) {
-      c.enqueue(bytes.subarray(0, 5000));
-      c.enqueue(bytes.subarray(5000));
-      c.close();
-    },
-  });
-  const { res, json } = await call(mf, { body: chunked, duplex: 'half', headers: { 'content-type': 'application/json' } });
+  const { res, json } = await call(mf, { body: chunked([bytes.subarray(0, 5000), bytes.subarray(5000)]), duplex: 'half', headers: JSON_TYPE });
   assert.equal(res.status, 200);
   assert.equal(json.status, 'completed');
 });
 
 test('MAX_OUTPUT_TOKENS caps max_output_tokens: more is refused, none gets the cap', async () => {
-  const capped = await startWorker({ MAX_OUTPUT_TOKENS: '100' });
-  try {
+  await withWorker({ MAX_OUTPUT_TOKENS: '100' }, async (capped) => {
     const over = await call(capped, { body: { model: 'gpt-5.4', input: 'hi', max_output_tokens: 500 } });
     assert.equal(over.res.status, 400);
     assertApiError(over.json, { code: 'max_output_tokens_not_allowed', param: 'max_output_tokens' });
@@ -211,9 +213,7 @@ test('MAX_OUTPUT_TOKENS caps max_output_tokens: more is refused, none gets the c
     assert.equal(ok.res.status, 200);
     const sent = mock.requests.slice(before).find((r) => r.path === '/v1/responses');
     assert.equal(sent.body.max_output_tokens, 100);
-  } finally {
-    await capped.dispose();
-  }
+  });
 });
 
 test('cost parameters are refused unless configured: background, built-in tools, stored prompts, priority tiers', async () => {
@@ -246,8 +246,7 @@ test('cost parameters are refused unless configured: background, built-in tools,
     assert.equal(mock.requests.length, n + 1, `${JSON.stringify(extra)} reached the upstream`);
   }
 
-  const open = await startWorker({ ALLOW_BACKGROUND: 'true', ALLOW_BUILTIN_TOOLS: 'web_search,code_interpreter', ALLOW_PROMPTS: 'true', ALLOWED_SERVICE_TIERS: 'auto,priority' });
-  try {
+  await withWorker({ ALLOW_BACKGROUND: 'true', ALLOW_BUILTIN_TOOLS: 'web_search,code_interpreter', ALLOW_PROMPTS: 'true', ALLOWED_SERVICE_TIERS: 'auto,priority' }, async (open) => {
     for (const extra of [{ background: true }, { tools: [{ type: 'web_search' }], tool_choice: { type: 'code_interpreter' } }, { prompt: { id: 'pmpt_123' } }, { service_tier: 'priority' }]) {
       const n = mock.requests.length;
       const { json } = await call(open, { body: { ...base, ...extra } });
@@ -259,17 +258,12 @@ test('cost parameters are refused unless configured: background, built-in tools,
     assertApiError(r.json, { code: 'tool_not_allowed', param: 'tools[0].type' });
     r = await call(open, { body: { ...base, service_tier: 'flex' } });
     assertApiError(r.json, { code: 'service_tier_not_allowed', param: 'service_tier' });
-  } finally {
-    await open.dispose();
-  }
-  const any = await startWorker({ ALLOW_BUILTIN_TOOLS: 'true' });
-  try {
+  });
+  await withWorker({ ALLOW_BUILTIN_TOOLS: 'true' }, async (any) => {
     const n = mock.requests.length;
     await call(any, { body: { ...base, tools: [{ type: 'image_generation' }, { type: 'file_search', vector_store_ids: ['vs_1'] }] } });
     assert.equal(mock.requests.length, n + 1, '"true" allows every built-in tool');
-  } finally {
-    await any.dispose();
-  }
+  });
 });
 
 test('inline attachments: refused by default, then within MAX_ATTACHMENT_BYTES and ATTACHMENT_MIME_TYPES', async () => {
@@ -288,8 +282,7 @@ test('inline attachments: refused by default, then within MAX_ATTACHMENT_BYTES a
   assert.equal(r.res.status, 200, JSON.stringify(r.json));
   assert.equal(mock.requests.length, before + 1);
 
-  const open = await startWorker({ MAX_ATTACHMENT_BYTES: String(100 * 1024) });
-  try {
+  await withWorker({ MAX_ATTACHMENT_BYTES: String(100 * 1024) }, async (open) => {
     // 90 KiB of image (120 KiB of base64) in a body whose limit is 64 KiB: the attachment has its own
     const n = mock.requests.length;
     r = await call(open, { body: body(image(big)) });
@@ -309,18 +302,13 @@ test('inline attachments: refused by default, then within MAX_ATTACHMENT_BYTES a
       assertApiError(r.json, { code, param });
     }
     assert.equal(mock.requests.length, n + 1, 'no refused request reached the upstream');
-  } finally {
-    await open.dispose();
-  }
-  const pdfOnly = await startWorker({ MAX_ATTACHMENT_BYTES: '1000', ATTACHMENT_MIME_TYPES: 'application/pdf' });
-  try {
+  });
+  await withWorker({ MAX_ATTACHMENT_BYTES: '1000', ATTACHMENT_MIME_TYPES: 'application/pdf' }, async (pdfOnly) => {
     r = await call(pdfOnly, { body: body(image(png)) });
     assertApiError(r.json, { code: 'attachment_type_not_allowed', param: 'input[0].content[1].image_url' });
     r = await call(pdfOnly, { body: body({ type: 'input_file', filename: 'a.pdf', file_data: `data:application/pdf;base64,${b64(new TextEncoder().encode('%PDF-1.4'))}` }) });
     assert.equal(r.res.status, 200, JSON.stringify(r.json));
-  } finally {
-    await pdfOnly.dispose();
-  }
+  });
 });
 
 test('upstream errors pass through with their status, in the API error shape', async () => {
@@ -350,25 +338,19 @@ test("the package's own validation errors are 400 with their param, before any u
 
 test('a wrong upstream key gives 401 without quoting any key', async () => {
   const wrongKey = 'sk-wrong-worker-key-123456';
-  const other = await startWorker({ COMETAPI_KEY: wrongKey });
-  try {
+  await withWorker({ COMETAPI_KEY: wrongKey }, async (other) => {
     for (const stream of [false, true]) {
       const { res, json, text } = await call(other, { body: { model: 'gpt-5.4', input: 'hi', stream } });
       assert.equal(res.status, 401);
       assertApiError(json, { code: json.error.code });
       assert.ok(!text.includes(wrongKey));
     }
-    const missing = await startWorker({ COMETAPI_KEY: '' });
-    try {
-      const { res, json } = await call(missing, { body: { model: 'gpt-5.4', input: 'hi' } });
-      assert.equal(res.status, 500);
-      assertApiError(json, { code: 'proxy_not_configured' });
-    } finally {
-      await missing.dispose();
-    }
-  } finally {
-    await other.dispose();
-  }
+  });
+  await withWorker({ COMETAPI_KEY: '' }, async (missing) => {
+    const { res, json } = await call(missing, { body: { model: 'gpt-5.4', input: 'hi' } });
+    assert.equal(res.status, 500);
+    assertApiError(json, { code: 'proxy_not_configured' });
+  });
 });
 
 /**
@@ -378,7 +360,7 @@ test('a wrong upstream key gives 401 without quoting any key', async () => {
  */
 async function startRawUpstream() {
   const closed = [];
-  const server = http.createServer((req, res) => {
+  const server = await listen((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
@@ -401,18 +383,21 @@ async function startRawUpstream() {
       });
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/v1`,
-    closed,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
-  };
+  return { ...server, url: `${server.url}/v1`, closed };
+}
+
+/** A Worker in front of the raw upstream, for `model` only. */
+async function withRaw(model, fn) {
+  const raw = await startRawUpstream();
+  try {
+    await withWorker({ UPSTREAM_BASE_URL: raw.url, ALLOWED_MODELS: model }, (worker) => fn(worker, raw));
+  } finally {
+    await raw.close();
+  }
 }
 
 test('an upstream that breaks mid-stream: the body ends with an error event, not a cut connection', async () => {
-  const raw = await startRawUpstream();
-  const worker = await startWorker({ UPSTREAM_BASE_URL: raw.url, ALLOWED_MODELS: 'break' });
-  try {
+  await withRaw('break', async (worker) => {
     const { res, text } = await call(worker, { body: { model: 'break', input: 'hi', stream: true } });
     assert.equal(res.status, 200);
     assert.match(text, /^event: response\.created\n/);
@@ -420,21 +405,15 @@ test('an upstream that breaks mid-stream: the body ends with an error event, not
     assert.match(last, /^event: error\ndata: /);
     const { error } = JSON.parse(last.slice(last.indexOf('data: ') + 6));
     assert.deepEqual(Object.keys(error).sort(), ['code', 'message', 'param', 'type']);
-    const { ResponseStream, ApiError } = await import(pathToFileURL(join(PKG, 'node.js')).href);
-    await assert.rejects(ResponseStream.fromReadableStream(new Blob([text]).stream()).finalResponse(), (e) => e instanceof ApiError && e.code === error.code);
-  } finally {
-    await worker.dispose();
-    await raw.close();
-  }
+    await assert.rejects(finalOf(text), (e) => e instanceof ApiError && e.code === error.code);
+  });
 });
 
 test('a client that goes away mid-stream aborts the upstream request', async () => {
-  const raw = await startRawUpstream();
-  const worker = await startWorker({ UPSTREAM_BASE_URL: raw.url, ALLOWED_MODELS: 'endless' });
-  try {
+  await withRaw('endless', async (worker, raw) => {
     const res = await worker.dispatchFetch(WORKER, {
       method: 'POST',
-      headers: { origin: ORIGIN, 'content-type': 'application/json' },
+      headers: { origin: ORIGIN, ...JSON_TYPE },
       body: JSON.stringify({ model: 'endless', input: 'hi', stream: true }),
     });
     assert.equal(res.status, 200);
@@ -449,12 +428,9 @@ test('a client that goes away mid-stream aborts the upstream request', async () 
     assert.match(got, /response\.output_text\.delta/);
     await reader.cancel();
     const deadline = Date.now() + 5000;
-    while (raw.closed.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (raw.closed.length === 0 && Date.now() < deadline) await sleep(50);
     assert.equal(raw.closed.length, 1, 'the upstream connection was closed after the client left');
-  } finally {
-    await worker.dispose();
-    await raw.close();
-  }
+  });
 });
 
 test('a browser page streams through the Worker with no key of its own (CORS preflight for real)', async () => {
@@ -468,30 +444,249 @@ const baseURL = ${JSON.stringify(`${workerURL}/v1`)};
 ${PAGE_SCRIPT}
 </script></body></html>`;
   let workerURL;
-  const site = http.createServer((req, res) => {
+  const site = await listen((req, res) => {
     res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/html' });
     res.end(req.url === '/' ? html(workerURL) : '');
   });
-  await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
-  const siteOrigin = `http://127.0.0.1:${site.address().port}`;
-  const worker = await startWorker({ ALLOWED_ORIGINS: siteOrigin });
-  workerURL = (await worker.ready).href.replace(/\/$/, '');
   const browser = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    const problems = watchPage(page);
+  await withWorker({ ALLOWED_ORIGINS: site.url }, async (worker) => {
+    workerURL = (await worker.ready).href.replace(/\/$/, '');
     const workerHits = [];
-    page.on('request', (r) => {
-      if (r.url().startsWith(workerURL)) workerHits.push(`${r.method()} ${r.headers().authorization ?? '-'}`);
-    });
-    await page.goto(`${siteOrigin}/`);
-    checkStreamed(assert, await pageResult(page, problems), problems);
+    await streamsInPage(browser, `${site.url}/`, (page) =>
+      page.on('request', (r) => r.url().startsWith(workerURL) && workerHits.push(`${r.method()} ${r.headers().authorization ?? '-'}`)),
+    );
     assert.ok(workerHits.includes('POST -'), `the page sent no Authorization header: ${workerHits}`);
+  }).finally(() => Promise.all([browser.close(), site.close()]));
+});
+
+// ---- a hostile or broken upstream
+
+const frame = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+const RESPONSE = { id: 'resp_h', object: 'response', status: 'in_progress', model: 'm', output: [] };
+const MESSAGE = { id: 'msg_h', type: 'message', role: 'assistant', status: 'in_progress', content: [] };
+const opening = (seq = 0) =>
+  frame('response.created', { sequence_number: seq, response: RESPONSE }) +
+  frame('response.output_item.added', { sequence_number: seq + 1, output_index: 0, item: MESSAGE }) +
+  frame('response.content_part.added', { sequence_number: seq + 2, item_id: 'msg_h', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
+const delta = (seq, text) => frame('response.output_text.delta', { sequence_number: seq, item_id: 'msg_h', output_index: 0, content_index: 0, delta: text });
+const completed = (seq, text) =>
+  frame('response.completed', {
+    sequence_number: seq,
+    response: {
+      ...RESPONSE,
+      status: 'completed',
+      output: [{ ...MESSAGE, status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] }],
+    },
+  });
+
+const sse = (res) => res.writeHead(200, { 'content-type': 'text/event-stream' });
+/** What each model name makes the upstream do (`res` is the node http response). */
+const BEHAVIOURS = {
+  // never a byte, not even headers
+  silent: () => {},
+  // headers, then nothing
+  'headers-only': (res, { stream }) => {
+    res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' });
+    res.flushHeaders();
+  },
+  // a stream that starts, then stops sending (the connection stays open)
+  stall: (res) => {
+    sse(res);
+    res.write(opening() + delta(3, 'Hello'));
+  },
+  // an in-stream error event quoting the key, its bytes split in the middle of the key
+  'error-event': async (res) => {
+    sse(res);
+    res.write(opening());
+    const text = frame('error', { sequence_number: 3, error: { type: 'invalid_request_error', code: 'invalid_api_key', message: `Incorrect API key provided: ${KEY}.`, param: null } });
+    const cut = text.indexOf(KEY) + 12;
+    res.write(text.slice(0, cut));
+    await sleep(30);
+    res.end(text.slice(cut));
+  },
+  // the flat error shape, quoting the key without its prefix
+  'error-event-flat': (res) => {
+    sse(res);
+    res.end(opening() + frame('error', { sequence_number: 3, code: 'server_error', message: `upstream said: ${BARE}`, param: null }));
+  },
+  // response.failed quoting a fragment of the key
+  failed: (res) => {
+    sse(res);
+    res.end(opening() + frame('response.failed', { sequence_number: 3, response: { ...RESPONSE, status: 'failed', error: { code: 'server_error', message: `key …${FRAGMENT}… refused` } } }));
+  },
+  // a 400 quoting the key without its `sk-` prefix
+  '400-bare': (res) => {
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { message: `Invalid key ${BARE} for this model`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }));
+  },
+  // a 400 quoting a fragment, in its code and param too
+  '400-fragment': (res) => {
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { message: `bad credentials (…${FRAGMENT}…)`, type: 'invalid_request_error', param: `x${FRAGMENT}`, code: FRAGMENT } }));
+  },
+  // the key echoed as the answer, three characters per delta, then in the completed response
+  'echo-deltas': async (res) => {
+    sse(res);
+    const text = `Your key is ${KEY}, keep it safe.`;
+    let out = opening();
+    let seq = 3;
+    for (let i = 0; i < text.length; i += 3) out += delta(seq++, text.slice(i, i + 3));
+    out += frame('response.output_text.done', { sequence_number: seq++, item_id: 'msg_h', output_index: 0, content_index: 0, text });
+    out += completed(seq, text);
+    // written in small pieces, as a slow server would
+    for (let i = 0; i < out.length; i += 97) {
+      res.write(out.slice(i, i + 97));
+      await sleep(1);
+    }
+    res.end();
+  },
+  // a plain answer (a stream or JSON, as asked)
+  ok: (res, { stream }) => {
+    res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' });
+    res.end(stream ? opening() + completed(3, 'ok') : JSON.stringify({ ...RESPONSE, status: 'completed', output: [] }));
+  },
+  // a non-streaming Response quoting the key
+  'echo-json': (res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ...RESPONSE, status: 'completed', output: [{ ...MESSAGE, status: 'completed', content: [{ type: 'output_text', text: `key: ${BARE}`, annotations: [] }] }], metadata: { [KEY]: KEY } }));
+  },
+};
+
+async function startHostileUpstream() {
+  /** One entry per request: { model, auth, closed } (closed: the socket closed). */
+  const requests = [];
+  const srv = await listen((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const params = JSON.parse(body);
+      const entry = { model: params.model, auth: req.headers.authorization, body, closed: false };
+      requests.push(entry);
+      req.socket.on('close', () => (entry.closed = true));
+      const behaviour = BEHAVIOURS[params.model];
+      if (behaviour) behaviour(res, params);
+      else res.writeHead(404).end();
+    });
+  });
+  return { ...srv, requests, of: (model) => requests.filter((r) => r.model === model) };
+}
+
+/** Waits (bounded) until every upstream request of `model` had its socket closed. */
+async function assertAborted(model) {
+  const deadline = Date.now() + 5000;
+  const open = () => upstream.of(model).filter((r) => !r.closed);
+  while (open().length > 0 && Date.now() < deadline) await sleep(20);
+  assert.ok(upstream.of(model).length >= 1, `the upstream saw no request for ${model}`);
+  assert.equal(open().length, 0, `the upstream request for ${model} was not aborted (its socket is still open)`);
+}
+
+const assertNoKey = (text, where) => assert.deepEqual(fragmentsIn(text, KEY), [], `${where} holds fragments of the key`);
+
+for (const stream of [true, false]) {
+  for (const model of ['silent', 'headers-only']) {
+    test(`an upstream that is ${model === 'silent' ? 'silent' : 'sending headers only'} (stream: ${stream}): 504 in the API's error shape, the upstream request aborted`, async () => {
+      const { res, json, ms } = await callHostile(hostile, { model, input: 'hi', stream });
+      assert.equal(res.status, 504);
+      assertApiError(json, { code: 'upstream_timeout' });
+      assert.equal(json.error.type, 'server_error');
+      assert.ok(ms >= TIMEOUT_MS * 0.8, `answered after ${ms.toFixed(0)} ms, before the timeout`);
+      assert.ok(ms < TIMEOUT_MS + 5000, `answered after ${ms.toFixed(0)} ms`);
+      assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
+      await assertAborted(model);
+    });
+  }
+}
+
+test('an upstream that stalls mid-stream: the body ends with an SSE error event (upstream_timeout), the upstream request aborted', async () => {
+  const { res, text, ms } = await callHostile(hostile, { model: 'stall', input: 'hi', stream: true });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+  const events = sseEvents(text);
+  assert.deepEqual(events.slice(0, 4).map((e) => e.event), ['response.created', 'response.output_item.added', 'response.content_part.added', 'response.output_text.delta']);
+  const last = events.at(-1);
+  assert.equal(last.event, 'error');
+  assert.equal(last.data.type, 'error');
+  assert.deepEqual(Object.keys(last.data.error).sort(), ['code', 'message', 'param', 'type']);
+  assert.equal(last.data.error.code, 'upstream_timeout');
+  assert.ok(ms >= TIMEOUT_MS * 0.8 && ms < TIMEOUT_MS + 5000, `ended after ${ms.toFixed(0)} ms`);
+  await assert.rejects(finalOf(text), (e) => e instanceof ApiError && e.code === 'upstream_timeout');
+  await assertAborted('stall');
+});
+
+test('UPSTREAM_TIMEOUT_MS defaults to 60 s: a stall of a second is waited for', async () => {
+  const worker = await startHostile({ UPSTREAM_TIMEOUT_MS: undefined });
+  try {
+    // the stall is cut by the test's own bound (2 s), not by the Worker
+    await assert.rejects(callHostile(worker, { model: 'silent', input: 'hi', stream: true }, 2000), /no complete answer after 2000 ms/);
   } finally {
-    await browser.close();
     await worker.dispose();
-    site.closeAllConnections();
-    await new Promise((resolve) => site.close(resolve));
+  }
+});
+
+test('an in-stream error event quoting the key (split across TCP writes) reaches the client redacted', async () => {
+  const { res, text } = await callHostile(hostile, { model: 'error-event', input: 'hi', stream: true });
+  assert.equal(res.status, 200);
+  assertNoKey(text, 'the stream');
+  const last = sseEvents(text).at(-1);
+  assert.equal(last.event, 'error');
+  assert.equal(last.data.error.code, 'invalid_api_key');
+  assert.match(last.data.error.message, /^Incorrect API key provided: \[redacted\]\.$/);
+  assert.equal(upstream.of('error-event')[0].auth, `Bearer ${KEY}`, 'the upstream got the key');
+});
+
+test('the flat error event and response.failed, quoting the key without its prefix or a fragment, are redacted', async () => {
+  for (const model of ['error-event-flat', 'failed']) {
+    const { res, text } = await callHostile(hostile, { model, input: 'hi', stream: true });
+    assert.equal(res.status, 200);
+    assertNoKey(text, `the ${model} stream`);
+    assert.match(text, /\[redacted\]/);
+    await assert.rejects(finalOf(text), ApiError);
+  }
+});
+
+test('a 400 quoting the key without its sk- prefix, or a fragment of it, is passed on redacted', async () => {
+  for (const model of ['400-bare', '400-fragment']) {
+    for (const stream of [false, true]) {
+      const { res, json, text } = await callHostile(hostile, { model, input: 'hi', stream });
+      assert.equal(res.status, 400, `${model}, stream ${stream}`);
+      assertNoKey(text, `the ${model} answer (stream: ${stream})`);
+      assert.match(json.error.message, /\[redacted\]/);
+    }
+  }
+});
+
+test('the key echoed in text deltas three characters at a time never reaches the client whole or in fragments', async () => {
+  const { res, text } = await callHostile(hostile, { model: 'echo-deltas', input: 'hi', stream: true });
+  assert.equal(res.status, 200);
+  const events = sseEvents(text);
+  const streamed = events.filter((e) => e.event === 'response.output_text.delta').map((e) => e.data.delta).join('');
+  assertNoKey(streamed, 'the concatenated deltas');
+  assertNoKey(text, 'the stream');
+  assert.match(streamed, /^Your key is .*\[redacted\]/);
+  assert.match(streamed, /, keep it safe\.$/, 'the text after the key is streamed');
+  const final = await finalOf(text);
+  assert.equal(final.status, 'completed');
+  assert.equal(final.output_text, 'Your key is [redacted], keep it safe.');
+});
+
+test('a non-streaming Response quoting the key is passed on redacted', async () => {
+  const { res, json, text } = await callHostile(hostile, { model: 'echo-json', input: 'hi' });
+  assert.equal(res.status, 200);
+  assertNoKey(text, 'the Response');
+  assert.equal(json.output_text, 'key: [redacted]');
+});
+
+test('params holding lone surrogates (JSON.stringify writes them as escapes): passed on, the escapes byte for byte', async () => {
+  const half = 'Great news 😀'.slice(0, 12);
+  for (const stream of [false, true]) {
+    const before = upstream.of('ok').length;
+    const { res, text } = await callHostile(hostile, { model: 'ok', input: half, metadata: { k: '\udc00' }, stream });
+    assert.equal(res.status, 200, text);
+    const sent = upstream.of('ok').slice(before);
+    assert.equal(sent.length, 1);
+    assert.ok(sent[0].body.includes('"input":"Great news \\ud83d"'), sent[0].body);
+    assert.ok(sent[0].body.includes('"k":"\\udc00"'), sent[0].body);
+    assert.ok(!sent[0].body.includes('\ufffd'));
   }
 });
 

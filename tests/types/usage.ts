@@ -1,18 +1,8 @@
 // Compiled with `tsc --noEmit` against pkg/index.d.ts (tests/js/types.test.mjs): the public
 // types must accept real usage and reject misuse (the @ts-expect-error lines).
 import {
-  AbortError,
-  ApiError,
-  ResponseAccumulator,
-  ResponsesClient,
-  ResponseStream,
-  SseParser,
-  StreamError,
-  ValidationError,
-  type Response,
-  type ResponseCreateParams,
-  type ResponseStreamEvent,
-  type WithVendorFields,
+  AbortError, ApiError, ResponseAccumulator, ResponsesClient, ResponseStream, SseParser,
+  StreamError, ValidationError, type Response, type ResponseCreateParams, type ResponseStreamEvent, type WithVendorFields,
 } from 'cometapi-responses';
 
 const client = new ResponsesClient({ apiKey: 'sk', baseURL: 'http://127.0.0.1:1/v1', maxRetries: 1, timeout: 1000 });
@@ -20,12 +10,8 @@ const client = new ResponsesClient({ apiKey: 'sk', baseURL: 'http://127.0.0.1:1/
 async function main(): Promise<string> {
   // a provider's own parameter: through WithVendorFields, on purpose
   const params: WithVendorFields<ResponseCreateParams> = {
-    model: 'gpt-5.4',
-    input: [{ role: 'user', content: 'hi' }],
-    temperature: 0.5,
-    metadata: { a: 'b' },
-    tools: [{ type: 'function', name: 'f', parameters: { type: 'object' } }],
-    provider_specific_field: 1,
+    model: 'gpt-5.4', input: [{ role: 'user', content: 'hi' }], temperature: 0.5, metadata: { a: 'b' },
+    tools: [{ type: 'function', name: 'f', parameters: { type: 'object' } }], provider_specific_field: 1,
   };
   const stream: ResponseStream = client.stream(params, { signal: new AbortController().signal });
   stream.on('response.output_text.delta', (e) => {

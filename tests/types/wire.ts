@@ -1,15 +1,6 @@
 // Response, output items and params have no catch-all index signature: a misspelt field does not
 // compile (the @ts-expect-error lines), and vendor fields are reached through WithVendorFields.
-import type {
-  FunctionTool,
-  InputItem,
-  OutputItem,
-  Response,
-  ResponseCreateParams,
-  ResponseUsage,
-  Tool,
-  WithVendorFields,
-} from 'cometapi-responses';
+import type { FunctionTool, InputItem, OutputItem, Response, ResponseCreateParams, ResponseUsage, Tool, WithVendorFields } from 'cometapi-responses';
 import { ResponsesClient } from 'cometapi-responses';
 
 declare const response: Response;

@@ -1,0 +1,181 @@
+// The packed tarball in a fresh project, run by the server runtimes (server-lib.mjs's scripts against
+// the mock, which requires the key): the running Node, Node 22 and 24 (tools/node-versions), Bun and
+// Deno (tools/bun-deno), by ESM import, CommonJS require and Deno's npm: specifiers; server bundles
+// (esbuild, bun build) run alone; WebSocket mode (docs/websocket.md) in each and in workerd.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, parse } from 'node:path';
+import { BUILD, DEV_MODULES, SECRET, bins, devImport, freshConsumer, installTools, packPkg, run, startMock } from './lib.mjs';
+import { CONSUMER_SCRIPTS, checkReport, checkSocketReport, parseReport } from './server-lib.mjs';
+import { bundleWorker, compatibilityDate, startWorker } from './worker-lib.mjs';
+
+let packed;
+let consumer;
+let mock;
+let nodes;
+let bunDeno;
+const lonely = [];
+
+before(async () => {
+  [packed, nodes, bunDeno] = await Promise.all([packPkg(join(BUILD, 'runtimes', 'node')), installTools('node-versions'), installTools('bun-deno')]);
+  const types = [
+    "import { ResponsesClient, ApiError, init } from 'cometapi-responses';",
+    "import { init as webInit, ResponsesClient as WebClient } from 'cometapi-responses/web';",
+    "const client: ResponsesClient = new ResponsesClient({ apiKey: 'x', baseURL: 'http://127.0.0.1/v1' });",
+    'export async function main(): Promise<string> {',
+    "  await init(); await webInit(); new WebClient({});",
+    "  const stream = client.stream({ model: 'm', input: 'i' });",
+    '  for await (const event of stream) if (event.type === "response.completed") break;',
+    '  try { return (await stream.finalResponse()).output_text; } catch (e) { return e instanceof ApiError ? String(e.status) : "?"; }',
+    '}',
+  ];
+  const cts = "import { ResponsesClient } from 'cometapi-responses';\nexport = new ResponsesClient({});\n";
+  consumer = await freshConsumer('node', { ...CONSUMER_SCRIPTS, 'types.ts': types.join('\n'), 'types-cjs.cts': cts }, packed.tarball);
+  mkdirSync(join(consumer, '.deno'), { recursive: true });
+  mock = await startMock({ delayMs: 5, requireKey: SECRET });
+});
+
+after(async () => {
+  await mock?.close();
+  for (const d of lonely) rmSync(d, { recursive: true, force: true });
+});
+
+test('npm pack: the tarball is a complete package', () => {
+  const { files, info } = packed;
+  const installed = join(consumer, 'node_modules', 'cometapi-responses');
+  const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+  assert.equal(info.name, 'cometapi-responses');
+  assert.match(manifest.version, /^\d+\.\d+\.\d+/);
+  assert.ok(manifest.license);
+  assert.equal(manifest.type, 'module');
+  for (const f of ['package.json', 'README.md', 'index.d.ts', 'cometapi_responses_bg.wasm', 'node.js', 'browser.js', 'edge-light.js', 'workerd.js', 'web.js']) {
+    assert.ok(files.includes(f), `the tarball holds ${f}`);
+  }
+  assert.deepEqual(files.filter((f) => !/^([\w.-]+\.(js|d\.ts|wasm|json|md)|LICENSE[\w.-]*)$/.test(f)), [], 'nothing else is published');
+  // every target named by package.json exists in the installed package
+  const targets = [manifest.main, manifest.module, manifest.types];
+  const walk = (v) => (typeof v === 'string' ? targets.push(v) : Object.values(v).forEach(walk));
+  walk(manifest.exports);
+  for (const t of targets) assert.ok(existsSync(join(installed, t)), `${t} exists`);
+  const root = manifest.exports['.'];
+  assert.deepEqual(Object.keys(root), ['types', 'workerd', 'edge-light', 'node', 'browser', 'worker', 'default']);
+  assert.equal(root.node, './node.js');
+  assert.equal(root.workerd, './workerd.js');
+  assert.equal(root['edge-light'], './edge-light.js');
+  assert.equal(root.browser, './browser.js');
+  assert.ok(manifest.sideEffects.includes('./browser.js'));
+  assert.ok(manifest.files.length > 0);
+});
+
+test('TypeScript consumers get the types (moduleResolution nodenext, bundler; CommonJS .cts)', async () => {
+  const tsc = join(DEV_MODULES, 'typescript', 'bin', 'tsc');
+  const common = ['--noEmit', '--strict', '--target', 'es2022'];
+  await run(process.execPath, [tsc, ...common, '--module', 'nodenext', '--moduleResolution', 'nodenext', 'types.ts', 'types-cjs.cts'], { cwd: consumer });
+  await run(process.execPath, [tsc, ...common, '--module', 'esnext', '--moduleResolution', 'bundler', 'types.ts'], { cwd: consumer });
+});
+
+/** `bin args… <baseURL> extra…` in `cwd`, nothing of Bun or Deno reaching the network (no update check, telemetry, registry). */
+const runScript = (bin, args, { cwd = consumer, extra = [], quiet = true } = {}) =>
+  run(bin, [...args, `${mock.url}/v1`, ...extra], {
+    cwd,
+    timeoutMs: 60_000,
+    env: quiet ? { DENO_DIR: join(consumer, '.deno'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', BUN_INSTALL_CACHE_DIR: join(cwd, '.bun-cache'), DO_NOT_TRACK: '1', NO_COLOR: '1' } : {},
+  });
+
+/** The report of a script run under Bun, Deno or a bundle, with nothing alarming on stderr. */
+async function quietReport(bin, args, opts) {
+  const { stdout, stderr } = await runScript(bin, args, opts);
+  assert.doesNotMatch(stderr, /error|warn/i, `nothing alarming on stderr:\n${stderr}`);
+  return parseReport(stdout);
+}
+
+for (const [label, major] of [[`Node ${process.version} (the one running the tests)`, null], ['Node 22', 22], ['Node 24', 24]]) {
+  const bin = () => (major ? bins.node(nodes, major) : process.execPath);
+  test(`${label} ESM: import by name, no init call, streams from the mock backend`, async () => {
+    if (major) assert.match((await run(bin(), ['--version'])).stdout, new RegExp(`^v${major}\\.`), `the binary is Node ${major}`);
+    const { stdout, stderr } = await runScript(bin(), ['esm.mjs'], { quiet: false });
+    assert.equal(stderr.trim(), '', 'no warning printed');
+    checkReport(parseReport(stdout), consumer);
+    assert.ok(mock.requests.some((r) => r.path === '/v1/responses' && r.headers.authorization === 'REDACTED'));
+  });
+
+  // require(esm) is on by default from Node 20.19 and 22.12; only an older 20 lacks it
+  const requireEsm = major ? true : process.features?.require_module;
+  test(`${label} CommonJS: require() by name (require(esm)), streams from the mock backend`, { skip: !requireEsm && 'this Node has no require(esm)' }, async () => {
+    const { stdout, stderr } = await runScript(bin(), ['cjs.cjs'], { quiet: false });
+    assert.doesNotMatch(stderr, /Error|Warning/);
+    checkReport(parseReport(stdout), consumer);
+  });
+}
+
+/** `deno run` with the network limited to the mock, files read-only in the consumer, nothing fetched. */
+const denoRun = (file) => ['run', '--cached-only', '--no-lock', `--allow-net=${new URL(mock.url).host}`, `--allow-read=${consumer}`, file];
+const bun = () => bins.bun(bunDeno);
+const deno = () => bins.deno(bunDeno);
+
+const CREATES = 'streams from the mock backend and creates';
+for (const [title, bin, args, version] of [
+  [`Bun: import by name ${CREATES}`, bun, () => ['esm.mjs'], (v) => assert.equal(v.trim(), '1.4.5')],
+  [`Bun: require() by name ${CREATES}`, bun, () => ['cjs.cjs']],
+  [`Deno: import by name ${CREATES}`, deno, () => denoRun('esm.mjs'), (v) => assert.match(v, /^deno 2\.9\.6\b/)],
+  [`Deno: require() by name (a .cjs file) ${CREATES}`, deno, () => denoRun('cjs.cjs')],
+  ['Deno: npm: specifiers (Netlify Edge / Deno Deploy style) stream from the mock backend and create', deno, () => denoRun('deno-npm.mjs')],
+]) {
+  test(title, async () => {
+    if (version) version((await run(bin(), ['--version'])).stdout);
+    checkReport(await quietReport(bin(), args()), consumer);
+  });
+}
+
+/** Copies the one file of a server bundle alone into a fresh temporary folder (no node_modules on the way up); runs it with Node and Bun. */
+async function runsAlone(outdir) {
+  assert.deepEqual(readdirSync(outdir), ['bundle.js'], 'one file, no .wasm beside it');
+  const dir = mkdtempSync(join(tmpdir(), 'cometapi-bundle-'));
+  lonely.push(dir);
+  for (let d = dir; d !== parse(d).root; d = dirname(d)) assert.ok(!existsSync(join(d, 'node_modules')), `no node_modules above the bundle: ${d}`);
+  copyFileSync(join(outdir, 'bundle.js'), join(dir, 'server.mjs'));
+  for (const bin of [process.execPath, bun()]) checkReport(await quietReport(bin, ['server.mjs'], { cwd: dir }), null);
+}
+
+test('esbuild --platform=node --bundle: the bundle runs alone (Node and Bun)', async () => {
+  const esbuild = await devImport('esbuild/lib/main.js');
+  const outdir = join(consumer, 'dist-esbuild');
+  const result = await esbuild.build({ absWorkingDir: consumer, entryPoints: ['bundle.mjs'], bundle: true, platform: 'node', format: 'esm', outdir, logLevel: 'silent' });
+  assert.deepEqual(result.warnings, []);
+  await runsAlone(outdir);
+});
+
+test('bun build --target=node: the bundle runs alone (Node and Bun)', async () => {
+  const outdir = join(consumer, 'dist-bun');
+  const { stderr } = await run(bun(), ['build', 'bundle.mjs', '--target=node', '--outdir', outdir], { cwd: consumer, env: { DO_NOT_TRACK: '1', NO_COLOR: '1' } });
+  assert.doesNotMatch(stderr, /error|warn/i, stderr);
+  await runsAlone(outdir);
+});
+
+const SOCKET = 'client.connect() over the global WebSocket with the key on the upgrade; stream, a chained turn, two lanes';
+for (const [label, bin, args] of [
+  ['Node 22', () => bins.node(nodes, 22), () => ['socket.mjs']],
+  ['Node 24', () => bins.node(nodes, 24), () => ['socket.mjs']],
+  ['Bun', bun, () => ['socket.mjs']],
+  ['Deno', deno, () => denoRun('socket.mjs')],
+]) {
+  test(`${label}: ${SOCKET}`, async () => {
+    if (label.startsWith('Node')) assert.match((await run(bin(), ['--version'])).stdout, new RegExp(`^v${label.slice(5)}\\.`));
+    const before = mock.requests.length;
+    checkSocketReport(await quietReport(bin(), args(), { extra: [SECRET] }), `${mock.url}/v1`, mock, before);
+  });
+}
+
+test('workerd: client.connect() through fetch Upgrade with the key; stream, a chained turn, two lanes', async (t) => {
+  await bundleWorker(consumer, 'worker.mjs', 'dist-worker');
+  const baseURL = `${mock.url}/v1`;
+  const mf = await startWorker({ bundleDir: join(consumer, 'dist-worker'), compatibilityDate: compatibilityDate(), script: 'worker.js' }, { BASE_URL: baseURL, KEY: SECRET });
+  t.after(() => mf.dispose());
+  const before = mock.requests.length;
+  const res = await mf.dispatchFetch('http://worker.test/');
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  checkSocketReport(JSON.parse(text), baseURL, mock, before);
+});

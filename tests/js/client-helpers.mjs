@@ -35,9 +35,11 @@ export function assertNoKey(err, what = 'error', key = KEY) {
   }
 }
 
-/** The mock backend on 127.0.0.1 (fast by default; `port` 0: a free one). */
-export function startMock(opts = {}) {
-  return startMockServer({ port: 0, delayMs: 1, ...opts });
+/** The mock backend on 127.0.0.1 (fast by default; `port` 0: a free one); closed after the test `t` if given. */
+export async function startMock(opts = {}, t = null) {
+  const srv = await startMockServer({ port: 0, delayMs: 1, ...opts });
+  t?.after(() => srv.close());
+  return srv;
 }
 
 /** The mock for the tests of this file (closed after them) and a client of it. */
@@ -102,6 +104,31 @@ export async function collect(stream) {
   return { events, error: null };
 }
 
+/** Asserts each field of `expected` on `obj` (deepStrictEqual per field). */
+export function has(obj, expected, what = '') {
+  for (const [k, v] of Object.entries(expected)) assert.deepEqual(obj?.[k], v, `${what}.${k}`);
+  return obj;
+}
+
+/** Asserts `err` is an instance of `Class` with these fields; returns it. */
+export function isError(err, Class, fields = {}, what = '') {
+  assert.ok(err instanceof Class, `${what}: got ${err}`);
+  return has(err, fields, what);
+}
+
+/** The error a promise rejects with, asserted to be a `Class` with these fields. */
+export const fails = async (promise, Class, fields, what) => isError(await rejection(promise), Class, fields, what);
+
+/** The error `fn()` throws synchronously (null if it returns). */
+export function thrown(fn) {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return null;
+}
+
 /** The error a promise rejects with (fails if it resolves). */
 export async function rejection(promise) {
   try {
@@ -159,9 +186,9 @@ export function syntheticStream(deltas = ['Hel', 'lo ', 'wörld 🙂'], { id = '
 
 /**
  * A raw HTTP server on 127.0.0.1 for behaviours the mock cannot show. `handler(req, res, log)`;
- * `log` records every request and when its connection closed.
+ * `log` records every request and when its connection closed. Closed after the test `t` if given.
  */
-export async function rawServer(handler) {
+export async function rawServer(handler, t = null) {
   const log = [];
   const server = http.createServer((req, res) => {
     const entry = { method: req.method, url: req.url, headers: req.headers, closed: false, closedAt: null };
@@ -177,12 +204,9 @@ export async function rawServer(handler) {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    log,
-    close: () => new Promise((done) => { server.close(() => done()); server.closeAllConnections(); }),
-  };
+  const close = () => new Promise((done) => { server.close(() => done()); server.closeAllConnections(); });
+  t?.after(close);
+  return { url: `http://127.0.0.1:${port}`, port, log, close };
 }
 
 /** Resolves after `ms`. */

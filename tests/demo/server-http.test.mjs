@@ -7,6 +7,7 @@ import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../www/server.mjs';
+import { has } from '../js/client-helpers.mjs';
 
 let srv;
 let base;
@@ -65,8 +66,7 @@ test('static: index.html at /, directories, content types, HEAD, 404, 405', asyn
   const wasm = new Uint8Array(await (await fetch(`${srv.url}/pkg/lib_bg.wasm`)).arrayBuffer());
   assert.deepEqual([...wasm.slice(0, 4)], [0, 0x61, 0x73, 0x6d]);
   const head = await raw('/app.js', { method: 'HEAD' });
-  assert.equal(head.status, 200);
-  assert.equal(head.body, '');
+  has(head, { status: 200, body: '' });
   assert.equal(head.headers['content-length'], '9');
   assert.equal((await fetch(`${srv.url}/missing.js`)).status, 404);
   assert.equal((await fetch(`${srv.url}/pkg/missing.js`)).status, 404);
@@ -147,9 +147,7 @@ test('requests log: method, path, body, headers with authorization redacted', as
     headers: { authorization: 'Bearer sk-secret-123', 'content-type': 'application/json' },
   })).arrayBuffer();
   const entry = srv.requests.slice(before).find((r) => r.path === '/v1/responses');
-  assert.equal(entry.method, 'POST');
-  assert.deepEqual(entry.body, body);
-  assert.deepEqual(entry.query, { x: '1' });
+  has(entry, { method: 'POST', body: body, query: { x: '1' } });
   assert.equal(entry.headers.authorization, 'REDACTED');
   assert.match(entry.requestId, /^req_/);
   assert.doesNotMatch(JSON.stringify(srv.requests), /sk-secret-123/);

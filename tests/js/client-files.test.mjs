@@ -4,7 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, ValidationError } from 'cometapi-responses';
-import { KEY, assertNoKey, useMock, clientFor, rejection } from './client-helpers.mjs';
+import { KEY, assertNoKey, useMock, clientFor, rejection, has, fails } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
 
@@ -18,8 +18,7 @@ describe('files', () => {
     assert.match(f.id, /^file-/);
     assert.deepEqual([f.object, f.bytes, f.filename, f.purpose], ['file', PDF.length, 'report.pdf', 'user_data']);
     const req = last();
-    assert.equal(req.method, 'POST');
-    assert.equal(req.path, '/v1/files');
+    has(req, { method: 'POST', path: '/v1/files' });
     assert.match(req.headers['content-type'], /^multipart\/form-data; boundary=/);
     assert.equal(req.headers.authorization, 'REDACTED');
     const content = await client.files.content(f.id);
@@ -44,11 +43,9 @@ describe('files', () => {
     assert.deepEqual([page.object, page.data[0].id], ['list', f.id]);
     assert.deepEqual(await client.files.delete(f.id), { id: f.id, object: 'file', deleted: true });
     assert.equal(last().method, 'DELETE');
-    const e = await rejection(client.files.retrieve(f.id));
-    assert.ok(e instanceof ApiError);
+    const e = await fails(client.files.retrieve(f.id), ApiError);
     assert.equal(e.status, 404);
-    const c = await rejection(client.files.content(f.id));
-    assert.ok(c instanceof ApiError);
+    const c = await fails(client.files.content(f.id), ApiError);
     assert.equal(c.status, 404);
     assert.match(c.message, /No such File object/);
   });
@@ -57,21 +54,20 @@ describe('files', () => {
     const n = srv.requests.length;
     for (const id of ['', '.', '..']) {
       for (const p of [client.files.retrieve(id), client.files.delete(id), client.files.content(id)]) {
-        const e = await rejection(p);
-        assert.ok(e instanceof ValidationError, `${id}: ${e}`);
+        const e = await fails(p, ValidationError);
       }
     }
     assert.equal(srv.requests.length, n);
     await rejection(client.files.retrieve('a/b c'));
     assert.equal(last().url, '/v1/files/a%2Fb%20c');
-    assert.ok((await rejection(client.files.retrieve(3))) instanceof TypeError);
+    await fails(client.files.retrieve(3), TypeError);
   });
 
   test('bad arguments: typed errors before any request', async () => {
     const n = srv.requests.length;
-    assert.ok((await rejection(client.files.create({ file: 'text', purpose: 'x' }))) instanceof ValidationError);
+    await fails(client.files.create({ file: 'text', purpose: 'x' }), ValidationError);
     assert.equal((await rejection(client.files.create({ file: PDF, purpose: '' }))).param, 'purpose');
-    assert.ok((await rejection(client.files.create({ file: PDF }))) instanceof TypeError);
+    await fails(client.files.create({ file: PDF }), TypeError);
     assert.equal((await rejection(client.files.list({ limit: 10001 }))).param, 'limit');
     assert.equal((await rejection(client.files.list({ order: 'up' }))).param, 'order');
     assert.equal(srv.requests.length, n);
@@ -91,8 +87,7 @@ describe('files', () => {
   });
 
   test('errors hold no trace of the key; an abort is an AbortError', async () => {
-    const e = await rejection(client.files.retrieve(`file-${KEY}`));
-    assert.ok(e instanceof ApiError);
+    const e = await fails(client.files.retrieve(`file-${KEY}`), ApiError);
     assertNoKey(e);
     const ac = new AbortController();
     ac.abort();

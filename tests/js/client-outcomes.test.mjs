@@ -4,7 +4,7 @@
 import { test, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, ResponseStream } from 'cometapi-responses';
-import { useMock, startMock, clientFor, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream } from './client-helpers.mjs';
+import { useMock, startMock, clientFor, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, isError, fails } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
 
@@ -25,8 +25,7 @@ describe('outcomes', () => {
     assert.equal(final.id, events[0].response.id);
     assert.ok(final.output_text.length > 50);
     assert.equal(final.output_text, deltaText(events));
-    assert.deepEqual(final.output, events.at(-1).response.output);
-    assert.deepEqual(final.usage, events.at(-1).response.usage);
+    has(final, { output: events.at(-1).response.output, usage: events.at(-1).response.usage });
     assert.deepEqual(stream.response, final);
     // finalResponse is stable
     assert.deepEqual(await stream.finalResponse(), final);
@@ -38,8 +37,7 @@ describe('outcomes', () => {
     assert.equal(error, null);
     assert.equal(events.at(-1).type, 'response.incomplete');
     const final = await stream.finalResponse();
-    assert.equal(final.status, 'incomplete');
-    assert.deepEqual(final.incomplete_details, { reason: 'max_output_tokens' });
+    has(final, { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
     assert.equal(final.output_text, deltaText(events));
     assert.deepEqual(stream.response, final);
   });
@@ -53,10 +51,7 @@ describe('outcomes', () => {
   test('response.failed: iteration throws ApiError (code/message from response.error, .response set); finalResponse rejects the same', async () => {
     const stream = client.stream(params, fault('failed'));
     const { events, error } = await collect(stream);
-    assert.ok(error instanceof ApiError, `got ${error}`);
-    assert.equal(error.name, 'ApiError');
-    assert.equal(error.status, undefined, 'in-stream errors have no HTTP status');
-    assert.equal(error.code, 'server_error');
+    isError(error, ApiError, { name: 'ApiError', status: undefined, code: 'server_error' });
     assert.match(error.message, /failed this response on request/);
     assert.ok(error.response, '.response is set');
     assert.equal(error.response.status, 'failed');
@@ -64,16 +59,14 @@ describe('outcomes', () => {
     assert.deepEqual(error.response.error, { code: error.code, message: error.message });
     assert.ok(events.some((e) => e.type === 'response.output_text.delta'), 'the events before the failure were yielded');
     assert.ok(!events.some((e) => e.type === 'response.failed'), 'the failing event is thrown, not yielded');
-    const err2 = await rejection(stream.finalResponse());
-    assert.ok(err2 instanceof ApiError);
+    const err2 = await fails(stream.finalResponse(), ApiError);
     assert.equal(err2.code, error.code);
     assert.equal(err2.message, error.message);
     assert.deepEqual(err2.response, error.response);
   });
 
   test('response.failed via finalResponse() alone', async () => {
-    const err = await rejection(client.stream(params, fault('failed')).finalResponse());
-    assert.ok(err instanceof ApiError);
+    const err = await fails(client.stream(params, fault('failed')).finalResponse(), ApiError);
     assert.equal(err.code, 'server_error');
     assert.equal(err.response.status, 'failed');
   });
@@ -82,14 +75,11 @@ describe('outcomes', () => {
     test(`error event (${mode === 'flat' ? 'flat' : 'nested'} payload${mode === 'failed' ? ', then response.failed' : ''}): ApiError`, async () => {
       const stream = client.stream(params, fault(`error-event=${mode}`));
       const { events, error } = await collect(stream);
-      assert.ok(error instanceof ApiError, `got ${error}`);
-      assert.equal(error.status, undefined);
-      assert.equal(error.code, 'server_error');
+      isError(error, ApiError, { status: undefined, code: 'server_error' });
       assert.equal(error.type, mode === 'flat' ? undefined : 'server_error');
       assert.match(error.message, /emitted an error event/);
       assert.deepEqual(events.map((e) => e.type), ['response.created', 'response.in_progress']);
-      const err2 = await rejection(stream.finalResponse());
-      assert.ok(err2 instanceof ApiError);
+      const err2 = await fails(stream.finalResponse(), ApiError);
       assert.equal(err2.message, error.message);
     });
   }
@@ -103,9 +93,7 @@ describe('outcomes', () => {
       const stream = ResponseStream.fromReadableStream(bodyOf([frame(created), frame(payload)]));
       const { events, error } = await collect(stream);
       assert.equal(events.length, 1);
-      assert.ok(error instanceof ApiError);
-      assert.equal(error.code, 'bad_thing');
-      assert.equal(error.param, 'input');
+      isError(error, ApiError, { code: 'bad_thing', param: 'input' });
       assert.equal(error.message, payload.error?.message ?? payload.message);
       assert.ok(error.body, 'body: the event');
     }
@@ -122,8 +110,7 @@ describe('outcomes', () => {
     assert.equal(error.response.status, 'in_progress');
     assert.equal(error.response.output_text, deltaText(events));
     assert.ok(error.response.output_text.length > 0);
-    const err2 = await rejection(stream.finalResponse());
-    assert.ok(err2 instanceof StreamError);
+    const err2 = await fails(stream.finalResponse(), StreamError);
     assert.deepEqual(err2.response, error.response);
   });
 
@@ -195,8 +182,7 @@ describe('outcomes', () => {
     assert.ok(error instanceof StreamError, `got ${error}`);
     assert.equal(events.length, 5, 'the events before it were yielded');
     assert.ok(error.response, 'partial snapshot');
-    const err2 = await rejection(stream.finalResponse());
-    assert.ok(err2 instanceof StreamError);
+    const err2 = await fails(stream.finalResponse(), StreamError);
   });
 
   test('malformed JSON: the message holds a short excerpt, not the whole payload', async () => {

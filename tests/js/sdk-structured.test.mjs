@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsonSchemaFormat, PartialJsonParser, OutputParseError, CometApiError } from 'cometapi-responses';
-import { startMock, clientFor, collect, rejection } from './client-helpers.mjs';
+import { startMock, clientFor, collect, rejection, fails } from './client-helpers.mjs';
 import { scripted, jsonAnswer, sseAnswer, response, message, refusal, fnCall, personSchema, schema } from './sdk-helpers.mjs';
 
 const PERSON = {
@@ -82,10 +82,7 @@ test('parse(): null on a refusal or without output text; OutputParseError (.text
   const format = jsonSchemaFormat('person', PERSON, { validate });
   assert.equal((await c.parse(params(format))).output_parsed, null, 'refusal: null, not validated');
   assert.equal((await c.parse(params(format))).output_parsed, null, 'tool calls only: null');
-  const e = await rejection(c.parse(params(format)));
-  assert.ok(e instanceof OutputParseError, String(e));
-  assert.equal(e.text, '{"name": "Ada"');
-  assert.equal(e.issues, undefined);
+  const e = await fails(c.parse(params(format)), OutputParseError, { text: '{"name": "Ada"', issues: undefined });
   assert.match(e.message, /not valid JSON/);
   const exact = (await c.parse(params(jsonSchemaFormat('x', {})))).output_parsed;
   assert.deepStrictEqual(Object.keys(exact), ['z', 'a', '__proto__', 'n'], 'key order as written');
@@ -151,7 +148,6 @@ test('json_schema streams: a refusal gives null, invalid JSON rejects finalRespo
   assert.equal(r2.error, null, 'iteration ends normally');
   assert.equal(r2.events.at(-1).type, 'response.completed');
   assert.deepStrictEqual(s2.partialParsed, { name: 'Ada' }, 'best effort');
-  const e = await rejection(s2.finalResponse());
-  assert.ok(e instanceof OutputParseError);
+  const e = await fails(s2.finalResponse(), OutputParseError);
   assert.equal(e.text, '{"name": "Ada", "age": ');
 });

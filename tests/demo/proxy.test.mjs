@@ -96,23 +96,20 @@ test('the openai SDK works through the proxy without a real key', async () => {
   assert.match(final.output_text, /sdk via proxy/);
 });
 
-test('upstream down: 502 JSON error without the key', async () => {
+test('upstream down: 502 JSON error without the key', async (t) => {
   const dead = await startServer({ delayMs: 0 });
   const deadUrl = dead.url;
   await dead.close();
   const p = await startServer({ upstream: `${deadUrl}/v1`, apiKey: KEY });
-  try {
-    const res = await post(p.url, { model: 'm', input: 'x' });
-    assert.equal(res.status, 502);
-    const text = await res.text();
-    assert.equal(JSON.parse(text).error.code, 'bad_gateway');
-    assert.doesNotMatch(text, new RegExp(KEY));
-  } finally {
-    await p.close();
-  }
+  t.after(() => p.close());
+  const res = await post(p.url, { model: 'm', input: 'x' });
+  assert.equal(res.status, 502);
+  const text = await res.text();
+  assert.equal(JSON.parse(text).error.code, 'bad_gateway');
+  assert.doesNotMatch(text, new RegExp(KEY));
 });
 
-test('not an open relay: only local origins and hosts may use the key', async () => {
+test('not an open relay: only local origins and hosts may use the key', async (t) => {
   const before = upstream.requests.length;
   const evil = await post(proxy.url, { model: 'm', input: 'x' }, { origin: 'https://evil.example' });
   assert.equal(evil.status, 403);
@@ -136,14 +133,11 @@ test('not an open relay: only local origins and hosts may use the key', async ()
   await local.arrayBuffer();
 
   const p = await startServer({ upstream: `${upstream.url}/v1`, apiKey: KEY, allowedOrigins: ['https://demo.example'] });
-  try {
-    const ok = await post(p.url, { model: 'm', input: 'x' }, { origin: 'https://demo.example' });
-    assert.equal(ok.status, 200);
-    assert.equal(ok.headers.get('access-control-allow-origin'), 'https://demo.example');
-    await ok.arrayBuffer();
-  } finally {
-    await p.close();
-  }
+  t.after(() => p.close());
+  const ok = await post(p.url, { model: 'm', input: 'x' }, { origin: 'https://demo.example' });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get('access-control-allow-origin'), 'https://demo.example');
+  await ok.arrayBuffer();
 });
 
 test('static files are still served locally in proxy mode', async () => {

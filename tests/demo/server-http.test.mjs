@@ -87,19 +87,16 @@ test('static: no directory traversal, encoded or not', async () => {
   }
 });
 
-test('default static root is www/ and default /pkg is the repo pkg/ (whatever exists)', async () => {
+test('default static root is www/ and default /pkg is the repo pkg/ (whatever exists)', async (t) => {
   const s = await startServer({ delayMs: 0 });
-  try {
-    const res = await fetch(`${s.url}/server.mjs`);
-    assert.equal(res.status, 200);
-    assert.match(res.headers.get('content-type'), /^text\/javascript/);
-    await res.arrayBuffer();
-    const pkg = await fetch(`${s.url}/pkg/package.json`);
-    assert.ok([200, 404].includes(pkg.status));
-    await pkg.arrayBuffer();
-  } finally {
-    await s.close();
-  }
+  t.after(() => s.close());
+  const res = await fetch(`${s.url}/server.mjs`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/javascript/);
+  await res.arrayBuffer();
+  const pkg = await fetch(`${s.url}/pkg/package.json`);
+  assert.ok([200, 404].includes(pkg.status));
+  await pkg.arrayBuffer();
 });
 
 test('x-request-id and CORS headers on every response', async () => {
@@ -153,29 +150,26 @@ test('requests log: method, path, body, headers with authorization redacted', as
   assert.doesNotMatch(JSON.stringify(srv.requests), /sk-secret-123/);
 });
 
-test('requireKey: 401 when missing or wrong (never echoing keys), 200 with the key', async () => {
+test('requireKey: 401 when missing or wrong (never echoing keys), 200 with the key', async (t) => {
   const s = await startServer({ delayMs: 0, requireKey: 'sk-right-key' });
-  try {
-    const call = (headers) => fetch(`${s.url}/v1/responses`, { method: 'POST', headers, body: JSON.stringify({ model: 'm', input: 'x' }) });
-    const none = await call({});
-    assert.equal(none.status, 401);
-    const noneBody = await none.text();
-    assert.equal(JSON.parse(noneBody).error.type, 'invalid_request_error');
-    const wrong = await call({ authorization: 'Bearer sk-wrong-key' });
-    assert.equal(wrong.status, 401);
-    const wrongBody = await wrong.text();
-    assert.equal(JSON.parse(wrongBody).error.code, 'invalid_api_key');
-    for (const t of [noneBody, wrongBody]) {
-      assert.doesNotMatch(t, /sk-right-key|sk-wrong-key/);
-    }
-    const right = await call({ authorization: 'Bearer sk-right-key' });
-    assert.equal(right.status, 200);
-    await right.arrayBuffer();
-    // static files need no key; preflights neither
-    assert.equal((await fetch(`${s.url}/v1/responses`, { method: 'OPTIONS' })).status, 204);
-  } finally {
-    await s.close();
+  t.after(() => s.close());
+  const call = (headers) => fetch(`${s.url}/v1/responses`, { method: 'POST', headers, body: JSON.stringify({ model: 'm', input: 'x' }) });
+  const none = await call({});
+  assert.equal(none.status, 401);
+  const noneBody = await none.text();
+  assert.equal(JSON.parse(noneBody).error.type, 'invalid_request_error');
+  const wrong = await call({ authorization: 'Bearer sk-wrong-key' });
+  assert.equal(wrong.status, 401);
+  const wrongBody = await wrong.text();
+  assert.equal(JSON.parse(wrongBody).error.code, 'invalid_api_key');
+  for (const t of [noneBody, wrongBody]) {
+    assert.doesNotMatch(t, /sk-right-key|sk-wrong-key/);
   }
+  const right = await call({ authorization: 'Bearer sk-right-key' });
+  assert.equal(right.status, 200);
+  await right.arrayBuffer();
+  // static files need no key; preflights neither
+  assert.equal((await fetch(`${s.url}/v1/responses`, { method: 'OPTIONS' })).status, 204);
 });
 
 test('close() ends promptly even with a stream still open', async () => {

@@ -31,21 +31,18 @@ function cli(args, env = {}) {
   });
 }
 
-test('a busy port: one line that says what to do, no stack', async () => {
+test('a busy port: one line that says what to do, no stack', async (t) => {
   const busy = await startServer({ port: 0 });
-  try {
-    const r = await cli(['--port', String(busy.port)]);
-    assert.equal(r.code, 1);
-    assert.equal(r.err, `port ${busy.port} is in use — try \`PORT=${busy.port + 1} make demo\` (or --port ${busy.port + 1})\n`);
-    assert.doesNotMatch(r.err, /\n\s+at |Error:/);
-    const viaEnv = await cli([], { PORT: String(busy.port) });
-    assert.match(viaEnv.err, new RegExp(`^port ${busy.port} is in use — try \`PORT=${busy.port + 1} make demo\``));
-  } finally {
-    await busy.close();
-  }
+  t.after(() => busy.close());
+  const r = await cli(['--port', String(busy.port)]);
+  assert.equal(r.code, 1);
+  assert.equal(r.err, `port ${busy.port} is in use — try \`PORT=${busy.port + 1} make demo\` (or --port ${busy.port + 1})\n`);
+  assert.doesNotMatch(r.err, /\n\s+at |Error:/);
+  const viaEnv = await cli([], { PORT: String(busy.port) });
+  assert.match(viaEnv.err, new RegExp(`^port ${busy.port} is in use — try \`PORT=${busy.port + 1} make demo\``));
 });
 
-test('MOCK_REQUIRE_KEY: the CLI does not claim "no key", and the key is required', async () => {
+test('MOCK_REQUIRE_KEY: the CLI does not claim "no key", and the key is required', async (t) => {
   const r = await cli(['--port', '0'], { MOCK_REQUIRE_KEY: 'sk-needed-123' });
   try {
     assert.ok(r.url, r.err);
@@ -59,11 +56,8 @@ test('MOCK_REQUIRE_KEY: the CLI does not claim "no key", and the key is required
     await r.stop?.();
   }
   const plain = await cli(['--port', '0']);
-  try {
-    assert.match(plain.out, /mock Responses API at \/v1 \(no key, no network\)/);
-  } finally {
-    await plain.stop?.();
-  }
+  t.after(() => plain.stop?.());
+  assert.match(plain.out, /mock Responses API at \/v1 \(no key, no network\)/);
 });
 
 test('the mock counts attempts per request: with maxRetries 0 every request is attempt 1', async () => {

@@ -216,36 +216,33 @@ describe('background: cancel, retrieveStream', () => {
 });
 
 describe('what goes on the wire', () => {
-  test('a custom fetch is used for every call (and not globalThis.fetch)', async () => {
+  test('a custom fetch is used for every call (and not globalThis.fetch)', async (t) => {
     const calls = [];
     const origFetch = globalThis.fetch;
     let globalCalls = 0;
     globalThis.fetch = (...a) => { globalCalls++; return origFetch(...a); };
-    try {
-      const c = new ResponsesClient({
-        apiKey: KEY,
-        baseURL: `${srv.url}/v1`,
-        maxRetries: 0,
-        fetch: (url, init) => { calls.push({ url, init }); return origFetch(url, init); },
-      });
-      const r = await c.create({ model: 'gpt-mock', input: 'custom fetch' });
-      await c.stream({ model: 'gpt-mock', input: 'custom fetch stream' }).finalResponse();
-      await c.retrieve(r.id);
-      await c.inputItems(r.id);
-      await c.delete(r.id);
-      assert.equal(calls.length, 5);
-      assert.equal(globalCalls, 0);
-      assert.equal(calls[0].url, `${srv.url}/v1/responses`);
-      assert.equal(calls[0].init.method, 'POST');
-      assert.equal(JSON.parse(calls[0].init.body).input, 'custom fetch');
-      assert.ok(calls[0].init.signal instanceof AbortSignal);
-      const headers = new Headers(calls[0].init.headers);
-      assert.equal(headers.get('authorization'), `Bearer ${KEY}`);
-      assert.equal(calls[4].init.method, 'DELETE');
-      assert.equal(calls[2].url, `${srv.url}/v1/responses/${r.id}`);
-    } finally {
-      globalThis.fetch = origFetch;
-    }
+    t.after(() => globalThis.fetch = origFetch);
+    const c = new ResponsesClient({
+      apiKey: KEY,
+      baseURL: `${srv.url}/v1`,
+      maxRetries: 0,
+      fetch: (url, init) => { calls.push({ url, init }); return origFetch(url, init); },
+    });
+    const r = await c.create({ model: 'gpt-mock', input: 'custom fetch' });
+    await c.stream({ model: 'gpt-mock', input: 'custom fetch stream' }).finalResponse();
+    await c.retrieve(r.id);
+    await c.inputItems(r.id);
+    await c.delete(r.id);
+    assert.equal(calls.length, 5);
+    assert.equal(globalCalls, 0);
+    assert.equal(calls[0].url, `${srv.url}/v1/responses`);
+    assert.equal(calls[0].init.method, 'POST');
+    assert.equal(JSON.parse(calls[0].init.body).input, 'custom fetch');
+    assert.ok(calls[0].init.signal instanceof AbortSignal);
+    const headers = new Headers(calls[0].init.headers);
+    assert.equal(headers.get('authorization'), `Bearer ${KEY}`);
+    assert.equal(calls[4].init.method, 'DELETE');
+    assert.equal(calls[2].url, `${srv.url}/v1/responses/${r.id}`);
   });
 
   test('a custom fetch that returns a hand-made Response', async () => {
@@ -282,16 +279,12 @@ describe('what goes on the wire', () => {
     }
   });
 
-  test('the key is sent as Bearer to a server that requires it', async () => {
-    const guarded = await startMock({ requireKey: KEY });
-    try {
-      const r = await clientFor(guarded).create({ model: 'gpt-mock', input: 'authorised' });
-      assert.equal(r.status, 'completed');
-      const err = await rejection(new ResponsesClient({ baseURL: `${guarded.url}/v1`, maxRetries: 0 }).create({ model: 'gpt-mock', input: 'x' }));
-      has(err, { status: 401, code: 'missing_api_key' });
-    } finally {
-      await guarded.close();
-    }
+  test('the key is sent as Bearer to a server that requires it', async (t) => {
+    const guarded = await startMock({ requireKey: KEY }, t);
+    const r = await clientFor(guarded).create({ model: 'gpt-mock', input: 'authorised' });
+    assert.equal(r.status, 'completed');
+    const err = await rejection(new ResponsesClient({ baseURL: `${guarded.url}/v1`, maxRetries: 0 }).create({ model: 'gpt-mock', input: 'x' }));
+    has(err, { status: 401, code: 'missing_api_key' });
   });
 
   test('constructor and option type checks', () => {

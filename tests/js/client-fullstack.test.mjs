@@ -174,7 +174,7 @@ describe('an aborted read is AbortError', () => {
     assert.ok(e instanceof AbortError, `got ${e}`);
   });
 
-  test('a fetch aborted mid-body (its signal not given to fromReadableStream) → AbortError', async () => {
+  test('a fetch aborted mid-body (its signal not given to fromReadableStream) → AbortError', async (t) => {
     const route = http.createServer(async (req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const { sse } = syntheticStream(['x']);
@@ -182,18 +182,14 @@ describe('an aborted read is AbortError', () => {
       // then nothing: the page leaves before the end
     });
     await new Promise((ok) => route.listen(0, '127.0.0.1', ok));
-    try {
-      const ac = new AbortController();
-      const res = await fetch(`http://127.0.0.1:${route.address().port}/`, { signal: ac.signal });
-      const stream = ResponseStream.fromReadableStream(res.body);
-      assert.equal((await stream.next()).value.type, 'response.created');
-      setTimeout(() => ac.abort(), 10);
-      const e = await settles(rejection(stream.finalResponse()), 'the end of the aborted fetch');
-      assert.ok(e instanceof AbortError, `got ${e?.name}: ${e?.message}`);
-    } finally {
-      route.closeAllConnections();
-      await new Promise((ok) => route.close(ok));
-    }
+    t.after(async () => { route.closeAllConnections(); await new Promise((ok) => route.close(ok)); });
+    const ac = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${route.address().port}/`, { signal: ac.signal });
+    const stream = ResponseStream.fromReadableStream(res.body);
+    assert.equal((await stream.next()).value.type, 'response.created');
+    setTimeout(() => ac.abort(), 10);
+    const e = await settles(rejection(stream.finalResponse()), 'the end of the aborted fetch');
+    assert.ok(e instanceof AbortError, `got ${e?.name}: ${e?.message}`);
   });
 });
 
@@ -235,32 +231,29 @@ describe('on() starts the stream', () => {
     assert.equal(events.at(-1).type, 'response.completed');
   });
 
-  test('failures go to on("error") / on("abort"); unawaited, they are no unhandled rejection', async () => {
+  test('failures go to on("error") / on("abort"); unawaited, they are no unhandled rejection', async (t) => {
     const unhandled = [];
     const onUnhandled = (e) => unhandled.push(e);
     process.on('unhandledRejection', onUnhandled);
-    try {
-      const failed = client.stream(params, fault('status=500'));
-      const got = new Promise((resolve) => failed.on('error', resolve));
-      const e = await settles(got, 'on("error")');
-      assert.ok(e instanceof ApiError && e.status === 500, `got ${e}`);
-      assert.equal(await rejection(failed.finalResponse()), e);
+    t.after(() => process.off('unhandledRejection', onUnhandled));
+    const failed = client.stream(params, fault('status=500'));
+    const got = new Promise((resolve) => failed.on('error', resolve));
+    const e = await settles(got, 'on("error")');
+    assert.ok(e instanceof ApiError && e.status === 500, `got ${e}`);
+    assert.equal(await rejection(failed.finalResponse()), e);
 
-      // nobody listens for errors nor awaits: nothing crashes
-      const quiet = client.stream(params, fault('status=500'));
-      quiet.on('response.output_text.delta', () => {});
-      const midway = client.stream(params, fault('no-terminal'));
-      midway.on('response.output_text.delta', () => {});
-      const aborted = client.stream(params, fault('delay=20'));
-      const abort = new Promise((resolve) => aborted.on('abort', resolve));
-      aborted.on('response.created', () => aborted.abort());
-      assert.ok((await settles(abort, 'on("abort")')) instanceof AbortError);
-      await new Promise((r) => setTimeout(r, 200));
-      await fails(quiet.finalResponse(), ApiError);
-      await fails(midway.finalResponse(), StreamError);
-      assert.deepEqual(unhandled, []);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
+    // nobody listens for errors nor awaits: nothing crashes
+    const quiet = client.stream(params, fault('status=500'));
+    quiet.on('response.output_text.delta', () => {});
+    const midway = client.stream(params, fault('no-terminal'));
+    midway.on('response.output_text.delta', () => {});
+    const aborted = client.stream(params, fault('delay=20'));
+    const abort = new Promise((resolve) => aborted.on('abort', resolve));
+    aborted.on('response.created', () => aborted.abort());
+    assert.ok((await settles(abort, 'on("abort")')) instanceof AbortError);
+    await new Promise((r) => setTimeout(r, 200));
+    await fails(quiet.finalResponse(), ApiError);
+    await fails(midway.finalResponse(), StreamError);
+    assert.deepEqual(unhandled, []);
   });
 });

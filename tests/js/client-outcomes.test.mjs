@@ -299,30 +299,26 @@ describe('chunking and line ends do not change the result', () => {
 });
 
 describe('events reach the consumer while the server is still sending', () => {
-  test('slow server (30 ms between events): the first event long before the end, events one by one', async () => {
-    const slow = await startMock({ delayMs: 30 });
-    try {
-      const c = clientFor(slow);
-      const t0 = Date.now();
-      const times = [];
-      const stream = c.stream({ model: 'gpt-mock', input: 'slow drip' });
-      for await (const ev of stream) times.push([Date.now(), ev.type]);
-      const tEnd = Date.now();
-      const total = tEnd - t0;
-      assert.ok(times.length > 20);
-      assert.ok(total > 20 * 30 * 0.8, `the stream took ${total} ms`);
-      const first = times[0][0] - t0;
-      assert.ok(first < total / 3, `first event after ${first} ms of ${total} ms`);
-      // With no buffering the events arrive spread over time, not in a few bursts.
-      let gaps = 0;
-      for (let i = 1; i < times.length; i++) if (times[i][0] - times[i - 1][0] >= 10) gaps++;
-      assert.ok(gaps > times.length / 2, `only ${gaps} of ${times.length} events came apart`);
-      // The first delta reaches us long before the terminal event.
-      const firstDelta = times.find(([, t]) => t === 'response.output_text.delta')[0];
-      assert.ok(tEnd - firstDelta > total / 3, `first delta only ${tEnd - firstDelta} ms before the end`);
-    } finally {
-      await slow.close();
-    }
+  test('slow server (30 ms between events): the first event long before the end, events one by one', async (t) => {
+    const slow = await startMock({ delayMs: 30 }, t);
+    const c = clientFor(slow);
+    const t0 = Date.now();
+    const times = [];
+    const stream = c.stream({ model: 'gpt-mock', input: 'slow drip' });
+    for await (const ev of stream) times.push([Date.now(), ev.type]);
+    const tEnd = Date.now();
+    const total = tEnd - t0;
+    assert.ok(times.length > 20);
+    assert.ok(total > 20 * 30 * 0.8, `the stream took ${total} ms`);
+    const first = times[0][0] - t0;
+    assert.ok(first < total / 3, `first event after ${first} ms of ${total} ms`);
+    // With no buffering the events arrive spread over time, not in a few bursts.
+    let gaps = 0;
+    for (let i = 1; i < times.length; i++) if (times[i][0] - times[i - 1][0] >= 10) gaps++;
+    assert.ok(gaps > times.length / 2, `only ${gaps} of ${times.length} events came apart`);
+    // The first delta reaches us long before the terminal event.
+    const firstDelta = times.find(([, t]) => t === 'response.output_text.delta')[0];
+    assert.ok(tEnd - firstDelta > total / 3, `first delta only ${tEnd - firstDelta} ms before the end`);
   });
 
   test('an event completed by a chunk is delivered before the next chunk arrives', async () => {

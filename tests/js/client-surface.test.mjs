@@ -281,16 +281,12 @@ describe('background streams resume by themselves', () => {
   });
 });
 
-test('the key is sent to every endpoint and is in no error', async () => {
-  const guarded = await startMock({ requireKey: 'sk-the-right-key-0123456789' });
-  try {
-    const wrong = new ResponsesClient({ apiKey: KEY, baseURL: `${guarded.url}/v1`, maxRetries: 0 });
-    for (const call of [() => wrong.compact(params), () => wrong.countInputTokens(params), () => wrong.conversations.create()]) {
-      const e = await rejection(call());
-      assert.ok(e instanceof ApiError && e.status === 401, `${e}`);
-      assert.ok(!JSON.stringify({ m: e.message, b: e.body }).includes(KEY));
-    }
-  } finally {
-    await guarded.close();
+test('the key is sent to every endpoint and is in no error', async (t) => {
+  const guarded = await startMock({ requireKey: 'sk-the-right-key-0123456789' }, t);
+  const wrong = new ResponsesClient({ apiKey: KEY, baseURL: `${guarded.url}/v1`, maxRetries: 0 });
+  for (const call of [() => wrong.compact(params), () => wrong.countInputTokens(params), () => wrong.conversations.create()]) {
+    const e = await rejection(call());
+    assert.ok(e instanceof ApiError && e.status === 401, `${e}`);
+    assert.ok(!JSON.stringify({ m: e.message, b: e.body }).includes(KEY));
   }
 });

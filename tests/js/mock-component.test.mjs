@@ -132,7 +132,7 @@ test('fetch(): background responses run on (waitUntil is given the run)', async 
   assert.equal(done.status, 'completed');
 });
 
-test('handle(req, res) on a plain node:http server, and startMockServer({ port })', async () => {
+test('handle(req, res) on a plain node:http server, and startMockServer({ port })', async (t) => {
   const mock = createMock({ delayMs: 0 });
   const server = http.createServer((req, res) => { mock.handle(req, res); });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
@@ -148,12 +148,9 @@ test('handle(req, res) on a plain node:http server, and startMockServer({ port }
   }
 
   const srv = await startMockServer({ port: 0, delayMs: 0 });
-  try {
-    assert.match(srv.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    const r = await (await fetch(`${srv.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'own server' }) })).json();
-    assert.match(r.output[0].content[0].text, /own server/);
-    assert.equal(srv.requests.length, 1);
-  } finally {
-    await srv.close();
-  }
+  t.after(() => srv.close());
+  assert.match(srv.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const r = await (await fetch(`${srv.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'own server' }) })).json();
+  assert.match(r.output[0].content[0].text, /own server/);
+  assert.equal(srv.requests.length, 1);
 });

@@ -205,34 +205,31 @@ async function readSse(res) {
 }
 
 for (const transport of ['fetch (no socket)', 'HTTP (a real socket cut)']) {
-  test(`background stream cut by disconnect-after=N, resumed with starting_after: exact and the same response — ${transport}`, async () => {
+  test(`background stream cut by disconnect-after=N, resumed with starting_after: exact and the same response — ${transport}`, async (t) => {
     let srv = null;
     let go = (path, init) => mock.fetch(new Request(BASE + path, init));
     if (transport.startsWith('HTTP')) {
       srv = await startMockServer({ port: 0, delayMs: 0, backgroundMs: 300 });
       go = (path, init) => fetch(`${srv.url}/v1${path}`, init);
     }
-    try {
-      const body = JSON.stringify({ model: 'm', input: 'A background answer that is long enough to stream many deltas', background: true, stream: true });
-      const cut = await readSse(await go('/responses', { method: 'POST', body, headers: { 'x-mock-fault': 'disconnect-after=6' } }));
-      assert.ok(cut.error, 'the body was cut');
-      assert.equal(cut.events.length, 6);
-      const id = cut.events[0].response.id;
-      const last = cut.events.at(-1).sequence_number;
-      const rest = await readSse(await go(`/responses/${id}?stream=true&starting_after=${last}`));
-      assert.equal(rest.error, null);
-      const all = [...cut.events, ...rest.events];
-      all.forEach((e, i) => assert.equal(e.sequence_number, i, 'every event once, in order'));
-      assert.equal(all.at(-1).type, 'response.completed');
-      assert.ok(all.filter((e) => e.response).every((e) => e.response.id === id), 'the same response');
-      // byte for byte what a reader from the start gets
-      const full = await readSse(await go(`/responses/${id}?stream=true`));
-      assert.deepEqual([...cut.raw, ...rest.raw], full.raw);
-      const final = await (await go(`/responses/${id}`)).json();
-      assert.deepEqual(final, all.at(-1).response);
-    } finally {
-      await srv?.close();
-    }
+    t.after(() => srv?.close());
+    const body = JSON.stringify({ model: 'm', input: 'A background answer that is long enough to stream many deltas', background: true, stream: true });
+    const cut = await readSse(await go('/responses', { method: 'POST', body, headers: { 'x-mock-fault': 'disconnect-after=6' } }));
+    assert.ok(cut.error, 'the body was cut');
+    assert.equal(cut.events.length, 6);
+    const id = cut.events[0].response.id;
+    const last = cut.events.at(-1).sequence_number;
+    const rest = await readSse(await go(`/responses/${id}?stream=true&starting_after=${last}`));
+    assert.equal(rest.error, null);
+    const all = [...cut.events, ...rest.events];
+    all.forEach((e, i) => assert.equal(e.sequence_number, i, 'every event once, in order'));
+    assert.equal(all.at(-1).type, 'response.completed');
+    assert.ok(all.filter((e) => e.response).every((e) => e.response.id === id), 'the same response');
+    // byte for byte what a reader from the start gets
+    const full = await readSse(await go(`/responses/${id}?stream=true`));
+    assert.deepEqual([...cut.raw, ...rest.raw], full.raw);
+    const final = await (await go(`/responses/${id}`)).json();
+    assert.deepEqual(final, all.at(-1).response);
   });
 }
 

@@ -4,7 +4,7 @@
 import { test, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, ValidationError, ResponsesClient } from 'cometapi-responses';
-import { KEY, useMock, startMock, clientFor, collect, rejection, deltaText, until, sleep, has, fails } from './client-helpers.mjs';
+import { KEY, useMock, startMock, clientFor, collect, rejection, deltaText, until, sleep, has, fails, drained } from './client-helpers.mjs';
 
 const { srv, client } = await useMock({ backgroundMs: 400 });
 
@@ -187,8 +187,7 @@ describe('background: cancel, retrieveStream', () => {
   test('retrieveStream without startingAfter replays everything (also after the end)', async () => {
     const r = await client.create({ model: 'gpt-mock', input: 'replay me', background: true });
     const live = client.retrieveStream(r.id);
-    const { events, error } = await collect(live);
-    assert.equal(error, null);
+    const events = await drained(live);
     has(events[0], { sequence_number: 0, type: 'response.created' });
     assert.equal(events.at(-1).type, 'response.completed');
     assert.deepEqual(last().query, { stream: 'true' });

@@ -7,7 +7,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { ApiError, ConnectionError, TimeoutError, StreamError, AbortError, ResponseStream } from 'cometapi-responses';
-import { KEY, assertNoKey, useMock, closedPort, clientFor, fault, collect, rejection, deltaText, bodyOf, syntheticStream, has, fails } from './client-helpers.mjs';
+import { KEY, assertNoKey, useMock, closedPort, clientFor, fault, collect, rejection, deltaText, bodyOf, syntheticStream, has, fails, drained } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
 
@@ -102,8 +102,7 @@ describe('ready() and toResponse(): the route chooses its status', () => {
   test('ready() resolves on the first event, which a later reader still gets', async () => {
     const stream = client.stream(params);
     await stream.ready();
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events[0].type, 'response.created');
     assert.equal(events.at(-1).type, 'response.completed');
     assert.equal((await stream.finalResponse()).output_text, deltaText(events));
@@ -201,8 +200,7 @@ describe('on() starts the stream', () => {
     stream.on('response.output_text.delta', (e) => deltas.push(e));
     await settles(done, 'on("response.completed") alone');
     assert.ok(deltas.length > 3, 'the handler fired with nobody iterating');
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events[0].type, 'response.created');
     assert.equal(events.at(-1).type, 'response.completed');
     assert.deepEqual(events.filter((e) => e.type === 'response.output_text.delta'), deltas);
@@ -214,8 +212,7 @@ describe('on() starts the stream', () => {
     const seen = [];
     const first = new Promise((resolve) => stream.on('response.output_text.delta', (e) => { seen.push(e); resolve(); }));
     await settles(first, 'on("response.output_text.delta") alone');
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events[0].type, 'response.created');
     const seqs = events.map((e) => e.sequence_number);
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));

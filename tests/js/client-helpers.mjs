@@ -104,6 +104,13 @@ export async function collect(stream) {
   return { events, error: null };
 }
 
+/** The events of a stream read to its end, asserting it ended without an error. */
+export async function drained(stream) {
+  const { events, error } = await collect(stream);
+  assert.equal(error, null);
+  return events;
+}
+
 /** Asserts each field of `expected` on `obj` (deepStrictEqual per field). */
 export function has(obj, expected, what = '') {
   for (const [k, v] of Object.entries(expected)) assert.deepEqual(obj?.[k], v, `${what}.${k}`);

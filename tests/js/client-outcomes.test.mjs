@@ -4,7 +4,7 @@
 import { test, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, ResponseStream } from 'cometapi-responses';
-import { useMock, startMock, clientFor, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, isError, fails } from './client-helpers.mjs';
+import { useMock, startMock, clientFor, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, isError, fails, drained } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
 
@@ -15,8 +15,7 @@ describe('outcomes', () => {
   test('response.completed: iteration ends, finalResponse resolves, output_text = deltas, snapshot = final', async () => {
     const stream = client.stream(params);
     assert.equal(stream.response, null, 'no snapshot before response.created');
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events[0].type, 'response.created');
     assert.equal(events.at(-1).type, 'response.completed');
     events.forEach((e, i) => assert.equal(e.sequence_number, i, 'sequence numbers as on the wire'));
@@ -33,8 +32,7 @@ describe('outcomes', () => {
 
   test('response.incomplete: iteration ends normally; resolves with status incomplete + incomplete_details', async () => {
     const stream = client.stream(params, fault('incomplete'));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events.at(-1).type, 'response.incomplete');
     const final = await stream.finalResponse();
     has(final, { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
@@ -134,8 +132,7 @@ describe('outcomes', () => {
 
   test('data: [DONE] (data-only mode) is ignored', async () => {
     const stream = client.stream(params, fault('data-only'));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events.at(-1).type, 'response.completed');
     assert.ok(events.every((e) => typeof e === 'object' && e.type), 'no [DONE] item');
     assert.equal((await stream.finalResponse()).status, 'completed');
@@ -143,8 +140,7 @@ describe('outcomes', () => {
 
   test('keepalive events and comments are never fatal', async () => {
     const stream = client.stream(params, fault('keepalive'));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     const final = await stream.finalResponse();
     assert.equal(final.status, 'completed');
     assert.equal(final.output_text, deltaText(events));
@@ -167,8 +163,7 @@ describe('outcomes', () => {
       'data: [DONE]\n\n',
     ];
     const stream = ResponseStream.fromReadableStream(bodyOf(chunks));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.deepEqual(events.find((e) => e.type === unknown.type), unknown, 'unknown events are yielded as is');
     assert.deepEqual(events.find((e) => e.type === 'something.else'), noSeq);
     const withoutExtras = events.filter((e) => e.type !== 'keepalive' && e !== undefined && e.type !== unknown.type && e.type !== 'something.else');
@@ -210,8 +205,7 @@ describe('outcomes', () => {
 
   test('an event just under the limit passes (mock oversized=1 MB)', async () => {
     const stream = client.stream(params, fault('oversized=1000000'));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     const final = await stream.finalResponse();
     assert.equal(final.output_text, deltaText(events));
     assert.ok(final.output_text.length >= 1000000 - 8);
@@ -220,8 +214,7 @@ describe('outcomes', () => {
   test('nothing after the terminal event is reported', async () => {
     const { events: wire, text } = syntheticStream(['z']);
     const stream = ResponseStream.fromReadableStream(bodyOf([wire.map((e) => frame(e)).join(''), 'data: {not json\n\n', frame({ type: 'error', message: 'late' })]));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events.filter((e) => TERMINALS.has(e.type)).length, 1);
     assert.equal((await stream.finalResponse()).output_text, text);
   });
@@ -257,8 +250,7 @@ describe('chunking and line ends do not change the result', () => {
     // A short input keeps the multibyte answer short: every cut inside a character costs the mock a timer tick.
     const text = fault0?.includes('multibyte') ? '多' : input;
     const stream = client.stream({ model: 'gpt-mock', input: text }, fault0 ? fault(fault0) : undefined);
-    const { events, error } = await collect(stream);
-    assert.equal(error, null, `${fault0}: ${error}`);
+    const events = await drained(stream);
     const final = await stream.finalResponse();
     assert.equal(final.output_text, deltaText(events));
     return { text: final.output_text, types: events.map((e) => e.type), deltas: events.filter((e) => e.delta !== undefined).map((e) => e.delta), status: final.status };

@@ -4,7 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, AbortError, ResponseStream, ResponseAccumulator } from 'cometapi-responses';
-import { useMock, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, fails } from './client-helpers.mjs';
+import { useMock, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, fails, drained } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
 
@@ -215,8 +215,7 @@ describe('ResponseStream', () => {
   test('toReadableStream() re-parses (fromReadableStream) to the same final response', async () => {
     const stream = client.stream(params);
     const copy = ResponseStream.fromReadableStream(stream.toReadableStream());
-    const { events, error } = await collect(copy);
-    assert.equal(error, null);
+    const events = await drained(copy);
     const final = await copy.finalResponse();
     assert.deepEqual(final, await stream.finalResponse());
     assert.equal(final.output_text, deltaText(events));
@@ -264,8 +263,7 @@ describe('ResponseStream', () => {
     const { sse, text, events: wire } = syntheticStream(['Hand', '-built ', 'body ✓']);
     for (const chunks of [[sse], sse.match(/[\s\S]{1,5}/g), sse.split('\n').map((l) => `${l}\n`).slice(0, -1)]) {
       const stream = ResponseStream.fromReadableStream(bodyOf(chunks));
-      const { events, error } = await collect(stream);
-      assert.equal(error, null);
+      const events = await drained(stream);
       assert.deepEqual(events, wire);
       assert.equal((await stream.finalResponse()).output_text, text);
     }
@@ -339,8 +337,7 @@ describe('ResponseAccumulator', () => {
   test('events collected with for-await → acc.response equals finalResponse()', async () => {
     for (const f of [undefined, 'incomplete', 'multibyte', 'keepalive']) {
       const stream = client.stream({ ...params, reasoning: { effort: 'medium', summary: 'auto' } }, f ? fault(f) : undefined);
-      const { events, error } = await collect(stream);
-      assert.equal(error, null);
+      const events = await drained(stream);
       const acc = new ResponseAccumulator();
       for (const e of events) assert.equal(acc.push(e), acc, 'push() chains');
       assert.deepEqual(acc.response, await stream.finalResponse(), String(f));

@@ -4,7 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, TimeoutError, ValidationError, ResponsesClient } from 'cometapi-responses';
-import { KEY, useMock, startMock, clientFor, fault, collect, rejection, deltaText, has, fails } from './client-helpers.mjs';
+import { KEY, useMock, startMock, clientFor, fault, collect, rejection, deltaText, has, fails, drained } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
 
@@ -189,8 +189,7 @@ describe('background streams resume by themselves', () => {
   test('a resume that keeps breaking (the same fault every time) still makes progress and completes', async () => {
     const c = clientFor(srv, { maxRetries: 2 });
     const stream = c.stream({ model: 'gpt-mock', input: 'Resume me again and again, a long answer with many words.', background: true }, fault('disconnect-after=6'));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null, `${error}`);
+    const events = await drained(stream);
     events.forEach((e, i) => assert.equal(e.sequence_number, i));
     assert.equal(events.at(-1).type, 'response.completed');
     const gets = srv.requests.filter((r) => r.method === 'GET' && r.path === `/v1/responses/${events[0].response.id}`);
@@ -245,8 +244,7 @@ describe('background streams resume by themselves', () => {
     await Promise.all(BAD_SEQ.map(async (kind) => {
       const { c, sent } = faultsPerRequest('disconnect-after=7', `replay-seq=${kind}`);
       const stream = c.stream(longAnswer(kind));
-      const { events, error } = await collect(stream);
-      assert.equal(error, null, `${kind}: ${error}`);
+      const events = await drained(stream);
       assert.equal(sent.length, 2, `${kind}: ${sent.join('\n')}`);
       events.forEach((e, i) => assert.equal(e.sequence_number, i, kind));
       const final = await stream.finalResponse();
@@ -273,8 +271,7 @@ describe('background streams resume by themselves', () => {
       if (lastSeq >= 6) break; // the page goes away
     }
     const again = client.retrieveStream(id, { startingAfter: lastSeq });
-    const { events, error } = await collect(again);
-    assert.equal(error, null);
+    const events = await drained(again);
     assert.equal(events[0].sequence_number, lastSeq + 1);
     const final = await again.finalResponse();
     assert.equal(final.output_text, (await client.retrieve(id)).output_text, 'the whole text, from the first event');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ApiError, AbortError, ConnectionError, ResponseStream, ResponsesClient, ValidationError, functionTool } from 'cometapi-responses';
-import { KEY, assertNoKey, clientFor, collect, rejection, startMock, has, fails } from './client-helpers.mjs';
+import { KEY, assertNoKey, clientFor, collect, rejection, startMock, has, fails, drained } from './client-helpers.mjs';
 
 async function setup(t, opts = {}) {
   const srv = await startMock({ delayMs: 2, requireKey: KEY, ...opts });
@@ -24,8 +24,7 @@ test('stream(): the same ResponseStream, events and snapshot as over HTTP; frame
   assert.ok(s instanceof ResponseStream);
   const seen = [];
   s.on('response.output_text.delta', (e) => seen.push(e.delta));
-  const { events, error } = await collect(s);
-  assert.equal(error, null);
+  const events = await drained(s);
   assert.equal(events[0].type, 'response.created');
   assert.equal(events.at(-1).type, 'response.completed');
   const final = await s.finalResponse();

@@ -1,6 +1,5 @@
-// The outcomes of a stream (docs/architecture.md, "The stream"), against the mock backend
-// and hand-made bodies; then the same answer through every chunking and line-end the mock
-// can produce, and events reaching the consumer while the server is still sending.
+// The outcomes of a stream (docs/architecture.md, "The stream") against the mock and hand-made
+// bodies; the same answer through every chunking and line end; events arriving while the server sends.
 import { test, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, ResponseStream } from 'cometapi-responses';
@@ -10,6 +9,16 @@ const { srv, client } = await useMock();
 
 const params = { model: 'gpt-mock', input: 'Outcome tests' };
 const TERMINALS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+/** A stream of the mock (with fault `f`) read to its end: { stream, events, error }. */
+const run = async (f) => {
+  const stream = client.stream(params, f ? fault(f) : undefined);
+  return { stream, ...(await collect(stream)) };
+};
+/** A stream of a hand-made body (these chunks) read to its end: { stream, events, error }. */
+const runBody = async (chunks) => {
+  const stream = ResponseStream.fromReadableStream(bodyOf(chunks));
+  return { stream, ...(await collect(stream)) };
+};
 
 describe('outcomes', () => {
   test('response.completed: iteration ends, finalResponse resolves, output_text = deltas, snapshot = final', async () => {
@@ -20,11 +29,8 @@ describe('outcomes', () => {
     assert.equal(events.at(-1).type, 'response.completed');
     events.forEach((e, i) => assert.equal(e.sequence_number, i, 'sequence numbers as on the wire'));
     const final = await stream.finalResponse();
-    assert.equal(final.status, 'completed');
-    assert.equal(final.id, events[0].response.id);
+    has(final, { status: 'completed', id: events[0].response.id, output_text: deltaText(events), output: events.at(-1).response.output, usage: events.at(-1).response.usage });
     assert.ok(final.output_text.length > 50);
-    assert.equal(final.output_text, deltaText(events));
-    has(final, { output: events.at(-1).response.output, usage: events.at(-1).response.usage });
     assert.deepEqual(stream.response, final);
     // finalResponse is stable
     assert.deepEqual(await stream.finalResponse(), final);
@@ -35,46 +41,33 @@ describe('outcomes', () => {
     const events = await drained(stream);
     assert.equal(events.at(-1).type, 'response.incomplete');
     const final = await stream.finalResponse();
-    has(final, { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
-    assert.equal(final.output_text, deltaText(events));
+    has(final, { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output_text: deltaText(events) });
     assert.deepEqual(stream.response, final);
   });
 
-  test('response.incomplete via finalResponse() alone', async () => {
+  test('response.incomplete and response.failed via finalResponse() alone', async () => {
     const final = await client.stream(params, fault('incomplete')).finalResponse();
     assert.equal(final.status, 'incomplete');
     assert.equal(final.incomplete_details.reason, 'max_output_tokens');
+    const err = await fails(client.stream(params, fault('failed')).finalResponse(), ApiError, { code: 'server_error' });
+    assert.equal(err.response.status, 'failed');
   });
 
   test('response.failed: iteration throws ApiError (code/message from response.error, .response set); finalResponse rejects the same', async () => {
-    const stream = client.stream(params, fault('failed'));
-    const { events, error } = await collect(stream);
+    const { stream, events, error } = await run('failed');
     isError(error, ApiError, { name: 'ApiError', status: undefined, code: 'server_error' });
     assert.match(error.message, /failed this response on request/);
     assert.ok(error.response, '.response is set');
-    assert.equal(error.response.status, 'failed');
-    assert.equal(error.response.id, events[0].response.id);
-    assert.deepEqual(error.response.error, { code: error.code, message: error.message });
+    has(error.response, { status: 'failed', id: events[0].response.id, error: { code: error.code, message: error.message } });
     assert.ok(events.some((e) => e.type === 'response.output_text.delta'), 'the events before the failure were yielded');
     assert.ok(!events.some((e) => e.type === 'response.failed'), 'the failing event is thrown, not yielded');
-    const err2 = await fails(stream.finalResponse(), ApiError);
-    assert.equal(err2.code, error.code);
-    assert.equal(err2.message, error.message);
-    assert.deepEqual(err2.response, error.response);
-  });
-
-  test('response.failed via finalResponse() alone', async () => {
-    const err = await fails(client.stream(params, fault('failed')).finalResponse(), ApiError);
-    assert.equal(err.code, 'server_error');
-    assert.equal(err.response.status, 'failed');
+    await fails(stream.finalResponse(), ApiError, { code: error.code, message: error.message, response: error.response });
   });
 
   for (const mode of ['stop', 'flat', 'failed']) {
     test(`error event (${mode === 'flat' ? 'flat' : 'nested'} payload${mode === 'failed' ? ', then response.failed' : ''}): ApiError`, async () => {
-      const stream = client.stream(params, fault(`error-event=${mode}`));
-      const { events, error } = await collect(stream);
-      isError(error, ApiError, { status: undefined, code: 'server_error' });
-      assert.equal(error.type, mode === 'flat' ? undefined : 'server_error');
+      const { stream, events, error } = await run(`error-event=${mode}`);
+      isError(error, ApiError, { status: undefined, code: 'server_error', type: mode === 'flat' ? undefined : 'server_error' });
       assert.match(error.message, /emitted an error event/);
       assert.deepEqual(events.map((e) => e.type), ['response.created', 'response.in_progress']);
       const err2 = await fails(stream.finalResponse(), ApiError);
@@ -88,45 +81,34 @@ describe('outcomes', () => {
       { type: 'error', sequence_number: 1, error: { type: 'invalid_request_error', code: 'bad_thing', message: 'Nested error', param: 'input' } },
       { type: 'error', sequence_number: 1, code: 'bad_thing', message: 'Flat error', param: 'input' },
     ]) {
-      const stream = ResponseStream.fromReadableStream(bodyOf([frame(created), frame(payload)]));
-      const { events, error } = await collect(stream);
+      const { events, error } = await runBody([frame(created), frame(payload)]);
       assert.equal(events.length, 1);
-      isError(error, ApiError, { code: 'bad_thing', param: 'input' });
-      assert.equal(error.message, payload.error?.message ?? payload.message);
+      isError(error, ApiError, { code: 'bad_thing', param: 'input', message: payload.error?.message ?? payload.message });
       assert.ok(error.body, 'body: the event');
     }
   });
 
   test('body ends without a terminal event: StreamError with the partial snapshot', async () => {
-    const stream = client.stream(params, fault('no-terminal'));
-    const { events, error } = await collect(stream);
-    assert.ok(error instanceof StreamError, `got ${error}`);
-    assert.equal(error.name, 'StreamError');
+    const { stream, events, error } = await run('no-terminal');
+    isError(error, StreamError, { name: 'StreamError' });
     assert.match(error.message, /terminal/);
     assert.ok(error.response, 'partial snapshot');
-    assert.equal(error.response.id, events[0].response.id);
-    assert.equal(error.response.status, 'in_progress');
-    assert.equal(error.response.output_text, deltaText(events));
+    has(error.response, { id: events[0].response.id, status: 'in_progress', output_text: deltaText(events) });
     assert.ok(error.response.output_text.length > 0);
-    const err2 = await fails(stream.finalResponse(), StreamError);
-    assert.deepEqual(err2.response, error.response);
+    await fails(stream.finalResponse(), StreamError, { response: error.response });
   });
 
   test('connection cut mid-stream: StreamError with the partial snapshot', async () => {
-    const stream = client.stream(params, fault('disconnect-after=8'));
-    const { events, error } = await collect(stream);
-    assert.ok(error instanceof StreamError, `got ${error}`);
+    const { events, error } = await run('disconnect-after=8');
+    isError(error, StreamError);
     assert.equal(events.length, 8);
-    assert.equal(error.response.id, events[0].response.id);
-    assert.equal(error.response.output_text, deltaText(events));
+    has(error.response, { id: events[0].response.id, output_text: deltaText(events) });
   });
 
   test('an empty body: StreamError, no snapshot', async () => {
-    const stream = ResponseStream.fromReadableStream(bodyOf([]));
-    const { events, error } = await collect(stream);
+    const { stream, events, error } = await runBody([]);
     assert.equal(events.length, 0);
-    assert.ok(error instanceof StreamError);
-    assert.equal(error.response, null);
+    isError(error, StreamError, { response: null });
     assert.equal(stream.response, null);
   });
 
@@ -141,9 +123,7 @@ describe('outcomes', () => {
   test('keepalive events and comments are never fatal', async () => {
     const stream = client.stream(params, fault('keepalive'));
     const events = await drained(stream);
-    const final = await stream.finalResponse();
-    assert.equal(final.status, 'completed');
-    assert.equal(final.output_text, deltaText(events));
+    has(await stream.finalResponse(), { status: 'completed', output_text: deltaText(events) });
     for (const e of events) assert.ok(e.type === 'keepalive' || e.type.startsWith('response.'), e.type);
   });
 
@@ -172,21 +152,19 @@ describe('outcomes', () => {
   });
 
   test('malformed JSON (mock): StreamError', async () => {
-    const stream = client.stream(params, fault('malformed-json=5'));
-    const { events, error } = await collect(stream);
-    assert.ok(error instanceof StreamError, `got ${error}`);
+    const { stream, events, error } = await run('malformed-json=5');
+    isError(error, StreamError);
     assert.equal(events.length, 5, 'the events before it were yielded');
     assert.ok(error.response, 'partial snapshot');
-    const err2 = await fails(stream.finalResponse(), StreamError);
+    await fails(stream.finalResponse(), StreamError);
   });
 
   test('malformed JSON: the message holds a short excerpt, not the whole payload', async () => {
     const big = `{"type":"response.output_text.delta","delta":"${'x'.repeat(20000)}MARKER-AT-THE-END",oops`;
     const { events: wire } = syntheticStream(['a']);
-    const stream = ResponseStream.fromReadableStream(bodyOf([frame(wire[0]), frame(big, 'response.output_text.delta')]));
-    const { events, error } = await collect(stream);
+    const { events, error } = await runBody([frame(wire[0]), frame(big, 'response.output_text.delta')]);
     assert.equal(events.length, 1);
-    assert.ok(error instanceof StreamError, `got ${error}`);
+    isError(error, StreamError);
     assert.ok(error.message.includes('{"type":"response.output_text.delta"'), `excerpt missing: ${error.message.slice(0, 300)}`);
     assert.ok(error.message.length < 1000, `message is ${error.message.length} characters`);
     assert.ok(!error.message.includes('MARKER-AT-THE-END'));
@@ -194,9 +172,8 @@ describe('outcomes', () => {
   });
 
   test('an event over the 16 MiB limit: StreamError (mock oversized=17 MB)', async () => {
-    const stream = client.stream(params, fault('oversized=17000000'));
-    const { events, error } = await collect(stream);
-    assert.ok(error instanceof StreamError, `got ${error}`);
+    const { events, error } = await run('oversized=17000000');
+    isError(error, StreamError);
     assert.match(error.message, /size limit/);
     assert.ok(error.message.length < 1000);
     assert.ok(events.length >= 1 && events.length < 10);
@@ -225,8 +202,7 @@ describe('outcomes', () => {
     const one = wire.map((e) => frame(e)).join('') + late;
     // Iterated: the terminal event is the last one seen, the late delta is not folded in.
     const stream = ResponseStream.fromReadableStream(bodyOf([one]));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events.at(-1).type, 'response.completed');
     assert.equal(events.length, wire.length);
     assert.equal((await stream.finalResponse()).output_text, text);
@@ -234,10 +210,8 @@ describe('outcomes', () => {
     assert.equal((await ResponseStream.fromReadableStream(bodyOf([one])).finalResponse()).output_text, text);
     // An `error` event first: that is the outcome, a completed after it in the chunk changes nothing.
     const errorFirst = wire.slice(0, 2).map((e) => frame(e)).join('') + frame({ type: 'error', code: 'boom', message: 'first' }) + frame(wire.at(-1));
-    const s2 = ResponseStream.fromReadableStream(bodyOf([errorFirst]));
-    const r2 = await collect(s2);
-    assert.ok(r2.error instanceof ApiError);
-    assert.equal(r2.error.code, 'boom');
+    const r2 = await runBody([errorFirst]);
+    isError(r2.error, ApiError, { code: 'boom' });
     assert.ok(!r2.events.some((e) => e.type === 'response.completed'));
   });
 });
@@ -265,9 +239,7 @@ describe('chunking and line ends do not change the result', () => {
   for (const f of ['split=7', 'split=random,seed=3', 'eol=crlf', 'eol=cr', 'data-only', 'eol=crlf,split=random,seed=5', 'eol=cr,split=random,seed=6', 'data-only,eol=crlf,split=random,seed=9', 'keepalive,eol=cr']) {
     test(f, async () => {
       const got = await summary(f);
-      assert.equal(got.status, 'completed');
-      assert.equal(got.text, reference.text);
-      assert.deepEqual(got.deltas, reference.deltas);
+      has(got, { status: 'completed', text: reference.text, deltas: reference.deltas });
       assert.deepEqual(got.types.filter((t) => t !== 'keepalive'), reference.types);
     });
   }
@@ -275,9 +247,8 @@ describe('chunking and line ends do not change the result', () => {
   for (const f of ['multibyte,split=1', 'multibyte,split=random', 'multibyte,split=random,seed=42,eol=crlf', 'multibyte,split=random,seed=7,eol=cr']) {
     test(`${f}: UTF-8 split across chunks`, async () => {
       const got = await summary(f);
-      assert.equal(got.text, referenceMb.text);
+      has(got, { text: referenceMb.text, deltas: referenceMb.deltas });
       assert.ok(!got.text.includes('\uFFFD'), 'no replacement characters');
-      assert.deepEqual(got.deltas, referenceMb.deltas);
     });
   }
 

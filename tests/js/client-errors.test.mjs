@@ -9,7 +9,7 @@ import {
 } from 'cometapi-responses';
 import {
   KEY, assertNoKey, useMock, closedPort, startMock, clientFor, fault, collect, rejection, rawServer, frame, syntheticStream, sleep, until, deltaText,
-  isError, fails, thrown,
+  isError, fails, thrown, read,
 } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
@@ -53,8 +53,7 @@ describe('ApiError from HTTP', () => {
   });
 
   test('400 on a stream: thrown by the iteration, finalResponse rejects the same', async () => {
-    const stream = client.stream({ ...params, tools: [{ type: 'function' }] });
-    const { events, error } = await collect(stream);
+    const { stream, events, error } = await read(client.stream({ ...params, tools: [{ type: 'function' }] }));
     assert.equal(events.length, 0);
     isError(error, ApiError, { status: 400, param: 'tools[0].name', code: 'missing_required_parameter' });
     await fails(stream.finalResponse(), ApiError, { status: 400 });
@@ -129,8 +128,7 @@ describe('TimeoutError', () => {
 
   test('mid-stream stall (stall-after): the timeout is an idle timeout between chunks', async () => {
     const t0 = Date.now();
-    const stream = client.stream(params, fault('stall-after=3:5000', { timeout: 600 }));
-    const { events, error } = await collect(stream);
+    const { stream, events, error } = await read(client.stream(params, fault('stall-after=3:5000', { timeout: 600 })));
     const elapsed = Date.now() - t0;
     isError(error, TimeoutError);
     assert.equal(events.length, 3);

@@ -104,6 +104,9 @@ export async function collect(stream) {
   return { events, error: null };
 }
 
+/** A stream read to its end: { stream, events, error }. */
+export const read = async (stream) => ({ stream, ...(await collect(stream)) });
+
 /** The events of a stream read to its end, asserting it ended without an error. */
 export async function drained(stream) {
   const { events, error } = await collect(stream);

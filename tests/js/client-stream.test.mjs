@@ -4,7 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, AbortError, ResponseStream, ResponseAccumulator } from 'cometapi-responses';
-import { useMock, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, fails, drained } from './client-helpers.mjs';
+import { useMock, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, fails, drained, read } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
 
@@ -277,8 +277,7 @@ describe('ResponseStream', () => {
         if (!sent) { sent = true; c.enqueue(new TextEncoder().encode(frame(wire[0]))); } else c.error(new Error('socket reset'));
       },
     });
-    const s = ResponseStream.fromReadableStream(body);
-    const { events, error } = await collect(s);
+    const { stream: s, events, error } = await read(ResponseStream.fromReadableStream(body));
     assert.equal(events.length, 1);
     assert.ok(error instanceof StreamError, `got ${error}`);
     assert.equal(error.response?.id, 'resp_test');

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ResponsesClient, functionTool, AbortError, ApiError, OutputParseError, ValidationError } from 'cometapi-responses';
-import { startMock, KEY, collect, rejection, sleep } from './client-helpers.mjs';
+import { startMock, KEY, collect, rejection, sleep, read } from './client-helpers.mjs';
 import { scripted, sseAnswer, eventsOf, response, message, fnCall, schema, jsonAnswer } from './sdk-helpers.mjs';
 
 const WEATHER = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
@@ -206,8 +206,7 @@ test('the loop stops after maxSteps responses, and at a tool without execute (th
 
 test('a run without tool calls is one step; an error of a step rejects the run', async () => {
   const { client } = scripted((body, n) => (n === 0 ? sseAnswer(response([fnCall('t', '{}', 'c1')])) : jsonAnswer({ error: { message: 'bad output', type: 'invalid_request_error' } }, 400)));
-  const run = client.runTools({ model: 'm', input: 'x', tools: [functionTool({ name: 't', execute: () => 'r' })] });
-  const { events, error } = await collect(run);
+  const { stream: run, events, error } = await read(client.runTools({ model: 'm', input: 'x', tools: [functionTool({ name: 't', execute: () => 'r' })] }));
   assert.ok(error instanceof ApiError && error.status === 400, String(error));
   assert.equal(events.at(-1).type, 'response.completed');
   assert.ok((await rejection(run.finalResponse())) === error);

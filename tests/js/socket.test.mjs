@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ApiError, AbortError, ConnectionError, ResponseStream, ResponsesClient, ValidationError, functionTool } from 'cometapi-responses';
-import { KEY, assertNoKey, clientFor, collect, rejection, startMock, has, fails, drained } from './client-helpers.mjs';
+import { KEY, assertNoKey, clientFor, collect, rejection, startMock, has, fails, drained, read } from './client-helpers.mjs';
 
 async function setup(t, opts = {}) {
   const srv = await startMock({ delayMs: 2, requireKey: KEY, ...opts });
@@ -87,8 +87,7 @@ test('errors: an error event is an ApiError (previous_response_not_found), the s
 
 test('a dropped connection fails the response in flight with ConnectionError (.response), the next call reconnects', async (t) => {
   const { srv, socket } = await setup(t);
-  const s = socket.stream({ model: 'm', input: 'cut me', metadata: { 'x-mock-fault': 'ws-drop-after=6' } });
-  const { events, error } = await collect(s);
+  const { stream: s, events, error } = await read(socket.stream({ model: 'm', input: 'cut me', metadata: { 'x-mock-fault': 'ws-drop-after=6' } }));
   assert.ok(error instanceof ConnectionError, String(error));
   assert.equal(events.length, 6);
   assert.equal(error.response?.id, s.response.id, 'the snapshot so far');

@@ -1,13 +1,11 @@
-// The full-stack pattern: a server route streams a call on (toReadableStream(), toResponse()),
-// a page reads it (fromReadableStream(), fromResponse()). A failure before the first byte, or
-// later, reaches the page as the same error class with the same fields; the key never leaves;
-// the route can choose its status (ready()); an aborted read is an AbortError; on() alone
-// starts the stream without losing events for a later reader.
+// The full-stack pattern: a route streams a call on (toReadableStream(), toResponse()), a page
+// reads it (fromReadableStream(), fromResponse()): failures arrive as the same class and fields,
+// the key never leaves, ready() lets the route choose its status, on() alone loses no events.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { ApiError, ConnectionError, TimeoutError, StreamError, AbortError, ResponseStream } from 'cometapi-responses';
-import { KEY, assertNoKey, useMock, closedPort, clientFor, fault, collect, rejection, deltaText, bodyOf, syntheticStream, has, fails, drained } from './client-helpers.mjs';
+import { KEY, assertNoKey, assertNoKeyIn, isError, useMock, closedPort, clientFor, fault, collect, rejection, deltaText, bodyOf, syntheticStream, has, fails, drained } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
 
@@ -16,9 +14,7 @@ const FIELDS = ['name', 'message', 'status', 'code', 'type', 'param', 'requestId
 const fieldsOf = (e) => Object.fromEntries(FIELDS.map((k) => [k, e[k]]));
 
 /** All bytes of a ReadableStream as text (rejects if it errors). */
-async function textOf(body) {
-  return new Response(body).text();
-}
+const textOf = (body) => new Response(body).text();
 
 /** The server side's error (the stream a proxy read fails with it once its body was read). */
 const serverError = (stream) => rejection(stream.finalResponse());
@@ -36,13 +32,11 @@ describe('toReadableStream → fromReadableStream carries failures', () => {
       const stream = client.stream(params, fault(`status=${status}`));
       const text = await textOf(stream.toReadableStream());
       assert.match(text, /^event: error\ndata: \{"type":"error","error":\{/);
-      const upstream = await serverError(stream);
-      assert.ok(upstream instanceof ApiError && upstream.status === status, `server side: ${upstream}`);
+      const upstream = isError(await serverError(stream), ApiError, { status }, 'server side');
       assert.match(upstream.requestId, /^req_/);
       const { events, error } = await collect(ResponseStream.fromReadableStream(bodyOf([text])));
       assert.deepEqual(events, []);
-      assert.ok(error instanceof ApiError, `got ${error}`);
-      assert.deepEqual(fieldsOf(error), fieldsOf(upstream));
+      assert.deepEqual(fieldsOf(isError(error, ApiError)), fieldsOf(upstream));
       assert.ok(error.code || error.type, 'the mock names the error');
     });
   }
@@ -51,50 +45,39 @@ describe('toReadableStream → fromReadableStream carries failures', () => {
     const down = clientFor({ url: `http://127.0.0.1:${await closedPort()}` });
     const stream = down.stream(params);
     const text = await textOf(stream.toReadableStream());
-    const upstream = await serverError(stream);
-    assert.ok(upstream instanceof ConnectionError, `server side: ${upstream}`);
-    const error = await fails(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse(), ConnectionError);
-    assert.equal(error.message, upstream.message);
+    const upstream = isError(await serverError(stream), ConnectionError, {}, 'server side');
+    await fails(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse(), ConnectionError, { message: upstream.message });
   });
 
   test('a timeout → TimeoutError; a body cut mid-stream → StreamError after the events before it', async () => {
     const slow = client.stream(params, fault('stall-headers=2000', { timeout: 100 }));
     const t = await fails(ResponseStream.fromReadableStream(slow.toReadableStream()).finalResponse(), TimeoutError);
     assert.equal(t.message, (await serverError(slow)).message);
-
     const cut = client.stream(params, fault('no-terminal'));
     const { events, error } = await collect(ResponseStream.fromReadableStream(cut.toReadableStream()));
     assert.ok(events.length > 3 && events[0].type === 'response.created');
-    assert.ok(error instanceof StreamError, `got ${error}`);
-    assert.equal(error.message, (await serverError(cut)).message);
+    isError(error, StreamError, { message: (await serverError(cut)).message });
     assert.equal(error.response.id, events[0].response.id, 'the reader attaches its own partial snapshot');
   });
 
   test('the key is in no frame: an upstream that echoes it, a fetch that fails with it', async () => {
     const echo = async () => new Response(JSON.stringify({ error: { message: `Incorrect API key provided: ${KEY}`, type: 'invalid_request_error', param: KEY.slice(5), code: 'invalid_api_key' } }), { status: 401, headers: { 'x-request-id': 'req_echo' } });
-    const broken = async () => {
-      throw new Error(`connect failed for Authorization: Bearer ${KEY}`);
-    };
+    const broken = async () => { throw new Error(`connect failed for Authorization: Bearer ${KEY}`); };
     for (const fetch of [echo, broken]) {
       const c = clientFor(srv, { fetch });
       const text = await textOf(c.stream(params).toReadableStream());
-      for (let i = 0; i + 10 <= KEY.length; i++) assert.ok(!text.includes(KEY.slice(i, i + 10)), `a fragment of the key is in ${text}`);
-      const error = await rejection(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse());
-      assertNoKey(error, 'the reader\'s error');
-      const res = await c.stream(params).toResponse();
-      const body = await res.text();
-      for (let i = 0; i + 10 <= KEY.length; i++) assert.ok(!body.includes(KEY.slice(i, i + 10)), `a fragment of the key is in ${body}`);
+      assertNoKeyIn(text, 'the frames');
+      assertNoKey(await rejection(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse()), 'the reader\'s error');
+      assertNoKeyIn(await (await c.stream(params).toResponse()).text(), 'the response');
     }
     const res = await clientFor(srv, { fetch: echo }).stream(params).toResponse();
-    const e = await rejection(ResponseStream.fromResponse(res).finalResponse());
-    has(e, { requestId: 'req_echo', code: 'invalid_api_key' });
+    has(await rejection(ResponseStream.fromResponse(res).finalResponse()), { requestId: 'req_echo', code: 'invalid_api_key' });
   });
 
   test('a stream that went well is unchanged (same events, same final response)', async () => {
     const direct = await client.stream(params).finalResponse();
     const copy = await ResponseStream.fromReadableStream(client.stream(params).toReadableStream()).finalResponse();
-    assert.equal(copy.output_text, direct.output_text);
-    assert.equal(copy.status, 'completed');
+    has(copy, { output_text: direct.output_text, status: 'completed' });
   });
 });
 
@@ -115,8 +98,7 @@ describe('ready() and toResponse(): the route chooses its status', () => {
 
   test('ready() rejects with the upstream error before the first event; toReadableStream() then still carries it', async () => {
     const stream = client.stream(params, fault('status=401'));
-    const e = await rejection(stream.ready());
-    assert.ok(e instanceof ApiError && e.status === 401, `got ${e}`);
+    const e = await fails(stream.ready(), ApiError, { status: 401 });
     const back = await rejection(ResponseStream.fromReadableStream(stream.toReadableStream()).finalResponse());
     assert.deepEqual(fieldsOf(back), fieldsOf(e));
     assert.equal(await rejection(stream.finalResponse()), e);
@@ -134,10 +116,8 @@ describe('ready() and toResponse(): the route chooses its status', () => {
       const res = await stream.toResponse();
       assert.equal(res.status, status);
       assert.equal(res.headers.get('content-type'), 'application/json');
-      const body = await res.clone().json();
       const upstream = await serverError(stream);
-      assert.equal(body.error.request_id, upstream.requestId);
-      assert.equal(body.error.status, status);
+      has((await res.clone().json()).error, { request_id: upstream.requestId, status });
       const back = await rejection(ResponseStream.fromResponse(res).finalResponse());
       assert.deepEqual(fieldsOf(back), fieldsOf(upstream));
     }
@@ -169,8 +149,7 @@ describe('an aborted read is AbortError', () => {
     const first = await stream.next();
     assert.equal(first.value.type, 'response.created');
     setTimeout(() => ac.abort(), 10);
-    const e = await settles(rejection(stream.finalResponse()), 'the end of the aborted read');
-    assert.ok(e instanceof AbortError, `got ${e}`);
+    isError(await settles(rejection(stream.finalResponse()), 'the end of the aborted read'), AbortError);
   });
 
   test('a fetch aborted mid-body (its signal not given to fromReadableStream) → AbortError', async (t) => {
@@ -187,8 +166,7 @@ describe('an aborted read is AbortError', () => {
     const stream = ResponseStream.fromReadableStream(res.body);
     assert.equal((await stream.next()).value.type, 'response.created');
     setTimeout(() => ac.abort(), 10);
-    const e = await settles(rejection(stream.finalResponse()), 'the end of the aborted fetch');
-    assert.ok(e instanceof AbortError, `got ${e?.name}: ${e?.message}`);
+    isError(await settles(rejection(stream.finalResponse()), 'the end of the aborted fetch'), AbortError);
   });
 });
 
@@ -235,8 +213,7 @@ describe('on() starts the stream', () => {
     t.after(() => process.off('unhandledRejection', onUnhandled));
     const failed = client.stream(params, fault('status=500'));
     const got = new Promise((resolve) => failed.on('error', resolve));
-    const e = await settles(got, 'on("error")');
-    assert.ok(e instanceof ApiError && e.status === 500, `got ${e}`);
+    const e = isError(await settles(got, 'on("error")'), ApiError, { status: 500 });
     assert.equal(await rejection(failed.finalResponse()), e);
 
     // nobody listens for errors nor awaits: nothing crashes
@@ -247,7 +224,7 @@ describe('on() starts the stream', () => {
     const aborted = client.stream(params, fault('delay=20'));
     const abort = new Promise((resolve) => aborted.on('abort', resolve));
     aborted.on('response.created', () => aborted.abort());
-    assert.ok((await settles(abort, 'on("abort")')) instanceof AbortError);
+    isError(await settles(abort, 'on("abort")'), AbortError);
     await new Promise((r) => setTimeout(r, 200));
     await fails(quiet.finalResponse(), ApiError);
     await fails(midway.finalResponse(), StreamError);

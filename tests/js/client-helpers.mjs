@@ -27,11 +27,14 @@ export function assertNoKey(err, what = 'error', key = KEY) {
     string: String(err),
     inspect: inspect(err, { depth: 10, showHidden: true }),
   };
-  for (const [k, v] of Object.entries(views)) {
-    for (let i = 0; i + 10 <= key.length; i++) {
-      const frag = key.slice(i, i + 10);
-      assert.ok(!String(v).includes(frag), `${what}: a fragment of the API key (${frag}) is in its ${k}: ${String(v).slice(0, 300)}`);
-    }
+  for (const [k, v] of Object.entries(views)) assertNoKeyIn(v, `${what}: its ${k}`, key);
+}
+
+/** No 10-character fragment of the key in `text`. */
+export function assertNoKeyIn(text, what = 'text', key = KEY) {
+  for (let i = 0; i + 10 <= key.length; i++) {
+    const frag = key.slice(i, i + 10);
+    assert.ok(!String(text).includes(frag), `${what}: a fragment of the API key (${frag}) is in ${String(text).slice(0, 300)}`);
   }
 }
 

@@ -5,6 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createParser } from 'eventsource-parser';
 import { createMock, startMockServer } from '../../mock/index.mjs';
+import { has } from './client-helpers.mjs';
 
 const mock = createMock({ delayMs: 0, backgroundMs: 300 });
 const BASE = 'http://mock.test/v1';
@@ -101,8 +102,7 @@ test('conversations: create, retrieve, update, delete', async () => {
   const c = await ok('POST', '/conversations', { metadata: { topic: 'demo' }, items: [{ role: 'user', content: 'hi' }] });
   assert.deepEqual(Object.keys(c), ['id', 'object', 'created_at', 'metadata']);
   assert.match(c.id, /^conv_[0-9a-f]{48}$/);
-  assert.equal(c.object, 'conversation');
-  assert.deepEqual(c.metadata, { topic: 'demo' });
+  has(c, { object: 'conversation', metadata: { topic: 'demo' } });
   assert.deepEqual(await ok('GET', `/conversations/${c.id}`), c);
   const empty = await ok('POST', '/conversations');
   assert.deepEqual(empty.metadata, {});
@@ -124,9 +124,7 @@ test('conversation items: create, list (after, limit, order, include), retrieve,
   const added = await ok('POST', `/conversations/${c.id}/items`, { items: ['one', 'two', 'three'].map((t) => ({ role: 'user', content: t })) });
   assert.equal(added.object, 'list');
   assert.equal(added.data.length, 3);
-  assert.equal(added.first_id, added.data[0].id);
-  assert.equal(added.last_id, added.data[2].id);
-  assert.equal(added.has_more, false);
+  has(added, { first_id: added.data[0].id, last_id: added.data[2].id, has_more: false });
   assert.deepEqual(added.data[0], { id: added.data[0].id, type: 'message', status: 'completed', role: 'user', content: [{ type: 'input_text', text: 'one' }] });
   const more = await ok('POST', `/conversations/${c.id}/items`, { items: [{ role: 'assistant', content: 'four' }] });
 
@@ -137,8 +135,7 @@ test('conversation items: create, list (after, limit, order, include), retrieve,
   assert.equal(asc.has_more, true);
   const page2 = await ok('GET', `/conversations/${c.id}/items?order=asc&limit=2&after=${asc.last_id}`);
   assert.deepEqual(page2.data.map((i) => i.content[0].text), ['three', 'four']);
-  assert.equal(page2.has_more, false);
-  assert.equal(page2.last_id, more.data[0].id);
+  has(page2, { has_more: false, last_id: more.data[0].id });
 
   const one = await ok('GET', `/conversations/${c.id}/items/${added.data[1].id}`);
   assert.deepEqual(one, added.data[1]);

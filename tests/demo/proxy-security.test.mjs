@@ -9,6 +9,7 @@ import http from 'node:http';
 import zlib from 'node:zlib';
 import { startServer } from '../../www/server.mjs';
 import { createRedactor } from 'cometapi-responses';
+import { rawRequest } from '../js/client-helpers.mjs';
 
 /** The shortest run of the key that is redacted (the package's redactor). */
 const MIN_FRAGMENT = 10;
@@ -104,18 +105,7 @@ after(async () => {
 });
 
 /** A raw request to the proxy: the path is sent verbatim (fetch would normalise it). */
-function raw(path, { method = 'GET', headers = {}, body } = {}) {
-  const { hostname, port } = new URL(proxy.url);
-  return new Promise((ok, fail) => {
-    const req = http.request({ hostname, port, path, method, headers }, (res) => {
-      const parts = [];
-      res.on('data', (c) => parts.push(c));
-      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts).toString() }));
-    });
-    req.on('error', fail);
-    req.end(body);
-  });
-}
+const raw = (path, opts) => rawRequest(proxy.url, path, opts);
 
 const post = (body, headers = {}) => fetch(`${proxy.url}/v1/responses`, {
   method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),

@@ -2,12 +2,11 @@
 // API-key checks, static files with content types, and no directory traversal.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../www/server.mjs';
-import { has } from '../js/client-helpers.mjs';
+import { has, rawRequest } from '../js/client-helpers.mjs';
 
 let srv;
 let base;
@@ -33,18 +32,7 @@ after(async () => {
 });
 
 /** A raw request: the path is sent as is (fetch would normalise `..`). */
-function raw(path, { method = 'GET', headers = {} } = {}) {
-  const { hostname, port } = new URL(srv.url);
-  return new Promise((ok, fail) => {
-    const req = http.request({ hostname, port, path, method, headers }, (res) => {
-      const parts = [];
-      res.on('data', (c) => parts.push(c));
-      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts).toString() }));
-    });
-    req.on('error', fail);
-    req.end();
-  });
-}
+const raw = (path, opts) => rawRequest(srv.url, path, opts);
 
 test('static: index.html at /, directories, content types, HEAD, 404, 405', async () => {
   const root = await fetch(`${srv.url}/`);

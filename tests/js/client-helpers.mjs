@@ -70,13 +70,29 @@ export function inProcessMock(opts = {}) {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     return r.body;
   };
-  const streamed = async (body) => {
-    const res = await call('/responses', { method: 'POST', body: JSON.stringify({ ...body, stream: true }) });
-    const events = [];
-    createParser({ onEvent: (e) => events.push(JSON.parse(e.data)) }).feed(await res.text());
-    return events;
-  };
+  const streamed = async (body) => sseEvents(await (await call('/responses', { method: 'POST', body: JSON.stringify({ ...body, stream: true }) })).text());
   return { mock, BASE, call, post, ok, streamed };
+}
+
+/** The JSON data of every event of an SSE text. */
+export function sseEvents(text) {
+  const events = [];
+  createParser({ onEvent: (e) => events.push(JSON.parse(e.data)) }).feed(text);
+  return events;
+}
+
+/** A raw HTTP request to `base` + `path` (the path sent as is: fetch would normalise `..`) → { status, headers, body }. */
+export function rawRequest(base, path, { method = 'GET', headers = {}, body } = {}) {
+  const { hostname, port } = new URL(base);
+  return new Promise((ok, fail) => {
+    const req = http.request({ hostname, port, path, method, headers }, (res) => {
+      const parts = [];
+      res.on('data', (c) => parts.push(c));
+      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts).toString() }));
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
 }
 
 /** A port nothing listens on. */

@@ -7,8 +7,8 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createParser } from 'eventsource-parser';
 import { createMock, startMockServer } from '../../mock/index.mjs';
+import { sseEvents as events } from './client-helpers.mjs';
 
 const MOCK_DIR = fileURLToPath(new URL('../../mock/', import.meta.url));
 const BASE = 'http://mock.test/v1';
@@ -16,13 +16,6 @@ const BASE = 'http://mock.test/v1';
 const post = (mock, path, body, headers = {}) => mock.fetch(new Request(BASE + path, {
   method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
 }));
-
-function events(text) {
-  const out = [];
-  const p = createParser({ onEvent: (e) => out.push(JSON.parse(e.data)) });
-  p.feed(text);
-  return out;
-}
 
 test('the fetch path imports no node: module (static import graph of mock/index.mjs)', () => {
   const seen = new Set();

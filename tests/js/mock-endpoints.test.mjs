@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createParser } from 'eventsource-parser';
 import { createMock, startMockServer } from '../../mock/index.mjs';
-import { has } from './client-helpers.mjs';
+import { has, sseEvents } from './client-helpers.mjs';
 
 const mock = createMock({ delayMs: 0, backgroundMs: 300 });
 const BASE = 'http://mock.test/v1';
@@ -167,8 +167,7 @@ test('a response in a conversation: its items come first, its input and output a
 
   // streamed: the items are added once the stream completed, with the object form of `conversation`
   const res = await mock.fetch(new Request(`${BASE}/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'And now?', conversation: { id: c.id }, stream: true }) }));
-  const events = [];
-  createParser({ onEvent: (e) => events.push(JSON.parse(e.data)) }).feed(await res.text());
+  const events = sseEvents(await res.text());
   assert.equal(events.at(-1).type, 'response.completed');
   assert.match(events.at(-1).response.output[0].content[0].text, /turn 2/, 'the answer in the conversation counts');
   items = (await ok('GET', `/conversations/${c.id}/items?order=asc`)).data;

@@ -1,4 +1,4 @@
-// Structured outputs (issue 14): jsonSchemaFormat, client.parse() → output_parsed, json_schema
+// Structured outputs: jsonSchemaFormat, client.parse() → output_parsed, json_schema
 // streams → partialParsed and finalResponse().output_parsed, OutputParseError; a format's
 // `validate` (any Standard Schema, sync or async) is applied and never sent.
 import { test, before, after } from 'node:test';

@@ -81,11 +81,7 @@ describe('create / retrieve / delete', () => {
 });
 
 describe('inputItems', () => {
-  const input = [
-    { role: 'user', content: 'first' },
-    { role: 'assistant', content: 'second' },
-    { role: 'user', content: 'third' },
-  ];
+  const input = [{ role: 'user', content: 'first' }, { role: 'assistant', content: 'second' }, { role: 'user', content: 'third' }];
   let id;
   before(async () => { id = (await client.create({ model: 'gpt-mock', input })).id; });
 

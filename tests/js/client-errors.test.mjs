@@ -4,9 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as lib from 'cometapi-responses';
-import {
-  ApiError, ConnectionError, TimeoutError, AbortError, StreamError, ValidationError, ResponsesClient,
-} from 'cometapi-responses';
+import { ApiError, ConnectionError, TimeoutError, AbortError, StreamError, ValidationError, ResponsesClient } from 'cometapi-responses';
 import {
   KEY, assertNoKey, useMock, closedPort, startMock, clientFor, fault, collect, rejection, rawServer, frame, syntheticStream, sleep, until, deltaText,
   isError, fails, thrown, read, has,

@@ -186,10 +186,7 @@ test('SDK: errors map to its classes; retries honour retry-after-ms (fail-first)
     assert.match(e.requestID, /^req_/);
     return true;
   });
-  await assert.rejects(
-    client.responses.create({ model: 'm', input: 'x' }, { headers: { 'x-mock-fault': 'status=500' } }),
-    InternalServerError,
-  );
+  await assert.rejects(client.responses.create({ model: 'm', input: 'x' }, { headers: { 'x-mock-fault': 'status=500' } }), InternalServerError);
   const retrying = new OpenAI({ apiKey: 'test', baseURL: `${srv.url}/v1`, maxRetries: 2 });
   const key = `sdk-retry-${Math.random()}`;
   const before = srv.requests.length;

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { startServer } from '../../www/server.mjs';
+import { statusOf } from '../js/client-helpers.mjs';
 
 const KEY = 'sk-upstream-secret-0123456789';
 let upstream;
@@ -26,9 +27,7 @@ const post = (base, body, headers = {}) => fetch(`${base}/v1/responses`, {
 });
 
 test('the upstream really requires the key', async () => {
-  const res = await post(upstream.url, { model: 'm', input: 'x' });
-  assert.equal(res.status, 401);
-  await res.arrayBuffer();
+  assert.equal(await statusOf(post(upstream.url, { model: 'm', input: 'x' })), 401);
 });
 
 test('JSON through the proxy: key added server-side, browser Authorization dropped, key never returned or logged', async () => {
@@ -141,9 +140,7 @@ test('not an open relay: only local origins and hosts may use the key', async (t
 });
 
 test('static files are still served locally in proxy mode', async () => {
-  const res = await fetch(`${proxy.url}/server.mjs`);
-  assert.equal(res.status, 200);
-  await res.arrayBuffer();
+  assert.equal(await statusOf(fetch(`${proxy.url}/server.mjs`)), 200);
   assert.equal(upstream.requests.some((r) => r.path === '/server.mjs'), false);
 });
 

@@ -11,6 +11,7 @@ import { mkdtemp, mkdir, writeFile, symlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../www/server.mjs';
+import { statusOf } from '../js/client-helpers.mjs';
 
 const SECRET = 'SECRET-OUTSIDE-THE-ROOT';
 let dir;
@@ -61,9 +62,7 @@ test('a body over the limit gets a 413 in the API error shape (not a reset), by 
   assert.equal(streamed.status, 413);
   assert.equal((await streamed.json()).error.code, 'request_too_large');
   // the server still answers afterwards
-  const ok = await fetch(`${srv.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'after' }) });
-  assert.equal(ok.status, 200);
-  await ok.arrayBuffer();
+  assert.equal(await statusOf(fetch(`${srv.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'after' }) })), 200);
 });
 
 /** Send raw bytes; resolve with what came back and how the connection ended (within `ms`). */
@@ -96,21 +95,15 @@ test('a declared Content-Length past the limit is answered 413 at once and the c
 test('maxBodyBytes sets the limit', async (t) => {
   const s = await startServer({ delayMs: 0, maxBodyBytes: 1000 });
   t.after(() => s.close());
-  const res = await fetch(`${s.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x'.repeat(1000) }) });
-  assert.equal(res.status, 413);
-  await res.arrayBuffer();
-  const ok = await fetch(`${s.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x'.repeat(900) }) });
-  assert.equal(ok.status, 200);
-  await ok.arrayBuffer();
+  assert.equal(await statusOf(fetch(`${s.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x'.repeat(1000) }) })), 413);
+  assert.equal(await statusOf(fetch(`${s.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x'.repeat(900) }) })), 200);
 });
 
 test('the request log keeps large bodies as short previews, and its total is bounded', async (t) => {
   const s = await startServer({ delayMs: 0, maxLogBytes: 3 * 1024 * 1024 });
   t.after(() => s.close());
   const big = JSON.stringify({ model: 'm', input: 'y'.repeat(2 * 1024 * 1024) });
-  const res = await fetch(`${s.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
-  assert.equal(res.status, 200);
-  await res.arrayBuffer();
+  assert.equal(await statusOf(fetch(`${s.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big })), 200);
   const entry = s.requests.at(-1);
   assert.equal(typeof entry.body, 'string');
   assert.ok(entry.body.length < 4096, `logged ${entry.body.length} characters`);
@@ -141,9 +134,7 @@ test('20 POSTs of 30 MB do not take the server to gigabytes (bounded log and sto
   const { url } = await new Promise((ok) => child.once('message', ok));
   const body = JSON.stringify({ model: 'm', input: 'w'.repeat(30 * 1024 * 1024) });
   for (let i = 0; i < 20; i++) {
-    const res = await fetch(`${url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    assert.equal(res.status, 200);
-    await res.arrayBuffer();
+    assert.equal(await statusOf(fetch(`${url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })), 200);
   }
   child.send('report');
   const { rss } = await new Promise((ok) => child.once('message', ok));

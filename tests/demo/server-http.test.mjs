@@ -6,7 +6,7 @@ import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../www/server.mjs';
-import { has, rawRequest } from '../js/client-helpers.mjs';
+import { has, rawRequest, statusOf } from '../js/client-helpers.mjs';
 
 let srv;
 let base;
@@ -153,9 +153,7 @@ test('requireKey: 401 when missing or wrong (never echoing keys), 200 with the k
   for (const t of [noneBody, wrongBody]) {
     assert.doesNotMatch(t, /sk-right-key|sk-wrong-key/);
   }
-  const right = await call({ authorization: 'Bearer sk-right-key' });
-  assert.equal(right.status, 200);
-  await right.arrayBuffer();
+  assert.equal(await statusOf(call({ authorization: 'Bearer sk-right-key' })), 200);
   // static files need no key; preflights neither
   assert.equal((await fetch(`${s.url}/v1/responses`, { method: 'OPTIONS' })).status, 204);
 });

@@ -8,6 +8,7 @@ import { ResponsesClient, ApiError } from 'cometapi-responses';
 import { startServer } from '../../www/server.mjs';
 import { createMock } from '../../mock/index.mjs';
 import { AttemptCounter } from '../../mock/faults.mjs';
+import { statusOf } from '../js/client-helpers.mjs';
 
 const SCRIPT = fileURLToPath(new URL('../../www/server.mjs', import.meta.url));
 
@@ -49,9 +50,7 @@ test('MOCK_REQUIRE_KEY: the CLI does not claim "no key", and the key is required
     assert.doesNotMatch(r.out, /no key/);
     assert.match(r.out, /401 unless `Authorization: Bearer \$MOCK_REQUIRE_KEY`/);
     assert.doesNotMatch(r.out + r.err, /sk-needed-123/, 'the key itself is not printed');
-    const res = await fetch(`${r.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x' }) });
-    assert.equal(res.status, 401);
-    await res.arrayBuffer();
+    assert.equal(await statusOf(fetch(`${r.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x' }) })), 401);
   } finally {
     await r.stop?.();
   }

@@ -95,6 +95,13 @@ export function rawRequest(base, path, { method = 'GET', headers = {}, body } = 
   });
 }
 
+/** The status of the response `res` (a promise of it) resolves to, its body read to the end. */
+export async function statusOf(res) {
+  const r = await res;
+  await r.arrayBuffer();
+  return r.status;
+}
+
 /** A port nothing listens on. */
 export async function closedPort() {
   const s = http.createServer();

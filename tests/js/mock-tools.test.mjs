@@ -3,7 +3,7 @@
 // resent, and json_schema answers streamed in many small deltas.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inProcessMock, has } from './client-helpers.mjs';
+import { inProcessMock, has, statusOf } from './client-helpers.mjs';
 import { validate } from './mock-schema-check.mjs';
 
 const { mock, BASE, ok, post, streamed } = inProcessMock();
@@ -99,9 +99,7 @@ test('store: false: nothing stored, no chaining; the history resent in input dri
   const question = { role: 'user', content: 'Weather in Paris, then in Lisbon' };
   const r1 = await ok({ ...p, input: [question] });
   assert.equal(r1.store, false);
-  const get = await mock.fetch(new Request(`${BASE}/responses/${r1.id}`));
-  assert.equal(get.status, 404);
-  await get.arrayBuffer();
+  assert.equal(await statusOf(mock.fetch(new Request(`${BASE}/responses/${r1.id}`))), 404);
   const chained = await post({ ...p, previous_response_id: r1.id, input: outputsFor(r1) });
   assert.equal(chained.status, 400);
   has(chained.body.error, { code: 'previous_response_not_found', param: 'previous_response_id' });

@@ -2,7 +2,7 @@
 // x-should-retry, never after a stream's first byte. Attempts are counted per `x-mock-fault-key` in
 // the mock's log (or by a counting `fetch`). A loaded machine only makes waits longer, so lower
 // bounds are tight and upper bounds generous.
-import { test, describe } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, ConnectionError, TimeoutError, StreamError, ResponsesClient } from 'cometapi-responses';
 import { KEY, useMock, clientFor, closedPort, isError, collect, rejection, deltaText, has, fails, drained } from './client-helpers.mjs';
@@ -22,146 +22,144 @@ function faulty(value, extra = {}) {
   };
 }
 
-describe('retries', () => {
-  test('429 with retry-after-ms=50 is retried: 3 attempts, then success; waits ≈ 50 ms', async () => {
-    const { opts, attempts } = faulty('status=429,retry-after-ms=50,fail-first=2');
-    const t0 = Date.now();
-    assert.equal((await clientFor(srv, { maxRetries: 2 }).create(params, opts)).status, 'completed');
-    const elapsed = Date.now() - t0;
-    const seen = attempts();
-    assert.equal(seen.length, 3);
-    assert.ok(elapsed >= 95, `${elapsed} ms for two 50 ms waits`);
-    assert.ok(seen[1].time - seen[0].time >= 45, 'the wait is between attempts');
-    const waits = seen[2].time - seen[0].time;
-    assert.ok(waits < 1100, `${waits} ms between the first and the last attempt: retry-after-ms was not honoured (the backoff would wait ≥ 1125 ms)`);
-    // Every attempt sends the same request.
-    for (const a of seen) {
-      has(a, { body: seen[0].body, method: 'POST', path: '/v1/responses' });
-      assert.equal(a.headers.authorization, 'REDACTED');
-    }
-  });
-
-  test('the same on a stream (retries happen before the first byte)', async () => {
-    const { opts, attempts } = faulty('status=503,retry-after-ms=20,fail-first=2');
-    const stream = clientFor(srv, { maxRetries: 2 }).stream(params, opts);
-    const events = await drained(stream);
-    assert.equal(attempts().length, 3);
-    assert.equal((await stream.finalResponse()).output_text, deltaText(events));
-  });
-
-  test('500 exhausting maxRetries: maxRetries + 1 attempts, then the last ApiError', async () => {
-    for (const maxRetries of [0, 1, 3]) {
-      const { opts, attempts } = faulty('status=500,retry-after-ms=10');
-      const err = await fails(clientFor(srv, { maxRetries }).create(params, opts), ApiError, { status: 500 });
-      assert.match(err.message, new RegExp(`on attempt ${maxRetries + 1}\\b`), 'the last attempt\'s error');
-      assert.equal(attempts().length, maxRetries + 1, `maxRetries ${maxRetries}`);
-    }
-  });
-
-  test('per-request maxRetries overrides the client\'s', async () => {
-    for (const [client, perRequest, tries] of [[5, 1, 2], [0, 2, 3]]) {
-      const { opts, attempts } = faulty('status=500,retry-after-ms=5', { maxRetries: perRequest });
-      await rejection(clientFor(srv, { maxRetries: client }).create(params, opts));
-      assert.equal(attempts().length, tries);
-    }
-  });
-
-  test('default maxRetries is 2', async () => {
-    const { opts, attempts } = faulty('status=502,retry-after-ms=5');
-    await rejection(new ResponsesClient({ apiKey: KEY, baseURL: `${srv.url}/v1` }).create(params, opts));
-    assert.equal(attempts().length, 3);
-  });
-
-  test('408, 409 retried; 400, 401, 403, 404, 422 not', async () => {
-    const c = clientFor(srv, { maxRetries: 1 });
-    for (const [status, tries] of [[408, 2], [409, 2], [400, 1], [401, 1], [403, 1], [404, 1], [422, 1]]) {
-      const { opts, attempts } = faulty(`status=${status},retry-after-ms=5`);
-      assert.equal((await rejection(c.create(params, opts))).status, status);
-      assert.equal(attempts().length, tries, `HTTP ${status}`);
-    }
-  });
-
-  test('x-should-retry=false on 500 is not retried; x-should-retry=true on 400 is', async () => {
-    const c = clientFor(srv, { maxRetries: 2 });
-    for (const [status, retry, tries] of [[500, false, 1], [400, true, 3]]) {
-      const { opts, attempts } = faulty(`status=${status},retry-after-ms=5,x-should-retry=${retry}`);
-      assert.equal((await rejection(c.create(params, opts))).status, status);
-      assert.equal(attempts().length, tries);
-    }
-  });
-
-  test('retry-after=1 (seconds) is honoured', async () => {
-    const { opts, attempts } = faulty('status=429,retry-after=1,fail-first=1');
-    const t0 = Date.now();
-    assert.equal((await clientFor(srv, { maxRetries: 1 }).create(params, opts)).status, 'completed');
-    const elapsed = Date.now() - t0;
-    assert.equal(attempts().length, 2);
-    assert.ok(elapsed >= 950, `waited only ${elapsed} ms`);
-    assert.ok(elapsed < 5000, `waited ${elapsed} ms`);
-    const [a, b] = attempts();
-    assert.ok(b.time - a.time >= 950, `attempts ${b.time - a.time} ms apart`);
-  });
-
-  test('retry-after as an HTTP date is honoured', async () => {
-    const when = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000); // 2–3 s ahead, whole second
-    const { opts, attempts } = faulty(`{"status":503,"retry-after":"${when.toUTCString()}","fail-first":1}`);
-    const t0 = Date.now();
-    await clientFor(srv, { maxRetries: 1 }).create(params, opts);
-    const elapsed = Date.now() - t0;
-    assert.equal(attempts().length, 2);
-    assert.ok(Date.now() >= when.getTime() - 50, `retried ${when.getTime() - Date.now()} ms before the date`);
-    assert.ok(elapsed < 6000, `waited ${elapsed} ms`);
-  });
-
-  test('without retry-after: exponential backoff from 0.5 s (minus at most 25 % jitter)', async () => {
-    const { opts, attempts } = faulty('status=500');
-    await rejection(clientFor(srv, { maxRetries: 2 }).create(params, opts));
-    const seen = attempts();
-    assert.equal(seen.length, 3);
-    const w1 = seen[1].time - seen[0].time;
-    const w2 = seen[2].time - seen[1].time;
-    assert.ok(w1 >= 370 && w1 < 2000, `first wait ${w1} ms (expected 375–500)`);
-    assert.ok(w2 >= 740 && w2 < 3000, `second wait ${w2} ms (expected 750–1000)`);
-  });
-
-  // disconnect-after=0: a stream cut right after its headers is not retried either.
-  for (const n of [3, 0]) {
-    test(`never retried after the stream's first byte (disconnect-after=${n} → StreamError, 1 attempt)`, async () => {
-      const { opts, attempts } = faulty(`disconnect-after=${n}`);
-      const { events, error } = await collect(clientFor(srv, { maxRetries: 3 }).stream(params, opts));
-      assert.ok(error instanceof StreamError || (n === 0 && error instanceof ConnectionError), `got ${error}`);
-      assert.equal(events.length, n);
-      assert.equal(attempts().length, 1);
-    });
+test('429 with retry-after-ms=50 is retried: 3 attempts, then success; waits ≈ 50 ms', async () => {
+  const { opts, attempts } = faulty('status=429,retry-after-ms=50,fail-first=2');
+  const t0 = Date.now();
+  assert.equal((await clientFor(srv, { maxRetries: 2 }).create(params, opts)).status, 'completed');
+  const elapsed = Date.now() - t0;
+  const seen = attempts();
+  assert.equal(seen.length, 3);
+  assert.ok(elapsed >= 95, `${elapsed} ms for two 50 ms waits`);
+  assert.ok(seen[1].time - seen[0].time >= 45, 'the wait is between attempts');
+  const waits = seen[2].time - seen[0].time;
+  assert.ok(waits < 1100, `${waits} ms between the first and the last attempt: retry-after-ms was not honoured (the backoff would wait ≥ 1125 ms)`);
+  // Every attempt sends the same request.
+  for (const a of seen) {
+    has(a, { body: seen[0].body, method: 'POST', path: '/v1/responses' });
+    assert.equal(a.headers.authorization, 'REDACTED');
   }
+});
 
-  test('connection errors are retried (server drops the connection): maxRetries + 1 attempts', async () => {
-    const { opts, attempts } = faulty('disconnect');
-    const t0 = Date.now();
-    await fails(clientFor(srv, { maxRetries: 1 }).create(params, opts), ConnectionError);
-    assert.equal(attempts().length, 2);
-    assert.ok(Date.now() - t0 >= 370, 'backoff between the attempts');
-  });
+test('the same on a stream (retries happen before the first byte)', async () => {
+  const { opts, attempts } = faulty('status=503,retry-after-ms=20,fail-first=2');
+  const stream = clientFor(srv, { maxRetries: 2 }).stream(params, opts);
+  const events = await drained(stream);
+  assert.equal(attempts().length, 3);
+  assert.equal((await stream.finalResponse()).output_text, deltaText(events));
+});
 
-  test('connection refused is retried (custom fetch counts the calls)', async () => {
-    let calls = 0;
-    const fetch_ = (url, init) => { calls++; return fetch(url, init); };
-    await fails(clientFor({ url: `http://127.0.0.1:${await closedPort()}` }, { maxRetries: 2, fetch: fetch_ }).create(params), ConnectionError);
-    assert.equal(calls, 3);
-  });
+test('500 exhausting maxRetries: maxRetries + 1 attempts, then the last ApiError', async () => {
+  for (const maxRetries of [0, 1, 3]) {
+    const { opts, attempts } = faulty('status=500,retry-after-ms=10');
+    const err = await fails(clientFor(srv, { maxRetries }).create(params, opts), ApiError, { status: 500 });
+    assert.match(err.message, new RegExp(`on attempt ${maxRetries + 1}\\b`), 'the last attempt\'s error');
+    assert.equal(attempts().length, maxRetries + 1, `maxRetries ${maxRetries}`);
+  }
+});
 
-  test('a connection error, then success', async () => {
-    let calls = 0;
-    const c = clientFor(srv, { maxRetries: 2, fetch: (url, init) => (++calls === 1 ? Promise.reject(new TypeError('fetch failed')) : fetch(url, init)) });
-    assert.equal((await c.create(params)).status, 'completed');
-    assert.equal(calls, 2);
-  });
+test('per-request maxRetries overrides the client\'s', async () => {
+  for (const [client, perRequest, tries] of [[5, 1, 2], [0, 2, 3]]) {
+    const { opts, attempts } = faulty('status=500,retry-after-ms=5', { maxRetries: perRequest });
+    await rejection(clientFor(srv, { maxRetries: client }).create(params, opts));
+    assert.equal(attempts().length, tries);
+  }
+});
 
-  test('timeouts are retried up to maxRetries, then TimeoutError', async () => {
-    let calls = 0;
-    const c = clientFor(srv, { maxRetries: 1, timeout: 300, fetch: (url, init) => { calls++; return fetch(url, init); } });
-    const { opts } = faulty('stall-headers=5000');
-    await fails(c.create(params, opts), TimeoutError);
-    assert.equal(calls, 2);
+test('default maxRetries is 2', async () => {
+  const { opts, attempts } = faulty('status=502,retry-after-ms=5');
+  await rejection(new ResponsesClient({ apiKey: KEY, baseURL: `${srv.url}/v1` }).create(params, opts));
+  assert.equal(attempts().length, 3);
+});
+
+test('408, 409 retried; 400, 401, 403, 404, 422 not', async () => {
+  const c = clientFor(srv, { maxRetries: 1 });
+  for (const [status, tries] of [[408, 2], [409, 2], [400, 1], [401, 1], [403, 1], [404, 1], [422, 1]]) {
+    const { opts, attempts } = faulty(`status=${status},retry-after-ms=5`);
+    assert.equal((await rejection(c.create(params, opts))).status, status);
+    assert.equal(attempts().length, tries, `HTTP ${status}`);
+  }
+});
+
+test('x-should-retry=false on 500 is not retried; x-should-retry=true on 400 is', async () => {
+  const c = clientFor(srv, { maxRetries: 2 });
+  for (const [status, retry, tries] of [[500, false, 1], [400, true, 3]]) {
+    const { opts, attempts } = faulty(`status=${status},retry-after-ms=5,x-should-retry=${retry}`);
+    assert.equal((await rejection(c.create(params, opts))).status, status);
+    assert.equal(attempts().length, tries);
+  }
+});
+
+test('retry-after=1 (seconds) is honoured', async () => {
+  const { opts, attempts } = faulty('status=429,retry-after=1,fail-first=1');
+  const t0 = Date.now();
+  assert.equal((await clientFor(srv, { maxRetries: 1 }).create(params, opts)).status, 'completed');
+  const elapsed = Date.now() - t0;
+  assert.equal(attempts().length, 2);
+  assert.ok(elapsed >= 950, `waited only ${elapsed} ms`);
+  assert.ok(elapsed < 5000, `waited ${elapsed} ms`);
+  const [a, b] = attempts();
+  assert.ok(b.time - a.time >= 950, `attempts ${b.time - a.time} ms apart`);
+});
+
+test('retry-after as an HTTP date is honoured', async () => {
+  const when = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000); // 2–3 s ahead, whole second
+  const { opts, attempts } = faulty(`{"status":503,"retry-after":"${when.toUTCString()}","fail-first":1}`);
+  const t0 = Date.now();
+  await clientFor(srv, { maxRetries: 1 }).create(params, opts);
+  const elapsed = Date.now() - t0;
+  assert.equal(attempts().length, 2);
+  assert.ok(Date.now() >= when.getTime() - 50, `retried ${when.getTime() - Date.now()} ms before the date`);
+  assert.ok(elapsed < 6000, `waited ${elapsed} ms`);
+});
+
+test('without retry-after: exponential backoff from 0.5 s (minus at most 25 % jitter)', async () => {
+  const { opts, attempts } = faulty('status=500');
+  await rejection(clientFor(srv, { maxRetries: 2 }).create(params, opts));
+  const seen = attempts();
+  assert.equal(seen.length, 3);
+  const w1 = seen[1].time - seen[0].time;
+  const w2 = seen[2].time - seen[1].time;
+  assert.ok(w1 >= 370 && w1 < 2000, `first wait ${w1} ms (expected 375–500)`);
+  assert.ok(w2 >= 740 && w2 < 3000, `second wait ${w2} ms (expected 750–1000)`);
+});
+
+// disconnect-after=0: a stream cut right after its headers is not retried either.
+for (const n of [3, 0]) {
+  test(`never retried after the stream's first byte (disconnect-after=${n} → StreamError, 1 attempt)`, async () => {
+    const { opts, attempts } = faulty(`disconnect-after=${n}`);
+    const { events, error } = await collect(clientFor(srv, { maxRetries: 3 }).stream(params, opts));
+    assert.ok(error instanceof StreamError || (n === 0 && error instanceof ConnectionError), `got ${error}`);
+    assert.equal(events.length, n);
+    assert.equal(attempts().length, 1);
   });
+}
+
+test('connection errors are retried (server drops the connection): maxRetries + 1 attempts', async () => {
+  const { opts, attempts } = faulty('disconnect');
+  const t0 = Date.now();
+  await fails(clientFor(srv, { maxRetries: 1 }).create(params, opts), ConnectionError);
+  assert.equal(attempts().length, 2);
+  assert.ok(Date.now() - t0 >= 370, 'backoff between the attempts');
+});
+
+test('connection refused is retried (custom fetch counts the calls)', async () => {
+  let calls = 0;
+  const fetch_ = (url, init) => { calls++; return fetch(url, init); };
+  await fails(clientFor({ url: `http://127.0.0.1:${await closedPort()}` }, { maxRetries: 2, fetch: fetch_ }).create(params), ConnectionError);
+  assert.equal(calls, 3);
+});
+
+test('a connection error, then success', async () => {
+  let calls = 0;
+  const c = clientFor(srv, { maxRetries: 2, fetch: (url, init) => (++calls === 1 ? Promise.reject(new TypeError('fetch failed')) : fetch(url, init)) });
+  assert.equal((await c.create(params)).status, 'completed');
+  assert.equal(calls, 2);
+});
+
+test('timeouts are retried up to maxRetries, then TimeoutError', async () => {
+  let calls = 0;
+  const c = clientFor(srv, { maxRetries: 1, timeout: 300, fetch: (url, init) => { calls++; return fetch(url, init); } });
+  const { opts } = faulty('stall-headers=5000');
+  await fails(c.create(params, opts), TimeoutError);
+  assert.equal(calls, 2);
 });

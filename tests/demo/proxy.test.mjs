@@ -3,12 +3,11 @@
 // streams incrementally, keeps statuses and content types, and never returns the key.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { startServer } from '../../www/server.mjs';
-import { statusOf } from '../js/client-helpers.mjs';
+import { rawRequest, statusOf } from '../js/client-helpers.mjs';
 
 const KEY = 'sk-upstream-secret-0123456789';
 let upstream;
@@ -52,13 +51,10 @@ test('SSE through the proxy arrives incrementally, not buffered', async () => {
   const res = await post(proxy.url, { model: 'm', input: 'stream via proxy', stream: true });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^text\/event-stream/);
-  const reader = res.body.getReader();
   const arrivals = [];
   let text = '';
   const dec = new TextDecoder();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
+  for await (const value of res.body) {
     arrivals.push(performance.now() - t0);
     text += dec.decode(value, { stream: true });
   }
@@ -116,13 +112,8 @@ test('not an open relay: only local origins and hosts may use the key', async (t
   assert.equal((await evil.json()).error.code, 'origin_not_allowed');
   const pre = await fetch(`${proxy.url}/v1/responses`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
   assert.equal(pre.headers.get('access-control-allow-origin'), null);
-  const { hostname, port } = new URL(proxy.url);
-  const rebound = await new Promise((ok, fail) => {
-    const req = http.request({ hostname, port, path: '/v1/responses', method: 'POST', headers: { host: `attacker.example:${port}` } }, (res) => { res.resume(); ok(res.statusCode); });
-    req.on('error', fail);
-    req.end(JSON.stringify({ model: 'm', input: 'x' }));
-  });
-  assert.equal(rebound, 403);
+  const rebound = await rawRequest(proxy.url, '/v1/responses', { method: 'POST', headers: { host: `attacker.example:${new URL(proxy.url).port}` }, body: JSON.stringify({ model: 'm', input: 'x' }) });
+  assert.equal(rebound.status, 403);
   assert.equal(upstream.requests.length, before, 'nothing reached the upstream');
 
   const local = await post(proxy.url, { model: 'm', input: 'x' }, { origin: 'http://localhost:5173' });
@@ -163,15 +154,12 @@ async function cli(args, env) {
   return { url, stop, output: () => out };
 }
 
-test('CLI: mock by default; COMETAPI_KEY + UPSTREAM_BASE_URL switch to the proxy; the key is never printed', async () => {
+test('CLI: mock by default; COMETAPI_KEY + UPSTREAM_BASE_URL switch to the proxy; the key is never printed', async (t) => {
   const mock = await cli(['--port', '0', '--delay-ms', '0'], { COMETAPI_KEY: '', QUIET: '' });
-  try {
-    assert.match(mock.output(), /mock Responses API/);
-    const r = await (await post(mock.url, { model: 'm', input: 'cli mock' })).json();
-    assert.match(r.output[0].content[0].text, /cli mock/);
-  } finally {
-    await mock.stop();
-  }
+  t.after(() => mock.stop());
+  assert.match(mock.output(), /mock Responses API/);
+  const r = await (await post(mock.url, { model: 'm', input: 'cli mock' })).json();
+  assert.match(r.output[0].content[0].text, /cli mock/);
   const before = upstream.requests.length;
   const prox = await cli(['--port=0'], { COMETAPI_KEY: KEY, UPSTREAM_BASE_URL: `${upstream.url}/v1`, QUIET: '' });
   try {

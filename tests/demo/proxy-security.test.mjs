@@ -9,6 +9,7 @@ import http from 'node:http';
 import zlib from 'node:zlib';
 import { startServer } from '../../www/server.mjs';
 import { createRedactor } from 'cometapi-responses';
+import { rawRequest } from '../js/client-helpers.mjs';
 
 /** The shortest run of the key that is redacted (the package's redactor). */
 const MIN_FRAGMENT = 10;
@@ -104,18 +105,7 @@ after(async () => {
 });
 
 /** A raw request to the proxy: the path is sent verbatim (fetch would normalise it). */
-function raw(path, { method = 'GET', headers = {}, body } = {}) {
-  const { hostname, port } = new URL(proxy.url);
-  return new Promise((ok, fail) => {
-    const req = http.request({ hostname, port, path, method, headers }, (res) => {
-      const parts = [];
-      res.on('data', (c) => parts.push(c));
-      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts).toString() }));
-    });
-    req.on('error', fail);
-    req.end(body);
-  });
-}
+const raw = (path, opts) => rawRequest(proxy.url, path, opts);
 
 const post = (body, headers = {}) => fetch(`${proxy.url}/v1/responses`, {
   method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
@@ -191,22 +181,14 @@ test('the client\'s routes are forwarded below the prefix, with the key and re-e
   assert.deepEqual(evil.seen, []);
 });
 
-test('an upstream base with a deeper prefix keeps it (the key never goes above it)', async () => {
+test('an upstream base with a deeper prefix keeps it (the key never goes above it)', async (t) => {
   const p = await startServer({ upstream: `${up.url}/api/openai/v1/`, apiKey: KEY });
-  try {
-    const n = up.seen.length;
-    const { port } = new URL(p.url);
-    for (const path of ['/v1/responses', '/v1/../responses', '/v1/%2e%2e/%2e%2e/responses', '/v1/responses/%2e%2e/..']) {
-      await new Promise((ok, fail) => {
-        const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => { res.resume(); res.on('end', ok); });
-        req.on('error', fail);
-        req.end('{}');
-      });
-    }
-    assert.deepEqual(up.seen.slice(n).map((r) => r.url), ['/api/openai/v1/responses']);
-  } finally {
-    await p.close();
+  t.after(() => p.close());
+  const n = up.seen.length;
+  for (const path of ['/v1/responses', '/v1/../responses', '/v1/%2e%2e/%2e%2e/responses', '/v1/responses/%2e%2e/..']) {
+    await rawRequest(p.url, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   }
+  assert.deepEqual(up.seen.slice(n).map((r) => r.url), ['/api/openai/v1/responses']);
   await assert.rejects(startServer({ upstream: 'https://user:pw@api.example/v1', apiKey: KEY }), /credentials/);
   await assert.rejects(startServer({ upstream: 'file:///etc/passwd', apiKey: KEY }), /http/);
 });
@@ -267,13 +249,10 @@ test('the key and its fragments are redacted from error bodies and headers', asy
 test('a streamed body quoting the key, cut inside it at many positions, arrives redacted and intact', async () => {
   const res = await post({ mode: 'stream-split' });
   assert.equal(res.status, 200);
-  const reader = res.body.getReader();
   let text = '';
   let chunks = 0;
   const dec = new TextDecoder();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
+  for await (const value of res.body) {
     chunks++;
     text += dec.decode(value, { stream: true });
   }
@@ -281,9 +260,7 @@ test('a streamed body quoting the key, cut inside it at many positions, arrives 
   assert.deepEqual(leaks(text), []);
   const events = text.split('\n\n').filter(Boolean);
   assert.equal(events.at(-1), 'event: done\ndata: {}');
-  for (const e of events.slice(0, -1)) {
-    assert.equal(e, 'event: error\ndata: {"type":"error","message":"bad key [redacted] ([redacted])"}');
-  }
+  for (const e of events.slice(0, -1)) assert.equal(e, 'event: error\ndata: {"type":"error","message":"bad key [redacted] ([redacted])"}');
 });
 
 test('upstream statuses and retry headers pass through', async () => {

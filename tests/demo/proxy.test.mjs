@@ -3,11 +3,11 @@
 // streams incrementally, keeps statuses and content types, and never returns the key.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { startServer } from '../../www/server.mjs';
+import { rawRequest, statusOf } from '../js/client-helpers.mjs';
 
 const KEY = 'sk-upstream-secret-0123456789';
 let upstream;
@@ -26,9 +26,7 @@ const post = (base, body, headers = {}) => fetch(`${base}/v1/responses`, {
 });
 
 test('the upstream really requires the key', async () => {
-  const res = await post(upstream.url, { model: 'm', input: 'x' });
-  assert.equal(res.status, 401);
-  await res.arrayBuffer();
+  assert.equal(await statusOf(post(upstream.url, { model: 'm', input: 'x' })), 401);
 });
 
 test('JSON through the proxy: key added server-side, browser Authorization dropped, key never returned or logged', async () => {
@@ -53,13 +51,10 @@ test('SSE through the proxy arrives incrementally, not buffered', async () => {
   const res = await post(proxy.url, { model: 'm', input: 'stream via proxy', stream: true });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^text\/event-stream/);
-  const reader = res.body.getReader();
   const arrivals = [];
   let text = '';
   const dec = new TextDecoder();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
+  for await (const value of res.body) {
     arrivals.push(performance.now() - t0);
     text += dec.decode(value, { stream: true });
   }
@@ -96,23 +91,20 @@ test('the openai SDK works through the proxy without a real key', async () => {
   assert.match(final.output_text, /sdk via proxy/);
 });
 
-test('upstream down: 502 JSON error without the key', async () => {
+test('upstream down: 502 JSON error without the key', async (t) => {
   const dead = await startServer({ delayMs: 0 });
   const deadUrl = dead.url;
   await dead.close();
   const p = await startServer({ upstream: `${deadUrl}/v1`, apiKey: KEY });
-  try {
-    const res = await post(p.url, { model: 'm', input: 'x' });
-    assert.equal(res.status, 502);
-    const text = await res.text();
-    assert.equal(JSON.parse(text).error.code, 'bad_gateway');
-    assert.doesNotMatch(text, new RegExp(KEY));
-  } finally {
-    await p.close();
-  }
+  t.after(() => p.close());
+  const res = await post(p.url, { model: 'm', input: 'x' });
+  assert.equal(res.status, 502);
+  const text = await res.text();
+  assert.equal(JSON.parse(text).error.code, 'bad_gateway');
+  assert.doesNotMatch(text, new RegExp(KEY));
 });
 
-test('not an open relay: only local origins and hosts may use the key', async () => {
+test('not an open relay: only local origins and hosts may use the key', async (t) => {
   const before = upstream.requests.length;
   const evil = await post(proxy.url, { model: 'm', input: 'x' }, { origin: 'https://evil.example' });
   assert.equal(evil.status, 403);
@@ -120,13 +112,8 @@ test('not an open relay: only local origins and hosts may use the key', async ()
   assert.equal((await evil.json()).error.code, 'origin_not_allowed');
   const pre = await fetch(`${proxy.url}/v1/responses`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
   assert.equal(pre.headers.get('access-control-allow-origin'), null);
-  const { hostname, port } = new URL(proxy.url);
-  const rebound = await new Promise((ok, fail) => {
-    const req = http.request({ hostname, port, path: '/v1/responses', method: 'POST', headers: { host: `attacker.example:${port}` } }, (res) => { res.resume(); ok(res.statusCode); });
-    req.on('error', fail);
-    req.end(JSON.stringify({ model: 'm', input: 'x' }));
-  });
-  assert.equal(rebound, 403);
+  const rebound = await rawRequest(proxy.url, '/v1/responses', { method: 'POST', headers: { host: `attacker.example:${new URL(proxy.url).port}` }, body: JSON.stringify({ model: 'm', input: 'x' }) });
+  assert.equal(rebound.status, 403);
   assert.equal(upstream.requests.length, before, 'nothing reached the upstream');
 
   const local = await post(proxy.url, { model: 'm', input: 'x' }, { origin: 'http://localhost:5173' });
@@ -136,20 +123,15 @@ test('not an open relay: only local origins and hosts may use the key', async ()
   await local.arrayBuffer();
 
   const p = await startServer({ upstream: `${upstream.url}/v1`, apiKey: KEY, allowedOrigins: ['https://demo.example'] });
-  try {
-    const ok = await post(p.url, { model: 'm', input: 'x' }, { origin: 'https://demo.example' });
-    assert.equal(ok.status, 200);
-    assert.equal(ok.headers.get('access-control-allow-origin'), 'https://demo.example');
-    await ok.arrayBuffer();
-  } finally {
-    await p.close();
-  }
+  t.after(() => p.close());
+  const ok = await post(p.url, { model: 'm', input: 'x' }, { origin: 'https://demo.example' });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get('access-control-allow-origin'), 'https://demo.example');
+  await ok.arrayBuffer();
 });
 
 test('static files are still served locally in proxy mode', async () => {
-  const res = await fetch(`${proxy.url}/server.mjs`);
-  assert.equal(res.status, 200);
-  await res.arrayBuffer();
+  assert.equal(await statusOf(fetch(`${proxy.url}/server.mjs`)), 200);
   assert.equal(upstream.requests.some((r) => r.path === '/server.mjs'), false);
 });
 
@@ -172,15 +154,12 @@ async function cli(args, env) {
   return { url, stop, output: () => out };
 }
 
-test('CLI: mock by default; COMETAPI_KEY + UPSTREAM_BASE_URL switch to the proxy; the key is never printed', async () => {
+test('CLI: mock by default; COMETAPI_KEY + UPSTREAM_BASE_URL switch to the proxy; the key is never printed', async (t) => {
   const mock = await cli(['--port', '0', '--delay-ms', '0'], { COMETAPI_KEY: '', QUIET: '' });
-  try {
-    assert.match(mock.output(), /mock Responses API/);
-    const r = await (await post(mock.url, { model: 'm', input: 'cli mock' })).json();
-    assert.match(r.output[0].content[0].text, /cli mock/);
-  } finally {
-    await mock.stop();
-  }
+  t.after(() => mock.stop());
+  assert.match(mock.output(), /mock Responses API/);
+  const r = await (await post(mock.url, { model: 'm', input: 'cli mock' })).json();
+  assert.match(r.output[0].content[0].text, /cli mock/);
   const before = upstream.requests.length;
   const prox = await cli(['--port=0'], { COMETAPI_KEY: KEY, UPSTREAM_BASE_URL: `${upstream.url}/v1`, QUIET: '' });
   try {

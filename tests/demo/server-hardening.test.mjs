@@ -11,6 +11,7 @@ import { mkdtemp, mkdir, writeFile, symlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../www/server.mjs';
+import { statusOf } from '../js/client-helpers.mjs';
 
 const SECRET = 'SECRET-OUTSIDE-THE-ROOT';
 let dir;
@@ -61,9 +62,7 @@ test('a body over the limit gets a 413 in the API error shape (not a reset), by 
   assert.equal(streamed.status, 413);
   assert.equal((await streamed.json()).error.code, 'request_too_large');
   // the server still answers afterwards
-  const ok = await fetch(`${srv.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'after' }) });
-  assert.equal(ok.status, 200);
-  await ok.arrayBuffer();
+  assert.equal(await statusOf(fetch(`${srv.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'after' }) })), 200);
 });
 
 /** Send raw bytes; resolve with what came back and how the connection ended (within `ms`). */
@@ -93,45 +92,33 @@ test('a declared Content-Length past the limit is answered 413 at once and the c
   assert.match(sci.data, /^HTTP\/1\.1 400 /);
 });
 
-test('maxBodyBytes sets the limit', async () => {
+test('maxBodyBytes sets the limit', async (t) => {
   const s = await startServer({ delayMs: 0, maxBodyBytes: 1000 });
-  try {
-    const res = await fetch(`${s.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x'.repeat(1000) }) });
-    assert.equal(res.status, 413);
-    await res.arrayBuffer();
-    const ok = await fetch(`${s.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x'.repeat(900) }) });
-    assert.equal(ok.status, 200);
-    await ok.arrayBuffer();
-  } finally {
-    await s.close();
-  }
+  t.after(() => s.close());
+  assert.equal(await statusOf(fetch(`${s.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x'.repeat(1000) }) })), 413);
+  assert.equal(await statusOf(fetch(`${s.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x'.repeat(900) }) })), 200);
 });
 
-test('the request log keeps large bodies as short previews, and its total is bounded', async () => {
+test('the request log keeps large bodies as short previews, and its total is bounded', async (t) => {
   const s = await startServer({ delayMs: 0, maxLogBytes: 3 * 1024 * 1024 });
-  try {
-    const big = JSON.stringify({ model: 'm', input: 'y'.repeat(2 * 1024 * 1024) });
-    const res = await fetch(`${s.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
-    assert.equal(res.status, 200);
-    await res.arrayBuffer();
-    const entry = s.requests.at(-1);
-    assert.equal(typeof entry.body, 'string');
-    assert.ok(entry.body.length < 4096, `logged ${entry.body.length} characters`);
-    assert.match(entry.body, /^\{"model":"m","input":"yyy/);
-    assert.match(entry.body, new RegExp(`\\[truncated: ${Buffer.byteLength(big)} bytes\\]$`));
-    // Bodies under the per-entry cap stay parsed, until the total passes maxLogBytes.
-    const mid = { model: 'm', input: 'z'.repeat(900 * 1024) };
-    for (let i = 0; i < 6; i++) {
-      const r = await fetch(`${s.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(mid) });
-      await r.arrayBuffer();
-    }
-    assert.deepEqual(s.requests.at(-1).body, mid, 'the newest entry is whole');
-    const kept = s.requests.reduce((n, r) => n + (typeof r.body === 'string' ? r.body.length : JSON.stringify(r.body ?? null).length), 0);
-    assert.ok(kept <= 3 * 1024 * 1024 + 8192, `the log holds ${kept} bytes of bodies`);
-    assert.match(s.requests.at(-6).body, /\[truncated: \d+ bytes\]$/);
-  } finally {
-    await s.close();
+  t.after(() => s.close());
+  const big = JSON.stringify({ model: 'm', input: 'y'.repeat(2 * 1024 * 1024) });
+  assert.equal(await statusOf(fetch(`${s.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big })), 200);
+  const entry = s.requests.at(-1);
+  assert.equal(typeof entry.body, 'string');
+  assert.ok(entry.body.length < 4096, `logged ${entry.body.length} characters`);
+  assert.match(entry.body, /^\{"model":"m","input":"yyy/);
+  assert.match(entry.body, new RegExp(`\\[truncated: ${Buffer.byteLength(big)} bytes\\]$`));
+  // Bodies under the per-entry cap stay parsed, until the total passes maxLogBytes.
+  const mid = { model: 'm', input: 'z'.repeat(900 * 1024) };
+  for (let i = 0; i < 6; i++) {
+    const r = await fetch(`${s.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(mid) });
+    await r.arrayBuffer();
   }
+  assert.deepEqual(s.requests.at(-1).body, mid, 'the newest entry is whole');
+  const kept = s.requests.reduce((n, r) => n + (typeof r.body === 'string' ? r.body.length : JSON.stringify(r.body ?? null).length), 0);
+  assert.ok(kept <= 3 * 1024 * 1024 + 8192, `the log holds ${kept} bytes of bodies`);
+  assert.match(s.requests.at(-6).body, /\[truncated: \d+ bytes\]$/);
 });
 
 test('20 POSTs of 30 MB do not take the server to gigabytes (bounded log and store)', { timeout: 120000 }, async (t) => {
@@ -143,21 +130,16 @@ test('20 POSTs of 30 MB do not take the server to gigabytes (bounded log and sto
     process.send({ url: s.url });
     process.on('message', async () => { const rss = process.resourceUsage().maxRSS * 1024; await s.close(); process.send({ rss }); });`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  try {
-    const { url } = await new Promise((ok) => child.once('message', ok));
-    const body = JSON.stringify({ model: 'm', input: 'w'.repeat(30 * 1024 * 1024) });
-    for (let i = 0; i < 20; i++) {
-      const res = await fetch(`${url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      assert.equal(res.status, 200);
-      await res.arrayBuffer();
-    }
-    child.send('report');
-    const { rss } = await new Promise((ok) => child.once('message', ok));
-    t.diagnostic(`server peak RSS ${Math.round(rss / 1024 / 1024)} MB`);
-    assert.ok(rss < 700 * 1024 * 1024, `peak RSS ${Math.round(rss / 1024 / 1024)} MB`);
-  } finally {
-    child.kill();
+  t.after(() => child.kill());
+  const { url } = await new Promise((ok) => child.once('message', ok));
+  const body = JSON.stringify({ model: 'm', input: 'w'.repeat(30 * 1024 * 1024) });
+  for (let i = 0; i < 20; i++) {
+    assert.equal(await statusOf(fetch(`${url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })), 200);
   }
+  child.send('report');
+  const { rss } = await new Promise((ok) => child.once('message', ok));
+  t.diagnostic(`server peak RSS ${Math.round(rss / 1024 / 1024)} MB`);
+  assert.ok(rss < 700 * 1024 * 1024, `peak RSS ${Math.round(rss / 1024 / 1024)} MB`);
 });
 
 const fault = (value) => fetch(`${srv.url}/v1/responses`, {

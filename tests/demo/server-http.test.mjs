@@ -2,11 +2,11 @@
 // API-key checks, static files with content types, and no directory traversal.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../www/server.mjs';
+import { has, rawRequest, statusOf } from '../js/client-helpers.mjs';
 
 let srv;
 let base;
@@ -32,18 +32,7 @@ after(async () => {
 });
 
 /** A raw request: the path is sent as is (fetch would normalise `..`). */
-function raw(path, { method = 'GET', headers = {} } = {}) {
-  const { hostname, port } = new URL(srv.url);
-  return new Promise((ok, fail) => {
-    const req = http.request({ hostname, port, path, method, headers }, (res) => {
-      const parts = [];
-      res.on('data', (c) => parts.push(c));
-      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts).toString() }));
-    });
-    req.on('error', fail);
-    req.end();
-  });
-}
+const raw = (path, opts) => rawRequest(srv.url, path, opts);
 
 test('static: index.html at /, directories, content types, HEAD, 404, 405', async () => {
   const root = await fetch(`${srv.url}/`);
@@ -65,8 +54,7 @@ test('static: index.html at /, directories, content types, HEAD, 404, 405', asyn
   const wasm = new Uint8Array(await (await fetch(`${srv.url}/pkg/lib_bg.wasm`)).arrayBuffer());
   assert.deepEqual([...wasm.slice(0, 4)], [0, 0x61, 0x73, 0x6d]);
   const head = await raw('/app.js', { method: 'HEAD' });
-  assert.equal(head.status, 200);
-  assert.equal(head.body, '');
+  has(head, { status: 200, body: '' });
   assert.equal(head.headers['content-length'], '9');
   assert.equal((await fetch(`${srv.url}/missing.js`)).status, 404);
   assert.equal((await fetch(`${srv.url}/pkg/missing.js`)).status, 404);
@@ -87,19 +75,14 @@ test('static: no directory traversal, encoded or not', async () => {
   }
 });
 
-test('default static root is www/ and default /pkg is the repo pkg/ (whatever exists)', async () => {
+test('default static root is www/ and default /pkg is the repo pkg/ (whatever exists)', async (t) => {
   const s = await startServer({ delayMs: 0 });
-  try {
-    const res = await fetch(`${s.url}/server.mjs`);
-    assert.equal(res.status, 200);
-    assert.match(res.headers.get('content-type'), /^text\/javascript/);
-    await res.arrayBuffer();
-    const pkg = await fetch(`${s.url}/pkg/package.json`);
-    assert.ok([200, 404].includes(pkg.status));
-    await pkg.arrayBuffer();
-  } finally {
-    await s.close();
-  }
+  t.after(() => s.close());
+  const res = await fetch(`${s.url}/server.mjs`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/javascript/);
+  await res.arrayBuffer();
+  assert.ok([200, 404].includes(await statusOf(fetch(`${s.url}/pkg/package.json`))));
 });
 
 test('x-request-id and CORS headers on every response', async () => {
@@ -142,42 +125,31 @@ test('OPTIONS preflight: 204, methods, echoes the requested headers (openai SDK 
 test('requests log: method, path, body, headers with authorization redacted', async () => {
   const before = srv.requests.length;
   const body = { model: 'm', input: 'logged input' };
-  await (await fetch(`${srv.url}/v1/responses?x=1`, {
-    method: 'POST', body: JSON.stringify(body),
-    headers: { authorization: 'Bearer sk-secret-123', 'content-type': 'application/json' },
-  })).arrayBuffer();
+  const headers = { authorization: 'Bearer sk-secret-123', 'content-type': 'application/json' };
+  await statusOf(fetch(`${srv.url}/v1/responses?x=1`, { method: 'POST', body: JSON.stringify(body), headers }));
   const entry = srv.requests.slice(before).find((r) => r.path === '/v1/responses');
-  assert.equal(entry.method, 'POST');
-  assert.deepEqual(entry.body, body);
-  assert.deepEqual(entry.query, { x: '1' });
+  has(entry, { method: 'POST', body: body, query: { x: '1' } });
   assert.equal(entry.headers.authorization, 'REDACTED');
   assert.match(entry.requestId, /^req_/);
   assert.doesNotMatch(JSON.stringify(srv.requests), /sk-secret-123/);
 });
 
-test('requireKey: 401 when missing or wrong (never echoing keys), 200 with the key', async () => {
+test('requireKey: 401 when missing or wrong (never echoing keys), 200 with the key', async (t) => {
   const s = await startServer({ delayMs: 0, requireKey: 'sk-right-key' });
-  try {
-    const call = (headers) => fetch(`${s.url}/v1/responses`, { method: 'POST', headers, body: JSON.stringify({ model: 'm', input: 'x' }) });
-    const none = await call({});
-    assert.equal(none.status, 401);
-    const noneBody = await none.text();
-    assert.equal(JSON.parse(noneBody).error.type, 'invalid_request_error');
-    const wrong = await call({ authorization: 'Bearer sk-wrong-key' });
-    assert.equal(wrong.status, 401);
-    const wrongBody = await wrong.text();
-    assert.equal(JSON.parse(wrongBody).error.code, 'invalid_api_key');
-    for (const t of [noneBody, wrongBody]) {
-      assert.doesNotMatch(t, /sk-right-key|sk-wrong-key/);
-    }
-    const right = await call({ authorization: 'Bearer sk-right-key' });
-    assert.equal(right.status, 200);
-    await right.arrayBuffer();
-    // static files need no key; preflights neither
-    assert.equal((await fetch(`${s.url}/v1/responses`, { method: 'OPTIONS' })).status, 204);
-  } finally {
-    await s.close();
-  }
+  t.after(() => s.close());
+  const call = (headers) => fetch(`${s.url}/v1/responses`, { method: 'POST', headers, body: JSON.stringify({ model: 'm', input: 'x' }) });
+  const none = await call({});
+  assert.equal(none.status, 401);
+  const noneBody = await none.text();
+  assert.equal(JSON.parse(noneBody).error.type, 'invalid_request_error');
+  const wrong = await call({ authorization: 'Bearer sk-wrong-key' });
+  assert.equal(wrong.status, 401);
+  const wrongBody = await wrong.text();
+  assert.equal(JSON.parse(wrongBody).error.code, 'invalid_api_key');
+  for (const t of [noneBody, wrongBody]) assert.doesNotMatch(t, /sk-right-key|sk-wrong-key/);
+  assert.equal(await statusOf(call({ authorization: 'Bearer sk-right-key' })), 200);
+  // static files need no key; preflights neither
+  assert.equal((await fetch(`${s.url}/v1/responses`, { method: 'OPTIONS' })).status, 204);
 });
 
 test('close() ends promptly even with a stream still open', async () => {

@@ -8,6 +8,7 @@ import { ResponsesClient, ApiError } from 'cometapi-responses';
 import { startServer } from '../../www/server.mjs';
 import { createMock } from '../../mock/index.mjs';
 import { AttemptCounter } from '../../mock/faults.mjs';
+import { statusOf } from '../js/client-helpers.mjs';
 
 const SCRIPT = fileURLToPath(new URL('../../www/server.mjs', import.meta.url));
 
@@ -31,39 +32,31 @@ function cli(args, env = {}) {
   });
 }
 
-test('a busy port: one line that says what to do, no stack', async () => {
+test('a busy port: one line that says what to do, no stack', async (t) => {
   const busy = await startServer({ port: 0 });
-  try {
-    const r = await cli(['--port', String(busy.port)]);
-    assert.equal(r.code, 1);
-    assert.equal(r.err, `port ${busy.port} is in use — try \`PORT=${busy.port + 1} make demo\` (or --port ${busy.port + 1})\n`);
-    assert.doesNotMatch(r.err, /\n\s+at |Error:/);
-    const viaEnv = await cli([], { PORT: String(busy.port) });
-    assert.match(viaEnv.err, new RegExp(`^port ${busy.port} is in use — try \`PORT=${busy.port + 1} make demo\``));
-  } finally {
-    await busy.close();
-  }
+  t.after(() => busy.close());
+  const r = await cli(['--port', String(busy.port)]);
+  assert.equal(r.code, 1);
+  assert.equal(r.err, `port ${busy.port} is in use — try \`PORT=${busy.port + 1} make demo\` (or --port ${busy.port + 1})\n`);
+  assert.doesNotMatch(r.err, /\n\s+at |Error:/);
+  const viaEnv = await cli([], { PORT: String(busy.port) });
+  assert.match(viaEnv.err, new RegExp(`^port ${busy.port} is in use — try \`PORT=${busy.port + 1} make demo\``));
 });
 
-test('MOCK_REQUIRE_KEY: the CLI does not claim "no key", and the key is required', async () => {
+test('MOCK_REQUIRE_KEY: the CLI does not claim "no key", and the key is required', async (t) => {
   const r = await cli(['--port', '0'], { MOCK_REQUIRE_KEY: 'sk-needed-123' });
   try {
     assert.ok(r.url, r.err);
     assert.doesNotMatch(r.out, /no key/);
     assert.match(r.out, /401 unless `Authorization: Bearer \$MOCK_REQUIRE_KEY`/);
     assert.doesNotMatch(r.out + r.err, /sk-needed-123/, 'the key itself is not printed');
-    const res = await fetch(`${r.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x' }) });
-    assert.equal(res.status, 401);
-    await res.arrayBuffer();
+    assert.equal(await statusOf(fetch(`${r.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x' }) })), 401);
   } finally {
     await r.stop?.();
   }
   const plain = await cli(['--port', '0']);
-  try {
-    assert.match(plain.out, /mock Responses API at \/v1 \(no key, no network\)/);
-  } finally {
-    await plain.stop?.();
-  }
+  t.after(() => plain.stop?.());
+  assert.match(plain.out, /mock Responses API at \/v1 \(no key, no network\)/);
 });
 
 test('the mock counts attempts per request: with maxRetries 0 every request is attempt 1', async () => {

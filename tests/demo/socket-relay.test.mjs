@@ -9,7 +9,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { ResponsesClient } from 'cometapi-responses';
 import { startMockServer } from '../../mock/server.mjs';
 import { startServer } from '../../www/server.mjs';
-import { KEY } from '../js/client-helpers.mjs';
+import { KEY, until as waitUntil } from '../js/client-helpers.mjs';
 
 async function relayTo(t, upstreamURL, opts = {}) {
   const dev = await startServer({ apiKey: KEY, upstream: upstreamURL, ...opts });
@@ -44,13 +44,7 @@ function open(url, headers = {}) {
   });
 }
 
-async function until(cond, ms = 5000) {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const until = (cond) => waitUntil(cond, 5000);
 
 const wsURL = (dev) => `${dev.url.replace(/^http/, 'ws')}/v1/responses`;
 
@@ -122,8 +116,7 @@ test('relay: one side closing closes the other with the same code', async (t) =>
   const closed = once(b, 'close');
   upstreamWs.close(4002, 'upstream says bye');
   const [code, reason] = await closed;
-  assert.equal(code, 4002);
-  assert.equal(reason.toString(), 'upstream says bye');
+  assert.deepEqual([code, reason.toString()], [4002, 'upstream says bye']);
   assert.equal(dev.relay.pairs.size, 0);
 });
 
@@ -133,8 +126,7 @@ test('relay: a pair without frames for socketIdleMs is closed on both sides', as
   const dev = await relayTo(t, up, { socketIdleMs: 150 });
   const ws = await open(wsURL(dev));
   const [code, reason] = await once(ws, 'close');
-  assert.equal(code, 1000);
-  assert.equal(reason.toString(), 'idle timeout');
+  assert.deepEqual([code, reason.toString()], [1000, 'idle timeout']);
   await until(() => upstreamClosed.length > 0);
   assert.deepEqual(upstreamClosed, [1000]);
 });

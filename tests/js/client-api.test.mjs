@@ -4,7 +4,7 @@
 import { test, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, ValidationError, ResponsesClient } from 'cometapi-responses';
-import { KEY, useMock, startMock, clientFor, collect, rejection, deltaText, until, sleep } from './client-helpers.mjs';
+import { KEY, useMock, startMock, clientFor, collect, rejection, deltaText, until, sleep, has, fails, drained } from './client-helpers.mjs';
 
 const { srv, client } = await useMock({ backgroundMs: 400 });
 
@@ -15,20 +15,13 @@ describe('create / retrieve / delete', () => {
     const params = { model: 'gpt-mock', input: 'Hello create', instructions: 'Be brief.', metadata: { k: 'v' }, temperature: 0.5 };
     const r = await client.create(params);
     assert.match(r.id, /^resp_/);
-    assert.equal(r.object, 'response');
-    assert.equal(r.status, 'completed');
-    assert.equal(r.model, 'gpt-mock');
-    assert.equal(r.instructions, 'Be brief.');
-    assert.deepEqual(r.metadata, { k: 'v' });
+    has(r, { object: 'response', status: 'completed', model: 'gpt-mock', instructions: 'Be brief.', metadata: { k: 'v' } });
     assert.equal(typeof r.output_text, 'string');
     assert.match(r.output_text, /Hello create/);
     assert.equal(r.output_text, r.output.filter((i) => i.type === 'message').flatMap((i) => i.content).filter((p) => p.type === 'output_text').map((p) => p.text).join(''));
     const req = last();
-    assert.equal(req.method, 'POST');
-    assert.equal(req.path, '/v1/responses');
-    assert.equal(req.body.model, 'gpt-mock');
-    assert.equal(req.body.input, 'Hello create');
-    assert.equal(req.body.temperature, 0.5);
+    has(req, { method: 'POST', path: '/v1/responses' });
+    has(req.body, { model: 'gpt-mock', input: 'Hello create', temperature: 0.5 });
     assert.notEqual(req.body.stream, true);
     assert.match(req.headers['content-type'], /application\/json/);
     assert.match(req.headers.accept, /application\/json/);
@@ -55,22 +48,16 @@ describe('create / retrieve / delete', () => {
   test('retrieve: the stored Response; delete; then retrieve → ApiError 404', async () => {
     const created = await client.create({ model: 'gpt-mock', input: 'Keep me' });
     const got = await client.retrieve(created.id);
-    assert.equal(last().method, 'GET');
-    assert.equal(last().path, `/v1/responses/${created.id}`);
-    assert.equal(got.id, created.id);
-    assert.equal(got.status, 'completed');
-    assert.equal(got.output_text, created.output_text);
-    assert.deepEqual(got.output, created.output);
+    has(last(), { method: 'GET', path: `/v1/responses/${created.id}` });
+    has(got, { id: created.id, status: 'completed', output_text: created.output_text, output: created.output });
 
     const deleted = await client.delete(created.id);
     assert.equal(last().method, 'DELETE');
     assert.deepEqual(deleted, { id: created.id, object: 'response', deleted: true });
 
-    const err = await rejection(client.retrieve(created.id));
-    assert.ok(err instanceof ApiError);
+    const err = await fails(client.retrieve(created.id), ApiError);
     assert.equal(err.status, 404);
-    const err2 = await rejection(client.delete(created.id));
-    assert.ok(err2 instanceof ApiError);
+    const err2 = await fails(client.delete(created.id), ApiError);
     assert.equal(err2.status, 404);
   });
 
@@ -79,8 +66,7 @@ describe('create / retrieve / delete', () => {
     assert.equal(err.status, 404);
     assert.equal(last().url, '/v1/responses/resp_x%2F..%2F..%2Fetc%3Fa%3Db%23c');
     const n = srv.requests.length;
-    const v = await rejection(client.retrieve(''));
-    assert.ok(v instanceof ValidationError, `got ${v}`);
+    const v = await fails(client.retrieve(''), ValidationError);
     assert.equal(v.param, 'id');
     await assert.rejects(client.retrieve(42), TypeError);
     assert.equal(srv.requests.length, n);
@@ -95,11 +81,7 @@ describe('create / retrieve / delete', () => {
 });
 
 describe('inputItems', () => {
-  const input = [
-    { role: 'user', content: 'first' },
-    { role: 'assistant', content: 'second' },
-    { role: 'user', content: 'third' },
-  ];
+  const input = [{ role: 'user', content: 'first' }, { role: 'assistant', content: 'second' }, { role: 'user', content: 'third' }];
   let id;
   before(async () => { id = (await client.create({ model: 'gpt-mock', input })).id; });
 
@@ -108,9 +90,7 @@ describe('inputItems', () => {
     assert.equal(last().path, `/v1/responses/${id}/input_items`);
     assert.equal(list.object, 'list');
     assert.equal(list.data.length, 3);
-    assert.equal(list.has_more, false);
-    assert.equal(list.first_id, list.data[0].id);
-    assert.equal(list.last_id, list.data[2].id);
+    has(list, { has_more: false, first_id: list.data[0].id, last_id: list.data[2].id });
     assert.deepEqual(list.data.map((i) => i.content[0].text), ['third', 'second', 'first']);
   });
 
@@ -128,8 +108,7 @@ describe('inputItems', () => {
   test('bad limit / order: ValidationError before sending; unknown id: 404', async () => {
     const n = srv.requests.length;
     for (const [opts, param] of [[{ limit: 0 }, 'limit'], [{ limit: 101 }, 'limit'], [{ order: 'up' }, 'order']]) {
-      const err = await rejection(client.inputItems(id, opts));
-      assert.ok(err instanceof ValidationError, `${JSON.stringify(opts)}: ${err}`);
+      const err = await fails(client.inputItems(id, opts), ValidationError);
       assert.equal(err.param, param);
     }
     assert.equal(srv.requests.length, n);
@@ -144,10 +123,8 @@ describe('background: cancel, retrieveStream', () => {
     assert.equal(r.background, true);
     assert.ok(['queued', 'in_progress'].includes(r.status), r.status);
     const cancelled = await client.cancel(r.id);
-    assert.equal(last().method, 'POST');
-    assert.equal(last().path, `/v1/responses/${r.id}/cancel`);
-    assert.equal(cancelled.id, r.id);
-    assert.equal(cancelled.status, 'cancelled');
+    has(last(), { method: 'POST', path: `/v1/responses/${r.id}/cancel` });
+    has(cancelled, { id: r.id, status: 'cancelled' });
     assert.equal(typeof cancelled.output_text, 'string');
     await sleep(20);
     assert.equal((await client.retrieve(r.id)).status, 'cancelled');
@@ -155,8 +132,7 @@ describe('background: cancel, retrieveStream', () => {
 
   test('cancel of a foreground response: ApiError 400; of an unknown id: 404', async () => {
     const r = await client.create({ model: 'gpt-mock', input: 'foreground' });
-    const err = await rejection(client.cancel(r.id));
-    assert.ok(err instanceof ApiError);
+    const err = await fails(client.cancel(r.id), ApiError);
     assert.equal(err.status, 400);
     assert.equal((await rejection(client.cancel('resp_nope'))).status, 404);
   });
@@ -201,10 +177,8 @@ describe('background: cancel, retrieveStream', () => {
   test('retrieveStream without startingAfter replays everything (also after the end)', async () => {
     const r = await client.create({ model: 'gpt-mock', input: 'replay me', background: true });
     const live = client.retrieveStream(r.id);
-    const { events, error } = await collect(live);
-    assert.equal(error, null);
-    assert.equal(events[0].sequence_number, 0);
-    assert.equal(events[0].type, 'response.created');
+    const events = await drained(live);
+    has(events[0], { sequence_number: 0, type: 'response.created' });
     assert.equal(events.at(-1).type, 'response.completed');
     assert.deepEqual(last().query, { stream: 'true' });
     const final = await live.finalResponse();
@@ -231,44 +205,40 @@ describe('background: cancel, retrieveStream', () => {
 });
 
 describe('what goes on the wire', () => {
-  test('a custom fetch is used for every call (and not globalThis.fetch)', async () => {
+  test('a custom fetch is used for every call (and not globalThis.fetch)', async (t) => {
     const calls = [];
     const origFetch = globalThis.fetch;
     let globalCalls = 0;
     globalThis.fetch = (...a) => { globalCalls++; return origFetch(...a); };
-    try {
-      const c = new ResponsesClient({
-        apiKey: KEY,
-        baseURL: `${srv.url}/v1`,
-        maxRetries: 0,
-        fetch: (url, init) => { calls.push({ url, init }); return origFetch(url, init); },
-      });
-      const r = await c.create({ model: 'gpt-mock', input: 'custom fetch' });
-      await c.stream({ model: 'gpt-mock', input: 'custom fetch stream' }).finalResponse();
-      await c.retrieve(r.id);
-      await c.inputItems(r.id);
-      await c.delete(r.id);
-      assert.equal(calls.length, 5);
-      assert.equal(globalCalls, 0);
-      assert.equal(calls[0].url, `${srv.url}/v1/responses`);
-      assert.equal(calls[0].init.method, 'POST');
-      assert.equal(JSON.parse(calls[0].init.body).input, 'custom fetch');
-      assert.ok(calls[0].init.signal instanceof AbortSignal);
-      const headers = new Headers(calls[0].init.headers);
-      assert.equal(headers.get('authorization'), `Bearer ${KEY}`);
-      assert.equal(calls[4].init.method, 'DELETE');
-      assert.equal(calls[2].url, `${srv.url}/v1/responses/${r.id}`);
-    } finally {
-      globalThis.fetch = origFetch;
-    }
+    t.after(() => globalThis.fetch = origFetch);
+    const c = new ResponsesClient({
+      apiKey: KEY,
+      baseURL: `${srv.url}/v1`,
+      maxRetries: 0,
+      fetch: (url, init) => { calls.push({ url, init }); return origFetch(url, init); },
+    });
+    const r = await c.create({ model: 'gpt-mock', input: 'custom fetch' });
+    await c.stream({ model: 'gpt-mock', input: 'custom fetch stream' }).finalResponse();
+    await c.retrieve(r.id);
+    await c.inputItems(r.id);
+    await c.delete(r.id);
+    assert.equal(calls.length, 5);
+    assert.equal(globalCalls, 0);
+    assert.equal(calls[0].url, `${srv.url}/v1/responses`);
+    assert.equal(calls[0].init.method, 'POST');
+    assert.equal(JSON.parse(calls[0].init.body).input, 'custom fetch');
+    assert.ok(calls[0].init.signal instanceof AbortSignal);
+    const headers = new Headers(calls[0].init.headers);
+    assert.equal(headers.get('authorization'), `Bearer ${KEY}`);
+    assert.equal(calls[4].init.method, 'DELETE');
+    assert.equal(calls[2].url, `${srv.url}/v1/responses/${r.id}`);
   });
 
   test('a custom fetch that returns a hand-made Response', async () => {
     const body = { id: 'resp_fake', object: 'response', status: 'completed', output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'fake!', annotations: [] }] }] };
     const c = new ResponsesClient({ fetch: async () => new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } }) });
     const r = await c.create({ model: 'm', input: 'x' });
-    assert.equal(r.id, 'resp_fake');
-    assert.equal(r.output_text, 'fake!');
+    has(r, { id: 'resp_fake', output_text: 'fake!' });
   });
 
   test('default headers and per-request headers arrive; per-request wins', async () => {
@@ -298,17 +268,12 @@ describe('what goes on the wire', () => {
     }
   });
 
-  test('the key is sent as Bearer to a server that requires it', async () => {
-    const guarded = await startMock({ requireKey: KEY });
-    try {
-      const r = await clientFor(guarded).create({ model: 'gpt-mock', input: 'authorised' });
-      assert.equal(r.status, 'completed');
-      const err = await rejection(new ResponsesClient({ baseURL: `${guarded.url}/v1`, maxRetries: 0 }).create({ model: 'gpt-mock', input: 'x' }));
-      assert.equal(err.status, 401);
-      assert.equal(err.code, 'missing_api_key');
-    } finally {
-      await guarded.close();
-    }
+  test('the key is sent as Bearer to a server that requires it', async (t) => {
+    const guarded = await startMock({ requireKey: KEY }, t);
+    const r = await clientFor(guarded).create({ model: 'gpt-mock', input: 'authorised' });
+    assert.equal(r.status, 'completed');
+    const err = await rejection(new ResponsesClient({ baseURL: `${guarded.url}/v1`, maxRetries: 0 }).create({ model: 'gpt-mock', input: 'x' }));
+    has(err, { status: 401, code: 'missing_api_key' });
   });
 
   test('constructor and option type checks', () => {

@@ -1,13 +1,11 @@
-// The full-stack pattern: a server route streams a call on (toReadableStream(), toResponse()),
-// a page reads it (fromReadableStream(), fromResponse()). A failure before the first byte, or
-// later, reaches the page as the same error class with the same fields; the key never leaves;
-// the route can choose its status (ready()); an aborted read is an AbortError; on() alone
-// starts the stream without losing events for a later reader.
+// The full-stack pattern: a route streams a call on (toReadableStream(), toResponse()), a page
+// reads it (fromReadableStream(), fromResponse()): failures arrive as the same class and fields,
+// the key never leaves, ready() lets the route choose its status, on() alone loses no events.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { ApiError, ConnectionError, TimeoutError, StreamError, AbortError, ResponseStream } from 'cometapi-responses';
-import { KEY, assertNoKey, useMock, closedPort, clientFor, fault, collect, rejection, deltaText, bodyOf, syntheticStream } from './client-helpers.mjs';
+import { KEY, assertNoKey, assertNoKeyIn, isError, useMock, closedPort, clientFor, fault, collect, rejection, deltaText, bodyOf, syntheticStream, has, fails, drained } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
 
@@ -16,9 +14,7 @@ const FIELDS = ['name', 'message', 'status', 'code', 'type', 'param', 'requestId
 const fieldsOf = (e) => Object.fromEntries(FIELDS.map((k) => [k, e[k]]));
 
 /** All bytes of a ReadableStream as text (rejects if it errors). */
-async function textOf(body) {
-  return new Response(body).text();
-}
+const textOf = (body) => new Response(body).text();
 
 /** The server side's error (the stream a proxy read fails with it once its body was read). */
 const serverError = (stream) => rejection(stream.finalResponse());
@@ -36,13 +32,11 @@ describe('toReadableStream → fromReadableStream carries failures', () => {
       const stream = client.stream(params, fault(`status=${status}`));
       const text = await textOf(stream.toReadableStream());
       assert.match(text, /^event: error\ndata: \{"type":"error","error":\{/);
-      const upstream = await serverError(stream);
-      assert.ok(upstream instanceof ApiError && upstream.status === status, `server side: ${upstream}`);
+      const upstream = isError(await serverError(stream), ApiError, { status }, 'server side');
       assert.match(upstream.requestId, /^req_/);
       const { events, error } = await collect(ResponseStream.fromReadableStream(bodyOf([text])));
       assert.deepEqual(events, []);
-      assert.ok(error instanceof ApiError, `got ${error}`);
-      assert.deepEqual(fieldsOf(error), fieldsOf(upstream));
+      assert.deepEqual(fieldsOf(isError(error, ApiError)), fieldsOf(upstream));
       assert.ok(error.code || error.type, 'the mock names the error');
     });
   }
@@ -51,53 +45,39 @@ describe('toReadableStream → fromReadableStream carries failures', () => {
     const down = clientFor({ url: `http://127.0.0.1:${await closedPort()}` });
     const stream = down.stream(params);
     const text = await textOf(stream.toReadableStream());
-    const upstream = await serverError(stream);
-    assert.ok(upstream instanceof ConnectionError, `server side: ${upstream}`);
-    const error = await rejection(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse());
-    assert.ok(error instanceof ConnectionError, `got ${error}`);
-    assert.equal(error.message, upstream.message);
+    const upstream = isError(await serverError(stream), ConnectionError, {}, 'server side');
+    await fails(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse(), ConnectionError, { message: upstream.message });
   });
 
   test('a timeout → TimeoutError; a body cut mid-stream → StreamError after the events before it', async () => {
     const slow = client.stream(params, fault('stall-headers=2000', { timeout: 100 }));
-    const t = await rejection(ResponseStream.fromReadableStream(slow.toReadableStream()).finalResponse());
-    assert.ok(t instanceof TimeoutError, `got ${t}`);
+    const t = await fails(ResponseStream.fromReadableStream(slow.toReadableStream()).finalResponse(), TimeoutError);
     assert.equal(t.message, (await serverError(slow)).message);
-
     const cut = client.stream(params, fault('no-terminal'));
     const { events, error } = await collect(ResponseStream.fromReadableStream(cut.toReadableStream()));
     assert.ok(events.length > 3 && events[0].type === 'response.created');
-    assert.ok(error instanceof StreamError, `got ${error}`);
-    assert.equal(error.message, (await serverError(cut)).message);
+    isError(error, StreamError, { message: (await serverError(cut)).message });
     assert.equal(error.response.id, events[0].response.id, 'the reader attaches its own partial snapshot');
   });
 
   test('the key is in no frame: an upstream that echoes it, a fetch that fails with it', async () => {
     const echo = async () => new Response(JSON.stringify({ error: { message: `Incorrect API key provided: ${KEY}`, type: 'invalid_request_error', param: KEY.slice(5), code: 'invalid_api_key' } }), { status: 401, headers: { 'x-request-id': 'req_echo' } });
-    const broken = async () => {
-      throw new Error(`connect failed for Authorization: Bearer ${KEY}`);
-    };
+    const broken = async () => { throw new Error(`connect failed for Authorization: Bearer ${KEY}`); };
     for (const fetch of [echo, broken]) {
       const c = clientFor(srv, { fetch });
       const text = await textOf(c.stream(params).toReadableStream());
-      for (let i = 0; i + 10 <= KEY.length; i++) assert.ok(!text.includes(KEY.slice(i, i + 10)), `a fragment of the key is in ${text}`);
-      const error = await rejection(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse());
-      assertNoKey(error, 'the reader\'s error');
-      const res = await c.stream(params).toResponse();
-      const body = await res.text();
-      for (let i = 0; i + 10 <= KEY.length; i++) assert.ok(!body.includes(KEY.slice(i, i + 10)), `a fragment of the key is in ${body}`);
+      assertNoKeyIn(text, 'the frames');
+      assertNoKey(await rejection(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse()), 'the reader\'s error');
+      assertNoKeyIn(await (await c.stream(params).toResponse()).text(), 'the response');
     }
     const res = await clientFor(srv, { fetch: echo }).stream(params).toResponse();
-    const e = await rejection(ResponseStream.fromResponse(res).finalResponse());
-    assert.equal(e.requestId, 'req_echo');
-    assert.equal(e.code, 'invalid_api_key');
+    has(await rejection(ResponseStream.fromResponse(res).finalResponse()), { requestId: 'req_echo', code: 'invalid_api_key' });
   });
 
   test('a stream that went well is unchanged (same events, same final response)', async () => {
     const direct = await client.stream(params).finalResponse();
     const copy = await ResponseStream.fromReadableStream(client.stream(params).toReadableStream()).finalResponse();
-    assert.equal(copy.output_text, direct.output_text);
-    assert.equal(copy.status, 'completed');
+    has(copy, { output_text: direct.output_text, status: 'completed' });
   });
 });
 
@@ -105,8 +85,7 @@ describe('ready() and toResponse(): the route chooses its status', () => {
   test('ready() resolves on the first event, which a later reader still gets', async () => {
     const stream = client.stream(params);
     await stream.ready();
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events[0].type, 'response.created');
     assert.equal(events.at(-1).type, 'response.completed');
     assert.equal((await stream.finalResponse()).output_text, deltaText(events));
@@ -119,8 +98,7 @@ describe('ready() and toResponse(): the route chooses its status', () => {
 
   test('ready() rejects with the upstream error before the first event; toReadableStream() then still carries it', async () => {
     const stream = client.stream(params, fault('status=401'));
-    const e = await rejection(stream.ready());
-    assert.ok(e instanceof ApiError && e.status === 401, `got ${e}`);
+    const e = await fails(stream.ready(), ApiError, { status: 401 });
     const back = await rejection(ResponseStream.fromReadableStream(stream.toReadableStream()).finalResponse());
     assert.deepEqual(fieldsOf(back), fieldsOf(e));
     assert.equal(await rejection(stream.finalResponse()), e);
@@ -138,27 +116,25 @@ describe('ready() and toResponse(): the route chooses its status', () => {
       const res = await stream.toResponse();
       assert.equal(res.status, status);
       assert.equal(res.headers.get('content-type'), 'application/json');
-      const body = await res.clone().json();
       const upstream = await serverError(stream);
-      assert.equal(body.error.request_id, upstream.requestId);
-      assert.equal(body.error.status, status);
+      has((await res.clone().json()).error, { request_id: upstream.requestId, status });
       const back = await rejection(ResponseStream.fromResponse(res).finalResponse());
       assert.deepEqual(fieldsOf(back), fieldsOf(upstream));
     }
     const down = clientFor({ url: `http://127.0.0.1:${await closedPort()}` });
     const res = await down.stream(params).toResponse();
     assert.equal(res.status, 502);
-    assert.ok((await rejection(ResponseStream.fromResponse(res).finalResponse())) instanceof ConnectionError);
+    await fails(ResponseStream.fromResponse(res).finalResponse(), ConnectionError);
     const slow = await client.stream(params, fault('stall-headers=2000', { timeout: 100 })).toResponse();
     assert.equal(slow.status, 504);
-    assert.ok((await rejection(ResponseStream.fromResponse(slow).finalResponse())) instanceof TimeoutError);
+    await fails(ResponseStream.fromResponse(slow).finalResponse(), TimeoutError);
   });
 
   test('toResponse() of an aborted request rejects with AbortError', async () => {
     const ac = new AbortController();
     const stream = client.stream(params, fault('stall-headers=2000', { signal: ac.signal }));
     setTimeout(() => ac.abort(), 20);
-    assert.ok((await rejection(stream.toResponse())) instanceof AbortError);
+    await fails(stream.toResponse(), AbortError);
   });
 });
 
@@ -173,11 +149,10 @@ describe('an aborted read is AbortError', () => {
     const first = await stream.next();
     assert.equal(first.value.type, 'response.created');
     setTimeout(() => ac.abort(), 10);
-    const e = await settles(rejection(stream.finalResponse()), 'the end of the aborted read');
-    assert.ok(e instanceof AbortError, `got ${e}`);
+    isError(await settles(rejection(stream.finalResponse()), 'the end of the aborted read'), AbortError);
   });
 
-  test('a fetch aborted mid-body (its signal not given to fromReadableStream) → AbortError', async () => {
+  test('a fetch aborted mid-body (its signal not given to fromReadableStream) → AbortError', async (t) => {
     const route = http.createServer(async (req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const { sse } = syntheticStream(['x']);
@@ -185,18 +160,13 @@ describe('an aborted read is AbortError', () => {
       // then nothing: the page leaves before the end
     });
     await new Promise((ok) => route.listen(0, '127.0.0.1', ok));
-    try {
-      const ac = new AbortController();
-      const res = await fetch(`http://127.0.0.1:${route.address().port}/`, { signal: ac.signal });
-      const stream = ResponseStream.fromReadableStream(res.body);
-      assert.equal((await stream.next()).value.type, 'response.created');
-      setTimeout(() => ac.abort(), 10);
-      const e = await settles(rejection(stream.finalResponse()), 'the end of the aborted fetch');
-      assert.ok(e instanceof AbortError, `got ${e?.name}: ${e?.message}`);
-    } finally {
-      route.closeAllConnections();
-      await new Promise((ok) => route.close(ok));
-    }
+    t.after(async () => { route.closeAllConnections(); await new Promise((ok) => route.close(ok)); });
+    const ac = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${route.address().port}/`, { signal: ac.signal });
+    const stream = ResponseStream.fromReadableStream(res.body);
+    assert.equal((await stream.next()).value.type, 'response.created');
+    setTimeout(() => ac.abort(), 10);
+    isError(await settles(rejection(stream.finalResponse()), 'the end of the aborted fetch'), AbortError);
   });
 });
 
@@ -208,8 +178,7 @@ describe('on() starts the stream', () => {
     stream.on('response.output_text.delta', (e) => deltas.push(e));
     await settles(done, 'on("response.completed") alone');
     assert.ok(deltas.length > 3, 'the handler fired with nobody iterating');
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events[0].type, 'response.created');
     assert.equal(events.at(-1).type, 'response.completed');
     assert.deepEqual(events.filter((e) => e.type === 'response.output_text.delta'), deltas);
@@ -221,8 +190,7 @@ describe('on() starts the stream', () => {
     const seen = [];
     const first = new Promise((resolve) => stream.on('response.output_text.delta', (e) => { seen.push(e); resolve(); }));
     await settles(first, 'on("response.output_text.delta") alone');
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events[0].type, 'response.created');
     const seqs = events.map((e) => e.sequence_number);
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
@@ -238,32 +206,28 @@ describe('on() starts the stream', () => {
     assert.equal(events.at(-1).type, 'response.completed');
   });
 
-  test('failures go to on("error") / on("abort"); unawaited, they are no unhandled rejection', async () => {
+  test('failures go to on("error") / on("abort"); unawaited, they are no unhandled rejection', async (t) => {
     const unhandled = [];
     const onUnhandled = (e) => unhandled.push(e);
     process.on('unhandledRejection', onUnhandled);
-    try {
-      const failed = client.stream(params, fault('status=500'));
-      const got = new Promise((resolve) => failed.on('error', resolve));
-      const e = await settles(got, 'on("error")');
-      assert.ok(e instanceof ApiError && e.status === 500, `got ${e}`);
-      assert.equal(await rejection(failed.finalResponse()), e);
+    t.after(() => process.off('unhandledRejection', onUnhandled));
+    const failed = client.stream(params, fault('status=500'));
+    const got = new Promise((resolve) => failed.on('error', resolve));
+    const e = isError(await settles(got, 'on("error")'), ApiError, { status: 500 });
+    assert.equal(await rejection(failed.finalResponse()), e);
 
-      // nobody listens for errors nor awaits: nothing crashes
-      const quiet = client.stream(params, fault('status=500'));
-      quiet.on('response.output_text.delta', () => {});
-      const midway = client.stream(params, fault('no-terminal'));
-      midway.on('response.output_text.delta', () => {});
-      const aborted = client.stream(params, fault('delay=20'));
-      const abort = new Promise((resolve) => aborted.on('abort', resolve));
-      aborted.on('response.created', () => aborted.abort());
-      assert.ok((await settles(abort, 'on("abort")')) instanceof AbortError);
-      await new Promise((r) => setTimeout(r, 200));
-      assert.ok((await rejection(quiet.finalResponse())) instanceof ApiError);
-      assert.ok((await rejection(midway.finalResponse())) instanceof StreamError);
-      assert.deepEqual(unhandled, []);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
+    // nobody listens for errors nor awaits: nothing crashes
+    const quiet = client.stream(params, fault('status=500'));
+    quiet.on('response.output_text.delta', () => {});
+    const midway = client.stream(params, fault('no-terminal'));
+    midway.on('response.output_text.delta', () => {});
+    const aborted = client.stream(params, fault('delay=20'));
+    const abort = new Promise((resolve) => aborted.on('abort', resolve));
+    aborted.on('response.created', () => aborted.abort());
+    isError(await settles(abort, 'on("abort")'), AbortError);
+    await new Promise((r) => setTimeout(r, 200));
+    await fails(quiet.finalResponse(), ApiError);
+    await fails(midway.finalResponse(), StreamError);
+    assert.deepEqual(unhandled, []);
   });
 });

@@ -27,17 +27,22 @@ export function assertNoKey(err, what = 'error', key = KEY) {
     string: String(err),
     inspect: inspect(err, { depth: 10, showHidden: true }),
   };
-  for (const [k, v] of Object.entries(views)) {
-    for (let i = 0; i + 10 <= key.length; i++) {
-      const frag = key.slice(i, i + 10);
-      assert.ok(!String(v).includes(frag), `${what}: a fragment of the API key (${frag}) is in its ${k}: ${String(v).slice(0, 300)}`);
-    }
+  for (const [k, v] of Object.entries(views)) assertNoKeyIn(v, `${what}: its ${k}`, key);
+}
+
+/** No 10-character fragment of the key in `text`. */
+export function assertNoKeyIn(text, what = 'text', key = KEY) {
+  for (let i = 0; i + 10 <= key.length; i++) {
+    const frag = key.slice(i, i + 10);
+    assert.ok(!String(text).includes(frag), `${what}: a fragment of the API key (${frag}) is in ${String(text).slice(0, 300)}`);
   }
 }
 
-/** The mock backend on 127.0.0.1 (fast by default; `port` 0: a free one). */
-export function startMock(opts = {}) {
-  return startMockServer({ port: 0, delayMs: 1, ...opts });
+/** The mock backend on 127.0.0.1 (fast by default; `port` 0: a free one); closed after the test `t` if given. */
+export async function startMock(opts = {}, t = null) {
+  const srv = await startMockServer({ port: 0, delayMs: 1, ...opts });
+  t?.after(() => srv.close());
+  return srv;
 }
 
 /** The mock for the tests of this file (closed after them) and a client of it. */
@@ -65,13 +70,36 @@ export function inProcessMock(opts = {}) {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     return r.body;
   };
-  const streamed = async (body) => {
-    const res = await call('/responses', { method: 'POST', body: JSON.stringify({ ...body, stream: true }) });
-    const events = [];
-    createParser({ onEvent: (e) => events.push(JSON.parse(e.data)) }).feed(await res.text());
-    return events;
-  };
+  const streamed = async (body) => sseEvents(await (await call('/responses', { method: 'POST', body: JSON.stringify({ ...body, stream: true }) })).text());
   return { mock, BASE, call, post, ok, streamed };
+}
+
+/** The JSON data of every event of an SSE text. */
+export function sseEvents(text) {
+  const events = [];
+  createParser({ onEvent: (e) => events.push(JSON.parse(e.data)) }).feed(text);
+  return events;
+}
+
+/** A raw HTTP request to `base` + `path` (the path sent as is: fetch would normalise `..`) → { status, headers, body }. */
+export function rawRequest(base, path, { method = 'GET', headers = {}, body } = {}) {
+  const { hostname, port } = new URL(base);
+  return new Promise((ok, fail) => {
+    const req = http.request({ hostname, port, path, method, headers }, (res) => {
+      const parts = [];
+      res.on('data', (c) => parts.push(c));
+      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts).toString() }));
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+/** The status of the response `res` (a promise of it) resolves to, its body read to the end. */
+export async function statusOf(res) {
+  const r = await res;
+  await r.arrayBuffer();
+  return r.status;
 }
 
 /** A port nothing listens on. */
@@ -100,6 +128,41 @@ export async function collect(stream) {
     return { events, error };
   }
   return { events, error: null };
+}
+
+/** A stream read to its end: { stream, events, error }. */
+export const read = async (stream) => ({ stream, ...(await collect(stream)) });
+
+/** The events of a stream read to its end, asserting it ended without an error. */
+export async function drained(stream) {
+  const { events, error } = await collect(stream);
+  assert.equal(error, null);
+  return events;
+}
+
+/** Asserts each field of `expected` on `obj` (deepStrictEqual per field). */
+export function has(obj, expected, what = '') {
+  for (const [k, v] of Object.entries(expected)) assert.deepEqual(obj?.[k], v, `${what}.${k}`);
+  return obj;
+}
+
+/** Asserts `err` is an instance of `Class` with these fields; returns it. */
+export function isError(err, Class, fields = {}, what = '') {
+  assert.ok(err instanceof Class, `${what}: got ${err}`);
+  return has(err, fields, what);
+}
+
+/** The error a promise rejects with, asserted to be a `Class` with these fields. */
+export const fails = async (promise, Class, fields, what) => isError(await rejection(promise), Class, fields, what);
+
+/** The error `fn()` throws synchronously (null if it returns). */
+export function thrown(fn) {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return null;
 }
 
 /** The error a promise rejects with (fails if it resolves). */
@@ -159,9 +222,9 @@ export function syntheticStream(deltas = ['Hel', 'lo ', 'wörld 🙂'], { id = '
 
 /**
  * A raw HTTP server on 127.0.0.1 for behaviours the mock cannot show. `handler(req, res, log)`;
- * `log` records every request and when its connection closed.
+ * `log` records every request and when its connection closed. Closed after the test `t` if given.
  */
-export async function rawServer(handler) {
+export async function rawServer(handler, t = null) {
   const log = [];
   const server = http.createServer((req, res) => {
     const entry = { method: req.method, url: req.url, headers: req.headers, closed: false, closedAt: null };
@@ -177,12 +240,9 @@ export async function rawServer(handler) {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    log,
-    close: () => new Promise((done) => { server.close(() => done()); server.closeAllConnections(); }),
-  };
+  const close = () => new Promise((done) => { server.close(() => done()); server.closeAllConnections(); });
+  t?.after(close);
+  return { url: `http://127.0.0.1:${port}`, port, log, close };
 }
 
 /** Resolves after `ms`. */

@@ -1,32 +1,36 @@
-// The outcomes of a stream (docs/architecture.md, "The stream"), against the mock backend
-// and hand-made bodies; then the same answer through every chunking and line-end the mock
-// can produce, and events reaching the consumer while the server is still sending.
+// The outcomes of a stream (docs/architecture.md, "The stream") against the mock and hand-made
+// bodies; the same answer through every chunking and line end; events arriving while the server sends.
 import { test, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, ResponseStream } from 'cometapi-responses';
-import { useMock, startMock, clientFor, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream } from './client-helpers.mjs';
+import { useMock, startMock, clientFor, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, isError, fails, drained } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
 
 const params = { model: 'gpt-mock', input: 'Outcome tests' };
 const TERMINALS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+/** A stream of the mock (with fault `f`) read to its end: { stream, events, error }. */
+const run = async (f) => {
+  const stream = client.stream(params, f ? fault(f) : undefined);
+  return { stream, ...(await collect(stream)) };
+};
+/** A stream of a hand-made body (these chunks) read to its end: { stream, events, error }. */
+const runBody = async (chunks) => {
+  const stream = ResponseStream.fromReadableStream(bodyOf(chunks));
+  return { stream, ...(await collect(stream)) };
+};
 
 describe('outcomes', () => {
   test('response.completed: iteration ends, finalResponse resolves, output_text = deltas, snapshot = final', async () => {
     const stream = client.stream(params);
     assert.equal(stream.response, null, 'no snapshot before response.created');
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events[0].type, 'response.created');
     assert.equal(events.at(-1).type, 'response.completed');
     events.forEach((e, i) => assert.equal(e.sequence_number, i, 'sequence numbers as on the wire'));
     const final = await stream.finalResponse();
-    assert.equal(final.status, 'completed');
-    assert.equal(final.id, events[0].response.id);
+    has(final, { status: 'completed', id: events[0].response.id, output_text: deltaText(events), output: events.at(-1).response.output, usage: events.at(-1).response.usage });
     assert.ok(final.output_text.length > 50);
-    assert.equal(final.output_text, deltaText(events));
-    assert.deepEqual(final.output, events.at(-1).response.output);
-    assert.deepEqual(final.usage, events.at(-1).response.usage);
     assert.deepEqual(stream.response, final);
     // finalResponse is stable
     assert.deepEqual(await stream.finalResponse(), final);
@@ -34,62 +38,39 @@ describe('outcomes', () => {
 
   test('response.incomplete: iteration ends normally; resolves with status incomplete + incomplete_details', async () => {
     const stream = client.stream(params, fault('incomplete'));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events.at(-1).type, 'response.incomplete');
     const final = await stream.finalResponse();
-    assert.equal(final.status, 'incomplete');
-    assert.deepEqual(final.incomplete_details, { reason: 'max_output_tokens' });
-    assert.equal(final.output_text, deltaText(events));
+    has(final, { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output_text: deltaText(events) });
     assert.deepEqual(stream.response, final);
   });
 
-  test('response.incomplete via finalResponse() alone', async () => {
+  test('response.incomplete and response.failed via finalResponse() alone', async () => {
     const final = await client.stream(params, fault('incomplete')).finalResponse();
     assert.equal(final.status, 'incomplete');
     assert.equal(final.incomplete_details.reason, 'max_output_tokens');
+    const err = await fails(client.stream(params, fault('failed')).finalResponse(), ApiError, { code: 'server_error' });
+    assert.equal(err.response.status, 'failed');
   });
 
   test('response.failed: iteration throws ApiError (code/message from response.error, .response set); finalResponse rejects the same', async () => {
-    const stream = client.stream(params, fault('failed'));
-    const { events, error } = await collect(stream);
-    assert.ok(error instanceof ApiError, `got ${error}`);
-    assert.equal(error.name, 'ApiError');
-    assert.equal(error.status, undefined, 'in-stream errors have no HTTP status');
-    assert.equal(error.code, 'server_error');
+    const { stream, events, error } = await run('failed');
+    isError(error, ApiError, { name: 'ApiError', status: undefined, code: 'server_error' });
     assert.match(error.message, /failed this response on request/);
     assert.ok(error.response, '.response is set');
-    assert.equal(error.response.status, 'failed');
-    assert.equal(error.response.id, events[0].response.id);
-    assert.deepEqual(error.response.error, { code: error.code, message: error.message });
+    has(error.response, { status: 'failed', id: events[0].response.id, error: { code: error.code, message: error.message } });
     assert.ok(events.some((e) => e.type === 'response.output_text.delta'), 'the events before the failure were yielded');
     assert.ok(!events.some((e) => e.type === 'response.failed'), 'the failing event is thrown, not yielded');
-    const err2 = await rejection(stream.finalResponse());
-    assert.ok(err2 instanceof ApiError);
-    assert.equal(err2.code, error.code);
-    assert.equal(err2.message, error.message);
-    assert.deepEqual(err2.response, error.response);
-  });
-
-  test('response.failed via finalResponse() alone', async () => {
-    const err = await rejection(client.stream(params, fault('failed')).finalResponse());
-    assert.ok(err instanceof ApiError);
-    assert.equal(err.code, 'server_error');
-    assert.equal(err.response.status, 'failed');
+    await fails(stream.finalResponse(), ApiError, { code: error.code, message: error.message, response: error.response });
   });
 
   for (const mode of ['stop', 'flat', 'failed']) {
     test(`error event (${mode === 'flat' ? 'flat' : 'nested'} payload${mode === 'failed' ? ', then response.failed' : ''}): ApiError`, async () => {
-      const stream = client.stream(params, fault(`error-event=${mode}`));
-      const { events, error } = await collect(stream);
-      assert.ok(error instanceof ApiError, `got ${error}`);
-      assert.equal(error.status, undefined);
-      assert.equal(error.code, 'server_error');
-      assert.equal(error.type, mode === 'flat' ? undefined : 'server_error');
+      const { stream, events, error } = await run(`error-event=${mode}`);
+      isError(error, ApiError, { status: undefined, code: 'server_error', type: mode === 'flat' ? undefined : 'server_error' });
       assert.match(error.message, /emitted an error event/);
       assert.deepEqual(events.map((e) => e.type), ['response.created', 'response.in_progress']);
-      const err2 = await rejection(stream.finalResponse());
-      assert.ok(err2 instanceof ApiError);
+      const err2 = await fails(stream.finalResponse(), ApiError);
       assert.equal(err2.message, error.message);
     });
   }
@@ -100,55 +81,40 @@ describe('outcomes', () => {
       { type: 'error', sequence_number: 1, error: { type: 'invalid_request_error', code: 'bad_thing', message: 'Nested error', param: 'input' } },
       { type: 'error', sequence_number: 1, code: 'bad_thing', message: 'Flat error', param: 'input' },
     ]) {
-      const stream = ResponseStream.fromReadableStream(bodyOf([frame(created), frame(payload)]));
-      const { events, error } = await collect(stream);
+      const { events, error } = await runBody([frame(created), frame(payload)]);
       assert.equal(events.length, 1);
-      assert.ok(error instanceof ApiError);
-      assert.equal(error.code, 'bad_thing');
-      assert.equal(error.param, 'input');
-      assert.equal(error.message, payload.error?.message ?? payload.message);
+      isError(error, ApiError, { code: 'bad_thing', param: 'input', message: payload.error?.message ?? payload.message });
       assert.ok(error.body, 'body: the event');
     }
   });
 
   test('body ends without a terminal event: StreamError with the partial snapshot', async () => {
-    const stream = client.stream(params, fault('no-terminal'));
-    const { events, error } = await collect(stream);
-    assert.ok(error instanceof StreamError, `got ${error}`);
-    assert.equal(error.name, 'StreamError');
+    const { stream, events, error } = await run('no-terminal');
+    isError(error, StreamError, { name: 'StreamError' });
     assert.match(error.message, /terminal/);
     assert.ok(error.response, 'partial snapshot');
-    assert.equal(error.response.id, events[0].response.id);
-    assert.equal(error.response.status, 'in_progress');
-    assert.equal(error.response.output_text, deltaText(events));
+    has(error.response, { id: events[0].response.id, status: 'in_progress', output_text: deltaText(events) });
     assert.ok(error.response.output_text.length > 0);
-    const err2 = await rejection(stream.finalResponse());
-    assert.ok(err2 instanceof StreamError);
-    assert.deepEqual(err2.response, error.response);
+    await fails(stream.finalResponse(), StreamError, { response: error.response });
   });
 
   test('connection cut mid-stream: StreamError with the partial snapshot', async () => {
-    const stream = client.stream(params, fault('disconnect-after=8'));
-    const { events, error } = await collect(stream);
-    assert.ok(error instanceof StreamError, `got ${error}`);
+    const { events, error } = await run('disconnect-after=8');
+    isError(error, StreamError);
     assert.equal(events.length, 8);
-    assert.equal(error.response.id, events[0].response.id);
-    assert.equal(error.response.output_text, deltaText(events));
+    has(error.response, { id: events[0].response.id, output_text: deltaText(events) });
   });
 
   test('an empty body: StreamError, no snapshot', async () => {
-    const stream = ResponseStream.fromReadableStream(bodyOf([]));
-    const { events, error } = await collect(stream);
+    const { stream, events, error } = await runBody([]);
     assert.equal(events.length, 0);
-    assert.ok(error instanceof StreamError);
-    assert.equal(error.response, null);
+    isError(error, StreamError, { response: null });
     assert.equal(stream.response, null);
   });
 
   test('data: [DONE] (data-only mode) is ignored', async () => {
     const stream = client.stream(params, fault('data-only'));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events.at(-1).type, 'response.completed');
     assert.ok(events.every((e) => typeof e === 'object' && e.type), 'no [DONE] item');
     assert.equal((await stream.finalResponse()).status, 'completed');
@@ -156,11 +122,8 @@ describe('outcomes', () => {
 
   test('keepalive events and comments are never fatal', async () => {
     const stream = client.stream(params, fault('keepalive'));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
-    const final = await stream.finalResponse();
-    assert.equal(final.status, 'completed');
-    assert.equal(final.output_text, deltaText(events));
+    const events = await drained(stream);
+    has(await stream.finalResponse(), { status: 'completed', output_text: deltaText(events) });
     for (const e of events) assert.ok(e.type === 'keepalive' || e.type.startsWith('response.'), e.type);
   });
 
@@ -180,8 +143,7 @@ describe('outcomes', () => {
       'data: [DONE]\n\n',
     ];
     const stream = ResponseStream.fromReadableStream(bodyOf(chunks));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.deepEqual(events.find((e) => e.type === unknown.type), unknown, 'unknown events are yielded as is');
     assert.deepEqual(events.find((e) => e.type === 'something.else'), noSeq);
     const withoutExtras = events.filter((e) => e.type !== 'keepalive' && e !== undefined && e.type !== unknown.type && e.type !== 'something.else');
@@ -190,22 +152,19 @@ describe('outcomes', () => {
   });
 
   test('malformed JSON (mock): StreamError', async () => {
-    const stream = client.stream(params, fault('malformed-json=5'));
-    const { events, error } = await collect(stream);
-    assert.ok(error instanceof StreamError, `got ${error}`);
+    const { stream, events, error } = await run('malformed-json=5');
+    isError(error, StreamError);
     assert.equal(events.length, 5, 'the events before it were yielded');
     assert.ok(error.response, 'partial snapshot');
-    const err2 = await rejection(stream.finalResponse());
-    assert.ok(err2 instanceof StreamError);
+    await fails(stream.finalResponse(), StreamError);
   });
 
   test('malformed JSON: the message holds a short excerpt, not the whole payload', async () => {
     const big = `{"type":"response.output_text.delta","delta":"${'x'.repeat(20000)}MARKER-AT-THE-END",oops`;
     const { events: wire } = syntheticStream(['a']);
-    const stream = ResponseStream.fromReadableStream(bodyOf([frame(wire[0]), frame(big, 'response.output_text.delta')]));
-    const { events, error } = await collect(stream);
+    const { events, error } = await runBody([frame(wire[0]), frame(big, 'response.output_text.delta')]);
     assert.equal(events.length, 1);
-    assert.ok(error instanceof StreamError, `got ${error}`);
+    isError(error, StreamError);
     assert.ok(error.message.includes('{"type":"response.output_text.delta"'), `excerpt missing: ${error.message.slice(0, 300)}`);
     assert.ok(error.message.length < 1000, `message is ${error.message.length} characters`);
     assert.ok(!error.message.includes('MARKER-AT-THE-END'));
@@ -213,9 +172,8 @@ describe('outcomes', () => {
   });
 
   test('an event over the 16 MiB limit: StreamError (mock oversized=17 MB)', async () => {
-    const stream = client.stream(params, fault('oversized=17000000'));
-    const { events, error } = await collect(stream);
-    assert.ok(error instanceof StreamError, `got ${error}`);
+    const { events, error } = await run('oversized=17000000');
+    isError(error, StreamError);
     assert.match(error.message, /size limit/);
     assert.ok(error.message.length < 1000);
     assert.ok(events.length >= 1 && events.length < 10);
@@ -224,8 +182,7 @@ describe('outcomes', () => {
 
   test('an event just under the limit passes (mock oversized=1 MB)', async () => {
     const stream = client.stream(params, fault('oversized=1000000'));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     const final = await stream.finalResponse();
     assert.equal(final.output_text, deltaText(events));
     assert.ok(final.output_text.length >= 1000000 - 8);
@@ -234,8 +191,7 @@ describe('outcomes', () => {
   test('nothing after the terminal event is reported', async () => {
     const { events: wire, text } = syntheticStream(['z']);
     const stream = ResponseStream.fromReadableStream(bodyOf([wire.map((e) => frame(e)).join(''), 'data: {not json\n\n', frame({ type: 'error', message: 'late' })]));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events.filter((e) => TERMINALS.has(e.type)).length, 1);
     assert.equal((await stream.finalResponse()).output_text, text);
   });
@@ -246,8 +202,7 @@ describe('outcomes', () => {
     const one = wire.map((e) => frame(e)).join('') + late;
     // Iterated: the terminal event is the last one seen, the late delta is not folded in.
     const stream = ResponseStream.fromReadableStream(bodyOf([one]));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
+    const events = await drained(stream);
     assert.equal(events.at(-1).type, 'response.completed');
     assert.equal(events.length, wire.length);
     assert.equal((await stream.finalResponse()).output_text, text);
@@ -255,10 +210,8 @@ describe('outcomes', () => {
     assert.equal((await ResponseStream.fromReadableStream(bodyOf([one])).finalResponse()).output_text, text);
     // An `error` event first: that is the outcome, a completed after it in the chunk changes nothing.
     const errorFirst = wire.slice(0, 2).map((e) => frame(e)).join('') + frame({ type: 'error', code: 'boom', message: 'first' }) + frame(wire.at(-1));
-    const s2 = ResponseStream.fromReadableStream(bodyOf([errorFirst]));
-    const r2 = await collect(s2);
-    assert.ok(r2.error instanceof ApiError);
-    assert.equal(r2.error.code, 'boom');
+    const r2 = await runBody([errorFirst]);
+    isError(r2.error, ApiError, { code: 'boom' });
     assert.ok(!r2.events.some((e) => e.type === 'response.completed'));
   });
 });
@@ -271,8 +224,7 @@ describe('chunking and line ends do not change the result', () => {
     // A short input keeps the multibyte answer short: every cut inside a character costs the mock a timer tick.
     const text = fault0?.includes('multibyte') ? '多' : input;
     const stream = client.stream({ model: 'gpt-mock', input: text }, fault0 ? fault(fault0) : undefined);
-    const { events, error } = await collect(stream);
-    assert.equal(error, null, `${fault0}: ${error}`);
+    const events = await drained(stream);
     const final = await stream.finalResponse();
     assert.equal(final.output_text, deltaText(events));
     return { text: final.output_text, types: events.map((e) => e.type), deltas: events.filter((e) => e.delta !== undefined).map((e) => e.delta), status: final.status };
@@ -287,9 +239,7 @@ describe('chunking and line ends do not change the result', () => {
   for (const f of ['split=7', 'split=random,seed=3', 'eol=crlf', 'eol=cr', 'data-only', 'eol=crlf,split=random,seed=5', 'eol=cr,split=random,seed=6', 'data-only,eol=crlf,split=random,seed=9', 'keepalive,eol=cr']) {
     test(f, async () => {
       const got = await summary(f);
-      assert.equal(got.status, 'completed');
-      assert.equal(got.text, reference.text);
-      assert.deepEqual(got.deltas, reference.deltas);
+      has(got, { status: 'completed', text: reference.text, deltas: reference.deltas });
       assert.deepEqual(got.types.filter((t) => t !== 'keepalive'), reference.types);
     });
   }
@@ -297,9 +247,8 @@ describe('chunking and line ends do not change the result', () => {
   for (const f of ['multibyte,split=1', 'multibyte,split=random', 'multibyte,split=random,seed=42,eol=crlf', 'multibyte,split=random,seed=7,eol=cr']) {
     test(`${f}: UTF-8 split across chunks`, async () => {
       const got = await summary(f);
-      assert.equal(got.text, referenceMb.text);
+      has(got, { text: referenceMb.text, deltas: referenceMb.deltas });
       assert.ok(!got.text.includes('\uFFFD'), 'no replacement characters');
-      assert.deepEqual(got.deltas, referenceMb.deltas);
     });
   }
 
@@ -313,30 +262,26 @@ describe('chunking and line ends do not change the result', () => {
 });
 
 describe('events reach the consumer while the server is still sending', () => {
-  test('slow server (30 ms between events): the first event long before the end, events one by one', async () => {
-    const slow = await startMock({ delayMs: 30 });
-    try {
-      const c = clientFor(slow);
-      const t0 = Date.now();
-      const times = [];
-      const stream = c.stream({ model: 'gpt-mock', input: 'slow drip' });
-      for await (const ev of stream) times.push([Date.now(), ev.type]);
-      const tEnd = Date.now();
-      const total = tEnd - t0;
-      assert.ok(times.length > 20);
-      assert.ok(total > 20 * 30 * 0.8, `the stream took ${total} ms`);
-      const first = times[0][0] - t0;
-      assert.ok(first < total / 3, `first event after ${first} ms of ${total} ms`);
-      // With no buffering the events arrive spread over time, not in a few bursts.
-      let gaps = 0;
-      for (let i = 1; i < times.length; i++) if (times[i][0] - times[i - 1][0] >= 10) gaps++;
-      assert.ok(gaps > times.length / 2, `only ${gaps} of ${times.length} events came apart`);
-      // The first delta reaches us long before the terminal event.
-      const firstDelta = times.find(([, t]) => t === 'response.output_text.delta')[0];
-      assert.ok(tEnd - firstDelta > total / 3, `first delta only ${tEnd - firstDelta} ms before the end`);
-    } finally {
-      await slow.close();
-    }
+  test('slow server (30 ms between events): the first event long before the end, events one by one', async (t) => {
+    const slow = await startMock({ delayMs: 30 }, t);
+    const c = clientFor(slow);
+    const t0 = Date.now();
+    const times = [];
+    const stream = c.stream({ model: 'gpt-mock', input: 'slow drip' });
+    for await (const ev of stream) times.push([Date.now(), ev.type]);
+    const tEnd = Date.now();
+    const total = tEnd - t0;
+    assert.ok(times.length > 20);
+    assert.ok(total > 20 * 30 * 0.8, `the stream took ${total} ms`);
+    const first = times[0][0] - t0;
+    assert.ok(first < total / 3, `first event after ${first} ms of ${total} ms`);
+    // With no buffering the events arrive spread over time, not in a few bursts.
+    let gaps = 0;
+    for (let i = 1; i < times.length; i++) if (times[i][0] - times[i - 1][0] >= 10) gaps++;
+    assert.ok(gaps > times.length / 2, `only ${gaps} of ${times.length} events came apart`);
+    // The first delta reaches us long before the terminal event.
+    const firstDelta = times.find(([, t]) => t === 'response.output_text.delta')[0];
+    assert.ok(tEnd - firstDelta > total / 3, `first delta only ${tEnd - firstDelta} ms before the end`);
   });
 
   test('an event completed by a chunk is delivered before the next chunk arrives', async () => {

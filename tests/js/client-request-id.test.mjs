@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, ResponsesClient } from 'cometapi-responses';
-import { KEY, assertNoKey, collect, rejection } from './client-helpers.mjs';
+import { KEY, assertNoKey, collect, rejection, fails } from './client-helpers.mjs';
 
 const params = { model: 'gpt-mock', input: 'hi' };
 
@@ -65,8 +65,7 @@ for (const [what, requestId] of Object.entries(REQUEST_IDS)) {
     for (const status of [400, 401, 404]) {
       const c = new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: answering(status, requestId) });
       for (const [name, op] of Object.entries(OPERATIONS)) {
-        const err = await rejection(op(c));
-        assert.ok(err instanceof ApiError, `${name}: got ${err}`);
+        const err = await fails(op(c), ApiError);
         assert.equal(err.status, status, name);
         assert.match(err.requestId, /^req_.*\[redacted\]/, `${name}: requestId ${err.requestId}`);
         assertNoKey(err, `${name} (${status}, ${what})`);

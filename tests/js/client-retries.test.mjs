@@ -1,13 +1,11 @@
-// Retries: which failures retry, how many attempts, how long the waits are
-// (retry-after-ms, retry-after in seconds and as an HTTP date, backoff), x-should-retry, and
-// never after a stream's first byte. Attempts are counted in the mock's `requests` log, per
-// `x-mock-fault-key` (or by a counting `fetch`). Timing margins are wide: a loaded machine only
-// makes waits longer, so lower bounds are tight and upper bounds generous.
-import { test, describe } from 'node:test';
+// Retries: which failures retry, how many attempts, the waits (retry-after-ms, retry-after, backoff),
+// x-should-retry, never after a stream's first byte. Attempts are counted per `x-mock-fault-key` in
+// the mock's log (or by a counting `fetch`). A loaded machine only makes waits longer, so lower
+// bounds are tight and upper bounds generous.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { ApiError, ConnectionError, TimeoutError, StreamError, ResponsesClient } from 'cometapi-responses';
-import { KEY, useMock, clientFor, collect, rejection, deltaText } from './client-helpers.mjs';
+import { KEY, useMock, clientFor, closedPort, isError, collect, rejection, deltaText, has, fails, drained } from './client-helpers.mjs';
 
 const { srv, client: warm } = await useMock();
 await warm.create({ model: 'gpt-mock', input: 'warm-up' }); // compile the wasm, warm the server
@@ -24,191 +22,144 @@ function faulty(value, extra = {}) {
   };
 }
 
-describe('retries', () => {
-  test('429 with retry-after-ms=50 is retried: 3 attempts, then success; waits ≈ 50 ms', async () => {
-    const c = clientFor(srv, { maxRetries: 2 });
-    const { opts, attempts } = faulty('status=429,retry-after-ms=50,fail-first=2');
-    const t0 = Date.now();
-    const r = await c.create(params, opts);
-    const elapsed = Date.now() - t0;
-    assert.equal(r.status, 'completed');
-    const seen = attempts();
-    assert.equal(seen.length, 3);
-    assert.ok(elapsed >= 95, `${elapsed} ms for two 50 ms waits`);
-    assert.ok(seen[1].time - seen[0].time >= 45, 'the wait is between attempts');
-    const waits = seen[2].time - seen[0].time;
-    assert.ok(waits < 1100, `${waits} ms between the first and the last attempt: retry-after-ms was not honoured (the backoff would wait ≥ 1125 ms)`);
-    // Every attempt sends the same request.
-    for (const a of seen) {
-      assert.deepEqual(a.body, seen[0].body);
-      assert.equal(a.method, 'POST');
-      assert.equal(a.path, '/v1/responses');
-      assert.equal(a.headers.authorization, 'REDACTED');
-    }
-  });
+test('429 with retry-after-ms=50 is retried: 3 attempts, then success; waits ≈ 50 ms', async () => {
+  const { opts, attempts } = faulty('status=429,retry-after-ms=50,fail-first=2');
+  const t0 = Date.now();
+  assert.equal((await clientFor(srv, { maxRetries: 2 }).create(params, opts)).status, 'completed');
+  const elapsed = Date.now() - t0;
+  const seen = attempts();
+  assert.equal(seen.length, 3);
+  assert.ok(elapsed >= 95, `${elapsed} ms for two 50 ms waits`);
+  assert.ok(seen[1].time - seen[0].time >= 45, 'the wait is between attempts');
+  const waits = seen[2].time - seen[0].time;
+  assert.ok(waits < 1100, `${waits} ms between the first and the last attempt: retry-after-ms was not honoured (the backoff would wait ≥ 1125 ms)`);
+  // Every attempt sends the same request.
+  for (const a of seen) {
+    has(a, { body: seen[0].body, method: 'POST', path: '/v1/responses' });
+    assert.equal(a.headers.authorization, 'REDACTED');
+  }
+});
 
-  test('the same on a stream (retries happen before the first byte)', async () => {
-    const c = clientFor(srv, { maxRetries: 2 });
-    const { opts, attempts } = faulty('status=503,retry-after-ms=20,fail-first=2');
-    const stream = c.stream(params, opts);
-    const { events, error } = await collect(stream);
-    assert.equal(error, null);
-    assert.equal(attempts().length, 3);
-    assert.equal((await stream.finalResponse()).output_text, deltaText(events));
-  });
+test('the same on a stream (retries happen before the first byte)', async () => {
+  const { opts, attempts } = faulty('status=503,retry-after-ms=20,fail-first=2');
+  const stream = clientFor(srv, { maxRetries: 2 }).stream(params, opts);
+  const events = await drained(stream);
+  assert.equal(attempts().length, 3);
+  assert.equal((await stream.finalResponse()).output_text, deltaText(events));
+});
 
-  test('500 exhausting maxRetries: maxRetries + 1 attempts, then the last ApiError', async () => {
-    for (const maxRetries of [0, 1, 3]) {
-      const c = clientFor(srv, { maxRetries });
-      const { opts, attempts } = faulty('status=500,retry-after-ms=10');
-      const err = await rejection(c.create(params, opts));
-      assert.ok(err instanceof ApiError, `got ${err}`);
-      assert.equal(err.status, 500);
-      assert.match(err.message, new RegExp(`on attempt ${maxRetries + 1}\\b`), 'the last attempt\'s error');
-      assert.equal(attempts().length, maxRetries + 1, `maxRetries ${maxRetries}`);
-    }
-  });
+test('500 exhausting maxRetries: maxRetries + 1 attempts, then the last ApiError', async () => {
+  for (const maxRetries of [0, 1, 3]) {
+    const { opts, attempts } = faulty('status=500,retry-after-ms=10');
+    const err = await fails(clientFor(srv, { maxRetries }).create(params, opts), ApiError, { status: 500 });
+    assert.match(err.message, new RegExp(`on attempt ${maxRetries + 1}\\b`), 'the last attempt\'s error');
+    assert.equal(attempts().length, maxRetries + 1, `maxRetries ${maxRetries}`);
+  }
+});
 
-  test('per-request maxRetries overrides the client\'s', async () => {
-    const c = clientFor(srv, { maxRetries: 5 });
-    const { opts, attempts } = faulty('status=500,retry-after-ms=5', { maxRetries: 1 });
-    await rejection(c.create(params, opts));
-    assert.equal(attempts().length, 2);
-    const c0 = clientFor(srv, { maxRetries: 0 });
-    const more = faulty('status=500,retry-after-ms=5', { maxRetries: 2 });
-    await rejection(c0.create(params, more.opts));
-    assert.equal(more.attempts().length, 3);
-  });
+test('per-request maxRetries overrides the client\'s', async () => {
+  for (const [client, perRequest, tries] of [[5, 1, 2], [0, 2, 3]]) {
+    const { opts, attempts } = faulty('status=500,retry-after-ms=5', { maxRetries: perRequest });
+    await rejection(clientFor(srv, { maxRetries: client }).create(params, opts));
+    assert.equal(attempts().length, tries);
+  }
+});
 
-  test('default maxRetries is 2', async () => {
-    const c = new ResponsesClient({ apiKey: KEY, baseURL: `${srv.url}/v1` });
-    const { opts, attempts } = faulty('status=502,retry-after-ms=5');
-    await rejection(c.create(params, opts));
-    assert.equal(attempts().length, 3);
-  });
+test('default maxRetries is 2', async () => {
+  const { opts, attempts } = faulty('status=502,retry-after-ms=5');
+  await rejection(new ResponsesClient({ apiKey: KEY, baseURL: `${srv.url}/v1` }).create(params, opts));
+  assert.equal(attempts().length, 3);
+});
 
-  test('408, 409 retried; 400, 401, 403, 404, 422 not', async () => {
-    const c = clientFor(srv, { maxRetries: 1 });
-    for (const [status, tries] of [[408, 2], [409, 2], [400, 1], [401, 1], [403, 1], [404, 1], [422, 1]]) {
-      const { opts, attempts } = faulty(`status=${status},retry-after-ms=5`);
-      const err = await rejection(c.create(params, opts));
-      assert.equal(err.status, status);
-      assert.equal(attempts().length, tries, `HTTP ${status}`);
-    }
-  });
+test('408, 409 retried; 400, 401, 403, 404, 422 not', async () => {
+  const c = clientFor(srv, { maxRetries: 1 });
+  for (const [status, tries] of [[408, 2], [409, 2], [400, 1], [401, 1], [403, 1], [404, 1], [422, 1]]) {
+    const { opts, attempts } = faulty(`status=${status},retry-after-ms=5`);
+    assert.equal((await rejection(c.create(params, opts))).status, status);
+    assert.equal(attempts().length, tries, `HTTP ${status}`);
+  }
+});
 
-  test('x-should-retry=false on 500 is not retried; x-should-retry=true on 400 is', async () => {
-    const c = clientFor(srv, { maxRetries: 2 });
-    const no = faulty('status=500,retry-after-ms=5,x-should-retry=false');
-    assert.equal((await rejection(c.create(params, no.opts))).status, 500);
-    assert.equal(no.attempts().length, 1);
-    const yes = faulty('status=400,retry-after-ms=5,x-should-retry=true');
-    assert.equal((await rejection(c.create(params, yes.opts))).status, 400);
-    assert.equal(yes.attempts().length, 3);
-  });
+test('x-should-retry=false on 500 is not retried; x-should-retry=true on 400 is', async () => {
+  const c = clientFor(srv, { maxRetries: 2 });
+  for (const [status, retry, tries] of [[500, false, 1], [400, true, 3]]) {
+    const { opts, attempts } = faulty(`status=${status},retry-after-ms=5,x-should-retry=${retry}`);
+    assert.equal((await rejection(c.create(params, opts))).status, status);
+    assert.equal(attempts().length, tries);
+  }
+});
 
-  test('retry-after=1 (seconds) is honoured', async () => {
-    const c = clientFor(srv, { maxRetries: 1 });
-    const { opts, attempts } = faulty('status=429,retry-after=1,fail-first=1');
-    const t0 = Date.now();
-    const r = await c.create(params, opts);
-    const elapsed = Date.now() - t0;
-    assert.equal(r.status, 'completed');
-    assert.equal(attempts().length, 2);
-    assert.ok(elapsed >= 950, `waited only ${elapsed} ms`);
-    assert.ok(elapsed < 5000, `waited ${elapsed} ms`);
-    const [a, b] = attempts();
-    assert.ok(b.time - a.time >= 950, `attempts ${b.time - a.time} ms apart`);
-  });
+test('retry-after=1 (seconds) is honoured', async () => {
+  const { opts, attempts } = faulty('status=429,retry-after=1,fail-first=1');
+  const t0 = Date.now();
+  assert.equal((await clientFor(srv, { maxRetries: 1 }).create(params, opts)).status, 'completed');
+  const elapsed = Date.now() - t0;
+  assert.equal(attempts().length, 2);
+  assert.ok(elapsed >= 950, `waited only ${elapsed} ms`);
+  assert.ok(elapsed < 5000, `waited ${elapsed} ms`);
+  const [a, b] = attempts();
+  assert.ok(b.time - a.time >= 950, `attempts ${b.time - a.time} ms apart`);
+});
 
-  test('retry-after as an HTTP date is honoured', async () => {
-    const c = clientFor(srv, { maxRetries: 1 });
-    const when = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000); // 2–3 s ahead, whole second
-    const { opts, attempts } = faulty(`{"status":503,"retry-after":"${when.toUTCString()}","fail-first":1}`);
-    const t0 = Date.now();
-    await c.create(params, opts);
-    const elapsed = Date.now() - t0;
-    assert.equal(attempts().length, 2);
-    assert.ok(Date.now() >= when.getTime() - 50, `retried ${when.getTime() - Date.now()} ms before the date`);
-    assert.ok(elapsed < 6000, `waited ${elapsed} ms`);
-  });
+test('retry-after as an HTTP date is honoured', async () => {
+  const when = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000); // 2–3 s ahead, whole second
+  const { opts, attempts } = faulty(`{"status":503,"retry-after":"${when.toUTCString()}","fail-first":1}`);
+  const t0 = Date.now();
+  await clientFor(srv, { maxRetries: 1 }).create(params, opts);
+  const elapsed = Date.now() - t0;
+  assert.equal(attempts().length, 2);
+  assert.ok(Date.now() >= when.getTime() - 50, `retried ${when.getTime() - Date.now()} ms before the date`);
+  assert.ok(elapsed < 6000, `waited ${elapsed} ms`);
+});
 
-  test('without retry-after: exponential backoff from 0.5 s (minus at most 25 % jitter)', async () => {
-    const c = clientFor(srv, { maxRetries: 2 });
-    const { opts, attempts } = faulty('status=500');
-    await rejection(c.create(params, opts));
-    const seen = attempts();
-    assert.equal(seen.length, 3);
-    const w1 = seen[1].time - seen[0].time;
-    const w2 = seen[2].time - seen[1].time;
-    assert.ok(w1 >= 370 && w1 < 2000, `first wait ${w1} ms (expected 375–500)`);
-    assert.ok(w2 >= 740 && w2 < 3000, `second wait ${w2} ms (expected 750–1000)`);
-  });
+test('without retry-after: exponential backoff from 0.5 s (minus at most 25 % jitter)', async () => {
+  const { opts, attempts } = faulty('status=500');
+  await rejection(clientFor(srv, { maxRetries: 2 }).create(params, opts));
+  const seen = attempts();
+  assert.equal(seen.length, 3);
+  const w1 = seen[1].time - seen[0].time;
+  const w2 = seen[2].time - seen[1].time;
+  assert.ok(w1 >= 370 && w1 < 2000, `first wait ${w1} ms (expected 375–500)`);
+  assert.ok(w2 >= 740 && w2 < 3000, `second wait ${w2} ms (expected 750–1000)`);
+});
 
-  test('never retried after the stream\'s first byte (disconnect-after=3 → StreamError, 1 attempt)', async () => {
-    const c = clientFor(srv, { maxRetries: 3 });
-    const { opts, attempts } = faulty('disconnect-after=3');
-    const { events, error } = await collect(c.stream(params, opts));
-    assert.ok(error instanceof StreamError, `got ${error}`);
-    assert.equal(events.length, 3);
+// disconnect-after=0: a stream cut right after its headers is not retried either.
+for (const n of [3, 0]) {
+  test(`never retried after the stream's first byte (disconnect-after=${n} → StreamError, 1 attempt)`, async () => {
+    const { opts, attempts } = faulty(`disconnect-after=${n}`);
+    const { events, error } = await collect(clientFor(srv, { maxRetries: 3 }).stream(params, opts));
+    assert.ok(error instanceof StreamError || (n === 0 && error instanceof ConnectionError), `got ${error}`);
+    assert.equal(events.length, n);
     assert.equal(attempts().length, 1);
   });
+}
 
-  test('a stream cut right after its headers (disconnect-after=0) is not retried either', async () => {
-    const c = clientFor(srv, { maxRetries: 3 });
-    const { opts, attempts } = faulty('disconnect-after=0');
-    const { events, error } = await collect(c.stream(params, opts));
-    assert.ok(error instanceof StreamError || error instanceof ConnectionError, `got ${error}`);
-    assert.equal(events.length, 0);
-    assert.equal(attempts().length, 1);
-  });
+test('connection errors are retried (server drops the connection): maxRetries + 1 attempts', async () => {
+  const { opts, attempts } = faulty('disconnect');
+  const t0 = Date.now();
+  await fails(clientFor(srv, { maxRetries: 1 }).create(params, opts), ConnectionError);
+  assert.equal(attempts().length, 2);
+  assert.ok(Date.now() - t0 >= 370, 'backoff between the attempts');
+});
 
-  test('connection errors are retried (server drops the connection): maxRetries + 1 attempts', async () => {
-    const c = clientFor(srv, { maxRetries: 1 });
-    const { opts, attempts } = faulty('disconnect');
-    const t0 = Date.now();
-    const err = await rejection(c.create(params, opts));
-    assert.ok(err instanceof ConnectionError, `got ${err}`);
-    assert.equal(attempts().length, 2);
-    assert.ok(Date.now() - t0 >= 370, 'backoff between the attempts');
-  });
+test('connection refused is retried (custom fetch counts the calls)', async () => {
+  let calls = 0;
+  const fetch_ = (url, init) => { calls++; return fetch(url, init); };
+  await fails(clientFor({ url: `http://127.0.0.1:${await closedPort()}` }, { maxRetries: 2, fetch: fetch_ }).create(params), ConnectionError);
+  assert.equal(calls, 3);
+});
 
-  test('connection refused is retried (custom fetch counts the calls)', async () => {
-    const s = net.createServer();
-    await new Promise((r) => s.listen(0, '127.0.0.1', r));
-    const { port } = s.address();
-    await new Promise((r) => s.close(r));
-    let calls = 0;
-    const c = new ResponsesClient({
-      apiKey: KEY,
-      baseURL: `http://127.0.0.1:${port}/v1`,
-      maxRetries: 2,
-      fetch: (url, init) => { calls++; return fetch(url, init); },
-    });
-    const err = await rejection(c.create(params));
-    assert.ok(err instanceof ConnectionError, `got ${err}`);
-    assert.equal(calls, 3);
-  });
+test('a connection error, then success', async () => {
+  let calls = 0;
+  const c = clientFor(srv, { maxRetries: 2, fetch: (url, init) => (++calls === 1 ? Promise.reject(new TypeError('fetch failed')) : fetch(url, init)) });
+  assert.equal((await c.create(params)).status, 'completed');
+  assert.equal(calls, 2);
+});
 
-  test('a connection error, then success', async () => {
-    let calls = 0;
-    const c = new ResponsesClient({
-      apiKey: KEY,
-      baseURL: `${srv.url}/v1`,
-      maxRetries: 2,
-      fetch: (url, init) => (++calls === 1 ? Promise.reject(new TypeError('fetch failed')) : fetch(url, init)),
-    });
-    const r = await c.create(params);
-    assert.equal(r.status, 'completed');
-    assert.equal(calls, 2);
-  });
-
-  test('timeouts are retried up to maxRetries, then TimeoutError', async () => {
-    let calls = 0;
-    const c = clientFor(srv, { maxRetries: 1, timeout: 300, fetch: (url, init) => { calls++; return fetch(url, init); } });
-    const { opts } = faulty('stall-headers=5000');
-    const err = await rejection(c.create(params, opts));
-    assert.ok(err instanceof TimeoutError, `got ${err}`);
-    assert.equal(calls, 2);
-  });
+test('timeouts are retried up to maxRetries, then TimeoutError', async () => {
+  let calls = 0;
+  const c = clientFor(srv, { maxRetries: 1, timeout: 300, fetch: (url, init) => { calls++; return fetch(url, init); } });
+  const { opts } = faulty('stall-headers=5000');
+  await fails(c.create(params, opts), TimeoutError);
+  assert.equal(calls, 2);
 });

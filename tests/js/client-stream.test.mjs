@@ -1,10 +1,9 @@
-// ResponseStream details (on/off, finalResponse with and without iterating, queued next()
-// calls, toReadableStream ⇄ fromReadableStream, abort after the end, the snapshot) and the
-// public ResponseAccumulator.
+// ResponseStream details (on/off, finalResponse, queued next() calls, toReadableStream ⇄
+// fromReadableStream, abort after the end, the snapshot) and the public ResponseAccumulator.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, AbortError, ResponseStream, ResponseAccumulator } from 'cometapi-responses';
-import { useMock, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream } from './client-helpers.mjs';
+import { useMock, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, isError, fails, drained, read } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
 
@@ -47,14 +46,11 @@ describe('ResponseStream', () => {
     const seen = [];
     stream.on('*', (e) => seen.push(e));
     const final = await stream.finalResponse();
-    assert.equal(final.status, 'completed');
+    has(final, { status: 'completed', output_text: deltaText(seen) });
     assert.equal(seen.at(-1).type, 'response.completed');
-    assert.equal(final.output_text, deltaText(seen));
     assert.deepEqual(stream.response, final);
     // Iterating afterwards yields nothing more.
-    const { events, error } = await collect(stream);
-    assert.deepEqual(events, []);
-    assert.equal(error, null);
+    assert.deepEqual(await drained(stream), []);
   });
 
   test('finalResponse() while iterating steals no events, resolves at the end', async () => {
@@ -89,10 +85,8 @@ describe('ResponseStream', () => {
     } catch (e) {
       caught = e;
     }
-    assert.ok(caught instanceof ApiError);
-    const err = await rejection(pending);
-    assert.ok(err instanceof ApiError);
-    assert.equal(err.message, caught.message);
+    isError(caught, ApiError);
+    await fails(pending, ApiError, { message: caught.message });
   });
 
   test('finalResponse() pending while iterating settles when the loop is left early (break, abort)', async () => {
@@ -106,23 +100,20 @@ describe('ResponseStream', () => {
       if (n++ === 0) p1 = s1.finalResponse();
       if (n === 4) break;
     }
-    const r1 = await settle(p1);
-    assert.ok(r1 instanceof AbortError, `got ${r1}`);
+    isError(await settle(p1), AbortError);
     // abort() between events, then the loop stops calling next()
     const s2 = client.stream(params);
     const it = s2[Symbol.asyncIterator]();
     await it.next();
     const p2 = s2.finalResponse();
     s2.abort();
-    const r2 = await settle(p2);
-    assert.ok(r2 instanceof AbortError, `got ${r2}`);
+    isError(await settle(p2), AbortError);
     // finalResponse() asked after abort(), with the iterator never resumed
     const s3 = client.stream(params);
     const it3 = s3[Symbol.asyncIterator]();
     await it3.next();
     s3.abort();
-    const r3 = await settle(s3.finalResponse());
-    assert.ok(r3 instanceof AbortError, `got ${r3}`);
+    isError(await settle(s3.finalResponse()), AbortError);
     assert.deepEqual(await it3.next(), { done: true, value: undefined }, 'the stream is over');
   });
 
@@ -146,7 +137,7 @@ describe('ResponseStream', () => {
     const results = await Promise.allSettled(Array.from({ length: 200 }, () => stream.next()));
     const rejected = results.filter((r) => r.status === 'rejected');
     assert.equal(rejected.length, 1);
-    assert.ok(rejected[0].reason instanceof StreamError);
+    isError(rejected[0].reason, StreamError);
     const i = results.indexOf(rejected[0]);
     assert.ok(results.slice(0, i).every((r) => !r.value.done));
     assert.ok(results.slice(i + 1).every((r) => r.value.done));
@@ -182,9 +173,7 @@ describe('ResponseStream', () => {
     const stream = client.stream(params, fault('failed'));
     const { error } = await collect(stream);
     stream.abort();
-    const err = await rejection(stream.finalResponse());
-    assert.ok(err instanceof ApiError);
-    assert.equal(err.message, error.message);
+    await fails(stream.finalResponse(), ApiError, { message: error.message });
   });
 
   test('abort() mid-iteration: the snapshot stays readable', async () => {
@@ -199,7 +188,7 @@ describe('ResponseStream', () => {
     } catch (e) {
       error = e;
     }
-    assert.ok(error instanceof AbortError);
+    isError(error, AbortError);
     assert.ok(stream.response);
     assert.equal(stream.response.status, 'in_progress');
   });
@@ -217,8 +206,7 @@ describe('ResponseStream', () => {
   test('toReadableStream() re-parses (fromReadableStream) to the same final response', async () => {
     const stream = client.stream(params);
     const copy = ResponseStream.fromReadableStream(stream.toReadableStream());
-    const { events, error } = await collect(copy);
-    assert.equal(error, null);
+    const events = await drained(copy);
     const final = await copy.finalResponse();
     assert.deepEqual(final, await stream.finalResponse());
     assert.equal(final.output_text, deltaText(events));
@@ -227,8 +215,7 @@ describe('ResponseStream', () => {
 
   test('toReadableStream(): text/event-stream bytes', async () => {
     const { sse, events: wire } = syntheticStream(['x', 'y']);
-    const out = ResponseStream.fromReadableStream(bodyOf(sse)).toReadableStream();
-    const text = await new Response(out).text();
+    const text = await new Response(ResponseStream.fromReadableStream(bodyOf(sse)).toReadableStream()).text();
     assert.ok(text.startsWith('event: response.created\ndata: {'), text.slice(0, 60));
     const frames = text.split('\n\n').filter(Boolean);
     assert.equal(frames.length, wire.length);
@@ -236,23 +223,15 @@ describe('ResponseStream', () => {
   });
 
   test('toReadableStream() of a failed stream forwards the failure; of a truncated one, ends with an error frame', async () => {
-    const failed = ResponseStream.fromReadableStream(client.stream(params, fault('failed')).toReadableStream());
-    const { error } = await collect(failed);
-    assert.ok(error instanceof ApiError, `got ${error}`);
-    assert.equal(error.code, 'server_error');
+    const copyOf = async (f) => (await collect(ResponseStream.fromReadableStream(client.stream(params, fault(f)).toReadableStream()))).error;
+    const error = isError(await copyOf('failed'), ApiError, { code: 'server_error' });
     assert.equal(error.response.status, 'failed');
-
-    const errEvent = ResponseStream.fromReadableStream(client.stream(params, fault('error-event')).toReadableStream());
-    const e2 = (await collect(errEvent)).error;
-    assert.ok(e2 instanceof ApiError, `got ${e2}`);
-    assert.equal(e2.code, 'server_error');
+    isError(await copyOf('error-event'), ApiError, { code: 'server_error' });
 
     const truncated = client.stream(params, fault('no-terminal'));
     const text = await new Response(truncated.toReadableStream()).text();
     assert.match(text, /event: error\ndata: \{"type":"error","error":\{"type":"stream_error",[^\n]*"class":"StreamError"\}\}\n\n$/);
-    const readError = await rejection(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse());
-    assert.ok(readError instanceof StreamError, `got ${readError}`);
-    assert.equal(readError.message, (await rejection(truncated.finalResponse())).message);
+    await fails(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse(), StreamError, { message: (await rejection(truncated.finalResponse())).message });
   });
 
   test('cancelling toReadableStream() aborts the request', async () => {
@@ -260,15 +239,14 @@ describe('ResponseStream', () => {
     const reader = stream.toReadableStream().getReader();
     await reader.read();
     await reader.cancel();
-    assert.ok((await rejection(stream.finalResponse())) instanceof AbortError);
+    await fails(stream.finalResponse(), AbortError);
   });
 
   test('fromReadableStream of a hand-built body, any chunking', async () => {
     const { sse, text, events: wire } = syntheticStream(['Hand', '-built ', 'body ✓']);
     for (const chunks of [[sse], sse.match(/[\s\S]{1,5}/g), sse.split('\n').map((l) => `${l}\n`).slice(0, -1)]) {
       const stream = ResponseStream.fromReadableStream(bodyOf(chunks));
-      const { events, error } = await collect(stream);
-      assert.equal(error, null);
+      const events = await drained(stream);
       assert.deepEqual(events, wire);
       assert.equal((await stream.finalResponse()).output_text, text);
     }
@@ -282,8 +260,7 @@ describe('ResponseStream', () => {
         if (!sent) { sent = true; c.enqueue(new TextEncoder().encode(frame(wire[0]))); } else c.error(new Error('socket reset'));
       },
     });
-    const s = ResponseStream.fromReadableStream(body);
-    const { events, error } = await collect(s);
+    const { stream: s, events, error } = await read(ResponseStream.fromReadableStream(body));
     assert.equal(events.length, 1);
     assert.ok(error instanceof StreamError, `got ${error}`);
     assert.equal(error.response?.id, 'resp_test');
@@ -296,14 +273,12 @@ describe('ResponseStream', () => {
 
   test('fromReadableStream: chunks that are not bytes → StreamError', async () => {
     const body = new ReadableStream({ start(c) { c.enqueue('a string chunk'); c.close(); } });
-    const { error } = await collect(ResponseStream.fromReadableStream(body));
-    assert.ok(error instanceof StreamError, `got ${error}`);
+    isError((await collect(ResponseStream.fromReadableStream(body))).error, StreamError);
     // Said as it is (not a lost connection), with the events before it in the partial snapshot.
     const { events: wire } = syntheticStream(['a']);
     const mixed = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(frame(wire[0]))); c.enqueue('text'); c.close(); } });
     const r = await collect(ResponseStream.fromReadableStream(mixed));
-    assert.ok(r.error instanceof StreamError, `got ${r.error}`);
-    assert.equal(r.error.message, 'the body yielded a chunk that is not a Uint8Array');
+    isError(r.error, StreamError, { message: 'the body yielded a chunk that is not a Uint8Array' });
     assert.equal(r.error.response?.id, 'resp_test');
   });
 
@@ -318,7 +293,7 @@ describe('ResponseStream', () => {
     for await (const e of stream) if (e.type === 'response.created') break;
     assert.ok(cancelled, 'the body was cancelled');
     assert.equal(body.locked, false, 'the reader lock was released');
-    assert.ok((await rejection(stream.finalResponse())) instanceof AbortError);
+    await fails(stream.finalResponse(), AbortError);
   });
 });
 
@@ -326,10 +301,9 @@ describe('many at once', () => {
   test('20 concurrent streams and 20 concurrent creates on one client', async () => {
     const inputs = Array.from({ length: 20 }, (_, i) => `parallel ${i}`);
     const streams = inputs.map((input) => client.stream({ model: 'gpt-mock', input }, fault('split=random')));
-    const results = await Promise.all(streams.map((s) => collect(s)));
+    const results = await Promise.all(streams.map((s) => drained(s)));
     const finals = await Promise.all(streams.map((s) => s.finalResponse()));
-    results.forEach(({ events, error }, i) => {
-      assert.equal(error, null);
+    results.forEach((events, i) => {
       assert.equal(finals[i].output_text, deltaText(events));
       assert.ok(finals[i].output_text.includes(`"parallel ${i}"`), "each stream got its own answer");
     });
@@ -342,8 +316,7 @@ describe('ResponseAccumulator', () => {
   test('events collected with for-await → acc.response equals finalResponse()', async () => {
     for (const f of [undefined, 'incomplete', 'multibyte', 'keepalive']) {
       const stream = client.stream({ ...params, reasoning: { effort: 'medium', summary: 'auto' } }, f ? fault(f) : undefined);
-      const { events, error } = await collect(stream);
-      assert.equal(error, null);
+      const events = await drained(stream);
       const acc = new ResponseAccumulator();
       for (const e of events) assert.equal(acc.push(e), acc, 'push() chains');
       assert.deepEqual(acc.response, await stream.finalResponse(), String(f));
@@ -351,12 +324,8 @@ describe('ResponseAccumulator', () => {
   });
 
   test('tool calls and structured output accumulate like the stream', async () => {
-    const p = {
-      model: 'gpt-mock',
-      input: 'Use get_weather for Paris',
-      tools: [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }],
-    };
-    const stream = client.stream(p);
+    const tools = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
+    const stream = client.stream({ model: 'gpt-mock', input: 'Use get_weather for Paris', tools });
     const { events } = await collect(stream);
     const acc = new ResponseAccumulator();
     events.forEach((e) => acc.push(e));
@@ -367,10 +336,9 @@ describe('ResponseAccumulator', () => {
   });
 
   test('a failed stream: the accumulator holds the failed response', async () => {
-    const { events } = await collect(client.stream(params, fault('failed')));
     // the events before the failure, then the failing event as the server sent it
     const acc = new ResponseAccumulator();
-    events.forEach((e) => acc.push(e));
+    (await collect(client.stream(params, fault('failed')))).events.forEach((e) => acc.push(e));
     assert.equal(acc.response.status, 'in_progress');
     acc.push({ type: 'response.failed', sequence_number: 999, response: { ...acc.response, status: 'failed', error: { code: 'x', message: 'y' } } });
     assert.equal(acc.response.status, 'failed');
@@ -393,7 +361,6 @@ describe('ResponseAccumulator', () => {
     acc.push({ type: 'keepalive' }).push({ type: 'response.some_future_event', x: 1 });
     assert.deepEqual(acc.response, before);
     for (const e of wire.slice(1)) acc.push(e);
-    assert.equal(acc.response.output_text, 'ok');
-    assert.equal(acc.response.status, 'completed');
+    has(acc.response, { output_text: 'ok', status: 'completed' });
   });
 });

@@ -4,7 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, TimeoutError, ValidationError, ResponsesClient } from 'cometapi-responses';
-import { KEY, useMock, startMock, clientFor, fault, collect, rejection, deltaText } from './client-helpers.mjs';
+import { KEY, useMock, startMock, clientFor, fault, collect, rejection, deltaText, has, fails, drained, isError } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
 
@@ -14,15 +14,13 @@ const params = { model: 'gpt-mock', input: 'Tell me about the surface of the API
 describe('compact and input token counts', () => {
   test('compact: POST /responses/compact with the params as given → the compaction', async () => {
     const c = await client.compact({ ...params, instructions: 'be brief', extra_vendor_field: 7 });
-    assert.equal(c.object, 'response.compaction');
+    has(c, { object: 'response.compaction' });
     assert.ok(c.id);
     assert.equal(c.output.at(-1).type, 'compaction');
     assert.ok(c.output.at(-1).encrypted_content);
     const req = last();
-    assert.equal(req.method, 'POST');
-    assert.equal(req.path, '/v1/responses/compact');
-    assert.equal(req.body.extra_vendor_field, 7, 'unknown fields are sent untouched');
-    assert.equal(req.body.stream, undefined);
+    has(req, { method: 'POST', path: '/v1/responses/compact' });
+    has(req.body, { extra_vendor_field: 7, stream: undefined });
     assert.equal(req.headers.authorization, 'REDACTED', 'the key was sent (the mock log hides it)');
     assert.match(req.headers['content-type'], /application\/json/);
   });
@@ -32,23 +30,19 @@ describe('compact and input token counts', () => {
     assert.equal(n.object, 'response.input_tokens');
     assert.equal(typeof n.input_tokens, 'number');
     assert.equal(last().path, '/v1/responses/input_tokens');
-    const r = await client.create(params);
-    assert.equal(n.input_tokens, r.usage.input_tokens);
+    assert.equal(n.input_tokens, (await client.create(params)).usage.input_tokens);
   });
 
   test('both: not an object → ValidationError before any request; server errors typed; retries', async () => {
     const n = srv.requests.length;
     for (const bad of ['text', 42, [1]]) {
-      const e = await rejection(client.compact(bad));
-      assert.ok(e instanceof ValidationError, `compact(${JSON.stringify(bad)}): ${e}`);
-      assert.ok((await rejection(client.countInputTokens(bad))) instanceof ValidationError);
+      const e = await fails(client.compact(bad), ValidationError);
+      await fails(client.countInputTokens(bad), ValidationError);
     }
     assert.equal(srv.requests.length, n, 'nothing was sent');
-    const e = await rejection(client.compact({ input: 'no model' }));
-    assert.ok(e instanceof ApiError && e.status === 400, `${e}`);
-    const retried = clientFor(srv, { maxRetries: 2 });
+    await fails(client.compact({ input: 'no model' }), ApiError, { status: 400 });
     const t0 = srv.requests.length;
-    const ok = await retried.countInputTokens(params, fault('fail-first=1,status=503', { headers: { 'x-mock-fault-key': `count-${Date.now()}` } }));
+    const ok = await clientFor(srv, { maxRetries: 2 }).countInputTokens(params, fault('fail-first=1,status=503', { headers: { 'x-mock-fault-key': `count-${Date.now()}` } }));
     assert.equal(ok.object, 'response.input_tokens');
     assert.equal(srv.requests.length - t0, 2, 'one failure, one retry');
   });
@@ -57,9 +51,8 @@ describe('compact and input token counts', () => {
 describe('the Conversations API', () => {
   test('create, retrieve, update, delete', async () => {
     const conv = await client.conversations.create({ metadata: { topic: 'surface' }, items: [{ type: 'message', role: 'user', content: 'Hello there' }] });
-    assert.equal(conv.object, 'conversation');
+    has(conv, { object: 'conversation', metadata: { topic: 'surface' } });
     assert.match(conv.id, /^conv_/);
-    assert.deepEqual(conv.metadata, { topic: 'surface' });
     assert.deepEqual([last().method, last().path], ['POST', '/v1/conversations']);
     const got = await client.conversations.retrieve(conv.id);
     assert.equal(got.id, conv.id);
@@ -70,17 +63,15 @@ describe('the Conversations API', () => {
     const del = await client.conversations.delete(conv.id);
     assert.deepEqual(del, { id: conv.id, object: 'conversation.deleted', deleted: true });
     assert.deepEqual([last().method, last().path], ['DELETE', `/v1/conversations/${conv.id}`]);
-    const gone = await rejection(client.conversations.retrieve(conv.id));
-    assert.ok(gone instanceof ApiError && gone.status === 404, `${gone}`);
-    const empty = await client.conversations.create();
-    assert.match(empty.id, /^conv_/);
+    await fails(client.conversations.retrieve(conv.id), ApiError, { status: 404 });
+    assert.match((await client.conversations.create()).id, /^conv_/);
   });
 
   test('items: create (include as query), list (after, limit, order, include), retrieve, delete', async () => {
     const conv = await client.conversations.create();
     const items = [1, 2, 3].map((i) => ({ type: 'message', role: 'user', content: `item ${i}` }));
     const created = await client.conversations.items.create(conv.id, { items }, { include: ['message.output_text.logprobs'] });
-    assert.equal(created.object, 'list');
+    has(created, { object: 'list' });
     assert.equal(created.data.length, 3);
     assert.deepEqual(last().query, { 'include[]': 'message.output_text.logprobs' });
     const all = await client.conversations.items.list(conv.id, { order: 'asc' });
@@ -88,10 +79,9 @@ describe('the Conversations API', () => {
     const page = await client.conversations.items.list(conv.id, { after: all.data[0].id, limit: 1, order: 'asc', include: ['reasoning.encrypted_content'] });
     assert.equal(page.data.length, 1);
     assert.equal(page.data[0].id, all.data[1].id);
-    assert.equal(page.has_more, true);
+    has(page, { has_more: true });
     assert.deepEqual(last().query, { after: all.data[0].id, limit: '1', order: 'asc', 'include[]': 'reasoning.encrypted_content' });
-    const one = await client.conversations.items.retrieve(conv.id, all.data[2].id);
-    assert.equal(one.id, all.data[2].id);
+    assert.equal((await client.conversations.items.retrieve(conv.id, all.data[2].id)).id, all.data[2].id);
     assert.equal(last().path, `/v1/conversations/${conv.id}/items/${all.data[2].id}`);
     await client.conversations.items.delete(conv.id, all.data[2].id);
     assert.deepEqual([last().method, last().path], ['DELETE', `/v1/conversations/${conv.id}/items/${all.data[2].id}`]);
@@ -99,8 +89,7 @@ describe('the Conversations API', () => {
   });
 
   test('ids are percent-encoded as one segment; "", "." and ".." are a ValidationError before any request', async () => {
-    const e = await rejection(client.conversations.retrieve('conv_x/../../v1?a=b#c'));
-    assert.ok(e instanceof ApiError && e.status === 404);
+    await fails(client.conversations.retrieve('conv_x/../../v1?a=b#c'), ApiError, { status: 404 });
     assert.equal(last().url, '/v1/conversations/conv_x%2F..%2F..%2Fv1%3Fa%3Db%23c');
     const n = srv.requests.length;
     const calls = [
@@ -115,8 +104,7 @@ describe('the Conversations API', () => {
     ];
     for (const call of calls) {
       for (const id of ['', '.', '..']) {
-        const err = await rejection(call(id));
-        assert.ok(err instanceof ValidationError, `${call} (${JSON.stringify(id)}): ${err}`);
+        const err = await fails(call(id), ValidationError);
         assert.match(err.param, /^(id|item_id)$/);
       }
     }
@@ -133,15 +121,13 @@ describe('the Conversations API', () => {
     const items = await client.conversations.items.list(conv.id, { order: 'asc' });
     assert.ok(items.data.length >= 3, `${items.data.length} items: the first, the question and the answer`);
     const n = srv.requests.length;
-    const both = await rejection(client.create({ model: 'gpt-mock', input: 'x', conversation: conv.id, previous_response_id: r.id }));
-    assert.ok(both instanceof ValidationError, `${both}`);
+    const both = await fails(client.create({ model: 'gpt-mock', input: 'x', conversation: conv.id, previous_response_id: r.id }), ValidationError);
     assert.equal(srv.requests.length, n);
   });
 
   test('timeouts and headers apply to every endpoint', async () => {
     const slow = clientFor(srv, { timeout: 150, headers: { 'x-client-tag': 'surface' } });
-    const e = await rejection(slow.conversations.create(undefined, fault('stall-headers=2000')));
-    assert.ok(e instanceof TimeoutError, `${e}`);
+    const e = await fails(slow.conversations.create(undefined, fault('stall-headers=2000')), TimeoutError);
     await slow.countInputTokens(params, { headers: { 'x-request-tag': 'one' } });
     assert.equal(last().headers['x-client-tag'], 'surface');
     assert.equal(last().headers['x-request-tag'], 'one');
@@ -195,8 +181,7 @@ describe('background streams resume by themselves', () => {
   test('a resume that keeps breaking (the same fault every time) still makes progress and completes', async () => {
     const c = clientFor(srv, { maxRetries: 2 });
     const stream = c.stream({ model: 'gpt-mock', input: 'Resume me again and again, a long answer with many words.', background: true }, fault('disconnect-after=6'));
-    const { events, error } = await collect(stream);
-    assert.equal(error, null, `${error}`);
+    const events = await drained(stream);
     events.forEach((e, i) => assert.equal(e.sequence_number, i));
     assert.equal(events.at(-1).type, 'response.completed');
     const gets = srv.requests.filter((r) => r.method === 'GET' && r.path === `/v1/responses/${events[0].response.id}`);
@@ -209,7 +194,7 @@ describe('background streams resume by themselves', () => {
       fetch: (url, init) => (init.method === 'GET' ? Promise.resolve(new Response('', { headers: { 'content-type': 'text/event-stream' } })) : fetch(url, init)),
     });
     const { events, error } = await collect(c.stream({ model: 'gpt-mock', input: 'Broken for good, a long answer.', background: true }, fault('disconnect-after=7')));
-    assert.ok(error instanceof StreamError, `${error}`);
+    isError(error, StreamError);
     assert.equal(events.length, 7);
     assert.ok(error.response?.id, 'the partial snapshot');
   });
@@ -240,7 +225,7 @@ describe('background streams resume by themselves', () => {
     await Promise.all(BAD_SEQ.map(async (kind) => {
       const { c, sent } = faultsPerRequest('disconnect-after=6', `replay-seq=${kind},disconnect-after=1`);
       const { events, error } = await collect(c.stream(longAnswer(kind)));
-      assert.ok(error instanceof StreamError, `${kind}: ${error}`);
+      isError(error, StreamError, {}, kind);
       assert.equal(sent.length, 3, `${kind}: ${sent.join('\n')}`);
       assert.deepEqual(events.map((e) => e.sequence_number), [0, 1, 2, 3, 4, 5], kind);
       assert.equal(deltaText(events), error.response.output_text, kind);
@@ -251,8 +236,7 @@ describe('background streams resume by themselves', () => {
     await Promise.all(BAD_SEQ.map(async (kind) => {
       const { c, sent } = faultsPerRequest('disconnect-after=7', `replay-seq=${kind}`);
       const stream = c.stream(longAnswer(kind));
-      const { events, error } = await collect(stream);
-      assert.equal(error, null, `${kind}: ${error}`);
+      const events = await drained(stream);
       assert.equal(sent.length, 2, `${kind}: ${sent.join('\n')}`);
       events.forEach((e, i) => assert.equal(e.sequence_number, i, kind));
       const final = await stream.finalResponse();
@@ -264,8 +248,7 @@ describe('background streams resume by themselves', () => {
 
   test('a stream that is not in the background is not resumed: StreamError, one request', async () => {
     const n = srv.requests.length;
-    const { error } = await collect(client.stream(params, fault('disconnect-after=5')));
-    assert.ok(error instanceof StreamError, `${error}`);
+    isError((await collect(client.stream(params, fault('disconnect-after=5')))).error, StreamError);
     assert.equal(srv.requests.length - n, 1);
   });
 
@@ -279,24 +262,19 @@ describe('background streams resume by themselves', () => {
       if (lastSeq >= 6) break; // the page goes away
     }
     const again = client.retrieveStream(id, { startingAfter: lastSeq });
-    const { events, error } = await collect(again);
-    assert.equal(error, null);
+    const events = await drained(again);
     assert.equal(events[0].sequence_number, lastSeq + 1);
     const final = await again.finalResponse();
     assert.equal(final.output_text, (await client.retrieve(id)).output_text, 'the whole text, from the first event');
   });
 });
 
-test('the key is sent to every endpoint and is in no error', async () => {
-  const guarded = await startMock({ requireKey: 'sk-the-right-key-0123456789' });
-  try {
-    const wrong = new ResponsesClient({ apiKey: KEY, baseURL: `${guarded.url}/v1`, maxRetries: 0 });
-    for (const call of [() => wrong.compact(params), () => wrong.countInputTokens(params), () => wrong.conversations.create()]) {
-      const e = await rejection(call());
-      assert.ok(e instanceof ApiError && e.status === 401, `${e}`);
-      assert.ok(!JSON.stringify({ m: e.message, b: e.body }).includes(KEY));
-    }
-  } finally {
-    await guarded.close();
+test('the key is sent to every endpoint and is in no error', async (t) => {
+  const guarded = await startMock({ requireKey: 'sk-the-right-key-0123456789' }, t);
+  const wrong = new ResponsesClient({ apiKey: KEY, baseURL: `${guarded.url}/v1`, maxRetries: 0 });
+  for (const call of [() => wrong.compact(params), () => wrong.countInputTokens(params), () => wrong.conversations.create()]) {
+    const e = await rejection(call());
+    assert.ok(e instanceof ApiError && e.status === 401, `${e}`);
+    assert.ok(!JSON.stringify({ m: e.message, b: e.body }).includes(KEY));
   }
 });

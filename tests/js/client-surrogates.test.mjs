@@ -122,11 +122,7 @@ for (const store of [true, false]) {
 
 test('PartialJsonParser: lone surrogates in the pushed text, and pairs split between pushes, as JSON.parse reads them', async () => {
   const { PartialJsonParser } = await import('cometapi-responses');
-  const docs = [
-    '{"a":"x\ud800y\ud83d\ude00 \udfff","\udc00k":["\ud83d"]}',
-    '["\\\\\ud800", "\\\\\\\\\ud800"]',
-    '{"s":"Great news 😀 and 😀"}',
-  ];
+  const docs = ['{"a":"x\ud800y\ud83d\ude00 \udfff","\udc00k":["\ud83d"]}', '["\\\\\ud800", "\\\\\\\\\ud800"]', '{"s":"Great news 😀 and 😀"}'];
   for (const doc of docs) {
     const want = JSON.parse(doc);
     // every cut, surrogate pairs split included

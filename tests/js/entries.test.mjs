@@ -41,15 +41,12 @@ test('no entry uses top-level await', async () => {
   }
 });
 
-test('node.js runs copied alone, with no .wasm file beside it (the wasm is inside)', () => {
+test('node.js runs copied alone, with no .wasm file beside it (the wasm is inside)', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cometapi-node-entry-'));
-  try {
-    copyFileSync(join(PKG, 'node.js'), join(dir, 'node.js'));
-    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-    assert.equal(node(`const m = await import('./node.js');${USE}`, dir).trim(), EXPECTED);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  copyFileSync(join(PKG, 'node.js'), join(dir, 'node.js'));
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  assert.equal(node(`const m = await import('./node.js');${USE}`, dir).trim(), EXPECTED);
 });
 
 test('browser.js works where DecompressionStream does not exist', () => {

@@ -5,6 +5,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { inputImage, inputFile, ValidationError } from 'cometapi-responses';
+import { fails, has } from './client-helpers.mjs';
 
 const table = JSON.parse(readFileSync(new URL('../fixtures/attachments.json', import.meta.url), 'utf8'));
 const hex = (s) => Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));
@@ -12,14 +13,7 @@ const PNG = hex('89504e470d0a1a0a0000000d49484452');
 const PDF = new TextEncoder().encode('%PDF-1.7\n%âãÏÓ\n');
 const decoded = (dataUrl) => new Uint8Array(Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64'));
 
-async function rejects(promise, param) {
-  await assert.rejects(promise, (e) => {
-    assert.ok(e instanceof ValidationError, `${e}`);
-    assert.equal(e.name, 'ValidationError');
-    assert.equal(e.param, param);
-    return true;
-  });
-}
+const rejects = (promise, param) => fails(promise, ValidationError, { name: 'ValidationError', param });
 
 describe('the shared table of attachment rules', () => {
   for (const c of table.cases) {
@@ -48,8 +42,7 @@ describe('sources', () => {
     for (const s of sources) {
       const part = await inputImage(s);
       assert.deepEqual(Object.keys(part), ['type', 'image_url', 'detail']);
-      assert.equal(part.type, 'input_image');
-      assert.equal(part.detail, 'auto');
+      has(part, { type: 'input_image', detail: 'auto' });
       assert.deepEqual(decoded(part.image_url), PNG, s.constructor.name);
       assert.ok(part.image_url.startsWith('data:image/png;base64,'));
     }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createParser } from 'eventsource-parser';
-import { useMock } from './client-helpers.mjs';
+import { useMock, has } from './client-helpers.mjs';
 
 const { srv } = await useMock({ delayMs: 0, backgroundMs: 400 });
 
@@ -42,9 +42,7 @@ test('stream: documented order, sequence numbers, indexes, ids, usage', async ()
   assert.deepEqual(collapsed, DOCUMENTED);
   events.forEach((e, i) => assert.equal(e.sequence_number, i));
   const created = events[0].response;
-  assert.equal(created.status, 'in_progress');
-  assert.deepEqual(created.output, []);
-  assert.equal(created.usage, null);
+  has(created, { status: 'in_progress', output: [], usage: null });
   const added = events[2];
   assert.equal(added.output_index, 0);
   assert.match(added.item.id, /^msg_[0-9a-f]{50}$/);
@@ -53,17 +51,15 @@ test('stream: documented order, sequence numbers, indexes, ids, usage', async ()
   assert.ok(deltas.length >= 20);
   for (const d of [...deltas, events.at(-3), events.at(-4)]) {
     assert.equal(d.item_id, added.item.id);
-    assert.equal(d.output_index, 0);
-    assert.equal(d.content_index, 0);
+    has(d, { output_index: 0, content_index: 0 });
   }
   const text = deltas.map((d) => d.delta).join('');
   assert.ok(deltas.every((d) => d.delta.split(' ').filter(Boolean).length <= 3), 'a few words per delta');
   assert.equal(events.find((e) => e.type === 'response.output_text.done').text, text);
   const completed = events.at(-1).response;
-  assert.equal(completed.status, 'completed');
+  has(completed, { status: 'completed', model: 'gpt-mock' });
   assert.equal(completed.output[0].content[0].text, text);
   assert.equal(completed.output[0].status, 'completed');
-  assert.equal(completed.model, 'gpt-mock');
   assert.equal(typeof completed.completed_at, 'number');
   assert.match(text, /^You said: "Tell me a story"\. /);
   const u = completed.usage;
@@ -77,9 +73,7 @@ test('JSON answer equals the completed response of the stream; no output_text; d
   const streamed = (await sse(await post('/v1/responses', { ...body, stream: true }))).at(-1).response;
   assert.equal('output_text' in json, false);
   assert.deepEqual(normalize(json), normalize(streamed));
-  assert.equal(json.instructions, 'Be nice');
-  assert.deepEqual(json.metadata, { a: 'b' });
-  assert.equal(json.temperature, 0.5);
+  has(json, { instructions: 'Be nice', metadata: { a: 'b' }, temperature: 0.5 });
   assert.match(json.output[0].content[0].text, /Your instructions were: "Be nice"/);
   const again = await (await post('/v1/responses', body)).json();
   assert.deepEqual(normalize(again), normalize(json));
@@ -92,9 +86,7 @@ test('function call: item shape, argument deltas, arguments from the schema', as
   ];
   const events = await sse(await post('/v1/responses', { model: 'm', input: 'please use get_time', tools, stream: true }));
   const added = events.find((e) => e.type === 'response.output_item.added');
-  assert.equal(added.item.type, 'function_call');
-  assert.equal(added.item.name, 'get_time');
-  assert.equal(added.item.arguments, '');
+  has(added.item, { type: 'function_call', name: 'get_time', arguments: '' });
   assert.match(added.item.id, /^fc_/);
   assert.match(added.item.call_id, /^call_[A-Za-z0-9]{24}$/);
   const deltas = events.filter((e) => e.type === 'response.function_call_arguments.delta');
@@ -180,8 +172,7 @@ test('max_output_tokens: response.incomplete with incomplete_details', async () 
   const events = await sse(await post('/v1/responses', { model: 'm', input: 'long please', stream: true, max_output_tokens: 16 }));
   const last = events.at(-1);
   assert.equal(last.type, 'response.incomplete');
-  assert.equal(last.response.status, 'incomplete');
-  assert.deepEqual(last.response.incomplete_details, { reason: 'max_output_tokens' });
+  has(last.response, { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
   assert.equal(last.response.output[0].status, 'incomplete');
 });
 
@@ -209,9 +200,7 @@ test('store: retrieve, input_items (order, limit, after), delete, store:false', 
   assert.equal(asc.object, 'list');
   assert.deepEqual(asc.data.map((i) => i.content[0].text), ['one', 'two', 'three', 'four', 'five']);
   assert.ok(asc.data.every((i) => /^msg_/.test(i.id) && i.type === 'message' && i.content[0].type === 'input_text'));
-  assert.equal(asc.first_id, asc.data[0].id);
-  assert.equal(asc.last_id, asc.data[4].id);
-  assert.equal(asc.has_more, false);
+  has(asc, { first_id: asc.data[0].id, last_id: asc.data[4].id, has_more: false });
   const page = await (await get(`/v1/responses/${r.id}/input_items?limit=2`)).json();
   assert.deepEqual(page.data.map((i) => i.content[0].text), ['five', 'four']);
   assert.equal(page.has_more, true);
@@ -236,8 +225,7 @@ test('store: retrieve, input_items (order, limit, after), delete, store:false', 
 
 test('background: queued → in_progress → completed; cancel; replay with starting_after; live stream', async () => {
   const q = await (await post('/v1/responses', { model: 'm', input: 'slow job', background: true })).json();
-  assert.equal(q.status, 'queued');
-  assert.equal(q.background, true);
+  has(q, { status: 'queued', background: true });
   const seen = new Set([q.status]);
   for (let i = 0; i < 200; i++) {
     const r = await (await get(`/v1/responses/${q.id}`)).json();

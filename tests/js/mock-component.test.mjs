@@ -7,8 +7,8 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createParser } from 'eventsource-parser';
 import { createMock, startMockServer } from '../../mock/index.mjs';
+import { sseEvents as events, statusOf } from './client-helpers.mjs';
 
 const MOCK_DIR = fileURLToPath(new URL('../../mock/', import.meta.url));
 const BASE = 'http://mock.test/v1';
@@ -16,13 +16,6 @@ const BASE = 'http://mock.test/v1';
 const post = (mock, path, body, headers = {}) => mock.fetch(new Request(BASE + path, {
   method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
 }));
-
-function events(text) {
-  const out = [];
-  const p = createParser({ onEvent: (e) => out.push(JSON.parse(e.data)) });
-  p.feed(text);
-  return out;
-}
 
 test('the fetch path imports no node: module (static import graph of mock/index.mjs)', () => {
   const seen = new Set();
@@ -87,9 +80,7 @@ test('fetch(): validation, 404, OPTIONS, requireKey, body limit', async () => {
   assert.equal(pre.status, 204);
   assert.equal(pre.headers.get('access-control-allow-headers'), 'authorization, x-mock-fault');
   const based = createMock({ delayMs: 0, basePath: '/api/openai/v1/' });
-  const r = await based.fetch(new Request('http://x/api/openai/v1/responses', { method: 'POST', body: '{"model":"m","input":"x"}' }));
-  assert.equal(r.status, 200);
-  await r.arrayBuffer();
+  assert.equal(await statusOf(based.fetch(new Request('http://x/api/openai/v1/responses', { method: 'POST', body: '{"model":"m","input":"x"}' }))), 200);
 });
 
 test('fetch(): faults — status, disconnect (a rejected fetch), disconnect-after (a body that errors after N events)', async () => {
@@ -132,7 +123,7 @@ test('fetch(): background responses run on (waitUntil is given the run)', async 
   assert.equal(done.status, 'completed');
 });
 
-test('handle(req, res) on a plain node:http server, and startMockServer({ port })', async () => {
+test('handle(req, res) on a plain node:http server, and startMockServer({ port })', async (t) => {
   const mock = createMock({ delayMs: 0 });
   const server = http.createServer((req, res) => { mock.handle(req, res); });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
@@ -148,12 +139,9 @@ test('handle(req, res) on a plain node:http server, and startMockServer({ port }
   }
 
   const srv = await startMockServer({ port: 0, delayMs: 0 });
-  try {
-    assert.match(srv.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    const r = await (await fetch(`${srv.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'own server' }) })).json();
-    assert.match(r.output[0].content[0].text, /own server/);
-    assert.equal(srv.requests.length, 1);
-  } finally {
-    await srv.close();
-  }
+  t.after(() => srv.close());
+  assert.match(srv.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const r = await (await fetch(`${srv.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'own server' }) })).json();
+  assert.match(r.output[0].content[0].text, /own server/);
+  assert.equal(srv.requests.length, 1);
 });

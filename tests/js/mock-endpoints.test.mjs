@@ -5,6 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createParser } from 'eventsource-parser';
 import { createMock, startMockServer } from '../../mock/index.mjs';
+import { has, sseEvents } from './client-helpers.mjs';
 
 const mock = createMock({ delayMs: 0, backgroundMs: 300 });
 const BASE = 'http://mock.test/v1';
@@ -101,8 +102,7 @@ test('conversations: create, retrieve, update, delete', async () => {
   const c = await ok('POST', '/conversations', { metadata: { topic: 'demo' }, items: [{ role: 'user', content: 'hi' }] });
   assert.deepEqual(Object.keys(c), ['id', 'object', 'created_at', 'metadata']);
   assert.match(c.id, /^conv_[0-9a-f]{48}$/);
-  assert.equal(c.object, 'conversation');
-  assert.deepEqual(c.metadata, { topic: 'demo' });
+  has(c, { object: 'conversation', metadata: { topic: 'demo' } });
   assert.deepEqual(await ok('GET', `/conversations/${c.id}`), c);
   const empty = await ok('POST', '/conversations');
   assert.deepEqual(empty.metadata, {});
@@ -124,9 +124,7 @@ test('conversation items: create, list (after, limit, order, include), retrieve,
   const added = await ok('POST', `/conversations/${c.id}/items`, { items: ['one', 'two', 'three'].map((t) => ({ role: 'user', content: t })) });
   assert.equal(added.object, 'list');
   assert.equal(added.data.length, 3);
-  assert.equal(added.first_id, added.data[0].id);
-  assert.equal(added.last_id, added.data[2].id);
-  assert.equal(added.has_more, false);
+  has(added, { first_id: added.data[0].id, last_id: added.data[2].id, has_more: false });
   assert.deepEqual(added.data[0], { id: added.data[0].id, type: 'message', status: 'completed', role: 'user', content: [{ type: 'input_text', text: 'one' }] });
   const more = await ok('POST', `/conversations/${c.id}/items`, { items: [{ role: 'assistant', content: 'four' }] });
 
@@ -137,8 +135,7 @@ test('conversation items: create, list (after, limit, order, include), retrieve,
   assert.equal(asc.has_more, true);
   const page2 = await ok('GET', `/conversations/${c.id}/items?order=asc&limit=2&after=${asc.last_id}`);
   assert.deepEqual(page2.data.map((i) => i.content[0].text), ['three', 'four']);
-  assert.equal(page2.has_more, false);
-  assert.equal(page2.last_id, more.data[0].id);
+  has(page2, { has_more: false, last_id: more.data[0].id });
 
   const one = await ok('GET', `/conversations/${c.id}/items/${added.data[1].id}`);
   assert.deepEqual(one, added.data[1]);
@@ -170,8 +167,7 @@ test('a response in a conversation: its items come first, its input and output a
 
   // streamed: the items are added once the stream completed, with the object form of `conversation`
   const res = await mock.fetch(new Request(`${BASE}/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'And now?', conversation: { id: c.id }, stream: true }) }));
-  const events = [];
-  createParser({ onEvent: (e) => events.push(JSON.parse(e.data)) }).feed(await res.text());
+  const events = sseEvents(await res.text());
   assert.equal(events.at(-1).type, 'response.completed');
   assert.match(events.at(-1).response.output[0].content[0].text, /turn 2/, 'the answer in the conversation counts');
   items = (await ok('GET', `/conversations/${c.id}/items?order=asc`)).data;
@@ -205,34 +201,31 @@ async function readSse(res) {
 }
 
 for (const transport of ['fetch (no socket)', 'HTTP (a real socket cut)']) {
-  test(`background stream cut by disconnect-after=N, resumed with starting_after: exact and the same response — ${transport}`, async () => {
+  test(`background stream cut by disconnect-after=N, resumed with starting_after: exact and the same response — ${transport}`, async (t) => {
     let srv = null;
     let go = (path, init) => mock.fetch(new Request(BASE + path, init));
     if (transport.startsWith('HTTP')) {
       srv = await startMockServer({ port: 0, delayMs: 0, backgroundMs: 300 });
       go = (path, init) => fetch(`${srv.url}/v1${path}`, init);
     }
-    try {
-      const body = JSON.stringify({ model: 'm', input: 'A background answer that is long enough to stream many deltas', background: true, stream: true });
-      const cut = await readSse(await go('/responses', { method: 'POST', body, headers: { 'x-mock-fault': 'disconnect-after=6' } }));
-      assert.ok(cut.error, 'the body was cut');
-      assert.equal(cut.events.length, 6);
-      const id = cut.events[0].response.id;
-      const last = cut.events.at(-1).sequence_number;
-      const rest = await readSse(await go(`/responses/${id}?stream=true&starting_after=${last}`));
-      assert.equal(rest.error, null);
-      const all = [...cut.events, ...rest.events];
-      all.forEach((e, i) => assert.equal(e.sequence_number, i, 'every event once, in order'));
-      assert.equal(all.at(-1).type, 'response.completed');
-      assert.ok(all.filter((e) => e.response).every((e) => e.response.id === id), 'the same response');
-      // byte for byte what a reader from the start gets
-      const full = await readSse(await go(`/responses/${id}?stream=true`));
-      assert.deepEqual([...cut.raw, ...rest.raw], full.raw);
-      const final = await (await go(`/responses/${id}`)).json();
-      assert.deepEqual(final, all.at(-1).response);
-    } finally {
-      await srv?.close();
-    }
+    t.after(() => srv?.close());
+    const body = JSON.stringify({ model: 'm', input: 'A background answer that is long enough to stream many deltas', background: true, stream: true });
+    const cut = await readSse(await go('/responses', { method: 'POST', body, headers: { 'x-mock-fault': 'disconnect-after=6' } }));
+    assert.ok(cut.error, 'the body was cut');
+    assert.equal(cut.events.length, 6);
+    const id = cut.events[0].response.id;
+    const last = cut.events.at(-1).sequence_number;
+    const rest = await readSse(await go(`/responses/${id}?stream=true&starting_after=${last}`));
+    assert.equal(rest.error, null);
+    const all = [...cut.events, ...rest.events];
+    all.forEach((e, i) => assert.equal(e.sequence_number, i, 'every event once, in order'));
+    assert.equal(all.at(-1).type, 'response.completed');
+    assert.ok(all.filter((e) => e.response).every((e) => e.response.id === id), 'the same response');
+    // byte for byte what a reader from the start gets
+    const full = await readSse(await go(`/responses/${id}?stream=true`));
+    assert.deepEqual([...cut.raw, ...rest.raw], full.raw);
+    const final = await (await go(`/responses/${id}`)).json();
+    assert.deepEqual(final, all.at(-1).response);
   });
 }
 

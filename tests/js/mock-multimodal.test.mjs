@@ -1,13 +1,11 @@
-// The mock with images, files and the built-in tools: input_image / input_file as data URLs,
-// http(s) URLs and file ids, checked as the API checks them and named in the answer (MIME type,
-// bytes, PNG/JPEG width × height, filenames); the Files endpoints; web_search, file_search,
-// code_interpreter and image_generation streamed as the recordings show them, with tool_choice
-// and max_tool_calls; and the client's snapshot folding all of it.
+// The mock with images, files and the built-in tools: attachments (data URLs, URLs, file ids) checked
+// as the API checks them and named in the answer; the Files endpoints; web_search, file_search,
+// code_interpreter and image_generation streamed as the recordings show them; the client's snapshot.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ResponsesClient, inputImage, inputFile } from 'cometapi-responses';
 import { createMock } from '../../mock/index.mjs';
-import { inProcessMock } from './client-helpers.mjs';
+import { inProcessMock, has } from './client-helpers.mjs';
 import { png } from '../../mock/builtin.mjs';
 import { dimensions, sniff } from '../../mock/attachments.mjs';
 
@@ -41,11 +39,8 @@ describe('attachments', () => {
       ),
     });
     const text = textOf(r);
-    assert.ok(text.includes(`image/png, ${PNG.length} bytes, 2×3`), text);
-    assert.ok(text.includes(`image/jpeg, ${JPEG.length} bytes, 5×4`), text);
-    assert.ok(text.includes(`report.pdf (application/pdf, ${PDF.length} bytes)`), text);
-    assert.ok(text.includes('an image at https://example.com/cat.png'), text);
-    assert.ok(text.includes(`llamas.pdf (application/pdf, ${PDF.length} bytes)`), text);
+    for (const named of [`image/png, ${PNG.length} bytes, 2×3`, `image/jpeg, ${JPEG.length} bytes, 5×4`, `report.pdf (application/pdf, ${PDF.length} bytes)`,
+      'an image at https://example.com/cat.png', `llamas.pdf (application/pdf, ${PDF.length} bytes)`]) assert.ok(text.includes(named), text);
   });
 
   test('the client helpers and the mock agree: what inputImage / inputFile make arrives intact', async () => {
@@ -68,9 +63,7 @@ describe('attachments', () => {
       const r = await post({ model: 'm', input: user(part) });
       assert.equal(r.status, status, JSON.stringify(part));
       assert.deepEqual(Object.keys(r.body.error).sort(), ['code', 'message', 'param', 'type']);
-      assert.equal(r.body.error.param, param);
-      assert.equal(r.body.error.code, code);
-      assert.equal(r.body.error.type, 'invalid_request_error');
+      has(r.body.error, { param, code, type: 'invalid_request_error' });
     }
     // never stricter: an image/* type the mock cannot decode, with image bytes, passes
     assert.equal((await post({ model: 'm', input: user({ type: 'input_image', image_url: `data:image/x-other;base64,${b64(PNG)}` }) })).status, 200);
@@ -150,8 +143,8 @@ describe('built-in tools', () => {
       const final = events.at(-1).response;
       const text = textOf(final);
       for (const [k, n] of notes.entries()) {
-        assert.equal(n.annotation_index, k);
-        assert.equal(n.annotation.type, 'url_citation');
+        has(n, { annotation_index: k });
+        has(n.annotation, { type: 'url_citation' });
         assert.match(n.annotation.url, /^https:\/\/example\.(com|org)\//);
         assert.equal(Array.from(text).slice(n.annotation.start_index, n.annotation.end_index).join(''), n.annotation.title);
       }
@@ -215,10 +208,8 @@ describe('built-in tools', () => {
 
 test("the client's snapshot folds annotations, code and images; partial images are handed out", async () => {
   const client = new ResponsesClient({ baseURL: BASE, apiKey: 'k', fetch: (u, init) => mock.fetch(new Request(u, init)) });
-  const stream = client.stream({
-    model: 'm', input: 'hi there', include: ['code_interpreter_call.outputs'],
-    tools: [{ type: 'web_search_preview' }, { type: 'code_interpreter', container: { type: 'auto' } }, { type: 'image_generation', partial_images: 3 }],
-  });
+  const tools = [{ type: 'web_search_preview' }, { type: 'code_interpreter', container: { type: 'auto' } }, { type: 'image_generation', partial_images: 3 }];
+  const stream = client.stream({ model: 'm', input: 'hi there', include: ['code_interpreter_call.outputs'], tools });
   const partials = [];
   let sawCode = false;
   for await (const e of stream) {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI, { NotFoundError, BadRequestError, InternalServerError } from 'openai';
-import { useMock } from './client-helpers.mjs';
+import { useMock, has, isError } from './client-helpers.mjs';
 import { validate } from './mock-schema-check.mjs';
 
 const { srv } = await useMock({ delayMs: 0, backgroundMs: 300 });
@@ -32,9 +32,7 @@ const tools = [{ type: 'function', name: 'get_weather', description: 'Weather fo
 
 test('SDK: responses.create returns a completed response quoting the input', async () => {
   const r = await client.responses.create({ model: 'my-model-x', input: 'Hello from the SDK' });
-  assert.equal(r.object, 'response');
-  assert.equal(r.status, 'completed');
-  assert.equal(r.model, 'my-model-x');
+  has(r, { object: 'response', status: 'completed', model: 'my-model-x' });
   assert.match(r.id, /^resp_[0-9a-f]{50}$/);
   assert.match(r.output_text, /You said: "Hello from the SDK"/);
   assert.match(r.output_text, /mock/);
@@ -147,8 +145,7 @@ test('SDK: retrieve, inputItems.list, delete (then NotFoundError)', async () => 
   });
   assert.match(r.output_text, /Second question/);
   const got = await client.responses.retrieve(r.id);
-  assert.equal(got.id, r.id);
-  assert.equal(got.output_text, r.output_text);
+  has(got, { id: r.id, output_text: r.output_text });
 
   const page = await client.responses.inputItems.list(r.id, { order: 'asc' });
   assert.equal(page.data.length, 3);
@@ -164,8 +161,7 @@ test('SDK: retrieve, inputItems.list, delete (then NotFoundError)', async () => 
 
 test('SDK: background + cancel, and stream replay with starting_after', async () => {
   const bg = await client.responses.create({ model: 'm', input: 'Run in the background', background: true });
-  assert.equal(bg.status, 'queued');
-  assert.equal(bg.background, true);
+  has(bg, { status: 'queued', background: true });
   const replay = client.responses.stream({ response_id: bg.id, starting_after: 4 });
   const seqs = [];
   for await (const e of replay) seqs.push(e.sequence_number);
@@ -186,16 +182,11 @@ test('SDK: background + cancel, and stream replay with starting_after', async ()
 
 test('SDK: errors map to its classes; retries honour retry-after-ms (fail-first)', async () => {
   await assert.rejects(client.responses.create({ model: 'm', input: 'x', temperature: 3 }), (e) => {
-    assert.ok(e instanceof BadRequestError);
-    assert.equal(e.param, 'temperature');
-    assert.equal(e.code, 'decimal_above_max_value');
+    isError(e, BadRequestError, { param: 'temperature', code: 'decimal_above_max_value' });
     assert.match(e.requestID, /^req_/);
     return true;
   });
-  await assert.rejects(
-    client.responses.create({ model: 'm', input: 'x' }, { headers: { 'x-mock-fault': 'status=500' } }),
-    InternalServerError,
-  );
+  await assert.rejects(client.responses.create({ model: 'm', input: 'x' }, { headers: { 'x-mock-fault': 'status=500' } }), InternalServerError);
   const retrying = new OpenAI({ apiKey: 'test', baseURL: `${srv.url}/v1`, maxRetries: 2 });
   const key = `sdk-retry-${Math.random()}`;
   const before = srv.requests.length;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
-import { createParser } from 'eventsource-parser';
+import { sseEvents as events } from './client-helpers.mjs';
 
 const INDEX = fileURLToPath(new URL('../../mock/index.mjs', import.meta.url));
 const WORKER = `
@@ -35,12 +35,6 @@ after(() => mf?.dispose());
 
 const URL_ = 'http://mock.test/v1/responses';
 const call = (body, headers = {}) => mf.dispatchFetch(URL_, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-
-function events(text) {
-  const out = [];
-  createParser({ onEvent: (e) => out.push(JSON.parse(e.data)) }).feed(text);
-  return out;
-}
 
 test('workerd: JSON create and retrieve', async () => {
   const res = await call({ model: 'm', input: 'in workerd' });

@@ -1,4 +1,4 @@
-// PartialJsonParser (issue 14): the core's incremental parser, its value mirrored in JS from the
+// PartialJsonParser: the core's incremental parser, its value mirrored in JS from the
 // ops. Against JSON.parse on random documents cut at every position; best effort in between
 // (every partial value is a prefix of the final one, whatever the chunking); JSON.parse's own
 // quirks (__proto__ as an own key, duplicate keys, -0, 1e400, lone surrogate escapes); errors;

@@ -1,10 +1,10 @@
-// Structured outputs (issue 14): jsonSchemaFormat, client.parse() → output_parsed, json_schema
+// Structured outputs: jsonSchemaFormat, client.parse() → output_parsed, json_schema
 // streams → partialParsed and finalResponse().output_parsed, OutputParseError; a format's
 // `validate` (any Standard Schema, sync or async) is applied and never sent.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsonSchemaFormat, PartialJsonParser, OutputParseError, CometApiError } from 'cometapi-responses';
-import { startMock, clientFor, collect, rejection } from './client-helpers.mjs';
+import { useMock, collect, rejection, fails, has, drained } from './client-helpers.mjs';
 import { scripted, jsonAnswer, sseAnswer, response, message, refusal, fnCall, personSchema, schema } from './sdk-helpers.mjs';
 
 const PERSON = {
@@ -14,25 +14,13 @@ const PERSON = {
   additionalProperties: false,
 };
 
-let srv;
-let client;
-before(async () => {
-  srv = await startMock();
-  client = clientFor(srv);
-});
-after(() => srv.close());
+const { client } = await useMock();
 
 const params = (format, input = 'Ada Lovelace, 36') => ({ model: 'mock', input, text: { format } });
 
 test('jsonSchemaFormat is the plain wire object; strict defaults to true; validate stays off the wire', () => {
   assert.deepStrictEqual(jsonSchemaFormat('person', PERSON), { type: 'json_schema', name: 'person', schema: PERSON, strict: true });
-  assert.deepStrictEqual(jsonSchemaFormat('p', PERSON, { strict: false, description: 'a person' }), {
-    type: 'json_schema',
-    name: 'p',
-    schema: PERSON,
-    strict: false,
-    description: 'a person',
-  });
+  assert.deepStrictEqual(jsonSchemaFormat('p', PERSON, { strict: false, description: 'a person' }), { type: 'json_schema', name: 'p', schema: PERSON, strict: false, description: 'a person' });
   const validate = personSchema();
   const f = jsonSchemaFormat('person', PERSON, { validate });
   assert.deepStrictEqual(f, { type: 'json_schema', name: 'person', schema: PERSON, strict: true });
@@ -60,10 +48,8 @@ test('parse(): validate transforms the value (sync and async); failing it is an 
     assert.deepStrictEqual(r.output_parsed, { ...JSON.parse(r.output_text), adult: false });
   }
   const strict = schema(() => ({ issues: [{ message: 'too young', path: ['age'] }, { message: 'no' }] }), { async: true });
-  const e = await rejection(client.parse(params(jsonSchemaFormat('person', PERSON, { validate: strict }))));
-  assert.ok(e instanceof OutputParseError && e instanceof CometApiError && e instanceof Error);
-  assert.equal(e.name, 'OutputParseError');
-  assert.deepStrictEqual(e.issues, [{ message: 'too young', path: ['age'] }, { message: 'no' }]);
+  const e = await fails(client.parse(params(jsonSchemaFormat('person', PERSON, { validate: strict }))), OutputParseError, { name: 'OutputParseError', issues: [{ message: 'too young', path: ['age'] }, { message: 'no' }] });
+  assert.ok(e instanceof CometApiError && e instanceof Error);
   assert.match(e.message, /age: too young; no/);
   assert.equal(typeof e.text, 'string');
   assert.deepStrictEqual(JSON.parse(e.text).tags.length > 0, true);
@@ -82,10 +68,7 @@ test('parse(): null on a refusal or without output text; OutputParseError (.text
   const format = jsonSchemaFormat('person', PERSON, { validate });
   assert.equal((await c.parse(params(format))).output_parsed, null, 'refusal: null, not validated');
   assert.equal((await c.parse(params(format))).output_parsed, null, 'tool calls only: null');
-  const e = await rejection(c.parse(params(format)));
-  assert.ok(e instanceof OutputParseError, String(e));
-  assert.equal(e.text, '{"name": "Ada"');
-  assert.equal(e.issues, undefined);
+  const e = await fails(c.parse(params(format)), OutputParseError, { text: '{"name": "Ada"', issues: undefined });
   assert.match(e.message, /not valid JSON/);
   const exact = (await c.parse(params(jsonSchemaFormat('x', {})))).output_parsed;
   assert.deepStrictEqual(Object.keys(exact), ['z', 'a', '__proto__', 'n'], 'key order as written');
@@ -130,8 +113,7 @@ test('a json_schema stream: partialParsed reflects every event yielded, the one 
 test('plain streams have no partialParsed and no output_parsed', async () => {
   const stream = client.stream({ model: 'mock', input: 'hello' });
   for await (const ev of stream) assert.equal(stream.partialParsed, undefined, ev.type);
-  const final = await stream.finalResponse();
-  assert.equal('output_parsed' in final, false);
+  assert.equal('output_parsed' in (await stream.finalResponse()), false);
   const obj = client.stream(params({ type: 'json_object' }));
   await obj.finalResponse();
   assert.equal(obj.partialParsed, undefined);
@@ -142,8 +124,7 @@ test('json_schema streams: a refusal gives null, invalid JSON rejects finalRespo
   const { client: c } = scripted((body, n) => sseAnswer(answers[n], 2));
   const format = jsonSchemaFormat('person', PERSON, { validate: personSchema() });
   const s1 = c.stream(params(format));
-  const r1 = await collect(s1);
-  assert.equal(r1.error, null);
+  await drained(s1);
   assert.equal(s1.partialParsed, undefined);
   assert.equal((await s1.finalResponse()).output_parsed, null);
   const s2 = c.stream(params(format));
@@ -151,7 +132,5 @@ test('json_schema streams: a refusal gives null, invalid JSON rejects finalRespo
   assert.equal(r2.error, null, 'iteration ends normally');
   assert.equal(r2.events.at(-1).type, 'response.completed');
   assert.deepStrictEqual(s2.partialParsed, { name: 'Ada' }, 'best effort');
-  const e = await rejection(s2.finalResponse());
-  assert.ok(e instanceof OutputParseError);
-  assert.equal(e.text, '{"name": "Ada", "age": ');
+  await fails(s2.finalResponse(), OutputParseError, { text: '{"name": "Ada", "age": ' });
 });

@@ -1,12 +1,11 @@
-// runTools under a hostile or large response: 80k calls in one response (time grows with n, not
-// n²), the `concurrency` option (at most that many execute calls at once, results in call order,
-// default 8, validated), and a cut-off response (response.incomplete, a call still in_progress)
+// runTools under a hostile or large response: 80k calls in one response (time grows with n, not n²),
+// the `concurrency` option, and a cut-off response (response.incomplete, a call still in_progress)
 // whose calls are not run: the run stops with stopReason 'incomplete' and lists them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { functionTool, ValidationError } from 'cometapi-responses';
-import { sleep } from './client-helpers.mjs';
+import { sleep, has } from './client-helpers.mjs';
 import { scripted, sseAnswer, sseText, response, message, fnCall } from './sdk-helpers.mjs';
 
 const calls = (n, status = 'completed') => Array.from({ length: n }, (_, i) => ({ ...fnCall('f', '{}', `call_${i}`), status }));
@@ -65,10 +64,7 @@ async function fiftyCalls(opts) {
 }
 
 test('concurrency: at most that many execute calls at once (default 8), results in call order', async () => {
-  assert.equal(await fiftyCalls(), 8);
-  assert.equal(await fiftyCalls({ concurrency: 3 }), 3);
-  assert.equal(await fiftyCalls({ concurrency: 1 }), 1);
-  assert.equal(await fiftyCalls({ concurrency: 100 }), 50);
+  for (const [opts, most] of [[undefined, 8], [{ concurrency: 3 }, 3], [{ concurrency: 1 }, 1], [{ concurrency: 100 }, 50]]) assert.equal(await fiftyCalls(opts), most);
 });
 
 test('concurrency must be a positive integer: else ValidationError, before any request', () => {
@@ -107,26 +103,18 @@ test('a cut-off response runs no call: the run stops with it, stopReason incompl
     const final = await run.finalResponse();
     assert.deepStrictEqual([final.id, final.status, final.output.map((i) => [i.call_id, i.status])], [first.id, first.status, first.output.map((i) => [i.call_id, i.status])]);
     assert.equal(requests.length, 1);
-    assert.equal(run.stopReason, 'incomplete');
-    assert.deepStrictEqual(run.pendingCalls, [
-      { call_id: 'call_0', name: 'f', arguments: '{}' },
-      { call_id: 'call_1', name: 'f', arguments: '{}' },
-    ]);
+    has(run, { stopReason: 'incomplete', pendingCalls: [{ call_id: 'call_0', name: 'f', arguments: '{}' }, { call_id: 'call_1', name: 'f', arguments: '{}' }] });
     assert.deepStrictEqual(run.steps.map((s) => s.toolCalls), [[]]);
   }
 });
 
 test('stopReason and pendingCalls of the other ends', async () => {
-  const { client } = twoSteps(response(calls(1)));
-  const run = client.runTools({ model: 'm', input: 'go', tools: [functionTool({ name: 'f', execute: () => 'ok' })] });
-  await run.finalResponse();
-  assert.equal(run.stopReason, 'no_tool_calls');
-  assert.deepStrictEqual(run.pendingCalls, []);
-  const human = twoSteps(response(calls(1)));
-  const r2 = human.client.runTools({ model: 'm', input: 'go', tools: [functionTool({ name: 'f' })] });
-  await r2.finalResponse();
-  assert.equal(r2.stopReason, 'pending_calls');
-  assert.deepStrictEqual(r2.pendingCalls, [{ call_id: 'call_0', name: 'f', arguments: '{}' }]);
+  // a tool with execute: the loop ends without calls; without (a human in the loop): the call is pending
+  for (const [tool, stopReason, pendingCalls] of [[{ execute: () => 'ok' }, 'no_tool_calls', []], [{}, 'pending_calls', [{ call_id: 'call_0', name: 'f', arguments: '{}' }]]]) {
+    const run = twoSteps(response(calls(1))).client.runTools({ model: 'm', input: 'go', tools: [functionTool({ name: 'f', ...tool })] });
+    await run.finalResponse();
+    has(run, { stopReason, pendingCalls });
+  }
 });
 
 test('a result JSON.stringify cannot encode (a cycle, a BigInt): the call failed with that TypeError, its output is `Error: …`', async () => {
@@ -149,7 +137,6 @@ test('a result JSON.stringify cannot encode (a cycle, a BigInt): the call failed
     assert.ok(c.error instanceof TypeError, `${c.call_id}: ${c.error}`);
     assert.equal(c.output, `Error: ${c.error.message}`);
   }
-  assert.equal(ok.error, undefined);
-  assert.equal(ok.output, '{"ok":true}');
+  has(ok, { error: undefined, output: '{"ok":true}' });
   assert.deepStrictEqual(requests[1].body.input.map((o) => o.output), [cycle.output, big.output, ok.output]);
 });

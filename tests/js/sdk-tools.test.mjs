@@ -1,34 +1,22 @@
-// The tool loop (issue 14): functionTool, client.runTools → a run: its events (every step's, in
+// The tool loop: functionTool, client.runTools → a run: its events (every step's, in
 // order), steps, finalResponse(), abort(). The calls of one response run concurrently; results go
 // back as function_call_output (strings as they are, other values JSON-encoded, errors as their
 // message); the loop stops without calls, after maxSteps, or at a tool without execute; execute
 // and validate are never sent. Also parsed_arguments on the function calls of a snapshot.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ResponsesClient, functionTool, AbortError, ApiError, OutputParseError, ValidationError } from 'cometapi-responses';
-import { startMock, KEY, collect, rejection, sleep } from './client-helpers.mjs';
+import { useMock, clientFor, KEY, collect, rejection, sleep, read } from './client-helpers.mjs';
 import { scripted, sseAnswer, eventsOf, response, message, fnCall, schema, jsonAnswer } from './sdk-helpers.mjs';
 
 const WEATHER = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
 
-let srv;
-before(async () => {
-  srv = await startMock();
-});
-after(() => srv.close());
+const { srv } = await useMock();
 
 /** A client of the mock that records the body of every request. */
 function recordingClient() {
   const bodies = [];
-  const client = new ResponsesClient({
-    apiKey: KEY,
-    baseURL: `${srv.url}/v1`,
-    maxRetries: 0,
-    fetch: (url, init) => {
-      bodies.push(JSON.parse(init.body));
-      return fetch(url, init);
-    },
-  });
+  const client = clientFor(srv, { fetch: (url, init) => { bodies.push(JSON.parse(init.body)); return fetch(url, init); } });
   return { client, bodies };
 }
 
@@ -206,8 +194,7 @@ test('the loop stops after maxSteps responses, and at a tool without execute (th
 
 test('a run without tool calls is one step; an error of a step rejects the run', async () => {
   const { client } = scripted((body, n) => (n === 0 ? sseAnswer(response([fnCall('t', '{}', 'c1')])) : jsonAnswer({ error: { message: 'bad output', type: 'invalid_request_error' } }, 400)));
-  const run = client.runTools({ model: 'm', input: 'x', tools: [functionTool({ name: 't', execute: () => 'r' })] });
-  const { events, error } = await collect(run);
+  const { stream: run, events, error } = await read(client.runTools({ model: 'm', input: 'x', tools: [functionTool({ name: 't', execute: () => 'r' })] }));
   assert.ok(error instanceof ApiError && error.status === 400, String(error));
   assert.equal(events.at(-1).type, 'response.completed');
   assert.ok((await rejection(run.finalResponse())) === error);

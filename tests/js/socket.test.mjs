@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ApiError, AbortError, ConnectionError, ResponseStream, ResponsesClient, ValidationError, functionTool } from 'cometapi-responses';
-import { KEY, assertNoKey, clientFor, collect, rejection, startMock } from './client-helpers.mjs';
+import { KEY, assertNoKey, clientFor, collect, rejection, startMock, has, fails, drained, read } from './client-helpers.mjs';
 
 async function setup(t, opts = {}) {
   const srv = await startMock({ delayMs: 2, requireKey: KEY, ...opts });
@@ -24,8 +24,7 @@ test('stream(): the same ResponseStream, events and snapshot as over HTTP; frame
   assert.ok(s instanceof ResponseStream);
   const seen = [];
   s.on('response.output_text.delta', (e) => seen.push(e.delta));
-  const { events, error } = await collect(s);
-  assert.equal(error, null);
+  const events = await drained(s);
   assert.equal(events[0].type, 'response.created');
   assert.equal(events.at(-1).type, 'response.completed');
   const final = await s.finalResponse();
@@ -36,15 +35,13 @@ test('stream(): the same ResponseStream, events and snapshot as over HTTP; frame
   assert.equal(next.status, 'completed');
   const sent = bodies(srv);
   assert.equal(sent.length, 2);
-  assert.equal(sent[1].previous_response_id, final.id);
-  assert.equal(sent[1].input, 'and then', 'only the new input goes');
+  has(sent[1], { previous_response_id: final.id, input: 'and then' });
 });
 
 test('warmup() sends generate: false; later turns chain from its id', async (t) => {
   const { srv, socket } = await setup(t);
   const w = await socket.warmup({ model: 'm', input: 'the tools and instructions', store: false });
-  assert.equal(w.status, 'completed');
-  assert.deepEqual(w.output, []);
+  has(w, { status: 'completed', output: [] });
   assert.equal(bodies(srv)[0].generate, false);
   const r = await socket.create({ model: 'm', input: 'go', previous_response_id: w.id, store: false });
   assert.equal(r.status, 'completed');
@@ -79,8 +76,7 @@ test('without streamId one at a time (FIFO); different streamIds concurrently, n
 
 test('errors: an error event is an ApiError (previous_response_not_found), the socket goes on', async (t) => {
   const { socket } = await setup(t);
-  const e = await rejection(socket.create({ model: 'm', input: 'x', previous_response_id: 'resp_unknown' }));
-  assert.ok(e instanceof ApiError);
+  const e = await fails(socket.create({ model: 'm', input: 'x', previous_response_id: 'resp_unknown' }), ApiError);
   assert.equal(e.code, 'previous_response_not_found');
   assert.throws(() => socket.stream({ model: 'm', input: 'x', background: true }), ValidationError);
   assert.throws(() => socket.stream({ model: 'm', input: 'x', temperature: 9 }), ValidationError);
@@ -90,8 +86,7 @@ test('errors: an error event is an ApiError (previous_response_not_found), the s
 
 test('a dropped connection fails the response in flight with ConnectionError (.response), the next call reconnects', async (t) => {
   const { srv, socket } = await setup(t);
-  const s = socket.stream({ model: 'm', input: 'cut me', metadata: { 'x-mock-fault': 'ws-drop-after=6' } });
-  const { events, error } = await collect(s);
+  const { stream: s, events, error } = await read(socket.stream({ model: 'm', input: 'cut me', metadata: { 'x-mock-fault': 'ws-drop-after=6' } }));
   assert.ok(error instanceof ConnectionError, String(error));
   assert.equal(events.length, 6);
   assert.equal(error.response?.id, s.response.id, 'the snapshot so far');
@@ -172,8 +167,7 @@ test('the upgrade carries Authorization: Bearer <key>; none without a key; no fr
   const base = `http://127.0.0.1:${wss.address().port}/v1`;
   for (const apiKey of [KEY, undefined]) {
     const socket = await new ResponsesClient({ apiKey, baseURL: base }).connect({ WebSocket });
-    const e = await rejection(socket.create({ model: 'm', input: 'hi' }));
-    assert.ok(e instanceof ConnectionError);
+    const e = await fails(socket.create({ model: 'm', input: 'hi' }), ConnectionError);
     assertNoKey(e);
     socket.close();
     await socket.closed;
@@ -188,8 +182,7 @@ test('connect() rejects with ConnectionError when the upgrade is refused (wrong 
   const srv = await startMock({ requireKey: KEY });
   t.after(() => srv.close());
   const client = new ResponsesClient({ apiKey: 'sk-wrong-0000000000', baseURL: `${srv.url}/v1` });
-  const e = await rejection(client.connect({ WebSocket }));
-  assert.ok(e instanceof ConnectionError, String(e));
+  const e = await fails(client.connect({ WebSocket }), ConnectionError);
 });
 
 test('close(): unfinished responses end with AbortError; socket.closed resolves', async (t) => {
@@ -225,8 +218,7 @@ test('a socket stream is the same ResponseStream for a proxy: ready(), toRespons
   // an error event of the server (a chain from an id this connection never saw) reaches the reader
   const bad = socket.stream({ model: 'm', input: 'x', previous_response_id: 'resp_nowhere', store: false });
   const proxied = ResponseStream.fromResponse(await bad.toResponse());
-  const e = await rejection(proxied.finalResponse());
-  assert.ok(e instanceof ApiError, String(e));
+  const e = await fails(proxied.finalResponse(), ApiError);
   assert.equal(e.code, 'previous_response_not_found');
   assertNoKey(e);
 });

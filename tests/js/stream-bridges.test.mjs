@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { StreamError } from 'cometapi-responses';
-import { bodyOf, rejection } from './client-helpers.mjs';
+import { bodyOf, rejection, has } from './client-helpers.mjs';
 import { scripted } from './sdk-helpers.mjs';
 
 const DIR = new URL('../../../shared/fixtures/bridges/', import.meta.url);
@@ -141,7 +141,6 @@ test('synthetic: a reused output_index keeps the first item; deltas with no anno
     'function_call:fc_1,message:msg_1,function_call:fc_2',
   ]);
   assert.ok(err instanceof StreamError);
-  assert.equal(err.response.status, 'in_progress');
-  assert.equal(err.response.output_text, 'Hello');
+  has(err.response, { status: 'in_progress', output_text: 'Hello' });
   assert.equal(err.response.output[2].arguments, '{"b"');
 });

@@ -34,9 +34,7 @@ test('tests/types/*.ts compile against pkg/index.d.ts (strict, module nodenext)'
 
 // Fields real servers send beyond the declared types: vendor fields, reached through
 // WithVendorFields (README, Types). Each must still be in its recording (no stale entry).
-const VENDOR_FIELDS = {
-  'openrouter_data_only_reasoning_text.sse': ['response.usage.cost', 'response.usage.is_byok', 'response.usage.cost_details'],
-};
+const VENDOR_FIELDS = { 'openrouter_data_only_reasoning_text.sse': ['response.usage.cost', 'response.usage.is_byok', 'response.usage.cost_details'] };
 
 test('every event of the recorded real streams is a ResponseStreamEvent, field by field', (t) => {
   if (!existsSync(RECORDED)) {

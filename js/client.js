@@ -80,23 +80,6 @@ function checkIds(op, ids) {
   });
 }
 
-/**
- * The list options' types, checked before the call starts: a wrong type throws at once (the
- * core checks the values: documented limits and orders reject the call). `list`: after, limit
- * and order too, not only include.
- */
-function checkListOptions(opts, list) {
-  const { after, limit, order, include } = isObject(opts) ? opts : {};
-  if (include !== undefined && !(Array.isArray(include) && include.every((s) => typeof s === 'string'))) {
-    throw new TypeError('include must be an array of strings');
-  }
-  if (!list) return opts;
-  if (after !== undefined && typeof after !== 'string') throw new TypeError('after must be a string');
-  if (order !== undefined && typeof order !== 'string') throw new TypeError('order must be a string');
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new TypeError(`limit must be a non-negative integer, got ${String(limit)}`);
-  return opts;
-}
-
 const call = (fn) => {
   try {
     return fn();
@@ -160,13 +143,15 @@ export class ResponsesClient {
   /**
    * @internal Runs operation `op` of the core's table: a Promise of its answer (errors reject
    * it, but params JSON cannot encode, which throw). `form`: a multipart FormData to send.
+   * `typesAtOnce`: an argument of a wrong type (a TypeError) throws too.
    */
-  _run(op, ids, params, opts, form) {
+  _run(op, ids, params, opts, form, typesAtOnce) {
     const body = bodyOf(params);
     try {
       const [raw, signal] = this.#call(op, ids, body, opts);
       return json(raw, this.#fetch, signal, op === 'parse', form);
     } catch (e) {
+      if (typesAtOnce && e instanceof TypeError) throw e;
       return Promise.reject(e);
     }
   }
@@ -253,7 +238,7 @@ export class ResponsesClient {
 
   /** GET /responses/{id}/input_items ({ after?, limit?, order?, include? }) → { data, first_id, last_id, has_more }. */
   inputItems(id, opts) {
-    return this._run('inputItems', [id], undefined, checkListOptions(opts, true));
+    return this._run('inputItems', [id], undefined, opts, undefined, true);
   }
 
   /** POST /responses/compact → the compaction (params sent as given). */
@@ -308,17 +293,17 @@ class ConversationItems {
 
   /** POST /conversations/{id}/items ({ items }); `include` (an option) goes in the query. */
   create(id, params, opts) {
-    return this.#client._run('conversations.items.create', [id], params, checkListOptions(opts, false));
+    return this.#client._run('conversations.items.create', [id], params, opts, undefined, true);
   }
 
   /** GET /conversations/{id}/items ({ after?, limit?, order?, include? }). */
   list(id, opts) {
-    return this.#client._run('conversations.items.list', [id], undefined, checkListOptions(opts, true));
+    return this.#client._run('conversations.items.list', [id], undefined, opts, undefined, true);
   }
 
   /** GET /conversations/{id}/items/{item_id}. */
   retrieve(id, itemId, opts) {
-    return this.#client._run('conversations.items.retrieve', [id, itemId], undefined, checkListOptions(opts, false));
+    return this.#client._run('conversations.items.retrieve', [id, itemId], undefined, opts, undefined, true);
   }
 
   /** DELETE /conversations/{id}/items/{item_id}. */

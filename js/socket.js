@@ -2,7 +2,7 @@
 // protocol question — which frames to send and when, where each received frame goes, what a
 // lost connection fails, when to reconnect; this file opens the connection, moves frames both
 // ways and hands each response's batches to a ResponseStream (the same class as over HTTP).
-import { Route, SocketAction } from './cometapi_responses.js';
+import { Lane, Route, SocketAction } from './cometapi_responses.js';
 import { AbortError, ConnectionError, toError } from './errors.js';
 import { validatorOf } from './structured.js';
 import { INTERNAL, ResponseStream } from './stream.js';
@@ -18,41 +18,44 @@ class LaneRaw {
     this.#socket = socket;
     this.#id = id;
   }
+  #lane(op) {
+    return this.#socket._lane(this.#id, op);
+  }
   get structured() {
-    return this.#socket._core()?.structured(this.#id) ?? false;
+    return this.#lane(Lane.Structured) ?? false;
   }
   get failure_forwarded() {
-    return this.#socket._core()?.failure_forwarded(this.#id) ?? false;
-  }
-  error() {
-    return this.#socket._core()?.error(this.#id);
-  }
-  redact(text) {
-    return this.#socket._core()?.redact(text);
-  }
-  output_parsed() {
-    return this.#socket._core()?.output_parsed(this.#id) ?? false;
-  }
-  frames_mode() {
-    this.#socket._core()?.frames_mode(this.#id);
-  }
-  terminal_batch() {
-    return this.#socket._core()?.terminal_batch(this.#id);
-  }
-  hold() {
-    this.#socket._core()?.hold(this.#id);
-  }
-  take_pending() {
-    return this.#socket._core()?.take_pending(this.#id);
+    return this.#lane(Lane.FailureForwarded) ?? false;
   }
   get held() {
-    return this.#socket._core()?.held(this.#id);
+    return this.#lane(Lane.Held);
+  }
+  error() {
+    return this.#lane(Lane.Error);
+  }
+  redact(text) {
+    return this.#socket._redact(text);
+  }
+  output_parsed() {
+    return this.#lane(Lane.OutputParsed) ?? false;
+  }
+  frames_mode() {
+    this.#lane(Lane.FramesMode);
+  }
+  terminal_batch() {
+    return this.#lane(Lane.TerminalBatch);
+  }
+  hold() {
+    this.#lane(Lane.Hold);
+  }
+  take_pending() {
+    return this.#lane(Lane.TakePending);
   }
   error_frame() {
-    return this.#socket._core()?.error_frame(this.#id);
+    return this.#lane(Lane.ErrorFrame);
   }
   error_response() {
-    return this.#socket._core()?.error_response(this.#id);
+    return this.#lane(Lane.ErrorResponse);
   }
   free() {
     this.#socket._release(this.#id);
@@ -100,9 +103,9 @@ class LaneIo {
     for (;;) {
       if (this.#closed || this.#aborted) return null;
       if (this.#queue.length !== 0) return this.#queue.shift();
-      const out = this.#socket._output(this.#id);
+      const out = this.#socket._lane(this.#id, Lane.Output);
       if (out !== undefined) return out;
-      if (this.#socket._isDone(this.#id)) return null;
+      if (this.#socket._lane(this.#id, Lane.IsDone) ?? true) return null;
       await new Promise((resolve) => (this.#wake = resolve));
     }
   }
@@ -280,31 +283,26 @@ export class ResponsesSocket {
     return new ResponseStream(INTERNAL, new LaneRaw(this, id), io, validate);
   }
 
-  /** @internal */
-  _output(id) {
-    return this.#raw?.output(id);
+  /** @internal What the core's `lane` gives for the response `id` (`undefined` once the core is freed). */
+  _lane(id, op) {
+    return this.#raw?.lane(id, op);
   }
 
   /** @internal */
-  _isDone(id) {
-    return this.#raw === null || this.#raw.is_done(id);
+  _redact(text) {
+    return this.#raw?.redact(text);
   }
 
   /** @internal A consumer gave up its response. */
   _abort(id) {
-    this.#raw?.abort(id);
+    this.#raw?.lane(id, Lane.Abort);
     this.#pump();
-  }
-
-  /** @internal The core, while the socket holds it. */
-  _core() {
-    return this.#raw;
   }
 
   /** @internal A response's stream is over: its memory goes. */
   _release(id) {
     this.#lanes.delete(id);
-    this.#raw?.release(id);
+    this.#raw?.lane(id, Lane.Release);
     if (this.#freeLater && this.#lanes.size === 0 && this.#raw) {
       this.#raw.free();
       this.#raw = null;
@@ -415,10 +413,10 @@ export class ResponsesSocket {
     }
     const kind = routed % 4;
     const id = (routed - kind) / 4;
-    if (kind === Route.Response) this.#lanes.get(id)?.push(raw.output(id));
+    if (kind === Route.Response) this.#lanes.get(id)?.push(raw.lane(id, Lane.Output));
     else if (kind === Route.Successor) {
       const stream = this.#attach(id);
-      this.#lanes.get(id).push(raw.output(id));
+      this.#lanes.get(id).push(raw.lane(id, Lane.Output));
       const list = this.#handlers.get('response');
       if (list) {
         for (const h of list) {

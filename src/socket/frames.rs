@@ -1,13 +1,10 @@
 //! The frames a client sends in WebSocket mode, and the few fields read from a received one to
 //! route it.
 
-use std::fmt;
-
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::error::Error;
-use crate::event::lenient::{from_str, parse_keeping_surrogates, restore_surrogates};
+use crate::event::lenient::{parse_keeping_surrogates, parse_value, restore_surrogates};
 use crate::request::prepare_full;
 
 /// `{"type":"response.create", …params}`: params validated as for a streamed `POST /responses`
@@ -66,68 +63,10 @@ pub(super) struct Head {
     pub stream_id: Option<String>,
 }
 
-/// A hand-written visitor: every JSON shape is accepted (a field of another type reads as
-/// none), so no "invalid type" error — whose message formats floats, a large part of a wasm
-/// build — is ever built.
-struct HeadVisitor;
-
-impl<'de> Visitor<'de> for HeadVisitor {
-    type Value = Head;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an event object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Head, A::Error> {
-        let mut head = Head::default();
-        while let Some(key) = map.next_key::<String>()? {
-            let slot = match key.as_str() {
-                "type" => &mut head.ty,
-                "stream_id" => &mut head.stream_id,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-            };
-            if let Value::String(v) = map.next_value::<Value>()? {
-                *slot = Some(v);
-            }
-        }
-        Ok(head)
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Head, E> {
-        Ok(Head::default())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Head, E> {
-        Ok(Head::default())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Head, E> {
-        Ok(Head::default())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Head, E> {
-        Ok(Head::default())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Head, E> {
-        Ok(Head::default())
-    }
-    fn visit_unit<E>(self) -> Result<Head, E> {
-        Ok(Head::default())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Head, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Head::default())
-    }
-}
-
-impl<'de> Deserialize<'de> for Head {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Head, D::Error> {
-        d.deserialize_any(HeadVisitor)
-    }
-}
-
 /// The routing fields of a frame; a frame that is not a JSON object has none (it still goes to
 /// a response, whose stream machine reports it).
 pub(super) fn head(text: &str) -> Head {
-    from_str::<Head>(text).unwrap_or_default()
+    let v = parse_value(text).unwrap_or_default();
+    let field = |k| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    Head { ty: field("type"), stream_id: field("stream_id") }
 }

@@ -106,7 +106,6 @@ struct Slot {
 #[derive(Debug)]
 struct Lane {
     key: Option<String>,
-    queue: std::collections::VecDeque<u32>,
     active: Option<u32>,
     /// Accepted steers whose successor has not started yet: the lane waits for it.
     held: u32,
@@ -192,9 +191,6 @@ impl Socket {
         }
         let id = self.fresh_id();
         let call = Call::reading(stream).with_redactor(self.redactor.clone());
-        if let Some(l) = self.lane_mut(&stream_id) {
-            l.queue.push_back(id);
-        }
         self.slots.push(Slot {
             id,
             lane: stream_id,
@@ -281,9 +277,6 @@ impl Socket {
                 st.outcome = Some(SteerOutcome::Failed(e.clone()));
             }
         }
-        for l in &mut self.lanes {
-            l.queue.clear();
-        }
         self.collect();
     }
 
@@ -353,19 +346,16 @@ impl Socket {
         let lane_key = slot.lane.clone();
         let frame = slot.frame.take();
         if let Some(lane) = self.lane_mut(&lane_key) {
-            lane.queue.retain(|q| *q != id);
             lane.active = Some(id);
         }
         frame
     }
 
+    /// The first queued response (slots keep the order of the requests) whose lane is idle: the
+    /// head of that lane's queue.
     fn next_frame(&self) -> Option<u32> {
         let ready = |l: &Lane| l.active.is_none() && l.held == 0;
-        self.slots
-            .iter()
-            .filter(|s| s.state == SlotState::Queued)
-            .find(|s| self.lane(&s.lane).is_some_and(|l| ready(l) && l.queue.front() == Some(&s.id)))
-            .map(|s| s.id)
+        self.slots.iter().find(|s| s.state == SlotState::Queued && self.lane(&s.lane).map_or(true, ready)).map(|s| s.id)
     }
 
     /// A text frame arrived: one event, routed to its response (see the module docs).
@@ -530,10 +520,6 @@ impl Socket {
                 slot.call.abort();
                 slot.state = SlotState::Done;
                 slot.frame = None;
-                let key = slot.lane.clone();
-                if let Some(l) = self.lane_mut(&key) {
-                    l.queue.retain(|q| *q != id);
-                }
             }
             SlotState::Sent => {
                 slot.call.abort();
@@ -560,7 +546,7 @@ impl Socket {
 
     fn collect(&mut self) {
         self.slots.retain(|s| !(s.released && s.state == SlotState::Done));
-        self.lanes.retain(|l| l.active.is_some() || !l.queue.is_empty() || l.held > 0);
+        self.lanes.retain(|l| l.active.is_some() || l.held > 0);
     }
 
     fn fresh_id(&mut self) -> u32 {
@@ -579,7 +565,7 @@ impl Socket {
 
     fn lane_mut(&mut self, key: &Option<String>) -> Option<&mut Lane> {
         if !self.lanes.iter().any(|l| &l.key == key) {
-            self.lanes.push(Lane { key: key.clone(), queue: Default::default(), active: None, held: 0 });
+            self.lanes.push(Lane { key: key.clone(), active: None, held: 0 });
         }
         self.lanes.iter_mut().find(|l| &l.key == key)
     }

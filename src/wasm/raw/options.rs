@@ -48,14 +48,14 @@ pub(super) fn read<T>(json: Option<String>, f: impl FnOnce(&Value) -> Result<T, 
     if !v.is_null() && !v.is_object() {
         return Err(type_error("options", "must be an object"));
     }
-    f(&v).map_err(|e| type_error("options", e))
+    f(&v).map_err(|e| js_sys::TypeError::new(&e).into())
 }
 
 fn string(v: &Value, k: &str) -> Result<Option<String>, String> {
     match v.get(k) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(format!("`{k}` must be a string")),
+        Some(_) => Err(format!("{k} must be a string")),
     }
 }
 
@@ -64,7 +64,9 @@ fn integer<T: TryFrom<u64>>(v: &Value, k: &str) -> Result<Option<T>, String> {
         None | Some(Value::Null) => Ok(None),
         Some(x) => match x.as_u64().and_then(|n| T::try_from(n).ok()) {
             Some(n) => Ok(Some(n)),
-            None => Err(format!("`{k}` must be a non-negative integer")),
+            None => {
+                Err(format!("{k} must be a non-negative integer, got {}", serde_json::to_string(x).unwrap_or_default()))
+            }
         },
     }
 }
@@ -73,7 +75,7 @@ fn number(v: &Value, k: &str) -> Result<Option<f64>, String> {
     match v.get(k) {
         None | Some(Value::Null) => Ok(None),
         Some(x) => {
-            x.as_f64().filter(|t| *t >= 0.0).map(Some).ok_or_else(|| format!("`{k}` must be a non-negative number"))
+            x.as_f64().filter(|t| *t >= 0.0).map(Some).ok_or_else(|| format!("{k} must be a non-negative number"))
         }
     }
 }
@@ -89,7 +91,7 @@ fn header_map(v: &Value, k: &str) -> Result<Option<BTreeMap<String, Value>>, Str
             }
             Ok(Some(out))
         }
-        Some(_) => Err(format!("`{k}` must be an object of strings")),
+        Some(_) => Err(format!("{k} must be an object of strings")),
     }
 }
 
@@ -132,8 +134,8 @@ impl CallOptions {
                             .iter()
                             .map(|x| x.as_str().map(str::to_owned))
                             .collect::<Option<_>>()
-                            .ok_or("`include` must be an array of strings")?,
-                        Some(_) => return Err("`include` must be an array of strings".into()),
+                            .ok_or("include must be an array of strings")?,
+                        Some(_) => return Err("include must be an array of strings".into()),
                     }
                 }
             }

@@ -22,6 +22,28 @@ pub enum Route {
     Steer,
 }
 
+/// What [`RawSocket::lane`] asks of one response: the per-response methods of a `RawCall`
+/// (js/socket.js gives a ResponseStream the same face), and the socket's own `is_done`,
+/// `abort` and `release`.
+#[wasm_bindgen]
+pub enum Lane {
+    Output,
+    IsDone,
+    Abort,
+    Release,
+    Hold,
+    TakePending,
+    Held,
+    ErrorFrame,
+    ErrorResponse,
+    Error,
+    Structured,
+    OutputParsed,
+    FramesMode,
+    FailureForwarded,
+    TerminalBatch,
+}
+
 /// The socket machine; js/socket.js wraps it as `ResponsesSocket`.
 #[wasm_bindgen]
 pub struct RawSocket {
@@ -122,91 +144,43 @@ impl RawSocket {
         f64::from(id) * 4.0 + f64::from(route as u8)
     }
 
-    /// A response's new output: its batch (or SSE frames in frames mode), if any; while held
-    /// (`hold`), `""` once an event to hand out was kept.
-    pub fn output(&mut self, id: u32) -> Option<String> {
-        self.socket.call_mut(id).and_then(stream_ops::output)
-    }
-
-    /// Keeps the response's decoded events until the consumer takes them (`ready()`).
-    pub fn hold(&mut self, id: u32) {
-        if let Some(c) = self.socket.call_mut(id) {
-            stream_ops::hold(c);
+    /// What a response's `op` gives ([`Lane`]): what the `RawCall` method of the same name does
+    /// for a call, for the response `id` (`undefined` for one the socket no longer holds).
+    pub fn lane(&mut self, id: u32, op: Lane) -> Result<JsValue, JsValue> {
+        let text = |t: Option<String>| t.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t));
+        match op {
+            Lane::IsDone => return Ok(self.socket.is_done(id).into()),
+            Lane::Abort => self.socket.abort(id),
+            Lane::Release => self.socket.release(id),
+            _ => {}
         }
-    }
-
-    /// What was decoded and not taken yet (a batch, or frames in frames mode); not held from now on.
-    pub fn take_pending(&mut self, id: u32) -> Option<String> {
-        self.socket.call_mut(id).and_then(stream_ops::take_pending)
-    }
-
-    /// Held: whether an event to hand out was kept (`undefined`: not held).
-    pub fn held(&self, id: u32) -> Option<bool> {
-        self.socket.call(id).and_then(stream_ops::held)
-    }
-
-    /// The `event: error` frame a proxy writes for the response's error (redacted; `undefined`
-    /// for an abort or no error).
-    pub fn error_frame(&self, id: u32) -> Option<String> {
-        self.socket.call(id).and_then(stream_ops::error_frame)
-    }
-
-    /// `[status, body]`: the HTTP answer a proxy gives for the response's error (redacted;
-    /// `undefined` for an abort or no error).
-    pub fn error_response(&self, id: u32) -> Option<Array> {
-        self.socket.call(id).and_then(stream_ops::error_response)
-    }
-
-    /// Nothing more comes for the response.
-    pub fn is_done(&self, id: u32) -> bool {
-        self.socket.is_done(id)
-    }
-
-    /// The response's error, as a descriptor (`undefined` when none).
-    pub fn error(&self, id: u32) -> JsValue {
-        self.socket.call(id).map_or(JsValue::UNDEFINED, stream_ops::error)
-    }
-
-    /// The consumer gives up the response.
-    pub fn abort(&mut self, id: u32) {
-        self.socket.abort(id);
-    }
-
-    /// The consumer let go of the response.
-    pub fn release(&mut self, id: u32) {
-        self.socket.release(id);
+        let Some(c) = self.socket.call_mut(id) else { return Ok(JsValue::UNDEFINED) };
+        Ok(match op {
+            Lane::Output => text(stream_ops::output(c)),
+            Lane::Hold => {
+                stream_ops::hold(c);
+                JsValue::UNDEFINED
+            }
+            Lane::TakePending => text(stream_ops::take_pending(c)),
+            Lane::Held => stream_ops::held(c).map_or(JsValue::UNDEFINED, JsValue::from),
+            Lane::ErrorFrame => text(stream_ops::error_frame(c)),
+            Lane::ErrorResponse => stream_ops::error_response(c).map_or(JsValue::UNDEFINED, JsValue::from),
+            Lane::Error => stream_ops::error(c),
+            Lane::Structured => stream_ops::structured(c).into(),
+            Lane::OutputParsed => stream_ops::output_parsed(c)?.into(),
+            Lane::FramesMode => {
+                stream_ops::frames_mode(c);
+                JsValue::UNDEFINED
+            }
+            Lane::FailureForwarded => stream_ops::failure_forwarded(c).into(),
+            Lane::TerminalBatch => text(stream_ops::terminal_batch(c)),
+            Lane::IsDone | Lane::Abort | Lane::Release => JsValue::UNDEFINED,
+        })
     }
 
     /// `text` with the API key redacted; `undefined` when it holds none.
     pub fn redact(&self, text: &str) -> Option<String> {
         let r = self.socket.redactor()?;
         r.matches(text).then(|| r.redact(text).into_owned())
-    }
-
-    /// The response follows its output's partial JSON (4 elements per batch entry).
-    pub fn structured(&self, id: u32) -> bool {
-        self.socket.call(id).is_some_and(stream_ops::structured)
-    }
-
-    /// As `RawCall.output_parsed`.
-    pub fn output_parsed(&self, id: u32) -> Result<bool, JsValue> {
-        self.socket.call(id).map_or(Ok(false), stream_ops::output_parsed)
-    }
-
-    /// From now on the response's events come out as SSE bytes.
-    pub fn frames_mode(&mut self, id: u32) {
-        if let Some(c) = self.socket.call_mut(id) {
-            stream_ops::frames_mode(c);
-        }
-    }
-
-    /// Frames mode: the failure went out as a frame.
-    pub fn failure_forwarded(&self, id: u32) -> bool {
-        self.socket.call(id).is_some_and(stream_ops::failure_forwarded)
-    }
-
-    /// Frames mode: the terminal event as a batch.
-    pub fn terminal_batch(&mut self, id: u32) -> Option<String> {
-        self.socket.call_mut(id).and_then(stream_ops::terminal_batch)
     }
 }

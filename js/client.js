@@ -143,13 +143,21 @@ export class ResponsesClient {
   /**
    * @internal Runs operation `op` of the core's table: a Promise of its answer (errors reject
    * it, but params JSON cannot encode, which throw). `form`: a multipart FormData to send.
-   * `typesAtOnce`: an argument of a wrong type (a TypeError) throws too.
+   * `typesAtOnce`: an option of a wrong type the core finds (a TypeError) throws too; the
+   * options object, its signal and the ids reject.
    */
   _run(op, ids, params, opts, form, typesAtOnce) {
     const body = bodyOf(params);
+    let options;
     try {
-      const [raw, signal] = this.#call(op, ids, body, opts);
-      return json(raw, this.#fetch, signal, op === 'parse', form);
+      options = callOptions(opts);
+      checkIds(op, ids);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    try {
+      const raw = call(() => this.#raw.call(op, ids, body, options[1]));
+      return json(raw, this.#fetch, options[0], op === 'parse', form);
     } catch (e) {
       if (typesAtOnce && e instanceof TypeError) throw e;
       return Promise.reject(e);

@@ -24,3 +24,10 @@ test('conversations.items.create and retrieve: an include that is not an array o
 test('a documented limit out of range rejects the call (the core decides), no request is sent', async () => {
   await assert.rejects(client.inputItems('resp_1', { limit: 101 }), (e) => e.name === 'ValidationError' && /limit/.test(e.message));
 });
+
+test('the options object, its signal and the ids of a list call reject, as every call does', async () => {
+  await assert.rejects(client.inputItems(123), { name: 'TypeError', message: /response id must be a string/ });
+  await assert.rejects(client.conversations.items.list('conv_1', 'x'), { name: 'TypeError', message: /options must be an object/ });
+  await assert.rejects(client.conversations.items.retrieve('conv_1', 5), { name: 'TypeError', message: /item id must be a string/ });
+  await assert.rejects(client.conversations.items.create('conv_1', { items: [] }, { signal: {} }), { name: 'TypeError', message: /signal/ });
+});

@@ -44,6 +44,9 @@ export class Io {
   /** The one timer, and when it fires (one that fires before the core's deadline just sets itself again). */
   #timer = null;
   #timerAt = Infinity;
+  /** When the pending wait began (`null`: none is pending); the timer fired while none was (`#due`). */
+  #since = null;
+  #due = false;
   /** The error a custom fetch (or the runtime) rejected with, for ConnectionError.cause. */
   lastError = undefined;
   /** A body to send instead of the core's (a multipart `FormData`: the platform sets its content type). */
@@ -87,11 +90,19 @@ export class Io {
         this.close();
         return null;
       }
-      raw.start(Date.now(), Math.random());
-      this.#arm();
-      if (action === Action.Send) await this.#send();
-      else if (action === Action.Read) out = await this.#read();
-      else await this.#wait(new Promise(ignore)).catch(ignore); // a sleep: the timer ends it
+      const now = Date.now();
+      this.#since = now;
+      if (action === Action.Read) {
+        if (this.#due) this.#fire();
+        out = await this.#read();
+      } else {
+        this.#due = false;
+        raw.start(now, Math.random());
+        this.#arm();
+        if (action === Action.Send) await this.#send();
+        else await this.#wait(new Promise(ignore)).catch(ignore); // a sleep: the timer ends it
+      }
+      this.#since = null;
     }
   }
 
@@ -157,20 +168,21 @@ export class Io {
     }
   }
 
-  /** One chunk of the body, reported to the core; returns what the core gave back (a batch, or undefined). */
+  /** One chunk of the body, reported to the core; returns what the core gave back (a batch, or undefined). A deadline or an abort cancels the reader, which ends a pending read. */
   async #read() {
     const raw = this.#raw;
     const reader = this.#reader;
     if (reader === null) return raw.read_failed(IoFailure.Network, 'the body is gone');
     let r;
     try {
-      r = await this.#wait(reader.read());
+      r = await reader.read();
     } catch (e) {
-      if (e === SETTLED) return undefined;
+      if (this.#reader !== reader) return undefined;
       this.#reader = null;
       return raw.read_failed(isAbort(e) ? IoFailure.Abort : IoFailure.Network, describe(e));
     }
-    if (this.#aborted) return undefined;
+    // Let go of while the read was pending (a deadline, an abort): nothing to report.
+    if (this.#reader !== reader) return undefined;
     if (r.done) {
       this.#reader = null;
       try {
@@ -221,8 +233,13 @@ export class Io {
     this.#timer = null;
     this.#timerAt = Infinity;
     if (this.#closed) return;
-    if (this.#raw.handle_timeout(Date.now())) this.#cancelWait?.(SETTLED);
-    else this.#arm();
+    // Nothing pending (the consumer holds its events): reported when the next wait begins.
+    this.#due = this.#since === null;
+    if (this.#due) return;
+    if (this.#raw.handle_timeout(Date.now(), this.#since)) {
+      this.#letGo();
+      this.#cancelWait?.(SETTLED);
+    } else this.#arm();
   };
 
   /** Lets go of the current body and attempt, as the core says (cancel; cancel and abort). */

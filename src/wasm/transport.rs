@@ -1,7 +1,7 @@
 //! The Rust API's I/O: runs what a [`Call`] asks — builds the request with gloo-net and sends it
 //! with `fetch` (the global one, or the user's function, called with the built `Request`),
 //! reads the body with web-sys' `ReadableStreamDefaultReader`, keeps one gloo-timers timer at the
-//! call's deadline — and reports back. Every wait races that timer and the user's abort, so
+//! call's deadline (set again only when it fires or after a `start`) — and reports back. Every wait races that timer and the user's abort, so
 //! neither a silent server nor a `fetch` that ignores its signal can hang a call. The same loop
 //! as js/io.js: the call decides every deadline and how to let go of a body.
 
@@ -82,10 +82,31 @@ impl Drop for AbortState {
     }
 }
 
-/// Waits for `fut`; `None` when the call's deadline passed first (reported: the call moved on)
-/// or the user aborted (the call ends with `Error::Abort`).
-async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, abort: &AbortState) -> Option<F::Output> {
-    let mut timer: Option<TimeoutFuture> = None;
+/// The one timer: when it fires, and its future (set to the call's deadline; one that fires
+/// before it is set again).
+type Timer = Option<(f64, TimeoutFuture)>;
+
+/// Sets `timer` to the call's deadline, unless it already fires by then.
+fn arm(timer: &mut Timer, call: &Call) {
+    match call.poll_timeout() {
+        Some(at) if timer.as_ref().map_or(true, |(t, _)| at < *t) => {
+            let ms = (at - js_sys::Date::now()).clamp(0.0, 2e9) as u32;
+            *timer = Some((at, TimeoutFuture::new(ms)));
+        }
+        _ => {}
+    }
+}
+
+/// Waits for `fut`, begun at `since`; `None` when the call's deadline passed first (reported:
+/// the call moved on) or the user aborted (the call ends with `Error::Abort`). A fire of the
+/// timer while nothing was pending is reported here, when the next wait begins.
+async fn race<F: Future + Unpin>(
+    mut fut: F,
+    call: &RefCell<Call>,
+    io: &RefCell<Io>,
+    abort: &AbortState,
+    since: f64,
+) -> Option<F::Output> {
     let settled = std::future::poll_fn(|cx: &mut Context<'_>| {
         if abort.is_aborted() {
             return Poll::Ready(None);
@@ -93,20 +114,16 @@ async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, abort: &Abort
         if let Poll::Ready(v) = Pin::new(&mut fut).poll(cx) {
             return Poll::Ready(Some(v));
         }
-        loop {
-            if let Some(t) = &mut timer {
-                if Pin::new(t).poll(cx).is_pending() {
-                    break;
-                }
-                timer = None;
-                if call.borrow_mut().handle_timeout(js_sys::Date::now()) {
-                    return Poll::Ready(None);
-                }
+        let timer = &mut io.borrow_mut().timer;
+        while let Some((_, t)) = timer {
+            if Pin::new(t).poll(cx).is_pending() {
+                break;
             }
-            match call.borrow().poll_timeout() {
-                Some(at) => timer = Some(TimeoutFuture::new((at - js_sys::Date::now()).clamp(0.0, 2e9) as u32)),
-                None => break,
+            *timer = None;
+            if call.borrow_mut().handle_timeout(js_sys::Date::now(), since) {
+                return Poll::Ready(None);
             }
+            arm(timer, &call.borrow());
         }
         if let Ok(mut w) = abort.waker.try_borrow_mut() {
             *w = Some(cx.waker().clone());
@@ -136,12 +153,22 @@ pub struct Io {
     pub(crate) send_body: Option<JsValue>,
     /// The HTTP response of a call whose answer is the response itself ([`crate::endpoint::Answer::Raw`]).
     pub(crate) response: Option<web_sys::Response>,
+    timer: Timer,
 }
 
 impl Io {
     /// I/O with the user's `fetch` (or the global one) and abort state.
     pub fn new(fetch: Option<Function>, abort: Rc<AbortState>) -> Io {
-        Io { fetch, abort, controller: None, reader: None, chunk: Vec::new(), send_body: None, response: None }
+        Io {
+            fetch,
+            abort,
+            controller: None,
+            reader: None,
+            chunk: Vec::new(),
+            send_body: None,
+            response: None,
+            timer: None,
+        }
     }
 
     /// I/O that reads a body the caller already has.
@@ -171,17 +198,21 @@ impl Io {
             if action == Action::Done || call.borrow().stream().is_some_and(StreamState::has_entries) {
                 return;
             }
-            call.borrow_mut().start(js_sys::Date::now(), js_sys::Math::random());
+            let now = js_sys::Date::now();
+            if action != Action::Read {
+                call.borrow_mut().start(now, js_sys::Math::random());
+                arm(&mut io.borrow_mut().timer, &call.borrow());
+            }
             match action {
-                Action::Send => Io::send(call, io, &abort).await,
-                Action::Read => Io::read(call, io, &abort).await,
+                Action::Send => Io::send(call, io, &abort, now).await,
+                Action::Read => Io::read(call, io, &abort, now).await,
                 // A sleep: the timer alone ends it.
-                _ => _ = race(std::future::pending::<()>(), call, &abort).await,
+                _ => _ = race(std::future::pending::<()>(), call, io, &abort, now).await,
             }
         }
     }
 
-    async fn send(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState) {
+    async fn send(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState, since: f64) {
         let started = AbortController::new().map_err(|e| sys::message(&e)).and_then(|controller| {
             let i = &mut *io.borrow_mut();
             let started = build_and_fetch(&call.borrow(), i.fetch.as_ref(), i.send_body.as_ref(), &controller.signal());
@@ -192,7 +223,7 @@ impl Io {
             Ok(p) => p,
             Err(e) => return call.borrow_mut().on_fetch_error(&e),
         };
-        let Some(value) = race(JsFuture::from(promise), call, abort).await else { return };
+        let Some(value) = race(JsFuture::from(promise), call, io, abort, since).await else { return };
         let mut c = call.borrow_mut();
         let mut i = io.borrow_mut();
         let value = match value {
@@ -225,11 +256,11 @@ impl Io {
     }
 
     /// Reads one chunk and reports it.
-    async fn read(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState) {
+    async fn read(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState, since: f64) {
         let Some(promise) = io.borrow().reader.as_ref().map(ReadableStreamDefaultReader::read) else {
             return call.borrow_mut().on_read_error(IoFailure::Network, "the body is gone");
         };
-        let outcome = race(JsFuture::from(promise), call, abort).await;
+        let outcome = race(JsFuture::from(promise), call, io, abort, since).await;
         let mut c = call.borrow_mut();
         let mut i = io.borrow_mut();
         match outcome {
@@ -271,9 +302,10 @@ impl Io {
         }
     }
 
-    /// Lets go of the current body and attempt: cancel the reader; abort the request too for
-    /// [`Release::Abort`] (or after an abort).
+    /// Lets go of the current body and attempt (its timer too): cancel the reader; abort the
+    /// request too for [`Release::Abort`] (or after an abort).
     pub fn let_go(&mut self, how: Release) {
+        self.timer = None;
         let aborted = self.abort.is_aborted();
         if let Some(reader) = self.reader.take() {
             if how != Release::Nothing || aborted {

@@ -83,6 +83,7 @@ export class Io {
     for (;;) {
       // Closed (the stream was released while a wait was pending): the raw side may be gone.
       if (this.#closed) return null;
+      this.#since = null;
       const action = raw.action;
       if (action !== Action.Read) this.#letGo();
       if (out !== undefined) return out;
@@ -93,8 +94,20 @@ export class Io {
       const now = Date.now();
       this.#since = now;
       if (action === Action.Read) {
-        if (this.#due) this.#fire();
-        out = await this.#read();
+        if (this.#due && this.#fire()) continue;
+        const reader = this.#reader;
+        // Awaited here, not in a function of its own: one promise less per chunk.
+        let r;
+        let failed = false;
+        try {
+          r = await reader?.read();
+        } catch (e) {
+          r = e;
+          failed = true;
+        }
+        // Let go of while the read was pending (a deadline, an abort): nothing to report.
+        if (reader === null) out = raw.read_failed(IoFailure.Network, 'the body is gone');
+        else if (this.#reader === reader) out = failed ? this.#readFailed(r) : this.#took(reader, r);
       } else {
         this.#due = false;
         raw.start(now, Math.random());
@@ -102,7 +115,6 @@ export class Io {
         if (action === Action.Send) await this.#send();
         else await this.#wait(new Promise(ignore)).catch(ignore); // a sleep: the timer ends it
       }
-      this.#since = null;
     }
   }
 
@@ -168,21 +180,9 @@ export class Io {
     }
   }
 
-  /** One chunk of the body, reported to the core; returns what the core gave back (a batch, or undefined). A deadline or an abort cancels the reader, which ends a pending read. */
-  async #read() {
+  /** What a read of the body gave, reported to the core; returns what the core gave back (a batch, or undefined). */
+  #took(reader, r) {
     const raw = this.#raw;
-    const reader = this.#reader;
-    if (reader === null) return raw.read_failed(IoFailure.Network, 'the body is gone');
-    let r;
-    try {
-      r = await reader.read();
-    } catch (e) {
-      if (this.#reader !== reader) return undefined;
-      this.#reader = null;
-      return raw.read_failed(isAbort(e) ? IoFailure.Abort : IoFailure.Network, describe(e));
-    }
-    // Let go of while the read was pending (a deadline, an abort): nothing to report.
-    if (this.#reader !== reader) return undefined;
     if (r.done) {
       this.#reader = null;
       try {
@@ -199,6 +199,11 @@ export class Io {
       return raw.bad_chunk();
     }
     return raw.feed(value);
+  }
+
+  #readFailed(e) {
+    this.#reader = null;
+    return this.#raw.read_failed(isAbort(e) ? IoFailure.Abort : IoFailure.Network, describe(e));
   }
 
   /** Resolves with `p`, or rejects with SETTLED at once when the core's deadline passes or the call is aborted (even if `p` never settles). */
@@ -229,17 +234,18 @@ export class Io {
     this.#timerAt = Infinity;
   }
 
+  /** The timer fired: reports it during a wait (true: the call moved on, the wait is ended). */
   #fire = () => {
     this.#timer = null;
     this.#timerAt = Infinity;
-    if (this.#closed) return;
+    if (this.#closed) return false;
     // Nothing pending (the consumer holds its events): reported when the next wait begins.
     this.#due = this.#since === null;
-    if (this.#due) return;
-    if (this.#raw.handle_timeout(Date.now(), this.#since)) {
-      this.#letGo();
-      this.#cancelWait?.(SETTLED);
-    } else this.#arm();
+    if (this.#due) return false;
+    if (!this.#raw.handle_timeout(Date.now(), this.#since)) return this.#arm();
+    this.#letGo();
+    this.#cancelWait?.(SETTLED);
+    return true;
   };
 
   /** Lets go of the current body and attempt, as the core says (cancel; cancel and abort). */

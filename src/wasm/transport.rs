@@ -13,7 +13,7 @@ use std::task::{Context, Poll, Waker};
 
 use gloo_net::http::RequestBuilder;
 use gloo_timers::future::TimeoutFuture;
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -27,6 +27,16 @@ use crate::stream::StreamState;
 
 /// The `abort` listener on the user's signal.
 type Listener = (AbortSignal, Closure<dyn FnMut()>);
+
+#[wasm_bindgen]
+extern "C" {
+    /// What a reader's `read()` resolves with (a real reader's: an object, `done` a boolean).
+    type ReadResult;
+    #[wasm_bindgen(method, getter)]
+    fn done(this: &ReadResult) -> bool;
+    #[wasm_bindgen(method, getter)]
+    fn value(this: &ReadResult) -> JsValue;
+}
 
 /// The abort state of one call: the user's signal, `abort()`, or dropping the stream.
 #[derive(Default)]
@@ -270,15 +280,14 @@ impl Io {
                 c.on_read_error(IoFailure::Network, &sys::message(&e));
             }
             Some(Ok(result)) => {
-                let done = Reflect::get(&result, &JsValue::from_str("done")).map(|d| d.is_truthy()).unwrap_or(true);
-                if done {
+                let result: ReadResult = result.unchecked_into();
+                if result.done() {
                     if let Some(r) = i.reader.take() {
                         r.release_lock();
                     }
                     c.on_body_end();
                 } else {
-                    let value = Reflect::get(&result, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
-                    match value.dyn_into::<Uint8Array>() {
+                    match result.value().dyn_into::<Uint8Array>() {
                         Ok(bytes) => {
                             let len = bytes.length() as usize;
                             i.chunk.clear();

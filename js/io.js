@@ -106,8 +106,7 @@ export class Io {
           failed = true;
         }
         // Let go of while the read was pending (a deadline, an abort): nothing to report.
-        if (reader === null) out = raw.read_failed(IoFailure.Network, 'the body is gone');
-        else if (this.#reader === reader) out = failed ? this.#readFailed(r) : this.#took(reader, r);
+        if (reader === null || this.#reader === reader) out = this.#took(reader, r, failed);
       } else {
         this.#due = false;
         raw.start(now, Math.random());
@@ -180,30 +179,23 @@ export class Io {
     }
   }
 
-  /** What a read of the body gave, reported to the core; returns what the core gave back (a batch, or undefined). */
-  #took(reader, r) {
+  /** What a read of the body gave (`failed`: it threw `r`), reported to the core; returns what the core gave back (a batch, or undefined). */
+  #took(reader, r, failed) {
     const raw = this.#raw;
-    if (r.done) {
-      this.#reader = null;
-      try {
-        reader.releaseLock();
-      } catch {
-        // a lock already released
-      }
-      return raw.end();
-    }
-    const value = r.value;
-    if (!(value instanceof Uint8Array)) {
-      this.#reader = null;
+    if (reader === null) return raw.read_failed(IoFailure.Network, 'the body is gone');
+    if (!failed && !r.done && r.value instanceof Uint8Array) return raw.feed(r.value);
+    this.#reader = null;
+    if (failed) return raw.read_failed(isAbort(r) ? IoFailure.Abort : IoFailure.Network, describe(r));
+    if (!r.done) {
       reader.cancel().catch(ignore);
       return raw.bad_chunk();
     }
-    return raw.feed(value);
-  }
-
-  #readFailed(e) {
-    this.#reader = null;
-    return this.#raw.read_failed(isAbort(e) ? IoFailure.Abort : IoFailure.Network, describe(e));
+    try {
+      reader.releaseLock();
+    } catch {
+      // a lock already released
+    }
+    return raw.end();
   }
 
   /** Resolves with `p`, or rejects with SETTLED at once when the core's deadline passes or the call is aborted (even if `p` never settles). */

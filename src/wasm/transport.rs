@@ -107,16 +107,11 @@ fn arm(timer: &mut Timer, call: &Call) {
     }
 }
 
-/// Waits for `fut`, begun at `since`; `None` when the call's deadline passed first (reported:
-/// the call moved on) or the user aborted (the call ends with `Error::Abort`). A fire of the
-/// timer while nothing was pending is reported here, when the next wait begins.
-async fn race<F: Future + Unpin>(
-    mut fut: F,
-    call: &RefCell<Call>,
-    io: &RefCell<Io>,
-    abort: &AbortState,
-    since: f64,
-) -> Option<F::Output> {
+/// Waits for `fut`; `None` when the call's deadline passed first (reported: the call moved on)
+/// or the user aborted (the call ends with `Error::Abort`). A fire of the timer while nothing
+/// was pending is reported here, when the next wait begins.
+async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, io: &RefCell<Io>) -> Option<F::Output> {
+    let abort = io.borrow().abort.clone();
     let settled = std::future::poll_fn(|cx: &mut Context<'_>| {
         if abort.is_aborted() {
             return Poll::Ready(None);
@@ -124,13 +119,13 @@ async fn race<F: Future + Unpin>(
         if let Poll::Ready(v) = Pin::new(&mut fut).poll(cx) {
             return Poll::Ready(Some(v));
         }
-        let timer = &mut io.borrow_mut().timer;
+        let Io { timer, since, .. } = &mut *io.borrow_mut();
         while let Some((_, t)) = timer {
             if Pin::new(t).poll(cx).is_pending() {
                 break;
             }
             *timer = None;
-            if call.borrow_mut().handle_timeout(js_sys::Date::now(), since) {
+            if call.borrow_mut().handle_timeout(js_sys::Date::now(), *since) {
                 return Poll::Ready(None);
             }
             arm(timer, &call.borrow());
@@ -164,6 +159,8 @@ pub struct Io {
     /// The HTTP response of a call whose answer is the response itself ([`crate::endpoint::Answer::Raw`]).
     pub(crate) response: Option<web_sys::Response>,
     timer: Timer,
+    /// When the pending wait began.
+    since: f64,
 }
 
 impl Io {
@@ -178,6 +175,7 @@ impl Io {
             send_body: None,
             response: None,
             timer: None,
+            since: 0.0,
         }
     }
 
@@ -209,20 +207,21 @@ impl Io {
                 return;
             }
             let now = js_sys::Date::now();
+            io.borrow_mut().since = now;
             if action != Action::Read {
                 call.borrow_mut().start(now, js_sys::Math::random());
                 arm(&mut io.borrow_mut().timer, &call.borrow());
             }
             match action {
-                Action::Send => Io::send(call, io, &abort, now).await,
-                Action::Read => Io::read(call, io, &abort, now).await,
+                Action::Send => Io::send(call, io).await,
+                Action::Read => Io::read(call, io).await,
                 // A sleep: the timer alone ends it.
-                _ => _ = race(std::future::pending::<()>(), call, io, &abort, now).await,
+                _ => _ = race(std::future::pending::<()>(), call, io).await,
             }
         }
     }
 
-    async fn send(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState, since: f64) {
+    async fn send(call: &RefCell<Call>, io: &RefCell<Io>) {
         let started = AbortController::new().map_err(|e| sys::message(&e)).and_then(|controller| {
             let i = &mut *io.borrow_mut();
             let started = build_and_fetch(&call.borrow(), i.fetch.as_ref(), i.send_body.as_ref(), &controller.signal());
@@ -233,7 +232,7 @@ impl Io {
             Ok(p) => p,
             Err(e) => return call.borrow_mut().on_fetch_error(&e),
         };
-        let Some(value) = race(JsFuture::from(promise), call, io, abort, since).await else { return };
+        let Some(value) = race(JsFuture::from(promise), call, io).await else { return };
         let mut c = call.borrow_mut();
         let mut i = io.borrow_mut();
         let value = match value {
@@ -266,11 +265,11 @@ impl Io {
     }
 
     /// Reads one chunk and reports it.
-    async fn read(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState, since: f64) {
+    async fn read(call: &RefCell<Call>, io: &RefCell<Io>) {
         let Some(promise) = io.borrow().reader.as_ref().map(ReadableStreamDefaultReader::read) else {
             return call.borrow_mut().on_read_error(IoFailure::Network, "the body is gone");
         };
-        let outcome = race(JsFuture::from(promise), call, io, abort, since).await;
+        let outcome = race(JsFuture::from(promise), call, io).await;
         let mut c = call.borrow_mut();
         let mut i = io.borrow_mut();
         match outcome {

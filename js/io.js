@@ -39,7 +39,7 @@ export class Io {
   #reader = null;
   #aborted = false;
   #closed = false;
-  /** The pending wait's reject (fetch, read or sleep), so that a deadline or an abort ends it at once. */
+  /** The pending fetch's or sleep's reject, so that a deadline or an abort ends it at once (a read ends when its reader is cancelled). */
   #cancelWait = null;
   /** The one timer, and when it fires (one that fires before the core's deadline just sets itself again). */
   #timer = null;

@@ -1,7 +1,8 @@
 //! The Rust API's I/O: runs what a [`Call`] asks — builds the request with gloo-net and sends it
 //! with `fetch` (the global one, or the user's function, called with the built `Request`),
 //! reads the body with web-sys' `ReadableStreamDefaultReader`, keeps one gloo-timers timer at the
-//! call's deadline (set again only when it fires or after a `start`) — and reports back. Every wait races that timer and the user's abort, so
+//! call's deadline (set again only when it fires or after a `start`) — and reports back. Every
+//! wait races that timer and the user's abort, so
 //! neither a silent server nor a `fetch` that ignores its signal can hang a call. The same loop
 //! as js/io.js: the call decides every deadline and how to let go of a body.
 
@@ -38,11 +39,14 @@ extern "C" {
     fn value(this: &ReadResult) -> JsValue;
 }
 
-/// The abort state of one call: the user's signal, `abort()`, or dropping the stream.
+/// The wait state of one call: aborted (the user's signal, `abort()`, or dropping the stream),
+/// the pending wait's waker and start, and the one timer.
 #[derive(Default)]
 pub struct AbortState {
     aborted: Cell<bool>,
     waker: RefCell<Option<Waker>>,
+    since: Cell<f64>,
+    timer: RefCell<Timer>,
     /// The `abort` listener on the user's signal (removed on drop).
     listener: RefCell<Option<Listener>>,
 }
@@ -110,8 +114,7 @@ fn arm(timer: &mut Timer, call: &Call) {
 /// Waits for `fut`; `None` when the call's deadline passed first (reported: the call moved on)
 /// or the user aborted (the call ends with `Error::Abort`). A fire of the timer while nothing
 /// was pending is reported here, when the next wait begins.
-async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, io: &RefCell<Io>) -> Option<F::Output> {
-    let abort = io.borrow().abort.clone();
+async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, abort: &AbortState) -> Option<F::Output> {
     let settled = std::future::poll_fn(|cx: &mut Context<'_>| {
         if abort.is_aborted() {
             return Poll::Ready(None);
@@ -119,13 +122,13 @@ async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, io: &RefCell<
         if let Poll::Ready(v) = Pin::new(&mut fut).poll(cx) {
             return Poll::Ready(Some(v));
         }
-        let Io { timer, since, .. } = &mut *io.borrow_mut();
+        let timer = &mut *abort.timer.borrow_mut();
         while let Some((_, t)) = timer {
             if Pin::new(t).poll(cx).is_pending() {
                 break;
             }
             *timer = None;
-            if call.borrow_mut().handle_timeout(js_sys::Date::now(), *since) {
+            if call.borrow_mut().handle_timeout(js_sys::Date::now(), abort.since.get()) {
                 return Poll::Ready(None);
             }
             arm(timer, &call.borrow());
@@ -158,25 +161,12 @@ pub struct Io {
     pub(crate) send_body: Option<JsValue>,
     /// The HTTP response of a call whose answer is the response itself ([`crate::endpoint::Answer::Raw`]).
     pub(crate) response: Option<web_sys::Response>,
-    timer: Timer,
-    /// When the pending wait began.
-    since: f64,
 }
 
 impl Io {
     /// I/O with the user's `fetch` (or the global one) and abort state.
     pub fn new(fetch: Option<Function>, abort: Rc<AbortState>) -> Io {
-        Io {
-            fetch,
-            abort,
-            controller: None,
-            reader: None,
-            chunk: Vec::new(),
-            send_body: None,
-            response: None,
-            timer: None,
-            since: 0.0,
-        }
+        Io { fetch, abort, controller: None, reader: None, chunk: Vec::new(), send_body: None, response: None }
     }
 
     /// I/O that reads a body the caller already has.
@@ -207,21 +197,21 @@ impl Io {
                 return;
             }
             let now = js_sys::Date::now();
-            io.borrow_mut().since = now;
+            abort.since.set(now);
             if action != Action::Read {
                 call.borrow_mut().start(now, js_sys::Math::random());
-                arm(&mut io.borrow_mut().timer, &call.borrow());
+                arm(&mut abort.timer.borrow_mut(), &call.borrow());
             }
             match action {
-                Action::Send => Io::send(call, io).await,
-                Action::Read => Io::read(call, io).await,
+                Action::Send => Io::send(call, io, &abort).await,
+                Action::Read => Io::read(call, io, &abort).await,
                 // A sleep: the timer alone ends it.
-                _ => _ = race(std::future::pending::<()>(), call, io).await,
+                _ => _ = race(std::future::pending::<()>(), call, &abort).await,
             }
         }
     }
 
-    async fn send(call: &RefCell<Call>, io: &RefCell<Io>) {
+    async fn send(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState) {
         let started = AbortController::new().map_err(|e| sys::message(&e)).and_then(|controller| {
             let i = &mut *io.borrow_mut();
             let started = build_and_fetch(&call.borrow(), i.fetch.as_ref(), i.send_body.as_ref(), &controller.signal());
@@ -232,7 +222,7 @@ impl Io {
             Ok(p) => p,
             Err(e) => return call.borrow_mut().on_fetch_error(&e),
         };
-        let Some(value) = race(JsFuture::from(promise), call, io).await else { return };
+        let Some(value) = race(JsFuture::from(promise), call, abort).await else { return };
         let mut c = call.borrow_mut();
         let mut i = io.borrow_mut();
         let value = match value {
@@ -265,11 +255,11 @@ impl Io {
     }
 
     /// Reads one chunk and reports it.
-    async fn read(call: &RefCell<Call>, io: &RefCell<Io>) {
+    async fn read(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState) {
         let Some(promise) = io.borrow().reader.as_ref().map(ReadableStreamDefaultReader::read) else {
             return call.borrow_mut().on_read_error(IoFailure::Network, "the body is gone");
         };
-        let outcome = race(JsFuture::from(promise), call, io).await;
+        let outcome = race(JsFuture::from(promise), call, abort).await;
         let mut c = call.borrow_mut();
         let mut i = io.borrow_mut();
         match outcome {
@@ -313,7 +303,7 @@ impl Io {
     /// Lets go of the current body and attempt (its timer too): cancel the reader; abort the
     /// request too for [`Release::Abort`] (or after an abort).
     pub fn let_go(&mut self, how: Release) {
-        self.timer = None;
+        self.abort.timer.take();
         let aborted = self.abort.is_aborted();
         if let Some(reader) = self.reader.take() {
             if how != Release::Nothing || aborted {

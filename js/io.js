@@ -39,11 +39,14 @@ export class Io {
   #reader = null;
   #aborted = false;
   #closed = false;
-  /** The pending wait's reject (fetch, read or sleep), so that a deadline or an abort ends it at once. */
+  /** The pending fetch's or sleep's reject, so that a deadline or an abort ends it at once (a read ends when its reader is cancelled). */
   #cancelWait = null;
   /** The one timer, and when it fires (one that fires before the core's deadline just sets itself again). */
   #timer = null;
   #timerAt = Infinity;
+  /** When the pending wait began (`null`: none is pending); the timer fired while none was (`#due`). */
+  #since = null;
+  #due = false;
   /** The error a custom fetch (or the runtime) rejected with, for ConnectionError.cause. */
   lastError = undefined;
   /** A body to send instead of the core's (a multipart `FormData`: the platform sets its content type). */
@@ -80,6 +83,7 @@ export class Io {
     for (;;) {
       // Closed (the stream was released while a wait was pending): the raw side may be gone.
       if (this.#closed) return null;
+      this.#since = null;
       const action = raw.action;
       if (action !== Action.Read) this.#letGo();
       if (out !== undefined) return out;
@@ -87,11 +91,29 @@ export class Io {
         this.close();
         return null;
       }
-      raw.start(Date.now(), Math.random());
-      this.#arm();
-      if (action === Action.Send) await this.#send();
-      else if (action === Action.Read) out = await this.#read();
-      else await this.#wait(new Promise(ignore)).catch(ignore); // a sleep: the timer ends it
+      const now = Date.now();
+      this.#since = now;
+      if (action === Action.Read) {
+        if (this.#due && this.#fire()) continue;
+        const reader = this.#reader;
+        // Awaited here, not in a function of its own: one promise less per chunk.
+        let r;
+        let failed = false;
+        try {
+          r = await reader?.read();
+        } catch (e) {
+          r = e;
+          failed = true;
+        }
+        // Let go of while the read was pending (a deadline, an abort): nothing to report.
+        if (reader === null || this.#reader === reader) out = this.#took(reader, r, failed);
+      } else {
+        this.#due = false;
+        raw.start(now, Math.random());
+        this.#arm();
+        if (action === Action.Send) await this.#send();
+        else await this.#wait(new Promise(ignore)).catch(ignore); // a sleep: the timer ends it
+      }
     }
   }
 
@@ -157,36 +179,23 @@ export class Io {
     }
   }
 
-  /** One chunk of the body, reported to the core; returns what the core gave back (a batch, or undefined). */
-  async #read() {
+  /** What a read of the body gave (`failed`: it threw `r`), reported to the core; returns what the core gave back (a batch, or undefined). */
+  #took(reader, r, failed) {
     const raw = this.#raw;
-    const reader = this.#reader;
     if (reader === null) return raw.read_failed(IoFailure.Network, 'the body is gone');
-    let r;
-    try {
-      r = await this.#wait(reader.read());
-    } catch (e) {
-      if (e === SETTLED) return undefined;
-      this.#reader = null;
-      return raw.read_failed(isAbort(e) ? IoFailure.Abort : IoFailure.Network, describe(e));
-    }
-    if (this.#aborted) return undefined;
-    if (r.done) {
-      this.#reader = null;
-      try {
-        reader.releaseLock();
-      } catch {
-        // a lock already released
-      }
-      return raw.end();
-    }
-    const value = r.value;
-    if (!(value instanceof Uint8Array)) {
-      this.#reader = null;
+    if (!failed && !r.done && r.value instanceof Uint8Array) return raw.feed(r.value);
+    this.#reader = null;
+    if (failed) return raw.read_failed(isAbort(r) ? IoFailure.Abort : IoFailure.Network, describe(r));
+    if (!r.done) {
       reader.cancel().catch(ignore);
       return raw.bad_chunk();
     }
-    return raw.feed(value);
+    try {
+      reader.releaseLock();
+    } catch {
+      // a lock already released
+    }
+    return raw.end();
   }
 
   /** Resolves with `p`, or rejects with SETTLED at once when the core's deadline passes or the call is aborted (even if `p` never settles). */
@@ -217,12 +226,18 @@ export class Io {
     this.#timerAt = Infinity;
   }
 
+  /** The timer fired: reports it during a wait (true: the call moved on, the wait is ended). */
   #fire = () => {
     this.#timer = null;
     this.#timerAt = Infinity;
-    if (this.#closed) return;
-    if (this.#raw.handle_timeout(Date.now())) this.#cancelWait?.(SETTLED);
-    else this.#arm();
+    if (this.#closed) return false;
+    // Nothing pending (the consumer holds its events): reported when the next wait begins.
+    this.#due = this.#since === null;
+    if (this.#due) return false;
+    if (!this.#raw.handle_timeout(Date.now(), this.#since)) return this.#arm();
+    this.#letGo();
+    this.#cancelWait?.(SETTLED);
+    return true;
   };
 
   /** Lets go of the current body and attempt, as the core says (cancel; cancel and abort). */

@@ -1,7 +1,7 @@
 // ResponseStream: the events of one streamed call, as an async iterator, with the Response
 // snapshot kept as they are handed out. The wasm core decodes, folds and decides every outcome;
 // this file moves its batches to the consumer and mirrors the snapshot (docs/architecture.md).
-import { RawCall } from './cometapi_responses.js';
+import { Action, RawCall } from './cometapi_responses.js';
 import { AbortError, OutputParseError, StreamError, redactText, redactValue, toError } from './errors.js';
 import { Io, reportHeaders } from './io.js';
 import { Mirror } from './mirror.js';
@@ -475,7 +475,11 @@ export class ResponseStream {
             if (text !== undefined) return controller.enqueue(encoder.encode(text));
           }
           const text = await io.step();
-          if (text !== null) return controller.enqueue(encoder.encode(text));
+          if (text !== null) {
+            controller.enqueue(encoder.encode(text));
+            // The last frames: the body ends with them (a reader that stops at the outcome aborts nothing).
+            if (this.#raw?.action !== Action.Done) return;
+          }
           const raw = this.#raw;
           if (raw === null) return ended(controller);
           const terminal = raw.terminal_batch();

@@ -65,7 +65,7 @@ fn sleep_ms(c: &mut Call, random01: f64) -> f64 {
 /// The sleep starts, and its timer fires at its wake time: the next attempt is to send.
 fn wake(c: &mut Call) {
     let at = sleep_ms(c, 0.0);
-    assert!(c.handle_timeout(at));
+    assert!(c.handle_timeout(at, 0.0));
 }
 
 fn frame(json: &str) -> String {
@@ -245,7 +245,7 @@ fn network_errors_and_timeouts_are_retried_then_say_how_many_attempts() {
     let mut c = create();
     for _ in 0..3 {
         c.start(0.0, 0.0);
-        assert!(c.handle_timeout(1000.0));
+        assert!(c.handle_timeout(1000.0, 0.0));
         if c.action() == Action::Sleep {
             wake(&mut c);
         }
@@ -556,23 +556,23 @@ fn the_attempt_timeout_runs_until_the_headers_then_retries_after_letting_the_req
     assert_eq!(c.poll_timeout(), None, "no deadline before the request goes");
     c.start(T, 0.0);
     assert_eq!(c.poll_timeout(), Some(T + 1000.0), "timeout_ms after the send");
-    assert!(!c.handle_timeout(T + 999.0), "a timer that fires early changes nothing");
+    assert!(!c.handle_timeout(T + 999.0, T), "a timer that fires early changes nothing");
     assert_eq!((c.action(), c.poll_timeout()), (Action::Send, Some(T + 1000.0)));
-    assert!(c.handle_timeout(T + 1000.0));
+    assert!(c.handle_timeout(T + 1000.0, T));
     assert_eq!(c.action(), Action::Sleep, "a timeout is retried");
     assert_eq!(c.release(), Release::Abort, "the timed-out request is aborted before the sleep");
     assert_eq!(c.poll_timeout(), None, "the sleep's wake time is set when the sleep starts");
     c.start(T + 1001.0, 0.0);
     assert_eq!(c.poll_timeout(), Some(T + 1501.0), "the first backoff: 0.5 s");
-    assert!(!c.handle_timeout(T + 1500.0));
+    assert!(!c.handle_timeout(T + 1500.0, T + 1001.0));
     assert_eq!(c.action(), Action::Sleep);
-    assert!(c.handle_timeout(T + 1501.0));
+    assert!(c.handle_timeout(T + 1501.0, T + 1001.0));
     assert_eq!(c.action(), Action::Send);
     // Headers in time: no deadline until the shell starts reading.
     c.start(T + 2000.0, 0.0);
     c.on_headers(200, headers(NONE));
     assert_eq!((c.action(), c.poll_timeout()), (Action::Read, None));
-    assert!(!c.handle_timeout(T + 1e9), "a stale timer changes nothing");
+    assert!(!c.handle_timeout(T + 1e9, T + 1e9), "a stale timer changes nothing");
 }
 
 #[test]
@@ -583,18 +583,19 @@ fn the_idle_timeout_runs_while_a_read_waits_and_each_chunk_resets_it() {
     let chunks = events(6, "r");
     let mut now = T + 10.0;
     for chunk in &chunks {
-        c.start(now, 0.0);
+        // The shell reports no read; the timer, firing as one begins, gives its start.
+        assert!(!c.handle_timeout(now, now));
         assert_eq!(c.poll_timeout(), Some(now + 1000.0), "the read's deadline");
-        assert!(!c.handle_timeout(now + 999.0));
+        assert!(!c.handle_timeout(now + 999.0, now));
         now += 999.0;
         c.on_chunk(chunk.as_bytes());
         assert_eq!(c.poll_timeout(), None, "no read pending: a slow consumer never times out");
-        assert!(!c.handle_timeout(now + 1e6));
+        // The consumer held the events that long: the next read begins when it asks again.
+        assert!(!c.handle_timeout(now + 1e6, now + 1e6));
         now += 1e6;
     }
     assert_eq!(c.action(), Action::Read, "{} ms of stream, never 1000 ms without data", now - T);
-    c.start(now, 0.0);
-    assert!(c.handle_timeout(now + 1000.0));
+    assert!(c.handle_timeout(now + 1000.0, now));
     assert_eq!(c.action(), Action::Done);
     assert_eq!(c.release(), Release::Abort, "a timeout lets the body go with its request");
     assert_eq!(c.error(), Some(&Error::Timeout { timeout_ms: 1000, attempts: 1 }));
@@ -606,19 +607,15 @@ fn a_json_read_times_out_and_an_error_body_cut_by_a_timeout_is_the_api_error() {
     let mut c = create();
     c.start(T, 0.0);
     c.on_headers(200, headers(NONE));
-    c.start(T, 0.0);
     c.on_chunk(b"{\"id\":");
-    c.start(T + 500.0, 0.0);
-    assert!(c.handle_timeout(T + 1500.0));
+    assert!(c.handle_timeout(T + 1500.0, T + 500.0));
     assert_eq!((c.action(), c.release()), (Action::Done, Release::Abort));
     assert!(matches!(c.error(), Some(Error::Timeout { .. })));
     let mut c = create();
     c.start(T, 0.0);
     c.on_headers(400, headers(NONE));
-    c.start(T, 0.0);
     c.on_chunk(br#"{"error":{"message":"bad","type":"invalid_request_error"}}"#);
-    c.start(T, 0.0);
-    assert!(c.handle_timeout(T + 1000.0));
+    assert!(c.handle_timeout(T + 1000.0, T));
     assert_eq!(c.release(), Release::Abort);
     assert!(matches!(c.error(), Some(Error::Api(e)) if e.status == Some(400) && e.message == "bad"));
 }
@@ -628,10 +625,8 @@ fn a_background_streams_idle_timeout_resumes_it() {
     let mut c = stream(true);
     c.start(T, 0.0);
     c.on_headers(200, headers(NONE));
-    c.start(T, 0.0);
     c.on_chunk(events(6, "resp_t").concat().as_bytes());
-    c.start(T + 5.0, 0.0);
-    assert!(c.handle_timeout(T + 1005.0));
+    assert!(c.handle_timeout(T + 1005.0, T + 5.0));
     assert_eq!((c.action(), c.release()), (Action::Sleep, Release::Abort), "let go of, then resumed");
     wake(&mut c);
     assert!(c.request().url.ends_with("starting_after=5"), "{}", c.request().url);
@@ -656,5 +651,5 @@ fn a_body_the_shell_already_had_is_not_timed() {
     assert_eq!(c.action(), Action::Read);
     c.start(T, 0.0);
     assert_eq!(c.poll_timeout(), None);
-    assert!(!c.handle_timeout(T + 1e12));
+    assert!(!c.handle_timeout(T + 1e12, T));
 }

@@ -10,9 +10,10 @@ use crate::structured;
 
 impl Call {
     /// The shell starts what [`action`](Self::action) asks at `now_ms` (Unix ms): sends the
-    /// request, starts a read, or starts the sleep (`random01`, in `[0, 1)`, is its jitter). The
-    /// wait's deadline is then [`poll_timeout`](Self::poll_timeout): the attempt's timeout for a
-    /// request and for a read of the body it answered, the wake time for a sleep.
+    /// request, starts the sleep (`random01`, in `[0, 1)`, is its jitter) or a read. The wait's
+    /// deadline is then [`poll_timeout`](Self::poll_timeout): the attempt's timeout for a request
+    /// and for a read of the body it answered, the wake time for a sleep. A read needs no `start`
+    /// while the shell's timer runs: its start comes with [`handle_timeout`](Self::handle_timeout).
     pub fn start(&mut self, now_ms: f64, random01: f64) {
         let timeout = now_ms + self.timeout_ms as f64;
         self.deadline = match self.state {
@@ -23,7 +24,7 @@ impl Call {
                 Some(timeout)
             }
             // A body the call did not ask for (one the shell already had) is not timed.
-            State::ReadJson | State::ReadError { .. } | State::ReadStream if self.attempts > 0 => Some(timeout),
+            _ if self.is_reading() && self.attempts > 0 => Some(timeout),
             State::Sleep => {
                 let plan = self.sleep.as_ref();
                 plan.map(|p| now_ms + retry::delay_ms(&p.headers.retry_headers(), p.retry, now_ms, random01))
@@ -32,11 +33,17 @@ impl Call {
         };
     }
 
-    /// The shell's timer fired at `now_ms`: past the deadline, the call moves on (the request or
-    /// the read timed out: a retry, a resume or [`Error::Timeout`], and the body is let go of
+    /// The shell's timer fired at `now_ms` while a wait that began at `since_ms` is pending (a
+    /// fire while none is pending is reported when the next wait begins). Each read is timed
+    /// from its own start, so a consumer that holds its events never times out, and a shell
+    /// reads on without reporting each read. Past the deadline, the call moves on (the request
+    /// or the read timed out: a retry, a resume or [`Error::Timeout`], and the body is let go of
     /// with [`Release::Abort`]; a sleep is over) and the shell ends its pending wait (`true`).
     /// `false`: not yet (set the timer again to [`poll_timeout`](Self::poll_timeout)).
-    pub fn handle_timeout(&mut self, now_ms: f64) -> bool {
+    pub fn handle_timeout(&mut self, now_ms: f64, since_ms: f64) -> bool {
+        if self.is_reading() && self.attempts > 0 {
+            self.deadline = Some(since_ms + self.timeout_ms as f64);
+        }
         if self.deadline.map_or(true, |d| now_ms < d) {
             return false;
         }
@@ -84,7 +91,7 @@ impl Call {
 
     /// The response had no body at all (`response.body` was null).
     pub fn on_no_body(&mut self) {
-        if matches!(self.state, State::ReadJson | State::ReadError { .. } | State::ReadStream) {
+        if self.is_reading() {
             self.on_body_end();
         }
     }
@@ -222,7 +229,7 @@ impl Call {
     /// The user aborted: the call ends with [`Error::Abort`] (unless it already ended).
     pub fn abort(&mut self) {
         if !matches!(self.state, State::Done) {
-            if matches!(self.state, State::Waiting | State::ReadJson | State::ReadError { .. } | State::ReadStream) {
+            if matches!(self.state, State::Waiting) || self.is_reading() {
                 self.release = Release::Abort;
             }
             self.finish(Err(Error::Abort));

@@ -23,11 +23,14 @@
 //! | the user aborts (at any time) | [`Call::abort`] |
 //!
 //! Time is the call's, as in quinn-proto: the shell reports [`Call::start`] (its clock, `now`)
-//! when it starts an action, keeps one timer set to [`Call::poll_timeout`], and reports
-//! [`Call::handle_timeout`] when it fires. The call decides the deadlines: the attempt's
-//! `timeout_ms` until the headers, then the same as an idle timeout for each read it asked for
-//! (a consumer that reads slowly never times out), and a retry's wake time. A timeout moves the
-//! call on (to a retry, a resume or its error) and ends the shell's pending wait.
+//! when it sends a request or starts a sleep, keeps one timer set to [`Call::poll_timeout`], and
+//! reports [`Call::handle_timeout`] (with the start of its pending wait) when it fires; a read
+//! is reported by its chunk alone. The call decides the deadlines: the attempt's `timeout_ms`
+//! until the headers, then the same as an idle timeout for each read it asked for (a consumer
+//! that reads slowly never times out), and a retry's wake time. While the action stays
+//! [`Action::Read`] no deadline moves earlier, so the shell sets its timer again only when it
+//! fires or after a `start`. A timeout moves the call on (to a retry, a resume or its error) and
+//! ends the shell's pending wait.
 //!
 //! When the call stops reading a body that did not end, [`Call::release`] says how to let it go
 //! (the shell does so whenever the action is not [`Action::Read`]): cancel the reader only (the
@@ -261,10 +264,14 @@ impl Call {
     pub fn action(&self) -> Action {
         match self.state {
             State::Send | State::Waiting => Action::Send,
-            State::ReadJson | State::ReadError { .. } | State::ReadStream => Action::Read,
+            _ if self.is_reading() => Action::Read,
             State::Sleep => Action::Sleep,
-            State::Done => Action::Done,
+            _ => Action::Done,
         }
+    }
+
+    fn is_reading(&self) -> bool {
+        matches!(self.state, State::ReadJson | State::ReadError { .. } | State::ReadStream)
     }
 
     /// The request to send (valid while the action is [`Action::Send`]; the shell reports

@@ -1,7 +1,8 @@
 //! The Rust API's I/O: runs what a [`Call`] asks — builds the request with gloo-net and sends it
 //! with `fetch` (the global one, or the user's function, called with the built `Request`),
 //! reads the body with web-sys' `ReadableStreamDefaultReader`, keeps one gloo-timers timer at the
-//! call's deadline — and reports back. Every wait races that timer and the user's abort, so
+//! call's deadline (set again only when it fires or after a `start`) — and reports back. Every
+//! wait races that timer and the user's abort, so
 //! neither a silent server nor a `fetch` that ignores its signal can hang a call. The same loop
 //! as js/io.js: the call decides every deadline and how to let go of a body.
 
@@ -13,7 +14,7 @@ use std::task::{Context, Poll, Waker};
 
 use gloo_net::http::RequestBuilder;
 use gloo_timers::future::TimeoutFuture;
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -28,11 +29,24 @@ use crate::stream::StreamState;
 /// The `abort` listener on the user's signal.
 type Listener = (AbortSignal, Closure<dyn FnMut()>);
 
-/// The abort state of one call: the user's signal, `abort()`, or dropping the stream.
+#[wasm_bindgen]
+extern "C" {
+    /// What a reader's `read()` resolves with (a real reader's: an object, `done` a boolean).
+    type ReadResult;
+    #[wasm_bindgen(method, getter)]
+    fn done(this: &ReadResult) -> bool;
+    #[wasm_bindgen(method, getter)]
+    fn value(this: &ReadResult) -> JsValue;
+}
+
+/// The wait state of one call: aborted (the user's signal, `abort()`, or dropping the stream),
+/// the pending wait's waker and start, and the one timer.
 #[derive(Default)]
 pub struct AbortState {
     aborted: Cell<bool>,
     waker: RefCell<Option<Waker>>,
+    since: Cell<f64>,
+    timer: RefCell<Timer>,
     /// The `abort` listener on the user's signal (removed on drop).
     listener: RefCell<Option<Listener>>,
 }
@@ -82,10 +96,25 @@ impl Drop for AbortState {
     }
 }
 
+/// The one timer: when it fires, and its future (set to the call's deadline; one that fires
+/// before it is set again).
+type Timer = Option<(f64, TimeoutFuture)>;
+
+/// Sets `timer` to the call's deadline, unless it already fires by then.
+fn arm(timer: &mut Timer, call: &Call) {
+    match call.poll_timeout() {
+        Some(at) if timer.as_ref().map_or(true, |(t, _)| at < *t) => {
+            let ms = (at - js_sys::Date::now()).clamp(0.0, 2e9) as u32;
+            *timer = Some((at, TimeoutFuture::new(ms)));
+        }
+        _ => {}
+    }
+}
+
 /// Waits for `fut`; `None` when the call's deadline passed first (reported: the call moved on)
-/// or the user aborted (the call ends with `Error::Abort`).
+/// or the user aborted (the call ends with `Error::Abort`). A fire of the timer while nothing
+/// was pending is reported here, when the next wait begins.
 async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, abort: &AbortState) -> Option<F::Output> {
-    let mut timer: Option<TimeoutFuture> = None;
     let settled = std::future::poll_fn(|cx: &mut Context<'_>| {
         if abort.is_aborted() {
             return Poll::Ready(None);
@@ -93,20 +122,16 @@ async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, abort: &Abort
         if let Poll::Ready(v) = Pin::new(&mut fut).poll(cx) {
             return Poll::Ready(Some(v));
         }
-        loop {
-            if let Some(t) = &mut timer {
-                if Pin::new(t).poll(cx).is_pending() {
-                    break;
-                }
-                timer = None;
-                if call.borrow_mut().handle_timeout(js_sys::Date::now()) {
-                    return Poll::Ready(None);
-                }
+        let timer = &mut *abort.timer.borrow_mut();
+        while let Some((_, t)) = timer {
+            if Pin::new(t).poll(cx).is_pending() {
+                break;
             }
-            match call.borrow().poll_timeout() {
-                Some(at) => timer = Some(TimeoutFuture::new((at - js_sys::Date::now()).clamp(0.0, 2e9) as u32)),
-                None => break,
+            *timer = None;
+            if call.borrow_mut().handle_timeout(js_sys::Date::now(), abort.since.get()) {
+                return Poll::Ready(None);
             }
+            arm(timer, &call.borrow());
         }
         if let Ok(mut w) = abort.waker.try_borrow_mut() {
             *w = Some(cx.waker().clone());
@@ -171,7 +196,12 @@ impl Io {
             if action == Action::Done || call.borrow().stream().is_some_and(StreamState::has_entries) {
                 return;
             }
-            call.borrow_mut().start(js_sys::Date::now(), js_sys::Math::random());
+            let now = js_sys::Date::now();
+            abort.since.set(now);
+            if action != Action::Read {
+                call.borrow_mut().start(now, js_sys::Math::random());
+                arm(&mut abort.timer.borrow_mut(), &call.borrow());
+            }
             match action {
                 Action::Send => Io::send(call, io, &abort).await,
                 Action::Read => Io::read(call, io, &abort).await,
@@ -239,15 +269,14 @@ impl Io {
                 c.on_read_error(IoFailure::Network, &sys::message(&e));
             }
             Some(Ok(result)) => {
-                let done = Reflect::get(&result, &JsValue::from_str("done")).map(|d| d.is_truthy()).unwrap_or(true);
-                if done {
+                let result: ReadResult = result.unchecked_into();
+                if result.done() {
                     if let Some(r) = i.reader.take() {
                         r.release_lock();
                     }
                     c.on_body_end();
                 } else {
-                    let value = Reflect::get(&result, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
-                    match value.dyn_into::<Uint8Array>() {
+                    match result.value().dyn_into::<Uint8Array>() {
                         Ok(bytes) => {
                             let len = bytes.length() as usize;
                             i.chunk.clear();
@@ -271,9 +300,10 @@ impl Io {
         }
     }
 
-    /// Lets go of the current body and attempt: cancel the reader; abort the request too for
-    /// [`Release::Abort`] (or after an abort).
+    /// Lets go of the current body and attempt (its timer too): cancel the reader; abort the
+    /// request too for [`Release::Abort`] (or after an abort).
     pub fn let_go(&mut self, how: Release) {
+        self.abort.timer.take();
         let aborted = self.abort.is_aborted();
         if let Some(reader) = self.reader.take() {
             if how != Release::Nothing || aborted {

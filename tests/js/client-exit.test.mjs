@@ -1,6 +1,6 @@
 // A call that ended leaves nothing behind that keeps a process alive: no timer waits for a
 // deadline (the default timeout is 10 minutes) once a stream is aborted, left early, cancelled
-// or done, so a script (a CLI, a test file, a Worker) exits when its work is over.
+// or done, nor after a stream's deadline passed while nothing was read, so a script (a CLI, a test file, a Worker) exits when its work is over.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -27,10 +27,14 @@ console.log(await pending === 'aborted' ? 'aborted' : 'not aborted');
 const r = client.stream(params).toReadableStream().getReader();
 await r.read();
 await r.cancel();
+// read once, then left alone (neither closed nor aborted): its timer fires once, with no read
+// pending, and is not set again
+const quiet = new ResponsesClient({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', fetch, maxRetries: 0, timeout: 200 });
+await quiet.stream(params)[Symbol.asyncIterator]().next();
 console.log('done');
 `;
 
-test('after a stream is left early, aborted while a read waits, or its readable cancelled, the process exits at once', async () => {
+test('after a stream is left early, aborted while a read waits, its readable cancelled, or left alone past its timeout, the process exits', async () => {
   const child = spawn(process.execPath, ['--input-type=module', '-e', SCRIPT], { cwd: new URL('../../', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));

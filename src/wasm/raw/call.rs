@@ -46,7 +46,8 @@ impl RawCall {
         self.call.action()
     }
 
-    /// js/io.js starts the action at `now` (`Date.now()`); `random` is a sleep's jitter.
+    /// js/io.js sends the request or starts the sleep at `now` (`Date.now()`); `random` is a
+    /// sleep's jitter.
     pub fn start(&mut self, now: f64, random: f64) {
         self.call.start(now, random);
     }
@@ -57,9 +58,10 @@ impl RawCall {
         self.call.poll_timeout().unwrap_or(f64::INFINITY)
     }
 
-    /// The timer fired: whether the pending wait is over (the call moved on).
-    pub fn handle_timeout(&mut self, now: f64) -> bool {
-        self.call.handle_timeout(now)
+    /// The timer fired at `now` during a wait begun at `since`: whether the wait is over (the
+    /// call moved on).
+    pub fn handle_timeout(&mut self, now: f64, since: f64) -> bool {
+        self.call.handle_timeout(now, since)
     }
 
     /// The request's method.

@@ -653,3 +653,15 @@ fn a_body_the_shell_already_had_is_not_timed() {
     assert_eq!(c.poll_timeout(), None);
     assert!(!c.handle_timeout(T + 1e12, T));
 }
+
+#[test]
+fn an_abort_drops_the_events_decoded_but_not_handed_out() {
+    let mut c = Call::reading(cometapi_responses::stream::StreamState::entries(None));
+    c.on_chunk(events(4, "resp_1").concat().as_bytes());
+    let s = c.stream_mut().unwrap();
+    assert_eq!(s.next_entry().map(|e| e.event.event_type().to_owned()).as_deref(), Some("response.created"));
+    assert!(s.has_entries());
+    c.abort();
+    assert!(c.stream_mut().unwrap().next_entry().is_none(), "nothing after the abort");
+    assert!(matches!(c.error(), Some(Error::Abort)));
+}

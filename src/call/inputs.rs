@@ -232,6 +232,9 @@ impl Call {
             if matches!(self.state, State::Waiting) || self.is_reading() {
                 self.release = Release::Abort;
             }
+            if let Some(stream) = self.stream_mut() {
+                stream.drop_undelivered();
+            }
             self.finish(Err(Error::Abort));
         }
     }

@@ -320,6 +320,16 @@ impl StreamState {
         matches!(&self.sink, Sink::Entries(q) if !q.is_empty())
     }
 
+    /// Drops what was decoded but not handed out yet (the call was aborted: nothing more is
+    /// delivered, as in the JS stream, which stops at the abort).
+    pub fn drop_undelivered(&mut self) {
+        match &mut self.sink {
+            Sink::Entries(q) => q.clear(),
+            Sink::Batch(b) => drop(b.take()),
+            Sink::Frames(f) => f.clear(),
+        }
+    }
+
     /// The next entry (entries mode), in order.
     pub fn next_entry(&mut self) -> Option<Entry> {
         match &mut self.sink {

@@ -135,6 +135,34 @@ impl EventKind {
         )
     }
 
+    /// The field whose string the accumulator reads as the event's text: `delta` for
+    /// [`is_delta`](Self::is_delta) events, the final value for their `*.done` counterparts.
+    pub(crate) fn text_field(self) -> Option<&'static str> {
+        use EventKind::*;
+        Some(match self {
+            k if k.is_delta() => "delta",
+            OutputTextDone | ReasoningSummaryTextDone | ReasoningTextDone => "text",
+            RefusalDone => "refusal",
+            FunctionCallArgumentsDone | McpCallArgumentsDone => "arguments",
+            CustomToolCallInputDone => "input",
+            CodeInterpreterCallCodeDone => "code",
+            _ => return None,
+        })
+    }
+
+    /// The field holding the object the accumulator reads: `response` (lifecycle), `item`,
+    /// `part` or `annotation`.
+    pub(crate) fn payload_field(self) -> Option<&'static str> {
+        use EventKind::*;
+        Some(match self {
+            k if k.is_lifecycle() => "response",
+            OutputItemAdded | OutputItemDone => "item",
+            ContentPartAdded | ContentPartDone | ReasoningSummaryPartAdded | ReasoningSummaryPartDone => "part",
+            OutputTextAnnotationAdded => "annotation",
+            _ => return None,
+        })
+    }
+
     /// For tool status events: the `status` they give the output item
     /// (`partial_image` counts as `generating`).
     pub fn tool_status(self) -> Option<&'static str> {

@@ -286,7 +286,7 @@ fn resolve<'s>(s: &'s str, r: &'s StrRef) -> Option<&'s str> {
 fn owned(s: &str, r: StrRef) -> Option<String> {
     Some(match r {
         StrRef::Range(r) => s.get(r)?.to_owned(),
-        StrRef::Owned(o) => o.into(),
+        StrRef::Owned(o) => o,
     })
 }
 
@@ -295,24 +295,25 @@ fn literal(b: &[u8], i: usize, word: &[u8]) -> Option<usize> {
     b.get(i..)?.starts_with(word).then_some(i + word.len())
 }
 
-/// A non-negative integer that fits u64 (what the general path reads as `Some`).
+/// A non-negative integer that fits u64 (what the general path reads as `Some`): digits with
+/// no sign, fraction or exponent.
 fn uint(b: &[u8], i: usize) -> Option<(u64, usize)> {
-    let end = number_end(b, i)?;
-    let digits = b.get(i..end)?;
-    if !digits.iter().all(u8::is_ascii_digit) {
-        return None; // negative, fraction or exponent
-    }
     let mut n: u64 = 0;
-    for &d in digits {
+    let mut j = i;
+    while let Some(&d @ b'0'..=b'9') = b.get(j) {
         n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+        j += 1;
+        if d == b'0' && j == i + 1 {
+            break; // a leading 0 is the whole integer part
+        }
     }
-    Some((n, end))
+    (j > i && !matches!(b.get(j), Some(b'.' | b'e' | b'E'))).then_some((n, j))
 }
 
 /// A string value: a range into `s` when unescaped, else the unescaped copy.
 fn str_ref(s: &str, i: usize) -> Option<(StrRef, usize)> {
     let (end, next, escaped) = string(s.as_bytes(), i)?;
-    let r = if escaped { StrRef::Owned(unescape(s, i + 1, end)?.into_boxed_str()) } else { StrRef::Range(i + 1..end) };
+    let r = if escaped { StrRef::Owned(unescape(s, i + 1, end)?) } else { StrRef::Range(i + 1..end) };
     Some((r, next))
 }
 

@@ -62,7 +62,7 @@ pub(super) fn decode_general(data: String, sse_name: &str, lean: bool) -> Result
         *r = kept;
     }
     let error = (kind == EventKind::Error).then(|| Box::new(normalise_error(&obj, &data)));
-    let owned = |s: Option<String>| s.map(|s| StrRef::Owned(s.into_boxed_str()));
+    let owned = |s: Option<String>| s.map(StrRef::Owned);
     Ok(Some(ResponseEvent {
         kind,
         other_type,

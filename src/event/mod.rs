@@ -104,11 +104,12 @@ fn is_skipped(data: &str) -> bool {
 /// Decodes one event's data (`sse_name`: its SSE `event:` name).
 fn decode_data(data: String, sse_name: &str, lean: bool) -> Result<Option<ResponseEvent>, Error> {
     let sse_keepalive = sse_name == "keepalive";
-    if is_skipped(&data) {
+    // Data that starts with `{` (every usual event) needs neither check.
+    if !data.starts_with('{') && is_skipped(&data) {
         return Ok(if sse_keepalive { Some(ResponseEvent::keepalive()) } else { None });
     }
     // A derived struct would also accept a JSON array (as a tuple): only objects are events.
-    if !data.trim_start().starts_with('{') {
+    if !data.starts_with('{') && !data.trim_start().starts_with('{') {
         if sse_keepalive {
             return Ok(Some(ResponseEvent::keepalive()));
         }

@@ -25,15 +25,16 @@ const MAX_DEPTH: u32 = 127;
 const INTS: usize = 2;
 const TEXTS: usize = 7;
 const PAYLOADS: usize = 13;
-const END: usize = 17;
 
 #[derive(Default)]
 struct Fields {
-    ty: Option<(usize, usize)>,
+    kind: Option<EventKind>,
     item_id: Option<StrRef>,
     ints: [Option<u64>; TEXTS - INTS],
-    texts: [Option<StrRef>; PAYLOADS - TEXTS],
-    payloads: [Option<Value>; END - PAYLOADS],
+    /// The event's text and payload, each with its field's place (a field the kind does not
+    /// read is only validated once the type is known; before, it is kept, and dropped after).
+    text: Option<(usize, StrRef)>,
+    payload: Option<(usize, Value)>,
 }
 
 /// How a value is read: validated only, built whole, or built as a lean `response`.
@@ -47,15 +48,10 @@ enum Build {
 /// The event, or the data back when anything about it is unusual (module docs): then the
 /// general path decides. `lean`: a lifecycle event's `response` keeps only what the core reads.
 pub(super) fn decode(data: String, lean: bool) -> Result<ResponseEvent, String> {
-    let Some(mut f) = scan(&data, lean) else { return Err(data) };
-    let Some((ts, te)) = f.ty else { return Err(data) };
-    let kind = EventKind::from_type(data.get(ts..te).unwrap_or_default());
-    if matches!(kind, EventKind::Other | EventKind::Error | EventKind::Keepalive) {
-        return Err(data);
-    }
-    let slot = |field: Option<&str>, from: usize| field.and_then(|k| key_index(k.as_bytes())).map(|n| n - from);
-    let text = slot(kind.text_field(), TEXTS).and_then(|n| f.texts.get_mut(n)?.take());
-    let payload = slot(kind.payload_field(), PAYLOADS).and_then(|n| f.payloads.get_mut(n)?.take());
+    let mut f = Fields::default();
+    let Some(kind) = scan(&data, lean, &mut f).and(f.kind) else { return Err(data) };
+    let text = f.text.filter(|(k, _)| Some(*k) == place(kind.text_field())).map(|(_, t)| t);
+    let payload = f.payload.filter(|(k, _)| Some(*k) == place(kind.payload_field())).map(|(_, v)| v);
     let [sequence_number, output_index, content_index, summary_index, annotation_index] = f.ints;
     Ok(ResponseEvent {
         json: data,
@@ -92,6 +88,7 @@ fn string(b: &[u8], i: usize) -> Option<(usize, usize, bool)> {
     let mut j = i + 1;
     let mut escaped = false;
     loop {
+        j = plain(b, j);
         match *b.get(j)? {
             b'"' => return Some((j, j + 1, escaped)),
             b'\\' => {
@@ -106,6 +103,22 @@ fn string(b: &[u8], i: usize) -> Option<(usize, usize, bool)> {
             _ => j += 1,
         }
     }
+}
+
+/// Past the bytes from `j` that need no look in a string, 8 at a time: a word with no `"`, no
+/// `\\` and no control character (a byte that may be one stops the run; the caller looks).
+fn plain(b: &[u8], mut j: usize) -> usize {
+    const ONES: u64 = u64::MAX / 255;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & (ONES << 7);
+    while let Some(w) = b.get(j..j + 8).and_then(|w| w.try_into().ok()).map(u64::from_le_bytes) {
+        if has_zero(w ^ (ONES * 0x22)) | has_zero(w ^ (ONES * 0x5c)) | (w.wrapping_sub(ONES * 0x20) & !w & (ONES << 7))
+            != 0
+        {
+            break;
+        }
+        j += 8;
+    }
+    j
 }
 
 /// Four hex digits at `i`.
@@ -317,6 +330,11 @@ fn str_ref(s: &str, i: usize) -> Option<(StrRef, usize)> {
     Some((r, next))
 }
 
+/// The place of a field of [`EventKind::text_field`] or [`EventKind::payload_field`].
+fn place(field: Option<&str>) -> Option<usize> {
+    key_index(field?.as_bytes())
+}
+
 /// The place of a field read (see [`INTS`]).
 fn key_index(key: &[u8]) -> Option<usize> {
     Some(match key {
@@ -341,9 +359,8 @@ fn key_index(key: &[u8]) -> Option<usize> {
     })
 }
 
-fn scan(s: &str, lean: bool) -> Option<Fields> {
+fn scan(s: &str, lean: bool, f: &mut Fields) -> Option<()> {
     let b = s.as_bytes();
-    let mut f = Fields::default();
     let mut i = ws(b, 0);
     if !matches!(b.get(i), Some(b'{')) {
         return None;
@@ -376,28 +393,36 @@ fn scan(s: &str, lean: bool) -> Option<Fields> {
             Some(n)
         }
         let text = |i| if matches!(b.get(i), Some(b'"')) { str_ref(s, i) } else { None };
+        // A text or payload field that the event's kind (once known) does not read.
+        let unread =
+            |k, field: fn(EventKind) -> Option<&'static str>| f.kind.is_some_and(|kind| place(field(kind)) != Some(k));
         i = match key_index(key) {
             Some(0) => {
                 let (end, n, esc) = if matches!(b.get(i), Some(b'"')) { string(b, i)? } else { return None };
-                if esc {
+                let kind = EventKind::from_type(s.get(i + 1..end)?);
+                if esc || matches!(kind, EventKind::Other | EventKind::Error | EventKind::Keepalive) {
                     return None;
                 }
-                once(Some(&mut f.ty), ((i + 1, end), n))?
+                once(Some(&mut f.kind), (kind, n))?
             }
             Some(1) => once(Some(&mut f.item_id), text(i)?)?,
             Some(k) if k < TEXTS => once(f.ints.get_mut(k - INTS), uint(b, i)?)?,
-            Some(k) if k < PAYLOADS => once(f.texts.get_mut(k - TEXTS), text(i)?)?,
-            Some(k) => {
+            Some(k) if k < PAYLOADS && !unread(k, EventKind::text_field) => {
+                let (t, n) = text(i)?;
+                once(Some(&mut f.text), ((k, t), n))?
+            }
+            Some(k) if k >= PAYLOADS && !unread(k, EventKind::payload_field) => {
                 let how =
                     if lean && k == PAYLOADS && matches!(b.get(i), Some(b'{')) { Build::Lean } else { Build::Whole };
-                once(f.payloads.get_mut(k - PAYLOADS), walk(s, i, 1, how)?)?
+                let (v, n) = walk(s, i, 1, how)?;
+                once(Some(&mut f.payload), ((k, v), n))?
             }
-            None => walk(s, i, 1, Build::Skip)?.1,
+            _ => walk(s, i, 1, Build::Skip)?.1,
         };
         i = ws(b, i);
         match *b.get(i)? {
             b',' => i = ws(b, i + 1),
-            b'}' => return (ws(b, i + 1) == b.len()).then_some(f),
+            b'}' => return (ws(b, i + 1) == b.len()).then_some(()),
             _ => return None,
         }
     }

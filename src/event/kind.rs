@@ -19,6 +19,10 @@ macro_rules! event_kinds {
         impl EventKind {
             /// The kind for a wire type string (`Other` when unknown).
             pub fn from_type(ty: &str) -> EventKind {
+                // Nearly every event of a stream: tested first (a match tests the arms in turn).
+                if ty == "response.output_text.delta" {
+                    return EventKind::OutputTextDelta;
+                }
                 match ty {
                     $($wire => EventKind::$name,)*
                     _ => EventKind::Other,

@@ -18,17 +18,15 @@ import { StreamError } from './errors.js';
 
 /** A deep copy of JSON data (strings are shared: they are immutable). */
 export function copy(v) {
+  if (Array.isArray(v)) return v.map(copy);
   if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) {
-    const out = new Array(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = copy(v[i]);
-    return out;
-  }
-  const out = {};
-  for (const k of Object.keys(v)) {
-    const x = copy(v[k]);
-    if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
-    else out[k] = x;
+  // The spread copies own keys as data properties (`__proto__` included); then nested objects.
+  const out = { ...v };
+  for (const k in out) {
+    const x = out[k];
+    if (typeof x !== 'object' || x === null || !Object.hasOwn(out, k)) continue;
+    if (k === '__proto__') Object.defineProperty(out, k, { value: copy(x), enumerable: true, writable: true, configurable: true });
+    else out[k] = copy(x);
   }
   return out;
 }

@@ -1,12 +1,18 @@
-//! The fast path for `*.delta` events (nearly every event of a long stream): one pass over the
-//! JSON text, no serde, no `Value`. It reads `type`, `delta`, `item_id`, `sequence_number` and
-//! the indices, validates everything else without building it, and stores strings without
-//! escapes as byte ranges into the text (no copy).
+//! The fast path for the events of a usual stream: one pass over the JSON text, no serde. It
+//! reads `type`, the indices, `sequence_number`, `item_id`, the event's text (`delta`, or a
+//! `*.done` event's final value) and builds the `serde_json::Value` of its payload (`response`,
+//! `item`, `part`, `annotation`; a lean `response` keeps only `id`, `error` and `output`, the
+//! fields the core reads); it validates everything else without building it, and stores
+//! strings without escapes as byte ranges into the text (no copy).
 //!
-//! It declines (hands the text back for the general path) whenever anything is unusual: another
-//! event type, a field it reads with an unexpected JSON type or given twice, a field only the
-//! general path reads, a lone surrogate escape, nesting deeper than serde_json allows, invalid
-//! JSON. So both paths always agree; `tests/event.rs` and the fuzz harness check it.
+//! It declines (hands the text back for the general path) whenever anything is unusual: a type
+//! it does not know, `error` and `keepalive` events, a field it reads with an unexpected JSON
+//! type or given twice, a number it would build that is not a non-negative integer within
+//! `u64` (serde_json's own float reading decides those), a lone surrogate escape, nesting
+//! deeper than serde_json allows, invalid JSON. So both paths always agree; `tests/event.rs`
+//! and the fuzz harness check it.
+
+use serde_json::{Map, Value};
 
 use super::response_event::{ResponseEvent, StrRef};
 use super::EventKind;
@@ -14,57 +20,52 @@ use super::EventKind;
 /// serde_json's default recursion limit: deeper values go to the general path.
 const MAX_DEPTH: u32 = 127;
 
-/// Wire fields the general path reads that a delta event does not use: their presence
-/// (rare) sends the event to the general path, which also reports duplicates of them.
-const OTHER_WIRE_FIELDS: [&[u8]; 13] = [
-    b"annotation_index",
-    b"text",
-    b"refusal",
-    b"arguments",
-    b"input",
-    b"code",
-    b"message",
-    b"param",
-    b"response",
-    b"item",
-    b"part",
-    b"annotation",
-    b"error",
-];
+/// Where the fields read start in the order of [`key_index`]: `type`, `item_id`, the integers,
+/// the texts, the payloads.
+const INTS: usize = 2;
+const TEXTS: usize = 7;
+const PAYLOADS: usize = 13;
 
 #[derive(Default)]
 struct Fields {
-    ty: Option<(usize, usize)>,
+    kind: Option<EventKind>,
     item_id: Option<StrRef>,
-    delta: Option<StrRef>,
-    sequence_number: Option<u64>,
-    output_index: Option<u64>,
-    content_index: Option<u64>,
-    summary_index: Option<u64>,
+    ints: [Option<u64>; TEXTS - INTS],
+    /// The event's text and payload, each with its field's place (a field the kind does not
+    /// read is only validated once the type is known; before, it is kept, and dropped after).
+    text: Option<(usize, StrRef)>,
+    payload: Option<(usize, Value)>,
 }
 
-/// The event, or the data back when this is not a plain delta event or anything about it
-/// is unusual (another type, a field of an unexpected type, a duplicate field, a lone
-/// surrogate escape, invalid JSON, …): then the general path decides.
-pub(super) fn delta(data: String) -> Result<ResponseEvent, String> {
-    let Some(f) = scan(&data) else { return Err(data) };
-    let Some((ts, te)) = f.ty else { return Err(data) };
-    let kind = EventKind::from_type(data.get(ts..te).unwrap_or_default());
-    if !kind.is_delta() || f.delta.is_none() {
-        return Err(data);
-    }
+/// How a value is read: validated only, built whole, or built as a lean `response`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Build {
+    Skip,
+    Whole,
+    Lean,
+}
+
+/// The event, or the data back when anything about it is unusual (module docs): then the
+/// general path decides. `lean`: a lifecycle event's `response` keeps only what the core reads.
+pub(super) fn decode(data: String, lean: bool) -> Result<ResponseEvent, String> {
+    let mut f = Fields::default();
+    let Some(kind) = scan(&data, lean, &mut f).and(f.kind) else { return Err(data) };
+    let text = f.text.filter(|(k, _)| Some(*k) == place(kind.text_field())).map(|(_, t)| t);
+    let payload = f.payload.filter(|(k, _)| Some(*k) == place(kind.payload_field())).map(|(_, v)| v);
+    let [sequence_number, output_index, content_index, summary_index, annotation_index] = f.ints;
     Ok(ResponseEvent {
         json: data,
         kind,
         other_type: None,
-        sequence_number: f.sequence_number,
-        output_index: f.output_index,
-        content_index: f.content_index,
-        summary_index: f.summary_index,
-        annotation_index: None,
+        sequence_number,
+        output_index,
+        content_index,
+        summary_index,
+        annotation_index,
         item_id: f.item_id,
-        text: f.delta,
-        payload: None,
+        text,
+        // `null` is no payload, as on the general path.
+        payload: payload.filter(|v| !v.is_null()),
         error: None,
     })
 }
@@ -87,6 +88,7 @@ fn string(b: &[u8], i: usize) -> Option<(usize, usize, bool)> {
     let mut j = i + 1;
     let mut escaped = false;
     loop {
+        j = plain(b, j);
         match *b.get(j)? {
             b'"' => return Some((j, j + 1, escaped)),
             b'\\' => {
@@ -101,6 +103,22 @@ fn string(b: &[u8], i: usize) -> Option<(usize, usize, bool)> {
             _ => j += 1,
         }
     }
+}
+
+/// Past the bytes from `j` that need no look in a string, 8 at a time: a word with no `"`, no
+/// `\\` and no control character (a byte that may be one stops the run; the caller looks).
+fn plain(b: &[u8], mut j: usize) -> usize {
+    const ONES: u64 = u64::MAX / 255;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & (ONES << 7);
+    while let Some(w) = b.get(j..j + 8).and_then(|w| w.try_into().ok()).map(u64::from_le_bytes) {
+        if has_zero(w ^ (ONES * 0x22)) | has_zero(w ^ (ONES * 0x5c)) | (w.wrapping_sub(ONES * 0x20) & !w & (ONES << 7))
+            != 0
+        {
+            break;
+        }
+        j += 8;
+    }
+    j
 }
 
 /// Four hex digits at `i`.
@@ -195,51 +213,94 @@ pub(super) fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
     Some(i)
 }
 
-/// Validates and skips one JSON value starting at `i`; the index after it.
-fn skip(b: &[u8], i: usize, depth: u32) -> Option<usize> {
-    match *b.get(i)? {
-        b'"' => string(b, i).map(|(_, n, _)| n),
-        b't' => literal(b, i, b"true"),
-        b'f' => literal(b, i, b"false"),
-        b'n' => literal(b, i, b"null"),
-        b'[' | b'{' if depth >= MAX_DEPTH => None,
+/// Validates one JSON value starting at `i` and, unless `how` is `Skip`, builds it as
+/// serde_json does; the value (`null` when skipped) and the index after it.
+fn walk(s: &str, i: usize, depth: u32, how: Build) -> Option<(Value, usize)> {
+    let b = s.as_bytes();
+    let build = how != Build::Skip;
+    Some(match *b.get(i)? {
+        b'"' if build => {
+            let (r, n) = str_ref(s, i)?;
+            (Value::String(owned(s, r)?), n)
+        }
+        b'"' => (Value::Null, string(b, i)?.1),
+        b't' => (Value::Bool(true), literal(b, i, b"true")?),
+        b'f' => (Value::Bool(false), literal(b, i, b"false")?),
+        b'n' => (Value::Null, literal(b, i, b"null")?),
+        b'[' | b'{' if depth >= MAX_DEPTH => return None,
         b'[' => {
+            let mut out = Vec::new();
             let mut j = ws(b, i + 1);
             if matches!(b.get(j), Some(b']')) {
-                return Some(j + 1);
+                return Some((if build { Value::Array(out) } else { Value::Null }, j + 1));
             }
             loop {
-                j = ws(b, skip(b, j, depth + 1)?);
+                let (v, n) = walk(s, j, depth + 1, if build { Build::Whole } else { Build::Skip })?;
+                if build {
+                    out.push(v);
+                }
+                j = ws(b, n);
                 match *b.get(j)? {
                     b',' => j = ws(b, j + 1),
-                    b']' => return Some(j + 1),
+                    b']' => return Some((if build { Value::Array(out) } else { Value::Null }, j + 1)),
                     _ => return None,
                 }
             }
         }
         b'{' => {
+            let mut out = Map::new();
             let mut j = ws(b, i + 1);
             if matches!(b.get(j), Some(b'}')) {
-                return Some(j + 1);
+                return Some((if build { Value::Object(out) } else { Value::Null }, j + 1));
             }
             loop {
                 if !matches!(b.get(j), Some(b'"')) {
                     return None;
                 }
-                j = ws(b, string(b, j)?.1);
+                let (key, n) = if build { str_ref(s, j)? } else { (StrRef::Range(0..0), string(b, j)?.1) };
+                j = ws(b, n);
                 if !matches!(b.get(j), Some(b':')) {
                     return None;
                 }
-                j = ws(b, skip(b, ws(b, j + 1), depth + 1)?);
+                let keep = match how {
+                    Build::Lean if !matches!(resolve(s, &key)?, "id" | "error" | "output") => Build::Skip,
+                    Build::Skip => Build::Skip,
+                    _ => Build::Whole,
+                };
+                let (v, n) = walk(s, ws(b, j + 1), depth + 1, keep)?;
+                if keep != Build::Skip {
+                    out.insert(owned(s, key)?, v);
+                }
+                j = ws(b, n);
                 match *b.get(j)? {
                     b',' => j = ws(b, j + 1),
-                    b'}' => return Some(j + 1),
+                    b'}' => return Some((if build { Value::Object(out) } else { Value::Null }, j + 1)),
                     _ => return None,
                 }
             }
         }
-        _ => number_end(b, i),
+        _ if build => {
+            let (n, end) = uint(b, i)?;
+            (Value::from(n), end)
+        }
+        _ => (Value::Null, number_end(b, i)?),
+    })
+}
+
+/// The text of a [`StrRef`] into `s`.
+fn resolve<'s>(s: &'s str, r: &'s StrRef) -> Option<&'s str> {
+    match r {
+        StrRef::Range(r) => s.get(r.clone()),
+        StrRef::Owned(o) => Some(o),
     }
+}
+
+/// The string of a [`StrRef`] into `s`.
+fn owned(s: &str, r: StrRef) -> Option<String> {
+    Some(match r {
+        StrRef::Range(r) => s.get(r)?.to_owned(),
+        StrRef::Owned(o) => o,
+    })
 }
 
 /// `word` at `i`: the index after it.
@@ -247,30 +308,59 @@ fn literal(b: &[u8], i: usize, word: &[u8]) -> Option<usize> {
     b.get(i..)?.starts_with(word).then_some(i + word.len())
 }
 
-/// A non-negative integer that fits u64 (what the general path reads as `Some`).
+/// A non-negative integer that fits u64 (what the general path reads as `Some`): digits with
+/// no sign, fraction or exponent.
 fn uint(b: &[u8], i: usize) -> Option<(u64, usize)> {
-    let end = number_end(b, i)?;
-    let digits = b.get(i..end)?;
-    if !digits.iter().all(u8::is_ascii_digit) {
-        return None; // negative, fraction or exponent
-    }
     let mut n: u64 = 0;
-    for &d in digits {
+    let mut j = i;
+    while let Some(&d @ b'0'..=b'9') = b.get(j) {
         n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+        j += 1;
+        if d == b'0' && j == i + 1 {
+            break; // a leading 0 is the whole integer part
+        }
     }
-    Some((n, end))
+    (j > i && !matches!(b.get(j), Some(b'.' | b'e' | b'E'))).then_some((n, j))
 }
 
 /// A string value: a range into `s` when unescaped, else the unescaped copy.
 fn str_ref(s: &str, i: usize) -> Option<(StrRef, usize)> {
     let (end, next, escaped) = string(s.as_bytes(), i)?;
-    let r = if escaped { StrRef::Owned(unescape(s, i + 1, end)?.into_boxed_str()) } else { StrRef::Range(i + 1..end) };
+    let r = if escaped { StrRef::Owned(unescape(s, i + 1, end)?) } else { StrRef::Range(i + 1..end) };
     Some((r, next))
 }
 
-fn scan(s: &str) -> Option<Fields> {
+/// The place of a field of [`EventKind::text_field`] or [`EventKind::payload_field`].
+fn place(field: Option<&str>) -> Option<usize> {
+    key_index(field?.as_bytes())
+}
+
+/// The place of a field read (see [`INTS`]).
+fn key_index(key: &[u8]) -> Option<usize> {
+    Some(match key {
+        b"type" => 0,
+        b"item_id" => 1,
+        b"sequence_number" => 2,
+        b"output_index" => 3,
+        b"content_index" => 4,
+        b"summary_index" => 5,
+        b"annotation_index" => 6,
+        b"delta" => 7,
+        b"text" => 8,
+        b"refusal" => 9,
+        b"arguments" => 10,
+        b"input" => 11,
+        b"code" => 12,
+        b"response" => 13,
+        b"item" => 14,
+        b"part" => 15,
+        b"annotation" => 16,
+        _ => return None,
+    })
+}
+
+fn scan(s: &str, lean: bool, f: &mut Fields) -> Option<()> {
     let b = s.as_bytes();
-    let mut f = Fields::default();
     let mut i = ws(b, 0);
     if !matches!(b.get(i), Some(b'{')) {
         return None;
@@ -293,43 +383,46 @@ fn scan(s: &str) -> Option<Fields> {
             return None;
         }
         i = ws(b, i + 1);
-        // Each wanted field at most once, with the type the event needs.
-        macro_rules! once {
-            ($slot:expr, $val:expr) => {{
-                if $slot.is_some() {
-                    return None;
-                }
-                let (v, n) = $val?;
-                $slot = Some(v);
-                i = n;
-            }};
-        }
-        match key {
-            b"type" => {
-                if !matches!(b.get(i), Some(b'"')) {
-                    return None;
-                }
-                let (end, n, esc) = string(b, i)?;
-                if esc || f.ty.is_some() {
-                    return None;
-                }
-                f.ty = Some((i + 1, end));
-                i = n;
+        // Each field read at most once, with the type the event needs.
+        fn once<T>(slot: Option<&mut Option<T>>, (v, n): (T, usize)) -> Option<usize> {
+            let slot = slot?;
+            if slot.is_some() {
+                return None;
             }
-            b"delta" if matches!(b.get(i), Some(b'"')) => once!(f.delta, str_ref(s, i)),
-            b"item_id" if matches!(b.get(i), Some(b'"')) => once!(f.item_id, str_ref(s, i)),
-            b"sequence_number" => once!(f.sequence_number, uint(b, i)),
-            b"output_index" => once!(f.output_index, uint(b, i)),
-            b"content_index" => once!(f.content_index, uint(b, i)),
-            b"summary_index" => once!(f.summary_index, uint(b, i)),
-            b"delta" | b"item_id" => return None,
-            k if OTHER_WIRE_FIELDS.contains(&k) => return None,
-            _ => i = skip(b, i, 1)?,
+            *slot = Some(v);
+            Some(n)
         }
+        let text = |i| if matches!(b.get(i), Some(b'"')) { str_ref(s, i) } else { None };
+        // A text or payload field that the event's kind (once known) does not read.
+        let unread =
+            |k, field: fn(EventKind) -> Option<&'static str>| f.kind.is_some_and(|kind| place(field(kind)) != Some(k));
+        i = match key_index(key) {
+            Some(0) => {
+                let (end, n, esc) = if matches!(b.get(i), Some(b'"')) { string(b, i)? } else { return None };
+                let kind = EventKind::from_type(s.get(i + 1..end)?);
+                if esc || matches!(kind, EventKind::Other | EventKind::Error | EventKind::Keepalive) {
+                    return None;
+                }
+                once(Some(&mut f.kind), (kind, n))?
+            }
+            Some(1) => once(Some(&mut f.item_id), text(i)?)?,
+            Some(k) if k < TEXTS => once(f.ints.get_mut(k - INTS), uint(b, i)?)?,
+            Some(k) if k < PAYLOADS && !unread(k, EventKind::text_field) => {
+                let (t, n) = text(i)?;
+                once(Some(&mut f.text), ((k, t), n))?
+            }
+            Some(k) if k >= PAYLOADS && !unread(k, EventKind::payload_field) => {
+                let how =
+                    if lean && k == PAYLOADS && matches!(b.get(i), Some(b'{')) { Build::Lean } else { Build::Whole };
+                let (v, n) = walk(s, i, 1, how)?;
+                once(Some(&mut f.payload), ((k, v), n))?
+            }
+            _ => walk(s, i, 1, Build::Skip)?.1,
+        };
         i = ws(b, i);
         match *b.get(i)? {
             b',' => i = ws(b, i + 1),
-            b'}' => return (ws(b, i + 1) == b.len()).then_some(f),
+            b'}' => return (ws(b, i + 1) == b.len()).then_some(()),
             _ => return None,
         }
     }

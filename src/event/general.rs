@@ -9,7 +9,6 @@
 
 use serde_json::Value;
 
-use super::lean::LeanEvent;
 use super::lenient;
 use super::malformed::{malformed, not_an_object, printable_prefix};
 use super::response_event::{ResponseEvent, StrRef};
@@ -17,13 +16,12 @@ use super::EventKind;
 use crate::error::{ApiError, Error};
 
 /// Decodes any event object (after the checks of [`super::decode_data`]); `lean`: a lifecycle
-/// event's response keeps only the fields the core reads ([`super::lean`]).
+/// event's response keeps only the fields the core reads (`id`, `error`, `output`).
 pub(super) fn decode_general(data: String, sse_name: &str, lean: bool) -> Result<Option<ResponseEvent>, Error> {
     let sse_keepalive = sse_name == "keepalive";
     // As `JSON.parse` accepts it: a number beyond f64's range reads as `null`, a lone surrogate
     // escape as U+FFFD (in the `Value` only: `data` stays the event's text).
-    let parsed = if lean { lenient::from_str::<LeanEvent>(&data).map(|e| e.0) } else { lenient::parse_value(&data) };
-    let mut obj = match parsed {
+    let mut obj = match lenient::parse_value(&data) {
         Ok(Value::Object(obj)) => obj,
         // A keepalive's data does not matter.
         _ if sse_keepalive => return Ok(Some(ResponseEvent::keepalive())),
@@ -51,28 +49,20 @@ pub(super) fn decode_general(data: String, sse_name: &str, lean: bool) -> Result
         EventKind::Other if type_name != "message" => Some(Box::from(type_name)),
         _ => None,
     };
-    use EventKind as K;
     let item_id = string("item_id");
-    let text = match kind {
-        k if k.is_delta() => string("delta"),
-        K::OutputTextDone | K::ReasoningSummaryTextDone | K::ReasoningTextDone => string("text"),
-        K::RefusalDone => string("refusal"),
-        K::FunctionCallArgumentsDone | K::McpCallArgumentsDone => string("arguments"),
-        K::CustomToolCallInputDone => string("input"),
-        K::CodeInterpreterCallCodeDone => string("code"),
-        _ => None,
-    };
-    let payload = match kind {
-        k if k.is_lifecycle() => take("response"),
-        K::OutputItemAdded | K::OutputItemDone => take("item"),
-        K::ContentPartAdded | K::ContentPartDone | K::ReasoningSummaryPartAdded | K::ReasoningSummaryPartDone => {
-            take("part")
+    let text = kind.text_field().and_then(&mut string);
+    let mut payload = kind.payload_field().and_then(&mut take);
+    if let (true, true, Some(Value::Object(r))) = (lean, kind.is_lifecycle(), &mut payload) {
+        let mut kept = serde_json::Map::new();
+        for k in ["id", "error", "output"] {
+            if let Some(v) = r.get_mut(k) {
+                kept.insert(k.to_owned(), v.take());
+            }
         }
-        K::OutputTextAnnotationAdded => take("annotation"),
-        _ => None,
-    };
-    let error = (kind == K::Error).then(|| Box::new(normalise_error(&obj, &data)));
-    let owned = |s: Option<String>| s.map(|s| StrRef::Owned(s.into_boxed_str()));
+        *r = kept;
+    }
+    let error = (kind == EventKind::Error).then(|| Box::new(normalise_error(&obj, &data)));
+    let owned = |s: Option<String>| s.map(StrRef::Owned);
     Ok(Some(ResponseEvent {
         kind,
         other_type,

@@ -19,6 +19,10 @@ macro_rules! event_kinds {
         impl EventKind {
             /// The kind for a wire type string (`Other` when unknown).
             pub fn from_type(ty: &str) -> EventKind {
+                // Nearly every event of a stream: tested first (a match tests the arms in turn).
+                if ty == "response.output_text.delta" {
+                    return EventKind::OutputTextDelta;
+                }
                 match ty {
                     $($wire => EventKind::$name,)*
                     _ => EventKind::Other,
@@ -133,6 +137,34 @@ impl EventKind {
                 | EventKind::CodeInterpreterCallCodeDelta
                 | EventKind::McpCallArgumentsDelta
         )
+    }
+
+    /// The field whose string the accumulator reads as the event's text: `delta` for
+    /// [`is_delta`](Self::is_delta) events, the final value for their `*.done` counterparts.
+    pub(crate) fn text_field(self) -> Option<&'static str> {
+        use EventKind::*;
+        Some(match self {
+            k if k.is_delta() => "delta",
+            OutputTextDone | ReasoningSummaryTextDone | ReasoningTextDone => "text",
+            RefusalDone => "refusal",
+            FunctionCallArgumentsDone | McpCallArgumentsDone => "arguments",
+            CustomToolCallInputDone => "input",
+            CodeInterpreterCallCodeDone => "code",
+            _ => return None,
+        })
+    }
+
+    /// The field holding the object the accumulator reads: `response` (lifecycle), `item`,
+    /// `part` or `annotation`.
+    pub(crate) fn payload_field(self) -> Option<&'static str> {
+        use EventKind::*;
+        Some(match self {
+            k if k.is_lifecycle() => "response",
+            OutputItemAdded | OutputItemDone => "item",
+            ContentPartAdded | ContentPartDone | ReasoningSummaryPartAdded | ReasoningSummaryPartDone => "part",
+            OutputTextAnnotationAdded => "annotation",
+            _ => return None,
+        })
     }
 
     /// For tool status events: the `status` they give the output item

@@ -14,16 +14,14 @@
 //! `JSON.stringify` writes for `Infinity`) and such an escape U+FFFD, and an integer field
 //! holding one (`output_index: 1e400`) reads as absent, as any non-integer does.
 //!
-//! Performance: each event's JSON is parsed exactly once. A `*.delta` event takes the fast path
-//! (no `serde_json::Value`; string fields without escapes are byte ranges into the JSON text
-//! instead of copies); any other event the general path, where only the objects an event
-//! carries for the accumulator (`response`, `item`, `part`, `annotation`) stay `Value`s.
+//! Performance: each event's JSON is parsed exactly once. An event of the usual shape takes the
+//! fast path (no serde; string fields without escapes are byte ranges into the JSON text
+//! instead of copies; only the object an event carries for the accumulator — `response`,
+//! `item`, `part`, `annotation` — is built as a `Value`); anything else the general path.
 //!
 //! The files: `kind` (the event types), `response_event` (the decoded event), this one (the
-//! entry points), `fast` (the fast path), `general` (the general path), `lean` (the general
-//! path's parse when the snapshot is mirrored from the event's text: a lifecycle response keeps
-//! only what the core reads), `lenient` (JSON as `JSON.parse` reads it), `malformed` (the
-//! errors for data that is not an event).
+//! entry points), `fast` (the fast path), `general` (the general path), `lenient` (JSON as
+//! `JSON.parse` reads it), `malformed` (the errors for data that is not an event).
 
 use crate::error::Error;
 use crate::sse;
@@ -32,7 +30,6 @@ use malformed::not_an_object;
 mod fast;
 mod general;
 mod kind;
-mod lean;
 pub(crate) mod lenient;
 mod malformed;
 mod response_event;
@@ -77,15 +74,24 @@ pub(crate) fn decode_lean(ev: sse::Event) -> Result<Option<ResponseEvent>, Error
 pub mod paths {
     use super::{Error, ResponseEvent};
 
-    /// The one-pass path for `*.delta` events of the usual shape; `None` when it leaves the
-    /// text to the general path.
+    /// The one-pass path for events of the usual shape; `None` when it leaves the text to the
+    /// general path.
     pub fn fast(data: &str) -> Option<ResponseEvent> {
-        super::fast::delta(data.to_owned()).ok()
+        super::fast::decode(data.to_owned(), false).ok()
     }
 
     /// The general path (serde_json), for a text that starts with `{`.
     pub fn general(data: &str, sse_name: &str) -> Result<Option<ResponseEvent>, Error> {
         super::general::decode_general(data.to_owned(), sse_name, false)
+    }
+
+    /// [`fast`] and [`general`] as the npm package's stream decodes (a lifecycle event's
+    /// `response` keeps only what the core reads).
+    pub fn lean(data: &str, sse_name: &str) -> (Option<ResponseEvent>, Result<Option<ResponseEvent>, Error>) {
+        (
+            super::fast::decode(data.to_owned(), true).ok(),
+            super::general::decode_general(data.to_owned(), sse_name, true),
+        )
     }
 }
 
@@ -98,20 +104,21 @@ fn is_skipped(data: &str) -> bool {
 /// Decodes one event's data (`sse_name`: its SSE `event:` name).
 fn decode_data(data: String, sse_name: &str, lean: bool) -> Result<Option<ResponseEvent>, Error> {
     let sse_keepalive = sse_name == "keepalive";
-    if is_skipped(&data) {
+    // Data that starts with `{` (every usual event) needs neither check.
+    if !data.starts_with('{') && is_skipped(&data) {
         return Ok(if sse_keepalive { Some(ResponseEvent::keepalive()) } else { None });
     }
     // A derived struct would also accept a JSON array (as a tuple): only objects are events.
-    if !data.trim_start().starts_with('{') {
+    if !data.starts_with('{') && !data.trim_start().starts_with('{') {
         if sse_keepalive {
             return Ok(Some(ResponseEvent::keepalive()));
         }
         return Err(not_an_object(&data, sse_name));
     }
-    // The hot path: a `*.delta` event of the usual shape is read in one pass, without serde
-    // (about 3x less work per event in wasm). Anything unusual goes on to the general path, so
+    // The hot path: an event of the usual shape is read in one pass, without serde (several
+    // times less work per event in wasm). Anything unusual goes on to the general path, so
     // results are the same either way.
-    match fast::delta(data) {
+    match fast::decode(data, lean) {
         Ok(ev) => Ok(Some(ev)),
         Err(data) => general::decode_general(data, sse_name, lean),
     }

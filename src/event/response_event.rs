@@ -13,7 +13,7 @@ use crate::error::{ApiError, Error};
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum StrRef {
     Range(Range<usize>),
-    Owned(Box<str>),
+    Owned(String),
 }
 
 /// One decoded event of a Responses stream.

@@ -222,6 +222,9 @@ fn decode_target(input: &[u8]) {
         }
         None => decoded,
     };
+    if let (Some(fast), general) = paths::lean(&data, name) {
+        assert_eq!(general, Ok(Some(fast)), "the lean fast and general paths differ");
+    }
     // What JSON.parse accepts is accepted; what it rejects is rejected.
     let valid = serde_json::from_str::<IgnoredAny>(&data).is_ok();
     reached::count(if general.is_ok() { 1 } else { 2 });

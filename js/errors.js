@@ -20,11 +20,7 @@ export class ApiError extends CometApiError {
     this.response = fields.response;
   }
 }
-export class ConnectionError extends CometApiError {
-  constructor(message, options) {
-    super(message, options);
-  }
-}
+export class ConnectionError extends CometApiError {}
 export class TimeoutError extends CometApiError {}
 export class AbortError extends CometApiError {}
 export class StreamError extends CometApiError {

@@ -1,10 +1,8 @@
 // client.files: the Files API. The core builds each request (URL, id rules, headers, the list
 // query) and decides every answer; an upload's multipart body is the platform's FormData, which
 // sets its own boundary and streams a Blob without copying it into wasm memory (src/endpoint/operations.rs).
-import { describe } from './input.js';
+import { describe, isBlob } from './input.js';
 import { ValidationError } from './errors.js';
-
-const isBlob = (v) => typeof v === 'object' && v !== null && typeof v.arrayBuffer === 'function' && typeof v.slice === 'function' && typeof v.size === 'number';
 
 /** The file to upload as a Blob and its filename (a File's name, else `filename`, else `file.<ext>`). */
 async function fileOf(params) {

@@ -15,7 +15,7 @@ const SNIFF_BYTES = 16;
 const SLICE = 3 * 10922;
 
 const isObject = (v) => typeof v === 'object' && v !== null;
-const isBlob = (v) => isObject(v) && typeof v.arrayBuffer === 'function' && typeof v.slice === 'function' && typeof v.size === 'number';
+export const isBlob = (v) => isObject(v) && typeof v.arrayBuffer === 'function' && typeof v.slice === 'function' && typeof v.size === 'number';
 
 /** Standard base64 of bytes: `Uint8Array.prototype.toBase64` where present, else `Buffer`, else chunked `btoa`. */
 function base64Of(bytes) {

@@ -105,11 +105,7 @@ impl EventStream {
     pub fn final_response_json(&self) -> Option<String> {
         let call = self.inner.call.borrow();
         let ok = call.action() == Action::Done && call.error().is_none();
-        if ok {
-            self.snapshot_json()
-        } else {
-            None
-        }
+        ok.then(|| self.snapshot_json()).flatten()
     }
 
     /// The next event (`None` at the end): `StreamExt::next` without the extra crate.
@@ -180,13 +176,9 @@ impl Stream for EventStream {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         let fut = this.pending.get_or_insert_with(|| Box::pin(next(this.inner.clone())));
-        match fut.as_mut().poll(cx) {
-            Poll::Ready(item) => {
-                this.pending = None;
-                Poll::Ready(item)
-            }
-            Poll::Pending => Poll::Pending,
-        }
+        let item = std::task::ready!(fut.as_mut().poll(cx));
+        this.pending = None;
+        Poll::Ready(item)
     }
 }
 

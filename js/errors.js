@@ -63,16 +63,11 @@ export function toError(e, ctx = {}) {
   if (e instanceof CometApiError) return e;
   if (!e || e.__cometapi !== true) return e;
   switch (e.name) {
-    case 'ApiError':
-      return new ApiError(e.message, {
-        status: e.status,
-        code: e.code ?? undefined,
-        type: e.type ?? undefined,
-        param: e.param ?? undefined,
-        requestId: e.requestId ?? undefined,
-        body: parseJson(e.body),
-        response: parseJson(e.response) ?? (e.ofSnapshot ? ctx.response : undefined) ?? null,
-      });
+    case 'ApiError': {
+      // status, code, type, param, requestId: strings or undefined (src/wasm/error.rs)
+      const response = parseJson(e.response) ?? (e.ofSnapshot ? ctx.response : undefined) ?? null;
+      return new ApiError(e.message, { ...e, body: parseJson(e.body), response });
+    }
     case 'ConnectionError': {
       const err = new ConnectionError(e.message, { cause: cleanCause(ctx) });
       // A response cut by a lost connection (WebSocket mode): the snapshot so far.

@@ -1,7 +1,7 @@
 //! [`EventStream`]: a Responses stream as a Rust [`Stream`] of events, with the Response snapshot
 //! kept as they are handed out (the core's patches applied to a `serde_json::Value`).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -25,7 +25,7 @@ struct Inner {
     /// A `json_schema` stream: the partial value of its output text (the entries' ops applied).
     parsed: RefCell<Option<Value>>,
     /// The error was handed out (the stream then ends).
-    reported: RefCell<bool>,
+    reported: Cell<bool>,
 }
 
 type Next = Pin<Box<dyn Future<Output = Option<Result<ResponseEvent, Error>>>>>;
@@ -49,7 +49,7 @@ impl EventStream {
             io: RefCell::new(io),
             mirror: RefCell::new(Mirror::new()),
             parsed: RefCell::new(None),
-            reported: RefCell::new(false),
+            reported: Cell::new(false),
         };
         EventStream { inner: Rc::new(inner), pending: None }
     }
@@ -89,10 +89,8 @@ impl EventStream {
     pub fn snapshot_js(&self) -> wasm_bindgen::JsValue {
         use serde::Serialize;
         let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-        match self.inner.mirror.borrow().value() {
-            Some(v) => v.serialize(&serializer).unwrap_or(wasm_bindgen::JsValue::NULL),
-            None => wasm_bindgen::JsValue::NULL,
-        }
+        let value = self.inner.mirror.borrow().value().and_then(|v| v.serialize(&serializer).ok());
+        value.unwrap_or(wasm_bindgen::JsValue::NULL)
     }
 
     /// The Response so far as JSON text (with `output_text`), or `None` before the first
@@ -142,10 +140,9 @@ async fn next(inner: Rc<Inner>) -> Option<Result<ResponseEvent, Error>> {
             continue;
         }
         if inner.call.borrow().action() == Action::Done {
-            if *inner.reported.borrow() {
+            if inner.reported.replace(true) {
                 return None;
             }
-            *inner.reported.borrow_mut() = true;
             let err = inner.call.borrow().error().cloned()?;
             return Some(Err(with_snapshot(err, &inner)));
         }

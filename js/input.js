@@ -91,10 +91,9 @@ function checkSize(size, o) {
 export function describe(image, size, o, sourceType, sourceName, head) {
   const param = o.param;
   checkSize(size, o);
-  const declared = said(sourceType) ?? said(o.mimeType);
-  let mime = declared;
-  if (image && declared !== undefined && !declared.toLowerCase().startsWith('image/')) {
-    throw new ValidationError(`'${declared}' is not an image type`, { param });
+  let mime = said(sourceType) ?? said(o.mimeType);
+  if (image && mime !== undefined && !mime.toLowerCase().startsWith('image/')) {
+    throw new ValidationError(`'${mime}' is not an image type`, { param });
   }
   if (mime === undefined) {
     const sniffed = sniff(head);

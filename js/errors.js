@@ -97,8 +97,7 @@ function cleanCause({ cause, raw }) {
     texts += `${c?.message ?? c}\n${c?.stack ?? ''}\n`;
     if (typeof c !== 'object') break;
   }
-  const redacted = raw?.redact(texts);
-  if (redacted === undefined) return cause;
+  if (raw?.redact(texts) === undefined) return cause;
   return new Error(raw.redact(String(cause?.message ?? cause)) ?? String(cause?.message ?? cause));
 }
 

@@ -20,11 +20,7 @@ export class ApiError extends CometApiError {
     this.response = fields.response;
   }
 }
-export class ConnectionError extends CometApiError {
-  constructor(message, options) {
-    super(message, options);
-  }
-}
+export class ConnectionError extends CometApiError {}
 export class TimeoutError extends CometApiError {}
 export class AbortError extends CometApiError {}
 export class StreamError extends CometApiError {
@@ -67,16 +63,11 @@ export function toError(e, ctx = {}) {
   if (e instanceof CometApiError) return e;
   if (!e || e.__cometapi !== true) return e;
   switch (e.name) {
-    case 'ApiError':
-      return new ApiError(e.message, {
-        status: e.status,
-        code: e.code ?? undefined,
-        type: e.type ?? undefined,
-        param: e.param ?? undefined,
-        requestId: e.requestId ?? undefined,
-        body: parseJson(e.body),
-        response: parseJson(e.response) ?? (e.ofSnapshot ? ctx.response : undefined) ?? null,
-      });
+    case 'ApiError': {
+      // status, code, type, param, requestId: strings or undefined (src/wasm/error.rs)
+      const response = parseJson(e.response) ?? (e.ofSnapshot ? ctx.response : undefined) ?? null;
+      return new ApiError(e.message, { ...e, body: parseJson(e.body), response });
+    }
     case 'ConnectionError': {
       const err = new ConnectionError(e.message, { cause: cleanCause(ctx) });
       // A response cut by a lost connection (WebSocket mode): the snapshot so far.
@@ -106,8 +97,7 @@ function cleanCause({ cause, raw }) {
     texts += `${c?.message ?? c}\n${c?.stack ?? ''}\n`;
     if (typeof c !== 'object') break;
   }
-  const redacted = raw?.redact(texts);
-  if (redacted === undefined) return cause;
+  if (raw?.redact(texts) === undefined) return cause;
   return new Error(raw.redact(String(cause?.message ?? cause)) ?? String(cause?.message ?? cause));
 }
 

@@ -1,26 +1,8 @@
 // client.files: the Files API. The core builds each request (URL, id rules, headers, the list
 // query) and decides every answer; an upload's multipart body is the platform's FormData, which
 // sets its own boundary and streams a Blob without copying it into wasm memory (src/endpoint/operations.rs).
-import { describe } from './input.js';
+import { describe, isBlob } from './input.js';
 import { ValidationError } from './errors.js';
-
-const isBlob = (v) => typeof v === 'object' && v !== null && typeof v.arrayBuffer === 'function' && typeof v.slice === 'function' && typeof v.size === 'number';
-
-/** The file to upload as a Blob and its filename (a File's name, else `filename`, else `file.<ext>`). */
-async function fileOf(params) {
-  const { file, filename } = params;
-  let blob = file;
-  if (!isBlob(file)) {
-    if (!(file instanceof ArrayBuffer || ArrayBuffer.isView(file))) {
-      throw new ValidationError('file must be a Blob, File, ArrayBuffer or ArrayBufferView', { param: 'file' });
-    }
-    blob = new Blob([file]);
-  }
-  if (filename !== undefined && typeof filename !== 'string') throw new TypeError('filename must be a string');
-  const head = new Uint8Array(await blob.slice(0, 16).arrayBuffer());
-  const [type, name] = describe(false, blob.size, { param: 'file', filename, maxBytes: Infinity }, blob.type, typeof blob.name === 'string' ? blob.name : undefined, head);
-  return [blob.type ? blob : new Blob([blob], { type }), name];
-}
 
 /** The Files API of a client. */
 export class Files {
@@ -33,12 +15,23 @@ export class Files {
   /** POST /files (multipart/form-data) → the File object. */
   async create(params, opts) {
     if (typeof params !== 'object' || params === null) throw new TypeError('params must be an object');
-    const { purpose } = params;
+    const { purpose, file, filename } = params;
     if (typeof purpose !== 'string') throw new TypeError('purpose must be a string');
-    const [blob, name] = await fileOf(params);
+    let blob = file;
+    if (!isBlob(file)) {
+      if (!(file instanceof ArrayBuffer || ArrayBuffer.isView(file))) {
+        throw new ValidationError('file must be a Blob, File, ArrayBuffer or ArrayBufferView', { param: 'file' });
+      }
+      blob = new Blob([file]);
+    }
+    if (filename !== undefined && typeof filename !== 'string') throw new TypeError('filename must be a string');
+    // The MIME type (the Blob's, else sniffed from its first bytes) and the filename (a File's
+    // name, else `filename`, else `file.<ext>`).
+    const head = new Uint8Array(await blob.slice(0, 16).arrayBuffer());
+    const [type, name] = describe(false, blob.size, { param: 'file', filename, maxBytes: Infinity }, blob.type, typeof blob.name === 'string' ? blob.name : undefined, head);
     const form = new FormData();
     form.append('purpose', purpose);
-    form.append('file', blob, name);
+    form.append('file', blob.type ? blob : new Blob([blob], { type }), name);
     return this.#client._run('files.create', [], { purpose }, opts, form);
   }
 

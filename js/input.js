@@ -15,7 +15,7 @@ const SNIFF_BYTES = 16;
 const SLICE = 3 * 10922;
 
 const isObject = (v) => typeof v === 'object' && v !== null;
-const isBlob = (v) => isObject(v) && typeof v.arrayBuffer === 'function' && typeof v.slice === 'function' && typeof v.size === 'number';
+export const isBlob = (v) => isObject(v) && typeof v.arrayBuffer === 'function' && typeof v.slice === 'function' && typeof v.size === 'number';
 
 /** Standard base64 of bytes: `Uint8Array.prototype.toBase64` where present, else `Buffer`, else chunked `btoa`. */
 function base64Of(bytes) {
@@ -91,10 +91,9 @@ function checkSize(size, o) {
 export function describe(image, size, o, sourceType, sourceName, head) {
   const param = o.param;
   checkSize(size, o);
-  const declared = said(sourceType) ?? said(o.mimeType);
-  let mime = declared;
-  if (image && declared !== undefined && !declared.toLowerCase().startsWith('image/')) {
-    throw new ValidationError(`'${declared}' is not an image type`, { param });
+  let mime = said(sourceType) ?? said(o.mimeType);
+  if (image && mime !== undefined && !mime.toLowerCase().startsWith('image/')) {
+    throw new ValidationError(`'${mime}' is not an image type`, { param });
   }
   if (mime === undefined) {
     const sniffed = sniff(head);

@@ -71,12 +71,9 @@ pub fn api_error_from_http(status: u16, body: &str, request_id: Option<String>) 
     }
 }
 
-/// At most `max` bytes of `s`, cut at a character boundary.
+/// At most `max` bytes of `s`, cut at a character boundary, trimmed.
 fn byte_prefix(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s.trim();
-    }
-    let mut end = max;
+    let mut end = max.min(s.len());
     while end > 0 && !s.is_char_boundary(end) {
         end -= 1;
     }

@@ -149,13 +149,10 @@ pub fn attachment(
     };
     let filename = match kind {
         Kind::Image => None,
-        Kind::File => Some(
-            declared
-                .source_name
-                .filter(|n| !n.is_empty())
-                .or(declared.filename.filter(|n| !n.is_empty()))
-                .map_or_else(|| format!("file.{}", extension(&mime)), str::to_owned),
-        ),
+        Kind::File => {
+            let name = [declared.source_name, declared.filename].into_iter().flatten().find(|n| !n.is_empty());
+            Some(name.map_or_else(|| format!("file.{}", extension(&mime)), str::to_owned))
+        }
     };
     Ok(Attachment { mime, filename })
 }

@@ -17,20 +17,13 @@ pub(super) fn shrink(buf: &mut Vec<u8>) {
 }
 
 /// Appends `bytes` decoded as UTF-8 with replacement: each maximal invalid subpart becomes one
-/// U+FFFD, exactly as `String::from_utf8_lossy` (and the WHATWG UTF-8 decoder) does, without an
-/// intermediate allocation.
+/// U+FFFD, as the WHATWG UTF-8 decoder does (`String::from_utf8_lossy`). Valid UTF-8, the usual
+/// case, is checked by `from_utf8` (word at a time) and copied with no intermediate allocation.
 #[inline]
 pub(super) fn push_lossy(dst: &mut String, bytes: &[u8]) {
     match std::str::from_utf8(bytes) {
         Ok(s) => dst.push_str(s),
-        Err(_) => {
-            for piece in bytes.utf8_chunks() {
-                dst.push_str(piece.valid());
-                if !piece.invalid().is_empty() {
-                    dst.push(char::REPLACEMENT_CHARACTER);
-                }
-            }
-        }
+        Err(_) => dst.push_str(&String::from_utf8_lossy(bytes)),
     }
 }
 

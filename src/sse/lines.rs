@@ -58,17 +58,14 @@ impl Parser {
                 self.process_line(line, out)?;
             } else {
                 self.check_size(self.line.len().saturating_add(line.len()))?;
+                // On an error the buffer is dropped: `feed` releases the buffers of a failed parser.
                 let mut buf = std::mem::take(&mut self.line);
-                if let Err(e) = reserve(&mut buf, line.len()) {
-                    self.line = buf;
-                    return Err(e);
-                }
+                reserve(&mut buf, line.len())?;
                 buf.extend_from_slice(line);
-                let result = self.process_line(&buf, out);
+                self.process_line(&buf, out)?;
                 buf.clear();
                 self.line = buf;
                 shrink(&mut self.line);
-                result?;
             }
         }
 

@@ -190,9 +190,7 @@ impl Parser {
         let result = self.feed_inner(chunk, out);
         if result.is_err() {
             self.failed = true;
-            self.line = Vec::new();
-            self.data = String::new();
-            self.event_type = String::new();
+            self.release_buffers();
         }
         result
     }

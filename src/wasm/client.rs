@@ -74,7 +74,6 @@ impl ClientOptions {
         }
         let o: Js =
             serde_wasm_bindgen::from_value(options.clone()).map_err(|e| Error::validation("options", e.to_string()))?;
-        let fetch = o.fetch.dyn_into::<Function>().ok();
         let timeout_ms = match o.timeout {
             Some(t) if t.is_finite() && t >= 0.0 => Some(t as u64),
             Some(_) => return Err(Error::validation("timeout", "timeout must be a non-negative number of ms")),
@@ -83,7 +82,7 @@ impl ClientOptions {
         Ok(ClientOptions {
             api_key: o.api_key,
             base_url: o.base_url,
-            fetch,
+            fetch: o.fetch.dyn_into().ok(),
             headers: o.headers.into_iter().collect(),
             max_retries: o.max_retries,
             timeout_ms,
@@ -123,7 +122,6 @@ impl Client {
     /// A client with these options. An invalid base URL makes every call fail with its
     /// [`Error::Validation`] (see [`try_new`](Self::try_new) to get it at once).
     pub fn new(options: ClientOptions) -> Client {
-        let fetch = options.fetch.clone();
         let config = Config::new(
             options.base_url.as_deref(),
             options.api_key.as_deref(),
@@ -132,7 +130,7 @@ impl Client {
             options.timeout_ms,
         );
         let redactor = config.as_ref().ok().and_then(|c| c.api_key.as_deref()).and_then(Redactor::new).map(Rc::new);
-        Client { shared: Rc::new(Shared { config: config.map(Rc::new), fetch, redactor }) }
+        Client { shared: Rc::new(Shared { config: config.map(Rc::new), fetch: options.fetch, redactor }) }
     }
 
     /// A client with these options, or the [`Error::Validation`] of an invalid base URL.

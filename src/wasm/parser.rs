@@ -86,10 +86,7 @@ impl RawSseParser {
         self.parser.release_buffers();
         self.events = Vec::new();
         self.chunk = Vec::new();
-        match self.deferred.take() {
-            Some(e) => Err(sse_error(e)),
-            None => Ok(()),
-        }
+        self.deferred.take().map_or(Ok(()), |e| Err(sse_error(e)))
     }
 
     /// The last valid `retry:` value, in milliseconds.

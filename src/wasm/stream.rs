@@ -1,7 +1,7 @@
 //! [`EventStream`]: a Responses stream as a Rust [`Stream`] of events, with the Response snapshot
 //! kept as they are handed out (the core's patches applied to a `serde_json::Value`).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -25,7 +25,7 @@ struct Inner {
     /// A `json_schema` stream: the partial value of its output text (the entries' ops applied).
     parsed: RefCell<Option<Value>>,
     /// The error was handed out (the stream then ends).
-    reported: RefCell<bool>,
+    reported: Cell<bool>,
 }
 
 type Next = Pin<Box<dyn Future<Output = Option<Result<ResponseEvent, Error>>>>>;
@@ -49,7 +49,7 @@ impl EventStream {
             io: RefCell::new(io),
             mirror: RefCell::new(Mirror::new()),
             parsed: RefCell::new(None),
-            reported: RefCell::new(false),
+            reported: Cell::new(false),
         };
         EventStream { inner: Rc::new(inner), pending: None }
     }
@@ -89,10 +89,8 @@ impl EventStream {
     pub fn snapshot_js(&self) -> wasm_bindgen::JsValue {
         use serde::Serialize;
         let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-        match self.inner.mirror.borrow().value() {
-            Some(v) => v.serialize(&serializer).unwrap_or(wasm_bindgen::JsValue::NULL),
-            None => wasm_bindgen::JsValue::NULL,
-        }
+        let value = self.inner.mirror.borrow().value().and_then(|v| v.serialize(&serializer).ok());
+        value.unwrap_or(wasm_bindgen::JsValue::NULL)
     }
 
     /// The Response so far as JSON text (with `output_text`), or `None` before the first
@@ -105,11 +103,7 @@ impl EventStream {
     pub fn final_response_json(&self) -> Option<String> {
         let call = self.inner.call.borrow();
         let ok = call.action() == Action::Done && call.error().is_none();
-        if ok {
-            self.snapshot_json()
-        } else {
-            None
-        }
+        ok.then(|| self.snapshot_json()).flatten()
     }
 
     /// The next event (`None` at the end): `StreamExt::next` without the extra crate.
@@ -146,10 +140,9 @@ async fn next(inner: Rc<Inner>) -> Option<Result<ResponseEvent, Error>> {
             continue;
         }
         if inner.call.borrow().action() == Action::Done {
-            if *inner.reported.borrow() {
+            if inner.reported.replace(true) {
                 return None;
             }
-            *inner.reported.borrow_mut() = true;
             let err = inner.call.borrow().error().cloned()?;
             return Some(Err(with_snapshot(err, &inner)));
         }
@@ -180,13 +173,9 @@ impl Stream for EventStream {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         let fut = this.pending.get_or_insert_with(|| Box::pin(next(this.inner.clone())));
-        match fut.as_mut().poll(cx) {
-            Poll::Ready(item) => {
-                this.pending = None;
-                Poll::Ready(item)
-            }
-            Poll::Pending => Poll::Pending,
-        }
+        let item = std::task::ready!(fut.as_mut().poll(cx));
+        this.pending = None;
+        Poll::Ready(item)
     }
 }
 

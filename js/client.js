@@ -148,16 +148,18 @@ export class ResponsesClient {
    */
   _run(op, ids, params, opts, form, typesAtOnce) {
     const body = bodyOf(params);
-    let options;
     try {
-      options = callOptions(opts);
+      if (opts !== undefined && opts !== null) {
+        if (!isObject(opts)) throw new TypeError('options must be an object');
+        checkSignal(opts.signal);
+      }
       checkIds(op, ids);
     } catch (e) {
       return Promise.reject(e);
     }
     try {
-      const raw = call(() => this.#raw.call(op, ids, body, options[1]));
-      return json(raw, this.#fetch, options[0], op === 'parse', form);
+      const [raw, signal] = this.#call(op, ids, body, opts);
+      return json(raw, this.#fetch, signal, op === 'parse', form);
     } catch (e) {
       if (typesAtOnce && e instanceof TypeError) throw e;
       return Promise.reject(e);

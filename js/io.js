@@ -96,11 +96,14 @@ export class Io {
       if (action === Action.Read) {
         if (this.#due && this.#fire()) continue;
         const reader = this.#reader;
-        // Awaited here, not in a function of its own: one promise less per chunk.
+        // Awaited here, not in a function of its own: one promise less per chunk. A platform
+        // reader's pending read settles when a deadline or an abort cancels it; any other
+        // reader's read is raced, so that nothing it does can hold the call.
         let r;
         let failed = false;
         try {
-          r = await reader?.read();
+          const read = reader?.read();
+          r = await (reader instanceof NativeReader ? read : this.#wait(read));
         } catch (e) {
           r = e;
           failed = true;
@@ -187,7 +190,7 @@ export class Io {
     this.#reader = null;
     if (failed) return raw.read_failed(isAbort(r) ? IoFailure.Abort : IoFailure.Network, describe(r));
     if (!r.done) {
-      reader.cancel().catch(ignore);
+      cancel(reader);
       return raw.bad_chunk();
     }
     try {
@@ -247,7 +250,7 @@ export class Io {
     if (reader !== null) {
       this.#reader = null;
       if (how !== Release.Nothing) {
-        reader.cancel().catch(ignore);
+        cancel(reader);
         try {
           reader.releaseLock();
         } catch {
@@ -259,6 +262,18 @@ export class Io {
     this.#controller = null;
   }
 }
+
+/** Cancels a reader; one that throws or returns no promise (not a platform stream's) changes nothing. */
+function cancel(reader) {
+  try {
+    Promise.resolve(reader.cancel()).catch(ignore);
+  } catch {
+    // a foreign reader without a working cancel()
+  }
+}
+
+/** The class of the platform's stream readers (a stub that matches nothing where there is none). */
+const NativeReader = globalThis.ReadableStreamDefaultReader ?? class {};
 
 /** The core's flat `[name, value, …]` list as a headers object. */
 function headersOf(flat) {

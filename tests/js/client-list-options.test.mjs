@@ -31,3 +31,25 @@ test('the options object, its signal and the ids of a list call reject, as every
   await assert.rejects(client.conversations.items.retrieve('conv_1', 5), { name: 'TypeError', message: /item id must be a string/ });
   await assert.rejects(client.conversations.items.create('conv_1', { items: [] }, { signal: {} }), { name: 'TypeError', message: /signal/ });
 });
+
+test('a value of the wrong type is named by its type, never echoed (it may be a secret in the wrong place)', () => {
+  const secret = 'sk-proj-wrong-place-0123456789';
+  const e = thrownBy(() => client.inputItems('resp_1', { limit: secret }));
+  assert.equal(e.name, 'TypeError');
+  assert.match(e.message, /limit must be a non-negative integer, got a string/);
+  assert.ok(!e.message.includes(secret));
+  assert.throws(() => new ResponsesClient({ apiKey: secret, maxRetries: secret }), (err) => err instanceof TypeError && /maxRetries/.test(err.message) && !err.message.includes(secret));
+});
+
+test('list options that are not finite numbers throw at once too', () => {
+  for (const limit of [NaN, Infinity]) assert.throws(() => client.inputItems('resp_1', { limit }), { name: 'TypeError', message: /limit/ });
+});
+
+function thrownBy(fn) {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  assert.fail('expected a throw');
+}

@@ -64,10 +64,24 @@ fn integer<T: TryFrom<u64>>(v: &Value, k: &str) -> Result<Option<T>, String> {
         None | Some(Value::Null) => Ok(None),
         Some(x) => match x.as_u64().and_then(|n| T::try_from(n).ok()) {
             Some(n) => Ok(Some(n)),
-            None => {
+            // A number is shown; another value is named by its type only (it may be a secret
+            // passed in the wrong place).
+            None if x.is_number() => {
                 Err(format!("{k} must be a non-negative integer, got {}", serde_json::to_string(x).unwrap_or_default()))
             }
+            None => Err(format!("{k} must be a non-negative integer, got {}", type_name(x))),
         },
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 

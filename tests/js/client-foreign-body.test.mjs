@@ -1,0 +1,68 @@
+// A body that is not a platform ReadableStream (a custom fetch's duck-typed Response, a polyfill):
+// a timeout or an abort still ends a read it never settles, and a cancel() that throws or
+// returns nothing changes nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ResponsesClient, ResponseStream, AbortError, TimeoutError } from 'cometapi-responses';
+
+const FRAME = new TextEncoder().encode(
+  'event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","status":"in_progress","output":[]}}\n\n',
+);
+
+/** A body whose reader gives one frame, then a read that never settles; `cancel` as given. */
+function stalledBody(cancel) {
+  let sent = false;
+  const reader = {
+    read: () => (sent ? new Promise(() => {}) : ((sent = true), Promise.resolve({ done: false, value: FRAME }))),
+    releaseLock() {},
+  };
+  if (cancel !== undefined) reader.cancel = cancel;
+  return { getReader: () => reader };
+}
+
+const fetchOf = (body) => async () => ({ status: 200, headers: new Headers({ 'content-type': 'text/event-stream' }), body });
+
+async function firstThenEnd(stream) {
+  const types = [];
+  try {
+    for await (const e of stream) types.push(e.type);
+  } catch (e) {
+    return { types, error: e };
+  }
+  return { types, error: null };
+}
+
+const CANCELS = [
+  ['resolves without settling the read', () => Promise.resolve()],
+  ['throws', () => {
+    throw new Error('no cancel here');
+  }],
+  ['returns nothing', () => undefined],
+  ['is missing', undefined],
+];
+
+for (const [name, cancel] of CANCELS) {
+  test(`a stalled read of a foreign body whose cancel ${name}: the timeout ends it`, async () => {
+    const client = new ResponsesClient({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, timeout: 200, fetch: fetchOf(stalledBody(cancel)) });
+    const { types, error } = await firstThenEnd(client.stream({ model: 'm', input: 'hi' }));
+    assert.deepEqual(types, ['response.created']);
+    assert.ok(error instanceof TimeoutError, String(error));
+  });
+
+  test(`a stalled read of a foreign body whose cancel ${name}: an abort ends it`, async () => {
+    const ac = new AbortController();
+    const client = new ResponsesClient({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: fetchOf(stalledBody(cancel)) });
+    setTimeout(() => ac.abort(), 100);
+    const { types, error } = await firstThenEnd(client.stream({ model: 'm', input: 'hi' }, { signal: ac.signal }));
+    assert.deepEqual(types, ['response.created']);
+    assert.ok(error instanceof AbortError, String(error));
+  });
+}
+
+test('fromReadableStream of a foreign body: an abort ends a read it never settles', async () => {
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 100);
+  const { types, error } = await firstThenEnd(ResponseStream.fromReadableStream(stalledBody(() => Promise.resolve()), { signal: ac.signal }));
+  assert.deepEqual(types, ['response.created']);
+  assert.ok(error instanceof AbortError, String(error));
+});

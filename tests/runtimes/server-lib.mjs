@@ -30,7 +30,22 @@ async function report(pkg, baseURL, resolved) {
   } catch (e) {
     apiError = { name: e.name, isApiError: e instanceof ApiError, status: e.status };
   }
-  return { resolved, types, text, finalText: final.output_text, status: final.status, createdText: created.output_text, apiError, exports: Object.keys(pkg).sort() };
+  // A body that stalls after its first events: the timeout ends the pending read, and so does
+  // an abort (the runtime's own fetch body and reader).
+  const stalled = {};
+  const stall = { headers: { 'x-mock-fault': 'stall-after=2:20000' } };
+  const aborter = new AbortController();
+  for (const [how, opts] of [['timeout', { ...stall, timeout: 500 }], ['abort', { ...stall, signal: aborter.signal }]]) {
+    const t0 = Date.now();
+    if (how === 'abort') setTimeout(() => aborter.abort(), 500);
+    try {
+      for await (const event of new ResponsesClient({ apiKey: '${SECRET}', baseURL, maxRetries: 0 }).stream({ model: 'gpt-5.4', input: 'stall' }, opts));
+      stalled[how] = 'no error';
+    } catch (e) {
+      stalled[how] = e.name + (Date.now() - t0 < 10000 ? '' : ' (late)');
+    }
+  }
+  return { resolved, types, text, finalText: final.output_text, status: final.status, createdText: created.output_text, apiError, stalled, exports: Object.keys(pkg).sort() };
 }
 `;
 
@@ -136,6 +151,7 @@ export function checkReport(report, consumer, { entry = 'node.js' } = {}) {
   assert.equal(typeof report.createdText, 'string');
   assert.ok(report.createdText.length > 0);
   assert.deepEqual(report.apiError, { name: 'ApiError', isApiError: true, status: 401 });
+  assert.deepEqual(report.stalled, { timeout: 'TimeoutError', abort: 'AbortError' });
   for (const name of ['ResponsesClient', 'ResponseStream', 'ResponseAccumulator', 'SseParser', 'ApiError', 'ConnectionError', 'TimeoutError', 'AbortError', 'StreamError', 'ValidationError', 'init']) {
     assert.ok(report.exports.includes(name), `exports ${name}`);
   }

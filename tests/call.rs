@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use cometapi_responses::call::{Action, Call, IoFailure, Release, MAX_JSON_BODY};
+use cometapi_responses::call::{Action, Call, IoFailure, Overrides, Release, MAX_JSON_BODY};
 use cometapi_responses::endpoint::{Config, HttpRequest, Method, Operation, Query};
 use cometapi_responses::error::Error;
 use cometapi_responses::redact::Redactor;
@@ -30,8 +30,7 @@ fn request(
 }
 
 fn call_of(req: HttpRequest) -> Call {
-    let c = config();
-    Call::new(req, c.timeout_ms, c.max_retries, Redactor::new(KEY).map(Rc::new))
+    Call::of(&config(), (req, false), Overrides::default(), false, Redactor::new(KEY).map(Rc::new))
 }
 
 fn create() -> Call {
@@ -40,14 +39,8 @@ fn create() -> Call {
 
 fn stream(background: bool) -> Call {
     let params = format!(r#"{{"model":"m","input":"hi","background":{background}}}"#);
-    let c = call_of(
-        request(Operation::Stream, &[], &Query::NONE, Some(&params), &[("x-fault".into(), "f".into())]).unwrap(),
-    );
-    if background {
-        c.resumable(config())
-    } else {
-        c
-    }
+    // a background stream resumes after a cut: Call::of decides it from the request
+    call_of(request(Operation::Stream, &[], &Query::NONE, Some(&params), &[("x-fault".into(), "f".into())]).unwrap())
 }
 
 fn headers<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
@@ -664,4 +657,16 @@ fn an_abort_drops_the_events_decoded_but_not_handed_out() {
     c.abort();
     assert!(c.stream_mut().unwrap().next_entry().is_none(), "nothing after the abort");
     assert!(matches!(c.error(), Some(Error::Abort)));
+}
+
+#[test]
+fn a_calls_own_timeout_and_retries_override_the_clients() {
+    let req = || request(Operation::Create, &[], &Query::NONE, Some(r#"{"model":"m","input":"hi"}"#), &[]).unwrap();
+    let mut own =
+        Call::of(&config(), (req(), false), Overrides { timeout_ms: Some(5), ..Overrides::default() }, false, None);
+    own.start(T, 0.0);
+    assert_eq!(own.poll_timeout(), Some(T + 5.0));
+    let mut client = call_of(req());
+    client.start(T, 0.0);
+    assert_eq!(client.poll_timeout(), Some(T + 1000.0), "the client's timeout");
 }

@@ -155,6 +155,18 @@ pub struct Call {
     answered: bool,
 }
 
+/// What a call takes from its caller beyond the request.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Overrides {
+    /// The attempt timeout, instead of the client's.
+    pub timeout_ms: Option<u64>,
+    /// The retries after the first attempt, instead of the client's.
+    pub max_retries: Option<u32>,
+    /// A stream's events through this sequence number are folded, not yielded (a stream
+    /// retrieved `starting_after` it).
+    pub hide_through: Option<u64>,
+}
+
 /// A retry to come: which one, and the headers that may set its delay.
 #[derive(Debug, Clone)]
 struct SleepPlan {
@@ -163,6 +175,37 @@ struct SleepPlan {
 }
 
 impl Call {
+    /// The call of a request [`Config::request`] built on `config` (`json_schema`: its second
+    /// answer): the client's timeout and retries unless `o` overrides them; a background stream
+    /// resumes from `config` after a cut; a structured output's stream follows its partial JSON.
+    /// `entries`: the stream keeps [`crate::stream::Entry`]s (the Rust API), not JSON batches.
+    pub fn of(
+        config: &Rc<Config>,
+        (request, json_schema): (HttpRequest, bool),
+        o: Overrides,
+        entries: bool,
+        redactor: Option<Rc<Redactor>>,
+    ) -> Call {
+        let background = matches!(request.answer, Answer::Stream { background: true });
+        let timeout = o.timeout_ms.unwrap_or(config.timeout_ms);
+        let mut call = Call::new(request, timeout, o.max_retries.unwrap_or(config.max_retries), redactor);
+        if background {
+            call.resume_base = Some(config.clone());
+        }
+        if let Some(s) = &mut call.stream {
+            if entries {
+                *s = StreamState::entries(None);
+            }
+            if json_schema {
+                s.parse_output();
+            }
+            if let Some(n) = o.hide_through {
+                s.hide_through(n);
+            }
+        }
+        call
+    }
+
     /// A call of `request`, with the attempt timeout and retries it may use.
     pub fn new(request: HttpRequest, timeout_ms: u64, max_retries: u32, redactor: Option<Rc<Redactor>>) -> Call {
         let stream = matches!(request.answer, Answer::Stream { .. }).then(|| StreamState::batches(None));

@@ -30,7 +30,7 @@ use web_sys::AbortSignal;
 
 use super::stream::EventStream;
 use super::transport::{AbortState, Io};
-use crate::call::{Action, Call};
+use crate::call::{Action, Call, Overrides};
 use crate::endpoint::{Answer, Config, FileListQuery, ListQuery, Operation, Query};
 use crate::error::Error;
 use crate::redact::Redactor;
@@ -149,7 +149,7 @@ impl Client {
         self.shared.config.as_ref().map_err(Clone::clone)
     }
 
-    /// The call of `op` ([`Config::request`]), and whether it asks for a structured output.
+    /// The call of `op` ([`Config::request`], [`Call::of`]).
     fn call(
         &self,
         op: Operation,
@@ -157,12 +157,12 @@ impl Client {
         query: &Query,
         body: Option<&str>,
         opts: &RequestOptions,
-    ) -> Result<(Call, bool), Error> {
+        hide_through: Option<u64>,
+    ) -> Result<Call, Error> {
         let config = self.config()?;
-        let (request, json_schema) = config.request(op, ids, query, body, &opts.headers)?;
-        let timeout = opts.timeout_ms.unwrap_or(config.timeout_ms);
-        let retries = opts.max_retries.unwrap_or(config.max_retries);
-        Ok((Call::new(request, timeout, retries, self.shared.redactor.clone()), json_schema))
+        let built = config.request(op, ids, query, body, &opts.headers)?;
+        let o = Overrides { timeout_ms: opts.timeout_ms, max_retries: opts.max_retries, hide_through };
+        Ok(Call::of(config, built, o, true, self.shared.redactor.clone()))
     }
 
     /// Runs any operation but a stream to its end (`form`: sent as the body instead of the
@@ -176,7 +176,7 @@ impl Client {
         opts: RequestOptions,
         form: Option<JsValue>,
     ) -> Result<(Call, Io), Error> {
-        let call = RefCell::new(self.call(op, ids, query, body, &opts)?.0);
+        let call = RefCell::new(self.call(op, ids, query, body, &opts, None)?);
         let mut io = Io::new(self.shared.fetch.clone(), AbortState::new(opts.signal));
         io.send_body = form;
         let io = RefCell::new(io);
@@ -212,19 +212,9 @@ impl Client {
         hide_through: Option<u64>,
         opts: RequestOptions,
     ) -> Result<EventStream, Error> {
-        let (mut call, json_schema) = self.call(op, ids, &Query::NONE, body, &opts)?;
-        if matches!(call.request().answer, Answer::Stream { background: true }) {
-            call = call.resumable(self.config()?.clone());
-        }
-        let mut stream = StreamState::entries(None);
-        if json_schema {
-            stream.parse_output(); // EventStream::partial_parsed
-        }
-        if let Some(n) = hide_through {
-            stream.hide_through(n);
-        }
+        let call = self.call(op, ids, &Query::NONE, body, &opts, hide_through)?;
         let io = Io::new(self.shared.fetch.clone(), AbortState::new(opts.signal));
-        Ok(EventStream::new(call.with_stream(stream), io))
+        Ok(EventStream::new(call, io))
     }
 
     /// `POST /responses` (non-streaming): the Response, with `output_text`. Params are

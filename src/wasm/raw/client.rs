@@ -8,8 +8,8 @@ use wasm_bindgen::prelude::*;
 use super::call::RawCall;
 use super::options::{headers, read, timeout_ms, CallOptions, ClientOptions};
 use super::socket::RawSocket;
-use crate::call::Call;
 use crate::call::WANTED_HEADERS;
+use crate::call::{Call, Overrides};
 use crate::endpoint::{Answer, Body, Config, Operation};
 use crate::redact::Redactor;
 use crate::socket::Socket;
@@ -52,10 +52,10 @@ impl RawClient {
         let op = Operation::named(op).ok_or_else(|| js_sys::TypeError::new(&format!("no operation {op}")))?;
         let row = op.row();
         let o = read(opts, |v| CallOptions::from_value(v, row.query))?;
-        let timeout = timeout_ms(o.timeout, "options.timeout")?.unwrap_or(self.config.timeout_ms);
+        let timeout = timeout_ms(o.timeout, "options.timeout")?;
         let extra = headers(o.headers, "options.headers")?;
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let (request, json_schema) = match self.config.request(op, &ids, &o.query, body.as_deref(), &extra) {
+        let built = match self.config.request(op, &ids, &o.query, body.as_deref(), &extra) {
             Ok(built) => built,
             // An invalid id fails a stream without params (its iteration and finalResponse()),
             // as before any request.
@@ -64,20 +64,8 @@ impl RawClient {
             }
             Err(e) => return Err(to_js(&e)),
         };
-        let background = matches!(request.answer, Answer::Stream { background: true });
-        let mut call =
-            Call::new(request, timeout, o.max_retries.unwrap_or(self.config.max_retries), self.redactor.clone());
-        if background {
-            call = call.resumable(self.config.clone());
-        }
-        if let Some(s) = call.stream_mut() {
-            if json_schema {
-                s.parse_output();
-            }
-            if let Some(n) = o.hide_through {
-                s.hide_through(n);
-            }
-        }
+        let overrides = Overrides { timeout_ms: timeout, max_retries: o.max_retries, hide_through: o.hide_through };
+        let call = Call::of(&self.config, built, overrides, false, self.redactor.clone());
         Ok(RawCall::new(call))
     }
 

@@ -62,14 +62,18 @@ function checkSignal(signal) {
   return signal ?? undefined;
 }
 
-/** Splits a call's options into what JS keeps (signal) and what the core reads (the rest). */
-function callOptions(opts) {
-  if (opts === undefined || opts === null) return [undefined, undefined];
+/** What JS keeps of a call's options: the signal (the options object checked). */
+function callSignal(opts) {
+  if (opts === undefined || opts === null) return undefined;
   if (!isObject(opts)) throw new TypeError('options must be an object');
-  const signal = checkSignal(opts.signal);
+  return checkSignal(opts.signal);
+}
+
+/** What the core reads of a call's options (all but the signal), as JSON text. */
+function coreOptions(opts) {
+  if (opts === undefined || opts === null) return undefined;
   const { timeout, maxRetries, headers, after, limit, order, include, purpose, startingAfter } = opts;
-  const core = { timeout, maxRetries, headers: plainHeaders(headers), after, limit, order, include, purpose, startingAfter };
-  return [signal, optionsJson(core, 'options')];
+  return optionsJson({ timeout, maxRetries, headers: plainHeaders(headers), after, limit, order, include, purpose, startingAfter }, 'options');
 }
 
 /** Ids go into the path as strings (the core checks their values). */
@@ -135,7 +139,8 @@ export class ResponsesClient {
 
   /** The core's call of `op` with `ids`, `params` (JSON text) and `opts`; and the signal. */
   #call(op, ids, body, opts) {
-    const [signal, core] = callOptions(opts);
+    const signal = callSignal(opts);
+    const core = coreOptions(opts);
     checkIds(op, ids);
     return [call(() => this.#raw.call(op, ids, body, core)), signal];
   }
@@ -148,17 +153,15 @@ export class ResponsesClient {
    */
   _run(op, ids, params, opts, form, typesAtOnce) {
     const body = bodyOf(params);
+    let signal;
     try {
-      if (opts !== undefined && opts !== null) {
-        if (!isObject(opts)) throw new TypeError('options must be an object');
-        checkSignal(opts.signal);
-      }
+      signal = callSignal(opts);
       checkIds(op, ids);
     } catch (e) {
       return Promise.reject(e);
     }
     try {
-      const [raw, signal] = this.#call(op, ids, body, opts);
+      const raw = call(() => this.#raw.call(op, ids, body, coreOptions(opts)));
       return json(raw, this.#fetch, signal, op === 'parse', form);
     } catch (e) {
       if (typesAtOnce && e instanceof TypeError) throw e;

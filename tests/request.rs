@@ -86,6 +86,17 @@ fn shape_and_required_fields() {
 fn number_bounds() {
     // max_output_tokens, max_tool_calls: no minimum is documented, 0 is the server's to judge
     // (e.g. no built-in tool calls).
+    let count = |field: &str| {
+        json!([
+            field,
+            [1, 128000, u64::MAX, null, 0],
+            [
+                [-5, "non-negative integer", "-5"],
+                [1.5, "non-negative integer", "1.5"],
+                ["100", "non-negative integer", "the string \"100\""]
+            ]
+        ])
+    };
     fields(json!([
         [
             "temperature",
@@ -103,24 +114,8 @@ fn number_bounds() {
             [0, 1, 20, 20.0],
             [[21, "integer from 0 to 20", "21"], [-1, "0 to 20", "-1"], [1.5, "integer", "1.5"], ["5", "integer"]]
         ],
-        [
-            "max_output_tokens",
-            [1, 128000, u64::MAX, null, 0],
-            [
-                [-5, "non-negative integer", "-5"],
-                [1.5, "non-negative integer", "1.5"],
-                ["100", "non-negative integer", "the string \"100\""]
-            ]
-        ],
-        [
-            "max_tool_calls",
-            [1, 128000, u64::MAX, null, 0],
-            [
-                [-5, "non-negative integer", "-5"],
-                [1.5, "non-negative integer", "1.5"],
-                ["100", "non-negative integer", "the string \"100\""]
-            ]
-        ],
+        count("max_output_tokens"),
+        count("max_tool_calls"),
     ]));
 }
 

@@ -59,6 +59,9 @@ test('the manifest: exports with types first, main/module/types, files, engines,
       assert.equal(Object.keys(conditions).at(-1), 'default', `"default" comes last in exports["${path}"]`);
     }
   }
+  const root = manifest.exports['.'];
+  assert.deepEqual(Object.keys(root), ['types', 'workerd', 'edge-light', 'node', 'browser', 'worker', 'default']);
+  assert.deepEqual([root.node, root.workerd, root['edge-light'], root.browser], ['./node.js', './workerd.js', './edge-light.js', './browser.js']);
   assert.equal(manifest.types, './index.d.ts');
   assert.equal(manifest.type, 'module');
   assert.equal(manifest.engines.node, '>=20');

@@ -316,9 +316,12 @@ fn uint(b: &[u8], i: usize) -> Option<(u64, usize)> {
     let mut n: u64 = 0;
     let mut j = i;
     while let Some(&d @ b'0'..=b'9') = b.get(j) {
-        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+        let d = u64::from(d - b'0');
+        // Nineteen digits always fit (no overflow check: in the wasm, a checked u64 product
+        // is a 128-bit multiplication call).
+        n = if j - i < 19 { n * 10 + d } else { n.checked_mul(10)?.checked_add(d)? };
         j += 1;
-        if d == b'0' && j == i + 1 {
+        if n == 0 && j == i + 1 {
             break; // a leading 0 is the whole integer part
         }
     }
@@ -396,8 +399,9 @@ fn scan(s: &str, lean: bool, f: &mut Fields) -> Option<()> {
         }
         let text = |i| if matches!(b.get(i), Some(b'"')) { str_ref(s, i) } else { None };
         // A text or payload field that the event's kind (once known) does not read.
-        let unread =
-            |k, field: fn(EventKind) -> Option<&'static str>| f.kind.is_some_and(|kind| place(field(kind)) != Some(k));
+        let unread = |field: fn(EventKind) -> Option<&'static str>| {
+            f.kind.is_some_and(|kind| field(kind).map(str::as_bytes) != Some(key))
+        };
         i = match key_index(key) {
             Some(0) => {
                 let (end, n, esc) = if matches!(b.get(i), Some(b'"')) { string(b, i)? } else { return None };
@@ -409,11 +413,11 @@ fn scan(s: &str, lean: bool, f: &mut Fields) -> Option<()> {
             }
             Some(1) => once(Some(&mut f.item_id), text(i)?)?,
             Some(k) if k < TEXTS => once(f.ints.get_mut(k - INTS), uint(b, i)?)?,
-            Some(k) if k < PAYLOADS && !unread(k, EventKind::text_field) => {
+            Some(k) if k < PAYLOADS && !unread(EventKind::text_field) => {
                 let (t, n) = text(i)?;
                 once(Some(&mut f.text), ((k, t), n))?
             }
-            Some(k) if k >= PAYLOADS && !unread(k, EventKind::payload_field) => {
+            Some(k) if k >= PAYLOADS && !unread(EventKind::payload_field) => {
                 let how =
                     if lean && k == PAYLOADS && matches!(b.get(i), Some(b'{')) { Build::Lean } else { Build::Whole };
                 let (v, n) = walk(s, i, 1, how)?;

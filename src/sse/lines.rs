@@ -207,8 +207,8 @@ impl Parser {
         }
         // spec 3: "If the data buffer's last character is a U+000A LINE FEED (LF) character,
         // then remove the last character from the data buffer."
-        if self.data.ends_with('\n') {
-            self.data.pop();
+        if self.data.as_bytes().last() == Some(&b'\n') {
+            self.data.truncate(self.data.len() - 1);
         }
         // spec 5: "Initialize event's type attribute to "message", its data attribute to data,
         // […] and its lastEventId attribute to the last event ID string of the event source."

@@ -399,9 +399,8 @@ fn scan(s: &str, lean: bool, f: &mut Fields) -> Option<()> {
         }
         let text = |i| if matches!(b.get(i), Some(b'"')) { str_ref(s, i) } else { None };
         // A text or payload field that the event's kind (once known) does not read.
-        let unread = |field: fn(EventKind) -> Option<&'static str>| {
-            f.kind.is_some_and(|kind| field(kind).map(str::as_bytes) != Some(key))
-        };
+        let unread =
+            |k, field: fn(EventKind) -> Option<&'static str>| f.kind.is_some_and(|kind| place(field(kind)) != Some(k));
         i = match key_index(key) {
             Some(0) => {
                 let (end, n, esc) = if matches!(b.get(i), Some(b'"')) { string(b, i)? } else { return None };
@@ -413,11 +412,11 @@ fn scan(s: &str, lean: bool, f: &mut Fields) -> Option<()> {
             }
             Some(1) => once(Some(&mut f.item_id), text(i)?)?,
             Some(k) if k < TEXTS => once(f.ints.get_mut(k - INTS), uint(b, i)?)?,
-            Some(k) if k < PAYLOADS && !unread(EventKind::text_field) => {
+            Some(k) if k < PAYLOADS && !unread(k, EventKind::text_field) => {
                 let (t, n) = text(i)?;
                 once(Some(&mut f.text), ((k, t), n))?
             }
-            Some(k) if k >= PAYLOADS && !unread(EventKind::payload_field) => {
+            Some(k) if k >= PAYLOADS && !unread(k, EventKind::payload_field) => {
                 let how =
                     if lean && k == PAYLOADS && matches!(b.get(i), Some(b'{')) { Build::Lean } else { Build::Whole };
                 let (v, n) = walk(s, i, 1, how)?;

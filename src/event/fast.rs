@@ -88,7 +88,7 @@ fn string(b: &[u8], i: usize) -> Option<(usize, usize, bool)> {
     let mut j = i + 1;
     let mut escaped = false;
     loop {
-        j = plain(b, j);
+        j = special(b, j)?;
         match *b.get(j)? {
             b'"' => return Some((j, j + 1, escaped)),
             b'\\' => {
@@ -99,26 +99,28 @@ fn string(b: &[u8], i: usize) -> Option<(usize, usize, bool)> {
                 };
                 escaped = true;
             }
-            0..=0x1f => return None,
-            _ => j += 1,
+            _ => return None, // a control character
         }
     }
 }
 
-/// Past the bytes from `j` that need no look in a string, 8 at a time: a word with no `"`, no
-/// `\\` and no control character (a byte that may be one stops the run; the caller looks).
-fn plain(b: &[u8], mut j: usize) -> usize {
+/// The first byte from `j` that a string must look at: a `"`, a `\\` or a control character.
+/// Eight bytes at a time: in each word, a flag on every such byte (and perhaps on bytes after
+/// one, never before), so the lowest flag is the first.
+fn special(b: &[u8], mut j: usize) -> Option<usize> {
     const ONES: u64 = u64::MAX / 255;
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & (ONES << 7);
-    while let Some(w) = b.get(j..j + 8).and_then(|w| w.try_into().ok()).map(u64::from_le_bytes) {
-        if has_zero(w ^ (ONES * 0x22)) | has_zero(w ^ (ONES * 0x5c)) | (w.wrapping_sub(ONES * 0x20) & !w & (ONES << 7))
-            != 0
-        {
-            break;
+    while let Some(w) = b.get(j..j + 8) {
+        let w = u64::from_le_bytes(w.try_into().ok()?);
+        let m = has_zero(w ^ (ONES * 0x22))
+            | has_zero(w ^ (ONES * 0x5c))
+            | (w.wrapping_sub(ONES * 0x20) & !w & (ONES << 7));
+        if m != 0 {
+            return Some(j + (m.trailing_zeros() / 8) as usize);
         }
         j += 8;
     }
-    j
+    b.get(j..)?.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|p| j + p)
 }
 
 /// Four hex digits at `i`.
@@ -314,9 +316,12 @@ fn uint(b: &[u8], i: usize) -> Option<(u64, usize)> {
     let mut n: u64 = 0;
     let mut j = i;
     while let Some(&d @ b'0'..=b'9') = b.get(j) {
-        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+        let d = u64::from(d - b'0');
+        // Nineteen digits always fit (no overflow check: in the wasm, a checked u64 product
+        // is a 128-bit multiplication call).
+        n = if j - i < 19 { n * 10 + d } else { n.checked_mul(10)?.checked_add(d)? };
         j += 1;
-        if d == b'0' && j == i + 1 {
+        if n == 0 && j == i + 1 {
             break; // a leading 0 is the whole integer part
         }
     }

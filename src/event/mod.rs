@@ -105,15 +105,17 @@ fn is_skipped(data: &str) -> bool {
 fn decode_data(data: String, sse_name: &str, lean: bool) -> Result<Option<ResponseEvent>, Error> {
     let sse_keepalive = sse_name == "keepalive";
     // Data that starts with `{` (every usual event) needs neither check.
-    if !data.starts_with('{') && is_skipped(&data) {
-        return Ok(if sse_keepalive { Some(ResponseEvent::keepalive()) } else { None });
-    }
-    // A derived struct would also accept a JSON array (as a tuple): only objects are events.
-    if !data.starts_with('{') && !data.trim_start().starts_with('{') {
-        if sse_keepalive {
-            return Ok(Some(ResponseEvent::keepalive()));
+    if data.as_bytes().first() != Some(&b'{') {
+        if is_skipped(&data) {
+            return Ok(if sse_keepalive { Some(ResponseEvent::keepalive()) } else { None });
         }
-        return Err(not_an_object(&data, sse_name));
+        // A derived struct would also accept a JSON array (as a tuple): only objects are events.
+        if !data.trim_start().starts_with('{') {
+            if sse_keepalive {
+                return Ok(Some(ResponseEvent::keepalive()));
+            }
+            return Err(not_an_object(&data, sse_name));
+        }
     }
     // The hot path: an event of the usual shape is read in one pass, without serde (several
     // times less work per event in wasm). Anything unusual goes on to the general path, so

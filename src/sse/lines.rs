@@ -1,7 +1,7 @@
 //! The line machine of [`Parser`]: line ends, the BOM, fields and dispatch (spec §9.2.6).
 
 use super::bytes::{find_line_end, parse_retry, push_lossy, reserve, shrink};
-use super::{Event, Parser, SseError, BOM, RETAIN_CAPACITY};
+use super::{Event, Parser, SseError, BOM};
 
 impl Parser {
     pub(super) fn too_large(&self) -> SseError {
@@ -207,21 +207,18 @@ impl Parser {
         }
         // spec 3: "If the data buffer's last character is a U+000A LINE FEED (LF) character,
         // then remove the last character from the data buffer."
-        if self.data.ends_with('\n') {
-            self.data.pop();
+        if self.data.as_bytes().last() == Some(&b'\n') {
+            self.data.truncate(self.data.len() - 1);
         }
         // spec 5: "Initialize event's type attribute to "message", its data attribute to data,
         // […] and its lastEventId attribute to the last event ID string of the event source."
         // spec 6: "If the event type buffer has a value other than the empty string, change the
         // type of the newly created event to equal the value of the event type buffer."
-        let event = if self.event_type.is_empty() { String::from("message") } else { self.event_type.clone() };
-        // Small data is copied out (one exact allocation) and the buffer is reused; a large
-        // buffer is handed over as is (no copy) and not retained.
-        let data =
-            if self.data.capacity() > RETAIN_CAPACITY { std::mem::take(&mut self.data) } else { self.data.clone() };
+        let event =
+            if self.event_type.is_empty() { String::from("message") } else { std::mem::take(&mut self.event_type) };
+        // spec 7: "Set the data buffer and the event type buffer to the empty string." The
+        // buffers are handed over as they are (no copy); the next event's lines allocate anew.
+        let data = std::mem::take(&mut self.data);
         out.push(Event { event, data, last_event_id: self.last_event_id.clone() });
-        // spec 7: "Set the data buffer and the event type buffer to the empty string."
-        self.data.clear();
-        self.event_type.clear();
     }
 }

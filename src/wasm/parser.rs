@@ -160,9 +160,8 @@ pub(crate) fn copy_chunk<'b>(chunk: &Uint8Array, buf: &'b mut Vec<u8>) -> Result
     if buf.try_reserve_exact(len).is_err() {
         return Err(Error::stream(format!("out of memory: cannot take a chunk of {len} bytes")));
     }
-    buf.resize(len, 0);
-    chunk.copy_to(buf);
-    Ok(buf)
+    // Into the spare capacity: no zeroing first, the copy writes every byte.
+    Ok(chunk.copy_to_uninit(buf.spare_capacity_mut().get_mut(..len).unwrap_or_default()))
 }
 
 /// Drops a large chunk buffer (a small one is kept for the next chunk).

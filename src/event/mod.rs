@@ -38,7 +38,7 @@ pub use kind::EventKind;
 pub use response_event::ResponseEvent;
 
 pub(crate) use general::scalar_string;
-/// `malformed::printable_prefix` under its old name (`accumulate` and `request` use it).
+/// A string's first characters, printable (`accumulate` and `request` quote them in messages).
 pub(crate) use malformed::printable_prefix;
 
 /// Decodes one SSE event (copies its data; see [`decode_owned`] to avoid the copy).

@@ -53,7 +53,9 @@ build: setup
 	cargo build --release --target $(WASM_TARGET) --lib -q --features npm
 	@rm -rf build/pkg.tmp && mkdir -p build/pkg.tmp
 	wasm-bindgen --target web --omit-default-module-path --out-dir build/pkg.tmp --out-name cometapi_responses --no-typescript $(WASM_IN)
-	wasm-opt -Oz --converge --low-memory-unused --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
+	@# flatten + rereloop before -Oz, then merging similar functions: ~0.6 KB less gzip than -Oz alone;
+	@# the target_features section is for linkers only
+	wasm-opt --flatten --rereloop -Oz --converge --merge-similar-functions -Oz --low-memory-unused --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int \
 	  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
 	  build/pkg.tmp/cometapi_responses_bg.wasm -o build/pkg.tmp/cometapi_responses_bg.wasm
 	@mkdir -p build/pkg.src && rm -f build/pkg.src/*.js && cp js/*.js build/pkg.src/

@@ -35,7 +35,8 @@ export class Io {
   #fetch;
   #signal;
   #onAbort = null;
-  #controller = null;
+  /** Aborts the pending attempt's fetch (through its signal). */
+  #abortFetch = null;
   #reader = null;
   #aborted = false;
   #closed = false;
@@ -145,9 +146,22 @@ export class Io {
 
   async #send() {
     const raw = this.#raw;
-    const controller = new AbortController();
-    this.#controller = controller;
-    const init = { method: raw.method, headers: headersOf(raw.headers), signal: controller.signal };
+    // The attempt's signal is made when fetch reads it: a fetch that never does has nothing to abort.
+    let controller = null;
+    let aborted = false;
+    this.#abortFetch = () => {
+      aborted = true;
+      controller?.abort();
+    };
+    const init = {
+      method: raw.method,
+      headers: headersOf(raw.headers),
+      get signal() {
+        controller ??= new AbortController();
+        if (aborted) controller.abort();
+        return controller.signal;
+      },
+    };
     const body = this.sendBody ?? raw.body;
     if (body !== undefined) init.body = body;
     let res;
@@ -258,8 +272,8 @@ export class Io {
         }
       }
     }
-    if (how === Release.Abort) this.#controller?.abort();
-    this.#controller = null;
+    if (how === Release.Abort) this.#abortFetch?.();
+    this.#abortFetch = null;
   }
 }
 

@@ -42,8 +42,7 @@ export class Io {
   #closed = false;
   /** The pending fetch's or sleep's reject, so that a deadline or an abort ends it at once (a read ends when its reader is cancelled). */
   #cancelWait = null;
-  /** The one timer, and when it fires (one that fires before the core's deadline just sets itself again). */
-  #timer = null;
+  /** When this call's timer fires (one that fires before the core's deadline just sets itself again). */
   #timerAt = Infinity;
   /** When the pending wait began (`null`: none is pending); the timer fired while none was (`#due`). */
   #since = null;
@@ -227,26 +226,55 @@ export class Io {
     });
   }
 
+  /**
+   * Every call's timer is one shared timer, set to the earliest of their deadlines (a platform
+   * timer per call costs more than a short call's own work). With no call waiting it keeps no
+   * process alive: unref'd where timers can be, else cleared.
+   */
+  static #armed = new Set();
+  static #shared = null;
+  static #sharedAt = Infinity;
+
+  static #tick() {
+    Io.#shared = null;
+    Io.#sharedAt = Infinity;
+    const now = Date.now();
+    for (const io of [...Io.#armed]) if (io.#timerAt <= now) io.#fire();
+    for (const io of Io.#armed) Io.#schedule(io.#timerAt);
+  }
+
+  static #schedule(at) {
+    if (at >= Io.#sharedAt) return Io.#shared.ref?.();
+    clearTimeout(Io.#shared);
+    Io.#sharedAt = at;
+    Io.#shared = setTimeout(Io.#tick, Math.min(at - Date.now(), 0x7fffffff));
+  }
+
   /** Sets the timer to the core's deadline, unless it already fires by then. */
   #arm() {
     const at = this.#raw.poll_timeout;
     if (at >= this.#timerAt) return;
-    clearTimeout(this.#timer);
     this.#timerAt = at;
-    this.#timer = setTimeout(this.#fire, Math.min(at - Date.now(), 0x7fffffff));
+    Io.#armed.add(this);
+    Io.#schedule(at);
   }
 
-  /** No deadline any more (closed or aborted): a pending timer would keep a process alive. */
+  /** No deadline any more (fired, closed or aborted). */
   #disarm() {
-    clearTimeout(this.#timer);
-    this.#timer = null;
     this.#timerAt = Infinity;
+    if (!Io.#armed.delete(this) || Io.#armed.size !== 0) return;
+    const timer = Io.#shared;
+    if (typeof timer?.unref === 'function') timer.unref();
+    else {
+      clearTimeout(timer);
+      Io.#shared = null;
+      Io.#sharedAt = Infinity;
+    }
   }
 
   /** The timer fired: reports it during a wait (true: the call moved on, the wait is ended). */
-  #fire = () => {
-    this.#timer = null;
-    this.#timerAt = Infinity;
+  #fire() {
+    this.#disarm();
     if (this.#closed) return false;
     // Nothing pending (the consumer holds its events): reported when the next wait begins.
     this.#due = this.#since === null;
@@ -255,7 +283,7 @@ export class Io {
     this.#letGo();
     this.#cancelWait?.(SETTLED);
     return true;
-  };
+  }
 
   /** Lets go of the current body and attempt, as the core says (cancel; cancel and abort). */
   #letGo() {

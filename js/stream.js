@@ -165,18 +165,8 @@ export class ResponseStream {
 
   /** The next result, after any pending one: a promise. */
   #next() {
-    const tail = this.#tail;
-    let p;
-    if (tail === null) {
-      let r;
-      try {
-        r = this.#run();
-      } catch (e) {
-        return Promise.reject(e);
-      }
-      if (!(r instanceof Promise)) return Promise.resolve(r);
-      p = r;
-    } else p = tail.then(this.#runNext, this.#runNext);
+    const p = this.#tail === null ? this.#run() : this.#tail.then(() => this.#run(), () => this.#run());
+    if (!(p instanceof Promise)) return Promise.resolve(p);
     this.#tail = p;
     const clear = () => {
       if (this.#tail === p) this.#tail = null;
@@ -185,12 +175,10 @@ export class ResponseStream {
     return p;
   }
 
-  #runNext = () => this.#run();
-
   /**
    * Hands out the next shown event of the current batch (applying each entry to the snapshot),
    * taking the next batch when it is used up: the result, or a promise of it when the body must
-   * be read. A failure ends the iteration.
+   * be read. A failure ends the iteration (a rejected promise).
    */
   #run() {
     if (this.#phase === 2) return { value: undefined, done: true };
@@ -198,7 +186,7 @@ export class ResponseStream {
       if (this.#phase === 0) {
         this.#phase = 1;
         this.#started = true;
-        if (this.#readying) return this.#readying.then(ignore, ignore).then(this.#runNext);
+        if (this.#readying) return this.#readying.then(ignore, ignore).then(() => this.#run());
       }
       for (;;) {
         if (this.#error) throw this.#error;
@@ -220,7 +208,7 @@ export class ResponseStream {
         if (text !== undefined) this.#take(text);
       }
     } catch (e) {
-      throw this.#finish(e);
+      return Promise.reject(this.#finish(e));
     }
   }
 
@@ -238,8 +226,7 @@ export class ResponseStream {
       this.#readOutput();
       this.#end('done');
     } catch (e) {
-      // #run's failures ended the iteration already
-      throw this.#phase === 2 ? e : this.#finish(e);
+      throw this.#finish(e);
     }
     this.#finish(null);
     return { value: undefined, done: true };

@@ -35,14 +35,14 @@ export class Io {
   #fetch;
   #signal;
   #onAbort = null;
-  /** Aborts the pending attempt's fetch (through its signal). */
-  #abortFetch = null;
+  #controller = null;
   #reader = null;
   #aborted = false;
   #closed = false;
   /** The pending fetch's or sleep's reject, so that a deadline or an abort ends it at once (a read ends when its reader is cancelled). */
   #cancelWait = null;
-  /** When this call's timer fires (one that fires before the core's deadline just sets itself again). */
+  /** The one timer, and when it fires (one that fires before the core's deadline just sets itself again). */
+  #timer = null;
   #timerAt = Infinity;
   /** When the pending wait began (`null`: none is pending); the timer fired while none was (`#due`). */
   #since = null;
@@ -145,22 +145,9 @@ export class Io {
 
   async #send() {
     const raw = this.#raw;
-    // The attempt's signal is made when fetch reads it: a fetch that never does has nothing to abort.
-    let controller = null;
-    let aborted = false;
-    this.#abortFetch = () => {
-      aborted = true;
-      controller?.abort();
-    };
-    const init = {
-      method: raw.method,
-      headers: headersOf(raw.headers),
-      get signal() {
-        controller ??= new AbortController();
-        if (aborted) controller.abort();
-        return controller.signal;
-      },
-    };
+    const controller = new AbortController();
+    this.#controller = controller;
+    const init = { method: raw.method, headers: headersOf(raw.headers), signal: controller.signal };
     const body = this.sendBody ?? raw.body;
     if (body !== undefined) init.body = body;
     let res;
@@ -226,55 +213,26 @@ export class Io {
     });
   }
 
-  /**
-   * Every call's timer is one shared timer, set to the earliest of their deadlines (a platform
-   * timer per call costs more than a short call's own work). With no call waiting it keeps no
-   * process alive: unref'd where timers can be, else cleared.
-   */
-  static #armed = new Set();
-  static #shared = null;
-  static #sharedAt = Infinity;
-
-  static #tick() {
-    Io.#shared = null;
-    Io.#sharedAt = Infinity;
-    const now = Date.now();
-    for (const io of [...Io.#armed]) if (io.#timerAt <= now) io.#fire();
-    for (const io of Io.#armed) Io.#schedule(io.#timerAt);
-  }
-
-  static #schedule(at) {
-    if (at >= Io.#sharedAt) return Io.#shared.ref?.();
-    clearTimeout(Io.#shared);
-    Io.#sharedAt = at;
-    Io.#shared = setTimeout(Io.#tick, Math.min(at - Date.now(), 0x7fffffff));
-  }
-
   /** Sets the timer to the core's deadline, unless it already fires by then. */
   #arm() {
     const at = this.#raw.poll_timeout;
     if (at >= this.#timerAt) return;
+    clearTimeout(this.#timer);
     this.#timerAt = at;
-    Io.#armed.add(this);
-    Io.#schedule(at);
+    this.#timer = setTimeout(this.#fire, Math.min(at - Date.now(), 0x7fffffff));
   }
 
-  /** No deadline any more (fired, closed or aborted). */
+  /** No deadline any more (closed or aborted): a pending timer would keep a process alive. */
   #disarm() {
+    clearTimeout(this.#timer);
+    this.#timer = null;
     this.#timerAt = Infinity;
-    if (!Io.#armed.delete(this) || Io.#armed.size !== 0) return;
-    const timer = Io.#shared;
-    if (typeof timer?.unref === 'function') timer.unref();
-    else {
-      clearTimeout(timer);
-      Io.#shared = null;
-      Io.#sharedAt = Infinity;
-    }
   }
 
   /** The timer fired: reports it during a wait (true: the call moved on, the wait is ended). */
-  #fire() {
-    this.#disarm();
+  #fire = () => {
+    this.#timer = null;
+    this.#timerAt = Infinity;
     if (this.#closed) return false;
     // Nothing pending (the consumer holds its events): reported when the next wait begins.
     this.#due = this.#since === null;
@@ -283,7 +241,7 @@ export class Io {
     this.#letGo();
     this.#cancelWait?.(SETTLED);
     return true;
-  }
+  };
 
   /** Lets go of the current body and attempt, as the core says (cancel; cancel and abort). */
   #letGo() {
@@ -300,8 +258,8 @@ export class Io {
         }
       }
     }
-    if (how === Release.Abort) this.#abortFetch?.();
-    this.#abortFetch = null;
+    if (how === Release.Abort) this.#controller?.abort();
+    this.#controller = null;
   }
 }
 

@@ -141,9 +141,7 @@ export class Mirror {
       const text = event[field];
       if (typeof text !== 'string' || parent === undefined) continue;
       const cur = parent[key];
-      // An existing string: a plain assignment is what put() would do (and keeps this store site monomorphic).
-      if (typeof cur === 'string' && (typeof key === 'number' || !Array.isArray(parent))) parent[key] = concat(cur, text, this.#snapshot());
-      else put(parent, key, text);
+      put(parent, key, typeof cur === 'string' ? concat(cur, text, this.#snapshot()) : text);
     }
   }
 

@@ -76,9 +76,6 @@ export class Mirror {
   /** The snapshot (null until the first root). */
   value = null;
   #own;
-  /** The ops last applied, and (once `again` ran) each append's target resolved: [parent, key, event field]. */
-  #ops = null;
-  #run = null;
 
   /** `own`: the keys of paths may come from parsed text (a partial JSON value): walk own properties only. */
   constructor(own = false) {
@@ -87,8 +84,6 @@ export class Mirror {
 
   /** Applies one event's operations. */
   apply(ops, event) {
-    this.#ops = ops;
-    this.#run = null;
     for (const op of ops) {
       switch (op[0]) {
         case 'a':
@@ -128,20 +123,6 @@ export class Mirror {
         default:
           break;
       }
-    }
-  }
-
-  /**
-   * Applies the ops of the last `apply` again, to `event`: they are appends (a run of deltas),
-   * which change no container, so each target's parent is found once for the run.
-   */
-  again(event) {
-    this.#run ??= this.#ops.map((op) => [parentOf(this.value, op[1], this.#own), op[1][op[1].length - 1], op[2]]);
-    for (const [parent, key, field] of this.#run) {
-      const text = event[field];
-      if (typeof text !== 'string' || parent === undefined) continue;
-      const cur = parent[key];
-      put(parent, key, typeof cur === 'string' ? concat(cur, text, this.#snapshot()) : text);
     }
   }
 

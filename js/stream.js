@@ -21,10 +21,10 @@ export class ResponseStream {
   #raw;
   #io;
   #mirror = new Mirror();
-  /** The batch being handed out, the index of its next entry, and an entry's length (4 with output ops). */
+  /** The batch being handed out, the index of its next entry, the last entry's ops. */
   #batch = null;
   #at = 0;
-  #stride = 3;
+  #ops = null;
   /** The iteration: 0 not begun, 1 running, 2 over (next() gives done). */
   #phase = 0;
   /** The pending next() (a read of the body): later calls wait for it. */
@@ -67,7 +67,6 @@ export class ResponseStream {
       this.#parsed = new Mirror(true);
       this.#parsed.value = undefined;
       this.#validate = validate;
-      this.#stride = 4;
     }
   }
 
@@ -194,18 +193,21 @@ export class ResponseStream {
         while (batch !== null && this.#at + 2 < batch.length) {
           const i = this.#at;
           const event = batch[i];
-          this.#at = i + this.#stride;
-          this.#apply(batch[i + 1], event);
-          if (this.#stride === 4) this.#parsed.apply(batch[i + 3]);
+          this.#at = i + (this.#parsed === null ? 3 : 4); // json_schema streams: the output's ops too
+          // 1: the same operations as the previous event's (a run of appends; src/stream/sinks.rs)
+          if (batch[i + 1] !== 1) this.#ops = batch[i + 1];
+          this.#apply(this.#ops, event);
+          this.#parsed?.apply(batch[i + 3]);
           if (batch[i + 2] !== 0) continue; // folded only (replayed, or the failing event)
           if (this.#handlers.size !== 0) this.#emit(event);
           return { value: event, done: false };
         }
         this.#batch = null;
+        this.#at = 0;
         if (!this.#held) return this.#read();
         this.#held = false;
         const text = this.#raw.take_pending();
-        if (text !== undefined) this.#take(text);
+        if (text !== undefined) this.#batch = JSON.parse(text);
       }
     } catch (e) {
       return Promise.reject(this.#finish(e));
@@ -218,7 +220,7 @@ export class ResponseStream {
       const text = await this.#io.step();
       if (this.#error) throw this.#error;
       if (text !== null) {
-        this.#take(text);
+        this.#batch = JSON.parse(text);
         return this.#run();
       }
       const e = this.#raw.error();
@@ -230,11 +232,6 @@ export class ResponseStream {
     }
     this.#finish(null);
     return { value: undefined, done: true };
-  }
-
-  #take(text) {
-    this.#batch = JSON.parse(text);
-    this.#at = 0;
   }
 
   /** The iteration is over (`error`: its failure, returned as the stream's): nothing more is read. */
@@ -275,15 +272,10 @@ export class ResponseStream {
     return raw === null ? snapshot : redactValue(snapshot, (text) => raw.redact(text));
   }
 
-  /**
-   * Applies a batch entry's ops to the snapshot (`1`: the previous entry's again, a run of
-   * appends; src/stream/sinks.rs); a text too long for a string is a StreamError carrying the
-   * snapshot, redacted.
-   */
+  /** Applies a batch entry's ops to the snapshot; a text too long for a string is a StreamError carrying the snapshot, redacted. */
   #apply(ops, event) {
     try {
-      if (ops === 1) this.#mirror.again(event);
-      else this.#mirror.apply(ops, event);
+      this.#mirror.apply(ops, event);
     } catch (e) {
       if (e instanceof StreamError) e.response = this.#redacted(e.response);
       throw e;

@@ -27,8 +27,9 @@ export class ResponseStream {
   #ops = null;
   /** The iteration: 0 not begun, 1 running, 2 over (next() gives done). */
   #phase = 0;
-  /** The pending next() (a read of the body): later calls wait for it. */
+  /** The pending next() (a read of the body): later calls wait for it; #run is handing out an event. */
   #tail = null;
+  #running = false;
   #handlers = new Map();
   /** 'open' | 'done' | 'failed' */
   #state = 'open';
@@ -162,10 +163,15 @@ export class ResponseStream {
     return { done: true, value: undefined };
   }
 
-  /** The next result, after any pending one: a promise. */
+  /** The next result, after any pending one (a handler's next() waits for the one that fired it): a promise. */
   #next() {
-    const p = this.#tail === null ? this.#run() : this.#tail.then(() => this.#run(), () => this.#run());
-    if (!(p instanceof Promise)) return Promise.resolve(p);
+    let p;
+    if (this.#tail === null && !this.#running) {
+      this.#running = true;
+      p = this.#run();
+      this.#running = false;
+      if (!(p instanceof Promise)) return Promise.resolve(p);
+    } else p = (this.#tail ?? Promise.resolve()).then(() => this.#run(), () => this.#run());
     this.#tail = p;
     const clear = () => {
       if (this.#tail === p) this.#tail = null;

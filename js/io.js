@@ -59,7 +59,6 @@ export class Io {
     this.#raw = raw;
     this.#fetch = fetch;
     this.#signal = signal;
-    WANTED ??= wantedHeaders();
     if (signal) {
       if (signal.aborted) this.abort();
       else {

@@ -21,7 +21,15 @@ export class ResponseStream {
   #raw;
   #io;
   #mirror = new Mirror();
-  #events;
+  /** The batch being handed out, the index of its next entry, the last entry's ops. */
+  #batch = null;
+  #at = 0;
+  #ops = null;
+  /** The iteration: 0 not begun, 1 running, 2 over (next() gives done). */
+  #phase = 0;
+  /** The pending next() (a read of the body): later calls wait for it; #run is handing out an event. */
+  #tail = null;
+  #running = false;
   #handlers = new Map();
   /** 'open' | 'done' | 'failed' */
   #state = 'open';
@@ -61,7 +69,6 @@ export class ResponseStream {
       this.#parsed.value = undefined;
       this.#validate = validate;
     }
-    this.#events = this.#generate();
   }
 
   /**
@@ -101,7 +108,7 @@ export class ResponseStream {
 
   /** The next event; queued behind any pending call. */
   next() {
-    if (this.#queue === null) return this.#events.next();
+    if (this.#queue === null) return this.#next();
     this.#claimed = true;
     return this.#fromQueue();
   }
@@ -113,7 +120,7 @@ export class ResponseStream {
     if (r === undefined) {
       // Drained, and on()'s reader has stopped: next() reads the stream directly again.
       this.#queue = null;
-      return this.#events.next();
+      return this.#next();
     }
     if ('error' in r) throw r.error;
     return r;
@@ -123,7 +130,7 @@ export class ResponseStream {
   async #pump() {
     if (this.#readying) await this.#readying.then(ignore, ignore);
     while (!this.#claimed && this.#state === 'open') {
-      this.#ahead = this.#events.next().then(
+      this.#ahead = this.#next().then(
         (r) => {
           this.#queue.push(r);
           this.#ahead = null;
@@ -146,56 +153,101 @@ export class ResponseStream {
     while (this.#ahead) await this.#ahead;
   }
 
-  /** Leaving a `for await` loop early: aborts the request. */
+  /** Leaving a `for await` loop early: aborts the request (after a pending next(), which the abort ends). */
   async return() {
     if (this.#state === 'open') this.#abort(new AbortError('the stream was closed before its end'));
     this.#iterating = false;
-    await this.#events.return(undefined);
+    if (this.#tail !== null) await this.#tail.then(ignore, ignore);
+    if (this.#phase === 1) this.#finish(null);
+    this.#phase = 2;
     return { done: true, value: undefined };
   }
 
-  async *#generate() {
-    const io = this.#io;
-    const parsed = this.#parsed;
-    const stride = parsed === null ? 3 : 4;
-    this.#started = true;
+  /** The next result, after any pending one (a handler's next() waits for the one that fired it): a promise. */
+  #next() {
+    let p;
+    if (this.#tail === null && !this.#running) {
+      this.#running = true;
+      p = this.#run();
+      this.#running = false;
+      if (!(p instanceof Promise)) return Promise.resolve(p);
+    } else p = (this.#tail ?? Promise.resolve()).then(() => this.#run(), () => this.#run());
+    this.#tail = p;
+    const clear = () => {
+      if (this.#tail === p) this.#tail = null;
+    };
+    p.then(clear, clear);
+    return p;
+  }
+
+  /**
+   * Hands out the next shown event of the current batch (applying each entry to the snapshot),
+   * taking the next batch when it is used up: the result, or a promise of it when the body must
+   * be read. A failure ends the iteration (a rejected promise).
+   */
+  #run() {
+    if (this.#phase === 2) return { value: undefined, done: true };
     try {
-      if (this.#readying) await this.#readying.then(ignore, ignore);
+      if (this.#phase === 0) {
+        this.#phase = 1;
+        this.#started = true;
+        if (this.#readying) return this.#readying.then(ignore, ignore).then(() => this.#run());
+      }
       for (;;) {
         if (this.#error) throw this.#error;
-        let text;
-        if (this.#held) {
-          this.#held = false;
-          text = this.#raw.take_pending();
-          if (text === undefined) continue;
-        } else text = await io.step();
-        if (this.#error) throw this.#error;
-        if (text === null) break;
-        const batch = JSON.parse(text);
-        let ops = null;
-        for (let i = 0; i + 2 < batch.length; i += stride) {
+        const batch = this.#batch;
+        while (batch !== null && this.#at + 2 < batch.length) {
+          const i = this.#at;
           const event = batch[i];
+          this.#at = i + (this.#parsed === null ? 3 : 4); // json_schema streams: the output's ops too
           // 1: the same operations as the previous event's (a run of appends; src/stream/sinks.rs)
-          if (batch[i + 1] !== 1) ops = batch[i + 1];
-          this.#apply(ops, event);
-          if (stride === 4) parsed.apply(batch[i + 3]);
+          if (batch[i + 1] !== 1) this.#ops = batch[i + 1];
+          this.#apply(this.#ops, event);
+          this.#parsed?.apply(batch[i + 3]);
           if (batch[i + 2] !== 0) continue; // folded only (replayed, or the failing event)
           if (this.#handlers.size !== 0) this.#emit(event);
-          yield event;
-          if (this.#error) throw this.#error;
+          return { value: event, done: false };
         }
+        this.#batch = null;
+        this.#at = 0;
+        if (!this.#held) return this.#read();
+        this.#held = false;
+        const text = this.#raw.take_pending();
+        if (text !== undefined) this.#batch = JSON.parse(text);
+      }
+    } catch (e) {
+      return Promise.reject(this.#finish(e));
+    }
+  }
+
+  /** Reads the body until the core has a batch (then hands out its first event) or the stream ends. */
+  async #read() {
+    try {
+      const text = await this.#io.step();
+      if (this.#error) throw this.#error;
+      if (text !== null) {
+        this.#batch = JSON.parse(text);
+        return this.#run();
       }
       const e = this.#raw.error();
-      if (e !== undefined) throw this.#fail(this.#toError(e));
+      if (e !== undefined) throw this.#toError(e);
       this.#readOutput();
       this.#end('done');
     } catch (e) {
-      throw this.#fail(e);
-    } finally {
-      // Left early (break, return, a throwing handler) or ended: nothing more is read.
-      if (this.#state === 'open') this.#fail(this.#error ?? new AbortError('the stream was closed before its end'));
-      this.#iterating = false;
+      throw this.#finish(e);
     }
+    this.#finish(null);
+    return { value: undefined, done: true };
+  }
+
+  /** The iteration is over (`error`: its failure, returned as the stream's): nothing more is read. */
+  #finish(error) {
+    this.#phase = 2;
+    if (error !== null) error = this.#fail(error);
+    // Left early (return, a throwing handler) or ended
+    else if (this.#state === 'open') this.#fail(this.#error ?? new AbortError('the stream was closed before its end'));
+    this.#iterating = false;
+    return error;
   }
 
   /** A json_schema stream ended: what output_parsed is (the core decides), read before the core's memory goes. */

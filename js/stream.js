@@ -157,9 +157,19 @@ export class ResponseStream {
   async return() {
     if (this.#state === 'open') this.#abort(new AbortError('the stream was closed before its end'));
     this.#iterating = false;
-    if (this.#tail !== null) await this.#tail.then(ignore, ignore);
-    if (this.#phase === 1) this.#finish(null);
-    this.#phase = 2;
+    const end = () => {
+      if (this.#phase === 1) this.#finish(null);
+      this.#phase = 2;
+    };
+    const tail = this.#tail;
+    if (tail === null) end();
+    else {
+      // Queued behind the pending next(), as a generator's return(): a next() called after it gives done.
+      const p = tail.then(end, end);
+      this.#tail = p;
+      await p;
+      if (this.#tail === p) this.#tail = null;
+    }
     return { done: true, value: undefined };
   }
 

@@ -143,6 +143,24 @@ describe('ResponseStream', () => {
     assert.ok(results.slice(i + 1).every((r) => r.value.done));
   });
 
+
+  test('return() is queued behind a pending next(): a handler that stops the loop ends it cleanly, a next() after return() is done', async () => {
+    const { sse, events } = syntheticStream();
+    const frames = events.map((e) => frame(e));
+    for (const chunks of [[sse], frames, [frames.slice(0, 3).join(''), frames.slice(3).join('')]]) {
+      const stream = ResponseStream.fromReadableStream(bodyOf(chunks));
+      stream.on('response.output_item.added', () => void stream.return()); // "stop after this event"
+      const seen = [];
+      for await (const e of stream) seen.push(e.type);
+      assert.deepEqual(seen, ['response.created', 'response.in_progress', 'response.output_item.added'], `${chunks.length} chunks`);
+      await fails(stream.finalResponse(), AbortError);
+    }
+    // return() while a read is pending aborts it (that next() rejects); the calls after it are done
+    const stream = ResponseStream.fromReadableStream(bodyOf(frames));
+    const [first, ...rest] = await Promise.allSettled([stream.next(), stream.return(), stream.next(), stream.next()]);
+    isError(first.reason, AbortError);
+    assert.deepEqual(rest.map((r) => r.value), Array(3).fill({ done: true, value: undefined }));
+  });
   test('stream.response: null before response.created, then the growing snapshot = a ResponseAccumulator of the same events', async () => {
     const stream = client.stream(params);
     assert.equal(stream.response, null);

@@ -15,7 +15,7 @@
 use serde_json::{Map, Value};
 
 use super::response_event::{ResponseEvent, StrRef};
-use super::EventKind;
+use super::{EventKind, LEAN_RESPONSE_FIELDS};
 
 /// serde_json's default recursion limit: deeper values go to the general path.
 const MAX_DEPTH: u32 = 127;
@@ -265,7 +265,7 @@ fn walk(s: &str, i: usize, depth: u32, how: Build) -> Option<(Value, usize)> {
                     return None;
                 }
                 let keep = match how {
-                    Build::Lean if !matches!(resolve(s, &key)?, "id" | "error" | "output") => Build::Skip,
+                    Build::Lean if !LEAN_RESPONSE_FIELDS.contains(&resolve(s, &key)?) => Build::Skip,
                     Build::Skip => Build::Skip,
                     _ => Build::Whole,
                 };

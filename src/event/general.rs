@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::lenient;
 use super::malformed::{malformed, not_an_object, printable_prefix};
 use super::response_event::{ResponseEvent, StrRef};
-use super::EventKind;
+use super::{EventKind, LEAN_RESPONSE_FIELDS};
 use crate::error::{ApiError, Error};
 
 /// Decodes any event object (after the checks of [`super::decode_data`]); `lean`: a lifecycle
@@ -54,7 +54,7 @@ pub(super) fn decode_general(data: String, sse_name: &str, lean: bool) -> Result
     let mut payload = kind.payload_field().and_then(&mut take);
     if let (true, true, Some(Value::Object(r))) = (lean, kind.is_lifecycle(), &mut payload) {
         let mut kept = serde_json::Map::new();
-        for k in ["id", "error", "output"] {
+        for k in LEAN_RESPONSE_FIELDS {
             if let Some(v) = r.get_mut(k) {
                 kept.insert(k.to_owned(), v.take());
             }

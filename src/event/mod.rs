@@ -38,6 +38,10 @@ pub use kind::EventKind;
 pub use response_event::ResponseEvent;
 
 pub(crate) use general::scalar_string;
+
+/// The fields of a lifecycle event's `response` the core reads: what a lean decode keeps (the
+/// npm package mirrors the snapshot from the event's own text).
+const LEAN_RESPONSE_FIELDS: [&str; 3] = ["id", "error", "output"];
 /// A string's first characters, printable (`accumulate` and `request` quote them in messages).
 pub(crate) use malformed::printable_prefix;
 

@@ -37,52 +37,24 @@ pub fn compute_output_text(response: &Value) -> String {
     text
 }
 
-/// For a Response answer kept as its own text (the JS shell parses it as received): the
-/// `output_text` to set on it, as a JSON string literal — computed from `output` when there is
-/// an `output` array, `""` when there is neither an `output` array nor a string `output_text`,
-/// `None` to keep the server's string. The text is read as `JSON.parse` reads it (a number beyond
-/// f64's range is fine), and the literal keeps every lone surrogate of the parts as
-/// `JSON.stringify` writes it (`JSON.parse` of it is the concatenation JS would make); not a JSON
-/// object → [`Error::Stream`].
-pub fn output_text_to_set(response_json: &str) -> Result<Option<String>, Error> {
-    use crate::event::lenient::{parse_keeping_surrogates, restore_surrogates};
-    let v = parse_keeping_surrogates(response_json).map_err(|e| malformed(response_json, &e))?;
-    if !v.is_object() {
-        return Err(Error::stream(format!(
-            "expected a Response object; body begins: {}",
+/// A Response answer's JSON text parsed as `JSON.parse` reads it (every lone surrogate kept,
+/// encoded, when `keep`: see [`crate::event::lenient`]), with `output_text` set as
+/// [`with_output_text`] sets it, and whether it was set (`false`: the server's string is kept).
+pub(crate) fn parse_response(response_json: &str, keep: bool) -> Result<(Value, bool), Error> {
+    use crate::event::lenient::{parse_keeping_surrogates, parse_value};
+    let parsed = if keep { parse_keeping_surrogates(response_json) } else { parse_value(response_json) };
+    let mut v = parsed.map_err(|e| {
+        Error::stream(format!(
+            "malformed Response JSON (line {}, column {}); body begins: {}",
+            e.line(),
+            e.column(),
             printable_prefix(response_json, 60)
-        )));
-    }
-    let text = match v.get("output") {
-        Some(Value::Array(_)) => compute_output_text(&v),
-        _ if matches!(v.get("output_text"), Some(Value::String(_))) => return Ok(None),
-        _ => String::new(),
-    };
-    // A string always serialises.
-    Ok(Some(restore_surrogates(serde_json::to_string(text.as_str()).unwrap_or_default())))
-}
-
-fn malformed(response_json: &str, e: &serde_json::Error) -> Error {
-    Error::stream(format!(
-        "malformed Response JSON (line {}, column {}); body begins: {}",
-        e.line(),
-        e.column(),
-        printable_prefix(response_json, 60)
-    ))
-}
-
-/// For non-streaming `create()`: the Response JSON with `output_text` set.
-///
-/// When the response has an `output` array, `output_text` is computed from it and
-/// *overwrites* any value the server sent: servers are known to send a wrong one (OpenRouter
-/// sends `"output_text": ""` next to a non-empty message), and the official SDKs compute it
-/// from `output` too. Without an `output` array the server's string is kept, or `""` is set.
-/// Not a JSON object → [`Error::Stream`].
-pub fn with_output_text(response_json: &str) -> Result<String, Error> {
-    let mut v: Value = crate::event::lenient::parse_value(response_json).map_err(|e| malformed(response_json, &e))?;
+        ))
+    })?;
     let text = match v.get("output") {
         Some(Value::Array(_)) => Some(compute_output_text(&v)),
-        _ => None,
+        _ if matches!(v.get("output_text"), Some(Value::String(_))) => None,
+        _ => Some(String::new()),
     };
     let Value::Object(obj) = &mut v else {
         return Err(Error::stream(format!(
@@ -90,16 +62,22 @@ pub fn with_output_text(response_json: &str) -> Result<String, Error> {
             printable_prefix(response_json, 60)
         )));
     };
-    match text {
-        Some(t) => {
-            obj.insert("output_text".to_owned(), Value::String(t));
-        }
-        None => {
-            if !matches!(obj.get("output_text"), Some(Value::String(_))) {
-                obj.insert("output_text".to_owned(), Value::String(String::new()));
-            }
-        }
+    let set = text.is_some();
+    if let Some(t) = text {
+        obj.insert("output_text".to_owned(), Value::String(t));
     }
+    Ok((v, set))
+}
+
+/// A Response's JSON with `output_text` set, as `create()` answers it.
+///
+/// When the response has an `output` array, `output_text` is computed from it and
+/// *overwrites* any value the server sent: servers are known to send a wrong one (OpenRouter
+/// sends `"output_text": ""` next to a non-empty message), and the official SDKs compute it
+/// from `output` too. Without an `output` array the server's string is kept, or `""` is set.
+/// Not a JSON object → [`Error::Stream`].
+pub fn with_output_text(response_json: &str) -> Result<String, Error> {
+    let (v, _) = parse_response(response_json, false)?;
     serde_json::to_string(&v).map_err(|e| Error::stream(format!("cannot serialise: {e}")))
 }
 

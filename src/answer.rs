@@ -45,19 +45,18 @@ pub(crate) fn read_json(body: &[u8], answer: Answer) -> Result<JsonAnswer, Error
         _ if is_json(&text) => return Ok(JsonAnswer { text, ..JsonAnswer::default() }),
         _ => return Err(not_json(&text)),
     };
-    let (v, set) = accumulate::parse_response(&text, true).map_err(|e| not_json_or(&text, e))?;
-    let output_text = v.get("output_text").and_then(Value::as_str).unwrap_or_default();
-    let output_parsed = match json_schema {
+    let (v, output_text) = accumulate::parse_response(&text, true).map_err(|e| not_json_or(&text, e))?;
+    let output_parsed = match (json_schema, &output_text) {
         // Checked as parse_value reads the text (each lone surrogate U+FFFD).
-        Some(true) if structured::has_output_text(&v) => {
-            structured::check_json(&lenient::replace_kept_surrogates(output_text))?;
+        (Some(true), Some(t)) if structured::has_output_text(&v) => {
+            structured::check_json(&lenient::replace_kept_surrogates(t))?;
             Some(true)
         }
-        Some(_) => Some(false),
-        None => None,
+        (Some(_), _) => Some(false),
+        (None, _) => None,
     };
     // A string always serialises.
-    let literal = set.then(|| lenient::restore_surrogates(serde_json::to_string(output_text).unwrap_or_default()));
+    let literal = output_text.map(|t| lenient::restore_surrogates(serde_json::to_string(&t).unwrap_or_default()));
     Ok(JsonAnswer { text, output_text: literal, output_parsed })
 }
 
@@ -65,7 +64,7 @@ pub(crate) fn read_json(body: &[u8], answer: Answer) -> Result<JsonAnswer, Error
 /// escape is U+FFFD), a Response with its `output_text` set (the Rust API).
 pub(crate) fn value_of(text: &str, answer: Answer) -> Result<Value, Error> {
     if matches!(answer, Answer::Json { output_text: true } | Answer::Parsed { .. }) {
-        return accumulate::parse_response(text, false).map(|(v, _)| v).map_err(|e| not_json_or(text, e));
+        return accumulate::response_value(text).map_err(|e| not_json_or(text, e));
     }
     lenient::parse_value(text).map_err(|e| not_json_or(text, Error::stream(format!("the response is not JSON: {e}"))))
 }

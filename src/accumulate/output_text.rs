@@ -38,12 +38,12 @@ pub fn compute_output_text(response: &Value) -> String {
 }
 
 /// A Response answer's JSON text parsed as `JSON.parse` reads it (every lone surrogate kept,
-/// encoded, when `keep`: see [`crate::event::lenient`]), with `output_text` set as
-/// [`with_output_text`] sets it, and whether it was set (`false`: the server's string is kept).
-pub(crate) fn parse_response(response_json: &str, keep: bool) -> Result<(Value, bool), Error> {
+/// encoded, when `keep`: see [`crate::event::lenient`]), and the `output_text` to set on it as
+/// [`with_output_text`] sets it (`None`: the server's string is kept).
+pub(crate) fn parse_response(response_json: &str, keep: bool) -> Result<(Value, Option<String>), Error> {
     use crate::event::lenient::{parse_keeping_surrogates, parse_value};
     let parsed = if keep { parse_keeping_surrogates(response_json) } else { parse_value(response_json) };
-    let mut v = parsed.map_err(|e| {
+    let v = parsed.map_err(|e| {
         Error::stream(format!(
             "malformed Response JSON (line {}, column {}); body begins: {}",
             e.line(),
@@ -51,22 +51,27 @@ pub(crate) fn parse_response(response_json: &str, keep: bool) -> Result<(Value, 
             printable_prefix(response_json, 60)
         ))
     })?;
+    if !v.is_object() {
+        return Err(Error::stream(format!(
+            "expected a Response object; body begins: {}",
+            printable_prefix(response_json, 60)
+        )));
+    }
     let text = match v.get("output") {
         Some(Value::Array(_)) => Some(compute_output_text(&v)),
         _ if matches!(v.get("output_text"), Some(Value::String(_))) => None,
         _ => Some(String::new()),
     };
-    let Value::Object(obj) = &mut v else {
-        return Err(Error::stream(format!(
-            "expected a Response object; body begins: {}",
-            printable_prefix(response_json, 60)
-        )));
-    };
-    let set = text.is_some();
-    if let Some(t) = text {
+    Ok((v, text))
+}
+
+/// A Response answer's JSON text as a value with `output_text` set (see [`with_output_text`]).
+pub(crate) fn response_value(response_json: &str) -> Result<Value, Error> {
+    let (mut v, text) = parse_response(response_json, false)?;
+    if let (Value::Object(obj), Some(t)) = (&mut v, text) {
         obj.insert("output_text".to_owned(), Value::String(t));
     }
-    Ok((v, set))
+    Ok(v)
 }
 
 /// A Response's JSON with `output_text` set, as `create()` answers it.
@@ -77,8 +82,7 @@ pub(crate) fn parse_response(response_json: &str, keep: bool) -> Result<(Value, 
 /// from `output` too. Without an `output` array the server's string is kept, or `""` is set.
 /// Not a JSON object → [`Error::Stream`].
 pub fn with_output_text(response_json: &str) -> Result<String, Error> {
-    let (v, _) = parse_response(response_json, false)?;
-    serde_json::to_string(&v).map_err(|e| Error::stream(format!("cannot serialise: {e}")))
+    serde_json::to_string(&response_value(response_json)?).map_err(|e| Error::stream(format!("cannot serialise: {e}")))
 }
 
 /// `output_text` := the concatenation of every part that has text, from the skeleton.

@@ -2,7 +2,7 @@
 // core's RawToolLoop decides every step (which request comes next, when it stops, what goes back
 // to the model, the store:false history); this file runs each step's stream and the tools, and
 // reports back.
-import { RawToolLoop } from './cometapi_responses.js';
+import { RawToolLoop, ToolResult } from './cometapi_responses.js';
 import { AbortError, OutputParseError, toError } from './errors.js';
 import { checkSchema, hidden, validated, validatorOf } from './structured.js';
 
@@ -257,18 +257,18 @@ export class ToolRun {
     return results;
   }
 
-  /** Runs one call: [call_id, 1, output] or [call_id, 0, error message] (the core encodes them). */
+  /** Runs one call: [call_id, ToolResult.Output, output] or [call_id, ToolResult.Error, error message]. */
   async #run(c, errors) {
-    if (c.args === undefined) return [c.call_id, 0, c.error]; // not run: the core sends its message
+    if (c.args === undefined) return [c.call_id, ToolResult.Error, c.error]; // not run: the core sends its message
     const tool = this.#tools.get(c.name);
     try {
       const args = await validated(tool.validate, c.args, c.arguments, 'the arguments');
       const result = await tool.execute(args, { signal: this.#controller.signal, callId: c.call_id });
-      return [c.call_id, 1, typeof result === 'string' ? result : (JSON.stringify(result) ?? '')];
+      return [c.call_id, ToolResult.Output, typeof result === 'string' ? result : (JSON.stringify(result) ?? '')];
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       errors.set(c.call_id, error);
-      return [c.call_id, 0, error.message];
+      return [c.call_id, ToolResult.Error, error.message];
     }
   }
 }

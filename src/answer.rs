@@ -1,12 +1,15 @@
 //! What an answer means: the API's error body (`{"error":{"message","type","param","code"}}`)
-//! as an [`ApiError`], a JSON answer checked (and given its `output_text` when it is a
-//! Response), and the response headers the client reads.
+//! as an [`ApiError`], a JSON answer read once (a Response given its `output_text`), and the
+//! response headers the client reads.
 
+use serde::de::IgnoredAny;
 use serde_json::Value;
 
 use crate::accumulate;
 use crate::endpoint::Answer;
 use crate::error::{ApiError, Error};
+use crate::event::lenient;
+use crate::structured;
 
 /// Bodies of error responses are read up to this many bytes (enough for any real error JSON);
 /// the rest is not read.
@@ -16,20 +19,74 @@ pub const MAX_ERROR_BODY: usize = 64 * 1024;
 /// others.
 pub const WANTED_HEADERS: [&str; 4] = ["x-request-id", "retry-after-ms", "retry-after", "x-should-retry"];
 
-/// A JSON answer's body, checked to be JSON, as received (numbers keep their spelling), and for
-/// a Response the `output_text` to set on it, a JSON string literal (see
-/// [`accumulate::output_text_to_set`]).
-pub fn json_body(body: &[u8], answer: Answer) -> Result<(String, Option<String>), Error> {
+/// What the call keeps of a JSON answer for a shell that parses it ([`read_json`]).
+#[derive(Debug, Default)]
+pub(crate) struct JsonAnswer {
+    /// The body as received (numbers keep their spelling).
+    pub text: String,
+    /// A Response's `output_text` to set on the parsed text, a JSON string literal that keeps
+    /// every lone surrogate as `JSON.stringify` writes it (`None`: keep the server's string).
+    pub output_text: Option<String>,
+    /// A `parse()` answer: whether its `output_parsed` is the value of its output text (`true`)
+    /// or `null` (`false`); see [`crate::structured`].
+    pub output_parsed: Option<bool>,
+}
+
+/// A JSON answer's body for a shell that parses it (the npm package), read in one pass: a
+/// Response is parsed keeping its lone surrogates (encoded, see [`lenient`]) for its
+/// `output_text` literal and, for `parse()`, its `output_parsed`; any other answer is only
+/// checked to be JSON. A Response that is not a JSON object, and a `parse()` answer whose
+/// output text is not valid JSON, fail.
+pub(crate) fn read_json(body: &[u8], answer: Answer) -> Result<JsonAnswer, Error> {
     let text = String::from_utf8_lossy(body).into_owned();
-    if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_err() {
-        return Err(Error::stream(format!("the response is not JSON: {}", byte_prefix(&text, 120))));
-    }
-    match answer {
-        Answer::Json { output_text: true } | Answer::Parsed { .. } => {
-            let set = accumulate::output_text_to_set(&text)?;
-            Ok((text, set))
+    let json_schema = match answer {
+        Answer::Json { output_text: true } => None,
+        Answer::Parsed { json_schema } => Some(json_schema),
+        _ if is_json(&text) => return Ok(JsonAnswer { text, ..JsonAnswer::default() }),
+        _ => return Err(not_json(&text)),
+    };
+    let (v, output_text) = accumulate::parse_response(&text, true).map_err(|e| not_json_or(&text, e))?;
+    let output_parsed = match (json_schema, &output_text) {
+        // Checked as parse_value reads the text (each lone surrogate U+FFFD).
+        (Some(true), Some(t)) if structured::has_output_text(&v) => {
+            structured::check_json(&lenient::replace_kept_surrogates(t))?;
+            Some(true)
         }
-        _ => Ok((text, None)),
+        (Some(_), _) => Some(false),
+        (None, _) => None,
+    };
+    // A string always serialises.
+    let literal = output_text.map(|t| lenient::restore_surrogates(serde_json::to_string(&t).unwrap_or_default()));
+    Ok(JsonAnswer { text, output_text: literal, output_parsed })
+}
+
+/// A JSON answer's text parsed once into a value, as `JSON.parse` reads it (a lone surrogate
+/// escape is U+FFFD), a Response with its `output_text` set (the Rust API).
+pub(crate) fn value_of(text: &str, answer: Answer) -> Result<Value, Error> {
+    if matches!(answer, Answer::Json { output_text: true } | Answer::Parsed { .. }) {
+        return accumulate::response_value(text).map_err(|e| not_json_or(text, e));
+    }
+    lenient::parse_value(text).map_err(|e| not_json_or(text, Error::stream(format!("the response is not JSON: {e}"))))
+}
+
+/// The text is JSON (checked without building a value; one copy of the check in the wasm).
+#[inline(never)]
+fn is_json(text: &str) -> bool {
+    serde_json::from_str::<IgnoredAny>(text).is_ok()
+}
+
+/// The error of a body that is not JSON at all (with a short excerpt).
+fn not_json(text: &str) -> Error {
+    Error::stream(format!("the response is not JSON: {}", byte_prefix(text, 120)))
+}
+
+/// `e` (the text is JSON, but not as the answer needs it), or [`not_json`]: the text is checked
+/// only once its parse failed.
+fn not_json_or(text: &str, e: Error) -> Error {
+    if is_json(text) {
+        e
+    } else {
+        not_json(text)
     }
 }
 

@@ -12,8 +12,9 @@
 //! - an [`Error::OutputParse`] when there is text and it is not valid JSON (a response cut
 //!   off by `max_output_tokens`, a model that ignored the format).
 //!
-//! For the npm package, [`answer_output_parsed`] says what a Response's `output_parsed` is (the
-//! shell then `JSON.parse`s the output text: exactly its value, key order and all), and
+//! For the npm package, a `parse()` call says what a Response's `output_parsed` is (as
+//! [`answer_output_parsed`] does; the shell then `JSON.parse`s the output text: exactly its
+//! value, key order and all), and
 //! [`OutputParser`] follows the output text of a stream: its partial JSON ops let the JS side
 //! keep `partialParsed`, and its [`state`](OutputParser::state) at the end says what
 //! `output_parsed` is. For Rust, [`OutputParsed::output_parsed`] deserializes the text
@@ -73,8 +74,8 @@ pub fn check_json(text: &str) -> Result<(), Error> {
     }
 }
 
-/// For `parse()` ([`Answer::Parsed`](crate::endpoint::Answer::Parsed)), the answer's JSON as
-/// received: whether its `output_parsed` is the value of its output text (`Ok(true)`: the text
+/// What a `parse()` answer's `output_parsed` is, from its JSON text (the call decides it so
+/// while it reads the answer): the value of its output text (`Ok(true)`: the text
 /// is valid JSON, and the shell parses it as `JSON.parse` would) or `null` (`Ok(false)`: not a
 /// `json_schema` request, or no `output_text` part); [`Error::OutputParse`] when there is text
 /// and it is not valid JSON (module docs).

@@ -109,6 +109,32 @@ fn a_json_call_sends_what_the_core_built_and_gets_its_answer() {
 }
 
 #[test]
+fn a_call_that_takes_values_parses_its_answer_once_into_a_value() {
+    let answer = |op: Operation, body: &str| {
+        let req = request(op, &["r"], &Query::NONE, None, &[]).unwrap();
+        let mut c = Call::of(&config(), (req, false), Overrides::default(), true, Redactor::new(KEY).map(Rc::new));
+        c.start(0.0, 0.0);
+        c.on_headers(200, headers(NONE));
+        c.on_chunk(body.as_bytes());
+        c.on_body_end();
+        assert!(c.error().is_none(), "{:?}", c.error());
+        c.take_value().unwrap()
+    };
+    let body = r#"{"id":"r","output_text":"","x":1e400,"output":[{"type":"message","content":[{"type":"output_text","text":"a\ud83d"}]}]}"#;
+    let v = answer(Operation::Retrieve, body).unwrap();
+    assert_eq!((&v["output_text"], &v["x"]), (&serde_json::json!("a\u{fffd}"), &serde_json::Value::Null));
+    let v = answer(Operation::Delete, r#"{"id":"r","deleted":true}"#).unwrap();
+    assert_eq!(v.get("output_text"), None, "not a Response");
+    let Err(Error::Stream { message, .. }) = answer(Operation::Retrieve, &format!("<p>{KEY}</p>")) else { panic!() };
+    assert_eq!(message, "the response is not JSON: <p>[redacted]</p>");
+    let Err(Error::Stream { message, .. }) = answer(Operation::Retrieve, "[1]") else { panic!() };
+    assert!(message.starts_with("expected a Response object"), "{message}");
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let Err(Error::Stream { message, .. }) = answer(Operation::Delete, &deep) else { panic!() };
+    assert!(message.starts_with("the response is not JSON: recursion limit exceeded"), "{message}");
+}
+
+#[test]
 fn a_responses_output_text_keeps_lone_surrogates_as_json_stringify_writes_them() {
     let mut c = create();
     c.start(0.0, 0.0);

@@ -298,3 +298,22 @@ fn a_parse_call_says_what_output_parsed_is() {
     assert!(matches!(bad.error(), Some(Error::OutputParse { text, .. }) if text == "{\"a\": "), "{:?}", bad.error());
     assert_eq!(bad.output_parsed(), None);
 }
+
+#[test]
+fn a_parse_calls_output_text_error_reads_lone_surrogates_as_rust_reads_json() {
+    use cometapi_responses::call::Call;
+    use cometapi_responses::endpoint::{Config, Operation, Query};
+    let schema = r#"{"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"p","schema":{}}}}"#;
+    let config = Config::new(None, Some("sk-test"), Vec::new(), Some(0), None).unwrap();
+    let (req, _) = config.request(Operation::Parse, &[], &Query::NONE, Some(schema), &[]).unwrap();
+    let mut c = Call::new(req, 1000, 0, None);
+    c.start(0.0, 0.0);
+    c.on_headers(200, |_| None);
+    let part = |t: &str| format!(r#"{{"type":"output_text","text":"{t}"}}"#);
+    let content = [part(r#"{\"a\": \"\ud83d"#), part(r#"\ude00 \udfff \ufdd0 \uFDD0d800"#)].join(",");
+    c.on_chunk(format!(r#"{{"output":[{{"type":"message","content":[{content}]}}]}}"#).as_bytes());
+    c.on_body_end();
+    // Each lone surrogate U+FFFD (the halves of a pair in two parts too), the mark as it is.
+    let want = "{\"a\": \"\u{fffd}\u{fffd} \u{fffd} \u{fdd0} \u{fdd0}d800";
+    assert!(matches!(c.error(), Some(Error::OutputParse { text, .. }) if text == want), "{:?}", c.error());
+}

@@ -37,16 +37,20 @@ pub fn compute_output_text(response: &Value) -> String {
     text
 }
 
-/// For a Response answer kept as its own text (the JS shell parses it as received): the
-/// `output_text` to set on it, as a JSON string literal — computed from `output` when there is
-/// an `output` array, `""` when there is neither an `output` array nor a string `output_text`,
-/// `None` to keep the server's string. The text is read as `JSON.parse` reads it (a number beyond
-/// f64's range is fine), and the literal keeps every lone surrogate of the parts as
-/// `JSON.stringify` writes it (`JSON.parse` of it is the concatenation JS would make); not a JSON
-/// object → [`Error::Stream`].
-pub fn output_text_to_set(response_json: &str) -> Result<Option<String>, Error> {
-    use crate::event::lenient::{parse_keeping_surrogates, restore_surrogates};
-    let v = parse_keeping_surrogates(response_json).map_err(|e| malformed(response_json, &e))?;
+/// A Response answer's JSON text parsed as `JSON.parse` reads it (every lone surrogate kept,
+/// encoded, when `keep`: see [`crate::event::lenient`]), and the `output_text` to set on it as
+/// [`with_output_text`] sets it (`None`: the server's string is kept).
+pub(crate) fn parse_response(response_json: &str, keep: bool) -> Result<(Value, Option<String>), Error> {
+    use crate::event::lenient::{parse_keeping_surrogates, parse_value};
+    let parsed = if keep { parse_keeping_surrogates(response_json) } else { parse_value(response_json) };
+    let v = parsed.map_err(|e| {
+        Error::stream(format!(
+            "malformed Response JSON (line {}, column {}); body begins: {}",
+            e.line(),
+            e.column(),
+            printable_prefix(response_json, 60)
+        ))
+    })?;
     if !v.is_object() {
         return Err(Error::stream(format!(
             "expected a Response object; body begins: {}",
@@ -54,24 +58,23 @@ pub fn output_text_to_set(response_json: &str) -> Result<Option<String>, Error> 
         )));
     }
     let text = match v.get("output") {
-        Some(Value::Array(_)) => compute_output_text(&v),
-        _ if matches!(v.get("output_text"), Some(Value::String(_))) => return Ok(None),
-        _ => String::new(),
+        Some(Value::Array(_)) => Some(compute_output_text(&v)),
+        _ if matches!(v.get("output_text"), Some(Value::String(_))) => None,
+        _ => Some(String::new()),
     };
-    // A string always serialises.
-    Ok(Some(restore_surrogates(serde_json::to_string(text.as_str()).unwrap_or_default())))
+    Ok((v, text))
 }
 
-fn malformed(response_json: &str, e: &serde_json::Error) -> Error {
-    Error::stream(format!(
-        "malformed Response JSON (line {}, column {}); body begins: {}",
-        e.line(),
-        e.column(),
-        printable_prefix(response_json, 60)
-    ))
+/// A Response answer's JSON text as a value with `output_text` set (see [`with_output_text`]).
+pub(crate) fn response_value(response_json: &str) -> Result<Value, Error> {
+    let (mut v, text) = parse_response(response_json, false)?;
+    if let (Value::Object(obj), Some(t)) = (&mut v, text) {
+        obj.insert("output_text".to_owned(), Value::String(t));
+    }
+    Ok(v)
 }
 
-/// For non-streaming `create()`: the Response JSON with `output_text` set.
+/// A Response's JSON with `output_text` set, as `create()` answers it.
 ///
 /// When the response has an `output` array, `output_text` is computed from it and
 /// *overwrites* any value the server sent: servers are known to send a wrong one (OpenRouter
@@ -79,28 +82,7 @@ fn malformed(response_json: &str, e: &serde_json::Error) -> Error {
 /// from `output` too. Without an `output` array the server's string is kept, or `""` is set.
 /// Not a JSON object → [`Error::Stream`].
 pub fn with_output_text(response_json: &str) -> Result<String, Error> {
-    let mut v: Value = crate::event::lenient::parse_value(response_json).map_err(|e| malformed(response_json, &e))?;
-    let text = match v.get("output") {
-        Some(Value::Array(_)) => Some(compute_output_text(&v)),
-        _ => None,
-    };
-    let Value::Object(obj) = &mut v else {
-        return Err(Error::stream(format!(
-            "expected a Response object; body begins: {}",
-            printable_prefix(response_json, 60)
-        )));
-    };
-    match text {
-        Some(t) => {
-            obj.insert("output_text".to_owned(), Value::String(t));
-        }
-        None => {
-            if !matches!(obj.get("output_text"), Some(Value::String(_))) {
-                obj.insert("output_text".to_owned(), Value::String(String::new()));
-            }
-        }
-    }
-    serde_json::to_string(&v).map_err(|e| Error::stream(format!("cannot serialise: {e}")))
+    serde_json::to_string(&response_value(response_json)?).map_err(|e| Error::stream(format!("cannot serialise: {e}")))
 }
 
 /// `output_text` := the concatenation of every part that has text, from the skeleton.

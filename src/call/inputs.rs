@@ -6,7 +6,6 @@ use crate::answer;
 use crate::endpoint::Answer;
 use crate::error::Error;
 use crate::retry::{self, Failure};
-use crate::structured;
 
 impl Call {
     /// The shell starts what [`action`](Self::action) asks at `now_ms` (Unix ms): sends the
@@ -167,19 +166,15 @@ impl Call {
             State::ReadError { .. } => self.error_body_done(),
             State::ReadJson => {
                 let body = std::mem::take(&mut self.body);
-                let parsed = match self.request.answer {
-                    Answer::Parsed { json_schema } => Some(json_schema),
-                    _ => None,
-                };
-                match answer::json_body(&body, self.request.answer) {
-                    Ok((text, output_text)) => match parsed.map(|j| structured::answer_output_parsed(&text, j)) {
-                        Some(Err(e)) => self.finish(Err(e)),
-                        parsed => {
-                            self.output_text = output_text;
-                            self.output_parsed = parsed.and_then(Result::ok);
-                            self.finish(Ok(text));
-                        }
-                    },
+                if self.values {
+                    return self.finish(Ok(String::from_utf8_lossy(&body).into_owned()));
+                }
+                match answer::read_json(&body, self.request.answer) {
+                    Ok(json) => {
+                        self.output_text = json.output_text;
+                        self.output_parsed = json.output_parsed;
+                        self.finish(Ok(json.text));
+                    }
                     Err(e) => self.finish(Err(e)),
                 }
             }

@@ -146,6 +146,9 @@ pub struct Call {
     /// A `parse()` answer: its `output_parsed` is the value of the output text (`true`) or
     /// `null` (`false`); see [`crate::structured`].
     output_parsed: Option<bool>,
+    /// A JSON answer is taken as a value ([`take_value`](Self::take_value)): its text is kept
+    /// unread until then.
+    values: bool,
     /// The wait before the next attempt ([`State::Sleep`]).
     sleep: Option<SleepPlan>,
     /// When the shell's pending wait times out (the clock of [`start`](Self::start)).
@@ -178,12 +181,14 @@ impl Call {
     /// The call of a request [`Config::request`] built on `config` (`json_schema`: its second
     /// answer): the client's timeout and retries unless `o` overrides them; a background stream
     /// resumes from `config` after a cut; a structured output's stream follows its partial JSON.
-    /// `entries`: the stream keeps [`crate::stream::Entry`]s (the Rust API), not JSON batches.
+    /// `values` (the Rust API): a stream keeps [`crate::stream::Entry`]s, a JSON answer is parsed
+    /// into a value ([`take_value`](Self::take_value)); else they go out as JSON text a shell
+    /// parses (batches, [`take_json`](Self::take_json)).
     pub fn of(
         config: &Rc<Config>,
         (request, json_schema): (HttpRequest, bool),
         o: Overrides,
-        entries: bool,
+        values: bool,
         redactor: Option<Rc<Redactor>>,
     ) -> Call {
         let background = matches!(request.answer, Answer::Stream { background: true });
@@ -192,8 +197,9 @@ impl Call {
         if background {
             call.resume_base = Some(config.clone());
         }
+        call.values = values;
         if let Some(s) = &mut call.stream {
-            if entries {
+            if values {
                 *s = StreamState::entries(None);
             }
             if json_schema {
@@ -223,6 +229,7 @@ impl Call {
             release: Release::Nothing,
             output_text: None,
             output_parsed: None,
+            values: false,
             sleep: None,
             deadline: None,
             redactor,
@@ -341,8 +348,8 @@ impl Call {
     }
 
     /// A Response answer's `output_text`, to set on the parsed answer, as a JSON string literal
-    /// (`None`: keep the server's string, or not a Response; see
-    /// [`output_text_to_set`](crate::accumulate::output_text_to_set)).
+    /// that keeps every lone surrogate as `JSON.stringify` writes it (`None`: keep the server's
+    /// string, or not a Response; see [`with_output_text`](crate::accumulate::with_output_text)).
     pub fn output_text_json(&self) -> Option<&str> {
         self.output_text.as_deref()
     }
@@ -351,6 +358,19 @@ impl Call {
     /// `output_parsed` is the value of its `output_text` (`true`) or `null` (`false`).
     pub fn output_parsed(&self) -> Option<bool> {
         self.output_parsed
+    }
+
+    /// A call that takes values ([`of`](Self::of)), once done without error: the JSON answer
+    /// parsed (a Response with its `output_text`), or the error of an answer that is not what it
+    /// must be (redacted).
+    pub fn take_value(&mut self) -> Option<Result<serde_json::Value, Error>> {
+        let text = self.take_json()?;
+        Some(crate::answer::value_of(&text, self.request.answer).map_err(|mut e| {
+            if let Some(r) = &self.redactor {
+                e.redact(r);
+            }
+            e
+        }))
     }
 
     /// The JSON answer as received, once done without error (see [`output_text_json`](Self::output_text_json)).

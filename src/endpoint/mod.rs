@@ -71,7 +71,7 @@ pub enum Answer {
         output_text: bool,
     },
     /// A Response for `parse()`: as `Json { output_text: true }`, and what its `output_parsed`
-    /// is ([`crate::structured::answer_output_parsed`]; an output text that is not valid JSON
+    /// is (see [`crate::structured`]; an output text that is not valid JSON
     /// fails the call with [`Error::OutputParse`]).
     Parsed {
         /// The request asked for a `json_schema` format (else `output_parsed` is `null`).

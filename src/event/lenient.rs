@@ -82,6 +82,27 @@ pub fn restore_surrogates(json: String) -> String {
     out
 }
 
+/// A string of a value parsed keeping surrogates, as [`parse_value`] reads it: each encoded lone
+/// surrogate U+FFFD, an encoded mark the mark.
+pub fn replace_kept_surrogates(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.as_bytes().windows(3).any(|w| w == "\u{FDD0}".as_bytes()) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == SURROGATE_MARK {
+            let rest = chars.as_str();
+            let mark = rest.get(..4).is_some_and(|hex| hex.eq_ignore_ascii_case("fdd0"));
+            out.push(if mark { SURROGATE_MARK } else { char::REPLACEMENT_CHARACTER });
+            chars = rest.get(4..).unwrap_or_default().chars();
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
 /// What a lone surrogate escape becomes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Lone {
@@ -314,6 +335,18 @@ mod tests {
             assert!(parse_keeping_surrogates(bad).is_err(), "{bad}");
         }
         assert_eq!(restore_surrogates("plain".to_owned()), "plain");
+    }
+
+    #[test]
+    fn kept_surrogates_replaced_read_as_parse_value_reads_them() {
+        for text in [r#""a\ud83d\ude00 \udfff""#, r#""\ufdd0\udbc0\uFDD0x""#, "\"\u{FDD0}d800\"", r#""plain""#] {
+            let kept = parse_keeping_surrogates(text).unwrap();
+            assert_eq!(
+                replace_kept_surrogates(kept.as_str().unwrap()),
+                parse_value(text).unwrap().as_str().unwrap(),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -31,7 +31,7 @@ use web_sys::AbortSignal;
 use super::stream::EventStream;
 use super::transport::{AbortState, Io};
 use crate::call::{Action, Call, Overrides};
-use crate::endpoint::{Answer, Config, FileListQuery, ListQuery, Operation, Query};
+use crate::endpoint::{Config, FileListQuery, ListQuery, Operation, Query};
 use crate::error::Error;
 use crate::redact::Redactor;
 use crate::stream::StreamState;
@@ -373,14 +373,9 @@ impl Client {
     }
 }
 
-/// A JSON answer as a value (a Response with its `output_text`).
+/// A JSON answer as a value (a Response with its `output_text`), parsed once by the call.
 fn json_answer(mut call: Call) -> Result<Value, Error> {
-    let text = call.take_json().ok_or_else(|| Error::stream("the call ended without an answer"))?;
-    if matches!(call.request().answer, Answer::Json { output_text: true }) {
-        parse(&crate::accumulate::with_output_text(&text)?)
-    } else {
-        parse(&text)
-    }
+    call.take_value().unwrap_or_else(|| Err(Error::stream("the call ended without an answer")))
 }
 
 /// Parses any `ReadableStream` of SSE bytes (e.g. from your own proxy) as a Responses stream.
@@ -393,10 +388,4 @@ pub fn stream_from_readable_stream(body: web_sys::ReadableStream) -> EventStream
 
 fn to_json(params: &impl Serialize) -> Result<String, Error> {
     serde_json::to_string(params).map_err(|e| Error::validation("params", e.to_string()))
-}
-
-/// A JSON answer as `JSON.parse` reads it (a lone surrogate escape becomes U+FFFD: a Rust string
-/// cannot hold it).
-fn parse(text: &str) -> Result<Value, Error> {
-    crate::event::lenient::parse_value(text).map_err(|e| Error::stream(format!("the response is not JSON: {e}")))
 }

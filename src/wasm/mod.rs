@@ -1,7 +1,7 @@
 //! The wasm shell: it runs the I/O the core asks for and gives JS its classes. No protocol rule
 //! lives here (docs/architecture.md).
 //!
-//! - `raw` / `parser` / `sdk` (feature `npm`): the `#[wasm_bindgen]` classes behind the npm package (js/*.js runs their
+//! - `raw` / `parser` / `partial_json` / `tool_loop` (feature `npm`): the `#[wasm_bindgen]` classes behind the npm package (js/*.js runs their
 //!   I/O: `fetch`, the body's reader, timers).
 //! - [`Client`] / [`EventStream`] (feature `client`): the same API for Rust/wasm apps, whose I/O is run here with
 //!   gloo-net, web-sys and gloo-timers (`transport`); [`Client::run_tools`] the tool loop over
@@ -26,9 +26,11 @@ mod error;
 #[cfg(feature = "npm")]
 mod parser;
 #[cfg(feature = "npm")]
+mod partial_json;
+#[cfg(feature = "npm")]
 mod raw;
 #[cfg(feature = "npm")]
-mod sdk;
+mod tool_loop;
 
 #[cfg(feature = "client")]
 pub use client::{

@@ -1,8 +1,6 @@
-//! The `#[wasm_bindgen]` classes behind the SDK helpers of the npm package: `RawPartialJson`
-//! (js/partial-json.js wraps it as `PartialJsonParser`: the core parses, JS mirrors the value
-//! from the ops) and `RawToolLoop` (the core's [`ToolLoop`]: js/tool-loop.js runs each step's
-//! stream and the tools, and reports back). Data crosses as JSON text, the tool loop's with every lone
-//! surrogate of the JS strings kept: parsed with [`parse_keeping_surrogates`], written back with
+//! `RawToolLoop`: the core's [`ToolLoop`] for js/tool-loop.js, which runs each step's stream and
+//! the tools, and reports back. Data crosses as JSON text with every lone surrogate of the JS
+//! strings kept: parsed with [`parse_keeping_surrogates`], written back with
 //! [`restore_surrogates`], so what comes back to JS is what `JSON.stringify` gave.
 
 use serde_json::Value;
@@ -11,54 +9,22 @@ use wasm_bindgen::prelude::*;
 use super::error::js_err as js_error;
 use crate::error::Error;
 use crate::event::lenient::{parse_keeping_surrogates, restore_surrogates};
-use crate::partial_json::PartialJsonParser;
 use crate::tool_loop::{self, Step, ToolLoop};
-
-/// Incremental partial JSON, ops only (js/partial-json.js keeps the value).
-#[wasm_bindgen]
-pub struct RawPartialJson {
-    parser: PartialJsonParser,
-    ops: String,
-}
-
-#[wasm_bindgen]
-impl RawPartialJson {
-    /// A parser that has seen nothing.
-    #[wasm_bindgen(constructor)]
-    pub fn new() -> RawPartialJson {
-        RawPartialJson { parser: PartialJsonParser::ops_only(), ops: String::new() }
-    }
-
-    /// The next piece of text; the ops that bring the value up to date (JSON, `[]`: none).
-    pub fn push(&mut self, text: &str) -> String {
-        self.parser.push_with_ops(text, &mut self.ops);
-        self.take_ops()
-    }
-
-    /// The end of the text (a number that is the whole document completes); its ops.
-    pub fn finish(&mut self) -> String {
-        self.parser.finish_with_ops(&mut self.ops);
-        self.take_ops()
-    }
-
-    fn take_ops(&mut self) -> String {
-        let ops = std::mem::take(&mut self.ops);
-        if self.ops.capacity() == 0 && ops.len() <= 64 {
-            self.ops.reserve(64);
-        }
-        ops
-    }
-}
-
-impl Default for RawPartialJson {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 
 /// A JSON string literal.
 fn quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
+}
+
+/// What the text of a tool result is (the middle element of each row of
+/// [`RawToolLoop::on_tool_results`]).
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub enum ToolResult {
+    /// The message of the error the tool threw (or of a call that was not run).
+    Error = 0,
+    /// The tool's output.
+    Output = 1,
 }
 
 /// One tool loop (see [`ToolLoop`]).
@@ -161,8 +127,8 @@ impl RawToolLoop {
         Ok(restore_surrogates(out))
     }
 
-    /// The results of the calls (JSON `[[call_id, ok, text], …]`: `ok` 1 for an output, 0 for
-    /// an error message); returns, for each call of the step in the calls' order, `[output,
+    /// The results of the calls (JSON `[[call_id, kind, text], …]`: `kind` a [`ToolResult`]);
+    /// returns, for each call of the step in the calls' order, `[output,
     /// error]`: the `output` that goes back to the model, and the error message when the call
     /// failed (else `null`).
     pub fn on_tool_results(&mut self, results: &str) -> String {
@@ -174,7 +140,8 @@ impl RawToolLoop {
         for row in &rows {
             let field = |k: usize| row.get(k).and_then(Value::as_str).map(str::to_owned);
             if let (Some(id), Some(text)) = (field(0), field(2)) {
-                results.push((id, if row.get(1).and_then(Value::as_u64) == Some(1) { Ok(text) } else { Err(text) }));
+                let output = row.get(1).and_then(Value::as_u64) == Some(ToolResult::Output as u64);
+                results.push((id, if output { Ok(text) } else { Err(text) }));
             }
         }
         self.run.on_tool_results(results);

@@ -193,8 +193,32 @@ impl Call {
         }
     }
 
-    /// A read of the body failed.
-    pub fn on_read_error(&mut self, failure: IoFailure, message: &str) {
+    /// `fetch` resolved with something that is not a response.
+    pub fn on_no_response(&mut self) {
+        self.on_fetch_error("fetch did not return a Response");
+    }
+
+    /// The shell has no reader of the response's body (`detail`: what the platform said, if
+    /// anything).
+    pub fn on_no_reader(&mut self, detail: Option<&str>) {
+        let mut message = String::from("cannot read the body");
+        if let Some(d) = detail {
+            message.push_str(": ");
+            message.push_str(d);
+        }
+        self.read_failed(Some(IoFailure::Network), &message);
+    }
+
+    /// The body yielded a chunk that is not bytes.
+    pub fn on_bad_chunk(&mut self) {
+        self.fail(Error::stream("the body yielded a chunk that is not a Uint8Array"));
+    }
+
+    /// A read of the body failed with an error named `error_name` (a JS error's `name`):
+    /// `AbortError` (the body's fetch was aborted) ends the call with [`Error::Abort`]; any
+    /// other failure is the network's (a stream is lost, a background one resumes).
+    pub fn on_read_error(&mut self, error_name: Option<&str>, message: &str) {
+        let failure = if error_name == Some("AbortError") { IoFailure::Abort } else { IoFailure::Network };
         self.read_failed(Some(failure), message);
     }
 

@@ -16,8 +16,8 @@
 //!
 //! | the shell does | and reports |
 //! |---|---|
-//! | [`Action::Send`]: `fetch` [`Call::request`] | [`Call::on_headers`] / [`Call::on_fetch_error`] |
-//! | [`Action::Read`]: read one chunk of the body | [`Call::on_chunk`] / [`Call::on_body_end`] / [`Call::on_read_error`] |
+//! | [`Action::Send`]: `fetch` [`Call::request`] | [`Call::on_headers`] / [`Call::on_fetch_error`] / [`Call::on_no_response`] |
+//! | [`Action::Read`]: read one chunk of the body | [`Call::on_chunk`] / [`Call::on_body_end`] / [`Call::on_read_error`] (and [`Call::on_no_reader`], [`Call::on_bad_chunk`]) |
 //! | [`Action::Sleep`]: nothing but its timer | — |
 //! | [`Action::Done`]: take the result ([`Call::take_json`], [`Call::error`], the stream) | — |
 //! | the user aborts (at any time) | [`Call::abort`] |
@@ -74,10 +74,9 @@ pub enum Action {
     Done,
 }
 
-/// Why a read of the body failed, as the shell saw it.
-#[cfg_attr(all(target_arch = "wasm32", feature = "npm"), wasm_bindgen::prelude::wasm_bindgen)]
+/// Why a read of the body failed ([`Call::on_read_error`] decides it from the error's name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IoFailure {
+enum IoFailure {
     /// The network, the runtime or the body's source (the message says what).
     Network,
     /// The body was aborted (an `AbortError`: the fetch it came from was aborted).

@@ -22,7 +22,7 @@ use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 
 use super::sys;
 use crate::call::WANTED_HEADERS;
-use crate::call::{Action, Call, IoFailure, Release};
+use crate::call::{Action, Call, Release};
 use crate::endpoint::Method;
 use crate::stream::StreamState;
 
@@ -230,7 +230,7 @@ impl Io {
             Ok(v) => v,
         };
         let Ok(resp) = value.dyn_into::<web_sys::Response>() else {
-            return c.on_fetch_error("fetch did not return a Response");
+            return c.on_no_response();
         };
         let headers = resp.headers();
         let values: Vec<Option<String>> = WANTED_HEADERS.iter().map(|h| headers.get(h).ok().flatten()).collect();
@@ -249,7 +249,7 @@ impl Io {
             None => c.on_no_body(),
             Some(body) => match body.get_reader().dyn_into::<ReadableStreamDefaultReader>() {
                 Ok(r) => i.reader = Some(r),
-                Err(_) => c.on_read_error(IoFailure::Network, "cannot read the body"),
+                Err(_) => c.on_no_reader(None),
             },
         }
     }
@@ -257,7 +257,7 @@ impl Io {
     /// Reads one chunk and reports it.
     async fn read(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState) {
         let Some(promise) = io.borrow().reader.as_ref().map(ReadableStreamDefaultReader::read) else {
-            return call.borrow_mut().on_read_error(IoFailure::Network, "the body is gone");
+            return call.borrow_mut().on_no_reader(None);
         };
         let outcome = race(JsFuture::from(promise), call, abort).await;
         let mut c = call.borrow_mut();
@@ -266,7 +266,7 @@ impl Io {
             None => {}
             Some(Err(e)) => {
                 i.reader = None;
-                c.on_read_error(IoFailure::Network, &sys::message(&e));
+                c.on_read_error(sys::name(&e).as_deref(), &sys::message(&e));
             }
             Some(Ok(result)) => {
                 let result: ReadResult = result.unchecked_into();
@@ -293,7 +293,7 @@ impl Io {
                                 i.chunk = Vec::new();
                             }
                         }
-                        Err(_) => c.fail(crate::Error::stream("the body yielded a chunk that is not a Uint8Array")),
+                        Err(_) => c.on_bad_chunk(),
                     }
                 }
             }

@@ -5,8 +5,7 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::call::WANTED_HEADERS;
-use crate::call::{Action, Call, IoFailure, Release};
-use crate::error::Error;
+use crate::call::{Action, Call, Release};
 use crate::stream::StreamState;
 use crate::wasm::parser::{copy_chunk, release};
 
@@ -127,6 +126,18 @@ impl RawCall {
         self.call.on_fetch_error(message);
     }
 
+    /// `fetch` resolved with something that is not a `Response`.
+    pub fn no_response(&mut self) {
+        self.call.on_no_response();
+    }
+
+    /// JS has no reader of the body (`detail`: what `getReader()` threw); the new events'
+    /// batch, if any.
+    pub fn no_reader(&mut self, detail: Option<String>) -> Option<String> {
+        self.call.on_no_reader(detail.as_deref());
+        self.output()
+    }
+
     /// One chunk of the body (copied into wasm memory fallibly); the new events' batch, if any.
     pub fn feed(&mut self, chunk: &Uint8Array) -> Option<String> {
         match copy_chunk(chunk, &mut self.chunk) {
@@ -143,15 +154,15 @@ impl RawCall {
         self.output()
     }
 
-    /// A read of the body failed.
-    pub fn read_failed(&mut self, kind: IoFailure, message: &str) -> Option<String> {
-        self.call.on_read_error(kind, message);
+    /// A read of the body threw an error named `name` (its `name` property, any value).
+    pub fn read_failed(&mut self, name: JsValue, message: &str) -> Option<String> {
+        self.call.on_read_error(name.as_string().as_deref(), message);
         self.output()
     }
 
     /// The body yielded something that is not a `Uint8Array`.
     pub fn bad_chunk(&mut self) -> Option<String> {
-        self.call.fail(Error::stream("the body yielded a chunk that is not a Uint8Array"));
+        self.call.on_bad_chunk();
         self.output()
     }
 

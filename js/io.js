@@ -3,7 +3,7 @@
 // status means, whether to retry, every deadline (the timer is set to the core's
 // `poll_timeout`) and how to let go of a body all come from the core (docs/architecture.md,
 // "The call machine"); src/wasm/transport.rs runs the same loop for the Rust API.
-import { Action, Release, wantedHeaders } from './cometapi_responses.js';
+import { Action, Fault, Release, wantedHeaders } from './cometapi_responses.js';
 
 let WANTED = null;
 
@@ -67,7 +67,7 @@ export class Io {
       try {
         this.#reader = body.getReader();
       } catch (e) {
-        raw.no_reader(describe(e));
+        raw.fault(Fault.NoReader, describe(e));
       }
     }
   }
@@ -157,7 +157,7 @@ export class Io {
       return;
     }
     if (typeof res !== 'object' || res === null || typeof res.status !== 'number' || typeof res.headers?.get !== 'function') {
-      raw.no_response();
+      raw.fault(Fault.NoResponse);
       return;
     }
     reportHeaders(raw, res);
@@ -174,20 +174,20 @@ export class Io {
     try {
       this.#reader = stream.getReader();
     } catch (e) {
-      raw.no_reader(describe(e));
+      raw.fault(Fault.NoReader, describe(e));
     }
   }
 
   /** What a read of the body gave (`failed`: it threw `r`), reported to the core; returns what the core gave back (a batch, or undefined). */
   #took(reader, r, failed) {
     const raw = this.#raw;
-    if (reader === null) return raw.no_reader();
+    if (reader === null) return raw.fault(Fault.NoReader);
     if (!failed && !r.done && r.value instanceof Uint8Array) return raw.feed(r.value);
     this.#reader = null;
     if (failed) return raw.read_failed(r?.name, describe(r));
     if (!r.done) {
       cancel(reader);
-      return raw.bad_chunk();
+      return raw.fault(Fault.BadChunk);
     }
     try {
       reader.releaseLock();

@@ -1,7 +1,7 @@
 //! What the shell reports to a [`Call`]: an action started, a timer fired, headers, chunks, the
 //! end of a body, failures, an abort.
 
-use super::{Call, IoFailure, Release, SavedHeaders, State, MAX_JSON_BODY};
+use super::{Call, Fault, IoFailure, Release, SavedHeaders, State, MAX_JSON_BODY};
 use crate::answer;
 use crate::endpoint::Answer;
 use crate::error::Error;
@@ -193,25 +193,20 @@ impl Call {
         }
     }
 
-    /// `fetch` resolved with something that is not a response.
-    pub fn on_no_response(&mut self) {
-        self.on_fetch_error("fetch did not return a Response");
-    }
-
-    /// The shell has no reader of the response's body (`detail`: what the platform said, if
-    /// anything).
-    pub fn on_no_reader(&mut self, detail: Option<&str>) {
-        let mut message = String::from("cannot read the body");
-        if let Some(d) = detail {
-            message.push_str(": ");
-            message.push_str(d);
+    /// The shell found `fault` in what the platform gave it (`detail`: what the platform said,
+    /// if anything).
+    pub fn on_fault(&mut self, fault: Fault, detail: Option<&str>) {
+        match fault {
+            Fault::NoResponse => self.on_fetch_error("fetch did not return a Response"),
+            Fault::NoReader => {
+                let message = match detail {
+                    Some(d) => format!("cannot read the body: {d}"),
+                    None => "cannot read the body".to_owned(),
+                };
+                self.read_failed(Some(IoFailure::Network), &message);
+            }
+            Fault::BadChunk => self.fail(Error::stream("the body yielded a chunk that is not a Uint8Array")),
         }
-        self.read_failed(Some(IoFailure::Network), &message);
-    }
-
-    /// The body yielded a chunk that is not bytes.
-    pub fn on_bad_chunk(&mut self) {
-        self.fail(Error::stream("the body yielded a chunk that is not a Uint8Array"));
     }
 
     /// A read of the body failed with an error named `error_name` (a JS error's `name`):

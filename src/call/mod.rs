@@ -16,8 +16,9 @@
 //!
 //! | the shell does | and reports |
 //! |---|---|
-//! | [`Action::Send`]: `fetch` [`Call::request`] | [`Call::on_headers`] / [`Call::on_fetch_error`] / [`Call::on_no_response`] |
-//! | [`Action::Read`]: read one chunk of the body | [`Call::on_chunk`] / [`Call::on_body_end`] / [`Call::on_read_error`] (and [`Call::on_no_reader`], [`Call::on_bad_chunk`]) |
+//! | [`Action::Send`]: `fetch` [`Call::request`] | [`Call::on_headers`] / [`Call::on_fetch_error`] |
+//! | [`Action::Read`]: read one chunk of the body | [`Call::on_chunk`] / [`Call::on_body_end`] / [`Call::on_read_error`] |
+//! | what the platform gave is unusable: not a response, no reader, a chunk that is not bytes | [`Call::on_fault`] |
 //! | [`Action::Sleep`]: nothing but its timer | — |
 //! | [`Action::Done`]: take the result ([`Call::take_json`], [`Call::error`], the stream) | — |
 //! | the user aborts (at any time) | [`Call::abort`] |
@@ -81,6 +82,19 @@ enum IoFailure {
     Network,
     /// The body was aborted (an `AbortError`: the fetch it came from was aborted).
     Abort,
+}
+
+/// What a shell found wrong in what the platform gave it ([`Call::on_fault`]).
+#[cfg_attr(all(target_arch = "wasm32", feature = "npm"), wasm_bindgen::prelude::wasm_bindgen)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// `fetch` resolved with something that is not a response (the attempt failed, as when
+    /// `fetch` rejects).
+    NoResponse,
+    /// The shell has no reader of the response's body (a failed read).
+    NoReader,
+    /// The body yielded a chunk that is not bytes (the call fails).
+    BadChunk,
 }
 
 /// How the shell lets go of a body the call stopped reading.

@@ -22,7 +22,7 @@ use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 
 use super::sys;
 use crate::call::WANTED_HEADERS;
-use crate::call::{Action, Call, Release};
+use crate::call::{Action, Call, Fault, Release};
 use crate::endpoint::Method;
 use crate::stream::StreamState;
 
@@ -230,7 +230,7 @@ impl Io {
             Ok(v) => v,
         };
         let Ok(resp) = value.dyn_into::<web_sys::Response>() else {
-            return c.on_no_response();
+            return c.on_fault(Fault::NoResponse, None);
         };
         let headers = resp.headers();
         let values: Vec<Option<String>> = WANTED_HEADERS.iter().map(|h| headers.get(h).ok().flatten()).collect();
@@ -249,7 +249,7 @@ impl Io {
             None => c.on_no_body(),
             Some(body) => match body.get_reader().dyn_into::<ReadableStreamDefaultReader>() {
                 Ok(r) => i.reader = Some(r),
-                Err(_) => c.on_no_reader(None),
+                Err(_) => c.on_fault(Fault::NoReader, None),
             },
         }
     }
@@ -257,7 +257,7 @@ impl Io {
     /// Reads one chunk and reports it.
     async fn read(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState) {
         let Some(promise) = io.borrow().reader.as_ref().map(ReadableStreamDefaultReader::read) else {
-            return call.borrow_mut().on_no_reader(None);
+            return call.borrow_mut().on_fault(Fault::NoReader, None);
         };
         let outcome = race(JsFuture::from(promise), call, abort).await;
         let mut c = call.borrow_mut();
@@ -293,7 +293,7 @@ impl Io {
                                 i.chunk = Vec::new();
                             }
                         }
-                        Err(_) => c.on_bad_chunk(),
+                        Err(_) => c.on_fault(Fault::BadChunk, None),
                     }
                 }
             }

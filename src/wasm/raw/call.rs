@@ -5,7 +5,7 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::call::WANTED_HEADERS;
-use crate::call::{Action, Call, Release};
+use crate::call::{Action, Call, Fault, Release};
 use crate::stream::StreamState;
 use crate::wasm::parser::{copy_chunk, release};
 
@@ -126,18 +126,6 @@ impl RawCall {
         self.call.on_fetch_error(message);
     }
 
-    /// `fetch` resolved with something that is not a `Response`.
-    pub fn no_response(&mut self) {
-        self.call.on_no_response();
-    }
-
-    /// JS has no reader of the body (`detail`: what `getReader()` threw); the new events'
-    /// batch, if any.
-    pub fn no_reader(&mut self, detail: Option<String>) -> Option<String> {
-        self.call.on_no_reader(detail.as_deref());
-        self.output()
-    }
-
     /// One chunk of the body (copied into wasm memory fallibly); the new events' batch, if any.
     pub fn feed(&mut self, chunk: &Uint8Array) -> Option<String> {
         match copy_chunk(chunk, &mut self.chunk) {
@@ -160,9 +148,10 @@ impl RawCall {
         self.output()
     }
 
-    /// The body yielded something that is not a `Uint8Array`.
-    pub fn bad_chunk(&mut self) -> Option<String> {
-        self.call.on_bad_chunk();
+    /// JS found `fault` in what the platform gave it (`detail`: what the platform said); the
+    /// new events' batch, if any.
+    pub fn fault(&mut self, fault: Fault, detail: Option<String>) -> Option<String> {
+        self.call.on_fault(fault, detail.as_deref());
         self.output()
     }
 

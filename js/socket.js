@@ -1,7 +1,8 @@
 // ResponsesSocket: WebSocket mode (docs/websocket.md). The wasm core (RawSocket) decides every
 // protocol question — which frames to send and when, where each received frame goes, what a
-// lost connection fails, when to reconnect; this file opens the connection, moves frames both
-// ways and hands each response's batches to a ResponseStream (the same class as over HTTP).
+// lost connection fails, when to reconnect, when to give up connecting; this file opens the
+// connection (with one timer at the core's deadline), moves frames both ways and hands each
+// response's batches to a ResponseStream (the same class as over HTTP).
 import { Lane, Route, SocketAction } from './cometapi_responses.js';
 import { AbortError, ConnectionError, toError } from './errors.js';
 import { validatorOf } from './structured.js';

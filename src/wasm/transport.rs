@@ -20,6 +20,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 
+use super::chunk::{copy_chunk, release};
 use super::sys;
 use crate::call::WANTED_HEADERS;
 use crate::call::{Action, Call, Fault, Release};
@@ -278,20 +279,11 @@ impl Io {
                 } else {
                     match result.value().dyn_into::<Uint8Array>() {
                         Ok(bytes) => {
-                            let len = bytes.length() as usize;
-                            i.chunk.clear();
-                            if i.chunk.try_reserve(len).is_err() {
-                                c.fail(crate::Error::stream(format!(
-                                    "out of memory: cannot take a chunk of {len} bytes"
-                                )));
-                            } else {
-                                i.chunk.resize(len, 0);
-                                bytes.copy_to(&mut i.chunk);
-                                c.on_chunk(&i.chunk);
+                            match copy_chunk(&bytes, &mut i.chunk) {
+                                Ok(chunk) => c.on_chunk(chunk),
+                                Err(e) => c.fail(e),
                             }
-                            if i.chunk.capacity() > 64 * 1024 {
-                                i.chunk = Vec::new();
-                            }
+                            release(&mut i.chunk);
                         }
                         Err(_) => c.on_fault(Fault::BadChunk, None),
                     }

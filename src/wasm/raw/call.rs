@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use crate::call::WANTED_HEADERS;
 use crate::call::{Action, Call, Fault, Release};
 use crate::stream::StreamState;
-use crate::wasm::parser::{copy_chunk, release};
+use crate::wasm::chunk::{copy_chunk, release};
 
 /// One call: js/io.js asks `action`, does it, and reports back (see [`Call`]).
 #[wasm_bindgen]

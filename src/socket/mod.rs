@@ -79,7 +79,7 @@ pub enum SteerOutcome {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Conn {
     Closed,
-    /// Given up at `deadline` (Unix ms), after `timeout_ms`.
+    /// `deadline`: when opening is given up (Unix ms), and the connect timeout it comes from.
     Connecting {
         deadline: Option<(f64, u64)>,
     },

@@ -82,8 +82,8 @@ impl RawSocket {
         self.socket.action(now_ms)
     }
 
-    /// The connection is being opened at `now` (`Date.now()`), given up after `timeout` ms
-    /// (`undefined`: when the runtime gives up): when it is given up (`Infinity`: never).
+    /// The connection is being opened at `now` (`Date.now()`) with a connect timeout of
+    /// `timeout` ms (`undefined`: none); answers when to give up (`Infinity`: never).
     pub fn connecting(&mut self, now: f64, timeout: Option<f64>) -> f64 {
         self.socket.connecting(now, timeout.map(|t| t as u64));
         self.socket.poll_timeout().unwrap_or(f64::INFINITY)

@@ -76,16 +76,13 @@ pub enum SteerOutcome {
     Failed(Error),
 }
 
+/// The connection; `Connecting`'s deadline is when opening is given up (Unix ms) and the connect
+/// timeout it comes from.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Conn {
     Closed,
-    /// `deadline`: when opening is given up (Unix ms), and the connect timeout it comes from.
-    Connecting {
-        deadline: Option<(f64, u64)>,
-    },
-    Open {
-        since_ms: f64,
-    },
+    Connecting { deadline: Option<(f64, u64)> },
+    Open { since_ms: f64 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

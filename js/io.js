@@ -3,7 +3,7 @@
 // status means, whether to retry, every deadline (the timer is set to the core's
 // `poll_timeout`) and how to let go of a body all come from the core (docs/architecture.md,
 // "The call machine"); src/wasm/transport.rs runs the same loop for the Rust API.
-import { Action, IoFailure, Release, wantedHeaders } from './cometapi_responses.js';
+import { Action, Fault, Release, wantedHeaders } from './cometapi_responses.js';
 
 let WANTED = null;
 
@@ -19,9 +19,6 @@ function describe(e) {
 const ignore = () => {};
 /** A pending wait ended by the core (a deadline passed) or by an abort: there is nothing to report. */
 const SETTLED = Symbol('settled');
-
-/** A read that failed because its body was aborted (a fetch's signal, a reader cancelled with an AbortError). */
-const isAbort = (e) => typeof e === 'object' && e !== null && e.name === 'AbortError';
 
 /** Reports the status and wanted headers of a Response to the core. */
 export function reportHeaders(raw, res) {
@@ -70,7 +67,7 @@ export class Io {
       try {
         this.#reader = body.getReader();
       } catch (e) {
-        raw.read_failed(IoFailure.Network, `cannot read the body: ${describe(e)}`);
+        raw.fault(Fault.NoReader, describe(e));
       }
     }
   }
@@ -160,7 +157,7 @@ export class Io {
       return;
     }
     if (typeof res !== 'object' || res === null || typeof res.status !== 'number' || typeof res.headers?.get !== 'function') {
-      raw.fetch_failed('fetch did not return a Response');
+      raw.fault(Fault.NoResponse);
       return;
     }
     reportHeaders(raw, res);
@@ -177,20 +174,20 @@ export class Io {
     try {
       this.#reader = stream.getReader();
     } catch (e) {
-      raw.read_failed(IoFailure.Network, `cannot read the body: ${describe(e)}`);
+      raw.fault(Fault.NoReader, describe(e));
     }
   }
 
   /** What a read of the body gave (`failed`: it threw `r`), reported to the core; returns what the core gave back (a batch, or undefined). */
   #took(reader, r, failed) {
     const raw = this.#raw;
-    if (reader === null) return raw.read_failed(IoFailure.Network, 'the body is gone');
+    if (reader === null) return raw.fault(Fault.NoReader);
     if (!failed && !r.done && r.value instanceof Uint8Array) return raw.feed(r.value);
     this.#reader = null;
-    if (failed) return raw.read_failed(isAbort(r) ? IoFailure.Abort : IoFailure.Network, describe(r));
+    if (failed) return raw.read_failed(r?.name, describe(r));
     if (!r.done) {
       cancel(reader);
-      return raw.bad_chunk();
+      return raw.fault(Fault.BadChunk);
     }
     try {
       reader.releaseLock();

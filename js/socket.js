@@ -1,7 +1,8 @@
 // ResponsesSocket: WebSocket mode (docs/websocket.md). The wasm core (RawSocket) decides every
 // protocol question — which frames to send and when, where each received frame goes, what a
-// lost connection fails, when to reconnect; this file opens the connection, moves frames both
-// ways and hands each response's batches to a ResponseStream (the same class as over HTTP).
+// lost connection fails, when to reconnect, when to give up connecting; this file opens the
+// connection (with one timer at the core's deadline), moves frames both ways and hands each
+// response's batches to a ResponseStream (the same class as over HTTP).
 import { Lane, Route, SocketAction } from './cometapi_responses.js';
 import { AbortError, ConnectionError, toError } from './errors.js';
 import { validatorOf } from './structured.js';
@@ -180,9 +181,8 @@ export class ResponsesSocket {
   }
 
   /** @internal Opens the first connection (connect() resolves after it). */
-  async _open(signal) {
-    this.#raw.connecting();
-    await this.#connect(signal);
+  _open(signal) {
+    return this.#connect(signal);
   }
 
   /**
@@ -316,7 +316,6 @@ export class ResponsesSocket {
     for (;;) {
       switch (raw.action(Date.now())) {
         case SocketAction.Connect:
-          raw.connecting();
           this.#opening = this.#connect().catch(ignore);
           return;
         case SocketAction.Send: {
@@ -341,8 +340,10 @@ export class ResponsesSocket {
     }
   }
 
+  /** Opens the connection; the core says when to give up (one timer at its deadline). */
   async #connect(signal) {
     const raw = this.#raw;
+    const deadline = raw.connecting(Date.now(), this.#timeout);
     let ws;
     let timer;
     try {
@@ -356,7 +357,14 @@ export class ResponsesSocket {
         ws.addEventListener('open', resolve, { once: true });
         ws.addEventListener('error', fail, { once: true });
         ws.addEventListener('close', (e) => fail({ message: `closed (code ${e.code})` }), { once: true });
-        if (this.#timeout !== undefined) timer = setTimeout(() => fail({ message: `no answer in ${this.#timeout} ms` }), this.#timeout);
+        const arm = () => {
+          timer = setTimeout(() => {
+            const why = this.#raw?.handle_timeout(Date.now());
+            if (why !== undefined) fail({ message: why });
+            else if (!this.#closing) arm(); // it fired early
+          }, Math.min(deadline - Date.now(), 0x7fffffff));
+        };
+        if (deadline !== Infinity) arm();
         if (signal) {
           if (signal.aborted) reject(new AbortError('connect() was aborted'));
           signal.addEventListener('abort', () => reject(new AbortError('connect() was aborted')), { once: true });
@@ -397,9 +405,9 @@ export class ResponsesSocket {
     if (raw === null || this.#closing) return;
     // Text frames are events; a binary frame is none (the protocol sends text).
     if (typeof data !== 'string') return;
-    let routed;
+    let route;
     try {
-      routed = raw.on_frame(data);
+      route = raw.on_frame(data);
     } catch {
       // The frame could not be taken into wasm memory: the connection is of no further use.
       const ws = this.#ws;
@@ -411,10 +419,9 @@ export class ResponsesSocket {
       }
       return;
     }
-    const kind = routed % 4;
-    const id = (routed - kind) / 4;
-    if (kind === Route.Response) this.#lanes.get(id)?.push(raw.lane(id, Lane.Output));
-    else if (kind === Route.Successor) {
+    const id = raw.routed_id;
+    if (route === Route.Response) this.#lanes.get(id)?.push(raw.lane(id, Lane.Output));
+    else if (route === Route.Successor) {
       const stream = this.#attach(id);
       this.#lanes.get(id).push(raw.lane(id, Lane.Output));
       const list = this.#handlers.get('response');
@@ -429,7 +436,7 @@ export class ResponsesSocket {
           }
         }
       } else stream.abort();
-    } else if (kind === Route.Steer) this.#settleSteers();
+    } else if (route === Route.Steer) this.#settleSteers();
     this.#pump();
   }
 

@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use cometapi_responses::call::{Action, Call, IoFailure, Overrides, Release, MAX_JSON_BODY};
+use cometapi_responses::call::{Action, Call, Overrides, Release, MAX_JSON_BODY};
 use cometapi_responses::endpoint::{Config, HttpRequest, Method, Operation, Query};
 use cometapi_responses::error::Error;
 use cometapi_responses::redact::Redactor;
@@ -314,9 +314,16 @@ fn a_foreground_stream_is_never_retried_after_its_first_byte() {
     c.start(0.0, 0.0);
     c.on_headers(200, headers(NONE));
     c.on_chunk(events(4, "r").concat().as_bytes());
-    c.on_read_error(IoFailure::Network, "reset");
+    c.on_read_error(None, "reset");
     assert_eq!(c.action(), Action::Done);
     assert!(matches!(c.error(), Some(Error::Stream { message, .. }) if message.contains("lost mid-stream: reset")));
+    // A read that throws an `AbortError` is an abort, even of a background stream (never resumed).
+    let mut c = stream(true);
+    c.start(0.0, 0.0);
+    c.on_headers(200, headers(NONE));
+    c.on_chunk(events(4, "r").concat().as_bytes());
+    c.on_read_error(Some("AbortError"), "This operation was aborted");
+    assert_eq!((c.action(), c.error(), c.release()), (Action::Done, Some(&Error::Abort), Release::Abort));
 }
 
 #[test]
@@ -351,7 +358,7 @@ fn a_resume_without_progress_counts_against_max_retries() {
     c.start(0.0, 0.0);
     c.on_headers(200, headers(NONE));
     c.on_chunk(events(4, "resp_8").concat().as_bytes());
-    c.on_read_error(IoFailure::Network, "reset");
+    c.on_read_error(None, "reset");
     for _ in 0..2 {
         assert_eq!(c.action(), Action::Sleep);
         wake(&mut c);
@@ -402,7 +409,7 @@ fn a_resumed_event_without_a_valid_sequence_number_is_no_progress_and_is_not_han
         c.start(0.0, 0.0);
         c.on_headers(200, headers(NONE));
         c.on_chunk(events(6, "resp_9").concat().as_bytes());
-        c.on_read_error(IoFailure::Network, "reset");
+        c.on_read_error(None, "reset");
         let before = handed_out_text(&mut c);
         assert_eq!(before, "w2 w3 w4 w5 ");
         // Every resumed body replays one event that is not after event 5, then drops.
@@ -413,7 +420,7 @@ fn a_resumed_event_without_a_valid_sequence_number_is_no_progress_and_is_not_han
             c.start(0.0, 0.0);
             c.on_headers(200, headers(NONE));
             c.on_chunk(replayed_delta(seq).as_bytes());
-            c.on_read_error(IoFailure::Network, "reset");
+            c.on_read_error(None, "reset");
             resumes += 1;
         }
         assert_eq!((resumes, c.attempts()), (2, 3), "{seq}: max_retries resumes, then the call ends");

@@ -18,7 +18,7 @@ fn socket(base: &str, key: Option<&str>) -> Socket {
 
 fn open(s: &mut Socket) {
     assert_eq!(s.action(0.0), Action::Connect);
-    s.connecting();
+    s.connecting(0.0, None);
     s.connected(0.0);
 }
 
@@ -262,7 +262,7 @@ fn drop_fails_in_flight_with_connection_error_and_next_call_reconnects() {
     }
     assert!(s.call(q).unwrap().error().is_none(), "a request not yet sent is not failed");
     assert_eq!(s.action(0.0), Action::Connect, "the waiting request reconnects");
-    s.connecting();
+    s.connecting(0.0, None);
     s.connected(10.0);
     let f = frames(&mut s);
     assert_eq!(f.len(), 1);
@@ -273,10 +273,22 @@ fn drop_fails_in_flight_with_connection_error_and_next_call_reconnects() {
 fn connect_failure_fails_waiting_requests() {
     let mut s = socket("https://h/v1", None);
     let a = s.create(r#"{"model":"m","input":"1"}"#, None, true).unwrap();
-    s.connecting();
+    s.connecting(0.0, None);
     s.connect_failed("401");
     assert!(matches!(s.call(a).unwrap().error(), Some(Error::Connection { .. })));
     assert_eq!(s.action(0.0), Action::Idle);
+}
+
+#[test]
+fn connecting_is_given_up_at_the_connect_timeout() {
+    let mut s = socket("https://h/v1", None);
+    s.connecting(1000.0, Some(250));
+    assert_eq!(s.poll_timeout(), Some(1250.0));
+    assert_eq!(s.handle_timeout(1249.0), None, "not yet: the timer is set again");
+    assert_eq!(s.handle_timeout(1250.0).as_deref(), Some("no answer in 250 ms"));
+    assert_eq!((s.poll_timeout(), s.handle_timeout(2000.0)), (None, None), "given up once");
+    s.connecting(0.0, None);
+    assert_eq!((s.poll_timeout(), s.handle_timeout(f64::MAX)), (None, None), "no timeout: no deadline");
 }
 
 #[test]
@@ -323,7 +335,7 @@ fn reconnects_before_the_age_limit_between_responses() {
     assert_eq!(s.action(MAX_AGE_MS - 1.0), Action::Send, "younger: send on the same connection");
     s.dropped("closed by the client to reconnect");
     assert_eq!(s.action(late), Action::Connect);
-    s.connecting();
+    s.connecting(0.0, None);
     s.connected(late);
     assert_eq!(frames(&mut s).len(), 1);
     assert!(!s.is_done(b));
@@ -406,6 +418,6 @@ fn events_without_a_request_are_dropped() {
 }
 
 fn open_idle(s: &mut Socket) {
-    s.connecting();
+    s.connecting(0.0, None);
     s.connected(0.0);
 }

@@ -1,7 +1,7 @@
 //! What the shell reports to a [`Call`]: an action started, a timer fired, headers, chunks, the
 //! end of a body, failures, an abort.
 
-use super::{Call, IoFailure, Release, SavedHeaders, State, MAX_JSON_BODY};
+use super::{Call, Fault, IoFailure, Release, SavedHeaders, State, MAX_JSON_BODY};
 use crate::answer;
 use crate::endpoint::Answer;
 use crate::error::Error;
@@ -188,8 +188,27 @@ impl Call {
         }
     }
 
-    /// A read of the body failed.
-    pub fn on_read_error(&mut self, failure: IoFailure, message: &str) {
+    /// The shell found `fault` in what the platform gave it (`detail`: what the platform said,
+    /// if anything).
+    pub fn on_fault(&mut self, fault: Fault, detail: Option<&str>) {
+        match fault {
+            Fault::NoResponse => self.on_fetch_error("fetch did not return a Response"),
+            Fault::NoReader => {
+                let message = match detail {
+                    Some(d) => format!("cannot read the body: {d}"),
+                    None => "cannot read the body".to_owned(),
+                };
+                self.read_failed(Some(IoFailure::Network), &message);
+            }
+            Fault::BadChunk => self.fail(Error::stream("the body yielded a chunk that is not a Uint8Array")),
+        }
+    }
+
+    /// A read of the body failed with an error named `error_name` (a JS error's `name`):
+    /// `AbortError` (the body's fetch was aborted) ends the call with [`Error::Abort`]; any
+    /// other failure is the network's (a stream is lost, a background one resumes).
+    pub fn on_read_error(&mut self, error_name: Option<&str>, message: &str) {
+        let failure = if error_name == Some("AbortError") { IoFailure::Abort } else { IoFailure::Network };
         self.read_failed(Some(failure), message);
     }
 

@@ -18,6 +18,7 @@
 //! |---|---|
 //! | [`Action::Send`]: `fetch` [`Call::request`] | [`Call::on_headers`] / [`Call::on_fetch_error`] |
 //! | [`Action::Read`]: read one chunk of the body | [`Call::on_chunk`] / [`Call::on_body_end`] / [`Call::on_read_error`] |
+//! | what the platform gave is unusable: not a response, no reader, a chunk that is not bytes | [`Call::on_fault`] |
 //! | [`Action::Sleep`]: nothing but its timer | — |
 //! | [`Action::Done`]: take the result ([`Call::take_json`], [`Call::error`], the stream) | — |
 //! | the user aborts (at any time) | [`Call::abort`] |
@@ -74,14 +75,26 @@ pub enum Action {
     Done,
 }
 
-/// Why a read of the body failed, as the shell saw it.
-#[cfg_attr(all(target_arch = "wasm32", feature = "npm"), wasm_bindgen::prelude::wasm_bindgen)]
+/// Why a read of the body failed ([`Call::on_read_error`] decides it from the error's name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IoFailure {
+enum IoFailure {
     /// The network, the runtime or the body's source (the message says what).
     Network,
     /// The body was aborted (an `AbortError`: the fetch it came from was aborted).
     Abort,
+}
+
+/// What a shell found wrong in what the platform gave it ([`Call::on_fault`]).
+#[cfg_attr(all(target_arch = "wasm32", feature = "npm"), wasm_bindgen::prelude::wasm_bindgen)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// `fetch` resolved with something that is not a response (the attempt failed, as when
+    /// `fetch` rejects).
+    NoResponse,
+    /// The shell has no reader of the response's body (a failed read).
+    NoReader,
+    /// The body yielded a chunk that is not bytes (the call fails).
+    BadChunk,
 }
 
 /// How the shell lets go of a body the call stopped reading.

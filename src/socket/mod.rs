@@ -12,7 +12,10 @@
 //!   same decoding, snapshot, limits and outcomes;
 //! - which responses a lost connection fails (those on the wire, with `Error::Connection`;
 //!   never replayed), and when to reconnect (the next request after a loss; before the
-//!   server's 60-minute limit, between responses).
+//!   server's 60-minute limit, between responses);
+//! - when opening the connection is given up: the shell reports [`Socket::connecting`] with
+//!   its clock and the connect timeout, keeps one timer at [`Socket::poll_timeout`] and reports
+//!   [`Socket::handle_timeout`] when it fires, as for an HTTP call ([`Call::start`]).
 
 mod frames;
 
@@ -73,10 +76,12 @@ pub enum SteerOutcome {
     Failed(Error),
 }
 
+/// The connection; `Connecting`'s deadline is when opening is given up (Unix ms) and the connect
+/// timeout it comes from.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Conn {
     Closed,
-    Connecting,
+    Connecting { deadline: Option<(f64, u64)> },
     Open { since_ms: f64 },
 }
 
@@ -235,7 +240,7 @@ impl Socket {
             self.slots.iter().any(|s| s.state == SlotState::Queued) || self.steers.iter().any(|s| s.frame.is_some());
         match self.conn {
             Conn::Closed if waiting => Action::Connect,
-            Conn::Closed | Conn::Connecting => Action::Idle,
+            Conn::Closed | Conn::Connecting { .. } => Action::Idle,
             Conn::Open { since_ms } => {
                 if now_ms - since_ms >= MAX_AGE_MS {
                     let busy = self.slots.iter().any(|s| matches!(s.state, SlotState::Sent | SlotState::Discarding))
@@ -251,9 +256,32 @@ impl Socket {
         }
     }
 
-    /// The shell is opening the connection.
-    pub fn connecting(&mut self) {
-        self.conn = Conn::Connecting;
+    /// The shell starts opening the connection at `now_ms` (Unix ms); it gives up after
+    /// `timeout_ms` (none: when the runtime does).
+    pub fn connecting(&mut self, now_ms: f64, timeout_ms: Option<u64>) {
+        self.conn = Conn::Connecting { deadline: timeout_ms.map(|t| (now_ms + t as f64, t)) };
+    }
+
+    /// When the shell gives up opening the connection (Unix ms, the clock of
+    /// [`connecting`](Self::connecting)); `None`: no deadline.
+    pub fn poll_timeout(&self) -> Option<f64> {
+        match self.conn {
+            Conn::Connecting { deadline: Some((at, _)) } => Some(at),
+            _ => None,
+        }
+    }
+
+    /// The shell's timer fired at `now_ms`. Past the deadline, opening the connection has
+    /// failed: the reason, which the shell fails its attempt with (then reporting
+    /// [`connect_failed`](Self::connect_failed) as for any failure to open). `None`: not yet (set
+    /// the timer again to [`poll_timeout`](Self::poll_timeout), if any).
+    pub fn handle_timeout(&mut self, now_ms: f64) -> Option<String> {
+        let Conn::Connecting { deadline: Some((at, t)) } = self.conn else { return None };
+        if now_ms < at {
+            return None;
+        }
+        self.conn = Conn::Connecting { deadline: None };
+        Some(format!("no answer in {t} ms"))
     }
 
     /// The connection is open.

@@ -6,7 +6,8 @@
 //! - [`Client`] / [`EventStream`] (feature `client`): the same API for Rust/wasm apps, whose I/O is run here with
 //!   gloo-net, web-sys and gloo-timers (`transport`); [`Client::run_tools`] the tool loop over
 //!   async closures ([`Tools`]).
-//! - `sys`: the few bindings web-sys lacks; `error`: core errors → JS error descriptors.
+//! - `sys`: the few bindings web-sys lacks; `error`: core errors → JS error descriptors; `chunk`:
+//!   a body's chunk into wasm memory (both shells).
 
 // the Rust API (feature `client`)
 #[cfg(feature = "client")]
@@ -19,6 +20,10 @@ mod sys;
 mod tools;
 #[cfg(feature = "client")]
 mod transport;
+
+// a JS chunk into wasm memory (both)
+#[cfg(any(feature = "client", feature = "npm"))]
+mod chunk;
 
 // the npm package's classes (feature `npm`): exported to JS by #[wasm_bindgen], not to Rust
 #[cfg(feature = "npm")]

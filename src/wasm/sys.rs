@@ -29,6 +29,11 @@ pub fn message(err: &JsValue) -> String {
     err.as_string().unwrap_or_else(|| "network error".to_owned())
 }
 
+/// The `name` of a JS error value (`AbortError`, `TypeError`, …), if it has a string one.
+pub fn name(err: &JsValue) -> Option<String> {
+    Reflect::get(err, &JsValue::from_str("name")).ok()?.as_string()
+}
+
 thread_local! {
     static NOOP: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
 }

@@ -20,9 +20,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 
+use super::chunk::{copy_chunk, release};
 use super::sys;
 use crate::call::WANTED_HEADERS;
-use crate::call::{Action, Call, IoFailure, Release};
+use crate::call::{Action, Call, Fault, Release};
 use crate::endpoint::Method;
 use crate::stream::StreamState;
 
@@ -230,7 +231,7 @@ impl Io {
             Ok(v) => v,
         };
         let Ok(resp) = value.dyn_into::<web_sys::Response>() else {
-            return c.on_fetch_error("fetch did not return a Response");
+            return c.on_fault(Fault::NoResponse, None);
         };
         let headers = resp.headers();
         let values: Vec<Option<String>> = WANTED_HEADERS.iter().map(|h| headers.get(h).ok().flatten()).collect();
@@ -249,7 +250,7 @@ impl Io {
             None => c.on_no_body(),
             Some(body) => match body.get_reader().dyn_into::<ReadableStreamDefaultReader>() {
                 Ok(r) => i.reader = Some(r),
-                Err(_) => c.on_read_error(IoFailure::Network, "cannot read the body"),
+                Err(_) => c.on_fault(Fault::NoReader, None),
             },
         }
     }
@@ -257,7 +258,7 @@ impl Io {
     /// Reads one chunk and reports it.
     async fn read(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState) {
         let Some(promise) = io.borrow().reader.as_ref().map(ReadableStreamDefaultReader::read) else {
-            return call.borrow_mut().on_read_error(IoFailure::Network, "the body is gone");
+            return call.borrow_mut().on_fault(Fault::NoReader, None);
         };
         let outcome = race(JsFuture::from(promise), call, abort).await;
         let mut c = call.borrow_mut();
@@ -266,7 +267,7 @@ impl Io {
             None => {}
             Some(Err(e)) => {
                 i.reader = None;
-                c.on_read_error(IoFailure::Network, &sys::message(&e));
+                c.on_read_error(sys::name(&e).as_deref(), &sys::message(&e));
             }
             Some(Ok(result)) => {
                 let result: ReadResult = result.unchecked_into();
@@ -278,22 +279,13 @@ impl Io {
                 } else {
                     match result.value().dyn_into::<Uint8Array>() {
                         Ok(bytes) => {
-                            let len = bytes.length() as usize;
-                            i.chunk.clear();
-                            if i.chunk.try_reserve(len).is_err() {
-                                c.fail(crate::Error::stream(format!(
-                                    "out of memory: cannot take a chunk of {len} bytes"
-                                )));
-                            } else {
-                                i.chunk.resize(len, 0);
-                                bytes.copy_to(&mut i.chunk);
-                                c.on_chunk(&i.chunk);
+                            match copy_chunk(&bytes, &mut i.chunk) {
+                                Ok(chunk) => c.on_chunk(chunk),
+                                Err(e) => c.fail(e),
                             }
-                            if i.chunk.capacity() > 64 * 1024 {
-                                i.chunk = Vec::new();
-                            }
+                            release(&mut i.chunk);
                         }
-                        Err(_) => c.fail(crate::Error::stream("the body yielded a chunk that is not a Uint8Array")),
+                        Err(_) => c.on_fault(Fault::BadChunk, None),
                     }
                 }
             }

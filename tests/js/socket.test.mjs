@@ -185,6 +185,15 @@ test('connect() rejects with ConnectionError when the upgrade is refused (wrong 
   const e = await fails(client.connect({ WebSocket }), ConnectionError);
 });
 
+test('connect() gives up at its timeout when the upgrade gets no answer (ConnectionError)', async () => {
+  class Silent extends EventTarget {
+    readyState = 0;
+    close() {}
+  }
+  const client = new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1' });
+  await fails(client.connect({ WebSocket: Silent, timeout: 30 }), ConnectionError, { message: 'cannot open the WebSocket: no answer in 30 ms' });
+});
+
 test('close(): unfinished responses end with AbortError; socket.closed resolves', async (t) => {
   const { socket } = await setup(t, { delayMs: 20 });
   const s = socket.stream({ model: 'm', input: 'never finished' });

@@ -290,3 +290,25 @@ async fn options_from_a_js_object_and_the_snapshot_as_one() {
     set("timeout", JsValue::from_f64(f64::NAN));
     assert!(matches!(ClientOptions::from_js(&opts), Err(Error::Validation { .. })));
 }
+
+#[wasm_bindgen_test]
+async fn a_body_whose_read_throws_an_abort_error_ends_the_stream_as_an_abort() {
+    // A custom fetch whose body yields one event, then fails its next read with an AbortError.
+    let fetch = js_sys::Function::new_no_args(
+        r#"const event = 'data: {"type":"response.created","sequence_number":0,"response":{"id":"r","status":"in_progress","output":[]}}\n\n';
+        const body = new ReadableStream({
+          start(c) { c.enqueue(new TextEncoder().encode(event)); },
+          pull(c) { c.error(new DOMException('This operation was aborted', 'AbortError')); },
+        });
+        return Promise.resolve(new Response(body, { headers: { 'content-type': 'text/event-stream' } }));"#,
+    );
+    let c = Client::new(ClientOptions {
+        base_url: Some("http://127.0.0.1:9/v1".into()),
+        fetch: Some(fetch),
+        max_retries: Some(0),
+        ..Default::default()
+    });
+    let mut s = c.stream(&json!({ "model": "mock", "input": "hi" }), RequestOptions::default()).unwrap();
+    assert_eq!(s.next_event().await.unwrap().unwrap().event_type(), "response.created");
+    assert!(matches!(s.next_event().await, Some(Err(Error::Abort))));
+}

@@ -5,10 +5,9 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::call::WANTED_HEADERS;
-use crate::call::{Action, Call, IoFailure, Release};
-use crate::error::Error;
+use crate::call::{Action, Call, Fault, Release};
 use crate::stream::StreamState;
-use crate::wasm::parser::{copy_chunk, release};
+use crate::wasm::chunk::{copy_chunk, release};
 
 /// One call: js/io.js asks `action`, does it, and reports back (see [`Call`]).
 #[wasm_bindgen]
@@ -143,15 +142,16 @@ impl RawCall {
         self.output()
     }
 
-    /// A read of the body failed.
-    pub fn read_failed(&mut self, kind: IoFailure, message: &str) -> Option<String> {
-        self.call.on_read_error(kind, message);
+    /// A read of the body threw an error named `name` (its `name` property, any value).
+    pub fn read_failed(&mut self, name: JsValue, message: &str) -> Option<String> {
+        self.call.on_read_error(name.as_string().as_deref(), message);
         self.output()
     }
 
-    /// The body yielded something that is not a `Uint8Array`.
-    pub fn bad_chunk(&mut self) -> Option<String> {
-        self.call.fail(Error::stream("the body yielded a chunk that is not a Uint8Array"));
+    /// JS found `fault` in what the platform gave it (`detail`: what the platform said); the
+    /// new events' batch, if any.
+    pub fn fault(&mut self, fault: Fault, detail: Option<String>) -> Option<String> {
+        self.call.on_fault(fault, detail.as_deref());
         self.output()
     }
 

@@ -9,7 +9,7 @@ use super::call::stream_ops;
 use crate::socket::{Action, Routed, Socket, SteerOutcome};
 use crate::wasm::error::to_js;
 
-/// Where a received frame went ([`Routed`]): `on_frame` answers `id * 4 + route`.
+/// Where a received frame went ([`Routed`]): `on_frame` answers it, `routed_id` its id.
 #[wasm_bindgen]
 pub enum Route {
     /// To nothing.
@@ -48,11 +48,13 @@ pub enum Lane {
 #[wasm_bindgen]
 pub struct RawSocket {
     socket: Socket,
+    /// The id of the response or steer the last frame went to.
+    routed_id: u32,
 }
 
 impl RawSocket {
     pub(super) fn new(socket: Socket) -> RawSocket {
-        RawSocket { socket }
+        RawSocket { socket, routed_id: 0 }
     }
 }
 
@@ -80,9 +82,17 @@ impl RawSocket {
         self.socket.action(now_ms)
     }
 
-    /// The connection is being opened.
-    pub fn connecting(&mut self) {
-        self.socket.connecting();
+    /// The connection is being opened at `now` (`Date.now()`) with a connect timeout of
+    /// `timeout` ms (`undefined`: none); answers when to give up (`Infinity`: never).
+    pub fn connecting(&mut self, now: f64, timeout: Option<f64>) -> f64 {
+        self.socket.connecting(now, timeout.map(|t| t as u64));
+        self.socket.poll_timeout().unwrap_or(f64::INFINITY)
+    }
+
+    /// The timer fired at `now`: why opening the connection failed (`undefined`: not yet, or
+    /// no longer opening).
+    pub fn handle_timeout(&mut self, now: f64) -> Option<String> {
+        self.socket.handle_timeout(now)
     }
 
     /// The connection is open.
@@ -133,15 +143,22 @@ impl RawSocket {
         out
     }
 
-    /// A text frame arrived: where it went, as `id * 4 + route` ([`Route`]).
-    pub fn on_frame(&mut self, text: String) -> f64 {
+    /// A text frame arrived: where it went (the response's or steer's id: `routed_id`).
+    pub fn on_frame(&mut self, text: String) -> Route {
         let (id, route) = match self.socket.on_frame(text) {
             Routed::Dropped => (0, Route::Dropped),
             Routed::Response(id) => (id, Route::Response),
             Routed::Successor(id) => (id, Route::Successor),
             Routed::Steer(id) => (id, Route::Steer),
         };
-        f64::from(id) * 4.0 + f64::from(route as u8)
+        self.routed_id = id;
+        route
+    }
+
+    /// The id of the response or steer the last frame went to ([`on_frame`](Self::on_frame)).
+    #[wasm_bindgen(getter)]
+    pub fn routed_id(&self) -> u32 {
+        self.routed_id
     }
 
     /// What a response's `op` gives ([`Lane`]): what the `RawCall` method of the same name does

@@ -189,11 +189,7 @@ export class Io {
       cancel(reader);
       return raw.fault(Fault.BadChunk);
     }
-    try {
-      reader.releaseLock();
-    } catch {
-      // a lock already released
-    }
+    this.#unlock(reader);
     return raw.end();
   }
 
@@ -239,6 +235,19 @@ export class Io {
     return true;
   };
 
+  /**
+   * A body the caller gave is handed back unlocked. A fetched body is nobody else's: its lock
+   * stays (releasing it makes an error, with its stack, for the reader's closed promise).
+   */
+  #unlock(reader) {
+    if (this.#fetch !== undefined) return;
+    try {
+      reader.releaseLock();
+    } catch {
+      // released already, or held by a pending read: released when it settles
+    }
+  }
+
   /** Lets go of the current body and attempt, as the core says (cancel; cancel and abort). */
   #letGo() {
     const reader = this.#reader;
@@ -247,11 +256,7 @@ export class Io {
       this.#reader = null;
       if (how !== Release.Nothing) {
         cancel(reader);
-        try {
-          reader.releaseLock();
-        } catch {
-          // still locked by a pending read: released when it settles
-        }
+        this.#unlock(reader);
       }
     }
     if (how === Release.Abort) this.#controller?.abort();

@@ -2,7 +2,7 @@
 // fromReadableStream, abort after the end, the snapshot) and the public ResponseAccumulator.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiError, StreamError, AbortError, ResponseStream, ResponseAccumulator } from 'cometapi-responses';
+import { ApiError, StreamError, AbortError, ResponseStream, ResponseAccumulator, ResponsesClient } from 'cometapi-responses';
 import { useMock, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, isError, fails, drained, read } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
@@ -312,6 +312,21 @@ describe('ResponseStream', () => {
     assert.ok(cancelled, 'the body was cancelled');
     assert.equal(body.locked, false, 'the reader lock was released');
     await fails(stream.finalResponse(), AbortError);
+  });
+
+  test('the body is cancelled once the terminal event is read: a fetched one, and a given one, which also comes back unlocked', async () => {
+    const source = () => {
+      const s = { cancelled: false };
+      s.res = new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode(syntheticStream(['a']).sse)), cancel: () => (s.cancelled = true) }));
+      return s;
+    };
+    const fetched = source();
+    await drained(new ResponsesClient({ apiKey: 'x', baseURL: 'http://fetch.invalid/v1', maxRetries: 0, fetch: async () => fetched.res }).stream(params));
+    assert.ok(fetched.cancelled, 'the fetched body was cancelled');
+    const given = source();
+    assert.equal((await ResponseStream.fromResponse(given.res).finalResponse()).status, 'completed');
+    assert.ok(given.cancelled, 'the given body was cancelled');
+    assert.equal(given.res.body.locked, false, 'the given body came back unlocked');
   });
 });
 

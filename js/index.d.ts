@@ -1158,7 +1158,7 @@ export type ResponseStreamEventType = KnownResponseStreamEvent['type'];
 /** The event interface(s) of type T. */
 export type EventOfType<T extends ResponseStreamEventType> = Extract<KnownResponseStreamEvent, { type: T }>;
 
-// Groups of the events, by what they do (the names of earlier versions).
+// Groups of the events, by what they do.
 export type ResponseLifecycleEvent =
   | ResponseCreatedEvent
   | ResponseQueuedEvent

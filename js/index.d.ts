@@ -1412,6 +1412,11 @@ export interface RedactorStream {
 export interface Redactor {
   /** `text` with the key and every run of 10+ bytes of it replaced by `[redacted]`. */
   redact(text: string): string;
+  /**
+   * An error message redacted: `redact(text)`, and anything shaped like an API key (`sk-` at the
+   * start of a word and 4+ of `A-Za-z0-9*._-`, another key or a masked echo) replaced by `[redacted]`.
+   */
+  message(text: string): string;
   /** `value` with every string and property name redacted (parts without the key shared). */
   value<T>(value: T): T;
   /**

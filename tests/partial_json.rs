@@ -7,10 +7,27 @@
 use std::time::Instant;
 
 use cometapi_responses::partial_json::{
-    apply_op, apply_ops_json, ops_json_after_finish, ops_json_after_push, parse, parse_ops, Op, OpsError,
-    PartialJsonParser, PathSeg, MAX_DEPTH,
+    apply_op, apply_ops_json, parse, parse_ops, Op, OpsError, PartialJsonParser, PathSeg, MAX_DEPTH,
 };
 use serde_json::{json, Map, Value};
+
+/// The op JSON that pushing `chunk` yields after `before` was pushed.
+fn ops_json_after_push(before: &str, chunk: &str) -> String {
+    let mut p = PartialJsonParser::new();
+    p.push(before);
+    let mut out = String::new();
+    p.push_with_ops(chunk, &mut out);
+    out
+}
+
+/// The op JSON that `finish` yields after `text` was pushed.
+fn ops_json_after_finish(text: &str) -> String {
+    let mut p = PartialJsonParser::new();
+    p.push(text);
+    let mut out = String::new();
+    p.finish_with_ops(&mut out);
+    out
+}
 
 // --- A small deterministic random generator (splitmix64)
 

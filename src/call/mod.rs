@@ -230,18 +230,6 @@ impl Call {
         }
     }
 
-    /// A call whose streamed answer goes to `stream` (created with the sink the shell wants).
-    pub fn with_stream(mut self, stream: StreamState) -> Call {
-        self.stream = Some(stream);
-        self
-    }
-
-    /// A broken stream is resumed from `config`'s base URL (a `background: true` request).
-    pub fn resumable(mut self, config: Rc<Config>) -> Call {
-        self.resume_base = Some(config);
-        self
-    }
-
     /// A call that failed before anything was sent (e.g. invalid params, when the shell wants a
     /// call object anyway).
     pub fn failed(error: Error) -> Call {
@@ -330,7 +318,7 @@ impl Call {
     }
 
     /// Attempts started so far.
-    pub fn attempts(&self) -> u32 {
+    pub(crate) fn attempts(&self) -> u32 {
         self.attempts
     }
 

@@ -16,6 +16,6 @@ mod checks;
 mod params;
 mod validate;
 
-pub use body::{prepare, prepare_body, prepare_full, Prepared};
+pub use body::{prepare_body, prepare_full, Prepared};
 pub use params::{CreateResponseParams, Input, PromptCacheRetention, ServiceTier, Truncation};
 pub use validate::validate;

@@ -42,7 +42,7 @@ pub mod event_paths {
         general::decode_general(data.to_owned(), sse_name, false)
     }
 
-    /// [`fast`] and [`general`] as the npm package's stream decodes (a lifecycle event's
+    /// `fast` and `general` as the npm package's stream decodes (a lifecycle event's
     /// `response` keeps only what the core reads).
     pub fn lean(data: &str, sse_name: &str) -> (Option<ResponseEvent>, Result<Option<ResponseEvent>, Error>) {
         (fast::decode(data.to_owned(), true).ok(), general::decode_general(data.to_owned(), sse_name, true))

@@ -74,7 +74,8 @@ use serde_json::Value;
 
 pub use ending::Ending;
 pub use mirror::Mirror;
-pub use output_text::{compute_output_text, output_text_to_set, with_output_text};
+pub(crate) use output_text::output_text_to_set;
+pub use output_text::{compute_output_text, with_output_text};
 pub use patch::{Key, Patch, Path, Seg};
 
 use crate::event::ResponseEvent;

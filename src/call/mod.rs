@@ -329,8 +329,7 @@ impl Call {
     }
 
     /// A Response answer's `output_text`, to set on the parsed answer, as a JSON string literal
-    /// (`None`: keep the server's string, or not a Response; see
-    /// [`output_text_to_set`](crate::accumulate::output_text_to_set)).
+    /// (`None`: keep the server's string, or not a Response).
     pub fn output_text_json(&self) -> Option<&str> {
         self.output_text.as_deref()
     }

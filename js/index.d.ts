@@ -1158,7 +1158,7 @@ export type ResponseStreamEventType = KnownResponseStreamEvent['type'];
 /** The event interface(s) of type T. */
 export type EventOfType<T extends ResponseStreamEventType> = Extract<KnownResponseStreamEvent, { type: T }>;
 
-// Groups of the events, by what they do (the names of earlier versions).
+// Groups of the events, by what they do.
 export type ResponseLifecycleEvent =
   | ResponseCreatedEvent
   | ResponseQueuedEvent
@@ -1412,6 +1412,11 @@ export interface RedactorStream {
 export interface Redactor {
   /** `text` with the key and every run of 10+ bytes of it replaced by `[redacted]`. */
   redact(text: string): string;
+  /**
+   * An error message redacted: `redact(text)`, and anything shaped like an API key (`sk-` at the
+   * start of a word and 4+ of `A-Za-z0-9*._-`, another key or a masked echo) replaced by `[redacted]`.
+   */
+  message(text: string): string;
   /** `value` with every string and property name redacted (parts without the key shared). */
   value<T>(value: T): T;
   /**

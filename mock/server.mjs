@@ -1,10 +1,13 @@
 // The mock on its own Node HTTP server: `startMockServer({ port })`, and `listen()`, the
 // server set-up it shares with the dev server (www/server.mjs). Everything the mock does
-// is in createMock (index.mjs); this only listens and closes.
+// is in createMock (index.mjs); this listens, closes and, with `pkgDir`, serves that directory
+// (the built npm package) at /pkg/* so that a test page can load the package from the mock's origin.
 
 import http from 'node:http';
 import { createMock } from './index.mjs';
 import { attachWebSocket } from './websocket.mjs';
+import { serveStatic } from './static.mjs';
+import { corsHeaders } from './util.mjs';
 
 /**
  * An HTTP server for `handler` on host:port, with bounded waits: a request (headers and
@@ -43,14 +46,23 @@ export async function listen(handler, { port = 0, host = '127.0.0.1', onClose } 
 }
 
 /**
- * @param {{port?: number, host?: string} & object} [options] the rest goes to createMock
+ * @param {{port?: number, host?: string, pkgDir?: string} & object} [options] pkgDir: a directory
+ *   served at /pkg/* (GET/HEAD, CORS open: module scripts of other origins load it); the rest goes
+ *   to createMock
  * @returns {Promise<{url: string, port: number, host: string, close(): Promise<void>,
  *   requests: object[], mock: ReturnType<typeof createMock>, server: http.Server}>}
  */
-export async function startMockServer({ port = 0, host = '127.0.0.1', ...options } = {}) {
+export async function startMockServer({ port = 0, host = '127.0.0.1', pkgDir, ...options } = {}) {
   const mock = createMock(options);
   let sockets = null;
-  const srv = await listen((req, res) => { mock.handle(req, res).catch(() => res.destroy()); }, {
+  const files = (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (pkgDir === undefined || (path !== '/pkg' && !path.startsWith('/pkg/'))) return false;
+    for (const [k, v] of Object.entries(corsHeaders(req.method, req.headers['access-control-request-headers']))) res.setHeader(k, v);
+    serveStatic(req, res, pkgDir, path.slice('/pkg'.length) || '/').catch(() => res.destroy());
+    return true;
+  };
+  const srv = await listen((req, res) => { if (!files(req, res)) mock.handle(req, res).catch(() => res.destroy()); }, {
     port, host, onClose: () => { sockets?.close(); mock.close(); },
   });
   // WebSocket mode on <basePath>/responses (mock/websocket.mjs).

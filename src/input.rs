@@ -110,7 +110,7 @@ fn said(v: Option<&str>) -> Option<&str> {
 }
 
 /// Refuses an attachment over `max_bytes` from its size alone (nothing need be read first).
-pub fn check_size(kind: Kind, size: u64, max_bytes: u64) -> Result<(), Error> {
+fn check_size(kind: Kind, size: u64, max_bytes: u64) -> Result<(), Error> {
     if size > max_bytes {
         return Err(Error::validation(
             kind.param(),
@@ -185,7 +185,7 @@ pub(crate) fn object(fields: &[(&str, &str)]) -> Value {
 }
 
 /// The `data:` URL of bytes of a MIME type.
-pub fn data_url(mime: &str, bytes: &[u8]) -> String {
+fn data_url(mime: &str, bytes: &[u8]) -> String {
     format!("data:{mime};base64,{}", base64(bytes))
 }
 

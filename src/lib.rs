@@ -20,6 +20,9 @@ pub mod stream;
 pub mod structured;
 pub mod tool_loop;
 
+#[doc(hidden)]
+pub mod test_support;
+
 #[cfg(all(target_arch = "wasm32", any(feature = "client", feature = "npm")))]
 pub mod wasm;
 

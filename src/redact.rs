@@ -19,6 +19,38 @@ pub const MIN_FRAGMENT: usize = 10;
 /// What replaces the key or a fragment of it.
 pub const MASK: &str = "[redacted]";
 
+/// `text` with everything shaped like an API key replaced by [`MASK`]: `sk-` at the start of a word
+/// and 4 or more of `A-Z a-z 0-9 * . _ -` (the masked echo `sk-proj-****abcd` too). A proxy applies
+/// it to error messages, which may name a key other than its own. Borrowed when nothing matches.
+pub fn redact_key_shapes(text: &str) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    let key = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'*' | b'.' | b'_' | b'-');
+    let mut out = String::new();
+    let (mut copied, mut at) = (0, 0);
+    while let Some(rest) = b.get(at..) {
+        let word_before = at > 0 && b.get(at - 1).is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_');
+        let run = if rest.starts_with(b"sk-") && !word_before {
+            rest.iter().skip(3).take_while(|c| key(c)).count()
+        } else {
+            0
+        };
+        if run < 4 {
+            at += 1;
+            continue;
+        }
+        // `at` is at an ASCII `s`, `copied` after an ASCII run: both are character boundaries.
+        out.push_str(text.get(copied..at).unwrap_or_default());
+        out.push_str(MASK);
+        copied = at + 3 + run;
+        at = copied;
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    Cow::Owned(out)
+}
+
 /// Redacts one secret from texts. A plain scan, a byte table to skip positions that cannot start
 /// a fragment, no hashing.
 #[derive(Debug, Clone)]
@@ -271,6 +303,16 @@ mod tests {
         assert_eq!(s.push(&r, b"the stream"), b"the stream");
         let out: Vec<u8> = KEY.as_bytes().chunks(2).flat_map(|c| s.push(&r, c)).collect();
         assert_eq!(out, b"sk[redacted]");
+    }
+
+    #[test]
+    fn key_shapes_are_masked_at_the_start_of_a_word_only() {
+        assert_eq!(redact_key_shapes("token sk-abcd1234 quoted"), "token [redacted] quoted");
+        assert_eq!(redact_key_shapes("sk-proj-****wxyz, (sk-a.b_c)"), "[redacted], ([redacted])");
+        assert_eq!(redact_key_shapes("über sk-abcd"), "über [redacted]");
+        for plain in ["task-abcd1234", "sk-abc", "sk-", "disk-sk-ab", "nothing here"] {
+            assert!(matches!(redact_key_shapes(plain), Cow::Borrowed(_)), "{plain}");
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ use cometapi_responses::accumulate::{compute_output_text, with_output_text, Accu
 use cometapi_responses::error::Error;
 use cometapi_responses::event::{decode, EventKind, ResponseEvent};
 use cometapi_responses::sse::{self, Parser};
+use cometapi_responses::test_support::{accumulator_has_response, accumulator_version};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -197,9 +198,9 @@ fn check_stream(file: &str, evs: &[ResponseEvent], strict: bool) -> (Accumulator
         }
 
         // The terminal event: the snapshot becomes its response (plus output_text).
-        let v0 = acc.version();
+        let v0 = accumulator_version(&acc);
         push_all(&mut acc, rest);
-        assert!(acc.version() > v0);
+        assert!(accumulator_version(&acc) > v0);
         let want = final_snapshot(resp);
         assert_eq!(acc.snapshot(), Some(&want), "{file}: final snapshot");
         let parsed: Value = serde_json::from_str(&acc.response_json().expect("json")).expect("valid JSON");
@@ -435,7 +436,7 @@ proptest! {
         let chunked = accumulate_chunked(bytes, &cuts);
         prop_assert_eq!(whole.snapshot(), chunked.snapshot(), "{}", file);
         prop_assert_eq!(whole.ending(), chunked.ending(), "{}", file);
-        prop_assert_eq!(whole.version(), chunked.version(), "{}", file);
+        prop_assert_eq!(accumulator_version(&whole), accumulator_version(&chunked), "{}", file);
         prop_assert_eq!(whole.output_text(), chunked.output_text(), "{}", file);
     }
 }
@@ -469,7 +470,7 @@ fn expect_skipped(acc: &mut Accumulator, events: Value) {
         let before = acc.clone();
         acc.push(&ev(e.clone()));
         assert_eq!(acc.snapshot(), before.snapshot(), "{e} changed the snapshot");
-        assert_eq!(acc.version(), before.version(), "{e} bumped the version");
+        assert_eq!(accumulator_version(acc), accumulator_version(&before), "{e} bumped the version");
         assert_eq!(acc.ending(), before.ending(), "{e} changed the outcome");
     }
 }
@@ -501,7 +502,10 @@ fn failure(acc: &Accumulator) -> (&cometapi_responses::error::ApiError, Option<V
 fn before_any_lifecycle_event() {
     let mut acc = Accumulator::new();
     assert!(acc.snapshot().is_none());
-    assert_eq!((acc.output_text(), acc.response_json(), acc.ending(), acc.version()), ("", None, &Ending::Pending, 0));
+    assert_eq!(
+        (acc.output_text(), acc.response_json(), acc.ending(), accumulator_version(&acc)),
+        ("", None, &Ending::Pending, 0)
+    );
     // Events that write no output start nothing.
     expect_skipped(&mut acc, json!([{"type":"keepalive"}, {"type":"response.something_new","output_index":0}]));
     assert!(acc.snapshot().is_none());
@@ -512,7 +516,7 @@ fn before_any_lifecycle_event() {
             {"type":"message","role":"assistant","status":"in_progress",
              "content":[{"type":"output_text","text":"x","annotations":[]}]}]}))
     );
-    assert!(acc.has_response());
+    assert!(accumulator_has_response(&acc));
     // The first lifecycle event replaces the Response and keeps the output it has not got yet.
     acc.push(&created());
     assert_eq!((acc.snapshot().unwrap()["id"].as_str(), acc.output_text()), (Some("r"), "x"));
@@ -721,9 +725,9 @@ fn lifecycle_events_and_outcomes() {
     assert_eq!(failure(&acc).1.unwrap()["output_text"], "partial");
     // A mid-stream lifecycle event with an empty output keeps the accumulated output.
     let mut acc = with_message("kept");
-    let v = acc.version();
+    let v = accumulator_version(&acc);
     push!(acc, {"type":"response.in_progress","response":{"id":"r","status":"in_progress","output":[],"usage":null}});
-    assert!(acc.version() > v);
+    assert!(accumulator_version(&acc) > v);
     assert_eq!(acc.output_text(), "kept");
     at(&acc, json!({"/output/0/content/0/text": "kept"}));
     // Without any `output` key as well.
@@ -773,7 +777,7 @@ fn lifecycle_events_and_outcomes() {
 #[test]
 fn version_bumps_and_tool_statuses() {
     let mut acc = Accumulator::new();
-    let mut last = acc.version();
+    let mut last = accumulator_version(&acc);
     for e in [
         created(),
         ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"web_search_call","id":"ws","status":"in_progress"}}),
@@ -785,8 +789,8 @@ fn version_bumps_and_tool_statuses() {
         ev!({"type":"response.output_text.done","output_index":1,"content_index":0,"text":"ab"}),
     ] {
         acc.push(&e);
-        assert!(acc.version() > last, "no bump after {}", e.event_type());
-        last = acc.version();
+        assert!(accumulator_version(&acc) > last, "no bump after {}", e.event_type());
+        last = accumulator_version(&acc);
     }
     at(&acc, json!({"/output/0/status": "searching", "/output/1/content/0/annotations/0/type": "file_citation"}));
     assert_eq!(acc.output_text(), "ab");

@@ -4,8 +4,9 @@
 //! and the fast path against the general path.
 
 use cometapi_responses::error::Error;
-use cometapi_responses::event::{decode, decode_owned, paths, EventKind, ResponseEvent};
+use cometapi_responses::event::{decode, decode_owned, EventKind, ResponseEvent};
 use cometapi_responses::sse::{self, Event};
+use cometapi_responses::test_support::event_paths as paths;
 use serde_json::{json, Value};
 
 #[path = "common/recordings.rs"]

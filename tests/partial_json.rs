@@ -7,10 +7,27 @@
 use std::time::Instant;
 
 use cometapi_responses::partial_json::{
-    apply_op, apply_ops_json, ops_json_after_finish, ops_json_after_push, parse, parse_ops, Op, OpsError,
-    PartialJsonParser, PathSeg, MAX_DEPTH,
+    apply_op, apply_ops_json, parse, parse_ops, Op, OpsError, PartialJsonParser, PathSeg, MAX_DEPTH,
 };
 use serde_json::{json, Map, Value};
+
+/// The op JSON that pushing `chunk` yields after `before` was pushed.
+fn ops_json_after_push(before: &str, chunk: &str) -> String {
+    let mut p = PartialJsonParser::new();
+    p.push(before);
+    let mut out = String::new();
+    p.push_with_ops(chunk, &mut out);
+    out
+}
+
+/// The op JSON that `finish` yields after `text` was pushed.
+fn ops_json_after_finish(text: &str) -> String {
+    let mut p = PartialJsonParser::new();
+    p.push(text);
+    let mut out = String::new();
+    p.finish_with_ops(&mut out);
+    out
+}
 
 // --- A small deterministic random generator (splitmix64)
 
@@ -629,14 +646,17 @@ fn exact_op_text() {
     assert_eq!(ops_json_after_finish("-12.5e3"), r#"[["s",[],-12.5e3]]"#);
     assert_eq!(ops_json_after_finish("[-12.5e3"), "[]");
     assert_eq!(ops_json_after_push("[1,", "2]"), r#"[["s",[1],2]]"#);
-    // the pure function agrees with a parser fed the same way
+    // wherever the text is cut, the ops of the rest turn the value so far into the whole value
     let doc = r#"{"list":[{"id":1,"tags":["x","y\u0041"]},null,false],"s":"\ud834\udd1e!"}"#;
     for (k, _) in doc.char_indices() {
         let mut p = PartialJsonParser::new();
         p.push(&doc[..k]);
+        let mut mirror = p.value().cloned();
         let mut ops = String::new();
         p.push_with_ops(&doc[k..], &mut ops);
-        assert_eq!(ops, ops_json_after_push(&doc[..k], &doc[k..]), "cut at {k}");
+        apply_ops_json(&mut mirror, &ops).unwrap();
+        assert_eq!(mirror.as_ref(), p.value(), "cut at {k}");
+        assert_eq!(mirror, Some(serde_json::from_str::<Value>(doc).unwrap()), "cut at {k}");
     }
 }
 

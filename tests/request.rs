@@ -330,7 +330,7 @@ fn typed_params_round_trip_are_validated_and_carry_unknown_values() {
     assert_eq!(enums, (&json!("flex"), &json!("auto"), &json!("in_memory")));
     assert_eq!(v["provider"], json!({"sort": "price"}));
     assert!(v.get("top_p").is_none(), "None fields are omitted");
-    let body: Value = serde_json::from_str(&p.to_body(true).unwrap()).unwrap();
+    let body: Value = serde_json::from_str(&prepare_body(&serde_json::to_string(&p).unwrap(), true).unwrap()).unwrap();
     assert_eq!(body["stream"], true);
     // From wire JSON, unknown fields land in `extra`.
     let back = typed(json!({"model": "m", "input": [{"role": "user", "content": "hi"}], "top_k": 3,

@@ -23,9 +23,9 @@ import {
 import { newRequestId, corsHeaders, json, apiError } from '../mock/util.mjs';
 import { listen } from '../mock/server.mjs';
 import { attachWebSocket } from '../mock/websocket.mjs';
+import { serveStatic } from '../mock/static.mjs';
 import { createProxy } from './server/proxy.mjs';
 import { createSocketRelay } from './server/relay.mjs';
-import { serveStatic } from './server/static.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_UPSTREAM = 'https://api.cometapi.com/v1';

@@ -144,7 +144,7 @@ impl Accumulator {
 
     /// There is a snapshot: a lifecycle event gave the stream its Response, or an output event
     /// started one.
-    pub fn has_response(&self) -> bool {
+    pub(crate) fn has_response(&self) -> bool {
         self.skeleton.started
     }
 
@@ -154,7 +154,7 @@ impl Accumulator {
     }
 
     /// Bumps on every push that changed the snapshot (0 before any).
-    pub fn version(&self) -> u64 {
+    pub(crate) fn version(&self) -> u64 {
         self.version
     }
 

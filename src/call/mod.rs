@@ -250,18 +250,6 @@ impl Call {
         }
     }
 
-    /// A call whose streamed answer goes to `stream` (created with the sink the shell wants).
-    pub fn with_stream(mut self, stream: StreamState) -> Call {
-        self.stream = Some(stream);
-        self
-    }
-
-    /// A broken stream is resumed from `config`'s base URL (a `background: true` request).
-    pub fn resumable(mut self, config: Rc<Config>) -> Call {
-        self.resume_base = Some(config);
-        self
-    }
-
     /// A call that failed before anything was sent (e.g. invalid params, when the shell wants a
     /// call object anyway).
     pub fn failed(error: Error) -> Call {
@@ -350,7 +338,7 @@ impl Call {
     }
 
     /// Attempts started so far.
-    pub fn attempts(&self) -> u32 {
+    pub(crate) fn attempts(&self) -> u32 {
         self.attempts
     }
 
@@ -362,7 +350,7 @@ impl Call {
 
     /// A Response answer's `output_text`, to set on the parsed answer, as a JSON string literal
     /// that keeps every lone surrogate as `JSON.stringify` writes it (`None`: keep the server's
-    /// string, or not a Response; see [`with_output_text`](crate::accumulate::with_output_text)).
+    /// string, or not a Response).
     pub fn output_text_json(&self) -> Option<&str> {
         self.output_text.as_deref()
     }

@@ -31,7 +31,7 @@ mod operations;
 mod url;
 
 pub use operations::{Body, Field, FileListQuery, ListQuery, Operation, Query, Row};
-pub use url::{check_base_url, check_id};
+pub(crate) use url::check_base_url;
 
 /// The default base URL (CometAPI).
 pub const DEFAULT_BASE_URL: &str = "https://api.cometapi.com/v1";

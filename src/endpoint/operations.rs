@@ -202,7 +202,7 @@ impl Operation {
 
 impl Config {
     /// The request of `op`: `ids` fill the path's `{…}` segments in order (each checked with
-    /// [`super::check_id`] and percent-encoded as one segment), `query` gives the
+    /// `check_id` and percent-encoded as one segment), `query` gives the
     /// parameters its row takes, `body` the params as JSON text (a form's fields for
     /// [`Body::Form`]; none is `null`), `extra` the caller's headers. Also whether the params
     /// ask for a structured output (a `json_schema` format: a stream follows its partial JSON,

@@ -47,7 +47,7 @@ enum Build {
 
 /// The event, or the data back when anything about it is unusual (module docs): then the
 /// general path decides. `lean`: a lifecycle event's `response` keeps only what the core reads.
-pub(super) fn decode(data: String, lean: bool) -> Result<ResponseEvent, String> {
+pub(crate) fn decode(data: String, lean: bool) -> Result<ResponseEvent, String> {
     let mut f = Fields::default();
     let Some(kind) = scan(&data, lean, &mut f).and(f.kind) else { return Err(data) };
     let text = f.text.filter(|(k, _)| Some(*k) == place(kind.text_field())).map(|(_, t)| t);

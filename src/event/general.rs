@@ -17,7 +17,7 @@ use crate::error::{ApiError, Error};
 
 /// Decodes any event object (after the checks of [`super::decode_data`]); `lean`: a lifecycle
 /// event's response keeps only the fields the core reads (`id`, `error`, `output`).
-pub(super) fn decode_general(data: String, sse_name: &str, lean: bool) -> Result<Option<ResponseEvent>, Error> {
+pub(crate) fn decode_general(data: String, sse_name: &str, lean: bool) -> Result<Option<ResponseEvent>, Error> {
     let sse_keepalive = sse_name == "keepalive";
     // As `JSON.parse` accepts it: a number beyond f64's range reads as `null`, a lone surrogate
     // escape as U+FFFD (in the `Value` only: `data` stays the event's text).

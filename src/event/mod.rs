@@ -27,8 +27,8 @@ use crate::error::Error;
 use crate::sse;
 use malformed::not_an_object;
 
-mod fast;
-mod general;
+pub(crate) mod fast;
+pub(crate) mod general;
 mod kind;
 pub(crate) mod lenient;
 mod malformed;
@@ -69,34 +69,6 @@ pub fn decode_owned(ev: sse::Event) -> Result<Option<ResponseEvent>, Error> {
 /// `error` and `output` (what the core reads).
 pub(crate) fn decode_lean(ev: sse::Event) -> Result<Option<ResponseEvent>, Error> {
     decode_data(ev.data, &ev.event, true)
-}
-
-/// The two decoding paths on their own, for differential tests and fuzzing (not a stable API):
-/// whatever [`fast`](paths::fast) decodes, [`general`](paths::general) must decode to an equal
-/// event.
-#[doc(hidden)]
-pub mod paths {
-    use super::{Error, ResponseEvent};
-
-    /// The one-pass path for events of the usual shape; `None` when it leaves the text to the
-    /// general path.
-    pub fn fast(data: &str) -> Option<ResponseEvent> {
-        super::fast::decode(data.to_owned(), false).ok()
-    }
-
-    /// The general path (serde_json), for a text that starts with `{`.
-    pub fn general(data: &str, sse_name: &str) -> Result<Option<ResponseEvent>, Error> {
-        super::general::decode_general(data.to_owned(), sse_name, false)
-    }
-
-    /// [`fast`] and [`general`] as the npm package's stream decodes (a lifecycle event's
-    /// `response` keeps only what the core reads).
-    pub fn lean(data: &str, sse_name: &str) -> (Option<ResponseEvent>, Result<Option<ResponseEvent>, Error>) {
-        (
-            super::fast::decode(data.to_owned(), true).ok(),
-            super::general::decode_general(data.to_owned(), sse_name, true),
-        )
-    }
 }
 
 /// `[DONE]` or only whitespace: not an event.

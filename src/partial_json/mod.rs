@@ -173,11 +173,6 @@ impl PartialJsonParser {
         self.m.value.as_ref()
     }
 
-    /// Takes the value out (the parser keeps `None` and should be dropped).
-    pub fn take_value(&mut self) -> Option<Value> {
-        self.m.value.take()
-    }
-
     /// The document is one complete JSON value (trailing whitespace allowed) and no error
     /// has occurred: [`value`](Self::value) is final.
     pub fn is_complete(&self) -> bool {
@@ -203,23 +198,4 @@ pub fn parse(text: &str) -> Result<Value, PartialJsonError> {
         Some(v) if p.m.complete => Ok(v),
         _ => Err(PartialJsonError { offset: text.len(), reason: "unexpected end of the input", found: None }),
     }
-}
-
-/// The op JSON that pushing `chunk` yields after `before` was pushed (in one piece or many: the
-/// state does not depend on the chunking). A pure function, for differential tests of a mirror.
-pub fn ops_json_after_push(before: &str, chunk: &str) -> String {
-    let mut p = PartialJsonParser::new();
-    p.push(before);
-    let mut out = String::new();
-    p.push_with_ops(chunk, &mut out);
-    out
-}
-
-/// The op JSON that [`PartialJsonParser::finish`] yields after `text` was pushed.
-pub fn ops_json_after_finish(text: &str) -> String {
-    let mut p = PartialJsonParser::new();
-    p.push(text);
-    let mut out = String::new();
-    p.finish_with_ops(&mut out);
-    out
 }

@@ -17,12 +17,7 @@ use crate::error::Error;
 /// Params are read as `JSON.parse` reads them: a lone surrogate escape (`"\ud800"`, which
 /// `JSON.stringify` writes for a lone surrogate) or a number beyond f64's range is valid.
 pub fn prepare_body(params_json: &str, stream: bool) -> Result<String, Error> {
-    prepare(params_json, stream).map(|(body, _)| body)
-}
-
-/// [`prepare_body`], also telling whether the params ask for `background: true`.
-pub fn prepare(params_json: &str, stream: bool) -> Result<(String, bool), Error> {
-    prepare_full(params_json, stream).map(|p| (p.body, p.background))
+    prepare_full(params_json, stream).map(|p| p.body)
 }
 
 /// A request body and what the params ask for besides it.

@@ -8,7 +8,7 @@
 //!
 //! - `params`: the typed [`CreateResponseParams`] (and its enums) for Rust callers;
 //! - `validate`: every documented rule over plain JSON ([`validate`]);
-//! - `body`: the request body as sent ([`prepare_body`], [`prepare`]);
+//! - `body`: the request body as sent ([`prepare_body`], [`prepare_full`]);
 //! - `checks`: the type and range checks the rules are made of, and their messages.
 
 mod body;
@@ -16,6 +16,6 @@ mod checks;
 mod params;
 mod validate;
 
-pub use body::{prepare, prepare_body, prepare_full, Prepared};
+pub use body::{prepare_body, prepare_full, Prepared};
 pub use params::{CreateResponseParams, Input, PromptCacheRetention, ServiceTier, Truncation};
 pub use validate::validate;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{prepare_body, validate};
+use super::validate;
 use crate::error::Error;
 
 /// `input`: a plain string, or an array of input items (messages, `function_call_output`, …).
@@ -225,11 +225,5 @@ impl CreateResponseParams {
     /// Checks the documented rules (see [`validate`]).
     pub fn validate(&self) -> Result<(), Error> {
         validate(&self.to_value()?)
-    }
-
-    /// Validates and serialises the body, with `stream` set as [`prepare_body`] does.
-    pub fn to_body(&self, stream: bool) -> Result<String, Error> {
-        let json = serde_json::to_string(self).map_err(|e| Error::validation("params", e.to_string()))?;
-        prepare_body(&json, stream)
     }
 }

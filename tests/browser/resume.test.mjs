@@ -1,17 +1,20 @@
 // Background streams resume by themselves in Chromium too: the package as a page loads it
-// (/pkg/browser.js), the mock cutting the body mid-way or ending it early.
+// (/pkg/browser.js, served by the mock), the mock cutting the body mid-way or ending it early.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup } from './helpers.mjs';
+import { launchChromium, startMock } from '../runtimes/lib.mjs';
 
-let env;
+let mock;
+let browser;
 let page;
 before(async () => {
-  env = await setup({ delayMs: 5 });
-  page = await env.browser.newPage();
-  await page.goto(`${env.server.url}/`);
+  mock = await startMock({ delayMs: 5 });
+  browser = await launchChromium();
+  page = await browser.newPage();
+  // any document of the mock's origin: the page imports the package from /pkg
+  await page.goto(`${mock.url}/pkg/package.json`);
 });
-after(() => env?.close());
+after(() => Promise.allSettled([browser?.close(), mock?.close()]));
 
 /** Runs a background stream in the page with `fault` on its first request only (resumes go out clean
  *  when `cleanResumes`, else carry the fault too). */

@@ -21,9 +21,10 @@
 use cometapi_responses::accumulate::Mirror;
 use cometapi_responses::accumulate::{with_output_text, Accumulator};
 use cometapi_responses::error::Error;
-use cometapi_responses::event::{self, paths, EventKind};
+use cometapi_responses::event::{self, EventKind};
 use cometapi_responses::sse::{self, Event, Parser, SseError, DEFAULT_MAX_EVENT_SIZE};
 use cometapi_responses::stream::{Show, StreamState};
+use cometapi_responses::test_support::{accumulator_version, event_paths as paths};
 use serde::de::IgnoredAny;
 
 use crate::rng::Rng;
@@ -276,7 +277,7 @@ fn accumulate_target(input: &[u8]) {
     for e in events {
         let Ok(Some(ev)) = event::decode_owned(e) else { continue };
         acc.push(&ev);
-        let _ = (acc.snapshot(), acc.output_text(), acc.ending(), acc.version());
+        let _ = (acc.snapshot(), acc.output_text(), acc.ending(), accumulator_version(&acc));
         // (One input in 4: `with_output_text` of the Response a lifecycle event carries.)
         if let Some(payload) = ev.payload().filter(|_| ev.kind().is_lifecycle() && input.len() % 4 == 0) {
             let _ = with_output_text(&payload.to_string());

@@ -1,19 +1,18 @@
 // Pages on the packed tarball streaming from the mock (CORS) in headless Chromium: a zero-config app
 // bundled by `vite build`, the Vite dev server, `esbuild --bundle` and webpack 5 (production and
 // development mode, pinned in tests/runtimes/tools/webpack); and a bundler-free <script type="module">
-// page with an import map to the dev server's /pkg/browser.js (ready on import) or /pkg/web.js (`await init()`).
+// page with an import map to the mock's /pkg/browser.js (ready on import) or /pkg/web.js (`await init()`).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD, PAGE_SCRIPT, devImport, freshConsumer, installTools, launchChromium, packPkg, run, servePage, startDevServer, startMock, streamsInPage } from './lib.mjs';
+import { BUILD, PAGE_SCRIPT, devImport, freshConsumer, installTools, launchChromium, packPkg, run, servePage, startMock, streamsInPage } from './lib.mjs';
 
 let vite;
 let viteApp;
 let webpackApp;
 let webpackTools;
 let mock;
-let devServer;
 let browser;
 
 const MAIN = "import { ResponsesClient } from 'cometapi-responses';\nconst baseURL = new URLSearchParams(location.search).get('api');\n" + PAGE_SCRIPT;
@@ -28,14 +27,12 @@ before(async () => {
   webpackApp = await freshConsumer('webpack', { 'package.json': '{ "name": "consumer-webpack", "private": true }\n', 'src/index.js': MAIN }, tarball);
   vite = await devImport('vite/dist/node/index.js');
   mock = await startMock({ delayMs: 20 });
-  devServer = await startDevServer({ delayMs: 20 });
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
   await mock?.close();
-  await devServer?.close();
 });
 
 const streamInPage = (origin) => streamsInPage(browser, `${origin}/?api=${encodeURIComponent(`${mock.url}/v1`)}`);
@@ -112,11 +109,11 @@ const PAGES = {
   '/runtime-test/web.html': modulePage({ 'cometapi-responses/web': '/pkg/web.js' }, "import { init, ResponsesClient } from 'cometapi-responses/web';\nawait init();"),
 };
 
-/** The HTML of the module page is handed to the browser for the dev server's own origin; every
- *  module, the .wasm and the API calls are real requests to the dev server. Returns the paths loaded. */
+/** The HTML of the module page is handed to the browser for the mock's own origin; every
+ *  module, the .wasm and the API calls are real requests to the mock (it serves pkg/ at /pkg/). Returns the paths loaded. */
 const load = (path) =>
-  streamsInPage(browser, `${devServer.url}${path}`, (tab) =>
-    tab.route(`${devServer.url}/runtime-test/*`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: PAGES[new URL(route.request().url()).pathname] })),
+  streamsInPage(browser, `${mock.url}${path}`, (tab) =>
+    tab.route(`${mock.url}/runtime-test/*`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: PAGES[new URL(route.request().url()).pathname] })),
   );
 
 test('import map → pkg/browser.js: no init call, streams', async () => {

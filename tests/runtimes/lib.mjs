@@ -109,16 +109,11 @@ export async function unpackInto(app, tarball) {
   await run('tar', ['xzf', tarball, '-C', target, '--strip-components=1']);
 }
 
-/** The mock backend (mock/server.mjs) on 127.0.0.1, a free port; close() when done. */
+/** The mock backend (mock/server.mjs) on 127.0.0.1, a free port, serving pkg/ at /pkg/ for pages
+ *  (`pkgDir`: another directory); close() when done. */
 export async function startMock(options = {}) {
   const { startMockServer } = await import(pathToFileURL(join(ROOT, 'mock', 'server.mjs')).href);
-  return startMockServer({ port: 0, host: '127.0.0.1', ...options });
-}
-
-/** The dev server (www/server.mjs: the mock, and pkg/ at /pkg/ for pages) on a free port. */
-export async function startDevServer(options = {}) {
-  const { startServer } = await import(pathToFileURL(join(ROOT, 'www', 'server.mjs')).href);
-  return startServer({ port: 0, host: '127.0.0.1', quiet: true, ...options });
+  return startMockServer({ port: 0, host: '127.0.0.1', pkgDir: PKG, ...options });
 }
 
 /** An http server on 127.0.0.1, port 0; close() ends its open connections too. */

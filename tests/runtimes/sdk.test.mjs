@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD, freshConsumer, launchChromium, packPkg, startDevServer, watchPage } from './lib.mjs';
+import { BUILD, freshConsumer, launchChromium, packPkg, startMock, watchPage } from './lib.mjs';
 import { bundleWorker, compatibilityDate, startWorker } from './worker-lib.mjs';
 import { LINES } from './sdk-contract.mjs';
 
@@ -12,7 +12,7 @@ const CONTRACT = readFileSync(new URL('./sdk-contract.mjs', import.meta.url), 'u
 
 let mock;
 before(async () => {
-  mock = await startDevServer({ delayMs: 2 });
+  mock = await startMock({ delayMs: 2 });
 });
 after(() => mock?.close());
 

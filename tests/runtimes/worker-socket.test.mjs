@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SECRET, checkSocketTurns, devImport, launchChromium, sleep, socketTurns, startDevServer, startMock } from './lib.mjs';
+import { SECRET, checkSocketTurns, devImport, launchChromium, sleep, socketTurns, startMock } from './lib.mjs';
 import { bundleExample, fragmentsIn, startWorker } from './worker-lib.mjs';
 
 const ORIGIN = 'https://app.example';
@@ -23,8 +23,8 @@ before(async () => {
   mock = await startMock({ delayMs: 5, requireKey: SECRET });
   ({ default: WebSocket } = await devImport('ws/index.js'));
   ({ ResponsesClient } = await import(pathToFileURL(join(bundle.dir, 'node_modules', 'cometapi-responses', 'node.js')).href));
-  // a page's origin: the dev server (mock mode) serving the packed package at /pkg
-  pageServer = await startDevServer({ pkgDir: join(bundle.dir, 'node_modules', 'cometapi-responses') });
+  // a page's origin: a mock serving the packed package at /pkg
+  pageServer = await startMock({ pkgDir: join(bundle.dir, 'node_modules', 'cometapi-responses') });
   browser = await launchChromium();
   const bindings = { COMETAPI_KEY: SECRET, UPSTREAM_BASE_URL: `${mock.url}/v1`, ALLOWED_ORIGINS: `${ORIGIN}, ${pageServer.url}` };
   mf = await startWorker(bundle, { ...bindings, ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini', MAX_BODY_BYTES: '4096', IDLE_TIMEOUT_MS: '1500' }, { host: '127.0.0.1', port: 0 });

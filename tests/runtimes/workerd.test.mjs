@@ -8,7 +8,7 @@
 // closed), and let no 10-character fragment of the key reach the client.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { PAGE_SCRIPT, SECRET, finalOf, launchChromium, listen, pkgNode, sleep, startDevServer, streamsInPage } from './lib.mjs';
+import { PAGE_SCRIPT, SECRET, finalOf, launchChromium, listen, pkgNode, sleep, startMock, streamsInPage } from './lib.mjs';
 import { bundleExample, fragmentsIn, sseEvents, startWorker as startBundle } from './worker-lib.mjs';
 
 const ORIGIN = 'https://app.example';
@@ -48,7 +48,7 @@ const startHostile = (bindings) =>
 
 before(async () => {
   bundle = await bundleExample('worker');
-  mock = await startDevServer({ delayMs: 40, requireKey: SECRET });
+  mock = await startMock({ delayMs: 40, requireKey: SECRET });
   mf = await startWorker();
   upstream = await startHostileUpstream();
   hostile = await startHostile();
@@ -434,7 +434,7 @@ test('a client that goes away mid-stream aborts the upstream request', async () 
 });
 
 test('a browser page streams through the Worker with no key of its own (CORS preflight for real)', async () => {
-  // Three origins, as in production: the page (a tiny server here), the package (the dev server's
+  // Three origins, as in production: the page (a tiny server here), the package (the mock's
   // /pkg/, cross-origin module scripts), the Worker (miniflare's workerd).
   const html = (workerURL) => `<!doctype html><html><head><meta charset="utf-8">
 <script type="importmap">{"imports":{"cometapi-responses":"${mock.url}/pkg/browser.js"}}</script></head>

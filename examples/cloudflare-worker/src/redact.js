@@ -1,6 +1,7 @@
 // Keeps the API key out of everything the Worker passes on from the upstream (error messages,
-// events, Responses) with the package's redactor: the key and every fragment of it of 10 characters
-// or more become [redacted], in a stream a fragment split across the text deltas of one channel too.
+// events, Responses) with the package's redactor (its rules are the package's): the key and every
+// fragment of it of 10 characters or more become [redacted], anything shaped like a key in an error
+// message too; in a stream a fragment split across the text deltas of one channel as well.
 import { createRedactor } from 'cometapi-responses';
 
 /**
@@ -10,8 +11,6 @@ import { createRedactor } from 'cometapi-responses';
  * (62^4 / key length) ≈ 300 000 deltas.
  */
 const HOLD = 4;
-/** Anything shaped like an API key, removed from error messages on top of the key's fragments. */
-const KEY_SHAPE = /\bsk-[A-Za-z0-9*._-]{4,}/g;
 
 let cached = null;
 
@@ -26,7 +25,7 @@ function workerRedactor(r) {
     text: r.redact,
     value: r.value,
     /** An error message: the key's fragments and anything shaped like an API key (sk-…) removed. */
-    message: (s) => r.redact(String(s ?? '')).replace(KEY_SHAPE, '[redacted]'),
+    message: (s) => r.message(s ?? ''),
     /**
      * The redactor of one stream of events: `event(e)` is a redacted copy of `e`; the `delta` of a
      * delta event (text, arguments, code: not base64 audio) goes through its channel's stream (a

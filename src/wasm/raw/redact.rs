@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::redact::{RedactStream, Redactor};
+use crate::redact::{redact_key_shapes, RedactStream, Redactor, MASK, MIN_FRAGMENT};
 
 /// A redactor of one key (a key shorter than a fragment is redacted whole) with the state of one
 /// stream.
@@ -18,6 +18,25 @@ impl RawRedactor {
     /// `undefined` for an empty key. `hold`: see [`RedactStream::new`].
     pub fn create(key: &str, hold: usize) -> Option<RawRedactor> {
         Some(RawRedactor { redactor: Redactor::any(key)?, stream: RedactStream::new(hold) })
+    }
+
+    /// [`MASK`], what replaces the key.
+    pub fn mask() -> String {
+        MASK.into()
+    }
+
+    /// [`MIN_FRAGMENT`], the shortest fragment of the key, in bytes.
+    pub fn min_fragment() -> usize {
+        MIN_FRAGMENT
+    }
+
+    /// `text` with everything shaped like an API key masked ([`redact_key_shapes`]); `undefined`
+    /// when it holds none.
+    pub fn key_shapes(text: &str) -> Option<String> {
+        match redact_key_shapes(text) {
+            std::borrow::Cow::Owned(s) => Some(s),
+            std::borrow::Cow::Borrowed(_) => None,
+        }
     }
 
     /// `text` redacted; `undefined` when it holds nothing to redact.

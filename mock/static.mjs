@@ -1,5 +1,5 @@
-// Static files for the dev server: `/` and the rest from www/, `/pkg/*` from the
-// built npm package. GET/HEAD only, correct content types, no caching (dev), and
+// Static files from a directory, for the mock's `/pkg/*` (the built npm package, for pages in tests)
+// and the dev server's pages (www/server.mjs). GET/HEAD only, correct content types, no caching (dev), and
 // no way out of the served directory (checked on the decoded, resolved path, and again
 // on the real path: a symlink inside the directory that points outside it is not followed).
 

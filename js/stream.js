@@ -1,7 +1,7 @@
 // ResponseStream: the events of one streamed call, as an async iterator, with the Response
 // snapshot kept as they are handed out. The wasm core decodes, folds and decides every outcome;
 // this file moves its batches to the consumer and mirrors the snapshot (docs/architecture.md).
-import { Action, RawCall } from './cometapi_responses.js';
+import { Action, PatchesMark, RawCall, Show } from './cometapi_responses.js';
 import { AbortError, OutputParseError, StreamError, toError } from './errors.js';
 import { redactText, redactValue } from './redact.js';
 import { Io, reportHeaders } from './io.js';
@@ -12,6 +12,9 @@ export const INTERNAL = Symbol('cometapi-responses.internal');
 
 const isObject = (v) => typeof v === 'object' && v !== null;
 const ignore = () => {};
+// a batch entry's codes (src/stream/sinks.rs), read once per event
+const SAME_OPS = PatchesMark.Same;
+const YIELD = Show.Yield;
 const signalOf = (opts) => (isObject(opts) ? opts.signal ?? undefined : undefined);
 
 /**
@@ -211,11 +214,11 @@ export class ResponseStream {
           const i = this.#at;
           const event = batch[i];
           this.#at = i + (this.#parsed === null ? 3 : 4); // json_schema streams: the output's ops too
-          // 1: the same operations as the previous event's (a run of appends; src/stream/sinks.rs)
-          if (batch[i + 1] !== 1) this.#ops = batch[i + 1];
+          // the same operations as the previous event's (a run of appends; src/stream/sinks.rs)
+          if (batch[i + 1] !== SAME_OPS) this.#ops = batch[i + 1];
           this.#apply(this.#ops, event);
           this.#parsed?.apply(batch[i + 3]);
-          if (batch[i + 2] !== 0) continue; // folded only (replayed, or the failing event)
+          if (batch[i + 2] !== YIELD) continue; // folded only (replayed, or the failing event)
           if (this.#handlers.size !== 0) this.#emit(event);
           return { value: event, done: false };
         }

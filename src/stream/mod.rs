@@ -46,25 +46,26 @@ use crate::redact::Redactor;
 use crate::sse;
 use crate::structured::{OutputParser, OutputState};
 
-/// What the consumer does with an event.
+/// What the consumer does with an event. In the npm batch it is the number JS compares with the
+/// enum the glue exports.
+#[cfg_attr(all(target_arch = "wasm32", feature = "npm"), wasm_bindgen::prelude::wasm_bindgen)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Show {
     /// Hand it out (after applying its patches).
-    Yield,
+    Yield = 0,
     /// Apply its patches only.
-    Hide,
+    Hide = 1,
     /// Apply its patches, then report the stream's error.
-    Fail,
+    Fail = 2,
 }
 
-impl Show {
-    fn code(self) -> char {
-        match self {
-            Show::Yield => '0',
-            Show::Hide => '1',
-            Show::Fail => '2',
-        }
-    }
+/// What may stand in place of a batch entry's patches array (see the batch's format in
+/// `sinks.rs`). In the npm batch it is the number JS compares with the enum the glue exports.
+#[cfg_attr(all(target_arch = "wasm32", feature = "npm"), wasm_bindgen::prelude::wasm_bindgen)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatchesMark {
+    /// The previous entry's patches (all appends) again, applied to this entry's event.
+    Same = 1,
 }
 
 /// One decoded event, its patches, and what to do with it.

@@ -7,16 +7,18 @@
 //! `[event, patches, show, (output ops,) event, patches, show, …]`, one per chunk, parsed with
 //! one `JSON.parse`.
 //!
+//! `show` is a [`Show`] and `output ops` is there only for a stream that follows its output text
+//! as partial JSON (so an entry is 3 or 4 elements long for the whole stream).
+//!
 //! One shortcut: an event whose patches are only appends ([`Patch::Append`]) and are exactly
-//! those of the previous event written in the same batch has `1` in place of its patches array
-//! ("the same operations again"). In a run of text deltas every event has the same two appends;
-//! writing them once per batch keeps `JSON.parse` from building two arrays of paths per delta
-//! (measured in Node 20: the short answer's batch parsed in 84 µs before, 53 µs after; CPU per
-//! request −3 %, a long stream at 16 KiB chunks −10 %).
+//! those of the previous event written in the same batch has [`PatchesMark::Same`] in place of
+//! its patches array ("the same operations again"). In a run of text deltas every event has the
+//! same two appends; writing them once per batch keeps `JSON.parse` from building two arrays of
+//! paths per delta (docs/performance.md has the measurement).
 //! Only appends qualify: they name an event field, so the same array applied to the next event
 //! takes that event's text, while a `Set` literal would be shared between two places.
 
-use super::Show;
+use super::{PatchesMark, Show};
 use crate::accumulate::{Accumulator, Key, Patch, Path};
 use crate::event::ResponseEvent;
 use crate::structured::OutputParser;
@@ -44,7 +46,7 @@ impl Batch {
                 .zip(&self.repeatable)
                 .all(|(p, r)| matches!(p, Patch::Append { path, key } if (*path, *key) == *r));
         if same && !patches.is_empty() {
-            b.push('1');
+            b.push(digit(PatchesMark::Same as u8));
         } else {
             acc.write_patches_json(b);
             self.repeatable.clear();
@@ -57,7 +59,7 @@ impl Batch {
             }
         }
         b.push(',');
-        b.push(show.code());
+        b.push(digit(show as u8));
         if let Some(ops) = output_ops {
             b.push(',');
             b.push_str(ops);
@@ -78,6 +80,11 @@ impl Batch {
         self.text.push(']');
         Some(std::mem::take(&mut self.text))
     }
+}
+
+/// A one-digit code as the batch writes it.
+fn digit(code: u8) -> char {
+    char::from(b'0' + code)
 }
 
 /// After an event was folded: the output text's parser follows the text — an append to

@@ -37,14 +37,6 @@ struct Fields {
     payload: Option<(usize, Value)>,
 }
 
-/// How a value is read: validated only, built whole, or built as a lean `response`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Build {
-    Skip,
-    Whole,
-    Lean,
-}
-
 /// The event, or the data back when anything about it is unusual (module docs): then the
 /// general path decides. `lean`: a lifecycle event's `response` keeps only what the core reads.
 pub(super) fn decode(data: String, lean: bool) -> Result<ResponseEvent, String> {
@@ -215,17 +207,54 @@ pub(super) fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
     Some(i)
 }
 
-/// Validates one JSON value starting at `i` and, unless `how` is `Skip`, builds it as
-/// serde_json does; the value (`null` when skipped) and the index after it.
-fn walk(s: &str, i: usize, depth: u32, how: Build) -> Option<(Value, usize)> {
-    let b = s.as_bytes();
-    let build = how != Build::Skip;
+/// Validates one JSON value starting at `i` without building it: the index after it.
+fn skip(b: &[u8], i: usize, depth: u32) -> Option<usize> {
     Some(match *b.get(i)? {
-        b'"' if build => {
+        b'"' => string(b, i)?.1,
+        b't' => literal(b, i, b"true")?,
+        b'f' => literal(b, i, b"false")?,
+        b'n' => literal(b, i, b"null")?,
+        b'[' | b'{' if depth >= MAX_DEPTH => return None,
+        open @ (b'[' | b'{') => {
+            // `]` and `}` follow `[` and `{` by two.
+            let close = open + 2;
+            let mut j = ws(b, i + 1);
+            if b.get(j) == Some(&close) {
+                return Some(j + 1);
+            }
+            loop {
+                if open == b'{' {
+                    if !matches!(b.get(j), Some(b'"')) {
+                        return None;
+                    }
+                    j = ws(b, string(b, j)?.1);
+                    if !matches!(b.get(j), Some(b':')) {
+                        return None;
+                    }
+                    j = ws(b, j + 1);
+                }
+                j = ws(b, skip(b, j, depth + 1)?);
+                match *b.get(j)? {
+                    b',' => j = ws(b, j + 1),
+                    c if c == close => return Some(j + 1),
+                    _ => return None,
+                }
+            }
+        }
+        _ => number_end(b, i)?,
+    })
+}
+
+/// Validates one JSON value starting at `i` and builds it as serde_json does (`lean`: an
+/// object keeps only [`LEAN_RESPONSE_FIELDS`], the rest validated only); the value and the
+/// index after it.
+fn walk(s: &str, i: usize, depth: u32, lean: bool) -> Option<(Value, usize)> {
+    let b = s.as_bytes();
+    Some(match *b.get(i)? {
+        b'"' => {
             let (r, n) = str_ref(s, i)?;
             (Value::String(owned(s, r)?), n)
         }
-        b'"' => (Value::Null, string(b, i)?.1),
         b't' => (Value::Bool(true), literal(b, i, b"true")?),
         b'f' => (Value::Bool(false), literal(b, i, b"false")?),
         b'n' => (Value::Null, literal(b, i, b"null")?),
@@ -234,17 +263,15 @@ fn walk(s: &str, i: usize, depth: u32, how: Build) -> Option<(Value, usize)> {
             let mut out = Vec::new();
             let mut j = ws(b, i + 1);
             if matches!(b.get(j), Some(b']')) {
-                return Some((if build { Value::Array(out) } else { Value::Null }, j + 1));
+                return Some((Value::Array(out), j + 1));
             }
             loop {
-                let (v, n) = walk(s, j, depth + 1, if build { Build::Whole } else { Build::Skip })?;
-                if build {
-                    out.push(v);
-                }
+                let (v, n) = walk(s, j, depth + 1, false)?;
+                out.push(v);
                 j = ws(b, n);
                 match *b.get(j)? {
                     b',' => j = ws(b, j + 1),
-                    b']' => return Some((if build { Value::Array(out) } else { Value::Null }, j + 1)),
+                    b']' => return Some((Value::Array(out), j + 1)),
                     _ => return None,
                 }
             }
@@ -253,39 +280,37 @@ fn walk(s: &str, i: usize, depth: u32, how: Build) -> Option<(Value, usize)> {
             let mut out = Map::new();
             let mut j = ws(b, i + 1);
             if matches!(b.get(j), Some(b'}')) {
-                return Some((if build { Value::Object(out) } else { Value::Null }, j + 1));
+                return Some((Value::Object(out), j + 1));
             }
             loop {
                 if !matches!(b.get(j), Some(b'"')) {
                     return None;
                 }
-                let (key, n) = if build { str_ref(s, j)? } else { (StrRef::Range(0..0), string(b, j)?.1) };
+                let (key, n) = str_ref(s, j)?;
                 j = ws(b, n);
                 if !matches!(b.get(j), Some(b':')) {
                     return None;
                 }
-                let keep = match how {
-                    Build::Lean if !LEAN_RESPONSE_FIELDS.contains(&resolve(s, &key)?) => Build::Skip,
-                    Build::Skip => Build::Skip,
-                    _ => Build::Whole,
-                };
-                let (v, n) = walk(s, ws(b, j + 1), depth + 1, keep)?;
-                if keep != Build::Skip {
+                j = ws(b, j + 1);
+                j = if lean && !LEAN_RESPONSE_FIELDS.contains(&resolve(s, &key)?) {
+                    skip(b, j, depth + 1)?
+                } else {
+                    let (v, n) = walk(s, j, depth + 1, false)?;
                     out.insert(owned(s, key)?, v);
-                }
-                j = ws(b, n);
+                    n
+                };
+                j = ws(b, j);
                 match *b.get(j)? {
                     b',' => j = ws(b, j + 1),
-                    b'}' => return Some((if build { Value::Object(out) } else { Value::Null }, j + 1)),
+                    b'}' => return Some((Value::Object(out), j + 1)),
                     _ => return None,
                 }
             }
         }
-        _ if build => {
+        _ => {
             let (n, end) = uint(b, i)?;
             (Value::from(n), end)
         }
-        _ => (Value::Null, number_end(b, i)?),
     })
 }
 
@@ -417,12 +442,10 @@ fn scan(s: &str, lean: bool, f: &mut Fields) -> Option<()> {
                 once(Some(&mut f.text), ((k, t), n))?
             }
             Some(k) if k >= PAYLOADS && !unread(k, EventKind::payload_field) => {
-                let how =
-                    if lean && k == PAYLOADS && matches!(b.get(i), Some(b'{')) { Build::Lean } else { Build::Whole };
-                let (v, n) = walk(s, i, 1, how)?;
+                let (v, n) = walk(s, i, 1, lean && k == PAYLOADS)?;
                 once(Some(&mut f.payload), ((k, v), n))?
             }
-            _ => walk(s, i, 1, Build::Skip)?.1,
+            _ => skip(b, i, 1)?,
         };
         i = ws(b, i);
         match *b.get(i)? {

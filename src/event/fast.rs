@@ -15,7 +15,7 @@
 use serde_json::{Map, Value};
 
 use super::response_event::{ResponseEvent, StrRef};
-use super::{EventKind, Lean};
+use super::{EventKind, LEAN_RESPONSE_FIELDS};
 
 /// serde_json's default recursion limit: deeper values go to the general path.
 const MAX_DEPTH: u32 = 127;
@@ -245,9 +245,10 @@ fn skip(b: &[u8], i: usize, depth: u32) -> Option<usize> {
     })
 }
 
-/// Validates one JSON value starting at `i` and builds it as serde_json does, in form `lean`
-/// ([`Lean`]: what is not kept is validated only); the value and the index after it.
-fn walk(s: &str, i: usize, depth: u32, lean: Lean) -> Option<(Value, usize)> {
+/// Validates one JSON value starting at `i` and builds it as serde_json does (`lean`: an
+/// object keeps only [`LEAN_RESPONSE_FIELDS`], the rest validated only); the value and the
+/// index after it.
+fn walk(s: &str, i: usize, depth: u32, lean: bool) -> Option<(Value, usize)> {
     let b = s.as_bytes();
     Some(match *b.get(i)? {
         b'"' => {
@@ -265,17 +266,8 @@ fn walk(s: &str, i: usize, depth: u32, lean: Lean) -> Option<(Value, usize)> {
                 return Some((Value::Array(out), j + 1));
             }
             loop {
-                let n = match lean.element() {
-                    Some(e) => {
-                        let (v, n) = walk(s, j, depth + 1, e)?;
-                        out.push(v);
-                        n
-                    }
-                    None => {
-                        out.push(Value::Null);
-                        skip(b, j, depth + 1)?
-                    }
-                };
+                let (v, n) = walk(s, j, depth + 1, false)?;
+                out.push(v);
                 j = ws(b, n);
                 match *b.get(j)? {
                     b',' => j = ws(b, j + 1),
@@ -300,15 +292,12 @@ fn walk(s: &str, i: usize, depth: u32, lean: Lean) -> Option<(Value, usize)> {
                     return None;
                 }
                 j = ws(b, j + 1);
-                let keys = lean.keys();
-                let name = resolve(s, &key)?;
-                j = if keys.is_empty() || keys.contains(&name) {
-                    let form = if keys.is_empty() { Lean::Whole } else { Lean::field(name) };
-                    let (v, n) = walk(s, j, depth + 1, form)?;
+                j = if lean && !LEAN_RESPONSE_FIELDS.contains(&resolve(s, &key)?) {
+                    skip(b, j, depth + 1)?
+                } else {
+                    let (v, n) = walk(s, j, depth + 1, false)?;
                     out.insert(owned(s, key)?, v);
                     n
-                } else {
-                    skip(b, j, depth + 1)?
                 };
                 j = ws(b, j);
                 match *b.get(j)? {
@@ -453,7 +442,7 @@ fn scan(s: &str, lean: bool, f: &mut Fields) -> Option<()> {
                 once(Some(&mut f.text), ((k, t), n))?
             }
             Some(k) if k >= PAYLOADS && !unread(k, EventKind::payload_field) => {
-                let (v, n) = walk(s, i, 1, if lean { Lean::of_payload(key) } else { Lean::Whole })?;
+                let (v, n) = walk(s, i, 1, lean && k == PAYLOADS)?;
                 once(Some(&mut f.payload), ((k, v), n))?
             }
             _ => skip(b, i, 1)?,

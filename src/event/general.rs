@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::lenient;
 use super::malformed::{malformed, not_an_object, printable_prefix};
 use super::response_event::{ResponseEvent, StrRef};
-use super::{EventKind, Lean};
+use super::{EventKind, LEAN_RESPONSE_FIELDS};
 use crate::error::{ApiError, Error};
 
 /// Decodes any event object (after the checks of [`super::decode_data`]); `lean`: a lifecycle
@@ -52,8 +52,14 @@ pub(super) fn decode_general(data: String, sse_name: &str, lean: bool) -> Result
     let item_id = string("item_id");
     let text = kind.text_field().and_then(&mut string);
     let mut payload = kind.payload_field().and_then(&mut take);
-    if let (true, Some(field), Some(v)) = (lean, kind.payload_field(), &mut payload) {
-        prune(v, Lean::of_payload(field.as_bytes()));
+    if let (true, true, Some(Value::Object(r))) = (lean, kind.is_lifecycle(), &mut payload) {
+        let mut kept = serde_json::Map::new();
+        for k in LEAN_RESPONSE_FIELDS {
+            if let Some(v) = r.get_mut(k) {
+                kept.insert(k.to_owned(), v.take());
+            }
+        }
+        *r = kept;
     }
     let error = (kind == EventKind::Error).then(|| Box::new(normalise_error(&obj, &data)));
     let owned = |s: Option<String>| s.map(StrRef::Owned);
@@ -72,33 +78,6 @@ pub(super) fn decode_general(data: String, sse_name: &str, lean: bool) -> Result
         error,
         json: data,
     }))
-}
-
-/// `v` as a lean decode keeps it in form `lean` ([`Lean`]).
-fn prune(v: &mut Value, lean: Lean) {
-    match v {
-        Value::Object(m) if !lean.keys().is_empty() => {
-            let mut kept = serde_json::Map::new();
-            for &k in lean.keys() {
-                if let Some(x) = m.get_mut(k) {
-                    let mut x = x.take();
-                    prune(&mut x, Lean::field(k));
-                    kept.insert(k.to_owned(), x);
-                }
-            }
-            *m = kept;
-        }
-        Value::Array(a) => {
-            for x in a {
-                match lean.element() {
-                    Some(Lean::Whole) => {}
-                    Some(e) => prune(x, e),
-                    None => *x = Value::Null,
-                }
-            }
-        }
-        _ => {}
-    }
 }
 
 /// The error of an `error` event, from the nested form (`error: {code, message, type, param}`,

@@ -39,62 +39,9 @@ pub use response_event::ResponseEvent;
 
 pub(crate) use general::scalar_string;
 
-/// What a lean decode keeps of a payload: the fields the core reads (the npm package mirrors
-/// the snapshot from the event's own text). An object of the `Response`, `Item` or `Part` form
-/// keeps only its [`keys`](Lean::keys); an array of the `Items` or `Parts` form holds items or
-/// parts; of the `Count` form, `null`s (only its length is read); anything else is kept whole.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Lean {
-    Whole,
-    Response,
-    Items,
-    Item,
-    Parts,
-    Part,
-    Count,
-}
-
-impl Lean {
-    /// The form of an event's payload field.
-    fn of_payload(field: &[u8]) -> Lean {
-        match field {
-            b"response" => Lean::Response,
-            b"item" => Lean::Item,
-            b"part" => Lean::Part,
-            _ => Lean::Whole,
-        }
-    }
-
-    /// The keys an object of this form keeps (none: all, whole).
-    fn keys(self) -> &'static [&'static str] {
-        match self {
-            Lean::Response => &["id", "error", "output"],
-            Lean::Item => &["id", "type", "text", "refusal", "arguments", "input", "code", "content", "summary"],
-            Lean::Part => &["type", "text", "refusal", "arguments", "input", "code", "annotations"],
-            _ => &[],
-        }
-    }
-
-    /// The form of the value at a key an object keeps.
-    fn field(key: &str) -> Lean {
-        match key {
-            "output" => Lean::Items,
-            "content" | "summary" => Lean::Parts,
-            "annotations" => Lean::Count,
-            _ => Lean::Whole,
-        }
-    }
-
-    /// The form of an array's elements (`None`: `null`).
-    fn element(self) -> Option<Lean> {
-        match self {
-            Lean::Items => Some(Lean::Item),
-            Lean::Parts => Some(Lean::Part),
-            Lean::Count => None,
-            _ => Some(Lean::Whole),
-        }
-    }
-}
+/// The fields of a lifecycle event's `response` the core reads: what a lean decode keeps (the
+/// npm package mirrors the snapshot from the event's own text).
+const LEAN_RESPONSE_FIELDS: [&str; 3] = ["id", "error", "output"];
 /// A string's first characters, printable (`accumulate` and `request` quote them in messages).
 pub(crate) use malformed::printable_prefix;
 

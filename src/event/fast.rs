@@ -66,7 +66,17 @@ fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-fn ws(b: &[u8], mut i: usize) -> usize {
+/// The index of the first byte from `i` that is not whitespace. Compact JSON has none: that
+/// case is one comparison, inlined.
+#[inline]
+fn ws(b: &[u8], i: usize) -> usize {
+    if b.get(i).is_some_and(|&c| c > b' ') {
+        return i;
+    }
+    ws_run(b, i)
+}
+
+fn ws_run(b: &[u8], mut i: usize) -> usize {
     while b.get(i).is_some_and(|&c| is_ws(c)) {
         i += 1;
     }
@@ -102,8 +112,8 @@ fn string(b: &[u8], i: usize) -> Option<(usize, usize, bool)> {
 fn special(b: &[u8], mut j: usize) -> Option<usize> {
     const ONES: u64 = u64::MAX / 255;
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & (ONES << 7);
-    while let Some(w) = b.get(j..j + 8) {
-        let w = u64::from_le_bytes(w.try_into().ok()?);
+    while let Some(w) = b.get(j..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*w);
         let m = has_zero(w ^ (ONES * 0x22))
             | has_zero(w ^ (ONES * 0x5c))
             | (w.wrapping_sub(ONES * 0x20) & !w & (ONES << 7));

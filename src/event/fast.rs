@@ -71,7 +71,7 @@ fn is_ws(b: u8) -> bool {
 
 /// The index of the first byte from `i` that is not whitespace. Compact JSON has none: that
 /// case is one comparison, inlined.
-#[inline]
+#[inline(always)]
 fn ws(b: &[u8], i: usize) -> usize {
     if b.get(i).is_some_and(|&c| c > b' ') {
         return i;

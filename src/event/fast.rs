@@ -32,6 +32,8 @@ const PAYLOADS: usize = 13;
 #[derive(Default)]
 struct Fields {
     kind: Option<EventKind>,
+    /// The places of the text and payload fields `kind` reads (set with it).
+    reads: [Option<usize>; 2],
     item_id: Option<StrRef>,
     ints: [Option<u64>; TEXTS - INTS],
     /// The event's text and payload, each with its field's place (a field the kind does not
@@ -45,8 +47,9 @@ struct Fields {
 pub(super) fn decode(data: String, lean: bool) -> Result<ResponseEvent, String> {
     let mut f = Fields::default();
     let Some(kind) = scan(&data, lean, &mut f).and(f.kind) else { return Err(data) };
-    let text = f.text.filter(|(k, _)| Some(*k) == place(kind.text_field())).map(|(_, t)| t);
-    let payload = f.payload.filter(|(k, _)| Some(*k) == place(kind.payload_field())).map(|(_, v)| v);
+    let [text_place, payload_place] = f.reads;
+    let text = f.text.filter(|(k, _)| Some(*k) == text_place).map(|(_, t)| t);
+    let payload = f.payload.filter(|(k, _)| Some(*k) == payload_place).map(|(_, v)| v);
     let [sequence_number, output_index, content_index, summary_index, annotation_index] = f.ints;
     Ok(ResponseEvent {
         json: data,
@@ -440,8 +443,7 @@ fn scan(s: &str, lean: bool, f: &mut Fields) -> Option<()> {
         }
         let text = |i| if matches!(b.get(i), Some(b'"')) { str_ref(b, i) } else { None };
         // A text or payload field that the event's kind (once known) does not read.
-        let unread =
-            |k, field: fn(EventKind) -> Option<&'static str>| f.kind.is_some_and(|kind| place(field(kind)) != Some(k));
+        let read = |k| f.kind.is_none() || f.reads.contains(&Some(k));
         i = match key_index(key) {
             Some(0) => {
                 let (end, n, esc) = if matches!(b.get(i), Some(b'"')) { string(b, i)? } else { return None };
@@ -449,15 +451,16 @@ fn scan(s: &str, lean: bool, f: &mut Fields) -> Option<()> {
                 if esc || matches!(kind, EventKind::Other | EventKind::Error | EventKind::Keepalive) {
                     return None;
                 }
+                f.reads = [place(kind.text_field()), place(kind.payload_field())];
                 once(Some(&mut f.kind), (kind, n))?
             }
             Some(1) => once(Some(&mut f.item_id), text(i)?)?,
             Some(k) if k < TEXTS => once(f.ints.get_mut(k - INTS), uint(b, i)?)?,
-            Some(k) if k < PAYLOADS && !unread(k, EventKind::text_field) => {
+            Some(k) if k < PAYLOADS && read(k) => {
                 let (t, n) = text(i)?;
                 once(Some(&mut f.text), ((k, t), n))?
             }
-            Some(k) if k >= PAYLOADS && !unread(k, EventKind::payload_field) => {
+            Some(k) if k >= PAYLOADS && read(k) => {
                 let (v, n) = walk(s, i, 1, lean && k == PAYLOADS)?;
                 once(Some(&mut f.payload), ((k, v), n))?
             }

@@ -344,8 +344,8 @@ fn part_event(skeleton: &mut Skeleton, ev: &ResponseEvent, summary: bool, out: &
     let Some(j) = parts.and_then(|parts| part_index(ev, summary, parts, type_of(part))) else { return };
     let Some((message, parts)) = parts_for(skeleton, i, summary, j, out) else { return };
     let new = Part::of(part);
-    let had_text = message && parts.get(j).is_some_and(|p| p.is_text() && p.filled);
-    let has_text = message && new.is_text() && new.filled;
+    let had_text = message && parts.get(j).is_some_and(|p| p.is_text() && p.text_len > 0);
+    let has_text = message && new.is_text() && new.text_len > 0;
     out.push(Patch::Take { path: Path::part(i, parts_key(summary), j), key: Key::Part });
     match parts.get_mut(j) {
         Some(slot) => *slot = new,

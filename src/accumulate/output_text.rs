@@ -121,21 +121,21 @@ pub(super) fn reshaped(skeleton: &mut Skeleton, had_text: bool, has_text: bool, 
 
 /// A text event wrote into content part `j` of item `i`, an `output_text` part of a message
 /// (its skeleton already updated): the event's field `key` was appended to the part's text, or
-/// (`replaced`) replaced it; `had`: the part's text was not empty, `adds`: the event's is not.
+/// (`replaced`) replaced a text of length `old_len`; `added` is its length.
 pub(super) fn text_written(
     skeleton: &mut Skeleton,
     (i, j): (usize, usize),
     key: Key,
     replaced: bool,
-    had: bool,
-    adds: bool,
+    old_len: usize,
+    added: usize,
     out: &mut Vec<Patch>,
 ) {
-    let changed = adds || (replaced && had);
+    let changed = added > 0 || (replaced && old_len > 0);
     if !changed {
         return;
     }
-    if (!replaced || !had) && skeleton.nothing_after(i, j) {
+    if (!replaced || old_len == 0) && skeleton.nothing_after(i, j) {
         out.push(Patch::Append { path: Path::output_text(), key });
         skeleton.last_text = Some((i, j));
     } else {

@@ -105,8 +105,8 @@ pub(super) struct Part {
     /// `type` is `"output_text"`.
     pub output_text: bool,
     pub strings: Strings,
-    /// `text` is a non-empty string.
-    pub filled: bool,
+    /// The length of `text` when it is a string.
+    pub text_len: usize,
     /// The number of annotations.
     pub annotations: Slot<usize>,
 }
@@ -138,13 +138,13 @@ impl Item {
         }
     }
 
-    /// The indices of the `output_text` parts with text.
-    pub(super) fn spans(&self) -> impl Iterator<Item = usize> + '_ {
+    /// The `output_text` parts with text: `(part index, text length)`.
+    pub(super) fn spans(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
         let parts = match &self.content {
             Slot::Array(parts) if self.message => parts.as_slice(),
             _ => &[],
         };
-        parts.iter().enumerate().filter(|(_, p)| p.is_text() && p.filled).map(|(j, _)| j)
+        parts.iter().enumerate().filter(|(_, p)| p.is_text() && p.text_len > 0).map(|(j, p)| (j, p.text_len))
     }
 
     /// Some part adds text to `output_text`.
@@ -163,13 +163,13 @@ impl Item {
 
 impl Part {
     pub(super) fn of(v: &Value) -> Part {
-        let filled = v.get("text").and_then(Value::as_str).is_some_and(|t| !t.is_empty());
+        let text_len = v.get("text").and_then(Value::as_str).map_or(0, str::len);
         Part {
             object: v.is_object(),
             ty: type_of(v).map(Box::from),
             output_text: v.get("type").and_then(Value::as_str) == Some("output_text"),
             strings: v.as_object().map(Strings::of).unwrap_or_default(),
-            filled,
+            text_len,
             annotations: Slot::of(v.get("annotations"), <[Value]>::len),
         }
     }
@@ -243,7 +243,7 @@ impl Skeleton {
 
     /// The `output_text` parts with text, in output order: `(item, part)`.
     pub(super) fn spans(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        self.items.iter().enumerate().flat_map(|(i, it)| it.spans().map(move |j| (i, j)))
+        self.items.iter().enumerate().flat_map(|(i, it)| it.spans().map(move |(j, _)| (i, j)))
     }
 
     /// Some message has an `output_text` part whose `text` is a string.

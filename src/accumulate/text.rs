@@ -44,8 +44,7 @@ pub(super) fn target(kind: EventKind) -> Option<Target> {
 /// value (a `.done`, or a delta onto a missing / non-string field). Skipped: no value (a
 /// `.done` without one keeps what the deltas built), no such item or part.
 pub(super) fn text_event(skeleton: &mut Skeleton, ev: &ResponseEvent, t: Target, out: &mut Vec<Patch>) {
-    // Whether the text is empty is all most events need: unescaped only where read.
-    let Some(filled) = ev.text_filled() else { return };
+    let Some(value) = ev.text() else { return };
     // A new item has no parts: only a text for its first part creates it.
     let first = match t {
         Target::Part { summary, .. } => {
@@ -63,7 +62,6 @@ pub(super) fn text_event(skeleton: &mut Skeleton, ev: &ResponseEvent, t: Target,
             out.push(write(path, field, is_delta, was_string));
             item.strings.insert(field);
             if field == Key::Arguments {
-                let value = ev.text().unwrap_or_default();
                 arguments::written(skeleton, i, value, is_delta && was_string, !is_delta, out);
             }
         }
@@ -78,18 +76,19 @@ pub(super) fn text_event(skeleton: &mut Skeleton, ev: &ResponseEvent, t: Target,
                 out.push(Patch::Set { path, value });
             }
             let Some(part) = parts.get_mut(j) else { return };
-            let had_text = message && part.is_text() && part.filled;
+            let was_text = message && part.is_text();
+            let old_len = if was_text { part.text_len } else { 0 };
             let path = Path::part_field(i, parts_key(summary), j, field);
             let patch = write(path, field, is_delta, part.strings.has(field));
             let replaced = matches!(patch, Patch::Take { .. });
             out.push(patch);
             part.strings.insert(field);
             if field == Key::Text {
-                part.filled = filled || (part.filled && !replaced);
+                part.text_len = if replaced { value.len() } else { part.text_len.saturating_add(value.len()) };
             }
             if field == Key::Text && message && part.is_text() {
                 let key = if is_delta { Key::Delta } else { field };
-                output_text::text_written(skeleton, (i, j), key, replaced, had_text, filled, out);
+                output_text::text_written(skeleton, (i, j), key, replaced, old_len, value.len(), out);
             }
         }
     }

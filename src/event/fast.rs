@@ -3,8 +3,7 @@
 //! `*.done` event's final value) and builds the `serde_json::Value` of its payload (`response`,
 //! `item`, `part`, `annotation`; a lean `response` keeps only `id`, `error` and `output`, the
 //! fields the core reads); it validates everything else without building it, and stores
-//! string fields as byte ranges into the text (no copy; one with escapes is unescaped when
-//! first read).
+//! strings without escapes as byte ranges into the text (no copy).
 //!
 //! It declines (hands the text back for the general path) whenever anything is unusual: a type
 //! it does not know, `error` and `keepalive` events, a field it reads with an unexpected JSON
@@ -12,8 +11,6 @@
 //! `u64` (serde_json's own float reading decides those), a lone surrogate escape, nesting
 //! deeper than serde_json allows, invalid JSON. So both paths always agree; `tests/event.rs`
 //! and the fuzz harness check it.
-
-use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
@@ -160,7 +157,7 @@ fn unicode_escape(b: &[u8], i: usize) -> Option<(char, usize)> {
 
 /// The unescaped content of the string validated by [`string`] whose content is
 /// `s[start..end]`.
-pub(super) fn unescape(s: &str, start: usize, end: usize) -> Option<String> {
+fn unescape(s: &str, start: usize, end: usize) -> Option<String> {
     let b = s.as_bytes();
     let mut out = String::with_capacity(end - start);
     let (mut i, mut run) = (start, start);
@@ -268,7 +265,7 @@ fn walk(s: &str, i: usize, depth: u32, lean: bool) -> Option<(Value, usize)> {
     let b = s.as_bytes();
     Some(match *b.get(i)? {
         b'"' => {
-            let (r, n) = str_ref(b, i)?;
+            let (r, n) = str_ref(s, i)?;
             (Value::String(owned(s, r)?), n)
         }
         b't' => (Value::Bool(true), literal(b, i, b"true")?),
@@ -302,7 +299,7 @@ fn walk(s: &str, i: usize, depth: u32, lean: bool) -> Option<(Value, usize)> {
                 if !matches!(b.get(j), Some(b'"')) {
                     return None;
                 }
-                let (key, n) = str_ref(b, j)?;
+                let (key, n) = str_ref(s, j)?;
                 j = ws(b, n);
                 if !matches!(b.get(j), Some(b':')) {
                     return None;
@@ -331,11 +328,9 @@ fn walk(s: &str, i: usize, depth: u32, lean: bool) -> Option<(Value, usize)> {
 }
 
 /// The text of a [`StrRef`] into `s`.
-pub(super) fn resolve<'s>(s: &'s str, r: &'s StrRef) -> Option<&'s str> {
+fn resolve<'s>(s: &'s str, r: &'s StrRef) -> Option<&'s str> {
     match r {
         StrRef::Range(r) => s.get(r.clone()),
-        // A string `string` validated always unescapes.
-        StrRef::Escaped(r, text) => Some(text.get_or_init(|| unescape(s, r.start, r.end).unwrap_or_default())),
         StrRef::Owned(o) => Some(o),
     }
 }
@@ -344,7 +339,6 @@ pub(super) fn resolve<'s>(s: &'s str, r: &'s StrRef) -> Option<&'s str> {
 fn owned(s: &str, r: StrRef) -> Option<String> {
     Some(match r {
         StrRef::Range(r) => s.get(r)?.to_owned(),
-        StrRef::Escaped(r, _) => unescape(s, r.start, r.end)?,
         StrRef::Owned(o) => o,
     })
 }
@@ -372,11 +366,11 @@ fn uint(b: &[u8], i: usize) -> Option<(u64, usize)> {
     (j > i && !matches!(b.get(j), Some(b'.' | b'e' | b'E'))).then_some((n, j))
 }
 
-/// A string value: a range into `s`, unescaped when read ([`StrRef::Escaped`]).
-fn str_ref(b: &[u8], i: usize) -> Option<(StrRef, usize)> {
-    let (end, next, escaped) = string(b, i)?;
-    let r = i + 1..end;
-    Some((if escaped { StrRef::Escaped(r, OnceLock::new()) } else { StrRef::Range(r) }, next))
+/// A string value: a range into `s` when unescaped, else the unescaped copy.
+fn str_ref(s: &str, i: usize) -> Option<(StrRef, usize)> {
+    let (end, next, escaped) = string(s.as_bytes(), i)?;
+    let r = if escaped { StrRef::Owned(unescape(s, i + 1, end)?) } else { StrRef::Range(i + 1..end) };
+    Some((r, next))
 }
 
 /// The place of a field of [`EventKind::text_field`] or [`EventKind::payload_field`].
@@ -441,7 +435,7 @@ fn scan(s: &str, lean: bool, f: &mut Fields) -> Option<()> {
             *slot = Some(v);
             Some(n)
         }
-        let text = |i| if matches!(b.get(i), Some(b'"')) { str_ref(b, i) } else { None };
+        let text = |i| if matches!(b.get(i), Some(b'"')) { str_ref(s, i) } else { None };
         // A text or payload field that the event's kind (once known) does not read.
         let read = |k| f.kind.is_none() || f.reads.contains(&Some(k));
         i = match key_index(key) {

@@ -15,8 +15,8 @@
 //! holding one (`output_index: 1e400`) reads as absent, as any non-integer does.
 //!
 //! Performance: each event's JSON is parsed exactly once. An event of the usual shape takes the
-//! fast path (no serde; string fields are byte ranges into the JSON text instead of copies,
-//! unescaped only when read; only the object an event carries for the accumulator — `response`,
+//! fast path (no serde; string fields without escapes are byte ranges into the JSON text
+//! instead of copies; only the object an event carries for the accumulator — `response`,
 //! `item`, `part`, `annotation` — is built as a `Value`); anything else the general path.
 //!
 //! The files: `kind` (the event types), `response_event` (the decoded event), this one (the

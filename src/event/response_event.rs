@@ -2,7 +2,6 @@
 //! the accumulator reads, each parsed once.
 
 use std::ops::Range;
-use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -10,12 +9,10 @@ use super::EventKind;
 use crate::error::{ApiError, Error};
 
 /// A string field of the event: a byte range into the JSON text when the wire form had no
-/// escapes (no copy); with escapes, the range and its unescaped copy, made when first read
-/// (most events are only asked whether their text is empty); or the unescaped copy.
+/// escapes (no copy), else the unescaped copy.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum StrRef {
     Range(Range<usize>),
-    Escaped(Range<usize>, OnceLock<String>),
     Owned(String),
 }
 
@@ -155,18 +152,11 @@ impl ResponseEvent {
         self.payload.as_ref()
     }
 
-    /// Whether the event has a [`text`](Self::text) and it is not empty (without unescaping it).
-    pub(crate) fn text_filled(&self) -> Option<bool> {
-        Some(match self.text.as_ref()? {
-            StrRef::Range(r) => !r.is_empty(),
-            // An escape is at least one character.
-            StrRef::Escaped(..) => true,
-            StrRef::Owned(s) => !s.is_empty(),
-        })
-    }
-
     fn resolve<'s>(&'s self, s: &'s StrRef) -> Option<&'s str> {
-        super::fast::resolve(&self.json, s)
+        match s {
+            StrRef::Range(r) => self.json.get(r.clone()),
+            StrRef::Owned(b) => Some(b),
+        }
     }
 
     /// A keepalive whose data is not a JSON object (empty, `ping`, …): its JSON becomes

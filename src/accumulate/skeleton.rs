@@ -20,7 +20,7 @@ pub(super) struct Strings(u8);
 const FIELDS: [Key; 5] = [Key::Text, Key::Refusal, Key::Arguments, Key::Input, Key::Code];
 
 impl Strings {
-    #[inline]
+    #[inline(always)]
     const fn bit(key: Key) -> u8 {
         match key {
             Key::Text => 1,
@@ -44,13 +44,13 @@ impl Strings {
     }
 
     /// `key` holds a string.
-    #[inline]
+    #[inline(always)]
     pub(super) fn has(self, key: Key) -> bool {
         self.0 & Self::bit(key) != 0
     }
 
     /// `key` now holds a string.
-    #[inline]
+    #[inline(always)]
     pub(super) fn insert(&mut self, key: Key) {
         self.0 |= Self::bit(key);
     }
@@ -176,6 +176,7 @@ impl Part {
 
     /// An `output_text` part whose `text` is a string (in a message: it counts in
     /// `output_text`).
+    #[inline(always)]
     pub(super) fn is_text(&self) -> bool {
         self.object && self.output_text && self.strings.has(Key::Text)
     }

@@ -29,6 +29,8 @@ const PAYLOADS: usize = 13;
 #[derive(Default)]
 struct Fields {
     kind: Option<EventKind>,
+    /// The places of the text and payload fields `kind` reads (set with it).
+    reads: [Option<usize>; 2],
     item_id: Option<StrRef>,
     ints: [Option<u64>; TEXTS - INTS],
     /// The event's text and payload, each with its field's place (a field the kind does not
@@ -37,21 +39,14 @@ struct Fields {
     payload: Option<(usize, Value)>,
 }
 
-/// How a value is read: validated only, built whole, or built as a lean `response`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Build {
-    Skip,
-    Whole,
-    Lean,
-}
-
 /// The event, or the data back when anything about it is unusual (module docs): then the
 /// general path decides. `lean`: a lifecycle event's `response` keeps only what the core reads.
 pub(crate) fn decode(data: String, lean: bool) -> Result<ResponseEvent, String> {
     let mut f = Fields::default();
     let Some(kind) = scan(&data, lean, &mut f).and(f.kind) else { return Err(data) };
-    let text = f.text.filter(|(k, _)| Some(*k) == place(kind.text_field())).map(|(_, t)| t);
-    let payload = f.payload.filter(|(k, _)| Some(*k) == place(kind.payload_field())).map(|(_, v)| v);
+    let [text_place, payload_place] = f.reads;
+    let text = f.text.filter(|(k, _)| Some(*k) == text_place).map(|(_, t)| t);
+    let payload = f.payload.filter(|(k, _)| Some(*k) == payload_place).map(|(_, v)| v);
     let [sequence_number, output_index, content_index, summary_index, annotation_index] = f.ints;
     Ok(ResponseEvent {
         json: data,
@@ -74,7 +69,17 @@ fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-fn ws(b: &[u8], mut i: usize) -> usize {
+/// The index of the first byte from `i` that is not whitespace. Compact JSON has none: that
+/// case is one comparison, inlined.
+#[inline(always)]
+fn ws(b: &[u8], i: usize) -> usize {
+    if b.get(i).is_some_and(|&c| c > b' ') {
+        return i;
+    }
+    ws_run(b, i)
+}
+
+fn ws_run(b: &[u8], mut i: usize) -> usize {
     while b.get(i).is_some_and(|&c| is_ws(c)) {
         i += 1;
     }
@@ -110,8 +115,8 @@ fn string(b: &[u8], i: usize) -> Option<(usize, usize, bool)> {
 fn special(b: &[u8], mut j: usize) -> Option<usize> {
     const ONES: u64 = u64::MAX / 255;
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & (ONES << 7);
-    while let Some(w) = b.get(j..j + 8) {
-        let w = u64::from_le_bytes(w.try_into().ok()?);
+    while let Some(w) = b.get(j..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*w);
         let m = has_zero(w ^ (ONES * 0x22))
             | has_zero(w ^ (ONES * 0x5c))
             | (w.wrapping_sub(ONES * 0x20) & !w & (ONES << 7));
@@ -215,17 +220,54 @@ pub(super) fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
     Some(i)
 }
 
-/// Validates one JSON value starting at `i` and, unless `how` is `Skip`, builds it as
-/// serde_json does; the value (`null` when skipped) and the index after it.
-fn walk(s: &str, i: usize, depth: u32, how: Build) -> Option<(Value, usize)> {
-    let b = s.as_bytes();
-    let build = how != Build::Skip;
+/// Validates one JSON value starting at `i` without building it: the index after it.
+fn skip(b: &[u8], i: usize, depth: u32) -> Option<usize> {
     Some(match *b.get(i)? {
-        b'"' if build => {
+        b'"' => string(b, i)?.1,
+        b't' => literal(b, i, b"true")?,
+        b'f' => literal(b, i, b"false")?,
+        b'n' => literal(b, i, b"null")?,
+        b'[' | b'{' if depth >= MAX_DEPTH => return None,
+        open @ (b'[' | b'{') => {
+            // `]` and `}` follow `[` and `{` by two.
+            let close = open + 2;
+            let mut j = ws(b, i + 1);
+            if b.get(j) == Some(&close) {
+                return Some(j + 1);
+            }
+            loop {
+                if open == b'{' {
+                    if !matches!(b.get(j), Some(b'"')) {
+                        return None;
+                    }
+                    j = ws(b, string(b, j)?.1);
+                    if !matches!(b.get(j), Some(b':')) {
+                        return None;
+                    }
+                    j = ws(b, j + 1);
+                }
+                j = ws(b, skip(b, j, depth + 1)?);
+                match *b.get(j)? {
+                    b',' => j = ws(b, j + 1),
+                    c if c == close => return Some(j + 1),
+                    _ => return None,
+                }
+            }
+        }
+        _ => number_end(b, i)?,
+    })
+}
+
+/// Validates one JSON value starting at `i` and builds it as serde_json does (`lean`: an
+/// object keeps only [`LEAN_RESPONSE_FIELDS`], the rest validated only); the value and the
+/// index after it.
+fn walk(s: &str, i: usize, depth: u32, lean: bool) -> Option<(Value, usize)> {
+    let b = s.as_bytes();
+    Some(match *b.get(i)? {
+        b'"' => {
             let (r, n) = str_ref(s, i)?;
             (Value::String(owned(s, r)?), n)
         }
-        b'"' => (Value::Null, string(b, i)?.1),
         b't' => (Value::Bool(true), literal(b, i, b"true")?),
         b'f' => (Value::Bool(false), literal(b, i, b"false")?),
         b'n' => (Value::Null, literal(b, i, b"null")?),
@@ -234,17 +276,15 @@ fn walk(s: &str, i: usize, depth: u32, how: Build) -> Option<(Value, usize)> {
             let mut out = Vec::new();
             let mut j = ws(b, i + 1);
             if matches!(b.get(j), Some(b']')) {
-                return Some((if build { Value::Array(out) } else { Value::Null }, j + 1));
+                return Some((Value::Array(out), j + 1));
             }
             loop {
-                let (v, n) = walk(s, j, depth + 1, if build { Build::Whole } else { Build::Skip })?;
-                if build {
-                    out.push(v);
-                }
+                let (v, n) = walk(s, j, depth + 1, false)?;
+                out.push(v);
                 j = ws(b, n);
                 match *b.get(j)? {
                     b',' => j = ws(b, j + 1),
-                    b']' => return Some((if build { Value::Array(out) } else { Value::Null }, j + 1)),
+                    b']' => return Some((Value::Array(out), j + 1)),
                     _ => return None,
                 }
             }
@@ -253,39 +293,37 @@ fn walk(s: &str, i: usize, depth: u32, how: Build) -> Option<(Value, usize)> {
             let mut out = Map::new();
             let mut j = ws(b, i + 1);
             if matches!(b.get(j), Some(b'}')) {
-                return Some((if build { Value::Object(out) } else { Value::Null }, j + 1));
+                return Some((Value::Object(out), j + 1));
             }
             loop {
                 if !matches!(b.get(j), Some(b'"')) {
                     return None;
                 }
-                let (key, n) = if build { str_ref(s, j)? } else { (StrRef::Range(0..0), string(b, j)?.1) };
+                let (key, n) = str_ref(s, j)?;
                 j = ws(b, n);
                 if !matches!(b.get(j), Some(b':')) {
                     return None;
                 }
-                let keep = match how {
-                    Build::Lean if !LEAN_RESPONSE_FIELDS.contains(&resolve(s, &key)?) => Build::Skip,
-                    Build::Skip => Build::Skip,
-                    _ => Build::Whole,
-                };
-                let (v, n) = walk(s, ws(b, j + 1), depth + 1, keep)?;
-                if keep != Build::Skip {
+                j = ws(b, j + 1);
+                j = if lean && !LEAN_RESPONSE_FIELDS.contains(&resolve(s, &key)?) {
+                    skip(b, j, depth + 1)?
+                } else {
+                    let (v, n) = walk(s, j, depth + 1, false)?;
                     out.insert(owned(s, key)?, v);
-                }
-                j = ws(b, n);
+                    n
+                };
+                j = ws(b, j);
                 match *b.get(j)? {
                     b',' => j = ws(b, j + 1),
-                    b'}' => return Some((if build { Value::Object(out) } else { Value::Null }, j + 1)),
+                    b'}' => return Some((Value::Object(out), j + 1)),
                     _ => return None,
                 }
             }
         }
-        _ if build => {
+        _ => {
             let (n, end) = uint(b, i)?;
             (Value::from(n), end)
         }
-        _ => (Value::Null, number_end(b, i)?),
     })
 }
 
@@ -399,8 +437,7 @@ fn scan(s: &str, lean: bool, f: &mut Fields) -> Option<()> {
         }
         let text = |i| if matches!(b.get(i), Some(b'"')) { str_ref(s, i) } else { None };
         // A text or payload field that the event's kind (once known) does not read.
-        let unread =
-            |k, field: fn(EventKind) -> Option<&'static str>| f.kind.is_some_and(|kind| place(field(kind)) != Some(k));
+        let read = |k| f.kind.is_none() || f.reads.contains(&Some(k));
         i = match key_index(key) {
             Some(0) => {
                 let (end, n, esc) = if matches!(b.get(i), Some(b'"')) { string(b, i)? } else { return None };
@@ -408,21 +445,20 @@ fn scan(s: &str, lean: bool, f: &mut Fields) -> Option<()> {
                 if esc || matches!(kind, EventKind::Other | EventKind::Error | EventKind::Keepalive) {
                     return None;
                 }
+                f.reads = [place(kind.text_field()), place(kind.payload_field())];
                 once(Some(&mut f.kind), (kind, n))?
             }
             Some(1) => once(Some(&mut f.item_id), text(i)?)?,
             Some(k) if k < TEXTS => once(f.ints.get_mut(k - INTS), uint(b, i)?)?,
-            Some(k) if k < PAYLOADS && !unread(k, EventKind::text_field) => {
+            Some(k) if k < PAYLOADS && read(k) => {
                 let (t, n) = text(i)?;
                 once(Some(&mut f.text), ((k, t), n))?
             }
-            Some(k) if k >= PAYLOADS && !unread(k, EventKind::payload_field) => {
-                let how =
-                    if lean && k == PAYLOADS && matches!(b.get(i), Some(b'{')) { Build::Lean } else { Build::Whole };
-                let (v, n) = walk(s, i, 1, how)?;
+            Some(k) if k >= PAYLOADS && read(k) => {
+                let (v, n) = walk(s, i, 1, lean && k == PAYLOADS)?;
                 once(Some(&mut f.payload), ((k, v), n))?
             }
-            _ => walk(s, i, 1, Build::Skip)?.1,
+            _ => skip(b, i, 1)?,
         };
         i = ws(b, i);
         match *b.get(i)? {

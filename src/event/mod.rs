@@ -64,11 +64,11 @@ pub fn decode_owned(ev: sse::Event) -> Result<Option<ResponseEvent>, Error> {
     decode_data(ev.data, &ev.event, false)
 }
 
-/// Like [`decode_owned`], for a consumer that mirrors the snapshot from the event's JSON text:
-/// the [payload](ResponseEvent::payload) of a lifecycle event holds only the response's `id`,
-/// `error` and `output` (what the core reads).
-pub(crate) fn decode_lean(ev: sse::Event) -> Result<Option<ResponseEvent>, Error> {
-    decode_data(ev.data, &ev.event, true)
+/// [`decode_owned`] of an event's data and `event:` name; `lean`, for a consumer that mirrors the
+/// snapshot from the event's JSON text: the [payload](ResponseEvent::payload) of a lifecycle
+/// event holds only the response's `id`, `error` and `output` (what the core reads).
+pub(crate) fn decode_text(data: String, sse_name: &str, lean: bool) -> Result<Option<ResponseEvent>, Error> {
+    decode_data(data, sse_name, lean)
 }
 
 /// `[DONE]` or only whitespace: not an event.

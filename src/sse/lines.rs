@@ -1,7 +1,7 @@
 //! The line machine of [`Parser`]: line ends, the BOM, fields and dispatch (spec §9.2.6).
 
 use super::bytes::{find_line_end, parse_retry, push_lossy, reserve, shrink};
-use super::{Event, Parser, SseError, BOM};
+use super::{Event, Parser, SseError, BOM, RETAIN_CAPACITY};
 
 impl Parser {
     pub(super) fn too_large(&self) -> SseError {
@@ -18,7 +18,7 @@ impl Parser {
         }
     }
 
-    pub(super) fn feed_inner(&mut self, chunk: &[u8], out: &mut Vec<Event>) -> Result<(), SseError> {
+    pub(super) fn feed_inner(&mut self, chunk: &[u8], each: &mut dyn FnMut(&mut Event)) -> Result<(), SseError> {
         let mut rest = chunk;
         if self.bom_seen < 3 {
             rest = self.skip_bom(rest)?;
@@ -55,14 +55,14 @@ impl Parser {
             if self.line.is_empty() {
                 // The whole line is inside this chunk: process it from the chunk, no copy.
                 self.check_size(line.len())?;
-                self.process_line(line, out)?;
+                self.process_line(line, each)?;
             } else {
                 self.check_size(self.line.len().saturating_add(line.len()))?;
                 // On an error the buffer is dropped: `feed` releases the buffers of a failed parser.
                 let mut buf = std::mem::take(&mut self.line);
                 reserve(&mut buf, line.len())?;
                 buf.extend_from_slice(line);
-                self.process_line(&buf, out)?;
+                self.process_line(&buf, each)?;
                 buf.clear();
                 self.line = buf;
                 shrink(&mut self.line);
@@ -116,10 +116,10 @@ impl Parser {
     /// Likewise the ASCII colon and space can be found in the raw bytes, and comparing raw field
     /// names with ASCII names equals comparing decoded ones (a U+FFFD never matches).
     #[inline]
-    fn process_line(&mut self, line: &[u8], out: &mut Vec<Event>) -> Result<(), SseError> {
+    fn process_line(&mut self, line: &[u8], each: &mut dyn FnMut(&mut Event)) -> Result<(), SseError> {
         // spec: "If the line is empty (a blank line) — Dispatch the event, as defined below."
         if line.is_empty() {
-            self.dispatch(out);
+            self.dispatch(each);
             return Ok(());
         }
         let (field, value) = match line.iter().position(|&b| b == b':') {
@@ -191,7 +191,7 @@ impl Parser {
     }
 
     /// spec: "When the user agent is required to dispatch the event, …"
-    fn dispatch(&mut self, out: &mut Vec<Event>) {
+    fn dispatch(&mut self, each: &mut dyn FnMut(&mut Event)) {
         // spec 1: "Set the last event ID string of the event source to the value of the last
         // event ID buffer. The buffer does not get reset, so the last event ID string of the
         // event source remains set to this value until the next time it is set by the server."
@@ -214,11 +214,26 @@ impl Parser {
         // […] and its lastEventId attribute to the last event ID string of the event source."
         // spec 6: "If the event type buffer has a value other than the empty string, change the
         // type of the newly created event to equal the value of the event type buffer."
-        let event =
-            if self.event_type.is_empty() { String::from("message") } else { std::mem::take(&mut self.event_type) };
+        let spare = std::mem::take(&mut self.spare_type);
+        let event = if self.event_type.is_empty() {
+            let mut name = spare;
+            name.push_str("message");
+            name
+        } else {
+            std::mem::replace(&mut self.event_type, spare)
+        };
         // spec 7: "Set the data buffer and the event type buffer to the empty string." The
-        // buffers are handed over as they are (no copy); the next event's lines allocate anew.
-        let data = std::mem::take(&mut self.data);
-        out.push(Event { event, data, last_event_id: self.last_event_id.clone() });
+        // buffers are handed over as they are (no copy); the next event's lines go into the
+        // strings the consumer leaves in this one.
+        let data = std::mem::replace(&mut self.data, std::mem::take(&mut self.spare_data));
+        let mut ev = Event { event, data, last_event_id: self.last_event_id.clone() };
+        each(&mut ev);
+        // Kept unless large (a buffer over 64 KiB is dropped).
+        ev.event.clear();
+        ev.data.clear();
+        self.spare_type = ev.event;
+        if ev.data.capacity() <= RETAIN_CAPACITY {
+            self.spare_data = ev.data;
+        }
     }
 }

@@ -133,6 +133,10 @@ pub struct Parser {
     after_cr: bool,
     /// A size error happened; see the type docs.
     failed: bool,
+    /// The strings of the last event handed out ([`feed_each`](Parser::feed_each)), emptied: the
+    /// next event's type and data are written into them, not into new allocations.
+    spare_type: String,
+    spare_data: String,
 }
 
 impl Default for Parser {
@@ -161,6 +165,8 @@ impl Parser {
             bom_seen: 0,
             after_cr: false,
             failed: false,
+            spare_type: String::new(),
+            spare_data: String::new(),
         }
     }
 
@@ -184,10 +190,16 @@ impl Parser {
     /// On [`SseError::EventTooLarge`], the events completed before the offending bytes are still
     /// pushed onto `out`, and the parser is failed until [`Parser::finish`] (see the type docs).
     pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<Event>) -> Result<(), SseError> {
+        self.feed_each(chunk, &mut |ev| out.push(std::mem::take(ev)))
+    }
+
+    /// Like [`feed`](Self::feed), handing each event to `each` as it completes; the `event` and
+    /// `data` strings `each` leaves in it hold the next event's (no allocation per event).
+    pub(crate) fn feed_each(&mut self, chunk: &[u8], each: &mut dyn FnMut(&mut Event)) -> Result<(), SseError> {
         if self.failed {
             return Err(self.too_large());
         }
-        let result = self.feed_inner(chunk, out);
+        let result = self.feed_inner(chunk, each);
         if result.is_err() {
             self.failed = true;
             self.release_buffers();
@@ -201,6 +213,8 @@ impl Parser {
         self.line = Vec::new();
         self.data = String::new();
         self.event_type = String::new();
+        self.spare_type = String::new();
+        self.spare_data = String::new();
     }
 
     /// End of stream.

@@ -99,7 +99,6 @@ enum Sink {
 #[derive(Debug)]
 pub struct StreamState {
     parser: sse::Parser,
-    sse_events: Vec<sse::Event>,
     acc: Accumulator,
     sink: Sink,
     /// `Some` once the stream's end is decided: by a terminal event, an error, or the body's end.
@@ -144,7 +143,6 @@ impl StreamState {
     fn with_sink(sink: Sink, max_event_size: Option<usize>) -> StreamState {
         StreamState {
             parser: max_event_size.map_or_else(sse::Parser::new, sse::Parser::with_max_event_size),
-            sse_events: Vec::new(),
             acc: Accumulator::without_snapshot(),
             sink,
             outcome: None,
@@ -234,15 +232,13 @@ impl StreamState {
         if self.outcome.is_some() {
             return;
         }
-        let mut events = std::mem::take(&mut self.sse_events);
-        let fed = self.parser.feed(chunk, &mut events);
-        for ev in events.drain(..) {
-            if self.outcome.is_some() {
-                break;
+        let mut parser = std::mem::take(&mut self.parser);
+        let fed = parser.feed_each(chunk, &mut |ev| {
+            if self.outcome.is_none() {
+                self.take_sse(ev);
             }
-            self.take_sse(ev);
-        }
-        self.sse_events = events;
+        });
+        self.parser = parser;
         if let (None, Err(e)) = (&self.outcome, fed) {
             self.outcome = Some(Err(Error::from(e)));
         }
@@ -260,7 +256,7 @@ impl StreamState {
             self.outcome = Some(Err(Error::from(sse::SseError::EventTooLarge { limit })));
             return;
         }
-        self.take_sse(sse::Event { event: "message".to_owned(), data, last_event_id: String::new() });
+        self.take_sse(&mut sse::Event { event: "message".to_owned(), data, last_event_id: String::new() });
     }
 
     /// The body ended: with no terminal event the stream is truncated.
@@ -374,14 +370,12 @@ impl StreamState {
         self.terminal_batch.take()
     }
 
-    fn take_sse(&mut self, sse_event: sse::Event) {
-        let keep_name = !matches!(self.sink, Sink::Batch(_)) || self.held.is_some();
-        let sse_name = if keep_name { sse_event.event.clone() } else { String::new() };
+    /// Decodes, folds and queues one event; its data string is given back in `sse_event` (for
+    /// the parser's next event) unless the event is kept.
+    fn take_sse(&mut self, sse_event: &mut sse::Event) {
+        let (data, name) = (std::mem::take(&mut sse_event.data), &sse_event.event);
         // Only the Rust API's entries carry the whole payload (its snapshot is built from it).
-        let decoded = match self.sink {
-            Sink::Entries(_) => event::decode_owned(sse_event),
-            _ => event::decode_lean(sse_event),
-        };
+        let decoded = event::decode_text(data, name, !matches!(self.sink, Sink::Entries(_)));
         let ev = match decoded {
             Ok(Some(ev)) => ev,
             Ok(None) => return,
@@ -435,7 +429,13 @@ impl StreamState {
         let frames = match &mut self.sink {
             Sink::Entries(q) => {
                 let output_ops = self.output.as_ref().map(|o| o.ops().to_owned());
-                q.push_back(Entry { event: ev, patches: self.acc.patches().to_vec(), show, sse_name, output_ops });
+                q.push_back(Entry {
+                    event: ev,
+                    patches: self.acc.patches().to_vec(),
+                    show,
+                    sse_name: name.clone(),
+                    output_ops,
+                });
                 return;
             }
             Sink::Batch(b) => {
@@ -448,8 +448,8 @@ impl StreamState {
         if let Some(f) = frames {
             match (show, &self.redactor) {
                 (Show::Hide, _) => {}
-                (Show::Fail, Some(r)) => write_frame(f, &sse_name, &r.redact(ev.json())),
-                _ => write_frame(f, &sse_name, ev.json()),
+                (Show::Fail, Some(r)) => write_frame(f, name, &r.redact(ev.json())),
+                _ => write_frame(f, name, ev.json()),
             }
             self.failure_forwarded |= show == Show::Fail;
             if terminal {
@@ -461,6 +461,7 @@ impl StreamState {
                 self.terminal_batch = Some(b);
             }
         }
+        sse_event.data = ev.into_json();
     }
 }
 

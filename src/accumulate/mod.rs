@@ -76,6 +76,7 @@ pub use ending::Ending;
 pub use mirror::Mirror;
 pub use output_text::{compute_output_text, with_output_text};
 pub(crate) use output_text::{parse_response, response_value};
+pub(crate) use patch::RepeatedAppends;
 pub use patch::{Key, Patch, Path, Seg};
 
 use crate::event::ResponseEvent;

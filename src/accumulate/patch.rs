@@ -226,6 +226,44 @@ impl fmt::Debug for Path {
     }
 }
 
+/// When a list of patches may be sent as "the same operations again" (the npm batch's
+/// `PatchesMark.Same`, `ResponseAccumulator`'s `undefined`): it is appends only, not empty, and
+/// equal to the last list sent. An append names an event field, so the same list applied to the
+/// next event takes that event's text; a `Set` literal would be shared between two places.
+#[derive(Debug, Default)]
+pub(crate) struct RepeatedAppends {
+    /// The last list sent, when it was appends only: each one's path and event field.
+    last: Vec<(Path, Key)>,
+}
+
+impl RepeatedAppends {
+    /// Whether `patches` are the last list sent again; when not, they are the last list sent now.
+    pub(crate) fn same_again(&mut self, patches: &[Patch]) -> bool {
+        let same = !patches.is_empty()
+            && patches.len() == self.last.len()
+            && patches
+                .iter()
+                .zip(&self.last)
+                .all(|(p, r)| matches!(p, Patch::Append { path, key } if (*path, *key) == *r));
+        if !same {
+            self.last.clear();
+            for p in patches {
+                let Patch::Append { path, key } = p else {
+                    self.last.clear();
+                    break;
+                };
+                self.last.push((*path, *key));
+            }
+        }
+        same
+    }
+
+    /// Nothing was sent yet (the receiver holds no list).
+    pub(crate) fn forget(&mut self) {
+        self.last.clear();
+    }
+}
+
 /// One change to the snapshot (see the module docs for the exact rules).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Patch {

@@ -14,12 +14,11 @@
 //! those of the previous event written in the same batch has [`PatchesMark::Same`] in place of
 //! its patches array ("the same operations again"). In a run of text deltas every event has the
 //! same two appends; writing them once per batch keeps `JSON.parse` from building two arrays of
-//! paths per delta (docs/performance.md has the measurement).
-//! Only appends qualify: they name an event field, so the same array applied to the next event
-//! takes that event's text, while a `Set` literal would be shared between two places.
+//! paths per delta (docs/performance.md has the measurement). The rule is
+//! [`RepeatedAppends`](crate::accumulate::RepeatedAppends), which `ResponseAccumulator` follows too.
 
 use super::{PatchesMark, Show};
-use crate::accumulate::{Accumulator, Key, Patch, Path};
+use crate::accumulate::{Accumulator, Patch, Path, RepeatedAppends};
 use crate::event::ResponseEvent;
 use crate::structured::OutputParser;
 
@@ -27,9 +26,8 @@ use crate::structured::OutputParser;
 #[derive(Debug, Default)]
 pub(super) struct Batch {
     text: String,
-    /// The last patches written in this batch, when they are appends only (they may repeat):
-    /// each one's path and event field.
-    repeatable: Vec<(Path, Key)>,
+    /// The patches last written in this batch, for the "same operations again" mark.
+    sent: RepeatedAppends,
 }
 
 impl Batch {
@@ -39,24 +37,10 @@ impl Batch {
         b.push(if b.is_empty() { '[' } else { ',' });
         b.push_str(json);
         b.push(',');
-        let patches = acc.patches();
-        let same = patches.len() == self.repeatable.len()
-            && patches
-                .iter()
-                .zip(&self.repeatable)
-                .all(|(p, r)| matches!(p, Patch::Append { path, key } if (*path, *key) == *r));
-        if same && !patches.is_empty() {
+        if self.sent.same_again(acc.patches()) {
             b.push(digit(PatchesMark::Same as u8));
         } else {
             acc.write_patches_json(b);
-            self.repeatable.clear();
-            for p in patches {
-                let Patch::Append { path, key } = p else {
-                    self.repeatable.clear();
-                    break;
-                };
-                self.repeatable.push((*path, *key));
-            }
         }
         b.push(',');
         b.push(digit(show as u8));
@@ -76,7 +60,7 @@ impl Batch {
         if self.text.is_empty() {
             return None;
         }
-        self.repeatable.clear();
+        self.sent.forget();
         self.text.push(']');
         Some(std::mem::take(&mut self.text))
     }

@@ -12,7 +12,7 @@
 //! An event over the size limit: the events the same chunk completed before it are returned
 //! first, and the error is thrown by the next `feed` or `finish` (nothing is lost).
 
-use crate::accumulate::{Accumulator, Patch};
+use crate::accumulate::{Accumulator, RepeatedAppends};
 use crate::error::Error;
 use crate::event::ResponseEvent;
 use crate::sse::{Event, Parser, SseError};
@@ -115,9 +115,8 @@ fn sse_error(e: SseError) -> JsValue {
 #[wasm_bindgen]
 pub struct RawAccumulator {
     acc: Accumulator,
-    /// The ops JS holds (the last sent) when they are appends only (a run of deltas repeats
-    /// them) or none; `None` when they are others (not to be repeated).
-    repeatable: Option<Vec<Patch>>,
+    /// The ops JS holds (the last sent), for `undefined` in place of the same again.
+    sent: RepeatedAppends,
 }
 
 #[wasm_bindgen]
@@ -125,19 +124,17 @@ impl RawAccumulator {
     /// A fresh accumulator (patches only: JS mirrors the snapshot).
     #[wasm_bindgen(constructor)]
     pub fn new() -> RawAccumulator {
-        RawAccumulator { acc: Accumulator::without_snapshot(), repeatable: Some(Vec::new()) }
+        RawAccumulator { acc: Accumulator::without_snapshot(), sent: RepeatedAppends::default() }
     }
 
     /// Folds one event (its JSON text); returns its patches as JSON, or `undefined` when they are
-    /// the previous push's again (appends only, or none: JS applies the ops it already parsed).
+    /// the previous push's again ([`RepeatedAppends`]: JS applies the ops it already parsed).
     pub fn push(&mut self, event_json: &str) -> Result<Option<String>, JsValue> {
         let ev = ResponseEvent::from_json(event_json).map_err(|e| super::error::to_js(&e))?;
         self.acc.push(&ev);
-        let patches = self.acc.patches();
-        if self.repeatable.as_deref() == Some(patches) {
+        if self.sent.same_again(self.acc.patches()) {
             return Ok(None);
         }
-        self.repeatable = patches.iter().all(|p| matches!(p, Patch::Append { .. })).then(|| patches.to_vec());
         let mut out = String::new();
         self.acc.write_patches_json(&mut out);
         Ok(Some(out))

@@ -160,6 +160,8 @@ export class ResponsesSocket {
   #closed;
   #closedResolve;
   #opening = null;
+  /** Ends the connection attempt in flight (close() during it): its half-open WebSocket is closed now. */
+  #abandon = null;
 
   /** @internal From ResponsesClient.connect(). */
   constructor(token, raw, { WebSocket, timeout } = {}) {
@@ -232,6 +234,7 @@ export class ResponsesSocket {
     this.#closing = true;
     const raw = this.#raw;
     raw.close();
+    this.#abandon?.();
     this.#settleSteers();
     for (const lane of this.#lanes.values()) lane.push();
     const ws = this.#ws;
@@ -353,6 +356,8 @@ export class ResponsesSocket {
       ws = await openWebSocket(raw.url, headers, this.#Ctor);
       await new Promise((resolve, reject) => {
         if (ws.readyState === 1) return resolve();
+        this.#abandon = () => reject(new AbortError('the socket was closed while it was connecting'));
+        if (this.#closing) return this.#abandon();
         const fail = (e) => reject(new ConnectionError(`cannot open the WebSocket${e?.message ? `: ${e.message}` : ''}`));
         ws.addEventListener('open', resolve, { once: true });
         ws.addEventListener('error', fail, { once: true });
@@ -372,6 +377,7 @@ export class ResponsesSocket {
       });
     } catch (e) {
       clearTimeout(timer);
+      this.#abandon = null;
       try {
         ws?.close();
       } catch {
@@ -387,6 +393,7 @@ export class ResponsesSocket {
       throw e instanceof AbortError ? e : new ConnectionError(raw.redact(text) ?? text);
     }
     clearTimeout(timer);
+    this.#abandon = null;
     this.#opening = null;
     if (this.#closing || this.#raw === null) {
       ws.close(1000);

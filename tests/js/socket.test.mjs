@@ -194,6 +194,37 @@ test('connect() gives up at its timeout when the upgrade gets no answer (Connect
   await fails(client.connect({ WebSocket: Silent, timeout: 30 }), ConnectionError, { message: 'cannot open the WebSocket: no answer in 30 ms' });
 });
 
+test('close() while a reconnect is in flight closes its half-open WebSocket at once; socket.closed resolves', async () => {
+  const made = [];
+  class Fake extends EventTarget {
+    readyState = 0;
+    constructor() {
+      super();
+      made.push(this);
+    }
+    close() {
+      this.readyState = 3;
+      this.closedByUs = true;
+    }
+    send() {}
+  }
+  const client = new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1' });
+  const opening = client.connect({ WebSocket: Fake, timeout: 60_000 });
+  made[0].readyState = 1;
+  made[0].dispatchEvent(new Event('open'));
+  const socket = await opening;
+  made[0].readyState = 3;
+  made[0].dispatchEvent(Object.assign(new Event('close'), { code: 1006 }));
+  const p = collect(socket.stream({ model: 'm', input: 'x' }));
+  while (made.length < 2) await new Promise((r) => setTimeout(r, 1));
+  socket.close();
+  const { error } = await p;
+  assert.ok(error instanceof AbortError, String(error));
+  await socket.closed;
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(made[1].closedByUs, true, 'the reconnect\'s WebSocket is closed, not left to its 60 s timeout');
+});
+
 test('close(): unfinished responses end with AbortError; socket.closed resolves', async (t) => {
   const { socket } = await setup(t, { delayMs: 20 });
   const s = socket.stream({ model: 'm', input: 'never finished' });

@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use cometapi_responses::call::{Action, Call, Overrides, Release, MAX_JSON_BODY};
+use cometapi_responses::call::{Action, Call, Output, Overrides, Release, MAX_JSON_BODY};
 use cometapi_responses::endpoint::{Config, HttpRequest, Method, Operation, Query};
 use cometapi_responses::error::Error;
 use cometapi_responses::redact::Redactor;
@@ -31,7 +31,7 @@ fn request(
 }
 
 fn call_of(req: HttpRequest) -> Call {
-    Call::of(&config(), (req, false), Overrides::default(), false, Redactor::new(KEY).map(Rc::new))
+    Call::of(&config(), (req, false), Overrides::default(), Output::JsonText, Redactor::new(KEY).map(Rc::new))
 }
 
 fn create() -> Call {
@@ -113,7 +113,8 @@ fn a_json_call_sends_what_the_core_built_and_gets_its_answer() {
 fn a_call_that_takes_values_parses_its_answer_once_into_a_value() {
     let answer = |op: Operation, body: &str| {
         let req = request(op, &["r"], &Query::NONE, None, &[]).unwrap();
-        let mut c = Call::of(&config(), (req, false), Overrides::default(), true, Redactor::new(KEY).map(Rc::new));
+        let mut c =
+            Call::of(&config(), (req, false), Overrides::default(), Output::Values, Redactor::new(KEY).map(Rc::new));
         c.start(0.0, 0.0);
         c.on_headers(200, headers(NONE));
         c.on_chunk(body.as_bytes());
@@ -696,8 +697,13 @@ fn an_abort_drops_the_events_decoded_but_not_handed_out() {
 #[test]
 fn a_calls_own_timeout_and_retries_override_the_clients() {
     let req = || request(Operation::Create, &[], &Query::NONE, Some(r#"{"model":"m","input":"hi"}"#), &[]).unwrap();
-    let mut own =
-        Call::of(&config(), (req(), false), Overrides { timeout_ms: Some(5), ..Overrides::default() }, false, None);
+    let mut own = Call::of(
+        &config(),
+        (req(), false),
+        Overrides { timeout_ms: Some(5), ..Overrides::default() },
+        Output::JsonText,
+        None,
+    );
     own.start(T, 0.0);
     assert_eq!(own.poll_timeout(), Some(T + 5.0));
     let mut client = call_of(req());

@@ -171,6 +171,17 @@ pub struct Call {
     answered: bool,
 }
 
+/// What a call hands its shell ([`Call::of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// Rust values (the Rust API): a stream's [`crate::stream::Entry`]s, a JSON answer parsed
+    /// into a value ([`Call::take_value`]).
+    Values,
+    /// JSON text a JS shell parses once (the npm package): a stream's batches, a JSON answer as
+    /// received ([`Call::take_json`]) with its `output_text` literal.
+    JsonText,
+}
+
 /// What a call takes from its caller beyond the request.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Overrides {
@@ -194,16 +205,15 @@ impl Call {
     /// The call of a request [`Config::request`] built on `config` (`json_schema`: its second
     /// answer): the client's timeout and retries unless `o` overrides them; a background stream
     /// resumes from `config` after a cut; a structured output's stream follows its partial JSON.
-    /// `values` (the Rust API): a stream keeps [`crate::stream::Entry`]s, a JSON answer is parsed
-    /// into a value ([`take_value`](Self::take_value)); else they go out as JSON text a shell
-    /// parses (batches, [`take_json`](Self::take_json)).
+    /// `out`: what the shell takes (see [`Output`]).
     pub fn of(
         config: &Rc<Config>,
         (request, json_schema): (HttpRequest, bool),
         o: Overrides,
-        values: bool,
+        out: Output,
         redactor: Option<Rc<Redactor>>,
     ) -> Call {
+        let values = out == Output::Values;
         let background = matches!(request.answer, Answer::Stream { background: true });
         let timeout = o.timeout_ms.unwrap_or(config.timeout_ms);
         let mut call = Call::new(request, timeout, o.max_retries.unwrap_or(config.max_retries), redactor);

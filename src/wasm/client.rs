@@ -30,7 +30,7 @@ use web_sys::AbortSignal;
 
 use super::stream::EventStream;
 use super::transport::{AbortState, Io};
-use crate::call::{Action, Call, Overrides};
+use crate::call::{Action, Call, Output, Overrides};
 use crate::endpoint::{Config, FileListQuery, ListQuery, Operation, Query};
 use crate::error::Error;
 use crate::redact::Redactor;
@@ -162,7 +162,7 @@ impl Client {
         let config = self.config()?;
         let built = config.request(op, ids, query, body, &opts.headers)?;
         let o = Overrides { timeout_ms: opts.timeout_ms, max_retries: opts.max_retries, hide_through };
-        Ok(Call::of(config, built, o, true, self.shared.redactor.clone()))
+        Ok(Call::of(config, built, o, Output::Values, self.shared.redactor.clone()))
     }
 
     /// Runs any operation but a stream to its end (`form`: sent as the body instead of the

@@ -9,7 +9,7 @@ use super::call::RawCall;
 use super::options::{headers, read, timeout_ms, CallOptions, ClientOptions};
 use super::socket::RawSocket;
 use crate::call::WANTED_HEADERS;
-use crate::call::{Call, Overrides};
+use crate::call::{Call, Output, Overrides};
 use crate::endpoint::{Answer, Body, Config, Operation};
 use crate::redact::Redactor;
 use crate::socket::Socket;
@@ -65,7 +65,7 @@ impl RawClient {
             Err(e) => return Err(to_js(&e)),
         };
         let overrides = Overrides { timeout_ms: timeout, max_retries: o.max_retries, hide_through: o.hide_through };
-        let call = Call::of(&self.config, built, overrides, false, self.redactor.clone());
+        let call = Call::of(&self.config, built, overrides, Output::JsonText, self.redactor.clone());
         Ok(RawCall::new(call))
     }
 

@@ -203,6 +203,9 @@ impl Parser {
         // buffer to the empty string and return."
         if self.data.is_empty() {
             self.event_type.clear();
+            if self.event_type.capacity() > RETAIN_CAPACITY {
+                self.event_type = String::new();
+            }
             return;
         }
         // spec 3: "If the data buffer's last character is a U+000A LINE FEED (LF) character,
@@ -231,7 +234,9 @@ impl Parser {
         // Kept unless large (a buffer over 64 KiB is dropped).
         ev.event.clear();
         ev.data.clear();
-        self.spare_type = ev.event;
+        if ev.event.capacity() <= RETAIN_CAPACITY {
+            self.spare_type = ev.event;
+        }
         if ev.data.capacity() <= RETAIN_CAPACITY {
             self.spare_data = ev.data;
         }

@@ -276,4 +276,20 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].data, "ab\ncd");
     }
+
+    #[test]
+    fn a_large_event_name_is_not_kept_for_the_next_events() {
+        let mut p = Parser::new();
+        let mut body = b"event: ".to_vec();
+        body.extend_from_slice(&vec![b'x'; 1 << 20]);
+        body.extend_from_slice(b"\ndata: a\n\nevent: ");
+        body.extend_from_slice(&vec![b'y'; 1 << 20]);
+        body.extend_from_slice(b"\n\n");
+        let mut names = Vec::new();
+        p.feed_each(&body, &mut |ev| names.push(ev.event.len())).unwrap();
+        p.feed_each(b"data: b\n\ndata: c\n\n", &mut |ev| names.push(ev.event.len())).unwrap();
+        assert_eq!(names, [1 << 20, 7, 7]);
+        assert!(p.spare_type.capacity() <= RETAIN_CAPACITY, "{}", p.spare_type.capacity());
+        assert!(p.event_type.capacity() <= RETAIN_CAPACITY, "{}", p.event_type.capacity());
+    }
 }

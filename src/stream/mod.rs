@@ -457,7 +457,9 @@ impl StreamState {
                 b.push_str(ev.json());
                 b.push(',');
                 self.acc.write_patches_json(&mut b);
-                b.push_str(",1]");
+                b.push(',');
+                b.push(sinks::digit(Show::Hide as u8));
+                b.push(']');
                 self.terminal_batch = Some(b);
             }
         }

@@ -67,7 +67,7 @@ impl Batch {
 }
 
 /// A one-digit code as the batch writes it.
-fn digit(code: u8) -> char {
+pub(super) fn digit(code: u8) -> char {
     char::from(b'0' + code)
 }
 

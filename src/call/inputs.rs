@@ -1,7 +1,7 @@
 //! What the shell reports to a [`Call`]: an action started, a timer fired, headers, chunks, the
 //! end of a body, failures, an abort.
 
-use super::{Call, Fault, IoFailure, Release, SavedHeaders, State, MAX_JSON_BODY};
+use super::{Call, Fault, IoFailure, Output, Release, SavedHeaders, State, MAX_JSON_BODY};
 use crate::answer;
 use crate::endpoint::Answer;
 use crate::error::Error;
@@ -166,7 +166,7 @@ impl Call {
             State::ReadError { .. } => self.error_body_done(),
             State::ReadJson => {
                 let body = std::mem::take(&mut self.body);
-                if self.values {
+                if self.out == Output::Values {
                     return self.finish(Ok(String::from_utf8_lossy(&body).into_owned()));
                 }
                 match answer::read_json(&body, self.request.answer) {

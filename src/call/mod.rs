@@ -159,9 +159,9 @@ pub struct Call {
     /// A `parse()` answer: its `output_parsed` is the value of the output text (`true`) or
     /// `null` (`false`); see [`crate::structured`].
     output_parsed: Option<bool>,
-    /// A JSON answer is taken as a value ([`take_value`](Self::take_value)): its text is kept
-    /// unread until then.
-    values: bool,
+    /// What the shell takes: with [`Output::Values`] a JSON answer's text is kept unread until
+    /// [`take_value`](Self::take_value).
+    out: Output,
     /// The wait before the next attempt ([`State::Sleep`]).
     sleep: Option<SleepPlan>,
     /// When the shell's pending wait times out (the clock of [`start`](Self::start)).
@@ -213,16 +213,15 @@ impl Call {
         out: Output,
         redactor: Option<Rc<Redactor>>,
     ) -> Call {
-        let values = out == Output::Values;
         let background = matches!(request.answer, Answer::Stream { background: true });
         let timeout = o.timeout_ms.unwrap_or(config.timeout_ms);
         let mut call = Call::new(request, timeout, o.max_retries.unwrap_or(config.max_retries), redactor);
         if background {
             call.resume_base = Some(config.clone());
         }
-        call.values = values;
+        call.out = out;
         if let Some(s) = &mut call.stream {
-            if values {
+            if out == Output::Values {
                 *s = StreamState::entries(None);
             }
             if json_schema {
@@ -252,7 +251,7 @@ impl Call {
             release: Release::Nothing,
             output_text: None,
             output_parsed: None,
-            values: false,
+            out: Output::JsonText,
             sleep: None,
             deadline: None,
             redactor,

@@ -3,7 +3,7 @@
 // request and decides every answer (docs/architecture.md). This file checks the JS-only
 // arguments (ids' types, functions, signals), hands the rest to the core as one object, and runs
 // the calls' I/O.
-import { RawClient } from './cometapi_responses.js';
+import { RawClient, throwsTypeErrors } from './cometapi_responses.js';
 import { toError, ValidationError } from './errors.js';
 import { Io } from './io.js';
 import { validated, validatorOf } from './structured.js';
@@ -94,10 +94,11 @@ const call = (fn) => {
 
 /**
  * Runs a call to its end: the HTTP response of an answer that is the response itself (a file's
- * content, body unread), else the parsed JSON answer (`parsed`: with output_parsed, for parse()).
+ * content, body unread), else the parsed JSON answer (with output_parsed when the core says it
+ * has one: a parse() answer).
  * `body`: sent instead of the core's (a multipart FormData).
  */
-async function json(raw, fetch, signal, parsed, body) {
+async function json(raw, fetch, signal, body) {
   const io = new Io(raw, fetch, signal);
   io.sendBody = body;
   try {
@@ -108,7 +109,8 @@ async function json(raw, fetch, signal, parsed, body) {
     const outputText = raw.output_text_json;
     const answer = JSON.parse(raw.take_json());
     if (outputText !== undefined) answer.output_text = JSON.parse(outputText);
-    if (parsed) answer.output_parsed = raw.output_parsed() ? JSON.parse(answer.output_text) : null;
+    const parsed = raw.output_parsed();
+    if (parsed !== undefined) answer.output_parsed = parsed ? JSON.parse(answer.output_text) : null;
     return answer;
   } finally {
     io.close();
@@ -148,10 +150,10 @@ export class ResponsesClient {
   /**
    * @internal Runs operation `op` of the core's table: a Promise of its answer (errors reject
    * it, but params JSON cannot encode, which throw). `form`: a multipart FormData to send.
-   * `typesAtOnce`: an option of a wrong type the core finds (a TypeError) throws too; the
-   * options object, its signal and the ids reject.
+   * An option of a wrong type the core finds (a TypeError) throws too where the table says so
+   * (`throwsTypeErrors`); the options object, its signal and the ids reject.
    */
-  _run(op, ids, params, opts, form, typesAtOnce) {
+  _run(op, ids, params, opts, form) {
     const body = bodyOf(params);
     let signal;
     try {
@@ -162,9 +164,9 @@ export class ResponsesClient {
     }
     try {
       const raw = call(() => this.#raw.call(op, ids, body, coreOptions(opts)));
-      return json(raw, this.#fetch, signal, op === 'parse', form);
+      return json(raw, this.#fetch, signal, form);
     } catch (e) {
-      if (typesAtOnce && e instanceof TypeError) throw e;
+      if (e instanceof TypeError && throwsTypeErrors(op)) throw e;
       return Promise.reject(e);
     }
   }
@@ -251,7 +253,7 @@ export class ResponsesClient {
 
   /** GET /responses/{id}/input_items ({ after?, limit?, order?, include? }) → { data, first_id, last_id, has_more }. */
   inputItems(id, opts) {
-    return this._run('inputItems', [id], undefined, opts, undefined, true);
+    return this._run('inputItems', [id], undefined, opts);
   }
 
   /** POST /responses/compact → the compaction (params sent as given). */
@@ -306,17 +308,17 @@ class ConversationItems {
 
   /** POST /conversations/{id}/items ({ items }); `include` (an option) goes in the query. */
   create(id, params, opts) {
-    return this.#client._run('conversations.items.create', [id], params, opts, undefined, true);
+    return this.#client._run('conversations.items.create', [id], params, opts);
   }
 
   /** GET /conversations/{id}/items ({ after?, limit?, order?, include? }). */
   list(id, opts) {
-    return this.#client._run('conversations.items.list', [id], undefined, opts, undefined, true);
+    return this.#client._run('conversations.items.list', [id], undefined, opts);
   }
 
   /** GET /conversations/{id}/items/{item_id}. */
   retrieve(id, itemId, opts) {
-    return this.#client._run('conversations.items.retrieve', [id, itemId], undefined, opts, undefined, true);
+    return this.#client._run('conversations.items.retrieve', [id, itemId], undefined, opts);
   }
 
   /** DELETE /conversations/{id}/items/{item_id}. */

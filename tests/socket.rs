@@ -282,13 +282,29 @@ fn connect_failure_fails_waiting_requests() {
 #[test]
 fn connecting_is_given_up_at_the_connect_timeout() {
     let mut s = socket("https://h/v1", None);
-    s.connecting(1000.0, Some(250));
+    s.connecting(1000.0, Some(250.0));
     assert_eq!(s.poll_timeout(), Some(1250.0));
     assert_eq!(s.handle_timeout(1249.0), None, "not yet: the timer is set again");
     assert_eq!(s.handle_timeout(1250.0).as_deref(), Some("no answer in 250 ms"));
     assert_eq!((s.poll_timeout(), s.handle_timeout(2000.0)), (None, None), "given up once");
     s.connecting(0.0, None);
     assert_eq!((s.poll_timeout(), s.handle_timeout(f64::MAX)), (None, None), "no timeout: no deadline");
+}
+
+#[test]
+fn the_connect_timeout_is_whole_ms_and_never_negative() {
+    let mut s = socket("https://h/v1", None);
+    for (given, deadline, message) in [
+        (250.9, 1250.0, "no answer in 250 ms"),
+        (-5.0, 1000.0, "no answer in 0 ms"),
+        (f64::NAN, 1000.0, "no answer in 0 ms"),
+    ] {
+        s.connecting(1000.0, Some(given));
+        assert_eq!(s.poll_timeout(), Some(deadline), "{given}");
+        assert_eq!(s.handle_timeout(deadline).as_deref(), Some(message), "{given}");
+    }
+    s.connecting(0.0, Some(f64::INFINITY));
+    assert_eq!(s.handle_timeout(1e15), None, "an infinite timeout does not fire in any clock's lifetime");
 }
 
 #[test]

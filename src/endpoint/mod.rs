@@ -40,6 +40,13 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Per-attempt timeout in ms (10 minutes), unless configured.
 pub const DEFAULT_TIMEOUT_MS: u64 = 600_000;
 
+/// A request timeout given as a number (a JS number, as both shells take it): whole ms, fractions
+/// cut; `None` when it is not a finite non-negative number, which each shell reports as its
+/// API reports a wrong option.
+pub fn timeout_ms(t: f64) -> Option<u64> {
+    (t.is_finite() && t >= 0.0).then_some(t as u64)
+}
+
 /// An HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {

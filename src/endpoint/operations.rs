@@ -193,6 +193,14 @@ operations! {
     FileContent = "files.content", Get, "files/{id}/content", NONE, None, Answer::Raw;
 }
 
+impl Row {
+    /// Whether the JS method throws a wrong option type (a `TypeError`) when called rather than
+    /// rejecting its Promise: the methods that take `include[]` check their options at once.
+    pub fn throws_type_errors(&self) -> bool {
+        self.query.contains(&Field::Include)
+    }
+}
+
 impl Operation {
     /// The operation of this name ([`Row::name`]).
     pub fn named(name: &str) -> Option<Operation> {

@@ -257,9 +257,12 @@ impl Socket {
     }
 
     /// The shell starts opening the connection at `now_ms` (Unix ms); it gives up after
-    /// `timeout_ms` (none: when the runtime does).
-    pub fn connecting(&mut self, now_ms: f64, timeout_ms: Option<u64>) {
-        self.conn = Conn::Connecting { deadline: timeout_ms.map(|t| (now_ms + t as f64, t)) };
+    /// `timeout_ms` (none: when the runtime does), the number as the caller gave it: whole
+    /// milliseconds, fractions cut, NaN and negative values 0 (at once), +∞ about 585 million years.
+    pub fn connecting(&mut self, now_ms: f64, timeout_ms: Option<f64>) {
+        // `as` saturates: NaN and negatives to 0, +∞ and overflow to u64::MAX.
+        let timeout = timeout_ms.map(|t| t as u64);
+        self.conn = Conn::Connecting { deadline: timeout.map(|t| (now_ms + t as f64, t)) };
     }
 
     /// When the shell gives up opening the connection (Unix ms, the clock of

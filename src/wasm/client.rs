@@ -74,10 +74,9 @@ impl ClientOptions {
         }
         let o: Js =
             serde_wasm_bindgen::from_value(options.clone()).map_err(|e| Error::validation("options", e.to_string()))?;
-        let timeout_ms = match o.timeout {
-            Some(t) if t.is_finite() && t >= 0.0 => Some(t as u64),
-            Some(_) => return Err(Error::validation("timeout", "timeout must be a non-negative number of ms")),
-            None => None,
+        let timeout_ms = match o.timeout.map(crate::endpoint::timeout_ms) {
+            Some(None) => return Err(Error::validation("timeout", "timeout must be a non-negative number of ms")),
+            t => t.flatten(),
         };
         Ok(ClientOptions {
             api_key: o.api_key,

@@ -53,3 +53,8 @@ function thrownBy(fn) {
   }
   assert.fail('expected a throw');
 }
+
+test('the other methods reject an option of a wrong type: only the methods that take include[] throw', async () => {
+  const calls = [() => client.create({ model: 'm', input: 'x' }, { timeout: 'x' }), () => client.files.list({ limit: 'x' }), () => client.retrieve('resp_1', { maxRetries: -1 })];
+  for (const f of calls) await assert.rejects(f(), { name: 'TypeError' });
+});

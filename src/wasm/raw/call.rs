@@ -237,10 +237,10 @@ impl RawCall {
     }
 
     /// Whether `output_parsed` is the value of the output text (`false`: `null`), for a
-    /// `parse()` answer or a `json_schema` stream that ended normally; throws the
+    /// `parse()` answer or a stream (`undefined`: an answer without `output_parsed`); throws the
     /// `OutputParseError` of a stream's output text that is not valid JSON (a `parse()` answer's
     /// is the call's error).
-    pub fn output_parsed(&self) -> Result<bool, JsValue> {
+    pub fn output_parsed(&self) -> Result<Option<bool>, JsValue> {
         stream_ops::output_parsed(&self.call)
     }
 }
@@ -334,16 +334,17 @@ pub(super) mod stream_ops {
     }
 
     /// Whether `output_parsed` is the value of the output text (`false`: `null`, or not
-    /// decided), for a `parse()` answer or a `json_schema` stream that ended normally; the
+    /// decided), for a `parse()` answer or a stream (`None`: an answer without it); the
     /// `OutputParseError` of a stream's output text that is not valid JSON as the `Err` (a
     /// `parse()` answer's is the call's error).
-    pub fn output_parsed(call: &Call) -> Result<bool, JsValue> {
+    pub fn output_parsed(call: &Call) -> Result<Option<bool>, JsValue> {
         if let Some(parse) = call.output_parsed() {
-            return Ok(parse);
+            return Ok(Some(parse));
         }
-        match call.stream().and_then(StreamState::output_state) {
-            None | Some(OutputState::Null) => Ok(false),
-            Some(OutputState::Parse) => Ok(true),
+        let Some(stream) = call.stream() else { return Ok(None) };
+        match stream.output_state() {
+            None | Some(OutputState::Null) => Ok(Some(false)),
+            Some(OutputState::Parse) => Ok(Some(true)),
             Some(OutputState::Invalid(e)) => {
                 let mut e = e.clone();
                 if let Some(r) = call.redactor() {

@@ -75,6 +75,13 @@ impl RawClient {
     }
 }
 
+/// Whether operation `op` throws a wrong option type at once
+/// ([`Row::throws_type_errors`](crate::endpoint::Row::throws_type_errors)).
+#[wasm_bindgen(js_name = throwsTypeErrors)]
+pub fn throws_type_errors(op: &str) -> bool {
+    Operation::named(op).is_some_and(|op| op.row().throws_type_errors())
+}
+
 /// The response headers the core reads, in the order `RawCall.headers()` takes their values.
 #[wasm_bindgen(js_name = wantedHeaders)]
 pub fn wanted_headers() -> Vec<String> {

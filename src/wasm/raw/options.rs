@@ -178,9 +178,8 @@ pub(super) fn headers(map: Option<BTreeMap<String, Value>>, what: &str) -> Resul
 }
 
 pub(super) fn timeout_ms(t: Option<f64>, what: &str) -> Result<Option<u64>, JsValue> {
-    match t {
-        None => Ok(None),
-        Some(t) if t.is_finite() && t >= 0.0 => Ok(Some(t as u64)),
-        Some(_) => Err(type_error(what, "must be a non-negative number")),
+    match t.map(crate::endpoint::timeout_ms) {
+        Some(None) => Err(type_error(what, "must be a non-negative number")),
+        t => Ok(t.flatten()),
     }
 }

@@ -132,124 +132,87 @@ pub(crate) fn number(s: &str) -> Value {
     let b = s.as_bytes();
     let positive = b.first() != Some(&b'-');
     let mut i = usize::from(!positive);
-    let digit = |i: usize| b.get(i).filter(|c| c.is_ascii_digit()).map(|c| u64::from(c - b'0'));
-    let fits = |sig: u64, d: u64| sig < u64::MAX / 10 || (sig == u64::MAX / 10 && d <= u64::MAX % 10);
+    let digit = |i: usize| b.get(i).filter(|c| c.is_ascii_digit()).map(|c| c - b'0');
     let (mut sig, mut exp, mut full) = (0u64, 0i32, false);
     // Integer digits past u64 only scale it.
     while let Some(d) = digit(i) {
-        full = full || !fits(sig, d);
-        if full {
-            exp = exp.wrapping_add(1);
-        } else {
-            sig = sig * 10 + d;
+        match sig.checked_mul(10).and_then(|x| x.checked_add(d.into())) {
+            Some(x) if !full => sig = x,
+            _ => (full, exp) = (true, exp.wrapping_add(1)),
         }
         i += 1;
     }
     if !full && !matches!(b.get(i), Some(b'.' | b'e' | b'E')) {
         let neg = (sig as i64).wrapping_neg();
-        return match (positive, neg < 0) {
-            (true, _) => Value::from(sig),
-            (false, true) => Value::from(neg),
-            // `-0` and below `i64::MIN`.
-            (false, false) => Value::from(-(sig as f64)),
+        // `-0` and below `i64::MIN` are floats.
+        return if positive {
+            Value::from(sig)
+        } else if neg < 0 {
+            Value::from(neg)
+        } else {
+            Value::from(-(sig as f64))
         };
     }
     if b.get(i) == Some(&b'.') {
-        i += 1;
         // Fraction digits past u64 are dropped.
         let mut full = false;
-        while let Some(d) = digit(i) {
-            full = full || !fits(sig, d);
-            if !full {
-                sig = sig * 10 + d;
-                exp = exp.wrapping_sub(1);
+        while let Some(d) = digit(i + 1) {
+            match sig.checked_mul(10).and_then(|x| x.checked_add(d.into())) {
+                Some(x) if !full => (sig, exp) = (x, exp.wrapping_sub(1)),
+                _ => full = true,
             }
             i += 1;
         }
+        i += 1;
     }
     if matches!(b.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        let positive_exp = b.get(i) != Some(&b'-');
-        i += usize::from(matches!(b.get(i), Some(b'+' | b'-')));
+        let positive_exp = b.get(i + 1) != Some(&b'-');
+        i += 1 + usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
         let mut e = 0i32;
         while let Some(d) = digit(i) {
-            let d = d as i32;
-            if e > i32::MAX / 10 || (e == i32::MAX / 10 && d > i32::MAX % 10) {
-                return match (sig != 0 && positive_exp, positive) {
-                    (true, _) => Value::Null,
-                    (false, true) => Value::from(0.0),
-                    (false, false) => Value::from(-0.0),
-                };
-            }
-            e = e * 10 + d;
+            let Some(x) = e.checked_mul(10).and_then(|x| x.checked_add(d.into())) else {
+                let zero = if sig != 0 && positive_exp { f64::INFINITY } else { 0.0 };
+                return Value::from(if positive { zero } else { -zero });
+            };
+            e = x;
             i += 1;
         }
         exp = if positive_exp { exp.saturating_add(e) } else { exp.saturating_sub(e) };
     }
     let mut f = sig as f64;
     loop {
-        match Some(exp.unsigned_abs()).filter(|&n| n <= 308) {
-            Some(n) if exp >= 0 => {
-                f *= pow10(n);
-                if f.is_infinite() {
-                    return Value::Null;
-                }
-                break;
-            }
-            Some(n) => {
-                f /= pow10(n);
-                break;
-            }
-            None if f == 0.0 => break,
-            None if exp >= 0 => return Value::Null,
-            None => {
+        match exp.unsigned_abs() {
+            n @ 0..=308 if exp >= 0 => f *= pow10(n),
+            n @ 0..=308 => f /= pow10(n),
+            _ if f == 0.0 => {}
+            _ if exp >= 0 => f = f64::INFINITY,
+            _ => {
                 f /= 1e308;
                 exp += 308;
+                continue;
             }
         }
+        // Beyond f64's range: `null` (`Value::from` an infinite float).
+        return Value::from(if positive { f } else { -f });
     }
-    Value::from(if positive { f } else { -f })
 }
 
 /// `10^n` (`n <= 308`) rounded to the nearest `f64`, ties to even: the value of the literal
-/// `1e{n}` (exact up to `1e22`; above, `5^n` is computed exactly and rounded).
+/// `1e{n}`. Computed as `m * 2^e`, `m` kept to 128 bits (each step multiplies `m` by 5/8 and
+/// `2^e` by 16): its error stays far below the last bit rounded (a test checks every `n`).
 fn pow10(n: u32) -> f64 {
-    if n <= 22 {
-        return (0..n).fold(1.0, |f, _| f * 10.0);
-    }
-    // 5^n in 64-bit limbs, least significant first; 10^n = 5^n * 2^n.
-    let mut limbs = vec![1u64];
+    let (mut m, mut e) = (1u128 << 127, -52i32);
     for _ in 0..n {
-        let mut carry = 0u128;
-        for l in &mut limbs {
-            let v = u128::from(*l) * 5 + carry;
-            *l = v as u64;
-            carry = v >> 64;
-        }
-        if carry > 0 {
-            limbs.push(carry as u64);
+        m = (m >> 1) + (m >> 3);
+        e += 4;
+        if m >> 127 == 0 {
+            m <<= 1;
+            e -= 1;
         }
     }
-    // Its top 64 bits and whether any bit below them is set.
-    let (hi, below) = match limbs.split_last() {
-        Some((&hi, below)) => (hi, below),
-        None => return f64::NAN,
-    };
-    let (lo, lower) = below.split_last().map_or((0, &[][..]), |(&lo, lower)| (lo, lower));
-    let shift = hi.leading_zeros();
-    let top = if shift == 0 { hi } else { (hi << shift) | (lo >> (64 - shift)) };
-    let rest = lo << shift != 0 || lower.iter().any(|&l| l != 0);
-    // Rounded to 53 bits, ties to even.
-    let (mut m, r) = (top >> 11, top & 0x7FF);
-    let mut k = 64 * below.len() as u64 + 11 - u64::from(shift) + u64::from(n);
-    if r > 0x400 || (r == 0x400 && (rest || m & 1 == 1)) {
-        m += 1;
-        if m == 1 << 53 {
-            m >>= 1;
-            k += 1;
-        }
-    }
-    m as f64 * f64::from_bits((k + 1023) << 52)
+    let (top, rest, half) = ((m >> 75) as u64, m & ((1 << 75) - 1), 1 << 74);
+    let top = top + u64::from(rest > half || (rest == half && top & 1 == 1));
+    top as f64 * f64::from_bits(((e + 1023) as u64) << 52)
 }
 
 /// Precedes an encoded lone surrogate in a string (module docs).

@@ -2,7 +2,6 @@
 //! as an [`ApiError`], a JSON answer read once (a Response given its `output_text`), and the
 //! response headers the client reads.
 
-use serde::de::IgnoredAny;
 use serde_json::Value;
 
 use crate::accumulate;
@@ -42,7 +41,7 @@ pub(crate) fn read_json(body: &[u8], answer: Answer) -> Result<JsonAnswer, Error
     let json_schema = match answer {
         Answer::Json { output_text: true } => None,
         Answer::Parsed { json_schema } => Some(json_schema),
-        _ if is_json(&text) => return Ok(JsonAnswer { text, ..JsonAnswer::default() }),
+        _ if lenient::is_json(&text) => return Ok(JsonAnswer { text, ..JsonAnswer::default() }),
         _ => return Err(not_json(&text)),
     };
     let (v, output_text) = accumulate::parse_response(&text, true).map_err(|e| not_json_or(&text, e))?;
@@ -69,12 +68,6 @@ pub(crate) fn value_of(text: &str, answer: Answer) -> Result<Value, Error> {
     lenient::parse_value(text).map_err(|e| not_json_or(text, Error::stream(format!("the response is not JSON: {e}"))))
 }
 
-/// The text is JSON (checked without building a value; one copy of the check in the wasm).
-#[inline(never)]
-fn is_json(text: &str) -> bool {
-    serde_json::from_str::<IgnoredAny>(text).is_ok()
-}
-
 /// The error of a body that is not JSON at all (with a short excerpt).
 fn not_json(text: &str) -> Error {
     Error::stream(format!("the response is not JSON: {}", byte_prefix(text, 120)))
@@ -83,7 +76,7 @@ fn not_json(text: &str) -> Error {
 /// `e` (the text is JSON, but not as the answer needs it), or [`not_json`]: the text is checked
 /// only once its parse failed.
 fn not_json_or(text: &str, e: Error) -> Error {
-    if is_json(text) {
+    if lenient::is_json(text) {
         e
     } else {
         not_json(text)

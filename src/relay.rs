@@ -87,7 +87,7 @@ pub fn error_response(err: &Error, redactor: Option<&Redactor>) -> Option<(u16, 
 /// The error an `error` event or an error body stands for: the class its `error.class` names
 /// (written by [`error_frame`] / [`error_response`]), else the [`ApiError`] itself.
 pub fn from_relayed(api: ApiError) -> Error {
-    let class = api.body.as_deref().and_then(|b| serde_json::from_str::<Value>(b).ok()).and_then(|v| {
+    let class = api.body.as_deref().and_then(|b| crate::event::lenient::parse_value(b).ok()).and_then(|v| {
         let e = v.get("error")?;
         let class = e.get("class")?.as_str()?.to_owned();
         let num = |k: &str| e.get(k).and_then(Value::as_u64);

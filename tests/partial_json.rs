@@ -842,3 +842,75 @@ fn linear_in_the_total_length() {
     eprintln!("1 MB: {:.1} ms, 4 MB: {:.1} ms, per-byte ratio {ratio:.2}", t1 * 1e3, t4 * 1e3);
     assert!(ratio < 2.5, "4 MB costs {ratio:.2} times as much per byte as 1 MB");
 }
+
+/// A number's value (`partial_json` reads numbers as every whole-document parse of the core
+/// does) is serde_json's, bit for bit: integer or float, and every power of ten.
+#[test]
+fn numbers_are_serde_jsons_bit_for_bit() {
+    let mut texts: Vec<String> = Vec::new();
+    let mantissas = [
+        "0",
+        "1",
+        "7",
+        "12",
+        "0.1",
+        "0.7",
+        "1.5",
+        "123.456",
+        "9007199254740993",
+        "18446744073709551615",
+        "18446744073709551616",
+        "18446744073709551619.1",
+        "184467440737095516159",
+        "99999999999999999999.5",
+        "0.000000000000000000000000000001",
+        "1.7976931348623157",
+        "2.2250738585072014",
+        "4.9406564584124654",
+        "123456789012345678901234567890.123456789",
+    ];
+    let exps = [
+        "",
+        "e0",
+        "e1",
+        "E+2",
+        "e-2",
+        "e22",
+        "e23",
+        "e-23",
+        "e100",
+        "e-100",
+        "e292",
+        "e308",
+        "e-308",
+        "e-320",
+        "e-330",
+        "e-400",
+        "e400",
+        "e2147483647",
+        "e2147483648",
+        "e-2147483648",
+        "e-99999999999",
+    ];
+    for m in mantissas {
+        for e in exps {
+            for sign in ["", "-"] {
+                texts.push(format!("{sign}{m}{e}"));
+            }
+        }
+    }
+    texts.extend((0..=309).map(|n| format!("1e{n}")));
+    texts.extend(["-9223372036854775808", "-9223372036854775809", "-0", "0e5", "0e99999999999"].map(String::from));
+    for t in &texts {
+        let ours = &parse(t).unwrap();
+        match t.parse::<serde_json::Number>() {
+            Ok(n) => assert_eq!(
+                (ours.as_u64(), ours.as_i64(), ours.as_f64().map(f64::to_bits)),
+                (n.as_u64(), n.as_i64(), n.as_f64().map(f64::to_bits)),
+                "{t}"
+            ),
+            // Out of f64's range.
+            Err(_) => assert_eq!(ours, &Value::Null, "{t}"),
+        }
+    }
+}

@@ -10,14 +10,12 @@
 //! - a `\u` escape of a lone UTF-16 surrogate (`"\ud800"`): `JSON.parse` keeps the lone code
 //!   unit; a Rust string cannot hold one, so the escape becomes U+FFFD REPLACEMENT CHARACTER.
 //!
-//! Nothing else is loosened: text serde_json rejects for any other reason (a syntax error,
-//! nesting deeper than 128 levels) is still rejected, with serde_json's error.
+//! Nothing else is loosened: other text is rejected as serde_json rejects it, nesting deeper
+//! than 127 arrays and objects included, with a [`JsonError`] that says where (serde_json's line
+//! and column) and whether the text ended early.
 //!
-//! Cost: none for text serde_json accepts, which is parsed once as before. Only after a syntax
-//! error is the text scanned once more; when it holds such a number or escape, a copy of it, with
-//! each of them replaced by text of the same length (`null` and spaces, `\ufffd`), is parsed
-//! instead. The caller keeps the original text (an event's `json()` is byte-for-byte what the
-//! server sent), and error positions in the copy are those of the original.
+//! The reader is this module's own (one pass, no serde), numbers included: they are read as
+//! serde_json reads them, bit for bit. The wasm links no serde_json parser.
 //!
 //! # Keeping lone surrogates
 //!
@@ -32,33 +30,190 @@
 //! in JS: a high and a low surrogate that meet become a pair. Text with neither a lone surrogate
 //! escape nor the mark is parsed as by [`parse_value`], and restored as it is.
 
-use serde_json::error::Category;
-use serde_json::Value;
+use std::fmt;
 
-use super::fast::hex4;
+use serde_json::{Map, Value};
+
+use super::fast::{hex4, number_end, special};
+
+/// serde_json's nesting limit: 127 arrays and objects, one more is an error.
+const MAX_DEPTH: usize = 127;
+
+/// Why a text is not JSON, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    what: What,
+    line: usize,
+    column: usize,
+}
+
+/// What stopped the reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum What {
+    /// The text ends before the value does.
+    Eof,
+    /// Not JSON.
+    Syntax,
+    /// Nested deeper than 127 arrays and objects.
+    Depth,
+}
+
+impl JsonError {
+    /// What stopped the reader.
+    pub fn what(&self) -> What {
+        self.what
+    }
+
+    /// The line of the offending byte, from 1 (serde_json's count).
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// The column of the offending byte on its line, in bytes from 1 (at the end of the text:
+    /// its last byte's), as serde_json counts it.
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    fn at(b: &[u8], i: usize, what: What) -> Self {
+        let i = b.len().min(i + 1);
+        let before = b.get(..i).unwrap_or_default();
+        let line_start = before.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
+        let line = 1 + before.iter().take(line_start).filter(|&&c| c == b'\n').count();
+        JsonError { what, line, column: i - line_start }
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.what {
+            What::Eof => "EOF while parsing a value",
+            What::Syntax => "invalid JSON",
+            What::Depth => "recursion limit exceeded",
+        };
+        write!(f, "{what} at line {} column {}", self.line, self.column)
+    }
+}
+
+impl std::error::Error for JsonError {}
 
 /// Parses `text` as a JSON value the way `JSON.parse` would accept it (see the module docs for
 /// what an out-of-range number and a lone surrogate escape become).
-pub fn parse_value(text: &str) -> Result<Value, serde_json::Error> {
-    parse(text, Lone::Replace)
+pub fn parse_value(text: &str) -> Result<Value, JsonError> {
+    Reader { b: text.as_bytes(), text, lone: Lone::Replace, build: true }.read()
+}
+
+/// Parses `text` as [`parse_value`] does, but keeps every lone surrogate, encoded (module docs).
+pub fn parse_keeping_surrogates(text: &str) -> Result<Value, JsonError> {
+    Reader { b: text.as_bytes(), text, lone: Lone::Keep, build: true }.read()
+}
+
+/// The text is JSON as [`parse_value`] reads it, at any depth (checked without building a value).
+pub fn is_json(text: &str) -> bool {
+    Reader { b: text.as_bytes(), text, lone: Lone::Replace, build: false }.read().is_ok()
 }
 
 /// Deserializes `text` into `T`, reading it as [`parse_value`] does (a lone surrogate escape is
 /// U+FFFD, a number beyond f64's range `null`).
 pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
     match serde_json::from_str(text) {
-        Err(e) if e.classify() == Category::Syntax => match tolerant_copy(text, Lone::Replace) {
-            Some(copy) => serde_json::from_str(&copy),
-            None => Err(e),
+        Err(e) if e.classify() == serde_json::error::Category::Syntax => match parse_value(text) {
+            Ok(v) => serde_json::from_value(v),
+            Err(_) => Err(e),
         },
         other => other,
     }
 }
 
-/// Parses `text` as [`parse_value`] does, but keeps every lone surrogate, encoded (module docs).
-/// The text is scanned once before it is parsed; error positions may differ from the original's.
-pub fn parse_keeping_surrogates(text: &str) -> Result<Value, serde_json::Error> {
-    parse(text, Lone::Keep)
+/// A number's value as serde_json reads its spelling (a valid JSON number), bit for bit: an
+/// integer within `u64` (`i64` when negative), else an `f64` from the first 19 or 20
+/// significant digits and a power of ten; `null` beyond f64's range (`JSON.parse`'s `Infinity`).
+pub(crate) fn number(s: &str) -> Value {
+    let b = s.as_bytes();
+    let positive = b.first() != Some(&b'-');
+    let mut i = usize::from(!positive);
+    let digit = |i: usize| b.get(i).filter(|c| c.is_ascii_digit()).map(|c| c - b'0');
+    let (mut sig, mut exp, mut full) = (0u64, 0i32, false);
+    // Integer digits past u64 only scale it.
+    while let Some(d) = digit(i) {
+        match sig.checked_mul(10).and_then(|x| x.checked_add(d.into())) {
+            Some(x) if !full => sig = x,
+            _ => (full, exp) = (true, exp.wrapping_add(1)),
+        }
+        i += 1;
+    }
+    if !full && !matches!(b.get(i), Some(b'.' | b'e' | b'E')) {
+        let neg = (sig as i64).wrapping_neg();
+        // `-0` and below `i64::MIN` are floats.
+        return if positive {
+            Value::from(sig)
+        } else if neg < 0 {
+            Value::from(neg)
+        } else {
+            Value::from(-(sig as f64))
+        };
+    }
+    if b.get(i) == Some(&b'.') {
+        // Fraction digits past u64 are dropped.
+        let mut full = false;
+        while let Some(d) = digit(i + 1) {
+            match sig.checked_mul(10).and_then(|x| x.checked_add(d.into())) {
+                Some(x) if !full => (sig, exp) = (x, exp.wrapping_sub(1)),
+                _ => full = true,
+            }
+            i += 1;
+        }
+        i += 1;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        let positive_exp = b.get(i + 1) != Some(&b'-');
+        i += 1 + usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
+        let mut e = 0i32;
+        while let Some(d) = digit(i) {
+            let Some(x) = e.checked_mul(10).and_then(|x| x.checked_add(d.into())) else {
+                let zero = if sig != 0 && positive_exp { f64::INFINITY } else { 0.0 };
+                return Value::from(if positive { zero } else { -zero });
+            };
+            e = x;
+            i += 1;
+        }
+        exp = if positive_exp { exp.saturating_add(e) } else { exp.saturating_sub(e) };
+    }
+    let mut f = sig as f64;
+    loop {
+        match exp.unsigned_abs() {
+            n @ 0..=308 if exp >= 0 => f *= pow10(n),
+            n @ 0..=308 => f /= pow10(n),
+            _ if f == 0.0 => {}
+            _ if exp >= 0 => f = f64::INFINITY,
+            _ => {
+                f /= 1e308;
+                exp += 308;
+                continue;
+            }
+        }
+        // Beyond f64's range: `null` (`Value::from` an infinite float).
+        return Value::from(if positive { f } else { -f });
+    }
+}
+
+/// `10^n` (`n <= 308`) rounded to the nearest `f64`, ties to even: the value of the literal
+/// `1e{n}`. Computed as `m * 2^e`, `m` kept to 128 bits (each step multiplies `m` by 5/8 and
+/// `2^e` by 16): its error stays far below the last bit rounded (`tests/partial_json.rs` checks
+/// every `n`).
+fn pow10(n: u32) -> f64 {
+    let (mut m, mut e) = (1u128 << 127, -52i32);
+    for _ in 0..n {
+        m = (m >> 1) + (m >> 3);
+        e += 4;
+        if m >> 127 == 0 {
+            m <<= 1;
+            e -= 1;
+        }
+    }
+    let (top, rest, half) = ((m >> 75) as u64, m & ((1 << 75) - 1), 1 << 74);
+    let top = top + u64::from(rest > half || (rest == half && top & 1 == 1));
+    top as f64 * f64::from_bits(((e + 1023) as u64) << 52)
 }
 
 /// Precedes an encoded lone surrogate in a string (module docs).
@@ -106,147 +261,225 @@ pub fn replace_kept_surrogates(s: &str) -> std::borrow::Cow<'_, str> {
 /// What a lone surrogate escape becomes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Lone {
-    /// U+FFFD, the text keeping its length.
+    /// U+FFFD.
     Replace,
     /// Encoded (module docs).
     Keep,
 }
 
-fn parse(text: &str, lone: Lone) -> Result<Value, serde_json::Error> {
-    // A mark in the text is encoded even where serde_json accepts the text: scanned first.
-    if lone == Lone::Keep {
-        return match tolerant_copy(text, lone) {
-            Some(copy) => strict(&copy),
-            None => strict(text),
-        };
-    }
-    match strict(text) {
-        Ok(v) => Ok(v),
-        Err(e) if e.classify() == Category::Syntax => match tolerant_copy(text, lone) {
-            Some(copy) => strict(&copy),
-            None => Err(e),
-        },
-        Err(e) => Err(e),
-    }
+/// An open array, or an object with the key of the value being read.
+enum Open {
+    Array(Vec<Value>),
+    Object(Map<String, Value>, String),
 }
 
-/// A copy of `text` where every number serde_json cannot represent is `null` padded with spaces
-/// and every lone surrogate escape is `\ufffd` (or encoded, and marks doubled: [`Lone::Keep`]);
-/// `None` when there is nothing to replace.
-fn tolerant_copy(text: &str, lone: Lone) -> Option<String> {
-    let b = text.as_bytes();
-    let mut edits: Vec<(usize, usize, Edit)> = Vec::new();
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        match c {
-            b'"' => i = string(b, i + 1, lone, &mut edits),
-            b'-' | b'0'..=b'9' => {
-                let end = i + b.get(i..).map_or(0, |t| t.iter().take_while(|&&c| is_number_byte(c)).count());
-                if b.get(i..end).and_then(|t| std::str::from_utf8(t).ok()).is_some_and(out_of_range) {
-                    edits.push((i, end, Edit::Null));
+/// One pass over the text; the open containers on a stack of their own (no recursion, so any
+/// depth is safe to check).
+struct Reader<'a> {
+    b: &'a [u8],
+    text: &'a str,
+    lone: Lone,
+    /// Build the value (else only check the text, at any depth).
+    build: bool,
+}
+
+impl Reader<'_> {
+    fn err(&self, i: usize, what: What) -> JsonError {
+        JsonError::at(self.b, i, what)
+    }
+
+    /// Eof at the end of the text, else `what`.
+    fn fail<T>(&self, i: usize, what: What) -> Result<T, JsonError> {
+        Err(self.err(i, if i >= self.b.len() { What::Eof } else { what }))
+    }
+
+    fn ws(&self, mut i: usize) -> usize {
+        while matches!(self.b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+        i
+    }
+
+    fn read(&self) -> Result<Value, JsonError> {
+        let b = self.b;
+        let mut stack: Vec<Open> = Vec::new();
+        let mut i = self.ws(0);
+        loop {
+            // A value starts at `i`.
+            let (mut v, mut n) = match b.get(i) {
+                Some(&c @ (b'[' | b'{')) => {
+                    if self.build && stack.len() >= MAX_DEPTH {
+                        return Err(self.err(i, What::Depth));
+                    }
+                    i = self.ws(i + 1);
+                    match (c, b.get(i)) {
+                        (b'[', Some(b']')) => (Value::Array(Vec::new()), i + 1),
+                        (b'{', Some(b'}')) => (Value::Object(Map::new()), i + 1),
+                        (b'[', _) => {
+                            stack.push(Open::Array(Vec::new()));
+                            continue;
+                        }
+                        _ => {
+                            let (key, n) = self.key(i)?;
+                            stack.push(Open::Object(Map::new(), key));
+                            i = n;
+                            continue;
+                        }
+                    }
                 }
-                i = end;
+                Some(b'"') => {
+                    let (s, n) = self.string(i)?;
+                    (Value::String(s), n)
+                }
+                Some(b't') => (Value::Bool(true), self.literal(i, b"true")?),
+                Some(b'f') => (Value::Bool(false), self.literal(i, b"false")?),
+                Some(b'n') => (Value::Null, self.literal(i, b"null")?),
+                _ => match number_end(b, i) {
+                    Some(n) => {
+                        (if self.build { number(self.text.get(i..n).unwrap_or_default()) } else { Value::Null }, n)
+                    }
+                    // Eof when the text ends in the number.
+                    None => {
+                        let run = b
+                            .get(i..)
+                            .unwrap_or_default()
+                            .iter()
+                            .take_while(|&&c| c.is_ascii_digit() || b"+-.eE".contains(&c));
+                        return self.fail(i + run.count(), What::Syntax);
+                    }
+                },
+            };
+            // After a value: close what it ends.
+            loop {
+                n = self.ws(n);
+                let Some(top) = stack.last_mut() else {
+                    return if n == b.len() { Ok(v) } else { Err(self.err(n, What::Syntax)) };
+                };
+                let next = b.get(n);
+                match top {
+                    Open::Array(a) => {
+                        if self.build {
+                            a.push(v);
+                        }
+                        if next == Some(&b',') {
+                            i = self.ws(n + 1);
+                            break;
+                        }
+                        if next != Some(&b']') {
+                            return self.fail(n, What::Syntax);
+                        }
+                        v = Value::Array(std::mem::take(a));
+                    }
+                    Open::Object(m, key) => {
+                        if self.build {
+                            m.insert(std::mem::take(key), v);
+                        }
+                        if next == Some(&b',') {
+                            let (k, after) = self.key(self.ws(n + 1))?;
+                            *key = k;
+                            i = after;
+                            break;
+                        }
+                        if next != Some(&b'}') {
+                            return self.fail(n, What::Syntax);
+                        }
+                        v = Value::Object(std::mem::take(m));
+                    }
+                }
+                stack.pop();
+                n += 1;
             }
-            _ => i += 1,
         }
     }
-    if edits.is_empty() {
-        return None;
+
+    /// A key at `i`, its `:` and the whitespace after it: the key and the index of its value.
+    fn key(&self, i: usize) -> Result<(String, usize), JsonError> {
+        if self.b.get(i) != Some(&b'"') {
+            return self.fail(i, What::Syntax);
+        }
+        let (key, n) = self.string(i)?;
+        let n = self.ws(n);
+        if self.b.get(n) != Some(&b':') {
+            return self.fail(n, What::Syntax);
+        }
+        Ok((key, self.ws(n + 1)))
     }
-    let mut out = String::with_capacity(text.len());
-    let mut done = 0;
-    for (start, end, edit) in edits {
-        out.push_str(text.get(done..start)?);
-        match edit {
-            Edit::Null => {
-                out.push_str("null");
-                out.extend(std::iter::repeat(' ').take((end - start).saturating_sub(4)));
-            }
-            Edit::Replacement => out.push_str("\\ufffd"),
-            Edit::Encoded => {
-                out.push(SURROGATE_MARK);
-                out.push_str(text.get(start + 2..end)?);
-            }
-            Edit::Mark => {
-                out.push(SURROGATE_MARK);
-                out.push_str("fdd0");
+
+    /// `word` at `i`: the index after it.
+    fn literal(&self, i: usize, word: &[u8]) -> Result<usize, JsonError> {
+        for (k, &w) in word.iter().enumerate() {
+            if self.b.get(i + k) != Some(&w) {
+                return self.fail(i + k, What::Syntax);
             }
         }
-        done = end;
+        Ok(i + word.len())
     }
-    out.push_str(text.get(done..)?);
-    Some(out)
-}
 
-#[derive(Clone, Copy)]
-enum Edit {
-    /// A number out of range: `null` and spaces to its length.
-    Null,
-    /// A 6-byte `\uXXXX` escape of a lone surrogate: `\ufffd`.
-    Replacement,
-    /// A 6-byte `\uXXXX` escape of a lone surrogate, or of the mark: the mark and `XXXX`
-    /// ([`Lone::Keep`]).
-    Encoded,
-    /// [`SURROGATE_MARK`] as it is: the mark and `fdd0` ([`Lone::Keep`]).
-    Mark,
-}
-
-fn is_number_byte(c: u8) -> bool {
-    matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
-}
-
-/// A valid JSON number that serde_json refuses (it is beyond `f64`'s range). The shortest such
-/// number has 5 characters (`2e308`); shorter ones are not even parsed.
-fn out_of_range(token: &str) -> bool {
-    token.len() >= 5 && super::fast::number_end(token.as_bytes(), 0) == Some(token.len()) && strict(token).is_err()
-}
-
-/// serde_json's parse, in one place (one copy of it in the wasm).
-#[inline(never)]
-fn strict(text: &str) -> Result<Value, serde_json::Error> {
-    serde_json::from_str(text)
-}
-
-/// The string whose content starts at `i` (after the opening quote): records its lone surrogate
-/// escapes (and marks, for [`Lone::Keep`]), returns the index after the closing quote (or the end
-/// of the text).
-fn string(b: &[u8], mut i: usize, lone: Lone, edits: &mut Vec<(usize, usize, Edit)>) -> usize {
-    const MARK_UTF8: &[u8] = "\u{FDD0}".as_bytes();
-    while let Some(&c) = b.get(i) {
-        match c {
-            b'"' => return i + 1,
-            b'\\' if b.get(i + 1) == Some(&b'u') => match hex4(b, i + 2) {
-                Some(0xD800..=0xDBFF) if matches!(low_surrogate_at(b, i + 6), Some(true)) => i += 12,
-                Some(0xD800..=0xDFFF) => {
-                    let edit = if lone == Lone::Keep { Edit::Encoded } else { Edit::Replacement };
-                    edits.push((i, i + 6, edit));
-                    i += 6;
+    /// The string whose opening quote is at `i`, decoded (empty when not building), and the
+    /// index after its closing quote.
+    fn string(&self, i: usize) -> Result<(String, usize), JsonError> {
+        let (b, keep) = (self.b, self.lone == Lone::Keep);
+        let mut out = String::new();
+        let mut run = i + 1;
+        loop {
+            let Some(i) = special(b, run) else { return self.fail(b.len(), What::Eof) };
+            if self.build {
+                let text = self.text.get(run..i).unwrap_or_default();
+                if keep && text.as_bytes().windows(3).any(|w| w == "\u{FDD0}".as_bytes()) {
+                    for c in text.chars() {
+                        out.push(c);
+                        if c == SURROGATE_MARK {
+                            out.push_str("fdd0");
+                        }
+                    }
+                } else {
+                    out.push_str(text);
                 }
-                Some(0xFDD0) if lone == Lone::Keep => {
-                    edits.push((i, i + 6, Edit::Encoded));
-                    i += 6;
-                }
-                Some(_) => i += 6,
-                // An invalid escape: the parse of the copy reports it.
-                None => i += 2,
-            },
-            b'\\' => i += 2,
-            0xEF if lone == Lone::Keep && b.get(i..i + 3) == Some(MARK_UTF8) => {
-                edits.push((i, i + 3, Edit::Mark));
-                i += 3;
             }
-            _ => i += 1,
+            match b.get(i) {
+                Some(b'"') => return Ok((out, i + 1)),
+                Some(b'\\') => {}
+                _ => return self.fail(i, What::Syntax),
+            }
+            let e = match b.get(i + 1) {
+                Some(b'"') => '"',
+                Some(b'\\') => '\\',
+                Some(b'/') => '/',
+                Some(b'b') => '\u{8}',
+                Some(b'f') => '\u{c}',
+                Some(b'n') => '\n',
+                Some(b'r') => '\r',
+                Some(b't') => '\t',
+                Some(b'u') => {
+                    let Some(code) = hex4(b, i + 2) else { return self.fail(i + 5, What::Syntax) };
+                    let pair = match (code, b.get(i + 6..i + 8), hex4(b, i + 8)) {
+                        (0xD800..=0xDBFF, Some(b"\\u"), Some(lo @ 0xDC00..=0xDFFF)) => {
+                            char::from_u32(0x10000 + ((code - 0xD800) << 10) + (lo - 0xDC00))
+                        }
+                        _ => None,
+                    };
+                    if let Some(c) = pair {
+                        out.push(c);
+                        run = i + 12;
+                    } else {
+                        match char::from_u32(code) {
+                            Some(c) if !(keep && code == 0xFDD0) => out.push(c),
+                            _ if keep => {
+                                out.push(SURROGATE_MARK);
+                                out.push_str(self.text.get(i + 2..i + 6).unwrap_or_default());
+                            }
+                            _ => out.push(char::REPLACEMENT_CHARACTER),
+                        }
+                        run = i + 6;
+                    }
+                    continue;
+                }
+                _ => return self.fail(i + 1, What::Syntax),
+            };
+            out.push(e);
+            run = i + 2;
         }
     }
-    i
-}
-
-/// Whether a `\u` escape of a low surrogate starts at `i` (`None`: no `\u` escape there).
-fn low_surrogate_at(b: &[u8], i: usize) -> Option<bool> {
-    if b.get(i) != Some(&b'\\') || b.get(i + 1) != Some(&b'u') {
-        return None;
-    }
-    Some(matches!(hex4(b, i + 2)?, 0xDC00..=0xDFFF))
 }
 
 #[cfg(test)]
@@ -255,32 +488,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn out_of_range_numbers_become_null_of_the_same_length() {
+    fn out_of_range_numbers_become_null() {
         let big = "9".repeat(5000);
-        for (text, copy) in [
-            ("[1e400]", "[null ]"),
-            ("[-1e400,1]", "[null  ,1]"),
-            ("[1E+999 ]", "[null   ]"),
-            ("[2e308]", "[null ]"),
-            ("[1.5,1e309]", "[1.5,null ]"),
+        for (text, value) in [
+            ("[1e400]", serde_json::json!([null])),
+            ("[-1e400,1]", serde_json::json!([null, 1])),
+            ("[1E+999 ]", serde_json::json!([null])),
+            ("[2e308]", serde_json::json!([null])),
+            ("[1.5,1e309]", serde_json::json!([1.5, null])),
         ] {
-            assert_eq!(tolerant_copy(text, Lone::Replace).as_deref(), Some(copy), "{text}");
-            assert!(parse_value(text).is_ok());
+            assert_eq!(parse_value(text).unwrap(), value, "{text}");
         }
-        let copy = tolerant_copy(&format!("{{\"a\":{big}}}"), Lone::Replace).unwrap();
-        assert_eq!(copy.len(), big.len() + 6);
+        assert_eq!(parse_value(&format!("{{\"a\":{big}}}")).unwrap(), serde_json::json!({"a": null}));
         assert_eq!(parse_value(&format!("{{\"a\":-{big}}}")).unwrap(), serde_json::json!({"a": null}));
     }
 
     #[test]
-    fn numbers_in_range_and_invalid_numbers_are_left_alone() {
-        for text in ["[1e308]", "[1e-400]", "[1.7976931348623157e307]", "[01]", "[1e]", "[--1]", "[1e4001e400]", "[1]"]
-        {
-            assert_eq!(tolerant_copy(text, Lone::Replace), None, "{text}");
+    fn numbers_in_range_read_as_serde_json_reads_them_and_invalid_numbers_fail() {
+        for text in [
+            "[1e308]",
+            "[1e-400]",
+            "[1.7976931348623157e307]",
+            "[1]",
+            "[-0]",
+            "[0,-1,18446744073709551615,18446744073709551616,-9223372036854775808,-9223372036854775809]",
+            "[1.5e3,-2.25E-2,123456789012345678901234567890]",
+        ] {
+            assert_eq!(parse_value(text).unwrap(), serde_json::from_str::<Value>(text).unwrap(), "{text}");
         }
         assert_eq!(parse_value("[1e-400]").unwrap(), serde_json::json!([0.0]));
-        assert!(parse_value("[01]").is_err());
-        assert!(parse_value("[1e4001e400]").is_err());
+        for text in ["[01]", "[1e]", "[--1]", "[1e4001e400]", "[1.]", "[.5]", "[+1]"] {
+            assert!(parse_value(text).is_err(), "{text}");
+        }
     }
 
     #[test]
@@ -350,14 +589,54 @@ mod tests {
     }
 
     #[test]
-    fn other_errors_are_serde_jsons_at_the_same_position() {
+    fn other_errors_are_where_serde_json_puts_them() {
         for text in ["[1e400,]", "[1e400", "{\"a\":1e400 \"b\"}", "[\"\\ud800\" x]"] {
             let e = parse_value(text).unwrap_err();
             assert_ne!(e.to_string(), "", "{text}");
         }
-        // The copy keeps every position: the error is where it is in the original.
         let plain = serde_json::from_str::<Value>("[null ,]").unwrap_err();
         let lenient = parse_value("[1e400,]").unwrap_err();
         assert_eq!((lenient.line(), lenient.column()), (plain.line(), plain.column()));
+        use serde_json::error::Category;
+        for text in [
+            "",
+            "  ",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{1:2}",
+            "[1 2]",
+            "[1]x",
+            "[1]\n\n  x",
+            "{\"a\":\n[tru]}",
+            "nul",
+            "[\"a\u{1}\"]",
+            "[\"\\x\"]",
+            "[\"\\u12x4\"]",
+            "{\"a\":[1,{\"b\":",
+            "\"abc",
+            "[",
+            "{",
+            "{\"a\"",
+            "-",
+            "[-]",
+            "[1,\n 2,\n 3x]",
+        ] {
+            let ours = parse_value(text).unwrap_err();
+            let theirs = serde_json::from_str::<Value>(text).unwrap_err();
+            let what = match theirs.classify() {
+                Category::Eof => What::Eof,
+                _ => What::Syntax,
+            };
+            assert_eq!((ours.what(), ours.line(), ours.column()), (what, theirs.line(), theirs.column()), "{text:?}");
+            assert!(!is_json(text), "{text:?}");
+        }
+        let deep = |d: usize| format!("{}{}", "[".repeat(d), "]".repeat(d));
+        assert!(parse_value(&deep(127)).is_ok());
+        let e = parse_value(&deep(128)).unwrap_err();
+        let theirs = serde_json::from_str::<Value>(&deep(128)).unwrap_err();
+        assert_eq!(e.to_string(), theirs.to_string());
+        assert!(is_json(&deep(100_000)));
+        assert!(!is_json(&format!("{}]", deep(100_000))));
     }
 }

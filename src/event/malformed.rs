@@ -1,21 +1,16 @@
 //! The errors for data that is not an event, and the short printable prefix of the data they
-//! quote (never the whole payload, never serde_json's own message, which may quote the input).
+//! quote (never the whole payload).
 
+use super::lenient::{JsonError, What};
 use crate::error::Error;
 
-/// The error for data serde_json could not parse, with where and what.
-pub(super) fn malformed(data: &str, sse_name: &str, e: &serde_json::Error) -> Error {
-    use serde_json::error::Category;
-    // Never quote `e`'s Display: for wrong shapes it quotes the input. (A syntax error's names
-    // only the error and its position.)
-    let what = match e.classify() {
-        Category::Eof => "truncated JSON",
-        // Valid JSON that `JSON.parse` reads, but serde_json stops at 128 levels of nesting.
-        Category::Syntax if e.to_string().starts_with("recursion limit exceeded") => {
-            "JSON nested deeper than 128 arrays and objects"
-        }
-        Category::Syntax | Category::Io => "invalid JSON",
-        Category::Data => "JSON that is not an event object",
+/// The error for data that is not JSON, with where and what.
+pub(super) fn malformed(data: &str, sse_name: &str, e: &JsonError) -> Error {
+    let what = match e.what() {
+        What::Eof => "truncated JSON",
+        // Valid JSON that `JSON.parse` reads, but the reader stops at 128 levels of nesting.
+        What::Depth => "JSON nested deeper than 128 arrays and objects",
+        What::Syntax => "invalid JSON",
     };
     let name = sse_name_part(sse_name);
     Error::stream(format!(

@@ -75,9 +75,8 @@ pub fn prepare_full(params_json: &str, stream: bool) -> Result<Prepared, Error> 
     if let (Value::Object(obj), Some(w)) = (&mut kept, wanted) {
         obj.insert("stream".to_owned(), Value::Bool(w));
     }
-    serde_json::to_string(&kept)
-        .map(|body| prepared(restore_surrogates(body)))
-        .map_err(|e| Error::validation("params", e.to_string()))
+    // A `Value` always serialises.
+    Ok(prepared(restore_surrogates(serde_json::to_string(&kept).unwrap_or_default())))
 }
 
 pub(super) fn obj_background(v: &Value) -> bool {

@@ -134,8 +134,8 @@ fn parse_decimal(s: &str) -> Option<f64> {
     }
     // Not `str::parse::<f64>`: core's float parser brings ~4 KB of code and a ~10 KB table of
     // powers of five into the wasm. Nor `from_str::<f64>`: typed deserialization links serde's
-    // type-error messages and through them core's f64 formatting (~14 KB). serde_json's own
-    // number parser, through `Value`, is linked anyway. (JSON grammar: "+1", "1." and ".5" are
+    // type-error messages and through them core's f64 formatting (~14 KB). The JSON reader's
+    // number parser is linked anyway. (JSON grammar: "+1", "1." and ".5" are
     // not accepted.) JSON forbids leading zeros, HTTP does not: "007" is 7.
     let (negative, digits) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -148,7 +148,7 @@ fn parse_decimal(s: &str) -> Option<f64> {
     let keep =
         if digits.as_bytes().get(zeros).is_some_and(u8::is_ascii_digit) { zeros } else { zeros.saturating_sub(1) };
     let digits = digits.get(keep..)?;
-    let value = serde_json::from_str::<serde_json::Value>(digits).ok()?.as_f64()?;
+    let value = crate::event::lenient::parse_value(digits).ok()?.as_f64()?;
     let value = if negative { -value } else { value };
     value.is_finite().then_some(value)
 }

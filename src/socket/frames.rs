@@ -34,7 +34,8 @@ pub fn create_frame(params_json: &str, stream_id: Option<&str>, generate: bool) 
     if !generate {
         frame.insert("generate".to_owned(), Value::Bool(false));
     }
-    let text = serde_json::to_string(&Value::Object(frame)).map_err(|e| Error::validation("params", e.to_string()))?;
+    // A `Value` always serialises.
+    let text = serde_json::to_string(&Value::Object(frame)).unwrap_or_default();
     Ok((restore_surrogates(text), p.json_schema))
 }
 
@@ -52,8 +53,7 @@ pub fn steer_frame(input_json: &str, previous_response_id: &str) -> Result<Strin
     frame.insert("type".to_owned(), Value::from("response.steer"));
     frame.insert("previous_response_id".to_owned(), Value::from(previous_response_id));
     frame.insert("input".to_owned(), input);
-    let text = serde_json::to_string(&Value::Object(frame)).map_err(|e| Error::validation("input", e.to_string()))?;
-    Ok(restore_surrogates(text))
+    Ok(restore_surrogates(serde_json::to_string(&Value::Object(frame)).unwrap_or_default()))
 }
 
 /// What routing reads of a frame: its `type` and `stream_id` (strings; anything else is none).

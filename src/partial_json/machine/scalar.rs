@@ -1,6 +1,6 @@
 //! Numbers and `true` / `false` / `null`: read byte by byte, set once complete.
 
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 use super::{is_ws, Machine, State};
 
@@ -87,7 +87,7 @@ impl Machine {
     pub(super) fn emit_number(&mut self) {
         self.new_slot();
         // Every spelling the grammar lets through parses, but one beyond f64's range.
-        let v = self.num.parse::<Number>().map_or(Value::Null, Value::Number);
+        let v = crate::event::lenient::number(&self.num);
         if self.op_begin('s') {
             self.ops.push_str(&self.num);
             self.ops.push(']');

@@ -119,10 +119,28 @@ pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_j
     match serde_json::from_str(text) {
         Err(e) if e.classify() == serde_json::error::Category::Syntax => match parse_value(text) {
             Ok(v) => serde_json::from_value(v),
-            Err(_) => Err(e),
+            Err(j) => Err(serde::de::Error::custom(j)),
         },
         other => other,
     }
+}
+
+/// Where the number grammar breaks in text that is no number at `i` (serde_json's error
+/// position): the first byte where a digit is missing.
+fn number_break(b: &[u8], mut i: usize) -> usize {
+    let digits = |i: usize| i + b.get(i..).unwrap_or_default().iter().take_while(|c| c.is_ascii_digit()).count();
+    i += usize::from(b.get(i) == Some(&b'-'));
+    if !b.get(i).is_some_and(u8::is_ascii_digit) {
+        return i;
+    }
+    i = if b.get(i) == Some(&b'0') { i + 1 } else { digits(i) };
+    if b.get(i) == Some(&b'.') {
+        if !b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            return i + 1;
+        }
+        i = digits(i + 1);
+    }
+    i + 1 + usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')))
 }
 
 /// A number's value as serde_json reads its spelling (a valid JSON number), bit for bit: an
@@ -339,14 +357,7 @@ impl Reader<'_> {
                         (if self.build { number(self.text.get(i..n).unwrap_or_default()) } else { Value::Null }, n)
                     }
                     // Eof when the text ends in the number.
-                    None => {
-                        let run = b
-                            .get(i..)
-                            .unwrap_or_default()
-                            .iter()
-                            .take_while(|&&c| c.is_ascii_digit() || b"+-.eE".contains(&c));
-                        return self.fail(i + run.count(), What::Syntax);
-                    }
+                    None => return self.fail(number_break(b, i), What::Syntax),
                 },
             };
             // After a value: close what it ends.
@@ -621,6 +632,14 @@ mod tests {
             "-",
             "[-]",
             "[1,\n 2,\n 3x]",
+            "[1.e5]",
+            "{\"n\":+1}",
+            "{\"n\":.5",
+            "[1ee5]",
+            "-e5",
+            "e",
+            "Error",
+            "1..2",
         ] {
             let ours = parse_value(text).unwrap_err();
             let theirs = serde_json::from_str::<Value>(text).unwrap_err();

@@ -437,3 +437,15 @@ fn open_idle(s: &mut Socket) {
     s.connecting(0.0, None);
     s.connected(0.0);
 }
+
+#[test]
+fn a_create_frame_keeps_the_params_numbers_as_written() {
+    let mut s = socket("https://h/v1", None);
+    let params = r#"{"model":"m","input":"x","temperature":0.9283891276895937,"top_p":1e-307,"tools":[{"type":"function","name":"f","parameters":{"type":"number","minimum":5e-32}}]}"#;
+    s.create(params, None, true).unwrap();
+    open(&mut s);
+    let frame = s.take_frame().unwrap();
+    for number in ["0.9283891276895937", "1e-307", "5e-32"] {
+        assert!(frame.contains(number), "{number} in {frame}");
+    }
+}

@@ -143,9 +143,11 @@ fn number_break(b: &[u8], mut i: usize) -> usize {
     i + 1 + usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')))
 }
 
-/// A number's value as serde_json reads its spelling (a valid JSON number), bit for bit: an
-/// integer within `u64` (`i64` when negative), else an `f64` from the first 19 or 20
-/// significant digits and a power of ten; `null` beyond f64's range (`JSON.parse`'s `Infinity`).
+/// A number's value (a valid JSON number): an integer within `u64` (`i64` when negative), else
+/// an `f64` from the first 19 or 20 significant digits and a power of ten, the double nearest
+/// to the spelling whenever it is a double's shortest form (what `JSON.stringify` and
+/// serde_json write), so that a value read and written again keeps its text; `null` beyond
+/// f64's range (`JSON.parse`'s `Infinity`).
 pub(crate) fn number(s: &str) -> Value {
     let b = s.as_bytes();
     let positive = b.first() != Some(&b'-');
@@ -197,6 +199,8 @@ pub(crate) fn number(s: &str) -> Value {
         }
         exp = if positive_exp { exp.saturating_add(e) } else { exp.saturating_sub(e) };
     }
+    // One rounding of an exact significand by an exact power of ten: the nearest double.
+    let exact = !full && sig <= 1 << 53 && exp.unsigned_abs() <= 22;
     let mut f = sig as f64;
     loop {
         match exp.unsigned_abs() {
@@ -210,9 +214,58 @@ pub(crate) fn number(s: &str) -> Value {
                 continue;
             }
         }
+        if !exact {
+            f = nearest(f, s);
+        }
         // Beyond f64's range: `null` (`Value::from` an infinite float).
         return Value::from(if positive { f } else { -f });
     }
+}
+
+/// `f` or a neighbour: the one whose shortest form is the spelling `s` (when one is: the others
+/// lie a whole last digit away). `f` is within two ulps of the value `s` spells: three
+/// roundings (the significand, the power of ten, the product), each off by half an ulp at most.
+fn nearest(f: f64, s: &str) -> f64 {
+    let Some(want) = decimal(s).filter(|_| f.is_finite() && f != 0.0) else { return f };
+    // `f` is positive: its neighbours are the next bit patterns.
+    let b = f.to_bits();
+    for c in [b, b - 1, b + 1, b.saturating_sub(2), b + 2].map(f64::from_bits) {
+        if decimal(&serde_json::to_string(&Value::from(c)).unwrap_or_default()) == Some(want) {
+            return c;
+        }
+    }
+    f
+}
+
+/// The significand without trailing zeros and the power of ten of a number's spelling (its
+/// sign ignored); `None` past 19 significant digits.
+fn decimal(s: &str) -> Option<(u64, i32)> {
+    let b = s.strip_prefix('-').unwrap_or(s).as_bytes();
+    // Zeros are counted until a digit follows them: leading and trailing ones never overflow.
+    let (mut sig, mut zeros, mut exp, mut dot, mut i) = (0u64, 0u32, 0i32, false, 0);
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'0' => zeros += 1,
+            b'1'..=b'9' => {
+                let scale = if sig == 0 { 1 } else { 10u64.checked_pow(zeros + 1)? };
+                (sig, zeros) = (sig.checked_mul(scale)?.checked_add(u64::from(c - b'0'))?, 0);
+            }
+            b'.' => dot = true,
+            _ => break,
+        }
+        exp -= i32::from(dot && c != b'.');
+        i += 1;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        let negative = b.get(i + 1) == Some(&b'-');
+        let mut e = 0i32;
+        for &d in b.get(i + 1..).unwrap_or_default().iter().skip_while(|c| matches!(c, b'+' | b'-')) {
+            e = e.checked_mul(10)?.checked_add(i32::from(d.wrapping_sub(b'0')))?;
+        }
+        exp = exp.checked_add(if negative { -e } else { e })?;
+    }
+    // A significand without trailing zeros: they count in the power of ten.
+    Some(if sig == 0 { (0, 0) } else { (sig, exp.checked_add(i32::try_from(zeros).ok()?)?) })
 }
 
 /// `10^n` (`n <= 308`) rounded to the nearest `f64`, ties to even: the value of the literal

@@ -14,8 +14,11 @@
 //! than 127 arrays and objects included, with a [`JsonError`] that says where (serde_json's line
 //! and column) and whether the text ended early.
 //!
-//! The reader is this module's own (one pass, no serde), numbers included: they are read as
-//! serde_json reads them, bit for bit. The wasm links no serde_json parser.
+//! The reader is this module's own (one pass, no serde), numbers included: as serde_json reads
+//! them (its significand and power of ten), but a double's shortest form (what `JSON.stringify`
+//! and serde_json write) reads as that double, as `JSON.parse` reads it, so that values read and
+//! written again (socket frames, tool-loop requests) keep their numbers; other spellings (more
+//! digits than a double needs) may be an ulp or two off. The wasm links no serde_json parser.
 //!
 //! # Keeping lone surrogates
 //!

@@ -13,6 +13,12 @@ import { ResponsesSocket } from './socket.js';
 import { INTERNAL, ResponseStream } from './stream.js';
 
 const isObject = (v) => typeof v === 'object' && v !== null;
+/**
+ * The options JSON of the last client made and the core's client for it: the core's client is
+ * immutable, so a new client with the same options (a server making one per request) shares it.
+ */
+let lastOptions;
+let lastRaw;
 
 /** Params as JSON text (the core parses and validates them); none is `undefined`. */
 function bodyOf(params) {
@@ -78,6 +84,7 @@ function coreOptions(opts) {
 
 /** Ids go into the path as strings (the core checks their values). */
 function checkIds(op, ids) {
+  if (ids.length === 0) return;
   const what = { conversations: 'a conversation id', files: 'a file id' }[op.split('.')[0]] ?? 'a response id';
   ids.forEach((id, i) => {
     if (typeof id !== 'string') throw new TypeError(`${i ? 'an item id' : what} must be a string, got ${typeof id}`);
@@ -132,7 +139,11 @@ export class ResponsesClient {
     const { apiKey, baseURL, fetch, headers, maxRetries, timeout } = options;
     if (fetch !== undefined && fetch !== null && typeof fetch !== 'function') throw new TypeError('fetch must be a function');
     const json = optionsJson({ apiKey, baseURL: resolved(baseURL), headers: plainHeaders(headers), maxRetries, timeout }, 'options');
-    this.#raw = call(() => new RawClient(json));
+    if (json !== lastOptions) {
+      lastRaw = call(() => new RawClient(json));
+      lastOptions = json;
+    }
+    this.#raw = lastRaw;
     // Looked up at call time on the global object of whatever runtime this is (never `window`).
     this.#fetch = fetch ?? ((url, init) => globalThis.fetch(url, init));
     this.conversations = new Conversations(this);

@@ -14,11 +14,11 @@ import { INTERNAL, ResponseStream } from './stream.js';
 
 const isObject = (v) => typeof v === 'object' && v !== null;
 /**
- * The options JSON of the last client made and the core's client for it: the core's client is
- * immutable, so a new client with the same options (a server making one per request) shares it.
+ * The last client made, held weakly: a new client with the same options (a server making one
+ * per request) shares its core client, which is immutable. Nothing of a client that is gone
+ * (its key) stays here.
  */
-let lastOptions;
-let lastRaw;
+let last;
 
 /** Params as JSON text (the core parses and validates them); none is `undefined`. */
 function bodyOf(params) {
@@ -128,6 +128,7 @@ async function json(raw, fetch, signal, body) {
 /** A client of the Responses API. */
 export class ResponsesClient {
   #raw;
+  #options;
   #fetch;
   /** The Conversations API: `create`, `retrieve`, `update`, `delete`, and `items.*`. */
   conversations;
@@ -139,11 +140,10 @@ export class ResponsesClient {
     const { apiKey, baseURL, fetch, headers, maxRetries, timeout } = options;
     if (fetch !== undefined && fetch !== null && typeof fetch !== 'function') throw new TypeError('fetch must be a function');
     const json = optionsJson({ apiKey, baseURL: resolved(baseURL), headers: plainHeaders(headers), maxRetries, timeout }, 'options');
-    if (json !== lastOptions) {
-      lastRaw = call(() => new RawClient(json));
-      lastOptions = json;
-    }
-    this.#raw = lastRaw;
+    const prev = last?.deref();
+    this.#raw = prev !== undefined && prev.#options === json ? prev.#raw : call(() => new RawClient(json));
+    this.#options = json;
+    if (typeof WeakRef === 'function') last = new WeakRef(this);
     // Looked up at call time on the global object of whatever runtime this is (never `window`).
     this.#fetch = fetch ?? ((url, init) => globalThis.fetch(url, init));
     this.conversations = new Conversations(this);

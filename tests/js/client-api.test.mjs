@@ -234,6 +234,20 @@ describe('what goes on the wire', () => {
     assert.equal(calls[2].url, `${srv.url}/v1/responses/${r.id}`);
   });
 
+  test('clients made one after another each send their own key, base URL and headers', async () => {
+    const sent = [];
+    const fetch = async (url, init) => {
+      sent.push([url, new Headers(init.headers).get('authorization'), new Headers(init.headers).get('x-tenant')]);
+      return new Response('{"id":"r","object":"response","output":[]}', { headers: { 'content-type': 'application/json' } });
+    };
+    const make = (n) => new ResponsesClient({ apiKey: `sk-tenant-${n}`, baseURL: `http://127.0.0.1:9/v${n}`, headers: { 'x-tenant': `${n}` }, fetch });
+    // a2 shares a's core client (the same options, made right after it); b is made after both
+    const [a, a2, b] = [make(1), make(1), make(2)];
+    for (const c of [a, b, a2, b, a]) await c.create({ model: 'm', input: 'x' });
+    const want = (n) => [`http://127.0.0.1:9/v${n}/responses`, `Bearer sk-tenant-${n}`, `${n}`];
+    assert.deepEqual(sent, [want(1), want(2), want(1), want(2), want(1)]);
+  });
+
   test('a custom fetch that returns a hand-made Response', async () => {
     const body = { id: 'resp_fake', object: 'response', status: 'completed', output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'fake!', annotations: [] }] }] };
     const c = new ResponsesClient({ fetch: async () => new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } }) });

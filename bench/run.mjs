@@ -262,7 +262,7 @@ async function sectionThroughput() {
 
 async function sectionShort() {
   heading(`Per request: a short answer (${SHORT.events} events, ${fmt(SHORT.bytes.length / 1e3, 1)} kB, one chunk)`);
-  out(`A new client and request each time, as a Worker or a chat backend does. µs per request = the time of a batch of ` +
+  out(`A new client and request each time, as a Worker or a chat backend does (a client made with the same options as the last one shares its core client, js/client.js). µs per request = the time of a batch of ` +
     `requests run one after another (≥ ${CFG.shortMs} ms per batch, no forced GC: the garbage of the requests is collected ` +
     `inside the batches) / its size; median of ${CFG.shortRuns} batches after a warm-up one. ` +
     `req/s = ${CONCURRENT} streams started at once (Promise.all) and read to the end, rounds of them per batch ` +

@@ -202,7 +202,8 @@ pub(crate) fn number(s: &str) -> Value {
         }
         exp = if positive_exp { exp.saturating_add(e) } else { exp.saturating_sub(e) };
     }
-    // One rounding of an exact significand by an exact power of ten: the nearest double.
+    // One rounding of an exact significand by an exact power of ten: the nearest double. (A
+    // dropped fraction digit leaves `sig` far above 2^53.)
     let exact = !full && sig <= 1 << 53 && exp.unsigned_abs() <= 22;
     let mut f = sig as f64;
     loop {

@@ -6,7 +6,7 @@
 use cometapi_responses::call::Action as CallAction;
 use cometapi_responses::endpoint::Config;
 use cometapi_responses::error::Error;
-use cometapi_responses::socket::{Action, Routed, Socket, SteerOutcome, MAX_AGE_MS};
+use cometapi_responses::socket::{connect_timeout_ms, Action, Routed, Socket, SteerOutcome, MAX_AGE_MS};
 use cometapi_responses::stream::StreamState;
 use serde_json::{json, Value};
 
@@ -282,7 +282,7 @@ fn connect_failure_fails_waiting_requests() {
 #[test]
 fn connecting_is_given_up_at_the_connect_timeout() {
     let mut s = socket("https://h/v1", None);
-    s.connecting(1000.0, Some(250.0));
+    s.connecting(1000.0, Some(250));
     assert_eq!(s.poll_timeout(), Some(1250.0));
     assert_eq!(s.handle_timeout(1249.0), None, "not yet: the timer is set again");
     assert_eq!(s.handle_timeout(1250.0).as_deref(), Some("no answer in 250 ms"));
@@ -292,18 +292,18 @@ fn connecting_is_given_up_at_the_connect_timeout() {
 }
 
 #[test]
-fn the_connect_timeout_is_whole_ms_and_never_negative() {
+fn a_connect_timeout_number_is_whole_ms_and_never_negative() {
     let mut s = socket("https://h/v1", None);
     for (given, deadline, message) in [
         (250.9, 1250.0, "no answer in 250 ms"),
         (-5.0, 1000.0, "no answer in 0 ms"),
         (f64::NAN, 1000.0, "no answer in 0 ms"),
     ] {
-        s.connecting(1000.0, Some(given));
+        s.connecting(1000.0, Some(connect_timeout_ms(given)));
         assert_eq!(s.poll_timeout(), Some(deadline), "{given}");
         assert_eq!(s.handle_timeout(deadline).as_deref(), Some(message), "{given}");
     }
-    s.connecting(0.0, Some(f64::INFINITY));
+    s.connecting(0.0, Some(connect_timeout_ms(f64::INFINITY)));
     assert_eq!(s.handle_timeout(1e15), None, "an infinite timeout does not fire in any clock's lifetime");
 }
 

@@ -141,6 +141,14 @@ pub struct Socket {
     next_id: u32,
 }
 
+/// A connect timeout given as a number (a JS number, as `connect({ timeout })` takes it), in
+/// whole ms: fractions cut, NaN and negative values 0 (the attempt fails at once), +∞ and values
+/// beyond `u64` its maximum (about 585 million years).
+pub fn connect_timeout_ms(t: f64) -> u64 {
+    // `as` saturates: NaN and negatives to 0, +∞ and overflow to u64::MAX.
+    t as u64
+}
+
 impl Socket {
     /// A socket for `config`'s base URL: `https://h/v1` → `wss://h/v1/responses` (`http` →
     /// `ws`).
@@ -257,12 +265,10 @@ impl Socket {
     }
 
     /// The shell starts opening the connection at `now_ms` (Unix ms); it gives up after
-    /// `timeout_ms` (none: when the runtime does), the number as the caller gave it: whole
-    /// milliseconds, fractions cut, NaN and negative values 0 (at once), +∞ about 585 million years.
-    pub fn connecting(&mut self, now_ms: f64, timeout_ms: Option<f64>) {
-        // `as` saturates: NaN and negatives to 0, +∞ and overflow to u64::MAX.
-        let timeout = timeout_ms.map(|t| t as u64);
-        self.conn = Conn::Connecting { deadline: timeout.map(|t| (now_ms + t as f64, t)) };
+    /// `timeout_ms` (none: when the runtime does; a JS number goes through
+    /// [`connect_timeout_ms`] first).
+    pub fn connecting(&mut self, now_ms: f64, timeout_ms: Option<u64>) {
+        self.conn = Conn::Connecting { deadline: timeout_ms.map(|t| (now_ms + t as f64, t)) };
     }
 
     /// When the shell gives up opening the connection (Unix ms, the clock of

@@ -85,7 +85,7 @@ impl RawSocket {
     /// The connection is being opened at `now` (`Date.now()`) with a connect timeout of
     /// `timeout` ms (`undefined`: none); answers when to give up (`Infinity`: never).
     pub fn connecting(&mut self, now: f64, timeout: Option<f64>) -> f64 {
-        self.socket.connecting(now, timeout);
+        self.socket.connecting(now, timeout.map(crate::socket::connect_timeout_ms));
         self.socket.poll_timeout().unwrap_or(f64::INFINITY)
     }
 

@@ -64,7 +64,8 @@ test('statuses, error bodies, query strings and other routes pass through', asyn
   assert.equal(bad.status, 400);
   assert.equal((await bad.json()).error.param, 'temperature');
   // x-mock-fault is not forwarded (the upstream would be told to fail by any page)
-  assert.equal(await statusOf(post(proxy.url, { model: 'm', input: 'x' }, { 'x-mock-fault': 'status=429,retry-after=3' })), 200);
+  const faulty = post(proxy.url, { model: 'm', input: 'x' }, { 'x-mock-fault': 'status=429,retry-after=3' });
+  assert.equal(await statusOf(faulty), 200);
   assert.equal(upstream.requests.at(-1).headers['x-mock-fault'], undefined);
   const r = await (await post(proxy.url, { model: 'm', input: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] })).json();
   const items = await (await fetch(`${proxy.url}/v1/responses/${r.id}/input_items?order=asc&limit=1`)).json();

@@ -21,10 +21,6 @@ after(async () => {
   await upstream.close();
 });
 
-test('the upstream really requires the key', async () => {
-  assert.equal(await statusOf(post(upstream.url, { model: 'm', input: 'x' })), 401);
-});
-
 test('JSON through the proxy: key added server-side, browser Authorization dropped, key never returned or logged', async () => {
   const res = await post(proxy.url, { model: 'm', input: 'via proxy' }, { authorization: 'Bearer sk-browser-wrong', origin: proxy.url });
   assert.equal(res.status, 200);

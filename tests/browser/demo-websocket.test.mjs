@@ -3,7 +3,8 @@
 //   UPDATE_SCREENSHOT=1 …   also refresh docs/websocket.png (always written to build/screenshots/)
 
 import assert from 'node:assert/strict';
-import { demoSuite, ask, sendPrompt, waitIdle, lastAnswer, assistants, screenshot, expectPage, like } from './helpers.mjs';
+import { demoSuite, ask, sendPrompt, waitIdle, lastAnswer, assistants } from './helpers.mjs';
+import { screenshot, expectPage, like } from './helpers.mjs';
 
 const suite = demoSuite({ delayMs: 15 });
 const { pageTest, posts } = suite;
@@ -42,7 +43,8 @@ pageTest('WebSocket transport: two chained turns and the tool loop over one sock
   assert.deepEqual(logged.map((r) => r.body.previous_response_id), chained);
   assert.equal(logged[1].body.input, 'What did I just say?');
   assert.deepEqual(logged[3].body.input.map((i) => [i.type, i.output]), [['function_call_output', output]]);
-  assert.deepEqual(sockets, [`${suite.env.server.url.replace(/^http/, 'ws')}/v1/responses`], 'one socket for every turn');
+  const ws = suite.env.server.url.replace(/^http/, 'ws');
+  assert.deepEqual(sockets, [`${ws}/v1/responses`], 'one socket for every turn');
 });
 
 // 60 ms between events (the mock's fault, in metadata over the socket): time to steer mid-answer.
@@ -66,8 +68,9 @@ pageTest('WebSocket transport: Steer adds a message to the running answer; its s
   assert.notEqual(successor.id, steered.id);
   // the next message continues the successor
   const steer = '#transcript .msg.user.steer';
-  await expectPage(page, { chain: successor.id, [`count ${steer}`]: 1, [`text ${steer} .bubble`]: 'Also mention rivers.' });
-  await expectPage(page, { [`text ${steer} .msg-tag`]: /Steered into the running answer/, events: /response\.steer\.accepted/ });
+  await expectPage(page, { chain: successor.id, [`count ${steer}`]: 1 });
+  await expectPage(page, { [`text ${steer} .bubble`]: 'Also mention rivers.', events: /response\.steer\.accepted/ });
+  await expectPage(page, { [`text ${steer} .msg-tag`]: /Steered into the running answer/ });
   assert.equal(await page.isHidden('#steer'), true);
   assert.equal(sockets.length, 1);
 

@@ -8,8 +8,6 @@ import { dirname, resolve } from 'node:path';
 import { startServer } from '../../www/server.mjs';
 import { ROOT, launchChromium } from '../runtimes/lib.mjs';
 
-export { ROOT, launchChromium };
-
 /** Start the dev server (mock backend) and Chromium. Close both with `env.close()`. */
 export async function setup({ delayMs = 15 } = {}) {
   // DEMO_PKG_DIR: serve another build of the package at /pkg (for local experiments)
@@ -34,7 +32,7 @@ export function demoSuite(opts) {
   });
   after(() => suite.env?.close());
   suite.pageTest = (name, o, fn) => test(name, (t) => withPage(suite.env, o, (page, sockets) => fn(page, t, sockets)));
-  suite.posts = () => responsesRequests(suite.env.server);
+  suite.posts = () => suite.env.server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses');
   return suite;
 }
 
@@ -173,8 +171,6 @@ export async function streamedTexts(page, send, { timeout = 60000 } = {}) {
   return page.evaluate(() => (window.__recording.stop(), window.__recording.seen));
 }
 
-/** POST /v1/responses requests the server received (bodies parsed). */
-export const responsesRequests = (server) => server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses');
 
 /**
  * Screenshot to build/screenshots/NAME (git-ignored); with `{ docs: true }` also to

@@ -260,7 +260,8 @@ test('a streamed body quoting the key, cut inside it at many positions, arrives 
 test('upstream statuses and retry headers pass through', async () => {
   const res = await post({ mode: 'limited' });
   assert.equal(res.status, 429);
-  has(Object.fromEntries(res.headers), { 'retry-after': '3', 'retry-after-ms': '2500', 'x-request-id': 'req_upstream_1' });
+  const headers = Object.fromEntries(res.headers);
+  has(headers, { 'retry-after': '3', 'retry-after-ms': '2500', 'x-request-id': 'req_upstream_1' });
   assert.equal((await res.json()).error.code, 'rate_limit_exceeded');
 });
 

@@ -144,7 +144,8 @@ test('20 POSTs of 30 MB do not take the server to gigabytes (bounded log and sto
 const names = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__', 'isPrototypeOf', 'toLocaleString', '__defineGetter__'];
 const BAD_FAULTS = [
   ['inherited object names are not directives', /unknown directive/,
-    [...names, ...names.map((n) => `${n}=1`), ...names.map((n) => JSON.stringify({ [n]: 1 })), '{"__proto__":{"status":500}}']],
+    [...names, ...names.map((n) => `${n}=1`), ...names.map((n) => JSON.stringify({ [n]: 1 })),
+      '{"__proto__":{"status":500}}']],
   ['times past 2^31-1 ms are refused (not silently 1 ms), as are unsafe integers', /bad value/,
     ['delay=2147483648', 'stall-headers=99999999999', 'stall-after=1:2147483648', 'split-delay=4294967296',
       'retry-after-ms=2147483648', 'fail-first=99999999999999999999', 'disconnect-after=1e3', 'oversized=99999999999']],

@@ -98,7 +98,8 @@ test('x-request-id and CORS headers on every response', async () => {
     assert.match(res.headers.get('x-request-id'), /^req_[0-9a-f]{32}$/);
     ids.add(res.headers.get('x-request-id'));
     assert.equal(res.headers.get('access-control-allow-origin'), '*');
-    for (const re of [/x-request-id/, /retry-after/]) assert.match(res.headers.get('access-control-expose-headers'), re);
+    const exposed = res.headers.get('access-control-expose-headers');
+    for (const re of [/x-request-id/, /retry-after/]) assert.match(exposed, re);
     await res.arrayBuffer();
   }
   assert.equal(ids.size, responses.length);
@@ -135,7 +136,10 @@ test('requests log: method, path, body, headers with authorization redacted', as
 test('requireKey: 401 when missing or wrong (never echoing keys), 200 with the key', async (t) => {
   const s = await server(t, { delayMs: 0, requireKey: 'sk-right-key' });
   const call = (headers) => postX(s.url, headers);
-  const refused = [[{}, { type: 'invalid_request_error' }], [{ authorization: 'Bearer sk-wrong-key' }, { code: 'invalid_api_key' }]];
+  const refused = [
+    [{}, { type: 'invalid_request_error' }],
+    [{ authorization: 'Bearer sk-wrong-key' }, { code: 'invalid_api_key' }],
+  ];
   for (const [headers, field] of refused) {
     const res = await call(headers);
     assert.equal(res.status, 401);
@@ -150,9 +154,10 @@ test('requireKey: 401 when missing or wrong (never echoing keys), 200 with the k
 
 // A stream is open (its first chunk read) when close() is called: close() is prompt and the stream ends in an
 // error; with fault stalls pending (a stalled body, stalled headers), these end too (no timers left behind).
+const STALL_AFTER = { 'x-mock-fault': 'stall-after=2:30000' };
 const CLOSES = [
   ['close() ends promptly even with a stream still open', 50, 'long', {}, false],
-  ['close() also ends pending fault stalls (no timers left behind)', 0, 'x', { 'x-mock-fault': 'stall-after=2:30000' }, true],
+  ['close() also ends pending fault stalls (no timers left behind)', 0, 'x', STALL_AFTER, true],
 ];
 for (const [name, delayMs, input, headers, stallHeaders] of CLOSES) {
   test(name, async () => {
@@ -161,7 +166,8 @@ for (const [name, delayMs, input, headers, stallHeaders] of CLOSES) {
     const reader = (await fetch(`${s.url}/v1/responses`, { method: 'POST', body, headers })).body.getReader();
     await reader.read();
     const stall = { 'x-mock-fault': 'stall-headers=30000' };
-    const headersStalled = stallHeaders ? fetch(`${s.url}/v1/responses`, { method: 'POST', body, headers: stall }) : null;
+    const stalled = () => fetch(`${s.url}/v1/responses`, { method: 'POST', body, headers: stall });
+    const headersStalled = stallHeaders ? stalled() : null;
     if (headersStalled) await new Promise((ok) => setTimeout(ok, 50));
     const t0 = performance.now();
     await s.close();

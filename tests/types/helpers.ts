@@ -77,8 +77,7 @@ export async function structured(): Promise<string> {
   // partial JSON
   using parser = new PartialJsonParser();
   parser.push('{"a": [1, "he');
-  const v: JsonValue | undefined = parser.value;
-  out += JSON.stringify(v);
+  out += JSON.stringify(parser.value satisfies JsonValue | undefined);
   // @ts-expect-error push takes text
   parser.push(new Uint8Array(1));
   return out;
@@ -131,9 +130,7 @@ export async function endpoints(): Promise<string> {
   const compacted: CompactedResponse = await client.compact({ model: 'gpt-5.4', input: [{ role: 'user', content: 'long story' }] });
   let out = `${compacted.object} ${compacted.output.length} ${compacted.usage.total_tokens}`;
   const count = await client.countInputTokens({ model: 'gpt-5.4', input: 'How many tokens?' });
-  const n: number = count.input_tokens;
-  const object: 'response.input_tokens' = count.object;
-  out += `${n} ${object}`;
+  out += `${count.input_tokens satisfies number} ${count.object satisfies 'response.input_tokens'}`;
   // @ts-expect-error a misspelt parameter
   await client.countInputTokens({ model: 'm', inptu: 'x' });
 

@@ -23,8 +23,7 @@ async function main(): Promise<string> {
     else if (event.type === 'error') text += event.error?.message ?? event.message ?? '';
     void (event.sequence_number satisfies number | undefined);
   }
-  const final: Response = await stream.finalResponse();
-  const usage = final.usage?.total_tokens;
+  void (await stream.finalResponse() satisfies Response).usage?.total_tokens;
 
   try {
     await client.create({ model: 'm', input: 'x' });

@@ -155,16 +155,15 @@ pageTest('function calling: get_weather runs in the page (through client.runTool
   assert.equal(await waitIdle(page), 'done');
 
   // The call and its local output, visibly in the transcript.
-  const card = page.locator('#transcript .tool-call[data-name="get_weather"]');
-  assert.equal(await card.count(), 1);
-  const args = JSON.parse(await card.locator('.tool-args').textContent());
+  const card = '#transcript .tool-call[data-name="get_weather"]';
+  assert.equal(await page.locator(card).count(), 1);
+  const args = JSON.parse(await page.textContent(`${card} .tool-args`));
   assert.equal(typeof args.city, 'string');
   assert.ok(['celsius', 'fahrenheit'].includes(args.unit));
-  const output = await card.locator('.tool-output').textContent();
+  const output = await page.textContent(`${card} .tool-output`);
   assert.match(output, new RegExp(`^${args.city}: -?\\d+ °[CF], [a-z ]+, humidity \\d+ %, wind \\d+ km/h`), output);
-  assert.equal(await card.isVisible(), true);
-  assert.match(await card.locator('.tool-status').textContent(), /ran in your browser/);
-  assert.equal(await card.locator('.tool-output').isVisible(), true);
+  const shown = { [`visible ${card}`]: true, [`visible ${card} .tool-output`]: true };
+  await expectPage(page, { ...shown, [`text ${card} .tool-status`]: /ran in your browser/ });
 
   // Two requests: the question (with the tool), then the output (chained).
   const sent = posts().slice(mark);
@@ -174,7 +173,7 @@ pageTest('function calling: get_weather runs in the page (through client.runTool
   assert.deepEqual(tool.parameters.required, ['city', 'unit']);
   assert.deepEqual(tool.parameters.properties.unit.enum, ['celsius', 'fahrenheit']);
   const [toolTurn, followUp] = await assistants(page);
-  const callId = await card.getAttribute('data-call-id');
+  const callId = await page.getAttribute(card, 'data-call-id');
   assert.match(callId, /^call_/);
   const input = [{ type: 'function_call_output', call_id: callId, output }];
   has(sent[1].body, { previous_response_id: toolTurn.id, stream: true, input });
@@ -186,7 +185,7 @@ pageTest('function calling: get_weather runs in the page (through client.runTool
   const answer = await lastAnswer(page);
   assert.ok(answer.includes(output), `the answer quotes the output: ${answer}`);
   noJson(answer);
-  assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), followUp.id);
+  await expectPage(page, { chain: followUp.id });
   const how = await page.$$eval('#transcript .msg.assistant .chip-how', (els) => els.map((e) => e.textContent));
   assert.deepEqual(how, runTools ? ['runTools', 'runTools'] : ['stream', 'stream']);
   assert.ok(!JSON.stringify(sent).includes('execute'), 'the tool\'s code is never sent');

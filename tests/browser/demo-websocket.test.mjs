@@ -2,23 +2,19 @@
 // every turn, the tool loop over it, and steering (socket.steer(); the successor comes via socket.on('response')).
 //   UPDATE_SCREENSHOT=1 …   also refresh docs/websocket.png (always written to build/screenshots/)
 
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, withPage, ask, sendPrompt, waitIdle, lastAnswer, assistants, responsesRequests, screenshot } from './helpers.mjs';
+import { demoSuite, ask, sendPrompt, waitIdle, lastAnswer, assistants } from './helpers.mjs';
+import { screenshot, expectPage, like } from './helpers.mjs';
 
-let env;
-before(async () => { env = await setup({ delayMs: 15 }); });
-after(async () => { await env?.close(); });
-/** A test on a fresh demo page (helpers.withPage). */
-const pageTest = (name, opts, fn) => test(name, (t) => withPage(env, opts, (page, sockets) => fn(page, t, sockets)));
+const suite = demoSuite({ delayMs: 15 });
+const { pageTest, posts } = suite;
 
 /** A request the browser made (the mock's own, for its WebSocket protocol, carry no user-agent). */
 const fromBrowser = (r) => typeof r.headers['user-agent'] === 'string';
 
 pageTest('WebSocket transport: two chained turns and the tool loop over one socket, no POST', { query: '?transport=websocket' }, async (page, _t, sockets) => {
-  assert.equal(await page.inputValue('#transport'), 'websocket');
-  assert.match(await page.textContent('#backend'), /WebSocket/);
-  const mark = responsesRequests(env.server).length;
+  await expectPage(page, { 'value #transport': 'websocket', 'text #backend': /WebSocket/ });
+  const mark = posts().length;
 
   await ask(page, 'My name is Ada.');
   await ask(page, 'What did I just say?');
@@ -41,16 +37,14 @@ pageTest('WebSocket transport: two chained turns and the tool loop over one sock
 
   // The mock logs the requests its WebSocket protocol runs (no browser headers on those):
   // none came from the page, and each turn sent only its new input plus previous_response_id.
-  const logged = responsesRequests(env.server).slice(mark);
+  const logged = posts().slice(mark);
   assert.deepEqual(logged.filter(fromBrowser), [], 'nothing went over HTTP');
-  assert.equal(logged.length, 4);
-  assert.equal(logged[0].body.previous_response_id, undefined);
-  assert.equal(logged[1].body.previous_response_id, first.id);
+  const chained = [undefined, first.id, second.id, all[2].id];
+  assert.deepEqual(logged.map((r) => r.body.previous_response_id), chained);
   assert.equal(logged[1].body.input, 'What did I just say?');
-  assert.equal(logged[2].body.previous_response_id, second.id);
-  assert.equal(logged[3].body.previous_response_id, all[2].id);
   assert.deepEqual(logged[3].body.input.map((i) => [i.type, i.output]), [['function_call_output', output]]);
-  assert.deepEqual(sockets, [`${env.server.url.replace(/^http/, 'ws')}/v1/responses`], 'one socket for every turn');
+  const ws = suite.env.server.url.replace(/^http/, 'ws');
+  assert.deepEqual(sockets, [`${ws}/v1/responses`], 'one socket for every turn');
 });
 
 // 60 ms between events (the mock's fault, in metadata over the socket): time to steer mid-answer.
@@ -68,18 +62,15 @@ pageTest('WebSocket transport: Steer adds a message to the running answer; its s
   assert.equal(await waitIdle(page), 'done');
 
   const [steered, successor] = await assistants(page);
-  assert.equal(steered.state, 'incomplete');
-  assert.match(steered.text, /Steered.*continues below/);
-  assert.equal(successor.state, 'done');
-  assert.equal(successor.how, 'steered');
-  assert.match(successor.text, /Also mention rivers/, 'the successor continues with the steering input');
+  like(steered, { state: 'incomplete', text: /Steered.*continues below/ });
+  // the successor continues with the steering input
+  like(successor, { state: 'done', how: 'steered', text: /Also mention rivers/ });
   assert.notEqual(successor.id, steered.id);
-  assert.equal(await page.evaluate(() => window.cometDemo.previousResponseId), successor.id, 'the next message continues the successor');
-  const steerMsg = page.locator('#transcript .msg.user.steer');
-  assert.equal(await steerMsg.count(), 1);
-  assert.equal(await steerMsg.locator('.bubble').textContent(), 'Also mention rivers.');
-  assert.match(await steerMsg.locator('.msg-tag').textContent(), /Steered into the running answer/);
-  assert.match(await page.textContent('#events'), /response\.steer\.accepted/);
+  // the next message continues the successor
+  const steer = '#transcript .msg.user.steer';
+  await expectPage(page, { chain: successor.id, [`count ${steer}`]: 1 });
+  await expectPage(page, { [`text ${steer} .bubble`]: 'Also mention rivers.', events: /response\.steer\.accepted/ });
+  await expectPage(page, { [`text ${steer} .msg-tag`]: /Steered into the running answer/ });
   assert.equal(await page.isHidden('#steer'), true);
   assert.equal(sockets.length, 1);
 
@@ -94,8 +85,8 @@ pageTest('WebSocket transport: Steer adds a message to the running answer; its s
 
 pageTest('HTTP transport (the default): no socket is opened', {}, async (page, _t, sockets) => {
   assert.equal(await page.inputValue('#transport'), 'http');
-  const mark = responsesRequests(env.server).length;
+  const mark = posts().length;
   await ask(page, 'Hello over HTTP');
-  assert.equal(responsesRequests(env.server).slice(mark).filter(fromBrowser).length, 1);
+  assert.equal(posts().slice(mark).filter(fromBrowser).length, 1);
   assert.deepEqual(sockets, []);
 });

@@ -2,10 +2,11 @@
 // fromReadableStream()/fromResponse(); upstream 401/429 arrive as ApiError, an aborted fetch as AbortError.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join, normalize } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ResponsesClient } from 'cometapi-responses';
-import { ROOT, launchChromium, listen, sleep, startMock } from '../runtimes/lib.mjs';
+import { has } from '../js/client-helpers.mjs';
+import { launchChromium, listen, sleep, startMock } from '../runtimes/lib.mjs';
 
 const KEY = 'sk-proj-Fs7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0YaQe2Tu4Io6Pl8Mk0N';
 let mock;
@@ -17,21 +18,11 @@ const serverErrors = [];
 /** Connections of the route that closed (the page left). */
 const closed = [];
 
-/** Sends a fetch Response (status, headers, streamed body) through Node's `res`. */
+/** Sends a fetch Response (status, headers, streamed body) through Node's `res`; when the page leaves,
+ *  the body is cancelled (which aborts the upstream request). */
 async function send(res, response) {
   res.writeHead(response.status, Object.fromEntries(response.headers));
-  const reader = response.body.getReader();
-  res.on('close', () => reader.cancel().catch(() => {}));
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      res.write(value);
-    }
-  } catch {
-    // the page left: cancelling the body aborted the upstream request
-  }
-  res.end();
+  await pipeline(Readable.fromWeb(response.body), res).catch(() => {});
 }
 
 async function handle(req, res) {
@@ -39,13 +30,6 @@ async function handle(req, res) {
   if (url.pathname === '/') {
     res.writeHead(200, { 'content-type': 'text/html' });
     return res.end('<!doctype html><meta charset="utf-8"><title>full stack</title>');
-  }
-  if (url.pathname.startsWith('/pkg/')) {
-    const file = normalize(join(ROOT, 'pkg', url.pathname.slice(5)));
-    if (!file.startsWith(join(ROOT, 'pkg'))) return res.writeHead(404).end();
-    const type = file.endsWith('.js') ? 'text/javascript' : 'application/wasm';
-    res.writeHead(200, { 'content-type': type });
-    return res.end(await readFile(file));
   }
   if (url.pathname === '/api/chat') {
     const client = new ResponsesClient({ apiKey: KEY, baseURL: `${mock.url}/v1`, maxRetries: 0 });
@@ -73,11 +57,12 @@ after(async () => {
   await mock?.close();
 });
 
-/** In the page: fetch the route, read it; `abortAfter`: abort the fetch after that many events. */
+/** In the page (the package from the mock's /pkg/): fetch the route, read it; `abortAfter`: abort the
+ *  fetch after that many events. */
 function readInPage(query, { mode = 'stream', abortAfter } = {}) {
   return page.evaluate(
-    async ([query, mode, abortAfter]) => {
-      const { ResponseStream } = await import('/pkg/browser.js');
+    async ([query, mode, abortAfter, pkg]) => {
+      const { ResponseStream } = await import(pkg);
       const ac = new AbortController();
       const res = await fetch(`/api/chat?${query}&mode=${mode}`, { signal: ac.signal });
       const stream = mode === 'response' ? ResponseStream.fromResponse(res) : ResponseStream.fromReadableStream(res.body);
@@ -92,7 +77,7 @@ function readInPage(query, { mode = 'stream', abortAfter } = {}) {
         return { httpStatus: res.status, types, error: { name: e.name, isError: e instanceof Error, status: e.status, code: e.code, type: e.type, message: e.message, requestId: e.requestId } };
       }
     },
-    [query, mode, abortAfter],
+    [query, mode, abortAfter, `${mock.url}/pkg/browser.js`],
   );
 }
 
@@ -103,8 +88,7 @@ for (const mode of ['stream', 'response']) {
     test(`an upstream ${status} reaches the page as ApiError with status, code and requestId (${mode === 'stream' ? 'toReadableStream → fromReadableStream' : 'toResponse → fromResponse'})`, async () => {
       serverErrors.length = 0;
       const r = await readInPage(`fault=status=${status}`, { mode });
-      assert.deepEqual(r.types, [], JSON.stringify(r));
-      assert.equal(r.httpStatus, mode === 'stream' ? 200 : status);
+      has(r, { types: [], httpStatus: mode === 'stream' ? 200 : status }, JSON.stringify(r));
       assert.equal(r.error?.name, 'ApiError', JSON.stringify(r));
       const upstream = serverErrors[0];
       assert.equal(upstream?.status, status);
@@ -118,8 +102,7 @@ for (const mode of ['stream', 'response']) {
 test('a stream that goes well reads the same through the route', async () => {
   const r = await readInPage('fault=', { mode: 'response' });
   assert.equal(r.httpStatus, 200);
-  assert.equal(r.types[0], 'response.created');
-  assert.equal(r.types.at(-1), 'response.completed');
+  assert.deepEqual([r.types[0], r.types.at(-1)], ['response.created', 'response.completed']);
   assert.ok(r.text.length > 0);
 });
 

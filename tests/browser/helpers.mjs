@@ -1,13 +1,12 @@
 // Helpers for the browser tests of the demo page: Debian's Chromium driven by playwright-core (no
 // downloaded browsers, tests/runtimes/lib.mjs), the dev server started in-process, and small
 // waits/readers for the chat UI.
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, copyFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { startServer } from '../../www/server.mjs';
 import { ROOT, launchChromium } from '../runtimes/lib.mjs';
-
-export { ROOT, launchChromium };
 
 /** Start the dev server (mock backend) and Chromium. Close both with `env.close()`. */
 export async function setup({ delayMs = 15 } = {}) {
@@ -19,6 +18,66 @@ export async function setup({ delayMs = 15 } = {}) {
     throw e;
   });
   return { server, browser, close: () => Promise.allSettled([browser.close(), server.close()]) };
+}
+
+/**
+ * The set-up of a demo test file: the dev server and Chromium for all its tests (closed after them).
+ * `pageTest(name, opts, fn)` runs `fn(page, t, sockets)` on a fresh page (withPage); `posts()` lists
+ * the POST /v1/responses requests the server received so far.
+ */
+export function demoSuite(opts) {
+  const suite = {};
+  before(async () => {
+    suite.env = await setup(opts);
+  });
+  after(() => suite.env?.close());
+  suite.pageTest = (name, o, fn) => test(name, (t) => withPage(suite.env, o, (page, sockets) => fn(page, t, sockets)));
+  suite.posts = () => suite.env.server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses');
+  return suite;
+}
+
+/** Each key of `expected` in `actual`: a RegExp must match, any other value be deep-equal (the key names a failure). */
+export function like(actual, expected, what = '') {
+  for (const [k, v] of Object.entries(expected)) {
+    if (v instanceof RegExp) assert.match(actual?.[k], v, `${what} ${k}`);
+    else assert.deepEqual(actual?.[k], v, `${what} ${k}`);
+  }
+}
+
+/** Playwright's reads of the page (the first element a selector finds), by the key's first word. */
+const READ = {
+  text: (page, sel) => page.textContent(sel),
+  value: (page, sel) => page.inputValue(sel),
+  visible: (page, sel) => page.isVisible(sel),
+  hidden: (page, sel) => page.isHidden(sel),
+  checked: (page, sel) => page.isChecked(sel),
+  count: (page, sel) => page.locator(sel).count(),
+};
+/** Facts of the demo page that many tests check, by name. */
+const FACTS = {
+  focus: (page) => page.evaluate(() => document.activeElement.id), // the focused element's id
+  chain: (page) => page.evaluate(() => window.cometDemo.previousResponseId), // the next turn's previous_response_id
+  prompt: (page) => page.inputValue('#prompt'),
+  user: (page) => page.textContent('#transcript .msg.user .bubble'), // the first user message
+  answer: (page) => lastAnswer(page),
+  events: (page) => page.textContent('#events'), // the inspector's text
+  eventCount: (page) => page.textContent('#event-count'),
+  errors: (page) => page.locator('#transcript .notice-error').count(),
+  error: (page) => page.getAttribute('#transcript .notice-error', 'data-error'), // the first error's class
+};
+
+/**
+ * Checks facts of the page, each as `like` does: the key is a name of FACTS, or `text SELECTOR`
+ * (its textContent), `value`, `visible`, `hidden`, `checked`, `count`, `@ATTR SELECTOR` (an attribute).
+ */
+export async function expectPage(page, expected, what = '') {
+  const actual = {};
+  for (const key of Object.keys(expected)) {
+    const [how, sel] = [key.split(' ', 1)[0], key.slice(key.indexOf(' ') + 1)];
+    if (FACTS[key]) actual[key] = await FACTS[key](page);
+    else actual[key] = how.startsWith('@') ? await page.getAttribute(sel, how.slice(1)) : await READ[how](page, sel);
+  }
+  like(actual, expected, what);
 }
 
 /**
@@ -112,8 +171,6 @@ export async function streamedTexts(page, send, { timeout = 60000 } = {}) {
   return page.evaluate(() => (window.__recording.stop(), window.__recording.seen));
 }
 
-/** POST /v1/responses requests the server received (bodies parsed). */
-export const responsesRequests = (server) => server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses');
 
 /**
  * Screenshot to build/screenshots/NAME (git-ignored); with `{ docs: true }` also to

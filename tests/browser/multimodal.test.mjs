@@ -2,16 +2,11 @@
 // web search citations, refining partial images, inputImage / inputFile on File and Blob.
 //   UPDATE_SCREENSHOT=1 …   also refresh docs/multimodal.png
 
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, withPage, ask, sendPrompt, waitIdle, lastAnswer, responsesRequests, screenshot } from './helpers.mjs';
+import { demoSuite, ask, sendPrompt, waitIdle, lastAnswer, screenshot, expectPage } from './helpers.mjs';
 import { png } from '../../mock/builtin.mjs';
 
-let env;
-before(async () => { env = await setup({ delayMs: 5 }); });
-after(async () => { await env?.close(); });
-/** A test on a fresh demo page (helpers.withPage). */
-const pageTest = (name, opts, fn) => test(name, (t) => withPage(env, opts, (page, sockets) => fn(page, t, sockets)));
+const { pageTest, posts } = demoSuite({ delayMs: 5 });
 
 const PNG = Buffer.from(png(2, 3, (x, y) => [200, x * 100, y * 80]));
 const PDF = Buffer.from('%PDF-1.4\n% a small test document\n');
@@ -23,25 +18,25 @@ pageTest('attach a PNG (button) and a PDF (drop), web search and image generatio
     dt.items.add(new File([new Uint8Array(bytes)], 'doc.pdf', { type: 'application/pdf' }));
     document.getElementById('composer').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   }, [...PDF]);
-  assert.equal(await page.locator('#attachments img.thumb').count(), 1, 'the PNG thumbnail in the composer');
-  assert.match(await page.textContent('#attachments'), /doc\.pdf/);
+  // the PNG thumbnail in the composer
+  await expectPage(page, { 'count #attachments img.thumb': 1, 'text #attachments': /doc\.pdf/ });
 
   await page.check('#tool-web-search');
   await page.check('#tool-image');
-  const mark = responsesRequests(env.server).length;
+  const mark = posts().length;
   await sendPrompt(page, 'What are these two?');
   // The image appears, then refines: partial images before the final one.
   await page.waitForSelector('#transcript .part-image img.generated:not([hidden])', { timeout: 30000 });
   assert.equal(await waitIdle(page), 'done');
 
-  assert.equal(await page.isHidden('#attachments'), true, 'the composer is empty after sending');
-  assert.equal(await page.locator('#transcript .msg.user img.thumb').count(), 1);
-  assert.match(await page.textContent('#transcript .msg.user .thumbs'), /doc\.pdf/);
+  // the composer is empty after sending
+  const sentFiles = { 'count #transcript .msg.user img.thumb': 1, 'text #transcript .msg.user .thumbs': /doc\.pdf/ };
+  await expectPage(page, { 'hidden #attachments': true, ...sentFiles });
   const answer = await lastAnswer(page);
   assert.ok(answer.includes(`image/png, ${PNG.length} bytes, 2×3`), answer);
   assert.ok(answer.includes(`doc.pdf (application/pdf, ${PDF.length} bytes)`), answer);
 
-  const sent = responsesRequests(env.server).slice(mark)[0].body;
+  const sent = posts().slice(mark)[0].body;
   const parts = sent.input.at(-1).content;
   assert.deepEqual(parts.map((p) => p.type), ['input_text', 'input_image', 'input_file']);
   assert.equal(parts[1].image_url, `data:image/png;base64,${PNG.toString('base64')}`);
@@ -54,18 +49,17 @@ pageTest('attach a PNG (button) and a PDF (drop), web search and image generatio
     assert.match(href, /^https:\/\/example\.(com|org)\//);
     assert.match(rel, /noopener/);
   }
-  assert.match(await page.textContent('#transcript .part-tool'), /Web search · completed/);
-  const image = await page.$eval('#transcript .part-image', (el) => ({ partials: el.dataset.partials, final: el.dataset.final, src: el.querySelector('img').src }));
-  assert.deepEqual([image.partials, image.final], ['2', 'true']);
-  assert.match(image.src, /^data:image\/png;base64,/);
+  const image = { '@data-partials #transcript .part-image': '2', '@data-final #transcript .part-image': 'true' };
+  await expectPage(page, { 'text #transcript .part-tool': /Web search · completed/, ...image });
+  await expectPage(page, { '@src #transcript .part-image img': /^data:image\/png;base64,/ });
   await screenshot(page, 'multimodal.png', { docs: true });
 });
 
 pageTest('code interpreter: the code and its logs', {}, async (page) => {
   await page.check('#tool-code');
   await ask(page, 'count these four words');
-  assert.match(await page.textContent('#transcript .part-code .code'), /print\(len\(words\)/);
-  assert.equal(await page.textContent('#transcript .part-code .logs'), '4 words, 22 characters\n');
+  const code = { 'text #transcript .part-code .code': /print\(len\(words\)/ };
+  await expectPage(page, { ...code, 'text #transcript .part-code .logs': '4 words, 22 characters\n' });
 });
 
 pageTest('inputImage / inputFile in Chromium: a File and a Blob, exact base64 (the page has no Buffer)', {}, async (page) => {
@@ -83,9 +77,8 @@ pageTest('inputImage / inputFile in Chromium: a File and a Blob, exact base64 (t
       file, refused, hasBuffer: typeof globalThis.Buffer,
     };
   });
-  assert.equal(out.hasBuffer, 'undefined');
-  assert.equal(out.prefix, 'data:image/png;base64,');
-  assert.ok(out.same, 'base64 decodes to the same bytes');
-  assert.deepEqual(out.file, { type: 'input_file', filename: 'file.txt', file_data: 'data:text/plain;base64,iVBO' });
-  assert.deepEqual(out.refused, ['ValidationError', 'image']);
+  // `same`: the base64 decodes to the same bytes
+  const file = { type: 'input_file', filename: 'file.txt', file_data: 'data:text/plain;base64,iVBO' };
+  const refused = ['ValidationError', 'image'];
+  assert.deepEqual(out, { hasBuffer: 'undefined', prefix: 'data:image/png;base64,', same: true, file, refused });
 });

@@ -15,12 +15,7 @@ before(async () => {
   dev = await startServer({ apiKey: KEY, upstream: `${mock.url}/v1` });
   browser = await launchChromium();
 });
-
-after(async () => {
-  await browser?.close();
-  await dev?.close();
-  await mock?.close();
-});
+after(() => Promise.allSettled([browser?.close(), dev?.close(), mock?.close()]));
 
 test('a page without a key: connect() through the relay, stream, a chained turn, abort, then one more', async () => {
   const page = await browser.newPage();
@@ -37,8 +32,7 @@ test('a page without a key: connect() through the relay, stream, a chained turn,
   assert.deepEqual(upgrades, [`${dev.url.replace(/^http/, 'ws')}/v1/responses`], 'one socket, to the page\'s own origin');
   // the upstream saw the key on the upgrade (it requires it) and one connection for all turns
   const ran = mock.requests.filter((q) => q.method === 'POST' && q.path === '/v1/responses');
-  assert.equal(ran.length, 4);
-  assert.ok(ran.every((q) => q.headers.authorization === 'REDACTED'));
+  assert.deepEqual(ran.map((q) => q.headers.authorization), Array(4).fill('REDACTED'));
   assert.equal(ran[1].body.previous_response_id, r.first.id);
   assert.equal(ran[1].body.input, 'the second turn', 'only the new input goes');
   await page.close();

@@ -3,13 +3,13 @@
 // streams incrementally, keeps statuses and content types, and never returns the key.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { startServer } from '../../www/server.mjs';
 import { rawRequest, statusOf } from '../js/client-helpers.mjs';
+import { cli, post, server } from './helpers.mjs';
 
 const KEY = 'sk-upstream-secret-0123456789';
+const NO_KEY = new RegExp(KEY);
 let upstream;
 let proxy;
 before(async () => {
@@ -21,14 +21,6 @@ after(async () => {
   await upstream.close();
 });
 
-const post = (base, body, headers = {}) => fetch(`${base}/v1/responses`, {
-  method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
-});
-
-test('the upstream really requires the key', async () => {
-  assert.equal(await statusOf(post(upstream.url, { model: 'm', input: 'x' })), 401);
-});
-
 test('JSON through the proxy: key added server-side, browser Authorization dropped, key never returned or logged', async () => {
   const res = await post(proxy.url, { model: 'm', input: 'via proxy' }, { authorization: 'Bearer sk-browser-wrong', origin: proxy.url });
   assert.equal(res.status, 200);
@@ -37,12 +29,9 @@ test('JSON through the proxy: key added server-side, browser Authorization dropp
   assert.match(res.headers.get('x-request-id'), /^req_/);
   const text = await res.text();
   assert.match(JSON.parse(text).output[0].content[0].text, /via proxy/);
-  assert.doesNotMatch(text, new RegExp(KEY));
-  for (const [k, v] of res.headers) assert.doesNotMatch(`${k}: ${v}`, new RegExp(KEY));
-  const seen = upstream.requests.at(-1);
-  assert.equal(seen.headers.authorization, 'REDACTED');
-  assert.doesNotMatch(JSON.stringify(proxy.requests), new RegExp(KEY));
-  assert.doesNotMatch(JSON.stringify(upstream.requests), new RegExp(KEY));
+  for (const t of [text, ...[...res.headers].map(([k, v]) => `${k}: ${v}`)]) assert.doesNotMatch(t, NO_KEY);
+  assert.equal(upstream.requests.at(-1).headers.authorization, 'REDACTED');
+  for (const log of [proxy.requests, upstream.requests]) assert.doesNotMatch(JSON.stringify(log), NO_KEY);
   assert.doesNotMatch(JSON.stringify(proxy.requests), /sk-browser-wrong/);
 });
 
@@ -63,7 +52,7 @@ test('SSE through the proxy arrives incrementally, not buffered', async () => {
   assert.ok(arrivals[0] < total / 3, `first bytes at ${arrivals[0]} ms of ${total} ms`);
   assert.ok(arrivals.length > 10, `${arrivals.length} chunks`);
   assert.match(text, /event: response\.completed/);
-  assert.doesNotMatch(text, new RegExp(KEY));
+  assert.doesNotMatch(text, NO_KEY);
 });
 
 test('statuses, error bodies, query strings and other routes pass through', async () => {
@@ -71,10 +60,9 @@ test('statuses, error bodies, query strings and other routes pass through', asyn
   assert.equal(bad.status, 400);
   assert.equal((await bad.json()).error.param, 'temperature');
   // x-mock-fault is not forwarded (the upstream would be told to fail by any page)
-  const faulty = await post(proxy.url, { model: 'm', input: 'x' }, { 'x-mock-fault': 'status=429,retry-after=3' });
-  assert.equal(faulty.status, 200);
+  const faulty = post(proxy.url, { model: 'm', input: 'x' }, { 'x-mock-fault': 'status=429,retry-after=3' });
+  assert.equal(await statusOf(faulty), 200);
   assert.equal(upstream.requests.at(-1).headers['x-mock-fault'], undefined);
-  await faulty.arrayBuffer();
   const r = await (await post(proxy.url, { model: 'm', input: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] })).json();
   const items = await (await fetch(`${proxy.url}/v1/responses/${r.id}/input_items?order=asc&limit=1`)).json();
   assert.equal(items.data[0].content[0].text, 'a');
@@ -86,22 +74,19 @@ test('statuses, error bodies, query strings and other routes pass through', asyn
 
 test('the openai SDK works through the proxy without a real key', async () => {
   const client = new OpenAI({ apiKey: 'not-the-key', baseURL: `${proxy.url}/v1`, maxRetries: 0 });
-  const stream = client.responses.stream({ model: 'm', input: 'sdk via proxy' });
-  const final = await stream.finalResponse();
+  const final = await client.responses.stream({ model: 'm', input: 'sdk via proxy' }).finalResponse();
   assert.match(final.output_text, /sdk via proxy/);
 });
 
 test('upstream down: 502 JSON error without the key', async (t) => {
   const dead = await startServer({ delayMs: 0 });
-  const deadUrl = dead.url;
   await dead.close();
-  const p = await startServer({ upstream: `${deadUrl}/v1`, apiKey: KEY });
-  t.after(() => p.close());
+  const p = await server(t, { upstream: `${dead.url}/v1`, apiKey: KEY });
   const res = await post(p.url, { model: 'm', input: 'x' });
   assert.equal(res.status, 502);
   const text = await res.text();
   assert.equal(JSON.parse(text).error.code, 'bad_gateway');
-  assert.doesNotMatch(text, new RegExp(KEY));
+  assert.doesNotMatch(text, NO_KEY);
 });
 
 test('not an open relay: only local origins and hosts may use the key', async (t) => {
@@ -110,24 +95,22 @@ test('not an open relay: only local origins and hosts may use the key', async (t
   assert.equal(evil.status, 403);
   assert.equal(evil.headers.get('access-control-allow-origin'), null);
   assert.equal((await evil.json()).error.code, 'origin_not_allowed');
-  const pre = await fetch(`${proxy.url}/v1/responses`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+  const preflight = { origin: 'https://evil.example', 'access-control-request-method': 'POST' };
+  const pre = await fetch(`${proxy.url}/v1/responses`, { method: 'OPTIONS', headers: preflight });
   assert.equal(pre.headers.get('access-control-allow-origin'), null);
-  const rebound = await rawRequest(proxy.url, '/v1/responses', { method: 'POST', headers: { host: `attacker.example:${new URL(proxy.url).port}` }, body: JSON.stringify({ model: 'm', input: 'x' }) });
-  assert.equal(rebound.status, 403);
+  const host = `attacker.example:${new URL(proxy.url).port}`;
+  const body = JSON.stringify({ model: 'm', input: 'x' });
+  assert.equal((await rawRequest(proxy.url, '/v1/responses', { method: 'POST', headers: { host }, body })).status, 403);
   assert.equal(upstream.requests.length, before, 'nothing reached the upstream');
 
-  const local = await post(proxy.url, { model: 'm', input: 'x' }, { origin: 'http://localhost:5173' });
-  assert.equal(local.status, 200);
-  assert.equal(local.headers.get('access-control-allow-origin'), 'http://localhost:5173');
-  assert.match(local.headers.get('vary'), /Origin/);
-  await local.arrayBuffer();
-
-  const p = await startServer({ upstream: `${upstream.url}/v1`, apiKey: KEY, allowedOrigins: ['https://demo.example'] });
-  t.after(() => p.close());
-  const ok = await post(p.url, { model: 'm', input: 'x' }, { origin: 'https://demo.example' });
-  assert.equal(ok.status, 200);
-  assert.equal(ok.headers.get('access-control-allow-origin'), 'https://demo.example');
-  await ok.arrayBuffer();
+  const p = await server(t, { upstream: `${upstream.url}/v1`, apiKey: KEY, allowedOrigins: ['https://demo.example'] });
+  for (const [base, origin] of [[proxy.url, 'http://localhost:5173'], [p.url, 'https://demo.example']]) {
+    const ok = await post(base, { model: 'm', input: 'x' }, { origin });
+    assert.equal(ok.status, 200, origin);
+    assert.equal(ok.headers.get('access-control-allow-origin'), origin);
+    assert.match(ok.headers.get('vary'), /Origin/);
+    await ok.arrayBuffer();
+  }
 });
 
 test('static files are still served locally in proxy mode', async () => {
@@ -135,43 +118,24 @@ test('static files are still served locally in proxy mode', async () => {
   assert.equal(upstream.requests.some((r) => r.path === '/server.mjs'), false);
 });
 
-/** Start `node www/server.mjs` and wait for the URL it prints. */
-async function cli(args, env) {
-  const script = fileURLToPath(new URL('../../www/server.mjs', import.meta.url));
-  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (c) => { out += c; });
-  child.stderr.on('data', (c) => { out += c; });
-  const url = await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no URL printed: ${out}`)), 10000);
-    child.stdout.on('data', () => {
-      const m = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-      if (m) { clearTimeout(timer); ok(m[1]); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`exited ${code}: ${out}`)); });
-  });
-  const stop = () => new Promise((ok) => { child.once('exit', ok); child.kill('SIGTERM'); });
-  return { url, stop, output: () => out };
-}
-
 test('CLI: mock by default; COMETAPI_KEY + UPSTREAM_BASE_URL switch to the proxy; the key is never printed', async (t) => {
-  const mock = await cli(['--port', '0', '--delay-ms', '0'], { COMETAPI_KEY: '', QUIET: '' });
+  const mock = await cli(['--port', '0', '--delay-ms', '0'], { QUIET: '' });
   t.after(() => mock.stop());
-  assert.match(mock.output(), /mock Responses API/);
+  assert.match(mock.out, /mock Responses API/);
   const r = await (await post(mock.url, { model: 'm', input: 'cli mock' })).json();
   assert.match(r.output[0].content[0].text, /cli mock/);
   const before = upstream.requests.length;
   const prox = await cli(['--port=0'], { COMETAPI_KEY: KEY, UPSTREAM_BASE_URL: `${upstream.url}/v1`, QUIET: '' });
   try {
-    assert.match(prox.output(), /proxying \/v1 to http:\/\/127\.0\.0\.1:\d+\/v1/);
+    assert.match(prox.out + prox.err, /proxying \/v1 to http:\/\/127\.0\.0\.1:\d+\/v1/);
     const r = await (await post(prox.url, { model: 'm', input: 'cli proxy' })).json();
     assert.match(r.output[0].content[0].text, /cli proxy/);
     assert.equal(upstream.requests.length, before + 1);
   } finally {
     await prox.stop();
   }
-  assert.doesNotMatch(prox.output(), new RegExp(KEY));
-  assert.match(prox.output(), /POST \/v1\/responses 200/);
+  assert.doesNotMatch(prox.out + prox.err, NO_KEY);
+  assert.match(prox.out + prox.err, /POST \/v1\/responses 200/);
 });
 
 test('files through the proxy: a multipart upload arrives whole, the content comes back byte for byte', async () => {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../www/server.mjs';
 import { statusOf } from '../js/client-helpers.mjs';
+import { postX, server } from './helpers.mjs';
 
 const SECRET = 'SECRET-OUTSIDE-THE-ROOT';
 let dir;
@@ -93,15 +94,13 @@ test('a declared Content-Length past the limit is answered 413 at once and the c
 });
 
 test('maxBodyBytes sets the limit', async (t) => {
-  const s = await startServer({ delayMs: 0, maxBodyBytes: 1000 });
-  t.after(() => s.close());
+  const s = await server(t, { delayMs: 0, maxBodyBytes: 1000 });
   assert.equal(await statusOf(fetch(`${s.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x'.repeat(1000) }) })), 413);
   assert.equal(await statusOf(fetch(`${s.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x'.repeat(900) }) })), 200);
 });
 
 test('the request log keeps large bodies as short previews, and its total is bounded', async (t) => {
-  const s = await startServer({ delayMs: 0, maxLogBytes: 3 * 1024 * 1024 });
-  t.after(() => s.close());
+  const s = await server(t, { delayMs: 0, maxLogBytes: 3 * 1024 * 1024 });
   const big = JSON.stringify({ model: 'm', input: 'y'.repeat(2 * 1024 * 1024) });
   assert.equal(await statusOf(fetch(`${s.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big })), 200);
   const entry = s.requests.at(-1);
@@ -142,35 +141,30 @@ test('20 POSTs of 30 MB do not take the server to gigabytes (bounded log and sto
   assert.ok(rss < 700 * 1024 * 1024, `peak RSS ${Math.round(rss / 1024 / 1024)} MB`);
 });
 
-const fault = (value) => fetch(`${srv.url}/v1/responses`, {
-  method: 'POST', headers: { 'x-mock-fault': value }, body: JSON.stringify({ model: 'm', input: 'x' }),
-});
-
-test('x-mock-fault: inherited object names are not directives', async () => {
-  const names = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__', 'isPrototypeOf', 'toLocaleString', '__defineGetter__'];
-  for (const value of [...names, ...names.map((n) => `${n}=1`), ...names.map((n) => JSON.stringify({ [n]: 1 })), '{"__proto__":{"status":500}}']) {
-    const res = await fault(value);
-    assert.equal(res.status, 400, value);
-    const body = await res.json();
-    assert.equal(body.error.param, 'x-mock-fault', value);
-    assert.match(body.error.message, /unknown directive/, value);
-  }
-});
-
-test('x-mock-fault: times past 2^31-1 ms are refused (not silently 1 ms), as are unsafe integers', async () => {
-  for (const value of ['delay=2147483648', 'stall-headers=99999999999', 'stall-after=1:2147483648', 'split-delay=4294967296',
-    'retry-after-ms=2147483648', 'fail-first=99999999999999999999', 'disconnect-after=1e3', 'oversized=99999999999']) {
-    const res = await fault(value);
-    assert.equal(res.status, 400, value);
-    const body = await res.json();
-    assert.equal(body.error.param, 'x-mock-fault', value);
-    assert.match(body.error.message, /bad value/, value);
-  }
-  // The largest timer is accepted (a request whose stall is cut short by the client).
-  const ctrl = new AbortController();
-  const pending = fetch(`${srv.url}/v1/responses`, {
-    method: 'POST', headers: { 'x-mock-fault': 'stall-headers=2147483647' }, body: JSON.stringify({ model: 'm', input: 'x' }), signal: ctrl.signal,
+const names = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__', 'isPrototypeOf', 'toLocaleString', '__defineGetter__'];
+const BAD_FAULTS = [
+  ['inherited object names are not directives', /unknown directive/,
+    [...names, ...names.map((n) => `${n}=1`), ...names.map((n) => JSON.stringify({ [n]: 1 })),
+      '{"__proto__":{"status":500}}']],
+  ['times past 2^31-1 ms are refused (not silently 1 ms), as are unsafe integers', /bad value/,
+    ['delay=2147483648', 'stall-headers=99999999999', 'stall-after=1:2147483648', 'split-delay=4294967296',
+      'retry-after-ms=2147483648', 'fail-first=99999999999999999999', 'disconnect-after=1e3', 'oversized=99999999999']],
+];
+for (const [name, message, values] of BAD_FAULTS) {
+  test(`x-mock-fault: ${name}`, async () => {
+    for (const value of values) {
+      const res = await postX(srv.url, { 'x-mock-fault': value });
+      assert.equal(res.status, 400, value);
+      const { error } = await res.json();
+      assert.equal(error.param, 'x-mock-fault', value);
+      assert.match(error.message, message, value);
+    }
   });
+}
+
+test('x-mock-fault: the largest timer is accepted (a request whose stall is cut short by the client)', async () => {
+  const ctrl = new AbortController();
+  const pending = postX(srv.url, { 'x-mock-fault': 'stall-headers=2147483647' }, { signal: ctrl.signal });
   const t0 = performance.now();
   const early = await Promise.race([pending.then((r) => r.status), new Promise((ok) => setTimeout(() => ok('still waiting'), 300))]);
   assert.equal(early, 'still waiting', `stall-headers=2147483647 answered after ${performance.now() - t0} ms`);

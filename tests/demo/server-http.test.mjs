@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../www/server.mjs';
 import { has, rawRequest, statusOf } from '../js/client-helpers.mjs';
+import { postX, server } from './helpers.mjs';
 
 let srv;
 let base;
@@ -76,8 +77,7 @@ test('static: no directory traversal, encoded or not', async () => {
 });
 
 test('default static root is www/ and default /pkg is the repo pkg/ (whatever exists)', async (t) => {
-  const s = await startServer({ delayMs: 0 });
-  t.after(() => s.close());
+  const s = await server(t, { delayMs: 0 });
   const res = await fetch(`${s.url}/server.mjs`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^text\/javascript/);
@@ -98,8 +98,8 @@ test('x-request-id and CORS headers on every response', async () => {
     assert.match(res.headers.get('x-request-id'), /^req_[0-9a-f]{32}$/);
     ids.add(res.headers.get('x-request-id'));
     assert.equal(res.headers.get('access-control-allow-origin'), '*');
-    assert.match(res.headers.get('access-control-expose-headers'), /x-request-id/);
-    assert.match(res.headers.get('access-control-expose-headers'), /retry-after/);
+    const exposed = res.headers.get('access-control-expose-headers');
+    for (const re of [/x-request-id/, /retry-after/]) assert.match(exposed, re);
     await res.arrayBuffer();
   }
   assert.equal(ids.size, responses.length);
@@ -112,11 +112,10 @@ test('OPTIONS preflight: 204, methods, echoes the requested headers (openai SDK 
     headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': asked },
   });
   assert.equal(res.status, 204);
-  assert.equal(res.headers.get('access-control-allow-origin'), '*');
-  assert.match(res.headers.get('access-control-allow-methods'), /POST/);
-  assert.match(res.headers.get('access-control-allow-methods'), /DELETE/);
-  assert.equal(res.headers.get('access-control-allow-headers'), asked);
-  assert.match(res.headers.get('x-request-id'), /^req_/);
+  const h = Object.fromEntries(res.headers);
+  has(h, { 'access-control-allow-origin': '*', 'access-control-allow-headers': asked });
+  for (const re of [/POST/, /DELETE/]) assert.match(h['access-control-allow-methods'], re);
+  assert.match(h['x-request-id'], /^req_/);
   const plain = await fetch(`${srv.url}/v1/responses/abc/cancel`, { method: 'OPTIONS' });
   assert.equal(plain.status, 204);
   assert.match(plain.headers.get('access-control-allow-headers'), /x-mock-fault/);
@@ -135,45 +134,45 @@ test('requests log: method, path, body, headers with authorization redacted', as
 });
 
 test('requireKey: 401 when missing or wrong (never echoing keys), 200 with the key', async (t) => {
-  const s = await startServer({ delayMs: 0, requireKey: 'sk-right-key' });
-  t.after(() => s.close());
-  const call = (headers) => fetch(`${s.url}/v1/responses`, { method: 'POST', headers, body: JSON.stringify({ model: 'm', input: 'x' }) });
-  const none = await call({});
-  assert.equal(none.status, 401);
-  const noneBody = await none.text();
-  assert.equal(JSON.parse(noneBody).error.type, 'invalid_request_error');
-  const wrong = await call({ authorization: 'Bearer sk-wrong-key' });
-  assert.equal(wrong.status, 401);
-  const wrongBody = await wrong.text();
-  assert.equal(JSON.parse(wrongBody).error.code, 'invalid_api_key');
-  for (const t of [noneBody, wrongBody]) assert.doesNotMatch(t, /sk-right-key|sk-wrong-key/);
+  const s = await server(t, { delayMs: 0, requireKey: 'sk-right-key' });
+  const call = (headers) => postX(s.url, headers);
+  const refused = [
+    [{}, { type: 'invalid_request_error' }],
+    [{ authorization: 'Bearer sk-wrong-key' }, { code: 'invalid_api_key' }],
+  ];
+  for (const [headers, field] of refused) {
+    const res = await call(headers);
+    assert.equal(res.status, 401);
+    const text = await res.text();
+    has(JSON.parse(text).error, field);
+    assert.doesNotMatch(text, /sk-right-key|sk-wrong-key/);
+  }
   assert.equal(await statusOf(call({ authorization: 'Bearer sk-right-key' })), 200);
   // static files need no key; preflights neither
   assert.equal((await fetch(`${s.url}/v1/responses`, { method: 'OPTIONS' })).status, 204);
 });
 
-test('close() ends promptly even with a stream still open', async () => {
-  const s = await startServer({ delayMs: 50 });
-  const res = await fetch(`${s.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'long', stream: true }) });
-  const reader = res.body.getReader();
-  await reader.read();
-  const t0 = performance.now();
-  await s.close();
-  assert.ok(performance.now() - t0 < 500);
-  await assert.rejects(async () => { for (;;) { const { done } = await reader.read(); if (done) throw new Error('ended cleanly'); } });
-});
-
-test('close() also ends pending fault stalls (no timers left behind)', async () => {
-  const s = await startServer({ delayMs: 0 });
-  const body = JSON.stringify({ model: 'm', input: 'x', stream: true });
-  const stalled = await fetch(`${s.url}/v1/responses`, { method: 'POST', body, headers: { 'x-mock-fault': 'stall-after=2:30000' } });
-  const reader = stalled.body.getReader();
-  await reader.read();
-  const headersStalled = fetch(`${s.url}/v1/responses`, { method: 'POST', body, headers: { 'x-mock-fault': 'stall-headers=30000' } });
-  await new Promise((ok) => setTimeout(ok, 50));
-  const t0 = performance.now();
-  await s.close();
-  assert.ok(performance.now() - t0 < 500);
-  await assert.rejects(headersStalled);
-  await assert.rejects(async () => { for (;;) { const { done } = await reader.read(); if (done) throw new Error('ended cleanly'); } });
-});
+// A stream is open (its first chunk read) when close() is called: close() is prompt and the stream ends in an
+// error; with fault stalls pending (a stalled body, stalled headers), these end too (no timers left behind).
+const STALL_AFTER = { 'x-mock-fault': 'stall-after=2:30000' };
+const CLOSES = [
+  ['close() ends promptly even with a stream still open', 50, 'long', {}, false],
+  ['close() also ends pending fault stalls (no timers left behind)', 0, 'x', STALL_AFTER, true],
+];
+for (const [name, delayMs, input, headers, stallHeaders] of CLOSES) {
+  test(name, async () => {
+    const s = await startServer({ delayMs });
+    const body = JSON.stringify({ model: 'm', input, stream: true });
+    const reader = (await fetch(`${s.url}/v1/responses`, { method: 'POST', body, headers })).body.getReader();
+    await reader.read();
+    const stall = { 'x-mock-fault': 'stall-headers=30000' };
+    const stalled = () => fetch(`${s.url}/v1/responses`, { method: 'POST', body, headers: stall });
+    const headersStalled = stallHeaders ? stalled() : null;
+    if (headersStalled) await new Promise((ok) => setTimeout(ok, 50));
+    const t0 = performance.now();
+    await s.close();
+    assert.ok(performance.now() - t0 < 500);
+    if (headersStalled) await assert.rejects(headersStalled);
+    await assert.rejects(async () => { for (;;) { const { done } = await reader.read(); if (done) throw new Error('ended cleanly'); } });
+  });
+}

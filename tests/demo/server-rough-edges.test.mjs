@@ -2,39 +2,14 @@
 // what the CLI says when MOCK_REQUIRE_KEY is set.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { ResponsesClient, ApiError } from 'cometapi-responses';
-import { startServer } from '../../www/server.mjs';
 import { createMock } from '../../mock/index.mjs';
 import { AttemptCounter } from '../../mock/faults.mjs';
 import { statusOf } from '../js/client-helpers.mjs';
-
-const SCRIPT = fileURLToPath(new URL('../../www/server.mjs', import.meta.url));
-
-/** Run the CLI until it prints its URL (then stop it) or exits; {code, out, err, url}. */
-function cli(args, env = {}) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SCRIPT, ...args], {
-      env: { ...process.env, COMETAPI_KEY: '', MOCK_REQUIRE_KEY: '', QUIET: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    let url = null;
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-      if (m && !url) { url = m[1]; resolve({ code: null, out, err, url, stop: () => new Promise((ok) => { child.once('exit', ok); child.kill('SIGTERM'); }) }); }
-    });
-    child.stderr.on('data', (c) => { err += c; });
-    child.on('exit', (code) => { clearTimeout(timer); if (!url) resolve({ code, out, err, url: null }); });
-  });
-}
+import { cli, postX, server } from './helpers.mjs';
 
 test('a busy port: one line that says what to do, no stack', async (t) => {
-  const busy = await startServer({ port: 0 });
-  t.after(() => busy.close());
+  const busy = await server(t, { port: 0 });
   const r = await cli(['--port', String(busy.port)]);
   assert.equal(r.code, 1);
   assert.equal(r.err, `port ${busy.port} is in use — try \`PORT=${busy.port + 1} make demo\` (or --port ${busy.port + 1})\n`);
@@ -50,12 +25,12 @@ test('MOCK_REQUIRE_KEY: the CLI does not claim "no key", and the key is required
     assert.doesNotMatch(r.out, /no key/);
     assert.match(r.out, /401 unless `Authorization: Bearer \$MOCK_REQUIRE_KEY`/);
     assert.doesNotMatch(r.out + r.err, /sk-needed-123/, 'the key itself is not printed');
-    assert.equal(await statusOf(fetch(`${r.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x' }) })), 401);
+    assert.equal(await statusOf(postX(r.url)), 401);
   } finally {
-    await r.stop?.();
+    await r.stop();
   }
   const plain = await cli(['--port', '0']);
-  t.after(() => plain.stop?.());
+  t.after(() => plain.stop());
   assert.match(plain.out, /mock Responses API at \/v1 \(no key, no network\)/);
 });
 

@@ -8,14 +8,11 @@ import http from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ResponsesClient } from 'cometapi-responses';
 import { startMockServer } from '../../mock/server.mjs';
-import { startServer } from '../../www/server.mjs';
 import { KEY, until as waitUntil } from '../js/client-helpers.mjs';
+import { server } from './helpers.mjs';
 
-async function relayTo(t, upstreamURL, opts = {}) {
-  const dev = await startServer({ apiKey: KEY, upstream: upstreamURL, ...opts });
-  t.after(() => dev.close());
-  return dev;
-}
+/** A dev server relaying to `upstreamURL` with the key (closed after the test `t`). */
+const relayTo = (t, upstreamURL, opts = {}) => server(t, { apiKey: KEY, upstream: upstreamURL, ...opts });
 
 /** A bare WebSocket upstream on 127.0.0.1: `onConnection(ws, req)` scripts it. */
 async function fakeUpstream(t, onConnection) {
@@ -71,12 +68,11 @@ test('relay: the Origin is checked on the upgrade (local pages and allowedOrigin
   const up = await fakeUpstream(t, () => upstreamHits++);
   const dev = await relayTo(t, up, { allowedOrigins: ['https://app.example'] });
   await assert.rejects(open(wsURL(dev), { origin: 'https://evil.example' }), { status: 403 });
-  await assert.rejects(open(`${dev.url.replace(/^http/, 'ws')}/v1/other`, {}), { status: 404 });
+  await assert.rejects(open(wsURL(dev).replace(/responses$/, 'other'), {}), { status: 404 });
   assert.equal(upstreamHits, 0, 'nothing reached the upstream');
   for (const origin of ['https://app.example', 'http://localhost:5173']) (await open(wsURL(dev), { origin })).close();
   // the mock mode checks it too
-  const plain = await startServer({});
-  t.after(() => plain.close());
+  const plain = await server(t);
   await assert.rejects(open(wsURL(plain), { origin: 'https://evil.example' }), { status: 403 });
 });
 
@@ -141,8 +137,7 @@ test('relay: a refused upstream upgrade refuses the client\'s; the key is in no 
 });
 
 test('without a key the dev server serves the mock\'s WebSocket protocol', async (t) => {
-  const dev = await startServer({ delayMs: 2 });
-  t.after(() => dev.close());
+  const dev = await server(t, { delayMs: 2 });
   const socket = await new ResponsesClient({ baseURL: `${dev.url}/v1` }).connect({ WebSocket });
   t.after(() => socket.close());
   const r = await socket.create({ model: 'm', input: 'mock mode' });

@@ -83,11 +83,8 @@ const names: ResponseStreamEventType[] = [
 ];
 // @ts-expect-error not an event type
 const notAName: ResponseStreamEventType = 'response.output_text.updated';
-void names;
-void notAName;
 
 const delta: EventOfType<'response.shell_call_command.delta'>['delta'] = 'ls';
-void delta;
 
 export function handlers(client: ResponsesClient): void {
   const stream = client.stream({ model: 'm', input: 'x' });

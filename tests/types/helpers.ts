@@ -31,7 +31,6 @@ const client = new ResponsesClient({ baseURL: 'http://127.0.0.1:1/v1' });
 export async function structured(): Promise<string> {
   const format = jsonSchemaFormat('person', jsonSchema, { validate: personSchema, description: 'a person' });
   const wire: { type: 'json_schema'; name: string; strict: boolean } = format; // the plain wire object
-  void wire;
   const parsed = await client.parse({ model: 'm', input: 'who?', text: { format } });
   const person: Person | null = parsed.output_parsed; // null: the model refused
   let out = person ? `${person.name} ${person.age}` : 'refused';
@@ -43,7 +42,6 @@ export async function structured(): Promise<string> {
   // a format written by hand, or without validate: output_parsed is unknown / as declared
   const byHand = await client.parse({ model: 'm', input: 'x', text: { format: { type: 'json_schema', name: 'x', schema: { type: 'object' } } } });
   const value: unknown = byHand.output_parsed;
-  void value;
   const declared = await client.parse({ model: 'm', input: 'x', text: { format: jsonSchemaFormat<Person>('p', interfaceSchema, { strict: false }) } });
   out += declared.output_parsed?.tags.join(',') ?? '';
   // @ts-expect-error parse() needs a json_schema format
@@ -66,7 +64,6 @@ export async function structured(): Promise<string> {
   // a plain stream has neither
   const plain = client.stream({ model: 'm', input: 'x' });
   const nothing: undefined = plain.partialParsed;
-  void nothing;
   const plainFinal: Response = await plain.finalResponse();
   // @ts-expect-error no output_parsed on a plain stream
   out += String(plainFinal.output_parsed);
@@ -80,8 +77,7 @@ export async function structured(): Promise<string> {
   // partial JSON
   using parser = new PartialJsonParser();
   parser.push('{"a": [1, "he');
-  const v: JsonValue | undefined = parser.value;
-  out += JSON.stringify(v);
+  out += JSON.stringify(parser.value satisfies JsonValue | undefined);
   // @ts-expect-error push takes text
   parser.push(new Uint8Array(1));
   return out;
@@ -127,7 +123,6 @@ export async function tools(): Promise<Response> {
   client.runTools({ model: 'm', input: 'x', tools: [weather] }, { maxSteps: '4' });
   // @ts-expect-error runTools needs tools
   client.runTools({ model: 'm', input: 'x' });
-  void text;
   return run.finalResponse();
 }
 
@@ -135,9 +130,7 @@ export async function endpoints(): Promise<string> {
   const compacted: CompactedResponse = await client.compact({ model: 'gpt-5.4', input: [{ role: 'user', content: 'long story' }] });
   let out = `${compacted.object} ${compacted.output.length} ${compacted.usage.total_tokens}`;
   const count = await client.countInputTokens({ model: 'gpt-5.4', input: 'How many tokens?' });
-  const n: number = count.input_tokens;
-  const object: 'response.input_tokens' = count.object;
-  out += `${n} ${object}`;
+  out += `${count.input_tokens satisfies number} ${count.object satisfies 'response.input_tokens'}`;
   // @ts-expect-error a misspelt parameter
   await client.countInputTokens({ model: 'm', inptu: 'x' });
 

@@ -9,7 +9,6 @@ export async function usesSocket(client: ResponsesClient): Promise<void> {
   const w = await socket.warmup({ model: 'm', input: 'x' });
   void r.output_text, w.id;
   const answer: 'accepted' | 'pending' = await socket.steer('more', { streamId: 'a' });
-  void answer;
   socket.on('response', (next) => void next.finalResponse());
   const tool = functionTool({ name: 't', parameters: { type: 'object', properties: {} }, execute: () => 'ok' });
   await client.runTools({ model: 'm', input: 'x', tools: [tool] }, { socket }).finalResponse();

@@ -14,22 +14,16 @@ async function main(): Promise<string> {
     tools: [{ type: 'function', name: 'f', parameters: { type: 'object' } }], provider_specific_field: 1,
   };
   const stream: ResponseStream = client.stream(params, { signal: new AbortController().signal });
-  stream.on('response.output_text.delta', (e) => {
-    const d: string = e.delta;
-    void d;
-  });
+  stream.on('response.output_text.delta', (e) => void (e.delta satisfies string));
   let text = '';
   for await (const event of stream) {
     if (event.type === 'response.output_text.delta') text += event.delta;
     else if (event.type === 'response.function_call_arguments.done') text += event.arguments;
     else if (event.type === 'response.completed') text += event.response.output_text;
     else if (event.type === 'error') text += event.error?.message ?? event.message ?? '';
-    const seq: number | undefined = event.sequence_number;
-    void seq;
+    void (event.sequence_number satisfies number | undefined);
   }
-  const final: Response = await stream.finalResponse();
-  const usage = final.usage?.total_tokens;
-  void usage;
+  void (await stream.finalResponse() satisfies Response).usage?.total_tokens;
 
   try {
     await client.create({ model: 'm', input: 'x' });
@@ -43,7 +37,6 @@ async function main(): Promise<string> {
   const ev: ResponseStreamEvent = { type: 'keepalive' };
   acc.push(ev);
   const snapshot: Response | null = acc.response;
-  void snapshot;
 
   const events = new SseParser().feed(new Uint8Array([100, 97, 116, 97, 58, 10, 10]));
   text += events.map((e) => `${e.event}${e.data}${e.lastEventId}`).join('');
@@ -70,8 +63,6 @@ async function main(): Promise<string> {
   client.stream({ model: 'm', input: 'x', provider_specific_field: 1 });
   {
     using disposable = new ResponseAccumulator();
-    void disposable;
   }
   return text;
 }
-void main;

@@ -61,7 +61,6 @@ export async function sending(client: ResponsesClient): Promise<void> {
   await client.create({ model: 'm', input: 'x', tools: [{ type: 'web_serch' }] });
   // @ts-expect-error a misspelt field of a function tool
   const badTool: FunctionTool = { type: 'function', name: 'f', paramters: {} };
-  void badTool;
   // open enumerations: any string compiles (the API adds values), other types do not
   await client.create({ model: 'm', input: 'x', truncation: 'on', service_tier: 'scale', prompt_cache_retention: 'in_memory', tool_choice: 'sometimes' });
   await client.create({ model: 'm', input: 'x', prompt_cache_retention: '12h', reasoning: { effort: 'max', summary: 'long' }, text: { verbosity: 'loud' } });

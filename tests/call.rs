@@ -192,10 +192,8 @@ fn retries_wait_as_the_server_says_else_back_off_and_count_attempts() {
     reply(&mut c, 500, &[("x-request-id", "req_3")], b"");
     assert_eq!(c.action(), Action::Done, "maxRetries 2: three attempts");
     assert_eq!(call_attempts(&c), 3);
-    match c.error() {
-        Some(Error::Api(e)) => assert_eq!((e.status, e.request_id.as_deref()), (Some(500), Some("req_3"))),
-        other => panic!("{other:?}"),
-    }
+    let Some(Error::Api(e)) = c.error() else { panic!("{:?}", c.error()) };
+    assert_eq!((e.status, e.request_id.as_deref()), (Some(500), Some("req_3")));
 }
 
 #[test]
@@ -516,10 +514,8 @@ fn files_requests_and_a_raw_answer_done_at_its_headers() {
     wake(&mut call);
     let body = br#"{"error":{"message":"No such File object: file-1","type":"invalid_request_error"}}"#;
     reply(&mut call, 404, NONE, body);
-    match call.error() {
-        Some(Error::Api(e)) => assert_eq!((e.status, e.message.as_str()), (Some(404), "No such File object: file-1")),
-        other => panic!("{other:?}"),
-    }
+    let Some(Error::Api(e)) = call.error() else { panic!("{:?}", call.error()) };
+    assert_eq!((e.status, e.message.as_str()), (Some(404), "No such File object: file-1"));
 }
 
 /// A clock far from 0: deadlines are the shell's `Date.now()` plus the call's delays.

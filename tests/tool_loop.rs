@@ -78,13 +78,8 @@ fn calculator(args: &Value) -> String {
 
 #[test]
 fn recorded_store_false_loop_resends_the_whole_history() {
-    let mut responses = Vec::new();
-    for i in 1..=4 {
-        match recorded_response(&format!("openai_reasoning_encrypted_step{i}.sse")) {
-            Some(r) => responses.push(r),
-            None => return,
-        }
-    }
+    let steps = (1..=4).map(|i| recorded_response(&format!("openai_reasoning_encrypted_step{i}.sse")));
+    let Some(responses) = steps.collect::<Option<Vec<Value>>>() else { return };
     let tools = responses[0]["tools"].clone();
     let params = json!({
         "model": "gpt-5.1-codex-max",
@@ -139,17 +134,12 @@ fn recorded_store_false_loop_resends_the_whole_history() {
         match run.on_response(response) {
             Step::RunTools(calls) => {
                 assert!(i < 3, "step {} has calls", i + 1);
-                assert_eq!(calls.len(), 1);
-                let call = &calls[0];
-                assert_eq!(call.name, "calculator");
-                let args = call.parsed.clone().unwrap();
-                let result = calculator(&args);
-                outputs.push((call.call_id.clone(), result.clone()));
-                run.on_tool_results(vec![(call.call_id.clone(), Ok(result))]);
+                assert_eq!((calls.len(), calls[0].name.as_str()), (1, "calculator"));
+                let (id, result) = (calls[0].call_id.clone(), calculator(calls[0].parsed.as_ref().unwrap()));
+                outputs.push((id.clone(), result.clone()));
+                run.on_tool_results(vec![(id, Ok(result))]);
             }
-            Step::Done(reason) => {
-                assert_eq!((i, reason), (3, StopReason::NoToolCalls));
-            }
+            Step::Done(reason) => assert_eq!((i, reason), (3, StopReason::NoToolCalls)),
         }
     }
     // the model's own next calls confirm the outputs it got: 12+7=19, 19*3=57, 57*10=570

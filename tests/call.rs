@@ -62,6 +62,29 @@ fn wake(c: &mut Call) {
     assert!(c.handle_timeout(at, 0.0));
 }
 
+/// One attempt: sent, answered with `status` and `hdrs`, then `body` (when not empty) and its end.
+fn reply(c: &mut Call, status: u16, hdrs: &[(&str, &str)], body: &[u8]) {
+    head(c, status, hdrs);
+    if !body.is_empty() {
+        c.on_chunk(body);
+    }
+    c.on_body_end();
+}
+
+/// Sent and answered with `status` and `hdrs`: the body is still to read.
+fn head(c: &mut Call, status: u16, hdrs: &[(&str, &str)]) {
+    c.start(0.0, 0.0);
+    c.on_headers(status, headers(hdrs));
+}
+
+/// A stream call (see `stream`) answered 200 with `body`.
+fn streamed(background: bool, body: &str) -> Call {
+    let mut c = stream(background);
+    head(&mut c, 200, NONE);
+    c.on_chunk(body.as_bytes());
+    c
+}
+
 fn frame(json: &str) -> String {
     let ty = json.split("\"type\":\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("message");
     format!("event: {ty}\ndata: {json}\n\n")
@@ -115,10 +138,7 @@ fn a_call_that_takes_values_parses_its_answer_once_into_a_value() {
         let req = request(op, &["r"], &Query::NONE, None, &[]).unwrap();
         let mut c =
             Call::of(&config(), (req, false), Overrides::default(), Output::Values, Redactor::new(KEY).map(Rc::new));
-        c.start(0.0, 0.0);
-        c.on_headers(200, headers(NONE));
-        c.on_chunk(body.as_bytes());
-        c.on_body_end();
+        reply(&mut c, 200, NONE, body.as_bytes());
         assert!(c.error().is_none(), "{:?}", c.error());
         c.take_value().unwrap()
     };
@@ -137,89 +157,62 @@ fn a_call_that_takes_values_parses_its_answer_once_into_a_value() {
 }
 
 #[test]
-fn a_responses_output_text_keeps_lone_surrogates_as_json_stringify_writes_them() {
-    let mut c = create();
-    c.start(0.0, 0.0);
-    c.on_headers(200, headers(NONE));
-    let body = r#"{"id":"r","object":"response","output":[{"type":"message","content":[{"type":"output_text","text":"a\ud83d"},{"type":"output_text","text":"\ude00b \udfff"}]}]}"#;
-    c.on_chunk(body.as_bytes());
-    c.on_body_end();
-    assert!(c.error().is_none(), "{:?}", c.error());
-    // JSON.parse of it is the concatenation JS makes of the parts: here a pair, then a lone one.
-    assert_eq!(c.output_text_json(), Some(r#""a\ud83d\ude00b \udfff""#));
-    assert_eq!(c.take_json().unwrap(), body);
-}
-
-#[test]
-fn a_response_with_numbers_beyond_f64_is_kept_as_received() {
-    let mut c = create();
-    c.start(0.0, 0.0);
-    c.on_headers(200, headers(NONE));
-    let big = "9".repeat(5000);
-    let body = format!(
-        r#"{{"id":"r","object":"response","x":1e400,"n":{big},"output":[{{"type":"message","content":[{{"type":"output_text","text":"ok"}}]}}]}}"#
+fn a_responses_answer_is_kept_as_received_and_its_output_text_written_as_json_stringify_writes_it() {
+    // Lone surrogates: JSON.parse of the output text is the concatenation JS makes of the parts
+    // (here a pair, then a lone one). Numbers beyond f64: JSON.parse gives Infinity and the big number.
+    let surrogates = r#"{"id":"r","object":"response","output":[{"type":"message","content":[{"type":"output_text","text":"a\ud83d"},{"type":"output_text","text":"\ude00b \udfff"}]}]}"#;
+    let big = format!(
+        r#"{{"id":"r","object":"response","x":1e400,"n":{},"output":[{{"type":"message","content":[{{"type":"output_text","text":"ok"}}]}}]}}"#,
+        "9".repeat(5000)
     );
-    c.on_chunk(body.as_bytes());
-    c.on_body_end();
-    assert!(c.error().is_none(), "{:?}", c.error());
-    assert_eq!(c.output_text_json(), Some("\"ok\""));
-    assert_eq!(c.take_json().unwrap(), body, "byte for byte: JSON.parse gives Infinity and the big number");
+    for (body, text) in [(surrogates, r#""a\ud83d\ude00b \udfff""#), (big.as_str(), "\"ok\"")] {
+        let mut c = create();
+        reply(&mut c, 200, NONE, body.as_bytes());
+        assert!(c.error().is_none(), "{:?}", c.error());
+        assert_eq!(c.output_text_json(), Some(text));
+        assert_eq!(c.take_json().unwrap(), body, "byte for byte");
+    }
 }
 
 #[test]
 fn retries_wait_as_the_server_says_else_back_off_and_count_attempts() {
     let mut c = create();
-    c.start(0.0, 0.0);
-    c.on_headers(429, headers(&[("retry-after-ms", "50"), ("x-request-id", "req_1")]));
-    c.on_chunk(br#"{"error":{"message":"slow down","type":"rate_limit","code":"rate_limit_exceeded"}}"#);
-    c.on_body_end();
+    let body = br#"{"error":{"message":"slow down","type":"rate_limit","code":"rate_limit_exceeded"}}"#;
+    reply(&mut c, 429, &[("retry-after-ms", "50"), ("x-request-id", "req_1")], body);
     assert_eq!(c.action(), Action::Sleep);
     assert_eq!(sleep_ms(&mut c, 0.9), 50.0);
     wake(&mut c);
     assert_eq!(c.action(), Action::Send);
-    c.start(0.0, 0.0);
-    c.on_headers(503, headers(NONE));
-    c.on_body_end();
+    reply(&mut c, 503, NONE, b"");
     assert_eq!(c.action(), Action::Sleep);
     let d = sleep_ms(&mut c, 0.0);
     assert_eq!(d, 1000.0, "the second backoff: 0.5 s · 2, no jitter at random 0");
     assert!(sleep_ms(&mut c, 0.99) < 1000.0 && sleep_ms(&mut c, 0.99) >= 750.0, "jitter takes up to 25 %");
     wake(&mut c);
-    c.start(0.0, 0.0);
-    c.on_headers(500, headers(&[("x-request-id", "req_3")]));
-    c.on_body_end();
+    reply(&mut c, 500, &[("x-request-id", "req_3")], b"");
     assert_eq!(c.action(), Action::Done, "maxRetries 2: three attempts");
     assert_eq!(call_attempts(&c), 3);
-    match c.error() {
-        Some(Error::Api(e)) => assert_eq!((e.status, e.request_id.as_deref()), (Some(500), Some("req_3"))),
-        other => panic!("{other:?}"),
-    }
+    let Some(Error::Api(e)) = c.error() else { panic!("{:?}", c.error()) };
+    assert_eq!((e.status, e.request_id.as_deref()), (Some(500), Some("req_3")));
 }
 
 #[test]
 fn x_should_retry_overrides_and_4xx_are_not_retried() {
-    let mut c = create();
-    c.start(0.0, 0.0);
-    c.on_headers(400, headers(&[("x-should-retry", "true")]));
-    c.on_body_end();
-    assert_eq!(c.action(), Action::Sleep);
-    let mut c = create();
-    c.start(0.0, 0.0);
-    c.on_headers(500, headers(&[("x-should-retry", "false")]));
-    c.on_body_end();
-    assert_eq!(c.action(), Action::Done);
-    let mut c = create();
-    c.start(0.0, 0.0);
-    c.on_headers(404, headers(NONE));
-    c.on_body_end();
-    assert_eq!(c.action(), Action::Done);
+    // (status, x-should-retry, what comes next)
+    for (status, should_retry, want) in
+        [(400, Some("true"), Action::Sleep), (500, Some("false"), Action::Done), (404, None, Action::Done)]
+    {
+        let mut c = create();
+        let hdrs: Vec<_> = should_retry.map(|v| ("x-should-retry", v)).into_iter().collect();
+        reply(&mut c, status, &hdrs, b"");
+        assert_eq!(c.action(), want, "{status} {should_retry:?}");
+    }
 }
 
 #[test]
 fn an_error_body_is_cut_at_64_kib_and_its_request_aborted() {
     let mut c = create();
-    c.start(0.0, 0.0);
-    c.on_headers(401, headers(NONE));
+    head(&mut c, 401, NONE);
     let block = vec![b'x'; 16 * 1024];
     for _ in 0..3 {
         c.on_chunk(&block);
@@ -234,8 +227,7 @@ fn an_error_body_is_cut_at_64_kib_and_its_request_aborted() {
 #[test]
 fn a_json_answer_past_its_limit_fails_and_is_let_go() {
     let mut c = create();
-    c.start(0.0, 0.0);
-    c.on_headers(200, headers(NONE));
+    head(&mut c, 200, NONE);
     let block = vec![b' '; 64 * 1024 * 1024];
     for _ in 0..(MAX_JSON_BODY / block.len()) {
         c.on_chunk(&block);
@@ -249,30 +241,31 @@ fn a_json_answer_past_its_limit_fails_and_is_let_go() {
 
 #[test]
 fn network_errors_and_timeouts_are_retried_then_say_how_many_attempts() {
-    let mut c = create();
-    for _ in 0..3 {
-        c.start(0.0, 0.0);
-        c.on_fetch_error("fetch failed: connect ECONNREFUSED");
-        if c.action() == Action::Sleep {
-            wake(&mut c);
+    let fail = |c: &mut Call, timeout: bool| {
+        if timeout {
+            assert!(c.handle_timeout(1000.0, 0.0));
+        } else {
+            c.on_fetch_error("fetch failed: connect ECONNREFUSED");
         }
-    }
-    match c.error() {
-        Some(Error::Connection { message }) => {
-            assert_eq!(message, "could not reach http://h after 3 attempts: fetch failed: connect ECONNREFUSED")
+    };
+    let mut errors = Vec::new();
+    for timeout in [false, true] {
+        let mut c = create();
+        for _ in 0..3 {
+            c.start(0.0, 0.0);
+            fail(&mut c, timeout);
+            if c.action() == Action::Sleep {
+                wake(&mut c);
+            }
         }
-        other => panic!("{other:?}"),
+        errors.push(c.error().cloned().unwrap());
     }
-    let mut c = create();
-    for _ in 0..3 {
-        c.start(0.0, 0.0);
-        assert!(c.handle_timeout(1000.0, 0.0));
-        if c.action() == Action::Sleep {
-            wake(&mut c);
-        }
-    }
-    assert_eq!(c.error(), Some(&Error::Timeout { timeout_ms: 1000, attempts: 3 }));
-    assert_eq!(c.error().unwrap().to_string(), "request timed out after 1000 ms (each of 3 attempts)");
+    let connection = "could not reach http://h after 3 attempts: fetch failed: connect ECONNREFUSED";
+    assert_eq!(
+        errors,
+        [Error::Connection { message: connection.into() }, Error::Timeout { timeout_ms: 1000, attempts: 3 }]
+    );
+    assert_eq!(errors[1].to_string(), "request timed out after 1000 ms (each of 3 attempts)");
 }
 
 #[test]
@@ -281,15 +274,12 @@ fn an_abort_ends_the_call_at_any_point_and_lets_the_body_go() {
     c.abort();
     assert_eq!((c.action(), c.error()), (Action::Done, Some(&Error::Abort)));
     let mut c = create();
-    c.start(0.0, 0.0);
-    c.on_headers(200, headers(NONE));
+    head(&mut c, 200, NONE);
     c.abort();
     assert_eq!(c.release(), Release::Abort);
     assert_eq!(c.error(), Some(&Error::Abort));
     let mut c = create();
-    c.start(0.0, 0.0);
-    c.on_headers(500, headers(NONE));
-    c.on_body_end();
+    reply(&mut c, 500, NONE, b"");
     assert_eq!(c.action(), Action::Sleep);
     c.abort();
     assert_eq!((c.action(), c.error()), (Action::Done, Some(&Error::Abort)), "no further attempt");
@@ -297,11 +287,7 @@ fn an_abort_ends_the_call_at_any_point_and_lets_the_body_go() {
 
 #[test]
 fn a_stream_outcome_lets_the_body_go_without_aborting_the_request() {
-    let mut c = stream(false);
-    c.start(0.0, 0.0);
-    c.on_headers(200, headers(NONE));
-    let body = events(5, "r").concat() + &completed(5, "r") + "data: [DONE]\n\n";
-    c.on_chunk(body.as_bytes());
+    let mut c = streamed(false, &(events(5, "r").concat() + &completed(5, "r") + "data: [DONE]\n\n"));
     assert_eq!(c.action(), Action::Done);
     assert_eq!(c.release(), Release::Cancel, "the request completed: cancel the reader only");
     assert!(c.error().is_none());
@@ -312,28 +298,19 @@ fn a_stream_outcome_lets_the_body_go_without_aborting_the_request() {
 
 #[test]
 fn a_foreground_stream_is_never_retried_after_its_first_byte() {
-    let mut c = stream(false);
-    c.start(0.0, 0.0);
-    c.on_headers(200, headers(NONE));
-    c.on_chunk(events(4, "r").concat().as_bytes());
+    let mut c = streamed(false, &events(4, "r").concat());
     c.on_read_error(None, "reset");
     assert_eq!(c.action(), Action::Done);
     assert!(matches!(c.error(), Some(Error::Stream { message, .. }) if message.contains("lost mid-stream: reset")));
     // A read that throws an `AbortError` is an abort, even of a background stream (never resumed).
-    let mut c = stream(true);
-    c.start(0.0, 0.0);
-    c.on_headers(200, headers(NONE));
-    c.on_chunk(events(4, "r").concat().as_bytes());
+    let mut c = streamed(true, &events(4, "r").concat());
     c.on_read_error(Some("AbortError"), "This operation was aborted");
     assert_eq!((c.action(), c.error(), c.release()), (Action::Done, Some(&Error::Abort), Release::Abort));
 }
 
 #[test]
 fn a_background_stream_resumes_after_its_last_event_and_goes_on() {
-    let mut c = stream(true);
-    c.start(0.0, 0.0);
-    c.on_headers(200, headers(NONE));
-    c.on_chunk(events(6, "resp_7").concat().as_bytes());
+    let mut c = streamed(true, &events(6, "resp_7").concat());
     c.on_body_end(); // ends early, no terminal event
     assert_eq!(c.action(), Action::Sleep);
     wake(&mut c);
@@ -345,8 +322,7 @@ fn a_background_stream_resumes_after_its_last_event_and_goes_on() {
     );
     assert!(req.headers.contains(&("x-fault".to_owned(), "f".to_owned())), "the caller's headers go along");
     assert!(req.headers.contains(&("authorization".to_owned(), format!("Bearer {KEY}"))));
-    c.start(0.0, 0.0);
-    c.on_headers(200, headers(NONE));
+    head(&mut c, 200, NONE);
     // The new body repeats events 4 and 5, then goes on.
     let rest: String = events(8, "resp_7").into_iter().skip(4).collect::<String>() + &completed(8, "resp_7");
     c.on_chunk(rest.as_bytes());
@@ -356,17 +332,12 @@ fn a_background_stream_resumes_after_its_last_event_and_goes_on() {
 
 #[test]
 fn a_resume_without_progress_counts_against_max_retries() {
-    let mut c = stream(true);
-    c.start(0.0, 0.0);
-    c.on_headers(200, headers(NONE));
-    c.on_chunk(events(4, "resp_8").concat().as_bytes());
+    let mut c = streamed(true, &events(4, "resp_8").concat());
     c.on_read_error(None, "reset");
     for _ in 0..2 {
         assert_eq!(c.action(), Action::Sleep);
         wake(&mut c);
-        c.start(0.0, 0.0);
-        c.on_headers(200, headers(NONE));
-        c.on_body_end(); // nothing new
+        reply(&mut c, 200, NONE, b""); // nothing new
     }
     assert_eq!(c.action(), Action::Done);
     assert!(matches!(c.error(), Some(Error::Stream { .. })));
@@ -407,10 +378,7 @@ fn handed_out_text(c: &mut Call) -> String {
 #[test]
 fn a_resumed_event_without_a_valid_sequence_number_is_no_progress_and_is_not_handed_out() {
     for seq in NOT_A_SEQUENCE_NUMBER.into_iter().chain([r#""sequence_number":5,"#, r#""sequence_number":2,"#]) {
-        let mut c = stream(true);
-        c.start(0.0, 0.0);
-        c.on_headers(200, headers(NONE));
-        c.on_chunk(events(6, "resp_9").concat().as_bytes());
+        let mut c = streamed(true, &events(6, "resp_9").concat());
         c.on_read_error(None, "reset");
         let before = handed_out_text(&mut c);
         assert_eq!(before, "w2 w3 w4 w5 ");
@@ -419,8 +387,7 @@ fn a_resumed_event_without_a_valid_sequence_number_is_no_progress_and_is_not_han
         while c.action() == Action::Sleep && resumes < 20 {
             wake(&mut c);
             assert!(c.request().url.ends_with("starting_after=5"), "{seq}: {}", c.request().url);
-            c.start(0.0, 0.0);
-            c.on_headers(200, headers(NONE));
+            head(&mut c, 200, NONE);
             c.on_chunk(replayed_delta(seq).as_bytes());
             c.on_read_error(None, "reset");
             resumes += 1;
@@ -434,15 +401,11 @@ fn a_resumed_event_without_a_valid_sequence_number_is_no_progress_and_is_not_han
 #[test]
 fn a_resumed_body_goes_on_past_events_it_cannot_place_and_ends_with_an_unnumbered_terminal_event() {
     for seq in NOT_A_SEQUENCE_NUMBER {
-        let mut c = stream(true);
-        c.start(0.0, 0.0);
-        c.on_headers(200, headers(NONE));
-        c.on_chunk(events(6, "resp_9").concat().as_bytes());
+        let mut c = streamed(true, &events(6, "resp_9").concat());
         c.on_body_end();
         let mut text = handed_out_text(&mut c);
         wake(&mut c);
-        c.start(0.0, 0.0);
-        c.on_headers(200, headers(NONE));
+        head(&mut c, 200, NONE);
         // The bad replay, then new events, another bad one among them, then a terminal event with
         // no number (it ends the stream: nothing was handed out after it, it cannot be a repeat).
         let rest = events(9, "resp_9");
@@ -460,29 +423,20 @@ fn a_resumed_body_goes_on_past_events_it_cannot_place_and_ends_with_an_unnumbere
 
 #[test]
 fn progress_in_a_resumed_body_resets_the_budget_and_only_progress_does() {
-    let mut c = stream(true);
-    c.start(0.0, 0.0);
-    c.on_headers(200, headers(NONE));
-    c.on_chunk(events(6, "resp_10").concat().as_bytes());
+    let mut c = streamed(true, &events(6, "resp_10").concat());
     c.on_body_end();
-    // Two resumes: the first makes no progress, the second gives event 6 (progress).
-    for body in [replayed_delta(""), events(7, "resp_10")[6].clone()] {
+    // Two resumes: the first makes no progress, the second gives event 6 (progress); then, the
+    // budget whole again, two more resumes without progress, then the end.
+    let no_progress = replayed_delta(r#""sequence_number":6,"#);
+    for (n, body) in
+        [replayed_delta(""), events(7, "resp_10")[6].clone(), no_progress.clone(), no_progress].into_iter().enumerate()
+    {
         assert_eq!(c.action(), Action::Sleep);
         wake(&mut c);
-        c.start(0.0, 0.0);
-        c.on_headers(200, headers(NONE));
-        c.on_chunk(body.as_bytes());
-        c.on_body_end();
-    }
-    // The budget is whole again: two more resumes without progress, then the end.
-    for _ in 0..2 {
-        assert_eq!(c.action(), Action::Sleep);
-        wake(&mut c);
-        assert!(c.request().url.ends_with("starting_after=6"), "{}", c.request().url);
-        c.start(0.0, 0.0);
-        c.on_headers(200, headers(NONE));
-        c.on_chunk(replayed_delta(r#""sequence_number":6,"#).as_bytes());
-        c.on_body_end();
+        if n >= 2 {
+            assert!(c.request().url.ends_with("starting_after=6"), "{}", c.request().url);
+        }
+        reply(&mut c, 200, NONE, body.as_bytes());
     }
     assert_eq!((c.action(), call_attempts(&c)), (Action::Done, 5));
 }
@@ -490,19 +444,16 @@ fn progress_in_a_resumed_body_resets_the_budget_and_only_progress_does() {
 #[test]
 fn every_error_is_redacted() {
     let mut c = create();
-    c.start(0.0, 0.0);
-    c.on_headers(401, headers(NONE));
     let body = format!(r#"{{"error":{{"message":"Incorrect API key provided: {KEY}","code":"{}"}}}}"#, &KEY[3..]);
-    c.on_chunk(body.as_bytes());
-    c.on_body_end();
+    reply(&mut c, 401, NONE, body.as_bytes());
     let text = format!("{:?}", c.error());
     assert!(!text.contains(&KEY[3..13]), "{text}");
     assert!(text.contains("[redacted]"));
     let mut c = create();
-    c.start(0.0, 0.0);
-    c.on_fetch_error(&format!("failed with authorization: Bearer {KEY}"));
-    for _ in 0..2 {
-        wake(&mut c);
+    for n in 0..3 {
+        if n > 0 {
+            wake(&mut c);
+        }
         c.start(0.0, 0.0);
         c.on_fetch_error(&format!("failed with authorization: Bearer {KEY}"));
     }
@@ -521,9 +472,10 @@ fn files_requests_and_a_raw_answer_done_at_its_headers() {
         up.headers.iter().all(|(k, _)| k != "content-type"),
         "the shell's multipart form sets it, with its boundary"
     );
-    assert!(
-        matches!(request(Operation::FileCreate, &[], none, Some(r#"{"purpose":""}"#), &[]), Err(Error::Validation { ref param, .. }) if param == "purpose")
-    );
+    let invalid = |r: Result<HttpRequest, Error>, name: &str| {
+        assert!(matches!(r, Err(Error::Validation { ref param, .. }) if param == name), "{name}");
+    };
+    invalid(request(Operation::FileCreate, &[], none, Some(r#"{"purpose":""}"#), &[]), "purpose");
     let q = FileListQuery {
         purpose: Some("a b".into()),
         limit: Some(10_000),
@@ -535,13 +487,9 @@ fn files_requests_and_a_raw_answer_done_at_its_headers() {
         request(Operation::FileList, &[], &q, None, &[]).unwrap().url,
         "http://h/v1/files?purpose=a%20b&limit=10000&after=file-1&order=asc"
     );
-    for bad in [
-        FileListQuery { limit: Some(0), ..FileListQuery::default() },
-        FileListQuery { limit: Some(10_001), ..FileListQuery::default() },
-    ] {
-        assert!(
-            matches!(request(Operation::FileList, &[], &bad, None, &[]), Err(Error::Validation { ref param, .. }) if param == "limit")
-        );
+    for limit in [0, 10_001] {
+        let bad = FileListQuery { limit: Some(limit), ..FileListQuery::default() };
+        invalid(request(Operation::FileList, &[], &bad, None, &[]), "limit");
     }
     assert_eq!(request(Operation::FileDelete, &["file/1"], none, None, &[]).unwrap().url, "http://h/v1/files/file%2F1");
     assert!(matches!(request(Operation::FileRetrieve, &[".."], none, None, &[]), Err(Error::Validation { .. })));
@@ -551,28 +499,22 @@ fn files_requests_and_a_raw_answer_done_at_its_headers() {
 
     // Success: done at the headers, the body left to the caller (nothing to cancel or abort).
     let mut call = call_of(content.clone());
-    call.start(0.0, 0.0);
-    call.on_headers(200, headers(NONE));
+    head(&mut call, 200, NONE);
     assert_eq!(call.action(), Action::Done);
     assert_eq!(call.release(), Release::Nothing);
     assert!(call.error().is_none());
     // An error status is read and retried as any other.
     let mut call = call_of(content);
-    call.start(0.0, 0.0);
-    call.on_headers(503, headers(NONE));
+    head(&mut call, 503, NONE);
     assert_eq!(call.action(), Action::Read);
     call.on_chunk(br#"{"error":{"message":"busy","type":"server_error"}}"#);
     call.on_body_end();
     assert_eq!(call.action(), Action::Sleep);
     wake(&mut call);
-    call.start(0.0, 0.0);
-    call.on_headers(404, headers(NONE));
-    call.on_chunk(br#"{"error":{"message":"No such File object: file-1","type":"invalid_request_error"}}"#);
-    call.on_body_end();
-    match call.error() {
-        Some(Error::Api(e)) => assert_eq!((e.status, e.message.as_str()), (Some(404), "No such File object: file-1")),
-        other => panic!("{other:?}"),
-    }
+    let body = br#"{"error":{"message":"No such File object: file-1","type":"invalid_request_error"}}"#;
+    reply(&mut call, 404, NONE, body);
+    let Some(Error::Api(e)) = call.error() else { panic!("{:?}", call.error()) };
+    assert_eq!((e.status, e.message.as_str()), (Some(404), "No such File object: file-1"));
 }
 
 /// A clock far from 0: deadlines are the shell's `Date.now()` plus the call's delays.

@@ -109,10 +109,9 @@ fn answered(status: u16, body: &str, request_id: Option<&str>) -> Call {
 
 /// The ApiError a reader rebuilds from a proxy's error answer.
 fn answer_read_back(status: u16, body: &str, request_id: Option<&str>) -> ApiError {
-    match answered(status, body, request_id).error() {
-        Some(Error::Api(e)) => (**e).clone(),
-        other => panic!("{other:?}"),
-    }
+    let c = answered(status, body, request_id);
+    let Some(Error::Api(e)) = c.error() else { panic!("{:?}", c.error()) };
+    (**e).clone()
 }
 
 #[test]

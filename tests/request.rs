@@ -27,14 +27,13 @@ fn ok(p: &Value) {
 
 /// Asserts the error names `param` and its message contains every `needle`.
 fn rejected(p: &Value, param: &str, needles: &[&str]) {
-    match validate(p) {
-        Err(Error::Validation { param: got, message }) => {
-            assert_eq!(got, param, "wrong param for {p}: {message}");
-            for n in needles {
-                assert!(message.contains(n), "message {message:?} lacks {n:?}");
-            }
-        }
-        other => panic!("expected a validation error for {p}, got {other:?}"),
+    let r = validate(p);
+    let Err(Error::Validation { param: got, message }) = r else {
+        panic!("expected a validation error for {p}: {r:?}")
+    };
+    assert_eq!(got, param, "wrong param for {p}: {message}");
+    for n in needles {
+        assert!(message.contains(n), "message {message:?} lacks {n:?}");
     }
 }
 
@@ -55,10 +54,8 @@ fn fields(table: Value) {
 
 /// The param a validation error names.
 fn param_of<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
-    match r {
-        Err(Error::Validation { param, .. }) => param,
-        other => panic!("expected a validation error, got {other:?}"),
-    }
+    let Err(Error::Validation { param, .. }) = r else { panic!("expected a validation error, got {r:?}") };
+    param
 }
 
 /// Multi-byte characters: limits count characters, not bytes.

@@ -41,68 +41,51 @@ fn ev(ty: &str, lane: Option<&str>, extra: Value) -> String {
     v.to_string()
 }
 
+/// A request of the default params with this input, on `lane`, streamed.
+fn add(s: &mut Socket, input: &str, lane: Option<&str>) -> u32 {
+    s.create(&json!({"model": "m", "input": input}).to_string(), lane.map(str::to_owned), true).unwrap()
+}
+
+fn lifecycle(ty: &str, id: &str, status: &str, lane: Option<&str>) -> String {
+    ev(ty, lane, json!({ "response": { "id": id, "object": "response", "status": status, "output": [] } }))
+}
+
 fn created(id: &str, lane: Option<&str>) -> String {
-    ev(
-        "response.created",
-        lane,
-        json!({ "response": { "id": id, "object": "response", "status": "in_progress", "output": [] } }),
-    )
+    lifecycle("response.created", id, "in_progress", lane)
+}
+
+fn completed(id: &str, lane: Option<&str>) -> String {
+    lifecycle("response.completed", id, "completed", lane)
 }
 
 fn delta(text: &str, lane: Option<&str>) -> String {
     ev(
         "response.output_text.delta",
         lane,
-        json!({ "output_index": 0, "content_index": 0, "item_id": "m", "delta": text }),
+        json!({"output_index": 0, "content_index": 0, "item_id": "m", "delta": text}),
     )
 }
 
 fn item_added(lane: Option<&str>) -> String {
-    ev(
-        "response.output_item.added",
-        lane,
-        json!({ "output_index": 0, "item": { "id": "m", "type": "message", "role": "assistant", "content": [] } }),
-    )
+    let item = json!({"id": "m", "type": "message", "role": "assistant", "content": []});
+    ev("response.output_item.added", lane, json!({"output_index": 0, "item": item}))
 }
 
 fn part_added(lane: Option<&str>) -> String {
+    let part = json!({"type": "output_text", "text": ""});
     ev(
         "response.content_part.added",
         lane,
-        json!({ "output_index": 0, "content_index": 0, "item_id": "m", "part": { "type": "output_text", "text": "" } }),
+        json!({"output_index": 0, "content_index": 0, "item_id": "m", "part": part}),
     )
 }
 
-fn completed(id: &str, lane: Option<&str>) -> String {
-    ev(
-        "response.completed",
-        lane,
-        json!({ "response": { "id": id, "object": "response", "status": "completed", "output": [] } }),
-    )
-}
-
-/// The batch texts of a response's call so far, concatenated as event types.
-fn types_of(s: &mut Socket, id: u32) -> Vec<String> {
+/// The events of a response's batches so far.
+fn events_of(s: &mut Socket, id: u32) -> Vec<Value> {
     let mut out = vec![];
     while let Some(b) = s.call_mut(id).unwrap().stream_mut().unwrap().take_batch() {
         let v: Vec<Value> = serde_json::from_str(&b).unwrap();
-        for e in v.chunks(3) {
-            out.push(e[0]["type"].as_str().unwrap().to_owned());
-        }
-    }
-    out
-}
-
-/// The delta texts of a response's batches.
-fn texts_of(s: &mut Socket, id: u32) -> Vec<String> {
-    let mut out = vec![];
-    while let Some(b) = s.call_mut(id).unwrap().stream_mut().unwrap().take_batch() {
-        let v: Vec<Value> = serde_json::from_str(&b).unwrap();
-        for e in v.chunks(3) {
-            if let Some(d) = e[0]["delta"].as_str() {
-                out.push(d.to_owned());
-            }
-        }
+        out.extend(v.chunks(3).map(|e| e[0].clone()));
     }
     out
 }
@@ -118,43 +101,51 @@ fn url_and_upgrade_headers() {
 }
 
 #[test]
-fn create_frame_has_type_and_no_stream_or_background() {
-    let mut s = socket("https://h/v1", None);
-    s.create(r#"{"model":"m","input":"hi","stream":true,"background":false,"store":false}"#, None, true).unwrap();
-    open(&mut s);
-    assert_eq!(s.action(0.0), Action::Send);
-    let f = frames(&mut s);
-    assert_eq!(f, vec![json!({"type":"response.create","model":"m","input":"hi","store":false})]);
-}
-
-#[test]
-fn warmup_sends_generate_false_and_lane_sends_stream_id() {
-    let mut s = socket("https://h/v1", None);
-    s.create(r#"{"model":"m","input":"hi"}"#, Some("a".into()), false).unwrap();
-    open(&mut s);
-    let f = frames(&mut s);
-    assert_eq!(f, vec![json!({"type":"response.create","stream_id":"a","model":"m","input":"hi","generate":false})]);
+fn a_create_frame_has_its_type_no_stream_or_background_and_a_lane_or_a_warmup_says_so() {
+    // A warmup sends generate: false; a lane sends stream_id.
+    let cases = [
+        (
+            r#"{"model":"m","input":"hi","stream":true,"background":false,"store":false}"#,
+            None,
+            true,
+            json!({"type":"response.create","model":"m","input":"hi","store":false}),
+        ),
+        (
+            r#"{"model":"m","input":"hi"}"#,
+            Some("a"),
+            false,
+            json!({"type":"response.create","stream_id":"a","model":"m","input":"hi","generate":false}),
+        ),
+    ];
+    for (params, lane, generate, frame) in cases {
+        let mut s = socket("https://h/v1", None);
+        s.create(params, lane.map(str::to_owned), generate).unwrap();
+        open(&mut s);
+        assert_eq!(s.action(0.0), Action::Send);
+        assert_eq!(frames(&mut s), vec![frame], "{params}");
+    }
 }
 
 #[test]
 fn params_are_validated_and_background_refused() {
     let mut s = socket("https://h/v1", None);
-    let e = s.create(r#"{"model":"m","input":"hi","background":true}"#, None, true).unwrap_err();
-    assert!(matches!(e, Error::Validation { ref param, .. } if param == "background"));
-    let e = s.create(r#"{"model":"m","input":"hi","temperature":5}"#, None, true).unwrap_err();
-    assert!(matches!(e, Error::Validation { ref param, .. } if param == "temperature"));
+    for (params, param) in [
+        (r#"{"model":"m","input":"hi","background":true}"#, "background"),
+        (r#"{"model":"m","input":"hi","temperature":5}"#, "temperature"),
+    ] {
+        let e = s.create(params, None, true).unwrap_err();
+        assert!(matches!(e, Error::Validation { param: ref p, .. } if p == param), "{e:?}");
+    }
     assert_eq!(s.action(0.0), Action::Idle, "nothing to send after refused params");
 }
 
 #[test]
 fn default_lane_is_fifo_one_at_a_time() {
     let mut s = socket("https://h/v1", None);
-    let a = s.create(r#"{"model":"m","input":"1"}"#, None, true).unwrap();
-    let b = s.create(r#"{"model":"m","input":"2"}"#, None, true).unwrap();
+    let (a, b) = (add(&mut s, "1", None), add(&mut s, "2", None));
     open(&mut s);
     let f = frames(&mut s);
-    assert_eq!(f.len(), 1, "the second waits for the first");
-    assert_eq!(f[0]["input"], "1");
+    assert_eq!((f.len(), &f[0]["input"]), (1, &json!("1")), "the second waits for the first");
     assert_eq!(s.on_frame(created("r1", None)), Routed::Response(a));
     assert_eq!(s.action(0.0), Action::Idle);
     assert_eq!(s.on_frame(completed("r1", None)), Routed::Response(a));
@@ -162,16 +153,14 @@ fn default_lane_is_fifo_one_at_a_time() {
     assert_eq!(s.call(a).unwrap().action(), CallAction::Done);
     assert!(s.call(a).unwrap().error().is_none());
     let f = frames(&mut s);
-    assert_eq!(f.len(), 1);
-    assert_eq!(f[0]["input"], "2");
+    assert_eq!((f.len(), &f[0]["input"]), (1, &json!("2")));
     assert_eq!(s.on_frame(created("r2", None)), Routed::Response(b));
 }
 
 #[test]
 fn lanes_run_concurrently_and_events_never_mix() {
     let mut s = socket("https://h/v1", None);
-    let a = s.create(r#"{"model":"m","input":"a"}"#, Some("A".into()), true).unwrap();
-    let b = s.create(r#"{"model":"m","input":"b"}"#, Some("B".into()), true).unwrap();
+    let (a, b) = (add(&mut s, "a", Some("A")), add(&mut s, "b", Some("B")));
     open(&mut s);
     assert_eq!(frames(&mut s).len(), 2, "different lanes go out together");
     for (lane, id) in [("A", "ra"), ("B", "rb")] {
@@ -188,10 +177,10 @@ fn lanes_run_concurrently_and_events_never_mix() {
     s.on_frame(completed("ra", Some("A")));
     // Each response's stream holds only its own lane's deltas, in order.
     for (id, want) in [(a, "a0a1a2"), (b, "b0b1b2")] {
-        let text: String = texts_of(&mut s, id).concat();
+        let text: String = events_of(&mut s, id).iter().filter_map(|e| e["delta"].as_str()).collect();
         assert_eq!(text, want);
     }
-    assert_eq!(types_of(&mut s, a).len(), 0, "all taken");
+    assert_eq!(events_of(&mut s, a).len(), 0, "all taken");
     assert!(s.is_done(a) && s.is_done(b));
 }
 
@@ -207,14 +196,11 @@ fn each_frame_goes_through_the_stream_machine_outcomes() {
         None,
         json!({"error": {"type":"invalid_request_error","code":"previous_response_not_found","message":"Previous response with id 'gone' not found.","param":"previous_response_id"}}),
     ));
-    match s.call(a).unwrap().error() {
-        Some(Error::Api(e)) => assert_eq!(e.code.as_deref(), Some("previous_response_not_found")),
-        other => panic!("{other:?}"),
-    }
+    let Some(Error::Api(e)) = s.call(a).unwrap().error() else { panic!("{:?}", s.call(a).unwrap().error()) };
+    assert_eq!(e.code.as_deref(), Some("previous_response_not_found"));
     // Malformed data is a StreamError, like a malformed SSE data line; the rest of that
     // response is dropped and does not reach the lane's next one.
-    let b = s.create(r#"{"model":"m","input":"2"}"#, None, true).unwrap();
-    let c = s.create(r#"{"model":"m","input":"3"}"#, None, true).unwrap();
+    let (b, c) = (add(&mut s, "2", None), add(&mut s, "3", None));
     frames(&mut s);
     s.on_frame(created("rb", None));
     s.on_frame("{not json".to_owned());
@@ -249,30 +235,26 @@ fn feed_event_matches_sse_feed() {
 #[test]
 fn drop_fails_in_flight_with_connection_error_and_next_call_reconnects() {
     let mut s = socket("https://h/v1", Some(KEY));
-    let a = s.create(r#"{"model":"m","input":"1"}"#, Some("A".into()), true).unwrap();
-    let q = s.create(r#"{"model":"m","input":"2"}"#, Some("A".into()), true).unwrap();
+    let (a, q) = (add(&mut s, "1", Some("A")), add(&mut s, "2", Some("A")));
     open(&mut s);
     frames(&mut s);
     s.on_frame(created("ra", Some("A")));
     s.on_frame(item_added(Some("A")));
     s.dropped(&format!("reset by peer {KEY}"));
-    match s.call(a).unwrap().error() {
-        Some(Error::Connection { message }) => assert!(!message.contains(KEY), "redacted: {message}"),
-        other => panic!("{other:?}"),
-    }
+    let Some(Error::Connection { message }) = s.call(a).unwrap().error() else { panic!("not a connection error") };
+    assert!(!message.contains(KEY), "redacted: {message}");
     assert!(s.call(q).unwrap().error().is_none(), "a request not yet sent is not failed");
     assert_eq!(s.action(0.0), Action::Connect, "the waiting request reconnects");
     s.connecting(0.0, None);
     s.connected(10.0);
     let f = frames(&mut s);
-    assert_eq!(f.len(), 1);
-    assert_eq!(f[0]["input"], "2", "the failed response is never replayed");
+    assert_eq!((f.len(), &f[0]["input"]), (1, &json!("2")), "the failed response is never replayed");
 }
 
 #[test]
 fn connect_failure_fails_waiting_requests() {
     let mut s = socket("https://h/v1", None);
-    let a = s.create(r#"{"model":"m","input":"1"}"#, None, true).unwrap();
+    let a = add(&mut s, "1", None);
     s.connecting(0.0, None);
     s.connect_failed("401");
     assert!(matches!(s.call(a).unwrap().error(), Some(Error::Connection { .. })));
@@ -289,11 +271,7 @@ fn connecting_is_given_up_at_the_connect_timeout() {
     assert_eq!((s.poll_timeout(), s.handle_timeout(2000.0)), (None, None), "given up once");
     s.connecting(0.0, None);
     assert_eq!((s.poll_timeout(), s.handle_timeout(f64::MAX)), (None, None), "no timeout: no deadline");
-}
-
-#[test]
-fn a_connect_timeout_number_is_whole_ms_and_never_negative() {
-    let mut s = socket("https://h/v1", None);
+    // A number given in JS is whole ms and never negative.
     for (given, deadline, message) in [
         (250.9, 1250.0, "no answer in 250 ms"),
         (-5.0, 1000.0, "no answer in 0 ms"),
@@ -310,10 +288,8 @@ fn a_connect_timeout_number_is_whole_ms_and_never_negative() {
 #[test]
 fn abort_stops_only_that_response() {
     let mut s = socket("https://h/v1", None);
-    let a = s.create(r#"{"model":"m","input":"a"}"#, Some("A".into()), true).unwrap();
-    let a2 = s.create(r#"{"model":"m","input":"a2"}"#, Some("A".into()), true).unwrap();
-    let b = s.create(r#"{"model":"m","input":"b"}"#, Some("B".into()), true).unwrap();
-    let queued = s.create(r#"{"model":"m","input":"q"}"#, Some("B".into()), true).unwrap();
+    let (a, _a2) = (add(&mut s, "a", Some("A")), add(&mut s, "a2", Some("A")));
+    let (b, queued) = (add(&mut s, "b", Some("B")), add(&mut s, "q", Some("B")));
     open(&mut s);
     assert_eq!(frames(&mut s).len(), 2);
     s.on_frame(created("ra", Some("A")));
@@ -328,21 +304,19 @@ fn abort_stops_only_that_response() {
     assert!(frames(&mut s).is_empty(), "lane A waits for the aborted response's end");
     s.on_frame(completed("ra", Some("A")));
     let f = frames(&mut s);
-    assert_eq!(f.len(), 1);
-    assert_eq!(f[0]["input"], "a2");
+    assert_eq!((f.len(), &f[0]["input"]), (1, &json!("a2")));
     s.on_frame(completed("rb", Some("B")));
     assert!(frames(&mut s).is_empty(), "the aborted queued request is never sent");
-    let _ = a2;
 }
 
 #[test]
 fn reconnects_before_the_age_limit_between_responses() {
     let mut s = socket("https://h/v1", None);
-    let a = s.create(r#"{"model":"m","input":"1"}"#, None, true).unwrap();
+    let a = add(&mut s, "1", None);
     open(&mut s);
     frames(&mut s);
     s.on_frame(created("r", None));
-    let b = s.create(r#"{"model":"m","input":"2"}"#, None, true).unwrap();
+    let b = add(&mut s, "2", None);
     let late = MAX_AGE_MS + 1.0;
     assert_eq!(s.action(late), Action::Idle, "never while a response runs");
     s.on_frame(completed("r", None));
@@ -362,8 +336,7 @@ fn steer_targets_the_running_response_and_settles() {
     let mut s = socket("https://h/v1", Some(KEY));
     let e = s.steer(r#""more""#, None).unwrap_err();
     assert!(matches!(e, Error::Validation { .. }), "nothing runs yet");
-    let a = s.create(r#"{"model":"m","input":"1"}"#, Some("L".into()), true).unwrap();
-    let next = s.create(r#"{"model":"m","input":"2"}"#, Some("L".into()), true).unwrap();
+    let (a, _next) = (add(&mut s, "1", Some("L")), add(&mut s, "2", Some("L")));
     open(&mut s);
     frames(&mut s);
     s.on_frame(created("r1", Some("L")));
@@ -387,9 +360,7 @@ fn steer_targets_the_running_response_and_settles() {
     let r = s.on_frame(created("r2", Some("L")));
     let Routed::Successor(succ) = r else { panic!("{r:?}") };
     assert_eq!(s.on_frame(completed("r2", Some("L"))), Routed::Response(succ));
-    let f = frames(&mut s);
-    assert_eq!(f[0]["input"], "2");
-    let _ = next;
+    assert_eq!(frames(&mut s)[0]["input"], "2");
     // A failed steer is an ApiError, redacted.
     s.on_frame(created("r3", Some("L")));
     let st2 = s.steer(r#"["x"]"#, Some("L".into())).unwrap();
@@ -397,21 +368,17 @@ fn steer_targets_the_running_response_and_settles() {
     let failed = json!({"type":"response.steer.failed","stream_id":"L","steer":{"previous_response_id":"r3","input":["x"]},
         "error":{"code":"steering_not_supported","message":format!("no {KEY}")}});
     assert_eq!(s.on_frame(failed.to_string()), Routed::Steer(st2));
-    match s.steer_outcome(st2) {
-        Some(SteerOutcome::Failed(Error::Api(e))) => {
-            assert_eq!(e.code.as_deref(), Some("steering_not_supported"));
-            assert!(!e.message.contains(KEY) && !e.body.as_deref().unwrap().contains(KEY));
-        }
-        other => panic!("{other:?}"),
-    }
+    let Some(SteerOutcome::Failed(Error::Api(e))) = s.steer_outcome(st2) else { panic!("{:?}", s.steer_outcome(st2)) };
+    assert_eq!(e.code.as_deref(), Some("steering_not_supported"));
+    assert!(!e.message.contains(KEY) && !e.body.as_deref().unwrap().contains(KEY));
     assert!(s.steer(r#"[]"#, Some("L".into())).is_err(), "an empty input array is refused");
 }
 
 #[test]
 fn pending_steer_does_not_hold_the_lane() {
     let mut s = socket("https://h/v1", None);
-    s.create(r#"{"model":"m","input":"1"}"#, None, true).unwrap();
-    s.create(r#"{"model":"m","input":"2"}"#, None, true).unwrap();
+    add(&mut s, "1", None);
+    add(&mut s, "2", None);
     open(&mut s);
     frames(&mut s);
     s.on_frame(created("r1", None));
@@ -428,14 +395,10 @@ fn pending_steer_does_not_hold_the_lane() {
 #[test]
 fn events_without_a_request_are_dropped() {
     let mut s = socket("https://h/v1", None);
-    open_idle(&mut s);
-    assert_eq!(s.on_frame(created("x", None)), Routed::Dropped);
-    assert_eq!(s.on_frame(delta("x", Some("nobody"))), Routed::Dropped);
-}
-
-fn open_idle(s: &mut Socket) {
     s.connecting(0.0, None);
     s.connected(0.0);
+    assert_eq!(s.on_frame(created("x", None)), Routed::Dropped);
+    assert_eq!(s.on_frame(delta("x", Some("nobody"))), Routed::Dropped);
 }
 
 #[test]

@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]
 
+use cometapi_responses::call::Call;
+use cometapi_responses::endpoint::{Answer, Config, Operation, Query};
 use cometapi_responses::error::Error;
 use cometapi_responses::partial_json::{self, apply_ops_json};
 use cometapi_responses::request::prepare_full;
@@ -31,11 +33,16 @@ fn refusal() -> Value {
 #[test]
 fn json_schema_requests_are_recognised() {
     let f = |format: Value| json!({"model": "m", "input": "x", "text": {"format": format}});
-    assert!(is_json_schema(&f(json!({"type": "json_schema", "name": "p", "schema": {}}))));
-    assert!(!is_json_schema(&f(json!({"type": "json_object"}))));
-    assert!(!is_json_schema(&f(json!({"type": "text"}))));
-    assert!(!is_json_schema(&json!({"model": "m", "input": "x"})));
-    let p = prepare_full(&f(json!({"type": "json_schema", "name": "p", "schema": {}})).to_string(), true).unwrap();
+    let schema = f(json!({"type": "json_schema", "name": "p", "schema": {}}));
+    for (params, want) in [
+        (&schema, true),
+        (&f(json!({"type": "json_object"})), false),
+        (&f(json!({"type": "text"})), false),
+        (&json!({"model": "m", "input": "x"}), false),
+    ] {
+        assert_eq!(is_json_schema(params), want, "{params}");
+    }
+    let p = prepare_full(&schema.to_string(), true).unwrap();
     assert!(p.json_schema && !p.background);
     assert!(p.body.starts_with("{\"stream\":true,"));
     let p = prepare_full(r#"{"model":"m","input":"x","background":true}"#, false).unwrap();
@@ -66,13 +73,10 @@ fn output_parsed_of_a_response() {
         assert_eq!(answer_output_parsed(&r.to_string(), json_schema), Ok(false), "{r}");
     }
     for text in ["", "{\"name\": \"Ada\"", "{\"a\":1} trailing", "not json", "{'a':1}"] {
-        match answer_output_parsed(&text_response(text).to_string(), true) {
-            Err(Error::OutputParse { message, text: t }) => {
-                assert_eq!(t, text);
-                assert!(message.starts_with("the output text is not valid JSON: "), "{message}");
-            }
-            other => panic!("{text:?}: {other:?}"),
-        }
+        let got = answer_output_parsed(&text_response(text).to_string(), true);
+        let Err(Error::OutputParse { message, text: t }) = got else { panic!("{text:?}: {got:?}") };
+        assert_eq!(t, text);
+        assert!(message.starts_with("the output text is not valid JSON: "), "{message}");
     }
     let e = answer_output_parsed(&text_response("{").to_string(), true).unwrap_err();
     assert_eq!(e.class_name(), "OutputParseError");
@@ -195,13 +199,9 @@ fn a_json_schema_stream_carries_the_partial_value_of_its_output_text() {
     assert_eq!(seen.last().unwrap(), &Some(json!(42)));
     assert_eq!(state, Some(OutputState::Parse));
     let (_, state) = partial_values(&answer(&["{\"a\":", "1"], "{\"a\":1"), 11);
-    match state {
-        Some(OutputState::Invalid(Error::OutputParse { text, message })) => {
-            assert_eq!(text, "{\"a\":1");
-            assert!(message.contains("not valid JSON"), "{message}");
-        }
-        other => panic!("{other:?}"),
-    }
+    let Some(OutputState::Invalid(Error::OutputParse { text, message })) = state else { panic!("{state:?}") };
+    assert_eq!(text, "{\"a\":1");
+    assert!(message.contains("not valid JSON"), "{message}");
     let (_, state) = partial_values(&answer(&["{\"a\" 1}"], "{\"a\" 1}"), 11);
     assert!(matches!(state, Some(OutputState::Invalid(_))));
     // A refusal: no output_text part.
@@ -268,9 +268,8 @@ fn the_output_parser_follows_appends_and_replacements() {
 
 // --- parse() through the call machine
 
-fn parse_call(params: &Value, answer: &Value) -> cometapi_responses::call::Call {
-    use cometapi_responses::call::Call;
-    use cometapi_responses::endpoint::{Answer, Config, Operation, Query};
+/// A `parse()` call of `params` answered 200 with `body`.
+fn parse_call(params: &Value, body: &str) -> Call {
     let config = Config::new(None, Some("sk-test"), Vec::new(), Some(0), None).unwrap();
     let (req, _) = config.request(Operation::Parse, &[], &Query::NONE, Some(&params.to_string()), &[]).unwrap();
     assert_eq!(req.answer, Answer::Parsed { json_schema: is_json_schema(params) });
@@ -278,41 +277,35 @@ fn parse_call(params: &Value, answer: &Value) -> cometapi_responses::call::Call 
     let mut c = Call::new(req, 1000, 0, None);
     c.start(0.0, 0.0);
     c.on_headers(200, |_| None);
-    c.on_chunk(answer.to_string().as_bytes());
+    c.on_chunk(body.as_bytes());
     c.on_body_end();
     c
 }
 
+fn schema_params() -> Value {
+    json!({"model": "m", "input": "x", "text": {"format": {"type": "json_schema", "name": "p", "schema": {}}}})
+}
+
 #[test]
 fn a_parse_call_says_what_output_parsed_is() {
-    let schema =
-        json!({"model": "m", "input": "x", "text": {"format": {"type": "json_schema", "name": "p", "schema": {}}}});
-    let mut c = parse_call(&schema, &text_response("{\"a\": 1}"));
+    let schema = schema_params();
+    let mut c = parse_call(&schema, &text_response("{\"a\": 1}").to_string());
     assert_eq!(c.output_parsed(), Some(true));
     assert_eq!(c.output_text_json(), Some(r#""{\"a\": 1}""#));
     assert!(c.take_json().is_some());
-    assert_eq!(parse_call(&schema, &refusal()).output_parsed(), Some(false));
+    assert_eq!(parse_call(&schema, &refusal().to_string()).output_parsed(), Some(false));
     let plain = json!({"model": "m", "input": "x"});
-    assert_eq!(parse_call(&plain, &text_response("{\"a\": 1}")).output_parsed(), Some(false));
-    let bad = parse_call(&schema, &text_response("{\"a\": "));
+    assert_eq!(parse_call(&plain, &text_response("{\"a\": 1}").to_string()).output_parsed(), Some(false));
+    let bad = parse_call(&schema, &text_response("{\"a\": ").to_string());
     assert!(matches!(bad.error(), Some(Error::OutputParse { text, .. }) if text == "{\"a\": "), "{:?}", bad.error());
     assert_eq!(bad.output_parsed(), None);
 }
 
 #[test]
 fn a_parse_calls_output_text_error_reads_lone_surrogates_as_rust_reads_json() {
-    use cometapi_responses::call::Call;
-    use cometapi_responses::endpoint::{Config, Operation, Query};
-    let schema = r#"{"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"p","schema":{}}}}"#;
-    let config = Config::new(None, Some("sk-test"), Vec::new(), Some(0), None).unwrap();
-    let (req, _) = config.request(Operation::Parse, &[], &Query::NONE, Some(schema), &[]).unwrap();
-    let mut c = Call::new(req, 1000, 0, None);
-    c.start(0.0, 0.0);
-    c.on_headers(200, |_| None);
     let part = |t: &str| format!(r#"{{"type":"output_text","text":"{t}"}}"#);
     let content = [part(r#"{\"a\": \"\ud83d"#), part(r#"\ude00 \udfff \ufdd0 \uFDD0d800"#)].join(",");
-    c.on_chunk(format!(r#"{{"output":[{{"type":"message","content":[{content}]}}]}}"#).as_bytes());
-    c.on_body_end();
+    let c = parse_call(&schema_params(), &format!(r#"{{"output":[{{"type":"message","content":[{content}]}}]}}"#));
     // Each lone surrogate U+FFFD (the halves of a pair in two parts too), the mark as it is.
     let want = "{\"a\": \"\u{fffd}\u{fffd} \u{fffd} \u{fdd0} \u{fdd0}d800";
     assert!(matches!(c.error(), Some(Error::OutputParse { text, .. }) if text == want), "{:?}", c.error());

@@ -10,23 +10,19 @@ use cometapi_responses::sse;
 use cometapi_responses::tool_loop::{Step, StopReason, ToolCall, ToolLoop, DEFAULT_MAX_STEPS, ENCRYPTED_REASONING};
 use serde_json::{json, Value};
 
-const RECORDED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/recorded");
+#[path = "common/recordings.rs"]
+mod recordings;
 
 /// The final response of a recorded stream, accumulated; `None` (SKIPPED) when absent, unless `CI=true`.
 fn recorded_response(name: &str) -> Option<Value> {
-    let path = format!("{RECORDED}/{name}");
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("{path}: {e} (CI=true: the recorded fixtures are required)")
-        }
-        Err(_) => {
-            eprintln!("SKIPPED: {path} not found (the shared third-party recordings are not part of this repository)");
-            return None;
-        }
+    let files = recordings::shared(recordings::RECORDED)?;
+    let Some(path) = files.iter().find(|p| recordings::name(p) == name) else {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true, but {name} is missing");
+        eprintln!("SKIPPED: {name} not found (the shared third-party recordings are not part of this repository)");
+        return None;
     };
     let mut acc = Accumulator::new();
-    for ev in sse::parse_all(&bytes).expect("SSE parses") {
+    for ev in sse::parse_all(&std::fs::read(path).unwrap()).expect("SSE parses") {
         if let Some(ev) = decode(&ev).expect("event decodes") {
             acc.push(&ev);
         }
@@ -39,11 +35,32 @@ fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
+/// A loop over `params` whose tools `tools` have code, at the default max_steps.
+fn new_loop(params: &Value, tools: &[&str]) -> ToolLoop {
+    ToolLoop::new(params.clone(), names(tools), None).unwrap()
+}
+
+/// A loop over `{"model": "m", "input": "x"}`.
+fn plain(tools: &[&str]) -> ToolLoop {
+    new_loop(&json!({"model": "m", "input": "x"}), tools)
+}
+
 fn run_tools(step: Step) -> Vec<ToolCall> {
-    match step {
-        Step::RunTools(calls) => calls,
-        other => panic!("expected RunTools, got {other:?}"),
-    }
+    let Step::RunTools(calls) = step else { panic!("expected RunTools, got {step:?}") };
+    calls
+}
+
+/// The next request after `r`'s calls ran, each giving `output`.
+fn after(run: &mut ToolLoop, r: &Value, output: Result<&str, &str>) -> Value {
+    let calls = run_tools(run.on_response(r));
+    let results = calls.iter().map(|c| (c.call_id.clone(), output.map(str::to_owned).map_err(str::to_owned)));
+    run.on_tool_results(results.collect());
+    run.next_request().unwrap()
+}
+
+/// The outputs of `(call_id, output)`, as the next request's input carries them.
+fn outputs(list: &[(&str, &str)]) -> Value {
+    list.iter().map(|(id, out)| json!({"type": "function_call_output", "call_id": id, "output": out})).collect()
 }
 
 fn calculator(args: &Value) -> String {
@@ -61,13 +78,8 @@ fn calculator(args: &Value) -> String {
 
 #[test]
 fn recorded_store_false_loop_resends_the_whole_history() {
-    let mut responses = Vec::new();
-    for i in 1..=4 {
-        match recorded_response(&format!("openai_reasoning_encrypted_step{i}.sse")) {
-            Some(r) => responses.push(r),
-            None => return,
-        }
-    }
+    let steps = (1..=4).map(|i| recorded_response(&format!("openai_reasoning_encrypted_step{i}.sse")));
+    let Some(responses) = steps.collect::<Option<Vec<Value>>>() else { return };
     let tools = responses[0]["tools"].clone();
     let params = json!({
         "model": "gpt-5.1-codex-max",
@@ -122,17 +134,12 @@ fn recorded_store_false_loop_resends_the_whole_history() {
         match run.on_response(response) {
             Step::RunTools(calls) => {
                 assert!(i < 3, "step {} has calls", i + 1);
-                assert_eq!(calls.len(), 1);
-                let call = &calls[0];
-                assert_eq!(call.name, "calculator");
-                let args = call.parsed.clone().unwrap();
-                let result = calculator(&args);
-                outputs.push((call.call_id.clone(), result.clone()));
-                run.on_tool_results(vec![(call.call_id.clone(), Ok(result))]);
+                assert_eq!((calls.len(), calls[0].name.as_str()), (1, "calculator"));
+                let (id, result) = (calls[0].call_id.clone(), calculator(calls[0].parsed.as_ref().unwrap()));
+                outputs.push((id.clone(), result.clone()));
+                run.on_tool_results(vec![(id, Ok(result))]);
             }
-            Step::Done(reason) => {
-                assert_eq!((i, reason), (3, StopReason::NoToolCalls));
-            }
+            Step::Done(reason) => assert_eq!((i, reason), (3, StopReason::NoToolCalls)),
         }
     }
     // the model's own next calls confirm the outputs it got: 12+7=19, 19*3=57, 57*10=570
@@ -170,7 +177,7 @@ fn message(text: &str) -> Value {
 #[test]
 fn chains_with_previous_response_id_when_stored() {
     let params = json!({"model": "m", "input": [{"role": "user", "content": "weather and time in Lisbon?"}], "tools": [], "previous_response_id": "resp_0"});
-    let mut run = ToolLoop::new(params.clone(), names(&["get_weather", "get_time"]), None).unwrap();
+    let mut run = new_loop(&params, &["get_weather", "get_time"]);
     assert_eq!(run.next_request(), Some(params.clone()), "the first request is the user's params, unchanged");
 
     let r1 = response(
@@ -192,24 +199,17 @@ fn chains_with_previous_response_id_when_stored() {
     let req = run.next_request().unwrap();
     let mut want = params.clone();
     want["previous_response_id"] = json!("resp_1");
-    want["input"] = json!([
-        {"type": "function_call_output", "call_id": "call_1", "output": "{\"temp\":21}"},
-        {"type": "function_call_output", "call_id": "call_2", "output": "12:00"},
-    ]);
+    want["input"] = outputs(&[("call_1", "{\"temp\":21}"), ("call_2", "12:00")]);
     assert_eq!(req, want);
     assert!(req.get("include").is_none(), "include is left alone when stored");
 
     let r2 = response("resp_2", vec![call("call_3", "get_weather", r#"{"city":"Porto"}"#)]);
-    let calls = run_tools(run.on_response(&r2));
-    run.on_tool_results(vec![(calls[0].call_id.clone(), Ok("sunny".into()))]);
-    let req = run.next_request().unwrap();
+    let req = after(&mut run, &r2, Ok("sunny"));
     assert_eq!(req["previous_response_id"], "resp_2");
-    assert_eq!(req["input"], json!([{"type": "function_call_output", "call_id": "call_3", "output": "sunny"}]));
+    assert_eq!(req["input"], outputs(&[("call_3", "sunny")]));
 
-    assert_eq!(
-        run.on_response(&response("resp_3", vec![message("Sunny, 21°C, noon.")])),
-        Step::Done(StopReason::NoToolCalls)
-    );
+    let r3 = response("resp_3", vec![message("Sunny, 21°C, noon.")]);
+    assert_eq!(run.on_response(&r3), Step::Done(StopReason::NoToolCalls));
     assert_eq!(run.next_request(), None);
     let steps = serde_json::to_value(run.steps()).unwrap();
     assert_eq!(
@@ -220,22 +220,37 @@ fn chains_with_previous_response_id_when_stored() {
                 {"call_id": "call_2", "name": "get_time", "arguments": "", "output": "12:00"},
             ]},
             {"response": r2, "toolCalls": [{"call_id": "call_3", "name": "get_weather", "arguments": "{\"city\":\"Porto\"}", "output": "sunny"}]},
-            {"response": response("resp_3", vec![message("Sunny, 21°C, noon.")]), "toolCalls": []},
+            {"response": r3, "toolCalls": []},
         ])
     );
 }
 
 #[test]
-fn conversation_sends_the_outputs_without_previous_response_id() {
-    let params = json!({"model": "m", "input": "hi", "conversation": "conv_1"});
-    let mut run = ToolLoop::new(params, names(&["f"]), None).unwrap();
-    run.next_request().unwrap();
-    run_tools(run.on_response(&response("resp_1", vec![call("c1", "f", "{}")])));
-    run.on_tool_results(vec![("c1".into(), Ok("ok".into()))]);
-    let req = run.next_request().unwrap();
-    assert!(req.get("previous_response_id").is_none());
-    assert_eq!(req["conversation"], "conv_1");
-    assert_eq!(req["input"], json!([{"type": "function_call_output", "call_id": "c1", "output": "ok"}]));
+fn a_conversation_or_a_socket_sends_only_the_new_outputs() {
+    // A conversation holds the history: no previous_response_id. Over a socket, store: false
+    // chains: the connection holds the history.
+    let cases = [
+        (json!({"model": "m", "input": "hi", "conversation": "conv_1"}), false, ("c1", "f", "ok")),
+        (
+            json!({"model": "m", "input": "weather?", "tools": [], "store": false}),
+            true,
+            ("call_1", "get_weather", "sunny"),
+        ),
+    ];
+    for (params, socket, (id, tool, output)) in cases {
+        let mut run = new_loop(&params, &[tool]);
+        if socket {
+            run.over_socket();
+        }
+        assert_eq!(run.next_request(), Some(params.clone()), "the first request is the user's params");
+        let req = after(&mut run, &response("resp_1", vec![call(id, tool, "{}")]), Ok(output));
+        let mut want = params.clone();
+        if socket {
+            want["previous_response_id"] = json!("resp_1");
+        }
+        want["input"] = outputs(&[(id, output)]);
+        assert_eq!(req, want, "{params}");
+    }
 }
 
 #[test]
@@ -250,20 +265,13 @@ fn store_false_history_from_an_input_array_and_include_merging() {
         if let Some(include) = include {
             params["include"] = include;
         }
-        let mut run = ToolLoop::new(params.clone(), names(&["f"]), None).unwrap();
+        let mut run = new_loop(&params, &["f"]);
         let first = run.next_request().unwrap();
         assert_eq!(first["include"], want);
         assert_eq!(first["previous_response_id"], "resp_0", "the first request is the user's");
-        let r1 = response(
-            "resp_1",
-            vec![
-                json!({"type": "reasoning", "id": "rs", "encrypted_content": "gAAA", "summary": []}),
-                call("c1", "f", "{}"),
-            ],
-        );
-        run_tools(run.on_response(&r1));
-        run.on_tool_results(vec![("c1".into(), Err("boom".into()))]);
-        let req = run.next_request().unwrap();
+        let reasoning = json!({"type": "reasoning", "id": "rs", "encrypted_content": "gAAA", "summary": []});
+        let r1 = response("resp_1", vec![reasoning, call("c1", "f", "{}")]);
+        let req = after(&mut run, &r1, Err("boom"));
         assert_eq!(req["include"], want);
         assert!(req.get("previous_response_id").is_none());
         let mut history = input.as_array().unwrap().clone();
@@ -293,7 +301,7 @@ fn max_steps_bounds_the_number_of_responses() {
         assert!(run.steps()[max - 1].tool_calls.is_empty());
         assert_eq!(run.steps()[max - 1].response["output"][0]["call_id"], format!("c{max}"));
     }
-    let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), None).unwrap();
+    let mut run = plain(&["f"]);
     for n in 1..=DEFAULT_MAX_STEPS {
         assert!(run.next_request().is_some(), "request {n}");
         if let Step::RunTools(calls) = run.on_response(&response("r", vec![call(&format!("c{n}"), "f", "{}")])) {
@@ -318,7 +326,7 @@ fn a_tool_without_execute_leaves_the_calls_to_the_caller() {
         vec![json!({"type": "function_call", "call_id": "c1", "arguments": "{}"})],
     ];
     for output in outputs {
-        let mut run = ToolLoop::new(json!({"model": "m", "input": "x", "tools": []}), names(&["f"]), None).unwrap();
+        let mut run = new_loop(&json!({"model": "m", "input": "x", "tools": []}), &["f"]);
         let r = response("resp_1", output.clone());
         assert_eq!(run.on_response(&r), Step::Done(StopReason::PendingCalls), "{output:?}");
         assert_eq!(run.next_request(), None);
@@ -327,17 +335,14 @@ fn a_tool_without_execute_leaves_the_calls_to_the_caller() {
         assert_eq!(run.steps()[0].response, r, "the pending calls are in the final response");
     }
     // web_search and other server-side tools are not the loop's business
-    let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&[]), None).unwrap();
-    let r = response(
-        "resp_1",
-        vec![json!({"type": "web_search_call", "id": "ws", "status": "completed"}), message("done")],
-    );
-    assert_eq!(run.on_response(&r), Step::Done(StopReason::NoToolCalls));
+    let web_search = json!({"type": "web_search_call", "id": "ws", "status": "completed"});
+    let r = response("resp_1", vec![web_search, message("done")]);
+    assert_eq!(plain(&[]).on_response(&r), Step::Done(StopReason::NoToolCalls));
 }
 
 #[test]
 fn invalid_arguments_and_tool_errors_go_back_to_the_model() {
-    let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f", "g"]), None).unwrap();
+    let mut run = plain(&["f", "g"]);
     let r = response(
         "resp_1",
         vec![
@@ -367,15 +372,10 @@ fn invalid_arguments_and_tool_errors_go_back_to_the_model() {
         ("nobody".into(), Ok("stray".into())),
     ]);
     let req = run.next_request().unwrap();
-    assert_eq!(
-        req["input"],
-        json!([
-            {"type": "function_call_output", "call_id": "bad", "output": format!("Error: {why}")},
-            {"type": "function_call_output", "call_id": "fails", "output": "Error: city not found"},
-            {"type": "function_call_output", "call_id": "fine", "output": "2"},
-            {"type": "function_call_output", "call_id": "silent", "output": "Error: the tool gave no result"},
-        ])
-    );
+    let bad = format!("Error: {why}");
+    let none = "Error: the tool gave no result";
+    let want = [("bad", bad.as_str()), ("fails", "Error: city not found"), ("fine", "2"), ("silent", none)];
+    assert_eq!(req["input"], outputs(&want));
     let records = serde_json::to_value(&run.steps()[0].tool_calls).unwrap();
     assert_eq!(records[0]["error"], why);
     assert_eq!(records[1]["error"], "city not found");
@@ -396,13 +396,12 @@ fn odd_responses_never_panic() {
         json!({"id": 7, "output": [message("hi")]}),
     ];
     for r in &odd {
-        let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), None).unwrap();
+        let mut run = plain(&["f"]);
         assert_eq!(run.on_response(r), Step::Done(StopReason::NoToolCalls), "{r}");
         assert_eq!(&run.steps()[0].response, r);
     }
 
     // non-string arguments are taken as they are; missing arguments are {}; duplicate call_ids run once
-    let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), None).unwrap();
     let r = response(
         "resp_1",
         vec![
@@ -414,7 +413,7 @@ fn odd_responses_never_panic() {
             call("astral", "f", r#"{"s":"\ud83d\ude00 \ud800","big":1e400}"#),
         ],
     );
-    let calls = run_tools(run.on_response(&r));
+    let calls = run_tools(plain(&["f"]).on_response(&r));
     let got: Vec<(&str, &str, Result<Value, String>)> =
         calls.iter().map(|c| (c.call_id.as_str(), c.arguments.as_str(), c.parsed.clone())).collect();
     assert_eq!(
@@ -429,17 +428,15 @@ fn odd_responses_never_panic() {
     );
 
     // a stored loop whose response has no id cannot chain: it stops before running anything
-    let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), None).unwrap();
     let r = json!({"output": [call("c1", "f", "{}")]});
-    assert_eq!(run.on_response(&r), Step::Done(StopReason::NoResponseId));
+    assert_eq!(plain(&["f"]).on_response(&r), Step::Done(StopReason::NoResponseId));
     // … but store:false needs none
-    let mut run = ToolLoop::new(json!({"model": "m", "input": "x", "store": false}), names(&["f"]), None).unwrap();
-    run_tools(run.on_response(&r));
+    run_tools(new_loop(&json!({"model": "m", "input": "x", "store": false}), &["f"]).on_response(&r));
 }
 
 #[test]
 fn calls_out_of_turn_change_nothing() {
-    let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), None).unwrap();
+    let mut run = plain(&["f"]);
     run.on_tool_results(vec![("c1".into(), Ok("early".into()))]);
     assert!(run.steps().is_empty());
     let r1 = response("resp_1", vec![call("c1", "f", "{}")]);
@@ -459,29 +456,8 @@ fn calls_out_of_turn_change_nothing() {
 
 #[test]
 fn params_must_be_an_object_and_max_steps_positive() {
-    match ToolLoop::new(json!([1]), vec![], None) {
-        Err(Error::Validation { param, .. }) => assert_eq!(param, "params"),
-        other => panic!("{other:?}"),
-    }
-    match ToolLoop::new(json!({}), vec![], Some(0)) {
-        Err(Error::Validation { param, message }) => {
-            assert_eq!((param.as_str(), message.as_str()), ("maxSteps", "must be at least 1"))
-        }
-        other => panic!("{other:?}"),
-    }
-}
-
-#[test]
-fn over_a_socket_store_false_chains_and_sends_only_new_items() {
-    let params = json!({"model": "m", "input": "weather?", "tools": [], "store": false});
-    let mut run = ToolLoop::new(params.clone(), names(&["get_weather"]), None).unwrap();
-    run.over_socket();
-    assert_eq!(run.next_request(), Some(params.clone()), "the first request is the user's params");
-    let calls = run_tools(run.on_response(&response("resp_1", vec![call("call_1", "get_weather", "{}")])));
-    run.on_tool_results(vec![(calls[0].call_id.clone(), Ok("sunny".into()))]);
-    let req = run.next_request().unwrap();
-    let mut want = params.clone();
-    want["previous_response_id"] = json!("resp_1");
-    want["input"] = json!([{"type": "function_call_output", "call_id": "call_1", "output": "sunny"}]);
-    assert_eq!(req, want, "the connection holds the history: only the new output goes");
+    let Err(Error::Validation { param, .. }) = ToolLoop::new(json!([1]), vec![], None) else { panic!("[1]") };
+    assert_eq!(param, "params");
+    let Err(Error::Validation { param, message }) = ToolLoop::new(json!({}), vec![], Some(0)) else { panic!("0") };
+    assert_eq!((param.as_str(), message.as_str()), ("maxSteps", "must be at least 1"));
 }

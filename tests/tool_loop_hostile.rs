@@ -88,39 +88,36 @@ fn repeated_call_ids_and_results_the_first_counts() {
 }
 
 #[test]
-fn a_cut_off_response_runs_no_call() {
-    // response.incomplete (max_output_tokens): every call of it is left to the caller
-    let mut run = new_loop(None);
-    let r = response("incomplete", vec![call("c1", "completed"), call("c2", "completed")]);
-    assert_eq!(run.on_response(&r), Step::Done(StopReason::Incomplete));
-    assert_eq!(run.stop_reason(), Some(StopReason::Incomplete));
-    assert_eq!(ids(run.pending_calls()), ["c1", "c2"]);
-    assert_eq!(run.next_request(), None);
-    assert!(run.steps()[0].tool_calls.is_empty());
-    // a call still in_progress or incomplete in a completed response: its arguments may be partial
-    for status in ["in_progress", "incomplete"] {
-        let mut run = new_loop(None);
-        let r = response("completed", vec![call("c1", "completed"), call("c2", status)]);
-        assert_eq!(run.on_response(&r), Step::Done(StopReason::Incomplete), "{status}");
-        assert_eq!(ids(run.pending_calls()), ["c1", "c2"]);
+fn a_cut_off_response_runs_no_call_and_the_calls_left_are_pending() {
+    use StopReason::{Incomplete, MaxSteps, NoToolCalls, PendingCalls};
+    let (c1, c2) = (call("c1", "completed"), call("c2", "completed"));
+    let human = json!({"type": "function_call", "call_id": "c2", "name": "human", "arguments": "{}"});
+    let no_execute = json!({"type": "function_call", "call_id": "x", "name": "no_execute", "arguments": "{}"});
+    let text = json!({"type": "message", "role": "assistant", "content": []});
+    let cases = [
+        // response.incomplete (max_output_tokens): every call of it is left to the caller
+        (None, "incomplete", vec![c1.clone(), c2], Incomplete, vec!["c1", "c2"]),
+        // a call still in_progress or incomplete in a completed response: its arguments may be partial
+        (None, "completed", vec![c1.clone(), call("c2", "in_progress")], Incomplete, vec!["c1", "c2"]),
+        (None, "completed", vec![c1.clone(), call("c2", "incomplete")], Incomplete, vec!["c1", "c2"]),
+        // before max_steps and before calls the loop cannot answer
+        (Some(1), "incomplete", vec![c1.clone()], Incomplete, vec!["c1"]),
+        (None, "incomplete", vec![no_execute], Incomplete, vec!["x"]),
+        // an incomplete response without calls is the answer
+        (None, "incomplete", vec![text], NoToolCalls, vec![]),
+        // the calls left when the loop stops at max_steps, or at a call it has no code for
+        (Some(1), "completed", vec![c1.clone()], MaxSteps, vec!["c1"]),
+        (None, "completed", vec![c1, human], PendingCalls, vec!["c1", "c2"]),
+    ];
+    for (max_steps, status, output, reason, pending) in cases {
+        let mut run = new_loop(max_steps);
+        let r = response(status, output);
+        assert_eq!(run.on_response(&r), Step::Done(reason), "{r}");
+        assert_eq!(run.stop_reason(), Some(reason), "{r}");
+        assert_eq!(ids(run.pending_calls()), pending, "{r}");
+        assert_eq!(run.next_request(), None, "{r}");
+        assert!(run.steps()[0].tool_calls.is_empty(), "{r}");
     }
-    // before max_steps and before calls the loop cannot answer
-    let mut run = new_loop(Some(1));
-    assert_eq!(
-        run.on_response(&response("incomplete", vec![call("c1", "completed")])),
-        Step::Done(StopReason::Incomplete)
-    );
-    let mut run = new_loop(None);
-    let r = response(
-        "incomplete",
-        vec![json!({"type": "function_call", "call_id": "x", "name": "no_execute", "arguments": "{}"})],
-    );
-    assert_eq!(run.on_response(&r), Step::Done(StopReason::Incomplete));
-    // an incomplete response without calls is the answer
-    let mut run = new_loop(None);
-    let r = response("incomplete", vec![json!({"type": "message", "role": "assistant", "content": []})]);
-    assert_eq!(run.on_response(&r), Step::Done(StopReason::NoToolCalls));
-    assert!(run.pending_calls().is_empty());
     // unknown statuses are not a cut
     let mut run = new_loop(None);
     let r = response("some_new_status", vec![call("c1", "searching")]);
@@ -130,38 +127,14 @@ fn a_cut_off_response_runs_no_call() {
 }
 
 #[test]
-fn the_calls_left_when_the_loop_stops() {
-    let mut run = new_loop(Some(1));
-    assert_eq!(
-        run.on_response(&response("completed", vec![call("c1", "completed")])),
-        Step::Done(StopReason::MaxSteps)
-    );
-    assert_eq!(ids(run.pending_calls()), ["c1"]);
-    let mut run = new_loop(None);
-    let r = response(
-        "completed",
-        vec![
-            call("c1", "completed"),
-            json!({"type": "function_call", "call_id": "c2", "name": "human", "arguments": "{}"}),
-        ],
-    );
-    assert_eq!(run.on_response(&r), Step::Done(StopReason::PendingCalls));
-    assert_eq!(ids(run.pending_calls()), ["c1", "c2"]);
-}
-
-#[test]
 fn concurrency_is_a_positive_integer_default_eight() {
     assert_eq!(DEFAULT_CONCURRENCY, 8);
-    assert_eq!(tool_loop::concurrency(None).unwrap(), 8);
-    assert_eq!(tool_loop::concurrency(Some(1.0)).unwrap(), 1);
-    assert_eq!(tool_loop::concurrency(Some(50.0)).unwrap(), 50);
-    assert_eq!(tool_loop::concurrency(Some(1e300)).unwrap(), usize::MAX);
+    for (given, want) in [(None, 8), (Some(1.0), 1), (Some(50.0), 50), (Some(1e300), usize::MAX)] {
+        assert_eq!(tool_loop::concurrency(given).unwrap(), want, "{given:?}");
+    }
     for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0] {
-        match tool_loop::concurrency(Some(bad)) {
-            Err(Error::Validation { param, message }) => {
-                assert_eq!((param.as_str(), message.as_str()), ("concurrency", "must be a positive integer"))
-            }
-            other => panic!("{bad}: {other:?}"),
-        }
+        let got = tool_loop::concurrency(Some(bad));
+        let Err(Error::Validation { param, message }) = got else { panic!("{bad}: {got:?}") };
+        assert_eq!((param.as_str(), message.as_str()), ("concurrency", "must be a positive integer"));
     }
 }

@@ -21,31 +21,19 @@ struct Ev {
 
 /// One input for `target` (its control header included).
 pub fn input(rng: &mut Rng, corpus: &Corpus, target: Target) -> Vec<u8> {
-    match target {
+    let (mut out, mutate) = match target {
+        Target::Accumulate => return stream_bytes(rng, corpus),
+        Target::ToolLoop => return crate::tool_loop::input(rng, corpus),
         Target::Sse | Target::Stream => {
-            let mut out = rng.next_u64().to_le_bytes().to_vec();
-            out.extend(stream_bytes(rng, corpus));
-            out
+            ([&rng.next_u64().to_le_bytes()[..], &stream_bytes(rng, corpus)].concat(), false)
         }
-        Target::Accumulate => stream_bytes(rng, corpus),
-        Target::ToolLoop => crate::tool_loop::input(rng, corpus),
-        Target::Bridge => {
-            let mut out = rng.next_u64().to_le_bytes().to_vec();
-            out.extend(bridge_stream(rng));
-            if rng.one_in(8) {
-                mutate_bytes(rng, corpus, &mut out, 1);
-            }
-            out
-        }
-        Target::Decode => {
-            let mut out = vec![rng.next_u64() as u8];
-            out.extend(data_text(rng, corpus).into_bytes());
-            if rng.one_in(8) {
-                mutate_bytes(rng, corpus, &mut out, 1);
-            }
-            out
-        }
+        Target::Bridge => ([&rng.next_u64().to_le_bytes()[..], &bridge_stream(rng)].concat(), true),
+        Target::Decode => ([&[rng.next_u64() as u8][..], data_text(rng, corpus).as_bytes()].concat(), true),
+    };
+    if mutate && rng.one_in(8) {
+        mutate_bytes(rng, corpus, &mut out, 1);
     }
+    out
 }
 
 fn stream_bytes(rng: &mut Rng, corpus: &Corpus) -> Vec<u8> {
@@ -84,7 +72,7 @@ fn pick_event(rng: &mut Rng, corpus: &Corpus) -> Ev {
         }
         let e = rng.pick(&s.events);
         if e.data.len() <= BIG_DATA || rng.one_in(40) {
-            return Ev { name: e.event.clone(), data: e.data.clone() };
+            return to_ev(e);
         }
     }
     Ev { name: "message".into(), data: r#"{"type":"response.output_text.delta","delta":"x"}"#.into() }

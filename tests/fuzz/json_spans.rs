@@ -61,8 +61,8 @@ impl Scanner<'_> {
     fn value(&mut self, i: usize, depth: usize) -> Option<Span> {
         let number = |c: &u8| matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E');
         let (kind, end) = match *self.b.get(i)? {
-            b'{' if depth < MAX_DEPTH => (Kind::Object, self.object(i, depth)?),
-            b'[' if depth < MAX_DEPTH => (Kind::Array, self.array(i, depth)?),
+            b'{' if depth < MAX_DEPTH => (Kind::Object, self.container(i, depth, b'}')?),
+            b'[' if depth < MAX_DEPTH => (Kind::Array, self.container(i, depth, b']')?),
             b'"' => (Kind::String, self.string(i)?),
             b'-' | b'0'..=b'9' => (Kind::Number, i + self.b[i..].iter().take_while(|c| number(c)).count()),
             b't' | b'f' | b'n' => {
@@ -86,43 +86,36 @@ impl Scanner<'_> {
         }
     }
 
-    fn array(&mut self, i: usize, depth: usize) -> Option<usize> {
+    /// An array (`close` `]`) or an object (`}`: members `"key": value`), up to its end.
+    fn container(&mut self, i: usize, depth: usize, close: u8) -> Option<usize> {
         let mut j = self.ws(i + 1);
-        if self.b.get(j) == Some(&b']') {
+        if self.b.get(j) == Some(&close) {
             return Some(j + 1);
         }
         loop {
+            let key = if close == b'}' {
+                if self.b.get(j) != Some(&b'"') {
+                    return None;
+                }
+                let key_end = self.string(j)?;
+                let k = self.ws(key_end);
+                if self.b.get(k) != Some(&b':') {
+                    return None;
+                }
+                let key = (j, key_end);
+                j = self.ws(k + 1);
+                Some(key)
+            } else {
+                None
+            };
             let v = self.value(j, depth + 1)?;
+            if let Some((start, key_end)) = key {
+                self.out.members.push(Member { key: (start + 1, key_end - 1), start, end: v.end, value: v });
+            }
             j = self.ws(v.end);
             match *self.b.get(j)? {
                 b',' => j = self.ws(j + 1),
-                b']' => return Some(j + 1),
-                _ => return None,
-            }
-        }
-    }
-
-    fn object(&mut self, i: usize, depth: usize) -> Option<usize> {
-        let mut j = self.ws(i + 1);
-        if self.b.get(j) == Some(&b'}') {
-            return Some(j + 1);
-        }
-        loop {
-            if self.b.get(j) != Some(&b'"') {
-                return None;
-            }
-            let key_end = self.string(j)?;
-            let mut k = self.ws(key_end);
-            if self.b.get(k) != Some(&b':') {
-                return None;
-            }
-            k = self.ws(k + 1);
-            let v = self.value(k, depth + 1)?;
-            self.out.members.push(Member { key: (j + 1, key_end - 1), start: j, end: v.end, value: v });
-            j = self.ws(v.end);
-            match *self.b.get(j)? {
-                b',' => j = self.ws(j + 1),
-                b'}' => return Some(j + 1),
+                c if c == close => return Some(j + 1),
                 _ => return None,
             }
         }

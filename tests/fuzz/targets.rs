@@ -23,7 +23,7 @@ use cometapi_responses::accumulate::{with_output_text, Accumulator};
 use cometapi_responses::error::Error;
 use cometapi_responses::event::{self, EventKind};
 use cometapi_responses::sse::{self, Event, Parser, SseError, DEFAULT_MAX_EVENT_SIZE};
-use cometapi_responses::stream::{Show, StreamState};
+use cometapi_responses::stream::{Entry, Show, StreamState};
 use cometapi_responses::test_support::{accumulator_version, event_paths as paths};
 use serde::de::IgnoredAny;
 
@@ -46,12 +46,8 @@ pub mod reached {
     }
 
     pub fn summary() -> String {
-        NAMES
-            .iter()
-            .zip(&COUNTS)
-            .map(|(n, c)| format!("{n}: {}", c.load(Ordering::Relaxed)))
-            .collect::<Vec<_>>()
-            .join(", ")
+        let counts = NAMES.iter().zip(&COUNTS).map(|(n, c)| format!("{n}: {}", c.load(Ordering::Relaxed)));
+        counts.collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -299,14 +295,20 @@ enum Step {
     End(Result<(), Error>),
 }
 
-/// Feeds the chunks, taking every entry (its patches applied to a mirror) until the outcome is
-/// decided; the steps seen and the mirror's final snapshot.
-fn drive(mut s: StreamState, chunks: &[&[u8]]) -> (Vec<Step>, Option<serde_json::Value>) {
+/// Feeds the chunks, taking every entry (its patches applied to a mirror, then `each` sees the
+/// entry's number, the entry and the mirror) until the outcome is decided; the steps seen and the
+/// mirror's final snapshot.
+fn drive(
+    mut s: StreamState,
+    chunks: &[&[u8]],
+    mut each: impl FnMut(usize, &Entry, &Mirror),
+) -> (Vec<Step>, Option<serde_json::Value>) {
     let mut steps = Vec::new();
     let mut mirror = Mirror::new();
     let mut take = |s: &mut StreamState, steps: &mut Vec<Step>| {
         while let Some(e) = s.next_entry() {
             mirror.apply_all(&e.patches, &e.event);
+            each(steps.len(), &e, &mirror);
             steps.push(Step::Event(e.event.json().to_owned(), e.show));
         }
     };
@@ -335,7 +337,7 @@ fn stream_target(input: &[u8]) {
         }
         s
     };
-    let one = drive(state(), &[body]);
+    let one = drive(state(), &[body], |_, _, _| {});
     match one.0.last() {
         Some(Step::End(Ok(()))) => reached::count(5),
         Some(Step::End(Err(Error::Api(_)))) => reached::count(6),
@@ -343,7 +345,7 @@ fn stream_target(input: &[u8]) {
         _ => {}
     }
     let pieces = chunks(&mut rng, body);
-    let many = drive(state(), &pieces);
+    let many = drive(state(), &pieces, |_, _, _| {});
     assert_eq!(one, many, "one-shot and chunked streams differ");
 }
 
@@ -398,25 +400,9 @@ fn bridge_target(input: &[u8]) {
         shown = now;
     }
     // The stream machine in a random chunking: the mirror after each entry is the same snapshot.
-    let mut s = StreamState::entries(None);
-    let mut mirror = Mirror::new();
-    let mut n = 0;
-    let pieces = chunks(&mut rng, body);
-    let mut it = pieces.into_iter();
-    loop {
-        while let Some(e) = s.next_entry() {
-            mirror.apply_all(&e.patches, &e.event);
-            if let Some(want) = snapshots.get(n) {
-                assert_eq!(mirror.value(), want.as_ref(), "entry {n} (`{}`)", e.event.event_type());
-            }
-            n += 1;
+    drive(StreamState::entries(None), &chunks(&mut rng, body), |n, e, mirror| {
+        if let Some(want) = snapshots.get(n) {
+            assert_eq!(mirror.value(), want.as_ref(), "entry {n} (`{}`)", e.event.event_type());
         }
-        if s.outcome().is_some() {
-            break;
-        }
-        match it.next() {
-            Some(c) => s.feed(c),
-            None => s.end_of_body(),
-        }
-    }
+    });
 }

@@ -9,7 +9,7 @@
 //! Input: 8 control bytes (options, the results' seed), then a JSON array of responses
 //! (structure-aware from `input`, sometimes mutated; text that is not JSON is one response).
 
-use cometapi_responses::tool_loop::{Step, StopReason, ToolLoop};
+use cometapi_responses::tool_loop::{Step, StopReason, ToolCall, ToolLoop};
 use serde_json::{json, Value};
 
 use crate::corpus::Corpus;
@@ -61,6 +61,12 @@ fn response(rng: &mut Rng) -> Value {
     r
 }
 
+/// No two calls with one call_id.
+fn distinct(calls: &[ToolCall]) -> bool {
+    let ids: std::collections::HashSet<&str> = calls.iter().map(|c| c.call_id.as_str()).collect();
+    ids.len() == calls.len()
+}
+
 pub fn target(input: &[u8]) {
     let (mut rng, body) = crate::targets::control(input);
     let responses = match serde_json::from_slice(body) {
@@ -97,10 +103,7 @@ pub fn target(input: &[u8]) {
                 if reason == StopReason::NoToolCalls {
                     assert!(pending.is_empty());
                 }
-                let mut ids: Vec<&str> = pending.iter().map(|c| c.call_id.as_str()).collect();
-                ids.sort_unstable();
-                ids.dedup();
-                assert_eq!(ids.len(), pending.len(), "pending call_ids are distinct");
+                assert!(distinct(pending), "pending call_ids are distinct");
                 assert!(pending.iter().all(|c| is_call(&c.call_id)));
                 return;
             }
@@ -111,10 +114,7 @@ pub fn target(input: &[u8]) {
         assert!(items.iter().all(|i| i.get("type").and_then(Value::as_str) != Some("function_call")
             || !matches!(i.get("status").and_then(Value::as_str), Some("in_progress" | "incomplete"))));
         assert!(!calls.is_empty());
-        let mut ids: Vec<&str> = calls.iter().map(|c| c.call_id.as_str()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        assert_eq!(ids.len(), calls.len(), "call_ids are distinct");
+        assert!(distinct(&calls), "call_ids are distinct");
         assert!(calls.iter().all(|c| !c.name.is_empty() && is_call(&c.call_id)));
         assert_eq!(run.pending_calls(), &calls[..]);
         assert_eq!(run.next_request(), None, "no request while the tools run");

@@ -15,13 +15,9 @@ use serde_json::{json, Value};
 use wasm_bindgen_test::*;
 
 fn client() -> Client {
-    let base = match option_env!("MOCK_URL") {
-        Some(u) => format!("{u}/v1"),
-        None => panic!("MOCK_URL was not set at build time: run these tests through scripts/with-mock.mjs"),
-    };
     Client::new(ClientOptions {
         api_key: Some("sk-wasm-sdk".into()),
-        base_url: Some(base),
+        base_url: Some(crate::transport::base_url()),
         max_retries: Some(0),
         ..Default::default()
     })

@@ -2,51 +2,65 @@
 //! from MOCK_URL at build time: `node scripts/with-mock.mjs cargo test …`). Shared by the
 //! Node and the browser test binaries.
 
+use cometapi_responses::event::ResponseEvent;
 use cometapi_responses::wasm::{Client, ClientOptions, RequestOptions};
 use cometapi_responses::Error;
 use serde_json::json;
 use wasm_bindgen_test::*;
 
 /// The mock's base URL: these tests fail (they never skip) when it was not given at build time.
-fn base_url() -> String {
+pub fn base_url() -> String {
     match option_env!("MOCK_URL") {
         Some(u) => format!("{u}/v1"),
         None => panic!("MOCK_URL was not set at build time: run these tests through scripts/with-mock.mjs"),
     }
 }
 
-fn client(max_retries: u32, timeout_ms: Option<u64>) -> Option<Client> {
-    let base_url = base_url();
-    Some(Client::new(ClientOptions {
+fn client(max_retries: u32, timeout_ms: Option<u64>) -> Client {
+    Client::new(ClientOptions {
         api_key: Some("sk-wasm-test".into()),
-        base_url: Some(base_url),
+        base_url: Some(base_url()),
         max_retries: Some(max_retries),
         timeout_ms,
         ..Default::default()
-    }))
+    })
 }
 
 fn fault(f: &str) -> RequestOptions {
     RequestOptions { headers: vec![("x-mock-fault".into(), f.into())], ..Default::default() }
 }
 
+/// A fault the mock applies to the first requests with this key only (`fail-first`): a new key per run.
+fn fault_once(f: &str, key: &str) -> RequestOptions {
+    let key = format!("{key}-{}", js_sys::Math::random());
+    RequestOptions {
+        headers: vec![("x-mock-fault".into(), f.into()), ("x-mock-fault-key".into(), key)],
+        ..Default::default()
+    }
+}
+
+/// The text of a `response.output_text.delta` event.
+fn delta_text(ev: &ResponseEvent) -> Option<String> {
+    if ev.event_type() != "response.output_text.delta" {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_str(ev.json()).unwrap();
+    Some(v["delta"].as_str().unwrap().to_owned())
+}
+
 async fn stream_text(client: &Client, opts: RequestOptions) -> Result<(usize, String, serde_json::Value), Error> {
     let mut s = client.stream(&json!({ "model": "mock", "input": "wasm test 日本 😀" }), opts)?;
     let (mut n, mut text) = (0, String::new());
     while let Some(ev) = s.next_event().await {
-        let ev = ev?;
         n += 1;
-        if ev.event_type() == "response.output_text.delta" {
-            let v: serde_json::Value = serde_json::from_str(ev.json()).unwrap();
-            text.push_str(v["delta"].as_str().unwrap());
-        }
+        text.extend(delta_text(&ev?));
     }
     Ok((n, text, s.final_response().await?))
 }
 
 #[wasm_bindgen_test]
 async fn create_returns_the_response_with_output_text() {
-    let Some(c) = client(0, None) else { return };
+    let c = client(0, None);
     let r = c.create(&json!({ "model": "mock", "input": "hello wasm" }), RequestOptions::default()).await.unwrap();
     assert_eq!(r["status"], "completed");
     assert!(r["output_text"].as_str().unwrap().contains("hello wasm"));
@@ -54,7 +68,7 @@ async fn create_returns_the_response_with_output_text() {
 
 #[wasm_bindgen_test]
 async fn stream_yields_events_in_order_and_the_final_text_equals_the_deltas() {
-    let Some(c) = client(0, None) else { return };
+    let c = client(0, None);
     let (n, text, fin) = stream_text(&c, RequestOptions::default()).await.unwrap();
     assert!(n > 10, "{n} events");
     assert_eq!(fin["output_text"].as_str().unwrap(), text);
@@ -63,7 +77,7 @@ async fn stream_yields_events_in_order_and_the_final_text_equals_the_deltas() {
 
 #[wasm_bindgen_test]
 async fn bytes_split_everywhere_give_the_same_text() {
-    let Some(c) = client(0, None) else { return };
+    let c = client(0, None);
     let (_, plain, _) = stream_text(&c, RequestOptions::default()).await.unwrap();
     for f in ["split=1,multibyte", "split=random,eol=crlf", "eol=cr,data-only,keepalive"] {
         let (_, text, fin) = stream_text(&c, fault(f)).await.unwrap();
@@ -76,69 +90,47 @@ async fn bytes_split_everywhere_give_the_same_text() {
 
 #[wasm_bindgen_test]
 async fn http_errors_become_api_errors_with_their_fields() {
-    let Some(c) = client(0, None) else { return };
+    let c = client(0, None);
     let err = c.retrieve("resp_does_not_exist", RequestOptions::default()).await.unwrap_err();
-    match err {
-        Error::Api(e) => {
-            assert_eq!(e.status, Some(404));
-            assert!(e.request_id.is_some());
-        }
-        other => panic!("expected ApiError, got {other:?}"),
-    }
+    let Error::Api(e) = err else { panic!("expected ApiError, got {err:?}") };
+    assert_eq!(e.status, Some(404));
+    assert!(e.request_id.is_some());
 }
 
 #[wasm_bindgen_test]
 async fn failed_and_truncated_streams() {
-    let Some(c) = client(0, None) else { return };
-    match stream_text(&c, fault("failed")).await.unwrap_err() {
-        Error::Api(e) => assert!(e.status.is_none() && e.response.is_some()),
-        other => panic!("expected ApiError, got {other:?}"),
-    }
-    match stream_text(&c, fault("no-terminal")).await.unwrap_err() {
-        Error::Stream { response, .. } => assert!(response.is_some()),
-        other => panic!("expected StreamError, got {other:?}"),
-    }
-    match stream_text(&c, fault("disconnect-after=4")).await.unwrap_err() {
-        Error::Stream { .. } => {}
-        other => panic!("expected StreamError, got {other:?}"),
-    }
+    let c = client(0, None);
+    let err = stream_text(&c, fault("failed")).await.unwrap_err();
+    assert!(matches!(&err, Error::Api(e) if e.status.is_none() && e.response.is_some()), "{err:?}");
+    let err = stream_text(&c, fault("no-terminal")).await.unwrap_err();
+    assert!(matches!(err, Error::Stream { response: Some(_), .. }), "{err:?}");
+    let err = stream_text(&c, fault("disconnect-after=4")).await.unwrap_err();
+    assert!(matches!(err, Error::Stream { .. }), "{err:?}");
 }
 
 #[wasm_bindgen_test]
 async fn retries_then_succeeds() {
-    let Some(c) = client(2, None) else { return };
-    let key = format!("wasm-retry-{}", js_sys::Math::random());
-    let opts = RequestOptions {
-        headers: vec![
-            ("x-mock-fault".into(), "status=503,retry-after-ms=10,fail-first=2".into()),
-            ("x-mock-fault-key".into(), key),
-        ],
-        ..Default::default()
-    };
+    let c = client(2, None);
+    let opts = fault_once("status=503,retry-after-ms=10,fail-first=2", "wasm-retry");
     let (_, text, _) = stream_text(&c, opts).await.unwrap();
     assert!(!text.is_empty());
 }
 
 #[wasm_bindgen_test]
 async fn a_stall_before_headers_times_out() {
-    let Some(c) = client(0, Some(150)) else { return };
-    match stream_text(&c, fault("stall-headers=3000")).await.unwrap_err() {
-        Error::Timeout { timeout_ms, .. } => assert_eq!(timeout_ms, 150),
-        other => panic!("expected TimeoutError, got {other:?}"),
-    }
+    let c = client(0, Some(150));
+    let err = stream_text(&c, fault("stall-headers=3000")).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { timeout_ms: 150, .. }), "expected a 150 ms TimeoutError, got {err:?}");
 }
 
 #[wasm_bindgen_test]
 async fn abort_ends_the_stream_with_abort() {
-    let Some(c) = client(0, None) else { return };
+    let c = client(0, None);
     let mut s = c.stream(&json!({ "model": "mock", "input": "abort" }), fault("delay=20")).unwrap();
     let first = s.next_event().await.unwrap().unwrap();
     assert_eq!(first.event_type(), "response.created");
     s.abort();
-    match s.next_event().await {
-        Some(Err(Error::Abort)) => {}
-        other => panic!("expected Abort, got {other:?}"),
-    }
+    assert!(matches!(s.next_event().await, Some(Err(Error::Abort))), "expected Abort");
     assert!(s.next_event().await.is_none());
 }
 
@@ -149,19 +141,15 @@ async fn a_refused_connection_is_a_connection_error() {
         max_retries: Some(0),
         ..Default::default()
     });
-    match c.create(&json!({ "model": "mock", "input": "x" }), RequestOptions::default()).await.unwrap_err() {
-        Error::Connection { message } => assert!(!message.contains("sk-")),
-        other => panic!("expected ConnectionError, got {other:?}"),
-    }
+    let err = c.create(&json!({ "model": "mock", "input": "x" }), RequestOptions::default()).await.unwrap_err();
+    assert!(matches!(&err, Error::Connection { message } if !message.contains("sk-")), "{err:?}");
 }
 
 #[wasm_bindgen_test]
 fn validation_fails_before_sending() {
     let c = Client::new(ClientOptions { base_url: Some("http://127.0.0.1:9/v1".into()), ..Default::default() });
-    match c.stream(&json!({ "model": "mock", "input": "x", "top_p": 1.5 }), RequestOptions::default()) {
-        Err(Error::Validation { param, .. }) => assert_eq!(param, "top_p"),
-        other => panic!("expected ValidationError, got {:?}", other.err()),
-    }
+    let err = c.stream(&json!({ "model": "mock", "input": "x", "top_p": 1.5 }), RequestOptions::default()).err();
+    assert!(matches!(&err, Some(Error::Validation { param, .. }) if param == "top_p"), "{err:?}");
 }
 
 #[wasm_bindgen_test]
@@ -169,7 +157,7 @@ async fn a_background_stream_resumes_when_its_body_breaks() {
     // A browser may drop the events of a cut body that it had not handed out yet, so a resume
     // can make no progress now and then: allow a few in a row, and space the events (20 ms) so
     // that most arrive before their body is cut.
-    let Some(c) = client(12, None) else { return };
+    let c = client(12, None);
     // The mock cuts the connection after 6 events, and cuts every resume 6 events later again.
     let params =
         json!({ "model": "mock", "input": "a long background answer to resume, with many words", "background": true });
@@ -178,10 +166,7 @@ async fn a_background_stream_resumes_when_its_body_breaks() {
     while let Some(ev) = s.next_event().await {
         let ev = ev.unwrap();
         seqs.push(ev.sequence_number().unwrap());
-        if ev.event_type() == "response.output_text.delta" {
-            let v: serde_json::Value = serde_json::from_str(ev.json()).unwrap();
-            text.push_str(v["delta"].as_str().unwrap());
-        }
+        text.extend(delta_text(&ev));
     }
     assert!(seqs.len() > 12, "{} events", seqs.len());
     assert_eq!(seqs, (0..seqs.len() as u64).collect::<Vec<_>>(), "every event once, in order");
@@ -192,7 +177,7 @@ async fn a_background_stream_resumes_when_its_body_breaks() {
 
 #[wasm_bindgen_test]
 async fn compact_count_tokens_and_conversations() {
-    let Some(c) = client(0, None) else { return };
+    let c = client(0, None);
     let params = json!({ "model": "mock", "input": "count me" });
     let n = c.count_input_tokens(&params, RequestOptions::default()).await.unwrap();
     assert_eq!(n["object"], "response.input_tokens");
@@ -205,10 +190,8 @@ async fn compact_count_tokens_and_conversations() {
     c.conversation_items_create(id, &items, &[], RequestOptions::default()).await.unwrap();
     let list = c.conversation_items_list(id, &Default::default(), RequestOptions::default()).await.unwrap();
     assert_eq!(list["data"].as_array().unwrap().len(), 1);
-    match c.conversation_retrieve("..", RequestOptions::default()).await {
-        Err(Error::Validation { param, .. }) => assert_eq!(param, "id"),
-        other => panic!("expected ValidationError, got {other:?}"),
-    }
+    let err = c.conversation_retrieve("..", RequestOptions::default()).await.unwrap_err();
+    assert!(matches!(&err, Error::Validation { param, .. } if param == "id"), "{err:?}");
     let del = c.conversation_delete(id, RequestOptions::default()).await.unwrap();
     assert_eq!(del["deleted"], true);
 }
@@ -218,20 +201,14 @@ async fn files_upload_list_content_delete_and_attachments() {
     use cometapi_responses::endpoint::FileListQuery;
     use cometapi_responses::input::{file_part, image_part};
     use wasm_bindgen::JsCast;
-    let Some(c) = client(2, None) else { return };
+    let c = client(2, None);
     let pdf = b"%PDF-1.4\n% from the Rust API\n";
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&pdf[..]));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type("application/pdf");
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).unwrap();
     // a retried upload sends its multipart body again
-    let retried = RequestOptions {
-        headers: vec![
-            ("x-mock-fault".into(), "status=503,retry-after-ms=5,fail-first=1".into()),
-            ("x-mock-fault-key".into(), format!("wasm-upload-{}", js_sys::Math::random())),
-        ],
-        ..Default::default()
-    };
+    let retried = fault_once("status=503,retry-after-ms=5,fail-first=1", "wasm-upload");
     let up = c.file_create(&blob, None, "user_data", retried).await.unwrap();
     let id = up["id"].as_str().unwrap().to_owned();
     assert_eq!((up["bytes"].as_u64(), up["filename"].as_str()), (Some(pdf.len() as u64), Some("file.pdf")));
@@ -263,10 +240,8 @@ async fn files_upload_list_content_delete_and_attachments() {
     );
 
     assert_eq!(c.file_delete(&id, RequestOptions::default()).await.unwrap()["deleted"], true);
-    match c.file_content(&id, RequestOptions::default()).await {
-        Err(Error::Api(e)) => assert_eq!(e.status, Some(404)),
-        other => panic!("expected a 404 ApiError, got {:?}", other.map(|_| ())),
-    }
+    let err = c.file_content(&id, RequestOptions::default()).await.err();
+    assert!(matches!(&err, Some(Error::Api(e)) if e.status == Some(404)), "expected a 404 ApiError, got {err:?}");
 }
 
 #[wasm_bindgen_test]

@@ -34,3 +34,11 @@ export function validate(schema, value, path = '$') {
   }
   return errs;
 }
+
+/** An object schema as strict mode wants it: every property required, no other. */
+export const strictObject = (properties) => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties),
+  additionalProperties: false,
+});

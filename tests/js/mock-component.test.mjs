@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMock, startMockServer } from '../../mock/index.mjs';
 import { sseEvents as events, statusOf } from './client-helpers.mjs';
+import { readSse } from './mock-schema-check.mjs';
 
 const MOCK_DIR = fileURLToPath(new URL('../../mock/', import.meta.url));
 const BASE = 'http://mock.test/v1';
@@ -92,21 +93,9 @@ test('fetch(): faults — status, disconnect (a rejected fetch), disconnect-afte
   await limited.arrayBuffer();
   await assert.rejects(post(mock, '/responses', { model: 'm', input: 'x' }, { 'x-mock-fault': 'disconnect' }), TypeError);
   const cut = await post(mock, '/responses', { model: 'm', input: 'x', stream: true }, { 'x-mock-fault': 'disconnect-after=3' });
-  const reader = cut.body.getReader();
-  let text = '';
-  const err = await (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return null;
-        text += new TextDecoder().decode(value);
-      }
-    } catch (e) {
-      return e;
-    }
-  })();
+  const { events: before, error: err } = await readSse(cut);
   assert.ok(err instanceof TypeError, `the body errors: ${err}`);
-  assert.equal(events(text).length, 3, 'exactly the events before the cut');
+  assert.equal(before.length, 3, 'exactly the events before the cut');
 });
 
 test('fetch(): background responses run on (waitUntil is given the run)', async () => {

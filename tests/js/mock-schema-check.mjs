@@ -1,4 +1,6 @@
 // Shared by the mock-*.test.mjs files (not a test file itself).
+import { createParser } from 'eventsource-parser';
+
 // A small validator for the JSON Schema subset the mock generates from.
 export function validate(schema, value, path = '$') {
   const errs = [];
@@ -42,3 +44,21 @@ export const strictObject = (properties) => ({
   required: Object.keys(properties),
   additionalProperties: false,
 });
+
+/** Read an SSE body to its end or its error: {events, raw (the data lines), error}. */
+export async function readSse(res) {
+  const events = [];
+  const raw = [];
+  const parser = createParser({ onEvent: (e) => { raw.push(e.data); events.push(JSON.parse(e.data)); } });
+  const reader = res.body.getReader();
+  const dec = new TextDecoder();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return { events, raw, error: null };
+      parser.feed(dec.decode(value, { stream: true }));
+    }
+  } catch (error) {
+    return { events, raw, error };
+  }
+}

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createParser } from 'eventsource-parser';
 import { useMock, has } from './client-helpers.mjs';
+import { errorOf } from './mock-schema-check.mjs';
 
 const { srv } = await useMock({ delayMs: 0, backgroundMs: 400 });
 
@@ -11,12 +12,6 @@ const post = (path, body, headers = {}) =>
   fetch(srv.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 const get = (path) => fetch(srv.url + path);
 const create = async (body) => (await post('/v1/responses', body)).json();
-/** The error of an answer (a promise of it), its status asserted. */
-async function errorOf(res, status) {
-  const r = await res;
-  assert.equal(r.status, status);
-  return (await r.json()).error;
-}
 
 async function sse(res) {
   const events = [];

@@ -1,4 +1,6 @@
-// Shared by the mock-*.test.mjs files (not a test file itself).
+// Shared by the mock-*.test.mjs files (not a test file itself): a validator for the JSON Schema
+// subset the mock generates from, strict object schemas, an SSE body reader and an error reader.
+import assert from 'node:assert/strict';
 import { createParser } from 'eventsource-parser';
 
 // A small validator for the JSON Schema subset the mock generates from.
@@ -61,4 +63,11 @@ export async function readSse(res) {
   } catch (error) {
     return { events, raw, error };
   }
+}
+
+/** The error of an answer (a promise of it), its status asserted. */
+export async function errorOf(res, status) {
+  const r = await res;
+  assert.equal(r.status, status);
+  return (await r.json()).error;
 }

@@ -114,10 +114,11 @@ test('tool outputs: follow-up quotes the output; unknown call_id and missing out
   const tools = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
   const first = await create({ model: 'm', input: 'weather?', tools });
   const call = first.output[0];
-  const missing = await errorOf(post('/v1/responses', { model: 'm', previous_response_id: first.id, input: 'and now?' }), 400);
+  const next = { model: 'm', previous_response_id: first.id };
+  const missing = await errorOf(post('/v1/responses', { ...next, input: 'and now?' }), 400);
   assert.match(missing.message, /No tool output found/);
   const output = { type: 'function_call_output', call_id: 'call_nope', output: 'x' };
-  const unknown = await errorOf(post('/v1/responses', { model: 'm', previous_response_id: first.id, input: [output] }), 400);
+  const unknown = await errorOf(post('/v1/responses', { ...next, input: [output] }), 400);
   assert.equal(unknown.param, 'input');
   const sunny = { type: 'function_call_output', call_id: call.call_id, output: 'Sunny, 25 degrees' };
   const follow = await create({ model: 'm', previous_response_id: first.id, tools, input: [sunny] });

@@ -44,15 +44,16 @@ async function faulted(fault, body) {
 }
 
 test('status faults (directives or JSON): the status, its headers, the error JSON and request id', async () => {
+  const retryMs = { 'retry-after-ms': '50', 'x-should-retry': 'false' };
   const cases = [
     ['status=429,retry-after=1', 429, { 'retry-after': '1' }, { code: 'rate_limit_exceeded' }],
-    ['status=500;retry-after-ms=50;x-should-retry=false', 500, { 'retry-after-ms': '50', 'x-should-retry': 'false' }, { type: 'server_error' }],
+    ['status=500;retry-after-ms=50;x-should-retry=false', 500, retryMs, { type: 'server_error' }],
     ['{"status":503,"retry-after":"2"}', 503, { 'retry-after': '2' }, {}],
   ];
   for (const [fault, status, headers, error] of cases) {
     const res = await create(fault);
     assert.equal(res.status, status, fault);
-    for (const [name, value] of Object.entries(headers)) assert.equal(res.headers.get(name), value, `${fault}: ${name}`);
+    for (const [name, value] of Object.entries(headers)) assert.equal(res.headers.get(name), value, fault);
     assert.match(res.headers.get('x-request-id'), /^req_/);
     const body = await res.json();
     assert.deepEqual(Object.keys(body.error), ['message', 'type', 'param', 'code']);

@@ -23,7 +23,8 @@ function form(fields) {
   return f;
 }
 async function upload(bytes, filename, type, purpose = 'user_data') {
-  const res = await call('/files', { method: 'POST', body: form({ purpose, file: [new Blob([bytes], { type }), filename] }) });
+  const file = [new Blob([bytes], { type }), filename];
+  const res = await call('/files', { method: 'POST', body: form({ purpose, file }) });
   assert.equal(res.status, 200);
   return res.json();
 }

@@ -25,7 +25,8 @@ test('arguments come from the prompt: Lisbon is Lisbon, not Paris', async () => 
     ['How warm is it in Buenos Aires, in fahrenheit?', { city: 'Buenos Aires', unit: 'fahrenheit' }],
     ['weather in Paris, France please', { city: 'Paris, France', unit: 'celsius' }],
   ];
-  for (const [input, want] of cases) assert.deepEqual(args(await ok({ model: 'm', input, tools: [WEATHER] })), [want], input);
+  const tools = [WEATHER];
+  for (const [input, want] of cases) assert.deepEqual(args(await ok({ model: 'm', input, tools })), [want], input);
   // no place in the prompt: the schema's example
   assert.equal(args(await ok({ model: 'm', input: 'what is the weather like?', tools: [WEATHER] }))[0].unit, 'celsius');
 });
@@ -121,11 +122,12 @@ test('store: false: nothing stored, no chaining; the history resent in input dri
 });
 
 test('json_schema answers: valid JSON built from the schema, filled from the prompt, in many small deltas', async () => {
+  const activity = strictObject({ name: { type: 'string' }, hours: { type: 'number' } });
   const schema = strictObject({
     city: { type: 'string' },
     unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
     days: { type: 'integer', minimum: 1, maximum: 10 },
-    activities: { type: 'array', items: strictObject({ name: { type: 'string' }, hours: { type: 'number' } }), minItems: 2 },
+    activities: { type: 'array', items: activity, minItems: 2 },
     summary: { type: 'string' },
   });
   const events = await streamed({ model: 'm', input: 'Plan 4 days in Lisbon, temperatures in fahrenheit', text: { format: { type: 'json_schema', name: 'trip', schema, strict: true } } });

@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { functionTool, AbortError, ApiError, OutputParseError, ValidationError } from 'cometapi-responses';
-import { useMock, clientFor, collect, rejection, sleep, read } from './client-helpers.mjs';
-import { scripted, sseAnswer, sseText, eventsOf, response, message, fnCall, schema, jsonAnswer } from './sdk-helpers.mjs';
+import { useMock, clientFor, rejection, sleep, read, frame } from './client-helpers.mjs';
+import { scripted, sseAnswer, eventsOf, response, message, fnCall, schema, jsonAnswer } from './sdk-helpers.mjs';
 
 const WEATHER = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
 
@@ -16,8 +16,9 @@ const { srv } = await useMock();
 test('functionTool is the plain wire tool; execute and validate are kept off the wire', () => {
   const execute = () => 'x';
   const validate = schema((v) => v);
-  const wire = { type: 'function', name: 'get_weather', description: 'Weather of a city', parameters: WEATHER, strict: true };
-  const tool = functionTool({ name: 'get_weather', description: 'Weather of a city', parameters: WEATHER, strict: true, execute, validate });
+  const opts = { name: 'get_weather', description: 'Weather of a city', parameters: WEATHER, strict: true };
+  const wire = { type: 'function', ...opts };
+  const tool = functionTool({ ...opts, execute, validate });
   assert.deepStrictEqual(tool, wire);
   assert.equal(tool.execute, execute);
   assert.equal(tool.validate, validate);
@@ -33,7 +34,8 @@ test('runTools against the mock: events of every step in order, steps, the final
   const client = clientFor(srv, { fetch: (url, init) => (bodies.push(JSON.parse(init.body)), fetch(url, init)) });
   const calls = [];
   const wire = { name: 'get_weather', description: 'The weather of a city', parameters: WEATHER, strict: true };
-  const tool = functionTool({ ...wire, execute: async (args, ctx) => (calls.push({ args, ctx }), { city: args.city, celsius: 21 }) });
+  const execute = async (args, ctx) => (calls.push({ args, ctx }), { city: args.city, celsius: 21 });
+  const tool = functionTool({ ...wire, execute });
   const run = client.runTools({ model: 'mock', input: 'What is the weather in Lisbon?', tools: [tool] });
   const events = [];
   for await (const ev of run) events.push(ev);
@@ -207,7 +209,7 @@ function hanging(head, signal) {
 }
 
 test('abort() during a stream, during the tools, by the signal, or by leaving the loop: AbortError, no further request', async () => {
-  const created = sseText(eventsOf(response([message('never')])).slice(0, 2));
+  const created = eventsOf(response([message('never')])).slice(0, 2).map((e) => frame(e)).join('');
   // during the stream
   const { client: c, requests: log } = scripted((body, n, init) => hanging(created, init.signal));
   const run = c.runTools({ model: 'm', input: 'x', tools: [] });

@@ -24,7 +24,8 @@ function compile(args) {
   }
 }
 
-for (const [config, what] of [['tsconfig.json', 'moduleResolution bundler'], ['tsconfig.nodenext.json', 'module nodenext']]) {
+const CONFIGS = [['tsconfig.json', 'moduleResolution bundler'], ['tsconfig.nodenext.json', 'module nodenext']];
+for (const [config, what] of CONFIGS) {
   test(`tests/types/*.ts compile against pkg/index.d.ts (strict, ${what})`, () => {
     assert.equal(compile(['-p', `tests/types/${config}`]), '');
   });
@@ -85,7 +86,10 @@ test('every event of the recorded real streams is a ResponseStreamEvent, field b
 });
 
 /** pkg/index.d.ts without its comments. */
-const dts = () => readFileSync(join(root, 'pkg', 'index.d.ts'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+const dts = () =>
+  readFileSync(join(root, 'pkg', 'index.d.ts'), 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/.*$/gm, '');
 
 test('the public types contain no `any`', () => {
   assert.equal(/\bany\b/.test(dts()), false);

@@ -1,5 +1,6 @@
-// Shared by the mock-*.test.mjs files (not a test file itself): a validator for the JSON Schema
-// subset the mock generates from, strict object schemas, an SSE body reader and an error reader.
+// Shared by the mock-*.test.mjs files and sdk-structured (not a test file itself): a validator for
+// the JSON Schema subset the mock generates from, strict object schemas, an SSE body reader and an
+// error reader.
 import assert from 'node:assert/strict';
 import { createParser } from 'eventsource-parser';
 

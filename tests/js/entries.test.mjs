@@ -29,14 +29,8 @@ const EXPECTED = '[["hi","from wasm"]]';
 test('no entry uses top-level await', async () => {
   const esbuild = await import('esbuild');
   for (const entry of ENTRIES) {
-    const result = await esbuild.build({
-      entryPoints: [join(PKG, entry)],
-      bundle: false,
-      write: false,
-      format: 'esm',
-      supported: { 'top-level-await': false },
-      logLevel: 'silent',
-    }).catch((e) => e);
+    const options = { entryPoints: [join(PKG, entry)], bundle: false, write: false, format: 'esm', logLevel: 'silent' };
+    const result = await esbuild.build({ ...options, supported: { 'top-level-await': false } }).catch((e) => e);
     assert.ok(!(result instanceof Error), `${entry} uses top-level await: ${result.message}`);
   }
 });

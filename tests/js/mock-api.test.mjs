@@ -4,12 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createParser } from 'eventsource-parser';
 import { useMock, has } from './client-helpers.mjs';
+import { errorOf } from './mock-schema-check.mjs';
 
 const { srv } = await useMock({ delayMs: 0, backgroundMs: 400 });
 
 const post = (path, body, headers = {}) =>
   fetch(srv.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 const get = (path) => fetch(srv.url + path);
+const create = async (body) => (await post('/v1/responses', body)).json();
 
 async function sse(res) {
   const events = [];
@@ -69,13 +71,13 @@ test('stream: documented order, sequence numbers, indexes, ids, usage', async ()
 
 test('JSON answer equals the completed response of the stream; no output_text; deterministic', async () => {
   const body = { model: 'm', input: 'Same request twice', instructions: 'Be nice', metadata: { a: 'b' }, temperature: 0.5 };
-  const json = await (await post('/v1/responses', body)).json();
+  const json = await create(body);
   const streamed = (await sse(await post('/v1/responses', { ...body, stream: true }))).at(-1).response;
   assert.equal('output_text' in json, false);
   assert.deepEqual(normalize(json), normalize(streamed));
   has(json, { instructions: 'Be nice', metadata: { a: 'b' }, temperature: 0.5 });
   assert.match(json.output[0].content[0].text, /Your instructions were: "Be nice"/);
-  const again = await (await post('/v1/responses', body)).json();
+  const again = await create(body);
   assert.deepEqual(normalize(again), normalize(json));
 });
 
@@ -99,39 +101,37 @@ test('function call: item shape, argument deltas, arguments from the schema', as
   assert.equal(final.output[0].arguments, args);
 
   // "weather"/"call" in the prompt picks the first tool; no hint: plain text.
-  const w = await (await post('/v1/responses', { model: 'm', input: 'call something', tools })).json();
+  const w = await create({ model: 'm', input: 'call something', tools });
   assert.equal(w.output[0].name, 'lookup');
-  const plain = await (await post('/v1/responses', { model: 'm', input: 'hello there', tools })).json();
+  const plain = await create({ model: 'm', input: 'hello there', tools });
   assert.equal(plain.output[0].type, 'message');
   // tool_choice naming a function
-  const named = await (await post('/v1/responses', { model: 'm', input: 'hi', tools, tool_choice: { type: 'function', name: 'lookup' } })).json();
+  const named = await create({ model: 'm', input: 'hi', tools, tool_choice: { type: 'function', name: 'lookup' } });
   assert.equal(named.output[0].name, 'lookup');
 });
 
 test('tool outputs: follow-up quotes the output; unknown call_id and missing output are 400', async () => {
   const tools = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
-  const first = await (await post('/v1/responses', { model: 'm', input: 'weather?', tools })).json();
+  const first = await create({ model: 'm', input: 'weather?', tools });
   const call = first.output[0];
-  const missing = await post('/v1/responses', { model: 'm', previous_response_id: first.id, input: 'and now?' });
-  assert.equal(missing.status, 400);
-  assert.match((await missing.json()).error.message, /No tool output found/);
-  const unknown = await post('/v1/responses', { model: 'm', previous_response_id: first.id, input: [{ type: 'function_call_output', call_id: 'call_nope', output: 'x' }] });
-  assert.equal(unknown.status, 400);
-  assert.equal((await unknown.json()).error.param, 'input');
-  const follow = await (await post('/v1/responses', {
-    model: 'm', previous_response_id: first.id, tools,
-    input: [{ type: 'function_call_output', call_id: call.call_id, output: 'Sunny, 25 degrees' }],
-  })).json();
+  const next = { model: 'm', previous_response_id: first.id };
+  const missing = await errorOf(post('/v1/responses', { ...next, input: 'and now?' }), 400);
+  assert.match(missing.message, /No tool output found/);
+  const output = { type: 'function_call_output', call_id: 'call_nope', output: 'x' };
+  const unknown = await errorOf(post('/v1/responses', { ...next, input: [output] }), 400);
+  assert.equal(unknown.param, 'input');
+  const sunny = { type: 'function_call_output', call_id: call.call_id, output: 'Sunny, 25 degrees' };
+  const follow = await create({ model: 'm', previous_response_id: first.id, tools, input: [sunny] });
   assert.match(follow.output[0].content[0].text, /get_weather returned "Sunny, 25 degrees"/);
   // Stateless: the call and its output both in the input.
-  const stateless = await (await post('/v1/responses', {
+  const stateless = await create({
     model: 'm',
     input: [
       { role: 'user', content: 'weather?' },
       { type: 'function_call', call_id: 'call_abc', name: 'get_weather', arguments: '{}' },
       { type: 'function_call_output', call_id: 'call_abc', output: 'Rain' },
     ],
-  })).json();
+  });
   assert.match(stateless.output[0].content[0].text, /get_weather returned "Rain"/);
 });
 
@@ -145,7 +145,7 @@ test('structured output: json_schema and json_object stream JSON text', async ()
   assert.equal(typeof v.n, 'number');
   assert.ok(v.list.every(Number.isInteger));
   assert.deepEqual(events.at(-1).response.text.format.schema, schema);
-  const o = await (await post('/v1/responses', { model: 'm', input: 'obj', text: { format: { type: 'json_object' } } })).json();
+  const o = await create({ model: 'm', input: 'obj', text: { format: { type: 'json_object' } } });
   assert.equal(typeof JSON.parse(o.output[0].content[0].text), 'object');
 });
 
@@ -177,15 +177,14 @@ test('max_output_tokens: response.incomplete with incomplete_details', async () 
 });
 
 test('previous_response_id: history is used (turn number); unknown id is 400 previous_response_not_found', async () => {
-  const a = await (await post('/v1/responses', { model: 'm', input: 'first turn' })).json();
-  const b = await (await post('/v1/responses', { model: 'm', input: 'second turn', previous_response_id: a.id })).json();
-  const c = await (await post('/v1/responses', { model: 'm', input: 'third turn', previous_response_id: b.id })).json();
+  const a = await create({ model: 'm', input: 'first turn' });
+  const b = await create({ model: 'm', input: 'second turn', previous_response_id: a.id });
+  const c = await create({ model: 'm', input: 'third turn', previous_response_id: b.id });
   assert.match(b.output[0].content[0].text, /turn 2 of/);
   assert.match(c.output[0].content[0].text, /"third turn".*turn 3 of/s);
   assert.ok(c.usage.input_tokens > a.usage.input_tokens, 'history counts as input');
-  const bad = await post('/v1/responses', { model: 'm', input: 'x', previous_response_id: 'resp_missing' });
-  assert.equal(bad.status, 400);
-  assert.deepEqual((await bad.json()).error, {
+  const bad = post('/v1/responses', { model: 'm', input: 'x', previous_response_id: 'resp_missing' });
+  assert.deepEqual(await errorOf(bad, 400), {
     message: "Previous response with id 'resp_missing' not found.",
     type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found',
   });
@@ -193,7 +192,7 @@ test('previous_response_id: history is used (turn number); unknown id is 400 pre
 
 test('store: retrieve, input_items (order, limit, after), delete, store:false', async () => {
   const input = ['one', 'two', 'three', 'four', 'five'].map((t) => ({ role: 'user', content: t }));
-  const r = await (await post('/v1/responses', { model: 'm', input })).json();
+  const r = await create({ model: 'm', input });
   const got = await (await get(`/v1/responses/${r.id}`)).json();
   assert.deepEqual(got, r);
   const asc = await (await get(`/v1/responses/${r.id}/input_items?order=asc`)).json();
@@ -206,25 +205,22 @@ test('store: retrieve, input_items (order, limit, after), delete, store:false', 
   assert.equal(page.has_more, true);
   const next = await (await get(`/v1/responses/${r.id}/input_items?limit=2&after=${page.last_id}`)).json();
   assert.deepEqual(next.data.map((i) => i.content[0].text), ['three', 'two']);
-  const badLimit = await get(`/v1/responses/${r.id}/input_items?limit=101`);
-  assert.equal(badLimit.status, 400);
+  assert.equal((await get(`/v1/responses/${r.id}/input_items?limit=101`)).status, 400);
 
   const del = await fetch(`${srv.url}/v1/responses/${r.id}`, { method: 'DELETE' });
   assert.deepEqual(await del.json(), { id: r.id, object: 'response', deleted: true });
   for (const path of [`/v1/responses/${r.id}`, `/v1/responses/${r.id}/input_items`]) {
-    const nf = await get(path);
-    assert.equal(nf.status, 404);
-    assert.equal((await nf.json()).error.type, 'invalid_request_error');
+    assert.equal((await errorOf(get(path), 404)).type, 'invalid_request_error');
   }
   assert.equal((await fetch(`${srv.url}/v1/responses/${r.id}`, { method: 'DELETE' })).status, 404);
 
-  const unstored = await (await post('/v1/responses', { model: 'm', input: 'x', store: false })).json();
+  const unstored = await create({ model: 'm', input: 'x', store: false });
   assert.equal(unstored.store, false);
   assert.equal((await get(`/v1/responses/${unstored.id}`)).status, 404);
 });
 
 test('background: queued → in_progress → completed; cancel; replay with starting_after; live stream', async () => {
-  const q = await (await post('/v1/responses', { model: 'm', input: 'slow job', background: true })).json();
+  const q = await create({ model: 'm', input: 'slow job', background: true });
   has(q, { status: 'queued', background: true });
   const seen = new Set([q.status]);
   for (let i = 0; i < 200; i++) {
@@ -252,32 +248,27 @@ test('background: queued → in_progress → completed; cancel; replay with star
   assert.equal(live.at(-1).type, 'response.completed');
 
   // Replay while running continues live to the end.
-  const running = await (await post('/v1/responses', { model: 'm', input: 'watch me', background: true })).json();
+  const running = await create({ model: 'm', input: 'watch me', background: true });
   const watched = await sse(await get(`/v1/responses/${running.id}?stream=true&starting_after=2`));
   assert.equal(watched[0].sequence_number, 3);
   assert.equal(watched.at(-1).type, 'response.completed');
   watched.forEach((e, i) => assert.equal(e.sequence_number, i + 3));
 
   // cancel
-  const c = await (await post('/v1/responses', { model: 'm', input: 'cancel me', background: true })).json();
+  const c = await create({ model: 'm', input: 'cancel me', background: true });
   const cancelled = await (await post(`/v1/responses/${c.id}/cancel`, {})).json();
   assert.equal(cancelled.status, 'cancelled');
   await new Promise((ok) => setTimeout(ok, 50));
   assert.equal((await (await get(`/v1/responses/${c.id}`)).json()).status, 'cancelled');
   // cancelling twice returns the same final response
   assert.equal((await (await post(`/v1/responses/${c.id}/cancel`, {})).json()).status, 'cancelled');
-  const fg = await (await post('/v1/responses', { model: 'm', input: 'x' })).json();
-  const notBg = await post(`/v1/responses/${fg.id}/cancel`, {});
-  assert.equal(notBg.status, 400);
-  assert.equal((await notBg.json()).error.type, 'invalid_request_error');
+  const fg = await create({ model: 'm', input: 'x' });
+  assert.equal((await errorOf(post(`/v1/responses/${fg.id}/cancel`, {}), 400)).type, 'invalid_request_error');
   assert.equal((await post('/v1/responses/resp_nope/cancel', {})).status, 404);
 });
 
 test('unknown routes and methods: 404 JSON error', async () => {
   for (const [method, path] of [['GET', '/v1/nope'], ['GET', '/v1/responses'], ['PUT', '/v1/responses/abc'], ['POST', '/v1/chat/completions']]) {
-    const res = await fetch(srv.url + path, { method });
-    assert.equal(res.status, 404, `${method} ${path}`);
-    const body = await res.json();
-    assert.equal(body.error.message, `Invalid URL (${method} ${path})`);
+    assert.equal((await errorOf(fetch(srv.url + path, { method }), 404)).message, `Invalid URL (${method} ${path})`);
   }
 });

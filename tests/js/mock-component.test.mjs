@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMock, startMockServer } from '../../mock/index.mjs';
 import { sseEvents as events, statusOf } from './client-helpers.mjs';
+import { errorOf, readSse } from './mock-schema-check.mjs';
 
 const MOCK_DIR = fileURLToPath(new URL('../../mock/', import.meta.url));
 const BASE = 'http://mock.test/v1';
@@ -62,16 +63,12 @@ test('fetch(): JSON create, stream, retrieve, replay — no socket', async () =>
 
 test('fetch(): validation, 404, OPTIONS, requireKey, body limit', async () => {
   const mock = createMock({ delayMs: 0, requireKey: 'sk-need', maxBodyBytes: 200 });
-  const none = await post(mock, '/responses', { model: 'm', input: 'x' });
-  assert.equal(none.status, 401);
-  assert.equal((await none.json()).error.code, 'missing_api_key');
+  assert.equal((await errorOf(post(mock, '/responses', { model: 'm', input: 'x' }), 401)).code, 'missing_api_key');
   const auth = { authorization: 'Bearer sk-need' };
-  const bad = await post(mock, '/responses', { model: 'm', input: 'x', temperature: 3 }, auth);
-  assert.equal(bad.status, 400);
-  assert.equal((await bad.json()).error.param, 'temperature');
-  const big = await post(mock, '/responses', { model: 'm', input: 'x'.repeat(300) }, auth);
-  assert.equal(big.status, 413);
-  assert.equal((await big.json()).error.code, 'request_too_large');
+  const bad = post(mock, '/responses', { model: 'm', input: 'x', temperature: 3 }, auth);
+  assert.equal((await errorOf(bad, 400)).param, 'temperature');
+  const big = post(mock, '/responses', { model: 'm', input: 'x'.repeat(300) }, auth);
+  assert.equal((await errorOf(big, 413)).code, 'request_too_large');
   const missing = await mock.fetch(new Request(`${BASE}/models`, { headers: auth }));
   assert.equal(missing.status, 404);
   const outside = await mock.fetch(new Request('http://mock.test/other'));
@@ -92,21 +89,9 @@ test('fetch(): faults — status, disconnect (a rejected fetch), disconnect-afte
   await limited.arrayBuffer();
   await assert.rejects(post(mock, '/responses', { model: 'm', input: 'x' }, { 'x-mock-fault': 'disconnect' }), TypeError);
   const cut = await post(mock, '/responses', { model: 'm', input: 'x', stream: true }, { 'x-mock-fault': 'disconnect-after=3' });
-  const reader = cut.body.getReader();
-  let text = '';
-  const err = await (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return null;
-        text += new TextDecoder().decode(value);
-      }
-    } catch (e) {
-      return e;
-    }
-  })();
+  const { events: before, error: err } = await readSse(cut);
   assert.ok(err instanceof TypeError, `the body errors: ${err}`);
-  assert.equal(events(text).length, 3, 'exactly the events before the cut');
+  assert.equal(before.length, 3, 'exactly the events before the cut');
 });
 
 test('fetch(): background responses run on (waitUntil is given the run)', async () => {

@@ -3,9 +3,9 @@
 // cut mid-body by `disconnect-after=N`, then resumed with starting_after.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createParser } from 'eventsource-parser';
 import { createMock, startMockServer } from '../../mock/index.mjs';
 import { has, sseEvents } from './client-helpers.mjs';
+import { readSse } from './mock-schema-check.mjs';
 
 const mock = createMock({ delayMs: 0, backgroundMs: 300 });
 const BASE = 'http://mock.test/v1';
@@ -181,24 +181,6 @@ test('a response in a conversation: its items come first, its input and output a
   await bad('POST', '/responses', { model: 'm', input: 'x', conversation: c.id, previous_response_id: r1.id }, 400, 'conversation', 'mutually_exclusive_parameters');
   await bad('POST', '/responses', { model: 'm', input: 'x', conversation: 'conv_nope' }, 404, 'conversation');
 });
-
-/** Read an SSE body to its end or its error: {events, raw (the data lines), error}. */
-async function readSse(res) {
-  const events = [];
-  const raw = [];
-  const parser = createParser({ onEvent: (e) => { raw.push(e.data); events.push(JSON.parse(e.data)); } });
-  const reader = res.body.getReader();
-  const dec = new TextDecoder();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return { events, raw, error: null };
-      parser.feed(dec.decode(value, { stream: true }));
-    }
-  } catch (error) {
-    return { events, raw, error };
-  }
-}
 
 for (const transport of ['fetch (no socket)', 'HTTP (a real socket cut)']) {
   test(`background stream cut by disconnect-after=N, resumed with starting_after: exact and the same response — ${transport}`, async (t) => {

@@ -36,31 +36,31 @@ function parse(text) {
   };
 }
 
-test('status=429 with retry-after: error JSON, headers, request id', async () => {
-  const res = await create('status=429,retry-after=1');
-  assert.equal(res.status, 429);
-  assert.equal(res.headers.get('retry-after'), '1');
-  assert.match(res.headers.get('x-request-id'), /^req_/);
-  const body = await res.json();
-  assert.deepEqual(Object.keys(body.error), ['message', 'type', 'param', 'code']);
-  assert.equal(body.error.code, 'rate_limit_exceeded');
-});
+/** The streamed answer under `fault`: its chunks (with arrival times), its text, its events. */
+async function faulted(fault, body) {
+  const cs = await chunks(await create(fault, body));
+  const text = concat(cs).toString();
+  return Object.assign(parse(text), { cs, text });
+}
 
-test('status=500;retry-after-ms=50;x-should-retry=false', async () => {
-  const res = await create('status=500;retry-after-ms=50;x-should-retry=false');
-  assert.equal(res.status, 500);
-  assert.equal(res.headers.get('retry-after-ms'), '50');
-  assert.equal(res.headers.get('x-should-retry'), 'false');
-  assert.equal((await res.json()).error.type, 'server_error');
-});
-
-test('faults as JSON; unknown directives are 400', async () => {
-  const res = await create('{"status":503,"retry-after":"2"}');
-  assert.equal(res.status, 503);
-  assert.equal(res.headers.get('retry-after'), '2');
-  await res.arrayBuffer();
+test('status faults (directives or JSON): the status, its headers, the error JSON and request id', async () => {
+  const retryMs = { 'retry-after-ms': '50', 'x-should-retry': 'false' };
+  const cases = [
+    ['status=429,retry-after=1', 429, { 'retry-after': '1' }, { code: 'rate_limit_exceeded' }],
+    ['status=500;retry-after-ms=50;x-should-retry=false', 500, retryMs, { type: 'server_error' }],
+    ['{"status":503,"retry-after":"2"}', 503, { 'retry-after': '2' }, {}],
+  ];
+  for (const [fault, status, headers, error] of cases) {
+    const res = await create(fault);
+    assert.equal(res.status, status, fault);
+    for (const [name, value] of Object.entries(headers)) assert.equal(res.headers.get(name), value, fault);
+    assert.match(res.headers.get('x-request-id'), /^req_/);
+    const body = await res.json();
+    assert.deepEqual(Object.keys(body.error), ['message', 'type', 'param', 'code']);
+    has(body.error, error, fault);
+  }
   const bad = await create('explode=1');
-  assert.equal(bad.status, 400);
+  assert.equal(bad.status, 400, 'unknown directives are 400');
   assert.equal((await bad.json()).error.param, 'x-mock-fault');
 });
 
@@ -105,141 +105,110 @@ test('stall-headers=MS delays the headers; stall-after=N:MS pauses mid-stream', 
   t0 = performance.now();
   const res2 = await create('stall-after=3:200');
   const cs = await chunks(res2);
-  const { json } = parse(concat(cs).toString());
-  assert.equal(json.at(-1).type, 'response.completed');
+  assert.equal(parse(concat(cs).toString()).json.at(-1).type, 'response.completed');
   const gaps = cs.slice(1).map((c, i) => c.at - cs[i].at);
   assert.ok(Math.max(...gaps) >= 150, `a pause mid-stream (max gap ${Math.max(...gaps)})`);
 });
 
 test('split=1: every byte its own write, many chunks; events unchanged', async () => {
-  const whole = concat(await chunks(await create(null))).toString();
-  const cs = await chunks(await create('split=1'));
-  const text = concat(cs).toString();
-  const a = parse(whole).json;
-  const b = parse(text).json;
+  const a = (await faulted(null)).json;
+  const { cs, json: b } = await faulted('split=1');
   assert.equal(b.length, a.length);
   assert.deepEqual(b.map((e) => e.type), a.map((e) => e.type));
   assert.ok(cs.length > b.length * 5, `${cs.length} chunks for ${b.length} events`);
 });
 
-test('eol=crlf: CRLF line ends, and with split=1 a CR and its LF arrive in separate chunks', async () => {
-  const cs = await chunks(await create('eol=crlf,split=1'));
-  const bytes = concat(cs);
-  const text = bytes.toString();
-  assert.match(text, /^event: response\.created\r\ndata: \{/);
-  assert.equal(text.replace(/\r\n/g, '').includes('\n'), false, 'no bare LF');
-  assert.equal(text.replace(/\r\n/g, '').includes('\r'), false, 'no bare CR');
-  assert.ok(cs.some((c, i) => c.bytes.at(-1) === 0x0d && cs[i + 1]?.bytes[0] === 0x0a), 'CR | LF across chunks');
-  assert.equal(parse(text).json.at(-1).type, 'response.completed');
-});
-
-test('eol=cr: CR only', async () => {
-  const text = concat(await chunks(await create('eol=cr'))).toString();
-  assert.equal(text.includes('\n'), false);
-  assert.match(text, /^event: response\.created\rdata: /);
-  assert.equal(parse(text).json.at(-1).type, 'response.completed');
-});
-
-test('multibyte + split=random: chunks cut inside UTF-8 characters; text intact', async () => {
-  const cs = await chunks(await create('multibyte,split=random,seed=7'));
-  const strict = new TextDecoder('utf-8', { fatal: true });
-  const broken = cs.filter((c) => { try { strict.decode(c.bytes); return false; } catch { return true; } });
-  assert.ok(broken.length > 5, `${broken.length} chunks end or start inside a character`);
-  const { json } = parse(concat(cs).toString());
-  const text = json.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
-  assert.match(text, /[\u4e00-\u9fff]/);
-  assert.match(text, /\p{Extended_Pictographic}/u);
-  assert.match(text, /Fault test input/);
-  assert.equal(json.at(-1).response.output[0].content[0].text, text);
-});
-
-test('split=N writes N-byte pieces', async () => {
-  const cs = await chunks(await create('split=64'));
-  assert.ok(cs.length > 20);
-  assert.ok(cs.every((c) => c.bytes.length <= 64 * 4), 'pieces are small (a read may join a few)');
-});
-
-test('data-only: no event: lines, ends with data: [DONE]', async () => {
-  const text = concat(await chunks(await create('data-only'))).toString();
-  assert.doesNotMatch(text, /^event:/m);
-  assert.match(text, /data: \[DONE\]\n\n$/);
-  const { events, json } = parse(text);
-  assert.ok(events.every((e) => e.event === undefined));
-  assert.equal(json.at(-1).type, 'response.completed');
-});
-
-test('keepalive: ": ping" comments and keepalive events between events', async () => {
-  const text = concat(await chunks(await create('keepalive'))).toString();
-  const { comments, json, events } = parse(text);
-  assert.ok(comments.filter((c) => c.trim() === 'ping').length > 5);
-  const ka = json.filter((e) => e.type === 'keepalive');
-  assert.ok(ka.length > 5);
-  assert.ok(events.filter((e) => e.event === 'keepalive').length === ka.length);
-  json.forEach((e, i) => assert.equal(e.sequence_number, i, 'sequence numbers stay consecutive'));
-  assert.equal(json.at(-1).type, 'response.completed');
-});
+// [fault, the type of the last event, further checks of the answer]
+const ENDINGS = [
+  ['eol=crlf,split=1', 'response.completed', ({ text, cs }) => {
+    assert.match(text, /^event: response\.created\r\ndata: \{/);
+    assert.equal(text.replace(/\r\n/g, '').includes('\n'), false, 'no bare LF');
+    assert.equal(text.replace(/\r\n/g, '').includes('\r'), false, 'no bare CR');
+    assert.ok(cs.some((c, i) => c.bytes.at(-1) === 0x0d && cs[i + 1]?.bytes[0] === 0x0a), 'CR | LF across chunks');
+  }],
+  ['eol=cr', 'response.completed', ({ text }) => {
+    assert.equal(text.includes('\n'), false);
+    assert.match(text, /^event: response\.created\rdata: /);
+  }],
+  ['multibyte,split=random,seed=7', 'response.completed', ({ cs, json }) => {
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    const broken = cs.filter((c) => { try { strict.decode(c.bytes); return false; } catch { return true; } });
+    assert.ok(broken.length > 5, `${broken.length} chunks end or start inside a character`);
+    const text = json.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
+    assert.match(text, /[\u4e00-\u9fff]/);
+    assert.match(text, /\p{Extended_Pictographic}/u);
+    assert.match(text, /Fault test input/);
+    assert.equal(json.at(-1).response.output[0].content[0].text, text);
+  }],
+  ['split=64', 'response.completed', ({ cs }) => {
+    assert.ok(cs.length > 20);
+    assert.ok(cs.every((c) => c.bytes.length <= 64 * 4), 'pieces are small (a read may join a few)');
+  }],
+  ['data-only', 'response.completed', ({ text, events }) => {
+    assert.doesNotMatch(text, /^event:/m);
+    assert.match(text, /data: \[DONE\]\n\n$/);
+    assert.ok(events.every((e) => e.event === undefined));
+  }],
+  ['keepalive', 'response.completed', ({ comments, json, events }) => {
+    assert.ok(comments.filter((c) => c.trim() === 'ping').length > 5);
+    const ka = json.filter((e) => e.type === 'keepalive');
+    assert.ok(ka.length > 5);
+    assert.ok(events.filter((e) => e.event === 'keepalive').length === ka.length);
+    json.forEach((e, i) => assert.equal(e.sequence_number, i, 'sequence numbers stay consecutive'));
+  }],
+  ['failed', 'response.failed', ({ json }) => {
+    assert.equal(json.at(-1).response.status, 'failed');
+    assert.equal(json.at(-1).response.error.code, 'server_error');
+    assert.ok(json.some((e) => e.type === 'response.output_text.delta'));
+    assert.equal(json.some((e) => e.type === 'response.completed'), false);
+  }],
+  ['oversized=200000', 'response.completed', ({ json }) => {
+    const deltas = json.filter((e) => e.type === 'response.output_text.delta');
+    assert.ok(deltas.some((d) => Buffer.byteLength(d.delta) >= 199990), 'one huge delta');
+    assert.equal(json.at(-1).response.output[0].content[0].text, deltas.map((d) => d.delta).join(''));
+  }],
+  ['no-terminal', 'response.output_item.done', ({ text }) => assert.doesNotMatch(text, /response\.completed/)],
+  ['incomplete', 'response.incomplete', () => {}],
+];
+for (const [fault, last, check] of ENDINGS) {
+  test(`${fault}: the answer ends with ${last}`, async () => {
+    const answer = await faulted(fault);
+    assert.equal(answer.json.at(-1).type, last);
+    check(answer);
+  });
+}
 
 test('malformed-json=N breaks only event N', async () => {
-  const { events } = parse(concat(await chunks(await create('malformed-json=4'))).toString());
-  events.forEach((e, i) => {
+  (await faulted('malformed-json=4')).events.forEach((e, i) => {
     if (i === 4) assert.throws(() => JSON.parse(e.data));
     else assert.doesNotThrow(() => JSON.parse(e.data));
   });
 });
 
-test('failed: ends with response.failed', async () => {
-  const { json } = parse(concat(await chunks(await create('failed'))).toString());
-  const last = json.at(-1);
-  assert.equal(last.type, 'response.failed');
-  assert.equal(last.response.status, 'failed');
-  assert.equal(last.response.error.code, 'server_error');
-  assert.ok(json.some((e) => e.type === 'response.output_text.delta'));
-  assert.equal(json.some((e) => e.type === 'response.completed'), false);
-});
-
 test('error-event: nested error then stop; =failed adds response.failed; =flat', async () => {
-  const stop = parse(concat(await chunks(await create('error-event'))).toString());
+  const stop = await faulted('error-event');
   assert.deepEqual(stop.json.map((e) => e.type), ['response.created', 'response.in_progress', 'error']);
   const err = stop.json[2];
   assert.equal(err.sequence_number, 2);
   assert.deepEqual(Object.keys(err.error), ['type', 'code', 'message', 'param']);
   assert.equal(stop.events[2].event, 'error');
 
-  const failed = parse(concat(await chunks(await create('error-event=failed'))).toString());
-  assert.deepEqual(failed.json.map((e) => e.type).slice(2), ['error', 'response.failed']);
-  assert.equal(failed.json[3].response.error.code, 'server_error');
+  const failed = (await faulted('error-event=failed')).json;
+  assert.deepEqual(failed.map((e) => e.type).slice(2), ['error', 'response.failed']);
+  assert.equal(failed[3].response.error.code, 'server_error');
 
-  const flat = parse(concat(await chunks(await create('error-event=flat'))).toString());
-  has(flat.json[2], { type: 'error', code: 'server_error' });
-  assert.equal(typeof flat.json[2].message, 'string');
+  const flat = (await faulted('error-event=flat')).json;
+  has(flat[2], { type: 'error', code: 'server_error' });
+  assert.equal(typeof flat[2].message, 'string');
 
   const json = await create('error-event', { stream: false });
   assert.equal(json.status, 500);
   assert.equal((await json.json()).error.code, 'server_error');
 });
 
-test('oversized=BYTES: one huge delta, kept in the final text', async () => {
-  const { json } = parse(concat(await chunks(await create('oversized=200000'))).toString());
-  const deltas = json.filter((e) => e.type === 'response.output_text.delta');
-  assert.ok(deltas.some((d) => Buffer.byteLength(d.delta) >= 199990));
-  assert.equal(json.at(-1).response.output[0].content[0].text, deltas.map((d) => d.delta).join(''));
-});
-
-test('no-terminal: no response.completed, the body ends cleanly', async () => {
-  const text = concat(await chunks(await create('no-terminal'))).toString();
-  const { json } = parse(text);
-  assert.equal(json.at(-1).type, 'response.output_item.done');
-  assert.doesNotMatch(text, /response\.completed/);
-});
-
-test('incomplete: response.incomplete', async () => {
-  const { json } = parse(concat(await chunks(await create('incomplete'))).toString());
-  assert.equal(json.at(-1).type, 'response.incomplete');
-});
-
 test('delay=MS: slow drip between events', async () => {
   const t0 = performance.now();
-  const { json } = parse(concat(await chunks(await create('delay=5'))).toString());
+  const { json } = await faulted('delay=5');
   assert.ok(performance.now() - t0 >= json.length * 4);
 });
 

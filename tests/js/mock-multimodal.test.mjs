@@ -16,11 +16,15 @@ const JPEG = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0,
 const PDF = new TextEncoder().encode('%PDF-1.4\n% a tiny test document about llamas\n');
 const textOf = (r) => r.output.filter((o) => o.type === 'message').flatMap((o) => o.content).map((p) => p.text).join('');
 const user = (...content) => [{ role: 'user', content: [{ type: 'input_text', text: 'What are these?' }, ...content] }];
+/** A multipart form of these fields (a file as [Blob, filename]). */
+function form(fields) {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) f.append(k, ...[v].flat());
+  return f;
+}
 async function upload(bytes, filename, type, purpose = 'user_data') {
-  const form = new FormData();
-  form.append('purpose', purpose);
-  form.append('file', new Blob([bytes], { type }), filename);
-  const res = await call('/files', { method: 'POST', body: form });
+  const file = [new Blob([bytes], { type }), filename];
+  const res = await call('/files', { method: 'POST', body: form({ purpose, file }) });
   assert.equal(res.status, 200);
   return res.json();
 }
@@ -98,13 +102,9 @@ describe('Files', () => {
   });
 
   test('errors: no file, no purpose, not multipart, bad list query', async () => {
-    const noFile = new FormData();
-    noFile.append('purpose', 'user_data');
-    let r = await call('/files', { method: 'POST', body: noFile });
+    let r = await call('/files', { method: 'POST', body: form({ purpose: 'user_data' }) });
     assert.deepEqual([r.status, (await r.json()).error.param], [400, 'file']);
-    const noPurpose = new FormData();
-    noPurpose.append('file', new Blob([PDF]), 'a.pdf');
-    r = await call('/files', { method: 'POST', body: noPurpose });
+    r = await call('/files', { method: 'POST', body: form({ file: [new Blob([PDF]), 'a.pdf'] }) });
     assert.deepEqual([r.status, (await r.json()).error.param], [400, 'purpose']);
     r = await call('/files', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(r.status, 400);
@@ -115,10 +115,8 @@ describe('Files', () => {
   test('the store is bounded: the oldest files go first', async () => {
     const small = createMock({ delayMs: 0, maxFileBytes: 100 });
     const up = async (n) => {
-      const form = new FormData();
-      form.append('purpose', 'user_data');
-      form.append('file', new Blob([new Uint8Array(40)]), `${n}.bin`);
-      return (await small.fetch(new Request(`${BASE}/files`, { method: 'POST', body: form }))).json();
+      const body = form({ purpose: 'user_data', file: [new Blob([new Uint8Array(40)]), `${n}.bin`] });
+      return (await small.fetch(new Request(`${BASE}/files`, { method: 'POST', body }))).json();
     };
     const [a, b, c] = [await up(1), await up(2), await up(3)];
     const status = async (id) => (await small.fetch(new Request(`${BASE}/files/${id}`))).status;

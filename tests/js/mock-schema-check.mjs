@@ -1,4 +1,9 @@
-// Shared by the mock-*.test.mjs files (not a test file itself).
+// Shared by the mock-*.test.mjs files and sdk-structured (not a test file itself): a validator for
+// the JSON Schema subset the mock generates from, strict object schemas, an SSE body reader and an
+// error reader.
+import assert from 'node:assert/strict';
+import { createParser } from 'eventsource-parser';
+
 // A small validator for the JSON Schema subset the mock generates from.
 export function validate(schema, value, path = '$') {
   const errs = [];
@@ -33,4 +38,37 @@ export function validate(schema, value, path = '$') {
     }
   }
   return errs;
+}
+
+/** An object schema as strict mode wants it: every property required, no other. */
+export const strictObject = (properties) => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties),
+  additionalProperties: false,
+});
+
+/** Read an SSE body to its end or its error: {events, raw (the data lines), error}. */
+export async function readSse(res) {
+  const events = [];
+  const raw = [];
+  const parser = createParser({ onEvent: (e) => { raw.push(e.data); events.push(JSON.parse(e.data)); } });
+  const reader = res.body.getReader();
+  const dec = new TextDecoder();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return { events, raw, error: null };
+      parser.feed(dec.decode(value, { stream: true }));
+    }
+  } catch (error) {
+    return { events, raw, error };
+  }
+}
+
+/** The error of an answer (a promise of it), its status asserted. */
+export async function errorOf(res, status) {
+  const r = await res;
+  assert.equal(r.status, status);
+  return (await r.json()).error;
 }

@@ -3,31 +3,22 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI, { NotFoundError, BadRequestError, InternalServerError } from 'openai';
 import { useMock, has, isError } from './client-helpers.mjs';
-import { validate } from './mock-schema-check.mjs';
+import { validate, strictObject } from './mock-schema-check.mjs';
 
 const { srv } = await useMock({ delayMs: 0, backgroundMs: 300 });
 const client = new OpenAI({ apiKey: 'test', baseURL: `${srv.url}/v1`, maxRetries: 0 });
 
-const WEATHER_SCHEMA = {
-  type: 'object',
-  properties: {
-    location: { type: 'string', description: 'City and country' },
-    unit: { type: 'string', enum: ['fahrenheit', 'celsius'] },
-    days: { type: 'integer', minimum: 5, maximum: 10 },
-    threshold: { type: 'number', minimum: 0, maximum: 1 },
-    include_hourly: { type: 'boolean' },
-    tags: { type: 'array', items: { type: 'string' }, minItems: 3 },
-    window: {
-      type: 'object',
-      properties: { from: { type: 'string', format: 'date' }, hours: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 23 } } },
-      required: ['from', 'hours'],
-      additionalProperties: false,
-    },
-    note: { type: ['string', 'null'] },
-  },
-  required: ['location', 'unit', 'days', 'threshold', 'include_hourly', 'tags', 'window', 'note'],
-  additionalProperties: false,
-};
+const HOUR = { type: 'integer', minimum: 0, maximum: 23 };
+const WEATHER_SCHEMA = strictObject({
+  location: { type: 'string', description: 'City and country' },
+  unit: { type: 'string', enum: ['fahrenheit', 'celsius'] },
+  days: { type: 'integer', minimum: 5, maximum: 10 },
+  threshold: { type: 'number', minimum: 0, maximum: 1 },
+  include_hourly: { type: 'boolean' },
+  tags: { type: 'array', items: { type: 'string' }, minItems: 3 },
+  window: strictObject({ from: { type: 'string', format: 'date' }, hours: { type: 'array', items: HOUR } }),
+  note: { type: ['string', 'null'] },
+});
 const tools = [{ type: 'function', name: 'get_weather', description: 'Weather for a place', parameters: WEATHER_SCHEMA, strict: true }];
 
 test('SDK: responses.create returns a completed response quoting the input', async () => {
@@ -95,19 +86,14 @@ test('SDK: tool_choice "required" forces a call; tool_choice "none" answers in t
 });
 
 test('SDK: json_schema output is JSON valid against the schema (responses.parse too)', async () => {
-  const schema = {
-    type: 'object',
-    properties: {
-      title: { type: 'string', maxLength: 12 },
-      rating: { type: 'integer', minimum: 1, maximum: 5 },
-      score: { type: 'number', minimum: 10 },
-      good: { type: 'boolean' },
-      genre: { type: 'string', enum: ['drama', 'comedy'] },
-      actors: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'], additionalProperties: false }, minItems: 2 },
-    },
-    required: ['title', 'rating', 'score', 'good', 'genre', 'actors'],
-    additionalProperties: false,
-  };
+  const schema = strictObject({
+    title: { type: 'string', maxLength: 12 },
+    rating: { type: 'integer', minimum: 1, maximum: 5 },
+    score: { type: 'number', minimum: 10 },
+    good: { type: 'boolean' },
+    genre: { type: 'string', enum: ['drama', 'comedy'] },
+    actors: { type: 'array', items: strictObject({ name: { type: 'string' } }), minItems: 2 },
+  });
   const text = { format: { type: 'json_schema', name: 'review', schema, strict: true } };
   const stream = client.responses.stream({ model: 'm', input: 'Review a film', text });
   const r = await stream.finalResponse();

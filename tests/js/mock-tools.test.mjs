@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inProcessMock, has, statusOf } from './client-helpers.mjs';
-import { validate } from './mock-schema-check.mjs';
+import { validate, strictObject } from './mock-schema-check.mjs';
 
 const { mock, BASE, ok, post, streamed } = inProcessMock();
 
@@ -12,12 +12,7 @@ const WEATHER = {
   type: 'function',
   name: 'get_weather',
   description: 'Current weather for a city',
-  parameters: {
-    type: 'object',
-    properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
-    required: ['city', 'unit'],
-    additionalProperties: false,
-  },
+  parameters: strictObject({ city: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } }),
   strict: true,
 };
 const calls = (r) => r.output.filter((o) => o.type === 'function_call');
@@ -25,30 +20,28 @@ const args = (r) => calls(r).map((c) => JSON.parse(c.arguments));
 const outputsFor = (r) => calls(r).map((c) => ({ type: 'function_call_output', call_id: c.call_id, output: `weather of ${JSON.parse(c.arguments).city}: 20 degrees` }));
 
 test('arguments come from the prompt: Lisbon is Lisbon, not Paris', async () => {
-  assert.deepEqual(args(await ok({ model: 'm', input: "What's the weather in Lisbon?", tools: [WEATHER] })), [{ city: 'Lisbon', unit: 'celsius' }]);
-  assert.deepEqual(args(await ok({ model: 'm', input: 'How warm is it in Buenos Aires, in fahrenheit?', tools: [WEATHER] })), [{ city: 'Buenos Aires', unit: 'fahrenheit' }]);
-  assert.deepEqual(args(await ok({ model: 'm', input: 'weather in Paris, France please', tools: [WEATHER] })), [{ city: 'Paris, France', unit: 'celsius' }]);
+  const cases = [
+    ["What's the weather in Lisbon?", { city: 'Lisbon', unit: 'celsius' }],
+    ['How warm is it in Buenos Aires, in fahrenheit?', { city: 'Buenos Aires', unit: 'fahrenheit' }],
+    ['weather in Paris, France please', { city: 'Paris, France', unit: 'celsius' }],
+  ];
+  const tools = [WEATHER];
+  for (const [input, want] of cases) assert.deepEqual(args(await ok({ model: 'm', input, tools })), [want], input);
   // no place in the prompt: the schema's example
   assert.equal(args(await ok({ model: 'm', input: 'what is the weather like?', tools: [WEATHER] }))[0].unit, 'celsius');
 });
 
 test('string, number and format parameters are filled from the prompt where it has a value', async () => {
-  const search = {
-    type: 'function',
-    name: 'search_flights',
-    parameters: {
-      type: 'object',
-      properties: {
-        origin: { type: 'string' },
-        query: { type: 'string' },
-        days: { type: 'integer', minimum: 1, maximum: 14 },
-        email: { type: 'string', format: 'email' },
-        date: { type: 'string', format: 'date' },
-        seats: { type: 'integer', minimum: 1, maximum: 4 },
-      },
-      required: ['origin', 'query', 'days', 'email', 'date', 'seats'],
-    },
+  const properties = {
+    origin: { type: 'string' },
+    query: { type: 'string' },
+    days: { type: 'integer', minimum: 1, maximum: 14 },
+    email: { type: 'string', format: 'email' },
+    date: { type: 'string', format: 'date' },
+    seats: { type: 'integer', minimum: 1, maximum: 4 },
   };
+  const parameters = { type: 'object', properties, required: Object.keys(properties) };
+  const search = { type: 'function', name: 'search_flights', parameters };
   const input = 'Use search_flights from Oslo for 5 days starting 2026-03-14, mail ana@example.org, 9 seats';
   const [a] = args(await ok({ model: 'm', input, tools: [search] }));
   assert.equal(a.origin, 'Oslo');
@@ -129,18 +122,14 @@ test('store: false: nothing stored, no chaining; the history resent in input dri
 });
 
 test('json_schema answers: valid JSON built from the schema, filled from the prompt, in many small deltas', async () => {
-  const schema = {
-    type: 'object',
-    properties: {
-      city: { type: 'string' },
-      unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
-      days: { type: 'integer', minimum: 1, maximum: 10 },
-      activities: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, hours: { type: 'number' } }, required: ['name', 'hours'], additionalProperties: false }, minItems: 2 },
-      summary: { type: 'string' },
-    },
-    required: ['city', 'unit', 'days', 'activities', 'summary'],
-    additionalProperties: false,
-  };
+  const activity = strictObject({ name: { type: 'string' }, hours: { type: 'number' } });
+  const schema = strictObject({
+    city: { type: 'string' },
+    unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+    days: { type: 'integer', minimum: 1, maximum: 10 },
+    activities: { type: 'array', items: activity, minItems: 2 },
+    summary: { type: 'string' },
+  });
   const events = await streamed({ model: 'm', input: 'Plan 4 days in Lisbon, temperatures in fahrenheit', text: { format: { type: 'json_schema', name: 'trip', schema, strict: true } } });
   const deltas = events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta);
   const text = deltas.join('');

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { sseEvents as events } from './client-helpers.mjs';
+import { errorOf } from './mock-schema-check.mjs';
 
 const INDEX = fileURLToPath(new URL('../../mock/index.mjs', import.meta.url));
 const WORKER = `
@@ -54,9 +55,7 @@ test('workerd: a streamed answer, its replay, and a 400', async () => {
   evs.forEach((e, i) => assert.equal(e.sequence_number, i));
   const replay = events(await (await mf.dispatchFetch(`${URL_}/${evs[0].response.id}?stream=true&starting_after=5`)).text());
   assert.deepEqual(replay.map((e) => e.sequence_number), evs.slice(6).map((e) => e.sequence_number));
-  const bad = await call({ model: 'm', input: 'x', top_p: 2 });
-  assert.equal(bad.status, 400);
-  assert.equal((await bad.json()).error.param, 'top_p');
+  assert.equal((await errorOf(call({ model: 'm', input: 'x', top_p: 2 }), 400)).param, 'top_p');
 });
 
 test('workerd: faults (status with retry-after, split chunks)', async () => {

@@ -4,20 +4,9 @@
 import { ResponsesClient } from 'cometapi-responses';
 import { frame } from './client-helpers.mjs';
 
-export const message = (text, id = 'msg_1') => ({
-  id,
-  type: 'message',
-  status: 'completed',
-  role: 'assistant',
-  content: [{ type: 'output_text', text, annotations: [] }],
-});
-export const refusal = (text = "I can't help with that.") => ({
-  id: 'msg_r',
-  type: 'message',
-  status: 'completed',
-  role: 'assistant',
-  content: [{ type: 'refusal', refusal: text }],
-});
+const assistant = (id, content) => ({ id, type: 'message', status: 'completed', role: 'assistant', content });
+export const message = (text, id = 'msg_1') => assistant(id, [{ type: 'output_text', text, annotations: [] }]);
+export const refusal = (text = "I can't help with that.") => assistant('msg_r', [{ type: 'refusal', refusal: text }]);
 export const fnCall = (name, args, callId, id = `fc_${callId}`) => ({ id, type: 'function_call', status: 'completed', arguments: args, call_id: callId, name });
 
 let responses = 0;

@@ -5,14 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsonSchemaFormat, PartialJsonParser, OutputParseError, CometApiError } from 'cometapi-responses';
 import { useMock, collect, rejection, fails, has, drained } from './client-helpers.mjs';
+import { strictObject } from './mock-schema-check.mjs';
 import { scripted, jsonAnswer, sseAnswer, response, message, refusal, fnCall, personSchema, schema } from './sdk-helpers.mjs';
 
-const PERSON = {
-  type: 'object',
-  properties: { name: { type: 'string' }, age: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } },
-  required: ['name', 'age', 'tags'],
-  additionalProperties: false,
-};
+const TAGS = { type: 'array', items: { type: 'string' } };
+const PERSON = strictObject({ name: { type: 'string' }, age: { type: 'integer' }, tags: TAGS });
 
 const { client } = await useMock();
 

@@ -119,17 +119,10 @@ test('stopReason and pendingCalls of the other ends', async () => {
 
 test('a result JSON.stringify cannot encode (a cycle, a BigInt): the call failed with that TypeError, its output is `Error: …`', async () => {
   const { client, requests } = twoSteps(response([fnCall('f', '{}', 'call_cycle'), fnCall('f', '{}', 'call_big'), fnCall('f', '{}', 'call_ok')]));
-  const tool = functionTool({
-    name: 'f',
-    execute: (_, { callId }) => {
-      if (callId === 'call_cycle') {
-        const o = {};
-        o.self = o;
-        return o;
-      }
-      return callId === 'call_big' ? { n: 10n } : { ok: true };
-    },
-  });
+  const self = {};
+  self.self = self;
+  const results = { call_cycle: self, call_big: { n: 10n }, call_ok: { ok: true } };
+  const tool = functionTool({ name: 'f', execute: (_, { callId }) => results[callId] });
   const run = client.runTools({ model: 'm', input: 'go', tools: [tool] });
   await run.finalResponse();
   const [cycle, big, ok] = run.steps[0].toolCalls;

@@ -8,7 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
-import { ResponsesClient, functionTool } from 'cometapi-responses';
+import { functionTool } from 'cometapi-responses';
+import { scripted } from './sdk-helpers.mjs';
 
 const DIR = new URL('../../../shared/fixtures/recorded/', import.meta.url);
 const FILES = [1, 2, 3, 4].map((i) => new URL(`openai_reasoning_encrypted_step${i}.sse`, DIR));
@@ -25,16 +26,9 @@ test('a store:false run replays the recorded loop: the whole history with encryp
   const bodies = FILES.map((f) => readFileSync(f, 'utf8'));
   const recorded = bodies.map(eventsIn);
   const finals = recorded.map((evs) => evs.at(-1).response);
-  const requests = [];
-  const client = new ResponsesClient({
-    apiKey: 'sk-test',
-    baseURL: 'http://recorded.invalid/v1',
-    fetch: async (url, init) => {
-      requests.push(JSON.parse(init.body));
-      const body = bodies[requests.length - 1];
-      assert.ok(body !== undefined, 'no more requests than recorded responses');
-      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
-    },
+  const { client, requests } = scripted((body, n) => {
+    assert.ok(n < bodies.length, 'no more requests than recorded responses');
+    return new Response(bodies[n], { headers: { 'content-type': 'text/event-stream' } });
   });
   const ops = { add: (a, b) => a + b, subtract: (a, b) => a - b, multiply: (a, b) => a * b, divide: (a, b) => a / b };
   const calculator = functionTool({
@@ -45,14 +39,9 @@ test('a store:false run replays the recorded loop: the whole history with encryp
     execute: ({ a, b, op }) => ops[op](a, b),
   });
   const input = 'Use the calculator, one operation per step: (12 + 7) * 3 * 10.';
-  const params = {
-    model: 'gpt-5.1-codex-max',
-    input,
-    tools: [calculator],
-    reasoning: { effort: 'high', summary: 'detailed' },
-    store: false,
-    include: ['message.output_text.logprobs'],
-  };
+  const thinking = { effort: 'high', summary: 'detailed' };
+  const include = ['message.output_text.logprobs'];
+  const params = { model: 'gpt-5.1-codex-max', input, tools: [calculator], reasoning: thinking, store: false, include };
   const run = client.runTools(params);
   const events = [];
   for await (const ev of run) events.push(ev);
@@ -72,7 +61,7 @@ test('a store:false run replays the recorded loop: the whole history with encryp
   assert.ok(reasoning.encrypted_content.length > 100);
   const wireTool = { type: 'function', name: 'calculator', description: calculator.description, parameters: calculator.parameters, strict: true };
   let history = [{ type: 'message', role: 'user', content: input }];
-  requests.forEach((req, i) => {
+  requests.forEach(({ body: req }, i) => {
     assert.deepStrictEqual(req.include, ['message.output_text.logprobs', 'reasoning.encrypted_content'], `request ${i}: include`);
     assert.equal('previous_response_id' in req, false, `request ${i}`);
     assert.equal(req.store, false);
@@ -93,5 +82,5 @@ test('a store:false run replays the recorded loop: the whole history with encryp
     assert.deepStrictEqual(req.input, history, `request ${i}: the whole history`);
     assert.equal(req.input[1].encrypted_content, reasoning.encrypted_content, `request ${i}: the encrypted reasoning`);
   });
-  assert.ok(requests.every((r) => !JSON.stringify(r).includes('parsed_arguments')));
+  assert.ok(requests.every((r) => !JSON.stringify(r.body).includes('parsed_arguments')));
 });

@@ -5,29 +5,24 @@
 // and validate are never sent. Also parsed_arguments on the function calls of a snapshot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ResponsesClient, functionTool, AbortError, ApiError, OutputParseError, ValidationError } from 'cometapi-responses';
-import { useMock, clientFor, KEY, collect, rejection, sleep, read } from './client-helpers.mjs';
+import { functionTool, AbortError, ApiError, OutputParseError, ValidationError } from 'cometapi-responses';
+import { useMock, clientFor, rejection, sleep, read, frame } from './client-helpers.mjs';
 import { scripted, sseAnswer, eventsOf, response, message, fnCall, schema, jsonAnswer } from './sdk-helpers.mjs';
 
 const WEATHER = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
 
 const { srv } = await useMock();
 
-/** A client of the mock that records the body of every request. */
-function recordingClient() {
-  const bodies = [];
-  const client = clientFor(srv, { fetch: (url, init) => { bodies.push(JSON.parse(init.body)); return fetch(url, init); } });
-  return { client, bodies };
-}
-
 test('functionTool is the plain wire tool; execute and validate are kept off the wire', () => {
   const execute = () => 'x';
   const validate = schema((v) => v);
-  const tool = functionTool({ name: 'get_weather', description: 'Weather of a city', parameters: WEATHER, strict: true, execute, validate });
-  assert.deepStrictEqual(tool, { type: 'function', name: 'get_weather', description: 'Weather of a city', parameters: WEATHER, strict: true });
+  const opts = { name: 'get_weather', description: 'Weather of a city', parameters: WEATHER, strict: true };
+  const wire = { type: 'function', ...opts };
+  const tool = functionTool({ ...opts, execute, validate });
+  assert.deepStrictEqual(tool, wire);
   assert.equal(tool.execute, execute);
   assert.equal(tool.validate, validate);
-  assert.deepStrictEqual(JSON.parse(JSON.stringify(tool)), { type: 'function', name: 'get_weather', description: 'Weather of a city', parameters: WEATHER, strict: true });
+  assert.deepStrictEqual(JSON.parse(JSON.stringify(tool)), wire);
   assert.deepStrictEqual(functionTool({ name: 'n' }), { type: 'function', name: 'n' });
   assert.throws(() => functionTool({}), TypeError);
   assert.throws(() => functionTool({ name: 'n', execute: 'no' }), TypeError);
@@ -35,18 +30,12 @@ test('functionTool is the plain wire tool; execute and validate are kept off the
 });
 
 test('runTools against the mock: events of every step in order, steps, the final response, the requests', async () => {
-  const { client, bodies } = recordingClient();
+  const bodies = [];
+  const client = clientFor(srv, { fetch: (url, init) => (bodies.push(JSON.parse(init.body)), fetch(url, init)) });
   const calls = [];
-  const tool = functionTool({
-    name: 'get_weather',
-    description: 'The weather of a city',
-    parameters: WEATHER,
-    strict: true,
-    execute: async (args, ctx) => {
-      calls.push({ args, ctx });
-      return { city: args.city, celsius: 21 };
-    },
-  });
+  const wire = { name: 'get_weather', description: 'The weather of a city', parameters: WEATHER, strict: true };
+  const execute = async (args, ctx) => (calls.push({ args, ctx }), { city: args.city, celsius: 21 });
+  const tool = functionTool({ ...wire, execute });
   const run = client.runTools({ model: 'mock', input: 'What is the weather in Lisbon?', tools: [tool] });
   const events = [];
   for await (const ev of run) events.push(ev);
@@ -77,7 +66,7 @@ test('runTools against the mock: events of every step in order, steps, the final
   // the requests: the tool as on the wire; the second chains to the first with the output
   assert.equal(bodies.length, 2);
   for (const b of bodies) {
-    assert.deepStrictEqual(b.tools, [{ type: 'function', name: 'get_weather', description: 'The weather of a city', parameters: WEATHER, strict: true }]);
+    assert.deepStrictEqual(b.tools, [{ type: 'function', ...wire }]);
     assert.equal(b.stream, true);
   }
   assert.equal(bodies[0].input, 'What is the weather in Lisbon?');
@@ -165,7 +154,8 @@ test('validate checks (and transforms) the arguments; a failure is sent back as 
 });
 
 test('the loop stops after maxSteps responses, and at a tool without execute (the calls left pending)', async () => {
-  const always = scripted(() => sseAnswer(response([fnCall('t', '{}', `c${Math.random()}`)])));
+  const looping = () => scripted(() => sseAnswer(response([fnCall('t', '{}', `c${Math.random()}`)])));
+  const always = looping();
   const t = functionTool({ name: 't', execute: () => 'again' });
   const run = always.client.runTools({ model: 'm', input: 'x', tools: [t] }, { maxSteps: 3 });
   const final = await run.finalResponse();
@@ -174,7 +164,7 @@ test('the loop stops after maxSteps responses, and at a tool without execute (th
   assert.deepStrictEqual(run.steps.map((s) => s.toolCalls.length), [1, 1, 0]);
   assert.equal(final.output[0].type, 'function_call', 'the last calls are pending in the final response');
   // default: 10
-  const ten = scripted(() => sseAnswer(response([fnCall('t', '{}', `c${Math.random()}`)])));
+  const ten = looping();
   await ten.client.runTools({ model: 'm', input: 'x', tools: [t] }).finalResponse();
   assert.equal(ten.requests.length, 10);
   // human in the loop
@@ -207,26 +197,21 @@ test('a run without tool calls is one step; an error of a step rejects the run',
   assert.deepStrictEqual(evs, [], 'the run was read to its end by finalResponse()');
 });
 
-/** A fetch whose body sends `head` and then waits until the request is aborted. */
-function hanging(head, log) {
-  return async (url, init) => {
-    log.push(JSON.parse(init.body));
-    const enc = new TextEncoder();
-    const body = new ReadableStream({
-      start(c) {
-        c.enqueue(enc.encode(head));
-        init.signal.addEventListener('abort', () => c.error(new DOMException('aborted', 'AbortError')));
-      },
-    });
-    return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
-  };
+/** An event stream that sends `head` and then waits until `signal` aborts. */
+function hanging(head, signal) {
+  const body = new ReadableStream({
+    start(c) {
+      c.enqueue(new TextEncoder().encode(head));
+      signal.addEventListener('abort', () => c.error(new DOMException('aborted', 'AbortError')));
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
 }
 
 test('abort() during a stream, during the tools, by the signal, or by leaving the loop: AbortError, no further request', async () => {
-  const created = eventsOf(response([message('never')])).slice(0, 2).map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join('');
+  const created = eventsOf(response([message('never')])).slice(0, 2).map((e) => frame(e)).join('');
   // during the stream
-  const log = [];
-  const c = new ResponsesClient({ apiKey: KEY, baseURL: 'http://x.invalid/v1', fetch: hanging(created, log) });
+  const { client: c, requests: log } = scripted((body, n, init) => hanging(created, init.signal));
   const run = c.runTools({ model: 'm', input: 'x', tools: [] });
   const seen = [];
   const iteration = (async () => {

@@ -7,8 +7,7 @@ import { ApiError, AbortError, ConnectionError, ResponseStream, ResponsesClient,
 import { KEY, assertNoKey, clientFor, collect, rejection, startMock, has, fails, drained, read } from './client-helpers.mjs';
 
 async function setup(t, opts = {}) {
-  const srv = await startMock({ delayMs: 2, requireKey: KEY, ...opts });
-  t.after(() => srv.close());
+  const srv = await startMock({ delayMs: 2, requireKey: KEY, ...opts }, t);
   const client = clientFor(srv);
   const socket = await client.connect({ WebSocket });
   t.after(() => socket.close());
@@ -179,35 +178,33 @@ test('the upgrade carries Authorization: Bearer <key>; none without a key; no fr
 });
 
 test('connect() rejects with ConnectionError when the upgrade is refused (wrong key)', async (t) => {
-  const srv = await startMock({ requireKey: KEY });
-  t.after(() => srv.close());
+  const srv = await startMock({ requireKey: KEY }, t);
   const client = new ResponsesClient({ apiKey: 'sk-wrong-0000000000', baseURL: `${srv.url}/v1` });
-  const e = await fails(client.connect({ WebSocket }), ConnectionError);
+  await fails(client.connect({ WebSocket }), ConnectionError);
 });
 
-test('connect() gives up at its timeout when the upgrade gets no answer (ConnectionError)', async () => {
-  class Silent extends EventTarget {
-    readyState = 0;
-    close() {}
+/** A WebSocket that never opens on its own (the test dispatches its events); every one made is in `made`. */
+const made = [];
+class Fake extends EventTarget {
+  readyState = 0;
+  constructor() {
+    super();
+    made.push(this);
   }
+  close() {
+    this.readyState = 3;
+    this.closedByUs = true;
+  }
+  send() {}
+}
+
+test('connect() gives up at its timeout when the upgrade gets no answer (ConnectionError)', async () => {
   const client = new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1' });
-  await fails(client.connect({ WebSocket: Silent, timeout: 30 }), ConnectionError, { message: 'cannot open the WebSocket: no answer in 30 ms' });
+  await fails(client.connect({ WebSocket: Fake, timeout: 30 }), ConnectionError, { message: 'cannot open the WebSocket: no answer in 30 ms' });
 });
 
 test('close() while a reconnect is in flight closes its half-open WebSocket at once; socket.closed resolves', async () => {
-  const made = [];
-  class Fake extends EventTarget {
-    readyState = 0;
-    constructor() {
-      super();
-      made.push(this);
-    }
-    close() {
-      this.readyState = 3;
-      this.closedByUs = true;
-    }
-    send() {}
-  }
+  made.length = 0;
   const client = new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1' });
   const opening = client.connect({ WebSocket: Fake, timeout: 60_000 });
   made[0].readyState = 1;

@@ -5,22 +5,27 @@ import { SseParser, StreamError } from 'cometapi-responses';
 
 const enc = new TextEncoder();
 
-test('parses events, joins data lines, keeps the last event ID and retry', () => {
-  const p = new SseParser();
-  const events = p.feed(enc.encode('retry: 1500\nid: 7\nevent: ping\ndata: a\ndata: b\n\ndata: c\n\n'));
-  assert.deepEqual(events, [
-    { event: 'ping', data: 'a\nb', lastEventId: '7' },
-    { event: 'message', data: 'c', lastEventId: '7' },
-  ]);
-  assert.equal(p.retry, 1500);
-  assert.deepEqual(p.finish(), []);
-});
+const ev = (data, lastEventId = '', event = 'message') => ({ event, data, lastEventId });
 
-test('retry is undefined until a valid retry field arrives', () => {
-  const p = new SseParser();
-  p.feed(enc.encode('retry: 12a\n\n'));
-  assert.equal(p.retry, undefined);
-});
+// [name, the stream's text fed whole, the events, its retry]
+const CASES = [
+  [
+    'parses events, joins data lines, keeps the last event ID and retry',
+    'retry: 1500\nid: 7\nevent: ping\ndata: a\ndata: b\n\ndata: c\n\n',
+    [ev('a\nb', '7', 'ping'), ev('c', '7')],
+    1500,
+  ],
+  ['retry is undefined until a valid retry field arrives', 'retry: 12a\n\n', [], undefined],
+  ['an unfinished event at the end of the stream is discarded', 'data: never dispatched\n', [], undefined],
+];
+for (const [name, text, events, retry] of CASES) {
+  test(name, () => {
+    const p = new SseParser();
+    assert.deepEqual(p.feed(enc.encode(text)), events);
+    assert.equal(p.retry, retry);
+    assert.deepEqual(p.finish(), []);
+  });
+}
 
 test('a multi-byte character and a CRLF split across chunks give the same events', () => {
   const bytes = enc.encode('data: héllo 日本 😀\r\n\r\ndata: two\r\n\r\n');
@@ -38,13 +43,7 @@ test('one byte at a time', () => {
   const p = new SseParser();
   const got = [];
   for (const b of bytes) got.push(...p.feed(Uint8Array.of(b)));
-  assert.deepEqual(got, [{ event: 'x', data: ' two spaces', lastEventId: '' }]);
-});
-
-test('an unfinished event at the end of the stream is discarded', () => {
-  const p = new SseParser();
-  assert.deepEqual(p.feed(enc.encode('data: never dispatched\n')), []);
-  assert.deepEqual(p.finish(), []);
+  assert.deepEqual(got, [ev(' two spaces', '', 'x')]);
 });
 
 test('an event over maxEventSize throws StreamError', () => {
@@ -59,15 +58,12 @@ test('an event over maxEventSize throws StreamError', () => {
 test('events completed before an oversized one in the same chunk are returned; the error comes next', () => {
   const p = new SseParser({ maxEventSize: 64 });
   const chunk = enc.encode('data: first\n\nid: 7\ndata: second\n\ndata: ' + 'x'.repeat(100) + '\n\n');
-  assert.deepEqual(p.feed(chunk), [
-    { event: 'message', data: 'first', lastEventId: '' },
-    { event: 'message', data: 'second', lastEventId: '7' },
-  ]);
+  assert.deepEqual(p.feed(chunk), [ev('first'), ev('second', '7')]);
   assert.throws(() => p.feed(enc.encode('data: later\n\n')), StreamError);
   // Still failed until finish(); finish() resets it.
   assert.throws(() => p.feed(enc.encode('data: later\n\n')), StreamError);
   assert.deepEqual(p.finish(), []);
-  assert.deepEqual(p.feed(enc.encode('data: again\n\n')), [{ event: 'message', data: 'again', lastEventId: '' }]);
+  assert.deepEqual(p.feed(enc.encode('data: again\n\n')), [ev('again')]);
 });
 
 test('a deferred size error is thrown by finish() when no feed came after it', () => {
@@ -75,6 +71,6 @@ test('a deferred size error is thrown by finish() when no feed came after it', (
   assert.equal(p.feed(enc.encode('data: ok\n\ndata: ' + 'y'.repeat(100) + '\n')).length, 1);
   assert.throws(() => p.finish(), (e) => e instanceof StreamError && /size limit/.test(e.message));
   // The parser is ready for a new stream.
-  assert.deepEqual(p.feed(enc.encode('data: next\n\n')), [{ event: 'message', data: 'next', lastEventId: '' }]);
+  assert.deepEqual(p.feed(enc.encode('data: next\n\n')), [ev('next')]);
   assert.deepEqual(p.finish(), []);
 });

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { StreamError } from 'cometapi-responses';
-import { bodyOf, rejection, has } from './client-helpers.mjs';
+import { bodyOf, rejection, has, collect, deltaText } from './client-helpers.mjs';
 import { scripted } from './sdk-helpers.mjs';
 
 const DIR = new URL('../../../shared/fixtures/bridges/', import.meta.url);
@@ -66,12 +66,8 @@ for (const file of FILES) {
     const cut = body.slice(0, body.search(/data: \{[^\n]*"type": ?"response\.completed"/));
     const { client } = serving(cut);
     const stream = client.stream({ model: 'm', input: 'hi' });
-    let deltas = '';
-    const err = await rejection(
-      (async () => {
-        for await (const event of stream) if (event.type === 'response.output_text.delta') deltas += event.delta;
-      })(),
-    );
+    const { events, error: err } = await collect(stream);
+    const deltas = deltaText(events);
     assert.ok(err instanceof StreamError, String(err));
     assert.ok(err.response !== null && err.response !== undefined, 'a snapshot is attached');
     assert.equal(err.response.output_text, deltas);

@@ -16,12 +16,13 @@ WebAssembly.Instance = function (module, imports) {
   return instance;
 };
 WebAssembly.Instance.prototype = Instance.prototype;
-const { ResponsesClient } = await import('cometapi-responses');
+const { scripted } = await import('./sdk-helpers.mjs');
 const { Mirror } = await import('../../js/mirror.js');
 const { StreamError } = await import('../../js/errors.js');
 WebAssembly.Instance = Instance;
 
 const MiB = 1024 * 1024;
+const SSE = { 'content-type': 'text/event-stream' };
 
 /** A body of `mib` MiB of text deltas, made as it is read (never held whole). */
 function lazyBody(mib, { json }) {
@@ -54,12 +55,7 @@ function lazyBody(mib, { json }) {
 }
 
 async function streamThrough(mib, json) {
-  const client = new ResponsesClient({
-    apiKey: 'sk-test',
-    baseURL: 'http://lazy.invalid/v1',
-    maxRetries: 0,
-    fetch: async () => new Response(lazyBody(mib, { json }), { headers: { 'content-type': 'text/event-stream' } }),
-  });
+  const { client } = scripted(() => new Response(lazyBody(mib, { json }), { headers: SSE }));
   const params = { model: 'm', input: 'hi' };
   if (json) params.text = { format: { type: 'json_schema', name: 't', schema: { type: 'object' } } };
   const stream = client.stream(params);
@@ -110,7 +106,7 @@ test('a text longer than a JavaScript string can be is a StreamError with the sn
 });
 
 // The API key (long enough to be redacted) and a body whose frames are read one at a time.
-const KEY = 'sk-proj-Xq7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0YaQe2Tu4Io6Pl8Mk0N';
+const { KEY } = await import('./client-helpers.mjs');
 const at0 = { item_id: 'msg_1', output_index: 0, content_index: 0 };
 function framesBody(events) {
   const enc = new TextEncoder();
@@ -123,12 +119,7 @@ function framesBody(events) {
   }, { highWaterMark: 0 });
 }
 function streamOf(events, params = {}) {
-  const client = new ResponsesClient({
-    apiKey: KEY,
-    baseURL: 'http://frames.invalid/v1',
-    maxRetries: 0,
-    fetch: async () => new Response(framesBody(events), { headers: { 'content-type': 'text/event-stream' } }),
-  });
+  const { client } = scripted(() => new Response(framesBody(events), { headers: SSE }), { apiKey: KEY });
   return client.stream({ model: 'm', input: 'hi', ...params });
 }
 const opening = (deltas) => [
@@ -153,49 +144,34 @@ function assertKeyRedacted(text, length, what) {
   for (let i = 0; i + 10 <= KEY.length; i += 7) assert.ok(!text.slice(0, 2 << 20).includes(KEY.slice(i, i + 10)), what);
 }
 
-test('a text too long for a string: the StreamError carries the snapshot with the key redacted', async () => {
-  const stream = streamOf(opening(['a', 'b']));
-  const length = constants.MAX_STRING_LENGTH; // one more character is too many
-  let err;
-  try {
-    for await (const e of stream) {
-      if (e.delta === 'a') {
+// [what, the deltas of the stream, the length of the text set in the snapshot]: a text one character
+// too long for a string; a snapshot too large to stringify (the body ends without a terminal event:
+// the core's StreamError gets the snapshot).
+const TOO_LARGE = [
+  ['a text too long for a string', ['a', 'b'], constants.MAX_STRING_LENGTH, /longer than a JavaScript string/],
+  ['a snapshot too large to stringify', ['a'], (constants.MAX_STRING_LENGTH >> 1) + 64, /./],
+];
+for (const [what, deltas, length, message] of TOO_LARGE) {
+  test(`${what}: the StreamError carries the snapshot with the key redacted`, async () => {
+    const stream = streamOf(opening(deltas));
+    let err;
+    try {
+      for await (const e of stream) {
+        if (e.delta !== 'a') continue;
         const big = keyedText(length);
         stream.response.output_text = big;
         stream.response.output[0].content[0].text = big;
       }
+    } catch (e) {
+      err = e;
     }
-  } catch (e) {
-    err = e;
-  }
-  assert.equal(err?.name, 'StreamError', `${err?.name}: ${err?.message}`);
-  assert.match(err.message, /longer than a JavaScript string/);
-  assert.equal(err.response.id, 'resp_[redacted]');
-  assertKeyRedacted(err.response.output_text, length, 'output_text');
-  assertKeyRedacted(err.response.output[0].content[0].text, length, 'the part');
-});
-
-test('a snapshot too large to stringify: a StreamError of the stream is still redacted', async () => {
-  // The body ends without a terminal event: the core's StreamError gets the snapshot.
-  const stream = streamOf(opening(['a']));
-  const length = (constants.MAX_STRING_LENGTH >> 1) + 64;
-  let err;
-  try {
-    for await (const e of stream) {
-      if (e.delta === 'a') {
-        const big = keyedText(length);
-        stream.response.output_text = big;
-        stream.response.output[0].content[0].text = big;
-      }
-    }
-  } catch (e) {
-    err = e;
-  }
-  assert.equal(err?.name, 'StreamError', `${err?.name}: ${err?.message}`);
-  assert.equal(err.response.id, 'resp_[redacted]');
-  assertKeyRedacted(err.response.output_text, length, 'output_text');
-  assertKeyRedacted(err.response.output[0].content[0].text, length, 'the part');
-});
+    assert.equal(err?.name, 'StreamError', `${err?.name}: ${err?.message}`);
+    assert.match(err.message, message);
+    assert.equal(err.response.id, 'resp_[redacted]');
+    assertKeyRedacted(err.response.output_text, length, 'output_text');
+    assertKeyRedacted(err.response.output[0].content[0].text, length, 'the part');
+  });
+}
 
 test('json_schema: a terminal event without output and a text that is not JSON → OutputParseError with the whole text, redacted', async () => {
   const deltas = ['{"name": "', `Ada ${KEY}`, '", oops'];

@@ -11,24 +11,6 @@ use cometapi_responses::partial_json::{
 };
 use serde_json::{json, Map, Value};
 
-/// The op JSON that pushing `chunk` yields after `before` was pushed.
-fn ops_json_after_push(before: &str, chunk: &str) -> String {
-    let mut p = PartialJsonParser::new();
-    p.push(before);
-    let mut out = String::new();
-    p.push_with_ops(chunk, &mut out);
-    out
-}
-
-/// The op JSON that `finish` yields after `text` was pushed.
-fn ops_json_after_finish(text: &str) -> String {
-    let mut p = PartialJsonParser::new();
-    p.push(text);
-    let mut out = String::new();
-    p.finish_with_ops(&mut out);
-    out
-}
-
 // --- A small deterministic random generator (splitmix64)
 
 struct Rng(u64);
@@ -93,12 +75,7 @@ impl Gen<'_> {
     }
 
     fn value(&mut self, out: &mut String, depth: usize) {
-        let container = match depth {
-            0 => self.rng.chance(90),
-            1 | 2 => self.rng.chance(55),
-            3 | 4 => self.rng.chance(25),
-            _ => false,
-        };
+        let container = depth < 5 && self.rng.chance([90, 55, 55, 25, 25][depth]);
         let kind = if container { 4 + self.rng.below(2) } else { self.rng.below(4) };
         match kind {
             0 => self.string(out),
@@ -225,11 +202,8 @@ impl Ref<'_> {
                 (Some(Value::String(s)), done)
             }
             b't' | b'f' | b'n' => {
-                let word: &[u8] = match self.s[self.i] {
-                    b't' => b"true",
-                    b'f' => b"false",
-                    _ => b"null",
-                };
+                let word = [&b"true"[..], b"false", b"null"]
+                    [usize::from(self.s[self.i] != b't') + usize::from(self.s[self.i] == b'n')];
                 if self.s.len() - self.i < word.len() {
                     self.i = self.s.len();
                     return (None, false);
@@ -639,13 +613,23 @@ fn exact_op_text() {
     p.finish_with_ops(&mut ops);
     assert_eq!(ops, "[]");
 
-    // the root: a string, a number completed by finish
-    assert_eq!(ops_json_after_push("", "\"ab"), r#"[["s",[],"ab"]]"#);
-    assert_eq!(ops_json_after_push("\"ab", "c"), r#"[["c",[],"c"]]"#);
-    assert_eq!(ops_json_after_push("", "-12.5e3"), "[]");
-    assert_eq!(ops_json_after_finish("-12.5e3"), r#"[["s",[],-12.5e3]]"#);
-    assert_eq!(ops_json_after_finish("[-12.5e3"), "[]");
-    assert_eq!(ops_json_after_push("[1,", "2]"), r#"[["s",[1],2]]"#);
+    // the root: a string, a number completed by finish; (pushed before, pushed with ops or None: finish, the ops)
+    for (before, chunk, want) in [
+        ("", Some("\"ab"), r#"[["s",[],"ab"]]"#),
+        ("\"ab", Some("c"), r#"[["c",[],"c"]]"#),
+        ("", Some("-12.5e3"), "[]"),
+        ("-12.5e3", None, r#"[["s",[],-12.5e3]]"#),
+        ("[-12.5e3", None, "[]"),
+        ("[1,", Some("2]"), r#"[["s",[1],2]]"#),
+    ] {
+        let (mut p, mut out) = (PartialJsonParser::new(), String::new());
+        p.push(before);
+        match chunk {
+            Some(chunk) => p.push_with_ops(chunk, &mut out),
+            None => p.finish_with_ops(&mut out),
+        }
+        assert_eq!(out, want, "{before:?} then {chunk:?}");
+    }
     // wherever the text is cut, the ops of the rest turn the value so far into the whole value
     let doc = r#"{"list":[{"id":1,"tags":["x","y\u0041"]},null,false],"s":"\ud834\udd1e!"}"#;
     for (k, _) in doc.char_indices() {
@@ -850,52 +834,14 @@ fn linear_in_the_total_length() {
 #[test]
 fn numbers_are_serde_jsons_bit_for_bit() {
     let mut texts: Vec<String> = Vec::new();
-    let mantissas = [
-        "0",
-        "1",
-        "7",
-        "12",
-        "0.1",
-        "0.7",
-        "1.5",
-        "123.456",
-        "9007199254740993",
-        "18446744073709551615",
-        "18446744073709551616",
-        "18446744073709551619.1",
-        "184467440737095516159",
-        "99999999999999999999.5",
-        "0.000000000000000000000000000001",
-        "1.7976931348623157",
-        "2.2250738585072014",
-        "4.9406564584124654",
-        "123456789012345678901234567890.123456789",
-    ];
-    let exps = [
-        "",
-        "e0",
-        "e1",
-        "E+2",
-        "e-2",
-        "e22",
-        "e23",
-        "e-23",
-        "e100",
-        "e-100",
-        "e292",
-        "e308",
-        "e-308",
-        "e-320",
-        "e-330",
-        "e-400",
-        "e400",
-        "e2147483647",
-        "e2147483648",
-        "e-2147483648",
-        "e-99999999999",
-    ];
-    for m in mantissas {
-        for e in exps {
+    let mantissas = "0 1 7 12 0.1 0.7 1.5 123.456 9007199254740993 18446744073709551615 18446744073709551616 \
+        18446744073709551619.1 184467440737095516159 99999999999999999999.5 0.000000000000000000000000000001 \
+        1.7976931348623157 2.2250738585072014 4.9406564584124654 123456789012345678901234567890.123456789";
+    // "-" stands for no exponent
+    let exps = "- e0 e1 E+2 e-2 e22 e23 e-23 e100 e-100 e292 e308 e-308 e-320 e-330 e-400 e400 e2147483647 \
+        e2147483648 e-2147483648 e-99999999999";
+    for m in mantissas.split_whitespace() {
+        for e in exps.split_whitespace().map(|e| e.trim_start_matches('-')) {
             for sign in ["", "-"] {
                 texts.push(format!("{sign}{m}{e}"));
             }

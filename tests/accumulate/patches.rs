@@ -22,7 +22,7 @@ impl Readers {
         Readers {
             full: Accumulator::new(),
             lean: Accumulator::without_snapshot(),
-            model: model::Model::new(),
+            model: model::Model::default(),
             mirror: Mirror::new(),
             json: None,
             buf: String::new(),

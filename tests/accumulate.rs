@@ -49,12 +49,9 @@ fn recorded(file: &str) -> Option<Vec<ResponseEvent>> {
     Some(load(p))
 }
 
-fn decode_bytes(bytes: &[u8]) -> Vec<ResponseEvent> {
-    sse::parse_all(bytes).expect("SSE parses").iter().filter_map(|e| decode(e).expect("event decodes")).collect()
-}
-
 fn load(p: &Path) -> Vec<ResponseEvent> {
-    decode_bytes(&std::fs::read(p).expect("fixture readable"))
+    let events = sse::parse_all(&std::fs::read(p).expect("fixture readable")).expect("SSE parses");
+    events.iter().filter_map(|e| decode(e).expect("event decodes")).collect()
 }
 
 fn ev(v: Value) -> ResponseEvent {
@@ -143,14 +140,9 @@ fn is_done_event(k: EventKind) -> bool {
     done.split_whitespace().any(|t| k.as_str() == Some(&format!("response.{t}.done")))
 }
 
-fn outcome(e: &Ending) -> &'static str {
-    match e {
-        Ending::Pending => "pending",
-        Ending::Completed => "completed",
-        Ending::Incomplete => "incomplete",
-        Ending::Failed(_) => "failed",
-        Ending::Error(_) => "error",
-    }
+/// "pending", "completed", "incomplete", "failed" or "error".
+fn outcome(e: &Ending) -> String {
+    format!("{e:?}").split('(').next().unwrap_or_default().to_lowercase()
 }
 
 /// A new accumulator after `evs` (`push_all`).

@@ -260,33 +260,6 @@ fn reference(prefix: &str) -> Option<Value> {
 
 // --- Checks
 
-/// `part` is a best-effort value on the way to `full`: strings are prefixes, arrays a prefix
-/// of the elements (all but the last equal), objects all entries equal but at most one (the one
-/// in progress), which is a prefix.
-fn is_prefix(part: &Value, full: &Value) -> bool {
-    match (part, full) {
-        (Value::String(a), Value::String(b)) => b.starts_with(a.as_str()),
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() <= b.len()
-                && a.split_last().map_or(true, |(last, init)| {
-                    init.iter().zip(b).all(|(x, y)| x == y) && is_prefix(last, &b[init.len()])
-                })
-        }
-        (Value::Object(a), Value::Object(b)) => {
-            let mut partial = 0;
-            for (k, v) in a {
-                match b.get(k) {
-                    Some(w) if w == v => {}
-                    Some(w) if is_prefix(v, w) => partial += 1,
-                    _ => return false,
-                }
-            }
-            partial <= 1
-        }
-        (a, b) => a == b,
-    }
-}
-
 fn char_chunks<'a>(rng: &mut Rng, text: &'a str, max: usize) -> Vec<&'a str> {
     let mut out = Vec::new();
     let mut rest = text;
@@ -300,28 +273,24 @@ fn char_chunks<'a>(rng: &mut Rng, text: &'a str, max: usize) -> Vec<&'a str> {
     out
 }
 
-/// A mirror that follows the parser through its ops only.
-struct Mirror(Option<Value>);
-
-impl Mirror {
-    fn apply(&mut self, ops: &str, parser: &PartialJsonParser, ctx: &str) {
-        // The op text is standard JSON (these documents have no lone surrogate and no number
-        // beyond f64) and the crate's reader agrees with serde_json on it.
-        let std: Value =
-            serde_json::from_str(ops).unwrap_or_else(|e| panic!("{ctx}: op text is not JSON ({e}): {ops}"));
-        assert_eq!(parse(ops).as_ref(), Ok(&std), "{ctx}: {ops}");
-        apply_ops_json(&mut self.0, ops).unwrap_or_else(|e| panic!("{ctx}: {e}: {ops}"));
-        assert_eq!(self.0.as_ref(), parser.value(), "{ctx}: mirror after {ops}");
-    }
+/// Applies `ops` to `mirror`, a value that follows the parser through its ops only. The op text
+/// is standard JSON (these documents have no lone surrogate and no number beyond f64) and the
+/// crate's reader agrees with serde_json on it.
+fn follow(mirror: &mut Option<Value>, ops: &str, parser: &PartialJsonParser, ctx: &str) {
+    let std: Value = serde_json::from_str(ops).unwrap_or_else(|e| panic!("{ctx}: op text is not JSON ({e}): {ops}"));
+    assert_eq!(parse(ops).as_ref(), Ok(&std), "{ctx}: {ops}");
+    apply_ops_json(mirror, ops).unwrap_or_else(|e| panic!("{ctx}: {e}: {ops}"));
+    assert_eq!(mirror.as_ref(), parser.value(), "{ctx}: mirror after {ops}");
 }
 
-/// Pushes `chunks` with ops, checking every step; returns the parser after `finish`.
-fn run_chunks(doc: &str, chunks: &[&str], full: &Value, dup: bool) -> PartialJsonParser {
+/// Pushes `chunks` with ops, checking every step (the value so far is the reference's), and
+/// finishes.
+fn run_chunks(doc: &str, chunks: &[&str], full: &Value) {
     let mut p = PartialJsonParser::new();
     // The ops-only parser (a mirror elsewhere keeps the value) writes the same ops.
     let mut lean = PartialJsonParser::ops_only();
     let mut lean_ops = String::new();
-    let mut mirror = Mirror(None);
+    let mut mirror = None;
     let mut ops = String::new();
     let mut sofar = 0;
     for chunk in chunks {
@@ -331,22 +300,16 @@ fn run_chunks(doc: &str, chunks: &[&str], full: &Value, dup: bool) -> PartialJso
         let ctx = format!("{doc:?} after {sofar} bytes");
         assert_eq!(lean_ops, ops, "{ctx}: ops-only parser");
         assert!(lean.value().is_none() && lean.is_complete() == p.is_complete(), "{ctx}: ops-only parser");
-        mirror.apply(&ops, &p, &ctx);
+        follow(&mut mirror, &ops, &p, &ctx);
         assert!(p.error().is_none(), "{ctx}: {:?}", p.error());
         assert_eq!(p.value(), reference(&doc[..sofar]).as_ref(), "{ctx}: value vs reference");
-        if !dup {
-            if let Some(v) = p.value() {
-                assert!(is_prefix(v, full), "{ctx}: {v} is not a prefix of {full}");
-            }
-        }
     }
     p.finish_with_ops(&mut ops);
     lean.finish_with_ops(&mut lean_ops);
     assert_eq!(lean_ops, ops, "{doc:?} at finish: ops-only parser");
-    mirror.apply(&ops, &p, &format!("{doc:?} at finish"));
+    follow(&mut mirror, &ops, &p, &format!("{doc:?} at finish"));
     assert!(p.is_complete(), "{doc:?}: not complete at finish");
     assert_eq!(p.value(), Some(full), "{doc:?}: final value");
-    p
 }
 
 // --- Random documents: every cut, random chunkings
@@ -365,11 +328,11 @@ fn random_documents_at_every_cut_and_chunking() {
         bytes += doc.len();
         let full: Value = serde_json::from_str(&doc).unwrap_or_else(|e| panic!("generator: {e}: {doc}"));
         for (k, _) in doc.char_indices().chain([(doc.len(), ' ')]) {
-            run_chunks(&doc, &[&doc[..k], &doc[k..]], &full, dup);
+            run_chunks(&doc, &[&doc[..k], &doc[k..]], &full);
         }
         for max in [1, 3, 8, 40] {
             let chunks = char_chunks(&mut rng, &doc, max);
-            run_chunks(&doc, &chunks, &full, dup);
+            run_chunks(&doc, &chunks, &full);
         }
         assert_eq!(parse(&doc).as_ref(), Ok(&full));
     }
@@ -731,18 +694,11 @@ fn invalid_input_never_panics_and_agrees_with_serde_json() {
         let chars: Vec<char> = doc.chars().collect();
         let at = rng.below(chars.len() + 1);
         let mut m: String = chars[..at].iter().collect();
-        let keep_from = match rng.below(3) {
-            0 => {
-                m.push_str(rng.pick(INSERTS)); // insert
-                at
-            }
-            1 => {
-                m.push_str(rng.pick(INSERTS)); // replace
-                at + 1
-            }
-            _ => at + 1, // delete
-        };
-        m.extend(chars.get(keep_from..).unwrap_or_default());
+        let edit = rng.below(3); // 0: insert, 1: replace, 2: delete
+        if edit < 2 {
+            m.push_str(rng.pick(INSERTS));
+        }
+        m.extend(chars.get(at + usize::from(edit > 0)..).unwrap_or_default());
         let (complete, error) = verdict(&mut rng, &m);
         match serde_json::from_str::<Value>(&m) {
             Ok(want) => {
@@ -795,17 +751,12 @@ fn big_document(target: usize) -> String {
 
 fn time_push(doc: &str) -> f64 {
     let start = Instant::now();
-    let mut p = PartialJsonParser::new();
-    let mut ops = String::new();
-    let mut rest = doc;
-    while !rest.is_empty() {
-        let mut end = rest.len().min(16);
-        while !rest.is_char_boundary(end) {
-            end += 1;
-        }
-        let (chunk, tail) = rest.split_at(end);
-        p.push_with_ops(chunk, &mut ops);
-        rest = tail;
+    let (mut p, mut ops, mut at) = (PartialJsonParser::new(), String::new(), 0);
+    while at < doc.len() {
+        // 16 bytes, or up to the next character boundary
+        let end = (at + 16..).map(|e| e.min(doc.len())).find(|&e| doc.is_char_boundary(e)).unwrap();
+        p.push_with_ops(&doc[at..end], &mut ops);
+        at = end;
     }
     p.finish();
     assert!(p.is_complete());

@@ -34,7 +34,7 @@ impl Readers {
         self.full.push(ev);
         self.lean.push(ev);
         self.model.push(ev);
-        let at = format!("{ctx}: after `{}` {}", ev.event_type(), excerpt(ev.json()));
+        let at = format!("{ctx}: after `{}` {}", ev.event_type(), ev.json().chars().take(200).collect::<String>());
         assert_eq!(self.full.patches(), self.lean.patches(), "{at}: the same patches with or without a snapshot");
         self.mirror.apply_all(self.lean.patches(), ev);
         self.buf.clear();
@@ -69,10 +69,6 @@ impl Readers {
             (f, l) => assert_eq!(f, l, "{at}: outcome"),
         }
     }
-}
-
-fn excerpt(s: &str) -> String {
-    s.chars().take(200).collect()
 }
 
 fn read_all(file: &str, evs: &[ResponseEvent]) -> Readers {

@@ -3,7 +3,7 @@
 //! Native tests of the event decoder (`src/event/`): types, fields, errors, what JSON.parse accepts,
 //! and the fast path against the general path.
 
-use cometapi_responses::error::Error;
+use cometapi_responses::error::{ApiError, Error};
 use cometapi_responses::event::{decode, decode_owned, EventKind, ResponseEvent};
 use cometapi_responses::sse::{self, Event};
 use cometapi_responses::test_support::event_paths as paths;
@@ -19,8 +19,7 @@ fn sse_event(name: &str, data: &str) -> Event {
 fn dec(name: &str, data: &str) -> Option<ResponseEvent> {
     let e = sse_event(name, data);
     let a = decode(&e).expect("decodes");
-    let b = decode_owned(e).expect("decodes owned");
-    assert_eq!(a, b, "decode and decode_owned agree");
+    assert_eq!(decode_owned(e).expect("decodes owned"), a, "decode and decode_owned agree");
     a
 }
 
@@ -231,9 +230,7 @@ fn fast_path_agrees_with_the_general_path() {
         d(r#""a","x":1e400"#), d(r#""a","x":-1e400"#), d(r#""a","x":[1E+999]"#), d(r#""a","x":1.7e308"#),
         d(r#""a","x":1e-400"#), d(r#""a","x":0.5e299"#), d(r#""a","x":1e99999999999999999999999"#),
     ];
-    for d in cases {
-        same(&d);
-    }
+    cases.iter().for_each(|d| same(d));
     let nines = format!(r#"{{"type":"response.output_text.delta","delta":"a","x":{}}}"#, "9".repeat(400));
     same(&nines);
     let ev = paths::fast(ESCAPED).expect("an escaped delta is a plain delta");
@@ -245,9 +242,7 @@ fn fast_path_agrees_with_the_general_path() {
         d(r#""\u00E9\u00e9""#), d(r#""\ud83d""#), d(r#""\ude80""#), d(r#""\ud83d\u0041""#), d(r#""\ud83dx""#),
         d(r#""\u00g9""#), d(r#""\u00e""#), d(r#""a","x":"\ud800""#), d(r#""\u0000""#),
     ];
-    for d in cases {
-        same(&d);
-    }
+    cases.iter().for_each(|d| same(d));
     // A lone surrogate is left to the general path (which reads it as U+FFFD).
     assert!(paths::fast(r#"{"type":"response.output_text.delta","delta":"\ud83d"}"#).is_none());
     let ev = dec("message", r#"{"type":"response.output_text.done","text":"a","text":"b"}"#).unwrap();
@@ -270,9 +265,7 @@ fn mutations(sample: &str) {
         }
     }
     for i in 0..b.len() {
-        for c in [
-            b'"', b'\\', b',', b':', b'{', b'}', b'[', b']', b'0', b'-', b' ', b'x', b'e', b'.', b'u', b'd', b'8', b'c',
-        ] {
+        for &c in b"\"\\,:{}[]0- xe.ud8c" {
             let mut m = b.to_vec();
             m[i] = c;
             if let Ok(s) = std::str::from_utf8(&m) {
@@ -286,12 +279,12 @@ fn mutations(sample: &str) {
 
 /// Numbers JSON.parse reads as ±Infinity and serde_json's `Value` refuses.
 fn out_of_range_numbers() -> Vec<String> {
-    let mut v: Vec<String> =
-        ["1e400", "-1e400", "1E+999", "2e308", "-9.9e99999999999999999999"].map(String::from).into();
-    v.push("9".repeat(5000));
-    v.push(format!("-{}", "1".repeat(400)));
-    v.push(format!("{}.5e10", "7".repeat(320)));
-    v
+    let long = ["9".repeat(5000), format!("-{}", "1".repeat(400)), format!("{}.5e10", "7".repeat(320))];
+    ["1e400", "-1e400", "1E+999", "2e308", "-9.9e99999999999999999999"]
+        .map(String::from)
+        .into_iter()
+        .chain(long)
+        .collect()
 }
 
 /// Events of every shape the accumulator reads; `N` marks a number it does not read.
@@ -315,10 +308,8 @@ fn fields(e: &ResponseEvent) -> impl PartialEq + std::fmt::Debug {
         (e.kind(), e.event_type().to_owned(), e.sequence_number()),
         (e.output_index(), e.content_index(), e.summary_index(), e.annotation_index()),
         (e.item_id().map(str::to_owned), e.text().map(str::to_owned), e.payload().cloned()),
-        e.error().map(|mut err| {
-            err.body = None; // the body is the event's own text
-            err
-        }),
+        // the body is the event's own text
+        e.error().map(|err| ApiError { body: None, ..err }),
     )
 }
 

@@ -173,52 +173,39 @@ fn check_stream(file: &str, evs: &[ResponseEvent], strict: bool) -> (Accumulator
     let (before, rest) = evs.split_at(t.unwrap_or(evs.len()));
     let mut acc = pushed(before);
     let pre = acc.clone();
-    if let Some(t) = t {
-        let resp = evs[t].payload().expect("terminal response");
-        if strict {
-            assert_streamed_agrees(file, &acc, resp);
-            let n = acc.snapshot().and_then(|s| s["output"].as_array()).map_or(0, Vec::len);
-            assert_eq!(n, streamed_items(before), "{file}: every streamed item is in the snapshot");
-            if let Some(Value::String(server)) = resp.get("output_text") {
-                if !server.is_empty() {
-                    assert_eq!(acc.output_text(), server, "{file}: server's output_text");
-                }
-            }
-            // Deltas only: no `.done` event at all.
-            let lean = pushed(&deltas_only(before));
-            assert_streamed_agrees(&format!("{file} (deltas only)"), &lean, resp);
+    // Without a terminal event, `before` is every event.
+    let Some(resp) = t.map(|t| evs[t].payload().expect("terminal response")) else { return (pre, acc) };
+    if strict {
+        assert_streamed_agrees(file, &acc, resp);
+        let n = acc.snapshot().and_then(|s| s["output"].as_array()).map_or(0, Vec::len);
+        assert_eq!(n, streamed_items(before), "{file}: every streamed item is in the snapshot");
+        if let Some(server) = resp.get("output_text").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+            assert_eq!(acc.output_text(), server, "{file}: server's output_text");
         }
-
-        // The terminal event: the snapshot becomes its response (plus output_text).
-        let v0 = accumulator_version(&acc);
-        push_all(&mut acc, rest);
-        assert!(accumulator_version(&acc) > v0);
-        let want = final_snapshot(resp);
-        assert_eq!(acc.snapshot(), Some(&want), "{file}: final snapshot");
-        let parsed: Value = serde_json::from_str(&acc.response_json().expect("json")).expect("valid JSON");
-        assert_eq!(parsed, want, "{file}: response_json");
-    } else {
-        push_all(&mut acc, rest);
+        // Deltas only: no `.done` event at all.
+        assert_streamed_agrees(&format!("{file} (deltas only)"), &pushed(&deltas_only(before)), resp);
     }
+    // The terminal event: the snapshot becomes its response (plus output_text).
+    let v0 = accumulator_version(&acc);
+    push_all(&mut acc, rest);
+    assert!(accumulator_version(&acc) > v0);
+    let want = final_snapshot(resp);
+    assert_eq!(acc.snapshot(), Some(&want), "{file}: final snapshot");
+    let parsed: Value = serde_json::from_str(&acc.response_json().expect("json")).expect("valid JSON");
+    assert_eq!(parsed, want, "{file}: response_json");
     (pre, acc)
 }
 
 /// Feeds `bytes` in the given chunks through the incremental parser, decodes and accumulates.
 fn accumulate_chunked(bytes: &[u8], cuts: &[usize]) -> Accumulator {
-    let mut parser = Parser::new();
-    let mut events = Vec::new();
-    let mut acc = Accumulator::new();
-    let mut start = 0;
-    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+    let (mut parser, mut events, mut acc, mut start) = (Parser::new(), Vec::new(), Accumulator::new(), 0);
+    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).chain([bytes.len()]).collect();
     cuts.sort_unstable();
-    cuts.push(bytes.len());
     for cut in cuts {
         parser.feed(&bytes[start..cut], &mut events).expect("feed");
         start = cut;
-        for e in events.drain(..) {
-            if let Some(ev) = decode(&e).expect("decode") {
-                acc.push(&ev);
-            }
+        for ev in events.drain(..).filter_map(|e| decode(&e).expect("decode")) {
+            acc.push(&ev);
         }
     }
     parser.finish();
@@ -251,10 +238,8 @@ fn recorded_error_stream_ends_in_error_then_failed() {
     let e = evs.iter().position(|e| e.kind() == EventKind::Error).expect("an error event");
     let mut acc = pushed(&evs[..=e]);
     let Ending::Error(err) = acc.ending().clone() else { panic!("outcome {:?}", acc.ending()) };
-    assert_eq!(
-        (err.code.as_deref(), err.error_type.as_deref()),
-        (Some("insufficient_quota"), Some("insufficient_quota"))
-    );
+    let quota = Some("insufficient_quota");
+    assert_eq!((err.code.as_deref(), err.error_type.as_deref()), (quota, quota));
     assert_eq!((err.param, err.status, err.body.as_deref()), (None, None, Some(evs[e].json())));
     assert!(err.message.starts_with("You exceeded your current quota"));
     let partial: Value = serde_json::from_str(err.response.as_deref().expect("partial snapshot")).unwrap();

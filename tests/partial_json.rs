@@ -78,19 +78,16 @@ impl Gen<'_> {
         let container = depth < 5 && self.rng.chance([90, 55, 55, 25, 25][depth]);
         let kind = if container { 4 + self.rng.below(2) } else { self.rng.below(4) };
         match kind {
-            0 => self.string(out),
+            0 | 3 => self.string(out),
             1 => out.push_str(self.rng.pick(NUMBERS)),
             2 => out.push_str(self.rng.pick(&["true", "false", "null"])),
-            3 => self.string(out),
             _ => {
                 let object = kind == 5;
                 out.push(if object { '{' } else { '[' });
                 let n = if depth == 0 { 2 + self.rng.below(5) } else { self.rng.below(5) };
                 let mut seen: Vec<String> = Vec::new();
                 for i in 0..n {
-                    if i > 0 {
-                        out.push(',');
-                    }
+                    out.push_str(if i > 0 { "," } else { "" });
                     self.ws(out);
                     if object {
                         let key = if self.rng.chance(10) && !seen.is_empty() {

@@ -62,10 +62,8 @@ fn target(kind: EventKind) -> Option<Target> {
         K::RefusalDelta | K::RefusalDone => part("content", false, "refusal", "refusal"),
         K::ReasoningTextDelta | K::ReasoningTextDone => part("content", false, "text", "reasoning_text"),
         K::ReasoningSummaryTextDelta | K::ReasoningSummaryTextDone => part("summary", true, "text", "summary_text"),
-        K::FunctionCallArgumentsDelta
-        | K::FunctionCallArgumentsDone
-        | K::McpCallArgumentsDelta
-        | K::McpCallArgumentsDone => Target::Item { field: "arguments" },
+        K::FunctionCallArgumentsDelta | K::FunctionCallArgumentsDone => Target::Item { field: "arguments" },
+        K::McpCallArgumentsDelta | K::McpCallArgumentsDone => Target::Item { field: "arguments" },
         K::CustomToolCallInputDelta | K::CustomToolCallInputDone => Target::Item { field: "input" },
         K::CodeInterpreterCallCodeDelta | K::CodeInterpreterCallCodeDone => Target::Item { field: "code" },
         _ => return None,
@@ -74,11 +72,7 @@ fn target(kind: EventKind) -> Option<Target> {
 
 /// The part index an event names: `summary_index` for the summary, else `content_index`.
 fn given_part(ev: &ResponseEvent, summary: bool) -> Option<u64> {
-    if summary {
-        ev.summary_index()
-    } else {
-        ev.content_index()
-    }
+    [ev.content_index(), ev.summary_index()][usize::from(summary)]
 }
 
 /// Sets `arr[i]`, appending when `i` is its length.

@@ -136,50 +136,42 @@ struct Ref<'a> {
 
 impl Ref<'_> {
     fn ws(&mut self) {
-        while self.i < self.s.len() && b" \t\n\r".contains(&self.s[self.i]) {
+        while self.s.get(self.i).is_some_and(|c| b" \t\n\r".contains(c)) {
             self.i += 1;
         }
     }
-    fn at_end(&self) -> bool {
-        self.i >= self.s.len()
+
+    /// Skips whitespace, then `c` when it is next.
+    fn eat(&mut self, c: u8) -> bool {
+        self.ws();
+        let hit = self.s.get(self.i) == Some(&c);
+        self.i += usize::from(hit);
+        hit
     }
 
     /// (the value so far, whether it is complete)
     fn value(&mut self) -> (Option<Value>, bool) {
         self.ws();
-        if self.at_end() {
-            return (None, false);
-        }
-        match self.s[self.i] {
-            open @ (b'{' | b'[') => {
+        let Some(&c) = self.s.get(self.i) else { return (None, false) };
+        match c {
+            b'{' | b'[' => {
                 self.i += 1;
-                let object = open == b'{';
                 let (mut m, mut a) = (Map::new(), Vec::new());
                 let complete = loop {
-                    self.ws();
-                    if self.at_end() {
-                        break false;
-                    }
-                    if self.s[self.i] == if object { b'}' } else { b']' } {
-                        self.i += 1;
+                    if self.eat(if c == b'{' { b'}' } else { b']' }) {
                         break true;
                     }
-                    if self.s[self.i] == b',' {
-                        self.i += 1;
-                        self.ws();
-                        if self.at_end() {
-                            break false;
-                        }
+                    self.eat(b',');
+                    self.ws();
+                    if self.i == self.s.len() {
+                        break false;
                     }
                     let mut key = None;
-                    if object {
+                    if c == b'{' {
                         let (k, done) = self.string();
-                        self.ws();
-                        if !done || self.at_end() {
+                        if !done || !self.eat(b':') {
                             break false;
                         }
-                        assert_eq!(self.s[self.i], b':');
-                        self.i += 1;
                         key = Some(k);
                     }
                     let (v, done) = self.value();
@@ -192,31 +184,28 @@ impl Ref<'_> {
                         break false;
                     }
                 };
-                (Some(if object { Value::Object(m) } else { Value::Array(a) }), complete)
+                (Some(if c == b'{' { Value::Object(m) } else { Value::Array(a) }), complete)
             }
             b'"' => {
                 let (s, done) = self.string();
                 (Some(Value::String(s)), done)
             }
+            // true, false, null: a value once whole
             b't' | b'f' | b'n' => {
-                let word = [&b"true"[..], b"false", b"null"]
-                    [usize::from(self.s[self.i] != b't') + usize::from(self.s[self.i] == b'n')];
-                if self.s.len() - self.i < word.len() {
+                let end = (self.i + if c == b'f' { 5 } else { 4 }).min(self.s.len());
+                let word: Option<Value> = serde_json::from_slice(&self.s[self.i..end]).ok();
+                self.i = end;
+                (word.clone(), word.is_some())
+            }
+            // a number: a value once delimited
+            _ => {
+                let len = self.s[self.i..].iter().position(|c| !b"+-0123456789.eE".contains(c));
+                let Some(len) = len else {
                     self.i = self.s.len();
                     return (None, false);
-                }
-                self.i += word.len();
-                (Some(serde_json::from_slice(word).unwrap()), true)
-            }
-            _ => {
-                let start = self.i;
-                while self.i < self.s.len() && b"+-0123456789.eE".contains(&self.s[self.i]) {
-                    self.i += 1;
-                }
-                if self.at_end() {
-                    return (None, false); // not delimited yet
-                }
-                (Some(serde_json::from_slice(&self.s[start..self.i]).unwrap()), true)
+                };
+                self.i += len;
+                (Some(serde_json::from_slice(&self.s[self.i - len..self.i]).unwrap()), true)
             }
         }
     }

@@ -271,8 +271,7 @@ fn retry_rules() {
 
 #[test]
 fn parser_state_finish_reset_defaults_and_errors() {
-    let mut parser = Parser::new();
-    let mut out = Vec::new();
+    let (mut parser, mut out) = (Parser::new(), Vec::new());
     parser.feed(b"\xEF\xBB\xBFretry: 10\nid: 1\ndata: a\n\nid: 2\nevent: t\ndata: unfinished\r", &mut out).unwrap();
     assert_eq!(out, [ev("message", "a", "1")]);
     parser.finish();
@@ -292,8 +291,7 @@ fn parser_state_finish_reset_defaults_and_errors() {
     assert_eq!((parser.max_event_size(), parser.retry(), parser.last_event_id()), (DEFAULT_MAX_EVENT_SIZE, None, ""));
     assert_eq!(Parser::with_max_event_size(5).max_event_size(), 5);
     assert_eq!(parse_all(b""), Ok(vec![]));
-    let mut p = Parser::with_max_event_size(4);
-    let mut out = Vec::new();
+    let (mut p, mut out) = (Parser::with_max_event_size(4), Vec::new());
     assert_eq!(p.feed(b"data: 12345", &mut out), Err(SseError::EventTooLarge { limit: 4 }));
     assert_eq!(p.feed(b"\n\n", &mut out), Err(SseError::EventTooLarge { limit: 4 }));
     p.finish();
@@ -336,19 +334,11 @@ fn size_cap_rules() {
     // pending line reaches limit + 1 bytes. (Quadratic rescanning or concatenation would make
     // this test take hours; it is not timed.)
     let limit = 1 << 20;
-    let mut parser = Parser::with_max_event_size(limit);
-    let mut out = Vec::new();
-    let mut fed = 0usize;
-    let mut error_at = None;
-    for byte in b"data: ".iter().chain(std::iter::repeat(&b'x').take(2 << 20)) {
-        fed += 1;
-        if let Err(e) = parser.feed(std::slice::from_ref(byte), &mut out) {
-            assert_eq!(e, SseError::EventTooLarge { limit });
-            error_at = Some(fed);
-            break;
-        }
-    }
-    assert_eq!((error_at, out.len()), (Some(limit + 1), 0));
+    let (mut parser, mut out) = (Parser::with_max_event_size(limit), Vec::new());
+    let mut bytes = b"data: ".iter().chain(std::iter::repeat(&b'x').take(2 << 20)).enumerate();
+    // (how many bytes were fed, the error)
+    let error = bytes.find_map(|(n, byte)| parser.feed(std::slice::from_ref(byte), &mut out).err().map(|e| (n + 1, e)));
+    assert_eq!((error, out.len()), (Some((limit + 1, SseError::EventTooLarge { limit })), 0));
     // finish() makes the parser usable again.
     parser.finish();
     parser.feed(b"data: ok\n\n", &mut out).unwrap();
@@ -356,11 +346,7 @@ fn size_cap_rules() {
     // 3 MiB of data over 3 lines, dripped 1 byte at a time, then delivered whole.
     let line = format!("data: {}\n", "y".repeat(1 << 20));
     let stream = format!("{line}{line}{line}\n");
-    let mut parser = Parser::new();
-    let mut out = Vec::new();
-    for byte in stream.as_bytes() {
-        parser.feed(std::slice::from_ref(byte), &mut out).unwrap();
-    }
+    let out = run(stream.as_bytes().chunks(1)).events;
     assert_eq!((out.len(), out[0].data.len()), (1, 3 * (1 << 20) + 2));
     // The same stream in one chunk.
     assert_eq!(parse_all(stream.as_bytes()).unwrap(), out);

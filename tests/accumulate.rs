@@ -294,9 +294,7 @@ fn bridge_streams_give_the_right_snapshot_after_every_event() {
         let file = name(p);
         let evs = load(p);
         let t = terminal_index(&evs).unwrap_or_else(|| panic!("{file}: no terminal event"));
-        let mut acc = Accumulator::new();
-        let mut deltas = String::new();
-        let mut shown: Vec<Value> = Vec::new();
+        let (mut acc, mut deltas, mut shown) = (Accumulator::new(), String::new(), Vec::new());
         for (n, e) in evs[..t].iter().enumerate() {
             acc.push(e);
             if e.kind() == EventKind::OutputTextDelta {
@@ -308,17 +306,16 @@ fn bridge_streams_give_the_right_snapshot_after_every_event() {
             assert_eq!(compute_output_text(snap), deltas, "{at}: output_text of the output");
             let now = items(&acc);
             assert!(now.len() >= shown.len(), "{at}: an item disappeared");
-            for id in &shown {
-                assert!(now.contains(id), "{at}: item {id} disappeared");
-            }
+            assert!(shown.iter().all(|id| now.contains(id)), "{at}: an item of {shown:?} disappeared: {now:?}");
             shown = now;
         }
         let resp = evs[t].payload().unwrap();
         // Every item streamed is in the terminal output (bridges may order it differently).
         let want: Vec<Value> = resp["output"].as_array().unwrap().iter().map(|it| it["id"].clone()).collect();
-        for id in &shown {
-            assert!(want.contains(id), "{file}: streamed item {id} is not in the terminal output");
-        }
+        assert!(
+            shown.iter().all(|id| want.contains(id)),
+            "{file}: not all of {shown:?} in the terminal output {want:?}"
+        );
         acc.push(&evs[t]);
         assert_eq!(acc.snapshot(), Some(&final_snapshot(resp)), "{file}: final snapshot");
         assert_eq!(*acc.ending(), Ending::Completed, "{file}");

@@ -78,8 +78,7 @@ fn assert_streamed_agrees(file: &str, acc: &Accumulator, resp: &Value) {
     let snap = acc.snapshot().unwrap_or_else(|| panic!("{file}: a snapshot before the terminal event"));
     let got = snap["output"].as_array().unwrap_or_else(|| panic!("{file}: snapshot output is not an array"));
     let want = resp["output"].as_array().unwrap_or_else(|| panic!("{file}: terminal output is not an array"));
-    let mut matched = Vec::new();
-    let mut k = 0;
+    let (mut matched, mut k) = (Vec::new(), 0);
     for (i, g) in got.iter().enumerate() {
         while k < want.len() && !same_item(g, &want[k]) {
             k += 1;
@@ -556,8 +555,7 @@ fn items_are_found_by_output_index_and_item_id() {
     assert_eq!(acc.output_text(), "hixy");
 
     // LiteLLM: no announcements, every delta with its own item_id, one output_index.
-    let mut acc = Accumulator::new();
-    let mut text = String::new();
+    let (mut acc, mut text) = (Accumulator::new(), String::new());
     for (n, d) in ["Echo", ": ", "hi"].into_iter().enumerate() {
         push!(acc, {"type":"response.output_text.delta","item_id":format!("chatcmpl-{n}"),"output_index":0,"content_index":0,"delta":d});
         text.push_str(d);
@@ -787,8 +785,7 @@ fn version_bumps_and_tool_statuses() {
 #[test]
 fn long_stream_of_deltas_is_exact() {
     // 20k deltas (the benchmark's shape) with multi-byte text.
-    let mut acc = with_message("");
-    let mut want = String::new();
+    let (mut acc, mut want) = (with_message(""), String::new());
     for i in 0..20_000 {
         let d = if i % 3 == 0 { "é🌍" } else { " word" };
         want.push_str(d);

@@ -118,8 +118,7 @@ impl Gen<'_> {
 
 /// A random document and whether it has a duplicate key somewhere.
 fn document(rng: &mut Rng) -> (String, bool) {
-    let mut g = Gen { rng, dup: false };
-    let mut out = String::new();
+    let (mut g, mut out) = (Gen { rng, dup: false }, String::new());
     g.ws(&mut out);
     g.value(&mut out, 0);
     g.ws(&mut out);
@@ -247,8 +246,7 @@ fn reference(prefix: &str) -> Option<Value> {
 // --- Checks
 
 fn char_chunks<'a>(rng: &mut Rng, text: &'a str, max: usize) -> Vec<&'a str> {
-    let mut out = Vec::new();
-    let mut rest = text;
+    let (mut out, mut rest) = (Vec::new(), text);
     while !rest.is_empty() {
         let n = 1 + rng.below(max);
         let end = rest.char_indices().nth(n).map_or(rest.len(), |(i, _)| i);
@@ -274,11 +272,8 @@ fn follow(mirror: &mut Option<Value>, ops: &str, parser: &PartialJsonParser, ctx
 fn run_chunks(doc: &str, chunks: &[&str], full: &Value) {
     let mut p = PartialJsonParser::new();
     // The ops-only parser (a mirror elsewhere keeps the value) writes the same ops.
-    let mut lean = PartialJsonParser::ops_only();
-    let mut lean_ops = String::new();
-    let mut mirror = None;
-    let mut ops = String::new();
-    let mut sofar = 0;
+    let (mut lean, mut lean_ops, mut mirror) = (PartialJsonParser::ops_only(), String::new(), None);
+    let (mut ops, mut sofar) = (String::new(), 0);
     for chunk in chunks {
         p.push_with_ops(chunk, &mut ops);
         lean.push_with_ops(chunk, &mut lean_ops);
@@ -504,8 +499,7 @@ fn duplicate_keys_numbers_and_surrogates() {
     let want = json!({"a": [2], "__proto__": {"x": 1}, "b": {"c": "two"}});
     assert_eq!(parse(doc), Ok(want.clone()));
     assert_eq!(serde_json::from_str::<Value>(doc).unwrap(), want);
-    let mut p = PartialJsonParser::new();
-    let mut ops = String::new();
+    let (mut p, mut ops) = (PartialJsonParser::new(), String::new());
     p.push_with_ops(r#"{"a":"first","__proto__":{"x":1},"a":"#, &mut ops);
     assert_eq!(p.value(), Some(&json!({"a": "first", "__proto__": {"x": 1}})));
     p.push_with_ops(r#"[2"#, &mut ops);
@@ -513,8 +507,7 @@ fn duplicate_keys_numbers_and_surrogates() {
     assert_eq!(p.value(), Some(&json!({"a": [], "__proto__": {"x": 1}})));
     // the op text keeps the spelling (JSON.parse gives Infinity, -0, the lone code units) …
     let doc = r#"[1e400,-1E+400,-0,1e-400,"\ud800x\uDC00","\ud83d\ude00",{"\ud800":1}]"#;
-    let mut p = PartialJsonParser::new();
-    let mut ops = String::new();
+    let (mut p, mut ops) = (PartialJsonParser::new(), String::new());
     p.push_with_ops(doc, &mut ops);
     assert_eq!(
         ops,
@@ -533,8 +526,7 @@ fn duplicate_keys_numbers_and_surrogates() {
 
 #[test]
 fn exact_op_text() {
-    let mut p = PartialJsonParser::new();
-    let mut ops = String::new();
+    let (mut p, mut ops) = (PartialJsonParser::new(), String::new());
     let steps: &[(&str, &str)] = &[
         ("", "[]"),
         (" {\"a\":\"he", r#"[["s",[],{}],["s",["a"],"he"]]"#),
@@ -584,8 +576,7 @@ fn exact_op_text() {
     for (k, _) in doc.char_indices() {
         let mut p = PartialJsonParser::new();
         p.push(&doc[..k]);
-        let mut mirror = p.value().cloned();
-        let mut ops = String::new();
+        let (mut mirror, mut ops) = (p.value().cloned(), String::new());
         p.push_with_ops(&doc[k..], &mut ops);
         apply_ops_json(&mut mirror, &ops).unwrap();
         assert_eq!(mirror.as_ref(), p.value(), "cut at {k}");
@@ -639,9 +630,7 @@ fn applier() {
 
 /// Pushes `doc` in random chunks; returns (complete, error) and checks the op mirror.
 fn verdict(rng: &mut Rng, doc: &str) -> (bool, Option<String>) {
-    let mut p = PartialJsonParser::new();
-    let mut mirror = None;
-    let mut ops = String::new();
+    let (mut p, mut mirror, mut ops) = (PartialJsonParser::new(), None, String::new());
     for chunk in char_chunks(rng, doc, 7) {
         p.push_with_ops(chunk, &mut ops);
         apply_ops_json(&mut mirror, &ops).unwrap_or_else(|e| panic!("{doc:?}: {e}: {ops}"));
@@ -717,9 +706,7 @@ fn invalid_input_never_panics_and_agrees_with_serde_json() {
 // --- Linearity (the real timing belongs to the benchmarks: this only catches a quadratic blow-up)
 
 fn big_document(target: usize) -> String {
-    let mut rng = Rng(42);
-    let mut out = String::from("{\"items\":[");
-    let mut i = 0;
+    let (mut rng, mut out, mut i) = (Rng(42), String::from("{\"items\":["), 0);
     while out.len() < target {
         if i > 0 {
             out.push(',');

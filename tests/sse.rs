@@ -33,8 +33,7 @@ fn msg(data: &str) -> Event {
 
 /// Feeds `chunks` in order to a fresh parser, then finishes the stream.
 fn run<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Outcome {
-    let mut parser = Parser::new();
-    let mut events = Vec::new();
+    let (mut parser, mut events) = (Parser::new(), Vec::new());
     for chunk in chunks {
         parser.feed(chunk, &mut events).expect("no size error expected");
     }
@@ -49,8 +48,7 @@ fn run<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Outcome {
 fn split_at_points(bytes: &[u8], points: &[usize]) -> Vec<Vec<u8>> {
     let mut points: Vec<usize> = points.iter().map(|&p| p.min(bytes.len())).collect();
     points.sort_unstable();
-    let mut chunks = Vec::new();
-    let mut start = 0;
+    let (mut chunks, mut start) = (Vec::new(), 0);
     for p in points.into_iter().chain([bytes.len()]) {
         chunks.push(bytes[start..p].to_vec());
         start = p;
@@ -93,8 +91,7 @@ fn rules(cases: &[(&str, &[u8], &[Event])]) {
 type Limited = (Vec<Event>, Result<(), SseError>);
 
 fn run_limited<'a>(limit: usize, chunks: impl IntoIterator<Item = &'a [u8]>) -> Limited {
-    let mut parser = Parser::with_max_event_size(limit);
-    let mut events = Vec::new();
+    let (mut parser, mut events) = (Parser::with_max_event_size(limit), Vec::new());
     for chunk in chunks {
         if let Err(e) = parser.feed(chunk, &mut events) {
             // A failed parser keeps failing, without panicking.
@@ -364,9 +361,7 @@ fn reference(bytes: &[u8]) -> Outcome {
     let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
     lines.pop();
     let (mut data, mut event_type, mut id_buffer) = (String::new(), String::new(), String::new());
-    let mut last_event_id = String::new();
-    let mut retry = None;
-    let mut events = Vec::new();
+    let (mut last_event_id, mut retry, mut events) = (String::new(), None, Vec::new());
     for line in lines {
         if line.is_empty() {
             last_event_id = id_buffer.clone();

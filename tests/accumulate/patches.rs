@@ -352,8 +352,7 @@ fn a_delta_allocates_nothing_but_the_text_it_appends() {
         delta.clone(),
     ];
     // Patches only, their JSON into a reused buffer: no allocation at all.
-    let mut lean = Accumulator::without_snapshot();
-    let mut json = String::with_capacity(1024);
+    let (mut lean, mut json) = (Accumulator::without_snapshot(), String::with_capacity(1024));
     for e in &start {
         lean.push(e);
     }

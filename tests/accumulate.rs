@@ -311,10 +311,7 @@ fn bridge_streams_give_the_right_snapshot_after_every_event() {
         let resp = evs[t].payload().unwrap();
         // Every item streamed is in the terminal output (bridges may order it differently).
         let want: Vec<Value> = resp["output"].as_array().unwrap().iter().map(|it| it["id"].clone()).collect();
-        assert!(
-            shown.iter().all(|id| want.contains(id)),
-            "{file}: not all of {shown:?} in the terminal output {want:?}"
-        );
+        assert!(shown.iter().all(|id| want.contains(id)), "{file}: {shown:?} not all in the terminal output");
         acc.push(&evs[t]);
         assert_eq!(acc.snapshot(), Some(&final_snapshot(resp)), "{file}: final snapshot");
         assert_eq!(*acc.ending(), Ending::Completed, "{file}");
@@ -475,10 +472,8 @@ fn failure(acc: &Accumulator) -> (&cometapi_responses::error::ApiError, Option<V
 fn before_any_lifecycle_event() {
     let mut acc = Accumulator::new();
     assert!(acc.snapshot().is_none());
-    assert_eq!(
-        (acc.output_text(), acc.response_json(), acc.ending(), accumulator_version(&acc)),
-        ("", None, &Ending::Pending, 0)
-    );
+    let state = (acc.output_text(), acc.response_json(), acc.ending(), accumulator_version(&acc));
+    assert_eq!(state, ("", None, &Ending::Pending, 0));
     // Events that write no output start nothing.
     expect_skipped(&mut acc, json!([{"type":"keepalive"}, {"type":"response.something_new","output_index":0}]));
     assert!(acc.snapshot().is_none());

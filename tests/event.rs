@@ -82,22 +82,16 @@ fn event_types_from_the_json_then_the_sse_name() {
     let read = (e.kind(), e.event_type(), e.sequence_number(), e.json(), e.output_index(), e.is_terminal());
     assert_eq!(read, (EventKind::Other, "response.something_new.delta", Some(3), data, None, false));
     assert_eq!(e.error(), None);
+    let kind = |name: &str, data: &str| dec(name, data).unwrap().kind();
     // JSON type wins over the SSE name.
-    assert_eq!(
-        dec("response.created", r#"{"type":"response.output_text.delta","delta":"x"}"#).unwrap().kind(),
-        EventKind::OutputTextDelta
-    );
+    let delta = kind("response.created", r#"{"type":"response.output_text.delta","delta":"x"}"#);
+    assert_eq!(delta, EventKind::OutputTextDelta);
     // No JSON type: the SSE name.
     let e = dec("response.output_text.delta", r#"{"delta":"x","output_index":0,"content_index":0}"#).unwrap();
-    assert_eq!(
-        (e.kind(), e.event_type(), e.text()),
-        (EventKind::OutputTextDelta, "response.output_text.delta", Some("x"))
-    );
+    let read = (e.kind(), e.event_type(), e.text());
+    assert_eq!(read, (EventKind::OutputTextDelta, "response.output_text.delta", Some("x")));
     // A non-string JSON type counts as absent.
-    assert_eq!(
-        dec("response.completed", r#"{"type":5,"response":{"output":[]}}"#).unwrap().kind(),
-        EventKind::Completed
-    );
+    assert_eq!(kind("response.completed", r#"{"type":5,"response":{"output":[]}}"#), EventKind::Completed);
     // Neither: "message", an unknown event.
     let e = dec("message", r#"{"hello":"world"}"#).unwrap();
     assert_eq!((e.kind(), e.event_type()), (EventKind::Other, "message"));
@@ -366,10 +360,8 @@ fn error_events_are_normalised() {
     assert_eq!((e.kind(), e.is_terminal()), (EventKind::Error, true));
     let err = e.error().expect("an error");
     assert_eq!((err.status, err.param, err.response), (None, None, None));
-    assert_eq!(
-        (err.code.as_deref(), err.error_type.as_deref()),
-        (Some("insufficient_quota"), Some("insufficient_quota"))
-    );
+    let quota = Some("insufficient_quota");
+    assert_eq!((err.code.as_deref(), err.error_type.as_deref()), (quota, quota));
     assert_eq!((err.message.as_str(), err.body.as_deref()), ("You exceeded your current quota.", Some(nested)));
     let flat =
         r#"{"type":"error","code":"invalid_prompt","message":"Bad prompt.","param":"input","sequence_number":1}"#;

@@ -86,10 +86,9 @@ fn content_parts() {
     assert_eq!(image_part(&png, None, Some("low")).unwrap()["detail"], "low");
     assert!(matches!(image_part(b"hello", None, None), Err(Error::Validation { ref param, .. }) if param == "image"));
     let pdf = b"%PDF-1.7\n".to_vec();
-    assert_eq!(
-        file_part(&pdf, None, None).unwrap(),
-        json!({ "type": "input_file", "filename": "file.pdf", "file_data": "data:application/pdf;base64,JVBERi0xLjcK" })
-    );
+    let want =
+        json!({"type": "input_file", "filename": "file.pdf", "file_data": "data:application/pdf;base64,JVBERi0xLjcK"});
+    assert_eq!(file_part(&pdf, None, None).unwrap(), want);
     assert_eq!(file_part(&pdf, None, Some("a.pdf")).unwrap()["filename"], "a.pdf");
     assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
 }

@@ -480,13 +480,12 @@ fn errors_say_where_and_why_and_stop_the_parser() {
             assert_eq!(p.error(), Some(&e));
         }
     }
-    let e = parse("{\"a\" 1}").unwrap_err();
-    assert_eq!(e.to_string(), "invalid JSON at byte 5: expected ':' after an object key (found '1')");
-    let e = parse("\"a\u{1}\"").unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "invalid JSON at byte 2: control character in a string (it must be escaped) (found U+0001)"
-    );
+    for (doc, message) in [
+        ("{\"a\" 1}", "invalid JSON at byte 5: expected ':' after an object key (found '1')"),
+        ("\"a\u{1}\"", "invalid JSON at byte 2: control character in a string (it must be escaped) (found U+0001)"),
+    ] {
+        assert_eq!(parse(doc).unwrap_err().to_string(), message);
+    }
     // the value keeps what was valid before the error, even in the same push
     let mut p = PartialJsonParser::new();
     p.push("{\"a\":[1,\"xy\u{2}z\"]}");

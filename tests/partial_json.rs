@@ -339,6 +339,13 @@ fn deep_documents_up_to_the_limit() {
 
 // --- The rules, one by one
 
+/// A new parser after `text` was pushed.
+fn pushed(text: &str) -> PartialJsonParser {
+    let mut p = PartialJsonParser::new();
+    p.push(text);
+    p
+}
+
 fn values_after(chunks: &[&str]) -> Vec<Option<Value>> {
     let mut p = PartialJsonParser::new();
     chunks
@@ -383,8 +390,7 @@ fn best_effort_values_completion_and_finish() {
         ("[{}, {\"a\": {\"b\": [1, \"x", Some(json!([{}, {"a": {"b": [1, "x"]}}]))),
     ];
     for (text, want) in cases {
-        let mut p = PartialJsonParser::new();
-        p.push(text);
+        let p = pushed(text);
         assert_eq!(p.value(), want.as_ref(), "{text:?}");
         assert!(p.error().is_none(), "{text:?}");
         assert!(!p.is_complete(), "{text:?}");
@@ -396,8 +402,7 @@ fn best_effort_values_completion_and_finish() {
     assert_eq!(values_after(&["\"\\ud83d", "\""]), [Some(json!("")), Some(json!("\u{FFFD}"))]);
     assert_eq!(values_after(&["\"\\ude00"]), [Some(json!("\u{FFFD}"))]);
     // a root number completes only at finish (or when delimited)
-    let mut p = PartialJsonParser::new();
-    p.push("12");
+    let mut p = pushed("12");
     assert_eq!((p.value(), p.is_complete()), (None, false));
     p.push("3");
     p.finish();
@@ -405,14 +410,12 @@ fn best_effort_values_completion_and_finish() {
     p.push("4"); // ignored after finish
     assert_eq!((p.value(), p.is_complete(), p.error()), (Some(&json!(123)), true, None));
 
-    let mut p = PartialJsonParser::new();
-    p.push("-7 \n");
+    let p = pushed("-7 \n");
     assert_eq!((p.value(), p.is_complete()), (Some(&json!(-7)), true));
 
     // literals and containers complete at their last byte; trailing whitespace is fine
     for (doc, want) in [("true", json!(true)), ("null", Value::Null), ("{}", json!({})), ("\"x\"", json!("x"))] {
-        let mut p = PartialJsonParser::new();
-        p.push(doc);
+        let mut p = pushed(doc);
         assert!(p.is_complete(), "{doc}");
         p.push(" \t\r\n ");
         p.finish();
@@ -421,8 +424,7 @@ fn best_effort_values_completion_and_finish() {
 
     // an unfinished document stays best effort, not an error
     for doc in ["1.", "-", "{\"a\":1", "[1,", "\"abc", "tru"] {
-        let mut p = PartialJsonParser::new();
-        p.push(doc);
+        let mut p = pushed(doc);
         let before = p.value().cloned();
         p.finish();
         assert_eq!((p.value(), p.is_complete(), p.error()), (before.as_ref(), false, None), "{doc}");
@@ -466,8 +468,7 @@ fn errors_say_where_and_why_and_stop_the_parser() {
         assert!(serde_json::from_str::<Value>(doc).is_err(), "{doc:?} is valid for serde_json");
         // whatever the chunking
         for split in doc.char_indices().map(|(i, _)| i) {
-            let mut p = PartialJsonParser::new();
-            p.push(&doc[..split]);
+            let mut p = pushed(&doc[..split]);
             p.push(&doc[split..]);
             let e = p.error().unwrap_or_else(|| panic!("{doc:?}: no error")).clone();
             assert_eq!((e.offset(), e.reason(), e.found()), (offset, reason, found), "{doc:?} split at {split}");
@@ -487,8 +488,7 @@ fn errors_say_where_and_why_and_stop_the_parser() {
         assert_eq!(parse(doc).unwrap_err().to_string(), message);
     }
     // the value keeps what was valid before the error, even in the same push
-    let mut p = PartialJsonParser::new();
-    p.push("{\"a\":[1,\"xy\u{2}z\"]}");
+    let p = pushed("{\"a\":[1,\"xy\u{2}z\"]}");
     assert_eq!(p.value(), Some(&json!({"a": [1, "xy"]})));
 }
 
@@ -562,8 +562,7 @@ fn exact_op_text() {
         ("[-12.5e3", None, "[]"),
         ("[1,", Some("2]"), r#"[["s",[1],2]]"#),
     ] {
-        let (mut p, mut out) = (PartialJsonParser::new(), String::new());
-        p.push(before);
+        let (mut p, mut out) = (pushed(before), String::new());
         match chunk {
             Some(chunk) => p.push_with_ops(chunk, &mut out),
             None => p.finish_with_ops(&mut out),
@@ -573,8 +572,7 @@ fn exact_op_text() {
     // wherever the text is cut, the ops of the rest turn the value so far into the whole value
     let doc = r#"{"list":[{"id":1,"tags":["x","y\u0041"]},null,false],"s":"\ud834\udd1e!"}"#;
     for (k, _) in doc.char_indices() {
-        let mut p = PartialJsonParser::new();
-        p.push(&doc[..k]);
+        let mut p = pushed(&doc[..k]);
         let (mut mirror, mut ops) = (p.value().cloned(), String::new());
         p.push_with_ops(&doc[k..], &mut ops);
         apply_ops_json(&mut mirror, &ops).unwrap();

@@ -103,11 +103,9 @@ fn assert_streamed_agrees(file: &str, acc: &Accumulator, resp: &Value) {
 fn final_snapshot(resp: &Value) -> Value {
     let mut want = resp.clone();
     want["output_text"] = Value::String(compute_output_text(resp));
-    if let Some(items) = want["output"].as_array_mut() {
-        for item in items {
-            if let (Some("function_call"), Some(Value::String(args))) = (item["type"].as_str(), item.get("arguments")) {
-                item["parsed_arguments"] = model::done_args(args);
-            }
+    for item in want["output"].as_array_mut().into_iter().flatten() {
+        if let (Some("function_call"), Some(Value::String(args))) = (item["type"].as_str(), item.get("arguments")) {
+            item["parsed_arguments"] = model::done_args(args);
         }
     }
     want
@@ -117,14 +115,8 @@ fn final_snapshot(resp: &Value) -> Value {
 fn essence(item: &Value) -> Value {
     let text = |p: &Value| json!({"type": p["type"], "text": p.get("text"), "refusal": p.get("refusal")});
     let texts = |arr: &Value| arr.as_array().into_iter().flatten().map(text).collect::<Vec<_>>();
-    json!({
-        "type": item["type"],
-        "content": texts(&item["content"]),
-        "summary": texts(&item["summary"]),
-        "arguments": item.get("arguments"),
-        "input": item.get("input"),
-        "code": item.get("code"),
-    })
+    json!({"type": item["type"], "content": texts(&item["content"]), "summary": texts(&item["summary"]),
+        "arguments": item.get("arguments"), "input": item.get("input"), "code": item.get("code")})
 }
 
 /// `evs` without the `*.done` events of items, parts and texts.

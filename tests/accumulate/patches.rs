@@ -136,15 +136,11 @@ fn random_event(kind: u8, a: u8, b: u8, c: u8, text: &str) -> Value {
         3 => json!([item(n / 5), item(n / 2)]),
         _ => json!("x"),
     };
-    let ty = |kinds: &str, n: u8| {
-        let kinds: Vec<&str> = kinds.split_whitespace().collect();
-        kinds[n as usize % kinds.len()].to_owned()
-    };
+    // The `n`th of the `kinds` (round the list).
+    let ty = |kinds: &str, n: u8| kinds.split_whitespace().cycle().nth(usize::from(n)).unwrap().to_owned();
     let mut e = match kind % 12 {
-        0 => {
-            let t = ty("response.created response.in_progress response.queued", a);
-            json!({"type":t,"response":{"id":"r","status":"in_progress","output":output(b),"output_text":"server"}})
-        }
+        0 => json!({"type":ty("response.created response.in_progress response.queued", a),
+            "response":{"id":"r","status":"in_progress","output":output(b),"output_text":"server"}}),
         1 => {
             let t = ty("response.completed response.incomplete response.failed response.in_progress", a);
             match b % 4 {
@@ -153,10 +149,8 @@ fn random_event(kind: u8, a: u8, b: u8, c: u8, text: &str) -> Value {
                 _ => json!({"type":t,"response":{"id":"r","output":output(c),"error":{"code":"x","message":"m"}}}),
             }
         }
-        2 | 3 => {
-            let t = ty("response.output_item.added response.output_item.done", a);
-            json!({"type":t,"output_index":index(b),"item":item(c)})
-        }
+        2 | 3 => json!({"type":ty("response.output_item.added response.output_item.done", a),
+            "output_index":index(b),"item":item(c)}),
         4 => {
             let kinds = "response.content_part.added response.content_part.done response.reasoning_summary_part.added \
                 response.reasoning_summary_part.done";
@@ -188,13 +182,10 @@ fn random_event(kind: u8, a: u8, b: u8, c: u8, text: &str) -> Value {
         10 => {
             let kinds = "response.web_search_call.searching response.mcp_call.failed \
                 response.image_generation_call.partial_image";
-            let t = ty(kinds, a);
-            json!({"type":t,"output_index":index(b),"item_id":format!("m{}", c % 3)})
+            json!({"type":ty(kinds, a),"output_index":index(b),"item_id":format!("m{}", c % 3)})
         }
-        _ => {
-            let t = ty("error keepalive response.brand_new.delta response.audio.delta", a);
-            json!({"type":t,"message":"boom","delta":text,"output_index":0})
-        }
+        _ => json!({"type":ty("error keepalive response.brand_new.delta response.audio.delta", a),
+            "message":"boom","delta":text,"output_index":0}),
     };
     // `Null` marks a field left out; an item_id sometimes instead of, or besides, an index.
     if let Value::Object(o) = &mut e {

@@ -323,18 +323,11 @@ fn random_documents_at_every_cut_and_chunking() {
 
 #[test]
 fn deep_documents_up_to_the_limit() {
-    let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
-    assert!(parse(&ok).is_ok());
-    let deep = "[".repeat(MAX_DEPTH + 1);
-    let e = parse(&deep).unwrap_err();
-    assert_eq!(e.offset(), MAX_DEPTH);
-    assert_eq!(e.reason(), "nesting deeper than 128 levels");
+    assert!(parse(&("[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH))).is_ok());
+    let e = parse(&"[".repeat(MAX_DEPTH + 1)).unwrap_err();
+    assert_eq!((e.offset(), e.reason()), (MAX_DEPTH, "nesting deeper than 128 levels"));
     let objects = "{\"a\":".repeat(MAX_DEPTH) + "1" + &"}".repeat(MAX_DEPTH);
-    let mut nested = json!(1);
-    for _ in 0..MAX_DEPTH {
-        nested = json!({ "a": nested });
-    }
-    assert_eq!(parse(&objects), Ok(nested));
+    assert_eq!(parse(&objects), Ok((0..MAX_DEPTH).fold(json!(1), |nested, _| json!({ "a": nested }))));
 }
 
 // --- The rules, one by one
@@ -588,9 +581,7 @@ fn applier() {
     assert_eq!(ops[1], Op::Set { path: vec![PathSeg::Key("a".into())], value: json!([]) });
     assert_eq!(ops[3], Op::Cat { path: vec![PathSeg::Key("a".into()), PathSeg::Index(0)], text: "yz".into() });
     let mut v = None;
-    for op in ops {
-        apply_op(&mut v, op).unwrap();
-    }
+    ops.into_iter().try_for_each(|op| apply_op(&mut v, op)).unwrap();
     assert_eq!(v, Some(json!({"a": [5]})), "an index below the length replaces");
 
     let bad_text: &[(&str, &str)] = &[
@@ -607,8 +598,7 @@ fn applier() {
         ("[", "patch ops: invalid JSON at byte 1: unexpected end of the input"),
     ];
     for (text, msg) in bad_text {
-        let err = parse_ops(text).unwrap_err();
-        assert_eq!(err.to_string(), *msg, "{text}");
+        assert_eq!(parse_ops(text).unwrap_err().to_string(), *msg, "{text}");
     }
     let bad_apply: &[(&str, OpsError)] = &[
         (r#"[["s",["a"],1]]"#, OpsError::Path("no value yet at the root")),
@@ -618,8 +608,7 @@ fn applier() {
         (r#"[["s",[],{"a":1}],["c",["a"],"x"]]"#, OpsError::Path("a \"c\" op's path is not a string")),
     ];
     for (text, err) in bad_apply {
-        let mut v = None;
-        assert_eq!(apply_ops_json(&mut v, text).as_ref(), Err(err), "{text}");
+        assert_eq!(apply_ops_json(&mut None, text).as_ref(), Err(err), "{text}");
     }
 }
 

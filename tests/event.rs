@@ -442,25 +442,23 @@ fn decodes_every_recorded_event() {
     let Some(files) = recordings::shared(recordings::RECORDED) else { return };
     let mut total = 0;
     for p in files {
-        let events = sse::parse_all(&std::fs::read(&p).unwrap()).unwrap();
-        for e in &events {
-            match decode(e).unwrap() {
-                None => assert_eq!(e.data, "[DONE]"),
-                Some(ev) => {
-                    total += 1;
-                    let json_type: Value = serde_json::from_str::<Value>(&e.data).unwrap()["type"].clone();
-                    assert_eq!(Some(ev.event_type()), json_type.as_str(), "{}", p.display());
-                    if ev.kind() == EventKind::Other {
-                        assert_eq!(EventKind::ALL.iter().find(|k| k.as_str() == Some(ev.event_type())), None);
-                    }
-                    if e.event != "message" {
-                        assert_eq!(ev.event_type(), e.event);
-                    }
-                    if ev.kind().is_delta() {
-                        assert!(ev.text().is_some());
-                        assert!(ev.output_index().is_some());
-                    }
-                }
+        for e in &sse::parse_all(&std::fs::read(&p).unwrap()).unwrap() {
+            let Some(ev) = decode(e).unwrap() else {
+                assert_eq!(e.data, "[DONE]");
+                continue;
+            };
+            total += 1;
+            let json_type: Value = serde_json::from_str::<Value>(&e.data).unwrap()["type"].clone();
+            assert_eq!(Some(ev.event_type()), json_type.as_str(), "{}", p.display());
+            if ev.kind() == EventKind::Other {
+                assert_eq!(EventKind::ALL.iter().find(|k| k.as_str() == Some(ev.event_type())), None);
+            }
+            if e.event != "message" {
+                assert_eq!(ev.event_type(), e.event);
+            }
+            if ev.kind().is_delta() {
+                assert!(ev.text().is_some());
+                assert!(ev.output_index().is_some());
             }
         }
     }

@@ -501,10 +501,7 @@ fn check_responses_stream(name: &str, bytes: &[u8]) -> Vec<Event> {
         assert_eq!(run(bytes.chunks(size)).events, whole, "{name}: chunks of {size}");
     }
     assert!(!whole.is_empty(), "{name}: no events");
-    for (i, event) in whole.iter().enumerate() {
-        if event.data == "[DONE]" {
-            continue;
-        }
+    for (i, event) in whole.iter().enumerate().filter(|(_, e)| e.data != "[DONE]") {
         let json: serde_json::Value = serde_json::from_str(&event.data)
             .unwrap_or_else(|e| panic!("{name}: event {i}: invalid JSON ({e}): {:.200}", event.data));
         // "message" is the default type: the stream had no `event:` line for this event.
@@ -541,10 +538,8 @@ fn fixtures() {
     // Three `data:` lines joined by LF (JSON whitespace).
     assert_eq!(outcome.events[2].data.matches('\n').count(), 2);
     assert_eq!(types(&own["bom_cr_only.sse"]), [delta, "response.output_text.done"]);
-    if let Some(files) = recordings::shared(recordings::RECORDED) {
-        for path in files {
-            eprintln!("{}: {} events", recordings::name(&path), read(&path).len());
-        }
+    for path in recordings::shared(recordings::RECORDED).into_iter().flatten() {
+        eprintln!("{}: {} events", recordings::name(&path), read(&path).len());
     }
 }
 

@@ -283,10 +283,9 @@ fn without_a_snapshot_the_accumulator_holds_no_text() {
         let mut acc = Accumulator::without_snapshot();
         acc.push(&created());
         acc.push(&ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}));
+        let delta = ev!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"some words "});
         for _ in 0..n {
-            acc.push(
-                &ev!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"some words "}),
-            );
+            acc.push(&delta);
         }
         acc
     };
@@ -300,8 +299,7 @@ fn without_a_snapshot_the_accumulator_holds_no_text() {
     let mut acc = run(1);
     acc.push(&ev!({"type":"error","code":"x","message":"boom"}));
     let Ending::Error(e) = acc.ending() else { panic!("{:?}", acc.ending()) };
-    assert_eq!(e.response, None);
-    assert_eq!(e.message, "boom");
+    assert_eq!((&e.response, e.message.as_str()), (&None, "boom"));
 }
 
 /// Counts this thread's allocations (the tests run in parallel threads).
@@ -344,9 +342,7 @@ fn a_delta_allocates_nothing_but_the_text_it_appends() {
     ];
     // Patches only, their JSON into a reused buffer: no allocation at all.
     let (mut lean, mut json) = (Accumulator::without_snapshot(), String::with_capacity(1024));
-    for e in &start {
-        lean.push(e);
-    }
+    start.iter().for_each(|e| lean.push(e));
     let before = allocations();
     for _ in 0..1000 {
         lean.push(&delta);
@@ -356,9 +352,7 @@ fn a_delta_allocates_nothing_but_the_text_it_appends() {
     assert_eq!(allocations() - before, 0, "allocations for 1000 deltas without a snapshot");
     // With the snapshot: only its two strings grow (amortised doubling).
     let mut full = Accumulator::new();
-    for e in &start {
-        full.push(e);
-    }
+    start.iter().for_each(|e| full.push(e));
     let before = allocations();
     for _ in 0..1000 {
         full.push(&delta);

@@ -385,9 +385,8 @@ fn error_events_are_normalised() {
 
 #[test]
 fn malformed_data_gives_a_short_message_with_a_safe_excerpt() {
-    let mut data = String::from("{\"type\":\"response.output_text.delta\",\"delta\":\"");
-    data.push_str(&"é".repeat(512 * 1024)); // 1 MiB of two-byte characters
-    data.push_str("\",,}");
+    // 1 MiB of two-byte characters
+    let data = format!("{{\"type\":\"response.output_text.delta\",\"delta\":\"{}\",,}}", "é".repeat(512 * 1024));
     let msg = stream_error("response.output_text.delta", &data);
     assert!(msg.len() < 300, "message is {} bytes", msg.len());
     let ex = excerpt_of(&msg);
@@ -415,12 +414,10 @@ fn malformed_data_gives_a_short_message_with_a_safe_excerpt() {
     for pad in 0..4 {
         let msg = stream_error("message", &format!("{}{}", "a".repeat(pad), "🌍".repeat(100)));
         let ex = excerpt_of(&msg);
-        assert!(ex.chars().count() <= 80);
-        assert!(ex.ends_with('…'));
+        assert!(ex.chars().count() <= 80 && ex.ends_with('…'), "{ex}");
     }
     let msg = stream_error("message", "{\n\t\"type\": oops}");
-    assert!(!excerpt_of(&msg).contains('\n'));
-    assert!(!excerpt_of(&msg).contains('\t'));
+    assert!(!excerpt_of(&msg).contains(['\n', '\t']), "{msg}");
 }
 
 #[test]

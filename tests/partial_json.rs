@@ -692,18 +692,12 @@ fn invalid_input_never_panics_and_agrees_with_serde_json() {
 fn big_document(target: usize) -> String {
     let (mut rng, mut out, mut i) = (Rng(42), String::from("{\"items\":["), 0);
     while out.len() < target {
-        if i > 0 {
-            out.push(',');
-        }
-        let (doc, _) = document(&mut rng);
-        out.push_str(&doc);
+        out.push_str(if i > 0 { "," } else { "" });
+        out.push_str(&document(&mut rng).0);
         i += 1;
     }
-    out.push_str("],\"text\":\"");
     let body = "a long string, with escapes \\n\\u00e9 and 😀 ".repeat(target / 2 / 48);
-    out.push_str(&body);
-    out.push_str("\"}");
-    out
+    out + "],\"text\":\"" + &body + "\"}"
 }
 
 fn time_push(doc: &str) -> f64 {
@@ -741,20 +735,15 @@ fn linear_in_the_total_length() {
 /// its `float_roundtrip`, is an ulp off for some).
 #[test]
 fn numbers_are_serde_jsons_bit_for_bit() {
-    let mut texts: Vec<String> = Vec::new();
     let mantissas = "0 1 7 12 0.1 0.7 1.5 123.456 9007199254740993 18446744073709551615 18446744073709551616 \
         18446744073709551619.1 184467440737095516159 99999999999999999999.5 0.000000000000000000000000000001 \
         1.7976931348623157 2.2250738585072014 4.9406564584124654 123456789012345678901234567890.123456789";
     // "-" stands for no exponent
     let exps = "- e0 e1 E+2 e-2 e22 e23 e-23 e100 e-100 e292 e308 e-308 e-320 e-330 e-400 e400 e2147483647 \
         e2147483648 e-2147483648 e-99999999999";
-    for m in mantissas.split_whitespace() {
-        for e in exps.split_whitespace().map(|e| e.trim_start_matches('-')) {
-            for sign in ["", "-"] {
-                texts.push(format!("{sign}{m}{e}"));
-            }
-        }
-    }
+    let exps: Vec<&str> = exps.split_whitespace().map(|e| e.trim_start_matches('-')).collect();
+    let spellings = mantissas.split_whitespace().flat_map(|m| exps.iter().map(move |e| format!("{m}{e}")));
+    let mut texts: Vec<String> = spellings.flat_map(|t| [t.clone(), format!("-{t}")]).collect();
     texts.extend((0..=309).map(|n| format!("1e{n}")));
     texts.extend(["-9223372036854775808", "-9223372036854775809", "-0", "0e5", "0e99999999999"].map(String::from));
     for t in &texts {

@@ -189,12 +189,11 @@ fn check_stream(file: &str, evs: &[ResponseEvent], strict: bool) -> (Accumulator
 
 /// Feeds `bytes` in the given chunks through the incremental parser, decodes and accumulates.
 fn accumulate_chunked(bytes: &[u8], cuts: &[usize]) -> Accumulator {
-    let (mut parser, mut events, mut acc, mut start) = (Parser::new(), Vec::new(), Accumulator::new(), 0);
-    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).chain([bytes.len()]).collect();
+    let (mut parser, mut events, mut acc) = (Parser::new(), Vec::new(), Accumulator::new());
+    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).chain([0, bytes.len()]).collect();
     cuts.sort_unstable();
-    for cut in cuts {
-        parser.feed(&bytes[start..cut], &mut events).expect("feed");
-        start = cut;
+    for w in cuts.windows(2) {
+        parser.feed(&bytes[w[0]..w[1]], &mut events).expect("feed");
         for ev in events.drain(..).filter_map(|e| decode(&e).expect("decode")) {
             acc.push(&ev);
         }

@@ -75,13 +75,6 @@ fn events(bytes: &[u8]) -> Vec<Event> {
     check(bytes).events
 }
 
-/// Each rule's stream gives its events (in every chunking: `check`).
-fn rules(cases: &[(&str, &[u8], &[Event])]) {
-    for (rule, bytes, want) in cases {
-        assert_eq!(events(bytes), *want, "{rule}");
-    }
-}
-
 /// The events a limited parser pushed (including by the failing feed), and its error if any.
 type Limited = (Vec<Event>, Result<(), SseError>);
 
@@ -106,8 +99,8 @@ fn check_limited(limit: usize, bytes: &[u8]) -> Limited {
 
 #[test]
 fn rules_on_whole_events() {
-    // (the rule, the stream, its events)
-    rules(&[
+    // (the rule, the stream, its events), in every chunking (`check`)
+    let cases: &[(&str, &[u8], &[Event])] = &[
         // Invalid byte, overlong encoding (two errors), surrogate, truncated sequence before LF.
         (
             "utf8_decoded_with_replacement",
@@ -163,7 +156,10 @@ fn rules_on_whole_events() {
         ("type_defaults_to_message", b"event:\ndata: x\n\n", &[ev("message", "x", "")]),
         ("end_of_stream_discards_unfinished_event", b"data: a\n\ndata: b\n", &[msg("a")]),
         ("end_of_stream_discards_unfinished_event", b"event: t\ndata: b\n", &[]),
-    ]);
+    ];
+    for (rule, bytes, want) in cases {
+        assert_eq!(events(bytes), *want, "{rule}");
+    }
 }
 
 #[test]

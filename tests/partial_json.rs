@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]
 //! Native tests of the incremental partial JSON parser (`src/partial_json/`): random documents at every
-//! cut and chunking against serde_json and a non-incremental reference (value, prefix, ops mirror),
+//! cut and chunking against serde_json and a non-incremental reference (value, ops mirror),
 //! exact op text, invalid input never panics (serde_json's verdict), and linearity.
 
 use std::time::Instant;

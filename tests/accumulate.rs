@@ -49,12 +49,9 @@ fn recorded(file: &str) -> Option<Vec<ResponseEvent>> {
     Some(load(p))
 }
 
-fn decode_bytes(bytes: &[u8]) -> Vec<ResponseEvent> {
-    sse::parse_all(bytes).expect("SSE parses").iter().filter_map(|e| decode(e).expect("event decodes")).collect()
-}
-
 fn load(p: &Path) -> Vec<ResponseEvent> {
-    decode_bytes(&std::fs::read(p).expect("fixture readable"))
+    let events = sse::parse_all(&std::fs::read(p).expect("fixture readable")).expect("SSE parses");
+    events.iter().filter_map(|e| decode(e).expect("event decodes")).collect()
 }
 
 fn ev(v: Value) -> ResponseEvent {
@@ -81,8 +78,7 @@ fn assert_streamed_agrees(file: &str, acc: &Accumulator, resp: &Value) {
     let snap = acc.snapshot().unwrap_or_else(|| panic!("{file}: a snapshot before the terminal event"));
     let got = snap["output"].as_array().unwrap_or_else(|| panic!("{file}: snapshot output is not an array"));
     let want = resp["output"].as_array().unwrap_or_else(|| panic!("{file}: terminal output is not an array"));
-    let mut matched = Vec::new();
-    let mut k = 0;
+    let (mut matched, mut k) = (Vec::new(), 0);
     for (i, g) in got.iter().enumerate() {
         while k < want.len() && !same_item(g, &want[k]) {
             k += 1;
@@ -107,11 +103,9 @@ fn assert_streamed_agrees(file: &str, acc: &Accumulator, resp: &Value) {
 fn final_snapshot(resp: &Value) -> Value {
     let mut want = resp.clone();
     want["output_text"] = Value::String(compute_output_text(resp));
-    if let Some(items) = want["output"].as_array_mut() {
-        for item in items {
-            if let (Some("function_call"), Some(Value::String(args))) = (item["type"].as_str(), item.get("arguments")) {
-                item["parsed_arguments"] = model::done_args(args);
-            }
+    for item in want["output"].as_array_mut().into_iter().flatten() {
+        if let (Some("function_call"), Some(Value::String(args))) = (item["type"].as_str(), item.get("arguments")) {
+            item["parsed_arguments"] = model::done_args(args);
         }
     }
     want
@@ -121,14 +115,8 @@ fn final_snapshot(resp: &Value) -> Value {
 fn essence(item: &Value) -> Value {
     let text = |p: &Value| json!({"type": p["type"], "text": p.get("text"), "refusal": p.get("refusal")});
     let texts = |arr: &Value| arr.as_array().into_iter().flatten().map(text).collect::<Vec<_>>();
-    json!({
-        "type": item["type"],
-        "content": texts(&item["content"]),
-        "summary": texts(&item["summary"]),
-        "arguments": item.get("arguments"),
-        "input": item.get("input"),
-        "code": item.get("code"),
-    })
+    json!({"type": item["type"], "content": texts(&item["content"]), "summary": texts(&item["summary"]),
+        "arguments": item.get("arguments"), "input": item.get("input"), "code": item.get("code")})
 }
 
 /// `evs` without the `*.done` events of items, parts and texts.
@@ -143,14 +131,9 @@ fn is_done_event(k: EventKind) -> bool {
     done.split_whitespace().any(|t| k.as_str() == Some(&format!("response.{t}.done")))
 }
 
-fn outcome(e: &Ending) -> &'static str {
-    match e {
-        Ending::Pending => "pending",
-        Ending::Completed => "completed",
-        Ending::Incomplete => "incomplete",
-        Ending::Failed(_) => "failed",
-        Ending::Error(_) => "error",
-    }
+/// "pending", "completed", "incomplete", "failed" or "error".
+fn outcome(e: &Ending) -> String {
+    format!("{e:?}").split('(').next().unwrap_or_default().to_lowercase()
 }
 
 /// A new accumulator after `evs` (`push_all`).
@@ -181,52 +164,38 @@ fn check_stream(file: &str, evs: &[ResponseEvent], strict: bool) -> (Accumulator
     let (before, rest) = evs.split_at(t.unwrap_or(evs.len()));
     let mut acc = pushed(before);
     let pre = acc.clone();
-    if let Some(t) = t {
-        let resp = evs[t].payload().expect("terminal response");
-        if strict {
-            assert_streamed_agrees(file, &acc, resp);
-            let n = acc.snapshot().and_then(|s| s["output"].as_array()).map_or(0, Vec::len);
-            assert_eq!(n, streamed_items(before), "{file}: every streamed item is in the snapshot");
-            if let Some(Value::String(server)) = resp.get("output_text") {
-                if !server.is_empty() {
-                    assert_eq!(acc.output_text(), server, "{file}: server's output_text");
-                }
-            }
-            // Deltas only: no `.done` event at all.
-            let lean = pushed(&deltas_only(before));
-            assert_streamed_agrees(&format!("{file} (deltas only)"), &lean, resp);
+    // Without a terminal event, `before` is every event.
+    let Some(resp) = t.map(|t| evs[t].payload().expect("terminal response")) else { return (pre, acc) };
+    if strict {
+        assert_streamed_agrees(file, &acc, resp);
+        let n = acc.snapshot().and_then(|s| s["output"].as_array()).map_or(0, Vec::len);
+        assert_eq!(n, streamed_items(before), "{file}: every streamed item is in the snapshot");
+        if let Some(server) = resp.get("output_text").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+            assert_eq!(acc.output_text(), server, "{file}: server's output_text");
         }
-
-        // The terminal event: the snapshot becomes its response (plus output_text).
-        let v0 = accumulator_version(&acc);
-        push_all(&mut acc, rest);
-        assert!(accumulator_version(&acc) > v0);
-        let want = final_snapshot(resp);
-        assert_eq!(acc.snapshot(), Some(&want), "{file}: final snapshot");
-        let parsed: Value = serde_json::from_str(&acc.response_json().expect("json")).expect("valid JSON");
-        assert_eq!(parsed, want, "{file}: response_json");
-    } else {
-        push_all(&mut acc, rest);
+        // Deltas only: no `.done` event at all.
+        assert_streamed_agrees(&format!("{file} (deltas only)"), &pushed(&deltas_only(before)), resp);
     }
+    // The terminal event: the snapshot becomes its response (plus output_text).
+    let v0 = accumulator_version(&acc);
+    push_all(&mut acc, rest);
+    assert!(accumulator_version(&acc) > v0);
+    let want = final_snapshot(resp);
+    assert_eq!(acc.snapshot(), Some(&want), "{file}: final snapshot");
+    let parsed: Value = serde_json::from_str(&acc.response_json().expect("json")).expect("valid JSON");
+    assert_eq!(parsed, want, "{file}: response_json");
     (pre, acc)
 }
 
 /// Feeds `bytes` in the given chunks through the incremental parser, decodes and accumulates.
 fn accumulate_chunked(bytes: &[u8], cuts: &[usize]) -> Accumulator {
-    let mut parser = Parser::new();
-    let mut events = Vec::new();
-    let mut acc = Accumulator::new();
-    let mut start = 0;
-    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+    let (mut parser, mut events, mut acc) = (Parser::new(), Vec::new(), Accumulator::new());
+    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).chain([0, bytes.len()]).collect();
     cuts.sort_unstable();
-    cuts.push(bytes.len());
-    for cut in cuts {
-        parser.feed(&bytes[start..cut], &mut events).expect("feed");
-        start = cut;
-        for e in events.drain(..) {
-            if let Some(ev) = decode(&e).expect("decode") {
-                acc.push(&ev);
-            }
+    for w in cuts.windows(2) {
+        parser.feed(&bytes[w[0]..w[1]], &mut events).expect("feed");
+        for ev in events.drain(..).filter_map(|e| decode(&e).expect("decode")) {
+            acc.push(&ev);
         }
     }
     parser.finish();
@@ -259,17 +228,13 @@ fn recorded_error_stream_ends_in_error_then_failed() {
     let e = evs.iter().position(|e| e.kind() == EventKind::Error).expect("an error event");
     let mut acc = pushed(&evs[..=e]);
     let Ending::Error(err) = acc.ending().clone() else { panic!("outcome {:?}", acc.ending()) };
-    assert_eq!(
-        (err.code.as_deref(), err.error_type.as_deref()),
-        (Some("insufficient_quota"), Some("insufficient_quota"))
-    );
+    let quota = Some("insufficient_quota");
+    assert_eq!((err.code.as_deref(), err.error_type.as_deref()), (quota, quota));
     assert_eq!((err.param, err.status, err.body.as_deref()), (None, None, Some(evs[e].json())));
     assert!(err.message.starts_with("You exceeded your current quota"));
     let partial: Value = serde_json::from_str(err.response.as_deref().expect("partial snapshot")).unwrap();
-    assert_eq!(
-        (&partial["id"], &partial["status"]),
-        (&json!("resp_05500b38c2cd9bfc00691c7c9d222481a3b595421266dab424"), &json!("in_progress"))
-    );
+    assert_eq!(partial["id"], "resp_05500b38c2cd9bfc00691c7c9d222481a3b595421266dab424");
+    assert_eq!(partial["status"], "in_progress");
     // response.failed follows: the snapshot follows it, the outcome stays the first terminal's.
     push_all(&mut acc, &evs[e + 1..]);
     assert!(matches!(acc.ending(), Ending::Error(_)));
@@ -317,9 +282,7 @@ fn bridge_streams_give_the_right_snapshot_after_every_event() {
         let file = name(p);
         let evs = load(p);
         let t = terminal_index(&evs).unwrap_or_else(|| panic!("{file}: no terminal event"));
-        let mut acc = Accumulator::new();
-        let mut deltas = String::new();
-        let mut shown: Vec<Value> = Vec::new();
+        let (mut acc, mut deltas, mut shown) = (Accumulator::new(), String::new(), Vec::new());
         for (n, e) in evs[..t].iter().enumerate() {
             acc.push(e);
             if e.kind() == EventKind::OutputTextDelta {
@@ -331,17 +294,13 @@ fn bridge_streams_give_the_right_snapshot_after_every_event() {
             assert_eq!(compute_output_text(snap), deltas, "{at}: output_text of the output");
             let now = items(&acc);
             assert!(now.len() >= shown.len(), "{at}: an item disappeared");
-            for id in &shown {
-                assert!(now.contains(id), "{at}: item {id} disappeared");
-            }
+            assert!(shown.iter().all(|id| now.contains(id)), "{at}: an item of {shown:?} disappeared: {now:?}");
             shown = now;
         }
         let resp = evs[t].payload().unwrap();
         // Every item streamed is in the terminal output (bridges may order it differently).
         let want: Vec<Value> = resp["output"].as_array().unwrap().iter().map(|it| it["id"].clone()).collect();
-        for id in &shown {
-            assert!(want.contains(id), "{file}: streamed item {id} is not in the terminal output");
-        }
+        assert!(shown.iter().all(|id| want.contains(id)), "{file}: {shown:?} not all in the terminal output");
         acc.push(&evs[t]);
         assert_eq!(acc.snapshot(), Some(&final_snapshot(resp)), "{file}: final snapshot");
         assert_eq!(*acc.ending(), Ending::Completed, "{file}");
@@ -502,10 +461,8 @@ fn failure(acc: &Accumulator) -> (&cometapi_responses::error::ApiError, Option<V
 fn before_any_lifecycle_event() {
     let mut acc = Accumulator::new();
     assert!(acc.snapshot().is_none());
-    assert_eq!(
-        (acc.output_text(), acc.response_json(), acc.ending(), accumulator_version(&acc)),
-        ("", None, &Ending::Pending, 0)
-    );
+    let state = (acc.output_text(), acc.response_json(), acc.ending(), accumulator_version(&acc));
+    assert_eq!(state, ("", None, &Ending::Pending, 0));
     // Events that write no output start nothing.
     expect_skipped(&mut acc, json!([{"type":"keepalive"}, {"type":"response.something_new","output_index":0}]));
     assert!(acc.snapshot().is_none());
@@ -582,8 +539,7 @@ fn items_are_found_by_output_index_and_item_id() {
     assert_eq!(acc.output_text(), "hixy");
 
     // LiteLLM: no announcements, every delta with its own item_id, one output_index.
-    let mut acc = Accumulator::new();
-    let mut text = String::new();
+    let (mut acc, mut text) = (Accumulator::new(), String::new());
     for (n, d) in ["Echo", ": ", "hi"].into_iter().enumerate() {
         push!(acc, {"type":"response.output_text.delta","item_id":format!("chatcmpl-{n}"),"output_index":0,"content_index":0,"delta":d});
         text.push_str(d);
@@ -813,8 +769,7 @@ fn version_bumps_and_tool_statuses() {
 #[test]
 fn long_stream_of_deltas_is_exact() {
     // 20k deltas (the benchmark's shape) with multi-byte text.
-    let mut acc = with_message("");
-    let mut want = String::new();
+    let (mut acc, mut want) = (with_message(""), String::new());
     for i in 0..20_000 {
         let d = if i % 3 == 0 { "é🌍" } else { " word" };
         want.push_str(d);

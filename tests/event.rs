@@ -3,7 +3,7 @@
 //! Native tests of the event decoder (`src/event/`): types, fields, errors, what JSON.parse accepts,
 //! and the fast path against the general path.
 
-use cometapi_responses::error::Error;
+use cometapi_responses::error::{ApiError, Error};
 use cometapi_responses::event::{decode, decode_owned, EventKind, ResponseEvent};
 use cometapi_responses::sse::{self, Event};
 use cometapi_responses::test_support::event_paths as paths;
@@ -19,8 +19,7 @@ fn sse_event(name: &str, data: &str) -> Event {
 fn dec(name: &str, data: &str) -> Option<ResponseEvent> {
     let e = sse_event(name, data);
     let a = decode(&e).expect("decodes");
-    let b = decode_owned(e).expect("decodes owned");
-    assert_eq!(a, b, "decode and decode_owned agree");
+    assert_eq!(decode_owned(e).expect("decodes owned"), a, "decode and decode_owned agree");
     a
 }
 
@@ -83,22 +82,16 @@ fn event_types_from_the_json_then_the_sse_name() {
     let read = (e.kind(), e.event_type(), e.sequence_number(), e.json(), e.output_index(), e.is_terminal());
     assert_eq!(read, (EventKind::Other, "response.something_new.delta", Some(3), data, None, false));
     assert_eq!(e.error(), None);
+    let kind = |name: &str, data: &str| dec(name, data).unwrap().kind();
     // JSON type wins over the SSE name.
-    assert_eq!(
-        dec("response.created", r#"{"type":"response.output_text.delta","delta":"x"}"#).unwrap().kind(),
-        EventKind::OutputTextDelta
-    );
+    let delta = kind("response.created", r#"{"type":"response.output_text.delta","delta":"x"}"#);
+    assert_eq!(delta, EventKind::OutputTextDelta);
     // No JSON type: the SSE name.
     let e = dec("response.output_text.delta", r#"{"delta":"x","output_index":0,"content_index":0}"#).unwrap();
-    assert_eq!(
-        (e.kind(), e.event_type(), e.text()),
-        (EventKind::OutputTextDelta, "response.output_text.delta", Some("x"))
-    );
+    let read = (e.kind(), e.event_type(), e.text());
+    assert_eq!(read, (EventKind::OutputTextDelta, "response.output_text.delta", Some("x")));
     // A non-string JSON type counts as absent.
-    assert_eq!(
-        dec("response.completed", r#"{"type":5,"response":{"output":[]}}"#).unwrap().kind(),
-        EventKind::Completed
-    );
+    assert_eq!(kind("response.completed", r#"{"type":5,"response":{"output":[]}}"#), EventKind::Completed);
     // Neither: "message", an unknown event.
     let e = dec("message", r#"{"hello":"world"}"#).unwrap();
     assert_eq!((e.kind(), e.event_type()), (EventKind::Other, "message"));
@@ -231,9 +224,7 @@ fn fast_path_agrees_with_the_general_path() {
         d(r#""a","x":1e400"#), d(r#""a","x":-1e400"#), d(r#""a","x":[1E+999]"#), d(r#""a","x":1.7e308"#),
         d(r#""a","x":1e-400"#), d(r#""a","x":0.5e299"#), d(r#""a","x":1e99999999999999999999999"#),
     ];
-    for d in cases {
-        same(&d);
-    }
+    cases.iter().for_each(|d| same(d));
     let nines = format!(r#"{{"type":"response.output_text.delta","delta":"a","x":{}}}"#, "9".repeat(400));
     same(&nines);
     let ev = paths::fast(ESCAPED).expect("an escaped delta is a plain delta");
@@ -245,9 +236,7 @@ fn fast_path_agrees_with_the_general_path() {
         d(r#""\u00E9\u00e9""#), d(r#""\ud83d""#), d(r#""\ude80""#), d(r#""\ud83d\u0041""#), d(r#""\ud83dx""#),
         d(r#""\u00g9""#), d(r#""\u00e""#), d(r#""a","x":"\ud800""#), d(r#""\u0000""#),
     ];
-    for d in cases {
-        same(&d);
-    }
+    cases.iter().for_each(|d| same(d));
     // A lone surrogate is left to the general path (which reads it as U+FFFD).
     assert!(paths::fast(r#"{"type":"response.output_text.delta","delta":"\ud83d"}"#).is_none());
     let ev = dec("message", r#"{"type":"response.output_text.done","text":"a","text":"b"}"#).unwrap();
@@ -270,9 +259,7 @@ fn mutations(sample: &str) {
         }
     }
     for i in 0..b.len() {
-        for c in [
-            b'"', b'\\', b',', b':', b'{', b'}', b'[', b']', b'0', b'-', b' ', b'x', b'e', b'.', b'u', b'd', b'8', b'c',
-        ] {
+        for &c in b"\"\\,:{}[]0- xe.ud8c" {
             let mut m = b.to_vec();
             m[i] = c;
             if let Ok(s) = std::str::from_utf8(&m) {
@@ -286,12 +273,12 @@ fn mutations(sample: &str) {
 
 /// Numbers JSON.parse reads as ±Infinity and serde_json's `Value` refuses.
 fn out_of_range_numbers() -> Vec<String> {
-    let mut v: Vec<String> =
-        ["1e400", "-1e400", "1E+999", "2e308", "-9.9e99999999999999999999"].map(String::from).into();
-    v.push("9".repeat(5000));
-    v.push(format!("-{}", "1".repeat(400)));
-    v.push(format!("{}.5e10", "7".repeat(320)));
-    v
+    let long = ["9".repeat(5000), format!("-{}", "1".repeat(400)), format!("{}.5e10", "7".repeat(320))];
+    ["1e400", "-1e400", "1E+999", "2e308", "-9.9e99999999999999999999"]
+        .map(String::from)
+        .into_iter()
+        .chain(long)
+        .collect()
 }
 
 /// Events of every shape the accumulator reads; `N` marks a number it does not read.
@@ -315,10 +302,8 @@ fn fields(e: &ResponseEvent) -> impl PartialEq + std::fmt::Debug {
         (e.kind(), e.event_type().to_owned(), e.sequence_number()),
         (e.output_index(), e.content_index(), e.summary_index(), e.annotation_index()),
         (e.item_id().map(str::to_owned), e.text().map(str::to_owned), e.payload().cloned()),
-        e.error().map(|mut err| {
-            err.body = None; // the body is the event's own text
-            err
-        }),
+        // the body is the event's own text
+        e.error().map(|err| ApiError { body: None, ..err }),
     )
 }
 
@@ -375,10 +360,8 @@ fn error_events_are_normalised() {
     assert_eq!((e.kind(), e.is_terminal()), (EventKind::Error, true));
     let err = e.error().expect("an error");
     assert_eq!((err.status, err.param, err.response), (None, None, None));
-    assert_eq!(
-        (err.code.as_deref(), err.error_type.as_deref()),
-        (Some("insufficient_quota"), Some("insufficient_quota"))
-    );
+    let quota = Some("insufficient_quota");
+    assert_eq!((err.code.as_deref(), err.error_type.as_deref()), (quota, quota));
     assert_eq!((err.message.as_str(), err.body.as_deref()), ("You exceeded your current quota.", Some(nested)));
     let flat =
         r#"{"type":"error","code":"invalid_prompt","message":"Bad prompt.","param":"input","sequence_number":1}"#;
@@ -402,9 +385,8 @@ fn error_events_are_normalised() {
 
 #[test]
 fn malformed_data_gives_a_short_message_with_a_safe_excerpt() {
-    let mut data = String::from("{\"type\":\"response.output_text.delta\",\"delta\":\"");
-    data.push_str(&"é".repeat(512 * 1024)); // 1 MiB of two-byte characters
-    data.push_str("\",,}");
+    // 1 MiB of two-byte characters
+    let data = format!("{{\"type\":\"response.output_text.delta\",\"delta\":\"{}\",,}}", "é".repeat(512 * 1024));
     let msg = stream_error("response.output_text.delta", &data);
     assert!(msg.len() < 300, "message is {} bytes", msg.len());
     let ex = excerpt_of(&msg);
@@ -432,12 +414,10 @@ fn malformed_data_gives_a_short_message_with_a_safe_excerpt() {
     for pad in 0..4 {
         let msg = stream_error("message", &format!("{}{}", "a".repeat(pad), "🌍".repeat(100)));
         let ex = excerpt_of(&msg);
-        assert!(ex.chars().count() <= 80);
-        assert!(ex.ends_with('…'));
+        assert!(ex.chars().count() <= 80 && ex.ends_with('…'), "{ex}");
     }
     let msg = stream_error("message", "{\n\t\"type\": oops}");
-    assert!(!excerpt_of(&msg).contains('\n'));
-    assert!(!excerpt_of(&msg).contains('\t'));
+    assert!(!excerpt_of(&msg).contains(['\n', '\t']), "{msg}");
 }
 
 #[test]
@@ -459,25 +439,23 @@ fn decodes_every_recorded_event() {
     let Some(files) = recordings::shared(recordings::RECORDED) else { return };
     let mut total = 0;
     for p in files {
-        let events = sse::parse_all(&std::fs::read(&p).unwrap()).unwrap();
-        for e in &events {
-            match decode(e).unwrap() {
-                None => assert_eq!(e.data, "[DONE]"),
-                Some(ev) => {
-                    total += 1;
-                    let json_type: Value = serde_json::from_str::<Value>(&e.data).unwrap()["type"].clone();
-                    assert_eq!(Some(ev.event_type()), json_type.as_str(), "{}", p.display());
-                    if ev.kind() == EventKind::Other {
-                        assert_eq!(EventKind::ALL.iter().find(|k| k.as_str() == Some(ev.event_type())), None);
-                    }
-                    if e.event != "message" {
-                        assert_eq!(ev.event_type(), e.event);
-                    }
-                    if ev.kind().is_delta() {
-                        assert!(ev.text().is_some());
-                        assert!(ev.output_index().is_some());
-                    }
-                }
+        for e in &sse::parse_all(&std::fs::read(&p).unwrap()).unwrap() {
+            let Some(ev) = decode(e).unwrap() else {
+                assert_eq!(e.data, "[DONE]");
+                continue;
+            };
+            total += 1;
+            let json_type: Value = serde_json::from_str::<Value>(&e.data).unwrap()["type"].clone();
+            assert_eq!(Some(ev.event_type()), json_type.as_str(), "{}", p.display());
+            if ev.kind() == EventKind::Other {
+                assert_eq!(EventKind::ALL.iter().find(|k| k.as_str() == Some(ev.event_type())), None);
+            }
+            if e.event != "message" {
+                assert_eq!(ev.event_type(), e.event);
+            }
+            if ev.kind().is_delta() {
+                assert!(ev.text().is_some());
+                assert!(ev.output_index().is_some());
             }
         }
     }

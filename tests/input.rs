@@ -51,18 +51,12 @@ fn the_size_is_checked_before_the_bytes() {
 }
 
 fn decode(s: &str) -> Vec<u8> {
-    let val = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => panic!("not base64: {c}"),
-    };
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let val = |c: &u8| alphabet.iter().position(|a| a == c).unwrap_or_else(|| panic!("not base64: {c}")) as u32;
     let mut out = Vec::new();
     for q in s.as_bytes().chunks(4) {
         let pad = q.iter().filter(|c| **c == b'=').count();
-        let n = q.iter().take(4 - pad).enumerate().fold(0u32, |n, (i, c)| n | (u32::from(val(*c)) << (18 - 6 * i)));
+        let n = q.iter().take(4 - pad).enumerate().fold(0u32, |n, (i, c)| n | (val(c) << (18 - 6 * i)));
         out.extend_from_slice(&n.to_be_bytes()[1..4 - pad]);
     }
     out
@@ -92,10 +86,9 @@ fn content_parts() {
     assert_eq!(image_part(&png, None, Some("low")).unwrap()["detail"], "low");
     assert!(matches!(image_part(b"hello", None, None), Err(Error::Validation { ref param, .. }) if param == "image"));
     let pdf = b"%PDF-1.7\n".to_vec();
-    assert_eq!(
-        file_part(&pdf, None, None).unwrap(),
-        json!({ "type": "input_file", "filename": "file.pdf", "file_data": "data:application/pdf;base64,JVBERi0xLjcK" })
-    );
+    let want =
+        json!({"type": "input_file", "filename": "file.pdf", "file_data": "data:application/pdf;base64,JVBERi0xLjcK"});
+    assert_eq!(file_part(&pdf, None, None).unwrap(), want);
     assert_eq!(file_part(&pdf, None, Some("a.pdf")).unwrap()["filename"], "a.pdf");
     assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
 }

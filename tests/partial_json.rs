@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]
 //! Native tests of the incremental partial JSON parser (`src/partial_json/`): random documents at every
-//! cut and chunking against serde_json and a non-incremental reference (value, prefix, ops mirror),
+//! cut and chunking against serde_json and a non-incremental reference (value, ops mirror),
 //! exact op text, invalid input never panics (serde_json's verdict), and linearity.
 
 use std::time::Instant;
@@ -10,24 +10,6 @@ use cometapi_responses::partial_json::{
     apply_op, apply_ops_json, parse, parse_ops, Op, OpsError, PartialJsonParser, PathSeg, MAX_DEPTH,
 };
 use serde_json::{json, Map, Value};
-
-/// The op JSON that pushing `chunk` yields after `before` was pushed.
-fn ops_json_after_push(before: &str, chunk: &str) -> String {
-    let mut p = PartialJsonParser::new();
-    p.push(before);
-    let mut out = String::new();
-    p.push_with_ops(chunk, &mut out);
-    out
-}
-
-/// The op JSON that `finish` yields after `text` was pushed.
-fn ops_json_after_finish(text: &str) -> String {
-    let mut p = PartialJsonParser::new();
-    p.push(text);
-    let mut out = String::new();
-    p.finish_with_ops(&mut out);
-    out
-}
 
 // --- A small deterministic random generator (splitmix64)
 
@@ -93,27 +75,19 @@ impl Gen<'_> {
     }
 
     fn value(&mut self, out: &mut String, depth: usize) {
-        let container = match depth {
-            0 => self.rng.chance(90),
-            1 | 2 => self.rng.chance(55),
-            3 | 4 => self.rng.chance(25),
-            _ => false,
-        };
+        let container = depth < 5 && self.rng.chance([90, 55, 55, 25, 25][depth]);
         let kind = if container { 4 + self.rng.below(2) } else { self.rng.below(4) };
         match kind {
-            0 => self.string(out),
+            0 | 3 => self.string(out),
             1 => out.push_str(self.rng.pick(NUMBERS)),
             2 => out.push_str(self.rng.pick(&["true", "false", "null"])),
-            3 => self.string(out),
             _ => {
                 let object = kind == 5;
                 out.push(if object { '{' } else { '[' });
                 let n = if depth == 0 { 2 + self.rng.below(5) } else { self.rng.below(5) };
                 let mut seen: Vec<String> = Vec::new();
                 for i in 0..n {
-                    if i > 0 {
-                        out.push(',');
-                    }
+                    out.push_str(if i > 0 { "," } else { "" });
                     self.ws(out);
                     if object {
                         let key = if self.rng.chance(10) && !seen.is_empty() {
@@ -144,8 +118,7 @@ impl Gen<'_> {
 
 /// A random document and whether it has a duplicate key somewhere.
 fn document(rng: &mut Rng) -> (String, bool) {
-    let mut g = Gen { rng, dup: false };
-    let mut out = String::new();
+    let (mut g, mut out) = (Gen { rng, dup: false }, String::new());
     g.ws(&mut out);
     g.value(&mut out, 0);
     g.ws(&mut out);
@@ -162,50 +135,42 @@ struct Ref<'a> {
 
 impl Ref<'_> {
     fn ws(&mut self) {
-        while self.i < self.s.len() && b" \t\n\r".contains(&self.s[self.i]) {
+        while self.s.get(self.i).is_some_and(|c| b" \t\n\r".contains(c)) {
             self.i += 1;
         }
     }
-    fn at_end(&self) -> bool {
-        self.i >= self.s.len()
+
+    /// Skips whitespace, then `c` when it is next.
+    fn eat(&mut self, c: u8) -> bool {
+        self.ws();
+        let hit = self.s.get(self.i) == Some(&c);
+        self.i += usize::from(hit);
+        hit
     }
 
     /// (the value so far, whether it is complete)
     fn value(&mut self) -> (Option<Value>, bool) {
         self.ws();
-        if self.at_end() {
-            return (None, false);
-        }
-        match self.s[self.i] {
-            open @ (b'{' | b'[') => {
+        let Some(&c) = self.s.get(self.i) else { return (None, false) };
+        match c {
+            b'{' | b'[' => {
                 self.i += 1;
-                let object = open == b'{';
                 let (mut m, mut a) = (Map::new(), Vec::new());
                 let complete = loop {
-                    self.ws();
-                    if self.at_end() {
-                        break false;
-                    }
-                    if self.s[self.i] == if object { b'}' } else { b']' } {
-                        self.i += 1;
+                    if self.eat(if c == b'{' { b'}' } else { b']' }) {
                         break true;
                     }
-                    if self.s[self.i] == b',' {
-                        self.i += 1;
-                        self.ws();
-                        if self.at_end() {
-                            break false;
-                        }
+                    self.eat(b',');
+                    self.ws();
+                    if self.i == self.s.len() {
+                        break false;
                     }
                     let mut key = None;
-                    if object {
+                    if c == b'{' {
                         let (k, done) = self.string();
-                        self.ws();
-                        if !done || self.at_end() {
+                        if !done || !self.eat(b':') {
                             break false;
                         }
-                        assert_eq!(self.s[self.i], b':');
-                        self.i += 1;
                         key = Some(k);
                     }
                     let (v, done) = self.value();
@@ -218,34 +183,28 @@ impl Ref<'_> {
                         break false;
                     }
                 };
-                (Some(if object { Value::Object(m) } else { Value::Array(a) }), complete)
+                (Some(if c == b'{' { Value::Object(m) } else { Value::Array(a) }), complete)
             }
             b'"' => {
                 let (s, done) = self.string();
                 (Some(Value::String(s)), done)
             }
+            // true, false, null: a value once whole
             b't' | b'f' | b'n' => {
-                let word: &[u8] = match self.s[self.i] {
-                    b't' => b"true",
-                    b'f' => b"false",
-                    _ => b"null",
-                };
-                if self.s.len() - self.i < word.len() {
+                let end = (self.i + if c == b'f' { 5 } else { 4 }).min(self.s.len());
+                let word: Option<Value> = serde_json::from_slice(&self.s[self.i..end]).ok();
+                self.i = end;
+                (word.clone(), word.is_some())
+            }
+            // a number: a value once delimited
+            _ => {
+                let len = self.s[self.i..].iter().position(|c| !b"+-0123456789.eE".contains(c));
+                let Some(len) = len else {
                     self.i = self.s.len();
                     return (None, false);
-                }
-                self.i += word.len();
-                (Some(serde_json::from_slice(word).unwrap()), true)
-            }
-            _ => {
-                let start = self.i;
-                while self.i < self.s.len() && b"+-0123456789.eE".contains(&self.s[self.i]) {
-                    self.i += 1;
-                }
-                if self.at_end() {
-                    return (None, false); // not delimited yet
-                }
-                (Some(serde_json::from_slice(&self.s[start..self.i]).unwrap()), true)
+                };
+                self.i += len;
+                (Some(serde_json::from_slice(&self.s[self.i - len..self.i]).unwrap()), true)
             }
         }
     }
@@ -286,36 +245,8 @@ fn reference(prefix: &str) -> Option<Value> {
 
 // --- Checks
 
-/// `part` is a best-effort value on the way to `full`: strings are prefixes, arrays a prefix
-/// of the elements (all but the last equal), objects all entries equal but at most one (the one
-/// in progress), which is a prefix.
-fn is_prefix(part: &Value, full: &Value) -> bool {
-    match (part, full) {
-        (Value::String(a), Value::String(b)) => b.starts_with(a.as_str()),
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() <= b.len()
-                && a.split_last().map_or(true, |(last, init)| {
-                    init.iter().zip(b).all(|(x, y)| x == y) && is_prefix(last, &b[init.len()])
-                })
-        }
-        (Value::Object(a), Value::Object(b)) => {
-            let mut partial = 0;
-            for (k, v) in a {
-                match b.get(k) {
-                    Some(w) if w == v => {}
-                    Some(w) if is_prefix(v, w) => partial += 1,
-                    _ => return false,
-                }
-            }
-            partial <= 1
-        }
-        (a, b) => a == b,
-    }
-}
-
 fn char_chunks<'a>(rng: &mut Rng, text: &'a str, max: usize) -> Vec<&'a str> {
-    let mut out = Vec::new();
-    let mut rest = text;
+    let (mut out, mut rest) = (Vec::new(), text);
     while !rest.is_empty() {
         let n = 1 + rng.below(max);
         let end = rest.char_indices().nth(n).map_or(rest.len(), |(i, _)| i);
@@ -326,30 +257,23 @@ fn char_chunks<'a>(rng: &mut Rng, text: &'a str, max: usize) -> Vec<&'a str> {
     out
 }
 
-/// A mirror that follows the parser through its ops only.
-struct Mirror(Option<Value>);
-
-impl Mirror {
-    fn apply(&mut self, ops: &str, parser: &PartialJsonParser, ctx: &str) {
-        // The op text is standard JSON (these documents have no lone surrogate and no number
-        // beyond f64) and the crate's reader agrees with serde_json on it.
-        let std: Value =
-            serde_json::from_str(ops).unwrap_or_else(|e| panic!("{ctx}: op text is not JSON ({e}): {ops}"));
-        assert_eq!(parse(ops).as_ref(), Ok(&std), "{ctx}: {ops}");
-        apply_ops_json(&mut self.0, ops).unwrap_or_else(|e| panic!("{ctx}: {e}: {ops}"));
-        assert_eq!(self.0.as_ref(), parser.value(), "{ctx}: mirror after {ops}");
-    }
+/// Applies `ops` to `mirror`, a value that follows the parser through its ops only. The op text
+/// is standard JSON (these documents have no lone surrogate and no number beyond f64) and the
+/// crate's reader agrees with serde_json on it.
+fn follow(mirror: &mut Option<Value>, ops: &str, parser: &PartialJsonParser, ctx: &str) {
+    let std: Value = serde_json::from_str(ops).unwrap_or_else(|e| panic!("{ctx}: op text is not JSON ({e}): {ops}"));
+    assert_eq!(parse(ops).as_ref(), Ok(&std), "{ctx}: {ops}");
+    apply_ops_json(mirror, ops).unwrap_or_else(|e| panic!("{ctx}: {e}: {ops}"));
+    assert_eq!(mirror.as_ref(), parser.value(), "{ctx}: mirror after {ops}");
 }
 
-/// Pushes `chunks` with ops, checking every step; returns the parser after `finish`.
-fn run_chunks(doc: &str, chunks: &[&str], full: &Value, dup: bool) -> PartialJsonParser {
+/// Pushes `chunks` with ops, checking every step (the value so far is the reference's), and
+/// finishes.
+fn run_chunks(doc: &str, chunks: &[&str], full: &Value) {
     let mut p = PartialJsonParser::new();
     // The ops-only parser (a mirror elsewhere keeps the value) writes the same ops.
-    let mut lean = PartialJsonParser::ops_only();
-    let mut lean_ops = String::new();
-    let mut mirror = Mirror(None);
-    let mut ops = String::new();
-    let mut sofar = 0;
+    let (mut lean, mut lean_ops, mut mirror) = (PartialJsonParser::ops_only(), String::new(), None);
+    let (mut ops, mut sofar) = (String::new(), 0);
     for chunk in chunks {
         p.push_with_ops(chunk, &mut ops);
         lean.push_with_ops(chunk, &mut lean_ops);
@@ -357,22 +281,16 @@ fn run_chunks(doc: &str, chunks: &[&str], full: &Value, dup: bool) -> PartialJso
         let ctx = format!("{doc:?} after {sofar} bytes");
         assert_eq!(lean_ops, ops, "{ctx}: ops-only parser");
         assert!(lean.value().is_none() && lean.is_complete() == p.is_complete(), "{ctx}: ops-only parser");
-        mirror.apply(&ops, &p, &ctx);
+        follow(&mut mirror, &ops, &p, &ctx);
         assert!(p.error().is_none(), "{ctx}: {:?}", p.error());
         assert_eq!(p.value(), reference(&doc[..sofar]).as_ref(), "{ctx}: value vs reference");
-        if !dup {
-            if let Some(v) = p.value() {
-                assert!(is_prefix(v, full), "{ctx}: {v} is not a prefix of {full}");
-            }
-        }
     }
     p.finish_with_ops(&mut ops);
     lean.finish_with_ops(&mut lean_ops);
     assert_eq!(lean_ops, ops, "{doc:?} at finish: ops-only parser");
-    mirror.apply(&ops, &p, &format!("{doc:?} at finish"));
+    follow(&mut mirror, &ops, &p, &format!("{doc:?} at finish"));
     assert!(p.is_complete(), "{doc:?}: not complete at finish");
     assert_eq!(p.value(), Some(full), "{doc:?}: final value");
-    p
 }
 
 // --- Random documents: every cut, random chunkings
@@ -391,11 +309,11 @@ fn random_documents_at_every_cut_and_chunking() {
         bytes += doc.len();
         let full: Value = serde_json::from_str(&doc).unwrap_or_else(|e| panic!("generator: {e}: {doc}"));
         for (k, _) in doc.char_indices().chain([(doc.len(), ' ')]) {
-            run_chunks(&doc, &[&doc[..k], &doc[k..]], &full, dup);
+            run_chunks(&doc, &[&doc[..k], &doc[k..]], &full);
         }
         for max in [1, 3, 8, 40] {
             let chunks = char_chunks(&mut rng, &doc, max);
-            run_chunks(&doc, &chunks, &full, dup);
+            run_chunks(&doc, &chunks, &full);
         }
         assert_eq!(parse(&doc).as_ref(), Ok(&full));
     }
@@ -405,21 +323,21 @@ fn random_documents_at_every_cut_and_chunking() {
 
 #[test]
 fn deep_documents_up_to_the_limit() {
-    let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
-    assert!(parse(&ok).is_ok());
-    let deep = "[".repeat(MAX_DEPTH + 1);
-    let e = parse(&deep).unwrap_err();
-    assert_eq!(e.offset(), MAX_DEPTH);
-    assert_eq!(e.reason(), "nesting deeper than 128 levels");
+    assert!(parse(&("[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH))).is_ok());
+    let e = parse(&"[".repeat(MAX_DEPTH + 1)).unwrap_err();
+    assert_eq!((e.offset(), e.reason()), (MAX_DEPTH, "nesting deeper than 128 levels"));
     let objects = "{\"a\":".repeat(MAX_DEPTH) + "1" + &"}".repeat(MAX_DEPTH);
-    let mut nested = json!(1);
-    for _ in 0..MAX_DEPTH {
-        nested = json!({ "a": nested });
-    }
-    assert_eq!(parse(&objects), Ok(nested));
+    assert_eq!(parse(&objects), Ok((0..MAX_DEPTH).fold(json!(1), |nested, _| json!({ "a": nested }))));
 }
 
 // --- The rules, one by one
+
+/// A new parser after `text` was pushed.
+fn pushed(text: &str) -> PartialJsonParser {
+    let mut p = PartialJsonParser::new();
+    p.push(text);
+    p
+}
 
 fn values_after(chunks: &[&str]) -> Vec<Option<Value>> {
     let mut p = PartialJsonParser::new();
@@ -465,8 +383,7 @@ fn best_effort_values_completion_and_finish() {
         ("[{}, {\"a\": {\"b\": [1, \"x", Some(json!([{}, {"a": {"b": [1, "x"]}}]))),
     ];
     for (text, want) in cases {
-        let mut p = PartialJsonParser::new();
-        p.push(text);
+        let p = pushed(text);
         assert_eq!(p.value(), want.as_ref(), "{text:?}");
         assert!(p.error().is_none(), "{text:?}");
         assert!(!p.is_complete(), "{text:?}");
@@ -478,8 +395,7 @@ fn best_effort_values_completion_and_finish() {
     assert_eq!(values_after(&["\"\\ud83d", "\""]), [Some(json!("")), Some(json!("\u{FFFD}"))]);
     assert_eq!(values_after(&["\"\\ude00"]), [Some(json!("\u{FFFD}"))]);
     // a root number completes only at finish (or when delimited)
-    let mut p = PartialJsonParser::new();
-    p.push("12");
+    let mut p = pushed("12");
     assert_eq!((p.value(), p.is_complete()), (None, false));
     p.push("3");
     p.finish();
@@ -487,14 +403,12 @@ fn best_effort_values_completion_and_finish() {
     p.push("4"); // ignored after finish
     assert_eq!((p.value(), p.is_complete(), p.error()), (Some(&json!(123)), true, None));
 
-    let mut p = PartialJsonParser::new();
-    p.push("-7 \n");
+    let p = pushed("-7 \n");
     assert_eq!((p.value(), p.is_complete()), (Some(&json!(-7)), true));
 
     // literals and containers complete at their last byte; trailing whitespace is fine
     for (doc, want) in [("true", json!(true)), ("null", Value::Null), ("{}", json!({})), ("\"x\"", json!("x"))] {
-        let mut p = PartialJsonParser::new();
-        p.push(doc);
+        let mut p = pushed(doc);
         assert!(p.is_complete(), "{doc}");
         p.push(" \t\r\n ");
         p.finish();
@@ -503,8 +417,7 @@ fn best_effort_values_completion_and_finish() {
 
     // an unfinished document stays best effort, not an error
     for doc in ["1.", "-", "{\"a\":1", "[1,", "\"abc", "tru"] {
-        let mut p = PartialJsonParser::new();
-        p.push(doc);
+        let mut p = pushed(doc);
         let before = p.value().cloned();
         p.finish();
         assert_eq!((p.value(), p.is_complete(), p.error()), (before.as_ref(), false, None), "{doc}");
@@ -548,8 +461,7 @@ fn errors_say_where_and_why_and_stop_the_parser() {
         assert!(serde_json::from_str::<Value>(doc).is_err(), "{doc:?} is valid for serde_json");
         // whatever the chunking
         for split in doc.char_indices().map(|(i, _)| i) {
-            let mut p = PartialJsonParser::new();
-            p.push(&doc[..split]);
+            let mut p = pushed(&doc[..split]);
             p.push(&doc[split..]);
             let e = p.error().unwrap_or_else(|| panic!("{doc:?}: no error")).clone();
             assert_eq!((e.offset(), e.reason(), e.found()), (offset, reason, found), "{doc:?} split at {split}");
@@ -562,16 +474,14 @@ fn errors_say_where_and_why_and_stop_the_parser() {
             assert_eq!(p.error(), Some(&e));
         }
     }
-    let e = parse("{\"a\" 1}").unwrap_err();
-    assert_eq!(e.to_string(), "invalid JSON at byte 5: expected ':' after an object key (found '1')");
-    let e = parse("\"a\u{1}\"").unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "invalid JSON at byte 2: control character in a string (it must be escaped) (found U+0001)"
-    );
+    for (doc, message) in [
+        ("{\"a\" 1}", "invalid JSON at byte 5: expected ':' after an object key (found '1')"),
+        ("\"a\u{1}\"", "invalid JSON at byte 2: control character in a string (it must be escaped) (found U+0001)"),
+    ] {
+        assert_eq!(parse(doc).unwrap_err().to_string(), message);
+    }
     // the value keeps what was valid before the error, even in the same push
-    let mut p = PartialJsonParser::new();
-    p.push("{\"a\":[1,\"xy\u{2}z\"]}");
+    let p = pushed("{\"a\":[1,\"xy\u{2}z\"]}");
     assert_eq!(p.value(), Some(&json!({"a": [1, "xy"]})));
 }
 
@@ -581,8 +491,7 @@ fn duplicate_keys_numbers_and_surrogates() {
     let want = json!({"a": [2], "__proto__": {"x": 1}, "b": {"c": "two"}});
     assert_eq!(parse(doc), Ok(want.clone()));
     assert_eq!(serde_json::from_str::<Value>(doc).unwrap(), want);
-    let mut p = PartialJsonParser::new();
-    let mut ops = String::new();
+    let (mut p, mut ops) = (PartialJsonParser::new(), String::new());
     p.push_with_ops(r#"{"a":"first","__proto__":{"x":1},"a":"#, &mut ops);
     assert_eq!(p.value(), Some(&json!({"a": "first", "__proto__": {"x": 1}})));
     p.push_with_ops(r#"[2"#, &mut ops);
@@ -590,8 +499,7 @@ fn duplicate_keys_numbers_and_surrogates() {
     assert_eq!(p.value(), Some(&json!({"a": [], "__proto__": {"x": 1}})));
     // the op text keeps the spelling (JSON.parse gives Infinity, -0, the lone code units) …
     let doc = r#"[1e400,-1E+400,-0,1e-400,"\ud800x\uDC00","\ud83d\ude00",{"\ud800":1}]"#;
-    let mut p = PartialJsonParser::new();
-    let mut ops = String::new();
+    let (mut p, mut ops) = (PartialJsonParser::new(), String::new());
     p.push_with_ops(doc, &mut ops);
     assert_eq!(
         ops,
@@ -610,8 +518,7 @@ fn duplicate_keys_numbers_and_surrogates() {
 
 #[test]
 fn exact_op_text() {
-    let mut p = PartialJsonParser::new();
-    let mut ops = String::new();
+    let (mut p, mut ops) = (PartialJsonParser::new(), String::new());
     let steps: &[(&str, &str)] = &[
         ("", "[]"),
         (" {\"a\":\"he", r#"[["s",[],{}],["s",["a"],"he"]]"#),
@@ -639,20 +546,27 @@ fn exact_op_text() {
     p.finish_with_ops(&mut ops);
     assert_eq!(ops, "[]");
 
-    // the root: a string, a number completed by finish
-    assert_eq!(ops_json_after_push("", "\"ab"), r#"[["s",[],"ab"]]"#);
-    assert_eq!(ops_json_after_push("\"ab", "c"), r#"[["c",[],"c"]]"#);
-    assert_eq!(ops_json_after_push("", "-12.5e3"), "[]");
-    assert_eq!(ops_json_after_finish("-12.5e3"), r#"[["s",[],-12.5e3]]"#);
-    assert_eq!(ops_json_after_finish("[-12.5e3"), "[]");
-    assert_eq!(ops_json_after_push("[1,", "2]"), r#"[["s",[1],2]]"#);
+    // the root: a string, a number completed by finish; (pushed before, pushed with ops or None: finish, the ops)
+    for (before, chunk, want) in [
+        ("", Some("\"ab"), r#"[["s",[],"ab"]]"#),
+        ("\"ab", Some("c"), r#"[["c",[],"c"]]"#),
+        ("", Some("-12.5e3"), "[]"),
+        ("-12.5e3", None, r#"[["s",[],-12.5e3]]"#),
+        ("[-12.5e3", None, "[]"),
+        ("[1,", Some("2]"), r#"[["s",[1],2]]"#),
+    ] {
+        let (mut p, mut out) = (pushed(before), String::new());
+        match chunk {
+            Some(chunk) => p.push_with_ops(chunk, &mut out),
+            None => p.finish_with_ops(&mut out),
+        }
+        assert_eq!(out, want, "{before:?} then {chunk:?}");
+    }
     // wherever the text is cut, the ops of the rest turn the value so far into the whole value
     let doc = r#"{"list":[{"id":1,"tags":["x","y\u0041"]},null,false],"s":"\ud834\udd1e!"}"#;
     for (k, _) in doc.char_indices() {
-        let mut p = PartialJsonParser::new();
-        p.push(&doc[..k]);
-        let mut mirror = p.value().cloned();
-        let mut ops = String::new();
+        let mut p = pushed(&doc[..k]);
+        let (mut mirror, mut ops) = (p.value().cloned(), String::new());
         p.push_with_ops(&doc[k..], &mut ops);
         apply_ops_json(&mut mirror, &ops).unwrap();
         assert_eq!(mirror.as_ref(), p.value(), "cut at {k}");
@@ -667,9 +581,7 @@ fn applier() {
     assert_eq!(ops[1], Op::Set { path: vec![PathSeg::Key("a".into())], value: json!([]) });
     assert_eq!(ops[3], Op::Cat { path: vec![PathSeg::Key("a".into()), PathSeg::Index(0)], text: "yz".into() });
     let mut v = None;
-    for op in ops {
-        apply_op(&mut v, op).unwrap();
-    }
+    ops.into_iter().try_for_each(|op| apply_op(&mut v, op)).unwrap();
     assert_eq!(v, Some(json!({"a": [5]})), "an index below the length replaces");
 
     let bad_text: &[(&str, &str)] = &[
@@ -686,8 +598,7 @@ fn applier() {
         ("[", "patch ops: invalid JSON at byte 1: unexpected end of the input"),
     ];
     for (text, msg) in bad_text {
-        let err = parse_ops(text).unwrap_err();
-        assert_eq!(err.to_string(), *msg, "{text}");
+        assert_eq!(parse_ops(text).unwrap_err().to_string(), *msg, "{text}");
     }
     let bad_apply: &[(&str, OpsError)] = &[
         (r#"[["s",["a"],1]]"#, OpsError::Path("no value yet at the root")),
@@ -697,8 +608,7 @@ fn applier() {
         (r#"[["s",[],{"a":1}],["c",["a"],"x"]]"#, OpsError::Path("a \"c\" op's path is not a string")),
     ];
     for (text, err) in bad_apply {
-        let mut v = None;
-        assert_eq!(apply_ops_json(&mut v, text).as_ref(), Err(err), "{text}");
+        assert_eq!(apply_ops_json(&mut None, text).as_ref(), Err(err), "{text}");
     }
 }
 
@@ -706,9 +616,7 @@ fn applier() {
 
 /// Pushes `doc` in random chunks; returns (complete, error) and checks the op mirror.
 fn verdict(rng: &mut Rng, doc: &str) -> (bool, Option<String>) {
-    let mut p = PartialJsonParser::new();
-    let mut mirror = None;
-    let mut ops = String::new();
+    let (mut p, mut mirror, mut ops) = (PartialJsonParser::new(), None, String::new());
     for chunk in char_chunks(rng, doc, 7) {
         p.push_with_ops(chunk, &mut ops);
         apply_ops_json(&mut mirror, &ops).unwrap_or_else(|e| panic!("{doc:?}: {e}: {ops}"));
@@ -726,11 +634,9 @@ fn invalid_input_never_panics_and_agrees_with_serde_json() {
     const ALPHABET: &[u8] = b"{}[]\",:\\ \n0123456789.eE+-truefalsnu\x01\x1f\x7f";
     for round in 0..20_000 {
         let len = rng.below(40);
-        let bytes: Vec<u8> = if round % 2 == 0 {
-            (0..len).map(|_| rng.next() as u8).collect()
-        } else {
-            (0..len).map(|_| rng.pick(ALPHABET)).collect()
-        };
+        // random bytes, or random picks from the alphabet
+        let bytes: Vec<u8> =
+            (0..len).map(|_| if round % 2 == 0 { rng.next() as u8 } else { rng.pick(ALPHABET) }).collect();
         let doc = String::from_utf8_lossy(&bytes).into_owned();
         let (complete, _) = verdict(&mut rng, &doc);
         if let Ok(want) = serde_json::from_str::<Value>(&doc) {
@@ -747,18 +653,11 @@ fn invalid_input_never_panics_and_agrees_with_serde_json() {
         let chars: Vec<char> = doc.chars().collect();
         let at = rng.below(chars.len() + 1);
         let mut m: String = chars[..at].iter().collect();
-        let keep_from = match rng.below(3) {
-            0 => {
-                m.push_str(rng.pick(INSERTS)); // insert
-                at
-            }
-            1 => {
-                m.push_str(rng.pick(INSERTS)); // replace
-                at + 1
-            }
-            _ => at + 1, // delete
-        };
-        m.extend(chars.get(keep_from..).unwrap_or_default());
+        let edit = rng.below(3); // 0: insert, 1: replace, 2: delete
+        if edit < 2 {
+            m.push_str(rng.pick(INSERTS));
+        }
+        m.extend(chars.get(at + usize::from(edit > 0)..).unwrap_or_default());
         let (complete, error) = verdict(&mut rng, &m);
         match serde_json::from_str::<Value>(&m) {
             Ok(want) => {
@@ -791,37 +690,24 @@ fn invalid_input_never_panics_and_agrees_with_serde_json() {
 // --- Linearity (the real timing belongs to the benchmarks: this only catches a quadratic blow-up)
 
 fn big_document(target: usize) -> String {
-    let mut rng = Rng(42);
-    let mut out = String::from("{\"items\":[");
-    let mut i = 0;
+    let (mut rng, mut out, mut i) = (Rng(42), String::from("{\"items\":["), 0);
     while out.len() < target {
-        if i > 0 {
-            out.push(',');
-        }
-        let (doc, _) = document(&mut rng);
-        out.push_str(&doc);
+        out.push_str(if i > 0 { "," } else { "" });
+        out.push_str(&document(&mut rng).0);
         i += 1;
     }
-    out.push_str("],\"text\":\"");
     let body = "a long string, with escapes \\n\\u00e9 and 😀 ".repeat(target / 2 / 48);
-    out.push_str(&body);
-    out.push_str("\"}");
-    out
+    out + "],\"text\":\"" + &body + "\"}"
 }
 
 fn time_push(doc: &str) -> f64 {
     let start = Instant::now();
-    let mut p = PartialJsonParser::new();
-    let mut ops = String::new();
-    let mut rest = doc;
-    while !rest.is_empty() {
-        let mut end = rest.len().min(16);
-        while !rest.is_char_boundary(end) {
-            end += 1;
-        }
-        let (chunk, tail) = rest.split_at(end);
-        p.push_with_ops(chunk, &mut ops);
-        rest = tail;
+    let (mut p, mut ops, mut at) = (PartialJsonParser::new(), String::new(), 0);
+    while at < doc.len() {
+        // 16 bytes, or up to the next character boundary
+        let end = (at + 16..).map(|e| e.min(doc.len())).find(|&e| doc.is_char_boundary(e)).unwrap();
+        p.push_with_ops(&doc[at..end], &mut ops);
+        at = end;
     }
     p.finish();
     assert!(p.is_complete());
@@ -849,58 +735,15 @@ fn linear_in_the_total_length() {
 /// its `float_roundtrip`, is an ulp off for some).
 #[test]
 fn numbers_are_serde_jsons_bit_for_bit() {
-    let mut texts: Vec<String> = Vec::new();
-    let mantissas = [
-        "0",
-        "1",
-        "7",
-        "12",
-        "0.1",
-        "0.7",
-        "1.5",
-        "123.456",
-        "9007199254740993",
-        "18446744073709551615",
-        "18446744073709551616",
-        "18446744073709551619.1",
-        "184467440737095516159",
-        "99999999999999999999.5",
-        "0.000000000000000000000000000001",
-        "1.7976931348623157",
-        "2.2250738585072014",
-        "4.9406564584124654",
-        "123456789012345678901234567890.123456789",
-    ];
-    let exps = [
-        "",
-        "e0",
-        "e1",
-        "E+2",
-        "e-2",
-        "e22",
-        "e23",
-        "e-23",
-        "e100",
-        "e-100",
-        "e292",
-        "e308",
-        "e-308",
-        "e-320",
-        "e-330",
-        "e-400",
-        "e400",
-        "e2147483647",
-        "e2147483648",
-        "e-2147483648",
-        "e-99999999999",
-    ];
-    for m in mantissas {
-        for e in exps {
-            for sign in ["", "-"] {
-                texts.push(format!("{sign}{m}{e}"));
-            }
-        }
-    }
+    let mantissas = "0 1 7 12 0.1 0.7 1.5 123.456 9007199254740993 18446744073709551615 18446744073709551616 \
+        18446744073709551619.1 184467440737095516159 99999999999999999999.5 0.000000000000000000000000000001 \
+        1.7976931348623157 2.2250738585072014 4.9406564584124654 123456789012345678901234567890.123456789";
+    // "-" stands for no exponent
+    let exps = "- e0 e1 E+2 e-2 e22 e23 e-23 e100 e-100 e292 e308 e-308 e-320 e-330 e-400 e400 e2147483647 \
+        e2147483648 e-2147483648 e-99999999999";
+    let exps: Vec<&str> = exps.split_whitespace().map(|e| e.trim_start_matches('-')).collect();
+    let spellings = mantissas.split_whitespace().flat_map(|m| exps.iter().map(move |e| format!("{m}{e}")));
+    let mut texts: Vec<String> = spellings.flat_map(|t| [t.clone(), format!("-{t}")]).collect();
     texts.extend((0..=309).map(|n| format!("1e{n}")));
     texts.extend(["-9223372036854775808", "-9223372036854775809", "-0", "0e5", "0e99999999999"].map(String::from));
     for t in &texts {

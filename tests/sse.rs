@@ -33,8 +33,7 @@ fn msg(data: &str) -> Event {
 
 /// Feeds `chunks` in order to a fresh parser, then finishes the stream.
 fn run<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Outcome {
-    let mut parser = Parser::new();
-    let mut events = Vec::new();
+    let (mut parser, mut events) = (Parser::new(), Vec::new());
     for chunk in chunks {
         parser.feed(chunk, &mut events).expect("no size error expected");
     }
@@ -45,17 +44,11 @@ fn run<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Outcome {
     Outcome { events, retry, last_event_id }
 }
 
-/// Splits `bytes` at the given (unsorted, possibly repeated) positions.
-fn split_at_points(bytes: &[u8], points: &[usize]) -> Vec<Vec<u8>> {
-    let mut points: Vec<usize> = points.iter().map(|&p| p.min(bytes.len())).collect();
+/// Splits `bytes` at random (unsorted, possibly repeated) positions.
+fn split_at_points<'a>(bytes: &'a [u8], points: &[prop::sample::Index]) -> Vec<&'a [u8]> {
+    let mut points: Vec<usize> = points.iter().map(|i| i.index(bytes.len() + 1)).chain([0, bytes.len()]).collect();
     points.sort_unstable();
-    let mut chunks = Vec::new();
-    let mut start = 0;
-    for p in points.into_iter().chain([bytes.len()]) {
-        chunks.push(bytes[start..p].to_vec());
-        start = p;
-    }
-    chunks
+    points.windows(2).map(|w| &bytes[w[0]..w[1]]).collect()
 }
 
 /// `read` of `bytes` all at once, at every 2-way split point and 1 byte at a time: all the same.
@@ -82,19 +75,11 @@ fn events(bytes: &[u8]) -> Vec<Event> {
     check(bytes).events
 }
 
-/// Each rule's stream gives its events (in every chunking: `check`).
-fn rules(cases: &[(&str, &[u8], &[Event])]) {
-    for (rule, bytes, want) in cases {
-        assert_eq!(events(bytes), *want, "{rule}");
-    }
-}
-
 /// The events a limited parser pushed (including by the failing feed), and its error if any.
 type Limited = (Vec<Event>, Result<(), SseError>);
 
 fn run_limited<'a>(limit: usize, chunks: impl IntoIterator<Item = &'a [u8]>) -> Limited {
-    let mut parser = Parser::with_max_event_size(limit);
-    let mut events = Vec::new();
+    let (mut parser, mut events) = (Parser::with_max_event_size(limit), Vec::new());
     for chunk in chunks {
         if let Err(e) = parser.feed(chunk, &mut events) {
             // A failed parser keeps failing, without panicking.
@@ -114,8 +99,8 @@ fn check_limited(limit: usize, bytes: &[u8]) -> Limited {
 
 #[test]
 fn rules_on_whole_events() {
-    // (the rule, the stream, its events)
-    rules(&[
+    // (the rule, the stream, its events), in every chunking (`check`)
+    let cases: &[(&str, &[u8], &[Event])] = &[
         // Invalid byte, overlong encoding (two errors), surrogate, truncated sequence before LF.
         (
             "utf8_decoded_with_replacement",
@@ -171,7 +156,10 @@ fn rules_on_whole_events() {
         ("type_defaults_to_message", b"event:\ndata: x\n\n", &[ev("message", "x", "")]),
         ("end_of_stream_discards_unfinished_event", b"data: a\n\ndata: b\n", &[msg("a")]),
         ("end_of_stream_discards_unfinished_event", b"event: t\ndata: b\n", &[]),
-    ]);
+    ];
+    for (rule, bytes, want) in cases {
+        assert_eq!(events(bytes), *want, "{rule}");
+    }
 }
 
 #[test]
@@ -189,17 +177,13 @@ fn chunk_boundaries_and_lines_without_a_colon() {
     assert_eq!(run([&b"data: a\r"[..], b"\ndata: b\r", b"\n\r", b"\n"]).events, [msg("a\nb")]);
     // The same with an empty chunk between the CR and the LF.
     assert_eq!(run([&b"data: a\r"[..], b"", b"\ndata: b\r\n\r", b"", b"\n"]).events, [msg("a\nb")]);
-    let mut parser = Parser::new();
-    let mut out = Vec::new();
-    parser.feed(b"data: a\n", &mut out).unwrap();
-    assert!(out.is_empty());
-    parser.feed(b"\n", &mut out).unwrap();
-    assert_eq!(out, [msg("a")]);
-    // A blank line ended by CR dispatches at once: no waiting for a possible LF.
-    parser.feed(b"data: b\r\r", &mut out).unwrap();
-    assert_eq!(out, [msg("a"), msg("b")]);
-    parser.feed(b"\ndata: c\n\n", &mut out).unwrap();
-    assert_eq!(out, [msg("a"), msg("b"), msg("c")]);
+    // (a chunk, how many events are out after it); a blank line ended by CR dispatches at once:
+    // no waiting for a possible LF.
+    let (mut parser, mut out) = (Parser::new(), Vec::new());
+    for (chunk, n) in [(&b"data: a\n"[..], 0), (b"\n", 1), (b"data: b\r\r", 2), (b"\ndata: c\n\n", 3)] {
+        parser.feed(chunk, &mut out).unwrap();
+        assert_eq!(out, [msg("a"), msg("b"), msg("c")][..n], "after {chunk:?}");
+    }
     assert_eq!(events(b"data\n\n"), [msg("")]);
     assert_eq!(events(b"data\ndata\ndata: x\n\n"), [msg("\n\nx")]);
     // "event" alone sets the type buffer to "", so the type is "message".
@@ -275,8 +259,7 @@ fn retry_rules() {
 
 #[test]
 fn parser_state_finish_reset_defaults_and_errors() {
-    let mut parser = Parser::new();
-    let mut out = Vec::new();
+    let (mut parser, mut out) = (Parser::new(), Vec::new());
     parser.feed(b"\xEF\xBB\xBFretry: 10\nid: 1\ndata: a\n\nid: 2\nevent: t\ndata: unfinished\r", &mut out).unwrap();
     assert_eq!(out, [ev("message", "a", "1")]);
     parser.finish();
@@ -296,8 +279,7 @@ fn parser_state_finish_reset_defaults_and_errors() {
     assert_eq!((parser.max_event_size(), parser.retry(), parser.last_event_id()), (DEFAULT_MAX_EVENT_SIZE, None, ""));
     assert_eq!(Parser::with_max_event_size(5).max_event_size(), 5);
     assert_eq!(parse_all(b""), Ok(vec![]));
-    let mut p = Parser::with_max_event_size(4);
-    let mut out = Vec::new();
+    let (mut p, mut out) = (Parser::with_max_event_size(4), Vec::new());
     assert_eq!(p.feed(b"data: 12345", &mut out), Err(SseError::EventTooLarge { limit: 4 }));
     assert_eq!(p.feed(b"\n\n", &mut out), Err(SseError::EventTooLarge { limit: 4 }));
     p.finish();
@@ -340,19 +322,11 @@ fn size_cap_rules() {
     // pending line reaches limit + 1 bytes. (Quadratic rescanning or concatenation would make
     // this test take hours; it is not timed.)
     let limit = 1 << 20;
-    let mut parser = Parser::with_max_event_size(limit);
-    let mut out = Vec::new();
-    let mut fed = 0usize;
-    let mut error_at = None;
-    for byte in b"data: ".iter().chain(std::iter::repeat(&b'x').take(2 << 20)) {
-        fed += 1;
-        if let Err(e) = parser.feed(std::slice::from_ref(byte), &mut out) {
-            assert_eq!(e, SseError::EventTooLarge { limit });
-            error_at = Some(fed);
-            break;
-        }
-    }
-    assert_eq!((error_at, out.len()), (Some(limit + 1), 0));
+    let (mut parser, mut out) = (Parser::with_max_event_size(limit), Vec::new());
+    let mut bytes = b"data: ".iter().chain(std::iter::repeat(&b'x').take(2 << 20)).enumerate();
+    // (how many bytes were fed, the error)
+    let error = bytes.find_map(|(n, byte)| parser.feed(std::slice::from_ref(byte), &mut out).err().map(|e| (n + 1, e)));
+    assert_eq!((error, out.len()), (Some((limit + 1, SseError::EventTooLarge { limit })), 0));
     // finish() makes the parser usable again.
     parser.finish();
     parser.feed(b"data: ok\n\n", &mut out).unwrap();
@@ -360,11 +334,7 @@ fn size_cap_rules() {
     // 3 MiB of data over 3 lines, dripped 1 byte at a time, then delivered whole.
     let line = format!("data: {}\n", "y".repeat(1 << 20));
     let stream = format!("{line}{line}{line}\n");
-    let mut parser = Parser::new();
-    let mut out = Vec::new();
-    for byte in stream.as_bytes() {
-        parser.feed(std::slice::from_ref(byte), &mut out).unwrap();
-    }
+    let out = run(stream.as_bytes().chunks(1)).events;
     assert_eq!((out.len(), out[0].data.len()), (1, 3 * (1 << 20) + 2));
     // The same stream in one chunk.
     assert_eq!(parse_all(stream.as_bytes()).unwrap(), out);
@@ -382,35 +352,21 @@ fn reference(bytes: &[u8]) -> Outcome {
     let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
     lines.pop();
     let (mut data, mut event_type, mut id_buffer) = (String::new(), String::new(), String::new());
-    let mut last_event_id = String::new();
-    let mut retry = None;
-    let mut events = Vec::new();
+    let (mut last_event_id, mut retry, mut events) = (String::new(), None, Vec::new());
     for line in lines {
         if line.is_empty() {
             last_event_id = id_buffer.clone();
-            if data.is_empty() {
-                event_type.clear();
-                continue;
+            // An empty data buffer dispatches nothing; both buffers are reset either way.
+            let ty = std::mem::take(&mut event_type);
+            if let Some(data) = std::mem::take(&mut data).strip_suffix('\n') {
+                let event = if ty.is_empty() { "message".to_owned() } else { ty };
+                events.push(Event { event, data: data.to_owned(), last_event_id: last_event_id.clone() });
             }
-            if data.ends_with('\n') {
-                data.pop();
-            }
-            let event = if event_type.is_empty() { "message".to_owned() } else { event_type.clone() };
-            events.push(Event { event, data: data.clone(), last_event_id: last_event_id.clone() });
-            data.clear();
-            event_type.clear();
             continue;
         }
-        if line.starts_with(':') {
-            continue;
-        }
-        let (field, value) = match line.find(':') {
-            Some(i) => {
-                let value = &line[i + 1..];
-                (&line[..i], value.strip_prefix(' ').unwrap_or(value))
-            }
-            None => (line.as_str(), ""),
-        };
+        // A comment line has the field name "", which matches nothing.
+        let (field, value) =
+            line.split_once(':').map_or((&line[..], ""), |(f, v)| (f, v.strip_prefix(' ').unwrap_or(v)));
         match field {
             "event" => event_type = value.to_owned(),
             "data" => {
@@ -476,21 +432,10 @@ fn stream_strategy() -> impl Strategy<Value = Vec<u8>> {
 
 /// Bytes biased towards the interesting ones.
 fn noise_strategy() -> impl Strategy<Value = Vec<u8>> {
-    prop::collection::vec(
-        prop_oneof![
-            3 => any::<u8>(),
-            2 => Just(b'\n'),
-            2 => Just(b'\r'),
-            2 => Just(b':'),
-            1 => Just(b' '),
-            1 => Just(0xEF),
-            1 => Just(0xBB),
-            1 => Just(0xBF),
-            1 => Just(0),
-            2 => prop::sample::select(&[b'd', b'a', b't', b'e', b'v', b'n', b'i', b'r', b'y'][..]),
-        ],
-        0..200,
-    )
+    // Weights: 3 any byte; 2 each LF, CR, ':'; 1 each space, the BOM's bytes, NUL; 2 a field name's letter.
+    let special = prop::sample::select(&b"\n\n\r\r:: \xEF\xBB\xBF\0"[..]);
+    let letter = prop::sample::select(&b"datevniry"[..]);
+    prop::collection::vec(prop_oneof![3 => any::<u8>(), 11 => special, 2 => letter], 0..200)
 }
 
 proptest! {
@@ -504,9 +449,7 @@ proptest! {
         let expected = reference(&stream);
         let whole = run([&stream[..]]);
         prop_assert_eq!(&whole, &expected);
-        let points: Vec<usize> = points.iter().map(|i| i.index(stream.len() + 1)).collect();
-        let chunks = split_at_points(&stream, &points);
-        prop_assert_eq!(&run(chunks.iter().map(Vec::as_slice)), &expected);
+        prop_assert_eq!(&run(split_at_points(&stream, &points)), &expected);
         prop_assert_eq!(&run(stream.chunks(1)), &expected);
     }
 
@@ -527,9 +470,7 @@ proptest! {
         points in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
     ) {
         let whole = run_limited(limit, [&stream[..]]);
-        let points: Vec<usize> = points.iter().map(|i| i.index(stream.len() + 1)).collect();
-        let chunks = split_at_points(&stream, &points);
-        prop_assert_eq!(&run_limited(limit, chunks.iter().map(Vec::as_slice)), &whole);
+        prop_assert_eq!(&run_limited(limit, split_at_points(&stream, &points)), &whole);
         prop_assert_eq!(&run_limited(limit, stream.chunks(1)), &whole);
         if whole.1.is_ok() {
             // Under the limit, the limit changes nothing.
@@ -547,10 +488,7 @@ fn check_responses_stream(name: &str, bytes: &[u8]) -> Vec<Event> {
         assert_eq!(run(bytes.chunks(size)).events, whole, "{name}: chunks of {size}");
     }
     assert!(!whole.is_empty(), "{name}: no events");
-    for (i, event) in whole.iter().enumerate() {
-        if event.data == "[DONE]" {
-            continue;
-        }
+    for (i, event) in whole.iter().enumerate().filter(|(_, e)| e.data != "[DONE]") {
         let json: serde_json::Value = serde_json::from_str(&event.data)
             .unwrap_or_else(|e| panic!("{name}: event {i}: invalid JSON ({e}): {:.200}", event.data));
         // "message" is the default type: the stream had no `event:` line for this event.
@@ -571,10 +509,7 @@ fn fixtures() {
     let own: HashMap<String, Vec<Event>> = files.iter().map(|p| (recordings::name(p), read(p))).collect();
     let events = &own["crlf_text_stream.sse"];
     let delta = "response.output_text.delta";
-    assert_eq!(
-        types(&own["crlf_text_stream.sse"]),
-        ["response.created", "response.output_item.added", delta, delta, "response.completed"]
-    );
+    assert_eq!(types(events), ["response.created", "response.output_item.added", delta, delta, "response.completed"]);
     assert!(events.iter().all(|e| !e.data.contains('\r')));
     assert!(events[3].data.contains("\"delta\":\"wörld 😀\""));
     let events = &own["data_only_done.sse"];
@@ -590,10 +525,8 @@ fn fixtures() {
     // Three `data:` lines joined by LF (JSON whitespace).
     assert_eq!(outcome.events[2].data.matches('\n').count(), 2);
     assert_eq!(types(&own["bom_cr_only.sse"]), [delta, "response.output_text.done"]);
-    if let Some(files) = recordings::shared(recordings::RECORDED) {
-        for path in files {
-            eprintln!("{}: {} events", recordings::name(&path), read(&path).len());
-        }
+    for path in recordings::shared(recordings::RECORDED).into_iter().flatten() {
+        eprintln!("{}: {} events", recordings::name(&path), read(&path).len());
     }
 }
 

@@ -4,63 +4,61 @@
 
 use serde_json::Value;
 
+/// `v` as an array; `what` names it in the panic.
+fn arr<'v>(v: &'v Value, what: &str) -> &'v Vec<Value> {
+    v.as_array().unwrap_or_else(|| panic!("{what} is not an array: {v}"))
+}
+
+/// `v` as a string.
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_else(|| panic!("not a string: {v}")).to_owned()
+}
+
 /// Applies one push's ops (the parsed JSON array) to `snap`, reading fields from `event`.
 pub fn apply(snap: &mut Option<Value>, ops: &Value, event: &Value) {
-    for op in ops.as_array().expect("ops are an array") {
-        let op = op.as_array().expect("an op is an array");
-        let code = op[0].as_str().expect("op code");
-        match code {
+    for op in arr(ops, "the ops") {
+        let op = arr(op, "an op");
+        match op[0].as_str().expect("op code") {
             "r" => {
                 let mut new = event["response"].clone();
                 assert!(new.is_object(), "root from a response object");
+                assert!(op[1] == 0 || op[1] == 1, "keep_output is 0 or 1");
                 if op[1] == 1 {
                     let old = snap.take().expect("keep_output needs a snapshot");
-                    for key in ["output", "output_text"] {
-                        if let Some(v) = old.get(key) {
-                            new[key] = v.clone();
-                        }
+                    for key in ["output", "output_text"].into_iter().filter(|k| old.get(k).is_some()) {
+                        new[key] = old[key].clone();
                     }
-                } else {
-                    assert_eq!(op[1], 0, "keep_output is 0 or 1");
                 }
                 *snap = Some(new);
             }
             "s" => set(snap, &op[1], op[2].clone()),
+            // The event's field, when it has it.
             "t" => {
-                let key = op[2].as_str().expect("key");
-                if let Some(v) = event.get(key) {
+                if let Some(v) = event.get(text(&op[2])) {
                     set(snap, &op[1], v.clone());
                 }
             }
-            "a" => {
-                let key = op[2].as_str().expect("key");
-                let text = event[key].as_str().expect("appended field is a string").to_owned();
-                cat(snap, &op[1], &text);
-            }
-            "c" => cat(snap, &op[1], op[2].as_str().expect("text")),
+            // The event's field (a string), appended.
+            "a" => cat(snap, &op[1], &text(&event[text(&op[2])])),
+            "c" => cat(snap, &op[1], &text(&op[2])),
             "p" => {
                 // Partial-JSON ops whose paths start at op[1].
-                let base = op[1].as_array().expect("a path is an array");
-                for sub in op[2].as_array().expect("nested ops are an array") {
-                    let sub = sub.as_array().expect("a nested op is an array");
-                    let mut path = base.clone();
-                    path.extend(sub[1].as_array().expect("a nested path").iter().cloned());
-                    let path = Value::Array(path);
+                for sub in arr(&op[2], "nested ops") {
+                    let sub = arr(sub, "a nested op");
+                    let path =
+                        Value::Array([arr(&op[1], "a path").clone(), arr(&sub[1], "a nested path").clone()].concat());
                     match sub[0].as_str().expect("nested op code") {
                         "s" => set(snap, &path, sub[2].clone()),
-                        "c" => cat(snap, &path, sub[2].as_str().expect("text")),
+                        "c" => cat(snap, &path, &text(&sub[2])),
                         other => panic!("unknown nested op code {other:?}"),
                     }
                 }
             }
+            // The strings at the paths, joined.
             "j" => {
-                let mut text = String::new();
-                for p in op[2].as_array().expect("paths") {
-                    if let Some(Value::String(s)) = get(snap.as_mut(), p) {
-                        text.push_str(s);
-                    }
-                }
-                set(snap, &op[1], Value::String(text));
+                let paths = arr(&op[2], "paths").iter();
+                let joined: String = paths.filter_map(|p| Some(get(snap.as_mut(), p)?.as_str()?.to_owned())).collect();
+                set(snap, &op[1], Value::String(joined));
             }
             other => panic!("unknown op code {other:?}"),
         }

@@ -22,7 +22,7 @@ impl Readers {
         Readers {
             full: Accumulator::new(),
             lean: Accumulator::without_snapshot(),
-            model: model::Model::new(),
+            model: model::Model::default(),
             mirror: Mirror::new(),
             json: None,
             buf: String::new(),
@@ -34,7 +34,7 @@ impl Readers {
         self.full.push(ev);
         self.lean.push(ev);
         self.model.push(ev);
-        let at = format!("{ctx}: after `{}` {}", ev.event_type(), excerpt(ev.json()));
+        let at = format!("{ctx}: after `{}` {}", ev.event_type(), ev.json().chars().take(200).collect::<String>());
         assert_eq!(self.full.patches(), self.lean.patches(), "{at}: the same patches with or without a snapshot");
         self.mirror.apply_all(self.lean.patches(), ev);
         self.buf.clear();
@@ -69,10 +69,6 @@ impl Readers {
             (f, l) => assert_eq!(f, l, "{at}: outcome"),
         }
     }
-}
-
-fn excerpt(s: &str) -> String {
-    s.chars().take(200).collect()
 }
 
 fn read_all(file: &str, evs: &[ResponseEvent]) -> Readers {
@@ -140,15 +136,11 @@ fn random_event(kind: u8, a: u8, b: u8, c: u8, text: &str) -> Value {
         3 => json!([item(n / 5), item(n / 2)]),
         _ => json!("x"),
     };
-    let ty = |kinds: &str, n: u8| {
-        let kinds: Vec<&str> = kinds.split_whitespace().collect();
-        kinds[n as usize % kinds.len()].to_owned()
-    };
+    // The `n`th of the `kinds` (round the list).
+    let ty = |kinds: &str, n: u8| kinds.split_whitespace().cycle().nth(usize::from(n)).unwrap().to_owned();
     let mut e = match kind % 12 {
-        0 => {
-            let t = ty("response.created response.in_progress response.queued", a);
-            json!({"type":t,"response":{"id":"r","status":"in_progress","output":output(b),"output_text":"server"}})
-        }
+        0 => json!({"type":ty("response.created response.in_progress response.queued", a),
+            "response":{"id":"r","status":"in_progress","output":output(b),"output_text":"server"}}),
         1 => {
             let t = ty("response.completed response.incomplete response.failed response.in_progress", a);
             match b % 4 {
@@ -157,10 +149,8 @@ fn random_event(kind: u8, a: u8, b: u8, c: u8, text: &str) -> Value {
                 _ => json!({"type":t,"response":{"id":"r","output":output(c),"error":{"code":"x","message":"m"}}}),
             }
         }
-        2 | 3 => {
-            let t = ty("response.output_item.added response.output_item.done", a);
-            json!({"type":t,"output_index":index(b),"item":item(c)})
-        }
+        2 | 3 => json!({"type":ty("response.output_item.added response.output_item.done", a),
+            "output_index":index(b),"item":item(c)}),
         4 => {
             let kinds = "response.content_part.added response.content_part.done response.reasoning_summary_part.added \
                 response.reasoning_summary_part.done";
@@ -192,13 +182,10 @@ fn random_event(kind: u8, a: u8, b: u8, c: u8, text: &str) -> Value {
         10 => {
             let kinds = "response.web_search_call.searching response.mcp_call.failed \
                 response.image_generation_call.partial_image";
-            let t = ty(kinds, a);
-            json!({"type":t,"output_index":index(b),"item_id":format!("m{}", c % 3)})
+            json!({"type":ty(kinds, a),"output_index":index(b),"item_id":format!("m{}", c % 3)})
         }
-        _ => {
-            let t = ty("error keepalive response.brand_new.delta response.audio.delta", a);
-            json!({"type":t,"message":"boom","delta":text,"output_index":0})
-        }
+        _ => json!({"type":ty("error keepalive response.brand_new.delta response.audio.delta", a),
+            "message":"boom","delta":text,"output_index":0}),
     };
     // `Null` marks a field left out; an item_id sometimes instead of, or besides, an index.
     if let Value::Object(o) = &mut e {
@@ -296,10 +283,9 @@ fn without_a_snapshot_the_accumulator_holds_no_text() {
         let mut acc = Accumulator::without_snapshot();
         acc.push(&created());
         acc.push(&ev!({"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"m","content":[]}}));
+        let delta = ev!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"some words "});
         for _ in 0..n {
-            acc.push(
-                &ev!({"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"some words "}),
-            );
+            acc.push(&delta);
         }
         acc
     };
@@ -313,8 +299,7 @@ fn without_a_snapshot_the_accumulator_holds_no_text() {
     let mut acc = run(1);
     acc.push(&ev!({"type":"error","code":"x","message":"boom"}));
     let Ending::Error(e) = acc.ending() else { panic!("{:?}", acc.ending()) };
-    assert_eq!(e.response, None);
-    assert_eq!(e.message, "boom");
+    assert_eq!((&e.response, e.message.as_str()), (&None, "boom"));
 }
 
 /// Counts this thread's allocations (the tests run in parallel threads).
@@ -356,11 +341,8 @@ fn a_delta_allocates_nothing_but_the_text_it_appends() {
         delta.clone(),
     ];
     // Patches only, their JSON into a reused buffer: no allocation at all.
-    let mut lean = Accumulator::without_snapshot();
-    let mut json = String::with_capacity(1024);
-    for e in &start {
-        lean.push(e);
-    }
+    let (mut lean, mut json) = (Accumulator::without_snapshot(), String::with_capacity(1024));
+    start.iter().for_each(|e| lean.push(e));
     let before = allocations();
     for _ in 0..1000 {
         lean.push(&delta);
@@ -370,9 +352,7 @@ fn a_delta_allocates_nothing_but_the_text_it_appends() {
     assert_eq!(allocations() - before, 0, "allocations for 1000 deltas without a snapshot");
     // With the snapshot: only its two strings grow (amortised doubling).
     let mut full = Accumulator::new();
-    for e in &start {
-        full.push(e);
-    }
+    start.iter().for_each(|e| full.push(e));
     let before = allocations();
     for _ in 0..1000 {
         full.push(&delta);

@@ -241,7 +241,8 @@ fn drop_fails_in_flight_with_connection_error_and_next_call_reconnects() {
     s.on_frame(created("ra", Some("A")));
     s.on_frame(item_added(Some("A")));
     s.dropped(&format!("reset by peer {KEY}"));
-    let Some(Error::Connection { message }) = s.call(a).unwrap().error() else { panic!("not a connection error") };
+    let failed = s.call(a).unwrap().error();
+    let Some(Error::Connection { message }) = &failed else { panic!("{failed:?}") };
     assert!(!message.contains(KEY), "redacted: {message}");
     assert!(s.call(q).unwrap().error().is_none(), "a request not yet sent is not failed");
     assert_eq!(s.action(0.0), Action::Connect, "the waiting request reconnects");
@@ -272,6 +273,7 @@ fn connecting_is_given_up_at_the_connect_timeout() {
     s.connecting(0.0, None);
     assert_eq!((s.poll_timeout(), s.handle_timeout(f64::MAX)), (None, None), "no timeout: no deadline");
     // A number given in JS is whole ms and never negative.
+    let mut s = socket("https://h/v1", None);
     for (given, deadline, message) in [
         (250.9, 1250.0, "no answer in 250 ms"),
         (-5.0, 1000.0, "no answer in 0 ms"),

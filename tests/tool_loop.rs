@@ -456,8 +456,10 @@ fn calls_out_of_turn_change_nothing() {
 
 #[test]
 fn params_must_be_an_object_and_max_steps_positive() {
-    let Err(Error::Validation { param, .. }) = ToolLoop::new(json!([1]), vec![], None) else { panic!("[1]") };
+    let made = ToolLoop::new(json!([1]), vec![], None).err();
+    let Some(Error::Validation { param, .. }) = &made else { panic!("{made:?}") };
     assert_eq!(param, "params");
-    let Err(Error::Validation { param, message }) = ToolLoop::new(json!({}), vec![], Some(0)) else { panic!("0") };
+    let made = ToolLoop::new(json!({}), vec![], Some(0)).err();
+    let Some(Error::Validation { param, message }) = made else { panic!("{made:?}") };
     assert_eq!((param.as_str(), message.as_str()), ("maxSteps", "must be at least 1"));
 }

@@ -44,13 +44,16 @@ export function like(actual, expected, what = '') {
   }
 }
 
-/** Playwright's reads of the page (the first element a selector finds), by the key's first word. */
+/**
+ * Playwright's reads of the page by the key's first word, through strict locators: a selector
+ * that finds more than one element fails (one failure shows one error box, one card one output).
+ */
 const READ = {
-  text: (page, sel) => page.textContent(sel),
-  value: (page, sel) => page.inputValue(sel),
-  visible: (page, sel) => page.isVisible(sel),
-  hidden: (page, sel) => page.isHidden(sel),
-  checked: (page, sel) => page.isChecked(sel),
+  text: (page, sel) => page.locator(sel).textContent(),
+  value: (page, sel) => page.locator(sel).inputValue(),
+  visible: (page, sel) => page.locator(sel).isVisible(),
+  hidden: (page, sel) => page.locator(sel).isHidden(),
+  checked: (page, sel) => page.locator(sel).isChecked(),
   count: (page, sel) => page.locator(sel).count(),
 };
 /** Facts of the demo page that many tests check, by name. */
@@ -63,7 +66,7 @@ const FACTS = {
   events: (page) => page.textContent('#events'), // the inspector's text
   eventCount: (page) => page.textContent('#event-count'),
   errors: (page) => page.locator('#transcript .notice-error').count(),
-  error: (page) => page.getAttribute('#transcript .notice-error', 'data-error'), // the first error's class
+  error: (page) => page.locator('#transcript .notice-error').getAttribute('data-error'), // the one error's class
 };
 
 /**
@@ -75,7 +78,8 @@ export async function expectPage(page, expected, what = '') {
   for (const key of Object.keys(expected)) {
     const [how, sel] = [key.split(' ', 1)[0], key.slice(key.indexOf(' ') + 1)];
     if (FACTS[key]) actual[key] = await FACTS[key](page);
-    else actual[key] = how.startsWith('@') ? await page.getAttribute(sel, how.slice(1)) : await READ[how](page, sel);
+    else if (how.startsWith('@')) actual[key] = await page.locator(sel).getAttribute(how.slice(1));
+    else actual[key] = await READ[how](page, sel);
   }
   like(actual, expected, what);
 }

@@ -211,7 +211,8 @@ function hanging(head, signal) {
 test('abort() during a stream, during the tools, by the signal, or by leaving the loop: AbortError, no further request', async () => {
   const created = eventsOf(response([message('never')])).slice(0, 2).map((e) => frame(e)).join('');
   // during the stream
-  const { client: c, requests: log } = scripted((body, n, init) => hanging(created, init.signal));
+  // the default retries: the retry layer must not send the request again after an abort
+  const { client: c, requests: log } = scripted((body, n, init) => hanging(created, init.signal), { maxRetries: 2 });
   const run = c.runTools({ model: 'm', input: 'x', tools: [] });
   const seen = [];
   const iteration = (async () => {

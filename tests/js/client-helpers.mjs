@@ -45,11 +45,11 @@ export async function startMock(opts = {}, t = null) {
   return srv;
 }
 
-/** The mock for the tests of this file (closed after them) and a client of it. */
+/** The mock for the tests of this file (closed after them), a client of it and its last logged request. */
 export async function useMock(opts = {}) {
   const srv = await startMock(opts);
   after(() => srv.close());
-  return { srv, client: clientFor(srv) };
+  return { srv, client: clientFor(srv), last: () => srv.requests.at(-1) };
 }
 
 /**

@@ -119,14 +119,25 @@ export function clientFor(srv, opts = {}) {
 /** Per-request options carrying an `x-mock-fault` header. */
 export const fault = (value, extra = {}) => ({ ...extra, headers: { 'x-mock-fault': value, ...(extra.headers ?? {}) } });
 
-/** Reads a stream to its end: the events yielded, and the error thrown (if any). */
-export async function collect(stream) {
+/** Reads a stream to its end (or until `each(event, events so far)` returns true): the events
+ *  yielded, and the error thrown (if any). */
+export async function collect(stream, each = null) {
   const events = [];
+  let failed = null; // what `each` threw: the test's own failure, not the stream's
   try {
-    for await (const ev of stream) events.push(ev);
+    for await (const ev of stream) {
+      events.push(ev);
+      try {
+        if (each?.(ev, events) === true) break;
+      } catch (e) {
+        failed = e;
+        break;
+      }
+    }
   } catch (error) {
     return { events, error };
   }
+  if (failed) throw failed;
   return { events, error: null };
 }
 
@@ -138,6 +149,18 @@ export async function drained(stream) {
   const { events, error } = await collect(stream);
   assert.equal(error, null);
   return events;
+}
+
+/** A stream read to its end without an error, then its final response: { stream, events, final }. */
+export async function finished(stream) {
+  const events = await drained(stream);
+  return { stream, events, final: await stream.finalResponse() };
+}
+
+/** Asserts the events run from response.created to `terminal`. */
+export function assertWhole(events, terminal = 'response.completed') {
+  assert.equal(events[0].type, 'response.created');
+  assert.equal(events.at(-1).type, terminal);
 }
 
 /** Asserts each field of `expected` on `obj` (deepStrictEqual per field). */

@@ -321,10 +321,13 @@ test('ValidationError before any request is sent: stream() throws synchronously;
   assert.equal(fresh.requests.length, 0, 'no request reached the server');
 });
 
-test('the API key is in no error: 401 (wrong key), 500, stream errors, timeout, connection error', async (t) => {
+test('the API key is in no error: 401 (wrong key, every endpoint), 500, stream errors, timeout, connection error', async (t) => {
   const guarded = await startMock({ requireKey: 'sk-the-right-one' }, t);
   const c = clientFor(guarded); // sends KEY, which is wrong
-  assertNoKey(await fails(c.create(params), ApiError, { status: 401, code: 'invalid_api_key' }), '401');
+  const wrongKey = [() => c.create(params), () => c.compact(params), () => c.countInputTokens(params), () => c.conversations.create()];
+  for (const call of wrongKey) {
+    assertNoKey(await fails(call(), ApiError, { status: 401, code: 'invalid_api_key' }, String(call)), `401: ${call}`);
+  }
   const { error: s401 } = await collect(c.stream(params));
   assert.equal(s401.status, 401);
   assertNoKey(s401, '401 (stream)');

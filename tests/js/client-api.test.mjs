@@ -107,13 +107,11 @@ test('cancel of a foreground response: ApiError 400; of an unknown id: 404', asy
 
 test('background + stream, leave early, resume with retrieveStream({ startingAfter })', async () => {
   const first = client.stream(ask('resume me', { background: true }));
-  const seen = [];
-  for await (const e of first) {
-    seen.push(e);
-    if (e.sequence_number >= 4) break;
-  }
+  const seen = await drained(first, (e) => e.sequence_number >= 4);
   assert.deepEqual(seen.slice(0, 3).map((e) => e.type), ['response.created', 'response.queued', 'response.in_progress']);
-  const id = seen[0].response.id;
+  // After a reload, stream.response.id and the last sequence_number are all retrieveStream needs.
+  const id = first.response.id;
+  assert.equal(id, seen[0].response.id);
   const n = seen.at(-1).sequence_number;
   const resumed = client.retrieveStream(id, { startingAfter: n });
   // The snapshot is the whole response from the first event handed out: the replay starts at

@@ -8,7 +8,7 @@ import * as lib from 'cometapi-responses';
 import { ApiError, ConnectionError, TimeoutError, AbortError, StreamError, ValidationError, ResponsesClient } from 'cometapi-responses';
 import {
   KEY, assertNoKey, useMock, closedPort, startMock, clientFor, fault, collect, rejection, rawServer, frame, syntheticStream, sleep, until, deltaText,
-  isError, fails, thrown, read, has,
+  isError, fails, thrown, read, has, drained,
 } from './client-helpers.mjs';
 
 const { srv, client, last } = await useMock();
@@ -185,18 +185,12 @@ test('TimeoutError: a slow but steady stream longer than `timeout` does not time
 test('AbortError: abort(): iteration throws AbortError; the server sees the connection close', async (t) => {
   const raw = await dripServer(t);
   const stream = at(raw.url).stream(params);
-  const seen = [];
-  let error = null;
-  try {
-    for await (const e of stream) {
-      seen.push(e);
-      if (seen.length === 3) stream.abort();
-    }
-  } catch (e) {
-    error = e;
-  }
+  const { events: seen, error } = await collect(stream, (e, events) => {
+    if (events.length === 3) stream.abort();
+  });
   isError(error, AbortError, { name: 'AbortError' });
   assert.ok(seen.length <= 4, `${seen.length} events after abort()`);
+  has(stream.response, { status: 'in_progress' }); // the snapshot stays readable
   const t0 = Date.now();
   await closedOnServer(raw);
   assert.ok(Date.now() - t0 < 3000);
@@ -208,11 +202,10 @@ test('AbortError: abort(): iteration throws AbortError; the server sees the conn
 test('AbortError: early break: finalResponse rejects with AbortError; the server sees the connection close', async (t) => {
   const raw = await dripServer(t);
   const stream = at(raw.url, { apiKey: undefined }).stream(params);
-  let n = 0;
-  for await (const e of stream) {
+  await drained(stream, (e, events) => {
     assert.ok(e.type);
-    if (++n === 2) break;
-  }
+    return events.length === 2;
+  });
   await closedOnServer(raw);
   await fails(stream.finalResponse(), AbortError);
   // The stream is over: iterating again yields nothing.

@@ -144,9 +144,9 @@ export async function collect(stream, each = null) {
 /** A stream read to its end: { stream, events, error }. */
 export const read = async (stream) => ({ stream, ...(await collect(stream)) });
 
-/** The events of a stream read to its end, asserting it ended without an error. */
-export async function drained(stream) {
-  const { events, error } = await collect(stream);
+/** The events of a stream read to its end (or as `collect` with `each`), asserting it ended without an error. */
+export async function drained(stream, each = null) {
+  const { events, error } = await collect(stream, each);
   assert.equal(error, null);
   return events;
 }

@@ -203,18 +203,3 @@ test('a stream that is not in the background is not resumed: StreamError, one re
   isError((await collect(client.stream(params, fault('disconnect-after=5')))).error, StreamError);
   assert.equal(srv.requests.length - n, 1);
 });
-
-test('after a reload: stream.response.id and the last sequence_number are all retrieveStream needs', async () => {
-  const first = client.stream(background('Resume me after a reload, a long answer.'));
-  let id;
-  let lastSeq;
-  for await (const e of first) {
-    id = first.response?.id ?? id;
-    lastSeq = e.sequence_number;
-    if (lastSeq >= 6) break; // the page goes away
-  }
-  const again = client.retrieveStream(id, { startingAfter: lastSeq });
-  assert.equal((await drained(again))[0].sequence_number, lastSeq + 1);
-  const final = await again.finalResponse();
-  assert.equal(final.output_text, (await client.retrieve(id)).output_text, 'the whole text, from the first event');
-});

@@ -220,12 +220,6 @@ for (const f of ['multibyte,split=1', 'multibyte,split=random', 'multibyte,split
   });
 }
 
-test('chunking: hand-made 1-byte chunks, every multi-byte character cut', async () => {
-  const { sse, text } = syntheticStream(['日本', '語 🙂', '—é']);
-  const chunks = [...new TextEncoder().encode(sse)].map((b) => Uint8Array.of(b));
-  assert.equal((await ResponseStream.fromReadableStream(bodyOf(chunks)).finalResponse()).output_text, text);
-});
-
 test('slow server (30 ms between events): the first event long before the end, events one by one', async (t) => {
   const c = clientFor(await startMock({ delayMs: 30 }, t));
   const t0 = Date.now();

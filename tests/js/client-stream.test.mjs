@@ -203,15 +203,13 @@ test('a handler that throws ends the stream with its error', async () => {
   assert.equal(await rejection(stream.finalResponse()), boom);
 });
 
-test('toReadableStream() re-parses (fromReadableStream) to the same final response', async () => {
+test('toReadableStream(): text/event-stream bytes that re-parse (fromReadableStream) to the same final response', async () => {
   const stream = client.stream(params);
   const { events, final } = await finished(ResponseStream.fromReadableStream(stream.toReadableStream()));
   assert.deepEqual(final, await stream.finalResponse());
   assert.equal(final.output_text, deltaText(events));
   events.forEach((e, i) => assert.equal(e.sequence_number, i));
-});
-
-test('toReadableStream(): text/event-stream bytes', async () => {
+  // the bytes: text/event-stream
   const { sse, events: wire } = syntheticStream(['x', 'y']);
   const text = await new Response(fromChunks(sse).toReadableStream()).text();
   assert.ok(text.startsWith('event: response.created\ndata: {'), text.slice(0, 60));
@@ -239,12 +237,16 @@ test('cancelling toReadableStream() aborts the request', async () => {
   await fails(stream.finalResponse(), AbortError);
 });
 
-test('fromReadableStream of a hand-built body, any chunking', async () => {
-  const { sse, text, events: wire } = syntheticStream(['Hand', '-built ', 'body ✓']);
-  for (const chunks of [[sse], sse.match(/[\s\S]{1,5}/g), sse.split('\n').map((l) => `${l}\n`).slice(0, -1)]) {
-    const { events, final } = await finished(fromChunks(chunks));
-    assert.deepEqual(events, wire);
-    assert.equal(final.output_text, text);
+test('fromReadableStream of a hand-built body, any chunking (1-byte chunks cut every multi-byte character)', async () => {
+  for (const deltas of [['Hand', '-built ', 'body ✓'], ['日本', '語 🙂', '—é']]) {
+    const { sse, text, events: wire } = syntheticStream(deltas);
+    const bytes = [...enc(sse)].map((b) => Uint8Array.of(b));
+    // string chunks of up to 5 code points (a string chunk cannot hold half a surrogate pair), lines, single bytes
+    for (const chunks of [[sse], sse.match(/[\s\S]{1,5}/gu), sse.split('\n').map((l) => `${l}\n`).slice(0, -1), bytes]) {
+      const { events, final } = await finished(fromChunks(chunks));
+      assert.deepEqual(events, wire);
+      assert.equal(final.output_text, text);
+    }
   }
 });
 

@@ -2,10 +2,10 @@
 // cancel (background), retrieveStream (resume with startingAfter); what goes on the wire:
 // URLs, methods, bodies, headers (default, per-request, Authorization), the custom `fetch`.
 // The id rules of every method are in client-security.test.mjs.
-import { test, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, ValidationError, ResponsesClient } from 'cometapi-responses';
-import { KEY, useMock, startMock, clientFor, collect, rejection, deltaText, sleep, has, fails, drained } from './client-helpers.mjs';
+import { KEY, useMock, startMock, clientFor, collect, rejection, deltaText, sleep, has, fails, drained, isError } from './client-helpers.mjs';
 
 const { srv, client, last } = await useMock({ backgroundMs: 400 });
 const ask = (input, extra = {}) => ({ model: 'gpt-mock', input, ...extra });
@@ -53,21 +53,14 @@ test('baseURL with a trailing slash', async () => {
   assert.equal(last().path, '/v1/responses');
 });
 
-let itemsOf;
-before(async () => {
+test('inputItems: the list (default order desc); order, limit, after, include as query parameters; bad ones refused', async () => {
   const input = [{ role: 'user', content: 'first' }, { role: 'assistant', content: 'second' }, { role: 'user', content: 'third' }];
-  itemsOf = (await client.create(ask(input))).id;
-});
-
-test('inputItems: data, first_id, last_id, has_more (default order desc)', async () => {
+  const itemsOf = (await client.create(ask(input))).id;
   const list = await client.inputItems(itemsOf);
   assert.equal(last().path, `/v1/responses/${itemsOf}/input_items`);
   assert.equal(list.data.length, 3);
   has(list, { object: 'list', has_more: false, first_id: list.data[0].id, last_id: list.data[2].id });
   assert.deepEqual(texts(list), ['third', 'second', 'first']);
-});
-
-test('inputItems: order, limit, after, include reach the server as query parameters', async () => {
   const page1 = await client.inputItems(itemsOf, { order: 'asc', limit: 2, include: ['message.input_image.image_url'] });
   assert.deepEqual(last().query, { order: 'asc', limit: '2', 'include[]': 'message.input_image.image_url' });
   assert.deepEqual(texts(page1), ['first', 'second']);
@@ -76,9 +69,7 @@ test('inputItems: order, limit, after, include reach the server as query paramet
   assert.equal(last().query.after, page1.last_id);
   assert.deepEqual(texts(page2), ['third']);
   assert.equal(page2.has_more, false);
-});
-
-test('inputItems: bad limit / order: ValidationError before sending; unknown id: 404', async () => {
+  // bad limit / order: ValidationError before sending; unknown id: 404
   const n = srv.requests.length;
   for (const [opts, param] of [[{ limit: 0 }, 'limit'], [{ limit: 101 }, 'limit'], [{ order: 'up' }, 'order']]) {
     await fails(client.inputItems(itemsOf, opts), ValidationError, { param });
@@ -87,7 +78,7 @@ test('inputItems: bad limit / order: ValidationError before sending; unknown id:
   assert.equal((await rejection(client.inputItems('resp_unknown'))).status, 404);
 });
 
-test('cancel a running background response → status cancelled (also on retrieve)', async () => {
+test('cancel a running background response → status cancelled (also on retrieve); a foreground one: 400; unknown: 404', async () => {
   const r = await client.create(ask('cancel me', { background: true }));
   assert.equal(r.background, true);
   assert.ok(['queued', 'in_progress'].includes(r.status), r.status);
@@ -97,11 +88,8 @@ test('cancel a running background response → status cancelled (also on retriev
   assert.equal(typeof cancelled.output_text, 'string');
   await sleep(20);
   assert.equal((await client.retrieve(r.id)).status, 'cancelled');
-});
-
-test('cancel of a foreground response: ApiError 400; of an unknown id: 404', async () => {
-  const r = await client.create(ask('foreground'));
-  await fails(client.cancel(r.id), ApiError, { status: 400 });
+  // of a foreground response: ApiError 400; of an unknown id: 404
+  await fails(client.cancel((await client.create(ask('foreground'))).id), ApiError, { status: 400 });
   assert.equal((await rejection(client.cancel('resp_nope'))).status, 404);
 });
 
@@ -119,8 +107,7 @@ test('background + stream, leave early, resume with retrieveStream({ startingAft
   const head = (await resumed.next()).value;
   assert.equal(head.sequence_number, n + 1);
   assert.equal(resumed.response.id, id);
-  const textSoFar = deltaText([...seen, head]);
-  assert.equal(resumed.response.output_text, textSoFar, 'the snapshot holds the text of the events before startingAfter');
+  assert.equal(resumed.response.output_text, deltaText([...seen, head]), 'the snapshot holds the text of the events before startingAfter');
   const events = [head, ...(await drained(resumed))];
   const req = srv.requests.filter((r) => r.method === 'GET' && r.path === `/v1/responses/${id}`).at(-1);
   assert.deepEqual(req.query, { stream: 'true' });
@@ -151,9 +138,7 @@ test('retrieveStream without startingAfter replays everything (also after the en
 
 test('retrieveStream of an unknown id: ApiError 404 from iteration and finalResponse; argument checks', async () => {
   const s = client.retrieveStream('resp_missing', { startingAfter: 3 });
-  const { error } = await collect(s);
-  assert.ok(error instanceof ApiError);
-  assert.equal(error.status, 404);
+  isError((await collect(s)).error, ApiError, { status: 404 });
   assert.equal((await rejection(s.finalResponse())).status, 404);
   for (const args of [['resp_x', { startingAfter: -1 }], ['resp_x', { startingAfter: 1.5 }], [7]]) {
     assert.throws(() => client.retrieveStream(...args), TypeError, JSON.stringify(args));
@@ -176,15 +161,14 @@ test('a custom fetch is used for every call (and not globalThis.fetch)', async (
   assert.equal(calls.length, 5);
   assert.equal(globalCalls, 0);
   has(calls[0], { url: `${srv.url}/v1/responses` });
-  assert.equal(calls[0].init.method, 'POST');
+  assert.deepEqual(calls.map((c) => c.init.method), ['POST', 'POST', 'GET', 'GET', 'DELETE']);
   assert.equal(JSON.parse(calls[0].init.body).input, 'custom fetch');
   assert.ok(calls[0].init.signal instanceof AbortSignal);
   assert.equal(new Headers(calls[0].init.headers).get('authorization'), `Bearer ${KEY}`);
-  assert.equal(calls[4].init.method, 'DELETE');
   assert.equal(calls[2].url, `${srv.url}/v1/responses/${r.id}`);
 });
 
-test('clients made one after another each send their own key, base URL and headers', async () => {
+test('clients made one after another each send their own key, base URL and headers; a hand-made Response', async () => {
   const sent = [];
   const fetch = async (url, init) => {
     sent.push([url, new Headers(init.headers).get('authorization'), new Headers(init.headers).get('x-tenant')]);
@@ -196,9 +180,7 @@ test('clients made one after another each send their own key, base URL and heade
   for (const c of [a, b, a2, b, a]) await c.create({ model: 'm', input: 'x' });
   const want = (n) => [`http://127.0.0.1:9/v${n}/responses`, `Bearer sk-tenant-${n}`, `${n}`];
   assert.deepEqual(sent, [want(1), want(2), want(1), want(2), want(1)]);
-});
-
-test('a custom fetch that returns a hand-made Response', async () => {
+  // a custom fetch that returns a hand-made Response
   const body = { id: 'resp_fake', object: 'response', status: 'completed', output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'fake!', annotations: [] }] }] };
   const c = new ResponsesClient({ fetch: async () => jsonAnswer(JSON.stringify(body)) });
   has(await c.create({ model: 'm', input: 'x' }), { id: 'resp_fake', output_text: 'fake!' });
@@ -216,7 +198,7 @@ test('default headers and per-request headers arrive; per-request wins', async (
   assert.equal(last().headers['x-client-default'], 'a', 'on GET too');
 });
 
-test('no Authorization header without an apiKey (or with an empty one)', async () => {
+test('no Authorization header without an apiKey (or with an empty one); the key as Bearer to a server that requires it', async (t) => {
   for (const apiKey of [undefined, null, '']) {
     const c = new ResponsesClient({ apiKey, baseURL: `${srv.url}/v1`, maxRetries: 0 });
     await c.create(ask('no key'));
@@ -224,9 +206,7 @@ test('no Authorization header without an apiKey (or with an empty one)', async (
     await c.stream(ask('no key')).finalResponse();
     assert.equal(last().headers.authorization, undefined);
   }
-});
-
-test('the key is sent as Bearer to a server that requires it', async (t) => {
+  // the key is sent as Bearer to a server that requires it
   const guarded = await startMock({ requireKey: KEY }, t);
   assert.equal((await clientFor(guarded).create(ask('authorised'))).status, 'completed');
   const err = await rejection(new ResponsesClient({ baseURL: `${guarded.url}/v1`, maxRetries: 0 }).create(ask('x')));

@@ -57,7 +57,7 @@ test('the classes: exported, Error subclasses, name = class name', () => {
   }
 });
 
-test('ApiError: 400 validation from the server: status, code, type, param, message, requestId, body', async () => {
+test('ApiError: 400 validation from the server (status, code, type, param, message, requestId, body); on a stream', async () => {
   const before = srv.requests.length;
   const err = await fails(client.create({ ...params, tool_choice: 'required' }), ApiError, {
     name: 'ApiError', status: 400, code: 'invalid_value', type: 'invalid_request_error', param: 'tool_choice',
@@ -68,24 +68,20 @@ test('ApiError: 400 validation from the server: status, code, type, param, messa
   assert.match(err.requestId, /^req_/);
   assert.equal(err.response ?? null, null);
   assertNoKey(err);
-});
-
-test('ApiError: 400 on a stream: thrown by the iteration, finalResponse rejects the same', async () => {
+  // 400 on a stream: thrown by the iteration, finalResponse rejects the same
   const { stream, events, error } = await read(client.stream({ ...params, tools: [{ type: 'function' }] }));
   assert.equal(events.length, 0);
   isError(error, ApiError, { status: 400, param: 'tools[0].name', code: 'missing_required_parameter' });
   await fails(stream.finalResponse(), ApiError, { status: 400 });
 });
 
-test('ApiError: 404: retrieve of an unknown id', async () => {
+test('ApiError: 404 (retrieve of an unknown id); every failing status maps to ApiError with the server\'s code', async () => {
   const fields = { status: 404, type: 'invalid_request_error', code: undefined, param: undefined };
   const err = await fails(client.retrieve('resp_does_not_exist'), ApiError, fields);
   assert.match(err.message, /resp_does_not_exist/);
   assert.equal(err.requestId, last().requestId);
   assert.equal(err.body.error.message, err.message);
-});
-
-test('ApiError: every failing status maps to ApiError with the server\'s code', async () => {
+  // every failing status maps to ApiError with the server's code
   const codes = { 401: 'invalid_api_key', 403: 'unsupported_country_region_territory', 409: 'conflict', 422: undefined };
   Object.assign(codes, { 429: 'rate_limit_exceeded', 500: 'server_error', 503: 'service_unavailable' });
   for (const [s, code] of Object.entries(codes)) {
@@ -105,7 +101,7 @@ test('ApiError: a non-JSON error body: the status and an excerpt', async (t) => 
   assert.ok(err.message.length < 600, `message of ${err.message.length} characters`);
 });
 
-test('ConnectionError: connecting to a closed port (create and stream)', async () => {
+test('ConnectionError: a closed port (create and stream); the server drops the connection (disconnect); a custom fetch rejects', async () => {
   const c = at(`http://127.0.0.1:${await closedPort()}/v1`);
   const err = await fails(c.create(params), ConnectionError, { name: 'ConnectionError' });
   if (err.cause !== undefined) assert.ok(err.cause instanceof Error, 'cause is the original error');
@@ -114,14 +110,12 @@ test('ConnectionError: connecting to a closed port (create and stream)', async (
   const { events, error } = await collect(c.stream(params));
   assert.equal(events.length, 0);
   assertNoKey(isError(error, ConnectionError), 'ConnectionError (stream)');
-});
-
-test('ConnectionError: the server drops the connection before answering (disconnect); a custom fetch rejects', async () => {
+  // the server drops the connection before answering (disconnect); a custom fetch rejects
   await fails(client.create(params, fault('disconnect')), ConnectionError);
   isError((await collect(client.stream(params, fault('disconnect')))).error, ConnectionError);
   const boom = new TypeError('network down');
-  const err = await fails(at('http://127.0.0.1:9/v1', { fetch: async () => { throw boom; } }).create(params), ConnectionError);
-  assert.ok(err.cause === boom || err.message.includes('network down'), err.message);
+  const down = await fails(at('http://127.0.0.1:9/v1', { fetch: async () => { throw boom; } }).create(params), ConnectionError);
+  assert.ok(down.cause === boom || down.message.includes('network down'), down.message);
 });
 
 test('TimeoutError: no headers within `timeout` (stall-headers), create and a stream', async () => {
@@ -254,7 +248,7 @@ test('AbortError: abort() while a custom fetch that ignores the signal waits for
   await fails(s3.next(), AbortError);
 });
 
-test('AbortError: a stream read to its end does not abort its request (a custom fetch sees no abort)', async () => {
+test('AbortError: a stream read to its end does not abort its request; an aborted one sends nothing', async () => {
   const signals = [];
   const c = clientFor(srv, { fetch: (url, init) => { signals.push(init.signal); return fetch(url, init); } });
   for await (const e of c.stream(params)) void e;
@@ -264,9 +258,7 @@ test('AbortError: a stream read to its end does not abort its request (a custom 
   // Leaving early still aborts.
   for await (const e of c.stream(params)) break;
   assert.equal(signals[2].aborted, true);
-});
-
-test('AbortError: an already aborted signal, or abort() before iterating: nothing is sent', async () => {
+  // an already aborted signal, or abort() before iterating: nothing is sent
   const n = srv.requests.length;
   await fails(client.create(params, { signal: AbortSignal.abort() }), AbortError);
   isError((await collect(client.stream(params, { signal: AbortSignal.abort() }))).error, AbortError);

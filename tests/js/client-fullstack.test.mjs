@@ -106,7 +106,7 @@ test('ready() rejects with the upstream error before the first event; toReadable
   assert.equal(await rejection(stream.finalResponse()), e);
 });
 
-test('toResponse(): 200 text/event-stream, or the upstream status with the API\'s JSON error', async () => {
+test('toResponse(): 200 text/event-stream, or the upstream status with the API\'s JSON error; AbortError when aborted', async () => {
   const ok = await client.stream(params).toResponse({ headers: { 'x-route': '1' } });
   assert.equal(ok.status, 200);
   assert.match(ok.headers.get('content-type'), /^text\/event-stream/);
@@ -127,9 +127,7 @@ test('toResponse(): 200 text/event-stream, or the upstream status with the API\'
   const slow = await client.stream(params, fault('stall-headers=2000', { timeout: 100 })).toResponse();
   assert.equal(slow.status, 504);
   await fails(ResponseStream.fromResponse(slow).finalResponse(), TimeoutError);
-});
-
-test('toResponse() of an aborted request rejects with AbortError', async () => {
+  // toResponse() of an aborted request rejects with AbortError
   const ac = new AbortController();
   const stream = client.stream(params, fault('stall-headers=2000', { signal: ac.signal }));
   setTimeout(() => ac.abort(), 20);

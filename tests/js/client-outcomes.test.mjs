@@ -100,7 +100,7 @@ test('response.failed via finalResponse() alone: ApiError with the failed respon
   assert.equal(err.response.status, 'failed');
 });
 
-test('error event with param, hand-made (nested and flat)', async () => {
+test('error event with param, hand-made (nested and flat); an empty body: StreamError, no snapshot', async () => {
   const created = { type: 'response.created', sequence_number: 0, response: { id: 'resp_e', object: 'response', status: 'in_progress', output: [] } };
   for (const payload of [
     { type: 'error', sequence_number: 1, error: { type: 'invalid_request_error', code: 'bad_thing', message: 'Nested error', param: 'input' } },
@@ -111,9 +111,7 @@ test('error event with param, hand-made (nested and flat)', async () => {
     isError(error, ApiError, { code: 'bad_thing', param: 'input', message: payload.error?.message ?? payload.message });
     assert.ok(error.body, 'body: the event');
   }
-});
-
-test('an empty body: StreamError, no snapshot', async () => {
+  // an empty body: StreamError, no snapshot
   const { stream, events, error } = await runBody([]);
   assert.equal(events.length, 0);
   isError(error, StreamError, { response: null });

@@ -25,14 +25,12 @@ const enc = (text) => new TextEncoder().encode(text);
 /** The growth of the RSS in MiB since `rss0`. */
 const grownSince = (rss0) => (process.memoryUsage().rss - rss0) / 2 ** 20;
 
-test('the key: a 200 text/html body echoing the request headers (create): StreamError without the key', async () => {
+test('the key: a 200 text/html body echoing the headers; in-stream error events, response.failed, malformed data quoting it', async () => {
   const s = await answering(200, 'text/html', (req) => `<p>authorization: ${req.headers.authorization}</p><pre>${JSON.stringify(req.headers)}</pre>`);
   const err = await fails(clientFor(s).create(params), StreamError);
   assert.match(err.message, /not JSON/);
   assertNoKey(err, 'html 200');
-});
-
-test('the key: in-stream error events, response.failed and malformed data quoting the key', async () => {
+  // in-stream error events, response.failed and malformed data quoting the key
   const { events } = syntheticStream(['a', 'b'], { terminal: false });
   const head = events.slice(0, 5).map((e) => frame(e)).join('');
   const nested = { type: 'invalid_request_error', code: `bad_${KEY}`, message: `key ${KEY} is wrong`, param: KEY.slice(5) };

@@ -218,7 +218,7 @@ test('toReadableStream(): text/event-stream bytes that re-parse (fromReadableStr
   frames.forEach((f, i) => assert.deepEqual(JSON.parse(f.split('\ndata: ')[1]), wire[i]));
 });
 
-test('toReadableStream() of a failed stream forwards the failure; of a truncated one, ends with an error frame', async () => {
+test('toReadableStream() of a failed stream forwards the failure; of a truncated one, ends with an error frame; cancelling it aborts the request', async () => {
   const copyOf = async (f) => (await collect(ResponseStream.fromReadableStream(client.stream(params, fault(f)).toReadableStream()))).error;
   const error = isError(await copyOf('failed'), ApiError, { code: 'server_error' });
   assert.equal(error.response.status, 'failed');
@@ -227,9 +227,7 @@ test('toReadableStream() of a failed stream forwards the failure; of a truncated
   const text = await new Response(truncated.toReadableStream()).text();
   assert.match(text, /event: error\ndata: \{"type":"error","error":\{"type":"stream_error",[^\n]*"class":"StreamError"\}\}\n\n$/);
   await fails(fromChunks([text]).finalResponse(), StreamError, { message: (await rejection(truncated.finalResponse())).message });
-});
-
-test('cancelling toReadableStream() aborts the request', async () => {
+  // cancelling toReadableStream() aborts the request
   const stream = client.stream(params);
   const reader = stream.toReadableStream().getReader();
   await reader.read();

@@ -12,7 +12,7 @@ const sent = (method, path) => assert.deepEqual([last().method, last().path], [m
 
 const params = { model: 'gpt-mock', input: 'Tell me about the surface of the API.' };
 
-test('compact: POST /responses/compact with the params as given → the compaction', async () => {
+test('compact (POST /responses/compact, the params as given) and countInputTokens (= usage.input_tokens)', async () => {
   const c = await client.compact({ ...params, instructions: 'be brief', extra_vendor_field: 7 });
   has(c, { object: 'response.compaction' });
   assert.ok(c.id);
@@ -22,9 +22,7 @@ test('compact: POST /responses/compact with the params as given → the compacti
   has(last().body, { extra_vendor_field: 7, stream: undefined });
   assert.equal(last().headers.authorization, 'REDACTED', 'the key was sent (the mock log hides it)');
   assert.match(last().headers['content-type'], /application\/json/);
-});
-
-test('countInputTokens: POST /responses/input_tokens → { object, input_tokens } = usage.input_tokens', async () => {
+  // countInputTokens: POST /responses/input_tokens → { object, input_tokens } = usage.input_tokens
   const n = await client.countInputTokens(params);
   assert.equal(n.object, 'response.input_tokens');
   assert.equal(typeof n.input_tokens, 'number');
@@ -46,7 +44,7 @@ test('compact and countInputTokens: not an object → ValidationError before any
   assert.equal(srv.requests.length - t0, 2, 'one failure, one retry');
 });
 
-test('conversations: create, retrieve, update, delete', async () => {
+test('conversations: create, retrieve, update, delete; items: create (include as query), list (after, limit, order, include), retrieve, delete', async () => {
   const conv = await client.conversations.create({ metadata: { topic: 'surface' }, items: [userSays('Hello there')] });
   has(conv, { object: 'conversation', metadata: { topic: 'surface' } });
   assert.match(conv.id, /^conv_/);
@@ -60,9 +58,7 @@ test('conversations: create, retrieve, update, delete', async () => {
   sent('DELETE', `/v1/conversations/${conv.id}`);
   await fails(client.conversations.retrieve(conv.id), ApiError, { status: 404 });
   assert.match((await client.conversations.create()).id, /^conv_/);
-});
-
-test('conversations.items: create (include as query), list (after, limit, order, include), retrieve, delete', async () => {
+  // conversations.items: create (include as query), list (after, limit, order, include), retrieve, delete
   const { id } = await client.conversations.create();
   const items = [1, 2, 3].map((i) => userSays(`item ${i}`));
   const created = await client.conversations.items.create(id, { items }, { include: ['message.output_text.logprobs'] });

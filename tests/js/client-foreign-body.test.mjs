@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ResponsesClient, ResponseStream, AbortError, TimeoutError } from 'cometapi-responses';
+import { collect } from './client-helpers.mjs';
 
 const FRAME = new TextEncoder().encode(
   'event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","status":"in_progress","output":[]}}\n\n',
@@ -22,14 +23,11 @@ function stalledBody(cancel) {
 
 const fetchOf = (body) => async () => ({ status: 200, headers: new Headers({ 'content-type': 'text/event-stream' }), body });
 
-async function firstThenEnd(stream) {
-  const types = [];
-  try {
-    for await (const e of stream) types.push(e.type);
-  } catch (e) {
-    return { types, error: e };
-  }
-  return { types, error: null };
+/** Asserts the stream yields response.created, then ends with an error of `Class`. */
+async function firstThenFails(stream, Class) {
+  const { events, error } = await collect(stream);
+  assert.deepEqual(events.map((e) => e.type), ['response.created']);
+  assert.ok(error instanceof Class, String(error));
 }
 
 const CANCELS = [
@@ -44,25 +42,19 @@ const CANCELS = [
 for (const [name, cancel] of CANCELS) {
   test(`a stalled read of a foreign body whose cancel ${name}: the timeout ends it`, async () => {
     const client = new ResponsesClient({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, timeout: 200, fetch: fetchOf(stalledBody(cancel)) });
-    const { types, error } = await firstThenEnd(client.stream({ model: 'm', input: 'hi' }));
-    assert.deepEqual(types, ['response.created']);
-    assert.ok(error instanceof TimeoutError, String(error));
+    await firstThenFails(client.stream({ model: 'm', input: 'hi' }), TimeoutError);
   });
 
   test(`a stalled read of a foreign body whose cancel ${name}: an abort ends it`, async () => {
     const ac = new AbortController();
     const client = new ResponsesClient({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: fetchOf(stalledBody(cancel)) });
     setTimeout(() => ac.abort(), 100);
-    const { types, error } = await firstThenEnd(client.stream({ model: 'm', input: 'hi' }, { signal: ac.signal }));
-    assert.deepEqual(types, ['response.created']);
-    assert.ok(error instanceof AbortError, String(error));
+    await firstThenFails(client.stream({ model: 'm', input: 'hi' }, { signal: ac.signal }), AbortError);
   });
 }
 
 test('fromReadableStream of a foreign body: an abort ends a read it never settles', async () => {
   const ac = new AbortController();
   setTimeout(() => ac.abort(), 100);
-  const { types, error } = await firstThenEnd(ResponseStream.fromReadableStream(stalledBody(() => Promise.resolve()), { signal: ac.signal }));
-  assert.deepEqual(types, ['response.created']);
-  assert.ok(error instanceof AbortError, String(error));
+  await firstThenFails(ResponseStream.fromReadableStream(stalledBody(() => Promise.resolve()), { signal: ac.signal }), AbortError);
 });

@@ -1,23 +1,31 @@
 // The full-stack pattern: a route streams a call on (toReadableStream(), toResponse()), a page
 // reads it (fromReadableStream(), fromResponse()): failures arrive as the same class and fields,
 // the key never leaves, ready() lets the route choose its status, on() alone loses no events.
-import { test, describe } from 'node:test';
+// (A stream that went well re-parses to the same final response: client-stream.test.mjs.)
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { ApiError, ConnectionError, TimeoutError, StreamError, AbortError, ResponseStream } from 'cometapi-responses';
-import { KEY, assertNoKey, assertNoKeyIn, isError, useMock, closedPort, clientFor, fault, collect, rejection, deltaText, bodyOf, syntheticStream, has, fails, drained } from './client-helpers.mjs';
+import {
+  KEY, assertNoKey, assertNoKeyIn, isError, useMock, closedPort, clientFor, fault, collect, rejection, deltaText, bodyOf, syntheticStream, has,
+  fails, drained, assertWhole, rawServer,
+} from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
 
 const params = { model: 'gpt-mock', input: 'Full-stack tests' };
 const FIELDS = ['name', 'message', 'status', 'code', 'type', 'param', 'requestId'];
 const fieldsOf = (e) => Object.fromEntries(FIELDS.map((k) => [k, e[k]]));
-
 /** All bytes of a ReadableStream as text (rejects if it errors). */
 const textOf = (body) => new Response(body).text();
-
 /** The server side's error (the stream a proxy read fails with it once its body was read). */
 const serverError = (stream) => rejection(stream.finalResponse());
+/** A client of a port nothing listens on. */
+const unreachable = async () => clientFor({ url: `http://127.0.0.1:${await closedPort()}` });
+/** The response.created frame of a synthetic stream. */
+const headFrame = (deltas) => {
+  const { sse } = syntheticStream(deltas);
+  return sse.slice(0, sse.indexOf('\n\n') + 2);
+};
 
 /** `promise`, or a failure naming `what` when it has not settled in 10 s (a hang, not a timing). */
 function settles(promise, what) {
@@ -26,208 +34,181 @@ function settles(promise, what) {
   return Promise.race([promise, hang]).finally(() => clearTimeout(timer));
 }
 
-describe('toReadableStream → fromReadableStream carries failures', () => {
-  for (const status of [401, 429, 500]) {
-    test(`an upstream ${status} before the first byte → ApiError with status, code, type, message, requestId`, async () => {
-      const stream = client.stream(params, fault(`status=${status}`));
-      const text = await textOf(stream.toReadableStream());
+/** Failures a route's toReadableStream() carries to the page's fromReadableStream(): [name, the
+ *  route's stream, the class, more checks of (upstream error, the page's events and error, the frames)]. */
+const CARRIED = [
+  ...[401, 429, 500].map((status) => [
+    `an upstream ${status} before the first byte → ApiError with status, code, type, message, requestId`,
+    async () => client.stream(params, fault(`status=${status}`)),
+    ApiError,
+    (upstream, events, error, text) => {
       assert.match(text, /^event: error\ndata: \{"type":"error","error":\{/);
-      const upstream = isError(await serverError(stream), ApiError, { status }, 'server side');
+      has(upstream, { status });
       assert.match(upstream.requestId, /^req_/);
-      const { events, error } = await collect(ResponseStream.fromReadableStream(bodyOf([text])));
       assert.deepEqual(events, []);
-      assert.deepEqual(fieldsOf(isError(error, ApiError)), fieldsOf(upstream));
+      assert.deepEqual(fieldsOf(error), fieldsOf(upstream));
       assert.ok(error.code || error.type, 'the mock names the error');
-    });
-  }
+    },
+  ]),
+  ['an unreachable upstream → ConnectionError with the same message', async () => (await unreachable()).stream(params), ConnectionError],
+  ['a timeout → TimeoutError', async () => client.stream(params, fault('stall-headers=2000', { timeout: 100 })), TimeoutError],
+  ['a body cut mid-stream → StreamError after the events before it', async () => client.stream(params, fault('no-terminal')), StreamError,
+    (upstream, events, error) => {
+      assert.ok(events.length > 3 && events[0].type === 'response.created');
+      assert.equal(error.response.id, events[0].response.id, 'the reader attaches its own partial snapshot');
+    }],
+];
 
-  test('an unreachable upstream → ConnectionError with the same message', async () => {
-    const down = clientFor({ url: `http://127.0.0.1:${await closedPort()}` });
-    const stream = down.stream(params);
+for (const [name, route, Class, check] of CARRIED) {
+  test(`toReadableStream → fromReadableStream: ${name}`, async () => {
+    const stream = await route();
     const text = await textOf(stream.toReadableStream());
-    const upstream = isError(await serverError(stream), ConnectionError, {}, 'server side');
-    await fails(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse(), ConnectionError, { message: upstream.message });
+    const upstream = isError(await serverError(stream), Class, {}, 'server side');
+    const { events, error } = await collect(ResponseStream.fromReadableStream(bodyOf([text])));
+    isError(error, Class, { message: upstream.message });
+    check?.(upstream, events, error, text);
   });
+}
 
-  test('a timeout → TimeoutError; a body cut mid-stream → StreamError after the events before it', async () => {
-    const slow = client.stream(params, fault('stall-headers=2000', { timeout: 100 }));
-    const t = await fails(ResponseStream.fromReadableStream(slow.toReadableStream()).finalResponse(), TimeoutError);
-    assert.equal(t.message, (await serverError(slow)).message);
-    const cut = client.stream(params, fault('no-terminal'));
-    const { events, error } = await collect(ResponseStream.fromReadableStream(cut.toReadableStream()));
-    assert.ok(events.length > 3 && events[0].type === 'response.created');
-    isError(error, StreamError, { message: (await serverError(cut)).message });
-    assert.equal(error.response.id, events[0].response.id, 'the reader attaches its own partial snapshot');
-  });
-
-  test('the key is in no frame: an upstream that echoes it, a fetch that fails with it', async () => {
-    const echo = async () => new Response(JSON.stringify({ error: { message: `Incorrect API key provided: ${KEY}`, type: 'invalid_request_error', param: KEY.slice(5), code: 'invalid_api_key' } }), { status: 401, headers: { 'x-request-id': 'req_echo' } });
-    const broken = async () => { throw new Error(`connect failed for Authorization: Bearer ${KEY}`); };
-    for (const fetch of [echo, broken]) {
-      const c = clientFor(srv, { fetch });
-      const text = await textOf(c.stream(params).toReadableStream());
-      assertNoKeyIn(text, 'the frames');
-      assertNoKey(await rejection(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse()), 'the reader\'s error');
-      assertNoKeyIn(await (await c.stream(params).toResponse()).text(), 'the response');
-    }
-    const res = await clientFor(srv, { fetch: echo }).stream(params).toResponse();
-    has(await rejection(ResponseStream.fromResponse(res).finalResponse()), { requestId: 'req_echo', code: 'invalid_api_key' });
-  });
-
-  test('a stream that went well is unchanged (same events, same final response)', async () => {
-    const direct = await client.stream(params).finalResponse();
-    const copy = await ResponseStream.fromReadableStream(client.stream(params).toReadableStream()).finalResponse();
-    has(copy, { output_text: direct.output_text, status: 'completed' });
-  });
+test('the key is in no frame: an upstream that echoes it, a fetch that fails with it', async () => {
+  const error = { message: `Incorrect API key provided: ${KEY}`, type: 'invalid_request_error', param: KEY.slice(5), code: 'invalid_api_key' };
+  const echo = async () => new Response(JSON.stringify({ error }), { status: 401, headers: { 'x-request-id': 'req_echo' } });
+  const broken = async () => { throw new Error(`connect failed for Authorization: Bearer ${KEY}`); };
+  for (const fetch of [echo, broken]) {
+    const c = clientFor(srv, { fetch });
+    const text = await textOf(c.stream(params).toReadableStream());
+    assertNoKeyIn(text, 'the frames');
+    assertNoKey(await rejection(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse()), 'the reader\'s error');
+    assertNoKeyIn(await (await c.stream(params).toResponse()).text(), 'the response');
+  }
+  const res = await clientFor(srv, { fetch: echo }).stream(params).toResponse();
+  has(await rejection(ResponseStream.fromResponse(res).finalResponse()), { requestId: 'req_echo', code: 'invalid_api_key' });
 });
 
-describe('ready() and toResponse(): the route chooses its status', () => {
-  test('ready() resolves on the first event, which a later reader still gets', async () => {
-    const stream = client.stream(params);
-    await stream.ready();
-    const events = await drained(stream);
-    assert.equal(events[0].type, 'response.created');
-    assert.equal(events.at(-1).type, 'response.completed');
-    assert.equal((await stream.finalResponse()).output_text, deltaText(events));
-    // and toReadableStream() after ready(): the same bytes a proxy would have sent
-    const proxied = client.stream(params);
-    await proxied.ready();
-    const again = await collect(ResponseStream.fromReadableStream(proxied.toReadableStream()));
-    assert.deepEqual(again.events.map((e) => e.type), events.map((e) => e.type));
-  });
-
-  test('ready() rejects with the upstream error before the first event; toReadableStream() then still carries it', async () => {
-    const stream = client.stream(params, fault('status=401'));
-    const e = await fails(stream.ready(), ApiError, { status: 401 });
-    const back = await rejection(ResponseStream.fromReadableStream(stream.toReadableStream()).finalResponse());
-    assert.deepEqual(fieldsOf(back), fieldsOf(e));
-    assert.equal(await rejection(stream.finalResponse()), e);
-  });
-
-  test('toResponse(): 200 text/event-stream, or the upstream status with the API\'s JSON error', async () => {
-    const ok = await client.stream(params).toResponse({ headers: { 'x-route': '1' } });
-    assert.equal(ok.status, 200);
-    assert.match(ok.headers.get('content-type'), /^text\/event-stream/);
-    assert.equal(ok.headers.get('x-route'), '1');
-    assert.equal((await ResponseStream.fromResponse(ok).finalResponse()).status, 'completed');
-
-    for (const status of [401, 429, 500]) {
-      const stream = client.stream(params, fault(`status=${status}`));
-      const res = await stream.toResponse();
-      assert.equal(res.status, status);
-      assert.equal(res.headers.get('content-type'), 'application/json');
-      const upstream = await serverError(stream);
-      has((await res.clone().json()).error, { request_id: upstream.requestId, status });
-      const back = await rejection(ResponseStream.fromResponse(res).finalResponse());
-      assert.deepEqual(fieldsOf(back), fieldsOf(upstream));
-    }
-    const down = clientFor({ url: `http://127.0.0.1:${await closedPort()}` });
-    const res = await down.stream(params).toResponse();
-    assert.equal(res.status, 502);
-    await fails(ResponseStream.fromResponse(res).finalResponse(), ConnectionError);
-    const slow = await client.stream(params, fault('stall-headers=2000', { timeout: 100 })).toResponse();
-    assert.equal(slow.status, 504);
-    await fails(ResponseStream.fromResponse(slow).finalResponse(), TimeoutError);
-  });
-
-  test('toResponse() of an aborted request rejects with AbortError', async () => {
-    const ac = new AbortController();
-    const stream = client.stream(params, fault('stall-headers=2000', { signal: ac.signal }));
-    setTimeout(() => ac.abort(), 20);
-    await fails(stream.toResponse(), AbortError);
-  });
+test('ready() resolves on the first event, which a later reader still gets', async () => {
+  const stream = client.stream(params);
+  await stream.ready();
+  const events = await drained(stream);
+  assertWhole(events);
+  assert.equal((await stream.finalResponse()).output_text, deltaText(events));
+  // and toReadableStream() after ready(): the same bytes a proxy would have sent
+  const proxied = client.stream(params);
+  await proxied.ready();
+  const again = await collect(ResponseStream.fromReadableStream(proxied.toReadableStream()));
+  assert.deepEqual(again.events.map((e) => e.type), events.map((e) => e.type));
 });
 
-describe('an aborted read is AbortError', () => {
-  test('fromReadableStream(body, { signal }) aborted mid-read', async () => {
-    const { sse } = syntheticStream(['a', 'b', 'c']);
-    const head = sse.slice(0, sse.indexOf('\n\n') + 2); // response.created
-    // a body that gives its head, then waits forever
-    const body = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(head)); } });
-    const ac = new AbortController();
-    const stream = ResponseStream.fromReadableStream(body, { signal: ac.signal });
-    const first = await stream.next();
-    assert.equal(first.value.type, 'response.created');
-    setTimeout(() => ac.abort(), 10);
-    isError(await settles(rejection(stream.finalResponse()), 'the end of the aborted read'), AbortError);
-  });
-
-  test('a fetch aborted mid-body (its signal not given to fromReadableStream) → AbortError', async (t) => {
-    const route = http.createServer(async (req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      const { sse } = syntheticStream(['x']);
-      res.write(sse.slice(0, sse.indexOf('\n\n') + 2)); // response.created
-      // then nothing: the page leaves before the end
-    });
-    await new Promise((ok) => route.listen(0, '127.0.0.1', ok));
-    t.after(async () => { route.closeAllConnections(); await new Promise((ok) => route.close(ok)); });
-    const ac = new AbortController();
-    const res = await fetch(`http://127.0.0.1:${route.address().port}/`, { signal: ac.signal });
-    const stream = ResponseStream.fromReadableStream(res.body);
-    assert.equal((await stream.next()).value.type, 'response.created');
-    setTimeout(() => ac.abort(), 10);
-    isError(await settles(rejection(stream.finalResponse()), 'the end of the aborted fetch'), AbortError);
-  });
+test('ready() rejects with the upstream error before the first event; toReadableStream() then still carries it', async () => {
+  const stream = client.stream(params, fault('status=401'));
+  const e = await fails(stream.ready(), ApiError, { status: 401 });
+  const back = await rejection(ResponseStream.fromReadableStream(stream.toReadableStream()).finalResponse());
+  assert.deepEqual(fieldsOf(back), fieldsOf(e));
+  assert.equal(await rejection(stream.finalResponse()), e);
 });
 
-describe('on() starts the stream', () => {
-  test('on() alone fires; a later iterator and finalResponse() still see every event', async () => {
-    const stream = client.stream(params);
-    const deltas = [];
-    const done = new Promise((resolve) => stream.on('response.completed', resolve));
-    stream.on('response.output_text.delta', (e) => deltas.push(e));
-    await settles(done, 'on("response.completed") alone');
-    assert.ok(deltas.length > 3, 'the handler fired with nobody iterating');
-    const events = await drained(stream);
-    assert.equal(events[0].type, 'response.created');
-    assert.equal(events.at(-1).type, 'response.completed');
-    assert.deepEqual(events.filter((e) => e.type === 'response.output_text.delta'), deltas);
-    assert.equal((await stream.finalResponse()).output_text, deltaText(deltas));
-  });
+test('toResponse(): 200 text/event-stream, or the upstream status with the API\'s JSON error; AbortError when aborted', async () => {
+  const ok = await client.stream(params).toResponse({ headers: { 'x-route': '1' } });
+  assert.equal(ok.status, 200);
+  assert.match(ok.headers.get('content-type'), /^text\/event-stream/);
+  assert.equal(ok.headers.get('x-route'), '1');
+  assert.equal((await ResponseStream.fromResponse(ok).finalResponse()).status, 'completed');
+  for (const status of [401, 429, 500]) {
+    const stream = client.stream(params, fault(`status=${status}`));
+    const res = await stream.toResponse();
+    assert.equal(res.status, status);
+    assert.equal(res.headers.get('content-type'), 'application/json');
+    const upstream = await serverError(stream);
+    has((await res.clone().json()).error, { request_id: upstream.requestId, status });
+    assert.deepEqual(fieldsOf(await rejection(ResponseStream.fromResponse(res).finalResponse())), fieldsOf(upstream));
+  }
+  const down = await (await unreachable()).stream(params).toResponse();
+  assert.equal(down.status, 502);
+  await fails(ResponseStream.fromResponse(down).finalResponse(), ConnectionError);
+  const slow = await client.stream(params, fault('stall-headers=2000', { timeout: 100 })).toResponse();
+  assert.equal(slow.status, 504);
+  await fails(ResponseStream.fromResponse(slow).finalResponse(), TimeoutError);
+  // toResponse() of an aborted request rejects with AbortError
+  const ac = new AbortController();
+  const stream = client.stream(params, fault('stall-headers=2000', { signal: ac.signal }));
+  setTimeout(() => ac.abort(), 20);
+  await fails(stream.toResponse(), AbortError);
+});
 
-  test('an iterator that starts mid-stream gets the events read before it, then the rest, in order', async () => {
-    const stream = client.stream(params, fault('delay=5'));
-    const seen = [];
-    const first = new Promise((resolve) => stream.on('response.output_text.delta', (e) => { seen.push(e); resolve(); }));
-    await settles(first, 'on("response.output_text.delta") alone');
-    const events = await drained(stream);
-    assert.equal(events[0].type, 'response.created');
-    const seqs = events.map((e) => e.sequence_number);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
-    assert.equal(new Set(seqs).size, seqs.length, 'no event twice');
-    assert.deepEqual(events.filter((e) => e.type === 'response.output_text.delta'), seen, 'each event to the handler once');
-  });
+test('an aborted read is AbortError: fromReadableStream(body, { signal }) aborted mid-read', async () => {
+  // a body that gives its head (response.created), then waits forever
+  const body = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(headFrame(['a', 'b', 'c']))); } });
+  const ac = new AbortController();
+  const stream = ResponseStream.fromReadableStream(body, { signal: ac.signal });
+  assert.equal((await stream.next()).value.type, 'response.created');
+  setTimeout(() => ac.abort(), 10);
+  isError(await settles(rejection(stream.finalResponse()), 'the end of the aborted read'), AbortError);
+});
 
-  test('a reader chosen in the same task takes the stream from its start (toReadableStream after on())', async () => {
-    const stream = client.stream(params);
-    stream.on('response.created', () => {});
-    const { events } = await collect(ResponseStream.fromReadableStream(stream.toReadableStream()));
-    assert.equal(events[0].type, 'response.created');
-    assert.equal(events.at(-1).type, 'response.completed');
-  });
+test('an aborted read is AbortError: a fetch aborted mid-body (its signal not given to fromReadableStream)', async (t) => {
+  const route = await rawServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write(headFrame(['x'])); // response.created, then nothing: the page leaves before the end
+  }, t);
+  const ac = new AbortController();
+  const res = await fetch(`${route.url}/`, { signal: ac.signal });
+  const stream = ResponseStream.fromReadableStream(res.body);
+  assert.equal((await stream.next()).value.type, 'response.created');
+  setTimeout(() => ac.abort(), 10);
+  isError(await settles(rejection(stream.finalResponse()), 'the end of the aborted fetch'), AbortError);
+});
 
-  test('failures go to on("error") / on("abort"); unawaited, they are no unhandled rejection', async (t) => {
-    const unhandled = [];
-    const onUnhandled = (e) => unhandled.push(e);
-    process.on('unhandledRejection', onUnhandled);
-    t.after(() => process.off('unhandledRejection', onUnhandled));
-    const failed = client.stream(params, fault('status=500'));
-    const got = new Promise((resolve) => failed.on('error', resolve));
-    const e = isError(await settles(got, 'on("error")'), ApiError, { status: 500 });
-    assert.equal(await rejection(failed.finalResponse()), e);
+test('on() alone fires; a later iterator and finalResponse() still see every event', async () => {
+  const stream = client.stream(params);
+  const deltas = [];
+  const done = new Promise((resolve) => stream.on('response.completed', resolve));
+  stream.on('response.output_text.delta', (e) => deltas.push(e));
+  await settles(done, 'on("response.completed") alone');
+  assert.ok(deltas.length > 3, 'the handler fired with nobody iterating');
+  const events = await drained(stream);
+  assertWhole(events);
+  assert.deepEqual(events.filter((e) => e.type === 'response.output_text.delta'), deltas);
+  assert.equal((await stream.finalResponse()).output_text, deltaText(deltas));
+});
 
-    // nobody listens for errors nor awaits: nothing crashes
-    const quiet = client.stream(params, fault('status=500'));
-    quiet.on('response.output_text.delta', () => {});
-    const midway = client.stream(params, fault('no-terminal'));
-    midway.on('response.output_text.delta', () => {});
-    const aborted = client.stream(params, fault('delay=20'));
-    const abort = new Promise((resolve) => aborted.on('abort', resolve));
-    aborted.on('response.created', () => aborted.abort());
-    isError(await settles(abort, 'on("abort")'), AbortError);
-    await new Promise((r) => setTimeout(r, 200));
-    await fails(quiet.finalResponse(), ApiError);
-    await fails(midway.finalResponse(), StreamError);
-    assert.deepEqual(unhandled, []);
-  });
+test('on(): an iterator that starts mid-stream gets the events read before it, then the rest, in order', async () => {
+  const stream = client.stream(params, fault('delay=5'));
+  const seen = [];
+  const first = new Promise((resolve) => stream.on('response.output_text.delta', (e) => { seen.push(e); resolve(); }));
+  await settles(first, 'on("response.output_text.delta") alone');
+  const events = await drained(stream);
+  assert.equal(events[0].type, 'response.created');
+  const seqs = events.map((e) => e.sequence_number);
+  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+  assert.equal(new Set(seqs).size, seqs.length, 'no event twice');
+  assert.deepEqual(events.filter((e) => e.type === 'response.output_text.delta'), seen, 'each event to the handler once');
+});
+
+test('on(): a reader chosen in the same task takes the stream from its start (toReadableStream after on())', async () => {
+  const stream = client.stream(params);
+  stream.on('response.created', () => {});
+  assertWhole((await collect(ResponseStream.fromReadableStream(stream.toReadableStream()))).events);
+});
+
+test('failures go to on("error") / on("abort"); unawaited, they are no unhandled rejection', async (t) => {
+  const unhandled = [];
+  const onUnhandled = (e) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  t.after(() => process.off('unhandledRejection', onUnhandled));
+  const failed = client.stream(params, fault('status=500'));
+  const got = new Promise((resolve) => failed.on('error', resolve));
+  const e = isError(await settles(got, 'on("error")'), ApiError, { status: 500 });
+  assert.equal(await rejection(failed.finalResponse()), e);
+  // nobody listens for errors nor awaits: nothing crashes
+  const quiet = client.stream(params, fault('status=500'));
+  quiet.on('response.output_text.delta', () => {});
+  const midway = client.stream(params, fault('no-terminal'));
+  midway.on('response.output_text.delta', () => {});
+  const aborted = client.stream(params, fault('delay=20'));
+  const abort = new Promise((resolve) => aborted.on('abort', resolve));
+  aborted.on('response.created', () => aborted.abort());
+  isError(await settles(abort, 'on("abort")'), AbortError);
+  await new Promise((r) => setTimeout(r, 200));
+  await fails(quiet.finalResponse(), ApiError);
+  await fails(midway.finalResponse(), StreamError);
+  assert.deepEqual(unhandled, []);
 });

@@ -45,11 +45,11 @@ export async function startMock(opts = {}, t = null) {
   return srv;
 }
 
-/** The mock for the tests of this file (closed after them) and a client of it. */
+/** The mock for the tests of this file (closed after them), a client of it and its last logged request. */
 export async function useMock(opts = {}) {
   const srv = await startMock(opts);
   after(() => srv.close());
-  return { srv, client: clientFor(srv) };
+  return { srv, client: clientFor(srv), last: () => srv.requests.at(-1) };
 }
 
 /**
@@ -119,25 +119,48 @@ export function clientFor(srv, opts = {}) {
 /** Per-request options carrying an `x-mock-fault` header. */
 export const fault = (value, extra = {}) => ({ ...extra, headers: { 'x-mock-fault': value, ...(extra.headers ?? {}) } });
 
-/** Reads a stream to its end: the events yielded, and the error thrown (if any). */
-export async function collect(stream) {
+/** Reads a stream to its end (or until `each(event, events so far)` returns true): the events
+ *  yielded, and the error thrown (if any). */
+export async function collect(stream, each = null) {
   const events = [];
+  let failed = null; // what `each` threw: the test's own failure, not the stream's
   try {
-    for await (const ev of stream) events.push(ev);
+    for await (const ev of stream) {
+      events.push(ev);
+      try {
+        if (each?.(ev, events) === true) break;
+      } catch (e) {
+        failed = e;
+        break;
+      }
+    }
   } catch (error) {
     return { events, error };
   }
+  if (failed) throw failed;
   return { events, error: null };
 }
 
 /** A stream read to its end: { stream, events, error }. */
 export const read = async (stream) => ({ stream, ...(await collect(stream)) });
 
-/** The events of a stream read to its end, asserting it ended without an error. */
-export async function drained(stream) {
-  const { events, error } = await collect(stream);
+/** The events of a stream read to its end (or as `collect` with `each`), asserting it ended without an error. */
+export async function drained(stream, each = null) {
+  const { events, error } = await collect(stream, each);
   assert.equal(error, null);
   return events;
+}
+
+/** A stream read to its end without an error, then its final response: { stream, events, final }. */
+export async function finished(stream) {
+  const events = await drained(stream);
+  return { stream, events, final: await stream.finalResponse() };
+}
+
+/** Asserts the events run from response.created to `terminal`. */
+export function assertWhole(events, terminal = 'response.completed') {
+  assert.equal(events[0].type, 'response.created');
+  assert.equal(events.at(-1).type, terminal);
 }
 
 /** Asserts each field of `expected` on `obj` (deepStrictEqual per field). */

@@ -3,58 +3,56 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ResponsesClient } from 'cometapi-responses';
+import { thrown } from './client-helpers.mjs';
 
 const client = new ResponsesClient({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: () => Promise.reject(new Error('no request expected')) });
+const lists = [(o) => client.inputItems('resp_1', o), (o) => client.conversations.items.list('conv_1', o)];
 
-test('inputItems and conversations.items.list: after, limit, order, include of a wrong type throw a TypeError at once', () => {
-  for (const list of [(o) => client.inputItems('resp_1', o), (o) => client.conversations.items.list('conv_1', o)]) {
-    assert.throws(() => list({ limit: -1 }), { name: 'TypeError', message: /limit must be a non-negative integer, got -1/ });
-    assert.throws(() => list({ limit: 1.5 }), { name: 'TypeError', message: /limit/ });
-    assert.throws(() => list({ after: 5 }), { name: 'TypeError', message: /after must be a string/ });
-    assert.throws(() => list({ order: 1 }), { name: 'TypeError', message: /order must be a string/ });
-    assert.throws(() => list({ include: [1] }), { name: 'TypeError', message: /include must be an array of strings/ });
-  }
+/** Calls that throw a TypeError at once: [call, its message]. */
+const THROWS = [
+  ...lists.flatMap((list) => [
+    [() => list({ limit: -1 }), /limit must be a non-negative integer, got -1/],
+    [() => list({ limit: 1.5 }), /limit/],
+    [() => list({ after: 5 }), /after must be a string/],
+    [() => list({ order: 1 }), /order must be a string/],
+    [() => list({ include: [1] }), /include must be an array of strings/],
+  ]),
+  // an include that is not an array of strings, on the other calls that take one
+  [() => client.conversations.items.create('conv_1', { items: [] }, { include: 'x' }), /include/],
+  [() => client.conversations.items.retrieve('conv_1', 'msg_1', { include: [null] }), /include/],
+  // list options that are not finite numbers
+  [() => client.inputItems('resp_1', { limit: NaN }), /limit/],
+  [() => client.inputItems('resp_1', { limit: Infinity }), /limit/],
+];
+
+/** Calls that reject: [call, what the rejection is]. */
+const REJECTS = [
+  // a documented limit out of range: the core decides, no request is sent
+  [() => client.inputItems('resp_1', { limit: 101 }), (e) => e.name === 'ValidationError' && /limit/.test(e.message)],
+  // the options object, its signal and the ids of a list call reject, as every call does
+  [() => client.inputItems(123), { name: 'TypeError', message: /response id must be a string/ }],
+  [() => client.conversations.items.list('conv_1', 'x'), { name: 'TypeError', message: /options must be an object/ }],
+  [() => client.conversations.items.retrieve('conv_1', 5), { name: 'TypeError', message: /item id must be a string/ }],
+  [() => client.conversations.items.create('conv_1', { items: [] }, { signal: {} }), { name: 'TypeError', message: /signal/ }],
+  // the other methods reject an option of a wrong type: only the methods that take include[] throw
+  [() => client.create({ model: 'm', input: 'x' }, { timeout: 'x' }), { name: 'TypeError' }],
+  [() => client.files.list({ limit: 'x' }), { name: 'TypeError' }],
+  [() => client.retrieve('resp_1', { maxRetries: -1 }), { name: 'TypeError' }],
+];
+
+test('list options (after, limit, order, include) of a wrong type throw a TypeError at once', () => {
+  for (const [call, message] of THROWS) assert.throws(call, { name: 'TypeError', message }, String(call));
 });
 
-test('conversations.items.create and retrieve: an include that is not an array of strings throws a TypeError at once', () => {
-  assert.throws(() => client.conversations.items.create('conv_1', { items: [] }, { include: 'x' }), { name: 'TypeError', message: /include/ });
-  assert.throws(() => client.conversations.items.retrieve('conv_1', 'msg_1', { include: [null] }), { name: 'TypeError', message: /include/ });
-});
-
-test('a documented limit out of range rejects the call (the core decides), no request is sent', async () => {
-  await assert.rejects(client.inputItems('resp_1', { limit: 101 }), (e) => e.name === 'ValidationError' && /limit/.test(e.message));
-});
-
-test('the options object, its signal and the ids of a list call reject, as every call does', async () => {
-  await assert.rejects(client.inputItems(123), { name: 'TypeError', message: /response id must be a string/ });
-  await assert.rejects(client.conversations.items.list('conv_1', 'x'), { name: 'TypeError', message: /options must be an object/ });
-  await assert.rejects(client.conversations.items.retrieve('conv_1', 5), { name: 'TypeError', message: /item id must be a string/ });
-  await assert.rejects(client.conversations.items.create('conv_1', { items: [] }, { signal: {} }), { name: 'TypeError', message: /signal/ });
+test('a value out of range, the options object, the ids and the other methods\' options reject the call', async () => {
+  for (const [call, expected] of REJECTS) await assert.rejects(call(), expected, String(call));
 });
 
 test('a value of the wrong type is named by its type, never echoed (it may be a secret in the wrong place)', () => {
   const secret = 'sk-proj-wrong-place-0123456789';
-  const e = thrownBy(() => client.inputItems('resp_1', { limit: secret }));
+  const e = thrown(() => client.inputItems('resp_1', { limit: secret }));
   assert.equal(e.name, 'TypeError');
   assert.match(e.message, /limit must be a non-negative integer, got a string/);
   assert.ok(!e.message.includes(secret));
   assert.throws(() => new ResponsesClient({ apiKey: secret, maxRetries: secret }), (err) => err instanceof TypeError && /maxRetries/.test(err.message) && !err.message.includes(secret));
-});
-
-test('list options that are not finite numbers throw at once too', () => {
-  for (const limit of [NaN, Infinity]) assert.throws(() => client.inputItems('resp_1', { limit }), { name: 'TypeError', message: /limit/ });
-});
-
-function thrownBy(fn) {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected a throw');
-}
-
-test('the other methods reject an option of a wrong type: only the methods that take include[] throw', async () => {
-  const calls = [() => client.create({ model: 'm', input: 'x' }, { timeout: 'x' }), () => client.files.list({ limit: 'x' }), () => client.retrieve('resp_1', { maxRetries: -1 })];
-  for (const f of calls) await assert.rejects(f(), { name: 'TypeError' });
 });

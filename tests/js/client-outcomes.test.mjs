@@ -1,14 +1,15 @@
 // The outcomes of a stream (docs/architecture.md, "The stream") against the mock and hand-made
 // bodies; the same answer through every chunking and line end; events arriving while the server sends.
-import { test, before, describe } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, ResponseStream } from 'cometapi-responses';
-import { useMock, startMock, clientFor, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, isError, fails, drained } from './client-helpers.mjs';
+import { useMock, startMock, clientFor, fault, collect, deltaText, bodyOf, frame, syntheticStream, has, isError, fails, drained } from './client-helpers.mjs';
 
-const { srv, client } = await useMock();
+const { client } = await useMock();
 
 const params = { model: 'gpt-mock', input: 'Outcome tests' };
 const TERMINALS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+const types = (events) => events.map((e) => e.type);
 /** A stream of the mock (with fault `f`) read to its end: { stream, events, error }. */
 const run = async (f) => {
   const stream = client.stream(params, f ? fault(f) : undefined);
@@ -20,279 +21,243 @@ const runBody = async (chunks) => {
   return { stream, ...(await collect(stream)) };
 };
 
-describe('outcomes', () => {
-  test('response.completed: iteration ends, finalResponse resolves, output_text = deltas, snapshot = final', async () => {
-    const stream = client.stream(params);
-    assert.equal(stream.response, null, 'no snapshot before response.created');
-    const events = await drained(stream);
-    assert.equal(events[0].type, 'response.created');
-    assert.equal(events.at(-1).type, 'response.completed');
-    events.forEach((e, i) => assert.equal(e.sequence_number, i, 'sequence numbers as on the wire'));
-    const final = await stream.finalResponse();
-    has(final, { status: 'completed', id: events[0].response.id, output_text: deltaText(events), output: events.at(-1).response.output, usage: events.at(-1).response.usage });
-    assert.ok(final.output_text.length > 50);
-    assert.deepEqual(stream.response, final);
-    // finalResponse is stable
-    assert.deepEqual(await stream.finalResponse(), final);
-  });
+test('response.completed: iteration ends, finalResponse resolves, output_text = deltas, snapshot = final', async () => {
+  const stream = client.stream(params);
+  assert.equal(stream.response, null, 'no snapshot before response.created');
+  const events = await drained(stream);
+  assert.equal(events[0].type, 'response.created');
+  assert.equal(events.at(-1).type, 'response.completed');
+  events.forEach((e, i) => assert.equal(e.sequence_number, i, 'sequence numbers as on the wire'));
+  const final = await stream.finalResponse();
+  const { output, usage } = events.at(-1).response;
+  has(final, { status: 'completed', id: events[0].response.id, output_text: deltaText(events), output, usage });
+  assert.ok(final.output_text.length > 50);
+  assert.deepEqual(stream.response, final);
+  // finalResponse is stable
+  assert.deepEqual(await stream.finalResponse(), final);
+});
 
-  test('response.incomplete: iteration ends normally; resolves with status incomplete + incomplete_details', async () => {
-    const stream = client.stream(params, fault('incomplete'));
-    const events = await drained(stream);
-    assert.equal(events.at(-1).type, 'response.incomplete');
-    const final = await stream.finalResponse();
-    has(final, { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output_text: deltaText(events) });
-    assert.deepEqual(stream.response, final);
-  });
+test('response.incomplete: iteration ends normally; resolves with status incomplete + incomplete_details (also alone)', async () => {
+  const stream = client.stream(params, fault('incomplete'));
+  const events = await drained(stream);
+  assert.equal(events.at(-1).type, 'response.incomplete');
+  const final = await stream.finalResponse();
+  const incomplete = { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } };
+  has(final, { ...incomplete, output_text: deltaText(events) });
+  assert.deepEqual(stream.response, final);
+  // finalResponse() alone
+  has(await client.stream(params, fault('incomplete')).finalResponse(), incomplete);
+});
 
-  test('response.incomplete and response.failed via finalResponse() alone', async () => {
-    const final = await client.stream(params, fault('incomplete')).finalResponse();
-    assert.equal(final.status, 'incomplete');
-    assert.equal(final.incomplete_details.reason, 'max_output_tokens');
-    const err = await fails(client.stream(params, fault('failed')).finalResponse(), ApiError, { code: 'server_error' });
-    assert.equal(err.response.status, 'failed');
-  });
-
-  test('response.failed: iteration throws ApiError (code/message from response.error, .response set); finalResponse rejects the same', async () => {
-    const { stream, events, error } = await run('failed');
-    isError(error, ApiError, { name: 'ApiError', status: undefined, code: 'server_error' });
-    assert.match(error.message, /failed this response on request/);
+/** The mock's failures: [fault, class, fields, message, more checks of (error, events)]; each
+ *  thrown by the iteration after the events before it, finalResponse rejecting the same. */
+const FAILURES = [
+  ['failed', ApiError, { name: 'ApiError', status: undefined, code: 'server_error' }, /failed this response on request/, (error, events) => {
     assert.ok(error.response, '.response is set');
     has(error.response, { status: 'failed', id: events[0].response.id, error: { code: error.code, message: error.message } });
     assert.ok(events.some((e) => e.type === 'response.output_text.delta'), 'the events before the failure were yielded');
     assert.ok(!events.some((e) => e.type === 'response.failed'), 'the failing event is thrown, not yielded');
-    await fails(stream.finalResponse(), ApiError, { code: error.code, message: error.message, response: error.response });
-  });
-
-  for (const mode of ['stop', 'flat', 'failed']) {
-    test(`error event (${mode === 'flat' ? 'flat' : 'nested'} payload${mode === 'failed' ? ', then response.failed' : ''}): ApiError`, async () => {
-      const { stream, events, error } = await run(`error-event=${mode}`);
-      isError(error, ApiError, { status: undefined, code: 'server_error', type: mode === 'flat' ? undefined : 'server_error' });
-      assert.match(error.message, /emitted an error event/);
-      assert.deepEqual(events.map((e) => e.type), ['response.created', 'response.in_progress']);
-      const err2 = await fails(stream.finalResponse(), ApiError);
-      assert.equal(err2.message, error.message);
-    });
-  }
-
-  test('error event with param, hand-made (nested and flat)', async () => {
-    const created = { type: 'response.created', sequence_number: 0, response: { id: 'resp_e', object: 'response', status: 'in_progress', output: [] } };
-    for (const payload of [
-      { type: 'error', sequence_number: 1, error: { type: 'invalid_request_error', code: 'bad_thing', message: 'Nested error', param: 'input' } },
-      { type: 'error', sequence_number: 1, code: 'bad_thing', message: 'Flat error', param: 'input' },
-    ]) {
-      const { events, error } = await runBody([frame(created), frame(payload)]);
-      assert.equal(events.length, 1);
-      isError(error, ApiError, { code: 'bad_thing', param: 'input', message: payload.error?.message ?? payload.message });
-      assert.ok(error.body, 'body: the event');
-    }
-  });
-
-  test('body ends without a terminal event: StreamError with the partial snapshot', async () => {
-    const { stream, events, error } = await run('no-terminal');
-    isError(error, StreamError, { name: 'StreamError' });
-    assert.match(error.message, /terminal/);
+  }],
+  ...['stop', 'flat', 'failed'].map((mode) => [
+    `error-event=${mode}`,
+    ApiError,
+    { status: undefined, code: 'server_error', type: mode === 'flat' ? undefined : 'server_error' },
+    /emitted an error event/,
+    (error, events) => assert.deepEqual(types(events), ['response.created', 'response.in_progress']),
+  ]),
+  ['no-terminal', StreamError, { name: 'StreamError' }, /terminal/, (error, events) => {
     assert.ok(error.response, 'partial snapshot');
     has(error.response, { id: events[0].response.id, status: 'in_progress', output_text: deltaText(events) });
     assert.ok(error.response.output_text.length > 0);
-    await fails(stream.finalResponse(), StreamError, { response: error.response });
-  });
-
-  test('connection cut mid-stream: StreamError with the partial snapshot', async () => {
-    const { events, error } = await run('disconnect-after=8');
-    isError(error, StreamError);
+  }],
+  ['disconnect-after=8', StreamError, {}, /./, (error, events) => {
     assert.equal(events.length, 8);
     has(error.response, { id: events[0].response.id, output_text: deltaText(events) });
-  });
-
-  test('an empty body: StreamError, no snapshot', async () => {
-    const { stream, events, error } = await runBody([]);
-    assert.equal(events.length, 0);
-    isError(error, StreamError, { response: null });
-    assert.equal(stream.response, null);
-  });
-
-  test('[DONE], comments, keepalive and unknown event types in a hand-made body', async () => {
-    const { events: wire, text } = syntheticStream(['a', 'b', 'c']);
-    const unknown = { type: 'response.future_feature.delta', sequence_number: 99, payload: { x: [1, 2] } };
-    const noSeq = { type: 'something.else', note: 'no sequence_number' };
-    const chunks = [
-      ': a comment\n\n',
-      frame(wire[0]),
-      'event: keepalive\ndata: {"type":"keepalive"}\n\n',
-      frame(unknown),
-      ...wire.slice(1, -1).map((e) => frame(e)),
-      frame(noSeq),
-      ':ping\n\n',
-      frame(wire.at(-1)),
-      'data: [DONE]\n\n',
-    ];
-    const stream = ResponseStream.fromReadableStream(bodyOf(chunks));
-    const events = await drained(stream);
-    assert.deepEqual(events.find((e) => e.type === unknown.type), unknown, 'unknown events are yielded as is');
-    assert.deepEqual(events.find((e) => e.type === 'something.else'), noSeq);
-    const withoutExtras = events.filter((e) => e.type !== 'keepalive' && e !== undefined && e.type !== unknown.type && e.type !== 'something.else');
-    assert.deepEqual(withoutExtras, wire);
-    assert.equal((await stream.finalResponse()).output_text, text);
-  });
-
-  test('malformed JSON (mock): StreamError', async () => {
-    const { stream, events, error } = await run('malformed-json=5');
-    isError(error, StreamError);
+  }],
+  ['malformed-json=5', StreamError, {}, /./, (error, events) => {
     assert.equal(events.length, 5, 'the events before it were yielded');
     assert.ok(error.response, 'partial snapshot');
-    await fails(stream.finalResponse(), StreamError);
-  });
-
-  test('malformed JSON: the message holds a short excerpt, not the whole payload', async () => {
-    const big = `{"type":"response.output_text.delta","delta":"${'x'.repeat(20000)}MARKER-AT-THE-END",oops`;
-    const { events: wire } = syntheticStream(['a']);
-    const { events, error } = await runBody([frame(wire[0]), frame(big, 'response.output_text.delta')]);
-    assert.equal(events.length, 1);
-    isError(error, StreamError);
-    assert.ok(error.message.includes('{"type":"response.output_text.delta"'), `excerpt missing: ${error.message.slice(0, 300)}`);
-    assert.ok(error.message.length < 1000, `message is ${error.message.length} characters`);
-    assert.ok(!error.message.includes('MARKER-AT-THE-END'));
-    assert.ok(!JSON.stringify(error).includes('MARKER-AT-THE-END'));
-  });
-
-  test('an event over the 16 MiB limit: StreamError (mock oversized=17 MB)', async () => {
-    const { events, error } = await run('oversized=17000000');
-    isError(error, StreamError);
-    assert.match(error.message, /size limit/);
+  }],
+  ['oversized=17000000', StreamError, {}, /size limit/, (error, events) => {
     assert.ok(error.message.length < 1000);
     assert.ok(events.length >= 1 && events.length < 10);
     assert.ok(error.response, 'partial snapshot');
-  });
+  }],
+];
 
-  test('an event just under the limit passes (mock oversized=1 MB)', async () => {
-    const stream = client.stream(params, fault('oversized=1000000'));
-    const events = await drained(stream);
-    const final = await stream.finalResponse();
-    assert.equal(final.output_text, deltaText(events));
-    assert.ok(final.output_text.length >= 1000000 - 8);
+for (const [f, Class, fields, message, check] of FAILURES) {
+  test(`fault ${f}: ${Class.name} from the iteration and finalResponse`, async () => {
+    const { stream, events, error } = await run(f);
+    isError(error, Class, fields, f);
+    assert.match(error.message, message);
+    check(error, events);
+    await fails(stream.finalResponse(), Class, { ...fields, message: error.message, response: error.response });
   });
+}
 
-  test('nothing after the terminal event is reported', async () => {
-    const { events: wire, text } = syntheticStream(['z']);
-    const stream = ResponseStream.fromReadableStream(bodyOf([wire.map((e) => frame(e)).join(''), 'data: {not json\n\n', frame({ type: 'error', message: 'late' })]));
-    const events = await drained(stream);
-    assert.equal(events.filter((e) => TERMINALS.has(e.type)).length, 1);
-    assert.equal((await stream.finalResponse()).output_text, text);
-  });
+test('response.failed via finalResponse() alone: ApiError with the failed response', async () => {
+  const err = await fails(client.stream(params, fault('failed')).finalResponse(), ApiError, { code: 'server_error' });
+  assert.equal(err.response.status, 'failed');
+});
 
-  test('nothing after the terminal event is reported, even in the same chunk', async () => {
-    const { events: wire, text } = syntheticStream(['z']);
-    const late = frame({ type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'AFTER' }) + frame({ type: 'error', message: 'late' });
-    const one = wire.map((e) => frame(e)).join('') + late;
+test('error event with param, hand-made (nested and flat); an empty body: StreamError, no snapshot', async () => {
+  const created = { type: 'response.created', sequence_number: 0, response: { id: 'resp_e', object: 'response', status: 'in_progress', output: [] } };
+  for (const payload of [
+    { type: 'error', sequence_number: 1, error: { type: 'invalid_request_error', code: 'bad_thing', message: 'Nested error', param: 'input' } },
+    { type: 'error', sequence_number: 1, code: 'bad_thing', message: 'Flat error', param: 'input' },
+  ]) {
+    const { events, error } = await runBody([frame(created), frame(payload)]);
+    assert.equal(events.length, 1);
+    isError(error, ApiError, { code: 'bad_thing', param: 'input', message: payload.error?.message ?? payload.message });
+    assert.ok(error.body, 'body: the event');
+  }
+  // an empty body: StreamError, no snapshot
+  const { stream, events, error } = await runBody([]);
+  assert.equal(events.length, 0);
+  isError(error, StreamError, { response: null });
+  assert.equal(stream.response, null);
+});
+
+test('[DONE], comments, keepalive and unknown event types in a hand-made body', async () => {
+  const { events: wire, text } = syntheticStream(['a', 'b', 'c']);
+  const unknown = { type: 'response.future_feature.delta', sequence_number: 99, payload: { x: [1, 2] } };
+  const noSeq = { type: 'something.else', note: 'no sequence_number' };
+  const chunks = [
+    ': a comment\n\n',
+    frame(wire[0]),
+    'event: keepalive\ndata: {"type":"keepalive"}\n\n',
+    frame(unknown),
+    ...wire.slice(1, -1).map((e) => frame(e)),
+    frame(noSeq),
+    ':ping\n\n',
+    frame(wire.at(-1)),
+    'data: [DONE]\n\n',
+  ];
+  const { stream, events } = await runBody(chunks);
+  assert.deepEqual(events.find((e) => e.type === unknown.type), unknown, 'unknown events are yielded as is');
+  assert.deepEqual(events.find((e) => e.type === 'something.else'), noSeq);
+  const withoutExtras = events.filter((e) => e.type !== 'keepalive' && e !== undefined && e.type !== unknown.type && e.type !== 'something.else');
+  assert.deepEqual(withoutExtras, wire);
+  assert.equal((await stream.finalResponse()).output_text, text);
+});
+
+test('malformed JSON: the message holds a short excerpt, not the whole payload', async () => {
+  const big = `{"type":"response.output_text.delta","delta":"${'x'.repeat(20000)}MARKER-AT-THE-END",oops`;
+  const { events: wire } = syntheticStream(['a']);
+  const { events, error } = await runBody([frame(wire[0]), frame(big, 'response.output_text.delta')]);
+  assert.equal(events.length, 1);
+  isError(error, StreamError);
+  assert.ok(error.message.includes('{"type":"response.output_text.delta"'), `excerpt missing: ${error.message.slice(0, 300)}`);
+  assert.ok(error.message.length < 1000, `message is ${error.message.length} characters`);
+  assert.ok(!error.message.includes('MARKER-AT-THE-END'));
+  assert.ok(!JSON.stringify(error).includes('MARKER-AT-THE-END'));
+});
+
+test('an event just under the limit passes (mock oversized=1 MB)', async () => {
+  const stream = client.stream(params, fault('oversized=1000000'));
+  const events = await drained(stream);
+  const final = await stream.finalResponse();
+  assert.equal(final.output_text, deltaText(events));
+  assert.ok(final.output_text.length >= 1000000 - 8);
+});
+
+test('nothing after the terminal event is reported (in later chunks, or the same chunk)', async () => {
+  const { events: wire, text } = syntheticStream(['z']);
+  const all = wire.map((e) => frame(e)).join('');
+  const late = frame({ type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'AFTER' }) + frame({ type: 'error', message: 'late' });
+  for (const chunks of [[all, 'data: {not json\n\n', frame({ type: 'error', message: 'late' })], [all + late]]) {
     // Iterated: the terminal event is the last one seen, the late delta is not folded in.
-    const stream = ResponseStream.fromReadableStream(bodyOf([one]));
-    const events = await drained(stream);
+    const { stream, events } = await runBody(chunks);
+    assert.equal(events.filter((e) => TERMINALS.has(e.type)).length, 1);
     assert.equal(events.at(-1).type, 'response.completed');
     assert.equal(events.length, wire.length);
     assert.equal((await stream.finalResponse()).output_text, text);
     // finalResponse() alone: the same.
-    assert.equal((await ResponseStream.fromReadableStream(bodyOf([one])).finalResponse()).output_text, text);
-    // An `error` event first: that is the outcome, a completed after it in the chunk changes nothing.
-    const errorFirst = wire.slice(0, 2).map((e) => frame(e)).join('') + frame({ type: 'error', code: 'boom', message: 'first' }) + frame(wire.at(-1));
-    const r2 = await runBody([errorFirst]);
-    isError(r2.error, ApiError, { code: 'boom' });
-    assert.ok(!r2.events.some((e) => e.type === 'response.completed'));
-  });
+    assert.equal((await ResponseStream.fromReadableStream(bodyOf(chunks)).finalResponse()).output_text, text);
+  }
+  // An `error` event first: that is the outcome, a completed after it in the chunk changes nothing.
+  const errorFirst = wire.slice(0, 2).map((e) => frame(e)).join('') + frame({ type: 'error', code: 'boom', message: 'first' }) + frame(wire.at(-1));
+  const r2 = await runBody([errorFirst]);
+  isError(r2.error, ApiError, { code: 'boom' });
+  assert.ok(!r2.events.some((e) => e.type === 'response.completed'));
 });
 
-describe('chunking and line ends do not change the result', () => {
-  const input = 'Chunking: the same answer whatever the bytes look like';
-  let reference;
-  let referenceMb;
-  const summary = async (fault0) => {
-    // A short input keeps the multibyte answer short: every cut inside a character costs the mock a timer tick.
-    const text = fault0?.includes('multibyte') ? '多' : input;
-    const stream = client.stream({ model: 'gpt-mock', input: text }, fault0 ? fault(fault0) : undefined);
-    const events = await drained(stream);
-    const final = await stream.finalResponse();
-    assert.equal(final.output_text, deltaText(events));
-    return { text: final.output_text, types: events.map((e) => e.type), deltas: events.filter((e) => e.delta !== undefined).map((e) => e.delta), status: final.status };
-  };
-  before(async () => {
-    reference = await summary(null);
-    referenceMb = await summary('multibyte');
-    assert.ok(/[^\x00-\x7f]/.test(referenceMb.text), 'the multibyte answer has non-ASCII text');
-    assert.ok(/\p{Extended_Pictographic}/u.test(referenceMb.text), 'and emoji');
-  });
-
-  for (const f of ['split=7', 'split=random,seed=3', 'eol=crlf', 'eol=cr', 'data-only', 'eol=crlf,split=random,seed=5', 'eol=cr,split=random,seed=6', 'data-only,eol=crlf,split=random,seed=9', 'keepalive,eol=cr']) {
-    test(f, async () => {
-      const got = await summary(f);
-      has(got, { status: 'completed', text: reference.text, deltas: reference.deltas });
-      assert.deepEqual(got.types.filter((t) => t !== 'keepalive'), reference.types);
-    });
-  }
-
-  for (const f of ['multibyte,split=1', 'multibyte,split=random', 'multibyte,split=random,seed=42,eol=crlf', 'multibyte,split=random,seed=7,eol=cr']) {
-    test(`${f}: UTF-8 split across chunks`, async () => {
-      const got = await summary(f);
-      has(got, { text: referenceMb.text, deltas: referenceMb.deltas });
-      assert.ok(!got.text.includes('\uFFFD'), 'no replacement characters');
-    });
-  }
-
-  test('hand-made 1-byte chunks, every multi-byte character cut', async () => {
-    const { sse, text } = syntheticStream(['日本', '語 🙂', '—é']);
-    const bytes = new TextEncoder().encode(sse);
-    const chunks = [...bytes].map((b) => Uint8Array.of(b));
-    const final = await ResponseStream.fromReadableStream(bodyOf(chunks)).finalResponse();
-    assert.equal(final.output_text, text);
-  });
+const CHUNKING_INPUT = 'Chunking: the same answer whatever the bytes look like';
+let reference;
+let referenceMb;
+const summary = async (fault0) => {
+  // A short input keeps the multibyte answer short: every cut inside a character costs the mock a timer tick.
+  const text = fault0?.includes('multibyte') ? '多' : CHUNKING_INPUT;
+  const stream = client.stream({ model: 'gpt-mock', input: text }, fault0 ? fault(fault0) : undefined);
+  const events = await drained(stream);
+  const final = await stream.finalResponse();
+  assert.equal(final.output_text, deltaText(events));
+  const deltas = events.filter((e) => e.delta !== undefined).map((e) => e.delta);
+  return { text: final.output_text, types: types(events), deltas, status: final.status };
+};
+before(async () => {
+  reference = await summary(null);
+  referenceMb = await summary('multibyte');
+  assert.ok(/[^\x00-\x7f]/.test(referenceMb.text), 'the multibyte answer has non-ASCII text');
+  assert.ok(/\p{Extended_Pictographic}/u.test(referenceMb.text), 'and emoji');
 });
 
-describe('events reach the consumer while the server is still sending', () => {
-  test('slow server (30 ms between events): the first event long before the end, events one by one', async (t) => {
-    const slow = await startMock({ delayMs: 30 }, t);
-    const c = clientFor(slow);
-    const t0 = Date.now();
-    const times = [];
-    const stream = c.stream({ model: 'gpt-mock', input: 'slow drip' });
-    for await (const ev of stream) times.push([Date.now(), ev.type]);
-    const tEnd = Date.now();
-    const total = tEnd - t0;
-    assert.ok(times.length > 20);
-    assert.ok(total > 20 * 30 * 0.8, `the stream took ${total} ms`);
-    const first = times[0][0] - t0;
-    assert.ok(first < total / 3, `first event after ${first} ms of ${total} ms`);
-    // With no buffering the events arrive spread over time, not in a few bursts.
-    let gaps = 0;
-    for (let i = 1; i < times.length; i++) if (times[i][0] - times[i - 1][0] >= 10) gaps++;
-    assert.ok(gaps > times.length / 2, `only ${gaps} of ${times.length} events came apart`);
-    // The first delta reaches us long before the terminal event.
-    const firstDelta = times.find(([, t]) => t === 'response.output_text.delta')[0];
-    assert.ok(tEnd - firstDelta > total / 3, `first delta only ${tEnd - firstDelta} ms before the end`);
+for (const f of ['split=7', 'split=random,seed=3', 'eol=crlf', 'eol=cr', 'data-only', 'eol=crlf,split=random,seed=5', 'eol=cr,split=random,seed=6', 'data-only,eol=crlf,split=random,seed=9', 'keepalive,eol=cr']) {
+  test(`chunking and line ends do not change the result: ${f}`, async () => {
+    const got = await summary(f);
+    has(got, { status: 'completed', text: reference.text, deltas: reference.deltas });
+    assert.deepEqual(got.types.filter((t) => t !== 'keepalive'), reference.types);
   });
+}
 
-  test('an event completed by a chunk is delivered before the next chunk arrives', async () => {
-    const { events: wire } = syntheticStream(['a', 'b']);
-    let release;
-    const gate = new Promise((r) => (release = r));
-    const enc = new TextEncoder();
-    let step = 0;
-    const body = new ReadableStream({
-      async pull(controller) {
-        if (step === 0) controller.enqueue(enc.encode(frame(wire[0]) + frame(wire[1]).slice(0, 10)));
-        else if (step === 1) {
-          await gate;
-          controller.enqueue(enc.encode(frame(wire[1]).slice(10) + wire.slice(2).map((e) => frame(e)).join('')));
-        } else controller.close();
-        step++;
-      },
-    });
-    const stream = ResponseStream.fromReadableStream(body);
-    const it = stream[Symbol.asyncIterator]();
-    const first = await it.next();
-    assert.equal(first.value.type, 'response.created');
-    assert.equal(stream.response.id, 'resp_test');
-    release();
-    const { error } = await collect(stream);
-    assert.equal(error, null);
-    assert.equal((await stream.finalResponse()).output_text, 'ab');
+for (const f of ['multibyte,split=1', 'multibyte,split=random', 'multibyte,split=random,seed=42,eol=crlf', 'multibyte,split=random,seed=7,eol=cr']) {
+  test(`chunking: ${f}: UTF-8 split across chunks`, async () => {
+    const got = await summary(f);
+    has(got, { text: referenceMb.text, deltas: referenceMb.deltas });
+    assert.ok(!got.text.includes('\uFFFD'), 'no replacement characters');
   });
+}
+
+test('slow server (30 ms between events): the first event long before the end, events one by one', async (t) => {
+  const c = clientFor(await startMock({ delayMs: 30 }, t));
+  const t0 = Date.now();
+  const times = [];
+  for await (const ev of c.stream({ model: 'gpt-mock', input: 'slow drip' })) times.push([Date.now(), ev.type]);
+  const tEnd = Date.now();
+  const total = tEnd - t0;
+  assert.ok(times.length > 20);
+  assert.ok(total > 20 * 30 * 0.8, `the stream took ${total} ms`);
+  const first = times[0][0] - t0;
+  assert.ok(first < total / 3, `first event after ${first} ms of ${total} ms`);
+  // With no buffering the events arrive spread over time, not in a few bursts.
+  let gaps = 0;
+  for (let i = 1; i < times.length; i++) if (times[i][0] - times[i - 1][0] >= 10) gaps++;
+  assert.ok(gaps > times.length / 2, `only ${gaps} of ${times.length} events came apart`);
+  // The first delta reaches us long before the terminal event.
+  const firstDelta = times.find(([, t]) => t === 'response.output_text.delta')[0];
+  assert.ok(tEnd - firstDelta > total / 3, `first delta only ${tEnd - firstDelta} ms before the end`);
+});
+
+test('an event completed by a chunk is delivered before the next chunk arrives', async () => {
+  const { events: wire } = syntheticStream(['a', 'b']);
+  let release;
+  const gate = new Promise((r) => (release = r));
+  const enc = new TextEncoder();
+  let step = 0;
+  const body = new ReadableStream({
+    async pull(controller) {
+      if (step === 0) controller.enqueue(enc.encode(frame(wire[0]) + frame(wire[1]).slice(0, 10)));
+      else if (step === 1) {
+        await gate;
+        controller.enqueue(enc.encode(frame(wire[1]).slice(10) + wire.slice(2).map((e) => frame(e)).join('')));
+      } else controller.close();
+      step++;
+    },
+  });
+  const stream = ResponseStream.fromReadableStream(body);
+  assert.equal((await stream[Symbol.asyncIterator]().next()).value.type, 'response.created');
+  assert.equal(stream.response.id, 'resp_test');
+  release();
+  await drained(stream);
+  assert.equal((await stream.finalResponse()).output_text, 'ab');
 });

@@ -1,5 +1,6 @@
-// The API key in a response header: a server (or proxy) that echoes the key in `x-request-id`
-// must not get it into any field of the error, on any operation of the client.
+// The API key in a response header or an error body: a server (or proxy) that echoes the key in
+// `x-request-id` or its message must not get it into any field of the error, on any operation of
+// the client.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, ResponsesClient } from 'cometapi-responses';
@@ -47,12 +48,14 @@ test('the list covers every method of the client and of its conversations', () =
   assert.ok(methods.includes('connect'));
 });
 
-/** A fetch that answers every request with `status`, an error body and `x-request-id: <requestId>`. */
-const answering = (status, requestId) => async () =>
-  new Response(JSON.stringify({ error: { message: 'no', type: 'invalid_request_error', code: 'bad', param: null } }), {
-    status,
-    headers: { 'content-type': 'application/json', 'x-request-id': requestId },
-  });
+/** A fetch that answers every request with `status`, `x-request-id: <requestId>` and an error body
+ *  quoting the key whole, without its prefix, and cut. */
+const answering = (status, requestId) => async () => {
+  const message = `Incorrect API key provided: ${KEY}. Also ${KEY.slice(3)} and ${KEY.slice(8, 30)}`;
+  const error = { message, type: 'invalid_request_error', code: KEY.slice(10, 40), param: null };
+  return new Response(JSON.stringify({ error }), { status, headers: { 'content-type': 'application/json', 'x-request-id': requestId } });
+};
+const clientOf = (status, requestId) => new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: answering(status, requestId) });
 
 const REQUEST_IDS = {
   'the whole key': `req_${KEY}`,
@@ -61,13 +64,12 @@ const REQUEST_IDS = {
 };
 
 for (const [what, requestId] of Object.entries(REQUEST_IDS)) {
-  test(`x-request-id holding ${what}: no field of the error of any operation holds it`, async () => {
+  test(`x-request-id holding ${what}, the body quoting the key: no field of the error of any operation holds it`, async () => {
     for (const status of [400, 401, 404]) {
-      const c = new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: answering(status, requestId) });
       for (const [name, op] of Object.entries(OPERATIONS)) {
-        const err = await fails(op(c), ApiError);
-        assert.equal(err.status, status, name);
+        const err = await fails(op(clientOf(status, requestId)), ApiError, { status }, name);
         assert.match(err.requestId, /^req_.*\[redacted\]/, `${name}: requestId ${err.requestId}`);
+        assert.match(err.message, /Incorrect API key provided: \[redacted\]/, name);
         assertNoKey(err, `${name} (${status}, ${what})`);
         assert.ok(!err.requestId.includes(KEY.slice(20, 30)), name);
       }
@@ -76,9 +78,7 @@ for (const [what, requestId] of Object.entries(REQUEST_IDS)) {
 }
 
 test('a request id that holds no part of the key is kept as it is', async () => {
-  const c = new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: answering(400, 'req_0123456789abcdef') });
   for (const [name, op] of Object.entries(OPERATIONS)) {
-    const err = await rejection(op(c));
-    assert.equal(err.requestId, 'req_0123456789abcdef', name);
+    assert.equal((await rejection(op(clientOf(400, 'req_0123456789abcdef')))).requestId, 'req_0123456789abcdef', name);
   }
 });

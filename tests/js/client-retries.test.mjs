@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, ConnectionError, TimeoutError, StreamError, ResponsesClient } from 'cometapi-responses';
-import { KEY, useMock, clientFor, closedPort, isError, collect, rejection, deltaText, has, fails, drained } from './client-helpers.mjs';
+import { KEY, useMock, clientFor, closedPort, isError, collect, rejection, deltaText, has, fails, finished } from './client-helpers.mjs';
 
 const { srv, client: warm } = await useMock();
 await warm.create({ model: 'gpt-mock', input: 'warm-up' }); // compile the wasm, warm the server
@@ -42,50 +42,39 @@ test('429 with retry-after-ms=50 is retried: 3 attempts, then success; waits ≈
 
 test('the same on a stream (retries happen before the first byte)', async () => {
   const { opts, attempts } = faulty('status=503,retry-after-ms=20,fail-first=2');
-  const stream = clientFor(srv, { maxRetries: 2 }).stream(params, opts);
-  const events = await drained(stream);
+  const { events, final } = await finished(clientFor(srv, { maxRetries: 2 }).stream(params, opts));
   assert.equal(attempts().length, 3);
-  assert.equal((await stream.finalResponse()).output_text, deltaText(events));
+  assert.equal(final.output_text, deltaText(events));
 });
 
-test('500 exhausting maxRetries: maxRetries + 1 attempts, then the last ApiError', async () => {
-  for (const maxRetries of [0, 1, 3]) {
-    const { opts, attempts } = faulty('status=500,retry-after-ms=10');
-    const err = await fails(clientFor(srv, { maxRetries }).create(params, opts), ApiError, { status: 500 });
+/** How many attempts a failure gets: [fault, client options (null: the defaults), per-request options, attempts,
+ *  a check of the error]. */
+const ATTEMPTS = [
+  // 500 exhausting maxRetries: maxRetries + 1 attempts, then the last attempt's ApiError
+  ...[0, 1, 3].map((maxRetries) => ['status=500,retry-after-ms=10', { maxRetries }, {}, maxRetries + 1, (err) => {
+    isError(err, ApiError, { status: 500 });
     assert.match(err.message, new RegExp(`on attempt ${maxRetries + 1}\\b`), 'the last attempt\'s error');
-    assert.equal(attempts().length, maxRetries + 1, `maxRetries ${maxRetries}`);
-  }
-});
+  }]),
+  // per-request maxRetries overrides the client's
+  ['status=500,retry-after-ms=5', { maxRetries: 5 }, { maxRetries: 1 }, 2],
+  ['status=500,retry-after-ms=5', { maxRetries: 0 }, { maxRetries: 2 }, 3],
+  // default maxRetries is 2
+  ['status=502,retry-after-ms=5', null, {}, 3],
+  // 408, 409 retried; 400, 401, 403, 404, 422 not
+  ...[[408, 2], [409, 2], [400, 1], [401, 1], [403, 1], [404, 1], [422, 1]].map(([status, tries]) =>
+    [`status=${status},retry-after-ms=5`, { maxRetries: 1 }, {}, tries, (err) => assert.equal(err.status, status)]),
+  // x-should-retry=false on 500 is not retried; x-should-retry=true on 400 is
+  ['status=500,retry-after-ms=5,x-should-retry=false', { maxRetries: 2 }, {}, 1, (err) => assert.equal(err.status, 500)],
+  ['status=400,retry-after-ms=5,x-should-retry=true', { maxRetries: 2 }, {}, 3, (err) => assert.equal(err.status, 400)],
+];
 
-test('per-request maxRetries overrides the client\'s', async () => {
-  for (const [client, perRequest, tries] of [[5, 1, 2], [0, 2, 3]]) {
-    const { opts, attempts } = faulty('status=500,retry-after-ms=5', { maxRetries: perRequest });
-    await rejection(clientFor(srv, { maxRetries: client }).create(params, opts));
-    assert.equal(attempts().length, tries);
-  }
-});
-
-test('default maxRetries is 2', async () => {
-  const { opts, attempts } = faulty('status=502,retry-after-ms=5');
-  await rejection(new ResponsesClient({ apiKey: KEY, baseURL: `${srv.url}/v1` }).create(params, opts));
-  assert.equal(attempts().length, 3);
-});
-
-test('408, 409 retried; 400, 401, 403, 404, 422 not', async () => {
-  const c = clientFor(srv, { maxRetries: 1 });
-  for (const [status, tries] of [[408, 2], [409, 2], [400, 1], [401, 1], [403, 1], [404, 1], [422, 1]]) {
-    const { opts, attempts } = faulty(`status=${status},retry-after-ms=5`);
-    assert.equal((await rejection(c.create(params, opts))).status, status);
-    assert.equal(attempts().length, tries, `HTTP ${status}`);
-  }
-});
-
-test('x-should-retry=false on 500 is not retried; x-should-retry=true on 400 is', async () => {
-  const c = clientFor(srv, { maxRetries: 2 });
-  for (const [status, retry, tries] of [[500, false, 1], [400, true, 3]]) {
-    const { opts, attempts } = faulty(`status=${status},retry-after-ms=5,x-should-retry=${retry}`);
-    assert.equal((await rejection(c.create(params, opts))).status, status);
-    assert.equal(attempts().length, tries);
+test('attempts per failure: maxRetries (the client\'s, per request, the default 2), the statuses retried, x-should-retry', async () => {
+  for (const [f, clientOpts, requestOpts, tries, check] of ATTEMPTS) {
+    const { opts, attempts } = faulty(f, requestOpts);
+    const c = clientOpts ? clientFor(srv, clientOpts) : new ResponsesClient({ apiKey: KEY, baseURL: `${srv.url}/v1` });
+    const err = await rejection(c.create(params, opts));
+    check?.(err);
+    assert.equal(attempts().length, tries, `${f} ${JSON.stringify({ ...clientOpts, ...requestOpts })}`);
   }
 });
 
@@ -142,24 +131,27 @@ test('connection errors are retried (server drops the connection): maxRetries + 
   assert.ok(Date.now() - t0 >= 370, 'backoff between the attempts');
 });
 
+/** A fetch that counts its calls (`calls()`), failing the first `failFirst` ones as fetch does when it cannot connect. */
+function counting(failFirst = 0) {
+  let n = 0;
+  const fetch_ = (url, init) => (++n <= failFirst ? Promise.reject(new TypeError('fetch failed')) : fetch(url, init));
+  return { fetch: fetch_, calls: () => n };
+}
+
 test('connection refused is retried (custom fetch counts the calls)', async () => {
-  let calls = 0;
-  const fetch_ = (url, init) => { calls++; return fetch(url, init); };
-  await fails(clientFor({ url: `http://127.0.0.1:${await closedPort()}` }, { maxRetries: 2, fetch: fetch_ }).create(params), ConnectionError);
-  assert.equal(calls, 3);
+  const { fetch: f, calls } = counting();
+  await fails(clientFor({ url: `http://127.0.0.1:${await closedPort()}` }, { maxRetries: 2, fetch: f }).create(params), ConnectionError);
+  assert.equal(calls(), 3);
 });
 
 test('a connection error, then success', async () => {
-  let calls = 0;
-  const c = clientFor(srv, { maxRetries: 2, fetch: (url, init) => (++calls === 1 ? Promise.reject(new TypeError('fetch failed')) : fetch(url, init)) });
-  assert.equal((await c.create(params)).status, 'completed');
-  assert.equal(calls, 2);
+  const { fetch: f, calls } = counting(1);
+  assert.equal((await clientFor(srv, { maxRetries: 2, fetch: f }).create(params)).status, 'completed');
+  assert.equal(calls(), 2);
 });
 
 test('timeouts are retried up to maxRetries, then TimeoutError', async () => {
-  let calls = 0;
-  const c = clientFor(srv, { maxRetries: 1, timeout: 300, fetch: (url, init) => { calls++; return fetch(url, init); } });
-  const { opts } = faulty('stall-headers=5000');
-  await fails(c.create(params, opts), TimeoutError);
-  assert.equal(calls, 2);
+  const { fetch: f, calls } = counting();
+  await fails(clientFor(srv, { maxRetries: 1, timeout: 300, fetch: f }).create(params, faulty('stall-headers=5000').opts), TimeoutError);
+  assert.equal(calls(), 2);
 });

@@ -1,220 +1,216 @@
 // What a hostile server, proxy or custom fetch can do to the client: the API key echoed back on
-// every path must never reach an error; memory is released when a parser, accumulator or stream
+// every path must never reach an error (an HTTP error body or request id quoting it:
+// client-request-id.test.mjs); memory is released when a parser, accumulator or stream
 // ends (not only by the garbage collector); bodies are cancelled at their limit, never drained;
 // ids that would name another path are refused before any request.
-import { test, describe, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ApiError, ConnectionError, StreamError, ValidationError, ResponsesClient, ResponseStream, ResponseAccumulator, SseParser,
 } from 'cometapi-responses';
-import { KEY, assertNoKey, rawServer, rejection, collect, frame, syntheticStream, bodyOf, fails, clientFor, has, isError } from './client-helpers.mjs';
+import {
+  KEY, assertNoKey, rawServer, rejection, collect, frame, syntheticStream, bodyOf, fails, clientFor, has, isError, startMock,
+} from './client-helpers.mjs';
 
 const servers = [];
 after(() => Promise.all(servers.map((s) => s.close())));
 const server = async (handler) => servers[servers.push(await rawServer(handler)) - 1];
-const clientOf = clientFor;
+/** A server answering every request with `status`, `type` and `body`. */
+const answering = (status, type, body) => server((req, res) => {
+  res.writeHead(status, { 'content-type': type });
+  res.end(typeof body === 'function' ? body(req) : body);
+});
 const params = { model: 'gpt-mock', input: 'hi' };
+const enc = (text) => new TextEncoder().encode(text);
+/** The growth of the RSS in MiB since `rss0`. */
+const grownSince = (rss0) => (process.memoryUsage().rss - rss0) / 2 ** 20;
 
-describe('the API key never reaches an error', () => {
-  test('a 200 text/html body echoing the request headers (create): StreamError without the key', async () => {
-    const s = await server((req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(`<p>authorization: ${req.headers.authorization}</p><pre>${JSON.stringify(req.headers)}</pre>`);
-    });
-    const err = await fails(clientOf(s).create(params), StreamError);
-    assert.match(err.message, /not JSON/);
-    assertNoKey(err, 'html 200');
-  });
-
-  test('an HTTP 401 quoting the key whole, without its prefix, and cut', async () => {
-    const s = await server((req, res) => {
-      res.writeHead(401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({
-        error: { message: `Incorrect API key provided: ${KEY}. Also ${KEY.slice(3)} and ${KEY.slice(8, 30)}`, type: 'invalid_request_error', code: KEY.slice(10, 40), param: null },
-      }));
-    });
-    for (const call of [() => clientOf(s).create(params), () => clientOf(s).stream(params).finalResponse()]) {
-      const err = await fails(call(), ApiError, { status: 401 });
-      assert.match(err.message, /Incorrect API key provided: \[redacted\]/);
-      assertNoKey(err, 'HTTP 401');
-    }
-  });
-
-  test('in-stream error events, response.failed and malformed data quoting the key', async () => {
-    const { events } = syntheticStream(['a', 'b'], { terminal: false });
-    const head = events.slice(0, 5).map((e) => frame(e)).join('');
-    const bodies = {
-      nested: head + frame({ type: 'error', sequence_number: 9, error: { type: 'invalid_request_error', code: `bad_${KEY}`, message: `key ${KEY} is wrong`, param: KEY.slice(5) } }),
-      flat: head + frame({ type: 'error', sequence_number: 9, code: KEY.slice(4, 30), message: `key ${KEY}`, param: null }),
-      failed: head + frame({ type: 'response.failed', sequence_number: 9, response: { id: 'resp_test', object: 'response', status: 'failed', output: [], error: { code: 'x', message: `denied for ${KEY}` }, instructions: KEY } }),
-      malformed: head + `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"${KEY}"\n\n`,
-    };
-    for (const [name, sse] of Object.entries(bodies)) {
-      const s = await server((req, res) => {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.end(sse);
-      });
-      const { error } = await collect(clientOf(s).stream(params));
-      assertNoKey(isError(error, name === 'malformed' ? StreamError : ApiError, {}, name), `${name} (iteration)`);
-      assertNoKey(await rejection(clientOf(s).stream(params).finalResponse()), `${name} (finalResponse)`);
-      // The same body given to fromReadableStream knows no key: nothing to redact, nothing leaks
-      // from the client's side either.
-    }
-  });
-
-  test('a custom fetch whose error quotes the request headers: ConnectionError without the key', async () => {
-    const leaky = async (url, init) => {
-      throw new TypeError(`fetch failed for ${url} with ${JSON.stringify(init.headers)}`, { cause: new Error(`socket: ${init.headers.authorization}`) });
-    };
-    const c = new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: leaky });
-    const err = await fails(c.create(params), ConnectionError);
-    assert.match(err.message, /fetch failed/);
-    assertNoKey(err, 'ConnectionError (create)');
-    assertNoKey(isError((await collect(c.stream(params))).error, ConnectionError), 'ConnectionError (stream)');
-  });
-});
-
-describe('memory is released when a parser, accumulator or stream ends', () => {
-  test('SseParser: 3000 parsers fed a 1 MB event, each finished (and kept): no trap, bounded memory', () => {
-    const done = new TextEncoder().encode(`data: ${'x'.repeat(1 << 20)}\n\n`);
-    const open = new TextEncoder().encode(`data: ${'y'.repeat(1 << 20)}`);
-    const kept = [];
-    const rss0 = process.memoryUsage().rss;
-    for (let i = 0; i < 3000; i++) {
-      const p = new SseParser();
-      assert.equal(p.feed(i % 2 ? done : open).length, i % 2);
-      p.finish();
-      kept.push(p); // finished parsers hold no wasm memory, whether or not they are collected
-    }
-    const grown = (process.memoryUsage().rss - rss0) / 2 ** 20;
-    assert.ok(grown < 600, `RSS grew by ${grown.toFixed(0)} MiB`);
-    assert.equal(kept.length, 3000);
-  });
-
-  test('3000 streams with a 1 MB response.created, read to their end (and kept): bounded memory', async () => {
-    const big = { id: 'resp_big', object: 'response', status: 'in_progress', output: [], instructions: 'i'.repeat(1 << 20) };
-    const sse = new TextEncoder().encode(
-      frame({ type: 'response.created', sequence_number: 0, response: big })
-        + frame({ type: 'response.completed', sequence_number: 1, response: { ...big, instructions: 'done', status: 'completed' } }),
-    );
-    const kept = [];
-    const rss0 = process.memoryUsage().rss;
-    for (let i = 0; i < 3000; i++) {
-      const stream = ResponseStream.fromReadableStream(bodyOf([sse]));
-      if (i % 2) for await (const ev of stream) void ev;
-      assert.equal((await stream.finalResponse()).status, 'completed');
-      kept.push(stream); // an ended stream holds no wasm memory, whether or not it is collected
-    }
-    const grown = (process.memoryUsage().rss - rss0) / 2 ** 20;
-    assert.ok(grown < 800, `RSS grew by ${grown.toFixed(0)} MiB`);
-  });
-
-  test('a chunk wasm memory cannot hold is a StreamError, never a trap; the instance keeps working', async () => {
-    const huge = new Uint8Array(2 ** 31 + 16); // more than a wasm32 allocation can be (pages stay untouched)
-    const p = new SseParser();
-    assert.throws(() => p.feed(huge), (e) => e instanceof StreamError && /out of memory/.test(e.message));
-    p.finish();
-    assert.deepEqual(p.feed(new TextEncoder().encode('data: still here\n\n')), [{ event: 'message', data: 'still here', lastEventId: '' }]);
-    const { sse } = syntheticStream();
-    const head = sse.slice(0, sse.indexOf('\n\n') + 2); // the first event, whole
-    const { events, error } = await collect(ResponseStream.fromReadableStream(bodyOf([head, huge])));
-    assert.ok(error instanceof StreamError && /out of memory/.test(error.message), `got ${error}`);
-    assert.ok(events.length >= 1);
-    assert.equal((await ResponseStream.fromReadableStream(bodyOf([sse])).finalResponse()).output_text, 'Hello wörld 🙂');
-  });
-
-  test('free() and [Symbol.dispose]() on every class holding wasm memory; a freed object says so', async () => {
-    const p = new SseParser();
-    p.free();
-    assert.throws(() => p.feed(new Uint8Array([1])), /freed|disposed/);
-    const q = new SseParser();
-    q[Symbol.dispose]();
-    assert.throws(() => q.feed(new Uint8Array([1])), /freed|disposed/);
-    q.free(); // twice is fine
-
-    const acc = new ResponseAccumulator();
-    acc.push({ type: 'response.created', response: { id: 'r', object: 'response', status: 'in_progress', output: [] } });
-    const snapshot = acc.response;
-    acc[Symbol.dispose]();
-    assert.deepEqual(acc.response, snapshot, 'the last snapshot stays readable');
-    assert.throws(() => acc.push({ type: 'response.in_progress', response: {} }), /freed|disposed/);
-
-    const { sse } = syntheticStream();
-    const stream = ResponseStream.fromReadableStream(bodyOf([sse]));
-    stream.free();
-    const { error } = await collect(stream);
-    assert.ok(error instanceof Error && /freed|disposed|abort/i.test(error.message), `got ${error}`);
-
-    // A stream read to its end still answers everything after its wasm side was released.
-    const done = ResponseStream.fromReadableStream(bodyOf([sse]));
-    for await (const ev of done) void ev;
-    assert.equal((await done.finalResponse()).output_text, 'Hello wörld 🙂');
-    assert.equal(done.response.output_text, 'Hello wörld 🙂');
-    done[Symbol.dispose]();
-  });
-});
-
-describe('bodies are cancelled at their limit, never drained', () => {
-  /** A server answering `status` with an endless body: it counts the bytes it managed to write. */
-  async function endless(status, type) {
-    const state = { written: 0 };
-    const s = await server((req, res) => {
-      res.writeHead(status, { 'content-type': type });
-      const block = Buffer.alloc(1 << 20, 'a');
-      const pump = () => {
-        while (!res.destroyed && state.written < 2 ** 30) {
-          state.written += block.length;
-          if (!res.write(block)) return res.once('drain', pump);
-        }
-        res.end();
-      };
-      pump();
-    });
-    return { s, state };
-  }
-
-  test('an endless error body: ApiError once 64 KiB are read, the connection is closed', async () => {
-    const { s, state } = await endless(500, 'text/plain');
-    const t0 = Date.now();
-    await fails(clientOf(s).create(params), ApiError, { status: 500 });
-    await s.log[0].closedPromise;
-    assert.ok(state.written < 64 * 2 ** 20, `the server wrote ${state.written >> 20} MiB before the client let go`);
-    assert.ok(Date.now() - t0 < 10_000);
-  });
-
-  test('an endless 2xx JSON body: StreamError at the limit, the connection is closed', async () => {
-    const { s, state } = await endless(200, 'application/json');
-    const err = await fails(clientOf(s).create(params), StreamError);
-    assert.match(err.message, /limit/);
-    await s.log[0].closedPromise;
-    assert.ok(state.written < 400 * 2 ** 20, `the server wrote ${state.written >> 20} MiB before the client let go`);
-  });
-});
-
-test('ids "", "." and ".." are a ValidationError on every method that puts an id in a path', async () => {
-  const s = await server((req, res) => res.end('{}'));
-  const c = clientOf(s);
-  const calls = {
-    retrieve: (id) => c.retrieve(id),
-    retrieveStream: (id) => c.retrieveStream(id).finalResponse(),
-    cancel: (id) => c.cancel(id),
-    delete: (id) => c.delete(id),
-    inputItems: (id) => c.inputItems(id),
+test('the key: a 200 text/html body echoing the headers; in-stream error events, response.failed, malformed data quoting it', async () => {
+  const s = await answering(200, 'text/html', (req) => `<p>authorization: ${req.headers.authorization}</p><pre>${JSON.stringify(req.headers)}</pre>`);
+  const err = await fails(clientFor(s).create(params), StreamError);
+  assert.match(err.message, /not JSON/);
+  assertNoKey(err, 'html 200');
+  // in-stream error events, response.failed and malformed data quoting the key
+  const { events } = syntheticStream(['a', 'b'], { terminal: false });
+  const head = events.slice(0, 5).map((e) => frame(e)).join('');
+  const nested = { type: 'invalid_request_error', code: `bad_${KEY}`, message: `key ${KEY} is wrong`, param: KEY.slice(5) };
+  const failed = { id: 'resp_test', object: 'response', status: 'failed', output: [], error: { code: 'x', message: `denied for ${KEY}` }, instructions: KEY };
+  const bodies = {
+    nested: frame({ type: 'error', sequence_number: 9, error: nested }),
+    flat: frame({ type: 'error', sequence_number: 9, code: KEY.slice(4, 30), message: `key ${KEY}`, param: null }),
+    failed: frame({ type: 'response.failed', sequence_number: 9, response: failed }),
+    malformed: `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"${KEY}"\n\n`,
   };
-  for (const [name, call] of Object.entries(calls)) {
-    for (const id of ['', '.', '..']) {
-      await fails(call(id), ValidationError, { param: 'id' });
-    }
+  for (const [name, tail] of Object.entries(bodies)) {
+    const s = await answering(200, 'text/event-stream', head + tail);
+    const { error } = await collect(clientFor(s).stream(params));
+    assertNoKey(isError(error, name === 'malformed' ? StreamError : ApiError, {}, name), `${name} (iteration)`);
+    assertNoKey(await rejection(clientFor(s).stream(params).finalResponse()), `${name} (finalResponse)`);
   }
-  assert.equal(s.log.length, 0, 'no request was sent');
+});
+
+test('the key: a custom fetch whose error quotes the request headers: ConnectionError without the key', async () => {
+  const leaky = async (url, init) => {
+    throw new TypeError(`fetch failed for ${url} with ${JSON.stringify(init.headers)}`, { cause: new Error(`socket: ${init.headers.authorization}`) });
+  };
+  const c = new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: leaky });
+  const err = await fails(c.create(params), ConnectionError);
+  assert.match(err.message, /fetch failed/);
+  assertNoKey(err, 'ConnectionError (create)');
+  assertNoKey(isError((await collect(c.stream(params))).error, ConnectionError), 'ConnectionError (stream)');
+});
+
+test('memory: 3000 SseParsers fed a 1 MB event, each finished (and kept): no trap, bounded memory', () => {
+  const done = enc(`data: ${'x'.repeat(1 << 20)}\n\n`);
+  const open = enc(`data: ${'y'.repeat(1 << 20)}`);
+  const kept = [];
+  const rss0 = process.memoryUsage().rss;
+  for (let i = 0; i < 3000; i++) {
+    const p = new SseParser();
+    assert.equal(p.feed(i % 2 ? done : open).length, i % 2);
+    p.finish();
+    kept.push(p); // finished parsers hold no wasm memory, whether or not they are collected
+  }
+  assert.ok(grownSince(rss0) < 600, `RSS grew by ${grownSince(rss0).toFixed(0)} MiB`);
+  assert.equal(kept.length, 3000);
+});
+
+test('memory: 3000 streams with a 1 MB response.created, read to their end (and kept): bounded memory', async () => {
+  const big = { id: 'resp_big', object: 'response', status: 'in_progress', output: [], instructions: 'i'.repeat(1 << 20) };
+  const completed = { ...big, instructions: 'done', status: 'completed' };
+  const created = frame({ type: 'response.created', sequence_number: 0, response: big });
+  const sse = enc(created + frame({ type: 'response.completed', sequence_number: 1, response: completed }));
+  const kept = [];
+  const rss0 = process.memoryUsage().rss;
+  for (let i = 0; i < 3000; i++) {
+    const stream = ResponseStream.fromReadableStream(bodyOf([sse]));
+    if (i % 2) for await (const ev of stream) void ev;
+    assert.equal((await stream.finalResponse()).status, 'completed');
+    kept.push(stream); // an ended stream holds no wasm memory, whether or not it is collected
+  }
+  assert.ok(grownSince(rss0) < 800, `RSS grew by ${grownSince(rss0).toFixed(0)} MiB`);
+});
+
+test('memory: a chunk wasm memory cannot hold is a StreamError, never a trap; the instance keeps working', async () => {
+  const huge = new Uint8Array(2 ** 31 + 16); // more than a wasm32 allocation can be (pages stay untouched)
+  const p = new SseParser();
+  assert.throws(() => p.feed(huge), (e) => e instanceof StreamError && /out of memory/.test(e.message));
+  p.finish();
+  assert.deepEqual(p.feed(enc('data: still here\n\n')), [{ event: 'message', data: 'still here', lastEventId: '' }]);
+  const { sse } = syntheticStream();
+  const head = sse.slice(0, sse.indexOf('\n\n') + 2); // the first event, whole
+  const { events, error } = await collect(ResponseStream.fromReadableStream(bodyOf([head, huge])));
+  assert.ok(error instanceof StreamError && /out of memory/.test(error.message), `got ${error}`);
+  assert.ok(events.length >= 1);
+  assert.equal((await ResponseStream.fromReadableStream(bodyOf([sse])).finalResponse()).output_text, 'Hello wörld 🙂');
+});
+
+test('memory: free() and [Symbol.dispose]() on every class holding wasm memory; a freed object says so', async () => {
+  for (const release of [(p) => p.free(), (p) => p[Symbol.dispose]()]) {
+    const p = new SseParser();
+    release(p);
+    assert.throws(() => p.feed(new Uint8Array([1])), /freed|disposed/);
+    p.free(); // twice is fine
+  }
+  const acc = new ResponseAccumulator();
+  acc.push({ type: 'response.created', response: { id: 'r', object: 'response', status: 'in_progress', output: [] } });
+  const snapshot = acc.response;
+  acc[Symbol.dispose]();
+  assert.deepEqual(acc.response, snapshot, 'the last snapshot stays readable');
+  assert.throws(() => acc.push({ type: 'response.in_progress', response: {} }), /freed|disposed/);
+  const { sse } = syntheticStream();
+  const stream = ResponseStream.fromReadableStream(bodyOf([sse]));
+  stream.free();
+  const { error } = await collect(stream);
+  assert.ok(error instanceof Error && /freed|disposed|abort/i.test(error.message), `got ${error}`);
+  // A stream read to its end still answers everything after its wasm side was released.
+  const done = ResponseStream.fromReadableStream(bodyOf([sse]));
+  for await (const ev of done) void ev;
+  assert.equal((await done.finalResponse()).output_text, 'Hello wörld 🙂');
+  assert.equal(done.response.output_text, 'Hello wörld 🙂');
+  done[Symbol.dispose]();
+});
+
+/** A server answering `status` with an endless body: it counts the bytes it managed to write. */
+async function endless(status, type) {
+  const state = { written: 0 };
+  const s = await server((req, res) => {
+    res.writeHead(status, { 'content-type': type });
+    const block = Buffer.alloc(1 << 20, 'a');
+    const pump = () => {
+      while (!res.destroyed && state.written < 2 ** 30) {
+        state.written += block.length;
+        if (!res.write(block)) return res.once('drain', pump);
+      }
+      res.end();
+    };
+    pump();
+  });
+  return { s, state };
+}
+
+test('an endless error body: ApiError once 64 KiB are read, the connection is closed', async () => {
+  const { s, state } = await endless(500, 'text/plain');
+  const t0 = Date.now();
+  await fails(clientFor(s).create(params), ApiError, { status: 500 });
+  await s.log[0].closedPromise;
+  assert.ok(state.written < 64 * 2 ** 20, `the server wrote ${state.written >> 20} MiB before the client let go`);
+  assert.ok(Date.now() - t0 < 10_000);
+});
+
+test('an endless 2xx JSON body: StreamError at the limit, the connection is closed', async () => {
+  const { s, state } = await endless(200, 'application/json');
+  assert.match((await fails(clientFor(s).create(params), StreamError)).message, /limit/);
+  await s.log[0].closedPromise;
+  assert.ok(state.written < 400 * 2 ** 20, `the server wrote ${state.written >> 20} MiB before the client let go`);
+});
+
+/** Every method that puts an id in a path: [name, call, the ValidationError's param]. */
+const ID_CALLS = (c) => [
+  ['retrieve', (id) => c.retrieve(id)],
+  ['retrieveStream', (id) => c.retrieveStream(id).finalResponse()],
+  ['cancel', (id) => c.cancel(id)],
+  ['delete', (id) => c.delete(id)],
+  ['inputItems', (id) => c.inputItems(id)],
+  ['conversations.retrieve', (id) => c.conversations.retrieve(id)],
+  ['conversations.update', (id) => c.conversations.update(id, { metadata: {} })],
+  ['conversations.delete', (id) => c.conversations.delete(id)],
+  ['conversations.items.create', (id) => c.conversations.items.create(id, { items: [] })],
+  ['conversations.items.list', (id) => c.conversations.items.list(id)],
+  ['conversations.items.retrieve (item)', (id) => c.conversations.items.retrieve('conv_1', id), 'item_id'],
+  ['conversations.items.delete (item)', (id) => c.conversations.items.delete('conv_1', id), 'item_id'],
+  ['conversations.items.retrieve', (id) => c.conversations.items.retrieve(id, 'msg_1')],
+  ['files.retrieve', (id) => c.files.retrieve(id)],
+  ['files.delete', (id) => c.files.delete(id)],
+  ['files.content', (id) => c.files.content(id)],
+];
+
+test('ids: "", "." and ".." are a ValidationError before any request; others one encoded path segment', async (t) => {
+  const srv = await startMock({}, t);
+  const c = clientFor(srv);
+  for (const [name, call, param = 'id'] of ID_CALLS(c)) {
+    for (const id of ['', '.', '..']) await fails(call(id), ValidationError, { param }, `${name}(${JSON.stringify(id)})`);
+  }
+  for (const call of [() => c.retrieve(42), () => c.conversations.retrieve(7), () => c.files.retrieve(3)]) {
+    await assert.rejects(call(), TypeError);
+  }
+  await assert.rejects(c.conversations.items.list('conv_1', { limit: 0 }), ValidationError);
+  await assert.rejects(c.conversations.items.list('conv_1', { order: 'up' }), ValidationError);
+  assert.equal(srv.requests.length, 0, 'no request was sent');
+  const SEGMENTS = [
+    [() => c.retrieve('resp_x/../../etc?a=b#c'), '/v1/responses/resp_x%2F..%2F..%2Fetc%3Fa%3Db%23c'],
+    [() => c.conversations.retrieve('conv_x/../../v1?a=b#c'), '/v1/conversations/conv_x%2F..%2F..%2Fv1%3Fa%3Db%23c'],
+    [() => c.files.retrieve('a/b c'), '/v1/files/a%2Fb%20c'],
+  ];
+  for (const [call, url] of SEGMENTS) {
+    await fails(call(), ApiError, { status: 404 }, url);
+    assert.equal(srv.requests.at(-1).url, url);
+  }
 });
 
 test('a Response with numbers beyond f64 (1e400, a 5000-digit integer) is read as JSON.parse reads it', async () => {
   const big = '9'.repeat(5000);
   const body = `{"id":"resp_big","object":"response","status":"completed","x":1e400,"n":${big},"output":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":"fine"}]}]}`;
-  const s = await server((req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(body);
-  });
-  has(await clientOf(s).create(params), { x: Infinity, n: JSON.parse(big), output_text: 'fine' });
+  const s = await answering(200, 'application/json', body);
+  has(await clientFor(s).create(params), { x: Infinity, n: JSON.parse(big), output_text: 'fine' });
 });

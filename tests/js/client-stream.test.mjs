@@ -1,399 +1,359 @@
 // ResponseStream details (on/off, finalResponse, queued next() calls, toReadableStream ⇄
 // fromReadableStream, abort after the end, the snapshot) and the public ResponseAccumulator.
-import { test, describe } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, AbortError, ResponseStream, ResponseAccumulator, ResponsesClient } from 'cometapi-responses';
-import { useMock, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, isError, fails, drained, read } from './client-helpers.mjs';
+import {
+  useMock, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, isError, fails, drained, finished,
+} from './client-helpers.mjs';
 
-const { srv, client } = await useMock();
+const { client } = await useMock();
 
 const params = { model: 'gpt-mock', input: 'Stream API tests' };
+const DONE = { done: true, value: undefined };
+const enc = (text) => new TextEncoder().encode(text);
+const fromChunks = (chunks) => ResponseStream.fromReadableStream(bodyOf(chunks));
+/** A body that enqueues these chunks at its start (and stays open unless `close`). */
+const bodyStarting = (chunks, { close = true, cancel } = {}) => new ReadableStream({
+  start(c) {
+    for (const chunk of chunks) c.enqueue(chunk);
+    if (close) c.close();
+  },
+  cancel,
+});
+/** 'resolved', the error `p` rejects with, or a note that it is still pending after 2 s. */
+const settle = (p) => Promise.race([p.then(() => 'resolved', (e) => e), new Promise((r) => setTimeout(() => r('still pending after 2 s'), 2000))]);
 
-describe('ResponseStream', () => {
-  test('cannot be constructed directly', () => {
-    assert.throws(() => new ResponseStream(), TypeError);
-    assert.throws(() => ResponseStream.fromReadableStream('data: x'), TypeError);
-    assert.throws(() => ResponseStream.fromReadableStream(null), TypeError);
-  });
+test('ResponseStream cannot be constructed directly', () => {
+  assert.throws(() => new ResponseStream(), TypeError);
+  assert.throws(() => ResponseStream.fromReadableStream('data: x'), TypeError);
+  assert.throws(() => ResponseStream.fromReadableStream(null), TypeError);
+});
 
-  test('on(type) and on("*") while iterating; handlers run before the event is yielded; off()', async () => {
-    const stream = client.stream(params);
-    const byType = [];
-    const all = [];
-    const order = [];
-    const removed = [];
-    const drop = (e) => removed.push(e);
-    assert.equal(stream.on('response.output_text.delta', (e) => { byType.push(e); order.push(`delta:${e.sequence_number}`); }), stream, 'on() chains');
-    stream.on('*', (e) => { all.push(e); order.push(`*:${e.sequence_number}`); });
-    stream.on('response.completed', drop).off('response.completed', drop);
-    const yielded = [];
-    for await (const e of stream) {
-      assert.equal(all.at(-1), e, 'the "*" handler saw this event before it was yielded');
-      yielded.push(e);
+test('on(type) and on("*") while iterating; handlers run before the event is yielded; off()', async () => {
+  const stream = client.stream(params);
+  const byType = [];
+  const all = [];
+  const order = [];
+  const removed = [];
+  const drop = (e) => removed.push(e);
+  assert.equal(stream.on('response.output_text.delta', (e) => { byType.push(e); order.push(`delta:${e.sequence_number}`); }), stream, 'on() chains');
+  stream.on('*', (e) => { all.push(e); order.push(`*:${e.sequence_number}`); });
+  stream.on('response.completed', drop).off('response.completed', drop);
+  const { events: yielded } = await collect(stream, (e) => assert.equal(all.at(-1), e, 'the "*" handler saw this event before it was yielded'));
+  assert.deepEqual(all, yielded);
+  assert.deepEqual(byType, yielded.filter((e) => e.type === 'response.output_text.delta'));
+  assert.ok(byType.length > 3);
+  const firstDelta = byType[0].sequence_number;
+  assert.deepEqual(order.slice(order.indexOf(`delta:${firstDelta}`), order.indexOf(`delta:${firstDelta}`) + 2), [`delta:${firstDelta}`, `*:${firstDelta}`], 'type handlers first, then "*"');
+  assert.equal(removed.length, 0, 'off() removed the handler');
+  assert.throws(() => stream.on(42, () => {}), TypeError);
+  assert.throws(() => stream.on('x'), TypeError);
+});
+
+test('finalResponse() without iterating reads the whole stream (handlers still run)', async () => {
+  const stream = client.stream(params);
+  const seen = [];
+  stream.on('*', (e) => seen.push(e));
+  const final = await stream.finalResponse();
+  has(final, { status: 'completed', output_text: deltaText(seen) });
+  assert.equal(seen.at(-1).type, 'response.completed');
+  assert.deepEqual(stream.response, final);
+  // Iterating afterwards yields nothing more.
+  assert.deepEqual(await drained(stream), []);
+});
+
+test('finalResponse() while iterating steals no events, resolves at the end', async () => {
+  const stream = client.stream(params);
+  const events = [];
+  let final = null;
+  let finalResolvedAt = -1;
+  for await (const e of stream) {
+    events.push(e);
+    if (events.length === 3) {
+      stream.finalResponse().then((r) => { final = r; finalResolvedAt = events.length; });
     }
-    assert.deepEqual(all, yielded);
-    assert.deepEqual(byType, yielded.filter((e) => e.type === 'response.output_text.delta'));
-    assert.ok(byType.length > 3);
-    const firstDelta = byType[0].sequence_number;
-    assert.deepEqual(order.slice(order.indexOf(`delta:${firstDelta}`), order.indexOf(`delta:${firstDelta}`) + 2), [`delta:${firstDelta}`, `*:${firstDelta}`], 'type handlers first, then "*"');
-    assert.equal(removed.length, 0, 'off() removed the handler');
-    assert.throws(() => stream.on(42, () => {}), TypeError);
-    assert.throws(() => stream.on('x'), TypeError);
+    await new Promise((r) => setImmediate(r)); // give finalResponse every chance to read ahead
+  }
+  events.forEach((e, i) => assert.equal(e.sequence_number, i, 'every event reached the loop, in order'));
+  assert.equal(events.at(-1).type, 'response.completed');
+  await new Promise((r) => setImmediate(r));
+  assert.ok(final, 'finalResponse resolved');
+  assert.equal(finalResolvedAt, events.length, 'only after the last event');
+  assert.equal(final.output_text, deltaText(events));
+});
+
+test('finalResponse() while iterating, then the stream fails: both see the same error', async () => {
+  const stream = client.stream(params, fault('failed'));
+  let pending;
+  const { error } = await collect(stream, (e) => {
+    pending ??= stream.finalResponse();
+    assert.ok(e.type);
   });
+  isError(error, ApiError);
+  await fails(pending, ApiError, { message: error.message });
+});
 
-  test('finalResponse() without iterating reads the whole stream (handlers still run)', async () => {
-    const stream = client.stream(params);
-    const seen = [];
-    stream.on('*', (e) => seen.push(e));
-    const final = await stream.finalResponse();
-    has(final, { status: 'completed', output_text: deltaText(seen) });
-    assert.equal(seen.at(-1).type, 'response.completed');
-    assert.deepEqual(stream.response, final);
-    // Iterating afterwards yields nothing more.
-    assert.deepEqual(await drained(stream), []);
+test('finalResponse() pending while iterating settles when the loop is left early (break, abort)', async () => {
+  // break
+  const s1 = client.stream(params);
+  let p1;
+  await collect(s1, (e, seen) => {
+    assert.ok(e);
+    if (seen.length === 1) p1 = s1.finalResponse();
+    return seen.length === 4;
   });
+  isError(await settle(p1), AbortError);
+  // abort() between events, then the loop stops calling next()
+  const s2 = client.stream(params);
+  const it = s2[Symbol.asyncIterator]();
+  await it.next();
+  const p2 = s2.finalResponse();
+  s2.abort();
+  isError(await settle(p2), AbortError);
+  // finalResponse() asked after abort(), with the iterator never resumed
+  const s3 = client.stream(params);
+  const it3 = s3[Symbol.asyncIterator]();
+  await it3.next();
+  s3.abort();
+  isError(await settle(s3.finalResponse()), AbortError);
+  assert.deepEqual(await it3.next(), DONE, 'the stream is over');
+});
 
-  test('finalResponse() while iterating steals no events, resolves at the end', async () => {
-    const stream = client.stream(params);
-    const events = [];
-    let final = null;
-    let finalResolvedAt = -1;
-    for await (const e of stream) {
-      events.push(e);
-      if (events.length === 3) {
-        stream.finalResponse().then((r) => { final = r; finalResolvedAt = events.length; });
-      }
-      await new Promise((r) => setImmediate(r)); // give finalResponse every chance to read ahead
-    }
-    events.forEach((e, i) => assert.equal(e.sequence_number, i, 'every event reached the loop, in order'));
-    assert.equal(events.at(-1).type, 'response.completed');
-    await new Promise((r) => setImmediate(r));
-    assert.ok(final, 'finalResponse resolved');
-    assert.equal(finalResolvedAt, events.length, 'only after the last event');
-    assert.equal(final.output_text, deltaText(events));
-  });
+test('concurrent next() calls are queued: consecutive events, in order, no exception', async () => {
+  const stream = client.stream(params);
+  const it = stream[Symbol.asyncIterator]();
+  const first = await Promise.all([it.next(), it.next(), it.next(), it.next(), it.next()]);
+  assert.deepEqual(first.map((r) => r.done), [false, false, false, false, false]);
+  assert.deepEqual(first.map((r) => r.value.sequence_number), [0, 1, 2, 3, 4]);
+  const rest = await Promise.all(Array.from({ length: 200 }, () => it.next()));
+  const values = rest.filter((r) => !r.done).map((r) => r.value);
+  values.forEach((e, i) => assert.equal(e.sequence_number, 5 + i));
+  assert.equal(values.at(-1).type, 'response.completed');
+  const doneFrom = rest.findIndex((r) => r.done);
+  assert.ok(rest.slice(doneFrom).every((r) => r.done && r.value === undefined), 'then only { done: true }');
+  assert.equal((await stream.finalResponse()).status, 'completed');
+});
 
-  test('finalResponse() while iterating, then the stream fails: both see the same error', async () => {
-    const stream = client.stream(params, fault('failed'));
-    let pending;
-    let caught = null;
-    try {
-      for await (const e of stream) {
-        pending ??= stream.finalResponse();
-        assert.ok(e.type);
-      }
-    } catch (e) {
-      caught = e;
-    }
-    isError(caught, ApiError);
-    await fails(pending, ApiError, { message: caught.message });
-  });
+test('concurrent next() calls on a failing stream: one rejection, then done', async () => {
+  const stream = client.stream(params, fault('no-terminal'));
+  const results = await Promise.allSettled(Array.from({ length: 200 }, () => stream.next()));
+  const rejected = results.filter((r) => r.status === 'rejected');
+  assert.equal(rejected.length, 1);
+  isError(rejected[0].reason, StreamError);
+  const i = results.indexOf(rejected[0]);
+  assert.ok(results.slice(0, i).every((r) => !r.value.done));
+  assert.ok(results.slice(i + 1).every((r) => r.value.done));
+});
 
-  test('finalResponse() pending while iterating settles when the loop is left early (break, abort)', async () => {
-    const settle = (p) => Promise.race([p.then(() => 'resolved', (e) => e), new Promise((r) => setTimeout(() => r('still pending after 2 s'), 2000))]);
-    // break
-    const s1 = client.stream(params);
-    let p1;
-    let n = 0;
-    for await (const e of s1) {
-      assert.ok(e);
-      if (n++ === 0) p1 = s1.finalResponse();
-      if (n === 4) break;
-    }
-    isError(await settle(p1), AbortError);
-    // abort() between events, then the loop stops calling next()
-    const s2 = client.stream(params);
-    const it = s2[Symbol.asyncIterator]();
-    await it.next();
-    const p2 = s2.finalResponse();
-    s2.abort();
-    isError(await settle(p2), AbortError);
-    // finalResponse() asked after abort(), with the iterator never resumed
-    const s3 = client.stream(params);
-    const it3 = s3[Symbol.asyncIterator]();
-    await it3.next();
-    s3.abort();
-    isError(await settle(s3.finalResponse()), AbortError);
-    assert.deepEqual(await it3.next(), { done: true, value: undefined }, 'the stream is over');
-  });
-
-  test('concurrent next() calls are queued: consecutive events, in order, no exception', async () => {
-    const stream = client.stream(params);
-    const it = stream[Symbol.asyncIterator]();
-    const first = await Promise.all([it.next(), it.next(), it.next(), it.next(), it.next()]);
-    assert.deepEqual(first.map((r) => r.done), [false, false, false, false, false]);
-    assert.deepEqual(first.map((r) => r.value.sequence_number), [0, 1, 2, 3, 4]);
-    const rest = await Promise.all(Array.from({ length: 200 }, () => it.next()));
-    const values = rest.filter((r) => !r.done).map((r) => r.value);
-    values.forEach((e, i) => assert.equal(e.sequence_number, 5 + i));
-    assert.equal(values.at(-1).type, 'response.completed');
-    const doneFrom = rest.findIndex((r) => r.done);
-    assert.ok(rest.slice(doneFrom).every((r) => r.done && r.value === undefined), 'then only { done: true }');
-    assert.equal((await stream.finalResponse()).status, 'completed');
-  });
-
-  test('concurrent next() calls on a failing stream: one rejection, then done', async () => {
-    const stream = client.stream(params, fault('no-terminal'));
-    const results = await Promise.allSettled(Array.from({ length: 200 }, () => stream.next()));
-    const rejected = results.filter((r) => r.status === 'rejected');
-    assert.equal(rejected.length, 1);
-    isError(rejected[0].reason, StreamError);
-    const i = results.indexOf(rejected[0]);
-    assert.ok(results.slice(0, i).every((r) => !r.value.done));
-    assert.ok(results.slice(i + 1).every((r) => r.value.done));
-  });
-
-
-  test('return() is queued behind a pending next(): a handler that stops the loop ends it cleanly, a next() after return() is done', async () => {
-    const { sse, events } = syntheticStream();
-    const frames = events.map((e) => frame(e));
-    for (const chunks of [[sse], frames, [frames.slice(0, 3).join(''), frames.slice(3).join('')]]) {
-      const stream = ResponseStream.fromReadableStream(bodyOf(chunks));
-      stream.on('response.output_item.added', () => void stream.return()); // "stop after this event"
-      const seen = [];
-      for await (const e of stream) seen.push(e.type);
-      assert.deepEqual(seen, ['response.created', 'response.in_progress', 'response.output_item.added'], `${chunks.length} chunks`);
-      await fails(stream.finalResponse(), AbortError);
-    }
-    // return() while a read is pending aborts it (that next() rejects); the calls after it are done
-    const stream = ResponseStream.fromReadableStream(bodyOf(frames));
-    const [first, ...rest] = await Promise.allSettled([stream.next(), stream.return(), stream.next(), stream.next()]);
-    isError(first.reason, AbortError);
-    assert.deepEqual(rest.map((r) => r.value), Array(3).fill({ done: true, value: undefined }));
-  });
-  test('stream.response: null before response.created, then the growing snapshot = a ResponseAccumulator of the same events', async () => {
-    const stream = client.stream(params);
-    assert.equal(stream.response, null);
-    const acc = new ResponseAccumulator();
-    assert.equal(acc.response, null);
-    let lastText = '';
-    for await (const e of stream) {
-      acc.push(e);
-      assert.deepEqual(stream.response, acc.response, `after ${e.type}`);
-      assert.ok(stream.response.output_text.startsWith(lastText), 'output_text only grows');
-      lastText = stream.response.output_text;
-      if (e.type === 'response.created') assert.equal(stream.response.status, 'in_progress');
-    }
-    assert.deepEqual(acc.response, await stream.finalResponse());
-  });
-
-  test('abort() after completion is a no-op', async () => {
-    const stream = client.stream(params);
-    const final = await stream.finalResponse();
-    stream.abort();
-    stream.abort();
-    assert.deepEqual(await stream.finalResponse(), final);
-    assert.deepEqual(await stream.next(), { done: true, value: undefined });
-    assert.deepEqual(stream.response, final);
-  });
-
-  test('abort() after a failure keeps the failure', async () => {
-    const stream = client.stream(params, fault('failed'));
-    const { error } = await collect(stream);
-    stream.abort();
-    await fails(stream.finalResponse(), ApiError, { message: error.message });
-  });
-
-  test('abort() mid-iteration: the snapshot stays readable', async () => {
-    const stream = client.stream(params);
-    let n = 0;
-    let error = null;
-    try {
-      for await (const e of stream) {
-        assert.ok(e);
-        if (++n === 6) stream.abort();
-      }
-    } catch (e) {
-      error = e;
-    }
-    isError(error, AbortError);
-    assert.ok(stream.response);
-    assert.equal(stream.response.status, 'in_progress');
-  });
-
-  test('a handler that throws ends the stream with its error', async () => {
-    const stream = client.stream(params);
-    const boom = new Error('handler failed');
-    stream.on('response.output_text.delta', () => { throw boom; });
-    const { events, error } = await collect(stream);
-    assert.equal(error, boom);
-    assert.ok(!events.some((e) => e.type === 'response.output_text.delta'));
-    assert.equal(await rejection(stream.finalResponse()), boom);
-  });
-
-  test('toReadableStream() re-parses (fromReadableStream) to the same final response', async () => {
-    const stream = client.stream(params);
-    const copy = ResponseStream.fromReadableStream(stream.toReadableStream());
-    const events = await drained(copy);
-    const final = await copy.finalResponse();
-    assert.deepEqual(final, await stream.finalResponse());
-    assert.equal(final.output_text, deltaText(events));
-    events.forEach((e, i) => assert.equal(e.sequence_number, i));
-  });
-
-  test('toReadableStream(): text/event-stream bytes', async () => {
-    const { sse, events: wire } = syntheticStream(['x', 'y']);
-    const text = await new Response(ResponseStream.fromReadableStream(bodyOf(sse)).toReadableStream()).text();
-    assert.ok(text.startsWith('event: response.created\ndata: {'), text.slice(0, 60));
-    const frames = text.split('\n\n').filter(Boolean);
-    assert.equal(frames.length, wire.length);
-    frames.forEach((f, i) => assert.deepEqual(JSON.parse(f.split('\ndata: ')[1]), wire[i]));
-  });
-
-  test('toReadableStream() of a failed stream forwards the failure; of a truncated one, ends with an error frame', async () => {
-    const copyOf = async (f) => (await collect(ResponseStream.fromReadableStream(client.stream(params, fault(f)).toReadableStream()))).error;
-    const error = isError(await copyOf('failed'), ApiError, { code: 'server_error' });
-    assert.equal(error.response.status, 'failed');
-    isError(await copyOf('error-event'), ApiError, { code: 'server_error' });
-
-    const truncated = client.stream(params, fault('no-terminal'));
-    const text = await new Response(truncated.toReadableStream()).text();
-    assert.match(text, /event: error\ndata: \{"type":"error","error":\{"type":"stream_error",[^\n]*"class":"StreamError"\}\}\n\n$/);
-    await fails(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse(), StreamError, { message: (await rejection(truncated.finalResponse())).message });
-  });
-
-  test('cancelling toReadableStream() aborts the request', async () => {
-    const stream = client.stream(params);
-    const reader = stream.toReadableStream().getReader();
-    await reader.read();
-    await reader.cancel();
+test('return() is queued behind a pending next(): a handler that stops the loop ends it cleanly, a next() after return() is done', async () => {
+  const { sse, events } = syntheticStream();
+  const frames = events.map((e) => frame(e));
+  for (const chunks of [[sse], frames, [frames.slice(0, 3).join(''), frames.slice(3).join('')]]) {
+    const stream = fromChunks(chunks);
+    stream.on('response.output_item.added', () => void stream.return()); // "stop after this event"
+    const seen = (await drained(stream)).map((e) => e.type);
+    assert.deepEqual(seen, ['response.created', 'response.in_progress', 'response.output_item.added'], `${chunks.length} chunks`);
     await fails(stream.finalResponse(), AbortError);
-  });
+  }
+  // return() while a read is pending aborts it (that next() rejects); the calls after it are done
+  const stream = fromChunks(frames);
+  const [first, ...rest] = await Promise.allSettled([stream.next(), stream.return(), stream.next(), stream.next()]);
+  isError(first.reason, AbortError);
+  assert.deepEqual(rest.map((r) => r.value), Array(3).fill(DONE));
+});
 
-  test('fromReadableStream of a hand-built body, any chunking', async () => {
-    const { sse, text, events: wire } = syntheticStream(['Hand', '-built ', 'body ✓']);
-    for (const chunks of [[sse], sse.match(/[\s\S]{1,5}/g), sse.split('\n').map((l) => `${l}\n`).slice(0, -1)]) {
-      const stream = ResponseStream.fromReadableStream(bodyOf(chunks));
-      const events = await drained(stream);
+test('stream.response: null before response.created, then the growing snapshot = a ResponseAccumulator of the same events', async () => {
+  const stream = client.stream(params);
+  assert.equal(stream.response, null);
+  const acc = new ResponseAccumulator();
+  assert.equal(acc.response, null);
+  let lastText = '';
+  for await (const e of stream) {
+    acc.push(e);
+    assert.deepEqual(stream.response, acc.response, `after ${e.type}`);
+    assert.ok(stream.response.output_text.startsWith(lastText), 'output_text only grows');
+    lastText = stream.response.output_text;
+    if (e.type === 'response.created') assert.equal(stream.response.status, 'in_progress');
+  }
+  assert.deepEqual(acc.response, await stream.finalResponse());
+});
+
+test('abort() after completion is a no-op; after a failure it keeps the failure', async () => {
+  const stream = client.stream(params);
+  const final = await stream.finalResponse();
+  stream.abort();
+  stream.abort();
+  assert.deepEqual(await stream.finalResponse(), final);
+  assert.deepEqual(await stream.next(), DONE);
+  assert.deepEqual(stream.response, final);
+  const failed = client.stream(params, fault('failed'));
+  const { error } = await collect(failed);
+  failed.abort();
+  await fails(failed.finalResponse(), ApiError, { message: error.message });
+});
+
+test('a handler that throws ends the stream with its error', async () => {
+  const stream = client.stream(params);
+  const boom = new Error('handler failed');
+  stream.on('response.output_text.delta', () => { throw boom; });
+  const { events, error } = await collect(stream);
+  assert.equal(error, boom);
+  assert.ok(!events.some((e) => e.type === 'response.output_text.delta'));
+  assert.equal(await rejection(stream.finalResponse()), boom);
+});
+
+test('toReadableStream(): text/event-stream bytes that re-parse (fromReadableStream) to the same final response', async () => {
+  const stream = client.stream(params);
+  const { events, final } = await finished(ResponseStream.fromReadableStream(stream.toReadableStream()));
+  assert.deepEqual(final, await stream.finalResponse());
+  assert.equal(final.output_text, deltaText(events));
+  events.forEach((e, i) => assert.equal(e.sequence_number, i));
+  // the bytes: text/event-stream
+  const { sse, events: wire } = syntheticStream(['x', 'y']);
+  const text = await new Response(fromChunks(sse).toReadableStream()).text();
+  assert.ok(text.startsWith('event: response.created\ndata: {'), text.slice(0, 60));
+  const frames = text.split('\n\n').filter(Boolean);
+  assert.equal(frames.length, wire.length);
+  frames.forEach((f, i) => assert.deepEqual(JSON.parse(f.split('\ndata: ')[1]), wire[i]));
+});
+
+test('toReadableStream() of a failed stream forwards the failure; of a truncated one, ends with an error frame; cancelling it aborts the request', async () => {
+  const copyOf = async (f) => (await collect(ResponseStream.fromReadableStream(client.stream(params, fault(f)).toReadableStream()))).error;
+  const error = isError(await copyOf('failed'), ApiError, { code: 'server_error' });
+  assert.equal(error.response.status, 'failed');
+  isError(await copyOf('error-event'), ApiError, { code: 'server_error' });
+  const truncated = client.stream(params, fault('no-terminal'));
+  const text = await new Response(truncated.toReadableStream()).text();
+  assert.match(text, /event: error\ndata: \{"type":"error","error":\{"type":"stream_error",[^\n]*"class":"StreamError"\}\}\n\n$/);
+  await fails(fromChunks([text]).finalResponse(), StreamError, { message: (await rejection(truncated.finalResponse())).message });
+  // cancelling toReadableStream() aborts the request
+  const stream = client.stream(params);
+  const reader = stream.toReadableStream().getReader();
+  await reader.read();
+  await reader.cancel();
+  await fails(stream.finalResponse(), AbortError);
+});
+
+test('fromReadableStream of a hand-built body, any chunking (1-byte chunks cut every multi-byte character)', async () => {
+  for (const deltas of [['Hand', '-built ', 'body ✓'], ['日本', '語 🙂', '—é']]) {
+    const { sse, text, events: wire } = syntheticStream(deltas);
+    const bytes = [...enc(sse)].map((b) => Uint8Array.of(b));
+    // string chunks of up to 5 code points (a string chunk cannot hold half a surrogate pair), lines, single bytes
+    for (const chunks of [[sse], sse.match(/[\s\S]{1,5}/gu), sse.split('\n').map((l) => `${l}\n`).slice(0, -1), bytes]) {
+      const { events, final } = await finished(fromChunks(chunks));
       assert.deepEqual(events, wire);
-      assert.equal((await stream.finalResponse()).output_text, text);
+      assert.equal(final.output_text, text);
     }
-  });
-
-  test('fromReadableStream: a body that errors → StreamError (partial snapshot); a locked body → StreamError', async () => {
-    const { events: wire } = syntheticStream(['a']);
-    let sent = false;
-    const body = new ReadableStream({
-      pull(c) {
-        if (!sent) { sent = true; c.enqueue(new TextEncoder().encode(frame(wire[0]))); } else c.error(new Error('socket reset'));
-      },
-    });
-    const { stream: s, events, error } = await read(ResponseStream.fromReadableStream(body));
-    assert.equal(events.length, 1);
-    assert.ok(error instanceof StreamError, `got ${error}`);
-    assert.equal(error.response?.id, 'resp_test');
-
-    const locked = bodyOf('');
-    locked.getReader();
-    const { error: e2 } = await collect(ResponseStream.fromReadableStream(locked));
-    assert.ok(e2 instanceof StreamError, `got ${e2}`);
-  });
-
-  test('fromReadableStream: chunks that are not bytes → StreamError', async () => {
-    const body = new ReadableStream({ start(c) { c.enqueue('a string chunk'); c.close(); } });
-    isError((await collect(ResponseStream.fromReadableStream(body))).error, StreamError);
-    // Said as it is (not a lost connection), with the events before it in the partial snapshot.
-    const { events: wire } = syntheticStream(['a']);
-    const mixed = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(frame(wire[0]))); c.enqueue('text'); c.close(); } });
-    const r = await collect(ResponseStream.fromReadableStream(mixed));
-    isError(r.error, StreamError, { message: 'the body yielded a chunk that is not a Uint8Array' });
-    assert.equal(r.error.response?.id, 'resp_test');
-  });
-
-  test('fromReadableStream: leaving early cancels the body and releases its lock', async () => {
-    const { events: wire } = syntheticStream(['a', 'b', 'c']);
-    let cancelled = false;
-    const body = new ReadableStream({
-      start(c) { for (const e of wire) c.enqueue(new TextEncoder().encode(frame(e))); },
-      cancel() { cancelled = true; },
-    });
-    const stream = ResponseStream.fromReadableStream(body);
-    for await (const e of stream) if (e.type === 'response.created') break;
-    assert.ok(cancelled, 'the body was cancelled');
-    assert.equal(body.locked, false, 'the reader lock was released');
-    await fails(stream.finalResponse(), AbortError);
-  });
-
-  test('the body is cancelled once the terminal event is read: a fetched one, and a given one, which also comes back unlocked', async () => {
-    const source = () => {
-      const s = { cancelled: false };
-      s.res = new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode(syntheticStream(['a']).sse)), cancel: () => (s.cancelled = true) }));
-      return s;
-    };
-    const fetched = source();
-    await drained(new ResponsesClient({ apiKey: 'x', baseURL: 'http://fetch.invalid/v1', maxRetries: 0, fetch: async () => fetched.res }).stream(params));
-    assert.ok(fetched.cancelled, 'the fetched body was cancelled');
-    const given = source();
-    assert.equal((await ResponseStream.fromResponse(given.res).finalResponse()).status, 'completed');
-    assert.ok(given.cancelled, 'the given body was cancelled');
-    assert.equal(given.res.body.locked, false, 'the given body came back unlocked');
-  });
+  }
 });
 
-describe('many at once', () => {
-  test('20 concurrent streams and 20 concurrent creates on one client', async () => {
-    const inputs = Array.from({ length: 20 }, (_, i) => `parallel ${i}`);
-    const streams = inputs.map((input) => client.stream({ model: 'gpt-mock', input }, fault('split=random')));
-    const results = await Promise.all(streams.map((s) => drained(s)));
-    const finals = await Promise.all(streams.map((s) => s.finalResponse()));
-    results.forEach((events, i) => {
-      assert.equal(finals[i].output_text, deltaText(events));
-      assert.ok(finals[i].output_text.includes(`"parallel ${i}"`), "each stream got its own answer");
-    });
-    const created = await Promise.all(inputs.map((input) => client.create({ model: 'gpt-mock', input })));
-    created.forEach((r, i) => assert.ok(r.output_text.includes(`"parallel ${i}"`)));
+test('fromReadableStream: a body that errors → StreamError (partial snapshot); a locked body → StreamError', async () => {
+  const { events: wire } = syntheticStream(['a']);
+  let sent = false;
+  const body = new ReadableStream({
+    pull(c) {
+      if (!sent) { sent = true; c.enqueue(enc(frame(wire[0]))); } else c.error(new Error('socket reset'));
+    },
   });
+  const { events, error } = await collect(ResponseStream.fromReadableStream(body));
+  assert.equal(events.length, 1);
+  assert.ok(error instanceof StreamError, `got ${error}`);
+  assert.equal(error.response?.id, 'resp_test');
+  const locked = bodyOf('');
+  locked.getReader();
+  const { error: e2 } = await collect(ResponseStream.fromReadableStream(locked));
+  assert.ok(e2 instanceof StreamError, `got ${e2}`);
 });
 
-describe('ResponseAccumulator', () => {
-  test('events collected with for-await → acc.response equals finalResponse()', async () => {
-    for (const f of [undefined, 'incomplete', 'multibyte', 'keepalive']) {
-      const stream = client.stream({ ...params, reasoning: { effort: 'medium', summary: 'auto' } }, f ? fault(f) : undefined);
-      const events = await drained(stream);
-      const acc = new ResponseAccumulator();
-      for (const e of events) assert.equal(acc.push(e), acc, 'push() chains');
-      assert.deepEqual(acc.response, await stream.finalResponse(), String(f));
-    }
-  });
+test('fromReadableStream: chunks that are not bytes → StreamError', async () => {
+  isError((await collect(ResponseStream.fromReadableStream(bodyStarting(['a string chunk'])))).error, StreamError);
+  // Said as it is (not a lost connection), with the events before it in the partial snapshot.
+  const { events: wire } = syntheticStream(['a']);
+  const r = await collect(ResponseStream.fromReadableStream(bodyStarting([enc(frame(wire[0])), 'text'])));
+  isError(r.error, StreamError, { message: 'the body yielded a chunk that is not a Uint8Array' });
+  assert.equal(r.error.response?.id, 'resp_test');
+});
 
-  test('tool calls and structured output accumulate like the stream', async () => {
-    const tools = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
-    const stream = client.stream({ model: 'gpt-mock', input: 'Use get_weather for Paris', tools });
-    const { events } = await collect(stream);
-    const acc = new ResponseAccumulator();
-    events.forEach((e) => acc.push(e));
-    const final = await stream.finalResponse();
-    assert.equal(final.output[0].type, 'function_call');
-    assert.deepEqual(acc.response, final);
-    assert.equal(final.output[0].arguments, events.filter((e) => e.type === 'response.function_call_arguments.delta').map((e) => e.delta).join(''));
-  });
+test('fromReadableStream: leaving early cancels the body and releases its lock', async () => {
+  const { events: wire } = syntheticStream(['a', 'b', 'c']);
+  let cancelled = false;
+  const body = bodyStarting(wire.map((e) => enc(frame(e))), { close: false, cancel: () => { cancelled = true; } });
+  const stream = ResponseStream.fromReadableStream(body);
+  assert.equal((await collect(stream, (e) => e.type === 'response.created')).error, null);
+  assert.ok(cancelled, 'the body was cancelled');
+  assert.equal(body.locked, false, 'the reader lock was released');
+  await fails(stream.finalResponse(), AbortError);
+});
 
-  test('a failed stream: the accumulator holds the failed response', async () => {
-    // the events before the failure, then the failing event as the server sent it
-    const acc = new ResponseAccumulator();
-    (await collect(client.stream(params, fault('failed')))).events.forEach((e) => acc.push(e));
-    assert.equal(acc.response.status, 'in_progress');
-    acc.push({ type: 'response.failed', sequence_number: 999, response: { ...acc.response, status: 'failed', error: { code: 'x', message: 'y' } } });
-    assert.equal(acc.response.status, 'failed');
-  });
+test('the body is cancelled once the terminal event is read: a fetched one, and a given one, which also comes back unlocked', async () => {
+  const source = () => {
+    const s = { cancelled: false };
+    s.res = new Response(bodyStarting([enc(syntheticStream(['a']).sse)], { close: false, cancel: () => (s.cancelled = true) }));
+    return s;
+  };
+  const fetched = source();
+  await drained(new ResponsesClient({ apiKey: 'x', baseURL: 'http://fetch.invalid/v1', maxRetries: 0, fetch: async () => fetched.res }).stream(params));
+  assert.ok(fetched.cancelled, 'the fetched body was cancelled');
+  const given = source();
+  assert.equal((await ResponseStream.fromResponse(given.res).finalResponse()).status, 'completed');
+  assert.ok(given.cancelled, 'the given body was cancelled');
+  assert.equal(given.res.body.locked, false, 'the given body came back unlocked');
+});
 
-  test('garbage throws; an event that fits nowhere changes nothing', () => {
-    const acc = new ResponseAccumulator();
-    assert.throws(() => acc.push(null), TypeError);
-    assert.throws(() => acc.push('response.created'), TypeError);
-    assert.throws(() => acc.push(42), TypeError);
-    acc.push({ type: 'keepalive' }); // nothing to put in a Response yet
-    assert.equal(acc.response, null);
-    const { events: wire } = syntheticStream(['ok']);
-    acc.push(wire[0]);
-    const before = acc.response;
-    acc.push({ type: 'response.output_text.annotation.added', output_index: 7, content_index: 0, annotation: {} }); // no such item: skipped
-    acc.push({ type: 'response.created' }); // a lifecycle event without a response: skipped
-    assert.deepEqual(acc.response, before);
-    // keepalive and unknown events change nothing
-    acc.push({ type: 'keepalive' }).push({ type: 'response.some_future_event', x: 1 });
-    assert.deepEqual(acc.response, before);
-    for (const e of wire.slice(1)) acc.push(e);
-    has(acc.response, { output_text: 'ok', status: 'completed' });
+test('many at once: 20 concurrent streams and 20 concurrent creates on one client', async () => {
+  const inputs = Array.from({ length: 20 }, (_, i) => `parallel ${i}`);
+  const results = await Promise.all(inputs.map((input) => finished(client.stream({ model: 'gpt-mock', input }, fault('split=random')))));
+  results.forEach(({ events, final }, i) => {
+    assert.equal(final.output_text, deltaText(events));
+    assert.ok(final.output_text.includes(`"parallel ${i}"`), 'each stream got its own answer');
   });
+  const created = await Promise.all(inputs.map((input) => client.create({ model: 'gpt-mock', input })));
+  created.forEach((r, i) => assert.ok(r.output_text.includes(`"parallel ${i}"`)));
+});
+
+test('ResponseAccumulator: events collected with for-await → acc.response equals finalResponse()', async () => {
+  for (const f of [undefined, 'incomplete', 'multibyte', 'keepalive']) {
+    const { events, final } = await finished(client.stream({ ...params, reasoning: { effort: 'medium', summary: 'auto' } }, f ? fault(f) : undefined));
+    const acc = new ResponseAccumulator();
+    for (const e of events) assert.equal(acc.push(e), acc, 'push() chains');
+    assert.deepEqual(acc.response, final, String(f));
+  }
+});
+
+test('ResponseAccumulator: tool calls and structured output accumulate like the stream', async () => {
+  const tools = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
+  const { events, final } = await finished(client.stream({ model: 'gpt-mock', input: 'Use get_weather for Paris', tools }));
+  const acc = new ResponseAccumulator();
+  events.forEach((e) => acc.push(e));
+  assert.equal(final.output[0].type, 'function_call');
+  assert.deepEqual(acc.response, final);
+  assert.equal(final.output[0].arguments, events.filter((e) => e.type === 'response.function_call_arguments.delta').map((e) => e.delta).join(''));
+});
+
+test('ResponseAccumulator: a failed stream: the accumulator holds the failed response', async () => {
+  // the events before the failure, then the failing event as the server sent it
+  const acc = new ResponseAccumulator();
+  (await collect(client.stream(params, fault('failed')))).events.forEach((e) => acc.push(e));
+  assert.equal(acc.response.status, 'in_progress');
+  acc.push({ type: 'response.failed', sequence_number: 999, response: { ...acc.response, status: 'failed', error: { code: 'x', message: 'y' } } });
+  assert.equal(acc.response.status, 'failed');
+});
+
+test('ResponseAccumulator: garbage throws; an event that fits nowhere changes nothing', () => {
+  const acc = new ResponseAccumulator();
+  for (const garbage of [null, 'response.created', 42]) assert.throws(() => acc.push(garbage), TypeError, String(garbage));
+  acc.push({ type: 'keepalive' }); // nothing to put in a Response yet
+  assert.equal(acc.response, null);
+  const { events: wire } = syntheticStream(['ok']);
+  acc.push(wire[0]);
+  const before = acc.response;
+  acc.push({ type: 'response.output_text.annotation.added', output_index: 7, content_index: 0, annotation: {} }); // no such item: skipped
+  acc.push({ type: 'response.created' }); // a lifecycle event without a response: skipped
+  assert.deepEqual(acc.response, before);
+  // keepalive and unknown events change nothing
+  acc.push({ type: 'keepalive' }).push({ type: 'response.some_future_event', x: 1 });
+  assert.deepEqual(acc.response, before);
+  for (const e of wire.slice(1)) acc.push(e);
+  has(acc.response, { output_text: 'ok', status: 'completed' });
 });

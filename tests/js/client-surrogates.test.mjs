@@ -122,32 +122,29 @@ for (const store of [true, false]) {
 
 test('PartialJsonParser: lone surrogates in the pushed text, and pairs split between pushes, as JSON.parse reads them', async () => {
   const { PartialJsonParser } = await import('cometapi-responses');
+  /** The parser's value after pushing `pieces` and finishing. */
+  const valueOf = (pieces) => {
+    const p = new PartialJsonParser();
+    for (const piece of pieces) p.push(piece);
+    p.finish();
+    const { value } = p;
+    p.free();
+    return value;
+  };
   const docs = ['{"a":"x\ud800y\ud83d\ude00 \udfff","\udc00k":["\ud83d"]}', '["\\\\\ud800", "\\\\\\\\\ud800"]', '{"s":"Great news 😀 and 😀"}'];
   for (const doc of docs) {
     const want = JSON.parse(doc);
     // every cut, surrogate pairs split included
     for (let cut = 0; cut <= doc.length; cut++) {
-      const p = new PartialJsonParser();
-      p.push(doc.slice(0, cut));
-      p.push(doc.slice(cut));
-      p.finish();
-      assert.deepStrictEqual(p.value, want, `${JSON.stringify(doc)} cut at ${cut}`);
-      p.free();
+      assert.deepStrictEqual(valueOf([doc.slice(0, cut), doc.slice(cut)]), want, `${JSON.stringify(doc)} cut at ${cut}`);
     }
     // one code unit at a time
-    const p = new PartialJsonParser();
-    for (const c of doc) for (let i = 0; i < c.length; i++) p.push(c[i]);
-    p.finish();
-    assert.deepStrictEqual(p.value, want, `${JSON.stringify(doc)} unit by unit`);
+    assert.deepStrictEqual(valueOf([...doc].flatMap((c) => c.split(''))), want, `${JSON.stringify(doc)} unit by unit`);
   }
   // A lone surrogate escaped by a backslash is an invalid escape, as for JSON.parse: no value for it.
   const bad = '["\\\ud800"]';
   assert.throws(() => JSON.parse(bad));
   for (let cut = 0; cut <= bad.length; cut++) {
-    const p = new PartialJsonParser();
-    p.push(bad.slice(0, cut));
-    p.push(bad.slice(cut));
-    p.finish();
-    assert.notDeepStrictEqual(p.value, ['\\ud800'], `cut at ${cut}`);
+    assert.notDeepStrictEqual(valueOf([bad.slice(0, cut), bad.slice(cut)]), ['\\ud800'], `cut at ${cut}`);
   }
 });

@@ -51,21 +51,24 @@ const CARRIED = [
     },
   ]),
   ['an unreachable upstream → ConnectionError with the same message', async () => (await unreachable()).stream(params), ConnectionError],
-  ['a timeout → TimeoutError', async () => client.stream(params, fault('stall-headers=2000', { timeout: 100 })), TimeoutError],
+  ['a timeout → TimeoutError', async () => client.stream(params, fault('stall-headers=2000', { timeout: 100 })), TimeoutError, null, 'live'],
   ['a body cut mid-stream → StreamError after the events before it', async () => client.stream(params, fault('no-terminal')), StreamError,
     (upstream, events, error) => {
       assert.ok(events.length > 3 && events[0].type === 'response.created');
       assert.equal(error.response.id, events[0].response.id, 'the reader attaches its own partial snapshot');
-    }],
+    }, 'live'],
 ];
 
-for (const [name, route, Class, check] of CARRIED) {
+for (const [name, route, Class, check, live] of CARRIED) {
   test(`toReadableStream → fromReadableStream: ${name}`, async () => {
     const stream = await route();
-    const text = await textOf(stream.toReadableStream());
+    // a 'live' row's reader reads the frames as they are written; the others read the whole text
+    const text = live ? null : await textOf(stream.toReadableStream());
+    const reader = ResponseStream.fromReadableStream(live ? stream.toReadableStream() : bodyOf([text]));
+    const { events, error } = await collect(reader);
     const upstream = isError(await serverError(stream), Class, {}, 'server side');
-    const { events, error } = await collect(ResponseStream.fromReadableStream(bodyOf([text])));
     isError(error, Class, { message: upstream.message });
+    await fails(reader.finalResponse(), Class, { message: upstream.message });
     check?.(upstream, events, error, text);
   });
 }

@@ -133,7 +133,8 @@ test('[DONE], comments, keepalive and unknown event types in a hand-made body', 
     frame(wire.at(-1)),
     'data: [DONE]\n\n',
   ];
-  const { stream, events } = await runBody(chunks);
+  const { stream, events, error } = await runBody(chunks);
+  assert.equal(error, null);
   assert.deepEqual(events.find((e) => e.type === unknown.type), unknown, 'unknown events are yielded as is');
   assert.deepEqual(events.find((e) => e.type === 'something.else'), noSeq);
   const withoutExtras = events.filter((e) => e.type !== 'keepalive' && e !== undefined && e.type !== unknown.type && e.type !== 'something.else');
@@ -167,7 +168,8 @@ test('nothing after the terminal event is reported (in later chunks, or the same
   const late = frame({ type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'AFTER' }) + frame({ type: 'error', message: 'late' });
   for (const chunks of [[all, 'data: {not json\n\n', frame({ type: 'error', message: 'late' })], [all + late]]) {
     // Iterated: the terminal event is the last one seen, the late delta is not folded in.
-    const { stream, events } = await runBody(chunks);
+    const { stream, events, error } = await runBody(chunks);
+    assert.equal(error, null);
     assert.equal(events.filter((e) => TERMINALS.has(e.type)).length, 1);
     assert.equal(events.at(-1).type, 'response.completed');
     assert.equal(events.length, wire.length);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILD, SECRET, devImport, freshConsumer, installTools, packPkg, startMock } from './lib.mjs';
+import { SECRET, devImport, freshConsumer, installTools, startMock } from './lib.mjs';
 import { EDGE_SCRIPT, checkReport } from './server-lib.mjs';
 
 // the conditions Next.js resolves with for the edge runtime
@@ -18,9 +18,9 @@ let hostModule;
 const wasmFile = () => join(consumer, 'node_modules', 'cometapi-responses', 'cometapi_responses_bg.wasm');
 
 before(async () => {
-  const [{ tarball }, tools] = await Promise.all([packPkg(join(BUILD, 'runtimes', 'edge')), installTools('edge-runtime')]);
+  const tools = await installTools('edge-runtime');
   ({ EdgeVM } = await import(pathToFileURL(join(tools, 'node_modules', '@edge-runtime', 'vm', 'dist', 'index.js')).href));
-  consumer = await freshConsumer('edge', { 'route.mjs': EDGE_SCRIPT }, tarball);
+  consumer = await freshConsumer('edge', { 'route.mjs': EDGE_SCRIPT });
   hostModule = new WebAssembly.Module(readFileSync(wasmFile()));
   mock = await startMock({ delayMs: 5, requireKey: SECRET });
 });

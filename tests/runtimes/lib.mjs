@@ -3,7 +3,6 @@
 // through miniflare, bundled the way wrangler bundles) and Chromium; and the checks they share.
 // Everything runs locally on 127.0.0.1 with random ports.
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -229,25 +228,8 @@ try {
 }
 `;
 
-/** Asserts that a page (PAGE_SCRIPT) streamed a whole response incrementally. */
-function checkStreamed(r, problems) {
-  assert.equal(r.error, null, `the page failed: ${r.error}\n${problems.join('\n')}`);
-  assert.equal(r.statusText, 'done');
-  assert.equal(r.status, 'completed');
-  assert.ok(r.updates >= 3, `text arrived in ${r.updates} updates`);
-  assert.ok(r.text.length > 0);
-  assert.equal(r.shown, r.text, 'the page shows the streamed text');
-  assert.equal(r.finalText, r.text, 'finalResponse().output_text equals the concatenated deltas');
-  assert.equal(r.events[0].type, 'response.created');
-  assert.equal(r.events.at(-1).type, 'response.completed');
-  const seqs = r.events.map((e) => e.seq).filter((s) => s !== undefined);
-  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'events arrive in order');
-  const spread = r.events.at(-1).t - r.events[0].t;
-  assert.ok(spread > 30, `events arrived over ${spread.toFixed(0)} ms, not all at once`);
-}
-
 /**
- * Opens `url` (a page running PAGE_SCRIPT) in a new tab, checks that it streamed (checkStreamed)
+ * Opens `url` (a page running PAGE_SCRIPT) in a new tab, checks that it streamed a whole response incrementally
  * and returns the paths the tab loaded; `prepare(tab)` runs before the page loads.
  */
 export async function streamsInPage(browser, url, prepare) {
@@ -260,23 +242,24 @@ export async function streamsInPage(browser, url, prepare) {
     await tab.goto(url);
     await waitDone(tab, problems);
     const r = await tab.evaluate(() => ({ ...window.__result, shown: document.getElementById('out').textContent, statusText: document.getElementById('status').textContent }));
-    checkStreamed(r, problems);
+    // a whole response, streamed incrementally
+    assert.equal(r.error, null, `the page failed: ${r.error}\n${problems.join('\n')}`);
+    assert.equal(r.statusText, 'done');
+    assert.equal(r.status, 'completed');
+    assert.ok(r.updates >= 3, `text arrived in ${r.updates} updates`);
+    assert.ok(r.text.length > 0);
+    assert.equal(r.shown, r.text, 'the page shows the streamed text');
+    assert.equal(r.finalText, r.text, 'finalResponse().output_text equals the concatenated deltas');
+    assert.equal(r.events[0].type, 'response.created');
+    assert.equal(r.events.at(-1).type, 'response.completed');
+    const seqs = r.events.map((e) => e.seq).filter((s) => s !== undefined);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'events arrive in order');
+    const spread = r.events.at(-1).t - r.events[0].t;
+    assert.ok(spread > 30, `events arrived over ${spread.toFixed(0)} ms, not all at once`);
     return loaded;
   } finally {
     await tab.close();
   }
-}
-
-/** Reads a fetch Response's body to the end: { chunks, text }. */
-export async function readBody(res) {
-  const decoder = new TextDecoder();
-  let chunks = 0;
-  let text = '';
-  for await (const chunk of res.body) {
-    chunks++;
-    text += decoder.decode(chunk, { stream: true });
-  }
-  return { chunks, text };
 }
 
 /** The final Response of an SSE body, as the package parses it (rejects as the stream ended). */
@@ -289,7 +272,10 @@ export async function finalOf(text) {
 export async function checkSseAnswer(res) {
   assert.equal(res.status, 200, await res.clone().text());
   assert.match(res.headers.get('content-type'), /^text\/event-stream/);
-  const { chunks, text } = await readBody(res);
+  const decoder = new TextDecoder();
+  let chunks = 0;
+  let text = '';
+  for await (const chunk of res.body) (chunks++, (text += decoder.decode(chunk, { stream: true })));
   assert.ok(chunks >= 3, `the answer came in ${chunks} chunks`);
   const final = await finalOf(text);
   assert.equal(final.status, 'completed');
@@ -356,15 +342,11 @@ export async function spawnServer(cmd, args, { cwd, env, ready, allowExit = fals
 }
 
 /** A free loopback port (listened on, then released). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
+export async function freePort() {
+  const { server, close } = await listen(() => {});
+  const { port } = server.address();
+  await close();
+  return port;
 }
 
 /**

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NO_COLOR, launchChromium, run, spawnOnPort, startMock, toolsApp, using, waitDone, watchPage } from './lib.mjs';
-import { NEXT_APP, checkRendered, checkRoute } from './app-lib.mjs';
+import { NEXT_APP, checkRendered, checkRoute, getOk } from './app-lib.mjs';
 
 let app;
 let mock;
@@ -32,9 +32,7 @@ const serve = (mode, distDir, flags = []) =>
 
 /** The client component: its server-rendered HTML, then the page streaming in Chromium. */
 async function checkClientComponent(server, api) {
-  const res = await fetch(`${server.url}/client?api=${api}`, { signal: AbortSignal.timeout(120_000) });
-  const html = await res.text();
-  assert.equal(res.status, 200, `${html.slice(0, 2000)}\n${server.output()}`);
+  const html = await getOk(`${server.url}/client?api=${api}`, server.output);
   assert.match(html, /<p id="ssr">greeting: parsed by the wasm<\/p>/, 'the server rendered the client component with the wasm');
   const page = await browser.newPage();
   const problems = watchPage(page);

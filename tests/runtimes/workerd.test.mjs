@@ -359,6 +359,8 @@ const completed = (seq, text) =>
   });
 
 const sse = (res) => res.writeHead(200, { 'content-type': 'text/event-stream' });
+/** A behaviour answering this SSE body whole. */
+const sseBody = (body) => (res) => (sse(res), res.end(body));
 const sendJson = (res, status, body) => (res.writeHead(status, { 'content-type': 'application/json' }), res.end(JSON.stringify(body)));
 /** What each model name makes the upstream do (`res` is the node http response). */
 const BEHAVIOURS = {
@@ -399,15 +401,9 @@ const BEHAVIOURS = {
     res.end(text.slice(cut));
   },
   // the flat error shape, quoting the key without its prefix
-  'error-event-flat': (res) => {
-    sse(res);
-    res.end(opening() + frame('error', { sequence_number: 3, code: 'server_error', message: `upstream said: ${BARE}`, param: null }));
-  },
+  'error-event-flat': sseBody(opening() + frame('error', { sequence_number: 3, code: 'server_error', message: `upstream said: ${BARE}`, param: null })),
   // response.failed quoting a fragment of the key
-  failed: (res) => {
-    sse(res);
-    res.end(opening() + frame('response.failed', { sequence_number: 3, response: { ...RESPONSE, status: 'failed', error: { code: 'server_error', message: `key …${FRAGMENT}… refused` } } }));
-  },
+  failed: sseBody(opening() + frame('response.failed', { sequence_number: 3, response: { ...RESPONSE, status: 'failed', error: { code: 'server_error', message: `key …${FRAGMENT}… refused` } } })),
   // a 400 quoting the key without its `sk-` prefix
   '400-bare': (res) => sendJson(res, 400, { error: { message: `Invalid key ${BARE} for this model`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }),
   // a 400 quoting a fragment, in its code and param too
@@ -429,11 +425,7 @@ const BEHAVIOURS = {
     res.end();
   },
   // a plain answer (a stream or JSON, as asked)
-  ok: (res, { stream }) => {
-    if (!stream) return sendJson(res, 200, { ...RESPONSE, status: 'completed', output: [] });
-    sse(res);
-    res.end(opening() + completed(3, 'ok'));
-  },
+  ok: (res, { stream }) => (stream ? sseBody(opening() + completed(3, 'ok'))(res) : sendJson(res, 200, { ...RESPONSE, status: 'completed', output: [] })),
   // a non-streaming Response quoting the key
   'echo-json': (res) =>
     sendJson(res, 200, { ...RESPONSE, status: 'completed', output: [{ ...MESSAGE, status: 'completed', content: [{ type: 'output_text', text: `key: ${BARE}`, annotations: [] }] }], metadata: { [KEY]: KEY } }),

@@ -2,22 +2,23 @@
 // bundled by `vite build`, the Vite dev server, `esbuild --bundle` and webpack 5 (production and
 // development mode, pinned in tests/runtimes/tools/webpack); and a bundler-free <script type="module">
 // page with an import map to the mock's /pkg/browser.js (ready on import) or /pkg/web.js (`await init()`).
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD, PAGE_SCRIPT, devImport, freshConsumer, installTools, launchChromium, packPkg, run, servePage, startMock, streamsInPage, using } from './lib.mjs';
+import { BUILD, PAGE_SCRIPT, devImport, freshConsumer, installTools, packPkg, run, servePage, streamsInPage, useChromium, useMock, using } from './lib.mjs';
 
 let vite;
 let viteApp;
 let webpackApp;
 let webpackTools;
-let mock;
-let browser;
 
 const MAIN = "import { ResponsesClient } from 'cometapi-responses';\nconst baseURL = new URLSearchParams(location.search).get('api');\n" + PAGE_SCRIPT;
 const html = (title, script, head = '') =>
   `<!doctype html>\n<html><head><meta charset="utf-8"><title>${title}</title>${head}</head>\n<body><pre id="out"></pre><p id="status">loading</p>${script}</body></html>\n`;
+
+const mock = useMock({ delayMs: 20 });
+const chromium = useChromium();
 
 before(async () => {
   let tarball;
@@ -26,16 +27,9 @@ before(async () => {
   viteApp = await freshConsumer('vite', { 'package.json': '{ "name": "consumer-vite", "private": true, "type": "module" }\n', ...files }, tarball);
   webpackApp = await freshConsumer('webpack', { 'package.json': '{ "name": "consumer-webpack", "private": true }\n', 'src/index.js': MAIN }, tarball);
   vite = await devImport('vite/dist/node/index.js');
-  mock = await startMock({ delayMs: 20 });
-  browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  await mock?.close();
-});
-
-const streamInPage = (origin) => streamsInPage(browser, `${origin}/?api=${encodeURIComponent(`${mock.url}/v1`)}`);
+const streamInPage = (origin) => streamsInPage(chromium.browser, `${origin}/?api=${encodeURIComponent(`${mock.url}/v1`)}`);
 /** The local URL of a vite server, without its trailing slash. */
 const viteURL = (server) => server.resolvedUrls.local[0].replace(/\/$/, '');
 const SERVER = { port: 0, host: '127.0.0.1', strictPort: false };
@@ -110,7 +104,7 @@ const PAGES = {
 /** The HTML of the module page is handed to the browser for the mock's own origin; every
  *  module, the .wasm and the API calls are real requests to the mock (it serves pkg/ at /pkg/). Returns the paths loaded. */
 const load = (path) =>
-  streamsInPage(browser, `${mock.url}${path}`, (tab) =>
+  streamsInPage(chromium.browser, `${mock.url}${path}`, (tab) =>
     tab.route(`${mock.url}/runtime-test/*`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: PAGES[new URL(route.request().url()).pathname] })),
   );
 

@@ -1,14 +1,14 @@
 // A Worker app through Vite with @cloudflare/vite-plugin (pinned in tests/runtimes/tools/cloudflare-vite):
 // `vite` dev and `vite build` + `vite preview` each stream from the mock (key from .dev.vars) and create(). Offline.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { NO_COLOR, SECRET, checkSseAnswer, freshConsumer, installTools, keyedCalls, run, spawnOnPort, startMock, using } from './lib.mjs';
+import { NO_COLOR, SECRET, checkSseAnswer, freshConsumer, installTools, keyedCalls, run, spawnOnPort, useMock, using } from './lib.mjs';
 
 let app;
 let tools;
-let mock;
+const mock = useMock({ delayMs: 20, requireKey: SECRET });
 
 const WORKER = `import { ResponsesClient } from 'cometapi-responses';
 
@@ -30,7 +30,7 @@ export default {
 `;
 
 before(async () => {
-  mock = await startMock({ delayMs: 20, requireKey: SECRET });
+  await mock.ready;
   tools = await installTools('cloudflare-vite');
   const wrangler = { name: 'consumer-cloudflare-vite', main: 'src/index.js', compatibility_date: '2025-09-01', vars: { UPSTREAM_BASE_URL: `${mock.url}/v1` } };
   app = await freshConsumer(
@@ -49,8 +49,6 @@ before(async () => {
   for (const d of ['node_modules/@cloudflare', '.config', '.logs']) mkdirSync(join(app, d), { recursive: true });
   for (const m of ['vite', '@cloudflare/vite-plugin']) symlinkSync(join(tools, 'node_modules', m), join(app, 'node_modules', m));
 });
-
-after(() => mock?.close());
 
 // nothing reaches the network: no metrics, no download of the Request.cf object, any update check to a closed local port
 const env = () => ({

@@ -2,6 +2,7 @@
 // projects under build/ that install the tarball, start the mock backend, servers, Workers (workerd
 // through miniflare, bundled the way wrangler bundles) and Chromium; and the checks they share.
 // Everything runs locally on 127.0.0.1 with random ports.
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
@@ -132,6 +133,28 @@ export async function toolsApp(name, files, stale) {
 export async function startMock(options = {}) {
   const { startMockServer } = await import(pathToFileURL(join(ROOT, 'mock', 'server.mjs')).href);
   return startMockServer({ port: 0, host: '127.0.0.1', pkgDir: PKG, ...options });
+}
+
+/**
+ * The mock (startMock's options) for the tests of a file, started now and closed after them; the
+ * returned object gets its fields once `ready` resolves (a file's before hooks run at once: one
+ * that reads the mock awaits `mock.ready`).
+ */
+export function useMock(options) {
+  const mock = {};
+  mock.ready = startMock(options).then((started) => Object.assign(mock, started));
+  mock.ready.catch(() => {}); // the before hook below reports a failure
+  before(() => mock.ready);
+  after(() => mock.close?.());
+  return mock;
+}
+
+/** Chromium for the tests of a file, as `.browser`: launched before them, closed after. */
+export function useChromium() {
+  const chromium = {};
+  before(async () => (chromium.browser = await launchChromium()));
+  after(() => chromium.browser?.close());
+  return chromium;
 }
 
 /**

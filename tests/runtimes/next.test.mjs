@@ -1,27 +1,20 @@
 // A Next.js 16 App Router app (app-lib.mjs) on the packed tarball, unconfigured, built with webpack and
 // Turbopack (`next start`) and run by `next dev`: Node and edge routes, a Server Component and a client
 // component (SSR, then Chromium) stream from the mock; no build warns about the package.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { NO_COLOR, launchChromium, run, spawnOnPort, startMock, toolsApp, using, waitDone, watchPage } from './lib.mjs';
+import { NO_COLOR, run, spawnOnPort, toolsApp, useChromium, useMock, using, waitDone, watchPage } from './lib.mjs';
 import { NEXT_APP, checkRendered, checkRoute, getOk } from './app-lib.mjs';
 
 let app;
-let mock;
-let browser;
+const mock = useMock({ delayMs: 20 });
+const chromium = useChromium();
 const NEXT_ENV = { NEXT_TELEMETRY_DISABLED: '1', ...NO_COLOR };
 
 before(async () => {
   ({ dir: app } = await toolsApp('next', NEXT_APP, (dir) => readdirSync(dir).filter((d) => d === 'app' || d.startsWith('.next'))));
-  mock = await startMock({ delayMs: 20 });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await mock?.close();
 });
 
 const nextBin = () => join(app, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -34,7 +27,7 @@ const serve = (mode, distDir, flags = []) =>
 async function checkClientComponent(server, api) {
   const html = await getOk(`${server.url}/client?api=${api}`, server.output);
   assert.match(html, /<p id="ssr">greeting: parsed by the wasm<\/p>/, 'the server rendered the client component with the wasm');
-  const page = await browser.newPage();
+  const page = await chromium.browser.newPage();
   const problems = watchPage(page);
   await using(page, async () => {
     await page.goto(`${server.url}/client?api=${api}`);

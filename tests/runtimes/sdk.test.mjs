@@ -1,18 +1,14 @@
 // The SDK helpers' contract (sdk-contract.mjs) in headless Chromium and in workerd (miniflare);
 // every line must say "ok" in both.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { bundleWorker, freshConsumer, launchChromium, startMock, startWorker, using, waitDone, watchPage } from './lib.mjs';
+import { bundleWorker, freshConsumer, launchChromium, startWorker, useMock, using, waitDone, watchPage } from './lib.mjs';
 import { LINES } from './sdk-contract.mjs';
 
 const CONTRACT = readFileSync(new URL('./sdk-contract.mjs', import.meta.url), 'utf8');
 
-let mock;
-before(async () => {
-  mock = await startMock({ delayMs: 2 });
-});
-after(() => mock?.close());
+const mock = useMock({ delayMs: 2 });
 
 function assertAllOk(results, where) {
   assert.deepStrictEqual(Object.keys(results), LINES, `${where}: every line ran`);

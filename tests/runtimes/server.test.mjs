@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
-import { DEV_MODULES, NO_COLOR, SECRET, assertVersion, bins, bundleWorker, devImport, freshConsumer, installTools, run, startMock, startWorker } from './lib.mjs';
+import { DEV_MODULES, NO_COLOR, SECRET, assertVersion, bins, bundleWorker, devImport, freshConsumer, installTools, run, startWorker, useMock } from './lib.mjs';
 import { CONSUMER_SCRIPTS, checkReport, checkSocketReport, parseReport } from './server-lib.mjs';
 
 let consumer;
-let mock;
+const mock = useMock({ delayMs: 5, requireKey: SECRET });
 let nodes;
 let bunDeno;
 const lonely = [];
@@ -32,11 +32,9 @@ before(async () => {
   const cts = "import { ResponsesClient } from 'cometapi-responses';\nexport = new ResponsesClient({});\n";
   consumer = await freshConsumer('node', { ...CONSUMER_SCRIPTS, 'types.ts': types.join('\n'), 'types-cjs.cts': cts });
   mkdirSync(join(consumer, '.deno'), { recursive: true });
-  mock = await startMock({ delayMs: 5, requireKey: SECRET });
 });
 
-after(async () => {
-  await mock?.close();
+after(() => {
   for (const d of lonely) rmSync(d, { recursive: true, force: true });
 });
 

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
-import { NO_COLOR, SECRET, assertVersion, bins, readJson, run, spawnOnPort, startMock, toolsApp, using } from './lib.mjs';
+import { NO_COLOR, SECRET, assertVersion, bins, readJson, run, spawnOnPort, toolsApp, useMock, using } from './lib.mjs';
 import { SVELTEKIT_APP, checkRendered, checkRoute } from './app-lib.mjs';
 
 let app;
 let node22;
-let mock;
+const mock = useMock({ delayMs: 5, requireKey: SECRET });
 let out;
 
 before(async () => {
@@ -22,13 +22,9 @@ before(async () => {
   manifest.type = 'module';
   manifest.devDependencies['cometapi-responses'] = `^${info.version}`;
   writeFileSync(join(app, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
-  mock = await startMock({ delayMs: 5, requireKey: SECRET });
 });
 
-after(async () => {
-  await mock?.close();
-  if (out) rmSync(out, { recursive: true, force: true });
-});
+after(() => out && rmSync(out, { recursive: true, force: true }));
 
 test('SvelteKit (adapter-node, devDependency): vite build, the server build run alone streams', async (t) => {
   await assertVersion(node22, 22);

@@ -8,7 +8,7 @@
 // server sees its socket closed), and let no 10-character fragment of the key reach the client.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { PAGE_SCRIPT, SECRET, bundleExample, finalOf, fragmentsIn, keyedCalls, launchChromium, listen, pkgNode, sleep, sseEvents, startMock, startWorker as startBundle, streamsInPage, using } from './lib.mjs';
+import { PAGE_SCRIPT, SECRET, bundleExample, finalOf, fragmentsIn, keyedCalls, launchChromium, listen, pkgNode, sleep, sseEvents, startWorker as startBundle, streamsInPage, useMock, using } from './lib.mjs';
 
 const ORIGIN = 'https://app.example';
 const WORKER = 'http://worker.test/v1/responses';
@@ -19,7 +19,7 @@ const BARE = KEY.slice(3);
 const FRAGMENT = KEY.slice(17, 31); // 14 characters from the middle
 const TIMEOUT_MS = 600;
 
-let mock;
+const mock = useMock({ delayMs: 40, requireKey: SECRET });
 let mf;
 let bundle;
 let upstream;
@@ -38,8 +38,8 @@ const startHostile = (bindings) =>
   startBundle(bundle, { COMETAPI_KEY: KEY, UPSTREAM_BASE_URL: `${upstream.url}/v1`, ALLOWED_ORIGINS: ORIGIN, ALLOWED_MODELS: '*', UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), ...bindings });
 
 before(async () => {
+  await mock.ready;
   bundle = await bundleExample('worker');
-  mock = await startMock({ delayMs: 40, requireKey: SECRET });
   mf = await startWorker();
   upstream = await startHostileUpstream();
   hostile = await startHostile();
@@ -48,7 +48,6 @@ before(async () => {
 after(async () => {
   await mf?.dispose();
   await hostile?.dispose();
-  await mock?.close();
   await upstream?.close();
 });
 

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD, DEV_MODULES, ROOT, SECRET, compatibilityDate, fragmentsIn, keyedCalls, run, startMock, startWorker, using } from './lib.mjs';
+import { BUILD, DEV_MODULES, ROOT, SECRET, compatibilityDate, fragmentsIn, keyedCalls, run, startWorker, useMock, using } from './lib.mjs';
 
 const EXAMPLE = join(ROOT, 'examples', 'workers-rs');
 const TOOLS = join(BUILD, 'runtimes', 'workers-rs-tools');
@@ -12,10 +12,11 @@ const WORKER_BUILD = join(TOOLS, 'bin', 'worker-build');
 const WORKER_BUILD_VERSION = '0.8.7';
 const BUNDLE = () => ({ bundleDir: join(EXAMPLE, 'build'), compatibilityDate: compatibilityDate(join(EXAMPLE, 'wrangler.toml')) });
 
-let mock;
+const mock = useMock({ delayMs: 5, requireKey: SECRET });
 let worker;
 
 before(async () => {
+  await mock.ready;
   if (!existsSync(WORKER_BUILD)) {
     const t0 = performance.now();
     // --debug: the tool runs for seconds, an optimised build of it would take minutes longer
@@ -34,14 +35,10 @@ before(async () => {
       WASM_OPT_BIN: join(DEV_MODULES, '.bin', 'wasm-opt'),
     },
   });
-  mock = await startMock({ delayMs: 5, requireKey: SECRET });
   worker = await startWorker(BUNDLE(), { COMETAPI_KEY: SECRET, UPSTREAM_BASE_URL: `${mock.url}/v1` });
 });
 
-after(async () => {
-  await worker?.dispose();
-  await mock?.close();
-});
+after(() => worker?.dispose());
 
 test('worker-build output: the shim and its .wasm module', () => {
   for (const f of ['index.js', 'index_bg.wasm']) assert.ok(existsSync(join(EXAMPLE, 'build', f)), f);

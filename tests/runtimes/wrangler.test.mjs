@@ -1,11 +1,11 @@
 // The example Worker under the real `wrangler dev` (`npm run dev` on Node 22, offline, pinned in
 // tests/runtimes/wrangler) proxying to the mock; on an older Node, `npm run dev` fails naming the Node it needs.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
-import { BUILD, EXAMPLE, NO_COLOR, ROOT, SECRET, checkSseAnswer, freePort, freshConsumer, installTools, keyedCalls, readJson, run, spawnServer, startMock } from './lib.mjs';
+import { BUILD, EXAMPLE, NO_COLOR, ROOT, SECRET, checkSseAnswer, freePort, freshConsumer, installTools, keyedCalls, readJson, run, spawnServer, useMock } from './lib.mjs';
 
 const SPEC = join(ROOT, 'tests', 'runtimes', 'wrangler');
 const TOOLS = join(BUILD, 'runtimes', 'wrangler-tools');
@@ -20,7 +20,7 @@ const older = (version, min) => {
   return false;
 };
 
-let mock;
+const mock = useMock({ delayMs: 20, requireKey: SECRET });
 let dir;
 
 /** The environment of `npm run dev`: `node` on PATH is `nodeBin`; nothing reaches the network. */
@@ -47,10 +47,7 @@ before(async () => {
   }
   dir = await freshConsumer('wrangler', files);
   for (const d of ['.tmp', '.config', '.logs', '.registry']) mkdirSync(join(dir, d), { recursive: true });
-  mock = await startMock({ delayMs: 20, requireKey: SECRET });
 });
-
-after(() => mock?.close());
 
 /** `npm run dev -- …args` in the copy of the example; resolves once wrangler is ready (or has exited). */
 const startDev = (nodeBin, args, timeoutMs = 90_000) =>

@@ -273,8 +273,7 @@ export async function streamsInPage(browser, url, prepare) {
     assert.ok(r.text.length > 0);
     assert.equal(r.shown, r.text, 'the page shows the streamed text');
     assert.equal(r.finalText, r.text, 'finalResponse().output_text equals the concatenated deltas');
-    assert.equal(r.events[0].type, 'response.created');
-    assert.equal(r.events.at(-1).type, 'response.completed');
+    assert.deepEqual([r.events[0].type, r.events.at(-1).type], ['response.created', 'response.completed'], 'from response.created to response.completed');
     const seqs = r.events.map((e) => e.seq).filter((s) => s !== undefined);
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'events arrive in order');
     const spread = r.events.at(-1).t - r.events[0].t;
@@ -500,8 +499,7 @@ export async function socketTurns({ baseURL, inputs: [hello, second, long, after
 
 /** Asserts a report of socketTurns for these inputs (`refused`: the error the refused model met). */
 export function checkSocketTurns(r, [hello, second, , after], refused) {
-  assert.equal(r.types[0], 'response.created');
-  assert.equal(r.types.at(-1), 'response.completed');
+  assert.deepEqual([r.types[0], r.types.at(-1)], ['response.created', 'response.completed'], 'from response.created to response.completed');
   assert.ok(r.deltas >= 3);
   assert.ok(r.text.includes(hello), r.text);
   assert.equal(r.first.text, r.text);

@@ -273,7 +273,7 @@ export async function streamsInPage(browser, url, prepare) {
     assert.ok(r.text.length > 0);
     assert.equal(r.shown, r.text, 'the page shows the streamed text');
     assert.equal(r.finalText, r.text, 'finalResponse().output_text equals the concatenated deltas');
-    assert.deepEqual([r.events[0].type, r.events.at(-1).type], ['response.created', 'response.completed'], 'from response.created to response.completed');
+    assert.deepEqual([r.events[0].type, r.events.at(-1).type], ['response.created', 'response.completed']);
     const seqs = r.events.map((e) => e.seq).filter((s) => s !== undefined);
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'events arrive in order');
     const spread = r.events.at(-1).t - r.events[0].t;
@@ -378,8 +378,8 @@ export async function freePort() {
 export async function spawnOnPort(cmd, args, { ready = (url) => url, env, ...options }) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const server = await spawnServer(cmd, args(port), { ...options, env: typeof env === 'function' ? env(port, url) : env, ready: ready(url) });
-  return { url, port, ...server };
+  const environment = typeof env === 'function' ? env(port, url) : env;
+  return { url, port, ...(await spawnServer(cmd, args(port), { ...options, env: environment, ready: ready(url) })) };
 }
 
 // ---- Workers: bundled as wrangler bundles, run in workerd (miniflare)
@@ -499,7 +499,7 @@ export async function socketTurns({ baseURL, inputs: [hello, second, long, after
 
 /** Asserts a report of socketTurns for these inputs (`refused`: the error the refused model met). */
 export function checkSocketTurns(r, [hello, second, , after], refused) {
-  assert.deepEqual([r.types[0], r.types.at(-1)], ['response.created', 'response.completed'], 'from response.created to response.completed');
+  assert.deepEqual([r.types[0], r.types.at(-1)], ['response.created', 'response.completed']);
   assert.ok(r.deltas >= 3);
   assert.ok(r.text.includes(hello), r.text);
   assert.equal(r.first.text, r.text);

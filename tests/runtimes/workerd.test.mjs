@@ -123,7 +123,7 @@ test('streams the upstream SSE through incrementally, with the secret key added 
 
   // in order, complete, and parseable by the package itself
   const events = sseEvents(text).map((e) => e.data);
-  assert.deepEqual([events[0].type, events.at(-1).type], ['response.created', 'response.completed'], 'from response.created to response.completed');
+  assert.deepEqual([events[0].type, events.at(-1).type], ['response.created', 'response.completed']);
   const seqs = events.map((e) => e.sequence_number);
   assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i), 'sequence numbers in order, none missing');
   const final = await finalOf(text);

@@ -135,11 +135,17 @@ export async function load({ url }) {${serverReport("url.searchParams.get('api')
   'src/routes/chat/+page.svelte': '<script>\n  let { data } = $props();\n</script>\n\n<pre id="report">{data.report}</pre>\n',
 };
 
-/** GETs a streaming route: the deltas, then the final report line; returns that report. */
-export async function checkRoute(url, output) {
+/** GETs `url` of the app: 200 (else the start of the body and the server's output), its body. */
+export async function getOk(url, output) {
   const res = await fetch(url, { signal: AbortSignal.timeout(120_000) });
   const body = await res.text().catch((e) => `(body failed: ${e.message})`);
-  assert.equal(res.status, 200, `${url}: ${body}\n${output()}`);
+  assert.equal(res.status, 200, `${url}: ${body.slice(0, 2000)}\n${output()}`);
+  return body;
+}
+
+/** GETs a streaming route: the deltas, then the final report line; returns that report. */
+export async function checkRoute(url, output) {
+  const body = await getOk(url, output);
   const [text, report] = body.split('\n--\n');
   assert.ok(report, `${url} ended with the final report: ${body}\n${output()}`);
   const parsed = JSON.parse(report);
@@ -151,9 +157,7 @@ export async function checkRoute(url, output) {
 
 /** GETs a page that streamed on the server and rendered the report: several deltas, the whole text. */
 export async function checkRendered(url, output) {
-  const res = await fetch(url, { signal: AbortSignal.timeout(120_000) });
-  const html = await res.text();
-  assert.equal(res.status, 200, `${html.slice(0, 2000)}\n${output()}`);
+  const html = await getOk(url, output);
   const raw = html.match(/<pre id="report">([^<]*)<\/pre>/)?.[1];
   assert.ok(raw, `the page rendered the report: ${html.slice(0, 2000)}`);
   const entities = { '&quot;': '"', '&#x27;': "'", '&#39;': "'", '&lt;': '<', '&gt;': '>', '&amp;': '&' };

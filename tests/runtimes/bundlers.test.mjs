@@ -2,22 +2,23 @@
 // bundled by `vite build`, the Vite dev server, `esbuild --bundle` and webpack 5 (production and
 // development mode, pinned in tests/runtimes/tools/webpack); and a bundler-free <script type="module">
 // page with an import map to the mock's /pkg/browser.js (ready on import) or /pkg/web.js (`await init()`).
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD, PAGE_SCRIPT, devImport, freshConsumer, installTools, launchChromium, packPkg, run, servePage, startMock, streamsInPage } from './lib.mjs';
+import { BUILD, PAGE_SCRIPT, devImport, freshConsumer, installTools, packPkg, run, servePage, streamsInPage, useChromium, useMock, using } from './lib.mjs';
 
 let vite;
 let viteApp;
 let webpackApp;
 let webpackTools;
-let mock;
-let browser;
 
 const MAIN = "import { ResponsesClient } from 'cometapi-responses';\nconst baseURL = new URLSearchParams(location.search).get('api');\n" + PAGE_SCRIPT;
 const html = (title, script, head = '') =>
   `<!doctype html>\n<html><head><meta charset="utf-8"><title>${title}</title>${head}</head>\n<body><pre id="out"></pre><p id="status">loading</p>${script}</body></html>\n`;
+
+const mock = useMock({ delayMs: 20 });
+const chromium = useChromium();
 
 before(async () => {
   let tarball;
@@ -26,57 +27,12 @@ before(async () => {
   viteApp = await freshConsumer('vite', { 'package.json': '{ "name": "consumer-vite", "private": true, "type": "module" }\n', ...files }, tarball);
   webpackApp = await freshConsumer('webpack', { 'package.json': '{ "name": "consumer-webpack", "private": true }\n', 'src/index.js': MAIN }, tarball);
   vite = await devImport('vite/dist/node/index.js');
-  mock = await startMock({ delayMs: 20 });
-  browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  await mock?.close();
-});
-
-const streamInPage = (origin) => streamsInPage(browser, `${origin}/?api=${encodeURIComponent(`${mock.url}/v1`)}`);
-/** Serves the page and `bundle` as /main.js; it streams in Chromium. */
-async function bundleStreams(page, bundle) {
-  const server = await servePage(page, bundle);
-  try {
-    await streamInPage(server.url);
-  } finally {
-    await server.close();
-  }
-}
-
-test('vite build: the production bundle streams in Chromium', async () => {
-  await vite.build({ root: viteApp, logLevel: 'silent', build: { outDir: 'dist', emptyOutDir: true } });
-  const assets = readdirSync(join(viteApp, 'dist', 'assets'));
-  const js = assets.filter((f) => f.endsWith('.js'));
-  assert.equal(js.length, 1, `one JS chunk: ${assets}`);
-  assert.match(readFileSync(join(viteApp, 'dist', 'assets', js[0]), 'utf8'), /H4sI/, 'the wasm is inlined in the bundle');
-  const server = await vite.preview({ root: viteApp, logLevel: 'silent', preview: { port: 0, host: '127.0.0.1', strictPort: false } });
-  try {
-    await streamInPage(server.resolvedUrls.local[0].replace(/\/$/, ''));
-  } finally {
-    await new Promise((resolve) => server.httpServer.close(resolve));
-  }
-});
-
-test('vite dev server: the pre-bundled dependency streams in Chromium', async () => {
-  const server = await vite.createServer({ root: viteApp, logLevel: 'silent', server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false } });
-  await server.listen();
-  try {
-    await streamInPage(server.resolvedUrls.local[0].replace(/\/$/, ''));
-    assert.ok(existsSync(join(viteApp, 'node_modules', '.vite', 'deps')), 'vite pre-bundled the dependency');
-  } finally {
-    await server.close();
-  }
-});
-
-test('esbuild --bundle with no loader or plugin: the bundle streams in Chromium', async () => {
-  const esbuild = await devImport('esbuild/lib/main.js');
-  await esbuild.build({ absWorkingDir: viteApp, entryPoints: ['main.js'], bundle: true, format: 'esm', platform: 'browser', outfile: 'esbuild-dist/main.js', logLevel: 'silent' });
-  assert.deepEqual(readdirSync(join(viteApp, 'esbuild-dist')), ['main.js'], 'one self-contained file');
-  await bundleStreams(readFileSync(join(viteApp, 'index.html'), 'utf8'), readFileSync(join(viteApp, 'esbuild-dist', 'main.js')));
-});
+const streamInPage = (origin) => streamsInPage(chromium.browser, `${origin}/?api=${encodeURIComponent(`${mock.url}/v1`)}`);
+/** The local URL of a vite server, without its trailing slash. */
+const viteURL = (server) => server.resolvedUrls.local[0].replace(/\/$/, '');
+const SERVER = { port: 0, host: '127.0.0.1', strictPort: false };
 
 /** `webpack --mode MODE` with the CLI of the tools directory, in the app: no problem reported; dist/'s files. */
 async function webpack(mode) {
@@ -88,19 +44,55 @@ async function webpack(mode) {
   assert.match(stdout, /compiled successfully/);
   return readdirSync(join(webpackApp, `dist-${mode}`));
 }
-const webpackPage = html('webpack consumer', '<script src="/main.js"></script>');
-const webpackBundle = (mode) => readFileSync(join(webpackApp, `dist-${mode}`, 'main.js'));
 
-test('webpack --mode production: one self-contained bundle streams in Chromium', async () => {
-  assert.deepEqual(await webpack('production'), ['main.js'], 'one file: the wasm is inlined, no asset to copy');
-  assert.match(webpackBundle('production').toString(), /H4sI/, 'the gzip-base64 wasm is in the bundle');
-  await bundleStreams(webpackPage, webpackBundle('production'));
-});
-
-test('webpack --mode development: the dev bundle streams in Chromium', async () => {
-  assert.deepEqual(await webpack('development'), ['main.js']);
-  await bundleStreams(webpackPage, webpackBundle('development'));
-});
+/**
+ * Each bundler: `build()` bundles the app and checks its output, then resolves the page and its
+ * /main.js for servePage, or (`serve`) starts a server of its own; the page streams in Chromium.
+ */
+const BUNDLERS = [
+  ['vite build: the production bundle streams in Chromium', {
+    build: async () => {
+      await vite.build({ root: viteApp, logLevel: 'silent', build: { outDir: 'dist', emptyOutDir: true } });
+      const assets = readdirSync(join(viteApp, 'dist', 'assets'));
+      const js = assets.filter((f) => f.endsWith('.js'));
+      assert.equal(js.length, 1, `one JS chunk: ${assets}`);
+      assert.match(readFileSync(join(viteApp, 'dist', 'assets', js[0]), 'utf8'), /H4sI/, 'the wasm is inlined in the bundle');
+    },
+    serve: () => vite.preview({ root: viteApp, logLevel: 'silent', preview: SERVER }),
+    close: (server) => new Promise((resolve) => server.httpServer.close(resolve)),
+  }],
+  ['vite dev server: the pre-bundled dependency streams in Chromium', {
+    serve: async () => (await vite.createServer({ root: viteApp, logLevel: 'silent', server: { ...SERVER, hmr: false } })).listen(),
+    close: (server) => server.close(),
+    check: () => assert.ok(existsSync(join(viteApp, 'node_modules', '.vite', 'deps')), 'vite pre-bundled the dependency'),
+  }],
+  ['esbuild --bundle with no loader or plugin: the bundle streams in Chromium', {
+    build: async () => {
+      const esbuild = await devImport('esbuild/lib/main.js');
+      await esbuild.build({ absWorkingDir: viteApp, entryPoints: ['main.js'], bundle: true, format: 'esm', platform: 'browser', outfile: 'esbuild-dist/main.js', logLevel: 'silent' });
+      assert.deepEqual(readdirSync(join(viteApp, 'esbuild-dist')), ['main.js'], 'one self-contained file');
+      return [readFileSync(join(viteApp, 'index.html'), 'utf8'), readFileSync(join(viteApp, 'esbuild-dist', 'main.js'))];
+    },
+  }],
+  ...['production', 'development'].map((mode) => [`webpack --mode ${mode}: one self-contained bundle streams in Chromium`, {
+    build: async () => {
+      assert.deepEqual(await webpack(mode), ['main.js'], 'one file: the wasm is inlined, no asset to copy');
+      const bundle = readFileSync(join(webpackApp, `dist-${mode}`, 'main.js'));
+      if (mode === 'production') assert.match(bundle.toString(), /H4sI/, 'the gzip-base64 wasm is in the bundle');
+      return [html('webpack consumer', '<script src="/main.js"></script>'), bundle];
+    },
+  }]),
+];
+for (const [title, { build, serve, close, check }] of BUNDLERS) {
+  test(title, async () => {
+    const page = await build?.();
+    const server = serve ? await serve() : await servePage(...page);
+    await using(server, async () => {
+      await streamInPage(serve ? viteURL(server) : server.url);
+      check?.();
+    }, close);
+  });
+}
 
 const modulePage = (importMap, prelude) =>
   html('plain module page', `\n<script type="module">\n${prelude}\nconst baseURL = '/v1';\n${PAGE_SCRIPT}\n</script>`, `\n<script type="importmap">${JSON.stringify({ imports: importMap })}</script>\n`);
@@ -112,7 +104,7 @@ const PAGES = {
 /** The HTML of the module page is handed to the browser for the mock's own origin; every
  *  module, the .wasm and the API calls are real requests to the mock (it serves pkg/ at /pkg/). Returns the paths loaded. */
 const load = (path) =>
-  streamsInPage(browser, `${mock.url}${path}`, (tab) =>
+  streamsInPage(chromium.browser, `${mock.url}${path}`, (tab) =>
     tab.route(`${mock.url}/runtime-test/*`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: PAGES[new URL(route.request().url()).pathname] })),
   );
 

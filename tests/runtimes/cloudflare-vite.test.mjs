@@ -1,14 +1,14 @@
 // A Worker app through Vite with @cloudflare/vite-plugin (pinned in tests/runtimes/tools/cloudflare-vite):
 // `vite` dev and `vite build` + `vite preview` each stream from the mock (key from .dev.vars) and create(). Offline.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD, SECRET, finalOf, freePort, freshConsumer, installTools, packPkg, readBody, run, spawnServer, startMock } from './lib.mjs';
+import { NO_COLOR, SECRET, checkSseAnswer, freshConsumer, installTools, keyedCalls, run, spawnOnPort, useMock, using } from './lib.mjs';
 
 let app;
 let tools;
-let mock;
+const mock = useMock({ delayMs: 20, requireKey: SECRET });
 
 const WORKER = `import { ResponsesClient } from 'cometapi-responses';
 
@@ -30,9 +30,8 @@ export default {
 `;
 
 before(async () => {
-  mock = await startMock({ delayMs: 20, requireKey: SECRET });
-  let tarball;
-  [{ tarball }, tools] = await Promise.all([packPkg(join(BUILD, 'runtimes', 'cloudflare-vite')), installTools('cloudflare-vite')]);
+  await mock.ready;
+  tools = await installTools('cloudflare-vite');
   const wrangler = { name: 'consumer-cloudflare-vite', main: 'src/index.js', compatibility_date: '2025-09-01', vars: { UPSTREAM_BASE_URL: `${mock.url}/v1` } };
   app = await freshConsumer(
     'cloudflare-vite',
@@ -45,54 +44,38 @@ before(async () => {
       '.dev.vars': `COMETAPI_KEY=${SECRET}\n`,
       'src/index.js': WORKER,
     },
-    tarball,
   );
   // vite and the plugin as if installed in the app (linked from the tools directory)
   for (const d of ['node_modules/@cloudflare', '.config', '.logs']) mkdirSync(join(app, d), { recursive: true });
   for (const m of ['vite', '@cloudflare/vite-plugin']) symlinkSync(join(tools, 'node_modules', m), join(app, 'node_modules', m));
 });
 
-after(() => mock?.close());
-
 // nothing reaches the network: no metrics, no download of the Request.cf object, any update check to a closed local port
 const env = () => ({
   WRANGLER_SEND_METRICS: 'false', WRANGLER_SEND_ERROR_REPORTS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', npm_config_registry: 'http://127.0.0.1:9/',
-  XDG_CONFIG_HOME: join(app, '.config'), WRANGLER_LOG_PATH: join(app, '.logs'), CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0',
+  XDG_CONFIG_HOME: join(app, '.config'), WRANGLER_LOG_PATH: join(app, '.logs'), CI: 'true', ...NO_COLOR,
 });
 
 const vite = () => join(tools, 'node_modules', 'vite', 'bin', 'vite.js');
 
 /** `vite …args` in the app until it prints its local URL; then the Worker streams (several chunks, a complete SSE body) and creates. */
 async function checkWorker(args) {
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const server = await spawnServer(process.execPath, [vite(), ...args, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+  const server = await spawnOnPort(process.execPath, (port) => [vite(), ...args, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
     cwd: app,
     env: env(),
-    ready: new RegExp(`${origin.replace(/\./g, '\\.')}/`),
+    ready: (origin) => new RegExp(`${origin.replace(/\./g, '\\.')}/`),
   });
-  try {
+  await using(server, async () => {
     const before = mock.requests.length;
-    const res = await fetch(`${origin}/stream`, { signal: AbortSignal.timeout(30_000) });
-    assert.equal(res.status, 200, await res.clone().text());
-    assert.match(res.headers.get('content-type'), /^text\/event-stream/);
-    const { chunks, text } = await readBody(res);
-    assert.ok(chunks >= 3, `the Worker streamed ${chunks} chunks`);
-    const final = await finalOf(text);
-    assert.equal(final.status, 'completed');
-    assert.ok(final.output_text.length > 0);
-    const created = await (await fetch(`${origin}/create`, { signal: AbortSignal.timeout(30_000) })).json();
+    await checkSseAnswer(await fetch(`${server.url}/stream`, { signal: AbortSignal.timeout(30_000) }));
+    const created = await (await fetch(`${server.url}/create`, { signal: AbortSignal.timeout(30_000) })).json();
     assert.equal(created.status, 'completed');
     assert.ok(created.output_text.length > 0);
     // the mock answers 401 unless the Worker sent `Bearer <SECRET>` (from .dev.vars)
-    const upstream = mock.requests.slice(before).filter((r) => r.path === '/v1/responses');
-    assert.equal(upstream.length, 2);
-    for (const r of upstream) assert.equal(r.headers.authorization, 'REDACTED');
+    keyedCalls(mock, before, 2);
     assert.doesNotMatch(server.output(), /\berror\b/i, `vite printed an error:\n${server.output()}`);
     assert.ok(!server.output().includes(SECRET), "the key is in vite's output");
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 test('vite dev with @cloudflare/vite-plugin: the Worker runs in workerd, streams and creates', () => checkWorker([]));

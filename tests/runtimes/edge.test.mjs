@@ -1,31 +1,28 @@
 // The tarball's `edge-light` entry bundled as Next.js does for `runtime = 'edge'`, run in edge-runtime's
 // EdgeVM without wasm code generation (the Module compiled in the host realm): server-lib.mjs's report.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILD, SECRET, devImport, freshConsumer, installTools, packPkg, startMock } from './lib.mjs';
+import { SECRET, devImport, freshConsumer, installTools, useMock } from './lib.mjs';
 import { EDGE_SCRIPT, checkReport } from './server-lib.mjs';
 
 // the conditions Next.js resolves with for the edge runtime
 const EDGE_CONDITIONS = ['edge-light', 'worker', 'browser', 'module', 'import', 'default'];
 
 let consumer;
-let mock;
+const mock = useMock({ delayMs: 5, requireKey: SECRET });
 let EdgeVM;
 let hostModule;
 const wasmFile = () => join(consumer, 'node_modules', 'cometapi-responses', 'cometapi_responses_bg.wasm');
 
 before(async () => {
-  const [{ tarball }, tools] = await Promise.all([packPkg(join(BUILD, 'runtimes', 'edge')), installTools('edge-runtime')]);
+  const tools = await installTools('edge-runtime');
   ({ EdgeVM } = await import(pathToFileURL(join(tools, 'node_modules', '@edge-runtime', 'vm', 'dist', 'index.js')).href));
-  consumer = await freshConsumer('edge', { 'route.mjs': EDGE_SCRIPT }, tarball);
+  consumer = await freshConsumer('edge', { 'route.mjs': EDGE_SCRIPT });
   hostModule = new WebAssembly.Module(readFileSync(wasmFile()));
-  mock = await startMock({ delayMs: 5, requireKey: SECRET });
 });
-
-after(() => mock?.close());
 
 /** route.mjs bundled as a script for the edge: `*.wasm?module` → the global the host sets. */
 async function bundleForEdge() {

@@ -1,8 +1,9 @@
-// Shared helpers of the runtime tests: pack pkg/ as npm would publish it, create fresh consumer
-// projects under build/ that install the tarball, start the mock backend, servers and Chromium.
+// The one harness of the runtime tests: pack pkg/ as npm would publish it, create fresh consumer
+// projects under build/ that install the tarball, start the mock backend, servers, Workers (workerd
+// through miniflare, bundled the way wrangler bundles) and Chromium; and the checks they share.
 // Everything runs locally on 127.0.0.1 with random ports.
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -13,14 +14,18 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const PKG = join(ROOT, 'pkg');
 export const BUILD = join(ROOT, 'build');
 export const DEV_MODULES = join(ROOT, 'node_modules');
+export const EXAMPLE = join(ROOT, 'examples', 'cloudflare-worker');
 /** The secret the Worker holds and the mock requires: it must never appear in a response. */
 export const SECRET = 'sk-test-secret';
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** The environment that keeps colour codes out of a tool's output. */
+export const NO_COLOR = { NO_COLOR: '1', FORCE_COLOR: '0' };
 
 /** Imports a dev dependency of the repo by path (consumers don't install their own copy). */
 export const devImport = (spec) => import(pathToFileURL(join(DEV_MODULES, spec)).href);
 /** pkg/node.js, the package as built, to parse what a server sent. */
 export const pkgNode = () => import(pathToFileURL(join(PKG, 'node.js')).href);
+export const readJson = (...path) => JSON.parse(readFileSync(join(...path), 'utf8'));
 
 /** Runs a command; resolves { code, stdout, stderr }; rejects on a non-zero exit. */
 export function run(cmd, args, { cwd = ROOT, env, timeoutMs = 120_000 } = {}) {
@@ -38,6 +43,12 @@ export function run(cmd, args, { cwd = ROOT, env, timeoutMs = 120_000 } = {}) {
       else resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Asserts that `bin --version` prints `version` (a RegExp, or a major version of Node). */
+export async function assertVersion(bin, version) {
+  const { stdout } = await run(bin, ['--version']);
+  assert.match(stdout, typeof version === 'number' ? new RegExp(`^v${version}\\.`) : version, `${bin} --version`);
 }
 
 const NPM_QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
@@ -88,9 +99,11 @@ export function writeFiles(dir, files) {
 
 /**
  * A fresh consumer project build/consumer-NAME: the given files, then `npm install` of the packed
- * tarball (offline: it has no dependencies). Returns the project's directory.
+ * tarball (offline: it has no dependencies); the tarball is packed into build/runtimes/NAME unless
+ * given. Resolves the project's directory.
  */
 export async function freshConsumer(name, files, tarball) {
+  tarball ??= (await packPkg(join(BUILD, 'runtimes', name))).tarball;
   const dir = join(BUILD, `consumer-${name}`);
   rmSync(dir, { recursive: true, force: true });
   writeFiles(dir, { 'package.json': '{ "name": "consumer", "private": true }\n', ...files });
@@ -101,12 +114,18 @@ export async function freshConsumer(name, files, tarball) {
   return dir;
 }
 
-/** Unpacks the tarball as `app`'s node_modules/cometapi-responses (an app installed from a tools lock). */
-export async function unpackInto(app, tarball) {
-  const target = join(app, 'node_modules', 'cometapi-responses');
-  rmSync(target, { recursive: true, force: true });
+/**
+ * The tools directory of NAME as the app: the packed tarball unpacked as its
+ * node_modules/cometapi-responses, what `stale(dir)` names removed, then `files` written. Resolves { dir, info }.
+ */
+export async function toolsApp(name, files, stale) {
+  const [{ tarball, info }, dir] = await Promise.all([packPkg(join(BUILD, 'runtimes', name)), installTools(name)]);
+  const target = join(dir, 'node_modules', 'cometapi-responses');
+  for (const d of [target, ...stale(dir)]) rmSync(join(dir, d), { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   await run('tar', ['xzf', tarball, '-C', target, '--strip-components=1']);
+  writeFiles(dir, files);
+  return { dir, info };
 }
 
 /** The mock backend (mock/server.mjs) on 127.0.0.1, a free port, serving pkg/ at /pkg/ for pages
@@ -116,6 +135,48 @@ export async function startMock(options = {}) {
   return startMockServer({ port: 0, host: '127.0.0.1', pkgDir: PKG, ...options });
 }
 
+/**
+ * The mock (startMock's options) for the tests of a file, started now and closed after them; the
+ * returned object gets its fields once `ready` resolves (a file's before hooks run at once: one
+ * that reads the mock awaits `mock.ready`).
+ */
+export function useMock(options) {
+  const mock = {};
+  mock.ready = startMock(options).then((started) => Object.assign(mock, started));
+  mock.ready.catch(() => {}); // the before hook below reports a failure
+  before(() => mock.ready);
+  after(() => mock.close?.());
+  return mock;
+}
+
+/** Chromium for the tests of a file, as `.browser`: launched before them, closed after. */
+export function useChromium() {
+  const chromium = {};
+  before(async () => (chromium.browser = await launchChromium()));
+  after(() => chromium.browser?.close());
+  return chromium;
+}
+
+/**
+ * The mock's POST /v1/responses calls since `before` (a WebSocket's frames are logged as POSTs too),
+ * `n` of them when given; each carried the key (the mock refuses others; its log says REDACTED).
+ */
+export function keyedCalls(mock, before, n) {
+  const calls = mock.requests.slice(before).filter((r) => r.method === 'POST' && r.path === '/v1/responses');
+  if (n !== undefined) assert.equal(calls.length, n, `${n} calls reached the mock`);
+  for (const r of calls) assert.equal(r.headers.authorization, 'REDACTED', 'an Authorization header reached the upstream');
+  return calls;
+}
+
+/** Runs `fn(resource)`, then always `close(resource)` (its stop(), close() or dispose() by default). */
+export async function using(resource, fn, close = (r) => (r.stop ?? r.close ?? r.dispose).call(r)) {
+  try {
+    return await fn(resource);
+  } finally {
+    await close(resource);
+  }
+}
+
 /** An http server on 127.0.0.1, port 0; close() ends its open connections too. */
 export async function listen(handler) {
   const server = http.createServer(handler);
@@ -123,6 +184,14 @@ export async function listen(handler) {
   const close = () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve)));
   return { server, url: `http://127.0.0.1:${server.address().port}`, close };
 }
+
+/** Serves `html` at / (and any /?query) and `js` at /main.js, on 127.0.0.1; close() when done. */
+export const servePage = (html, js) =>
+  listen((req, res) => {
+    const isJs = req.url.startsWith('/main.js');
+    res.writeHead(isJs || req.url.startsWith('/?') || req.url === '/' ? 200 : 404, { 'content-type': isJs ? 'text/javascript' : 'text/html' });
+    res.end(isJs ? js : html);
+  });
 
 /** Debian's Chromium through playwright-core (never a downloaded browser). */
 export async function launchChromium() {
@@ -139,6 +208,16 @@ export function watchPage(page) {
     if (m.type() === 'error' && !/favicon/.test(m.location()?.url ?? '')) problems.push(`console: ${m.text()}`);
   });
   return problems;
+}
+
+/** Waits until the page's #status starts with done (or error); fails with the page's state and problems if it does not. */
+export async function waitDone(page, problems, timeout = 60_000) {
+  try {
+    await page.waitForFunction(() => /^(done|error)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout });
+  } catch (e) {
+    const state = await page.evaluate(() => ({ status: document.getElementById('status')?.textContent, result: window.__result })).catch(() => null);
+    throw new Error(`the page did not finish: ${e.message}\nstate: ${JSON.stringify(state)?.slice(0, 2000)}\n${problems.join('\n')}`);
+  }
 }
 
 /**
@@ -172,36 +251,8 @@ try {
 }
 `;
 
-/** Waits for #status to say done (or error) and returns window.__result (with the page's problems). */
-async function pageResult(page, problems, timeout = 60_000) {
-  try {
-    await page.waitForFunction(() => /^(done|error)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout });
-  } catch (e) {
-    const state = await page.evaluate(() => ({ status: document.getElementById('status')?.textContent, result: window.__result })).catch(() => null);
-    throw new Error(`the page did not finish: ${e.message}\nstate: ${JSON.stringify(state)?.slice(0, 2000)}\n${problems.join('\n')}`);
-  }
-  return page.evaluate(() => ({ ...window.__result, shown: document.getElementById('out').textContent, statusText: document.getElementById('status').textContent }));
-}
-
-/** Asserts that a page streamed a whole response incrementally. */
-function checkStreamed(r, problems) {
-  assert.equal(r.error, null, `the page failed: ${r.error}\n${problems.join('\n')}`);
-  assert.equal(r.statusText, 'done');
-  assert.equal(r.status, 'completed');
-  assert.ok(r.updates >= 3, `text arrived in ${r.updates} updates`);
-  assert.ok(r.text.length > 0);
-  assert.equal(r.shown, r.text, 'the page shows the streamed text');
-  assert.equal(r.finalText, r.text, 'finalResponse().output_text equals the concatenated deltas');
-  assert.equal(r.events[0].type, 'response.created');
-  assert.equal(r.events.at(-1).type, 'response.completed');
-  const seqs = r.events.map((e) => e.seq).filter((s) => s !== undefined);
-  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'events arrive in order');
-  const spread = r.events.at(-1).t - r.events[0].t;
-  assert.ok(spread > 30, `events arrived over ${spread.toFixed(0)} ms, not all at once`);
-}
-
 /**
- * Opens `url` (a page running PAGE_SCRIPT) in a new tab, checks that it streamed (checkStreamed)
+ * Opens `url` (a page running PAGE_SCRIPT) in a new tab, checks that it streamed a whole response incrementally
  * and returns the paths the tab loaded; `prepare(tab)` runs before the page loads.
  */
 export async function streamsInPage(browser, url, prepare) {
@@ -212,37 +263,46 @@ export async function streamsInPage(browser, url, prepare) {
   try {
     await prepare?.(tab);
     await tab.goto(url);
-    checkStreamed(await pageResult(tab, problems), problems);
+    await waitDone(tab, problems);
+    const r = await tab.evaluate(() => ({ ...window.__result, shown: document.getElementById('out').textContent, statusText: document.getElementById('status').textContent }));
+    // a whole response, streamed incrementally
+    assert.equal(r.error, null, `the page failed: ${r.error}\n${problems.join('\n')}`);
+    assert.equal(r.statusText, 'done');
+    assert.equal(r.status, 'completed');
+    assert.ok(r.updates >= 3, `text arrived in ${r.updates} updates`);
+    assert.ok(r.text.length > 0);
+    assert.equal(r.shown, r.text, 'the page shows the streamed text');
+    assert.equal(r.finalText, r.text, 'finalResponse().output_text equals the concatenated deltas');
+    assert.deepEqual([r.events[0].type, r.events.at(-1).type], ['response.created', 'response.completed']);
+    const seqs = r.events.map((e) => e.seq).filter((s) => s !== undefined);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'events arrive in order');
+    const spread = r.events.at(-1).t - r.events[0].t;
+    assert.ok(spread > 30, `events arrived over ${spread.toFixed(0)} ms, not all at once`);
     return loaded;
   } finally {
     await tab.close();
   }
 }
 
-/** Serves `html` at / (and any /?query) and `js` at /main.js, on 127.0.0.1; close() when done. */
-export const servePage = (html, js) =>
-  listen((req, res) => {
-    const isJs = req.url.startsWith('/main.js');
-    res.writeHead(isJs || req.url.startsWith('/?') || req.url === '/' ? 200 : 404, { 'content-type': isJs ? 'text/javascript' : 'text/html' });
-    res.end(isJs ? js : html);
-  });
-
-/** Reads a fetch Response's body to the end: { chunks, text }. */
-export async function readBody(res) {
-  const decoder = new TextDecoder();
-  let chunks = 0;
-  let text = '';
-  for await (const chunk of res.body) {
-    chunks++;
-    text += decoder.decode(chunk, { stream: true });
-  }
-  return { chunks, text };
-}
-
 /** The final Response of an SSE body, as the package parses it (rejects as the stream ended). */
 export async function finalOf(text) {
   const { ResponseStream } = await pkgNode();
   return ResponseStream.fromReadableStream(new Blob([text]).stream()).finalResponse();
+}
+
+/** Asserts a streamed answer: 200, text/event-stream, in 3 chunks or more, a completed Response with text. Returns the body. */
+export async function checkSseAnswer(res) {
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+  const decoder = new TextDecoder();
+  let chunks = 0;
+  let text = '';
+  for await (const chunk of res.body) (chunks++, (text += decoder.decode(chunk, { stream: true })));
+  assert.ok(chunks >= 3, `the answer came in ${chunks} chunks`);
+  const final = await finalOf(text);
+  assert.equal(final.status, 'completed');
+  assert.ok(final.output_text.length > 0);
+  return text;
 }
 
 /** Whether any process of the group `pgid` is still alive. */
@@ -260,19 +320,18 @@ function groupAlive(pgid) {
  *  the group is gone (the child — `npm`, say — can exit before the server it started has closed
  *  its socket). */
 async function stopGroup(child, exited) {
-  const pgid = child.pid;
   const signal = (s) => {
     try {
-      process.kill(-pgid, s);
+      process.kill(-child.pid, s);
     } catch {}
   };
   if (child.exitCode === null && child.signalCode === null) signal('SIGTERM');
   const timer = setTimeout(() => signal('SIGKILL'), 10_000);
   await exited;
   const deadline = Date.now() + 15_000;
-  while (groupAlive(pgid) && Date.now() < deadline) await sleep(50);
+  while (groupAlive(child.pid) && Date.now() < deadline) await sleep(50);
   clearTimeout(timer);
-  if (groupAlive(pgid)) signal('SIGKILL');
+  if (groupAlive(child.pid)) signal('SIGKILL');
 }
 
 /**
@@ -286,35 +345,122 @@ export async function spawnServer(cmd, args, { cwd, env, ready, allowExit = fals
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const stop = () => stopGroup(child, exited);
+  const server = { ready: true, output: () => output, exited, stop: () => stopGroup(child, exited) };
   const isReady = async () =>
     ready instanceof RegExp ? ready.test(output) : fetch(ready, { signal: AbortSignal.timeout(2000) }).then(() => true, () => false);
   const deadline = Date.now() + timeoutMs;
   while (!(await isReady())) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      if (allowExit) return { ready: false, output: () => output, exited, stop };
+      if (allowExit) return { ...server, ready: false };
       throw new Error(`${cmd} ${args.join(' ')} exited:\n${output}`);
     }
     if (Date.now() > deadline) {
-      await stop();
+      await server.stop();
       throw new Error(`${cmd} ${args.join(' ')} was not ready after ${timeoutMs} ms:\n${output}`);
     }
     await sleep(100);
   }
-  return { ready: true, output: () => output, exited, stop };
+  return server;
 }
 
 /** A free loopback port (listened on, then released). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
+export async function freePort() {
+  const { server, close } = await listen(() => {});
+  const { port } = server.address();
+  await close();
+  return port;
 }
+
+/**
+ * spawnServer on a free port: `args(port)` is the command's arguments, `env(port, url)` (or an
+ * object) its environment; ready once http://127.0.0.1:PORT answers (or as `ready(url)` says). Resolves { url, port, … }.
+ */
+export async function spawnOnPort(cmd, args, { ready = (url) => url, env, ...options }) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const environment = typeof env === 'function' ? env(port, url) : env;
+  return { url, port, ...(await spawnServer(cmd, args(port), { ...options, env: environment, ready: ready(url) })) };
+}
+
+// ---- Workers: bundled as wrangler bundles, run in workerd (miniflare)
+
+/** The compatibility_date of a wrangler.toml (the example's by default). */
+export const compatibilityDate = (toml = join(EXAMPLE, 'wrangler.toml')) =>
+  readFileSync(toml, 'utf8').match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1];
+
+/**
+ * esbuild as wrangler bundles `entry` of `dir` into `dir/outdir`; returns esbuild's metafile inputs
+ * and the bundle as startWorker takes it.
+ */
+export async function bundleWorker(dir, entry, outdir = 'dist') {
+  const esbuild = await devImport('esbuild/lib/main.js');
+  // the conditions wrangler passes; the .wasm kept as its own module, imported as a WebAssembly.Module
+  const conditions = ['workerd', 'worker', 'browser'];
+  const result = await esbuild.build({
+    absWorkingDir: dir, entryPoints: [entry], outdir, bundle: true, format: 'esm', target: 'es2024', conditions,
+    loader: { '.wasm': 'copy' }, assetNames: '[name]', metafile: true, logLevel: 'silent',
+  });
+  const script = entry.split('/').at(-1).replace(/\.m?js$/, '.js');
+  return { inputs: Object.keys(result.metafile.inputs), bundleDir: join(dir, outdir), compatibilityDate: compatibilityDate(), script };
+}
+
+/** The example Worker as a user would copy it (build/consumer-NAME), bundled: { dir, bundleDir, compatibilityDate }. */
+export async function bundleExample(name) {
+  const example = readJson(EXAMPLE, 'package.json');
+  assert.equal(example.dependencies['cometapi-responses'], 'file:../../pkg');
+  // the package comes from the tarball instead of ../../pkg (wrangler itself is not installed:
+  // it is replaced by the same esbuild bundling; tests/runtimes/wrangler.test.mjs runs it)
+  const files = {
+    'package.json': JSON.stringify({ name: example.name, private: true, type: 'module' }, null, 2),
+    'wrangler.toml': readFileSync(join(EXAMPLE, 'wrangler.toml'), 'utf8'),
+  };
+  for (const f of readdirSync(join(EXAMPLE, 'src'))) files[`src/${f}`] = readFileSync(join(EXAMPLE, 'src', f), 'utf8');
+  const dir = await freshConsumer(name, files);
+  const { inputs, ...bundle } = await bundleWorker(dir, 'src/index.js');
+  assert.ok(inputs.some((p) => p.endsWith('node_modules/cometapi-responses/workerd.js')), `bundled workerd.js: ${inputs}`);
+  assert.ok(!inputs.some((p) => p.includes('inline')), 'the inlined wasm of the browser entry is not bundled');
+  return { dir, ...bundle };
+}
+
+/**
+ * The bundle (its `script`, index.js by default) in workerd (miniflare) with these bindings (vars
+ * and the secret; an undefined value is a binding left out) and miniflare `options`; dispose() when done.
+ */
+export async function startWorker({ bundleDir, compatibilityDate, script = 'index.js' }, bindings, options = {}) {
+  const { Miniflare } = await devImport('miniflare/dist/src/index.js');
+  const instance = new Miniflare({
+    modules: true, modulesRoot: bundleDir, scriptPath: join(bundleDir, script), compatibilityDate,
+    modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    bindings: Object.fromEntries(Object.entries(bindings).filter(([, v]) => v !== undefined)),
+    ...options,
+  });
+  await instance.ready;
+  return instance;
+}
+
+/** Every ≥ `min`-char substring of `secret` that occurs in `text` (none expected). */
+export function fragmentsIn(text, secret, min = 10) {
+  const found = new Set();
+  for (let i = 0; i + min <= secret.length; i++) {
+    const piece = secret.slice(i, i + min);
+    if (text.includes(piece)) found.add(piece);
+  }
+  return [...found];
+}
+
+/** The SSE blocks of a text/event-stream body → [{ event, data }] (data parsed as JSON). */
+export function sseEvents(text) {
+  return text
+    .split('\n\n')
+    .filter((block) => block.includes('data: '))
+    .map((block) => {
+      const lines = block.split('\n');
+      const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
+      return { event, data: JSON.parse(lines.find((l) => l.startsWith('data: ')).slice(6)) };
+    });
+}
+
+// ---- WebSocket mode in a page
 
 /**
  * In a page of an origin serving the package at /pkg/ (no key): client.connect() to `baseURL`, a
@@ -353,8 +499,7 @@ export async function socketTurns({ baseURL, inputs: [hello, second, long, after
 
 /** Asserts a report of socketTurns for these inputs (`refused`: the error the refused model met). */
 export function checkSocketTurns(r, [hello, second, , after], refused) {
-  assert.equal(r.types[0], 'response.created');
-  assert.equal(r.types.at(-1), 'response.completed');
+  assert.deepEqual([r.types[0], r.types.at(-1)], ['response.created', 'response.completed']);
   assert.ok(r.deltas >= 3);
   assert.ok(r.text.includes(hello), r.text);
   assert.equal(r.first.text, r.text);

@@ -1,56 +1,37 @@
 // A Next.js 16 App Router app (app-lib.mjs) on the packed tarball, unconfigured, built with webpack and
 // Turbopack (`next start`) and run by `next dev`: Node and edge routes, a Server Component and a client
 // component (SSR, then Chromium) stream from the mock; no build warns about the package.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD, freePort, installTools, launchChromium, packPkg, run, spawnServer, startMock, unpackInto, watchPage, writeFiles } from './lib.mjs';
-import { NEXT_APP, checkRendered, checkRoute } from './app-lib.mjs';
+import { NO_COLOR, run, spawnOnPort, toolsApp, useChromium, useMock, using, waitDone, watchPage } from './lib.mjs';
+import { NEXT_APP, checkRendered, checkRoute, getOk } from './app-lib.mjs';
 
 let app;
-let mock;
-let browser;
-const NEXT_ENV = { NEXT_TELEMETRY_DISABLED: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
+const mock = useMock({ delayMs: 20 });
+const chromium = useChromium();
+const NEXT_ENV = { NEXT_TELEMETRY_DISABLED: '1', ...NO_COLOR };
 
 before(async () => {
-  const [{ tarball }, tools] = await Promise.all([packPkg(join(BUILD, 'runtimes', 'next')), installTools('next')]);
-  app = tools;
-  await unpackInto(app, tarball);
-  for (const d of readdirSync(app)) if (d === 'app' || d.startsWith('.next')) rmSync(join(app, d), { recursive: true, force: true });
-  writeFiles(app, NEXT_APP);
-  mock = await startMock({ delayMs: 20 });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await mock?.close();
+  ({ dir: app } = await toolsApp('next', NEXT_APP, (dir) => readdirSync(dir).filter((d) => d === 'app' || d.startsWith('.next'))));
 });
 
 const nextBin = () => join(app, 'node_modules', 'next', 'dist', 'bin', 'next');
 
 /** `next start` or `next dev` on a free port; resolves { url, stop, output } once it answers. */
-async function serve(mode, distDir, flags = []) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const args = [nextBin(), mode, ...flags, '-p', String(port), '-H', '127.0.0.1'];
-  return { url, ...(await spawnServer(process.execPath, args, { cwd: app, env: { ...NEXT_ENV, NEXT_DIST_DIR: distDir }, ready: url, timeoutMs: 120_000 })) };
-}
+const serve = (mode, distDir, flags = []) =>
+  spawnOnPort(process.execPath, (port) => [nextBin(), mode, ...flags, '-p', String(port), '-H', '127.0.0.1'], { cwd: app, env: { ...NEXT_ENV, NEXT_DIST_DIR: distDir }, timeoutMs: 120_000 });
 
 /** The client component: its server-rendered HTML, then the page streaming in Chromium. */
 async function checkClientComponent(server, api) {
-  const res = await fetch(`${server.url}/client?api=${api}`, { signal: AbortSignal.timeout(120_000) });
-  const html = await res.text();
-  assert.equal(res.status, 200, `${html.slice(0, 2000)}\n${server.output()}`);
+  const html = await getOk(`${server.url}/client?api=${api}`, server.output);
   assert.match(html, /<p id="ssr">greeting: parsed by the wasm<\/p>/, 'the server rendered the client component with the wasm');
-  const page = await browser.newPage();
+  const page = await chromium.browser.newPage();
   const problems = watchPage(page);
-  try {
+  await using(page, async () => {
     await page.goto(`${server.url}/client?api=${api}`);
-    await page.waitForFunction(() => /^(done|error)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 120_000 }).catch((e) => {
-      throw new Error(`the page did not finish: ${e.message}\n${problems.join('\n')}`);
-    });
+    await waitDone(page, problems, 120_000);
     const r = await page.evaluate(() => ({ ...window.__result, status: document.getElementById('status').textContent, shown: document.getElementById('out').textContent }));
     assert.equal(r.status, 'done', `${r.status}\n${problems.join('\n')}`);
     assert.ok(r.updates >= 3, `${r.updates} updates`);
@@ -58,9 +39,7 @@ async function checkClientComponent(server, api) {
     assert.equal(r.final, r.text);
     assert.equal(await page.textContent('#ssr'), 'greeting: parsed by the wasm', 'hydrated: the browser entry parsed the frame too');
     assert.deepEqual(problems, [], 'no console error or uncaught exception');
-  } finally {
-    await page.close();
-  }
+  });
 }
 
 async function buildAndStart(bundler) {
@@ -93,15 +72,13 @@ for (const [mode, edgeRuntime, clean] of [
         const { runtime: ran } = await checkRoute(`${server.url}${path}?api=${api}`, server.output);
         assert.match(ran, runtime, `${path} ran in the ${runtime} runtime`);
       };
-      try {
+      await using(server, async () => {
         await t.test('Node-runtime route handler streams', () => route('/api/node', /^nodejs$/));
         await t.test("edge route (runtime = 'edge') streams", () => route('/api/edge', edgeRuntime));
         await t.test('Server Component streams on the server', () => checkRendered(`${server.url}/server?api=${api}`, server.output));
         await t.test('client component: server-rendered, then streams in Chromium', () => checkClientComponent(server, api));
         assert.doesNotMatch(server.output(), clean[0], `${clean[1]}:\n${server.output()}`);
-      } finally {
-        await server.stop();
-      }
+      });
     });
   }
 }

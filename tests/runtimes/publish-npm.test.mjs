@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PKG, ROOT, run } from './lib.mjs';
+import { PKG, ROOT, readJson, run } from './lib.mjs';
 import { absoluteReadmeLinks } from '../../scripts/readme-links.mjs';
 
 let report;
@@ -17,7 +17,7 @@ before(async () => {
   const { stdout, stderr } = await run('npm', ['publish', '--dry-run', '--json', '--registry=http://127.0.0.1:9/', '--fetch-retries=0', '--no-audit', '--no-fund'], { cwd: PKG });
   report = JSON.parse(stdout.slice(stdout.indexOf('{')))['cometapi-responses'];
   warnings = stderr.split('\n').filter((l) => /^npm (warn|error)/i.test(l));
-  manifest = JSON.parse(readFileSync(join(PKG, 'package.json'), 'utf8'));
+  manifest = readJson(PKG, 'package.json');
 });
 
 const REPO = 'https://github.com/cometapi/cometapi-responses';

@@ -18,13 +18,7 @@ function check(cond, what) {
 }
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 /** What `fn()` threw or rejected with (undefined when it did not). */
-const thrown = async (fn) => {
-  try {
-    await fn();
-  } catch (e) {
-    return e;
-  }
-};
+const thrown = (fn) => Promise.resolve().then(fn).then(() => undefined, (e) => e);
 
 export const LINES = [
   'jsonSchemaFormat', 'parse output_parsed', 'OutputParseError', 'stream partialParsed', 'PartialJsonParser', 'functionTool',
@@ -35,14 +29,8 @@ export async function runContract(api, baseURL) {
   const { ResponsesClient, jsonSchemaFormat, functionTool, PartialJsonParser, OutputParseError, AbortError, CometApiError } = api;
   const client = new ResponsesClient({ baseURL, maxRetries: 0 });
   const results = {};
-  const line = async (name, fn) => {
-    try {
-      await fn();
-      results[name] = 'ok';
-    } catch (e) {
-      results[name] = `FAILED: ${e && (e.stack || e.message)}`;
-    }
-  };
+  /** Runs one line of the contract: its result is 'ok' or 'FAILED: why'. */
+  const line = async (name, fn) => (results[name] = await thrown(fn).then((e) => (e === undefined ? 'ok' : `FAILED: ${e && (e.stack || e.message)}`)));
   const params = (format) => ({ model: 'mock', input: 'Ada Lovelace', text: { format } });
   const adult = standard((v) => ({ value: { ...v, adult: v.age >= 18 } }));
 

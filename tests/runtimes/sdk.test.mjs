@@ -1,20 +1,14 @@
 // The SDK helpers' contract (sdk-contract.mjs) in headless Chromium and in workerd (miniflare);
 // every line must say "ok" in both.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { BUILD, freshConsumer, launchChromium, packPkg, startMock, watchPage } from './lib.mjs';
-import { bundleWorker, compatibilityDate, startWorker } from './worker-lib.mjs';
+import { bundleWorker, freshConsumer, launchChromium, startWorker, useMock, using, waitDone, watchPage } from './lib.mjs';
 import { LINES } from './sdk-contract.mjs';
 
 const CONTRACT = readFileSync(new URL('./sdk-contract.mjs', import.meta.url), 'utf8');
 
-let mock;
-before(async () => {
-  mock = await startMock({ delayMs: 2 });
-});
-after(() => mock?.close());
+const mock = useMock({ delayMs: 2 });
 
 function assertAllOk(results, where) {
   assert.deepStrictEqual(Object.keys(results), LINES, `${where}: every line ran`);
@@ -22,8 +16,7 @@ function assertAllOk(results, where) {
 }
 
 test('every line of the contract works in Chromium (pkg/browser.js, a plain module page)', async () => {
-  const browser = await launchChromium();
-  try {
+  await using(await launchChromium(), async (browser) => {
     const tab = await browser.newPage();
     const problems = watchPage(tab);
     const html = `<!doctype html><html><head><meta charset="utf-8">
@@ -39,30 +32,21 @@ document.getElementById('status').textContent = 'done';
       route.fulfill({ status: 200, contentType: js ? 'text/javascript' : 'text/html', body: js ? CONTRACT : html });
     });
     await tab.goto(`${mock.url}/runtime-test/sdk.html`);
-    await tab.waitForFunction(() => document.getElementById('status')?.textContent === 'done', null, { timeout: 60_000 }).catch((e) => {
-      throw new Error(`${e.message}\n${problems.join('\n')}`);
-    });
+    await waitDone(tab, problems);
     assertAllOk(await tab.evaluate(() => window.__results), 'Chromium');
     assert.deepStrictEqual(problems, []);
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('every line of the contract works in workerd (a Worker bundled as wrangler does, miniflare)', async () => {
-  const { tarball } = await packPkg(join(BUILD, 'runtimes', 'sdk-worker'));
   const worker = `import * as api from 'cometapi-responses';
 import { runContract } from './sdk-contract.mjs';
 export default { async fetch(request, env) { return Response.json(await runContract(api, env.BASE_URL)); } };
 `;
-  const dir = await freshConsumer('sdk-worker', { 'src/index.js': worker, 'src/sdk-contract.mjs': CONTRACT }, tarball);
-  await bundleWorker(dir, 'src/index.js');
-  const mf = await startWorker({ bundleDir: join(dir, 'dist'), compatibilityDate: compatibilityDate() }, { BASE_URL: `${mock.url}/v1` });
-  try {
+  const dir = await freshConsumer('sdk-worker', { 'src/index.js': worker, 'src/sdk-contract.mjs': CONTRACT });
+  await using(await startWorker(await bundleWorker(dir, 'src/index.js'), { BASE_URL: `${mock.url}/v1` }), async (mf) => {
     const res = await mf.dispatchFetch('http://worker.test/');
     assert.equal(res.status, 200);
     assertAllOk(await res.json(), 'workerd');
-  } finally {
-    await mf.dispose();
-  }
+  });
 });

@@ -142,8 +142,7 @@ export function checkReport(report, consumer, { entry = 'node.js' } = {}) {
     );
     assert.ok(resolved.endsWith(join('cometapi-responses', entry)), `the entry is ${entry}: ${resolved}`);
   }
-  assert.equal(report.types[0], 'response.created');
-  assert.equal(report.types.at(-1), 'response.completed');
+  assert.deepEqual([report.types[0], report.types.at(-1)], ['response.created', 'response.completed']);
   assert.ok(report.types.filter((t) => t === 'response.output_text.delta').length >= 3);
   assert.ok(report.text.length > 0);
   assert.equal(report.finalText, report.text);
@@ -152,9 +151,8 @@ export function checkReport(report, consumer, { entry = 'node.js' } = {}) {
   assert.ok(report.createdText.length > 0);
   assert.deepEqual(report.apiError, { name: 'ApiError', isApiError: true, status: 401 });
   assert.deepEqual(report.stalled, { timeout: 'TimeoutError', abort: 'AbortError' });
-  for (const name of ['ResponsesClient', 'ResponseStream', 'ResponseAccumulator', 'SseParser', 'ApiError', 'ConnectionError', 'TimeoutError', 'AbortError', 'StreamError', 'ValidationError', 'init']) {
-    assert.ok(report.exports.includes(name), `exports ${name}`);
-  }
+  const names = ['ResponsesClient', 'ResponseStream', 'ResponseAccumulator', 'SseParser', 'ApiError', 'ConnectionError', 'TimeoutError', 'AbortError', 'StreamError', 'ValidationError', 'init'];
+  assert.deepEqual(names.filter((name) => !report.exports.includes(name)), [], 'every one of these is exported');
 }
 
 /**
@@ -163,8 +161,7 @@ export function checkReport(report, consumer, { entry = 'node.js' } = {}) {
  */
 export function checkSocketReport(r, baseURL, mock, before) {
   assert.equal(r.url, `${baseURL.replace(/^http/, 'ws')}/responses`);
-  assert.equal(r.types[0], 'response.created');
-  assert.equal(r.types.at(-1), 'response.completed');
+  assert.deepEqual([r.types[0], r.types.at(-1)], ['response.created', 'response.completed']);
   assert.ok(r.types.filter((t) => t === 'response.output_text.delta').length >= 3, 'streamed in several deltas');
   assert.match(r.text, /Hello over a socket/);
   assert.equal(r.finalText, r.text);
@@ -176,10 +173,7 @@ export function checkSocketReport(r, baseURL, mock, before) {
   assert.deepEqual(r.lanes.map((l) => l.lanes), [['a'], ['b']], 'each lane sees only its own events');
   assert.match(r.lanes[0].text, /lane alpha/);
   assert.match(r.lanes[1].text, /lane beta/);
-  for (const l of r.lanes) {
-    assert.equal(l.status, 'completed');
-    assert.equal(l.finalText, l.text);
-  }
+  assert.deepEqual(r.lanes.map((l) => [l.status, l.finalText]), r.lanes.map((l) => ['completed', l.text]));
   assert.equal(r.refused, 'ConnectionError', 'a wrong key: the upgrade is refused');
   const ran = mock.requests.slice(before).filter((q) => q.method === 'POST' && q.path === '/v1/responses');
   assert.equal(ran.length, 4);

@@ -7,19 +7,17 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
-import { BUILD, DEV_MODULES, SECRET, bins, devImport, freshConsumer, installTools, packPkg, run, startMock } from './lib.mjs';
+import { DEV_MODULES, NO_COLOR, SECRET, assertVersion, bins, bundleWorker, devImport, freshConsumer, installTools, run, startWorker, useMock } from './lib.mjs';
 import { CONSUMER_SCRIPTS, checkReport, checkSocketReport, parseReport } from './server-lib.mjs';
-import { bundleWorker, compatibilityDate, startWorker } from './worker-lib.mjs';
 
-let packed;
 let consumer;
-let mock;
+const mock = useMock({ delayMs: 5, requireKey: SECRET });
 let nodes;
 let bunDeno;
 const lonely = [];
 
 before(async () => {
-  [packed, nodes, bunDeno] = await Promise.all([packPkg(join(BUILD, 'runtimes', 'node')), installTools('node-versions'), installTools('bun-deno')]);
+  [nodes, bunDeno] = await Promise.all([installTools('node-versions'), installTools('bun-deno')]);
   const types = [
     "import { ResponsesClient, ApiError, init } from 'cometapi-responses';",
     "import { init as webInit, ResponsesClient as WebClient } from 'cometapi-responses/web';",
@@ -32,13 +30,11 @@ before(async () => {
     '}',
   ];
   const cts = "import { ResponsesClient } from 'cometapi-responses';\nexport = new ResponsesClient({});\n";
-  consumer = await freshConsumer('node', { ...CONSUMER_SCRIPTS, 'types.ts': types.join('\n'), 'types-cjs.cts': cts }, packed.tarball);
+  consumer = await freshConsumer('node', { ...CONSUMER_SCRIPTS, 'types.ts': types.join('\n'), 'types-cjs.cts': cts });
   mkdirSync(join(consumer, '.deno'), { recursive: true });
-  mock = await startMock({ delayMs: 5, requireKey: SECRET });
 });
 
-after(async () => {
-  await mock?.close();
+after(() => {
   for (const d of lonely) rmSync(d, { recursive: true, force: true });
 });
 
@@ -49,56 +45,46 @@ test('TypeScript consumers get the types (moduleResolution nodenext, bundler; Co
   await run(process.execPath, [tsc, ...common, '--module', 'esnext', '--moduleResolution', 'bundler', 'types.ts'], { cwd: consumer });
 });
 
-/** `bin args… <baseURL> extra…` in `cwd`, nothing of Bun or Deno reaching the network (no update check, telemetry, registry). */
-const runScript = (bin, args, { cwd = consumer, extra = [], quiet = true } = {}) =>
-  run(bin, [...args, `${mock.url}/v1`, ...extra], {
-    cwd,
-    timeoutMs: 60_000,
-    env: quiet ? { DENO_DIR: join(consumer, '.deno'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', BUN_INSTALL_CACHE_DIR: join(cwd, '.bun-cache'), DO_NOT_TRACK: '1', NO_COLOR: '1' } : {},
-  });
-
-/** The report of a script run under Bun, Deno or a bundle, with nothing alarming on stderr. */
-async function quietReport(bin, args, opts) {
-  const { stdout, stderr } = await runScript(bin, args, opts);
-  assert.doesNotMatch(stderr, /error|warn/i, `nothing alarming on stderr:\n${stderr}`);
+const QUIET = (stderr) => assert.doesNotMatch(stderr, /error|warn/i, `nothing alarming on stderr:\n${stderr}`);
+/** The report of `bin args… <baseURL> extra…` in `cwd`, its stderr checked; nothing of Bun or Deno reaches the network (no update check, telemetry, registry). */
+async function report(bin, args, { cwd = consumer, extra = [], stderr: checkStderr = QUIET } = {}) {
+  const env = { DENO_DIR: join(consumer, '.deno'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', BUN_INSTALL_CACHE_DIR: join(cwd, '.bun-cache'), DO_NOT_TRACK: '1', NO_COLOR: '1' };
+  const { stdout, stderr } = await run(bin, [...args, `${mock.url}/v1`, ...extra], { cwd, timeoutMs: 60_000, env });
+  checkStderr(stderr);
   return parseReport(stdout);
-}
-
-for (const [label, major] of [[`Node ${process.version} (the one running the tests)`, null], ['Node 22', 22], ['Node 24', 24]]) {
-  const bin = () => (major ? bins.node(nodes, major) : process.execPath);
-  test(`${label} ESM: import by name, no init call, streams from the mock backend`, async () => {
-    if (major) assert.match((await run(bin(), ['--version'])).stdout, new RegExp(`^v${major}\\.`), `the binary is Node ${major}`);
-    const { stdout, stderr } = await runScript(bin(), ['esm.mjs'], { quiet: false });
-    assert.equal(stderr.trim(), '', 'no warning printed');
-    checkReport(parseReport(stdout), consumer);
-    assert.ok(mock.requests.some((r) => r.path === '/v1/responses' && r.headers.authorization === 'REDACTED'));
-  });
-
-  // require(esm) is on by default from Node 20.19 and 22.12; only an older 20 lacks it
-  const requireEsm = major ? true : process.features?.require_module;
-  test(`${label} CommonJS: require() by name (require(esm)), streams from the mock backend`, { skip: !requireEsm && 'this Node has no require(esm)' }, async () => {
-    const { stdout, stderr } = await runScript(bin(), ['cjs.cjs'], { quiet: false });
-    assert.doesNotMatch(stderr, /Error|Warning/);
-    checkReport(parseReport(stdout), consumer);
-  });
 }
 
 /** `deno run` with the network limited to the mock, files read-only in the consumer, nothing fetched. */
 const denoRun = (file) => ['run', '--cached-only', '--no-lock', `--allow-net=${new URL(mock.url).host}`, `--allow-read=${consumer}`, file];
 const bun = () => bins.bun(bunDeno);
 const deno = () => bins.deno(bunDeno);
-
+const node = (major) => () => (major ? bins.node(nodes, major) : process.execPath);
+// require(esm) is on by default from Node 20.19 and 22.12; only an older 20 lacks it
+const noRequireEsm = !process.features?.require_module && 'this Node has no require(esm)';
+const NO_STDERR = { stderr: (s) => assert.equal(s.trim(), '', 'no warning printed') };
+const NO_ERROR = { stderr: (s) => assert.doesNotMatch(s, /Error|Warning/) };
+const HERE = `Node ${process.version} (the one running the tests)`;
 const CREATES = 'streams from the mock backend and creates';
-for (const [title, bin, args, version] of [
-  [`Bun: import by name ${CREATES}`, bun, () => ['esm.mjs'], (v) => assert.equal(v.trim(), '1.4.5')],
+
+// [title, bin, args, version printed, options, skip]
+for (const [title, bin, args, version, options, skip] of [
+  [`${HERE} ESM: import by name, no init call, streams from the mock backend`, node(), () => ['esm.mjs'], null, NO_STDERR],
+  [`${HERE} CommonJS: require() by name (require(esm)), streams from the mock backend`, node(), () => ['cjs.cjs'], null, NO_ERROR, noRequireEsm],
+  ...[22, 24].flatMap((major) => [
+    [`Node ${major} ESM: import by name, no init call, streams from the mock backend`, node(major), () => ['esm.mjs'], major, NO_STDERR],
+    [`Node ${major} CommonJS: require() by name (require(esm)), streams from the mock backend`, node(major), () => ['cjs.cjs'], major, NO_ERROR],
+  ]),
+  [`Bun: import by name ${CREATES}`, bun, () => ['esm.mjs'], /^1\.4\.5\s*$/],
   [`Bun: require() by name ${CREATES}`, bun, () => ['cjs.cjs']],
-  [`Deno: import by name ${CREATES}`, deno, () => denoRun('esm.mjs'), (v) => assert.match(v, /^deno 2\.9\.6\b/)],
+  [`Deno: import by name ${CREATES}`, deno, () => denoRun('esm.mjs'), /^deno 2\.9\.6\b/],
   [`Deno: require() by name (a .cjs file) ${CREATES}`, deno, () => denoRun('cjs.cjs')],
   ['Deno: npm: specifiers (Netlify Edge / Deno Deploy style) stream from the mock backend and create', deno, () => denoRun('deno-npm.mjs')],
 ]) {
-  test(title, async () => {
-    if (version) version((await run(bin(), ['--version'])).stdout);
-    checkReport(await quietReport(bin(), args()), consumer);
+  test(title, { skip }, async () => {
+    if (version) await assertVersion(bin(), version);
+    const before = mock.requests.length;
+    checkReport(await report(bin(), args(), options), consumer);
+    assert.ok(mock.requests.slice(before).some((r) => r.path === '/v1/responses' && r.headers.authorization === 'REDACTED'));
   });
 }
 
@@ -109,7 +95,7 @@ async function runsAlone(outdir) {
   lonely.push(dir);
   for (let d = dir; d !== parse(d).root; d = dirname(d)) assert.ok(!existsSync(join(d, 'node_modules')), `no node_modules above the bundle: ${d}`);
   copyFileSync(join(outdir, 'bundle.js'), join(dir, 'server.mjs'));
-  for (const bin of [process.execPath, bun()]) checkReport(await quietReport(bin, ['server.mjs'], { cwd: dir }), null);
+  for (const bin of [process.execPath, bun()]) checkReport(await report(bin, ['server.mjs'], { cwd: dir }), null);
 }
 
 test('esbuild --platform=node --bundle: the bundle runs alone (Node and Bun)', async () => {
@@ -122,29 +108,28 @@ test('esbuild --platform=node --bundle: the bundle runs alone (Node and Bun)', a
 
 test('bun build --target=node: the bundle runs alone (Node and Bun)', async () => {
   const outdir = join(consumer, 'dist-bun');
-  const { stderr } = await run(bun(), ['build', 'bundle.mjs', '--target=node', '--outdir', outdir], { cwd: consumer, env: { DO_NOT_TRACK: '1', NO_COLOR: '1' } });
+  const { stderr } = await run(bun(), ['build', 'bundle.mjs', '--target=node', '--outdir', outdir], { cwd: consumer, env: { DO_NOT_TRACK: '1', ...NO_COLOR } });
   assert.doesNotMatch(stderr, /error|warn/i, stderr);
   await runsAlone(outdir);
 });
 
 const SOCKET = 'client.connect() over the global WebSocket with the key on the upgrade; stream, a chained turn, two lanes';
-for (const [label, bin, args] of [
-  ['Node 22', () => bins.node(nodes, 22), () => ['socket.mjs']],
-  ['Node 24', () => bins.node(nodes, 24), () => ['socket.mjs']],
+for (const [label, bin, args, version] of [
+  ['Node 22', node(22), () => ['socket.mjs'], 22],
+  ['Node 24', node(24), () => ['socket.mjs'], 24],
   ['Bun', bun, () => ['socket.mjs']],
   ['Deno', deno, () => denoRun('socket.mjs')],
 ]) {
   test(`${label}: ${SOCKET}`, async () => {
-    if (label.startsWith('Node')) assert.match((await run(bin(), ['--version'])).stdout, new RegExp(`^v${label.slice(5)}\\.`));
+    if (version) await assertVersion(bin(), version);
     const before = mock.requests.length;
-    checkSocketReport(await quietReport(bin(), args(), { extra: [SECRET] }), `${mock.url}/v1`, mock, before);
+    checkSocketReport(await report(bin(), args(), { extra: [SECRET] }), `${mock.url}/v1`, mock, before);
   });
 }
 
 test('workerd: client.connect() through fetch Upgrade with the key; stream, a chained turn, two lanes', async (t) => {
-  await bundleWorker(consumer, 'worker.mjs', 'dist-worker');
   const baseURL = `${mock.url}/v1`;
-  const mf = await startWorker({ bundleDir: join(consumer, 'dist-worker'), compatibilityDate: compatibilityDate(), script: 'worker.js' }, { BASE_URL: baseURL, KEY: SECRET });
+  const mf = await startWorker(await bundleWorker(consumer, 'worker.mjs', 'dist-worker'), { BASE_URL: baseURL, KEY: SECRET });
   t.after(() => mf.dispose());
   const before = mock.requests.length;
   const res = await mf.dispatchFetch('http://worker.test/');
@@ -152,3 +137,4 @@ test('workerd: client.connect() through fetch Upgrade with the key; stream, a ch
   assert.equal(res.status, 200, text);
   checkSocketReport(JSON.parse(text), baseURL, mock, before);
 });
+

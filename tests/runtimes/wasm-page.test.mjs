@@ -5,15 +5,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
-import { BUILD, ROOT, launchChromium, listen, run, startMock, watchPage } from './lib.mjs';
+import { BUILD, ROOT, listen, run, useChromium, useMock, waitDone, watchPage } from './lib.mjs';
 
 const EXAMPLE = join(ROOT, 'examples', 'wasm-page');
 const TARGET = join(BUILD, 'runtimes', 'wasm-page-target'); // cargo's cache, kept between runs
 const SITE = join(BUILD, 'runtimes', 'wasm-page');
 const WASM = join(TARGET, 'wasm32-unknown-unknown', 'release', 'cometapi_responses_wasm_page.wasm');
 
-let mock;
-let browser;
+const mock = useMock({ delayMs: 20 });
+const chromium = useChromium();
 let server;
 
 before(async () => {
@@ -30,15 +30,9 @@ before(async () => {
     res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
     res.end(readFileSync(file));
   });
-  mock = await startMock({ delayMs: 20 });
-  browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  await mock?.close();
-  await server?.close();
-});
+after(() => server?.close());
 
 test('a Rust/wasm app ships no npm glue: the crate\'s `client` feature exports none of the npm classes', () => {
   const glue = readFileSync(join(SITE, 'pkg', 'cometapi_responses_wasm_page.js'), 'utf8');
@@ -47,7 +41,7 @@ test('a Rust/wasm app ships no npm glue: the crate\'s `client` feature exports n
 });
 
 test('the wasm-bindgen page streams an answer from the mock in Chromium', async () => {
-  const page = await browser.newPage();
+  const page = await chromium.browser.newPage();
   const problems = watchPage(page);
   // counts how often #out changed, and when: the text must arrive in pieces, not at once
   await page.addInitScript(() => {
@@ -62,7 +56,7 @@ test('the wasm-bindgen page streams an answer from the mock in Chromium', async 
   const before = mock.requests.length;
   try {
     await page.goto(`${server.url}/?api=${encodeURIComponent(`${mock.url}/v1`)}`);
-    await page.waitForFunction(() => /^(done|error)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 60_000 });
+    await waitDone(page, problems);
     const r = await page.evaluate(() => ({ status: document.getElementById('status').textContent, out: document.getElementById('out').textContent, updates: window.__updates }));
     assert.match(r.status, /^done: completed, \d+ events, [1-9]\d* tokens, output_text matches$/, `${r.status}\n${problems.join('\n')}`);
     assert.ok(r.out.length > 0, 'the answer is shown');

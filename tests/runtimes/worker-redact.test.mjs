@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fragmentsIn, EXAMPLE } from './worker-lib.mjs';
+import { fragmentsIn, EXAMPLE } from './lib.mjs';
 
 const { keyRedactor } = await import(pathToFileURL(join(EXAMPLE, 'src', 'redact.js')).href);
 
@@ -27,18 +27,12 @@ const prose = (rand, n) => Array.from({ length: n }, () => WORDS[Math.floor(rand
 /** `text` cut into deltas of 1..max characters. */
 function chop(rand, text, max) {
   const out = [];
-  for (let i = 0; i < text.length; ) {
-    const n = 1 + Math.floor(rand() * max);
-    out.push(text.slice(i, i + n));
-    i += n;
-  }
+  for (let i = 0; i < text.length; i += out.at(-1).length) out.push(text.slice(i, i + 1 + Math.floor(rand() * max)));
   return out;
 }
 const deltaEvent = (delta, extra = {}) => ({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta, ...extra });
-const streamDeltas = (redactor, deltas, extra) => {
-  const s = redactor.stream();
-  return deltas.map((d) => s.event(deltaEvent(d, extra)).delta);
-};
+/** The deltas of one stream of `redactor`, as it passes them on. */
+const streamDeltas = (redactor, deltas, extra, s = redactor.stream()) => deltas.map((d) => s.event(deltaEvent(d, extra)).delta);
 
 test('text(): the whole key, the key without sk-, and any fragment of 10+ characters become [redacted]', () => {
   const r = keyRedactor(key);

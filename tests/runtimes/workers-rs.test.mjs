@@ -4,8 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD, DEV_MODULES, ROOT, SECRET, run, startMock } from './lib.mjs';
-import { compatibilityDate, fragmentsIn, startWorker } from './worker-lib.mjs';
+import { BUILD, DEV_MODULES, ROOT, SECRET, compatibilityDate, fragmentsIn, keyedCalls, run, startWorker, useMock, using } from './lib.mjs';
 
 const EXAMPLE = join(ROOT, 'examples', 'workers-rs');
 const TOOLS = join(BUILD, 'runtimes', 'workers-rs-tools');
@@ -13,10 +12,11 @@ const WORKER_BUILD = join(TOOLS, 'bin', 'worker-build');
 const WORKER_BUILD_VERSION = '0.8.7';
 const BUNDLE = () => ({ bundleDir: join(EXAMPLE, 'build'), compatibilityDate: compatibilityDate(join(EXAMPLE, 'wrangler.toml')) });
 
-let mock;
+const mock = useMock({ delayMs: 5, requireKey: SECRET });
 let worker;
 
 before(async () => {
+  await mock.ready;
   if (!existsSync(WORKER_BUILD)) {
     const t0 = performance.now();
     // --debug: the tool runs for seconds, an optimised build of it would take minutes longer
@@ -35,18 +35,13 @@ before(async () => {
       WASM_OPT_BIN: join(DEV_MODULES, '.bin', 'wasm-opt'),
     },
   });
-  mock = await startMock({ delayMs: 5, requireKey: SECRET });
   worker = await startWorker(BUNDLE(), { COMETAPI_KEY: SECRET, UPSTREAM_BASE_URL: `${mock.url}/v1` });
 });
 
-after(async () => {
-  await worker?.dispose();
-  await mock?.close();
-});
+after(() => worker?.dispose());
 
 test('worker-build output: the shim and its .wasm module', () => {
-  assert.ok(existsSync(join(EXAMPLE, 'build', 'index.js')));
-  assert.ok(existsSync(join(EXAMPLE, 'build', 'index_bg.wasm')));
+  for (const f of ['index.js', 'index_bg.wasm']) assert.ok(existsSync(join(EXAMPLE, 'build', f)), f);
   assert.match(readFileSync(join(EXAMPLE, 'build', 'index.js'), 'utf8'), /from\s*"\.\/index_bg\.wasm"/);
 });
 
@@ -61,21 +56,17 @@ test('the Rust Worker streams an answer from the mock with wasm::Client, the key
   assert.ok(answer.text.length > 0);
   assert.equal(answer.output_text, answer.text, 'the final response matches the streamed deltas');
   assert.ok(answer.total_tokens > 0);
-  const calls = mock.requests.slice(before).filter((r) => r.path === '/v1/responses');
-  assert.equal(calls.length, 1);
-  assert.equal(calls[0].headers.authorization, 'REDACTED', 'the Worker sent the key (the mock answers 401 otherwise)');
+  keyedCalls(mock, before, 1); // the Worker sent the key (the mock answers 401 otherwise)
   assert.deepEqual(fragmentsIn(body, SECRET), [], 'no part of the key in the answer');
 });
 
 test('an upstream error becomes a 502 with the error, never the key', async () => {
   const broken = await startWorker({ ...BUNDLE(), compatibilityDate: '2025-09-01' }, { COMETAPI_KEY: `${SECRET}-wrong`, UPSTREAM_BASE_URL: `${mock.url}/v1` });
-  try {
+  await using(broken, async () => {
     const res = await broken.dispatchFetch('http://worker.test/');
     const body = await res.text();
     assert.equal(res.status, 502, body);
     assert.match(JSON.parse(body).error, /401/);
     assert.deepEqual(fragmentsIn(body, SECRET), []);
-  } finally {
-    await broken.dispose();
-  }
+  });
 });

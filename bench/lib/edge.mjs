@@ -1,5 +1,5 @@
 // The edge rows: the example Cloudflare Worker (examples/cloudflare-worker) in workerd through
-// miniflare, bundled the way wrangler bundles (as tests/runtimes/worker-lib.mjs does: esbuild,
+// miniflare, bundled the way wrangler bundles (as tests/runtimes/lib.mjs does: esbuild,
 // conditions workerd/worker/browser, the .wasm kept as its own CompiledWasm module), proxying an
 // upstream on 127.0.0.1 that serves the synthetic streams. Three Workers:
 //   ours         the example Worker on this package (pkg/ or BENCH_PKG)

@@ -121,7 +121,8 @@ export async function freshConsumer(name, files, tarball) {
 export async function toolsApp(name, files, stale) {
   const [{ tarball, info }, dir] = await Promise.all([packPkg(join(BUILD, 'runtimes', name)), installTools(name)]);
   const target = join(dir, 'node_modules', 'cometapi-responses');
-  for (const d of [target, ...stale(dir)]) rmSync(join(dir, d), { recursive: true, force: true });
+  rmSync(target, { recursive: true, force: true }); // last run's copy: files a newer build dropped must go
+  for (const d of stale(dir)) rmSync(join(dir, d), { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   await run('tar', ['xzf', tarball, '-C', target, '--strip-components=1']);
   writeFiles(dir, files);

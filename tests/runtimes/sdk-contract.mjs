@@ -30,7 +30,14 @@ export async function runContract(api, baseURL) {
   const client = new ResponsesClient({ baseURL, maxRetries: 0 });
   const results = {};
   /** Runs one line of the contract: its result is 'ok' or 'FAILED: why'. */
-  const line = async (name, fn) => (results[name] = await thrown(fn).then((e) => (e === undefined ? 'ok' : `FAILED: ${e && (e.stack || e.message)}`)));
+  const line = async (name, fn) => {
+    try {
+      await fn();
+      results[name] = 'ok';
+    } catch (e) {
+      results[name] = `FAILED: ${e && (e.stack || e.message)}`;
+    }
+  };
   const params = (format) => ({ model: 'mock', input: 'Ada Lovelace', text: { format } });
   const adult = standard((v) => ({ value: { ...v, adult: v.age >= 18 } }));
 

@@ -48,7 +48,7 @@ test('TypeScript consumers get the types (moduleResolution nodenext, bundler; Co
 const QUIET = (stderr) => assert.doesNotMatch(stderr, /error|warn/i, `nothing alarming on stderr:\n${stderr}`);
 /** The report of `bin args… <baseURL> extra…` in `cwd`, its stderr checked; nothing of Bun or Deno reaches the network (no update check, telemetry, registry). */
 async function report(bin, args, { cwd = consumer, extra = [], stderr: checkStderr = QUIET } = {}) {
-  const env = { DENO_DIR: join(consumer, '.deno'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', BUN_INSTALL_CACHE_DIR: join(cwd, '.bun-cache'), DO_NOT_TRACK: '1', NO_COLOR: '1' };
+  const env = { DENO_DIR: join(consumer, '.deno'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', BUN_INSTALL_CACHE_DIR: join(cwd, '.bun-cache'), DO_NOT_TRACK: '1', ...NO_COLOR };
   const { stdout, stderr } = await run(bin, [...args, `${mock.url}/v1`, ...extra], { cwd, timeoutMs: 60_000, env });
   checkStderr(stderr);
   return parseReport(stdout);

@@ -244,7 +244,7 @@ impl RepeatedAppends {
             && patches
                 .iter()
                 .zip(&self.last)
-                .all(|(p, r)| matches!(p, Patch::Append { path, key } if (*path, *key) == *r));
+                .all(|(p, (rp, rk))| matches!(p, Patch::Append { path, key } if key == rk && path == rp));
         if !same {
             self.last.clear();
             for p in patches {

@@ -112,6 +112,7 @@ fn string(b: &[u8], i: usize) -> Option<(usize, usize, bool)> {
 /// The first byte from `j` that a string must look at: a `"`, a `\\` or a control character.
 /// Eight bytes at a time: in each word, a flag on every such byte (and perhaps on bytes after
 /// one, never before), so the lowest flag is the first.
+#[inline(always)]
 pub(super) fn special(b: &[u8], mut j: usize) -> Option<usize> {
     const ONES: u64 = u64::MAX / 255;
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & (ONES << 7);

@@ -373,6 +373,7 @@ fn literal(b: &[u8], i: usize, word: &[u8]) -> Option<usize> {
 
 /// A non-negative integer that fits u64 (what the general path reads as `Some`): digits with
 /// no sign, fraction or exponent.
+#[inline(always)]
 fn uint(b: &[u8], i: usize) -> Option<(u64, usize)> {
     let mut n: u64 = 0;
     let mut j = i;

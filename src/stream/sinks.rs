@@ -34,15 +34,17 @@ impl Batch {
     /// Appends one entry.
     pub(super) fn push(&mut self, json: &str, acc: &Accumulator, show: Show, output_ops: Option<&str>) {
         let b = &mut self.text;
-        b.push_str(if b.is_empty() { "[" } else { "," });
+        b.push(if b.is_empty() { '[' } else { ',' });
         b.push_str(json);
         if self.sent.same_again(acc.patches()) {
-            b.push_str(comma_digit(PatchesMark::Same as u8));
+            // `PatchesMark::Same` (1) and the show code, in one piece.
+            const _: () = assert!(PatchesMark::Same as u8 == 1);
+            b.push_str([",1,0", ",1,1", ",1,2"].get(show as usize).copied().unwrap_or(",1,0"));
         } else {
             b.push(',');
             acc.write_patches_json(b);
+            b.push_str(comma_digit(show as u8));
         }
-        b.push_str(comma_digit(show as u8));
         if let Some(ops) = output_ops {
             b.push(',');
             b.push_str(ops);

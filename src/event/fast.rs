@@ -492,3 +492,22 @@ fn scan(s: &str, lean: bool, f: &mut Fields) -> Option<()> {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    #[test]
+    fn same_bytes_is_equality() {
+        let s = b"response.output_text.delta, then more bytes";
+        for n in 0..s.len() {
+            let a = &s[..n];
+            assert!(super::same_bytes(a, &a.to_vec()));
+            assert!(!super::same_bytes(a, &s[..n + 1]));
+            for k in 0..n {
+                let mut b = a.to_vec();
+                b[k] ^= 0x20;
+                assert!(!super::same_bytes(a, &b), "{n} {k}");
+            }
+        }
+    }
+}

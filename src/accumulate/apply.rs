@@ -15,6 +15,7 @@ fn too_long(n: usize) -> bool {
 }
 use super::skeleton::{type_of, Item, Part, Skeleton, Slot};
 use super::text;
+use crate::event::fast::same_bytes;
 use crate::event::{EventKind, ResponseEvent};
 
 /// Pushes to `out` the patches `ev` makes (none when it changes nothing).
@@ -144,7 +145,12 @@ pub(super) fn target_item(
     let ty = item_type(ev);
     let by_index = ev.output_index().and_then(|i| skeleton.position_of(i));
     if let Some(id) = ev.item_id() {
-        let same = |p: &usize| skeleton.items.get(*p).is_some_and(|it| it.id.as_deref() == Some(id));
+        let same = |p: &usize| {
+            skeleton
+                .items
+                .get(*p)
+                .is_some_and(|it| it.id.as_deref().is_some_and(|x| same_bytes(x.as_bytes(), id.as_bytes())))
+        };
         if let Some(p) = by_index.filter(same).or_else(|| skeleton.position_of_id(id)) {
             return skeleton.items.get(p).filter(|it| it.object).map(|_| p);
         }

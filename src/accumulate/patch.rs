@@ -144,10 +144,19 @@ const fn index(i: usize) -> u32 {
 pub const MAX_DEPTH: usize = 6;
 
 /// A path from the snapshot's root, up to [`MAX_DEPTH`] steps, stored inline (no allocation).
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Eq)]
 pub struct Path {
     segs: [Seg; MAX_DEPTH],
     len: u8,
+}
+
+/// Equal steps: the unused ones are not compared (a run of text deltas compares two paths per
+/// event, one of a single step).
+impl PartialEq for Path {
+    fn eq(&self, other: &Path) -> bool {
+        let n = usize::from(self.len);
+        self.len == other.len && self.segs.get(..n) == other.segs.get(..n)
+    }
 }
 
 /// Fills the unused steps of a [`Path`].
@@ -244,7 +253,7 @@ impl RepeatedAppends {
             && patches
                 .iter()
                 .zip(&self.last)
-                .all(|(p, r)| matches!(p, Patch::Append { path, key } if (*path, *key) == *r));
+                .all(|(p, (rp, rk))| matches!(p, Patch::Append { path, key } if key == rk && path == rp));
         if !same {
             self.last.clear();
             for p in patches {

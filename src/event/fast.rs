@@ -112,6 +112,7 @@ fn string(b: &[u8], i: usize) -> Option<(usize, usize, bool)> {
 /// The first byte from `j` that a string must look at: a `"`, a `\\` or a control character.
 /// Eight bytes at a time: in each word, a flag on every such byte (and perhaps on bytes after
 /// one, never before), so the lowest flag is the first.
+#[inline(always)]
 pub(super) fn special(b: &[u8], mut j: usize) -> Option<usize> {
     const ONES: u64 = u64::MAX / 255;
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & (ONES << 7);
@@ -126,6 +127,28 @@ pub(super) fn special(b: &[u8], mut j: usize) -> Option<usize> {
         j += 8;
     }
     b.get(j..)?.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|p| j + p)
+}
+
+/// `a == b`, eight bytes at a time: the wasm build's `memcmp` compares one byte at a time, and
+/// the strings compared once per event (its type, its item's id) are 20 to 60 bytes long.
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a == b;
+    }
+    let word = |s: &[u8], i: usize| s.get(i..).and_then(<[u8]>::first_chunk::<8>).map(|w| u64::from_le_bytes(*w));
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    // The last eight bytes (overlapping the words compared, when `n` is not a multiple of 8).
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// Four hex digits at `i`.
@@ -350,6 +373,7 @@ fn literal(b: &[u8], i: usize, word: &[u8]) -> Option<usize> {
 
 /// A non-negative integer that fits u64 (what the general path reads as `Some`): digits with
 /// no sign, fraction or exponent.
+#[inline(always)]
 fn uint(b: &[u8], i: usize) -> Option<(u64, usize)> {
     let mut n: u64 = 0;
     let mut j = i;
@@ -465,6 +489,26 @@ fn scan(s: &str, lean: bool, f: &mut Fields) -> Option<()> {
             b',' => i = ws(b, i + 1),
             b'}' => return (ws(b, i + 1) == b.len()).then_some(()),
             _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    #[test]
+    fn same_bytes_is_equality() {
+        let s = b"response.output_text.delta, then more bytes";
+        let copy = s.to_vec();
+        for n in 0..s.len() {
+            let a = &s[..n];
+            assert!(super::same_bytes(a, &copy[..n]));
+            assert!(!super::same_bytes(a, &s[..n + 1]));
+            for k in 0..n {
+                let mut b = a.to_vec();
+                b[k] ^= 0x20;
+                assert!(!super::same_bytes(a, &b), "{n} {k}");
+            }
         }
     }
 }

@@ -36,14 +36,15 @@ impl Batch {
         let b = &mut self.text;
         b.push(if b.is_empty() { '[' } else { ',' });
         b.push_str(json);
-        b.push(',');
         if self.sent.same_again(acc.patches()) {
-            b.push(digit(PatchesMark::Same as u8));
+            // `PatchesMark::Same` (1) and the show code, in one piece.
+            const _: () = assert!(PatchesMark::Same as u8 == 1);
+            b.push_str([",1,0", ",1,1", ",1,2"].get(show as usize).copied().unwrap_or(",1,0"));
         } else {
+            b.push(',');
             acc.write_patches_json(b);
+            b.push_str(comma_digit(show as u8));
         }
-        b.push(',');
-        b.push(digit(show as u8));
         if let Some(ops) = output_ops {
             b.push(',');
             b.push_str(ops);
@@ -64,6 +65,11 @@ impl Batch {
         self.text.push(']');
         Some(std::mem::take(&mut self.text))
     }
+}
+
+/// A comma and a one-digit code (0 to 2), as an entry writes them: one piece of text to append.
+fn comma_digit(code: u8) -> &'static str {
+    [",0", ",1", ",2"].get(usize::from(code)).copied().unwrap_or(",0")
 }
 
 /// A one-digit code as the batch writes it.

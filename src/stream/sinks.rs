@@ -36,14 +36,23 @@ impl Batch {
         let b = &mut self.text;
         b.push(if b.is_empty() { '[' } else { ',' });
         b.push_str(json);
+        // The codes written as text, each in one piece: `PatchesMark::Same` and the show code.
+        const _: () = assert!(PatchesMark::Same as u8 == 1);
+        const _: () = assert!(Show::Yield as u8 == 0 && Show::Hide as u8 == 1 && Show::Fail as u8 == 2);
         if self.sent.same_again(acc.patches()) {
-            // `PatchesMark::Same` (1) and the show code, in one piece.
-            const _: () = assert!(PatchesMark::Same as u8 == 1);
-            b.push_str([",1,0", ",1,1", ",1,2"].get(show as usize).copied().unwrap_or(",1,0"));
+            b.push_str(match show {
+                Show::Yield => ",1,0",
+                Show::Hide => ",1,1",
+                Show::Fail => ",1,2",
+            });
         } else {
             b.push(',');
             acc.write_patches_json(b);
-            b.push_str(comma_digit(show as u8));
+            b.push_str(match show {
+                Show::Yield => ",0",
+                Show::Hide => ",1",
+                Show::Fail => ",2",
+            });
         }
         if let Some(ops) = output_ops {
             b.push(',');
@@ -65,11 +74,6 @@ impl Batch {
         self.text.push(']');
         Some(std::mem::take(&mut self.text))
     }
-}
-
-/// A comma and a one-digit code (0 to 2), as an entry writes them: one piece of text to append.
-fn comma_digit(code: u8) -> &'static str {
-    [",0", ",1", ",2"].get(usize::from(code)).copied().unwrap_or(",0")
 }
 
 /// A one-digit code as the batch writes it.

@@ -453,14 +453,9 @@ impl StreamState {
             }
             self.failure_forwarded |= show == Show::Fail;
             if terminal {
-                let mut b = String::from("[");
-                b.push_str(ev.json());
-                b.push(',');
-                self.acc.write_patches_json(&mut b);
-                b.push(',');
-                b.push(sinks::digit(Show::Hide as u8));
-                b.push(']');
-                self.terminal_batch = Some(b);
+                let mut batch = Batch::default();
+                batch.push(ev.json(), &self.acc, Show::Hide, None);
+                self.terminal_batch = batch.take();
             }
         }
         sse_event.data = ev.into_json();

@@ -76,11 +76,6 @@ impl Batch {
     }
 }
 
-/// A one-digit code as the batch writes it.
-pub(super) fn digit(code: u8) -> char {
-    char::from(b'0' + code)
-}
-
 /// After an event was folded: the output text's parser follows the text — an append to
 /// `output_text` feeds the event's own text; a re-join gives it the whole new text when the
 /// event carries it — and finishes at the stream's end.

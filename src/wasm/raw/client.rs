@@ -6,7 +6,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 use super::call::RawCall;
-use super::options::{headers, read, timeout_ms, CallOptions, ClientOptions};
+use super::options::{headers, integer, object, query, read, string, timeout};
 use super::socket::RawSocket;
 use crate::call::WANTED_HEADERS;
 use crate::call::{Call, Output, Overrides};
@@ -28,10 +28,10 @@ impl RawClient {
     /// wrong types, a ValidationError for a base URL that is not an absolute http(s) URL).
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<String>) -> Result<RawClient, JsValue> {
-        let o = read(options, ClientOptions::from_value)?;
-        let headers = headers(o.headers, "headers")?;
-        let timeout = timeout_ms(o.timeout, "timeout")?;
-        let config = Config::new(o.base_url.as_deref(), o.api_key.as_deref(), headers, o.max_retries, timeout)
+        let o = read(options)?;
+        let (api_key, base_url, h) = (string(&o, "apiKey")?, string(&o, "baseURL")?, object(&o, "headers")?);
+        let (max_retries, timeout) = (integer(&o, "maxRetries")?, timeout(&o, "timeout")?);
+        let config = Config::new(base_url.as_deref(), api_key.as_deref(), headers(h, "headers")?, max_retries, timeout)
             .map_err(|e| to_js(&e))?;
         let redactor = config.api_key.as_deref().and_then(Redactor::new).map(Rc::new);
         Ok(RawClient { config: Rc::new(config), redactor })
@@ -51,11 +51,12 @@ impl RawClient {
     ) -> Result<RawCall, JsValue> {
         let op = Operation::named(op).ok_or_else(|| js_sys::TypeError::new(&format!("no operation {op}")))?;
         let row = op.row();
-        let o = read(opts, |v| CallOptions::from_value(v, row.query))?;
-        let timeout = timeout_ms(o.timeout, "options.timeout")?;
-        let extra = headers(o.headers, "options.headers")?;
+        let o = read(opts)?;
+        let (timeout, max_retries, h) = (timeout(&o, "timeout")?, integer(&o, "maxRetries")?, object(&o, "headers")?);
+        let (query, hide_through) = query(&o, row.query)?;
+        let extra = headers(h, "options.headers")?;
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let built = match self.config.request(op, &ids, &o.query, body.as_deref(), &extra) {
+        let built = match self.config.request(op, &ids, &query, body.as_deref(), &extra) {
             Ok(built) => built,
             // An invalid id fails a stream without params (its iteration and finalResponse()),
             // as before any request.
@@ -64,7 +65,7 @@ impl RawClient {
             }
             Err(e) => return Err(to_js(&e)),
         };
-        let overrides = Overrides { timeout_ms: timeout, max_retries: o.max_retries, hide_through: o.hide_through };
+        let overrides = Overrides { timeout_ms: timeout, max_retries, hide_through };
         let call = Call::of(&self.config, built, overrides, Output::JsonText, self.redactor.clone());
         Ok(RawCall::new(call))
     }

@@ -100,6 +100,24 @@ const call = (fn) => {
 };
 
 /**
+ * Gives `Class` a method per operation of the core's table whose answer is JSON, named by the
+ * last part of the operation's name (`prefix` + name): `[name, ids, params]` — the ids its path
+ * takes, whether params follow them — then the call's options. `client(o)`: an instance's
+ * ResponsesClient.
+ */
+function operations(Class, prefix, list, client) {
+  for (const [name, ids, params] of list) {
+    const op = prefix + name;
+    const method = {
+      [name](...a) {
+        return client(this)._run(op, Array.from({ length: ids }, (_, i) => a[i]), params ? a[ids] : undefined, a[ids + params]);
+      },
+    }[name];
+    Object.defineProperty(Class.prototype, name, { value: method, writable: true, configurable: true });
+  }
+}
+
+/**
  * Runs a call to its end: the HTTP response of an answer that is the response itself (a file's
  * content, body unread), else the parsed JSON answer (with output_parsed when the core says it
  * has one: a parse() answer).
@@ -150,14 +168,6 @@ export class ResponsesClient {
     this.files = new Files(this);
   }
 
-  /** The core's call of `op` with `ids`, `params` (JSON text) and `opts`; and the signal. */
-  #call(op, ids, body, opts) {
-    const signal = callSignal(opts);
-    const core = coreOptions(opts);
-    checkIds(op, ids);
-    return [call(() => this.#raw.call(op, ids, body, core)), signal];
-  }
-
   /**
    * @internal Runs operation `op` of the core's table: a Promise of its answer (errors reject
    * it, but params JSON cannot encode, which throw). `form`: a multipart FormData to send.
@@ -184,13 +194,12 @@ export class ResponsesClient {
 
   /** Runs a stream operation: a ResponseStream (errors are thrown). */
   #stream(op, ids, params, opts, validate) {
-    const [raw, signal] = this.#call(op, ids, bodyOf(params), opts);
+    const body = bodyOf(params);
+    const signal = callSignal(opts);
+    const core = coreOptions(opts);
+    checkIds(op, ids);
+    const raw = call(() => this.#raw.call(op, ids, body, core));
     return new ResponseStream(INTERNAL, raw, new Io(raw, this.#fetch, signal), validate);
-  }
-
-  /** POST /responses (non-streaming) → the Response, with `output_text` always set. */
-  create(params, opts) {
-    return this._run('create', [], params, opts);
   }
 
   /**
@@ -238,11 +247,6 @@ export class ResponsesClient {
     return socket;
   }
 
-  /** GET /responses/{id} → the Response. */
-  retrieve(id, opts) {
-    return this._run('retrieve', [id], undefined, opts);
-  }
-
   /**
    * GET /responses/{id}?stream=true → a ResponseStream of a background response. With
    * `startingAfter: n`, only the events after sequence number n are handed out, but the snapshot
@@ -252,29 +256,11 @@ export class ResponsesClient {
     return this.#stream('retrieveStream', [id], undefined, opts);
   }
 
-  /** POST /responses/{id}/cancel → the Response (background responses only). */
-  cancel(id, opts) {
-    return this._run('cancel', [id], undefined, opts);
-  }
-
-  /** DELETE /responses/{id} → { id, object, deleted }. */
-  delete(id, opts) {
-    return this._run('delete', [id], undefined, opts);
-  }
-
-  /** GET /responses/{id}/input_items ({ after?, limit?, order?, include? }) → { data, first_id, last_id, has_more }. */
-  inputItems(id, opts) {
-    return this._run('inputItems', [id], undefined, opts);
-  }
-
-  /** POST /responses/compact → the compaction (params sent as given). */
-  compact(params, opts) {
-    return this._run('compact', [], params, opts);
-  }
-
-  /** POST /responses/input_tokens → { object: 'response.input_tokens', input_tokens }. */
-  countInputTokens(params, opts) {
-    return this._run('countInputTokens', [], params, opts);
+  // create (POST /responses), retrieve, cancel (background responses), delete, inputItems (its
+  // options: after, limit, order, include), compact and countInputTokens (params sent as given)
+  static {
+    const ops = [['create', 0, 1], ['retrieve', 1, 0], ['cancel', 1, 0], ['delete', 1, 0], ['inputItems', 1, 0], ['compact', 0, 1], ['countInputTokens', 0, 1]];
+    operations(this, '', ops, (c) => c);
   }
 }
 
@@ -289,24 +275,9 @@ class Conversations {
     this.items = new ConversationItems(client);
   }
 
-  /** POST /conversations ({ items?, metadata? }). */
-  create(params, opts) {
-    return this.#client._run('conversations.create', [], params, opts);
-  }
-
-  /** GET /conversations/{id}. */
-  retrieve(id, opts) {
-    return this.#client._run('conversations.retrieve', [id], undefined, opts);
-  }
-
-  /** POST /conversations/{id} ({ metadata }). */
-  update(id, params, opts) {
-    return this.#client._run('conversations.update', [id], params, opts);
-  }
-
-  /** DELETE /conversations/{id}. */
-  delete(id, opts) {
-    return this.#client._run('conversations.delete', [id], undefined, opts);
+  // create ({ items?, metadata? }), retrieve, update ({ metadata }), delete
+  static {
+    operations(this, 'conversations.', [['create', 0, 1], ['retrieve', 1, 0], ['update', 1, 1], ['delete', 1, 0]], (o) => o.#client);
   }
 }
 
@@ -317,23 +288,9 @@ class ConversationItems {
     this.#client = client;
   }
 
-  /** POST /conversations/{id}/items ({ items }); `include` (an option) goes in the query. */
-  create(id, params, opts) {
-    return this.#client._run('conversations.items.create', [id], params, opts);
-  }
-
-  /** GET /conversations/{id}/items ({ after?, limit?, order?, include? }). */
-  list(id, opts) {
-    return this.#client._run('conversations.items.list', [id], undefined, opts);
-  }
-
-  /** GET /conversations/{id}/items/{item_id}. */
-  retrieve(id, itemId, opts) {
-    return this.#client._run('conversations.items.retrieve', [id, itemId], undefined, opts);
-  }
-
-  /** DELETE /conversations/{id}/items/{item_id}. */
-  delete(id, itemId, opts) {
-    return this.#client._run('conversations.items.delete', [id, itemId], undefined, opts);
+  // create ({ items }; the `include` option goes in the query), list (after, limit, order,
+  // include), retrieve and delete (a conversation's id, then the item's)
+  static {
+    operations(this, 'conversations.items.', [['create', 1, 1], ['list', 1, 0], ['retrieve', 2, 0], ['delete', 2, 0]], (o) => o.#client);
   }
 }

@@ -99,7 +99,6 @@ impl RawCall {
     }
 
     /// The response headers: the status and the values of `wantedHeaders()`, in order.
-    #[wasm_bindgen(js_name = headers_arrived)]
     pub fn headers_arrived(
         &mut self,
         status: u16,

@@ -31,25 +31,15 @@ pub(super) fn type_error(param: &str, what: &str, v: &Value) -> Error {
     Error::validation(param, format!("`{param}` must be {what}; got {}", describe(v)))
 }
 
-pub(super) fn expect_range(param: &str, v: Option<&Value>, lo: f64, hi: f64) -> Result<(), Error> {
+/// `v`, when given, is a number from 0 to `max`.
+pub(super) fn expect_range(param: &str, v: Option<&Value>, max: u8) -> Result<(), Error> {
     let Some(v) = v else { return Ok(()) };
     match v.as_f64() {
-        Some(x) if v.is_number() && x >= lo && x <= hi => Ok(()),
+        Some(x) if v.is_number() && x >= 0.0 && x <= f64::from(max) => Ok(()),
         _ => Err(Error::validation(
             param,
-            format!("`{param}` must be a number from {} to {} inclusive; got {}", bound(lo), bound(hi), describe(v)),
+            format!("`{param}` must be a number from 0 to {max} inclusive; got {}", describe(v)),
         )),
-    }
-}
-
-/// A bound for a message. Integral bounds print as integers; others through serde_json's
-/// float formatting (ryu), which the crate links anyway: `core`'s f64 `Display` costs ~14 KB
-/// of wasm.
-pub(super) fn bound(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        (x as i64).to_string()
-    } else {
-        serde_json::Number::from_f64(x).map_or_else(String::new, |n| n.to_string())
     }
 }
 
@@ -69,7 +59,7 @@ pub(super) fn as_integer(v: &Value) -> Option<f64> {
 pub(super) fn describe(v: &Value) -> String {
     match v {
         Value::Null => "null".to_owned(),
-        Value::Bool(b) => b.to_string(),
+        Value::Bool(b) => (if *b { "true" } else { "false" }).to_owned(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => format!("the string \"{}\"", printable_prefix(s, 40)),
         Value::Array(a) => format!("an array of {} items", a.len()),

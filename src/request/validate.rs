@@ -96,8 +96,8 @@ pub fn validate(params: &Value) -> Result<(), Error> {
     }
 
     // Numbers.
-    expect_range("temperature", get("temperature"), 0.0, 2.0)?;
-    expect_range("top_p", get("top_p"), 0.0, 1.0)?;
+    expect_range("temperature", get("temperature"), 2)?;
+    expect_range("top_p", get("top_p"), 1)?;
     if let Some(v) = get("top_logprobs") {
         match as_integer(v) {
             Some(n) if (0.0..=20.0).contains(&n) => {}

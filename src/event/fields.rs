@@ -27,7 +27,8 @@ struct Fields {
     strings: [Option<At>; INTS],
     ints: [Option<u64>; PAYLOADS - INTS],
     payloads: [Option<Value>; 4],
-    /// The strings with escapes, decoded (rare: the slots above stay plain data).
+    /// The strings with escapes, decoded (rare), kept apart so that the slots above are plain
+    /// data with nothing to drop.
     decoded: Vec<String>,
 }
 
@@ -39,6 +40,7 @@ enum At {
 }
 
 impl Fields {
+    /// The string field at place `k`.
     fn string(&mut self, k: usize) -> Option<StrRef> {
         Some(match (*self.strings.get(k)?)? {
             At::Text(start, end) => StrRef::Range(start..end),

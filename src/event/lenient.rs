@@ -404,7 +404,7 @@ impl<'a> Reader<'a> {
         ws(self.b, i)
     }
 
-    pub(crate) fn owned(&self, s: StrRef) -> String {
+    fn owned(&self, s: StrRef) -> String {
         match s {
             StrRef::Range(r) => self.text.get(r).unwrap_or_default().to_owned(),
             StrRef::Owned(o) => o,

@@ -117,7 +117,7 @@ pub(super) fn decode(data: String, sse_name: &str, lean: bool) -> Result<Respons
 fn members(rd: &Reader, lean: bool, f: &mut Fields) -> Read<()> {
     let b = rd.text.as_bytes();
     let i = rd.ws(0);
-    if b.get(i) != Some(&b'{') {
+    if !matches!(b.get(i), Some(b'{')) {
         rd.value(i, 0, false)?;
         return rd.fail(i, What::Syntax);
     }

@@ -136,7 +136,7 @@ pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_j
 /// f64's range (`JSON.parse`'s `Infinity`).
 pub(crate) fn number(s: &str) -> Value {
     let b = s.as_bytes();
-    let positive = b.first() != Some(&b'-');
+    let positive = !matches!(b.first(), Some(b'-'));
     let mut i = usize::from(!positive);
     let digit = |i: usize| b.get(i).filter(|c| c.is_ascii_digit()).map(|c| c - b'0');
     let (mut sig, mut exp, mut full) = (0u64, 0i32, false);
@@ -159,7 +159,7 @@ pub(crate) fn number(s: &str) -> Value {
             Value::from(-(sig as f64))
         };
     }
-    if b.get(i) == Some(&b'.') {
+    if matches!(b.get(i), Some(b'.')) {
         // Fraction digits past u64 are dropped.
         let mut full = false;
         while let Some(d) = digit(i + 1) {
@@ -172,7 +172,7 @@ pub(crate) fn number(s: &str) -> Value {
         i += 1;
     }
     if matches!(b.get(i), Some(b'e' | b'E')) {
-        let positive_exp = b.get(i + 1) != Some(&b'-');
+        let positive_exp = !matches!(b.get(i + 1), Some(b'-'));
         i += 1 + usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
         let mut e = 0i32;
         while let Some(d) = digit(i) {
@@ -244,7 +244,7 @@ fn decimal(s: &str) -> Option<(u64, i32)> {
         i += 1;
     }
     if matches!(b.get(i), Some(b'e' | b'E')) {
-        let negative = b.get(i + 1) == Some(&b'-');
+        let negative = matches!(b.get(i + 1), Some(b'-'));
         let mut e = 0i32;
         for &d in b.get(i + 1..).unwrap_or_default().iter().skip_while(|c| matches!(c, b'+' | b'-')) {
             e = e.checked_mul(10)?.checked_add(i32::from(d.wrapping_sub(b'0')))?;
@@ -427,7 +427,7 @@ impl<'a> Reader<'a> {
         // The usual ones without the value's machinery: a string, an empty array or object.
         let n = match b.get(i) {
             Some(b'"') => self.string(i, false)?.1,
-            Some(&c @ (b'[' | b'{')) if depth < self.max_depth && b.get(ws(b, i + 1)) == Some(&(c + 2)) => {
+            Some(&c @ (b'[' | b'{')) if depth < self.max_depth && b.get(ws(b, i + 1)).is_some_and(|&e| e == c + 2) => {
                 ws(b, i + 1) + 1
             }
             _ => return Ok(self.value(i, depth, false)?.1),
@@ -493,11 +493,11 @@ impl<'a> Reader<'a> {
                         if build {
                             a.push(v);
                         }
-                        if next == Some(&b',') {
+                        if matches!(next, Some(b',')) {
                             i = self.ws(n + 1);
                             break;
                         }
-                        if next != Some(&b']') {
+                        if !matches!(next, Some(b']')) {
                             return self.fail(n, What::Syntax);
                         }
                         v = Value::Array(std::mem::take(a));
@@ -506,7 +506,7 @@ impl<'a> Reader<'a> {
                         if build {
                             m.insert(std::mem::take(key), v);
                         }
-                        if next == Some(&b',') {
+                        if matches!(next, Some(b',')) {
                             let (k, after) = self.key(self.ws(n + 1), build)?;
                             if build {
                                 *key = self.owned(k);
@@ -514,7 +514,7 @@ impl<'a> Reader<'a> {
                             i = after;
                             break;
                         }
-                        if next != Some(&b'}') {
+                        if !matches!(next, Some(b'}')) {
                             return self.fail(n, What::Syntax);
                         }
                         v = Value::Object(std::mem::take(m));
@@ -532,7 +532,7 @@ impl<'a> Reader<'a> {
     pub(crate) fn object(&self, i: usize, mut member: impl FnMut(&[u8], usize) -> Read<usize>) -> Read<usize> {
         let b = self.b;
         let mut j = ws(b, i + 1);
-        if b.get(j) == Some(&b'}') {
+        if matches!(b.get(j), Some(b'}')) {
             return Ok(j + 1);
         }
         loop {
@@ -556,12 +556,12 @@ impl<'a> Reader<'a> {
     #[inline(always)]
     fn key(&self, i: usize, build: bool) -> Read<(StrRef, usize)> {
         let b = self.b;
-        if b.get(i) != Some(&b'"') {
+        if !matches!(b.get(i), Some(b'"')) {
             return self.fail(i, What::Syntax);
         }
         let (key, n) = self.string(i, build)?;
         let n = ws(b, n);
-        if b.get(n) != Some(&b':') {
+        if !matches!(b.get(n), Some(b':')) {
             return self.fail(n, What::Syntax);
         }
         Ok((key, ws(b, n + 1)))
@@ -570,7 +570,7 @@ impl<'a> Reader<'a> {
     /// `word` at `i`: the index after it.
     fn literal(&self, i: usize, word: &[u8]) -> Read<usize> {
         for (k, &w) in word.iter().enumerate() {
-            if self.b.get(i + k) != Some(&w) {
+            if !self.b.get(i + k).is_some_and(|&c| c == w) {
                 return self.fail(i + k, What::Syntax);
             }
         }
@@ -586,7 +586,7 @@ impl<'a> Reader<'a> {
         // to encode when keeping surrogates).
         if let Some(j) = special(b, i + 1) {
             let plain = || self.lone == Lone::Replace || !has_mark(b.get(i + 1..j).unwrap_or_default());
-            if b.get(j) == Some(&b'"') && plain() {
+            if matches!(b.get(j), Some(b'"')) && plain() {
                 return Ok((StrRef::Range(i + 1..j), j + 1));
             }
         }
@@ -711,9 +711,9 @@ fn number_end(b: &[u8], mut i: usize) -> Result<usize, usize> {
             Err(i)
         }
     };
-    i += usize::from(b.get(i) == Some(&b'-'));
-    i = if b.get(i) == Some(&b'0') { i + 1 } else { digits(i)? };
-    if b.get(i) == Some(&b'.') {
+    i += usize::from(matches!(b.get(i), Some(b'-')));
+    i = if matches!(b.get(i), Some(b'0')) { i + 1 } else { digits(i)? };
+    if matches!(b.get(i), Some(b'.')) {
         i = digits(i + 1)?;
     }
     if matches!(b.get(i), Some(b'e' | b'E')) {

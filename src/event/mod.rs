@@ -76,7 +76,7 @@ fn is_skipped(data: &str) -> bool {
 pub(crate) fn decode_text(data: String, sse_name: &str, lean: bool) -> Result<Option<ResponseEvent>, Error> {
     let sse_keepalive = sse_name == "keepalive";
     // Data that starts with `{` (every usual event) needs neither check.
-    if data.as_bytes().first() != Some(&b'{') {
+    if !matches!(data.as_bytes().first(), Some(b'{')) {
         if is_skipped(&data) {
             return Ok(if sse_keepalive { Some(ResponseEvent::keepalive()) } else { None });
         }

@@ -174,14 +174,18 @@ fn members(rd: &Reader, lean: bool, f: &mut Fields) -> Read<()> {
 /// checked, not built).
 fn lean_response(rd: &Reader, i: usize) -> Read<(Value, usize)> {
     let mut kept = Map::new();
-    let n = rd.object(i, |key, j| {
-        let keep = LEAN_RESPONSE_FIELDS.iter().any(|f| f.as_bytes() == key);
-        let (v, n) = rd.value(j, 2, keep)?;
-        if keep {
-            kept.insert(String::from_utf8_lossy(key).into_owned(), v);
-        }
-        Ok(n)
-    })?;
+    let n = rd.object(
+        i,
+        #[inline(always)]
+        |key, j| {
+            let keep = LEAN_RESPONSE_FIELDS.iter().any(|f| f.as_bytes() == key);
+            let (v, n) = rd.value(j, 2, keep)?;
+            if keep {
+                kept.insert(String::from_utf8_lossy(key).into_owned(), v);
+            }
+            Ok(n)
+        },
+    )?;
     Ok((Value::Object(kept), n))
 }
 

@@ -24,27 +24,32 @@ pub fn call_attempts(call: &Call) -> u32 {
     call.attempts()
 }
 
-/// The two event decoding paths on their own, for differential tests and fuzzing: whatever
-/// [`fast`](event_paths::fast) decodes, [`general`](event_paths::general) must decode to an equal
-/// event.
+/// The event decoder as the differential tests and the fuzz targets call it: `general` is the
+/// decoder; `fast` is the decoder on the events a strict JSON reader decodes alike (a type in the
+/// JSON, no lone surrogate escape to repair), `None` for the others; the two must agree.
 pub mod event_paths {
     use super::{Error, ResponseEvent};
-    use crate::event::{fast, general};
+    use crate::event::decode_text;
+    use crate::event::lenient::{parse_keeping_surrogates, parse_value};
 
-    /// The one-pass path for events of the usual shape; `None` when it leaves the text to the
-    /// general path.
-    pub fn fast(data: &str) -> Option<ResponseEvent> {
-        fast::decode(data.to_owned(), false).ok()
+    fn strict(data: &str, lean: bool) -> Option<ResponseEvent> {
+        let ev = decode_text(data.to_owned(), "message", lean).ok().flatten()?;
+        (ev.event_type() != "message" && parse_value(data) == parse_keeping_surrogates(data)).then_some(ev)
     }
 
-    /// The general path (serde_json), for a text that starts with `{`.
+    /// The decoder, for an event of the usual shape; `None` otherwise.
+    pub fn fast(data: &str) -> Option<ResponseEvent> {
+        strict(data, false)
+    }
+
+    /// The decoder, for any text that starts with `{`.
     pub fn general(data: &str, sse_name: &str) -> Result<Option<ResponseEvent>, Error> {
-        general::decode_general(data.to_owned(), sse_name, false)
+        decode_text(data.to_owned(), sse_name, false)
     }
 
     /// `fast` and `general` as the npm package's stream decodes (a lifecycle event's
     /// `response` keeps only what the core reads).
     pub fn lean(data: &str, sse_name: &str) -> (Option<ResponseEvent>, Result<Option<ResponseEvent>, Error>) {
-        (fast::decode(data.to_owned(), true).ok(), general::decode_general(data.to_owned(), sse_name, true))
+        (strict(data, true), decode_text(data.to_owned(), sse_name, true))
     }
 }

@@ -15,7 +15,7 @@ fn too_long(n: usize) -> bool {
 }
 use super::skeleton::{type_of, Item, Part, Skeleton, Slot};
 use super::text;
-use crate::event::fast::same_bytes;
+use crate::event::lenient::same_bytes;
 use crate::event::{EventKind, ResponseEvent};
 
 /// Pushes to `out` the patches `ev` makes (none when it changes nothing).

@@ -20,7 +20,7 @@ macro_rules! event_kinds {
             /// The kind for a wire type string (`Other` when unknown).
             pub fn from_type(ty: &str) -> EventKind {
                 // Nearly every event of a stream: tested first (a match tests the arms in turn).
-                if super::fast::same_bytes(ty.as_bytes(), b"response.output_text.delta") {
+                if super::lenient::same_bytes(ty.as_bytes(), b"response.output_text.delta") {
                     return EventKind::OutputTextDelta;
                 }
                 match ty {

@@ -19,6 +19,7 @@
 //! and serde_json write) reads as that double, as `JSON.parse` reads it, so that values read and
 //! written again (socket frames, tool-loop requests) keep their numbers; other spellings (more
 //! digits than a double needs) may be an ulp or two off. The wasm links no serde_json parser.
+//! The same [`Reader`] reads every event's members (`super::fields`): one scanner for both.
 //!
 //! # Keeping lone surrogates
 //!
@@ -35,9 +36,9 @@
 
 use std::fmt;
 
-use serde_json::{Map, Value};
+use std::ops::Range;
 
-use super::fast::{hex4, number_end, special};
+use serde_json::{Map, Value};
 
 /// serde_json's nesting limit: 127 arrays and objects, one more is an error.
 const MAX_DEPTH: usize = 127;
@@ -103,17 +104,17 @@ impl std::error::Error for JsonError {}
 /// Parses `text` as a JSON value the way `JSON.parse` would accept it (see the module docs for
 /// what an out-of-range number and a lone surrogate escape become).
 pub fn parse_value(text: &str) -> Result<Value, JsonError> {
-    Reader { b: text.as_bytes(), text, lone: Lone::Replace, build: true }.read()
+    Reader::new(text).read(true)
 }
 
 /// Parses `text` as [`parse_value`] does, but keeps every lone surrogate, encoded (module docs).
 pub fn parse_keeping_surrogates(text: &str) -> Result<Value, JsonError> {
-    Reader { b: text.as_bytes(), text, lone: Lone::Keep, build: true }.read()
+    Reader { lone: Lone::Keep, ..Reader::new(text) }.read(true)
 }
 
 /// The text is JSON as [`parse_value`] reads it, at any depth (checked without building a value).
 pub fn is_json(text: &str) -> bool {
-    Reader { b: text.as_bytes(), text, lone: Lone::Replace, build: false }.read().is_ok()
+    Reader { max_depth: usize::MAX, ..Reader::new(text) }.read(false).is_ok()
 }
 
 /// Deserializes `text` into `T`, reading it as [`parse_value`] does (a lone surrogate escape is
@@ -128,24 +129,6 @@ pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_j
     }
 }
 
-/// Where the number grammar breaks in text that is no number at `i` (serde_json's error
-/// position): the first byte where a digit is missing.
-fn number_break(b: &[u8], mut i: usize) -> usize {
-    let digits = |i: usize| i + b.get(i..).unwrap_or_default().iter().take_while(|c| c.is_ascii_digit()).count();
-    i += usize::from(b.get(i) == Some(&b'-'));
-    if !b.get(i).is_some_and(u8::is_ascii_digit) {
-        return i;
-    }
-    i = if b.get(i) == Some(&b'0') { i + 1 } else { digits(i) };
-    if b.get(i) == Some(&b'.') {
-        if !b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            return i + 1;
-        }
-        i = digits(i + 1);
-    }
-    i + 1 + usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')))
-}
-
 /// A number's value (a valid JSON number): an integer within `u64` (`i64` when negative), else
 /// an `f64` from the first 19 or 20 significant digits and a power of ten, the double nearest
 /// to the spelling whenever it is a double's shortest form (what `JSON.stringify` and
@@ -153,7 +136,7 @@ fn number_break(b: &[u8], mut i: usize) -> usize {
 /// f64's range (`JSON.parse`'s `Infinity`).
 pub(crate) fn number(s: &str) -> Value {
     let b = s.as_bytes();
-    let positive = b.first() != Some(&b'-');
+    let positive = !matches!(b.first(), Some(b'-'));
     let mut i = usize::from(!positive);
     let digit = |i: usize| b.get(i).filter(|c| c.is_ascii_digit()).map(|c| c - b'0');
     let (mut sig, mut exp, mut full) = (0u64, 0i32, false);
@@ -176,7 +159,7 @@ pub(crate) fn number(s: &str) -> Value {
             Value::from(-(sig as f64))
         };
     }
-    if b.get(i) == Some(&b'.') {
+    if matches!(b.get(i), Some(b'.')) {
         // Fraction digits past u64 are dropped.
         let mut full = false;
         while let Some(d) = digit(i + 1) {
@@ -189,7 +172,7 @@ pub(crate) fn number(s: &str) -> Value {
         i += 1;
     }
     if matches!(b.get(i), Some(b'e' | b'E')) {
-        let positive_exp = b.get(i + 1) != Some(&b'-');
+        let positive_exp = !matches!(b.get(i + 1), Some(b'-'));
         i += 1 + usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
         let mut e = 0i32;
         while let Some(d) = digit(i) {
@@ -261,7 +244,7 @@ fn decimal(s: &str) -> Option<(u64, i32)> {
         i += 1;
     }
     if matches!(b.get(i), Some(b'e' | b'E')) {
-        let negative = b.get(i + 1) == Some(&b'-');
+        let negative = matches!(b.get(i + 1), Some(b'-'));
         let mut e = 0i32;
         for &d in b.get(i + 1..).unwrap_or_default().iter().skip_while(|c| matches!(c, b'+' | b'-')) {
             e = e.checked_mul(10)?.checked_add(i32::from(d.wrapping_sub(b'0')))?;
@@ -294,11 +277,16 @@ fn pow10(n: u32) -> f64 {
 /// Precedes an encoded lone surrogate in a string (module docs).
 const SURROGATE_MARK: char = '\u{FDD0}';
 
+/// The text holds [`SURROGATE_MARK`] (by bytes: a `char` pattern search links a general searcher
+/// into the wasm).
+fn has_mark(b: &[u8]) -> bool {
+    b.windows(3).any(|w| w == "\u{FDD0}".as_bytes())
+}
+
 /// JSON text written from values of [`parse_keeping_surrogates`], each encoded lone surrogate
 /// (and mark) as its `\uXXXX` escape (module docs).
 pub fn restore_surrogates(json: String) -> String {
-    // By bytes and chars: a `char` pattern search links a general searcher into the wasm.
-    if !json.as_bytes().windows(3).any(|w| w == "\u{FDD0}".as_bytes()) {
+    if !has_mark(json.as_bytes()) {
         return json;
     }
     let mut out = String::with_capacity(json.len());
@@ -315,7 +303,7 @@ pub fn restore_surrogates(json: String) -> String {
 /// A string of a value parsed keeping surrogates, as [`parse_value`] reads it: each encoded lone
 /// surrogate U+FFFD, an encoded mark the mark.
 pub fn replace_kept_surrogates(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.as_bytes().windows(3).any(|w| w == "\u{FDD0}".as_bytes()) {
+    if !has_mark(s.as_bytes()) {
         return s.into();
     }
     let mut out = String::with_capacity(s.len());
@@ -342,49 +330,140 @@ enum Lone {
     Keep,
 }
 
+/// A string read: a byte range of the text when it had no escape (no copy), else its decoded copy.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum StrRef {
+    Range(Range<usize>),
+    Owned(String),
+}
+
+impl StrRef {
+    /// The string, read from `text`.
+    pub(crate) fn get<'s>(&'s self, text: &'s str) -> &'s str {
+        match self {
+            StrRef::Range(r) => text.get(r.clone()).unwrap_or_default(),
+            StrRef::Owned(o) => o,
+        }
+    }
+}
+
+/// Where the reader stopped, and why (the line and column are counted only for a [`JsonError`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fail {
+    at: usize,
+    what: What,
+}
+
+pub(crate) type Read<T> = Result<T, Fail>;
+
 /// An open array, or an object with the key of the value being read.
 enum Open {
     Array(Vec<Value>),
     Object(Map<String, Value>, String),
 }
 
-/// One pass over the text; the open containers on a stack of their own (no recursion, so any
-/// depth is safe to check).
-struct Reader<'a> {
+/// The one JSON scanner: whitespace, strings (eight bytes at a time, escapes decoded once),
+/// literals, numbers, values at any depth (the open containers on a stack of their own, no
+/// recursion), and where the text stops being JSON. [`parse_value`] reads a whole text with it;
+/// the event decoder ([`super::fields`]) reads an event's members with it.
+pub(crate) struct Reader<'a> {
+    pub(crate) text: &'a str,
     b: &'a [u8],
-    text: &'a str,
     lone: Lone,
-    /// Build the value (else only check the text, at any depth).
-    build: bool,
+    /// Arrays and objects open at once beyond which the text is an error (serde_json's limit).
+    max_depth: usize,
 }
 
-impl Reader<'_> {
-    fn err(&self, i: usize, what: What) -> JsonError {
-        JsonError::at(self.b, i, what)
+impl<'a> Reader<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Reader { text, b: text.as_bytes(), lone: Lone::Replace, max_depth: MAX_DEPTH }
+    }
+
+    /// A whole text's value (`build`: else only checked, its value `null`).
+    fn read(&self, build: bool) -> Result<Value, JsonError> {
+        let (v, n) = self.value(self.ws(0), 0, build).map_err(|f| self.error(f))?;
+        if n == self.b.len() {
+            Ok(v)
+        } else {
+            Err(self.error(Fail { at: n, what: What::Syntax }))
+        }
+    }
+
+    pub(crate) fn error(&self, f: Fail) -> JsonError {
+        JsonError::at(self.b, f.at, f.what)
     }
 
     /// Eof at the end of the text, else `what`.
-    fn fail<T>(&self, i: usize, what: What) -> Result<T, JsonError> {
-        Err(self.err(i, if i >= self.b.len() { What::Eof } else { what }))
+    pub(crate) fn fail<T>(&self, at: usize, what: What) -> Read<T> {
+        Err(Fail { at, what: if at >= self.b.len() { What::Eof } else { what } })
     }
 
-    fn ws(&self, mut i: usize) -> usize {
-        while matches!(self.b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            i += 1;
+    /// [`ws`] in the text.
+    #[inline(always)]
+    pub(crate) fn ws(&self, i: usize) -> usize {
+        ws(self.b, i)
+    }
+
+    fn owned(&self, s: StrRef) -> String {
+        match s {
+            StrRef::Range(r) => self.text.get(r).unwrap_or_default().to_owned(),
+            StrRef::Owned(o) => o,
         }
-        i
     }
 
-    fn read(&self) -> Result<Value, JsonError> {
+    /// The value at `i`, inside `depth` open arrays and objects (`build`: else only checked,
+    /// `null`), and the index after it and the whitespace that follows.
+    pub(crate) fn value(&self, i: usize, depth: usize, build: bool) -> Read<(Value, usize)> {
+        if matches!(self.b.get(i), Some(b'[' | b'{')) {
+            return self.nested(i, depth, build);
+        }
+        let (v, n) = self.scalar(i, build)?;
+        Ok((v, self.ws(n)))
+    }
+
+    /// [`value`](Self::value) checked, not built: the index after it and its whitespace.
+    pub(crate) fn skip(&self, i: usize, depth: usize) -> Read<usize> {
+        let b = self.b;
+        // The usual ones without the value's machinery: a string, an empty array or object.
+        let n = match b.get(i) {
+            Some(b'"') => self.string(i, false)?.1,
+            Some(&c @ (b'[' | b'{')) if depth < self.max_depth && b.get(ws(b, i + 1)).is_some_and(|&e| e == c + 2) => {
+                ws(b, i + 1) + 1
+            }
+            _ => return Ok(self.value(i, depth, false)?.1),
+        };
+        Ok(ws(b, n))
+    }
+
+    /// A string, literal or number at `i` and the index after it.
+    fn scalar(&self, i: usize, build: bool) -> Read<(Value, usize)> {
+        Ok(match self.b.get(i) {
+            Some(b'"') => {
+                let (s, n) = self.string(i, build)?;
+                (if build { Value::String(self.owned(s)) } else { Value::Null }, n)
+            }
+            Some(b't') => (Value::Bool(true), self.literal(i, b"true")?),
+            Some(b'f') => (Value::Bool(false), self.literal(i, b"false")?),
+            Some(b'n') => (Value::Null, self.literal(i, b"null")?),
+            _ => match number_end(self.b, i) {
+                Ok(n) if build => (number(self.text.get(i..n).unwrap_or_default()), n),
+                Ok(n) => (Value::Null, n),
+                // Eof when the text ends in the number.
+                Err(at) => return self.fail(at, What::Syntax),
+            },
+        })
+    }
+
+    /// [`value`](Self::value) of an array or object.
+    fn nested(&self, mut i: usize, depth: usize, build: bool) -> Read<(Value, usize)> {
         let b = self.b;
         let mut stack: Vec<Open> = Vec::new();
-        let mut i = self.ws(0);
         loop {
             // A value starts at `i`.
             let (mut v, mut n) = match b.get(i) {
                 Some(&c @ (b'[' | b'{')) => {
-                    if self.build && stack.len() >= MAX_DEPTH {
-                        return Err(self.err(i, What::Depth));
+                    if depth + stack.len() >= self.max_depth {
+                        return Err(Fail { at: i, what: What::Depth });
                     }
                     i = self.ws(i + 1);
                     match (c, b.get(i)) {
@@ -395,60 +474,47 @@ impl Reader<'_> {
                             continue;
                         }
                         _ => {
-                            let (key, n) = self.key(i)?;
-                            stack.push(Open::Object(Map::new(), key));
+                            let (key, n) = self.key(i, build)?;
+                            stack.push(Open::Object(Map::new(), if build { self.owned(key) } else { String::new() }));
                             i = n;
                             continue;
                         }
                     }
                 }
-                Some(b'"') => {
-                    let (s, n) = self.string(i)?;
-                    (Value::String(s), n)
-                }
-                Some(b't') => (Value::Bool(true), self.literal(i, b"true")?),
-                Some(b'f') => (Value::Bool(false), self.literal(i, b"false")?),
-                Some(b'n') => (Value::Null, self.literal(i, b"null")?),
-                _ => match number_end(b, i) {
-                    Some(n) => {
-                        (if self.build { number(self.text.get(i..n).unwrap_or_default()) } else { Value::Null }, n)
-                    }
-                    // Eof when the text ends in the number.
-                    None => return self.fail(number_break(b, i), What::Syntax),
-                },
+                _ => self.scalar(i, build)?,
             };
             // After a value: close what it ends.
             loop {
                 n = self.ws(n);
-                let Some(top) = stack.last_mut() else {
-                    return if n == b.len() { Ok(v) } else { Err(self.err(n, What::Syntax)) };
-                };
+                let Some(top) = stack.last_mut() else { return Ok((v, n)) };
                 let next = b.get(n);
                 match top {
                     Open::Array(a) => {
-                        if self.build {
+                        if build {
                             a.push(v);
                         }
-                        if next == Some(&b',') {
+                        if matches!(next, Some(b',')) {
                             i = self.ws(n + 1);
                             break;
                         }
-                        if next != Some(&b']') {
+                        if !matches!(next, Some(b']')) {
                             return self.fail(n, What::Syntax);
                         }
                         v = Value::Array(std::mem::take(a));
                     }
                     Open::Object(m, key) => {
-                        if self.build {
+                        if build {
                             m.insert(std::mem::take(key), v);
                         }
-                        if next == Some(&b',') {
-                            let (k, after) = self.key(self.ws(n + 1))?;
-                            *key = k;
+                        if matches!(next, Some(b',')) {
+                            let (k, after) = self.key(self.ws(n + 1), build)?;
+                            if build {
+                                *key = self.owned(k);
+                            }
                             i = after;
                             break;
                         }
-                        if next != Some(&b'}') {
+                        if !matches!(next, Some(b'}')) {
                             return self.fail(n, What::Syntax);
                         }
                         v = Value::Object(std::mem::take(m));
@@ -460,94 +526,222 @@ impl Reader<'_> {
         }
     }
 
+    /// The object at `i` (its `{`), member by member: `member` gets the key and the index of
+    /// the value, and returns the index after the value. The index after the object.
+    #[inline(always)]
+    pub(crate) fn object(&self, i: usize, mut member: impl FnMut(&[u8], usize) -> Read<usize>) -> Read<usize> {
+        let b = self.b;
+        let mut j = ws(b, i + 1);
+        if matches!(b.get(j), Some(b'}')) {
+            return Ok(j + 1);
+        }
+        loop {
+            let (key, v) = self.key(j, true)?;
+            let n = ws(
+                b,
+                match key {
+                    StrRef::Range(r) => member(b.get(r).unwrap_or_default(), v)?,
+                    StrRef::Owned(o) => member(o.as_bytes(), v)?,
+                },
+            );
+            match b.get(n) {
+                Some(b',') => j = ws(b, n + 1),
+                Some(b'}') => return Ok(n + 1),
+                _ => return self.fail(n, What::Syntax),
+            }
+        }
+    }
+
     /// A key at `i`, its `:` and the whitespace after it: the key and the index of its value.
-    fn key(&self, i: usize) -> Result<(String, usize), JsonError> {
-        if self.b.get(i) != Some(&b'"') {
+    #[inline(always)]
+    fn key(&self, i: usize, build: bool) -> Read<(StrRef, usize)> {
+        let b = self.b;
+        if !matches!(b.get(i), Some(b'"')) {
             return self.fail(i, What::Syntax);
         }
-        let (key, n) = self.string(i)?;
-        let n = self.ws(n);
-        if self.b.get(n) != Some(&b':') {
+        let (key, n) = self.string(i, build)?;
+        let n = ws(b, n);
+        if !matches!(b.get(n), Some(b':')) {
             return self.fail(n, What::Syntax);
         }
-        Ok((key, self.ws(n + 1)))
+        Ok((key, ws(b, n + 1)))
     }
 
     /// `word` at `i`: the index after it.
-    fn literal(&self, i: usize, word: &[u8]) -> Result<usize, JsonError> {
+    fn literal(&self, i: usize, word: &[u8]) -> Read<usize> {
         for (k, &w) in word.iter().enumerate() {
-            if self.b.get(i + k) != Some(&w) {
+            if !self.b.get(i + k).is_some_and(|&c| c == w) {
                 return self.fail(i + k, What::Syntax);
             }
         }
         Ok(i + word.len())
     }
 
-    /// The string whose opening quote is at `i`, decoded (empty when not building), and the
-    /// index after its closing quote.
-    fn string(&self, i: usize) -> Result<(String, usize), JsonError> {
+    /// The string whose opening quote is at `i` (`build`: else only checked, a range whatever
+    /// its content), and the index after its closing quote.
+    #[inline(always)]
+    pub(crate) fn string(&self, i: usize, build: bool) -> Read<(StrRef, usize)> {
+        let b = self.b;
+        // The usual string: nothing before its closing quote to decode (no escape, nor a mark
+        // to encode when keeping surrogates).
+        if let Some(j) = special(b, i + 1) {
+            let plain = || self.lone == Lone::Replace || !has_mark(b.get(i + 1..j).unwrap_or_default());
+            if matches!(b.get(j), Some(b'"')) && plain() {
+                return Ok((StrRef::Range(i + 1..j), j + 1));
+            }
+        }
+        self.decode(i, build)
+    }
+
+    /// [`string`](Self::string) of a string with escapes or marks: decoded (when `build`).
+    #[inline(never)]
+    fn decode(&self, i: usize, build: bool) -> Read<(StrRef, usize)> {
         let (b, keep) = (self.b, self.lone == Lone::Keep);
+        // The content up to `run`, decoded (when building).
         let mut out = String::new();
         let mut run = i + 1;
         loop {
-            let Some(i) = special(b, run) else { return self.fail(b.len(), What::Eof) };
-            if self.build {
-                let text = self.text.get(run..i).unwrap_or_default();
-                if keep && text.as_bytes().windows(3).any(|w| w == "\u{FDD0}".as_bytes()) {
-                    for c in text.chars() {
-                        out.push(c);
-                        if c == SURROGATE_MARK {
-                            out.push_str("fdd0");
-                        }
+            let Some(j) = special(b, run) else { return self.fail(b.len(), What::Eof) };
+            let text = self.text.get(run..j).unwrap_or_default();
+            if build && keep && has_mark(text.as_bytes()) {
+                for c in text.chars() {
+                    out.push(c);
+                    if c == SURROGATE_MARK {
+                        out.push_str("fdd0");
                     }
-                } else {
-                    out.push_str(text);
                 }
+            } else if build {
+                out.push_str(text);
             }
-            match b.get(i) {
-                Some(b'"') => return Ok((out, i + 1)),
+            match b.get(j) {
+                Some(b'"') => return Ok((if build { StrRef::Owned(out) } else { StrRef::Range(i + 1..j) }, j + 1)),
                 Some(b'\\') => {}
-                _ => return self.fail(i, What::Syntax),
+                _ => return self.fail(j, What::Syntax),
             }
-            let e = match b.get(i + 1) {
-                Some(b'"') => '"',
-                Some(b'\\') => '\\',
-                Some(b'/') => '/',
+            let e = match b.get(j + 1) {
+                Some(&e @ (b'"' | b'\\' | b'/')) => e as char,
                 Some(b'b') => '\u{8}',
                 Some(b'f') => '\u{c}',
                 Some(b'n') => '\n',
                 Some(b'r') => '\r',
                 Some(b't') => '\t',
                 Some(b'u') => {
-                    let Some(code) = hex4(b, i + 2) else { return self.fail(i + 5, What::Syntax) };
-                    let pair = match (code, b.get(i + 6..i + 8), hex4(b, i + 8)) {
+                    let Some(code) = hex4(b, j + 2) else { return self.fail(j + 5, What::Syntax) };
+                    let pair = match (code, b.get(j + 6..j + 8), hex4(b, j + 8)) {
                         (0xD800..=0xDBFF, Some(b"\\u"), Some(lo @ 0xDC00..=0xDFFF)) => {
                             char::from_u32(0x10000 + ((code - 0xD800) << 10) + (lo - 0xDC00))
                         }
                         _ => None,
                     };
-                    if let Some(c) = pair {
-                        out.push(c);
-                        run = i + 12;
-                    } else {
-                        match char::from_u32(code) {
+                    run = if pair.is_some() { j + 12 } else { j + 6 };
+                    if build {
+                        match pair.or(char::from_u32(code)) {
                             Some(c) if !(keep && code == 0xFDD0) => out.push(c),
                             _ if keep => {
                                 out.push(SURROGATE_MARK);
-                                out.push_str(self.text.get(i + 2..i + 6).unwrap_or_default());
+                                out.push_str(self.text.get(j + 2..j + 6).unwrap_or_default());
                             }
                             _ => out.push(char::REPLACEMENT_CHARACTER),
                         }
-                        run = i + 6;
                     }
                     continue;
                 }
-                _ => return self.fail(i + 1, What::Syntax),
+                _ => return self.fail(j + 1, What::Syntax),
             };
-            out.push(e);
-            run = i + 2;
+            if build {
+                out.push(e);
+            }
+            run = j + 2;
         }
     }
+}
+
+/// The index of the first byte from `i` that is not whitespace. Compact JSON has none: that case
+/// is one comparison, inlined. (The hot loops keep the text's bytes in a local and call this: in
+/// the wasm, `self.b` is two loads at every use.)
+#[inline(always)]
+fn ws(b: &[u8], i: usize) -> usize {
+    if b.get(i).is_some_and(|&c| c > b' ') {
+        return i;
+    }
+    ws_run(b, i)
+}
+
+fn ws_run(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// The first byte from `j` that a string must look at: a `"`, a `\\` or a control character.
+/// Eight bytes at a time: in each word, a flag on every such byte (and perhaps on bytes after
+/// one, never before), so the lowest flag is the first.
+#[inline(always)]
+fn special(b: &[u8], mut j: usize) -> Option<usize> {
+    const ONES: u64 = u64::MAX / 255;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & (ONES << 7);
+    while let Some(w) = b.get(j..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*w);
+        let m = has_zero(w ^ (ONES * 0x22))
+            | has_zero(w ^ (ONES * 0x5c))
+            | (w.wrapping_sub(ONES * 0x20) & !w & (ONES << 7));
+        if m != 0 {
+            return Some(j + (m.trailing_zeros() / 8) as usize);
+        }
+        j += 8;
+    }
+    b.get(j..)?.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|p| j + p)
+}
+
+/// Four hex digits at `i`.
+fn hex4(b: &[u8], i: usize) -> Option<u32> {
+    let digits = b.get(i..i + 4)?;
+    digits.iter().try_fold(0u32, |n, &d| Some(n * 16 + (d as char).to_digit(16)?))
+}
+
+/// A JSON number per RFC 8259 at `i`: the index after it, or where the grammar breaks (the first
+/// byte where a digit is missing: serde_json's error position). Its value is not computed here.
+fn number_end(b: &[u8], mut i: usize) -> Result<usize, usize> {
+    let digits = |i: usize| {
+        let n = i + b.get(i..).unwrap_or_default().iter().take_while(|c| c.is_ascii_digit()).count();
+        if n > i {
+            Ok(n)
+        } else {
+            Err(i)
+        }
+    };
+    i += usize::from(matches!(b.get(i), Some(b'-')));
+    i = if matches!(b.get(i), Some(b'0')) { i + 1 } else { digits(i)? };
+    if matches!(b.get(i), Some(b'.')) {
+        i = digits(i + 1)?;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i = digits(i + 1 + usize::from(matches!(b.get(i + 1), Some(b'+' | b'-'))))?;
+    }
+    Ok(i)
+}
+
+/// `a == b`, eight bytes at a time: the wasm build's `memcmp` compares one byte at a time, and
+/// the strings compared once per event (its type, its item's id) are 20 to 60 bytes long.
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a == b;
+    }
+    let word = |s: &[u8], i: usize| s.get(i..).and_then(<[u8]>::first_chunk::<8>).map(|w| u64::from_le_bytes(*w));
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    // The last eight bytes (overlapping the words compared, when `n` is not a multiple of 8).
+    word(a, n - 8) == word(b, n - 8)
 }
 
 #[cfg(test)]
@@ -714,5 +908,22 @@ mod tests {
         assert_eq!(e.to_string(), theirs.to_string());
         assert!(is_json(&deep(100_000)));
         assert!(!is_json(&format!("{}]", deep(100_000))));
+    }
+
+    #[test]
+    #[allow(clippy::indexing_slicing)]
+    fn same_bytes_is_equality() {
+        let s = b"response.output_text.delta, then more bytes";
+        let copy = s.to_vec();
+        for n in 0..s.len() {
+            let a = &s[..n];
+            assert!(same_bytes(a, &copy[..n]));
+            assert!(!same_bytes(a, &s[..n + 1]));
+            for k in 0..n {
+                let mut b = a.to_vec();
+                b[k] ^= 0x20;
+                assert!(!same_bytes(a, &b), "{n} {k}");
+            }
+        }
     }
 }

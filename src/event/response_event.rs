@@ -1,20 +1,11 @@
 //! [`ResponseEvent`]: one decoded event — its kind, its text exactly as received, and the fields
 //! the accumulator reads, each parsed once.
 
-use std::ops::Range;
-
 use serde_json::Value;
 
+use super::lenient::StrRef;
 use super::EventKind;
 use crate::error::{ApiError, Error};
-
-/// A string field of the event: a byte range into the JSON text when the wire form had no
-/// escapes (no copy), else the unescaped copy.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) enum StrRef {
-    Range(Range<usize>),
-    Owned(String),
-}
 
 /// One decoded event of a Responses stream.
 #[derive(Debug, Clone)]
@@ -92,7 +83,7 @@ impl ResponseEvent {
     /// Decodes a JSON text that is an event object (e.g. `JSON.stringify` of a plain JS
     /// object given to `ResponseAccumulator.push`). No SSE name: the type must be in the JSON.
     pub fn from_json(text: &str) -> Result<ResponseEvent, Error> {
-        match super::decode_data(text.to_owned(), "message", false) {
+        match super::decode_text(text.to_owned(), "message", false) {
             Ok(Some(ev)) => Ok(ev),
             Ok(None) => {
                 Err(Error::stream("expected a Responses stream event object, got no event ([DONE] or empty data)"))
@@ -136,14 +127,14 @@ impl ResponseEvent {
 
     /// `item_id`, when given as a string.
     pub fn item_id(&self) -> Option<&str> {
-        self.item_id.as_ref().and_then(|s| self.resolve(s))
+        self.item_id.as_ref().map(|s| s.get(&self.json))
     }
 
     /// The text the event carries for the accumulator: `delta` for the `*.delta` events of
     /// [`EventKind::is_delta`]; the final value for their `*.done` counterparts (`text`,
     /// `refusal`, `arguments`, `input` or `code`). `None` for other events or when missing.
     pub fn text(&self) -> Option<&str> {
-        self.text.as_ref().and_then(|s| self.resolve(s))
+        self.text.as_ref().map(|s| s.get(&self.json))
     }
 
     /// `response` of a lifecycle event, `item` of `output_item.*`, `part` of `content_part.*`
@@ -152,18 +143,11 @@ impl ResponseEvent {
         self.payload.as_ref()
     }
 
-    fn resolve<'s>(&'s self, s: &'s StrRef) -> Option<&'s str> {
-        match s {
-            StrRef::Range(r) => self.json.get(r.clone()),
-            StrRef::Owned(b) => Some(b),
-        }
-    }
-
     /// A keepalive whose data is not a JSON object (empty, `ping`, …): its JSON becomes
     /// `{"type":"keepalive"}` so every event's [`json`](Self::json) parses as an object.
     pub(super) fn keepalive() -> ResponseEvent {
         ResponseEvent {
-            json: KEEPALIVE_JSON.to_owned(),
+            json: r#"{"type":"keepalive"}"#.to_owned(),
             kind: EventKind::Keepalive,
             other_type: None,
             sequence_number: None,
@@ -178,5 +162,3 @@ impl ResponseEvent {
         }
     }
 }
-
-pub(super) const KEEPALIVE_JSON: &str = r#"{"type":"keepalive"}"#;

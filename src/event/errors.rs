@@ -1,8 +1,10 @@
-//! The errors for data that is not an event, and the short printable prefix of the data they
-//! quote (never the whole payload).
+//! The errors: for data that is not an event, with the short printable prefix of the data they
+//! quote (never the whole payload), and the one an `error` event carries.
+
+use serde_json::Value;
 
 use super::lenient::{JsonError, What};
-use crate::error::Error;
+use crate::error::{ApiError, Error};
 
 /// The error for data that is not JSON, with where and what.
 pub(super) fn malformed(data: &str, sse_name: &str, e: &JsonError) -> Error {
@@ -51,6 +53,48 @@ pub(crate) fn printable_prefix(s: &str, max_chars: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// The error of an `error` event, from the nested form (`error: {code, message, type, param}`,
+/// or `error: "message"`) or the flat one (`code`, `message`, `param` beside `type`). A nested
+/// `status` and `request_id` (written by a proxy, see [`crate::relay`]) are read too.
+pub(super) fn normalise_error(obj: &Value, json: &str) -> ApiError {
+    let mut e = ApiError { body: Some(json.to_owned()), ..ApiError::default() };
+    let text = |o: &Value, k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
+    match obj.get("error") {
+        Some(Value::Object(nested)) => {
+            e.code = nested.get("code").and_then(scalar_string);
+            e.error_type = nested.get("type").and_then(scalar_string);
+            e.param = nested.get("param").and_then(scalar_string);
+            e.message = nested.get("message").and_then(scalar_string).unwrap_or_default();
+            // Extensions a proxy writes (crate::relay): the upstream's HTTP status and request id.
+            e.status = nested.get("status").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok());
+            e.request_id = nested.get("request_id").and_then(Value::as_str).map(str::to_owned);
+        }
+        Some(Value::String(s)) => e.message = s.clone(),
+        _ => {
+            e.code = text(obj, "code");
+            e.param = text(obj, "param");
+            e.message = text(obj, "message").unwrap_or_default();
+        }
+    }
+    if e.message.is_empty() {
+        e.message = match &e.code {
+            Some(c) => format!("the server sent an error event ({})", printable_prefix(c, 60)),
+            None => "the server sent an error event without a message".to_owned(),
+        };
+    }
+    e
+}
+
+/// A string, or a number/bool written as text (some servers send numeric codes).
+pub(crate) fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,209 @@
+//! One event's fields, read in one pass over its JSON text with the [`lenient`] reader (no
+//! serde): `type`, `item_id`, the indices, `sequence_number`, the event's text (`delta`, or a
+//! `*.done` event's final value) and the object it carries for the accumulator (`response`,
+//! `item`, `part`, `annotation`, built as a `Value`; a lean `response` keeps only `id`, `error`
+//! and `output`, the fields the core reads). Every other member is checked without being built;
+//! strings without escapes are byte ranges into the text (no copy).
+//!
+//! The fields read as `JSON.parse` reads them: a key given twice counts once, the last value
+//! winning; a value of an unexpected JSON type reads as absent, never failing the event; an
+//! integer field is a non-negative integer within `u64` or absent.
+
+use serde_json::{Map, Value};
+
+use super::errors::normalise_error;
+use super::lenient::{self, JsonError, Read, Reader, StrRef, What};
+use super::response_event::ResponseEvent;
+use super::{EventKind, LEAN_RESPONSE_FIELDS};
+
+/// Where the fields read start in the order of [`place`]: the strings (`type`, `item_id`, the
+/// texts), the integers, the payloads.
+const INTS: usize = 8;
+const PAYLOADS: usize = 13;
+
+#[derive(Default)]
+struct Fields {
+    /// `type`, `item_id`, then every field that is some kind's text.
+    strings: [Option<At>; INTS],
+    ints: [Option<u64>; PAYLOADS - INTS],
+    payloads: [Option<Value>; 4],
+    /// The strings with escapes, decoded (rare), kept apart so that the slots above are plain
+    /// data with nothing to drop.
+    decoded: Vec<String>,
+}
+
+/// Where a string field is: a range of the text, or its place in [`Fields::decoded`].
+#[derive(Clone, Copy)]
+enum At {
+    Text(usize, usize),
+    Decoded(usize),
+}
+
+impl Fields {
+    /// The string field at place `k`.
+    fn string(&mut self, k: usize) -> Option<StrRef> {
+        Some(match (*self.strings.get(k)?)? {
+            At::Text(start, end) => StrRef::Range(start..end),
+            At::Decoded(d) => StrRef::Owned(std::mem::take(self.decoded.get_mut(d)?)),
+        })
+    }
+}
+
+/// The place of a field read (see [`INTS`]).
+fn place(key: &[u8]) -> Option<usize> {
+    Some(match key {
+        b"type" => 0,
+        b"item_id" => 1,
+        b"delta" => 2,
+        b"text" => 3,
+        b"refusal" => 4,
+        b"arguments" => 5,
+        b"input" => 6,
+        b"code" => 7,
+        b"sequence_number" => 8,
+        b"output_index" => 9,
+        b"content_index" => 10,
+        b"summary_index" => 11,
+        b"annotation_index" => 12,
+        b"response" => 13,
+        b"item" => 14,
+        b"part" => 15,
+        b"annotation" => 16,
+        _ => return None,
+    })
+}
+
+/// The event of a text whose first byte that is not whitespace is `{` (else, and for text that is
+/// not JSON, the reader's error, with the text back). `sse_name`: the type when the JSON gives
+/// none; `lean`: a lifecycle event's `response` keeps only what the core reads.
+pub(super) fn decode(data: String, sse_name: &str, lean: bool) -> Result<ResponseEvent, (String, JsonError)> {
+    let mut f = Fields::default();
+    let rd = Reader::new(&data);
+    if let Err(e) = members(&rd, lean, &mut f) {
+        let e = rd.error(e);
+        return Err((data, e));
+    }
+    let ty = f.string(0);
+    let type_name = ty.as_ref().map_or(sse_name, |t| t.get(&data));
+    let kind = EventKind::from_type(type_name);
+    let other_type = (kind == EventKind::Other && type_name != "message").then(|| Box::from(type_name));
+    let item_id = f.string(1);
+    // The kind's own text and payload fields: the others were read only in case they were.
+    let place = |field: Option<&str>| place(field?.as_bytes());
+    let text = place(kind.text_field()).and_then(|k| f.string(k));
+    let payload = place(kind.payload_field()).and_then(|k| f.payloads.get_mut(k.checked_sub(PAYLOADS)?)?.take());
+    let error = (kind == EventKind::Error)
+        .then(|| Box::new(normalise_error(&lenient::parse_value(&data).unwrap_or_default(), &data)));
+    let [sequence_number, output_index, content_index, summary_index, annotation_index] = f.ints;
+    Ok(ResponseEvent {
+        json: data,
+        kind,
+        other_type,
+        sequence_number,
+        output_index,
+        content_index,
+        summary_index,
+        annotation_index,
+        item_id,
+        text,
+        // `null` is no payload.
+        payload: payload.filter(|v| !v.is_null()),
+        error,
+    })
+}
+
+/// The event object's members into `f`, each checked as JSON (as [`lenient::parse_value`]
+/// checks it: the same errors at the same places).
+fn members(rd: &Reader, lean: bool, f: &mut Fields) -> Read<()> {
+    let b = rd.text.as_bytes();
+    let i = rd.ws(0);
+    if !matches!(b.get(i), Some(b'{')) {
+        rd.value(i, 0, false)?;
+        return rd.fail(i, What::Syntax);
+    }
+    // Inlined: a call per member costs more than the rest of a member's work.
+    let end = rd.object(
+        i,
+        #[inline(always)]
+        |key, j| {
+            let Some(k) = place(key) else { return rd.skip(j, 1) };
+            // Each field as the last of its key gives it; absent when of another JSON type.
+            Ok(if k < INTS {
+                let (s, n) = match b.get(j) {
+                    Some(b'"') => match rd.string(j, true)? {
+                        (StrRef::Range(r), n) => (Some(At::Text(r.start, r.end)), n),
+                        (StrRef::Owned(o), n) => {
+                            f.decoded.push(o);
+                            (Some(At::Decoded(f.decoded.len() - 1)), n)
+                        }
+                    },
+                    _ => (None, rd.skip(j, 1)?),
+                };
+                if let Some(slot) = f.strings.get_mut(k) {
+                    *slot = s;
+                }
+                n
+            } else if k < PAYLOADS {
+                let (v, n) = match uint(b, j) {
+                    Some((v, n)) => (Some(v), n),
+                    None => (None, rd.skip(j, 1)?),
+                };
+                if let Some(slot) = f.ints.get_mut(k - INTS) {
+                    *slot = v;
+                }
+                n
+            } else {
+                let (v, n) = match b.get(j) {
+                    Some(b'{') if lean && k == PAYLOADS => lean_response(rd, j)?,
+                    _ => rd.value(j, 1, true)?,
+                };
+                if let Some(slot) = f.payloads.get_mut(k - PAYLOADS) {
+                    *slot = Some(v);
+                }
+                n
+            })
+        },
+    )?;
+    match rd.ws(end) {
+        n if n == b.len() => Ok(()),
+        n => rd.fail(n, What::Syntax),
+    }
+}
+
+/// A lifecycle event's `response` object at `i` with only the fields the core reads (the others
+/// checked, not built).
+fn lean_response(rd: &Reader, i: usize) -> Read<(Value, usize)> {
+    let mut kept = Map::new();
+    let n = rd.object(
+        i,
+        #[inline(always)]
+        |key, j| {
+            let keep = LEAN_RESPONSE_FIELDS.iter().any(|f| f.as_bytes() == key);
+            let (v, n) = rd.value(j, 2, keep)?;
+            if keep {
+                kept.insert(String::from_utf8_lossy(key).into_owned(), v);
+            }
+            Ok(n)
+        },
+    )?;
+    Ok((Value::Object(kept), n))
+}
+
+/// A non-negative integer that fits u64 (what an integer field holds): digits with no sign,
+/// fraction or exponent; the index after it.
+#[inline(always)]
+fn uint(b: &[u8], i: usize) -> Option<(u64, usize)> {
+    let mut n: u64 = 0;
+    let mut j = i;
+    while let Some(&d @ b'0'..=b'9') = b.get(j) {
+        let d = u64::from(d - b'0');
+        // Nineteen digits always fit (no overflow check: in the wasm, a checked u64 product
+        // is a 128-bit multiplication call).
+        n = if j - i < 19 { n * 10 + d } else { n.checked_mul(10)?.checked_add(d)? };
+        j += 1;
+        if n == 0 && j == i + 1 {
+            break; // a leading 0 is the whole integer part
+        }
+    }
+    (j > i && !matches!(b.get(j), Some(b'.' | b'e' | b'E'))).then_some((n, j))
+}

@@ -26,7 +26,7 @@ STAMP := build/.stamps
 # stream runs (the exports' panic wrappers, validation, sockets, tool loops, structured outputs,
 # relayed errors, redaction, partial JSON, retries, attachments). Kept whole they compress better
 # (~0.7 KiB less gzip); everything on the per-event paths is inlined as before.
-WASM_OPT_APART := $(foreach p,maybe_catch_unwind validate decode_general RawClient ocket ool_loop oolLoop \
+WASM_OPT_APART := $(foreach p,maybe_catch_unwind validate RawClient ocket ool_loop oolLoop \
   structured relay redact Redact partial_json zmij in_place_collect retry vec_deque input::,'--no-inline=*$(p)*')
 
 .PHONY: help setup setup-rust setup-node setup-browser build test test-rust test-wasm test-js test-browser test-runtimes test-publish size-check demo bench fuzz clean

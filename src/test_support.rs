@@ -24,14 +24,16 @@ pub fn call_attempts(call: &Call) -> u32 {
     call.attempts()
 }
 
-/// The event decoder as the differential tests and the fuzz targets call it: `general` is the
-/// decoder; `fast` is the decoder on the events a strict JSON reader decodes alike (a type in the
-/// JSON, no lone surrogate escape to repair), `None` for the others; the two must agree.
+/// The event decoder and an independent reading of the same fields, for differential tests and
+/// fuzzing: whatever [`fast`](event_paths::fast) decodes, [`general`](event_paths::general) must
+/// decode to an equal event.
 pub mod event_paths {
     use super::{Error, ResponseEvent};
-    use crate::event::decode_text;
     use crate::event::lenient::{parse_keeping_surrogates, parse_value};
+    use crate::event::{decode_text, reference};
 
+    /// The decoder, on the events a strict JSON reader decodes alike (a type in the JSON, no lone
+    /// surrogate escape to repair); `None` for the others.
     fn strict(data: &str, lean: bool) -> Option<ResponseEvent> {
         let ev = decode_text(data.to_owned(), "message", lean).ok().flatten()?;
         (ev.event_type() != "message" && parse_value(data) == parse_keeping_surrogates(data)).then_some(ev)
@@ -42,14 +44,15 @@ pub mod event_paths {
         strict(data, false)
     }
 
-    /// The decoder, for any text that starts with `{`.
+    /// The reference reading (the whole text parsed first, then each field picked), for a text
+    /// that starts with `{`.
     pub fn general(data: &str, sse_name: &str) -> Result<Option<ResponseEvent>, Error> {
-        decode_text(data.to_owned(), sse_name, false)
+        reference::decode(data.to_owned(), sse_name, false)
     }
 
     /// `fast` and `general` as the npm package's stream decodes (a lifecycle event's
     /// `response` keeps only what the core reads).
     pub fn lean(data: &str, sse_name: &str) -> (Option<ResponseEvent>, Result<Option<ResponseEvent>, Error>) {
-        (strict(data, true), decode_text(data.to_owned(), sse_name, true))
+        (strict(data, true), reference::decode(data.to_owned(), sse_name, true))
     }
 }

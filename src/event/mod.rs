@@ -31,6 +31,7 @@ mod errors;
 mod fields;
 mod kind;
 pub(crate) mod lenient;
+pub(crate) mod reference;
 mod response_event;
 
 pub use kind::EventKind;

@@ -597,8 +597,12 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     fn decode(&self, i: usize, build: bool) -> Read<(StrRef, usize)> {
         let (b, keep) = (self.b, self.lone == Lone::Keep);
-        // The content up to `run`, decoded (when building).
-        let mut out = String::new();
+        // The content up to `run`, decoded (when building), in a buffer of the escaped length: a
+        // `.done` event's whole text is decoded once, without the doubling growth's spare copy.
+        let mut out = match build {
+            true => String::with_capacity(self.decode(i, false)?.1 - i),
+            false => String::new(),
+        };
         let mut run = i + 1;
         loop {
             let Some(j) = special(b, run) else { return self.fail(b.len(), What::Eof) };

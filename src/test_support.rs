@@ -34,14 +34,14 @@ pub mod event_paths {
 
     /// The decoder, on the events a strict JSON reader decodes alike (a type in the JSON, no lone
     /// surrogate escape to repair); `None` for the others.
-    fn strict(data: &str, lean: bool) -> Option<ResponseEvent> {
-        let ev = decode_text(data.to_owned(), "message", lean).ok().flatten()?;
+    fn strict(data: &str) -> Option<ResponseEvent> {
+        let ev = decode_text(data.to_owned(), "message", false).ok().flatten()?;
         (ev.event_type() != "message" && parse_value(data) == parse_keeping_surrogates(data)).then_some(ev)
     }
 
     /// The decoder, for an event of the usual shape; `None` otherwise.
     pub fn fast(data: &str) -> Option<ResponseEvent> {
-        strict(data, false)
+        strict(data)
     }
 
     /// The reference reading (the whole text parsed first, then each field picked), for a text
@@ -50,9 +50,12 @@ pub mod event_paths {
         reference::decode(data.to_owned(), sse_name, false)
     }
 
-    /// `fast` and `general` as the npm package's stream decodes (a lifecycle event's
-    /// `response` keeps only what the core reads).
-    pub fn lean(data: &str, sse_name: &str) -> (Option<ResponseEvent>, Result<Option<ResponseEvent>, Error>) {
-        (strict(data, true), reference::decode(data.to_owned(), sse_name, true))
+    /// The decoder and the reference reading as the npm package's stream decodes (a lifecycle
+    /// event's `response` keeps only what the core reads).
+    pub fn lean(data: &str, sse_name: &str) -> Decoded2 {
+        (decode_text(data.to_owned(), sse_name, true), reference::decode(data.to_owned(), sse_name, true))
     }
+
+    /// Two decodings of one text.
+    pub type Decoded2 = (Result<Option<ResponseEvent>, Error>, Result<Option<ResponseEvent>, Error>);
 }

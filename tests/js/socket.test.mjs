@@ -1,10 +1,11 @@
 // WebSocket mode against the mock (mock/websocket.mjs), over the `ws` package's WebSocket:
 // frames, lanes, warmup, steering, drops and reconnects, abort, errors, the tool loop, the key.
+import { privateSizes, wasm } from './socket-probe.mjs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ApiError, AbortError, ConnectionError, ResponseStream, ResponsesClient, ValidationError, functionTool } from 'cometapi-responses';
-import { KEY, assertNoKey, clientFor, collect, rejection, startMock, has, fails, drained, read } from './client-helpers.mjs';
+import { KEY, assertNoKey, clientFor, collect, rejection, startMock, has, fails, drained, read, sleep, syntheticStream } from './client-helpers.mjs';
 
 async function setup(t, opts = {}) {
   const srv = await startMock({ delayMs: 2, requireKey: KEY, ...opts }, t);
@@ -258,4 +259,87 @@ test('a socket stream is the same ResponseStream for a proxy: ready(), toRespons
   const e = await fails(proxied.finalResponse(), ApiError);
   assert.equal(e.code, 'previous_response_not_found');
   assertNoKey(e);
+});
+
+/**
+ * A server that answers each `response.create` at once with every frame of a complete stream of
+ * `deltas[input]` text deltas (default 3) on the frame's lane: a reader is always behind.
+ */
+async function scripted(t, deltas = {}) {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  t.after(() => wss.close());
+  await new Promise((r) => wss.once('listening', r));
+  wss.on('connection', (ws) => {
+    ws.on('message', (d) => {
+      const f = JSON.parse(String(d));
+      const n = deltas[f.input] ?? 3;
+      const { events } = syntheticStream(Array.from({ length: n }, (_, i) => `${f.input}${i} `), { id: `resp_${f.input}` });
+      for (const e of events) ws.send(JSON.stringify(f.stream_id === undefined ? e : { ...e, stream_id: f.stream_id }));
+    });
+  });
+  const client = new ResponsesClient({ apiKey: KEY, baseURL: `http://127.0.0.1:${wss.address().port}/v1` });
+  const socket = await client.connect({ WebSocket });
+  t.after(() => socket.close());
+  return socket;
+}
+
+/** Every frame of the response on lane `a` has arrived once a later one on lane `b` is read (the server sends them in order). */
+const behind = (socket) => socket.create({ model: 'm', input: 'later' }, { streamId: 'b' });
+
+test('a slow reader gets every event of a response the socket already received in full, then its final Response', async (t) => {
+  const socket = await scripted(t, { slow: 36 });
+  const s = socket.stream({ model: 'm', input: 'slow' });
+  const events = [];
+  for await (const e of s) {
+    events.push(e);
+    await sleep(2);
+  }
+  assert.equal(events.length, 44);
+  assert.equal(events.at(-1).type, 'response.completed');
+  const final = await s.finalResponse();
+  assert.equal(final.status, 'completed');
+  assert.equal(final.output_text, Array.from({ length: 36 }, (_, i) => `slow${i} `).join(''));
+});
+
+test('20,000 unread deltas: kept outside wasm memory until read, then every one handed out', async (t) => {
+  const socket = await scripted(t, { many: 20_000 });
+  await behind(socket);
+  const before = wasm.memory.buffer.byteLength;
+  const s = socket.stream({ model: 'm', input: 'many' }, { streamId: 'a' });
+  await behind(socket);
+  const grown = wasm.memory.buffer.byteLength - before;
+  assert.ok(grown < 4 * 1024 * 1024, `wasm memory grew by ${grown} bytes for unread events`);
+  const { events, error } = await collect(s);
+  assert.equal(error, null);
+  assert.equal(events.length, 20_008);
+  assert.equal((await s.finalResponse()).status, 'completed');
+});
+
+test('ready() and toReadableStream() called after the whole response arrived still give every event', async (t) => {
+  const socket = await scripted(t, { late: 10, bytes: 10 });
+  const s = socket.stream({ model: 'm', input: 'late' }, { streamId: 'a' });
+  await behind(socket);
+  await s.ready();
+  const { events, error } = await collect(s);
+  assert.equal(error, null);
+  assert.equal(events.length, 18);
+  assert.equal(s.response.output_text, Array.from({ length: 10 }, (_, i) => `late${i} `).join(''));
+
+  const b = socket.stream({ model: 'm', input: 'bytes' }, { streamId: 'a' });
+  await behind(socket);
+  const text = await new Response(b.toReadableStream()).text();
+  assert.equal(text.match(/^data: /gm)?.length, 18);
+  const back = await ResponseStream.fromReadableStream(new Response(text).body).finalResponse();
+  assert.equal(back.output_text, Array.from({ length: 10 }, (_, i) => `bytes${i} `).join(''));
+});
+
+test('streams made with an aborted signal end with AbortError and leave nothing behind in the socket', async (t) => {
+  const socket = await scripted(t);
+  const ac = new AbortController();
+  ac.abort();
+  const streams = Array.from({ length: 20 }, (_, i) => socket.stream({ model: 'm', input: `x${i}` }, { signal: ac.signal }));
+  for (const s of streams) await fails(s.finalResponse(), AbortError);
+  assert.equal((await socket.create({ model: 'm', input: 'after' })).status, 'completed');
+  await sleep(10);
+  for (const [name, size] of Object.entries(privateSizes(socket))) assert.equal(size, 0, `${name} holds ${size} entries`);
 });

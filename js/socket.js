@@ -2,129 +2,46 @@
 // protocol question — which frames to send and when, where each received frame goes, what a
 // lost connection fails, when to reconnect, when to give up connecting; this file opens the
 // connection (with one timer at the core's deadline), moves frames both ways and hands each
-// response's batches to a ResponseStream (the same class as over HTTP).
-import { Lane, Route, SocketAction } from './cometapi_responses.js';
+// response's RawCall to a ResponseStream and its Io (the same classes as over HTTP).
+import { Route, SocketAction } from './cometapi_responses.js';
 import { AbortError, ConnectionError, toError } from './errors.js';
 import { validatorOf } from './structured.js';
+import { Io } from './io.js';
 import { INTERNAL, ResponseStream } from './stream.js';
 
 const isObject = (v) => typeof v === 'object' && v !== null;
 const ignore = () => {};
 
-/** The per-response face a ResponseStream reads its core through (as a RawCall's). */
-class LaneRaw {
-  #socket;
-  #id;
-  constructor(socket, id) {
-    this.#socket = socket;
-    this.#id = id;
-  }
-  #lane(op) {
-    return this.#socket._lane(this.#id, op);
-  }
-  get structured() {
-    return this.#lane(Lane.Structured) ?? false;
-  }
-  get failure_forwarded() {
-    return this.#lane(Lane.FailureForwarded) ?? false;
-  }
-  get held() {
-    return this.#lane(Lane.Held);
-  }
-  error() {
-    return this.#lane(Lane.Error);
-  }
-  redact(text) {
-    return this.#socket._redact(text);
-  }
-  output_parsed() {
-    return this.#lane(Lane.OutputParsed) ?? false;
-  }
-  frames_mode() {
-    this.#lane(Lane.FramesMode);
-  }
-  terminal_batch() {
-    return this.#lane(Lane.TerminalBatch);
-  }
-  hold() {
-    this.#lane(Lane.Hold);
-  }
-  take_pending() {
-    return this.#lane(Lane.TakePending);
-  }
-  error_frame() {
-    return this.#lane(Lane.ErrorFrame);
-  }
-  error_response() {
-    return this.#lane(Lane.ErrorResponse);
-  }
-  free() {
-    this.#socket._release(this.#id);
-  }
-}
+/** What a lane's read gives: an empty chunk, whose feed takes what the socket routed to the response. */
+const ROUTED = { done: false, value: new Uint8Array(0) };
 
-/** The per-response I/O a ResponseStream steps: the batches the socket routed to it. */
-class LaneIo {
-  #socket;
-  #id;
-  #queue = [];
+/**
+ * The body of a response on the socket, for the Io that runs its RawCall as an HTTP call's: a
+ * read resolves once the socket routed frames to it (the core feeds them); cancelling it (an
+ * abort) lets the socket send what may go next.
+ */
+class LaneBody {
   #wake = null;
-  #signal;
-  #onAbort = null;
-  #closed = false;
-  #aborted = false;
-  lastError = undefined;
-
-  constructor(socket, id, signal) {
-    this.#socket = socket;
-    this.#id = id;
-    this.#signal = signal;
-    if (signal) {
-      if (signal.aborted) queueMicrotask(() => this.abort());
-      else {
-        this.#onAbort = () => this.abort();
-        signal.addEventListener('abort', this.#onAbort, { once: true });
-      }
-    }
+  #due = false;
+  constructor(cancel) {
+    this.cancel = cancel;
   }
-
-  /** The socket routed output to this response. */
-  push(text) {
-    if (text !== undefined) this.#queue.push(text);
-    this.#poke();
+  getReader() {
+    return this;
   }
-
-  #poke() {
+  read() {
+    if (!this.#due) return new Promise((resolve) => (this.#wake = resolve));
+    this.#due = false;
+    return ROUTED;
+  }
+  /** The socket routed frames to the response (or it may be over). */
+  poke() {
     const wake = this.#wake;
     this.#wake = null;
-    wake?.();
+    if (wake) wake(ROUTED);
+    else this.#due = true;
   }
-
-  async step() {
-    for (;;) {
-      if (this.#closed || this.#aborted) return null;
-      if (this.#queue.length !== 0) return this.#queue.shift();
-      const out = this.#socket._lane(this.#id, Lane.Output);
-      if (out !== undefined) return out;
-      if (this.#socket._lane(this.#id, Lane.IsDone) ?? true) return null;
-      await new Promise((resolve) => (this.#wake = resolve));
-    }
-  }
-
-  abort() {
-    if (this.#closed || this.#aborted) return;
-    this.#aborted = true;
-    this.#queue.length = 0;
-    this.#socket._abort(this.#id);
-    this.#poke();
-  }
-
-  close() {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (this.#onAbort) this.#signal.removeEventListener('abort', this.#onAbort);
-    this.#poke();
-  }
+  releaseLock() {}
 }
 
 /** Opens a WebSocket the way the runtime allows headers on the upgrade (docs/websocket.md). */
@@ -151,7 +68,7 @@ export class ResponsesSocket {
   #Ctor;
   #timeout;
   #ws = null;
-  /** id → LaneIo of each response whose consumer is reading. */
+  /** id → LaneBody of each response not over. */
   #lanes = new Map();
   /** id → { resolve, reject } of each steer waiting for its answer. */
   #steers = new Map();
@@ -236,7 +153,7 @@ export class ResponsesSocket {
     raw.close();
     this.#abandon?.();
     this.#settleSteers();
-    for (const lane of this.#lanes.values()) lane.push();
+    this.#deliverAll();
     const ws = this.#ws;
     this.#ws = null;
     if (ws && ws.readyState !== 3) {
@@ -250,14 +167,11 @@ export class ResponsesSocket {
   }
 
   #finish() {
-    if (this.#lanes.size === 0 && this.#raw) {
-      this.#raw.free();
-      this.#raw = null;
-    } else this.#freeLater = true;
+    // Each response's RawCall keeps what it needs of the socket.
+    this.#raw?.free();
+    this.#raw = null;
     this.#closedResolve();
   }
-
-  #freeLater = false;
 
   #check() {
     if (this.#closing) throw new ConnectionError('the socket is closed');
@@ -281,35 +195,19 @@ export class ResponsesSocket {
   }
 
   #attach(id, signal, validate) {
-    const io = new LaneIo(this, id, signal);
-    this.#lanes.set(id, io);
-    return new ResponseStream(INTERNAL, new LaneRaw(this, id), io, validate);
+    const body = new LaneBody(() => {
+      this.#deliver(id);
+      this.#pump();
+    });
+    this.#lanes.set(id, body);
+    const raw = this.#raw.lane(id);
+    return new ResponseStream(INTERNAL, raw, new Io(raw, undefined, signal, body), validate);
   }
 
-  /** @internal What the core's `lane` gives for the response `id` (`undefined` once the core is freed). */
-  _lane(id, op) {
-    return this.#raw?.lane(id, op);
-  }
-
-  /** @internal */
-  _redact(text) {
-    return this.#raw?.redact(text);
-  }
-
-  /** @internal A consumer gave up its response. */
-  _abort(id) {
-    this.#raw?.lane(id, Lane.Abort);
-    this.#pump();
-  }
-
-  /** @internal A response's stream is over: its memory goes. */
-  _release(id) {
-    this.#lanes.delete(id);
-    this.#raw?.lane(id, Lane.Release);
-    if (this.#freeLater && this.#lanes.size === 0 && this.#raw) {
-      this.#raw.free();
-      this.#raw = null;
-    }
+  /** The response `id` has new output, or may be over (then it is forgotten here). */
+  #deliver(id) {
+    this.#lanes.get(id)?.poke();
+    if (this.#raw === null || this.#raw.is_done(id)) this.#lanes.delete(id);
   }
 
   /** Runs what the core asks until it waits for the network or the user. */
@@ -427,10 +325,10 @@ export class ResponsesSocket {
       return;
     }
     const id = raw.routed_id;
-    if (route === Route.Response) this.#lanes.get(id)?.push(raw.lane(id, Lane.Output));
+    if (route === Route.Response) this.#deliver(id);
     else if (route === Route.Successor) {
       const stream = this.#attach(id);
-      this.#lanes.get(id).push(raw.lane(id, Lane.Output));
+      this.#deliver(id);
       const list = this.#handlers.get('response');
       if (list) {
         for (const h of list) {
@@ -460,7 +358,7 @@ export class ResponsesSocket {
 
   /** Every reading response looks at its core again (after a drop, a failed connect). */
   #deliverAll() {
-    for (const lane of this.#lanes.values()) lane.push();
+    for (const id of this.#lanes.keys()) this.#deliver(id);
   }
 
   #settleSteers() {

@@ -1,28 +1,70 @@
 //! `RawCall`: one [`Call`] machine whose I/O js/io.js runs (docs/architecture.md, "The call
-//! machine").
+//! machine"): an HTTP call's, or a response's on a socket ([`RawSocket::lane`](super::socket::RawSocket::lane)),
+//! whose events the socket feeds and whose stream hands out the same batches.
+
+use std::cell::{RefCell, RefMut};
+use std::rc::Rc;
 
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::call::WANTED_HEADERS;
 use crate::call::{Action, Call, Fault, Release};
+use crate::socket::Socket;
 use crate::stream::StreamState;
+use crate::structured::OutputState;
 use crate::wasm::chunk::{copy_chunk, release};
+use crate::wasm::error::to_js;
 
 /// One call: js/io.js asks `action`, does it, and reports back (see [`Call`]).
 #[wasm_bindgen]
 pub struct RawCall {
-    call: Call,
+    /// The call. A lane's stands in for its response once the socket no longer holds it, and
+    /// takes the request and body methods (an HTTP call's: the socket feeds a lane).
+    call: RefCell<Call>,
+    /// A response on a socket: the socket and the response's id.
+    lane: Option<(Rc<RefCell<Socket>>, u32)>,
     chunk: Vec<u8>,
 }
 
 impl RawCall {
-    pub(super) fn new(call: Call) -> RawCall {
-        RawCall { call, chunk: Vec::new() }
+    /// A call (`lane`: the socket and id of the response it stands in for; its frames are its
+    /// body, the socket feeds them).
+    pub(super) fn new(call: Call, lane: Option<(Rc<RefCell<Socket>>, u32)>) -> RawCall {
+        RawCall { call: RefCell::new(call), lane, chunk: Vec::new() }
     }
 
-    fn output(&mut self) -> Option<String> {
-        stream_ops::output(&mut self.call)
+    /// The call methods act on (the socket's response's, for a lane). Not inlined: one copy
+    /// serves every method.
+    #[inline(never)]
+    fn call(&self) -> RefMut<'_, Call> {
+        let lane = self
+            .lane
+            .as_ref()
+            .and_then(|(s, id)| RefMut::filter_map(s.try_borrow_mut().ok()?, |s| s.call_mut(*id)).ok());
+        lane.unwrap_or_else(|| self.call.borrow_mut())
+    }
+
+    /// The stream's batch (or frames) of new events. While held ([`StreamState::hold`]): `""`
+    /// once an event to hand out is kept, else nothing.
+    fn output(&self) -> Option<String> {
+        let mut call = self.call();
+        let stream = call.stream_mut()?;
+        if let Some(yields) = stream.held() {
+            return yields.then(String::new);
+        }
+        stream.take_batch().or_else(|| stream.take_frames())
+    }
+}
+
+/// A response on a socket lets go of it there: its memory goes once nothing more can arrive.
+impl Drop for RawCall {
+    fn drop(&mut self) {
+        if let Some((s, id)) = &self.lane {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                s.release(*id);
+            }
+        }
     }
 }
 
@@ -30,56 +72,56 @@ impl RawCall {
 impl RawCall {
     /// A call without a request: it reads a body JS already has (`ResponseStream.fromReadableStream`).
     pub fn from_body() -> RawCall {
-        RawCall::new(Call::reading(StreamState::batches(None)))
+        RawCall::new(Call::reading(StreamState::batches(None)), None)
     }
 
     /// A call without a request whose `Response` JS already has (`ResponseStream.fromResponse`):
     /// JS reports its headers, then its body (an error status becomes the API's error).
     pub fn from_response() -> RawCall {
-        RawCall::new(Call::answered(StreamState::batches(None)))
+        RawCall::new(Call::answered(StreamState::batches(None)), None)
     }
 
     /// What js/io.js does next.
     #[wasm_bindgen(getter)]
     pub fn action(&self) -> Action {
-        self.call.action()
+        self.call().action()
     }
 
     /// js/io.js sends the request or starts the sleep at `now` (`Date.now()`); `random` is a
     /// sleep's jitter.
     pub fn start(&mut self, now: f64, random: f64) {
-        self.call.start(now, random);
+        self.call.get_mut().start(now, random);
     }
 
     /// When the pending wait times out (`Date.now()` time; `Infinity`: it does not).
     #[wasm_bindgen(getter)]
-    pub fn poll_timeout(&self) -> f64 {
-        self.call.poll_timeout().unwrap_or(f64::INFINITY)
+    pub fn poll_timeout(&mut self) -> f64 {
+        self.call.get_mut().poll_timeout().unwrap_or(f64::INFINITY)
     }
 
     /// The timer fired at `now` during a wait begun at `since`: whether the wait is over (the
     /// call moved on).
     pub fn handle_timeout(&mut self, now: f64, since: f64) -> bool {
-        self.call.handle_timeout(now, since)
+        self.call.get_mut().handle_timeout(now, since)
     }
 
     /// The request's method.
     #[wasm_bindgen(getter)]
-    pub fn method(&self) -> String {
-        self.call.request().method.as_str().to_owned()
+    pub fn method(&mut self) -> String {
+        self.call.get_mut().request().method.as_str().to_owned()
     }
 
     /// The request's URL.
     #[wasm_bindgen(getter)]
-    pub fn url(&self) -> String {
-        self.call.request().url.clone()
+    pub fn url(&mut self) -> String {
+        self.call.get_mut().request().url.clone()
     }
 
     /// The request's headers, flat: `[name, value, name, value, …]`.
     #[wasm_bindgen(getter)]
-    pub fn headers(&self) -> Array {
+    pub fn headers(&mut self) -> Array {
         let out = Array::new();
-        for (k, v) in &self.call.request().headers {
+        for (k, v) in &self.call.get_mut().request().headers {
             out.push(&JsValue::from_str(k));
             out.push(&JsValue::from_str(v));
         }
@@ -88,14 +130,14 @@ impl RawCall {
 
     /// The request's body (JSON text), if any.
     #[wasm_bindgen(getter)]
-    pub fn body(&self) -> Option<String> {
-        self.call.request().body.clone()
+    pub fn body(&mut self) -> Option<String> {
+        self.call.get_mut().request().body.clone()
     }
 
     /// How to let go of an open body (whenever the action is not `Read`).
     #[wasm_bindgen(getter)]
     pub fn release(&self) -> Release {
-        self.call.release()
+        self.call().release()
     }
 
     /// The response headers: the status and the values of `wantedHeaders()`, in order.
@@ -108,7 +150,7 @@ impl RawCall {
         h3: Option<String>,
     ) {
         let values = [h0, h1, h2, h3];
-        self.call.on_headers(status, |name| {
+        self.call.get_mut().on_headers(status, |name| {
             let i = WANTED_HEADERS.iter().position(|w| *w == name)?;
             values.get(i).cloned().flatten()
         });
@@ -116,171 +158,93 @@ impl RawCall {
 
     /// The response has no body.
     pub fn no_body(&mut self) -> Option<String> {
-        self.call.on_no_body();
+        self.call.get_mut().on_no_body();
         self.output()
     }
 
     /// `fetch` failed.
     pub fn fetch_failed(&mut self, message: &str) {
-        self.call.on_fetch_error(message);
+        self.call.get_mut().on_fetch_error(message);
     }
 
     /// One chunk of the body (copied into wasm memory fallibly); the new events' batch, if any.
+    /// A lane's body is the socket's frames, fed by the socket: its chunks (empty) take their
+    /// batch.
     pub fn feed(&mut self, chunk: &Uint8Array) -> Option<String> {
-        match copy_chunk(chunk, &mut self.chunk) {
-            Ok(bytes) => self.call.on_chunk(bytes),
-            Err(e) => self.call.fail(e),
+        if self.lane.is_none() {
+            let call = self.call.get_mut();
+            match copy_chunk(chunk, &mut self.chunk) {
+                Ok(bytes) => call.on_chunk(bytes),
+                Err(e) => call.fail(e),
+            }
+            release(&mut self.chunk);
         }
-        release(&mut self.chunk);
         self.output()
     }
 
     /// The body ended; the last events' batch, if any.
     pub fn end(&mut self) -> Option<String> {
-        self.call.on_body_end();
+        self.call.get_mut().on_body_end();
         self.output()
     }
 
     /// A read of the body threw an error named `name` (its `name` property, any value).
     pub fn read_failed(&mut self, name: JsValue, message: &str) -> Option<String> {
-        self.call.on_read_error(name.as_string().as_deref(), message);
+        self.call.get_mut().on_read_error(name.as_string().as_deref(), message);
         self.output()
     }
 
     /// JS found `fault` in what the platform gave it (`detail`: what the platform said); the
     /// new events' batch, if any.
     pub fn fault(&mut self, fault: Fault, detail: Option<String>) -> Option<String> {
-        self.call.on_fault(fault, detail.as_deref());
+        self.call.get_mut().on_fault(fault, detail.as_deref());
         self.output()
     }
 
-    /// The user aborted.
-    pub fn abort(&mut self) {
-        self.call.abort();
+    /// The user aborted (a response on a socket: the socket drops the rest of it).
+    pub fn abort(&self) {
+        match &self.lane {
+            Some((s, id)) => s.borrow_mut().abort(*id),
+            None => self.call().abort(),
+        }
     }
 
     /// A Response answer's `output_text` to set on the parsed answer, as a JSON string literal
     /// (`undefined`: keep it).
     #[wasm_bindgen(getter)]
-    pub fn output_text_json(&self) -> Option<String> {
-        self.call.output_text_json().map(str::to_owned)
+    pub fn output_text_json(&mut self) -> Option<String> {
+        self.call.get_mut().output_text_json().map(str::to_owned)
     }
 
     /// A JSON answer's text as received, once done.
     pub fn take_json(&mut self) -> Option<String> {
-        self.call.take_json()
+        self.call.get_mut().take_json()
     }
 
     /// The error the call ended with, as a descriptor (`undefined` when none).
     pub fn error(&self) -> JsValue {
-        stream_ops::error(&self.call)
+        self.call().error().map_or(JsValue::UNDEFINED, to_js)
     }
 
     /// `text` with the API key redacted; `undefined` when it holds none.
     pub fn redact(&self, text: &str) -> Option<String> {
-        self.call.redact(text)
+        self.call().redact(text)
     }
 
     /// From now on the stream's events come out as SSE bytes (for `toReadableStream`).
-    pub fn frames_mode(&mut self) {
-        stream_ops::frames_mode(&mut self.call);
-    }
-
-    /// Keeps the decoded events until the consumer takes them (`ready()`): from now on an input
-    /// returns `""` once an event to hand out is kept, and [`take_pending`](Self::take_pending)
-    /// gives them (as a batch, or as frames after `frames_mode`).
-    pub fn hold(&mut self) {
-        stream_ops::hold(&mut self.call);
-    }
-
-    /// What was decoded and not taken yet: the held events as a batch (or frames, in frames
-    /// mode); the stream goes on in that mode.
-    pub fn take_pending(&mut self) -> Option<String> {
-        stream_ops::take_pending(&mut self.call)
-    }
-
-    /// Held: whether an event to hand out was kept (`undefined`: not held).
-    #[wasm_bindgen(getter)]
-    pub fn held(&self) -> Option<bool> {
-        stream_ops::held(&self.call)
-    }
-
-    /// The `event: error` frame a proxy writes for the call's error (redacted; `undefined` for
-    /// an abort or no error). See [`crate::relay`].
-    pub fn error_frame(&self) -> Option<String> {
-        stream_ops::error_frame(&self.call)
-    }
-
-    /// `[status, body]`: the HTTP answer a proxy gives for the call's error (redacted;
-    /// `undefined` for an abort or no error). See [`crate::relay`].
-    pub fn error_response(&self) -> Option<Array> {
-        stream_ops::error_response(&self.call)
-    }
-
-    /// Frames mode: the stream's failure went out as a frame (end the proxied body normally).
-    #[wasm_bindgen(getter)]
-    pub fn failure_forwarded(&self) -> bool {
-        stream_ops::failure_forwarded(&self.call)
-    }
-
-    /// Frames mode: the terminal event as a batch, once the stream ended with one.
-    pub fn terminal_batch(&mut self) -> Option<String> {
-        stream_ops::terminal_batch(&mut self.call)
-    }
-
-    /// The stream follows its output's partial JSON (a `json_schema` request): each batch
-    /// entry has a fourth element, the partial JSON ops of the output text.
-    #[wasm_bindgen(getter)]
-    pub fn structured(&self) -> bool {
-        stream_ops::structured(&self.call)
-    }
-
-    /// Whether `output_parsed` is the value of the output text (`false`: `null`), for a
-    /// `parse()` answer or a stream (`undefined`: an answer without `output_parsed`); throws the
-    /// `OutputParseError` of a stream's output text that is not valid JSON (a `parse()` answer's
-    /// is the call's error).
-    pub fn output_parsed(&self) -> Result<Option<bool>, JsValue> {
-        stream_ops::output_parsed(&self.call)
-    }
-}
-
-/// What a stream consumer asks of a [`Call`], for an HTTP call (`RawCall`) and for a response on
-/// a socket (`RawSocket`, by id) alike: the call's own redactor is the one the socket gave it.
-pub(super) mod stream_ops {
-    use js_sys::Array;
-    use wasm_bindgen::JsValue;
-
-    use crate::call::Call;
-    use crate::stream::StreamState;
-    use crate::structured::OutputState;
-    use crate::wasm::error::to_js;
-
-    /// The stream's batch (or frames) of new events. While held ([`StreamState::hold`]): `""`
-    /// once an event to hand out is kept, else nothing.
-    pub fn output(call: &mut Call) -> Option<String> {
-        let stream = call.stream_mut()?;
-        if let Some(yields) = stream.held() {
-            return yields.then(String::new);
-        }
-        stream.take_batch().or_else(|| stream.take_frames())
-    }
-
-    /// The error the call ended with, as a descriptor (`undefined` when none).
-    pub fn error(call: &Call) -> JsValue {
-        call.error().map_or(JsValue::UNDEFINED, to_js)
-    }
-
-    /// From now on the stream's events come out as SSE bytes (for `toReadableStream`).
-    pub fn frames_mode(call: &mut Call) {
+    pub fn frames_mode(&self) {
+        let mut call = self.call();
         let redactor = call.redactor();
         if let Some(s) = call.stream_mut() {
             s.frames_mode(redactor);
         }
     }
 
-    /// Keeps the decoded events until the consumer takes them (`ready()`): from now on
-    /// [`output`] is `""` once an event to hand out is kept, and [`take_pending`] gives them.
-    pub fn hold(call: &mut Call) {
+    /// Keeps the decoded events until the consumer takes them (`ready()`): from now on an input
+    /// returns `""` once an event to hand out is kept, and [`take_pending`](Self::take_pending)
+    /// gives them (as a batch, or as frames after `frames_mode`).
+    pub fn hold(&self) {
+        let mut call = self.call();
         let redactor = call.redactor();
         if let Some(s) = call.stream_mut() {
             s.hold(redactor);
@@ -289,54 +253,58 @@ pub(super) mod stream_ops {
 
     /// What was decoded and not taken yet: the held events as a batch (or frames, in frames
     /// mode); the stream goes on in that mode.
-    pub fn take_pending(call: &mut Call) -> Option<String> {
-        if let Some(s) = call.stream_mut() {
+    pub fn take_pending(&self) -> Option<String> {
+        if let Some(s) = self.call().stream_mut() {
             s.unhold();
         }
-        output(call)
+        self.output()
     }
 
-    /// Held: whether an event to hand out was kept (`None`: not held).
-    pub fn held(call: &Call) -> Option<bool> {
-        call.stream().and_then(StreamState::held)
+    /// Held: whether an event to hand out was kept (`undefined`: not held).
+    #[wasm_bindgen(getter)]
+    pub fn held(&self) -> Option<bool> {
+        self.call().stream().and_then(StreamState::held)
     }
 
-    /// The `event: error` frame a proxy writes for the call's error (redacted; `None` for an
-    /// abort or no error). See [`crate::relay`].
-    pub fn error_frame(call: &Call) -> Option<String> {
-        let r = call.redactor();
-        crate::relay::error_frame(call.error()?, r.as_deref())
-    }
-
-    /// `[status, body]`: the HTTP answer a proxy gives for the call's error (redacted; `None` for
+    /// The `event: error` frame a proxy writes for the call's error (redacted; `undefined` for
     /// an abort or no error). See [`crate::relay`].
-    pub fn error_response(call: &Call) -> Option<Array> {
-        let r = call.redactor();
-        let (status, body) = crate::relay::error_response(call.error()?, r.as_deref())?;
+    pub fn error_frame(&self) -> Option<String> {
+        let call = self.call();
+        crate::relay::error_frame(call.error()?, call.redactor().as_deref())
+    }
+
+    /// `[status, body]`: the HTTP answer a proxy gives for the call's error (redacted;
+    /// `undefined` for an abort or no error). See [`crate::relay`].
+    pub fn error_response(&self) -> Option<Array> {
+        let call = self.call();
+        let (status, body) = crate::relay::error_response(call.error()?, call.redactor().as_deref())?;
         Some(Array::of2(&JsValue::from(status), &JsValue::from_str(&body)))
     }
 
     /// Frames mode: the stream's failure went out as a frame (end the proxied body normally).
-    pub fn failure_forwarded(call: &Call) -> bool {
-        call.stream().is_some_and(StreamState::failure_forwarded)
+    #[wasm_bindgen(getter)]
+    pub fn failure_forwarded(&self) -> bool {
+        self.call().stream().is_some_and(StreamState::failure_forwarded)
     }
 
     /// Frames mode: the terminal event as a batch, once the stream ended with one.
-    pub fn terminal_batch(call: &mut Call) -> Option<String> {
-        call.stream_mut().and_then(StreamState::take_terminal_batch)
+    pub fn terminal_batch(&self) -> Option<String> {
+        self.call().stream_mut().and_then(StreamState::take_terminal_batch)
     }
 
-    /// The stream follows its output's partial JSON (a `json_schema` request): each batch entry
-    /// has a fourth element, the partial JSON ops of the output text.
-    pub fn structured(call: &Call) -> bool {
-        call.stream().is_some_and(StreamState::is_parsing_output)
+    /// The stream follows its output's partial JSON (a `json_schema` request): each batch
+    /// entry has a fourth element, the partial JSON ops of the output text.
+    #[wasm_bindgen(getter)]
+    pub fn structured(&self) -> bool {
+        self.call().stream().is_some_and(StreamState::is_parsing_output)
     }
 
-    /// Whether `output_parsed` is the value of the output text (`false`: `null`, or not
-    /// decided), for a `parse()` answer or a stream (`None`: an answer without it); the
-    /// `OutputParseError` of a stream's output text that is not valid JSON as the `Err` (a
-    /// `parse()` answer's is the call's error).
-    pub fn output_parsed(call: &Call) -> Result<Option<bool>, JsValue> {
+    /// Whether `output_parsed` is the value of the output text (`false`: `null`), for a
+    /// `parse()` answer or a stream (`undefined`: an answer without `output_parsed`); throws the
+    /// `OutputParseError` of a stream's output text that is not valid JSON (a `parse()` answer's
+    /// is the call's error).
+    pub fn output_parsed(&self) -> Result<Option<bool>, JsValue> {
+        let call = self.call();
         if let Some(parse) = call.output_parsed() {
             return Ok(Some(parse));
         }

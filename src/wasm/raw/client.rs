@@ -61,13 +61,13 @@ impl RawClient {
             // An invalid id fails a stream without params (its iteration and finalResponse()),
             // as before any request.
             Err(e) if row.body == Body::None && matches!(row.answer, Answer::Stream { .. }) => {
-                return Ok(RawCall::new(Call::failed(e)))
+                return Ok(RawCall::new(Call::failed(e), None))
             }
             Err(e) => return Err(to_js(&e)),
         };
         let overrides = Overrides { timeout_ms: timeout, max_retries, hide_through };
         let call = Call::of(&self.config, built, overrides, Output::JsonText, self.redactor.clone());
-        Ok(RawCall::new(call))
+        Ok(RawCall::new(call, None))
     }
 
     /// A WebSocket mode socket on `/responses` (js/socket.js runs its connection).

@@ -12,34 +12,55 @@ import { INTERNAL, ResponseStream } from './stream.js';
 const isObject = (v) => typeof v === 'object' && v !== null;
 const ignore = () => {};
 
-/** What a lane's read gives: an empty chunk, whose feed takes what the socket routed to the response. */
-const ROUTED = { done: false, value: new Uint8Array(0) };
+/** What a lane's read gives once it fed a frame to the call: an empty chunk, whose feed takes its batch. */
+const FED = { done: false, value: new Uint8Array(0) };
+const OVER = { done: true, value: undefined };
 
 /**
- * The body of a response on the socket, for the Io that runs its RawCall as an HTTP call's: a
- * read resolves once the socket routed frames to it (the core feeds them); cancelling it (an
- * abort) lets the socket send what may go next.
+ * The body of a response on the socket, for the Io that runs its RawCall as an HTTP call's:
+ * the frames the socket routed to it, kept here until the reader takes them, then its end.
  */
 class LaneBody {
+  #frames = [];
+  #over = false;
   #wake = null;
-  #due = false;
-  constructor(cancel) {
-    this.cancel = cancel;
+  constructor(lanes, id, raw, pump) {
+    this.lanes = lanes;
+    this.id = id;
+    this.raw = raw;
+    this.pump = pump;
   }
+  /** The Io reads it (an Io aborted before it began never does: nothing to route). */
   getReader() {
+    this.lanes.set(this.id, this);
     return this;
   }
-  read() {
-    if (!this.#due) return new Promise((resolve) => (this.#wake = resolve));
-    this.#due = false;
-    return ROUTED;
+  /** A frame routed to the response, or (`undefined`) its end. */
+  push(frame) {
+    if (frame === undefined) {
+      this.#over = true;
+      this.lanes.delete(this.id);
+    } else this.#frames.push(frame);
+    this.#poke();
   }
-  /** The socket routed frames to the response (or it may be over). */
-  poke() {
+  #poke() {
     const wake = this.#wake;
     this.#wake = null;
-    if (wake) wake(ROUTED);
-    else this.#due = true;
+    wake?.();
+  }
+  async read() {
+    while (this.#frames.length === 0 && !this.#over) await new Promise((resolve) => (this.#wake = resolve));
+    if (this.#frames.length === 0) return OVER;
+    this.raw.frame(this.#frames.shift());
+    return FED;
+  }
+  /** The call needs no more of it (its outcome, an abort): the socket may send what waits. */
+  cancel() {
+    this.lanes.delete(this.id);
+    this.#frames.length = 0;
+    this.#over = true;
+    this.#poke();
+    this.pump();
   }
   releaseLock() {}
 }
@@ -195,19 +216,9 @@ export class ResponsesSocket {
   }
 
   #attach(id, signal, validate) {
-    const body = new LaneBody(() => {
-      this.#deliver(id);
-      this.#pump();
-    });
-    this.#lanes.set(id, body);
     const raw = this.#raw.lane(id);
+    const body = new LaneBody(this.#lanes, id, raw, () => this.#pump());
     return new ResponseStream(INTERNAL, raw, new Io(raw, undefined, signal, body), validate);
-  }
-
-  /** The response `id` has new output, or may be over (then it is forgotten here). */
-  #deliver(id) {
-    this.#lanes.get(id)?.poke();
-    if (this.#raw === null || this.#raw.is_done(id)) this.#lanes.delete(id);
   }
 
   /** Runs what the core asks until it waits for the network or the user. */
@@ -325,10 +336,10 @@ export class ResponsesSocket {
       return;
     }
     const id = raw.routed_id;
-    if (route === Route.Response) this.#deliver(id);
+    if (route === Route.Response) this.#deliver(id, data);
     else if (route === Route.Successor) {
       const stream = this.#attach(id);
-      this.#deliver(id);
+      this.#deliver(id, data);
       const list = this.#handlers.get('response');
       if (list) {
         for (const h of list) {
@@ -356,9 +367,17 @@ export class ResponsesSocket {
     this.#pump();
   }
 
-  /** Every reading response looks at its core again (after a drop, a failed connect). */
+  /** A frame routed to the response `id` (none: after a drop, a failed connect, close()); its end once the socket is done with it. */
+  #deliver(id, frame) {
+    const lane = this.#lanes.get(id);
+    if (lane === undefined) return;
+    if (frame !== undefined) lane.push(frame);
+    if (this.#raw === null || this.#raw.is_done(id)) lane.push();
+  }
+
+  /** Every response being read whose socket side is over gets its end. */
   #deliverAll() {
-    for (const id of this.#lanes.keys()) this.#deliver(id);
+    for (const id of [...this.#lanes.keys()]) this.#deliver(id);
   }
 
   #settleSteers() {

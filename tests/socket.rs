@@ -3,7 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]
 
-use cometapi_responses::call::Action as CallAction;
+use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
+
+use cometapi_responses::call::{Action as CallAction, Call};
 use cometapi_responses::endpoint::Config;
 use cometapi_responses::error::Error;
 use cometapi_responses::socket::{connect_timeout_ms, Action, Routed, Socket, SteerOutcome, MAX_AGE_MS};
@@ -12,8 +15,65 @@ use serde_json::{json, Value};
 
 const KEY: &str = "sk-test-0123456789abcdef";
 
-fn socket(base: &str, key: Option<&str>) -> Socket {
-    Socket::new(&Config::new(Some(base), key, vec![], None, None).unwrap()).unwrap()
+/// The socket with what a shell does for each response (js/socket.js): its frames fed to its own
+/// call as they arrive (a reader that keeps up), the call let go of once it has its outcome, and
+/// ended as the socket says once the socket is done with it.
+struct Shell {
+    socket: Socket,
+    calls: HashMap<u32, Call>,
+}
+
+impl Deref for Shell {
+    type Target = Socket;
+    fn deref(&self) -> &Socket {
+        &self.socket
+    }
+}
+
+impl DerefMut for Shell {
+    fn deref_mut(&mut self) -> &mut Socket {
+        &mut self.socket
+    }
+}
+
+impl Shell {
+    fn on_frame(&mut self, text: String) -> Routed {
+        let routed = self.socket.on_frame(&text);
+        if let Routed::Response(id) | Routed::Successor(id) = routed {
+            let socket = &self.socket;
+            let call = self.calls.entry(id).or_insert_with(|| socket.call_for(id).unwrap());
+            call.on_event(text);
+            if call.action() == CallAction::Done {
+                self.socket.abort(id);
+            }
+        }
+        routed
+    }
+
+    /// The response's call, ended as the socket says once it is done with the response.
+    fn call_mut(&mut self, id: u32) -> &mut Call {
+        let socket = &self.socket;
+        let call = self.calls.entry(id).or_insert_with(|| socket.call_for(id).unwrap());
+        if socket.is_done(id) {
+            socket.end_call(id, call);
+        }
+        call
+    }
+
+    fn call(&mut self, id: u32) -> Option<&Call> {
+        Some(self.call_mut(id))
+    }
+
+    /// The consumer aborts (as `RawCall.abort`): its call, and the response on the socket.
+    fn abort(&mut self, id: u32) {
+        self.call_mut(id).abort();
+        self.socket.abort(id);
+    }
+}
+
+fn socket(base: &str, key: Option<&str>) -> Shell {
+    let socket = Socket::new(&Config::new(Some(base), key, vec![], None, None).unwrap()).unwrap();
+    Shell { socket, calls: HashMap::new() }
 }
 
 fn open(s: &mut Socket) {
@@ -81,9 +141,9 @@ fn part_added(lane: Option<&str>) -> String {
 }
 
 /// The events of a response's batches so far.
-fn events_of(s: &mut Socket, id: u32) -> Vec<Value> {
+fn events_of(s: &mut Shell, id: u32) -> Vec<Value> {
     let mut out = vec![];
-    while let Some(b) = s.call_mut(id).unwrap().stream_mut().unwrap().take_batch() {
+    while let Some(b) = s.call_mut(id).stream_mut().unwrap().take_batch() {
         let v: Vec<Value> = serde_json::from_str(&b).unwrap();
         out.extend(v.chunks(3).map(|e| e[0].clone()));
     }
@@ -412,5 +472,36 @@ fn a_create_frame_keeps_the_params_numbers_as_written() {
     let frame = s.take_frame().unwrap();
     for number in ["0.9283891276895937", "1e-307", "5e-32"] {
         assert!(frame.contains(number), "{number} in {frame}");
+    }
+}
+
+#[test]
+fn a_reader_gets_every_frame_routed_to_its_response_then_the_end_the_socket_saw() {
+    // The shell keeps the frames routed to a response until its reader takes them: a reader
+    // that begins after the socket is done with the response still gets all of them, then the
+    // end (its terminal event; a connection lost after them).
+    let mut s = socket("https://h/v1", None);
+    let (a, b) = (add(&mut s, "a", Some("A")), add(&mut s, "b", Some("B")));
+    open(&mut s);
+    frames(&mut s);
+    let body = |lane| vec![created("r", lane), item_added(lane), part_added(lane), delta("x", lane)];
+    let (mut body_a, body_b) = (body(Some("A")), body(Some("B")));
+    body_a.push(completed("r", Some("A")));
+    for (id, frames) in [(a, &body_a), (b, &body_b)] {
+        for f in frames {
+            assert_eq!(s.socket.on_frame(f), Routed::Response(id));
+        }
+    }
+    s.dropped("gone");
+    for (id, frames) in [(a, body_a), (b, body_b)] {
+        assert!(s.is_done(id));
+        let mut call = s.call_for(id).unwrap();
+        let n = frames.len();
+        frames.into_iter().for_each(|f| call.on_event(f));
+        s.end_call(id, &mut call);
+        let batch: Vec<Value> = serde_json::from_str(&call.stream_mut().unwrap().take_batch().unwrap()).unwrap();
+        assert_eq!(batch.len() / 3, n);
+        assert_eq!(call.action(), CallAction::Done);
+        assert_eq!(matches!(call.error(), Some(Error::Connection { .. })), id == b, "{:?}", call.error());
     }
 }

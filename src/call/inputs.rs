@@ -152,7 +152,8 @@ impl Call {
         if let (State::ReadStream, Some(s)) = (&self.state, &mut self.stream) {
             s.feed_event(data);
             if s.outcome().is_some() {
-                self.release = Release::Nothing;
+                // The stream has what it needs: the shell lets go of the rest of its frames.
+                self.release = Release::Cancel;
                 self.stream_over();
             }
         }

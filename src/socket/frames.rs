@@ -56,11 +56,13 @@ pub fn steer_frame(input_json: &str, previous_response_id: &str) -> Result<Strin
     Ok(restore_surrogates(serde_json::to_string(&Value::Object(frame)).unwrap_or_default()))
 }
 
-/// What routing reads of a frame: its `type` and `stream_id` (strings; anything else is none).
+/// What routing reads of a frame: its `type`, `stream_id` and `response.id` (strings; anything
+/// else is none).
 #[derive(Debug, Default)]
 pub(super) struct Head {
     pub ty: Option<String>,
     pub stream_id: Option<String>,
+    pub response_id: Option<String>,
 }
 
 /// The routing fields of a frame; a frame that is not a JSON object has none (it still goes to
@@ -68,5 +70,6 @@ pub(super) struct Head {
 pub(super) fn head(text: &str) -> Head {
     let v = parse_value(text).unwrap_or_default();
     let field = |k| v.get(k).and_then(Value::as_str).map(str::to_owned);
-    Head { ty: field("type"), stream_id: field("stream_id") }
+    let response_id = v.get("response").and_then(|r| r.get("id")).and_then(Value::as_str).map(str::to_owned);
+    Head { ty: field("type"), stream_id: field("stream_id"), response_id }
 }

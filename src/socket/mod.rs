@@ -7,9 +7,14 @@
 //! - when: a lane (a `stream_id`, or none) has one response on the wire at a time, later ones
 //!   wait in FIFO order; different lanes run concurrently;
 //! - where each received frame goes: to the response running on the lane its `stream_id`
-//!   names (none: the lane without an id), fed as one event to that response's own [`Call`],
-//!   which runs the same stream machine as an HTTP stream ([`StreamState::feed_event`]): the
-//!   same decoding, snapshot, limits and outcomes;
+//!   names (none: the lane without an id). The frames routed to a response are its body, in
+//!   order: the shell keeps them until the response's reader takes them (outside the core:
+//!   nothing unread grows its memory) and feeds each, as one event, to the response's own
+//!   [`Call`] ([`Socket::call_for`]), which runs the same stream machine as an HTTP stream
+//!   ([`StreamState::feed_event`]): the same decoding, snapshot, limits and outcomes. Once the
+//!   socket is done with a response ([`Socket::is_done`]) its body ends after the frames already
+//!   routed, and [`Socket::end_call`] gives the call the end the socket saw: a response is never
+//!   over before its reader took all of it;
 //! - which responses a lost connection fails (those on the wire, with `Error::Connection`;
 //!   never replayed), and when to reconnect (the next request after a loss; before the
 //!   server's 60-minute limit, between responses);
@@ -23,7 +28,7 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
-use crate::call::{Action as CallAction, Call};
+use crate::call::Call;
 use crate::endpoint::{check_base_url, Config};
 use crate::error::{ApiError, Error};
 use crate::event::EventKind;
@@ -54,7 +59,7 @@ pub enum Action {
 /// Where a received frame went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Routed {
-    /// To the response with this id: its call has new output.
+    /// To the response with this id: the frame is the next part of its body.
     Response(u32),
     /// To a response the server started by itself on a lane (a steered response's successor):
     /// a new response with this id.
@@ -93,7 +98,7 @@ enum SlotState {
     Sent,
     /// On the wire but given up by the user: its events are dropped until its terminal one.
     Discarding,
-    /// Its call has an outcome.
+    /// Nothing more is routed to it.
     Done,
 }
 
@@ -102,8 +107,14 @@ struct Slot {
     id: u32,
     lane: Option<String>,
     frame: Option<String>,
-    call: Call,
+    /// The request asks for a `json_schema` output: its stream follows the output's partial JSON.
+    json_schema: bool,
+    /// The Response's `id`, once an event gave it (the target of a steer).
+    response_id: Option<String>,
     state: SlotState,
+    /// How the socket ended it before its terminal event (a lost connection, close()): its
+    /// call's end.
+    failure: Option<Error>,
     /// The consumer let go of it (its memory can go once nothing more arrives for it).
     released: bool,
 }
@@ -198,21 +209,32 @@ impl Socket {
     /// `stream_id`; `generate: false` for a warmup. Its id names it from now on.
     pub fn create(&mut self, params_json: &str, stream_id: Option<String>, generate: bool) -> Result<u32, Error> {
         let (frame, json_schema) = create_frame(params_json, stream_id.as_deref(), generate)?;
+        let id = self.fresh_id();
+        self.slots.push(Slot::new(id, stream_id, Some(frame), json_schema, SlotState::Queued));
+        Ok(id)
+    }
+
+    /// The call that reads the response `id`: the frames routed to it are its body, each fed
+    /// with [`Call::on_event`]; after the last of them, once [`is_done`](Self::is_done), the
+    /// shell ends it with [`end_call`](Self::end_call).
+    pub fn call_for(&self, id: u32) -> Option<Call> {
+        let slot = self.slot(id)?;
         let mut stream = StreamState::batches(self.max_event_size);
-        if json_schema {
+        if slot.json_schema {
             stream.parse_output();
         }
-        let id = self.fresh_id();
-        let call = Call::reading(stream).with_redactor(self.redactor.clone());
-        self.slots.push(Slot {
-            id,
-            lane: stream_id,
-            frame: Some(frame),
-            call,
-            state: SlotState::Queued,
-            released: false,
-        });
-        Ok(id)
+        Some(Call::reading(stream).with_redactor(self.redactor.clone()))
+    }
+
+    /// The body of the response `id` ended (every frame routed to it was fed to `call`): the
+    /// call ends as the socket ended the response (a lost connection, close()); a response the
+    /// socket no longer knows, or one whose frames stopped without a terminal event, is
+    /// truncated.
+    pub fn end_call(&self, id: u32, call: &mut Call) {
+        match self.slot(id).and_then(|s| s.failure.clone()) {
+            Some(e) => call.fail(e),
+            None => call.on_body_end(),
+        }
     }
 
     /// Steers the response running on lane `stream_id`: `response.steer` with its id as
@@ -222,9 +244,7 @@ impl Socket {
             .lane(&stream_id)
             .and_then(|l| l.active)
             .and_then(|id| self.slot(id))
-            .and_then(|s| s.call.stream())
-            .and_then(|s| s.response_id())
-            .map(str::to_owned)
+            .and_then(|s| s.response_id.clone())
             .ok_or_else(|| Error::validation("streamId", "no response is running on this lane to steer"))?;
         let frame = steer_frame(input_json, &target)?;
         let id = self.fresh_id();
@@ -304,9 +324,7 @@ impl Socket {
         let e = Error::Connection { message: format!("cannot open the WebSocket: {message}") };
         for s in &mut self.slots {
             if s.state == SlotState::Queued {
-                s.call.fail(e.clone());
-                s.state = SlotState::Done;
-                s.frame = None;
+                s.end(Some(e.clone()));
             }
         }
         for st in &mut self.steers {
@@ -326,11 +344,8 @@ impl Socket {
         let e = Error::Connection { message: format!("the WebSocket connection was lost: {message}") };
         for s in &mut self.slots {
             match s.state {
-                SlotState::Sent => {
-                    s.call.fail(e.clone());
-                    s.state = SlotState::Done;
-                }
-                SlotState::Discarding => s.state = SlotState::Done,
+                SlotState::Sent => s.end(Some(e.clone())),
+                SlotState::Discarding => s.end(None),
                 _ => {}
             }
         }
@@ -350,11 +365,8 @@ impl Socket {
     /// The user closes the socket: everything not finished ends with `Error::Abort`.
     pub fn close(&mut self) {
         for s in &mut self.slots {
-            if matches!(s.state, SlotState::Queued | SlotState::Sent) {
-                s.call.abort();
-            }
-            s.state = SlotState::Done;
-            s.frame = None;
+            let failure = matches!(s.state, SlotState::Queued | SlotState::Sent).then_some(Error::Abort);
+            s.end(failure);
         }
         for st in &mut self.steers {
             st.frame = None;
@@ -396,11 +408,11 @@ impl Socket {
     }
 
     /// A text frame arrived: one event, routed to its response (see the module docs).
-    pub fn on_frame(&mut self, text: String) -> Routed {
-        let head = frames::head(&text);
+    pub fn on_frame(&mut self, text: &str) -> Routed {
+        let head = frames::head(text);
         if let Some(ty) = head.ty.as_deref() {
             if let Some(kind) = ty.strip_prefix("response.steer.") {
-                return self.on_steer_event(kind, &text);
+                return self.on_steer_event(kind, text);
             }
         }
         let lane_idx = match &head.stream_id {
@@ -431,16 +443,7 @@ impl Socket {
                     }
                 }
                 let id = self.fresh_id();
-                let call =
-                    Call::reading(StreamState::batches(self.max_event_size)).with_redactor(self.redactor.clone());
-                self.slots.push(Slot {
-                    id,
-                    lane: key.clone(),
-                    frame: None,
-                    call,
-                    state: SlotState::Sent,
-                    released: false,
-                });
+                self.slots.push(Slot::new(id, key.clone(), None, false, SlotState::Sent));
                 if let Some(l) = self.lane_mut(&key) {
                     l.active = Some(id);
                 }
@@ -450,13 +453,15 @@ impl Socket {
         };
         let terminal = head.ty.as_deref().is_some_and(|t| EventKind::from_type(t).is_terminal());
         let Some(slot) = self.slots.iter_mut().find(|s| s.id == id) else { return Routed::Dropped };
+        // A response's frames reach it until its terminal event, even after its call ended on
+        // one of them (malformed data, an event over the limit): never the lane's next response.
         let routed = match slot.state {
             SlotState::Sent => {
-                slot.call.on_event(text);
-                if slot.call.action() == CallAction::Done {
-                    // Ended before its terminal event (malformed data, an event over the limit):
-                    // the rest of it still arrives, and must not reach the lane's next response.
-                    slot.state = if terminal { SlotState::Done } else { SlotState::Discarding };
+                if slot.response_id.is_none() {
+                    slot.response_id = head.response_id;
+                }
+                if terminal {
+                    slot.state = SlotState::Done;
                 }
                 if successor {
                     Routed::Successor(id)
@@ -531,18 +536,8 @@ impl Socket {
         Routed::Steer(id)
     }
 
-    /// The response's call: its output, error and snapshot, as for an HTTP stream.
-    pub fn call(&self, id: u32) -> Option<&Call> {
-        self.slot(id).map(|s| &s.call)
-    }
-
-    /// The response's call, to take its output.
-    pub fn call_mut(&mut self, id: u32) -> Option<&mut Call> {
-        self.slots.iter_mut().find(|s| s.id == id).map(|s| &mut s.call)
-    }
-
-    /// The response has its outcome: nothing more comes to its consumer (events of an aborted
-    /// or broken response may still arrive, and are dropped).
+    /// Nothing more is routed to the response: its body ends after the frames routed to it
+    /// (events of an aborted response may still arrive, and are dropped).
     pub fn is_done(&self, id: u32) -> bool {
         !matches!(self.slot(id), Some(s) if matches!(s.state, SlotState::Queued | SlotState::Sent))
     }
@@ -553,15 +548,8 @@ impl Socket {
     pub fn abort(&mut self, id: u32) {
         let Some(slot) = self.slots.iter_mut().find(|s| s.id == id) else { return };
         match slot.state {
-            SlotState::Queued => {
-                slot.call.abort();
-                slot.state = SlotState::Done;
-                slot.frame = None;
-            }
-            SlotState::Sent => {
-                slot.call.abort();
-                slot.state = SlotState::Discarding;
-            }
+            SlotState::Queued => slot.end(Some(Error::Abort)),
+            SlotState::Sent => slot.state = SlotState::Discarding,
             _ => {}
         }
         self.collect();
@@ -605,6 +593,19 @@ impl Socket {
             self.lanes.push(Lane { key: key.clone(), active: None, held: 0 });
         }
         self.lanes.iter_mut().find(|l| &l.key == key)
+    }
+}
+
+impl Slot {
+    fn new(id: u32, lane: Option<String>, frame: Option<String>, json_schema: bool, state: SlotState) -> Slot {
+        Slot { id, lane, frame, json_schema, response_id: None, state, failure: None, released: false }
+    }
+
+    /// Nothing more is routed to it; `failure`: how its call ends.
+    fn end(&mut self, failure: Option<Error>) {
+        self.state = SlotState::Done;
+        self.frame = None;
+        self.failure = failure;
     }
 }
 

@@ -1,8 +1,8 @@
 //! `RawCall`: one [`Call`] machine whose I/O js/io.js runs (docs/architecture.md, "The call
 //! machine"): an HTTP call's, or a response's on a socket ([`RawSocket::lane`](super::socket::RawSocket::lane)),
-//! whose events the socket feeds and whose stream hands out the same batches.
+//! whose body is the frames the socket routed to it and whose stream hands out the same batches.
 
-use std::cell::{RefCell, RefMut};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Uint8Array};
@@ -19,9 +19,7 @@ use crate::wasm::error::to_js;
 /// One call: js/io.js asks `action`, does it, and reports back (see [`Call`]).
 #[wasm_bindgen]
 pub struct RawCall {
-    /// The call. A lane's stands in for its response once the socket no longer holds it, and
-    /// takes the request and body methods (an HTTP call's: the socket feeds a lane).
-    call: RefCell<Call>,
+    call: Call,
     /// A response on a socket: the socket and the response's id.
     lane: Option<(Rc<RefCell<Socket>>, u32)>,
     chunk: Vec<u8>,
@@ -31,25 +29,13 @@ impl RawCall {
     /// A call (`lane`: the socket and id of the response it stands in for; its frames are its
     /// body, the socket feeds them).
     pub(super) fn new(call: Call, lane: Option<(Rc<RefCell<Socket>>, u32)>) -> RawCall {
-        RawCall { call: RefCell::new(call), lane, chunk: Vec::new() }
-    }
-
-    /// The call methods act on (the socket's response's, for a lane). Not inlined: one copy
-    /// serves every method.
-    #[inline(never)]
-    fn call(&self) -> RefMut<'_, Call> {
-        let lane = self
-            .lane
-            .as_ref()
-            .and_then(|(s, id)| RefMut::filter_map(s.try_borrow_mut().ok()?, |s| s.call_mut(*id)).ok());
-        lane.unwrap_or_else(|| self.call.borrow_mut())
+        RawCall { call, lane, chunk: Vec::new() }
     }
 
     /// The stream's batch (or frames) of new events. While held ([`StreamState::hold`]): `""`
     /// once an event to hand out is kept, else nothing.
-    fn output(&self) -> Option<String> {
-        let mut call = self.call();
-        let stream = call.stream_mut()?;
+    fn output(&mut self) -> Option<String> {
+        let stream = self.call.stream_mut()?;
         if let Some(yields) = stream.held() {
             return yields.then(String::new);
         }
@@ -84,44 +70,44 @@ impl RawCall {
     /// What js/io.js does next.
     #[wasm_bindgen(getter)]
     pub fn action(&self) -> Action {
-        self.call().action()
+        self.call.action()
     }
 
     /// js/io.js sends the request or starts the sleep at `now` (`Date.now()`); `random` is a
     /// sleep's jitter.
     pub fn start(&mut self, now: f64, random: f64) {
-        self.call.get_mut().start(now, random);
+        self.call.start(now, random);
     }
 
     /// When the pending wait times out (`Date.now()` time; `Infinity`: it does not).
     #[wasm_bindgen(getter)]
-    pub fn poll_timeout(&mut self) -> f64 {
-        self.call.get_mut().poll_timeout().unwrap_or(f64::INFINITY)
+    pub fn poll_timeout(&self) -> f64 {
+        self.call.poll_timeout().unwrap_or(f64::INFINITY)
     }
 
     /// The timer fired at `now` during a wait begun at `since`: whether the wait is over (the
     /// call moved on).
     pub fn handle_timeout(&mut self, now: f64, since: f64) -> bool {
-        self.call.get_mut().handle_timeout(now, since)
+        self.call.handle_timeout(now, since)
     }
 
     /// The request's method.
     #[wasm_bindgen(getter)]
-    pub fn method(&mut self) -> String {
-        self.call.get_mut().request().method.as_str().to_owned()
+    pub fn method(&self) -> String {
+        self.call.request().method.as_str().to_owned()
     }
 
     /// The request's URL.
     #[wasm_bindgen(getter)]
-    pub fn url(&mut self) -> String {
-        self.call.get_mut().request().url.clone()
+    pub fn url(&self) -> String {
+        self.call.request().url.clone()
     }
 
     /// The request's headers, flat: `[name, value, name, value, …]`.
     #[wasm_bindgen(getter)]
-    pub fn headers(&mut self) -> Array {
+    pub fn headers(&self) -> Array {
         let out = Array::new();
-        for (k, v) in &self.call.get_mut().request().headers {
+        for (k, v) in &self.call.request().headers {
             out.push(&JsValue::from_str(k));
             out.push(&JsValue::from_str(v));
         }
@@ -130,14 +116,14 @@ impl RawCall {
 
     /// The request's body (JSON text), if any.
     #[wasm_bindgen(getter)]
-    pub fn body(&mut self) -> Option<String> {
-        self.call.get_mut().request().body.clone()
+    pub fn body(&self) -> Option<String> {
+        self.call.request().body.clone()
     }
 
     /// How to let go of an open body (whenever the action is not `Read`).
     #[wasm_bindgen(getter)]
     pub fn release(&self) -> Release {
-        self.call().release()
+        self.call.release()
     }
 
     /// The response headers: the status and the values of `wantedHeaders()`, in order.
@@ -150,7 +136,7 @@ impl RawCall {
         h3: Option<String>,
     ) {
         let values = [h0, h1, h2, h3];
-        self.call.get_mut().on_headers(status, |name| {
+        self.call.on_headers(status, |name| {
             let i = WANTED_HEADERS.iter().position(|w| *w == name)?;
             values.get(i).cloned().flatten()
         });
@@ -158,82 +144,87 @@ impl RawCall {
 
     /// The response has no body.
     pub fn no_body(&mut self) -> Option<String> {
-        self.call.get_mut().on_no_body();
+        self.call.on_no_body();
         self.output()
     }
 
     /// `fetch` failed.
     pub fn fetch_failed(&mut self, message: &str) {
-        self.call.get_mut().on_fetch_error(message);
+        self.call.on_fetch_error(message);
     }
 
     /// One chunk of the body (copied into wasm memory fallibly); the new events' batch, if any.
-    /// A lane's body is the socket's frames, fed by the socket: its chunks (empty) take their
-    /// batch.
     pub fn feed(&mut self, chunk: &Uint8Array) -> Option<String> {
-        if self.lane.is_none() {
-            let call = self.call.get_mut();
-            match copy_chunk(chunk, &mut self.chunk) {
-                Ok(bytes) => call.on_chunk(bytes),
-                Err(e) => call.fail(e),
-            }
-            release(&mut self.chunk);
+        match copy_chunk(chunk, &mut self.chunk) {
+            Ok(bytes) => self.call.on_chunk(bytes),
+            Err(e) => self.call.fail(e),
         }
+        release(&mut self.chunk);
         self.output()
     }
 
-    /// The body ended; the last events' batch, if any.
+    /// A response on a socket: the next frame routed to it, one event (its batch comes from
+    /// the next `feed`, of an empty chunk).
+    pub fn frame(&mut self, text: String) {
+        self.call.on_event(text);
+    }
+
+    /// The body ended; the last events' batch, if any. A response on a socket ends as the
+    /// socket ended it ([`Socket::end_call`]).
     pub fn end(&mut self) -> Option<String> {
-        self.call.get_mut().on_body_end();
+        match self.lane.as_ref().map(|(s, id)| (s.try_borrow(), *id)) {
+            Some((Ok(s), id)) => s.end_call(id, &mut self.call),
+            _ => self.call.on_body_end(),
+        }
         self.output()
     }
 
     /// A read of the body threw an error named `name` (its `name` property, any value).
     pub fn read_failed(&mut self, name: JsValue, message: &str) -> Option<String> {
-        self.call.get_mut().on_read_error(name.as_string().as_deref(), message);
+        self.call.on_read_error(name.as_string().as_deref(), message);
         self.output()
     }
 
     /// JS found `fault` in what the platform gave it (`detail`: what the platform said); the
     /// new events' batch, if any.
     pub fn fault(&mut self, fault: Fault, detail: Option<String>) -> Option<String> {
-        self.call.get_mut().on_fault(fault, detail.as_deref());
+        self.call.on_fault(fault, detail.as_deref());
         self.output()
     }
 
     /// The user aborted (a response on a socket: the socket drops the rest of it).
-    pub fn abort(&self) {
-        match &self.lane {
-            Some((s, id)) => s.borrow_mut().abort(*id),
-            None => self.call().abort(),
+    pub fn abort(&mut self) {
+        self.call.abort();
+        if let Some((Ok(mut s), id)) = self.lane.as_ref().map(|(s, id)| (s.try_borrow_mut(), *id)) {
+            s.abort(id);
         }
     }
 
     /// A Response answer's `output_text` to set on the parsed answer, as a JSON string literal
     /// (`undefined`: keep it).
     #[wasm_bindgen(getter)]
-    pub fn output_text_json(&mut self) -> Option<String> {
-        self.call.get_mut().output_text_json().map(str::to_owned)
+    pub fn output_text_json(&self) -> Option<String> {
+        self.call.output_text_json().map(str::to_owned)
     }
 
     /// A JSON answer's text as received, once done.
     pub fn take_json(&mut self) -> Option<String> {
-        self.call.get_mut().take_json()
+        self.call.take_json()
     }
 
     /// The error the call ended with, as a descriptor (`undefined` when none).
     pub fn error(&self) -> JsValue {
-        self.call().error().map_or(JsValue::UNDEFINED, to_js)
+        self.call.error().map_or(JsValue::UNDEFINED, to_js)
     }
 
     /// `text` with the API key redacted; `undefined` when it holds none.
     pub fn redact(&self, text: &str) -> Option<String> {
-        self.call().redact(text)
+        self.call.redact(text)
     }
 
     /// From now on the stream's events come out as SSE bytes (for `toReadableStream`).
-    pub fn frames_mode(&self) {
-        let mut call = self.call();
+    pub fn frames_mode(&mut self) {
+        let call = &mut self.call;
         let redactor = call.redactor();
         if let Some(s) = call.stream_mut() {
             s.frames_mode(redactor);
@@ -243,8 +234,8 @@ impl RawCall {
     /// Keeps the decoded events until the consumer takes them (`ready()`): from now on an input
     /// returns `""` once an event to hand out is kept, and [`take_pending`](Self::take_pending)
     /// gives them (as a batch, or as frames after `frames_mode`).
-    pub fn hold(&self) {
-        let mut call = self.call();
+    pub fn hold(&mut self) {
+        let call = &mut self.call;
         let redactor = call.redactor();
         if let Some(s) = call.stream_mut() {
             s.hold(redactor);
@@ -253,8 +244,8 @@ impl RawCall {
 
     /// What was decoded and not taken yet: the held events as a batch (or frames, in frames
     /// mode); the stream goes on in that mode.
-    pub fn take_pending(&self) -> Option<String> {
-        if let Some(s) = self.call().stream_mut() {
+    pub fn take_pending(&mut self) -> Option<String> {
+        if let Some(s) = self.call.stream_mut() {
             s.unhold();
         }
         self.output()
@@ -263,20 +254,20 @@ impl RawCall {
     /// Held: whether an event to hand out was kept (`undefined`: not held).
     #[wasm_bindgen(getter)]
     pub fn held(&self) -> Option<bool> {
-        self.call().stream().and_then(StreamState::held)
+        self.call.stream().and_then(StreamState::held)
     }
 
     /// The `event: error` frame a proxy writes for the call's error (redacted; `undefined` for
     /// an abort or no error). See [`crate::relay`].
     pub fn error_frame(&self) -> Option<String> {
-        let call = self.call();
+        let call = &self.call;
         crate::relay::error_frame(call.error()?, call.redactor().as_deref())
     }
 
     /// `[status, body]`: the HTTP answer a proxy gives for the call's error (redacted;
     /// `undefined` for an abort or no error). See [`crate::relay`].
     pub fn error_response(&self) -> Option<Array> {
-        let call = self.call();
+        let call = &self.call;
         let (status, body) = crate::relay::error_response(call.error()?, call.redactor().as_deref())?;
         Some(Array::of2(&JsValue::from(status), &JsValue::from_str(&body)))
     }
@@ -284,19 +275,19 @@ impl RawCall {
     /// Frames mode: the stream's failure went out as a frame (end the proxied body normally).
     #[wasm_bindgen(getter)]
     pub fn failure_forwarded(&self) -> bool {
-        self.call().stream().is_some_and(StreamState::failure_forwarded)
+        self.call.stream().is_some_and(StreamState::failure_forwarded)
     }
 
     /// Frames mode: the terminal event as a batch, once the stream ended with one.
-    pub fn terminal_batch(&self) -> Option<String> {
-        self.call().stream_mut().and_then(StreamState::take_terminal_batch)
+    pub fn terminal_batch(&mut self) -> Option<String> {
+        self.call.stream_mut().and_then(StreamState::take_terminal_batch)
     }
 
     /// The stream follows its output's partial JSON (a `json_schema` request): each batch
     /// entry has a fourth element, the partial JSON ops of the output text.
     #[wasm_bindgen(getter)]
     pub fn structured(&self) -> bool {
-        self.call().stream().is_some_and(StreamState::is_parsing_output)
+        self.call.stream().is_some_and(StreamState::is_parsing_output)
     }
 
     /// Whether `output_parsed` is the value of the output text (`false`: `null`), for a
@@ -304,7 +295,7 @@ impl RawCall {
     /// `OutputParseError` of a stream's output text that is not valid JSON (a `parse()` answer's
     /// is the call's error).
     pub fn output_parsed(&self) -> Result<Option<bool>, JsValue> {
-        let call = self.call();
+        let call = &self.call;
         if let Some(parse) = call.output_parsed() {
             return Ok(Some(parse));
         }

@@ -134,7 +134,7 @@ impl RawSocket {
     }
 
     /// A text frame arrived: where it went (the response's or steer's id: `routed_id`).
-    pub fn on_frame(&mut self, text: String) -> Route {
+    pub fn on_frame(&mut self, text: &str) -> Route {
         let (id, route) = match self.socket().on_frame(text) {
             Routed::Dropped => (0, Route::Dropped),
             Routed::Response(id) => (id, Route::Response),
@@ -151,13 +151,14 @@ impl RawSocket {
         self.routed_id
     }
 
-    /// The response `id`, as a `RawCall` whose body is its frames (js/io.js runs it as an HTTP
-    /// call's; freeing it lets go of the response).
+    /// The response `id`, as a `RawCall` whose body is the frames routed to it (js/io.js runs it
+    /// as an HTTP call's; freeing it lets go of the response).
     pub fn lane(&self, id: u32) -> RawCall {
-        RawCall::new(Call::failed(Error::Abort), Some((self.socket.clone(), id)))
+        let call = self.socket().call_for(id).unwrap_or_else(|| Call::failed(Error::Abort));
+        RawCall::new(call, Some((self.socket.clone(), id)))
     }
 
-    /// Whether the response `id` has its outcome: nothing more comes to its consumer.
+    /// Whether nothing more is routed to the response `id`: its body ends after what it has.
     pub fn is_done(&self, id: u32) -> bool {
         self.socket().is_done(id)
     }

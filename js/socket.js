@@ -12,7 +12,7 @@ import { INTERNAL, ResponseStream } from './stream.js';
 const isObject = (v) => typeof v === 'object' && v !== null;
 const ignore = () => {};
 
-/** What a lane's read gives once it fed a frame to the call: an empty chunk, whose feed takes its batch. */
+/** What a lane's read gives once it fed frames to the call: an empty chunk, whose feed takes their batch. */
 const FED = { done: false, value: new Uint8Array(0) };
 const OVER = { done: true, value: undefined };
 
@@ -48,10 +48,12 @@ class LaneBody {
     this.#wake = null;
     wake?.();
   }
+  /** Feeds the call what arrived (up to 256 frames: one batch) and gives the empty chunk that takes it; done at the end. */
   async read() {
-    while (this.#frames.length === 0 && !this.#over) await new Promise((resolve) => (this.#wake = resolve));
-    if (this.#frames.length === 0) return OVER;
-    this.raw.frame(this.#frames.shift());
+    const frames = this.#frames;
+    while (frames.length === 0 && !this.#over) await new Promise((resolve) => (this.#wake = resolve));
+    if (frames.length === 0) return OVER;
+    for (const frame of frames.splice(0, 256)) this.raw.frame(frame);
     return FED;
   }
   /** The call needs no more of it (its outcome, an abort): the socket may send what waits. */

@@ -313,6 +313,24 @@ fn drop_fails_in_flight_with_connection_error_and_next_call_reconnects() {
 }
 
 #[test]
+fn close_after_a_drop_or_a_failed_connect_keeps_it_as_the_unread_responses_end() {
+    let mut s = socket("https://h/v1", None);
+    let a = add(&mut s, "1", None);
+    open(&mut s);
+    frames(&mut s);
+    s.socket.on_frame(&created("ra", None));
+    s.dropped("gone");
+    s.close();
+    assert!(matches!(s.call(a).unwrap().error(), Some(Error::Connection { .. })));
+    let mut s = socket("https://h/v1", None);
+    let a = add(&mut s, "1", None);
+    s.connecting(0.0, None);
+    s.connect_failed("401");
+    s.close();
+    assert!(matches!(s.call(a).unwrap().error(), Some(Error::Connection { .. })));
+}
+
+#[test]
 fn connect_failure_fails_waiting_requests() {
     let mut s = socket("https://h/v1", None);
     let a = add(&mut s, "1", None);

@@ -364,9 +364,13 @@ impl Socket {
 
     /// The user closes the socket: everything not finished ends with `Error::Abort`.
     pub fn close(&mut self) {
+        // A response the socket is done with keeps the end it saw (a drop, a failed connect).
         for s in &mut self.slots {
-            let failure = matches!(s.state, SlotState::Queued | SlotState::Sent).then_some(Error::Abort);
-            s.end(failure);
+            match s.state {
+                SlotState::Queued | SlotState::Sent => s.end(Some(Error::Abort)),
+                SlotState::Discarding => s.end(None),
+                SlotState::Done => {}
+            }
         }
         for st in &mut self.steers {
             st.frame = None;

@@ -15,6 +15,8 @@ const ignore = () => {};
 /** What a lane's read gives once it fed frames to the call: an empty chunk, whose feed takes their batch. */
 const FED = { done: false, value: new Uint8Array(0) };
 const OVER = { done: true, value: undefined };
+/** A read's batch: frames of about this many characters in all. */
+const BATCH_CHARS = 65536;
 
 /**
  * The body of a response on the socket, for the Io that runs its RawCall as an HTTP call's:
@@ -48,12 +50,18 @@ class LaneBody {
     this.#wake = null;
     wake?.();
   }
-  /** Feeds the call what arrived (up to 256 frames: one batch) and gives the empty chunk that takes it; done at the end. */
+  /**
+   * Feeds the call what arrived, as one batch of about an HTTP chunk's size (at least one frame:
+   * what one read decodes stays in wasm memory, which never shrinks), and gives the empty chunk
+   * that takes it; done at the end.
+   */
   async read() {
     const frames = this.#frames;
     while (frames.length === 0 && !this.#over) await new Promise((resolve) => (this.#wake = resolve));
     if (frames.length === 0) return OVER;
-    for (const frame of frames.splice(0, 256)) this.raw.frame(frame);
+    let n = 0;
+    for (let size = 0; n < frames.length && size < BATCH_CHARS; n++) size += frames[n].length;
+    for (const frame of frames.splice(0, n)) this.raw.frame(frame);
     return FED;
   }
   /** The call needs no more of it (its outcome, an abort): the socket may send what waits. */

@@ -263,9 +263,10 @@ test('a socket stream is the same ResponseStream for a proxy: ready(), toRespons
 
 /**
  * A server that answers each `response.create` at once with every frame of a complete stream of
- * `deltas[input]` text deltas (default 3) on the frame's lane: a reader is always behind.
+ * `deltas[input]` text deltas (default 3; each padded to `chars[input]` characters, and then the
+ * text the `.done` events restate elided) on the frame's lane: a reader is always behind.
  */
-async function scripted(t, deltas = {}) {
+async function scripted(t, deltas = {}, chars = {}) {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   t.after(() => wss.close());
   await new Promise((r) => wss.once('listening', r));
@@ -273,8 +274,11 @@ async function scripted(t, deltas = {}) {
     ws.on('message', (d) => {
       const f = JSON.parse(String(d));
       const n = deltas[f.input] ?? 3;
-      const { events } = syntheticStream(Array.from({ length: n }, (_, i) => `${f.input}${i} `), { id: `resp_${f.input}` });
-      for (const e of events) ws.send(JSON.stringify(f.stream_id === undefined ? e : { ...e, stream_id: f.stream_id }));
+      const { events } = syntheticStream(Array.from({ length: n }, (_, i) => `${f.input}${i} `.padEnd(chars[f.input] ?? 0, 'x')), { id: `resp_${f.input}` });
+      for (const e of events) {
+        const text = JSON.stringify(f.stream_id === undefined ? e : { ...e, stream_id: f.stream_id });
+        ws.send(chars[f.input] ? text.replace(/"text":"[^"]{1000,}"/g, '"text":"(elided)"') : text);
+      }
     });
   });
   const client = new ResponsesClient({ apiKey: KEY, baseURL: `http://127.0.0.1:${wss.address().port}/v1` });
@@ -313,6 +317,19 @@ test('20,000 unread deltas: kept outside wasm memory until read, then every one 
   assert.equal(error, null);
   assert.equal(events.length, 20_008);
   assert.equal((await s.finalResponse()).status, 'completed');
+});
+
+test('a backlog of large frames is decoded a chunk at a time: reading it leaves wasm memory about as it was', async (t) => {
+  const socket = await scripted(t, { large: 40 }, { large: 100_000 });
+  await behind(socket);
+  const before = wasm.memory.buffer.byteLength;
+  const s = socket.stream({ model: 'm', input: 'large' }, { streamId: 'a' });
+  await behind(socket);
+  const { events, error } = await collect(s);
+  assert.equal(error, null);
+  assert.equal(events.length, 48);
+  const grown = wasm.memory.buffer.byteLength - before;
+  assert.ok(grown < 4 * 1024 * 1024, `wasm memory grew by ${grown} bytes reading 4 MB of unread deltas`);
 });
 
 test('ready() and toReadableStream() called after the whole response arrived still give every event', async (t) => {

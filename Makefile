@@ -70,9 +70,9 @@ build: setup
 	@echo 'export { __wbg_get_imports, __wbg_finalize_init };' >> build/pkg.src/cometapi_responses.js
 	node scripts/package-json.mjs build/pkg.tmp
 	@mv build/pkg.tmp/cometapi_responses_bg.inline.js build/pkg.src/ && rm build/pkg.tmp/cometapi_responses.js
-	@# one minified module per runtime entry (one request, one gzip stream; names kept: error classes
-	@# use new.target.name); the sources stay readable in js/. The .wasm and node: builtins stay external.
-	@for e in node browser edge-light workerd web; do esbuild "build/pkg.src/$$e.js" --bundle --minify --keep-names --format=esm \
+	@# one minified module per runtime entry (one request, one gzip stream; names not kept: js/api.js
+	@# names the public classes and functions); the sources stay readable in js/. The .wasm and node: builtins stay external.
+	@for e in node browser edge-light workerd web; do esbuild "build/pkg.src/$$e.js" --bundle --minify --format=esm \
 	  --platform=neutral '--external:node:*' --external:./cometapi_responses_bg.wasm --external:./cometapi_responses_bg.wasm?module --log-level=warning \
 	  --outfile="build/pkg.tmp/$$e.js"; done
 	@# swap in one step: other processes reading pkg/ never see a half-written package

@@ -7,8 +7,9 @@
 // main thread (Chrome and Edge before 115 allowed only 4 KB there) compile it asynchronously
 // instead: there `await init()` before the first use. To load the .wasm file from a URL instead,
 // use the "cometapi-responses/web" entry.
-import initWasm, { initSync } from './cometapi_responses.js';
+// first: the bundle holds the inline copy ahead of all its JS, which then compresses as one piece
 import wasmGzipBase64 from './cometapi_responses_bg.inline.js';
+import initWasm, { initSync } from './cometapi_responses.js';
 import { gunzipSync } from 'fflate';
 
 function base64Bytes(text) {

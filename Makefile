@@ -69,7 +69,7 @@ build: setup
 	@# the edge-light entry instantiates a WebAssembly.Module itself (it may come from another realm)
 	@echo 'export { __wbg_get_imports, __wbg_finalize_init };' >> build/pkg.src/cometapi_responses.js
 	node scripts/package-json.mjs build/pkg.tmp
-	@mv build/pkg.tmp/cometapi_responses_bg.inline.js build/pkg.src/ && rm build/pkg.tmp/cometapi_responses.js
+	@mv build/pkg.tmp/cometapi_responses_bg.inline.js build/pkg.tmp/cometapi_responses_bg.lzma.js build/pkg.src/ && rm build/pkg.tmp/cometapi_responses.js
 	@# one minified module per runtime entry (one request, one gzip stream; names not kept: js/api.js
 	@# names the public classes and functions); the sources stay readable in js/. The .wasm and node: builtins stay external.
 	@for e in node browser edge-light workerd web; do esbuild "build/pkg.src/$$e.js" --bundle --minify --format=esm \

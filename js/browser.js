@@ -9,7 +9,7 @@
 // use the "cometapi-responses/web" entry.
 // first: the bundle holds the inline copy ahead of all its JS, which then compresses as one piece
 import wasmBase64 from './cometapi_responses_bg.lzma.js';
-import initWasm, { initSync } from './cometapi_responses.js';
+import { __wbg_finalize_init, __wbg_get_imports } from './cometapi_responses.js';
 import { unlzma } from './unlzma.js';
 
 function base64Bytes(text) {
@@ -20,12 +20,17 @@ function base64Bytes(text) {
   return bytes;
 }
 
+// instantiated here rather than by the glue's init functions, whose fetch and Response paths
+// the bundle then leaves out
 let ready;
 const bytes = unlzma(base64Bytes(wasmBase64));
 try {
-  initSync({ module: bytes });
+  const module = new WebAssembly.Module(bytes);
+  __wbg_finalize_init(new WebAssembly.Instance(module, __wbg_get_imports()), module);
 } catch {
-  ready = initWasm({ module_or_path: bytes }).then(() => undefined);
+  ready = WebAssembly.instantiate(bytes, __wbg_get_imports()).then((r) => {
+    __wbg_finalize_init(r.instance, r.module);
+  });
 }
 
 export * from './api.js';

@@ -64,6 +64,7 @@ build: setup
 	wasm-opt $(WASM_OPT_APART) --flatten --rereloop -Oz --converge --merge-similar-functions -Oz --low-memory-unused --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int \
 	  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
 	  build/pkg.tmp/cometapi_responses_bg.wasm -o build/pkg.tmp/cometapi_responses_bg.wasm
+	node scripts/minify-names.mjs build/pkg.tmp/cometapi_responses_bg.wasm build/pkg.tmp/cometapi_responses.js
 	@mkdir -p build/pkg.src && rm -f build/pkg.src/*.js && cp js/*.js build/pkg.src/
 	cp build/pkg.tmp/cometapi_responses.js build/pkg.src/ && cp js/*.d.ts README.md LICENSE build/pkg.tmp/
 	@# the edge-light entry instantiates a WebAssembly.Module itself (it may come from another realm)

@@ -26,3 +26,8 @@ export {
   ValidationError,
   OutputParseError,
 } from './errors.js';
+
+// The package is minified without keeping names: every public class and function gets its own
+// back here (an error's `name` is its class's, `new.target.name`).
+import * as api from './api.js';
+for (const name in api) Object.defineProperty(api[name], 'name', { value: name });

@@ -1,15 +1,16 @@
 // Browsers, web workers and bundlers (Vite dev server and build, webpack 5, esbuild, Rollup, Next.js
-// client components): the wasm ships inlined in this package (gzip + base64, about the size of the
-// .wasm gzipped), so no bundler has to find, copy or serve a .wasm asset and no configuration is
-// needed. It is decoded (fflate's synchronous gunzip, bundled into this entry at build time: no
-// DecompressionStream), compiled and instantiated synchronously on import: no top-level await, so webpack does not warn and importers
+// client components): the wasm ships inlined in this package (LZMA in a gzip member, base64: ~12 %
+// less than the .wasm gzipped), so no bundler has to find, copy or serve a .wasm asset and no
+// configuration is needed. It is decoded (js/unlzma.js, synchronous: no DecompressionStream),
+// compiled and instantiated synchronously on import: no top-level await, so webpack does not warn and importers
 // need no init call. Engines that refuse to compile a module this size synchronously on a page's
 // main thread (Chrome and Edge before 115 allowed only 4 KB there) compile it asynchronously
 // instead: there `await init()` before the first use. To load the .wasm file from a URL instead,
 // use the "cometapi-responses/web" entry.
-import initWasm, { initSync } from './cometapi_responses.js';
-import wasmGzipBase64 from './cometapi_responses_bg.inline.js';
-import { gunzipSync } from 'fflate';
+// first: the bundle holds the inline copy ahead of all its JS, which then compresses as one piece
+import wasmBase64 from './cometapi_responses_bg.lzma.js';
+import { __wbg_finalize_init, __wbg_get_imports } from './cometapi_responses.js';
+import { unlzma } from './unlzma.js';
 
 function base64Bytes(text) {
   if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
@@ -19,12 +20,17 @@ function base64Bytes(text) {
   return bytes;
 }
 
+// instantiated here rather than by the glue's init functions, whose fetch and Response paths
+// the bundle then leaves out
 let ready;
-const bytes = gunzipSync(base64Bytes(wasmGzipBase64));
+const bytes = unlzma(base64Bytes(wasmBase64));
 try {
-  initSync({ module: bytes });
+  const module = new WebAssembly.Module(bytes);
+  __wbg_finalize_init(new WebAssembly.Instance(module, __wbg_get_imports()), module);
 } catch {
-  ready = initWasm({ module_or_path: bytes }).then(() => undefined);
+  ready = WebAssembly.instantiate(bytes, __wbg_get_imports()).then((r) => {
+    __wbg_finalize_init(r.instance, r.module);
+  });
 }
 
 export * from './api.js';

@@ -42,4 +42,4 @@ for (const [name, entry] of Object.entries(runtimes)) {
   console.log(`${name.padEnd(24)} ${kib(total.raw).padStart(10)} ${kib(total.gz).padStart(10)}  ${files.join(' ')}`);
 }
 const wasm = size('cometapi_responses_bg.wasm');
-console.log(`(.wasm ${kib(wasm.raw)} raw / ${kib(wasm.gz)} gzip; the node and browser entries carry it inlined, gzip + base64)`);
+console.log(`(.wasm ${kib(wasm.raw)} raw / ${kib(wasm.gz)} gzip; the node entry carries it inlined as gzip + base64, the browser entry as LZMA + base64)`);

@@ -1,5 +1,5 @@
 // Prints (and with --check, enforces) the gzip size of what a runtime loads: the optimised wasm +
-// the JS of the browser entry (glue, API modules, fflate's synchronous gunzip), measured without
+// the JS of the browser entry (glue, API modules, the LZMA decoder), measured without
 // the entry's inline copy of the wasm, which is the wasm itself once more (the `web` entry fetches
 // the .wasm file instead; the Node entry carries the same inline copy and the same JS, with
 // node:zlib instead of fflate). The self-contained entries are printed as they ship, for information.

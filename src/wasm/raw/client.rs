@@ -45,7 +45,7 @@ impl RawClient {
     pub fn call(
         &self,
         op: &str,
-        ids: Vec<String>,
+        ids: js_sys::Array,
         body: Option<String>,
         opts: Option<String>,
     ) -> Result<RawCall, JsValue> {
@@ -55,6 +55,8 @@ impl RawClient {
         let (timeout, max_retries, h) = (timeout(&o, "timeout")?, integer(&o, "maxRetries")?, object(&o, "headers")?);
         let (query, hide_through) = query(&o, row.query)?;
         let extra = headers(h, "options.headers")?;
+        // strings (js/client.js checks them)
+        let ids: Vec<String> = ids.iter().map(|id| id.as_string().unwrap_or_default()).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let built = match self.config.request(op, &ids, &query, body.as_deref(), &extra) {
             Ok(built) => built,
@@ -85,13 +87,13 @@ pub fn throws_type_errors(op: &str) -> bool {
 
 /// The response headers the core reads, in the order `RawCall.headers()` takes their values.
 #[wasm_bindgen(js_name = wantedHeaders)]
-pub fn wanted_headers() -> Vec<String> {
-    WANTED_HEADERS.iter().map(|h| (*h).to_owned()).collect()
+pub fn wanted_headers() -> js_sys::Array {
+    WANTED_HEADERS.iter().map(|h| JsValue::from_str(h)).collect()
 }
 
 /// The name of every operation of the core's table (tests/js/operations.test.mjs checks that
 /// js/index.d.ts declares each).
 #[wasm_bindgen]
-pub fn operations() -> Vec<String> {
-    Operation::ALL.iter().map(|op| op.row().name.to_owned()).collect()
+pub fn operations() -> js_sys::Array {
+    Operation::ALL.iter().map(|op| JsValue::from_str(op.row().name)).collect()
 }

@@ -43,7 +43,7 @@ pub struct EventStream {
 }
 
 impl EventStream {
-    pub(crate) fn new(call: Call, io: Io) -> EventStream {
+    pub(crate) fn new((call, io): (Call, Io)) -> EventStream {
         let inner = Inner {
             call: RefCell::new(call),
             io: RefCell::new(io),
@@ -55,8 +55,7 @@ impl EventStream {
     }
 
     pub(crate) fn failed(err: Error) -> EventStream {
-        use super::transport::AbortState;
-        EventStream::new(Call::failed(err), Io::new(None, AbortState::new(None)))
+        EventStream::new((Call::failed(err), Io::new(None, None)))
     }
 
     /// Aborts the request; the next poll gives `Err(Error::Abort)` unless the stream already

@@ -14,7 +14,7 @@ use std::task::{Context, Poll, Waker};
 
 use gloo_net::http::RequestBuilder;
 use gloo_timers::future::TimeoutFuture;
-use js_sys::{Function, Promise, Uint8Array};
+use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -22,30 +22,18 @@ use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 
 use super::chunk::{copy_chunk, release};
 use super::sys;
-use crate::call::WANTED_HEADERS;
 use crate::call::{Action, Call, Fault, Release};
-use crate::endpoint::Method;
 use crate::stream::StreamState;
 
 /// The `abort` listener on the user's signal.
 type Listener = (AbortSignal, Closure<dyn FnMut()>);
-
-#[wasm_bindgen]
-extern "C" {
-    /// What a reader's `read()` resolves with (a real reader's: an object, `done` a boolean).
-    type ReadResult;
-    #[wasm_bindgen(method, getter)]
-    fn done(this: &ReadResult) -> bool;
-    #[wasm_bindgen(method, getter)]
-    fn value(this: &ReadResult) -> JsValue;
-}
 
 /// The wait state of one call: aborted (the user's signal, `abort()`, or dropping the stream),
 /// the pending wait's waker and start, and the one timer.
 #[derive(Default)]
 pub struct AbortState {
     aborted: Cell<bool>,
-    waker: RefCell<Option<Waker>>,
+    waker: Cell<Option<Waker>>,
     since: Cell<f64>,
     timer: RefCell<Timer>,
     /// The `abort` listener on the user's signal (removed on drop).
@@ -76,10 +64,8 @@ impl AbortState {
     /// Aborts: the pending wait (if any) ends at once.
     pub fn abort(&self) {
         self.aborted.set(true);
-        if let Ok(mut w) = self.waker.try_borrow_mut() {
-            if let Some(w) = w.take() {
-                w.wake();
-            }
+        if let Some(w) = self.waker.take() {
+            w.wake();
         }
     }
 
@@ -134,9 +120,7 @@ async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, abort: &Abort
             }
             arm(timer, &call.borrow());
         }
-        if let Ok(mut w) = abort.waker.try_borrow_mut() {
-            *w = Some(cx.waker().clone());
-        }
+        abort.waker.set(Some(cx.waker().clone()));
         // Aborted while registering (from inside a custom `fetch`): nobody would wake us.
         if abort.is_aborted() {
             Poll::Ready(None)
@@ -165,8 +149,9 @@ pub struct Io {
 }
 
 impl Io {
-    /// I/O with the user's `fetch` (or the global one) and abort state.
-    pub fn new(fetch: Option<Function>, abort: Rc<AbortState>) -> Io {
+    /// I/O with the user's `fetch` (or the global one), aborted by `signal`.
+    pub fn new(fetch: Option<Function>, signal: Option<AbortSignal>) -> Io {
+        let abort = AbortState::new(signal);
         Io { fetch, abort, controller: None, reader: None, chunk: Vec::new(), send_body: None, response: None }
     }
 
@@ -176,7 +161,7 @@ impl Io {
             .get_reader()
             .dyn_into::<ReadableStreamDefaultReader>()
             .map_err(|_| "the body is not a ReadableStream".to_owned())?;
-        let mut io = Io::new(None, AbortState::new(None));
+        let mut io = Io::new(None, None);
         io.reader = Some(reader);
         Ok(io)
     }
@@ -226,19 +211,13 @@ impl Io {
         let Some(value) = race(JsFuture::from(promise), call, abort).await else { return };
         let mut c = call.borrow_mut();
         let mut i = io.borrow_mut();
-        let value = match value {
+        let resp = match value.map(JsCast::dyn_into::<web_sys::Response>) {
             Err(e) => return c.on_fetch_error(&sys::message(&e)),
-            Ok(v) => v,
-        };
-        let Ok(resp) = value.dyn_into::<web_sys::Response>() else {
-            return c.on_fault(Fault::NoResponse, None);
+            Ok(Err(_)) => return c.on_fault(Fault::NoResponse, None),
+            Ok(Ok(resp)) => resp,
         };
         let headers = resp.headers();
-        let values: Vec<Option<String>> = WANTED_HEADERS.iter().map(|h| headers.get(h).ok().flatten()).collect();
-        c.on_headers(resp.status(), |name| {
-            let k = WANTED_HEADERS.iter().position(|w| *w == name)?;
-            values.get(k).cloned().flatten()
-        });
+        c.on_headers(resp.status(), |name| headers.get(name).ok().flatten());
         if c.action() == Action::Done {
             // A success whose answer is the response itself: its body is the caller's to read,
             // so the request is let go of without aborting it.
@@ -269,26 +248,22 @@ impl Io {
                 i.reader = None;
                 c.on_read_error(sys::name(&e).as_deref(), &sys::message(&e));
             }
-            Some(Ok(result)) => {
-                let result: ReadResult = result.unchecked_into();
-                if result.done() {
-                    if let Some(r) = i.reader.take() {
-                        r.release_lock();
-                    }
-                    c.on_body_end();
-                } else {
-                    match result.value().dyn_into::<Uint8Array>() {
-                        Ok(bytes) => {
-                            match copy_chunk(&bytes, &mut i.chunk) {
-                                Ok(chunk) => c.on_chunk(chunk),
-                                Err(e) => c.fail(e),
-                            }
-                            release(&mut i.chunk);
-                        }
-                        Err(_) => c.on_fault(Fault::BadChunk, None),
-                    }
+            Some(Ok(result)) if Reflect::get(&result, &"done".into()).is_ok_and(|d| d.is_truthy()) => {
+                if let Some(r) = i.reader.take() {
+                    r.release_lock();
                 }
+                c.on_body_end();
             }
+            Some(Ok(result)) => match Reflect::get(&result, &"value".into()).map(JsCast::dyn_into::<Uint8Array>) {
+                Ok(Ok(bytes)) => {
+                    match copy_chunk(&bytes, &mut i.chunk) {
+                        Ok(chunk) => c.on_chunk(chunk),
+                        Err(e) => c.fail(e),
+                    }
+                    release(&mut i.chunk);
+                }
+                _ => c.on_fault(Fault::BadChunk, None),
+            },
         }
     }
 
@@ -326,11 +301,7 @@ fn build_and_fetch(
     signal: &AbortSignal,
 ) -> Result<Promise, String> {
     let req = call.request();
-    let mut b = match req.method {
-        Method::Get => RequestBuilder::new(&req.url).method(gloo_net::http::Method::GET),
-        Method::Post => RequestBuilder::new(&req.url).method(gloo_net::http::Method::POST),
-        Method::Delete => RequestBuilder::new(&req.url).method(gloo_net::http::Method::DELETE),
-    };
+    let mut b = RequestBuilder::new(&req.url).method(req.method.as_str().parse().unwrap_or_default());
     for (k, v) in &req.headers {
         b = b.header(k, v);
     }

@@ -108,16 +108,12 @@ pub type InputItemsQuery = ListQuery;
 /// An operation, the ids of its path, its query and its body ([`Config::request`]).
 type Req<'a> = (Operation, &'a [&'a str], &'a Query, Option<&'a str>);
 
-struct Shared {
-    config: Result<Rc<Config>, Error>,
-    fetch: Option<Function>,
-    redactor: Option<Rc<Redactor>>,
-}
-
 /// A Responses API client. Cheap to clone.
 #[derive(Clone)]
 pub struct Client {
-    shared: Rc<Shared>,
+    config: Result<Rc<Config>, Error>,
+    fetch: Option<Function>,
+    redactor: Option<Rc<Redactor>>,
 }
 
 impl Client {
@@ -132,7 +128,7 @@ impl Client {
             options.timeout_ms,
         );
         let redactor = config.as_ref().ok().and_then(|c| c.api_key.as_deref()).and_then(Redactor::new).map(Rc::new);
-        Client { shared: Rc::new(Shared { config: config.map(Rc::new), fetch: options.fetch, redactor }) }
+        Client { config: config.map(Rc::new), fetch: options.fetch, redactor }
     }
 
     /// A client with these options, or the [`Error::Validation`] of an invalid base URL.
@@ -144,11 +140,11 @@ impl Client {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        self.shared.config.as_ref().map_or("", |c| c.base_url.as_str())
+        self.config.as_ref().map_or("", |c| c.base_url.as_str())
     }
 
     fn config(&self) -> Result<&Rc<Config>, Error> {
-        self.shared.config.as_ref().map_err(Clone::clone)
+        self.config.as_ref().map_err(Clone::clone)
     }
 
     /// The call of `op` ([`Config::request`], [`Call::of`]) and its I/O; `hide`: a stream's
@@ -162,8 +158,8 @@ impl Client {
         let config = self.config()?;
         let built = config.request(op, ids, query, body, &opts.headers)?;
         let o = Overrides { timeout_ms: opts.timeout_ms, max_retries: opts.max_retries, hide_through: hide };
-        let call = Call::of(config, built, o, Output::Values, self.shared.redactor.clone());
-        Ok((call, Io::new(self.shared.fetch.clone(), opts.signal)))
+        let call = Call::of(config, built, o, Output::Values, self.redactor.clone());
+        Ok((call, Io::new(self.fetch.clone(), opts.signal)))
     }
 
     /// Runs any operation but a stream to its end (`form`: sent as the body instead of the
@@ -309,10 +305,11 @@ impl Client {
         opts: RequestOptions,
     ) -> Result<Value, Error> {
         let name = filename.map_or_else(|| format!("file.{}", crate::input::extension(&file.type_())), str::to_owned);
-        let form = web_sys::FormData::new().map_err(|e| Error::Connection { message: super::sys::message(&e) })?;
+        let form =
+            web_sys::FormData::new().map_err(|e| Error::Connection { message: super::transport::message(&e) })?;
         form.append_with_str("purpose", purpose)
             .and_then(|()| form.append_with_blob_and_filename("file", file, &name))
-            .map_err(|e| Error::Connection { message: super::sys::message(&e) })?;
+            .map_err(|e| Error::Connection { message: super::transport::message(&e) })?;
         let fields = serde_json::json!({ "purpose": purpose }).to_string();
         json_answer(
             self.run((Operation::FileCreate, &[], &Query::NONE, Some(&fields)), opts, Some(form.into())).await?.0,

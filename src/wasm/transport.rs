@@ -21,9 +21,32 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 
 use super::chunk::{copy_chunk, release};
-use super::sys;
 use crate::call::{Action, Call, Fault, Release};
 use crate::stream::StreamState;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `globalThis.fetch(request)` (web-sys binds `fetch` only on `Window` and
+    /// `WorkerGlobalScope`; Node and workerd have neither); a synchronous throw becomes `Err`.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_fetch(request: &web_sys::Request) -> Result<Promise, JsValue>;
+}
+
+/// The message of a JS error value and of its `cause` (fetch's `TypeError("fetch failed")` keeps
+/// the real reason there). The call redacts it before it reaches an error.
+pub(crate) fn message(err: &JsValue) -> String {
+    if let Some(e) = err.dyn_ref::<js_sys::Error>() {
+        let mut msg: String = e.message().into();
+        if let Ok(cause) = Reflect::get(e, &JsValue::from_str("cause")) {
+            if let Some(c) = cause.dyn_ref::<js_sys::Error>() {
+                msg.push_str(": ");
+                msg.push_str(&String::from(c.message()));
+            }
+        }
+        return msg;
+    }
+    err.as_string().unwrap_or_else(|| "network error".to_owned())
+}
 
 /// The `abort` listener on the user's signal.
 type Listener = (AbortSignal, Closure<dyn FnMut()>);
@@ -198,7 +221,7 @@ impl Io {
     }
 
     async fn send(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState) {
-        let started = AbortController::new().map_err(|e| sys::message(&e)).and_then(|controller| {
+        let started = AbortController::new().map_err(|e| message(&e)).and_then(|controller| {
             let i = &mut *io.borrow_mut();
             let started = build_and_fetch(&call.borrow(), i.fetch.as_ref(), i.send_body.as_ref(), &controller.signal());
             i.controller = Some(controller);
@@ -212,7 +235,7 @@ impl Io {
         let mut c = call.borrow_mut();
         let mut i = io.borrow_mut();
         let resp = match value.map(JsCast::dyn_into::<web_sys::Response>) {
-            Err(e) => return c.on_fetch_error(&sys::message(&e)),
+            Err(e) => return c.on_fetch_error(&message(&e)),
             Ok(Err(_)) => return c.on_fault(Fault::NoResponse, None),
             Ok(Ok(resp)) => resp,
         };
@@ -246,7 +269,8 @@ impl Io {
             None => {}
             Some(Err(e)) => {
                 i.reader = None;
-                c.on_read_error(sys::name(&e).as_deref(), &sys::message(&e));
+                let name = Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string());
+                c.on_read_error(name.as_deref(), &message(&e));
             }
             Some(Ok(result)) if Reflect::get(&result, &"done".into()).is_ok_and(|d| d.is_truthy()) => {
                 if let Some(r) = i.reader.take() {
@@ -274,7 +298,9 @@ impl Io {
         let aborted = self.abort.is_aborted();
         if let Some(reader) = self.reader.take() {
             if how != Release::Nothing || aborted {
-                sys::ignore_rejection(&reader.cancel());
+                // awaited so that a rejection is handled (no "unhandled rejection" in Node)
+                let cancelled = JsFuture::from(reader.cancel());
+                wasm_bindgen_futures::spawn_local(async move { _ = cancelled.await });
             }
             reader.release_lock();
         }
@@ -315,7 +341,7 @@ fn build_and_fetch(
     let request: web_sys::Request = built.into();
     let called = match fetch {
         Some(f) => f.call1(&JsValue::UNDEFINED, &request),
-        None => sys::global_fetch(&request).map(JsValue::from),
+        None => global_fetch(&request).map(JsValue::from),
     };
-    called.map(|p| Promise::resolve(&p)).map_err(|e| sys::message(&e))
+    called.map(|p| Promise::resolve(&p)).map_err(|e| message(&e))
 }

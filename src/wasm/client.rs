@@ -74,10 +74,8 @@ impl ClientOptions {
         }
         let o: Js =
             serde_wasm_bindgen::from_value(options.clone()).map_err(|e| Error::validation("options", e.to_string()))?;
-        let timeout_ms = match o.timeout.map(crate::endpoint::timeout_ms) {
-            Some(None) => return Err(Error::validation("timeout", "timeout must be a non-negative number of ms")),
-            t => t.flatten(),
-        };
+        let invalid = || Error::validation("timeout", "timeout must be a non-negative number of ms");
+        let timeout_ms = o.timeout.map(|t| crate::endpoint::timeout_ms(t).ok_or_else(invalid)).transpose()?;
         Ok(ClientOptions {
             api_key: o.api_key,
             base_url: o.base_url,
@@ -120,31 +118,21 @@ impl Client {
     /// A client with these options. An invalid base URL makes every call fail with its
     /// [`Error::Validation`] (see [`try_new`](Self::try_new) to get it at once).
     pub fn new(options: ClientOptions) -> Client {
-        let config = Config::new(
-            options.base_url.as_deref(),
-            options.api_key.as_deref(),
-            options.headers,
-            options.max_retries,
-            options.timeout_ms,
-        );
+        let ClientOptions { api_key, base_url, fetch, headers, max_retries, timeout_ms } = options;
+        let config = Config::new(base_url.as_deref(), api_key.as_deref(), headers, max_retries, timeout_ms);
         let redactor = config.as_ref().ok().and_then(|c| c.api_key.as_deref()).and_then(Redactor::new).map(Rc::new);
-        Client { config: config.map(Rc::new), fetch: options.fetch, redactor }
+        Client { config: config.map(Rc::new), fetch, redactor }
     }
 
     /// A client with these options, or the [`Error::Validation`] of an invalid base URL.
     pub fn try_new(options: ClientOptions) -> Result<Client, Error> {
         let c = Client::new(options);
-        c.config()?;
-        Ok(c)
+        c.config.clone().map(|_| c)
     }
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.config.as_ref().map_or("", |c| c.base_url.as_str())
-    }
-
-    fn config(&self) -> Result<&Rc<Config>, Error> {
-        self.config.as_ref().map_err(Clone::clone)
     }
 
     /// The call of `op` ([`Config::request`], [`Call::of`]) and its I/O; `hide`: a stream's
@@ -155,7 +143,7 @@ impl Client {
         opts: RequestOptions,
         hide: Option<u64>,
     ) -> Result<(Call, Io), Error> {
-        let config = self.config()?;
+        let config = self.config.as_ref().map_err(Clone::clone)?;
         let built = config.request(op, ids, query, body, &opts.headers)?;
         let o = Overrides { timeout_ms: opts.timeout_ms, max_retries: opts.max_retries, hide_through: hide };
         let call = Call::of(config, built, o, Output::Values, self.redactor.clone());

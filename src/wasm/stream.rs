@@ -115,8 +115,7 @@ impl EventStream {
         while let Some(item) = self.next_event().await {
             item?;
         }
-        let call = self.inner.call.borrow();
-        if let Some(e) = call.error() {
+        if let Some(e) = self.inner.call.borrow().error() {
             return Err(e.clone());
         }
         self.snapshot().ok_or_else(|| Error::stream("the stream has no final response"))

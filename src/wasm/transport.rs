@@ -91,11 +91,6 @@ impl AbortState {
             w.wake();
         }
     }
-
-    /// True once aborted.
-    pub fn is_aborted(&self) -> bool {
-        self.aborted.get()
-    }
 }
 
 impl Drop for AbortState {
@@ -126,7 +121,7 @@ fn arm(timer: &mut Timer, call: &Call) {
 /// was pending is reported here, when the next wait begins.
 async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, abort: &AbortState) -> Option<F::Output> {
     let settled = std::future::poll_fn(|cx: &mut Context<'_>| {
-        if abort.is_aborted() {
+        if abort.aborted.get() {
             return Poll::Ready(None);
         }
         if let Poll::Ready(v) = Pin::new(&mut fut).poll(cx) {
@@ -145,14 +140,14 @@ async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, abort: &Abort
         }
         abort.waker.set(Some(cx.waker().clone()));
         // Aborted while registering (from inside a custom `fetch`): nobody would wake us.
-        if abort.is_aborted() {
+        if abort.aborted.get() {
             Poll::Ready(None)
         } else {
             Poll::Pending
         }
     })
     .await;
-    if settled.is_none() && abort.is_aborted() {
+    if settled.is_none() && abort.aborted.get() {
         call.borrow_mut().abort();
     }
     settled
@@ -194,7 +189,7 @@ impl Io {
     pub async fn step(call: &RefCell<Call>, io: &RefCell<Io>) {
         loop {
             let abort = io.borrow().abort.clone();
-            if abort.is_aborted() {
+            if abort.aborted.get() {
                 call.borrow_mut().abort();
             }
             let action = call.borrow().action();
@@ -223,7 +218,7 @@ impl Io {
     async fn send(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState) {
         let started = AbortController::new().map_err(|e| message(&e)).and_then(|controller| {
             let i = &mut *io.borrow_mut();
-            let started = build_and_fetch(&call.borrow(), i.fetch.as_ref(), i.send_body.as_ref(), &controller.signal());
+            let started = i.fetch(&call.borrow(), &controller.signal());
             i.controller = Some(controller);
             started
         });
@@ -291,11 +286,32 @@ impl Io {
         }
     }
 
+    /// Builds the call's request with gloo-net and starts `fetch` with it.
+    fn fetch(&self, call: &Call, signal: &AbortSignal) -> Result<Promise, String> {
+        let req = call.request();
+        let mut b = RequestBuilder::new(&req.url).method(req.method.as_str().parse().unwrap_or_default());
+        for (k, v) in &req.headers {
+            b = b.header(k, v);
+        }
+        b = b.abort_signal(Some(signal));
+        let built = match self.send_body.clone().or_else(|| req.body.as_deref().map(JsValue::from_str)) {
+            Some(body) => b.body(body),
+            None => b.build(),
+        }
+        .map_err(|e| e.to_string())?;
+        let request: web_sys::Request = built.into();
+        let called = match &self.fetch {
+            Some(f) => f.call1(&JsValue::UNDEFINED, &request),
+            None => global_fetch(&request).map(JsValue::from),
+        };
+        called.map(|p| Promise::resolve(&p)).map_err(|e| message(&e))
+    }
+
     /// Lets go of the current body and attempt (its timer too): cancel the reader; abort the
     /// request too for [`Release::Abort`] (or after an abort).
     pub fn let_go(&mut self, how: Release) {
         self.abort.timer.take();
-        let aborted = self.abort.is_aborted();
+        let aborted = self.abort.aborted.get();
         if let Some(reader) = self.reader.take() {
             if how != Release::Nothing || aborted {
                 // awaited so that a rejection is handled (no "unhandled rejection" in Node)
@@ -317,31 +333,4 @@ impl Drop for Io {
         // Dropped before its end (a stream the consumer let go of): nothing more is read.
         self.let_go(Release::Abort);
     }
-}
-
-/// Builds the call's request with gloo-net and starts `fetch` with it.
-fn build_and_fetch(
-    call: &Call,
-    fetch: Option<&Function>,
-    send_body: Option<&JsValue>,
-    signal: &AbortSignal,
-) -> Result<Promise, String> {
-    let req = call.request();
-    let mut b = RequestBuilder::new(&req.url).method(req.method.as_str().parse().unwrap_or_default());
-    for (k, v) in &req.headers {
-        b = b.header(k, v);
-    }
-    b = b.abort_signal(Some(signal));
-    let built = match (send_body, &req.body) {
-        (Some(body), _) => b.body(body.clone()),
-        (None, Some(body)) => b.body(JsValue::from_str(body)),
-        (None, None) => b.build(),
-    }
-    .map_err(|e| e.to_string())?;
-    let request: web_sys::Request = built.into();
-    let called = match fetch {
-        Some(f) => f.call1(&JsValue::UNDEFINED, &request),
-        None => global_fetch(&request).map(JsValue::from),
-    };
-    called.map(|p| Promise::resolve(&p)).map_err(|e| message(&e))
 }

@@ -30,7 +30,7 @@ use web_sys::AbortSignal;
 
 use super::stream::EventStream;
 use super::transport::Io;
-use crate::call::{Action, Call, Output, Overrides};
+use crate::call::{Call, Output, Overrides};
 use crate::endpoint::{Config, FileListQuery, ListQuery, Operation, Query};
 use crate::error::Error;
 use crate::redact::Redactor;
@@ -156,9 +156,7 @@ impl Client {
         let (call, mut io) = self.start(req, opts, None)?;
         io.send_body = form;
         let (call, io) = (RefCell::new(call), RefCell::new(io));
-        while call.borrow().action() != Action::Done {
-            Io::step(&call, &io).await;
-        }
+        Io::step(&call, &io).await; // to the end: no stream hands out events before it
         let c = call.into_inner();
         c.error().cloned().map_or_else(|| Ok((c, io.into_inner())), Err)
     }

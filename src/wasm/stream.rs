@@ -148,21 +148,20 @@ async fn next(inner: Rc<Inner>) -> Option<Result<ResponseEvent, Error>> {
     }
 }
 
-/// A stream error carries the partial snapshot (redacted), an in-stream API error the snapshot
-/// it belongs to.
-fn with_snapshot(err: Error, inner: &Inner) -> Error {
-    let snapshot = || {
-        let text = inner.mirror.borrow().value().and_then(|v| serde_json::to_string(v).ok())?;
-        Some(inner.call.borrow().redact(&text).unwrap_or(text))
+/// An error that belongs to the snapshot ([`Error::belongs_to_snapshot`]) carries it (redacted)
+/// as its `response`, unless it has one.
+fn with_snapshot(mut err: Error, inner: &Inner) -> Error {
+    let of_snapshot = err.belongs_to_snapshot();
+    let slot = match &mut err {
+        Error::Stream { response, .. } => response,
+        Error::Api(e) => &mut e.response,
+        _ => return err,
     };
-    match err {
-        Error::Stream { message, response: None } => Error::Stream { message, response: snapshot() },
-        Error::Api(mut e) if e.status.is_none() && e.response.is_none() => {
-            e.response = snapshot();
-            Error::Api(e)
-        }
-        other => other,
+    if of_snapshot && slot.is_none() {
+        let text = inner.mirror.borrow().value().and_then(|v| serde_json::to_string(v).ok());
+        *slot = text.map(|t| inner.call.borrow().redact(&t).unwrap_or(t));
     }
+    err
 }
 
 impl Stream for EventStream {

@@ -29,8 +29,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
 use super::stream::EventStream;
-use super::transport::{AbortState, Io};
-use crate::call::{Action, Call, Output, Overrides};
+use super::transport::Io;
+use crate::call::{Call, Output, Overrides};
 use crate::endpoint::{Config, FileListQuery, ListQuery, Operation, Query};
 use crate::error::Error;
 use crate::redact::Redactor;
@@ -74,10 +74,8 @@ impl ClientOptions {
         }
         let o: Js =
             serde_wasm_bindgen::from_value(options.clone()).map_err(|e| Error::validation("options", e.to_string()))?;
-        let timeout_ms = match o.timeout.map(crate::endpoint::timeout_ms) {
-            Some(None) => return Err(Error::validation("timeout", "timeout must be a non-negative number of ms")),
-            t => t.flatten(),
-        };
+        let invalid = || Error::validation("timeout", "timeout must be a non-negative number of ms");
+        let timeout_ms = o.timeout.map(|t| crate::endpoint::timeout_ms(t).ok_or_else(invalid)).transpose()?;
         Ok(ClientOptions {
             api_key: o.api_key,
             base_url: o.base_url,
@@ -105,186 +103,138 @@ pub struct RequestOptions {
 /// Query of [`Client::input_items`] and [`Client::conversation_items_list`].
 pub type InputItemsQuery = ListQuery;
 
-struct Shared {
-    config: Result<Rc<Config>, Error>,
-    fetch: Option<Function>,
-    redactor: Option<Rc<Redactor>>,
-}
+/// An operation, the ids of its path, its query and its body ([`Config::request`]).
+type Req<'a> = (Operation, &'a [&'a str], &'a Query, Option<&'a str>);
 
 /// A Responses API client. Cheap to clone.
 #[derive(Clone)]
 pub struct Client {
-    shared: Rc<Shared>,
+    config: Result<Rc<Config>, Error>,
+    fetch: Option<Function>,
+    redactor: Option<Rc<Redactor>>,
 }
 
 impl Client {
     /// A client with these options. An invalid base URL makes every call fail with its
     /// [`Error::Validation`] (see [`try_new`](Self::try_new) to get it at once).
     pub fn new(options: ClientOptions) -> Client {
-        let config = Config::new(
-            options.base_url.as_deref(),
-            options.api_key.as_deref(),
-            options.headers,
-            options.max_retries,
-            options.timeout_ms,
-        );
+        let ClientOptions { api_key, base_url, fetch, headers, max_retries, timeout_ms } = options;
+        let config = Config::new(base_url.as_deref(), api_key.as_deref(), headers, max_retries, timeout_ms);
         let redactor = config.as_ref().ok().and_then(|c| c.api_key.as_deref()).and_then(Redactor::new).map(Rc::new);
-        Client { shared: Rc::new(Shared { config: config.map(Rc::new), fetch: options.fetch, redactor }) }
+        Client { config: config.map(Rc::new), fetch, redactor }
     }
 
     /// A client with these options, or the [`Error::Validation`] of an invalid base URL.
     pub fn try_new(options: ClientOptions) -> Result<Client, Error> {
         let c = Client::new(options);
-        c.config()?;
-        Ok(c)
+        c.config.clone().map(|_| c)
     }
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        self.shared.config.as_ref().map_or("", |c| c.base_url.as_str())
+        self.config.as_ref().map_or("", |c| c.base_url.as_str())
     }
 
-    fn config(&self) -> Result<&Rc<Config>, Error> {
-        self.shared.config.as_ref().map_err(Clone::clone)
-    }
-
-    /// The call of `op` ([`Config::request`], [`Call::of`]).
-    fn call(
+    /// The call of `op` ([`Config::request`], [`Call::of`]) and its I/O; `hide`: a stream's
+    /// events through this sequence number are folded, not yielded.
+    fn start(
         &self,
-        op: Operation,
-        ids: &[&str],
-        query: &Query,
-        body: Option<&str>,
-        opts: &RequestOptions,
-        hide_through: Option<u64>,
-    ) -> Result<Call, Error> {
-        let config = self.config()?;
+        (op, ids, query, body): Req<'_>,
+        opts: RequestOptions,
+        hide: Option<u64>,
+    ) -> Result<(Call, Io), Error> {
+        let config = self.config.as_ref().map_err(Clone::clone)?;
         let built = config.request(op, ids, query, body, &opts.headers)?;
-        let o = Overrides { timeout_ms: opts.timeout_ms, max_retries: opts.max_retries, hide_through };
-        Ok(Call::of(config, built, o, Output::Values, self.shared.redactor.clone()))
+        let o = Overrides { timeout_ms: opts.timeout_ms, max_retries: opts.max_retries, hide_through: hide };
+        let call = Call::of(config, built, o, Output::Values, self.redactor.clone());
+        Ok((call, Io::new(self.fetch.clone(), opts.signal)))
     }
 
     /// Runs any operation but a stream to its end (`form`: sent as the body instead of the
     /// core's); the call and its I/O.
-    async fn run(
-        &self,
-        op: Operation,
-        ids: &[&str],
-        query: &Query,
-        body: Option<&str>,
-        opts: RequestOptions,
-        form: Option<JsValue>,
-    ) -> Result<(Call, Io), Error> {
-        let call = RefCell::new(self.call(op, ids, query, body, &opts, None)?);
-        let mut io = Io::new(self.shared.fetch.clone(), AbortState::new(opts.signal));
+    async fn run(&self, req: Req<'_>, opts: RequestOptions, form: Option<JsValue>) -> Result<(Call, Io), Error> {
+        let (call, mut io) = self.start(req, opts, None)?;
         io.send_body = form;
-        let io = RefCell::new(io);
-        while call.borrow().action() != Action::Done {
-            Io::step(&call, &io).await;
-        }
+        let (call, io) = (RefCell::new(call), RefCell::new(io));
+        Io::step(&call, &io).await; // to the end: no stream hands out events before it
         let c = call.into_inner();
-        match c.error() {
-            Some(e) => Err(e.clone()),
-            None => Ok((c, io.into_inner())),
-        }
+        c.error().cloned().map_or_else(|| Ok((c, io.into_inner())), Err)
     }
 
     /// Runs an operation whose answer is JSON: the answer (a Response has `output_text`).
-    async fn json(
-        &self,
-        op: Operation,
-        ids: &[&str],
-        query: &Query,
-        body: Option<&str>,
-        opts: RequestOptions,
-    ) -> Result<Value, Error> {
-        json_answer(self.run(op, ids, query, body, opts, None).await?.0)
-    }
-
-    /// Starts a stream operation; `hide_through`: the events through this sequence number are
-    /// folded, not yielded.
-    fn event_stream(
-        &self,
-        op: Operation,
-        ids: &[&str],
-        body: Option<&str>,
-        hide_through: Option<u64>,
-        opts: RequestOptions,
-    ) -> Result<EventStream, Error> {
-        let call = self.call(op, ids, &Query::NONE, body, &opts, hide_through)?;
-        let io = Io::new(self.shared.fetch.clone(), AbortState::new(opts.signal));
-        Ok(EventStream::new(call, io))
+    async fn json(&self, req: Req<'_>, opts: RequestOptions) -> Result<Value, Error> {
+        json_answer(self.run(req, opts, None).await?.0)
     }
 
     /// `POST /responses` (non-streaming): the Response, with `output_text`. Params are
     /// validated before anything is sent.
     pub async fn create(&self, params: &impl Serialize, opts: RequestOptions) -> Result<Value, Error> {
-        self.json(Operation::Create, &[], &Query::NONE, Some(&to_json(params)?), opts).await
+        self.json((Operation::Create, &[], &Query::NONE, Some(&to_json(params)?)), opts).await
     }
 
     /// `POST /responses` with `stream: true`. Validation errors come back at once; the request
     /// starts on the first poll.
     pub fn stream(&self, params: &impl Serialize, opts: RequestOptions) -> Result<EventStream, Error> {
-        self.event_stream(Operation::Stream, &[], Some(&to_json(params)?), None, opts)
+        self.start((Operation::Stream, &[], &Query::NONE, Some(&to_json(params)?)), opts, None).map(EventStream::new)
     }
 
     /// `GET /responses/{id}`: the Response, with `output_text`.
     pub async fn retrieve(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
-        self.json(Operation::Retrieve, &[id], &Query::NONE, None, opts).await
+        self.json((Operation::Retrieve, &[id], &Query::NONE, None), opts).await
     }
 
     /// `GET /responses/{id}?stream=true`: a background response's events. With
     /// `starting_after`, only the events after that sequence number are yielded, but the
     /// snapshot is the whole response (every event is folded).
     pub fn retrieve_stream(&self, id: &str, starting_after: Option<u64>, opts: RequestOptions) -> EventStream {
-        self.event_stream(Operation::RetrieveStream, &[id], None, starting_after, opts)
-            .unwrap_or_else(EventStream::failed)
+        self.start((Operation::RetrieveStream, &[id], &Query::NONE, None), opts, starting_after)
+            .map_or_else(EventStream::failed, EventStream::new)
     }
 
     /// `POST /responses/{id}/cancel` (background responses).
     pub async fn cancel(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
-        self.json(Operation::Cancel, &[id], &Query::NONE, None, opts).await
+        self.json((Operation::Cancel, &[id], &Query::NONE, None), opts).await
     }
 
     /// `DELETE /responses/{id}`: `{ id, object, deleted }`.
     pub async fn delete(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
-        self.json(Operation::Delete, &[id], &Query::NONE, None, opts).await
+        self.json((Operation::Delete, &[id], &Query::NONE, None), opts).await
     }
 
     /// `GET /responses/{id}/input_items`: `{ data, first_id, last_id, has_more }`.
     pub async fn input_items(&self, id: &str, query: &InputItemsQuery, opts: RequestOptions) -> Result<Value, Error> {
-        self.json(Operation::InputItems, &[id], query, None, opts).await
+        self.json((Operation::InputItems, &[id], query, None), opts).await
     }
 
     /// `POST /responses/compact` (params sent as given): the compaction.
     pub async fn compact(&self, params: &impl Serialize, opts: RequestOptions) -> Result<Value, Error> {
-        self.json(Operation::Compact, &[], &Query::NONE, Some(&to_json(params)?), opts).await
+        self.json((Operation::Compact, &[], &Query::NONE, Some(&to_json(params)?)), opts).await
     }
 
     /// `POST /responses/input_tokens` (params sent as given): `{ object, input_tokens }`.
     pub async fn count_input_tokens(&self, params: &impl Serialize, opts: RequestOptions) -> Result<Value, Error> {
-        self.json(Operation::CountInputTokens, &[], &Query::NONE, Some(&to_json(params)?), opts).await
+        self.json((Operation::CountInputTokens, &[], &Query::NONE, Some(&to_json(params)?)), opts).await
     }
 
     /// `POST /conversations` (`{ items?, metadata? }`).
     pub async fn conversation_create(&self, params: Option<&Value>, opts: RequestOptions) -> Result<Value, Error> {
         let body = params.map(to_json).transpose()?;
-        self.json(Operation::ConversationCreate, &[], &Query::NONE, body.as_deref(), opts).await
+        self.json((Operation::ConversationCreate, &[], &Query::NONE, body.as_deref()), opts).await
     }
 
     /// `GET /conversations/{id}`.
     pub async fn conversation_retrieve(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
-        self.json(Operation::ConversationRetrieve, &[id], &Query::NONE, None, opts).await
+        self.json((Operation::ConversationRetrieve, &[id], &Query::NONE, None), opts).await
     }
 
     /// `POST /conversations/{id}` (`{ metadata }`).
     pub async fn conversation_update(&self, id: &str, params: &Value, opts: RequestOptions) -> Result<Value, Error> {
-        self.json(Operation::ConversationUpdate, &[id], &Query::NONE, Some(&to_json(params)?), opts).await
+        self.json((Operation::ConversationUpdate, &[id], &Query::NONE, Some(&to_json(params)?)), opts).await
     }
 
     /// `DELETE /conversations/{id}`.
     pub async fn conversation_delete(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
-        self.json(Operation::ConversationDelete, &[id], &Query::NONE, None, opts).await
+        self.json((Operation::ConversationDelete, &[id], &Query::NONE, None), opts).await
     }
 
     /// `POST /conversations/{id}/items` (`{ items }`), `include` in the query.
@@ -296,7 +246,7 @@ impl Client {
         opts: RequestOptions,
     ) -> Result<Value, Error> {
         let query = Query { include: include.to_vec(), ..Query::NONE };
-        self.json(Operation::ConversationItemsCreate, &[id], &query, Some(&to_json(params)?), opts).await
+        self.json((Operation::ConversationItemsCreate, &[id], &query, Some(&to_json(params)?)), opts).await
     }
 
     /// `GET /conversations/{id}/items`.
@@ -306,7 +256,7 @@ impl Client {
         query: &ListQuery,
         opts: RequestOptions,
     ) -> Result<Value, Error> {
-        self.json(Operation::ConversationItemsList, &[id], query, None, opts).await
+        self.json((Operation::ConversationItemsList, &[id], query, None), opts).await
     }
 
     /// `GET /conversations/{id}/items/{item_id}`.
@@ -318,7 +268,7 @@ impl Client {
         opts: RequestOptions,
     ) -> Result<Value, Error> {
         let query = Query { include: include.to_vec(), ..Query::NONE };
-        self.json(Operation::ConversationItemRetrieve, &[id, item_id], &query, None, opts).await
+        self.json((Operation::ConversationItemRetrieve, &[id, item_id], &query, None), opts).await
     }
 
     /// `DELETE /conversations/{id}/items/{item_id}`.
@@ -328,7 +278,7 @@ impl Client {
         item_id: &str,
         opts: RequestOptions,
     ) -> Result<Value, Error> {
-        self.json(Operation::ConversationItemDelete, &[id, item_id], &Query::NONE, None, opts).await
+        self.json((Operation::ConversationItemDelete, &[id, item_id], &Query::NONE, None), opts).await
     }
 
     /// `POST /files`: `file` sent as multipart/form-data with `purpose`; its filename is
@@ -341,33 +291,36 @@ impl Client {
         opts: RequestOptions,
     ) -> Result<Value, Error> {
         let name = filename.map_or_else(|| format!("file.{}", crate::input::extension(&file.type_())), str::to_owned);
-        let form = web_sys::FormData::new().map_err(|e| Error::Connection { message: super::sys::message(&e) })?;
+        let form =
+            web_sys::FormData::new().map_err(|e| Error::Connection { message: super::transport::message(&e) })?;
         form.append_with_str("purpose", purpose)
             .and_then(|()| form.append_with_blob_and_filename("file", file, &name))
-            .map_err(|e| Error::Connection { message: super::sys::message(&e) })?;
+            .map_err(|e| Error::Connection { message: super::transport::message(&e) })?;
         let fields = serde_json::json!({ "purpose": purpose }).to_string();
-        json_answer(self.run(Operation::FileCreate, &[], &Query::NONE, Some(&fields), opts, Some(form.into())).await?.0)
+        json_answer(
+            self.run((Operation::FileCreate, &[], &Query::NONE, Some(&fields)), opts, Some(form.into())).await?.0,
+        )
     }
 
     /// `GET /files/{id}`.
     pub async fn file_retrieve(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
-        self.json(Operation::FileRetrieve, &[id], &Query::NONE, None, opts).await
+        self.json((Operation::FileRetrieve, &[id], &Query::NONE, None), opts).await
     }
 
     /// `GET /files`.
     pub async fn file_list(&self, query: &FileListQuery, opts: RequestOptions) -> Result<Value, Error> {
-        self.json(Operation::FileList, &[], query, None, opts).await
+        self.json((Operation::FileList, &[], query, None), opts).await
     }
 
     /// `DELETE /files/{id}`.
     pub async fn file_delete(&self, id: &str, opts: RequestOptions) -> Result<Value, Error> {
-        self.json(Operation::FileDelete, &[id], &Query::NONE, None, opts).await
+        self.json((Operation::FileDelete, &[id], &Query::NONE, None), opts).await
     }
 
     /// `GET /files/{id}/content`: the HTTP response, its body unread (errors are read, retried
     /// and returned as for every call).
     pub async fn file_content(&self, id: &str, opts: RequestOptions) -> Result<web_sys::Response, Error> {
-        let (_, mut io) = self.run(Operation::FileContent, &[id], &Query::NONE, None, opts, None).await?;
+        let (_, mut io) = self.run((Operation::FileContent, &[id], &Query::NONE, None), opts, None).await?;
         io.response.take().ok_or_else(|| Error::stream("the call ended without a response"))
     }
 }
@@ -380,7 +333,7 @@ fn json_answer(mut call: Call) -> Result<Value, Error> {
 /// Parses any `ReadableStream` of SSE bytes (e.g. from your own proxy) as a Responses stream.
 pub fn stream_from_readable_stream(body: web_sys::ReadableStream) -> EventStream {
     match Io::reading(body) {
-        Ok(io) => EventStream::new(Call::reading(StreamState::entries(None)), io),
+        Ok(io) => EventStream::new((Call::reading(StreamState::entries(None)), io)),
         Err(e) => EventStream::failed(Error::stream(e)),
     }
 }

@@ -6,16 +6,14 @@
 //! - [`Client`] / [`EventStream`] (feature `client`): the same API for Rust/wasm apps, whose I/O is run here with
 //!   gloo-net, web-sys and gloo-timers (`transport`); [`Client::run_tools`] the tool loop over
 //!   async closures ([`Tools`]).
-//! - `sys`: the few bindings web-sys lacks; `error`: core errors → JS error descriptors; `chunk`:
-//!   a body's chunk into wasm memory (both shells).
+//! - `error`: core errors → JS error descriptors; `chunk`: a body's chunk into wasm memory (both
+//!   shells).
 
 // the Rust API (feature `client`)
 #[cfg(feature = "client")]
 mod client;
 #[cfg(feature = "client")]
 mod stream;
-#[cfg(feature = "client")]
-mod sys;
 #[cfg(feature = "client")]
 mod tools;
 #[cfg(feature = "client")]

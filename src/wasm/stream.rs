@@ -43,7 +43,7 @@ pub struct EventStream {
 }
 
 impl EventStream {
-    pub(crate) fn new(call: Call, io: Io) -> EventStream {
+    pub(crate) fn new((call, io): (Call, Io)) -> EventStream {
         let inner = Inner {
             call: RefCell::new(call),
             io: RefCell::new(io),
@@ -55,8 +55,7 @@ impl EventStream {
     }
 
     pub(crate) fn failed(err: Error) -> EventStream {
-        use super::transport::AbortState;
-        EventStream::new(Call::failed(err), Io::new(None, AbortState::new(None)))
+        EventStream::new((Call::failed(err), Io::new(None, None)))
     }
 
     /// Aborts the request; the next poll gives `Err(Error::Abort)` unless the stream already
@@ -116,8 +115,7 @@ impl EventStream {
         while let Some(item) = self.next_event().await {
             item?;
         }
-        let call = self.inner.call.borrow();
-        if let Some(e) = call.error() {
+        if let Some(e) = self.inner.call.borrow().error() {
             return Err(e.clone());
         }
         self.snapshot().ok_or_else(|| Error::stream("the stream has no final response"))
@@ -150,21 +148,20 @@ async fn next(inner: Rc<Inner>) -> Option<Result<ResponseEvent, Error>> {
     }
 }
 
-/// A stream error carries the partial snapshot (redacted), an in-stream API error the snapshot
-/// it belongs to.
-fn with_snapshot(err: Error, inner: &Inner) -> Error {
-    let snapshot = || {
-        let text = inner.mirror.borrow().value().and_then(|v| serde_json::to_string(v).ok())?;
-        Some(inner.call.borrow().redact(&text).unwrap_or(text))
+/// An error that belongs to the snapshot ([`Error::belongs_to_snapshot`]) carries it (redacted)
+/// as its `response`, unless it has one.
+fn with_snapshot(mut err: Error, inner: &Inner) -> Error {
+    let of_snapshot = err.belongs_to_snapshot();
+    let slot = match &mut err {
+        Error::Stream { response, .. } => response,
+        Error::Api(e) => &mut e.response,
+        _ => return err,
     };
-    match err {
-        Error::Stream { message, response: None } => Error::Stream { message, response: snapshot() },
-        Error::Api(mut e) if e.status.is_none() && e.response.is_none() => {
-            e.response = snapshot();
-            Error::Api(e)
-        }
-        other => other,
+    if of_snapshot && slot.is_none() {
+        let text = inner.mirror.borrow().value().and_then(|v| serde_json::to_string(v).ok());
+        *slot = text.map(|t| inner.call.borrow().redact(&t).unwrap_or(t));
     }
+    err
 }
 
 impl Stream for EventStream {

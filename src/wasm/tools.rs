@@ -48,7 +48,9 @@ pub struct ToolContext {
     pub signal: Option<AbortSignal>,
 }
 
-type ToolFuture = Pin<Box<dyn Future<Output = Result<String, String>>>>;
+/// A tool's output, or its error's message.
+type Outcome = Result<String, String>;
+type ToolFuture = Pin<Box<dyn Future<Output = Outcome>>>;
 type ToolFn = Rc<dyn Fn(Value, ToolContext) -> ToolFuture>;
 
 /// The code behind function tools, by name (the tools' definitions go in the params' `tools`,
@@ -122,37 +124,25 @@ type Job = (String, Box<dyn FnOnce() -> ToolFuture>);
 
 /// Runs the jobs, at most `limit` at once (a job starts when one ends, none once `stopped()`);
 /// their outputs in the jobs' order.
-async fn run_bounded(
-    jobs: Vec<Job>,
-    limit: usize,
-    stopped: impl Fn() -> bool,
-) -> Vec<(String, Result<String, String>)> {
-    let mut ids = Vec::with_capacity(jobs.len());
-    let mut waiting = Vec::with_capacity(jobs.len());
-    for (id, start) in jobs {
-        ids.push(id);
-        waiting.push(Some(start));
-    }
-    let mut done: Vec<Option<Result<String, String>>> = ids.iter().map(|_| None).collect();
+async fn run_bounded(jobs: Vec<Job>, limit: usize, stopped: impl Fn() -> bool) -> Vec<(String, Outcome)> {
+    let (ids, starts): (Vec<String>, Vec<_>) = jobs.into_iter().unzip();
+    let mut done: Vec<Option<Outcome>> = vec![None; ids.len()];
+    let mut starts = starts.into_iter().enumerate();
     let mut running: Vec<(usize, ToolFuture)> = Vec::new();
-    let mut next = 0;
     std::future::poll_fn(|cx| loop {
         while running.len() < limit.max(1) && !stopped() {
-            let Some(start) = waiting.get_mut(next).and_then(Option::take) else { break };
-            running.push((next, start()));
-            next += 1;
+            let Some((at, start)) = starts.next() else { break };
+            running.push((at, start()));
         }
         let before = running.len();
-        running.retain_mut(|(at, fut)| match fut.as_mut().poll(cx) {
-            Poll::Ready(r) => {
-                if let Some(slot) = done.get_mut(*at) {
-                    *slot = Some(r);
-                }
-                false
+        running.retain_mut(|(at, fut)| {
+            let Poll::Ready(r) = fut.as_mut().poll(cx) else { return true };
+            if let Some(slot) = done.get_mut(*at) {
+                *slot = Some(r);
             }
-            Poll::Pending => true,
+            false
         });
-        if running.is_empty() && (next >= waiting.len() || stopped()) {
+        if running.is_empty() && (starts.len() == 0 || stopped()) {
             return Poll::Ready(());
         }
         if running.len() == before {

@@ -14,38 +14,49 @@ use std::task::{Context, Poll, Waker};
 
 use gloo_net::http::RequestBuilder;
 use gloo_timers::future::TimeoutFuture;
-use js_sys::{Function, Promise, Uint8Array};
+use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 
 use super::chunk::{copy_chunk, release};
-use super::sys;
-use crate::call::WANTED_HEADERS;
 use crate::call::{Action, Call, Fault, Release};
-use crate::endpoint::Method;
 use crate::stream::StreamState;
-
-/// The `abort` listener on the user's signal.
-type Listener = (AbortSignal, Closure<dyn FnMut()>);
 
 #[wasm_bindgen]
 extern "C" {
-    /// What a reader's `read()` resolves with (a real reader's: an object, `done` a boolean).
-    type ReadResult;
-    #[wasm_bindgen(method, getter)]
-    fn done(this: &ReadResult) -> bool;
-    #[wasm_bindgen(method, getter)]
-    fn value(this: &ReadResult) -> JsValue;
+    /// `globalThis.fetch(request)` (web-sys binds `fetch` only on `Window` and
+    /// `WorkerGlobalScope`; Node and workerd have neither); a synchronous throw becomes `Err`.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_fetch(request: &web_sys::Request) -> Result<Promise, JsValue>;
 }
+
+/// The message of a JS error value and of its `cause` (fetch's `TypeError("fetch failed")` keeps
+/// the real reason there). The call redacts it before it reaches an error.
+pub(crate) fn message(err: &JsValue) -> String {
+    if let Some(e) = err.dyn_ref::<js_sys::Error>() {
+        let mut msg: String = e.message().into();
+        if let Ok(cause) = Reflect::get(e, &JsValue::from_str("cause")) {
+            if let Some(c) = cause.dyn_ref::<js_sys::Error>() {
+                msg.push_str(": ");
+                msg.push_str(&String::from(c.message()));
+            }
+        }
+        return msg;
+    }
+    err.as_string().unwrap_or_else(|| "network error".to_owned())
+}
+
+/// The `abort` listener on the user's signal.
+type Listener = (AbortSignal, Closure<dyn FnMut()>);
 
 /// The wait state of one call: aborted (the user's signal, `abort()`, or dropping the stream),
 /// the pending wait's waker and start, and the one timer.
 #[derive(Default)]
 pub struct AbortState {
     aborted: Cell<bool>,
-    waker: RefCell<Option<Waker>>,
+    waker: Cell<Option<Waker>>,
     since: Cell<f64>,
     timer: RefCell<Timer>,
     /// The `abort` listener on the user's signal (removed on drop).
@@ -76,16 +87,9 @@ impl AbortState {
     /// Aborts: the pending wait (if any) ends at once.
     pub fn abort(&self) {
         self.aborted.set(true);
-        if let Ok(mut w) = self.waker.try_borrow_mut() {
-            if let Some(w) = w.take() {
-                w.wake();
-            }
+        if let Some(w) = self.waker.take() {
+            w.wake();
         }
-    }
-
-    /// True once aborted.
-    pub fn is_aborted(&self) -> bool {
-        self.aborted.get()
     }
 }
 
@@ -117,7 +121,7 @@ fn arm(timer: &mut Timer, call: &Call) {
 /// was pending is reported here, when the next wait begins.
 async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, abort: &AbortState) -> Option<F::Output> {
     let settled = std::future::poll_fn(|cx: &mut Context<'_>| {
-        if abort.is_aborted() {
+        if abort.aborted.get() {
             return Poll::Ready(None);
         }
         if let Poll::Ready(v) = Pin::new(&mut fut).poll(cx) {
@@ -134,18 +138,16 @@ async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, abort: &Abort
             }
             arm(timer, &call.borrow());
         }
-        if let Ok(mut w) = abort.waker.try_borrow_mut() {
-            *w = Some(cx.waker().clone());
-        }
+        abort.waker.set(Some(cx.waker().clone()));
         // Aborted while registering (from inside a custom `fetch`): nobody would wake us.
-        if abort.is_aborted() {
+        if abort.aborted.get() {
             Poll::Ready(None)
         } else {
             Poll::Pending
         }
     })
     .await;
-    if settled.is_none() && abort.is_aborted() {
+    if settled.is_none() && abort.aborted.get() {
         call.borrow_mut().abort();
     }
     settled
@@ -165,8 +167,9 @@ pub struct Io {
 }
 
 impl Io {
-    /// I/O with the user's `fetch` (or the global one) and abort state.
-    pub fn new(fetch: Option<Function>, abort: Rc<AbortState>) -> Io {
+    /// I/O with the user's `fetch` (or the global one), aborted by `signal`.
+    pub fn new(fetch: Option<Function>, signal: Option<AbortSignal>) -> Io {
+        let abort = AbortState::new(signal);
         Io { fetch, abort, controller: None, reader: None, chunk: Vec::new(), send_body: None, response: None }
     }
 
@@ -176,7 +179,7 @@ impl Io {
             .get_reader()
             .dyn_into::<ReadableStreamDefaultReader>()
             .map_err(|_| "the body is not a ReadableStream".to_owned())?;
-        let mut io = Io::new(None, AbortState::new(None));
+        let mut io = Io::new(None, None);
         io.reader = Some(reader);
         Ok(io)
     }
@@ -186,7 +189,7 @@ impl Io {
     pub async fn step(call: &RefCell<Call>, io: &RefCell<Io>) {
         loop {
             let abort = io.borrow().abort.clone();
-            if abort.is_aborted() {
+            if abort.aborted.get() {
                 call.borrow_mut().abort();
             }
             let action = call.borrow().action();
@@ -213,9 +216,9 @@ impl Io {
     }
 
     async fn send(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState) {
-        let started = AbortController::new().map_err(|e| sys::message(&e)).and_then(|controller| {
+        let started = AbortController::new().map_err(|e| message(&e)).and_then(|controller| {
             let i = &mut *io.borrow_mut();
-            let started = build_and_fetch(&call.borrow(), i.fetch.as_ref(), i.send_body.as_ref(), &controller.signal());
+            let started = i.fetch(&call.borrow(), &controller.signal());
             i.controller = Some(controller);
             started
         });
@@ -226,19 +229,13 @@ impl Io {
         let Some(value) = race(JsFuture::from(promise), call, abort).await else { return };
         let mut c = call.borrow_mut();
         let mut i = io.borrow_mut();
-        let value = match value {
-            Err(e) => return c.on_fetch_error(&sys::message(&e)),
-            Ok(v) => v,
-        };
-        let Ok(resp) = value.dyn_into::<web_sys::Response>() else {
-            return c.on_fault(Fault::NoResponse, None);
+        let resp = match value.map(JsCast::dyn_into::<web_sys::Response>) {
+            Err(e) => return c.on_fetch_error(&message(&e)),
+            Ok(Err(_)) => return c.on_fault(Fault::NoResponse, None),
+            Ok(Ok(resp)) => resp,
         };
         let headers = resp.headers();
-        let values: Vec<Option<String>> = WANTED_HEADERS.iter().map(|h| headers.get(h).ok().flatten()).collect();
-        c.on_headers(resp.status(), |name| {
-            let k = WANTED_HEADERS.iter().position(|w| *w == name)?;
-            values.get(k).cloned().flatten()
-        });
+        c.on_headers(resp.status(), |name| headers.get(name).ok().flatten());
         if c.action() == Action::Done {
             // A success whose answer is the response itself: its body is the caller's to read,
             // so the request is let go of without aborting it.
@@ -267,39 +264,59 @@ impl Io {
             None => {}
             Some(Err(e)) => {
                 i.reader = None;
-                c.on_read_error(sys::name(&e).as_deref(), &sys::message(&e));
+                let name = Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string());
+                c.on_read_error(name.as_deref(), &message(&e));
             }
-            Some(Ok(result)) => {
-                let result: ReadResult = result.unchecked_into();
-                if result.done() {
-                    if let Some(r) = i.reader.take() {
-                        r.release_lock();
-                    }
-                    c.on_body_end();
-                } else {
-                    match result.value().dyn_into::<Uint8Array>() {
-                        Ok(bytes) => {
-                            match copy_chunk(&bytes, &mut i.chunk) {
-                                Ok(chunk) => c.on_chunk(chunk),
-                                Err(e) => c.fail(e),
-                            }
-                            release(&mut i.chunk);
-                        }
-                        Err(_) => c.on_fault(Fault::BadChunk, None),
-                    }
+            Some(Ok(result)) if Reflect::get(&result, &"done".into()).is_ok_and(|d| d.is_truthy()) => {
+                if let Some(r) = i.reader.take() {
+                    r.release_lock();
                 }
+                c.on_body_end();
             }
+            Some(Ok(result)) => match Reflect::get(&result, &"value".into()).map(JsCast::dyn_into::<Uint8Array>) {
+                Ok(Ok(bytes)) => {
+                    match copy_chunk(&bytes, &mut i.chunk) {
+                        Ok(chunk) => c.on_chunk(chunk),
+                        Err(e) => c.fail(e),
+                    }
+                    release(&mut i.chunk);
+                }
+                _ => c.on_fault(Fault::BadChunk, None),
+            },
         }
+    }
+
+    /// Builds the call's request with gloo-net and starts `fetch` with it.
+    fn fetch(&self, call: &Call, signal: &AbortSignal) -> Result<Promise, String> {
+        let req = call.request();
+        let mut b = RequestBuilder::new(&req.url).method(req.method.as_str().parse().unwrap_or_default());
+        for (k, v) in &req.headers {
+            b = b.header(k, v);
+        }
+        b = b.abort_signal(Some(signal));
+        let built = match self.send_body.clone().or_else(|| req.body.as_deref().map(JsValue::from_str)) {
+            Some(body) => b.body(body),
+            None => b.build(),
+        }
+        .map_err(|e| e.to_string())?;
+        let request: web_sys::Request = built.into();
+        let called = match &self.fetch {
+            Some(f) => f.call1(&JsValue::UNDEFINED, &request),
+            None => global_fetch(&request).map(JsValue::from),
+        };
+        called.map(|p| Promise::resolve(&p)).map_err(|e| message(&e))
     }
 
     /// Lets go of the current body and attempt (its timer too): cancel the reader; abort the
     /// request too for [`Release::Abort`] (or after an abort).
     pub fn let_go(&mut self, how: Release) {
         self.abort.timer.take();
-        let aborted = self.abort.is_aborted();
+        let aborted = self.abort.aborted.get();
         if let Some(reader) = self.reader.take() {
             if how != Release::Nothing || aborted {
-                sys::ignore_rejection(&reader.cancel());
+                // awaited so that a rejection is handled (no "unhandled rejection" in Node)
+                let cancelled = JsFuture::from(reader.cancel());
+                wasm_bindgen_futures::spawn_local(async move { _ = cancelled.await });
             }
             reader.release_lock();
         }
@@ -316,35 +333,4 @@ impl Drop for Io {
         // Dropped before its end (a stream the consumer let go of): nothing more is read.
         self.let_go(Release::Abort);
     }
-}
-
-/// Builds the call's request with gloo-net and starts `fetch` with it.
-fn build_and_fetch(
-    call: &Call,
-    fetch: Option<&Function>,
-    send_body: Option<&JsValue>,
-    signal: &AbortSignal,
-) -> Result<Promise, String> {
-    let req = call.request();
-    let mut b = match req.method {
-        Method::Get => RequestBuilder::new(&req.url).method(gloo_net::http::Method::GET),
-        Method::Post => RequestBuilder::new(&req.url).method(gloo_net::http::Method::POST),
-        Method::Delete => RequestBuilder::new(&req.url).method(gloo_net::http::Method::DELETE),
-    };
-    for (k, v) in &req.headers {
-        b = b.header(k, v);
-    }
-    b = b.abort_signal(Some(signal));
-    let built = match (send_body, &req.body) {
-        (Some(body), _) => b.body(body.clone()),
-        (None, Some(body)) => b.body(JsValue::from_str(body)),
-        (None, None) => b.build(),
-    }
-    .map_err(|e| e.to_string())?;
-    let request: web_sys::Request = built.into();
-    let called = match fetch {
-        Some(f) => f.call1(&JsValue::UNDEFINED, &request),
-        None => sys::global_fetch(&request).map(JsValue::from),
-    };
-    called.map(|p| Promise::resolve(&p)).map_err(|e| sys::message(&e))
 }

@@ -225,13 +225,8 @@ async fn files_upload_list_content_delete_and_attachments() {
         2, 0, 0, 0,
     ];
     let content = json!([{ "type": "input_text", "text": "what?" }, image_part(&png, None, None).unwrap(), file_part(pdf, None, Some("r.pdf")).unwrap()]);
-    let r = c
-        .create(
-            &json!({ "model": "mock", "input": [{ "role": "user", "content": content }] }),
-            RequestOptions::default(),
-        )
-        .await
-        .unwrap();
+    let params = json!({ "model": "mock", "input": [{ "role": "user", "content": content }] });
+    let r = c.create(&params, RequestOptions::default()).await.unwrap();
     let text = r["output_text"].as_str().unwrap();
     assert!(
         text.contains(&format!("image/png, {} bytes, 2×3", png.len()))

@@ -1,8 +1,8 @@
-// Prints (and with --check, enforces) the gzip size of what a runtime loads: the optimised wasm +
-// the JS of the browser entry (glue, API modules, the LZMA decoder), measured without
-// the entry's inline copy of the wasm, which is the wasm itself once more (the `web` entry fetches
-// the .wasm file instead; the Node entry carries the same inline copy and the same JS, with
-// node:zlib instead of fflate). The self-contained entries are printed as they ship, for information.
+// Prints (and with --check, enforces) the gzip size of what a runtime loads. The guard is the
+// browser entry as shipped (the wasm inlined as LZMA, the glue, the API modules, the decoder): what
+// a page downloads. Printed beside it: the optimised .wasm + the browser entry's JS without its
+// inline copy (what the `web` entry loads: it fetches the .wasm), and the other self-contained
+// entries (the Node entry inlines gzip, inflated by node:zlib).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
@@ -17,14 +17,15 @@ if (inline.length !== 1) {
   process.exit(1);
 }
 const glue = gz(browser.replace(inline[0], '""'));
+const shipped = gz(read('browser.js'));
 const kib = (n) => (n / 1024).toFixed(1) + ' KiB';
 console.log(
   `size: wasm ${kib(wasm)} gzip + glue ${kib(glue)} gzip = ${kib(wasm + glue)} gzip ` +
-    `(as shipped, gzip: browser.js ${kib(gz(read('browser.js')))}, node.js ${kib(gz(read('node.js')))}, ` +
+    `(as shipped, gzip: browser.js ${kib(shipped)}, node.js ${kib(gz(read('node.js')))}, ` +
     `web.js ${kib(gz(read('web.js')))} + the .wasm)`,
 );
-const budget = Number(process.env.SIZE_BUDGET_KIB ?? 114) * 1024;
-if (process.argv.includes('--check') && wasm + glue > budget) {
-  console.error(`size guard: ${kib(wasm + glue)} is over the budget of ${kib(budget)}`);
+const budget = Number(process.env.SIZE_BUDGET_KIB ?? 96) * 1024;
+if (process.argv.includes('--check') && shipped > budget) {
+  console.error(`size guard: browser.js is ${kib(shipped)} gzip, over the budget of ${kib(budget)}`);
   process.exit(1);
 }

@@ -26,7 +26,7 @@ pub(super) fn apply(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<P
         return lifecycle(skeleton, ev, out);
     }
     if !skeleton.started {
-        if !touches_output(kind) {
+        if !touches_output(ev) {
             return; // keepalive, error, audio, unknown: no Response to put anything in
         }
         start(skeleton, out);
@@ -47,20 +47,12 @@ pub(super) fn apply(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<P
     }
 }
 
-/// Events that write into the output (items, parts, texts, annotations, tool statuses).
-fn touches_output(kind: EventKind) -> bool {
+/// Events that write into the output: items, parts, and every event of an item type (texts,
+/// summary parts, annotations, tool statuses).
+fn touches_output(ev: &ResponseEvent) -> bool {
     use EventKind as K;
-    matches!(
-        kind,
-        K::OutputItemAdded
-            | K::OutputItemDone
-            | K::ContentPartAdded
-            | K::ContentPartDone
-            | K::ReasoningSummaryPartAdded
-            | K::ReasoningSummaryPartDone
-            | K::OutputTextAnnotationAdded
-    ) || text::target(kind).is_some()
-        || kind.tool_status().is_some()
+    matches!(ev.kind(), K::OutputItemAdded | K::OutputItemDone | K::ContentPartAdded | K::ContentPartDone)
+        || item_type(ev).is_some()
 }
 
 /// An output event before any lifecycle event (bridges that never send `response.created`):
@@ -198,15 +190,18 @@ pub(super) fn target_item(
     Some(i)
 }
 
-/// The part an event names in `parts`: its `content_index` / `summary_index`; without one, the
-/// last part when it is a `part_type` part, else a new one (the array's length).
+/// The part an event names in item `i`'s `summary` or `content`: its `summary_index` /
+/// `content_index`; without one, the last part when it is a `part_type` part, else a new one
+/// (the array's length).
 pub(super) fn part_index(
+    skeleton: &Skeleton,
+    i: usize,
     ev: &ResponseEvent,
     summary: bool,
-    parts: &Slot<Vec<Part>>,
     part_type: Option<&str>,
 ) -> Option<usize> {
-    let j = if summary { ev.summary_index() } else { ev.content_index() };
+    let item = skeleton.items.get(i)?;
+    let (parts, j) = if summary { (&item.summary, ev.summary_index()) } else { (&item.content, ev.content_index()) };
     if let Some(j) = j {
         return usize::try_from(j).ok();
     }
@@ -346,8 +341,7 @@ fn part_event(skeleton: &mut Skeleton, ev: &ResponseEvent, summary: bool, out: &
     let Some(part @ Value::Object(_)) = ev.payload() else { return };
     let first = matches!(if summary { ev.summary_index() } else { ev.content_index() }, None | Some(0));
     let Some(i) = target_item(skeleton, ev, first, out) else { return };
-    let parts = skeleton.items.get(i).map(|it| if summary { &it.summary } else { &it.content });
-    let Some(j) = parts.and_then(|parts| part_index(ev, summary, parts, type_of(part))) else { return };
+    let Some(j) = part_index(skeleton, i, ev, summary, type_of(part)) else { return };
     let Some((message, parts)) = parts_for(skeleton, i, summary, j, out) else { return };
     let new = Part::of(part);
     let had_text = message && parts.get(j).is_some_and(|p| p.is_text() && p.text_len > 0);
@@ -367,8 +361,7 @@ fn annotation_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<P
         return;
     }
     let Some(i) = target_item(skeleton, ev, false, out) else { return };
-    let parts = skeleton.items.get(i).map(|it| &it.content);
-    let Some(j) = parts.and_then(|parts| part_index(ev, false, parts, Some("output_text"))) else { return };
+    let Some(j) = part_index(skeleton, i, ev, false, Some("output_text")) else { return };
     let part = match skeleton.items.get_mut(i).map(|it| &mut it.content) {
         Some(Slot::Array(parts)) => parts.get_mut(j).filter(|p| p.object),
         _ => None,

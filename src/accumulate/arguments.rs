@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use super::patch::{Key, Patch, Path};
 use super::skeleton::Skeleton;
-use crate::partial_json::PartialJsonParser;
+use crate::partial_json::{self, PartialJsonParser};
 
 fn patch(i: usize, ops: String, out: &mut Vec<Patch>) {
     if let Some(p) = Patch::nested(Path::item_field(i, Key::ParsedArguments), ops) {
@@ -42,24 +42,15 @@ fn start(skeleton: &mut Skeleton, i: usize, text: &str, out: &mut Vec<Patch>) {
 
 /// The ops that set the value of a done call's arguments (module docs).
 pub(crate) fn done_ops(text: &str) -> String {
-    if text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+    if partial_json::is_blank(text) {
         return r#"[["s",[],{}]]"#.to_owned();
     }
     let mut parser = PartialJsonParser::ops_only();
     let mut ops = String::new();
     parser.push_with_ops(text, &mut ops);
-    let mut last = String::new();
-    parser.finish_with_ops(&mut last);
+    parser.finish_onto(&mut ops);
     if !parser.is_complete() {
         return r#"[["s",[],null]]"#.to_owned();
-    }
-    if last.len() > 2 {
-        // Both are JSON arrays: `[a,b]` + `[c]` → `[a,b,c]`.
-        ops.pop();
-        if ops.len() > 1 {
-            ops.push(',');
-        }
-        ops.push_str(last.get(1..).unwrap_or("]"));
     }
     ops
 }

@@ -66,8 +66,7 @@ pub(super) fn text_event(skeleton: &mut Skeleton, ev: &ResponseEvent, t: Target,
             }
         }
         Target::Part { summary, field, part_type } => {
-            let parts = skeleton.items.get(i).map(|it| if summary { &it.summary } else { &it.content });
-            let Some(j) = parts.and_then(|parts| part_index(ev, summary, parts, Some(part_type))) else { return };
+            let Some(j) = part_index(skeleton, i, ev, summary, Some(part_type)) else { return };
             let Some((message, parts)) = parts_for(skeleton, i, summary, j, out) else { return };
             if j == parts.len() {
                 let path = Path::part(i, parts_key(summary), j);

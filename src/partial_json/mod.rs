@@ -167,6 +167,24 @@ impl PartialJsonParser {
         self.m.finish(Some(ops));
     }
 
+    /// [`finish_with_ops`](Self::finish_with_ops), its ops appended to the op array `ops` (`""`
+    /// is `[]`).
+    pub(crate) fn finish_onto(&mut self, ops: &mut String) {
+        let mut last = String::new();
+        self.finish_with_ops(&mut last);
+        if last.len() > 2 {
+            if ops.is_empty() {
+                ops.push_str("[]");
+            }
+            // Both are JSON arrays: `[a,b]` + `[c]` → `[a,b,c]`.
+            ops.pop();
+            if ops.len() > 1 {
+                ops.push(',');
+            }
+            ops.push_str(last.get(1..).unwrap_or("]"));
+        }
+    }
+
     /// The best-effort value so far; `None` before the first value starts (or for a document
     /// whose only value is an incomplete number or literal).
     pub fn value(&self) -> Option<&Value> {
@@ -183,6 +201,12 @@ impl PartialJsonParser {
     pub fn error(&self) -> Option<&PartialJsonError> {
         self.m.error.as_ref()
     }
+}
+
+/// Only JSON whitespace, or nothing: function arguments that mean `{}` (servers send them for
+/// tools without parameters).
+pub(crate) fn is_blank(text: &str) -> bool {
+    text.bytes().all(machine::is_ws)
 }
 
 /// Parses one whole document as `JSON.parse` would (the Rust value's conventions of the module

@@ -3,18 +3,8 @@
 // to the model, the store:false history); this file runs each step's stream and the tools, and
 // reports back.
 import { RawToolLoop, ToolResult } from './cometapi_responses.js';
-import { AbortError, OutputParseError, toError } from './errors.js';
+import { AbortError, OutputParseError, call, isObject } from './errors.js';
 import { checkSchema, hidden, validated, validatorOf } from './structured.js';
-
-const isObject = (v) => typeof v === 'object' && v !== null;
-
-const call = (fn) => {
-  try {
-    return fn();
-  } catch (e) {
-    throw toError(e);
-  }
-};
 
 /** A function tool for runTools: the wire definition, with `execute` and `validate` kept off the wire. */
 export function functionTool(definition) {
@@ -172,8 +162,8 @@ export class ToolRun {
   /** The last Response (reads the run to its end if nobody iterates it). */
   finalResponse() {
     this.#finalPromise ??= (async () => {
-      if (this.#iterating) await this.#ended;
-      else while (!(await this.next()).done);
+      if (!this.#iterating) while (!(await this.next()).done);
+      await this.#ended;
       if (this.#error) throw this.#error;
       return this.#final;
     })();

@@ -58,14 +58,23 @@ fn touches_output(ev: &ResponseEvent) -> bool {
 /// An output event before any lifecycle event (bridges that never send `response.created`):
 /// the snapshot starts as an in-progress Response with an empty output.
 fn start(skeleton: &mut Skeleton, out: &mut Vec<Patch>) {
-    let mut r = Map::new();
-    r.insert("object".to_owned(), Value::String("response".to_owned()));
-    r.insert("status".to_owned(), Value::String("in_progress".to_owned()));
-    r.insert(Key::Output.as_str().to_owned(), Value::Array(Vec::new()));
-    r.insert(Key::OutputText.as_str().to_owned(), Value::String(String::new()));
+    let r = object(&[("object", "response"), ("status", "in_progress"), ("output_text", "")], &[Key::Output]);
     out.push(Patch::Set { path: Path::ROOT, value: Value::Object(r) });
     skeleton.reset(&[]);
     skeleton.last_text = None;
+}
+
+/// An object of these string fields and empty arrays (a Response, an item or a part the
+/// accumulator creates).
+pub(super) fn object(strings: &[(&str, &str)], arrays: &[Key]) -> Map<String, Value> {
+    let mut m = Map::new();
+    for (k, v) in strings {
+        m.insert((*k).to_owned(), Value::from(*v));
+    }
+    for k in arrays {
+        m.insert(k.as_str().to_owned(), Value::Array(Vec::new()));
+    }
+    m
 }
 
 /// The `type` of the item an event belongs to, when its kind says: what an item it creates
@@ -165,23 +174,13 @@ pub(super) fn target_item(
     if too_long(i) {
         return None;
     }
-    let mut item = Map::new();
-    item.insert("type".to_owned(), Value::String(ty.to_owned()));
+    let mut item = match ty {
+        "message" => object(&[("type", ty), ("role", "assistant"), ("status", "in_progress")], &[Key::Content]),
+        "reasoning" => object(&[("type", ty)], &[Key::Summary]),
+        _ => object(&[("type", ty), ("status", "in_progress")], &[]),
+    };
     if let Some(id) = ev.item_id() {
-        item.insert("id".to_owned(), Value::String(id.to_owned()));
-    }
-    match ty {
-        "message" => {
-            item.insert("role".to_owned(), Value::String("assistant".to_owned()));
-            item.insert(Key::Status.as_str().to_owned(), Value::String("in_progress".to_owned()));
-            item.insert(Key::Content.as_str().to_owned(), Value::Array(Vec::new()));
-        }
-        "reasoning" => {
-            item.insert(Key::Summary.as_str().to_owned(), Value::Array(Vec::new()));
-        }
-        _ => {
-            item.insert(Key::Status.as_str().to_owned(), Value::String("in_progress".to_owned()));
-        }
+        item.insert("id".to_owned(), Value::from(id));
     }
     let item = Value::Object(item);
     skeleton.items.push(Item::of(&item, ev.output_index()));

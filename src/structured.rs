@@ -63,6 +63,11 @@ pub fn check_json(text: &str) -> Result<(), Error> {
     let mut p = PartialJsonParser::ops_only();
     p.push(text);
     p.finish();
+    verdict(&p, text)
+}
+
+/// Whether a finished parser read one JSON document (`text`: the text it was fed, for the error).
+fn verdict(p: &PartialJsonParser, text: &str) -> Result<(), Error> {
     match p.error() {
         Some(e) => Err(not_json(e, text)),
         None if !p.is_complete() => Err(not_json("it ends before the JSON value does", text)),
@@ -225,12 +230,8 @@ impl OutputParser {
             OutputState::Null
         } else if self.lost {
             OutputState::Invalid(not_json("the stream changed its text in a way that could not be followed", text))
-        } else if let Some(e) = self.parser.error() {
-            OutputState::Invalid(not_json(e, text))
-        } else if !self.parser.is_complete() {
-            OutputState::Invalid(not_json("it ends before the JSON value does", text))
         } else {
-            OutputState::Parse
+            verdict(&self.parser, text).map_or_else(OutputState::Invalid, |()| OutputState::Parse)
         };
         self.state = Some(state);
     }

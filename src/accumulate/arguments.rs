@@ -28,7 +28,7 @@ fn patch(i: usize, ops: String, out: &mut Vec<Patch>) {
 }
 
 fn stop(skeleton: &mut Skeleton, i: usize) {
-    skeleton.args.0.retain(|(at, _)| *at != i);
+    skeleton.args.retain(|(at, _)| *at != i);
 }
 
 /// A live parser for item `i`, fed `text` (its ops pushed).
@@ -37,7 +37,7 @@ fn start(skeleton: &mut Skeleton, i: usize, text: &str, out: &mut Vec<Patch>) {
     let mut ops = String::new();
     parser.push_with_ops(text, &mut ops);
     patch(i, ops, out);
-    skeleton.args.0.push((i, parser));
+    skeleton.args.push((i, parser));
 }
 
 /// The ops that set the value of a done call's arguments (module docs).
@@ -82,7 +82,7 @@ pub(super) fn written(skeleton: &mut Skeleton, i: usize, text: &str, appended: b
     } else if !appended {
         stop(skeleton, i);
         start(skeleton, i, text, out);
-    } else if let Some((_, parser)) = skeleton.args.0.iter_mut().find(|(at, _)| *at == i) {
+    } else if let Some((_, parser)) = skeleton.args.iter_mut().find(|(at, _)| *at == i) {
         let mut ops = String::new();
         parser.push_with_ops(text, &mut ops);
         patch(i, ops, out);

@@ -15,7 +15,6 @@ fn too_long(n: usize) -> bool {
 }
 use super::skeleton::{type_of, Item, Part, Skeleton, Slot};
 use super::text;
-use crate::event::lenient::same_bytes;
 use crate::event::{EventKind, ResponseEvent};
 
 /// Pushes to `out` the patches `ev` makes (none when it changes nothing).
@@ -145,16 +144,8 @@ pub(super) fn target_item(
 ) -> Option<usize> {
     let ty = item_type(ev);
     let by_index = ev.output_index().and_then(|i| skeleton.position_of(i));
-    if let Some(id) = ev.item_id() {
-        let same = |p: &usize| {
-            skeleton
-                .items
-                .get(*p)
-                .is_some_and(|it| it.id.as_deref().is_some_and(|x| same_bytes(x.as_bytes(), id.as_bytes())))
-        };
-        if let Some(p) = by_index.filter(same).or_else(|| skeleton.position_of_id(id)) {
-            return skeleton.items.get(p).filter(|it| it.object).map(|_| p);
-        }
+    if let Some(p) = ev.item_id().and_then(|id| skeleton.position_of_id(id, by_index)) {
+        return skeleton.items.get(p).filter(|it| it.object).map(|_| p);
     }
     let candidate = match by_index {
         Some(p) => Some(p),
@@ -307,8 +298,7 @@ fn item_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>)
     let id = item.get("id").and_then(Value::as_str).or(ev.item_id());
     let ty = type_of(item);
     let by_index = ev.output_index().and_then(|idx| skeleton.position_of(idx));
-    let has_id = |p: &usize| id.is_some() && skeleton.items.get(*p).is_some_and(|it| it.id.as_deref() == id);
-    let found = by_index.filter(has_id).or_else(|| id.and_then(|id| skeleton.position_of_id(id))).or_else(|| {
+    let found = id.and_then(|id| skeleton.position_of_id(id, by_index)).or_else(|| {
         by_index.filter(|&p| {
             skeleton.items.get(p).is_some_and(|it| {
                 (it.id.is_none() || id.is_none() || it.id.as_deref() == id)

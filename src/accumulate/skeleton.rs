@@ -9,6 +9,7 @@
 use serde_json::Value;
 
 use super::patch::Key;
+use crate::event::lenient::same_bytes;
 use crate::partial_json::PartialJsonParser;
 
 /// Which of the fields text events write (`text`, `refusal`, `arguments`, `input`, `code`)
@@ -205,9 +206,11 @@ impl Skeleton {
         dense.or_else(|| self.items.iter().position(|it| it.server == Some(idx)))
     }
 
-    /// The position of the item whose `id` is `id`.
-    pub(super) fn position_of_id(&self, id: &str) -> Option<usize> {
-        self.items.iter().position(|it| it.id.as_deref() == Some(id))
+    /// The position of the item whose `id` is `id`: `hint` when that item has it (the usual
+    /// case, checked first), else the first such item.
+    pub(super) fn position_of_id(&self, id: &str, hint: Option<usize>) -> Option<usize> {
+        let has = |it: &Item| it.id.as_deref().is_some_and(|x| same_bytes(x.as_bytes(), id.as_bytes()));
+        hint.filter(|&p| self.items.get(p).is_some_and(has)).or_else(|| self.items.iter().position(has))
     }
 
     /// Output index `idx` now names position `at`: an earlier item the server announced at the

@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use super::patch::{Key, Patch, Path, Seg, MAX_DEPTH};
 use crate::event::ResponseEvent;
+use crate::partial_json;
 use crate::partial_json::ops::{self, Step};
-use crate::partial_json::{self, Op};
 
 /// A snapshot kept by applying patches.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -75,16 +75,9 @@ impl Mirror {
     /// them; an op that does not fit does nothing, the ones after it still apply).
     fn nested(&mut self, base: &Path, ops: &str) {
         let Ok(ops) = partial_json::parse_ops(ops) else { return };
-        let mut path: Vec<Step<'_>> = Vec::new();
-        for op in &ops {
-            let (Op::Set { path: sub, .. } | Op::Cat { path: sub, .. }) = op;
-            path.clear();
-            path.extend(base.segs().iter().map(|s| -> Step<'_> { step(s) }));
-            path.extend(sub.iter().map(Step::from));
-            let _ = match op {
-                Op::Set { value, .. } => ops::set(&mut self.value, &path, value.clone()),
-                Op::Cat { text, .. } => ops::cat(&mut self.value, &path, text),
-            };
+        let (base, n) = steps(base);
+        for op in ops {
+            let _ = ops::apply_under(&mut self.value, base.get(..n).unwrap_or_default(), op);
         }
     }
 

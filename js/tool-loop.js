@@ -20,11 +20,6 @@ export function functionTool(definition) {
   return tool;
 }
 
-const stepsOption = (n) => {
-  if (n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= 0xffffffff)) throw new TypeError(`maxSteps must be an integer ≥ 1, got ${String(n)}`);
-  return n;
-};
-
 /**
  * A tool loop: `start(params, options, validate)` opens each step's stream (the client's).
  * The core decides every step; this runs the streams and the tools.
@@ -84,7 +79,8 @@ export class ToolRun {
     }
     // The core checks `concurrency` (a value that is not a number goes as NaN: refused).
     const limit = typeof concurrency === 'number' || concurrency === undefined ? concurrency : NaN;
-    this.#raw = call(() => new RawToolLoop(body, JSON.stringify(names), stepsOption(maxSteps), limit));
+    if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 0 && maxSteps <= 0xffffffff)) throw new TypeError(`maxSteps must be an integer ≥ 1, got ${String(maxSteps)}`);
+    this.#raw = call(() => new RawToolLoop(body, JSON.stringify(names), maxSteps, limit));
     this.#concurrency = this.#raw.concurrency();
     // Over a WebSocket the connection holds the history: later steps send only the new items.
     if (isObject(opts) && opts.socket !== undefined && opts.socket !== null) this.#raw.over_socket();

@@ -152,6 +152,7 @@ impl PartialJsonParser {
     /// into `ops` (cleared first; its capacity is reused), as one JSON array (module docs).
     /// A mirror that applies every push's ops, from the first push on, equals [`value`](Self::value).
     pub fn push_with_ops(&mut self, text: &str, ops: &mut String) {
+        ops.clear();
         self.m.push(text, Some(ops));
     }
 
@@ -164,25 +165,14 @@ impl PartialJsonParser {
 
     /// [`finish`](Self::finish), writing its ops (`[]` or the completed root number) into `ops`.
     pub fn finish_with_ops(&mut self, ops: &mut String) {
+        ops.clear();
         self.m.finish(Some(ops));
     }
 
     /// [`finish_with_ops`](Self::finish_with_ops), its ops appended to the op array `ops` (`""`
     /// is `[]`).
     pub(crate) fn finish_onto(&mut self, ops: &mut String) {
-        let mut last = String::new();
-        self.finish_with_ops(&mut last);
-        if last.len() > 2 {
-            if ops.is_empty() {
-                ops.push_str("[]");
-            }
-            // Both are JSON arrays: `[a,b]` + `[c]` → `[a,b,c]`.
-            ops.pop();
-            if ops.len() > 1 {
-                ops.push(',');
-            }
-            ops.push_str(last.get(1..).unwrap_or("]"));
-        }
+        self.m.finish(Some(ops));
     }
 
     /// The best-effort value so far; `None` before the first value starts (or for a document

@@ -220,16 +220,12 @@ impl ToolLoop {
             }
         }
         if self.store_false {
-            let include = match self.params.get("include") {
-                Some(Value::Array(include)) if include.iter().any(|v| v.as_str() == Some(ENCRYPTED_REASONING)) => None,
-                Some(Value::Array(include)) => {
-                    let mut include = include.clone();
-                    include.push(ENCRYPTED_REASONING.into());
-                    Some(include)
-                }
-                _ => Some(vec![Value::from(ENCRYPTED_REASONING)]),
+            let mut include = match self.params.get("include") {
+                Some(Value::Array(include)) => include.clone(),
+                _ => Vec::new(),
             };
-            if let Some(include) = include {
+            if !include.iter().any(|v| v.as_str() == Some(ENCRYPTED_REASONING)) {
+                include.push(ENCRYPTED_REASONING.into());
                 changes.push(("include", Some(Value::Array(include))));
             }
         }

@@ -12,9 +12,7 @@ export function functionTool(definition) {
   const { name, description, parameters, strict, execute, validate } = definition;
   if (execute !== undefined && typeof execute !== 'function') throw new TypeError('functionTool: execute must be a function');
   const tool = { type: 'function', name };
-  if (description !== undefined) tool.description = description;
-  if (parameters !== undefined) tool.parameters = parameters;
-  if (strict !== undefined) tool.strict = strict;
+  for (const [k, v] of Object.entries({ description, parameters, strict })) if (v !== undefined) tool[k] = v;
   hidden(tool, 'execute', execute);
   hidden(tool, 'validate', checkSchema(validate, 'functionTool: validate'));
   return tool;

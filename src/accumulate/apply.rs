@@ -147,11 +147,8 @@ pub(super) fn target_item(
     if let Some(p) = ev.item_id().and_then(|id| skeleton.position_of_id(id, by_index)) {
         return skeleton.items.get(p).filter(|it| it.object).map(|_| p);
     }
-    let candidate = match by_index {
-        Some(p) => Some(p),
-        None if ev.output_index().is_none() && ev.item_id().is_none() => skeleton.items.len().checked_sub(1),
-        None => None,
-    };
+    let unnamed = ev.output_index().is_none() && ev.item_id().is_none();
+    let candidate = by_index.or_else(|| skeleton.items.len().checked_sub(1).filter(|_| unnamed));
     if let Some(p) = candidate {
         if skeleton.items.get(p).is_some_and(|it| it.fits(ty)) {
             return Some(p);
@@ -251,10 +248,7 @@ pub(super) fn parts_for<'s>(
 /// terminal one keeps it only when it has no `output` array at all.
 fn lifecycle(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) {
     let Some(Value::Object(resp)) = ev.payload() else { return };
-    let incoming = match resp.get("output") {
-        Some(Value::Array(a)) => Some(a.as_slice()),
-        _ => None,
-    };
+    let incoming = resp.get("output").and_then(Value::as_array).map(Vec::as_slice);
     let keep_output = !skeleton.items.is_empty()
         && match incoming {
             None => true,

@@ -53,6 +53,17 @@ const parseJson = (text) => {
   }
 };
 
+export const isObject = (v) => typeof v === 'object' && v !== null;
+
+/** `fn()`, with anything it throws across the wasm boundary turned into its class (toError). */
+export function call(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    throw toError(e);
+  }
+}
+
 /**
  * Turns anything thrown across the wasm boundary into one of the exported classes.
  * `ctx.response`: the snapshot the error belongs to (a stream's, for stream and in-stream

@@ -5,7 +5,7 @@
 // some twenty lines of rules (docs/architecture.md, "Attachments"). Both are tested against one
 // table (tests/fixtures/attachments.json). The payload is encoded here with the platform's fastest
 // encoder, so a large file is never copied into wasm memory.
-import { ValidationError } from './errors.js';
+import { ValidationError, isObject } from './errors.js';
 
 const MiB = 1024 * 1024;
 const DEFAULT_MAX_BYTES = 50 * MiB;
@@ -14,7 +14,6 @@ const SNIFF_BYTES = 16;
 // for String.fromCharCode's argument list, large enough that the per-slice cost vanishes.
 const SLICE = 3 * 10922;
 
-const isObject = (v) => typeof v === 'object' && v !== null;
 export const isBlob = (v) => isObject(v) && typeof v.arrayBuffer === 'function' && typeof v.slice === 'function' && typeof v.size === 'number';
 
 /** Standard base64 of bytes: `Uint8Array.prototype.toBase64` where present, else `Buffer`, else chunked `btoa`. */

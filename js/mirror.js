@@ -51,15 +51,6 @@ function put(parent, key, value) {
   parent[key] = value;
 }
 
-function at(root, path) {
-  let node = root;
-  for (const k of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = node[k];
-  }
-  return node;
-}
-
 /** `a + b`; a string over the engine's limit is a StreamError carrying `snapshot`. */
 function concat(a, b, snapshot) {
   try {
@@ -104,7 +95,7 @@ export class Mirror {
         case 'j': {
           let s = '';
           for (const p of op[2]) {
-            const v = at(this.value, p);
+            const v = parentOf(this.value, p, false)?.[p[p.length - 1]];
             if (typeof v === 'string') s = concat(s, v, this.#snapshot());
           }
           this.#set(op[1], s, false);

@@ -1,19 +1,10 @@
 // The low-level pieces: ResponseAccumulator (fold wire events into a Response, as a stream does)
 // and SseParser (WHATWG-exact Server-Sent Events). Both keep their work in the wasm core.
 import { RawAccumulator, RawSseParser } from './cometapi_responses.js';
-import { toError } from './errors.js';
+import { call, isObject } from './errors.js';
 import { Mirror } from './mirror.js';
 
-const isObject = (v) => typeof v === 'object' && v !== null;
 const freed = (what) => new TypeError(`this ${what} was freed (free() or [Symbol.dispose]() was called)`);
-
-const call = (fn) => {
-  try {
-    return fn();
-  } catch (e) {
-    throw toError(e);
-  }
-};
 
 /** Builds the Response snapshot from wire events (the same rules as ResponseStream). */
 export class ResponseAccumulator {

@@ -3,18 +3,8 @@
 // to the model, the store:false history); this file runs each step's stream and the tools, and
 // reports back.
 import { RawToolLoop, ToolResult } from './cometapi_responses.js';
-import { AbortError, OutputParseError, toError } from './errors.js';
+import { AbortError, OutputParseError, call, isObject } from './errors.js';
 import { checkSchema, hidden, validated, validatorOf } from './structured.js';
-
-const isObject = (v) => typeof v === 'object' && v !== null;
-
-const call = (fn) => {
-  try {
-    return fn();
-  } catch (e) {
-    throw toError(e);
-  }
-};
 
 /** A function tool for runTools: the wire definition, with `execute` and `validate` kept off the wire. */
 export function functionTool(definition) {
@@ -22,18 +12,11 @@ export function functionTool(definition) {
   const { name, description, parameters, strict, execute, validate } = definition;
   if (execute !== undefined && typeof execute !== 'function') throw new TypeError('functionTool: execute must be a function');
   const tool = { type: 'function', name };
-  if (description !== undefined) tool.description = description;
-  if (parameters !== undefined) tool.parameters = parameters;
-  if (strict !== undefined) tool.strict = strict;
+  for (const [k, v] of Object.entries({ description, parameters, strict })) if (v !== undefined) tool[k] = v;
   hidden(tool, 'execute', execute);
   hidden(tool, 'validate', checkSchema(validate, 'functionTool: validate'));
   return tool;
 }
-
-const stepsOption = (n) => {
-  if (n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= 0xffffffff)) throw new TypeError(`maxSteps must be an integer ≥ 1, got ${String(n)}`);
-  return n;
-};
 
 /**
  * A tool loop: `start(params, options, validate)` opens each step's stream (the client's).
@@ -94,7 +77,8 @@ export class ToolRun {
     }
     // The core checks `concurrency` (a value that is not a number goes as NaN: refused).
     const limit = typeof concurrency === 'number' || concurrency === undefined ? concurrency : NaN;
-    this.#raw = call(() => new RawToolLoop(body, JSON.stringify(names), stepsOption(maxSteps), limit));
+    if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 0 && maxSteps <= 0xffffffff)) throw new TypeError(`maxSteps must be an integer ≥ 1, got ${String(maxSteps)}`);
+    this.#raw = call(() => new RawToolLoop(body, JSON.stringify(names), maxSteps, limit));
     this.#concurrency = this.#raw.concurrency();
     // Over a WebSocket the connection holds the history: later steps send only the new items.
     if (isObject(opts) && opts.socket !== undefined && opts.socket !== null) this.#raw.over_socket();
@@ -172,8 +156,8 @@ export class ToolRun {
   /** The last Response (reads the run to its end if nobody iterates it). */
   finalResponse() {
     this.#finalPromise ??= (async () => {
-      if (this.#iterating) await this.#ended;
-      else while (!(await this.next()).done);
+      if (!this.#iterating) while (!(await this.next()).done);
+      await this.#ended;
       if (this.#error) throw this.#error;
       return this.#final;
     })();

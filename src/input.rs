@@ -109,17 +109,6 @@ fn said(v: Option<&str>) -> Option<&str> {
     v.map(str::trim_ascii).filter(|t| !t.is_empty() && !t.eq_ignore_ascii_case("application/octet-stream"))
 }
 
-/// Refuses an attachment over `max_bytes` from its size alone (nothing need be read first).
-fn check_size(kind: Kind, size: u64, max_bytes: u64) -> Result<(), Error> {
-    if size > max_bytes {
-        return Err(Error::validation(
-            kind.param(),
-            format!("the {} is {size} bytes, more than maxBytes ({max_bytes})", kind.param()),
-        ));
-    }
-    Ok(())
-}
-
 /// The MIME type and filename of an attachment of `size` bytes whose first bytes are `head`
 /// (at least [`SNIFF_BYTES`] of them when it has that many), by the rules of this module.
 pub fn attachment(
@@ -129,7 +118,10 @@ pub fn attachment(
     declared: &Declared,
     head: &[u8],
 ) -> Result<Attachment, Error> {
-    check_size(kind, size, max_bytes)?;
+    if size > max_bytes {
+        let what = kind.param();
+        return Err(Error::validation(what, format!("the {what} is {size} bytes, more than maxBytes ({max_bytes})")));
+    }
     let declared_mime = said(declared.source_type).or(said(declared.mime_type));
     let mime = match (kind, declared_mime) {
         (Kind::Image, Some(m)) if !m.to_ascii_lowercase().starts_with("image/") => {

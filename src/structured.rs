@@ -37,7 +37,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::accumulate::compute_output_text;
+use crate::accumulate::{compute_output_text, output_texts};
 use crate::error::Error;
 use crate::partial_json::PartialJsonParser;
 
@@ -49,13 +49,9 @@ pub fn is_json_schema(params: &Value) -> bool {
 
 /// The output has an `output_text` part in some message (else `output_parsed` is `null`).
 pub fn has_output_text(response: &Value) -> bool {
-    let Some(Value::Array(output)) = response.get("output") else { return false };
-    output.iter().filter(|item| item.get("type").and_then(Value::as_str) == Some("message")).any(|item| {
-        let Some(Value::Array(content)) = item.get("content") else { return false };
-        content.iter().any(|p| {
-            p.get("type").and_then(Value::as_str) == Some("output_text") && p.get("text").is_some_and(Value::is_string)
-        })
-    })
+    let mut any = false;
+    output_texts(response, &mut |_| any = true);
+    any
 }
 
 fn not_json(why: impl std::fmt::Display, text: &str) -> Error {
@@ -67,6 +63,11 @@ pub fn check_json(text: &str) -> Result<(), Error> {
     let mut p = PartialJsonParser::ops_only();
     p.push(text);
     p.finish();
+    verdict(&p, text)
+}
+
+/// Whether a finished parser read one JSON document (`text`: the text it was fed, for the error).
+fn verdict(p: &PartialJsonParser, text: &str) -> Result<(), Error> {
     match p.error() {
         Some(e) => Err(not_json(e, text)),
         None if !p.is_complete() => Err(not_json("it ends before the JSON value does", text)),
@@ -223,29 +224,14 @@ impl OutputParser {
     /// it (for an error's `text`). The last ops (a number that is the whole document completes)
     /// are added to [`ops`](Self::ops), and the [`state`](Self::state) is decided.
     pub fn finish(&mut self, has_output_text: bool, text: Option<&str>) {
-        let mut last = String::new();
-        self.parser.finish_with_ops(&mut last);
-        if last.len() > 2 {
-            if self.ops.is_empty() {
-                self.ops.push_str("[]");
-            }
-            self.ops.pop();
-            if self.ops.len() > 1 {
-                self.ops.push(',');
-            }
-            self.ops.push_str(last.get(1..).unwrap_or("]"));
-        }
+        self.parser.finish_onto(&mut self.ops);
         let text = text.unwrap_or_default();
         let state = if !has_output_text {
             OutputState::Null
         } else if self.lost {
             OutputState::Invalid(not_json("the stream changed its text in a way that could not be followed", text))
-        } else if let Some(e) = self.parser.error() {
-            OutputState::Invalid(not_json(e, text))
-        } else if !self.parser.is_complete() {
-            OutputState::Invalid(not_json("it ends before the JSON value does", text))
         } else {
-            OutputState::Parse
+            verdict(&self.parser, text).map_or_else(OutputState::Invalid, |()| OutputState::Parse)
         };
         self.state = Some(state);
     }

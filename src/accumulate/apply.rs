@@ -15,7 +15,6 @@ fn too_long(n: usize) -> bool {
 }
 use super::skeleton::{type_of, Item, Part, Skeleton, Slot};
 use super::text;
-use crate::event::lenient::same_bytes;
 use crate::event::{EventKind, ResponseEvent};
 
 /// Pushes to `out` the patches `ev` makes (none when it changes nothing).
@@ -26,7 +25,7 @@ pub(super) fn apply(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<P
         return lifecycle(skeleton, ev, out);
     }
     if !skeleton.started {
-        if !touches_output(kind) {
+        if !touches_output(ev) {
             return; // keepalive, error, audio, unknown: no Response to put anything in
         }
         start(skeleton, out);
@@ -47,33 +46,34 @@ pub(super) fn apply(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<P
     }
 }
 
-/// Events that write into the output (items, parts, texts, annotations, tool statuses).
-fn touches_output(kind: EventKind) -> bool {
+/// Events that write into the output: items, parts, and every event of an item type (texts,
+/// summary parts, annotations, tool statuses).
+fn touches_output(ev: &ResponseEvent) -> bool {
     use EventKind as K;
-    matches!(
-        kind,
-        K::OutputItemAdded
-            | K::OutputItemDone
-            | K::ContentPartAdded
-            | K::ContentPartDone
-            | K::ReasoningSummaryPartAdded
-            | K::ReasoningSummaryPartDone
-            | K::OutputTextAnnotationAdded
-    ) || text::target(kind).is_some()
-        || kind.tool_status().is_some()
+    matches!(ev.kind(), K::OutputItemAdded | K::OutputItemDone | K::ContentPartAdded | K::ContentPartDone)
+        || item_type(ev).is_some()
 }
 
 /// An output event before any lifecycle event (bridges that never send `response.created`):
 /// the snapshot starts as an in-progress Response with an empty output.
 fn start(skeleton: &mut Skeleton, out: &mut Vec<Patch>) {
-    let mut r = Map::new();
-    r.insert("object".to_owned(), Value::String("response".to_owned()));
-    r.insert("status".to_owned(), Value::String("in_progress".to_owned()));
-    r.insert(Key::Output.as_str().to_owned(), Value::Array(Vec::new()));
-    r.insert(Key::OutputText.as_str().to_owned(), Value::String(String::new()));
+    let r = object(&[("object", "response"), ("status", "in_progress"), ("output_text", "")], &[Key::Output]);
     out.push(Patch::Set { path: Path::ROOT, value: Value::Object(r) });
     skeleton.reset(&[]);
     skeleton.last_text = None;
+}
+
+/// An object of these string fields and empty arrays (a Response, an item or a part the
+/// accumulator creates).
+pub(super) fn object(strings: &[(&str, &str)], arrays: &[Key]) -> Map<String, Value> {
+    let mut m = Map::new();
+    for (k, v) in strings {
+        m.insert((*k).to_owned(), Value::from(*v));
+    }
+    for k in arrays {
+        m.insert(k.as_str().to_owned(), Value::Array(Vec::new()));
+    }
+    m
 }
 
 /// The `type` of the item an event belongs to, when its kind says: what an item it creates
@@ -144,22 +144,11 @@ pub(super) fn target_item(
 ) -> Option<usize> {
     let ty = item_type(ev);
     let by_index = ev.output_index().and_then(|i| skeleton.position_of(i));
-    if let Some(id) = ev.item_id() {
-        let same = |p: &usize| {
-            skeleton
-                .items
-                .get(*p)
-                .is_some_and(|it| it.id.as_deref().is_some_and(|x| same_bytes(x.as_bytes(), id.as_bytes())))
-        };
-        if let Some(p) = by_index.filter(same).or_else(|| skeleton.position_of_id(id)) {
-            return skeleton.items.get(p).filter(|it| it.object).map(|_| p);
-        }
+    if let Some(p) = ev.item_id().and_then(|id| skeleton.position_of_id(id, by_index)) {
+        return skeleton.items.get(p).filter(|it| it.object).map(|_| p);
     }
-    let candidate = match by_index {
-        Some(p) => Some(p),
-        None if ev.output_index().is_none() && ev.item_id().is_none() => skeleton.items.len().checked_sub(1),
-        None => None,
-    };
+    let unnamed = ev.output_index().is_none() && ev.item_id().is_none();
+    let candidate = by_index.or_else(|| skeleton.items.len().checked_sub(1).filter(|_| unnamed));
     if let Some(p) = candidate {
         if skeleton.items.get(p).is_some_and(|it| it.fits(ty)) {
             return Some(p);
@@ -173,23 +162,13 @@ pub(super) fn target_item(
     if too_long(i) {
         return None;
     }
-    let mut item = Map::new();
-    item.insert("type".to_owned(), Value::String(ty.to_owned()));
+    let mut item = match ty {
+        "message" => object(&[("type", ty), ("role", "assistant"), ("status", "in_progress")], &[Key::Content]),
+        "reasoning" => object(&[("type", ty)], &[Key::Summary]),
+        _ => object(&[("type", ty), ("status", "in_progress")], &[]),
+    };
     if let Some(id) = ev.item_id() {
-        item.insert("id".to_owned(), Value::String(id.to_owned()));
-    }
-    match ty {
-        "message" => {
-            item.insert("role".to_owned(), Value::String("assistant".to_owned()));
-            item.insert(Key::Status.as_str().to_owned(), Value::String("in_progress".to_owned()));
-            item.insert(Key::Content.as_str().to_owned(), Value::Array(Vec::new()));
-        }
-        "reasoning" => {
-            item.insert(Key::Summary.as_str().to_owned(), Value::Array(Vec::new()));
-        }
-        _ => {
-            item.insert(Key::Status.as_str().to_owned(), Value::String("in_progress".to_owned()));
-        }
+        item.insert("id".to_owned(), Value::from(id));
     }
     let item = Value::Object(item);
     skeleton.items.push(Item::of(&item, ev.output_index()));
@@ -198,15 +177,18 @@ pub(super) fn target_item(
     Some(i)
 }
 
-/// The part an event names in `parts`: its `content_index` / `summary_index`; without one, the
-/// last part when it is a `part_type` part, else a new one (the array's length).
+/// The part an event names in item `i`'s `summary` or `content`: its `summary_index` /
+/// `content_index`; without one, the last part when it is a `part_type` part, else a new one
+/// (the array's length).
 pub(super) fn part_index(
+    skeleton: &Skeleton,
+    i: usize,
     ev: &ResponseEvent,
     summary: bool,
-    parts: &Slot<Vec<Part>>,
     part_type: Option<&str>,
 ) -> Option<usize> {
-    let j = if summary { ev.summary_index() } else { ev.content_index() };
+    let item = skeleton.items.get(i)?;
+    let (parts, j) = if summary { (&item.summary, ev.summary_index()) } else { (&item.content, ev.content_index()) };
     if let Some(j) = j {
         return usize::try_from(j).ok();
     }
@@ -266,10 +248,7 @@ pub(super) fn parts_for<'s>(
 /// terminal one keeps it only when it has no `output` array at all.
 fn lifecycle(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) {
     let Some(Value::Object(resp)) = ev.payload() else { return };
-    let incoming = match resp.get("output") {
-        Some(Value::Array(a)) => Some(a.as_slice()),
-        _ => None,
-    };
+    let incoming = resp.get("output").and_then(Value::as_array).map(Vec::as_slice);
     let keep_output = !skeleton.items.is_empty()
         && match incoming {
             None => true,
@@ -313,8 +292,7 @@ fn item_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>)
     let id = item.get("id").and_then(Value::as_str).or(ev.item_id());
     let ty = type_of(item);
     let by_index = ev.output_index().and_then(|idx| skeleton.position_of(idx));
-    let has_id = |p: &usize| id.is_some() && skeleton.items.get(*p).is_some_and(|it| it.id.as_deref() == id);
-    let found = by_index.filter(has_id).or_else(|| id.and_then(|id| skeleton.position_of_id(id))).or_else(|| {
+    let found = id.and_then(|id| skeleton.position_of_id(id, by_index)).or_else(|| {
         by_index.filter(|&p| {
             skeleton.items.get(p).is_some_and(|it| {
                 (it.id.is_none() || id.is_none() || it.id.as_deref() == id)
@@ -346,8 +324,7 @@ fn part_event(skeleton: &mut Skeleton, ev: &ResponseEvent, summary: bool, out: &
     let Some(part @ Value::Object(_)) = ev.payload() else { return };
     let first = matches!(if summary { ev.summary_index() } else { ev.content_index() }, None | Some(0));
     let Some(i) = target_item(skeleton, ev, first, out) else { return };
-    let parts = skeleton.items.get(i).map(|it| if summary { &it.summary } else { &it.content });
-    let Some(j) = parts.and_then(|parts| part_index(ev, summary, parts, type_of(part))) else { return };
+    let Some(j) = part_index(skeleton, i, ev, summary, type_of(part)) else { return };
     let Some((message, parts)) = parts_for(skeleton, i, summary, j, out) else { return };
     let new = Part::of(part);
     let had_text = message && parts.get(j).is_some_and(|p| p.is_text() && p.text_len > 0);
@@ -367,8 +344,7 @@ fn annotation_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<P
         return;
     }
     let Some(i) = target_item(skeleton, ev, false, out) else { return };
-    let parts = skeleton.items.get(i).map(|it| &it.content);
-    let Some(j) = parts.and_then(|parts| part_index(ev, false, parts, Some("output_text"))) else { return };
+    let Some(j) = part_index(skeleton, i, ev, false, Some("output_text")) else { return };
     let part = match skeleton.items.get_mut(i).map(|it| &mut it.content) {
         Some(Slot::Array(parts)) => parts.get_mut(j).filter(|p| p.object),
         _ => None,

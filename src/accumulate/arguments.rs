@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use super::patch::{Key, Patch, Path};
 use super::skeleton::Skeleton;
-use crate::partial_json::PartialJsonParser;
+use crate::partial_json::{self, PartialJsonParser};
 
 fn patch(i: usize, ops: String, out: &mut Vec<Patch>) {
     if let Some(p) = Patch::nested(Path::item_field(i, Key::ParsedArguments), ops) {
@@ -28,7 +28,7 @@ fn patch(i: usize, ops: String, out: &mut Vec<Patch>) {
 }
 
 fn stop(skeleton: &mut Skeleton, i: usize) {
-    skeleton.args.0.retain(|(at, _)| *at != i);
+    skeleton.args.retain(|(at, _)| *at != i);
 }
 
 /// A live parser for item `i`, fed `text` (its ops pushed).
@@ -37,29 +37,20 @@ fn start(skeleton: &mut Skeleton, i: usize, text: &str, out: &mut Vec<Patch>) {
     let mut ops = String::new();
     parser.push_with_ops(text, &mut ops);
     patch(i, ops, out);
-    skeleton.args.0.push((i, parser));
+    skeleton.args.push((i, parser));
 }
 
 /// The ops that set the value of a done call's arguments (module docs).
 pub(crate) fn done_ops(text: &str) -> String {
-    if text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+    if partial_json::is_blank(text) {
         return r#"[["s",[],{}]]"#.to_owned();
     }
     let mut parser = PartialJsonParser::ops_only();
     let mut ops = String::new();
     parser.push_with_ops(text, &mut ops);
-    let mut last = String::new();
-    parser.finish_with_ops(&mut last);
+    parser.finish_onto(&mut ops);
     if !parser.is_complete() {
         return r#"[["s",[],null]]"#.to_owned();
-    }
-    if last.len() > 2 {
-        // Both are JSON arrays: `[a,b]` + `[c]` → `[a,b,c]`.
-        ops.pop();
-        if ops.len() > 1 {
-            ops.push(',');
-        }
-        ops.push_str(last.get(1..).unwrap_or("]"));
     }
     ops
 }
@@ -91,7 +82,7 @@ pub(super) fn written(skeleton: &mut Skeleton, i: usize, text: &str, appended: b
     } else if !appended {
         stop(skeleton, i);
         start(skeleton, i, text, out);
-    } else if let Some((_, parser)) = skeleton.args.0.iter_mut().find(|(at, _)| *at == i) {
+    } else if let Some((_, parser)) = skeleton.args.iter_mut().find(|(at, _)| *at == i) {
         let mut ops = String::new();
         parser.push_with_ops(text, &mut ops);
         patch(i, ops, out);

@@ -1,6 +1,6 @@
 //! How a stream ended: [`Ending`], decided by the first terminal event.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::event::{scalar_string, EventKind, ResponseEvent};
@@ -36,13 +36,7 @@ impl Ending {
         Some(match ev.kind() {
             EventKind::Completed => Ending::Completed,
             EventKind::Incomplete => Ending::Incomplete,
-            EventKind::Failed => {
-                let resp = match ev.payload() {
-                    Some(Value::Object(resp)) => Some(resp),
-                    _ => None,
-                };
-                Ending::Failed(failed_error(resp, ev.json(), snapshot()))
-            }
+            EventKind::Failed => Ending::Failed(failed_error(ev.payload(), ev.json(), snapshot())),
             EventKind::Error => {
                 let mut e = ev.error().unwrap_or_default();
                 e.response = snapshot();
@@ -54,7 +48,7 @@ impl Ending {
 }
 
 /// The error of a `response.failed` event, from its `response.error`.
-fn failed_error(resp: Option<&Map<String, Value>>, body: &str, response: Option<String>) -> ApiError {
+fn failed_error(resp: Option<&Value>, body: &str, response: Option<String>) -> ApiError {
     let err = resp.and_then(|r| r.get("error"));
     let field = |k: &str| err.and_then(|e| e.get(k)).and_then(scalar_string);
     let message = field("message")

@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use super::patch::{Key, Patch, Path, Seg, MAX_DEPTH};
 use crate::event::ResponseEvent;
+use crate::partial_json;
 use crate::partial_json::ops::{self, Step};
-use crate::partial_json::{self, Op};
 
 /// A snapshot kept by applying patches.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -18,33 +18,10 @@ pub struct Mirror {
     value: Option<Value>,
 }
 
-/// The event's fields [`Take`](Patch::Take) and [`Append`](Patch::Append) read, looked up
-/// once per event: `response`, `item`, `part` and `annotation` are the event's
-/// [payload](ResponseEvent::payload); any other key (`delta`, a `.done` event's value) is its
-/// [text](ResponseEvent::text).
-struct Fields<'e> {
-    payload: Option<&'e Value>,
-    text: Option<&'e str>,
-}
-
-impl<'e> Fields<'e> {
-    fn of(ev: &'e ResponseEvent) -> Self {
-        Fields { payload: ev.payload(), text: ev.text() }
-    }
-
-    fn value(&self, key: Key) -> Option<Value> {
-        match key {
-            Key::Response | Key::Item | Key::Part | Key::Annotation => self.payload.cloned(),
-            _ => self.text.map(|s| Value::String(s.to_owned())),
-        }
-    }
-
-    fn text(&self, key: Key) -> Option<&'e str> {
-        match key {
-            Key::Response | Key::Item | Key::Part | Key::Annotation => self.payload.and_then(Value::as_str),
-            _ => self.text,
-        }
-    }
+/// `response`, `item`, `part` and `annotation` are the event's [payload](ResponseEvent::payload);
+/// any other key (`delta`, a `.done` event's value) is its [text](ResponseEvent::text).
+fn is_payload(key: Key) -> bool {
+    matches!(key, Key::Response | Key::Item | Key::Part | Key::Annotation)
 }
 
 impl Mirror {
@@ -60,23 +37,23 @@ impl Mirror {
 
     /// Applies one event's patches in order.
     pub fn apply_all(&mut self, patches: &[Patch], ev: &ResponseEvent) {
-        let fields = Fields::of(ev);
         for p in patches {
-            self.apply_one(p, &fields);
+            self.apply_one(p, ev);
         }
     }
 
-    fn apply_one(&mut self, patch: &Patch, fields: &Fields<'_>) {
+    fn apply_one(&mut self, patch: &Patch, ev: &ResponseEvent) {
         match patch {
-            Patch::Root { keep_output } => self.root(*keep_output, fields.payload),
+            Patch::Root { keep_output } => self.root(*keep_output, ev.payload()),
             Patch::Set { path, value } => self.set(path, value.clone()),
             Patch::Take { path, key } => {
-                if let Some(v) = fields.value(*key) {
+                let v = if is_payload(*key) { ev.payload().cloned() } else { ev.text().map(Value::from) };
+                if let Some(v) = v {
                     self.set(path, v);
                 }
             }
             Patch::Append { path, key } => {
-                if let Some(s) = fields.text(*key) {
+                if let Some(s) = if is_payload(*key) { ev.payload().and_then(Value::as_str) } else { ev.text() } {
                     self.cat(path, s);
                 }
             }
@@ -98,16 +75,9 @@ impl Mirror {
     /// them; an op that does not fit does nothing, the ones after it still apply).
     fn nested(&mut self, base: &Path, ops: &str) {
         let Ok(ops) = partial_json::parse_ops(ops) else { return };
-        let mut path: Vec<Step<'_>> = Vec::new();
-        for op in &ops {
-            let (Op::Set { path: sub, .. } | Op::Cat { path: sub, .. }) = op;
-            path.clear();
-            path.extend(base.segs().iter().map(|s| -> Step<'_> { step(s) }));
-            path.extend(sub.iter().map(Step::from));
-            let _ = match op {
-                Op::Set { value, .. } => ops::set(&mut self.value, &path, value.clone()),
-                Op::Cat { text, .. } => ops::cat(&mut self.value, &path, text),
-            };
+        let (base, n) = steps(base);
+        for op in ops {
+            let _ = ops::apply_under(&mut self.value, base.get(..n).unwrap_or_default(), op);
         }
     }
 

@@ -75,7 +75,7 @@ use serde_json::Value;
 pub use ending::Ending;
 pub use mirror::Mirror;
 pub use output_text::{compute_output_text, with_output_text};
-pub(crate) use output_text::{parse_response, response_value};
+pub(crate) use output_text::{output_texts, parse_response, response_value};
 pub(crate) use patch::RepeatedAppends;
 pub use patch::{Key, Patch, Path, Seg};
 

@@ -9,32 +9,29 @@
 use serde_json::Value;
 
 use super::patch::{Key, Patch, Path};
-use super::skeleton::Skeleton;
+use super::skeleton::{type_of, Skeleton};
 use crate::error::Error;
 use crate::event::{printable_prefix, ResponseEvent};
 
 /// `output_text` of a Response (see the module docs).
 pub fn compute_output_text(response: &Value) -> String {
     let mut text = String::new();
-    let Some(Value::Array(output)) = response.get("output") else {
-        return text;
-    };
-    for item in output {
-        if item.get("type").and_then(Value::as_str) != Some("message") {
-            continue;
-        }
-        let Some(Value::Array(content)) = item.get("content") else {
-            continue;
-        };
-        for part in content {
-            if part.get("type").and_then(Value::as_str) == Some("output_text") {
-                if let Some(t) = part.get("text").and_then(Value::as_str) {
-                    text.push_str(t);
-                }
+    output_texts(response, &mut |t| text.push_str(t));
+    text
+}
+
+/// Calls `f` with the `text` of every `output_text` part (whose `text` is a string) of every
+/// `message` item of a Response, in output order.
+pub(crate) fn output_texts(response: &Value, f: &mut dyn FnMut(&str)) {
+    let Some(Value::Array(output)) = response.get("output") else { return };
+    for item in output.iter().filter(|item| type_of(item) == Some("message")) {
+        let Some(Value::Array(content)) = item.get("content") else { continue };
+        for part in content.iter().filter(|part| type_of(part) == Some("output_text")) {
+            if let Some(t) = text_of(part) {
+                f(t);
             }
         }
     }
-    text
 }
 
 /// A Response answer's JSON text parsed as `JSON.parse` reads it (every lone surrogate kept,

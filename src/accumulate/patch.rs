@@ -67,53 +67,26 @@ pub enum Key {
     Annotation,
 }
 
+/// Every [`Key`] as a JSON string (quoted; no key needs escapes), in the order of the variants.
+#[rustfmt::skip]
+const QUOTED: [&str; 17] = [
+    "\"output\"", "\"output_text\"", "\"content\"", "\"summary\"", "\"annotations\"", "\"status\"", "\"text\"",
+    "\"refusal\"", "\"arguments\"", "\"input\"", "\"code\"", "\"parsed_arguments\"", "\"delta\"", "\"response\"",
+    "\"item\"", "\"part\"", "\"annotation\"",
+];
+
 impl Key {
-    /// The key as a JSON string (quoted; no key needs escapes).
+    /// The key as a JSON string (quoted).
     #[inline]
-    pub const fn json(self) -> &'static str {
-        match self {
-            Key::Output => "\"output\"",
-            Key::OutputText => "\"output_text\"",
-            Key::Content => "\"content\"",
-            Key::Summary => "\"summary\"",
-            Key::Annotations => "\"annotations\"",
-            Key::Status => "\"status\"",
-            Key::Text => "\"text\"",
-            Key::Refusal => "\"refusal\"",
-            Key::Arguments => "\"arguments\"",
-            Key::Input => "\"input\"",
-            Key::Code => "\"code\"",
-            Key::ParsedArguments => "\"parsed_arguments\"",
-            Key::Delta => "\"delta\"",
-            Key::Response => "\"response\"",
-            Key::Item => "\"item\"",
-            Key::Part => "\"part\"",
-            Key::Annotation => "\"annotation\"",
-        }
+    pub fn json(self) -> &'static str {
+        QUOTED.get(self as usize).copied().unwrap_or("\"\"")
     }
 
     /// The key as written in JSON.
     #[inline]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Key::Output => "output",
-            Key::OutputText => "output_text",
-            Key::Content => "content",
-            Key::Summary => "summary",
-            Key::Annotations => "annotations",
-            Key::Status => "status",
-            Key::Text => "text",
-            Key::Refusal => "refusal",
-            Key::Arguments => "arguments",
-            Key::Input => "input",
-            Key::Code => "code",
-            Key::ParsedArguments => "parsed_arguments",
-            Key::Delta => "delta",
-            Key::Response => "response",
-            Key::Item => "item",
-            Key::Part => "part",
-            Key::Annotation => "annotation",
-        }
+    pub fn as_str(self) -> &'static str {
+        let q = self.json();
+        q.get(1..q.len() - 1).unwrap_or_default()
     }
 }
 
@@ -167,22 +140,6 @@ use Seg::{Index as I, Key as K};
 impl Path {
     /// The snapshot itself (no step).
     pub const ROOT: Path = Path { segs: [FILL; MAX_DEPTH], len: 0 };
-
-    /// A path from its steps; `None` past [`MAX_DEPTH`].
-    pub fn new(segs: &[Seg]) -> Option<Path> {
-        let mut p = Path::ROOT;
-        for s in segs {
-            p = p.then(*s)?;
-        }
-        Some(p)
-    }
-
-    /// This path and one more step; `None` past [`MAX_DEPTH`].
-    pub fn then(mut self, seg: Seg) -> Option<Path> {
-        *self.segs.get_mut(usize::from(self.len))? = seg;
-        self.len += 1;
-        Some(self)
-    }
 
     /// The steps.
     #[inline]

@@ -9,11 +9,12 @@
 use serde_json::Value;
 
 use super::patch::Key;
+use crate::event::lenient::same_bytes;
 use crate::partial_json::PartialJsonParser;
 
 /// Which of the fields text events write (`text`, `refusal`, `arguments`, `input`, `code`)
 /// hold a string.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Strings(u8);
 
 /// The fields [`Strings`] tracks.
@@ -57,7 +58,7 @@ impl Strings {
 }
 
 /// A field of the snapshot that events index into.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(super) enum Slot<T> {
     /// Missing or `null`: created (as `[]`) by the first event that needs it.
     Absent,
@@ -78,7 +79,7 @@ impl<T: Default> Slot<T> {
 }
 
 /// An output item.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(super) struct Item {
     /// The server's `output_index` for this position (`None`: it came without one).
     pub server: Option<u64>,
@@ -97,7 +98,7 @@ pub(super) struct Item {
 }
 
 /// A content or summary part.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(super) struct Part {
     pub object: bool,
     /// Its `type`, when a string.
@@ -183,7 +184,7 @@ impl Part {
 }
 
 /// The snapshot's shape.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct Skeleton {
     /// A lifecycle event set the snapshot; before that, every other event is skipped.
     pub started: bool,
@@ -192,23 +193,11 @@ pub(super) struct Skeleton {
     /// The last `output_text` part with text, as (item, part): text appended to a part at or
     /// after it is appended to `output_text` too.
     pub last_text: Option<(usize, usize)>,
-    /// The `function_call` items whose arguments are streaming, with their parsers.
-    pub args: LiveArguments,
+    /// The `function_call` items whose arguments are streaming, by item position, with their
+    /// parsers (few at a time: usually one). Each keeps no text, only its place in the grammar
+    /// (O(depth)).
+    pub args: Vec<(usize, PartialJsonParser)>,
 }
-
-/// The parsers of the `function_call` arguments that are streaming, by item position (few at
-/// a time: usually one). Each keeps no text, only its place in the grammar (O(depth)).
-#[derive(Debug, Clone, Default)]
-pub(super) struct LiveArguments(pub Vec<(usize, PartialJsonParser)>);
-
-/// Equal when the same items have a live parser (a parser's state follows from the text).
-impl PartialEq for LiveArguments {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| a.0 == b.0)
-    }
-}
-
-impl Eq for LiveArguments {}
 
 impl Skeleton {
     /// The position of the item the server calls `output_index` `idx`.
@@ -217,9 +206,11 @@ impl Skeleton {
         dense.or_else(|| self.items.iter().position(|it| it.server == Some(idx)))
     }
 
-    /// The position of the item whose `id` is `id`.
-    pub(super) fn position_of_id(&self, id: &str) -> Option<usize> {
-        self.items.iter().position(|it| it.id.as_deref() == Some(id))
+    /// The position of the item whose `id` is `id`: `hint` when that item has it (the usual
+    /// case, checked first), else the first such item.
+    pub(super) fn position_of_id(&self, id: &str, hint: Option<usize>) -> Option<usize> {
+        let has = |it: &Item| it.id.as_deref().is_some_and(|x| same_bytes(x.as_bytes(), id.as_bytes()));
+        hint.filter(|&p| self.items.get(p).is_some_and(has)).or_else(|| self.items.iter().position(has))
     }
 
     /// Output index `idx` now names position `at`: an earlier item the server announced at the
@@ -236,7 +227,7 @@ impl Skeleton {
     /// Sets the output from a lifecycle event's `output` (each index maps to itself).
     pub(super) fn reset(&mut self, output: &[Value]) {
         self.items.clear();
-        self.args.0.clear();
+        self.args.clear();
         self.items.extend(output.iter().zip(0u64..).map(|(v, i)| Item::of(v, Some(i))));
         self.started = true;
     }

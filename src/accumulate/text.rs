@@ -2,9 +2,9 @@
 //! it names, `*.done` replaces the field with its final value. The cost is O(1) lookups plus
 //! the patches (no allocation: paths are inline, the patch list is reused).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::apply::{part_index, parts_for, parts_key};
+use super::apply::{object, part_index, parts_for, parts_key};
 use super::arguments;
 use super::output_text;
 use super::patch::{Key, Patch, Path};
@@ -66,8 +66,7 @@ pub(super) fn text_event(skeleton: &mut Skeleton, ev: &ResponseEvent, t: Target,
             }
         }
         Target::Part { summary, field, part_type } => {
-            let parts = skeleton.items.get(i).map(|it| if summary { &it.summary } else { &it.content });
-            let Some(j) = parts.and_then(|parts| part_index(ev, summary, parts, Some(part_type))) else { return };
+            let Some(j) = part_index(skeleton, i, ev, summary, Some(part_type)) else { return };
             let Some((message, parts)) = parts_for(skeleton, i, summary, j, out) else { return };
             if j == parts.len() {
                 let path = Path::part(i, parts_key(summary), j);
@@ -107,11 +106,6 @@ fn write(path: Path, field: Key, is_delta: bool, is_string: bool) -> Patch {
 /// A part created by a text event: `{"type": part_type, field: ""}` (plus `"annotations": []`
 /// for `output_text`).
 fn new_part(part_type: &'static str, field: Key) -> Value {
-    let mut p = Map::new();
-    p.insert("type".to_owned(), Value::String(part_type.to_owned()));
-    p.insert(field.as_str().to_owned(), Value::String(String::new()));
-    if part_type == "output_text" {
-        p.insert(Key::Annotations.as_str().to_owned(), Value::Array(Vec::new()));
-    }
-    Value::Object(p)
+    let annotations: &[Key] = if part_type == "output_text" { &[Key::Annotations] } else { &[] };
+    Value::Object(object(&[("type", part_type), (field.as_str(), "")], annotations))
 }

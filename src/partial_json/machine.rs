@@ -90,7 +90,7 @@ pub(super) struct Machine {
     ops: String,
 }
 
-fn is_ws(b: u8) -> bool {
+pub(super) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
@@ -134,12 +134,13 @@ impl Machine {
         self.error.is_none() && !self.finished
     }
 
-    /// Runs `f` with the ops written into `out` (as one JSON array) when it is given.
+    /// Runs `f` with the ops added to the JSON array `out` (`""`: a new one) when it is given.
     fn recorded(&mut self, out: Option<&mut String>, f: impl FnOnce(&mut Self)) {
         let Some(out) = out else { return f(self) };
         mem::swap(&mut self.ops, out);
-        self.ops.clear();
-        self.ops.push('[');
+        if self.ops.pop().is_none() {
+            self.ops.push('[');
+        }
         self.recording = true;
         f(self);
         self.recording = false;

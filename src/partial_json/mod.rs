@@ -152,6 +152,7 @@ impl PartialJsonParser {
     /// into `ops` (cleared first; its capacity is reused), as one JSON array (module docs).
     /// A mirror that applies every push's ops, from the first push on, equals [`value`](Self::value).
     pub fn push_with_ops(&mut self, text: &str, ops: &mut String) {
+        ops.clear();
         self.m.push(text, Some(ops));
     }
 
@@ -164,6 +165,13 @@ impl PartialJsonParser {
 
     /// [`finish`](Self::finish), writing its ops (`[]` or the completed root number) into `ops`.
     pub fn finish_with_ops(&mut self, ops: &mut String) {
+        ops.clear();
+        self.m.finish(Some(ops));
+    }
+
+    /// [`finish_with_ops`](Self::finish_with_ops), its ops appended to the op array `ops` (`""`
+    /// is `[]`).
+    pub(crate) fn finish_onto(&mut self, ops: &mut String) {
         self.m.finish(Some(ops));
     }
 
@@ -183,6 +191,12 @@ impl PartialJsonParser {
     pub fn error(&self) -> Option<&PartialJsonError> {
         self.m.error.as_ref()
     }
+}
+
+/// Only JSON whitespace, or nothing: function arguments that mean `{}` (servers send them for
+/// tools without parameters).
+pub(crate) fn is_blank(text: &str) -> bool {
+    text.bytes().all(machine::is_ws)
 }
 
 /// Parses one whole document as `JSON.parse` would (the Rust value's conventions of the module

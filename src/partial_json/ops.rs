@@ -160,10 +160,20 @@ pub(crate) fn cat(target: &mut Option<Value>, path: &[Step<'_>], text: &str) -> 
 
 /// Applies one op to `target` (`None`: no value yet; a set at the root creates it).
 pub fn apply_op(target: &mut Option<Value>, op: Op) -> Result<(), OpsError> {
+    apply_under(target, &[], op)
+}
+
+/// Applies one op whose path starts at `base`.
+pub(crate) fn apply_under(target: &mut Option<Value>, base: &[Step<'_>], op: Op) -> Result<(), OpsError> {
     match op {
-        Op::Set { path, value } => set(target, &path.iter().map(Step::from).collect::<Vec<_>>(), value),
-        Op::Cat { path, text } => cat(target, &path.iter().map(Step::from).collect::<Vec<_>>(), &text),
+        Op::Set { path, value } => set(target, &under(base, &path), value),
+        Op::Cat { path, text } => cat(target, &under(base, &path), &text),
     }
+}
+
+/// `base`, then `path`.
+fn under<'a>(base: &[Step<'a>], path: &'a [PathSeg]) -> Vec<Step<'a>> {
+    base.iter().copied().chain(path.iter().map(Step::from)).collect()
 }
 
 /// Reads the op text and applies its ops in order; stops at the first error (the ops before it

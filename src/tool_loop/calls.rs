@@ -5,6 +5,8 @@
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde_json::{Map, Value};
 
+use crate::partial_json::is_blank;
+
 /// A function call to run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolCall {
@@ -25,7 +27,7 @@ impl ToolCall {
     /// `parsed` value follows serde_json's conventions). `None` when they are not valid JSON.
     pub fn arguments_json(&self) -> Option<&str> {
         match &self.parsed {
-            Ok(_) if self.arguments.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) => Some("{}"),
+            Ok(_) if is_blank(&self.arguments) => Some("{}"),
             Ok(_) => Some(&self.arguments),
             Err(_) => None,
         }
@@ -128,7 +130,7 @@ pub(super) fn read_call(item: &Value) -> Option<ToolCall> {
 }
 
 fn parse_arguments(raw: &str) -> Result<Value, String> {
-    if raw.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+    if is_blank(raw) {
         return Ok(Value::Object(Map::new()));
     }
     crate::partial_json::parse(raw).map_err(|e| format!("arguments are not valid JSON: {e}"))

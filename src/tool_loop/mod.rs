@@ -48,8 +48,8 @@
 //! - When the loop stops, [`ToolLoop::pending_calls`] holds the function calls of the final
 //!   response, none of which ran (those that could be read: a `call_id` and a `name`).
 //! - Time grows as n log n with the number n of calls of a response (a hostile response may
-//!   hold tens of thousands): repeated `call_id`s and the results are matched through an order
-//!   of the call_ids, never by comparing each call with every other.
+//!   hold tens of thousands): repeated `call_id`s and the results are matched through a sorted
+//!   map of the call_ids (no hashing to flood), never by comparing each call with every other.
 //! - Arguments: a string is parsed as `JSON.parse` would (empty or only whitespace counts as
 //!   `{}`: servers send that for tools without parameters); a value that is not a string (some
 //!   servers send an object) is taken as it is, its JSON text as `arguments`. Arguments that
@@ -220,16 +220,12 @@ impl ToolLoop {
             }
         }
         if self.store_false {
-            let include = match self.params.get("include") {
-                Some(Value::Array(include)) if include.iter().any(|v| v.as_str() == Some(ENCRYPTED_REASONING)) => None,
-                Some(Value::Array(include)) => {
-                    let mut include = include.clone();
-                    include.push(ENCRYPTED_REASONING.into());
-                    Some(include)
-                }
-                _ => Some(vec![Value::from(ENCRYPTED_REASONING)]),
+            let mut include = match self.params.get("include") {
+                Some(Value::Array(include)) => include.clone(),
+                _ => Vec::new(),
             };
-            if let Some(include) = include {
+            if !include.iter().any(|v| v.as_str() == Some(ENCRYPTED_REASONING)) {
+                include.push(ENCRYPTED_REASONING.into());
                 changes.push(("include", Some(Value::Array(include))));
             }
         }
@@ -268,19 +264,9 @@ impl ToolLoop {
             }
         }
         // A call_id seen before (in output order) is not a new call.
-        let ids: Vec<&str> = read.iter().map(|c| c.call_id.as_str()).collect();
-        let mut repeated = vec![false; read.len()];
-        for pair in order(&ids).windows(2) {
-            if let [a, b] = *pair {
-                if ids.get(a) == ids.get(b) {
-                    if let Some(r) = repeated.get_mut(b) {
-                        *r = true;
-                    }
-                }
-            }
-        }
+        let mut seen = Map::new();
         let calls: Vec<ToolCall> =
-            read.into_iter().zip(repeated).filter_map(|(call, repeated)| (!repeated).then_some(call)).collect();
+            read.into_iter().filter(|c| seen.insert(c.call_id.clone(), Value::Null).is_none()).collect();
         pending |= calls.iter().any(|c| !self.executable.contains(&c.name));
         let stop = if calls.is_empty() && !pending {
             Some(StopReason::NoToolCalls)
@@ -315,16 +301,18 @@ impl ToolLoop {
         let Phase::Tools(calls) = mem::replace(&mut self.phase, Phase::Request) else {
             return;
         };
-        // The first result given for a call_id counts (the calls' call_ids are distinct).
-        let sorted = order(&given.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>());
-        let mut given: Vec<(String, Option<Result<String, String>>)> =
-            given.into_iter().map(|(id, r)| (id, Some(r))).collect();
+        // The first result given for a call_id counts (the calls' call_ids are distinct): each
+        // call_id's first position, inserted last.
+        let mut first = Map::new();
+        for (i, (id, _)) in given.iter().enumerate().rev() {
+            first.insert(id.clone(), Value::from(i));
+        }
+        let mut given: Vec<Option<Result<String, String>>> = given.into_iter().map(|(_, r)| Some(r)).collect();
         let mut outputs = Vec::with_capacity(calls.len());
         let mut records = Vec::with_capacity(calls.len());
         for call in calls {
-            let id = call.call_id.as_str();
-            let at = sorted.partition_point(|&i| given.get(i).is_some_and(|g| g.0.as_str() < id));
-            let given = sorted.get(at).and_then(|&i| given.get_mut(i)).filter(|g| g.0 == id).and_then(|g| g.1.take());
+            let at = first.get(&call.call_id).and_then(Value::as_u64).and_then(|i| usize::try_from(i).ok());
+            let given = at.and_then(|i| given.get_mut(i)).and_then(Option::take);
             let result = match call.parsed {
                 Err(why) => Err(why),
                 Ok(_) => given.unwrap_or_else(|| Err("the tool gave no result".to_owned())),
@@ -379,39 +367,6 @@ impl ToolLoop {
             Phase::Request => &[],
         }
     }
-}
-
-/// The indices of `keys` ordered by `(key, index)`, by heapsort: O(n log n) whatever the keys
-/// (a hostile response chooses its call_ids: no hashing to flood), in little code (std's sorts
-/// and hash maps would add kilobytes to the wasm).
-fn order(keys: &[&str]) -> Vec<usize> {
-    let key = |i: usize| keys.get(i).copied().unwrap_or_default();
-    let less = |a: usize, b: usize| (key(a), a) < (key(b), b);
-    let sift = |v: &mut [usize], mut root: usize| loop {
-        let child = 2 * root + 1;
-        let Some(&l) = v.get(child) else { break };
-        let (big, at) = match v.get(child + 1) {
-            Some(&r) if less(l, r) => (r, child + 1),
-            _ => (l, child),
-        };
-        match v.get(root) {
-            Some(&top) if less(top, big) => v.swap(root, at),
-            _ => break,
-        }
-        root = at;
-    };
-    let n = keys.len();
-    let mut v: Vec<usize> = (0..n).collect();
-    for root in (0..n / 2).rev() {
-        sift(&mut v, root);
-    }
-    for end in (1..n).rev() {
-        v.swap(0, end);
-        if let Some(heap) = v.get_mut(..end) {
-            sift(heap, 0);
-        }
-    }
-    v
 }
 
 /// An output item as it goes back in the input of a `store: false` request: as it came,

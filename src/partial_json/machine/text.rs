@@ -168,21 +168,16 @@ impl Machine {
 
     /// Moves the buffered part of the value string into the value (and the ops).
     pub(super) fn flush_string(&mut self) {
-        if self.str_new {
-            self.str_new = false;
-            if self.op_begin('s') {
-                self.ops.push('"');
-                self.ops.push_str(&self.raw);
-                self.ops.push_str("\"]");
-            }
+        let new = mem::take(&mut self.str_new);
+        if (new || !self.dec.is_empty()) && self.op_begin(if new { 's' } else { 'c' }) {
+            self.ops.push('"');
+            self.ops.push_str(&self.raw);
+            self.ops.push_str("\"]");
+        }
+        if new {
             let s = mem::take(&mut self.dec);
             self.mirror_set(Value::String(s));
         } else if !self.dec.is_empty() {
-            if self.op_begin('c') {
-                self.ops.push('"');
-                self.ops.push_str(&self.raw);
-                self.ops.push_str("\"]");
-            }
             self.mirror_cat();
             self.dec.clear();
         }

@@ -4,7 +4,7 @@
 // arguments (ids' types, functions, signals), hands the rest to the core as one object, and runs
 // the calls' I/O.
 import { RawClient, throwsTypeErrors } from './cometapi_responses.js';
-import { toError, ValidationError } from './errors.js';
+import { call, isObject, toError, ValidationError } from './errors.js';
 import { Io } from './io.js';
 import { validated, validatorOf } from './structured.js';
 import { ToolRun } from './tool-loop.js';
@@ -12,7 +12,6 @@ import { Files } from './files.js';
 import { ResponsesSocket } from './socket.js';
 import { INTERNAL, ResponseStream } from './stream.js';
 
-const isObject = (v) => typeof v === 'object' && v !== null;
 /**
  * The last client made, held weakly: a new client with the same options (a server making one
  * per request) shares its core client, which is immutable. Nothing of a client that is gone
@@ -90,14 +89,6 @@ function checkIds(op, ids) {
     if (typeof id !== 'string') throw new TypeError(`${i ? 'an item id' : what} must be a string, got ${typeof id}`);
   });
 }
-
-const call = (fn) => {
-  try {
-    return fn();
-  } catch (e) {
-    throw toError(e);
-  }
-};
 
 /**
  * Gives `Class` a method per operation of the core's table whose answer is JSON, named by the

@@ -4,12 +4,11 @@
 // connection (with one timer at the core's deadline), moves frames both ways and hands each
 // response's RawCall to a ResponseStream and its Io (the same classes as over HTTP).
 import { Route, SocketAction } from './cometapi_responses.js';
-import { AbortError, ConnectionError, toError } from './errors.js';
+import { AbortError, call, ConnectionError, isObject, toError } from './errors.js';
 import { validatorOf } from './structured.js';
 import { Io } from './io.js';
 import { INTERNAL, ResponseStream } from './stream.js';
 
-const isObject = (v) => typeof v === 'object' && v !== null;
 const ignore = () => {};
 
 /** What a lane's read gives once it fed frames to the call: an empty chunk, whose feed takes their batch. */
@@ -415,12 +414,4 @@ function laneOf(opts) {
   const s = opts?.streamId;
   if (s !== undefined && s !== null && typeof s !== 'string') throw new TypeError('options.streamId must be a string');
   return s ?? undefined;
-}
-
-function call(fn) {
-  try {
-    return fn();
-  } catch (e) {
-    throw toError(e);
-  }
 }

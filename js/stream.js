@@ -2,7 +2,7 @@
 // snapshot kept as they are handed out. The wasm core decodes, folds and decides every outcome;
 // this file moves its batches to the consumer and mirrors the snapshot (docs/architecture.md).
 import { Action, PatchesMark, RawCall, Show } from './cometapi_responses.js';
-import { AbortError, OutputParseError, StreamError, toError } from './errors.js';
+import { AbortError, isObject, OutputParseError, StreamError, toError } from './errors.js';
 import { redactText, redactValue } from './redact.js';
 import { Io, reportHeaders } from './io.js';
 import { Mirror } from './mirror.js';
@@ -10,7 +10,6 @@ import { validated } from './structured.js';
 
 export const INTERNAL = Symbol('cometapi-responses.internal');
 
-const isObject = (v) => typeof v === 'object' && v !== null;
 const ignore = () => {};
 // a batch entry's codes (src/stream/sinks.rs), read once per event
 const SAME_OPS = PatchesMark.Same;

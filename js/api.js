@@ -28,6 +28,13 @@ export {
 } from './errors.js';
 
 // The package is minified without keeping names: every public class and function gets its own
-// back here (an error's `name` is its class's, `new.target.name`).
+// back here (an error's `name` is its class's, `new.target.name`), the classes a user meets
+// without importing them too (client.conversations, client.files, runTools()). Each entry names
+// its own `init`.
 import * as api from './api.js';
-for (const name in api) Object.defineProperty(api[name], 'name', { value: name });
+import { Conversations, ConversationItems } from './client.js';
+import { Files } from './files.js';
+import { ToolRun } from './tool-loop.js';
+for (const [name, value] of Object.entries({ ...api, Conversations, ConversationItems, Files, ToolRun })) {
+  Object.defineProperty(value, 'name', { value: name });
+}

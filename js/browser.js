@@ -34,6 +34,8 @@ try {
 }
 
 export * from './api.js';
+// its name, which the package's minifier does not keep
+Object.defineProperty(init, 'name', { value: 'init' });
 /** Resolves once the wasm is ready: at once where it compiled on import (every current engine). */
 export function init() {
   return ready ?? Promise.resolve();

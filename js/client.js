@@ -256,7 +256,7 @@ export class ResponsesClient {
 }
 
 /** The Conversations API of a client. */
-class Conversations {
+export class Conversations {
   #client;
   /** Items of a conversation: `create`, `list`, `retrieve`, `delete`. */
   items;
@@ -272,7 +272,7 @@ class Conversations {
   }
 }
 
-class ConversationItems {
+export class ConversationItems {
   #client;
 
   constructor(client) {

@@ -11,5 +11,7 @@ import { initSync } from './cometapi_responses.js';
 initSync({ module: gunzipSync(Buffer.from(wasmGzipBase64, 'base64')) });
 
 export * from './api.js';
+// its name, which the package's minifier does not keep
+Object.defineProperty(init, 'name', { value: 'init' });
 /** No-op: the Node entry is ready on import. Kept so code written for browsers runs unchanged. */
 export async function init() {}

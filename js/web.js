@@ -20,3 +20,5 @@ export function init(moduleOrPath) {
 }
 
 export * from './api.js';
+// its name, which the package's minifier does not keep
+Object.defineProperty(init, 'name', { value: 'init' });

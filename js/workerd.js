@@ -5,5 +5,7 @@ import { initSync } from './cometapi_responses.js';
 initSync({ module: wasmModule });
 
 export * from './api.js';
+// its name, which the package's minifier does not keep
+Object.defineProperty(init, 'name', { value: 'init' });
 /** No-op: the Workers entry is ready on import. */
 export async function init() {}

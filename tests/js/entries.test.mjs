@@ -62,3 +62,17 @@ await m.init();
 console.log('refused ' + refused);${USE}`);
   assert.deepEqual(out.trim().split('\n'), ['refused 1', EXPECTED]);
 });
+
+// (edge-light.js and workerd.js import the .wasm as a module, which Node cannot: tests/runtimes)
+test('node.js, browser.js and web.js keep the names of what a user meets: the exports, init, the classes behind client.conversations, client.files and runTools()', () => {
+  for (const entry of ['node.js', 'browser.js', 'web.js']) {
+    const out = node(`
+const m = await import('./${entry}');
+if (${entry === 'web.js'}) await m.init((await import('node:fs')).readFileSync('cometapi_responses_bg.wasm'));
+const wrong = Object.entries(m).filter(([k, v]) => v.name !== k).map(([k]) => k);
+const c = new m.ResponsesClient({ apiKey: 'x', fetch: () => new Promise(() => {}) });
+const run = c.runTools({ model: 'm', input: 'hi', tools: [] });
+console.log(JSON.stringify([wrong, c.conversations.constructor.name, c.conversations.items.constructor.name, c.files.constructor.name, run.constructor.name]));`);
+    assert.deepEqual(JSON.parse(out), [[], 'Conversations', 'ConversationItems', 'Files', 'ToolRun'], entry);
+  }
+});

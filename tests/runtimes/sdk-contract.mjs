@@ -1,4 +1,5 @@
-// The contract of the SDK helpers (structured outputs, the tool loop, attachments, files), line by line, as a script that runs anywhere the
+// The contract of the SDK helpers (structured outputs, the tool loop, attachments, files, the names a
+// user meets), line by line, as a script that runs anywhere the
 // package runs (a page, a Worker): `runContract(api, baseURL)` exercises each line against the
 // mock backend at baseURL and returns { line: 'ok' | 'FAILED: why' }. No Node API in here.
 
@@ -21,7 +22,7 @@ const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const thrown = (fn) => Promise.resolve().then(fn).then(() => undefined, (e) => e);
 
 export const LINES = [
-  'jsonSchemaFormat', 'parse output_parsed', 'OutputParseError', 'stream partialParsed', 'PartialJsonParser', 'functionTool',
+  'names', 'jsonSchemaFormat', 'parse output_parsed', 'OutputParseError', 'stream partialParsed', 'PartialJsonParser', 'functionTool',
   'runTools', 'run.abort', 'parsed_arguments', 'inputImage', 'inputFile', 'files',
 ];
 
@@ -40,6 +41,16 @@ export async function runContract(api, baseURL) {
   };
   const params = (format) => ({ model: 'mock', input: 'Ada Lovelace', text: { format } });
   const adult = standard((v) => ({ value: { ...v, adult: v.age >= 18 } }));
+
+  await line('names', async () => {
+    const wrong = Object.entries(api).filter(([k, v]) => v.name !== k).map(([k]) => k);
+    check(wrong.length === 0, `exports named otherwise: ${wrong}`);
+    const run = client.runTools({ model: 'mock', input: 'hi', tools: [] });
+    run.abort();
+    await thrown(() => run.finalResponse());
+    const seen = [client.conversations, client.conversations.items, client.files, run].map((o) => o.constructor.name);
+    check(same(seen, ['Conversations', 'ConversationItems', 'Files', 'ToolRun']), `classes ${seen}`);
+  });
 
   await line('jsonSchemaFormat', () => {
     const f = jsonSchemaFormat('person', PERSON, { validate: adult });

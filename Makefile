@@ -29,13 +29,13 @@ STAMP := build/.stamps
 WASM_OPT_APART := $(foreach p,maybe_catch_unwind validate RawClient ocket ool_loop oolLoop \
   structured relay redact Redact partial_json zmij in_place_collect retry vec_deque input::,'--no-inline=*$(p)*')
 
-.PHONY: help setup setup-rust setup-node setup-browser build test test-rust test-wasm test-js test-browser test-runtimes test-publish size-check demo bench fuzz clean
+.PHONY: help setup setup-rust setup-node setup-xz setup-browser build test test-rust test-wasm test-js test-browser test-runtimes test-publish size-check demo bench fuzz clean
 
 help:
 	@sed -n 's/^#: \{0,1\}//p' $(firstword $(MAKEFILE_LIST)) | sed 's|\$$(PORT)|$(PORT)|g'
 
 # ---------------------------------------------------------------- set-up
-setup: setup-rust setup-node
+setup: setup-rust setup-node setup-xz
 
 setup-rust:
 	@rustup target list --installed 2>/dev/null | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -48,6 +48,11 @@ setup-node: node_modules/.package-lock.json
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# xz packs the browser entry's inline wasm (scripts/package-json.mjs); Debian has it by default
+setup-xz:
+	@command -v xz >/dev/null || { echo "installing Debian xz-utils"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xz-utils >/dev/null; }
 
 setup-browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \

@@ -92,7 +92,12 @@ if (existsSync(wasmPath)) {
  * in base64 (`H4sI…`) to the tools that look for one.
  */
 function lzmaInGzip(wasm) {
-  const lzma = execFileSync('xz', ['--format=lzma', '--lzma1=preset=9e,lc=3,lp=0,pb=0', '--stdout'], { input: wasm, maxBuffer: 1 << 26 });
+  let lzma;
+  try {
+    lzma = execFileSync('xz', ['--format=lzma', '--lzma1=preset=9e,lc=3,lp=0,pb=0', '--stdout'], { input: wasm, maxBuffer: 1 << 26 });
+  } catch (e) {
+    throw new Error(`packing the inline wasm needs xz (Debian: xz-utils; make setup-xz): ${e.message}`);
+  }
   lzma.writeUInt32LE(wasm.length, 5);
   lzma.writeUInt32LE(0, 9);
   const parts = [Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255])];

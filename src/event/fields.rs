@@ -2,10 +2,8 @@
 //! serde): `type`, `item_id`, the indices, `sequence_number`, the event's text (`delta`, or a
 //! `*.done` event's final value) and the object it carries for the accumulator (`response`,
 //! `item`, `part`, `annotation`, built as a `Value`; a lean `response` keeps only `id`, `error`
-//! and `output`, the fields the core reads). Only the kind's own text and object are built, the
-//! kind known from `type` (nearly always the first member; a `type` that changes the kind after a
-//! text or object member was passed has the text read again). Every other member is checked
-//! without being built; strings without escapes are byte ranges into the text (no copy).
+//! and `output`, the fields the core reads). Every other member is checked without being built;
+//! strings without escapes are byte ranges into the text (no copy).
 //!
 //! The fields read as `JSON.parse` reads them: a key given twice counts once, the last value
 //! winning; a value of an unexpected JSON type reads as absent, never failing the event; an
@@ -23,33 +21,31 @@ use super::{EventKind, LEAN_RESPONSE_FIELDS};
 const INTS: usize = 8;
 const PAYLOADS: usize = 13;
 
-/// The fields read so far.
 #[derive(Default)]
 struct Fields {
-    /// `type`, `item_id` and the text the kind reads.
-    strings: [Option<StrRef>; 3],
+    /// `type`, `item_id`, then every field that is some kind's text.
+    strings: [Option<At>; INTS],
     ints: [Option<u64>; PAYLOADS - INTS],
-    /// The payload the kind reads.
-    payload: Option<Value>,
-    /// The kind of the last `type` read (of the SSE name when none is, or when it is not a
-    /// string): its text and payload are built, the other texts and payloads only checked.
-    kind: Option<EventKind>,
-    /// `kind` is the event's: a `type` read does not change it (the second reading of a text
-    /// whose `type` came after a member it concerns).
-    fixed: bool,
-    /// A text or payload member was read (or skipped).
-    met: bool,
-    /// A `type` changed the kind after such a member: the text is read again, `fixed`.
-    stale: bool,
+    payloads: [Option<Value>; 4],
+    /// The strings with escapes, decoded (rare), kept apart so that the slots above are plain
+    /// data with nothing to drop.
+    decoded: Vec<String>,
+}
+
+/// Where a string field is: a range of the text, or its place in [`Fields::decoded`].
+#[derive(Clone, Copy)]
+enum At {
+    Text(usize, usize),
+    Decoded(usize),
 }
 
 impl Fields {
-    /// `kind` (of the last `type`) is what the event reads from now on.
-    fn set_kind(&mut self, kind: EventKind) {
-        if !self.fixed {
-            self.stale |= self.met && self.kind != Some(kind);
-            self.kind = Some(kind);
-        }
+    /// The string field at place `k`.
+    fn string(&mut self, k: usize) -> Option<StrRef> {
+        Some(match (*self.strings.get(k)?)? {
+            At::Text(start, end) => StrRef::Range(start..end),
+            At::Decoded(d) => StrRef::Owned(std::mem::take(self.decoded.get_mut(d)?)),
+        })
     }
 }
 
@@ -81,22 +77,21 @@ fn place(key: &[u8]) -> Option<usize> {
 /// not JSON, the reader's error, with the text back). `sse_name`: the type when the JSON gives
 /// none; `lean`: a lifecycle event's `response` keeps only what the core reads.
 pub(super) fn decode(data: String, sse_name: &str, lean: bool) -> Result<ResponseEvent, (String, JsonError)> {
-    let rd = Reader::new(&data);
     let mut f = Fields::default();
-    let read = loop {
-        match members(&rd, sse_name, lean, &mut f) {
-            Ok(()) if f.stale => f = Fields { kind: f.kind, fixed: true, ..Fields::default() },
-            read => break read,
-        }
-    };
-    if let Err(e) = read {
+    let rd = Reader::new(&data);
+    if let Err(e) = members(&rd, lean, &mut f) {
         let e = rd.error(e);
         return Err((data, e));
     }
-    let [ty, item_id, text] = f.strings;
+    let ty = f.string(0);
     let type_name = ty.as_ref().map_or(sse_name, |t| t.get(&data));
-    let kind = f.kind.unwrap_or_else(|| EventKind::from_type(sse_name));
+    let kind = EventKind::from_type(type_name);
     let other_type = (kind == EventKind::Other && type_name != "message").then(|| Box::from(type_name));
+    let item_id = f.string(1);
+    // The kind's own text and payload fields: the others were read only in case they were.
+    let place = |field: Option<&str>| place(field?.as_bytes());
+    let text = place(kind.text_field()).and_then(|k| f.string(k));
+    let payload = place(kind.payload_field()).and_then(|k| f.payloads.get_mut(k.checked_sub(PAYLOADS)?)?.take());
     let error = (kind == EventKind::Error)
         .then(|| Box::new(normalise_error(&lenient::parse_value(&data).unwrap_or_default(), &data)));
     let [sequence_number, output_index, content_index, summary_index, annotation_index] = f.ints;
@@ -112,14 +107,14 @@ pub(super) fn decode(data: String, sse_name: &str, lean: bool) -> Result<Respons
         item_id,
         text,
         // `null` is no payload.
-        payload: f.payload.filter(|v| !v.is_null()),
+        payload: payload.filter(|v| !v.is_null()),
         error,
     })
 }
 
 /// The event object's members into `f`, each checked as JSON (as [`lenient::parse_value`]
 /// checks it: the same errors at the same places).
-fn members(rd: &Reader, sse_name: &str, lean: bool, f: &mut Fields) -> Read<()> {
+fn members(rd: &Reader, lean: bool, f: &mut Fields) -> Read<()> {
     let b = rd.text.as_bytes();
     let i = rd.ws(0);
     if !matches!(b.get(i), Some(b'{')) {
@@ -133,7 +128,22 @@ fn members(rd: &Reader, sse_name: &str, lean: bool, f: &mut Fields) -> Read<()> 
         |key, j| {
             let Some(k) = place(key) else { return rd.skip(j, 1) };
             // Each field as the last of its key gives it; absent when of another JSON type.
-            if (INTS..PAYLOADS).contains(&k) {
+            Ok(if k < INTS {
+                let (s, n) = match b.get(j) {
+                    Some(b'"') => match rd.string(j, true)? {
+                        (StrRef::Range(r), n) => (Some(At::Text(r.start, r.end)), n),
+                        (StrRef::Owned(o), n) => {
+                            f.decoded.push(o);
+                            (Some(At::Decoded(f.decoded.len() - 1)), n)
+                        }
+                    },
+                    _ => (None, rd.skip(j, 1)?),
+                };
+                if let Some(slot) = f.strings.get_mut(k) {
+                    *slot = s;
+                }
+                n
+            } else if k < PAYLOADS {
                 let (v, n) = match uint(b, j) {
                     Some((v, n)) => (Some(v), n),
                     None => (None, rd.skip(j, 1)?),
@@ -141,36 +151,17 @@ fn members(rd: &Reader, sse_name: &str, lean: bool, f: &mut Fields) -> Read<()> 
                 if let Some(slot) = f.ints.get_mut(k - INTS) {
                     *slot = v;
                 }
-                return Ok(n);
-            }
-            if k >= 2 {
-                // A text or a payload: read when the kind reads it.
-                let kind = *f.kind.get_or_insert_with(|| EventKind::from_type(sse_name));
-                f.met = true;
-                let is = |field: Option<&str>| field.is_some_and(|f| f.as_bytes() == key);
-                if is(kind.payload_field()) {
-                    let (v, n) = match b.get(j) {
-                        Some(b'{') if lean && k == PAYLOADS => lean_response(rd, j)?,
-                        _ => rd.value(j, 1, true)?,
-                    };
-                    f.payload = Some(v);
-                    return Ok(n);
+                n
+            } else {
+                let (v, n) = match b.get(j) {
+                    Some(b'{') if lean && k == PAYLOADS => lean_response(rd, j)?,
+                    _ => rd.value(j, 1, true)?,
+                };
+                if let Some(slot) = f.payloads.get_mut(k - PAYLOADS) {
+                    *slot = Some(v);
                 }
-                if !is(kind.text_field()) {
-                    return rd.skip(j, 1);
-                }
-            }
-            let (s, n) = match b.get(j) {
-                Some(b'"') => rd.string(j, true).map(|(s, n)| (Some(s), n))?,
-                _ => (None, rd.skip(j, 1)?),
-            };
-            if k == 0 {
-                f.set_kind(EventKind::from_type(s.as_ref().map_or(sse_name, |s| s.get(rd.text))));
-            }
-            if let Some(slot) = f.strings.get_mut(k.min(2)) {
-                *slot = s;
-            }
-            Ok(n)
+                n
+            })
         },
     )?;
     match rd.ws(end) {
@@ -187,11 +178,11 @@ fn lean_response(rd: &Reader, i: usize) -> Read<(Value, usize)> {
         i,
         #[inline(always)]
         |key, j| {
-            if !LEAN_RESPONSE_FIELDS.iter().any(|f| f.as_bytes() == key) {
-                return rd.skip(j, 2);
+            let keep = LEAN_RESPONSE_FIELDS.iter().any(|f| f.as_bytes() == key);
+            let (v, n) = rd.value(j, 2, keep)?;
+            if keep {
+                kept.insert(String::from_utf8_lossy(key).into_owned(), v);
             }
-            let (v, n) = rd.value(j, 2, true)?;
-            kept.insert(String::from_utf8_lossy(key).into_owned(), v);
             Ok(n)
         },
     )?;

@@ -362,15 +362,6 @@ enum Open {
     Object(Map<String, Value>, String),
 }
 
-impl From<Open> for Value {
-    fn from(open: Open) -> Value {
-        match open {
-            Open::Array(a) => Value::Array(a),
-            Open::Object(m, _) => Value::Object(m),
-        }
-    }
-}
-
 /// The one JSON scanner: whitespace, strings (eight bytes at a time, escapes decoded once),
 /// literals, numbers, values at any depth (the open containers on a stack of their own, no
 /// recursion), and where the text stops being JSON. [`parse_value`] reads a whole text with it;
@@ -463,74 +454,73 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// [`value`](Self::value) of an array or object. The open ones are kept as bits (1: an
-    /// object), 64 to a word, so that checking allocates nothing below 64 levels; and, when
-    /// building, their values so far.
+    /// [`value`](Self::value) of an array or object.
     fn nested(&self, mut i: usize, depth: usize, build: bool) -> Read<(Value, usize)> {
         let b = self.b;
-        let (mut open, mut objects, mut outer, mut stack, mut key) = (0usize, 0u64, Vec::new(), Vec::new(), false);
+        let mut stack: Vec<Open> = Vec::new();
         loop {
-            // A value (or, in an object, a key and its value) starts at `i`.
-            if key {
-                let (k, n) = self.key(i, build)?;
-                if let Some(Open::Object(_, key)) = stack.last_mut() {
-                    *key = self.owned(k);
-                }
-                i = n;
-            }
+            // A value starts at `i`.
             let (mut v, mut n) = match b.get(i) {
                 Some(&c @ (b'[' | b'{')) => {
-                    if depth + open >= self.max_depth {
+                    if depth + stack.len() >= self.max_depth {
                         return Err(Fail { at: i, what: What::Depth });
                     }
                     i = self.ws(i + 1);
-                    key = c == b'{';
-                    let empty = || match key {
-                        true => Open::Object(Map::new(), String::new()),
-                        false => Open::Array(Vec::new()),
-                    };
-                    if !b.get(i).is_some_and(|&e| e == c + 2) {
-                        if open > 0 && open % 64 == 0 {
-                            outer.push(objects);
+                    match (c, b.get(i)) {
+                        (b'[', Some(b']')) => (Value::Array(Vec::new()), i + 1),
+                        (b'{', Some(b'}')) => (Value::Object(Map::new()), i + 1),
+                        (b'[', _) => {
+                            stack.push(Open::Array(Vec::new()));
+                            continue;
                         }
-                        objects = objects << 1 | u64::from(key);
-                        open += 1;
-                        if build {
-                            stack.push(empty());
+                        _ => {
+                            let (key, n) = self.key(i, build)?;
+                            stack.push(Open::Object(Map::new(), if build { self.owned(key) } else { String::new() }));
+                            i = n;
+                            continue;
                         }
-                        continue;
                     }
-                    (if build { empty().into() } else { Value::Null }, i + 1)
                 }
                 _ => self.scalar(i, build)?,
             };
             // After a value: close what it ends.
             loop {
                 n = self.ws(n);
-                if open == 0 {
-                    return Ok((v, n));
-                }
-                match stack.last_mut() {
-                    Some(Open::Array(a)) => a.push(v),
-                    Some(Open::Object(m, k)) => drop(m.insert(std::mem::take(k), v)),
-                    None => {}
-                }
-                key = objects & 1 == 1;
-                match b.get(n) {
-                    Some(b',') => {
-                        i = self.ws(n + 1);
-                        break;
+                let Some(top) = stack.last_mut() else { return Ok((v, n)) };
+                let next = b.get(n);
+                match top {
+                    Open::Array(a) => {
+                        if build {
+                            a.push(v);
+                        }
+                        if matches!(next, Some(b',')) {
+                            i = self.ws(n + 1);
+                            break;
+                        }
+                        if !matches!(next, Some(b']')) {
+                            return self.fail(n, What::Syntax);
+                        }
+                        v = Value::Array(std::mem::take(a));
                     }
-                    Some(b'}') if key => {}
-                    Some(b']') if !key => {}
-                    _ => return self.fail(n, What::Syntax),
+                    Open::Object(m, key) => {
+                        if build {
+                            m.insert(std::mem::take(key), v);
+                        }
+                        if matches!(next, Some(b',')) {
+                            let (k, after) = self.key(self.ws(n + 1), build)?;
+                            if build {
+                                *key = self.owned(k);
+                            }
+                            i = after;
+                            break;
+                        }
+                        if !matches!(next, Some(b'}')) {
+                            return self.fail(n, What::Syntax);
+                        }
+                        v = Value::Object(std::mem::take(m));
+                    }
                 }
-                objects >>= 1;
-                open -= 1;
-                if open > 0 && open % 64 == 0 {
-                    objects = outer.pop().unwrap_or_default();
-                }
-                v = stack.pop().map_or(Value::Null, Value::from);
+                stack.pop();
                 n += 1;
             }
         }

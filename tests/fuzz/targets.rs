@@ -7,7 +7,8 @@
 //! 2. `decode`: `decode` and `decode_owned` agree; what the fast path decodes, the general path
 //!    decodes to an equal event; an object `JSON.parse` accepts (nesting under serde_json's 128
 //!    levels) is never rejected, and text that is not JSON never accepted (except keepalives);
-//!    a decoded event keeps its text byte for byte; error messages stay short.
+//!    a decoded event keeps its text byte for byte; error messages stay short and give the line
+//!    and column serde_json gives.
 //! 3. `accumulate`: the decoded events of a stream folded into an `Accumulator` (its results are
 //!    ignored); the snapshot, when there is one, serialises to JSON that parses.
 //! 4. `stream`: `StreamState` (feed / next_entry / end_of_body / outcome) hands out the same events,
@@ -229,6 +230,27 @@ fn decode_target(input: &[u8]) {
     if name != "keepalive" && general.is_ok() {
         assert!(valid, "invalid JSON accepted");
     }
+    // A text rejected says where, as serde_json's reading of a `Value` says (and `JSON.parse`:
+    // its reading of an `IgnoredAny` puts a control character in a string one column early),
+    // unless serde_json stops earlier, at what `JSON.parse` reads (a number beyond f64, a lone
+    // surrogate).
+    let theirs = serde_json::from_str::<serde_json::Value>(&data).err().filter(|e| {
+        let lenient = ["number out of range", "surrogate", "hex escape", "unicode code point"];
+        !lenient.iter().any(|l| e.to_string().contains(l))
+    });
+    if let (Err(e), Some(theirs)) = (&general, theirs) {
+        if let Some(at) = line_column(&e.to_string()) {
+            assert_eq!(at, (theirs.line(), theirs.column()), "not where serde_json puts it ({theirs}): {e}");
+        }
+    }
+}
+
+/// The line and column a malformed event's message gives.
+fn line_column(message: &str) -> Option<(usize, usize)> {
+    let (_, rest) = message.split_once("(line ")?;
+    let (line, rest) = rest.split_once(", column ")?;
+    let (column, _) = rest.split_once(')')?;
+    Some((line.parse().ok()?, column.parse().ok()?))
 }
 
 /// The deepest nesting of arrays and objects in a JSON text (outside strings).

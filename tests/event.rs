@@ -246,6 +246,22 @@ fn fast_path_agrees_with_the_general_path() {
     for sample in [SAMPLE, ESCAPED] {
         mutations(sample);
     }
+    // A `type` after the members it decides (the decoder reads from the SSE name, then again).
+    #[rustfmt::skip]
+    let late = [
+        r#"{"delta":"a","type":"response.output_text.delta"}"#, r#"{"item":{"id":"i"},"type":"response.output_item.added"}"#,
+        r#"{"type":"response.output_text.delta","delta":"a","type":"response.output_text.done","text":"b"}"#,
+        r#"{"text":"b","type":"response.output_text.done","delta":"a","type":"response.refusal.delta"}"#,
+        r#"{"type":"response.created","response":{"id":"r"},"type":5}"#, r#"{"part":null,"part":{},"type":"x","type":"response.content_part.added"}"#,
+    ];
+    for (data, name) in late
+        .iter()
+        .flat_map(|d| ["message", "response.output_text.delta", "response.output_item.added"].map(|n| (d, n)))
+    {
+        assert_eq!(decode_owned(sse_event(name, data)), paths::general(data, name), "{name}: {data}");
+        let (lean, reference) = paths::lean(data, name);
+        assert_eq!(lean, reference, "{name}: {data}");
+    }
 }
 
 /// A delta as servers that escape non-ASCII send it (Python's `ensure_ascii`).

@@ -17,7 +17,7 @@ if (inline.length !== 1) {
   process.exit(1);
 }
 const glue = gz(browser.replace(inline[0], '""'));
-const shipped = gz(read('browser.js'));
+const shipped = gz(browser);
 const kib = (n) => (n / 1024).toFixed(1) + ' KiB';
 console.log(
   `size: wasm ${kib(wasm)} gzip + glue ${kib(glue)} gzip = ${kib(wasm + glue)} gzip ` +

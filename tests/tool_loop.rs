@@ -5,8 +5,6 @@
 
 use cometapi_responses::accumulate::{Accumulator, Ending};
 use cometapi_responses::error::Error;
-use cometapi_responses::event::decode;
-use cometapi_responses::sse;
 use cometapi_responses::tool_loop::{Step, StopReason, ToolCall, ToolLoop, DEFAULT_MAX_STEPS, ENCRYPTED_REASONING};
 use serde_json::{json, Value};
 
@@ -15,18 +13,8 @@ mod recordings;
 
 /// The final response of a recorded stream, accumulated; `None` (SKIPPED) when absent, unless `CI=true`.
 fn recorded_response(name: &str) -> Option<Value> {
-    let files = recordings::shared(recordings::RECORDED)?;
-    let Some(path) = files.iter().find(|p| recordings::name(p) == name) else {
-        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true, but {name} is missing");
-        eprintln!("SKIPPED: {name} not found (the shared third-party recordings are not part of this repository)");
-        return None;
-    };
     let mut acc = Accumulator::new();
-    for ev in sse::parse_all(&std::fs::read(path).unwrap()).expect("SSE parses") {
-        if let Some(ev) = decode(&ev).expect("event decodes") {
-            acc.push(&ev);
-        }
-    }
+    recordings::events(&recordings::recorded(name)?).iter().for_each(|ev| acc.push(ev));
     assert_eq!(acc.ending(), &Ending::Completed, "{name}");
     Some(acc.snapshot().expect("a snapshot").clone())
 }

@@ -50,7 +50,7 @@ impl Gen<'_> {
     fn string(&mut self, out: &mut String) {
         out.push('"');
         for _ in 0..self.rng.below(8) {
-            out.push_str(*self.rng.pick(STRING_PIECES));
+            out.push_str(self.rng.pick::<&str>(STRING_PIECES));
         }
         out.push('"');
     }
@@ -60,8 +60,8 @@ impl Gen<'_> {
         let kind = if container { 4 + self.rng.below(2) } else { self.rng.below(4) };
         match kind {
             0 | 3 => self.string(out),
-            1 => out.push_str(*self.rng.pick(NUMBERS)),
-            2 => out.push_str(*self.rng.pick(&["true", "false", "null"])),
+            1 => out.push_str(self.rng.pick::<&str>(NUMBERS)),
+            2 => out.push_str(self.rng.pick::<&str>(&["true", "false", "null"])),
             _ => {
                 let object = kind == 5;
                 out.push(if object { '{' } else { '[' });
@@ -636,7 +636,7 @@ fn invalid_input_never_panics_and_agrees_with_serde_json() {
         let mut m: String = chars[..at].iter().collect();
         let edit = rng.below(3); // 0: insert, 1: replace, 2: delete
         if edit < 2 {
-            m.push_str(*rng.pick(INSERTS));
+            m.push_str(rng.pick::<&str>(INSERTS));
         }
         m.extend(chars.get(at + usize::from(edit > 0)..).unwrap_or_default());
         let (complete, error) = verdict(&mut rng, &m);

@@ -7,12 +7,12 @@
 
 use std::path::Path;
 
-use recordings::{name, shared, sse_files, BRIDGES, RECORDED, SYNTHETIC};
+use recordings::{events as load, name, shared, sse_files, BRIDGES, RECORDED, SYNTHETIC};
 
 use cometapi_responses::accumulate::{compute_output_text, with_output_text, Accumulator, Ending, Mirror, Patch};
 use cometapi_responses::error::Error;
 use cometapi_responses::event::{decode, EventKind, ResponseEvent};
-use cometapi_responses::sse::{self, Parser};
+use cometapi_responses::sse::Parser;
 use cometapi_responses::test_support::{accumulator_has_response, accumulator_version};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -40,18 +40,7 @@ mod recordings;
 
 /// The events of one recording; `None` (SKIPPED) when it is absent (a failure under `CI=true`).
 fn recorded(file: &str) -> Option<Vec<ResponseEvent>> {
-    let files = shared(RECORDED)?;
-    let Some(p) = files.iter().find(|p| name(p) == file) else {
-        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true, but {file} is missing");
-        eprintln!("SKIPPED: {file} not found");
-        return None;
-    };
-    Some(load(p))
-}
-
-fn load(p: &Path) -> Vec<ResponseEvent> {
-    let events = sse::parse_all(&std::fs::read(p).expect("fixture readable")).expect("SSE parses");
-    events.iter().filter_map(|e| decode(e).expect("event decodes")).collect()
+    recordings::recorded(file).map(|p| load(&p))
 }
 
 fn ev(v: Value) -> ResponseEvent {

@@ -64,23 +64,23 @@ fn wake(c: &mut Call) {
 
 /// One attempt: sent, answered with `status` and `hdrs`, then `body` (when not empty) and its end.
 fn reply(c: &mut Call, status: u16, hdrs: &[(&str, &str)], body: &[u8]) {
-    head(c, status, hdrs);
+    head(c, 0.0, status, hdrs);
     if !body.is_empty() {
         c.on_chunk(body);
     }
     c.on_body_end();
 }
 
-/// Sent and answered with `status` and `hdrs`: the body is still to read.
-fn head(c: &mut Call, status: u16, hdrs: &[(&str, &str)]) {
-    c.start(0.0, 0.0);
+/// Sent at `now` and answered with `status` and `hdrs`: the body is still to read.
+fn head(c: &mut Call, now: f64, status: u16, hdrs: &[(&str, &str)]) {
+    c.start(now, 0.0);
     c.on_headers(status, headers(hdrs));
 }
 
 /// A stream call (see `stream`) answered 200 with `body`.
 fn streamed(background: bool, body: &str) -> Call {
     let mut c = stream(background);
-    head(&mut c, 200, NONE);
+    head(&mut c, 0.0, 200, NONE);
     c.on_chunk(body.as_bytes());
     c
 }
@@ -210,33 +210,25 @@ fn x_should_retry_overrides_and_4xx_are_not_retried() {
 }
 
 #[test]
-fn an_error_body_is_cut_at_64_kib_and_its_request_aborted() {
-    let mut c = create();
-    head(&mut c, 401, NONE);
-    let block = vec![b'x'; 16 * 1024];
-    for _ in 0..3 {
-        c.on_chunk(&block);
-        assert_eq!(c.action(), Action::Read);
+fn a_body_past_its_limit_is_cut_and_its_request_aborted() {
+    // An error body is read up to 64 KiB, a JSON answer up to MAX_JSON_BODY: (status, a block,
+    // how many are read, the chunk that reaches past the limit, the error)
+    let (error_body, json) = (vec![b'x'; 16 * 1024], vec![b' '; 64 * 1024 * 1024]);
+    let api_401: fn(&Error) -> bool = |e| matches!(e, Error::Api(e) if e.status == Some(401));
+    let limit: fn(&Error) -> bool = |e| matches!(e, Error::Stream { message, .. } if message.contains("limit"));
+    for (status, block, reads, past, error) in
+        [(401, &error_body, 3, &error_body[..], api_401), (200, &json, MAX_JSON_BODY / json.len(), b" ", limit)]
+    {
+        let mut c = create();
+        head(&mut c, 0.0, status, NONE);
+        for _ in 0..reads {
+            c.on_chunk(block);
+            assert_eq!(c.action(), Action::Read, "{status}");
+        }
+        c.on_chunk(past);
+        assert_eq!((c.action(), c.release()), (Action::Done, Release::Abort), "{status}: the rest is not read");
+        assert!(error(c.error().unwrap()), "{status}: {:?}", c.error());
     }
-    c.on_chunk(&block);
-    assert_eq!(c.action(), Action::Done, "the rest is not read");
-    assert_eq!(c.release(), Release::Abort);
-    assert!(matches!(c.error(), Some(Error::Api(e)) if e.status == Some(401)));
-}
-
-#[test]
-fn a_json_answer_past_its_limit_fails_and_is_let_go() {
-    let mut c = create();
-    head(&mut c, 200, NONE);
-    let block = vec![b' '; 64 * 1024 * 1024];
-    for _ in 0..(MAX_JSON_BODY / block.len()) {
-        c.on_chunk(&block);
-    }
-    assert_eq!(c.action(), Action::Read);
-    c.on_chunk(b" ");
-    assert_eq!(c.action(), Action::Done);
-    assert_eq!(c.release(), Release::Abort);
-    assert!(matches!(c.error(), Some(Error::Stream { message, .. }) if message.contains("limit")));
 }
 
 #[test]
@@ -274,7 +266,7 @@ fn an_abort_ends_the_call_at_any_point_and_lets_the_body_go() {
     c.abort();
     assert_eq!((c.action(), c.error()), (Action::Done, Some(&Error::Abort)));
     let mut c = create();
-    head(&mut c, 200, NONE);
+    head(&mut c, 0.0, 200, NONE);
     c.abort();
     assert_eq!(c.release(), Release::Abort);
     assert_eq!(c.error(), Some(&Error::Abort));
@@ -322,7 +314,7 @@ fn a_background_stream_resumes_after_its_last_event_and_goes_on() {
     );
     assert!(req.headers.contains(&("x-fault".to_owned(), "f".to_owned())), "the caller's headers go along");
     assert!(req.headers.contains(&("authorization".to_owned(), format!("Bearer {KEY}"))));
-    head(&mut c, 200, NONE);
+    head(&mut c, 0.0, 200, NONE);
     // The new body repeats events 4 and 5, then goes on.
     let rest: String = events(8, "resp_7").into_iter().skip(4).collect::<String>() + &completed(8, "resp_7");
     c.on_chunk(rest.as_bytes());
@@ -387,7 +379,7 @@ fn a_resumed_event_without_a_valid_sequence_number_is_no_progress_and_is_not_han
         while c.action() == Action::Sleep && resumes < 20 {
             wake(&mut c);
             assert!(c.request().url.ends_with("starting_after=5"), "{seq}: {}", c.request().url);
-            head(&mut c, 200, NONE);
+            head(&mut c, 0.0, 200, NONE);
             c.on_chunk(replayed_delta(seq).as_bytes());
             c.on_read_error(None, "reset");
             resumes += 1;
@@ -405,7 +397,7 @@ fn a_resumed_body_goes_on_past_events_it_cannot_place_and_ends_with_an_unnumbere
         c.on_body_end();
         let mut text = handed_out_text(&mut c);
         wake(&mut c);
-        head(&mut c, 200, NONE);
+        head(&mut c, 0.0, 200, NONE);
         // The bad replay, then new events, another bad one among them, then a terminal event with
         // no number (it ends the stream: nothing was handed out after it, it cannot be a repeat).
         let rest = events(9, "resp_9");
@@ -499,13 +491,13 @@ fn files_requests_and_a_raw_answer_done_at_its_headers() {
 
     // Success: done at the headers, the body left to the caller (nothing to cancel or abort).
     let mut call = call_of(content.clone());
-    head(&mut call, 200, NONE);
+    head(&mut call, 0.0, 200, NONE);
     assert_eq!(call.action(), Action::Done);
     assert_eq!(call.release(), Release::Nothing);
     assert!(call.error().is_none());
     // An error status is read and retried as any other.
     let mut call = call_of(content);
-    head(&mut call, 503, NONE);
+    head(&mut call, 0.0, 503, NONE);
     assert_eq!(call.action(), Action::Read);
     call.on_chunk(br#"{"error":{"message":"busy","type":"server_error"}}"#);
     call.on_body_end();
@@ -539,8 +531,7 @@ fn the_attempt_timeout_runs_until_the_headers_then_retries_after_letting_the_req
     assert!(c.handle_timeout(T + 1501.0, T + 1001.0));
     assert_eq!(c.action(), Action::Send);
     // Headers in time: no deadline until the shell starts reading.
-    c.start(T + 2000.0, 0.0);
-    c.on_headers(200, headers(NONE));
+    head(&mut c, T + 2000.0, 200, NONE);
     assert_eq!((c.action(), c.poll_timeout()), (Action::Read, None));
     assert!(!c.handle_timeout(T + 1e9, T + 1e9), "a stale timer changes nothing");
 }
@@ -548,8 +539,7 @@ fn the_attempt_timeout_runs_until_the_headers_then_retries_after_letting_the_req
 #[test]
 fn the_idle_timeout_runs_while_a_read_waits_and_each_chunk_resets_it() {
     let mut c = stream(false);
-    c.start(T, 0.0);
-    c.on_headers(200, headers(NONE));
+    head(&mut c, T, 200, NONE);
     let chunks = events(6, "r");
     let mut now = T + 10.0;
     for chunk in &chunks {
@@ -575,15 +565,13 @@ fn the_idle_timeout_runs_while_a_read_waits_and_each_chunk_resets_it() {
 #[test]
 fn a_json_read_times_out_and_an_error_body_cut_by_a_timeout_is_the_api_error() {
     let mut c = create();
-    c.start(T, 0.0);
-    c.on_headers(200, headers(NONE));
+    head(&mut c, T, 200, NONE);
     c.on_chunk(b"{\"id\":");
     assert!(c.handle_timeout(T + 1500.0, T + 500.0));
     assert_eq!((c.action(), c.release()), (Action::Done, Release::Abort));
     assert!(matches!(c.error(), Some(Error::Timeout { .. })));
     let mut c = create();
-    c.start(T, 0.0);
-    c.on_headers(400, headers(NONE));
+    head(&mut c, T, 400, NONE);
     c.on_chunk(br#"{"error":{"message":"bad","type":"invalid_request_error"}}"#);
     assert!(c.handle_timeout(T + 1000.0, T));
     assert_eq!(c.release(), Release::Abort);
@@ -593,8 +581,7 @@ fn a_json_read_times_out_and_an_error_body_cut_by_a_timeout_is_the_api_error() {
 #[test]
 fn a_background_streams_idle_timeout_resumes_it() {
     let mut c = stream(true);
-    c.start(T, 0.0);
-    c.on_headers(200, headers(NONE));
+    head(&mut c, T, 200, NONE);
     c.on_chunk(events(6, "resp_t").concat().as_bytes());
     assert!(c.handle_timeout(T + 1005.0, T + 5.0));
     assert_eq!((c.action(), c.release()), (Action::Sleep, Release::Abort), "let go of, then resumed");

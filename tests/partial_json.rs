@@ -11,28 +11,9 @@ use cometapi_responses::partial_json::{
 };
 use serde_json::{json, Map, Value};
 
-// --- A small deterministic random generator (splitmix64)
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 // --- Random documents
 
@@ -62,14 +43,14 @@ struct Gen<'r> {
 impl Gen<'_> {
     fn ws(&mut self, out: &mut String) {
         while self.rng.chance(25) {
-            out.push(self.rng.pick(&[' ', '\t', '\n', '\r']));
+            out.push(*self.rng.pick(&[' ', '\t', '\n', '\r']));
         }
     }
 
     fn string(&mut self, out: &mut String) {
         out.push('"');
         for _ in 0..self.rng.below(8) {
-            out.push_str(self.rng.pick(STRING_PIECES));
+            out.push_str(self.rng.pick::<&str>(STRING_PIECES));
         }
         out.push('"');
     }
@@ -79,8 +60,8 @@ impl Gen<'_> {
         let kind = if container { 4 + self.rng.below(2) } else { self.rng.below(4) };
         match kind {
             0 | 3 => self.string(out),
-            1 => out.push_str(self.rng.pick(NUMBERS)),
-            2 => out.push_str(self.rng.pick(&["true", "false", "null"])),
+            1 => out.push_str(self.rng.pick::<&str>(NUMBERS)),
+            2 => out.push_str(self.rng.pick::<&str>(&["true", "false", "null"])),
             _ => {
                 let object = kind == 5;
                 out.push(if object { '{' } else { '[' });
@@ -297,7 +278,7 @@ fn run_chunks(doc: &str, chunks: &[&str], full: &Value) {
 
 #[test]
 fn random_documents_at_every_cut_and_chunking() {
-    let mut rng = Rng(0x5EED_0001);
+    let mut rng = Rng::new(0x5EED_0001);
     let (mut docs, mut dups, mut bytes) = (0, 0, 0);
     while docs < 100 {
         let (doc, dup) = document(&mut rng);
@@ -630,13 +611,13 @@ fn verdict(rng: &mut Rng, doc: &str) -> (bool, Option<String>) {
 
 #[test]
 fn invalid_input_never_panics_and_agrees_with_serde_json() {
-    let mut rng = Rng(0xB17E5);
+    let mut rng = Rng::new(0xB17E5);
     const ALPHABET: &[u8] = b"{}[]\",:\\ \n0123456789.eE+-truefalsnu\x01\x1f\x7f";
     for round in 0..20_000 {
         let len = rng.below(40);
         // random bytes, or random picks from the alphabet
         let bytes: Vec<u8> =
-            (0..len).map(|_| if round % 2 == 0 { rng.next() as u8 } else { rng.pick(ALPHABET) }).collect();
+            (0..len).map(|_| if round % 2 == 0 { rng.next_u64() as u8 } else { *rng.pick(ALPHABET) }).collect();
         let doc = String::from_utf8_lossy(&bytes).into_owned();
         let (complete, _) = verdict(&mut rng, &doc);
         if let Ok(want) = serde_json::from_str::<Value>(&doc) {
@@ -644,7 +625,7 @@ fn invalid_input_never_panics_and_agrees_with_serde_json() {
             assert_same(parse(&doc).unwrap(), want, &doc);
         }
     }
-    let mut rng = Rng(0x0077_A7ED);
+    let mut rng = Rng::new(0x0077_A7ED);
     const INSERTS: &[&str] =
         &["{", "}", "[", "]", "\"", ",", ":", "\\", "0", "-", ".", "e", "x", " ", "\u{1}", "é", "\\u"];
     let (mut valid, mut invalid) = (0, 0);
@@ -655,7 +636,7 @@ fn invalid_input_never_panics_and_agrees_with_serde_json() {
         let mut m: String = chars[..at].iter().collect();
         let edit = rng.below(3); // 0: insert, 1: replace, 2: delete
         if edit < 2 {
-            m.push_str(rng.pick(INSERTS));
+            m.push_str(rng.pick::<&str>(INSERTS));
         }
         m.extend(chars.get(at + usize::from(edit > 0)..).unwrap_or_default());
         let (complete, error) = verdict(&mut rng, &m);
@@ -690,7 +671,7 @@ fn invalid_input_never_panics_and_agrees_with_serde_json() {
 // --- Linearity (the real timing belongs to the benchmarks: this only catches a quadratic blow-up)
 
 fn big_document(target: usize) -> String {
-    let (mut rng, mut out, mut i) = (Rng(42), String::from("{\"items\":["), 0);
+    let (mut rng, mut out, mut i) = (Rng::new(42), String::from("{\"items\":["), 0);
     while out.len() < target {
         out.push_str(if i > 0 { "," } else { "" });
         out.push_str(&document(&mut rng).0);
@@ -786,16 +767,10 @@ fn decimal(t: &str) -> (String, i64) {
 /// back as the same double, so params read and written again keep their numbers.
 #[test]
 fn a_doubles_shortest_form_reads_as_that_double() {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = Rng::new(0x2545_f491_4f6c_dd1d);
     let mut checked = 0;
     while checked < 50_000 {
-        let f = f64::from_bits(next());
+        let f = f64::from_bits(rng.next_u64());
         if !f.is_finite() {
             continue;
         }

@@ -106,6 +106,15 @@ fn add(s: &mut Socket, input: &str, lane: Option<&str>) -> u32 {
     s.create(&json!({"model": "m", "input": input}).to_string(), lane.map(str::to_owned), true).unwrap()
 }
 
+/// A shell on https://h/v1 with a request per `(input, lane)`, connected: its ids and the frames sent.
+fn opened<const N: usize>(key: Option<&str>, requests: [(&str, Option<&str>); N]) -> (Shell, [u32; N], Vec<Value>) {
+    let mut s = socket("https://h/v1", key);
+    let ids = requests.map(|(input, lane)| add(&mut s, input, lane));
+    open(&mut s);
+    let sent = frames(&mut s);
+    (s, ids, sent)
+}
+
 fn lifecycle(ty: &str, id: &str, status: &str, lane: Option<&str>) -> String {
     ev(ty, lane, json!({ "response": { "id": id, "object": "response", "status": status, "output": [] } }))
 }
@@ -119,11 +128,7 @@ fn completed(id: &str, lane: Option<&str>) -> String {
 }
 
 fn delta(text: &str, lane: Option<&str>) -> String {
-    ev(
-        "response.output_text.delta",
-        lane,
-        json!({"output_index": 0, "content_index": 0, "item_id": "m", "delta": text}),
-    )
+    ev("response.output_text.delta", lane, json!({"output_index":0,"content_index":0,"item_id":"m","delta":text}))
 }
 
 fn item_added(lane: Option<&str>) -> String {
@@ -133,11 +138,7 @@ fn item_added(lane: Option<&str>) -> String {
 
 fn part_added(lane: Option<&str>) -> String {
     let part = json!({"type": "output_text", "text": ""});
-    ev(
-        "response.content_part.added",
-        lane,
-        json!({"output_index": 0, "content_index": 0, "item_id": "m", "part": part}),
-    )
+    ev("response.content_part.added", lane, json!({"output_index":0,"content_index":0,"item_id":"m","part":part}))
 }
 
 /// The events of a response's batches so far.
@@ -201,10 +202,7 @@ fn params_are_validated_and_background_refused() {
 
 #[test]
 fn default_lane_is_fifo_one_at_a_time() {
-    let mut s = socket("https://h/v1", None);
-    let (a, b) = (add(&mut s, "1", None), add(&mut s, "2", None));
-    open(&mut s);
-    let f = frames(&mut s);
+    let (mut s, [a, b], f) = opened(None, [("1", None), ("2", None)]);
     assert_eq!((f.len(), &f[0]["input"]), (1, &json!("1")), "the second waits for the first");
     assert_eq!(s.on_frame(created("r1", None)), Routed::Response(a));
     assert_eq!(s.action(0.0), Action::Idle);
@@ -219,10 +217,8 @@ fn default_lane_is_fifo_one_at_a_time() {
 
 #[test]
 fn lanes_run_concurrently_and_events_never_mix() {
-    let mut s = socket("https://h/v1", None);
-    let (a, b) = (add(&mut s, "a", Some("A")), add(&mut s, "b", Some("B")));
-    open(&mut s);
-    assert_eq!(frames(&mut s).len(), 2, "different lanes go out together");
+    let (mut s, [a, b], sent) = opened(None, [("a", Some("A")), ("b", Some("B"))]);
+    assert_eq!(sent.len(), 2, "different lanes go out together");
     for (lane, id) in [("A", "ra"), ("B", "rb")] {
         s.on_frame(created(id, Some(lane)));
         s.on_frame(item_added(Some(lane)));
@@ -294,10 +290,7 @@ fn feed_event_matches_sse_feed() {
 
 #[test]
 fn drop_fails_in_flight_with_connection_error_and_next_call_reconnects() {
-    let mut s = socket("https://h/v1", Some(KEY));
-    let (a, q) = (add(&mut s, "1", Some("A")), add(&mut s, "2", Some("A")));
-    open(&mut s);
-    frames(&mut s);
+    let (mut s, [a, q], _) = opened(Some(KEY), [("1", Some("A")), ("2", Some("A"))]);
     s.on_frame(created("ra", Some("A")));
     s.on_frame(item_added(Some("A")));
     s.dropped(&format!("reset by peer {KEY}"));
@@ -314,10 +307,7 @@ fn drop_fails_in_flight_with_connection_error_and_next_call_reconnects() {
 
 #[test]
 fn close_after_a_drop_or_a_failed_connect_keeps_it_as_the_unread_responses_end() {
-    let mut s = socket("https://h/v1", None);
-    let a = add(&mut s, "1", None);
-    open(&mut s);
-    frames(&mut s);
+    let (mut s, [a], _) = opened(None, [("1", None)]);
     s.socket.on_frame(&created("ra", None));
     s.dropped("gone");
     s.close();
@@ -367,11 +357,9 @@ fn connecting_is_given_up_at_the_connect_timeout() {
 
 #[test]
 fn abort_stops_only_that_response() {
-    let mut s = socket("https://h/v1", None);
-    let (a, _a2) = (add(&mut s, "a", Some("A")), add(&mut s, "a2", Some("A")));
-    let (b, queued) = (add(&mut s, "b", Some("B")), add(&mut s, "q", Some("B")));
-    open(&mut s);
-    assert_eq!(frames(&mut s).len(), 2);
+    let (mut s, [a, _a2, b, queued], sent) =
+        opened(None, [("a", Some("A")), ("a2", Some("A")), ("b", Some("B")), ("q", Some("B"))]);
+    assert_eq!(sent.len(), 2);
     s.on_frame(created("ra", Some("A")));
     s.on_frame(created("rb", Some("B")));
     s.abort(a);
@@ -391,10 +379,7 @@ fn abort_stops_only_that_response() {
 
 #[test]
 fn reconnects_before_the_age_limit_between_responses() {
-    let mut s = socket("https://h/v1", None);
-    let a = add(&mut s, "1", None);
-    open(&mut s);
-    frames(&mut s);
+    let (mut s, [a], _) = opened(None, [("1", None)]);
     s.on_frame(created("r", None));
     let b = add(&mut s, "2", None);
     let late = MAX_AGE_MS + 1.0;
@@ -456,11 +441,7 @@ fn steer_targets_the_running_response_and_settles() {
 
 #[test]
 fn pending_steer_does_not_hold_the_lane() {
-    let mut s = socket("https://h/v1", None);
-    add(&mut s, "1", None);
-    add(&mut s, "2", None);
-    open(&mut s);
-    frames(&mut s);
+    let (mut s, _, _) = opened(None, [("1", None), ("2", None)]);
     s.on_frame(created("r1", None));
     let st = s.steer(r#""x""#, None).unwrap();
     frames(&mut s);
@@ -498,10 +479,7 @@ fn a_reader_gets_every_frame_routed_to_its_response_then_the_end_the_socket_saw(
     // The shell keeps the frames routed to a response until its reader takes them: a reader
     // that begins after the socket is done with the response still gets all of them, then the
     // end (its terminal event; a connection lost after them).
-    let mut s = socket("https://h/v1", None);
-    let (a, b) = (add(&mut s, "a", Some("A")), add(&mut s, "b", Some("B")));
-    open(&mut s);
-    frames(&mut s);
+    let (mut s, [a, b], _) = opened(None, [("a", Some("A")), ("b", Some("B"))]);
     let body = |lane| vec![created("r", lane), item_added(lane), part_added(lane), delta("x", lane)];
     let (mut body_a, body_b) = (body(Some("A")), body(Some("B")));
     body_a.push(completed("r", Some("A")));

@@ -5,7 +5,7 @@
 
 use cometapi_responses::accumulate::Mirror;
 use cometapi_responses::error::Error;
-use cometapi_responses::stream::{Show, StreamState};
+use cometapi_responses::stream::{Entry, Show, StreamState};
 use std::path::PathBuf;
 
 #[path = "common/recordings.rs"]
@@ -33,13 +33,25 @@ fn run(bytes: &[u8], chunk: usize) -> Seen {
     drive(StreamState::entries(None), bytes, chunk)
 }
 
-fn drive(mut s: StreamState, bytes: &[u8], chunk: usize) -> Seen {
+fn drive(s: StreamState, bytes: &[u8], chunk: usize) -> Seen {
+    drive_with(s, bytes, chunk, StreamState::end_of_body, |_, _| {})
+}
+
+/// `drive`, with `end` for the end of the chunks and `each` seeing every entry and the mirror after it.
+fn drive_with(
+    mut s: StreamState,
+    bytes: &[u8],
+    chunk: usize,
+    end: fn(&mut StreamState),
+    mut each: impl FnMut(&Entry, &Mirror),
+) -> Seen {
     let mut mirror = Mirror::new();
     let mut types = Vec::new();
     let mut chunks = bytes.chunks(chunk.max(1));
     loop {
         while let Some(e) = s.next_entry() {
             mirror.apply_all(&e.patches, &e.event);
+            each(&e, &mirror);
             if e.show == Show::Yield {
                 types.push(e.event.event_type().to_owned());
             }
@@ -49,7 +61,7 @@ fn drive(mut s: StreamState, bytes: &[u8], chunk: usize) -> Seen {
         }
         match chunks.next() {
             Some(c) => s.feed(c),
-            None => s.end_of_body(),
+            None => end(&mut s),
         }
     }
     let has_response = mirror.value().is_some();
@@ -186,28 +198,16 @@ fn bridge_streams_cut_off_keep_the_text_delivered() {
             .unwrap();
         let body = &text.as_bytes()[..text[..cut].rfind("data:").unwrap()];
         for chunk in 1..=64 {
-            let mut s = StreamState::entries(None);
-            let mut mirror = Mirror::new();
             let mut deltas = String::new();
-            let mut chunks = body.chunks(chunk);
-            loop {
-                while let Some(e) = s.next_entry() {
-                    mirror.apply_all(&e.patches, &e.event);
-                    if e.event.event_type() == "response.output_text.delta" {
-                        deltas.push_str(e.event.text().unwrap());
-                    }
-                    let snap = mirror.value().unwrap_or_else(|| panic!("{name}: no snapshot after an event"));
-                    assert_eq!(snap["output_text"], deltas.as_str(), "{name} chunk {chunk}");
+            let lost = |s: &mut StreamState| s.lost("reset");
+            let seen = drive_with(StreamState::entries(None), body, chunk, lost, |e, mirror| {
+                if e.event.event_type() == "response.output_text.delta" {
+                    deltas.push_str(e.event.text().unwrap());
                 }
-                if s.outcome().is_some() {
-                    break;
-                }
-                match chunks.next() {
-                    Some(c) => s.feed(c),
-                    None => s.lost("reset"),
-                }
-            }
-            assert!(matches!(s.outcome(), Some(Err(Error::Stream { .. }))), "{name}");
+                let snap = mirror.value().unwrap_or_else(|| panic!("{name}: no snapshot after an event"));
+                assert_eq!(snap["output_text"], deltas.as_str(), "{name} chunk {chunk}");
+            });
+            assert!(seen.end.unwrap_err().starts_with("StreamError"), "{name}");
             if name.starts_with("litellm") || name.starts_with("ors") {
                 assert!(!deltas.is_empty(), "{name}: text was delivered");
             }

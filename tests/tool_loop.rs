@@ -1,13 +1,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]
 //! Native tests of the tool loop's state machine (`src/tool_loop/`): a recorded `store: false` loop
-//! (`openai_reasoning_encrypted_step1..4.sse`, SKIPPED when absent) end to end, and synthetic responses.
+//! (`openai_reasoning_encrypted_step1..4.sse`, SKIPPED when absent) end to end, synthetic responses,
+//! and hostile or large ones: tens of thousands of calls in one response (time grows with n, not
+//! n²), repeated call_ids and results, responses cut off (`status: "incomplete"`, calls still
+//! `in_progress`), and the `concurrency` option's rule.
 
 use cometapi_responses::accumulate::{Accumulator, Ending};
 use cometapi_responses::error::Error;
-use cometapi_responses::event::decode;
-use cometapi_responses::sse;
-use cometapi_responses::tool_loop::{Step, StopReason, ToolCall, ToolLoop, DEFAULT_MAX_STEPS, ENCRYPTED_REASONING};
+use std::time::{Duration, Instant};
+
+use cometapi_responses::tool_loop::{
+    self, Step, StopReason, ToolCall, ToolLoop, DEFAULT_CONCURRENCY, DEFAULT_MAX_STEPS, ENCRYPTED_REASONING,
+};
 use serde_json::{json, Value};
 
 #[path = "common/recordings.rs"]
@@ -15,18 +20,8 @@ mod recordings;
 
 /// The final response of a recorded stream, accumulated; `None` (SKIPPED) when absent, unless `CI=true`.
 fn recorded_response(name: &str) -> Option<Value> {
-    let files = recordings::shared(recordings::RECORDED)?;
-    let Some(path) = files.iter().find(|p| recordings::name(p) == name) else {
-        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true, but {name} is missing");
-        eprintln!("SKIPPED: {name} not found (the shared third-party recordings are not part of this repository)");
-        return None;
-    };
     let mut acc = Accumulator::new();
-    for ev in sse::parse_all(&std::fs::read(path).unwrap()).expect("SSE parses") {
-        if let Some(ev) = decode(&ev).expect("event decodes") {
-            acc.push(&ev);
-        }
-    }
+    recordings::events(&recordings::recorded(name)?).iter().for_each(|ev| acc.push(ev));
     assert_eq!(acc.ending(), &Ending::Completed, "{name}");
     Some(acc.snapshot().expect("a snapshot").clone())
 }
@@ -168,6 +163,16 @@ fn call(call_id: &str, name: &str, arguments: &str) -> Value {
 
 fn response(id: &str, output: Vec<Value>) -> Value {
     json!({"id": id, "object": "response", "status": "completed", "output": output})
+}
+
+/// `v` with this `status`.
+fn with_status(mut v: Value, status: &str) -> Value {
+    v["status"] = json!(status);
+    v
+}
+
+fn ids(calls: &[ToolCall]) -> Vec<&str> {
+    calls.iter().map(|c| c.call_id.as_str()).collect()
 }
 
 fn message(text: &str) -> Value {
@@ -462,4 +467,127 @@ fn params_must_be_an_object_and_max_steps_positive() {
     let made = ToolLoop::new(json!({}), vec![], Some(0)).err();
     let Some(Error::Validation { param, message }) = made else { panic!("{made:?}") };
     assert_eq!((param.as_str(), message.as_str()), ("maxSteps", "must be at least 1"));
+}
+
+// --- Hostile or large responses
+
+/// One response of `n` calls through the loop, the results handed back in reverse order.
+fn many_calls(n: usize) -> Duration {
+    let output: Vec<Value> = (0..n).map(|i| call(&format!("call_{i}"), "f", "{}")).collect();
+    let r = response("resp_1", output);
+    let start = Instant::now();
+    let mut run = plain(&["f"]);
+    let Step::RunTools(calls) = run.on_response(&r) else { panic!("expected calls") };
+    assert_eq!(calls.len(), n);
+    let results = calls.iter().rev().map(|c| (c.call_id.clone(), Ok(format!("out {}", c.call_id)))).collect();
+    run.on_tool_results(results);
+    let took = start.elapsed();
+    let req = run.next_request().unwrap();
+    let input = req["input"].as_array().unwrap();
+    assert_eq!(input.len(), n);
+    for (i, item) in input.iter().enumerate().step_by(997) {
+        assert_eq!(item["call_id"], format!("call_{i}"));
+        assert_eq!(item["output"], format!("out call_{i}"));
+    }
+    took
+}
+
+#[test]
+fn eighty_thousand_calls_in_one_response() {
+    many_calls(80_000);
+}
+
+/// Four times the calls take well under sixteen times as long (n log n gives about 4.5; a
+/// comparison of each call with every other, 16). The best of three runs of each size.
+#[test]
+fn time_grows_with_the_number_of_calls_not_its_square() {
+    let best = |n| (0..3).map(|_| many_calls(n)).min().unwrap();
+    let (small, large) = (best(10_000), best(40_000));
+    let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-6);
+    assert!(ratio < 10.0, "10k calls: {small:?}, 40k calls: {large:?} (x{ratio:.1})");
+}
+
+#[test]
+fn repeated_call_ids_and_results_the_first_counts() {
+    let mut run = plain(&["f"]);
+    let mut output: Vec<Value> = ["b", "a", "a", "b", "c"].iter().map(|id| call(id, "f", "{}")).collect();
+    output[2]["arguments"] = json!(r#"{"second":true}"#);
+    let r = response("resp_1", output);
+    let Step::RunTools(calls) = run.on_response(&r) else { panic!() };
+    assert_eq!(ids(&calls), ["b", "a", "c"]);
+    assert_eq!(calls[1].arguments, "{}", "the first of two calls with one call_id");
+    run.on_tool_results(vec![
+        ("c".into(), Ok("c1".into())),
+        ("zzz".into(), Ok("unknown".into())),
+        ("a".into(), Err("a1".into())),
+        ("c".into(), Ok("c2".into())),
+        ("a".into(), Ok("a2".into())),
+    ]);
+    let outputs: Vec<(&str, &str)> =
+        run.steps()[0].tool_calls.iter().map(|c| (c.call_id.as_str(), c.output.as_str())).collect();
+    assert_eq!(outputs, [("b", "Error: the tool gave no result"), ("a", "Error: a1"), ("c", "c1")]);
+}
+
+#[test]
+fn a_cut_off_response_runs_no_call_and_the_calls_left_are_pending() {
+    use StopReason::{Incomplete, MaxSteps, NoToolCalls, PendingCalls};
+    let (c1, c2) = (call("c1", "f", "{}"), call("c2", "f", "{}"));
+    let human = json!({"type": "function_call", "call_id": "c2", "name": "human", "arguments": "{}"});
+    let no_execute = json!({"type": "function_call", "call_id": "x", "name": "no_execute", "arguments": "{}"});
+    let text = json!({"type": "message", "role": "assistant", "content": []});
+    let cases = [
+        // response.incomplete (max_output_tokens): every call of it is left to the caller
+        (None, "incomplete", vec![c1.clone(), c2], Incomplete, vec!["c1", "c2"]),
+        // a call still in_progress or incomplete in a completed response: its arguments may be partial
+        (
+            None,
+            "completed",
+            vec![c1.clone(), with_status(call("c2", "f", "{}"), "in_progress")],
+            Incomplete,
+            vec!["c1", "c2"],
+        ),
+        (
+            None,
+            "completed",
+            vec![c1.clone(), with_status(call("c2", "f", "{}"), "incomplete")],
+            Incomplete,
+            vec!["c1", "c2"],
+        ),
+        // before max_steps and before calls the loop cannot answer
+        (Some(1), "incomplete", vec![c1.clone()], Incomplete, vec!["c1"]),
+        (None, "incomplete", vec![no_execute], Incomplete, vec!["x"]),
+        // an incomplete response without calls is the answer
+        (None, "incomplete", vec![text], NoToolCalls, vec![]),
+        // the calls left when the loop stops at max_steps, or at a call it has no code for
+        (Some(1), "completed", vec![c1.clone()], MaxSteps, vec!["c1"]),
+        (None, "completed", vec![c1, human], PendingCalls, vec!["c1", "c2"]),
+    ];
+    for (max_steps, status, output, reason, pending) in cases {
+        let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), max_steps).unwrap();
+        let r = with_status(response("resp_1", output), status);
+        assert_eq!(run.on_response(&r), Step::Done(reason), "{r}");
+        assert_eq!(run.stop_reason(), Some(reason), "{r}");
+        assert_eq!(ids(run.pending_calls()), pending, "{r}");
+        assert_eq!(run.next_request(), None, "{r}");
+        assert!(run.steps()[0].tool_calls.is_empty(), "{r}");
+    }
+    // unknown statuses are not a cut
+    let mut run = plain(&["f"]);
+    let r = with_status(response("resp_1", vec![with_status(call("c1", "f", "{}"), "searching")]), "some_new_status");
+    assert!(matches!(run.on_response(&r), Step::RunTools(_)));
+    assert_eq!(StopReason::Incomplete.as_str(), "incomplete");
+    assert_eq!(serde_json::to_value(StopReason::Incomplete).unwrap(), "incomplete");
+}
+
+#[test]
+fn concurrency_is_a_positive_integer_default_eight() {
+    assert_eq!(DEFAULT_CONCURRENCY, 8);
+    for (given, want) in [(None, 8), (Some(1.0), 1), (Some(50.0), 50), (Some(1e300), usize::MAX)] {
+        assert_eq!(tool_loop::concurrency(given).unwrap(), want, "{given:?}");
+    }
+    for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0] {
+        let got = tool_loop::concurrency(Some(bad));
+        let Err(Error::Validation { param, message }) = got else { panic!("{bad}: {got:?}") };
+        assert_eq!((param.as_str(), message.as_str()), ("concurrency", "must be a positive integer"));
+    }
 }

@@ -32,6 +32,22 @@ pub fn shared(dir: &str) -> Option<Vec<PathBuf>> {
     Some(files)
 }
 
+/// The recording `file` of `RECORDED`; `None` (SKIPPED) when it is absent, which fails under `CI=true`.
+pub fn recorded(file: &str) -> Option<PathBuf> {
+    let found = shared(RECORDED)?.into_iter().find(|p| name(p) == file);
+    if found.is_none() {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true, but {file} is missing");
+        eprintln!("SKIPPED: {file} not found (the shared third-party recordings are not part of this repository)");
+    }
+    found
+}
+
+/// The decoded events of the stream at `p` (`[DONE]` left out).
+pub fn events(p: &Path) -> Vec<cometapi_responses::event::ResponseEvent> {
+    let events = cometapi_responses::sse::parse_all(&std::fs::read(p).expect("fixture readable")).expect("SSE parses");
+    events.iter().filter_map(|e| cometapi_responses::event::decode(e).expect("event decodes")).collect()
+}
+
 /// The file name of `p`.
 pub fn name(p: &Path) -> String {
     p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()

@@ -24,6 +24,7 @@ mod gen;
 mod json_spans;
 #[path = "../common/recordings.rs"]
 mod recordings;
+#[path = "../common/rng.rs"]
 mod rng;
 mod targets;
 mod tool_loop;

@@ -9,18 +9,13 @@ use std::rc::Rc;
 use cometapi_responses::partial_json::PartialJsonParser;
 use cometapi_responses::structured::OutputParsed;
 use cometapi_responses::tool_loop::StopReason;
-use cometapi_responses::wasm::{Client, ClientOptions, RequestOptions, RunToolsOptions, Tools};
+use cometapi_responses::wasm::{Client, RequestOptions, RunToolsOptions, Tools};
 use cometapi_responses::Error;
 use serde_json::{json, Value};
 use wasm_bindgen_test::*;
 
 fn client() -> Client {
-    Client::new(ClientOptions {
-        api_key: Some("sk-wasm-sdk".into()),
-        base_url: Some(crate::transport::base_url()),
-        max_retries: Some(0),
-        ..Default::default()
-    })
+    crate::transport::client(0, None)
 }
 
 #[derive(serde::Deserialize, Debug, PartialEq)]

@@ -16,7 +16,7 @@ pub fn base_url() -> String {
     }
 }
 
-fn client(max_retries: u32, timeout_ms: Option<u64>) -> Client {
+pub fn client(max_retries: u32, timeout_ms: Option<u64>) -> Client {
     Client::new(ClientOptions {
         api_key: Some("sk-wasm-test".into()),
         base_url: Some(base_url()),

@@ -1,5 +1,7 @@
 //! A small deterministic PRNG (SplitMix64): every input is a pure function of its seed, so a seed
-//! printed in a report regenerates the input exactly.
+//! printed in a report regenerates the input exactly. Shared by the test crates
+//! (`#[path = "common/rng.rs"] mod rng;`).
+#![allow(dead_code)]
 
 #[derive(Clone)]
 pub struct Rng(u64);
@@ -25,6 +27,11 @@ impl Rng {
     /// Uniform in `lo..=hi`.
     pub fn range(&mut self, lo: usize, hi: usize) -> usize {
         lo + self.below(hi.saturating_sub(lo) + 1)
+    }
+
+    /// True with probability `percent` / 100.
+    pub fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
     }
 
     /// True with probability `1/n`.

@@ -5,7 +5,7 @@ import http from 'node:http';
 import { after } from 'node:test';
 import { inspect } from 'node:util';
 import { createParser } from 'eventsource-parser';
-import { ResponsesClient } from 'cometapi-responses';
+import { ResponsesClient, ResponseStream } from 'cometapi-responses';
 import { createMock } from '../../mock/index.mjs';
 import { startMockServer } from '../../mock/server.mjs';
 
@@ -204,8 +204,7 @@ export const deltaText = (events) =>
 
 /** A ReadableStream<Uint8Array> of the given chunks (strings are UTF-8 encoded). */
 export function bodyOf(chunks) {
-  const enc = new TextEncoder();
-  const list = (Array.isArray(chunks) ? chunks : [chunks]).map((c) => (typeof c === 'string' ? enc.encode(c) : c));
+  const list = (Array.isArray(chunks) ? chunks : [chunks]).map((c) => (typeof c === 'string' ? enc(c) : c));
   return new ReadableStream({
     pull(controller) {
       if (list.length) controller.enqueue(list.shift());
@@ -213,6 +212,16 @@ export function bodyOf(chunks) {
     },
   });
 }
+
+/** The UTF-8 bytes of `text`. */
+export const enc = (text) => new TextEncoder().encode(text);
+
+/** A ResponseStream of a hand-made body of these chunks (`opts`: fromReadableStream's). */
+export const streamOf = (chunks, opts) => ResponseStream.fromReadableStream(bodyOf(chunks), opts);
+
+/** 'resolved', the error `p` rejects with, or a note that it is still pending after `ms`. */
+export const settled = (p, ms = 2000) =>
+  Promise.race([p.then(() => 'resolved', (e) => e), sleep(ms).then(() => `still pending after ${ms} ms`)]);
 
 /** One SSE frame. */
 export const frame = (data, type = data.type) => `event: ${type}\ndata: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;

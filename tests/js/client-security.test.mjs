@@ -6,10 +6,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ApiError, ConnectionError, StreamError, ValidationError, ResponsesClient, ResponseStream, ResponseAccumulator, SseParser,
+  ApiError, ConnectionError, StreamError, ValidationError, ResponsesClient, ResponseAccumulator, SseParser,
 } from 'cometapi-responses';
 import {
-  KEY, assertNoKey, rawServer, rejection, collect, frame, syntheticStream, bodyOf, fails, clientFor, has, isError, startMock,
+  KEY, assertNoKey, rawServer, rejection, collect, frame, syntheticStream, fails, clientFor, has, isError, startMock, enc, streamOf,
 } from './client-helpers.mjs';
 
 const servers = [];
@@ -21,7 +21,6 @@ const answering = (status, type, body) => server((req, res) => {
   res.end(typeof body === 'function' ? body(req) : body);
 });
 const params = { model: 'gpt-mock', input: 'hi' };
-const enc = (text) => new TextEncoder().encode(text);
 /** The growth of the RSS in MiB since `rss0`. */
 const grownSince = (rss0) => (process.memoryUsage().rss - rss0) / 2 ** 20;
 
@@ -83,7 +82,7 @@ test('memory: 3000 streams with a 1 MB response.created, read to their end (and 
   const kept = [];
   const rss0 = process.memoryUsage().rss;
   for (let i = 0; i < 3000; i++) {
-    const stream = ResponseStream.fromReadableStream(bodyOf([sse]));
+    const stream = streamOf([sse]);
     if (i % 2) for await (const ev of stream) void ev;
     assert.equal((await stream.finalResponse()).status, 'completed');
     kept.push(stream); // an ended stream holds no wasm memory, whether or not it is collected
@@ -99,10 +98,10 @@ test('memory: a chunk wasm memory cannot hold is a StreamError, never a trap; th
   assert.deepEqual(p.feed(enc('data: still here\n\n')), [{ event: 'message', data: 'still here', lastEventId: '' }]);
   const { sse } = syntheticStream();
   const head = sse.slice(0, sse.indexOf('\n\n') + 2); // the first event, whole
-  const { events, error } = await collect(ResponseStream.fromReadableStream(bodyOf([head, huge])));
+  const { events, error } = await collect(streamOf([head, huge]));
   assert.ok(error instanceof StreamError && /out of memory/.test(error.message), `got ${error}`);
   assert.ok(events.length >= 1);
-  assert.equal((await ResponseStream.fromReadableStream(bodyOf([sse])).finalResponse()).output_text, 'Hello wörld 🙂');
+  assert.equal((await streamOf([sse]).finalResponse()).output_text, 'Hello wörld 🙂');
 });
 
 test('memory: free() and [Symbol.dispose]() on every class holding wasm memory; a freed object says so', async () => {
@@ -119,12 +118,12 @@ test('memory: free() and [Symbol.dispose]() on every class holding wasm memory; 
   assert.deepEqual(acc.response, snapshot, 'the last snapshot stays readable');
   assert.throws(() => acc.push({ type: 'response.in_progress', response: {} }), /freed|disposed/);
   const { sse } = syntheticStream();
-  const stream = ResponseStream.fromReadableStream(bodyOf([sse]));
+  const stream = streamOf([sse]);
   stream.free();
   const { error } = await collect(stream);
   assert.ok(error instanceof Error && /freed|disposed|abort/i.test(error.message), `got ${error}`);
   // A stream read to its end still answers everything after its wasm side was released.
-  const done = ResponseStream.fromReadableStream(bodyOf([sse]));
+  const done = streamOf([sse]);
   for await (const ev of done) void ev;
   assert.equal((await done.finalResponse()).output_text, 'Hello wörld 🙂');
   assert.equal(done.response.output_text, 'Hello wörld 🙂');

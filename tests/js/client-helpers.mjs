@@ -54,24 +54,39 @@ export async function useMock(opts = {}) {
 
 /**
  * The mock in this process (no socket; `delayMs` 0 unless asked), at `BASE`: `call(path, init)` →
- * its Response; `post(body)` → { status, body } of POST /responses; `ok(body)` the same, asserting
- * 200; `streamed(body)` → the events of the streamed answer.
+ * its Response; `request(method, path, body, headers)` → { status, body } (`body` JSON, or a string
+ * sent as is; the answer parsed, null when empty); `okAt(method, path, body)` → the answer, asserting
+ * 200; `post(body)` and `ok(body)` the same for POST /responses; `streamed(body)` → the events of
+ * the streamed answer.
  */
 export function inProcessMock(opts = {}) {
   const mock = createMock({ delayMs: 0, ...opts });
   const BASE = 'http://mock.test/v1';
   const call = (path, init = {}) => mock.fetch(new Request(`${BASE}${path}`, init));
-  const post = async (body) => {
-    const res = await call('/responses', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: res.status, body: await res.json() };
+  const request = async (method, path, body, headers = {}) => {
+    const init = { method, headers: { 'content-type': 'application/json', ...headers } };
+    if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    const res = await call(path, init);
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
   };
-  const ok = async (body) => {
-    const r = await post(body);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
+  const okAt = async (method, path, body) => {
+    const r = await request(method, path, body);
+    assert.equal(r.status, 200, `${method} ${path}: ${JSON.stringify(r.body)}`);
     return r.body;
   };
+  const post = (body) => request('POST', '/responses', body);
+  const ok = (body) => okAt('POST', '/responses', body);
   const streamed = async (body) => sseEvents(await (await call('/responses', { method: 'POST', body: JSON.stringify({ ...body, stream: true }) })).text());
-  return { mock, BASE, call, post, ok, streamed };
+  return { mock, BASE, call, request, okAt, post, ok, streamed };
+}
+
+/** Asserts `r` ({ status, body }) is an API error of `status`, its fields in the API's order, with
+ *  `type` invalid_request_error and these `fields`; returns the error. */
+export function apiError(r, status, fields = {}, what = '') {
+  assert.equal(r.status, status, `${what}: ${JSON.stringify(r.body)}`);
+  assert.deepEqual(Object.keys(r.body.error), ['message', 'type', 'param', 'code'], what);
+  return has(r.body.error, { type: 'invalid_request_error', ...fields }, what);
 }
 
 /** The JSON data of every event of an SSE text. */

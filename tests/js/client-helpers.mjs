@@ -57,7 +57,7 @@ export async function useMock(opts = {}) {
  * its Response; `request(method, path, body, headers)` → { status, body } (`body` JSON, or a string
  * sent as is; the answer parsed, null when empty); `okAt(method, path, body)` → the answer, asserting
  * 200; `post(body)` and `ok(body)` the same for POST /responses; `streamed(body)` → the events of
- * the streamed answer.
+ * the streamed answer; `clientOf(opts)` → a ResponsesClient of it (no retries unless asked).
  */
 export function inProcessMock(opts = {}) {
   const mock = createMock({ delayMs: 0, ...opts });
@@ -78,7 +78,10 @@ export function inProcessMock(opts = {}) {
   const post = (body) => request('POST', '/responses', body);
   const ok = (body) => okAt('POST', '/responses', body);
   const streamed = async (body) => sseEvents(await (await call('/responses', { method: 'POST', body: JSON.stringify({ ...body, stream: true }) })).text());
-  return { mock, BASE, call, request, okAt, post, ok, streamed };
+  const clientOf = (opts = {}) => new ResponsesClient({
+    apiKey: 'sk-test', baseURL: BASE, maxRetries: 0, fetch: (input, init) => mock.fetch(new Request(input, init)), ...opts,
+  });
+  return { mock, BASE, call, request, okAt, post, ok, streamed, clientOf };
 }
 
 /** Asserts `r` ({ status, body }) is an API error of `status`, its fields in the API's order, with

@@ -154,8 +154,7 @@ test('the client\'s routes are forwarded below the prefix, with the key and re-e
     const res = await raw(path, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
     assert.equal(res.status, 200, `${method} ${path}: ${res.body}`);
     const seen = up.seen.at(-1);
-    assert.equal(seen.method, method);
-    assert.equal(seen.url, expected);
+    has(seen, { method, url: expected });
     assert.equal(seen.headers.authorization, `Bearer ${KEY}`);
   }
   assert.equal(up.seen.length, n + routes.length);
@@ -215,8 +214,7 @@ test('the key and its fragments are redacted from error bodies and headers', asy
   const text = await res.text();
   noLeak(text);
   const { error } = JSON.parse(text);
-  assert.equal(error.message, 'Incorrect API key provided: [redacted]. Bare: [redacted]. Part: [redacted].');
-  assert.equal(error.code, 'invalid_api_key');
+  has(error, { message: 'Incorrect API key provided: [redacted]. Bare: [redacted]. Part: [redacted].', code: 'invalid_api_key' });
 
   const h = await post({ mode: 'header-key' });
   await h.arrayBuffer();

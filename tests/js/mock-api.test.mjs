@@ -97,8 +97,7 @@ test('function call: item shape, argument deltas, arguments from the schema', as
   assert.equal(events.find((e) => e.type === 'response.function_call_arguments.done').arguments, args);
   assert.deepEqual(JSON.parse(args), { tz: 'UTC', n: 7 });
   const final = events.at(-1).response;
-  assert.equal(final.output[0].status, 'completed');
-  assert.equal(final.output[0].arguments, args);
+  has(final.output[0], { status: 'completed', arguments: args });
 
   // "weather"/"call" in the prompt picks the first tool; no hint: plain text.
   const w = await create({ model: 'm', input: 'call something', tools });

@@ -167,8 +167,7 @@ describe('built-in tools', () => {
     assert.deepEqual(t.slice(-3), ['response.code_interpreter_call_code.done', 'response.code_interpreter_call.interpreting', 'response.code_interpreter_call.completed']);
     const code = events.filter((e) => e.type === 'response.code_interpreter_call_code.delta').map((e) => e.delta).join('');
     const item = events.at(-1).response.output.find((o) => o.type === 'code_interpreter_call');
-    assert.equal(item.code, code);
-    assert.deepEqual(item.outputs, [{ type: 'logs', logs: '4 words, 21 characters\n' }]);
+    has(item, { code, outputs: [{ type: 'logs', logs: '4 words, 21 characters\n' }] });
     const without = await ok({ model: 'm', input: 'x', tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] });
     assert.equal(without.output[0].outputs, null);
   });

@@ -44,9 +44,7 @@ test('string, number and format parameters are filled from the prompt where it h
   const search = { type: 'function', name: 'search_flights', parameters };
   const input = 'Use search_flights from Oslo for 5 days starting 2026-03-14, mail ana@example.org, 9 seats';
   const [a] = args(await ok({ model: 'm', input, tools: [search] }));
-  assert.equal(a.origin, 'Oslo');
-  assert.equal(a.query, input);
-  has(a, { days: 5, email: 'ana@example.org', date: '2026-03-14' });
+  has(a, { origin: 'Oslo', query: input, days: 5, email: 'ana@example.org', date: '2026-03-14' });
   assert.ok(a.seats >= 1 && a.seats <= 4, `9 seats is out of range, so the schema's value: ${a.seats}`);
 });
 

@@ -6,7 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { functionTool, AbortError, ApiError, OutputParseError, ValidationError } from 'cometapi-responses';
-import { useMock, clientFor, rejection, sleep, read, frame, collect, isError, fails, drained, finished } from './client-helpers.mjs';
+import {
+  useMock, clientFor, rejection, sleep, read, frame, collect, isError, fails, drained, finished, has,
+} from './client-helpers.mjs';
 import { scripted, sseAnswer, eventsOf, response, message, fnCall, schema, jsonAnswer } from './sdk-helpers.mjs';
 
 const WEATHER = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
@@ -20,8 +22,7 @@ test('functionTool is the plain wire tool; execute and validate are kept off the
   const wire = { type: 'function', ...opts };
   const tool = functionTool({ ...opts, execute, validate });
   assert.deepStrictEqual(tool, wire);
-  assert.equal(tool.execute, execute);
-  assert.equal(tool.validate, validate);
+  has(tool, { execute, validate });
   assert.deepStrictEqual(JSON.parse(JSON.stringify(tool)), wire);
   assert.deepStrictEqual(functionTool({ name: 'n' }), { type: 'function', name: 'n' });
   assert.throws(() => functionTool({}), TypeError);
@@ -64,8 +65,7 @@ test('runTools against the mock: events of every step in order, steps, the final
   // the requests: the tool as on the wire; the second chains to the first with the output
   assert.equal(bodies.length, 2);
   for (const b of bodies) {
-    assert.deepStrictEqual(b.tools, [{ type: 'function', ...wire }]);
-    assert.equal(b.stream, true);
+    has(b, { tools: [{ type: 'function', ...wire }], stream: true });
   }
   assert.equal(bodies[0].input, 'What is the weather in Lisbon?');
   assert.equal(bodies[1].previous_response_id, first.response.id);
@@ -272,6 +272,5 @@ test('function calls in a snapshot get parsed_arguments: best effort while strea
   assert.ok(values.every((v) => v.city === undefined || 'Lisbon'.startsWith(v.city)));
   assert.ok(values.every((v) => v.days === undefined || [[], [1], [1, 2]].some((d) => JSON.stringify(d) === JSON.stringify(v.days))));
   const final = await stream.finalResponse();
-  assert.deepStrictEqual(final.output[0].parsed_arguments, JSON.parse(args));
-  assert.equal(final.output[0].arguments, args);
+  has(final.output[0], { parsed_arguments: JSON.parse(args), arguments: args });
 });

@@ -187,18 +187,15 @@ for (const [name, cases] of VALID) {
 }
 
 test('the mock alone accepts boundaries and open enumerations', async () => {
+  // (without a content-type; the bodies of VALID, with one, are posted to the mock by its tests)
   const bodies = [
     { ...ok, temperature: 0, top_p: 0, top_logprobs: 0 },
     { ...ok, temperature: 2, top_p: 1, top_logprobs: 20, include: ['message.output_text.logprobs', 'some.future.value'] },
     { ...ok, metadata: { ...meta(15), [long(64)]: long(512) }, safety_identifier: long(64) },
     { ...ok, stream: true, stream_options: { include_obfuscation: false } },
     { ...ok, max_output_tokens: 1000, max_tool_calls: 1, service_tier: 'flex', truncation: 'auto', prompt_cache_retention: '24h' },
-    { ...ok, max_output_tokens: 0, max_tool_calls: 0 },
     { ...ok, some_provider_field: { anything: true } },
-    { ...ok, prompt_cache_retention: 'in_memory' },
     { ...ok, prompt_cache_retention: 'in-memory' },
-    { ...ok, prompt_cache_retention: '12h' },
-    { ...ok, service_tier: 'scale' },
     { ...ok, service_tier: 'turbo', truncation: 'sometimes' },
     { ...ok, tool_choice: 'sometimes' },
     { ...ok, reasoning: { effort: 'max', summary: 'long' }, text: { verbosity: 'loud' } },

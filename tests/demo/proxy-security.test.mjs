@@ -3,7 +3,7 @@
 // allowlist of headers goes upstream; cross-site requests without an Origin are refused;
 // the key and its fragments never come back, whatever the body, its chunking or encoding.
 // A fake upstream and an "evil" server (both on 127.0.0.1, port 0) record what reaches them.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { createRedactor } from 'cometapi-responses';
@@ -73,14 +73,9 @@ async function upstreamReply(req, res, body) {
   return res.end(JSON.stringify({ ok: true, url: req.url }));
 }
 
-let evil;
-let up;
-let proxy;
-before(async () => {
-  evil = await recorder((req, res) => res.end('stolen'));
-  up = await recorder(upstreamReply);
-  proxy = await startServer({ upstream: `${up.url}/v1`, apiKey: KEY });
-});
+const evil = await recorder((req, res) => res.end('stolen'));
+const up = await recorder(upstreamReply);
+const proxy = await startServer({ upstream: `${up.url}/v1`, apiKey: KEY });
 after(async () => {
   await proxy.close();
   await up.close();

@@ -1,7 +1,7 @@
 // Proxy mode: a second server instance plays the upstream (a mock that requires a
 // key). The proxy adds the key server-side, drops the browser's Authorization,
 // streams incrementally, keeps statuses and content types, and never returns the key.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startServer } from '../../www/server.mjs';
@@ -10,12 +10,8 @@ import { cli, post, server } from './helpers.mjs';
 
 const KEY = 'sk-upstream-secret-0123456789';
 const NO_KEY = new RegExp(KEY);
-let upstream;
-let proxy;
-before(async () => {
-  upstream = await startServer({ delayMs: 20, requireKey: KEY });
-  proxy = await startServer({ upstream: `${upstream.url}/v1`, apiKey: KEY });
-});
+const upstream = await startServer({ delayMs: 20, requireKey: KEY });
+const proxy = await startServer({ upstream: `${upstream.url}/v1`, apiKey: KEY });
 after(async () => {
   await proxy.close();
   await upstream.close();

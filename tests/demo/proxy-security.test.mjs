@@ -195,8 +195,7 @@ test('cross-site requests without an Origin (an <img>, a no-cors GET) are refuse
   }
   assert.equal(up.seen.length, n, 'nothing reached the upstream');
   for (const site of ['same-origin', 'none']) {
-    const res = await raw('/v1/responses/resp_1', { headers: { 'sec-fetch-site': site } });
-    assert.equal(res.status, 200, site);
+    assert.equal((await raw('/v1/responses/resp_1', { headers: { 'sec-fetch-site': site } })).status, 200, site);
   }
   const withOrigin = await raw('/v1/responses/resp_1', { headers: { 'sec-fetch-site': 'cross-site', origin: 'http://localhost:5173' } });
   assert.equal(withOrigin.status, 200, 'a local page on another port (its Origin says who it is)');

@@ -140,8 +140,7 @@ test('files through the proxy: a multipart upload arrives whole, the content com
   const bytes = Uint8Array.from({ length: 3000 }, (_, i) => (i * 37) & 255); // every byte value
   const f = await client.files.create({ file: new File([bytes], 'all-bytes.bin'), purpose: 'user_data' });
   assert.deepEqual([f.bytes, f.filename], [bytes.length, 'all-bytes.bin']);
-  const res = await client.files.content(f.id);
-  assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes);
+  assert.deepEqual(new Uint8Array(await (await client.files.content(f.id)).arrayBuffer()), bytes);
   assert.equal(upstream.requests.at(-1).headers.authorization, 'REDACTED');
   assert.equal((await client.files.delete(f.id)).deleted, true);
 });

@@ -153,8 +153,7 @@ test('an aborted read is AbortError: a fetch aborted mid-body (its signal not gi
     res.write(headFrame(['x'])); // response.created, then nothing: the page leaves before the end
   }, t);
   const ac = new AbortController();
-  const res = await fetch(`${route.url}/`, { signal: ac.signal });
-  const stream = ResponseStream.fromReadableStream(res.body);
+  const stream = ResponseStream.fromReadableStream((await fetch(`${route.url}/`, { signal: ac.signal })).body);
   assert.equal((await stream.next()).value.type, 'response.created');
   setTimeout(() => ac.abort(), 10);
   isError(await settles(rejection(stream.finalResponse()), 'the end of the aborted fetch'), AbortError);

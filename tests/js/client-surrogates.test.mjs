@@ -57,8 +57,7 @@ test('a response with lone surrogates: create(), stream() and its output_text re
   const created = await client.create({ model: 'm', input: 'x' });
   assert.equal(created.output_text, 'a😀b \udfff');
   assert.equal(created.output[0].content[1].text, '\ude00b \udfff');
-  const streamed = await client.stream({ model: 'm', input: 'x' }).finalResponse();
-  assert.equal(streamed.output_text, 'a😀b \udfff');
+  assert.equal((await client.stream({ model: 'm', input: 'x' }).finalResponse()).output_text, 'a😀b \udfff');
 });
 
 test('a tool that returns half an emoji: its output goes back as JSON.stringify writes it, the other outputs are untouched', async () => {
@@ -70,8 +69,7 @@ test('a tool that returns half an emoji: its output goes back as JSON.stringify 
     functionTool({ name: 'object', execute: () => ({ note: LONE }) }),
   ];
   const run = client.runTools({ model: 'm', input: 'hi', tools });
-  const final = await run.finalResponse();
-  assert.equal(final.output_text, 'done');
+  assert.equal((await run.finalResponse()).output_text, 'done');
   const calls = run.steps[0].toolCalls;
   assert.deepEqual(calls.map((c) => c.output), [HALF_EMOJI, 'fine', JSON.stringify({ note: LONE })]);
   assert.deepEqual(calls.map((c) => c.error), [undefined, undefined, undefined]);
@@ -91,8 +89,7 @@ for (const store of [true, false]) {
     const got = [];
     const echo = functionTool({ name: 'echo', execute: (args) => (got.push(args.s), args.s) });
     const run = client.runTools({ model: 'm', input: 'hi', store, tools: [echo] });
-    const final = await run.finalResponse();
-    assert.equal(final.output_text, 'done \udfff');
+    assert.equal((await run.finalResponse()).output_text, 'done \udfff');
     assert.deepEqual(got, ['\ud800x', '\udc00y'], 'the arguments as JSON.parse(arguments) reads them');
     assert.deepEqual(run.steps[0].toolCalls.map((c) => [c.arguments, c.output, c.error]), [
       [raw, '\ud800x', undefined],

@@ -86,8 +86,7 @@ test('conversations: create, retrieve, update, delete', async () => {
   assert.match(c.id, /^conv_[0-9a-f]{48}$/);
   has(c, { object: 'conversation', metadata: { topic: 'demo' } });
   assert.deepEqual(await ok('GET', `/conversations/${c.id}`), c);
-  const empty = await ok('POST', '/conversations');
-  assert.deepEqual(empty.metadata, {});
+  assert.deepEqual((await ok('POST', '/conversations')).metadata, {});
   const updated = await ok('POST', `/conversations/${c.id}`, { metadata: { topic: 'other', n: '2' } });
   assert.deepEqual(updated.metadata, { topic: 'other', n: '2' });
   assert.deepEqual((await ok('GET', `/conversations/${c.id}`)).metadata, { topic: 'other', n: '2' });
@@ -185,10 +184,8 @@ for (const transport of ['fetch (no socket)', 'HTTP (a real socket cut)']) {
     assert.equal(all.at(-1).type, 'response.completed');
     assert.ok(all.filter((e) => e.response).every((e) => e.response.id === id), 'the same response');
     // byte for byte what a reader from the start gets
-    const full = await readSse(await go(`/responses/${id}?stream=true`));
-    assert.deepEqual([...cut.raw, ...rest.raw], full.raw);
-    const final = await (await go(`/responses/${id}`)).json();
-    assert.deepEqual(final, all.at(-1).response);
+    assert.deepEqual([...cut.raw, ...rest.raw], (await readSse(await go(`/responses/${id}?stream=true`))).raw);
+    assert.deepEqual(await (await go(`/responses/${id}`)).json(), all.at(-1).response);
   });
 }
 

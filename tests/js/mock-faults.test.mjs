@@ -96,8 +96,7 @@ test('stall-headers=MS delays the headers; stall-after=N:MS pauses mid-stream', 
   await res.arrayBuffer();
 
   t0 = performance.now();
-  const res2 = await create('stall-after=3:200');
-  const cs = await chunks(res2);
+  const cs = await chunks(await create('stall-after=3:200'));
   assert.equal(parse(concat(cs).toString()).json.at(-1).type, 'response.completed');
   const gaps = cs.slice(1).map((c, i) => c.at - cs[i].at);
   assert.ok(Math.max(...gaps) >= 150, `a pause mid-stream (max gap ${Math.max(...gaps)})`);

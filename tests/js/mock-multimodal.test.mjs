@@ -86,8 +86,7 @@ describe('Files', () => {
     assert.ok(list.data.every((x) => x.purpose === 'vision') && list.data.some((x) => x.id === g.id));
     const page = await (await call('/files?limit=1&order=desc')).json();
     assert.deepEqual([page.data.length, page.data[0].id, page.has_more], [1, g.id, true]);
-    const after = await (await call(`/files?limit=1&order=desc&after=${g.id}`)).json();
-    assert.equal(after.data[0].id, f.id);
+    assert.equal((await (await call(`/files?limit=1&order=desc&after=${g.id}`)).json()).data[0].id, f.id);
     const content = await call(`/files/${f.id}/content`);
     assert.equal(content.headers.get('content-type'), 'application/pdf');
     assert.deepEqual(new Uint8Array(await content.arrayBuffer()), PDF);
@@ -185,8 +184,7 @@ describe('built-in tools', () => {
     assert.notDeepEqual(images[0], images[2]);
     const t = types(events).filter((x) => x.includes('image_generation'));
     assert.deepEqual([t[0], t[1], t.at(-1)], ['response.image_generation_call.in_progress', 'response.image_generation_call.generating', 'response.image_generation_call.completed']);
-    const none = await ok({ model: 'm', input: 'a fox', tools: [{ type: 'image_generation' }] });
-    assert.ok(none.output[0].result);
+    assert.ok((await ok({ model: 'm', input: 'a fox', tools: [{ type: 'image_generation' }] })).output[0].result);
   });
 
   test('tool_choice and max_tool_calls are honoured', async () => {

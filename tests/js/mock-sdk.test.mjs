@@ -89,11 +89,9 @@ test('SDK: json_schema output is JSON valid against the schema (responses.parse 
   });
   const text = { format: { type: 'json_schema', name: 'review', schema, strict: true } };
   const stream = client.responses.stream({ model: 'm', input: 'Review a film', text });
-  const r = await stream.finalResponse();
-  const value = JSON.parse(r.output_text);
+  const value = JSON.parse((await stream.finalResponse()).output_text);
   assert.deepEqual(validate(schema, value), []);
-  const parsed = await client.responses.parse({ model: 'm', input: 'Review a film', text });
-  assert.deepEqual(parsed.output_parsed, value);
+  assert.deepEqual((await client.responses.parse({ model: 'm', input: 'Review a film', text })).output_parsed, value);
   const obj = await client.responses.create({ model: 'm', input: 'Give me json', text: { format: { type: 'json_object' } } });
   const o = JSON.parse(obj.output_text);
   assert.equal(typeof o, 'object');
@@ -122,8 +120,7 @@ test('SDK: retrieve, inputItems.list, delete (then NotFoundError)', async () => 
     ],
   });
   assert.match(r.output_text, /Second question/);
-  const got = await client.responses.retrieve(r.id);
-  has(got, { id: r.id, output_text: r.output_text });
+  has(await client.responses.retrieve(r.id), { id: r.id, output_text: r.output_text });
 
   const page = await client.responses.inputItems.list(r.id, { order: 'asc' });
   assert.equal(page.data.length, 3);

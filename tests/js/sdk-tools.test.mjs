@@ -271,6 +271,5 @@ test('function calls in a snapshot get parsed_arguments: best effort while strea
   assert.ok(values.some((v) => v.city === 'Lisb'), 'a string as its prefix');
   assert.ok(values.every((v) => v.city === undefined || 'Lisbon'.startsWith(v.city)));
   assert.ok(values.every((v) => v.days === undefined || [[], [1], [1, 2]].some((d) => JSON.stringify(d) === JSON.stringify(v.days))));
-  const final = await stream.finalResponse();
-  has(final.output[0], { parsed_arguments: JSON.parse(args), arguments: args });
+  has((await stream.finalResponse()).output[0], { parsed_arguments: JSON.parse(args), arguments: args });
 });

@@ -133,8 +133,7 @@ test('steer(): accepted, the steered response ends (incomplete: steered), its su
   assert.equal(error, null);
   assert.equal(await answer, 'accepted');
   has(s.response, { status: 'incomplete', incomplete_details: { reason: 'steered' } });
-  const next = await successor;
-  const final = await next.finalResponse();
+  const final = await (await successor).finalResponse();
   assert.equal(final.previous_response_id, s.response.id);
   assert.match(final.output_text, /kittens/);
   // nothing running on the lane: refused before sending; a failed steer rejects with ApiError
@@ -145,8 +144,7 @@ test('runTools({ socket }): each step sends only the new items + previous_respon
   const { srv, client, socket } = await setup(t);
   const tools = [functionTool({ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, execute: ({ city }) => `sunny in ${city}` })];
   const run = client.runTools({ model: 'm', input: 'What is the weather in Paris?', tools, store: false }, { socket });
-  const final = await run.finalResponse();
-  assert.equal(final.status, 'completed');
+  assert.equal((await run.finalResponse()).status, 'completed');
   assert.ok(run.steps.length >= 2);
   const sent = bodies(srv);
   assert.equal(sent.length, run.steps.length);
@@ -168,8 +166,7 @@ test('the upgrade carries Authorization: Bearer <key>; none without a key; no fr
   });
   for (const apiKey of [KEY, undefined]) {
     const socket = await new ResponsesClient({ apiKey, baseURL: base }).connect({ WebSocket });
-    const e = await fails(socket.create({ model: 'm', input: 'hi' }), ConnectionError);
-    assertNoKey(e);
+    assertNoKey(await fails(socket.create({ model: 'm', input: 'hi' }), ConnectionError));
     socket.close();
     await socket.closed;
   }
@@ -284,8 +281,7 @@ async function scripted(t, deltas = {}, chars = {}) {
 const behind = (socket) => socket.create({ model: 'm', input: 'later' }, { streamId: 'b' });
 
 test('a slow reader gets every event of a response the socket already received in full, then its final Response', async (t) => {
-  const socket = await scripted(t, { slow: 36 });
-  const s = socket.stream({ model: 'm', input: 'slow' });
+  const s = (await scripted(t, { slow: 36 })).stream({ model: 'm', input: 'slow' });
   const events = [];
   for await (const e of s) {
     events.push(e);

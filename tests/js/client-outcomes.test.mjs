@@ -89,7 +89,7 @@ for (const [f, Class, fields, message, check] of FAILURES) {
     check(error, events);
     await fails(stream.finalResponse(), Class, { ...fields, message: error.message, response: error.response });
     // finalResponse() alone, without iterating: the same failure
-    const alone = await fails(client.stream(params, fault(f)).finalResponse(), Class, fields, `${f} (finalResponse alone)`);
+    const alone = await fails(client.stream(params, fault(f)).finalResponse(), Class, fields, `${f} alone`);
     assert.equal(alone.response?.status, error.response?.status, f);
   });
 }

@@ -95,7 +95,8 @@ const INVALID = [
   ['conversation object without id', { ...ok, conversation: {} }, 'conversation.id', 'server'],
 ];
 
-const post = (body, headers = { 'content-type': 'application/json' }) => call('/responses', { method: 'POST', headers, body });
+const post = (body, headers = { 'content-type': 'application/json' }) =>
+  call('/responses', { method: 'POST', headers, body });
 
 /** What the mock says about `params`: its 400's param (the error's shape and `code` checked), or null when it accepts them. */
 async function mockParam(params, code) {

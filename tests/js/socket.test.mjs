@@ -85,7 +85,8 @@ test('without streamId one at a time (FIFO); different streamIds concurrently, n
 
 test('errors: an error event is an ApiError (previous_response_not_found), the socket goes on', async (t) => {
   const { socket } = await setup(t);
-  await fails(socket.create({ model: 'm', input: 'x', previous_response_id: 'resp_unknown' }), ApiError, { code: 'previous_response_not_found' });
+  const unknown = { model: 'm', input: 'x', previous_response_id: 'resp_unknown' };
+  await fails(socket.create(unknown), ApiError, { code: 'previous_response_not_found' });
   assert.throws(() => socket.stream({ model: 'm', input: 'x', background: true }), ValidationError);
   assert.throws(() => socket.stream({ model: 'm', input: 'x', temperature: 9 }), ValidationError);
   assert.equal((await socket.create({ model: 'm', input: 'still fine' })).status, 'completed');
@@ -289,7 +290,8 @@ test('a slow reader gets every event of a response the socket already received i
   }
   assert.equal(events.length, 44);
   assert.equal(events.at(-1).type, 'response.completed');
-  has(await s.finalResponse(), { status: 'completed', output_text: Array.from({ length: 36 }, (_, i) => `slow${i} `).join('') });
+  const text = Array.from({ length: 36 }, (_, i) => `slow${i} `).join('');
+  has(await s.finalResponse(), { status: 'completed', output_text: text });
 });
 
 test('20,000 unread deltas: kept outside wasm memory until read, then every one handed out', async (t) => {

@@ -1,6 +1,10 @@
 // The shared set-up of the dev server's tests (not a test file itself): a dev server closed after
 // a test, requests to it, and its CLI run as a child process.
+import { after } from 'node:test';
 import { spawn } from 'node:child_process';
+import { mkdtemp, mkdir, writeFile, symlink, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../www/server.mjs';
 
@@ -11,6 +15,20 @@ export async function server(t, opts = {}) {
   const s = await startServer(opts);
   t.after(() => s.close());
   return s;
+}
+
+/** A fresh temporary directory holding `files` (path → content; `{ symlink }`: a link to `symlink`, which
+ *  names a path in the directory, as an absolute link, when it starts with `/`), removed after the tests of the
+ *  file (called at the top level of a test file): its path. */
+export async function tree(files) {
+  const dir = await mkdtemp(join(tmpdir(), 'demo-'));
+  after(() => rm(dir, { recursive: true, force: true }));
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    const link = content.symlink?.startsWith('/') ? resolve(dir, `.${content.symlink}`) : content.symlink;
+    await (link ? symlink(link, join(dir, path)) : writeFile(join(dir, path), content));
+  }
+  return dir;
 }
 
 /** POST `body` (JSON) to `base`/v1/responses. */

@@ -1,7 +1,7 @@
 // Proxy mode: a second server instance plays the upstream (a mock that requires a
 // key). The proxy adds the key server-side, drops the browser's Authorization,
 // streams incrementally, keeps statuses and content types, and never returns the key.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startServer } from '../../www/server.mjs';
@@ -10,12 +10,8 @@ import { cli, post, server } from './helpers.mjs';
 
 const KEY = 'sk-upstream-secret-0123456789';
 const NO_KEY = new RegExp(KEY);
-let upstream;
-let proxy;
-before(async () => {
-  upstream = await startServer({ delayMs: 20, requireKey: KEY });
-  proxy = await startServer({ upstream: `${upstream.url}/v1`, apiKey: KEY });
-});
+const upstream = await startServer({ delayMs: 20, requireKey: KEY });
+const proxy = await startServer({ upstream: `${upstream.url}/v1`, apiKey: KEY });
 after(async () => {
   await proxy.close();
   await upstream.close();
@@ -144,8 +140,7 @@ test('files through the proxy: a multipart upload arrives whole, the content com
   const bytes = Uint8Array.from({ length: 3000 }, (_, i) => (i * 37) & 255); // every byte value
   const f = await client.files.create({ file: new File([bytes], 'all-bytes.bin'), purpose: 'user_data' });
   assert.deepEqual([f.bytes, f.filename], [bytes.length, 'all-bytes.bin']);
-  const res = await client.files.content(f.id);
-  assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes);
+  assert.deepEqual(new Uint8Array(await (await client.files.content(f.id)).arrayBuffer()), bytes);
   assert.equal(upstream.requests.at(-1).headers.authorization, 'REDACTED');
   assert.equal((await client.files.delete(f.id)).deleted, true);
 });

@@ -1,42 +1,30 @@
 // The dev server under abuse: symlinks out of the static root, bodies over the limit,
 // a huge declared Content-Length, a log that must stay bounded, and fault directives
 // that are not directives (`constructor`) or ask for timers a timer cannot do.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mkdtemp, mkdir, writeFile, symlink, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startServer } from '../../www/server.mjs';
 import { statusOf } from '../js/client-helpers.mjs';
-import { postX, server } from './helpers.mjs';
+import { postX, server, tree } from './helpers.mjs';
 
 const SECRET = 'SECRET-OUTSIDE-THE-ROOT';
-let dir;
-let srv;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mock-hardening-'));
-  const site = join(dir, 'site');
-  await mkdir(join(site, 'sub'), { recursive: true });
-  await writeFile(join(dir, 'secret.txt'), SECRET);
-  await mkdir(join(dir, 'outside'));
-  await writeFile(join(dir, 'outside', 'index.html'), SECRET);
-  await writeFile(join(site, 'index.html'), '<title>root</title>');
-  await writeFile(join(site, 'sub', 'real.txt'), 'inside');
-  await symlink(join(dir, 'secret.txt'), join(site, 'leak.txt'));
-  await symlink('../secret.txt', join(site, 'sub', 'relative-leak.txt'));
-  await symlink(join(dir, 'outside'), join(site, 'outdir'));
-  await symlink(dir, join(site, 'parent'));
-  await symlink(join(site, 'sub', 'real.txt'), join(site, 'inner-link.txt'));
-  srv = await startServer({ delayMs: 0, root: site });
+const dir = await tree({
+  'secret.txt': SECRET,
+  'outside/index.html': SECRET,
+  'site/index.html': '<title>root</title>',
+  'site/sub/real.txt': 'inside',
+  'site/leak.txt': { symlink: '/secret.txt' },
+  'site/sub/relative-leak.txt': { symlink: '../secret.txt' },
+  'site/outdir': { symlink: '/outside' },
+  'site/parent': { symlink: '/' },
+  'site/inner-link.txt': { symlink: '/site/sub/real.txt' },
 });
-after(async () => {
-  await srv.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const srv = await startServer({ delayMs: 0, root: `${dir}/site` });
+after(() => srv.close());
 
 test('static: symlinks that point out of the root are not followed; links inside it are', async () => {
   for (const path of ['/leak.txt', '/sub/relative-leak.txt', '/outdir/', '/outdir/index.html', '/parent/secret.txt', '/parent/outside/index.html']) {

@@ -1,36 +1,27 @@
 // The dev server's HTTP surface: CORS and preflight, x-request-id, the request log,
 // API-key checks, static files with content types, and no directory traversal.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startServer } from '../../www/server.mjs';
 import { has, rawRequest, statusOf } from '../js/client-helpers.mjs';
-import { postX, server } from './helpers.mjs';
+import { postX, server, tree } from './helpers.mjs';
 
-let srv;
-let base;
 const SECRET = 'TOP-SECRET-CONTENT';
-before(async () => {
-  base = await mkdtemp(join(tmpdir(), 'mock-http-'));
-  const site = join(base, 'site');
-  const pkg = join(base, 'pkg');
-  await mkdir(join(site, 'sub'), { recursive: true });
-  await mkdir(pkg);
-  await writeFile(join(base, 'secret.txt'), SECRET);
-  await writeFile(join(site, 'index.html'), '<!doctype html><title>demo</title>');
-  await writeFile(join(site, 'sub', 'index.html'), '<p>sub</p>');
-  const files = { 'app.js': 'export {}', 'mod.mjs': 'export {}', 'style.css': 'body{}', 'data.json': '{}', 'img.png': 'PNG', 'icon.svg': '<svg/>' };
-  for (const [name, content] of Object.entries(files)) await writeFile(join(site, name), content);
-  await writeFile(join(pkg, 'lib_bg.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
-  await writeFile(join(pkg, 'index.js'), 'export const x = 1;');
-  srv = await startServer({ delayMs: 0, root: site, pkgDir: pkg });
+const base = await tree({
+  'secret.txt': SECRET,
+  'site/index.html': '<!doctype html><title>demo</title>',
+  'site/sub/index.html': '<p>sub</p>',
+  'site/app.js': 'export {}',
+  'site/mod.mjs': 'export {}',
+  'site/style.css': 'body{}',
+  'site/data.json': '{}',
+  'site/img.png': 'PNG',
+  'site/icon.svg': '<svg/>',
+  'pkg/lib_bg.wasm': Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]),
+  'pkg/index.js': 'export const x = 1;',
 });
-after(async () => {
-  await srv.close();
-  await rm(base, { recursive: true, force: true });
-});
+const srv = await startServer({ delayMs: 0, root: `${base}/site`, pkgDir: `${base}/pkg` });
+after(() => srv.close());
 
 /** A raw request: the path is sent as is (fetch would normalise `..`). */
 const raw = (path, opts) => rawRequest(srv.url, path, opts);

@@ -2,10 +2,9 @@
 // what the CLI says when MOCK_REQUIRE_KEY is set.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ResponsesClient, ApiError } from 'cometapi-responses';
-import { createMock } from '../../mock/index.mjs';
+import { ApiError } from 'cometapi-responses';
 import { AttemptCounter } from '../../mock/faults.mjs';
-import { statusOf } from '../js/client-helpers.mjs';
+import { inProcessMock, statusOf } from '../js/client-helpers.mjs';
 import { cli, postX, server } from './helpers.mjs';
 
 test('a busy port: one line that says what to do, no stack', async (t) => {
@@ -35,11 +34,8 @@ test('MOCK_REQUIRE_KEY: the CLI does not claim "no key", and the key is required
 });
 
 test('the mock counts attempts per request: with maxRetries 0 every request is attempt 1', async () => {
-  const mock = createMock({ delayMs: 0 });
-  const client = (maxRetries) => new ResponsesClient({
-    apiKey: 'sk-test', baseURL: 'http://mock.test/v1', maxRetries,
-    fetch: (input, init) => mock.fetch(new Request(input, init)),
-  });
+  const { mock, clientOf } = inProcessMock();
+  const client = (maxRetries) => clientOf({ maxRetries });
   const headers = { 'x-mock-fault': 'status=500' };
   for (const input of ['first', 'second', 'third']) {
     const err = await client(0).create({ model: 'm', input }, { headers }).catch((e) => e);

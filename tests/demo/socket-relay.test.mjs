@@ -72,8 +72,7 @@ test('relay: the Origin is checked on the upgrade (local pages and allowedOrigin
   assert.equal(upstreamHits, 0, 'nothing reached the upstream');
   for (const origin of ['https://app.example', 'http://localhost:5173']) (await open(wsURL(dev), { origin })).close();
   // the mock mode checks it too
-  const plain = await server(t);
-  await assert.rejects(open(wsURL(plain), { origin: 'https://evil.example' }), { status: 403 });
+  await assert.rejects(open(wsURL(await server(t)), { origin: 'https://evil.example' }), { status: 403 });
 });
 
 test('relay: the key and its fragments are redacted from upstream frames; client frames pass as they are', async (t) => {
@@ -82,8 +81,7 @@ test('relay: the key and its fragments are redacted from upstream frames; client
     ws.send(JSON.stringify({ type: 'error', error: { message: `Incorrect API key provided: ${KEY} (${KEY.slice(8, 30)})`, auth: req.headers.authorization } }));
     ws.on('message', (d) => got.push(d.toString()));
   });
-  const dev = await relayTo(t, up);
-  const ws = await open(wsURL(dev));
+  const ws = await open(wsURL(await relayTo(t, up)));
   await until(() => ws.texts.length > 0);
   const [text] = ws.texts;
   assert.ok(!text.includes(KEY.slice(8, 18)), text);
@@ -103,13 +101,11 @@ test('relay: one side closing closes the other with the same code', async (t) =>
     ws.on('close', (code, reason) => closes.push([code, reason.toString()]));
   });
   const dev = await relayTo(t, up);
-  const a = await open(wsURL(dev));
-  a.close(4001, 'bye');
+  (await open(wsURL(dev))).close(4001, 'bye');
   await until(() => closes.length > 0);
   assert.deepEqual(closes, [[4001, 'bye']]);
   // and the other way round
-  const b = await open(wsURL(dev));
-  const closed = once(b, 'close');
+  const closed = once(await open(wsURL(dev)), 'close');
   upstreamWs.close(4002, 'upstream says bye');
   const [code, reason] = await closed;
   assert.deepEqual([code, reason.toString()], [4002, 'upstream says bye']);
@@ -120,8 +116,7 @@ test('relay: a pair without frames for socketIdleMs is closed on both sides', as
   const upstreamClosed = [];
   const up = await fakeUpstream(t, (ws) => ws.on('close', (code) => upstreamClosed.push(code)));
   const dev = await relayTo(t, up, { socketIdleMs: 150 });
-  const ws = await open(wsURL(dev));
-  const [code, reason] = await once(ws, 'close');
+  const [code, reason] = await once(await open(wsURL(dev)), 'close');
   assert.deepEqual([code, reason.toString()], [1000, 'idle timeout']);
   await until(() => upstreamClosed.length > 0);
   assert.deepEqual(upstreamClosed, [1000]);
@@ -140,6 +135,5 @@ test('without a key the dev server serves the mock\'s WebSocket protocol', async
   const dev = await server(t, { delayMs: 2 });
   const socket = await new ResponsesClient({ baseURL: `${dev.url}/v1` }).connect({ WebSocket });
   t.after(() => socket.close());
-  const r = await socket.create({ model: 'm', input: 'mock mode' });
-  assert.match(r.output_text, /mock mode/);
+  assert.match((await socket.create({ model: 'm', input: 'mock mode' })).output_text, /mock mode/);
 });

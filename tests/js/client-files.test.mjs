@@ -42,8 +42,7 @@ test('retrieve, list with its query, delete', async () => {
   assert.deepEqual(await client.files.delete(f.id), { id: f.id, object: 'file', deleted: true });
   assert.equal(last().method, 'DELETE');
   await fails(client.files.retrieve(f.id), ApiError, { status: 404 });
-  const c = await fails(client.files.content(f.id), ApiError, { status: 404 });
-  assert.match(c.message, /No such File object/);
+  assert.match((await fails(client.files.content(f.id), ApiError, { status: 404 })).message, /No such File object/);
 });
 
 test('bad arguments: typed errors before any request', async () => {

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, ConnectionError, TimeoutError, StreamError, AbortError, ResponseStream } from 'cometapi-responses';
 import {
-  KEY, assertNoKey, assertNoKeyIn, isError, useMock, closedPort, clientFor, fault, collect, rejection, deltaText, bodyOf, syntheticStream, has,
-  fails, drained, assertWhole, rawServer,
+  KEY, assertNoKey, assertNoKeyIn, isError, useMock, closedPort, clientFor, fault, collect, rejection, deltaText, syntheticStream, has,
+  fails, drained, assertWhole, rawServer, enc, streamOf,
 } from './client-helpers.mjs';
 
 const { srv, client } = await useMock();
@@ -64,7 +64,7 @@ for (const [name, route, Class, check, live] of CARRIED) {
     const stream = await route();
     // a 'live' row's reader reads the frames as they are written; the others read the whole text
     const text = live ? null : await textOf(stream.toReadableStream());
-    const reader = ResponseStream.fromReadableStream(live ? stream.toReadableStream() : bodyOf([text]));
+    const reader = live ? ResponseStream.fromReadableStream(stream.toReadableStream()) : streamOf([text]);
     const { events, error } = await collect(reader);
     const upstream = isError(await serverError(stream), Class, {}, 'server side');
     isError(error, Class, { message: upstream.message });
@@ -81,7 +81,7 @@ test('the key is in no frame: an upstream that echoes it, a fetch that fails wit
     const c = clientFor(srv, { fetch });
     const text = await textOf(c.stream(params).toReadableStream());
     assertNoKeyIn(text, 'the frames');
-    assertNoKey(await rejection(ResponseStream.fromReadableStream(bodyOf([text])).finalResponse()), 'the reader\'s error');
+    assertNoKey(await rejection(streamOf([text]).finalResponse()), 'the reader\'s error');
     assertNoKeyIn(await (await c.stream(params).toResponse()).text(), 'the response');
   }
   const res = await clientFor(srv, { fetch: echo }).stream(params).toResponse();
@@ -139,7 +139,7 @@ test('toResponse(): 200 text/event-stream, or the upstream status with the API\'
 
 test('an aborted read is AbortError: fromReadableStream(body, { signal }) aborted mid-read', async () => {
   // a body that gives its head (response.created), then waits forever
-  const body = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(headFrame(['a', 'b', 'c']))); } });
+  const body = new ReadableStream({ start(c) { c.enqueue(enc(headFrame(['a', 'b', 'c']))); } });
   const ac = new AbortController();
   const stream = ResponseStream.fromReadableStream(body, { signal: ac.signal });
   assert.equal((await stream.next()).value.type, 'response.created');
@@ -153,8 +153,7 @@ test('an aborted read is AbortError: a fetch aborted mid-body (its signal not gi
     res.write(headFrame(['x'])); // response.created, then nothing: the page leaves before the end
   }, t);
   const ac = new AbortController();
-  const res = await fetch(`${route.url}/`, { signal: ac.signal });
-  const stream = ResponseStream.fromReadableStream(res.body);
+  const stream = ResponseStream.fromReadableStream((await fetch(`${route.url}/`, { signal: ac.signal })).body);
   assert.equal((await stream.next()).value.type, 'response.created');
   setTimeout(() => ac.abort(), 10);
   isError(await settles(rejection(stream.finalResponse()), 'the end of the aborted fetch'), AbortError);

@@ -5,7 +5,7 @@ import http from 'node:http';
 import { after } from 'node:test';
 import { inspect } from 'node:util';
 import { createParser } from 'eventsource-parser';
-import { ResponsesClient } from 'cometapi-responses';
+import { ResponsesClient, ResponseStream } from 'cometapi-responses';
 import { createMock } from '../../mock/index.mjs';
 import { startMockServer } from '../../mock/server.mjs';
 
@@ -54,24 +54,42 @@ export async function useMock(opts = {}) {
 
 /**
  * The mock in this process (no socket; `delayMs` 0 unless asked), at `BASE`: `call(path, init)` →
- * its Response; `post(body)` → { status, body } of POST /responses; `ok(body)` the same, asserting
- * 200; `streamed(body)` → the events of the streamed answer.
+ * its Response; `request(method, path, body, headers)` → { status, body } (`body` JSON, or a string
+ * sent as is; the answer parsed, null when empty); `okAt(method, path, body)` → the answer, asserting
+ * 200; `post(body)` and `ok(body)` the same for POST /responses; `streamed(body)` → the events of
+ * the streamed answer; `clientOf(opts)` → a ResponsesClient of it (no retries unless asked).
  */
 export function inProcessMock(opts = {}) {
   const mock = createMock({ delayMs: 0, ...opts });
   const BASE = 'http://mock.test/v1';
   const call = (path, init = {}) => mock.fetch(new Request(`${BASE}${path}`, init));
-  const post = async (body) => {
-    const res = await call('/responses', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: res.status, body: await res.json() };
+  const request = async (method, path, body, headers = {}) => {
+    const init = { method, headers: { 'content-type': 'application/json', ...headers } };
+    if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    const res = await call(path, init);
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
   };
-  const ok = async (body) => {
-    const r = await post(body);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
+  const okAt = async (method, path, body) => {
+    const r = await request(method, path, body);
+    assert.equal(r.status, 200, `${method} ${path}: ${JSON.stringify(r.body)}`);
     return r.body;
   };
+  const post = (body) => request('POST', '/responses', body);
+  const ok = (body) => okAt('POST', '/responses', body);
   const streamed = async (body) => sseEvents(await (await call('/responses', { method: 'POST', body: JSON.stringify({ ...body, stream: true }) })).text());
-  return { mock, BASE, call, post, ok, streamed };
+  const clientOf = (opts = {}) => new ResponsesClient({
+    apiKey: 'sk-test', baseURL: BASE, maxRetries: 0, fetch: (input, init) => mock.fetch(new Request(input, init)), ...opts,
+  });
+  return { mock, BASE, call, request, okAt, post, ok, streamed, clientOf };
+}
+
+/** Asserts `r` ({ status, body }) is an API error of `status`, its fields in the API's order, with
+ *  `type` invalid_request_error and these `fields`; returns the error. */
+export function apiError(r, status, fields = {}, what = '') {
+  assert.equal(r.status, status, `${what}: ${JSON.stringify(r.body)}`);
+  assert.deepEqual(Object.keys(r.body.error), ['message', 'type', 'param', 'code'], what);
+  return has(r.body.error, { type: 'invalid_request_error', ...fields }, what);
 }
 
 /** The JSON data of every event of an SSE text. */
@@ -204,8 +222,7 @@ export const deltaText = (events) =>
 
 /** A ReadableStream<Uint8Array> of the given chunks (strings are UTF-8 encoded). */
 export function bodyOf(chunks) {
-  const enc = new TextEncoder();
-  const list = (Array.isArray(chunks) ? chunks : [chunks]).map((c) => (typeof c === 'string' ? enc.encode(c) : c));
+  const list = (Array.isArray(chunks) ? chunks : [chunks]).map((c) => (typeof c === 'string' ? enc(c) : c));
   return new ReadableStream({
     pull(controller) {
       if (list.length) controller.enqueue(list.shift());
@@ -213,6 +230,16 @@ export function bodyOf(chunks) {
     },
   });
 }
+
+/** The UTF-8 bytes of `text`. */
+export const enc = (text) => new TextEncoder().encode(text);
+
+/** A ResponseStream of a hand-made body of these chunks (`opts`: fromReadableStream's). */
+export const streamOf = (chunks, opts) => ResponseStream.fromReadableStream(bodyOf(chunks), opts);
+
+/** 'resolved', the error `p` rejects with, or a note that it is still pending after `ms`. */
+export const settled = (p, ms = 2000) =>
+  Promise.race([p.then(() => 'resolved', (e) => e), sleep(ms).then(() => `still pending after ${ms} ms`)]);
 
 /** One SSE frame. */
 export const frame = (data, type = data.type) => `event: ${type}\ndata: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;

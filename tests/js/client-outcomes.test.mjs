@@ -3,7 +3,9 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, ResponseStream } from 'cometapi-responses';
-import { useMock, startMock, clientFor, fault, collect, deltaText, bodyOf, frame, syntheticStream, has, isError, fails, drained } from './client-helpers.mjs';
+import {
+  useMock, startMock, clientFor, fault, read, deltaText, frame, syntheticStream, has, isError, fails, drained, enc, streamOf,
+} from './client-helpers.mjs';
 
 const { client } = await useMock();
 
@@ -11,15 +13,9 @@ const params = { model: 'gpt-mock', input: 'Outcome tests' };
 const TERMINALS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 const types = (events) => events.map((e) => e.type);
 /** A stream of the mock (with fault `f`) read to its end: { stream, events, error }. */
-const run = async (f) => {
-  const stream = client.stream(params, f ? fault(f) : undefined);
-  return { stream, ...(await collect(stream)) };
-};
+const run = (f) => read(client.stream(params, f ? fault(f) : undefined));
 /** A stream of a hand-made body (these chunks) read to its end: { stream, events, error }. */
-const runBody = async (chunks) => {
-  const stream = ResponseStream.fromReadableStream(bodyOf(chunks));
-  return { stream, ...(await collect(stream)) };
-};
+const runBody = (chunks) => read(streamOf(chunks));
 
 test('response.completed: iteration ends, finalResponse resolves, output_text = deltas, snapshot = final', async () => {
   const stream = client.stream(params);
@@ -86,19 +82,17 @@ const FAILURES = [
 ];
 
 for (const [f, Class, fields, message, check] of FAILURES) {
-  test(`fault ${f}: ${Class.name} from the iteration and finalResponse`, async () => {
+  test(`fault ${f}: ${Class.name} from the iteration and finalResponse, and from finalResponse() alone`, async () => {
     const { stream, events, error } = await run(f);
     isError(error, Class, fields, f);
     assert.match(error.message, message);
     check(error, events);
     await fails(stream.finalResponse(), Class, { ...fields, message: error.message, response: error.response });
+    // finalResponse() alone, without iterating: the same failure
+    const alone = await fails(client.stream(params, fault(f)).finalResponse(), Class, fields, `${f} alone`);
+    assert.equal(alone.response?.status, error.response?.status, f);
   });
 }
-
-test('response.failed via finalResponse() alone: ApiError with the failed response', async () => {
-  const err = await fails(client.stream(params, fault('failed')).finalResponse(), ApiError, { code: 'server_error' });
-  assert.equal(err.response.status, 'failed');
-});
 
 test('error event with param, hand-made (nested and flat); an empty body: StreamError, no snapshot', async () => {
   const created = { type: 'response.created', sequence_number: 0, response: { id: 'resp_e', object: 'response', status: 'in_progress', output: [] } };
@@ -175,7 +169,7 @@ test('nothing after the terminal event is reported (in later chunks, or the same
     assert.equal(events.length, wire.length);
     assert.equal((await stream.finalResponse()).output_text, text);
     // finalResponse() alone: the same.
-    assert.equal((await ResponseStream.fromReadableStream(bodyOf(chunks)).finalResponse()).output_text, text);
+    assert.equal((await streamOf(chunks).finalResponse()).output_text, text);
   }
   // An `error` event first: that is the outcome, a completed after it in the chunk changes nothing.
   const errorFirst = wire.slice(0, 2).map((e) => frame(e)).join('') + frame({ type: 'error', code: 'boom', message: 'first' }) + frame(wire.at(-1));
@@ -244,14 +238,13 @@ test('an event completed by a chunk is delivered before the next chunk arrives',
   const { events: wire } = syntheticStream(['a', 'b']);
   let release;
   const gate = new Promise((r) => (release = r));
-  const enc = new TextEncoder();
   let step = 0;
   const body = new ReadableStream({
     async pull(controller) {
-      if (step === 0) controller.enqueue(enc.encode(frame(wire[0]) + frame(wire[1]).slice(0, 10)));
+      if (step === 0) controller.enqueue(enc(frame(wire[0]) + frame(wire[1]).slice(0, 10)));
       else if (step === 1) {
         await gate;
-        controller.enqueue(enc.encode(frame(wire[1]).slice(10) + wire.slice(2).map((e) => frame(e)).join('')));
+        controller.enqueue(enc(frame(wire[1]).slice(10) + wire.slice(2).map((e) => frame(e)).join('')));
       } else controller.close();
       step++;
     },

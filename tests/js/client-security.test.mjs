@@ -1,15 +1,15 @@
 // What a hostile server, proxy or custom fetch can do to the client: the API key echoed back on
-// every path must never reach an error (an HTTP error body or request id quoting it:
-// client-request-id.test.mjs); memory is released when a parser, accumulator or stream
+// every path (an error body, a response header such as x-request-id, on any operation of the
+// client) must never reach any field of an error; memory is released when a parser, accumulator or stream
 // ends (not only by the garbage collector); bodies are cancelled at their limit, never drained;
 // ids that would name another path are refused before any request.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ApiError, ConnectionError, StreamError, ValidationError, ResponsesClient, ResponseStream, ResponseAccumulator, SseParser,
+  ApiError, ConnectionError, StreamError, ValidationError, ResponsesClient, ResponseAccumulator, SseParser,
 } from 'cometapi-responses';
 import {
-  KEY, assertNoKey, rawServer, rejection, collect, frame, syntheticStream, bodyOf, fails, clientFor, has, isError, startMock,
+  KEY, assertNoKey, rawServer, rejection, collect, frame, syntheticStream, fails, clientFor, has, isError, startMock, enc, streamOf,
 } from './client-helpers.mjs';
 
 const servers = [];
@@ -21,7 +21,8 @@ const answering = (status, type, body) => server((req, res) => {
   res.end(typeof body === 'function' ? body(req) : body);
 });
 const params = { model: 'gpt-mock', input: 'hi' };
-const enc = (text) => new TextEncoder().encode(text);
+/** A client (with the key, no retries) whose requests go to `fetch`. */
+const fetching = (fetch) => new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch });
 /** The growth of the RSS in MiB since `rss0`. */
 const grownSince = (rss0) => (process.memoryUsage().rss - rss0) / 2 ** 20;
 
@@ -53,11 +54,86 @@ test('the key: a custom fetch whose error quotes the request headers: Connection
   const leaky = async (url, init) => {
     throw new TypeError(`fetch failed for ${url} with ${JSON.stringify(init.headers)}`, { cause: new Error(`socket: ${init.headers.authorization}`) });
   };
-  const c = new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: leaky });
+  const c = fetching(leaky);
   const err = await fails(c.create(params), ConnectionError);
   assert.match(err.message, /fetch failed/);
   assertNoKey(err, 'ConnectionError (create)');
   assertNoKey(isError((await collect(c.stream(params))).error, ConnectionError), 'ConnectionError (stream)');
+});
+
+/** Every operation of the client, each a function of the client that returns its outcome as a promise. */
+const OPERATIONS = {
+  create: (c) => c.create(params),
+  stream: (c) => c.stream(params).finalResponse(),
+  'stream (iteration)': async (c) => {
+    const { error } = await collect(c.stream(params));
+    throw error;
+  },
+  retrieve: (c) => c.retrieve('resp_1'),
+  retrieveStream: (c) => c.retrieveStream('resp_1').finalResponse(),
+  cancel: (c) => c.cancel('resp_1'),
+  delete: (c) => c.delete('resp_1'),
+  inputItems: (c) => c.inputItems('resp_1'),
+  compact: (c) => c.compact(params),
+  countInputTokens: (c) => c.countInputTokens(params),
+  parse: (c) => c.parse(params),
+  runTools: (c) => c.runTools(params).finalResponse(),
+  'conversations.create': (c) => c.conversations.create({}),
+  'conversations.retrieve': (c) => c.conversations.retrieve('conv_1'),
+  'conversations.update': (c) => c.conversations.update('conv_1', { metadata: {} }),
+  'conversations.delete': (c) => c.conversations.delete('conv_1'),
+  'conversations.items.create': (c) => c.conversations.items.create('conv_1', { items: [] }),
+  'conversations.items.list': (c) => c.conversations.items.list('conv_1'),
+  'conversations.items.retrieve': (c) => c.conversations.items.retrieve('conv_1', 'msg_1'),
+  'conversations.items.delete': (c) => c.conversations.items.delete('conv_1', 'msg_1'),
+};
+
+test('the list covers every method of the client and of its conversations', () => {
+  const own = (o) => Object.getOwnPropertyNames(Object.getPrototypeOf(o)).filter((n) => n !== 'constructor' && !n.startsWith('_'));
+  const c = new ResponsesClient({ apiKey: KEY });
+  const methods = [
+    ...own(c),
+    ...own(c.conversations).map((n) => `conversations.${n}`),
+    ...own(c.conversations.items).map((n) => `conversations.items.${n}`),
+  ];
+  // connect() opens a WebSocket: no HTTP answer, no request id (tests/js/socket.test.mjs checks its key handling).
+  assert.deepEqual(methods.filter((n) => n !== 'connect').sort(), Object.keys(OPERATIONS).filter((n) => !n.includes(' ')).sort());
+  assert.ok(methods.includes('connect'));
+});
+
+/** A fetch that answers every request with `status`, `x-request-id: <requestId>` and an error body
+ *  quoting the key whole, without its prefix, and cut. */
+const echoing = (status, requestId) => async () => {
+  const message = `Incorrect API key provided: ${KEY}. Also ${KEY.slice(3)} and ${KEY.slice(8, 30)}`;
+  const error = { message, type: 'invalid_request_error', code: KEY.slice(10, 40), param: null };
+  return new Response(JSON.stringify({ error }), { status, headers: { 'content-type': 'application/json', 'x-request-id': requestId } });
+};
+const clientOf = (status, requestId) => fetching(echoing(status, requestId));
+
+const REQUEST_IDS = {
+  'the whole key': `req_${KEY}`,
+  'the key without its prefix': `req_${KEY.slice(3)}`,
+  'fragments of 10 and 12 bytes': `req_${KEY.slice(20, 30)}_${KEY.slice(5, 17)}`,
+};
+
+for (const [what, requestId] of Object.entries(REQUEST_IDS)) {
+  test(`x-request-id holding ${what}, the body quoting the key: no field of the error of any operation holds it`, async () => {
+    for (const status of [400, 401, 404]) {
+      for (const [name, op] of Object.entries(OPERATIONS)) {
+        const err = await fails(op(clientOf(status, requestId)), ApiError, { status }, name);
+        assert.match(err.requestId, /^req_.*\[redacted\]/, `${name}: requestId ${err.requestId}`);
+        assert.match(err.message, /Incorrect API key provided: \[redacted\]/, name);
+        assertNoKey(err, `${name} (${status}, ${what})`);
+        assert.ok(!err.requestId.includes(KEY.slice(20, 30)), name);
+      }
+    }
+  });
+}
+
+test('a request id that holds no part of the key is kept as it is', async () => {
+  for (const [name, op] of Object.entries(OPERATIONS)) {
+    assert.equal((await rejection(op(clientOf(400, 'req_0123456789abcdef')))).requestId, 'req_0123456789abcdef', name);
+  }
 });
 
 test('memory: 3000 SseParsers fed a 1 MB event, each finished (and kept): no trap, bounded memory', () => {
@@ -83,7 +159,7 @@ test('memory: 3000 streams with a 1 MB response.created, read to their end (and 
   const kept = [];
   const rss0 = process.memoryUsage().rss;
   for (let i = 0; i < 3000; i++) {
-    const stream = ResponseStream.fromReadableStream(bodyOf([sse]));
+    const stream = streamOf([sse]);
     if (i % 2) for await (const ev of stream) void ev;
     assert.equal((await stream.finalResponse()).status, 'completed');
     kept.push(stream); // an ended stream holds no wasm memory, whether or not it is collected
@@ -99,10 +175,10 @@ test('memory: a chunk wasm memory cannot hold is a StreamError, never a trap; th
   assert.deepEqual(p.feed(enc('data: still here\n\n')), [{ event: 'message', data: 'still here', lastEventId: '' }]);
   const { sse } = syntheticStream();
   const head = sse.slice(0, sse.indexOf('\n\n') + 2); // the first event, whole
-  const { events, error } = await collect(ResponseStream.fromReadableStream(bodyOf([head, huge])));
+  const { events, error } = await collect(streamOf([head, huge]));
   assert.ok(error instanceof StreamError && /out of memory/.test(error.message), `got ${error}`);
   assert.ok(events.length >= 1);
-  assert.equal((await ResponseStream.fromReadableStream(bodyOf([sse])).finalResponse()).output_text, 'Hello wörld 🙂');
+  assert.equal((await streamOf([sse]).finalResponse()).output_text, 'Hello wörld 🙂');
 });
 
 test('memory: free() and [Symbol.dispose]() on every class holding wasm memory; a freed object says so', async () => {
@@ -119,12 +195,12 @@ test('memory: free() and [Symbol.dispose]() on every class holding wasm memory; 
   assert.deepEqual(acc.response, snapshot, 'the last snapshot stays readable');
   assert.throws(() => acc.push({ type: 'response.in_progress', response: {} }), /freed|disposed/);
   const { sse } = syntheticStream();
-  const stream = ResponseStream.fromReadableStream(bodyOf([sse]));
+  const stream = streamOf([sse]);
   stream.free();
   const { error } = await collect(stream);
   assert.ok(error instanceof Error && /freed|disposed|abort/i.test(error.message), `got ${error}`);
   // A stream read to its end still answers everything after its wasm side was released.
-  const done = ResponseStream.fromReadableStream(bodyOf([sse]));
+  const done = streamOf([sse]);
   for await (const ev of done) void ev;
   assert.equal((await done.finalResponse()).output_text, 'Hello wörld 🙂');
   assert.equal(done.response.output_text, 'Hello wörld 🙂');

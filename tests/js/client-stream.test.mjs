@@ -4,15 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, AbortError, ResponseStream, ResponseAccumulator, ResponsesClient } from 'cometapi-responses';
 import {
-  useMock, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, isError, fails, drained, finished,
+  useMock, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, isError, fails, drained, finished, enc,
+  streamOf, settled,
 } from './client-helpers.mjs';
 
 const { client } = await useMock();
 
 const params = { model: 'gpt-mock', input: 'Stream API tests' };
 const DONE = { done: true, value: undefined };
-const enc = (text) => new TextEncoder().encode(text);
-const fromChunks = (chunks) => ResponseStream.fromReadableStream(bodyOf(chunks));
 /** A body that enqueues these chunks at its start (and stays open unless `close`). */
 const bodyStarting = (chunks, { close = true, cancel } = {}) => new ReadableStream({
   start(c) {
@@ -21,8 +20,6 @@ const bodyStarting = (chunks, { close = true, cancel } = {}) => new ReadableStre
   },
   cancel,
 });
-/** 'resolved', the error `p` rejects with, or a note that it is still pending after 2 s. */
-const settle = (p) => Promise.race([p.then(() => 'resolved', (e) => e), new Promise((r) => setTimeout(() => r('still pending after 2 s'), 2000))]);
 
 test('ResponseStream cannot be constructed directly', () => {
   assert.throws(() => new ResponseStream(), TypeError);
@@ -103,20 +100,20 @@ test('finalResponse() pending while iterating settles when the loop is left earl
     if (seen.length === 1) p1 = s1.finalResponse();
     return seen.length === 4;
   });
-  isError(await settle(p1), AbortError);
+  isError(await settled(p1), AbortError);
   // abort() between events, then the loop stops calling next()
   const s2 = client.stream(params);
   const it = s2[Symbol.asyncIterator]();
   await it.next();
   const p2 = s2.finalResponse();
   s2.abort();
-  isError(await settle(p2), AbortError);
+  isError(await settled(p2), AbortError);
   // finalResponse() asked after abort(), with the iterator never resumed
   const s3 = client.stream(params);
   const it3 = s3[Symbol.asyncIterator]();
   await it3.next();
   s3.abort();
-  isError(await settle(s3.finalResponse()), AbortError);
+  isError(await settled(s3.finalResponse()), AbortError);
   assert.deepEqual(await it3.next(), DONE, 'the stream is over');
 });
 
@@ -150,14 +147,14 @@ test('return() is queued behind a pending next(): a handler that stops the loop 
   const { sse, events } = syntheticStream();
   const frames = events.map((e) => frame(e));
   for (const chunks of [[sse], frames, [frames.slice(0, 3).join(''), frames.slice(3).join('')]]) {
-    const stream = fromChunks(chunks);
+    const stream = streamOf(chunks);
     stream.on('response.output_item.added', () => void stream.return()); // "stop after this event"
     const seen = (await drained(stream)).map((e) => e.type);
     assert.deepEqual(seen, ['response.created', 'response.in_progress', 'response.output_item.added'], `${chunks.length} chunks`);
     await fails(stream.finalResponse(), AbortError);
   }
   // return() while a read is pending aborts it (that next() rejects); the calls after it are done
-  const stream = fromChunks(frames);
+  const stream = streamOf(frames);
   const [first, ...rest] = await Promise.allSettled([stream.next(), stream.return(), stream.next(), stream.next()]);
   isError(first.reason, AbortError);
   assert.deepEqual(rest.map((r) => r.value), Array(3).fill(DONE));
@@ -211,7 +208,7 @@ test('toReadableStream(): text/event-stream bytes that re-parse (fromReadableStr
   events.forEach((e, i) => assert.equal(e.sequence_number, i));
   // the bytes: text/event-stream
   const { sse, events: wire } = syntheticStream(['x', 'y']);
-  const text = await new Response(fromChunks(sse).toReadableStream()).text();
+  const text = await new Response(streamOf(sse).toReadableStream()).text();
   assert.ok(text.startsWith('event: response.created\ndata: {'), text.slice(0, 60));
   const frames = text.split('\n\n').filter(Boolean);
   assert.equal(frames.length, wire.length);
@@ -226,7 +223,7 @@ test('toReadableStream() of a failed stream forwards the failure; of a truncated
   const truncated = client.stream(params, fault('no-terminal'));
   const text = await new Response(truncated.toReadableStream()).text();
   assert.match(text, /event: error\ndata: \{"type":"error","error":\{"type":"stream_error",[^\n]*"class":"StreamError"\}\}\n\n$/);
-  await fails(fromChunks([text]).finalResponse(), StreamError, { message: (await rejection(truncated.finalResponse())).message });
+  await fails(streamOf([text]).finalResponse(), StreamError, { message: (await rejection(truncated.finalResponse())).message });
   // cancelling toReadableStream() aborts the request
   const stream = client.stream(params);
   const reader = stream.toReadableStream().getReader();
@@ -241,7 +238,7 @@ test('fromReadableStream of a hand-built body, any chunking (1-byte chunks cut e
     const bytes = [...enc(sse)].map((b) => Uint8Array.of(b));
     // string chunks of up to 5 code points (a string chunk cannot hold half a surrogate pair), lines, single bytes
     for (const chunks of [[sse], sse.match(/[\s\S]{1,5}/gu), sse.split('\n').map((l) => `${l}\n`).slice(0, -1), bytes]) {
-      const { events, final } = await finished(fromChunks(chunks));
+      const { events, final } = await finished(streamOf(chunks));
       assert.deepEqual(events, wire);
       assert.equal(final.output_text, text);
     }
@@ -258,12 +255,10 @@ test('fromReadableStream: a body that errors → StreamError (partial snapshot);
   });
   const { events, error } = await collect(ResponseStream.fromReadableStream(body));
   assert.equal(events.length, 1);
-  assert.ok(error instanceof StreamError, `got ${error}`);
-  assert.equal(error.response?.id, 'resp_test');
+  assert.equal(isError(error, StreamError).response?.id, 'resp_test');
   const locked = bodyOf('');
   locked.getReader();
-  const { error: e2 } = await collect(ResponseStream.fromReadableStream(locked));
-  assert.ok(e2 instanceof StreamError, `got ${e2}`);
+  isError((await collect(ResponseStream.fromReadableStream(locked))).error, StreamError);
 });
 
 test('fromReadableStream: chunks that are not bytes → StreamError', async () => {

@@ -5,21 +5,11 @@
 // output holding one goes back to the model as JSON.stringify writes it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ResponsesClient, functionTool } from 'cometapi-responses';
-import { response, message, fnCall, sseAnswer, jsonAnswer } from './sdk-helpers.mjs';
+import { functionTool } from 'cometapi-responses';
+import { response, message, fnCall, sseAnswer, jsonAnswer, scripted } from './sdk-helpers.mjs';
 
 const HALF_EMOJI = 'Great news 😀'.slice(0, 12);
 const LONE = `lone \ud800 and \udfff`;
-
-/** A client whose fetch answers with `answer(n)` and records every request's body as sent (text). */
-function recording(answer) {
-  const bodies = [];
-  const fetch = async (url, init) => {
-    bodies.push(init.body);
-    return answer(bodies.length - 1, url);
-  };
-  return { client: new ResponsesClient({ apiKey: 'sk-test', baseURL: 'http://mock.invalid/v1', maxRetries: 0, fetch }), bodies };
-}
 
 const withStream = (params) => `{"stream":true,${JSON.stringify(params).slice(1)}`;
 
@@ -27,7 +17,7 @@ test('params holding lone surrogates are sent byte for byte as JSON.stringify wr
   assert.equal(HALF_EMOJI.isWellFormed(), false);
   const params = { model: 'm', input: [{ role: 'user', content: HALF_EMOJI }], metadata: { note: LONE } };
   let sse = false;
-  const { client, bodies } = recording(() => (sse ? sseAnswer(response([message('ok')])) : jsonAnswer(response([message('ok')]))));
+  const { client, requests } = scripted(() => (sse ? sseAnswer(response([message('ok')])) : jsonAnswer(response([message('ok')]))));
   const calls = [
     ['create', () => client.create(params), JSON.stringify(params)],
     ['stream', () => client.stream(params).finalResponse(), withStream(params)],
@@ -39,56 +29,54 @@ test('params holding lone surrogates are sent byte for byte as JSON.stringify wr
     ['conversations.items.create', () => client.conversations.items.create('conv_1', { items: params.input }), JSON.stringify({ items: params.input })],
   ];
   for (const [name, run, expected] of calls) {
-    bodies.length = 0;
+    requests.length = 0;
     sse = name === 'stream';
     await run();
-    assert.equal(bodies.length, 1, name);
-    assert.equal(bodies[0], expected, `${name}: the body as JSON.stringify writes it`);
-    assert.match(bodies[0], /\\ud8/, `${name}: escaped`);
-    assert.ok(!bodies[0].includes('\ufffd'), `${name}: no U+FFFD`);
+    assert.equal(requests.length, 1, name);
+    assert.equal(requests[0].text, expected, `${name}: the body as JSON.stringify writes it`);
+    assert.match(requests[0].text, /\\ud8/, `${name}: escaped`);
+    assert.ok(!requests[0].text.includes('\ufffd'), `${name}: no U+FFFD`);
   }
 });
 
 test('a stream() whose params say stream: false, or a create() whose params say stream: true: the lone surrogates are kept', async () => {
-  const { client, bodies } = recording((n) => (n === 0 ? sseAnswer(response([message('ok')])) : jsonAnswer(response([message('ok')]))));
+  const { client, requests } = scripted((_, n) => (n === 0 ? sseAnswer(response([message('ok')])) : jsonAnswer(response([message('ok')]))));
   await client.stream({ model: 'm', input: HALF_EMOJI, stream: false }).finalResponse();
   await client.create({ model: 'm', input: HALF_EMOJI, stream: true });
-  assert.deepEqual(bodies.map((b) => JSON.parse(b)), [
+  assert.deepEqual(requests.map((r) => r.body), [
     { model: 'm', input: HALF_EMOJI, stream: true },
     { model: 'm', input: HALF_EMOJI, stream: false },
   ]);
-  for (const b of bodies) assert.ok(b.includes('"Great news \\ud83d"'), b);
+  for (const { text } of requests) assert.ok(text.includes('"Great news \\ud83d"'), text);
 });
 
 test('a response with lone surrogates: create(), stream() and its output_text read as JSON.parse reads them', async () => {
   // Two parts whose halves meet in output_text (a pair, as JS concatenates), then a lone one.
   const final = response([{ ...message('a\ud83d'), content: [{ type: 'output_text', text: 'a\ud83d', annotations: [] }, { type: 'output_text', text: '\ude00b \udfff', annotations: [] }] }]);
-  const { client } = recording((n) => (n === 0 ? jsonAnswer(final) : sseAnswer(final, 2)));
+  const { client } = scripted((_, n) => (n === 0 ? jsonAnswer(final) : sseAnswer(final, 2)));
   const created = await client.create({ model: 'm', input: 'x' });
   assert.equal(created.output_text, 'a😀b \udfff');
   assert.equal(created.output[0].content[1].text, '\ude00b \udfff');
-  const streamed = await client.stream({ model: 'm', input: 'x' }).finalResponse();
-  assert.equal(streamed.output_text, 'a😀b \udfff');
+  assert.equal((await client.stream({ model: 'm', input: 'x' }).finalResponse()).output_text, 'a😀b \udfff');
 });
 
 test('a tool that returns half an emoji: its output goes back as JSON.stringify writes it, the other outputs are untouched', async () => {
   const first = response([fnCall('half', '{}', 'c1'), fnCall('plain', '{"x":1}', 'c2'), fnCall('object', '{}', 'c3')]);
-  const { client, bodies } = recording((n) => sseAnswer(n === 0 ? first : response([message('done')])));
+  const { client, requests } = scripted((_, n) => sseAnswer(n === 0 ? first : response([message('done')])));
   const tools = [
     functionTool({ name: 'half', execute: () => HALF_EMOJI }),
     functionTool({ name: 'plain', execute: () => 'fine' }),
     functionTool({ name: 'object', execute: () => ({ note: LONE }) }),
   ];
   const run = client.runTools({ model: 'm', input: 'hi', tools });
-  const final = await run.finalResponse();
-  assert.equal(final.output_text, 'done');
+  assert.equal((await run.finalResponse()).output_text, 'done');
   const calls = run.steps[0].toolCalls;
   assert.deepEqual(calls.map((c) => c.output), [HALF_EMOJI, 'fine', JSON.stringify({ note: LONE })]);
   assert.deepEqual(calls.map((c) => c.error), [undefined, undefined, undefined]);
-  const sent = JSON.parse(bodies[1]);
+  const sent = requests[1].body;
   assert.deepEqual(sent.input.map((i) => i.output), [HALF_EMOJI, 'fine', JSON.stringify({ note: LONE })]);
-  assert.ok(bodies[1].includes(`"output":"Great news \\ud83d"`), bodies[1]);
-  assert.ok(!bodies[1].includes('\ufffd'));
+  assert.ok(requests[1].text.includes(`"output":"Great news \\ud83d"`), requests[1].text);
+  assert.ok(!requests[1].text.includes('\ufffd'));
 });
 
 for (const store of [true, false]) {
@@ -97,18 +85,17 @@ for (const store of [true, false]) {
     const raw = `{"s":"${'\ud800'}x"}`;
     const escaped = JSON.stringify({ s: '\udc00y' });
     const first = response([message(`thinking \ud800`), fnCall('echo', raw, 'c1'), fnCall('echo', escaped, 'c2')]);
-    const { client, bodies } = recording((n) => sseAnswer(n === 0 ? first : response([message('done \udfff')])));
+    const { client, requests } = scripted((_, n) => sseAnswer(n === 0 ? first : response([message('done \udfff')])));
     const got = [];
     const echo = functionTool({ name: 'echo', execute: (args) => (got.push(args.s), args.s) });
     const run = client.runTools({ model: 'm', input: 'hi', store, tools: [echo] });
-    const final = await run.finalResponse();
-    assert.equal(final.output_text, 'done \udfff');
+    assert.equal((await run.finalResponse()).output_text, 'done \udfff');
     assert.deepEqual(got, ['\ud800x', '\udc00y'], 'the arguments as JSON.parse(arguments) reads them');
     assert.deepEqual(run.steps[0].toolCalls.map((c) => [c.arguments, c.output, c.error]), [
       [raw, '\ud800x', undefined],
       [escaped, '\udc00y', undefined],
     ]);
-    const sent = JSON.parse(bodies[1]);
+    const sent = requests[1].body;
     const outputs = sent.input.filter((i) => i.type === 'function_call_output').map((i) => i.output);
     assert.deepEqual(outputs, ['\ud800x', '\udc00y']);
     if (!store) {
@@ -116,7 +103,7 @@ for (const store of [true, false]) {
       const items = sent.input.filter((i) => i.type === 'message' || i.type === 'function_call');
       assert.deepEqual(items.slice(1), first.output);
     }
-    assert.ok(!bodies[1].includes('\ufffd'));
+    assert.ok(!requests[1].text.includes('\ufffd'));
   });
 }
 

@@ -3,34 +3,16 @@
 // cut mid-body by `disconnect-after=N`, then resumed with starting_after.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMock, startMockServer } from '../../mock/index.mjs';
-import { has, sseEvents } from './client-helpers.mjs';
+import { startMockServer } from '../../mock/index.mjs';
+import { has, inProcessMock, apiError } from './client-helpers.mjs';
 import { readSse } from './mock-schema-check.mjs';
 
-const mock = createMock({ delayMs: 0, backgroundMs: 300 });
-const BASE = 'http://mock.test/v1';
-
-async function call(method, path, body, headers = {}) {
-  const init = { method, headers: { 'content-type': 'application/json', ...headers } };
-  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
-  const res = await mock.fetch(new Request(BASE + path, init));
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-async function ok(method, path, body) {
-  const r = await call(method, path, body);
-  assert.equal(r.status, 200, `${method} ${path}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
-async function bad(method, path, body, status, param, code) {
-  const r = await call(method, path, body);
-  assert.equal(r.status, status, `${method} ${path} ${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
-  assert.deepEqual(Object.keys(r.body.error), ['message', 'type', 'param', 'code']);
-  assert.equal(r.body.error.type, 'invalid_request_error');
-  if (param !== undefined) assert.equal(r.body.error.param, param);
-  if (code !== undefined) assert.equal(r.body.error.code, code);
-  return r.body.error;
-}
+const { mock, BASE, request: call, okAt: ok, streamed } = inProcessMock({ backgroundMs: 300 });
+/** Asserts `method path` answers an API error of `status` (with `param` and `code` when given). */
+const bad = async (method, path, body, status, param, code) => {
+  const fields = { ...(param !== undefined && { param }), ...(code !== undefined && { code }) };
+  return apiError(await call(method, path, body), status, fields, `${method} ${path}`);
+};
 const text = (r) => r.output.filter((o) => o.type === 'message').at(-1).content[0].text;
 
 test('compact: the user messages, then one compaction item; usage; it can stand for the history', async () => {
@@ -104,8 +86,7 @@ test('conversations: create, retrieve, update, delete', async () => {
   assert.match(c.id, /^conv_[0-9a-f]{48}$/);
   has(c, { object: 'conversation', metadata: { topic: 'demo' } });
   assert.deepEqual(await ok('GET', `/conversations/${c.id}`), c);
-  const empty = await ok('POST', '/conversations');
-  assert.deepEqual(empty.metadata, {});
+  assert.deepEqual((await ok('POST', '/conversations')).metadata, {});
   const updated = await ok('POST', `/conversations/${c.id}`, { metadata: { topic: 'other', n: '2' } });
   assert.deepEqual(updated.metadata, { topic: 'other', n: '2' });
   assert.deepEqual((await ok('GET', `/conversations/${c.id}`)).metadata, { topic: 'other', n: '2' });
@@ -166,8 +147,7 @@ test('a response in a conversation: its items come first, its input and output a
   assert.equal(items[2].id, r1.output[0].id);
 
   // streamed: the items are added once the stream completed, with the object form of `conversation`
-  const res = await mock.fetch(new Request(`${BASE}/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', input: 'And now?', conversation: { id: c.id }, stream: true }) }));
-  const events = sseEvents(await res.text());
+  const events = await streamed({ model: 'm', input: 'And now?', conversation: { id: c.id } });
   assert.equal(events.at(-1).type, 'response.completed');
   assert.match(events.at(-1).response.output[0].content[0].text, /turn 2/, 'the answer in the conversation counts');
   items = (await ok('GET', `/conversations/${c.id}/items?order=asc`)).data;
@@ -204,10 +184,8 @@ for (const transport of ['fetch (no socket)', 'HTTP (a real socket cut)']) {
     assert.equal(all.at(-1).type, 'response.completed');
     assert.ok(all.filter((e) => e.response).every((e) => e.response.id === id), 'the same response');
     // byte for byte what a reader from the start gets
-    const full = await readSse(await go(`/responses/${id}?stream=true`));
-    assert.deepEqual([...cut.raw, ...rest.raw], full.raw);
-    const final = await (await go(`/responses/${id}`)).json();
-    assert.deepEqual(final, all.at(-1).response);
+    assert.deepEqual([...cut.raw, ...rest.raw], (await readSse(await go(`/responses/${id}?stream=true`))).raw);
+    assert.deepEqual(await (await go(`/responses/${id}`)).json(), all.at(-1).response);
   });
 }
 

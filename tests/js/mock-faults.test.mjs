@@ -12,15 +12,10 @@ const create = (fault, body = {}, headers = {}) => fetch(`${srv.url}/v1/response
   body: JSON.stringify({ model: 'm', input: 'Fault test input', stream: true, ...body }),
 });
 
-/** All chunks of a body as they arrived, with arrival times. */
-async function chunks(res) {
-  const out = [];
-  const reader = res.body.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return out;
-    out.push({ bytes: value, at: performance.now() });
-  }
+/** All chunks of a body as they arrived (into `out`), with arrival times. */
+async function chunks(res, out = []) {
+  for await (const bytes of res.body) out.push({ bytes, at: performance.now() });
+  return out;
 }
 const concat = (cs) => Buffer.concat(cs.map((c) => c.bytes));
 
@@ -87,10 +82,8 @@ test('disconnect-after=N closes the stream early; disconnect drops a JSON reques
   const res = await create('disconnect-after=5');
   assert.equal(res.status, 200);
   const got = [];
-  await assert.rejects(async () => {
-    for (const c of await chunks(res)) got.push(c);
-  });
-  const text = Buffer.concat(got.map((c) => c.bytes)).toString();
+  await assert.rejects(chunks(res, got));
+  const text = concat(got).toString();
   assert.equal(parse(text).json.length <= 5, true);
   assert.doesNotMatch(text, /response\.completed/);
   await assert.rejects(create('disconnect', { stream: false }));
@@ -103,8 +96,7 @@ test('stall-headers=MS delays the headers; stall-after=N:MS pauses mid-stream', 
   await res.arrayBuffer();
 
   t0 = performance.now();
-  const res2 = await create('stall-after=3:200');
-  const cs = await chunks(res2);
+  const cs = await chunks(await create('stall-after=3:200'));
   assert.equal(parse(concat(cs).toString()).json.at(-1).type, 'response.completed');
   const gaps = cs.slice(1).map((c, i) => c.at - cs[i].at);
   assert.ok(Math.max(...gaps) >= 150, `a pause mid-stream (max gap ${Math.max(...gaps)})`);

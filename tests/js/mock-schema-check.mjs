@@ -1,8 +1,8 @@
 // Shared by the mock-*.test.mjs files and sdk-structured (not a test file itself): a validator for
 // the JSON Schema subset the mock generates from, strict object schemas, an SSE body reader and an
 // error reader.
-import assert from 'node:assert/strict';
 import { createParser } from 'eventsource-parser';
+import { apiError } from './client-helpers.mjs';
 
 // A small validator for the JSON Schema subset the mock generates from.
 export function validate(schema, value, path = '$') {
@@ -66,9 +66,8 @@ export async function readSse(res) {
   }
 }
 
-/** The error of an answer (a promise of it), its status asserted. */
-export async function errorOf(res, status) {
+/** The error of an answer (a promise of it), asserted to be an API error of `status` with these fields (apiError). */
+export async function errorOf(res, status, fields) {
   const r = await res;
-  assert.equal(r.status, status);
-  return (await r.json()).error;
+  return apiError({ status: r.status, body: await r.json() }, status, fields);
 }

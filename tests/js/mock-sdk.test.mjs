@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI, { NotFoundError, BadRequestError, InternalServerError } from 'openai';
-import { useMock, has, isError } from './client-helpers.mjs';
+import { useMock, has, isError, finished, deltaText } from './client-helpers.mjs';
 import { validate, strictObject } from './mock-schema-check.mjs';
 
 const { srv } = await useMock({ delayMs: 0, backgroundMs: 300 });
@@ -34,21 +34,14 @@ test('SDK: responses.create returns a completed response quoting the input', asy
 });
 
 test('SDK: responses.stream — ordered events, sequence numbers 0..n, text = deltas, finalResponse()', async () => {
-  const stream = client.responses.stream({ model: 'm', input: 'Stream this please' });
-  const events = [];
-  let deltas = '';
-  for await (const ev of stream) {
-    events.push(ev);
-    if (ev.type === 'response.output_text.delta') deltas += ev.delta;
-  }
-  const final = await stream.finalResponse();
+  const { events, final } = await finished(client.responses.stream({ model: 'm', input: 'Stream this please' }));
+  const deltas = deltaText(events);
   assert.deepEqual(events.map((e) => e.sequence_number), events.map((_, i) => i));
   const types = events.map((e) => e.type);
   assert.deepEqual(types.slice(0, 4), ['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added']);
   assert.deepEqual(types.slice(-4), ['response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.completed']);
   assert.ok(types.filter((t) => t === 'response.output_text.delta').length >= 20, 'tens of deltas');
-  assert.equal(final.status, 'completed');
-  assert.equal(final.output_text, deltas);
+  has(final, { status: 'completed', output_text: deltas });
   assert.match(deltas, /Stream this please/);
 });
 
@@ -96,11 +89,9 @@ test('SDK: json_schema output is JSON valid against the schema (responses.parse 
   });
   const text = { format: { type: 'json_schema', name: 'review', schema, strict: true } };
   const stream = client.responses.stream({ model: 'm', input: 'Review a film', text });
-  const r = await stream.finalResponse();
-  const value = JSON.parse(r.output_text);
+  const value = JSON.parse((await stream.finalResponse()).output_text);
   assert.deepEqual(validate(schema, value), []);
-  const parsed = await client.responses.parse({ model: 'm', input: 'Review a film', text });
-  assert.deepEqual(parsed.output_parsed, value);
+  assert.deepEqual((await client.responses.parse({ model: 'm', input: 'Review a film', text })).output_parsed, value);
   const obj = await client.responses.create({ model: 'm', input: 'Give me json', text: { format: { type: 'json_object' } } });
   const o = JSON.parse(obj.output_text);
   assert.equal(typeof o, 'object');
@@ -108,10 +99,9 @@ test('SDK: json_schema output is JSON valid against the schema (responses.parse 
 });
 
 test('SDK: reasoning summary streamed before the message', async () => {
-  const stream = client.responses.stream({ model: 'm', input: 'Think first', reasoning: { effort: 'high', summary: 'auto' } });
-  const types = [];
-  for await (const e of stream) types.push(e.type);
-  const r = await stream.finalResponse();
+  const thinking = { model: 'm', input: 'Think first', reasoning: { effort: 'high', summary: 'auto' } };
+  const { events, final: r } = await finished(client.responses.stream(thinking));
+  const types = events.map((e) => e.type);
   assert.deepEqual(r.output.map((o) => o.type), ['reasoning', 'message']);
   assert.equal(r.output[0].summary.length, 2);
   assert.ok(types.indexOf('response.reasoning_summary_part.added') < types.indexOf('response.reasoning_summary_text.delta'));
@@ -130,8 +120,7 @@ test('SDK: retrieve, inputItems.list, delete (then NotFoundError)', async () => 
     ],
   });
   assert.match(r.output_text, /Second question/);
-  const got = await client.responses.retrieve(r.id);
-  has(got, { id: r.id, output_text: r.output_text });
+  has(await client.responses.retrieve(r.id), { id: r.id, output_text: r.output_text });
 
   const page = await client.responses.inputItems.list(r.id, { order: 'asc' });
   assert.equal(page.data.length, 3);
@@ -148,11 +137,8 @@ test('SDK: retrieve, inputItems.list, delete (then NotFoundError)', async () => 
 test('SDK: background + cancel, and stream replay with starting_after', async () => {
   const bg = await client.responses.create({ model: 'm', input: 'Run in the background', background: true });
   has(bg, { status: 'queued', background: true });
-  const replay = client.responses.stream({ response_id: bg.id, starting_after: 4 });
-  const seqs = [];
-  for await (const e of replay) seqs.push(e.sequence_number);
-  assert.equal(seqs[0], 5);
-  const done = await replay.finalResponse();
+  const { events, final: done } = await finished(client.responses.stream({ response_id: bg.id, starting_after: 4 }));
+  assert.equal(events[0].sequence_number, 5);
   assert.equal(done.status, 'completed');
   assert.match(done.output_text, /Run in the background/);
   assert.equal((await client.responses.retrieve(bg.id)).status, 'completed');

@@ -3,7 +3,7 @@
 // resent, and json_schema answers streamed in many small deltas.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inProcessMock, has, statusOf } from './client-helpers.mjs';
+import { inProcessMock, has, statusOf, apiError } from './client-helpers.mjs';
 import { validate, strictObject } from './mock-schema-check.mjs';
 
 const { mock, BASE, ok, post, streamed } = inProcessMock();
@@ -44,9 +44,7 @@ test('string, number and format parameters are filled from the prompt where it h
   const search = { type: 'function', name: 'search_flights', parameters };
   const input = 'Use search_flights from Oslo for 5 days starting 2026-03-14, mail ana@example.org, 9 seats';
   const [a] = args(await ok({ model: 'm', input, tools: [search] }));
-  assert.equal(a.origin, 'Oslo');
-  assert.equal(a.query, input);
-  has(a, { days: 5, email: 'ana@example.org', date: '2026-03-14' });
+  has(a, { origin: 'Oslo', query: input, days: 5, email: 'ana@example.org', date: '2026-03-14' });
   assert.ok(a.seats >= 1 && a.seats <= 4, `9 seats is out of range, so the schema's value: ${a.seats}`);
 });
 
@@ -94,8 +92,7 @@ test('store: false: nothing stored, no chaining; the history resent in input dri
   assert.equal(r1.store, false);
   assert.equal(await statusOf(mock.fetch(new Request(`${BASE}/responses/${r1.id}`))), 404);
   const chained = await post({ ...p, previous_response_id: r1.id, input: outputsFor(r1) });
-  assert.equal(chained.status, 400);
-  has(chained.body.error, { code: 'previous_response_not_found', param: 'previous_response_id' });
+  apiError(chained, 400, { code: 'previous_response_not_found', param: 'previous_response_id' });
 
   const reasoning = r1.output.find((o) => o.type === 'reasoning');
   assert.equal(typeof reasoning.encrypted_content, 'string');
@@ -110,15 +107,13 @@ test('store: false: nothing stored, no chaining; the history resent in input dri
 
   // The history must be whole: a call without its output, a reasoning item without its
   // encrypted content (not stored anywhere), or content that is not the server's.
-  const noOutput = await post({ ...p, input: [question, ...r1.output] });
-  assert.equal(noOutput.status, 400);
-  assert.match(noOutput.body.error.message, /No tool output found for function call call_/);
-  const bare = await post({ ...p, input: [question, { ...reasoning, encrypted_content: undefined }, ...r1.output.filter((o) => o.type !== 'reasoning'), ...outputsFor(r1)] });
-  assert.equal(bare.status, 404);
-  assert.match(bare.body.error.message, /Items are not persisted when `store` is set to false/);
+  const noOutput = apiError(await post({ ...p, input: [question, ...r1.output] }), 400);
+  assert.match(noOutput.message, /No tool output found for function call call_/);
+  const unencrypted = [{ ...reasoning, encrypted_content: undefined }, ...r1.output.filter((o) => o.type !== 'reasoning')];
+  const bare = apiError(await post({ ...p, input: [question, ...unencrypted, ...outputsFor(r1)] }), 404);
+  assert.match(bare.message, /Items are not persisted when `store` is set to false/);
   const forged = await post({ ...p, input: [question, { ...reasoning, encrypted_content: btoa('forged') }] });
-  assert.equal(forged.status, 400);
-  assert.equal(forged.body.error.code, 'invalid_encrypted_content');
+  apiError(forged, 400, { code: 'invalid_encrypted_content' });
 });
 
 test('json_schema answers: valid JSON built from the schema, filled from the prompt, in many small deltas', async () => {

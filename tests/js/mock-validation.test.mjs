@@ -7,18 +7,16 @@
 // client's `fetch` is the mock's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ResponsesClient, ValidationError, ApiError } from 'cometapi-responses';
-import { createMock } from '../../mock/index.mjs';
+import { ValidationError, ApiError } from 'cometapi-responses';
+import { inProcessMock, apiError } from './client-helpers.mjs';
+import { errorOf } from './mock-schema-check.mjs';
 
-const mock = createMock({ delayMs: 0 });
-const client = new ResponsesClient({
-  apiKey: 'sk-test', baseURL: 'http://mock.test/v1', maxRetries: 0,
-  fetch: (input, init) => mock.fetch(new Request(input, init)),
-});
+const { mock, call, clientOf } = inProcessMock();
+const client = clientOf();
 
 const ok = { model: 'm', input: 'hi' };
 // a conversation that exists (a response naming an unknown one is a 404, not a validation error)
-const CONV = (await (await mock.fetch(new Request('http://mock.test/v1/conversations', { method: 'POST', body: '{}' }))).json()).id;
+const CONV = (await (await call('/conversations', { method: 'POST', body: '{}' })).json()).id;
 const long = (n, c = 'x') => c.repeat(n);
 const meta = (n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
 
@@ -98,21 +96,18 @@ const INVALID = [
 ];
 
 const post = (body, headers = { 'content-type': 'application/json' }) =>
-  mock.fetch(new Request('http://mock.test/v1/responses', { method: 'POST', headers, body }));
+  call('/responses', { method: 'POST', headers, body });
 
 /** What the mock says about `params`: its 400's param (the error's shape and `code` checked), or null when it accepts them. */
 async function mockParam(params, code) {
   const res = await post(JSON.stringify(params));
   const body = await res.json();
   if (res.status === 200) return null;
-  assert.equal(res.status, 400, JSON.stringify(body));
-  assert.equal(body.error.type, 'invalid_request_error');
+  apiError({ status: res.status, body }, 400, code === undefined ? {} : { code });
   if (code !== undefined) {
     assert.match(res.headers.get('content-type'), /^application\/json/);
     assert.match(res.headers.get('x-request-id'), /^req_[0-9a-f]{32}$/);
     assert.deepEqual(Object.keys(body), ['error']);
-    assert.deepEqual(Object.keys(body.error), ['message', 'type', 'param', 'code']);
-    assert.equal(body.error.code, code);
     assert.ok(body.error.message.length > 10);
   }
   return body.error.param;
@@ -193,18 +188,15 @@ for (const [name, cases] of VALID) {
 }
 
 test('the mock alone accepts boundaries and open enumerations', async () => {
+  // (without a content-type; the bodies of VALID, with one, are posted to the mock by its tests)
   const bodies = [
     { ...ok, temperature: 0, top_p: 0, top_logprobs: 0 },
     { ...ok, temperature: 2, top_p: 1, top_logprobs: 20, include: ['message.output_text.logprobs', 'some.future.value'] },
     { ...ok, metadata: { ...meta(15), [long(64)]: long(512) }, safety_identifier: long(64) },
     { ...ok, stream: true, stream_options: { include_obfuscation: false } },
     { ...ok, max_output_tokens: 1000, max_tool_calls: 1, service_tier: 'flex', truncation: 'auto', prompt_cache_retention: '24h' },
-    { ...ok, max_output_tokens: 0, max_tool_calls: 0 },
     { ...ok, some_provider_field: { anything: true } },
-    { ...ok, prompt_cache_retention: 'in_memory' },
     { ...ok, prompt_cache_retention: 'in-memory' },
-    { ...ok, prompt_cache_retention: '12h' },
-    { ...ok, service_tier: 'scale' },
     { ...ok, service_tier: 'turbo', truncation: 'sometimes' },
     { ...ok, tool_choice: 'sometimes' },
     { ...ok, reasoning: { effort: 'max', summary: 'long' }, text: { verbosity: 'loud' } },
@@ -219,13 +211,7 @@ test('the mock alone accepts boundaries and open enumerations', async () => {
 
 test('the mock: a malformed JSON body and an empty body are a 400 in the error shape', async () => {
   for (const body of ['{"model": "m", "input": ', '', 'not json']) {
-    const res = await post(body);
-    assert.equal(res.status, 400);
-    const json = await res.json();
-    assert.equal(json.error.type, 'invalid_request_error');
-    assert.match(json.error.message, /could not parse the JSON body/);
+    assert.match((await errorOf(post(body), 400)).message, /could not parse the JSON body/, body);
   }
-  const arr = await post('[1,2]', {});
-  assert.equal(arr.status, 400);
-  assert.equal((await arr.json()).error.code, 'invalid_type');
+  await errorOf(post('[1,2]', {}), 400, { code: 'invalid_type' });
 });

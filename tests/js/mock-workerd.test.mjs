@@ -43,8 +43,7 @@ test('workerd: JSON create and retrieve', async () => {
   assert.match(res.headers.get('x-request-id'), /^req_/);
   const r = await res.json();
   assert.match(r.output[0].content[0].text, /in workerd/);
-  const again = await (await mf.dispatchFetch(`${URL_}/${r.id}`)).json();
-  assert.deepEqual(again, r);
+  assert.deepEqual(await (await mf.dispatchFetch(`${URL_}/${r.id}`)).json(), r);
 });
 
 test('workerd: a streamed answer, its replay, and a 400', async () => {

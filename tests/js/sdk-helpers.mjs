@@ -71,13 +71,13 @@ export const jsonAnswer = (body, status = 200) =>
 
 /**
  * A client whose fetch answers from `answer(body, n, init)` (n: 0-based request count) and
- * records every request ({ url, method, body }) in `requests`.
+ * records every request ({ url, method, body, text: the body as sent, signal }) in `requests`.
  */
 export function scripted(answer, opts = {}) {
   const requests = [];
   const fetch = async (url, init) => {
     const body = init.body === undefined ? undefined : JSON.parse(init.body);
-    requests.push({ url, method: init.method, body, signal: init.signal });
+    requests.push({ url, method: init.method, body, text: init.body, signal: init.signal });
     return answer(body, requests.length - 1, init);
   };
   return { client: new ResponsesClient({ apiKey: 'sk-test', baseURL: 'http://mock.invalid/v1', maxRetries: 0, fetch, ...opts }), requests };

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsonSchemaFormat, PartialJsonParser, OutputParseError, CometApiError } from 'cometapi-responses';
-import { useMock, collect, rejection, fails, has, drained } from './client-helpers.mjs';
+import { useMock, collect, fails, drained } from './client-helpers.mjs';
 import { strictObject } from './mock-schema-check.mjs';
 import { scripted, jsonAnswer, sseAnswer, response, message, refusal, fnCall, personSchema, schema } from './sdk-helpers.mjs';
 

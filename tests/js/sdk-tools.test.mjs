@@ -6,7 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { functionTool, AbortError, ApiError, OutputParseError, ValidationError } from 'cometapi-responses';
-import { useMock, clientFor, rejection, sleep, read, frame } from './client-helpers.mjs';
+import {
+  useMock, clientFor, rejection, sleep, read, frame, collect, isError, fails, drained, finished, has,
+} from './client-helpers.mjs';
 import { scripted, sseAnswer, eventsOf, response, message, fnCall, schema, jsonAnswer } from './sdk-helpers.mjs';
 
 const WEATHER = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
@@ -20,8 +22,7 @@ test('functionTool is the plain wire tool; execute and validate are kept off the
   const wire = { type: 'function', ...opts };
   const tool = functionTool({ ...opts, execute, validate });
   assert.deepStrictEqual(tool, wire);
-  assert.equal(tool.execute, execute);
-  assert.equal(tool.validate, validate);
+  has(tool, { execute, validate });
   assert.deepStrictEqual(JSON.parse(JSON.stringify(tool)), wire);
   assert.deepStrictEqual(functionTool({ name: 'n' }), { type: 'function', name: 'n' });
   assert.throws(() => functionTool({}), TypeError);
@@ -37,9 +38,7 @@ test('runTools against the mock: events of every step in order, steps, the final
   const execute = async (args, ctx) => (calls.push({ args, ctx }), { city: args.city, celsius: 21 });
   const tool = functionTool({ ...wire, execute });
   const run = client.runTools({ model: 'mock', input: 'What is the weather in Lisbon?', tools: [tool] });
-  const events = [];
-  for await (const ev of run) events.push(ev);
-  const final = await run.finalResponse();
+  const { events, final } = await finished(run);
   assert.equal(run.steps.length, 2);
   const [first, second] = run.steps;
   assert.strictEqual(second.response, final);
@@ -66,8 +65,7 @@ test('runTools against the mock: events of every step in order, steps, the final
   // the requests: the tool as on the wire; the second chains to the first with the output
   assert.equal(bodies.length, 2);
   for (const b of bodies) {
-    assert.deepStrictEqual(b.tools, [{ type: 'function', ...wire }]);
-    assert.equal(b.stream, true);
+    has(b, { tools: [{ type: 'function', ...wire }], stream: true });
   }
   assert.equal(bodies[0].input, 'What is the weather in Lisbon?');
   assert.equal(bodies[1].previous_response_id, first.response.id);
@@ -192,9 +190,7 @@ test('a run without tool calls is one step; an error of a step rejects the run',
   const r = single.client.runTools({ model: 'm', input: 'x', tools: [] });
   assert.equal((await r.finalResponse()).output_text, 'hi');
   assert.equal(r.steps.length, 1);
-  const evs = [];
-  for await (const ev of r) evs.push(ev);
-  assert.deepStrictEqual(evs, [], 'the run was read to its end by finalResponse()');
+  assert.deepStrictEqual(await drained(r), [], 'the run was read to its end by finalResponse()');
 });
 
 /** An event stream that sends `head` and then waits until `signal` aborts. */
@@ -214,16 +210,10 @@ test('abort() during a stream, during the tools, by the signal, or by leaving th
   // the default retries: the retry layer must not send the request again after an abort
   const { client: c, requests: log } = scripted((body, n, init) => hanging(created, init.signal), { maxRetries: 2 });
   const run = c.runTools({ model: 'm', input: 'x', tools: [] });
-  const seen = [];
-  const iteration = (async () => {
-    for await (const ev of run) {
-      seen.push(ev.type);
-      if (seen.length === 2) run.abort();
-    }
-  })();
-  assert.ok((await rejection(iteration)) instanceof AbortError);
-  assert.ok((await rejection(run.finalResponse())) instanceof AbortError);
-  assert.deepStrictEqual(seen, ['response.created', 'response.in_progress']);
+  const { events, error } = await collect(run, (e, seen) => { if (seen.length === 2) run.abort(); });
+  isError(error, AbortError);
+  await fails(run.finalResponse(), AbortError);
+  assert.deepStrictEqual(events.map((e) => e.type), ['response.created', 'response.in_progress']);
   assert.equal(log.length, 1);
   // during the tools: their signal aborts, the run rejects at once
   const tools = scripted(() => sseAnswer(response([fnCall('slow', '{}', 'c1')])));
@@ -237,7 +227,7 @@ test('abort() during a stream, during the tools, by the signal, or by leaving th
   while (!toolSignal) await sleep(5);
   const t0 = Date.now();
   r2.abort();
-  assert.ok((await rejection(p2)) instanceof AbortError);
+  await fails(p2, AbortError);
   assert.ok(Date.now() - t0 < 40, 'not waiting for the tool');
   assert.equal(toolSignal.aborted, true);
   await sleep(80);
@@ -245,7 +235,7 @@ test('abort() during a stream, during the tools, by the signal, or by leaving th
   // the signal option, already aborted: nothing is sent
   const none = scripted(() => sseAnswer(response([message('x')])));
   const r3 = none.client.runTools({ model: 'm', input: 'x', tools: [] }, { signal: AbortSignal.abort() });
-  assert.ok((await rejection(r3.finalResponse())) instanceof AbortError);
+  await fails(r3.finalResponse(), AbortError);
   assert.equal(none.requests.length, 0);
   // the signal option, aborted later
   const later = new AbortController();
@@ -253,12 +243,12 @@ test('abort() during a stream, during the tools, by the signal, or by leaving th
   const p4 = r4.finalResponse();
   await sleep(30);
   later.abort();
-  assert.ok((await rejection(p4)) instanceof AbortError);
+  await fails(p4, AbortError);
   // leaving the loop early
   const loop = scripted(() => sseAnswer(response([fnCall('t', '{}', 'c1')])));
   const r5 = loop.client.runTools({ model: 'm', input: 'x', tools: [functionTool({ name: 't', execute: () => 'r' })] });
   for await (const ev of r5) if (ev.type === 'response.in_progress') break;
-  assert.ok((await rejection(r5.finalResponse())) instanceof AbortError);
+  await fails(r5.finalResponse(), AbortError);
   await sleep(20);
   assert.equal(loop.requests.length, 1);
   r5.abort(); // no-op once over
@@ -281,7 +271,5 @@ test('function calls in a snapshot get parsed_arguments: best effort while strea
   assert.ok(values.some((v) => v.city === 'Lisb'), 'a string as its prefix');
   assert.ok(values.every((v) => v.city === undefined || 'Lisbon'.startsWith(v.city)));
   assert.ok(values.every((v) => v.days === undefined || [[], [1], [1, 2]].some((d) => JSON.stringify(d) === JSON.stringify(v.days))));
-  const final = await stream.finalResponse();
-  assert.deepStrictEqual(final.output[0].parsed_arguments, JSON.parse(args));
-  assert.equal(final.output[0].arguments, args);
+  has((await stream.finalResponse()).output[0], { parsed_arguments: JSON.parse(args), arguments: args });
 });

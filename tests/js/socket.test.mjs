@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ApiError, AbortError, ConnectionError, ResponseStream, ResponsesClient, ValidationError, functionTool } from 'cometapi-responses';
-import { KEY, assertNoKey, clientFor, collect, rejection, startMock, has, fails, drained, read, sleep, syntheticStream } from './client-helpers.mjs';
+import {
+  KEY, assertNoKey, clientFor, collect, startMock, has, fails, drained, read, sleep, syntheticStream, assertWhole,
+} from './client-helpers.mjs';
 
 async function setup(t, opts = {}) {
   const srv = await startMock({ delayMs: 2, requireKey: KEY, ...opts }, t);
@@ -13,6 +15,15 @@ async function setup(t, opts = {}) {
   const socket = await client.connect({ WebSocket });
   t.after(() => socket.close());
   return { srv, client, socket };
+}
+
+/** A WebSocket server on 127.0.0.1 (closed after the test `t`) whose connections go to `onConnection(ws, req)`: its base URL. */
+async function wsServer(t, onConnection) {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  t.after(() => wss.close());
+  await new Promise((r) => wss.once('listening', r));
+  wss.on('connection', onConnection);
+  return `http://127.0.0.1:${wss.address().port}/v1`;
 }
 
 /** The POST bodies the mock ran for the socket's frames (its request log). */
@@ -24,9 +35,7 @@ test('stream(): the same ResponseStream, events and snapshot as over HTTP; frame
   assert.ok(s instanceof ResponseStream);
   const seen = [];
   s.on('response.output_text.delta', (e) => seen.push(e.delta));
-  const events = await drained(s);
-  assert.equal(events[0].type, 'response.created');
-  assert.equal(events.at(-1).type, 'response.completed');
+  assertWhole(await drained(s));
   const final = await s.finalResponse();
   assert.equal(final.output_text, seen.join(''));
   assert.match(final.output_text, /hello socket/);
@@ -76,12 +85,11 @@ test('without streamId one at a time (FIFO); different streamIds concurrently, n
 
 test('errors: an error event is an ApiError (previous_response_not_found), the socket goes on', async (t) => {
   const { socket } = await setup(t);
-  const e = await fails(socket.create({ model: 'm', input: 'x', previous_response_id: 'resp_unknown' }), ApiError);
-  assert.equal(e.code, 'previous_response_not_found');
+  const unknown = { model: 'm', input: 'x', previous_response_id: 'resp_unknown' };
+  await fails(socket.create(unknown), ApiError, { code: 'previous_response_not_found' });
   assert.throws(() => socket.stream({ model: 'm', input: 'x', background: true }), ValidationError);
   assert.throws(() => socket.stream({ model: 'm', input: 'x', temperature: 9 }), ValidationError);
-  const ok = await socket.create({ model: 'm', input: 'still fine' });
-  assert.equal(ok.status, 'completed');
+  assert.equal((await socket.create({ model: 'm', input: 'still fine' })).status, 'completed');
 });
 
 test('a dropped connection fails the response in flight with ConnectionError (.response), the next call reconnects', async (t) => {
@@ -92,8 +100,7 @@ test('a dropped connection fails the response in flight with ConnectionError (.r
   assert.equal(error.response?.id, s.response.id, 'the snapshot so far');
   assertNoKey(error);
   const before = bodies(srv).length;
-  const r = await socket.create({ model: 'm', input: 'after the drop' });
-  assert.equal(r.status, 'completed');
+  assert.equal((await socket.create({ model: 'm', input: 'after the drop' })).status, 'completed');
   assert.equal(bodies(srv).length, before + 1, 'the cut response was not replayed');
 });
 
@@ -126,10 +133,8 @@ test('steer(): accepted, the steered response ends (incomplete: steered), its su
   const { error } = await collect(s);
   assert.equal(error, null);
   assert.equal(await answer, 'accepted');
-  assert.equal(s.response.status, 'incomplete');
-  assert.equal(s.response.incomplete_details.reason, 'steered');
-  const next = await successor;
-  const final = await next.finalResponse();
+  has(s.response, { status: 'incomplete', incomplete_details: { reason: 'steered' } });
+  const final = await (await successor).finalResponse();
   assert.equal(final.previous_response_id, s.response.id);
   assert.match(final.output_text, /kittens/);
   // nothing running on the lane: refused before sending; a failed steer rejects with ApiError
@@ -140,8 +145,7 @@ test('runTools({ socket }): each step sends only the new items + previous_respon
   const { srv, client, socket } = await setup(t);
   const tools = [functionTool({ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, execute: ({ city }) => `sunny in ${city}` })];
   const run = client.runTools({ model: 'm', input: 'What is the weather in Paris?', tools, store: false }, { socket });
-  const final = await run.finalResponse();
-  assert.equal(final.status, 'completed');
+  assert.equal((await run.finalResponse()).status, 'completed');
   assert.ok(run.steps.length >= 2);
   const sent = bodies(srv);
   assert.equal(sent.length, run.steps.length);
@@ -153,22 +157,17 @@ test('runTools({ socket }): each step sends only the new items + previous_respon
 });
 
 test('the upgrade carries Authorization: Bearer <key>; none without a key; no frame holds the key', async (t) => {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  t.after(() => wss.close());
-  await new Promise((r) => wss.once('listening', r));
   const seen = [];
-  wss.on('connection', (ws, req) => {
+  const base = await wsServer(t, (ws, req) => {
     seen.push(req.headers.authorization ?? null);
     ws.on('message', (d) => {
       seen.push(String(d));
       ws.close();
     });
   });
-  const base = `http://127.0.0.1:${wss.address().port}/v1`;
   for (const apiKey of [KEY, undefined]) {
     const socket = await new ResponsesClient({ apiKey, baseURL: base }).connect({ WebSocket });
-    const e = await fails(socket.create({ model: 'm', input: 'hi' }), ConnectionError);
-    assertNoKey(e);
+    assertNoKey(await fails(socket.create({ model: 'm', input: 'hi' }), ConnectionError));
     socket.close();
     await socket.closed;
   }
@@ -242,9 +241,7 @@ test('a socket stream is the same ResponseStream for a proxy: ready(), toRespons
   const res = await s.toResponse();
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /text\/event-stream/);
-  const back = ResponseStream.fromResponse(res);
-  const final = await back.finalResponse();
-  assert.match(final.output_text, /through a route/);
+  assert.match((await ResponseStream.fromResponse(res).finalResponse()).output_text, /through a route/);
 
   const plain = socket.stream({ model: 'm', input: 'as bytes', store: false });
   const text = await new Response(plain.toReadableStream()).text();
@@ -256,9 +253,7 @@ test('a socket stream is the same ResponseStream for a proxy: ready(), toRespons
   // an error event of the server (a chain from an id this connection never saw) reaches the reader
   const bad = socket.stream({ model: 'm', input: 'x', previous_response_id: 'resp_nowhere', store: false });
   const proxied = ResponseStream.fromResponse(await bad.toResponse());
-  const e = await fails(proxied.finalResponse(), ApiError);
-  assert.equal(e.code, 'previous_response_not_found');
-  assertNoKey(e);
+  assertNoKey(await fails(proxied.finalResponse(), ApiError, { code: 'previous_response_not_found' }));
 });
 
 /**
@@ -267,10 +262,7 @@ test('a socket stream is the same ResponseStream for a proxy: ready(), toRespons
  * text the `.done` events restate elided) on the frame's lane: a reader is always behind.
  */
 async function scripted(t, deltas = {}, chars = {}) {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  t.after(() => wss.close());
-  await new Promise((r) => wss.once('listening', r));
-  wss.on('connection', (ws) => {
+  const base = await wsServer(t, (ws) => {
     ws.on('message', (d) => {
       const f = JSON.parse(String(d));
       const n = deltas[f.input] ?? 3;
@@ -281,8 +273,7 @@ async function scripted(t, deltas = {}, chars = {}) {
       }
     });
   });
-  const client = new ResponsesClient({ apiKey: KEY, baseURL: `http://127.0.0.1:${wss.address().port}/v1` });
-  const socket = await client.connect({ WebSocket });
+  const socket = await new ResponsesClient({ apiKey: KEY, baseURL: base }).connect({ WebSocket });
   t.after(() => socket.close());
   return socket;
 }
@@ -291,8 +282,7 @@ async function scripted(t, deltas = {}, chars = {}) {
 const behind = (socket) => socket.create({ model: 'm', input: 'later' }, { streamId: 'b' });
 
 test('a slow reader gets every event of a response the socket already received in full, then its final Response', async (t) => {
-  const socket = await scripted(t, { slow: 36 });
-  const s = socket.stream({ model: 'm', input: 'slow' });
+  const s = (await scripted(t, { slow: 36 })).stream({ model: 'm', input: 'slow' });
   const events = [];
   for await (const e of s) {
     events.push(e);
@@ -300,9 +290,8 @@ test('a slow reader gets every event of a response the socket already received i
   }
   assert.equal(events.length, 44);
   assert.equal(events.at(-1).type, 'response.completed');
-  const final = await s.finalResponse();
-  assert.equal(final.status, 'completed');
-  assert.equal(final.output_text, Array.from({ length: 36 }, (_, i) => `slow${i} `).join(''));
+  const text = Array.from({ length: 36 }, (_, i) => `slow${i} `).join('');
+  has(await s.finalResponse(), { status: 'completed', output_text: text });
 });
 
 test('20,000 unread deltas: kept outside wasm memory until read, then every one handed out', async (t) => {

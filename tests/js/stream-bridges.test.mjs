@@ -106,8 +106,7 @@ test('a bridge-style json_schema stream: partialParsed grows with every delta, o
   assert.ok(seen[0] === undefined || seen[0] === '{}', `first: ${seen[0]}`);
   assert.ok(seen.includes(JSON.stringify({ name: 'Ada' })), `partialParsed grew during the stream: ${seen.join(' | ')}`);
   assert.ok(new Set(seen).size > 5, 'many distinct partial values');
-  const final = await stream.finalResponse();
-  assert.deepEqual(final.output_parsed, JSON.parse(text));
+  assert.deepEqual((await stream.finalResponse()).output_parsed, JSON.parse(text));
 });
 
 test('synthetic: a reused output_index keeps the first item; deltas with no announcement and no sequence numbers build the snapshot', async () => {

@@ -7,19 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants } from 'node:buffer';
 
-// The package's wasm memory: the instance is created on import; keep its exported memory.
-let memory = null;
-const Instance = WebAssembly.Instance;
-WebAssembly.Instance = function (module, imports) {
-  const instance = new Instance(module, imports);
-  memory ??= instance.exports.memory ?? null;
-  return instance;
-};
-WebAssembly.Instance.prototype = Instance.prototype;
-const { scripted } = await import('./sdk-helpers.mjs');
-const { Mirror } = await import('../../js/mirror.js');
-const { StreamError } = await import('../../js/errors.js');
-WebAssembly.Instance = Instance;
+// The probe first: it keeps the package's wasm memory once the package instantiates it.
+import { wasm } from './socket-probe.mjs';
+import { scripted } from './sdk-helpers.mjs';
+import { KEY } from './client-helpers.mjs';
+import { Mirror } from '../../js/mirror.js';
+import { StreamError } from '../../js/errors.js';
 
 const MiB = 1024 * 1024;
 const SSE = { 'content-type': 'text/event-stream' };
@@ -66,12 +59,12 @@ async function streamThrough(mib, json) {
 }
 
 test('a json_schema stream of 64 MiB grows wasm memory no more than a plain stream does', async () => {
-  assert.ok(memory instanceof WebAssembly.Memory, 'reached the wasm memory');
-  const m0 = memory.buffer.byteLength;
+  assert.ok(wasm.memory instanceof WebAssembly.Memory, 'reached the wasm memory');
+  const m0 = wasm.memory.buffer.byteLength;
   const plain = await streamThrough(64, false);
-  const m1 = memory.buffer.byteLength;
+  const m1 = wasm.memory.buffer.byteLength;
   const structured = await streamThrough(64, true);
-  const m2 = memory.buffer.byteLength;
+  const m2 = wasm.memory.buffer.byteLength;
   assert.ok(plain.length >= 64 * MiB && structured.length >= 64 * MiB);
   assert.equal(structured.parsed.t.length, structured.length - 8);
   assert.equal(structured.partial.t.length, structured.length - 8, 'partialParsed followed every delta');
@@ -105,8 +98,7 @@ test('a text longer than a JavaScript string can be is a StreamError with the sn
   assert.equal(mirror.value.output_text.length, constants.MAX_STRING_LENGTH);
 });
 
-// The API key (long enough to be redacted) and a body whose frames are read one at a time.
-const { KEY } = await import('./client-helpers.mjs');
+// A body whose frames are read one at a time (the API key is long enough to be redacted).
 const at0 = { item_id: 'msg_1', output_index: 0, content_index: 0 };
 function framesBody(events) {
   const enc = new TextEncoder();

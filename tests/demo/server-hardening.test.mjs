@@ -18,7 +18,7 @@ const dir = await tree({
   'site/index.html': '<title>root</title>',
   'site/sub/real.txt': 'inside',
   'site/leak.txt': { symlink: '/secret.txt' },
-  'site/sub/relative-leak.txt': { symlink: '../secret.txt' },
+  'site/sub/relative-leak.txt': { symlink: '../../secret.txt' },
   'site/outdir': { symlink: '/outside' },
   'site/parent': { symlink: '/' },
   'site/inner-link.txt': { symlink: '/site/sub/real.txt' },

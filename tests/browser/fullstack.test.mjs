@@ -6,12 +6,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ResponsesClient } from 'cometapi-responses';
 import { has } from '../js/client-helpers.mjs';
-import { launchChromium, listen, sleep, startMock } from '../runtimes/lib.mjs';
+import { listen, sleep, useChromium, useMock } from '../runtimes/lib.mjs';
 
 const KEY = 'sk-proj-Fs7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0YaQe2Tu4Io6Pl8Mk0N';
-let mock;
+const mock = useMock({ delayMs: 5 });
+const chromium = useChromium();
 let route;
-let browser;
 let page;
 /** What the server side saw: the error each route's stream ended with. */
 const serverErrors = [];
@@ -45,17 +45,11 @@ async function handle(req, res) {
 }
 
 before(async () => {
-  mock = await startMock({ delayMs: 5 });
   route = await listen((req, res) => handle(req, res).catch((e) => res.destroy(e)));
-  browser = await launchChromium();
-  page = await browser.newPage();
+  page = await (await chromium.ready).newPage();
   await page.goto(`${route.url}/`);
 });
-after(async () => {
-  await browser?.close();
-  await route?.close();
-  await mock?.close();
-});
+after(() => route?.close());
 
 /** In the page (the package from the mock's /pkg/): fetch the route, read it; `abortAfter`: abort the
  *  fetch after that many events. */

@@ -1,21 +1,18 @@
 // Background streams resume by themselves in Chromium too: the package as a page loads it
 // (/pkg/browser.js, served by the mock), the mock cutting the body mid-way or ending it early.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { has } from '../js/client-helpers.mjs';
-import { launchChromium, startMock } from '../runtimes/lib.mjs';
+import { useChromium, useMock } from '../runtimes/lib.mjs';
 
-let mock;
-let browser;
+const mock = useMock({ delayMs: 5 });
+const chromium = useChromium();
 let page;
 before(async () => {
-  mock = await startMock({ delayMs: 5 });
-  browser = await launchChromium();
-  page = await browser.newPage();
+  page = await (await chromium.ready).newPage();
   // any document of the mock's origin: the page imports the package from /pkg
   await page.goto(`${mock.url}/pkg/package.json`);
 });
-after(() => Promise.allSettled([browser?.close(), mock?.close()]));
 
 /** Runs a background stream in the page with `fault` on its first request only (resumes go out clean
  *  when `cleanResumes`, else carry the fault too). */

@@ -5,10 +5,11 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const PKG = join(ROOT, 'pkg');
@@ -27,21 +28,14 @@ export const devImport = (spec) => import(pathToFileURL(join(DEV_MODULES, spec))
 export const pkgNode = () => import(pathToFileURL(join(PKG, 'node.js')).href);
 export const readJson = (...path) => JSON.parse(readFileSync(join(...path), 'utf8'));
 
-/** Runs a command; resolves { code, stdout, stderr }; rejects on a non-zero exit. */
+const execFileAsync = promisify(execFile);
+
+/** Runs a command (no input); resolves { stdout, stderr }; rejects on a non-zero exit, with both in the message. */
 export function run(cmd, args, { cwd = ROOT, env, timeoutMs = 120_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (e) => (clearTimeout(timer), reject(e)));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}\n${stdout}\n${stderr}`));
-      else resolve({ code, stdout, stderr });
-    });
+  const running = execFileAsync(cmd, args, { cwd, env: { ...process.env, ...env }, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 30 });
+  running.child.stdin.end();
+  return running.catch((e) => {
+    throw new Error(`${cmd} ${args.join(' ')} exited with ${e.code ?? e.signal}\n${e.stdout}\n${e.stderr}`);
   });
 }
 

@@ -148,12 +148,15 @@ pageTest('model and user text are rendered as text, never as HTML', {}, async (p
 pageTest('function calling: get_weather runs in the page (through client.runTools when the library has it) and the follow-up answer streams', {}, async (page) => {
   const mark = posts().length;
   // the SDK helpers are used when the library has them, and hidden when it has not
-  const { features, lib } = await page.evaluate(() => {
+  const lib = await page.evaluate(() => {
     const l = window.cometDemo.library;
-    return { features: window.cometDemo.features, lib: { runTools: typeof l.ResponsesClient.prototype.runTools, jsonSchemaFormat: typeof l.jsonSchemaFormat } };
+    return { runTools: typeof l.ResponsesClient.prototype.runTools, jsonSchemaFormat: typeof l.jsonSchemaFormat };
   });
+  const features = await page.evaluate(() => window.cometDemo.features);
   has(features, { runTools: lib.runTools === 'function', structured: lib.jsonSchemaFormat === 'function' });
-  await expectPage(page, { 'visible #structured-row': features.structured, 'visible .suggestion[data-structured]': features.structured });
+  // the structured switch and the structured suggestion
+  await expectPage(page, { 'visible #structured-row': features.structured });
+  await expectPage(page, { 'visible .suggestion[data-structured]': features.structured });
   const { runTools } = features;
   assert.equal(await page.isChecked('#tools'), true, 'the demo tool is on by default');
   const seen = await streamedTexts(page, () => sendPrompt(page, "What's the weather in Lisbon?"));

@@ -6,7 +6,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD, PAGE_SCRIPT, devImport, freshConsumer, installTools, packPkg, routePages, run, servePage, streamingPage, streamsInPage, useChromium, useMock, using } from './lib.mjs';
+import { BUILD, PAGE_SCRIPT, devImport, freshConsumer, installTools, packPkg, routePages, run, servePage } from './lib.mjs';
+import { streamingPage, streamsInPage, useChromium, useMock, using } from './lib.mjs';
 
 let vite;
 let viteApp;
@@ -95,8 +96,10 @@ for (const [title, { build, serve, close, check }] of BUNDLERS) {
 }
 
 const PAGES = {
-  '/runtime-test/browser.html': streamingPage({ 'cometapi-responses': '/pkg/browser.js' }, "import { ResponsesClient } from 'cometapi-responses';", '/v1'),
-  '/runtime-test/web.html': streamingPage({ 'cometapi-responses/web': '/pkg/web.js' }, "import { init, ResponsesClient } from 'cometapi-responses/web';\nawait init();", '/v1'),
+  '/runtime-test/browser.html': streamingPage({ 'cometapi-responses': '/pkg/browser.js' }, '/v1'),
+  '/runtime-test/web.html': streamingPage(
+    { 'cometapi-responses/web': '/pkg/web.js' }, '/v1', "import { init, ResponsesClient } from 'cometapi-responses/web';\nawait init();",
+  ),
 };
 
 /** The HTML of the module page is handed to the browser for the mock's own origin; every

@@ -32,7 +32,8 @@ const execFileAsync = promisify(execFile);
 
 /** Runs a command (no input); resolves { stdout, stderr }; rejects on a non-zero exit, with both in the message. */
 export function run(cmd, args, { cwd = ROOT, env, timeoutMs = 120_000 } = {}) {
-  const running = execFileAsync(cmd, args, { cwd, env: { ...process.env, ...env }, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 30 });
+  const options = { cwd, env: { ...process.env, ...env }, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 30 };
+  const running = execFileAsync(cmd, args, options);
   running.child.stdin.end();
   return running.catch((e) => {
     throw new Error(`${cmd} ${args.join(' ')} exited with ${e.code ?? e.signal}\n${e.stdout}\n${e.stderr}`);
@@ -190,7 +191,8 @@ export const servePage = (html, js) =>
     res.end(isJs ? js : html);
   });
 
-/** A page running the module `script` with the import map `imports`; #out and #status as PAGE_SCRIPT and waitDone use them. */
+/** A page running the module `script` with the import map `imports`; #out and #status as PAGE_SCRIPT
+ *  and waitDone use them. */
 export const modulePage = (imports, script) => `<!doctype html>
 <html><head><meta charset="utf-8"><script type="importmap">${JSON.stringify({ imports })}</script></head>
 <body><pre id="out"></pre><p id="status">loading</p><script type="module">
@@ -263,8 +265,10 @@ try {
 }
 `;
 
-/** A module page importing the package through the import map `imports` (`prelude`: the import), running PAGE_SCRIPT against `baseURL`. */
-export const streamingPage = (imports, prelude, baseURL) => modulePage(imports, `${prelude}\nconst baseURL = ${JSON.stringify(baseURL)};\n${PAGE_SCRIPT}`);
+/** A module page importing the package through the import map `imports` (`prelude`: the import),
+ *  running PAGE_SCRIPT against `baseURL`. */
+export const streamingPage = (imports, baseURL, prelude = "import { ResponsesClient } from 'cometapi-responses';") =>
+  modulePage(imports, `${prelude}\nconst baseURL = ${JSON.stringify(baseURL)};\n${PAGE_SCRIPT}`);
 
 /**
  * Opens `url` (a page running PAGE_SCRIPT) in a new tab, checks that it streamed a whole response incrementally
@@ -283,7 +287,8 @@ export async function streamsInPage(browser, url, prepare) {
     // a whole response, streamed incrementally
     assert.equal(r.error, null, `the page failed: ${r.error}\n${problems.join('\n')}`);
     assert.equal(r.statusText, 'done');
-    checkStreamed({ types: r.events.map((e) => e.type), deltas: r.updates, text: r.text, final: r.finalText, status: r.status }, 'the page:');
+    const types = r.events.map((e) => e.type);
+    checkStreamed({ types, deltas: r.updates, text: r.text, final: r.finalText, status: r.status }, 'the page:');
     assert.equal(r.shown, r.text, 'the page shows the streamed text');
     const seqs = r.events.map((e) => e.seq).filter((s) => s !== undefined);
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'events arrive in order');
@@ -300,8 +305,9 @@ export async function streamsInPage(browser, url, prepare) {
  * with response.completed; 3 deltas or more (`deltas`, else the deltas among `types`); some `text`,
  * the same as the final response's `final`; `status` completed.
  */
-export function checkStreamed({ types, deltas = types?.filter((t) => t === 'response.output_text.delta').length, text, final, status }, what = '') {
-  if (types) assert.deepEqual([types[0], types.at(-1)], ['response.created', 'response.completed'], `${what} first and last event`);
+export function checkStreamed({ types, deltas, text, final, status }, what = '') {
+  deltas ??= types.filter((t) => t === 'response.output_text.delta').length;
+  if (types) assert.deepEqual([types[0], types.at(-1)], ['response.created', 'response.completed'], `${what} first and last`);
   assert.ok(deltas >= 3, `${what} text arrived in ${deltas} deltas`);
   assert.ok(text.length > 0, `${what} some text`);
   assert.equal(final, text, `${what} the final output_text is the concatenated deltas`);

@@ -37,8 +37,8 @@ test('every line of the contract works in Chromium (pkg/browser.js, a plain modu
   await using(await launchChromium(), async (browser) => {
     const tab = await browser.newPage();
     const problems = watchPage(tab);
-    const pages = { '/runtime-test/sdk.html': modulePage({ 'cometapi-responses': '/pkg/browser.js' }, PAGE), '/runtime-test/sdk-contract.mjs': CONTRACT };
-    await routePages(tab, mock.url, pages);
+    const html = modulePage({ 'cometapi-responses': '/pkg/browser.js' }, PAGE);
+    await routePages(tab, mock.url, { '/runtime-test/sdk.html': html, '/runtime-test/sdk-contract.mjs': CONTRACT });
     await tab.goto(`${mock.url}/runtime-test/sdk.html`);
     await waitDone(tab, problems);
     assertAllOk(await tab.evaluate(() => window.__results), 'Chromium');

@@ -24,7 +24,7 @@ const lonely = [];
 
 before(async () => {
   let edge;
-  [nodes, bunDeno, edge] = await Promise.all([installTools('node-versions'), installTools('bun-deno'), installTools('edge-runtime')]);
+  [nodes, bunDeno, edge] = await Promise.all(['node-versions', 'bun-deno', 'edge-runtime'].map((name) => installTools(name)));
   ({ EdgeVM } = await import(pathToFileURL(join(edge, 'node_modules', '@edge-runtime', 'vm', 'dist', 'index.js')).href));
   const types = [
     "import { ResponsesClient, ApiError, init } from 'cometapi-responses';",

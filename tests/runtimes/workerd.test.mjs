@@ -328,10 +328,13 @@ test('a browser page streams through the Worker with no key of its own (CORS pre
   // Three origins, as in production: the page (a tiny server here), the package (the mock's
   // /pkg/, cross-origin module scripts), the Worker (miniflare's workerd).
   let html;
-  const site = await listen((req, res) => res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/html' }).end(req.url === '/' ? html : ''));
+  const site = await listen((req, res) => {
+    res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/html' });
+    res.end(req.url === '/' ? html : '');
+  });
   await withWorker({ ALLOWED_ORIGINS: site.url }, async (worker) => {
     const workerURL = (await worker.ready).href.replace(/\/$/, '');
-    html = streamingPage({ 'cometapi-responses': `${mock.url}/pkg/browser.js` }, "import { ResponsesClient } from 'cometapi-responses';", `${workerURL}/v1`);
+    html = streamingPage({ 'cometapi-responses': `${mock.url}/pkg/browser.js` }, `${workerURL}/v1`);
     const workerHits = [];
     await streamsInPage(chromium.browser, `${site.url}/`, (page) =>
       page.on('request', (r) => r.url().startsWith(workerURL) && workerHits.push(`${r.method()} ${r.headers().authorization ?? '-'}`)),

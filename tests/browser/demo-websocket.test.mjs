@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { demoSuite, ask, sendPrompt, waitIdle, lastAnswer, assistants } from './helpers.mjs';
-import { screenshot, expectPage, like } from './helpers.mjs';
+import { answerStarted, screenshot, expectPage, like } from './helpers.mjs';
 
 const suite = demoSuite({ delayMs: 15 });
 const { pageTest, posts } = suite;
@@ -51,10 +51,7 @@ pageTest('WebSocket transport: two chained turns and the tool loop over one sock
 pageTest('WebSocket transport: Steer adds a message to the running answer; its successor streams in', { query: `?transport=websocket&fault=${encodeURIComponent('delay=60')}` }, async (page, _t, sockets) => {
   assert.equal(await page.isHidden('#steer'), true, 'no Steer button while idle');
   await sendPrompt(page, 'Tell me a long story about streams.');
-  await page.waitForFunction(() => {
-    const t = [...document.querySelectorAll('#transcript .msg.assistant .part-message .text')].pop();
-    return t && t.textContent.length > 20;
-  });
+  await answerStarted(page);
   assert.equal(await page.isVisible('#steer'), true, 'Steer is offered while the answer streams');
   await page.fill('#prompt', 'Also mention rivers.');
   await page.click('#steer');
@@ -81,12 +78,4 @@ pageTest('WebSocket transport: Steer adds a message to the running answer; its s
 
   await page.evaluate(() => document.getElementById('transcript').scrollTo(0, 0));
   await screenshot(page, 'websocket.png', { docs: true });
-});
-
-pageTest('HTTP transport (the default): no socket is opened', {}, async (page, _t, sockets) => {
-  assert.equal(await page.inputValue('#transport'), 'http');
-  const mark = posts().length;
-  await ask(page, 'Hello over HTTP');
-  assert.equal(posts().slice(mark).filter(fromBrowser).length, 1);
-  assert.deepEqual(sockets, []);
 });

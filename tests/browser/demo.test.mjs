@@ -6,18 +6,12 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { has } from '../js/client-helpers.mjs';
 import { demoSuite, openDemo, withPage, ask, sendPrompt, waitIdle, lastAnswer, assistants } from './helpers.mjs';
-import { streamedTexts, screenshot, expectPage, like } from './helpers.mjs';
+import { answerStarted, streamedTexts, screenshot, expectPage, like } from './helpers.mjs';
 
 const suite = demoSuite({ delayMs: 15 });
 const { pageTest, posts } = suite;
 /** The demo with the mock's fault directive `fault` on every request. */
 const faultQuery = (fault) => `?fault=${encodeURIComponent(fault)}`;
-/** Waits until the last answer shows more than 20 characters. */
-const answerStarted = (page) =>
-  page.waitForFunction(() => {
-    const t = [...document.querySelectorAll('#transcript .msg.assistant .part-message .text')].pop();
-    return t && t.textContent.length > 20;
-  });
 /** Opens Client options and sets the field `selector` (e.g. '#max-retries') to `value`. */
 async function clientOption(page, selector, value) {
   await page.click('#client-options > summary');
@@ -36,7 +30,7 @@ const sheetClosed = (page) =>
 /** The answer after a get_weather call quotes its output as text: no raw JSON in it. */
 const noJson = (answer) => assert.doesNotMatch(answer, /[{}]|":/, `no raw JSON in the answer: ${answer}`);
 
-pageTest('a prompt streams into the transcript, a few words at a time', {}, async (page) => {
+pageTest('a prompt streams into the transcript, a few words at a time, over HTTP (the default transport)', {}, async (page, _t, sockets) => {
   const mark = posts().length;
   const typed = 'Hello streaming world\nplease echo these words';
   // Shift+Enter adds a line and sends nothing.
@@ -78,6 +72,10 @@ pageTest('a prompt streams into the transcript, a few words at a time', {}, asyn
   assert.equal(sent.length, 1);
   has(sent[0].body, { stream: true, model: 'mock', input: typed, previous_response_id: undefined });
   assert.equal(sent[0].headers.authorization, undefined, 'no key is sent by the page');
+  // HTTP transport: the POST came from the browser, no socket was opened
+  assert.equal(typeof sent[0].headers['user-agent'], 'string');
+  assert.equal(await page.inputValue('#transport'), 'http');
+  assert.deepEqual(sockets, []);
 });
 
 pageTest('a second turn continues the conversation; New chat starts over', {}, async (page) => {
@@ -149,7 +147,17 @@ pageTest('model and user text are rendered as text, never as HTML', {}, async (p
 
 pageTest('function calling: get_weather runs in the page (through client.runTools when the library has it) and the follow-up answer streams', {}, async (page) => {
   const mark = posts().length;
-  const { runTools } = await page.evaluate(() => window.cometDemo.features);
+  // the SDK helpers are used when the library has them, and hidden when it has not
+  const lib = await page.evaluate(() => {
+    const l = window.cometDemo.library;
+    return { runTools: typeof l.ResponsesClient.prototype.runTools, jsonSchemaFormat: typeof l.jsonSchemaFormat };
+  });
+  const features = await page.evaluate(() => window.cometDemo.features);
+  has(features, { runTools: lib.runTools === 'function', structured: lib.jsonSchemaFormat === 'function' });
+  // the structured switch and the structured suggestion
+  await expectPage(page, { 'visible #structured-row': features.structured });
+  await expectPage(page, { 'visible .suggestion[data-structured]': features.structured });
+  const { runTools } = features;
   assert.equal(await page.isChecked('#tools'), true, 'the demo tool is on by default');
   const seen = await streamedTexts(page, () => sendPrompt(page, "What's the weather in Lisbon?"));
   assert.equal(await waitIdle(page), 'done');
@@ -221,18 +229,6 @@ pageTest('Stop after the tool ran: its result goes with the next message, which 
   const input = [{ type: 'function_call_output', call_id: callId, output }, { role: 'user', content: 'Thanks!' }];
   has(req.body, { previous_response_id: first.id, input });
   assert.match(await lastAnswer(page), /get_weather returned "Oslo: /);
-});
-
-pageTest('the SDK helpers are used when the library has them, and hidden when it has not', {}, async (page) => {
-  const lib = await page.evaluate(() => {
-    const l = window.cometDemo.library;
-    return { runTools: typeof l.ResponsesClient.prototype.runTools, jsonSchemaFormat: typeof l.jsonSchemaFormat };
-  });
-  const features = await page.evaluate(() => window.cometDemo.features);
-  has(features, { runTools: lib.runTools === 'function', structured: lib.jsonSchemaFormat === 'function' });
-  // the structured switch and the structured suggestion
-  await expectPage(page, { 'visible #structured-row': features.structured });
-  await expectPage(page, { 'visible .suggestion[data-structured]': features.structured });
 });
 
 pageTest('structured output: the trip_plan object builds up from stream.partialParsed, then output_parsed is validated', {}, async (page, t) => {

@@ -8,29 +8,20 @@ import { dirname, resolve } from 'node:path';
 import { startServer } from '../../www/server.mjs';
 import { ROOT, launchChromium } from '../runtimes/lib.mjs';
 
-/** Start the dev server (mock backend) and Chromium. Close both with `env.close()`. */
-export async function setup({ delayMs = 15 } = {}) {
-  // DEMO_PKG_DIR: serve another build of the package at /pkg (for local experiments)
-  const pkg = process.env.DEMO_PKG_DIR ? { pkgDir: resolve(process.env.DEMO_PKG_DIR) } : {};
-  const server = await startServer({ port: 0, host: '127.0.0.1', delayMs, quiet: true, ...pkg });
-  const browser = await launchChromium().catch(async (e) => {
-    await server.close();
-    throw e;
-  });
-  return { server, browser, close: () => Promise.allSettled([browser.close(), server.close()]) };
-}
-
 /**
- * The set-up of a demo test file: the dev server and Chromium for all its tests (closed after them).
- * `pageTest(name, opts, fn)` runs `fn(page, t, sockets)` on a fresh page (withPage); `posts()` lists
- * the POST /v1/responses requests the server received so far.
+ * The set-up of a demo test file: the dev server (mock backend) and Chromium for all its tests, as
+ * `env` (closed after them). `pageTest(name, opts, fn)` runs `fn(page, t, sockets)` on a fresh page
+ * (withPage); `posts()` lists the POST /v1/responses requests the server received so far.
  */
-export function demoSuite(opts) {
+export function demoSuite({ delayMs = 15 } = {}) {
   const suite = {};
   before(async () => {
-    suite.env = await setup(opts);
+    // DEMO_PKG_DIR: serve another build of the package at /pkg (for local experiments)
+    const pkg = process.env.DEMO_PKG_DIR ? { pkgDir: resolve(process.env.DEMO_PKG_DIR) } : {};
+    suite.env = { server: await startServer({ port: 0, host: '127.0.0.1', delayMs, quiet: true, ...pkg }) };
+    suite.env.browser = await launchChromium();
   });
-  after(() => suite.env?.close());
+  after(() => Promise.allSettled([suite.env?.browser?.close(), suite.env?.server.close()]));
   suite.pageTest = (name, o, fn) => test(name, (t) => withPage(suite.env, o, (page, sockets) => fn(page, t, sockets)));
   suite.posts = () => suite.env.server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses');
   return suite;
@@ -140,6 +131,13 @@ export async function waitIdle(page, timeout = 60000) {
   await page.waitForFunction(() => document.body.dataset.busy === 'false', null, { timeout });
   return page.evaluate(() => [...document.querySelectorAll('#transcript .msg.assistant')].pop()?.dataset.state ?? null);
 }
+
+/** Waits until the last answer shows more than 20 characters. */
+export const answerStarted = (page) =>
+  page.waitForFunction(() => {
+    const t = [...document.querySelectorAll('#transcript .msg.assistant .part-message .text')].pop();
+    return t && t.textContent.length > 20;
+  });
 
 /** In the page: the text of the last assistant message (its message parts only). */
 const LAST_ANSWER = `() => {

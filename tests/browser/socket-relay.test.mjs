@@ -3,22 +3,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../../www/server.mjs';
-import { checkSocketTurns, launchChromium, socketTurns, startMock } from '../runtimes/lib.mjs';
+import { checkSocketTurns, socketTurns, useChromium, useMock } from '../runtimes/lib.mjs';
 
 const KEY = 'sk-proj-Ws7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0YaQe2Tu4Io6Pl8Mk0N';
-let mock;
+const mock = useMock({ delayMs: 20, requireKey: KEY });
+const chromium = useChromium();
 let dev;
-let browser;
 
-before(async () => {
-  mock = await startMock({ delayMs: 20, requireKey: KEY });
-  dev = await startServer({ apiKey: KEY, upstream: `${mock.url}/v1` });
-  browser = await launchChromium();
-});
-after(() => Promise.allSettled([browser?.close(), dev?.close(), mock?.close()]));
+before(async () => (dev = await startServer({ apiKey: KEY, upstream: `${(await mock.ready).url}/v1` })));
+after(() => dev?.close());
 
 test('a page without a key: connect() through the relay, stream, a chained turn, abort, then one more', async () => {
-  const page = await browser.newPage();
+  const page = await chromium.browser.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
   const upgrades = [];

@@ -6,7 +6,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD, PAGE_SCRIPT, devImport, freshConsumer, installTools, packPkg, run, servePage, streamsInPage, useChromium, useMock, using } from './lib.mjs';
+import { BUILD, PAGE_SCRIPT, devImport, freshConsumer, installTools, packPkg, routePages, run, servePage } from './lib.mjs';
+import { streamingPage, streamsInPage, useChromium, useMock, using } from './lib.mjs';
 
 let vite;
 let viteApp;
@@ -94,19 +95,16 @@ for (const [title, { build, serve, close, check }] of BUNDLERS) {
   });
 }
 
-const modulePage = (importMap, prelude) =>
-  html('plain module page', `\n<script type="module">\n${prelude}\nconst baseURL = '/v1';\n${PAGE_SCRIPT}\n</script>`, `\n<script type="importmap">${JSON.stringify({ imports: importMap })}</script>\n`);
 const PAGES = {
-  '/runtime-test/browser.html': modulePage({ 'cometapi-responses': '/pkg/browser.js' }, "import { ResponsesClient } from 'cometapi-responses';"),
-  '/runtime-test/web.html': modulePage({ 'cometapi-responses/web': '/pkg/web.js' }, "import { init, ResponsesClient } from 'cometapi-responses/web';\nawait init();"),
+  '/runtime-test/browser.html': streamingPage({ 'cometapi-responses': '/pkg/browser.js' }, '/v1'),
+  '/runtime-test/web.html': streamingPage(
+    { 'cometapi-responses/web': '/pkg/web.js' }, '/v1', "import { init, ResponsesClient } from 'cometapi-responses/web';\nawait init();",
+  ),
 };
 
 /** The HTML of the module page is handed to the browser for the mock's own origin; every
  *  module, the .wasm and the API calls are real requests to the mock (it serves pkg/ at /pkg/). Returns the paths loaded. */
-const load = (path) =>
-  streamsInPage(chromium.browser, `${mock.url}${path}`, (tab) =>
-    tab.route(`${mock.url}/runtime-test/*`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: PAGES[new URL(route.request().url()).pathname] })),
-  );
+const load = (path) => streamsInPage(chromium.browser, `${mock.url}${path}`, (tab) => routePages(tab, mock.url, PAGES));
 
 test('import map → pkg/browser.js: no init call, streams', async () => {
   const loaded = await load('/runtime-test/browser.html');

@@ -5,10 +5,11 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const PKG = join(ROOT, 'pkg');
@@ -27,21 +28,15 @@ export const devImport = (spec) => import(pathToFileURL(join(DEV_MODULES, spec))
 export const pkgNode = () => import(pathToFileURL(join(PKG, 'node.js')).href);
 export const readJson = (...path) => JSON.parse(readFileSync(join(...path), 'utf8'));
 
-/** Runs a command; resolves { code, stdout, stderr }; rejects on a non-zero exit. */
+const execFileAsync = promisify(execFile);
+
+/** Runs a command (no input); resolves { stdout, stderr }; rejects on a non-zero exit, with both in the message. */
 export function run(cmd, args, { cwd = ROOT, env, timeoutMs = 120_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (e) => (clearTimeout(timer), reject(e)));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}\n${stdout}\n${stderr}`));
-      else resolve({ code, stdout, stderr });
-    });
+  const options = { cwd, env: { ...process.env, ...env }, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 30 };
+  const running = execFileAsync(cmd, args, options);
+  running.child.stdin.end();
+  return running.catch((e) => {
+    throw new Error(`${cmd} ${args.join(' ')} exited with ${e.code ?? e.signal}\n${e.stdout}\n${e.stderr}`);
   });
 }
 
@@ -150,10 +145,12 @@ export function useMock(options) {
   return mock;
 }
 
-/** Chromium for the tests of a file, as `.browser`: launched before them, closed after. */
+/** Chromium for the tests of a file, as `.browser` once `ready` resolves (to it): launched now, closed after them. */
 export function useChromium() {
   const chromium = {};
-  before(async () => (chromium.browser = await launchChromium()));
+  chromium.ready = launchChromium().then((browser) => (chromium.browser = browser));
+  chromium.ready.catch(() => {}); // the before hook below reports a failure
+  before(() => chromium.ready);
   after(() => chromium.browser?.close());
   return chromium;
 }
@@ -192,6 +189,22 @@ export const servePage = (html, js) =>
     const isJs = req.url.startsWith('/main.js');
     res.writeHead(isJs || req.url.startsWith('/?') || req.url === '/' ? 200 : 404, { 'content-type': isJs ? 'text/javascript' : 'text/html' });
     res.end(isJs ? js : html);
+  });
+
+/** A page running the module `script` with the import map `imports`; #out and #status as PAGE_SCRIPT
+ *  and waitDone use them. */
+export const modulePage = (imports, script) => `<!doctype html>
+<html><head><meta charset="utf-8"><script type="importmap">${JSON.stringify({ imports })}</script></head>
+<body><pre id="out"></pre><p id="status">loading</p><script type="module">
+${script}
+</script></body></html>
+`;
+
+/** In `tab`, `origin`/runtime-test/NAME answers pages['/runtime-test/NAME'] (.mjs as JavaScript, else as HTML). */
+export const routePages = (tab, origin, pages) =>
+  tab.route(`${origin}/runtime-test/*`, (route) => {
+    const path = new URL(route.request().url()).pathname;
+    route.fulfill({ status: 200, contentType: path.endsWith('.mjs') ? 'text/javascript' : 'text/html', body: pages[path] });
   });
 
 /** Debian's Chromium through playwright-core (never a downloaded browser). */
@@ -252,6 +265,11 @@ try {
 }
 `;
 
+/** A module page importing the package through the import map `imports` (`prelude`: the import),
+ *  running PAGE_SCRIPT against `baseURL`. */
+export const streamingPage = (imports, baseURL, prelude = "import { ResponsesClient } from 'cometapi-responses';") =>
+  modulePage(imports, `${prelude}\nconst baseURL = ${JSON.stringify(baseURL)};\n${PAGE_SCRIPT}`);
+
 /**
  * Opens `url` (a page running PAGE_SCRIPT) in a new tab, checks that it streamed a whole response incrementally
  * and returns the paths the tab loaded; `prepare(tab)` runs before the page loads.
@@ -269,12 +287,9 @@ export async function streamsInPage(browser, url, prepare) {
     // a whole response, streamed incrementally
     assert.equal(r.error, null, `the page failed: ${r.error}\n${problems.join('\n')}`);
     assert.equal(r.statusText, 'done');
-    assert.equal(r.status, 'completed');
-    assert.ok(r.updates >= 3, `text arrived in ${r.updates} updates`);
-    assert.ok(r.text.length > 0);
+    const types = r.events.map((e) => e.type);
+    checkStreamed({ types, deltas: r.updates, text: r.text, final: r.finalText, status: r.status }, 'the page:');
     assert.equal(r.shown, r.text, 'the page shows the streamed text');
-    assert.equal(r.finalText, r.text, 'finalResponse().output_text equals the concatenated deltas');
-    assert.deepEqual([r.events[0].type, r.events.at(-1).type], ['response.created', 'response.completed']);
     const seqs = r.events.map((e) => e.seq).filter((s) => s !== undefined);
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'events arrive in order');
     const spread = r.events.at(-1).t - r.events[0].t;
@@ -283,6 +298,20 @@ export async function streamsInPage(browser, url, prepare) {
   } finally {
     await tab.close();
   }
+}
+
+/**
+ * Asserts the report of a streamed answer: `types` (when given) open with response.created and end
+ * with response.completed; 3 deltas or more (`deltas`, else the deltas among `types`); some `text`,
+ * the same as the final response's `final`; `status` completed.
+ */
+export function checkStreamed({ types, deltas, text, final, status }, what = '') {
+  deltas ??= types.filter((t) => t === 'response.output_text.delta').length;
+  if (types) assert.deepEqual([types[0], types.at(-1)], ['response.created', 'response.completed'], `${what} first and last`);
+  assert.ok(deltas >= 3, `${what} text arrived in ${deltas} deltas`);
+  assert.ok(text.length > 0, `${what} some text`);
+  assert.equal(final, text, `${what} the final output_text is the concatenated deltas`);
+  assert.equal(status, 'completed', `${what} status`);
 }
 
 /** The final Response of an SSE body, as the package parses it (rejects as the stream ended). */
@@ -500,10 +529,8 @@ export async function socketTurns({ baseURL, inputs: [hello, second, long, after
 
 /** Asserts a report of socketTurns for these inputs (`refused`: the error the refused model met). */
 export function checkSocketTurns(r, [hello, second, , after], refused) {
-  assert.deepEqual([r.types[0], r.types.at(-1)], ['response.created', 'response.completed']);
-  assert.ok(r.deltas >= 3);
+  checkStreamed({ ...r, final: r.first.text, status: r.first.status });
   assert.ok(r.text.includes(hello), r.text);
-  assert.equal(r.first.text, r.text);
   assert.equal(r.second.status, 'completed', "the store: false response is found in the upstream connection's memory");
   assert.ok(r.second.text.includes(second), r.second.text);
   assert.equal(r.refused, refused);

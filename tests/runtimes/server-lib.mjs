@@ -1,4 +1,4 @@
-// The consumer scripts of the server-side runtime tests (Node 20/22/24, Bun, Deno, the edge, workerd),
+// The consumer scripts of the server-side runtime tests (server.test.mjs: Node 20/22/24, Bun, Deno, the edge, workerd),
 // importing the package by name from the consumer's own node_modules, each printing (or answering)
 // one JSON report that a check below asserts on:
 // - report(): stream from the mock backend, a non-streaming create(), an ApiError for a wrong key;
@@ -9,20 +9,27 @@ import assert from 'node:assert/strict';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SECRET } from './lib.mjs';
+import { SECRET, checkStreamed } from './lib.mjs';
 
-/** report(pkg, baseURL, resolved): uses `ResponsesClient` and `ApiError` as the script imported them. */
-export const REPORT = `
-async function report(pkg, baseURL, resolved) {
-  const client = new ResponsesClient({ apiKey: '${SECRET}', baseURL });
-  const stream = client.stream({ model: 'gpt-5.4', input: 'Hello from a server runtime' });
-  const types = [];
-  let text = '';
+/** drain(stream): the event types, the stream_id of its events (a socket's lane) and the text it streamed, its final text, status and id. */
+const DRAIN = `
+async function drain(stream) {
+  const r = { types: [], streamIds: [], text: '' };
   for await (const event of stream) {
-    types.push(event.type);
-    if (event.type === 'response.output_text.delta') text += event.delta;
+    r.types.push(event.type);
+    if (!r.streamIds.includes(event.stream_id)) r.streamIds.push(event.stream_id);
+    if (event.type === 'response.output_text.delta') r.text += event.delta;
   }
   const final = await stream.finalResponse();
+  return { ...r, finalText: final.output_text, status: final.status, id: final.id };
+}
+`;
+
+/** report(pkg, baseURL, resolved): uses `ResponsesClient` and `ApiError` as the script imported them. */
+export const REPORT = `${DRAIN}
+async function report(pkg, baseURL, resolved) {
+  const client = new ResponsesClient({ apiKey: '${SECRET}', baseURL });
+  const streamed = await drain(client.stream({ model: 'gpt-5.4', input: 'Hello from a server runtime' }));
   const created = await client.create({ model: 'gpt-5.4', input: 'Hello again' });
   let apiError = null;
   try {
@@ -45,41 +52,23 @@ async function report(pkg, baseURL, resolved) {
       stalled[how] = e.name + (Date.now() - t0 < 10000 ? '' : ' (late)');
     }
   }
-  return { resolved, types, text, finalText: final.output_text, status: final.status, createdText: created.output_text, apiError, stalled, exports: Object.keys(pkg).sort() };
+  return { resolved, ...streamed, createdText: created.output_text, apiError, stalled, exports: Object.keys(pkg).sort() };
 }
 `;
 
 const imports = (spec) => `import * as pkg from '${spec}';\nimport { ResponsesClient, ApiError } from '${spec}';\n${REPORT}`;
 const print = (resolved) => `console.log(JSON.stringify(await report(pkg, process.argv[2], ${resolved})));\n`;
 
-const SOCKET_CHECK = `
+const SOCKET_CHECK = `${DRAIN}
 async function socketCheck(ResponsesClient, baseURL, key) {
   const client = new ResponsesClient({ apiKey: key, baseURL, maxRetries: 0 });
   const socket = await client.connect({ timeout: 10000 });
   const report = { url: socket.url };
   try {
-    const stream = socket.stream({ model: 'gpt-5.4', input: 'Hello over a socket', store: false });
-    const types = [];
-    let text = '';
-    for await (const event of stream) {
-      types.push(event.type);
-      if (event.type === 'response.output_text.delta') text += event.delta;
-    }
-    const first = await stream.finalResponse();
-    Object.assign(report, { types, text, finalText: first.output_text, status: first.status, firstId: first.id });
-    const second = await socket.create({ model: 'gpt-5.4', input: 'and then', previous_response_id: first.id, store: false });
+    Object.assign(report, await drain(socket.stream({ model: 'gpt-5.4', input: 'Hello over a socket', store: false })));
+    const second = await socket.create({ model: 'gpt-5.4', input: 'and then', previous_response_id: report.id, store: false });
     report.second = { status: second.status, id: second.id, text: second.output_text };
-    const lane = async (streamId, input) => {
-      const s = socket.stream({ model: 'gpt-5.4', input }, { streamId });
-      const lanes = new Set();
-      let t = '';
-      for await (const e of s) {
-        lanes.add(e.stream_id);
-        if (e.type === 'response.output_text.delta') t += e.delta;
-      }
-      const r = await s.finalResponse();
-      return { lanes: [...lanes], text: t, finalText: r.output_text, status: r.status };
-    };
+    const lane = (streamId, input) => drain(socket.stream({ model: 'gpt-5.4', input }, { streamId }));
     report.lanes = await Promise.all([lane('a', 'lane alpha'), lane('b', 'lane beta')]);
   } finally {
     socket.close();
@@ -96,7 +85,7 @@ async function socketCheck(ResponsesClient, baseURL, key) {
 }
 `;
 
-/** Run each with `<runtime> FILE <baseURL>` (socket.mjs: `<baseURL> <key>`); worker.mjs is a Worker. */
+/** Run each with `<runtime> FILE <baseURL>` (socket.mjs: `<baseURL> <key>`); worker.mjs is a Worker, route.mjs for the edge. */
 export const CONSUMER_SCRIPTS = {
   'esm.mjs': imports('cometapi-responses') + print("import.meta.resolve('cometapi-responses')"),
   'cjs.cjs':
@@ -113,10 +102,10 @@ export const CONSUMER_SCRIPTS = {
   'worker.mjs':
     "import { ResponsesClient } from 'cometapi-responses';\n" + SOCKET_CHECK +
     'export default { async fetch(request, env) { return Response.json(await socketCheck(ResponsesClient, env.BASE_URL, env.KEY)); } };\n',
+  // for the edge, bundled as a script: globalThis.__run(baseURL) resolves the report as JSON text
+  'route.mjs': imports('cometapi-responses') + 'globalThis.__run = async (baseURL) => JSON.stringify(await report(pkg, baseURL, null));\n',
 };
 
-/** A script for the edge: globalThis.__run(baseURL) resolves the report as JSON text. */
-export const EDGE_SCRIPT = imports('cometapi-responses') + 'globalThis.__run = async (baseURL) => JSON.stringify(await report(pkg, baseURL, null));\n';
 
 /** Parses the one JSON line a consumer script printed (runtimes may print other lines before it). */
 export function parseReport(stdout) {
@@ -142,11 +131,7 @@ export function checkReport(report, consumer, { entry = 'node.js' } = {}) {
     );
     assert.ok(resolved.endsWith(join('cometapi-responses', entry)), `the entry is ${entry}: ${resolved}`);
   }
-  assert.deepEqual([report.types[0], report.types.at(-1)], ['response.created', 'response.completed']);
-  assert.ok(report.types.filter((t) => t === 'response.output_text.delta').length >= 3);
-  assert.ok(report.text.length > 0);
-  assert.equal(report.finalText, report.text);
-  assert.equal(report.status, 'completed');
+  checkStreamed({ ...report, final: report.finalText });
   assert.equal(typeof report.createdText, 'string');
   assert.ok(report.createdText.length > 0);
   assert.deepEqual(report.apiError, { name: 'ApiError', isApiError: true, status: 401 });
@@ -161,16 +146,13 @@ export function checkReport(report, consumer, { entry = 'node.js' } = {}) {
  */
 export function checkSocketReport(r, baseURL, mock, before) {
   assert.equal(r.url, `${baseURL.replace(/^http/, 'ws')}/responses`);
-  assert.deepEqual([r.types[0], r.types.at(-1)], ['response.created', 'response.completed']);
-  assert.ok(r.types.filter((t) => t === 'response.output_text.delta').length >= 3, 'streamed in several deltas');
+  checkStreamed({ ...r, final: r.finalText }, 'the socket:');
   assert.match(r.text, /Hello over a socket/);
-  assert.equal(r.finalText, r.text);
-  assert.equal(r.status, 'completed');
   // a store: false response is found again only in the connection's memory
   assert.equal(r.second.status, 'completed');
-  assert.notEqual(r.second.id, r.firstId);
+  assert.notEqual(r.second.id, r.id);
   assert.match(r.second.text, /and then/);
-  assert.deepEqual(r.lanes.map((l) => l.lanes), [['a'], ['b']], 'each lane sees only its own events');
+  assert.deepEqual(r.lanes.map((l) => l.streamIds), [['a'], ['b']], 'each lane sees only its own events');
   assert.match(r.lanes[0].text, /lane alpha/);
   assert.match(r.lanes[1].text, /lane beta/);
   assert.deepEqual(r.lanes.map((l) => [l.status, l.finalText]), r.lanes.map((l) => ['completed', l.text]));
@@ -178,6 +160,6 @@ export function checkSocketReport(r, baseURL, mock, before) {
   const ran = mock.requests.slice(before).filter((q) => q.method === 'POST' && q.path === '/v1/responses');
   assert.equal(ran.length, 4);
   assert.ok(ran.every((q) => q.headers.authorization === 'REDACTED'));
-  assert.equal(ran[1].body.previous_response_id, r.firstId, 'the second turn chains from the first');
+  assert.equal(ran[1].body.previous_response_id, r.id, 'the second turn chains from the first');
   assert.equal(ran[1].body.input, 'and then', 'only the new input goes');
 }

@@ -1,12 +1,15 @@
 // The packed tarball in a fresh project, run by the server runtimes (server-lib.mjs's scripts against
 // the mock, which requires the key): the running Node, Node 22 and 24 (tools/node-versions), Bun and
 // Deno (tools/bun-deno), by ESM import, CommonJS require and Deno's npm: specifiers; server bundles
-// (esbuild, bun build) run alone; WebSocket mode (docs/websocket.md) in each and in workerd.
+// (esbuild, bun build) run alone; WebSocket mode (docs/websocket.md) in each and in workerd; and the
+// `edge-light` entry bundled as Next.js does for `runtime = 'edge'`, run in edge-runtime's EdgeVM
+// without wasm code generation (the Module compiled in the host realm).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DEV_MODULES, NO_COLOR, SECRET, assertVersion, bins, bundleWorker, devImport, freshConsumer, installTools, run, startWorker, useMock } from './lib.mjs';
 import { CONSUMER_SCRIPTS, checkReport, checkSocketReport, parseReport } from './server-lib.mjs';
 
@@ -14,10 +17,15 @@ let consumer;
 const mock = useMock({ delayMs: 5, requireKey: SECRET });
 let nodes;
 let bunDeno;
+let EdgeVM;
+/** The package's .wasm compiled in the host realm, as a bundler hands it to the edge (the EdgeVM cannot compile one). */
+let hostModule;
 const lonely = [];
 
 before(async () => {
-  [nodes, bunDeno] = await Promise.all([installTools('node-versions'), installTools('bun-deno')]);
+  let edge;
+  [nodes, bunDeno, edge] = await Promise.all(['node-versions', 'bun-deno', 'edge-runtime'].map((name) => installTools(name)));
+  ({ EdgeVM } = await import(pathToFileURL(join(edge, 'node_modules', '@edge-runtime', 'vm', 'dist', 'index.js')).href));
   const types = [
     "import { ResponsesClient, ApiError, init } from 'cometapi-responses';",
     "import { init as webInit, ResponsesClient as WebClient } from 'cometapi-responses/web';",
@@ -32,6 +40,7 @@ before(async () => {
   const cts = "import { ResponsesClient } from 'cometapi-responses';\nexport = new ResponsesClient({});\n";
   consumer = await freshConsumer('node', { ...CONSUMER_SCRIPTS, 'types.ts': types.join('\n'), 'types-cjs.cts': cts });
   mkdirSync(join(consumer, '.deno'), { recursive: true });
+  hostModule = new WebAssembly.Module(readFileSync(wasmFile()));
 });
 
 after(() => {
@@ -66,25 +75,37 @@ const NO_ERROR = { stderr: (s) => assert.doesNotMatch(s, /Error|Warning/) };
 const HERE = `Node ${process.version} (the one running the tests)`;
 const CREATES = 'streams from the mock backend and creates';
 
-// [title, bin, args, version printed, options, skip]
-for (const [title, bin, args, version, options, skip] of [
+/** Checks a report of esm.mjs, cjs.cjs or deno-npm.mjs run since the mock's log had `before` entries. */
+const checked = (r, before) => {
+  checkReport(r, consumer);
+  assert.ok(mock.requests.slice(before).some((q) => q.path === '/v1/responses' && q.headers.authorization === 'REDACTED'));
+};
+/** socket.mjs: the key as an extra argument; its own check. */
+const SOCKET = { extra: [SECRET], check: (r, before) => checkSocketReport(r, `${mock.url}/v1`, mock, before) };
+const SOCKETS = 'client.connect() over the global WebSocket with the key on the upgrade; stream, a chained turn, two lanes';
+
+// [title, bin, args, version printed, options (report's, and `check`), skip]
+for (const [title, bin, args, version, options = {}, skip] of [
   [`${HERE} ESM: import by name, no init call, streams from the mock backend`, node(), () => ['esm.mjs'], null, NO_STDERR],
   [`${HERE} CommonJS: require() by name (require(esm)), streams from the mock backend`, node(), () => ['cjs.cjs'], null, NO_ERROR, noRequireEsm],
   ...[22, 24].flatMap((major) => [
     [`Node ${major} ESM: import by name, no init call, streams from the mock backend`, node(major), () => ['esm.mjs'], major, NO_STDERR],
     [`Node ${major} CommonJS: require() by name (require(esm)), streams from the mock backend`, node(major), () => ['cjs.cjs'], major, NO_ERROR],
+    [`Node ${major}: ${SOCKETS}`, node(major), () => ['socket.mjs'], major, SOCKET],
   ]),
   [`Bun: import by name ${CREATES}`, bun, () => ['esm.mjs'], /^1\.4\.5\s*$/],
   [`Bun: require() by name ${CREATES}`, bun, () => ['cjs.cjs']],
+  [`Bun: ${SOCKETS}`, bun, () => ['socket.mjs'], null, SOCKET],
   [`Deno: import by name ${CREATES}`, deno, () => denoRun('esm.mjs'), /^deno 2\.9\.6\b/],
   [`Deno: require() by name (a .cjs file) ${CREATES}`, deno, () => denoRun('cjs.cjs')],
   ['Deno: npm: specifiers (Netlify Edge / Deno Deploy style) stream from the mock backend and create', deno, () => denoRun('deno-npm.mjs')],
+  [`Deno: ${SOCKETS}`, deno, () => denoRun('socket.mjs'), null, SOCKET],
 ]) {
   test(title, { skip }, async () => {
     if (version) await assertVersion(bin(), version);
     const before = mock.requests.length;
-    checkReport(await report(bin(), args(), options), consumer);
-    assert.ok(mock.requests.slice(before).some((r) => r.path === '/v1/responses' && r.headers.authorization === 'REDACTED'));
+    const { check = checked, ...reportOptions } = options;
+    check(await report(bin(), args(), reportOptions), before);
   });
 }
 
@@ -113,20 +134,6 @@ test('bun build --target=node: the bundle runs alone (Node and Bun)', async () =
   await runsAlone(outdir);
 });
 
-const SOCKET = 'client.connect() over the global WebSocket with the key on the upgrade; stream, a chained turn, two lanes';
-for (const [label, bin, args, version] of [
-  ['Node 22', node(22), () => ['socket.mjs'], 22],
-  ['Node 24', node(24), () => ['socket.mjs'], 24],
-  ['Bun', bun, () => ['socket.mjs']],
-  ['Deno', deno, () => denoRun('socket.mjs')],
-]) {
-  test(`${label}: ${SOCKET}`, async () => {
-    if (version) await assertVersion(bin(), version);
-    const before = mock.requests.length;
-    checkSocketReport(await report(bin(), args(), { extra: [SECRET] }), `${mock.url}/v1`, mock, before);
-  });
-}
-
 test('workerd: client.connect() through fetch Upgrade with the key; stream, a chained turn, two lanes', async (t) => {
   const baseURL = `${mock.url}/v1`;
   const mf = await startWorker(await bundleWorker(consumer, 'worker.mjs', 'dist-worker'), { BASE_URL: baseURL, KEY: SECRET });
@@ -138,3 +145,60 @@ test('workerd: client.connect() through fetch Upgrade with the key; stream, a ch
   checkSocketReport(JSON.parse(text), baseURL, mock, before);
 });
 
+// ---- the edge
+
+// the conditions Next.js resolves with for the edge runtime
+const EDGE_CONDITIONS = ['edge-light', 'worker', 'browser', 'module', 'import', 'default'];
+
+const wasmFile = () => join(consumer, 'node_modules', 'cometapi-responses', 'cometapi_responses_bg.wasm');
+
+/** route.mjs bundled as a script for the edge: `*.wasm?module` → the global the host sets. */
+async function bundleForEdge() {
+  const esbuild = await devImport('esbuild/lib/main.js');
+  const resolved = [];
+  const result = await esbuild.build({
+    absWorkingDir: consumer,
+    entryPoints: ['route.mjs'], bundle: true, write: false, format: 'iife', platform: 'neutral',
+    mainFields: ['module', 'main'], conditions: EDGE_CONDITIONS, logLevel: 'silent',
+    plugins: [
+      {
+        name: 'wasm-module-binding',
+        setup(build) {
+          build.onResolve({ filter: /\.wasm\?module$/ }, (args) => {
+            resolved.push(join(args.resolveDir, args.path));
+            return { path: args.path, namespace: 'wasm-binding' };
+          });
+          build.onLoad({ filter: /.*/, namespace: 'wasm-binding' }, () => ({ contents: 'export default globalThis.__wasm_cometapi;', loader: 'js' }));
+        },
+      },
+    ],
+  });
+  return { code: result.outputFiles[0].text, resolved };
+}
+
+const edgeVM = () =>
+  new EdgeVM({ codeGeneration: { strings: false, wasm: false }, extend: (context) => Object.assign(context, { __wasm_cometapi: hostModule }) });
+
+test('the edge-light entry is what the edge conditions resolve to, and it imports the .wasm as a module', async () => {
+  const { code, resolved } = await bundleForEdge();
+  assert.equal(resolved.length, 1, `one .wasm?module import: ${resolved}`);
+  assert.equal(realpathSync(resolved[0].replace(/\?module$/, '')), realpathSync(wasmFile()));
+  assert.doesNotMatch(code, /H4sI[A-Za-z0-9+/]{1000}/, 'no inline copy of the wasm in the edge bundle');
+  assert.doesNotMatch(code, /DecompressionStream|node:/, 'neither DecompressionStream nor a node: import');
+});
+
+test('EdgeVM: code generation is disallowed and the host-realm module fails instanceof (the premise)', () => {
+  const vm = edgeVM();
+  vm.context.__bytes = new vm.context.Uint8Array(readFileSync(wasmFile()));
+  assert.throws(() => vm.evaluate('new WebAssembly.Module(__bytes)'), /Wasm code generation disallowed/);
+  assert.throws(() => vm.evaluate('eval("1")'), /Code generation from strings disallowed/);
+  assert.equal(vm.evaluate('__wasm_cometapi instanceof WebAssembly.Module'), false);
+});
+
+test('EdgeVM (no wasm code generation): the edge entry streams from the mock backend, creates, throws ApiError', async () => {
+  const { code } = await bundleForEdge();
+  const vm = edgeVM();
+  vm.evaluate(code);
+  // JSON text: the report's objects are of the VM's realm
+  checkReport(JSON.parse(await vm.evaluate(`__run(${JSON.stringify(`${mock.url}/v1`)})`)), null);
+});

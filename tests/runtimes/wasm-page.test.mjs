@@ -3,8 +3,9 @@
 // --target web), served as static files and run in Chromium against the mock (cross-origin, ?api=).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { extname, join, normalize } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { serveStatic } from '../../mock/static.mjs';
 import { BUILD, ROOT, listen, run, useChromium, useMock, waitDone, watchPage } from './lib.mjs';
 
 const EXAMPLE = join(ROOT, 'examples', 'wasm-page');
@@ -22,14 +23,8 @@ before(async () => {
   mkdirSync(SITE, { recursive: true });
   await run('wasm-bindgen', ['--target', 'web', '--out-dir', join(SITE, 'pkg'), WASM]);
   copyFileSync(join(EXAMPLE, 'index.html'), join(SITE, 'index.html'));
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-  server = await listen((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(SITE, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(SITE) || !existsSync(file)) return res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
+  // the site as static files (the mock's own file server: content types, nothing outside SITE)
+  server = await listen((req, res) => serveStatic(req, res, SITE, new URL(req.url, 'http://x').pathname));
 });
 
 after(() => server?.close());

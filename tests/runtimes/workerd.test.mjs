@@ -6,9 +6,15 @@
 // the API key back (whole, without its `sk-` prefix, as a fragment, split across TCP writes or across
 // text deltas). The Worker must answer within UPSTREAM_TIMEOUT_MS, abort the upstream request (the
 // server sees its socket closed), and let no 10-character fragment of the key reach the client.
+// Last, WebSocket mode (src/socket.js, on 127.0.0.1): a client without a key (as a page) connects
+// from an allowed origin, the Worker opens the upstream socket to the mock (which requires the key)
+// with fetch Upgrade, relays frames both ways and applies the checks of a POST to every response.create frame.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { PAGE_SCRIPT, SECRET, bundleExample, finalOf, fragmentsIn, keyedCalls, launchChromium, listen, pkgNode, sleep, sseEvents, startWorker as startBundle, streamsInPage, useMock, using } from './lib.mjs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SECRET, bundleExample, checkSocketTurns, devImport, finalOf, fragmentsIn, keyedCalls, listen, pkgNode, sleep, socketTurns, sseEvents, startMock } from './lib.mjs';
+import { startWorker as startBundle, streamingPage, streamsInPage, useChromium, useMock, using } from './lib.mjs';
 
 const ORIGIN = 'https://app.example';
 const WORKER = 'http://worker.test/v1/responses';
@@ -20,16 +26,23 @@ const FRAGMENT = KEY.slice(17, 31); // 14 characters from the middle
 const TIMEOUT_MS = 600;
 
 const mock = useMock({ delayMs: 40, requireKey: SECRET });
+const chromium = useChromium();
 let mf;
 let bundle;
 let upstream;
 let hostile;
+/** The socket Worker (on 127.0.0.1), its URL, and the origin of a page using it (a mock serving the packed package at /pkg). */
+let sockets;
+let base;
+let pageServer;
+let WebSocket;
+let ResponsesClient;
 const { ApiError } = await pkgNode();
 /** Every response the Worker gave, to check that the key never appears in one. */
 const seen = [];
 
-const startWorker = (bindings) =>
-  startBundle(bundle, { COMETAPI_KEY: SECRET, UPSTREAM_BASE_URL: `${mock.url}/v1`, ALLOWED_ORIGINS: `${ORIGIN}, http://localhost:5173`, ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini', ...bindings });
+const startWorker = (bindings, options) =>
+  startBundle(bundle, { COMETAPI_KEY: SECRET, UPSTREAM_BASE_URL: `${mock.url}/v1`, ALLOWED_ORIGINS: `${ORIGIN}, http://localhost:5173`, ALLOWED_MODELS: 'gpt-5.4,gpt-5.4-mini', ...bindings }, options);
 /** Runs `fn(worker)` with a Worker of these bindings, disposed of afterwards. */
 const withWorker = async (bindings, fn) => using(await startWorker(bindings), fn);
 
@@ -43,12 +56,21 @@ before(async () => {
   mf = await startWorker();
   upstream = await startHostileUpstream();
   hostile = await startHostile();
+  ({ default: WebSocket } = await devImport('ws/index.js'));
+  const pkg = join(bundle.dir, 'node_modules', 'cometapi-responses');
+  ({ ResponsesClient } = await import(pathToFileURL(join(pkg, 'node.js')).href));
+  pageServer = await startMock({ pkgDir: pkg });
+  const socketBindings = { ALLOWED_ORIGINS: `${ORIGIN}, ${pageServer.url}`, MAX_BODY_BYTES: '4096', IDLE_TIMEOUT_MS: '1500' };
+  sockets = await startWorker(socketBindings, { host: '127.0.0.1', port: 0 });
+  base = (await sockets.ready).href.replace(/\/$/, '');
 });
 
 after(async () => {
   await mf?.dispose();
   await hostile?.dispose();
   await upstream?.close();
+  await pageServer?.close();
+  await sockets?.dispose();
 });
 
 /** A request body sent in these chunks, without content-length. */
@@ -305,27 +327,20 @@ test('a wrong upstream key gives 401 without quoting any key; no key is a 500', 
 test('a browser page streams through the Worker with no key of its own (CORS preflight for real)', async () => {
   // Three origins, as in production: the page (a tiny server here), the package (the mock's
   // /pkg/, cross-origin module scripts), the Worker (miniflare's workerd).
-  const html = (workerURL) => `<!doctype html><html><head><meta charset="utf-8">
-<script type="importmap">{"imports":{"cometapi-responses":"${mock.url}/pkg/browser.js"}}</script></head>
-<body><pre id="out"></pre><p id="status">loading</p><script type="module">
-import { ResponsesClient } from 'cometapi-responses';
-const baseURL = ${JSON.stringify(`${workerURL}/v1`)};
-${PAGE_SCRIPT}
-</script></body></html>`;
-  let workerURL;
+  let html;
   const site = await listen((req, res) => {
     res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/html' });
-    res.end(req.url === '/' ? html(workerURL) : '');
+    res.end(req.url === '/' ? html : '');
   });
-  const browser = await launchChromium();
   await withWorker({ ALLOWED_ORIGINS: site.url }, async (worker) => {
-    workerURL = (await worker.ready).href.replace(/\/$/, '');
+    const workerURL = (await worker.ready).href.replace(/\/$/, '');
+    html = streamingPage({ 'cometapi-responses': `${mock.url}/pkg/browser.js` }, `${workerURL}/v1`);
     const workerHits = [];
-    await streamsInPage(browser, `${site.url}/`, (page) =>
+    await streamsInPage(chromium.browser, `${site.url}/`, (page) =>
       page.on('request', (r) => r.url().startsWith(workerURL) && workerHits.push(`${r.method()} ${r.headers().authorization ?? '-'}`)),
     );
     assert.ok(workerHits.includes('POST -'), `the page sent no Authorization header: ${workerHits}`);
-  }).finally(() => Promise.all([browser.close(), site.close()]));
+  }).finally(() => site.close());
 });
 
 // ---- a hostile or broken upstream
@@ -571,4 +586,107 @@ test('the secret key appears in no response body or header', () => {
     assert.ok(!text.includes(SECRET), `the body of a ${status} response holds the key`);
     for (const [name, value] of headers) assert.ok(!value.includes(SECRET) && !name.includes(SECRET), `header ${name} holds the key`);
   }
+});
+
+// ---- WebSocket mode
+
+/** The `ws` WebSocket sending an Origin header, as a browser does. */
+const withOrigin = (origin) => class extends WebSocket {
+  constructor(url, opts) {
+    super(url, { ...opts, origin });
+  }
+};
+
+/** A raw socket to the Worker; `ws.texts` collects the frames from the start. */
+function open(origin = ORIGIN) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/v1/responses`, origin ? { origin } : {});
+    ws.texts = [];
+    ws.on('message', (d) => ws.texts.push(d.toString()));
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_q, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+    ws.once('error', reject);
+  });
+}
+
+async function until(cond, ms = 10_000) {
+  for (const t0 = Date.now(); !cond(); await sleep(5)) if (Date.now() - t0 > ms) throw new Error('timed out waiting');
+}
+
+test('a client without a key connects through the Worker: stream, a chained turn (store: false), two lanes', async (t) => {
+  const before = mock.requests.length;
+  const client = new ResponsesClient({ baseURL: `${base}/v1`, maxRetries: 0 });
+  const socket = await client.connect({ WebSocket: withOrigin(ORIGIN), timeout: 10_000 });
+  t.after(() => socket.close());
+  const s = socket.stream({ model: 'gpt-5.4', input: 'through the Worker', store: false });
+  let text = '';
+  for await (const e of s) if (e.type === 'response.output_text.delta') text += e.delta;
+  const first = await s.finalResponse();
+  assert.equal(first.output_text, text);
+  assert.match(text, /through the Worker/);
+  const second = await socket.create({ model: 'gpt-5.4', input: 'second', previous_response_id: first.id, store: false });
+  assert.equal(second.status, 'completed');
+  const [a, b] = await Promise.all([
+    socket.create({ model: 'gpt-5.4', input: 'lane a' }, { streamId: 'a' }),
+    socket.create({ model: 'gpt-5.4-mini', input: 'lane b' }, { streamId: 'b' }),
+  ]);
+  assert.match(a.output_text, /lane a/);
+  assert.match(b.output_text, /lane b/);
+  const ran = keyedCalls(mock, before); // the Worker added the key the mock requires
+  assert.ok(ran.length >= 4);
+  assert.equal(ran.at(-3).body.previous_response_id, first.id);
+});
+
+test('the Origin is checked on the upgrade', async () => {
+  await assert.rejects(open('https://evil.example'), { status: 403 });
+  await assert.rejects(open(null), { status: 403 });
+});
+
+test('every response.create frame gets the checks of a POST: an error event, nothing sent upstream; the socket goes on', async (t) => {
+  const ws = await open();
+  t.after(() => ws.close());
+  const before = mock.requests.length;
+  const frames = [
+    [{ type: 'response.create', model: 'gpt-4-expensive', input: 'x', stream_id: 's1' }, 'model_not_allowed', 's1'],
+    [{ type: 'response.create', model: 'gpt-5.4', input: 'x', tools: [{ type: 'web_search' }] }, 'tool_not_allowed'],
+    [{ type: 'response.create', model: 'gpt-5.4', input: 'x', background: true }, 'background_not_allowed'],
+    [{ type: 'response.create', model: 'gpt-5.4', input: 'x', service_tier: 'priority' }, 'service_tier_not_allowed'],
+    [{ type: 'response.create', model: 'gpt-5.4', input: 'x'.repeat(5000) }, 'request_too_large'],
+    [{ type: 'response.cancel', response_id: 'r' }, 'unsupported_event'],
+  ];
+  for (const [frame] of frames) ws.send(JSON.stringify(frame));
+  await until(() => ws.texts.length >= frames.length);
+  const events = ws.texts.map((x) => JSON.parse(x));
+  assert.deepEqual(events.map((e) => e.type), frames.map(() => 'error'));
+  assert.deepEqual(events.map((e) => e.error.code), frames.map((f) => f[1]));
+  assert.equal(events[0].stream_id, 's1', 'the refusal goes to the lane of the frame');
+  assert.equal(mock.requests.length, before, 'nothing reached the upstream');
+  // an allowed frame still goes through on the same socket
+  ws.send(JSON.stringify({ type: 'response.create', model: 'gpt-5.4-mini', input: 'allowed' }));
+  await until(() => ws.texts.some((x) => JSON.parse(x).type === 'response.completed'));
+  for (const x of ws.texts) assert.deepEqual(fragmentsIn(x, SECRET, 6), []);
+});
+
+test('closing one side closes the other; an idle pair is closed on both sides', async () => {
+  const ws = await open();
+  await until(() => mock.sockets.connections.size >= 1);
+  const count = mock.sockets.connections.size;
+  ws.close(4001, 'bye');
+  await until(() => mock.sockets.connections.size === count - 1);
+  const idle = await open();
+  const [code, reason] = await new Promise((resolve) => idle.once('close', (c, r) => resolve([c, r.toString()])));
+  assert.equal(code, 1000);
+  assert.equal(reason, 'idle timeout');
+});
+
+test('Chromium: a page without a key uses client.connect() through the Worker: stream, chain, a refused model, abort', async () => {
+  await using(await chromium.browser.newPage(), async (page) => {
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${pageServer.url}/pkg/package.json`);
+    const inputs = ['Hello from a page via the Worker', 'turn two', 'a long answer to abort '.repeat(4), 'after the abort'];
+    const r = await page.evaluate(socketTurns, { baseURL: `${base}/v1`, inputs, afterModel: 'gpt-5.4-mini', refuse: 'gpt-4-expensive' });
+    assert.deepEqual(problems, []);
+    checkSocketTurns(r, inputs, 'ApiError model_not_allowed');
+  });
 });

@@ -1,17 +1,20 @@
-// Full stack in Chromium: a Node route streams with toReadableStream()/toResponse(), the page reads it with
-// fromReadableStream()/fromResponse(); upstream 401/429 arrive as ApiError, an aborted fetch as AbortError.
+// The package in Chromium, against the mock. Full stack: a Node route streams with
+// toReadableStream()/toResponse(), the page reads it with fromReadableStream()/fromResponse(); upstream
+// 401/429 arrive as ApiError, an aborted fetch as AbortError. And background streams resume by
+// themselves in a page too (/pkg/browser.js, served by the mock), the mock cutting the body mid-way
+// or ending it early.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ResponsesClient } from 'cometapi-responses';
 import { has } from '../js/client-helpers.mjs';
-import { launchChromium, listen, sleep, startMock } from '../runtimes/lib.mjs';
+import { listen, sleep, useChromium, useMock } from '../runtimes/lib.mjs';
 
 const KEY = 'sk-proj-Fs7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0YaQe2Tu4Io6Pl8Mk0N';
-let mock;
+const mock = useMock({ delayMs: 5 });
+const chromium = useChromium();
 let route;
-let browser;
 let page;
 /** What the server side saw: the error each route's stream ended with. */
 const serverErrors = [];
@@ -44,18 +47,16 @@ async function handle(req, res) {
   res.writeHead(404).end();
 }
 
+/** A page of the mock's origin: it imports the package from /pkg. */
+let mockPage;
 before(async () => {
-  mock = await startMock({ delayMs: 5 });
   route = await listen((req, res) => handle(req, res).catch((e) => res.destroy(e)));
-  browser = await launchChromium();
-  page = await browser.newPage();
+  page = await (await chromium.ready).newPage();
   await page.goto(`${route.url}/`);
+  mockPage = await chromium.browser.newPage();
+  await mockPage.goto(`${mock.url}/pkg/package.json`);
 });
-after(async () => {
-  await browser?.close();
-  await route?.close();
-  await mock?.close();
-});
+after(() => route?.close());
 
 /** In the page (the package from the mock's /pkg/): fetch the route, read it; `abortAfter`: abort the
  *  fetch after that many events. */
@@ -114,3 +115,57 @@ test('a page that aborts its fetch mid-stream gets AbortError; the route lets go
   for (let i = 0; i < 100 && !closed.includes('?fault=delay=30&abort=1&mode=stream'); i++) await sleep(50);
   assert.ok(closed.includes('?fault=delay=30&abort=1&mode=stream'), 'the route saw the page leave');
 });
+
+// ---- background streams resume
+
+/** Runs a background stream in the page with `fault` on its first request only (resumes go out clean
+ *  when `cleanResumes`, else carry the fault too). */
+function run(fault, cleanResumes) {
+  return mockPage.evaluate(
+    async ([fault, cleanResumes]) => {
+      const { ResponsesClient } = await import('/pkg/browser.js');
+      const requests = [];
+      const fetch = (url, init) => {
+        requests.push(`${init.method} ${url}`);
+        if (init.method === 'GET' && cleanResumes) {
+          const headers = { ...init.headers };
+          delete headers['x-mock-fault'];
+          return globalThis.fetch(url, { ...init, headers });
+        }
+        return globalThis.fetch(url, init);
+      };
+      const client = new ResponsesClient({ baseURL: '/v1', maxRetries: 8, fetch });
+      const stream = client.stream(
+        { model: 'mock', input: 'A long background answer to resume in the browser, with many words.', background: true },
+        { headers: { 'x-mock-fault': fault } },
+      );
+      const seqs = [];
+      let text = '';
+      try {
+        for await (const e of stream) {
+          seqs.push(e.sequence_number);
+          if (e.type === 'response.output_text.delta') text += e.delta;
+        }
+        const final = await stream.finalResponse();
+        const stored = await client.retrieve(final.id);
+        return { seqs, text, final: final.output_text, stored: stored.output_text, status: final.status, requests };
+      } catch (e) {
+        return { error: `${e.name}: ${e.message}`, seqs, requests };
+      }
+    },
+    [fault, cleanResumes],
+  );
+}
+
+for (const [how, fault, clean] of [
+  ['the connection drops mid-body (every resume is cut again)', 'disconnect-after=7', false],
+  ['the body ends early, cleanly', 'no-terminal', true],
+]) {
+  test(`${how}: every event once, in order, the final Response complete`, async () => {
+    const r = await run(fault, clean);
+    assert.equal(r.error, undefined, `${r.error}\n${r.requests?.join('\n')}`);
+    // consecutive sequence numbers, none twice; the final text is the streamed one, and the stored one
+    has(r, { status: 'completed', seqs: r.seqs.map((_, i) => i), final: r.text, stored: r.text });
+    assert.ok(r.requests.some((q) => /^GET .*\?stream=true&starting_after=\d+$/.test(q)), r.requests.join('\n'));
+  });
+}

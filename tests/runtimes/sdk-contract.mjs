@@ -23,11 +23,11 @@ const thrown = (fn) => Promise.resolve().then(fn).then(() => undefined, (e) => e
 
 export const LINES = [
   'names', 'jsonSchemaFormat', 'parse output_parsed', 'OutputParseError', 'stream partialParsed', 'PartialJsonParser', 'functionTool',
-  'runTools', 'run.abort', 'parsed_arguments', 'inputImage', 'inputFile', 'files',
+  'runTools', 'run.abort', 'parsed_arguments', 'stalled body', 'inputImage', 'inputFile', 'files',
 ];
 
 export async function runContract(api, baseURL) {
-  const { ResponsesClient, jsonSchemaFormat, functionTool, PartialJsonParser, OutputParseError, AbortError, CometApiError } = api;
+  const { ResponsesClient, jsonSchemaFormat, functionTool, PartialJsonParser, OutputParseError, AbortError, TimeoutError, CometApiError } = api;
   const client = new ResponsesClient({ baseURL, maxRetries: 0 });
   const results = {};
   /** Runs one line of the contract: its result is 'ok' or 'FAILED: why'. */
@@ -155,6 +155,24 @@ export async function runContract(api, baseURL) {
     const item = (await stream.finalResponse()).output.at(-1);
     check(partial > 0, 'best effort while streaming');
     check(same(item.parsed_arguments, JSON.parse(item.arguments)), 'exact when done');
+  });
+
+  // A body that stalls after its first events: the idle timeout ends the pending read, and so does
+  // an abort (this runtime's own fetch body and reader), well before the stall would end.
+  await line('stalled body', async () => {
+    const stall = { headers: { 'x-mock-fault': 'stall-after=2:20000' } };
+    const aborter = new AbortController();
+    for (const [Class, opts] of [[TimeoutError, { ...stall, timeout: 500 }], [AbortError, { ...stall, signal: aborter.signal }]]) {
+      const t0 = Date.now();
+      const timer = Class === AbortError ? setTimeout(() => aborter.abort(), 500) : undefined;
+      const events = [];
+      const error = await thrown(async () => {
+        for await (const ev of client.stream({ model: 'mock', input: 'stall' }, opts)) events.push(ev.type);
+      });
+      clearTimeout(timer);
+      check(error instanceof Class, `${Class.name}: ${error}`);
+      check(events.length === 2 && Date.now() - t0 < 10000, `${Class.name}: ${events.length} events, ${Date.now() - t0} ms`);
+    }
   });
 
   // Attachments and the Files API (no Buffer here: a page and a Worker encode with btoa or toBase64)

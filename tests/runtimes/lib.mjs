@@ -294,6 +294,7 @@ export async function streamsInPage(browser, url, prepare) {
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'events arrive in order');
     const spread = r.events.at(-1).t - r.events[0].t;
     assert.ok(spread > 30, `events arrived over ${spread.toFixed(0)} ms, not all at once`);
+    assert.deepEqual(problems, [], 'no page error and a clean console');
     return loaded;
   } finally {
     await tab.close();

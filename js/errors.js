@@ -1,14 +1,20 @@
 // The exported error classes. The wasm side throws plain descriptors ({ __cometapi, name, … });
 // toError() turns them into these classes so `instanceof` and `name` work everywhere.
 
-export class CometApiError extends Error {
+/**
+ * `value` (a public class or function) with its own `name`, which the package's minifier does not
+ * keep. A pure call: a bundler leaves out what an app never uses.
+ */
+export const named = (name, value) => Object.defineProperty(value, 'name', { value: name });
+
+export const CometApiError = /* @__PURE__ */ named('CometApiError', class extends Error {
   constructor(message, options) {
     super(message, options);
     this.name = new.target.name;
   }
-}
+});
 
-export class ApiError extends CometApiError {
+export const ApiError = /* @__PURE__ */ named('ApiError', class extends CometApiError {
   constructor(message, fields = {}) {
     super(message);
     this.status = fields.status;
@@ -19,30 +25,30 @@ export class ApiError extends CometApiError {
     this.body = fields.body;
     this.response = fields.response;
   }
-}
-export class ConnectionError extends CometApiError {}
-export class TimeoutError extends CometApiError {}
-export class AbortError extends CometApiError {}
-export class StreamError extends CometApiError {
+});
+export const ConnectionError = /* @__PURE__ */ named('ConnectionError', class extends CometApiError {});
+export const TimeoutError = /* @__PURE__ */ named('TimeoutError', class extends CometApiError {});
+export const AbortError = /* @__PURE__ */ named('AbortError', class extends CometApiError {});
+export const StreamError = /* @__PURE__ */ named('StreamError', class extends CometApiError {
   constructor(message, fields = {}) {
     super(message);
     this.response = fields.response ?? null;
   }
-}
+});
 /** A structured output that does not parse: not valid JSON (`text`), or it fails the format's `validate` (`issues`). */
-export class OutputParseError extends CometApiError {
+export const OutputParseError = /* @__PURE__ */ named('OutputParseError', class extends CometApiError {
   constructor(message, fields = {}) {
     super(message);
     this.text = fields.text ?? '';
     this.issues = fields.issues;
   }
-}
-export class ValidationError extends CometApiError {
+});
+export const ValidationError = /* @__PURE__ */ named('ValidationError', class extends CometApiError {
   constructor(message, fields = {}) {
     super(message);
     this.param = fields.param;
   }
-}
+});
 
 const parseJson = (text) => {
   if (text === undefined || text === null) return undefined;

@@ -1,6 +1,7 @@
 // PartialJsonParser: incremental partial JSON. The core parses and says how the value changes
 // (ops); this file mirrors the value and hands the text to wasm with its lone surrogates kept.
 import { RawPartialJson } from './cometapi_responses.js';
+import { named } from './errors.js';
 import { Mirror } from './mirror.js';
 
 const freed = () => new TypeError('this PartialJsonParser was freed (free() or [Symbol.dispose]() was called)');
@@ -9,7 +10,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const wellFormed = (s) => (s.isWellFormed ? s.isWellFormed() : !/[\ud800-\udfff]/.test(s));
 
 /** Incremental partial JSON: the core parses, `value` is kept here by applying its ops. */
-export class PartialJsonParser {
+export const PartialJsonParser = /* @__PURE__ */ named('PartialJsonParser', class PartialJsonParser {
   #raw = new RawPartialJson();
   #mirror = new Mirror(true);
   /** A high surrogate that ended the last piece: its low half may start the next. */
@@ -79,4 +80,4 @@ export class PartialJsonParser {
   [Symbol.dispose]() {
     this.free();
   }
-}
+});

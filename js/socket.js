@@ -4,7 +4,7 @@
 // connection (with one timer at the core's deadline), moves frames both ways and hands each
 // response's RawCall to a ResponseStream and its Io (the same classes as over HTTP).
 import { Route, SocketAction } from './cometapi_responses.js';
-import { AbortError, call, ConnectionError, isObject, toError } from './errors.js';
+import { AbortError, call, ConnectionError, isObject, named, toError } from './errors.js';
 import { validatorOf } from './structured.js';
 import { Io } from './io.js';
 import { INTERNAL, ResponseStream } from './stream.js';
@@ -93,7 +93,7 @@ async function openWebSocket(url, headers, Ctor) {
 }
 
 /** One WebSocket connection to /responses for many responses (from `client.connect()`). */
-export class ResponsesSocket {
+export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class ResponsesSocket {
   #raw;
   #Ctor;
   #timeout;
@@ -408,7 +408,7 @@ export class ResponsesSocket {
       }
     }
   }
-}
+});
 
 function laneOf(opts) {
   const s = opts?.streamId;

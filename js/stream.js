@@ -2,7 +2,7 @@
 // snapshot kept as they are handed out. The wasm core decodes, folds and decides every outcome;
 // this file moves its batches to the consumer and mirrors the snapshot (docs/architecture.md).
 import { Action, PatchesMark, RawCall, Show } from './cometapi_responses.js';
-import { AbortError, isObject, OutputParseError, StreamError, toError } from './errors.js';
+import { AbortError, isObject, named, OutputParseError, StreamError, toError } from './errors.js';
 import { redactText, redactValue } from './redact.js';
 import { Io, reportHeaders } from './io.js';
 import { Mirror } from './mirror.js';
@@ -20,7 +20,7 @@ const signalOf = (opts) => (isObject(opts) ? opts.signal ?? undefined : undefine
  * A stream of Responses events: an async iterator of wire events, with the Response
  * accumulated as they arrive. Single consumer; concurrent next() calls are queued.
  */
-export class ResponseStream {
+export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class ResponseStream {
   #raw;
   #io;
   #mirror = new Mirror();
@@ -571,4 +571,4 @@ export class ResponseStream {
       cancel: () => this.abort(),
     });
   }
-}
+});

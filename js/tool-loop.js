@@ -3,11 +3,11 @@
 // to the model, the store:false history); this file runs each step's stream and the tools, and
 // reports back.
 import { RawToolLoop, ToolResult } from './cometapi_responses.js';
-import { AbortError, OutputParseError, call, isObject } from './errors.js';
+import { AbortError, OutputParseError, call, isObject, named } from './errors.js';
 import { checkSchema, hidden, validated, validatorOf } from './structured.js';
 
 /** A function tool for runTools: the wire definition, with `execute` and `validate` kept off the wire. */
-export function functionTool(definition) {
+export const functionTool = /* @__PURE__ */ named('functionTool', function (definition) {
   if (!isObject(definition) || typeof definition.name !== 'string') throw new TypeError('functionTool({ name, … }): name must be a string');
   const { name, description, parameters, strict, execute, validate } = definition;
   if (execute !== undefined && typeof execute !== 'function') throw new TypeError('functionTool: execute must be a function');
@@ -16,13 +16,13 @@ export function functionTool(definition) {
   hidden(tool, 'execute', execute);
   hidden(tool, 'validate', checkSchema(validate, 'functionTool: validate'));
   return tool;
-}
+});
 
 /**
  * A tool loop: `start(params, options, validate)` opens each step's stream (the client's).
  * The core decides every step; this runs the streams and the tools.
  */
-export class ToolRun {
+export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
   #raw;
   #start;
   #wire;
@@ -255,4 +255,4 @@ export class ToolRun {
       return [c.call_id, ToolResult.Error, error.message];
     }
   }
-}
+});

@@ -4,7 +4,7 @@
 // arguments (ids' types, functions, signals), hands the rest to the core as one object, and runs
 // the calls' I/O.
 import { RawClient, throwsTypeErrors } from './cometapi_responses.js';
-import { call, isObject, named, toError, ValidationError } from './errors.js';
+import { call, isObject, jsonText, named, toError, ValidationError } from './errors.js';
 import { Io } from './io.js';
 import { validated, validatorOf } from './structured.js';
 import { ToolRun } from './tool-loop.js';
@@ -22,11 +22,7 @@ let last;
 /** Params as JSON text (the core parses and validates them); none is `undefined`. */
 function bodyOf(params) {
   if (params === undefined || params === null) return undefined;
-  try {
-    return JSON.stringify(params);
-  } catch (e) {
-    throw new ValidationError(`params cannot be serialised to JSON: ${e.message}`, { param: 'params' });
-  }
+  return jsonText(params, (message) => new ValidationError(message, { param: 'params' }));
 }
 
 /**

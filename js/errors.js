@@ -1,5 +1,6 @@
 // The exported error classes. The wasm side throws plain descriptors ({ __cometapi, name, … });
-// toError() turns them into these classes so `instanceof` and `name` work everywhere.
+// toError() turns them into these classes so `instanceof` and `name` work everywhere. Also the
+// few helpers every module shares.
 
 /**
  * `value` (a public class or function) with its own `name`, which the package's minifier does not
@@ -60,6 +61,48 @@ const parseJson = (text) => {
 };
 
 export const isObject = (v) => typeof v === 'object' && v !== null;
+export const ignore = () => {};
+
+/** Calls `fn` when `signal` aborts (now, when it is aborted already); returns what removes the listener. */
+export function onAbort(signal, fn) {
+  if (!signal) return ignore;
+  if (signal.aborted) {
+    fn();
+    return ignore;
+  }
+  signal.addEventListener('abort', fn, { once: true });
+  return () => signal.removeEventListener('abort', fn);
+}
+
+/** `JSON.stringify(params)`, or the error `fail(message)` makes when they cannot be. */
+export function jsonText(params, fail) {
+  try {
+    return JSON.stringify(params);
+  } catch (e) {
+    throw fail(`params cannot be serialised to JSON: ${e.message}`);
+  }
+}
+
+/** Adds an `on(type, handler)` handler to `handlers` (type → list). */
+export function addHandler(handlers, type, handler) {
+  if (typeof type !== 'string' || typeof handler !== 'function') throw new TypeError('on(type: string, handler: function)');
+  const list = handlers.get(type);
+  if (list) list.push(handler);
+  else handlers.set(type, [handler]);
+}
+
+/** Calls each handler of `list` with `value`; one that throws is the app's bug, reported as the runtime reports it. */
+export function runHandlers(list, value) {
+  for (const handler of list ?? []) {
+    try {
+      handler(value);
+    } catch (e) {
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
+  }
+}
 
 /** `fn()`, with anything it throws across the wasm boundary turned into its class (toError). */
 export function call(fn) {

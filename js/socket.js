@@ -4,12 +4,10 @@
 // connection (with one timer at the core's deadline), moves frames both ways and hands each
 // response's RawCall to a ResponseStream and its Io (the same classes as over HTTP).
 import { Route, SocketAction } from './cometapi_responses.js';
-import { AbortError, call, ConnectionError, isObject, named, toError } from './errors.js';
+import { AbortError, addHandler, call, ConnectionError, ignore, isObject, jsonText, named, onAbort, runHandlers, toError } from './errors.js';
 import { validatorOf } from './structured.js';
-import { Io } from './io.js';
+import { headersOf, Io } from './io.js';
 import { INTERNAL, ResponseStream } from './stream.js';
-
-const ignore = () => {};
 
 /** What a lane's read gives once it fed frames to the call: an empty chunk, whose feed takes their batch. */
 const FED = { done: false, value: new Uint8Array(0) };
@@ -168,10 +166,7 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
 
   /** `on('response', (stream) => …)`: a response the server started by itself (a steered response's successor). */
   on(type, handler) {
-    if (typeof type !== 'string' || typeof handler !== 'function') throw new TypeError('on(type: string, handler: function)');
-    const list = this.#handlers.get(type) ?? [];
-    list.push(handler);
-    this.#handlers.set(type, list);
+    addHandler(this.#handlers, type, handler);
     return this;
   }
 
@@ -212,12 +207,7 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
     if (opts !== undefined && opts !== null && !isObject(opts)) throw new TypeError('options must be an object');
     const signal = opts?.signal ?? undefined;
     if (signal !== undefined && typeof signal?.addEventListener !== 'function') throw new TypeError('options.signal must be an AbortSignal');
-    let body;
-    try {
-      body = JSON.stringify(params ?? null);
-    } catch (e) {
-      throw new TypeError(`params cannot be serialised to JSON: ${e.message}`);
-    }
+    const body = jsonText(params ?? null, (message) => new TypeError(message));
     const id = call(() => this.#raw.create(body, laneOf(opts), generate));
     const stream = this.#attach(id, signal, validatorOf(params));
     this.#pump();
@@ -268,10 +258,7 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
     let ws;
     let timer;
     try {
-      const headers = {};
-      const flat = raw.headers;
-      for (let i = 0; i + 1 < flat.length; i += 2) headers[flat[i]] = flat[i + 1];
-      ws = await openWebSocket(raw.url, headers, this.#Ctor);
+      ws = await openWebSocket(raw.url, headersOf(raw.headers), this.#Ctor);
       await new Promise((resolve, reject) => {
         if (ws.readyState === 1) return resolve();
         this.#abandon = () => reject(new AbortError('the socket was closed while it was connecting'));
@@ -288,10 +275,7 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
           }, Math.min(deadline - Date.now(), 0x7fffffff));
         };
         if (deadline !== Infinity) arm();
-        if (signal) {
-          if (signal.aborted) reject(new AbortError('connect() was aborted'));
-          signal.addEventListener('abort', () => reject(new AbortError('connect() was aborted')), { once: true });
-        }
+        onAbort(signal, () => reject(new AbortError('connect() was aborted')));
       });
     } catch (e) {
       clearTimeout(timer);
@@ -350,17 +334,8 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
       const stream = this.#attach(id);
       this.#deliver(id, data);
       const list = this.#handlers.get('response');
-      if (list) {
-        for (const h of list) {
-          try {
-            h(stream);
-          } catch (e) {
-            queueMicrotask(() => {
-              throw e; // the app's handler threw: reported as the runtime reports it, the socket goes on
-            });
-          }
-        }
-      } else stream.abort();
+      if (list) runHandlers(list, stream); // a handler that throws does not stop the socket
+      else stream.abort();
     } else if (route === Route.Steer) this.#settleSteers();
     this.#pump();
   }

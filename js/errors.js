@@ -62,6 +62,11 @@ const parseJson = (text) => {
 
 export const isObject = (v) => typeof v === 'object' && v !== null;
 export const ignore = () => {};
+export const freed = (what) => new TypeError(`this ${what} was freed (free() or [Symbol.dispose]() was called)`);
+/** A lone surrogate (half of a pair without its other half). */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Whether `s` has no lone surrogate (it survives the way to UTF-8 and back). */
+export const wellFormed = (s) => (s.isWellFormed ? s.isWellFormed() : !LONE_SURROGATE.test(s));
 
 /** Calls `fn` when `signal` aborts (now, when it is aborted already); returns what removes the listener. */
 export function onAbort(signal, fn) {

@@ -1,10 +1,9 @@
 // The low-level pieces: ResponseAccumulator (fold wire events into a Response, as a stream does)
 // and SseParser (WHATWG-exact Server-Sent Events). Both keep their work in the wasm core.
 import { RawAccumulator, RawSseParser } from './cometapi_responses.js';
-import { call, isObject, named } from './errors.js';
+import { call, freed, isObject, named } from './errors.js';
 import { Mirror } from './mirror.js';
 
-const freed = (what) => new TypeError(`this ${what} was freed (free() or [Symbol.dispose]() was called)`);
 
 /** Builds the Response snapshot from wire events (the same rules as ResponseStream). */
 export const ResponseAccumulator = /* @__PURE__ */ named('ResponseAccumulator', class ResponseAccumulator {

@@ -1,7 +1,7 @@
 // The core's redactor of an API key (src/redact.rs) in JS: createRedactor for what a proxy passes
 // on, and the walker that redacts every string of a JSON value (the snapshot an error carries).
 import { RawRedactor } from './cometapi_responses.js';
-import { named } from './errors.js';
+import { LONE_SURROGATE, named } from './errors.js';
 
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -47,7 +47,6 @@ const PIECE = 1 << 20;
  * `fragment() - 1` units of it; a text of fewer than `fragment() / 3` units cannot hold one. */
 let minFragment;
 const fragment = () => (minFragment ??= RawRedactor.min_fragment());
-const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * `value` (JSON data: the snapshot an error carries) with the API key and its fragments redacted
@@ -124,7 +123,7 @@ function cut(s, b, redact) {
 
 function redactPiece(p, redact) {
   const r = redact(p);
-  if (r === undefined || !LONE.test(p)) return r ?? p;
+  if (r === undefined || !LONE_SURROGATE.test(p)) return r ?? p;
   // Lone surrogates do not survive the way to UTF-8 and back; in JSON text they are escapes.
   try {
     const v = JSON.parse(redact(JSON.stringify(p)) ?? '');

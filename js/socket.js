@@ -238,11 +238,7 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
           const ws = this.#ws;
           this.#ws = null;
           raw.dropped('closed to reconnect before the connection age limit');
-          try {
-            ws?.close(1000);
-          } catch {
-            // already closing
-          }
+          closeQuietly(ws, 1000);
           break;
         }
         default:
@@ -280,11 +276,7 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
     } catch (e) {
       clearTimeout(timer);
       this.#abandon = null;
-      try {
-        ws?.close();
-      } catch {
-        // not open
-      }
+      closeQuietly(ws);
       this.#opening = null;
       if (this.#raw === null) throw e;
       const text = e?.message ?? String(e);
@@ -321,11 +313,7 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
       // The frame could not be taken into wasm memory: the connection is of no further use.
       const ws = this.#ws;
       this.#onClose(ws, { code: 1009, reason: 'a frame too large to take' });
-      try {
-        ws?.close(); // (a page may close with 1000 or 3000–4999 only: no 1009 here)
-      } catch {
-        // already closing
-      }
+      closeQuietly(ws); // (a page may close with 1000 or 3000–4999 only: no 1009 here)
       return;
     }
     const id = raw.routed_id;
@@ -384,6 +372,15 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
     }
   }
 });
+
+/** Closes `ws` (if any); one that is not open or closing already changes nothing. */
+function closeQuietly(ws, code) {
+  try {
+    ws?.close(code);
+  } catch {
+    // not open, or closing
+  }
+}
 
 function laneOf(opts) {
   const s = opts?.streamId;

@@ -6,7 +6,7 @@
 //     wraps, which no user meets and index.d.ts does not name) are minified like any local name;
 //   - the calls a bundler may drop when their value is unused are marked pure again
 //     (`/*@__PURE__*/`), which whitespace minification strips: `named` (each public class and
-//     function), the glue's enums (Object.freeze) and its FinalizationRegistry per class. So an
+//     function) and the glue's FinalizationRegistry per class. So an
 //     app's bundler leaves out what the app never reaches.
 //   node scripts/bundle.mjs DIR
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -40,7 +40,7 @@ for (const entry of ['node', 'browser', 'edge-light', 'workerd', 'web']) {
   const named = /\b([\w$]+)=\(([\w$]+),([\w$]+)\)=>Object\.defineProperty\(\3,"name",\{value:\2\}\)/.exec(js)?.[1];
   if (named === undefined) throw new Error(`bundle.mjs: no naming helper in ${outfile}`);
   let n = 0;
-  const pure = new RegExp(`(?<![\\w$.])(${named.replace(/\$/g, '\\$')}\\("|Object\\.freeze\\(|new FinalizationRegistry\\()`, 'g');
+  const pure = new RegExp(`(?<![\\w$.])(${named.replace(/\$/g, '\\$')}\\("|new FinalizationRegistry\\()`, 'g');
   js = js.replace(pure, (call) => {
     n++;
     return `/*@__PURE__*/${call}`;

@@ -1,6 +1,7 @@
 // `make build`: trims the wasm-bindgen glue (run after scripts/minify-names.mjs). Fails when a
 // pattern is not found, so that a new wasm-bindgen that writes the glue otherwise is noticed.
-//   - the enums map names to numbers only (js/ never reads a number's name);
+//   - the enums are plain objects mapping names to numbers (js/ reads only these, and a bundler
+//     sees an object literal is free to leave out);
 //   - the Raw* classes get no Symbol.dispose (js/ wraps them; only its own classes are
 //     disposable): a top-level statement per class that would keep every class in an app's bundle;
 //   - a string returned by the wasm is read and freed by one helper (`takeString`,
@@ -19,6 +20,7 @@ const edit = (re, to, what) => {
   glue = next;
 };
 edit(/(\w+: \d+), "\d+": "\w+",/g, '$1,', 'an enum');
+edit(/= Object\.freeze\((\{\n(?:.*\n)*?\})\);/g, '= $1;', 'an enum');
 edit(/^if \(Symbol\.dispose\) \w+\.prototype\[Symbol\.dispose\] = \w+\.prototype\.free;\n/gm, '', 'a Symbol.dispose');
 
 const free = /wasm\.([\w$]+)\(deferred1_0, deferred1_1, 1\)/.exec(glue)?.[1];

@@ -23,22 +23,26 @@ class LaneBody {
   #frames = [];
   #over = false;
   #wake = null;
+  #lanes;
+  #id;
+  #raw;
+  #pump;
   constructor(lanes, id, raw, pump) {
-    this.lanes = lanes;
-    this.id = id;
-    this.raw = raw;
-    this.pump = pump;
+    this.#lanes = lanes;
+    this.#id = id;
+    this.#raw = raw;
+    this.#pump = pump;
   }
   /** The Io reads it (an Io aborted before it began never does: nothing to route). */
   getReader() {
-    this.lanes.set(this.id, this);
+    this.#lanes.set(this.#id, this);
     return this;
   }
   /** A frame routed to the response, or (`undefined`) its end. */
   push(frame) {
     if (frame === undefined) {
       this.#over = true;
-      this.lanes.delete(this.id);
+      this.#lanes.delete(this.#id);
     } else this.#frames.push(frame);
     this.#poke();
   }
@@ -58,16 +62,16 @@ class LaneBody {
     if (frames.length === 0) return OVER;
     let n = 0;
     for (let size = 0; n < frames.length && size < BATCH_CHARS; n++) size += frames[n].length;
-    for (const frame of frames.splice(0, n)) this.raw.frame(frame);
+    for (const frame of frames.splice(0, n)) this.#raw.frame(frame);
     return FED;
   }
   /** The call needs no more of it (its outcome, an abort): the socket may send what waits. */
   cancel() {
-    this.lanes.delete(this.id);
+    this.#lanes.delete(this.#id);
     this.#frames.length = 0;
     this.#over = true;
     this.#poke();
-    this.pump();
+    this.#pump();
   }
   releaseLock() {}
 }

@@ -3,7 +3,8 @@
 // external. Names are not kept (errors.js's `named` gives the public classes and functions
 // theirs), and
 //   - the glue's snake_case members (RawCall's take_pending, …: the wasm-bindgen classes js/
-//     wraps, which no user meets and index.d.ts does not name) are minified like any local name;
+//     wraps, which no user meets) and js/'s own internal members (`_run`, `_open`, Io's
+//     `lastError` and `sendBody`), none of which index.d.ts names, are minified like local names;
 //   - the calls a bundler may drop when their value is unused are marked pure again
 //     (`/*@__PURE__*/`), which whitespace minification strips: `named` (each public class and
 //     function) and the glue's FinalizationRegistry per class. So an
@@ -20,7 +21,7 @@ const members = new Set();
 for (const [, body] of glue.matchAll(/^export class \w+ \{\n([\s\S]*?)^\}$/gm)) {
   for (const [, name] of body.matchAll(/^ {4}(?:static |get |set )?(\w*_\w*)\(/gm)) members.add(name);
 }
-const internal = [...members, '__wbg_ptr'].filter((name) => !new RegExp(`\\b${name}\\b`).test(types));
+const internal = [...members, '__wbg_ptr', '_run', '_open', 'lastError', 'sendBody'].filter((name) => !new RegExp(`\\b${name}\\b`).test(types));
 if (internal.length < 10) throw new Error(`bundle.mjs: only ${internal.length} glue members to minify`);
 
 for (const entry of ['node', 'browser', 'edge-light', 'workerd', 'web']) {

@@ -18,13 +18,7 @@ export const CometApiError = /* @__PURE__ */ named('CometApiError', class extend
 export const ApiError = /* @__PURE__ */ named('ApiError', class extends CometApiError {
   constructor(message, fields = {}) {
     super(message);
-    this.status = fields.status;
-    this.code = fields.code;
-    this.type = fields.type;
-    this.param = fields.param;
-    this.requestId = fields.requestId;
-    this.body = fields.body;
-    this.response = fields.response;
+    for (const k of ['status', 'code', 'type', 'param', 'requestId', 'body', 'response']) this[k] = fields[k];
   }
 });
 export const ConnectionError = /* @__PURE__ */ named('ConnectionError', class extends CometApiError {});

@@ -3,8 +3,9 @@
 // external. Names are not kept (errors.js's `named` gives the public classes and functions
 // theirs), and
 //   - the glue's snake_case members (RawCall's take_pending, …: the wasm-bindgen classes js/
-//     wraps, which no user meets) and js/'s own internal members (`_run`, `_open`, Io's
-//     `lastError` and `sendBody`), none of which index.d.ts names, are minified like local names;
+//     wraps, which no user meets) and Io's `lastError` and `sendBody`, none of which index.d.ts
+//     names, are minified like local names (`_run` and `_open` keep the mark of an internal
+//     method: code that lists a class's methods skips them);
 //   - the calls a bundler may drop when their value is unused are marked pure again
 //     (`/*@__PURE__*/`), which whitespace minification strips: `named` (each public class and
 //     function) and the glue's FinalizationRegistry per class. So an
@@ -21,7 +22,7 @@ const members = new Set();
 for (const [, body] of glue.matchAll(/^export class \w+ \{\n([\s\S]*?)^\}$/gm)) {
   for (const [, name] of body.matchAll(/^ {4}(?:static |get |set )?(\w*_\w*)\(/gm)) members.add(name);
 }
-const internal = [...members, '__wbg_ptr', '_run', '_open', 'lastError', 'sendBody'].filter((name) => !new RegExp(`\\b${name}\\b`).test(types));
+const internal = [...members, '__wbg_ptr', 'lastError', 'sendBody'].filter((name) => !new RegExp(`\\b${name}\\b`).test(types));
 if (internal.length < 10) throw new Error(`bundle.mjs: only ${internal.length} glue members to minify`);
 
 for (const entry of ['node', 'browser', 'edge-light', 'workerd', 'web']) {

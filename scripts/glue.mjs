@@ -2,6 +2,7 @@
 // pattern is not found, so that a new wasm-bindgen that writes the glue otherwise is noticed.
 //   - the enums are plain objects mapping names to numbers (js/ reads only these, and a bundler
 //     sees an object literal is free to leave out);
+//   - free() lets go of the pointer itself (no other method consumes the object);
 //   - the Raw* classes get no Symbol.dispose (js/ wraps them; only its own classes are
 //     disposable): a top-level statement per class that would keep every class in an app's bundle;
 //   - a string returned by the wasm is read and freed by one helper (`takeString`,
@@ -21,6 +22,12 @@ const edit = (re, to, what) => {
 };
 edit(/(\w+: \d+), "\d+": "\w+",/g, '$1,', 'an enum');
 edit(/= Object\.freeze\((\{\n(?:.*\n)*?\})\);/g, '= $1;', 'an enum');
+edit(
+  / {4}__destroy_into_raw\(\) \{\n(\s+const ptr = this\.__wbg_ptr;\n\s+this\.__wbg_ptr = 0;\n\s+\w+\.unregister\(this\);\n)\s+return ptr;\n\s+\}\n\s+free\(\) \{\n\s+const ptr = this\.__destroy_into_raw\(\);\n/g,
+  '    free() {\n$1',
+  'a free()',
+);
+if (glue.includes('__destroy_into_raw')) throw new Error(`glue.mjs: a method consumes its object in ${path}`);
 edit(/^if \(Symbol\.dispose\) \w+\.prototype\[Symbol\.dispose\] = \w+\.prototype\.free;\n/gm, '', 'a Symbol.dispose');
 
 const free = /wasm\.([\w$]+)\(deferred1_0, deferred1_1, 1\)/.exec(glue)?.[1];

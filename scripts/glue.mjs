@@ -8,8 +8,9 @@
 //   - a string returned by the wasm is read and freed by one helper (`takeString`,
 //     `takeOptionalString`), not by the same lines in every method;
 //   - every string is passed with the same allocator: passStringToWasm0 takes it from `wasm` (and
-//     passes none as 0), and its path for no realloc (never taken) goes; TextEncoder.encodeInto is everywhere we run; js/
-//     passes strings only, so no string argument throws and none is freed when a later one does.
+//     passes none as 0), and its path for no realloc (never taken) goes; TextEncoder.encodeInto is
+//     everywhere we run; js/ passes strings only, so no string argument throws and none is freed
+//     when a later one does.
 //   node scripts/glue.mjs GLUE_JS
 import { readFileSync, writeFileSync } from 'node:fs';
 

@@ -70,17 +70,14 @@ build: setup
 	  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
 	  build/pkg.tmp/cometapi_responses_bg.wasm -o build/pkg.tmp/cometapi_responses_bg.wasm
 	node scripts/minify-names.mjs build/pkg.tmp/cometapi_responses_bg.wasm build/pkg.tmp/cometapi_responses.js
+	node scripts/glue.mjs build/pkg.tmp/cometapi_responses.js
 	@mkdir -p build/pkg.src && rm -f build/pkg.src/*.js && cp js/*.js build/pkg.src/
 	cp build/pkg.tmp/cometapi_responses.js build/pkg.src/ && cp js/*.d.ts README.md LICENSE build/pkg.tmp/
 	@# the edge-light entry instantiates a WebAssembly.Module itself (it may come from another realm)
 	@echo 'export { __wbg_get_imports, __wbg_finalize_init };' >> build/pkg.src/cometapi_responses.js
 	node scripts/package-json.mjs build/pkg.tmp
 	@mv build/pkg.tmp/cometapi_responses_bg.inline.js build/pkg.tmp/cometapi_responses_bg.lzma.js build/pkg.src/ && rm build/pkg.tmp/cometapi_responses.js
-	@# one minified module per runtime entry (one request, one gzip stream; names not kept: js/api.js
-	@# names the public classes and functions); the sources stay readable in js/. The .wasm and node: builtins stay external.
-	@for e in node browser edge-light workerd web; do esbuild "build/pkg.src/$$e.js" --bundle --minify --format=esm \
-	  --platform=neutral '--external:node:*' --external:./cometapi_responses_bg.wasm --external:./cometapi_responses_bg.wasm?module --log-level=warning \
-	  --outfile="build/pkg.tmp/$$e.js"; done
+	node scripts/bundle.mjs build/pkg.tmp
 	@# swap in one step: other processes reading pkg/ never see a half-written package
 	@rm -rf build/pkg.old && { [ ! -d pkg ] || mv pkg build/pkg.old; } && mv build/pkg.tmp pkg && rm -rf build/pkg.old
 	@mkdir -p node_modules && ln -sfn ../pkg node_modules/cometapi-responses

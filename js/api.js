@@ -7,6 +7,10 @@
 //   tool-loop.js   functionTool, the tool loop (ToolRun)
 //   input.js    inputImage, inputFile (attachments as content parts)
 //   redact.js   createRedactor (the API key out of what a proxy passes on)
+// The package is minified without keeping names: each public class and function, and the classes
+// a user meets without importing them (client.conversations, client.files, runTools()), is given
+// its name where it is defined (errors.js's `named`, a pure call: what an app never reaches is left
+// out of its bundle). Each entry names its own `init`.
 export { ResponsesClient } from './client.js';
 export { ResponseStream } from './stream.js';
 export { ResponsesSocket } from './socket.js';
@@ -27,14 +31,3 @@ export {
   OutputParseError,
 } from './errors.js';
 
-// The package is minified without keeping names: every public class and function gets its own
-// back here (an error's `name` is its class's, `new.target.name`), the classes a user meets
-// without importing them too (client.conversations, client.files, runTools()). Each entry names
-// its own `init`.
-import * as api from './api.js';
-import { Conversations, ConversationItems } from './client.js';
-import { Files } from './files.js';
-import { ToolRun } from './tool-loop.js';
-for (const [name, value] of Object.entries({ ...api, Conversations, ConversationItems, Files, ToolRun })) {
-  Object.defineProperty(value, 'name', { value: name });
-}

@@ -10,6 +10,7 @@
 // first: the bundle holds the inline copy ahead of all its JS, which then compresses as one piece
 import wasmBase64 from './cometapi_responses_bg.lzma.js';
 import { __wbg_finalize_init, __wbg_get_imports } from './cometapi_responses.js';
+import { named } from './errors.js';
 import { unlzma } from './unlzma.js';
 
 function base64Bytes(text) {
@@ -34,9 +35,7 @@ try {
 }
 
 export * from './api.js';
-// its name, which the package's minifier does not keep
-Object.defineProperty(init, 'name', { value: 'init' });
 /** Resolves once the wasm is ready: at once where it compiled on import (every current engine). */
-export function init() {
+export const init = /* @__PURE__ */ named('init', function () {
   return ready ?? Promise.resolve();
-}
+});

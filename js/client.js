@@ -4,7 +4,7 @@
 // arguments (ids' types, functions, signals), hands the rest to the core as one object, and runs
 // the calls' I/O.
 import { RawClient, throwsTypeErrors } from './cometapi_responses.js';
-import { call, isObject, toError, ValidationError } from './errors.js';
+import { call, isObject, jsonText, named, toError, ValidationError } from './errors.js';
 import { Io } from './io.js';
 import { validated, validatorOf } from './structured.js';
 import { ToolRun } from './tool-loop.js';
@@ -22,11 +22,7 @@ let last;
 /** Params as JSON text (the core parses and validates them); none is `undefined`. */
 function bodyOf(params) {
   if (params === undefined || params === null) return undefined;
-  try {
-    return JSON.stringify(params);
-  } catch (e) {
-    throw new ValidationError(`params cannot be serialised to JSON: ${e.message}`, { param: 'params' });
-  }
+  return jsonText(params, (message) => new ValidationError(message, { param: 'params' }));
 }
 
 /**
@@ -135,7 +131,7 @@ async function json(raw, fetch, signal, body) {
 }
 
 /** A client of the Responses API. */
-export class ResponsesClient {
+export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class ResponsesClient {
   #raw;
   #options;
   #fetch;
@@ -253,10 +249,10 @@ export class ResponsesClient {
     const ops = [['create', 0, 1], ['retrieve', 1, 0], ['cancel', 1, 0], ['delete', 1, 0], ['inputItems', 1, 0], ['compact', 0, 1], ['countInputTokens', 0, 1]];
     operations(this, '', ops, (c) => c);
   }
-}
+});
 
 /** The Conversations API of a client. */
-export class Conversations {
+export const Conversations = /* @__PURE__ */ named('Conversations', class Conversations {
   #client;
   /** Items of a conversation: `create`, `list`, `retrieve`, `delete`. */
   items;
@@ -270,9 +266,9 @@ export class Conversations {
   static {
     operations(this, 'conversations.', [['create', 0, 1], ['retrieve', 1, 0], ['update', 1, 1], ['delete', 1, 0]], (o) => o.#client);
   }
-}
+});
 
-export class ConversationItems {
+export const ConversationItems = /* @__PURE__ */ named('ConversationItems', class ConversationItems {
   #client;
 
   constructor(client) {
@@ -284,4 +280,4 @@ export class ConversationItems {
   static {
     operations(this, 'conversations.items.', [['create', 1, 1], ['list', 1, 0], ['retrieve', 2, 0], ['delete', 2, 0]], (o) => o.#client);
   }
-}
+});

@@ -6,11 +6,10 @@
 // class check that would try to compile it again.
 import wasmModule from './cometapi_responses_bg.wasm?module';
 import { __wbg_finalize_init, __wbg_get_imports } from './cometapi_responses.js';
+import { named } from './errors.js';
 
 __wbg_finalize_init(new WebAssembly.Instance(wasmModule, __wbg_get_imports()), wasmModule);
 
 export * from './api.js';
-// its name, which the package's minifier does not keep
-Object.defineProperty(init, 'name', { value: 'init' });
 /** No-op: the edge entry is ready on import. */
-export async function init() {}
+export const init = /* @__PURE__ */ named('init', async function () {});

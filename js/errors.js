@@ -1,48 +1,49 @@
 // The exported error classes. The wasm side throws plain descriptors ({ __cometapi, name, … });
-// toError() turns them into these classes so `instanceof` and `name` work everywhere.
+// toError() turns them into these classes so `instanceof` and `name` work everywhere. Also the
+// few helpers every module shares.
 
-export class CometApiError extends Error {
+/**
+ * `value` (a public class or function) with its own `name`, which the package's minifier does not
+ * keep. A pure call: a bundler leaves out what an app never uses.
+ */
+export const named = (name, value) => Object.defineProperty(value, 'name', { value: name });
+
+export const CometApiError = /* @__PURE__ */ named('CometApiError', class extends Error {
   constructor(message, options) {
     super(message, options);
     this.name = new.target.name;
   }
-}
+});
 
-export class ApiError extends CometApiError {
+export const ApiError = /* @__PURE__ */ named('ApiError', class extends CometApiError {
   constructor(message, fields = {}) {
     super(message);
-    this.status = fields.status;
-    this.code = fields.code;
-    this.type = fields.type;
-    this.param = fields.param;
-    this.requestId = fields.requestId;
-    this.body = fields.body;
-    this.response = fields.response;
+    for (const k of ['status', 'code', 'type', 'param', 'requestId', 'body', 'response']) this[k] = fields[k];
   }
-}
-export class ConnectionError extends CometApiError {}
-export class TimeoutError extends CometApiError {}
-export class AbortError extends CometApiError {}
-export class StreamError extends CometApiError {
+});
+export const ConnectionError = /* @__PURE__ */ named('ConnectionError', class extends CometApiError {});
+export const TimeoutError = /* @__PURE__ */ named('TimeoutError', class extends CometApiError {});
+export const AbortError = /* @__PURE__ */ named('AbortError', class extends CometApiError {});
+export const StreamError = /* @__PURE__ */ named('StreamError', class extends CometApiError {
   constructor(message, fields = {}) {
     super(message);
     this.response = fields.response ?? null;
   }
-}
+});
 /** A structured output that does not parse: not valid JSON (`text`), or it fails the format's `validate` (`issues`). */
-export class OutputParseError extends CometApiError {
+export const OutputParseError = /* @__PURE__ */ named('OutputParseError', class extends CometApiError {
   constructor(message, fields = {}) {
     super(message);
     this.text = fields.text ?? '';
     this.issues = fields.issues;
   }
-}
-export class ValidationError extends CometApiError {
+});
+export const ValidationError = /* @__PURE__ */ named('ValidationError', class extends CometApiError {
   constructor(message, fields = {}) {
     super(message);
     this.param = fields.param;
   }
-}
+});
 
 const parseJson = (text) => {
   if (text === undefined || text === null) return undefined;
@@ -54,6 +55,53 @@ const parseJson = (text) => {
 };
 
 export const isObject = (v) => typeof v === 'object' && v !== null;
+export const ignore = () => {};
+export const freed = (what) => new TypeError(`this ${what} was freed (free() or [Symbol.dispose]() was called)`);
+/** A lone surrogate (half of a pair without its other half). */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Whether `s` has no lone surrogate (it survives the way to UTF-8 and back). */
+export const wellFormed = (s) => (s.isWellFormed ? s.isWellFormed() : !LONE_SURROGATE.test(s));
+
+/** Calls `fn` when `signal` aborts (now, when it is aborted already); returns what removes the listener. */
+export function onAbort(signal, fn) {
+  if (!signal) return ignore;
+  if (signal.aborted) {
+    fn();
+    return ignore;
+  }
+  signal.addEventListener('abort', fn, { once: true });
+  return () => signal.removeEventListener('abort', fn);
+}
+
+/** `JSON.stringify(params)`, or the error `fail(message)` makes when they cannot be. */
+export function jsonText(params, fail) {
+  try {
+    return JSON.stringify(params);
+  } catch (e) {
+    throw fail(`params cannot be serialised to JSON: ${e.message}`);
+  }
+}
+
+/** Adds an `on(type, handler)` handler to `handlers` (type → list). */
+export function addHandler(handlers, type, handler) {
+  if (typeof type !== 'string' || typeof handler !== 'function') throw new TypeError('on(type: string, handler: function)');
+  const list = handlers.get(type);
+  if (list) list.push(handler);
+  else handlers.set(type, [handler]);
+}
+
+/** Calls each handler of `list` with `value`; one that throws is the app's bug, reported as the runtime reports it. */
+export function runHandlers(list, value) {
+  for (const handler of list ?? []) {
+    try {
+      handler(value);
+    } catch (e) {
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
+  }
+}
 
 /** `fn()`, with anything it throws across the wasm boundary turned into its class (toError). */
 export function call(fn) {

@@ -2,10 +2,10 @@
 // query) and decides every answer; an upload's multipart body is the platform's FormData, which
 // sets its own boundary and streams a Blob without copying it into wasm memory (src/endpoint/operations.rs).
 import { describe, isBlob } from './input.js';
-import { ValidationError } from './errors.js';
+import { named, ValidationError } from './errors.js';
 
 /** The Files API of a client. */
-export class Files {
+export const Files = /* @__PURE__ */ named('Files', class Files {
   #client;
 
   constructor(client) {
@@ -54,4 +54,4 @@ export class Files {
   content(id, opts) {
     return this.#client._run('files.content', [id], undefined, opts);
   }
-}
+});

@@ -5,7 +5,7 @@
 // some twenty lines of rules (docs/architecture.md, "Attachments"). Both are tested against one
 // table (tests/fixtures/attachments.json). The payload is encoded here with the platform's fastest
 // encoder, so a large file is never copied into wasm memory.
-import { ValidationError, isObject } from './errors.js';
+import { ValidationError, isObject, named } from './errors.js';
 
 const MiB = 1024 * 1024;
 const DEFAULT_MAX_BYTES = 50 * MiB;
@@ -147,22 +147,22 @@ async function resolve(source, image, o) {
  * An `input_image` content part: `{ type, image_url, detail }` (a data: URL for bytes and Blobs,
  * the URL as given) or `{ type, file_id, detail }`.
  */
-export async function inputImage(source, opts) {
+export const inputImage = /* @__PURE__ */ named('inputImage', async function (source, opts) {
   const o = options(opts, 'image');
   const detail = o.detail ?? 'auto';
   const a = await resolve(source, true, o);
   if (a.kind === 'id') return { type: 'input_image', file_id: a.value, detail };
   return { type: 'input_image', image_url: a.value, detail };
-}
+});
 
 /**
  * An `input_file` content part: `{ type, filename, file_data }` (a data: URL), `{ type, file_url }`
  * or `{ type, file_id }`.
  */
-export async function inputFile(source, opts) {
+export const inputFile = /* @__PURE__ */ named('inputFile', async function (source, opts) {
   const o = options(opts, 'file');
   const a = await resolve(source, false, o);
   if (a.kind === 'id') return { type: 'input_file', file_id: a.value };
   if (a.kind === 'url' && !a.data) return { type: 'input_file', file_url: a.value };
   return { type: 'input_file', filename: a.filename, file_data: a.value };
-}
+});

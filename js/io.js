@@ -4,6 +4,7 @@
 // `poll_timeout`) and how to let go of a body all come from the core (docs/architecture.md,
 // "The call machine"); src/wasm/transport.rs runs the same loop for the Rust API.
 import { Action, Fault, Release, wantedHeaders } from './cometapi_responses.js';
+import { ignore, onAbort } from './errors.js';
 
 let WANTED = null;
 
@@ -16,7 +17,6 @@ function describe(e) {
   return text;
 }
 
-const ignore = () => {};
 /** A pending wait ended by the core (a deadline passed) or by an abort: there is nothing to report. */
 const SETTLED = Symbol('settled');
 
@@ -30,8 +30,8 @@ export function reportHeaders(raw, res) {
 export class Io {
   #raw;
   #fetch;
-  #signal;
-  #onAbort = null;
+  /** Removes the listener of the user's signal. */
+  #unlisten;
   #controller = null;
   #reader = null;
   #aborted = false;
@@ -55,14 +55,7 @@ export class Io {
   constructor(raw, fetch, signal, body) {
     this.#raw = raw;
     this.#fetch = fetch;
-    this.#signal = signal;
-    if (signal) {
-      if (signal.aborted) this.abort();
-      else {
-        this.#onAbort = () => this.abort();
-        signal.addEventListener('abort', this.#onAbort, { once: true });
-      }
-    }
+    this.#unlisten = onAbort(signal, () => this.abort());
     if (body !== undefined && !this.#aborted) {
       try {
         this.#reader = body.getReader();
@@ -133,10 +126,7 @@ export class Io {
     this.#closed = true;
     this.#disarm();
     this.#cancelWait?.(SETTLED);
-    if (this.#onAbort) {
-      this.#signal.removeEventListener('abort', this.#onAbort);
-      this.#onAbort = null;
-    }
+    this.#unlisten();
   }
 
   async #send() {
@@ -277,7 +267,7 @@ function cancel(reader) {
 const NativeReader = globalThis.ReadableStreamDefaultReader ?? class {};
 
 /** The core's flat `[name, value, …]` list as a headers object. */
-function headersOf(flat) {
+export function headersOf(flat) {
   const h = {};
   for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]] = flat[i + 1];
   return h;

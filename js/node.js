@@ -7,11 +7,10 @@ import wasmGzipBase64 from './cometapi_responses_bg.inline.js';
 import { Buffer } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { initSync } from './cometapi_responses.js';
+import { named } from './errors.js';
 
 initSync({ module: gunzipSync(Buffer.from(wasmGzipBase64, 'base64')) });
 
 export * from './api.js';
-// its name, which the package's minifier does not keep
-Object.defineProperty(init, 'name', { value: 'init' });
 /** No-op: the Node entry is ready on import. Kept so code written for browsers runs unchanged. */
-export async function init() {}
+export const init = /* @__PURE__ */ named('init', async function () {});

@@ -1,13 +1,12 @@
 // The low-level pieces: ResponseAccumulator (fold wire events into a Response, as a stream does)
 // and SseParser (WHATWG-exact Server-Sent Events). Both keep their work in the wasm core.
 import { RawAccumulator, RawSseParser } from './cometapi_responses.js';
-import { call, isObject } from './errors.js';
+import { call, freed, isObject, named } from './errors.js';
 import { Mirror } from './mirror.js';
 
-const freed = (what) => new TypeError(`this ${what} was freed (free() or [Symbol.dispose]() was called)`);
 
 /** Builds the Response snapshot from wire events (the same rules as ResponseStream). */
-export class ResponseAccumulator {
+export const ResponseAccumulator = /* @__PURE__ */ named('ResponseAccumulator', class ResponseAccumulator {
   #raw = new RawAccumulator();
   #mirror = new Mirror();
   /** The last ops the core sent: a run of deltas repeats them (the core then sends none). */
@@ -39,10 +38,10 @@ export class ResponseAccumulator {
   [Symbol.dispose]() {
     this.free();
   }
-}
+});
 
 /** WHATWG-exact incremental Server-Sent Events parser. */
-export class SseParser {
+export const SseParser = /* @__PURE__ */ named('SseParser', class SseParser {
   #raw;
   #retry = undefined;
   // The event type and last event ID of the previous event: the raw feed sends them only
@@ -98,4 +97,4 @@ export class SseParser {
   [Symbol.dispose]() {
     this.free();
   }
-}
+});

@@ -1,15 +1,11 @@
 // PartialJsonParser: incremental partial JSON. The core parses and says how the value changes
 // (ops); this file mirrors the value and hands the text to wasm with its lone surrogates kept.
 import { RawPartialJson } from './cometapi_responses.js';
+import { freed, LONE_SURROGATE, named, wellFormed } from './errors.js';
 import { Mirror } from './mirror.js';
 
-const freed = () => new TypeError('this PartialJsonParser was freed (free() or [Symbol.dispose]() was called)');
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const wellFormed = (s) => (s.isWellFormed ? s.isWellFormed() : !/[\ud800-\udfff]/.test(s));
-
 /** Incremental partial JSON: the core parses, `value` is kept here by applying its ops. */
-export class PartialJsonParser {
+export const PartialJsonParser = /* @__PURE__ */ named('PartialJsonParser', class PartialJsonParser {
   #raw = new RawPartialJson();
   #mirror = new Mirror(true);
   /** A high surrogate that ended the last piece: its low half may start the next. */
@@ -27,7 +23,7 @@ export class PartialJsonParser {
 
   /** Appends the next piece of the text; `value` reflects it at once. */
   push(text) {
-    if (this.#raw === null) throw freed();
+    if (this.#raw === null) throw freed('PartialJsonParser');
     if (typeof text !== 'string') throw new TypeError('push(text) expects a string');
     let t = this.#high + text;
     this.#high = '';
@@ -40,7 +36,7 @@ export class PartialJsonParser {
 
   /** The end of the text: a number that is the whole document completes. Later pushes are ignored. */
   finish() {
-    if (this.#raw === null) throw freed();
+    if (this.#raw === null) throw freed('PartialJsonParser');
     if (this.#high !== '') this.#apply(this.#raw.push(this.#wellFormed(this.#high)));
     this.#high = '';
     this.#apply(this.#raw.finish());
@@ -56,7 +52,7 @@ export class PartialJsonParser {
     const run = t.length - t.replace(/\\+$/, '').length;
     this.#escaping = run === t.length ? escaping !== (run % 2 === 1) : run % 2 === 1;
     if (wellFormed(t)) return t;
-    return t.replace(LONE_SURROGATE, (c, at) => {
+    return t.replace(new RegExp(LONE_SURROGATE, 'g'), (c, at) => {
       let n = 0;
       while (n < at && t.charCodeAt(at - n - 1) === 0x5c) n++;
       const escaped = n === at ? escaping !== (n % 2 === 1) : n % 2 === 1;
@@ -79,4 +75,4 @@ export class PartialJsonParser {
   [Symbol.dispose]() {
     this.free();
   }
-}
+});

@@ -1,10 +1,8 @@
 // The core's redactor of an API key (src/redact.rs) in JS: createRedactor for what a proxy passes
 // on, and the walker that redacts every string of a JSON value (the snapshot an error carries).
 import { RawRedactor } from './cometapi_responses.js';
+import { LONE_SURROGATE, named } from './errors.js';
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const NONE = new Uint8Array(0);
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
@@ -15,7 +13,7 @@ const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
  * passed on, `end(last?)` the rest. `hold`: a possible start of the key this many bytes long or
  * longer at the end of a chunk waits for the next chunk (1: none of the key is passed on).
  */
-export function createRedactor(key) {
+export const createRedactor = /* @__PURE__ */ named('createRedactor', function (key) {
   const secret = String(key ?? '');
   const raw = RawRedactor.create(secret, 1);
   const redact = (text) => raw?.redact(text);
@@ -28,18 +26,19 @@ export function createRedactor(key) {
     value: (value) => (raw === undefined ? value : redactValue(value, redact)),
     stream({ hold = 1 } = {}) {
       const s = RawRedactor.create(secret, hold);
+      const encoder = new TextEncoder();
       const step = (chunk, end) => {
         if (s === undefined) return chunk;
         if (typeof chunk !== 'string') return s.push(chunk, end);
         const bytes = encoder.encode(chunk);
         const out = s.push(bytes, end);
         // Passed on whole: the chunk itself (a lone surrogate at a cut between two deltas stays).
-        return same(out, bytes) ? chunk : decoder.decode(out);
+        return same(out, bytes) ? chunk : new TextDecoder().decode(out);
       };
-      return { push: (chunk) => step(chunk, false), end: (last = NONE) => step(last, true) };
+      return { push: (chunk) => step(chunk, false), end: (last = new Uint8Array(0)) => step(last, true) };
     },
   };
-}
+});
 
 /** The longest text handed to the core's redactor at once, in UTF-16 units. */
 const PIECE = 1 << 20;
@@ -48,7 +47,6 @@ const PIECE = 1 << 20;
  * `fragment() - 1` units of it; a text of fewer than `fragment() / 3` units cannot hold one. */
 let minFragment;
 const fragment = () => (minFragment ??= RawRedactor.min_fragment());
-const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * `value` (JSON data: the snapshot an error carries) with the API key and its fragments redacted
@@ -125,7 +123,7 @@ function cut(s, b, redact) {
 
 function redactPiece(p, redact) {
   const r = redact(p);
-  if (r === undefined || !LONE.test(p)) return r ?? p;
+  if (r === undefined || !LONE_SURROGATE.test(p)) return r ?? p;
   // Lone surrogates do not survive the way to UTF-8 and back; in JSON text they are escapes.
   try {
     const v = JSON.parse(redact(JSON.stringify(p)) ?? '');

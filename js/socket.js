@@ -4,12 +4,10 @@
 // connection (with one timer at the core's deadline), moves frames both ways and hands each
 // response's RawCall to a ResponseStream and its Io (the same classes as over HTTP).
 import { Route, SocketAction } from './cometapi_responses.js';
-import { AbortError, call, ConnectionError, isObject, toError } from './errors.js';
+import { AbortError, addHandler, call, ConnectionError, ignore, isObject, jsonText, named, onAbort, runHandlers, toError } from './errors.js';
 import { validatorOf } from './structured.js';
-import { Io } from './io.js';
+import { headersOf, Io } from './io.js';
 import { INTERNAL, ResponseStream } from './stream.js';
-
-const ignore = () => {};
 
 /** What a lane's read gives once it fed frames to the call: an empty chunk, whose feed takes their batch. */
 const FED = { done: false, value: new Uint8Array(0) };
@@ -25,22 +23,26 @@ class LaneBody {
   #frames = [];
   #over = false;
   #wake = null;
+  #lanes;
+  #id;
+  #raw;
+  #pump;
   constructor(lanes, id, raw, pump) {
-    this.lanes = lanes;
-    this.id = id;
-    this.raw = raw;
-    this.pump = pump;
+    this.#lanes = lanes;
+    this.#id = id;
+    this.#raw = raw;
+    this.#pump = pump;
   }
   /** The Io reads it (an Io aborted before it began never does: nothing to route). */
   getReader() {
-    this.lanes.set(this.id, this);
+    this.#lanes.set(this.#id, this);
     return this;
   }
   /** A frame routed to the response, or (`undefined`) its end. */
   push(frame) {
     if (frame === undefined) {
       this.#over = true;
-      this.lanes.delete(this.id);
+      this.#lanes.delete(this.#id);
     } else this.#frames.push(frame);
     this.#poke();
   }
@@ -60,16 +62,16 @@ class LaneBody {
     if (frames.length === 0) return OVER;
     let n = 0;
     for (let size = 0; n < frames.length && size < BATCH_CHARS; n++) size += frames[n].length;
-    for (const frame of frames.splice(0, n)) this.raw.frame(frame);
+    for (const frame of frames.splice(0, n)) this.#raw.frame(frame);
     return FED;
   }
   /** The call needs no more of it (its outcome, an abort): the socket may send what waits. */
   cancel() {
-    this.lanes.delete(this.id);
+    this.#lanes.delete(this.#id);
     this.#frames.length = 0;
     this.#over = true;
     this.#poke();
-    this.pump();
+    this.#pump();
   }
   releaseLock() {}
 }
@@ -93,7 +95,7 @@ async function openWebSocket(url, headers, Ctor) {
 }
 
 /** One WebSocket connection to /responses for many responses (from `client.connect()`). */
-export class ResponsesSocket {
+export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class ResponsesSocket {
   #raw;
   #Ctor;
   #timeout;
@@ -168,10 +170,7 @@ export class ResponsesSocket {
 
   /** `on('response', (stream) => …)`: a response the server started by itself (a steered response's successor). */
   on(type, handler) {
-    if (typeof type !== 'string' || typeof handler !== 'function') throw new TypeError('on(type: string, handler: function)');
-    const list = this.#handlers.get(type) ?? [];
-    list.push(handler);
-    this.#handlers.set(type, list);
+    addHandler(this.#handlers, type, handler);
     return this;
   }
 
@@ -212,12 +211,7 @@ export class ResponsesSocket {
     if (opts !== undefined && opts !== null && !isObject(opts)) throw new TypeError('options must be an object');
     const signal = opts?.signal ?? undefined;
     if (signal !== undefined && typeof signal?.addEventListener !== 'function') throw new TypeError('options.signal must be an AbortSignal');
-    let body;
-    try {
-      body = JSON.stringify(params ?? null);
-    } catch (e) {
-      throw new TypeError(`params cannot be serialised to JSON: ${e.message}`);
-    }
+    const body = jsonText(params ?? null, (message) => new TypeError(message));
     const id = call(() => this.#raw.create(body, laneOf(opts), generate));
     const stream = this.#attach(id, signal, validatorOf(params));
     this.#pump();
@@ -248,11 +242,7 @@ export class ResponsesSocket {
           const ws = this.#ws;
           this.#ws = null;
           raw.dropped('closed to reconnect before the connection age limit');
-          try {
-            ws?.close(1000);
-          } catch {
-            // already closing
-          }
+          closeQuietly(ws, 1000);
           break;
         }
         default:
@@ -268,10 +258,7 @@ export class ResponsesSocket {
     let ws;
     let timer;
     try {
-      const headers = {};
-      const flat = raw.headers;
-      for (let i = 0; i + 1 < flat.length; i += 2) headers[flat[i]] = flat[i + 1];
-      ws = await openWebSocket(raw.url, headers, this.#Ctor);
+      ws = await openWebSocket(raw.url, headersOf(raw.headers), this.#Ctor);
       await new Promise((resolve, reject) => {
         if (ws.readyState === 1) return resolve();
         this.#abandon = () => reject(new AbortError('the socket was closed while it was connecting'));
@@ -288,19 +275,12 @@ export class ResponsesSocket {
           }, Math.min(deadline - Date.now(), 0x7fffffff));
         };
         if (deadline !== Infinity) arm();
-        if (signal) {
-          if (signal.aborted) reject(new AbortError('connect() was aborted'));
-          signal.addEventListener('abort', () => reject(new AbortError('connect() was aborted')), { once: true });
-        }
+        onAbort(signal, () => reject(new AbortError('connect() was aborted')));
       });
     } catch (e) {
       clearTimeout(timer);
       this.#abandon = null;
-      try {
-        ws?.close();
-      } catch {
-        // not open
-      }
+      closeQuietly(ws);
       this.#opening = null;
       if (this.#raw === null) throw e;
       const text = e?.message ?? String(e);
@@ -337,11 +317,7 @@ export class ResponsesSocket {
       // The frame could not be taken into wasm memory: the connection is of no further use.
       const ws = this.#ws;
       this.#onClose(ws, { code: 1009, reason: 'a frame too large to take' });
-      try {
-        ws?.close(); // (a page may close with 1000 or 3000–4999 only: no 1009 here)
-      } catch {
-        // already closing
-      }
+      closeQuietly(ws); // (a page may close with 1000 or 3000–4999 only: no 1009 here)
       return;
     }
     const id = raw.routed_id;
@@ -350,17 +326,8 @@ export class ResponsesSocket {
       const stream = this.#attach(id);
       this.#deliver(id, data);
       const list = this.#handlers.get('response');
-      if (list) {
-        for (const h of list) {
-          try {
-            h(stream);
-          } catch (e) {
-            queueMicrotask(() => {
-              throw e; // the app's handler threw: reported as the runtime reports it, the socket goes on
-            });
-          }
-        }
-      } else stream.abort();
+      if (list) runHandlers(list, stream); // a handler that throws does not stop the socket
+      else stream.abort();
     } else if (route === Route.Steer) this.#settleSteers();
     this.#pump();
   }
@@ -407,6 +374,15 @@ export class ResponsesSocket {
         p.resolve(outcome);
       }
     }
+  }
+});
+
+/** Closes `ws` (if any); one that is not open or closing already changes nothing. */
+function closeQuietly(ws, code) {
+  try {
+    ws?.close(code);
+  } catch {
+    // not open, or closing
   }
 }
 

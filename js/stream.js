@@ -2,7 +2,7 @@
 // snapshot kept as they are handed out. The wasm core decodes, folds and decides every outcome;
 // this file moves its batches to the consumer and mirrors the snapshot (docs/architecture.md).
 import { Action, PatchesMark, RawCall, Show } from './cometapi_responses.js';
-import { AbortError, isObject, OutputParseError, StreamError, toError } from './errors.js';
+import { AbortError, addHandler, ignore, isObject, named, OutputParseError, runHandlers, StreamError, toError } from './errors.js';
 import { redactText, redactValue } from './redact.js';
 import { Io, reportHeaders } from './io.js';
 import { Mirror } from './mirror.js';
@@ -10,7 +10,6 @@ import { validated } from './structured.js';
 
 export const INTERNAL = Symbol('cometapi-responses.internal');
 
-const ignore = () => {};
 // a batch entry's codes (src/stream/sinks.rs), read once per event
 const SAME_OPS = PatchesMark.Same;
 const YIELD = Show.Yield;
@@ -20,7 +19,7 @@ const signalOf = (opts) => (isObject(opts) ? opts.signal ?? undefined : undefine
  * A stream of Responses events: an async iterator of wire events, with the Response
  * accumulated as they arrive. Single consumer; concurrent next() calls are queued.
  */
-export class ResponseStream {
+export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class ResponseStream {
   #raw;
   #io;
   #mirror = new Mirror();
@@ -326,17 +325,7 @@ export class ResponseStream {
   /** The stream failed: on('abort') handlers get an AbortError, on('error') handlers any other error. */
   #emitFailure(error) {
     const list = this.#handlers.get(error instanceof AbortError ? 'abort' : 'error');
-    if (!list) return;
-    for (const handler of [...list]) {
-      try {
-        handler(error);
-      } catch (e) {
-        // A throwing failure handler is the app's bug: reported as such, not as the stream's.
-        queueMicrotask(() => {
-          throw e;
-        });
-      }
-    }
+    if (list) runHandlers([...list], error);
   }
 
   #end(state) {
@@ -400,10 +389,7 @@ export class ResponseStream {
    * or finalResponse() asks is kept for them.
    */
   on(type, handler) {
-    if (typeof type !== 'string' || typeof handler !== 'function') throw new TypeError('on(type: string, handler: function)');
-    const list = this.#handlers.get(type);
-    if (list) list.push(handler);
-    else this.#handlers.set(type, [handler]);
+    addHandler(this.#handlers, type, handler);
     if (this.#queue === null && this.#state === 'open') {
       this.#queue = [];
       queueMicrotask(() => {
@@ -571,4 +557,4 @@ export class ResponseStream {
       cancel: () => this.abort(),
     });
   }
-}
+});

@@ -1,7 +1,7 @@
 // Structured outputs: jsonSchemaFormat (a json_schema text format that keeps its validator off
 // the wire) and Standard Schema validation of a value (the output, a tool's arguments). The core
 // decides what output_parsed is; this file runs the validators, which are JS code.
-import { OutputParseError, isObject } from './errors.js';
+import { OutputParseError, isObject, named } from './errors.js';
 
 /** Sets a key kept off the wire (non-enumerable: JSON.stringify skips it). */
 export const hidden = (obj, key, value) => Object.defineProperty(obj, key, { value, writable: true, configurable: true });
@@ -38,7 +38,7 @@ export async function validated(schema, value, text, what) {
 }
 
 /** A json_schema text format as sent: { type, name, schema, strict, description? }; `validate` is kept off the wire. */
-export function jsonSchemaFormat(name, schema, options = {}) {
+export const jsonSchemaFormat = /* @__PURE__ */ named('jsonSchemaFormat', function (name, schema, options = {}) {
   if (typeof name !== 'string') throw new TypeError('jsonSchemaFormat(name, schema): name must be a string');
   if (!isObject(schema)) throw new TypeError('jsonSchemaFormat(name, schema): schema must be an object (a JSON Schema)');
   if (!isObject(options)) throw new TypeError('jsonSchemaFormat options must be an object');
@@ -47,4 +47,4 @@ export function jsonSchemaFormat(name, schema, options = {}) {
   if (description !== undefined) format.description = description;
   if (checkSchema(validate, 'validate') !== undefined) hidden(format, VALIDATE, validate);
   return format;
-}
+});

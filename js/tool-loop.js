@@ -3,11 +3,11 @@
 // to the model, the store:false history); this file runs each step's stream and the tools, and
 // reports back.
 import { RawToolLoop, ToolResult } from './cometapi_responses.js';
-import { AbortError, OutputParseError, call, isObject } from './errors.js';
+import { AbortError, OutputParseError, call, ignore, isObject, jsonText, named, onAbort } from './errors.js';
 import { checkSchema, hidden, validated, validatorOf } from './structured.js';
 
 /** A function tool for runTools: the wire definition, with `execute` and `validate` kept off the wire. */
-export function functionTool(definition) {
+export const functionTool = /* @__PURE__ */ named('functionTool', function (definition) {
   if (!isObject(definition) || typeof definition.name !== 'string') throw new TypeError('functionTool({ name, … }): name must be a string');
   const { name, description, parameters, strict, execute, validate } = definition;
   if (execute !== undefined && typeof execute !== 'function') throw new TypeError('functionTool: execute must be a function');
@@ -16,13 +16,13 @@ export function functionTool(definition) {
   hidden(tool, 'execute', execute);
   hidden(tool, 'validate', checkSchema(validate, 'functionTool: validate'));
   return tool;
-}
+});
 
 /**
  * A tool loop: `start(params, options, validate)` opens each step's stream (the client's).
  * The core decides every step; this runs the streams and the tools.
  */
-export class ToolRun {
+export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
   #raw;
   #start;
   #wire;
@@ -30,8 +30,8 @@ export class ToolRun {
   #validate;
   #tools = new Map();
   #controller = new AbortController();
-  #signal;
-  #onAbort = null;
+  /** Removes the listener of the user's signal. */
+  #unlisten = ignore;
   #stream;
   #events;
   #steps = [];
@@ -69,12 +69,7 @@ export class ToolRun {
     this.#wire = wire;
     this.#options = { ...requestOptions, signal: this.#controller.signal };
     this.#validate = validatorOf(params);
-    let body;
-    try {
-      body = JSON.stringify(wire);
-    } catch (e) {
-      throw new TypeError(`params cannot be serialised to JSON: ${e.message}`);
-    }
+    const body = jsonText(wire, (message) => new TypeError(message));
     // The core checks `concurrency` (a value that is not a number goes as NaN: refused).
     const limit = typeof concurrency === 'number' || concurrency === undefined ? concurrency : NaN;
     if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 0 && maxSteps <= 0xffffffff)) throw new TypeError(`maxSteps must be an integer ≥ 1, got ${String(maxSteps)}`);
@@ -90,14 +85,7 @@ export class ToolRun {
     }
     this.#ended = new Promise((resolve) => (this.#endedResolve = resolve));
     this.#events = this.#generate();
-    if (signal !== undefined && signal !== null) {
-      this.#signal = signal;
-      if (signal.aborted) this.abort();
-      else {
-        this.#onAbort = () => this.abort();
-        signal.addEventListener('abort', this.#onAbort, { once: true });
-      }
-    }
+    this.#unlisten = onAbort(signal, () => this.abort());
   }
 
   /** The stream of the next request: the params as given, with the core's changes (their key order kept). */
@@ -212,18 +200,15 @@ export class ToolRun {
     if (this.#error === null && this.#final === null) this.#error = new AbortError('the tool run was closed before its end');
     this.#raw = null;
     raw.free();
-    if (this.#onAbort) this.#signal.removeEventListener('abort', this.#onAbort);
+    this.#unlisten();
     this.#endedResolve();
   }
 
   /** `p`, or the run's AbortError as soon as it is aborted. */
   #untilAbort(p) {
-    const signal = this.#controller.signal;
-    if (signal.aborted) return Promise.reject(this.#error);
     return new Promise((resolve, reject) => {
-      const stop = () => reject(this.#error);
-      signal.addEventListener('abort', stop, { once: true });
-      p.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+      const unlisten = onAbort(this.#controller.signal, () => reject(this.#error));
+      p.then(resolve, reject).finally(unlisten);
     });
   }
 
@@ -255,4 +240,4 @@ export class ToolRun {
       return [c.call_id, ToolResult.Error, error.message];
     }
   }
-}
+});

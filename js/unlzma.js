@@ -1,7 +1,8 @@
 // An LZMA decoder for the wasm the browser entry inlines (scripts/package-json.mjs): LZMA packs
 // the wasm ~12 % smaller than gzip, and the decoder is smaller than a gunzip. The input: a gzip
 // member whose stored blocks hold an .lzma stream (`xz --format=lzma`) with the unpacked size in
-// its header. Throws on a corrupt stream.
+// its header, packed with the settings the packer uses (lc=3, lp=0, pb=0: no position bits).
+// Throws on a corrupt stream or other settings.
 export function unlzma(gzip) {
   const input = new Uint8Array(gzip.length);
   let i = 0;
@@ -11,17 +12,13 @@ export function unlzma(gzip) {
     input.set(gzip.subarray(at + 5, at + 5 + len), i);
     i += len;
   }
-  let d = input[0];
-  const lc = d % 9;
-  d = (d / 9) | 0;
-  const lpMask = (1 << d % 5) - 1;
-  const pbMask = (1 << ((d / 5) | 0)) - 1;
   const size = (input[5] | (input[6] << 8) | (input[7] << 16) | (input[8] << 24)) >>> 0;
   const out = new Uint8Array(size);
   // one array of bit probabilities: is-match 0, is-rep 192, rep-g0 204, rep-g1 216, rep-g2 228,
   // rep0-long 240, position slots 432, distance bits 688, align 803, the two length coders
-  // 819 and 1333 (choice, choice 2, low 2.., mid 130.., high 258..), literals 1847
-  const p = new Uint16Array(1847 + (0x300 << (lc + d % 5))).fill(1024);
+  // 819 and 1333 (choice, choice 2, low 2.., mid 130.., high 258..), literals 1847 (8 coders of
+  // 0x300: lc=3)
+  const p = new Uint16Array(1847 + 0x1800).fill(1024);
   i = 13;
   // the range coder's range and code, unsigned 32-bit (kept in a typed array: as numbers in the
   // closures' context, most of their values would be boxed doubles)
@@ -63,8 +60,7 @@ export function unlzma(gzip) {
     }
     return s;
   };
-  const length = (at, ps) =>
-    !bit(at) ? tree(at + 2 + ps * 8, 3) : !bit(at + 1) ? 8 + tree(at + 130 + ps * 8, 3) : 16 + tree(at + 258, 8);
+  const length = (at) => (!bit(at) ? tree(at + 2, 3) : !bit(at + 1) ? 8 + tree(at + 130, 3) : 16 + tree(at + 258, 8));
   // the state (what the last packets were), the last four distances, the bytes out so far
   let state = 0;
   let rep0 = 0;
@@ -73,9 +69,8 @@ export function unlzma(gzip) {
   let rep3 = 0;
   let n = 0;
   while (n < size) {
-    const ps = n & pbMask;
-    if (!bit((state << 4) + ps)) {
-      const at = 1847 + 0x300 * (((n & lpMask) << lc) + ((n ? out[n - 1] : 0) >> (8 - lc)));
+    if (!bit(state << 4)) {
+      const at = 1847 + 0x300 * ((n ? out[n - 1] : 0) >> 5);
       let s = 1;
       if (state >= 7) {
         let match = out[n - rep0 - 1];
@@ -95,7 +90,7 @@ export function unlzma(gzip) {
     let len;
     if (bit(192 + state)) {
       if (!bit(204 + state)) {
-        if (!bit(240 + (state << 4) + ps)) {
+        if (!bit(240 + (state << 4))) {
           state = state < 7 ? 9 : 11;
           out[n] = out[n - rep0 - 1];
           n++;
@@ -114,13 +109,13 @@ export function unlzma(gzip) {
         rep1 = rep0;
         rep0 = dist;
       }
-      len = length(1333, ps);
+      len = length(1333);
       state = state < 7 ? 8 : 11;
     } else {
       rep3 = rep2;
       rep2 = rep1;
       rep1 = rep0;
-      len = length(819, ps);
+      len = length(819);
       state = state < 7 ? 7 : 10;
       const slot = tree(432 + (len < 3 ? len : 3) * 64, 6);
       rep0 = slot;
@@ -144,6 +139,6 @@ export function unlzma(gzip) {
     }
     for (len += 2; len > 0 && n < size; len--, n++) out[n] = out[n - rep0 - 1];
   }
-  if (n < size || i > input.length) throw new Error('cometapi-responses: the inlined wasm is corrupt');
+  if (n < size || i > input.length || input[0] !== 3) throw new Error('cometapi-responses: the inlined wasm is corrupt');
   return out;
 }

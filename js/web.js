@@ -4,9 +4,10 @@
 // it downloads). Pass a URL or string, a Response or a Promise of one, bytes, or a
 // WebAssembly.Module to load it from elsewhere. Calling it again returns the same promise.
 import initWasm from './cometapi_responses.js';
+import { named } from './errors.js';
 
 let ready;
-export function init(moduleOrPath) {
+export const init = /* @__PURE__ */ named('init', function (moduleOrPath) {
   ready ??= initWasm({
     module_or_path: moduleOrPath ?? new URL('./cometapi_responses_bg.wasm', import.meta.url),
   }).then(
@@ -17,8 +18,6 @@ export function init(moduleOrPath) {
     },
   );
   return ready;
-}
+});
 
 export * from './api.js';
-// its name, which the package's minifier does not keep
-Object.defineProperty(init, 'name', { value: 'init' });

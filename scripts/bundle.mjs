@@ -1,0 +1,52 @@
+// `make build`: one minified ES module per runtime entry (one request, one gzip stream), from
+// build/pkg.src/ into DIR. The sources stay readable in js/; the .wasm and node: builtins stay
+// external. Names are not kept (errors.js's `named` gives the public classes and functions
+// theirs), and
+//   - the glue's snake_case members (RawCall's take_pending, …: the wasm-bindgen classes js/
+//     wraps, which no user meets) and Io's `lastError` and `sendBody`, none of which index.d.ts
+//     names, are minified like local names (`_run` and `_open` keep the mark of an internal
+//     method: code that lists a class's methods skips them);
+//   - the calls a bundler may drop when their value is unused are marked pure again
+//     (`/*@__PURE__*/`), which whitespace minification strips: `named` (each public class and
+//     function) and the glue's FinalizationRegistry per class. So an
+//     app's bundler leaves out what the app never reaches.
+//   node scripts/bundle.mjs DIR
+import { readFileSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const dir = process.argv[2];
+const src = 'build/pkg.src/';
+const glue = readFileSync(`${src}cometapi_responses.js`, 'utf8');
+const types = readFileSync('js/index.d.ts', 'utf8');
+const members = new Set();
+for (const [, body] of glue.matchAll(/^export class \w+ \{\n([\s\S]*?)^\}$/gm)) {
+  for (const [, name] of body.matchAll(/^ {4}(?:static |get |set )?(\w*_\w*)\(/gm)) members.add(name);
+}
+const internal = [...members, '__wbg_ptr', 'lastError', 'sendBody'].filter((name) => !new RegExp(`\\b${name}\\b`).test(types));
+if (internal.length < 10) throw new Error(`bundle.mjs: only ${internal.length} glue members to minify`);
+
+for (const entry of ['node', 'browser', 'edge-light', 'workerd', 'web']) {
+  const outfile = `${dir}/${entry}.js`;
+  await build({
+    entryPoints: [`${src}${entry}.js`],
+    outfile,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'neutral',
+    external: ['node:*', './cometapi_responses_bg.wasm', './cometapi_responses_bg.wasm?module'],
+    mangleProps: new RegExp(`^(${internal.join('|')})$`),
+    logLevel: 'warning',
+  });
+  let js = readFileSync(outfile, 'utf8');
+  const named = /\b([\w$]+)=\(([\w$]+),([\w$]+)\)=>Object\.defineProperty\(\3,"name",\{value:\2\}\)/.exec(js)?.[1];
+  if (named === undefined) throw new Error(`bundle.mjs: no naming helper in ${outfile}`);
+  let n = 0;
+  const pure = new RegExp(`(?<![\\w$.])(${named.replace(/\$/g, '\\$')}\\("|new FinalizationRegistry\\()`, 'g');
+  js = js.replace(pure, (call) => {
+    n++;
+    return `/*@__PURE__*/${call}`;
+  });
+  if (n < 3) throw new Error(`bundle.mjs: only ${n} pure calls in ${outfile}`);
+  writeFileSync(outfile, js);
+}

@@ -232,9 +232,16 @@ impl Skeleton {
         self.started = true;
     }
 
-    /// The `output_text` parts with text, in output order: `(item, part)`.
-    pub(super) fn spans(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        self.items.iter().enumerate().flat_map(|(i, it)| it.spans().map(move |(j, _)| (i, j)))
+    /// The `output_text` parts with text, in output order: `(item, part)` (plain loops: the
+    /// iterator adapters cost more code than the rare changes of shape that ask).
+    pub(super) fn spans(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (i, it) in self.items.iter().enumerate() {
+            for (j, _) in it.spans() {
+                out.push((i, j));
+            }
+        }
+        out
     }
 
     /// Some message has an `output_text` part whose `text` is a string.
@@ -246,7 +253,7 @@ impl Skeleton {
 
     /// Recomputes [`last_text`](Self::last_text) after a change of shape.
     pub(super) fn recompute_last_text(&mut self) {
-        self.last_text = self.spans().last();
+        self.last_text = self.spans().pop();
     }
 
     /// No part after `(i, j)` has `output_text` text.

@@ -110,14 +110,14 @@ pub(super) fn query(v: &Value, fields: &[Field]) -> Result<(Query, Option<u64>),
             Field::Limit(_) => q.limit = integer(v, "limit")?,
             Field::Order => q.order = string(v, "order")?,
             Field::Include => {
-                q.include = match v.get("include") {
-                    None | Some(Value::Null) => Vec::new(),
-                    Some(Value::Array(a)) => a
-                        .iter()
-                        .map(|x| x.as_str().map(str::to_owned))
-                        .collect::<Option<_>>()
-                        .ok_or_else(|| type_error("include must be an array of strings"))?,
+                let items = match v.get("include") {
+                    None | Some(Value::Null) => &[][..],
+                    Some(Value::Array(a)) => a,
                     Some(_) => return Err(type_error("include must be an array of strings")),
+                };
+                for x in items {
+                    let Value::String(s) = x else { return Err(type_error("include must be an array of strings")) };
+                    q.include.push(s.clone());
                 }
             }
         }

@@ -139,18 +139,17 @@ impl Item {
         }
     }
 
-    /// The `output_text` parts with text: `(part index, text length)`.
-    pub(super) fn spans(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        let parts = match &self.content {
-            Slot::Array(parts) if self.message => parts.as_slice(),
+    /// The parts that may add text to `output_text`: a message's content parts.
+    fn text_parts(&self) -> &[Part] {
+        match &self.content {
+            Slot::Array(parts) if self.message => parts,
             _ => &[],
-        };
-        parts.iter().enumerate().filter(|(_, p)| p.is_text() && p.text_len > 0).map(|(j, p)| (j, p.text_len))
+        }
     }
 
     /// Some part adds text to `output_text`.
     pub(super) fn has_text(&self) -> bool {
-        self.spans().next().is_some()
+        self.text_parts().iter().any(Part::adds_text)
     }
 
     pub(super) fn parts_mut(&mut self, summary: bool) -> &mut Slot<Vec<Part>> {
@@ -180,6 +179,11 @@ impl Part {
     #[inline(always)]
     pub(super) fn is_text(&self) -> bool {
         self.object && self.output_text && self.strings.has(Key::Text)
+    }
+
+    /// An `output_text` part with text: it adds to `output_text`.
+    fn adds_text(&self) -> bool {
+        self.is_text() && self.text_len > 0
     }
 }
 
@@ -237,8 +241,10 @@ impl Skeleton {
     pub(super) fn spans(&self) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         for (i, it) in self.items.iter().enumerate() {
-            for (j, _) in it.spans() {
-                out.push((i, j));
+            for (j, p) in it.text_parts().iter().enumerate() {
+                if p.adds_text() {
+                    out.push((i, j));
+                }
             }
         }
         out

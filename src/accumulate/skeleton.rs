@@ -125,7 +125,15 @@ impl Item {
     }
 
     pub(super) fn of(v: &Value, server: Option<u64>) -> Item {
-        let parts = |name| Slot::of(v.get(name), |a| a.iter().map(Part::of).collect());
+        let parts = |name| {
+            Slot::of(v.get(name), |a| {
+                let mut parts = Vec::new();
+                for p in a {
+                    parts.push(Part::of(p));
+                }
+                parts
+            })
+        };
         Item {
             server,
             id: v.get("id").and_then(Value::as_str).map(Box::from),
@@ -232,7 +240,9 @@ impl Skeleton {
     pub(super) fn reset(&mut self, output: &[Value]) {
         self.items.clear();
         self.args.clear();
-        self.items.extend(output.iter().zip(0u64..).map(|(v, i)| Item::of(v, Some(i))));
+        for (v, i) in output.iter().zip(0u64..) {
+            self.items.push(Item::of(v, Some(i)));
+        }
         self.started = true;
     }
 

@@ -243,7 +243,9 @@ impl ToolLoop {
         self.steps.push(StepRecord { response: response.clone(), tool_calls: Vec::new() });
         let items = response.get("output").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
         if self.store_false {
-            self.history.extend(items.iter().map(as_input));
+            for item in items {
+                self.history.push(as_input(item));
+            }
         }
         self.last_id = response.get("id").and_then(Value::as_str).map(str::to_owned);
 
@@ -331,7 +333,9 @@ impl ToolLoop {
             });
         }
         if self.store_false {
-            self.history.extend(outputs.iter().cloned());
+            for output in &outputs {
+                self.history.push(output.clone());
+            }
         }
         self.outputs = outputs;
         if let Some(step) = self.steps.last_mut() {

@@ -134,13 +134,14 @@ impl Item {
                 parts
             })
         };
+        let ty = type_of(v);
         Item {
             server,
             id: v.get("id").and_then(Value::as_str).map(Box::from),
-            ty: type_of(v).map(Box::from),
+            ty: ty.map(Box::from),
             object: v.is_object(),
-            message: v.get("type").and_then(Value::as_str) == Some("message"),
-            function_call: v.get("type").and_then(Value::as_str) == Some("function_call"),
+            message: ty == Some("message"),
+            function_call: ty == Some("function_call"),
             strings: v.as_object().map(Strings::of).unwrap_or_default(),
             content: parts(Key::Content.as_str()),
             summary: parts(Key::Summary.as_str()),
@@ -172,10 +173,11 @@ impl Item {
 impl Part {
     pub(super) fn of(v: &Value) -> Part {
         let text_len = v.get("text").and_then(Value::as_str).map_or(0, str::len);
+        let ty = type_of(v);
         Part {
             object: v.is_object(),
-            ty: type_of(v).map(Box::from),
-            output_text: v.get("type").and_then(Value::as_str) == Some("output_text"),
+            ty: ty.map(Box::from),
+            output_text: ty == Some("output_text"),
             strings: v.as_object().map(Strings::of).unwrap_or_default(),
             text_len,
             annotations: Slot::of(v.get("annotations"), <[Value]>::len),

@@ -80,7 +80,8 @@ pub(super) fn object<'a>(v: &'a Value, k: &str) -> Result<Option<&'a Map<String,
 /// A headers object's pairs, in name order (numbers and booleans as text, `null` left out).
 pub(super) fn headers(map: Option<&Map<String, Value>>, what: &str) -> Result<Vec<(String, String)>, JsValue> {
     let mut out = Vec::new();
-    for (k, v) in map.into_iter().flatten() {
+    let Some(map) = map else { return Ok(out) };
+    for (k, v) in map {
         match v {
             Value::String(s) => out.push((k.clone(), s.clone())),
             Value::Number(n) => out.push((k.clone(), n.to_string())),

@@ -681,7 +681,7 @@ fn ws_run(b: &[u8], mut i: usize) -> usize {
 /// The first byte from `j` that a string must look at: a `"`, a `\\` or a control character.
 /// Eight bytes at a time: in each word, a flag on every such byte (and perhaps on bytes after
 /// one, never before), so the lowest flag is the first.
-#[inline(always)]
+#[inline(never)]
 fn special(b: &[u8], mut j: usize) -> Option<usize> {
     const ONES: u64 = u64::MAX / 255;
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & (ONES << 7);

@@ -681,7 +681,7 @@ fn ws_run(b: &[u8], mut i: usize) -> usize {
 /// The first byte from `j` that a string must look at: a `"`, a `\\` or a control character.
 /// Eight bytes at a time: in each word, a flag on every such byte (and perhaps on bytes after
 /// one, never before), so the lowest flag is the first.
-#[inline(never)]
+#[inline(always)]
 fn special(b: &[u8], mut j: usize) -> Option<usize> {
     const ONES: u64 = u64::MAX / 255;
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & (ONES << 7);
@@ -726,7 +726,7 @@ fn number_end(b: &[u8], mut i: usize) -> Result<usize, usize> {
     Ok(i)
 }
 
-/// `a == b`, eight (or four) bytes at a time: the wasm build's `memcmp` compares one byte at a time, and
+/// `a == b`, eight bytes at a time: the wasm build's `memcmp` compares one byte at a time, and
 /// the strings compared once per event (its type, its item's id) are 20 to 60 bytes long.
 pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
@@ -734,9 +734,7 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     if n < 8 {
-        // Four bytes at each end (overlapping) when there are four.
-        let half = |s: &[u8], i: usize| s.get(i..).and_then(<[u8]>::first_chunk::<4>).map(|w| u32::from_le_bytes(*w));
-        return if n < 4 { a == b } else { half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4) };
+        return a == b;
     }
     let word = |s: &[u8], i: usize| s.get(i..).and_then(<[u8]>::first_chunk::<8>).map(|w| u64::from_le_bytes(*w));
     let mut i = 0;

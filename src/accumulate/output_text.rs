@@ -84,7 +84,10 @@ pub fn with_output_text(response_json: &str) -> Result<String, Error> {
 
 /// `output_text` := the concatenation of every part that has text, from the skeleton.
 pub(super) fn join(skeleton: &Skeleton) -> Patch {
-    let from = skeleton.spans().map(|(i, j)| Path::part_field(i, Key::Content, j, Key::Text)).collect();
+    let mut from = Vec::new();
+    for (i, j) in skeleton.spans() {
+        from.push(Path::part_field(i, Key::Content, j, Key::Text));
+    }
     Patch::Join { path: Path::output_text(), from }
 }
 

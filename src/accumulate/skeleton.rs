@@ -125,32 +125,40 @@ impl Item {
     }
 
     pub(super) fn of(v: &Value, server: Option<u64>) -> Item {
-        let parts = |name| Slot::of(v.get(name), |a| a.iter().map(Part::of).collect());
+        let parts = |name| {
+            Slot::of(v.get(name), |a| {
+                let mut parts = Vec::new();
+                for p in a {
+                    parts.push(Part::of(p));
+                }
+                parts
+            })
+        };
+        let ty = type_of(v);
         Item {
             server,
             id: v.get("id").and_then(Value::as_str).map(Box::from),
-            ty: type_of(v).map(Box::from),
+            ty: ty.map(Box::from),
             object: v.is_object(),
-            message: v.get("type").and_then(Value::as_str) == Some("message"),
-            function_call: v.get("type").and_then(Value::as_str) == Some("function_call"),
+            message: ty == Some("message"),
+            function_call: ty == Some("function_call"),
             strings: v.as_object().map(Strings::of).unwrap_or_default(),
             content: parts(Key::Content.as_str()),
             summary: parts(Key::Summary.as_str()),
         }
     }
 
-    /// The `output_text` parts with text: `(part index, text length)`.
-    pub(super) fn spans(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        let parts = match &self.content {
-            Slot::Array(parts) if self.message => parts.as_slice(),
+    /// The parts that may add text to `output_text`: a message's content parts.
+    fn text_parts(&self) -> &[Part] {
+        match &self.content {
+            Slot::Array(parts) if self.message => parts,
             _ => &[],
-        };
-        parts.iter().enumerate().filter(|(_, p)| p.is_text() && p.text_len > 0).map(|(j, p)| (j, p.text_len))
+        }
     }
 
     /// Some part adds text to `output_text`.
     pub(super) fn has_text(&self) -> bool {
-        self.spans().next().is_some()
+        self.text_parts().iter().any(Part::adds_text)
     }
 
     pub(super) fn parts_mut(&mut self, summary: bool) -> &mut Slot<Vec<Part>> {
@@ -165,10 +173,11 @@ impl Item {
 impl Part {
     pub(super) fn of(v: &Value) -> Part {
         let text_len = v.get("text").and_then(Value::as_str).map_or(0, str::len);
+        let ty = type_of(v);
         Part {
             object: v.is_object(),
-            ty: type_of(v).map(Box::from),
-            output_text: v.get("type").and_then(Value::as_str) == Some("output_text"),
+            ty: ty.map(Box::from),
+            output_text: ty == Some("output_text"),
             strings: v.as_object().map(Strings::of).unwrap_or_default(),
             text_len,
             annotations: Slot::of(v.get("annotations"), <[Value]>::len),
@@ -180,6 +189,11 @@ impl Part {
     #[inline(always)]
     pub(super) fn is_text(&self) -> bool {
         self.object && self.output_text && self.strings.has(Key::Text)
+    }
+
+    /// An `output_text` part with text: it adds to `output_text`.
+    fn adds_text(&self) -> bool {
+        self.is_text() && self.text_len > 0
     }
 }
 
@@ -228,13 +242,24 @@ impl Skeleton {
     pub(super) fn reset(&mut self, output: &[Value]) {
         self.items.clear();
         self.args.clear();
-        self.items.extend(output.iter().zip(0u64..).map(|(v, i)| Item::of(v, Some(i))));
+        for (v, i) in output.iter().zip(0u64..) {
+            self.items.push(Item::of(v, Some(i)));
+        }
         self.started = true;
     }
 
-    /// The `output_text` parts with text, in output order: `(item, part)`.
-    pub(super) fn spans(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        self.items.iter().enumerate().flat_map(|(i, it)| it.spans().map(move |(j, _)| (i, j)))
+    /// The `output_text` parts with text, in output order: `(item, part)` (plain loops: the
+    /// iterator adapters cost more code than the rare changes of shape that ask).
+    pub(super) fn spans(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (i, it) in self.items.iter().enumerate() {
+            for (j, p) in it.text_parts().iter().enumerate() {
+                if p.adds_text() {
+                    out.push((i, j));
+                }
+            }
+        }
+        out
     }
 
     /// Some message has an `output_text` part whose `text` is a string.
@@ -246,7 +271,7 @@ impl Skeleton {
 
     /// Recomputes [`last_text`](Self::last_text) after a change of shape.
     pub(super) fn recompute_last_text(&mut self) {
-        self.last_text = self.spans().last();
+        self.last_text = self.spans().pop();
     }
 
     /// No part after `(i, j)` has `output_text` text.

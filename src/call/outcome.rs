@@ -53,9 +53,11 @@ impl Call {
     fn extra_headers(&self) -> Vec<(String, String)> {
         let base = self.resume_base.as_ref().map_or(0, |c| c.headers.len());
         let skip = ["accept", "content-type", "authorization"];
-        let own: Vec<(String, String)> =
-            self.request.headers.iter().filter(|(k, _)| !skip.contains(&k.as_str())).cloned().collect();
-        own.into_iter().skip(base).collect()
+        let mut own = Vec::new();
+        for (k, v) in self.request.headers.iter().filter(|(k, _)| !skip.contains(&k.as_str())).skip(base) {
+            own.push((k.clone(), v.clone()));
+        }
+        own
     }
 
     pub(super) fn retry_or_fail(&mut self, failure: Failure, headers: &SavedHeaders, err: Error) {

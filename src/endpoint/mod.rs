@@ -130,16 +130,19 @@ impl Config {
     pub fn new(
         base_url: Option<&str>,
         api_key: Option<&str>,
-        headers: Vec<(String, String)>,
+        mut headers: Vec<(String, String)>,
         max_retries: Option<u32>,
         timeout_ms: Option<u64>,
     ) -> Result<Config, Error> {
         let base_url = base_url.unwrap_or(DEFAULT_BASE_URL);
         check_base_url(base_url)?;
+        for (k, _) in &mut headers {
+            k.make_ascii_lowercase();
+        }
         Ok(Config {
             base_url: base_url.trim_end_matches('/').to_owned(),
             api_key: api_key.filter(|k| !k.is_empty()).map(str::to_owned),
-            headers: headers.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect(),
+            headers,
             max_retries: max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
             timeout_ms: timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
         })

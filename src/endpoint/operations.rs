@@ -78,9 +78,21 @@ impl Query {
         for field in fields {
             match *field {
                 Field::Stream => pairs.push(("stream", "true".to_owned())),
-                Field::StartingAfter => pairs.extend(self.starting_after.map(|n| ("starting_after", n.to_string()))),
-                Field::Purpose => pairs.extend(self.purpose.clone().map(|p| ("purpose", p))),
-                Field::After => pairs.extend(self.after.clone().map(|a| ("after", a))),
+                Field::StartingAfter => {
+                    if let Some(n) = self.starting_after {
+                        pairs.push(("starting_after", n.to_string()));
+                    }
+                }
+                Field::Purpose => {
+                    if let Some(p) = &self.purpose {
+                        pairs.push(("purpose", p.clone()));
+                    }
+                }
+                Field::After => {
+                    if let Some(a) = &self.after {
+                        pairs.push(("after", a.clone()));
+                    }
+                }
                 Field::Limit(max) => {
                     if let Some(l) = self.limit {
                         if !(1..=max).contains(&l) {
@@ -102,7 +114,11 @@ impl Query {
                         pairs.push(("order", o.clone()));
                     }
                 }
-                Field::Include => pairs.extend(self.include.iter().map(|i| ("include[]", i.clone()))),
+                Field::Include => {
+                    for i in &self.include {
+                        pairs.push(("include[]", i.clone()));
+                    }
+                }
             }
         }
         Ok(pairs)
@@ -278,8 +294,12 @@ impl Config {
         if let Some(key) = &self.api_key {
             headers.push(("authorization".to_owned(), format!("Bearer {key}")));
         }
-        headers.extend(self.headers.iter().cloned());
-        headers.extend(extra.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())));
+        for (k, v) in &self.headers {
+            headers.push((k.clone(), v.clone()));
+        }
+        for (k, v) in extra {
+            headers.push((k.to_ascii_lowercase(), v.clone()));
+        }
         Ok((HttpRequest { method: row.method, url, headers, body, answer }, json_schema))
     }
 

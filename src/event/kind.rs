@@ -23,10 +23,11 @@ macro_rules! event_kinds {
                 if super::lenient::same_bytes(ty.as_bytes(), b"response.output_text.delta") {
                     return EventKind::OutputTextDelta;
                 }
-                match ty {
-                    $($wire => EventKind::$name,)*
-                    _ => EventKind::Other,
-                }
+                // A scan of the names as data: as fast as a match (which tests its arms in
+                // turn) and a fraction of its code.
+                const NAMES: &[&str] = &[$($wire,)*];
+                let at = NAMES.iter().position(|n| super::lenient::same_bytes(n.as_bytes(), ty.as_bytes()));
+                at.and_then(|i| EventKind::ALL.get(i).copied()).unwrap_or(EventKind::Other)
             }
 
             /// The wire type string, `None` for [`EventKind::Other`].

@@ -33,7 +33,6 @@
 
 mod sinks;
 
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 pub(crate) use sinks::write_frame;
@@ -84,11 +83,44 @@ pub struct Entry {
     pub output_ops: Option<String>,
 }
 
+/// The Rust API's queue of entries.
+#[cfg(any(feature = "client", not(target_arch = "wasm32")))]
+type Queue = std::collections::VecDeque<Entry>;
+/// A wasm build without the Rust API (the npm package's) takes no entries: none of their code
+/// is shipped.
+#[cfg(not(any(feature = "client", not(target_arch = "wasm32"))))]
+type Queue = NoQueue;
+
+/// No entries (see [`Queue`]).
+#[cfg(not(any(feature = "client", not(target_arch = "wasm32"))))]
+#[derive(Debug)]
+enum NoQueue {}
+
+#[cfg(not(any(feature = "client", not(target_arch = "wasm32"))))]
+impl NoQueue {
+    fn push_back(&mut self, _: Entry) {
+        match *self {}
+    }
+    fn pop_front(&mut self) -> Option<Entry> {
+        match *self {}
+    }
+    fn drain(&mut self, _: std::ops::RangeFull) -> std::iter::Empty<Entry> {
+        match *self {}
+    }
+    fn clear(&mut self) {
+        match *self {}
+    }
+    fn is_empty(&self) -> bool {
+        match *self {}
+    }
+}
+
 /// Where the decoded events go.
 #[derive(Debug)]
 enum Sink {
     /// Kept as [`Entry`]s, taken with [`StreamState::next_entry`] (the Rust API).
-    Entries(VecDeque<Entry>),
+    #[cfg_attr(not(any(feature = "client", not(target_arch = "wasm32"))), allow(dead_code))]
+    Entries(Queue),
     /// Written as one JSON batch per chunk (the JS wrapper): see [`StreamState::take_batch`].
     Batch(Batch),
     /// Re-encoded as `text/event-stream` bytes for a proxy: see [`StreamState::take_frames`].
@@ -131,8 +163,9 @@ pub struct StreamState {
 
 impl StreamState {
     /// A stream whose events are taken one by one with [`next_entry`](Self::next_entry).
+    #[cfg(any(feature = "client", not(target_arch = "wasm32")))]
     pub fn entries(max_event_size: Option<usize>) -> StreamState {
-        StreamState::with_sink(Sink::Entries(VecDeque::new()), max_event_size)
+        StreamState::with_sink(Sink::Entries(Queue::new()), max_event_size)
     }
 
     /// A stream whose events are written as JSON batches ([`take_batch`](Self::take_batch)).

@@ -243,7 +243,9 @@ impl ToolLoop {
         self.steps.push(StepRecord { response: response.clone(), tool_calls: Vec::new() });
         let items = response.get("output").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
         if self.store_false {
-            self.history.extend(items.iter().map(as_input));
+            for item in items {
+                self.history.push(as_input(item));
+            }
         }
         self.last_id = response.get("id").and_then(Value::as_str).map(str::to_owned);
 
@@ -265,8 +267,8 @@ impl ToolLoop {
         }
         // A call_id seen before (in output order) is not a new call.
         let mut seen = Map::new();
-        let calls: Vec<ToolCall> =
-            read.into_iter().filter(|c| seen.insert(c.call_id.clone(), Value::Null).is_none()).collect();
+        let mut calls = read;
+        calls.retain(|c| seen.insert(c.call_id.clone(), Value::Null).is_none());
         pending |= calls.iter().any(|c| !self.executable.contains(&c.name));
         let stop = if calls.is_empty() && !pending {
             Some(StopReason::NoToolCalls)
@@ -297,7 +299,7 @@ impl ToolLoop {
     /// Ok(output text) | Err(error message))`. Builds the outputs for the next request (module
     /// docs); a result for an unknown `call_id`, or for a call whose arguments were not valid
     /// JSON, is ignored. Ignored unless the loop waits for tool results.
-    pub fn on_tool_results(&mut self, given: Vec<(String, Result<String, String>)>) {
+    pub fn on_tool_results(&mut self, mut given: Vec<(String, Result<String, String>)>) {
         let Phase::Tools(calls) = mem::replace(&mut self.phase, Phase::Request) else {
             return;
         };
@@ -307,12 +309,12 @@ impl ToolLoop {
         for (i, (id, _)) in given.iter().enumerate().rev() {
             first.insert(id.clone(), Value::from(i));
         }
-        let mut given: Vec<Option<Result<String, String>>> = given.into_iter().map(|(_, r)| Some(r)).collect();
         let mut outputs = Vec::with_capacity(calls.len());
         let mut records = Vec::with_capacity(calls.len());
         for call in calls {
             let at = first.get(&call.call_id).and_then(Value::as_u64).and_then(|i| usize::try_from(i).ok());
-            let given = at.and_then(|i| given.get_mut(i)).and_then(Option::take);
+            // Each position is taken once at most: the calls' call_ids are distinct.
+            let given = at.and_then(|i| given.get_mut(i)).map(|(_, r)| mem::replace(r, Ok(String::new())));
             let result = match call.parsed {
                 Err(why) => Err(why),
                 Ok(_) => given.unwrap_or_else(|| Err("the tool gave no result".to_owned())),
@@ -331,7 +333,9 @@ impl ToolLoop {
             });
         }
         if self.store_false {
-            self.history.extend(outputs.iter().cloned());
+            for output in &outputs {
+                self.history.push(output.clone());
+            }
         }
         self.outputs = outputs;
         if let Some(step) = self.steps.last_mut() {

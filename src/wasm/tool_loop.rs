@@ -50,10 +50,14 @@ impl RawToolLoop {
         let concurrency = tool_loop::concurrency(concurrency).map_err(js_error)?;
         let params = parse_keeping_surrogates(params)
             .map_err(|_| js_error(Error::validation("params", "the request params must be a JSON object")))?;
-        let names = match parse_keeping_surrogates(executable) {
-            Ok(Value::Array(names)) => names.into_iter().filter_map(|n| n.as_str().map(str::to_owned)).collect(),
-            _ => Vec::new(),
-        };
+        let mut names = Vec::new();
+        if let Ok(Value::Array(given)) = parse_keeping_surrogates(executable) {
+            for n in given {
+                if let Value::String(s) = n {
+                    names.push(s);
+                }
+            }
+        }
         let max_steps = max_steps.map(|n| n as usize);
         ToolLoop::new(params, names, max_steps).map(|run| RawToolLoop { run, concurrency }).map_err(js_error)
     }

@@ -80,7 +80,8 @@ pub(super) fn object<'a>(v: &'a Value, k: &str) -> Result<Option<&'a Map<String,
 /// A headers object's pairs, in name order (numbers and booleans as text, `null` left out).
 pub(super) fn headers(map: Option<&Map<String, Value>>, what: &str) -> Result<Vec<(String, String)>, JsValue> {
     let mut out = Vec::new();
-    for (k, v) in map.into_iter().flatten() {
+    let Some(map) = map else { return Ok(out) };
+    for (k, v) in map {
         match v {
             Value::String(s) => out.push((k.clone(), s.clone())),
             Value::Number(n) => out.push((k.clone(), n.to_string())),
@@ -110,14 +111,14 @@ pub(super) fn query(v: &Value, fields: &[Field]) -> Result<(Query, Option<u64>),
             Field::Limit(_) => q.limit = integer(v, "limit")?,
             Field::Order => q.order = string(v, "order")?,
             Field::Include => {
-                q.include = match v.get("include") {
-                    None | Some(Value::Null) => Vec::new(),
-                    Some(Value::Array(a)) => a
-                        .iter()
-                        .map(|x| x.as_str().map(str::to_owned))
-                        .collect::<Option<_>>()
-                        .ok_or_else(|| type_error("include must be an array of strings"))?,
+                let items = match v.get("include") {
+                    None | Some(Value::Null) => &[][..],
+                    Some(Value::Array(a)) => a,
                     Some(_) => return Err(type_error("include must be an array of strings")),
+                };
+                for x in items {
+                    let Value::String(s) = x else { return Err(type_error("include must be an array of strings")) };
+                    q.include.push(s.clone());
                 }
             }
         }

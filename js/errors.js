@@ -4,7 +4,8 @@
 
 /**
  * `value` (a public class or function) with its own `name`, which the package's minifier does not
- * keep. A pure call: a bundler leaves out what an app never uses.
+ * keep. A pure call: a bundler leaves out what an app never uses, except ResponsesClient and its
+ * Conversations classes, whose static blocks (their methods) it keeps.
  */
 export const named = (name, value) => Object.defineProperty(value, 'name', { value: name });
 

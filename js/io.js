@@ -20,11 +20,18 @@ function describe(e) {
 /** A pending wait ended by the core (a deadline passed) or by an abort: there is nothing to report. */
 const SETTLED = Symbol('settled');
 
-/** Reports the status and wanted headers of a Response to the core. */
+/**
+ * Reports the status and wanted headers of a Response to the core. A custom fetch's header that
+ * is not a string is refused here, before any of them is copied into wasm memory.
+ */
 export function reportHeaders(raw, res) {
   WANTED ??= wantedHeaders();
-  const h = res.headers;
-  raw.headers_arrived(res.status, h.get(WANTED[0]) ?? undefined, h.get(WANTED[1]) ?? undefined, h.get(WANTED[2]) ?? undefined, h.get(WANTED[3]) ?? undefined);
+  const [a, b, c, d] = WANTED.map((name) => {
+    const v = res.headers.get(name) ?? undefined;
+    if (v !== undefined && typeof v !== 'string') throw new TypeError(`the response's ${name} header must be a string`);
+    return v;
+  });
+  raw.headers_arrived(res.status, a, b, c, d);
 }
 
 export class Io {

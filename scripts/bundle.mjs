@@ -8,8 +8,9 @@
 //     method: code that lists a class's methods skips them);
 //   - the calls a bundler may drop when their value is unused are marked pure again
 //     (`/*@__PURE__*/`), which whitespace minification strips: `named` (each public class and
-//     function) and the glue's FinalizationRegistry per class. So an
-//     app's bundler leaves out what the app never reaches.
+//     function) and the glue's FinalizationRegistry per class. So an app's bundler leaves out
+//     what the app never reaches, except ResponsesClient and its Conversations classes, whose
+//     static blocks (their methods) count as side effects.
 //   node scripts/bundle.mjs DIR
 import { readFileSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -41,12 +42,16 @@ for (const entry of ['node', 'browser', 'edge-light', 'workerd', 'web']) {
   let js = readFileSync(outfile, 'utf8');
   const named = /\b([\w$]+)=\(([\w$]+),([\w$]+)\)=>Object\.defineProperty\(\3,"name",\{value:\2\}\)/.exec(js)?.[1];
   if (named === undefined) throw new Error(`bundle.mjs: no naming helper in ${outfile}`);
+  // Each `named` call initialises a binding (`X=named("Name",…)`); a call of another function that
+  // the minifier gave the same short name is not one, and fails the build rather than be marked.
+  const call = `(?<![\\w$.])${named.replace(/\$/g, '\\$')}\\("`;
   let n = 0;
-  const pure = new RegExp(`(?<![\\w$.])(${named.replace(/\$/g, '\\$')}\\("|new FinalizationRegistry\\()`, 'g');
-  js = js.replace(pure, (call) => {
+  js = js.replace(new RegExp(`(?<==)${call}|new FinalizationRegistry\\(`, 'g'), (c) => {
     n++;
-    return `/*@__PURE__*/${call}`;
+    return `/*@__PURE__*/${c}`;
   });
-  if (n < 3) throw new Error(`bundle.mjs: only ${n} pure calls in ${outfile}`);
+  const stray = new RegExp(`(?<!=|\\*/)${call}`).exec(js);
+  if (stray) throw new Error(`bundle.mjs: a call of the naming helper that initialises no binding: ${js.slice(stray.index - 40, stray.index + 40)}`);
+  if (n < 20) throw new Error(`bundle.mjs: only ${n} pure calls in ${outfile}`);
   writeFileSync(outfile, js);
 }

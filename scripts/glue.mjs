@@ -44,11 +44,10 @@ edit(
   '$3        return takeString($4);',
   'a string result',
 );
-edit(/isLikeNone\((\w+)\) \? 0 : passStringToWasm0\(\1, /g, 'passStringToWasm0($1, ', 'an optional string argument');
 edit(/passStringToWasm0\((\w+), wasm\.[\w$]+, wasm\.[\w$]+\)/g, 'passStringToWasm0($1)', 'a string argument');
 edit(
   /function passStringToWasm0\(arg, malloc, realloc\) \{\n\s+if \(realloc === undefined\) \{\n(?:.*\n)*?    \}\n/,
-  `function passStringToWasm0(arg) {\n    if (isLikeNone(arg)) return (WASM_VECTOR_LEN = 0);\n    const malloc = wasm.${malloc}, realloc = wasm.${realloc};\n`,
+  `function passStringToWasm0(arg) {\n    const malloc = wasm.${malloc}, realloc = wasm.${realloc};\n`,
   'passStringToWasm0',
 );
 edit(

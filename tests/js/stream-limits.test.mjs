@@ -2,7 +2,8 @@
 // (the core follows the text without keeping it), and a text longer than a JavaScript string
 // can be ends in a StreamError with the snapshot, not a RangeError; an error's snapshot is
 // redacted even when it is too large to stringify; a json_schema stream's OutputParseError has
-// the whole text when the terminal event does not restate it.
+// the whole text when the terminal event does not restate it. A custom fetch's header that is not
+// a string leaves nothing of the others in wasm memory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants } from 'node:buffer';
@@ -175,4 +176,19 @@ test('json_schema: a terminal event without output and a text that is not JSON â
     assert.equal(e.text, '{"name": "Ada [redacted]", oops');
     return true;
   });
+});
+
+test('a custom fetch whose header is not a string: a TypeError, and nothing of the others stays in wasm memory', async () => {
+  const { ResponsesClient } = await import('cometapi-responses');
+  let first = null;
+  const fetch = async () => ({
+    status: 200,
+    headers: { get: (name) => ((first ??= name) === name ? 'x'.repeat(MiB) : Symbol('not a string')) },
+  });
+  const client = new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1', fetch, maxRetries: 0 });
+  const fail = () => assert.rejects(client.create({ model: 'm', input: 'x' }), TypeError);
+  await fail();
+  const before = wasm.memory.buffer.byteLength;
+  for (let i = 0; i < 40; i++) await fail();
+  assert.ok(wasm.memory.buffer.byteLength - before < 8 * MiB, `wasm memory grew by ${(wasm.memory.buffer.byteLength - before) / MiB} MiB`);
 });

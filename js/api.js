@@ -10,7 +10,7 @@
 // The package is minified without keeping names: each public class and function, and the classes
 // a user meets without importing them (client.conversations, client.files, runTools()), is given
 // its name where it is defined (errors.js's `named`, a pure call: what an app never reaches is left
-// out of its bundle, except the client's classes, whose static blocks a bundler keeps). Each entry names its own `init`.
+// out of its bundle). Each entry names its own `init`.
 export { ResponsesClient } from './client.js';
 export { ResponseStream } from './stream.js';
 export { ResponsesSocket } from './socket.js';

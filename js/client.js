@@ -245,39 +245,27 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
 
   // create (POST /responses), retrieve, cancel (background responses), delete, inputItems (its
   // options: after, limit, order, include), compact and countInputTokens (params sent as given)
-  static {
-    const ops = [['create', 0, 1], ['retrieve', 1, 0], ['cancel', 1, 0], ['delete', 1, 0], ['inputItems', 1, 0], ['compact', 0, 1], ['countInputTokens', 0, 1]];
-    operations(this, '', ops, (c) => c);
-  }
-});
+}, (C) => operations(C, '', [['create', 0, 1], ['retrieve', 1, 0], ['cancel', 1, 0], ['delete', 1, 0], ['inputItems', 1, 0], ['compact', 0, 1], ['countInputTokens', 0, 1]], (c) => c));
+
+/** The ResponsesClient of each Conversations and ConversationItems (their methods' runner). */
+const clientOf = new WeakMap();
 
 /** The Conversations API of a client. */
 export const Conversations = /* @__PURE__ */ named('Conversations', class Conversations {
-  #client;
   /** Items of a conversation: `create`, `list`, `retrieve`, `delete`. */
   items;
 
   constructor(client) {
-    this.#client = client;
+    clientOf.set(this, client);
     this.items = new ConversationItems(client);
   }
-
   // create ({ items?, metadata? }), retrieve, update ({ metadata }), delete
-  static {
-    operations(this, 'conversations.', [['create', 0, 1], ['retrieve', 1, 0], ['update', 1, 1], ['delete', 1, 0]], (o) => o.#client);
-  }
-});
+}, (C) => operations(C, 'conversations.', [['create', 0, 1], ['retrieve', 1, 0], ['update', 1, 1], ['delete', 1, 0]], (o) => clientOf.get(o)));
 
 export const ConversationItems = /* @__PURE__ */ named('ConversationItems', class ConversationItems {
-  #client;
-
   constructor(client) {
-    this.#client = client;
+    clientOf.set(this, client);
   }
-
   // create ({ items }; the `include` option goes in the query), list (after, limit, order,
   // include), retrieve and delete (a conversation's id, then the item's)
-  static {
-    operations(this, 'conversations.items.', [['create', 1, 1], ['list', 1, 0], ['retrieve', 2, 0], ['delete', 2, 0]], (o) => o.#client);
-  }
-});
+}, (C) => operations(C, 'conversations.items.', [['create', 1, 1], ['list', 1, 0], ['retrieve', 2, 0], ['delete', 2, 0]], (o) => clientOf.get(o)));

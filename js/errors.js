@@ -4,10 +4,10 @@
 
 /**
  * `value` (a public class or function) with its own `name`, which the package's minifier does not
- * keep. A pure call: a bundler leaves out what an app never uses, except ResponsesClient and its
- * Conversations classes, whose static blocks (their methods) it keeps.
+ * keep, after `setup(value)` (a class's methods made from a table). A pure call: a bundler leaves
+ * out what an app never uses.
  */
-export const named = (name, value) => Object.defineProperty(value, 'name', { value: name });
+export const named = (name, value, setup) => (setup?.(value), Object.defineProperty(value, 'name', { value: name }));
 
 export const CometApiError = /* @__PURE__ */ named('CometApiError', class extends Error {
   constructor(message, options) {

@@ -9,8 +9,7 @@
 //   - the calls a bundler may drop when their value is unused are marked pure again
 //     (`/*@__PURE__*/`), which whitespace minification strips: `named` (each public class and
 //     function) and the glue's FinalizationRegistry per class. So an app's bundler leaves out
-//     what the app never reaches, except ResponsesClient and its Conversations classes, whose
-//     static blocks (their methods) count as side effects.
+//     what the app never reaches (a class's methods made from a table are made inside that call).
 //   node scripts/bundle.mjs DIR
 import { readFileSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -40,7 +39,7 @@ for (const entry of ['node', 'browser', 'edge-light', 'workerd', 'web']) {
     logLevel: 'warning',
   });
   let js = readFileSync(outfile, 'utf8');
-  const named = /\b([\w$]+)=\(([\w$]+),([\w$]+)\)=>Object\.defineProperty\(\3,"name",\{value:\2\}\)/.exec(js)?.[1];
+  const named = /\b([\w$]+)=\(([\w$]+),([\w$]+),([\w$]+)\)=>\(\4\?\.\(\3\),Object\.defineProperty\(\3,"name",\{value:\2\}\)\)/.exec(js)?.[1];
   if (named === undefined) throw new Error(`bundle.mjs: no naming helper in ${outfile}`);
   // Each `named` call initialises a binding (`X=named("Name",…)`); a call of another function that
   // the minifier gave the same short name is not one, and fails the build rather than be marked.

@@ -243,8 +243,9 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
     return this.#stream('retrieveStream', [id], undefined, opts);
   }
 
-  // create (POST /responses), retrieve, cancel (background responses), delete, inputItems (its
-  // options: after, limit, order, include), compact and countInputTokens (params sent as given)
+  // made from the table below: create (POST /responses), retrieve, cancel (background responses),
+  // delete, inputItems (its options: after, limit, order, include), compact and countInputTokens
+  // (params sent as given)
 }, (C) => operations(C, '', [['create', 0, 1], ['retrieve', 1, 0], ['cancel', 1, 0], ['delete', 1, 0], ['inputItems', 1, 0], ['compact', 0, 1], ['countInputTokens', 0, 1]], (c) => c));
 
 /** The ResponsesClient of each Conversations and ConversationItems (their methods' runner). */
@@ -259,13 +260,13 @@ export const Conversations = /* @__PURE__ */ named('Conversations', class Conver
     clientOf.set(this, client);
     this.items = new ConversationItems(client);
   }
-  // create ({ items?, metadata? }), retrieve, update ({ metadata }), delete
+  // made from the table below: create ({ items?, metadata? }), retrieve, update ({ metadata }), delete
 }, (C) => operations(C, 'conversations.', [['create', 0, 1], ['retrieve', 1, 0], ['update', 1, 1], ['delete', 1, 0]], (o) => clientOf.get(o)));
 
 export const ConversationItems = /* @__PURE__ */ named('ConversationItems', class ConversationItems {
   constructor(client) {
     clientOf.set(this, client);
   }
-  // create ({ items }; the `include` option goes in the query), list (after, limit, order,
-  // include), retrieve and delete (a conversation's id, then the item's)
+  // made from the table below: create ({ items }; the `include` option goes in the query), list
+  // (after, limit, order, include), retrieve and delete (a conversation's id, then the item's)
 }, (C) => operations(C, 'conversations.items.', [['create', 1, 1], ['list', 1, 0], ['retrieve', 2, 0], ['delete', 2, 0]], (o) => clientOf.get(o)));

@@ -7,10 +7,12 @@
 //     disposable): a top-level statement per class that would keep every class in an app's bundle;
 //   - a string returned by the wasm is read and freed by one helper (`takeString`,
 //     `takeOptionalString`), not by the same lines in every method;
-//   - every string is passed with the same allocator: passStringToWasm0 takes it from `wasm` (and
-//     passes none as 0), and its path for no realloc (never taken) goes; TextEncoder.encodeInto is
-//     everywhere we run; js/ passes strings only, so no string argument throws and none is freed
-//     when a later one does.
+//   - every string is passed with the same allocator: passStringToWasm0 takes it from `wasm`, and
+//     its path for no realloc (never taken) goes; TextEncoder.encodeInto is everywhere we run;
+//   - a string argument that is not a string (or null/undefined where the parameter is not an
+//     Option) throws in passStringToWasm0 as before, but the strings passed before it are no
+//     longer freed: after the first argument js/ passes only strings it made itself, or values it
+//     checked first (a custom fetch's headers, io.js's reportHeaders).
 //   node scripts/glue.mjs GLUE_JS
 import { readFileSync, writeFileSync } from 'node:fs';
 

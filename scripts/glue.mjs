@@ -9,7 +9,7 @@
 //     `takeOptionalString`), not by the same lines in every method;
 //   - every string is passed with the same allocator: passStringToWasm0 takes it from `wasm`, and
 //     its path for no realloc (never taken) goes; TextEncoder.encodeInto is everywhere we run;
-//   - a string argument that is not a string (or null/undefined where the parameter is not an
+//   - a value given for a string parameter that is not a string (or null/undefined where it is not an
 //     Option) throws in passStringToWasm0 as before, but the strings passed before it are no
 //     longer freed: after the first argument js/ passes only strings it made itself, or values it
 //     checked first (a custom fetch's headers, io.js's reportHeaders).

@@ -668,11 +668,13 @@ test('every response.create frame gets the checks of a POST: an error event, not
 });
 
 test('closing one side closes the other; an idle pair is closed on both sides', async () => {
+  // the upstream socket this client's pair opened (others of earlier tests may still be closing)
+  const earlier = new Set(mock.sockets.connections);
   const ws = await open();
-  await until(() => mock.sockets.connections.size >= 1);
-  const count = mock.sockets.connections.size;
+  let upstream;
+  await until(() => (upstream = [...mock.sockets.connections].find((c) => !earlier.has(c))));
   ws.close(4001, 'bye');
-  await until(() => mock.sockets.connections.size === count - 1);
+  await until(() => !mock.sockets.connections.has(upstream));
   const idle = await open();
   const [code, reason] = await new Promise((resolve) => idle.once('close', (c, r) => resolve([c, r.toString()])));
   assert.equal(code, 1000);

@@ -27,13 +27,14 @@ export const createRedactor = /* @__PURE__ */ named('createRedactor', function (
     stream({ hold = 1 } = {}) {
       const s = RawRedactor.create(secret, hold);
       const encoder = new TextEncoder();
+      const decoder = new TextDecoder();
       const step = (chunk, end) => {
         if (s === undefined) return chunk;
         if (typeof chunk !== 'string') return s.push(chunk, end);
         const bytes = encoder.encode(chunk);
         const out = s.push(bytes, end);
         // Passed on whole: the chunk itself (a lone surrogate at a cut between two deltas stays).
-        return same(out, bytes) ? chunk : new TextDecoder().decode(out);
+        return same(out, bytes) ? chunk : decoder.decode(out);
       };
       return { push: (chunk) => step(chunk, false), end: (last = new Uint8Array(0)) => step(last, true) };
     },

@@ -221,7 +221,7 @@ impl Call {
         }
         call.out = out;
         if let Some(s) = &mut call.stream {
-            #[cfg(any(feature = "client", not(target_arch = "wasm32")))]
+            #[cfg(entries)]
             if out == Output::Values {
                 *s = StreamState::entries(None);
             }

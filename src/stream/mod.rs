@@ -84,19 +84,19 @@ pub struct Entry {
 }
 
 /// The Rust API's queue of entries.
-#[cfg(any(feature = "client", not(target_arch = "wasm32")))]
+#[cfg(entries)]
 type Queue = std::collections::VecDeque<Entry>;
 /// A wasm build without the Rust API (the npm package's) takes no entries: none of their code
 /// is shipped.
-#[cfg(not(any(feature = "client", not(target_arch = "wasm32"))))]
+#[cfg(not(entries))]
 type Queue = NoQueue;
 
 /// No entries (see [`Queue`]).
-#[cfg(not(any(feature = "client", not(target_arch = "wasm32"))))]
+#[cfg(not(entries))]
 #[derive(Debug)]
 enum NoQueue {}
 
-#[cfg(not(any(feature = "client", not(target_arch = "wasm32"))))]
+#[cfg(not(entries))]
 impl NoQueue {
     fn push_back(&mut self, _: Entry) {
         match *self {}
@@ -119,7 +119,7 @@ impl NoQueue {
 #[derive(Debug)]
 enum Sink {
     /// Kept as [`Entry`]s, taken with [`StreamState::next_entry`] (the Rust API).
-    #[cfg_attr(not(any(feature = "client", not(target_arch = "wasm32"))), allow(dead_code))]
+    #[cfg_attr(not(entries), allow(dead_code))]
     Entries(Queue),
     /// Written as one JSON batch per chunk (the JS wrapper): see [`StreamState::take_batch`].
     Batch(Batch),
@@ -163,7 +163,7 @@ pub struct StreamState {
 
 impl StreamState {
     /// A stream whose events are taken one by one with [`next_entry`](Self::next_entry).
-    #[cfg(any(feature = "client", not(target_arch = "wasm32")))]
+    #[cfg(entries)]
     pub fn entries(max_event_size: Option<usize>) -> StreamState {
         StreamState::with_sink(Sink::Entries(Queue::new()), max_event_size)
     }

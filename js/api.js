@@ -7,9 +7,10 @@
 //   tool-loop.js   functionTool, the tool loop (ToolRun)
 //   input.js    inputImage, inputFile (attachments as content parts)
 //   redact.js   createRedactor (the API key out of what a proxy passes on)
+//   shared.js   the small helpers the modules share (`named`, abort listeners, handlers, …)
 // The package is minified without keeping names: each public class and function, and the classes
 // a user meets without importing them (client.conversations, client.files, runTools()), is given
-// its name where it is defined (errors.js's `named`, a pure call: what an app never reaches is left
+// its name where it is defined (shared.js's `named`, a pure call: what an app never reaches is left
 // out of its bundle). Each entry names its own `init`.
 export { ResponsesClient } from './client.js';
 export { ResponseStream } from './stream.js';

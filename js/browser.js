@@ -10,7 +10,7 @@
 // first: the bundle holds the inline copy ahead of all its JS, which then compresses as one piece
 import wasmBase64 from './cometapi_responses_bg.lzma.js';
 import { __wbg_finalize_init, __wbg_get_imports } from './cometapi_responses.js';
-import { named } from './errors.js';
+import { named } from './shared.js';
 import { unlzma } from './unlzma.js';
 
 function base64Bytes(text) {

@@ -4,7 +4,8 @@
 // arguments (ids' types, functions, signals), hands the rest to the core as one object, and runs
 // the calls' I/O.
 import { RawClient, throwsTypeErrors } from './cometapi_responses.js';
-import { call, isObject, jsonText, named, toError, ValidationError } from './errors.js';
+import { call, toError, ValidationError } from './errors.js';
+import { isObject, jsonText, named } from './shared.js';
 import { Io } from './io.js';
 import { validated, validatorOf } from './structured.js';
 import { ToolRun } from './tool-loop.js';

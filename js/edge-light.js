@@ -6,7 +6,7 @@
 // class check that would try to compile it again.
 import wasmModule from './cometapi_responses_bg.wasm?module';
 import { __wbg_finalize_init, __wbg_get_imports } from './cometapi_responses.js';
-import { named } from './errors.js';
+import { named } from './shared.js';
 
 __wbg_finalize_init(new WebAssembly.Instance(wasmModule, __wbg_get_imports()), wasmModule);
 

@@ -1,13 +1,6 @@
 // The exported error classes. The wasm side throws plain descriptors ({ __cometapi, name, … });
-// toError() turns them into these classes so `instanceof` and `name` work everywhere. Also the
-// few helpers every module shares.
-
-/**
- * `value` (a public class or function) with its own `name`, which the package's minifier does not
- * keep, after `setup(value)` (a class's methods made from a table). A pure call: a bundler leaves
- * out what an app never uses.
- */
-export const named = (name, value, setup) => (setup?.(value), Object.defineProperty(value, 'name', { value: name }));
+// toError() turns them into these classes so `instanceof` and `name` work everywhere.
+import { named } from './shared.js';
 
 export const CometApiError = /* @__PURE__ */ named('CometApiError', class extends Error {
   constructor(message, options) {
@@ -54,55 +47,6 @@ const parseJson = (text) => {
     return text;
   }
 };
-
-export const isObject = (v) => typeof v === 'object' && v !== null;
-export const ignore = () => {};
-export const freed = (what) => new TypeError(`this ${what} was freed (free() or [Symbol.dispose]() was called)`);
-/** A lone surrogate (half of a pair without its other half). */
-export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-/** Whether `s` has no lone surrogate (it survives the way to UTF-8 and back). */
-export const wellFormed = (s) => (s.isWellFormed ? s.isWellFormed() : !LONE_SURROGATE.test(s));
-
-/** Calls `fn` when `signal` aborts (now, when it is aborted already); returns what removes the listener. */
-export function onAbort(signal, fn) {
-  if (!signal) return ignore;
-  if (signal.aborted) {
-    fn();
-    return ignore;
-  }
-  signal.addEventListener('abort', fn, { once: true });
-  return () => signal.removeEventListener('abort', fn);
-}
-
-/** `JSON.stringify(params)`, or the error `fail(message)` makes when they cannot be. */
-export function jsonText(params, fail) {
-  try {
-    return JSON.stringify(params);
-  } catch (e) {
-    throw fail(`params cannot be serialised to JSON: ${e.message}`);
-  }
-}
-
-/** Adds an `on(type, handler)` handler to `handlers` (type → list). */
-export function addHandler(handlers, type, handler) {
-  if (typeof type !== 'string' || typeof handler !== 'function') throw new TypeError('on(type: string, handler: function)');
-  const list = handlers.get(type);
-  if (list) list.push(handler);
-  else handlers.set(type, [handler]);
-}
-
-/** Calls each handler of `list` with `value`; one that throws is the app's bug, reported as the runtime reports it. */
-export function runHandlers(list, value) {
-  for (const handler of list ?? []) {
-    try {
-      handler(value);
-    } catch (e) {
-      queueMicrotask(() => {
-        throw e;
-      });
-    }
-  }
-}
 
 /** `fn()`, with anything it throws across the wasm boundary turned into its class (toError). */
 export function call(fn) {

@@ -2,7 +2,8 @@
 // query) and decides every answer; an upload's multipart body is the platform's FormData, which
 // sets its own boundary and streams a Blob without copying it into wasm memory (src/endpoint/operations.rs).
 import { describe, isBlob } from './input.js';
-import { named, ValidationError } from './errors.js';
+import { ValidationError } from './errors.js';
+import { named } from './shared.js';
 
 /** The Files API of a client. */
 export const Files = /* @__PURE__ */ named('Files', class Files {

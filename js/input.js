@@ -5,7 +5,8 @@
 // some twenty lines of rules (docs/architecture.md, "Attachments"). Both are tested against one
 // table (tests/fixtures/attachments.json). The payload is encoded here with the platform's fastest
 // encoder, so a large file is never copied into wasm memory.
-import { ValidationError, isObject, named } from './errors.js';
+import { ValidationError } from './errors.js';
+import { isObject, named } from './shared.js';
 
 const MiB = 1024 * 1024;
 const DEFAULT_MAX_BYTES = 50 * MiB;

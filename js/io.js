@@ -4,7 +4,7 @@
 // `poll_timeout`) and how to let go of a body all come from the core (docs/architecture.md,
 // "The call machine"); src/wasm/transport.rs runs the same loop for the Rust API.
 import { Action, Fault, Release, wantedHeaders } from './cometapi_responses.js';
-import { ignore, onAbort } from './errors.js';
+import { ignore, onAbort } from './shared.js';
 
 let WANTED = null;
 

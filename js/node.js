@@ -7,7 +7,7 @@ import wasmGzipBase64 from './cometapi_responses_bg.inline.js';
 import { Buffer } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { initSync } from './cometapi_responses.js';
-import { named } from './errors.js';
+import { named } from './shared.js';
 
 initSync({ module: gunzipSync(Buffer.from(wasmGzipBase64, 'base64')) });
 

@@ -1,7 +1,8 @@
 // The low-level pieces: ResponseAccumulator (fold wire events into a Response, as a stream does)
 // and SseParser (WHATWG-exact Server-Sent Events). Both keep their work in the wasm core.
 import { RawAccumulator, RawSseParser } from './cometapi_responses.js';
-import { call, freed, isObject, named } from './errors.js';
+import { call } from './errors.js';
+import { freed, isObject, named } from './shared.js';
 import { Mirror } from './mirror.js';
 
 

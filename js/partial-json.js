@@ -1,7 +1,7 @@
 // PartialJsonParser: incremental partial JSON. The core parses and says how the value changes
 // (ops); this file mirrors the value and hands the text to wasm with its lone surrogates kept.
 import { RawPartialJson } from './cometapi_responses.js';
-import { freed, LONE_SURROGATE, named, wellFormed } from './errors.js';
+import { freed, LONE_SURROGATE, named, wellFormed } from './shared.js';
 import { Mirror } from './mirror.js';
 
 /** Incremental partial JSON: the core parses, `value` is kept here by applying its ops. */

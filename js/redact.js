@@ -1,7 +1,7 @@
 // The core's redactor of an API key (src/redact.rs) in JS: createRedactor for what a proxy passes
 // on, and the walker that redacts every string of a JSON value (the snapshot an error carries).
 import { RawRedactor } from './cometapi_responses.js';
-import { LONE_SURROGATE, named } from './errors.js';
+import { LONE_SURROGATE, named } from './shared.js';
 
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 

@@ -4,7 +4,8 @@
 // connection (with one timer at the core's deadline), moves frames both ways and hands each
 // response's RawCall to a ResponseStream and its Io (the same classes as over HTTP).
 import { Route, SocketAction } from './cometapi_responses.js';
-import { AbortError, addHandler, call, ConnectionError, ignore, isObject, jsonText, named, onAbort, runHandlers, toError } from './errors.js';
+import { AbortError, call, ConnectionError, toError } from './errors.js';
+import { addHandler, ignore, isObject, jsonText, named, onAbort, runHandlers } from './shared.js';
 import { validatorOf } from './structured.js';
 import { headersOf, Io } from './io.js';
 import { INTERNAL, ResponseStream } from './stream.js';

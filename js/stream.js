@@ -2,7 +2,8 @@
 // snapshot kept as they are handed out. The wasm core decodes, folds and decides every outcome;
 // this file moves its batches to the consumer and mirrors the snapshot (docs/architecture.md).
 import { Action, PatchesMark, RawCall, Show } from './cometapi_responses.js';
-import { AbortError, addHandler, ignore, isObject, named, OutputParseError, runHandlers, StreamError, toError } from './errors.js';
+import { AbortError, OutputParseError, StreamError, toError } from './errors.js';
+import { addHandler, ignore, isObject, named, runHandlers } from './shared.js';
 import { redactText, redactValue } from './redact.js';
 import { Io, reportHeaders } from './io.js';
 import { Mirror } from './mirror.js';

@@ -1,7 +1,8 @@
 // Structured outputs: jsonSchemaFormat (a json_schema text format that keeps its validator off
 // the wire) and Standard Schema validation of a value (the output, a tool's arguments). The core
 // decides what output_parsed is; this file runs the validators, which are JS code.
-import { OutputParseError, isObject, named } from './errors.js';
+import { OutputParseError } from './errors.js';
+import { isObject, named } from './shared.js';
 
 /** Sets a key kept off the wire (non-enumerable: JSON.stringify skips it). */
 export const hidden = (obj, key, value) => Object.defineProperty(obj, key, { value, writable: true, configurable: true });

@@ -3,7 +3,8 @@
 // to the model, the store:false history); this file runs each step's stream and the tools, and
 // reports back.
 import { RawToolLoop, ToolResult } from './cometapi_responses.js';
-import { AbortError, OutputParseError, call, ignore, isObject, jsonText, named, onAbort } from './errors.js';
+import { AbortError, OutputParseError, call } from './errors.js';
+import { ignore, isObject, jsonText, named, onAbort } from './shared.js';
 import { checkSchema, hidden, validated, validatorOf } from './structured.js';
 
 /** A function tool for runTools: the wire definition, with `execute` and `validate` kept off the wire. */

@@ -4,7 +4,7 @@
 // it downloads). Pass a URL or string, a Response or a Promise of one, bytes, or a
 // WebAssembly.Module to load it from elsewhere. Calling it again returns the same promise.
 import initWasm from './cometapi_responses.js';
-import { named } from './errors.js';
+import { named } from './shared.js';
 
 let ready;
 export const init = /* @__PURE__ */ named('init', function (moduleOrPath) {

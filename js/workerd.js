@@ -1,7 +1,7 @@
 // Cloudflare Workers (workerd) entry: wrangler/miniflare import .wasm files as WebAssembly.Module.
 import wasmModule from './cometapi_responses_bg.wasm';
 import { initSync } from './cometapi_responses.js';
-import { named } from './errors.js';
+import { named } from './shared.js';
 
 initSync({ module: wasmModule });
 

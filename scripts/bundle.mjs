@@ -1,6 +1,6 @@
 // `make build`: one minified ES module per runtime entry (one request, one gzip stream), from
 // build/pkg.src/ into DIR. The sources stay readable in js/; the .wasm and node: builtins stay
-// external. Names are not kept (errors.js's `named` gives the public classes and functions
+// external. Names are not kept (shared.js's `named` gives the public classes and functions
 // theirs), and
 //   - the glue's snake_case members (RawCall's take_pending, …: the wasm-bindgen classes js/
 //     wraps, which no user meets) and Io's `lastError` and `sendBody`, none of which index.d.ts

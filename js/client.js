@@ -2,14 +2,14 @@
 // its name in the core's table of operations (src/endpoint/operations.rs), which builds each
 // request and decides every answer (docs/architecture.md). This file checks the JS-only
 // arguments (ids' types, functions, signals), hands the rest to the core as one object, and runs
-// the calls' I/O.
+// the calls' I/O. The sub-APIs (client.conversations, client.files) are made from the same table.
 import { RawClient, throwsTypeErrors } from './cometapi_responses.js';
 import { call, toError, ValidationError } from './errors.js';
 import { isObject, jsonText, named } from './shared.js';
 import { Io } from './io.js';
 import { validated, validatorOf } from './structured.js';
 import { ToolRun } from './tool-loop.js';
-import { Files } from './files.js';
+import { describe, isBlob } from './input.js';
 import { ResponsesSocket } from './socket.js';
 import { INTERNAL, ResponseStream } from './stream.js';
 
@@ -91,9 +91,9 @@ function checkIds(op, ids) {
  * Gives `Class` a method per operation of the core's table whose answer is JSON, named by the
  * last part of the operation's name (`prefix` + name): `[name, ids, params]` — the ids its path
  * takes, whether params follow them — then the call's options. `client(o)`: an instance's
- * ResponsesClient.
+ * ResponsesClient (a sub-API's: the one it was made for).
  */
-function operations(Class, prefix, list, client) {
+function operations(Class, prefix, list, client = (o) => clientOf.get(o)) {
   for (const [name, ids, params] of list) {
     const op = prefix + name;
     const method = {
@@ -249,7 +249,7 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
   // (params sent as given)
 }, (C) => operations(C, '', [['create', 0, 1], ['retrieve', 1, 0], ['cancel', 1, 0], ['delete', 1, 0], ['inputItems', 1, 0], ['compact', 0, 1], ['countInputTokens', 0, 1]], (c) => c));
 
-/** The ResponsesClient of each Conversations and ConversationItems (their methods' runner). */
+/** The ResponsesClient of each Conversations, ConversationItems and Files (their methods' runner). */
 const clientOf = new WeakMap();
 
 /** The Conversations API of a client. */
@@ -262,7 +262,7 @@ export const Conversations = /* @__PURE__ */ named('Conversations', class Conver
     this.items = new ConversationItems(client);
   }
   // made from the table below: create ({ items?, metadata? }), retrieve, update ({ metadata }), delete
-}, (C) => operations(C, 'conversations.', [['create', 0, 1], ['retrieve', 1, 0], ['update', 1, 1], ['delete', 1, 0]], (o) => clientOf.get(o)));
+}, (C) => operations(C, 'conversations.', [['create', 0, 1], ['retrieve', 1, 0], ['update', 1, 1], ['delete', 1, 0]]));
 
 export const ConversationItems = /* @__PURE__ */ named('ConversationItems', class ConversationItems {
   constructor(client) {
@@ -270,4 +270,39 @@ export const ConversationItems = /* @__PURE__ */ named('ConversationItems', clas
   }
   // made from the table below: create ({ items }; the `include` option goes in the query), list
   // (after, limit, order, include), retrieve and delete (a conversation's id, then the item's)
-}, (C) => operations(C, 'conversations.items.', [['create', 1, 1], ['list', 1, 0], ['retrieve', 2, 0], ['delete', 2, 0]], (o) => clientOf.get(o)));
+}, (C) => operations(C, 'conversations.items.', [['create', 1, 1], ['list', 1, 0], ['retrieve', 2, 0], ['delete', 2, 0]]));
+
+/** The Files API of a client. */
+export const Files = /* @__PURE__ */ named('Files', class Files {
+  constructor(client) {
+    clientOf.set(this, client);
+  }
+
+  /**
+   * POST /files (multipart/form-data) → the File object. The body is the platform's FormData,
+   * which sets its own boundary and streams a Blob without copying it into wasm memory.
+   */
+  async create(params, opts) {
+    if (typeof params !== 'object' || params === null) throw new TypeError('params must be an object');
+    const { purpose, file, filename } = params;
+    if (typeof purpose !== 'string') throw new TypeError('purpose must be a string');
+    let blob = file;
+    if (!isBlob(file)) {
+      if (!(file instanceof ArrayBuffer || ArrayBuffer.isView(file))) {
+        throw new ValidationError('file must be a Blob, File, ArrayBuffer or ArrayBufferView', { param: 'file' });
+      }
+      blob = new Blob([file]);
+    }
+    if (filename !== undefined && typeof filename !== 'string') throw new TypeError('filename must be a string');
+    // The MIME type (the Blob's, else sniffed from its first bytes) and the filename (a File's
+    // name, else `filename`, else `file.<ext>`).
+    const head = new Uint8Array(await blob.slice(0, 16).arrayBuffer());
+    const [type, name] = describe(false, blob.size, { param: 'file', filename, maxBytes: Infinity }, blob.type, typeof blob.name === 'string' ? blob.name : undefined, head);
+    const form = new FormData();
+    form.append('purpose', purpose);
+    form.append('file', blob.type ? blob : new Blob([blob], { type }), name);
+    return clientOf.get(this)._run('files.create', [], { purpose }, opts, form);
+  }
+  // made from the table below: retrieve (the File object), list ({ purpose?, limit?, after?,
+  // order? } → a list), delete, content (the HTTP Response, its body unread)
+}, (C) => operations(C, 'files.', [['retrieve', 1, 0], ['list', 0, 0], ['delete', 1, 0], ['content', 1, 0]]));

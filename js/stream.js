@@ -14,7 +14,8 @@ export const INTERNAL = Symbol('cometapi-responses.internal');
 // a batch entry's codes (src/stream/sinks.rs), read once per event
 const SAME_OPS = PatchesMark.Same;
 const YIELD = Show.Yield;
-const signalOf = (opts) => (isObject(opts) ? opts.signal ?? undefined : undefined);
+/** A stream of a body the app hands over (`opts.signal`: its abort ends the stream). */
+const foreign = (raw, body, opts) => new ResponseStream(INTERNAL, raw, new Io(raw, undefined, isObject(opts) ? opts.signal ?? undefined : undefined, body));
 
 /**
  * A stream of Responses events: an async iterator of wire events, with the Response
@@ -84,8 +85,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     if (!isObject(body) || typeof body.getReader !== 'function') {
       throw new TypeError('fromReadableStream expects a ReadableStream');
     }
-    const raw = RawCall.from_body();
-    return new ResponseStream(INTERNAL, raw, new Io(raw, undefined, signalOf(opts), body));
+    return foreign(RawCall.from_body(), body, opts);
   }
 
   /**
@@ -101,7 +101,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     reportHeaders(raw, res);
     const body = res.body ?? undefined;
     if (body === undefined) raw.no_body();
-    return new ResponseStream(INTERNAL, raw, new Io(raw, undefined, signalOf(opts), body));
+    return foreign(raw, body, opts);
   }
 
   [Symbol.asyncIterator]() {

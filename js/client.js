@@ -5,7 +5,7 @@
 // the calls' I/O. The sub-APIs (client.conversations, client.files) are made from the same table.
 import { RawClient, throwsTypeErrors } from './cometapi_responses.js';
 import { call, toError, ValidationError } from './errors.js';
-import { isObject, jsonText, named } from './shared.js';
+import { hidden, isObject, jsonText, named } from './shared.js';
 import { Io } from './io.js';
 import { validated, validatorOf } from './structured.js';
 import { ToolRun } from './tool-loop.js';
@@ -101,7 +101,7 @@ function operations(Class, prefix, list, client = (o) => clientOf.get(o)) {
         return client(this)._run(op, Array.from({ length: ids }, (_, i) => a[i]), params ? a[ids] : undefined, a[ids + params]);
       },
     }[name];
-    Object.defineProperty(Class.prototype, name, { value: method, writable: true, configurable: true });
+    hidden(Class.prototype, name, method);
   }
 }
 

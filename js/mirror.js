@@ -15,6 +15,7 @@
 // characters) is a StreamError with the snapshot as it was before the event, not a RangeError
 // (the stream redacts the API key from it before anyone sees it).
 import { StreamError } from './errors.js';
+import { setOwn } from './shared.js';
 
 /** A deep copy of JSON data (strings are shared: they are immutable). */
 export function copy(v) {
@@ -25,7 +26,7 @@ export function copy(v) {
   for (const k in out) {
     const x = out[k];
     if (typeof x !== 'object' || x === null || !Object.hasOwn(out, k)) continue;
-    if (k === '__proto__') Object.defineProperty(out, k, { value: copy(x), enumerable: true, writable: true, configurable: true });
+    if (k === '__proto__') setOwn(out, k, copy(x));
     else out[k] = copy(x);
   }
   return out;
@@ -45,7 +46,7 @@ function put(parent, key, value) {
   if (Array.isArray(parent)) {
     if (typeof key !== 'number' || key > parent.length) return;
   } else if (key === '__proto__') {
-    Object.defineProperty(parent, key, { value, enumerable: true, writable: true, configurable: true });
+    setOwn(parent, key, value);
     return;
   }
   parent[key] = value;

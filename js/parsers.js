@@ -5,7 +5,6 @@ import { call } from './errors.js';
 import { freed, isObject, named } from './shared.js';
 import { Mirror } from './mirror.js';
 
-
 /** Builds the Response snapshot from wire events (the same rules as ResponseStream). */
 export const ResponseAccumulator = /* @__PURE__ */ named('ResponseAccumulator', class ResponseAccumulator {
   #raw = new RawAccumulator();
@@ -31,9 +30,8 @@ export const ResponseAccumulator = /* @__PURE__ */ named('ResponseAccumulator', 
   /** Releases the wasm memory now; `response` stays readable, `push` throws. */
   free() {
     const raw = this.#raw;
-    if (raw === null) return;
     this.#raw = null;
-    raw.free();
+    raw?.free();
   }
 
   [Symbol.dispose]() {

@@ -1,7 +1,7 @@
 // The core's redactor of an API key (src/redact.rs) in JS: createRedactor for what a proxy passes
 // on, and the walker that redacts every string of a JSON value (the snapshot an error carries).
 import { RawRedactor } from './cometapi_responses.js';
-import { LONE_SURROGATE, named } from './shared.js';
+import { LONE_SURROGATE, named, setOwn } from './shared.js';
 
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -78,15 +78,11 @@ export function redactValue(value, redact) {
     const rv = redactValue(v, redact);
     if (out === null && (rk !== k || rv !== v)) {
       out = {};
-      for (let j = 0; j < i; j++) putOwn(out, keys[j], value[keys[j]]);
+      for (let j = 0; j < i; j++) setOwn(out, keys[j], value[keys[j]]);
     }
-    if (out !== null) putOwn(out, rk, rv);
+    if (out !== null) setOwn(out, rk, rv);
   }
   return out ?? value;
-}
-
-function putOwn(o, k, v) {
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 /** `s` redacted: pieces of at most PIECE units, cut where no fragment of the key crosses the cut. */

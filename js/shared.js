@@ -8,6 +8,10 @@
  */
 export const named = (name, value, setup) => (setup?.(value), Object.defineProperty(value, 'name', { value: name }));
 
+/** Sets a key that is not enumerable (a method, or a key kept off the wire: JSON.stringify skips it). */
+export const hidden = (obj, key, value) => Object.defineProperty(obj, key, { value, writable: true, configurable: true });
+/** Sets `o[k] = v` as an own data property, as JSON.parse makes one (`__proto__` included). */
+export const setOwn = (o, k, v) => Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 export const isObject = (v) => typeof v === 'object' && v !== null;
 export const ignore = () => {};
 export const freed = (what) => new TypeError(`this ${what} was freed (free() or [Symbol.dispose]() was called)`);

@@ -2,10 +2,7 @@
 // the wire) and Standard Schema validation of a value (the output, a tool's arguments). The core
 // decides what output_parsed is; this file runs the validators, which are JS code.
 import { OutputParseError } from './errors.js';
-import { isObject, named } from './shared.js';
-
-/** Sets a key kept off the wire (non-enumerable: JSON.stringify skips it). */
-export const hidden = (obj, key, value) => Object.defineProperty(obj, key, { value, writable: true, configurable: true });
+import { hidden, isObject, named } from './shared.js';
 
 /** `validate` when it is a Standard Schema (or undefined); else TypeError naming `what`. */
 export function checkSchema(validate, what) {

@@ -4,8 +4,8 @@
 // reports back.
 import { RawToolLoop, ToolResult } from './cometapi_responses.js';
 import { AbortError, OutputParseError, call } from './errors.js';
-import { ignore, isObject, jsonText, named, onAbort } from './shared.js';
-import { checkSchema, hidden, validated, validatorOf } from './structured.js';
+import { hidden, ignore, isObject, jsonText, named, onAbort } from './shared.js';
+import { checkSchema, validated, validatorOf } from './structured.js';
 
 /** A function tool for runTools: the wire definition, with `execute` and `validate` kept off the wire. */
 export const functionTool = /* @__PURE__ */ named('functionTool', function (definition) {

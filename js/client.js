@@ -90,15 +90,14 @@ function checkIds(op, ids) {
 /**
  * Gives `Class` a method per operation of the core's table whose answer is JSON, named by the
  * last part of the operation's name (`prefix` + name): `[name, ids, params]` — the ids its path
- * takes, whether params follow them — then the call's options. `client(o)`: an instance's
- * ResponsesClient (a sub-API's: the one it was made for).
+ * takes, whether params follow them — then the call's options, run by the instance's `_run`.
  */
-function operations(Class, prefix, list, client = (o) => clientOf.get(o)) {
+function operations(Class, prefix, list) {
   for (const [name, ids, params] of list) {
     const op = prefix + name;
     const method = {
       [name](...a) {
-        return client(this)._run(op, Array.from({ length: ids }, (_, i) => a[i]), params ? a[ids] : undefined, a[ids + params]);
+        return this._run(op, Array.from({ length: ids }, (_, i) => a[i]), params ? a[ids] : undefined, a[ids + params]);
       },
     }[name];
     hidden(Class.prototype, name, method);
@@ -247,37 +246,41 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
   // made from the table below: create (POST /responses), retrieve, cancel (background responses),
   // delete, inputItems (its options: after, limit, order, include), compact and countInputTokens
   // (params sent as given)
-}, (C) => operations(C, '', [['create', 0, 1], ['retrieve', 1, 0], ['cancel', 1, 0], ['delete', 1, 0], ['inputItems', 1, 0], ['compact', 0, 1], ['countInputTokens', 0, 1]], (c) => c));
+}, (C) => operations(C, '', [['create', 0, 1], ['retrieve', 1, 0], ['cancel', 1, 0], ['delete', 1, 0], ['inputItems', 1, 0], ['compact', 0, 1], ['countInputTokens', 0, 1]]));
 
-/** The ResponsesClient of each Conversations, ConversationItems and Files (their methods' runner). */
-const clientOf = new WeakMap();
+/** A sub-API of a client (client.conversations, its items, client.files): its calls run on the client. */
+class SubApi {
+  #client;
+
+  constructor(client) {
+    this.#client = client;
+  }
+
+  /** @internal The client's runner. */
+  _run(op, ids, params, opts, form) {
+    return this.#client._run(op, ids, params, opts, form);
+  }
+}
 
 /** The Conversations API of a client. */
-export const Conversations = /* @__PURE__ */ named('Conversations', class Conversations {
+export const Conversations = /* @__PURE__ */ named('Conversations', class Conversations extends SubApi {
   /** Items of a conversation: `create`, `list`, `retrieve`, `delete`. */
   items;
 
   constructor(client) {
-    clientOf.set(this, client);
+    super(client);
     this.items = new ConversationItems(client);
   }
   // made from the table below: create ({ items?, metadata? }), retrieve, update ({ metadata }), delete
 }, (C) => operations(C, 'conversations.', [['create', 0, 1], ['retrieve', 1, 0], ['update', 1, 1], ['delete', 1, 0]]));
 
-export const ConversationItems = /* @__PURE__ */ named('ConversationItems', class ConversationItems {
-  constructor(client) {
-    clientOf.set(this, client);
-  }
+export const ConversationItems = /* @__PURE__ */ named('ConversationItems', class ConversationItems extends SubApi {
   // made from the table below: create ({ items }; the `include` option goes in the query), list
   // (after, limit, order, include), retrieve and delete (a conversation's id, then the item's)
 }, (C) => operations(C, 'conversations.items.', [['create', 1, 1], ['list', 1, 0], ['retrieve', 2, 0], ['delete', 2, 0]]));
 
 /** The Files API of a client. */
-export const Files = /* @__PURE__ */ named('Files', class Files {
-  constructor(client) {
-    clientOf.set(this, client);
-  }
-
+export const Files = /* @__PURE__ */ named('Files', class Files extends SubApi {
   /**
    * POST /files (multipart/form-data) → the File object. The body is the platform's FormData,
    * which sets its own boundary and streams a Blob without copying it into wasm memory.
@@ -301,7 +304,7 @@ export const Files = /* @__PURE__ */ named('Files', class Files {
     const form = new FormData();
     form.append('purpose', purpose);
     form.append('file', blob.type ? blob : new Blob([blob], { type }), name);
-    return clientOf.get(this)._run('files.create', [], { purpose }, opts, form);
+    return this._run('files.create', [], { purpose }, opts, form);
   }
   // made from the table below: retrieve (the File object), list ({ purpose?, limit?, after?,
   // order? } → a list), delete, content (the HTTP Response, its body unread)

@@ -286,7 +286,7 @@ export const Files = /* @__PURE__ */ named('Files', class Files extends SubApi {
    * which sets its own boundary and streams a Blob without copying it into wasm memory.
    */
   async create(params, opts) {
-    if (typeof params !== 'object' || params === null) throw new TypeError('params must be an object');
+    if (!isObject(params)) throw new TypeError('params must be an object');
     const { purpose, file, filename } = params;
     if (typeof purpose !== 'string') throw new TypeError('purpose must be a string');
     let blob = file;

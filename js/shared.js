@@ -1,5 +1,5 @@
-// The small helpers the modules share: a public value's name, abort listeners, `on(type, …)`
-// handlers, JSON text of params, lone surrogates.
+// The small helpers the modules share: a public value's name, keys set as non-enumerable or as
+// own data, abort listeners, `on(type, …)` handlers, JSON text of params, lone surrogates.
 
 /**
  * `value` (a public class or function) with its own `name`, which the package's minifier does not

@@ -21,14 +21,5 @@ export { jsonSchemaFormat } from './structured.js';
 export { functionTool } from './tool-loop.js';
 export { inputImage, inputFile } from './input.js';
 export { createRedactor } from './redact.js';
-export {
-  ApiError,
-  CometApiError,
-  ConnectionError,
-  TimeoutError,
-  AbortError,
-  StreamError,
-  ValidationError,
-  OutputParseError,
-} from './errors.js';
+export { ApiError, CometApiError, ConnectionError, TimeoutError, AbortError, StreamError, ValidationError, OutputParseError } from './errors.js';
 

@@ -59,3 +59,8 @@ pub mod event_paths {
     /// Two decodings of one text.
     pub type Decoded2 = (Result<Option<ResponseEvent>, Error>, Result<Option<ResponseEvent>, Error>);
 }
+
+/// The retry policy (src/retry/), whose module is private: the call machine is its only user.
+pub mod retry {
+    pub use crate::retry::{backoff_ms, delay_ms, parse_http_date, should_retry, Failure, RetryHeaders};
+}

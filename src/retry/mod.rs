@@ -36,20 +36,6 @@ pub struct RetryHeaders<'a> {
     pub should_retry: Option<&'a str>,
 }
 
-/// What to do after a failed attempt (the policy in one value; the call machine asks
-/// [`should_retry`] and [`delay_ms`] itself).
-#[cfg(test)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    /// Wait this long, then try again.
-    Retry {
-        /// Milliseconds to wait.
-        delay_ms: u64,
-    },
-    /// Report the failure.
-    GiveUp,
-}
-
 /// First backoff delay (ms).
 pub const INITIAL_DELAY_MS: f64 = 500.0;
 /// Backoff cap (ms).
@@ -58,24 +44,6 @@ pub const MAX_DELAY_MS: f64 = 8_000.0;
 pub const MAX_SERVER_DELAY_MS: f64 = 60_000.0;
 /// Largest fraction the jitter removes from a backoff delay.
 pub const JITTER: f64 = 0.25;
-
-/// Decides whether to retry after `failure`. `attempt` is the number of retries already done
-/// (0 after the first attempt failed); `now_unix_ms` is the current time (for `retry-after`
-/// dates); `random01` is a uniform random number in `[0, 1)` (clamped; NaN counts as 0).
-#[cfg(test)]
-pub fn decide(
-    failure: Failure,
-    headers: &RetryHeaders<'_>,
-    attempt: u32,
-    max_retries: u32,
-    now_unix_ms: f64,
-    random01: f64,
-) -> Decision {
-    if attempt >= max_retries || !should_retry(failure, headers) {
-        return Decision::GiveUp;
-    }
-    Decision::Retry { delay_ms: delay_ms(headers, attempt, now_unix_ms, random01) as u64 }
-}
 
 /// The wait before retry number `attempt + 1`, in whole ms (rounded up, never early): the
 /// server's delay when valid, else the backoff.
@@ -209,6 +177,3 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
-
-#[cfg(test)]
-mod tests;

@@ -1,7 +1,26 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
-//! Tests of the retry policy: pure functions, no clocks, no sleeping.
+#![cfg(not(target_arch = "wasm32"))]
+//! The retry policy (src/retry/): pure functions, no clocks, no sleeping; `decide` puts
+//! together what the call machine asks of it after a failed attempt.
 
-use super::{backoff_ms, decide, parse_http_date, should_retry, Decision, Failure, RetryHeaders};
+use cometapi_responses::test_support::retry::{
+    backoff_ms, delay_ms, parse_http_date, should_retry, Failure, RetryHeaders,
+};
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decision {
+    Retry { delay_ms: u64 },
+    GiveUp,
+}
+
+/// As the call machine decides: `attempt` retries done, at most `max_retries`.
+fn decide(failure: Failure, h: &RetryHeaders<'_>, attempt: u32, max_retries: u32, now: f64, random01: f64) -> Decision {
+    if attempt >= max_retries || !should_retry(failure, h) {
+        return Decision::GiveUp;
+    }
+    Decision::Retry { delay_ms: delay_ms(h, attempt, now, random01) as u64 }
+}
 
 const NOW: f64 = 1_700_000_000_000.0; // 2023-11-14T22:13:20Z
 

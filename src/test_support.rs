@@ -61,6 +61,8 @@ pub mod event_paths {
 }
 
 /// The retry policy (src/retry/), whose module is private: the call machine is its only user.
+/// Native only: re-exported, its functions would stay whole in the wasm.
+#[cfg(not(target_arch = "wasm32"))]
 pub mod retry {
     pub use crate::retry::{backoff_ms, delay_ms, parse_http_date, should_retry, Failure, RetryHeaders};
 }

@@ -76,49 +76,35 @@ impl Query {
     fn pairs(&self, fields: &[Field]) -> Result<Vec<(&'static str, String)>, Error> {
         let mut pairs = Vec::new();
         for field in fields {
-            match *field {
-                Field::Stream => pairs.push(("stream", "true".to_owned())),
-                Field::StartingAfter => {
-                    if let Some(n) = self.starting_after {
-                        pairs.push(("starting_after", n.to_string()));
+            let (name, value) = match *field {
+                Field::Stream => ("stream", Some("true".to_owned())),
+                Field::StartingAfter => ("starting_after", self.starting_after.map(|n| n.to_string())),
+                Field::Purpose => ("purpose", self.purpose.clone()),
+                Field::After => ("after", self.after.clone()),
+                Field::Limit(max) => match self.limit {
+                    Some(l) if !(1..=max).contains(&l) => {
+                        let message = format!("limit must be an integer from 1 to {max}, got {l}");
+                        return Err(Error::validation("limit", message));
                     }
-                }
-                Field::Purpose => {
-                    if let Some(p) = &self.purpose {
-                        pairs.push(("purpose", p.clone()));
+                    l => ("limit", l.map(|l| l.to_string())),
+                },
+                Field::Order => match &self.order {
+                    Some(o) if o != "asc" && o != "desc" => {
+                        let got = serde_json::to_string(o).unwrap_or_default();
+                        let message = format!("order must be \"asc\" or \"desc\", got {got}");
+                        return Err(Error::validation("order", message));
                     }
-                }
-                Field::After => {
-                    if let Some(a) = &self.after {
-                        pairs.push(("after", a.clone()));
-                    }
-                }
-                Field::Limit(max) => {
-                    if let Some(l) = self.limit {
-                        if !(1..=max).contains(&l) {
-                            let message = format!("limit must be an integer from 1 to {max}, got {l}");
-                            return Err(Error::validation("limit", message));
-                        }
-                        pairs.push(("limit", l.to_string()));
-                    }
-                }
-                Field::Order => {
-                    if let Some(o) = &self.order {
-                        if o != "asc" && o != "desc" {
-                            let got = serde_json::to_string(o).unwrap_or_default();
-                            return Err(Error::validation(
-                                "order",
-                                format!("order must be \"asc\" or \"desc\", got {got}"),
-                            ));
-                        }
-                        pairs.push(("order", o.clone()));
-                    }
-                }
+                    o => ("order", o.clone()),
+                },
                 Field::Include => {
                     for i in &self.include {
                         pairs.push(("include[]", i.clone()));
                     }
+                    continue;
                 }
+            };
+            if let Some(v) = value {
+                pairs.push((name, v));
             }
         }
         Ok(pairs)

@@ -165,17 +165,8 @@ impl Socket {
     /// `ws`).
     pub fn new(config: &Config) -> Result<Socket, Error> {
         check_base_url(&config.base_url)?;
-        let url = match config
-            .base_url
-            .as_bytes()
-            .windows(3)
-            .position(|w| w == b"://")
-            .and_then(|i| Some((config.base_url.get(..i)?, config.base_url.get(i + 3..)?)))
-        {
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => format!("wss://{rest}/responses"),
-            Some((_, rest)) => format!("ws://{rest}/responses"),
-            None => return Err(Error::validation("baseURL", "the base URL is not absolute")),
-        };
+        // The base URL starts with `http://` or `https://` (checked): `ws` takes the place of `http`.
+        let url = format!("ws{}/responses", config.base_url.get(4..).unwrap_or_default());
         Ok(Socket {
             url,
             api_key: config.api_key.clone(),
@@ -414,10 +405,8 @@ impl Socket {
     /// A text frame arrived: one event, routed to its response (see the module docs).
     pub fn on_frame(&mut self, text: &str) -> Routed {
         let head = frames::head(text);
-        if let Some(ty) = head.ty.as_deref() {
-            if let Some(kind) = ty.strip_prefix("response.steer.") {
-                return self.on_steer_event(kind, text);
-            }
+        if let Some(kind) = head.ty.as_deref().and_then(|t| t.strip_prefix("response.steer.")) {
+            return self.on_steer_event(kind, text);
         }
         let lane_idx = match &head.stream_id {
             Some(sid) => self.lanes.iter().position(|l| l.key.as_deref() == Some(sid.as_str())),
@@ -461,27 +450,19 @@ impl Socket {
         // one of them (malformed data, an event over the limit): never the lane's next response.
         let routed = match slot.state {
             SlotState::Sent => {
-                if slot.response_id.is_none() {
-                    slot.response_id = head.response_id;
-                }
-                if terminal {
-                    slot.state = SlotState::Done;
-                }
+                slot.response_id = slot.response_id.take().or(head.response_id);
                 if successor {
                     Routed::Successor(id)
                 } else {
                     Routed::Response(id)
                 }
             }
-            SlotState::Discarding => {
-                if terminal {
-                    slot.state = SlotState::Done;
-                }
-                Routed::Dropped
-            }
             _ => Routed::Dropped,
         };
-        if self.slot(id).is_some_and(|s| s.state == SlotState::Done) {
+        if terminal && matches!(slot.state, SlotState::Sent | SlotState::Discarding) {
+            slot.state = SlotState::Done;
+        }
+        if slot.state == SlotState::Done {
             if let Some(l) = self.lanes.get_mut(lane_idx) {
                 if l.active == Some(id) {
                     l.active = None;
@@ -617,13 +598,11 @@ impl Slot {
 fn steer_error(v: &Value, text: &str) -> ApiError {
     let field = |k: &str| v.get("error").and_then(|e| e.get(k)).and_then(Value::as_str).map(str::to_owned);
     ApiError {
-        status: None,
         code: field("code"),
         error_type: field("type"),
         param: field("param"),
         message: field("message").unwrap_or_else(|| "the steer failed".to_owned()),
-        request_id: None,
         body: Some(text.to_owned()),
-        response: None,
+        ..ApiError::default()
     }
 }

@@ -331,47 +331,37 @@ impl Socket {
     /// replayed), unanswered steers too; requests still waiting for their lane go out on the
     /// next connection.
     pub fn dropped(&mut self, message: &str) {
+        self.end_all(Error::Connection { message: format!("the WebSocket connection was lost: {message}") }, false);
+    }
+
+    /// The user closes the socket: everything not finished ends with `Error::Abort`.
+    pub fn close(&mut self) {
+        self.end_all(Error::Abort, true);
+    }
+
+    /// The connection is gone: responses on the wire and unanswered steers end with `e`
+    /// (`queued`: those still waiting too); a response the socket is done with keeps the end it
+    /// saw, one given up ends quietly.
+    fn end_all(&mut self, e: Error, queued: bool) {
         self.conn = Conn::Closed;
-        let e = Error::Connection { message: format!("the WebSocket connection was lost: {message}") };
         for s in &mut self.slots {
             match s.state {
                 SlotState::Sent => s.end(Some(e.clone())),
+                SlotState::Queued if queued => s.end(Some(e.clone())),
                 SlotState::Discarding => s.end(None),
                 _ => {}
             }
         }
         for st in &mut self.steers {
             st.holding = false;
+            if queued {
+                st.frame = None;
+            }
             if st.outcome.is_none() && st.frame.is_none() {
                 st.outcome = Some(SteerOutcome::Failed(e.clone()));
             }
         }
-        for l in &mut self.lanes {
-            l.active = None;
-            l.held = 0;
-        }
-        self.collect();
-    }
-
-    /// The user closes the socket: everything not finished ends with `Error::Abort`.
-    pub fn close(&mut self) {
-        // A response the socket is done with keeps the end it saw (a drop, a failed connect).
-        for s in &mut self.slots {
-            match s.state {
-                SlotState::Queued | SlotState::Sent => s.end(Some(Error::Abort)),
-                SlotState::Discarding => s.end(None),
-                SlotState::Done => {}
-            }
-        }
-        for st in &mut self.steers {
-            st.frame = None;
-            st.holding = false;
-            if st.outcome.is_none() {
-                st.outcome = Some(SteerOutcome::Failed(Error::Abort));
-            }
-        }
         self.lanes.clear();
-        self.conn = Conn::Closed;
         self.collect();
     }
 

@@ -1,9 +1,8 @@
 //! Attachments: what an image or a file given as bytes is, and the content parts that carry it
 //! (`input_image`, `input_file`).
 //!
-//! The rules, one place for the npm package (`inputImage` / `inputFile` in js/input.js ask
-//! [`attachment`] through the wasm export `attachmentOf`) and the Rust API ([`image_part`],
-//! [`file_part`]):
+//! The rules of the Rust API ([`image_part`], [`file_part`]); js/input.js (`inputImage` /
+//! `inputFile`) follows the same ones, and tests/fixtures/attachments.json holds both to them:
 //!
 //! - the MIME type is the declared one (a `Blob`'s `type`, else the caller's `mimeType`), else
 //!   sniffed from the first bytes ([`sniff`]: PNG, JPEG, GIF, WebP, PDF); an empty or
@@ -32,19 +31,17 @@ pub const SNIFF_BYTES: usize = 16;
 
 /// The MIME type the first bytes of a file announce: PNG, JPEG, GIF, WebP or PDF; `None` otherwise.
 pub fn sniff(head: &[u8]) -> Option<&'static str> {
-    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if head.starts_with(b"\xff\xd8\xff") {
-        Some("image/jpeg")
-    } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
-        Some("image/gif")
-    } else if head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP".as_slice()) {
-        Some("image/webp")
-    } else if head.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else {
-        None
+    const MAGIC: [(&[u8], &str); 5] = [
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"GIF87a", "image/gif"),
+        (b"GIF89a", "image/gif"),
+        (b"%PDF-", "application/pdf"),
+    ];
+    if head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP".as_slice()) {
+        return Some("image/webp");
     }
+    MAGIC.iter().find(|(magic, _)| head.starts_with(magic)).map(|&(_, mime)| mime)
 }
 
 /// The file name extension for a MIME type (`bin` for one this crate does not know).

@@ -111,10 +111,7 @@ fn field(o: &mut String, name: &str, value: Option<&str>) {
     o.push('"');
     o.push_str(name);
     o.push_str("\":");
-    match value.and_then(|v| serde_json::to_string(v).ok()) {
-        Some(v) => o.push_str(&v),
-        None => o.push_str("null"),
-    }
+    o.push_str(&value.and_then(|v| serde_json::to_string(v).ok()).unwrap_or_else(|| "null".to_owned()));
 }
 
 fn redacted(text: String, redactor: Option<&Redactor>) -> String {

@@ -31,11 +31,7 @@ pub fn check_base_url(url: &str) -> Result<(), Error> {
             ),
         ))
     };
-    let rest = if let Some(r) = url.strip_prefix("https://") {
-        r
-    } else if let Some(r) = url.strip_prefix("http://") {
-        r
-    } else {
+    let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
         return bad("it does not start with http:// or https://");
     };
     let host = rest.split('/').next().unwrap_or_default();

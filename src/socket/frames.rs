@@ -16,17 +16,16 @@ pub fn create_frame(params_json: &str, stream_id: Option<&str>, generate: bool) 
     if p.background {
         return Err(Error::validation("background", "background responses are not supported over a WebSocket"));
     }
-    let mut v = parse_keeping_surrogates(params_json)
-        .map_err(|_| Error::validation("params", "params must be a JSON object"))?;
-    let Value::Object(obj) = &mut v else {
-        return Err(Error::validation("params", "params must be an object"));
+    // A JSON object (`prepare_full` said so).
+    let Ok(Value::Object(obj)) = parse_keeping_surrogates(params_json) else {
+        return Err(Error::validation("params", "params must be a JSON object"));
     };
     let mut frame = Map::new();
     frame.insert("type".to_owned(), Value::from("response.create"));
     if let Some(sid) = stream_id {
         frame.insert("stream_id".to_owned(), Value::from(sid));
     }
-    for (k, val) in std::mem::take(obj) {
+    for (k, val) in obj {
         if !matches!(k.as_str(), "type" | "stream_id" | "stream" | "background") {
             frame.insert(k, val);
         }

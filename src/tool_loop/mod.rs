@@ -249,7 +249,7 @@ impl ToolLoop {
         }
         self.last_id = response.get("id").and_then(Value::as_str).map(str::to_owned);
 
-        let mut read: Vec<ToolCall> = Vec::new();
+        let mut calls: Vec<ToolCall> = Vec::new();
         let mut pending = false;
         let mut cut = response.get("status").and_then(Value::as_str) == Some("incomplete");
         for item in items {
@@ -257,7 +257,7 @@ impl ToolLoop {
                 Some("function_call") => {
                     cut |= matches!(item.get("status").and_then(Value::as_str), Some("in_progress" | "incomplete"));
                     match read_call(item) {
-                        Some(call) => read.push(call),
+                        Some(call) => calls.push(call),
                         None => pending = true,
                     }
                 }
@@ -267,7 +267,6 @@ impl ToolLoop {
         }
         // A call_id seen before (in output order) is not a new call.
         let mut seen = Map::new();
-        let mut calls = read;
         calls.retain(|c| seen.insert(c.call_id.clone(), Value::Null).is_none());
         pending |= calls.iter().any(|c| !self.executable.contains(&c.name));
         let stop = if calls.is_empty() && !pending {

@@ -28,8 +28,8 @@ use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::Poll;
 
+use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use serde_json::Value;
 use web_sys::AbortSignal;
@@ -125,32 +125,18 @@ type Job = (String, Box<dyn FnOnce() -> ToolFuture>);
 /// Runs the jobs, at most `limit` at once (a job starts when one ends, none once `stopped()`);
 /// their outputs in the jobs' order.
 async fn run_bounded(jobs: Vec<Job>, limit: usize, stopped: impl Fn() -> bool) -> Vec<(String, Outcome)> {
-    let (ids, starts): (Vec<String>, Vec<_>) = jobs.into_iter().unzip();
-    let mut done: Vec<Option<Outcome>> = vec![None; ids.len()];
-    let mut starts = starts.into_iter().enumerate();
-    let mut running: Vec<(usize, ToolFuture)> = Vec::new();
-    std::future::poll_fn(|cx| loop {
-        while running.len() < limit.max(1) && !stopped() {
-            let Some((at, start)) = starts.next() else { break };
-            running.push((at, start()));
+    let mut done: Vec<(String, Outcome)> = jobs.iter().map(|(id, _)| (id.clone(), Err("no result".into()))).collect();
+    let starts = stream::iter(jobs.into_iter().map(|(_, start)| start).enumerate());
+    let mut running = starts
+        .take_while(|_| std::future::ready(!stopped()))
+        .map(|(at, start)| async move { (at, start().await) })
+        .buffer_unordered(limit.max(1));
+    while let Some((at, r)) = running.next().await {
+        if let Some(slot) = done.get_mut(at) {
+            slot.1 = r;
         }
-        let before = running.len();
-        running.retain_mut(|(at, fut)| {
-            let Poll::Ready(r) = fut.as_mut().poll(cx) else { return true };
-            if let Some(slot) = done.get_mut(*at) {
-                *slot = Some(r);
-            }
-            false
-        });
-        if running.is_empty() && (starts.len() == 0 || stopped()) {
-            return Poll::Ready(());
-        }
-        if running.len() == before {
-            return Poll::Pending;
-        }
-    })
-    .await;
-    ids.into_iter().zip(done).map(|(id, r)| (id, r.unwrap_or_else(|| Err("no result".into())))).collect()
+    }
+    done
 }
 
 impl Client {

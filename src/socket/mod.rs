@@ -467,7 +467,6 @@ impl Socket {
         let v: Value = crate::event::lenient::parse_value(text).unwrap_or(Value::Null);
         let target =
             v.get("steer").and_then(|t| t.get("previous_response_id")).and_then(Value::as_str).unwrap_or_default();
-        let redactor = self.redactor.clone();
         let pick = |s: &Steer| s.target == target && s.frame.is_none();
         // `accepted` answers a steer that has no answer yet; `pending` and `failed` may also come
         // later for one accepted earlier (still queued; could not be committed).
@@ -476,33 +475,26 @@ impl Socket {
             "accepted" => unanswered,
             _ => unanswered.or_else(|| self.steers.iter().position(|s| pick(s) && s.holding)),
         };
-        let Some(i) = found else { return Routed::Dropped };
-        let Some(st) = self.steers.get_mut(i) else { return Routed::Dropped };
+        let Some(st) = found.and_then(|i| self.steers.get_mut(i)) else { return Routed::Dropped };
         let was_holding = st.holding;
-        let lane = st.lane.clone();
-        let id = st.id;
         match kind {
-            "accepted" => {
-                st.outcome = Some(SteerOutcome::Accepted);
-                st.holding = true;
-            }
+            "accepted" => st.outcome = Some(SteerOutcome::Accepted),
             "pending" => {
                 st.outcome.get_or_insert(SteerOutcome::Pending);
-                st.holding = false;
             }
-            "failed" => {
-                st.holding = false;
-                if st.outcome.is_none() {
-                    let mut e = steer_error(&v, text);
-                    if let Some(r) = &redactor {
-                        e.redact(r);
-                    }
-                    st.outcome = Some(SteerOutcome::Failed(Error::Api(Box::new(e))));
+            "failed" if st.outcome.is_none() => {
+                let mut e = steer_error(&v, text);
+                if let Some(r) = &self.redactor {
+                    e.redact(r);
                 }
+                st.outcome = Some(SteerOutcome::Failed(Error::Api(Box::new(e))));
             }
+            "failed" => {}
             _ => return Routed::Dropped,
         }
-        let now_holding = self.steers.get(i).is_some_and(|s| s.holding);
+        // An accepted steer holds its lane until its successor starts.
+        st.holding = kind == "accepted";
+        let (now_holding, lane, id) = (st.holding, st.lane.clone(), st.id);
         if now_holding != was_holding {
             if let Some(l) = self.lane_mut(&lane) {
                 l.held = if now_holding { l.held + 1 } else { l.held.saturating_sub(1) };

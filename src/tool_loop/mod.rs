@@ -86,7 +86,8 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 pub fn concurrency(concurrency: Option<f64>) -> Result<usize, Error> {
     match concurrency {
         None => Ok(DEFAULT_CONCURRENCY),
-        Some(n) if n >= 1.0 && n.fract() == 0.0 => Ok(if n >= usize::MAX as f64 { usize::MAX } else { n as usize }),
+        // `as` saturates: an integer beyond `usize::MAX` is its maximum.
+        Some(n) if n >= 1.0 && n.fract() == 0.0 => Ok(n as usize),
         Some(_) => Err(Error::validation("concurrency", "must be a positive integer")),
     }
 }

@@ -43,10 +43,8 @@ pub fn create_frame(params_json: &str, stream_id: Option<&str>, generate: bool) 
 pub fn steer_frame(input_json: &str, previous_response_id: &str) -> Result<String, Error> {
     let input = parse_keeping_surrogates(input_json)
         .map_err(|_| Error::validation("input", "input must be a string or an array of input items"))?;
-    match &input {
-        Value::String(_) => {}
-        Value::Array(a) if !a.is_empty() => {}
-        _ => return Err(Error::validation("input", "input must be a string or a non-empty array of input items")),
+    if !input.is_string() && input.as_array().map_or(true, Vec::is_empty) {
+        return Err(Error::validation("input", "input must be a string or a non-empty array of input items"));
     }
     let mut frame = Map::new();
     frame.insert("type".to_owned(), Value::from("response.steer"));

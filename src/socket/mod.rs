@@ -144,7 +144,6 @@ pub struct Socket {
     url: String,
     api_key: Option<String>,
     redactor: Option<Rc<Redactor>>,
-    max_event_size: Option<usize>,
     conn: Conn,
     lanes: Vec<Lane>,
     slots: Vec<Slot>,
@@ -171,7 +170,6 @@ impl Socket {
             url,
             api_key: config.api_key.clone(),
             redactor: config.api_key.as_deref().and_then(Redactor::new).map(Rc::new),
-            max_event_size: None,
             conn: Conn::Closed,
             lanes: Vec::new(),
             slots: Vec::new(),
@@ -210,7 +208,7 @@ impl Socket {
     /// shell ends it with [`end_call`](Self::end_call).
     pub fn call_for(&self, id: u32) -> Option<Call> {
         let slot = self.slot(id)?;
-        let mut stream = StreamState::batches(self.max_event_size);
+        let mut stream = StreamState::batches(None);
         if slot.json_schema {
             stream.parse_output();
         }
@@ -426,10 +424,7 @@ impl Socket {
                     }
                 }
                 let id = self.fresh_id();
-                self.slots.push(Slot::new(id, key.clone(), None, false, SlotState::Sent));
-                if let Some(l) = self.lane_mut(&key) {
-                    l.active = Some(id);
-                }
+                self.slots.push(Slot::new(id, key, None, false, SlotState::Sent));
                 (id, true)
             }
             None => return Routed::Dropped,
@@ -452,12 +447,12 @@ impl Socket {
         if terminal && matches!(slot.state, SlotState::Sent | SlotState::Discarding) {
             slot.state = SlotState::Done;
         }
-        if slot.state == SlotState::Done {
-            if let Some(l) = self.lanes.get_mut(lane_idx) {
-                if l.active == Some(id) {
-                    l.active = None;
-                }
-            }
+        // The lane runs the response (a successor starts on it) until its end.
+        let done = slot.state == SlotState::Done;
+        if let Some(l) = self.lanes.get_mut(lane_idx) {
+            l.active = if done { None } else { Some(id) };
+        }
+        if done {
             self.collect();
         }
         routed

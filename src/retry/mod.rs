@@ -105,10 +105,8 @@ fn parse_decimal(s: &str) -> Option<f64> {
     // type-error messages and through them core's f64 formatting (~14 KB). The JSON reader's
     // number parser is linked anyway. (JSON grammar: "+1", "1." and ".5" are
     // not accepted.) JSON forbids leading zeros, HTTP does not: "007" is 7.
-    let (negative, digits) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s),
-    };
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let negative = digits.len() < s.len();
     if !digits.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
@@ -137,10 +135,7 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let d = b.get(r)?;
-        if !d.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
+        let d = b.get(r).filter(|d| d.iter().all(u8::is_ascii_digit))?;
         Some(d.iter().fold(0i64, |acc, c| acc * 10 + i64::from(c - b'0')))
     };
     let day = num(5..7)?;

@@ -53,28 +53,19 @@ pub fn delay_ms(headers: &RetryHeaders<'_>, attempt: u32, now_unix_ms: f64, rand
 
 /// Whether the failure is worth retrying (ignoring the attempt count).
 pub fn should_retry(failure: Failure, headers: &RetryHeaders<'_>) -> bool {
-    if let Some(v) = headers.should_retry {
-        let v = v.trim();
-        if v.eq_ignore_ascii_case("true") {
-            return true;
-        }
-        if v.eq_ignore_ascii_case("false") {
-            return false;
-        }
-    }
-    match failure {
-        Failure::Status(s) => s == 408 || s == 409 || s == 429 || s >= 500,
-        Failure::Connection | Failure::Timeout => true,
+    match (headers.should_retry.map(str::trim), failure) {
+        (Some(v), _) if v.eq_ignore_ascii_case("true") => true,
+        (Some(v), _) if v.eq_ignore_ascii_case("false") => false,
+        (_, Failure::Status(s)) => s == 408 || s == 409 || s == 429 || s >= 500,
+        (_, Failure::Connection | Failure::Timeout) => true,
     }
 }
 
 /// The delay the server asked for, if valid and within `0 ..= 60 s` (see the module docs).
 pub fn server_delay_ms(headers: &RetryHeaders<'_>, now_unix_ms: f64) -> Option<f64> {
     let in_range = |d: f64| d.is_finite() && (0.0..=MAX_SERVER_DELAY_MS).contains(&d);
-    if let Some(ms) = headers.retry_after_ms.and_then(parse_decimal) {
-        if in_range(ms) {
-            return Some(ms);
-        }
+    if let Some(ms) = headers.retry_after_ms.and_then(parse_decimal).filter(|&ms| in_range(ms)) {
+        return Some(ms);
     }
     let ra = headers.retry_after?;
     let delay = match parse_decimal(ra) {
@@ -87,8 +78,7 @@ pub fn server_delay_ms(headers: &RetryHeaders<'_>, now_unix_ms: f64) -> Option<f
 /// The backoff delay before retry number `attempt + 1`: `min(500 · 2^attempt, 8000)` ms,
 /// minus `25 % · random01` of it.
 pub fn backoff_ms(attempt: u32, random01: f64) -> f64 {
-    let base = INITIAL_DELAY_MS * 2f64.powi(attempt.min(64) as i32);
-    let base = base.min(MAX_DELAY_MS);
+    let base = (INITIAL_DELAY_MS * 2f64.powi(attempt.min(64) as i32)).min(MAX_DELAY_MS);
     let r = if random01.is_nan() { 0.0 } else { random01.clamp(0.0, 1.0) };
     base * (1.0 - JITTER * r)
 }

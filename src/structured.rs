@@ -193,14 +193,10 @@ impl OutputParser {
             self.lost = true;
             return;
         };
-        if !self.lost {
-            if let Some(head) = text.get(..self.fed_len) {
-                if fnv(FNV_OFFSET, head.as_bytes()) == self.fed_hash {
-                    let rest = text.get(self.fed_len..).unwrap_or_default();
-                    self.feed(rest);
-                    return;
-                }
-            }
+        let head = if self.lost { None } else { text.get(..self.fed_len) };
+        if head.is_some_and(|head| fnv(FNV_OFFSET, head.as_bytes()) == self.fed_hash) {
+            self.feed(text.get(self.fed_len..).unwrap_or_default());
+            return;
         }
         self.lost = false;
         self.parser = PartialJsonParser::ops_only();

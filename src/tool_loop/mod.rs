@@ -146,15 +146,11 @@ impl ToolLoop {
         }
         let store_false = matches!(params.get("store"), Some(Value::Bool(false)));
         let conversation = params.get("conversation").is_some_and(|c| !c.is_null());
-        let history = if store_false {
-            match params.get("input") {
-                None | Some(Value::Null) => Vec::new(),
-                Some(Value::String(text)) => vec![object(&[("type", "message"), ("role", "user"), ("content", text)])],
-                Some(Value::Array(items)) => items.clone(),
-                Some(other) => vec![other.clone()],
-            }
-        } else {
-            Vec::new()
+        let history = match params.get("input").filter(|_| store_false) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::String(text)) => vec![object(&[("type", "message"), ("role", "user"), ("content", text)])],
+            Some(Value::Array(items)) => items.clone(),
+            Some(other) => vec![other.clone()],
         };
         Ok(ToolLoop {
             params,

@@ -17,12 +17,12 @@ const warningsOf = (stderr) =>
     .filter((l) => /^warning:/.test(l))
     .filter((l) => !/aborting upload due to dry run|^warning: ignoring (test|example|bench) `[\w-]+` as `[\w/.-]+` is not included in the published package$/.test(l));
 
-test('cargo package: the library sources, Cargo.toml, README and LICENSE, nothing else', async () => {
+test('cargo package: the library sources, build.rs, Cargo.toml, README and LICENSE, nothing else', async () => {
   const { stdout } = await cargo(['package', '--list', '--allow-dirty', '--quiet']);
   const files = stdout.trim().split('\n').sort();
-  for (const f of ['Cargo.toml', 'README.md', 'LICENSE', 'src/lib.rs']) assert.ok(files.includes(f), `${f} is packaged`);
+  for (const f of ['build.rs', 'Cargo.toml', 'README.md', 'LICENSE', 'src/lib.rs']) assert.ok(files.includes(f), `${f} is packaged`);
   if (existsSync(join(ROOT, 'src', 'guide.md'))) assert.ok(files.includes('src/guide.md'), 'the crate guide is packaged');
-  const stray = files.filter((f) => !/^(src\/.+\.(rs|md)|Cargo\.toml|Cargo\.toml\.orig|Cargo\.lock|README\.md|LICENSE|\.cargo_vcs_info\.json)$/.test(f));
+  const stray = files.filter((f) => !/^(src\/.+\.(rs|md)|build\.rs|Cargo\.toml|Cargo\.toml\.orig|Cargo\.lock|README\.md|LICENSE|\.cargo_vcs_info\.json)$/.test(f));
   assert.deepEqual(stray, [], 'no demo, mock, tests, benchmarks or npm files in the crate');
 });
 

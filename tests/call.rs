@@ -1,6 +1,8 @@
 //! The call machine (src/call.rs), natively: a shell's inputs scripted, every decision checked —
 //! what to send, retries and their waits, how much of a body to read and how to let go of it,
-//! stream outcomes, resuming a background stream, redaction, attempt counts.
+//! stream outcomes, resuming a background stream, redaction, attempt counts — and the requests the
+//! table of operations (src/endpoint/) builds: URLs, methods, headers, bodies, refused ids and
+//! queries, operation names, base URLs.
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 
@@ -487,41 +489,109 @@ fn every_error_is_redacted() {
     assert_eq!(c.redact("nothing here"), None);
 }
 
-#[test]
-fn files_requests_and_a_raw_answer_done_at_its_headers() {
-    use cometapi_responses::endpoint::{Answer, FileListQuery};
-    let none = &Query::NONE;
-    let up = request(Operation::FileCreate, &[], none, Some(r#"{"purpose":"user_data"}"#), &[]).unwrap();
-    assert_eq!((up.method, up.url.as_str(), up.body.as_deref()), (Method::Post, "http://h/v1/files", None));
-    assert!(
-        up.headers.iter().all(|(k, _)| k != "content-type"),
-        "the shell's multipart form sets it, with its boundary"
-    );
-    let invalid = |r: Result<HttpRequest, Error>, name: &str| {
-        assert!(matches!(r, Err(Error::Validation { ref param, .. }) if param == name), "{name}");
-    };
-    invalid(request(Operation::FileCreate, &[], none, Some(r#"{"purpose":""}"#), &[]), "purpose");
-    let q = FileListQuery {
-        purpose: Some("a b".into()),
-        limit: Some(10_000),
-        after: Some("file-1".into()),
-        order: Some("asc".into()),
-        ..FileListQuery::default()
-    };
-    assert_eq!(
-        request(Operation::FileList, &[], &q, None, &[]).unwrap().url,
-        "http://h/v1/files?purpose=a%20b&limit=10000&after=file-1&order=asc"
-    );
-    for limit in [0, 10_001] {
-        let bad = FileListQuery { limit: Some(limit), ..FileListQuery::default() };
-        invalid(request(Operation::FileList, &[], &bad, None, &[]), "limit");
-    }
-    assert_eq!(request(Operation::FileDelete, &["file/1"], none, None, &[]).unwrap().url, "http://h/v1/files/file%2F1");
-    assert!(matches!(request(Operation::FileRetrieve, &[".."], none, None, &[]), Err(Error::Validation { .. })));
-    let content = request(Operation::FileContent, &["file-1"], none, None, &[]).unwrap();
-    assert_eq!((content.url.as_str(), content.answer), ("http://h/v1/files/file-1/content", Answer::Raw));
-    assert_eq!(content.headers.iter().find(|(k, _)| k == "accept").map(|(_, v)| v.as_str()), Some("*/*"));
+/// (config, operation, ids, query, body, the method and URL, or the param a validation error names)
+type RequestRow<'a> =
+    (&'a Config, Operation, &'a [&'a str], &'a Query, Option<&'a str>, Result<(Method, &'a str), &'a str>);
 
+#[test]
+fn requests_as_the_table_of_operations_builds_them() {
+    use cometapi_responses::endpoint::Answer;
+    use Method::{Delete, Get, Post};
+    use Operation::*;
+    // A base URL ending in a slash, a header name to lower-case.
+    let x = Config::new(Some("https://x/v1/"), Some("sk-1"), vec![("X-A".into(), "1".into())], None, None).unwrap();
+    let h = &*config();
+    let none = &Query::NONE;
+    let (after, order) = (Some("m 1".to_owned()), Some("asc".to_owned()));
+    let list = Query { after, limit: Some(5), order, include: vec!["a.b".into()], ..Query::NONE };
+    let (purpose, after, order) = (Some("a b".to_owned()), Some("file-1".to_owned()), Some("asc".to_owned()));
+    let files = Query { purpose, limit: Some(10_000), after, order, ..Query::NONE };
+    let limit = |n| Query { limit: Some(n), ..Query::NONE };
+    let up = Query { order: Some("up".into()), ..Query::NONE };
+    let compact = Some(r#"{"model":"m","input":"x"}"#);
+    let file = Some(r#"{"purpose":"user_data"}"#);
+    #[rustfmt::skip]
+    let rows: [RequestRow; 21] = [
+        (&x, Retrieve, &["resp_1/../a b"], none, None, Ok((Get, "https://x/v1/responses/resp_1%2F..%2Fa%20b"))),
+        (&x, Retrieve, &["..."], none, None, Ok((Get, "https://x/v1/responses/..."))),
+        (&x, ConversationItemsList, &["conv_1"], &list, None, Ok((Get, "https://x/v1/conversations/conv_1/items?after=m%201&limit=5&order=asc&include%5B%5D=a.b"))),
+        (&x, ConversationItemDelete, &["conv_1", "msg/1"], none, None, Ok((Delete, "https://x/v1/conversations/conv_1/items/msg%2F1"))),
+        (&x, Compact, &[], none, compact, Ok((Post, "https://x/v1/responses/compact"))),
+        // Ids that would name another path.
+        (&x, Retrieve, &[""], none, None, Err("id")),
+        (&x, Retrieve, &["."], none, None, Err("id")),
+        (&x, Retrieve, &[".."], none, None, Err("id")),
+        (&x, ConversationItemDelete, &["c", ""], none, None, Err("item_id")),
+        (&x, ConversationItemDelete, &["c", "."], none, None, Err("item_id")),
+        (&x, ConversationItemDelete, &["c", ".."], none, None, Err("item_id")),
+        (h, FileRetrieve, &[".."], none, None, Err("id")),
+        // List queries.
+        (&x, InputItems, &["r"], &limit(0), None, Err("limit")),
+        (&x, InputItems, &["r"], &up, None, Err("order")),
+        (h, FileList, &[], &files, None, Ok((Get, "http://h/v1/files?purpose=a%20b&limit=10000&after=file-1&order=asc"))),
+        (h, FileList, &[], &limit(0), None, Err("limit")),
+        (h, FileList, &[], &limit(10_001), None, Err("limit")),
+        // Files: the upload's body is the shell's multipart form.
+        (h, FileCreate, &[], none, file, Ok((Post, "http://h/v1/files"))),
+        (h, FileCreate, &[], none, Some(r#"{"purpose":""}"#), Err("purpose")),
+        (h, FileDelete, &["file/1"], none, None, Ok((Delete, "http://h/v1/files/file%2F1"))),
+        (h, FileContent, &["file-1"], none, None, Ok((Get, "http://h/v1/files/file-1/content"))),
+    ];
+    for (c, op, ids, query, body, want) in rows {
+        let got = match c.request(op, ids, query, body, &[]) {
+            Ok((r, _)) => Ok((r.method, r.url)),
+            Err(Error::Validation { param, .. }) => Err(param),
+            Err(e) => panic!("{op:?} {ids:?}: {e:?}"),
+        };
+        assert_eq!(got, want.map(|(m, url)| (m, url.to_owned())).map_err(str::to_owned), "{op:?} {ids:?}");
+    }
+    let names = |r: &HttpRequest| r.headers.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+    let r = x.request(Retrieve, &["resp_1/../a b"], none, None, &[]).unwrap().0;
+    assert_eq!(names(&r), ["accept", "authorization", "x-a"]);
+    let p = x.request(Compact, &[], none, compact, &[]).unwrap().0;
+    assert_eq!(p.body.as_deref(), compact);
+    let up = request(FileCreate, &[], none, file, &[]).unwrap();
+    assert_eq!(
+        (up.body.as_deref(), names(&up).contains(&"content-type".into())),
+        (None, false),
+        "the form sets it, with its boundary"
+    );
+    let content = request(FileContent, &["file-1"], none, None, &[]).unwrap();
+    assert_eq!(content.answer, Answer::Raw);
+    assert_eq!(content.headers.iter().find(|(k, _)| k == "accept").map(|(_, v)| v.as_str()), Some("*/*"));
+    let s = x.retrieve_stream("r", Some(3), &[("X-B".into(), "2".into())]).unwrap();
+    assert_eq!(s.url, "https://x/v1/responses/r?stream=true&starting_after=3");
+    assert_eq!(s.headers.last(), Some(&("x-b".to_owned(), "2".to_owned())));
+    assert_eq!(s.answer, Answer::Stream { background: true });
+}
+
+#[test]
+fn every_operation_has_a_unique_name_and_a_base_url_is_checked() {
+    for op in Operation::ALL {
+        assert_eq!(Operation::named(op.row().name), Some(*op));
+    }
+    assert_eq!(Operation::named("nope"), None);
+    for ok in ["https://api.cometapi.com/v1", "http://127.0.0.1:8080/v1/", "https://h"] {
+        assert!(Config::new(Some(ok), None, vec![], None, None).is_ok(), "{ok}");
+    }
+    for bad in [
+        "not a url",
+        "/v1",
+        "ftp://h/v1",
+        "https://",
+        "http:///v1",
+        "https://h/v1?x=1",
+        "https://h/v 1",
+        "https://u@h/",
+    ] {
+        let r = Config::new(Some(bad), None, vec![], None, None);
+        assert!(matches!(r, Err(Error::Validation { ref param, .. }) if param == "baseURL"), "{bad}");
+    }
+}
+
+#[test]
+fn a_raw_answer_is_done_at_its_headers_and_an_error_status_is_read_and_retried() {
+    let content = request(Operation::FileContent, &["file-1"], &Query::NONE, None, &[]).unwrap();
     // Success: done at the headers, the body left to the caller (nothing to cancel or abort).
     let mut call = call_of(content.clone());
     head(&mut call, 0.0, 200, NONE);

@@ -198,39 +198,6 @@ fn retries_wait_as_the_server_says_else_back_off_and_count_attempts() {
     assert_eq!((e.status, e.request_id.as_deref()), (Some(500), Some("req_3")));
 }
 
-/// The ApiError a call ends with after one answer of `status` (not retried) and `body`.
-fn api_error(status: u16, hdrs: &[(&str, &str)], body: &str) -> cometapi_responses::ApiError {
-    let mut c = create();
-    let hdrs: Vec<_> = [("x-should-retry", "false")].iter().chain(hdrs).copied().collect();
-    reply(&mut c, status, &hdrs, body.as_bytes());
-    let Some(Error::Api(e)) = c.error() else { panic!("{:?}", c.error()) };
-    (**e).clone()
-}
-
-#[test]
-fn an_error_body_is_read_in_the_apis_shape_else_described_by_its_status() {
-    let body = r#"{"error":{"message":"bad temp","type":"invalid_request_error","param":"temperature","code":"invalid_value"}}"#;
-    let e = api_error(400, &[("x-request-id", "req_1")], body);
-    assert_eq!((e.status, e.message.as_str()), (Some(400), "bad temp"));
-    assert_eq!(e.error_type.as_deref(), Some("invalid_request_error"));
-    assert_eq!(e.param.as_deref(), Some("temperature"));
-    assert_eq!(e.code.as_deref(), Some("invalid_value"));
-    assert_eq!(e.request_id.as_deref(), Some("req_1"));
-    // A lone surrogate is read as JSON.parse reads it; the body stays as received.
-    let body =
-        r#"{"error":{"message":"bad input: \ud83d","type":"invalid_request_error","param":"input","code":null}}"#;
-    let e = api_error(400, NONE, body);
-    assert_eq!((e.message.as_str(), e.param.as_deref()), ("bad input: \u{FFFD}", Some("input")));
-    assert_eq!(e.body.as_deref(), Some(body));
-    let e = api_error(502, NONE, "<html>bad gateway</html>");
-    assert_eq!((e.message.as_str(), e.code), ("HTTP 502 Bad Gateway: <html>bad gateway</html>", None));
-    let e = api_error(500, NONE, "");
-    assert_eq!((e.message.as_str(), e.body), ("HTTP 500 Internal Server Error", None));
-    // The excerpt is cut at a character boundary.
-    let e = api_error(500, NONE, &"日".repeat(70));
-    assert_eq!(e.message, format!("HTTP 500 Internal Server Error: {}", "日".repeat(66)));
-}
-
 #[test]
 fn x_should_retry_overrides_and_4xx_are_not_retried() {
     // (status, x-should-retry, what comes next)

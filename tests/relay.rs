@@ -143,6 +143,37 @@ fn the_error_response_keeps_the_upstream_status_and_reads_back() {
     }
 }
 
+#[test]
+fn an_error_body_is_read_in_the_apis_shape_else_described_by_its_status() {
+    let shaped = r#"{"error":{"message":"bad temp","type":"invalid_request_error","param":"temperature","code":"invalid_value"}}"#;
+    // A lone surrogate is read as JSON.parse reads it; the body stays as received.
+    let lone =
+        r#"{"error":{"message":"bad input: \ud83d","type":"invalid_request_error","param":"input","code":null}}"#;
+    // The excerpt is cut at a character boundary.
+    let (long, cut) = ("日".repeat(70), format!("HTTP 500 Internal Server Error: {}", "日".repeat(66)));
+    let invalid = Some("invalid_request_error");
+    // (status, body, x-request-id, message, [type, param, code])
+    for (status, body, request_id, message, [error_type, param, code]) in [
+        (400, shaped, Some("req_1"), "bad temp", [invalid, Some("temperature"), Some("invalid_value")]),
+        (400, lone, None, "bad input: \u{FFFD}", [invalid, Some("input"), None]),
+        (502, "<html>bad gateway</html>", None, "HTTP 502 Bad Gateway: <html>bad gateway</html>", [None; 3]),
+        (500, "", None, "HTTP 500 Internal Server Error", [None; 3]),
+        (500, &long, None, &cut, [None; 3]),
+    ] {
+        let want = ApiError {
+            status: Some(status),
+            message: message.into(),
+            error_type: error_type.map(Into::into),
+            param: param.map(Into::into),
+            code: code.map(Into::into),
+            request_id: request_id.map(Into::into),
+            body: (!body.is_empty()).then(|| body.into()),
+            response: None,
+        };
+        assert_eq!(answer_read_back(status, body, request_id), want, "{status} {body}");
+    }
+}
+
 const STREAM: &str = concat!(
     "event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"r\",\"output\":[]}}\n\n",
     "event: response.output_item.added\ndata: {\"type\":\"response.output_item.added\",\"sequence_number\":1,\"output_index\":0,\"item\":{\"type\":\"message\",\"id\":\"m\",\"content\":[]}}\n\n",

@@ -1,6 +1,7 @@
 //! A failure across a proxy (src/relay.rs): the `error` frame or error body a proxy writes, read
-//! back by the stream machine (or the call machine) as the same error with the same fields; the
-//! API key in none of them; held events taken later as the same batch or frames.
+//! back by the stream machine (or the call machine) as the same error with the same fields; any
+//! error body read as the API's shape, else described by its status; the API key in none of them;
+//! held events taken later as the same batch or frames.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]
 

@@ -2,12 +2,11 @@
 //! kept as they are handed out (the core's patches applied to a `serde_json::Value`).
 
 use std::cell::{Cell, RefCell};
-use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use futures_core::Stream;
+use futures_util::stream::{self, LocalBoxStream, Stream, StreamExt};
 use serde_json::Value;
 
 use super::transport::Io;
@@ -28,8 +27,6 @@ struct Inner {
     reported: Cell<bool>,
 }
 
-type Next = Pin<Box<dyn Future<Output = Option<Result<ResponseEvent, Error>>>>>;
-
 /// A stream of Responses events: `Stream<Item = Result<ResponseEvent, Error>>`.
 ///
 /// Ends (`None`) after `response.completed` or `response.incomplete`; yields one `Err` and then
@@ -39,7 +36,8 @@ type Next = Pin<Box<dyn Future<Output = Option<Result<ResponseEvent, Error>>>>>;
 /// so far.
 pub struct EventStream {
     inner: Rc<Inner>,
-    pending: Option<Next>,
+    /// The events: [`next`] until it ends (then `None` for good).
+    events: LocalBoxStream<'static, Result<ResponseEvent, Error>>,
 }
 
 impl EventStream {
@@ -51,7 +49,9 @@ impl EventStream {
             parsed: RefCell::new(None),
             reported: Cell::new(false),
         };
-        EventStream { inner: Rc::new(inner), pending: None }
+        let inner = Rc::new(inner);
+        let events = stream::unfold(inner.clone(), |i| async move { next(&i).await.map(|item| (item, i)) });
+        EventStream { inner, events: events.fuse().boxed_local() }
     }
 
     pub(crate) fn failed(err: Error) -> EventStream {
@@ -105,9 +105,9 @@ impl EventStream {
         ok.then(|| self.snapshot_json()).flatten()
     }
 
-    /// The next event (`None` at the end): `StreamExt::next` without the extra crate.
+    /// The next event (`None` at the end): `StreamExt::next`.
     pub async fn next_event(&mut self) -> Option<Result<ResponseEvent, Error>> {
-        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+        self.events.next().await
     }
 
     /// Reads the stream to its end and returns the final Response (JSON value).
@@ -124,7 +124,7 @@ impl EventStream {
 
 /// The next event of the stream: takes what the core decoded (applying its patches), or runs the
 /// I/O until there is something.
-async fn next(inner: Rc<Inner>) -> Option<Result<ResponseEvent, Error>> {
+async fn next(inner: &Inner) -> Option<Result<ResponseEvent, Error>> {
     loop {
         let entry = inner.call.borrow_mut().stream_mut().and_then(|s| s.next_entry());
         if let Some(entry) = entry {
@@ -142,7 +142,7 @@ async fn next(inner: Rc<Inner>) -> Option<Result<ResponseEvent, Error>> {
                 return None;
             }
             let err = inner.call.borrow().error().cloned()?;
-            return Some(Err(with_snapshot(err, &inner)));
+            return Some(Err(with_snapshot(err, inner)));
         }
         Io::step(&inner.call, &inner.io).await;
     }
@@ -167,12 +167,8 @@ fn with_snapshot(mut err: Error, inner: &Inner) -> Error {
 impl Stream for EventStream {
     type Item = Result<ResponseEvent, Error>;
 
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        let fut = this.pending.get_or_insert_with(|| Box::pin(next(this.inner.clone())));
-        let item = std::task::ready!(fut.as_mut().poll(cx));
-        this.pending = None;
-        Poll::Ready(item)
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.events.poll_next_unpin(cx)
     }
 }
 

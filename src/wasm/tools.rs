@@ -25,10 +25,10 @@
 //! ```
 
 use std::fmt::Display;
-use std::future::Future;
-use std::pin::Pin;
+use std::future::{ready, Future};
 use std::rc::Rc;
 
+use futures_util::future::{FutureExt, LocalBoxFuture};
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use serde_json::Value;
@@ -48,10 +48,8 @@ pub struct ToolContext {
     pub signal: Option<AbortSignal>,
 }
 
-/// A tool's output, or its error's message.
-type Outcome = Result<String, String>;
-type ToolFuture = Pin<Box<dyn Future<Output = Outcome>>>;
-type ToolFn = Rc<dyn Fn(Value, ToolContext) -> ToolFuture>;
+/// A tool: its arguments and context to its output, or its error's message.
+type ToolFn = Rc<dyn Fn(Value, ToolContext) -> LocalBoxFuture<'static, Result<String, String>>>;
 
 /// The code behind function tools, by name (the tools' definitions go in the params' `tools`,
 /// as sent). A called function tool without code here stops the run (human in the loop).
@@ -76,14 +74,8 @@ impl Tools {
         E: Display,
     {
         let f: ToolFn = Rc::new(move |args, ctx| {
-            let fut = f(args, ctx);
-            Box::pin(async move {
-                match fut.await {
-                    Ok(Value::String(s)) => Ok(s),
-                    Ok(v) => Ok(v.to_string()),
-                    Err(e) => Err(e.to_string()),
-                }
-            })
+            let text = |v| if let Value::String(s) = v { s } else { v.to_string() };
+            f(args, ctx).map(move |r| r.map(text).map_err(|e| e.to_string())).boxed_local()
         });
         self.tools.push((name.into(), f));
         self
@@ -117,26 +109,6 @@ pub struct ToolRunOutput {
     /// The function calls of the last response, none of which ran (empty when it called no
     /// tool): left to the caller — a tool without code, a cut-off response, `max_steps`.
     pub pending_calls: Vec<ToolCall>,
-}
-
-/// A call to run: its `call_id` and how to start it.
-type Job = (String, Box<dyn FnOnce() -> ToolFuture>);
-
-/// Runs the jobs, at most `limit` at once (a job starts when one ends, none once `stopped()`);
-/// their outputs in the jobs' order.
-async fn run_bounded(jobs: Vec<Job>, limit: usize, stopped: impl Fn() -> bool) -> Vec<(String, Outcome)> {
-    let mut done: Vec<(String, Outcome)> = jobs.iter().map(|(id, _)| (id.clone(), Err("no result".into()))).collect();
-    let starts = stream::iter(jobs.into_iter().map(|(_, start)| start).enumerate());
-    let mut running = starts
-        .take_while(|_| std::future::ready(!stopped()))
-        .map(|(at, start)| async move { (at, start().await) })
-        .buffer_unordered(limit.max(1));
-    while let Some((at, r)) = running.next().await {
-        if let Some(slot) = done.get_mut(at) {
-            slot.1 = r;
-        }
-    }
-    done
 }
 
 impl Client {
@@ -175,14 +147,19 @@ impl Client {
                 }
                 Step::RunTools(calls) => calls,
             };
-            let mut jobs: Vec<Job> = Vec::new();
-            for call in calls {
-                let (Ok(args), Some(f)) = (call.parsed, tools.get(&call.name)) else { continue };
-                let (f, ctx) =
-                    (Rc::clone(f), ToolContext { call_id: call.call_id.clone(), signal: opts.request.signal.clone() });
-                jobs.push((call.call_id, Box::new(move || f(args, ctx))));
-            }
-            let results = run_bounded(jobs, limit, aborted).await;
+            // At most `limit` at once, the next one starting as one ends (none once aborted); the
+            // results in any order (the loop matches them by call_id).
+            let runnable =
+                calls.into_iter().filter_map(|c| Some((tools.get(&c.name)?.clone(), c.parsed.ok()?, c.call_id)));
+            let results = stream::iter(runnable)
+                .take_while(|_| ready(!aborted()))
+                .map(|(f, args, call_id)| {
+                    let ctx = ToolContext { call_id: call_id.clone(), signal: opts.request.signal.clone() };
+                    f(args, ctx).map(|r| (call_id, r))
+                })
+                .buffer_unordered(limit)
+                .collect()
+                .await;
             if aborted() {
                 return Err(Error::Abort);
             }

@@ -10,8 +10,9 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
+use futures_util::task::AtomicWaker;
 use gloo_net::http::RequestBuilder;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Function, Promise, Reflect, Uint8Array};
@@ -56,7 +57,7 @@ type Listener = (AbortSignal, Closure<dyn FnMut()>);
 #[derive(Default)]
 pub struct AbortState {
     aborted: Cell<bool>,
-    waker: Cell<Option<Waker>>,
+    waker: AtomicWaker,
     since: Cell<f64>,
     timer: RefCell<Timer>,
     /// The `abort` listener on the user's signal (removed on drop).
@@ -87,9 +88,7 @@ impl AbortState {
     /// Aborts: the pending wait (if any) ends at once.
     pub fn abort(&self) {
         self.aborted.set(true);
-        if let Some(w) = self.waker.take() {
-            w.wake();
-        }
+        self.waker.wake();
     }
 }
 
@@ -138,7 +137,7 @@ async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, abort: &Abort
             }
             arm(timer, &call.borrow());
         }
-        abort.waker.set(Some(cx.waker().clone()));
+        abort.waker.register(cx.waker());
         // Aborted while registering (from inside a custom `fetch`): nobody would wake us.
         if abort.aborted.get() {
             Poll::Ready(None)

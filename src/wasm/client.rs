@@ -291,11 +291,11 @@ impl Client {
         opts: RequestOptions,
     ) -> Result<Value, Error> {
         let name = filename.map_or_else(|| format!("file.{}", crate::input::extension(&file.type_())), str::to_owned);
-        let form =
-            web_sys::FormData::new().map_err(|e| Error::Connection { message: super::transport::message(&e) })?;
+        let failed = |e| Error::Connection { message: super::transport::message(&e) };
+        let form = web_sys::FormData::new().map_err(failed)?;
         form.append_with_str("purpose", purpose)
             .and_then(|()| form.append_with_blob_and_filename("file", file, &name))
-            .map_err(|e| Error::Connection { message: super::transport::message(&e) })?;
+            .map_err(failed)?;
         let fields = serde_json::json!({ "purpose": purpose }).to_string();
         json_answer(
             self.run((Operation::FileCreate, &[], &Query::NONE, Some(&fields)), opts, Some(form.into())).await?.0,

@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use futures_util::stream::{self, LocalBoxStream, Stream, StreamExt};
+use futures_util::stream::{self, LocalBoxStream, Stream, StreamExt, TryStreamExt};
 use serde_json::Value;
 
 use super::transport::Io;
@@ -112,9 +112,7 @@ impl EventStream {
 
     /// Reads the stream to its end and returns the final Response (JSON value).
     pub async fn final_response(&mut self) -> Result<Value, Error> {
-        while let Some(item) = self.next_event().await {
-            item?;
-        }
+        self.events.by_ref().try_for_each(|_| std::future::ready(Ok(()))).await?;
         if let Some(e) = self.inner.call.borrow().error() {
             return Err(e.clone());
         }

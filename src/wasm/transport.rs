@@ -8,11 +8,11 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use futures_util::task::AtomicWaker;
+use futures_util::FutureExt;
 use gloo_net::http::RequestBuilder;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Function, Promise, Reflect, Uint8Array};
@@ -36,17 +36,14 @@ extern "C" {
 /// The message of a JS error value and of its `cause` (fetch's `TypeError("fetch failed")` keeps
 /// the real reason there). The call redacts it before it reaches an error.
 pub(crate) fn message(err: &JsValue) -> String {
-    if let Some(e) = err.dyn_ref::<js_sys::Error>() {
-        let mut msg: String = e.message().into();
-        if let Ok(cause) = Reflect::get(e, &JsValue::from_str("cause")) {
-            if let Some(c) = cause.dyn_ref::<js_sys::Error>() {
-                msg.push_str(": ");
-                msg.push_str(&String::from(c.message()));
-            }
-        }
-        return msg;
+    let Some(e) = err.dyn_ref::<js_sys::Error>() else {
+        return err.as_string().unwrap_or_else(|| "network error".to_owned());
+    };
+    let message = String::from(e.message());
+    match Reflect::get(e, &"cause".into()).map(JsCast::dyn_into::<js_sys::Error>) {
+        Ok(Ok(cause)) => format!("{message}: {}", String::from(cause.message())),
+        _ => message,
     }
-    err.as_string().unwrap_or_else(|| "network error".to_owned())
 }
 
 /// The `abort` listener on the user's signal.
@@ -120,30 +117,23 @@ fn arm(timer: &mut Timer, call: &Call) {
 /// was pending is reported here, when the next wait begins.
 async fn race<F: Future + Unpin>(mut fut: F, call: &RefCell<Call>, abort: &AbortState) -> Option<F::Output> {
     let settled = std::future::poll_fn(|cx: &mut Context<'_>| {
+        // Registered first: an abort from here on wakes this wait.
+        abort.waker.register(cx.waker());
         if abort.aborted.get() {
             return Poll::Ready(None);
         }
-        if let Poll::Ready(v) = Pin::new(&mut fut).poll(cx) {
+        if let Poll::Ready(v) = fut.poll_unpin(cx) {
             return Poll::Ready(Some(v));
         }
         let timer = &mut *abort.timer.borrow_mut();
-        while let Some((_, t)) = timer {
-            if Pin::new(t).poll(cx).is_pending() {
-                break;
-            }
+        while let Some(Poll::Ready(())) = timer.as_mut().map(|(_, t)| t.poll_unpin(cx)) {
             *timer = None;
             if call.borrow_mut().handle_timeout(js_sys::Date::now(), abort.since.get()) {
                 return Poll::Ready(None);
             }
             arm(timer, &call.borrow());
         }
-        abort.waker.register(cx.waker());
-        // Aborted while registering (from inside a custom `fetch`): nobody would wake us.
-        if abort.aborted.get() {
-            Poll::Ready(None)
-        } else {
-            Poll::Pending
-        }
+        Poll::Pending
     })
     .await;
     if settled.is_none() && abort.aborted.get() {

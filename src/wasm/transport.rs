@@ -205,12 +205,7 @@ impl Io {
     }
 
     async fn send(call: &RefCell<Call>, io: &RefCell<Io>, abort: &AbortState) {
-        let started = AbortController::new().map_err(|e| message(&e)).and_then(|controller| {
-            let i = &mut *io.borrow_mut();
-            let started = i.fetch(&call.borrow(), &controller.signal());
-            i.controller = Some(controller);
-            started
-        });
+        let started = io.borrow_mut().fetch(&call.borrow());
         let promise = match started {
             Ok(p) => p,
             Err(e) => return call.borrow_mut().on_fetch_error(&e),
@@ -275,14 +270,13 @@ impl Io {
         }
     }
 
-    /// Builds the call's request with gloo-net and starts `fetch` with it.
-    fn fetch(&self, call: &Call, signal: &AbortSignal) -> Result<Promise, String> {
+    /// Builds the call's request with gloo-net, on a new attempt's controller, and starts `fetch`
+    /// with it.
+    fn fetch(&mut self, call: &Call) -> Result<Promise, String> {
+        let signal = self.controller.insert(AbortController::new().map_err(|e| message(&e))?).signal();
         let req = call.request();
-        let mut b = RequestBuilder::new(&req.url).method(req.method.as_str().parse().unwrap_or_default());
-        for (k, v) in &req.headers {
-            b = b.header(k, v);
-        }
-        b = b.abort_signal(Some(signal));
+        let b = RequestBuilder::new(&req.url).method(req.method.as_str().parse().unwrap_or_default());
+        let b = req.headers.iter().fold(b, |b, (k, v)| b.header(k, v)).abort_signal(Some(&signal));
         let built = match self.send_body.clone().or_else(|| req.body.as_deref().map(JsValue::from_str)) {
             Some(body) => b.body(body),
             None => b.build(),

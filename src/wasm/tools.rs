@@ -131,10 +131,11 @@ impl Client {
         let limit = tool_loop::concurrency(opts.concurrency.map(|n| n as f64))?;
         let aborted = || opts.request.signal.as_ref().is_some_and(AbortSignal::aborted);
         loop {
-            let request = run.next_request().ok_or_else(|| Error::stream("the tool loop has no next request"))?;
+            // Before every request, the first one and each after the tools ran.
             if aborted() {
                 return Err(Error::Abort);
             }
+            let request = run.next_request().ok_or_else(|| Error::stream("the tool loop has no next request"))?;
             let mut stream = self.stream(&request, opts.request.clone())?;
             while let Some(event) = stream.next_event().await {
                 on_event(&event?);
@@ -160,9 +161,6 @@ impl Client {
                 .buffer_unordered(limit)
                 .collect()
                 .await;
-            if aborted() {
-                return Err(Error::Abort);
-            }
             run.on_tool_results(results);
         }
     }

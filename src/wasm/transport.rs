@@ -303,10 +303,8 @@ impl Io {
             }
             reader.release_lock();
         }
-        if let Some(c) = self.controller.take() {
-            if how == Release::Abort || aborted {
-                c.abort();
-            }
+        if let Some(c) = self.controller.take().filter(|_| how == Release::Abort || aborted) {
+            c.abort();
         }
     }
 }

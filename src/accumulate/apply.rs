@@ -265,7 +265,6 @@ fn lifecycle(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) 
             skeleton.reset(&[]);
         }
     }
-    skeleton.recompute_last_text();
     out.push(output_text::join(skeleton));
     let done = ev.kind().is_terminal();
     for (i, item) in incoming.unwrap_or_default().iter().enumerate() {

@@ -82,10 +82,13 @@ pub fn with_output_text(response_json: &str) -> Result<String, Error> {
     serde_json::to_string(&response_value(response_json)?).map_err(|e| Error::stream(format!("cannot serialise: {e}")))
 }
 
-/// `output_text` := the concatenation of every part that has text, from the skeleton.
-pub(super) fn join(skeleton: &Skeleton) -> Patch {
+/// `output_text` := the concatenation of every part that has text, from the skeleton, whose
+/// [`last_text`](Skeleton::last_text) becomes the last of those parts.
+pub(super) fn join(skeleton: &mut Skeleton) -> Patch {
+    let spans = skeleton.spans();
+    skeleton.last_text = spans.last().copied();
     let mut from = Vec::new();
-    for (i, j) in skeleton.spans() {
+    for (i, j) in spans {
         from.push(Path::part_field(i, Key::Content, j, Key::Text));
     }
     Patch::Join { path: Path::output_text(), from }
@@ -93,10 +96,9 @@ pub(super) fn join(skeleton: &Skeleton) -> Patch {
 
 /// After a change of shape (an item or a part replaced or added): `had_text` / `has_text` say
 /// whether the changed region added text to `output_text` before / after. Re-joins when it did
-/// either way; keeps [`Skeleton::last_text`] right.
+/// either way (which keeps [`Skeleton::last_text`] right).
 pub(super) fn reshaped(skeleton: &mut Skeleton, had_text: bool, has_text: bool, out: &mut Vec<Patch>) {
     if had_text || has_text {
-        skeleton.recompute_last_text();
         out.push(join(skeleton));
     }
 }
@@ -121,7 +123,6 @@ pub(super) fn text_written(
         out.push(Patch::Append { path: Path::output_text(), key });
         skeleton.last_text = Some((i, j));
     } else {
-        skeleton.recompute_last_text();
         out.push(join(skeleton));
     }
 }

@@ -269,11 +269,6 @@ impl Skeleton {
             .any(|it| it.message && matches!(&it.content, Slot::Array(parts) if parts.iter().any(Part::is_text)))
     }
 
-    /// Recomputes [`last_text`](Self::last_text) after a change of shape.
-    pub(super) fn recompute_last_text(&mut self) {
-        self.last_text = self.spans().pop();
-    }
-
     /// No part after `(i, j)` has `output_text` text.
     pub(super) fn nothing_after(&self, i: usize, j: usize) -> bool {
         self.last_text.map_or(true, |last| last <= (i, j))

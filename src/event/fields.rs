@@ -9,7 +9,7 @@
 //! winning; a value of an unexpected JSON type reads as absent, never failing the event; an
 //! integer field is a non-negative integer within `u64` or absent.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::errors::normalise_error;
 use super::lenient::{self, JsonError, Read, Reader, StrRef, What};
@@ -170,7 +170,7 @@ fn members(rd: &Reader, lean: bool, f: &mut Fields) -> Read<()> {
                 n
             } else {
                 let (v, n) = match b.get(j) {
-                    Some(b'{') if lean && k == PAYLOADS => lean_response(rd, j)?,
+                    Some(b'{') if lean && k == PAYLOADS => rd.object_keeping(j, 1, &LEAN_RESPONSE_FIELDS)?,
                     _ => rd.value(j, 1, true)?,
                 };
                 if let Some(slot) = f.payloads.get_mut(k - PAYLOADS) {
@@ -184,25 +184,6 @@ fn members(rd: &Reader, lean: bool, f: &mut Fields) -> Read<()> {
         n if n == b.len() => Ok(()),
         n => rd.fail(n, What::Syntax),
     }
-}
-
-/// A lifecycle event's `response` object at `i` with only the fields the core reads (the others
-/// checked, not built).
-fn lean_response(rd: &Reader, i: usize) -> Read<(Value, usize)> {
-    let mut kept = Map::new();
-    let n = rd.object(
-        i,
-        #[inline(always)]
-        |key, j| {
-            let keep = LEAN_RESPONSE_FIELDS.iter().any(|f| f.as_bytes() == key);
-            let (v, n) = rd.value(j, 2, keep)?;
-            if keep {
-                kept.insert(String::from_utf8_lossy(key).into_owned(), v);
-            }
-            Ok(n)
-        },
-    )?;
-    Ok((Value::Object(kept), n))
 }
 
 /// A non-negative integer that fits u64 (what an integer field holds): digits with no sign,

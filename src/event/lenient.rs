@@ -415,7 +415,7 @@ impl<'a> Reader<'a> {
     /// `null`), and the index after it and the whitespace that follows.
     pub(crate) fn value(&self, i: usize, depth: usize, build: bool) -> Read<(Value, usize)> {
         if matches!(self.b.get(i), Some(b'[' | b'{')) {
-            return self.nested(i, depth, build);
+            return self.nested(i, depth, build, None);
         }
         let (v, n) = self.scalar(i, build)?;
         Ok((v, self.ws(n)))
@@ -454,10 +454,24 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// [`value`](Self::value) of an array or object.
-    fn nested(&self, mut i: usize, depth: usize, build: bool) -> Read<(Value, usize)> {
+    /// [`value`](Self::value) of the object at `i` with only the members `keep` names built (the
+    /// others checked, not built).
+    pub(crate) fn object_keeping(&self, i: usize, depth: usize, keep: &[&str]) -> Read<(Value, usize)> {
+        self.nested(i, depth, true, Some(keep))
+    }
+
+    /// [`value`](Self::value) of an array or object; with `keep`, of an object whose members are
+    /// built only when `keep` names them.
+    fn nested(&self, mut i: usize, depth: usize, build: bool, keep: Option<&[&str]>) -> Read<(Value, usize)> {
         let b = self.b;
         let mut stack: Vec<Open> = Vec::new();
+        // Whether the value being read is built: `build`, but not in a member `keep` leaves out.
+        let mut building = build;
+        // After the outer object's key `key`: whether its value is built.
+        let keeps = |key: &StrRef, building: bool| match keep {
+            Some(keep) => keep.iter().any(|f| f.as_bytes() == key.get(self.text).as_bytes()),
+            None => building,
+        };
         loop {
             // A value starts at `i`.
             let (mut v, mut n) = match b.get(i) {
@@ -474,23 +488,27 @@ impl<'a> Reader<'a> {
                             continue;
                         }
                         _ => {
-                            let (key, n) = self.key(i, build)?;
-                            stack.push(Open::Object(Map::new(), if build { self.owned(key) } else { String::new() }));
+                            let (key, n) = self.key(i, building)?;
+                            if stack.is_empty() {
+                                building = keeps(&key, building);
+                            }
+                            stack.push(Open::Object(Map::new(), if building { self.owned(key) } else { String::new() }));
                             i = n;
                             continue;
                         }
                     }
                 }
-                _ => self.scalar(i, build)?,
+                _ => self.scalar(i, building)?,
             };
             // After a value: close what it ends.
             loop {
                 n = self.ws(n);
+                let outer = stack.len() == 1;
                 let Some(top) = stack.last_mut() else { return Ok((v, n)) };
                 let next = b.get(n);
                 match top {
                     Open::Array(a) => {
-                        if build {
+                        if building {
                             a.push(v);
                         }
                         if matches!(next, Some(b',')) {
@@ -503,12 +521,15 @@ impl<'a> Reader<'a> {
                         v = Value::Array(std::mem::take(a));
                     }
                     Open::Object(m, key) => {
-                        if build {
+                        if building {
                             m.insert(std::mem::take(key), v);
                         }
                         if matches!(next, Some(b',')) {
-                            let (k, after) = self.key(self.ws(n + 1), build)?;
-                            if build {
+                            let (k, after) = self.key(self.ws(n + 1), build && (building || outer))?;
+                            if outer {
+                                building = keeps(&k, building);
+                            }
+                            if building {
                                 *key = self.owned(k);
                             }
                             i = after;

@@ -467,12 +467,20 @@ impl<'a> Reader<'a> {
         let mut stack: Vec<Open> = Vec::new();
         // Whether the value being read is built: `build`, but not in a member `keep` leaves out.
         let mut building = build;
-        // After the outer object's key `key`: whether its value is built.
-        let keeps = |key: &StrRef, building: bool| match keep {
-            Some(keep) => keep.iter().any(|f| f.as_bytes() == key.get(self.text).as_bytes()),
-            None => building,
-        };
+        // A key comes first (at `i`: the top of the stack is an object).
+        let mut at_key = false;
         loop {
+            if at_key {
+                let outer = stack.len() == 1;
+                let (k, n) = self.key(i, build && (building || outer))?;
+                if let (true, Some(keep)) = (outer, keep) {
+                    building = keep.iter().any(|f| f.as_bytes() == k.get(self.text).as_bytes());
+                }
+                if let (true, Some(Open::Object(_, key))) = (building, stack.last_mut()) {
+                    *key = self.owned(k);
+                }
+                i = n;
+            }
             // A value starts at `i`.
             let (mut v, mut n) = match b.get(i) {
                 Some(&c @ (b'[' | b'{')) => {
@@ -485,15 +493,12 @@ impl<'a> Reader<'a> {
                         (b'{', Some(b'}')) => (Value::Object(Map::new()), i + 1),
                         (b'[', _) => {
                             stack.push(Open::Array(Vec::new()));
+                            at_key = false;
                             continue;
                         }
                         _ => {
-                            let (key, n) = self.key(i, building)?;
-                            if stack.is_empty() {
-                                building = keeps(&key, building);
-                            }
-                            stack.push(Open::Object(Map::new(), if building { self.owned(key) } else { String::new() }));
-                            i = n;
+                            stack.push(Open::Object(Map::new(), String::new()));
+                            at_key = true;
                             continue;
                         }
                     }
@@ -503,7 +508,6 @@ impl<'a> Reader<'a> {
             // After a value: close what it ends.
             loop {
                 n = self.ws(n);
-                let outer = stack.len() == 1;
                 let Some(top) = stack.last_mut() else { return Ok((v, n)) };
                 let next = b.get(n);
                 match top {
@@ -511,12 +515,9 @@ impl<'a> Reader<'a> {
                         if building {
                             a.push(v);
                         }
-                        if matches!(next, Some(b',')) {
-                            i = self.ws(n + 1);
-                            break;
-                        }
                         if !matches!(next, Some(b']')) {
-                            return self.fail(n, What::Syntax);
+                            at_key = false;
+                            break;
                         }
                         v = Value::Array(std::mem::take(a));
                     }
@@ -524,19 +525,9 @@ impl<'a> Reader<'a> {
                         if building {
                             m.insert(std::mem::take(key), v);
                         }
-                        if matches!(next, Some(b',')) {
-                            let (k, after) = self.key(self.ws(n + 1), build && (building || outer))?;
-                            if outer {
-                                building = keeps(&k, building);
-                            }
-                            if building {
-                                *key = self.owned(k);
-                            }
-                            i = after;
-                            break;
-                        }
                         if !matches!(next, Some(b'}')) {
-                            return self.fail(n, What::Syntax);
+                            at_key = true;
+                            break;
                         }
                         v = Value::Object(std::mem::take(m));
                     }
@@ -544,6 +535,11 @@ impl<'a> Reader<'a> {
                 stack.pop();
                 n += 1;
             }
+            // Another element or member, after its comma.
+            if !matches!(b.get(n), Some(b',')) {
+                return self.fail(n, What::Syntax);
+            }
+            i = self.ws(n + 1);
         }
     }
 

@@ -52,41 +52,37 @@ impl Fields {
 /// The place of a field read (see [`INTS`]): the key's length picks the fields it could be, its
 /// [`sig`] which (a match on the key's bytes compares them one at a time).
 fn place(key: &[u8]) -> Option<usize> {
-    const fn at(place: usize, field: &[u8]) -> (usize, u128) {
-        (place, match sig(field) {
-            Some(s) => s,
-            None => 0,
-        })
-    }
     let fields: &[(usize, u128)] = match key.len() {
-        4 => const { &[at(0, b"type"), at(3, b"text"), at(7, b"code"), at(14, b"item"), at(15, b"part")] },
-        5 => const { &[at(2, b"delta"), at(6, b"input")] },
-        7 => const { &[at(1, b"item_id"), at(4, b"refusal")] },
-        8 => const { &[at(13, b"response")] },
-        9 => const { &[at(5, b"arguments")] },
-        10 => const { &[at(16, b"annotation")] },
-        12 => const { &[at(9, b"output_index")] },
-        13 => const { &[at(10, b"content_index"), at(11, b"summary_index")] },
-        15 => const { &[at(8, b"sequence_number")] },
-        16 => const { &[at(12, b"annotation_index")] },
+        4 => {
+            const { &[(0, sig(b"type")), (3, sig(b"text")), (7, sig(b"code")), (14, sig(b"item")), (15, sig(b"part"))] }
+        }
+        5 => const { &[(2, sig(b"delta")), (6, sig(b"input"))] },
+        7 => const { &[(1, sig(b"item_id")), (4, sig(b"refusal"))] },
+        8 => const { &[(13, sig(b"response"))] },
+        9 => const { &[(5, sig(b"arguments"))] },
+        10 => const { &[(16, sig(b"annotation"))] },
+        12 => const { &[(9, sig(b"output_index"))] },
+        13 => const { &[(10, sig(b"content_index")), (11, sig(b"summary_index"))] },
+        15 => const { &[(8, sig(b"sequence_number"))] },
+        16 => const { &[(12, sig(b"annotation_index"))] },
         _ => return None,
     };
-    let s = sig(key)?;
+    let s = sig(key);
     fields.iter().find(|f| f.1 == s).map(|f| f.0)
 }
 
 /// A key's first and last eight bytes (four, for a key of four to seven bytes) as one integer:
-/// for keys of one length up to 16 bytes, all of their bytes. `None` under four bytes.
+/// for keys of one length from 4 to 16 bytes, all of their bytes (0 under four bytes).
 #[inline(always)]
-const fn sig(key: &[u8]) -> Option<u128> {
+const fn sig(key: &[u8]) -> u128 {
     let (a, b) = match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
         (Some(a), Some(b)) => (u64::from_le_bytes(*a), u64::from_le_bytes(*b)),
         _ => match (key.first_chunk::<4>(), key.last_chunk::<4>()) {
             (Some(a), Some(b)) => (u32::from_le_bytes(*a) as u64, u32::from_le_bytes(*b) as u64),
-            _ => return None,
+            _ => (0, 0),
         },
     };
-    Some((a as u128) << 64 | b as u128)
+    (a as u128) << 64 | b as u128
 }
 
 /// The event of a text whose first byte that is not whitespace is `{` (else, and for text that is

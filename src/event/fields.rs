@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::errors::normalise_error;
 use super::lenient::{self, JsonError, Read, Reader, StrRef, What};
 use super::response_event::ResponseEvent;
-use super::{EventKind, LEAN_RESPONSE_FIELDS};
+use super::EventKind;
 
 /// Where the fields read start in the order of [`place`]: the strings (`type`, `item_id`, the
 /// texts), the integers, the payloads.
@@ -166,7 +166,7 @@ fn members(rd: &Reader, lean: bool, f: &mut Fields) -> Read<()> {
                 n
             } else {
                 let (v, n) = match b.get(j) {
-                    Some(b'{') if lean && k == PAYLOADS => rd.object_keeping(j, 1, &LEAN_RESPONSE_FIELDS)?,
+                    Some(b'{') if lean && k == PAYLOADS => rd.lean_response(j, 1)?,
                     _ => rd.value(j, 1, true)?,
                 };
                 if let Some(slot) = f.payloads.get_mut(k - PAYLOADS) {

@@ -40,6 +40,8 @@ use std::ops::Range;
 
 use serde_json::{Map, Value};
 
+use super::LEAN_RESPONSE_FIELDS;
+
 /// serde_json's nesting limit: 127 arrays and objects, one more is an error.
 const MAX_DEPTH: usize = 127;
 
@@ -415,7 +417,7 @@ impl<'a> Reader<'a> {
     /// `null`), and the index after it and the whitespace that follows.
     pub(crate) fn value(&self, i: usize, depth: usize, build: bool) -> Read<(Value, usize)> {
         if matches!(self.b.get(i), Some(b'[' | b'{')) {
-            return self.nested(i, depth, build, None);
+            return self.nested(i, depth, build, false);
         }
         let (v, n) = self.scalar(i, build)?;
         Ok((v, self.ws(n)))
@@ -454,18 +456,17 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// [`value`](Self::value) of the object at `i` with only the members `keep` names built (the
-    /// others checked, not built).
-    pub(crate) fn object_keeping(&self, i: usize, depth: usize, keep: &[&str]) -> Read<(Value, usize)> {
-        self.nested(i, depth, true, Some(keep))
+    /// [`value`](Self::value) of a lifecycle event's `response` object at `i` with only the
+    /// members the core reads built ([`LEAN_RESPONSE_FIELDS`]; the others checked, not built).
+    pub(crate) fn lean_response(&self, i: usize, depth: usize) -> Read<(Value, usize)> {
+        self.nested(i, depth, true, true)
     }
 
-    /// [`value`](Self::value) of an array or object; with `keep`, of an object whose members are
-    /// built only when `keep` names them.
-    fn nested(&self, mut i: usize, depth: usize, build: bool, keep: Option<&[&str]>) -> Read<(Value, usize)> {
+    /// [`value`](Self::value) of an array or object; `lean`: of a [`lean_response`](Self::lean_response).
+    fn nested(&self, mut i: usize, depth: usize, build: bool, lean: bool) -> Read<(Value, usize)> {
         let b = self.b;
         let mut stack: Vec<Open> = Vec::new();
-        // Whether the value being read is built: `build`, but not in a member `keep` leaves out.
+        // Whether the value being read is built: `build`, but not in a member `lean` leaves out.
         let mut building = build;
         // A key comes first (at `i`: the top of the stack is an object).
         let mut at_key = false;
@@ -473,8 +474,12 @@ impl<'a> Reader<'a> {
             if at_key {
                 let outer = stack.len() == 1;
                 let (k, n) = self.key(i, build && (building || outer))?;
-                if let (true, Some(keep)) = (outer, keep) {
-                    building = keep.iter().any(|f| f.as_bytes() == k.get(self.text).as_bytes());
+                if outer && lean {
+                    let key = match &k {
+                        StrRef::Range(r) => self.b.get(r.clone()).unwrap_or_default(),
+                        StrRef::Owned(o) => o.as_bytes(),
+                    };
+                    building = LEAN_RESPONSE_FIELDS.iter().any(|f| f.as_bytes() == key);
                 }
                 if let (true, Some(Open::Object(_, key))) = (building, stack.last_mut()) {
                     *key = self.owned(k);

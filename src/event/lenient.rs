@@ -441,7 +441,7 @@ impl<'a> Reader<'a> {
     fn scalar(&self, i: usize, build: bool) -> Read<(Value, usize)> {
         Ok(match self.b.get(i) {
             Some(b'"') => {
-                let (s, n) = self.string(i, build)?;
+                let (s, n) = self.string_apart(i, build)?;
                 (if build { Value::String(self.owned(s)) } else { Value::Null }, n)
             }
             Some(b't') => (Value::Bool(true), self.literal(i, b"true")?),
@@ -473,7 +473,7 @@ impl<'a> Reader<'a> {
         loop {
             if at_key {
                 let outer = stack.len() == 1;
-                let (k, n) = self.key(i, build && (building || outer))?;
+                let (k, n) = self.key(i, build && (building || outer), true)?;
                 if outer && lean {
                     let key = match &k {
                         StrRef::Range(r) => self.b.get(r.clone()).unwrap_or_default(),
@@ -558,7 +558,7 @@ impl<'a> Reader<'a> {
             return Ok(j + 1);
         }
         loop {
-            let (key, v) = self.key(j, true)?;
+            let (key, v) = self.key(j, true, false)?;
             let n = ws(
                 b,
                 match key {
@@ -574,14 +574,15 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A key at `i`, its `:` and the whitespace after it: the key and the index of its value.
+    /// A key at `i`, its `:` and the whitespace after it: the key and the index of its value
+    /// (`apart`: its string read by [`string_apart`](Self::string_apart)).
     #[inline(always)]
-    fn key(&self, i: usize, build: bool) -> Read<(StrRef, usize)> {
+    fn key(&self, i: usize, build: bool, apart: bool) -> Read<(StrRef, usize)> {
         let b = self.b;
         if !matches!(b.get(i), Some(b'"')) {
             return self.fail(i, What::Syntax);
         }
-        let (key, n) = self.string(i, build)?;
+        let (key, n) = if apart { self.string_apart(i, build)? } else { self.string(i, build)? };
         let n = ws(b, n);
         if !matches!(b.get(n), Some(b':')) {
             return self.fail(n, What::Syntax);
@@ -597,6 +598,13 @@ impl<'a> Reader<'a> {
             }
         }
         Ok(i + word.len())
+    }
+
+    /// [`string`](Self::string) not inlined: for the value builder and the key reader's `apart`
+    /// (values built run once per payload, not per event member).
+    #[inline(never)]
+    fn string_apart(&self, i: usize, build: bool) -> Read<(StrRef, usize)> {
+        self.string(i, build)
     }
 
     /// The string whose opening quote is at `i` (`build`: else only checked, a range whatever

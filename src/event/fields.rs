@@ -52,35 +52,42 @@ impl Fields {
 /// The place of a field read (see [`INTS`]): the key's length picks the fields it could be, its
 /// [`sig`] which (a match on the key's bytes compares them one at a time).
 fn place(key: &[u8]) -> Option<usize> {
-    let fields: &[(usize, u128)] = match key.len() {
-        4 => {
-            const { &[(0, sig(b"type")), (3, sig(b"text")), (7, sig(b"code")), (14, sig(b"item")), (15, sig(b"part"))] }
-        }
-        5 => const { &[(2, sig(b"delta")), (6, sig(b"input"))] },
-        7 => const { &[(1, sig(b"item_id")), (4, sig(b"refusal"))] },
-        8 => const { &[(13, sig(b"response"))] },
-        9 => const { &[(5, sig(b"arguments"))] },
-        10 => const { &[(16, sig(b"annotation"))] },
-        12 => const { &[(9, sig(b"output_index"))] },
-        13 => const { &[(10, sig(b"content_index")), (11, sig(b"summary_index"))] },
-        15 => const { &[(8, sig(b"sequence_number"))] },
-        16 => const { &[(12, sig(b"annotation_index"))] },
-        _ => return None,
-    };
     let s = sig(key);
-    fields.iter().find(|f| f.1 == s).map(|f| f.0)
+    Some(match key.len() {
+        4 if s == const { sig(b"type") } => 0,
+        4 if s == const { sig(b"text") } => 3,
+        4 if s == const { sig(b"code") } => 7,
+        4 if s == const { sig(b"item") } => 14,
+        4 if s == const { sig(b"part") } => 15,
+        5 if s == const { sig(b"delta") } => 2,
+        5 if s == const { sig(b"input") } => 6,
+        7 if s == const { sig(b"item_id") } => 1,
+        7 if s == const { sig(b"refusal") } => 4,
+        8 if s == const { sig(b"response") } => 13,
+        9 if s == const { sig(b"arguments") } => 5,
+        10 if s == const { sig(b"annotation") } => 16,
+        12 if s == const { sig(b"output_index") } => 9,
+        13 if s == const { sig(b"content_index") } => 10,
+        13 if s == const { sig(b"summary_index") } => 11,
+        15 if s == const { sig(b"sequence_number") } => 8,
+        16 if s == const { sig(b"annotation_index") } => 12,
+        _ => return None,
+    })
 }
 
 /// A key's first and last eight bytes (four, for a key of four to seven bytes) as one integer:
 /// for keys of one length from 4 to 16 bytes, all of their bytes (0 under four bytes).
 #[inline(always)]
 const fn sig(key: &[u8]) -> u128 {
-    let (a, b) = match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
-        (Some(a), Some(b)) => (u64::from_le_bytes(*a), u64::from_le_bytes(*b)),
-        _ => match (key.first_chunk::<4>(), key.last_chunk::<4>()) {
-            (Some(a), Some(b)) => (u32::from_le_bytes(*a) as u64, u32::from_le_bytes(*b) as u64),
-            _ => (0, 0),
-        },
+    let (a, b) = match (key, key) {
+        ([a0, a1, a2, a3, a4, a5, a6, a7, ..], [.., b0, b1, b2, b3, b4, b5, b6, b7]) => (
+            u64::from_le_bytes([*a0, *a1, *a2, *a3, *a4, *a5, *a6, *a7]),
+            u64::from_le_bytes([*b0, *b1, *b2, *b3, *b4, *b5, *b6, *b7]),
+        ),
+        ([a0, a1, a2, a3, ..], [.., b0, b1, b2, b3]) => {
+            (u32::from_le_bytes([*a0, *a1, *a2, *a3]) as u64, u32::from_le_bytes([*b0, *b1, *b2, *b3]) as u64)
+        }
+        _ => (0, 0),
     };
     (a as u128) << 64 | b as u128
 }

@@ -1,6 +1,7 @@
 // The public JS API: every environment entry (node.js, browser.js, workerd.js, web.js)
 // initialises the wasm instance and re-exports this module. One file per concept:
-//   client.js   ResponsesClient (every endpoint)      stream.js   ResponseStream
+//   client.js   ResponsesClient (every endpoint; client.conversations, client.files)
+//   stream.js   ResponseStream      socket.js   ResponsesSocket (WebSocket mode)
 //   parsers.js  ResponseAccumulator, SseParser         errors.js   the error classes
 //   io.js       the I/O of a call (fetch, reader, timers)  mirror.js  the snapshot applier
 //   structured.js  jsonSchemaFormat, Standard Schema validation   partial-json.js  PartialJsonParser

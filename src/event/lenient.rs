@@ -347,6 +347,15 @@ impl StrRef {
             StrRef::Owned(o) => o,
         }
     }
+
+    /// The string's bytes, read from `b` (the text's bytes).
+    #[inline(always)]
+    pub(crate) fn bytes<'s>(&'s self, b: &'s [u8]) -> &'s [u8] {
+        match self {
+            StrRef::Range(r) => b.get(r.clone()).unwrap_or_default(),
+            StrRef::Owned(o) => o.as_bytes(),
+        }
+    }
 }
 
 /// Where the reader stopped, and why (the line and column are counted only for a [`JsonError`]).
@@ -475,10 +484,7 @@ impl<'a> Reader<'a> {
                 let outer = stack.len() == 1;
                 let (k, n) = self.key(i, build && (building || outer), true)?;
                 if outer && lean {
-                    let key = match &k {
-                        StrRef::Range(r) => self.b.get(r.clone()).unwrap_or_default(),
-                        StrRef::Owned(o) => o.as_bytes(),
-                    };
+                    let key = k.bytes(self.b);
                     building = LEAN_RESPONSE_FIELDS.iter().any(|f| f.as_bytes() == key);
                 }
                 if let (true, Some(Open::Object(_, key))) = (building, stack.last_mut()) {
@@ -559,13 +565,7 @@ impl<'a> Reader<'a> {
         }
         loop {
             let (key, v) = self.key(j, true, false)?;
-            let n = ws(
-                b,
-                match key {
-                    StrRef::Range(r) => member(b.get(r).unwrap_or_default(), v)?,
-                    StrRef::Owned(o) => member(o.as_bytes(), v)?,
-                },
-            );
+            let n = ws(b, member(key.bytes(b), v)?);
             match b.get(n) {
                 Some(b',') => j = ws(b, n + 1),
                 Some(b'}') => return Ok(n + 1),

@@ -6,6 +6,13 @@
 import { sleep, anySignal, Disconnect } from './util.mjs';
 
 const TERMINAL = new Set(['response.completed', 'response.failed', 'response.incomplete']);
+/**
+ * How long `disconnect-after` waits between its last event and the cut. A browser drops body
+ * bytes it has received but not yet handed to the page once the connection errors (Chromium
+ * does), so a cut right behind the data can take the data with it on a busy machine; the wait
+ * lets the client read what was sent, so that the cut comes after exactly N events.
+ */
+const CUT_LINGER_MS = 250;
 
 /** Small deterministic PRNG (mulberry32) for split=random. */
 function prng(seed) {
@@ -112,7 +119,10 @@ export class SseWriter {
     if (this.f.malformedJson === n) data = data.slice(0, Math.ceil(data.length / 2)) + ',"oops';
     await this.#bytes(this.#frame(event.type, data));
     this.count++;
-    if (this.f.disconnectAfter != null && this.count >= this.f.disconnectAfter) this.#kill();
+    if (this.f.disconnectAfter != null && this.count >= this.f.disconnectAfter) {
+      await sleep(CUT_LINGER_MS, this.signal).catch(() => {});
+      this.#kill();
+    }
   }
 
   #frame(type, data) {

@@ -92,7 +92,7 @@ test('a response naming a conversation gets its items, and the conversation gets
 });
 
 test('timeouts and headers apply to every endpoint', async () => {
-  const slow = clientFor(srv, { timeout: 150, headers: { 'x-client-tag': 'surface' } });
+  const slow = clientFor(srv, { timeout: 400, headers: { 'x-client-tag': 'surface' } });
   await fails(slow.conversations.create(undefined, fault('stall-headers=2000')), TimeoutError);
   await slow.countInputTokens(params, { headers: { 'x-request-tag': 'one' } });
   has(last().headers, { 'x-client-tag': 'surface', 'x-request-tag': 'one' });

@@ -154,9 +154,9 @@ fn validation_fails_before_sending() {
 
 #[wasm_bindgen_test]
 async fn a_background_stream_resumes_when_its_body_breaks() {
-    // A browser may drop the events of a cut body that it had not handed out yet, so a resume
-    // can make no progress now and then: allow a few in a row, and space the events (20 ms) so
-    // that most arrive before their body is cut.
+    // A browser drops the events of a cut body that it had not handed out yet; the mock waits
+    // before its cut, but on a busy machine a resume can still make no progress now and then:
+    // allow a few in a row, and space the events (20 ms) so that most arrive before the cut.
     let c = client(12, None);
     // The mock cuts the connection after 6 events, and cuts every resume 6 events later again.
     let params =

@@ -1,7 +1,7 @@
 // The core's redactor of an API key (src/redact.rs) in JS: createRedactor for what a proxy passes
 // on, and the walker that redacts every string of a JSON value (the snapshot an error carries).
 import { RawRedactor } from './cometapi_responses.js';
-import { LONE_SURROGATE, named, setOwn } from './shared.js';
+import { LONE_SURROGATE, named, setOwn, wellFormed } from './shared.js';
 
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -17,10 +17,11 @@ export const createRedactor = /* @__PURE__ */ named('createRedactor', function (
   const secret = String(key ?? '');
   const raw = RawRedactor.create(secret, 1);
   const redact = (text) => raw?.redact(text);
+  const whole = (text) => (raw === undefined ? String(text) : redactText(String(text), redact));
   return {
-    redact: (text) => redact(String(text)) ?? String(text),
+    redact: whole,
     message(text) {
-      const t = redact(String(text)) ?? String(text);
+      const t = whole(text);
       return RawRedactor.key_shapes(t) ?? t;
     },
     value: (value) => (raw === undefined ? value : redactValue(value, redact)),
@@ -28,13 +29,25 @@ export const createRedactor = /* @__PURE__ */ named('createRedactor', function (
       const s = RawRedactor.create(secret, hold);
       const encoder = new TextEncoder();
       const decoder = new TextDecoder();
+      /** `text` (no lone surrogate in it) through the core; `end`: what it holds back goes too. */
+      const piece = (text, end) => {
+        const bytes = encoder.encode(text);
+        const out = s.push(bytes, end);
+        return same(out, bytes) ? text : decoder.decode(out);
+      };
       const step = (chunk, end) => {
         if (s === undefined) return chunk;
         if (typeof chunk !== 'string') return s.push(chunk, end);
-        const bytes = encoder.encode(chunk);
-        const out = s.push(bytes, end);
-        // Passed on whole: the chunk itself (a lone surrogate at a cut between two deltas stays).
-        return same(out, bytes) ? chunk : decoder.decode(out);
+        if (wellFormed(chunk)) return piece(chunk, end);
+        // UTF-8 has no lone surrogate (half of a pair cut between two chunks, or none): each passes
+        // on as it is, and the text before it goes whole (the key has none), as in redact().
+        let out = '';
+        let from = 0;
+        for (const m of chunk.matchAll(new RegExp(LONE_SURROGATE, 'g'))) {
+          out += piece(chunk.slice(from, m.index), true) + m[0];
+          from = m.index + 1;
+        }
+        return out + piece(chunk.slice(from), end);
       };
       return { push: (chunk) => step(chunk, false), end: (last = new Uint8Array(0)) => step(last, true) };
     },

@@ -2,17 +2,16 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Native tests of the accumulator: recorded, bridge and synthetic streams agree with their terminal
 //! response (before it on what was streamed, with and without `*.done` events; after it exactly),
-//! chunking independence, and the rules one by one. Patches against a reference model: `accumulate/patches.rs`.
+//! and the rules one by one (chunking: the accumulator sees decoded events, which the SSE parser
+//! gives the same under any chunking, `tests/sse.rs`; the stream machine over every file in
+//! chunks of 1 to 301 bytes, `tests/stream.rs`). Patches against a reference model: `accumulate/patches.rs`.
 //! Recorded streams are read from `../shared/fixtures/recorded` (absent: SKIPPED, a failure under `CI=true`).
-
-use std::path::Path;
 
 use recordings::{events as load, name, shared, sse_files, BRIDGES, RECORDED, SYNTHETIC};
 
 use cometapi_responses::accumulate::{compute_output_text, with_output_text, Accumulator, Ending, Mirror, Patch};
 use cometapi_responses::error::Error;
-use cometapi_responses::event::{decode, EventKind, ResponseEvent};
-use cometapi_responses::sse::Parser;
+use cometapi_responses::event::{EventKind, ResponseEvent};
 use cometapi_responses::test_support::{accumulator_has_response, accumulator_version};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -174,21 +173,6 @@ fn check_stream(file: &str, evs: &[ResponseEvent], strict: bool) -> (Accumulator
     let parsed: Value = serde_json::from_str(&acc.response_json().expect("json")).expect("valid JSON");
     assert_eq!(parsed, want, "{file}: response_json");
     (pre, acc)
-}
-
-/// Feeds `bytes` in the given chunks through the incremental parser, decodes and accumulates.
-fn accumulate_chunked(bytes: &[u8], cuts: &[usize]) -> Accumulator {
-    let (mut parser, mut events, mut acc) = (Parser::new(), Vec::new(), Accumulator::new());
-    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).chain([0, bytes.len()]).collect();
-    cuts.sort_unstable();
-    for w in cuts.windows(2) {
-        parser.feed(&bytes[w[0]..w[1]], &mut events).expect("feed");
-        for ev in events.drain(..).filter_map(|e| decode(&e).expect("decode")) {
-            acc.push(&ev);
-        }
-    }
-    parser.finish();
-    acc
 }
 
 // --- Recorded streams
@@ -353,47 +337,6 @@ fn synthetic_streams_match_their_expectations() {
             let got = evs.iter().filter(|e| e.event_type() == ty).count() as u64;
             assert_eq!(Some(got), n.as_u64(), "{file}: number of `{ty}` events");
         }
-    }
-}
-
-// --- Chunking independence
-
-fn chunking_inputs() -> Vec<(String, Vec<u8>)> {
-    let mut files = sse_files(SYNTHETIC);
-    if Path::new(RECORDED).is_dir() {
-        let rec = sse_files(RECORDED);
-        // The small recordings (the 190 kB one makes each case slow in debug builds).
-        files.extend(rec.into_iter().filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() < 20_000)));
-    }
-    files.iter().map(|p| (name(p), std::fs::read(p).unwrap())).collect()
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
-
-    /// The same events under any chunking of their SSE bytes give the same snapshot, outcome
-    /// and version.
-    #[test]
-    fn any_chunking_gives_the_same_snapshot(
-        which in 0usize..64,
-        cuts in proptest::collection::vec(any::<usize>(), 0..40),
-    ) {
-        let inputs = chunking_inputs();
-        let (file, bytes) = &inputs[which % inputs.len()];
-        let whole = accumulate_chunked(bytes, &[]);
-        let chunked = accumulate_chunked(bytes, &cuts);
-        prop_assert_eq!(whole.snapshot(), chunked.snapshot(), "{}", file);
-        prop_assert_eq!(whole.ending(), chunked.ending(), "{}", file);
-        prop_assert_eq!(accumulator_version(&whole), accumulator_version(&chunked), "{}", file);
-        prop_assert_eq!(whole.output_text(), chunked.output_text(), "{}", file);
-    }
-}
-
-#[test]
-fn one_byte_drip_gives_the_same_snapshot() {
-    for (file, bytes) in chunking_inputs() {
-        let drip = accumulate_chunked(&bytes, &(1..bytes.len()).collect::<Vec<_>>());
-        assert_eq!(accumulate_chunked(&bytes, &[]).snapshot(), drip.snapshot(), "{file}");
     }
 }
 

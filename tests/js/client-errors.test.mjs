@@ -178,7 +178,7 @@ test('TimeoutError: a slow but steady stream longer than `timeout` does not time
 
 test('AbortError: abort(): iteration throws AbortError; the server sees the connection close', async (t) => {
   const raw = await dripServer(t);
-  const stream = at(raw.url).stream(params);
+  const stream = at(raw.url, { maxRetries: 2 }).stream(params);
   const { events: seen, error } = await collect(stream, (e, events) => {
     if (events.length === 3) stream.abort();
   });

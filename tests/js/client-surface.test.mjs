@@ -193,9 +193,3 @@ test('a resume that replays an event it cannot place, then goes on: every event 
     assert.equal(final.output_text, (await c.retrieve(final.id)).output_text, kind);
   }));
 });
-
-test('a stream that is not in the background is not resumed: StreamError, one request', async () => {
-  const n = srv.requests.length;
-  isError((await collect(client.stream(params, fault('disconnect-after=5')))).error, StreamError);
-  assert.equal(srv.requests.length - n, 1);
-});

@@ -204,7 +204,8 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
   async parse(params, opts) {
     const response = await this._run('parse', [], params, opts);
     if (response.output_parsed !== null) {
-      response.output_parsed = await validated(validatorOf(params), response.output_parsed, response.output_text, 'the output');
+      const raw = this.#raw;
+      response.output_parsed = await validated(validatorOf(params), response.output_parsed, response.output_text, 'the output', (t) => raw.redact(t));
     }
     return response;
   }

@@ -93,14 +93,46 @@ export function toError(e, ctx = {}) {
   }
 }
 
-/** The original error of a failed fetch, unless some text of it holds the API key. */
+/**
+ * The original error of a failed fetch when nothing in it can hold the API key, else an Error with
+ * its message redacted. Read through: strings, property names, plain objects, arrays and errors
+ * (their message, name, stack and own data properties: `cause`, `errors`, …), a few thousand
+ * values deep at most; anything else (a Request or Headers a fetch wrapper attached, an accessor)
+ * cannot be read through, so it counts as holding the key.
+ */
 function cleanCause({ cause, raw }) {
-  if (cause === undefined || cause === null) return undefined;
+  if (cause === undefined || cause === null || !raw) return cause ?? undefined;
+  const seen = new Set();
   let texts = '';
-  for (let c = cause, depth = 0; c && depth < 5; c = c.cause, depth++) {
-    texts += `${c?.message ?? c}\n${c?.stack ?? ''}\n`;
-    if (typeof c !== 'object') break;
+  let budget = 4096;
+  const readable = (v) => {
+    if (typeof v === 'string') texts += `${v}\n`;
+    if (typeof v !== 'object' || v === null || seen.has(v)) return true;
+    seen.add(v);
+    const error = v instanceof Error || Object.prototype.toString.call(v) === '[object Error]';
+    const proto = Object.getPrototypeOf(v);
+    if (--budget < 0 || !(error || Array.isArray(v) || proto === Object.prototype || proto === null)) return false;
+    if (error) texts += `${v.name}\n${v.message}\n${v.stack}\n`;
+    for (const k of Reflect.ownKeys(v)) {
+      if (typeof k === 'string') texts += `${k}\n`;
+      const d = Object.getOwnPropertyDescriptor(v, k);
+      const ok = d && 'value' in d ? readable(d.value) : error && k === 'stack';
+      if (!ok) return false;
+    }
+    return true;
+  };
+  let clean;
+  try {
+    clean = readable(cause) && raw.redact(texts) === undefined;
+  } catch {
+    clean = false; // a getter of a foreign error threw
   }
-  if (raw?.redact(texts) === undefined) return cause;
-  return new Error(raw.redact(String(cause?.message ?? cause)) ?? String(cause?.message ?? cause));
+  if (clean) return cause;
+  let text;
+  try {
+    text = String(cause?.message ?? cause);
+  } catch {
+    text = 'fetch failed';
+  }
+  return new Error(raw.redact(text) ?? text);
 }

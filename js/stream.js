@@ -45,6 +45,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
   /** json_schema streams: the partial value of the output text (the core's ops mirrored), the format's validator, what output_parsed is. */
   #parsed = null;
   #validate;
+  #redactor;
   #output = 0;
   /** ready(): its promise; while it runs, it alone reads (the events it reads are held in the core). */
   #readying = null;
@@ -72,6 +73,8 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
       this.#parsed = new Mirror(true);
       this.#parsed.value = undefined;
       this.#validate = validate;
+      // Its errors come after the call's end: the redactor outlives the call.
+      if (validate !== undefined) this.#redactor = raw.redactor();
     }
   }
 
@@ -375,7 +378,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
       if (this.#parsed !== null) {
         const output = this.#output;
         if (output instanceof Error) throw output;
-        final.output_parsed = output === true ? await validated(this.#validate, JSON.parse(final.output_text), final.output_text, 'the output') : null;
+        final.output_parsed = output === true ? await validated(this.#validate, JSON.parse(final.output_text), final.output_text, 'the output', (t) => this.#redactor?.redact(t)) : null;
       }
       return final;
     })();

@@ -3,6 +3,7 @@
 // decides what output_parsed is; this file runs the validators, which are JS code.
 import { OutputParseError } from './errors.js';
 import { hidden, isObject, named } from './shared.js';
+import { redactText, redactValue } from './redact.js';
 
 /** `validate` when it is a Standard Schema (or undefined); else TypeError naming `what`. */
 export function checkSchema(validate, what) {
@@ -21,8 +22,12 @@ export const validatorOf = (params) => {
   return isObject(format) ? format[VALIDATE] : undefined;
 };
 
-/** `value` through a Standard Schema (sync or async): its value, or OutputParseError with the issues. */
-export async function validated(schema, value, text, what) {
+/**
+ * `value` through a Standard Schema (sync or async): its value, or OutputParseError with the issues,
+ * the API key redacted from its message, text and issues by `redact(text)` (the client's redactor:
+ * the redacted text, `undefined` when there is nothing to redact) when given.
+ */
+export async function validated(schema, value, text, what, redact) {
   if (schema === undefined) return value;
   const r = await schema['~standard'].validate(value);
   if (r.issues) {
@@ -30,7 +35,10 @@ export async function validated(schema, value, text, what) {
       const path = (i.path ?? []).map((p) => (isObject(p) ? p.key : p)).join('.');
       return path ? `${path}: ${i.message}` : i.message;
     });
-    throw new OutputParseError(`${what} failed validation: ${list.join('; ')}`, { text, issues: r.issues });
+    const message = `${what} failed validation: ${list.join('; ')}`;
+    if (redact === undefined) throw new OutputParseError(message, { text, issues: r.issues });
+    const issues = redactValue(r.issues, redact);
+    throw new OutputParseError(redactText(message, redact), { text: typeof text === 'string' ? redactText(text, redact) : text, issues });
   }
   return r.value;
 }

@@ -100,6 +100,17 @@ impl Error {
         Error::Validation { param: param.into(), message: message.into() }
     }
 
+    /// [`redact`](Self::redact)ed by `redactor`, if any: for the errors of a request that was never
+    /// sent (a params value or an id may quote the key).
+    #[must_use]
+    #[inline(never)]
+    pub fn redacted(mut self, redactor: Option<&Redactor>) -> Error {
+        if let Some(r) = redactor {
+            self.redact(r);
+        }
+        self
+    }
+
     /// The error with the API key (and every fragment of it) replaced by `[redacted]` in every text it
     /// holds. Every error leaving the client passes through this.
     pub fn redact(&mut self, redactor: &Redactor) {

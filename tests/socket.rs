@@ -198,6 +198,14 @@ fn params_are_validated_and_background_refused() {
         assert!(matches!(e, Error::Validation { param: ref p, .. } if p == param), "{e:?}");
     }
     assert_eq!(s.action(0.0), Action::Idle, "nothing to send after refused params");
+    // A refused value that quotes the key: the error does not.
+    let key = "sk-proj-Zx9QwErTy1234567890AbCdEfGhIjKlMn";
+    let mut s = socket("https://h/v1", Some(key));
+    let e = s.create(&format!(r#"{{"model":"m","input":"hi","temperature":"{key}"}}"#), None, true).unwrap_err();
+    assert!(
+        matches!(&e, Error::Validation { message, .. } if message.contains("[redacted]") && !message.contains(&key[..10])),
+        "{e:?}"
+    );
 }
 
 #[test]

@@ -197,7 +197,8 @@ impl Socket {
     /// A response: `params` as for `POST /responses` (validated the same way), on the lane
     /// `stream_id`; `generate: false` for a warmup. Its id names it from now on.
     pub fn create(&mut self, params_json: &str, stream_id: Option<String>, generate: bool) -> Result<u32, Error> {
-        let (frame, json_schema) = create_frame(params_json, stream_id.as_deref(), generate)?;
+        let (frame, json_schema) = create_frame(params_json, stream_id.as_deref(), generate)
+            .map_err(|e| e.redacted(self.redactor.as_deref()))?;
         let id = self.fresh_id();
         self.slots.push(Slot::new(id, stream_id, Some(frame), json_schema, SlotState::Queued));
         Ok(id)
@@ -235,7 +236,7 @@ impl Socket {
             .and_then(|id| self.slot(id))
             .and_then(|s| s.response_id.clone())
             .ok_or_else(|| Error::validation("streamId", "no response is running on this lane to steer"))?;
-        let frame = steer_frame(input_json, &target)?;
+        let frame = steer_frame(input_json, &target).map_err(|e| e.redacted(self.redactor.as_deref()))?;
         let id = self.fresh_id();
         self.steers.push(Steer { id, lane: stream_id, target, frame: Some(frame), outcome: None, holding: false });
         Ok(id)

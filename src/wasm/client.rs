@@ -144,7 +144,8 @@ impl Client {
         hide: Option<u64>,
     ) -> Result<(Call, Io), Error> {
         let config = self.config.as_ref().map_err(Clone::clone)?;
-        let built = config.request(op, ids, query, body, &opts.headers)?;
+        let built =
+            config.request(op, ids, query, body, &opts.headers).map_err(|e| e.redacted(self.redactor.as_deref()))?;
         let o = Overrides { timeout_ms: opts.timeout_ms, max_retries: opts.max_retries, hide_through: hide };
         let call = Call::of(config, built, o, Output::Values, self.redactor.clone());
         Ok((call, Io::new(self.fetch.clone(), opts.signal)))

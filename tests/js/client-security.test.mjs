@@ -5,11 +5,12 @@
 // ids that would name another path are refused before any request.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import {
-  ApiError, ConnectionError, StreamError, ValidationError, ResponsesClient, ResponseAccumulator, SseParser,
+  ApiError, ConnectionError, OutputParseError, StreamError, ValidationError, ResponsesClient, ResponseAccumulator, SseParser, jsonSchemaFormat,
 } from 'cometapi-responses';
 import {
-  KEY, assertNoKey, rawServer, rejection, collect, frame, syntheticStream, fails, clientFor, has, isError, startMock, enc, streamOf,
+  KEY, assertNoKey, assertNoKeyIn, rawServer, rejection, collect, frame, syntheticStream, fails, clientFor, has, isError, startMock, enc, streamOf,
 } from './client-helpers.mjs';
 
 const servers = [];
@@ -59,6 +60,47 @@ test('the key: a custom fetch whose error quotes the request headers: Connection
   assert.match(err.message, /fetch failed/);
   assertNoKey(err, 'ConnectionError (create)');
   assertNoKey(isError((await collect(c.stream(params))).error, ConnectionError), 'ConnectionError (stream)');
+});
+
+test('the key: a custom fetch that rejects with the request attached, an AggregateError or a deep cause chain: a cause without the key', async () => {
+  const deep = (text) => Array.from({ length: 7 }).reduce((e, _, i) => new Error(`layer ${i}`, { cause: e }), new Error(text));
+  const rejections = {
+    'a Request attached': (url, init) => Object.assign(new Error('POST failed'), { request: new Request(url, init) }),
+    'the init attached': (url, init) => Object.assign(new Error('network down'), { init }),
+    'an AggregateError': () => new AggregateError([new Error(`mirror: bad key ${KEY}`)], 'all mirrors failed'),
+    'a cause 7 levels down': () => deep(`proxy: bad key ${KEY}`),
+  };
+  for (const [name, rejection] of Object.entries(rejections)) {
+    const err = await fails(fetching(async (url, init) => { throw rejection(url, init); }).create(params), ConnectionError);
+    assertNoKey(err, name);
+    assert.ok(err.cause instanceof Error, name);
+    assertNoKeyIn(inspect(err.cause, { depth: 20, showHidden: true }), `${name}: its cause`);
+  }
+  // A cause with nothing of the key in it is the rejection itself.
+  const clean = deep('proxy: no route');
+  assert.equal((await fails(fetching(async () => { throw clean; }).create(params), ConnectionError)).cause, clean);
+});
+
+test('the key: params quoting it fail validation without it; a structured output that quotes it fails its validate without it', async () => {
+  const c = fetching(async () => { throw new Error('not sent'); });
+  for (const bad of [{ temperature: KEY }, { metadata: { [KEY]: 'x'.repeat(600) } }]) {
+    assertNoKey(await rejection((async () => c.stream({ ...params, ...bad }))()), JSON.stringify(Object.keys(bad)));
+  }
+  const text = JSON.stringify({ a: KEY });
+  const response = { id: 'resp_1', object: 'response', status: 'completed', output: [{ id: 'm', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] }] };
+  const answering = fetching(async (url, init) => (JSON.parse(init.body).stream
+    ? new Response(`data: ${JSON.stringify({ type: 'response.completed', response, sequence_number: 0 })}\n\n`, { headers: { 'content-type': 'text/event-stream' } })
+    : Response.json(response)));
+  // A validator whose issue quotes the value it refused.
+  const validate = { '~standard': { version: 1, vendor: 'test', validate: (v) => ({ issues: [{ message: `refused ${v.a}`, path: ['a'], input: v }] }) } };
+  const format = jsonSchemaFormat('p', { type: 'object' }, { validate });
+  for (const [name, run] of [['parse', () => answering.parse({ ...params, text: { format } })], ['stream', () => answering.stream({ ...params, text: { format } }).finalResponse()]]) {
+    const err = await fails(run(), OutputParseError);
+    assertNoKey(err, name);
+    assertNoKeyIn(`${err.text} ${JSON.stringify(err.issues)}`, `${name}: text and issues`);
+    assert.equal(err.text, '{"a":"[redacted]"}', name);
+    assert.equal(err.issues[0].message, 'refused [redacted]', name);
+  }
 });
 
 /** Every operation of the client, each a function of the client that returns its outcome as a promise. */

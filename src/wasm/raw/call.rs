@@ -16,6 +16,8 @@ use crate::structured::OutputState;
 use crate::wasm::chunk::{copy_chunk, release};
 use crate::wasm::error::to_js;
 
+use super::redact::RawRedactor;
+
 /// One call: js/io.js asks `action`, does it, and reports back (see [`Call`]).
 #[wasm_bindgen]
 pub struct RawCall {
@@ -220,6 +222,11 @@ impl RawCall {
     /// `text` with the API key redacted; `undefined` when it holds none.
     pub fn redact(&self, text: &str) -> Option<String> {
         self.call.redact(text)
+    }
+
+    /// The call's redactor, which outlives the call (`undefined`: no key).
+    pub fn redactor(&self) -> Option<RawRedactor> {
+        self.call.redactor().map(RawRedactor::of)
     }
 
     /// From now on the stream's events come out as SSE bytes (for `toReadableStream`).

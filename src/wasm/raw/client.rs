@@ -63,13 +63,19 @@ impl RawClient {
             // An invalid id fails a stream without params (its iteration and finalResponse()),
             // as before any request.
             Err(e) if row.body == Body::None && matches!(row.answer, Answer::Stream { .. }) => {
-                return Ok(RawCall::new(Call::failed(e), None))
+                return Ok(RawCall::new(Call::failed(e.redacted(self.redactor.as_deref())), None))
             }
-            Err(e) => return Err(to_js(&e)),
+            Err(e) => return Err(to_js(&e.redacted(self.redactor.as_deref()))),
         };
         let overrides = Overrides { timeout_ms: timeout, max_retries, hide_through };
         let call = Call::of(&self.config, built, overrides, Output::JsonText, self.redactor.clone());
         Ok(RawCall::new(call, None))
+    }
+
+    /// `text` with the API key redacted; `undefined` when it holds none.
+    pub fn redact(&self, text: &str) -> Option<String> {
+        let r = self.redactor.as_deref()?;
+        r.matches(text).then(|| r.redact(text).into_owned())
     }
 
     /// A WebSocket mode socket on `/responses` (js/socket.js runs its connection).

@@ -1,6 +1,8 @@
 //! `RawRedactor`: the core's redactor for the package's `createRedactor` (js/redact.js): one key,
 //! whole texts and one stream of chunks.
 
+use std::rc::Rc;
+
 use wasm_bindgen::prelude::*;
 
 use crate::redact::{redact_key_shapes, RedactStream, Redactor, MASK, MIN_FRAGMENT};
@@ -9,15 +11,22 @@ use crate::redact::{redact_key_shapes, RedactStream, Redactor, MASK, MIN_FRAGMEN
 /// stream.
 #[wasm_bindgen]
 pub struct RawRedactor {
-    redactor: Redactor,
+    redactor: Rc<Redactor>,
     stream: RedactStream,
+}
+
+impl RawRedactor {
+    /// A call's redactor, for what outlives the call (a structured output's validation errors).
+    pub(crate) fn of(redactor: Rc<Redactor>) -> RawRedactor {
+        RawRedactor { redactor, stream: RedactStream::new(1) }
+    }
 }
 
 #[wasm_bindgen]
 impl RawRedactor {
     /// `undefined` for an empty key. `hold`: see [`RedactStream::new`].
     pub fn create(key: &str, hold: usize) -> Option<RawRedactor> {
-        Some(RawRedactor { redactor: Redactor::any(key)?, stream: RedactStream::new(hold) })
+        Some(RawRedactor { redactor: Rc::new(Redactor::any(key)?), stream: RedactStream::new(hold) })
     }
 
     /// [`MASK`], what replaces the key.

@@ -1855,7 +1855,8 @@ export class ResponseStream<TParsed = never> implements AsyncIterableIterator<Re
    * with no event of its own (an HTTP error before the first byte, an unreachable upstream, a
    * timeout, a broken body) ends the bytes with an `event: error` frame in the API's error
    * shape plus `status`, `request_id` and `class` (redacted), which `fromReadableStream()`
-   * reads back as the same error. Only an abort errors the ReadableStream.
+   * reads back as the same error. Only an abort errors the ReadableStream. Event handlers
+   * registered before it (`on()`) see each event as it is passed on, and `response` follows.
    */
   toReadableStream(): ReadableStream<Uint8Array>;
   /**

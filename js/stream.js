@@ -214,15 +214,8 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
         const batch = this.#batch;
         while (batch !== null && this.#at + 2 < batch.length) {
           const i = this.#at;
-          const event = batch[i];
           this.#at = i + (this.#parsed === null ? 3 : 4); // json_schema streams: the output's ops too
-          // the same operations as the previous event's (a run of appends; src/stream/sinks.rs)
-          if (batch[i + 1] !== SAME_OPS) this.#ops = batch[i + 1];
-          this.#apply(this.#ops, event);
-          this.#parsed?.apply(batch[i + 3]);
-          if (batch[i + 2] !== YIELD) continue; // folded only (replayed, or the failing event)
-          if (this.#handlers.size !== 0) this.#emit(event);
-          return { value: event, done: false };
+          if (this.#fold(batch, i)) return { value: batch[i], done: false };
         }
         this.#batch = null;
         this.#at = 0;
@@ -234,6 +227,18 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     } catch (e) {
       return Promise.reject(this.#finish(e));
     }
+  }
+
+  /** Applies entry `i` of `batch` to the snapshot; whether its event is handed out (then handlers saw it). */
+  #fold(batch, i) {
+    const event = batch[i];
+    // the same operations as the previous event's (a run of appends; src/stream/sinks.rs)
+    if (batch[i + 1] !== SAME_OPS) this.#ops = batch[i + 1];
+    this.#apply(this.#ops, event);
+    this.#parsed?.apply(batch[i + 3]);
+    if (batch[i + 2] !== YIELD) return false; // folded only (replayed, or the failing event)
+    if (this.#handlers.size !== 0) this.#emit(event);
+    return true;
   }
 
   /** Reads the body until the core has a batch (then hands out its first event) or the stream ends. */
@@ -517,6 +522,16 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     this.#started = true;
     const io = this.#io;
     let first = true;
+    // With handlers of events, the events are also folded and handed to them (the snapshot
+    // follows): the core writes batches and their frames beside; else frames only.
+    let teed = false;
+    /** The frames of `text` (a batch when teed, whose events are folded first). */
+    const frames = (text) => {
+      if (!teed || text === undefined || text === null) return text;
+      const batch = JSON.parse(text);
+      for (let i = 0; i + 2 < batch.length; i += this.#parsed === null ? 3 : 4) this.#fold(batch, i);
+      return this.#raw.take_frames();
+    };
     return new ReadableStream({
       pull: async (controller) => {
         try {
@@ -524,12 +539,16 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
             first = false;
             await this.#settle();
             if (this.#raw === null || this.#state !== 'open') return ended(controller);
-            this.#raw.frames_mode();
+            teed = [...this.#handlers.keys()].some((type) => type !== 'error' && type !== 'abort');
+            if (teed) this.#raw.tee();
+            else this.#raw.frames_mode();
             this.#held = false;
-            const text = this.#raw.take_pending();
+            const text = frames(this.#raw.take_pending());
             if (text !== undefined) return controller.enqueue(encoder.encode(text));
           }
-          const text = await io.step();
+          let text;
+          do text = frames(await io.step());
+          while (text === undefined);
           if (text !== null) {
             controller.enqueue(encoder.encode(text));
             // The last frames: the body ends with them (a reader that stops at the outcome aborts nothing).
@@ -537,7 +556,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
           }
           const raw = this.#raw;
           if (raw === null) return ended(controller);
-          const terminal = raw.terminal_batch();
+          const terminal = teed ? undefined : raw.terminal_batch();
           if (terminal !== undefined) {
             const b = JSON.parse(terminal);
             this.#apply(b[1], b[0]);

@@ -307,6 +307,29 @@ fn frames_reencode_each_event_as_received() {
     assert!(st.take_terminal_batch().is_some_and(|b| b.ends_with(",1]")));
 }
 
+#[test]
+fn teed_batches_carry_their_frames_beside() {
+    let body = format!("{}{}{}", created(), text_events("x y"), completed("x y", "completed"));
+    let (mut plain, mut frames_only, mut teed) =
+        (StreamState::batches(None), StreamState::batches(None), StreamState::batches(None));
+    frames_only.frames_mode(None);
+    teed.tee(None);
+    let (mut batches, mut frames, mut teed_batches, mut teed_frames) = (vec![], String::new(), vec![], String::new());
+    for c in body.as_bytes().chunks(7) {
+        for st in [&mut plain, &mut frames_only, &mut teed] {
+            st.feed(c);
+        }
+        batches.extend(plain.take_batch());
+        frames.push_str(&frames_only.take_frames().unwrap_or_default());
+        teed_batches.extend(teed.take_batch());
+        teed_frames.push_str(&teed.take_frames().unwrap_or_default());
+        assert_eq!(teed.held(), None, "a teed stream is not held");
+    }
+    assert_eq!((teed_batches, teed_frames), (batches, frames.clone()));
+    assert_eq!(frames, body);
+    assert_eq!(teed.outcome(), Some(&Ok(())));
+}
+
 /// Batches mode read as js/stream.js reads it: entries `(event, patches, show)` (a `1` repeats the
 /// previous entry's patches), and how many `1`s there were.
 fn batch_entries(bytes: &[u8], chunk: usize) -> (Vec<(serde_json::Value, serde_json::Value, u64)>, usize) {

@@ -159,6 +159,8 @@ pub struct StreamState {
     held: Option<String>,
     /// Held: an event to hand out was decoded.
     held_yield: bool,
+    /// Teed ([`tee`](StreamState::tee)): `held` is never let go, it takes the frames of every batch.
+    teed: bool,
 }
 
 impl StreamState {
@@ -190,6 +192,7 @@ impl StreamState {
             output: None,
             held: None,
             held_yield: false,
+            teed: false,
         }
     }
 
@@ -251,12 +254,26 @@ impl StreamState {
 
     /// Held: the consumer takes batches (the one written meanwhile first).
     pub fn unhold(&mut self) {
-        self.held = None;
+        if !self.teed {
+            self.held = None;
+        }
     }
 
     /// `None` unless held; `Some(true)` once an event to hand out (not only to fold) was decoded.
     pub fn held(&self) -> Option<bool> {
-        self.held.as_ref().map(|_| self.held_yield)
+        self.held.as_ref().filter(|_| !self.teed).map(|_| self.held_yield)
+    }
+
+    /// Batches mode, before anything was taken but what was held: from now on every batch's events
+    /// are also written as frames (as in [`frames_mode`](Self::frames_mode), with `redactor`),
+    /// taken with [`take_frames`](Self::take_frames). For a proxy whose consumer also follows the
+    /// events (handlers, the snapshot).
+    pub fn tee(&mut self, redactor: Option<Rc<Redactor>>) {
+        if matches!(self.sink, Sink::Batch(_)) {
+            self.redactor = redactor;
+            self.held.get_or_insert_with(String::new);
+            self.teed = true;
+        }
     }
 
     /// Feeds one chunk of the body: every event it completes is decoded, folded and queued
@@ -385,10 +402,12 @@ impl StreamState {
     /// Frames mode: the `text/event-stream` bytes of the events decoded since the last call
     /// (each event's data exactly as received, its `event:` field as received).
     pub fn take_frames(&mut self) -> Option<String> {
-        match &mut self.sink {
-            Sink::Frames(f) if !f.is_empty() => Some(std::mem::take(f)),
-            _ => None,
-        }
+        let frames = match &mut self.sink {
+            Sink::Frames(f) => f,
+            _ if self.teed => self.held.as_mut()?,
+            _ => return None,
+        };
+        (!frames.is_empty()).then(|| std::mem::take(frames))
     }
 
     /// Frames mode: the stream's failure is an event (`error`, `response.failed`) that went out as a

@@ -191,6 +191,31 @@ test('on(): a reader chosen in the same task takes the stream from its start (to
   assertWhole((await collect(ResponseStream.fromReadableStream(stream.toReadableStream()))).events);
 });
 
+/** Frames with the mock's ids and times left out. */
+const sameShape = (text) => text.replaceAll(/(resp|msg)_[0-9a-z]+/g, '$1').replaceAll(/"(created_at|completed_at)":\d+/g, '"$1"');
+
+test('on() with toReadableStream() / toResponse(): handlers see every event as the proxy passes it on, stream.response follows; the same bytes', async () => {
+  const plain = await textOf(client.stream(params).toReadableStream());
+  for (const how of ['toReadableStream', 'toResponse', 'ready, then toReadableStream']) {
+    const stream = client.stream(params);
+    const seen = [];
+    const snapshots = [];
+    stream.on('*', (e) => {
+      seen.push(e);
+      snapshots.push(stream.response.output_text);
+    });
+    const body = how === 'toResponse' ? (await stream.toResponse()).body : (how.startsWith('ready') && (await stream.ready()), stream.toReadableStream());
+    const text = await textOf(body);
+    const { events } = await collect(ResponseStream.fromReadableStream(new Response(text).body));
+    assert.equal(sameShape(text), sameShape(plain), how);
+    assert.deepEqual(seen, events, `${how}: each event to the handler once, in order`);
+    assert.equal(snapshots.at(-1), deltaText(events), how);
+    assert.ok(snapshots.some((t) => t !== '' && t !== snapshots.at(-1)), `${how}: the snapshot grew event by event`);
+    const final = await stream.finalResponse();
+    assert.equal(final.output_text, deltaText(events), how);
+  }
+});
+
 test('failures go to on("error") / on("abort"); unawaited, they are no unhandled rejection', async (t) => {
   const unhandled = [];
   const onUnhandled = (e) => unhandled.push(e);

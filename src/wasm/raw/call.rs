@@ -238,6 +238,21 @@ impl RawCall {
         }
     }
 
+    /// From now on each batch's events are also written as frames, taken with
+    /// [`take_frames`](Self::take_frames) (`toReadableStream()` of a stream with handlers).
+    pub fn tee(&mut self) {
+        let call = &mut self.call;
+        let redactor = call.redactor();
+        if let Some(s) = call.stream_mut() {
+            s.tee(redactor);
+        }
+    }
+
+    /// Teed: the frames of the batches taken since the last call.
+    pub fn take_frames(&mut self) -> Option<String> {
+        self.call.stream_mut()?.take_frames()
+    }
+
     /// Keeps the decoded events until the consumer takes them (`ready()`): from now on an input
     /// returns `""` once an event to hand out is kept, and [`take_pending`](Self::take_pending)
     /// gives them (as a batch, or as frames after `frames_mode`).

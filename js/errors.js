@@ -95,26 +95,32 @@ export function toError(e, ctx = {}) {
 
 /**
  * The original error of a failed fetch when nothing in it can hold the API key, else an Error with
- * its message redacted. Read through: strings, property names, plain objects, arrays and errors
- * (their message, name, stack and own data properties: `cause`, `errors`, …), a few thousand
- * values deep at most; anything else (a Request or Headers a fetch wrapper attached, an accessor)
- * cannot be read through, so it counts as holding the key.
+ * its message redacted. Read through: strings, symbols' descriptions, property names, plain
+ * objects, arrays and the platform's own errors (their message, name, stack and own data
+ * properties: `cause`, `errors`, …), a few thousand values at most; anything else (a Request or
+ * Headers a fetch wrapper attached, an error class of its own with getters, a function, an
+ * accessor) cannot be read through, so it counts as holding the key.
  */
 function cleanCause({ cause, raw }) {
   if (cause === undefined || cause === null || !raw) return cause ?? undefined;
+  const errors = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, globalThis.AggregateError, globalThis.DOMException]
+    .map((c) => c?.prototype);
   const seen = new Set();
   let texts = '';
   let budget = 4096;
   const readable = (v) => {
     if (typeof v === 'string') texts += `${v}\n`;
+    if (typeof v === 'symbol') texts += `${v.description}\n`;
+    if (typeof v === 'function') return false;
     if (typeof v !== 'object' || v === null || seen.has(v)) return true;
     seen.add(v);
-    const error = v instanceof Error || Object.prototype.toString.call(v) === '[object Error]';
     const proto = Object.getPrototypeOf(v);
+    const error = errors.includes(proto);
     if (--budget < 0 || !(error || Array.isArray(v) || proto === Object.prototype || proto === null)) return false;
     if (error) texts += `${v.name}\n${v.message}\n${v.stack}\n`;
     for (const k of Reflect.ownKeys(v)) {
       if (typeof k === 'string') texts += `${k}\n`;
+      else texts += `${k.description}\n`;
       const d = Object.getOwnPropertyDescriptor(v, k);
       const ok = d && 'value' in d ? readable(d.value) : error && k === 'stack';
       if (!ok) return false;

@@ -17,6 +17,8 @@ export const createRedactor = /* @__PURE__ */ named('createRedactor', function (
   const secret = String(key ?? '');
   const raw = RawRedactor.create(secret, 1);
   const redact = (text) => raw?.redact(text);
+  // A key shorter than a fragment is redacted whole: a text as short as it may hold it.
+  redact.reach = Math.min(fragment(), new TextEncoder().encode(secret).length || 1);
   const whole = (text) => (raw === undefined ? String(text) : redactText(String(text), redact));
   return {
     redact: whole,
@@ -67,7 +69,8 @@ const fragment = () => (minFragment ??= RawRedactor.min_fragment());
  * from every string in it, keys included. It goes one string at a time, a long string one piece
  * at a time, so no text the size of the whole value is built: a snapshot too large to stringify
  * is redacted too. What holds nothing to redact is shared with `value`. `redact(text)`: the
- * core's redactor (`undefined`: nothing to redact).
+ * core's redactor (`undefined`: nothing to redact); `redact.reach`, if set: the shortest text in
+ * bytes that may hold something to redact (else a fragment's length).
  */
 export function redactValue(value, redact) {
   if (typeof value === 'string') return redactText(value, redact);
@@ -100,7 +103,7 @@ export function redactValue(value, redact) {
 
 /** `s` redacted: pieces of at most PIECE units, cut where no fragment of the key crosses the cut. */
 export function redactText(s, redact) {
-  if (s.length * 3 < fragment()) return s; // a UTF-16 unit is 3 bytes of UTF-8 at most
+  if (s.length * 3 < (redact.reach ?? fragment())) return s; // a UTF-16 unit is 3 bytes of UTF-8 at most
   if (s.length <= PIECE) return redactPiece(s, redact);
   const parts = [];
   let changed = false;
@@ -123,7 +126,7 @@ export function redactText(s, redact) {
 
 /** The first cut at or after `b` with no fragment of the key across it (the end at the latest). */
 function cut(s, b, redact) {
-  const reach = fragment();
+  const reach = redact.reach ?? fragment();
   for (; b < s.length; b += reach) {
     if (s.charCodeAt(b - 1) >= 0xd800 && s.charCodeAt(b - 1) <= 0xdbff) b++; // not inside a pair
     if (b < s.length && redact(s.slice(b - reach, b + reach)) === undefined) return b;

@@ -37,7 +37,14 @@ export async function validated(schema, value, text, what, redact) {
     });
     const message = `${what} failed validation: ${list.join('; ')}`;
     if (redact === undefined) throw new OutputParseError(message, { text, issues: r.issues });
-    const issues = redactValue(r.issues, redact);
+    let issues;
+    try {
+      issues = redactValue(r.issues, redact);
+    } catch {
+      // Issues that refer to themselves (or nest too deep to walk): their messages and paths.
+      const redacted = (v) => (typeof v === 'string' ? redactText(v, redact) : v);
+      issues = r.issues.map((i) => ({ message: redacted(String(i?.message)), path: i?.path?.map((p) => redacted(isObject(p) ? p.key : p)) }));
+    }
     throw new OutputParseError(redactText(message, redact), { text: typeof text === 'string' ? redactText(text, redact) : text, issues });
   }
   return r.value;

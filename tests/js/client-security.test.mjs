@@ -69,12 +69,18 @@ test('the key: a custom fetch that rejects with the request attached, an Aggrega
     'the init attached': (url, init) => Object.assign(new Error('network down'), { init }),
     'an AggregateError': () => new AggregateError([new Error(`mirror: bad key ${KEY}`)], 'all mirrors failed'),
     'a cause 7 levels down': () => deep(`proxy: bad key ${KEY}`),
+    'an error class with a getter': (url, init) => new (class extends Error {
+      #init = init;
+      get init() { return this.#init; }
+    })('failed'),
+    'a function holding the headers': (url, init) => Object.assign(new Error('failed'), { retry: Object.assign(() => {}, { headers: init.headers }) }),
+    'a symbol named by the key': () => Object.assign(new Error('failed'), { tag: Symbol(KEY) }),
   };
   for (const [name, rejection] of Object.entries(rejections)) {
     const err = await fails(fetching(async (url, init) => { throw rejection(url, init); }).create(params), ConnectionError);
     assertNoKey(err, name);
     assert.ok(err.cause instanceof Error, name);
-    assertNoKeyIn(inspect(err.cause, { depth: 20, showHidden: true }), `${name}: its cause`);
+    assertNoKeyIn(inspect(err.cause, { depth: 20, showHidden: true, getters: true }), `${name}: its cause`);
   }
   // A cause with nothing of the key in it is the rejection itself.
   const clean = deep('proxy: no route');
@@ -94,12 +100,21 @@ test('the key: params quoting it fail validation without it; a structured output
   // A validator whose issue quotes the value it refused.
   const validate = { '~standard': { version: 1, vendor: 'test', validate: (v) => ({ issues: [{ message: `refused ${v.a}`, path: ['a'], input: v }] }) } };
   const format = jsonSchemaFormat('p', { type: 'object' }, { validate });
-  for (const [name, run] of [['parse', () => answering.parse({ ...params, text: { format } })], ['stream', () => answering.stream({ ...params, text: { format } }).finalResponse()]]) {
-    const err = await fails(run(), OutputParseError);
-    assertNoKey(err, name);
-    assertNoKeyIn(`${err.text} ${JSON.stringify(err.issues)}`, `${name}: text and issues`);
-    assert.equal(err.text, '{"a":"[redacted]"}', name);
-    assert.equal(err.issues[0].message, 'refused [redacted]', name);
+  // Issues that refer to themselves: their messages and paths, redacted.
+  const selfish = { '~standard': { version: 1, vendor: 'test', validate: (v) => {
+    const issue = { message: `refused ${v.a}`, path: ['a'] };
+    issue.self = issue;
+    return { issues: [issue] };
+  } } };
+  for (const v of [validate, selfish]) {
+    const format = jsonSchemaFormat('p', { type: 'object' }, { validate: v });
+    for (const [name, run] of [['parse', () => answering.parse({ ...params, text: { format } })], ['stream', () => answering.stream({ ...params, text: { format } }).finalResponse()]]) {
+      const err = await fails(run(), OutputParseError);
+      assertNoKey(err, name);
+      assertNoKeyIn(`${err.text} ${inspect(err.issues, { depth: 4 })}`, `${name}: text and issues`);
+      assert.equal(err.text, '{"a":"[redacted]"}', name);
+      assert.equal(err.issues[0].message, 'refused [redacted]', name);
+    }
   }
 });
 

@@ -65,3 +65,10 @@ test('strings: lone surrogates (a pair cut between two chunks) pass on as they w
     assert.equal(out.replaceAll('[redacted]', ''), chunks.join('').replaceAll(KEY, '').replace(KEY.slice(0, 12), ''));
   }
 });
+
+test('a key shorter than a fragment is redacted whole, however short the text', () => {
+  for (const [key, text, want] of [['abc', 'abc', '[redacted]'], ['ab', 'xab', 'x[redacted]'], ['abcdefgh', 'x abcdefgh y', 'x [redacted] y']]) {
+    const r = createRedactor(key);
+    assert.deepEqual([r.redact(text), r.message(text), r.value([text])], [want, want, [want]], key);
+  }
+});

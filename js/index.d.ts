@@ -1856,7 +1856,8 @@ export class ResponseStream<TParsed = never> implements AsyncIterableIterator<Re
    * timeout, a broken body) ends the bytes with an `event: error` frame in the API's error
    * shape plus `status`, `request_id` and `class` (redacted), which `fromReadableStream()`
    * reads back as the same error. Only an abort errors the ReadableStream. Event handlers
-   * registered before it (`on()`) see each event as it is passed on, and `response` follows.
+   * registered before it in the same task (`on()`) see each event as it is passed on, and
+   * `response` follows; a handler that throws or aborts errors the ReadableStream.
    */
   toReadableStream(): ReadableStream<Uint8Array>;
   /**

@@ -505,7 +505,8 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
    * server sent it (the API key redacted); any other failure — an HTTP error before the first
    * byte, an unreachable upstream, a timeout, a broken body — as an `event: error` frame in the
    * API's error shape that fromReadableStream() reads back as the same error (docs: README,
-   * "Full stack"). Only an abort errors the ReadableStream.
+   * "Full stack"). Only an abort errors the ReadableStream (and an event handler that throws:
+   * its error, as when iterating).
    */
   toReadableStream() {
     const encoder = new TextEncoder();
@@ -529,7 +530,10 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     const frames = (text) => {
       if (!teed || text === undefined || text === null) return text;
       const batch = JSON.parse(text);
-      for (let i = 0; i + 2 < batch.length; i += this.#parsed === null ? 3 : 4) this.#fold(batch, i);
+      for (let i = 0; i + 2 < batch.length; i += this.#parsed === null ? 3 : 4) {
+        this.#fold(batch, i);
+        if (this.#error) throw this.#error; // a handler aborted the stream
+      }
       return this.#raw.take_frames();
     };
     return new ReadableStream({

@@ -216,6 +216,20 @@ test('on() with toReadableStream() / toResponse(): handlers see every event as t
   }
 });
 
+test('on() with toReadableStream(): a handler that aborts or throws errors the body, and no handler runs after it', async () => {
+  for (const [how, act, Class] of [['abort', (s) => s.abort(), AbortError], ['throw', () => { throw new TypeError('the handler broke'); }, TypeError]]) {
+    const stream = client.stream(params);
+    const seen = [];
+    stream.on('*', (e) => {
+      seen.push(e.type);
+      if (e.type === 'response.output_text.delta') act(stream);
+    });
+    isError(await rejection(textOf(stream.toReadableStream())), Class, {}, how);
+    assert.equal(seen.at(-1), 'response.output_text.delta', how);
+    assert.equal(seen.filter((t) => t === 'response.output_text.delta').length, 1, how);
+  }
+});
+
 test('failures go to on("error") / on("abort"); unawaited, they are no unhandled rejection', async (t) => {
   const unhandled = [];
   const onUnhandled = (e) => unhandled.push(e);

@@ -103,27 +103,23 @@ export function toError(e, ctx = {}) {
  */
 function cleanCause({ cause, raw }) {
   if (cause === undefined || cause === null || !raw) return cause ?? undefined;
-  const errors = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, globalThis.AggregateError, globalThis.DOMException]
-    .map((c) => c?.prototype);
   const seen = new Set();
   let texts = '';
   let budget = 4096;
   const readable = (v) => {
-    if (typeof v === 'string') texts += `${v}\n`;
-    if (typeof v === 'symbol') texts += `${v.description}\n`;
     if (typeof v === 'function') return false;
-    if (typeof v !== 'object' || v === null || seen.has(v)) return true;
+    if (typeof v !== 'object' || v === null) return (texts += `${String(v)}\n`);
+    if (seen.has(v)) return true;
     seen.add(v);
     const proto = Object.getPrototypeOf(v);
-    const error = errors.includes(proto);
+    // the platform's own error classes (their constructors are native code), of any realm
+    const error = Object.prototype.toString.call(v) === '[object Error]' && /\[native code\]/.test(Function.prototype.toString.call(proto?.constructor));
     if (--budget < 0 || !(error || Array.isArray(v) || proto === Object.prototype || proto === null)) return false;
     if (error) texts += `${v.name}\n${v.message}\n${v.stack}\n`;
     for (const k of Reflect.ownKeys(v)) {
-      if (typeof k === 'string') texts += `${k}\n`;
-      else texts += `${k.description}\n`;
+      texts += `${String(k)}\n`;
       const d = Object.getOwnPropertyDescriptor(v, k);
-      const ok = d && 'value' in d ? readable(d.value) : error && k === 'stack';
-      if (!ok) return false;
+      if (!(d && 'value' in d ? readable(d.value) : error && k === 'stack')) return false;
     }
     return true;
   };

@@ -41,9 +41,8 @@ export async function validated(schema, value, text, what, redact) {
     try {
       issues = redactValue(r.issues, redact);
     } catch {
-      // Issues that refer to themselves (or nest too deep to walk): their messages and paths.
-      const redacted = (v) => (typeof v === 'string' ? redactText(v, redact) : v);
-      issues = r.issues.map((i) => ({ message: redacted(String(i?.message)), path: i?.path?.map((p) => redacted(isObject(p) ? p.key : p)) }));
+      // Issues that refer to themselves (or nest too deep to walk): their messages.
+      issues = r.issues.map((i) => ({ message: redactText(String(i?.message), redact) }));
     }
     throw new OutputParseError(redactText(message, redact), { text: typeof text === 'string' ? redactText(text, redact) : text, issues });
   }

@@ -22,6 +22,16 @@ export const validatorOf = (params) => {
   return isObject(format) ? format[VALIDATE] : undefined;
 };
 
+/** `v` holds no cycle and nests at most 64 levels (`path`: the objects above it). */
+function walkable(v, path, depth) {
+  if (typeof v !== 'object' || v === null) return true;
+  if (path.has(v) || depth > 64) return false;
+  path.add(v);
+  const ok = Object.values(v).every((x) => walkable(x, path, depth + 1));
+  path.delete(v);
+  return ok;
+}
+
 /**
  * `value` through a Standard Schema (sync or async): its value, or OutputParseError with the issues,
  * the API key redacted from its message, text and issues by `redact(text)` (the client's redactor:
@@ -37,13 +47,11 @@ export async function validated(schema, value, text, what, redact) {
     });
     const message = `${what} failed validation: ${list.join('; ')}`;
     if (redact === undefined) throw new OutputParseError(message, { text, issues: r.issues });
-    let issues;
-    try {
-      issues = redactValue(r.issues, redact);
-    } catch {
-      // Issues that refer to themselves (or nest too deep to walk): their messages.
-      issues = r.issues.map((i) => ({ message: redactText(String(i?.message), redact) }));
-    }
+    // Issues that refer to themselves, or nest deeper than a walk should go (the redactor is
+    // wasm: a stack overflowing inside it would break the instance): their messages only.
+    const issues = walkable(r.issues, new Set(), 0)
+      ? redactValue(r.issues, redact)
+      : r.issues.map((i) => ({ message: redactText(String(i?.message), redact) }));
     throw new OutputParseError(redactText(message, redact), { text: typeof text === 'string' ? redactText(text, redact) : text, issues });
   }
   return r.value;

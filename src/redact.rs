@@ -101,6 +101,11 @@ impl Redactor {
         Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     }
 
+    /// `text` redacted, or `None` when it holds nothing to redact (what the JS side takes).
+    pub fn redact_changed(&self, text: &str) -> Option<String> {
+        self.matches(text).then(|| self.redact(text).into_owned())
+    }
+
     /// [`redact`](Self::redact) in place.
     pub fn redact_string(&self, s: &mut String) {
         if let Cow::Owned(r) = self.redact(s) {

@@ -416,7 +416,6 @@ impl Call {
     /// Text with the API key (and fragments of it) replaced (for texts the shell builds itself,
     /// e.g. a snapshot attached to an error); `None` when there is nothing to replace.
     pub fn redact(&self, text: &str) -> Option<String> {
-        let r = self.redactor.as_ref()?;
-        r.matches(text).then(|| r.redact(text).into_owned())
+        self.redactor.as_ref()?.redact_changed(text)
     }
 }

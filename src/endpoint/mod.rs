@@ -25,7 +25,10 @@
 //! | `files.retrieve` / `delete` | `GET` / `DELETE /files/{id}` | | | JSON |
 //! | `files.content` | `GET /files/{id}/content` | | | the HTTP response itself |
 
+use std::rc::Rc;
+
 use crate::error::Error;
+use crate::redact::Redactor;
 
 mod operations;
 mod url;
@@ -111,7 +114,7 @@ pub struct HttpRequest {
 }
 
 /// The client's configuration (none of it is sent as is; the key becomes a header).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// The base URL, without trailing slashes.
     pub base_url: String,
@@ -123,6 +126,17 @@ pub struct Config {
     pub max_retries: u32,
     /// Per-attempt timeout in ms: until the headers, then between two chunks of the body.
     pub timeout_ms: u64,
+    /// The redactor of the key (none without one, or for a key shorter than a fragment): every
+    /// error of the client's calls, sockets and requests passes through it.
+    pub(crate) redactor: Option<Rc<Redactor>>,
+}
+
+/// Equal settings (the redactor follows from the key).
+impl PartialEq for Config {
+    fn eq(&self, other: &Config) -> bool {
+        (&self.base_url, &self.api_key, &self.headers, self.max_retries, self.timeout_ms)
+            == (&other.base_url, &other.api_key, &other.headers, other.max_retries, other.timeout_ms)
+    }
 }
 
 impl Config {
@@ -139,9 +153,11 @@ impl Config {
         for (k, _) in &mut headers {
             k.make_ascii_lowercase();
         }
+        let api_key = api_key.filter(|k| !k.is_empty());
         Ok(Config {
             base_url: base_url.trim_end_matches('/').to_owned(),
-            api_key: api_key.filter(|k| !k.is_empty()).map(str::to_owned),
+            redactor: api_key.and_then(Redactor::new).map(Rc::new),
+            api_key: api_key.map(str::to_owned),
             headers,
             max_retries: max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
             timeout_ms: timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),

@@ -218,8 +218,20 @@ impl Config {
     /// parameters its row takes, `body` the params as JSON text (a form's fields for
     /// [`Body::Form`]; none is `null`), `extra` the caller's headers. Also whether the params
     /// ask for a structured output (a `json_schema` format: a stream follows its partial JSON,
-    /// see [`crate::structured`]).
+    /// see [`crate::structured`]). Its errors quote what was wrong: they leave with the key
+    /// redacted, as every error of a call does.
     pub fn request(
+        &self,
+        op: Operation,
+        ids: &[&str],
+        query: &Query,
+        body: Option<&str>,
+        extra: &[(String, String)],
+    ) -> Result<(HttpRequest, bool), Error> {
+        self.build(op, ids, query, body, extra).map_err(|e| e.redacted(self.redactor.as_deref()))
+    }
+
+    fn build(
         &self,
         op: Operation,
         ids: &[&str],

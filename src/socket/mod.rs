@@ -169,7 +169,7 @@ impl Socket {
         Ok(Socket {
             url,
             api_key: config.api_key.clone(),
-            redactor: config.api_key.as_deref().and_then(Redactor::new).map(Rc::new),
+            redactor: config.redactor.clone(),
             conn: Conn::Closed,
             lanes: Vec::new(),
             slots: Vec::new(),

@@ -33,7 +33,6 @@ use super::transport::Io;
 use crate::call::{Call, Output, Overrides};
 use crate::endpoint::{Config, FileListQuery, ListQuery, Operation, Query};
 use crate::error::Error;
-use crate::redact::Redactor;
 use crate::stream::StreamState;
 
 pub use crate::endpoint::{DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS};
@@ -111,7 +110,6 @@ type Req<'a> = (Operation, &'a [&'a str], &'a Query, Option<&'a str>);
 pub struct Client {
     config: Result<Rc<Config>, Error>,
     fetch: Option<Function>,
-    redactor: Option<Rc<Redactor>>,
 }
 
 impl Client {
@@ -120,8 +118,7 @@ impl Client {
     pub fn new(options: ClientOptions) -> Client {
         let ClientOptions { api_key, base_url, fetch, headers, max_retries, timeout_ms } = options;
         let config = Config::new(base_url.as_deref(), api_key.as_deref(), headers, max_retries, timeout_ms);
-        let redactor = config.as_ref().ok().and_then(|c| c.api_key.as_deref()).and_then(Redactor::new).map(Rc::new);
-        Client { config: config.map(Rc::new), fetch, redactor }
+        Client { config: config.map(Rc::new), fetch }
     }
 
     /// A client with these options, or the [`Error::Validation`] of an invalid base URL.
@@ -144,10 +141,9 @@ impl Client {
         hide: Option<u64>,
     ) -> Result<(Call, Io), Error> {
         let config = self.config.as_ref().map_err(Clone::clone)?;
-        let built =
-            config.request(op, ids, query, body, &opts.headers).map_err(|e| e.redacted(self.redactor.as_deref()))?;
+        let built = config.request(op, ids, query, body, &opts.headers)?;
         let o = Overrides { timeout_ms: opts.timeout_ms, max_retries: opts.max_retries, hide_through: hide };
-        let call = Call::of(config, built, o, Output::Values, self.redactor.clone());
+        let call = Call::of(config, built, o, Output::Values, config.redactor.clone());
         Ok((call, Io::new(self.fetch.clone(), opts.signal)))
     }
 

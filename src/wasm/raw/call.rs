@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::call::WANTED_HEADERS;
 use crate::call::{Action, Call, Fault, Release};
+use crate::redact::Redactor;
 use crate::socket::Socket;
 use crate::stream::StreamState;
 use crate::structured::OutputState;
@@ -32,6 +33,14 @@ impl RawCall {
     /// body, the socket feeds them).
     pub(super) fn new(call: Call, lane: Option<(Rc<RefCell<Socket>>, u32)>) -> RawCall {
         RawCall { call, lane, chunk: Vec::new() }
+    }
+
+    /// `mode(stream, the call's redactor)`: the modes that write frames redact a forwarded error.
+    fn with_redactor(&mut self, mode: impl FnOnce(&mut StreamState, Option<Rc<Redactor>>)) {
+        let redactor = self.call.redactor();
+        if let Some(s) = self.call.stream_mut() {
+            mode(s, redactor);
+        }
     }
 
     /// The stream's batch (or frames) of new events. While held ([`StreamState::hold`]): `""`
@@ -231,21 +240,13 @@ impl RawCall {
 
     /// From now on the stream's events come out as SSE bytes (for `toReadableStream`).
     pub fn frames_mode(&mut self) {
-        let call = &mut self.call;
-        let redactor = call.redactor();
-        if let Some(s) = call.stream_mut() {
-            s.frames_mode(redactor);
-        }
+        self.with_redactor(StreamState::frames_mode);
     }
 
     /// From now on each batch's events are also written as frames, taken with
     /// [`take_frames`](Self::take_frames) (`toReadableStream()` of a stream with handlers).
     pub fn tee(&mut self) {
-        let call = &mut self.call;
-        let redactor = call.redactor();
-        if let Some(s) = call.stream_mut() {
-            s.tee(redactor);
-        }
+        self.with_redactor(StreamState::tee);
     }
 
     /// Teed: the frames of the batches taken since the last call.
@@ -257,11 +258,7 @@ impl RawCall {
     /// returns `""` once an event to hand out is kept, and [`take_pending`](Self::take_pending)
     /// gives them (as a batch, or as frames after `frames_mode`).
     pub fn hold(&mut self) {
-        let call = &mut self.call;
-        let redactor = call.redactor();
-        if let Some(s) = call.stream_mut() {
-            s.hold(redactor);
-        }
+        self.with_redactor(StreamState::hold);
     }
 
     /// What was decoded and not taken yet: the held events as a batch (or frames, in frames

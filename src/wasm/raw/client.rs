@@ -11,7 +11,6 @@ use super::socket::RawSocket;
 use crate::call::WANTED_HEADERS;
 use crate::call::{Call, Output, Overrides};
 use crate::endpoint::{Answer, Body, Config, Operation};
-use crate::redact::Redactor;
 use crate::socket::Socket;
 use crate::wasm::error::to_js;
 
@@ -19,7 +18,6 @@ use crate::wasm::error::to_js;
 #[wasm_bindgen]
 pub struct RawClient {
     config: Rc<Config>,
-    redactor: Option<Rc<Redactor>>,
 }
 
 #[wasm_bindgen]
@@ -33,8 +31,7 @@ impl RawClient {
         let (max_retries, timeout) = (integer(&o, "maxRetries")?, timeout(&o, "timeout")?);
         let config = Config::new(base_url.as_deref(), api_key.as_deref(), headers(h, "headers")?, max_retries, timeout)
             .map_err(|e| to_js(&e))?;
-        let redactor = config.api_key.as_deref().and_then(Redactor::new).map(Rc::new);
-        Ok(RawClient { config: Rc::new(config), redactor })
+        Ok(RawClient { config: Rc::new(config) })
     }
 
     /// The call of operation `op` (its name in the table: `"conversations.items.list"`): `ids`
@@ -63,19 +60,18 @@ impl RawClient {
             // An invalid id fails a stream without params (its iteration and finalResponse()),
             // as before any request.
             Err(e) if row.body == Body::None && matches!(row.answer, Answer::Stream { .. }) => {
-                return Ok(RawCall::new(Call::failed(e.redacted(self.redactor.as_deref())), None))
+                return Ok(RawCall::new(Call::failed(e), None))
             }
-            Err(e) => return Err(to_js(&e.redacted(self.redactor.as_deref()))),
+            Err(e) => return Err(to_js(&e)),
         };
         let overrides = Overrides { timeout_ms: timeout, max_retries, hide_through };
-        let call = Call::of(&self.config, built, overrides, Output::JsonText, self.redactor.clone());
+        let call = Call::of(&self.config, built, overrides, Output::JsonText, self.config.redactor.clone());
         Ok(RawCall::new(call, None))
     }
 
     /// `text` with the API key redacted; `undefined` when it holds none.
     pub fn redact(&self, text: &str) -> Option<String> {
-        let r = self.redactor.as_deref()?;
-        r.matches(text).then(|| r.redact(text).into_owned())
+        self.config.redactor.as_deref()?.redact_changed(text)
     }
 
     /// A WebSocket mode socket on `/responses` (js/socket.js runs its connection).

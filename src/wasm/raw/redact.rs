@@ -50,10 +50,7 @@ impl RawRedactor {
 
     /// `text` redacted; `undefined` when it holds nothing to redact.
     pub fn redact(&self, text: &str) -> Option<String> {
-        match self.redactor.redact(text) {
-            std::borrow::Cow::Owned(s) => Some(s),
-            std::borrow::Cow::Borrowed(_) => None,
-        }
+        self.redactor.redact_changed(text)
     }
 
     /// The next chunk of the stream, redacted (`end`: the last one; the held-back rest follows it).

@@ -165,7 +165,6 @@ impl RawSocket {
 
     /// `text` with the API key redacted; `undefined` when it holds none.
     pub fn redact(&self, text: &str) -> Option<String> {
-        let r = self.socket().redactor()?;
-        r.matches(text).then(|| r.redact(text).into_owned())
+        self.socket().redactor()?.redact_changed(text)
     }
 }

@@ -1943,7 +1943,7 @@ export class ApiError extends CometApiError {
   readonly code: string | undefined;
   readonly type: string | undefined;
   readonly param: string | undefined;
-  /** The x-request-id header. */
+  /** The x-request-id header of the answer that carried the error (an error body, or the stream an in-stream error came in). */
   readonly requestId: string | undefined;
   /** The error body (parsed JSON when it is JSON), or the event. */
   readonly body: JsonValue | undefined;

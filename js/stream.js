@@ -161,6 +161,12 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
 
   /** Leaving a `for await` loop early: aborts the request (after a pending next(), which the abort ends). */
   async return() {
+    const raw = this.#raw;
+    // Left at the terminal event (the last of its batch): the stream has ended, nothing to abort.
+    if (raw?.action === Action.Done && !this.#held && !(this.#batch?.length > this.#at + 2) && raw.error() === undefined) {
+      this.#readOutput();
+      this.#end('done');
+    }
     if (this.#state === 'open') this.#abort(new AbortError('the stream was closed before its end'));
     this.#iterating = false;
     const end = () => {

@@ -483,6 +483,20 @@ fn a_create_frame_keeps_the_params_numbers_as_written() {
 }
 
 #[test]
+fn a_create_frame_keeps_the_params_key_order_and_lone_surrogates_as_written() {
+    // A schema's `properties` order sets the order of the structured output: as over HTTP.
+    let mut s = socket("https://h/v1", None);
+    let params = r#"{"model":"m","stream":false,"input":"\ud800 x","text":{"format":{"type":"json_schema","name":"s","schema":{"type":"object","properties":{"zeta":{"type":"string"},"alpha":{"type":"string"}}}}}}"#;
+    s.create(params, Some("a".into()), true).unwrap();
+    open(&mut s);
+    let frame = s.take_frame().unwrap();
+    let want = r#"{"type":"response.create","stream_id":"a","model":"m","input":"\ud800 x","text":{"format":{"type":"json_schema","name":"s","schema":{"type":"object","properties":{"zeta":{"type":"string"},"alpha":{"type":"string"}}}}}}"#;
+    assert_eq!(frame, want);
+    let steer = cometapi_responses::socket::steer_frame(r#"[{"role":"user","content":"\udc00","z":1,"a":2}]"#, "resp_1").unwrap();
+    assert_eq!(steer, r#"{"type":"response.steer","previous_response_id":"resp_1","input":[{"role":"user","content":"\udc00","z":1,"a":2}]}"#);
+}
+
+#[test]
 fn a_reader_gets_every_frame_routed_to_its_response_then_the_end_the_socket_saw() {
     // The shell keeps the frames routed to a response until its reader takes them: a reader
     // that begins after the socket is done with the response still gets all of them, then the

@@ -278,7 +278,7 @@ fn store_false_history_from_an_input_array_and_include_merging() {
         let r1 = response("resp_1", vec![reasoning, call("c1", "f", "{}")]);
         let req = after(&mut run, &r1, Err("boom"));
         assert_eq!(req["include"], want);
-        assert!(req.get("previous_response_id").is_none());
+        assert_eq!(req["previous_response_id"], "resp_0", "the user's own chain is kept");
         let mut history = input.as_array().unwrap().clone();
         history.extend(r1["output"].as_array().unwrap().iter().cloned());
         history.push(json!({"type": "function_call_output", "call_id": "c1", "output": "Error: boom"}));
@@ -466,7 +466,7 @@ fn params_must_be_an_object_and_max_steps_positive() {
     assert_eq!(param, "params");
     let made = ToolLoop::new(json!({}), vec![], Some(0)).err();
     let Some(Error::Validation { param, message }) = made else { panic!("{made:?}") };
-    assert_eq!((param.as_str(), message.as_str()), ("maxSteps", "must be at least 1"));
+    assert_eq!((param.as_str(), message.as_str()), ("maxSteps", "`maxSteps` must be at least 1; got 0"));
 }
 
 // --- Hostile or large responses
@@ -588,6 +588,7 @@ fn concurrency_is_a_positive_integer_default_eight() {
     for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0] {
         let got = tool_loop::concurrency(Some(bad));
         let Err(Error::Validation { param, message }) = got else { panic!("{bad}: {got:?}") };
-        assert_eq!((param.as_str(), message.as_str()), ("concurrency", "must be a positive integer"));
+        assert_eq!(param, "concurrency");
+        assert_eq!(message, format!("`concurrency` must be a positive integer; got {bad}"));
     }
 }

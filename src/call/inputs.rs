@@ -67,6 +67,7 @@ impl Call {
         }
         self.deadline = None;
         self.body.clear();
+        self.request_id = header("x-request-id");
         if status >= 400 {
             let headers = SavedHeaders {
                 request_id: header("x-request-id"),

@@ -169,6 +169,8 @@ pub struct Call {
     redactor: Option<Rc<Redactor>>,
     /// An [`answered`](Self::answered) call: its error body may be a proxy's ([`crate::relay`]).
     answered: bool,
+    /// The last answer's `x-request-id`: the `requestId` of the errors its body carries.
+    request_id: Option<String>,
 }
 
 /// What a call hands its shell ([`Call::of`]).
@@ -257,6 +259,7 @@ impl Call {
             deadline: None,
             redactor,
             answered: false,
+            request_id: None,
         }
     }
 

@@ -75,6 +75,10 @@ impl Call {
         self.deadline = None;
         self.body = Vec::new();
         self.result = Some(result.map_err(|mut e| {
+            // An `error` event or `response.failed` says nothing of the request: its answer's id.
+            if let Error::Api(api) = &mut e {
+                api.request_id = api.request_id.take().or_else(|| self.request_id.clone());
+            }
             if let Some(r) = &self.redactor {
                 e.redact(r);
             }

@@ -1,10 +1,10 @@
 //! The frames a client sends in WebSocket mode, and the few fields read from a received one to
 //! route it.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::Error;
-use crate::event::lenient::{parse_keeping_surrogates, parse_value, restore_surrogates};
+use crate::event::lenient::{parse_value, Reader};
 use crate::request::prepare_full;
 
 /// `{"type":"response.create", …params}`: params validated as for a streamed `POST /responses`
@@ -16,41 +16,45 @@ pub fn create_frame(params_json: &str, stream_id: Option<&str>, generate: bool) 
     if p.background {
         return Err(Error::validation("background", "background responses are not supported over a WebSocket"));
     }
-    // A JSON object (`prepare_full` said so).
-    let Ok(Value::Object(obj)) = parse_keeping_surrogates(params_json) else {
-        return Err(Error::validation("params", "params must be a JSON object"));
-    };
-    let mut frame = Map::new();
-    frame.insert("type".to_owned(), Value::from("response.create"));
+    let mut frame = String::from("{\"type\":\"response.create\"");
     if let Some(sid) = stream_id {
-        frame.insert("stream_id".to_owned(), Value::from(sid));
+        frame.push_str(",\"stream_id\":");
+        frame.push_str(&Value::from(sid).to_string());
     }
-    for (k, val) in obj {
-        if !matches!(k.as_str(), "type" | "stream_id" | "stream" | "background") {
-            frame.insert(k, val);
+    // The params' members as written (their order, e.g. of a schema's `properties`, sets the
+    // order of a structured output; lone surrogate escapes stay escapes), the four above left out.
+    let rd = Reader::new(params_json);
+    let mut at = rd.ws(rd.ws(0) + 1);
+    let read = rd.object(rd.ws(0), |key, value| {
+        let (start, end) = (at, rd.skip(value, 1)?);
+        at = rd.ws(end + 1);
+        if !matches!(key, b"type" | b"stream_id" | b"stream" | b"background") {
+            frame.push(',');
+            frame.push_str(params_json.get(start..end).unwrap_or_default());
         }
+        Ok(end)
+    });
+    // `prepare_full` read the text as a JSON object.
+    if read.is_err() {
+        return Err(Error::validation("params", "params must be a JSON object"));
     }
     if !generate {
-        frame.insert("generate".to_owned(), Value::Bool(false));
+        frame.push_str(",\"generate\":false");
     }
-    // A `Value` always serialises.
-    let text = serde_json::to_string(&Value::Object(frame)).unwrap_or_default();
-    Ok((restore_surrogates(text), p.json_schema))
+    frame.push('}');
+    Ok((frame, p.json_schema))
 }
 
 /// `{"type":"response.steer","previous_response_id":…,"input":…}`: `input` a string or a
-/// non-empty array (the shape `response.create` takes).
+/// non-empty array (the shape `response.create` takes), sent as written.
 pub fn steer_frame(input_json: &str, previous_response_id: &str) -> Result<String, Error> {
-    let input = parse_keeping_surrogates(input_json)
+    let input = parse_value(input_json)
         .map_err(|_| Error::validation("input", "input must be a string or an array of input items"))?;
     if !input.is_string() && input.as_array().map_or(true, Vec::is_empty) {
         return Err(Error::validation("input", "input must be a string or a non-empty array of input items"));
     }
-    let mut frame = Map::new();
-    frame.insert("type".to_owned(), Value::from("response.steer"));
-    frame.insert("previous_response_id".to_owned(), Value::from(previous_response_id));
-    frame.insert("input".to_owned(), input);
-    Ok(restore_surrogates(serde_json::to_string(&Value::Object(frame)).unwrap_or_default()))
+    let id = Value::from(previous_response_id);
+    Ok(format!("{{\"type\":\"response.steer\",\"previous_response_id\":{id},\"input\":{}}}", input_json.trim()))
 }
 
 /// What routing reads of a frame: its `type`, `stream_id` and `response.id` (strings; anything

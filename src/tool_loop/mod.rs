@@ -22,7 +22,8 @@
 //!   (the last response's `id`) and sends as `input` only the new `function_call_output` items;
 //!   with a `conversation` it sends them without `previous_response_id` (the conversation
 //!   carries the history). With `store: false` (stateless servers, privacy) there is nothing to
-//!   chain to: every later request resends the whole history as `input` — the original input
+//!   chain to: every later request resends the run's whole history as `input` (and keeps the
+//!   user's own `previous_response_id`, the stored response the run continues) — the original input
 //!   (a string input becomes a user message item), every output item of every earlier response
 //!   as it came (reasoning items with their `encrypted_content` included; without the
 //!   `parsed_arguments` a client snapshot adds to function calls) and every output —
@@ -88,7 +89,7 @@ pub fn concurrency(concurrency: Option<f64>) -> Result<usize, Error> {
         None => Ok(DEFAULT_CONCURRENCY),
         // `as` saturates: an integer beyond `usize::MAX` is its maximum.
         Some(n) if n >= 1.0 && n.fract() == 0.0 => Ok(n as usize),
-        Some(_) => Err(Error::validation("concurrency", "must be a positive integer")),
+        Some(n) => Err(Error::validation("concurrency", format!("`concurrency` must be a positive integer; got {n}"))),
     }
 }
 
@@ -142,7 +143,7 @@ impl ToolLoop {
         };
         let max_steps = max_steps.unwrap_or(DEFAULT_MAX_STEPS);
         if max_steps == 0 {
-            return Err(Error::validation("maxSteps", "must be at least 1"));
+            return Err(Error::validation("maxSteps", "`maxSteps` must be at least 1; got 0"));
         }
         let store_false = matches!(params.get("store"), Some(Value::Bool(false)));
         let conversation = params.get("conversation").is_some_and(|c| !c.is_null());
@@ -205,7 +206,8 @@ impl ToolLoop {
         let mut changes = Vec::new();
         if !self.steps.is_empty() {
             if self.store_false {
-                changes.push(("previous_response_id", None));
+                // The user's own `previous_response_id` (a stored response the run continues)
+                // stays: the resent history is what came after it.
                 changes.push(("input", Some(Value::Array(self.history.clone()))));
             } else {
                 changes.push(("input", Some(Value::Array(self.outputs.clone()))));

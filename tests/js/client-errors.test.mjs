@@ -75,6 +75,14 @@ test('ApiError: 400 validation from the server (status, code, type, param, messa
   await fails(stream.finalResponse(), ApiError, { status: 400 });
 });
 
+test('ApiError in a stream (an error event, response.failed): the requestId of the answer that carried it', async () => {
+  for (const f of ['error-event', 'failed']) {
+    const { error } = await read(client.stream(params, fault(f)));
+    isError(error, ApiError, { status: undefined, requestId: last().requestId }, f);
+    assert.match(error.requestId, /^req_/, f);
+  }
+});
+
 test('ApiError: 404 (retrieve of an unknown id); every failing status maps to ApiError with the server\'s code', async () => {
   const fields = { status: 404, type: 'invalid_request_error', code: undefined, param: undefined };
   const err = await fails(client.retrieve('resp_does_not_exist'), ApiError, fields);
@@ -204,6 +212,20 @@ test('AbortError: early break: finalResponse rejects with AbortError; the server
   await fails(stream.finalResponse(), AbortError);
   // The stream is over: iterating again yields nothing.
   assert.deepEqual(await stream.next(), { done: true, value: undefined });
+});
+
+test('a break at the terminal event is no abort: finalResponse resolves with it, for each chunking', async () => {
+  for (const [terminal, faults] of [['response.completed', undefined], ['response.completed', 'split=7'], ['response.incomplete', 'incomplete'], ['response.incomplete', 'incomplete,split=7']]) {
+    const stream = client.stream(params, faults && fault(faults));
+    for await (const e of stream) if (e.type === terminal) break;
+    const final = await stream.finalResponse();
+    assert.equal(final.status, terminal.slice('response.'.length), `${terminal} ${faults}`);
+    assert.deepEqual(await stream.next(), { done: true, value: undefined });
+  }
+  // One event before it: the rest was not wanted (an abort).
+  const stream = client.stream(params);
+  for await (const e of stream) if (e.type === 'response.output_text.done') break;
+  await fails(stream.finalResponse(), AbortError);
 });
 
 test('AbortError: signal: aborting mid-stream (iteration and finalResponse); the server sees the close', async (t) => {

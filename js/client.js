@@ -217,8 +217,10 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
    */
   runTools(params, opts) {
     const socket = opts?.socket;
-    if (socket instanceof ResponsesSocket) return new ToolRun(params, opts, (p, o) => socket.stream(p, { signal: o.signal }));
-    return new ToolRun(params, opts, (p, o, validate) => this.#stream('stream', [], p, o, validate));
+    const raw = this.#raw;
+    return new ToolRun(params, opts, socket instanceof ResponsesSocket
+      ? (p, o) => socket.stream(p, { signal: o.signal })
+      : (p, o, validate) => this.#stream('stream', [], p, o, validate), (t) => raw.redact(t));
   }
 
   /**

@@ -1498,10 +1498,10 @@ export interface ToolRunStep {
  * response has no function call, after `maxSteps` responses, when a called tool has no
  * `execute`, or when a response was cut off (none of its calls runs).
  */
-export interface ToolRun extends AsyncIterable<ResponseStreamEvent> {
+export interface ToolRun<TParsed = never> extends AsyncIterable<ResponseStreamEvent> {
   [Symbol.asyncIterator](): AsyncIterator<ResponseStreamEvent, undefined>;
-  /** The last Response (reads the run to its end if needed). */
-  finalResponse(): Promise<Response>;
+  /** The last Response (reads the run to its end if needed); with a json_schema format, its `output_parsed`. */
+  finalResponse(): Promise<[TParsed] extends [never] ? Response : ParsedResponse<TParsed>>;
   /** One entry per response so far. */
   readonly steps: readonly ToolRunStep[];
   /**
@@ -1746,6 +1746,7 @@ export class ResponsesClient {
   /** create() with a json_schema format, its output text parsed (and validated) into `output_parsed`. */
   parse<T>(params: ParseParams<T>, opts?: RequestOptions): Promise<ParsedResponse<T>>;
   /** A tool loop: streams each response, runs its function calls, sends the results back. */
+  runTools<T>(params: Omit<RunToolsParams, 'text'> & { text: Omit<TextConfig, 'format'> & { format: JsonSchemaFormat<T> } }, opts?: RunToolsOptions): ToolRun<T>;
   runTools(params: RunToolsParams, opts?: RunToolsOptions): ToolRun;
   retrieve(id: string, opts?: RequestOptions): Promise<Response>;
   /** Replays a background response's events (GET /responses/{id}?stream=true&starting_after=N). */

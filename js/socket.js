@@ -98,6 +98,8 @@ async function openWebSocket(url, headers, Ctor) {
 /** One WebSocket connection to /responses for many responses (from `client.connect()`). */
 export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class ResponsesSocket {
   #raw;
+  /** The URL the socket connects to (kept after close(), when the core's memory is gone). */
+  url;
   #Ctor;
   #timeout;
   #ws = null;
@@ -117,14 +119,10 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
   constructor(token, raw, { WebSocket, timeout } = {}) {
     if (token !== INTERNAL) throw new TypeError('use ResponsesClient.connect()');
     this.#raw = raw;
+    this.url = raw.url;
     this.#Ctor = WebSocket;
     this.#timeout = timeout;
     this.#closed = new Promise((resolve) => (this.#closedResolve = resolve));
-  }
-
-  /** The URL the socket connects to. */
-  get url() {
-    return this.#raw?.url;
   }
 
   /** Resolves once the socket is closed (after close()). */

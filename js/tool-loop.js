@@ -4,6 +4,7 @@
 // reports back.
 import { RawToolLoop, ToolResult } from './cometapi_responses.js';
 import { AbortError, OutputParseError, call } from './errors.js';
+import { redactText } from './redact.js';
 import { hidden, ignore, isObject, jsonText, named, onAbort } from './shared.js';
 import { checkSchema, validated, validatorOf } from './structured.js';
 
@@ -20,8 +21,9 @@ export const functionTool = /* @__PURE__ */ named('functionTool', function (defi
 });
 
 /**
- * A tool loop: `start(params, options, validate)` opens each step's stream (the client's).
- * The core decides every step; this runs the streams and the tools.
+ * A tool loop: `start(params, options, validate)` opens each step's stream (the client's);
+ * `redact(text)` redacts the client's key from the errors the loop makes. The core decides
+ * every step; this runs the streams and the tools.
  */
 export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
   #raw;
@@ -29,6 +31,7 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
   #wire;
   #options;
   #validate;
+  #redact;
   #tools = new Map();
   #controller = new AbortController();
   /** Removes the listener of the user's signal. */
@@ -47,7 +50,7 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
   #endedResolve;
 
   /** @internal From ResponsesClient.runTools(). */
-  constructor(params, opts, start) {
+  constructor(params, opts, start, redact) {
     if (!isObject(params)) throw new TypeError('runTools(params): params must be an object');
     if (opts !== undefined && opts !== null && !isObject(opts)) throw new TypeError('options must be an object');
     const { maxSteps, concurrency, signal, socket: _socket, ...requestOptions } = opts ?? {};
@@ -67,6 +70,7 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
       wire = { ...params, tools };
     }
     this.#start = start;
+    this.#redact = redact;
     this.#wire = wire;
     this.#options = { ...requestOptions, signal: this.#controller.signal };
     this.#validate = validatorOf(params);
@@ -164,9 +168,10 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
         if (this.#error) throw this.#error;
         const step = { response, toolCalls: [] };
         this.#steps.push(step);
-        // The core reads only these fields: the echoed params, usage and output_text stay here.
+        // The core reads only these fields: the echoed params, usage and output_text stay here,
+        // and so do the arguments this client parsed (the core has their text).
         const read = { id: response.id, status: response.status, output: response.output };
-        const next = JSON.parse(call(() => raw.on_response(JSON.stringify(read))));
+        const next = JSON.parse(call(() => raw.on_response(JSON.stringify(read, (k, v) => (k === 'parsed_arguments' ? undefined : v)))));
         if (next.stop !== undefined) {
           this.#stopReason = next.stop;
           this.#pending = next.calls.map(({ call_id, name, arguments: args }) => ({ call_id, name, arguments: args }));
@@ -174,13 +179,14 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
           return;
         }
         const errors = new Map();
+        const redacted = (text) => redactText(text, this.#redact);
         const results = await this.#untilAbort(this.#runAll(next.calls, errors));
         const outputs = JSON.parse(raw.on_tool_results(JSON.stringify(results)));
         step.toolCalls = next.calls.map(({ call_id, name, arguments: args, error }, i) => {
           // The core's [output, error]: an error (null when none) the tool did not throw is its own.
           const [output, failed] = outputs[i];
           const record = { call_id, name, arguments: args, output };
-          const e = errors.get(call_id) ?? (error === undefined ? undefined : new OutputParseError(error, { text: args })) ?? (failed === null ? undefined : new Error(failed));
+          const e = errors.get(call_id) ?? (error === undefined ? undefined : new OutputParseError(redacted(error), { text: redacted(args) })) ?? (failed === null ? undefined : new Error(redacted(failed)));
           if (e !== undefined) record.error = e;
           return record;
         });
@@ -232,7 +238,7 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
     if (c.args === undefined) return [c.call_id, ToolResult.Error, c.error]; // not run: the core sends its message
     const tool = this.#tools.get(c.name);
     try {
-      const args = await validated(tool.validate, c.args, c.arguments, 'the arguments');
+      const args = await validated(tool.validate, c.args, c.arguments, 'the arguments', this.#redact);
       const result = await tool.execute(args, { signal: this.#controller.signal, callId: c.call_id });
       return [c.call_id, ToolResult.Output, typeof result === 'string' ? result : (JSON.stringify(result) ?? '')];
     } catch (e) {

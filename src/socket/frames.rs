@@ -19,24 +19,23 @@ pub fn create_frame(params_json: &str, stream_id: Option<&str>, generate: bool) 
     let mut frame = String::from("{\"type\":\"response.create\"");
     if let Some(sid) = stream_id {
         frame.push_str(",\"stream_id\":");
-        frame.push_str(&Value::from(sid).to_string());
+        frame.push_str(&serde_json::to_string(sid).unwrap_or_default());
     }
     // The params' members as written (their order, e.g. of a schema's `properties`, sets the
-    // order of a structured output; lone surrogate escapes stay escapes), the four above left out.
-    let rd = Reader::new(params_json);
+    // order of a structured output; lone surrogate escapes stay escapes), the four above left
+    // out (keys spelled as JSON writes them; `prepare_full` read the text as a JSON object).
+    let (rd, b) = (Reader::new(params_json), params_json.as_bytes());
     let mut at = rd.ws(rd.ws(0) + 1);
-    let read = rd.object(rd.ws(0), |key, value| {
-        let (start, end) = (at, rd.skip(value, 1)?);
-        at = rd.ws(end + 1);
-        if !matches!(key, b"type" | b"stream_id" | b"stream" | b"background") {
+    while b.get(at) == Some(&b'"') {
+        let Ok(key_end) = rd.skip(at, 1) else { break };
+        let Ok(end) = rd.skip(rd.ws(key_end + 1), 1) else { break };
+        let member = params_json.get(at..end).unwrap_or_default();
+        let key = params_json.get(at..key_end).unwrap_or_default().trim_end();
+        if !matches!(key, r#""type""# | r#""stream_id""# | r#""stream""# | r#""background""#) {
             frame.push(',');
-            frame.push_str(params_json.get(start..end).unwrap_or_default());
+            frame.push_str(member);
         }
-        Ok(end)
-    });
-    // `prepare_full` read the text as a JSON object.
-    if read.is_err() {
-        return Err(Error::validation("params", "params must be a JSON object"));
+        at = rd.ws(end + 1);
     }
     if !generate {
         frame.push_str(",\"generate\":false");
@@ -53,7 +52,7 @@ pub fn steer_frame(input_json: &str, previous_response_id: &str) -> Result<Strin
     if !input.is_string() && input.as_array().map_or(true, Vec::is_empty) {
         return Err(Error::validation("input", "input must be a string or a non-empty array of input items"));
     }
-    let id = Value::from(previous_response_id);
+    let id = serde_json::to_string(previous_response_id).unwrap_or_default();
     Ok(format!("{{\"type\":\"response.steer\",\"previous_response_id\":{id},\"input\":{}}}", input_json.trim()))
 }
 

@@ -89,7 +89,7 @@ pub fn concurrency(concurrency: Option<f64>) -> Result<usize, Error> {
         None => Ok(DEFAULT_CONCURRENCY),
         // `as` saturates: an integer beyond `usize::MAX` is its maximum.
         Some(n) if n >= 1.0 && n.fract() == 0.0 => Ok(n as usize),
-        Some(n) => Err(Error::validation("concurrency", format!("`concurrency` must be a positive integer; got {n}"))),
+        Some(_) => Err(Error::validation("concurrency", "`concurrency` must be a positive integer")),
     }
 }
 

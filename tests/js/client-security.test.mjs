@@ -116,6 +116,19 @@ test('the key: params quoting it fail validation without it; a structured output
       assert.equal(err.issues[0].message, 'refused [redacted]', name);
     }
   }
+  // The tool loop's errors of the calls: arguments that are not JSON, a validate that refuses them.
+  const call = (id, name, args) => ({ id: `fc_${id}`, type: 'function_call', status: 'completed', call_id: id, name, arguments: args });
+  const first = { ...response, output: [call('c1', 'f', `{"a":"${KEY}"`), call('c2', 'f', `{"a":"${KEY}"}`)] };
+  let n = 0;
+  const tools = fetching(async () => new Response(`data: ${JSON.stringify({ type: 'response.completed', response: n++ ? response : first, sequence_number: 0 })}\n\n`, { headers: { 'content-type': 'text/event-stream' } }));
+  const run = tools.runTools({ ...params, tools: [{ type: 'function', name: 'f', validate, execute: () => 'ran' }] });
+  await run.finalResponse();
+  const errors = run.steps[0].toolCalls.map((c) => c.error);
+  assert.deepEqual(errors.map((e) => e?.name), ['OutputParseError', 'OutputParseError']);
+  for (const e of errors) {
+    assertNoKey(e, 'a tool call\'s error');
+    assertNoKeyIn(`${e.text} ${inspect(e.issues, { depth: 4 })}`, 'a tool call\'s error: text and issues');
+  }
 });
 
 /** Every operation of the client, each a function of the client that returns its outcome as a promise. */

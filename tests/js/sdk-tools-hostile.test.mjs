@@ -67,6 +67,18 @@ test('concurrency: at most that many execute calls at once (default 8), results 
   for (const [opts, most] of [[undefined, 8], [{ concurrency: 3 }, 3], [{ concurrency: 1 }, 1], [{ concurrency: 100 }, 50]]) assert.equal(await fiftyCalls(opts), most);
 });
 
+test('arguments nested as deep as the core reads (127 levels) run the tool', async () => {
+  for (const depth of [2, 100, 126, 127]) {
+    const args = `{"a":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+    const { client } = twoSteps(response([fnCall('f', args, 'c1')]));
+    let got;
+    const run = client.runTools({ model: 'm', input: 'go', tools: [functionTool({ name: 'f', execute: (a) => ((got = a), 'ok') })] });
+    await run.finalResponse();
+    assert.deepStrictEqual(got, JSON.parse(args), `depth ${depth}`);
+    assert.equal(run.steps[0].toolCalls[0].output, 'ok', `depth ${depth}`);
+  }
+});
+
 test('concurrency must be a positive integer: else ValidationError, before any request', () => {
   const { client, requests } = twoSteps(response(calls(1)));
   for (const bad of [0, -1, 1.5, NaN, Infinity, '3', null, {}, true]) {

@@ -55,6 +55,10 @@ test('warmup() sends generate: false; later turns chain from its id', async (t) 
   const r = await socket.create({ model: 'm', input: 'go', previous_response_id: w.id, store: false });
   assert.equal(r.status, 'completed');
   assert.equal(bodies(srv)[1].generate, undefined);
+  const url = socket.url;
+  assert.match(url, /^ws:\/\/127\.0\.0\.1:\d+\/v1\/responses$/);
+  await socket.close();
+  assert.equal(socket.url, url, 'the URL after close()');
 });
 
 test('without streamId one at a time (FIFO); different streamIds concurrently, never mixed', async (t) => {

@@ -123,6 +123,12 @@ export async function tools(): Promise<Response> {
   client.runTools({ model: 'm', input: 'x', tools: [weather] }, { maxSteps: '4' });
   // @ts-expect-error runTools needs tools
   client.runTools({ model: 'm', input: 'x' });
+  // a json_schema format: the final response has output_parsed, typed
+  const typed = client.runTools({ model: 'm', input: 'x', tools: [weather], text: { format: jsonSchemaFormat('person', jsonSchema, { validate: personSchema }) } });
+  const person: Person | null = (await typed.finalResponse()).output_parsed;
+  text += person?.name ?? '';
+  // @ts-expect-error no output_parsed without a json_schema format
+  text += (await run.finalResponse()).output_parsed;
   return run.finalResponse();
 }
 

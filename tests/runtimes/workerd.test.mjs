@@ -652,14 +652,20 @@ test('every response.create frame gets the checks of a POST: an error event, not
     [{ type: 'response.create', model: 'gpt-5.4', input: 'x', background: true }, 'background_not_allowed'],
     [{ type: 'response.create', model: 'gpt-5.4', input: 'x', service_tier: 'priority' }, 'service_tier_not_allowed'],
     [{ type: 'response.create', model: 'gpt-5.4', input: 'x'.repeat(5000) }, 'request_too_large'],
+    // too large to be read: its lane as the client library writes it, at the front
+    [{ type: 'response.create', stream_id: 's2', model: 'gpt-5.4', input: 'x'.repeat(5000) }, 'request_too_large', 's2'],
     [{ type: 'response.cancel', response_id: 'r' }, 'unsupported_event'],
+    // a refused steer: answered as the API answers one, so the client settles the steer
+    [{ type: 'response.steer', previous_response_id: 'resp_x', input: 'y'.repeat(5000) }, 'request_too_large', undefined, 'response.steer.failed'],
+    [{ type: 'response.steer', previous_response_id: 'resp_y', input: [{ type: 'message', role: 'user', content: [{ type: 'input_image', image_url: 'data:text/plain;base64,eA==' }] }] }, 'attachment_type_not_allowed', undefined, 'response.steer.failed'],
   ];
   for (const [frame] of frames) ws.send(JSON.stringify(frame));
   await until(() => ws.texts.length >= frames.length);
   const events = ws.texts.map((x) => JSON.parse(x));
-  assert.deepEqual(events.map((e) => e.type), frames.map(() => 'error'));
+  assert.deepEqual(events.map((e) => e.type), frames.map((f) => f[3] ?? 'error'));
   assert.deepEqual(events.map((e) => e.error.code), frames.map((f) => f[1]));
-  assert.equal(events[0].stream_id, 's1', 'the refusal goes to the lane of the frame');
+  assert.deepEqual(events.map((e) => e.stream_id), frames.map((f) => f[2]), 'each refusal goes to the lane of its frame');
+  assert.deepEqual(events.filter((e) => e.steer).map((e) => e.steer.previous_response_id), ['resp_x', 'resp_y']);
   assert.equal(mock.requests.length, before, 'nothing reached the upstream');
   // an allowed frame still goes through on the same socket
   ws.send(JSON.stringify({ type: 'response.create', model: 'gpt-5.4-mini', input: 'allowed' }));

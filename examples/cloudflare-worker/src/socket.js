@@ -4,10 +4,10 @@
 // header). Every `response.create` frame gets the same checks as a POST body (size, inline
 // attachments, model allowlist, max_output_tokens, the costly parameters); a refused frame is
 // answered with an `error` event in the API's shape (echoing its `stream_id`) and never sent on.
-// `response.steer` frames get the size and attachment checks; other frames and binary ones are
-// refused. Frames from the upstream are passed on with the key's fragments redacted. When one
-// side closes, the other is closed too; a pair with no frame either way for IDLE_TIMEOUT_MS is
-// closed on both sides.
+// `response.steer` frames get the size and attachment checks (a refused one is answered with
+// `response.steer.failed`); other frames and binary ones are refused. Frames from the upstream
+// are passed on with the key's fragments redacted. When one side closes, the other is closed
+// too; a pair with no frame either way for IDLE_TIMEOUT_MS is closed on both sides.
 
 const DEFAULT_IDLE_MS = 5 * 60_000;
 /** Codes a close frame may carry (RFC 6455 §7.4). */
@@ -19,6 +19,23 @@ const sendable = (code) => code === 1000 || (code >= 1001 && code <= 1014 && ![1
  * @param {{ check(params: object, bytes: number): void, limit: number, Refusal: Function }} rules
  *   check() throws a Refusal for a body a POST would be refused for; limit: the largest body, bytes
  */
+/**
+ * What a frame that is not read whole (too large, or not JSON) says of itself at its front, where
+ * the client library writes it: its `type`, `stream_id` and `previous_response_id` (strings).
+ */
+function front(data) {
+  const head = data.slice(0, 1024);
+  const field = (key) => {
+    const m = new RegExp(`"${key}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*")`).exec(head);
+    try {
+      return m ? JSON.parse(m[1]) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return { type: field('type'), stream_id: field('stream_id'), previous_response_id: field('previous_response_id') };
+}
+
 export async function relaySocket(request, config, { check, limit, Refusal }) {
   const target = `${config.baseURL.replace(/\/+$/, '').replace(/^ws/, 'http')}/responses`;
   let upstreamRes;
@@ -57,8 +74,14 @@ export async function relaySocket(request, config, { check, limit, Refusal }) {
   };
   touch();
 
+  // A refused steer is answered as the API answers one (`response.steer.failed`, so that the
+  // client settles that steer, not the response it targets); any other frame with an `error`.
+  // Both carry the frame's `stream_id`, so that the refusal reaches the request of its lane.
   const refuse = (frame, status, error) => {
-    const event = { type: 'error', status, error: { message: error.message, type: error.type ?? 'invalid_request_error', param: error.param ?? null, code: error.code ?? null } };
+    const body = { message: error.message, type: error.type ?? 'invalid_request_error', param: error.param ?? null, code: error.code ?? null };
+    const event = frame?.type === 'response.steer'
+      ? { type: 'response.steer.failed', steer: { previous_response_id: frame.previous_response_id ?? null }, status, error: body }
+      : { type: 'error', status, error: body };
     if (typeof frame?.stream_id === 'string') event.stream_id = frame.stream_id;
     server.send(JSON.stringify(event));
   };
@@ -70,13 +93,13 @@ export async function relaySocket(request, config, { check, limit, Refusal }) {
     }
     const bytes = new TextEncoder().encode(data).length;
     if (bytes > limit) {
-      return refuse(null, 413, { message: `The frame is larger than the proxy's limit of ${limit} bytes.`, code: 'request_too_large' });
+      return refuse(front(data), 413, { message: `The frame is larger than the proxy's limit of ${limit} bytes.`, code: 'request_too_large' });
     }
     let frame;
     try {
       frame = JSON.parse(data);
     } catch {
-      return refuse(null, 400, { message: 'The frame is not valid JSON.', code: 'invalid_json' });
+      return refuse(front(data), 400, { message: 'The frame is not valid JSON.', code: 'invalid_json' });
     }
     if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
       return refuse(null, 400, { message: 'The frame must be a JSON object.', code: 'invalid_json' });

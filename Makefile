@@ -18,6 +18,9 @@ SHELL := /bin/bash
 PORT ?= 8080
 CARGO_HOME ?= $(HOME)/.cargo
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
+# panic locations name their files: a dependency's as `index.crates.io-…/serde_json-1.0.154/src/ser.rs`,
+# not under this machine's cargo home (std's `/rustc/<commit>/…` cannot be cut on stable Rust)
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS := --remap-path-prefix=$(CARGO_HOME)/registry/src/=
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = .*"=\([0-9.]*\)".*/\1/p' Cargo.toml)
 WASM_TARGET := wasm32-unknown-unknown
 WASM_IN := target/$(WASM_TARGET)/release/cometapi_responses.wasm

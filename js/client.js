@@ -142,9 +142,9 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
 
   constructor(options = {}) {
     if (!isObject(options)) throw new TypeError('options must be an object');
-    const { apiKey, baseURL, fetch, headers, maxRetries, timeout } = options;
+    const { apiKey, baseURL, fetch, headers, maxRetries, timeout, maxEventSize } = options;
     if (fetch !== undefined && fetch !== null && typeof fetch !== 'function') throw new TypeError('fetch must be a function');
-    const json = optionsJson({ apiKey, baseURL: resolved(baseURL), headers: plainHeaders(headers), maxRetries, timeout }, 'options');
+    const json = optionsJson({ apiKey, baseURL: resolved(baseURL), headers: plainHeaders(headers), maxRetries, timeout, maxEventSize }, 'options');
     const prev = last?.deref();
     this.#raw = prev !== undefined && prev.#options === json ? prev.#raw : call(() => new RawClient(json));
     this.#options = json;

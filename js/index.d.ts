@@ -1709,6 +1709,12 @@ export interface ClientOptions {
   maxRetries?: number;
   /** Per attempt, ms: until the headers, then between two chunks of the body. Default 600000. */
   timeout?: number;
+  /**
+   * The largest event a stream takes, in bytes (an integer ≥ 1; default 16 MiB): a larger one
+   * ends the stream with StreamError. Raise it for responses whose final event carries large
+   * results (several generated images in base64).
+   */
+  maxEventSize?: number;
 }
 
 export interface RequestOptions {
@@ -1815,13 +1821,13 @@ export class ResponseStream<TParsed = never> implements AsyncIterableIterator<Re
    * `requestId`, ConnectionError, TimeoutError, StreamError). Aborting `signal`, or a body whose
    * read fails with an AbortError (its fetch was aborted), ends the stream with AbortError.
    */
-  static fromReadableStream(body: ReadableStream<Uint8Array>, opts?: { signal?: AbortSignal }): ResponseStream;
+  static fromReadableStream(body: ReadableStream<Uint8Array>, opts?: { signal?: AbortSignal; maxEventSize?: number }): ResponseStream;
   /**
    * Reads a fetch Response of your own route (e.g. one `toResponse()` made): a success status as
    * an SSE stream, an error status as the API's error body (ApiError with its `status`, `code`,
    * `type`, `param`, `message`, `requestId`; the classes `toResponse()` writes for other failures).
    */
-  static fromResponse(res: globalThis.Response, opts?: { signal?: AbortSignal }): ResponseStream;
+  static fromResponse(res: globalThis.Response, opts?: { signal?: AbortSignal; maxEventSize?: number }): ResponseStream;
   [Symbol.asyncIterator](): ResponseStream<TParsed>;
   next(): Promise<IteratorResult<ResponseStreamEvent, undefined>>;
   return(): Promise<IteratorResult<ResponseStreamEvent, undefined>>;

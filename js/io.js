@@ -140,12 +140,13 @@ export class Io {
     const raw = this.#raw;
     const controller = new AbortController();
     this.#controller = controller;
-    const init = { method: raw.method, headers: headersOf(raw.headers), signal: controller.signal };
-    const body = this.sendBody ?? raw.body;
+    const [method, url, coreBody, ...headers] = raw.request();
+    const init = { method, headers: headersOf(headers), signal: controller.signal };
+    const body = this.sendBody ?? coreBody;
     if (body !== undefined) init.body = body;
     let res;
     try {
-      res = await this.#wait(this.#fetch(raw.url, init));
+      res = await this.#wait(this.#fetch(url, init));
     } catch (e) {
       if (e !== SETTLED) {
         this.lastError = e;

@@ -49,11 +49,9 @@ export const SseParser = /* @__PURE__ */ named('SseParser', class SseParser {
   #id = '';
 
   constructor(options = {}) {
+    // The core checks the value (one that is not a number arrives as NaN).
     const max = options?.maxEventSize;
-    if (max !== undefined && !(typeof max === 'number' && Number.isFinite(max) && max >= 0)) {
-      throw new TypeError(`maxEventSize must be a non-negative number, got ${String(max)}`);
-    }
-    this.#raw = new RawSseParser(max);
+    this.#raw = new RawSseParser(max === undefined || max === null || typeof max === 'number' ? max : NaN);
   }
 
   /** Feeds one chunk (Uint8Array); returns the events it completed: [{ event, data, lastEventId }]. */

@@ -227,6 +227,9 @@ impl Call {
             if out == Output::Values {
                 *s = StreamState::entries(None);
             }
+            if let Some(limit) = config.max_event_size {
+                s.limit_events(limit);
+            }
             if json_schema {
                 s.parse_output();
             }

@@ -126,6 +126,9 @@ pub struct Config {
     pub max_retries: u32,
     /// Per-attempt timeout in ms: until the headers, then between two chunks of the body.
     pub timeout_ms: u64,
+    /// The largest event a stream takes, in bytes (`None`: [`crate::sse::DEFAULT_MAX_EVENT_SIZE`]);
+    /// a larger one ends the stream with a `StreamError`.
+    pub max_event_size: Option<usize>,
     /// The redactor of the key (none without one, or for a key shorter than a fragment): every
     /// error of the client's calls, sockets and requests passes through it.
     pub(crate) redactor: Option<Rc<Redactor>>,
@@ -134,8 +137,8 @@ pub struct Config {
 /// Equal settings (the redactor follows from the key).
 impl PartialEq for Config {
     fn eq(&self, other: &Config) -> bool {
-        (&self.base_url, &self.api_key, &self.headers, self.max_retries, self.timeout_ms)
-            == (&other.base_url, &other.api_key, &other.headers, other.max_retries, other.timeout_ms)
+        (&self.base_url, &self.api_key, &self.headers, self.max_retries, self.timeout_ms, self.max_event_size)
+            == (&other.base_url, &other.api_key, &other.headers, other.max_retries, other.timeout_ms, other.max_event_size)
     }
 }
 
@@ -161,6 +164,7 @@ impl Config {
             headers,
             max_retries: max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
             timeout_ms: timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
+            max_event_size: None,
         })
     }
 }

@@ -144,6 +144,7 @@ pub struct Socket {
     url: String,
     api_key: Option<String>,
     redactor: Option<Rc<Redactor>>,
+    max_event_size: Option<usize>,
     conn: Conn,
     lanes: Vec<Lane>,
     slots: Vec<Slot>,
@@ -170,6 +171,7 @@ impl Socket {
             url,
             api_key: config.api_key.clone(),
             redactor: config.redactor.clone(),
+            max_event_size: config.max_event_size,
             conn: Conn::Closed,
             lanes: Vec::new(),
             slots: Vec::new(),
@@ -209,7 +211,7 @@ impl Socket {
     /// shell ends it with [`end_call`](Self::end_call).
     pub fn call_for(&self, id: u32) -> Option<Call> {
         let slot = self.slot(id)?;
-        let mut stream = StreamState::batches(None);
+        let mut stream = StreamState::batches(self.max_event_size);
         if slot.json_schema {
             stream.parse_output();
         }

@@ -170,6 +170,11 @@ impl Parser {
         }
     }
 
+    /// Sets the event size limit (before anything is fed).
+    pub(crate) fn set_max_event_size(&mut self, limit: usize) {
+        self.max_event_size = limit;
+    }
+
     /// The configured event size limit, in bytes.
     pub fn max_event_size(&self) -> usize {
         self.max_event_size

@@ -175,6 +175,11 @@ impl StreamState {
         StreamState::with_sink(Sink::Batch(Batch::default()), max_event_size)
     }
 
+    /// The largest event it takes is `limit` bytes (before anything is fed).
+    pub fn limit_events(&mut self, limit: usize) {
+        self.parser.set_max_event_size(limit);
+    }
+
     fn with_sink(sink: Sink, max_event_size: Option<usize>) -> StreamState {
         StreamState {
             parser: max_event_size.map_or_else(sse::Parser::new, sse::Parser::with_max_event_size),

@@ -52,10 +52,13 @@ pub struct ClientOptions {
     pub max_retries: Option<u32>,
     /// Per-attempt timeout in ms (default 600 000): until the headers, then between chunks.
     pub timeout_ms: Option<u64>,
+    /// The largest event a stream takes, in bytes (default 16 MiB); a larger one ends the
+    /// stream with [`Error::Stream`].
+    pub max_event_size: Option<usize>,
 }
 
 impl ClientOptions {
-    /// Options from a JS object `{ apiKey, baseURL, headers, maxRetries, timeout, fetch }` (what
+    /// Options from a JS object `{ apiKey, baseURL, headers, maxRetries, timeout, maxEventSize, fetch }` (what
     /// a Rust/wasm app receives from its page), read with serde-wasm-bindgen.
     pub fn from_js(options: &JsValue) -> Result<ClientOptions, Error> {
         #[derive(serde::Deserialize)]
@@ -68,6 +71,7 @@ impl ClientOptions {
             headers: std::collections::BTreeMap<String, String>,
             max_retries: Option<u32>,
             timeout: Option<f64>,
+            max_event_size: Option<usize>,
             #[serde(default, with = "serde_wasm_bindgen::preserve")]
             fetch: JsValue,
         }
@@ -82,6 +86,7 @@ impl ClientOptions {
             headers: o.headers.into_iter().collect(),
             max_retries: o.max_retries,
             timeout_ms,
+            max_event_size: o.max_event_size.filter(|&n| n > 0),
         })
     }
 }
@@ -116,9 +121,10 @@ impl Client {
     /// A client with these options. An invalid base URL makes every call fail with its
     /// [`Error::Validation`] (see [`try_new`](Self::try_new) to get it at once).
     pub fn new(options: ClientOptions) -> Client {
-        let ClientOptions { api_key, base_url, fetch, headers, max_retries, timeout_ms } = options;
+        let ClientOptions { api_key, base_url, fetch, headers, max_retries, timeout_ms, max_event_size } = options;
         let config = Config::new(base_url.as_deref(), api_key.as_deref(), headers, max_retries, timeout_ms);
-        Client { config: config.map(Rc::new), fetch }
+        let config = config.map(|c| Rc::new(Config { max_event_size, ..c }));
+        Client { config, fetch }
     }
 
     /// A client with these options, or the [`Error::Validation`] of an invalid base URL.

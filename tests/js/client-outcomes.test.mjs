@@ -4,7 +4,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, ResponseStream } from 'cometapi-responses';
 import {
-  useMock, startMock, clientFor, fault, read, deltaText, frame, syntheticStream, has, isError, fails, drained, enc, streamOf,
+  useMock, startMock, clientFor, inProcessMock, fault, read, deltaText, frame, syntheticStream, has, isError, fails, drained, enc, streamOf,
 } from './client-helpers.mjs';
 
 const { client } = await useMock();
@@ -154,6 +154,31 @@ test('an event just under the limit passes (mock oversized=1 MB)', async () => {
   const final = await stream.finalResponse();
   assert.equal(final.output_text, deltaText(events));
   assert.ok(final.output_text.length >= 1000000 - 8);
+});
+
+test('maxEventSize (client, fromReadableStream, fromResponse): a lower limit fails the stream, a higher one takes an event over 16 MiB', async () => {
+  const { clientOf, call } = inProcessMock();
+  const oversized = (n) => fault(`oversized=${n}`);
+  // lower: the event over it is a StreamError that says the limit
+  const { error } = await read(clientOf({ maxEventSize: 2048 }).stream(params, oversized(4096)));
+  isError(error, StreamError);
+  assert.match(error.message, /2048/);
+  await drained(clientOf().stream(params, oversized(4096)));
+  // higher: an event past the default (a final Response carrying large results)
+  const big = 17 * 1024 * 1024;
+  assert.match((await read(clientOf().stream(params, oversized(big)))).error.message, /16777216/);
+  const final = await clientOf({ maxEventSize: 64 * 1024 * 1024 }).stream(params, oversized(big)).finalResponse();
+  assert.ok(final.output_text.length >= big);
+  // a body read here: the same option
+  const body = () => call('/responses', { method: 'POST', body: JSON.stringify({ ...params, stream: true }), headers: { 'x-mock-fault': 'oversized=4096' } });
+  isError((await read(ResponseStream.fromReadableStream((await body()).body, { maxEventSize: 2048 }))).error, StreamError);
+  isError((await read(ResponseStream.fromResponse(await body(), { maxEventSize: 2048 }))).error, StreamError);
+  await drained(ResponseStream.fromResponse(await body(), { maxEventSize: 8192 }));
+  // not a whole number of bytes ≥ 1: a TypeError at once
+  for (const bad of [0, -1, 1.5, '4096', NaN]) {
+    assert.throws(() => clientOf({ maxEventSize: bad }), TypeError, String(bad));
+    assert.throws(() => ResponseStream.fromReadableStream(new ReadableStream(), { maxEventSize: bad }), TypeError, String(bad));
+  }
 });
 
 test('nothing after the terminal event is reported (in later chunks, or the same chunk)', async () => {

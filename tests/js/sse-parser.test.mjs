@@ -55,6 +55,13 @@ test('an event over maxEventSize throws StreamError', () => {
   });
 });
 
+test('maxEventSize is a whole number of bytes, at least 1: else a TypeError', () => {
+  for (const bad of [0, 0.5, -1, 1.5, NaN, Infinity, '64', {}, true]) {
+    assert.throws(() => new SseParser({ maxEventSize: bad }), TypeError, String(bad));
+  }
+  assert.deepEqual(new SseParser({ maxEventSize: 16 }).feed(enc.encode('data:x\n\n')).map((e) => e.data), ['x']);
+});
+
 test('events completed before an oversized one in the same chunk are returned; the error comes next', () => {
   const p = new SseParser({ maxEventSize: 64 });
   const chunk = enc.encode('data: first\n\nid: 7\ndata: second\n\ndata: ' + 'x'.repeat(100) + '\n\n');

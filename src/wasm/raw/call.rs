@@ -8,6 +8,7 @@ use std::rc::Rc;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
+use super::options::event_limit;
 use crate::call::WANTED_HEADERS;
 use crate::call::{Action, Call, Fault, Release};
 use crate::redact::Redactor;
@@ -78,6 +79,15 @@ impl RawCall {
         RawCall::new(Call::answered(StreamState::batches(None)), None)
     }
 
+    /// The largest event the stream takes: `maxEventSize` as given ([`event_limit`]), before
+    /// anything is fed.
+    pub fn limit_events(&mut self, max_event_size: f64) -> Result<(), JsValue> {
+        if let (Some(limit), Some(s)) = (event_limit(Some(max_event_size))?, self.call.stream_mut()) {
+            s.limit_events(limit);
+        }
+        Ok(())
+    }
+
     /// What js/io.js does next.
     #[wasm_bindgen(getter)]
     pub fn action(&self) -> Action {
@@ -102,33 +112,19 @@ impl RawCall {
         self.call.handle_timeout(now, since)
     }
 
-    /// The request's method.
-    #[wasm_bindgen(getter)]
-    pub fn method(&self) -> String {
-        self.call.request().method.as_str().to_owned()
-    }
-
-    /// The request's URL.
-    #[wasm_bindgen(getter)]
-    pub fn url(&self) -> String {
-        self.call.request().url.clone()
-    }
-
-    /// The request's headers, flat: `[name, value, name, value, …]`.
-    #[wasm_bindgen(getter)]
-    pub fn headers(&self) -> Array {
+    /// The request to send: `[method, url, body (JSON text) or undefined, name, value, name,
+    /// value, …]` (its headers, flat).
+    pub fn request(&self) -> Array {
+        let r = self.call.request();
         let out = Array::new();
-        for (k, v) in &self.call.request().headers {
+        out.push(&JsValue::from_str(r.method.as_str()));
+        out.push(&JsValue::from_str(&r.url));
+        out.push(&r.body.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str));
+        for (k, v) in &r.headers {
             out.push(&JsValue::from_str(k));
             out.push(&JsValue::from_str(v));
         }
         out
-    }
-
-    /// The request's body (JSON text), if any.
-    #[wasm_bindgen(getter)]
-    pub fn body(&self) -> Option<String> {
-        self.call.request().body.clone()
     }
 
     /// How to let go of an open body (whenever the action is not `Read`).

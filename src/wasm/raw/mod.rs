@@ -7,6 +7,6 @@
 
 mod call;
 mod client;
-mod options;
+pub(super) mod options;
 mod redact;
 mod socket;

@@ -2,7 +2,7 @@
 // and SseParser (WHATWG-exact Server-Sent Events). Both keep their work in the wasm core.
 import { RawAccumulator, RawSseParser } from './cometapi_responses.js';
 import { call } from './errors.js';
-import { freed, isObject, named } from './shared.js';
+import { eventLimit, freed, isObject, named } from './shared.js';
 import { Mirror } from './mirror.js';
 
 /** Builds the Response snapshot from wire events (the same rules as ResponseStream). */
@@ -49,9 +49,7 @@ export const SseParser = /* @__PURE__ */ named('SseParser', class SseParser {
   #id = '';
 
   constructor(options = {}) {
-    // The core checks the value (one that is not a number arrives as NaN).
-    const max = options?.maxEventSize;
-    this.#raw = new RawSseParser(max === undefined || max === null || typeof max === 'number' ? max : NaN);
+    this.#raw = new RawSseParser(eventLimit(options?.maxEventSize));
   }
 
   /** Feeds one chunk (Uint8Array); returns the events it completed: [{ event, data, lastEventId }]. */

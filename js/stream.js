@@ -3,7 +3,7 @@
 // this file moves its batches to the consumer and mirrors the snapshot (docs/architecture.md).
 import { Action, PatchesMark, RawCall, Show } from './cometapi_responses.js';
 import { AbortError, OutputParseError, StreamError, toError } from './errors.js';
-import { addHandler, ignore, isObject, named, runHandlers } from './shared.js';
+import { addHandler, eventLimit, ignore, isObject, named, runHandlers } from './shared.js';
 import { redactText, redactValue } from './redact.js';
 import { Io, reportHeaders } from './io.js';
 import { Mirror } from './mirror.js';
@@ -16,8 +16,6 @@ const SAME_OPS = PatchesMark.Same;
 const YIELD = Show.Yield;
 /** A stream of a body the app hands over (`opts.signal`: its abort ends the stream). */
 const foreign = (raw, body, opts) => {
-  const max = opts?.maxEventSize;
-  if (max !== undefined) raw.limit_events(typeof max === 'number' ? max : NaN);
   return new ResponseStream(INTERNAL, raw, new Io(raw, undefined, isObject(opts) ? opts.signal ?? undefined : undefined, body));
 };
 
@@ -57,7 +55,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
   #held = false;
   /** Reading began (ready(), an iterator, finalResponse(), on(), toReadableStream()). */
   #started = false;
-  /** A failure before the first event, as the core writes it for a proxy: { frame, response: [status, body] }. */
+  /** A failure before the first event, as the core writes it for a proxy: [status, body, frame]. */
   #relay = null;
   /** on() started reading with nobody else reading: what it read, kept for a later reader ({ value, done } or { error }). */
   #queue = null;
@@ -92,7 +90,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     if (!isObject(body) || typeof body.getReader !== 'function') {
       throw new TypeError('fromReadableStream expects a ReadableStream');
     }
-    return foreign(RawCall.from_body(), body, opts);
+    return foreign(RawCall.from_body(eventLimit(opts?.maxEventSize)), body, opts);
   }
 
   /**
@@ -104,7 +102,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     if (!isObject(res) || typeof res.status !== 'number' || typeof res.headers?.get !== 'function') {
       throw new TypeError('fromResponse expects a Response');
     }
-    const raw = RawCall.from_response();
+    const raw = RawCall.from_response(eventLimit(opts?.maxEventSize));
     reportHeaders(raw, res);
     const body = res.body ?? undefined;
     if (body === undefined) raw.no_body();
@@ -481,8 +479,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     if (this.#error) throw this.#fail(this.#error);
     const e = raw.error();
     if (text === null && raw.held !== true && e !== undefined) {
-      const response = raw.error_response();
-      this.#relay = response === undefined ? null : { frame: raw.error_frame(), response };
+      this.#relay = raw.relay() ?? null;
       throw this.#fail(this.#toError(e));
     }
   }
@@ -499,8 +496,8 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     try {
       await this.ready();
     } catch (e) {
-      const r = this.#relay?.response;
-      if (r === undefined) throw e;
+      const r = this.#relay;
+      if (r === null) throw e;
       headers.set('content-type', 'application/json');
       return new Response(r[1], { status: r[0], headers });
     }
@@ -521,7 +518,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
   toReadableStream() {
     const encoder = new TextEncoder();
     const ended = (c) => {
-      const frame = this.#relay?.frame;
+      const frame = this.#relay?.[2];
       if (frame) {
         c.enqueue(encoder.encode(frame));
         c.close();
@@ -577,7 +574,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
           }
           const e = raw.error();
           if (e !== undefined && !raw.failure_forwarded) {
-            const frame = raw.error_frame();
+            const frame = raw.relay()?.[2];
             const err = this.#fail(this.#toError(e));
             if (frame === undefined) return controller.error(err);
             controller.enqueue(encoder.encode(frame));

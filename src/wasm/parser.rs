@@ -36,14 +36,15 @@ pub struct RawSseParser {
 
 #[wasm_bindgen(js_class = RawSseParser)]
 impl RawSseParser {
-    /// `maxEventSize` in bytes (absent: the default, 16 MiB); not a whole number ≥ 1: a TypeError.
+    /// `maxEventSize` in bytes (js/parsers.js checks it: a whole number ≥ 1); absent: the
+    /// default (16 MiB).
     #[wasm_bindgen(constructor)]
-    pub fn new(max_event_size: Option<f64>) -> Result<RawSseParser, JsValue> {
-        let parser = match super::raw::options::event_limit(max_event_size)? {
-            Some(n) => Parser::with_max_event_size(n),
-            None => Parser::new(),
+    pub fn new(max_event_size: Option<f64>) -> RawSseParser {
+        let parser = match max_event_size {
+            Some(n) if n >= 1.0 => Parser::with_max_event_size(n as usize),
+            _ => Parser::new(),
         };
-        Ok(RawSseParser { parser, events: Vec::new(), sent_event: None, sent_id: None, deferred: None, chunk: Vec::new() })
+        RawSseParser { parser, events: Vec::new(), sent_event: None, sent_id: None, deferred: None, chunk: Vec::new() }
     }
 
     /// Feeds one chunk; returns the completed events as a flat array (see the module docs), or

@@ -8,7 +8,6 @@ use std::rc::Rc;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::options::event_limit;
 use crate::call::WANTED_HEADERS;
 use crate::call::{Action, Call, Fault, Release};
 use crate::redact::Redactor;
@@ -68,24 +67,16 @@ impl Drop for RawCall {
 
 #[wasm_bindgen]
 impl RawCall {
-    /// A call without a request: it reads a body JS already has (`ResponseStream.fromReadableStream`).
-    pub fn from_body() -> RawCall {
-        RawCall::new(Call::reading(StreamState::batches(None)), None)
+    /// A call without a request: it reads a body JS already has (`ResponseStream.fromReadableStream`);
+    /// `max_event_size`: the option's bytes (js/shared.js `eventLimit` checked it).
+    pub fn from_body(max_event_size: Option<u32>) -> RawCall {
+        RawCall::new(Call::reading(StreamState::batches(max_event_size.map(|n| n as usize))), None)
     }
 
     /// A call without a request whose `Response` JS already has (`ResponseStream.fromResponse`):
     /// JS reports its headers, then its body (an error status becomes the API's error).
-    pub fn from_response() -> RawCall {
-        RawCall::new(Call::answered(StreamState::batches(None)), None)
-    }
-
-    /// The largest event the stream takes: `maxEventSize` as given ([`event_limit`]), before
-    /// anything is fed.
-    pub fn limit_events(&mut self, max_event_size: f64) -> Result<(), JsValue> {
-        if let (Some(limit), Some(s)) = (event_limit(Some(max_event_size))?, self.call.stream_mut()) {
-            s.limit_events(limit);
-        }
-        Ok(())
+    pub fn from_response(max_event_size: Option<u32>) -> RawCall {
+        RawCall::new(Call::answered(StreamState::batches(max_event_size.map(|n| n as usize))), None)
     }
 
     /// What js/io.js does next.
@@ -272,19 +263,15 @@ impl RawCall {
         self.call.stream().and_then(StreamState::held)
     }
 
-    /// The `event: error` frame a proxy writes for the call's error (redacted; `undefined` for
-    /// an abort or no error). See [`crate::relay`].
-    pub fn error_frame(&self) -> Option<String> {
+    /// `[status, body, frame]`: how a proxy relays the call's error (redacted; `undefined` for
+    /// an abort or no error): the HTTP answer before the first event, the `event: error` frame
+    /// after it. See [`crate::relay`].
+    pub fn relay(&self) -> Option<Array> {
         let call = &self.call;
-        crate::relay::error_frame(call.error()?, call.redactor().as_deref())
-    }
-
-    /// `[status, body]`: the HTTP answer a proxy gives for the call's error (redacted;
-    /// `undefined` for an abort or no error). See [`crate::relay`].
-    pub fn error_response(&self) -> Option<Array> {
-        let call = &self.call;
-        let (status, body) = crate::relay::error_response(call.error()?, call.redactor().as_deref())?;
-        Some(Array::of2(&JsValue::from(status), &JsValue::from_str(&body)))
+        let (err, redactor) = (call.error()?, call.redactor());
+        let (status, body) = crate::relay::error_response(err, redactor.as_deref())?;
+        let frame = crate::relay::error_frame(err, redactor.as_deref())?;
+        Some(Array::of3(&JsValue::from(status), &JsValue::from_str(&body), &JsValue::from_str(&frame)))
     }
 
     /// Frames mode: the stream's failure went out as a frame (end the proxied body normally).

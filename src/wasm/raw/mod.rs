@@ -7,6 +7,6 @@
 
 mod call;
 mod client;
-pub(super) mod options;
+mod options;
 mod redact;
 mod socket;

@@ -56,19 +56,10 @@ pub(super) fn integer<T: TryFrom<u64>>(v: &Value, k: &str) -> Result<Option<T>, 
     }
 }
 
-/// `maxEventSize`, wherever it is given: a whole number of bytes, at least 1 (`None`: the
-/// default, [`crate::sse::DEFAULT_MAX_EVENT_SIZE`]). A value that is not a number comes as NaN.
-pub(crate) fn event_limit(n: Option<f64>) -> Result<Option<usize>, JsValue> {
-    match n {
-        None => Ok(None),
-        Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= u32::MAX as f64 => Ok(Some(n as usize)),
-        Some(_) => Err(type_error("maxEventSize must be a whole number of bytes, at least 1")),
-    }
-}
-
-/// The `maxEventSize` of an options object ([`event_limit`]).
+/// The `maxEventSize` of an options object: bytes (js/shared.js `eventLimit` checked it; 0
+/// is the default, [`crate::sse::DEFAULT_MAX_EVENT_SIZE`]).
 pub(super) fn max_event_size(v: &Value) -> Result<Option<usize>, JsValue> {
-    event_limit(v.get("maxEventSize").filter(|n| !n.is_null()).map(|n| n.as_f64().unwrap_or(f64::NAN)))
+    Ok(integer::<u32>(v, "maxEventSize")?.filter(|&n| n > 0).map(|n| n as usize))
 }
 
 /// A timeout in whole ms (JSON has no non-finite number).

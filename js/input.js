@@ -108,8 +108,9 @@ export function describe(image, size, o, sourceType, sourceName, head) {
 }
 
 /**
- * The attachment as `{ kind, value }`: kind `url` (a data: or http(s) URL given as is, value the
- * URL), `id` (a file id), or `data` (a data: URL built from bytes); `filename` for files.
+ * The attachment as `{ kind, value }`: kind `url` (an http(s) URL given as is, or a data: URL,
+ * its type set to the one found when it declared none), `id` (a file id), or `data` (a data:
+ * URL built from bytes); `filename` for files.
  */
 async function resolve(source, image, o) {
   const param = o.param;
@@ -123,8 +124,12 @@ async function resolve(source, image, o) {
       const payload = source.slice(data[0].length);
       // The decoded size, from the length alone: 3 bytes per 4 characters, less the padding.
       const size = data[2] ? Math.floor((payload.length * 3) / 4) - (payload.endsWith('==') ? 2 : payload.endsWith('=') ? 1 : 0) : payload.length;
-      const [, filename] = describe(image, size, o, data[1].split(';')[0], undefined, data[2] ? headOfBase64(payload) : new Uint8Array(0));
-      return { kind: 'url', value: source, data: true, filename };
+      const params = data[1].split(';');
+      const [mime, filename] = describe(image, size, o, params[0], undefined, data[2] ? headOfBase64(payload) : new Uint8Array(0));
+      if (mime === params[0]) return { kind: 'url', value: source, data: true, filename };
+      // It said no type (or application/octet-stream): the URL says the one found, as the server reads it.
+      params[0] = mime;
+      return { kind: 'url', value: `data:${params.join(';')}${data[2] ?? ''},${payload}`, data: true, filename };
     }
     if (/^https?:\/\//i.test(source)) return { kind: 'url', value: source };
     throw new ValidationError(`a ${param} string must be an http(s) URL or a data: URL`, { param });

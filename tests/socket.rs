@@ -492,8 +492,13 @@ fn a_create_frame_keeps_the_params_key_order_and_lone_surrogates_as_written() {
     let frame = s.take_frame().unwrap();
     let want = r#"{"type":"response.create","stream_id":"a","model":"m","input":"\ud800 x","text":{"format":{"type":"json_schema","name":"s","schema":{"type":"object","properties":{"zeta":{"type":"string"},"alpha":{"type":"string"}}}}}}"#;
     assert_eq!(frame, want);
-    let steer = cometapi_responses::socket::steer_frame(r#"[{"role":"user","content":"\udc00","z":1,"a":2}]"#, "resp_1").unwrap();
-    assert_eq!(steer, r#"{"type":"response.steer","previous_response_id":"resp_1","input":[{"role":"user","content":"\udc00","z":1,"a":2}]}"#);
+    let steer =
+        cometapi_responses::socket::steer_frame(r#"[{"role":"user","content":"\udc00","z":1,"a":2}]"#, "resp_1")
+            .unwrap();
+    assert_eq!(
+        steer,
+        r#"{"type":"response.steer","previous_response_id":"resp_1","input":[{"role":"user","content":"\udc00","z":1,"a":2}]}"#
+    );
 }
 
 #[test]

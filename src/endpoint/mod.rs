@@ -138,7 +138,14 @@ pub struct Config {
 impl PartialEq for Config {
     fn eq(&self, other: &Config) -> bool {
         (&self.base_url, &self.api_key, &self.headers, self.max_retries, self.timeout_ms, self.max_event_size)
-            == (&other.base_url, &other.api_key, &other.headers, other.max_retries, other.timeout_ms, other.max_event_size)
+            == (
+                &other.base_url,
+                &other.api_key,
+                &other.headers,
+                other.max_retries,
+                other.timeout_ms,
+                other.max_event_size,
+            )
     }
 }
 

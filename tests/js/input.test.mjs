@@ -71,6 +71,17 @@ describe('sources', () => {
     assert.ok(await inputImage(png, { maxBytes: PNG.length }));
     await rejects(inputImage('ftp://example.com/a.png'), 'image');
     await rejects(inputFile('a.pdf'), 'file');
+    // A data: URL that declares no type (or application/octet-stream) gets the one found: sniffed,
+    // or `mimeType`; the payload and the other parameters are kept.
+    const b64 = (bytes) => Buffer.from(bytes).toString('base64');
+    for (const declared of ['', 'application/octet-stream', 'application/octet-stream;name=x']) {
+      const rest = declared.includes(';') ? ';name=x' : '';
+      assert.equal((await inputImage(`data:${declared};base64,${b64(PNG)}`)).image_url, `data:image/png${rest};base64,${b64(PNG)}`, declared);
+      has(await inputFile(`data:${declared};base64,${b64(PDF)}`), { filename: 'file.pdf', file_data: `data:application/pdf${rest};base64,${b64(PDF)}` }, declared);
+    }
+    const bytes = Uint8Array.of(1, 2, 3);
+    assert.equal((await inputImage(`data:;base64,${b64(bytes)}`, { mimeType: 'image/avif' })).image_url, `data:image/avif;base64,${b64(bytes)}`);
+    assert.equal((await inputFile(`data:,hello`)).file_data, 'data:application/octet-stream,hello');
   });
 
   test('file ids', async () => {

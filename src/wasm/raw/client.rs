@@ -29,8 +29,9 @@ impl RawClient {
         let o = read(options)?;
         let (api_key, base_url, h) = (string(&o, "apiKey")?, string(&o, "baseURL")?, object(&o, "headers")?);
         let (max_retries, timeout) = (integer(&o, "maxRetries")?, timeout(&o, "timeout")?);
-        let mut config = Config::new(base_url.as_deref(), api_key.as_deref(), headers(h, "headers")?, max_retries, timeout)
-            .map_err(|e| to_js(&e))?;
+        let mut config =
+            Config::new(base_url.as_deref(), api_key.as_deref(), headers(h, "headers")?, max_retries, timeout)
+                .map_err(|e| to_js(&e))?;
         config.max_event_size = max_event_size(&o)?;
         Ok(RawClient { config: Rc::new(config) })
     }

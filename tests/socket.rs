@@ -405,6 +405,22 @@ fn reconnects_before_the_age_limit_between_responses() {
 }
 
 #[test]
+fn past_the_age_limit_a_steer_still_goes_out_where_its_response_runs() {
+    let (mut s, [a], _) = opened(None, [("1", None)]);
+    s.on_frame(created("r", None));
+    let b = add(&mut s, "2", None);
+    s.steer(r#""and this""#, None).unwrap();
+    let late = MAX_AGE_MS + 1.0;
+    assert_eq!(s.action(late), Action::Send, "the steer goes out on this connection");
+    let steer = json!({"type":"response.steer","previous_response_id":"r","input":"and this"});
+    assert_eq!(frames(&mut s), vec![steer], "and no response starts on it");
+    assert_eq!(s.action(late), Action::Idle);
+    s.on_frame(completed("r", None));
+    assert!(s.is_done(a) && !s.is_done(b));
+    assert_eq!(s.action(late), Action::Reconnect, "the next response waits for a new connection");
+}
+
+#[test]
 fn steer_targets_the_running_response_and_settles() {
     let mut s = socket("https://h/v1", Some(KEY));
     let e = s.steer(r#""more""#, None).unwrap_err();

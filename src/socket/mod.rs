@@ -150,6 +150,9 @@ pub struct Socket {
     slots: Vec<Slot>,
     steers: Vec<Steer>,
     next_id: u32,
+    /// The connection is past [`MAX_AGE_MS`] ([`action`](Socket::action) says): no response
+    /// starts on it, steers still go out on it.
+    aged: bool,
 }
 
 /// A connect timeout given as a number (a JS number, as `connect({ timeout })` takes it), in
@@ -177,6 +180,7 @@ impl Socket {
             slots: Vec::new(),
             steers: Vec::new(),
             next_id: 1,
+            aged: false,
         })
     }
 
@@ -254,21 +258,24 @@ impl Socket {
         self.steers.retain(|s| s.id != id || s.holding || s.outcome.is_none());
     }
 
-    /// What the shell does next (`now_ms`: the clock, for the connection's age).
-    pub fn action(&self, now_ms: f64) -> Action {
-        let waiting =
-            self.slots.iter().any(|s| s.state == SlotState::Queued) || self.steers.iter().any(|s| s.frame.is_some());
+    /// What the shell does next (`now_ms`: the clock, for the connection's age). Past the age
+    /// limit no response starts on the connection (it could outlive it): the socket reconnects
+    /// once nothing runs; a steer still goes out on it, where the response it steers runs.
+    pub fn action(&mut self, now_ms: f64) -> Action {
+        let steering = self.steers.iter().any(|s| s.frame.is_some());
+        let waiting = steering || self.slots.iter().any(|s| s.state == SlotState::Queued);
         match self.conn {
             Conn::Closed if waiting => Action::Connect,
             Conn::Closed | Conn::Connecting { .. } => Action::Idle,
             Conn::Open { since_ms } => {
-                if now_ms - since_ms >= MAX_AGE_MS {
-                    let busy = self.slots.iter().any(|s| matches!(s.state, SlotState::Sent | SlotState::Discarding))
-                        || self.lanes.iter().any(|l| l.held > 0);
-                    return if waiting && !busy { Action::Reconnect } else { Action::Idle };
+                self.aged = now_ms - since_ms >= MAX_AGE_MS;
+                if steering || (!self.aged && self.next_frame().is_some()) {
+                    return Action::Send;
                 }
-                if self.steers.iter().any(|s| s.frame.is_some()) || self.next_frame().is_some() {
-                    Action::Send
+                let busy = self.slots.iter().any(|s| matches!(s.state, SlotState::Sent | SlotState::Discarding))
+                    || self.lanes.iter().any(|l| l.held > 0);
+                if self.aged && waiting && !busy {
+                    Action::Reconnect
                 } else {
                     Action::Idle
                 }
@@ -308,6 +315,7 @@ impl Socket {
     /// The connection is open.
     pub fn connected(&mut self, now_ms: f64) {
         self.conn = Conn::Open { since_ms: now_ms };
+        self.aged = false;
     }
 
     /// The connection could not be opened: every request waiting for it fails.
@@ -374,6 +382,9 @@ impl Socket {
         }
         if let Some(st) = self.steers.iter_mut().find(|s| s.frame.is_some()) {
             return st.frame.take();
+        }
+        if self.aged {
+            return None;
         }
         let id = self.next_frame()?;
         let slot = self.slots.iter_mut().find(|s| s.id == id)?;

@@ -98,7 +98,7 @@ impl Redactor {
         }
         // Runs are cut at byte positions: a multibyte character of the text may have been split by
         // a run boundary only if the key itself holds non-ASCII bytes.
-        Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| crate::sse::lossy(e.as_bytes())))
     }
 
     /// `text` redacted, or `None` when it holds nothing to redact (what the JS side takes).

@@ -169,7 +169,7 @@ impl Call {
             State::ReadJson => {
                 let body = std::mem::take(&mut self.body);
                 if self.out == Output::Values {
-                    return self.finish(Ok(String::from_utf8_lossy(&body).into_owned()));
+                    return self.finish(Ok(crate::sse::lossy(&body)));
                 }
                 match answer::read_json(&body, self.request.answer) {
                     Ok(json) => {

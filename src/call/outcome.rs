@@ -11,7 +11,7 @@ impl Call {
         let State::ReadError { status, headers } = std::mem::replace(&mut self.state, State::Waiting) else {
             return;
         };
-        let body = String::from_utf8_lossy(&self.body).into_owned();
+        let body = crate::sse::lossy(&self.body);
         self.body = Vec::new();
         let api = answer::api_error_from_http(status, &body, headers.request_id.clone());
         if self.answered {

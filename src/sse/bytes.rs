@@ -19,12 +19,28 @@ pub(super) fn shrink(buf: &mut Vec<u8>) {
 /// Appends `bytes` decoded as UTF-8 with replacement: each maximal invalid subpart becomes one
 /// U+FFFD, as the WHATWG UTF-8 decoder does (`String::from_utf8_lossy`). Valid UTF-8, the usual
 /// case, is checked by `from_utf8` (word at a time) and copied with no intermediate allocation.
+/// (std's `String::from_utf8_lossy` links its own decoder, ~1 KB of wasm; `from_utf8`'s
+/// `error_len` gives the same maximal subparts.)
 #[inline]
-pub(super) fn push_lossy(dst: &mut String, bytes: &[u8]) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => dst.push_str(s),
-        Err(_) => dst.push_str(&String::from_utf8_lossy(bytes)),
+pub(crate) fn push_lossy(dst: &mut String, mut bytes: &[u8]) {
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => return dst.push_str(s),
+            Err(e) => {
+                let (valid, rest) = bytes.split_at(e.valid_up_to());
+                dst.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                dst.push('\u{FFFD}');
+                bytes = rest.get(e.error_len().map_or(rest.len(), usize::from)..).unwrap_or_default();
+            }
+        }
     }
+}
+
+/// `bytes` decoded as [`push_lossy`] decodes them.
+pub(crate) fn lossy(bytes: &[u8]) -> String {
+    let mut s = String::new();
+    push_lossy(&mut s, bytes);
+    s
 }
 
 /// A `retry` value: one or more ASCII digits, base ten, that fits in a `u64`.
@@ -121,6 +137,20 @@ mod tests {
             let mut s = String::from("x");
             push_lossy(&mut s, bytes);
             assert_eq!(s, format!("x{}", String::from_utf8_lossy(bytes)));
+        }
+        // Every sequence of up to 4 bytes from the boundaries of the UTF-8 ranges.
+        let edges = [
+            0x00u8, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4,
+            0xF5, 0xFF,
+        ];
+        let mut seqs: Vec<Vec<u8>> = vec![vec![]];
+        for _ in 0..4 {
+            let longer: Vec<Vec<u8>> =
+                seqs.iter().flat_map(|s| edges.iter().map(move |&b| [s.as_slice(), &[b]].concat())).collect();
+            for bytes in &longer {
+                assert_eq!(lossy(bytes), String::from_utf8_lossy(bytes), "{bytes:x?}");
+            }
+            seqs = longer;
         }
     }
 

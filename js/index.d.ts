@@ -1831,7 +1831,11 @@ export class ResponseStream<TParsed = never> implements AsyncIterableIterator<Re
   [Symbol.asyncIterator](): ResponseStream<TParsed>;
   next(): Promise<IteratorResult<ResponseStreamEvent, undefined>>;
   return(): Promise<IteratorResult<ResponseStreamEvent, undefined>>;
-  /** Reads the rest if needed; resolves with the completed or incomplete Response. */
+  /**
+   * Resolves with the completed or incomplete Response. Reads the rest itself only when nobody
+   * else does: beside a `for await` or `toResponse()` / `toReadableStream()` started in the same
+   * task (a route recording usage), it waits for their end and they keep every event.
+   */
   finalResponse(): Promise<[TParsed] extends [never] ? Response : ParsedResponse<TParsed>>;
   /**
    * `handler(event)` for each event of `type` ("*": every event) as the stream is read. Starts

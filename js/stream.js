@@ -368,10 +368,16 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     this.#endedResolve?.();
   }
 
-  /** Resolves with the final Response once the stream ends (reading the rest if nobody is). */
+  /**
+   * Resolves with the final Response once the stream ends. It reads the rest itself only when
+   * nobody else reads: a reader started in the same task (a `for await`, toReadableStream(),
+   * toResponse()) keeps every event, and this waits for its end.
+   */
   finalResponse() {
     this.#final ??= (async () => {
-      if (this.#iterating && this.#state === 'open' && !this.#error) {
+      await null; // the rest of this task: toResponse() starts ready(), then the relay
+      await this.#readying?.then(ignore, ignore);
+      if ((this.#iterating || this.#claimed) && this.#state === 'open' && !this.#error) {
         this.#ended ??= new Promise((resolve) => (this.#endedResolve = resolve));
         await this.#ended;
       } else {

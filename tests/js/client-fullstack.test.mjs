@@ -194,6 +194,23 @@ test('on(): a reader chosen in the same task takes the stream from its start (to
 /** Frames with the mock's ids and times left out. */
 const sameShape = (text) => text.replaceAll(/(resp|msg)_[0-9a-z]+/g, '$1').replaceAll(/"(created_at|completed_at)":\d+/g, '"$1"');
 
+test('finalResponse() beside toResponse() / toReadableStream() (a route recording usage): it waits for the relay, which keeps every event', async () => {
+  const plain = await textOf(client.stream(params).toReadableStream());
+  for (const when of ['after', 'before']) {
+    for (const how of ['toResponse', 'toReadableStream']) {
+      const stream = client.stream(params);
+      let final;
+      if (when === 'before') final = stream.finalResponse();
+      const body = how === 'toResponse' ? (await stream.toResponse()).body : stream.toReadableStream();
+      if (when === 'after') final = stream.finalResponse();
+      const text = await textOf(body);
+      assert.equal(sameShape(text), sameShape(plain), `${how}, finalResponse() ${when}: the same bytes`);
+      const { events } = await collect(ResponseStream.fromReadableStream(new Response(text).body));
+      has(await final, { status: 'completed', output_text: deltaText(events) }, `${how}, finalResponse() ${when}`);
+    }
+  }
+});
+
 test('on() with toReadableStream() / toResponse(): handlers see every event as the proxy passes it on, stream.response follows; the same bytes', async () => {
   const plain = await textOf(client.stream(params).toReadableStream());
   for (const how of ['toReadableStream', 'toResponse', 'ready, then toReadableStream']) {

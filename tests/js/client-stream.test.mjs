@@ -91,6 +91,15 @@ test('finalResponse() while iterating, then the stream fails: both see the same 
   await fails(pending, ApiError, { message: error.message });
 });
 
+test('finalResponse() asked before a for await in the same task: the loop still gets every event', async () => {
+  const alone = await drained(client.stream(params));
+  const stream = client.stream(params);
+  const final = stream.finalResponse();
+  const events = await drained(stream);
+  assert.deepEqual(events.map((e) => e.type), alone.map((e) => e.type));
+  assert.equal((await final).output_text, deltaText(events));
+});
+
 test('finalResponse() pending while iterating settles when the loop is left early (break, abort)', async () => {
   // break
   const s1 = client.stream(params);

@@ -126,7 +126,7 @@ async function resolve(source, image, o) {
       const size = data[2] ? Math.floor((payload.length * 3) / 4) - (payload.endsWith('==') ? 2 : payload.endsWith('=') ? 1 : 0) : payload.length;
       const params = data[1].split(';');
       const [mime, filename] = describe(image, size, o, params[0], undefined, data[2] ? headOfBase64(payload) : new Uint8Array(0));
-      if (mime === params[0]) return { kind: 'url', value: source, data: true, filename };
+      if (mime === params[0] || mime === 'application/octet-stream') return { kind: 'url', value: source, data: true, filename };
       // It said no type (or application/octet-stream): the URL says the one found, as the server reads it.
       params[0] = mime;
       return { kind: 'url', value: `data:${params.join(';')}${data[2] ?? ''},${payload}`, data: true, filename };

@@ -13,10 +13,11 @@ export const hidden = (obj, key, value) => Object.defineProperty(obj, key, { val
 /** Sets `o[k] = v` as an own data property, as JSON.parse makes one (`__proto__` included). */
 export const setOwn = (o, k, v) => Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 export const isObject = (v) => typeof v === 'object' && v !== null;
-/** `maxEventSize` as given (the client's, a foreign body's, SseParser's): a whole number of bytes ≥ 1, or undefined. */
+/** `maxEventSize` as given (the client's, a foreign body's, SseParser's): a whole number of bytes ≥ 1, or absent. */
 export const eventLimit = (n) => {
-  if (n === undefined || (Number.isInteger(n) && n >= 1 && n <= 0xffffffff)) return n;
-  throw new TypeError(`maxEventSize must be a whole number of bytes, at least 1; got ${String(n)}`);
+  if (n == null || (Number.isInteger(n) && n >= 1 && n <= 0xffffffff)) return n ?? undefined;
+  // Another value is named by its type only (it may be a secret passed in the wrong place).
+  throw new TypeError(`maxEventSize must be a whole number of bytes, at least 1; got ${typeof n === 'number' ? n : `a ${typeof n}`}`);
 };
 export const ignore = () => {};
 export const freed = (what) => new TypeError(`this ${what} was freed (free() or [Symbol.dispose]() was called)`);

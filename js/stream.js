@@ -63,6 +63,8 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
   #ahead = null;
   /** A reader other than on()'s came (next(), toReadableStream()): on()'s reader stops. */
   #claimed = false;
+  /** toReadableStream() reads the stream (finalResponse() waits for it). */
+  #relayed = false;
 
   /** @internal Streams come from ResponsesClient.stream(), retrieveStream() and ResponseStream.fromReadableStream(). */
   constructor(token, raw, io, validate) {
@@ -165,7 +167,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
   async return() {
     const raw = this.#raw;
     // Left at the terminal event (the last of its batch): the stream has ended, nothing to abort.
-    if (raw?.action === Action.Done && !this.#held && !(this.#batch?.length > this.#at + 2) && raw.error() === undefined) {
+    if (raw?.action === Action.Done && !this.#held && !(this.#batch?.length > this.#at + 2) && !this.#queue?.length && raw.error() === undefined) {
       this.#readOutput();
       this.#end('done');
     }
@@ -377,7 +379,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     this.#final ??= (async () => {
       await null; // the rest of this task: toResponse() starts ready(), then the relay
       await this.#readying?.then(ignore, ignore);
-      if ((this.#iterating || this.#claimed) && this.#state === 'open' && !this.#error) {
+      if ((this.#iterating || this.#relayed) && this.#state === 'open' && !this.#error) {
         this.#ended ??= new Promise((resolve) => (this.#endedResolve = resolve));
         await this.#ended;
       } else {
@@ -533,6 +535,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     };
     if (this.#raw === null || this.#state !== 'open') return new ReadableStream({ start: ended });
     this.#claimed = true;
+    this.#relayed = true;
     this.#started = true;
     const io = this.#io;
     let first = true;

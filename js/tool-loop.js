@@ -171,7 +171,9 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
         // The core reads only these fields: the echoed params, usage and output_text stay here,
         // and so do the arguments this client parsed (the core has their text).
         const read = { id: response.id, status: response.status, output: response.output };
-        const next = JSON.parse(call(() => raw.on_response(JSON.stringify(read, (k, v) => (k === 'parsed_arguments' ? undefined : v)))));
+        const next = JSON.parse(call(() => raw.on_response(JSON.stringify(read, function (k, v) {
+          return k === 'parsed_arguments' && this.type === 'function_call' ? undefined : v;
+        }))));
         if (next.stop !== undefined) {
           this.#stopReason = next.stop;
           this.#pending = next.calls.map(({ call_id, name, arguments: args }) => ({ call_id, name, arguments: args }));

@@ -506,6 +506,13 @@ fn a_create_frame_keeps_the_params_key_order_and_lone_surrogates_as_written() {
     s.create(params, Some("a".into()), true).unwrap();
     open(&mut s);
     let frame = s.take_frame().unwrap();
+    // (the frame's own members are left out however the params spell their keys)
+    let mut escaped = socket("https://h/v1", None);
+    escaped
+        .create(r#"{ "model" : "m" , "typ\u0065":"response.cancel","stream_\u0069d":"z","input":"x" }"#, None, true)
+        .unwrap();
+    open(&mut escaped);
+    assert_eq!(escaped.take_frame().unwrap(), r#"{"type":"response.create","model" : "m" ,"input":"x" }"#);
     let want = r#"{"type":"response.create","stream_id":"a","model":"m","input":"\ud800 x","text":{"format":{"type":"json_schema","name":"s","schema":{"type":"object","properties":{"zeta":{"type":"string"},"alpha":{"type":"string"}}}}}}"#;
     assert_eq!(frame, want);
     let steer =

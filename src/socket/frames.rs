@@ -23,15 +23,15 @@ pub fn create_frame(params_json: &str, stream_id: Option<&str>, generate: bool) 
     }
     // The params' members as written (their order, e.g. of a schema's `properties`, sets the
     // order of a structured output; lone surrogate escapes stay escapes), the four above left
-    // out (keys spelled as JSON writes them; `prepare_full` read the text as a JSON object).
+    // out, however their keys are spelled (`prepare_full` read the text as a JSON object).
     let (rd, b) = (Reader::new(params_json), params_json.as_bytes());
     let mut at = rd.ws(rd.ws(0) + 1);
     while b.get(at) == Some(&b'"') {
         let Ok(key_end) = rd.skip(at, 1) else { break };
         let Ok(end) = rd.skip(rd.ws(key_end + 1), 1) else { break };
         let member = params_json.get(at..end).unwrap_or_default();
-        let key = params_json.get(at..key_end).unwrap_or_default().trim_end();
-        if !matches!(key, r#""type""# | r#""stream_id""# | r#""stream""# | r#""background""#) {
+        let key = parse_value(params_json.get(at..key_end).unwrap_or_default()).unwrap_or_default();
+        if !matches!(key.as_str(), Some("type" | "stream_id" | "stream" | "background")) {
             frame.push(',');
             frame.push_str(member);
         }

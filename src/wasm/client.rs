@@ -52,8 +52,8 @@ pub struct ClientOptions {
     pub max_retries: Option<u32>,
     /// Per-attempt timeout in ms (default 600 000): until the headers, then between chunks.
     pub timeout_ms: Option<u64>,
-    /// The largest event a stream takes, in bytes (default 16 MiB); a larger one ends the
-    /// stream with [`Error::Stream`].
+    /// The largest event a stream takes, in bytes (default, and for 0: 16 MiB); a larger one
+    /// ends the stream with [`Error::Stream`].
     pub max_event_size: Option<usize>,
 }
 
@@ -123,7 +123,7 @@ impl Client {
     pub fn new(options: ClientOptions) -> Client {
         let ClientOptions { api_key, base_url, fetch, headers, max_retries, timeout_ms, max_event_size } = options;
         let config = Config::new(base_url.as_deref(), api_key.as_deref(), headers, max_retries, timeout_ms);
-        let config = config.map(|c| Rc::new(Config { max_event_size, ..c }));
+        let config = config.map(|c| Rc::new(Config { max_event_size: max_event_size.filter(|&n| n > 0), ..c }));
         Client { config, fetch }
     }
 

@@ -4,7 +4,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, StreamError, ResponseStream } from 'cometapi-responses';
 import {
-  useMock, startMock, clientFor, inProcessMock, fault, read, deltaText, frame, syntheticStream, has, isError, fails, drained, enc, streamOf,
+  useMock, startMock, clientFor, inProcessMock, thrown, fault, read, deltaText, frame, syntheticStream, has, isError, fails, drained, enc, streamOf,
 } from './client-helpers.mjs';
 
 const { client } = await useMock();
@@ -175,10 +175,14 @@ test('maxEventSize (client, fromReadableStream, fromResponse): a lower limit fai
   isError((await read(ResponseStream.fromResponse(await body(), { maxEventSize: 2048 }))).error, StreamError);
   await drained(ResponseStream.fromResponse(await body(), { maxEventSize: 8192 }));
   // not a whole number of bytes ≥ 1: a TypeError at once
-  for (const bad of [0, -1, 1.5, '4096', NaN]) {
-    assert.throws(() => clientOf({ maxEventSize: bad }), TypeError, String(bad));
-    assert.throws(() => ResponseStream.fromReadableStream(new ReadableStream(), { maxEventSize: bad }), TypeError, String(bad));
+  for (const bad of [0, -1, 1.5, '4096', NaN, 'sk-proj-a-key-given-in-the-wrong-place']) {
+    for (const make of [() => clientOf({ maxEventSize: bad }), () => ResponseStream.fromReadableStream(new ReadableStream(), { maxEventSize: bad })]) {
+      const e = thrown(make);
+      assert.ok(e instanceof TypeError, String(bad));
+      assert.ok(!e.message.includes('sk-proj'), 'a value that is not a number is named by its type only');
+    }
   }
+  assert.ok(clientOf({ maxEventSize: null }), 'null: the default, as for the other options');
 });
 
 test('nothing after the terminal event is reported (in later chunks, or the same chunk)', async () => {

@@ -100,6 +100,16 @@ test('finalResponse() asked before a for await in the same task: the loop still 
   assert.equal((await final).output_text, deltaText(events));
 });
 
+test('finalResponse() after on() and one next(): it reads the rest (nobody else does)', async () => {
+  const stream = client.stream(params);
+  const seen = [];
+  stream.on('*', (e) => seen.push(e.type));
+  assert.equal((await stream.next()).value.type, 'response.created');
+  const final = await stream.finalResponse();
+  assert.equal(final.status, 'completed');
+  assert.equal(seen.at(-1), 'response.completed');
+});
+
 test('finalResponse() pending while iterating settles when the loop is left early (break, abort)', async () => {
   // break
   const s1 = client.stream(params);

@@ -81,7 +81,9 @@ describe('sources', () => {
     }
     const bytes = Uint8Array.of(1, 2, 3);
     assert.equal((await inputImage(`data:;base64,${b64(bytes)}`, { mimeType: 'image/avif' })).image_url, `data:image/avif;base64,${b64(bytes)}`);
-    assert.equal((await inputFile(`data:,hello`)).file_data, 'data:application/octet-stream,hello');
+    // none found: the URL as written (no type is text/plain, RFC 2397)
+    assert.equal((await inputFile('data:,hello')).file_data, 'data:,hello');
+    assert.equal((await inputFile('data:application/octet-stream;base64,AQID')).file_data, 'data:application/octet-stream;base64,AQID');
   });
 
   test('file ids', async () => {

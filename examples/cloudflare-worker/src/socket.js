@@ -21,19 +21,22 @@ const sendable = (code) => code === 1000 || (code >= 1001 && code <= 1014 && ![1
  */
 /**
  * What a frame that is not read whole (too large, or not JSON) says of itself at its front, where
- * the client library writes it: its `type`, `stream_id` and `previous_response_id` (strings).
+ * the client library writes it: the string members that open the object, within its first KiB
+ * (`type`, `stream_id`, `previous_response_id`; never a member of a nested object).
  */
 function front(data) {
   const head = data.slice(0, 1024);
-  const field = (key) => {
-    const m = new RegExp(`"${key}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*")`).exec(head);
+  const member = /\s*"([a-z_]+)"\s*:\s*("(?:[^"\\]|\\.)*")\s*,/y;
+  member.lastIndex = /^\s*\{/.exec(head)?.[0].length ?? head.length;
+  const found = {};
+  for (let m; (m = member.exec(head)) !== null; ) {
     try {
-      return m ? JSON.parse(m[1]) : undefined;
+      found[m[1]] = JSON.parse(m[2]);
     } catch {
-      return undefined;
+      break;
     }
-  };
-  return { type: field('type'), stream_id: field('stream_id'), previous_response_id: field('previous_response_id') };
+  }
+  return { type: found.type, stream_id: found.stream_id, previous_response_id: found.previous_response_id };
 }
 
 export async function relaySocket(request, config, { check, limit, Refusal }) {

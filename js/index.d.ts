@@ -1802,7 +1802,10 @@ export class ResponsesSocket {
   create(params: ResponseCreateParams, opts?: SocketRequestOptions): Promise<Response>;
   /** Sends `generate: false`: prepares the request state; resolves with the (empty) Response to chain from. */
   warmup(params: ResponseCreateParams, opts?: SocketRequestOptions): Promise<Response>;
-  /** Adds input to the response running on the lane; rejects with ApiError when the server refuses it. */
+  /**
+   * Adds input to the response running on the lane, once its `response.created` came (`await
+   * stream.ready()`; before it: ValidationError); rejects with ApiError when the server refuses it.
+   */
   steer(input: string | InputItem[], opts?: { streamId?: string }): Promise<'accepted' | 'pending'>;
   /** 'response': a response the server started by itself (a steered response's successor). */
   on(type: 'response', handler: (stream: ResponseStream) => void): this;

@@ -234,14 +234,15 @@ impl Socket {
     }
 
     /// Steers the response running on lane `stream_id`: `response.steer` with its id as
-    /// `previous_response_id`. Fails when no response with a known id runs on that lane.
+    /// `previous_response_id`. Fails when no response with a known id (from its
+    /// `response.created`) runs on that lane.
     pub fn steer(&mut self, input_json: &str, stream_id: Option<String>) -> Result<u32, Error> {
         let target = self
             .lane(&stream_id)
             .and_then(|l| l.active)
             .and_then(|id| self.slot(id))
             .and_then(|s| s.response_id.clone())
-            .ok_or_else(|| Error::validation("streamId", "no response is running on this lane to steer"))?;
+            .ok_or_else(|| Error::validation("streamId", "no response with a known id is running on this lane: steer after its response.created (await stream.ready())"))?;
         let frame = steer_frame(input_json, &target).map_err(|e| e.redacted(self.redactor.as_deref()))?;
         let id = self.fresh_id();
         self.steers.push(Steer { id, lane: stream_id, target, frame: Some(frame), outcome: None, holding: false });

@@ -143,6 +143,12 @@ test('steer(): accepted, the steered response ends (incomplete: steered), its su
   assert.match(final.output_text, /kittens/);
   // nothing running on the lane: refused before sending; a failed steer rejects with ApiError
   await assert.rejects(socket.steer('x', { streamId: 's' }), ValidationError);
+  // asked before the response has an id: refused, saying to wait for it (ready()); then accepted
+  const early = socket.stream({ model: 'm', input: 'another long answer to steer' }, { streamId: 'e' });
+  await assert.rejects(socket.steer('x', { streamId: 'e' }), (e) => e instanceof ValidationError && /ready\(\)/.test(e.message));
+  await early.ready();
+  assert.equal(await socket.steer('and x', { streamId: 'e' }), 'accepted');
+  await collect(early);
 });
 
 test('runTools({ socket }): each step sends only the new items + previous_response_id (store: false too)', async (t) => {

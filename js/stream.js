@@ -15,9 +15,7 @@ export const INTERNAL = Symbol('cometapi-responses.internal');
 const SAME_OPS = PatchesMark.Same;
 const YIELD = Show.Yield;
 /** A stream of a body the app hands over (`opts.signal`: its abort ends the stream). */
-const foreign = (raw, body, opts) => {
-  return new ResponseStream(INTERNAL, raw, new Io(raw, undefined, isObject(opts) ? opts.signal ?? undefined : undefined, body));
-};
+const foreign = (raw, body, opts) => new ResponseStream(INTERNAL, raw, new Io(raw, undefined, isObject(opts) ? opts.signal ?? undefined : undefined, body));
 
 /**
  * A stream of Responses events: an async iterator of wire events, with the Response

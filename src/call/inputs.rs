@@ -70,7 +70,6 @@ impl Call {
         self.request_id = header("x-request-id");
         if status >= 400 {
             let headers = SavedHeaders {
-                request_id: header("x-request-id"),
                 retry_after_ms: header("retry-after-ms"),
                 retry_after: header("retry-after"),
                 should_retry: header("x-should-retry"),

@@ -122,7 +122,6 @@ enum State {
 
 #[derive(Debug, Default, Clone)]
 struct SavedHeaders {
-    request_id: Option<String>,
     retry_after_ms: Option<String>,
     retry_after: Option<String>,
     should_retry: Option<String>,

@@ -13,7 +13,7 @@ impl Call {
         };
         let body = crate::sse::lossy(&self.body);
         self.body = Vec::new();
-        let api = answer::api_error_from_http(status, &body, headers.request_id.clone());
+        let api = answer::api_error_from_http(status, &body, self.request_id.clone());
         if self.answered {
             // A proxy's error body: the error it stands for, as it is (no request, no retry).
             return self.finish(Err(crate::relay::from_relayed(api)));

@@ -86,7 +86,7 @@ impl ClientOptions {
             headers: o.headers.into_iter().collect(),
             max_retries: o.max_retries,
             timeout_ms,
-            max_event_size: o.max_event_size.filter(|&n| n > 0),
+            max_event_size: o.max_event_size,
         })
     }
 }

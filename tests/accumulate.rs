@@ -26,6 +26,16 @@ macro_rules! push {
     ($acc:expr $(, $e:tt)+) => { $( $acc.push(&ev!($e)); )+ };
 }
 
+/// `expect_skipped(&mut acc, json!([e, …]))`, kept on few lines by rustfmt.
+macro_rules! skipped {
+    ($acc:expr $(, $e:tt)+ $(,)?) => { expect_skipped(&mut $acc, json!([$($e),+])) };
+}
+
+/// The snapshot of `acc` has each value of `json!(want)` at its JSON pointer.
+macro_rules! at {
+    ($acc:expr, $($want:tt)+) => { pointers(&$acc, &json!($($want)+), "") };
+}
+
 #[path = "accumulate/json_applier.rs"]
 mod json_applier;
 #[path = "accumulate/model.rs"]
@@ -283,17 +293,15 @@ fn bridge_streams_give_the_right_snapshot_after_every_event() {
     let evs = by_name("litellm_text.sse");
     let acc = pushed(&evs[..1]);
     assert_eq!(output_len(&acc), 1);
-    at(&acc, json!({"/status": "in_progress", "/output/0/type": "message", "/output/0/id": evs[0].item_id()}));
+    at!(acc, {"/status": "in_progress", "/output/0/type": "message", "/output/0/id": evs[0].item_id()});
     assert_eq!(acc.output_text(), evs[0].text().unwrap());
     // transformers serve: a function_call, then a message at the same output_index: both shown.
     let evs = by_name("transformers_tool.sse");
     let t = terminal_index(&evs).unwrap();
     let acc = pushed(&evs[..t]);
     assert_eq!(output_len(&acc), 2);
-    at(
-        &acc,
-        json!({"/output/0/type": "function_call", "/output/1/type": "message", "/output/0/parsed_arguments": {"city":"Lisbon"}}),
-    );
+    at!(acc, {"/output/0/type": "function_call", "/output/1/type": "message",
+        "/output/0/parsed_arguments": {"city":"Lisbon"}});
     // open-responses-server: deltas without content_index for a part never announced.
     let evs = by_name("ors_text.sse");
     let t = terminal_index(&evs).unwrap();
@@ -366,12 +374,7 @@ fn expect_skipped(acc: &mut Accumulator, events: Value) {
     }
 }
 
-/// The snapshot has each value of `want` at its JSON pointer.
-fn at(acc: &Accumulator, want: Value) {
-    pointers(acc, &want, "");
-}
-
-/// `at`, for a `want` that may be absent, with `ctx` in the messages.
+/// The snapshot has each value of `want` (when an object) at its JSON pointer.
 fn pointers(acc: &Accumulator, want: &Value, ctx: &str) {
     let snap = acc.snapshot().expect("a snapshot");
     for (ptr, v) in want.as_object().into_iter().flatten() {
@@ -396,7 +399,7 @@ fn before_any_lifecycle_event() {
     let state = (acc.output_text(), acc.response_json(), acc.ending(), accumulator_version(&acc));
     assert_eq!(state, ("", None, &Ending::Pending, 0));
     // Events that write no output start nothing.
-    expect_skipped(&mut acc, json!([{"type":"keepalive"}, {"type":"response.something_new","output_index":0}]));
+    skipped!(acc, {"type":"keepalive"}, {"type":"response.something_new","output_index":0});
     assert!(acc.snapshot().is_none());
     push!(acc, {"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"x"});
     assert_eq!(
@@ -420,21 +423,21 @@ fn items_are_found_by_output_index_and_item_id() {
     push!(acc, {"type":"response.output_item.added","output_index":3,"item":{"type":"function_call","id":"fc","arguments":""}},
         {"type":"response.function_call_arguments.delta","output_index":3,"delta":"{}"});
     assert_eq!(output_len(&acc), 2);
-    at(&acc, json!({"/output/1/id": "fc", "/output/1/arguments": "{}"}));
+    at!(acc, {"/output/1/id": "fc", "/output/1/arguments": "{}"});
     // output_index 1 is not index 3's position: a new item, appended after it.
     push!(acc, {"type":"response.output_item.added","output_index":1,"item":{"type":"message","id":"m1","content":[]}},
         {"type":"response.output_item.done","output_index":3,"item":{"type":"function_call","id":"fc","arguments":"{\"a\":1}"}});
-    at(&acc, json!({"/output/1/arguments": "{\"a\":1}", "/output/2/id": "m1"}));
+    at!(acc, {"/output/1/arguments": "{\"a\":1}", "/output/2/id": "m1"});
     // An index no u64 beyond: the same rules.
     let max = u64::MAX;
     push!(acc, {"type":"response.output_item.added","output_index":max,"item":{"type":"custom_tool_call","id":"ct"}},
         {"type":"response.custom_tool_call_input.delta","output_index":max,"delta":"in"});
-    at(&acc, json!({"/output/3/input": "in"}));
+    at!(acc, {"/output/3/input": "in"});
     // Without output_index: the item whose id it carries is replaced, else it is appended.
     push!(acc, {"type":"response.output_item.done","item":{"type":"custom_tool_call","id":"ct","input":"done"}});
-    at(&acc, json!({"/output/3/input": "done"}));
+    at!(acc, {"/output/3/input": "done"});
     push!(acc, {"type":"response.output_item.done","item":{"type":"custom_tool_call","id":"new"}});
-    at(&acc, json!({"/output/4/id": "new"}));
+    at!(acc, {"/output/4/id": "new"});
     assert_eq!(acc.output_text(), "hi");
 
     // An event for an item never announced creates it, keyed by its item_id.
@@ -457,17 +460,14 @@ fn items_are_found_by_output_index_and_item_id() {
         assert_eq!(item["type"], case[1], "{e}");
         assert_eq!(item.get("id"), e.get("item_id"), "{e}: keyed by its item_id");
     }
-    at(
-        &acc,
-        json!({"/output/1/content/0/text": "x", "/output/2/status": "searching", "/output/3/arguments": "{\"a\":",
+    at!(acc, {"/output/1/content/0/text": "x", "/output/2/status": "searching", "/output/3/arguments": "{\"a\":",
         "/output/3/parsed_arguments": {}, "/output/4/summary": [{"type":"summary_text","text":"think"}],
-        "/output/5/content": [{"type":"reasoning_text","text":"raw"}], "/output/6/code": "print(1)"}),
-    );
+        "/output/5/content": [{"type":"reasoning_text","text":"raw"}], "/output/6/code": "print(1)"});
     assert_eq!(acc.output_text(), "hix");
     // The next deltas continue them (by item_id, or by output_index).
     push!(acc, {"type":"response.function_call_arguments.delta","item_id":"fc","delta":"1}"},
         {"type":"response.output_text.delta","output_index":3,"content_index":0,"delta":"y"});
-    at(&acc, json!({"/output/3/parsed_arguments": {"a":1}}));
+    at!(acc, {"/output/3/parsed_arguments": {"a":1}});
     assert_eq!(acc.output_text(), "hixy");
 
     // LiteLLM: no announcements, every delta with its own item_id, one output_index.
@@ -487,7 +487,7 @@ fn items_are_found_by_output_index_and_item_id() {
     assert_eq!(items(&acc), [json!("chatcmpl-0"), json!("f")]);
     // Neither item_id nor output_index: the last item, when it fits.
     push!(acc, {"type":"response.function_call_arguments.delta","delta":" "});
-    at(&acc, json!({"/output/1/arguments": "{} "}));
+    at!(acc, {"/output/1/arguments": "{} "});
 
     // transformers serve: a function_call and then a message announced at the same index.
     let mut acc = with_message("hi");
@@ -499,7 +499,7 @@ fn items_are_found_by_output_index_and_item_id() {
     push!(acc, {"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":" there"},
         {"type":"response.function_call_arguments.done","item_id":"fc","output_index":1,"arguments":"{\"b\":2}"});
     assert_eq!(acc.output_text(), "hi there");
-    at(&acc, json!({"/output/1/arguments": "{\"b\":2}"}));
+    at!(acc, {"/output/1/arguments": "{\"b\":2}"});
     // The same without ids: a different type is another item too.
     let mut acc = with_message("hi");
     push!(acc, {"type":"response.output_item.added","output_index":1,"item":{"type":"function_call","arguments":""}},
@@ -526,61 +526,43 @@ fn what_fits_nowhere_is_skipped() {
     // A new item has no parts: a text for its second part creates nothing; an annotation never
     // creates an item.
     let mut acc = with_message("hi");
-    expect_skipped(
-        &mut acc,
-        json!([
-            {"type":"response.output_text.delta","output_index":0,"content_index":2,"delta":"x"},
-            {"type":"response.content_part.added","output_index":0,"content_index":9,"part":{"type":"output_text","text":""}},
-            {"type":"response.output_text.annotation.added","output_index":0,"content_index":4,"annotation_index":0,"annotation":{}},
-            {"type":"response.reasoning_summary_text.delta","output_index":0,"summary_index":1,"delta":"x"},
-            {"type":"response.output_text.delta","output_index":5,"content_index":1,"delta":"x"},
-            {"type":"response.output_text.annotation.added","output_index":7,"content_index":0,"annotation":{}},
-            {"type":"response.output_text.annotation.added","item_id":"nope","content_index":0,"annotation":{}},
-        ]),
-    );
+    skipped!(acc, {"type":"response.output_text.delta","output_index":0,"content_index":2,"delta":"x"},
+        {"type":"response.content_part.added","output_index":0,"content_index":9,"part":{"type":"output_text","text":""}},
+        {"type":"response.output_text.annotation.added","output_index":0,"content_index":4,"annotation_index":0,"annotation":{}},
+        {"type":"response.reasoning_summary_text.delta","output_index":0,"summary_index":1,"delta":"x"},
+        {"type":"response.output_text.delta","output_index":5,"content_index":1,"delta":"x"},
+        {"type":"response.output_text.annotation.added","output_index":7,"content_index":0,"annotation":{}},
+        {"type":"response.output_text.annotation.added","item_id":"nope","content_index":0,"annotation":{}});
     assert_eq!(acc.output_text(), "hi");
     // An annotation index past the end appends.
     let mut acc = with_message("hi");
     push!(acc, {"type":"response.output_text.annotation.added","output_index":0,"content_index":0,"annotation_index":3,"annotation":{"n":1}},
         {"type":"response.output_text.annotation.added","output_index":0,"content_index":0,"annotation":{"n":2}},
         {"type":"response.output_text.annotation.added","output_index":0,"content_index":0,"annotation_index":0,"annotation":{"n":3}});
-    at(&acc, json!({"/output/0/content/0/annotations": [{"n":3},{"n":2}]}));
+    at!(acc, {"/output/0/content/0/annotations": [{"n":3},{"n":2}]});
     // Malformed events.
     let mut acc = with_message("hi");
-    expect_skipped(
-        &mut acc,
-        json!([
-            {"type":"response.output_text.delta","output_index":0,"content_index":0},
-            {"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":7},
-            {"type":"response.in_progress"},
-            {"type":"response.in_progress","response":"x"},
-            {"type":"response.output_item.added","output_index":1},
-            {"type":"response.output_item.added","output_index":1,"item":"x"},
-            {"type":"response.content_part.added","output_index":0,"content_index":1},
-            {"type":"response.content_part.added","output_index":0,"content_index":1,"part":[1]},
-            {"type":"response.output_text.annotation.added","output_index":0,"content_index":0},
-        ]),
-    );
+    skipped!(acc, {"type":"response.output_text.delta","output_index":0,"content_index":0},
+        {"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":7},
+        {"type":"response.in_progress"},
+        {"type":"response.in_progress","response":"x"},
+        {"type":"response.output_item.added","output_index":1},
+        {"type":"response.output_item.added","output_index":1,"item":"x"},
+        {"type":"response.content_part.added","output_index":0,"content_index":1},
+        {"type":"response.content_part.added","output_index":0,"content_index":1,"part":[1]},
+        {"type":"response.output_text.annotation.added","output_index":0,"content_index":0});
     // Items and parts that are not objects, fields that are not arrays: skipped too.
     push!(acc, {"type":"response.output_item.added","output_index":1,"item":{"type":"message","content":"text"}},
         {"type":"response.output_item.added","output_index":2,"item":{"type":"message","content":[7]}});
-    expect_skipped(
-        &mut acc,
-        json!([
-            {"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":"x"},
-            {"type":"response.content_part.added","output_index":1,"content_index":0,"part":{"type":"output_text","text":""}},
-            {"type":"response.output_text.delta","output_index":2,"content_index":0,"delta":"x"},
-            {"type":"response.output_text.annotation.added","output_index":2,"content_index":0,"annotation":{}},
-        ]),
-    );
+    skipped!(acc, {"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":"x"},
+        {"type":"response.content_part.added","output_index":1,"content_index":0,"part":{"type":"output_text","text":""}},
+        {"type":"response.output_text.delta","output_index":2,"content_index":0,"delta":"x"},
+        {"type":"response.output_text.annotation.added","output_index":2,"content_index":0,"annotation":{}});
     assert_eq!(acc.output_text(), "hi");
     // Keepalive and unknown events.
-    expect_skipped(
-        &mut with_message("x"),
-        json!([{"type":"keepalive","sequence_number":9},
+    skipped!(with_message("x"), {"type":"keepalive","sequence_number":9},
         {"type":"response.brand_new.thing","output_index":99,"delta":"zzz"}, {"type":"response.audio.delta","delta":"AAAA"},
-        {"type":"response.audio.transcript.done","transcript":"t"}]),
-    );
+        {"type":"response.audio.transcript.done","transcript":"t"});
     // A `.done` without its value keeps the deltas.
     let mut acc = with_message("abc");
     push!(acc, {"type":"response.output_text.done","output_index":0,"content_index":0});
@@ -617,11 +599,11 @@ fn lifecycle_events_and_outcomes() {
     push!(acc, {"type":"response.in_progress","response":{"id":"r","status":"in_progress","output":[],"usage":null}});
     assert!(accumulator_version(&acc) > v);
     assert_eq!(acc.output_text(), "kept");
-    at(&acc, json!({"/output/0/content/0/text": "kept"}));
+    at!(acc, {"/output/0/content/0/text": "kept"});
     // Without any `output` key as well.
     push!(acc, {"type":"response.queued","response":{"id":"r","status":"queued"}});
     assert_eq!(acc.output_text(), "kept");
-    at(&acc, json!({"/status": "queued"}));
+    at!(acc, {"/status": "queued"});
     // One that leaves out an item shown (by id) does not take it away.
     push!(acc, {"type":"response.in_progress","response":{"id":"r","output":[
         {"type":"message","id":"other","content":[{"type":"output_text","text":"server"}]}]}});
@@ -645,7 +627,7 @@ fn lifecycle_events_and_outcomes() {
         {"type":"reasoning","content":[{"type":"output_text","text":"not a message"}]},
         {"type":"message","content":[{"type":"output_text","text":"C"}]}]}});
     assert_eq!(acc.output_text(), "ABC");
-    at(&acc, json!({"/output_text": "ABC"}));
+    at!(acc, {"/output_text": "ABC"});
     // An error event without a snapshot; the first terminal event wins.
     let mut acc = pushed(&[ev!({"type":"error","code":"server_error","message":"boom","param":null})]);
     assert!(matches!(acc.ending(), Ending::Error(_)));
@@ -680,7 +662,7 @@ fn version_bumps_and_tool_statuses() {
         assert!(accumulator_version(&acc) > last, "no bump after {}", e.event_type());
         last = accumulator_version(&acc);
     }
-    at(&acc, json!({"/output/0/status": "searching", "/output/1/content/0/annotations/0/type": "file_citation"}));
+    at!(acc, {"/output/0/status": "searching", "/output/1/content/0/annotations/0/type": "file_citation"});
     assert_eq!(acc.output_text(), "ab");
     // Tool status events set the item's status: (item type, event type suffix, status).
     let cases = "web_search_call:in_progress:in_progress web_search_call:searching:searching \
@@ -708,7 +690,7 @@ fn long_stream_of_deltas_is_exact() {
         push!(acc, {"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":d});
     }
     assert_eq!(acc.output_text(), want);
-    at(&acc, json!({"/output/0/content/0/text": want}));
+    at!(acc, {"/output/0/content/0/text": want});
 }
 
 // --- with_output_text

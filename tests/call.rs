@@ -16,20 +16,16 @@ use cometapi_responses::test_support::call_attempts;
 
 const KEY: &str = "sk-proj-Xq7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0YaQe2Tu4Io6Pl8Mk0N";
 
+const CREATE: Option<&str> = Some(r#"{"model":"m","input":"hi"}"#);
+
 fn config() -> Rc<Config> {
-    Rc::new(
-        Config::new(Some("http://h/v1"), Some(KEY), vec![("x-app".into(), "1".into())], Some(2), Some(1000)).unwrap(),
-    )
+    let headers = vec![("x-app".into(), "1".into())];
+    Rc::new(Config::new(Some("http://h/v1"), Some(KEY), headers, Some(2), Some(1000)).unwrap())
 }
 
-fn request(
-    op: Operation,
-    ids: &[&str],
-    query: &Query,
-    body: Option<&str>,
-    extra: &[(String, String)],
-) -> Result<HttpRequest, Error> {
-    config().request(op, ids, query, body, extra).map(|(r, _)| r)
+/// The request for `op` (no query) with the caller's `extra` headers.
+fn request(op: Operation, ids: &[&str], body: Option<&str>, extra: &[(String, String)]) -> HttpRequest {
+    config().request(op, ids, &Query::NONE, body, extra).unwrap().0
 }
 
 fn call_of(req: HttpRequest) -> Call {
@@ -37,13 +33,13 @@ fn call_of(req: HttpRequest) -> Call {
 }
 
 fn create() -> Call {
-    call_of(request(Operation::Create, &[], &Query::NONE, Some(r#"{"model":"m","input":"hi"}"#), &[]).unwrap())
+    call_of(request(Operation::Create, &[], CREATE, &[]))
 }
 
 fn stream(background: bool) -> Call {
     let params = format!(r#"{{"model":"m","input":"hi","background":{background}}}"#);
     // a background stream resumes after a cut: Call::of decides it from the request
-    call_of(request(Operation::Stream, &[], &Query::NONE, Some(&params), &[("x-fault".into(), "f".into())]).unwrap())
+    call_of(request(Operation::Stream, &[], Some(&params), &[("x-fault".into(), "f".into())]))
 }
 
 fn headers<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
@@ -92,19 +88,18 @@ fn frame(json: &str) -> String {
     format!("event: {ty}\ndata: {json}\n\n")
 }
 
+/// Events 0 to n - 1 of a stream of response `id`: created, a message added, text deltas.
 fn events(n: u64, id: &str) -> Vec<String> {
-    let mut v = vec![frame(&format!(
+    let created = format!(
         r#"{{"type":"response.created","sequence_number":0,"response":{{"id":"{id}","object":"response","status":"in_progress","output":[]}}}}"#
-    ))];
-    v.push(frame(
-        r#"{"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"id":"m","type":"message","role":"assistant","content":[]}}"#,
-    ));
-    for i in 2..n {
-        v.push(frame(&format!(
+    );
+    let added = r#"{"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"id":"m","type":"message","role":"assistant","content":[]}}"#;
+    let deltas = (2..n).map(|i| {
+        format!(
             r#"{{"type":"response.output_text.delta","sequence_number":{i},"item_id":"m","output_index":0,"content_index":0,"delta":"w{i} "}}"#
-        )));
-    }
-    v
+        )
+    });
+    [created, added.to_owned()].into_iter().chain(deltas).map(|json| frame(&json)).collect()
 }
 
 fn completed(seq: u64, id: &str) -> String {
@@ -137,9 +132,8 @@ fn a_json_call_sends_what_the_core_built_and_gets_its_answer() {
 #[test]
 fn a_call_that_takes_values_parses_its_answer_once_into_a_value() {
     let answer = |op: Operation, body: &str| {
-        let req = request(op, &["r"], &Query::NONE, None, &[]).unwrap();
-        let mut c =
-            Call::of(&config(), (req, false), Overrides::default(), Output::Values, Redactor::new(KEY).map(Rc::new));
+        let req = (request(op, &["r"], None, &[]), false);
+        let mut c = Call::of(&config(), req, Overrides::default(), Output::Values, Redactor::new(KEY).map(Rc::new));
         reply(&mut c, 200, NONE, body.as_bytes());
         assert!(c.error().is_none(), "{:?}", c.error());
         c.take_value().unwrap()
@@ -235,19 +229,16 @@ fn a_body_past_its_limit_is_cut_and_its_request_aborted() {
 
 #[test]
 fn network_errors_and_timeouts_are_retried_then_say_how_many_attempts() {
-    let fail = |c: &mut Call, timeout: bool| {
-        if timeout {
-            assert!(c.handle_timeout(1000.0, 0.0));
-        } else {
-            c.on_fetch_error("fetch failed: connect ECONNREFUSED");
-        }
-    };
     let mut errors = Vec::new();
     for timeout in [false, true] {
         let mut c = create();
         for _ in 0..3 {
             c.start(0.0, 0.0);
-            fail(&mut c, timeout);
+            if timeout {
+                assert!(c.handle_timeout(1000.0, 0.0));
+            } else {
+                c.on_fetch_error("fetch failed: connect ECONNREFUSED");
+            }
             if c.action() == Action::Sleep {
                 wake(&mut c);
             }
@@ -255,10 +246,8 @@ fn network_errors_and_timeouts_are_retried_then_say_how_many_attempts() {
         errors.push(c.error().cloned().unwrap());
     }
     let connection = "could not reach http://h after 3 attempts: fetch failed: connect ECONNREFUSED";
-    assert_eq!(
-        errors,
-        [Error::Connection { message: connection.into() }, Error::Timeout { timeout_ms: 1000, attempts: 3 }]
-    );
+    let timeout = Error::Timeout { timeout_ms: 1000, attempts: 3 };
+    assert_eq!(errors, [Error::Connection { message: connection.into() }, timeout]);
     assert_eq!(errors[1].to_string(), "request timed out after 1000 ms (each of 3 attempts)");
 }
 
@@ -310,10 +299,8 @@ fn a_background_stream_resumes_after_its_last_event_and_goes_on() {
     wake(&mut c);
     assert_eq!(c.action(), Action::Send);
     let req = c.request();
-    assert_eq!(
-        (req.method, req.url.as_str()),
-        (Method::Get, "http://h/v1/responses/resp_7?stream=true&starting_after=5")
-    );
+    let resume = (Method::Get, "http://h/v1/responses/resp_7?stream=true&starting_after=5");
+    assert_eq!((req.method, req.url.as_str()), resume);
     assert!(req.headers.contains(&("x-fault".to_owned(), "f".to_owned())), "the caller's headers go along");
     assert!(req.headers.contains(&("authorization".to_owned(), format!("Bearer {KEY}"))));
     head(&mut c, 0.0, 200, NONE);
@@ -517,13 +504,10 @@ fn requests_as_the_table_of_operations_builds_them() {
     assert_eq!(names(&r), ["accept", "authorization", "x-a"]);
     let p = x.request(Compact, &[], none, compact, &[]).unwrap().0;
     assert_eq!(p.body.as_deref(), compact);
-    let up = request(FileCreate, &[], none, file, &[]).unwrap();
-    assert_eq!(
-        (up.body.as_deref(), names(&up).contains(&"content-type".into())),
-        (None, false),
-        "the form sets it, with its boundary"
-    );
-    let content = request(FileContent, &["file-1"], none, None, &[]).unwrap();
+    let up = request(FileCreate, &[], file, &[]);
+    let form = (up.body.as_deref(), names(&up).contains(&"content-type".into()));
+    assert_eq!(form, (None, false), "the form sets it, with its boundary");
+    let content = request(FileContent, &["file-1"], None, &[]);
     assert_eq!(content.answer, Answer::Raw);
     assert_eq!(content.headers.iter().find(|(k, _)| k == "accept").map(|(_, v)| v.as_str()), Some("*/*"));
     let s = x.retrieve_stream("r", Some(3), &[("X-B".into(), "2".into())]).unwrap();
@@ -558,7 +542,7 @@ fn every_operation_has_a_unique_name_and_a_base_url_is_checked() {
 
 #[test]
 fn a_raw_answer_is_done_at_its_headers_and_an_error_status_is_read_and_retried() {
-    let content = request(Operation::FileContent, &["file-1"], &Query::NONE, None, &[]).unwrap();
+    let content = request(Operation::FileContent, &["file-1"], None, &[]);
     // Success: done at the headers, the body left to the caller (nothing to cancel or abort).
     let mut call = call_of(content.clone());
     head(&mut call, 0.0, 200, NONE);
@@ -695,17 +679,12 @@ fn an_abort_drops_the_events_decoded_but_not_handed_out() {
 
 #[test]
 fn a_calls_own_timeout_and_retries_override_the_clients() {
-    let req = || request(Operation::Create, &[], &Query::NONE, Some(r#"{"model":"m","input":"hi"}"#), &[]).unwrap();
-    let mut own = Call::of(
-        &config(),
-        (req(), false),
-        Overrides { timeout_ms: Some(5), ..Overrides::default() },
-        Output::JsonText,
-        None,
-    );
+    let req = (request(Operation::Create, &[], CREATE, &[]), false);
+    let own = Overrides { timeout_ms: Some(5), ..Overrides::default() };
+    let mut own = Call::of(&config(), req, own, Output::JsonText, None);
     own.start(T, 0.0);
     assert_eq!(own.poll_timeout(), Some(T + 5.0));
-    let mut client = call_of(req());
+    let mut client = create();
     client.start(T, 0.0);
     assert_eq!(client.poll_timeout(), Some(T + 1000.0), "the client's timeout");
 }

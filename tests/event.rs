@@ -41,18 +41,19 @@ fn excerpt_of(message: &str) -> &str {
 
 // --- Types
 
-/// Every event type of the Responses streaming protocol, spelled out (not derived from the enum).
+/// The text events: `response.{name}.delta` and `response.{name}.done`, the latter's field with
+/// the final value given as `name:field`.
+const TEXTS: &str = "output_text:text refusal:refusal function_call_arguments:arguments \
+    reasoning_summary_text:text reasoning_text:text custom_tool_call_input:input \
+    code_interpreter_call_code:code mcp_call_arguments:arguments";
+
+/// Every event type of the Responses streaming protocol (with `TEXTS`), spelled out (not derived
+/// from the enum).
 const DOCUMENTED: &str =
     "response.created response.queued response.in_progress response.completed response.incomplete response.failed \
     error keepalive response.output_item.added response.output_item.done response.content_part.added \
-    response.content_part.done response.output_text.delta response.output_text.done \
-    response.output_text.annotation.added response.refusal.delta response.refusal.done \
-    response.function_call_arguments.delta response.function_call_arguments.done \
-    response.reasoning_summary_part.added response.reasoning_summary_part.done \
-    response.reasoning_summary_text.delta response.reasoning_summary_text.done response.reasoning_text.delta \
-    response.reasoning_text.done response.custom_tool_call_input.delta response.custom_tool_call_input.done \
-    response.code_interpreter_call_code.delta response.code_interpreter_call_code.done \
-    response.mcp_call_arguments.delta response.mcp_call_arguments.done response.web_search_call.in_progress \
+    response.content_part.done response.output_text.annotation.added response.reasoning_summary_part.added \
+    response.reasoning_summary_part.done response.web_search_call.in_progress \
     response.web_search_call.searching response.web_search_call.completed response.file_search_call.in_progress \
     response.file_search_call.searching response.file_search_call.completed \
     response.code_interpreter_call.in_progress response.code_interpreter_call.interpreting \
@@ -63,9 +64,18 @@ const DOCUMENTED: &str =
     response.mcp_list_tools.failed response.audio.delta response.audio.done response.audio.transcript.delta \
     response.audio.transcript.done";
 
+/// The text events of `TEXTS`: (type, the field with the text).
+fn text_events() -> impl Iterator<Item = (String, &'static str)> {
+    TEXTS.split_whitespace().map(|t| t.split_once(':').unwrap()).flat_map(|(name, field)| {
+        [(format!("response.{name}.delta"), "delta"), (format!("response.{name}.done"), field)]
+    })
+}
+
 #[test]
 fn event_types_from_the_json_then_the_sse_name() {
-    for ty in DOCUMENTED.split_whitespace() {
+    let texts = text_events().map(|(ty, _)| ty);
+    for ty in DOCUMENTED.split_whitespace().map(str::to_owned).chain(texts) {
+        let ty = ty.as_str();
         let kind = EventKind::from_type(ty);
         assert_ne!(kind, EventKind::Other, "{ty} not recognised");
         assert_eq!(kind.as_str(), Some(ty));
@@ -138,17 +148,7 @@ fn sequence_numbers_done_keepalives_terminals_and_the_text_as_received() {
 
 #[test]
 fn text_is_the_delta_or_the_final_value() {
-    let deltas = "response.output_text.delta response.refusal.delta response.function_call_arguments.delta \
-        response.reasoning_summary_text.delta response.reasoning_text.delta response.custom_tool_call_input.delta \
-        response.code_interpreter_call_code.delta response.mcp_call_arguments.delta";
-    // `.done` event:the field with its final value
-    let dones = "response.output_text.done:text response.refusal.done:refusal \
-        response.function_call_arguments.done:arguments response.reasoning_summary_text.done:text \
-        response.reasoning_text.done:text response.custom_tool_call_input.done:input \
-        response.code_interpreter_call_code.done:code response.mcp_call_arguments.done:arguments";
-    let dones = dones.split_whitespace().map(|d| d.split_once(':').unwrap());
-    let cases = deltas.split_whitespace().map(|ty| (ty, "delta")).chain(dones);
-    for (ty, field) in cases {
+    for (ty, field) in text_events() {
         let mut v = json!({"type": ty, "output_index": 1, "content_index": 2, "summary_index": 3,
             "item_id": "it", "delta": "D", "text": "T", "refusal": "R", "arguments": "A",
             "input": "I", "code": "C"});

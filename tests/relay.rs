@@ -50,10 +50,8 @@ fn an_error_survives_as_its_class_with_its_fields() {
     assert!(frame.starts_with("event: error\ndata: {\"type\":\"error\",\"error\":{"), "{frame}");
     for chunk in [1, 5, frame.len()] {
         let Error::Api(e) = read_back(&frame, chunk) else { panic!("not an ApiError") };
-        assert_eq!(
-            (e.status, e.param.as_deref(), e.request_id.as_deref()),
-            (Some(429), Some("model"), Some("req_429"))
-        );
+        let fields = (e.status, e.param.as_deref(), e.request_id.as_deref());
+        assert_eq!(fields, (Some(429), Some("model"), Some("req_429")));
         assert_429(&e);
     }
     let cases = [

@@ -83,37 +83,21 @@ fn shape_and_required_fields() {
 fn number_bounds() {
     // max_output_tokens, max_tool_calls: no minimum is documented, 0 is the server's to judge
     // (e.g. no built-in tool calls).
-    let count = |field: &str| {
-        json!([
-            field,
-            [1, 128000, u64::MAX, null, 0],
-            [
-                [-5, "non-negative integer", "-5"],
-                [1.5, "non-negative integer", "1.5"],
-                ["100", "non-negative integer", "the string \"100\""]
-            ]
-        ])
-    };
-    fields(json!([
-        [
-            "temperature",
-            [0, 0.0, 1, 2, 2.0, 1.9999, null],
-            [
-                [2.0001, "0 to 2", "2.0001"],
-                [-0.0001, "0 to 2", "-0.0001"],
-                [3, "0 to 2"],
-                ["1", "number", "the string \"1\""]
-            ]
-        ],
+    #[rustfmt::skip]
+    let count = |field: &str| json!([field, [1, 128000, u64::MAX, null, 0],
+        [[-5, "non-negative integer", "-5"], [1.5, "non-negative integer", "1.5"],
+            ["100", "non-negative integer", "the string \"100\""]]]);
+    #[rustfmt::skip]
+    let table = json!([
+        ["temperature", [0, 0.0, 1, 2, 2.0, 1.9999, null], [[2.0001, "0 to 2", "2.0001"],
+            [-0.0001, "0 to 2", "-0.0001"], [3, "0 to 2"], ["1", "number", "the string \"1\""]]],
         ["top_p", [0, 1, 0.5, 1.0], [[1.0001, "0 to 1", "1.0001"], [-0.0001, "0 to 1"], [true, "number", "true"]]],
-        [
-            "top_logprobs",
-            [0, 1, 20, 20.0],
-            [[21, "integer from 0 to 20", "21"], [-1, "0 to 20", "-1"], [1.5, "integer", "1.5"], ["5", "integer"]]
-        ],
+        ["top_logprobs", [0, 1, 20, 20.0], [[21, "integer from 0 to 20", "21"], [-1, "0 to 20", "-1"],
+            [1.5, "integer", "1.5"], ["5", "integer"]]],
         count("max_output_tokens"),
         count("max_tool_calls"),
-    ]));
+    ]);
+    fields(table);
 }
 
 fn metadata(pairs: usize, key_len: usize, value_len: usize) -> Value {
@@ -129,19 +113,14 @@ fn metadata(pairs: usize, key_len: usize, value_len: usize) -> Value {
 #[test]
 fn metadata_and_strings_with_limits() {
     // The API names the nested field: `metadata.<key>`, `include[n]`, `tools[n]`.
-    fields(json!([
-        [
-            "metadata",
-            [{}, metadata(16, 4, 4), metadata(1, 64, 1), metadata(1, 4, 512), null],
-            [
-                [metadata(17, 4, 4), "at most 16", "17"],
-                [metadata(1, 65, 1), "64 characters", "65"],
-                [[], "object"],
-                ["k=v", "object"]
-            ]
-        ],
+    #[rustfmt::skip]
+    let table = json!([
+        ["metadata", [{}, metadata(16, 4, 4), metadata(1, 64, 1), metadata(1, 4, 512), null],
+            [[metadata(17, 4, 4), "at most 16", "17"], [metadata(1, 65, 1), "64 characters", "65"],
+            [[], "object"], ["k=v", "object"]]],
         ["safety_identifier", [chars(64), ""], [[chars(65), "64 characters", "65"], [7, "string"]]],
-    ]));
+    ]);
+    fields(table);
     let long = metadata(1, 4, 513);
     let key = format!("metadata.{}", long.as_object().unwrap().keys().next().unwrap());
     rejected(&with("metadata", long), &key, &["512 characters", "513"]);
@@ -357,10 +336,8 @@ fn typed_params_round_trip_are_validated_and_carry_unknown_values() {
     assert_eq!(known.prompt_cache_retention, Some(PromptCacheRetention::InMemory));
 
     // Validated too.
-    let mut p = CreateResponseParams::new("m", "hi");
-    p.top_logprobs = Some(21);
+    let p = CreateResponseParams { top_logprobs: Some(21), ..CreateResponseParams::new("m", "hi") };
     assert_eq!(param_of(p.validate()), "top_logprobs");
-    let mut p = CreateResponseParams::new("", "hi");
-    p.stream = Some(true);
+    let p = CreateResponseParams { stream: Some(true), ..CreateResponseParams::new("", "hi") };
     assert_eq!(param_of(p.validate()), "model");
 }

@@ -51,7 +51,7 @@ impl Shell {
     }
 
     /// The response's call, ended as the socket says once it is done with the response.
-    fn call_mut(&mut self, id: u32) -> &mut Call {
+    fn call(&mut self, id: u32) -> &mut Call {
         let socket = &self.socket;
         let call = self.calls.entry(id).or_insert_with(|| socket.call_for(id).unwrap());
         if socket.is_done(id) {
@@ -60,13 +60,9 @@ impl Shell {
         call
     }
 
-    fn call(&mut self, id: u32) -> Option<&Call> {
-        Some(self.call_mut(id))
-    }
-
     /// The consumer aborts (as `RawCall.abort`): its call, and the response on the socket.
     fn abort(&mut self, id: u32) {
-        self.call_mut(id).abort();
+        self.call(id).abort();
         self.socket.abort(id);
     }
 }
@@ -115,6 +111,15 @@ fn opened<const N: usize>(key: Option<&str>, requests: [(&str, Option<&str>); N]
     (s, ids, sent)
 }
 
+/// The frames a fresh shell sends once connected, for one request of `params`.
+fn sent(params: &str, lane: Option<&str>, generate: bool) -> Vec<String> {
+    let mut s = socket("https://h/v1", None);
+    s.create(params, lane.map(str::to_owned), generate).unwrap();
+    open(&mut s);
+    assert_eq!(s.action(0.0), Action::Send);
+    std::iter::from_fn(|| s.take_frame()).collect()
+}
+
 fn lifecycle(ty: &str, id: &str, status: &str, lane: Option<&str>) -> String {
     ev(ty, lane, json!({ "response": { "id": id, "object": "response", "status": status, "output": [] } }))
 }
@@ -144,7 +149,7 @@ fn part_added(lane: Option<&str>) -> String {
 /// The events of a response's batches so far.
 fn events_of(s: &mut Shell, id: u32) -> Vec<Value> {
     let mut out = vec![];
-    while let Some(b) = s.call_mut(id).stream_mut().unwrap().take_batch() {
+    while let Some(b) = s.call(id).stream_mut().unwrap().take_batch() {
         let v: Vec<Value> = serde_json::from_str(&b).unwrap();
         out.extend(v.chunks(3).map(|e| e[0].clone()));
     }
@@ -164,27 +169,12 @@ fn url_and_upgrade_headers() {
 #[test]
 fn a_create_frame_has_its_type_no_stream_or_background_and_a_lane_or_a_warmup_says_so() {
     // A warmup sends generate: false; a lane sends stream_id.
-    let cases = [
-        (
-            r#"{"model":"m","input":"hi","stream":true,"background":false,"store":false}"#,
-            None,
-            true,
-            json!({"type":"response.create","model":"m","input":"hi","store":false}),
-        ),
-        (
-            r#"{"model":"m","input":"hi"}"#,
-            Some("a"),
-            false,
-            json!({"type":"response.create","stream_id":"a","model":"m","input":"hi","generate":false}),
-        ),
-    ];
-    for (params, lane, generate, frame) in cases {
-        let mut s = socket("https://h/v1", None);
-        s.create(params, lane.map(str::to_owned), generate).unwrap();
-        open(&mut s);
-        assert_eq!(s.action(0.0), Action::Send);
-        assert_eq!(frames(&mut s), vec![frame], "{params}");
-    }
+    let parsed = |frames: Vec<String>| frames.iter().map(|f| f.parse::<Value>().unwrap()).collect::<Vec<_>>();
+    let params = r#"{"model":"m","input":"hi","stream":true,"background":false,"store":false}"#;
+    let want = json!({"type":"response.create","model":"m","input":"hi","store":false});
+    assert_eq!(parsed(sent(params, None, true)), [want]);
+    let want = json!({"type":"response.create","stream_id":"a","model":"m","input":"hi","generate":false});
+    assert_eq!(parsed(sent(r#"{"model":"m","input":"hi"}"#, Some("a"), false)), [want]);
 }
 
 #[test]
@@ -202,10 +192,8 @@ fn params_are_validated_and_background_refused() {
     let key = "sk-proj-Zx9QwErTy1234567890AbCdEfGhIjKlMn";
     let mut s = socket("https://h/v1", Some(key));
     let e = s.create(&format!(r#"{{"model":"m","input":"hi","temperature":"{key}"}}"#), None, true).unwrap_err();
-    assert!(
-        matches!(&e, Error::Validation { message, .. } if message.contains("[redacted]") && !message.contains(&key[..10])),
-        "{e:?}"
-    );
+    let Error::Validation { message, .. } = &e else { panic!("{e:?}") };
+    assert!(message.contains("[redacted]") && !message.contains(&key[..10]), "{e:?}");
 }
 
 #[test]
@@ -216,8 +204,8 @@ fn default_lane_is_fifo_one_at_a_time() {
     assert_eq!(s.action(0.0), Action::Idle);
     assert_eq!(s.on_frame(completed("r1", None)), Routed::Response(a));
     assert!(s.is_done(a));
-    assert_eq!(s.call(a).unwrap().action(), CallAction::Done);
-    assert!(s.call(a).unwrap().error().is_none());
+    assert_eq!(s.call(a).action(), CallAction::Done);
+    assert!(s.call(a).error().is_none());
     let f = frames(&mut s);
     assert_eq!((f.len(), &f[0]["input"]), (1, &json!("2")));
     assert_eq!(s.on_frame(created("r2", None)), Routed::Response(b));
@@ -255,12 +243,9 @@ fn each_frame_goes_through_the_stream_machine_outcomes() {
     let a = s.create(r#"{"model":"m","input":"1","previous_response_id":"gone"}"#, None, true).unwrap();
     open(&mut s);
     frames(&mut s);
-    s.on_frame(ev(
-        "error",
-        None,
-        json!({"error": {"type":"invalid_request_error","code":"previous_response_not_found","message":"Previous response with id 'gone' not found.","param":"previous_response_id"}}),
-    ));
-    let Some(Error::Api(e)) = s.call(a).unwrap().error() else { panic!("{:?}", s.call(a).unwrap().error()) };
+    let error = json!({"type":"invalid_request_error","code":"previous_response_not_found","message":"Previous response with id 'gone' not found.","param":"previous_response_id"});
+    s.on_frame(ev("error", None, json!({ "error": error })));
+    let Some(Error::Api(e)) = s.call(a).error() else { panic!("{:?}", s.call(a).error()) };
     assert_eq!(e.code.as_deref(), Some("previous_response_not_found"));
     // Malformed data is a StreamError, like a malformed SSE data line; the rest of that
     // response is dropped and does not reach the lane's next one.
@@ -268,7 +253,7 @@ fn each_frame_goes_through_the_stream_machine_outcomes() {
     frames(&mut s);
     s.on_frame(created("rb", None));
     s.on_frame("{not json".to_owned());
-    assert!(matches!(s.call(b).unwrap().error(), Some(Error::Stream { .. })));
+    assert!(matches!(s.call(b).error(), Some(Error::Stream { .. })));
     assert!(frames(&mut s).is_empty(), "the lane waits for the broken response's end");
     assert_eq!(s.on_frame(delta("late", None)), Routed::Dropped);
     assert_eq!(s.on_frame(completed("rb", None)), Routed::Dropped);
@@ -302,10 +287,10 @@ fn drop_fails_in_flight_with_connection_error_and_next_call_reconnects() {
     s.on_frame(created("ra", Some("A")));
     s.on_frame(item_added(Some("A")));
     s.dropped(&format!("reset by peer {KEY}"));
-    let failed = s.call(a).unwrap().error();
+    let failed = s.call(a).error();
     let Some(Error::Connection { message }) = &failed else { panic!("{failed:?}") };
     assert!(!message.contains(KEY), "redacted: {message}");
-    assert!(s.call(q).unwrap().error().is_none(), "a request not yet sent is not failed");
+    assert!(s.call(q).error().is_none(), "a request not yet sent is not failed");
     assert_eq!(s.action(0.0), Action::Connect, "the waiting request reconnects");
     s.connecting(0.0, None);
     s.connected(10.0);
@@ -314,28 +299,24 @@ fn drop_fails_in_flight_with_connection_error_and_next_call_reconnects() {
 }
 
 #[test]
-fn close_after_a_drop_or_a_failed_connect_keeps_it_as_the_unread_responses_end() {
+fn a_failed_connect_fails_waiting_requests_and_a_close_keeps_a_drop_or_it_as_their_end() {
     let (mut s, [a], _) = opened(None, [("1", None)]);
     s.socket.on_frame(&created("ra", None));
     s.dropped("gone");
     s.close();
-    assert!(matches!(s.call(a).unwrap().error(), Some(Error::Connection { .. })));
-    let mut s = socket("https://h/v1", None);
-    let a = add(&mut s, "1", None);
-    s.connecting(0.0, None);
-    s.connect_failed("401");
-    s.close();
-    assert!(matches!(s.call(a).unwrap().error(), Some(Error::Connection { .. })));
-}
-
-#[test]
-fn connect_failure_fails_waiting_requests() {
-    let mut s = socket("https://h/v1", None);
-    let a = add(&mut s, "1", None);
-    s.connecting(0.0, None);
-    s.connect_failed("401");
-    assert!(matches!(s.call(a).unwrap().error(), Some(Error::Connection { .. })));
-    assert_eq!(s.action(0.0), Action::Idle);
+    assert!(matches!(s.call(a).error(), Some(Error::Connection { .. })));
+    // A failed connect fails the waiting requests, read before or after a close.
+    for close in [true, false] {
+        let mut s = socket("https://h/v1", None);
+        let a = add(&mut s, "1", None);
+        s.connecting(0.0, None);
+        s.connect_failed("401");
+        if close {
+            s.close();
+        }
+        assert!(matches!(s.call(a).error(), Some(Error::Connection { .. })), "close: {close}");
+        assert_eq!(s.action(0.0), Action::Idle, "close: {close}");
+    }
 }
 
 #[test]
@@ -372,9 +353,9 @@ fn abort_stops_only_that_response() {
     s.on_frame(created("rb", Some("B")));
     s.abort(a);
     s.abort(queued);
-    assert!(matches!(s.call(a).unwrap().error(), Some(Error::Abort)));
+    assert!(matches!(s.call(a).error(), Some(Error::Abort)));
     assert!(s.is_done(a), "its consumer gets nothing more");
-    assert!(matches!(s.call(queued).unwrap().error(), Some(Error::Abort)));
+    assert!(matches!(s.call(queued).error(), Some(Error::Abort)));
     assert_eq!(s.on_frame(delta("x", Some("A"))), Routed::Dropped);
     assert_eq!(s.on_frame(created("rb-more", Some("B"))), Routed::Response(b));
     assert!(frames(&mut s).is_empty(), "lane A waits for the aborted response's end");
@@ -487,41 +468,23 @@ fn events_without_a_request_are_dropped() {
 }
 
 #[test]
-fn a_create_frame_keeps_the_params_numbers_as_written() {
-    let mut s = socket("https://h/v1", None);
+fn a_create_frame_keeps_the_params_numbers_key_order_and_lone_surrogates_as_written() {
     let params = r#"{"model":"m","input":"x","temperature":0.9283891276895937,"top_p":1e-307,"tools":[{"type":"function","name":"f","parameters":{"type":"number","minimum":5e-32}}]}"#;
-    s.create(params, None, true).unwrap();
-    open(&mut s);
-    let frame = s.take_frame().unwrap();
+    let frame = &sent(params, None, true)[0];
     for number in ["0.9283891276895937", "1e-307", "5e-32"] {
         assert!(frame.contains(number), "{number} in {frame}");
     }
-}
-
-#[test]
-fn a_create_frame_keeps_the_params_key_order_and_lone_surrogates_as_written() {
     // A schema's `properties` order sets the order of the structured output: as over HTTP.
-    let mut s = socket("https://h/v1", None);
     let params = r#"{"model":"m","stream":false,"input":"\ud800 x","text":{"format":{"type":"json_schema","name":"s","schema":{"type":"object","properties":{"zeta":{"type":"string"},"alpha":{"type":"string"}}}}}}"#;
-    s.create(params, Some("a".into()), true).unwrap();
-    open(&mut s);
-    let frame = s.take_frame().unwrap();
-    // (the frame's own members are left out however the params spell their keys)
-    let mut escaped = socket("https://h/v1", None);
-    escaped
-        .create(r#"{ "model" : "m" , "typ\u0065":"response.cancel","stream_\u0069d":"z","input":"x" }"#, None, true)
-        .unwrap();
-    open(&mut escaped);
-    assert_eq!(escaped.take_frame().unwrap(), r#"{"type":"response.create","model" : "m" ,"input":"x" }"#);
     let want = r#"{"type":"response.create","stream_id":"a","model":"m","input":"\ud800 x","text":{"format":{"type":"json_schema","name":"s","schema":{"type":"object","properties":{"zeta":{"type":"string"},"alpha":{"type":"string"}}}}}}"#;
-    assert_eq!(frame, want);
-    let steer =
-        cometapi_responses::socket::steer_frame(r#"[{"role":"user","content":"\udc00","z":1,"a":2}]"#, "resp_1")
-            .unwrap();
-    assert_eq!(
-        steer,
-        r#"{"type":"response.steer","previous_response_id":"resp_1","input":[{"role":"user","content":"\udc00","z":1,"a":2}]}"#
-    );
+    assert_eq!(sent(params, Some("a"), true), [want]);
+    // (the frame's own members are left out however the params spell their keys)
+    let params = r#"{ "model" : "m" , "typ\u0065":"response.cancel","stream_\u0069d":"z","input":"x" }"#;
+    assert_eq!(sent(params, None, true), [r#"{"type":"response.create","model" : "m" ,"input":"x" }"#]);
+    let input = r#"[{"role":"user","content":"\udc00","z":1,"a":2}]"#;
+    let steer = cometapi_responses::socket::steer_frame(input, "resp_1").unwrap();
+    let want = r#"{"type":"response.steer","previous_response_id":"resp_1","input":[{"role":"user","content":"\udc00","z":1,"a":2}]}"#;
+    assert_eq!(steer, want);
 }
 
 #[test]

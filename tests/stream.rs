@@ -29,10 +29,6 @@ fn class(e: &Error, has_response: bool) -> String {
 
 /// Drives the state machine as both shells do: feed chunks, apply every entry to a mirror, hand out
 /// the `Yield` ones, until the outcome is decided (`end_of_body` at the end).
-fn run(bytes: &[u8], chunk: usize) -> Seen {
-    drive(StreamState::entries(None), bytes, chunk)
-}
-
 fn drive(s: StreamState, bytes: &[u8], chunk: usize) -> Seen {
     drive_with(s, bytes, chunk, StreamState::end_of_body, |_, _| {})
 }
@@ -78,6 +74,7 @@ fn drive_with(
 }
 
 fn all_chunkings(bytes: &[u8]) -> Seen {
+    let run = |bytes, size| drive(StreamState::entries(None), bytes, size);
     let whole = run(bytes, bytes.len());
     for size in [1, 2, 3, 7, 64, 301] {
         assert_eq!(run(bytes, size), whole, "chunk size {size}");
@@ -371,11 +368,7 @@ fn entries_of(bytes: &[u8]) -> Vec<(serde_json::Value, serde_json::Value, u64)> 
     while let Some(e) = s.next_entry() {
         let mut ops = String::new();
         cometapi_responses::accumulate::patch::write_json(&e.patches, &mut ops);
-        let show = match e.show {
-            Show::Yield => 0,
-            Show::Hide => 1,
-            Show::Fail => 2,
-        };
+        let show = [Show::Yield, Show::Hide, Show::Fail].iter().position(|s| *s == e.show).unwrap() as u64;
         out.push((serde_json::from_str(e.event.json()).unwrap(), serde_json::from_str(&ops).unwrap(), show));
     }
     out

@@ -33,7 +33,7 @@ fn refusal() -> Value {
 #[test]
 fn json_schema_requests_are_recognised() {
     let f = |format: Value| json!({"model": "m", "input": "x", "text": {"format": format}});
-    let schema = f(json!({"type": "json_schema", "name": "p", "schema": {}}));
+    let schema = schema_params();
     for (params, want) in [
         (&schema, true),
         (&f(json!({"type": "json_object"})), false),
@@ -287,7 +287,7 @@ fn schema_params() -> Value {
 }
 
 #[test]
-fn a_parse_call_says_what_output_parsed_is() {
+fn a_parse_call_says_what_output_parsed_is_and_its_errors_text() {
     let schema = schema_params();
     let mut c = parse_call(&schema, &text_response("{\"a\": 1}").to_string());
     assert_eq!(c.output_parsed(), Some(true));
@@ -299,10 +299,7 @@ fn a_parse_call_says_what_output_parsed_is() {
     let bad = parse_call(&schema, &text_response("{\"a\": ").to_string());
     assert!(matches!(bad.error(), Some(Error::OutputParse { text, .. }) if text == "{\"a\": "), "{:?}", bad.error());
     assert_eq!(bad.output_parsed(), None);
-}
-
-#[test]
-fn a_parse_calls_output_text_error_reads_lone_surrogates_as_rust_reads_json() {
+    // The error's text reads lone surrogates as Rust reads JSON.
     let part = |t: &str| format!(r#"{{"type":"output_text","text":"{t}"}}"#);
     let content = [part(r#"{\"a\": \"\ud83d"#), part(r#"\ude00 \udfff \ufdd0 \uFDD0d800"#)].join(",");
     let c = parse_call(&schema_params(), &format!(r#"{{"output":[{{"type":"message","content":[{content}]}}]}}"#));

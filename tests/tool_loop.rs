@@ -40,6 +40,17 @@ fn plain(tools: &[&str]) -> ToolLoop {
     new_loop(&json!({"model": "m", "input": "x"}), tools)
 }
 
+/// A tool's result for `call_id`: `Ok(output)` or `Err(error)`.
+type ToolResult = (String, Result<String, String>);
+
+fn ok(call_id: &str, output: &str) -> ToolResult {
+    (call_id.to_owned(), Ok(output.to_owned()))
+}
+
+fn err(call_id: &str, error: &str) -> ToolResult {
+    (call_id.to_owned(), Err(error.to_owned()))
+}
+
 fn run_tools(step: Step) -> Vec<ToolCall> {
     let Step::RunTools(calls) = step else { panic!("expected RunTools, got {step:?}") };
     calls
@@ -185,14 +196,9 @@ fn chains_with_previous_response_id_when_stored() {
     let mut run = new_loop(&params, &["get_weather", "get_time"]);
     assert_eq!(run.next_request(), Some(params.clone()), "the first request is the user's params, unchanged");
 
-    let r1 = response(
-        "resp_1",
-        vec![
-            json!({"type": "reasoning", "id": "rs_1", "summary": []}),
-            call("call_1", "get_weather", r#"{"city":"Lisbon"}"#),
-            call("call_2", "get_time", ""),
-        ],
-    );
+    let reasoning = json!({"type": "reasoning", "id": "rs_1", "summary": []});
+    let weather = call("call_1", "get_weather", r#"{"city":"Lisbon"}"#);
+    let r1 = response("resp_1", vec![reasoning, weather, call("call_2", "get_time", "")]);
     let calls = run_tools(run.on_response(&r1));
     assert_eq!(calls.len(), 2);
     assert_eq!(calls[0].parsed, Ok(json!({"city": "Lisbon"})));
@@ -200,7 +206,7 @@ fn chains_with_previous_response_id_when_stored() {
     assert_eq!(run.next_request(), None, "no request while the tools run");
     assert_eq!(run.pending_calls(), &calls[..]);
     // results in any order: the outputs follow the calls' order
-    run.on_tool_results(vec![("call_2".into(), Ok("12:00".into())), ("call_1".into(), Ok(r#"{"temp":21}"#.into()))]);
+    run.on_tool_results(vec![ok("call_2", "12:00"), ok("call_1", r#"{"temp":21}"#)]);
     let req = run.next_request().unwrap();
     let mut want = params.clone();
     want["previous_response_id"] = json!("resp_1");
@@ -234,13 +240,10 @@ fn chains_with_previous_response_id_when_stored() {
 fn a_conversation_or_a_socket_sends_only_the_new_outputs() {
     // A conversation holds the history: no previous_response_id. Over a socket, store: false
     // chains: the connection holds the history.
+    let stateless = json!({"model": "m", "input": "weather?", "tools": [], "store": false});
     let cases = [
         (json!({"model": "m", "input": "hi", "conversation": "conv_1"}), false, ("c1", "f", "ok")),
-        (
-            json!({"model": "m", "input": "weather?", "tools": [], "store": false}),
-            true,
-            ("call_1", "get_weather", "sunny"),
-        ),
+        (stateless, true, ("call_1", "get_weather", "sunny")),
     ];
     for (params, socket, (id, tool, output)) in cases {
         let mut run = new_loop(&params, &[tool]);
@@ -288,45 +291,38 @@ fn store_false_history_from_an_input_array_and_include_merging() {
 
 #[test]
 fn max_steps_bounds_the_number_of_responses() {
-    for max in [1usize, 2, 3] {
-        let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), Some(max)).unwrap();
+    // (max_steps given, the steps it allows): the default is DEFAULT_MAX_STEPS, 10
+    for (given, max) in [(Some(1), 1), (Some(2), 2), (Some(3), 3), (None, 10)] {
+        let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), given).unwrap();
         let mut n = 0;
         while let Some(_req) = run.next_request() {
             n += 1;
+            assert!(n <= max, "{given:?}: more than {max} requests");
             let r = response(&format!("resp_{n}"), vec![call(&format!("c{n}"), "f", "{}")]);
             match run.on_response(&r) {
-                Step::RunTools(calls) => run.on_tool_results(vec![(calls[0].call_id.clone(), Ok("again".into()))]),
+                Step::RunTools(calls) => run.on_tool_results(vec![ok(&calls[0].call_id, "again")]),
                 Step::Done(reason) => assert_eq!(reason, StopReason::MaxSteps),
             }
         }
-        assert_eq!(n, max);
-        assert_eq!(run.steps().len(), max);
-        assert_eq!(run.stop_reason(), Some(StopReason::MaxSteps));
+        assert_eq!(n, max, "{given:?}");
+        assert_eq!(run.steps().len(), max, "{given:?}");
+        assert_eq!(run.stop_reason(), Some(StopReason::MaxSteps), "{given:?}");
         // the last response's calls were not run: they are in the final response
         assert!(run.steps()[max - 1].tool_calls.is_empty());
         assert_eq!(run.steps()[max - 1].response["output"][0]["call_id"], format!("c{max}"));
     }
-    let mut run = plain(&["f"]);
-    for n in 1..=DEFAULT_MAX_STEPS {
-        assert!(run.next_request().is_some(), "request {n}");
-        if let Step::RunTools(calls) = run.on_response(&response("r", vec![call(&format!("c{n}"), "f", "{}")])) {
-            run.on_tool_results(vec![(calls[0].call_id.clone(), Ok(String::new()))]);
-        }
-    }
-    assert_eq!((run.steps().len(), run.stop_reason()), (10, Some(StopReason::MaxSteps)));
+    assert_eq!(DEFAULT_MAX_STEPS, 10);
 }
 
 #[test]
 fn a_tool_without_execute_leaves_the_calls_to_the_caller() {
+    let mcp = json!({"type": "mcp_approval_request", "id": "mcpr", "name": "x", "arguments": "{}"});
     let outputs = [
         vec![call("c1", "f", "{}"), call("c2", "approve", "{}")],
         vec![call("c1", "unknown", "{}")],
         vec![call("c1", "f", "{}"), json!({"type": "computer_call", "call_id": "cc", "action": {}})],
         vec![json!({"type": "custom_tool_call", "call_id": "cu", "name": "grammar", "input": "x"})],
-        vec![
-            call("c1", "f", "{}"),
-            json!({"type": "mcp_approval_request", "id": "mcpr", "name": "x", "arguments": "{}"}),
-        ],
+        vec![call("c1", "f", "{}"), mcp],
         vec![json!({"type": "function_call", "name": "f", "arguments": "{}"})],
         vec![json!({"type": "function_call", "call_id": "c1", "arguments": "{}"})],
     ];
@@ -348,15 +344,8 @@ fn a_tool_without_execute_leaves_the_calls_to_the_caller() {
 #[test]
 fn invalid_arguments_and_tool_errors_go_back_to_the_model() {
     let mut run = plain(&["f", "g"]);
-    let r = response(
-        "resp_1",
-        vec![
-            call("bad", "f", r#"{"city" "Lisbon"}"#),
-            call("fails", "g", r#"{"n":1}"#),
-            call("fine", "f", r#"{"n":2}"#),
-            call("silent", "g", "[]"),
-        ],
-    );
+    let (bad, fails) = (call("bad", "f", r#"{"city" "Lisbon"}"#), call("fails", "g", r#"{"n":1}"#));
+    let r = response("resp_1", vec![bad, fails, call("fine", "f", r#"{"n":2}"#), call("silent", "g", "[]")]);
     let calls = run_tools(run.on_response(&r));
     let why = "arguments are not valid JSON: invalid JSON at byte 8: expected ':' after an object key (found '\"')";
     assert_eq!(calls[0].parsed, Err(why.to_owned()));
@@ -370,12 +359,8 @@ fn invalid_arguments_and_tool_errors_go_back_to_the_model() {
         ])
     );
     // the caller runs the valid ones; a result for the invalid one is ignored; "silent" gives none
-    run.on_tool_results(vec![
-        ("fine".into(), Ok("2".into())),
-        ("bad".into(), Ok("ran anyway".into())),
-        ("fails".into(), Err("city not found".into())),
-        ("nobody".into(), Ok("stray".into())),
-    ]);
+    let (failed, stray) = (err("fails", "city not found"), ok("nobody", "stray"));
+    run.on_tool_results(vec![ok("fine", "2"), ok("bad", "ran anyway"), failed, stray]);
     let req = run.next_request().unwrap();
     let bad = format!("Error: {why}");
     let none = "Error: the tool gave no result";
@@ -407,30 +392,25 @@ fn odd_responses_never_panic() {
     }
 
     // non-string arguments are taken as they are; missing arguments are {}; duplicate call_ids run once
-    let r = response(
-        "resp_1",
-        vec![
-            json!({"type": "function_call", "call_id": "obj", "name": "f", "arguments": {"city": "Lisbon", "n": 1.5}}),
-            json!({"type": "function_call", "call_id": "none", "name": "f"}),
-            json!({"type": "function_call", "call_id": "num", "name": "f", "arguments": 42}),
-            call("obj", "f", r#"{"again":true}"#),
-            call("ws", "f", " \n\t"),
-            call("astral", "f", r#"{"s":"\ud83d\ude00 \ud800","big":1e400}"#),
-        ],
-    );
-    let calls = run_tools(plain(&["f"]).on_response(&r));
+    let output = vec![
+        json!({"type": "function_call", "call_id": "obj", "name": "f", "arguments": {"city": "Lisbon", "n": 1.5}}),
+        json!({"type": "function_call", "call_id": "none", "name": "f"}),
+        json!({"type": "function_call", "call_id": "num", "name": "f", "arguments": 42}),
+        call("obj", "f", r#"{"again":true}"#),
+        call("ws", "f", " \n\t"),
+        call("astral", "f", r#"{"s":"\ud83d\ude00 \ud800","big":1e400}"#),
+    ];
+    let calls = run_tools(plain(&["f"]).on_response(&response("resp_1", output)));
     let got: Vec<(&str, &str, Result<Value, String>)> =
         calls.iter().map(|c| (c.call_id.as_str(), c.arguments.as_str(), c.parsed.clone())).collect();
-    assert_eq!(
-        got,
-        [
-            ("obj", r#"{"city":"Lisbon","n":1.5}"#, Ok(json!({"city": "Lisbon", "n": 1.5}))),
-            ("none", "", Ok(json!({}))),
-            ("num", "42", Ok(json!(42))),
-            ("ws", " \n\t", Ok(json!({}))),
-            ("astral", r#"{"s":"\ud83d\ude00 \ud800","big":1e400}"#, Ok(json!({"s": "😀 \u{FFFD}", "big": null}))),
-        ]
-    );
+    let want = [
+        ("obj", r#"{"city":"Lisbon","n":1.5}"#, Ok(json!({"city": "Lisbon", "n": 1.5}))),
+        ("none", "", Ok(json!({}))),
+        ("num", "42", Ok(json!(42))),
+        ("ws", " \n\t", Ok(json!({}))),
+        ("astral", r#"{"s":"\ud83d\ude00 \ud800","big":1e400}"#, Ok(json!({"s": "😀 \u{FFFD}", "big": null}))),
+    ];
+    assert_eq!(got, want);
 
     // a stored loop whose response has no id cannot chain: it stops before running anything
     let r = json!({"output": [call("c1", "f", "{}")]});
@@ -442,15 +422,15 @@ fn odd_responses_never_panic() {
 #[test]
 fn calls_out_of_turn_change_nothing() {
     let mut run = plain(&["f"]);
-    run.on_tool_results(vec![("c1".into(), Ok("early".into()))]);
+    run.on_tool_results(vec![ok("c1", "early")]);
     assert!(run.steps().is_empty());
     let r1 = response("resp_1", vec![call("c1", "f", "{}")]);
     let calls = run_tools(run.on_response(&r1));
     // a second response while the tools run: the same step again, not recorded
     assert_eq!(run.on_response(&response("resp_x", vec![])), Step::RunTools(calls.clone()));
     assert_eq!(run.steps().len(), 1);
-    run.on_tool_results(vec![("c1".into(), Ok("1".into()))]);
-    run.on_tool_results(vec![("c1".into(), Ok("2".into()))]); // ignored: nothing waits
+    run.on_tool_results(vec![ok("c1", "1")]);
+    run.on_tool_results(vec![ok("c1", "2")]); // ignored: nothing waits
     assert_eq!(run.steps()[0].tool_calls[0].output, "1");
     assert_eq!(run.on_response(&response("resp_2", vec![message("done")])), Step::Done(StopReason::NoToolCalls));
     assert_eq!(run.on_response(&r1), Step::Done(StopReason::NoToolCalls), "over is over");
@@ -516,13 +496,8 @@ fn repeated_call_ids_and_results_the_first_counts() {
     let Step::RunTools(calls) = run.on_response(&r) else { panic!() };
     assert_eq!(ids(&calls), ["b", "a", "c"]);
     assert_eq!(calls[1].arguments, "{}", "the first of two calls with one call_id");
-    run.on_tool_results(vec![
-        ("c".into(), Ok("c1".into())),
-        ("zzz".into(), Ok("unknown".into())),
-        ("a".into(), Err("a1".into())),
-        ("c".into(), Ok("c2".into())),
-        ("a".into(), Ok("a2".into())),
-    ]);
+    let results = vec![ok("c", "c1"), ok("zzz", "unknown"), err("a", "a1"), ok("c", "c2"), ok("a", "a2")];
+    run.on_tool_results(results);
     let outputs: Vec<(&str, &str)> =
         run.steps()[0].tool_calls.iter().map(|c| (c.call_id.as_str(), c.output.as_str())).collect();
     assert_eq!(outputs, [("b", "Error: the tool gave no result"), ("a", "Error: a1"), ("c", "c1")]);
@@ -535,24 +510,13 @@ fn a_cut_off_response_runs_no_call_and_the_calls_left_are_pending() {
     let human = json!({"type": "function_call", "call_id": "c2", "name": "human", "arguments": "{}"});
     let no_execute = json!({"type": "function_call", "call_id": "x", "name": "no_execute", "arguments": "{}"});
     let text = json!({"type": "message", "role": "assistant", "content": []});
+    let c2_as = |status| with_status(call("c2", "f", "{}"), status);
     let cases = [
         // response.incomplete (max_output_tokens): every call of it is left to the caller
         (None, "incomplete", vec![c1.clone(), c2], Incomplete, vec!["c1", "c2"]),
         // a call still in_progress or incomplete in a completed response: its arguments may be partial
-        (
-            None,
-            "completed",
-            vec![c1.clone(), with_status(call("c2", "f", "{}"), "in_progress")],
-            Incomplete,
-            vec!["c1", "c2"],
-        ),
-        (
-            None,
-            "completed",
-            vec![c1.clone(), with_status(call("c2", "f", "{}"), "incomplete")],
-            Incomplete,
-            vec!["c1", "c2"],
-        ),
+        (None, "completed", vec![c1.clone(), c2_as("in_progress")], Incomplete, vec!["c1", "c2"]),
+        (None, "completed", vec![c1.clone(), c2_as("incomplete")], Incomplete, vec!["c1", "c2"]),
         // before max_steps and before calls the loop cannot answer
         (Some(1), "incomplete", vec![c1.clone()], Incomplete, vec!["c1"]),
         (None, "incomplete", vec![no_execute], Incomplete, vec!["x"]),

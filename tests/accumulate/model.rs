@@ -222,10 +222,7 @@ impl Model {
     /// on unless `done`.
     fn item_parsed(&mut self, i: usize, done: bool) {
         self.live.retain(|&p| p != i);
-        let Some(Value::Object(item)) = self.item_mut(i).filter(|it| str_at(it, "type") == Some("function_call"))
-        else {
-            return;
-        };
+        let Some(item) = self.call_mut(i) else { return };
         let Some(Value::String(text)) = item.get("arguments").cloned() else { return };
         if let Some(v) = if done { Some(done_args(&text)) } else { partial_args(&text) } {
             item.insert("parsed_arguments".to_owned(), v);
@@ -238,10 +235,7 @@ impl Model {
     /// A text event wrote a `function_call` item's `arguments`.
     fn arguments_written(&mut self, i: usize, value: &str, was_string: bool, is_delta: bool) {
         let live = self.live.contains(&i);
-        let Some(Value::Object(item)) = self.item_mut(i).filter(|it| str_at(it, "type") == Some("function_call"))
-        else {
-            return;
-        };
+        let Some(item) = self.call_mut(i) else { return };
         let text = item.get("arguments").and_then(Value::as_str).unwrap_or_default().to_owned();
         if !is_delta {
             item.insert("parsed_arguments".to_owned(), done_args(value));
@@ -326,6 +320,11 @@ impl Model {
 
     fn item_mut(&mut self, i: usize) -> Option<&mut Value> {
         self.output_mut().and_then(|o| o.get_mut(i))
+    }
+
+    /// Item `i` when a `function_call` object.
+    fn call_mut(&mut self, i: usize) -> Option<&mut Map<String, Value>> {
+        self.item_mut(i).filter(|it| str_at(it, "type") == Some("function_call"))?.as_object_mut()
     }
 
     /// The position of the item the server calls `output_index` `idx`.
@@ -426,9 +425,9 @@ fn event_item_type(ev: &ResponseEvent) -> Option<&'static str> {
 /// Writes a text event's value into item `i` of `output` (`t`: where; `j`: the part index for
 /// [`Target::Part`]). `None`: the event does not fit (nothing changed).
 fn write_text(output: &mut [Value], i: usize, t: Target, j: Option<u64>, value: &str, is_delta: bool) -> Option<()> {
-    let Some(Value::Object(item)) = output.get_mut(i) else { return None };
+    let item = output.get_mut(i).filter(|it| it.is_object())?;
     let (obj, field) = match t {
-        Target::Item { field } => (item, field),
+        Target::Item { field } => (item.as_object_mut()?, field),
         Target::Part { array, field, part_type, .. } => {
             let j = usize::try_from(j?).ok()?;
             let (parts_len, is_object) = match item.get(array) {
@@ -440,7 +439,7 @@ fn write_text(output: &mut [Value], i: usize, t: Target, j: Option<u64>, value: 
                 return None;
             }
             // Validated: from here on, changes.
-            let parts = child_array_in(item, array)?;
+            let parts = child_array(item, array)?;
             if j == parts_len {
                 let mut part = json!({"type": part_type});
                 part[field] = "".into();
@@ -464,12 +463,7 @@ fn write_text(output: &mut [Value], i: usize, t: Target, j: Option<u64>, value: 
 /// `value[name]` as an array, created (or replacing `null`) when missing; `None` when `value`
 /// is not an object or `value[name]` is something else.
 fn child_array<'v>(value: &'v mut Value, name: &str) -> Option<&'v mut Vec<Value>> {
-    child_array_in(value.as_object_mut()?, name)
-}
-
-/// [`child_array`] of an object.
-fn child_array_in<'v>(o: &'v mut Map<String, Value>, name: &str) -> Option<&'v mut Vec<Value>> {
-    let v = o.entry(name).or_insert(Value::Null);
+    let v = value.as_object_mut()?.entry(name).or_insert(Value::Null);
     if v.is_null() {
         *v = json!([]);
     }

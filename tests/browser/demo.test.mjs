@@ -3,8 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { has } from '../js/client-helpers.mjs';
+import { listen } from '../runtimes/lib.mjs';
 import { demoSuite, openDemo, withPage, ask, sendPrompt, waitIdle, lastAnswer, assistants } from './helpers.mjs';
 import { answerStarted, streamedTexts, screenshot, expectPage, like } from './helpers.mjs';
 
@@ -155,10 +155,9 @@ pageTest('function calling: get_weather runs in the page (through client.runTool
   const features = await page.evaluate(() => window.cometDemo.features);
   has(features, { runTools: lib.runTools === 'function', structured: lib.jsonSchemaFormat === 'function' });
   // the structured switch and the structured suggestion
-  await expectPage(page, { 'visible #structured-row': features.structured });
-  await expectPage(page, { 'visible .suggestion[data-structured]': features.structured });
-  const { runTools } = features;
-  assert.equal(await page.isChecked('#tools'), true, 'the demo tool is on by default');
+  const { runTools, structured } = features;
+  const switches = { 'visible #structured-row': structured, 'visible .suggestion[data-structured]': structured };
+  await expectPage(page, { ...switches, 'checked #tools': true }, 'the demo tool is on by default;');
   const seen = await streamedTexts(page, () => sendPrompt(page, "What's the weather in Lisbon?"));
   assert.equal(await waitIdle(page), 'done');
 
@@ -609,15 +608,14 @@ pageTest('direct mode keeps the key in memory and sends it only to the chosen ba
 test('direct mode against a server that sends no CORS headers: a ConnectionError with a hint about CORS', async (t) => {
   // Another origin (port) that answers everything, preflight included, without CORS headers.
   const seen = [];
-  const bare = http.createServer((req, res) => {
+  const bare = await listen((req, res) => {
     seen.push(req.method);
     req.resume();
     res.writeHead(req.method === 'OPTIONS' ? 204 : 200, { 'content-type': 'application/json' });
     res.end(req.method === 'OPTIONS' ? '' : '{}');
   });
-  await new Promise((ok) => bare.listen(0, '127.0.0.1', ok));
-  t.after(() => new Promise((ok) => bare.close(ok)));
-  const base = `http://127.0.0.1:${bare.address().port}`;
+  t.after(() => bare.close());
+  const base = bare.url;
   const page = await openDemo(suite.env, { expected: [/CORS policy/, /ERR_/, /Failed to load resource/] });
   t.after(() => page.context().close());
   await direct(page, base);

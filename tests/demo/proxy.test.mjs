@@ -13,8 +13,7 @@ const NO_KEY = new RegExp(KEY);
 const upstream = await startServer({ delayMs: 20, requireKey: KEY });
 const proxy = await startServer({ upstream: `${upstream.url}/v1`, apiKey: KEY });
 after(async () => {
-  await proxy.close();
-  await upstream.close();
+  for (const s of [proxy, upstream]) await s.close();
 });
 
 test('JSON through the proxy: key added server-side, browser Authorization dropped, key never returned or logged', async () => {

@@ -39,15 +39,18 @@ test('static: symlinks that point out of the root are not followed; links inside
 });
 
 const LIMIT = 32 * 1024 * 1024;
+/** POST `body` as JSON to `base`/v1/responses (`init`: more of fetch's options). */
+const postJson = (base, body, init) =>
+  fetch(`${base}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, ...init });
 
 test('a body over the limit gets a 413 in the API error shape (not a reset), by length and chunked', async () => {
   const big = Buffer.alloc(LIMIT + 1024, 0x61);
-  const byLength = await fetch(`${srv.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+  const byLength = await postJson(srv.url, big);
   assert.equal(byLength.status, 413);
   assert.equal((await byLength.json()).error.code, 'request_too_large');
   const piece = big.subarray(0, 4 * 1024 * 1024);
   const chunked = new ReadableStream({ start(c) { for (let i = 0; i < 9; i++) c.enqueue(piece); c.close(); } });
-  const streamed = await fetch(`${srv.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chunked, duplex: 'half' });
+  const streamed = await postJson(srv.url, chunked, { duplex: 'half' });
   assert.equal(streamed.status, 413);
   assert.equal((await streamed.json()).error.code, 'request_too_large');
   // the server still answers afterwards
@@ -90,7 +93,7 @@ test('maxBodyBytes sets the limit', async (t) => {
 test('the request log keeps large bodies as short previews, and its total is bounded', async (t) => {
   const s = await server(t, { delayMs: 0, maxLogBytes: 3 * 1024 * 1024 });
   const big = JSON.stringify({ model: 'm', input: 'y'.repeat(2 * 1024 * 1024) });
-  assert.equal(await statusOf(fetch(`${s.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big })), 200);
+  assert.equal(await statusOf(postJson(s.url, big)), 200);
   const entry = s.requests.at(-1);
   assert.equal(typeof entry.body, 'string');
   assert.ok(entry.body.length < 4096, `logged ${entry.body.length} characters`);
@@ -98,10 +101,7 @@ test('the request log keeps large bodies as short previews, and its total is bou
   assert.match(entry.body, new RegExp(`\\[truncated: ${Buffer.byteLength(big)} bytes\\]$`));
   // Bodies under the per-entry cap stay parsed, until the total passes maxLogBytes.
   const mid = { model: 'm', input: 'z'.repeat(900 * 1024) };
-  for (let i = 0; i < 6; i++) {
-    const r = await fetch(`${s.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(mid) });
-    await r.arrayBuffer();
-  }
+  for (let i = 0; i < 6; i++) await statusOf(postJson(s.url, JSON.stringify(mid)));
   assert.deepEqual(s.requests.at(-1).body, mid, 'the newest entry is whole');
   const kept = s.requests.reduce((n, r) => n + (typeof r.body === 'string' ? r.body.length : JSON.stringify(r.body ?? null).length), 0);
   assert.ok(kept <= 3 * 1024 * 1024 + 8192, `the log holds ${kept} bytes of bodies`);
@@ -120,9 +120,7 @@ test('20 POSTs of 30 MB do not take the server to gigabytes (bounded log and sto
   t.after(() => child.kill());
   const { url } = await new Promise((ok) => child.once('message', ok));
   const body = JSON.stringify({ model: 'm', input: 'w'.repeat(30 * 1024 * 1024) });
-  for (let i = 0; i < 20; i++) {
-    assert.equal(await statusOf(fetch(`${url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })), 200);
-  }
+  for (let i = 0; i < 20; i++) assert.equal(await statusOf(postJson(url, body)), 200);
   child.send('report');
   const { rss } = await new Promise((ok) => child.once('message', ok));
   t.diagnostic(`server peak RSS ${Math.round(rss / 1024 / 1024)} MB`);

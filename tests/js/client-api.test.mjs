@@ -32,8 +32,7 @@ test('create: the completed Response, output_text set; the body sent as given; s
 test('create: output_text when the answer has no text (a function call) is ""', async () => {
   const tool = { type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } };
   const r = await client.create(ask('Call get_weather please', { tools: [tool], tool_choice: 'required' }));
-  has(r, { output_text: '' });
-  assert.equal(r.output[0].type, 'function_call');
+  assert.deepEqual([r.output_text, r.output[0].type], ['', 'function_call']);
 });
 
 test('retrieve: the stored Response; delete; then retrieve and delete → ApiError 404', async () => {
@@ -58,17 +57,14 @@ test('inputItems: the list (default order desc); order, limit, after, include as
   const itemsOf = (await client.create(ask(input))).id;
   const list = await client.inputItems(itemsOf);
   assert.equal(last().path, `/v1/responses/${itemsOf}/input_items`);
-  assert.equal(list.data.length, 3);
   has(list, { object: 'list', has_more: false, first_id: list.data[0].id, last_id: list.data[2].id });
   assert.deepEqual(texts(list), ['third', 'second', 'first']);
   const page1 = await client.inputItems(itemsOf, { order: 'asc', limit: 2, include: ['message.input_image.image_url'] });
   assert.deepEqual(last().query, { order: 'asc', limit: '2', 'include[]': 'message.input_image.image_url' });
-  assert.deepEqual(texts(page1), ['first', 'second']);
-  assert.equal(page1.has_more, true);
+  assert.deepEqual([texts(page1), page1.has_more], [['first', 'second'], true]);
   const page2 = await client.inputItems(itemsOf, { order: 'asc', limit: 2, after: page1.last_id });
   assert.equal(last().query.after, page1.last_id);
-  assert.deepEqual(texts(page2), ['third']);
-  assert.equal(page2.has_more, false);
+  assert.deepEqual([texts(page2), page2.has_more], [['third'], false]);
   // bad limit / order: ValidationError before sending; unknown id: 404
   const n = srv.requests.length;
   for (const [opts, param] of [[{ limit: 0 }, 'limit'], [{ limit: 101 }, 'limit'], [{ order: 'up' }, 'order']]) {

@@ -130,8 +130,7 @@ test('TimeoutError: no headers within `timeout` (stall-headers), create and a st
   let t0 = Date.now();
   const err = await fails(client.create(params, fault('stall-headers=3000', { timeout: 200 })), TimeoutError, { name: 'TimeoutError' });
   const elapsed = Date.now() - t0;
-  assert.ok(elapsed >= 180, `timed out after ${elapsed} ms`);
-  assert.ok(elapsed < 2500, `timed out after ${elapsed} ms`);
+  assert.ok(elapsed >= 180 && elapsed < 2500, `timed out after ${elapsed} ms`);
   assertNoKey(err, 'TimeoutError');
   // a stream, with the client's timeout
   t0 = Date.now();
@@ -275,7 +274,6 @@ test('AbortError: a stream read to its end does not abort its request; an aborte
   const c = clientFor(srv, { fetch: (url, init) => { signals.push(init.signal); return fetch(url, init); } });
   for await (const e of c.stream(params)) void e;
   await c.stream(params).finalResponse();
-  assert.equal(signals.length, 2);
   assert.deepEqual(signals.map((sig) => sig.aborted), [false, false]);
   // Leaving early still aborts.
   for await (const e of c.stream(params)) break;

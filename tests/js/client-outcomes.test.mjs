@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { ApiError, StreamError, ResponseStream } from 'cometapi-responses';
 import {
   useMock, startMock, clientFor, inProcessMock, thrown, fault, read, deltaText, frame, syntheticStream, has, isError, fails, drained, enc, streamOf,
+  finished, assertWhole,
 } from './client-helpers.mjs';
 
 const { client } = await useMock();
@@ -21,8 +22,7 @@ test('response.completed: iteration ends, finalResponse resolves, output_text = 
   const stream = client.stream(params);
   assert.equal(stream.response, null, 'no snapshot before response.created');
   const events = await drained(stream);
-  assert.equal(events[0].type, 'response.created');
-  assert.equal(events.at(-1).type, 'response.completed');
+  assertWhole(events);
   events.forEach((e, i) => assert.equal(e.sequence_number, i, 'sequence numbers as on the wire'));
   const final = await stream.finalResponse();
   const { output, usage } = events.at(-1).response;
@@ -149,9 +149,7 @@ test('malformed JSON: the message holds a short excerpt, not the whole payload',
 });
 
 test('an event just under the limit passes (mock oversized=1 MB)', async () => {
-  const stream = client.stream(params, fault('oversized=1000000'));
-  const events = await drained(stream);
-  const final = await stream.finalResponse();
+  const { events, final } = await finished(client.stream(params, fault('oversized=1000000')));
   assert.equal(final.output_text, deltaText(events));
   assert.ok(final.output_text.length >= 1000000 - 8);
 });
@@ -213,9 +211,8 @@ let referenceMb;
 const summary = async (fault0) => {
   // A short input keeps the multibyte answer short: every cut inside a character costs the mock a timer tick.
   const text = fault0?.includes('multibyte') ? '多' : CHUNKING_INPUT;
-  const stream = client.stream({ model: 'gpt-mock', input: text }, fault0 ? fault(fault0) : undefined);
-  const events = await drained(stream);
-  const final = await stream.finalResponse();
+  const opts = fault0 ? fault(fault0) : undefined;
+  const { events, final } = await finished(client.stream({ model: 'gpt-mock', input: text }, opts));
   assert.equal(final.output_text, deltaText(events));
   const deltas = events.filter((e) => e.delta !== undefined).map((e) => e.delta);
   return { text: final.output_text, types: types(events), deltas, status: final.status };

@@ -12,6 +12,7 @@ import {
 import {
   KEY, assertNoKey, assertNoKeyIn, rawServer, rejection, collect, frame, syntheticStream, fails, clientFor, has, isError, startMock, enc, streamOf,
 } from './client-helpers.mjs';
+import { response, message, fnCall, sseAnswer, jsonAnswer, scripted } from './sdk-helpers.mjs';
 
 const servers = [];
 after(() => Promise.all(servers.map((s) => s.close())));
@@ -92,14 +93,11 @@ test('the key: params quoting it fail validation without it; a structured output
   for (const bad of [{ temperature: KEY }, { metadata: { [KEY]: 'x'.repeat(600) } }]) {
     assertNoKey(await rejection((async () => c.stream({ ...params, ...bad }))()), JSON.stringify(Object.keys(bad)));
   }
-  const text = JSON.stringify({ a: KEY });
-  const response = { id: 'resp_1', object: 'response', status: 'completed', output: [{ id: 'm', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] }] };
-  const answering = fetching(async (url, init) => (JSON.parse(init.body).stream
-    ? new Response(`data: ${JSON.stringify({ type: 'response.completed', response, sequence_number: 0 })}\n\n`, { headers: { 'content-type': 'text/event-stream' } })
-    : Response.json(response)));
+  const answer = response([message(JSON.stringify({ a: KEY }))]);
+  const answerOf = (body) => (body.stream ? sseAnswer(answer) : jsonAnswer(answer));
+  const { client: answering } = scripted(answerOf, { apiKey: KEY });
   // A validator whose issue quotes the value it refused.
   const validate = { '~standard': { version: 1, vendor: 'test', validate: (v) => ({ issues: [{ message: `refused ${v.a}`, path: ['a'], input: v }] }) } };
-  const format = jsonSchemaFormat('p', { type: 'object' }, { validate });
   // Issues that refer to themselves: their messages and paths, redacted.
   const selfish = { '~standard': { version: 1, vendor: 'test', validate: (v) => {
     const issue = { message: `refused ${v.a}`, path: ['a'] };
@@ -117,10 +115,8 @@ test('the key: params quoting it fail validation without it; a structured output
     }
   }
   // The tool loop's errors of the calls: arguments that are not JSON, a validate that refuses them.
-  const call = (id, name, args) => ({ id: `fc_${id}`, type: 'function_call', status: 'completed', call_id: id, name, arguments: args });
-  const first = { ...response, output: [call('c1', 'f', `{"a":"${KEY}"`), call('c2', 'f', `{"a":"${KEY}"}`)] };
-  let n = 0;
-  const tools = fetching(async () => new Response(`data: ${JSON.stringify({ type: 'response.completed', response: n++ ? response : first, sequence_number: 0 })}\n\n`, { headers: { 'content-type': 'text/event-stream' } }));
+  const first = response([fnCall('f', `{"a":"${KEY}"`, 'c1'), fnCall('f', `{"a":"${KEY}"}`, 'c2')]);
+  const { client: tools } = scripted((_, n) => sseAnswer(n ? answer : first), { apiKey: KEY });
   const run = tools.runTools({ ...params, tools: [{ type: 'function', name: 'f', validate, execute: () => 'ran' }] });
   await run.finalResponse();
   const errors = run.steps[0].toolCalls.map((c) => c.error);
@@ -295,20 +291,18 @@ async function endless(status, type) {
   return { s, state };
 }
 
-test('an endless error body: ApiError once 64 KiB are read, the connection is closed', async () => {
-  const { s, state } = await endless(500, 'text/plain');
-  const t0 = Date.now();
-  await fails(clientFor(s).create(params), ApiError, { status: 500 });
-  await s.log[0].closedPromise;
-  assert.ok(state.written < 64 * 2 ** 20, `the server wrote ${state.written >> 20} MiB before the client let go`);
-  assert.ok(Date.now() - t0 < 10_000);
-});
-
-test('an endless 2xx JSON body: StreamError at the limit, the connection is closed', async () => {
-  const { s, state } = await endless(200, 'application/json');
-  assert.match((await fails(clientFor(s).create(params), StreamError)).message, /limit/);
-  await s.log[0].closedPromise;
-  assert.ok(state.written < 400 * 2 ** 20, `the server wrote ${state.written >> 20} MiB before the client let go`);
+// [status, content type, the error, the bytes the server may write at most]
+const ENDLESS = [[500, 'text/plain', ApiError, 64], [200, 'application/json', StreamError, 400]];
+test('an endless body: ApiError (an error body) once 64 KiB are read, StreamError (a 2xx JSON body) at the limit; the connection is closed', async () => {
+  for (const [status, type, Class, mib] of ENDLESS) {
+    const { s, state } = await endless(status, type);
+    const t0 = Date.now();
+    const err = await fails(clientFor(s).create(params), Class, status === 200 ? {} : { status });
+    if (status === 200) assert.match(err.message, /limit/);
+    await s.log[0].closedPromise;
+    assert.ok(state.written < mib * 2 ** 20, `the server wrote ${state.written >> 20} MiB before the client let go`);
+    assert.ok(Date.now() - t0 < 10_000);
+  }
 });
 
 /** Every method that puts an id in a path: [name, call, the ValidationError's param]. */

@@ -48,16 +48,19 @@ test('on(type) and on("*") while iterating; handlers run before the event is yie
   assert.throws(() => stream.on('x'), TypeError);
 });
 
-test('finalResponse() without iterating reads the whole stream (handlers still run)', async () => {
-  const stream = client.stream(params);
-  const seen = [];
-  stream.on('*', (e) => seen.push(e));
-  const final = await stream.finalResponse();
-  has(final, { status: 'completed', output_text: deltaText(seen) });
-  assert.equal(seen.at(-1).type, 'response.completed');
-  assert.deepEqual(stream.response, final);
-  // Iterating afterwards yields nothing more.
-  assert.deepEqual(await drained(stream), []);
+test('finalResponse() without iterating, or after on() and one next(), reads the rest of the stream (handlers still run)', async () => {
+  for (const skip of [0, 1]) {
+    const stream = client.stream(params);
+    const seen = [];
+    stream.on('*', (e) => seen.push(e));
+    if (skip) assert.equal((await stream.next()).value.type, 'response.created');
+    const final = await stream.finalResponse();
+    has(final, { status: 'completed', output_text: deltaText(seen) }, `${skip} next()`);
+    assert.equal(seen.at(-1).type, 'response.completed');
+    assert.deepEqual(stream.response, final);
+    // Iterating afterwards yields nothing more.
+    assert.deepEqual(await drained(stream), []);
+  }
 });
 
 test('finalResponse() while iterating steals no events, resolves at the end', async () => {
@@ -98,16 +101,6 @@ test('finalResponse() asked before a for await in the same task: the loop still 
   const events = await drained(stream);
   assert.deepEqual(events.map((e) => e.type), alone.map((e) => e.type));
   assert.equal((await final).output_text, deltaText(events));
-});
-
-test('finalResponse() after on() and one next(): it reads the rest (nobody else does)', async () => {
-  const stream = client.stream(params);
-  const seen = [];
-  stream.on('*', (e) => seen.push(e.type));
-  assert.equal((await stream.next()).value.type, 'response.created');
-  const final = await stream.finalResponse();
-  assert.equal(final.status, 'completed');
-  assert.equal(seen.at(-1), 'response.completed');
 });
 
 test('finalResponse() pending while iterating settles when the loop is left early (break, abort)', async () => {
@@ -264,29 +257,24 @@ test('fromReadableStream of a hand-built body, any chunking (1-byte chunks cut e
   }
 });
 
-test('fromReadableStream: a body that errors → StreamError (partial snapshot); a locked body → StreamError', async () => {
-  const { events: wire } = syntheticStream(['a']);
-  let sent = false;
-  const body = new ReadableStream({
-    pull(c) {
-      if (!sent) { sent = true; c.enqueue(enc(frame(wire[0]))); } else c.error(new Error('socket reset'));
-    },
+test('fromReadableStream: a body that errors or yields a chunk that is not bytes → StreamError (partial snapshot); a locked body', async () => {
+  const first = enc(frame(syntheticStream(['a']).events[0]));
+  const erroring = new ReadableStream({
+    start: (c) => c.enqueue(first),
+    pull: (c) => c.error(new Error('socket reset')),
   });
-  const { events, error } = await collect(ResponseStream.fromReadableStream(body));
-  assert.equal(events.length, 1);
-  assert.equal(isError(error, StreamError).response?.id, 'resp_test');
+  // Said as it is (not a lost connection), with the events before it in the partial snapshot.
+  const notBytes = { message: 'the body yielded a chunk that is not a Uint8Array' };
+  for (const [body, fields] of [[erroring, {}], [bodyStarting([first, 'text']), notBytes]]) {
+    const { events, error } = await collect(ResponseStream.fromReadableStream(body));
+    assert.equal(events.length, 1);
+    assert.equal(isError(error, StreamError, fields).response?.id, 'resp_test');
+  }
   const locked = bodyOf('');
   locked.getReader();
-  isError((await collect(ResponseStream.fromReadableStream(locked))).error, StreamError);
-});
-
-test('fromReadableStream: chunks that are not bytes → StreamError', async () => {
-  isError((await collect(ResponseStream.fromReadableStream(bodyStarting(['a string chunk'])))).error, StreamError);
-  // Said as it is (not a lost connection), with the events before it in the partial snapshot.
-  const { events: wire } = syntheticStream(['a']);
-  const r = await collect(ResponseStream.fromReadableStream(bodyStarting([enc(frame(wire[0])), 'text'])));
-  isError(r.error, StreamError, { message: 'the body yielded a chunk that is not a Uint8Array' });
-  assert.equal(r.error.response?.id, 'resp_test');
+  for (const body of [locked, bodyStarting(['a string chunk'])]) {
+    isError((await collect(ResponseStream.fromReadableStream(body))).error, StreamError);
+  }
 });
 
 test('fromReadableStream: leaving early cancels the body and releases its lock', async () => {
@@ -326,23 +314,21 @@ test('many at once: 20 concurrent streams and 20 concurrent creates on one clien
   created.forEach((r, i) => assert.ok(r.output_text.includes(`"parallel ${i}"`)));
 });
 
-test('ResponseAccumulator: events collected with for-await → acc.response equals finalResponse()', async () => {
-  for (const f of [undefined, 'incomplete', 'multibyte', 'keepalive']) {
-    const { events, final } = await finished(client.stream({ ...params, reasoning: { effort: 'medium', summary: 'auto' } }, f ? fault(f) : undefined));
-    const acc = new ResponseAccumulator();
-    for (const e of events) assert.equal(acc.push(e), acc, 'push() chains');
-    assert.deepEqual(acc.response, final, String(f));
-  }
-});
-
-test('ResponseAccumulator: tool calls and structured output accumulate like the stream', async () => {
+test('ResponseAccumulator: events collected with for-await → acc.response equals finalResponse(); tool calls too', async () => {
+  const reasoning = { ...params, reasoning: { effort: 'medium', summary: 'auto' } };
   const tools = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
-  const { events, final } = await finished(client.stream({ model: 'gpt-mock', input: 'Use get_weather for Paris', tools }));
-  const acc = new ResponseAccumulator();
-  events.forEach((e) => acc.push(e));
-  assert.equal(final.output[0].type, 'function_call');
-  assert.deepEqual(acc.response, final);
-  assert.equal(final.output[0].arguments, events.filter((e) => e.type === 'response.function_call_arguments.delta').map((e) => e.delta).join(''));
+  const cases = [undefined, 'incomplete', 'multibyte', 'keepalive'].map((f) => [reasoning, f && fault(f), String(f)]);
+  let run;
+  cases.push([{ model: 'gpt-mock', input: 'Use get_weather for Paris', tools }, undefined, 'tools']);
+  for (const [p, opts, what] of cases) {
+    run = await finished(client.stream(p, opts));
+    const acc = new ResponseAccumulator();
+    for (const e of run.events) assert.equal(acc.push(e), acc, 'push() chains');
+    assert.deepEqual(acc.response, run.final, what);
+  }
+  // the last run: a function call, its arguments the deltas
+  const args = run.events.filter((e) => e.type === 'response.function_call_arguments.delta').map((e) => e.delta).join('');
+  has(run.final.output[0], { type: 'function_call', arguments: args });
 });
 
 test('ResponseAccumulator: a failed stream: the accumulator holds the failed response', async () => {

@@ -43,8 +43,7 @@ test('stream: documented order, sequence numbers, indexes, ids, usage', async ()
   const collapsed = events.map((e) => e.type).filter((t, i, a) => t !== a[i - 1]);
   assert.deepEqual(collapsed, DOCUMENTED);
   events.forEach((e, i) => assert.equal(e.sequence_number, i));
-  const created = events[0].response;
-  has(created, { status: 'in_progress', output: [], usage: null });
+  has(events[0].response, { status: 'in_progress', output: [], usage: null });
   const added = events[2];
   assert.equal(added.output_index, 0);
   assert.match(added.item.id, /^msg_[0-9a-f]{50}$/);
@@ -95,8 +94,7 @@ test('function call: item shape, argument deltas, arguments from the schema', as
   const args = deltas.map((d) => d.delta).join('');
   assert.equal(events.find((e) => e.type === 'response.function_call_arguments.done').arguments, args);
   assert.deepEqual(JSON.parse(args), { tz: 'UTC', n: 7 });
-  const final = events.at(-1).response;
-  has(final.output[0], { status: 'completed', arguments: args });
+  has(events.at(-1).response.output[0], { status: 'completed', arguments: args });
 
   // "weather"/"call" in the prompt picks the first tool; no hint: plain text.
   assert.equal((await create({ model: 'm', input: 'call something', tools })).output[0].name, 'lookup');
@@ -250,8 +248,7 @@ test('background: queued → in_progress → completed; cancel; replay with star
 
   // cancel
   const c = await create({ model: 'm', input: 'cancel me', background: true });
-  const cancelled = await (await post(`/v1/responses/${c.id}/cancel`, {})).json();
-  assert.equal(cancelled.status, 'cancelled');
+  assert.equal((await (await post(`/v1/responses/${c.id}/cancel`, {})).json()).status, 'cancelled');
   await new Promise((ok) => setTimeout(ok, 50));
   assert.equal((await (await get(`/v1/responses/${c.id}`)).json()).status, 'cancelled');
   // cancelling twice returns the same final response

@@ -118,8 +118,7 @@ test('conversation items: create, list (after, limit, order, include), retrieve,
   assert.deepEqual(page2.data.map((i) => i.content[0].text), ['three', 'four']);
   has(page2, { has_more: false, last_id: more.data[0].id });
 
-  const one = await ok('GET', `/conversations/${c.id}/items/${added.data[1].id}`);
-  assert.deepEqual(one, added.data[1]);
+  assert.deepEqual(await ok('GET', `/conversations/${c.id}/items/${added.data[1].id}`), added.data[1]);
   const conv = await ok('DELETE', `/conversations/${c.id}/items/${added.data[1].id}`);
   assert.deepEqual(conv, { id: c.id, object: 'conversation', created_at: c.created_at, metadata: {} });
   assert.deepEqual((await ok('GET', `/conversations/${c.id}/items?order=asc`)).data.map((i) => i.content[0].text), ['one', 'three', 'four']);

@@ -63,8 +63,7 @@ test('workerd: faults (status with retry-after, split chunks)', async () => {
   assert.equal(res.headers.get('retry-after'), '1');
   await res.arrayBuffer();
   const split = await call({ model: 'm', input: 'split in workerd', stream: true }, { 'x-mock-fault': 'split=7' });
-  const evs = events(await split.text());
-  assert.equal(evs.at(-1).type, 'response.completed');
+  assert.equal(events(await split.text()).at(-1).type, 'response.completed');
 });
 
 test('workerd: a background response completes (ctx.waitUntil keeps it running)', async () => {

@@ -24,12 +24,7 @@ export const response = (output, extra = {}) => ({
 });
 
 /** Splits text into pieces of `n` characters (code points). */
-export const pieces = (text, n = 3) => {
-  const chars = Array.from(text);
-  const out = [];
-  for (let i = 0; i < chars.length; i += n) out.push(chars.slice(i, i + n).join(''));
-  return out;
-};
+export const pieces = (text, n = 3) => text.match(new RegExp(`.{1,${n}}`, 'gsu')) ?? [];
 
 /** The event stream that builds `final` item by item (texts and arguments in small deltas). */
 export function eventsOf(final, n = 3) {

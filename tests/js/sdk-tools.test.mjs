@@ -64,18 +64,14 @@ test('runTools against the mock: events of every step in order, steps, the final
   assert.match(final.output_text, /get_weather returned/);
   // the requests: the tool as on the wire; the second chains to the first with the output
   assert.equal(bodies.length, 2);
-  for (const b of bodies) {
-    has(b, { tools: [{ type: 'function', ...wire }], stream: true });
-  }
+  for (const b of bodies) has(b, { tools: [{ type: 'function', ...wire }], stream: true });
   assert.equal(bodies[0].input, 'What is the weather in Lisbon?');
   assert.equal(bodies[1].previous_response_id, first.response.id);
   assert.deepStrictEqual(bodies[1].input, [{ type: 'function_call_output', call_id: call.call_id, output }]);
 });
 
-/** Two calls in the first response, the answer in the second (or whatever `finals` says). */
-function twoCalls(finals) {
-  return scripted((body, n) => sseAnswer(finals[Math.min(n, finals.length - 1)], 4));
-}
+/** A client answering its n-th request with the n-th of `finals` (the last one from then on). */
+const answers = (...finals) => scripted((body, n) => sseAnswer(finals[Math.min(n, finals.length - 1)], 4));
 
 test('the calls of one response run concurrently; results: strings as they are, other values JSON, errors as messages', async () => {
   const first = response([
@@ -86,7 +82,7 @@ test('the calls of one response run concurrently; results: strings as they are, 
     fnCall('e', '{"n": 4}', 'call_e'),
     fnCall('f', '{"bad": ', 'call_f'),
   ]);
-  const { client, requests } = twoCalls([first, response([message('done')])]);
+  const { client, requests } = answers(first, response([message('done')]));
   let started = 0;
   let release;
   const allStarted = new Promise((r) => (release = r));
@@ -130,7 +126,7 @@ test('the calls of one response run concurrently; results: strings as they are, 
 
 test('validate checks (and transforms) the arguments; a failure is sent back as the output', async () => {
   const first = response([fnCall('add', '{"a": 1, "b": 2}', 'c1'), fnCall('add', '{"a": "x"}', 'c2')]);
-  const { client } = twoCalls([first, response([message('3')])]);
+  const { client } = answers(first, response([message('3')]));
   const numbers = schema((v) => (typeof v.a === 'number' && typeof v.b === 'number' ? { sum: v.a + v.b } : { issues: [{ message: 'a and b must be numbers', path: ['a'] }] }), { async: true });
   const got = [];
   const add = functionTool({ name: 'add', parameters: { type: 'object' }, validate: numbers, execute: (args) => (got.push(args), args.sum) });
@@ -143,7 +139,7 @@ test('validate checks (and transforms) the arguments; a failure is sent back as 
   assert.ok(bad.error instanceof OutputParseError);
   assert.deepStrictEqual(bad.error.issues, [{ message: 'a and b must be numbers', path: ['a'] }]);
   // a plain tool object with its own `execute` works too (stripped before sending)
-  const { client: c2, requests } = twoCalls([response([fnCall('t', '{}', 'c1')]), response([message('ok')])]);
+  const { client: c2, requests } = answers(response([fnCall('t', '{}', 'c1')]), response([message('ok')]));
   const plain = { type: 'function', name: 't', parameters: { type: 'object' }, execute: () => 'r' };
   const r2 = c2.runTools({ model: 'm', input: 'x', tools: [plain, { type: 'web_search' }] });
   await r2.finalResponse();

@@ -159,9 +159,8 @@ test('runTools({ socket }): each step sends only the new items + previous_respon
   assert.ok(run.steps.length >= 2);
   const sent = bodies(srv);
   assert.equal(sent.length, run.steps.length);
-  for (const [i, b] of sent.entries()) {
-    if (i === 0) continue;
-    assert.equal(b.previous_response_id, run.steps[i - 1].response.id);
+  for (const [i, b] of sent.slice(1).entries()) {
+    assert.equal(b.previous_response_id, run.steps[i].response.id);
     assert.ok(b.input.every((item) => item.type === 'function_call_output'), 'only the new outputs');
   }
 });
@@ -187,12 +186,6 @@ test('the upgrade carries Authorization: Bearer <key>; none without a key; no fr
   assert.deepEqual(JSON.parse(seen[1]), { type: 'response.create', model: 'm', input: 'hi' });
 });
 
-test('connect() rejects with ConnectionError when the upgrade is refused (wrong key)', async (t) => {
-  const srv = await startMock({ requireKey: KEY }, t);
-  const client = new ResponsesClient({ apiKey: 'sk-wrong-0000000000', baseURL: `${srv.url}/v1` });
-  await fails(client.connect({ WebSocket }), ConnectionError);
-});
-
 /** A WebSocket that never opens on its own (the test dispatches its events); every one made is in `made`. */
 const made = [];
 class Fake extends EventTarget {
@@ -208,9 +201,13 @@ class Fake extends EventTarget {
   send() {}
 }
 
-test('connect() gives up at its timeout when the upgrade gets no answer (ConnectionError)', async () => {
+test('connect() rejects with ConnectionError: upgrade refused (wrong key), or no answer in time', async (t) => {
+  const srv = await startMock({ requireKey: KEY }, t);
+  const wrong = new ResponsesClient({ apiKey: 'sk-wrong-0000000000', baseURL: `${srv.url}/v1` });
+  await fails(wrong.connect({ WebSocket }), ConnectionError);
   const client = new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1' });
-  await fails(client.connect({ WebSocket: Fake, timeout: 30 }), ConnectionError, { message: 'cannot open the WebSocket: no answer in 30 ms' });
+  const message = 'cannot open the WebSocket: no answer in 30 ms';
+  await fails(client.connect({ WebSocket: Fake, timeout: 30 }), ConnectionError, { message });
 });
 
 test('close() while a reconnect is in flight closes its half-open WebSocket at once; socket.closed resolves', async () => {
@@ -288,6 +285,9 @@ async function scripted(t, deltas = {}, chars = {}) {
   return socket;
 }
 
+/** The text of `n` deltas of `input` as `scripted` sends them. */
+const words = (input, n) => Array.from({ length: n }, (_, i) => `${input}${i} `).join('');
+
 /** Every frame of the response on lane `a` has arrived once a later one on lane `b` is read (the server sends them in order). */
 const behind = (socket) => socket.create({ model: 'm', input: 'later' }, { streamId: 'b' });
 
@@ -300,35 +300,31 @@ test('a slow reader gets every event of a response the socket already received i
   }
   assert.equal(events.length, 44);
   assert.equal(events.at(-1).type, 'response.completed');
-  const text = Array.from({ length: 36 }, (_, i) => `slow${i} `).join('');
-  has(await s.finalResponse(), { status: 'completed', output_text: text });
+  has(await s.finalResponse(), { status: 'completed', output_text: words('slow', 36) });
 });
 
-test('20,000 unread deltas: kept outside wasm memory until read, then every one handed out', async (t) => {
-  const socket = await scripted(t, { many: 20_000 });
+/** A stream of `input` on lane `a` received in full: it, and `grown()` (wasm memory since it was asked for). */
+async function backlog(socket, input) {
   await behind(socket);
   const before = wasm.memory.buffer.byteLength;
-  const s = socket.stream({ model: 'm', input: 'many' }, { streamId: 'a' });
+  const s = socket.stream({ model: 'm', input }, { streamId: 'a' });
   await behind(socket);
-  const grown = wasm.memory.buffer.byteLength - before;
-  assert.ok(grown < 4 * 1024 * 1024, `wasm memory grew by ${grown} bytes for unread events`);
-  const { events, error } = await collect(s);
-  assert.equal(error, null);
-  assert.equal(events.length, 20_008);
+  return { s, grown: () => wasm.memory.buffer.byteLength - before };
+}
+
+test('20,000 unread deltas: kept outside wasm memory until read, then every one handed out', async (t) => {
+  const { s, grown } = await backlog(await scripted(t, { many: 20_000 }), 'many');
+  const unread = grown();
+  assert.ok(unread < 4 * 1024 * 1024, `wasm memory grew by ${unread} bytes for unread events`);
+  assert.equal((await drained(s)).length, 20_008);
   assert.equal((await s.finalResponse()).status, 'completed');
 });
 
 test('a backlog of large frames is decoded a chunk at a time: reading it leaves wasm memory about as it was', async (t) => {
-  const socket = await scripted(t, { large: 40 }, { large: 100_000 });
-  await behind(socket);
-  const before = wasm.memory.buffer.byteLength;
-  const s = socket.stream({ model: 'm', input: 'large' }, { streamId: 'a' });
-  await behind(socket);
-  const { events, error } = await collect(s);
-  assert.equal(error, null);
-  assert.equal(events.length, 48);
-  const grown = wasm.memory.buffer.byteLength - before;
-  assert.ok(grown < 4 * 1024 * 1024, `wasm memory grew by ${grown} bytes reading 4 MB of unread deltas`);
+  const { s, grown } = await backlog(await scripted(t, { large: 40 }, { large: 100_000 }), 'large');
+  assert.equal((await drained(s)).length, 48);
+  const grew = grown();
+  assert.ok(grew < 4 * 1024 * 1024, `wasm memory grew by ${grew} bytes reading 4 MB of unread deltas`);
 });
 
 test('ready() and toReadableStream() called after the whole response arrived still give every event', async (t) => {
@@ -336,17 +332,15 @@ test('ready() and toReadableStream() called after the whole response arrived sti
   const s = socket.stream({ model: 'm', input: 'late' }, { streamId: 'a' });
   await behind(socket);
   await s.ready();
-  const { events, error } = await collect(s);
-  assert.equal(error, null);
-  assert.equal(events.length, 18);
-  assert.equal(s.response.output_text, Array.from({ length: 10 }, (_, i) => `late${i} `).join(''));
+  assert.equal((await drained(s)).length, 18);
+  assert.equal(s.response.output_text, words('late', 10));
 
   const b = socket.stream({ model: 'm', input: 'bytes' }, { streamId: 'a' });
   await behind(socket);
   const text = await new Response(b.toReadableStream()).text();
   assert.equal(text.match(/^data: /gm)?.length, 18);
   const back = await ResponseStream.fromReadableStream(new Response(text).body).finalResponse();
-  assert.equal(back.output_text, Array.from({ length: 10 }, (_, i) => `bytes${i} `).join(''));
+  assert.equal(back.output_text, words('bytes', 10));
 });
 
 test('streams made with an aborted signal end with AbortError and leave nothing behind in the socket', async (t) => {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { StreamError } from 'cometapi-responses';
-import { bodyOf, rejection, has, collect, deltaText } from './client-helpers.mjs';
+import { bodyOf, has, collect, deltaText } from './client-helpers.mjs';
 import { scripted } from './sdk-helpers.mjs';
 
 const DIR = new URL('../../../shared/fixtures/bridges/', import.meta.url);
@@ -122,11 +122,9 @@ test('synthetic: a reused output_index keeps the first item; deltas with no anno
   const { client } = serving(body, 3);
   const stream = client.stream({ model: 'm', input: 'hi' });
   const snaps = [];
-  const err = await rejection(
-    (async () => {
-      for await (const _ of stream) snaps.push(stream.response.output.map((it) => `${it.type}:${it.id}`).join(','));
-    })(),
-  );
+  const { error: err } = await collect(stream, () => {
+    snaps.push(stream.response.output.map((it) => `${it.type}:${it.id}`).join(','));
+  });
   assert.deepEqual(snaps, [
     'function_call:fc_1',
     'function_call:fc_1',

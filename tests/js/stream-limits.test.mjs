@@ -11,7 +11,7 @@ import { constants } from 'node:buffer';
 // The probe first: it keeps the package's wasm memory once the package instantiates it.
 import { wasm } from './socket-probe.mjs';
 import { scripted } from './sdk-helpers.mjs';
-import { KEY } from './client-helpers.mjs';
+import { KEY, collect } from './client-helpers.mjs';
 import { Mirror } from '../../js/mirror.js';
 import { StreamError } from '../../js/errors.js';
 
@@ -147,17 +147,12 @@ const TOO_LARGE = [
 for (const [what, deltas, length, message] of TOO_LARGE) {
   test(`${what}: the StreamError carries the snapshot with the key redacted`, async () => {
     const stream = streamOf(opening(deltas));
-    let err;
-    try {
-      for await (const e of stream) {
-        if (e.delta !== 'a') continue;
-        const big = keyedText(length);
-        stream.response.output_text = big;
-        stream.response.output[0].content[0].text = big;
-      }
-    } catch (e) {
-      err = e;
-    }
+    const { error: err } = await collect(stream, (e) => {
+      if (e.delta !== 'a') return;
+      const big = keyedText(length);
+      stream.response.output_text = big;
+      stream.response.output[0].content[0].text = big;
+    });
     assert.equal(err?.name, 'StreamError', `${err?.name}: ${err?.message}`);
     assert.match(err.message, message);
     assert.equal(err.response.id, 'resp_[redacted]');

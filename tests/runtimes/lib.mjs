@@ -481,14 +481,11 @@ export function fragmentsIn(text, secret, min = 10) {
 
 /** The SSE blocks of a text/event-stream body → [{ event, data }] (data parsed as JSON). */
 export function sseEvents(text) {
-  return text
-    .split('\n\n')
-    .filter((block) => block.includes('data: '))
-    .map((block) => {
-      const lines = block.split('\n');
-      const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
-      return { event, data: JSON.parse(lines.find((l) => l.startsWith('data: ')).slice(6)) };
-    });
+  return text.split('\n\n').filter((block) => block.includes('data: ')).map((block) => {
+    const lines = block.split('\n');
+    const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
+    return { event, data: JSON.parse(lines.find((l) => l.startsWith('data: ')).slice(6)) };
+  });
 }
 
 // ---- WebSocket mode in a page

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SECRET, bundleExample, checkSocketTurns, devImport, finalOf, fragmentsIn, keyedCalls, listen, pkgNode, sleep, socketTurns, sseEvents, startMock } from './lib.mjs';
 import { startWorker as startBundle, streamingPage, streamsInPage, useChromium, useMock, using } from './lib.mjs';
+import { has, until as waitFor } from '../js/client-helpers.mjs';
 
 const ORIGIN = 'https://app.example';
 const WORKER = 'http://worker.test/v1/responses';
@@ -27,16 +28,9 @@ const TIMEOUT_MS = 600;
 
 const mock = useMock({ delayMs: 40, requireKey: SECRET });
 const chromium = useChromium();
-let mf;
-let bundle;
-let upstream;
-let hostile;
+let mf, bundle, upstream, hostile, WebSocket, ResponsesClient;
 /** The socket Worker (on 127.0.0.1), its URL, and the origin of a page using it (a mock serving the packed package at /pkg). */
-let sockets;
-let base;
-let pageServer;
-let WebSocket;
-let ResponsesClient;
+let sockets, base, pageServer;
 const { ApiError } = await pkgNode();
 /** Every response the Worker gave, to check that the key never appears in one. */
 const seen = [];
@@ -66,11 +60,8 @@ before(async () => {
 });
 
 after(async () => {
-  await mf?.dispose();
-  await hostile?.dispose();
-  await upstream?.close();
-  await pageServer?.close();
-  await sockets?.dispose();
+  for (const worker of [mf, hostile, sockets]) await worker?.dispose();
+  for (const server of [upstream, pageServer]) await server?.close();
 });
 
 /** A request body sent in these chunks, without content-length. */
@@ -154,8 +145,7 @@ test('streams the upstream SSE through incrementally, with the secret key added 
 
   // the upstream saw the request with the key (the mock answers 401 without `Bearer <SECRET>`)
   const [sent] = keyedCalls(mock, before, 1);
-  assert.equal(sent.body.stream, true);
-  assert.equal(sent.body.model, 'gpt-5.4');
+  has(sent.body, { stream: true, model: 'gpt-5.4' });
   assert.equal(sent.headers.origin, undefined, "the browser's headers are not forwarded");
 });
 
@@ -163,8 +153,7 @@ test('non-streaming requests answer the Response as JSON, a body without content
   const { res, json } = await call(mf, { body: { model: 'gpt-5.4-mini', input: 'JSON please' } });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
-  assert.equal(json.object, 'response');
-  assert.equal(json.status, 'completed');
+  has(json, { object: 'response', status: 'completed' });
   assert.equal(typeof json.output_text, 'string');
   const bytes = new TextEncoder().encode(JSON.stringify({ model: 'gpt-5.4', input: 'y'.repeat(10_000) }));
   const r = await call(mf, { body: chunked([bytes.subarray(0, 5000), bytes.subarray(5000)]), duplex: 'half', headers: JSON_TYPE });
@@ -353,15 +342,12 @@ const opening = (seq = 0) =>
   frame('response.output_item.added', { sequence_number: seq + 1, output_index: 0, item: MESSAGE }) +
   frame('response.content_part.added', { sequence_number: seq + 2, item_id: 'msg_h', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
 const delta = (seq, text) => frame('response.output_text.delta', { sequence_number: seq, item_id: 'msg_h', output_index: 0, content_index: 0, delta: text });
-const completed = (seq, text) =>
-  frame('response.completed', {
-    sequence_number: seq,
-    response: {
-      ...RESPONSE,
-      status: 'completed',
-      output: [{ ...MESSAGE, status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] }],
-    },
-  });
+/** The finished message holding `text`. */
+const message = (text) =>
+  ({ ...MESSAGE, status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] });
+const completed = (seq, text) => frame('response.completed', {
+  sequence_number: seq, response: { ...RESPONSE, status: 'completed', output: [message(text)] },
+});
 
 const sse = (res) => res.writeHead(200, { 'content-type': 'text/event-stream' });
 /** A behaviour answering this SSE body whole. */
@@ -372,33 +358,25 @@ const BEHAVIOURS = {
   // never a byte, not even headers
   silent: () => {},
   // headers, then nothing
-  'headers-only': (res, { stream }) => {
-    res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' });
-    res.flushHeaders();
-  },
+  'headers-only': (res, { stream }) =>
+    res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' }).flushHeaders(),
   // a stream that starts, then stops sending (the connection stays open)
-  stall: (res) => {
-    sse(res);
-    res.write(opening() + delta(3, 'Hello'));
-  },
+  stall: (res) => sse(res).write(opening() + delta(3, 'Hello')),
   // two events, then the connection broken
   break: (res) => {
-    sse(res);
-    res.write(frame('response.created', { sequence_number: 0, response: RESPONSE }) + frame('response.in_progress', { sequence_number: 1, response: RESPONSE }));
+    sse(res).write(frame('response.created', { sequence_number: 0, response: RESPONSE }) + frame('response.in_progress', { sequence_number: 1, response: RESPONSE }));
     setTimeout(() => res.destroy(), 30);
   },
   // one delta every 50 ms until the client goes away
   endless: (res) => {
-    sse(res);
-    res.write(opening());
+    sse(res).write(opening());
     let seq = 3;
     const timer = setInterval(() => res.write(delta(seq++, 'x')), 50);
     res.on('close', () => clearInterval(timer));
   },
   // an in-stream error event quoting the key, its bytes split in the middle of the key
   'error-event': async (res) => {
-    sse(res);
-    res.write(opening());
+    sse(res).write(opening());
     const text = frame('error', { sequence_number: 3, error: { type: 'invalid_request_error', code: 'invalid_api_key', message: `Incorrect API key provided: ${KEY}.`, param: null } });
     const cut = text.indexOf(KEY) + 12;
     res.write(text.slice(0, cut));
@@ -433,7 +411,7 @@ const BEHAVIOURS = {
   ok: (res, { stream }) => (stream ? sseBody(opening() + completed(3, 'ok'))(res) : sendJson(res, 200, { ...RESPONSE, status: 'completed', output: [] })),
   // a non-streaming Response quoting the key
   'echo-json': (res) =>
-    sendJson(res, 200, { ...RESPONSE, status: 'completed', output: [{ ...MESSAGE, status: 'completed', content: [{ type: 'output_text', text: `key: ${BARE}`, annotations: [] }] }], metadata: { [KEY]: KEY } }),
+    sendJson(res, 200, { ...RESPONSE, status: 'completed', output: [message(`key: ${BARE}`)], metadata: { [KEY]: KEY } }),
 };
 
 async function startHostileUpstream() {
@@ -609,9 +587,7 @@ function open(origin = ORIGIN) {
   });
 }
 
-async function until(cond, ms = 10_000) {
-  for (const t0 = Date.now(); !cond(); await sleep(5)) if (Date.now() - t0 > ms) throw new Error('timed out waiting');
-}
+const until = (cond) => waitFor(cond, 10_000);
 
 test('a client without a key connects through the Worker: stream, a chained turn (store: false), two lanes', async (t) => {
   const before = mock.requests.length;

@@ -171,6 +171,28 @@ fn a_responses_answer_is_kept_as_received_and_its_output_text_written_as_json_st
 }
 
 #[test]
+fn a_leading_bom_is_dropped_from_answers_as_fetchs_text_and_json_drop_it() {
+    const BOM: &str = "\u{FEFF}";
+    let answer = r#"{"id":"r","object":"response","output":[{"type":"message","content":[{"type":"output_text","text":"Hi"}]}]}"#;
+    let mut c = create();
+    reply(&mut c, 200, NONE, format!("{BOM}{answer}").as_bytes());
+    assert!(c.error().is_none(), "{:?}", c.error());
+    assert_eq!(c.output_text_json(), Some("\"Hi\""));
+    assert_eq!(c.take_json().unwrap(), answer);
+    let req = (request(Operation::Retrieve, &["r"], None, &[]), false);
+    let mut c = Call::of(&config(), req, Overrides::default(), Output::Values, None);
+    reply(&mut c, 200, NONE, format!("{BOM}{answer}").as_bytes());
+    assert_eq!(c.take_value().unwrap().unwrap()["output_text"], "Hi");
+    // an error body: its code and message are read; only one BOM goes
+    let mut c = create();
+    reply(&mut c, 400, NONE, format!(r#"{BOM}{{"error":{{"message":"bad","code":"c"}}}}"#).as_bytes());
+    assert!(matches!(c.error(), Some(Error::Api(e)) if e.message == "bad" && e.code.as_deref() == Some("c")));
+    let mut c = create();
+    reply(&mut c, 200, NONE, format!("{BOM}{BOM}{answer}").as_bytes());
+    assert!(matches!(c.error(), Some(Error::Stream { .. })), "{:?}", c.error());
+}
+
+#[test]
 fn retries_wait_as_the_server_says_else_back_off_and_count_attempts() {
     let mut c = create();
     let body = br#"{"error":{"message":"slow down","type":"rate_limit","code":"rate_limit_exceeded"}}"#;

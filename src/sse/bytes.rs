@@ -36,10 +36,11 @@ pub(crate) fn push_lossy(dst: &mut String, mut bytes: &[u8]) {
     }
 }
 
-/// `bytes` decoded as [`push_lossy`] decodes them.
+/// A body's text as fetch's `text()` and `json()` read it: one leading BOM dropped, the rest
+/// decoded as [`push_lossy`] decodes it.
 pub(crate) fn lossy(bytes: &[u8]) -> String {
     let mut s = String::new();
-    push_lossy(&mut s, bytes);
+    push_lossy(&mut s, bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
     s
 }
 

@@ -109,6 +109,18 @@ test('ApiError: a non-JSON error body: the status and an excerpt', async (t) => 
   assert.ok(err.message.length < 600, `message of ${err.message.length} characters`);
 });
 
+test('a leading BOM is dropped as fetch drops it: a JSON answer is read, an error body keeps its code', async (t) => {
+  const answer = { id: 'resp_bom', object: 'response', status: 'completed', output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hi', annotations: [] }] }] };
+  const error = { error: { message: 'bad input', type: 'invalid_request_error', param: 'input', code: 'bad_input' } };
+  const raw = await rawServer((req, res) => {
+    const [status, body] = req.url.includes('/responses/') ? [400, error] : [200, answer];
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(`\ufeff${JSON.stringify(body)}`);
+  }, t);
+  has(await at(raw.url).create(params), { id: 'resp_bom', output_text: 'Hi' });
+  await fails(at(raw.url).retrieve('resp_x'), ApiError, { status: 400, code: 'bad_input', param: 'input', message: 'bad input' });
+});
+
 test('ConnectionError: a closed port (create and stream); the server drops the connection (disconnect); a custom fetch rejects', async () => {
   const c = at(`http://127.0.0.1:${await closedPort()}/v1`);
   const err = await fails(c.create(params), ConnectionError, { name: 'ConnectionError' });

@@ -5,7 +5,7 @@
 // the calls' I/O. The sub-APIs (client.conversations, client.files) are made from the same table.
 import { RawClient, throwsTypeErrors } from './cometapi_responses.js';
 import { call, toError, ValidationError } from './errors.js';
-import { eventLimit, hidden, isObject, jsonText, named } from './shared.js';
+import { eventLimit, hidden, isObject, jsonText, named, optionsOf, signalOf } from './shared.js';
 import { Io } from './io.js';
 import { validated, validatorOf } from './structured.js';
 import { ToolRun } from './tool-loop.js';
@@ -57,19 +57,8 @@ function plainHeaders(headers) {
   return headers;
 }
 
-function checkSignal(signal) {
-  if (signal !== undefined && signal !== null && !(isObject(signal) && typeof signal.addEventListener === 'function' && 'aborted' in signal)) {
-    throw new TypeError('options.signal must be an AbortSignal');
-  }
-  return signal ?? undefined;
-}
-
 /** What JS keeps of a call's options: the signal (the options object checked). */
-function callSignal(opts) {
-  if (opts === undefined || opts === null) return undefined;
-  if (!isObject(opts)) throw new TypeError('options must be an object');
-  return checkSignal(opts.signal);
-}
+const callSignal = (opts) => signalOf(optionsOf(opts).signal);
 
 /** What the core reads of a call's options (all but the signal), as JSON text. */
 function coreOptions(opts) {
@@ -227,10 +216,9 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
    * WebSocket mode: one connection to wss://…/responses (ws:// for http) for many responses →
    * a ResponsesSocket, once open. `WebSocket`: a constructor to use (e.g. the ws package's).
    */
-  async connect(opts = {}) {
-    if (!isObject(opts)) throw new TypeError('options must be an object');
-    const { signal, timeout, WebSocket } = opts;
-    checkSignal(signal);
+  async connect(opts) {
+    const { signal, timeout, WebSocket } = optionsOf(opts);
+    signalOf(signal);
     if (WebSocket !== undefined && typeof WebSocket !== 'function') throw new TypeError('options.WebSocket must be a constructor');
     const socket = new ResponsesSocket(INTERNAL, call(() => this.#raw.socket()), { WebSocket, timeout });
     await socket._open(signal);

@@ -6,7 +6,7 @@
 // table (tests/fixtures/attachments.json). The payload is encoded here with the platform's fastest
 // encoder, so a large file is never copied into wasm memory.
 import { ValidationError } from './errors.js';
-import { isObject, named } from './shared.js';
+import { isObject, named, optionsOf } from './shared.js';
 
 const MiB = 1024 * 1024;
 const DEFAULT_MAX_BYTES = 50 * MiB;
@@ -50,8 +50,7 @@ function headOfBase64(payload) {
 }
 
 function options(opts, param) {
-  if (opts === undefined || opts === null) return { param };
-  if (!isObject(opts)) throw new TypeError('options must be an object');
+  opts = optionsOf(opts);
   for (const k of ['detail', 'mimeType', 'filename']) {
     if (opts[k] !== undefined && typeof opts[k] !== 'string') throw new TypeError(`options.${k} must be a string`);
   }

@@ -13,6 +13,18 @@ export const hidden = (obj, key, value) => Object.defineProperty(obj, key, { val
 /** Sets `o[k] = v` as an own data property, as JSON.parse makes one (`__proto__` included). */
 export const setOwn = (o, k, v) => Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 export const isObject = (v) => typeof v === 'object' && v !== null;
+/** A call's options: an object, or none (`undefined`, `null`: `{}`). */
+export const optionsOf = (opts) => {
+  if (opts != null && !isObject(opts)) throw new TypeError('options must be an object');
+  return opts ?? {};
+};
+/** `options.signal`: an AbortSignal (by behaviour: one from another realm passes), or none (`undefined`). */
+export const signalOf = (signal) => {
+  if (signal != null && !(isObject(signal) && typeof signal.addEventListener === 'function' && 'aborted' in signal)) {
+    throw new TypeError('options.signal must be an AbortSignal');
+  }
+  return signal ?? undefined;
+};
 /** `maxEventSize` as given (the client's, a foreign body's, SseParser's): a whole number of bytes ≥ 1, or absent. */
 export const eventLimit = (n) => {
   if (n == null || (Number.isInteger(n) && n >= 1 && n <= 0xffffffff)) return n ?? undefined;

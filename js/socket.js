@@ -5,7 +5,7 @@
 // response's RawCall to a ResponseStream and its Io (the same classes as over HTTP).
 import { Route, SocketAction } from './cometapi_responses.js';
 import { AbortError, call, ConnectionError, toError } from './errors.js';
-import { addHandler, ignore, isObject, jsonText, named, onAbort, runHandlers } from './shared.js';
+import { addHandler, ignore, jsonText, named, onAbort, optionsOf, runHandlers, signalOf } from './shared.js';
 import { validatorOf } from './structured.js';
 import { headersOf, Io } from './io.js';
 import { INTERNAL, ResponseStream } from './stream.js';
@@ -207,9 +207,7 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
 
   #start(params, opts, generate) {
     this.#check();
-    if (opts !== undefined && opts !== null && !isObject(opts)) throw new TypeError('options must be an object');
-    const signal = opts?.signal ?? undefined;
-    if (signal !== undefined && typeof signal?.addEventListener !== 'function') throw new TypeError('options.signal must be an AbortSignal');
+    const signal = signalOf(optionsOf(opts).signal);
     const body = jsonText(params ?? null, (message) => new TypeError(message));
     const id = call(() => this.#raw.create(body, laneOf(opts), generate));
     const stream = this.#attach(id, signal, validatorOf(params));

@@ -3,7 +3,7 @@
 // this file moves its batches to the consumer and mirrors the snapshot (docs/architecture.md).
 import { Action, PatchesMark, RawCall, Show } from './cometapi_responses.js';
 import { AbortError, OutputParseError, StreamError, toError } from './errors.js';
-import { addHandler, eventLimit, ignore, isObject, named, runHandlers } from './shared.js';
+import { addHandler, eventLimit, ignore, isObject, named, optionsOf, runHandlers, signalOf } from './shared.js';
 import { redactText, redactValue } from './redact.js';
 import { Io, reportHeaders } from './io.js';
 import { Mirror } from './mirror.js';
@@ -14,8 +14,13 @@ export const INTERNAL = Symbol('cometapi-responses.internal');
 // a batch entry's codes (src/stream/sinks.rs), read once per event
 const SAME_OPS = PatchesMark.Same;
 const YIELD = Show.Yield;
-/** A stream of a body the app hands over (`opts.signal`: its abort ends the stream). */
-const foreign = (raw, body, opts) => new ResponseStream(INTERNAL, raw, new Io(raw, undefined, isObject(opts) ? opts.signal ?? undefined : undefined, body));
+/** A stream of a body the app hands over: `make(maxEventSize)` makes its call; `opts.signal`'s abort ends it. */
+const foreign = (body, opts, make) => {
+  const { signal, maxEventSize } = optionsOf(opts);
+  const abort = signalOf(signal);
+  const raw = make(eventLimit(maxEventSize));
+  return new ResponseStream(INTERNAL, raw, new Io(raw, undefined, abort, body));
+};
 
 /**
  * A stream of Responses events: an async iterator of wire events, with the Response
@@ -90,7 +95,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     if (!isObject(body) || typeof body.getReader !== 'function') {
       throw new TypeError('fromReadableStream expects a ReadableStream');
     }
-    return foreign(RawCall.from_body(eventLimit(opts?.maxEventSize)), body, opts);
+    return foreign(body, opts, RawCall.from_body);
   }
 
   /**
@@ -102,11 +107,13 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     if (!isObject(res) || typeof res.status !== 'number' || typeof res.headers?.get !== 'function') {
       throw new TypeError('fromResponse expects a Response');
     }
-    const raw = RawCall.from_response(eventLimit(opts?.maxEventSize));
-    reportHeaders(raw, res);
     const body = res.body ?? undefined;
-    if (body === undefined) raw.no_body();
-    return foreign(raw, body, opts);
+    return foreign(body, opts, (limit) => {
+      const raw = RawCall.from_response(limit);
+      reportHeaders(raw, res);
+      if (body === undefined) raw.no_body();
+      return raw;
+    });
   }
 
   [Symbol.asyncIterator]() {

@@ -5,7 +5,7 @@
 import { RawToolLoop, ToolResult } from './cometapi_responses.js';
 import { AbortError, OutputParseError, call } from './errors.js';
 import { redactText } from './redact.js';
-import { hidden, ignore, isObject, jsonText, named, onAbort } from './shared.js';
+import { hidden, ignore, isObject, jsonText, named, onAbort, optionsOf, signalOf } from './shared.js';
 import { checkSchema, validated, validatorOf } from './structured.js';
 
 /** A function tool for runTools: the wire definition, with `execute` and `validate` kept off the wire. */
@@ -52,9 +52,8 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
   /** @internal From ResponsesClient.runTools(). */
   constructor(params, opts, start, redact) {
     if (!isObject(params)) throw new TypeError('runTools(params): params must be an object');
-    if (opts !== undefined && opts !== null && !isObject(opts)) throw new TypeError('options must be an object');
-    const { maxSteps, concurrency, signal, socket: _socket, ...requestOptions } = opts ?? {};
-    if (signal !== undefined && signal !== null && typeof signal.addEventListener !== 'function') throw new TypeError('options.signal must be an AbortSignal');
+    const { maxSteps, concurrency, signal, socket: _socket, ...requestOptions } = optionsOf(opts);
+    signalOf(signal);
     const names = [];
     let wire = params;
     if (Array.isArray(params.tools)) {

@@ -201,6 +201,34 @@ class Fake extends EventTarget {
   send() {}
 }
 
+test('options and options.signal are checked alike by every call: an object or none, an AbortSignal by behaviour or none', async (t) => {
+  const { client, socket } = await setup(t);
+  const params = { model: 'm', input: 'x', store: false };
+  const calls = {
+    'client.stream': (o) => client.stream(params, o),
+    'client.create': (o) => client.create(params, o),
+    'client.runTools': (o) => client.runTools(params, o),
+    'client.connect': (o) => client.connect(typeof o === 'object' ? { WebSocket, ...o } : o),
+    'socket.stream': (o) => socket.stream(params, o),
+    'ResponseStream.fromReadableStream': (o) => ResponseStream.fromReadableStream(new ReadableStream(), o),
+    'ResponseStream.fromResponse': (o) => ResponseStream.fromResponse(new Response(''), o),
+  };
+  const refused = [
+    [5, 'options must be an object'],
+    [{ signal: {} }, 'options.signal must be an AbortSignal'],
+    [{ signal: { addEventListener() {} } }, 'options.signal must be an AbortSignal'],
+    [{ signal: 'x' }, 'options.signal must be an AbortSignal'],
+  ];
+  for (const [name, run] of Object.entries(calls)) {
+    for (const [opts, message] of refused) {
+      await assert.rejects(async () => run(opts), { name: 'TypeError', message }, `${name} ${JSON.stringify(opts)}`);
+    }
+  }
+  for (const run of [calls['client.stream'], calls['socket.stream']]) {
+    for (const opts of [undefined, null, { signal: null }]) assertWhole(await drained(run(opts)));
+  }
+});
+
 test('connect() rejects with ConnectionError: upgrade refused (wrong key), or no answer in time', async (t) => {
   const srv = await startMock({ requireKey: KEY }, t);
   const wrong = new ResponsesClient({ apiKey: 'sk-wrong-0000000000', baseURL: `${srv.url}/v1` });

@@ -1,5 +1,6 @@
 //! wasm-bindgen tests in headless Chromium (`make test-wasm`): the transport against the mock
-//! backend on loopback, from a page on another origin (CORS), with the browser's own fetch.
+//! backend on loopback, from a page on another origin (CORS), with the browser's own fetch; and
+//! the Rust API against custom `fetch` functions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(target_arch = "wasm32")]
 
@@ -10,3 +11,6 @@ mod transport;
 
 #[path = "wasm/sdk.rs"]
 mod sdk;
+
+#[path = "wasm/edges.rs"]
+mod edges;

@@ -1,5 +1,6 @@
-//! wasm-bindgen tests in Node (`make test-wasm`): the core inside a real wasm instance, and the
-//! transport against the mock backend on loopback.
+//! wasm-bindgen tests in Node (`make test-wasm`): the core inside a real wasm instance, the
+//! transport against the mock backend on loopback, and the Rust API against custom `fetch`
+//! functions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(target_arch = "wasm32")]
 
@@ -11,6 +12,9 @@ mod transport;
 
 #[path = "wasm/sdk.rs"]
 mod sdk;
+
+#[path = "wasm/edges.rs"]
+mod edges;
 
 #[wasm_bindgen_test]
 fn sse_parser_runs_in_wasm() {

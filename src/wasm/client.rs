@@ -335,10 +335,9 @@ fn json_answer(mut call: Call) -> Result<Value, Error> {
 
 /// Parses any `ReadableStream` of SSE bytes (e.g. from your own proxy) as a Responses stream.
 pub fn stream_from_readable_stream(body: web_sys::ReadableStream) -> EventStream {
-    match Io::reading(body) {
-        Ok(io) => EventStream::new((Call::reading(StreamState::entries(None)), io)),
-        Err(e) => EventStream::failed(Error::stream(e)),
-    }
+    let mut call = Call::reading(StreamState::entries(None));
+    let io = Io::reading(&body, &mut call);
+    EventStream::new((call, io))
 }
 
 fn to_json(params: &impl Serialize) -> Result<String, Error> {

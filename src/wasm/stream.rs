@@ -1,7 +1,7 @@
 //! [`EventStream`]: a Responses stream as a Rust [`Stream`] of events, with the Response snapshot
 //! kept as they are handed out (the core's patches applied to a `serde_json::Value`).
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -15,7 +15,7 @@ use crate::call::{Action, Call};
 use crate::error::Error;
 use crate::event::ResponseEvent;
 use crate::partial_json;
-use crate::stream::Show;
+use crate::stream::{Show, StreamState};
 
 struct Inner {
     call: RefCell<Call>,
@@ -23,8 +23,17 @@ struct Inner {
     mirror: RefCell<Mirror>,
     /// A `json_schema` stream: the partial value of its output text (the entries' ops applied).
     parsed: RefCell<Option<Value>>,
-    /// The error was handed out (the stream then ends).
-    reported: Cell<bool>,
+    /// How the iteration ended, once it has: `Ok` at its normal end, else the error it yielded.
+    end: RefCell<Option<Result<(), Error>>>,
+}
+
+impl Inner {
+    /// The call ended without an error and every event was handed out: the stream finished
+    /// (its next poll ends it, whatever the user does now).
+    fn finished(&self) -> bool {
+        let call = self.call.borrow();
+        call.action() == Action::Done && call.error().is_none() && !call.stream().is_some_and(StreamState::has_entries)
+    }
 }
 
 /// A stream of Responses events: `Stream<Item = Result<ResponseEvent, Error>>`.
@@ -47,7 +56,7 @@ impl EventStream {
             io: RefCell::new(io),
             mirror: RefCell::new(Mirror::new()),
             parsed: RefCell::new(None),
-            reported: Cell::new(false),
+            end: RefCell::new(None),
         };
         let inner = Rc::new(inner);
         let events = stream::unfold(inner.clone(), |i| async move { next(&i).await.map(|item| (item, i)) });
@@ -98,10 +107,13 @@ impl EventStream {
         self.inner.mirror.borrow().value().and_then(|v| serde_json::to_string(v).ok())
     }
 
-    /// The completed (or incomplete) Response as JSON text, once the stream ended normally.
+    /// The completed (or incomplete) Response as JSON text, once the stream ended normally (its
+    /// terminal event was handed out); `None` before, and for a stream that failed or was aborted.
     pub fn final_response_json(&self) -> Option<String> {
-        let call = self.inner.call.borrow();
-        let ok = call.action() == Action::Done && call.error().is_none();
+        let ok = match &*self.inner.end.borrow() {
+            Some(end) => end.is_ok(),
+            None => self.inner.finished(),
+        };
         ok.then(|| self.snapshot_json()).flatten()
     }
 
@@ -110,10 +122,12 @@ impl EventStream {
         self.events.next().await
     }
 
-    /// Reads the stream to its end and returns the final Response (JSON value).
+    /// Reads the stream to its end and returns the final Response (JSON value), or the error
+    /// the stream ended with (the one [`next_event`](Self::next_event) gave, when it was read
+    /// to its end before).
     pub async fn final_response(&mut self) -> Result<Value, Error> {
         self.events.by_ref().try_for_each(|_| std::future::ready(Ok(()))).await?;
-        if let Some(e) = self.inner.call.borrow().error() {
+        if let Some(Err(e)) = &*self.inner.end.borrow() {
             return Err(e.clone());
         }
         self.snapshot().ok_or_else(|| Error::stream("the stream has no final response"))
@@ -124,6 +138,16 @@ impl EventStream {
 /// I/O until there is something.
 async fn next(inner: &Inner) -> Option<Result<ResponseEvent, Error>> {
     loop {
+        if inner.end.borrow().is_some() {
+            return None;
+        }
+        // Aborted by the user before the end: the events still queued are not handed out.
+        if inner.io.borrow().abort.aborted() && !inner.finished() {
+            if let Some(s) = inner.call.borrow_mut().stream_mut() {
+                s.drop_undelivered();
+            }
+            return end(inner, Some(Error::Abort));
+        }
         let entry = inner.call.borrow_mut().stream_mut().and_then(|s| s.next_entry());
         if let Some(entry) = entry {
             inner.mirror.borrow_mut().apply_all(&entry.patches, &entry.event);
@@ -136,14 +160,18 @@ async fn next(inner: &Inner) -> Option<Result<ResponseEvent, Error>> {
             continue;
         }
         if inner.call.borrow().action() == Action::Done {
-            if inner.reported.replace(true) {
-                return None;
-            }
-            let err = inner.call.borrow().error().cloned()?;
-            return Some(Err(with_snapshot(err, inner)));
+            let err = inner.call.borrow().error().cloned();
+            return end(inner, err.map(|e| with_snapshot(e, inner)));
         }
         Io::step(&inner.call, &inner.io).await;
     }
+}
+
+/// Ends the iteration: normally (`None`), or with `err`, yielded now and kept for
+/// [`EventStream::final_response`].
+fn end(inner: &Inner, err: Option<Error>) -> Option<Result<ResponseEvent, Error>> {
+    *inner.end.borrow_mut() = Some(err.clone().map_or(Ok(()), Err));
+    err.map(Err)
 }
 
 /// An error that belongs to the snapshot ([`Error::belongs_to_snapshot`]) carries it (redacted)

@@ -25,16 +25,18 @@
 //! ```
 
 use std::fmt::Display;
-use std::future::{ready, Future};
+use std::future::Future;
+use std::pin::pin;
 use std::rc::Rc;
 
-use futures_util::future::{FutureExt, LocalBoxFuture};
+use futures_util::future::{select, Either, FutureExt, LocalBoxFuture};
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use serde_json::Value;
 use web_sys::AbortSignal;
 
 use super::client::{Client, RequestOptions};
+use super::transport::AbortState;
 use crate::error::Error;
 use crate::event::ResponseEvent;
 use crate::tool_loop::{self, Step, StepRecord, StopReason, ToolCall, ToolLoop};
@@ -117,7 +119,7 @@ impl Client {
     /// `tools`, sends the results back, until a response calls no tool, after `max_steps`
     /// responses, or at a call of a tool without code. With `store: false` each request resends
     /// the whole history (encrypted reasoning included). An aborted signal ends the run with
-    /// [`Error::Abort`] and no further request.
+    /// [`Error::Abort`] at once: no further request, and the tools still running are dropped.
     pub async fn run_tools(
         &self,
         params: &impl Serialize,
@@ -148,20 +150,25 @@ impl Client {
                 }
                 Step::RunTools(calls) => calls,
             };
-            // At most `limit` at once, the next one starting as one ends (none once aborted); the
-            // results in any order (the loop matches them by call_id).
+            // At most `limit` at once, the next one starting as one ends; the results in any order
+            // (the loop matches them by call_id). An abort ends the wait (the tools still running
+            // are dropped) and the run.
             let runnable =
                 calls.into_iter().filter_map(|c| Some((tools.get(&c.name)?.clone(), c.parsed.ok()?, c.call_id)));
             let results = stream::iter(runnable)
-                .take_while(|_| ready(!aborted()))
                 .map(|(f, args, call_id)| {
                     let ctx = ToolContext { call_id: call_id.clone(), signal: opts.request.signal.clone() };
                     f(args, ctx).map(|r| (call_id, r))
                 })
                 .buffer_unordered(limit)
-                .collect()
-                .await;
-            run.on_tool_results(results);
+                .collect();
+            let abort = AbortState::new(opts.request.signal.clone());
+            // the abort first: once aborted, no further tool starts
+            let aborting = pin!(abort.until_aborted());
+            match select(aborting, results).await {
+                Either::Left(_) => return Err(Error::Abort),
+                Either::Right((results, _)) => run.on_tool_results(results),
+            }
         }
     }
 }

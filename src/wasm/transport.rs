@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 
 use futures_util::task::AtomicWaker;
 use futures_util::FutureExt;
-use gloo_net::http::RequestBuilder;
+use gloo_net::http::{Headers, RequestBuilder};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -31,6 +31,21 @@ extern "C" {
     /// `WorkerGlobalScope`; Node and workerd have neither); a synchronous throw becomes `Err`.
     #[wasm_bindgen(catch, js_name = fetch)]
     fn global_fetch(request: &web_sys::Request) -> Result<Promise, JsValue>;
+
+    /// A body to read: `getReader()` here returns the throw of a locked body as `Err` (web-sys'
+    /// `ReadableStream::get_reader` throws it into the caller).
+    type Readable;
+    #[wasm_bindgen(catch, method, js_name = getReader)]
+    fn get_reader(this: &Readable) -> Result<JsValue, JsValue>;
+}
+
+/// A reader of `body`, or why there is none (a locked body, not a `ReadableStream`).
+fn reader_of(body: &web_sys::ReadableStream) -> Result<ReadableStreamDefaultReader, String> {
+    match body.unchecked_ref::<Readable>().get_reader().map(JsCast::dyn_into::<ReadableStreamDefaultReader>) {
+        Ok(Ok(reader)) => Ok(reader),
+        Ok(Err(_)) => Err("getReader() gave no ReadableStreamDefaultReader".to_owned()),
+        Err(e) => Err(message(&e)),
+    }
 }
 
 /// The message of a JS error value and of its `cause` (fetch's `TypeError("fetch failed")` keeps
@@ -86,6 +101,24 @@ impl AbortState {
     pub fn abort(&self) {
         self.aborted.set(true);
         self.waker.wake();
+    }
+
+    /// The user aborted (the signal, `abort()`, or dropping the stream).
+    pub fn aborted(&self) -> bool {
+        self.aborted.get()
+    }
+
+    /// Resolves once aborted (a wait of its own: this state must have no other).
+    pub async fn until_aborted(&self) {
+        std::future::poll_fn(|cx: &mut Context<'_>| {
+            self.waker.register(cx.waker());
+            if self.aborted.get() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
     }
 }
 
@@ -162,15 +195,15 @@ impl Io {
         Io { fetch, abort, controller: None, reader: None, chunk: Vec::new(), send_body: None, response: None }
     }
 
-    /// I/O that reads a body the caller already has.
-    pub fn reading(body: web_sys::ReadableStream) -> Result<Io, String> {
-        let reader = body
-            .get_reader()
-            .dyn_into::<ReadableStreamDefaultReader>()
-            .map_err(|_| "the body is not a ReadableStream".to_owned())?;
+    /// I/O that reads a body the caller already has; a body without a reader (locked, or not a
+    /// `ReadableStream`) is reported to `call` as [`Fault::NoReader`].
+    pub fn reading(body: &web_sys::ReadableStream, call: &mut Call) -> Io {
         let mut io = Io::new(None, None);
-        io.reader = Some(reader);
-        Ok(io)
+        match reader_of(body) {
+            Ok(reader) => io.reader = Some(reader),
+            Err(why) => call.on_fault(Fault::NoReader, Some(&why)),
+        }
+        io
     }
 
     /// Runs `call` until it has stream events for the consumer, or is done; whenever the action
@@ -229,9 +262,9 @@ impl Io {
         }
         match resp.body() {
             None => c.on_no_body(),
-            Some(body) => match body.get_reader().dyn_into::<ReadableStreamDefaultReader>() {
+            Some(body) => match reader_of(&body) {
                 Ok(r) => i.reader = Some(r),
-                Err(_) => c.on_fault(Fault::NoReader, None),
+                Err(why) => c.on_fault(Fault::NoReader, Some(&why)),
             },
         }
     }
@@ -271,12 +304,17 @@ impl Io {
     }
 
     /// Builds the call's request with gloo-net, on a new attempt's controller, and starts `fetch`
-    /// with it.
+    /// with it. A header `Headers` refuses (a bad name, a value with CR/LF or a character above
+    /// U+00FF) fails the attempt like a `fetch` that throws.
     fn fetch(&mut self, call: &Call) -> Result<Promise, String> {
         let signal = self.controller.insert(AbortController::new().map_err(|e| message(&e))?).signal();
         let req = call.request();
+        let headers = web_sys::Headers::new().map_err(|e| message(&e))?;
+        for (k, v) in &req.headers {
+            headers.set(k, v).map_err(|e| message(&e))?;
+        }
         let b = RequestBuilder::new(&req.url).method(req.method.as_str().parse().unwrap_or_default());
-        let b = req.headers.iter().fold(b, |b, (k, v)| b.header(k, v)).abort_signal(Some(&signal));
+        let b = b.headers(Headers::from_raw(headers)).abort_signal(Some(&signal));
         let built = match self.send_body.clone().or_else(|| req.body.as_deref().map(JsValue::from_str)) {
             Some(body) => b.body(body),
             None => b.build(),

@@ -1,6 +1,7 @@
 // The Rust example a Rust/wasm app would copy (examples/wasm-page: cometapi_responses::wasm::Client),
 // built as its README says (cargo build --target wasm32-unknown-unknown, the pinned wasm-bindgen CLI
-// --target web), served as static files and run in Chromium against the mock (cross-origin, ?api=).
+// --target web), served as static files and run in Chromium against the mock (cross-origin, ?api=;
+// and from the mock's own origin, with the page's default base URL).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +14,8 @@ const TARGET = join(BUILD, 'runtimes', 'wasm-page-target'); // cargo's cache, ke
 const SITE = join(BUILD, 'runtimes', 'wasm-page');
 const WASM = join(TARGET, 'wasm32-unknown-unknown', 'release', 'cometapi_responses_wasm_page.wasm');
 
-const mock = useMock({ delayMs: 20 });
+// the site is also served by the mock, at /pkg/ (its default base URL is /v1 on the same origin)
+const mock = useMock({ delayMs: 20, pkgDir: SITE });
 const chromium = useChromium();
 let server;
 
@@ -61,6 +63,22 @@ test('the wasm-bindgen page streams an answer from the mock in Chromium', async 
     const calls = mock.requests.slice(before).filter((q) => q.path === '/v1/responses');
     assert.equal(calls.length, 1);
     assert.equal(calls[0].headers.authorization, undefined, 'no key in the page');
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('without ?api= the page streams from /v1 on its own origin', async () => {
+  const page = await chromium.browser.newPage();
+  const problems = watchPage(page);
+  const before = mock.requests.length;
+  try {
+    await page.goto(`${mock.url}/pkg/index.html`);
+    await waitDone(page, problems);
+    const status = await page.evaluate(() => document.getElementById('status').textContent);
+    assert.match(status, /^done: completed, \d+ events, [1-9]\d* tokens, output_text matches$/, `${status}\n${problems.join('\n')}`);
+    assert.equal(mock.requests.slice(before).filter((q) => q.path === '/v1/responses').length, 1);
     assert.deepEqual(problems, []);
   } finally {
     await page.close();

@@ -1,7 +1,8 @@
 //! A page written in Rust: it streams an answer from the Responses API into `#out` as it arrives,
 //! using `cometapi_responses::wasm::Client`, then shows the final response's status and usage in
-//! `#status`. The base URL comes from the page's `?api=` query (default `/v1`): point it at your
-//! own proxy, which adds the API key server-side — never put a key in a page.
+//! `#status`. The base URL comes from the page's `?api=` query (default `/v1` on the page's own
+//! origin): point it at your own proxy, which adds the API key server-side — never put a key in a
+//! page.
 
 use cometapi_responses::wasm::{Client, ClientOptions, RequestOptions};
 use serde_json::{json, Value};
@@ -52,15 +53,17 @@ async fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// `?api=…` of the page's URL, else `/v1` on the page's own origin.
+/// `?api=…` of the page's URL, else `/v1` on the page's own origin (the client takes absolute
+/// URLs only).
 fn base_url() -> String {
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let location = web_sys::window().map(|w| w.location());
+    let search = location.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
     search
         .trim_start_matches('?')
         .split('&')
         .find_map(|pair| pair.strip_prefix("api="))
         .map(decode_component)
-        .unwrap_or_else(|| "/v1".to_owned())
+        .unwrap_or_else(|| format!("{}/v1", location.and_then(|l| l.origin().ok()).unwrap_or_default()))
 }
 
 /// Percent-decoding of a query value (`decodeURIComponent`).

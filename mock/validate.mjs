@@ -208,8 +208,9 @@ function checkTools(body) {
 /** Throws Invalid on the first broken rule of a create body. */
 function check(body) {
   checkObjectBody(body);
-  checkModel(body);
-  checkInput(body);
+  // A stored prompt may carry the model and the input.
+  checkModel(body, !present(body, 'prompt'));
+  checkInput(body, !present(body, 'prompt'));
   for (const k of ['stream', 'background', 'store', 'parallel_tool_calls']) {
     if (present(body, k)) expectType(body[k], 'boolean', k);
   }

@@ -71,6 +71,14 @@ fn shape_and_required_fields() {
     ok(&base());
     rejected(&json!({"input": "x"}), "model", &["required"]);
     rejected(&json!({"model": "m"}), "input", &["required"]);
+    // A stored prompt may carry the model and the input; their types are still checked.
+    let prompt = json!({"id": "pmpt_1", "variables": {"city": "Lisbon"}});
+    ok(&json!({"prompt": prompt}));
+    ok(&json!({"model": "m", "prompt": prompt}));
+    ok(&json!({"input": "x", "prompt": prompt}));
+    rejected(&json!({"model": "", "prompt": prompt}), "model", &["non-empty string"]);
+    rejected(&json!({"input": 3, "prompt": prompt}), "input", &["string or an array"]);
+    rejected(&json!({"input": "x", "prompt": null}), "model", &["required"]);
     fields(json!([
         ["model", [], [[null, "required"], ["", "non-empty string", "\"\""], ["   ", "non-empty string"],
             [5, "non-empty string", "5"]]],
@@ -267,12 +275,18 @@ fn params_with_lone_surrogates_are_valid_and_sent_as_written() {
     let src = r#"{"model":"m","input":"Great news \ud83d","metadata":{"k":"\udc00"}}"#;
     assert_eq!(prepare_body(src, false).unwrap(), src);
     assert_eq!(prepare_body(src, true).unwrap(), format!("{{\"stream\":true,{}", &src[1..]));
-    // A `stream` value that must change: the object re-serialised, the escapes kept.
+    // A `stream` value that must change: set at the front, the other members as written.
     let src = r#"{"model":"m","input":[{"role":"user","content":"\ud800 \ud83d\ude00"}],"stream":false}"#;
-    let want = r#"{"input":[{"content":"\ud800 😀","role":"user"}],"model":"m","stream":true}"#;
+    let want = r#"{"stream":true,"model":"m","input":[{"role":"user","content":"\ud800 \ud83d\ude00"}]}"#;
     assert_eq!(prepare_body(src, true).unwrap(), want);
     let src = r#"{"stream":true,"model":"m","input":"\udfff\ufdd0"}"#;
-    assert_eq!(prepare_body(src, false).unwrap(), r#"{"input":"\udfff\ufdd0","model":"m","stream":false}"#);
+    assert_eq!(prepare_body(src, false).unwrap(), r#"{"stream":false,"model":"m","input":"\udfff\ufdd0"}"#);
+    // The order of a schema's properties (the order of the structured output) is kept, and every
+    // `stream` member goes, however its key is spelled.
+    let schema =
+        r#""text":{"format":{"type":"json_schema","name":"x","schema":{"properties":{"zeta":{},"alpha":{}}}}}"#;
+    let src = format!(r#"{{ "model":"m", {schema}, "\u0073tream" : null, "input":"hi","stream":false }}"#);
+    assert_eq!(prepare_body(&src, true).unwrap(), format!(r#"{{"stream":true,"model":"m",{schema},"input":"hi"}}"#));
     // Validation reads them as JSON.parse does: a lone surrogate is one character.
     let long = format!(r#"{{"model":"m","input":"x","metadata":{{"k":"{}"}}}}"#, r"\ud800".repeat(512));
     assert!(prepare_body(&long, false).is_ok());

@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::checks::{describe, expect_type, Ty};
 use super::validate::validate;
 use crate::error::Error;
+use crate::event::lenient::{parse_value, Reader};
 
 /// Parses `params_json` (a JSON object), validates it, sets `stream`, and serialises the body.
 ///
@@ -12,8 +13,9 @@ use crate::error::Error;
 /// `create()`): a `stream` the caller gave is set to `false` (the caller wants JSON back);
 /// an absent one stays absent (the server's default is false). `stream_options` is judged
 /// against this effective value. The text is kept byte for byte when nothing needs changing,
-/// and `"stream":true` is spliced in at the front when it was absent; only when an existing
-/// `stream` value must change is the object re-serialised (lone surrogates kept as escapes).
+/// and `"stream":true` is spliced in at the front when it was absent; when an existing `stream`
+/// value must change, the new one is set at the front and the other members are kept as written
+/// (their order, e.g. of a schema's `properties`, and their escapes).
 /// Params are read as `JSON.parse` reads them: a lone surrogate escape (`"\ud800"`, which
 /// `JSON.stringify` writes for a lone surrogate) or a number beyond f64's range is valid.
 pub fn prepare_body(params_json: &str, stream: bool) -> Result<String, Error> {
@@ -62,21 +64,36 @@ pub fn prepare_full(params_json: &str, stream: bool) -> Result<Prepared, Error> 
     if wanted.is_none() || given == wanted {
         return Ok(prepared(params_json.to_owned()));
     }
+    let w = wanted == Some(true);
     if !had_key {
-        // Absent before: splice it in at the front (the object is not empty: `model` exists).
+        // Absent before: spliced in at the front (the object is not empty: `model` or `prompt`).
         if let Some(rest) = params_json.trim_start().strip_prefix('{') {
-            return Ok(prepared(format!("{{\"stream\":true,{rest}")));
+            return Ok(prepared(format!("{{\"stream\":{w},{rest}")));
         }
     }
-    // Re-serialised from the text read again keeping its lone surrogates, so that they are sent
-    // as written (escaped), never as U+FFFD.
-    use crate::event::lenient::{parse_keeping_surrogates, restore_surrogates};
-    let mut kept = parse_keeping_surrogates(params_json).unwrap_or(v);
-    if let (Value::Object(obj), Some(w)) = (&mut kept, wanted) {
-        obj.insert("stream".to_owned(), Value::Bool(w));
+    // Set once at the front, the other members as written.
+    Ok(prepared(format!("{{\"stream\":{w}{}}}", members_except(params_json, &["stream"]))))
+}
+
+/// The members of a JSON object's text as written, each after a comma (their order, e.g. of a
+/// schema's `properties`, sets the order of a structured output; lone surrogate escapes stay
+/// escapes), but those whose key, however spelled, is one of `skip`. The text was read as an
+/// object.
+pub(crate) fn members_except(json: &str, skip: &[&str]) -> String {
+    let (rd, b) = (Reader::new(json), json.as_bytes());
+    let mut out = String::new();
+    let mut at = rd.ws(rd.ws(0) + 1);
+    while b.get(at) == Some(&b'"') {
+        let Ok(key_end) = rd.skip(at, 1) else { break };
+        let Ok(end) = rd.skip(rd.ws(key_end + 1), 1) else { break };
+        let key = parse_value(json.get(at..key_end).unwrap_or_default()).unwrap_or_default();
+        if !key.as_str().is_some_and(|k| skip.contains(&k)) {
+            out.push(',');
+            out.push_str(json.get(at..end).unwrap_or_default());
+        }
+        at = rd.ws(end + 1);
     }
-    // A `Value` always serialises.
-    Ok(prepared(restore_surrogates(serde_json::to_string(&kept).unwrap_or_default())))
+    out
 }
 
 pub(super) fn obj_background(v: &Value) -> bool {

@@ -16,6 +16,7 @@ mod checks;
 mod params;
 mod validate;
 
+pub(crate) use body::members_except;
 pub use body::{prepare_body, prepare_full, Prepared};
 pub use params::{CreateResponseParams, Input, PromptCacheRetention, ServiceTier, Truncation};
 pub use validate::validate;

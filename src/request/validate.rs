@@ -7,7 +7,8 @@ use crate::error::Error;
 use crate::event::printable_prefix;
 
 /// Checks `params` against the documented rules: an object; `model` a non-empty string;
-/// `input` a string or an array; `temperature` 0..=2; `top_p` 0..=1; `top_logprobs` an integer
+/// `input` a string or an array (both required, unless `prompt` is given: a stored prompt may
+/// carry the model and the input); `temperature` 0..=2; `top_p` 0..=1; `top_logprobs` an integer
 /// 0..=20; `metadata` ≤ 16 pairs, keys ≤ 64 characters, string values ≤ 512 characters;
 /// `safety_identifier` ≤ 64 characters; not both `previous_response_id` and `conversation`;
 /// `stream_options` only with `stream: true`; `max_output_tokens` / `max_tool_calls`
@@ -23,8 +24,10 @@ pub fn validate(params: &Value) -> Result<(), Error> {
     };
     let get = |k: &str| p.get(k).filter(|v| !v.is_null());
 
-    // Required.
+    // Required, unless a stored prompt (`prompt`) gives them.
+    let prompt = get("prompt").is_some();
     match get("model") {
+        None if prompt => {}
         None => return Err(Error::validation("model", "`model` is required (a model id such as \"gpt-5.4\")")),
         Some(Value::String(s)) if !s.trim().is_empty() => {}
         Some(v) => {
@@ -32,6 +35,7 @@ pub fn validate(params: &Value) -> Result<(), Error> {
         }
     }
     match get("input") {
+        None if prompt => {}
         None => return Err(Error::validation("input", "`input` is required (a string, or an array of input items)")),
         Some(Value::String(_) | Value::Array(_)) => {}
         Some(v) => {

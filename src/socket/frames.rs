@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::event::lenient::{parse_value, Reader};
-use crate::request::prepare_full;
+use crate::event::lenient::parse_value;
+use crate::request::{members_except, prepare_full};
 
 /// `{"type":"response.create", …params}`: params validated as for a streamed `POST /responses`
 /// (the socket always streams), `stream` left out (implicit), `background` refused when true
@@ -21,22 +21,8 @@ pub fn create_frame(params_json: &str, stream_id: Option<&str>, generate: bool) 
         frame.push_str(",\"stream_id\":");
         frame.push_str(&serde_json::to_string(sid).unwrap_or_default());
     }
-    // The params' members as written (their order, e.g. of a schema's `properties`, sets the
-    // order of a structured output; lone surrogate escapes stay escapes), the four above left
-    // out, however their keys are spelled (`prepare_full` read the text as a JSON object).
-    let (rd, b) = (Reader::new(params_json), params_json.as_bytes());
-    let mut at = rd.ws(rd.ws(0) + 1);
-    while b.get(at) == Some(&b'"') {
-        let Ok(key_end) = rd.skip(at, 1) else { break };
-        let Ok(end) = rd.skip(rd.ws(key_end + 1), 1) else { break };
-        let member = params_json.get(at..end).unwrap_or_default();
-        let key = parse_value(params_json.get(at..key_end).unwrap_or_default()).unwrap_or_default();
-        if !matches!(key.as_str(), Some("type" | "stream_id" | "stream" | "background")) {
-            frame.push(',');
-            frame.push_str(member);
-        }
-        at = rd.ws(end + 1);
-    }
+    // The params' members as written, the four above left out.
+    frame.push_str(&members_except(params_json, &["type", "stream_id", "stream", "background"]));
     if !generate {
         frame.push_str(",\"generate\":false");
     }

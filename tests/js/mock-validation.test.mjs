@@ -28,6 +28,8 @@ const INVALID = [
   ['model empty', { model: '', input: 'hi' }, 'model', 'both'],
   ['model blank', { model: '   ', input: 'hi' }, 'model', 'both'],
   ['input missing', { model: 'm' }, 'input', 'both', 'missing_required_parameter'],
+  ['input missing, prompt null', { model: 'm', prompt: null }, 'input', 'both', 'missing_required_parameter'],
+  ['model empty with a prompt', { model: '', prompt: { id: 'pmpt_1' } }, 'model', 'both'],
   ['input a number', { model: 'm', input: 5 }, 'input', 'both', 'invalid_type'],
   ['input an object', { model: 'm', input: { role: 'user' } }, 'input', 'both'],
   ['instructions not a string', { ...ok, instructions: 1 }, 'instructions', 'both'],
@@ -146,6 +148,7 @@ for (const [name, params, param, who, code] of INVALID) {
 
 const VALID = [
   ['temperature 0 and 2', [{ ...ok, temperature: 0 }, { ...ok, temperature: 2 }]],
+  ['a stored prompt without model or input', [{ prompt: { id: 'pmpt_1' } }, { model: 'm', prompt: { id: 'pmpt_1', variables: { x: 'y' } } }]],
   ['top_p 0 and 1', [{ ...ok, top_p: 0 }, { ...ok, top_p: 1 }]],
   ['top_logprobs 0 and 20', [{ ...ok, top_logprobs: 0 }, { ...ok, top_logprobs: 20 }]],
   ['max_output_tokens and max_tool_calls 0 and 1', [{ ...ok, max_output_tokens: 1, max_tool_calls: 1 }, { ...ok, max_output_tokens: 0, max_tool_calls: 0 }]],

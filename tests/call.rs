@@ -334,6 +334,34 @@ fn a_background_stream_resumes_after_its_last_event_and_goes_on() {
 }
 
 #[test]
+fn a_resumed_stream_sends_the_callers_headers_whatever_their_names_resume_after_resume() {
+    // The client sends its own `Accept`; the call adds an `Authorization` of its own and a trace.
+    for key in [Some(KEY), None] {
+        let client = vec![("Accept".to_owned(), "text/plain".to_owned()), ("x-app".into(), "1".into())];
+        let config = Rc::new(Config::new(Some("http://h/v1"), key, client, Some(2), Some(1000)).unwrap());
+        let extra = [("Authorization".to_owned(), "Bearer other".to_owned()), ("X-Trace".into(), "t".into())];
+        let params = Some(r#"{"model":"m","input":"hi","background":true}"#);
+        let req = config.request(Operation::Stream, &[], &Query::NONE, params, &extra).unwrap().0;
+        let mut c = Call::of(&config, (req, false), Overrides::default(), Output::JsonText, None);
+        head(&mut c, 0.0, 200, NONE);
+        let mut want: Vec<(String, String)> = vec![("accept".into(), "text/event-stream".into())];
+        want.extend(key.map(|k| ("authorization".to_owned(), format!("Bearer {k}"))));
+        want.extend(
+            [("accept", "text/plain"), ("x-app", "1"), ("authorization", "Bearer other"), ("x-trace", "t")]
+                .map(|(k, v)| (k.to_owned(), v.to_owned())),
+        );
+        for seq in [1, 3] {
+            c.on_chunk(events(seq + 1, "resp_9").concat().as_bytes());
+            c.on_body_end();
+            wake(&mut c);
+            assert_eq!(c.request().url, format!("http://h/v1/responses/resp_9?stream=true&starting_after={seq}"));
+            assert_eq!(c.request().headers, want, "key {}, after {seq}", key.is_some());
+            head(&mut c, 0.0, 200, NONE);
+        }
+    }
+}
+
+#[test]
 fn a_resume_without_progress_counts_against_max_retries() {
     let mut c = streamed(true, &events(4, "resp_8").concat());
     c.on_read_error(None, "reset");

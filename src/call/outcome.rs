@@ -49,15 +49,16 @@ impl Call {
         }
     }
 
-    /// The headers the caller added to this request (kept on a resumed request).
+    /// The headers the caller added to this request, whatever their names (kept on a resumed
+    /// request): those after `accept`, `content-type` (with a body), `authorization` (with a key)
+    /// and the client's, as [`Config::request`](crate::endpoint::Config::request) puts them.
     fn extra_headers(&self) -> Vec<(String, String)> {
-        let base = self.resume_base.as_ref().map_or(0, |c| c.headers.len());
-        let skip = ["accept", "content-type", "authorization"];
-        let mut own = Vec::new();
-        for (k, v) in self.request.headers.iter().filter(|(k, _)| !skip.contains(&k.as_str())).skip(base) {
-            own.push((k.clone(), v.clone()));
-        }
-        own
+        let r = &self.request;
+        let ours = self
+            .resume_base
+            .as_ref()
+            .map_or(0, |c| 1 + usize::from(r.body.is_some()) + usize::from(c.api_key.is_some()) + c.headers.len());
+        r.headers.get(ours..).unwrap_or_default().to_vec()
     }
 
     pub(super) fn retry_or_fail(&mut self, failure: Failure, headers: &SavedHeaders, err: Error) {

@@ -442,6 +442,13 @@ fn steer_targets_the_running_response_and_settles() {
     assert_eq!(e.code.as_deref(), Some("steering_not_supported"));
     assert!(!e.message.contains(KEY) && !e.body.as_deref().unwrap().contains(KEY));
     assert!(s.steer(r#"[]"#, Some("L".into())).is_err(), "an empty input array is refused");
+    // A steer the connection's loss leaves unanswered fails, the runtime's text redacted.
+    s.on_frame(created("r4", Some("L")));
+    let st3 = s.steer(r#""late""#, Some("L".into())).unwrap();
+    frames(&mut s);
+    s.dropped(&format!("reset after Bearer {KEY}"));
+    let Some(SteerOutcome::Failed(Error::Connection { message })) = s.steer_outcome(st3) else { panic!() };
+    assert!(message.contains("[redacted]") && !message.contains(&KEY[3..13]), "{message}");
 }
 
 #[test]

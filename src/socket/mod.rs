@@ -323,6 +323,7 @@ impl Socket {
     pub fn connect_failed(&mut self, message: &str) {
         self.conn = Conn::Closed;
         let e = Error::Connection { message: format!("cannot open the WebSocket: {message}") };
+        let e = e.redacted(self.redactor.as_deref());
         for s in &mut self.slots {
             if s.state == SlotState::Queued {
                 s.end(Some(e.clone()));
@@ -354,6 +355,7 @@ impl Socket {
     /// saw, one given up ends quietly.
     fn end_all(&mut self, e: Error, queued: bool) {
         self.conn = Conn::Closed;
+        let e = e.redacted(self.redactor.as_deref());
         for s in &mut self.slots {
             match s.state {
                 SlotState::Sent => s.end(Some(e.clone())),

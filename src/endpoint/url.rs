@@ -11,7 +11,7 @@ use crate::error::Error;
 /// request is sent. Every other id is sent percent-encoded as one path segment.
 pub fn check_id(param: &str, id: &str) -> Result<(), Error> {
     match id {
-        "" => Err(Error::validation(param, format!("`{param}` is required (e.g. \"resp_…\"), got an empty string"))),
+        "" => Err(Error::validation(param, format!("`{param}` is required, got an empty string"))),
         "." | ".." => {
             Err(Error::validation(param, format!("\"{id}\" is not a valid `{param}`: it would name another path")))
         }

@@ -51,7 +51,7 @@ function optionsJson(options, what) {
 
 /** A Headers object (or any iterable of pairs) as a plain object; plain objects as they are. */
 function plainHeaders(headers) {
-  if (headers !== null && typeof headers === 'object' && typeof headers.entries === 'function' && typeof headers.get === 'function') {
+  if (isObject(headers) && typeof headers.entries === 'function' && typeof headers.get === 'function') {
     return Object.fromEntries(headers.entries());
   }
   return headers;
@@ -137,7 +137,8 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
     const prev = last?.deref();
     this.#raw = prev !== undefined && prev.#options === json ? prev.#raw : call(() => new RawClient(json));
     this.#options = json;
-    if (typeof WeakRef === 'function') last = new WeakRef(this);
+    // Every runtime with private methods (which the package needs) has WeakRef.
+    last = new WeakRef(this);
     // Looked up at call time on the global object of whatever runtime this is (never `window`).
     this.#fetch = fetch ?? ((url, init) => globalThis.fetch(url, init));
     this.conversations = new Conversations(this);
@@ -270,6 +271,13 @@ export const ConversationItems = /* @__PURE__ */ named('ConversationItems', clas
   // (after, limit, order, include), retrieve and delete (a conversation's id, then the item's)
 }, (C) => operations(C, 'conversations.items.', [['create', 1, 1], ['list', 1, 0], ['retrieve', 2, 0], ['delete', 2, 0]]));
 
+/** `value` as multipart fields: an object's members as `name[key]`, an array's items as `name[]`; null and undefined are none. */
+function appendField(form, name, value) {
+  if (value == null) return;
+  if (!isObject(value)) return form.append(name, String(value));
+  for (const [k, v] of Object.entries(value)) appendField(form, `${name}[${Array.isArray(value) ? '' : k}]`, v);
+}
+
 /** The Files API of a client. */
 export const Files = /* @__PURE__ */ named('Files', class Files extends SubApi {
   /**
@@ -278,7 +286,7 @@ export const Files = /* @__PURE__ */ named('Files', class Files extends SubApi {
    */
   async create(params, opts) {
     if (!isObject(params)) throw new TypeError('params must be an object');
-    const { purpose, file, filename } = params;
+    const { purpose, file, filename, ...fields } = params;
     if (typeof purpose !== 'string') throw new TypeError('purpose must be a string');
     let blob = file;
     if (!isBlob(file)) {
@@ -294,6 +302,8 @@ export const Files = /* @__PURE__ */ named('Files', class Files extends SubApi {
     const [type, name] = describe(false, blob.size, { param: 'file', filename, maxBytes: Infinity }, blob.type, typeof blob.name === 'string' ? blob.name : undefined, head);
     const form = new FormData();
     form.append('purpose', purpose);
+    // The other members (e.g. `expires_after`) go as the API reads nested fields.
+    for (const [k, v] of Object.entries(fields)) appendField(form, k, v);
     form.append('file', blob.type ? blob : new Blob([blob], { type }), name);
     return this._run('files.create', [], { purpose }, opts, form);
   }

@@ -40,6 +40,8 @@ export class Io {
   /** Removes the listener of the user's signal. */
   #unlisten;
   #controller = null;
+  /** The fetch of a response handed to the caller (its body unread): the user's signal still aborts it. */
+  #handedOver = null;
   #reader = null;
   #aborted = false;
   #closed = false;
@@ -118,6 +120,7 @@ export class Io {
 
   /** The user aborted: the call ends (AbortError) and whatever is pending stops now. */
   abort() {
+    if (this.#closed) this.#handedOver?.abort();
     if (this.#aborted || this.#closed) return;
     this.#aborted = true;
     this.#raw.abort();
@@ -133,7 +136,7 @@ export class Io {
     this.#closed = true;
     this.#disarm();
     this.#cancelWait?.(SETTLED);
-    this.#unlisten();
+    if (this.#handedOver === null) this.#unlisten();
   }
 
   async #send() {
@@ -160,8 +163,10 @@ export class Io {
     }
     reportHeaders(raw, res);
     if (raw.action === Action.Done) {
-      // A success whose answer is the response itself: its body is the caller's to read.
+      // A success whose answer is the response itself: its body is the caller's to read, and the
+      // caller's signal still aborts it, as it would a plain fetch's.
       this.response = res;
+      this.#handedOver = controller;
       return;
     }
     const stream = res.body;

@@ -31,6 +31,8 @@ export const createRedactor = /* @__PURE__ */ named('createRedactor', function (
       const s = RawRedactor.create(secret, hold);
       const encoder = new TextEncoder();
       const decoder = new TextDecoder();
+      // Fed strings: `end()` with nothing more gives the rest as a string too.
+      let strings = false;
       /** `text` (no lone surrogate in it) through the core; `end`: what it holds back goes too. */
       const piece = (text, end) => {
         const bytes = encoder.encode(text);
@@ -38,6 +40,7 @@ export const createRedactor = /* @__PURE__ */ named('createRedactor', function (
         return same(out, bytes) ? text : decoder.decode(out);
       };
       const step = (chunk, end) => {
+        if (typeof chunk === 'string') strings = true;
         if (s === undefined) return chunk;
         if (typeof chunk !== 'string') return s.push(chunk, end);
         if (wellFormed(chunk)) return piece(chunk, end);
@@ -51,7 +54,14 @@ export const createRedactor = /* @__PURE__ */ named('createRedactor', function (
         }
         return out + piece(chunk.slice(from), end);
       };
-      return { push: (chunk) => step(chunk, false), end: (last = new Uint8Array(0)) => step(last, true) };
+      return {
+        push: (chunk) => step(chunk, false),
+        end(last = strings ? '' : new Uint8Array(0)) {
+          const out = step(last, true);
+          strings = false;
+          return out;
+        },
+      };
     },
   };
 });

@@ -2,7 +2,7 @@
 // the wire) and Standard Schema validation of a value (the output, a tool's arguments). The core
 // decides what output_parsed is; this file runs the validators, which are JS code.
 import { OutputParseError } from './errors.js';
-import { hidden, isObject, named } from './shared.js';
+import { isObject, named } from './shared.js';
 import { redactText, redactValue } from './redact.js';
 
 /** `validate` when it is a Standard Schema (or undefined); else TypeError naming `what`. */
@@ -13,7 +13,7 @@ export function checkSchema(validate, what) {
   return validate;
 }
 
-/** Where a format keeps its Standard Schema (non-enumerable: never sent). */
+/** Where a format keeps its Standard Schema: a symbol key, which JSON.stringify never writes and a copy (`{ ...format }`) keeps. */
 const VALIDATE = Symbol('cometapi-responses.validate');
 
 /** The format's validator, if the params' text format has one. */
@@ -65,6 +65,6 @@ export const jsonSchemaFormat = /* @__PURE__ */ named('jsonSchemaFormat', functi
   const { strict = true, description, validate } = options;
   const format = { type: 'json_schema', name, schema, strict };
   if (description !== undefined) format.description = description;
-  if (checkSchema(validate, 'validate') !== undefined) hidden(format, VALIDATE, validate);
+  if (checkSchema(validate, 'validate') !== undefined) format[VALIDATE] = validate;
   return format;
 });

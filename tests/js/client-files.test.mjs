@@ -4,8 +4,8 @@
 // method are in client-security.test.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiError, ValidationError } from 'cometapi-responses';
-import { KEY, assertNoKey, useMock, clientFor, rejection, has, fails } from './client-helpers.mjs';
+import { ApiError, ResponsesClient, ValidationError } from 'cometapi-responses';
+import { KEY, assertNoKey, useMock, clientFor, rejection, has, fails, rawServer } from './client-helpers.mjs';
 
 const { srv, client, last } = await useMock();
 
@@ -31,6 +31,37 @@ test('create from bytes: the filename from `filename`, else file.<ext> from the 
   const b = await client.files.create({ file: PDF.buffer, filename: 'given.pdf', purpose: 'user_data' });
   assert.equal(b.filename, 'given.pdf');
   assert.equal((await client.files.content(b.id)).headers.get('content-type'), 'application/pdf');
+});
+
+test('create: the params\' other members go as multipart fields, nested as the API reads them', async () => {
+  let form;
+  const fetch = async (url, init) => {
+    form = init.body;
+    return new Response('{"id":"file-1","object":"file"}', { headers: { 'content-type': 'application/json' } });
+  };
+  const c = new ResponsesClient({ apiKey: KEY, baseURL: 'http://files.invalid/v1', maxRetries: 0, fetch });
+  const params = { file: PDF, purpose: 'user_data', expires_after: { anchor: 'created_at', seconds: 3600 }, tags: ['a', 'b'], note: null };
+  await c.files.create(params);
+  const fields = [...form.entries()].filter(([k]) => k !== 'file');
+  assert.deepEqual(fields, [['purpose', 'user_data'], ['expires_after[anchor]', 'created_at'], ['expires_after[seconds]', '3600'], ['tags[]', 'a'], ['tags[]', 'b']]);
+  assert.equal(form.get('file').size, PDF.length);
+});
+
+test('content: the signal still aborts the download after the Response is handed over, as with fetch', { timeout: 10000 }, async (t) => {
+  const raw = await rawServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.write('x'.repeat(1000));
+    const timer = setInterval(() => res.write('x'.repeat(1000)), 20);
+    res.on('close', () => clearInterval(timer));
+  }, t);
+  const c = new ResponsesClient({ apiKey: KEY, baseURL: raw.url, maxRetries: 0 });
+  const controller = new AbortController();
+  const res = await c.files.content('file-1', { signal: controller.signal });
+  const reader = res.body.getReader();
+  assert.equal((await reader.read()).done, false);
+  controller.abort();
+  await assert.rejects(async () => { for (;;) if ((await reader.read()).done) break; }, { name: 'AbortError' });
+  await raw.log[0].closedPromise;
 });
 
 test('retrieve, list with its query, delete', async () => {

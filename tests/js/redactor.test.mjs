@@ -39,6 +39,15 @@ test('a stream of bytes or of strings, cut anywhere, gives what redact() gives t
       assert.equal(out, whole, `${JSON.stringify(text)} as strings, cut at ${a}`);
     }
   }
+  // end() with nothing more gives the rest as the stream's chunks were: strings or bytes, each
+  // time it starts over; without a key too.
+  for (const red of [r, createRedactor(undefined)]) {
+    const s = red.stream();
+    assert.equal(s.push(`a ${KEY.slice(0, 12)}`) + s.end(), red.redact(`a ${KEY.slice(0, 12)}`));
+    assert.deepEqual(s.end(), new Uint8Array(0), 'started over: bytes by default');
+    assert.equal(Buffer.from([...s.push(Buffer.from('b ')), ...s.end()]).toString(), 'b ');
+    assert.equal(s.push('c') + s.end(), 'c');
+  }
 });
 
 test('a byte at a time: nothing that ends an SSE event is held back; a run of the key is masked at once', () => {

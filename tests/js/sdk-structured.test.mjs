@@ -15,12 +15,13 @@ const { client } = await useMock();
 
 const params = (format, input = 'Ada Lovelace, 36') => ({ model: 'mock', input, text: { format } });
 
-test('jsonSchemaFormat is the plain wire object; strict defaults to true; validate stays off the wire', () => {
+test('jsonSchemaFormat is the plain wire object; strict defaults to true; validate stays off the wire (a symbol key)', () => {
   assert.deepStrictEqual(jsonSchemaFormat('person', PERSON), { type: 'json_schema', name: 'person', schema: PERSON, strict: true });
   assert.deepStrictEqual(jsonSchemaFormat('p', PERSON, { strict: false, description: 'a person' }), { type: 'json_schema', name: 'p', schema: PERSON, strict: false, description: 'a person' });
   const validate = personSchema();
   const f = jsonSchemaFormat('person', PERSON, { validate });
-  assert.deepStrictEqual(f, { type: 'json_schema', name: 'person', schema: PERSON, strict: true });
+  const [key] = Object.getOwnPropertySymbols(f);
+  assert.deepStrictEqual(f, { type: 'json_schema', name: 'person', schema: PERSON, strict: true, [key]: validate });
   assert.deepStrictEqual(Object.keys(f), ['type', 'name', 'schema', 'strict']);
   assert.equal(JSON.stringify(f), JSON.stringify({ type: 'json_schema', name: 'person', schema: PERSON, strict: true }));
   assert.throws(() => jsonSchemaFormat(1, PERSON), TypeError);
@@ -45,7 +46,12 @@ test('parse(): validate transforms the value (sync and async); failing it is an 
     assert.deepStrictEqual(r.output_parsed, { ...JSON.parse(r.output_text), adult: false });
   }
   const strict = schema(() => ({ issues: [{ message: 'too young', path: ['age'] }, { message: 'no' }] }), { async: true });
-  const e = await fails(client.parse(params(jsonSchemaFormat('person', PERSON, { validate: strict }))), OutputParseError, { name: 'OutputParseError', issues: [{ message: 'too young', path: ['age'] }, { message: 'no' }] });
+  const failing = jsonSchemaFormat('person', PERSON, { validate: strict });
+  // A copy of the format (`{ ...format }`) keeps its validator.
+  for (const format of [{ ...failing, strict: false }, { ...failing, description: 'a person' }]) {
+    await fails(client.parse(params(format)), OutputParseError, { issues: [{ message: 'too young', path: ['age'] }, { message: 'no' }] });
+  }
+  const e = await fails(client.parse(params(failing)), OutputParseError, { name: 'OutputParseError', issues: [{ message: 'too young', path: ['age'] }, { message: 'no' }] });
   assert.ok(e instanceof CometApiError && e instanceof Error);
   assert.match(e.message, /age: too young; no/);
   assert.equal(typeof e.text, 'string');

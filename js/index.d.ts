@@ -683,12 +683,25 @@ export type ServiceTier = 'auto' | 'default' | 'flex' | 'priority' | 'scale' | '
 export type Truncation = 'auto' | 'disabled' | (string & {});
 
 /**
- * The body of POST /responses. Every field is checked by name: a provider's own parameter goes
- * through `WithVendorFields<ResponseCreateParams>` (a variable of that type is accepted as is).
+ * `model` and `input` of POST /responses: both required, unless `prompt` (a stored prompt, which
+ * may carry the model and the input) is given; then either may be left out (or given, to override
+ * the prompt's).
  */
-export interface ResponseCreateParams {
-  model: string;
-  input: string | InputItem[];
+export type ResponseModelAndInput =
+  | {
+      model?: string;
+      input?: string | InputItem[];
+      /** A stored prompt: it may carry the model and the input. */
+      prompt: PromptReference;
+    }
+  | { model: string; input: string | InputItem[] };
+
+/**
+ * Every field of `ResponseCreateParams` but `model` and `input` (whose rule is
+ * `ResponseModelAndInput`). To leave fields out of the params, omit them from this and intersect
+ * with `ResponseModelAndInput` (`Omit` of the union `ResponseCreateParams` loses the rule).
+ */
+export interface ResponseCreateParamsBase {
   instructions?: string | null;
   background?: boolean | null;
   context_management?: Array<{ type: string; compact_threshold?: number | null }> | null;
@@ -704,6 +717,7 @@ export interface ResponseCreateParams {
   parallel_tool_calls?: boolean | null;
   /** Not with conversation. */
   previous_response_id?: string | null;
+  /** A stored prompt (its id, version and variables): with it, `model` and `input` may be left out. */
   prompt?: PromptReference | null;
   prompt_cache_key?: string | null;
   prompt_cache_retention?: PromptCacheRetention | null;
@@ -729,6 +743,14 @@ export interface ResponseCreateParams {
   /** Deprecated: use safety_identifier and prompt_cache_key. */
   user?: string | null;
 }
+
+/**
+ * The body of POST /responses. `model` and `input` are required, unless `prompt` (a stored
+ * prompt) is given: it may carry the model and the input (`ResponseModelAndInput`). Every field is
+ * checked by name: a provider's own parameter goes through `WithVendorFields<ResponseCreateParams>`
+ * (a variable of that type is accepted as is).
+ */
+export type ResponseCreateParams = ResponseCreateParamsBase & ResponseModelAndInput;
 
 // ───────────────────────────────────────────────────────────── response
 
@@ -1246,15 +1268,20 @@ export namespace StandardSchemaV1 {
 }
 
 declare const parsedOutput: unique symbol;
+declare const parsedInput: unique symbol;
 
 /**
- * A `json_schema` text format whose parsed output has type T. Only a type: on the wire it is the
- * plain `{ type: 'json_schema', name, schema, strict, description? }`. A format written by hand
- * is a `JsonSchemaFormat<unknown>`.
+ * A `json_schema` text format whose parsed output has type T (what `output_parsed` holds: the
+ * value `validate` returns) and whose JSON, before `validate`, has type TInput (the validator's
+ * input type, what `partialParsed` is built from; T when there is no validator). Only a type: on
+ * the wire it is the plain `{ type: 'json_schema', name, schema, strict, description? }`. A
+ * format written by hand is a `JsonSchemaFormat<unknown>`.
  */
-export interface JsonSchemaFormat<T = unknown> extends TextFormatJsonSchema {
+export interface JsonSchemaFormat<T = unknown, TInput = T> extends TextFormatJsonSchema {
   /** Never present: carries T for `parse()`, `stream()` and `runTools()`. */
   readonly [parsedOutput]?: T;
+  /** Never present: carries TInput for the stream's `partialParsed`. */
+  readonly [parsedInput]?: TInput;
 }
 
 /**
@@ -1273,23 +1300,28 @@ export interface JsonSchemaFormatOptions {
  * A `json_schema` text format, as sent on the wire: `{ type: 'json_schema', name, schema, strict,
  * description? }`. With `validate` (any Standard Schema, e.g. a zod 4 schema), `parse()` and the
  * stream's final response validate (and transform) the parsed output with it, and T is its output
- * type; `validate` is never sent.
+ * type (`output_parsed`), while the stream's `partialParsed` (the JSON before validation) is typed
+ * from its input type; `validate` is never sent.
  */
 export function jsonSchemaFormat<S extends StandardSchemaV1>(
   name: string,
   schema: JsonSchemaInput,
   options: JsonSchemaFormatOptions & { validate: S },
-): JsonSchemaFormat<StandardSchemaV1.InferOutput<S>> & { strict: boolean };
+): JsonSchemaFormat<StandardSchemaV1.InferOutput<S>, StandardSchemaV1.InferInput<S>> & { strict: boolean };
 export function jsonSchemaFormat<T = unknown>(
   name: string,
   schema: JsonSchemaInput,
   options?: JsonSchemaFormatOptions & { validate?: undefined },
 ): JsonSchemaFormat<T> & { strict: boolean };
 
-/** Params whose `text.format` is a json_schema format (from `jsonSchemaFormat` or by hand). */
-export type ParseParams<T = unknown> = Omit<ResponseCreateParams, 'text'> & {
-  text: Omit<TextConfig, 'format'> & { format: JsonSchemaFormat<T> };
-};
+/**
+ * Params whose `text.format` is a json_schema format (from `jsonSchemaFormat` or by hand): T its
+ * output type, TInput its JSON's type before validation.
+ */
+export type ParseParams<T = unknown, TInput = T> = Omit<ResponseCreateParamsBase, 'text'> &
+  ResponseModelAndInput & {
+    text: Omit<TextConfig, 'format'> & { format: JsonSchemaFormat<T, TInput> };
+  };
 
 /** A Response with the parsed (and validated) output text: `null` when the model refused. */
 export interface ParsedResponse<T> extends Response {
@@ -1360,8 +1392,11 @@ export interface FunctionToolDefinition<Args> {
 /** A function tool for `runTools`: the wire definition plus `execute` (and `validate`). */
 // ───────────────────────────────────────────────────────────── attachments
 
-/** What `inputImage` / `inputFile` take: bytes, a Blob or File, an http(s) or data: URL, or an uploaded file's id. */
-export type AttachmentSource = Blob | ArrayBuffer | ArrayBufferView | string | { fileId: string };
+/**
+ * What `inputImage` / `inputFile` take: bytes (an ArrayBuffer or SharedArrayBuffer, any
+ * ArrayBufferView), a Blob or File, an http(s) or data: URL, or an uploaded file's id.
+ */
+export type AttachmentSource = Blob | ArrayBufferLike | ArrayBufferView | string | { fileId: string };
 
 export interface InputImageOptions {
   /** Default `'auto'`. */
@@ -1404,7 +1439,10 @@ export interface RedactorStream {
   /** What can be passed on now (a possible start of the key at the end waits for the next chunk). */
   push(chunk: string): string;
   push(chunk: Uint8Array): Uint8Array;
-  /** The last chunk (none by default) and everything held back, redacted; the stream starts over. */
+  /**
+   * The last chunk and everything held back, redacted; the stream starts over. Without a chunk:
+   * a string after string chunks (declare it as `end('')` in TypeScript), else bytes.
+   */
   end(last: string): string;
   end(last?: Uint8Array): Uint8Array;
 }
@@ -1430,9 +1468,9 @@ export interface Redactor {
 /**
  * The client's own redactor for `key`: the key and every run of 10+ of its bytes (the key without
  * its `sk-` prefix, a cut of it) become `[redacted]`; a key shorter than 10 bytes is redacted whole;
- * an empty key redacts nothing.
+ * an empty key (and `null` / `undefined`: an unset `process.env.COMETAPI_KEY`) redacts nothing.
  */
-export function createRedactor(key: string): Redactor;
+export function createRedactor(key: string | null | undefined): Redactor;
 
 export function functionTool<S extends StandardSchemaV1>(
   definition: FunctionToolDefinition<StandardSchemaV1.InferOutput<S>> & { validate: S },
@@ -1440,9 +1478,10 @@ export function functionTool<S extends StandardSchemaV1>(
 export function functionTool<Args = unknown>(definition: FunctionToolDefinition<Args> & { validate?: undefined }): RunnableFunctionTool<Args>;
 
 /** `runTools` params: any create params, with tools that may carry `execute`. */
-export type RunToolsParams = Omit<ResponseCreateParams, 'tools' | 'stream'> & {
-  tools: Array<Tool | RunnableFunctionTool>;
-};
+export type RunToolsParams = Omit<ResponseCreateParamsBase, 'tools' | 'stream'> &
+  ResponseModelAndInput & {
+    tools: Array<Tool | RunnableFunctionTool>;
+  };
 
 export interface RunToolsOptions extends RequestOptions {
   /** Responses at most (default 10). */
@@ -1505,9 +1544,10 @@ export interface ToolRun<TParsed = never> extends AsyncIterable<ResponseStreamEv
   /** One entry per response so far. */
   readonly steps: readonly ToolRunStep[];
   /**
-   * Why the run stopped; null until it did. `'incomplete'`: the last response was cut off
-   * (`status: "incomplete"`, or a function call still `in_progress` / `incomplete`), so none of
-   * its calls ran.
+   * Why the run stopped; null until it did. `'incomplete'`: the last response had function calls
+   * and was cut off (`status: "incomplete"`, or a function call still `in_progress` /
+   * `incomplete`), so none of its calls ran. A cut-off response without calls is the answer
+   * (`'no_tool_calls'`; its `status` says it was cut).
    */
   readonly stopReason: ToolRunStopReason | null;
   /** Once stopped: the final response's function calls that did not run (empty after an answer). */
@@ -1594,7 +1634,8 @@ export interface ConversationMessage {
   >;
   phase?: 'commentary' | 'final_answer' | null;
 }
-export type ConversationItem = ConversationMessage | Exclude<OutputItem, OutputMessage>;
+/** An item stored in a conversation: a message or any other item, always with its `id`. */
+export type ConversationItem = ConversationMessage | (Exclude<OutputItem, OutputMessage> & { id: string });
 export interface ConversationItemList {
   object: 'list';
   data: ConversationItem[];
@@ -1631,6 +1672,8 @@ export interface FileCreateParams {
   /** When the file carries no name (a File's `name` wins); else `file.<ext>` from its type, sniffed when not given. */
   filename?: string;
   purpose: FileObject['purpose'];
+  /** When the file expires (sent as the multipart fields `expires_after[anchor]`, `expires_after[seconds]`). */
+  expires_after?: { anchor: 'created_at' | (string & {}); seconds: number };
 }
 export interface FileListOptions extends RequestOptions {
   purpose?: string;
@@ -1654,7 +1697,7 @@ export interface FileDeleted {
 
 /** `client.files`: the Files API (same options, retries, errors and id rules as every method). */
 export interface Files {
-  /** POST /files, a multipart/form-data body (`purpose`, `file`). */
+  /** POST /files, a multipart/form-data body (`purpose`, `file`, and the other members as fields: `a[b]` for an object's, `a[]` for an array's). */
   create(params: FileCreateParams, opts?: RequestOptions): Promise<FileObject>;
   /** GET /files/{id}. */
   retrieve(id: string, opts?: RequestOptions): Promise<FileObject>;
@@ -1696,6 +1739,15 @@ export interface ConversationItems {
 
 // ───────────────────────────────────────────────────────────── client
 
+/**
+ * A `Headers` (or any object with `entries()` and `get()`, such as a Map), read once when the
+ * options are given. An array of `[name, value]` pairs is not taken (a TypeError).
+ */
+export interface HeadersLike {
+  entries(): Iterable<[string, string]>;
+  get(name: string): string | null | undefined;
+}
+
 export interface ClientOptions {
   /** Sent as `Authorization: Bearer …`; omit behind a proxy that adds it. */
   apiKey?: string;
@@ -1703,8 +1755,8 @@ export interface ClientOptions {
   baseURL?: string;
   /** Default globalThis.fetch. */
   fetch?: typeof fetch;
-  /** Sent with every request. */
-  headers?: Record<string, string>;
+  /** Sent with every request: a plain object of strings, or a `Headers`. */
+  headers?: Record<string, string> | HeadersLike;
   /** Retries of 408/409/429/5xx/connection errors (never after a stream's first byte). Default 2. */
   maxRetries?: number;
   /** Per attempt, ms: until the headers, then between two chunks of the body. Default 600000. */
@@ -1721,7 +1773,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   timeout?: number;
   maxRetries?: number;
-  headers?: Record<string, string>;
+  /** Added to the client's (they win): a plain object of strings, or a `Headers`. */
+  headers?: Record<string, string> | HeadersLike;
 }
 
 export interface RetrieveStreamOptions extends RequestOptions {
@@ -1747,12 +1800,19 @@ export class ResponsesClient {
    * invalid params. With a json_schema format, the stream has `partialParsed` and its final
    * response `output_parsed`.
    */
-  stream<T>(params: ParseParams<T>, opts?: RequestOptions): ResponseStream<T>;
+  stream<T, TInput>(params: ParseParams<T, TInput>, opts?: RequestOptions): ResponseStream<T, TInput>;
   stream(params: ResponseCreateParams, opts?: RequestOptions): ResponseStream;
   /** create() with a json_schema format, its output text parsed (and validated) into `output_parsed`. */
-  parse<T>(params: ParseParams<T>, opts?: RequestOptions): Promise<ParsedResponse<T>>;
+  parse<T>(params: ParseParams<T, unknown>, opts?: RequestOptions): Promise<ParsedResponse<T>>;
   /** A tool loop: streams each response, runs its function calls, sends the results back. */
-  runTools<T>(params: Omit<RunToolsParams, 'text'> & { text: Omit<TextConfig, 'format'> & { format: JsonSchemaFormat<T> } }, opts?: RunToolsOptions): ToolRun<T>;
+  runTools<T>(
+    params: Omit<ResponseCreateParamsBase, 'tools' | 'stream' | 'text'> &
+      ResponseModelAndInput & {
+        tools: Array<Tool | RunnableFunctionTool>;
+        text: Omit<TextConfig, 'format'> & { format: JsonSchemaFormat<T, unknown> };
+      },
+    opts?: RunToolsOptions,
+  ): ToolRun<T>;
   runTools(params: RunToolsParams, opts?: RunToolsOptions): ToolRun;
   retrieve(id: string, opts?: RequestOptions): Promise<Response>;
   /** Replays a background response's events (GET /responses/{id}?stream=true&starting_after=N). */
@@ -1797,7 +1857,7 @@ export class ResponsesSocket {
   /** Resolves once the socket is closed by close() (a dropped connection reconnects on the next call). */
   readonly closed: Promise<void>;
   /** A response over the socket (the same ResponseStream as over HTTP). Invalid params throw at once. */
-  stream<T>(params: ParseParams<T>, opts?: SocketRequestOptions): ResponseStream<T>;
+  stream<T, TInput>(params: ParseParams<T, TInput>, opts?: SocketRequestOptions): ResponseStream<T, TInput>;
   stream(params: ResponseCreateParams, opts?: SocketRequestOptions): ResponseStream;
   create(params: ResponseCreateParams, opts?: SocketRequestOptions): Promise<Response>;
   /** Sends `generate: false`: prepares the request state; resolves with the (empty) Response to chain from. */
@@ -1814,9 +1874,10 @@ export class ResponsesSocket {
 
 /**
  * A stream of Responses events; single consumer; leaving `for await` early aborts the request.
- * `TParsed` is the output type of a json_schema stream (`never` for others).
+ * `TParsed` is the output type of a json_schema stream (`never` for others), `TInput` the type
+ * of its JSON before validation (the format's validator's input type; `TParsed` without one).
  */
-export class ResponseStream<TParsed = never> implements AsyncIterableIterator<ResponseStreamEvent> {
+export class ResponseStream<TParsed = never, TInput = TParsed> implements AsyncIterableIterator<ResponseStreamEvent> {
   private constructor();
   /**
    * Parses any ReadableStream of SSE bytes (e.g. from your own proxy). An `event: error` frame
@@ -1831,7 +1892,7 @@ export class ResponseStream<TParsed = never> implements AsyncIterableIterator<Re
    * `type`, `param`, `message`, `requestId`; the classes `toResponse()` writes for other failures).
    */
   static fromResponse(res: globalThis.Response, opts?: { signal?: AbortSignal; maxEventSize?: number }): ResponseStream;
-  [Symbol.asyncIterator](): ResponseStream<TParsed>;
+  [Symbol.asyncIterator](): ResponseStream<TParsed, TInput>;
   next(): Promise<IteratorResult<ResponseStreamEvent, undefined>>;
   return(): Promise<IteratorResult<ResponseStreamEvent, undefined>>;
   /**
@@ -1861,8 +1922,10 @@ export class ResponseStream<TParsed = never> implements AsyncIterableIterator<Re
   /**
    * json_schema streams: the best-effort value of the output text so far, reflecting every event
    * yielded so far (the one in hand included); undefined before any text, and on other streams.
+   * It is the JSON as it arrives, never validated: typed from the validator's input type (a zod
+   * `z.string().transform(Number)` field is a string here, a number in `output_parsed`).
    */
-  readonly partialParsed: [TParsed] extends [never] ? undefined : PartialParsed<TParsed> | undefined;
+  readonly partialParsed: [TParsed] extends [never] ? undefined : PartialParsed<TInput> | undefined;
   abort(): void;
   /**
    * The events as text/event-stream bytes (for proxies), each as the server sent it. A failure

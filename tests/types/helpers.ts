@@ -11,8 +11,13 @@ interface Person {
   age: number;
   tags: string[];
 }
-// any Standard Schema (zod 4, valibot, arktype): declared here, no dependency
-declare const personSchema: StandardSchemaV1<unknown, Person>;
+// any Standard Schema (zod 4, valibot, arktype): declared here, no dependency. Input and output
+// types: z.object({ name: z.string(), … }) is a StandardSchemaV1<Person, Person>.
+declare const personSchema: StandardSchemaV1<Person, Person>;
+// a schema that transforms: z.object({ count: z.string().transform(Number) }) (input { count:
+// string }, output { count: number }); one whose input is not declared (a hand-written validator)
+declare const countSchema: StandardSchemaV1<{ count: string }, { count: number }>;
+declare const opaqueSchema: StandardSchemaV1<unknown, Person>;
 const jsonSchema = {
   type: 'object',
   properties: { name: { type: 'string' }, age: { type: 'number' }, tags: { type: 'array', items: { type: 'string' } } },
@@ -61,6 +66,25 @@ export async function structured(): Promise<string> {
   }
   const final: ParsedResponse<Person> = await stream.finalResponse();
   out += final.output_parsed?.name ?? '';
+  // partialParsed is the JSON before validation: typed from the validator's input type,
+  // output_parsed from its output type
+  const countFormat = jsonSchemaFormat('c', { type: 'object', properties: { count: { type: 'string' } } }, { validate: countSchema });
+  const counting = client.stream({ model: 'm', input: 'x', text: { format: countFormat } });
+  for await (const _ of counting) {
+    const raw: string | undefined = counting.partialParsed?.count;
+    out += raw ?? '';
+    // @ts-expect-error the transform has not run: the partial value is the string
+    const notYet: number | undefined = counting.partialParsed?.count;
+  }
+  const counted: number | undefined = (await counting.finalResponse()).output_parsed?.count;
+  const parsedCount: number | undefined = (await client.parse({ model: 'm', input: 'x', text: { format: countFormat } })).output_parsed?.count;
+  out += `${counted} ${parsedCount}`;
+  // a validator of unknown input: the partial value is unknown until checked
+  const opaque = client.stream({ model: 'm', input: 'x', text: { format: jsonSchemaFormat('p', jsonSchema, { validate: opaqueSchema }) } });
+  // @ts-expect-error the partial value of an undeclared input is unknown
+  out += opaque.partialParsed?.name;
+  const opaqueFinal: ParsedResponse<Person> = await opaque.finalResponse();
+  out += opaqueFinal.output_parsed?.name ?? '';
   // a plain stream has neither
   const plain = client.stream({ model: 'm', input: 'x' });
   const nothing: undefined = plain.partialParsed;
@@ -129,6 +153,10 @@ export async function tools(): Promise<Response> {
   text += person?.name ?? '';
   // @ts-expect-error no output_parsed without a json_schema format
   text += (await run.finalResponse()).output_parsed;
+  // a transforming validator: output_parsed has its output type
+  const counted = client.runTools({ model: 'm', input: 'x', tools: [weather], text: { format: jsonSchemaFormat('c', { type: 'object' }, { validate: countSchema }) } });
+  const count: number | undefined = (await counted.finalResponse()).output_parsed?.count;
+  text += count ?? '';
   return run.finalResponse();
 }
 
@@ -149,6 +177,10 @@ export async function endpoints(): Promise<string> {
   const added = await client.conversations.items.create(conv.id, { items: [{ role: 'user', content: 'more' }] }, { include: ['reasoning.encrypted_content'] });
   const page = await client.conversations.items.list(conv.id, { after: added.last_id ?? undefined, limit: 10, order: 'asc', include: ['message.output_text.logprobs'] });
   for (const item of page.data) out += item.type === 'message' ? item.role : item.type;
+  // a stored item always has its id (README: items.retrieve(conv.id, page.data[0].id))
+  await client.conversations.items.retrieve(conv.id, page.data[0].id);
+  await client.conversations.items.delete(conv.id, page.data[0].id);
+  for (const item of page.data) if (item.type === 'function_call_output' || item.type === 'compaction') out += item.id satisfies string;
   const one: ConversationItem = await client.conversations.items.retrieve(conv.id, 'msg_1');
   out += one.type;
   const after: Conversation = await client.conversations.items.delete(conv.id, 'msg_1');

@@ -5,6 +5,10 @@ import { ResponsesClient, inputFile, inputImage, type InputFileContent, type Inp
 export async function attachments(client: ResponsesClient, file: File, bytes: Uint8Array) {
   const img: InputImageContent = await inputImage(file, { detail: 'high', maxBytes: 1 << 20 });
   const fromBytes = await inputImage(bytes.buffer as ArrayBuffer, { mimeType: 'image/png' });
+  // a view's buffer is an ArrayBufferLike (TS ≥ 5.7), and a SharedArrayBuffer is bytes too
+  const fromBuffer = await inputImage(bytes.buffer, { mimeType: 'image/png' });
+  const shared = await inputFile(new SharedArrayBuffer(8), { mimeType: 'application/pdf' });
+  const sharedView = await inputImage(new Uint8Array(new SharedArrayBuffer(8)), { mimeType: 'image/png' });
   const byUrl = await inputImage('https://example.com/a.png');
   const byId = await inputImage({ fileId: 'file-1' }, { detail: 'some-future-detail' });
   const pdf: InputFileContent = await inputFile(file, { filename: 'a.pdf' });
@@ -12,10 +16,12 @@ export async function attachments(client: ResponsesClient, file: File, bytes: Ui
   const viaView = await inputFile(new DataView(new ArrayBuffer(4)));
   await client.create({
     model: 'm',
-    input: [{ role: 'user', content: [{ type: 'input_text', text: 'hi' }, img, fromBytes, byUrl, byId, pdf, viaUrl, viaView] }],
+    input: [{ role: 'user', content: [{ type: 'input_text', text: 'hi' }, img, fromBytes, fromBuffer, shared, sharedView, byUrl, byId, pdf, viaUrl, viaView] }],
   });
   // @ts-expect-error a number is no source
   await inputImage(42);
+  // @ts-expect-error nor an array of byte values
+  await inputImage([137, 80, 78, 71]);
   // @ts-expect-error fileId is a string
   await inputFile({ fileId: 1 });
   // @ts-expect-error maxBytes is a number

@@ -51,6 +51,16 @@ async function main(): Promise<string> {
   // @ts-expect-error an abort handler gets an AbortError, not an event
   stream.on('abort', (e: ResponseStreamEvent) => void e);
 
+  // headers: a plain object of strings, or a Headers (options of the client and of each call)
+  const withHeaders = new ResponsesClient({ headers: new Headers({ 'x-team': 'a' }) });
+  await withHeaders.create({ model: 'm', input: 'x' }, { headers: new Headers([['x-trace', '1']]) });
+  await withHeaders.retrieve('resp_1', { headers: { 'x-trace': '1' } });
+  await withHeaders.conversations.items.list('conv_1', { headers: new Headers(), limit: 1 });
+  // @ts-expect-error an array of pairs is not taken (a TypeError at run time)
+  new ResponsesClient({ headers: [['x-team', 'a']] });
+  // @ts-expect-error nor in a call's options
+  await withHeaders.retrieve('resp_1', { headers: [['x-trace', '1']] });
+
   // @ts-expect-error model is required
   client.stream({ input: 'x' });
   // @ts-expect-error temperature is a number

@@ -1,6 +1,10 @@
 // Response, output items and params have no catch-all index signature: a misspelt field does not
 // compile (the @ts-expect-error lines), and vendor fields are reached through WithVendorFields.
-import type { FunctionTool, InputItem, OutputItem, Response, ResponseCreateParams, ResponseUsage, Tool, WithVendorFields } from 'cometapi-responses';
+import type {
+  FunctionTool, InputItem, OutputItem, ParseParams, Response, ResponseCreateParams, ResponseCreateParamsBase, ResponseModelAndInput, ResponseUsage,
+  RunToolsParams, Tool, WithVendorFields,
+} from 'cometapi-responses';
+import { jsonSchemaFormat } from 'cometapi-responses';
 import { ResponsesClient } from 'cometapi-responses';
 
 declare const response: Response;
@@ -72,4 +76,49 @@ export async function sending(client: ResponsesClient): Promise<void> {
   // a provider's own parameter, on purpose
   const params: WithVendorFields<ResponseCreateParams> = { model: 'm', input: 'x', provider: { order: ['a'] } };
   await client.create(params);
+}
+
+// model and input: both required, unless a stored prompt is given (it may carry them)
+export async function storedPrompt(client: ResponsesClient): Promise<void> {
+  await client.create({ prompt: { id: 'pmpt_1' } });
+  await client.create({ prompt: { id: 'pmpt_1', version: '2', variables: { city: 'Lisbon' } }, input: 'and tomorrow?' });
+  await client.create({ prompt: { id: 'pmpt_1' }, model: 'gpt-5.4', temperature: 0.2 });
+  client.stream({ prompt: { id: 'pmpt_1' } });
+  const byPrompt: ResponseCreateParams = { prompt: { id: 'pmpt_1' }, store: false };
+  await client.create(byPrompt);
+  const vendor: WithVendorFields<ResponseCreateParams> = { prompt: { id: 'pmpt_1' }, provider: { order: ['a'] } };
+  await client.create(vendor);
+  const parsed = await client.parse({ prompt: { id: 'pmpt_1' }, text: { format: jsonSchemaFormat<{ a: number }>('a', { type: 'object' }) } });
+  const a: number | undefined = parsed.output_parsed?.a;
+  const loop: RunToolsParams = { prompt: { id: 'pmpt_1' }, tools: [{ type: 'web_search' }] };
+  client.runTools(loop);
+  // the rule carries over to the other params types, and to a field left out the documented way
+  const parse: ParseParams<unknown> = { prompt: { id: 'pmpt_1' }, text: { format: { type: 'json_schema', name: 'x', schema: {} } } };
+  const noTools: Omit<ResponseCreateParamsBase, 'tools'> & ResponseModelAndInput = { model: 'm', input: 'x' };
+  await client.create(noTools);
+  const socket = await client.connect();
+  await socket.warmup({ prompt: { id: 'pmpt_1' } });
+  await socket.create({ model: 'm', input: 'x' });
+
+  // @ts-expect-error without a prompt, input is required
+  await client.create({ model: 'm' });
+  // @ts-expect-error without a prompt, model is required
+  await client.create({ input: 'x' });
+  // @ts-expect-error a null prompt gives neither
+  await client.create({ prompt: null });
+  // @ts-expect-error a prompt needs its id
+  await client.create({ prompt: { version: '1' } });
+  // @ts-expect-error params of nothing
+  await client.create({});
+  // @ts-expect-error a misspelt parameter beside a prompt
+  await client.create({ prompt: { id: 'pmpt_1' }, temprature: 1 });
+  // @ts-expect-error runTools params keep the rule
+  const noInput: RunToolsParams = { model: 'm', tools: [] };
+  // @ts-expect-error parse params keep the rule
+  await client.parse({ model: 'm', text: { format: jsonSchemaFormat('a', { type: 'object' }) } });
+  // @ts-expect-error so do a socket's warmup params
+  await socket.warmup({ model: 'm' });
+  // @ts-expect-error a vendor field does not stand for the prompt
+  const vendorOnly: WithVendorFields<ResponseCreateParams> = { model: 'm', provider: { order: ['a'] } };
+  void [a, parse, noInput, vendorOnly];
 }

@@ -6,6 +6,8 @@
 import { apiError, errorForStatus, json, sleep, Disconnect, MAX_TIMER_MS } from './util.mjs';
 
 const INT = /^\d+$/;
+/** A header value the mock sends as given: printable ASCII, not blank. */
+const PRINTABLE = /^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$/;
 /** `replay-seq` kinds: how the replayed event's `sequence_number` is spelled (N: starting_after). */
 const REPLAY_SEQ = new Set(['missing', 'negative', 'fraction', 'string', 'huge', 'same']);
 /** Longest wait a timer can do (setTimeout turns more into 1 ms): larger is refused. */
@@ -14,8 +16,10 @@ export const MAX_MS = MAX_TIMER_MS;
 const MAX_OVERSIZED = 64 * 1024 * 1024;
 // A Map, not an object: `constructor`, `toString`, `__proto__` are not directives.
 const SPEC = new Map(Object.entries({
-  status: (v) => INT.test(v) && +v >= 100 && +v <= 599 ? +v : bad(),
-  'retry-after': (v) => (v === true ? bad() : String(v)),
+  // An error status: a fault that answers, so 400–599 (a 2xx/3xx would be no fault).
+  status: (v) => INT.test(v) && +v >= 400 && +v <= 599 ? +v : bad('an HTTP error status, 400 to 599'),
+  // Sent as a header: anything else could split the answer's headers or be no header value.
+  'retry-after': (v) => (typeof v === 'string' && PRINTABLE.test(v) ? v : bad('printable ASCII')),
   'retry-after-ms': (v) => String(ms(v)),
   'x-should-retry': (v) => (v === 'true' || v === 'false' ? v : bad()),
   'fail-first': int,
@@ -148,7 +152,7 @@ export async function applyPreFaults(headers, faults, attempts, ctx) {
       throw new Disconnect('the client or the server went away during stall-headers');
     }
   }
-  const failing = faults.status != null && faults.status >= 400 &&
+  const failing = faults.status != null &&
     (faults.failFirst == null || attempt <= faults.failFirst);
   if (failing) {
     const h = { ...extra };

@@ -8,13 +8,18 @@
 //
 // Faults per response: `metadata["x-mock-fault"]` of the frame, in the grammar of the
 // x-mock-fault header (mock/README.md), plus `ws-drop-after=N`: the socket is cut (no close
-// frame) after N events of that response.
+// frame) after N events of that response. A fault that drops an HTTP connection (`disconnect`,
+// `disconnect-after=N`) cuts the socket the same way.
 
 import { WebSocketServer } from 'ws';
 import { checkKey } from './index.mjs';
-import { newId } from './util.mjs';
+import { newId, Disconnect } from './util.mjs';
 
 const decoder = new TextDecoder();
+/** Marks an error of a response body (its stream errored): the connection is dropped. */
+const BODY_ERROR = Symbol('body error');
+/** What a header value may hold once its ends are trimmed (Headers refuses CR, LF, NUL and characters above U+00FF). */
+const HEADER_VALUE = /^[^\r\n\0\u0100-\uffff]*$/;
 
 /**
  * Serves WebSocket mode on `server` (a node:http server running `mock`).
@@ -86,11 +91,32 @@ function serve(ws, mock, { path, auth }) {
     }
   });
 
+  /** Drop the connection: no close frame, as a cut TCP connection. */
+  const drop = () => {
+    dead = true;
+    ws.terminate();
+  };
+
   function enqueue(frame) {
     const lane = typeof frame.stream_id === 'string' ? frame.stream_id : '';
     const before = lanes.get(lane) ?? Promise.resolve();
     const run = before.then(() => runCreate(frame));
-    lanes.set(lane, run.catch(() => {}));
+    lanes.set(lane, run.catch((e) => failed(e, frame.stream_id)));
+  }
+
+  /**
+   * A response.create that threw: a fault that drops the connection (`disconnect`,
+   * `disconnect-after=N`: a Disconnect, or the body erroring) drops this socket, as it
+   * drops an HTTP connection; anything else is an `error` event on its lane, so the
+   * response still ends.
+   */
+  function failed(e, streamId) {
+    if (e instanceof Disconnect || e?.[BODY_ERROR]) {
+      drop();
+      return;
+    }
+    const ev = { type: 'error', status: 500, error: { type: 'server_error', code: 'server_error', message: `The mock failed: ${e?.message ?? e}`, param: null } };
+    send(streamId === undefined ? ev : { ...ev, stream_id: streamId });
   }
 
   /** One response.create: POST /responses (streamed) on the mock, its events as frames. */
@@ -113,6 +139,11 @@ function serve(ws, mock, { path, auth }) {
       });
       fault = parts.join(', ');
     }
+    if (typeof fault === 'string' && !HEADER_VALUE.test(fault.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, ''))) {
+      // Passed on as the x-mock-fault header: what a header cannot carry is the header's bad value.
+      send(echo({ type: 'error', status: 400, error: { type: 'invalid_request_error', code: 'invalid_value', message: 'x-mock-fault: not a valid header value', param: 'x-mock-fault' } }));
+      return;
+    }
     const headers = { 'content-type': 'application/json' };
     if (auth) headers.authorization = auth;
     if (fault) headers['x-mock-fault'] = fault;
@@ -131,7 +162,14 @@ function serve(ws, mock, { path, auth }) {
     let buffer = '';
     try {
       for (;;) {
-        const { value, done } = await reader.read();
+        let chunk;
+        try {
+          chunk = await reader.read();
+        } catch (e) {
+          if (dead) break;
+          throw Object.assign(e instanceof Error ? e : new Error(String(e)), { [BODY_ERROR]: true });
+        }
+        const { value, done } = chunk;
         if (done || dead) break;
         buffer += decoder.decode(value, { stream: true });
         let cut;
@@ -155,8 +193,7 @@ function serve(ws, mock, { path, auth }) {
           if (run.steered) continue;
           send(echo(ev));
           if (++sent >= dropAfter) {
-            dead = true;
-            ws.terminate();
+            drop();
             return;
           }
         }

@@ -53,6 +53,14 @@ async function upstreamReply(req, res, body) {
     res.writeHead(200, { ...JSON_TYPE, 'x-echo-auth': req.headers.authorization, 'x-echo-bare': BARE });
     return res.end('{}');
   }
+  if (mode === 'header-name-key') {
+    // Header names holding the key, a run of it, a run in upper case (Node lower-cases names).
+    res.writeHead(200, {
+      ...JSON_TYPE, [`x-debug-${BARE}`]: 'seen', [`x-part-${KEY.slice(7, 19)}`]: 'seen',
+      [`x-upper-${KEY.slice(-12)}`]: 'seen', [`x-short-${KEY.slice(9, 17)}`]: 'kept', 'x-fine': 'kept',
+    });
+    return res.end('{}');
+  }
   if (mode === 'stream-split') {
     // An SSE stream quoting the key, cut at every position of the key in turn, each
     // piece written on its own after a pause (so they arrive as separate chunks).
@@ -201,6 +209,17 @@ test('the key and its fragments are redacted from error bodies and headers', asy
   await h.arrayBuffer();
   for (const [k, v] of h.headers) noLeak(`${k}: ${v}`, k);
   assert.equal(h.headers.get('x-echo-auth'), 'Bearer [redacted]');
+});
+
+test('upstream headers whose name holds the key or a run of it (in any case) are dropped', async () => {
+  const res = await post({ mode: 'header-name-key' });
+  await res.arrayBuffer();
+  assert.equal(res.status, 200);
+  const names = [...res.headers.keys()];
+  for (const name of names) assertNoKeyIn(name, `header name ${name}`, KEY.toLowerCase());
+  assert.deepEqual(names.filter((n) => /^x-(debug|part|upper)-/.test(n)), []);
+  assert.equal(res.headers.get('x-fine'), 'kept');
+  assert.equal(res.headers.get(`x-short-${KEY.slice(9, 17)}`), 'kept', 'a run shorter than 10 characters is no fragment');
 });
 
 test('a streamed body quoting the key, cut inside it at many positions, arrives redacted and intact', async () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { once } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ResponsesClient } from 'cometapi-responses';
 import { startMockServer } from '../../mock/server.mjs';
@@ -129,6 +130,57 @@ test('relay: a refused upstream upgrade refuses the client\'s; the key is in no 
   await assert.rejects(open(wsURL(dev)), { status: 502 });
   const client = new ResponsesClient({ baseURL: `${dev.url}/v1`, maxRetries: 0 });
   await assert.rejects(client.connect({ WebSocket }), (e) => e.name === 'ConnectionError' && !String(e.message).includes(KEY.slice(8, 18)));
+});
+
+/** Sends `request` (raw bytes) to the dev server; then `end()` (half-close) when `halfClose`: the status line of the answer ('' when none). */
+function rawUpgrade(t, dev, request, { halfClose = false } = {}) {
+  return new Promise((done) => {
+    const s = net.connect(dev.port, '127.0.0.1', () => {
+      s.write(request);
+      if (halfClose) s.end();
+    });
+    t.after(() => s.destroy());
+    let got = '';
+    s.on('data', (d) => (got += d));
+    s.on('error', () => {});
+    s.on('close', () => done(got.split('\r\n')[0]));
+  });
+}
+const HANDSHAKE = 'GET /v1/responses HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n';
+const VALID = `${HANDSHAKE}Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+
+test('relay: a handshake the dev server refuses (no Sec-WebSocket-Key, bad version) dials no upstream', async (t) => {
+  let upstreamHits = 0;
+  const up = await fakeUpstream(t, () => upstreamHits++);
+  const dev = await relayTo(t, up);
+  for (const request of [
+    `${HANDSHAKE}\r\n`,
+    `${HANDSHAKE}Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 7\r\n\r\n`,
+  ]) {
+    assert.match(await rawUpgrade(t, dev, request), /^HTTP\/1\.1 400 /);
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(upstreamHits, 0, 'no upstream socket was opened');
+  assert.equal(dev.relay.pairs.size, 0);
+});
+
+test('relay: a client gone before its pair exists ends the upstream socket', async (t) => {
+  // An upstream that accepts 200 ms late: the client half-closes meanwhile.
+  const server = http.createServer();
+  const wss = new WebSocketServer({ server, verifyClient: (_info, ok) => setTimeout(() => ok(true), 200) });
+  const upstreams = [];
+  wss.on('connection', (ws) => upstreams.push(Object.assign(ws, { ended: once(ws, 'close') })));
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => {
+    for (const c of wss.clients) c.terminate();
+    wss.close();
+    server.close();
+  });
+  const dev = await relayTo(t, `http://127.0.0.1:${server.address().port}/v1`);
+  assert.equal(await rawUpgrade(t, dev, VALID, { halfClose: true }), '');
+  await until(() => upstreams.length === 1);
+  await Promise.race([upstreams[0].ended, new Promise((_, no) => setTimeout(() => no(new Error('the upstream socket stayed open')), 3000))]);
+  assert.equal(dev.relay.pairs.size, 0);
 });
 
 test('without a key the dev server serves the mock\'s WebSocket protocol', async (t) => {

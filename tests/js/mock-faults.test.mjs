@@ -1,7 +1,11 @@
 // Faults on demand (x-mock-fault), checked on the bytes and chunks received.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { createParser } from 'eventsource-parser';
+import WebSocket from 'ws';
+import { createMock } from '../../mock/index.mjs';
+import { attachWebSocket } from '../../mock/websocket.mjs';
 import { useMock, has, statusOf } from './client-helpers.mjs';
 
 const { srv } = await useMock({ delayMs: 0 });
@@ -219,4 +223,118 @@ test('replay-seq=KIND: a resume first sends the last delta at or before starting
     assert.deepEqual(rest.map((e) => e.sequence_number), full.slice(n + 1).map((e) => e.sequence_number), kind);
   }
   assert.equal(await statusOf(fetch(`${srv.url}/v1/responses/${r.id}?stream=true`, { headers: { 'x-mock-fault': 'replay-seq=zero' } })), 400);
+});
+
+test('status=CODE takes an error status (400–599); other codes are a bad value', async () => {
+  for (const status of [400, 599]) {
+    const res = await create(`status=${status}`);
+    assert.equal(res.status, status);
+    await res.arrayBuffer();
+  }
+  for (const fault of ['status=100', 'status=200', 'status=399', '{"status":204}', 'status=600']) {
+    const res = await create(fault);
+    assert.equal(res.status, 400, fault);
+    has((await res.json()).error, { param: 'x-mock-fault', code: 'invalid_value' }, fault);
+  }
+});
+
+test('retry-after takes printable ASCII only: anything else is a 400, never a broken answer', async () => {
+  const faults = [
+    '{"status":429,"retry-after":"1\\r\\nset-cookie: x=1"}',
+    '{"status":429,"retry-after":"a\\nb"}',
+    '{"status":429,"retry-after":"\\u4e2d"}', // no Latin-1 character
+    '{"status":429,"retry-after":"\\u00e9"}', // Latin-1, not ASCII
+    '{"status":429,"retry-after":"\\u0000"}',
+    '{"status":429,"retry-after":"  "}',
+    'status=429,retry-after',
+  ];
+  const mock = createMock({ delayMs: 0 });
+  for (const fault of faults) {
+    const res = await create(fault); // over HTTP (startMockServer)
+    assert.equal(res.status, 400, fault);
+    has((await res.json()).error, { param: 'x-mock-fault', code: 'invalid_value' }, fault);
+    const direct = await mock.fetch(new Request('http://mock/v1/responses', { // the fetch handler
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-mock-fault': fault },
+      body: '{"model":"m","input":"hi"}',
+    }));
+    assert.equal(direct.status, 400, fault);
+    assert.equal((await direct.json()).error.param, 'x-mock-fault', fault);
+  }
+  const date = 'Wed, 21 Oct 2015 07:28:00 GMT';
+  const ok = await create(JSON.stringify({ status: 503, 'retry-after': date }));
+  assert.equal(ok.status, 503);
+  assert.equal(ok.headers.get('retry-after'), date);
+  await ok.arrayBuffer();
+});
+
+/** A WebSocket to the mock at `base` (http URL): `send(frame)`, the frames received, and how it ended. */
+async function socketTo(t, base) {
+  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/v1/responses`);
+  t.after(() => ws.terminate());
+  await new Promise((ok, fail) => { ws.once('open', ok); ws.once('error', fail); });
+  const frames = [];
+  ws.on('message', (d) => frames.push(JSON.parse(d)));
+  const closed = new Promise((r) => ws.once('close', (code) => r(code)));
+  return { ws, frames, closed, send: (f) => ws.send(JSON.stringify({ type: 'response.create', model: 'm', input: 'hi', ...f })) };
+}
+const within = (p, ms, what) => Promise.race([p, new Promise((_, no) => setTimeout(() => no(new Error(`${what}: nothing after ${ms} ms`)), ms))]);
+
+test('WebSocket: disconnect and disconnect-after=N drop the socket (no close frame)', async (t) => {
+  for (const [fault, most] of [['disconnect', 0], ['disconnect-after=3', 3], ['{"disconnect":true}', 0]]) {
+    const s = await socketTo(t, srv.url);
+    s.send({ stream_id: 'a', metadata: { 'x-mock-fault': fault } });
+    assert.equal(await within(s.closed, 3000, fault), 1006, `${fault}: dropped, not closed`);
+    assert.ok(s.frames.length <= most, `${fault}: ${s.frames.length} frames`);
+    assert.equal(s.frames.some((f) => f.type === 'response.completed'), false, fault);
+  }
+});
+
+test('WebSocket: a fault a header cannot carry is the x-mock-fault 400, on its lane', async (t) => {
+  const s = await socketTo(t, srv.url);
+  for (const fault of ['status=500, seed=\n1', 'status=500\u2028', '{"status":429,"retry-after":"\u4e2d"}', '{"status":429,"retry-after":"1\\r\\nx: y"}']) {
+    s.frames.length = 0;
+    s.send({ stream_id: 'lane-1', metadata: { 'x-mock-fault': fault } });
+    await within((async () => { while (!s.frames.length) await new Promise((r) => setTimeout(r, 5)); })(), 3000, JSON.stringify(fault));
+    has(s.frames[0], { type: 'error', status: 400, stream_id: 'lane-1' }, JSON.stringify(fault));
+    has(s.frames[0].error, { param: 'x-mock-fault', code: 'invalid_value' }, JSON.stringify(fault));
+  }
+  assert.equal(s.ws.readyState, WebSocket.OPEN, 'the connection stays');
+});
+
+test('WebSocket: a response that throws is an error event on its lane; a body that errors drops the socket', async (t) => {
+  const server = http.createServer((_, res) => res.end());
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  let mode = 'throw';
+  const stub = {
+    async fetch() {
+      if (mode === 'throw') throw new Error('boom');
+      const body = new ReadableStream({
+        start(c) {
+          c.enqueue(new TextEncoder().encode('data: {"type":"response.created","response":{"id":"resp_1"}}\n\n'));
+          setTimeout(() => c.error(new Error('body broke')), 20);
+        },
+      });
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+    },
+  };
+  const sockets = attachWebSocket(server, stub);
+  t.after(() => new Promise((r) => {
+    sockets.close(); // the upgraded sockets first: server.close() waits for them
+    server.closeAllConnections();
+    server.close(r);
+  }));
+  const base = `http://127.0.0.1:${server.address().port}`;
+
+  const s = await socketTo(t, base);
+  s.send({ stream_id: 'x' });
+  await within((async () => { while (!s.frames.length) await new Promise((r) => setTimeout(r, 5)); })(), 3000, 'error event');
+  has(s.frames[0], { type: 'error', stream_id: 'x' });
+  assert.equal(s.ws.readyState, WebSocket.OPEN);
+
+  mode = 'body';
+  const b = await socketTo(t, base);
+  b.send({});
+  assert.equal(await within(b.closed, 3000, 'body error'), 1006);
+  assert.deepEqual(b.frames.map((f) => f.type), ['response.created']);
 });

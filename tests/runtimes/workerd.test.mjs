@@ -286,6 +286,29 @@ test('inline attachments: refused by default, then within MAX_ATTACHMENT_BYTES a
   });
 });
 
+test('inline attachments in a function_call_output output array get the same rules', async () => {
+  const b64 = (text) => Buffer.from(text).toString('base64');
+  /** A tool call and its output holding `parts`. */
+  const body = (...parts) => ({
+    model: 'gpt-5.4',
+    input: [
+      { type: 'function_call', call_id: 'call_1', name: 'f', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'call_1', output: [{ type: 'input_text', text: 'here' }, ...parts] },
+    ],
+  });
+  const zip = { type: 'input_file', filename: 'a.zip', file_data: `data:application/zip;base64,${b64('PK\x03\x04 a zip')}` };
+  const pdf = (n) => ({ type: 'input_file', filename: 'a.pdf', file_data: `data:application/pdf;base64,${b64('%PDF-1.4'.padEnd(n, ' '))}` });
+  const svg = { type: 'input_image', image_url: `data:image/svg+xml;base64,${b64('<svg/>')}` };
+  await reaching(0, async () => {
+    await refused(mf, { body: body(pdf(100)) }, 413, 'attachment_too_large', 'input[1].output[1].file_data'); // no attachment bytes by default
+    await withWorker({ MAX_ATTACHMENT_BYTES: '1000' }, async (open) => {
+      await refused(open, { body: body(zip) }, 400, 'attachment_type_not_allowed', 'input[1].output[1].file_data');
+      await refused(open, { body: body(svg) }, 400, 'attachment_type_not_allowed', 'input[1].output[1].image_url');
+      await refused(open, { body: body(pdf(600), pdf(600)) }, 413, 'attachment_too_large', 'input[1].output[2].file_data');
+    });
+  }, 'refused attachments in a tool output');
+});
+
 test("upstream errors pass through with their status; the package's validation errors are 400 before any upstream call", async () => {
   // the mock validates like the API; the package does not check conversation.id itself
   const body = { model: 'gpt-5.4', input: 'hi', conversation: {} };
@@ -661,6 +684,35 @@ test('closing one side closes the other; an idle pair is closed on both sides', 
   const [code, reason] = await new Promise((resolve) => idle.once('close', (c, r) => resolve([c, r.toString()])));
   assert.equal(code, 1000);
   assert.equal(reason, 'idle timeout');
+});
+
+test('an upstream close reason that redaction makes longer than a close frame holds is cut, not a broken frame', async () => {
+  // 120 bytes; each key-shaped `sk-proj` becomes `[redacted]`: 150 bytes, byte 123 inside an é
+  const reason = `${'sk-proj '.repeat(10)}${'é'.repeat(20)}`;
+  assert.equal(Buffer.byteLength(reason), 120);
+  const up = await listen();
+  const wss = new WebSocket.Server({ server: up.server, path: '/v1/responses' });
+  wss.on('connection', (ws) => ws.on('message', () => ws.close(4000, reason)));
+  const worker = await startWorker({ UPSTREAM_BASE_URL: `${up.url}/v1`, ALLOWED_MODELS: '*' }, { host: '127.0.0.1', port: 0 });
+  try {
+    const url = (await worker.ready).href.replace(/^http/, 'ws');
+    const ws = new WebSocket(`${url}v1/responses`, { origin: ORIGIN });
+    await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+    ws.on('error', () => {});
+    const closed = new Promise((resolve) => ws.once('close', (code, why) => resolve([code, why.toString()])));
+    ws.send(JSON.stringify({ type: 'response.create', model: 'gpt-5.4', input: 'hi' }));
+    const [code, why] = await Promise.race([closed, sleep(5000).then(() => ['not closed', ''])]);
+    assert.equal(code, 4000, `closed with the upstream's code (reason: ${why})`);
+    assert.ok(Buffer.byteLength(why) <= 123, `${Buffer.byteLength(why)} bytes`);
+    assert.ok(!why.includes('\ufffd'), 'no character cut in half');
+    assert.equal(why, `${'[redacted] '.repeat(10)}${'é'.repeat(6)}`);
+    ws.terminate();
+  } finally {
+    await worker.dispose();
+    for (const c of wss.clients) c.terminate();
+    wss.close();
+    await up.close();
+  }
 });
 
 test('Chromium: a page without a key uses client.connect() through the Worker: stream, chain, a refused model, abort', async () => {

@@ -6,7 +6,8 @@
 // - only an allowlist of request headers is forwarded (no cookies, no browser
 //   Authorization, no x-forwarded-*, no x-mock-fault);
 // - the key and every fragment of it of 10+ characters are replaced by [redacted] (the
-//   package's createRedactor) in every response body (streamed ones too) and header coming back.
+//   package's createRedactor) in every response body (streamed ones too) and header value coming
+//   back; a header whose name holds the key or such a fragment (in any case) is dropped.
 // The response body is piped through as it arrives (no buffering); CORS is ours.
 
 import http from 'node:http';
@@ -121,6 +122,10 @@ export function createProxy({ upstream, apiKey }) {
   const agents = { 'http:': new http.Agent(agentOpts), 'https:': new https.Agent(agentOpts) };
   const redactor = createRedactor(apiKey ?? '');
   const redact = (s) => redactor.redact(s);
+  // Node gives header names in lower case: a name is checked against the key in lower case too.
+  const nameRedactor = createRedactor((apiKey ?? '').toLowerCase());
+  /** Whether a header name holds the key or a run of it (such a header is dropped: a name is not redacted). */
+  const keyInName = (name) => nameRedactor.redact(name) !== name || redact(name) !== name;
 
   /** The target URL, or null when it would leave the base's origin or prefix. */
   function target(route, search) {
@@ -158,7 +163,7 @@ export function createProxy({ upstream, apiKey }) {
         }
         const out = {};
         for (const [k, v] of Object.entries(ur.headers)) {
-          if (!DROP_RESPONSE.has(k) && !k.startsWith('access-control-')) {
+          if (!DROP_RESPONSE.has(k) && !k.startsWith('access-control-') && !keyInName(k)) {
             out[k] = Array.isArray(v) ? v.map(redact) : redact(v);
           }
         }

@@ -1,7 +1,8 @@
 // WebSocket mode through the dev server (docs/websocket.md): an upgrade on /v1/responses from an
 // allowed origin (the same policy as the HTTP API: local pages and ALLOWED_ORIGINS; a request
-// without Origin passes, as for HTTP). With an API key it is a relay: it opens the upstream socket
-// with `Authorization: Bearer <key>` (a page cannot set that header), then moves frames both ways
+// without Origin passes, as for HTTP). With an API key it is a relay: once the client's handshake
+// is valid it opens the upstream socket with `Authorization: Bearer <key>` (a page cannot set that
+// header; a client gone before the pair exists ends it), then moves frames both ways
 // as they are; every text frame from upstream has the key and its fragments redacted (the
 // package's createRedactor, as on the HTTP proxy), binary frames from upstream (not part of the
 // protocol) are dropped;
@@ -34,11 +35,16 @@ function refuse(socket, status, text) {
  * @returns {{upgrade(req, socket, head): void, close(): void, pairs: Set<{client: WebSocket, upstream: WebSocket}>}}
  */
 export function createSocketRelay({ allow, apiKey, upstream, mockSockets, idleMs = IDLE_MS }) {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_PAYLOAD });
+  // ws calls verifyClient once the handshake headers are valid: only then is the upstream dialled.
+  const wss = new WebSocketServer({
+    noServer: true, perMessageDeflate: false, maxPayload: MAX_PAYLOAD, verifyClient: ({ req }, done) => dial(req, done),
+  });
   const redactor = createRedactor(apiKey ?? '');
   const target = upstream ? `${upstream.replace(/\/+$/, '').replace(/^http/, 'ws')}/responses` : null;
   const pairs = new Set();
   const pending = new Set();
+  /** request → its client socket and upstream, from the upgrade until the pair exists. */
+  const upgrading = new WeakMap();
 
   function upgrade(req, socket, head) {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -48,10 +54,30 @@ export function createSocketRelay({ allow, apiKey, upstream, mockSockets, idleMs
       if (mockSockets) return mockSockets.upgrade(req, socket, head);
       return refuse(socket, 404, 'Not Found');
     }
-    // the upstream first: a refused upstream upgrade refuses the client's
+    const state = { socket, up: null, paired: false };
+    upgrading.set(req, state);
+    // Until paired, the client going away (or ws giving the upgrade up) ends the upstream.
+    socket.once('close', () => {
+      if (state.paired || !state.up) return;
+      pending.delete(state.up);
+      state.up.terminate();
+    });
+    wss.handleUpgrade(req, socket, head, (client) => {
+      state.paired = true;
+      upgrading.delete(req);
+      pair(client, state.up);
+    });
+  }
+
+  /** The upstream for a valid handshake: `done(true)` once it is open (a refused upstream refuses the client). */
+  function dial(req, done) {
+    const state = upgrading.get(req);
+    const { socket } = state;
+    if (socket.destroyed) return;
     const up = new WebSocket(target, {
       headers: { authorization: `Bearer ${apiKey}` }, perMessageDeflate: false, maxPayload: MAX_PAYLOAD, handshakeTimeout: 30_000,
     });
+    state.up = up;
     pending.add(up);
     let settled = false;
     const fail = (status, text) => {
@@ -61,15 +87,15 @@ export function createSocketRelay({ allow, apiKey, upstream, mockSockets, idleMs
       up.terminate();
       if (!socket.destroyed) refuse(socket, status, text);
     };
-    socket.once('close', () => fail(499, 'Client Closed'));
     up.once('unexpected-response', (_req, res) => fail(res.statusCode === 401 || res.statusCode === 403 ? 502 : res.statusCode, 'Upstream Refused'));
     up.once('error', () => fail(502, 'Bad Gateway'));
     up.once('open', () => {
       if (settled) return;
       settled = true;
       pending.delete(up);
+      if (socket.destroyed) return up.terminate();
       up.pause(); // frames wait until the client side is there
-      wss.handleUpgrade(req, socket, head, (client) => pair(client, up));
+      done(true);
     });
   }
 

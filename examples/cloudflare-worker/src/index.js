@@ -257,37 +257,55 @@ function parseParams(text) {
 }
 
 /**
- * Images and files sent inline (`input_image.image_url` / `input_file.file_data` data: URLs): each
- * of a MIME type in ATTACHMENT_MIME_TYPES, all of them at most MAX_ATTACHMENT_BYTES decoded, and
- * the rest of the body at most MAX_BODY_BYTES. URLs and file ids carry no bytes here.
+ * Images and files sent inline (`input_image.image_url` / `input_file.file_data` data: URLs),
+ * wherever they are in `input` (message content, a function_call_output's `output` array, …):
+ * each of a MIME type in ATTACHMENT_MIME_TYPES, all of them at most MAX_ATTACHMENT_BYTES decoded,
+ * and the rest of the body at most MAX_BODY_BYTES. URLs and file ids carry no bytes here.
  */
 function checkAttachments(params, config, bodyBytes) {
   let decoded = 0;
   let inline = 0;
-  const input = Array.isArray(params.input) ? params.input : [];
-  input.forEach((item, i) => {
-    (Array.isArray(item?.content) ? item.content : []).forEach((part, j) => {
-      const field = part?.type === 'input_image' ? 'image_url' : part?.type === 'input_file' ? 'file_data' : null;
-      const url = field ? part[field] : undefined;
-      if (typeof url !== 'string' || !/^data:/i.test(url)) return;
-      const param = `input[${i}].content[${j}].${field}`;
-      const comma = url.indexOf(',');
-      const head = url.slice(5, comma < 0 ? 0 : comma);
-      const type = head.split(';')[0].trim().toLowerCase();
-      if (!config.attachmentTypes.has(type)) {
-        const allowed = [...config.attachmentTypes].join(', ') || 'none';
-        throw new Refusal(400, { message: `Attachments of type '${type.slice(0, 100) || '(none)'}' are not allowed by this proxy (ATTACHMENT_MIME_TYPES: ${allowed}).`, type: 'invalid_request_error', param, code: 'attachment_type_not_allowed' });
-      }
-      const payload = url.length - comma - 1;
-      inline += url.length;
-      decoded += /;base64$/i.test(head) ? Math.floor((payload * 3) / 4) : payload;
-      if (decoded > config.maxAttachmentBytes) {
-        throw new Refusal(413, { message: `Inline attachments are larger than the proxy's limit of ${config.maxAttachmentBytes} bytes (MAX_ATTACHMENT_BYTES).`, type: 'invalid_request_error', param, code: 'attachment_too_large' });
-      }
-    });
-  });
+  for (const [part, path] of attachmentParts(params.input)) {
+    const field = part.type === 'input_image' ? 'image_url' : 'file_data';
+    const url = part[field];
+    if (typeof url !== 'string' || !/^data:/i.test(url)) continue;
+    const param = `${path}.${field}`;
+    const comma = url.indexOf(',');
+    const head = url.slice(5, comma < 0 ? 0 : comma);
+    const type = head.split(';')[0].trim().toLowerCase();
+    if (!config.attachmentTypes.has(type)) {
+      const allowed = [...config.attachmentTypes].join(', ') || 'none';
+      throw new Refusal(400, { message: `Attachments of type '${type.slice(0, 100) || '(none)'}' are not allowed by this proxy (ATTACHMENT_MIME_TYPES: ${allowed}).`, type: 'invalid_request_error', param, code: 'attachment_type_not_allowed' });
+    }
+    const payload = url.length - comma - 1;
+    inline += url.length;
+    decoded += /;base64$/i.test(head) ? Math.floor((payload * 3) / 4) : payload;
+    if (decoded > config.maxAttachmentBytes) {
+      throw new Refusal(413, { message: `Inline attachments are larger than the proxy's limit of ${config.maxAttachmentBytes} bytes (MAX_ATTACHMENT_BYTES).`, type: 'invalid_request_error', param, code: 'attachment_too_large' });
+    }
+  }
   if (bodyBytes - inline > config.maxBodyBytes) {
     throw new Refusal(413, { message: `The request body is larger than the proxy's limit of ${config.maxBodyBytes} bytes.`, type: 'invalid_request_error', code: 'request_too_large' });
+  }
+}
+
+/**
+ * Every `input_image` / `input_file` object in `input` at any depth, in document order, with its
+ * param path (`input[1].output[0]`). A loop, not recursion: a deeply nested body cannot exhaust
+ * the stack.
+ */
+function* attachmentParts(input) {
+  const stack = [[input, 'input']];
+  while (stack.length) {
+    const [value, path] = stack.pop();
+    if (value === null || typeof value !== 'object') continue;
+    if (!Array.isArray(value) && (value.type === 'input_image' || value.type === 'input_file')) yield [value, path];
+    const children = Array.isArray(value)
+      ? value.map((v, i) => [v, `${path}[${i}]`])
+      : Object.entries(value).map(([k, v]) => [v, `${path}.${k}`]);
+    for (let i = children.length - 1; i >= 0; i--) {
+      if (children[i][0] !== null && typeof children[i][0] === 'object') stack.push(children[i]);
+    }
   }
 }
 

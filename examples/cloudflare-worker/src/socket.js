@@ -12,6 +12,26 @@
 const DEFAULT_IDLE_MS = 5 * 60_000;
 /** Codes a close frame may carry (RFC 6455 §7.4). */
 const sendable = (code) => code === 1000 || (code >= 1001 && code <= 1014 && ![1004, 1005, 1006].includes(code)) || (code >= 3000 && code <= 4999);
+/** The most a close frame's reason may hold, UTF-8 bytes (RFC 6455 §5.5: 125 with the code). */
+const MAX_REASON_BYTES = 123;
+
+/**
+ * `reason` cut to what a close frame can carry, never inside a character: redaction can make an
+ * upstream's reason longer than it was, and a reason too long makes the close frame invalid.
+ */
+export function closeReason(reason) {
+  const text = String(reason ?? '');
+  let bytes = 0;
+  let out = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0);
+    const size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (bytes + size > MAX_REASON_BYTES) break;
+    bytes += size;
+    out += ch;
+  }
+  return out;
+}
 
 /**
  * @param {Request} request the upgrade (origin already checked)
@@ -62,7 +82,7 @@ export async function relaySocket(request, config, { check, limit, Refusal }) {
     if (ended) return;
     ended = true;
     clearTimeout(timer);
-    const [c, r] = sendable(code) ? [code, reason] : code === 1005 ? [1000, ''] : [1011, 'the other side was lost'];
+    const [c, r] = sendable(code) ? [code, closeReason(reason)] : code === 1005 ? [1000, ''] : [1011, 'the other side was lost'];
     for (const ws of [server, upstream]) {
       try {
         ws.close(c, r);

@@ -129,9 +129,8 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
   /** The Files API: `create`, `retrieve`, `list`, `delete`, `content`. */
   files;
 
-  constructor(options = {}) {
-    if (!isObject(options)) throw new TypeError('options must be an object');
-    const { apiKey, baseURL, fetch, headers, maxRetries, timeout, maxEventSize } = options;
+  constructor(options) {
+    const { apiKey, baseURL, fetch, headers, maxRetries, timeout, maxEventSize } = optionsOf(options);
     if (fetch !== undefined && fetch !== null && typeof fetch !== 'function') throw new TypeError('fetch must be a function');
     const json = optionsJson({ apiKey, baseURL: resolved(baseURL), headers: plainHeaders(headers), maxRetries, timeout, maxEventSize: eventLimit(maxEventSize) }, 'options');
     const prev = last?.deref();
@@ -271,7 +270,7 @@ export const ConversationItems = /* @__PURE__ */ named('ConversationItems', clas
   // (after, limit, order, include), retrieve and delete (a conversation's id, then the item's)
 }, (C) => operations(C, 'conversations.items.', [['create', 1, 1], ['list', 1, 0], ['retrieve', 2, 0], ['delete', 2, 0]]));
 
-/** `value` as multipart fields: an object's members as `name[key]`, an array's items as `name[]`; null and undefined are none. */
+/** `value` as multipart fields (text): an object's members as `name[key]`, an array's items as `name[]`; null and undefined are none. */
 function appendField(form, name, value) {
   if (value == null) return;
   if (!isObject(value)) return form.append(name, String(value));

@@ -1301,7 +1301,8 @@ export interface JsonSchemaFormatOptions {
  * description? }`. With `validate` (any Standard Schema, e.g. a zod 4 schema), `parse()` and the
  * stream's final response validate (and transform) the parsed output with it, and T is its output
  * type (`output_parsed`), while the stream's `partialParsed` (the JSON before validation) is typed
- * from its input type; `validate` is never sent.
+ * from its input type; `validate` is never sent: it is kept under a symbol key, which JSON skips
+ * and a copy (`{ ...format, strict: false }`) keeps (`console.log` shows it).
  */
 export function jsonSchemaFormat<S extends StandardSchemaV1>(
   name: string,
@@ -1441,7 +1442,7 @@ export interface RedactorStream {
   push(chunk: Uint8Array): Uint8Array;
   /**
    * The last chunk and everything held back, redacted; the stream starts over. Without a chunk:
-   * a string after string chunks (declare it as `end('')` in TypeScript), else bytes.
+   * a string after string chunks, else bytes (typed as bytes: write `end('')` for text).
    */
   end(last: string): string;
   end(last?: Uint8Array): Uint8Array;

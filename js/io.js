@@ -40,8 +40,8 @@ export class Io {
   /** Removes the listener of the user's signal. */
   #unlisten;
   #controller = null;
-  /** The fetch of a response handed to the caller (its body unread): the user's signal still aborts it. */
-  #handedOver = null;
+  /** The user's signal (optional). */
+  #signal;
   #reader = null;
   #aborted = false;
   #closed = false;
@@ -64,6 +64,7 @@ export class Io {
   constructor(raw, fetch, signal, body) {
     this.#raw = raw;
     this.#fetch = fetch;
+    this.#signal = signal;
     this.#unlisten = onAbort(signal, () => this.abort());
     if (body !== undefined && !this.#aborted) {
       try {
@@ -120,7 +121,6 @@ export class Io {
 
   /** The user aborted: the call ends (AbortError) and whatever is pending stops now. */
   abort() {
-    if (this.#closed) this.#handedOver?.abort();
     if (this.#aborted || this.#closed) return;
     this.#aborted = true;
     this.#raw.abort();
@@ -136,7 +136,7 @@ export class Io {
     this.#closed = true;
     this.#disarm();
     this.#cancelWait?.(SETTLED);
-    if (this.#handedOver === null) this.#unlisten();
+    this.#unlisten();
   }
 
   async #send() {
@@ -144,7 +144,10 @@ export class Io {
     const controller = new AbortController();
     this.#controller = controller;
     const [method, url, coreBody, ...headers] = raw.request();
-    const init = { method, headers: headersOf(headers), signal: controller.signal };
+    // The user's signal aborts the fetch too (where the platform can combine signals): a response
+    // handed to the caller (a file's content, its body unread) stops as a plain fetch's would.
+    const signal = this.#signal instanceof AbortSignal && AbortSignal.any ? AbortSignal.any([controller.signal, this.#signal]) : controller.signal;
+    const init = { method, headers: headersOf(headers), signal };
     const body = this.sendBody ?? coreBody;
     if (body !== undefined) init.body = body;
     let res;
@@ -163,10 +166,8 @@ export class Io {
     }
     reportHeaders(raw, res);
     if (raw.action === Action.Done) {
-      // A success whose answer is the response itself: its body is the caller's to read, and the
-      // caller's signal still aborts it, as it would a plain fetch's.
+      // A success whose answer is the response itself: its body is the caller's to read.
       this.response = res;
-      this.#handedOver = controller;
       return;
     }
     const stream = res.body;

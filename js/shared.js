@@ -20,7 +20,7 @@ export const optionsOf = (opts) => {
 };
 /** `options.signal`: an AbortSignal (by behaviour: one from another realm passes), or none (`undefined`). */
 export const signalOf = (signal) => {
-  if (signal != null && !(isObject(signal) && typeof signal.addEventListener === 'function' && 'aborted' in signal)) {
+  if (signal != null && !(isObject(signal) && typeof signal.addEventListener === 'function' && typeof signal.removeEventListener === 'function')) {
     throw new TypeError('options.signal must be an AbortSignal');
   }
   return signal ?? undefined;

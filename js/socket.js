@@ -154,7 +154,7 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
   }
 
   /** Adds input to the response running on the lane → 'accepted' | 'pending'; rejects with ApiError when the server refuses it. */
-  steer(input, opts = {}) {
+  steer(input, opts) {
     try {
       this.#check();
       const streamId = laneOf(opts);
@@ -384,7 +384,7 @@ function closeQuietly(ws, code) {
 }
 
 function laneOf(opts) {
-  const s = opts?.streamId;
+  const s = optionsOf(opts).streamId;
   if (s !== undefined && s !== null && typeof s !== 'string') throw new TypeError('options.streamId must be a string');
   return s ?? undefined;
 }

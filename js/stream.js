@@ -72,7 +72,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
   /** @internal Streams come from ResponsesClient.stream(), retrieveStream() and ResponseStream.fromReadableStream(). */
   constructor(token, raw, io, validate) {
     if (token !== INTERNAL) {
-      throw new TypeError('use ResponsesClient.stream(), retrieveStream() or ResponseStream.fromReadableStream()');
+      throw new TypeError('use ResponsesClient.stream() or ResponseStream.fromReadableStream()');
     }
     this.#raw = raw;
     this.#io = io;

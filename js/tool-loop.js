@@ -80,7 +80,7 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
     this.#raw = call(() => new RawToolLoop(body, JSON.stringify(names), maxSteps, limit));
     this.#concurrency = this.#raw.concurrency();
     // Over a WebSocket the connection holds the history: later steps send only the new items.
-    if (isObject(opts) && opts.socket !== undefined && opts.socket !== null) this.#raw.over_socket();
+    if (opts?.socket != null) this.#raw.over_socket();
     try {
       this.#stream = this.#next();
     } catch (e) {

@@ -4,6 +4,7 @@
 // method are in client-security.test.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { ApiError, ResponsesClient, ValidationError } from 'cometapi-responses';
 import { KEY, assertNoKey, useMock, clientFor, rejection, has, fails, rawServer } from './client-helpers.mjs';
 
@@ -62,6 +63,10 @@ test('content: the signal still aborts the download after the Response is handed
   controller.abort();
   await assert.rejects(async () => { for (;;) if ((await reader.read()).done) break; }, { name: 'AbortError' });
   await raw.log[0].closedPromise;
+  // Nothing is left listening on a signal shared by many calls once their bodies are read.
+  const shared = new AbortController().signal;
+  for (let i = 0; i < 12; i++) await bytesOf(await client.files.content((await client.files.create({ file: PDF, purpose: 'user_data' })).id, { signal: shared }));
+  assert.equal(getEventListeners(shared, 'abort').length, 0);
 });
 
 test('retrieve, list with its query, delete', async () => {

@@ -38,6 +38,9 @@ const REJECTS = [
   [() => client.create({ model: 'm', input: 'x' }, { timeout: 'x' }), { name: 'TypeError' }],
   [() => client.files.list({ limit: 'x' }), { name: 'TypeError' }],
   [() => client.retrieve('resp_1', { maxRetries: -1 }), { name: 'TypeError' }],
+  // an empty id of any kind: said as required, with no example of another kind of id
+  [() => client.files.retrieve(''), { name: 'ValidationError', message: /^`[a-z_]+` is required, got an empty string$/ }],
+  [() => client.conversations.items.retrieve('conv_1', ''), { name: 'ValidationError', message: /^`[a-z_]+` is required, got an empty string$/ }],
 ];
 
 test('list options (after, limit, order, include) of a wrong type throw a TypeError at once', () => {

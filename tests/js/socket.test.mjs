@@ -217,6 +217,7 @@ test('options and options.signal are checked alike by every call: an object or n
     [5, 'options must be an object'],
     [{ signal: {} }, 'options.signal must be an AbortSignal'],
     [{ signal: { addEventListener() {} } }, 'options.signal must be an AbortSignal'],
+    [{ signal: { aborted: false, addEventListener() {} } }, 'options.signal must be an AbortSignal'],
     [{ signal: 'x' }, 'options.signal must be an AbortSignal'],
   ];
   for (const [name, run] of Object.entries(calls)) {
@@ -224,6 +225,9 @@ test('options and options.signal are checked alike by every call: an object or n
       await assert.rejects(async () => run(opts), { name: 'TypeError', message }, `${name} ${JSON.stringify(opts)}`);
     }
   }
+  await assert.rejects(async () => socket.steer('more', 'lane-2'), { name: 'TypeError', message: 'options must be an object' });
+  assert.throws(() => new ResponsesClient(5), { name: 'TypeError', message: 'options must be an object' });
+  assert.equal(new ResponsesClient(null).constructor, ResponsesClient, 'no options: the defaults');
   for (const run of [calls['client.stream'], calls['socket.stream']]) {
     for (const opts of [undefined, null, { signal: null }]) assertWhole(await drained(run(opts)));
   }

@@ -12,7 +12,7 @@
 //     what the app never reaches (a class's methods made from a table are made inside that call).
 //   node scripts/bundle.mjs DIR
 import { readFileSync, writeFileSync } from 'node:fs';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 
 const dir = process.argv[2];
 const src = 'build/pkg.src/';
@@ -36,20 +36,15 @@ for (const entry of ['node', 'browser', 'edge-light', 'workerd', 'web']) {
     platform: 'neutral',
     external: ['node:*', './cometapi_responses_bg.wasm', './cometapi_responses_bg.wasm?module'],
     mangleProps: new RegExp(`^(${internal.join('|')})$`),
-    // Short lines where a runtime prints the source line of an uncaught error (Node, Bun): a
-    // line, not the whole package (the inline wasm's literal stays one line of its own). The
-    // other entries keep long lines: newlines cost gzip (the browser entry +0.6 KiB).
-    lineLimit: entry === 'node' ? 200 : undefined,
     logLevel: 'warning',
   });
   let js = readFileSync(outfile, 'utf8');
-  // The inline wasm's literal, which lineLimit cut into continued lines, in one line again.
-  js = js.replace(/"H4sI[A-Za-z0-9+/=\\\n]{1000,}"/, (s) => s.replaceAll('\\\n', ''));
   const named = /\b([\w$]+)=\(([\w$]+),([\w$]+),([\w$]+)\)=>\(\4\?\.\(\3\),Object\.defineProperty\(\3,"name",\{value:\2\}\)\)/.exec(js)?.[1];
   if (named === undefined) throw new Error(`bundle.mjs: no naming helper in ${outfile}`);
   // Each `named` call initialises a binding (`X=named("Name",…)`); a call of another function that
   // the minifier gave the same short name is not one, and fails the build rather than be marked.
-  const call = `(?<![\\w$.])${named.replace(/\$/g, '\\$')}\\("`;
+  const callee = `${named.replace(/\$/g, '\\$')}\\("`;
+  const call = `(?<![\\w$.])${callee}`;
   let n = 0;
   js = js.replace(new RegExp(`(?<==)${call}|new FinalizationRegistry\\(`, 'g'), (c) => {
     n++;
@@ -58,5 +53,14 @@ for (const entry of ['node', 'browser', 'edge-light', 'workerd', 'web']) {
   const stray = new RegExp(`(?<!=|\\*/)${call}`).exec(js);
   if (stray) throw new Error(`bundle.mjs: a call of the naming helper that initialises no binding: ${js.slice(stray.index - 40, stray.index + 40)}`);
   if (n < 20) throw new Error(`bundle.mjs: only ${n} pure calls in ${outfile}`);
+  if (entry === 'node') {
+    // One statement a line where the runtime prints the source line of an uncaught error (Node,
+    // Bun): that line, not the whole package (the inline wasm's literal a line of its own). The
+    // names stay minified; the pure marks are kept (checked). The other entries keep long lines:
+    // newlines cost gzip.
+    const marked = (text) => text.match(new RegExp(`/\\*\\s*@__PURE__\\s*\\*/\\s*(${callee}|new FinalizationRegistry\\()`, 'g'))?.length ?? 0;
+    js = (await transform(js, { format: 'esm', logLevel: 'warning' })).code;
+    if (marked(js) !== n) throw new Error(`bundle.mjs: ${marked(js)} of ${n} pure calls kept in ${outfile}`);
+  }
   writeFileSync(outfile, js);
 }

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,24 @@ test('node.js runs copied alone, with no .wasm file beside it (the wasm is insid
   copyFileSync(join(PKG, 'node.js'), join(dir, 'node.js'));
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   assert.equal(node(`const m = await import('./node.js');${USE}`, dir).trim(), EXPECTED);
+});
+
+test('node.js: an uncaught error prints a short source line (the inline wasm is a line of its own), and it keeps every pure mark the browser entry has', () => {
+  const lines = readFileSync(join(PKG, 'node.js'), 'utf8').split('\n');
+  assert.match(lines[0], /^var [\w$]+ = "H4sI[A-Za-z0-9+/=]+";$/);
+  assert.ok(lines.slice(1).every((l) => l.length < 1000), `a line of ${Math.max(...lines.slice(1).map((l) => l.length))} characters`);
+  const marks = (f) => readFileSync(join(PKG, f), 'utf8').match(/\/\*\s*@__PURE__\s*\*\//g).length;
+  assert.ok(marks('node.js') >= marks('browser.js'), `${marks('node.js')} pure marks, the browser entry ${marks('browser.js')}`);
+  const code = `import { ResponsesClient } from './node.js';
+    await new ResponsesClient({ baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0 }).create({ model: 'm', input: 'x' });`;
+  let stderr = '';
+  try {
+    execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: PKG, stdio: 'pipe' });
+  } catch (e) {
+    stderr = String(e.stderr);
+  }
+  assert.match(stderr, /ConnectionError/);
+  assert.ok(stderr.length < 5000, `${stderr.length} characters on stderr`);
 });
 
 test('browser.js works where DecompressionStream does not exist', () => {

@@ -87,15 +87,21 @@ if (existsSync(wasmPath)) {
 
 /**
  * The browser entry's copy of the wasm: `xz --format=lzma` (~12 % smaller than Zopfli's gzip; the
- * literal coder without position bits suits wasm best; the match finder stops at 96 bytes rather
- * than 273: 13–31 B smaller on three builds), its header given the unpacked size, held
+ * literal coder without position bits suits wasm best; the match finder's settings only change the
+ * encoder's search, so the smallest of a few is taken: tens of bytes), its header given the unpacked size, held
  * in the stored (uncompressed) blocks of a gzip member, so that the inline stays a gzip stream
  * in base64 (`H4sI…`) to the tools that look for one.
  */
 function lzmaInGzip(wasm) {
   let lzma;
   try {
-    lzma = execFileSync('xz', ['--format=lzma', '--lzma1=preset=9e,lc=3,lp=0,pb=0,nice=96', '--stdout'], { input: wasm, maxBuffer: 1 << 26 });
+    for (const nice of [64, 80, 96, 112, 128, 192, 273]) {
+      for (const mf of ['bt4', 'hc4']) {
+        const args = ['--format=lzma', `--lzma1=preset=9e,lc=3,lp=0,pb=0,nice=${nice},mf=${mf}`, '--stdout'];
+        const out = execFileSync('xz', args, { input: wasm, maxBuffer: 1 << 26 });
+        if (lzma === undefined || out.length < lzma.length) lzma = out;
+      }
+    }
   } catch (e) {
     throw new Error(`packing the inline wasm needs xz (Debian: xz-utils; make setup-xz): ${e.message}`);
   }

@@ -34,7 +34,7 @@ export function baseResponse(body, { id, createdAt, background }) {
     instructions: body.instructions ?? null,
     max_output_tokens: body.max_output_tokens ?? null,
     max_tool_calls: body.max_tool_calls ?? null,
-    model: body.model,
+    model: body.model ?? 'gpt-mock',
     output: [],
     parallel_tool_calls: body.parallel_tool_calls ?? true,
     presence_penalty: body.presence_penalty ?? 0.0,

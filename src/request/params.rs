@@ -87,7 +87,8 @@ pub enum PromptCacheRetention {
 
 /// The body of `POST /responses`. Field names and types are the wire's; every field but
 /// `model` and `input` is optional and omitted when `None`. `extra` carries any other field
-/// untouched (flattened into the body).
+/// untouched (flattened into the body). A stored prompt that carries the model and the input
+/// (`{"prompt": {"id": …}}` alone) is params this struct cannot hold: send a `serde_json::Value`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateResponseParams {
     /// Model id, e.g. `"gpt-5.4"`.

@@ -311,7 +311,11 @@ impl Io {
         let req = call.request();
         let headers = web_sys::Headers::new().map_err(|e| message(&e))?;
         for (k, v) in &req.headers {
-            headers.set(k, v).map_err(|e| message(&e))?;
+            // Named, never quoted: the value may be a secret (the key, a proxy's token).
+            let refused = |_| {
+                format!("fetch cannot send the header `{k}`: a bad name, or a value with CR, LF, NUL or a character above U+00FF")
+            };
+            headers.set(k, v).map_err(refused)?;
         }
         let b = RequestBuilder::new(&req.url).method(req.method.as_str().parse().unwrap_or_default());
         let b = b.headers(Headers::from_raw(headers)).abort_signal(Some(&signal));

@@ -106,6 +106,11 @@ async fn a_header_fetch_refuses_fails_the_call_without_the_key() {
         let text = format!("{err:?} {err}");
         assert!(matches!(err, Error::Connection { .. }), "{headers:?}: {err:?}");
         assert!(!text.contains("0123456789") && !text.contains("SECRET"), "the key in {text}");
+        // the header is named, its value (maybe a secret) never quoted
+        assert!(
+            headers.iter().all(|(k, v)| text.contains(k.as_str()) && (v.len() < 3 || !text.contains(v.as_str()))),
+            "{text}"
+        );
         assert_eq!(fetch_calls(), before, "{headers:?}: fetch was called");
         if !headers.is_empty() {
             // the same header as a request option, on a stream

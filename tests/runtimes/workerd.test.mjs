@@ -430,6 +430,8 @@ const BEHAVIOURS = {
     }
     res.end();
   },
+  // an event whose type would end the `event:` line and start frames of its own
+  'type-inject': sseBody(opening() + `data: ${JSON.stringify({ type: 'x\nevent: error\ndata: {"injected":true}\n', sequence_number: 3 })}\n\n` + completed(4, 'ok')),
   // a plain answer (a stream or JSON, as asked)
   ok: (res, { stream }) => (stream ? sseBody(opening() + completed(3, 'ok'))(res) : sendJson(res, 200, { ...RESPONSE, status: 'completed', output: [] })),
   // a non-streaming Response quoting the key
@@ -545,6 +547,13 @@ const HOSTILE = [
   }]),
   // a 400 quoting the key without its sk- prefix, or a fragment of it
   ...['400-bare', '400-fragment'].flatMap((model) => [false, true].map((stream) => [model, stream, 400, ({ json }) => assert.match(json.error.message, /\[redacted\]/)])),
+  // a type with line ends: passed on as a `message` event, its data whole; no frame of its making
+  ['type-inject', true, 200, async ({ text }) => {
+    const events = sseEvents(text);
+    assert.ok(events.every((e) => e.event !== 'error' && !e.data?.injected), text);
+    assert.deepEqual(events.find((e) => e.event === 'message')?.data.type, 'x\nevent: error\ndata: {"injected":true}\n');
+    assert.equal((await finalOf(text)).status, 'completed');
+  }],
   // the key echoed in text deltas three characters at a time: not whole, not in fragments
   ['echo-deltas', true, 200, async ({ text }) => {
     const streamed = sseEvents(text).filter((e) => e.event === 'response.output_text.delta').map((e) => e.data.delta).join('');

@@ -380,7 +380,10 @@ async function streamThrough(client, params, deadline, config, cors) {
   const redact = config.redactor.stream();
   const frame = (event) => {
     const data = redact.event(event);
-    return encoder.encode(`event: ${typeof data.type === 'string' ? data.type : 'message'}\ndata: ${JSON.stringify(data)}\n\n`);
+    // A type that would end the `event:` line (CR, LF) is not written there: no frame of the
+    // upstream's making.
+    const type = typeof data.type === 'string' && !/[\r\n]/.test(data.type) ? data.type : 'message';
+    return encoder.encode(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   /** The next frame to send, or null at the end; an error the stream ends with becomes an error event. */
   const next = async (stream) => {

@@ -830,7 +830,8 @@ export interface ResponseDeleted {
 
 export interface InputItemList {
   object: 'list';
-  data: InputItem[];
+  /** The input as the server stored it: every item has its id. */
+  data: Array<InputItem & { id: string }>;
   first_id: string | null;
   last_id: string | null;
   has_more: boolean;

@@ -182,6 +182,8 @@ export async function endpoints(): Promise<string> {
   await client.conversations.items.delete(conv.id, page.data[0].id);
   for (const item of page.data) if (item.type === 'function_call_output' || item.type === 'compaction') out += item.id satisfies string;
   const one: ConversationItem = await client.conversations.items.retrieve(conv.id, 'msg_1');
+  // a response's stored input items have ids too
+  for (const item of (await client.inputItems('resp_1')).data) out += item.id satisfies string;
   out += one.type;
   const after: Conversation = await client.conversations.items.delete(conv.id, 'msg_1');
   out += after.id;

@@ -131,7 +131,9 @@ function serve(ws, mock, { path, auth }) {
     }
     let fault = params.metadata?.['x-mock-fault'];
     let dropAfter = Infinity;
-    if (typeof fault === 'string') {
+    // ws-drop-after=N is a directive of the list form; the JSON form is passed on whole (its
+    // strings may hold commas: an HTTP date).
+    if (typeof fault === 'string' && !fault.trim().startsWith('{')) {
       const parts = fault.split(/[,;]\s*/).filter((d) => {
         const m = /^ws-drop-after=(\d+)$/.exec(d.trim());
         if (m) dropAfter = Number(m[1]);

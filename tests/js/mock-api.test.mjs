@@ -35,6 +35,11 @@ const DOCUMENTED = [
   'response.output_item.done', 'response.completed',
 ];
 
+test('a stored prompt without model or input: a Response that names a model, echoing the prompt', async () => {
+  const r = await create({ prompt: { id: 'pmpt_1', variables: { city: 'Lisbon' } } });
+  has(r, { object: 'response', status: 'completed', model: 'gpt-mock', prompt: { id: 'pmpt_1', variables: { city: 'Lisbon' } } });
+});
+
 test('stream: documented order, sequence numbers, indexes, ids, usage', async () => {
   const res = await post('/v1/responses', { model: 'gpt-mock', input: 'Tell me a story', stream: true });
   assert.equal(res.status, 200);

@@ -23,6 +23,7 @@ use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 
 use super::chunk::{copy_chunk, release};
 use crate::call::{Action, Call, Fault, Release};
+use crate::error::Error;
 use crate::stream::StreamState;
 
 #[wasm_bindgen]
@@ -37,6 +38,20 @@ extern "C" {
     type Readable;
     #[wasm_bindgen(catch, method, js_name = getReader)]
     fn get_reader(this: &Readable) -> Result<JsValue, JsValue>;
+}
+
+/// Why an attempt's request was not started.
+enum NotSent {
+    /// The platform failed (an attempt's failure: retried as the core says).
+    Failed(String),
+    /// The request holds what fetch never sends: the call's error.
+    Refused(Error),
+}
+
+impl From<String> for NotSent {
+    fn from(message: String) -> NotSent {
+        NotSent::Failed(message)
+    }
 }
 
 /// A reader of `body`, or why there is none (a locked body, not a `ReadableStream`).
@@ -241,7 +256,8 @@ impl Io {
         let started = io.borrow_mut().fetch(&call.borrow());
         let promise = match started {
             Ok(p) => p,
-            Err(e) => return call.borrow_mut().on_fetch_error(&e),
+            Err(NotSent::Failed(e)) => return call.borrow_mut().on_fetch_error(&e),
+            Err(NotSent::Refused(e)) => return call.borrow_mut().fail(e),
         };
         let Some(value) = race(JsFuture::from(promise), call, abort).await else { return };
         let mut c = call.borrow_mut();
@@ -305,15 +321,16 @@ impl Io {
 
     /// Builds the call's request with gloo-net, on a new attempt's controller, and starts `fetch`
     /// with it. A header `Headers` refuses (a bad name, a value with CR/LF or a character above
-    /// U+00FF) fails the attempt like a `fetch` that throws.
-    fn fetch(&mut self, call: &Call) -> Result<Promise, String> {
+    /// U+00FF) is no request fetch would ever send: the call's validation error, not retried.
+    fn fetch(&mut self, call: &Call) -> Result<Promise, NotSent> {
         let signal = self.controller.insert(AbortController::new().map_err(|e| message(&e))?).signal();
         let req = call.request();
         let headers = web_sys::Headers::new().map_err(|e| message(&e))?;
         for (k, v) in &req.headers {
             // Named, never quoted: the value may be a secret (the key, a proxy's token).
             let refused = |_| {
-                format!("fetch cannot send the header `{k}`: a bad name, or a value with CR, LF, NUL or a character above U+00FF")
+                let why = "a bad name, or a value with CR, LF, NUL or a character above U+00FF";
+                NotSent::Refused(Error::validation("headers", format!("fetch cannot send the header `{k}`: {why}")))
             };
             headers.set(k, v).map_err(refused)?;
         }
@@ -329,7 +346,7 @@ impl Io {
             Some(f) => f.call1(&JsValue::UNDEFINED, &request),
             None => global_fetch(&request).map(JsValue::from),
         };
-        called.map(|p| Promise::resolve(&p)).map_err(|e| message(&e))
+        called.map(|p| Promise::resolve(&p)).map_err(|e| NotSent::Failed(message(&e)))
     }
 
     /// Lets go of the current body and attempt (its timer too): cancel the reader; abort the

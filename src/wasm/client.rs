@@ -79,10 +79,16 @@ impl ClientOptions {
             serde_wasm_bindgen::from_value(options.clone()).map_err(|e| Error::validation("options", e.to_string()))?;
         let invalid = || Error::validation("timeout", "timeout must be a non-negative number of ms");
         let timeout_ms = o.timeout.map(|t| crate::endpoint::timeout_ms(t).ok_or_else(invalid)).transpose()?;
+        // `fetch`: a function, or none (undefined, null): the JS client's rule.
+        let fetch = match o.fetch.dyn_into::<js_sys::Function>() {
+            Ok(f) => Some(f),
+            Err(v) if v.is_undefined() || v.is_null() => None,
+            Err(_) => return Err(Error::validation("fetch", "fetch must be a function")),
+        };
         Ok(ClientOptions {
             api_key: o.api_key,
             base_url: o.base_url,
-            fetch: o.fetch.dyn_into().ok(),
+            fetch,
             headers: o.headers.into_iter().collect(),
             max_retries: o.max_retries,
             timeout_ms,

@@ -257,6 +257,12 @@ async fn options_from_a_js_object_and_the_snapshot_as_one() {
     let snap = s.snapshot_js();
     let text = js_sys::Reflect::get(&snap, &JsValue::from_str("output_text")).unwrap().as_string().unwrap();
     assert!(text.contains("js options"), "{text}");
+    // fetch: a function or none, as the JS client takes it
+    set("fetch", JsValue::NULL);
+    assert!(ClientOptions::from_js(&opts).unwrap().fetch.is_none());
+    set("fetch", JsValue::from_f64(5.0));
+    assert!(matches!(ClientOptions::from_js(&opts), Err(Error::Validation { param, .. }) if param == "fetch"));
+    set("fetch", JsValue::UNDEFINED);
     set("timeout", JsValue::from_f64(f64::NAN));
     assert!(matches!(ClientOptions::from_js(&opts), Err(Error::Validation { .. })));
 }

@@ -11,7 +11,7 @@ impl Call {
         let State::ReadError { status, headers } = std::mem::replace(&mut self.state, State::Waiting) else {
             return;
         };
-        let body = crate::sse::lossy(&self.body);
+        let body = crate::sse::body_text(&self.body);
         self.body = Vec::new();
         let api = answer::api_error_from_http(status, &body, self.request_id.clone());
         if self.answered {
@@ -31,7 +31,8 @@ impl Call {
                 if let (Error::Stream { .. }, Some(config)) = (&e, self.resume_base.clone()) {
                     if let (Some(id), Some(seq)) = (s.response_id(), s.last_sequence_number()) {
                         if self.retries < self.max_retries {
-                            if let Ok(req) = config.retrieve_stream(id, Some(seq), &self.extra_headers()) {
+                            if let Ok(req) = config.retrieve_stream(id, Some(seq), config.caller_headers(&self.request))
+                            {
                                 self.request = req;
                                 self.sleep = Some(SleepPlan { retry: self.retries, headers: SavedHeaders::default() });
                                 self.retries += 1;
@@ -47,18 +48,6 @@ impl Call {
                 self.finish(Err(e));
             }
         }
-    }
-
-    /// The headers the caller added to this request, whatever their names (kept on a resumed
-    /// request): those after `accept`, `content-type` (with a body), `authorization` (with a key)
-    /// and the client's, as [`Config::request`](crate::endpoint::Config::request) puts them.
-    fn extra_headers(&self) -> Vec<(String, String)> {
-        let r = &self.request;
-        let ours = self
-            .resume_base
-            .as_ref()
-            .map_or(0, |c| 1 + usize::from(r.body.is_some()) + usize::from(c.api_key.is_some()) + c.headers.len());
-        r.headers.get(ours..).unwrap_or_default().to_vec()
     }
 
     pub(super) fn retry_or_fail(&mut self, failure: Failure, headers: &SavedHeaders, err: Error) {

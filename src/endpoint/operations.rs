@@ -279,7 +279,7 @@ impl Config {
             }
         };
         // `accept`, `content-type` (with a body), `authorization` (with a key), then the client's
-        // headers, then the call's own (later ones win).
+        // headers, then the call's own (later ones win; `caller_headers` reads this layout).
         let accept = match answer {
             Answer::Stream { .. } => "text/event-stream",
             Answer::Raw => "*/*",
@@ -299,6 +299,14 @@ impl Config {
             headers.push((k.to_ascii_lowercase(), v.clone()));
         }
         Ok((HttpRequest { method: row.method, url, headers, body, answer }, json_schema))
+    }
+
+    /// The headers the caller added to `request` (one this config built), whatever their names:
+    /// those after `accept`, `content-type` (with a body), `authorization` (with a key) and the
+    /// client's, as [`build`](Self::build) lays them out.
+    pub(crate) fn caller_headers<'r>(&self, request: &'r HttpRequest) -> &'r [(String, String)] {
+        let ours = 1 + usize::from(request.body.is_some()) + usize::from(self.api_key.is_some()) + self.headers.len();
+        request.headers.get(ours..).unwrap_or_default()
     }
 
     /// `GET /responses/{id}?stream=true[&starting_after=N]`: the request that resumes a

@@ -37,7 +37,7 @@ pub(crate) struct JsonAnswer {
 /// checked to be JSON. A Response that is not a JSON object, and a `parse()` answer whose
 /// output text is not valid JSON, fail.
 pub(crate) fn read_json(body: &[u8], answer: Answer) -> Result<JsonAnswer, Error> {
-    let text = crate::sse::lossy(body);
+    let text = crate::sse::body_text(body);
     let json_schema = match answer {
         Answer::Json { output_text: true } => None,
         Answer::Parsed { json_schema } => Some(json_schema),

@@ -98,7 +98,11 @@ impl Redactor {
         }
         // Runs are cut at byte positions: a multibyte character of the text may have been split by
         // a run boundary only if the key itself holds non-ASCII bytes.
-        Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| crate::sse::lossy(e.as_bytes())))
+        Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| {
+            let mut s = String::new();
+            crate::sse::push_lossy(&mut s, e.as_bytes());
+            s
+        }))
     }
 
     /// `text` redacted, or `None` when it holds nothing to redact (what the JS side takes).

@@ -168,7 +168,7 @@ impl Call {
             State::ReadJson => {
                 let body = std::mem::take(&mut self.body);
                 if self.out == Output::Values {
-                    return self.finish(Ok(crate::sse::lossy(&body)));
+                    return self.finish(Ok(crate::sse::body_text(&body)));
                 }
                 match answer::read_json(&body, self.request.answer) {
                     Ok(json) => {

@@ -36,7 +36,7 @@ use std::fmt;
 use bytes::shrink;
 
 mod bytes;
-pub(crate) use bytes::lossy;
+pub(crate) use bytes::{body_text, push_lossy};
 mod lines;
 
 /// Default cap on one event's size (data buffer plus the pending line), in bytes.

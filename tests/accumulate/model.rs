@@ -188,7 +188,10 @@ impl Model {
         let len = self.output()?.len();
         let (id, ty) = (str_at(item, "id").or(ev.item_id()), str_at(item, "type"));
         let at_index = ev.output_index().and_then(|idx| self.position_of(idx));
-        let mut found = id.and_then(|id| self.by_id(at_index, id));
+        // The item with the id, unless the server put it at another index (another item).
+        let elsewhere = |p: usize| matches!((self.servers.get(p).copied().flatten(), ev.output_index()), (Some(a), Some(b)) if a != b);
+        let first = |id| (0..len).find(|&p| self.item_str(p, "id") == Some(id) && !elsewhere(p));
+        let mut found = id.and_then(|id| at_index.filter(|&p| self.item_str(p, "id") == Some(id)).or_else(|| first(id)));
         if let (None, Some(p)) = (found, at_index) {
             let (oid, oty) = (self.item_str(p, "id"), self.item_str(p, "type"));
             if (oid.is_none() || id.is_none() || oid == id) && (oty.is_none() || ty.is_none() || oty == ty) {

@@ -224,7 +224,8 @@ impl Skeleton {
     /// case, checked first), else the first such item that `other` does not rule out.
     pub(super) fn position_of_id(&self, id: &str, hint: Option<usize>, other: impl Fn(&Item) -> bool) -> Option<usize> {
         let has = |it: &Item| it.id.as_deref().is_some_and(|x| same_bytes(x.as_bytes(), id.as_bytes()));
-        hint.filter(|&p| self.items.get(p).is_some_and(has)).or_else(|| self.items.iter().position(|it| has(it) && !other(it)))
+        hint.filter(|&p| self.items.get(p).is_some_and(has))
+            .or_else(|| self.items.iter().position(|it| has(it) && !other(it)))
     }
 
     /// Output index `idx` now names position `at`: an earlier item the server announced at the

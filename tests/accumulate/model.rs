@@ -191,7 +191,8 @@ impl Model {
         // The item with the id, unless the server put it at another index (another item).
         let elsewhere = |p: usize| matches!((self.servers.get(p).copied().flatten(), ev.output_index()), (Some(a), Some(b)) if a != b);
         let first = |id| (0..len).find(|&p| self.item_str(p, "id") == Some(id) && !elsewhere(p));
-        let mut found = id.and_then(|id| at_index.filter(|&p| self.item_str(p, "id") == Some(id)).or_else(|| first(id)));
+        let mut found =
+            id.and_then(|id| at_index.filter(|&p| self.item_str(p, "id") == Some(id)).or_else(|| first(id)));
         if let (None, Some(p)) = (found, at_index) {
             let (oid, oty) = (self.item_str(p, "id"), self.item_str(p, "type"));
             if (oid.is_none() || id.is_none() || oid == id) && (oty.is_none() || ty.is_none() || oty == ty) {

@@ -588,6 +588,19 @@ fn every_operation_has_a_unique_name_and_a_base_url_is_checked() {
         let r = Config::new(Some(bad), None, vec![], None, None);
         assert!(matches!(r, Err(Error::Validation { ref param, .. }) if param == "baseURL"), "{bad}");
     }
+    // The refused URL is quoted, never the key written into it (a short key is masked whole).
+    for key in ["sk-live-0123456789abcdef", "sk-short"] {
+        for bad in
+            [format!("https://h/v1?api-key={key}"), format!("https://user:{key}@h/v1"), format!("https://h/{key}/v1 ")]
+        {
+            let Err(Error::Validation { message, .. }) = Config::new(Some(&bad), Some(key), vec![], None, None) else {
+                panic!("{bad} passed");
+            };
+            assert!(!message.contains(key) && message.contains("[redacted]"), "{message}");
+        }
+    }
+    let Err(e) = Config::new(Some("https://u:p@h/"), None, vec![], None, None) else { panic!() };
+    assert!(e.to_string().contains("credentials"), "{e}");
 }
 
 #[test]

@@ -159,11 +159,12 @@ impl Config {
         timeout_ms: Option<u64>,
     ) -> Result<Config, Error> {
         let base_url = base_url.unwrap_or(DEFAULT_BASE_URL);
-        check_base_url(base_url)?;
+        let api_key = api_key.filter(|k| !k.is_empty());
+        // The refused URL is quoted: a key written into it (a query, user:key@) is not.
+        check_base_url(base_url).map_err(|e| e.redacted(api_key.and_then(Redactor::any).as_ref()))?;
         for (k, _) in &mut headers {
             k.make_ascii_lowercase();
         }
-        let api_key = api_key.filter(|k| !k.is_empty());
         Ok(Config {
             base_url: base_url.trim_end_matches('/').to_owned(),
             redactor: api_key.and_then(Redactor::new).map(Rc::new),

@@ -35,7 +35,10 @@ pub fn check_base_url(url: &str) -> Result<(), Error> {
         return bad("it does not start with http:// or https://");
     };
     let host = rest.split('/').next().unwrap_or_default();
-    if host.is_empty() || host.starts_with(':') || host.bytes().any(|b| b == b'@') {
+    if host.bytes().any(|b| b == b'@') {
+        return bad("it has credentials before its host (give the key as apiKey)");
+    }
+    if host.is_empty() || host.starts_with(':') {
         return bad("it has no host");
     }
     if url.bytes().any(|b| b <= b' ' || b == b'\\' || b >= 0x7f) {

@@ -100,7 +100,8 @@ pub fn api_error_from_http(status: u16, body: &str, request_id: Option<String>) 
             other => serde_json::to_string(other).ok(),
         }
     };
-    let message = field("message").unwrap_or_else(|| {
+    // An empty message says nothing: the status and the body do.
+    let message = field("message").filter(|m| !m.trim().is_empty()).unwrap_or_else(|| {
         let head = byte_prefix(body, 200);
         if head.is_empty() {
             format!("HTTP {status} {}", reason(status))

@@ -151,6 +151,9 @@ fn an_error_body_is_read_in_the_apis_shape_else_described_by_its_status() {
     // The excerpt is cut at a character boundary.
     let (long, cut) = ("日".repeat(70), format!("HTTP 500 Internal Server Error: {}", "日".repeat(66)));
     let invalid = Some("invalid_request_error");
+    // An empty message says nothing: the status and the body do.
+    let empty = r#"{"error":{"message":" ","type":"server_error","code":"upstream_error"}}"#;
+    let empty_said = format!("HTTP 500 Internal Server Error: {empty}");
     // (status, body, x-request-id, message, [type, param, code])
     for (status, body, request_id, message, [error_type, param, code]) in [
         (400, shaped, Some("req_1"), "bad temp", [invalid, Some("temperature"), Some("invalid_value")]),
@@ -158,6 +161,7 @@ fn an_error_body_is_read_in_the_apis_shape_else_described_by_its_status() {
         (502, "<html>bad gateway</html>", None, "HTTP 502 Bad Gateway: <html>bad gateway</html>", [None; 3]),
         (500, "", None, "HTTP 500 Internal Server Error", [None; 3]),
         (500, &long, None, &cut, [None; 3]),
+        (500, empty, None, &empty_said, [Some("server_error"), None, Some("upstream_error")]),
     ] {
         let want = ApiError {
             status: Some(status),

@@ -393,6 +393,16 @@ fn error_events_are_normalised() {
     assert!(!dec_json(json!({"type":"error"})).error().unwrap().message.is_empty());
     // SSE name "error" without a JSON type.
     assert_eq!(dec("error", r#"{"message":"from the name"}"#).unwrap().error().unwrap().message, "from the name");
+    // Neither a type nor an `event:` name, an `error` member: an error (LiteLLM's proxy).
+    let litellm =
+        r#"{"error":{"message":"quota exceeded for gpt-5","type":"rate_limit_error","param":null,"code":"429"}}"#;
+    let e = dec("message", litellm).unwrap();
+    assert_eq!((e.kind(), e.is_terminal()), (EventKind::Error, true));
+    let err = e.error().unwrap();
+    assert_eq!((err.message.as_str(), err.code.as_deref()), ("quota exceeded for gpt-5", Some("429")));
+    // With a type of its own, or a null error, it is what its type says.
+    assert_eq!(dec("message", r#"{"type":"x.y","error":{"message":"m"}}"#).unwrap().kind(), EventKind::Other);
+    assert_eq!(dec("message", r#"{"error":null}"#).unwrap().kind(), EventKind::Other);
     // Not an error event: no error.
     assert_eq!(dec_json(json!({"type":"response.failed","response":{}})).error(), None);
 }

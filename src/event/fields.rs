@@ -103,7 +103,12 @@ pub(super) fn decode(data: String, sse_name: &str, lean: bool) -> Result<Respons
         return Err((data, e));
     }
     let ty = f.string(0);
-    let type_name = ty.as_ref().map_or(sse_name, |t| t.get(&data));
+    // Data with neither a `type` nor an `event:` name that carries an `error` is an error event
+    // (LiteLLM's proxy ends a failed stream with `data: {"error": {…}}`).
+    let untyped_error = ty.is_none()
+        && sse_name == "message"
+        && lenient::parse_value(&data).is_ok_and(|v| v.get("error").is_some_and(|e| !e.is_null()));
+    let type_name = if untyped_error { "error" } else { ty.as_ref().map_or(sse_name, |t| t.get(&data)) };
     let kind = EventKind::from_type(type_name);
     let other_type = (kind == EventKind::Other && type_name != "message").then(|| Box::from(type_name));
     let item_id = f.string(1);

@@ -22,13 +22,16 @@ pub(crate) fn decode(data: String, sse_name: &str, lean: bool) -> Result<Option<
     let uint = |key: &str| obj.get(key).and_then(Value::as_u64);
     let ints = ["sequence_number", "output_index", "content_index", "summary_index", "annotation_index"].map(uint);
     let error = Value::Object(obj.clone());
+    let untyped_error = !matches!(obj.get("type"), Some(Value::String(_)))
+        && sse_name == "message"
+        && obj.get("error").is_some_and(|e| !e.is_null());
     let mut take = |key: &str| obj.get_mut(key).map(Value::take);
     let mut string = |key: &str| match take(key) {
         Some(Value::String(s)) => Some(s),
         _ => None,
     };
     let ty = string("type");
-    let type_name = ty.as_deref().unwrap_or(sse_name);
+    let type_name = if untyped_error { "error" } else { ty.as_deref().unwrap_or(sse_name) };
     let kind = EventKind::from_type(type_name);
     let other_type = (kind == EventKind::Other && type_name != "message").then(|| Box::from(type_name));
     let item_id = string("item_id").map(StrRef::Owned);

@@ -259,6 +259,21 @@ fn each_frame_goes_through_the_stream_machine_outcomes() {
     assert_eq!(s.on_frame(completed("rb", None)), Routed::Dropped);
     assert_eq!(frames(&mut s).len(), 1);
     assert_eq!(s.on_frame(created("rc", None)), Routed::Response(c));
+    // A terminal event spoiled after its type still ends its response: the lane goes on.
+    let d = add(&mut s, "4", None);
+    let spoiled = completed("rc", None);
+    s.on_frame(format!("{},\"oops", &spoiled[..spoiled.len() - 1]));
+    assert!(matches!(s.call(c).error(), Some(Error::Stream { .. })));
+    assert_eq!(frames(&mut s).len(), 1, "the next request goes out");
+    assert_eq!(s.on_frame(created("rd", None)), Routed::Response(d));
+    // A frame nested deeper than the decoder reads still goes to its lane (and fails only it).
+    let (mut s, [e, f], _) = opened(None, [("e", None), ("f", Some("F"))]);
+    s.on_frame(created("re", None));
+    s.on_frame(created("rf", Some("F")));
+    let deep = format!(r#"{{"type":"x.deep","v":{}1{},"stream_id":"F"}}"#, "[".repeat(200), "]".repeat(200));
+    assert_eq!(s.on_frame(deep), Routed::Response(f));
+    assert!(matches!(s.call(f).error(), Some(Error::Stream { .. })));
+    assert_eq!(s.call(e).error(), None);
 }
 
 #[test]
@@ -431,6 +446,18 @@ fn steer_targets_the_running_response_and_settles() {
     let Routed::Successor(succ) = r else { panic!("{r:?}") };
     assert_eq!(s.on_frame(completed("r2", Some("L"))), Routed::Response(succ));
     assert_eq!(frames(&mut s)[0]["input"], "2");
+    // An `error` in the successor's place is a successor that fails at once: the lane goes on.
+    let (mut t, [_, next], _) = opened(None, [("1", None), ("2", None)]);
+    t.on_frame(created("q1", None));
+    t.steer(r#""more""#, None).unwrap();
+    frames(&mut t);
+    t.on_frame(json!({"type":"response.steer.accepted","steer":{"id":"s","previous_response_id":"q1"}}).to_string());
+    t.on_frame(lifecycle("response.incomplete", "q1", "incomplete", None));
+    let r = t.on_frame(ev("error", None, json!({"error":{"code":"invalid_input","message":"bad steer input"}})));
+    let Routed::Successor(failed) = r else { panic!("{r:?}") };
+    assert!(matches!(t.call(failed).error(), Some(Error::Api(e)) if e.code.as_deref() == Some("invalid_input")));
+    assert_eq!(frames(&mut t)[0]["input"], "2");
+    assert_eq!(t.on_frame(created("q2", None)), Routed::Response(next));
     // A failed steer is an ApiError, redacted.
     s.on_frame(created("r3", Some("L")));
     let st2 = s.steer(r#"["x"]"#, Some("L".into())).unwrap();

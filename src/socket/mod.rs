@@ -322,7 +322,13 @@ impl Socket {
     /// The connection could not be opened: every request waiting for it fails.
     pub fn connect_failed(&mut self, message: &str) {
         self.conn = Conn::Closed;
-        let e = Error::Connection { message: format!("cannot open the WebSocket: {message}") };
+        let e = Error::Connection {
+            message: if message.is_empty() {
+                "cannot open the WebSocket".into()
+            } else {
+                format!("cannot open the WebSocket: {message}")
+            },
+        };
         let e = e.redacted(self.redactor.as_deref());
         for s in &mut self.slots {
             if s.state == SlotState::Queued {
@@ -431,8 +437,9 @@ impl Socket {
         let Some(lane) = self.lanes.get_mut(lane_idx) else { return Routed::Dropped };
         let (id, successor) = match lane.active {
             Some(id) => (id, false),
-            None if lane.held > 0 && head.ty.as_deref() == Some("response.created") => {
-                // The successor of a steered response: the steers it commits stop holding the lane.
+            None if lane.held > 0 && matches!(head.ty.as_deref(), Some("response.created" | "error")) => {
+                // The successor of a steered response (or the error the server sends in its
+                // place: a successor that fails at once): the steers it commits stop holding the lane.
                 lane.held = 0;
                 let key = lane.key.clone();
                 for st in &mut self.steers {

@@ -68,8 +68,10 @@ build: setup
 	@rm -rf build/pkg.tmp && mkdir -p build/pkg.tmp
 	wasm-bindgen --target web --omit-default-module-path --out-dir build/pkg.tmp --out-name cometapi_responses --no-typescript $(WASM_IN)
 	@# flatten + rereloop before -Oz, then merging similar functions: ~0.6 KB less gzip than -Oz alone;
+	@# a function with one caller inlined up to 20 bytes more than -Oz would (docs/performance.md:
+	@# -0.6 KB gzip, the long stream's instructions -4 %, a short request's +0.9 %);
 	@# the target_features section is for linkers only
-	wasm-opt $(WASM_OPT_APART) --flatten --rereloop -Oz --converge --merge-similar-functions -Oz --low-memory-unused --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int \
+	wasm-opt $(WASM_OPT_APART) --one-caller-inline-max-function-size=20 --flatten --rereloop -Oz --converge --merge-similar-functions -Oz --low-memory-unused --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int \
 	  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
 	  build/pkg.tmp/cometapi_responses_bg.wasm -o build/pkg.tmp/cometapi_responses_bg.wasm
 	node scripts/minify-names.mjs build/pkg.tmp/cometapi_responses_bg.wasm build/pkg.tmp/cometapi_responses.js

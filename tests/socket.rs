@@ -266,14 +266,6 @@ fn each_frame_goes_through_the_stream_machine_outcomes() {
     assert!(matches!(s.call(c).error(), Some(Error::Stream { .. })));
     assert_eq!(frames(&mut s).len(), 1, "the next request goes out");
     assert_eq!(s.on_frame(created("rd", None)), Routed::Response(d));
-    // A frame nested deeper than the decoder reads still goes to its lane (and fails only it).
-    let (mut s, [e, f], _) = opened(None, [("e", None), ("f", Some("F"))]);
-    s.on_frame(created("re", None));
-    s.on_frame(created("rf", Some("F")));
-    let deep = format!(r#"{{"type":"x.deep","v":{}1{},"stream_id":"F"}}"#, "[".repeat(200), "]".repeat(200));
-    assert_eq!(s.on_frame(deep), Routed::Response(f));
-    assert!(matches!(s.call(f).error(), Some(Error::Stream { .. })));
-    assert_eq!(s.call(e).error(), None);
 }
 
 #[test]

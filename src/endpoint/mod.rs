@@ -160,14 +160,15 @@ impl Config {
     ) -> Result<Config, Error> {
         let base_url = base_url.unwrap_or(DEFAULT_BASE_URL);
         let api_key = api_key.filter(|k| !k.is_empty());
+        let redactor = api_key.and_then(Redactor::new);
         // The refused URL is quoted: a key written into it (a query, user:key@) is not.
-        check_base_url(base_url).map_err(|e| e.redacted(api_key.and_then(Redactor::any).as_ref()))?;
+        check_base_url(base_url).map_err(|e| e.redacted(redactor.as_ref()))?;
         for (k, _) in &mut headers {
             k.make_ascii_lowercase();
         }
         Ok(Config {
             base_url: base_url.trim_end_matches('/').to_owned(),
-            redactor: api_key.and_then(Redactor::new).map(Rc::new),
+            redactor: redactor.map(Rc::new),
             api_key: api_key.map(str::to_owned),
             headers,
             max_retries: max_retries.unwrap_or(DEFAULT_MAX_RETRIES),

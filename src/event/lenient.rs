@@ -116,7 +116,7 @@ pub fn parse_keeping_surrogates(text: &str) -> Result<Value, JsonError> {
 
 /// The text is JSON as [`parse_value`] reads it, at any depth (checked without building a value).
 pub fn is_json(text: &str) -> bool {
-    Reader::any_depth(text).read(false).is_ok()
+    Reader { max_depth: usize::MAX, ..Reader::new(text) }.read(false).is_ok()
 }
 
 /// Deserializes `text` into `T`, reading it as [`parse_value`] does (a lone surrogate escape is
@@ -388,11 +388,6 @@ pub(crate) struct Reader<'a> {
 impl<'a> Reader<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
         Reader { text, b: text.as_bytes(), lone: Lone::Replace, max_depth: MAX_DEPTH }
-    }
-
-    /// A reader of values at any depth.
-    pub(crate) fn any_depth(text: &'a str) -> Self {
-        Reader { max_depth: usize::MAX, ..Reader::new(text) }
     }
 
     /// A whole text's value (`build`: else only checked, its value `null`).

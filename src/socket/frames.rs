@@ -1,8 +1,11 @@
 //! The frames a client sends in WebSocket mode, and the few fields read from a received one to
 //! route it.
 
+use serde_json::Value;
+
 use crate::error::Error;
-use crate::event::lenient::{parse_value, Read, Reader};
+use crate::event::lenient::parse_value;
+use crate::partial_json::PartialJsonParser;
 use crate::request::{members_except, prepare_full};
 
 /// `{"type":"response.create", …params}`: params validated as for a streamed `POST /responses`
@@ -49,38 +52,17 @@ pub(super) struct Head {
     pub response_id: Option<String>,
 }
 
-/// The routing fields of a frame, read as far as it is JSON, at any depth: a frame spoiled
-/// after its `type` (cut, or garbage appended) still ends its response, and one nested past the
-/// decoder's limit still goes to its lane; a frame that is not a JSON object has none (it still
-/// goes to a response, whose stream machine reports it).
+/// The routing fields of a frame; from a frame that is not JSON, as far as it is (the
+/// partial-JSON parser's best effort: a terminal event spoiled after its `type`, cut or with
+/// garbage appended, still ends its response). A frame that is not a JSON object has none (it
+/// still goes to a response, whose stream machine reports it).
 pub(super) fn head(text: &str) -> Head {
-    let mut h = Head::default();
-    let rd = Reader::any_depth(text);
-    let i = rd.ws(0);
-    if !text.as_bytes().get(i).is_some_and(|&c| c == b'{') {
-        return h;
-    }
-    let string = |j: usize, slot: &mut Option<String>| -> Read<usize> {
-        if !text.as_bytes().get(j).is_some_and(|&c| c == b'"') {
-            *slot = None; // the last value of a key counts: of another type, it is none
-            return rd.skip(j, 1);
-        }
-        let (s, n) = rd.string(j, true)?;
-        *slot = Some(s.get(text).to_owned());
-        Ok(n)
-    };
-    let _ = rd.object(i, |key, j| match key {
-        b"type" => string(j, &mut h.ty),
-        b"stream_id" => string(j, &mut h.stream_id),
-        b"response" if text.as_bytes().get(j).is_some_and(|&c| c == b'{') => {
-            h.response_id = None;
-            rd.object(j, |key, k| if key == b"id" { string(k, &mut h.response_id) } else { rd.skip(k, 2) })
-        }
-        b"response" => {
-            h.response_id = None;
-            rd.skip(j, 1)
-        }
-        _ => rd.skip(j, 1),
+    let v = parse_value(text).unwrap_or_else(|_| {
+        let mut p = PartialJsonParser::new();
+        p.push(text);
+        p.value().cloned().unwrap_or_default()
     });
-    h
+    let field = |k| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    let response_id = v.get("response").and_then(|r| r.get("id")).and_then(Value::as_str).map(str::to_owned);
+    Head { ty: field("type"), stream_id: field("stream_id"), response_id }
 }

@@ -68,7 +68,7 @@ export function addHandler(handlers, type, handler) {
 
 /** Calls each handler of `list` with `value`; one that throws is the app's bug, reported as the runtime reports it. */
 export function runHandlers(list, value) {
-  for (const handler of list ?? []) {
+  for (const handler of [...(list ?? [])]) { // a copy: a handler may off() itself
     try {
       handler(value);
     } catch (e) {

@@ -260,7 +260,7 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
         if (ws.readyState === 1) return resolve();
         this.#abandon = () => reject(new AbortError('the socket was closed while it was connecting'));
         if (this.#closing) return this.#abandon();
-        const fail = (e) => reject(new ConnectionError(`cannot open the WebSocket${e?.message ? `: ${e.message}` : ''}`));
+        const fail = (e) => reject(new ConnectionError(e?.message ?? '')); // the runtime's reason
         ws.addEventListener('open', resolve, { once: true });
         ws.addEventListener('error', fail, { once: true });
         ws.addEventListener('close', (e) => fail({ message: `closed (code ${e.code})` }), { once: true });
@@ -281,11 +281,12 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
       this.#opening = null;
       if (this.#raw === null) throw e;
       const text = e?.message ?? String(e);
-      raw.connect_failed(raw.redact(text) ?? text);
+      const said = raw.redact(text) ?? text;
+      raw.connect_failed(said);
       this.#deliverAll();
       this.#settleSteers();
       // A fresh error either way: the runtime's message may hold what the core redacts.
-      throw e instanceof AbortError ? e : new ConnectionError(raw.redact(text) ?? text);
+      throw e instanceof AbortError ? e : new ConnectionError(`cannot open the WebSocket${said ? `: ${said}` : ''}`);
     }
     clearTimeout(timer);
     this.#abandon = null;

@@ -14,6 +14,8 @@ export const INTERNAL = Symbol('cometapi-responses.internal');
 // a batch entry's codes (src/stream/sinks.rs), read once per event
 const SAME_OPS = PatchesMark.Same;
 const YIELD = Show.Yield;
+/** `what` on a stream another reader reads (a relay is the first and only one). */
+const readAlready = (what) => new TypeError(`${what}: another reader (a relay, an iterator, on()) reads this stream`);
 /** A stream of a body the app hands over: `make(maxEventSize)` makes its call; `opts.signal`'s abort ends it. */
 const foreign = (body, opts, make) => {
   const { signal, maxEventSize } = optionsOf(opts);
@@ -123,6 +125,8 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
 
   /** The next event; queued behind any pending call. */
   next() {
+    // The relay reads the body: the events are its (on() handlers see them).
+    if (this.#relayed) return this.#state === 'open' ? Promise.reject(readAlready('next()')) : Promise.resolve({ value: undefined, done: true });
     if (this.#queue === null) return this.#next();
     this.#claimed = true;
     return this.#fromQueue();
@@ -325,8 +329,9 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
   }
 
   #emit(event) {
+    // A copy: a handler may off() itself (or another) while the event is handed out.
     const run = (list) => {
-      if (list) for (const handler of list) handler(event);
+      if (list) for (const handler of [...list]) handler(event);
     };
     try {
       run(this.#handlers.get(event.type));
@@ -349,7 +354,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
   /** The stream failed: on('abort') handlers get an AbortError, on('error') handlers any other error. */
   #emitFailure(error) {
     const list = this.#handlers.get(error instanceof AbortError ? 'abort' : 'error');
-    if (list) runHandlers([...list], error);
+    if (list) runHandlers(list, error);
   }
 
   #end(state) {
@@ -538,6 +543,8 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
       } else if (this.#error) c.error(this.#error);
       else c.close();
     };
+    // One reader of the body: a relay begins before any other (ready() aside, whose event it takes).
+    if (this.#relayed || this.#phase !== 0 || this.#ahead !== null || this.#queue?.length) throw readAlready('toReadableStream()');
     if (this.#raw === null || this.#state !== 'open') return new ReadableStream({ start: ended });
     this.#claimed = true;
     this.#relayed = true;

@@ -42,7 +42,7 @@ export async function validated(schema, value, text, what, redact) {
   const r = await schema['~standard'].validate(value);
   if (r.issues) {
     const list = r.issues.map((i) => {
-      const path = (i.path ?? []).map((p) => (isObject(p) ? p.key : p)).join('.');
+      const path = (i.path ?? []).map((p) => String(isObject(p) ? p.key : p)).join('.'); // a key may be a symbol
       return path ? `${path}: ${i.message}` : i.message;
     });
     const message = `${what} failed validation: ${list.join('; ')}`;

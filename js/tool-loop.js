@@ -148,6 +148,7 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
   /** The last Response (reads the run to its end if nobody iterates it). */
   finalResponse() {
     this.#finalPromise ??= (async () => {
+      await null; // the rest of this task: a `for await` begun in it still takes every event
       if (!this.#iterating) while (!(await this.next()).done);
       await this.#ended;
       if (this.#error) throw this.#error;
@@ -163,7 +164,15 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
       for (;;) {
         const stream = this.#stream;
         for await (const event of stream) yield event;
-        const response = await stream.finalResponse();
+        // A structured output that does not parse is the run's error only when the run stops on
+        // it (the answer); text beside function calls goes on with the loop.
+        let response, unparsed;
+        try {
+          response = await stream.finalResponse();
+        } catch (e) {
+          if (!(e instanceof OutputParseError) || stream.response === null) throw e;
+          [response, unparsed] = [stream.response, e];
+        }
         if (this.#error) throw this.#error;
         const step = { response, toolCalls: [] };
         this.#steps.push(step);
@@ -177,6 +186,7 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
           this.#stopReason = next.stop;
           this.#pending = next.calls.map(({ call_id, name, arguments: args }) => ({ call_id, name, arguments: args }));
           this.#final = response;
+          if (unparsed) throw unparsed;
           return;
         }
         const errors = new Map();

@@ -89,6 +89,12 @@ test('the key: a custom fetch that rejects with the request attached, an Aggrega
 });
 
 test('the key: params quoting it fail validation without it; a structured output that quotes it fails its validate without it', async () => {
+  // A refused baseURL that holds the key (a query, user:key@, a path with a space) is quoted without it.
+  for (const baseURL of [`https://h/v1?api-key=${KEY}`, `https://u:${KEY}@h/v1`, `https://h/${KEY}/v1 `]) {
+    let e;
+    assert.throws(() => new ResponsesClient({ apiKey: KEY, baseURL }), (err) => (e = err) instanceof ValidationError && err.param === 'baseURL');
+    assertNoKey(e, baseURL.slice(0, 12));
+  }
   const c = fetching(async () => { throw new Error('not sent'); });
   for (const bad of [{ temperature: KEY }, { metadata: { [KEY]: 'x'.repeat(600) } }]) {
     assertNoKey(await rejection((async () => c.stream({ ...params, ...bad }))()), JSON.stringify(Object.keys(bad)));

@@ -357,3 +357,48 @@ test('ResponseAccumulator: garbage throws; an event that fits nowhere changes no
   for (const e of wire.slice(1)) acc.push(e);
   has(acc.response, { output_text: 'ok', status: 'completed' });
 });
+
+test('a handler that off()s itself while an event is handed out: the next handler still sees that event', async () => {
+  const { sse } = syntheticStream(['x']);
+  const stream = streamOf(sse);
+  const seen = [];
+  const once = () => stream.off('response.created', once);
+  stream.on('response.created', once).on('response.created', (e) => seen.push(e.type));
+  await drained(stream);
+  assert.deepEqual(seen, ['response.created']);
+});
+
+test('a relay is the first and only reader: toReadableStream() twice, or after an iterator began, is a TypeError; next() on a relayed stream too', async () => {
+  const { sse, events } = syntheticStream(['a', 'b']);
+  const twice = streamOf(sse);
+  const body = twice.toReadableStream();
+  assert.throws(() => twice.toReadableStream(), TypeError);
+  await assert.rejects(twice.next(), TypeError, 'next() while the relay reads');
+  const text = await new Response(body).text();
+  assert.equal(text.split('\n\n').filter(Boolean).length, events.length, 'the one relay has every event');
+  assert.deepEqual(await twice.next(), DONE, 'next() after the relay ended');
+  assert.equal((await twice.finalResponse()).output_text, 'ab');
+  // An iterator began in this task, or finalResponse() read from an earlier one: the relay refuses.
+  const iterated = streamOf(sse);
+  const first = iterated.next();
+  assert.throws(() => iterated.toReadableStream(), TypeError);
+  assert.equal((await first).value.type, 'response.created');
+  assert.equal((await iterated.finalResponse()).output_text, 'ab', 'the iterator reads on');
+  const read = streamOf(sse);
+  const final = read.finalResponse();
+  await new Promise((r) => setTimeout(r, 0));
+  assert.throws(() => read.toReadableStream(), TypeError);
+  assert.equal((await final).output_text, 'ab');
+  // ready() then the relay: the relay takes the event ready() read.
+  const ready = streamOf(sse);
+  await ready.ready();
+  assert.equal((await new Response(ready.toReadableStream()).text()).split('\n\n').filter(Boolean).length, events.length);
+});
+
+test('data with neither a type nor an event: name that carries an error (LiteLLM\'s proxy) fails the stream with that ApiError', async () => {
+  const { sse } = syntheticStream(['a'], { terminal: false });
+  const error = { message: 'quota exceeded for gpt-5', type: 'rate_limit_error', param: null, code: '429' };
+  const { events, error: e } = await collect(streamOf([...[sse].flat(), `data: ${JSON.stringify({ error })}\n\n`]));
+  isError(e, ApiError, { message: 'quota exceeded for gpt-5', code: '429', type: 'rate_limit_error' });
+  assert.ok(events.every((ev) => typeof ev.type === 'string'), 'the error is not handed out as an event');
+});

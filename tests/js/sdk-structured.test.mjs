@@ -56,6 +56,9 @@ test('parse(): validate transforms the value (sync and async); failing it is an 
   assert.match(e.message, /age: too young; no/);
   assert.equal(typeof e.text, 'string');
   assert.deepStrictEqual(JSON.parse(e.text).tags.length > 0, true);
+  // A path may hold symbols (a Standard Schema's PropertyKey).
+  const sym = schema(() => ({ issues: [{ message: 'odd', path: [Symbol('s'), { key: Symbol('k') }, 0] }] }));
+  await fails(client.parse(params(jsonSchemaFormat('person', PERSON, { validate: sym }))), OutputParseError, { message: 'the output failed validation: Symbol(s).Symbol(k).0: odd' });
 });
 
 test('parse(): null on a refusal or without output text; OutputParseError (.text) for invalid JSON; exact values', async () => {

@@ -5,7 +5,7 @@
 // and validate are never sent. Also parsed_arguments on the function calls of a snapshot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { functionTool, AbortError, ApiError, OutputParseError, ValidationError } from 'cometapi-responses';
+import { functionTool, jsonSchemaFormat, AbortError, ApiError, OutputParseError, ValidationError } from 'cometapi-responses';
 import {
   useMock, clientFor, rejection, sleep, read, frame, collect, isError, fails, drained, finished, has,
 } from './client-helpers.mjs';
@@ -268,4 +268,32 @@ test('function calls in a snapshot get parsed_arguments: best effort while strea
   assert.ok(values.every((v) => v.city === undefined || 'Lisbon'.startsWith(v.city)));
   assert.ok(values.every((v) => v.days === undefined || [[], [1], [1, 2]].some((d) => JSON.stringify(d) === JSON.stringify(v.days))));
   has((await stream.finalResponse()).output[0], { parsed_arguments: JSON.parse(args), arguments: args });
+});
+
+test('finalResponse() asked before a for await in the same task: the loop still gets every event', async () => {
+  const answer = (b, n) => sseAnswer(n === 0 ? response([fnCall('t', '{"city":"Lisbon"}', 'c1')]) : response([message('It is sunny in Lisbon.')]));
+  const tool = functionTool({ name: 't', execute: () => 'sunny' });
+  const alone = await collect(scripted(answer).client.runTools({ model: 'm', input: 'x', tools: [tool] }));
+  const run = scripted(answer).client.runTools({ model: 'm', input: 'x', tools: [tool] });
+  const final = run.finalResponse();
+  const { events } = await collect(run);
+  assert.deepEqual(events.map((e) => e.type), alone.events.map((e) => e.type));
+  assert.equal((await final).output_text, 'It is sunny in Lisbon.');
+});
+
+test('a json_schema run: text beside function calls goes on with the loop; a final text that does not parse rejects with the stop reason and steps set', async () => {
+  const format = jsonSchemaFormat('a', { type: 'object' });
+  const tool = functionTool({ name: 't', execute: () => 'sunny' });
+  const withCall = response([message('Let me look that up.'), fnCall('t', '{}', 'c1')]);
+  const cut = response([message('{"answer": "Lis')], { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
+  const run = (last) => scripted((b, n) => sseAnswer(n === 0 ? withCall : last)).client.runTools({ model: 'm', input: 'x', tools: [tool], text: { format } });
+  const good = run(response([message('{"answer":"Lisbon"}')]));
+  has(await good.finalResponse(), { output_parsed: { answer: 'Lisbon' } });
+  assert.equal(good.steps.length, 2);
+  const bad = run(cut);
+  const e = await fails(bad.finalResponse(), OutputParseError, { text: '{"answer": "Lis' });
+  assert.equal(bad.stopReason, 'no_tool_calls');
+  assert.equal(bad.steps.length, 2);
+  assert.equal(bad.steps[1].response.status, 'incomplete');
+  assert.equal(e, await rejection(bad.finalResponse()));
 });

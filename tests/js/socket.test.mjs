@@ -4,7 +4,7 @@ import { privateSizes, wasm } from './socket-probe.mjs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
-import { ApiError, AbortError, ConnectionError, ResponseStream, ResponsesClient, ValidationError, functionTool } from 'cometapi-responses';
+import { ApiError, AbortError, ConnectionError, ResponseStream, ResponsesClient, StreamError, ValidationError, functionTool } from 'cometapi-responses';
 import {
   KEY, assertNoKey, clientFor, collect, startMock, has, fails, drained, read, sleep, syntheticStream, assertWhole,
 } from './client-helpers.mjs';
@@ -96,6 +96,17 @@ test('errors: an error event is an ApiError (previous_response_not_found), the s
   assert.equal((await socket.create({ model: 'm', input: 'still fine' })).status, 'completed');
 });
 
+test('a malformed frame fails its response; the lane goes on, a malformed terminal frame included', async (t) => {
+  const { socket } = await setup(t);
+  const n = (await drained(socket.stream({ model: 'm', input: 'x' }))).length;
+  for (const at of [5, n - 1]) {
+    const { error } = await collect(socket.stream({ model: 'm', input: 'x', metadata: { 'x-mock-fault': `malformed-json=${at}` } }));
+    assert.ok(error instanceof StreamError, `${at}: ${error}`);
+    const next = await Promise.race([socket.create({ model: 'm', input: 'the next turn' }), sleep(5000).then(() => ({ status: 'still waiting' }))]);
+    assert.equal(next.status, 'completed', `after a malformed event ${at}`);
+  }
+});
+
 test('a dropped connection fails the response in flight with ConnectionError (.response), the next call reconnects', async (t) => {
   const { srv, socket } = await setup(t);
   const { stream: s, events, error } = await read(socket.stream({ model: 'm', input: 'cut me', metadata: { 'x-mock-fault': 'ws-drop-after=6' } }));
@@ -149,6 +160,16 @@ test('steer(): accepted, the steered response ends (incomplete: steered), its su
   await early.ready();
   assert.equal(await socket.steer('and x', { streamId: 'e' }), 'accepted');
   await collect(early);
+  // An accepted steer whose successor the server cannot start (an error in its place): the
+  // successor fails with that ApiError, and the lane goes on.
+  const failing = new Promise((resolve) => socket.on('response', (r) => r.finalResponse().catch(resolve)));
+  const bad = socket.stream({ model: 'm', input: 'a third long answer to steer' }, { streamId: 'f' });
+  await bad.ready();
+  assert.equal(await socket.steer([{ type: 'message', role: 'user', content: 42 }], { streamId: 'f' }), 'accepted');
+  await collect(bad);
+  assert.ok((await Promise.race([failing, sleep(5000)])) instanceof ApiError, 'the successor failed');
+  const next = await Promise.race([socket.create({ model: 'm', input: 'next on f' }, { streamId: 'f' }), sleep(5000).then(() => ({ status: 'still waiting' }))]);
+  assert.equal(next.status, 'completed');
 });
 
 test('runTools({ socket }): each step sends only the new items + previous_response_id (store: false too)', async (t) => {
@@ -240,6 +261,18 @@ test('connect() rejects with ConnectionError: upgrade refused (wrong key), or no
   const client = new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1' });
   const message = 'cannot open the WebSocket: no answer in 30 ms';
   await fails(client.connect({ WebSocket: Fake, timeout: 30 }), ConnectionError, { message });
+  // A refused reconnect fails the request waiting for it with the same words.
+  let refuse = false;
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', verifyClient: () => !refuse });
+  t.after(() => wss.close());
+  await new Promise((r) => wss.once('listening', r));
+  wss.on('connection', (ws) => ws.on('message', () => ws.terminate())); // drops at the first request
+  const socket = await new ResponsesClient({ apiKey: KEY, baseURL: `http://127.0.0.1:${wss.address().port}/v1` }).connect({ WebSocket });
+  t.after(() => socket.close());
+  await collect(socket.stream({ model: 'm', input: 'x' }));
+  refuse = true;
+  const e = await fails(socket.create({ model: 'm', input: 'y' }), ConnectionError);
+  assert.equal(e.message.split('cannot open the WebSocket').length, 2, e.message);
 });
 
 test('close() while a reconnect is in flight closes its half-open WebSocket at once; socket.closed resolves', async () => {

@@ -62,7 +62,7 @@ pub(crate) fn read_json(body: &[u8], answer: Answer) -> Result<JsonAnswer, Error
 /// A JSON answer's text parsed once into a value, as `JSON.parse` reads it (a lone surrogate
 /// escape is U+FFFD), a Response with its `output_text` set (the Rust API).
 pub(crate) fn value_of(text: &str, answer: Answer) -> Result<Value, Error> {
-    if matches!(answer, Answer::Json { output_text: true } | Answer::Parsed { .. }) {
+    if answer.is_response() {
         return accumulate::response_value(text).map_err(|e| not_json_or(text, e));
     }
     lenient::parse_value(text).map_err(|e| not_json_or(text, Error::stream(format!("the response is not JSON: {e}"))))
@@ -70,7 +70,10 @@ pub(crate) fn value_of(text: &str, answer: Answer) -> Result<Value, Error> {
 
 /// The error of a body that is not JSON at all (with a short excerpt).
 fn not_json(text: &str) -> Error {
-    Error::stream(format!("the response is not JSON: {}", byte_prefix(text, 120)))
+    match byte_prefix(text, 120) {
+        "" => Error::stream("the response has no body"),
+        head => Error::stream(format!("the response is not JSON: {head}")),
+    }
 }
 
 /// `e` (the text is JSON, but not as the answer needs it), or [`not_json`]: the text is checked

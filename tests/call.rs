@@ -143,6 +143,10 @@ fn a_call_that_takes_values_parses_its_answer_once_into_a_value() {
     assert_eq!((&v["output_text"], &v["x"]), (&serde_json::json!("a\u{fffd}"), &serde_json::Value::Null));
     let v = answer(Operation::Delete, r#"{"id":"r","deleted":true}"#).unwrap();
     assert_eq!(v.get("output_text"), None, "not a Response");
+    // No body (a 204): null, except where a Response is due.
+    assert_eq!(answer(Operation::Delete, " \n").unwrap(), serde_json::Value::Null);
+    let Err(Error::Stream { message, .. }) = answer(Operation::Retrieve, "") else { panic!() };
+    assert_eq!(message, "the response has no body");
     let Err(Error::Stream { message, .. }) = answer(Operation::Retrieve, &format!("<p>{KEY}</p>")) else { panic!() };
     assert_eq!(message, "the response is not JSON: <p>[redacted]</p>");
     let Err(Error::Stream { message, .. }) = answer(Operation::Retrieve, "[1]") else { panic!() };

@@ -166,7 +166,11 @@ impl Call {
         match &mut self.state {
             State::ReadError { .. } => self.error_body_done(),
             State::ReadJson => {
-                let body = std::mem::take(&mut self.body);
+                let mut body = std::mem::take(&mut self.body);
+                // No body (a 204 to a delete) is `null`, as openai-node reads it; a Response must have one.
+                if body.trim_ascii().is_empty() && !self.request.answer.is_response() {
+                    body = b"null".to_vec();
+                }
                 if self.out == Output::Values {
                     return self.finish(Ok(crate::sse::body_text(&body)));
                 }

@@ -98,6 +98,13 @@ pub enum Answer {
     Raw,
 }
 
+impl Answer {
+    /// The answer is a Response (`output_text` computed; a body that is not one fails).
+    pub(crate) fn is_response(self) -> bool {
+        matches!(self, Answer::Json { output_text: true } | Answer::Parsed { .. })
+    }
+}
+
 /// One request, ready to send: the shells copy these fields into `fetch` and add nothing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpRequest {

@@ -44,6 +44,11 @@ test('retrieve: the stored Response; delete; then retrieve and delete → ApiErr
   assert.equal(last().method, 'DELETE');
   await fails(client.retrieve(created.id), ApiError, { status: 404 });
   await fails(client.delete(created.id), ApiError, { status: 404 });
+  // A 204 (no body): null, as openai-node reads it; a Response is due where one is.
+  const noBody = new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: async () => new Response(null, { status: 204 }) });
+  assert.equal(await noBody.delete('resp_1'), null);
+  assert.equal(await noBody.files.delete('file_1'), null);
+  await fails(noBody.retrieve('resp_1'), Error, { message: 'the response has no body' });
 });
 
 test('baseURL with a trailing slash', async () => {

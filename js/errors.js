@@ -112,8 +112,9 @@ function cleanCause({ cause, raw }) {
     if (seen.has(v)) return true;
     seen.add(v);
     const proto = Object.getPrototypeOf(v);
-    // the platform's own error classes (their constructors are native code), of any realm
-    const error = Object.prototype.toString.call(v) === '[object Error]' && /\[native code\]/.test(Function.prototype.toString.call(proto?.constructor));
+    // the platform's own error classes (their constructors are native code), of any realm, and
+    // its DOMException (a JS class in Node: AbortSignal.timeout()'s TimeoutError)
+    const error = (Object.prototype.toString.call(v) === '[object Error]' && /\[native code\]/.test(Function.prototype.toString.call(proto?.constructor))) || proto === globalThis.DOMException?.prototype;
     if (--budget < 0 || !(error || Array.isArray(v) || proto === Object.prototype || proto === null)) return false;
     if (error) texts += `${v.name}\n${v.message}\n${v.stack}\n`;
     for (const k of Reflect.ownKeys(v)) {

@@ -76,6 +76,7 @@ test('the key: a custom fetch that rejects with the request attached, an Aggrega
     })('failed'),
     'a function holding the headers': (url, init) => Object.assign(new Error('failed'), { retry: Object.assign(() => {}, { headers: init.headers }) }),
     'a symbol named by the key': () => Object.assign(new Error('failed'), { tag: Symbol(KEY) }),
+    'a DOMException quoting the key': () => new DOMException(`aborted: ${KEY}`, 'TimeoutError'),
   };
   for (const [name, rejection] of Object.entries(rejections)) {
     const err = await fails(fetching(async (url, init) => { throw rejection(url, init); }).create(params), ConnectionError);
@@ -83,9 +84,10 @@ test('the key: a custom fetch that rejects with the request attached, an Aggrega
     assert.ok(err.cause instanceof Error, name);
     assertNoKeyIn(inspect(err.cause, { depth: 20, showHidden: true, getters: true }), `${name}: its cause`);
   }
-  // A cause with nothing of the key in it is the rejection itself.
-  const clean = deep('proxy: no route');
-  assert.equal((await fails(fetching(async () => { throw clean; }).create(params), ConnectionError)).cause, clean);
+  // A cause with nothing of the key in it is the rejection itself (a DOMException too: AbortSignal.timeout()'s).
+  for (const clean of [deep('proxy: no route'), new DOMException('The operation was aborted due to timeout', 'TimeoutError')]) {
+    assert.equal((await fails(fetching(async () => { throw clean; }).create(params), ConnectionError)).cause, clean);
+  }
 });
 
 test('the key: params quoting it fail validation without it; a structured output that quotes it fails its validate without it', async () => {

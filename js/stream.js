@@ -567,6 +567,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     return new ReadableStream({
       pull: async (controller) => {
         try {
+          let text;
           if (first) {
             first = false;
             await this.#settle();
@@ -575,12 +576,10 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
             if (teed) this.#raw.tee();
             else this.#raw.frames_mode();
             this.#held = false;
-            const text = frames(this.#raw.take_pending());
-            if (text !== undefined) return controller.enqueue(encoder.encode(text));
+            // What ready() read (the whole stream, when it came at once) goes first.
+            text = frames(this.#raw.take_pending());
           }
-          let text;
-          do text = frames(await io.step());
-          while (text === undefined);
+          while (text === undefined) text = frames(await io.step());
           if (text !== null) {
             controller.enqueue(encoder.encode(text));
             // The last frames: the body ends with them (a reader that stops at the outcome aborts nothing).

@@ -266,6 +266,18 @@ fn each_frame_goes_through_the_stream_machine_outcomes() {
     assert!(matches!(s.call(c).error(), Some(Error::Stream { .. })));
     assert_eq!(frames(&mut s).len(), 1, "the next request goes out");
     assert_eq!(s.on_frame(created("rd", None)), Routed::Response(d));
+    // With another lane running, a spoiled frame could be its terminal: it ends nothing, and the
+    // default lane's own events still reach only it.
+    let (mut s, [a, b], _) = opened(None, [("a", None), ("b", Some("B"))]);
+    s.on_frame(created("ra", None));
+    s.on_frame(created("rb", Some("B")));
+    let spoiled = completed("rb", Some("B"));
+    s.on_frame(spoiled[..spoiled.find("stream_id").unwrap()].to_owned());
+    assert!(matches!(s.call(a).error(), Some(Error::Stream { .. })));
+    assert!(!s.is_done(b));
+    assert_eq!(s.on_frame(completed("ra", None)), Routed::Dropped, "a's own end, dropped: a failed");
+    assert!(s.is_done(a) && !s.is_done(b));
+    assert_eq!(s.on_frame(delta("x", None)), Routed::Response(b), "the one response on the wire");
 }
 
 #[test]
@@ -450,6 +462,18 @@ fn steer_targets_the_running_response_and_settles() {
     assert!(matches!(t.call(failed).error(), Some(Error::Api(e)) if e.code.as_deref() == Some("invalid_input")));
     assert_eq!(frames(&mut t)[0]["input"], "2");
     assert_eq!(t.on_frame(created("q2", None)), Routed::Response(next));
+    // While another lane runs, an error without a lane is not the held lane's successor: the
+    // successor that comes is.
+    let (mut u, [_, other], _) = opened(None, [("1", None), ("o", Some("O"))]);
+    u.on_frame(created("p1", None));
+    u.on_frame(created("po", Some("O")));
+    u.steer(r#""more""#, None).unwrap();
+    frames(&mut u);
+    u.on_frame(json!({"type":"response.steer.accepted","steer":{"id":"s","previous_response_id":"p1"}}).to_string());
+    u.on_frame(lifecycle("response.incomplete", "p1", "incomplete", None));
+    assert_eq!(u.on_frame(ev("error", None, json!({"error":{"message":"whose?"}}))), Routed::Dropped);
+    assert!(matches!(u.on_frame(created("p2", None)), Routed::Successor(_)));
+    assert_eq!(u.on_frame(delta("o", Some("O"))), Routed::Response(other));
     // A failed steer is an ApiError, redacted.
     s.on_frame(created("r3", Some("L")));
     let st2 = s.steer(r#"["x"]"#, Some("L".into())).unwrap();

@@ -283,7 +283,7 @@ fn shows_all(skeleton: &Skeleton, output: &[Value]) -> bool {
 }
 
 /// `output_item.added/done`: the item whose `id` is the item's (or the event's `item_id`) is
-/// replaced, unless the server announced it at another `output_index`; else the item the server announced at `output_index`, unless that one is another
+/// replaced (for `added`, unless the server announced it at another `output_index`); else the item the server announced at `output_index`, unless that one is another
 /// item (a different `id` or `type`: a server that reuses an index for a second item); else the
 /// item is appended (and takes over the index).
 fn item_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) {
@@ -291,9 +291,10 @@ fn item_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>)
     let id = item.get("id").and_then(Value::as_str).or(ev.item_id());
     let ty = type_of(item);
     let by_index = ev.output_index().and_then(|idx| skeleton.position_of(idx));
-    // An item the server put at another index is another item, whatever its id (a bridge that
-    // gives every item one placeholder id).
-    let elsewhere = |it: &Item| matches!((it.server, ev.output_index()), (Some(a), Some(b)) if a != b);
+    // An item announced at an index the server gave another item is a new item, whatever its id
+    // (a bridge that gives every item one placeholder id); a `.done` finds its item by id.
+    let added = ev.kind() == EventKind::OutputItemAdded;
+    let elsewhere = |it: &Item| added && matches!((it.server, ev.output_index()), (Some(a), Some(b)) if a != b);
     let found = id.and_then(|id| skeleton.position_of_id(id, by_index, elsewhere)).or_else(|| {
         by_index.filter(|&p| {
             skeleton.items.get(p).is_some_and(|it| {

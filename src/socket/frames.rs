@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::event::lenient::parse_value;
+use crate::event::EventKind;
 use crate::partial_json::PartialJsonParser;
 use crate::request::{members_except, prepare_full};
 
@@ -50,19 +51,22 @@ pub(super) struct Head {
     pub ty: Option<String>,
     pub stream_id: Option<String>,
     pub response_id: Option<String>,
+    /// A frame that is not JSON whose beginning says a terminal event (cut, or with garbage
+    /// appended, after its `type`); its other fields are none, as of any frame that is not JSON.
+    pub spoiled_terminal: bool,
 }
 
-/// The routing fields of a frame; from a frame that is not JSON, as far as it is (the
-/// partial-JSON parser's best effort: a terminal event spoiled after its `type`, cut or with
-/// garbage appended, still ends its response). A frame that is not a JSON object has none (it
-/// still goes to a response, whose stream machine reports it).
+/// The routing fields of a frame; a frame that is not a JSON object has none (it still goes to
+/// a response, whose stream machine reports it).
 pub(super) fn head(text: &str) -> Head {
-    let v = parse_value(text).unwrap_or_else(|_| {
+    let Ok(v) = parse_value(text) else {
+        // The partial-JSON parser's best effort (a string may be cut): its `type` only.
         let mut p = PartialJsonParser::new();
         p.push(text);
-        p.value().cloned().unwrap_or_default()
-    });
+        let ty = p.value().and_then(|v| v.get("type")).and_then(Value::as_str);
+        return Head { spoiled_terminal: ty.is_some_and(|t| EventKind::from_type(t).is_terminal()), ..Head::default() };
+    };
     let field = |k| v.get(k).and_then(Value::as_str).map(str::to_owned);
     let response_id = v.get("response").and_then(|r| r.get("id")).and_then(Value::as_str).map(str::to_owned);
-    Head { ty: field("type"), stream_id: field("stream_id"), response_id }
+    Head { ty: field("type"), stream_id: field("stream_id"), response_id, spoiled_terminal: false }
 }

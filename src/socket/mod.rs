@@ -167,7 +167,7 @@ impl Socket {
     /// A socket for `config`'s base URL: `https://h/v1` → `wss://h/v1/responses` (`http` →
     /// `ws`).
     pub fn new(config: &Config) -> Result<Socket, Error> {
-        check_base_url(&config.base_url)?;
+        check_base_url(&config.base_url).map_err(|e| e.redacted(config.redactor.as_deref()))?;
         // The base URL starts with `http://` or `https://` (checked): `ws` takes the place of `http`.
         let url = format!("ws{}/responses", config.base_url.get(4..).unwrap_or_default());
         Ok(Socket {
@@ -434,12 +434,17 @@ impl Socket {
             }
         };
         let Some(lane_idx) = lane_idx else { return Routed::Dropped };
+        // No other lane runs a response or waits for a successor: a frame without a lane can be
+        // nobody else's.
+        let alone = self.lanes.iter().enumerate().all(|(i, l)| i == lane_idx || (l.active.is_none() && l.held == 0));
         let Some(lane) = self.lanes.get_mut(lane_idx) else { return Routed::Dropped };
+        let successor_error = head.ty.as_deref() == Some("error") && (head.stream_id.is_some() || alone);
         let (id, successor) = match lane.active {
             Some(id) => (id, false),
-            None if lane.held > 0 && matches!(head.ty.as_deref(), Some("response.created" | "error")) => {
+            None if lane.held > 0 && (head.ty.as_deref() == Some("response.created") || successor_error) => {
                 // The successor of a steered response (or the error the server sends in its
-                // place: a successor that fails at once): the steers it commits stop holding the lane.
+                // place, on its lane: a successor that fails at once): the steers it commits
+                // stop holding the lane.
                 lane.held = 0;
                 let key = lane.key.clone();
                 for st in &mut self.steers {
@@ -453,7 +458,9 @@ impl Socket {
             }
             None => return Routed::Dropped,
         };
-        let terminal = head.ty.as_deref().is_some_and(|t| EventKind::from_type(t).is_terminal());
+        // A spoiled terminal frame ends its response only where it cannot be another lane's.
+        let terminal = head.ty.as_deref().is_some_and(|t| EventKind::from_type(t).is_terminal())
+            || (head.spoiled_terminal && alone);
         let Some(slot) = self.slots.iter_mut().find(|s| s.id == id) else { return Routed::Dropped };
         // A response's frames reach it until its terminal event, even after its call ended on
         // one of them (malformed data, an event over the limit): never the lane's next response.

@@ -188,8 +188,11 @@ impl Model {
         let len = self.output()?.len();
         let (id, ty) = (str_at(item, "id").or(ev.item_id()), str_at(item, "type"));
         let at_index = ev.output_index().and_then(|idx| self.position_of(idx));
-        // The item with the id, unless the server put it at another index (another item).
-        let elsewhere = |p: usize| matches!((self.servers.get(p).copied().flatten(), ev.output_index()), (Some(a), Some(b)) if a != b);
+        // The item with the id, unless an `added` puts it at another index (another item).
+        let added = ev.kind() == EventKind::OutputItemAdded;
+        let elsewhere = |p: usize| {
+            added && matches!((self.servers.get(p).copied().flatten(), ev.output_index()), (Some(a), Some(b)) if a != b)
+        };
         let first = |id| (0..len).find(|&p| self.item_str(p, "id") == Some(id) && !elsewhere(p));
         let mut found =
             id.and_then(|id| at_index.filter(|&p| self.item_str(p, "id") == Some(id)).or_else(|| first(id)));

@@ -7,6 +7,7 @@ import {
   useMock, fault, collect, rejection, deltaText, bodyOf, frame, syntheticStream, has, isError, fails, drained, finished, enc,
   streamOf, settled,
 } from './client-helpers.mjs';
+import { scripted } from './sdk-helpers.mjs';
 
 const { client } = await useMock();
 
@@ -401,4 +402,17 @@ test('data with neither a type nor an event: name that carries an error (LiteLLM
   const { events, error: e } = await collect(streamOf([...[sse].flat(), `data: ${JSON.stringify({ error })}\n\n`]));
   isError(e, ApiError, { message: 'quota exceeded for gpt-5', code: '429', type: 'rate_limit_error' });
   assert.ok(events.every((ev) => typeof ev.type === 'string'), 'the error is not handed out as an event');
+});
+
+test('finalResponse() beside toResponse(), the whole stream read by ready() at once: the relay ends with the terminal frames, and a reader that stops there aborts nothing', async () => {
+  const { sse } = syntheticStream(['a', 'b']);
+  const { client: fast } = scripted(() => new Response(sse, { headers: { 'content-type': 'text/event-stream' } }));
+  const stream = fast.stream(params);
+  const aborted = [];
+  stream.on('abort', (e) => aborted.push(e));
+  const final = stream.finalResponse();
+  const { events } = await collect(ResponseStream.fromResponse(await stream.toResponse()));
+  assert.equal(events.at(-1).type, 'response.completed');
+  assert.equal((await final).output_text, 'ab');
+  assert.deepEqual(aborted, []);
 });

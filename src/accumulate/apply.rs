@@ -283,9 +283,10 @@ fn shows_all(skeleton: &Skeleton, output: &[Value]) -> bool {
 }
 
 /// `output_item.added/done`: the item whose `id` is the item's (or the event's `item_id`) is
-/// replaced (for `added`, unless the server announced it at another `output_index`); else the item the server announced at `output_index`, unless that one is another
-/// item (a different `id` or `type`: a server that reuses an index for a second item); else the
-/// item is appended (and takes over the index).
+/// replaced (for `added`, unless the server announced it at another `output_index`); else the
+/// item the server announced at `output_index`, unless that one is another item (a different
+/// `id` or `type`: a server that reuses an index for a second item); else the item is appended
+/// (and takes over the index).
 fn item_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) {
     let Some(item @ Value::Object(_)) = ev.payload() else { return };
     let id = item.get("id").and_then(Value::as_str).or(ev.item_id());

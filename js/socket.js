@@ -280,13 +280,11 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
       closeQuietly(ws);
       this.#opening = null;
       if (this.#raw === null) throw e;
-      const text = e?.message ?? String(e);
-      const said = raw.redact(text) ?? text;
-      raw.connect_failed(said);
+      const said = raw.connect_failed(e?.message ?? String(e));
       this.#deliverAll();
       this.#settleSteers();
       // A fresh error either way: the runtime's message may hold what the core redacts.
-      throw e instanceof AbortError ? e : new ConnectionError(`cannot open the WebSocket${said ? `: ${said}` : ''}`);
+      throw e instanceof AbortError ? e : new ConnectionError(said);
     }
     clearTimeout(timer);
     this.#abandon = null;

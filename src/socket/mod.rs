@@ -319,17 +319,16 @@ impl Socket {
         self.aged = false;
     }
 
-    /// The connection could not be opened: every request waiting for it fails.
-    pub fn connect_failed(&mut self, message: &str) {
+    /// The connection could not be opened (`message`: the runtime's reason): every request
+    /// waiting for it fails. Returns what their error says (redacted), for the caller's own.
+    pub fn connect_failed(&mut self, message: &str) -> String {
         self.conn = Conn::Closed;
-        let e = Error::Connection {
-            message: if message.is_empty() {
-                "cannot open the WebSocket".into()
-            } else {
-                format!("cannot open the WebSocket: {message}")
-            },
-        };
-        let e = e.redacted(self.redactor.as_deref());
+        let colon = if message.is_empty() { "" } else { ": " };
+        let mut said = format!("cannot open the WebSocket{colon}{message}");
+        if let Some(r) = &self.redactor {
+            r.redact_string(&mut said);
+        }
+        let e = Error::Connection { message: said.clone() };
         for s in &mut self.slots {
             if s.state == SlotState::Queued {
                 s.end(Some(e.clone()));
@@ -341,6 +340,7 @@ impl Socket {
             }
         }
         self.collect();
+        said
     }
 
     /// The connection was lost (or closed by [`close`](Self::close)'s shell): every response

@@ -90,9 +90,10 @@ impl RawSocket {
         self.socket().connected(now_ms);
     }
 
-    /// The connection could not be opened.
-    pub fn connect_failed(&mut self, message: &str) {
-        self.socket().connect_failed(message);
+    /// The connection could not be opened (`message`: the runtime's reason): what the waiting
+    /// requests' error says, redacted.
+    pub fn connect_failed(&mut self, message: &str) -> String {
+        self.socket().connect_failed(message)
     }
 
     /// The connection was lost or closed.

@@ -11,9 +11,9 @@ let WANTED = null;
 /** The text of a thrown value, its causes included (the core redacts it). */
 function describe(e) {
   if (e === null || e === undefined) return 'network error';
-  let text = typeof e === 'object' && typeof e.message === 'string' ? e.message : String(e);
-  const c = typeof e === 'object' ? e.cause : undefined;
-  if (c && typeof c === 'object' && typeof c.message === 'string' && c.message !== '') text += `: ${c.message}`;
+  let text = typeof e.message === 'string' ? e.message : String(e);
+  const c = e.cause;
+  if (typeof c?.message === 'string' && c.message !== '') text += `: ${c.message}`;
   return text;
 }
 
@@ -65,19 +65,23 @@ export class Io {
     this.#raw = raw;
     this.#fetch = fetch;
     this.#signal = signal;
-    this.#unlisten = onAbort(signal, () => this.abort());
-    if (body !== undefined && !this.#aborted) {
+    if (body !== undefined) {
       try {
         this.#reader = body.getReader();
       } catch (e) {
         raw.fault(Fault.NoReader, describe(e));
       }
+      // A body runs already (a socket's lane) or is the caller's to have back cancelled on abort.
+      this.#unlisten = onAbort(signal, () => this.abort());
     }
   }
 
   /** Runs the call until it has events for the consumer (their batch) or is done (`null`); whenever the action is not Read, lets go of the body as the core says. */
   async step() {
     const raw = this.#raw;
+    // A fetch begins at the first step, and so does listening: a stream that is never read
+    // holds no listener on the user's signal.
+    if (!this.#closed) this.#unlisten ??= onAbort(this.#signal, () => this.abort());
     let out;
     for (;;) {
       // Closed (the stream was released while a wait was pending): the raw side may be gone.
@@ -136,7 +140,7 @@ export class Io {
     this.#closed = true;
     this.#disarm();
     this.#cancelWait?.(SETTLED);
-    this.#unlisten();
+    this.#unlisten?.();
   }
 
   async #send() {

@@ -58,3 +58,28 @@ test('fromReadableStream of a foreign body: an abort ends a read it never settle
   setTimeout(() => ac.abort(), 100);
   await firstThenFails(ResponseStream.fromReadableStream(stalledBody(() => Promise.resolve()), { signal: ac.signal }), AbortError);
 });
+
+test('fromReadableStream with a signal aborted before the call: AbortError, and the body is cancelled and handed back', async () => {
+  let cancelled = false;
+  const body = new ReadableStream({ pull: () => new Promise(() => {}), cancel: () => { cancelled = true; } });
+  const { events, error } = await collect(ResponseStream.fromReadableStream(body, { signal: AbortSignal.abort() }));
+  assert.deepEqual(events, []);
+  assert.ok(error instanceof AbortError, String(error));
+  assert.equal(cancelled, true);
+  assert.equal(body.locked, false);
+});
+
+test('a stream that is never read adds no listener to the caller\'s signal; one that is read removes it at its end', async () => {
+  const ac = new AbortController();
+  let listening = 0;
+  const { addEventListener: add, removeEventListener: remove } = ac.signal;
+  ac.signal.addEventListener = function (...a) { listening++; return add.apply(this, a); };
+  ac.signal.removeEventListener = function (...a) { listening--; return remove.apply(this, a); };
+  const body = () => new ReadableStream({ start: (c) => { c.enqueue(FRAME); c.close(); } });
+  const client = new ResponsesClient({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: fetchOf(body()) });
+  for (let i = 0; i < 3; i++) client.stream({ model: 'm', input: 'hi' }, { signal: ac.signal });
+  assert.equal(listening, 0);
+  const { events } = await collect(client.stream({ model: 'm', input: 'hi' }, { signal: ac.signal }));
+  assert.deepEqual(events.map((e) => e.type), ['response.created']);
+  assert.equal(listening, 0);
+});

@@ -12,6 +12,7 @@
 //! such a key whole.
 
 use std::borrow::Cow;
+use std::fmt;
 
 /// The shortest run of the key's bytes that counts as a fragment of it.
 pub const MIN_FRAGMENT: usize = 10;
@@ -51,15 +52,41 @@ pub fn redact_key_shapes(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Stands for a secret in `Debug` output: `{:?}` of a configuration, a request or a socket (a
+/// log line, `dbg!`) never prints the key, nor a header's value (any may be a token).
+pub(crate) struct Hidden;
+
+impl fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(MASK)
+    }
+}
+
+/// Headers in `Debug` output: their names, each value [`Hidden`].
+pub(crate) struct HeaderNames<'a>(pub &'a [(String, String)]);
+
+impl fmt::Debug for HeaderNames<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(name, _)| (name, Hidden))).finish()
+    }
+}
+
 /// Redacts one secret from texts. A plain scan, a byte table to skip positions that cannot start
 /// a fragment, no hashing.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Redactor {
     secret: Vec<u8>,
     /// The shortest run that is redacted: [`MIN_FRAGMENT`], or the whole of a shorter secret.
     min: usize,
     /// `in_key[b]`: byte `b` occurs in the secret.
     in_key: [bool; 256],
+}
+
+/// Without the secret.
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Redactor").field("secret", &Hidden).finish_non_exhaustive()
+    }
 }
 
 impl Redactor {
@@ -167,7 +194,7 @@ impl Redactor {
 /// A text redacted as it arrives in chunks (an HTTP body, the deltas of a text): what may begin a
 /// fragment at the end of a chunk is held back until the next chunk (or [`finish`](Self::finish))
 /// decides, and a fragment that goes on from one already masked stays under that mask.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RedactStream {
     /// A possible start of the key at the end of a chunk this long or longer is held back: 1 lets no
     /// byte of the key through; more passes text on sooner and up to `hold - 1` bytes of the key
@@ -180,6 +207,13 @@ pub struct RedactStream {
     masked: bool,
     /// Bytes held back.
     pending: Vec<u8>,
+}
+
+/// Without the bytes it holds (they may begin the key).
+impl fmt::Debug for RedactStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedactStream").field("hold", &self.hold).field("held", &self.pending.len()).finish_non_exhaustive()
+    }
 }
 
 impl RedactStream {

@@ -113,3 +113,46 @@ fn redact_scrubs_every_text_field() {
     assert_eq!(leaky, errors(&|_, _| "[redacted]".to_owned()));
     assert_eq!(leaky[1].to_string(), "connection error: fetch failed: authorization: Bearer [redacted]");
 }
+
+/// `{:?}` (a log line, `dbg!`) of whatever holds the key prints neither it nor a header's value:
+/// the configuration, a request, a call, a socket, a redactor and a redacting stream.
+#[test]
+fn debug_output_holds_no_key() {
+    use std::rc::Rc;
+
+    use cometapi_responses::call::{Call, Output, Overrides};
+    use cometapi_responses::endpoint::{Config, Operation, Query};
+    use cometapi_responses::socket::Socket;
+
+    let headers = vec![("X-Proxy-Token".to_owned(), "tok-0123456789abcdef".to_owned())];
+    let config = Config::new(Some("https://h/v1"), Some(KEY), headers.clone(), None, None).unwrap();
+    let (req, json_schema) = config.request(Operation::Retrieve, &["resp_1"], &Query::NONE, None, &[]).unwrap();
+    let redactor = Redactor::new(KEY).unwrap();
+    // A stream that keeps the key it masked (to mask what goes on from it) and holds back a start of it.
+    let mut stream = RedactStream::new(1);
+    assert_eq!(stream.push(&redactor, KEY.as_bytes()), b"[redacted]");
+    assert_eq!(stream.push(&redactor, format!(" {}", &KEY[..9]).as_bytes()), b" ");
+    let call = Call::of(&Rc::new(config.clone()), (req.clone(), json_schema), Overrides::default(), Output::Values, None);
+    let texts = [
+        format!("{config:?}"),
+        format!("{req:?}"),
+        format!("{call:?}"),
+        format!("{:?}", Socket::new(&config).unwrap()),
+        format!("{redactor:?}"),
+        format!("{stream:?}"),
+    ];
+    for text in texts {
+        let as_bytes = format!("{:?}", &KEY.as_bytes()[3..9]);
+        for secret in [&KEY[3..13], "0123456789abcdef", as_bytes.trim_matches(['[', ']'])] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
+    // A key written into the base URL too: the configuration and the socket redact it.
+    let config = Config::new(Some(&format!("https://h/{KEY}/v1")), Some(KEY), headers, None, None).unwrap();
+    for text in [format!("{config:?}"), format!("{:?}", Socket::new(&config).unwrap())] {
+        assert!(!text.contains(&KEY[3..13]) && text.contains("://h/[redacted]/v1"), "{text}");
+    }
+    // What is not secret is still there to read.
+    assert!(format!("{req:?}").contains("\"authorization\""));
+    assert!(format!("{config:?}").contains("x-proxy-token"));
+}

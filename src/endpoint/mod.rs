@@ -25,10 +25,12 @@
 //! | `files.retrieve` / `delete` | `GET` / `DELETE /files/{id}` | | | JSON |
 //! | `files.content` | `GET /files/{id}/content` | | | the HTTP response itself |
 
+use std::borrow::Cow;
+use std::fmt;
 use std::rc::Rc;
 
 use crate::error::Error;
-use crate::redact::Redactor;
+use crate::redact::{HeaderNames, Hidden, Redactor};
 
 mod operations;
 mod url;
@@ -106,7 +108,7 @@ impl Answer {
 }
 
 /// One request, ready to send: the shells copy these fields into `fetch` and add nothing.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct HttpRequest {
     /// The method.
     pub method: Method,
@@ -120,8 +122,21 @@ pub struct HttpRequest {
     pub answer: Answer,
 }
 
+/// Without the headers' values (the key's among them).
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &HeaderNames(&self.headers))
+            .field("body", &self.body)
+            .field("answer", &self.answer)
+            .finish()
+    }
+}
+
 /// The client's configuration (none of it is sent as is; the key becomes a header).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// The base URL, without trailing slashes.
     pub base_url: String,
@@ -139,6 +154,20 @@ pub struct Config {
     /// The redactor of the key (none without one, or for a key shorter than a fragment): every
     /// error of the client's calls, sockets and requests passes through it.
     pub(crate) redactor: Option<Rc<Redactor>>,
+}
+
+/// Without the key and the headers' values; the base URL with the key redacted.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &self.redactor.as_deref().map_or(Cow::Borrowed(self.base_url.as_str()), |r| r.redact(&self.base_url)))
+            .field("api_key", &self.api_key.as_ref().map(|_| Hidden))
+            .field("headers", &HeaderNames(&self.headers))
+            .field("max_retries", &self.max_retries)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("max_event_size", &self.max_event_size)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Equal settings (the redactor follows from the key).

@@ -32,7 +32,7 @@ use crate::call::Call;
 use crate::endpoint::{check_base_url, Config};
 use crate::error::{ApiError, Error};
 use crate::event::EventKind;
-use crate::redact::Redactor;
+use crate::redact::{Hidden, Redactor};
 use crate::stream::StreamState;
 
 pub use frames::{create_frame, steer_frame};
@@ -139,7 +139,6 @@ struct Steer {
 }
 
 /// The socket machine (see the module docs).
-#[derive(Debug)]
 pub struct Socket {
     url: String,
     api_key: Option<String>,
@@ -153,6 +152,21 @@ pub struct Socket {
     /// The connection is past [`MAX_AGE_MS`] ([`action`](Socket::action) says): no response
     /// starts on it, steers still go out on it.
     aged: bool,
+}
+
+/// Without the key (and its redactor's copy of it); the URL with the key redacted.
+impl std::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = self.redactor.as_deref().map_or(std::borrow::Cow::Borrowed(self.url.as_str()), |r| r.redact(&self.url));
+        f.debug_struct("Socket")
+            .field("url", &url)
+            .field("api_key", &self.api_key.as_ref().map(|_| Hidden))
+            .field("conn", &self.conn)
+            .field("lanes", &self.lanes)
+            .field("slots", &self.slots)
+            .field("steers", &self.steers)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A connect timeout given as a number (a JS number, as `connect({ timeout })` takes it), in

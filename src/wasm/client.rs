@@ -33,12 +33,13 @@ use super::transport::Io;
 use crate::call::{Call, Output, Overrides};
 use crate::endpoint::{Config, FileListQuery, ListQuery, Operation, Query};
 use crate::error::Error;
+use crate::redact::{HeaderNames, Hidden};
 use crate::stream::StreamState;
 
 pub use crate::endpoint::{DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS};
 
 /// Options of a [`Client`] (none is sent to the server as is).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct ClientOptions {
     /// Sent as `Authorization: Bearer …`; omit behind a proxy that adds it.
     pub api_key: Option<String>,
@@ -55,6 +56,21 @@ pub struct ClientOptions {
     /// The largest event a stream takes, in bytes (default, and for 0: 16 MiB); a larger one
     /// ends the stream with [`Error::Stream`].
     pub max_event_size: Option<usize>,
+}
+
+/// Without the key and the headers' values (any may be a token).
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("api_key", &self.api_key.as_ref().map(|_| Hidden))
+            .field("base_url", &self.base_url)
+            .field("fetch", &self.fetch)
+            .field("headers", &HeaderNames(&self.headers))
+            .field("max_retries", &self.max_retries)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("max_event_size", &self.max_event_size)
+            .finish()
+    }
 }
 
 impl ClientOptions {

@@ -127,3 +127,15 @@ async fn run_tools_sends_errors_back_and_stops_at_max_steps_or_an_abort() {
     let e = client().run_tools(&weather_params(), &failing, opts, |_| {}).await.unwrap_err();
     assert_eq!(e, Error::Abort);
 }
+
+/// `{:?}` of the options (a log line) shows neither the key nor a header's value.
+#[wasm_bindgen_test]
+fn client_options_debug_holds_no_key() {
+    let options = cometapi_responses::wasm::ClientOptions {
+        api_key: Some("sk-live-0123456789abcdef".into()),
+        headers: vec![("x-proxy-token".into(), "tok-0123456789".into())],
+        ..Default::default()
+    };
+    let text = format!("{options:?}");
+    assert!(!text.contains("0123456789") && text.contains("x-proxy-token"), "{text}");
+}

@@ -44,10 +44,10 @@ pub(crate) fn read_json(body: &[u8], answer: Answer) -> Result<JsonAnswer, Error
         _ if lenient::is_json(&text) => return Ok(JsonAnswer { text, ..JsonAnswer::default() }),
         _ => return Err(not_json(&text)),
     };
-    let (v, output_text) = accumulate::parse_response(&text, true).map_err(|e| not_json_or(&text, e))?;
+    let (_, output_text) = accumulate::parse_response(&text, true).map_err(|e| not_json_or(&text, e))?;
     let output_parsed = match (json_schema, &output_text) {
         // Checked as parse_value reads the text (each lone surrogate U+FFFD).
-        (Some(true), Some(t)) if structured::has_output_text(&v) => {
+        (Some(true), Some(t)) if !t.is_empty() => {
             structured::check_json(&lenient::replace_kept_surrogates(t))?;
             Some(true)
         }
@@ -106,11 +106,8 @@ pub fn api_error_from_http(status: u16, body: &str, request_id: Option<String>) 
     // An empty message says nothing: the status and the body do.
     let message = field("message").filter(|m| !m.trim().is_empty()).unwrap_or_else(|| {
         let head = byte_prefix(body, 200);
-        if head.is_empty() {
-            format!("HTTP {status} {}", reason(status))
-        } else {
-            format!("HTTP {status} {}: {head}", reason(status))
-        }
+        let sep = if head.is_empty() { "" } else { ": " };
+        format!("HTTP {status}{}{sep}{head}", reason(status))
     });
     ApiError {
         status: Some(status),
@@ -134,21 +131,22 @@ fn byte_prefix(s: &str, max: usize) -> &str {
     s.get(..end).unwrap_or("").trim()
 }
 
+/// The reason phrase of a common status, after a space (`""` for others).
 fn reason(status: u16) -> &'static str {
     match status {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        408 => "Request Timeout",
-        409 => "Conflict",
-        413 => "Payload Too Large",
-        422 => "Unprocessable Entity",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
+        400 => " Bad Request",
+        401 => " Unauthorized",
+        403 => " Forbidden",
+        404 => " Not Found",
+        408 => " Request Timeout",
+        409 => " Conflict",
+        413 => " Payload Too Large",
+        422 => " Unprocessable Entity",
+        429 => " Too Many Requests",
+        500 => " Internal Server Error",
+        502 => " Bad Gateway",
+        503 => " Service Unavailable",
+        504 => " Gateway Timeout",
         _ => "",
     }
 }

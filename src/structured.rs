@@ -6,9 +6,10 @@
 //!
 //! - the value of the output text (the concatenation of every `output_text` part of every
 //!   message, as `output_text`), parsed as `JSON.parse` would;
-//! - `null` when the output has no `output_text` part at all: the model refused (its message
-//!   holds a `refusal` part instead), or it answered with tool calls only, or it was cut off
-//!   before writing anything;
+//! - `null` when the output has no text to parse: no `output_text` part at all (the model
+//!   refused: its message holds a `refusal` part instead; it answered with tool calls only; it
+//!   was cut off before writing anything), or only empty ones (servers and bridges add an empty
+//!   text part beside tool calls or a generated image);
 //! - an [`Error::OutputParse`] when there is text and it is not valid JSON (a response cut
 //!   off by `max_output_tokens`, a model that ignored the format).
 //!
@@ -78,7 +79,7 @@ fn verdict(p: &PartialJsonParser, text: &str) -> Result<(), Error> {
 /// What a `parse()` answer's `output_parsed` is, from its JSON text (the call decides it so
 /// while it reads the answer): the value of its output text (`Ok(true)`: the text
 /// is valid JSON, and the shell parses it as `JSON.parse` would) or `null` (`Ok(false)`: not a
-/// `json_schema` request, or no `output_text` part); [`Error::OutputParse`] when there is text
+/// `json_schema` request, or no output text); [`Error::OutputParse`] when there is text
 /// and it is not valid JSON (module docs).
 pub fn answer_output_parsed(response_json: &str, json_schema: bool) -> Result<bool, Error> {
     if !json_schema {
@@ -87,20 +88,21 @@ pub fn answer_output_parsed(response_json: &str, json_schema: bool) -> Result<bo
     let Ok(response) = crate::event::lenient::parse_value(response_json) else {
         return Err(Error::stream("the response is not JSON"));
     };
-    if !has_output_text(&response) {
+    let text = compute_output_text(&response);
+    if text.is_empty() {
         return Ok(false);
     }
-    check_json(&compute_output_text(&response)).map(|()| true)
+    check_json(&text).map(|()| true)
 }
 
 /// The typed `output_parsed` of a Response (module docs): `Ok(None)` when the output has no
-/// `output_text` part (a refusal), the output text deserialized into `T`, or
+/// text (a refusal, tool calls only), the output text deserialized into `T`, or
 /// [`Error::OutputParse`] when it does not deserialize.
 pub fn output_parsed<T: DeserializeOwned>(response: &Value) -> Result<Option<T>, Error> {
-    if !has_output_text(response) {
+    let text = compute_output_text(response);
+    if text.is_empty() {
         return Ok(None);
     }
-    let text = compute_output_text(response);
     crate::event::lenient::from_str(&text).map(Some).map_err(|e| Error::OutputParse {
         message: format!("the output text does not parse as the type asked for: {e}"),
         text,
@@ -124,7 +126,7 @@ impl OutputParsed for Value {
 pub enum OutputState {
     /// The output text is valid JSON: its value.
     Parse,
-    /// No `output_text` part: `null`.
+    /// No output text (no `output_text` part, or only empty ones): `null`.
     Null,
     /// The text is not valid JSON.
     Invalid(Error),
@@ -215,14 +217,14 @@ impl OutputParser {
         self.ops.push_str("[]");
     }
 
-    /// The stream ended; `has_output_text`: the response has an `output_text` part (else
-    /// `output_parsed` is `null`); `text`: the whole output text when the terminal event carried
+    /// The stream ended; `has_output_text`: the response has an `output_text` part (else, or
+    /// when its text is empty, `output_parsed` is `null`); `text`: the whole output text when the terminal event carried
     /// it (for an error's `text`). The last ops (a number that is the whole document completes)
     /// are added to [`ops`](Self::ops), and the [`state`](Self::state) is decided.
     pub fn finish(&mut self, has_output_text: bool, text: Option<&str>) {
         self.parser.finish_onto(&mut self.ops);
         let text = text.unwrap_or_default();
-        let state = if !has_output_text {
+        let state = if !has_output_text || (!self.lost && self.fed_len == 0) {
             OutputState::Null
         } else if self.lost {
             OutputState::Invalid(not_json("the stream changed its text in a way that could not be followed", text))

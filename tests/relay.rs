@@ -160,6 +160,9 @@ fn an_error_body_is_read_in_the_apis_shape_else_described_by_its_status() {
         (400, lone, None, "bad input: \u{FFFD}", [invalid, Some("input"), None]),
         (502, "<html>bad gateway</html>", None, "HTTP 502 Bad Gateway: <html>bad gateway</html>", [None; 3]),
         (500, "", None, "HTTP 500 Internal Server Error", [None; 3]),
+        // A status without a reason phrase here: no space before the colon, none at the end.
+        (402, "Insufficient balance", None, "HTTP 402: Insufficient balance", [None; 3]),
+        (402, "", None, "HTTP 402", [None; 3]),
         (500, &long, None, &cut, [None; 3]),
         (500, empty, None, &empty_said, [Some("server_error"), None, Some("upstream_error")]),
     ] {

@@ -72,7 +72,16 @@ fn output_parsed_of_a_response() {
         assert!(!json_schema || !has_output_text(&r));
         assert_eq!(answer_output_parsed(&r.to_string(), json_schema), Ok(false), "{r}");
     }
-    for text in ["", "{\"name\": \"Ada\"", "{\"a\":1} trailing", "not json", "{'a':1}"] {
+    // Only empty text parts (a bridge's beside a tool call, OpenAI's beside a generated image):
+    // nothing to parse either.
+    let mut beside_a_call = text_response("");
+    beside_a_call["output"].as_array_mut().unwrap().push(json!({"type": "function_call", "name": "f", "arguments": "{}", "call_id": "c"}));
+    for r in [beside_a_call, text_response(""), message(json!([{"type": "output_text", "text": ""}, {"type": "output_text", "text": ""}]))] {
+        assert!(has_output_text(&r));
+        assert_eq!(answer_output_parsed(&r.to_string(), true), Ok(false), "{r}");
+        assert_eq!(r.output_parsed::<Value>().unwrap(), None);
+    }
+    for text in [" ", "{\"name\": \"Ada\"", "{\"a\":1} trailing", "not json", "{'a':1}"] {
         let got = answer_output_parsed(&text_response(text).to_string(), true);
         let Err(Error::OutputParse { message, text: t }) = got else { panic!("{text:?}: {got:?}") };
         assert_eq!(t, text);
@@ -189,6 +198,9 @@ fn a_json_schema_stream_carries_the_partial_value_of_its_output_text() {
     let (seen, state) = partial_values(&answer(&["{\"a\":", "1"], "{\"b\":2}"), 5);
     assert_eq!(seen.last().unwrap(), &Some(json!({"b": 2})));
     assert_eq!(state, Some(OutputState::Parse));
+    // No text at all (an empty text part): null, as a parse() answer's.
+    let (_, state) = partial_values(&answer(&[], ""), 7);
+    assert_eq!(state, Some(OutputState::Null));
     // A replacement that holds no value yet: null.
     let (seen, _) = partial_values(&answer(&["[1,"], " "), 5);
     assert!(seen.contains(&Some(json!([1]))));

@@ -65,6 +65,7 @@ test('parse(): null on a refusal or without output text; OutputParseError (.text
   const answers = [
     response([refusal()]),
     response([fnCall('f', '{}', 'c1')]),
+    response([message(''), fnCall('f', '{}', 'c1')]),
     response([message('{"name": "Ada"')], { status: 'incomplete' }),
     response([message('{"z": 1, "a": 1e400, "__proto__": {"x": 1}, "n": -0}')]),
     response([message('{"a":1}')]),
@@ -74,6 +75,7 @@ test('parse(): null on a refusal or without output text; OutputParseError (.text
   const format = jsonSchemaFormat('person', PERSON, { validate });
   assert.equal((await c.parse(params(format))).output_parsed, null, 'refusal: null, not validated');
   assert.equal((await c.parse(params(format))).output_parsed, null, 'tool calls only: null');
+  assert.equal((await c.parse(params(format))).output_parsed, null, 'tool calls beside an empty text part: null');
   const e = await fails(c.parse(params(format)), OutputParseError, { text: '{"name": "Ada"', issues: undefined });
   assert.match(e.message, /not valid JSON/);
   const exact = (await c.parse(params(jsonSchemaFormat('x', {})))).output_parsed;
@@ -126,7 +128,7 @@ test('plain streams have no partialParsed and no output_parsed', async () => {
 });
 
 test('json_schema streams: a refusal gives null, invalid JSON rejects finalResponse() (the events all come)', async () => {
-  const answers = [response([refusal()]), response([message('{"name": "Ada", "age": ')], { status: 'incomplete' })];
+  const answers = [response([refusal()]), response([message('{"name": "Ada", "age": ')], { status: 'incomplete' }), response([message(''), fnCall('f', '{}', 'c1')])];
   const { client: c } = scripted((body, n) => sseAnswer(answers[n], 2));
   const format = jsonSchemaFormat('person', PERSON, { validate: personSchema() });
   const s1 = c.stream(params(format));
@@ -139,4 +141,8 @@ test('json_schema streams: a refusal gives null, invalid JSON rejects finalRespo
   assert.equal(r2.events.at(-1).type, 'response.completed');
   assert.deepStrictEqual(s2.partialParsed, { name: 'Ada' }, 'best effort');
   await fails(s2.finalResponse(), OutputParseError, { text: '{"name": "Ada", "age": ' });
+  // Only an empty text part beside a tool call: nothing to parse.
+  const s3 = c.stream(params(format));
+  await drained(s3);
+  assert.equal((await s3.finalResponse()).output_parsed, null);
 });

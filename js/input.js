@@ -106,6 +106,9 @@ export function describe(image, size, o, sourceType, sourceName, head) {
   return [mime, sourceName || o.filename || `file.${ext}`];
 }
 
+/** "an image", "a file". */
+const article = (what) => `${what === 'image' ? 'an' : 'a'} ${what}`;
+
 /**
  * The attachment as `{ kind, value }`: kind `url` (an http(s) URL given as is, or a data: URL,
  * its type set to the one found when it declared none), `id` (a file id), or `data` (a data:
@@ -131,7 +134,7 @@ async function resolve(source, image, o) {
       return { kind: 'url', value: `data:${params.join(';')}${data[2] ?? ''},${payload}`, data: true, filename };
     }
     if (/^https?:\/\//i.test(source)) return { kind: 'url', value: source };
-    throw new ValidationError(`a ${param} string must be an http(s) URL or a data: URL`, { param });
+    throw new ValidationError(`${article(param)} string must be an http(s) URL or a data: URL`, { param });
   }
   if (isBlob(source)) {
     checkSize(source.size, o); // from the size alone, before any byte is read
@@ -145,7 +148,7 @@ async function resolve(source, image, o) {
     const [mime, filename] = describe(image, bytes.byteLength, o, undefined, undefined, bytes.subarray(0, SNIFF_BYTES));
     return { kind: 'data', value: `data:${mime};base64,${base64Of(bytes)}`, filename };
   }
-  throw new ValidationError(`a ${param} must be a Blob, File, ArrayBuffer, ArrayBufferView, URL string or { fileId }`, { param });
+  throw new ValidationError(`${article(param)} must be a Blob, File, ArrayBuffer, ArrayBufferView, URL string or { fileId }`, { param });
 }
 
 /**
@@ -162,12 +165,13 @@ export const inputImage = /* @__PURE__ */ named('inputImage', async function (so
 
 /**
  * An `input_file` content part: `{ type, filename, file_data }` (a data: URL), `{ type, file_url }`
- * or `{ type, file_id }`.
+ * or `{ type, file_id }` (these two with `filename` when the options give one).
  */
 export const inputFile = /* @__PURE__ */ named('inputFile', async function (source, opts) {
   const o = options(opts, 'file');
   const a = await resolve(source, false, o);
-  if (a.kind === 'id') return { type: 'input_file', file_id: a.value };
-  if (a.kind === 'url' && !a.data) return { type: 'input_file', file_url: a.value };
+  const name = o.filename === undefined ? {} : { filename: o.filename };
+  if (a.kind === 'id') return { type: 'input_file', file_id: a.value, ...name };
+  if (a.kind === 'url' && !a.data) return { type: 'input_file', file_url: a.value, ...name };
   return { type: 'input_file', filename: a.filename, file_data: a.value };
 });

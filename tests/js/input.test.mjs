@@ -62,6 +62,9 @@ describe('sources', () => {
     assert.deepEqual(await inputImage('https://example.com/a.png'), { type: 'input_image', image_url: 'https://example.com/a.png', detail: 'auto' });
     assert.deepEqual(await inputImage('http://example.com/a', { detail: 'low' }), { type: 'input_image', image_url: 'http://example.com/a', detail: 'low' });
     assert.deepEqual(await inputFile('https://example.com/a.pdf'), { type: 'input_file', file_url: 'https://example.com/a.pdf' });
+    // A URL or an id carries no filename: the one given goes beside it.
+    assert.deepEqual(await inputFile('https://example.com/a', { filename: 'b.pdf' }), { type: 'input_file', file_url: 'https://example.com/a', filename: 'b.pdf' });
+    assert.deepEqual(await inputFile({ fileId: 'file-1' }, { filename: 'b.pdf' }), { type: 'input_file', file_id: 'file-1', filename: 'b.pdf' });
     const png = `data:image/png;base64,${Buffer.from(PNG).toString('base64')}`;
     assert.deepEqual(await inputImage(png), { type: 'input_image', image_url: png, detail: 'auto' });
     const pdf = `data:application/pdf;base64,${Buffer.from(PDF).toString('base64')}`;
@@ -69,8 +72,10 @@ describe('sources', () => {
     await rejects(inputImage(pdf), 'image');
     await rejects(inputImage(png, { maxBytes: PNG.length - 1 }), 'image');
     assert.ok(await inputImage(png, { maxBytes: PNG.length }));
-    await rejects(inputImage('ftp://example.com/a.png'), 'image');
-    await rejects(inputFile('a.pdf'), 'file');
+    const ftp = await rejects(inputImage('ftp://example.com/a.png'), 'image');
+    assert.equal(ftp.message, 'an image string must be an http(s) URL or a data: URL');
+    const relative = await rejects(inputFile('a.pdf'), 'file');
+    assert.equal(relative.message, 'a file string must be an http(s) URL or a data: URL');
     // A data: URL that declares no type (or application/octet-stream) gets the one found: sniffed,
     // or `mimeType`; the payload and the other parameters are kept.
     const b64 = (bytes) => Buffer.from(bytes).toString('base64');

@@ -97,12 +97,12 @@ function operations(Class, prefix, list) {
  * Runs a call to its end: the HTTP response of an answer that is the response itself (a file's
  * content, body unread), else the parsed JSON answer (with output_parsed when the core says it
  * has one: a parse() answer).
- * `body`: sent instead of the core's (a multipart FormData).
+ * `body`: sent instead of the core's (a multipart FormData, or a promise of it as a Blob).
  */
 async function json(raw, fetch, signal, body) {
   const io = new Io(raw, fetch, signal);
-  io.sendBody = body;
   try {
+    if (body) io.sendBody = await body;
     while ((await io.step()) !== null);
     const e = raw.error();
     if (e !== undefined) throw toError(e, { cause: io.lastError, raw });
@@ -118,6 +118,9 @@ async function json(raw, fetch, signal, body) {
     raw.free();
   }
 }
+
+/** The platform's fetch, looked up at call time on the global object of whatever runtime this is (never `window`). */
+const platformFetch = (url, init) => globalThis.fetch(url, init);
 
 /** A client of the Responses API. */
 export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class ResponsesClient {
@@ -138,8 +141,7 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
     this.#options = json;
     // Every runtime with private methods (which the package needs) has WeakRef.
     last = new WeakRef(this);
-    // Looked up at call time on the global object of whatever runtime this is (never `window`).
-    this.#fetch = fetch ?? ((url, init) => globalThis.fetch(url, init));
+    this.#fetch = fetch ?? platformFetch;
     this.conversations = new Conversations(this);
     this.files = new Files(this);
   }
@@ -161,7 +163,10 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
     }
     try {
       const raw = call(() => this.#raw.call(op, ids, body, coreOptions(opts)));
-      return json(raw, this.#fetch, signal, form);
+      // A fetch of the app's own may not read the platform's FormData (the npm undici's sends
+      // "[object FormData]"): it gets the multipart body as a Blob, which every fetch sends (its
+      // type, with the boundary, becomes the content type).
+      return json(raw, this.#fetch, signal, form && this.#fetch !== platformFetch ? new Response(form).blob() : form);
     } catch (e) {
       if (e instanceof TypeError && throwsTypeErrors(op)) throw e;
       return Promise.reject(e);
@@ -293,12 +298,15 @@ export const Files = /* @__PURE__ */ named('Files', class Files extends SubApi {
         throw new ValidationError('file must be a Blob, File, ArrayBuffer or ArrayBufferView', { param: 'file' });
       }
       blob = new Blob([file]);
+    } else if (!(file instanceof Blob)) {
+      // A Blob of another library (fetch-blob, formdata-node): FormData takes the platform's only.
+      blob = new Blob([await file.arrayBuffer()], { type: file.type });
     }
     if (filename !== undefined && typeof filename !== 'string') throw new TypeError('filename must be a string');
     // The MIME type (the Blob's, else sniffed from its first bytes) and the filename (a File's
     // name, else `filename`, else `file.<ext>`).
     const head = new Uint8Array(await blob.slice(0, 16).arrayBuffer());
-    const [type, name] = describe(false, blob.size, { param: 'file', filename, maxBytes: Infinity }, blob.type, typeof blob.name === 'string' ? blob.name : undefined, head);
+    const [type, name] = describe(false, blob.size, { param: 'file', filename, maxBytes: Infinity }, blob.type, typeof file.name === 'string' ? file.name : undefined, head);
     const form = new FormData();
     form.append('purpose', purpose);
     // The other members (e.g. `expires_after`) go as the API reads nested fields.

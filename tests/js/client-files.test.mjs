@@ -37,7 +37,7 @@ test('create from bytes: the filename from `filename`, else file.<ext> from the 
 test('create: the params\' other members go as multipart fields, nested as the API reads them', async () => {
   let form;
   const fetch = async (url, init) => {
-    form = init.body;
+    form = await new Response(init.body).formData();
     return new Response('{"id":"file-1","object":"file"}', { headers: { 'content-type': 'application/json' } });
   };
   const c = new ResponsesClient({ apiKey: KEY, baseURL: 'http://files.invalid/v1', maxRetries: 0, fetch });
@@ -46,6 +46,36 @@ test('create: the params\' other members go as multipart fields, nested as the A
   const fields = [...form.entries()].filter(([k]) => k !== 'file');
   assert.deepEqual(fields, [['purpose', 'user_data'], ['expires_after[anchor]', 'created_at'], ['expires_after[seconds]', '3600'], ['tags[]', 'a'], ['tags[]', 'b']]);
   assert.equal(form.get('file').size, PDF.length);
+});
+
+test('create with a fetch of the app\'s own (undici\'s, whose FormData is not the platform\'s) or a Blob of another library: the multipart body arrives whole', async (t) => {
+  const { fetch: undiciFetch } = await import('undici');
+  const seen = [];
+  const raw = await rawServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ type: req.headers['content-type'], body: Buffer.concat(chunks).toString('latin1') });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id":"file-1","object":"file"}');
+    });
+  }, t);
+  const real = new Blob([PDF]);
+  // fetch-blob / formdata-node shaped: a Blob by its methods, not the platform's class.
+  const blobLike = (type) => ({ size: real.size, type, name: 'lib.pdf', slice: (...a) => real.slice(...a), arrayBuffer: () => real.arrayBuffer(), stream: () => real.stream() });
+  const cases = [
+    [undiciFetch, new File([PDF], 'report.pdf', { type: 'application/pdf' }), 'report.pdf'],
+    [undefined, blobLike(''), 'lib.pdf'],
+    [undefined, blobLike('application/pdf'), 'lib.pdf'],
+  ];
+  for (const [fetch, file, filename] of cases) {
+    const c = new ResponsesClient({ apiKey: KEY, baseURL: raw.url, maxRetries: 0, fetch });
+    has(await c.files.create({ file, purpose: 'user_data' }), { id: 'file-1' });
+    const { type, body } = seen.at(-1);
+    const boundary = /^multipart\/form-data; ?boundary=(.+)$/.exec(type)?.[1];
+    assert.ok(boundary, type);
+    assert.ok(body.includes(`filename="${filename}"\r\nContent-Type: application/pdf\r\n\r\n${Buffer.from(PDF).toString('latin1')}\r\n--${boundary}--`), body);
+  }
 });
 
 test('content: the signal still aborts the download after the Response is handed over, as with fetch', { timeout: 10000 }, async (t) => {

@@ -386,14 +386,14 @@ pageTest('auto-resume: a background stream cut mid-way is resumed by the library
   const gaps = rows.map((r, i) => [r, i]).filter(([r]) => r.resume);
   assert.equal(gaps.length, after.length);
   gaps.forEach(([r, i], k) => {
-    assert.match(r.text, new RegExp(`lost after event #${after[k]} .*starting_after=${after[k]}$`));
+    assert.match(r.text, new RegExp(`resumed after event #${after[k]}: .*starting_after=${after[k]}$`));
     assert.equal(rows[i - 1].seq, `#${after[k]}`, 'the row before: the last event before the drop');
     assert.equal(rows[i + 1].seq, `#${after[k] + 1}`, 'the row after: the first event of the resumed stream');
   });
 
   // The answer says so.
   const note = '#transcript .notice-info';
-  const said = new RegExp(`after event ${after.map((n) => `#${n}`).join(', ')}\\).*arrived once, in order`);
+  const said = new RegExp(`The stream was resumed .*\\(after event ${after.map((n) => `#${n}`).join(', ')}\\).*arrived once, in order`);
   await expectPage(page, { [`@data-resumes ${note}`]: String(after.length), [`@data-exact ${note}`]: 'true' });
   await expectPage(page, { [`text ${note}`]: said });
   assert.equal(await page.$$eval('#transcript .notice-error', (els) => els.length), 0);
@@ -469,6 +469,54 @@ pageTest('an invalid setting shows the library\'s ValidationError and sends noth
   await page.press('#prompt', 'Enter');
   assert.equal(await waitIdle(page), 'done');
   assert.equal(posts().at(-1).body.temperature, 0.2);
+});
+
+pageTest('an invalid Max retries or Timeout is refused before anything is sent, with the field to fix', {}, async (page) => {
+  const mark = posts().length;
+  const refused = async (field, text, n) => {
+    await ask(page, text, 'error');
+    // the typed text is given back, the message marked; "Show the setting" focuses the field
+    await expectPage(page, { prompt: text, 'count #transcript .msg.user.unsent': n, 'count #transcript .error-fix button': n });
+    await page.locator('#transcript .error-fix button').last().click();
+    await expectPage(page, { focus: field });
+    assert.match(await page.locator('#transcript .notice-error').last().textContent(), /^TypeError.*Nothing was sent/);
+  };
+  await clientOption(page, '#max-retries', '-1');
+  await refused('max-retries', 'Hello with -1 retries', 1);
+  await page.fill('#max-retries', '2');
+  await page.fill('#timeout', '-5');
+  await refused('timeout', 'Hello with a -5 s timeout', 2);
+  assert.equal(posts().length, mark, 'no request was sent');
+});
+
+pageTest('direct mode refuses a base URL that is not absolute http(s): nothing is requested, the key goes nowhere', {}, async (page) => {
+  const requests = [];
+  page.on('request', (req) => requests.push(req.url()));
+  // protocol-relative: the library would resolve it against this page, to the dev server
+  await direct(page, `//${new URL(suite.env.server.url).host}`);
+  await ask(page, 'Hello, who gets my key?', 'error');
+  await page.waitForTimeout(600); // past the token counter's debounce: it is refused too
+  assert.deepEqual(requests, []);
+  await expectPage(page, { error: 'ValidationError', 'text #transcript .notice-error .error-message': /absolute http:\/\/ or https:\/\/ base URL/ });
+  await page.click('#transcript .notice-error .error-fix button');
+  await expectPage(page, { focus: 'base-url', 'text #transcript .msg.user .msg-tag': 'Not sent', prompt: 'Hello, who gets my key?' });
+});
+
+pageTest('the auto-resume fault preset turns background on only while it is chosen', {}, async (page) => {
+  const resume = { label: 'drop a background stream mid-way (auto-resume)' };
+  await page.click('#developer > summary');
+  await page.selectOption('#fault', resume);
+  assert.equal(await page.isChecked('#background'), true);
+  await page.selectOption('#fault', 'disconnect-after=12');
+  assert.equal(await page.isChecked('#background'), false, 'the next preset shows its own error, no resume');
+  await page.selectOption('#fault', '');
+  await ask(page, 'Hello without faults');
+  assert.equal(posts().at(-1).body.background, undefined);
+  // on before the preset (the user's choice): on after it
+  await page.check('#background');
+  await page.selectOption('#fault', resume);
+  await page.selectOption('#fault', '');
+  assert.equal(await page.isChecked('#background'), true);
 });
 
 pageTest('non-streaming mode uses create() and renders the whole answer', {}, async (page) => {

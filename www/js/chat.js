@@ -49,6 +49,18 @@ function hintFor(err, s) {
   };
 }
 
+/**
+ * The client could not be made with these settings, so nothing was sent: the error as thrown
+ * (a SettingError, or the constructor's TypeError), with the option it refused as `param`.
+ */
+class ClientRefused extends Error {
+  constructor(err, param) {
+    super(err?.message ?? String(err), { cause: err });
+    this.name = err?.name ?? 'Error';
+    this.param = param ?? undefined;
+  }
+}
+
 export class Chat {
   constructor({ lib, settings, transcript, inspector, onBusy, onContext, onFix }) {
     Object.assign(this, { lib, settings, transcript, inspector, onBusy, onContext, onFix });
@@ -266,14 +278,37 @@ export class Chat {
   /**
    * A client for one turn. The page's own fetch only watches: a GET
    * …/responses/{id}?stream=true&starting_after=N is the library resuming a background stream
-   * whose connection dropped (`resumes()` gives the step that is running).
+   * that broke off (`resumes()` gives the step that is running). Throws ClientRefused when the
+   * settings make no client: nothing was sent.
    */
   #client(s, resumes) {
     const fetch = (url, init) => {
       resumes()?.saw(url, init);
       return globalThis.fetch(url, init);
     };
-    return new this.lib.ResponsesClient({ ...this.settings.clientOptions(s), fetch });
+    let options = {};
+    try {
+      options = this.settings.clientOptions(s);
+      return new this.lib.ResponsesClient({ ...options, fetch });
+    } catch (err) {
+      throw new ClientRefused(err, err?.param ?? this.#refusedOption(options));
+    }
+  }
+
+  /**
+   * The option the constructor refused, when its error names none (a TypeError for maxRetries
+   * -1): the one without which it accepts the others.
+   */
+  #refusedOption(options) {
+    return Object.keys(options).find((key) => {
+      const { [key]: _, ...others } = options;
+      try {
+        new this.lib.ResponsesClient(others);
+        return true;
+      } catch {
+        return false;
+      }
+    }) ?? null;
   }
 
   #failed(step, err, s, { first }) {
@@ -282,7 +317,7 @@ export class Chat {
       this.inspector.note('Stopped: the request was aborted', 'muted');
       return { view: step.view };
     }
-    const notSent = err?.name === 'ValidationError' && first;
+    const notSent = first && (err instanceof ClientRefused || err?.name === 'ValidationError');
     const field = notSent ? this.settings.flag(err.param) : null;
     const fix = field && this.onFix ? { label: 'Show the setting', run: () => this.onFix(field) } : null;
     step.failed(err, { notSent, fix, hint: hintFor(err, s) });
@@ -540,7 +575,7 @@ class Resumes {
     if (!m || u.searchParams.get('stream') !== 'true') return;
     const after = Number(u.searchParams.get('starting_after') ?? -1);
     this.after.push(after);
-    this.inspector.gap(`Connection lost after event #${after} — resumed: GET …/responses/${clip(decodeURIComponent(m[1]), 14)}?stream=true&starting_after=${after}`);
+    this.inspector.gap(`Stream resumed after event #${after}: GET …/responses/${clip(decodeURIComponent(m[1]), 14)}?stream=true&starting_after=${after}`);
     this.view.resumed(this.after);
   }
 

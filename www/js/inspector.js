@@ -48,7 +48,7 @@ export class Inspector {
     this.#showCount();
   }
 
-  /** A row between two events: the connection dropped there and the stream was resumed. */
+  /** A row between two events: the stream was resumed there. */
   gap(text) {
     this.#append(h('li', { class: 'ev-note ev-note-resume', role: 'note', text }));
   }

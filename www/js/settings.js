@@ -1,6 +1,8 @@
 // The settings panel: what the user chose, turned into request params and client
 // options. Values are passed to the library as typed — the library validates them
-// (ValidationError) before anything is sent; the page does not second-guess it.
+// (ValidationError) before anything is sent; the page does not second-guess it. One check
+// is the page's own: in Direct mode the base URL must be an absolute http(s) URL, because
+// the key goes there and the library resolves a relative one against this page.
 
 import { WEATHER_TOOL } from './weather.js';
 
@@ -21,6 +23,28 @@ const FIELD_FOR_PARAM = [
 
 export const DEFAULT_DIRECT_URL = 'https://api.cometapi.com/v1';
 
+/**
+ * A setting the page refuses before making a client: nothing is sent, the field of `param` is
+ * flagged. Named like the library's ValidationError, which it throws for the same setting outside a browser.
+ */
+export class SettingError extends Error {
+  constructor(param, message) {
+    super(message);
+    this.name = 'ValidationError';
+    this.param = param;
+  }
+}
+
+/** `url` as typed is an absolute http(s) URL (not `host/v1`, not `//host/v1`, not `/v1`). */
+function isAbsoluteHttp(url) {
+  if (!/^https?:\/\//i.test(url)) return false;
+  try {
+    return new URL(url).host !== '';
+  } catch {
+    return false;
+  }
+}
+
 export class Settings {
   constructor() {
     this.form = $('settings');
@@ -40,9 +64,10 @@ export class Settings {
       if ($('direct').checked && model.value.trim() === 'mock') model.value = 'gpt-5.4';
       else if (!$('direct').checked && model.value.trim() === 'gpt-5.4') model.value = 'mock';
     });
-    // A fault preset that needs a background response (auto-resume) turns `background` on.
+    /** What `background` was before a fault preset turned it on (null: no such preset chosen). */
+    this.backgroundBefore = null;
     this.fault.addEventListener('change', () => {
-      if (this.fault.selectedOptions[0]?.dataset.background === 'true') $('background').checked = true;
+      this.#faultBackground();
       this.#sync();
     });
     this.#applyUrl(new URLSearchParams(location.search));
@@ -61,15 +86,31 @@ export class Settings {
       }
       this.fault.value = fault;
       $('developer').open = true;
-      if (this.fault.selectedOptions[0]?.dataset.background === 'true') $('background').checked = true;
     }
     if (q.get('background') === '1') $('background').checked = true;
+    this.#faultBackground();
     if (q.has('model')) $('model').value = q.get('model');
     if (q.get('stream') === '0') $('streaming').checked = false;
     if (q.get('tools') === '0') $('tools').checked = false;
     if (q.get('structured') === '1') $('structured').checked = true;
     if (q.has('retries')) $('max-retries').value = q.get('retries');
     if (['ws', 'websocket'].includes(q.get('transport'))) $('transport').value = 'websocket';
+  }
+
+  /**
+   * A fault preset that needs a background response (auto-resume, `data-background`) turns
+   * `background` on while it is chosen; choosing another preset gives back what it was.
+   */
+  #faultBackground() {
+    const wants = this.fault.selectedOptions[0]?.dataset.background === 'true';
+    const box = $('background');
+    if (wants && this.backgroundBefore === null) {
+      this.backgroundBefore = box.checked;
+      box.checked = true;
+    } else if (!wants && this.backgroundBefore !== null) {
+      box.checked = this.backgroundBefore;
+      this.backgroundBefore = null;
+    }
   }
 
   /** The library has jsonSchemaFormat: offer structured mode with this format. */
@@ -154,8 +195,16 @@ export class Settings {
     return p;
   }
 
-  /** Options for `new ResponsesClient(…)`. The key stays in memory, in this object only. */
+  /**
+   * Options for `new ResponsesClient(…)`. The key stays in memory, in this object only.
+   * Throws a SettingError (param baseURL) in Direct mode when the base URL is not an
+   * absolute http(s) URL: the key is sent only to the base URL as typed.
+   */
   clientOptions(s) {
+    if (s.direct && !isAbsoluteHttp(s.baseURL)) {
+      throw new SettingError('baseURL', `Direct mode needs an absolute http:// or https:// base URL (such as ${DEFAULT_DIRECT_URL}), `
+        + `got ${JSON.stringify(s.baseURL)}: the key goes only to the base URL, and a relative one would point at this page or another host.`);
+    }
     const o = { baseURL: s.baseURL };
     if (s.apiKey) o.apiKey = s.apiKey;
     if (s.maxRetries !== undefined) o.maxRetries = s.maxRetries;

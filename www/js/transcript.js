@@ -302,7 +302,7 @@ export class AssistantView {
       Array.isArray(err?.issues) && err.issues.length ? h('ul', { class: 'error-issues' },
         err.issues.map((i) => h('li', {}, i?.path?.length ? h('code', { text: i.path.map((p) => p?.key ?? p).join('.') }) : null,
           i?.path?.length ? ' ' : null, String(i?.message ?? i)))) : null,
-      notSent ? h('p', { class: 'error-hint', text: 'Nothing was sent: the library checked the request before making it. Fix the setting and send again.' }) : null,
+      notSent ? h('p', { class: 'error-hint', text: 'Nothing was sent: the settings were checked before any request was made. Fix the setting and send again.' }) : null,
       hint ? h('p', { class: 'error-hint', dataset: { hint: hint.kind ?? '' }, text: hint.text }) : null,
       fix ? h('p', { class: 'error-fix' }, h('button', { type: 'button', class: 'btn btn-small', onclick: fix.run, text: fix.label })) : null);
     this.notices.append(el);
@@ -318,13 +318,14 @@ export class AssistantView {
   }
 
   /**
-   * The connection dropped and the library resumed the stream (`after`: the last event seen
-   * before each drop); at the end, `check` says whether every event arrived once, in order.
+   * The library resumed the background stream (`after`: the last event seen before each
+   * resume; the page does not see why: a dropped connection, an event it could not read …);
+   * at the end, `check` says whether every event arrived once, in order.
    */
   resumed(after, check) {
     const where = after.map((n) => `#${n}`).join(', ');
     const times = after.length === 1 ? 'once' : `${after.length} times`;
-    let text = `The connection dropped ${times} (after event ${where}); the library resumed the background stream `
+    let text = `The stream was resumed ${times} (after event ${where}): the library picked up the background stream `
       + 'by itself with GET /responses/{id}?stream=true&starting_after=N.';
     if (check) {
       text += check.exact

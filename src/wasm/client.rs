@@ -306,8 +306,9 @@ impl Client {
         self.json((Operation::ConversationItemDelete, &[id, item_id], &Query::NONE, None), opts).await
     }
 
-    /// `POST /files`: `file` sent as multipart/form-data with `purpose`; its filename is
-    /// `filename`, else `file.<ext>` from the Blob's type. The File object.
+    /// `POST /files`: `file` sent as multipart/form-data with `purpose`, its type and filename as
+    /// the npm package's `files.create` gives them (the Blob's type, else sniffed from its first
+    /// bytes; a `File`'s name, else `filename`, else `file.<ext>`). The File object.
     pub async fn file_create(
         &self,
         file: &web_sys::Blob,
@@ -315,11 +316,26 @@ impl Client {
         purpose: &str,
         opts: RequestOptions,
     ) -> Result<Value, Error> {
-        let name = filename.map_or_else(|| format!("file.{}", crate::input::extension(&file.type_())), str::to_owned);
+        use crate::input::{attachment, Declared, Kind, SNIFF_BYTES};
         let failed = |e| Error::Connection { message: super::transport::message(&e) };
+        // The MIME type and the filename by the rules of js/input.js: the Blob's type, else
+        // sniffed from its first bytes; a File's name, else `filename`, else `file.<ext>`.
+        let head = file.slice_with_i32_and_i32(0, SNIFF_BYTES as i32).map(|b| b.array_buffer()).map_err(failed)?;
+        let head = js_sys::Uint8Array::new(&wasm_bindgen_futures::JsFuture::from(head).await.map_err(failed)?).to_vec();
+        let (source_type, source_name) = (file.type_(), file.dyn_ref::<web_sys::File>().map(web_sys::File::name));
+        let declared = Declared { source_type: Some(&source_type), source_name: source_name.as_deref(), filename, ..Declared::default() };
+        let found = attachment(Kind::File, file.size() as u64, u64::MAX, &declared, &head)?;
+        let typed = if source_type.is_empty() {
+            let bag = web_sys::BlobPropertyBag::new();
+            bag.set_type(&found.mime);
+            web_sys::Blob::new_with_blob_sequence_and_options(&js_sys::Array::of1(file), &bag).map_err(failed)?
+        } else {
+            file.clone()
+        };
+        let name = found.filename.unwrap_or_default();
         let form = web_sys::FormData::new().map_err(failed)?;
         form.append_with_str("purpose", purpose)
-            .and_then(|()| form.append_with_blob_and_filename("file", file, &name))
+            .and_then(|()| form.append_with_blob_and_filename("file", &typed, &name))
             .map_err(failed)?;
         let fields = serde_json::json!({ "purpose": purpose }).to_string();
         json_answer(

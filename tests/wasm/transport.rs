@@ -212,6 +212,15 @@ async fn files_upload_list_content_delete_and_attachments() {
     let up = c.file_create(&blob, None, "user_data", retried).await.unwrap();
     let id = up["id"].as_str().unwrap().to_owned();
     assert_eq!((up["bytes"].as_u64(), up["filename"].as_str()), (Some(pdf.len() as u64), Some("file.pdf")));
+    // A File's own name wins over `filename`; a Blob without a type is sniffed (file.pdf, not file.bin).
+    let named = web_sys::File::new_with_u8_array_sequence(&parts, "named.pdf").unwrap();
+    let untyped = web_sys::Blob::new_with_u8_array_sequence(&parts).unwrap();
+    for (blob, filename, want) in [(&*named, Some("ignored.pdf"), "named.pdf"), (&untyped, None, "file.pdf")] {
+        let f = c.file_create(blob, filename, "user_data", RequestOptions::default()).await.unwrap();
+        assert_eq!(f["filename"], want);
+        let res = c.file_content(f["id"].as_str().unwrap(), RequestOptions::default()).await.unwrap();
+        assert_eq!(res.headers().get("content-type").unwrap().as_deref(), Some("application/pdf"));
+    }
     assert_eq!(c.file_retrieve(&id, RequestOptions::default()).await.unwrap()["id"], id.as_str());
     let q = FileListQuery { purpose: Some("user_data".into()), ..Default::default() };
     let list = c.file_list(&q, RequestOptions::default()).await.unwrap();

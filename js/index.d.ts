@@ -875,6 +875,10 @@ export interface ResponseIncompleteEvent extends EventBase {
   type: 'response.incomplete';
   response: ResponseObject;
 }
+/**
+ * A ResponseStream never hands it out (neither iteration nor on()): it ends the stream with an
+ * ApiError whose `response` is the failed Response.
+ */
 export interface ResponseFailedEvent extends EventBase {
   type: 'response.failed';
   response: ResponseObject;
@@ -1090,7 +1094,10 @@ export interface ResponseAudioTranscriptDoneEvent extends EventBase {
   type: 'response.audio.transcript.done';
 }
 
-/** `error` as servers send it: the error nested in `error`. Iteration throws an ApiError after it. */
+/**
+ * `error` as servers send it: the error nested in `error`. A ResponseStream never hands it out
+ * (neither iteration nor on()): it ends the stream with an ApiError whose `body` is this event.
+ */
 export interface ResponseErrorEventNested extends EventBase {
   type: 'error';
   error: { type?: string; code?: string | null; message: string; param?: string | null };
@@ -1098,7 +1105,7 @@ export interface ResponseErrorEventNested extends EventBase {
   message?: never;
   param?: never;
 }
-/** `error` as the API reference documents it: code, message and param on the event itself. */
+/** `error` as the API reference documents it: code, message and param on the event itself (never handed out either). */
 export interface ResponseErrorEventFlat extends EventBase {
   type: 'error';
   code: string | null;
@@ -1106,7 +1113,7 @@ export interface ResponseErrorEventFlat extends EventBase {
   param: string | null;
   error?: never;
 }
-/** Both shapes: read `event.error?.message ?? event.message`. */
+/** Both shapes (e.g. in `ApiError.body`): read `event.error?.message ?? event.message`. */
 export type ResponseErrorEvent = ResponseErrorEventNested | ResponseErrorEventFlat;
 
 /** Sent by some servers to keep the connection open; never fatal. */
@@ -1173,7 +1180,10 @@ export type KnownResponseStreamEvent =
   | ResponseErrorEventFlat
   | ResponseKeepaliveEvent;
 
-/** Every event a ResponseStream yields, discriminated on `type`. */
+/**
+ * Every event of a Responses stream, discriminated on `type`. A ResponseStream hands out all but
+ * `error` and `response.failed`, which end it with an ApiError instead.
+ */
 export type ResponseStreamEvent = KnownResponseStreamEvent | UnknownResponseEvent;
 
 /** The name of every event type this version knows. */
@@ -1697,7 +1707,12 @@ export interface FileDeleted {
   deleted: boolean;
 }
 
-/** `client.files`: the Files API (same options, retries, errors and id rules as every method). */
+/**
+ * `client.files`: the Files API (same options, retries, errors and id rules as every method).
+ * Every method but `content` resolves with `null` on a success without a body (a 204 some
+ * servers send for a delete); each is typed as the body the API documents, as openai-node
+ * types them.
+ */
 export interface Files {
   /** POST /files, a multipart/form-data body (`purpose`, `file`, and the other members as fields: `a[b]` for an object's, `a[]` for an array's). */
   create(params: FileCreateParams, opts?: RequestOptions): Promise<FileObject>;
@@ -1710,12 +1725,16 @@ export interface Files {
   /**
    * GET /files/{id}/content: the HTTP response, its body unread (`await res.arrayBuffer()`,
    * `res.body`). Errors (404, …) reject as ApiError, after retries; the timeout covers the
-   * request until its headers.
+   * request until its headers. Never `null`: a 204 is handed over as its Response too.
    */
   content(id: string, opts?: RequestOptions): Promise<globalThis.Response>;
 }
 
-/** `client.conversations`: the Conversations API. */
+/**
+ * `client.conversations`: the Conversations API. Each method (and each of `items`) resolves
+ * with `null` on a success without a body (a 204 some servers send for a delete); each is typed
+ * as the body the API documents, as openai-node types them.
+ */
 export interface Conversations {
   /** POST /conversations. */
   create(params?: ConversationCreateParams, opts?: RequestOptions): Promise<Conversation>;
@@ -1755,8 +1774,12 @@ export interface ClientOptions {
   apiKey?: string;
   /** Default "https://api.cometapi.com/v1". */
   baseURL?: string;
-  /** Default globalThis.fetch. */
-  fetch?: typeof fetch;
+  /**
+   * Default globalThis.fetch. Called with the URL as a string and an init (`method`, `headers`,
+   * `signal`, `body`). A call signature rather than `typeof fetch`, which carries a runtime's
+   * extra members (Bun's `fetch.preconnect`) that a custom function has no need of.
+   */
+  fetch?: (url: string, init: RequestInit) => Promise<globalThis.Response>;
   /** Sent with every request: a plain object of strings, or a `Headers`. */
   headers?: Record<string, string> | HeadersLike;
   /** Retries of 408/409/429/5xx/connection errors (never after a stream's first byte). Default 2. */
@@ -1820,6 +1843,12 @@ export class ResponsesClient {
   /** Replays a background response's events (GET /responses/{id}?stream=true&starting_after=N). */
   retrieveStream(id: string, opts?: RetrieveStreamOptions): ResponseStream;
   cancel(id: string, opts?: RequestOptions): Promise<Response>;
+  /**
+   * DELETE /responses/{id}. This method, `inputItems`, `compact` and `countInputTokens` resolve
+   * with `null` on a success without a body (a 204 some servers send for a delete); each is
+   * typed as the body the API documents, as openai-node types them. create, retrieve, cancel
+   * and parse need a Response: a success without a body is a StreamError.
+   */
   delete(id: string, opts?: RequestOptions): Promise<ResponseDeleted>;
   inputItems(id: string, opts?: InputItemsOptions): Promise<InputItemList>;
   /** POST /responses/compact. */
@@ -1906,17 +1935,21 @@ export class ResponseStream<TParsed = never, TInput = TParsed> implements AsyncI
   /**
    * `handler(event)` for each event of `type` ("*": every event) as the stream is read. Starts
    * reading if nothing else does (after the current task); what it reads before an iterator or
-   * `finalResponse()` asks is kept for them, so they still see every event.
+   * `finalResponse()` asks is kept for them, so they still see every event. Not for `error` and
+   * `response.failed`: those events are never handed out (to handlers or to iteration); they
+   * end the stream with an ApiError, which on('error') gets.
    */
-  on<T extends Exclude<ResponseStreamEventType, 'error'>>(type: T, handler: (event: EventOfType<T>) => void): this;
+  on<T extends Exclude<ResponseStreamEventType, 'error' | 'response.failed'>>(type: T, handler: (event: EventOfType<T>) => void): this;
   on(type: '*', handler: (event: ResponseStreamEvent) => void): this;
   /**
    * `handler(error)` when the stream fails: 'abort' gets the AbortError, 'error' any other
-   * error (an in-stream `error` event is never handed out as an event: it is this error).
-   * Without them a failure nobody awaits is dropped silently (no unhandled rejection);
-   * `finalResponse()` still rejects with it.
+   * failure: an ApiError (an HTTP error, or an in-stream `error` / `response.failed` event),
+   * ConnectionError, TimeoutError or StreamError — or what an event handler threw, as it was
+   * thrown (a handler that throws ends the stream with it; typed as an Error, which it is unless
+   * a handler throws something else). Without them a failure nobody awaits is dropped silently (no
+   * unhandled rejection); `finalResponse()` still rejects with it.
    */
-  on(type: 'error', handler: (error: ApiError | ConnectionError | TimeoutError | StreamError) => void): this;
+  on(type: 'error', handler: (error: Error) => void): this;
   on(type: 'abort', handler: (error: AbortError) => void): this;
   off(type: string, handler: (event: never) => void): this;
   /** The Response built from the events read so far, or null before the first event that writes output (a bridge may send no response.created). */
@@ -1948,9 +1981,9 @@ export class ResponseStream<TParsed = never, TInput = TParsed> implements AsyncI
    * A Response for a server route: 200 with `toReadableStream()` as text/event-stream, or, on a
    * failure before the first event, the upstream's status (502 without one, 504 for a timeout)
    * with the API's JSON error body (`{"error":{…, "status", "request_id"}}`). Rejects only with
-   * AbortError. `init.headers` are added.
+   * AbortError. `init.headers` (anything `new Headers()` takes) are added.
    */
-  toResponse(init?: { headers?: HeadersInit }): Promise<globalThis.Response>;
+  toResponse(init?: { headers?: ConstructorParameters<typeof Headers>[0] }): Promise<globalThis.Response>;
   /**
    * Releases the stream's wasm memory now, aborting it if it is still open. A stream releases it
    * by itself when it ends (any outcome); `response` and `finalResponse()` stay usable after.

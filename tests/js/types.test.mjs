@@ -1,5 +1,6 @@
 // The shipped .d.ts, as a TypeScript consumer meets it (`tsc --strict`, module nodenext and
-// moduleResolution bundler): tests/types/*.ts must compile, and every line there marked
+// moduleResolution bundler; and without the DOM lib, as a Node or Bun project types it:
+// tests/types/nodom): tests/types/*.ts must compile, and every line there marked
 // @ts-expect-error must fail to compile (tsc reports a directive that is not needed), so a typo
 // that compiled would fail this test. Also: every event of the recorded real streams (in
 // ../shared/fixtures/recorded) type-checks as a ResponseStreamEvent with no unknown field, and the
@@ -24,9 +25,13 @@ function compile(args) {
   }
 }
 
-const CONFIGS = [['tsconfig.json', 'moduleResolution bundler'], ['tsconfig.nodenext.json', 'module nodenext']];
-for (const [config, what] of CONFIGS) {
-  test(`tests/types/*.ts compile against pkg/index.d.ts (strict, ${what})`, () => {
+const CONFIGS = [
+  ['tsconfig.json', 'tests/types/*.ts', 'moduleResolution bundler'],
+  ['tsconfig.nodenext.json', 'tests/types/*.ts', 'module nodenext'],
+  ['tsconfig.nodom.json', 'tests/types/nodom/*.ts', 'lib ES2022 and the web globals of Node and Bun, no DOM'],
+];
+for (const [config, files, what] of CONFIGS) {
+  test(`${files} compile against pkg/index.d.ts (strict, ${what})`, () => {
     assert.equal(compile(['-p', `tests/types/${config}`]), '');
   });
 }

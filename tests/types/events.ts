@@ -90,8 +90,15 @@ export function handlers(client: ResponsesClient): void {
   const stream = client.stream({ model: 'm', input: 'x' });
   stream.on('response.shell_call_output_content.delta', (ev) => void ev.delta.stdout);
   stream.on('response.audio.delta', (ev) => void ev.delta.length);
-  // a failure is the error itself (the wire `error` event is never handed out)
+  // a failure is the error itself (the wire `error` and `response.failed` events are never handed
+  // out), or what an event handler threw
   stream.on('error', (e) => void (e instanceof ApiError ? e.requestId : e.message));
+  // @ts-expect-error not an ApiError only
+  stream.on('error', (e: ApiError) => void e.requestId);
+  // @ts-expect-error response.failed is never handed out (it ends the stream with an ApiError)
+  stream.on('response.failed', () => {});
+  // @ts-expect-error nor is the error event (on('error') gets the error itself)
+  stream.on('error', (ev: ResponseStreamEvent) => void ev.type);
   stream.on('*', (ev) => void ev.type);
   // @ts-expect-error on() takes known event names only (or '*')
   stream.on('response.output_text.detla', () => {});

@@ -20,6 +20,7 @@ async function main(): Promise<string> {
     if (event.type === 'response.output_text.delta') text += event.delta;
     else if (event.type === 'response.function_call_arguments.done') text += event.arguments;
     else if (event.type === 'response.completed') text += event.response.output_text;
+    // typed, though `error` and `response.failed` never come here: the loop throws an ApiError instead
     else if (event.type === 'error') text += event.error?.message ?? event.message ?? '';
     void (event.sequence_number satisfies number | undefined);
   }
@@ -46,10 +47,22 @@ async function main(): Promise<string> {
   ResponseStream.fromReadableStream(body, { signal: new AbortController().signal });
   await stream.ready();
   const routed: globalThis.Response = await stream.toResponse({ headers: { 'x-route': '1' } });
+  // toResponse's headers: anything `new Headers()` takes
+  await stream.toResponse({ headers: new Headers({ 'x-route': '1' }) });
+  await stream.toResponse({ headers: [['x-route', '1']] });
+  // @ts-expect-error not a headers init
+  await stream.toResponse({ headers: 42 });
   ResponseStream.fromResponse(routed, { signal: undefined });
   stream.on('error', (e) => void e.message).on('abort', (e: AbortError) => void e.name);
   // @ts-expect-error an abort handler gets an AbortError, not an event
   stream.on('abort', (e: ResponseStreamEvent) => void e);
+
+  // a custom fetch: called with the URL as a string and an init
+  new ResponsesClient({ fetch: async (url: string, init?: RequestInit) => new globalThis.Response(`${url} ${init?.method}`) });
+  new ResponsesClient({ fetch: (url, init) => fetch(url, { ...init, keepalive: true }) });
+  new ResponsesClient({ fetch });
+  // @ts-expect-error a fetch resolves with a Response
+  new ResponsesClient({ fetch: async (url: string) => url });
 
   // headers: a plain object of strings, or a Headers (options of the client and of each call)
   const withHeaders = new ResponsesClient({ headers: new Headers({ 'x-team': 'a' }) });

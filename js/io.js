@@ -59,6 +59,8 @@ export class Io {
   sendBody = undefined;
   /** The HTTP response of a call whose answer is the response itself (the core is done at its headers). */
   response = undefined;
+  /** What the user's signal does: abort this call (a stream sets its own abort, which ends it too). */
+  onSignal = () => this.abort();
 
   /** `fetch` is the user's or the global one; `signal` the user's (optional); `body` a ReadableStream to read instead of sending anything. */
   constructor(raw, fetch, signal, body) {
@@ -72,7 +74,7 @@ export class Io {
         raw.fault(Fault.NoReader, describe(e));
       }
       // A body runs already (a socket's lane) or is the caller's to have back cancelled on abort.
-      this.#unlisten = onAbort(signal, () => this.abort());
+      this.#unlisten = onAbort(signal, () => this.onSignal());
     }
   }
 
@@ -81,7 +83,7 @@ export class Io {
     const raw = this.#raw;
     // A fetch begins at the first step, and so does listening: a stream that is never read
     // holds no listener on the user's signal.
-    if (!this.#closed) this.#unlisten ??= onAbort(this.#signal, () => this.abort());
+    if (!this.#closed) this.#unlisten ??= onAbort(this.#signal, () => this.onSignal());
     let out;
     for (;;) {
       // Closed (the stream was released while a wait was pending): the raw side may be gone.
@@ -89,7 +91,11 @@ export class Io {
       this.#since = null;
       const action = raw.action;
       if (action !== Action.Read) this.#letGo();
-      if (out !== undefined) return out;
+      if (out !== undefined) {
+        // The consumer holds the events: the deadline's timer keeps no process alive meanwhile.
+        this.#timer?.unref?.();
+        return out;
+      }
       if (action === Action.Done) {
         this.close();
         return null;
@@ -97,6 +103,7 @@ export class Io {
       const now = Date.now();
       this.#since = now;
       if (action === Action.Read) {
+        this.#timer?.ref?.();
         if (this.#due && this.#fire()) continue;
         const reader = this.#reader;
         // Awaited here, not in a function of its own: one promise less per chunk. A platform
@@ -131,6 +138,7 @@ export class Io {
     this.#letGo();
     this.#disarm();
     this.#cancelWait?.(SETTLED);
+    this.#unlisten?.();
   }
 
   /** No more I/O: lets go of the body as the core says, stops the timer and a pending wait, removes listeners. */
@@ -154,13 +162,17 @@ export class Io {
     const init = { method, headers: headersOf(headers), signal };
     const body = this.sendBody ?? coreBody;
     if (body !== undefined) init.body = body;
-    let res;
+    let res, pending;
     try {
-      res = await this.#wait(this.#fetch(url, init));
+      res = await this.#wait((pending = this.#fetch(url, init)));
     } catch (e) {
       if (e !== SETTLED) {
         this.lastError = e;
         raw.fetch_failed(describe(e));
+      } else {
+        // Given up (a deadline, an abort): a response a custom fetch gives later (one that does
+        // not follow the signal) is not read, and its body is cancelled (its connection closes).
+        Promise.resolve(pending).then((late) => late.body.cancel()).catch(ignore);
       }
       return;
     }
@@ -195,6 +207,7 @@ export class Io {
     if (failed) return raw.read_failed(r?.name, describe(r));
     if (!r.done) {
       cancel(reader);
+      this.#unlock(reader);
       return raw.fault(Fault.BadChunk);
     }
     this.#unlock(reader);

@@ -254,6 +254,7 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
     const deadline = raw.connecting(Date.now(), this.#timeout);
     let ws;
     let timer;
+    let unlisten = ignore;
     try {
       ws = await openWebSocket(raw.url, headersOf(raw.headers), this.#Ctor);
       await new Promise((resolve, reject) => {
@@ -272,10 +273,11 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
           }, Math.min(deadline - Date.now(), 0x7fffffff));
         };
         if (deadline !== Infinity) arm();
-        onAbort(signal, () => reject(new AbortError('connect() was aborted')));
+        unlisten = onAbort(signal, () => reject(new AbortError('connect() was aborted')));
       });
     } catch (e) {
       clearTimeout(timer);
+      unlisten();
       this.#abandon = null;
       closeQuietly(ws);
       this.#opening = null;
@@ -287,6 +289,7 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
       throw e instanceof AbortError ? e : new ConnectionError(said);
     }
     clearTimeout(timer);
+    unlisten();
     this.#abandon = null;
     this.#opening = null;
     if (this.#closing || this.#raw === null) {

@@ -78,6 +78,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     }
     this.#raw = raw;
     this.#io = io;
+    io.onSignal = () => this.abort();
     if (raw.structured) {
       this.#parsed = new Mirror(true);
       this.#parsed.value = undefined;
@@ -456,16 +457,22 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
 
   /** Aborts the request; iteration and finalResponse() then reject with AbortError. */
   abort() {
-    this.#abort(new AbortError('the stream was aborted'));
+    this.#stop('the stream was aborted');
   }
 
   /** Releases the stream's wasm memory now (aborting it if it is still open). */
   free() {
-    if (this.#state === 'open') {
-      this.#abort(new AbortError('the stream was freed before its end'));
-      this.#fail(this.#error);
-    }
+    this.#stop('the stream was freed before its end');
     this.#release();
+  }
+
+  /**
+   * Aborts an open stream and ends it now: its memory goes and on('abort') handlers run even
+   * if nothing reads it again (a read in flight ends with the same AbortError).
+   */
+  #stop(why) {
+    this.#abort(new AbortError(why));
+    this.#fail(this.#error);
   }
 
   [Symbol.dispose]() {

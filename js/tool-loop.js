@@ -34,8 +34,11 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
   #redact;
   #tools = new Map();
   #controller = new AbortController();
-  /** Removes the listener of the user's signal. */
+  /** The user's signal, listened to from the first read; removes its listener. */
+  #signal;
   #unlisten = ignore;
+  /** No next() runs the loop (not begun, or paused at an event): abort() ends the run itself. */
+  #idle = true;
   #stream;
   #events;
   #steps = [];
@@ -89,7 +92,7 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
     }
     this.#ended = new Promise((resolve) => (this.#endedResolve = resolve));
     this.#events = this.#generate();
-    this.#unlisten = onAbort(signal, () => this.abort());
+    this.#signal = signal;
   }
 
   /** The stream of the next request: the params as given, with the core's changes (their key order kept). */
@@ -137,6 +140,12 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
   /** Stops everything: the current request and the running tools; no further request. */
   abort() {
     this.#abort(new AbortError('the tool run was aborted'));
+    // Nothing runs the loop to its end: it ends now (its memory, the listener; the next read
+    // gets the AbortError from the stream).
+    if (this.#idle) {
+      this.#stream.free();
+      this.#end();
+    }
   }
 
   #abort(error) {
@@ -158,12 +167,19 @@ export const ToolRun = /* @__PURE__ */ named('ToolRun', class ToolRun {
   }
 
   async *#generate() {
+    this.#idle = false;
     const raw = this.#raw;
     if (raw === null) throw this.#error;
+    // A run that is never read holds no listener on the user's signal.
+    this.#unlisten = onAbort(this.#signal, () => this.abort());
     try {
       for (;;) {
         const stream = this.#stream;
-        for await (const event of stream) yield event;
+        for await (const event of stream) {
+          this.#idle = true;
+          yield event;
+          this.#idle = false;
+        }
         // A structured output that does not parse is the run's error only when the run stops on
         // it (the answer); text beside function calls goes on with the loop.
         let response, unparsed;

@@ -1,6 +1,7 @@
 // A call that ended leaves nothing behind that keeps a process alive: no timer waits for a
 // deadline (the default timeout is 10 minutes) once a stream is aborted, left early, cancelled
-// or done, nor after a stream's deadline passed while nothing was read, so a script (a CLI, a test file, a Worker) exits when its work is over.
+// or done, nor while the caller holds its events and reads no more, so a script (a CLI, a test
+// file, a Worker) exits when its work is over.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -31,6 +32,9 @@ await r.cancel();
 // pending, and is not set again
 const quiet = new ResponsesClient({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', fetch, maxRetries: 0, timeout: 200 });
 await quiet.stream(params)[Symbol.asyncIterator]().next();
+// read once with the default timeout (10 minutes), then left alone: while the events are the
+// caller's, the deadline's timer keeps no process alive
+await client.stream(params)[Symbol.asyncIterator]().next();
 console.log('done');
 `;
 

@@ -3,6 +3,7 @@
 import { privateSizes, wasm } from './socket-probe.mjs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { getEventListeners } from 'node:events';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ApiError, AbortError, ConnectionError, ResponseStream, ResponsesClient, StreamError, ValidationError, functionTool } from 'cometapi-responses';
 import {
@@ -273,6 +274,18 @@ test('connect() rejects with ConnectionError: upgrade refused (wrong key), or no
   refuse = true;
   const e = await fails(socket.create({ model: 'm', input: 'y' }), ConnectionError);
   assert.equal(e.message.split('cannot open the WebSocket').length, 2, e.message);
+});
+
+test('connect({ signal }) leaves no listener on the signal once connected (or refused)', async (t) => {
+  const base = await wsServer(t, () => {});
+  const app = new AbortController();
+  for (let i = 0; i < 3; i++) {
+    const socket = await new ResponsesClient({ apiKey: KEY, baseURL: base }).connect({ WebSocket, signal: app.signal });
+    socket.close();
+    await socket.closed;
+  }
+  await fails(new ResponsesClient({ apiKey: KEY, baseURL: 'http://127.0.0.1:9/v1' }).connect({ WebSocket: Fake, timeout: 30, signal: app.signal }), ConnectionError);
+  assert.equal(getEventListeners(app.signal, 'abort').length, 0);
 });
 
 test('close() while a reconnect is in flight closes its half-open WebSocket at once; socket.closed resolves', async () => {

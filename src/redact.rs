@@ -212,7 +212,10 @@ pub struct RedactStream {
 /// Without the bytes it holds (they may begin the key).
 impl fmt::Debug for RedactStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedactStream").field("hold", &self.hold).field("held", &self.pending.len()).finish_non_exhaustive()
+        f.debug_struct("RedactStream")
+            .field("hold", &self.hold)
+            .field("held", &self.pending.len())
+            .finish_non_exhaustive()
     }
 }
 

@@ -132,7 +132,8 @@ fn debug_output_holds_no_key() {
     let mut stream = RedactStream::new(1);
     assert_eq!(stream.push(&redactor, KEY.as_bytes()), b"[redacted]");
     assert_eq!(stream.push(&redactor, format!(" {}", &KEY[..9]).as_bytes()), b" ");
-    let call = Call::of(&Rc::new(config.clone()), (req.clone(), json_schema), Overrides::default(), Output::Values, None);
+    let call =
+        Call::of(&Rc::new(config.clone()), (req.clone(), json_schema), Overrides::default(), Output::Values, None);
     let texts = [
         format!("{config:?}"),
         format!("{req:?}"),
@@ -147,10 +148,32 @@ fn debug_output_holds_no_key() {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
     }
-    // A key written into the base URL too: the configuration and the socket redact it.
+    // A key written into the base URL too: the configuration, a request and the socket redact it.
     let config = Config::new(Some(&format!("https://h/{KEY}/v1")), Some(KEY), headers, None, None).unwrap();
-    for text in [format!("{config:?}"), format!("{:?}", Socket::new(&config).unwrap())] {
+    let (req, _) = config.request(Operation::Retrieve, &["resp_1"], &Query::NONE, None, &[]).unwrap();
+    for text in [format!("{config:?}"), format!("{req:?}"), format!("{:?}", Socket::new(&config).unwrap())] {
         assert!(!text.contains(&KEY[3..13]) && text.contains("://h/[redacted]/v1"), "{text}");
+    }
+    // A call in the middle of an error body (or a stream's error event) that echoes the key.
+    for status in [401, 200] {
+        let (req, json_schema) =
+            config.request(Operation::Stream, &[], &Query::NONE, Some(r#"{"model":"m","input":"x"}"#), &[]).unwrap();
+        let mut call = Call::of(
+            &Rc::new(config.clone()),
+            (req, json_schema),
+            Overrides::default(),
+            Output::Values,
+            Redactor::new(KEY).map(Rc::new),
+        );
+        call.start(0.0, 0.0);
+        call.on_headers(status, |_| None);
+        call.on_chunk(
+            format!("data: {{\"type\":\"error\",\"error\":{{\"message\":\"Incorrect API key provided: {KEY}")
+                .as_bytes(),
+        );
+        let text = format!("{call:?}");
+        let as_bytes = format!("{:?}", &KEY.as_bytes()[3..9]);
+        assert!(!text.contains(&KEY[3..13]) && !text.contains(as_bytes.trim_matches(['[', ']'])), "{text}");
     }
     // What is not secret is still there to read.
     assert!(format!("{req:?}").contains("\"authorization\""));

@@ -75,8 +75,15 @@ fn output_parsed_of_a_response() {
     // Only empty text parts (a bridge's beside a tool call, OpenAI's beside a generated image):
     // nothing to parse either.
     let mut beside_a_call = text_response("");
-    beside_a_call["output"].as_array_mut().unwrap().push(json!({"type": "function_call", "name": "f", "arguments": "{}", "call_id": "c"}));
-    for r in [beside_a_call, text_response(""), message(json!([{"type": "output_text", "text": ""}, {"type": "output_text", "text": ""}]))] {
+    beside_a_call["output"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"type": "function_call", "name": "f", "arguments": "{}", "call_id": "c"}));
+    for r in [
+        beside_a_call,
+        text_response(""),
+        message(json!([{"type": "output_text", "text": ""}, {"type": "output_text", "text": ""}])),
+    ] {
         assert!(has_output_text(&r));
         assert_eq!(answer_output_parsed(&r.to_string(), true), Ok(false), "{r}");
         assert_eq!(r.output_parsed::<Value>().unwrap(), None);

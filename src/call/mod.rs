@@ -138,7 +138,6 @@ impl SavedHeaders {
 }
 
 /// One logical request (see the module docs).
-#[derive(Debug)]
 pub struct Call {
     request: HttpRequest,
     timeout_ms: u64,
@@ -170,6 +169,23 @@ pub struct Call {
     answered: bool,
     /// The last answer's `x-request-id`: the `requestId` of the errors its body carries.
     request_id: Option<String>,
+}
+
+/// The call's state, without what it read (an error body being read may echo the key before
+/// it is redacted) and without the key (its request's Debug leaves it out).
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("request", &self.request)
+            .field("state", &self.state)
+            .field("attempts", &self.attempts)
+            .field("retries", &self.retries)
+            .field("body_len", &self.body.len())
+            .field("stream", &self.stream)
+            .field("release", &self.release)
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a call hands its shell ([`Call::of`]).

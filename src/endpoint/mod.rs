@@ -122,12 +122,16 @@ pub struct HttpRequest {
     pub answer: Answer,
 }
 
-/// Without the headers' values (the key's among them).
+/// Without the headers' values (the key's among them); the URL with the key (from its
+/// `authorization` header) redacted, for a base URL that holds it.
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let key =
+            self.headers.iter().find(|(name, _)| name == "authorization").and_then(|(_, v)| v.strip_prefix("Bearer "));
+        let redactor = key.and_then(Redactor::new);
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
-            .field("url", &self.url)
+            .field("url", &redactor.as_ref().map_or(Cow::Borrowed(self.url.as_str()), |r| r.redact(&self.url)))
             .field("headers", &HeaderNames(&self.headers))
             .field("body", &self.body)
             .field("answer", &self.answer)
@@ -160,7 +164,10 @@ pub struct Config {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
-            .field("base_url", &self.redactor.as_deref().map_or(Cow::Borrowed(self.base_url.as_str()), |r| r.redact(&self.base_url)))
+            .field(
+                "base_url",
+                &self.redactor.as_deref().map_or(Cow::Borrowed(self.base_url.as_str()), |r| r.redact(&self.base_url)),
+            )
             .field("api_key", &self.api_key.as_ref().map(|_| Hidden))
             .field("headers", &HeaderNames(&self.headers))
             .field("max_retries", &self.max_retries)

@@ -157,7 +157,8 @@ pub struct Socket {
 /// Without the key (and its redactor's copy of it); the URL with the key redacted.
 impl std::fmt::Debug for Socket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let url = self.redactor.as_deref().map_or(std::borrow::Cow::Borrowed(self.url.as_str()), |r| r.redact(&self.url));
+        let url =
+            self.redactor.as_deref().map_or(std::borrow::Cow::Borrowed(self.url.as_str()), |r| r.redact(&self.url));
         f.debug_struct("Socket")
             .field("url", &url)
             .field("api_key", &self.api_key.as_ref().map(|_| Hidden))

@@ -128,7 +128,6 @@ enum Sink {
 }
 
 /// The stream state machine (see the module docs).
-#[derive(Debug)]
 pub struct StreamState {
     parser: sse::Parser,
     acc: Accumulator,
@@ -161,6 +160,19 @@ pub struct StreamState {
     held_yield: bool,
     /// Teed ([`tee`](StreamState::tee)): `held` is never let go, it takes the frames of every batch.
     teed: bool,
+}
+
+/// The stream's progress, without the bytes and events it holds (an error event not yet
+/// complete may echo the key before it is redacted).
+impl std::fmt::Debug for StreamState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamState")
+            .field("outcome", &self.outcome)
+            .field("last_seq", &self.last_seq)
+            .field("response_id", &self.response_id)
+            .field("restarted", &self.restarted)
+            .finish_non_exhaustive()
+    }
 }
 
 impl StreamState {

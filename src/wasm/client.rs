@@ -323,7 +323,12 @@ impl Client {
         let head = file.slice_with_i32_and_i32(0, SNIFF_BYTES as i32).map(|b| b.array_buffer()).map_err(failed)?;
         let head = js_sys::Uint8Array::new(&wasm_bindgen_futures::JsFuture::from(head).await.map_err(failed)?).to_vec();
         let (source_type, source_name) = (file.type_(), file.dyn_ref::<web_sys::File>().map(web_sys::File::name));
-        let declared = Declared { source_type: Some(&source_type), source_name: source_name.as_deref(), filename, ..Declared::default() };
+        let declared = Declared {
+            source_type: Some(&source_type),
+            source_name: source_name.as_deref(),
+            filename,
+            ..Declared::default()
+        };
         let found = attachment(Kind::File, file.size() as u64, u64::MAX, &declared, &head)?;
         let typed = if source_type.is_empty() {
             let bag = web_sys::BlobPropertyBag::new();

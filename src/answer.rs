@@ -107,7 +107,7 @@ pub fn api_error_from_http(status: u16, body: &str, request_id: Option<String>) 
     let message = field("message").filter(|m| !m.trim().is_empty()).unwrap_or_else(|| {
         let head = byte_prefix(body, 200);
         let sep = if head.is_empty() { "" } else { ": " };
-        format!("HTTP {status}{}{sep}{head}", reason(status))
+        format!("HTTP {status}{sep}{head}")
     });
     ApiError {
         status: Some(status),
@@ -129,24 +129,4 @@ fn byte_prefix(s: &str, max: usize) -> &str {
         end -= 1;
     }
     s.get(..end).unwrap_or("").trim()
-}
-
-/// The reason phrase of a common status, after a space (`""` for others).
-fn reason(status: u16) -> &'static str {
-    match status {
-        400 => " Bad Request",
-        401 => " Unauthorized",
-        403 => " Forbidden",
-        404 => " Not Found",
-        408 => " Request Timeout",
-        409 => " Conflict",
-        413 => " Payload Too Large",
-        422 => " Unprocessable Entity",
-        429 => " Too Many Requests",
-        500 => " Internal Server Error",
-        502 => " Bad Gateway",
-        503 => " Service Unavailable",
-        504 => " Gateway Timeout",
-        _ => "",
-    }
 }

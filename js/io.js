@@ -73,17 +73,22 @@ export class Io {
       } catch (e) {
         raw.fault(Fault.NoReader, describe(e));
       }
-      // A body runs already (a socket's lane) or is the caller's to have back cancelled on abort.
-      this.#unlisten = onAbort(signal, () => this.onSignal());
     }
+  }
+
+  /**
+   * Listens to the user's signal (aborted already: now), once. A fetch's call listens from its
+   * first step, so that a stream never read holds no listener; a stream of a body (a socket's
+   * lane, the caller's) listens from the start, once its `onSignal` is set.
+   */
+  listen() {
+    if (!this.#closed) this.#unlisten ??= onAbort(this.#signal, () => this.onSignal());
   }
 
   /** Runs the call until it has events for the consumer (their batch) or is done (`null`); whenever the action is not Read, lets go of the body as the core says. */
   async step() {
     const raw = this.#raw;
-    // A fetch begins at the first step, and so does listening: a stream that is never read
-    // holds no listener on the user's signal.
-    if (!this.#closed) this.#unlisten ??= onAbort(this.#signal, () => this.onSignal());
+    this.listen();
     let out;
     for (;;) {
       // Closed (the stream was released while a wait was pending): the raw side may be gone.
@@ -102,8 +107,9 @@ export class Io {
       }
       const now = Date.now();
       this.#since = now;
+      // A wait begins: the deadline's timer keeps the process alive again.
+      this.#timer?.ref?.();
       if (action === Action.Read) {
-        this.#timer?.ref?.();
         if (this.#due && this.#fire()) continue;
         const reader = this.#reader;
         // Awaited here, not in a function of its own: one promise less per chunk. A platform

@@ -35,6 +35,19 @@ await quiet.stream(params)[Symbol.asyncIterator]().next();
 // read once with the default timeout (10 minutes), then left alone: while the events are the
 // caller's, the deadline's timer keeps no process alive
 await client.stream(params)[Symbol.asyncIterator]().next();
+// a background stream whose chunk hands out an event and then breaks (malformed data): it waits
+// to resume, its deadline's timer due before the wait ends; the process waits for the resume
+const ev = (o) => 'data: ' + JSON.stringify(o) + '\\n\\n';
+let calls = 0;
+const resumable = async () => ++calls === 1
+  ? new Response(new ReadableStream({ start(c) {
+      c.enqueue(enc.encode(ev({ type: 'response.created', sequence_number: 0, response: { id: 'resp_1', status: 'in_progress', output: [] } })));
+      setTimeout(() => c.enqueue(enc.encode(ev({ type: 'response.output_text.delta', sequence_number: 1, item_id: 'm', output_index: 0, content_index: 0, delta: 'x' }) + 'data: {not json\\n\\n')), 300);
+    } }), { headers: { 'content-type': 'text/event-stream' } })
+  : new Response(ev({ type: 'response.completed', sequence_number: 2, response: { id: 'resp_1', status: 'completed', output: [] } }), { headers: { 'content-type': 'text/event-stream' } });
+const bg = new ResponsesClient({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', fetch: resumable, timeout: 400 });
+for await (const e of bg.stream({ ...params, background: true })) void e;
+console.log('resumed');
 console.log('done');
 `;
 
@@ -54,5 +67,5 @@ test('after a stream is left early, aborted while a read waits, its readable can
     });
   });
   assert.equal(code, 0, out);
-  assert.match(out, /aborted\ndone/);
+  assert.match(out, /aborted\nresumed\ndone/);
 });

@@ -218,7 +218,11 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
   #attach(id, signal, validate) {
     const raw = this.#raw.lane(id);
     const body = new LaneBody(this.#lanes, id, raw, () => this.#pump());
-    return new ResponseStream(INTERNAL, raw, new Io(raw, undefined, signal, body), validate);
+    const io = new Io(raw, undefined, signal, body);
+    const stream = new ResponseStream(INTERNAL, raw, io, validate);
+    // The lane runs already: the signal's abort ends it from now on.
+    io.listen();
+    return stream;
   }
 
   /** Runs what the core asks until it waits for the network or the user. */

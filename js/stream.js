@@ -21,7 +21,10 @@ const foreign = (body, opts, make) => {
   const { signal, maxEventSize } = optionsOf(opts);
   const abort = signalOf(signal);
   const raw = make(eventLimit(maxEventSize));
-  return new ResponseStream(INTERNAL, raw, new Io(raw, undefined, abort, body));
+  const io = new Io(raw, undefined, abort, body);
+  const stream = new ResponseStream(INTERNAL, raw, io);
+  io.listen();
+  return stream;
 };
 
 /**

@@ -22,7 +22,7 @@ const members = new Set();
 for (const [, body] of glue.matchAll(/^export class \w+ \{\n([\s\S]*?)^\}$/gm)) {
   for (const [, name] of body.matchAll(/^ {4}(?:static |get |set )?(\w*_\w*)\(/gm)) members.add(name);
 }
-const internal = [...members, '__wbg_ptr', 'lastError', 'sendBody', 'onSignal'].filter((name) => !new RegExp(`\\b${name}\\b`).test(types));
+const internal = [...members, '__wbg_ptr', 'lastError', 'sendBody', 'onSignal', 'listen'].filter((name) => !new RegExp(`\\b${name}\\b`).test(types));
 if (internal.length < 10) throw new Error(`bundle.mjs: only ${internal.length} glue members to minify`);
 
 for (const entry of ['node', 'browser', 'edge-light', 'workerd', 'web']) {

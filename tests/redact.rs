@@ -154,8 +154,12 @@ fn debug_output_holds_no_key() {
     for text in [format!("{config:?}"), format!("{req:?}"), format!("{:?}", Socket::new(&config).unwrap())] {
         assert!(!text.contains(&KEY[3..13]) && text.contains("://h/[redacted]/v1"), "{text}");
     }
-    // A call in the middle of an error body (or a stream's error event) that echoes the key.
-    for status in [401, 200] {
+    // A call in the middle of an error body, or of a stream's error event, that echoes the key;
+    // a stream ended by such an event, or by malformed data that holds the key.
+    let event = format!("data: {{\"type\":\"error\",\"error\":{{\"message\":\"Incorrect API key provided: {KEY}");
+    let ended = format!("{event}\"}}}}\n\n");
+    let cases = [(401, &event), (200, &event), (200, &ended), (200, &format!("data: {{bad {KEY}\n\n"))];
+    for (status, chunk) in cases {
         let (req, json_schema) =
             config.request(Operation::Stream, &[], &Query::NONE, Some(r#"{"model":"m","input":"x"}"#), &[]).unwrap();
         let mut call = Call::of(
@@ -167,10 +171,7 @@ fn debug_output_holds_no_key() {
         );
         call.start(0.0, 0.0);
         call.on_headers(status, |_| None);
-        call.on_chunk(
-            format!("data: {{\"type\":\"error\",\"error\":{{\"message\":\"Incorrect API key provided: {KEY}")
-                .as_bytes(),
-        );
+        call.on_chunk(chunk.as_bytes());
         let text = format!("{call:?}");
         let as_bytes = format!("{:?}", &KEY.as_bytes()[3..9]);
         assert!(!text.contains(&KEY[3..13]) && !text.contains(as_bytes.trim_matches(['[', ']'])), "{text}");

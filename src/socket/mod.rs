@@ -154,7 +154,8 @@ pub struct Socket {
     aged: bool,
 }
 
-/// Without the key (and its redactor's copy of it); the URL with the key redacted.
+/// Without the key (and its redactor's copy of it); the URL with the key redacted; the responses
+/// and steers counted (a failure's message, a close reason, is the server's and may echo it).
 impl std::fmt::Debug for Socket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let url =
@@ -164,8 +165,8 @@ impl std::fmt::Debug for Socket {
             .field("api_key", &self.api_key.as_ref().map(|_| Hidden))
             .field("conn", &self.conn)
             .field("lanes", &self.lanes)
-            .field("slots", &self.slots)
-            .field("steers", &self.steers)
+            .field("slots", &self.slots.len())
+            .field("steers", &self.steers.len())
             .finish_non_exhaustive()
     }
 }

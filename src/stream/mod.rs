@@ -162,12 +162,13 @@ pub struct StreamState {
     teed: bool,
 }
 
-/// The stream's progress, without the bytes and events it holds (an error event not yet
-/// complete may echo the key before it is redacted).
+/// The stream's progress, without the bytes and events it holds and with its outcome's kind
+/// only: an error event, or malformed data, may echo the key, and the stream's own copy of the
+/// error is redacted only where it leaves the call.
 impl std::fmt::Debug for StreamState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StreamState")
-            .field("outcome", &self.outcome)
+            .field("outcome", &self.outcome.as_ref().map(|o| o.as_ref().map_err(Error::class_name)))
             .field("last_seq", &self.last_seq)
             .field("response_id", &self.response_id)
             .field("restarted", &self.restarted)

@@ -286,7 +286,8 @@ function appendField(form, name, value) {
 export const Files = /* @__PURE__ */ named('Files', class Files extends SubApi {
   /**
    * POST /files (multipart/form-data) → the File object. The body is the platform's FormData,
-   * which sets its own boundary and streams a Blob without copying it into wasm memory.
+   * which sets its own boundary and streams a Blob without copying it into wasm memory (a custom
+   * fetch gets it as one Blob: see _run).
    */
   async create(params, opts) {
     if (!isObject(params)) throw new TypeError('params must be an object');

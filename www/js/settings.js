@@ -66,6 +66,10 @@ export class Settings {
     });
     /** What `background` was before a fault preset turned it on (null: no such preset chosen). */
     this.backgroundBefore = null;
+    // Changed by hand while such a preset is chosen: that is what leaving it gives back.
+    $('background').addEventListener('change', () => {
+      if (this.backgroundBefore !== null) this.backgroundBefore = $('background').checked;
+    });
     this.fault.addEventListener('change', () => {
       this.#faultBackground();
       this.#sync();

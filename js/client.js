@@ -307,7 +307,7 @@ export const Files = /* @__PURE__ */ named('Files', class Files extends SubApi {
     // The MIME type (the Blob's, else sniffed from its first bytes) and the filename (a File's
     // name, else `filename`, else `file.<ext>`).
     const head = new Uint8Array(await blob.slice(0, 16).arrayBuffer());
-    const [type, name] = describe(false, blob.size, { param: 'file', filename, maxBytes: Infinity }, blob.type, typeof file.name === 'string' ? file.name : undefined, head);
+    const [type, name] = describe(blob.size, { param: 'file', filename, maxBytes: Infinity }, blob.type, typeof file.name === 'string' ? file.name : undefined, head);
     const form = new FormData();
     form.append('purpose', purpose);
     // The other members (e.g. `expires_after`) go as the API reads nested fields.

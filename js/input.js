@@ -87,23 +87,28 @@ function checkSize(size, o) {
   if (size > max) throw new ValidationError(`the ${o.param} is ${size} bytes, more than maxBytes (${max})`, { param: o.param });
 }
 
-export function describe(image, size, o, sourceType, sourceName, head) {
-  const param = o.param;
+/**
+ * A file's [mime, filename, declared]: the type declared (the source's, else `mimeType`), else
+ * sniffed; its name, else `filename`, else `file.<ext>`. files.create needs no more (an image's
+ * rules are `attachment`'s).
+ */
+export function describe(size, o, sourceType, sourceName, head) {
   checkSize(size, o);
-  let mime = said(sourceType) ?? said(o.mimeType);
-  if (image && mime !== undefined && !mime.toLowerCase().startsWith('image/')) {
-    throw new ValidationError(`'${mime}' is not an image type`, { param });
-  }
-  if (mime === undefined) {
-    const sniffed = sniff(head);
-    if (image && !sniffed?.startsWith('image/')) {
-      throw new ValidationError('the bytes are not a PNG, JPEG, GIF or WebP image (give `mimeType` for another image type)', { param });
-    }
-    mime = sniffed ?? 'application/octet-stream';
-  }
-  if (image) return [mime, undefined];
+  const declared = said(sourceType) ?? said(o.mimeType);
+  const mime = declared ?? sniff(head) ?? 'application/octet-stream';
   const ext = EXTENSIONS[mime.split(';')[0].trim().toLowerCase()] ?? 'bin';
-  return [mime, sourceName || o.filename || `file.${ext}`];
+  return [mime, sourceName || o.filename || `file.${ext}`, declared];
+}
+
+/** [mime, filename] of an image (its type declared or sniffed must be image/*; no filename) or a file. */
+function attachment(image, ...args) {
+  const [mime, filename, declared] = describe(...args);
+  if (!image) return [mime, filename];
+  if (!mime.toLowerCase().startsWith('image/')) {
+    const why = declared === undefined ? 'the bytes are not a PNG, JPEG, GIF or WebP image (give `mimeType` for another image type)' : `'${mime}' is not an image type`;
+    throw new ValidationError(why, { param: args[1].param });
+  }
+  return [mime, undefined];
 }
 
 /** "an image", "a file". */
@@ -127,7 +132,7 @@ async function resolve(source, image, o) {
       // The decoded size, from the length alone: 3 bytes per 4 characters, less the padding.
       const size = data[2] ? Math.floor((payload.length * 3) / 4) - (payload.endsWith('==') ? 2 : payload.endsWith('=') ? 1 : 0) : payload.length;
       const params = data[1].split(';');
-      const [mime, filename] = describe(image, size, o, params[0], undefined, data[2] ? headOfBase64(payload) : new Uint8Array(0));
+      const [mime, filename] = attachment(image, size, o, params[0], undefined, data[2] ? headOfBase64(payload) : new Uint8Array(0));
       if (mime === params[0] || mime === 'application/octet-stream') return { kind: 'url', value: source, data: true, filename };
       // It said no type (or application/octet-stream): the URL says the one found, as the server reads it.
       params[0] = mime;
@@ -139,13 +144,13 @@ async function resolve(source, image, o) {
   if (isBlob(source)) {
     checkSize(source.size, o); // from the size alone, before any byte is read
     const head = new Uint8Array(await source.slice(0, SNIFF_BYTES).arrayBuffer());
-    const [mime, filename] = describe(image, source.size, o, source.type, typeof source.name === 'string' ? source.name : undefined, head);
+    const [mime, filename] = attachment(image, source.size, o, source.type, typeof source.name === 'string' ? source.name : undefined, head);
     const bytes = new Uint8Array(await source.arrayBuffer());
     return { kind: 'data', value: `data:${mime};base64,${base64Of(bytes)}`, filename };
   }
   const bytes = bytesOf(source);
   if (bytes) {
-    const [mime, filename] = describe(image, bytes.byteLength, o, undefined, undefined, bytes.subarray(0, SNIFF_BYTES));
+    const [mime, filename] = attachment(image, bytes.byteLength, o, undefined, undefined, bytes.subarray(0, SNIFF_BYTES));
     return { kind: 'data', value: `data:${mime};base64,${base64Of(bytes)}`, filename };
   }
   throw new ValidationError(`${article(param)} must be a Blob, File, ArrayBuffer, ArrayBufferView, URL string or { fileId }`, { param });

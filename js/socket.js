@@ -313,6 +313,10 @@ export const ResponsesSocket = /* @__PURE__ */ named('ResponsesSocket', class Re
     if (raw === null || this.#closing) return;
     // Text frames are events; a binary frame is none (the protocol sends text).
     if (typeof data !== 'string') return;
+    // Over maxEventSize in any encoding: its head routes it and fails its response (as over the
+    // limit) without the whole frame being copied into wasm memory.
+    const max = raw.max_frame;
+    if (data.length > max) data = data.slice(0, max + 1);
     let route;
     try {
       route = raw.on_frame(data);

@@ -278,6 +278,17 @@ fn each_frame_goes_through_the_stream_machine_outcomes() {
     assert_eq!(s.on_frame(completed("ra", None)), Routed::Dropped, "a's own end, dropped: a failed");
     assert!(s.is_done(a) && !s.is_done(b));
     assert_eq!(s.on_frame(delta("x", None)), Routed::Response(b), "the one response on the wire");
+    // One that names its lane (a frame cut at the size limit after its `stream_id`) ends that
+    // lane's response, another lane running or not.
+    let (mut s, [a, b], _) = opened(None, [("a", None), ("b", Some("B"))]);
+    s.on_frame(created("ra", None));
+    s.on_frame(created("rb", Some("B")));
+    let cut = r#"{"type":"response.completed","stream_id":"B","response":{"id":"rb","output":["xxxx"#;
+    assert_eq!(s.on_frame(cut.to_owned()), Routed::Response(b));
+    assert!(matches!(s.call(b).error(), Some(Error::Stream { .. })));
+    assert!(s.is_done(b) && !s.is_done(a) && s.call(a).error().is_none());
+    add(&mut s, "c", Some("B"));
+    assert_eq!(frames(&mut s).len(), 1, "lane B's next request goes out");
 }
 
 #[test]

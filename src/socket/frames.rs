@@ -52,21 +52,25 @@ pub(super) struct Head {
     pub stream_id: Option<String>,
     pub response_id: Option<String>,
     /// A frame that is not JSON whose beginning says a terminal event (cut, or with garbage
-    /// appended, after its `type`); its other fields are none, as of any frame that is not JSON.
+    /// appended, after its `type`); of its other fields only `stream_id` is read, as the
+    /// partial-JSON parser reads it before the break (a frame cut at the size limit keeps it).
     pub spoiled_terminal: bool,
 }
 
 /// The routing fields of a frame; a frame that is not a JSON object has none (it still goes to
 /// a response, whose stream machine reports it).
 pub(super) fn head(text: &str) -> Head {
+    let field = |v: &Value, k| v.get(k).and_then(Value::as_str).map(str::to_owned);
     let Ok(v) = parse_value(text) else {
-        // The partial-JSON parser's best effort (a string may be cut): its `type` only.
+        // The partial-JSON parser's best effort (a string may be cut): its `type` says a terminal
+        // event, its `stream_id` the lane (a cut one may name none: the frame is dropped).
         let mut p = PartialJsonParser::new();
         p.push(text);
-        let ty = p.value().and_then(|v| v.get("type")).and_then(Value::as_str);
-        return Head { spoiled_terminal: ty.is_some_and(|t| EventKind::from_type(t).is_terminal()), ..Head::default() };
+        let v = p.value().unwrap_or(&Value::Null);
+        let terminal = field(v, "type").is_some_and(|t| EventKind::from_type(&t).is_terminal());
+        return Head { spoiled_terminal: terminal, stream_id: field(v, "stream_id"), ..Head::default() };
     };
-    let field = |k| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    let field = |k| field(&v, k);
     let response_id = v.get("response").and_then(|r| r.get("id")).and_then(Value::as_str).map(str::to_owned);
     Head { ty: field("type"), stream_id: field("stream_id"), response_id, spoiled_terminal: false }
 }

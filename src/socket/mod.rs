@@ -211,6 +211,15 @@ impl Socket {
         self.api_key.iter().map(|k| ("authorization".to_owned(), format!("Bearer {k}"))).collect()
     }
 
+    /// The longest frame worth reading whole, in UTF-16 units (a JS string's length): one longer
+    /// is over `maxEventSize` however it is encoded (a unit is at least one byte of UTF-8), so a
+    /// shell may hand over only its first `max_frame() + 1` units — enough for [`on_frame`]
+    /// (Self::on_frame) to route it by its head and for its response to fail as over the limit —
+    /// instead of copying all of it into memory.
+    pub fn max_frame(&self) -> usize {
+        self.max_event_size.unwrap_or(crate::sse::DEFAULT_MAX_EVENT_SIZE)
+    }
+
     /// The redactor of the client's key, if it has one.
     pub fn redactor(&self) -> Option<Rc<Redactor>> {
         self.redactor.clone()
@@ -474,9 +483,10 @@ impl Socket {
             }
             None => return Routed::Dropped,
         };
-        // A spoiled terminal frame ends its response only where it cannot be another lane's.
+        // A spoiled terminal frame ends its response only where it cannot be another lane's: its
+        // lane is named, or no other runs.
         let terminal = head.ty.as_deref().is_some_and(|t| EventKind::from_type(t).is_terminal())
-            || (head.spoiled_terminal && alone);
+            || (head.spoiled_terminal && (alone || head.stream_id.is_some()));
         let Some(slot) = self.slots.iter_mut().find(|s| s.id == id) else { return Routed::Dropped };
         // A response's frames reach it until its terminal event, even after its call ended on
         // one of them (malformed data, an event over the limit): never the lane's next response.

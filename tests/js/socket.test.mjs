@@ -108,6 +108,38 @@ test('a malformed frame fails its response; the lane goes on, a malformed termin
   }
 });
 
+test('a frame over maxEventSize fails its response without being copied into wasm memory; the lanes go on', async (t) => {
+  const big = 'x'.repeat(16 * 1024 * 1024);
+  const base = await wsServer(t, (ws) => ws.on('message', async (m) => {
+    const { input: n, stream_id } = JSON.parse(String(m));
+    const send = (o) => ws.send(JSON.stringify({ ...o, ...(stream_id ? { stream_id } : {}) }));
+    const response = { id: `resp_${n}`, object: 'response', status: 'in_progress', output: [] };
+    send({ type: 'response.created', response });
+    if (n === 'big delta') send({ type: 'response.output_text.delta', item_id: 'm', output_index: 0, content_index: 0, delta: big });
+    if (n === 'slow') await sleep(300);
+    // a terminal event that restates a large output, its lane named before the output
+    const done = { ...response, status: 'completed', ...(n === 'big terminal' ? { output_text: big } : {}) };
+    ws.send(JSON.stringify({ type: 'response.completed', ...(stream_id ? { stream_id } : {}), response: done }));
+  }));
+  const socket = await new ResponsesClient({ apiKey: KEY, baseURL: base, maxEventSize: 1024 * 1024 }).connect({ WebSocket });
+  t.after(() => socket.close());
+  await socket.create({ model: 'm', input: 'warm' });
+  const before = wasm.memory.buffer.byteLength;
+  const { error } = await collect(socket.stream({ model: 'm', input: 'big delta' }));
+  assert.ok(error instanceof StreamError && /size limit/.test(error.message), String(error));
+  // A large terminal frame on one lane while another runs: that lane's response fails and the
+  // lane is free again; the other is untouched.
+  const slow = socket.create({ model: 'm', input: 'slow' }, { streamId: 'b' });
+  const { error: e2 } = await collect(socket.stream({ model: 'm', input: 'big terminal' }, { streamId: 'a' }));
+  assert.ok(e2 instanceof StreamError && /size limit/.test(e2.message), String(e2));
+  const grew = wasm.memory.buffer.byteLength - before;
+  assert.ok(grew < 8 * 1024 * 1024, `wasm memory grew by ${grew} bytes for two 16 MiB frames over a 1 MiB limit`);
+  const next = await Promise.race([socket.create({ model: 'm', input: 'after' }, { streamId: 'a' }), sleep(5000).then(() => ({ status: 'lane a still waiting' }))]);
+  assert.equal(next.status, 'completed');
+  assert.equal((await slow).status, 'completed');
+  assert.equal((await socket.create({ model: 'm', input: 'after' })).status, 'completed');
+});
+
 test('a dropped connection fails the response in flight with ConnectionError (.response), the next call reconnects', async (t) => {
   const { srv, socket } = await setup(t);
   const { stream: s, events, error } = await read(socket.stream({ model: 'm', input: 'cut me', metadata: { 'x-mock-fault': 'ws-drop-after=6' } }));

@@ -56,6 +56,13 @@ impl RawSocket {
         self.socket().url().to_owned()
     }
 
+    /// The longest frame `on_frame` takes whole ([`Socket::max_frame`]): js/socket.js hands over
+    /// the first `max_frame + 1` characters of a longer one.
+    #[wasm_bindgen(getter)]
+    pub fn max_frame(&self) -> f64 {
+        self.socket().max_frame() as f64
+    }
+
     /// The upgrade request's headers, flat: `[name, value, …]` (empty without a key).
     #[wasm_bindgen(getter)]
     pub fn headers(&self) -> Array {

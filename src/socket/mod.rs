@@ -213,9 +213,9 @@ impl Socket {
 
     /// The longest frame worth reading whole, in UTF-16 units (a JS string's length): one longer
     /// is over `maxEventSize` however it is encoded (a unit is at least one byte of UTF-8), so a
-    /// shell may hand over only its first `max_frame() + 1` units — enough for [`on_frame`]
-    /// (Self::on_frame) to route it by its head and for its response to fail as over the limit —
-    /// instead of copying all of it into memory.
+    /// shell may hand over only its first `max_frame() + 1` units — enough for
+    /// [`on_frame`](Self::on_frame) to route it by its head and for its response to fail as over
+    /// the limit — instead of copying all of it into memory.
     pub fn max_frame(&self) -> usize {
         self.max_event_size.unwrap_or(crate::sse::DEFAULT_MAX_EVENT_SIZE)
     }

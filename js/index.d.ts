@@ -1944,12 +1944,12 @@ export class ResponseStream<TParsed = never, TInput = TParsed> implements AsyncI
   /**
    * `handler(error)` when the stream fails: 'abort' gets the AbortError, 'error' any other
    * failure: an ApiError (an HTTP error, or an in-stream `error` / `response.failed` event),
-   * ConnectionError, TimeoutError or StreamError — or what an event handler threw, as it was
-   * thrown (a handler that throws ends the stream with it; typed as an Error, which it is unless
-   * a handler throws something else). Without them a failure nobody awaits is dropped silently (no
-   * unhandled rejection); `finalResponse()` still rejects with it.
+   * ConnectionError, TimeoutError or StreamError. One more case is typed out: a value an event
+   * handler of yours throws ends the stream and reaches this handler as it was thrown. Without
+   * them a failure nobody awaits is dropped silently (no unhandled rejection); `finalResponse()`
+   * still rejects with it.
    */
-  on(type: 'error', handler: (error: Error) => void): this;
+  on(type: 'error', handler: (error: ApiError | ConnectionError | TimeoutError | StreamError) => void): this;
   on(type: 'abort', handler: (error: AbortError) => void): this;
   off(type: string, handler: (event: never) => void): this;
   /** The Response built from the events read so far, or null before the first event that writes output (a bridge may send no response.created). */

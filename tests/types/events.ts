@@ -2,7 +2,7 @@
 // not compile (the @ts-expect-error lines: tsc fails if one of them compiles), and an event this
 // version does not list is still handled without losing the narrowing.
 import type { EventOfType, ResponseStreamEvent, ResponseStreamEventType, UnknownResponseEvent, WithVendorFields } from 'cometapi-responses';
-import { ApiError, ResponsesClient } from 'cometapi-responses';
+import { ApiError, ResponsesClient, type ConnectionError, type StreamError, type TimeoutError } from 'cometapi-responses';
 
 declare const e: ResponseStreamEvent;
 
@@ -91,8 +91,9 @@ export function handlers(client: ResponsesClient): void {
   stream.on('response.shell_call_output_content.delta', (ev) => void ev.delta.stdout);
   stream.on('response.audio.delta', (ev) => void ev.delta.length);
   // a failure is the error itself (the wire `error` and `response.failed` events are never handed
-  // out), or what an event handler threw
+  // out)
   stream.on('error', (e) => void (e instanceof ApiError ? e.requestId : e.message));
+  stream.on('error', (e: ApiError | ConnectionError | TimeoutError | StreamError) => void e.name);
   // @ts-expect-error not an ApiError only
   stream.on('error', (e: ApiError) => void e.requestId);
   // @ts-expect-error response.failed is never handed out (it ends the stream with an ApiError)

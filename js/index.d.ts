@@ -1935,11 +1935,11 @@ export class ResponseStream<TParsed = never, TInput = TParsed> implements AsyncI
   /**
    * `handler(event)` for each event of `type` ("*": every event) as the stream is read. Starts
    * reading if nothing else does (after the current task); what it reads before an iterator or
-   * `finalResponse()` asks is kept for them, so they still see every event. Not for `error` and
-   * `response.failed`: those events are never handed out (to handlers or to iteration); they
-   * end the stream with an ApiError, which on('error') gets.
+   * `finalResponse()` asks is kept for them, so they still see every event. `error` events (not
+   * accepted here) and `response.failed` are never handed out (to handlers or to iteration): they
+   * end the stream with an ApiError, which on('error') gets; a `response.failed` handler never runs.
    */
-  on<T extends Exclude<ResponseStreamEventType, 'error' | 'response.failed'>>(type: T, handler: (event: EventOfType<T>) => void): this;
+  on<T extends Exclude<ResponseStreamEventType, 'error'>>(type: T, handler: (event: EventOfType<T>) => void): this;
   on(type: '*', handler: (event: ResponseStreamEvent) => void): this;
   /**
    * `handler(error)` when the stream fails: 'abort' gets the AbortError, 'error' any other

@@ -96,8 +96,6 @@ export function handlers(client: ResponsesClient): void {
   stream.on('error', (e: ApiError | ConnectionError | TimeoutError | StreamError) => void e.name);
   // @ts-expect-error not an ApiError only
   stream.on('error', (e: ApiError) => void e.requestId);
-  // @ts-expect-error response.failed is never handed out (it ends the stream with an ApiError)
-  stream.on('response.failed', () => {});
   // @ts-expect-error nor is the error event (on('error') gets the error itself)
   stream.on('error', (ev: ResponseStreamEvent) => void ev.type);
   stream.on('*', (ev) => void ev.type);

@@ -561,6 +561,13 @@ fn requests_as_the_table_of_operations_builds_them() {
     let up = request(FileCreate, &[], file, &[]);
     let form = (up.body.as_deref(), names(&up).contains(&"content-type".into()));
     assert_eq!(form, (None, false), "the form sets it, with its boundary");
+    // Not even one the client or the call gives: it would replace the form's.
+    let typed =
+        Config::new(Some("http://h/v1"), None, vec![("Content-Type".into(), "application/json".into())], None, None)
+            .unwrap();
+    let up =
+        typed.request(FileCreate, &[], &Query::NONE, file, &[("Content-Type".into(), "text/plain".into())]).unwrap().0;
+    assert!(!names(&up).contains(&"content-type".into()), "{:?}", names(&up));
     let content = request(FileContent, &["file-1"], None, &[]);
     assert_eq!(content.answer, Answer::Raw);
     assert_eq!(content.headers.iter().find(|(k, _)| k == "accept").map(|(_, v)| v.as_str()), Some("*/*"));

@@ -292,11 +292,15 @@ impl Config {
         if let Some(key) = &self.api_key {
             headers.push(("authorization".to_owned(), format!("Bearer {key}")));
         }
-        for (k, v) in &self.headers {
-            headers.push((k.clone(), v.clone()));
-        }
-        for (k, v) in extra {
-            headers.push((k.to_ascii_lowercase(), v.clone()));
+        // A multipart form's content type (with its boundary) is the platform's to set: one the
+        // client or the call gives would replace it, and the server could not read the parts (a
+        // form is never resumed: `caller_headers` never reads its layout).
+        let form = matches!(row.body, Body::Form);
+        for (k, v) in self.headers.iter().chain(extra) {
+            let k = k.to_ascii_lowercase();
+            if !(form && k == "content-type") {
+                headers.push((k, v.clone()));
+            }
         }
         Ok((HttpRequest { method: row.method, url, headers, body, answer }, json_schema))
     }

@@ -27,6 +27,13 @@ test('create: a multipart body with purpose and the file (its name and type), th
   assert.deepEqual(await bytesOf(content), PDF);
 });
 
+test('create: a content-type the client or the call gives does not replace the multipart one (its boundary)', async () => {
+  const c = clientFor(srv, { headers: { 'Content-Type': 'application/json' } });
+  const f = await c.files.create({ file: PDF, filename: 'typed.pdf', purpose: 'user_data' }, { headers: { 'content-type': 'text/plain' } });
+  has(f, { filename: 'typed.pdf', bytes: PDF.length });
+  assert.match(last().headers['content-type'], /^multipart\/form-data; boundary=/);
+});
+
 test('create from bytes: the filename from `filename`, else file.<ext> from the sniffed type', async () => {
   assert.equal((await client.files.create({ file: PNG, purpose: 'vision' })).filename, 'file.png');
   const b = await client.files.create({ file: PDF.buffer, filename: 'given.pdf', purpose: 'user_data' });

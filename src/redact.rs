@@ -62,6 +62,12 @@ impl fmt::Debug for Hidden {
     }
 }
 
+/// `text` with the key redacted by `redactor`, if there is one (borrowed when there is none or
+/// nothing matches): what `Debug` output shows of a URL.
+pub(crate) fn redact_with<'t>(redactor: Option<&Redactor>, text: &'t str) -> Cow<'t, str> {
+    redactor.map_or(Cow::Borrowed(text), |r| r.redact(text))
+}
+
 /// Headers in `Debug` output: their names, each value [`Hidden`].
 pub(crate) struct HeaderNames<'a>(pub &'a [(String, String)]);
 

@@ -218,9 +218,10 @@ impl OutputParser {
     }
 
     /// The stream ended; `has_output_text`: the response has an `output_text` part (else, or
-    /// when its text is empty, `output_parsed` is `null`); `text`: the whole output text when the terminal event carried
-    /// it (for an error's `text`). The last ops (a number that is the whole document completes)
-    /// are added to [`ops`](Self::ops), and the [`state`](Self::state) is decided.
+    /// when its text is empty, `output_parsed` is `null`); `text`: the whole output text when the
+    /// terminal event carried it (for an error's `text`). The last ops (a number that is the
+    /// whole document completes) are added to [`ops`](Self::ops), and the
+    /// [`state`](Self::state) is decided.
     pub fn finish(&mut self, has_output_text: bool, text: Option<&str>) {
         self.parser.finish_onto(&mut self.ops);
         let text = text.unwrap_or_default();

@@ -25,12 +25,11 @@
 //! | `files.retrieve` / `delete` | `GET` / `DELETE /files/{id}` | | | JSON |
 //! | `files.content` | `GET /files/{id}/content` | | | the HTTP response itself |
 
-use std::borrow::Cow;
 use std::fmt;
 use std::rc::Rc;
 
 use crate::error::Error;
-use crate::redact::{HeaderNames, Hidden, Redactor};
+use crate::redact::{redact_with, HeaderNames, Hidden, Redactor};
 
 mod operations;
 mod url;
@@ -131,7 +130,7 @@ impl fmt::Debug for HttpRequest {
         let redactor = key.and_then(Redactor::new);
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
-            .field("url", &redactor.as_ref().map_or(Cow::Borrowed(self.url.as_str()), |r| r.redact(&self.url)))
+            .field("url", &redact_with(redactor.as_ref(), &self.url))
             .field("headers", &HeaderNames(&self.headers))
             .field("body", &self.body)
             .field("answer", &self.answer)
@@ -164,10 +163,7 @@ pub struct Config {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
-            .field(
-                "base_url",
-                &self.redactor.as_deref().map_or(Cow::Borrowed(self.base_url.as_str()), |r| r.redact(&self.base_url)),
-            )
+            .field("base_url", &redact_with(self.redactor.as_deref(), &self.base_url))
             .field("api_key", &self.api_key.as_ref().map(|_| Hidden))
             .field("headers", &HeaderNames(&self.headers))
             .field("max_retries", &self.max_retries)

@@ -32,7 +32,7 @@ use crate::call::Call;
 use crate::endpoint::{check_base_url, Config};
 use crate::error::{ApiError, Error};
 use crate::event::EventKind;
-use crate::redact::{Hidden, Redactor};
+use crate::redact::{redact_with, Hidden, Redactor};
 use crate::stream::StreamState;
 
 pub use frames::{create_frame, steer_frame};
@@ -158,10 +158,8 @@ pub struct Socket {
 /// and steers counted (a failure's message, a close reason, is the server's and may echo it).
 impl std::fmt::Debug for Socket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let url =
-            self.redactor.as_deref().map_or(std::borrow::Cow::Borrowed(self.url.as_str()), |r| r.redact(&self.url));
         f.debug_struct("Socket")
-            .field("url", &url)
+            .field("url", &redact_with(self.redactor.as_deref(), &self.url))
             .field("api_key", &self.api_key.as_ref().map(|_| Hidden))
             .field("conn", &self.conn)
             .field("lanes", &self.lanes)

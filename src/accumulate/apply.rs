@@ -283,24 +283,25 @@ fn shows_all(skeleton: &Skeleton, output: &[Value]) -> bool {
 }
 
 /// `output_item.added/done`: the item whose `id` is the item's (or the event's `item_id`) is
-/// replaced (for `added`, unless the server announced it at another `output_index`); else the
-/// item the server announced at `output_index`, unless that one is another item (a different
-/// `id` or `type`: a server that reuses an index for a second item); else the item is appended
-/// (and takes over the index).
+/// replaced; else the item the server announced at `output_index`, unless that one is another
+/// item (a different `id` or `type`: a server that reuses an index for a second item); else the
+/// item is appended (and takes over the index). For `added`, an item announced at another
+/// `output_index`, or one already done, is another item whatever its id (a bridge that gives
+/// every item one placeholder id, and its parallel calls one index); a `.done` finds its item by id.
 fn item_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) {
     let Some(item @ Value::Object(_)) = ev.payload() else { return };
     let id = item.get("id").and_then(Value::as_str).or(ev.item_id());
     let ty = type_of(item);
     let by_index = ev.output_index().and_then(|idx| skeleton.position_of(idx));
-    // An item announced at an index the server gave another item is a new item, whatever its id
-    // (a bridge that gives every item one placeholder id); a `.done` finds its item by id.
     let added = ev.kind() == EventKind::OutputItemAdded;
-    let elsewhere = |it: &Item| added && matches!((it.server, ev.output_index()), (Some(a), Some(b)) if a != b);
-    let found = id.and_then(|id| skeleton.position_of_id(id, by_index, elsewhere)).or_else(|| {
+    let other =
+        |it: &Item| added && (it.done || matches!((it.server, ev.output_index()), (Some(a), Some(b)) if a != b));
+    let found = id.and_then(|id| skeleton.position_of_id(id, by_index, other)).or_else(|| {
         by_index.filter(|&p| {
             skeleton.items.get(p).is_some_and(|it| {
                 (it.id.is_none() || id.is_none() || it.id.as_deref() == id)
                     && (it.ty.is_none() || ty.is_none() || it.ty.as_deref() == ty)
+                    && !other(it)
             })
         })
     });
@@ -308,7 +309,8 @@ fn item_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>)
     if too_long(i) {
         return;
     }
-    let new = Item::of(item, skeleton.items.get(i).map_or(ev.output_index(), |old| old.server));
+    let mut new = Item::of(item, skeleton.items.get(i).map_or(ev.output_index(), |old| old.server));
+    new.done = !added;
     let (had_text, has_text) = (skeleton.items.get(i).is_some_and(Item::has_text), new.has_text());
     out.push(Patch::Take { path: Path::item(i), key: Key::Item });
     match skeleton.items.get_mut(i) {

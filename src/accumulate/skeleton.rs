@@ -92,6 +92,8 @@ pub(super) struct Item {
     pub message: bool,
     /// `type` is `"function_call"`: it gets `parsed_arguments` (see `arguments`).
     pub function_call: bool,
+    /// Set by an `output_item.done`: an `added` naming its id again announces another item.
+    pub done: bool,
     pub strings: Strings,
     pub content: Slot<Vec<Part>>,
     pub summary: Slot<Vec<Part>>,
@@ -142,6 +144,7 @@ impl Item {
             object: v.is_object(),
             message: ty == Some("message"),
             function_call: ty == Some("function_call"),
+            done: false,
             strings: v.as_object().map(Strings::of).unwrap_or_default(),
             content: parts(Key::Content.as_str()),
             summary: parts(Key::Summary.as_str()),
@@ -220,12 +223,11 @@ impl Skeleton {
         dense.or_else(|| self.items.iter().position(|it| it.server == Some(idx)))
     }
 
-    /// The position of the item whose `id` is `id`: `hint` when that item has it (the usual
-    /// case, checked first), else the first such item that `other` does not rule out.
+    /// The position of the item whose `id` is `id` and that `other` does not rule out: `hint`
+    /// when that item is one (the usual case, checked first), else the first such item.
     pub(super) fn position_of_id(&self, id: &str, hint: Option<usize>, other: impl Fn(&Item) -> bool) -> Option<usize> {
-        let has = |it: &Item| it.id.as_deref().is_some_and(|x| same_bytes(x.as_bytes(), id.as_bytes()));
-        hint.filter(|&p| self.items.get(p).is_some_and(has))
-            .or_else(|| self.items.iter().position(|it| has(it) && !other(it)))
+        let has = |it: &Item| it.id.as_deref().is_some_and(|x| same_bytes(x.as_bytes(), id.as_bytes())) && !other(it);
+        hint.filter(|&p| self.items.get(p).is_some_and(has)).or_else(|| self.items.iter().position(has))
     }
 
     /// Output index `idx` now names position `at`: an earlier item the server announced at the

@@ -21,6 +21,8 @@ pub struct Model {
     /// Positions of the `function_call` items whose arguments are streaming (their
     /// `parsed_arguments` follows the text; once done it is final).
     live: Vec<usize>,
+    /// Positions of the items an `output_item.done` set (an `added` with their id is another item).
+    done: Vec<usize>,
     version: u64,
 }
 
@@ -136,6 +138,7 @@ impl Model {
             self.snapshot = Some(json!({"object": "response", "status": "in_progress", "output": []}));
             self.servers.clear();
             self.live.clear();
+            self.done.clear();
             self.version += 1;
         }
         let _ = match kind {
@@ -176,6 +179,7 @@ impl Model {
             // The server's output: its positions are its indices.
             self.servers = (0..incoming.unwrap_or(0) as u64).map(Some).collect();
             self.live.clear();
+            self.done.clear();
             for i in 0..incoming.unwrap_or(0) {
                 self.item_parsed(i, terminal);
             }
@@ -188,17 +192,21 @@ impl Model {
         let len = self.output()?.len();
         let (id, ty) = (str_at(item, "id").or(ev.item_id()), str_at(item, "type"));
         let at_index = ev.output_index().and_then(|idx| self.position_of(idx));
-        // The item with the id, unless an `added` puts it at another index (another item).
+        // The item with the id, unless an `added` puts it at another index or it is done
+        // (another item).
         let added = ev.kind() == EventKind::OutputItemAdded;
-        let elsewhere = |p: usize| {
-            added && matches!((self.servers.get(p).copied().flatten(), ev.output_index()), (Some(a), Some(b)) if a != b)
+        let other = |p: usize| {
+            added
+                && (self.done.contains(&p)
+                    || matches!((self.servers.get(p).copied().flatten(), ev.output_index()), (Some(a), Some(b)) if a != b))
         };
-        let first = |id| (0..len).find(|&p| self.item_str(p, "id") == Some(id) && !elsewhere(p));
+        let with_id = |p: usize, id| self.item_str(p, "id") == Some(id) && !other(p);
         let mut found =
-            id.and_then(|id| at_index.filter(|&p| self.item_str(p, "id") == Some(id)).or_else(|| first(id)));
+            id.and_then(|id| at_index.filter(|&p| with_id(p, id)).or_else(|| (0..len).find(|&p| with_id(p, id))));
         if let (None, Some(p)) = (found, at_index) {
             let (oid, oty) = (self.item_str(p, "id"), self.item_str(p, "type"));
-            if (oid.is_none() || id.is_none() || oid == id) && (oty.is_none() || ty.is_none() || oty == ty) {
+            if (oid.is_none() || id.is_none() || oid == id) && (oty.is_none() || ty.is_none() || oty == ty) && !other(p)
+            {
                 found = Some(p);
             }
         }
@@ -207,7 +215,11 @@ impl Model {
         if i == self.servers.len() {
             self.announce(ev.output_index());
         }
-        self.item_parsed(i, ev.kind() == EventKind::OutputItemDone);
+        self.done.retain(|&p| p != i);
+        if !added {
+            self.done.push(i);
+        }
+        self.item_parsed(i, !added);
         self.version += 1;
         Some(())
     }

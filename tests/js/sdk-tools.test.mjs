@@ -297,3 +297,28 @@ test('a json_schema run: text beside function calls goes on with the loop; a fin
   assert.equal(bad.steps[1].response.status, 'incomplete');
   assert.equal(e, await rejection(bad.finalResponse()));
 });
+
+test('a bridge that announces parallel calls at one index with one placeholder id (the OpenAI Agents SDK): every call runs, though its terminal event has no output', async () => {
+  const F = '__fake_id__';
+  const call = (i, city) => ({ id: F, type: 'function_call', call_id: `call_${i}`, name: 'get_weather', arguments: JSON.stringify({ city }) });
+  const cities = ['Lisbon', 'Porto', 'Faro'];
+  const step1 = [
+    { type: 'response.created', response: { id: 'resp_1', object: 'response', status: 'in_progress', output: [] } },
+    ...cities.flatMap((city, i) => [
+      { type: 'response.output_item.added', output_index: 0, item: { ...call(i, city), arguments: '' } },
+      { type: 'response.function_call_arguments.delta', output_index: 0, item_id: F, delta: call(i, city).arguments },
+      { type: 'response.output_item.done', output_index: 0, item: call(i, city) },
+    ]),
+    { type: 'response.completed', response: { id: 'resp_1', object: 'response', status: 'completed' } },
+  ];
+  const step2 = [{ type: 'response.completed', response: response([message('Sunny everywhere.')], { id: 'resp_2' }) }];
+  const sse = (events) => new Response(events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join(''));
+  const { client, requests } = scripted((body, i) => sse([step1, step2][i]));
+  const ran = [];
+  const tool = functionTool({ name: 'get_weather', parameters: WEATHER, execute: ({ city }) => (ran.push(city), `sunny in ${city}`) });
+  const run = client.runTools({ model: 'm', input: 'Weather in Lisbon, Porto and Faro?', tools: [tool] });
+  for await (const e of run);
+  assert.equal((await run.finalResponse()).output_text, 'Sunny everywhere.');
+  assert.deepEqual(ran.sort(), [...cities].sort());
+  assert.deepEqual(requests[1].body.input.map((i) => i.call_id).sort(), ['call_0', 'call_1', 'call_2']);
+});

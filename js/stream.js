@@ -507,31 +507,43 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     if (this.#error) throw this.#fail(this.#error);
     const e = raw.error();
     if (text === null && raw.held !== true && e !== undefined) {
-      this.#relay = raw.relay() ?? null;
+      // A failure that is the first event (`error`, `response.failed`) goes on as the server sent
+      // it, with a 200; another is the relay's error answer.
+      if (raw.failure_forwarded) {
+        raw.frames_mode();
+        const frames = raw.take_frames();
+        this.#relay = [200, frames, frames];
+      } else this.#relay = raw.relay() ?? null;
       throw this.#fail(this.#toError(e));
     }
   }
 
   /**
    * A Response for a server route: once ready(), status 200 with the events as
-   * text/event-stream (toReadableStream()); on a failure before the first event, the
-   * upstream's status (502 when it had none, 504 for a timeout) with the API's JSON error body
-   * (`{"error":{…}}` plus `status` and `request_id`; ResponseStream.fromResponse reads it back).
-   * Rejects only with an AbortError. `init.headers` are added to the answer's.
+   * text/event-stream (toReadableStream()), an in-stream failure (`error`, `response.failed`)
+   * that is the first event too; on a failure before the first event, the upstream's status
+   * (502 when it had none, 504 for a timeout) with the API's JSON error body (`{"error":{…}}`
+   * plus `status` and `request_id`; ResponseStream.fromResponse reads it back). Rejects only
+   * with an AbortError. `init.headers` are added to the answer's.
    */
   async toResponse(init) {
     const headers = new Headers(isObject(init) ? init.headers : undefined);
+    let status = 200, body;
     try {
       await this.ready();
+      body = this.toReadableStream();
     } catch (e) {
       const r = this.#relay;
       if (r === null) throw e;
-      headers.set('content-type', 'application/json');
-      return new Response(r[1], { status: r[0], headers });
+      [status, body] = r;
     }
-    if (!headers.has('content-type')) headers.set('content-type', 'text/event-stream; charset=utf-8');
-    if (!headers.has('cache-control')) headers.set('cache-control', 'no-cache');
-    return new Response(this.toReadableStream(), { status: 200, headers });
+    // 200: the events (an in-stream failure that came first among them, as the server sent it).
+    if (status !== 200) headers.set('content-type', 'application/json');
+    else {
+      if (!headers.has('content-type')) headers.set('content-type', 'text/event-stream; charset=utf-8');
+      if (!headers.has('cache-control')) headers.set('cache-control', 'no-cache');
+    }
+    return new Response(body, { status, headers });
   }
 
   /**

@@ -137,6 +137,29 @@ test('toResponse(): 200 text/event-stream, or the upstream status with the API\'
   await fails(stream.toResponse(), AbortError);
 });
 
+test('toResponse() / toReadableStream() after ready(): an in-stream failure that is the first event goes on as the server sent it, with a 200', async () => {
+  const failed = { id: 'resp_f', object: 'response', status: 'failed', output: [], error: { code: 'server_error', message: 'boom' } };
+  const FIRST = {
+    'response.failed': `event: response.failed\ndata: ${JSON.stringify({ type: 'response.failed', sequence_number: 0, response: failed })}\n\n`,
+    error: `event: error\ndata: ${JSON.stringify({ type: 'error', sequence_number: 0, code: 'rate_limit_exceeded', message: 'slow down' })}\n\n`,
+    'data-only error': `data: ${JSON.stringify({ error: { message: 'bad gateway', type: 'upstream_error', code: '502' } })}\n\n`,
+  };
+  for (const [name, sse] of Object.entries(FIRST)) {
+    const fetch = async () => new Response(sse, { headers: { 'content-type': 'text/event-stream' } });
+    const direct = await fails(clientFor(srv, { fetch }).stream(params).finalResponse(), ApiError, { status: undefined }, name);
+    const res = await clientFor(srv, { fetch }).stream(params).toResponse();
+    assert.equal(res.status, 200, name);
+    assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+    assert.equal(await res.clone().text(), sse, `${name}: the bytes as sent`);
+    const relayed = await rejection(ResponseStream.fromResponse(res).finalResponse());
+    assert.deepEqual({ ...fieldsOf(relayed), requestId: null }, { ...fieldsOf(direct), requestId: null }, name);
+    assert.deepEqual(relayed.response ?? null, direct.response ?? null, `${name}: .response`);
+    const readied = clientFor(srv, { fetch }).stream(params);
+    await rejection(readied.ready());
+    assert.equal(await textOf(readied.toReadableStream()), sse, `${name}: toReadableStream() after ready()`);
+  }
+});
+
 test('an aborted read is AbortError: fromReadableStream(body, { signal }) aborted mid-read', async () => {
   // a body that gives its head (response.created), then waits forever
   const body = new ReadableStream({ start(c) { c.enqueue(enc(headFrame(['a', 'b', 'c']))); } });

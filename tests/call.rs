@@ -275,6 +275,17 @@ fn network_errors_and_timeouts_are_retried_then_say_how_many_attempts() {
     let timeout = Error::Timeout { timeout_ms: 1000, attempts: 3 };
     assert_eq!(errors, [Error::Connection { message: connection.into() }, timeout]);
     assert_eq!(errors[1].to_string(), "request timed out after 1000 ms (each of 3 attempts)");
+    // A timeout counts the attempts that timed out, not those a status answered.
+    let mut c = create();
+    reply(&mut c, 503, NONE, b"{}");
+    wake(&mut c);
+    c.start(0.0, 0.0);
+    assert!(c.handle_timeout(1000.0, 0.0));
+    assert_eq!(c.error(), None);
+    wake(&mut c);
+    head(&mut c, 0.0, 200, NONE);
+    assert!(c.handle_timeout(1000.0, 0.0));
+    assert_eq!(c.error(), Some(&Error::Timeout { timeout_ms: 1000, attempts: 2 }));
 }
 
 #[test]

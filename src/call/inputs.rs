@@ -47,11 +47,12 @@ impl Call {
             return false;
         }
         self.deadline = None;
+        self.timeouts += u32::from(!matches!(self.state, State::Sleep));
         match self.state {
             State::Sleep => self.state = State::Send,
             State::Waiting => {
                 self.release = Release::Abort;
-                let err = Error::Timeout { timeout_ms: self.timeout_ms, attempts: self.attempts };
+                let err = Error::Timeout { timeout_ms: self.timeout_ms, attempts: self.timeouts };
                 self.retry_or_fail(Failure::Timeout, &SavedHeaders::default(), err);
             }
             _ => self.read_failed(None, ""),
@@ -221,7 +222,7 @@ impl Call {
     fn read_failed(&mut self, failure: Option<IoFailure>, message: &str) {
         self.deadline = None;
         self.release = Release::Abort;
-        let timeout = Error::Timeout { timeout_ms: self.timeout_ms, attempts: self.attempts };
+        let timeout = Error::Timeout { timeout_ms: self.timeout_ms, attempts: self.timeouts };
         match (&mut self.state, failure) {
             (State::Done | State::Send | State::Sleep, _) => {}
             (_, Some(IoFailure::Abort)) => self.finish(Err(Error::Abort)),

@@ -145,6 +145,8 @@ pub struct Call {
     /// Retries done since the last progress (the stream's events reset it).
     retries: u32,
     attempts: u32,
+    /// Attempts (and reads) that timed out: [`Error::Timeout`]'s `attempts`.
+    timeouts: u32,
     state: State,
     body: Vec<u8>,
     stream: Option<StreamState>,
@@ -264,6 +266,7 @@ impl Call {
             max_retries,
             retries: 0,
             attempts: 0,
+            timeouts: 0,
             state: State::Send,
             body: Vec::new(),
             stream,

@@ -77,15 +77,14 @@ impl Call {
     }
 }
 
-/// A network error says where it could not connect and after how many attempts; a timeout says
-/// how many attempts timed out.
+/// A network error says where it could not connect and after how many attempts (a timeout
+/// counts the attempts that timed out itself).
 fn with_attempts(err: Error, attempts: u32, url: &str) -> Error {
     let tries = if attempts > 1 { format!(" after {attempts} attempts") } else { String::new() };
     match err {
         Error::Connection { message } => {
             Error::Connection { message: format!("could not reach {}{tries}: {message}", origin(url)) }
         }
-        Error::Timeout { timeout_ms, .. } => Error::Timeout { timeout_ms, attempts },
         other => other,
     }
 }

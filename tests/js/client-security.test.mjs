@@ -356,6 +356,12 @@ test('ids: "", "." and ".." are a ValidationError before any request; others one
   }
 });
 
+test('headers: a header option of the wrong type is a TypeError that quotes no name (it may be the key)', async () => {
+  const counting = async () => new Response('{}');
+  assertNoKey(await rejection(fetching(counting).create(params, { headers: { [KEY]: {} } })), 'a header named by the key');
+  assert.throws(() => new ResponsesClient({ apiKey: KEY, headers: { [KEY]: [] } }), (e) => e instanceof TypeError && !e.message.includes(KEY.slice(8)));
+});
+
 test('a Response with numbers beyond f64 (1e400, a 5000-digit integer) is read as JSON.parse reads it', async () => {
   const big = '9'.repeat(5000);
   const body = `{"id":"resp_big","object":"response","status":"completed","x":1e400,"n":${big},"output":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":"fine"}]}]}`;

@@ -1840,7 +1840,11 @@ export class ResponsesClient {
   ): ToolRun<T>;
   runTools(params: RunToolsParams, opts?: RunToolsOptions): ToolRun;
   retrieve(id: string, opts?: RequestOptions): Promise<Response>;
-  /** Replays a background response's events (GET /responses/{id}?stream=true&starting_after=N). */
+  /**
+   * Replays a background response's events (GET /responses/{id}?stream=true, from its first event
+   * so that `stream.response` is whole: `startingAfter` hides the events through it; a resume after
+   * a dropped connection asks for those after the last one read, with `starting_after`).
+   */
   retrieveStream(id: string, opts?: RetrieveStreamOptions): ResponseStream;
   cancel(id: string, opts?: RequestOptions): Promise<Response>;
   /**

@@ -10,7 +10,7 @@
 //! | `stream` | `POST /responses` | | validated params (`stream: true`) | an event stream |
 //! | `parse` | `POST /responses` | | validated params | a Response with `output_parsed` |
 //! | `retrieve` | `GET /responses/{id}` | | | a Response |
-//! | `retrieveStream` | `GET /responses/{id}` | `stream=true`, `starting_after` | | an event stream |
+//! | `retrieveStream` | `GET /responses/{id}` | `stream=true`, `starting_after` (on a resume) | | an event stream |
 //! | `cancel` | `POST /responses/{id}/cancel` | | | a Response |
 //! | `delete` | `DELETE /responses/{id}` | | | JSON |
 //! | `inputItems` | `GET /responses/{id}/input_items` | `after`, `limit` (≤ 100), `order`, `include[]` | | JSON |

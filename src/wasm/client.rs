@@ -49,7 +49,8 @@ pub struct ClientOptions {
     pub fetch: Option<Function>,
     /// Headers sent with every request.
     pub headers: Vec<(String, String)>,
-    /// Retries after the first attempt (default 2).
+    /// Retries after the first attempt (default 2): 408, 409, 429, 5xx, timeouts and connection
+    /// errors, before a stream's first byte.
     pub max_retries: Option<u32>,
     /// Per-attempt timeout in ms (default 600 000): until the headers, then between chunks.
     pub timeout_ms: Option<u64>,

@@ -41,6 +41,8 @@ pub use client::{
     DEFAULT_TIMEOUT_MS,
 };
 #[cfg(feature = "client")]
+pub use crate::endpoint::FileListQuery;
+#[cfg(feature = "client")]
 pub use stream::EventStream;
 #[cfg(feature = "client")]
 pub use tools::{RunToolsOptions, ToolContext, ToolRunOutput, Tools};

@@ -36,12 +36,12 @@ mod raw;
 mod tool_loop;
 
 #[cfg(feature = "client")]
+pub use crate::endpoint::FileListQuery;
+#[cfg(feature = "client")]
 pub use client::{
     stream_from_readable_stream, Client, ClientOptions, InputItemsQuery, RequestOptions, DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT_MS,
 };
-#[cfg(feature = "client")]
-pub use crate::endpoint::FileListQuery;
 #[cfg(feature = "client")]
 pub use stream::EventStream;
 #[cfg(feature = "client")]

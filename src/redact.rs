@@ -77,15 +77,22 @@ impl fmt::Debug for HeaderNames<'_> {
     }
 }
 
-/// Redacts one secret from texts. A plain scan, a byte table to skip positions that cannot start
-/// a fragment, no hashing.
+/// Redacts one secret from texts. A plain scan, a table of the secret's byte pairs to skip
+/// positions that cannot start a fragment.
 #[derive(Clone)]
 pub struct Redactor {
     secret: Vec<u8>,
     /// The shortest run that is redacted: [`MIN_FRAGMENT`], or the whole of a shorter secret.
     min: usize,
-    /// `in_key[b]`: byte `b` occurs in the secret.
-    in_key: [bool; 256],
+    /// Bit `pair(a, b)`: bytes `a`, `b` occur one after the other in the secret (or another pair
+    /// with the same bit does): a window whose first two bytes are no such pair is no fragment,
+    /// and the secret is not searched for it.
+    pairs: [bool; 4096],
+}
+
+/// The bit of the byte pair `a`, `b` in [`Redactor`]'s `pairs`.
+fn pair(a: u8, b: u8) -> usize {
+    (usize::from(a) << 5 ^ usize::from(b)) & 4095
 }
 
 /// Without the secret.
@@ -108,13 +115,15 @@ impl Redactor {
         if secret.is_empty() {
             return None;
         }
-        let mut in_key = [false; 256];
-        for &b in &secret {
-            if let Some(slot) = in_key.get_mut(usize::from(b)) {
-                *slot = true;
+        let mut pairs = [false; 4096];
+        for w in secret.windows(2) {
+            if let [a, b] = *w {
+                if let Some(slot) = pairs.get_mut(pair(a, b)) {
+                    *slot = true;
+                }
             }
         }
-        Some(Redactor { min: secret.len().min(MIN_FRAGMENT), secret, in_key })
+        Some(Redactor { min: secret.len().min(MIN_FRAGMENT), secret, pairs })
     }
 
     /// True when `text` holds the key or a fragment of it.
@@ -189,7 +198,11 @@ impl Redactor {
 
     /// `window` (of `min` bytes) occurs in the secret.
     fn is_fragment(&self, window: &[u8]) -> bool {
-        window.first().is_some_and(|&b| self.in_key.get(usize::from(b)) == Some(&true)) && self.contains(window)
+        let known = match *window {
+            [a, b, ..] => self.pairs.get(pair(a, b)) == Some(&true),
+            _ => true,
+        };
+        known && self.contains(window)
     }
 
     fn contains(&self, run: &[u8]) -> bool {
@@ -206,8 +219,8 @@ pub struct RedactStream {
     /// byte of the key through; more passes text on sooner and up to `hold - 1` bytes of the key
     /// before its mask.
     hold: usize,
-    /// The end of what was passed on (as it came in, the key's length at most): a fragment may go on
-    /// from it.
+    /// The end of what was passed on (as it came in, a fragment's length at most): a fragment may
+    /// go on from it.
     tail: Vec<u8>,
     /// What was passed on ends with a mask.
     masked: bool,
@@ -278,7 +291,9 @@ impl RedactStream {
         }
         self.pending = s.get(decide..).unwrap_or_default().to_vec();
         s.truncate(decide);
-        self.tail = s.split_off(decide.saturating_sub(r.secret.len()));
+        // A window that reaches past the tail starts in its last `min - 1` bytes; one that ends
+        // where the tail does may join a run after it: `min` bytes are all a later step reads.
+        self.tail = s.split_off(decide.saturating_sub(r.min));
         out
     }
 }

@@ -64,6 +64,37 @@ fn a_text_whole_and_streamed_cut_anywhere() {
 }
 
 #[test]
+fn random_texts_of_key_runs_streamed_in_random_chunks_redact_as_whole() {
+    let r = Redactor::new(KEY).unwrap();
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for _ in 0..2000 {
+        // runs of the key (some shorter than a fragment, some adjacent) between plain text
+        let mut text = Vec::new();
+        for _ in 0..1 + next(6) {
+            let (a, len) = (next(KEY.len()), 1 + next(KEY.len()));
+            text.extend_from_slice(&KEY.as_bytes()[a..(a + len).min(KEY.len())]);
+            text.extend_from_slice(&b"  xq7L-"[..next(7)]);
+        }
+        let want = r.redact(std::str::from_utf8(&text).unwrap()).into_owned();
+        let mut s = RedactStream::new(1);
+        let (mut out, mut at) = (Vec::new(), 0);
+        while at < text.len() {
+            let end = (at + 1 + next(12)).min(text.len());
+            out.extend(s.push(&r, &text[at..end]));
+            at = end;
+        }
+        out.extend(s.finish(&r));
+        assert_eq!(String::from_utf8(out).unwrap(), want, "{}", String::from_utf8_lossy(&text));
+    }
+}
+
+#[test]
 fn short_keys_and_key_shapes() {
     assert!(Redactor::new("sk-short").is_none());
     let short = Redactor::any("sk-short").unwrap();

@@ -47,17 +47,17 @@ export interface InputTextContent {
 }
 export interface InputImageContent {
   type: 'input_image';
-  detail?: 'low' | 'high' | 'auto' | 'original' | (string & {});
-  image_url?: string | null;
-  file_id?: string | null;
+  detail?: 'low' | 'high' | 'auto' | 'original' | (string & {}) | undefined;
+  image_url?: string | null | undefined;
+  file_id?: string | null | undefined;
 }
 export interface InputFileContent {
   type: 'input_file';
-  file_id?: string | null;
-  file_url?: string;
-  file_data?: string;
-  filename?: string;
-  detail?: 'low' | 'high' | 'auto';
+  file_id?: string | null | undefined;
+  file_url?: string | undefined;
+  file_data?: string | undefined;
+  filename?: string | undefined;
+  detail?: 'low' | 'high' | 'auto' | undefined;
 }
 export interface InputAudioContent {
   type: 'input_audio';
@@ -108,7 +108,7 @@ export interface OutputTextContent {
   text: string;
   annotations: Annotation[];
   /** With `include: ['message.output_text.logprobs']` (some servers always send `[]`). */
-  logprobs?: Logprob[];
+  logprobs?: Logprob[] | undefined;
 }
 export interface RefusalContent {
   type: 'refusal';
@@ -137,47 +137,47 @@ export interface OutputMessage {
   role: 'assistant';
   status: ItemStatus;
   content: OutputContent[];
-  phase?: 'commentary' | 'final_answer' | null;
+  phase?: 'commentary' | 'final_answer' | null | undefined;
 }
 
 export interface FunctionCall {
   type: 'function_call';
-  id?: string;
+  id?: string | undefined;
   call_id: string;
   name: string;
   /** JSON text, as generated. */
   arguments: string;
-  status?: ItemStatus;
-  namespace?: string;
-  caller?: ToolCaller | null;
+  status?: ItemStatus | undefined;
+  namespace?: string | undefined;
+  caller?: ToolCaller | null | undefined;
   /**
    * Stream snapshots only (`stream.response`, `finalResponse()`): the value of `arguments`, best
    * effort while they stream (absent until a value starts), exact once the call is done (`{}`
    * for empty arguments, `null` for arguments that are not valid JSON). Never sent back.
    */
-  parsed_arguments?: JsonValue;
+  parsed_arguments?: JsonValue | undefined;
 }
 
 export interface FunctionCallOutputItem {
   type: 'function_call_output';
-  id?: string;
+  id?: string | undefined;
   call_id: string;
   output: string | Array<InputTextContent | InputImageContent | InputFileContent>;
-  status?: ItemStatus;
-  name?: string;
-  namespace?: string;
-  caller?: ToolCaller | null;
-  created_by?: string;
+  status?: ItemStatus | undefined;
+  name?: string | undefined;
+  namespace?: string | undefined;
+  caller?: ToolCaller | null | undefined;
+  created_by?: string | undefined;
 }
 
 export interface ReasoningItem {
   type: 'reasoning';
   id: string;
   summary: SummaryTextContent[];
-  content?: ReasoningTextContent[];
+  content?: ReasoningTextContent[] | undefined;
   /** With `include: ['reasoning.encrypted_content']`: send it back with `store: false`. */
-  encrypted_content?: string | null;
-  status?: ItemStatus;
+  encrypted_content?: string | null | undefined;
+  status?: ItemStatus | undefined;
 }
 
 export interface WebSearchCall {
@@ -185,9 +185,10 @@ export interface WebSearchCall {
   id: string;
   status: 'in_progress' | 'searching' | 'completed' | 'failed';
   action?:
-    | { type: 'search'; query?: string; queries?: string[]; sources?: { type: 'url'; url: string }[] }
-    | { type: 'open_page'; url?: string | null }
-    | { type: 'find_in_page'; url: string; pattern: string };
+    | { type: 'search'; query?: string | undefined; queries?: string[] | undefined; sources?: { type: 'url'; url: string }[] | undefined }
+    | { type: 'open_page'; url?: string | null | undefined }
+    | { type: 'find_in_page'; url: string; pattern: string }
+    | undefined;
 }
 
 export interface FileSearchCall {
@@ -196,7 +197,7 @@ export interface FileSearchCall {
   status: 'in_progress' | 'searching' | 'completed' | 'incomplete' | 'failed';
   queries: string[];
   /** With `include: ['file_search_call.results']`. */
-  results?: { file_id?: string; filename?: string; score?: number; text?: string; attributes?: Record<string, string | number | boolean> | null }[] | null;
+  results?: { file_id?: string | undefined; filename?: string | undefined; score?: number | undefined; text?: string | undefined; attributes?: Record<string, string | number | boolean> | null | undefined }[] | null | undefined;
 }
 
 export interface CodeInterpreterCall {
@@ -214,28 +215,28 @@ export interface ImageGenerationCall {
   id: string;
   status: 'in_progress' | 'generating' | 'completed' | 'failed';
   /** The image, base64. */
-  result?: string | null;
-  revised_prompt?: string | null;
-  background?: string;
-  output_format?: string;
-  quality?: string;
-  size?: string;
+  result?: string | null | undefined;
+  revised_prompt?: string | null | undefined;
+  background?: string | undefined;
+  output_format?: string | undefined;
+  quality?: string | undefined;
+  size?: string | undefined;
 }
 
 export type ComputerAction =
-  | { type: 'click'; button: 'left' | 'right' | 'wheel' | 'back' | 'forward'; x: number; y: number; keys?: string[] | null }
-  | { type: 'double_click'; x: number; y: number; keys?: string[] | null }
-  | { type: 'drag'; path: { x: number; y: number }[]; keys?: string[] | null }
+  | { type: 'click'; button: 'left' | 'right' | 'wheel' | 'back' | 'forward'; x: number; y: number; keys?: string[] | null | undefined }
+  | { type: 'double_click'; x: number; y: number; keys?: string[] | null | undefined }
+  | { type: 'drag'; path: { x: number; y: number }[]; keys?: string[] | null | undefined }
   | { type: 'keypress'; keys: string[] }
-  | { type: 'move'; x: number; y: number; keys?: string[] | null }
+  | { type: 'move'; x: number; y: number; keys?: string[] | null | undefined }
   | { type: 'screenshot' }
-  | { type: 'scroll'; x: number; y: number; scroll_x: number; scroll_y: number; keys?: string[] | null }
+  | { type: 'scroll'; x: number; y: number; scroll_x: number; scroll_y: number; keys?: string[] | null | undefined }
   | { type: 'type'; text: string }
   | { type: 'wait' };
 export interface SafetyCheck {
   id: string;
-  code?: string | null;
-  message?: string | null;
+  code?: string | null | undefined;
+  message?: string | null | undefined;
 }
 export interface ComputerCall {
   type: 'computer_call';
@@ -243,22 +244,22 @@ export interface ComputerCall {
   call_id: string;
   status: ItemStatus;
   pending_safety_checks: SafetyCheck[];
-  action?: ComputerAction;
-  actions?: ComputerAction[];
+  action?: ComputerAction | undefined;
+  actions?: ComputerAction[] | undefined;
 }
 export interface ComputerScreenshot {
   type: 'computer_screenshot';
-  image_url?: string;
-  file_id?: string;
+  image_url?: string | undefined;
+  file_id?: string | undefined;
 }
 export interface ComputerCallOutputItem {
   type: 'computer_call_output';
-  id?: string | null;
+  id?: string | null | undefined;
   call_id: string;
   output: ComputerScreenshot;
-  status?: 'in_progress' | 'completed' | 'incomplete' | 'failed' | null;
-  acknowledged_safety_checks?: SafetyCheck[] | null;
-  created_by?: string;
+  status?: 'in_progress' | 'completed' | 'incomplete' | 'failed' | null | undefined;
+  acknowledged_safety_checks?: SafetyCheck[] | null | undefined;
+  created_by?: string | undefined;
 }
 
 export interface LocalShellCall {
@@ -270,21 +271,21 @@ export interface LocalShellCall {
     type: 'exec';
     command: string[];
     env: Record<string, string>;
-    timeout_ms?: number | null;
-    user?: string | null;
-    working_directory?: string | null;
+    timeout_ms?: number | null | undefined;
+    user?: string | null | undefined;
+    working_directory?: string | null | undefined;
   };
 }
 export interface LocalShellCallOutputItem {
   type: 'local_shell_call_output';
   id: string;
   output: string;
-  status?: ItemStatus | null;
+  status?: ItemStatus | null | undefined;
 }
 
 export interface ShellEnvironment {
   type: 'local' | 'container_reference';
-  container_id?: string;
+  container_id?: string | undefined;
 }
 export interface ShellCall {
   type: 'shell_call';
@@ -292,26 +293,26 @@ export interface ShellCall {
   call_id: string;
   status: ItemStatus;
   action: { commands: string[]; timeout_ms: number | null; max_output_length: number | null };
-  environment?: ShellEnvironment | null;
-  caller?: ToolCaller | null;
-  created_by?: string;
+  environment?: ShellEnvironment | null | undefined;
+  caller?: ToolCaller | null | undefined;
+  created_by?: string | undefined;
 }
 /** One command's output in a `shell_call_output` item (and in `response.shell_call_output_content.done`). */
 export interface ShellCommandOutput {
   stdout: string;
   stderr: string;
   outcome: { type: 'exit'; exit_code: number } | { type: 'timeout' };
-  created_by?: string;
+  created_by?: string | undefined;
 }
 export interface ShellCallOutputItem {
   type: 'shell_call_output';
-  id?: string | null;
+  id?: string | null | undefined;
   call_id: string;
   output: ShellCommandOutput[];
-  max_output_length?: number | null;
-  status?: ItemStatus;
-  caller?: ToolCaller | null;
-  created_by?: string;
+  max_output_length?: number | null | undefined;
+  status?: ItemStatus | undefined;
+  caller?: ToolCaller | null | undefined;
+  created_by?: string | undefined;
 }
 
 export type ApplyPatchOperation =
@@ -324,31 +325,31 @@ export interface ApplyPatchCall {
   call_id: string;
   status: 'in_progress' | 'completed';
   operation: ApplyPatchOperation;
-  caller?: ToolCaller | null;
-  created_by?: string;
+  caller?: ToolCaller | null | undefined;
+  created_by?: string | undefined;
 }
 export interface ApplyPatchCallOutputItem {
   type: 'apply_patch_call_output';
-  id?: string | null;
+  id?: string | null | undefined;
   call_id: string;
   status: 'completed' | 'failed';
-  output?: string | null;
-  caller?: ToolCaller | null;
-  created_by?: string;
+  output?: string | null | undefined;
+  caller?: ToolCaller | null | undefined;
+  created_by?: string | undefined;
 }
 
 export interface McpToolInfo {
   name: string;
   input_schema: JsonValue;
-  description?: string | null;
-  annotations?: JsonValue | null;
+  description?: string | null | undefined;
+  annotations?: JsonValue | null | undefined;
 }
 export interface McpListTools {
   type: 'mcp_list_tools';
   id: string;
   server_label: string;
   tools: McpToolInfo[];
-  error?: string | null;
+  error?: string | null | undefined;
 }
 export interface McpCall {
   type: 'mcp_call';
@@ -357,10 +358,10 @@ export interface McpCall {
   name: string;
   /** JSON text. */
   arguments: string;
-  output?: string | null;
-  error?: JsonValue | null;
-  approval_request_id?: string | null;
-  status?: 'in_progress' | 'completed' | 'incomplete' | 'calling' | 'failed';
+  output?: string | null | undefined;
+  error?: JsonValue | null | undefined;
+  approval_request_id?: string | null | undefined;
+  status?: 'in_progress' | 'completed' | 'incomplete' | 'calling' | 'failed' | undefined;
 }
 export interface McpApprovalRequest {
   type: 'mcp_approval_request';
@@ -371,37 +372,37 @@ export interface McpApprovalRequest {
 }
 export interface McpApprovalResponse {
   type: 'mcp_approval_response';
-  id?: string | null;
+  id?: string | null | undefined;
   approval_request_id: string;
   approve: boolean;
-  reason?: string | null;
+  reason?: string | null | undefined;
 }
 
 export interface CustomToolCall {
   type: 'custom_tool_call';
-  id?: string;
+  id?: string | undefined;
   call_id: string;
   name: string;
   input: string;
-  status?: ItemStatus;
-  namespace?: string;
-  caller?: ToolCaller | null;
+  status?: ItemStatus | undefined;
+  namespace?: string | undefined;
+  caller?: ToolCaller | null | undefined;
 }
 export interface CustomToolCallOutputItem {
   type: 'custom_tool_call_output';
-  id?: string;
+  id?: string | undefined;
   call_id: string;
   output: string | Array<InputTextContent | InputImageContent | InputFileContent>;
-  status?: ItemStatus;
-  caller?: ToolCaller | null;
+  status?: ItemStatus | undefined;
+  caller?: ToolCaller | null | undefined;
 }
 
 /** A compaction of the conversation so far (from `compact()` or `context_management`); send it back as is. */
 export interface CompactionItem {
   type: 'compaction';
-  id?: string | null;
+  id?: string | null | undefined;
   encrypted_content: string;
-  created_by?: string;
+  created_by?: string | undefined;
 }
 
 /** The items of `Response.output`, discriminated on `type`. */
@@ -448,17 +449,17 @@ export type ToolCallItem =
 
 /** A message of the input (`type` may be left out). */
 export interface InputMessage {
-  type?: 'message';
+  type?: 'message' | undefined;
   role: Role;
   content: string | InputContent[];
-  id?: string;
-  status?: ItemStatus;
-  phase?: 'commentary' | 'final_answer' | null;
+  id?: string | undefined;
+  status?: ItemStatus | undefined;
+  phase?: 'commentary' | 'final_answer' | null | undefined;
 }
 
 /** An item of an earlier response, by id (stored responses only). */
 export interface ItemReference {
-  type?: 'item_reference' | null;
+  type?: 'item_reference' | null | undefined;
   id: string;
 }
 
@@ -472,40 +473,40 @@ type ToolCallers = Array<'direct' | 'programmatic'> | null;
 export interface FunctionTool {
   type: 'function';
   name: string;
-  description?: string | null;
+  description?: string | null | undefined;
   /** A JSON Schema of the arguments. */
-  parameters?: JsonObject | null;
-  strict?: boolean | null;
-  defer_loading?: boolean;
-  allowed_callers?: ToolCallers;
-  output_schema?: JsonObject | null;
+  parameters?: JsonObject | null | undefined;
+  strict?: boolean | null | undefined;
+  defer_loading?: boolean | undefined;
+  allowed_callers?: ToolCallers | undefined;
+  output_schema?: JsonObject | null | undefined;
 }
 export interface FileSearchTool {
   type: 'file_search';
   vector_store_ids: string[];
-  max_num_results?: number;
-  filters?: JsonObject | null;
-  ranking_options?: { ranker?: string; score_threshold?: number; hybrid_search?: { embedding_weight: number; text_weight: number } };
+  max_num_results?: number | undefined;
+  filters?: JsonObject | null | undefined;
+  ranking_options?: { ranker?: string | undefined; score_threshold?: number | undefined; hybrid_search?: { embedding_weight: number; text_weight: number } | undefined } | undefined;
 }
 export interface UserLocation {
-  type?: 'approximate';
-  city?: string | null;
-  country?: string | null;
-  region?: string | null;
-  timezone?: string | null;
+  type?: 'approximate' | undefined;
+  city?: string | null | undefined;
+  country?: string | null | undefined;
+  region?: string | null | undefined;
+  timezone?: string | null | undefined;
 }
 export interface WebSearchTool {
   type: 'web_search' | 'web_search_2025_08_26';
-  filters?: { allowed_domains?: string[] | null } | null;
-  search_context_size?: 'low' | 'medium' | 'high';
-  user_location?: UserLocation | null;
-  external_web_access?: boolean;
+  filters?: { allowed_domains?: string[] | null | undefined } | null | undefined;
+  search_context_size?: 'low' | 'medium' | 'high' | undefined;
+  user_location?: UserLocation | null | undefined;
+  external_web_access?: boolean | undefined;
 }
 export interface WebSearchPreviewTool {
   type: 'web_search_preview' | 'web_search_preview_2025_03_11';
-  search_context_size?: 'low' | 'medium' | 'high';
-  search_content_types?: Array<'text' | 'image'>;
-  user_location?: UserLocation | null;
+  search_context_size?: 'low' | 'medium' | 'high' | undefined;
+  search_content_types?: Array<'text' | 'image'> | undefined;
+  user_location?: UserLocation | null | undefined;
 }
 export interface ComputerTool {
   type: 'computer';
@@ -517,69 +518,69 @@ export interface ComputerUsePreviewTool {
   environment: 'windows' | 'mac' | 'linux' | 'ubuntu' | 'browser';
 }
 export interface McpToolFilter {
-  read_only?: boolean;
-  tool_names?: string[];
+  read_only?: boolean | undefined;
+  tool_names?: string[] | undefined;
 }
 export interface McpTool {
   type: 'mcp';
   server_label: string;
-  server_url?: string;
-  server_description?: string;
-  connector_id?: string;
-  authorization?: string;
-  headers?: Record<string, string> | null;
-  allowed_tools?: string[] | McpToolFilter | null;
-  require_approval?: 'always' | 'never' | { always?: McpToolFilter; never?: McpToolFilter } | null;
-  defer_loading?: boolean;
-  allowed_callers?: ToolCallers;
+  server_url?: string | undefined;
+  server_description?: string | undefined;
+  connector_id?: string | undefined;
+  authorization?: string | undefined;
+  headers?: Record<string, string> | null | undefined;
+  allowed_tools?: string[] | McpToolFilter | null | undefined;
+  require_approval?: 'always' | 'never' | { always?: McpToolFilter | undefined; never?: McpToolFilter | undefined } | null | undefined;
+  defer_loading?: boolean | undefined;
+  allowed_callers?: ToolCallers | undefined;
 }
 export interface CodeInterpreterTool {
   type: 'code_interpreter';
   /** A container id, or `{ type: 'auto', … }` for a new one. */
-  container: string | { type: 'auto'; file_ids?: string[]; memory_limit?: '1g' | '4g' | '16g' | '64g' | null; network_policy?: JsonObject };
-  allowed_callers?: ToolCallers;
+  container: string | { type: 'auto'; file_ids?: string[] | undefined; memory_limit?: '1g' | '4g' | '16g' | '64g' | null | undefined; network_policy?: JsonObject | undefined };
+  allowed_callers?: ToolCallers | undefined;
 }
 export interface ImageGenerationTool {
   type: 'image_generation';
-  action?: 'generate' | 'edit' | 'auto';
-  background?: 'transparent' | 'opaque' | 'auto';
-  input_fidelity?: 'high' | 'low' | null;
-  input_image_mask?: { file_id?: string; image_url?: string };
-  model?: string;
-  moderation?: 'auto' | 'low';
+  action?: 'generate' | 'edit' | 'auto' | undefined;
+  background?: 'transparent' | 'opaque' | 'auto' | undefined;
+  input_fidelity?: 'high' | 'low' | null | undefined;
+  input_image_mask?: { file_id?: string | undefined; image_url?: string | undefined } | undefined;
+  model?: string | undefined;
+  moderation?: 'auto' | 'low' | undefined;
   /** Images per call (echoed by OpenAI). */
-  n?: number;
-  output_compression?: number;
-  output_format?: 'png' | 'webp' | 'jpeg';
-  partial_images?: number;
-  quality?: 'low' | 'medium' | 'high' | 'auto';
-  size?: string;
+  n?: number | undefined;
+  output_compression?: number | undefined;
+  output_format?: 'png' | 'webp' | 'jpeg' | undefined;
+  partial_images?: number | undefined;
+  quality?: 'low' | 'medium' | 'high' | 'auto' | undefined;
+  size?: string | undefined;
 }
 export interface LocalShellTool {
   type: 'local_shell';
 }
 export interface ShellTool {
   type: 'shell';
-  environment?: JsonObject | null;
-  allowed_callers?: ToolCallers;
+  environment?: JsonObject | null | undefined;
+  allowed_callers?: ToolCallers | undefined;
 }
 export interface CustomTool {
   type: 'custom';
   name: string;
-  description?: string;
-  format?: { type: 'text' } | { type: 'grammar'; syntax: 'lark' | 'regex'; definition: string };
-  defer_loading?: boolean;
-  allowed_callers?: ToolCallers;
+  description?: string | undefined;
+  format?: { type: 'text' } | { type: 'grammar'; syntax: 'lark' | 'regex'; definition: string } | undefined;
+  defer_loading?: boolean | undefined;
+  allowed_callers?: ToolCallers | undefined;
 }
 export interface ApplyPatchTool {
   type: 'apply_patch';
-  allowed_callers?: ToolCallers;
+  allowed_callers?: ToolCallers | undefined;
 }
 export interface ToolSearchTool {
   type: 'tool_search';
-  description?: string | null;
-  execution?: 'server' | 'client';
-  parameters?: JsonValue | null;
+  description?: string | null | undefined;
+  execution?: 'server' | 'client' | undefined;
+  parameters?: JsonValue | null | undefined;
 }
 export interface NamespaceTool {
   type: 'namespace';
@@ -612,7 +613,7 @@ export type ToolChoice =
   | ToolChoiceOptions
   | { type: 'function'; name: string }
   | { type: 'custom'; name: string }
-  | { type: 'mcp'; server_label: string; name?: string | null }
+  | { type: 'mcp'; server_label: string; name?: string | null | undefined }
   | { type: 'allowed_tools'; mode: 'auto' | 'required'; tools: JsonObject[] }
   | { type: 'apply_patch' }
   | { type: 'shell' }
@@ -641,20 +642,20 @@ export interface TextFormatJsonSchema {
   type: 'json_schema';
   name: string;
   schema: JsonObject;
-  strict?: boolean | null;
-  description?: string;
+  strict?: boolean | null | undefined;
+  description?: string | undefined;
 }
 export type TextFormat = TextFormatText | TextFormatJsonObject | TextFormatJsonSchema;
 export interface TextConfig {
-  format?: TextFormat;
-  verbosity?: 'low' | 'medium' | 'high' | (string & {}) | null;
+  format?: TextFormat | undefined;
+  verbosity?: 'low' | 'medium' | 'high' | (string & {}) | null | undefined;
 }
 
 export interface ReasoningConfig {
-  effort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | (string & {}) | null;
-  summary?: 'auto' | 'concise' | 'detailed' | (string & {}) | null;
+  effort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | (string & {}) | null | undefined;
+  summary?: 'auto' | 'concise' | 'detailed' | (string & {}) | null | undefined;
   /** Deprecated spelling of `summary` (still echoed by some servers). */
-  generate_summary?: 'auto' | 'concise' | 'detailed' | (string & {}) | null;
+  generate_summary?: 'auto' | 'concise' | 'detailed' | (string & {}) | null | undefined;
 }
 
 export type Includable =
@@ -670,8 +671,8 @@ export type Includable =
 
 export interface PromptReference {
   id: string;
-  version?: string | null;
-  variables?: Record<string, string | InputTextContent | InputImageContent | InputFileContent> | null;
+  version?: string | null | undefined;
+  variables?: Record<string, string | InputTextContent | InputImageContent | InputFileContent> | null | undefined;
 }
 
 /**
@@ -689,8 +690,8 @@ export type Truncation = 'auto' | 'disabled' | (string & {});
  */
 export type ResponseModelAndInput =
   | {
-      model?: string;
-      input?: string | InputItem[];
+      model?: string | undefined;
+      input?: string | InputItem[] | undefined;
       /** A stored prompt: it may carry the model and the input. */
       prompt: PromptReference;
     }
@@ -702,46 +703,46 @@ export type ResponseModelAndInput =
  * with `ResponseModelAndInput` (`Omit` of the union `ResponseCreateParams` loses the rule).
  */
 export interface ResponseCreateParamsBase {
-  instructions?: string | null;
-  background?: boolean | null;
-  context_management?: Array<{ type: string; compact_threshold?: number | null }> | null;
+  instructions?: string | null | undefined;
+  background?: boolean | null | undefined;
+  context_management?: Array<{ type: string; compact_threshold?: number | null | undefined }> | null | undefined;
   /** Not with previous_response_id. */
-  conversation?: string | { id: string } | null;
-  include?: Includable[] | null;
+  conversation?: string | { id: string } | null | undefined;
+  include?: Includable[] | null | undefined;
   /** Non-negative integer. */
-  max_output_tokens?: number | null;
+  max_output_tokens?: number | null | undefined;
   /** Non-negative integer. */
-  max_tool_calls?: number | null;
+  max_tool_calls?: number | null | undefined;
   /** At most 16 pairs; keys ≤ 64 characters; values strings ≤ 512 characters. */
-  metadata?: Record<string, string> | null;
-  parallel_tool_calls?: boolean | null;
+  metadata?: Record<string, string> | null | undefined;
+  parallel_tool_calls?: boolean | null | undefined;
   /** Not with conversation. */
-  previous_response_id?: string | null;
+  previous_response_id?: string | null | undefined;
   /** A stored prompt (its id, version and variables): with it, `model` and `input` may be left out. */
-  prompt?: PromptReference | null;
-  prompt_cache_key?: string | null;
-  prompt_cache_retention?: PromptCacheRetention | null;
-  reasoning?: ReasoningConfig | null;
+  prompt?: PromptReference | null | undefined;
+  prompt_cache_key?: string | null | undefined;
+  prompt_cache_retention?: PromptCacheRetention | null | undefined;
+  reasoning?: ReasoningConfig | null | undefined;
   /** ≤ 64 characters. */
-  safety_identifier?: string | null;
-  service_tier?: ServiceTier | null;
-  store?: boolean | null;
+  safety_identifier?: string | null | undefined;
+  service_tier?: ServiceTier | null | undefined;
+  store?: boolean | null | undefined;
   /** Set by the client: false for create(), true for stream(). */
-  stream?: boolean | null;
+  stream?: boolean | null | undefined;
   /** Only with stream: true. */
-  stream_options?: { include_obfuscation?: boolean } | null;
+  stream_options?: { include_obfuscation?: boolean | undefined } | null | undefined;
   /** 0 ≤ x ≤ 2. */
-  temperature?: number | null;
-  text?: TextConfig | null;
-  tool_choice?: ToolChoice | null;
-  tools?: Tool[] | null;
+  temperature?: number | null | undefined;
+  text?: TextConfig | null | undefined;
+  tool_choice?: ToolChoice | null | undefined;
+  tools?: Tool[] | null | undefined;
   /** Integer 0 ≤ x ≤ 20. */
-  top_logprobs?: number | null;
+  top_logprobs?: number | null | undefined;
   /** 0 ≤ x ≤ 1. */
-  top_p?: number | null;
-  truncation?: Truncation | null;
+  top_p?: number | null | undefined;
+  truncation?: Truncation | null | undefined;
   /** Deprecated: use safety_identifier and prompt_cache_key. */
-  user?: string | null;
+  user?: string | null | undefined;
 }
 
 /**
@@ -756,9 +757,9 @@ export type ResponseCreateParams = ResponseCreateParamsBase & ResponseModelAndIn
 
 export interface ResponseUsage {
   input_tokens: number;
-  input_tokens_details?: { cached_tokens: number; cache_write_tokens?: number };
+  input_tokens_details?: { cached_tokens: number; cache_write_tokens?: number | undefined } | undefined;
   output_tokens: number;
-  output_tokens_details?: { reasoning_tokens: number };
+  output_tokens_details?: { reasoning_tokens: number } | undefined;
   total_tokens: number;
 }
 
@@ -782,38 +783,38 @@ export interface ResponseObject {
   model: string;
   output: OutputItem[];
   /** Servers rarely send it; the client's `Response` always has it. */
-  output_text?: string;
-  background?: boolean | null;
-  completed_at?: number | null;
-  content_filters?: JsonValue | null;
-  conversation?: { id: string } | null;
-  error?: ResponseErrorObject | null;
-  frequency_penalty?: number | null;
-  incomplete_details?: { reason?: 'max_output_tokens' | 'content_filter' | (string & {}) } | null;
-  instructions?: string | InputItem[] | null;
-  max_output_tokens?: number | null;
-  max_tool_calls?: number | null;
-  metadata?: Record<string, string> | null;
-  moderation?: JsonValue | null;
-  parallel_tool_calls?: boolean;
-  presence_penalty?: number | null;
-  previous_response_id?: string | null;
-  prompt?: PromptReference | null;
-  prompt_cache_key?: string | null;
-  prompt_cache_retention?: PromptCacheRetention | null;
-  reasoning?: ReasoningConfig | null;
-  safety_identifier?: string | null;
-  service_tier?: ServiceTier | null;
-  store?: boolean;
-  temperature?: number | null;
-  text?: TextConfig;
-  tool_choice?: ToolChoice;
-  tools?: Tool[];
-  top_logprobs?: number | null;
-  top_p?: number | null;
-  truncation?: Truncation | null;
-  usage?: ResponseUsage | null;
-  user?: string | null;
+  output_text?: string | undefined;
+  background?: boolean | null | undefined;
+  completed_at?: number | null | undefined;
+  content_filters?: JsonValue | null | undefined;
+  conversation?: { id: string } | null | undefined;
+  error?: ResponseErrorObject | null | undefined;
+  frequency_penalty?: number | null | undefined;
+  incomplete_details?: { reason?: 'max_output_tokens' | 'content_filter' | (string & {}) | undefined } | null | undefined;
+  instructions?: string | InputItem[] | null | undefined;
+  max_output_tokens?: number | null | undefined;
+  max_tool_calls?: number | null | undefined;
+  metadata?: Record<string, string> | null | undefined;
+  moderation?: JsonValue | null | undefined;
+  parallel_tool_calls?: boolean | undefined;
+  presence_penalty?: number | null | undefined;
+  previous_response_id?: string | null | undefined;
+  prompt?: PromptReference | null | undefined;
+  prompt_cache_key?: string | null | undefined;
+  prompt_cache_retention?: PromptCacheRetention | null | undefined;
+  reasoning?: ReasoningConfig | null | undefined;
+  safety_identifier?: string | null | undefined;
+  service_tier?: ServiceTier | null | undefined;
+  store?: boolean | undefined;
+  temperature?: number | null | undefined;
+  text?: TextConfig | undefined;
+  tool_choice?: ToolChoice | undefined;
+  tools?: Tool[] | undefined;
+  top_logprobs?: number | null | undefined;
+  top_p?: number | null | undefined;
+  truncation?: Truncation | null | undefined;
+  usage?: ResponseUsage | null | undefined;
+  user?: string | null | undefined;
 }
 
 /** The Response object as this client returns it: `output_text` is always set. */
@@ -845,7 +846,7 @@ export interface InputItemList {
 
 interface EventBase {
   /** Absent on older servers. */
-  sequence_number?: number;
+  sequence_number?: number | undefined;
 }
 interface ItemEventBase extends EventBase {
   item_id: string;
@@ -906,13 +907,13 @@ export interface ResponseContentPartDoneEvent extends ContentEventBase {
 export interface ResponseTextDeltaEvent extends ContentEventBase {
   type: 'response.output_text.delta';
   delta: string;
-  logprobs?: Logprob[];
-  obfuscation?: string;
+  logprobs?: Logprob[] | undefined;
+  obfuscation?: string | undefined;
 }
 export interface ResponseTextDoneEvent extends ContentEventBase {
   type: 'response.output_text.done';
   text: string;
-  logprobs?: Logprob[];
+  logprobs?: Logprob[] | undefined;
 }
 export interface ResponseOutputTextAnnotationAddedEvent extends ContentEventBase {
   type: 'response.output_text.annotation.added';
@@ -922,7 +923,7 @@ export interface ResponseOutputTextAnnotationAddedEvent extends ContentEventBase
 export interface ResponseRefusalDeltaEvent extends ContentEventBase {
   type: 'response.refusal.delta';
   delta: string;
-  obfuscation?: string;
+  obfuscation?: string | undefined;
 }
 export interface ResponseRefusalDoneEvent extends ContentEventBase {
   type: 'response.refusal.done';
@@ -932,7 +933,7 @@ export interface ResponseRefusalDoneEvent extends ContentEventBase {
 export interface ResponseReasoningTextDeltaEvent extends ContentEventBase {
   type: 'response.reasoning_text.delta';
   delta: string;
-  obfuscation?: string;
+  obfuscation?: string | undefined;
 }
 export interface ResponseReasoningTextDoneEvent extends ContentEventBase {
   type: 'response.reasoning_text.done';
@@ -947,13 +948,13 @@ export interface ResponseReasoningSummaryPartDoneEvent extends ItemEventBase {
   type: 'response.reasoning_summary_part.done';
   summary_index: number;
   part: SummaryTextContent;
-  status?: 'incomplete';
+  status?: 'incomplete' | undefined;
 }
 export interface ResponseReasoningSummaryTextDeltaEvent extends ItemEventBase {
   type: 'response.reasoning_summary_text.delta';
   summary_index: number;
   delta: string;
-  obfuscation?: string;
+  obfuscation?: string | undefined;
 }
 export interface ResponseReasoningSummaryTextDoneEvent extends ItemEventBase {
   type: 'response.reasoning_summary_text.done';
@@ -964,18 +965,18 @@ export interface ResponseReasoningSummaryTextDoneEvent extends ItemEventBase {
 export interface ResponseFunctionCallArgumentsDeltaEvent extends ItemEventBase {
   type: 'response.function_call_arguments.delta';
   delta: string;
-  obfuscation?: string;
+  obfuscation?: string | undefined;
 }
 export interface ResponseFunctionCallArgumentsDoneEvent extends ItemEventBase {
   type: 'response.function_call_arguments.done';
   arguments: string;
   /** Absent on older servers. */
-  name?: string;
+  name?: string | undefined;
 }
 export interface ResponseCustomToolCallInputDeltaEvent extends ItemEventBase {
   type: 'response.custom_tool_call_input.delta';
   delta: string;
-  obfuscation?: string;
+  obfuscation?: string | undefined;
 }
 export interface ResponseCustomToolCallInputDoneEvent extends ItemEventBase {
   type: 'response.custom_tool_call_input.done';
@@ -984,7 +985,7 @@ export interface ResponseCustomToolCallInputDoneEvent extends ItemEventBase {
 export interface ResponseMcpCallArgumentsDeltaEvent extends ItemEventBase {
   type: 'response.mcp_call_arguments.delta';
   delta: string;
-  obfuscation?: string;
+  obfuscation?: string | undefined;
 }
 export interface ResponseMcpCallArgumentsDoneEvent extends ItemEventBase {
   type: 'response.mcp_call_arguments.done';
@@ -993,7 +994,7 @@ export interface ResponseMcpCallArgumentsDoneEvent extends ItemEventBase {
 export interface ResponseCodeInterpreterCallCodeDeltaEvent extends ItemEventBase {
   type: 'response.code_interpreter_call_code.delta';
   delta: string;
-  obfuscation?: string;
+  obfuscation?: string | undefined;
 }
 export interface ResponseCodeInterpreterCallCodeDoneEvent extends ItemEventBase {
   type: 'response.code_interpreter_call_code.done';
@@ -1028,10 +1029,10 @@ export interface ResponseImageGenCallPartialImageEvent extends ItemEventBase {
   partial_image_index: number;
   /** A PNG/WebP/JPEG image, base64. */
   partial_image_b64: string;
-  background?: string;
-  output_format?: string;
-  quality?: string;
-  size?: string;
+  background?: string | undefined;
+  output_format?: string | undefined;
+  quality?: string | undefined;
+  size?: string | undefined;
 }
 
 /** A shell_call's command (by `command_index`) being generated. These events carry no `item_id`. */
@@ -1046,7 +1047,7 @@ export interface ResponseShellCallCommandDeltaEvent extends EventBase {
   output_index: number;
   command_index: number;
   delta: string;
-  obfuscation?: string;
+  obfuscation?: string | undefined;
 }
 export interface ResponseShellCallCommandDoneEvent extends EventBase {
   type: 'response.shell_call_command.done';
@@ -1058,7 +1059,7 @@ export interface ResponseShellCallCommandDoneEvent extends EventBase {
 export interface ResponseShellCallOutputContentDeltaEvent extends ItemEventBase {
   type: 'response.shell_call_output_content.delta';
   command_index: number;
-  delta: { stdout?: string; stderr?: string };
+  delta: { stdout?: string | undefined; stderr?: string | undefined };
 }
 export interface ResponseShellCallOutputContentDoneEvent extends ItemEventBase {
   type: 'response.shell_call_output_content.done';
@@ -1070,7 +1071,7 @@ export interface ResponseShellCallOutputContentDoneEvent extends ItemEventBase {
 export interface ResponseApplyPatchCallOperationDiffDeltaEvent extends ItemEventBase {
   type: 'response.apply_patch_call_operation_diff.delta';
   delta: string;
-  obfuscation?: string;
+  obfuscation?: string | undefined;
 }
 export interface ResponseApplyPatchCallOperationDiffDoneEvent extends ItemEventBase {
   type: 'response.apply_patch_call_operation_diff.done';
@@ -1100,7 +1101,7 @@ export interface ResponseAudioTranscriptDoneEvent extends EventBase {
  */
 export interface ResponseErrorEventNested extends EventBase {
   type: 'error';
-  error: { type?: string; code?: string | null; message: string; param?: string | null };
+  error: { type?: string | undefined; code?: string | null | undefined; message: string; param?: string | null | undefined };
   code?: never;
   message?: never;
   param?: never;
@@ -1290,9 +1291,9 @@ declare const parsedInput: unique symbol;
  */
 export interface JsonSchemaFormat<T = unknown, TInput = T> extends TextFormatJsonSchema {
   /** Never present: carries T for `parse()`, `stream()` and `runTools()`. */
-  readonly [parsedOutput]?: T;
+  readonly [parsedOutput]?: T | undefined;
   /** Never present: carries TInput for the stream's `partialParsed`. */
-  readonly [parsedInput]?: TInput;
+  readonly [parsedInput]?: TInput | undefined;
 }
 
 /**
@@ -1303,8 +1304,8 @@ export type JsonSchemaInput = object;
 
 export interface JsonSchemaFormatOptions {
   /** Default true. */
-  strict?: boolean;
-  description?: string;
+  strict?: boolean | undefined;
+  description?: string | undefined;
 }
 
 /**
@@ -1349,7 +1350,7 @@ export type PartialParsed<T> = T extends string | number | boolean | null
   : T extends ReadonlyArray<infer U>
     ? PartialParsed<U>[]
     : T extends object
-      ? { [K in keyof T]?: PartialParsed<T[K]> }
+      ? { [K in keyof T]?: PartialParsed<T[K]> | undefined }
       : T;
 
 /**
@@ -1387,18 +1388,18 @@ export interface ToolContext {
  */
 export interface RunnableFunctionTool<Args = unknown> extends FunctionTool {
   /** Runs a call; a string result is sent back as is, anything else JSON-encoded; a throw sends its message. */
-  execute?(args: Args, context: ToolContext): unknown;
+  execute?: { bivarianceHack(args: Args, context: ToolContext): unknown }['bivarianceHack'] | undefined;
   /** Validates (and transforms) the parsed arguments; a failure is sent back as the output. */
-  validate?: StandardSchemaV1<unknown, Args>;
+  validate?: StandardSchemaV1<unknown, Args> | undefined;
 }
 
 export interface FunctionToolDefinition<Args> {
   name: string;
-  description?: string | null;
+  description?: string | null | undefined;
   /** A JSON Schema of the arguments. */
-  parameters?: JsonSchemaInput | null;
-  strict?: boolean | null;
-  execute?(args: Args, context: ToolContext): unknown;
+  parameters?: JsonSchemaInput | null | undefined;
+  strict?: boolean | null | undefined;
+  execute?: { bivarianceHack(args: Args, context: ToolContext): unknown }['bivarianceHack'] | undefined;
 }
 
 /** A function tool for `runTools`: the wire definition plus `execute` (and `validate`). */
@@ -1412,19 +1413,19 @@ export type AttachmentSource = Blob | ArrayBufferLike | ArrayBufferView | string
 
 export interface InputImageOptions {
   /** Default `'auto'`. */
-  detail?: 'low' | 'high' | 'auto' | (string & {});
+  detail?: 'low' | 'high' | 'auto' | (string & {}) | undefined;
   /** The MIME type when the source carries none (a Blob's `type` wins); else it is sniffed (PNG, JPEG, GIF, WebP). */
-  mimeType?: string;
+  mimeType?: string | undefined;
   /** Larger sources are a ValidationError before they are read. Default 50 MiB. */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
 }
 export interface InputFileOptions {
   /** The filename when the source carries none (a File's `name` wins); else `file.<ext>` from the MIME type. */
-  filename?: string;
+  filename?: string | undefined;
   /** The MIME type when the source carries none; else sniffed (PDF, the image types), else `application/octet-stream`. */
-  mimeType?: string;
+  mimeType?: string | undefined;
   /** Default 50 MiB. */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
 }
 
 /**
@@ -1475,7 +1476,7 @@ export interface Redactor {
    * on nothing of the key, more passes text on sooner and up to `hold - 1` bytes of a key before
    * its mask.
    */
-  stream(options?: { hold?: number }): RedactorStream;
+  stream(options?: { hold?: number | undefined }): RedactorStream;
 }
 /**
  * The client's own redactor for `key`: the key and every run of 10+ of its bytes (the key without
@@ -1497,11 +1498,11 @@ export type RunToolsParams = Omit<ResponseCreateParamsBase, 'tools' | 'stream'> 
 
 export interface RunToolsOptions extends RequestOptions {
   /** Responses at most (default 10). */
-  maxSteps?: number;
+  maxSteps?: number | undefined;
   /** `execute` calls running at once at most (default 8; a positive integer, else ValidationError). Outputs keep the calls' order. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Run the loop over this WebSocket: each step sends only the new items + previous_response_id (with store: false too). */
-  socket?: ResponsesSocket;
+  socket?: ResponsesSocket | undefined;
 }
 
 /** Why a tool run stopped. */
@@ -1533,7 +1534,7 @@ export interface ToolCallRecord {
    * cannot encode (a cycle, a BigInt), or an OutputParseError for arguments that are not valid
    * JSON (`text`) or fail `validate` (`issues`).
    */
-  error?: Error;
+  error?: Error | undefined;
 }
 
 /** One response of a run and the calls it made. */
@@ -1546,8 +1547,12 @@ export interface ToolRunStep {
  * A tool loop in progress: iterate it for every step's wire events, in order. Each response's
  * function calls run concurrently (at most `concurrency` at once); the next request chains with
  * `previous_response_id` (or, with `store: false`, resends the whole history). It stops when a
- * response has no function call, after `maxSteps` responses, when a called tool has no
- * `execute`, or when a response was cut off (none of its calls runs).
+ * response has no call to answer, after `maxSteps` responses, when a called tool has no
+ * `execute`, or when a response was cut off (none of its calls runs). A response with an item the
+ * loop cannot answer (an `mcp_approval_request`, `custom_tool_call`, `computer_call`,
+ * `local_shell_call`, `shell_call`, `apply_patch_call`) stops it too, with `'pending_calls'` (unless
+ * cut off or at `maxSteps`): none of its function calls runs; the caller answers those items itself
+ * (they are in the final response's `output`, not in `pendingCalls`).
  */
 export interface ToolRun<TParsed = never> extends AsyncIterable<ResponseStreamEvent> {
   [Symbol.asyncIterator](): AsyncIterator<ResponseStreamEvent, undefined>;
@@ -1562,7 +1567,10 @@ export interface ToolRun<TParsed = never> extends AsyncIterable<ResponseStreamEv
    * (`'no_tool_calls'`; its `status` says it was cut).
    */
   readonly stopReason: ToolRunStopReason | null;
-  /** Once stopped: the final response's function calls that did not run (empty after an answer). */
+  /**
+   * Once stopped: the final response's function calls that did not run (empty after an answer,
+   * and when its only calls are items of other kinds, such as an `mcp_approval_request`).
+   */
   readonly pendingCalls: readonly PendingToolCall[];
   /** Stops everything: no further request; the run rejects with AbortError. */
   abort(): void;
@@ -1573,12 +1581,12 @@ export interface ToolRun<TParsed = never> extends AsyncIterable<ResponseStreamEv
 /** The body of POST /responses/compact (sent as given). */
 export interface CompactParams {
   model: string;
-  input?: string | InputItem[] | null;
-  instructions?: string | null;
-  previous_response_id?: string | null;
-  prompt_cache_key?: string | null;
-  prompt_cache_retention?: PromptCacheRetention | null;
-  service_tier?: ServiceTier | null;
+  input?: string | InputItem[] | null | undefined;
+  instructions?: string | null | undefined;
+  previous_response_id?: string | null | undefined;
+  prompt_cache_key?: string | null | undefined;
+  prompt_cache_retention?: PromptCacheRetention | null | undefined;
+  service_tier?: ServiceTier | null | undefined;
 }
 /** The answer of POST /responses/compact: the user messages, then one compaction item. */
 export interface CompactedResponse {
@@ -1591,17 +1599,17 @@ export interface CompactedResponse {
 
 /** The body of POST /responses/input_tokens. */
 export interface InputTokensParams {
-  model?: string | null;
-  input?: string | InputItem[] | null;
-  instructions?: string | null;
-  conversation?: string | { id: string } | null;
-  previous_response_id?: string | null;
-  parallel_tool_calls?: boolean | null;
-  reasoning?: ReasoningConfig | null;
-  text?: TextConfig | null;
-  tool_choice?: ToolChoice | null;
-  tools?: Tool[] | null;
-  truncation?: Truncation | null;
+  model?: string | null | undefined;
+  input?: string | InputItem[] | null | undefined;
+  instructions?: string | null | undefined;
+  conversation?: string | { id: string } | null | undefined;
+  previous_response_id?: string | null | undefined;
+  parallel_tool_calls?: boolean | null | undefined;
+  reasoning?: ReasoningConfig | null | undefined;
+  text?: TextConfig | null | undefined;
+  tool_choice?: ToolChoice | null | undefined;
+  tools?: Tool[] | null | undefined;
+  truncation?: Truncation | null | undefined;
 }
 export interface InputTokenCount {
   object: 'response.input_tokens';
@@ -1621,8 +1629,8 @@ export interface ConversationDeleted {
 }
 export interface ConversationCreateParams {
   /** Up to 20 items to start with. */
-  items?: InputItem[] | null;
-  metadata?: Record<string, string> | null;
+  items?: InputItem[] | null | undefined;
+  metadata?: Record<string, string> | null | undefined;
 }
 export interface ConversationUpdateParams {
   metadata: Record<string, string> | null;
@@ -1641,10 +1649,10 @@ export interface ConversationMessage {
     | ReasoningTextContent
     | RefusalContent
     | InputImageContent
-    | (ComputerScreenshot & { detail?: string })
+    | (ComputerScreenshot & { detail?: string | undefined })
     | InputFileContent
   >;
-  phase?: 'commentary' | 'final_answer' | null;
+  phase?: 'commentary' | 'final_answer' | null | undefined;
 }
 /** An item stored in a conversation: a message or any other item, always with its `id`. */
 export type ConversationItem = ConversationMessage | (Exclude<OutputItem, OutputMessage> & { id: string });
@@ -1661,7 +1669,7 @@ export interface ConversationItemsCreateParams {
 }
 /** Options of `items.create` and `items.retrieve`: `include` goes in the query string. */
 export interface ConversationItemOptions extends RequestOptions {
-  include?: Includable[];
+  include?: Includable[] | undefined;
 }
 
 // ───────────────────────────────────────────────────────────── files
@@ -1672,33 +1680,33 @@ export interface FileObject {
   object: 'file';
   bytes: number;
   created_at: number;
-  expires_at?: number | null;
+  expires_at?: number | null | undefined;
   filename: string;
   purpose: 'assistants' | 'batch' | 'fine-tune' | 'vision' | 'user_data' | 'evals' | (string & {});
-  status?: 'uploaded' | 'processed' | 'error' | (string & {});
-  status_details?: string | null;
+  status?: 'uploaded' | 'processed' | 'error' | (string & {}) | undefined;
+  status_details?: string | null | undefined;
 }
 export interface FileCreateParams {
   /** The bytes to upload. */
   file: Blob | ArrayBuffer | ArrayBufferView;
   /** When the file carries no name (a File's `name` wins); else `file.<ext>` from its type, sniffed when not given. */
-  filename?: string;
+  filename?: string | undefined;
   purpose: FileObject['purpose'];
   /** When the file expires (sent as the multipart fields `expires_after[anchor]`, `expires_after[seconds]`). */
-  expires_after?: { anchor: 'created_at' | (string & {}); seconds: number };
+  expires_after?: { anchor: 'created_at' | (string & {}); seconds: number } | undefined;
 }
 export interface FileListOptions extends RequestOptions {
-  purpose?: string;
+  purpose?: string | undefined;
   /** 1–10000. */
-  limit?: number;
-  after?: string;
-  order?: 'asc' | 'desc';
+  limit?: number | undefined;
+  after?: string | undefined;
+  order?: 'asc' | 'desc' | undefined;
 }
 export interface FileList {
   object: 'list';
   data: FileObject[];
-  first_id?: string | null;
-  last_id?: string | null;
+  first_id?: string | null | undefined;
+  last_id?: string | null | undefined;
   has_more: boolean;
 }
 export interface FileDeleted {
@@ -1771,48 +1779,52 @@ export interface HeadersLike {
 
 export interface ClientOptions {
   /** Sent as `Authorization: Bearer …`; omit behind a proxy that adds it. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Default "https://api.cometapi.com/v1". */
-  baseURL?: string;
+  baseURL?: string | undefined;
   /**
    * Default globalThis.fetch. Called with the URL as a string and an init (`method`, `headers`,
    * `signal`, `body`). A call signature rather than `typeof fetch`, which carries a runtime's
    * extra members (Bun's `fetch.preconnect`) that a custom function has no need of.
    */
-  fetch?: (url: string, init: RequestInit) => Promise<globalThis.Response>;
+  fetch?: ((url: string, init: RequestInit) => Promise<globalThis.Response>) | undefined;
   /** Sent with every request: a plain object of strings, or a `Headers`. */
-  headers?: Record<string, string> | HeadersLike;
-  /** Retries of 408/409/429/5xx/connection errors (never after a stream's first byte). Default 2. */
-  maxRetries?: number;
+  headers?: Record<string, string> | HeadersLike | undefined;
+  /**
+   * Retries of 408, 409, 429, ≥ 500, timeouts and connection errors (none once a success's headers
+   * have come); a background stream's resumes in a row without progress count against it too.
+   * Default 2.
+   */
+  maxRetries?: number | undefined;
   /** Per attempt, ms: until the headers, then between two chunks of the body. Default 600000. */
-  timeout?: number;
+  timeout?: number | undefined;
   /**
    * The largest event a stream takes, in bytes (an integer ≥ 1; default 16 MiB): a larger one
    * ends the stream with StreamError. Raise it for responses whose final event carries large
    * results (several generated images in base64).
    */
-  maxEventSize?: number;
+  maxEventSize?: number | undefined;
 }
 
 export interface RequestOptions {
-  signal?: AbortSignal;
-  timeout?: number;
-  maxRetries?: number;
+  signal?: AbortSignal | undefined;
+  timeout?: number | undefined;
+  maxRetries?: number | undefined;
   /** Added to the client's (they win): a plain object of strings, or a `Headers`. */
-  headers?: Record<string, string> | HeadersLike;
+  headers?: Record<string, string> | HeadersLike | undefined;
 }
 
 export interface RetrieveStreamOptions extends RequestOptions {
   /** Yield only the events after this sequence number (`stream.response` still holds the whole response). */
-  startingAfter?: number;
+  startingAfter?: number | undefined;
 }
 
 export interface InputItemsOptions extends RequestOptions {
-  after?: string;
+  after?: string | undefined;
   /** 1–100. */
-  limit?: number;
-  order?: 'asc' | 'desc';
-  include?: Includable[];
+  limit?: number | undefined;
+  order?: 'asc' | 'desc' | undefined;
+  include?: Includable[] | undefined;
 }
 
 /** A client of the Responses API (CometAPI by default, any compatible server by baseURL). */
@@ -1872,17 +1884,17 @@ export class ResponsesClient {
 }
 
 export interface ConnectOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** ms to wait for the connection to open. */
-  timeout?: number;
+  timeout?: number | undefined;
   /** A WebSocket constructor taking `(url, { headers })`, e.g. `import WebSocket from 'ws'`. */
   WebSocket?: unknown;
 }
 
 export interface SocketRequestOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** The lane: same lane FIFO, different lanes concurrently (the wire's `stream_id`). */
-  streamId?: string;
+  streamId?: string | undefined;
 }
 
 /** One WebSocket connection to /responses for many responses (from `client.connect()`). */
@@ -1901,7 +1913,7 @@ export class ResponsesSocket {
    * Adds input to the response running on the lane, once its `response.created` came (`await
    * stream.ready()`; before it: ValidationError); rejects with ApiError when the server refuses it.
    */
-  steer(input: string | InputItem[], opts?: { streamId?: string }): Promise<'accepted' | 'pending'>;
+  steer(input: string | InputItem[], opts?: { streamId?: string | undefined }): Promise<'accepted' | 'pending'>;
   /** 'response': a response the server started by itself (a steered response's successor). */
   on(type: 'response', handler: (stream: ResponseStream) => void): this;
   close(): void;
@@ -1920,13 +1932,13 @@ export class ResponseStream<TParsed = never, TInput = TParsed> implements AsyncI
    * `requestId`, ConnectionError, TimeoutError, StreamError). Aborting `signal`, or a body whose
    * read fails with an AbortError (its fetch was aborted), ends the stream with AbortError.
    */
-  static fromReadableStream(body: ReadableStream<Uint8Array>, opts?: { signal?: AbortSignal; maxEventSize?: number }): ResponseStream;
+  static fromReadableStream(body: ReadableStream<Uint8Array>, opts?: { signal?: AbortSignal | undefined; maxEventSize?: number | undefined }): ResponseStream;
   /**
    * Reads a fetch Response of your own route (e.g. one `toResponse()` made): a success status as
    * an SSE stream, an error status as the API's error body (ApiError with its `status`, `code`,
    * `type`, `param`, `message`, `requestId`; the classes `toResponse()` writes for other failures).
    */
-  static fromResponse(res: globalThis.Response, opts?: { signal?: AbortSignal; maxEventSize?: number }): ResponseStream;
+  static fromResponse(res: globalThis.Response, opts?: { signal?: AbortSignal | undefined; maxEventSize?: number | undefined }): ResponseStream;
   [Symbol.asyncIterator](): ResponseStream<TParsed, TInput>;
   next(): Promise<IteratorResult<ResponseStreamEvent, undefined>>;
   return(): Promise<IteratorResult<ResponseStreamEvent, undefined>>;
@@ -1956,7 +1968,10 @@ export class ResponseStream<TParsed = never, TInput = TParsed> implements AsyncI
   on(type: 'error', handler: (error: ApiError | ConnectionError | TimeoutError | StreamError) => void): this;
   on(type: 'abort', handler: (error: AbortError) => void): this;
   off(type: string, handler: (event: never) => void): this;
-  /** The Response built from the events read so far, or null before the first event that writes output (a bridge may send no response.created). */
+  /**
+   * The Response built from the events read so far, the one in hand included; null only before
+   * the first event that writes output or a lifecycle event (a bridge may send no response.created).
+   */
   readonly response: Response | null;
   /**
    * json_schema streams: the best-effort value of the output text so far, reflecting every event
@@ -1987,7 +2002,7 @@ export class ResponseStream<TParsed = never, TInput = TParsed> implements AsyncI
    * with the API's JSON error body (`{"error":{…, "status", "request_id"}}`). Rejects only with
    * AbortError. `init.headers` (anything `new Headers()` takes) are added.
    */
-  toResponse(init?: { headers?: ConstructorParameters<typeof Headers>[0] }): Promise<globalThis.Response>;
+  toResponse(init?: { headers?: ConstructorParameters<typeof Headers>[0] | undefined }): Promise<globalThis.Response>;
   /**
    * Releases the stream's wasm memory now, aborting it if it is still open. A stream releases it
    * by itself when it ends (any outcome); `response` and `finalResponse()` stay usable after.
@@ -2020,7 +2035,7 @@ export interface SseEvent {
 
 export interface SseParserOptions {
   /** Cap on one event's size in bytes (default 16 MiB); a larger event throws StreamError. */
-  maxEventSize?: number;
+  maxEventSize?: number | undefined;
 }
 
 /** WHATWG-exact incremental Server-Sent Events parser. */
@@ -2070,7 +2085,7 @@ export class ApiError extends CometApiError {
 export class ConnectionError extends CometApiError {
   readonly name: 'ConnectionError';
   /** A response cut by a lost WebSocket connection: its snapshot so far. */
-  readonly response?: Response | null;
+  readonly response?: Response | null | undefined;
 }
 /** An attempt exceeded `timeout`. */
 export class TimeoutError extends CometApiError {

@@ -29,6 +29,7 @@ const CONFIGS = [
   ['tsconfig.json', 'tests/types/*.ts', 'moduleResolution bundler'],
   ['tsconfig.nodenext.json', 'tests/types/*.ts', 'module nodenext'],
   ['tsconfig.nodom.json', 'tests/types/nodom/*.ts', 'lib ES2022 and the web globals of Node and Bun, no DOM'],
+  ['tsconfig.exact.json', 'tests/types/*.ts', 'exactOptionalPropertyTypes'],
 ];
 for (const [config, files, what] of CONFIGS) {
   test(`${files} compile against pkg/index.d.ts (strict, ${what})`, () => {

@@ -107,7 +107,7 @@ pub fn api_error_from_http(status: u16, body: &str, request_id: Option<String>) 
     let message = field("message").filter(|m| !m.trim().is_empty()).unwrap_or_else(|| {
         let head = byte_prefix(body, 200);
         let sep = if head.is_empty() { "" } else { ": " };
-        format!("HTTP {status}{sep}{head}")
+        format!("HTTP {}{sep}{head}", u32::from(status))
     });
     ApiError {
         status: Some(status),

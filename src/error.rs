@@ -159,18 +159,24 @@ impl Error {
     }
 }
 
+/// `n` for a message's `{}`: the same digits as `u64`'s `Display`, written by serde_json's
+/// `Number` (itoa), which the crate links anyway, so core's `u64` formatter is not linked.
+pub(crate) fn dec(n: u64) -> serde_json::Number {
+    n.into()
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Api(e) => match e.status {
-                Some(s) => write!(f, "{} {}", s, e.message),
+                Some(s) => write!(f, "{} {}", u32::from(s), e.message),
                 None => f.write_str(&e.message),
             },
             Error::Connection { message } => write!(f, "connection error: {message}"),
             Error::Timeout { timeout_ms, attempts } if *attempts > 1 => {
-                write!(f, "request timed out after {timeout_ms} ms (each of {attempts} attempts)")
+                write!(f, "request timed out after {} ms (each of {attempts} attempts)", dec(*timeout_ms))
             }
-            Error::Timeout { timeout_ms, .. } => write!(f, "request timed out after {timeout_ms} ms"),
+            Error::Timeout { timeout_ms, .. } => write!(f, "request timed out after {} ms", dec(*timeout_ms)),
             Error::Abort => f.write_str("request was aborted"),
             Error::Stream { message, .. } | Error::OutputParse { message, .. } => f.write_str(message),
             Error::Validation { param, message } => write!(f, "invalid `{param}`: {message}"),

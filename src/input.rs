@@ -117,7 +117,14 @@ pub fn attachment(
 ) -> Result<Attachment, Error> {
     if size > max_bytes {
         let what = kind.param();
-        return Err(Error::validation(what, format!("the {what} is {size} bytes, more than maxBytes ({max_bytes})")));
+        return Err(Error::validation(
+            what,
+            format!(
+                "the {what} is {} bytes, more than maxBytes ({})",
+                crate::error::dec(size),
+                crate::error::dec(max_bytes)
+            ),
+        ));
     }
     let declared_mime = said(declared.source_type).or(said(declared.mime_type));
     let mime = match (kind, declared_mime) {

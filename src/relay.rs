@@ -46,7 +46,7 @@ pub fn error_object(err: &Error) -> Option<String> {
     match err {
         Error::Api(e) => {
             if let Some(s) = e.status {
-                o.push_str(&format!(",\"status\":{s}"));
+                o.push_str(&format!(",\"status\":{}", u32::from(s)));
             }
             if let Some(id) = &e.request_id {
                 field(&mut o, "request_id", Some(id));
@@ -54,7 +54,7 @@ pub fn error_object(err: &Error) -> Option<String> {
         }
         Error::Timeout { timeout_ms, attempts } => {
             field(&mut o, "class", Some(err.class_name()));
-            o.push_str(&format!(",\"timeout_ms\":{timeout_ms},\"attempts\":{attempts}"));
+            o.push_str(&format!(",\"timeout_ms\":{},\"attempts\":{attempts}", crate::error::dec(*timeout_ms)));
         }
         _ => field(&mut o, "class", Some(err.class_name())),
     }

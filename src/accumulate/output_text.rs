@@ -142,20 +142,35 @@ pub(super) fn from_event(skeleton: &Skeleton, patches: &[Patch], ev: &ResponseEv
         let piece = if ev.kind().is_lifecycle() {
             ev.payload()?.get("output")?.get(i)?.get("content")?.get(j).and_then(text_of)
         } else {
-            patches.iter().rev().find_map(|p| match p {
-                Patch::Take { path, key: Key::Item } if *path == Path::item(i) => {
-                    Some(ev.payload()?.get("content")?.get(j).and_then(text_of))
-                }
-                Patch::Take { path, key: Key::Part } if *path == Path::part(i, Key::Content, j) => {
-                    Some(ev.payload().and_then(text_of))
-                }
-                Patch::Take { path, key: Key::Text } if *path == Path::part_field(i, Key::Content, j, Key::Text) => {
-                    Some(ev.text())
-                }
-                _ => None,
-            })?
+            written(patches, ev, i, j)?
         };
         text.push_str(piece?);
     }
     Some(text)
+}
+
+/// The text of part `j` of item `i` as the last of `patches` that wrote it took it from `ev`
+/// (`None`: none wrote it; `Some(None)`: it has no text). A loop, not `rev().find_map`, whose
+/// `try_fold` is a function of its own.
+fn written<'e>(patches: &[Patch], ev: &'e ResponseEvent, i: usize, j: usize) -> Option<Option<&'e str>> {
+    for p in patches.iter().rev() {
+        let found = match p {
+            Patch::Take { path, key: Key::Item } if *path == Path::item(i) => {
+                // an item without that part: an earlier patch may have written it
+                match ev.payload().and_then(|v| v.get("content")?.get(j)) {
+                    Some(part) => text_of(part),
+                    None => continue,
+                }
+            }
+            Patch::Take { path, key: Key::Part } if *path == Path::part(i, Key::Content, j) => {
+                ev.payload().and_then(text_of)
+            }
+            Patch::Take { path, key: Key::Text } if *path == Path::part_field(i, Key::Content, j, Key::Text) => {
+                ev.text()
+            }
+            _ => continue,
+        };
+        return Some(found);
+    }
+    None
 }

@@ -236,7 +236,7 @@ impl Call {
             (State::ReadStream, _) => {
                 if let Some(s) = &mut self.stream {
                     match failure {
-                        None => s.lost(&format!("no data for {} ms", self.timeout_ms)),
+                        None => s.lost(&format!("no data for {} ms", crate::error::dec(self.timeout_ms))),
                         Some(_) => s.lost(message),
                     }
                 }

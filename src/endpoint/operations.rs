@@ -78,7 +78,9 @@ impl Query {
         for field in fields {
             let (name, value) = match *field {
                 Field::Stream => ("stream", Some("true".to_owned())),
-                Field::StartingAfter => ("starting_after", self.starting_after.map(|n| n.to_string())),
+                Field::StartingAfter => {
+                    ("starting_after", self.starting_after.map(|n| crate::error::dec(n).to_string()))
+                }
                 Field::Purpose => ("purpose", self.purpose.clone()),
                 Field::After => ("after", self.after.clone()),
                 Field::Limit(max) => match self.limit {

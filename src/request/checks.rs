@@ -38,7 +38,7 @@ pub(super) fn expect_range(param: &str, v: Option<&Value>, max: u8) -> Result<()
         Some(x) if v.is_number() && x >= 0.0 && x <= f64::from(max) => Ok(()),
         _ => Err(Error::validation(
             param,
-            format!("`{param}` must be a number from 0 to {max} inclusive; got {}", describe(v)),
+            format!("`{param}` must be a number from 0 to {} inclusive; got {}", u32::from(max), describe(v)),
         )),
     }
 }

@@ -206,7 +206,11 @@ impl Socket {
     /// The headers of the upgrade request: `authorization: Bearer <key>` when the client has a
     /// key (none in a page: a relay adds it).
     pub fn headers(&self) -> Vec<(String, String)> {
-        self.api_key.iter().map(|k| ("authorization".to_owned(), format!("Bearer {k}"))).collect()
+        let mut out = Vec::new();
+        if let Some(k) = &self.api_key {
+            out.push(("authorization".to_owned(), format!("Bearer {k}")));
+        }
+        out
     }
 
     /// The longest frame worth reading whole, in UTF-16 units (a JS string's length): one longer
@@ -333,7 +337,7 @@ impl Socket {
             return None;
         }
         self.conn = Conn::Connecting { deadline: None };
-        Some(format!("no answer in {t} ms"))
+        Some(format!("no answer in {} ms", crate::error::dec(t)))
     }
 
     /// The connection is open.

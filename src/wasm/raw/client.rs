@@ -55,8 +55,15 @@ impl RawClient {
         let (query, hide_through) = query(&o, row.query)?;
         let extra = headers(h, "options.headers")?;
         // strings (js/client.js checks them)
-        let ids: Vec<String> = ids.iter().map(|id| id.as_string().unwrap_or_default()).collect();
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        // plain loops: a `collect` of each links its own `from_iter`
+        let mut owned = Vec::new();
+        for id in ids.iter() {
+            owned.push(id.as_string().unwrap_or_default());
+        }
+        let mut ids = Vec::with_capacity(owned.len());
+        for id in &owned {
+            ids.push(id.as_str());
+        }
         let built = match self.config.request(op, &ids, &query, body.as_deref(), &extra) {
             Ok(built) => built,
             // An invalid id fails a stream without params (its iteration and finalResponse()),
@@ -92,12 +99,21 @@ pub fn throws_type_errors(op: &str) -> bool {
 /// The response headers the core reads, in the order `RawCall.headers()` takes their values.
 #[wasm_bindgen(js_name = wantedHeaders)]
 pub fn wanted_headers() -> js_sys::Array {
-    WANTED_HEADERS.iter().map(|h| JsValue::from_str(h)).collect()
+    strings(WANTED_HEADERS.iter().copied())
+}
+
+/// `items` as a JS array of strings (a loop rather than `collect`, which links `Extend`).
+fn strings(items: impl Iterator<Item = &'static str>) -> js_sys::Array {
+    let out = js_sys::Array::new();
+    for s in items {
+        out.push(&JsValue::from_str(s));
+    }
+    out
 }
 
 /// The name of every operation of the core's table (tests/js/operations.test.mjs checks that
 /// js/index.d.ts declares each).
 #[wasm_bindgen]
 pub fn operations() -> js_sys::Array {
-    Operation::ALL.iter().map(|op| JsValue::from_str(op.row().name)).collect()
+    strings(Operation::ALL.iter().map(|op| op.row().name))
 }

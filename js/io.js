@@ -174,7 +174,11 @@ export class Io {
     } catch (e) {
       if (e !== SETTLED) {
         this.lastError = e;
-        raw.fetch_failed(describe(e));
+        // A header the platform refuses is no request any platform sends: the core's fault, not
+        // a failed attempt.
+        const bad = refused(init.headers);
+        if (bad !== undefined) raw.fault(Fault.BadHeader, bad);
+        else raw.fetch_failed(describe(e));
       } else {
         // Given up (a deadline, an abort): a response a custom fetch gives later (one that does
         // not follow the signal) is not read, and its body is cancelled (its connection closes).
@@ -302,6 +306,17 @@ function cancel(reader) {
 
 /** The class of the platform's stream readers (a stub that matches nothing where there is none). */
 const NativeReader = globalThis.ReadableStreamDefaultReader ?? class {};
+
+/** The name of the first header `Headers` refuses, if any. */
+function refused(headers) {
+  for (const k in headers) {
+    try {
+      new Headers([[k, headers[k]]]);
+    } catch {
+      return k;
+    }
+  }
+}
 
 /** The core's flat `[name, value, …]` list as a headers object. */
 export function headersOf(flat) {

@@ -207,6 +207,11 @@ impl Call {
                 self.read_failed(Some(IoFailure::Network), &message);
             }
             Fault::BadChunk => self.fail(Error::stream("the body yielded a chunk that is not a Uint8Array")),
+            Fault::BadHeader => {
+                let name = detail.unwrap_or_default();
+                let why = "a bad name, or CR, LF, NUL or a character above U+00FF in its value";
+                self.fail(Error::validation("headers", format!("fetch cannot send the header `{name}`: {why}")));
+            }
         }
     }
 

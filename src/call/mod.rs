@@ -95,6 +95,9 @@ pub enum Fault {
     NoReader,
     /// The body yielded a chunk that is not bytes (the call fails).
     BadChunk,
+    /// The platform refuses a header of the request (`detail`: its name): no platform sends it,
+    /// so the call fails with a validation error, never retried.
+    BadHeader,
 }
 
 /// How the shell lets go of a body the call stopped reading.

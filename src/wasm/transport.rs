@@ -23,7 +23,6 @@ use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader};
 
 use super::chunk::{copy_chunk, release};
 use crate::call::{Action, Call, Fault, Release};
-use crate::error::Error;
 use crate::stream::StreamState;
 
 #[wasm_bindgen]
@@ -44,8 +43,8 @@ extern "C" {
 enum NotSent {
     /// The platform failed (an attempt's failure: retried as the core says).
     Failed(String),
-    /// The request holds what fetch never sends: the call's error.
-    Refused(Error),
+    /// `Headers` refuses the header of this name: the core's fault.
+    BadHeader(String),
 }
 
 impl From<String> for NotSent {
@@ -257,7 +256,7 @@ impl Io {
         let promise = match started {
             Ok(p) => p,
             Err(NotSent::Failed(e)) => return call.borrow_mut().on_fetch_error(&e),
-            Err(NotSent::Refused(e)) => return call.borrow_mut().fail(e),
+            Err(NotSent::BadHeader(name)) => return call.borrow_mut().on_fault(Fault::BadHeader, Some(&name)),
         };
         let Some(value) = race(JsFuture::from(promise), call, abort).await else { return };
         let mut c = call.borrow_mut();
@@ -320,19 +319,14 @@ impl Io {
     }
 
     /// Builds the call's request with gloo-net, on a new attempt's controller, and starts `fetch`
-    /// with it. A header `Headers` refuses (a bad name, a value with CR/LF or a character above
-    /// U+00FF) is no request fetch would ever send: the call's validation error, not retried.
+    /// with it. A header `Headers` refuses is no request any platform sends: the core decides
+    /// ([`Fault::BadHeader`]).
     fn fetch(&mut self, call: &Call) -> Result<Promise, NotSent> {
         let signal = self.controller.insert(AbortController::new().map_err(|e| message(&e))?).signal();
         let req = call.request();
         let headers = web_sys::Headers::new().map_err(|e| message(&e))?;
         for (k, v) in &req.headers {
-            // Named, never quoted: the value may be a secret (the key, a proxy's token).
-            let refused = |_| {
-                let why = "a bad name, or a value with CR, LF, NUL or a character above U+00FF";
-                NotSent::Refused(Error::validation("headers", format!("fetch cannot send the header `{k}`: {why}")))
-            };
-            headers.set(k, v).map_err(refused)?;
+            headers.set(k, v).map_err(|_| NotSent::BadHeader(k.clone()))?;
         }
         let b = RequestBuilder::new(&req.url).method(req.method.as_str().parse().unwrap_or_default());
         let b = b.headers(Headers::from_raw(headers)).abort_signal(Some(&signal));

@@ -356,6 +356,31 @@ test('ids: "", "." and ".." are a ValidationError before any request; others one
   }
 });
 
+test('headers: one fetch cannot send is a ValidationError naming it, never quoting its value, and is not retried', async (t) => {
+  const srv = await startMock({}, t);
+  const bad = [{ 'x-user': 'Zoë 😀' }, { 'bad name': 's3cret' }, { 'x-line': 'a\r\nb' }];
+  for (const headers of bad) {
+    const [[name, value]] = Object.entries(headers);
+    for (const [what, call] of [
+      ['client', () => clientFor(srv, { headers, maxRetries: 2 }).create(params)],
+      ['call', () => clientFor(srv, { maxRetries: 2 }).create(params, { headers })],
+      ['stream', () => clientFor(srv, { maxRetries: 2 }).stream(params, { headers }).finalResponse()],
+    ]) {
+      const started = Date.now();
+      const err = await fails(call(), ValidationError, { param: 'headers' }, `${what} ${name}`);
+      assert.ok(err.message.includes(`\`${name}\``) && !err.message.includes(value), err.message);
+      assert.ok(Date.now() - started < 400, `${what} ${name}: retried (${Date.now() - started} ms)`);
+    }
+  }
+  // the key itself, in the authorization header
+  const err = await fails(clientFor(srv, { apiKey: `${KEY}\u0100` }).create(params), ValidationError, { param: 'headers' });
+  assertNoKey(err, 'a key fetch cannot send');
+  assert.equal(srv.requests.length, 0, 'nothing was sent');
+  // what Headers trims or sends as it is: whitespace around a value, Latin-1
+  await clientFor(srv).create(params, { headers: { 'x-pad': ' v\t', 'x-latin': 'José' } });
+  assert.equal(srv.requests.length, 1);
+});
+
 test('headers: a header option of the wrong type is a TypeError that quotes no name (it may be the key)', async () => {
   const counting = async () => new Response('{}');
   assertNoKey(await rejection(fetching(counting).create(params, { headers: { [KEY]: {} } })), 'a header named by the key');

@@ -289,6 +289,19 @@ fn each_frame_goes_through_the_stream_machine_outcomes() {
     assert!(s.is_done(b) && !s.is_done(a) && s.call(a).error().is_none());
     add(&mut s, "c", Some("B"));
     assert_eq!(frames(&mut s).len(), 1, "lane B's next request goes out");
+    // A cut or broken `stream_id` names no lane (its prefix may be another lane's id).
+    for cut in [
+        r#"{"type":"response.completed","stream_id":"a"#,
+        r#"{"type":"response.completed","stream_id":"a\"#,
+        r#"{"type":"response.completed","stream_id":"a\q","response":{}}"#,
+    ] {
+        let (mut s, [a, ab], _) = opened(None, [("a", Some("a")), ("ab", Some("ab"))]);
+        s.on_frame(created("ra", Some("a")));
+        s.on_frame(created("rab", Some("ab")));
+        s.on_frame(cut.to_owned());
+        assert!(!s.is_done(a) && s.call(a).error().is_none(), "{cut}: lane a ended");
+        assert!(!s.is_done(ab), "{cut}: another lane running, an unnamed frame ends nothing");
+    }
 }
 
 #[test]

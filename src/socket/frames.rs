@@ -63,12 +63,16 @@ pub(super) fn head(text: &str) -> Head {
     let field = |v: &Value, k| v.get(k).and_then(Value::as_str).map(str::to_owned);
     let Ok(v) = parse_value(text) else {
         // The partial-JSON parser's best effort (a string may be cut): its `type` says a terminal
-        // event, its `stream_id` the lane (a cut one may name none: the frame is dropped).
+        // event, its `stream_id` the lane — when the text is JSON so far and does not end in the
+        // id (cut inside it, the id is a prefix of the lane's: maybe another lane's). Another
+        // names no lane.
         let mut p = PartialJsonParser::new();
         p.push(text);
         let v = p.value().unwrap_or(&Value::Null);
         let terminal = field(v, "type").is_some_and(|t| EventKind::from_type(&t).is_terminal());
-        return Head { spoiled_terminal: terminal, stream_id: field(v, "stream_id"), ..Head::default() };
+        let cut = |id: &String| text.ends_with(id.as_str()) || text.ends_with('\\');
+        let stream_id = field(v, "stream_id").filter(|id| p.error().is_none() && !cut(id));
+        return Head { spoiled_terminal: terminal, stream_id, ..Head::default() };
     };
     let field = |k| field(&v, k);
     let response_id = v.get("response").and_then(|r| r.get("id")).and_then(Value::as_str).map(str::to_owned);

@@ -289,18 +289,25 @@ fn each_frame_goes_through_the_stream_machine_outcomes() {
     assert!(s.is_done(b) && !s.is_done(a) && s.call(a).error().is_none());
     add(&mut s, "c", Some("B"));
     assert_eq!(frames(&mut s).len(), 1, "lane B's next request goes out");
-    // A cut or broken `stream_id` names no lane (its prefix may be another lane's id).
-    for cut in [
-        r#"{"type":"response.completed","stream_id":"a"#,
-        r#"{"type":"response.completed","stream_id":"a\"#,
-        r#"{"type":"response.completed","stream_id":"a\q","response":{}}"#,
+    // A cut or broken `stream_id` names no lane (its prefix may be another lane's id); a whole
+    // one does, wherever the frame was cut after it (in an escape, at the id's own letters) or
+    // whatever follows it.
+    for (frame, lane) in [
+        (r#"{"type":"response.completed","stream_id":"a"#, None),
+        (r#"{"type":"response.completed","stream_id":"a\"#, None),
+        (r#"{"type":"response.completed","stream_id":"\u0061"#, None),
+        (r#"{"type":"response.completed","stream_id":"a\q","response":{}}"#, None),
+        (r#"{"type":"response.completed","stream_id":"ab","response":{"output":[{"text":"line\"#, Some(1)),
+        (r#"{"type":"response.completed","stream_id": "ab","response":{"output":[{"text":"ab"#, Some(1)),
+        (r#"{"type":"response.completed","stream_id":"\u0061"}x"#, Some(0)),
     ] {
-        let (mut s, [a, ab], _) = opened(None, [("a", Some("a")), ("ab", Some("ab"))]);
+        let (mut s, lanes, _) = opened(None, [("a", Some("a")), ("ab", Some("ab"))]);
         s.on_frame(created("ra", Some("a")));
         s.on_frame(created("rab", Some("ab")));
-        s.on_frame(cut.to_owned());
-        assert!(!s.is_done(a) && s.call(a).error().is_none(), "{cut}: lane a ended");
-        assert!(!s.is_done(ab), "{cut}: another lane running, an unnamed frame ends nothing");
+        s.on_frame(frame.to_owned());
+        let ended = lanes.map(|l| s.is_done(l));
+        let want = [lane == Some(0), lane == Some(1)];
+        assert_eq!(ended, want, "{frame}");
     }
 }
 

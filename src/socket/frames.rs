@@ -57,22 +57,45 @@ pub(super) struct Head {
     pub spoiled_terminal: bool,
 }
 
+/// The first `"stream_id"` member's value in `text` (a frame that is not JSON) when its string is
+/// whole and valid JSON: one cut inside may be a prefix of another lane's id.
+fn whole_stream_id(text: &str) -> Option<String> {
+    const KEY: &[u8] = b"\"stream_id\"";
+    let b = text.as_bytes();
+    let mut i = b.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    while matches!(b.get(i)?, b' ' | b'\t' | b'\n' | b'\r' | b':') {
+        i += 1;
+    }
+    let start = i;
+    if *b.get(i)? != b'"' {
+        return None;
+    }
+    loop {
+        i += 1;
+        match *b.get(i)? {
+            b'"' => break,
+            b'\\' => i += 1,
+            _ => {}
+        }
+    }
+    match parse_value(text.get(start..=i)?) {
+        Ok(Value::String(id)) => Some(id),
+        _ => None,
+    }
+}
+
 /// The routing fields of a frame; a frame that is not a JSON object has none (it still goes to
 /// a response, whose stream machine reports it).
 pub(super) fn head(text: &str) -> Head {
     let field = |v: &Value, k| v.get(k).and_then(Value::as_str).map(str::to_owned);
     let Ok(v) = parse_value(text) else {
         // The partial-JSON parser's best effort (a string may be cut): its `type` says a terminal
-        // event, its `stream_id` the lane — when the text is JSON so far and does not end in the
-        // id (cut inside it, the id is a prefix of the lane's: maybe another lane's). Another
-        // names no lane.
+        // event; the lane is the `stream_id` whose string is whole in the text.
         let mut p = PartialJsonParser::new();
         p.push(text);
         let v = p.value().unwrap_or(&Value::Null);
         let terminal = field(v, "type").is_some_and(|t| EventKind::from_type(&t).is_terminal());
-        let cut = |id: &String| text.ends_with(id.as_str()) || text.ends_with('\\');
-        let stream_id = field(v, "stream_id").filter(|id| p.error().is_none() && !cut(id));
-        return Head { spoiled_terminal: terminal, stream_id, ..Head::default() };
+        return Head { spoiled_terminal: terminal, stream_id: whole_stream_id(text), ..Head::default() };
     };
     let field = |k| field(&v, k);
     let response_id = v.get("response").and_then(|r| r.get("id")).and_then(Value::as_str).map(str::to_owned);

@@ -713,3 +713,21 @@ fn with_output_text_computes_overwrites_and_rejects_non_objects() {
     let Err(Error::Stream { message, .. }) = with_output_text(&huge) else { panic!() };
     assert!(message.len() < 250, "{} bytes", message.len());
 }
+
+#[test]
+fn an_item_announced_again_after_its_done_is_new_only_as_a_call_or_of_another_type() {
+    let added = |item: Value| ev!({"type":"response.output_item.added","output_index":0,"item":item});
+    let done = |item: Value| ev!({"type":"response.output_item.done","output_index":0,"item":item});
+    let msg = json!({"id":"m","type":"message","role":"assistant","content":[]});
+    let call = |c: &str| json!({"id":"f","type":"function_call","call_id":c,"name":"n","arguments":"{}"});
+    // a message announced again: the same item, no copy
+    let acc = pushed(&[created(), added(msg.clone()), done(msg.clone()), added(msg)]);
+    assert_eq!(output_len(&acc), 1);
+    // a function call, or an item of another type, under an id already done: another item
+    let acc = pushed(&[created(), added(call("c1")), done(call("c1")), added(call("c2"))]);
+    assert_eq!(output_len(&acc), 2);
+    at!(acc, {"/output/0/call_id": "c1", "/output/1/call_id": "c2"});
+    let reasoning = json!({"id":"f","type":"reasoning","summary":[]});
+    let acc = pushed(&[created(), added(reasoning.clone()), done(reasoning), added(call("c1"))]);
+    at!(acc, {"/output/0/type": "reasoning", "/output/1/type": "function_call"});
+}

@@ -286,16 +286,18 @@ fn shows_all(skeleton: &Skeleton, output: &[Value]) -> bool {
 /// replaced; else the item the server announced at `output_index`, unless that one is another
 /// item (a different `id` or `type`: a server that reuses an index for a second item); else the
 /// item is appended (and takes over the index). For `added`, an item announced at another
-/// `output_index`, or one already done, is another item whatever its id (a bridge that gives
-/// every item one placeholder id, and its parallel calls one index); a `.done` finds its item by id.
+/// `output_index` is another item whatever its id, and so is a function call already done or
+/// an item done of another type (a bridge that gives every item one placeholder id, and its
+/// parallel calls one index); a `.done` finds its item by id.
 fn item_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) {
     let Some(item @ Value::Object(_)) = ev.payload() else { return };
     let id = item.get("id").and_then(Value::as_str).or(ev.item_id());
     let ty = type_of(item);
     let by_index = ev.output_index().and_then(|idx| skeleton.position_of(idx));
     let added = ev.kind() == EventKind::OutputItemAdded;
+    let again = |it: &Item| it.done && (it.function_call || it.ty.as_deref() != ty);
     let other =
-        |it: &Item| added && (it.done || matches!((it.server, ev.output_index()), (Some(a), Some(b)) if a != b));
+        |it: &Item| added && (again(it) || matches!((it.server, ev.output_index()), (Some(a), Some(b)) if a != b));
     let found = id.and_then(|id| skeleton.position_of_id(id, by_index, other)).or_else(|| {
         by_index.filter(|&p| {
             skeleton.items.get(p).is_some_and(|it| {

@@ -29,6 +29,8 @@
 //!   replaces the item with the same `id`, else the item announced at its `output_index` unless
 //!   that is another item (a different `id` or `type`: a server that reuses an index); else it
 //!   appends, and the new item takes over the index (the earlier one keeps its place and id).
+//!   An `added` under the id of an item announced at another index, of a function call already
+//!   done, or of a done item of another type is another item (a bridge with one placeholder id).
 //!   The output of a lifecycle event maps each index to itself.
 //! - Other events name their item by `item_id` first, else by `output_index` when the item
 //!   there is of the event's item type (bridges send a new `item_id` with every delta of one

@@ -195,9 +195,13 @@ impl Model {
         // The item with the id, unless an `added` puts it at another index or it is done
         // (another item).
         let added = ev.kind() == EventKind::OutputItemAdded;
+        let again = |p: usize| {
+            let oty = self.item_str(p, "type");
+            self.done.contains(&p) && (oty == Some("function_call") || oty != ty)
+        };
         let other = |p: usize| {
             added
-                && (self.done.contains(&p)
+                && (again(p)
                     || matches!((self.servers.get(p).copied().flatten(), ev.output_index()), (Some(a), Some(b)) if a != b))
         };
         let with_id = |p: usize, id| self.item_str(p, "id") == Some(id) && !other(p);

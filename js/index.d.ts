@@ -1993,13 +1993,15 @@ export class ResponseStream<TParsed = never, TInput = TParsed> implements AsyncI
   toReadableStream(): ReadableStream<Uint8Array>;
   /**
    * Resolves once the first event arrived (it is kept for whoever reads next); rejects with the
-   * error when the request failed before any event. Lets a route choose its HTTP status.
+   * error when the request failed before any event, or when the first event is an in-stream
+   * failure (`error`, `response.failed`). Lets a route choose its HTTP status.
    */
   ready(): Promise<void>;
   /**
-   * A Response for a server route: 200 with `toReadableStream()` as text/event-stream, or, on a
-   * failure before the first event, the upstream's status (502 without one, 504 for a timeout)
-   * with the API's JSON error body (`{"error":{…, "status", "request_id"}}`). Rejects only with
+   * A Response for a server route: 200 with `toReadableStream()` as text/event-stream (an
+   * in-stream failure that is the first event too, as the server sent it), or, on a failure
+   * before the first event, the upstream's status (502 without one, 504 for a timeout) with the
+   * API's JSON error body (`{"error":{…, "status", "request_id"}}`). Rejects only with
    * AbortError. `init.headers` (anything `new Headers()` takes) are added.
    */
   toResponse(init?: { headers?: ConstructorParameters<typeof Headers>[0] | undefined }): Promise<globalThis.Response>;

@@ -8,7 +8,7 @@
 
 use std::rc::Rc;
 
-use cometapi_responses::call::{Action, Call, Output, Overrides, Release, MAX_JSON_BODY};
+use cometapi_responses::call::{Action, Call, Fault, Output, Overrides, Release, MAX_JSON_BODY};
 use cometapi_responses::endpoint::{Config, HttpRequest, Method, Operation, Query};
 use cometapi_responses::error::Error;
 use cometapi_responses::redact::Redactor;
@@ -623,6 +623,23 @@ fn every_operation_has_a_unique_name_and_a_base_url_is_checked() {
     }
     let Err(e) = Config::new(Some("https://u:p@h/"), None, vec![], None, None) else { panic!() };
     assert!(e.to_string().contains("credentials"), "{e}");
+}
+
+#[test]
+fn a_header_the_platform_refuses_fails_the_call_at_once_naming_it() {
+    let mut c = create();
+    c.start(0.0, 0.0);
+    c.on_fault(Fault::BadHeader, Some("x-user"));
+    assert_eq!(c.action(), Action::Done, "no retry");
+    let Some(Error::Validation { param, message }) = c.error() else { panic!("{:?}", c.error()) };
+    assert_eq!(param, "headers");
+    assert!(message.contains("`x-user`"), "{message}");
+    assert_eq!(call_attempts(&c), 1);
+    // a name that is the key is redacted, as every error of a call
+    let mut c = create();
+    c.start(0.0, 0.0);
+    c.on_fault(Fault::BadHeader, Some(KEY));
+    assert!(!format!("{:?}", c.error()).contains(&KEY[8..]));
 }
 
 #[test]

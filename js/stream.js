@@ -507,13 +507,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
     if (this.#error) throw this.#fail(this.#error);
     const e = raw.error();
     if (text === null && raw.held !== true && e !== undefined) {
-      // A failure that is the first event (`error`, `response.failed`) goes on as the server sent
-      // it, with a 200; another is the relay's error answer.
-      if (raw.failure_forwarded) {
-        raw.frames_mode();
-        const frames = raw.take_frames();
-        this.#relay = [200, frames, frames];
-      } else this.#relay = raw.relay() ?? null;
+      this.#relay = raw.relay() ?? null;
       throw this.#fail(this.#toError(e));
     }
   }

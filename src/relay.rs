@@ -84,6 +84,13 @@ pub fn error_response(err: &Error, redactor: Option<&Redactor>) -> Option<(u16, 
     Some((status, redacted(body, redactor)))
 }
 
+/// The status a proxy answers a stream whose failure is its first event with: the frames read so
+/// far (that event among them, as the server sent it, redacted:
+/// [`StreamState::failure_frames`](crate::stream::StreamState::failure_frames)) go on as they
+/// are, so the reader gets the same error back; another failure before the first event is
+/// [`error_response`].
+pub const FORWARDED_STATUS: u16 = 200;
+
 /// The error an `error` event or an error body stands for: the class its `error.class` names
 /// (written by [`error_frame`] / [`error_response`]), else the [`ApiError`] itself.
 pub fn from_relayed(api: ApiError) -> Error {

@@ -434,6 +434,13 @@ impl StreamState {
         self.failure_forwarded
     }
 
+    /// Held: the frames of a stream whose failure is its first event (`error`, `response.failed`),
+    /// that event among them, as the server sent it (redacted): what a proxy forwards, with
+    /// [`crate::relay::FORWARDED_STATUS`].
+    pub fn failure_frames(&self) -> Option<&str> {
+        self.held.as_deref().filter(|_| self.failure_forwarded && !self.teed)
+    }
+
     /// Frames mode: the terminal event as a batch (so a consumer can still build the final
     /// Response from it), once the stream ended with one.
     pub fn take_terminal_batch(&mut self) -> Option<String> {

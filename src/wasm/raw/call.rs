@@ -265,10 +265,15 @@ impl RawCall {
 
     /// `[status, body, frame]`: how a proxy relays the call's error (redacted; `undefined` for
     /// an abort or no error): the HTTP answer before the first event, the `event: error` frame
-    /// after it. See [`crate::relay`].
+    /// after it; a failure that is the stream's first event, its frames as the server sent them
+    /// (`[200, frames, frames]`). See [`crate::relay`].
     pub fn relay(&self) -> Option<Array> {
         let call = &self.call;
         let (err, redactor) = (call.error()?, call.redactor());
+        if let Some(frames) = call.stream().and_then(StreamState::failure_frames) {
+            let frames = JsValue::from_str(frames);
+            return Some(Array::of3(&JsValue::from(crate::relay::FORWARDED_STATUS), &frames, &frames));
+        }
         let (status, body) = crate::relay::error_response(err, redactor.as_deref())?;
         let frame = crate::relay::error_frame(err, redactor.as_deref())?;
         Some(Array::of3(&JsValue::from(status), &JsValue::from_str(&body), &JsValue::from_str(&frame)))

@@ -5,7 +5,7 @@
 // the calls' I/O. The sub-APIs (client.conversations, client.files) are made from the same table.
 import { RawClient, throwsTypeErrors } from './cometapi_responses.js';
 import { call, toError, ValidationError } from './errors.js';
-import { eventLimit, hidden, isObject, jsonText, named, optionsOf, signalOf } from './shared.js';
+import { eventLimit, hidden, isObject, jsonText, named, optionsOf, signalOf, unready } from './shared.js';
 import { Io } from './io.js';
 import { validated, validatorOf } from './structured.js';
 import { ToolRun } from './tool-loop.js';
@@ -133,6 +133,7 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
   files;
 
   constructor(options) {
+    unready?.();
     const { apiKey, baseURL, fetch, headers, maxRetries, timeout, maxEventSize } = optionsOf(options);
     if (fetch !== undefined && fetch !== null && typeof fetch !== 'function') throw new TypeError('fetch must be a function');
     const json = optionsJson({ apiKey, baseURL: resolved(baseURL), headers: plainHeaders(headers), maxRetries, timeout, maxEventSize: eventLimit(maxEventSize) }, 'options');

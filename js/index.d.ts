@@ -2121,7 +2121,8 @@ export class ValidationError extends CometApiError {
 }
 
 /**
- * Resolves once the wasm is ready. The `/web` entry loads it here (call it before first use);
+ * Resolves once the wasm is ready. The `/web` entry loads it here (call it before first use: a
+ * constructor called before it throws an `Error` that says so);
  * every other entry is ready on import and resolves at once — except the browser entry on an engine
  * that refuses to compile the module synchronously on a page's main thread (Chrome and Edge before
  * 115), where it resolves when the asynchronous compile is done.

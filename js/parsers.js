@@ -2,12 +2,12 @@
 // and SseParser (WHATWG-exact Server-Sent Events). Both keep their work in the wasm core.
 import { RawAccumulator, RawSseParser } from './cometapi_responses.js';
 import { call } from './errors.js';
-import { eventLimit, freed, isObject, named } from './shared.js';
+import { eventLimit, freed, isObject, named, unready } from './shared.js';
 import { Mirror } from './mirror.js';
 
 /** Builds the Response snapshot from wire events (the same rules as ResponseStream). */
 export const ResponseAccumulator = /* @__PURE__ */ named('ResponseAccumulator', class ResponseAccumulator {
-  #raw = new RawAccumulator();
+  #raw = (unready?.(), new RawAccumulator());
   #mirror = new Mirror();
   /** The last ops the core sent: a run of deltas repeats them (the core then sends none). */
   #ops = [];
@@ -49,6 +49,7 @@ export const SseParser = /* @__PURE__ */ named('SseParser', class SseParser {
   #id = '';
 
   constructor(options = {}) {
+    unready?.();
     this.#raw = new RawSseParser(eventLimit(options?.maxEventSize));
   }
 

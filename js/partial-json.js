@@ -1,12 +1,12 @@
 // PartialJsonParser: incremental partial JSON. The core parses and says how the value changes
 // (ops); this file mirrors the value and hands the text to wasm with its lone surrogates kept.
 import { RawPartialJson } from './cometapi_responses.js';
-import { freed, LONE_SURROGATE, named, wellFormed } from './shared.js';
+import { freed, LONE_SURROGATE, named, unready, wellFormed } from './shared.js';
 import { Mirror } from './mirror.js';
 
 /** Incremental partial JSON: the core parses, `value` is kept here by applying its ops. */
 export const PartialJsonParser = /* @__PURE__ */ named('PartialJsonParser', class PartialJsonParser {
-  #raw = new RawPartialJson();
+  #raw = (unready?.(), new RawPartialJson());
   #mirror = new Mirror(true);
   /** A high surrogate that ended the last piece: its low half may start the next. */
   #high = '';

@@ -1,7 +1,7 @@
 // The core's redactor of an API key (src/redact.rs) in JS: createRedactor for what a proxy passes
 // on, and the walker that redacts every string of a JSON value (the snapshot an error carries).
 import { RawRedactor } from './cometapi_responses.js';
-import { LONE_SURROGATE, named, setOwn, wellFormed } from './shared.js';
+import { LONE_SURROGATE, named, setOwn, unready, wellFormed } from './shared.js';
 
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -14,6 +14,7 @@ const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
  * longer at the end of a chunk waits for the next chunk (1: none of the key is passed on).
  */
 export const createRedactor = /* @__PURE__ */ named('createRedactor', function (key) {
+  unready?.();
   const secret = String(key ?? '');
   const raw = RawRedactor.create(secret, 1);
   const redact = (text) => raw?.redact(text);

@@ -32,6 +32,15 @@ export const eventLimit = (n) => {
   throw new TypeError(`maxEventSize must be a whole number of bytes, at least 1; got ${typeof n === 'number' ? n : `a ${typeof n}`}`);
 };
 export const ignore = () => {};
+/**
+ * Set by an entry whose wasm is not instantiated yet (the "web" entry before `await init()`):
+ * what each public constructor calls first, so that it throws a clear error rather than the
+ * glue's TypeError on an absent instance.
+ */
+export let unready;
+export const setUnready = (f) => {
+  unready = f;
+};
 export const freed = (what) => new TypeError(`this ${what} was freed (free() or [Symbol.dispose]() was called)`);
 /** A lone surrogate (half of a pair without its other half). */
 export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

@@ -3,7 +3,7 @@
 // this file moves its batches to the consumer and mirrors the snapshot (docs/architecture.md).
 import { Action, PatchesMark, RawCall, Show } from './cometapi_responses.js';
 import { AbortError, OutputParseError, StreamError, toError } from './errors.js';
-import { addHandler, eventLimit, ignore, isObject, named, optionsOf, runHandlers, signalOf } from './shared.js';
+import { addHandler, eventLimit, ignore, isObject, named, optionsOf, runHandlers, signalOf, unready } from './shared.js';
 import { redactText, redactValue } from './redact.js';
 import { Io, reportHeaders } from './io.js';
 import { Mirror } from './mirror.js';
@@ -18,6 +18,7 @@ const YIELD = Show.Yield;
 const readAlready = (what) => new TypeError(`${what}: another reader (a relay, an iterator, on()) reads this stream`);
 /** A stream of a body the app hands over: `make(maxEventSize)` makes its call; `opts.signal`'s abort ends it. */
 const foreign = (body, opts, make) => {
+  unready?.();
   const { signal, maxEventSize } = optionsOf(opts);
   const abort = signalOf(signal);
   const raw = make(eventLimit(maxEventSize));

@@ -4,14 +4,17 @@
 // it downloads). Pass a URL or string, a Response or a Promise of one, bytes, or a
 // WebAssembly.Module to load it from elsewhere. Calling it again returns the same promise.
 import initWasm from './cometapi_responses.js';
-import { named } from './shared.js';
+import { named, setUnready } from './shared.js';
 
+setUnready(() => {
+  throw new Error('cometapi-responses/web: call `await init()` before using the API');
+});
 let ready;
 export const init = /* @__PURE__ */ named('init', function (moduleOrPath) {
   ready ??= initWasm({
     module_or_path: moduleOrPath ?? new URL('./cometapi_responses_bg.wasm', import.meta.url),
   }).then(
-    () => undefined,
+    () => setUnready(),
     (e) => {
       ready = undefined; // a failed attempt (network, wrong URL) may be retried
       throw e;

@@ -62,8 +62,9 @@ const pkg = {
     './package.json': './package.json',
   },
   files: ['*.js', '*.d.ts', '*.wasm', 'README.md', 'LICENSE*'],
-  // The entries instantiate the wasm on import; every other module is side-effect free.
-  sideEffects: ['./node.js', './browser.js', './edge-light.js', './workerd.js'],
+  // The entries instantiate the wasm on import (web.js: marks it not ready until init()); every
+  // other module is side-effect free.
+  sideEffects: ['./node.js', './browser.js', './edge-light.js', './workerd.js', './web.js'],
 };
 
 const wasmPath = join(dir, 'cometapi_responses_bg.wasm');

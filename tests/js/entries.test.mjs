@@ -81,6 +81,28 @@ console.log('refused ' + refused);${USE}`);
   assert.deepEqual(out.trim().split('\n'), ['refused 1', EXPECTED]);
 });
 
+test('web.js: every constructor used before `await init()` throws an error that says so; after it, each works', () => {
+  const out = node(`
+const m = await import('./web.js');
+const make = {
+  ResponsesClient: () => new m.ResponsesClient({ apiKey: 'x' }),
+  ResponseAccumulator: () => new m.ResponseAccumulator(),
+  SseParser: () => new m.SseParser(),
+  PartialJsonParser: () => new m.PartialJsonParser(),
+  createRedactor: () => m.createRedactor('sk-secret'),
+  fromReadableStream: () => m.ResponseStream.fromReadableStream(new ReadableStream()),
+  fromResponse: () => m.ResponseStream.fromResponse(new Response('')),
+};
+const run = () => Object.entries(make).map(([k, f]) => { try { f(); return k + ' ok'; } catch (e) { return k + ' ' + e.constructor.name + ': ' + e.message; } });
+console.log(JSON.stringify(run()));
+await m.init((await import('node:fs')).readFileSync('cometapi_responses_bg.wasm'));
+console.log(JSON.stringify(run()));`);
+  const [before, after] = out.trim().split('\n').map((l) => JSON.parse(l));
+  const names = ['ResponsesClient', 'ResponseAccumulator', 'SseParser', 'PartialJsonParser', 'createRedactor', 'fromReadableStream', 'fromResponse'];
+  assert.deepEqual(before, names.map((k) => `${k} Error: cometapi-responses/web: call \`await init()\` before using the API`));
+  assert.deepEqual(after, names.map((k) => `${k} ok`));
+});
+
 // (edge-light.js and workerd.js import the .wasm as a module, which Node cannot: tests/runtimes)
 test('node.js, browser.js and web.js keep the names of what a user meets: the exports, init, the classes behind client.conversations, client.files and runTools()', () => {
   for (const entry of ['node.js', 'browser.js', 'web.js']) {

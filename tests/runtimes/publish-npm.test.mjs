@@ -69,7 +69,7 @@ test('the manifest: exports with types first, main/module/types, files, engines,
   // Not `false`: node.js, browser.js, edge-light.js and workerd.js instantiate the wasm when imported, and with
   // `false` webpack skips them (it follows `export *` straight to api.js) and bundles no wasm at
   // all. Every other module is side-effect free.
-  assert.deepEqual([...manifest.sideEffects].sort(), ['./browser.js', './edge-light.js', './node.js', './workerd.js']);
+  assert.deepEqual([...manifest.sideEffects].sort(), ['./browser.js', './edge-light.js', './node.js', './web.js', './workerd.js']);
   assert.equal(manifest.license, 'MIT');
   assert.equal(manifest.repository.url, `git+${REPO}.git`);
   assert.ok(manifest.description.length > 20);

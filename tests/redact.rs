@@ -211,3 +211,30 @@ fn debug_output_holds_no_key() {
     assert!(format!("{req:?}").contains("\"authorization\""));
     assert!(format!("{config:?}").contains("x-proxy-token"));
 }
+
+/// A refused base URL is quoted with its credentials, its query or fragment and anything shaped
+/// like a key masked, whether or not the key is also given as `apiKey`.
+#[test]
+fn a_refused_base_url_is_quoted_without_what_may_be_a_secret() {
+    use cometapi_responses::endpoint::Config;
+    let secret = "sk-live-0123456789abcdefghijklmnopqrstuv";
+    let plain = "c0ffee-0123456789abcdefghijklmnopq";
+    for (bad, shown) in [
+        (format!("https://{secret}@api.example.com/v1"), "https://[redacted]@api.example.com/v1"),
+        (format!("https://user:{plain}@api.example.com/v1"), "https://[redacted]@api.example.com/v1"),
+        (format!("https://api.example.com/v1?key={plain}"), "https://api.example.com/v1?[redacted]"),
+        (format!("https://api.example.com/v1#{plain}"), "https://api.example.com/v1#[redacted]"),
+        ("https://a@b/v1?x=@c".to_owned(), "https://[redacted]@b/v1?[redacted]"),
+        (secret.to_owned(), "[redacted]"),
+        ("api.example.com/v1".to_owned(), "api.example.com/v1"),
+        ("https://api.example.com/ v1".to_owned(), "https://api.example.com/ v1"),
+    ] {
+        for key in [None, Some(secret)] {
+            let Err(Error::Validation { message, .. }) = Config::new(Some(&bad), key, vec![], None, None) else {
+                panic!("{bad} passed");
+            };
+            assert!(message.ends_with(&format!("got {}", serde_json::to_string(shown).unwrap())), "{message}");
+            assert!(!message.contains(plain) && !message.contains(&secret[3..]), "{message}");
+        }
+    }
+}

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::DEFAULT_BASE_URL;
 use crate::error::Error;
+use crate::redact::{redact_key_shapes, MASK};
 
 /// An id that goes into a URL path: `""`, `.` and `..` would name another resource
 /// (`GET {base}/responses/..` is `GET {base}/`), so they are an [`Error::Validation`] before any
@@ -27,7 +28,7 @@ pub fn check_base_url(url: &str) -> Result<(), Error> {
             "baseURL",
             format!(
                 "baseURL must be an absolute http(s) URL such as \"{DEFAULT_BASE_URL}\": {why}; got {}",
-                serde_json::to_string(url).unwrap_or_default()
+                serde_json::to_string(&shown(url)).unwrap_or_default()
             ),
         ))
     };
@@ -48,6 +49,37 @@ pub fn check_base_url(url: &str) -> Result<(), Error> {
         return bad("it has a query or a fragment");
     }
     Ok(())
+}
+
+/// What an error shows of a refused base URL, with what may be a secret masked: credentials (a
+/// segment that ends with `@`: from the `/` before it), a query or fragment, and anything shaped
+/// like a key (the key given as the URL by mistake).
+fn shown(url: &str) -> String {
+    let mut s = String::new();
+    // where the segment being read starts in `s` (after a `/`: a character boundary)
+    let mut segment = 0;
+    for c in url.chars() {
+        match c {
+            '/' => {
+                s.push(c);
+                segment = s.len();
+            }
+            '@' => {
+                while s.len() > segment {
+                    s.pop();
+                }
+                s.push_str(MASK);
+                s.push(c);
+            }
+            '?' | '#' => {
+                s.push(c);
+                s.push_str(MASK);
+                break;
+            }
+            _ => s.push(c),
+        }
+    }
+    redact_key_shapes(&s).into_owned()
 }
 
 /// `text` as the body when it is a JSON object, read as `JSON.parse` reads it (a lone surrogate

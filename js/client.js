@@ -240,7 +240,7 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
     return this.#stream('retrieveStream', [id], undefined, opts);
   }
 
-  // made from the table below: create (POST /responses), retrieve, cancel (background responses),
+  // made from the table below: create (POST /responses), retrieve (its option: include), cancel (background responses),
   // delete, inputItems (its options: after, limit, order, include), compact and countInputTokens
   // (params sent as given)
 }, (C) => operations(C, '', [['create', 0, 1], ['retrieve', 1, 0], ['cancel', 1, 0], ['delete', 1, 0], ['inputItems', 1, 0], ['compact', 0, 1], ['countInputTokens', 0, 1]]));

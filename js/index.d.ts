@@ -1814,7 +1814,12 @@ export interface RequestOptions {
   headers?: Record<string, string> | HeadersLike | undefined;
 }
 
-export interface RetrieveStreamOptions extends RequestOptions {
+export interface RetrieveOptions extends RequestOptions {
+  /** Extra output to include (`include[]` in the query), as `create`'s `include`. */
+  include?: Includable[] | undefined;
+}
+
+export interface RetrieveStreamOptions extends RetrieveOptions {
   /** Yield only the events after this sequence number (`stream.response` still holds the whole response). */
   startingAfter?: number | undefined;
 }
@@ -1851,7 +1856,7 @@ export class ResponsesClient {
     opts?: RunToolsOptions,
   ): ToolRun<T>;
   runTools(params: RunToolsParams, opts?: RunToolsOptions): ToolRun;
-  retrieve(id: string, opts?: RequestOptions): Promise<Response>;
+  retrieve(id: string, opts?: RetrieveOptions): Promise<Response>;
   /**
    * Replays a background response's events (GET /responses/{id}?stream=true, from its first event
    * so that `stream.response` is whole: `startingAfter` hides the events through it; a resume after

@@ -173,9 +173,9 @@ operations! {
     Create = "create", Post, "responses", NONE, Params, RESPONSE;
     Stream = "stream", Post, "responses", NONE, Params, STREAM;
     Parse = "parse", Post, "responses", NONE, Params, Answer::Parsed { json_schema: false };
-    Retrieve = "retrieve", Get, "responses/{id}", NONE, None, RESPONSE;
-    RetrieveStream = "retrieveStream", Get, "responses/{id}", &[Field::Stream, Field::StartingAfter], None,
-        Answer::Stream { background: true };
+    Retrieve = "retrieve", Get, "responses/{id}", INCLUDE, None, RESPONSE;
+    RetrieveStream = "retrieveStream", Get, "responses/{id}", &[Field::Stream, Field::StartingAfter, Field::Include],
+        None, Answer::Stream { background: true };
     Cancel = "cancel", Post, "responses/{id}/cancel", NONE, None, RESPONSE;
     Delete = "delete", Delete, "responses/{id}", NONE, None, JSON;
     InputItems = "inputItems", Get, "responses/{id}/input_items", LIST, None, JSON;
@@ -201,9 +201,10 @@ operations! {
 
 impl Row {
     /// Whether the JS method throws a wrong option type (a `TypeError`) when called rather than
-    /// rejecting its Promise: the methods that take `include[]` check their options at once.
+    /// rejecting its Promise: the list and conversation-item methods (those that take `include[]`
+    /// and answer plain JSON) check their options at once.
     pub fn throws_type_errors(&self) -> bool {
-        self.query.contains(&Field::Include)
+        self.query.contains(&Field::Include) && self.answer == JSON
     }
 }
 

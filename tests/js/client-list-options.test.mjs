@@ -59,3 +59,25 @@ test('a value of the wrong type is named by its type, never echoed (it may be a 
   assert.ok(!e.message.includes(secret));
   assert.throws(() => new ResponsesClient({ apiKey: secret, maxRetries: secret }), (err) => err instanceof TypeError && /maxRetries/.test(err.message) && !err.message.includes(secret));
 });
+
+test('retrieve and retrieveStream send include as include[] in the query', async () => {
+  const urls = [];
+  const answer = (body, type) => Promise.resolve(new Response(body, { headers: { 'content-type': type } }));
+  const c = new ResponsesClient({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: (url) => {
+    urls.push(String(url));
+    const response = { id: 'resp_1', object: 'response', status: 'completed', output: [] };
+    if (!String(url).includes('stream=true')) return answer(JSON.stringify(response), 'application/json');
+    return answer(`event: response.completed\ndata: ${JSON.stringify({ type: 'response.completed', sequence_number: 1, response })}\n\n`, 'text/event-stream');
+  } });
+  const include = ['reasoning.encrypted_content', 'message.output_text.logprobs'];
+  await c.retrieve('resp_1', { include });
+  await c.retrieveStream('resp_1', { include }).finalResponse();
+  await c.retrieve('resp_1');
+  const q = 'include%5B%5D=reasoning.encrypted_content&include%5B%5D=message.output_text.logprobs';
+  assert.deepEqual(urls, [
+    `http://127.0.0.1:9/v1/responses/resp_1?${q}`,
+    `http://127.0.0.1:9/v1/responses/resp_1?stream=true&${q}`,
+    'http://127.0.0.1:9/v1/responses/resp_1',
+  ]);
+  assert.throws(() => c.retrieveStream('resp_1', { include: 'x' }), { name: 'TypeError', message: /include must be an array of strings/ });
+});

@@ -10,9 +10,9 @@ use crate::error::{ApiError, Error};
 use crate::event::lenient;
 use crate::structured;
 
-/// Bodies of error responses are read up to this many bytes (enough for any real error JSON);
-/// the rest is not read.
-pub const MAX_ERROR_BODY: usize = 64 * 1024;
+/// Bodies of error responses are read up to this many bytes (an error may quote a long input:
+/// its `code`, `type` and `param` come after the message); the rest is not read.
+pub const MAX_ERROR_BODY: usize = 1024 * 1024;
 
 /// The response headers the client reads (for errors and retries); a shell passes these and no
 /// others.

@@ -18,6 +18,10 @@ const KEY: &str = "sk-proj-Xq7Lm2Vn9Rt4Wb8Kc1Pz6Hd3Jf5Gs0YaQe2Tu4Io6Pl8Mk0N";
 
 const CREATE: Option<&str> = Some(r#"{"model":"m","input":"hi"}"#);
 
+/// A Response answer whose output text is "Hi".
+const HI: &str =
+    r#"{"id":"r","object":"response","output":[{"type":"message","content":[{"type":"output_text","text":"Hi"}]}]}"#;
+
 fn config() -> Rc<Config> {
     let headers = vec![("x-app".into(), "1".into())];
     Rc::new(Config::new(Some("http://h/v1"), Some(KEY), headers, Some(2), Some(1000)).unwrap())
@@ -28,18 +32,23 @@ fn request(op: Operation, ids: &[&str], body: Option<&str>, extra: &[(String, St
     config().request(op, ids, &Query::NONE, body, extra).unwrap().0
 }
 
-fn call_of(req: HttpRequest) -> Call {
-    Call::of(&config(), (req, false), Overrides::default(), Output::JsonText, Redactor::new(KEY).map(Rc::new))
+fn call_of(req: HttpRequest, output: Output) -> Call {
+    Call::of(&config(), (req, false), Overrides::default(), output, Redactor::new(KEY).map(Rc::new))
 }
 
 fn create() -> Call {
-    call_of(request(Operation::Create, &[], CREATE, &[]))
+    call_of(request(Operation::Create, &[], CREATE, &[]), Output::JsonText)
+}
+
+/// A call of `op` on response "r" that takes values.
+fn values(op: Operation) -> Call {
+    call_of(request(op, &["r"], None, &[]), Output::Values)
 }
 
 fn stream(background: bool) -> Call {
     let params = format!(r#"{{"model":"m","input":"hi","background":{background}}}"#);
     // a background stream resumes after a cut: Call::of decides it from the request
-    call_of(request(Operation::Stream, &[], Some(&params), &[("x-fault".into(), "f".into())]))
+    call_of(request(Operation::Stream, &[], Some(&params), &[("x-fault".into(), "f".into())]), Output::JsonText)
 }
 
 fn headers<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
@@ -61,25 +70,39 @@ fn wake(c: &mut Call) {
 }
 
 /// One attempt: sent, answered with `status` and `hdrs`, then `body` (when not empty) and its end.
-fn reply(c: &mut Call, status: u16, hdrs: &[(&str, &str)], body: &[u8]) {
-    head(c, 0.0, status, hdrs);
-    if !body.is_empty() {
-        c.on_chunk(body);
+fn reply(c: Call, status: u16, hdrs: &[(&str, &str)], body: impl AsRef<[u8]>) -> Call {
+    let mut c = head(c, 0.0, status, hdrs);
+    if !body.as_ref().is_empty() {
+        c.on_chunk(body.as_ref());
     }
     c.on_body_end();
+    c
 }
 
 /// Sent at `now` and answered with `status` and `hdrs`: the body is still to read.
-fn head(c: &mut Call, now: f64, status: u16, hdrs: &[(&str, &str)]) {
+fn head(mut c: Call, now: f64, status: u16, hdrs: &[(&str, &str)]) -> Call {
     c.start(now, 0.0);
     c.on_headers(status, headers(hdrs));
+    c
 }
 
 /// A stream call (see `stream`) answered 200 with `body`.
 fn streamed(background: bool, body: &str) -> Call {
-    let mut c = stream(background);
-    head(&mut c, 0.0, 200, NONE);
+    let mut c = head(stream(background), 0.0, 200, NONE);
     c.on_chunk(body.as_bytes());
+    c
+}
+
+/// A create call whose three attempts each end with `fail` (a fetch error or a timeout).
+fn failing(fail: impl Fn(&mut Call)) -> Call {
+    let mut c = create();
+    for _ in 0..3 {
+        c.start(0.0, 0.0);
+        fail(&mut c);
+        if c.action() == Action::Sleep {
+            wake(&mut c);
+        }
+    }
     c
 }
 
@@ -120,21 +143,17 @@ fn a_json_call_sends_what_the_core_built_and_gets_its_answer() {
     assert_eq!(c.action(), Action::Send, "sent, not answered yet");
     c.on_headers(200, headers(NONE));
     assert_eq!(c.action(), Action::Read);
-    c.on_chunk(br#"{"id":"r","object":"response","output":[{"type":"message","content":[{"type":"output_text","text":"Hi"}]}]}"#);
+    c.on_chunk(HI.as_bytes());
     c.on_body_end();
-    assert_eq!(c.action(), Action::Done);
-    assert_eq!(c.release(), Release::Nothing);
+    assert_eq!((c.action(), c.release()), (Action::Done, Release::Nothing));
     assert_eq!(c.output_text_json(), Some("\"Hi\""), "the output_text to set on the answer");
-    let text = c.take_json().unwrap();
-    assert!(text.starts_with(r#"{"id":"r""#), "the answer as received");
+    assert!(c.take_json().unwrap().starts_with(r#"{"id":"r""#), "the answer as received");
 }
 
 #[test]
 fn a_call_that_takes_values_parses_its_answer_once_into_a_value() {
     let answer = |op: Operation, body: &str| {
-        let req = (request(op, &["r"], None, &[]), false);
-        let mut c = Call::of(&config(), req, Overrides::default(), Output::Values, Redactor::new(KEY).map(Rc::new));
-        reply(&mut c, 200, NONE, body.as_bytes());
+        let mut c = reply(values(op), 200, NONE, body);
         assert!(c.error().is_none(), "{:?}", c.error());
         c.take_value().unwrap()
     };
@@ -153,7 +172,8 @@ fn a_call_that_takes_values_parses_its_answer_once_into_a_value() {
     assert!(message.starts_with("expected a Response object"), "{message}");
     let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
     let Err(Error::Stream { message, .. }) = answer(Operation::Delete, &deep) else { panic!() };
-    assert!(message.starts_with("the response is not JSON: recursion limit exceeded"), "{message}");
+    let want = "the response is not JSON: JSON nested deeper than 128 arrays and objects (line 1, column 128)";
+    assert_eq!(message, want);
 }
 
 #[test]
@@ -166,8 +186,7 @@ fn a_responses_answer_is_kept_as_received_and_its_output_text_written_as_json_st
         "9".repeat(5000)
     );
     for (body, text) in [(surrogates, r#""a\ud83d\ude00b \udfff""#), (big.as_str(), "\"ok\"")] {
-        let mut c = create();
-        reply(&mut c, 200, NONE, body.as_bytes());
+        let mut c = reply(create(), 200, NONE, body);
         assert!(c.error().is_none(), "{:?}", c.error());
         assert_eq!(c.output_text_json(), Some(text));
         assert_eq!(c.take_json().unwrap(), body, "byte for byte");
@@ -177,41 +196,33 @@ fn a_responses_answer_is_kept_as_received_and_its_output_text_written_as_json_st
 #[test]
 fn a_leading_bom_is_dropped_from_answers_as_fetchs_text_and_json_drop_it() {
     const BOM: &str = "\u{FEFF}";
-    let answer = r#"{"id":"r","object":"response","output":[{"type":"message","content":[{"type":"output_text","text":"Hi"}]}]}"#;
-    let mut c = create();
-    reply(&mut c, 200, NONE, format!("{BOM}{answer}").as_bytes());
+    let mut c = reply(create(), 200, NONE, format!("{BOM}{HI}"));
     assert!(c.error().is_none(), "{:?}", c.error());
     assert_eq!(c.output_text_json(), Some("\"Hi\""));
-    assert_eq!(c.take_json().unwrap(), answer);
-    let req = (request(Operation::Retrieve, &["r"], None, &[]), false);
-    let mut c = Call::of(&config(), req, Overrides::default(), Output::Values, None);
-    reply(&mut c, 200, NONE, format!("{BOM}{answer}").as_bytes());
+    assert_eq!(c.take_json().unwrap(), HI);
+    let mut c = reply(values(Operation::Retrieve), 200, NONE, format!("{BOM}{HI}"));
     assert_eq!(c.take_value().unwrap().unwrap()["output_text"], "Hi");
     // an error body: its code and message are read; only one BOM goes
-    let mut c = create();
-    reply(&mut c, 400, NONE, format!(r#"{BOM}{{"error":{{"message":"bad","code":"c"}}}}"#).as_bytes());
+    let c = reply(create(), 400, NONE, format!(r#"{BOM}{{"error":{{"message":"bad","code":"c"}}}}"#));
     assert!(matches!(c.error(), Some(Error::Api(e)) if e.message == "bad" && e.code.as_deref() == Some("c")));
-    let mut c = create();
-    reply(&mut c, 200, NONE, format!("{BOM}{BOM}{answer}").as_bytes());
+    let c = reply(create(), 200, NONE, format!("{BOM}{BOM}{HI}"));
     assert!(matches!(c.error(), Some(Error::Stream { .. })), "{:?}", c.error());
 }
 
 #[test]
 fn retries_wait_as_the_server_says_else_back_off_and_count_attempts() {
-    let mut c = create();
     let body = br#"{"error":{"message":"slow down","type":"rate_limit","code":"rate_limit_exceeded"}}"#;
-    reply(&mut c, 429, &[("retry-after-ms", "50"), ("x-request-id", "req_1")], body);
+    let mut c = reply(create(), 429, &[("retry-after-ms", "50"), ("x-request-id", "req_1")], body);
     assert_eq!(c.action(), Action::Sleep);
     assert_eq!(sleep_ms(&mut c, 0.9), 50.0);
     wake(&mut c);
     assert_eq!(c.action(), Action::Send);
-    reply(&mut c, 503, NONE, b"");
+    c = reply(c, 503, NONE, b"");
     assert_eq!(c.action(), Action::Sleep);
-    let d = sleep_ms(&mut c, 0.0);
-    assert_eq!(d, 1000.0, "the second backoff: 0.5 s · 2, no jitter at random 0");
+    assert_eq!(sleep_ms(&mut c, 0.0), 1000.0, "the second backoff: 0.5 s · 2, no jitter at random 0");
     assert!(sleep_ms(&mut c, 0.99) < 1000.0 && sleep_ms(&mut c, 0.99) >= 750.0, "jitter takes up to 25 %");
     wake(&mut c);
-    reply(&mut c, 500, &[("x-request-id", "req_3")], b"");
+    c = reply(c, 500, &[("x-request-id", "req_3")], b"");
     assert_eq!(c.action(), Action::Done, "maxRetries 2: three attempts");
     assert_eq!(call_attempts(&c), 3);
     let Some(Error::Api(e)) = c.error() else { panic!("{:?}", c.error()) };
@@ -224,25 +235,22 @@ fn x_should_retry_overrides_and_4xx_are_not_retried() {
     for (status, should_retry, want) in
         [(400, Some("true"), Action::Sleep), (500, Some("false"), Action::Done), (404, None, Action::Done)]
     {
-        let mut c = create();
         let hdrs: Vec<_> = should_retry.map(|v| ("x-should-retry", v)).into_iter().collect();
-        reply(&mut c, status, &hdrs, b"");
-        assert_eq!(c.action(), want, "{status} {should_retry:?}");
+        assert_eq!(reply(create(), status, &hdrs, b"").action(), want, "{status} {should_retry:?}");
     }
 }
 
 #[test]
 fn a_body_past_its_limit_is_cut_and_its_request_aborted() {
-    // An error body is read up to 64 KiB, a JSON answer up to MAX_JSON_BODY: (status, a block,
+    // An error body is read up to 1 MiB, a JSON answer up to MAX_JSON_BODY: (status, a block,
     // how many are read, the chunk that reaches past the limit, the error)
     let (error_body, json) = (vec![b'x'; 16 * 1024], vec![b' '; 64 * 1024 * 1024]);
     let api_401: fn(&Error) -> bool = |e| matches!(e, Error::Api(e) if e.status == Some(401));
     let limit: fn(&Error) -> bool = |e| matches!(e, Error::Stream { message, .. } if message.contains("limit"));
     for (status, block, reads, past, error) in
-        [(401, &error_body, 3, &error_body[..], api_401), (200, &json, MAX_JSON_BODY / json.len(), b" ", limit)]
+        [(401, &error_body, 63, &error_body[..], api_401), (200, &json, MAX_JSON_BODY / json.len(), b" ", limit)]
     {
-        let mut c = create();
-        head(&mut c, 0.0, status, NONE);
+        let mut c = head(create(), 0.0, status, NONE);
         for _ in 0..reads {
             c.on_chunk(block);
             assert_eq!(c.action(), Action::Read, "{status}");
@@ -254,55 +262,62 @@ fn a_body_past_its_limit_is_cut_and_its_request_aborted() {
 }
 
 #[test]
+fn an_error_quoting_a_long_input_keeps_its_code_type_and_param() {
+    let body = serde_json::json!({ "error": {
+        "message": format!("Invalid input: {}", "x".repeat(100_000)),
+        "type": "invalid_request_error", "param": "input", "code": "context_length_exceeded",
+    } });
+    let c = reply(create(), 400, NONE, body.to_string());
+    let Some(Error::Api(e)) = c.error() else { panic!("{:?}", c.error()) };
+    let fields = (e.code.as_deref(), e.error_type.as_deref(), e.param.as_deref());
+    assert_eq!(fields, (Some("context_length_exceeded"), Some("invalid_request_error"), Some("input")));
+    assert!(e.message.starts_with("Invalid input: xxx") && e.message.len() > 100_000, "the whole message");
+}
+
+#[test]
+fn an_answer_nested_deeper_than_the_reader_reads_says_so() {
+    let deep =
+        format!(r#"{{"id":"r","object":"response","output":[],"tools":{}{}}}"#, "[".repeat(130), "]".repeat(130));
+    let c = reply(create(), 200, NONE, deep);
+    let Some(Error::Stream { message, .. }) = c.error() else { panic!("{:?}", c.error()) };
+    let want = "malformed Response JSON: JSON nested deeper than 128 arrays and objects (line 1, column 177)";
+    assert!(message.starts_with(want), "{message}");
+}
+
+#[test]
 fn network_errors_and_timeouts_are_retried_then_say_how_many_attempts() {
-    let mut errors = Vec::new();
-    for timeout in [false, true] {
-        let mut c = create();
-        for _ in 0..3 {
-            c.start(0.0, 0.0);
-            if timeout {
-                assert!(c.handle_timeout(1000.0, 0.0));
-            } else {
-                c.on_fetch_error("fetch failed: connect ECONNREFUSED");
-            }
-            if c.action() == Action::Sleep {
-                wake(&mut c);
-            }
-        }
-        errors.push(c.error().cloned().unwrap());
-    }
+    let refused = failing(|c| c.on_fetch_error("fetch failed: connect ECONNREFUSED"));
     let connection = "could not reach http://h after 3 attempts: fetch failed: connect ECONNREFUSED";
-    let timeout = Error::Timeout { timeout_ms: 1000, attempts: 3 };
-    assert_eq!(errors, [Error::Connection { message: connection.into() }, timeout]);
-    assert_eq!(errors[1].to_string(), "request timed out after 1000 ms (each of 3 attempts)");
+    assert_eq!(refused.error(), Some(&Error::Connection { message: connection.into() }));
+    let timed_out = failing(|c| assert!(c.handle_timeout(1000.0, 0.0)));
+    assert_eq!(timed_out.error(), Some(&Error::Timeout { timeout_ms: 1000, attempts: 3 }));
+    let message = "request timed out after 1000 ms (each of 3 attempts)";
+    assert_eq!(timed_out.error().unwrap().to_string(), message);
     // A timeout counts the attempts that timed out, not those a status answered.
-    let mut c = create();
-    reply(&mut c, 503, NONE, b"{}");
+    let mut c = reply(create(), 503, NONE, b"{}");
     wake(&mut c);
     c.start(0.0, 0.0);
     assert!(c.handle_timeout(1000.0, 0.0));
     assert_eq!(c.error(), None);
     wake(&mut c);
-    head(&mut c, 0.0, 200, NONE);
+    c = head(c, 0.0, 200, NONE);
     assert!(c.handle_timeout(1000.0, 0.0));
     assert_eq!(c.error(), Some(&Error::Timeout { timeout_ms: 1000, attempts: 2 }));
 }
 
 #[test]
 fn an_abort_ends_the_call_at_any_point_and_lets_the_body_go() {
-    let mut c = create();
-    c.abort();
-    assert_eq!((c.action(), c.error()), (Action::Done, Some(&Error::Abort)));
-    let mut c = create();
-    head(&mut c, 0.0, 200, NONE);
-    c.abort();
-    assert_eq!(c.release(), Release::Abort);
-    assert_eq!(c.error(), Some(&Error::Abort));
-    let mut c = create();
-    reply(&mut c, 500, NONE, b"");
-    assert_eq!(c.action(), Action::Sleep);
-    c.abort();
-    assert_eq!((c.action(), c.error()), (Action::Done, Some(&Error::Abort)), "no further attempt");
+    // (the call: not sent yet, at its headers, asleep before its next attempt; what it lets go of)
+    for (mut c, before, release) in [
+        (create(), Action::Send, Release::Nothing),
+        (head(create(), 0.0, 200, NONE), Action::Read, Release::Abort),
+        (reply(create(), 500, NONE, b""), Action::Sleep, Release::Nothing),
+    ] {
+        assert_eq!(c.action(), before);
+        c.abort();
+        let got = (c.action(), c.error(), c.release());
+        assert_eq!(got, (Action::Done, Some(&Error::Abort), release), "{before:?}: no further attempt");
+    }
 }
 
 #[test]
@@ -340,10 +355,9 @@ fn a_background_stream_resumes_after_its_last_event_and_goes_on() {
     assert_eq!((req.method, req.url.as_str()), resume);
     assert!(req.headers.contains(&("x-fault".to_owned(), "f".to_owned())), "the caller's headers go along");
     assert!(req.headers.contains(&("authorization".to_owned(), format!("Bearer {KEY}"))));
-    head(&mut c, 0.0, 200, NONE);
+    c = head(c, 0.0, 200, NONE);
     // The new body repeats events 4 and 5, then goes on.
-    let rest: String = events(8, "resp_7").into_iter().skip(4).collect::<String>() + &completed(8, "resp_7");
-    c.on_chunk(rest.as_bytes());
+    c.on_chunk((events(8, "resp_7")[4..].concat() + &completed(8, "resp_7")).as_bytes());
     assert_eq!(c.action(), Action::Done);
     assert!(c.error().is_none(), "{:?}", c.error());
 }
@@ -357,8 +371,8 @@ fn a_resumed_stream_sends_the_callers_headers_whatever_their_names_resume_after_
         let extra = [("Authorization".to_owned(), "Bearer other".to_owned()), ("X-Trace".into(), "t".into())];
         let params = Some(r#"{"model":"m","input":"hi","background":true}"#);
         let req = config.request(Operation::Stream, &[], &Query::NONE, params, &extra).unwrap().0;
-        let mut c = Call::of(&config, (req, false), Overrides::default(), Output::JsonText, None);
-        head(&mut c, 0.0, 200, NONE);
+        let call = Call::of(&config, (req, false), Overrides::default(), Output::JsonText, None);
+        let mut c = head(call, 0.0, 200, NONE);
         let mut want: Vec<(String, String)> = vec![("accept".into(), "text/event-stream".into())];
         want.extend(key.map(|k| ("authorization".to_owned(), format!("Bearer {k}"))));
         want.extend(
@@ -371,7 +385,7 @@ fn a_resumed_stream_sends_the_callers_headers_whatever_their_names_resume_after_
             wake(&mut c);
             assert_eq!(c.request().url, format!("http://h/v1/responses/resp_9?stream=true&starting_after={seq}"));
             assert_eq!(c.request().headers, want, "key {}, after {seq}", key.is_some());
-            head(&mut c, 0.0, 200, NONE);
+            c = head(c, 0.0, 200, NONE);
         }
     }
 }
@@ -383,7 +397,7 @@ fn a_resume_without_progress_counts_against_max_retries() {
     for _ in 0..2 {
         assert_eq!(c.action(), Action::Sleep);
         wake(&mut c);
-        reply(&mut c, 200, NONE, b""); // nothing new
+        c = reply(c, 200, NONE, b""); // nothing new
     }
     assert_eq!(c.action(), Action::Done);
     assert!(matches!(c.error(), Some(Error::Stream { .. })));
@@ -426,14 +440,13 @@ fn a_resumed_event_without_a_valid_sequence_number_is_no_progress_and_is_not_han
     for seq in NOT_A_SEQUENCE_NUMBER.into_iter().chain([r#""sequence_number":5,"#, r#""sequence_number":2,"#]) {
         let mut c = streamed(true, &events(6, "resp_9").concat());
         c.on_read_error(None, "reset");
-        let before = handed_out_text(&mut c);
-        assert_eq!(before, "w2 w3 w4 w5 ");
+        assert_eq!(handed_out_text(&mut c), "w2 w3 w4 w5 ");
         // Every resumed body replays one event that is not after event 5, then drops.
         let mut resumes = 0;
         while c.action() == Action::Sleep && resumes < 20 {
             wake(&mut c);
             assert!(c.request().url.ends_with("starting_after=5"), "{seq}: {}", c.request().url);
-            head(&mut c, 0.0, 200, NONE);
+            c = head(c, 0.0, 200, NONE);
             c.on_chunk(replayed_delta(seq).as_bytes());
             c.on_read_error(None, "reset");
             resumes += 1;
@@ -451,7 +464,7 @@ fn a_resumed_body_goes_on_past_events_it_cannot_place_and_ends_with_an_unnumbere
         c.on_body_end();
         let mut text = handed_out_text(&mut c);
         wake(&mut c);
-        head(&mut c, 0.0, 200, NONE);
+        c = head(c, 0.0, 200, NONE);
         // The bad replay, then new events, another bad one among them, then a terminal event with
         // no number (it ends the stream: nothing was handed out after it, it cannot be a repeat).
         let rest = events(9, "resp_9");
@@ -482,27 +495,18 @@ fn progress_in_a_resumed_body_resets_the_budget_and_only_progress_does() {
         if n >= 2 {
             assert!(c.request().url.ends_with("starting_after=6"), "{}", c.request().url);
         }
-        reply(&mut c, 200, NONE, body.as_bytes());
+        c = reply(c, 200, NONE, body);
     }
     assert_eq!((c.action(), call_attempts(&c)), (Action::Done, 5));
 }
 
 #[test]
 fn every_error_is_redacted() {
-    let mut c = create();
     let body = format!(r#"{{"error":{{"message":"Incorrect API key provided: {KEY}","code":"{}"}}}}"#, &KEY[3..]);
-    reply(&mut c, 401, NONE, body.as_bytes());
-    let text = format!("{:?}", c.error());
+    let text = format!("{:?}", reply(create(), 401, NONE, body).error());
     assert!(!text.contains(&KEY[3..13]), "{text}");
     assert!(text.contains("[redacted]"));
-    let mut c = create();
-    for n in 0..3 {
-        if n > 0 {
-            wake(&mut c);
-        }
-        c.start(0.0, 0.0);
-        c.on_fetch_error(&format!("failed with authorization: Bearer {KEY}"));
-    }
+    let c = failing(|c| c.on_fetch_error(&format!("failed with authorization: Bearer {KEY}")));
     assert!(!format!("{:?}", c.error()).contains(&KEY[8..18]));
     assert_eq!(c.redact(&format!("x {KEY} y")).as_deref(), Some("x [redacted] y"));
     assert_eq!(c.redact("nothing here"), None);
@@ -573,11 +577,9 @@ fn requests_as_the_table_of_operations_builds_them() {
     let form = (up.body.as_deref(), names(&up).contains(&"content-type".into()));
     assert_eq!(form, (None, false), "the form sets it, with its boundary");
     // Not even one the client or the call gives: it would replace the form's.
-    let typed =
-        Config::new(Some("http://h/v1"), None, vec![("Content-Type".into(), "application/json".into())], None, None)
-            .unwrap();
-    let up =
-        typed.request(FileCreate, &[], &Query::NONE, file, &[("Content-Type".into(), "text/plain".into())]).unwrap().0;
+    let content_type = |v: &str| vec![("Content-Type".to_owned(), v.to_owned())];
+    let typed = Config::new(Some("http://h/v1"), None, content_type("application/json"), None, None).unwrap();
+    let up = typed.request(FileCreate, &[], none, file, &content_type("text/plain")).unwrap().0;
     assert!(!names(&up).contains(&"content-type".into()), "{:?}", names(&up));
     let content = request(FileContent, &["file-1"], None, &[]);
     assert_eq!(content.answer, Answer::Raw);
@@ -627,40 +629,37 @@ fn every_operation_has_a_unique_name_and_a_base_url_is_checked() {
 
 #[test]
 fn a_header_the_platform_refuses_fails_the_call_at_once_naming_it() {
-    let mut c = create();
-    c.start(0.0, 0.0);
-    c.on_fault(Fault::BadHeader, Some("x-user"));
+    let bad_header = |name: &str| {
+        let mut c = create();
+        c.start(0.0, 0.0);
+        c.on_fault(Fault::BadHeader, Some(name));
+        c
+    };
+    let c = bad_header("x-user");
     assert_eq!(c.action(), Action::Done, "no retry");
     let Some(Error::Validation { param, message }) = c.error() else { panic!("{:?}", c.error()) };
     assert_eq!(param, "headers");
     assert!(message.contains("`x-user`"), "{message}");
     assert_eq!(call_attempts(&c), 1);
     // a name that is the key is redacted, as every error of a call
-    let mut c = create();
-    c.start(0.0, 0.0);
-    c.on_fault(Fault::BadHeader, Some(KEY));
-    assert!(!format!("{:?}", c.error()).contains(&KEY[8..]));
+    assert!(!format!("{:?}", bad_header(KEY).error()).contains(&KEY[8..]));
 }
 
 #[test]
 fn a_raw_answer_is_done_at_its_headers_and_an_error_status_is_read_and_retried() {
     let content = request(Operation::FileContent, &["file-1"], None, &[]);
     // Success: done at the headers, the body left to the caller (nothing to cancel or abort).
-    let mut call = call_of(content.clone());
-    head(&mut call, 0.0, 200, NONE);
-    assert_eq!(call.action(), Action::Done);
-    assert_eq!(call.release(), Release::Nothing);
-    assert!(call.error().is_none());
+    let call = head(call_of(content.clone(), Output::JsonText), 0.0, 200, NONE);
+    assert_eq!((call.action(), call.release(), call.error()), (Action::Done, Release::Nothing, None));
     // An error status is read and retried as any other.
-    let mut call = call_of(content);
-    head(&mut call, 0.0, 503, NONE);
+    let mut call = head(call_of(content, Output::JsonText), 0.0, 503, NONE);
     assert_eq!(call.action(), Action::Read);
     call.on_chunk(br#"{"error":{"message":"busy","type":"server_error"}}"#);
     call.on_body_end();
     assert_eq!(call.action(), Action::Sleep);
     wake(&mut call);
     let body = br#"{"error":{"message":"No such File object: file-1","type":"invalid_request_error"}}"#;
-    reply(&mut call, 404, NONE, body);
+    let call = reply(call, 404, NONE, body);
     let Some(Error::Api(e)) = call.error() else { panic!("{:?}", call.error()) };
     assert_eq!((e.status, e.message.as_str()), (Some(404), "No such File object: file-1"));
 }
@@ -687,18 +686,16 @@ fn the_attempt_timeout_runs_until_the_headers_then_retries_after_letting_the_req
     assert!(c.handle_timeout(T + 1501.0, T + 1001.0));
     assert_eq!(c.action(), Action::Send);
     // Headers in time: no deadline until the shell starts reading.
-    head(&mut c, T + 2000.0, 200, NONE);
+    c = head(c, T + 2000.0, 200, NONE);
     assert_eq!((c.action(), c.poll_timeout()), (Action::Read, None));
     assert!(!c.handle_timeout(T + 1e9, T + 1e9), "a stale timer changes nothing");
 }
 
 #[test]
 fn the_idle_timeout_runs_while_a_read_waits_and_each_chunk_resets_it() {
-    let mut c = stream(false);
-    head(&mut c, T, 200, NONE);
-    let chunks = events(6, "r");
+    let mut c = head(stream(false), T, 200, NONE);
     let mut now = T + 10.0;
-    for chunk in &chunks {
+    for chunk in &events(6, "r") {
         // The shell reports no read; the timer, firing as one begins, gives its start.
         assert!(!c.handle_timeout(now, now));
         assert_eq!(c.poll_timeout(), Some(now + 1000.0), "the read's deadline");
@@ -720,14 +717,12 @@ fn the_idle_timeout_runs_while_a_read_waits_and_each_chunk_resets_it() {
 
 #[test]
 fn a_json_read_times_out_and_an_error_body_cut_by_a_timeout_is_the_api_error() {
-    let mut c = create();
-    head(&mut c, T, 200, NONE);
+    let mut c = head(create(), T, 200, NONE);
     c.on_chunk(b"{\"id\":");
     assert!(c.handle_timeout(T + 1500.0, T + 500.0));
     assert_eq!((c.action(), c.release()), (Action::Done, Release::Abort));
     assert!(matches!(c.error(), Some(Error::Timeout { .. })));
-    let mut c = create();
-    head(&mut c, T, 400, NONE);
+    let mut c = head(create(), T, 400, NONE);
     c.on_chunk(br#"{"error":{"message":"bad","type":"invalid_request_error"}}"#);
     assert!(c.handle_timeout(T + 1000.0, T));
     assert_eq!(c.release(), Release::Abort);
@@ -736,8 +731,7 @@ fn a_json_read_times_out_and_an_error_body_cut_by_a_timeout_is_the_api_error() {
 
 #[test]
 fn a_background_streams_idle_timeout_resumes_it() {
-    let mut c = stream(true);
-    head(&mut c, T, 200, NONE);
+    let mut c = head(stream(true), T, 200, NONE);
     c.on_chunk(events(6, "resp_t").concat().as_bytes());
     assert!(c.handle_timeout(T + 1005.0, T + 5.0));
     assert_eq!((c.action(), c.release()), (Action::Sleep, Release::Abort), "let go of, then resumed");
@@ -747,10 +741,8 @@ fn a_background_streams_idle_timeout_resumes_it() {
 
 #[test]
 fn a_sleep_wakes_at_the_servers_retry_after_date_read_against_the_shells_clock() {
-    let mut c = create();
-    c.start(T, 0.0);
     // T is 2023-11-14T22:13:20Z; the server asks for 22:13:23.
-    c.on_headers(503, headers(&[("retry-after", "Tue, 14 Nov 2023 22:13:23 GMT")]));
+    let mut c = head(create(), T, 503, &[("retry-after", "Tue, 14 Nov 2023 22:13:23 GMT")]);
     c.on_body_end();
     c.start(T, 0.7);
     assert_eq!(c.poll_timeout(), Some(T + 3000.0), "no jitter on a server's delay");
@@ -786,7 +778,4 @@ fn a_calls_own_timeout_and_retries_override_the_clients() {
     let mut own = Call::of(&config(), req, own, Output::JsonText, None);
     own.start(T, 0.0);
     assert_eq!(own.poll_timeout(), Some(T + 5.0));
-    let mut client = create();
-    client.start(T, 0.0);
-    assert_eq!(client.poll_timeout(), Some(T + 1000.0), "the client's timeout");
 }

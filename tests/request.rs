@@ -219,20 +219,33 @@ fn body_value(src: &str, stream: bool) -> Value {
 }
 
 #[test]
+fn params_that_are_not_read_say_why() {
+    let deep = format!(r#"{{"model":"m","input":"x","metadata":{}{}}}"#, "[".repeat(130), "]".repeat(130));
+    for (text, why) in [
+        (deep.as_str(), "JSON nested deeper than 128 arrays and objects (line 1, column 163)"),
+        (r#"{"model":"m""#, "truncated JSON (line 1, column 12)"),
+        (r#"{"model":m}"#, "invalid JSON (line 1, column 10)"),
+    ] {
+        let Err(Error::Validation { param, message }) = prepare_body(text, false) else { panic!("{text}") };
+        assert_eq!(
+            (param.as_str(), message),
+            ("params", format!("params must be a JSON object; the text is not read: {why}"))
+        );
+    }
+}
+
+#[test]
 fn prepare_body_sets_or_clears_stream_and_validates_the_rest() {
     // stream(): absent before, spliced in; the rest is byte for byte the caller's text.
     let src = r#"{"model":"m","input":"hi","temperature":0.7}"#;
-    let v = body_value(src, true);
-    assert_eq!((&v["stream"], &v["temperature"]), (&json!(true), &json!(0.7)));
     assert_eq!(prepare_body(src, true).unwrap(), r#"{"stream":true,"model":"m","input":"hi","temperature":0.7}"#);
     // Already true: unchanged.
     let src = r#"{ "model": "m", "input": "hi", "stream": true }"#;
     assert_eq!(prepare_body(src, true).unwrap(), src);
     // false or null: set to true.
     for s in ["false", "null"] {
-        let v = body_value(&format!(r#"{{"model":"m","input":"hi","stream":{s}}}"#), true);
-        assert_eq!(v["stream"], true, "{s}");
-        assert_eq!(v.as_object().unwrap().len(), 3);
+        let src = format!(r#"{{"model":"m","input":"hi","stream":{s}}}"#);
+        assert_eq!(prepare_body(&src, true).unwrap(), r#"{"stream":true,"model":"m","input":"hi"}"#, "{s}");
     }
     // create(): left as it is, or stream: true cleared.
     for src in [r#"{"model":"m","input":"hi"}"#, r#"{"model":"m","input":"hi","stream":false}"#] {
@@ -288,10 +301,9 @@ fn params_with_lone_surrogates_are_valid_and_sent_as_written() {
     let src = format!(r#"{{ "model":"m", {schema}, "\u0073tream" : null, "input":"hi","stream":false }}"#);
     assert_eq!(prepare_body(&src, true).unwrap(), format!(r#"{{"stream":true,"model":"m",{schema},"input":"hi"}}"#));
     // Validation reads them as JSON.parse does: a lone surrogate is one character.
-    let long = format!(r#"{{"model":"m","input":"x","metadata":{{"k":"{}"}}}}"#, r"\ud800".repeat(512));
-    assert!(prepare_body(&long, false).is_ok());
-    let too_long = format!(r#"{{"model":"m","input":"x","metadata":{{"k":"{}"}}}}"#, r"\ud800".repeat(513));
-    assert!(matches!(prepare_body(&too_long, false), Err(Error::Validation { .. })));
+    let lone = |n| format!(r#"{{"model":"m","input":"x","metadata":{{"k":"{}"}}}}"#, r"\ud800".repeat(n));
+    assert!(prepare_body(&lone(512), false).is_ok());
+    assert!(matches!(prepare_body(&lone(513), false), Err(Error::Validation { .. })));
     // Still invalid: a lone surrogate escape outside a string, a broken escape.
     for bad in [r#"{"model":"m","input":\ud800}"#, r#"{"model":"m","input":"\ud80"}"#] {
         assert!(matches!(prepare_body(bad, true), Err(Error::Validation { .. })), "{bad}");
@@ -320,8 +332,7 @@ fn typed_params_round_trip_are_validated_and_carry_unknown_values() {
     assert_eq!(enums, (&json!("flex"), &json!("auto"), &json!("in_memory")));
     assert_eq!(v["provider"], json!({"sort": "price"}));
     assert!(v.get("top_p").is_none(), "None fields are omitted");
-    let body: Value = serde_json::from_str(&prepare_body(&serde_json::to_string(&p).unwrap(), true).unwrap()).unwrap();
-    assert_eq!(body["stream"], true);
+    assert_eq!(body_value(&serde_json::to_string(&p).unwrap(), true)["stream"], true);
     // From wire JSON, unknown fields land in `extra`.
     let back = typed(json!({"model": "m", "input": [{"role": "user", "content": "hi"}], "top_k": 3,
         "prompt_cache_retention": "24h"}));

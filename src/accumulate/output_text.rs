@@ -41,12 +41,7 @@ pub(crate) fn parse_response(response_json: &str, keep: bool) -> Result<(Value, 
     use crate::event::lenient::{parse_keeping_surrogates, parse_value};
     let parsed = if keep { parse_keeping_surrogates(response_json) } else { parse_value(response_json) };
     let v = parsed.map_err(|e| {
-        Error::stream(format!(
-            "malformed Response JSON (line {}, column {}); body begins: {}",
-            e.line(),
-            e.column(),
-            printable_prefix(response_json, 60)
-        ))
+        Error::stream(format!("malformed Response JSON: {e}; body begins: {}", printable_prefix(response_json, 60)))
     })?;
     if !v.is_object() {
         return Err(Error::stream(format!(

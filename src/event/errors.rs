@@ -3,24 +3,13 @@
 
 use serde_json::Value;
 
-use super::lenient::{JsonError, What};
+use super::lenient::JsonError;
 use crate::error::{ApiError, Error};
 
 /// The error for data that is not JSON, with where and what.
 pub(super) fn malformed(data: &str, sse_name: &str, e: &JsonError) -> Error {
-    let what = match e.what() {
-        What::Eof => "truncated JSON",
-        // Valid JSON that `JSON.parse` reads, but the reader stops at 128 levels of nesting.
-        What::Depth => "JSON nested deeper than 128 arrays and objects",
-        What::Syntax => "invalid JSON",
-    };
     let name = sse_name_part(sse_name);
-    Error::stream(format!(
-        "malformed event{name}: {what} (line {}, column {}); data begins: {}",
-        e.line(),
-        e.column(),
-        printable_prefix(data, 60)
-    ))
+    Error::stream(format!("malformed event{name}: {e}; data begins: {}", printable_prefix(data, 60)))
 }
 
 /// The error for JSON that is not an object (an array, a string, a number, …).

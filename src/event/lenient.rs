@@ -65,22 +65,6 @@ pub enum What {
 }
 
 impl JsonError {
-    /// What stopped the reader.
-    pub fn what(&self) -> What {
-        self.what
-    }
-
-    /// The line of the offending byte, from 1 (serde_json's count).
-    pub fn line(&self) -> usize {
-        self.line
-    }
-
-    /// The column of the offending byte on its line, in bytes from 1 (at the end of the text:
-    /// its last byte's), as serde_json counts it.
-    pub fn column(&self) -> usize {
-        self.column
-    }
-
     fn at(b: &[u8], i: usize, what: What) -> Self {
         let i = b.len().min(i + 1);
         let before = b.get(..i).unwrap_or_default();
@@ -90,14 +74,16 @@ impl JsonError {
     }
 }
 
+/// "truncated JSON", "invalid JSON", or "JSON nested deeper than 128 arrays and objects" (valid
+/// JSON that `JSON.parse` reads: the limit is ours), then "(line L, column C)".
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.what {
-            What::Eof => "EOF while parsing a value",
+            What::Eof => "truncated JSON",
             What::Syntax => "invalid JSON",
-            What::Depth => "recursion limit exceeded",
+            What::Depth => "JSON nested deeper than 128 arrays and objects",
         };
-        write!(f, "{what} at line {} column {}", self.line, self.column)
+        write!(f, "{what} (line {}, column {})", self.line, self.column)
     }
 }
 
@@ -892,7 +878,7 @@ mod tests {
         }
         let plain = serde_json::from_str::<Value>("[null ,]").unwrap_err();
         let lenient = parse_value("[1e400,]").unwrap_err();
-        assert_eq!((lenient.line(), lenient.column()), (plain.line(), plain.column()));
+        assert_eq!((lenient.line, lenient.column), (plain.line(), plain.column()));
         use serde_json::error::Category;
         for text in [
             "",
@@ -932,14 +918,15 @@ mod tests {
                 Category::Eof => What::Eof,
                 _ => What::Syntax,
             };
-            assert_eq!((ours.what(), ours.line(), ours.column()), (what, theirs.line(), theirs.column()), "{text:?}");
+            assert_eq!((ours.what, ours.line, ours.column), (what, theirs.line(), theirs.column()), "{text:?}");
             assert!(!is_json(text), "{text:?}");
         }
         let deep = |d: usize| format!("{}{}", "[".repeat(d), "]".repeat(d));
         assert!(parse_value(&deep(127)).is_ok());
         let e = parse_value(&deep(128)).unwrap_err();
         let theirs = serde_json::from_str::<Value>(&deep(128)).unwrap_err();
-        assert_eq!(e.to_string(), theirs.to_string());
+        assert_eq!((e.what, e.line, e.column), (What::Depth, theirs.line(), theirs.column()));
+        assert_eq!(e.to_string(), "JSON nested deeper than 128 arrays and objects (line 1, column 128)");
         assert!(is_json(&deep(100_000)));
         assert!(!is_json(&format!("{}]", deep(100_000))));
     }

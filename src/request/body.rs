@@ -35,16 +35,8 @@ pub struct Prepared {
 
 /// [`prepare_body`], with what else the params ask for.
 pub fn prepare_full(params_json: &str, stream: bool) -> Result<Prepared, Error> {
-    let mut v: Value = crate::event::lenient::parse_value(params_json).map_err(|e| {
-        Error::validation(
-            "params",
-            format!(
-                "params must be a JSON object; the text is not valid JSON (line {}, column {})",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
+    let mut v: Value = crate::event::lenient::parse_value(params_json)
+        .map_err(|e| Error::validation("params", format!("params must be a JSON object; the text is not read: {e}")))?;
     let Value::Object(obj) = &mut v else {
         return Err(Error::validation("params", format!("params must be an object; got {}", describe(&v))));
     };

@@ -79,20 +79,14 @@ fn open(s: &mut Socket) {
 }
 
 fn frames(s: &mut Socket) -> Vec<Value> {
-    let mut out = vec![];
-    while let Some(f) = s.take_frame() {
-        out.push(serde_json::from_str(&f).unwrap());
-    }
-    out
+    std::iter::from_fn(|| s.take_frame()).map(|f| serde_json::from_str(&f).unwrap()).collect()
 }
 
-fn ev(ty: &str, lane: Option<&str>, extra: Value) -> String {
-    let mut v = json!({ "type": ty });
+/// An event of type `ty` on `lane` with the members of `v` (keys sorted: serde_json's `Map`).
+fn ev(ty: &str, lane: Option<&str>, mut v: Value) -> String {
+    v["type"] = json!(ty);
     if let Some(l) = lane {
         v["stream_id"] = json!(l);
-    }
-    for (k, x) in extra.as_object().unwrap() {
-        v[k] = x.clone();
     }
     v.to_string()
 }
@@ -148,12 +142,8 @@ fn part_added(lane: Option<&str>) -> String {
 
 /// The events of a response's batches so far.
 fn events_of(s: &mut Shell, id: u32) -> Vec<Value> {
-    let mut out = vec![];
-    while let Some(b) = s.call(id).stream_mut().unwrap().take_batch() {
-        let v: Vec<Value> = serde_json::from_str(&b).unwrap();
-        out.extend(v.chunks(3).map(|e| e[0].clone()));
-    }
-    out
+    let batches = std::iter::from_fn(|| s.call(id).stream_mut().unwrap().take_batch());
+    batches.flat_map(|b| serde_json::from_str::<Vec<Value>>(&b).unwrap().into_iter().step_by(3)).collect()
 }
 
 #[test]
@@ -315,14 +305,9 @@ fn each_frame_goes_through_the_stream_machine_outcomes() {
 fn feed_event_matches_sse_feed() {
     // The same events as SSE bytes and as whole frames give the same batches.
     let evs = [created("r", None), item_added(None), part_added(None), delta("hé", None), completed("r", None)];
-    let mut sse = StreamState::batches(None);
-    let mut whole = StreamState::batches(None);
-    let mut bytes = String::new();
-    for e in &evs {
-        bytes.push_str(&format!("data: {e}\n\n"));
-        whole.feed_event(e.clone());
-    }
-    sse.feed(bytes.as_bytes());
+    let (mut sse, mut whole) = (StreamState::batches(None), StreamState::batches(None));
+    sse.feed(evs.iter().map(|e| format!("data: {e}\n\n")).collect::<String>().as_bytes());
+    evs.into_iter().for_each(|e| whole.feed_event(e));
     assert_eq!(sse.take_batch(), whole.take_batch());
     assert_eq!(sse.outcome(), whole.outcome());
     // The size limit applies to a frame as to an SSE event.

@@ -61,9 +61,10 @@ fn output_parsed_of_a_response() {
     // Several text parts: their concatenation (output_text).
     let r = message(json!([{"type": "output_text", "text": "{\"a\":"}, {"type": "output_text", "text": "1}"}]));
     assert_eq!(answer_output_parsed(&r.to_string(), true), Ok(true));
+    let call = json!({"type": "function_call", "name": "f", "arguments": "{}", "call_id": "c"});
     for (r, json_schema) in [
         (refusal(), true),
-        (json!({"output": [{"type": "function_call", "name": "f", "arguments": "{}", "call_id": "c"}]}), true),
+        (json!({"output": [call]}), true),
         (json!({"output": []}), true),
         (json!({"output_text": "{\"a\":1}"}), true),
         (text_response("{\"a\":1}"), false),
@@ -75,10 +76,7 @@ fn output_parsed_of_a_response() {
     // Only empty text parts (a bridge's beside a tool call, OpenAI's beside a generated image):
     // nothing to parse either.
     let mut beside_a_call = text_response("");
-    beside_a_call["output"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!({"type": "function_call", "name": "f", "arguments": "{}", "call_id": "c"}));
+    beside_a_call["output"].as_array_mut().unwrap().push(call);
     for r in [
         beside_a_call,
         text_response(""),
@@ -88,14 +86,13 @@ fn output_parsed_of_a_response() {
         assert_eq!(answer_output_parsed(&r.to_string(), true), Ok(false), "{r}");
         assert_eq!(r.output_parsed::<Value>().unwrap(), None);
     }
-    for text in [" ", "{\"name\": \"Ada\"", "{\"a\":1} trailing", "not json", "{'a':1}"] {
+    for text in [" ", "{\"name\": \"Ada\"", "{\"a\":1} trailing", "not json", "{'a':1}", "{"] {
         let got = answer_output_parsed(&text_response(text).to_string(), true);
+        assert_eq!(got.as_ref().map_err(Error::class_name), Err("OutputParseError"));
         let Err(Error::OutputParse { message, text: t }) = got else { panic!("{text:?}: {got:?}") };
         assert_eq!(t, text);
         assert!(message.starts_with("the output text is not valid JSON: "), "{message}");
     }
-    let e = answer_output_parsed(&text_response("{").to_string(), true).unwrap_err();
-    assert_eq!(e.class_name(), "OutputParseError");
     assert!(check_json(" [1] ").is_ok() && check_json("[1").is_err());
     #[derive(serde::Deserialize, Debug, PartialEq)]
     struct Person {
@@ -259,8 +256,7 @@ fn entries_carry_the_ops_and_plain_streams_are_untouched() {
 
 #[test]
 fn the_output_parser_follows_appends_and_replacements() {
-    let mut o = OutputParser::new();
-    let mut v = None;
+    let (mut o, mut v) = (OutputParser::new(), None);
     o.append("{\"k\":\"ab");
     apply_ops_json(&mut v, o.ops()).unwrap();
     assert_eq!(v, Some(json!({"k": "ab"})));

@@ -26,18 +26,14 @@ fn recorded_response(name: &str) -> Option<Value> {
     Some(acc.snapshot().expect("a snapshot").clone())
 }
 
-fn names(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
+/// A loop over `params` whose tools `tools` have code (`None`: the default max_steps).
+fn new_loop(params: &Value, tools: &[&str], max_steps: Option<usize>) -> ToolLoop {
+    ToolLoop::new(params.clone(), tools.iter().map(|s| s.to_string()).collect(), max_steps).unwrap()
 }
 
-/// A loop over `params` whose tools `tools` have code, at the default max_steps.
-fn new_loop(params: &Value, tools: &[&str]) -> ToolLoop {
-    ToolLoop::new(params.clone(), names(tools), None).unwrap()
-}
-
-/// A loop over `{"model": "m", "input": "x"}`.
+/// A loop over `{"model": "m", "input": "x"}`, at the default max_steps.
 fn plain(tools: &[&str]) -> ToolLoop {
-    new_loop(&json!({"model": "m", "input": "x"}), tools)
+    new_loop(&json!({"model": "m", "input": "x"}), tools, None)
 }
 
 /// A tool's result for `call_id`: `Ok(output)` or `Err(error)`.
@@ -45,10 +41,6 @@ type ToolResult = (String, Result<String, String>);
 
 fn ok(call_id: &str, output: &str) -> ToolResult {
     (call_id.to_owned(), Ok(output.to_owned()))
-}
-
-fn err(call_id: &str, error: &str) -> ToolResult {
-    (call_id.to_owned(), Err(error.to_owned()))
 }
 
 fn run_tools(step: Step) -> Vec<ToolCall> {
@@ -95,61 +87,47 @@ fn recorded_store_false_loop_resends_the_whole_history() {
         "store": false,
         "include": ["message.output_text.logprobs"],
     });
-    let mut run = ToolLoop::new(params.clone(), names(&["calculator"]), None).unwrap();
-    let reasoning = responses[0]["output"][0].clone();
+    let mut run = new_loop(&params, &["calculator"], None);
+    let reasoning = &responses[0]["output"][0];
     assert_eq!(reasoning["type"], "reasoning");
-    let encrypted = reasoning["encrypted_content"].as_str().unwrap().to_owned();
-    assert!(encrypted.len() > 100);
-
-    let mut requests = Vec::new();
-    let mut outputs: Vec<(String, String)> = Vec::new();
+    assert!(reasoning["encrypted_content"].as_str().unwrap().len() > 100);
+    // every request: the user's params, include merged (their own entry kept), no
+    // previous_response_id; after the first, the whole history as input: the user message, every
+    // earlier output item as it came (the reasoning item with its encrypted content), the outputs
+    let mut want = params.clone();
+    want["include"] = json!(["message.output_text.logprobs", ENCRYPTED_REASONING]);
+    let mut history = vec![json!({"type": "message", "role": "user", "content": params["input"]})];
+    let (mut outputs, mut lens) = (Vec::new(), Vec::new());
     for (i, response) in responses.iter().enumerate() {
-        let req = run.next_request().expect("a request");
-        requests.push(req.clone());
-        // every request: include merged (the user's own entry kept), no previous_response_id
-        assert_eq!(req["include"], json!(["message.output_text.logprobs", ENCRYPTED_REASONING]), "request {i}");
-        assert!(req.get("previous_response_id").is_none());
-        for key in ["model", "tools", "reasoning", "store"] {
-            assert_eq!(req[key], params[key], "request {i}: {key}");
-        }
-        if i == 0 {
-            let mut want = params.clone();
-            want["include"] = json!(["message.output_text.logprobs", ENCRYPTED_REASONING]);
-            assert_eq!(req, want, "the first request is the user's params");
-        } else {
-            // the whole history: the user message, every earlier output item as it came, the outputs
-            let input = req["input"].as_array().unwrap();
-            let mut want = vec![json!({"type": "message", "role": "user", "content": params["input"]})];
-            for (earlier, out) in responses[..i].iter().zip(&outputs) {
-                // as it came: the snapshot's `parsed_arguments` (not an API field) left out
-                for item in earlier["output"].as_array().unwrap() {
-                    let mut item = item.clone();
-                    if item["type"] == "function_call" {
-                        assert!(item["parsed_arguments"].is_object(), "the snapshot has parsed_arguments");
-                        item.as_object_mut().unwrap().remove("parsed_arguments");
-                    }
-                    want.push(item);
-                }
-                want.push(json!({"type": "function_call_output", "call_id": out.0, "output": out.1}));
-            }
-            assert_eq!(input, &want, "request {i}: input");
-            assert!(input.iter().all(|it| it.get("parsed_arguments").is_none()), "request {i}: no parsed_arguments");
-            assert_eq!(input[1]["encrypted_content"].as_str(), Some(encrypted.as_str()), "request {i}: reasoning item");
-            assert_eq!(input[1], reasoning);
-        }
+        let request = run.next_request().expect("a request");
+        assert_eq!(request, want, "request {i}");
+        let input = request["input"].as_array().map_or(&[][..], Vec::as_slice);
+        assert!(input.iter().all(|it| it.get("parsed_arguments").is_none()), "request {i}");
+        lens.push(history.len());
         match run.on_response(response) {
             Step::RunTools(calls) => {
                 assert!(i < 3, "step {} has calls", i + 1);
                 assert_eq!((calls.len(), calls[0].name.as_str()), (1, "calculator"));
                 let (id, result) = (calls[0].call_id.clone(), calculator(calls[0].parsed.as_ref().unwrap()));
-                outputs.push((id.clone(), result.clone()));
+                // as it came: the snapshot's `parsed_arguments` (not an API field) left out
+                for item in response["output"].as_array().unwrap() {
+                    let mut item = item.clone();
+                    if item["type"] == "function_call" {
+                        assert!(item["parsed_arguments"].is_object(), "the snapshot has parsed_arguments");
+                        item.as_object_mut().unwrap().remove("parsed_arguments");
+                    }
+                    history.push(item);
+                }
+                history.push(json!({"type": "function_call_output", "call_id": id, "output": result}));
+                want["input"] = json!(history);
+                outputs.push(result.clone());
                 run.on_tool_results(vec![(id, Ok(result))]);
             }
             Step::Done(reason) => assert_eq!((i, reason), (3, StopReason::NoToolCalls)),
         }
     }
     // the model's own next calls confirm the outputs it got: 12+7=19, 19*3=57, 57*10=570
-    assert_eq!(outputs.iter().map(|o| o.1.as_str()).collect::<Vec<_>>(), ["19", "57", "570"]);
+    assert_eq!(outputs, ["19", "57", "570"]);
     assert_eq!(responses[3]["output_text"], "The final result is **570**.");
     assert_eq!(run.next_request(), None);
     assert_eq!(run.stop_reason(), Some(StopReason::NoToolCalls));
@@ -162,8 +140,7 @@ fn recorded_store_false_loop_resends_the_whole_history() {
     assert_eq!(steps[1].tool_calls[0].arguments, r#"{"a":19,"b":3,"op":"multiply"}"#);
     assert_eq!(steps[2].tool_calls[0].output, "570");
     // the history grows by each response's items and its outputs
-    let lens: Vec<usize> = requests.iter().skip(1).map(|r| r["input"].as_array().unwrap().len()).collect();
-    assert_eq!(lens, [4, 6, 8]);
+    assert_eq!(lens, [1, 4, 6, 8]);
 }
 
 // --- Synthetic responses
@@ -193,7 +170,7 @@ fn message(text: &str) -> Value {
 #[test]
 fn chains_with_previous_response_id_when_stored() {
     let params = json!({"model": "m", "input": [{"role": "user", "content": "weather and time in Lisbon?"}], "tools": [], "previous_response_id": "resp_0"});
-    let mut run = new_loop(&params, &["get_weather", "get_time"]);
+    let mut run = new_loop(&params, &["get_weather", "get_time"], None);
     assert_eq!(run.next_request(), Some(params.clone()), "the first request is the user's params, unchanged");
 
     let reasoning = json!({"type": "reasoning", "id": "rs_1", "summary": []});
@@ -211,8 +188,7 @@ fn chains_with_previous_response_id_when_stored() {
     let mut want = params.clone();
     want["previous_response_id"] = json!("resp_1");
     want["input"] = outputs(&[("call_1", "{\"temp\":21}"), ("call_2", "12:00")]);
-    assert_eq!(req, want);
-    assert!(req.get("include").is_none(), "include is left alone when stored");
+    assert_eq!(req, want, "include is left alone when stored");
 
     let r2 = response("resp_2", vec![call("call_3", "get_weather", r#"{"city":"Porto"}"#)]);
     let req = after(&mut run, &r2, Ok("sunny"));
@@ -246,7 +222,7 @@ fn a_conversation_or_a_socket_sends_only_the_new_outputs() {
         (stateless, true, ("call_1", "get_weather", "sunny")),
     ];
     for (params, socket, (id, tool, output)) in cases {
-        let mut run = new_loop(&params, &[tool]);
+        let mut run = new_loop(&params, &[tool], None);
         if socket {
             run.over_socket();
         }
@@ -273,7 +249,7 @@ fn store_false_history_from_an_input_array_and_include_merging() {
         if let Some(include) = include {
             params["include"] = include;
         }
-        let mut run = new_loop(&params, &["f"]);
+        let mut run = new_loop(&params, &["f"], None);
         let first = run.next_request().unwrap();
         assert_eq!(first["include"], want);
         assert_eq!(first["previous_response_id"], "resp_0", "the first request is the user's");
@@ -293,7 +269,7 @@ fn store_false_history_from_an_input_array_and_include_merging() {
 fn max_steps_bounds_the_number_of_responses() {
     // (max_steps given, the steps it allows): the default is DEFAULT_MAX_STEPS, 10
     for (given, max) in [(Some(1), 1), (Some(2), 2), (Some(3), 3), (None, 10)] {
-        let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), given).unwrap();
+        let mut run = new_loop(&json!({"model": "m", "input": "x"}), &["f"], given);
         let mut n = 0;
         while let Some(_req) = run.next_request() {
             n += 1;
@@ -327,7 +303,7 @@ fn a_tool_without_execute_leaves_the_calls_to_the_caller() {
         vec![json!({"type": "function_call", "call_id": "c1", "arguments": "{}"})],
     ];
     for output in outputs {
-        let mut run = new_loop(&json!({"model": "m", "input": "x", "tools": []}), &["f"]);
+        let mut run = new_loop(&json!({"model": "m", "input": "x", "tools": []}), &["f"], None);
         let r = response("resp_1", output.clone());
         assert_eq!(run.on_response(&r), Step::Done(StopReason::PendingCalls), "{output:?}");
         assert_eq!(run.next_request(), None);
@@ -359,7 +335,7 @@ fn invalid_arguments_and_tool_errors_go_back_to_the_model() {
         ])
     );
     // the caller runs the valid ones; a result for the invalid one is ignored; "silent" gives none
-    let (failed, stray) = (err("fails", "city not found"), ok("nobody", "stray"));
+    let (failed, stray) = (("fails".into(), Err("city not found".into())), ok("nobody", "stray"));
     run.on_tool_results(vec![ok("fine", "2"), ok("bad", "ran anyway"), failed, stray]);
     let req = run.next_request().unwrap();
     let bad = format!("Error: {why}");
@@ -416,7 +392,7 @@ fn odd_responses_never_panic() {
     let r = json!({"output": [call("c1", "f", "{}")]});
     assert_eq!(plain(&["f"]).on_response(&r), Step::Done(StopReason::NoResponseId));
     // … but store:false needs none
-    run_tools(new_loop(&json!({"model": "m", "input": "x", "store": false}), &["f"]).on_response(&r));
+    run_tools(new_loop(&json!({"model": "m", "input": "x", "store": false}), &["f"], None).on_response(&r));
 }
 
 #[test]
@@ -496,7 +472,8 @@ fn repeated_call_ids_and_results_the_first_counts() {
     let Step::RunTools(calls) = run.on_response(&r) else { panic!() };
     assert_eq!(ids(&calls), ["b", "a", "c"]);
     assert_eq!(calls[1].arguments, "{}", "the first of two calls with one call_id");
-    let results = vec![ok("c", "c1"), ok("zzz", "unknown"), err("a", "a1"), ok("c", "c2"), ok("a", "a2")];
+    let results =
+        vec![ok("c", "c1"), ok("zzz", "unknown"), ("a".into(), Err("a1".into())), ok("c", "c2"), ok("a", "a2")];
     run.on_tool_results(results);
     let outputs: Vec<(&str, &str)> =
         run.steps()[0].tool_calls.iter().map(|c| (c.call_id.as_str(), c.output.as_str())).collect();
@@ -527,7 +504,7 @@ fn a_cut_off_response_runs_no_call_and_the_calls_left_are_pending() {
         (None, "completed", vec![c1, human], PendingCalls, vec!["c1", "c2"]),
     ];
     for (max_steps, status, output, reason, pending) in cases {
-        let mut run = ToolLoop::new(json!({"model": "m", "input": "x"}), names(&["f"]), max_steps).unwrap();
+        let mut run = new_loop(&json!({"model": "m", "input": "x"}), &["f"], max_steps);
         let r = with_status(response("resp_1", output), status);
         assert_eq!(run.on_response(&r), Step::Done(reason), "{r}");
         assert_eq!(run.stop_reason(), Some(reason), "{r}");

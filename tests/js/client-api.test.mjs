@@ -80,8 +80,7 @@ test('inputItems: the list (default order desc); order, limit, after, include as
 });
 
 test('cancel a running background response → status cancelled (also on retrieve); a foreground one: 400; unknown: 404', async () => {
-  const r = await client.create(ask('cancel me', { background: true }));
-  assert.equal(r.background, true);
+  const r = has(await client.create(ask('cancel me', { background: true })), { background: true });
   assert.ok(['queued', 'in_progress'].includes(r.status), r.status);
   const cancelled = await client.cancel(r.id);
   has(last(), { method: 'POST', path: `/v1/responses/${r.id}/cancel` });
@@ -106,20 +105,17 @@ test('background + stream, leave early, resume with retrieveStream({ startingAft
   // The snapshot is the whole response from the first event handed out: the replay starts at
   // the beginning (every event is folded), only the events after startingAfter are handed out.
   const head = (await resumed.next()).value;
-  assert.equal(head.sequence_number, n + 1);
-  assert.equal(resumed.response.id, id);
+  assert.deepEqual([head.sequence_number, resumed.response.id], [n + 1, id]);
   assert.equal(resumed.response.output_text, deltaText([...seen, head]), 'the snapshot holds the text of the events before startingAfter');
   const events = [head, ...(await drained(resumed))];
   const req = srv.requests.filter((r) => r.method === 'GET' && r.path === `/v1/responses/${id}`).at(-1);
   assert.deepEqual(req.query, { stream: 'true' });
   assert.match(req.headers.accept, /text\/event-stream/);
   assert.ok(events.length > 5);
-  assert.ok(events.every((e) => e.sequence_number > n), 'only events after startingAfter');
-  events.forEach((e, i) => assert.equal(e.sequence_number, n + 1 + i, 'consecutive'));
+  events.forEach((e, i) => assert.equal(e.sequence_number, n + 1 + i, 'only events after startingAfter, consecutive'));
   assert.equal(events.at(-1).type, 'response.completed');
   const final = await resumed.finalResponse();
-  has(final, { status: 'completed', id });
-  assert.equal(final.output_text, deltaText([...seen, ...events]), 'first part + resumed part = the whole text');
+  has(final, { status: 'completed', id, output_text: deltaText([...seen, ...events]) }, 'first part + resumed part');
   assert.equal(final.output_text, (await client.retrieve(id)).output_text);
 });
 

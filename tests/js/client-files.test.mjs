@@ -22,8 +22,7 @@ test('create: a multipart body with purpose and the file (its name and type), th
   assert.match(last().headers['content-type'], /^multipart\/form-data; boundary=/);
   assert.equal(last().headers.authorization, 'REDACTED');
   const content = await client.files.content(f.id);
-  assert.equal(content.status, 200);
-  assert.equal(content.headers.get('content-type'), 'application/pdf');
+  assert.deepEqual([content.status, content.headers.get('content-type')], [200, 'application/pdf']);
   assert.deepEqual(await bytesOf(content), PDF);
 });
 
@@ -113,7 +112,7 @@ test('retrieve, list with its query, delete', async () => {
   assert.equal(last().url, '/v1/files?purpose=vision&limit=1&order=desc');
   assert.deepEqual([page.object, page.data[0].id], ['list', f.id]);
   assert.deepEqual(await client.files.delete(f.id), { id: f.id, object: 'file', deleted: true });
-  assert.equal(last().method, 'DELETE');
+  has(last(), { method: 'DELETE', path: `/v1/files/${f.id}` });
   await fails(client.files.retrieve(f.id), ApiError, { status: 404 });
   assert.match((await fails(client.files.content(f.id), ApiError, { status: 404 })).message, /No such File object/);
 });
@@ -134,8 +133,7 @@ test('retries resend the multipart body; the content call retries too', async ()
   const headers = (k) => ({ 'x-mock-fault': 'status=503,retry-after-ms=10,fail-first=2', 'x-mock-fault-key': k });
   const attempts = (k) => srv.requests.filter((r) => r.headers['x-mock-fault-key'] === k).length;
   const f = await c.files.create({ file: new File([PDF], 'r.pdf'), purpose: 'user_data' }, { headers: headers(key) });
-  assert.equal(f.bytes, PDF.length);
-  assert.equal(attempts(key), 3);
+  assert.deepEqual([f.bytes, attempts(key)], [PDF.length, 3]);
   assert.deepEqual(await bytesOf(await c.files.content(f.id, { headers: headers(`${key}-c`) })), PDF);
   assert.equal(attempts(`${key}-c`), 3);
 });

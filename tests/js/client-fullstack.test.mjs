@@ -124,12 +124,13 @@ test('toResponse(): 200 text/event-stream, or the upstream status with the API\'
     has((await res.clone().json()).error, { request_id: upstream.requestId, status });
     assert.deepEqual(fieldsOf(await rejection(ResponseStream.fromResponse(res).finalResponse())), fieldsOf(upstream));
   }
-  const down = await (await unreachable()).stream(params).toResponse();
-  assert.equal(down.status, 502);
-  await fails(ResponseStream.fromResponse(down).finalResponse(), ConnectionError);
-  const slow = await client.stream(params, fault('stall-headers=2000', { timeout: 100 })).toResponse();
-  assert.equal(slow.status, 504);
-  await fails(ResponseStream.fromResponse(slow).finalResponse(), TimeoutError);
+  const slow = client.stream(params, fault('stall-headers=2000', { timeout: 100 }));
+  const down = (await unreachable()).stream(params);
+  for (const [stream, status, Class] of [[down, 502, ConnectionError], [slow, 504, TimeoutError]]) {
+    const res = await stream.toResponse();
+    assert.equal(res.status, status);
+    await fails(ResponseStream.fromResponse(res).finalResponse(), Class);
+  }
   // toResponse() of an aborted request rejects with AbortError
   const ac = new AbortController();
   const stream = client.stream(params, fault('stall-headers=2000', { signal: ac.signal }));
@@ -160,7 +161,7 @@ test('toResponse() / toReadableStream() after ready(): an in-stream failure that
   }
 });
 
-test('an aborted read is AbortError: fromReadableStream(body, { signal }) aborted mid-read', async () => {
+test('an aborted read is AbortError: fromReadableStream(body, { signal }) aborted mid-read; a fetch aborted mid-body', async (t) => {
   // a body that gives its head (response.created), then waits forever
   const body = new ReadableStream({ start(c) { c.enqueue(enc(headFrame(['a', 'b', 'c']))); } });
   const ac = new AbortController();
@@ -168,21 +169,19 @@ test('an aborted read is AbortError: fromReadableStream(body, { signal }) aborte
   assert.equal((await stream.next()).value.type, 'response.created');
   setTimeout(() => ac.abort(), 10);
   isError(await settles(rejection(stream.finalResponse()), 'the end of the aborted read'), AbortError);
-});
-
-test('an aborted read is AbortError: a fetch aborted mid-body (its signal not given to fromReadableStream)', async (t) => {
+  // a fetch aborted mid-body (its signal not given to fromReadableStream)
   const route = await rawServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.write(headFrame(['x'])); // response.created, then nothing: the page leaves before the end
   }, t);
-  const ac = new AbortController();
-  const stream = ResponseStream.fromReadableStream((await fetch(`${route.url}/`, { signal: ac.signal })).body);
-  assert.equal((await stream.next()).value.type, 'response.created');
-  setTimeout(() => ac.abort(), 10);
-  isError(await settles(rejection(stream.finalResponse()), 'the end of the aborted fetch'), AbortError);
+  const fetchAc = new AbortController();
+  const fetched = ResponseStream.fromReadableStream((await fetch(`${route.url}/`, { signal: fetchAc.signal })).body);
+  assert.equal((await fetched.next()).value.type, 'response.created');
+  setTimeout(() => fetchAc.abort(), 10);
+  isError(await settles(rejection(fetched.finalResponse()), 'the end of the aborted fetch'), AbortError);
 });
 
-test('on() alone fires; a later iterator and finalResponse() still see every event', async () => {
+test('on() alone fires; a later iterator and finalResponse() still see every event; so does a relay chosen in the same task', async () => {
   const stream = client.stream(params);
   const deltas = [];
   const done = new Promise((resolve) => stream.on('response.completed', resolve));
@@ -193,6 +192,10 @@ test('on() alone fires; a later iterator and finalResponse() still see every eve
   assertWhole(events);
   assert.deepEqual(events.filter((e) => e.type === 'response.output_text.delta'), deltas);
   assert.equal((await stream.finalResponse()).output_text, deltaText(deltas));
+  // a reader chosen in the same task takes the stream from its start (toReadableStream after on())
+  const relayed = client.stream(params);
+  relayed.on('response.created', () => {});
+  assertWhole((await collect(ResponseStream.fromReadableStream(relayed.toReadableStream()))).events);
 });
 
 test('on(): an iterator that starts mid-stream gets the events read before it, then the rest, in order', async () => {
@@ -206,12 +209,6 @@ test('on(): an iterator that starts mid-stream gets the events read before it, t
   assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
   assert.equal(new Set(seqs).size, seqs.length, 'no event twice');
   assert.deepEqual(events.filter((e) => e.type === 'response.output_text.delta'), seen, 'each event to the handler once');
-});
-
-test('on(): a reader chosen in the same task takes the stream from its start (toReadableStream after on())', async () => {
-  const stream = client.stream(params);
-  stream.on('response.created', () => {});
-  assertWhole((await collect(ResponseStream.fromReadableStream(stream.toReadableStream()))).events);
 });
 
 /** Frames with the mock's ids and times left out. */

@@ -24,29 +24,32 @@ const bodyStarting = (chunks, { close = true, cancel } = {}) => new ReadableStre
 
 test('ResponseStream cannot be constructed directly', () => {
   assert.throws(() => new ResponseStream(), TypeError);
-  assert.throws(() => ResponseStream.fromReadableStream('data: x'), TypeError);
-  assert.throws(() => ResponseStream.fromReadableStream(null), TypeError);
+  for (const body of ['data: x', null]) {
+    assert.throws(() => ResponseStream.fromReadableStream(body), TypeError);
+  }
 });
 
-test('on(type) and on("*") while iterating; handlers run before the event is yielded; off()', async () => {
+test('on(type) and on("*") while iterating; handlers run before the event is yielded; off(), also of itself', async () => {
   const stream = client.stream(params);
-  const byType = [];
-  const all = [];
-  const order = [];
-  const removed = [];
+  const byType = [], all = [], order = [], removed = [], created = [];
   const drop = (e) => removed.push(e);
-  assert.equal(stream.on('response.output_text.delta', (e) => { byType.push(e); order.push(`delta:${e.sequence_number}`); }), stream, 'on() chains');
+  const onDelta = (e) => { byType.push(e); order.push(`delta:${e.sequence_number}`); };
+  assert.equal(stream.on('response.output_text.delta', onDelta), stream, 'on() chains');
   stream.on('*', (e) => { all.push(e); order.push(`*:${e.sequence_number}`); });
   stream.on('response.completed', drop).off('response.completed', drop);
-  const yielded = await drained(stream, (e) => assert.equal(all.at(-1), e, 'the "*" handler saw this event before it was yielded'));
+  // a handler that off()s itself while an event is handed out: the next handler still sees that event
+  const once = () => stream.off('response.created', once);
+  stream.on('response.created', once).on('response.created', (e) => created.push(e.type));
+  const yielded = await drained(stream, (e) => assert.equal(all.at(-1), e, 'the "*" handler saw it before it was yielded'));
   assert.deepEqual(all, yielded);
   assert.deepEqual(byType, yielded.filter((e) => e.type === 'response.output_text.delta'));
   assert.ok(byType.length > 3);
-  const firstDelta = byType[0].sequence_number;
-  assert.deepEqual(order.slice(order.indexOf(`delta:${firstDelta}`), order.indexOf(`delta:${firstDelta}`) + 2), [`delta:${firstDelta}`, `*:${firstDelta}`], 'type handlers first, then "*"');
+  const first = byType[0].sequence_number;
+  const at = order.indexOf(`delta:${first}`);
+  assert.deepEqual(order.slice(at, at + 2), [`delta:${first}`, `*:${first}`], 'type handlers first, then "*"');
   assert.equal(removed.length, 0, 'off() removed the handler');
-  assert.throws(() => stream.on(42, () => {}), TypeError);
-  assert.throws(() => stream.on('x'), TypeError);
+  assert.deepEqual(created, ['response.created']);
+  for (const args of [[42, () => {}], ['x']]) assert.throws(() => stream.on(...args), TypeError);
 });
 
 test('finalResponse() without iterating, or after on() and one next(), reads the rest of the stream (handlers still run)', async () => {
@@ -64,7 +67,7 @@ test('finalResponse() without iterating, or after on() and one next(), reads the
   }
 });
 
-test('finalResponse() while iterating steals no events, resolves at the end', async () => {
+test('finalResponse() while iterating, or asked before the loop, steals no events, resolves at the end', async () => {
   const stream = client.stream(params);
   const events = [];
   let final = null;
@@ -82,9 +85,15 @@ test('finalResponse() while iterating steals no events, resolves at the end', as
   assert.ok(final, 'finalResponse resolved');
   assert.equal(finalResolvedAt, events.length, 'only after the last event');
   assert.equal(final.output_text, deltaText(events));
+  // asked before a for await in the same task: the loop still gets every event
+  const early = client.stream(params);
+  const earlyFinal = early.finalResponse();
+  const all = await drained(early);
+  assert.deepEqual(all.map((e) => e.type), events.map((e) => e.type));
+  assert.equal((await earlyFinal).output_text, deltaText(all));
 });
 
-test('finalResponse() while iterating, then the stream fails: both see the same error', async () => {
+test('finalResponse() while iterating, then the stream fails: both see the same error; abort() after it keeps it', async () => {
   const stream = client.stream(params, fault('failed'));
   let pending;
   const { error } = await collect(stream, (e) => {
@@ -93,15 +102,8 @@ test('finalResponse() while iterating, then the stream fails: both see the same 
   });
   isError(error, ApiError);
   await fails(pending, ApiError, { message: error.message });
-});
-
-test('finalResponse() asked before a for await in the same task: the loop still gets every event', async () => {
-  const alone = await drained(client.stream(params));
-  const stream = client.stream(params);
-  const final = stream.finalResponse();
-  const events = await drained(stream);
-  assert.deepEqual(events.map((e) => e.type), alone.map((e) => e.type));
-  assert.equal((await final).output_text, deltaText(events));
+  stream.abort();
+  await fails(stream.finalResponse(), ApiError, { message: error.message });
 });
 
 test('finalResponse() pending while iterating settles when the loop is left early (break, abort)', async () => {
@@ -114,20 +116,16 @@ test('finalResponse() pending while iterating settles when the loop is left earl
     return seen.length === 4;
   });
   isError(await settled(p1), AbortError);
-  // abort() between events, then the loop stops calling next()
-  const s2 = client.stream(params);
-  const it = s2[Symbol.asyncIterator]();
-  await it.next();
-  const p2 = s2.finalResponse();
-  s2.abort();
-  isError(await settled(p2), AbortError);
-  // finalResponse() asked after abort(), with the iterator never resumed
-  const s3 = client.stream(params);
-  const it3 = s3[Symbol.asyncIterator]();
-  await it3.next();
-  s3.abort();
-  isError(await settled(s3.finalResponse()), AbortError);
-  assert.deepEqual(await it3.next(), DONE, 'the stream is over');
+  // abort() between events (finalResponse() asked before it, or after it), the iterator not resumed
+  for (const askFirst of [true, false]) {
+    const s = client.stream(params);
+    const it = s[Symbol.asyncIterator]();
+    await it.next();
+    const pending = askFirst && s.finalResponse();
+    s.abort();
+    isError(await settled(pending || s.finalResponse()), AbortError, {}, `asked first: ${askFirst}`);
+    assert.deepEqual(await it.next(), DONE, 'the stream is over');
+  }
 });
 
 test('concurrent next() calls are queued: consecutive events, in order, no exception', async () => {
@@ -194,9 +192,8 @@ test('abort() after completion is a no-op; after a failure it keeps the failure'
   const final = await stream.finalResponse();
   stream.abort();
   stream.abort();
-  assert.deepEqual(await stream.finalResponse(), final);
-  assert.deepEqual(await stream.next(), DONE);
-  assert.deepEqual(stream.response, final);
+  assert.deepEqual([await stream.finalResponse(), await stream.next(), stream.response], [final, DONE, final]);
+  // a failed stream whose finalResponse() is first asked after abort()
   const failed = client.stream(params, fault('failed'));
   const { error } = await collect(failed);
   failed.abort();
@@ -278,7 +275,7 @@ test('fromReadableStream: a body that errors or yields a chunk that is not bytes
   }
 });
 
-test('fromReadableStream: leaving early cancels the body and releases its lock', async () => {
+test('a body is cancelled when the loop is left early (its lock released) and once the terminal event is read', async () => {
   const { events: wire } = syntheticStream(['a', 'b', 'c']);
   let cancelled = false;
   const body = bodyStarting(wire.map((e) => enc(frame(e))), { close: false, cancel: () => { cancelled = true; } });
@@ -287,9 +284,7 @@ test('fromReadableStream: leaving early cancels the body and releases its lock',
   assert.ok(cancelled, 'the body was cancelled');
   assert.equal(body.locked, false, 'the reader lock was released');
   await fails(stream.finalResponse(), AbortError);
-});
-
-test('the body is cancelled once the terminal event is read: a fetched one, and a given one, which also comes back unlocked', async () => {
+  // once the terminal event is read: a fetched one, and a given one, which also comes back unlocked
   const source = () => {
     const s = { cancelled: false };
     s.res = new Response(bodyStarting([enc(syntheticStream(['a']).sse)], { close: false, cancel: () => (s.cancelled = true) }));
@@ -315,7 +310,7 @@ test('many at once: 20 concurrent streams and 20 concurrent creates on one clien
   created.forEach((r, i) => assert.ok(r.output_text.includes(`"parallel ${i}"`)));
 });
 
-test('ResponseAccumulator: events collected with for-await → acc.response equals finalResponse(); tool calls too', async () => {
+test('ResponseAccumulator: events collected with for-await → acc.response = finalResponse(); tool calls, a failure', async () => {
   const reasoning = { ...params, reasoning: { effort: 'medium', summary: 'auto' } };
   const tools = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
   const cases = [undefined, 'incomplete', 'multibyte', 'keepalive'].map((f) => [reasoning, f && fault(f), String(f)]);
@@ -330,15 +325,13 @@ test('ResponseAccumulator: events collected with for-await → acc.response equa
   // the last run: a function call, its arguments the deltas
   const args = run.events.filter((e) => e.type === 'response.function_call_arguments.delta').map((e) => e.delta).join('');
   has(run.final.output[0], { type: 'function_call', arguments: args });
-});
-
-test('ResponseAccumulator: a failed stream: the accumulator holds the failed response', async () => {
-  // the events before the failure, then the failing event as the server sent it
+  // a failed stream: the events before the failure, then the failing event as the server sent it
   const acc = new ResponseAccumulator();
   (await collect(client.stream(params, fault('failed')))).events.forEach((e) => acc.push(e));
   assert.equal(acc.response.status, 'in_progress');
-  acc.push({ type: 'response.failed', sequence_number: 999, response: { ...acc.response, status: 'failed', error: { code: 'x', message: 'y' } } });
-  assert.equal(acc.response.status, 'failed');
+  const error = { code: 'x', message: 'y' };
+  acc.push({ type: 'response.failed', sequence_number: 999, response: { ...acc.response, status: 'failed', error } });
+  assert.equal(acc.response.status, 'failed', 'the accumulator holds the failed response');
 });
 
 test('ResponseAccumulator: garbage throws; an event that fits nowhere changes nothing', () => {
@@ -357,16 +350,6 @@ test('ResponseAccumulator: garbage throws; an event that fits nowhere changes no
   assert.deepEqual(acc.response, before);
   for (const e of wire.slice(1)) acc.push(e);
   has(acc.response, { output_text: 'ok', status: 'completed' });
-});
-
-test('a handler that off()s itself while an event is handed out: the next handler still sees that event', async () => {
-  const { sse } = syntheticStream(['x']);
-  const stream = streamOf(sse);
-  const seen = [];
-  const once = () => stream.off('response.created', once);
-  stream.on('response.created', once).on('response.created', (e) => seen.push(e.type));
-  await drained(stream);
-  assert.deepEqual(seen, ['response.created']);
 });
 
 test('a relay is the first and only reader: toReadableStream() twice, or after an iterator began, is a TypeError; next() on a relayed stream too', async () => {
@@ -399,7 +382,7 @@ test('a relay is the first and only reader: toReadableStream() twice, or after a
 test('data with neither a type nor an event: name that carries an error (LiteLLM\'s proxy) fails the stream with that ApiError', async () => {
   const { sse } = syntheticStream(['a'], { terminal: false });
   const error = { message: 'quota exceeded for gpt-5', type: 'rate_limit_error', param: null, code: '429' };
-  const { events, error: e } = await collect(streamOf([...[sse].flat(), `data: ${JSON.stringify({ error })}\n\n`]));
+  const { events, error: e } = await collect(streamOf([sse, `data: ${JSON.stringify({ error })}\n\n`]));
   isError(e, ApiError, { message: 'quota exceeded for gpt-5', code: '429', type: 'rate_limit_error' });
   assert.ok(events.every((ev) => typeof ev.type === 'string'), 'the error is not handed out as an event');
 });

@@ -11,15 +11,25 @@ const { srv } = await useMock({ delayMs: 0, backgroundMs: 400 });
 const post = (path, body, headers = {}) =>
   fetch(srv.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 const get = (path) => fetch(srv.url + path);
-const create = async (body) => (await post('/v1/responses', body)).json();
+const json = async (res) => (await res).json();
+const create = (body) => json(post('/v1/responses', body));
+/** The JSON of GET /v1/responses/`path`. */
+const got = (path) => json(get(`/v1/responses/${path}`));
+const textOf = (r, i = 0) => r.output[i].content[0].text;
+const deltaText = (events, type = 'response.output_text.delta') =>
+  events.filter((e) => e.type === type).map((e) => e.delta).join('');
 
 async function sse(res) {
   const events = [];
   const parser = createParser({ onEvent: (e) => events.push({ event: e.event, data: JSON.parse(e.data) }) });
-  parser.feed(await res.text());
+  parser.feed(await (await res).text());
   for (const e of events) assert.equal(e.event, e.data.type, 'event: line matches the JSON type');
   return events.map((e) => e.data);
 }
+/** The events of POST /v1/responses with `body`, streamed. */
+const streamed = (body) => sse(post('/v1/responses', { ...body, stream: true }));
+/** The event types, each run of one type collapsed. */
+const collapsed = (events) => events.map((e) => e.type).filter((t, i, a) => t !== a[i - 1]);
 
 /** Replace ids and timestamps so two answers to the same request compare equal. */
 function normalize(v) {
@@ -45,8 +55,7 @@ test('stream: documented order, sequence numbers, indexes, ids, usage', async ()
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^text\/event-stream/);
   const events = await sse(res);
-  const collapsed = events.map((e) => e.type).filter((t, i, a) => t !== a[i - 1]);
-  assert.deepEqual(collapsed, DOCUMENTED);
+  assert.deepEqual(collapsed(events), DOCUMENTED);
   events.forEach((e, i) => assert.equal(e.sequence_number, i));
   has(events[0].response, { status: 'in_progress', output: [], usage: null });
   const added = events[2];
@@ -56,16 +65,14 @@ test('stream: documented order, sequence numbers, indexes, ids, usage', async ()
   const deltas = events.filter((e) => e.type === 'response.output_text.delta');
   assert.ok(deltas.length >= 20);
   for (const d of [...deltas, events.at(-3), events.at(-4)]) {
-    assert.equal(d.item_id, added.item.id);
-    has(d, { output_index: 0, content_index: 0 });
+    has(d, { item_id: added.item.id, output_index: 0, content_index: 0 });
   }
-  const text = deltas.map((d) => d.delta).join('');
+  const text = deltaText(events);
   assert.ok(deltas.every((d) => d.delta.split(' ').filter(Boolean).length <= 3), 'a few words per delta');
   assert.equal(events.find((e) => e.type === 'response.output_text.done').text, text);
   const completed = events.at(-1).response;
   has(completed, { status: 'completed', model: 'gpt-mock' });
-  assert.equal(completed.output[0].content[0].text, text);
-  assert.equal(completed.output[0].status, 'completed');
+  assert.deepEqual([completed.output[0].status, textOf(completed)], ['completed', text]);
   assert.equal(typeof completed.completed_at, 'number');
   assert.match(text, /^You said: "Tell me a story"\. /);
   const u = completed.usage;
@@ -75,13 +82,12 @@ test('stream: documented order, sequence numbers, indexes, ids, usage', async ()
 
 test('JSON answer equals the completed response of the stream; no output_text; deterministic', async () => {
   const body = { model: 'm', input: 'Same request twice', instructions: 'Be nice', metadata: { a: 'b' }, temperature: 0.5 };
-  const json = await create(body);
-  const streamed = (await sse(await post('/v1/responses', { ...body, stream: true }))).at(-1).response;
-  assert.equal('output_text' in json, false);
-  assert.deepEqual(normalize(json), normalize(streamed));
-  has(json, { instructions: 'Be nice', metadata: { a: 'b' }, temperature: 0.5 });
-  assert.match(json.output[0].content[0].text, /Your instructions were: "Be nice"/);
-  assert.deepEqual(normalize(await create(body)), normalize(json));
+  const answer = await create(body);
+  assert.equal('output_text' in answer, false);
+  assert.deepEqual(normalize(answer), normalize((await streamed(body)).at(-1).response));
+  has(answer, { instructions: 'Be nice', metadata: { a: 'b' }, temperature: 0.5 });
+  assert.match(textOf(answer), /Your instructions were: "Be nice"/);
+  assert.deepEqual(normalize(await create(body)), normalize(answer));
 });
 
 test('function call: item shape, argument deltas, arguments from the schema', async () => {
@@ -89,22 +95,21 @@ test('function call: item shape, argument deltas, arguments from the schema', as
     { type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } },
     { type: 'function', name: 'get_time', parameters: { type: 'object', properties: { tz: { type: 'string', enum: ['UTC', 'CET'] }, n: { type: 'integer', minimum: 7 } }, required: ['tz', 'n'] } },
   ];
-  const events = await sse(await post('/v1/responses', { model: 'm', input: 'please use get_time', tools, stream: true }));
+  const events = await streamed({ model: 'm', input: 'please use get_time', tools });
   const added = events.find((e) => e.type === 'response.output_item.added');
   has(added.item, { type: 'function_call', name: 'get_time', arguments: '' });
   assert.match(added.item.id, /^fc_/);
   assert.match(added.item.call_id, /^call_[A-Za-z0-9]{24}$/);
   const deltas = events.filter((e) => e.type === 'response.function_call_arguments.delta');
   assert.ok(deltas.every((d) => d.item_id === added.item.id && d.output_index === 0));
-  const args = deltas.map((d) => d.delta).join('');
+  const args = deltaText(events, 'response.function_call_arguments.delta');
   assert.equal(events.find((e) => e.type === 'response.function_call_arguments.done').arguments, args);
   assert.deepEqual(JSON.parse(args), { tz: 'UTC', n: 7 });
   has(events.at(-1).response.output[0], { status: 'completed', arguments: args });
 
-  // "weather"/"call" in the prompt picks the first tool; no hint: plain text.
+  // "weather"/"call" in the prompt picks the first tool; no hint: plain text; tool_choice naming a function
   assert.equal((await create({ model: 'm', input: 'call something', tools })).output[0].name, 'lookup');
   assert.equal((await create({ model: 'm', input: 'hello there', tools })).output[0].type, 'message');
-  // tool_choice naming a function
   const named = await create({ model: 'm', input: 'hi', tools, tool_choice: { type: 'function', name: 'lookup' } });
   assert.equal(named.output[0].name, 'lookup');
 });
@@ -112,15 +117,13 @@ test('function call: item shape, argument deltas, arguments from the schema', as
 test('tool outputs: follow-up quotes the output; unknown call_id and missing output are 400', async () => {
   const tools = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
   const first = await create({ model: 'm', input: 'weather?', tools });
-  const call = first.output[0];
   const next = { model: 'm', previous_response_id: first.id };
   const missing = await errorOf(post('/v1/responses', { ...next, input: 'and now?' }), 400);
   assert.match(missing.message, /No tool output found/);
   const output = { type: 'function_call_output', call_id: 'call_nope', output: 'x' };
   assert.equal((await errorOf(post('/v1/responses', { ...next, input: [output] }), 400)).param, 'input');
-  const sunny = { type: 'function_call_output', call_id: call.call_id, output: 'Sunny, 25 degrees' };
-  const follow = await create({ model: 'm', previous_response_id: first.id, tools, input: [sunny] });
-  assert.match(follow.output[0].content[0].text, /get_weather returned "Sunny, 25 degrees"/);
+  const sunny = { type: 'function_call_output', call_id: first.output[0].call_id, output: 'Sunny, 25 degrees' };
+  assert.match(textOf(await create({ ...next, tools, input: [sunny] })), /get_weather returned "Sunny, 25 degrees"/);
   // Stateless: the call and its output both in the input.
   const stateless = await create({
     model: 'm',
@@ -130,27 +133,24 @@ test('tool outputs: follow-up quotes the output; unknown call_id and missing out
       { type: 'function_call_output', call_id: 'call_abc', output: 'Rain' },
     ],
   });
-  assert.match(stateless.output[0].content[0].text, /get_weather returned "Rain"/);
+  assert.match(textOf(stateless), /get_weather returned "Rain"/);
 });
 
 test('structured output: json_schema and json_object stream JSON text', async () => {
   const schema = { type: 'object', properties: { answer: { type: 'string' }, n: { type: 'number' }, ok: { type: 'boolean' }, list: { type: 'array', items: { type: 'integer' } } }, required: ['answer', 'n', 'ok', 'list'], additionalProperties: false };
-  const events = await sse(await post('/v1/responses', { model: 'm', input: 'Answer in JSON', stream: true, text: { format: { type: 'json_schema', name: 'a', schema, strict: true } } }));
-  const text = events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
-  const v = JSON.parse(text);
+  const events = await streamed({ model: 'm', input: 'Answer in JSON', text: { format: { type: 'json_schema', name: 'a', schema, strict: true } } });
+  const v = JSON.parse(deltaText(events));
   assert.deepEqual(Object.keys(v), ['answer', 'n', 'ok', 'list']);
-  assert.equal(v.answer, 'Answer in JSON');
-  assert.equal(typeof v.n, 'number');
+  assert.deepEqual([v.answer, typeof v.n], ['Answer in JSON', 'number']);
   assert.ok(v.list.every(Number.isInteger));
   assert.deepEqual(events.at(-1).response.text.format.schema, schema);
   const o = await create({ model: 'm', input: 'obj', text: { format: { type: 'json_object' } } });
-  assert.equal(typeof JSON.parse(o.output[0].content[0].text), 'object');
+  assert.equal(typeof JSON.parse(textOf(o)), 'object');
 });
 
 test('reasoning: summary parts streamed before the message; effort low = one part', async () => {
-  const events = await sse(await post('/v1/responses', { model: 'o-mock', input: 'why?', stream: true, reasoning: { effort: 'low', summary: 'auto' }, include: ['reasoning.encrypted_content'] }));
-  const types = events.map((e) => e.type).filter((t, i, a) => t !== a[i - 1]);
-  assert.deepEqual(types.slice(0, 9), [
+  const events = await streamed({ model: 'o-mock', input: 'why?', reasoning: { effort: 'low', summary: 'auto' }, include: ['reasoning.encrypted_content'] });
+  assert.deepEqual(collapsed(events).slice(0, 9), [
     'response.created', 'response.in_progress', 'response.output_item.added', 'response.reasoning_summary_part.added',
     'response.reasoning_summary_text.delta', 'response.reasoning_summary_text.done', 'response.reasoning_summary_part.done',
     'response.output_item.done', 'response.output_item.added',
@@ -158,8 +158,8 @@ test('reasoning: summary parts streamed before the message; effort low = one par
   const rs = events[2].item;
   assert.match(rs.id, /^rs_/);
   assert.equal(typeof rs.encrypted_content, 'string');
-  const summary = events.filter((e) => e.type === 'response.reasoning_summary_text.delta').map((e) => e.delta).join('');
   const final = events.at(-1).response;
+  const summary = deltaText(events, 'response.reasoning_summary_text.delta');
   assert.deepEqual(final.output[0].summary, [{ type: 'summary_text', text: summary }]);
   assert.equal(final.output[1].type, 'message');
   assert.equal(events.find((e) => e.type === 'response.content_part.added').output_index, 1);
@@ -167,8 +167,7 @@ test('reasoning: summary parts streamed before the message; effort low = one par
 });
 
 test('max_output_tokens: response.incomplete with incomplete_details', async () => {
-  const events = await sse(await post('/v1/responses', { model: 'm', input: 'long please', stream: true, max_output_tokens: 16 }));
-  const last = events.at(-1);
+  const last = (await streamed({ model: 'm', input: 'long please', max_output_tokens: 16 })).at(-1);
   assert.equal(last.type, 'response.incomplete');
   has(last.response, { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
   assert.equal(last.response.output[0].status, 'incomplete');
@@ -178,8 +177,8 @@ test('previous_response_id: history is used (turn number); unknown id is 400 pre
   const a = await create({ model: 'm', input: 'first turn' });
   const b = await create({ model: 'm', input: 'second turn', previous_response_id: a.id });
   const c = await create({ model: 'm', input: 'third turn', previous_response_id: b.id });
-  assert.match(b.output[0].content[0].text, /turn 2 of/);
-  assert.match(c.output[0].content[0].text, /"third turn".*turn 3 of/s);
+  assert.match(textOf(b), /turn 2 of/);
+  assert.match(textOf(c), /"third turn".*turn 3 of/s);
   assert.ok(c.usage.input_tokens > a.usage.input_tokens, 'history counts as input');
   const bad = post('/v1/responses', { model: 'm', input: 'x', previous_response_id: 'resp_missing' });
   assert.deepEqual(await errorOf(bad, 400), {
@@ -191,25 +190,24 @@ test('previous_response_id: history is used (turn number); unknown id is 400 pre
 test('store: retrieve, input_items (order, limit, after), delete, store:false', async () => {
   const input = ['one', 'two', 'three', 'four', 'five'].map((t) => ({ role: 'user', content: t }));
   const r = await create({ model: 'm', input });
-  assert.deepEqual(await (await get(`/v1/responses/${r.id}`)).json(), r);
-  const asc = await (await get(`/v1/responses/${r.id}/input_items?order=asc`)).json();
+  assert.deepEqual(await got(r.id), r);
+  const texts = (page) => page.data.map((i) => i.content[0].text);
+  const asc = await got(`${r.id}/input_items?order=asc`);
   assert.equal(asc.object, 'list');
-  assert.deepEqual(asc.data.map((i) => i.content[0].text), ['one', 'two', 'three', 'four', 'five']);
+  assert.deepEqual(texts(asc), ['one', 'two', 'three', 'four', 'five']);
   assert.ok(asc.data.every((i) => /^msg_/.test(i.id) && i.type === 'message' && i.content[0].type === 'input_text'));
   has(asc, { first_id: asc.data[0].id, last_id: asc.data[4].id, has_more: false });
-  const page = await (await get(`/v1/responses/${r.id}/input_items?limit=2`)).json();
-  assert.deepEqual(page.data.map((i) => i.content[0].text), ['five', 'four']);
-  assert.equal(page.has_more, true);
-  const next = await (await get(`/v1/responses/${r.id}/input_items?limit=2&after=${page.last_id}`)).json();
-  assert.deepEqual(next.data.map((i) => i.content[0].text), ['three', 'two']);
+  const page = await got(`${r.id}/input_items?limit=2`);
+  assert.deepEqual([texts(page), page.has_more], [['five', 'four'], true]);
+  assert.deepEqual(texts(await got(`${r.id}/input_items?limit=2&after=${page.last_id}`)), ['three', 'two']);
   assert.equal((await get(`/v1/responses/${r.id}/input_items?limit=101`)).status, 400);
 
-  const del = await fetch(`${srv.url}/v1/responses/${r.id}`, { method: 'DELETE' });
-  assert.deepEqual(await del.json(), { id: r.id, object: 'response', deleted: true });
+  const del = () => fetch(`${srv.url}/v1/responses/${r.id}`, { method: 'DELETE' });
+  assert.deepEqual(await json(del()), { id: r.id, object: 'response', deleted: true });
   for (const path of [`/v1/responses/${r.id}`, `/v1/responses/${r.id}/input_items`]) {
-    assert.equal((await errorOf(get(path), 404)).type, 'invalid_request_error');
+    await errorOf(get(path), 404);
   }
-  assert.equal((await fetch(`${srv.url}/v1/responses/${r.id}`, { method: 'DELETE' })).status, 404);
+  assert.equal((await del()).status, 404);
 
   const unstored = await create({ model: 'm', input: 'x', store: false });
   assert.equal(unstored.store, false);
@@ -221,46 +219,45 @@ test('background: queued → in_progress → completed; cancel; replay with star
   has(q, { status: 'queued', background: true });
   const seen = new Set([q.status]);
   for (let i = 0; i < 200; i++) {
-    const r = await (await get(`/v1/responses/${q.id}`)).json();
+    const r = await got(q.id);
     seen.add(r.status);
     if (r.status === 'completed') {
-      assert.match(r.output[0].content[0].text, /slow job/);
+      assert.match(textOf(r), /slow job/);
       break;
     }
     await new Promise((ok) => setTimeout(ok, 10));
   }
   assert.deepEqual([...seen], ['queued', 'in_progress', 'completed']);
 
-  const all = await sse(await get(`/v1/responses/${q.id}?stream=true`));
-  assert.deepEqual(all.slice(0, 3).map((e) => e.type), ['response.created', 'response.queued', 'response.in_progress']);
+  const opening = ['response.created', 'response.queued', 'response.in_progress'];
+  const all = await sse(get(`/v1/responses/${q.id}?stream=true`));
+  assert.deepEqual(all.slice(0, 3).map((e) => e.type), opening);
   assert.equal(all[0].response.status, 'queued');
-  const tail = await sse(await get(`/v1/responses/${q.id}?stream=true&starting_after=0`));
+  const tail = await sse(get(`/v1/responses/${q.id}?stream=true&starting_after=0`));
   assert.equal(tail[0].sequence_number, 1);
   assert.deepEqual(tail, all.slice(1));
   assert.equal((await get(`/v1/responses/${q.id}?stream=true&starting_after=x`)).status, 400);
 
   // stream + background: events as they happen, including response.queued
-  const live = await sse(await post('/v1/responses', { model: 'm', input: 'live bg', background: true, stream: true }));
-  assert.deepEqual(live.slice(0, 3).map((e) => e.type), ['response.created', 'response.queued', 'response.in_progress']);
+  const live = await streamed({ model: 'm', input: 'live bg', background: true });
+  assert.deepEqual(live.slice(0, 3).map((e) => e.type), opening);
   assert.equal(live.at(-1).type, 'response.completed');
 
   // Replay while running continues live to the end.
   const running = await create({ model: 'm', input: 'watch me', background: true });
-  const watched = await sse(await get(`/v1/responses/${running.id}?stream=true&starting_after=2`));
-  assert.equal(watched[0].sequence_number, 3);
+  const watched = await sse(get(`/v1/responses/${running.id}?stream=true&starting_after=2`));
   assert.equal(watched.at(-1).type, 'response.completed');
   watched.forEach((e, i) => assert.equal(e.sequence_number, i + 3));
 
-  // cancel
+  // cancel; cancelling twice returns the same final response
   const c = await create({ model: 'm', input: 'cancel me', background: true });
-  assert.equal((await (await post(`/v1/responses/${c.id}/cancel`, {})).json()).status, 'cancelled');
+  const cancel = (id) => post(`/v1/responses/${id}/cancel`, {});
+  assert.equal((await json(cancel(c.id))).status, 'cancelled');
   await new Promise((ok) => setTimeout(ok, 50));
-  assert.equal((await (await get(`/v1/responses/${c.id}`)).json()).status, 'cancelled');
-  // cancelling twice returns the same final response
-  assert.equal((await (await post(`/v1/responses/${c.id}/cancel`, {})).json()).status, 'cancelled');
-  const fg = await create({ model: 'm', input: 'x' });
-  assert.equal((await errorOf(post(`/v1/responses/${fg.id}/cancel`, {}), 400)).type, 'invalid_request_error');
-  assert.equal((await post('/v1/responses/resp_nope/cancel', {})).status, 404);
+  assert.equal((await got(c.id)).status, 'cancelled');
+  assert.equal((await json(cancel(c.id))).status, 'cancelled');
+  await errorOf(cancel((await create({ model: 'm', input: 'x' })).id), 400);
+  assert.equal((await cancel('resp_nope')).status, 404);
 });
 
 test('unknown routes and methods: 404 JSON error', async () => {

@@ -35,6 +35,13 @@ function parse(text) {
   };
 }
 
+/** Asserts `res` is the 400 of a bad x-mock-fault value. */
+async function badFault(res, fault) {
+  assert.equal(res.status, 400, fault);
+  has((await res.json()).error, { param: 'x-mock-fault', code: 'invalid_value' }, fault);
+}
+const drain = async (res) => (await res).arrayBuffer();
+
 /** The streamed answer under `fault`: its chunks (with arrival times), text, events and time (ms). */
 async function faulted(fault, body) {
   const t0 = performance.now();
@@ -70,17 +77,13 @@ test('fail-first=2: two failures, then success; counted per x-mock-fault-key', a
   for (let i = 0; i < 4; i++) {
     const res = await create('fail-first=2,status=502', { stream: false }, { 'x-mock-fault-key': key });
     statuses.push([res.status, res.headers.get('x-mock-attempt')]);
-    await res.arrayBuffer();
+    await drain(res);
   }
   assert.deepEqual(statuses, [[502, '1'], [502, '2'], [200, '3'], [200, '4']]);
   assert.equal(srv.requests.filter((r) => r.headers['x-mock-fault-key'] === key).length, 4);
   // Without a key the fault string is the key; default status is 500.
   const fault = `fail-first=1,retry-after=0,seed=${Date.now()}`;
-  const a = await create(fault);
-  const b = await create(fault);
-  assert.deepEqual([a.status, b.status], [500, 200]);
-  await a.arrayBuffer();
-  await b.arrayBuffer();
+  assert.deepEqual([await statusOf(create(fault)), await statusOf(create(fault))], [500, 200]);
 });
 
 test('disconnect-after=N closes the stream early; disconnect drops a JSON request', async () => {
@@ -98,7 +101,7 @@ test('stall-headers=MS delays the headers', async () => {
   const t0 = performance.now();
   const res = await create('stall-headers=150');
   assert.ok(performance.now() - t0 >= 140);
-  await res.arrayBuffer();
+  await drain(res);
 });
 
 // [fault, the type of the last event, further checks of the answer]
@@ -181,9 +184,8 @@ test('malformed-json=N breaks only event N', async () => {
 test('error-event: nested error then stop; =failed adds response.failed; =flat', async () => {
   const stop = await faulted('error-event');
   assert.deepEqual(stop.json.map((e) => e.type), ['response.created', 'response.in_progress', 'error']);
-  const err = stop.json[2];
-  assert.equal(err.sequence_number, 2);
-  assert.deepEqual(Object.keys(err.error), ['type', 'code', 'message', 'param']);
+  assert.equal(stop.json[2].sequence_number, 2);
+  assert.deepEqual(Object.keys(stop.json[2].error), ['type', 'code', 'message', 'param']);
   assert.equal(stop.events[2].event, 'error');
 
   const failed = (await faulted('error-event=failed')).json;
@@ -195,8 +197,7 @@ test('error-event: nested error then stop; =failed adds response.failed; =flat',
   assert.equal(typeof flat[2].message, 'string');
 
   const json = await create('error-event', { stream: false });
-  assert.equal(json.status, 500);
-  assert.equal((await json.json()).error.code, 'server_error');
+  assert.deepEqual([json.status, (await json.json()).error.code], [500, 'server_error']);
 });
 
 test('faults also apply to retrieve (GET) and to the stream replay', async () => {
@@ -226,15 +227,9 @@ test('replay-seq=KIND: a resume first sends the last delta at or before starting
 });
 
 test('status=CODE takes an error status (400–599); other codes are a bad value', async () => {
-  for (const status of [400, 599]) {
-    const res = await create(`status=${status}`);
-    assert.equal(res.status, status);
-    await res.arrayBuffer();
-  }
+  for (const status of [400, 599]) assert.equal(await statusOf(create(`status=${status}`)), status);
   for (const fault of ['status=100', 'status=200', 'status=399', '{"status":204}', 'status=600']) {
-    const res = await create(fault);
-    assert.equal(res.status, 400, fault);
-    has((await res.json()).error, { param: 'x-mock-fault', code: 'invalid_value' }, fault);
+    await badFault(await create(fault), fault);
   }
 });
 
@@ -249,23 +244,17 @@ test('retry-after takes printable ASCII only: anything else is a 400, never a br
     'status=429,retry-after',
   ];
   const mock = createMock({ delayMs: 0 });
+  const body = '{"model":"m","input":"hi"}';
   for (const fault of faults) {
-    const res = await create(fault); // over HTTP (startMockServer)
-    assert.equal(res.status, 400, fault);
-    has((await res.json()).error, { param: 'x-mock-fault', code: 'invalid_value' }, fault);
-    const direct = await mock.fetch(new Request('http://mock/v1/responses', { // the fetch handler
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-mock-fault': fault },
-      body: '{"model":"m","input":"hi"}',
-    }));
-    assert.equal(direct.status, 400, fault);
-    assert.equal((await direct.json()).error.param, 'x-mock-fault', fault);
+    await badFault(await create(fault), fault); // over HTTP (startMockServer)
+    const headers = { 'content-type': 'application/json', 'x-mock-fault': fault };
+    const direct = await mock.fetch(new Request('http://mock/v1/responses', { method: 'POST', headers, body }));
+    await badFault(direct, fault); // the fetch handler
   }
   const date = 'Wed, 21 Oct 2015 07:28:00 GMT';
   const ok = await create(JSON.stringify({ status: 503, 'retry-after': date }));
-  assert.equal(ok.status, 503);
-  assert.equal(ok.headers.get('retry-after'), date);
-  await ok.arrayBuffer();
+  assert.deepEqual([ok.status, ok.headers.get('retry-after')], [503, date]);
+  await drain(ok);
 });
 
 /** A WebSocket to the mock at `base` (http URL): `send(frame)`, the frames received, and how it ended. */
@@ -279,6 +268,9 @@ async function socketTo(t, base) {
   return { ws, frames, closed, send: (f) => ws.send(JSON.stringify({ type: 'response.create', model: 'm', input: 'hi', ...f })) };
 }
 const within = (p, ms, what) => Promise.race([p, new Promise((_, no) => setTimeout(() => no(new Error(`${what}: nothing after ${ms} ms`)), ms))]);
+/** Waits (at most 3 s) until `cond(s.frames)` holds. */
+const framesUntil = (s, cond, what) =>
+  within((async () => { while (!cond(s.frames)) await new Promise((r) => setTimeout(r, 5)); })(), 3000, what);
 
 test('WebSocket: disconnect and disconnect-after=N drop the socket (no close frame)', async (t) => {
   for (const [fault, most] of [['disconnect', 0], ['disconnect-after=3', 3], ['{"disconnect":true}', 0]]) {
@@ -295,7 +287,7 @@ test('WebSocket: a fault a header cannot carry is the x-mock-fault 400, on its l
   for (const fault of ['status=500, seed=\n1', 'status=500\u2028', '{"status":429,"retry-after":"\u4e2d"}', '{"status":429,"retry-after":"1\\r\\nx: y"}']) {
     s.frames.length = 0;
     s.send({ stream_id: 'lane-1', metadata: { 'x-mock-fault': fault } });
-    await within((async () => { while (!s.frames.length) await new Promise((r) => setTimeout(r, 5)); })(), 3000, JSON.stringify(fault));
+    await framesUntil(s, (f) => f.length, JSON.stringify(fault));
     has(s.frames[0], { type: 'error', status: 400, stream_id: 'lane-1' }, JSON.stringify(fault));
     has(s.frames[0].error, { param: 'x-mock-fault', code: 'invalid_value' }, JSON.stringify(fault));
   }
@@ -306,7 +298,7 @@ test('WebSocket: a fault in the JSON form is passed on whole, whatever its strin
   const s = await socketTo(t, srv.url);
   // read as the list form, the string's `ws-drop-after=1` would cut the socket after one event
   s.send({ stream_id: 'a', metadata: { 'x-mock-fault': '{"error-event":"stop","retry-after":"a,ws-drop-after=1,b"}' } });
-  await within((async () => { while (!s.frames.some((f) => f.type === 'error')) await new Promise((r) => setTimeout(r, 5)); })(), 3000, 'the error event');
+  await framesUntil(s, (frames) => frames.some((f) => f.type === 'error'), 'the error event');
   assert.ok(s.frames.length > 2, `${s.frames.length} frames`);
   assert.equal(s.ws.readyState, WebSocket.OPEN);
 });
@@ -337,7 +329,7 @@ test('WebSocket: a response that throws is an error event on its lane; a body th
 
   const s = await socketTo(t, base);
   s.send({ stream_id: 'x' });
-  await within((async () => { while (!s.frames.length) await new Promise((r) => setTimeout(r, 5)); })(), 3000, 'error event');
+  await framesUntil(s, (f) => f.length, 'error event');
   has(s.frames[0], { type: 'error', stream_id: 'x' });
   assert.equal(s.ws.readyState, WebSocket.OPEN);
 

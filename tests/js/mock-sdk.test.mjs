@@ -25,8 +25,7 @@ test('SDK: responses.create returns a completed response quoting the input', asy
   const r = await client.responses.create({ model: 'my-model-x', input: 'Hello from the SDK' });
   has(r, { object: 'response', status: 'completed', model: 'my-model-x' });
   assert.match(r.id, /^resp_[0-9a-f]{50}$/);
-  assert.match(r.output_text, /You said: "Hello from the SDK"/);
-  assert.match(r.output_text, /mock/);
+  for (const re of [/You said: "Hello from the SDK"/, /mock/]) assert.match(r.output_text, re);
   assert.ok(r.usage.input_tokens > 0 && r.usage.output_tokens > 0);
   assert.equal(r.usage.total_tokens, r.usage.input_tokens + r.usage.output_tokens);
   assert.deepEqual(r.usage.input_tokens_details, { cached_tokens: 0 });
@@ -51,8 +50,7 @@ test('SDK: function call with schema-valid arguments, then the follow-up with fu
   stream.on('response.function_call_arguments.delta', (e) => argDeltas.push(e.delta));
   const first = await stream.finalResponse();
   const call = first.output.find((o) => o.type === 'function_call');
-  assert.ok(call, 'a function_call item');
-  assert.equal(call.name, 'get_weather');
+  has(call, { name: 'get_weather' }, 'a function_call item');
   assert.match(call.call_id, /^call_/);
   assert.ok(argDeltas.length > 3);
   assert.equal(argDeltas.join(''), call.arguments);
@@ -66,9 +64,7 @@ test('SDK: function call with schema-valid arguments, then the follow-up with fu
     input: [{ type: 'function_call_output', call_id: call.call_id, output: '{"temperature":"21C","sky":"clear"}' }],
   });
   assert.equal(second.previous_response_id, first.id);
-  assert.match(second.output_text, /get_weather/);
-  assert.match(second.output_text, /21C/);
-  assert.match(second.output_text, /turn 2/);
+  for (const re of [/get_weather/, /21C/, /turn 2/]) assert.match(second.output_text, re);
 });
 
 test('SDK: tool_choice "required" forces a call; tool_choice "none" answers in text', async () => {
@@ -94,8 +90,7 @@ test('SDK: json_schema output is JSON valid against the schema (responses.parse 
   assert.deepEqual((await client.responses.parse({ model: 'm', input: 'Review a film', text })).output_parsed, value);
   const obj = await client.responses.create({ model: 'm', input: 'Give me json', text: { format: { type: 'json_object' } } });
   const o = JSON.parse(obj.output_text);
-  assert.equal(typeof o, 'object');
-  assert.equal(o.you_said, 'Give me json');
+  assert.deepEqual([typeof o, o.you_said], ['object', 'Give me json']);
 });
 
 test('SDK: reasoning summary streamed before the message', async () => {
@@ -123,9 +118,8 @@ test('SDK: retrieve, inputItems.list, delete (then NotFoundError)', async () => 
   has(await client.responses.retrieve(r.id), { id: r.id, output_text: r.output_text });
 
   const page = await client.responses.inputItems.list(r.id, { order: 'asc' });
-  assert.equal(page.data.length, 3);
-  assert.equal(page.data[0].role, 'developer');
-  assert.equal(page.data[2].content[0].text, 'Second question');
+  const seen = [page.data.length, page.data[0].role, page.data[2].content[0].text];
+  assert.deepEqual(seen, [3, 'developer', 'Second question']);
   const all = [];
   for await (const item of client.responses.inputItems.list(r.id, { limit: 1 })) all.push(item);
   assert.deepEqual(all.map((i) => i.id), [...page.data].reverse().map((i) => i.id), 'desc by default, paginated with after');
@@ -144,8 +138,7 @@ test('SDK: background + cancel, and stream replay with starting_after', async ()
   assert.equal((await client.responses.retrieve(bg.id)).status, 'completed');
 
   const bg2 = await client.responses.create({ model: 'm', input: 'cancel me', background: true });
-  const cancelled = await client.responses.cancel(bg2.id);
-  assert.equal(cancelled.status, 'cancelled');
+  assert.equal((await client.responses.cancel(bg2.id)).status, 'cancelled');
   assert.equal((await client.responses.retrieve(bg2.id)).status, 'cancelled');
 
   const fg = await client.responses.create({ model: 'm', input: 'not background' });

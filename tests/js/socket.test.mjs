@@ -19,13 +19,23 @@ async function setup(t, opts = {}) {
 }
 
 /** A WebSocket server on 127.0.0.1 (closed after the test `t`) whose connections go to `onConnection(ws, req)`: its base URL. */
-async function wsServer(t, onConnection) {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+async function wsServer(t, onConnection, opts = {}) {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', ...opts });
   t.after(() => wss.close());
   await new Promise((r) => wss.once('listening', r));
   wss.on('connection', onConnection);
   return `http://127.0.0.1:${wss.address().port}/v1`;
 }
+
+/** A socket of a client of `base` (closed after the test `t`). */
+async function connectTo(t, base, opts = {}) {
+  const socket = await new ResponsesClient({ apiKey: KEY, baseURL: base, ...opts }).connect({ WebSocket });
+  t.after(() => socket.close());
+  return socket;
+}
+
+/** What `p` resolves to, or `{ status: what }` when it is still pending after 5 s. */
+const soon = (p, what = 'still waiting') => Promise.race([p, sleep(5000).then(() => ({ status: what }))]);
 
 /** The POST bodies the mock ran for the socket's frames (its request log). */
 const bodies = (srv) => srv.requests.filter((r) => r.method === 'POST').map((r) => r.body);
@@ -103,7 +113,7 @@ test('a malformed frame fails its response; the lane goes on, a malformed termin
   for (const at of [5, n - 1]) {
     const { error } = await collect(socket.stream({ model: 'm', input: 'x', metadata: { 'x-mock-fault': `malformed-json=${at}` } }));
     assert.ok(error instanceof StreamError, `${at}: ${error}`);
-    const next = await Promise.race([socket.create({ model: 'm', input: 'the next turn' }), sleep(5000).then(() => ({ status: 'still waiting' }))]);
+    const next = await soon(socket.create({ model: 'm', input: 'the next turn' }));
     assert.equal(next.status, 'completed', `after a malformed event ${at}`);
   }
 });
@@ -121,8 +131,7 @@ test('a frame over maxEventSize fails its response without being copied into was
     const done = { ...response, status: 'completed', ...(n === 'big terminal' ? { output_text: big } : {}) };
     ws.send(JSON.stringify({ type: 'response.completed', ...(stream_id ? { stream_id } : {}), response: done }));
   }));
-  const socket = await new ResponsesClient({ apiKey: KEY, baseURL: base, maxEventSize: 1024 * 1024 }).connect({ WebSocket });
-  t.after(() => socket.close());
+  const socket = await connectTo(t, base, { maxEventSize: 1024 * 1024 });
   await socket.create({ model: 'm', input: 'warm' });
   const before = wasm.memory.buffer.byteLength;
   const { error } = await collect(socket.stream({ model: 'm', input: 'big delta' }));
@@ -134,7 +143,7 @@ test('a frame over maxEventSize fails its response without being copied into was
   assert.ok(e2 instanceof StreamError && /size limit/.test(e2.message), String(e2));
   const grew = wasm.memory.buffer.byteLength - before;
   assert.ok(grew < 8 * 1024 * 1024, `wasm memory grew by ${grew} bytes for two 16 MiB frames over a 1 MiB limit`);
-  const next = await Promise.race([socket.create({ model: 'm', input: 'after' }, { streamId: 'a' }), sleep(5000).then(() => ({ status: 'lane a still waiting' }))]);
+  const next = await soon(socket.create({ model: 'm', input: 'after' }, { streamId: 'a' }), 'lane a still waiting');
   assert.equal(next.status, 'completed');
   assert.equal((await slow).status, 'completed');
   assert.equal((await socket.create({ model: 'm', input: 'after' })).status, 'completed');
@@ -201,8 +210,7 @@ test('steer(): accepted, the steered response ends (incomplete: steered), its su
   assert.equal(await socket.steer([{ type: 'message', role: 'user', content: 42 }], { streamId: 'f' }), 'accepted');
   await collect(bad);
   assert.ok((await Promise.race([failing, sleep(5000)])) instanceof ApiError, 'the successor failed');
-  const next = await Promise.race([socket.create({ model: 'm', input: 'next on f' }, { streamId: 'f' }), sleep(5000).then(() => ({ status: 'still waiting' }))]);
-  assert.equal(next.status, 'completed');
+  assert.equal((await soon(socket.create({ model: 'm', input: 'next on f' }, { streamId: 'f' }))).status, 'completed');
 });
 
 test('runTools({ socket }): each step sends only the new items + previous_response_id (store: false too)', async (t) => {
@@ -267,12 +275,10 @@ test('options and options.signal are checked alike by every call: an object or n
     'ResponseStream.fromReadableStream': (o) => ResponseStream.fromReadableStream(new ReadableStream(), o),
     'ResponseStream.fromResponse': (o) => ResponseStream.fromResponse(new Response(''), o),
   };
+  const signals = [{}, { addEventListener() {} }, { aborted: false, addEventListener() {} }, 'x'];
   const refused = [
     [5, 'options must be an object'],
-    [{ signal: {} }, 'options.signal must be an AbortSignal'],
-    [{ signal: { addEventListener() {} } }, 'options.signal must be an AbortSignal'],
-    [{ signal: { aborted: false, addEventListener() {} } }, 'options.signal must be an AbortSignal'],
-    [{ signal: 'x' }, 'options.signal must be an AbortSignal'],
+    ...signals.map((signal) => [{ signal }, 'options.signal must be an AbortSignal']),
   ];
   for (const [name, run] of Object.entries(calls)) {
     for (const [opts, message] of refused) {
@@ -296,12 +302,9 @@ test('connect() rejects with ConnectionError: upgrade refused (wrong key), or no
   await fails(client.connect({ WebSocket: Fake, timeout: 30 }), ConnectionError, { message });
   // A refused reconnect fails the request waiting for it with the same words.
   let refuse = false;
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', verifyClient: () => !refuse });
-  t.after(() => wss.close());
-  await new Promise((r) => wss.once('listening', r));
-  wss.on('connection', (ws) => ws.on('message', () => ws.terminate())); // drops at the first request
-  const socket = await new ResponsesClient({ apiKey: KEY, baseURL: `http://127.0.0.1:${wss.address().port}/v1` }).connect({ WebSocket });
-  t.after(() => socket.close());
+  const drop = (ws) => ws.on('message', () => ws.terminate()); // at the first request
+  const base = await wsServer(t, drop, { verifyClient: () => !refuse });
+  const socket = await connectTo(t, base);
   await collect(socket.stream({ model: 'm', input: 'x' }));
   refuse = true;
   const e = await fails(socket.create({ model: 'm', input: 'y' }), ConnectionError);
@@ -330,12 +333,12 @@ test('close() while a reconnect is in flight closes its half-open WebSocket at o
   made[0].readyState = 3;
   made[0].dispatchEvent(Object.assign(new Event('close'), { code: 1006 }));
   const p = collect(socket.stream({ model: 'm', input: 'x' }));
-  while (made.length < 2) await new Promise((r) => setTimeout(r, 1));
+  while (made.length < 2) await sleep(1);
   socket.close();
   const { error } = await p;
   assert.ok(error instanceof AbortError, String(error));
   await socket.closed;
-  await new Promise((r) => setTimeout(r, 0));
+  await sleep(0);
   assert.equal(made[1].closedByUs, true, 'the reconnect\'s WebSocket is closed, not left to its 60 s timeout');
 });
 
@@ -390,9 +393,7 @@ async function scripted(t, deltas = {}, chars = {}) {
       }
     });
   });
-  const socket = await new ResponsesClient({ apiKey: KEY, baseURL: base }).connect({ WebSocket });
-  t.after(() => socket.close());
-  return socket;
+  return connectTo(t, base);
 }
 
 /** The text of `n` deltas of `input` as `scripted` sends them. */

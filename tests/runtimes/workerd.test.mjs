@@ -71,14 +71,12 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 /** A request to the Worker (a body other than a string or a stream is sent as JSON); fails instead
  *  of hanging when the whole answer takes over `limitMs`. */
 async function call(instance, { method = 'POST', origin = ORIGIN, body, headers = {}, limitMs = 15_000, ...init } = {}) {
-  const h = { ...headers };
-  if (origin !== null) h.origin = origin;
+  const h = { ...headers, ...(origin !== null && { origin }) };
   if (body !== undefined && typeof body !== 'string' && !(body instanceof ReadableStream)) {
     body = JSON.stringify(body);
     h['content-type'] ??= 'application/json';
   }
   const t0 = performance.now();
-  let timer;
   const answer = (async () => {
     const res = await instance.dispatchFetch(WORKER, { method, headers: h, body, ...init });
     // the body chunk by chunk, each with the time it arrived
@@ -89,6 +87,7 @@ async function call(instance, { method = 'POST', origin = ORIGIN, body, headers 
     seen.push({ status: res.status, headers: [...res.headers], text });
     return { res, text, chunks, ms: performance.now() - t0, json: /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : undefined };
   })();
+  let timer;
   try {
     const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no complete answer after ${limitMs} ms for ${body}`)), limitMs)));
     return await Promise.race([answer, late]);
@@ -103,6 +102,14 @@ function assertApiError(json, { code, param = null }) {
   assert.deepEqual(Object.keys(json.error).sort(), ['code', 'message', 'param', 'type']);
   const { message, type, code: got, param: gotParam } = json.error;
   assert.deepEqual([typeof message, typeof type, got, gotParam], ['string', 'string', code, param], 'message, type, code, param');
+}
+
+/** The error of the last event of an SSE text, asserted to be an `error` event in the API's error shape. */
+function lastError(text) {
+  const last = sseEvents(text).at(-1);
+  assert.deepEqual([last.event, last.data.type], ['error', 'error']);
+  assert.deepEqual(Object.keys(last.data.error).sort(), ['code', 'message', 'param', 'type']);
+  return last.data.error;
 }
 
 /** `call(instance, init)` answers `status` with the API error `code` (and `param`). */
@@ -157,8 +164,7 @@ test('non-streaming requests answer the Response as JSON, a body without content
   assert.equal(typeof json.output_text, 'string');
   const bytes = new TextEncoder().encode(JSON.stringify({ model: 'gpt-5.4', input: 'y'.repeat(10_000) }));
   const r = await call(mf, { body: chunked([bytes.subarray(0, 5000), bytes.subarray(5000)]), duplex: 'half', headers: JSON_TYPE });
-  assert.equal(r.res.status, 200);
-  assert.equal(r.json.status, 'completed');
+  assert.deepEqual([r.res.status, r.json.status], [200, 'completed']);
 });
 
 test('CORS: preflight answered for allowed origins only', async () => {
@@ -490,11 +496,7 @@ test('an upstream that stalls mid-stream: the body ends with an SSE error event 
   assert.match(res.headers.get('content-type'), /^text\/event-stream/);
   const events = sseEvents(text);
   assert.deepEqual(events.slice(0, 4).map((e) => e.event), ['response.created', 'response.output_item.added', 'response.content_part.added', 'response.output_text.delta']);
-  const last = events.at(-1);
-  assert.equal(last.event, 'error');
-  assert.equal(last.data.type, 'error');
-  assert.deepEqual(Object.keys(last.data.error).sort(), ['code', 'message', 'param', 'type']);
-  assert.equal(last.data.error.code, 'upstream_timeout');
+  assert.equal(lastError(text).code, 'upstream_timeout');
   assertLateness(ms);
   await assert.rejects(finalOf(text), (e) => e instanceof ApiError && e.code === 'upstream_timeout');
   await assertAborted('stall');
@@ -508,11 +510,9 @@ test('UPSTREAM_TIMEOUT_MS at 60 s (default): a silence is waited for, a break en
     const { res, text } = await callHostile(worker, { model: 'break', input: 'hi', stream: true });
     assert.equal(res.status, 200);
     assert.match(text, /^event: response\.created\n/);
-    const last = text.trim().split('\n\n').at(-1);
-    assert.match(last, /^event: error\ndata: /);
-    const { error } = JSON.parse(last.slice(last.indexOf('data: ') + 6));
-    assert.deepEqual(Object.keys(error).sort(), ['code', 'message', 'param', 'type']);
-    await assert.rejects(finalOf(text), (e) => e instanceof ApiError && e.code === error.code);
+    assert.match(text.trim().split('\n\n').at(-1), /^event: error\ndata: /);
+    const { code } = lastError(text);
+    await assert.rejects(finalOf(text), (e) => e instanceof ApiError && e.code === code);
 
     const body = JSON.stringify({ model: 'endless', input: 'hi', stream: true });
     const endless = await worker.dispatchFetch(WORKER, { method: 'POST', headers: { origin: ORIGIN, ...JSON_TYPE }, body });
@@ -534,10 +534,9 @@ test('UPSTREAM_TIMEOUT_MS at 60 s (default): a silence is waited for, a break en
 const HOSTILE = [
   // an in-stream error event quoting the key (split across TCP writes)
   ['error-event', true, 200, ({ text }) => {
-    const last = sseEvents(text).at(-1);
-    assert.equal(last.event, 'error');
-    assert.equal(last.data.error.code, 'invalid_api_key');
-    assert.match(last.data.error.message, /^Incorrect API key provided: \[redacted\]\.$/);
+    const error = lastError(text);
+    assert.equal(error.code, 'invalid_api_key');
+    assert.match(error.message, /^Incorrect API key provided: \[redacted\]\.$/);
     assert.equal(upstream.of('error-event')[0].auth, `Bearer ${KEY}`, 'the upstream got the key');
   }],
   // the flat error event and response.failed, quoting the key without its prefix or a fragment

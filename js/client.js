@@ -7,7 +7,8 @@ import { RawClient, throwsTypeErrors } from './cometapi_responses.js';
 import { call, toError, ValidationError } from './errors.js';
 import { eventLimit, hidden, isObject, jsonText, named, optionsOf, signalOf, unready } from './shared.js';
 import { Io } from './io.js';
-import { validated, validatorOf } from './structured.js';
+import { parsedText, validated, validatorOf } from './structured.js';
+import { redactValue } from './redact.js';
 import { ToolRun } from './tool-loop.js';
 import { describe, isBlob } from './input.js';
 import { ResponsesSocket } from './socket.js';
@@ -95,28 +96,44 @@ function operations(Class, prefix, list) {
 
 /**
  * Runs a call to its end: the HTTP response of an answer that is the response itself (a file's
- * content, body unread), else the parsed JSON answer (with output_parsed when the core says it
- * has one: a parse() answer).
- * `body`: sent instead of the core's (a multipart FormData, or a promise of it as a Blob).
+ * content, body unread), else the parsed JSON answer, with output_parsed when the core says it
+ * has one (a parse() answer: the value of the text of the parts it names, through `validate`).
+ * An error carries the answer when there is one (an output that does not parse), redacted.
+ * `body`: what to send instead of the core's body: [a multipart FormData], or a promise of
+ * [it as a Blob, its content type].
  */
-async function json(raw, fetch, signal, body) {
+async function json(raw, fetch, signal, body, validate) {
   const io = new Io(raw, fetch, signal);
+  const redact = (t) => raw.redact(t);
+  let answer;
   try {
-    if (body) io.sendBody = await body;
+    if (body) [io.sendBody, io.sendType] = await body;
     while ((await io.step()) !== null);
+    const text = io.response === undefined ? raw.take_json() : undefined;
+    if (text !== undefined) {
+      answer = JSON.parse(text);
+      const outputText = raw.output_text_json;
+      if (outputText !== undefined) answer.output_text = JSON.parse(outputText);
+    }
     const e = raw.error();
-    if (e !== undefined) throw toError(e, { cause: io.lastError, raw });
+    if (e !== undefined) throw toError(e, { cause: io.lastError, raw, response: answer && redactValue(answer, redact) });
     if (io.response !== undefined) return io.response;
-    const outputText = raw.output_text_json;
-    const answer = JSON.parse(raw.take_json());
-    if (outputText !== undefined) answer.output_text = JSON.parse(outputText);
-    const parsed = raw.output_parsed();
-    if (parsed !== undefined) answer.output_parsed = parsed ? JSON.parse(answer.output_text) : null;
+    const at = raw.output_parsed();
+    if (at !== undefined) {
+      const t = parsedText(answer, at);
+      answer.output_parsed = at.length ? await validated(validate, JSON.parse(t), t, 'the output', redact, answer) : null;
+    }
     return answer;
   } finally {
     io.close();
     raw.free();
   }
+}
+
+/** A multipart FormData as [its body as a Blob, its content type with the boundary]. */
+async function asBlob(form) {
+  const r = new Response(form);
+  return [await r.blob(), r.headers.get('content-type')];
 }
 
 /** The platform's fetch, looked up at call time on the global object of whatever runtime this is (never `window`). */
@@ -153,7 +170,7 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
    * An option of a wrong type the core finds (a TypeError) throws too where the table says so
    * (`throwsTypeErrors`); the options object, its signal and the ids reject.
    */
-  _run(op, ids, params, opts, form) {
+  _run(op, ids, params, opts, form, validate) {
     const body = bodyOf(params);
     let signal;
     try {
@@ -165,9 +182,9 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
     try {
       const raw = call(() => this.#raw.call(op, ids, body, coreOptions(opts)));
       // A fetch of the app's own may not read the platform's FormData (the npm undici's sends
-      // "[object FormData]"): it gets the multipart body as a Blob, which every fetch sends (its
-      // type, with the boundary, becomes the content type).
-      return json(raw, this.#fetch, signal, form && this.#fetch !== platformFetch ? new Response(form).blob() : form);
+      // "[object FormData]"): it gets the multipart body as a Blob, which every fetch sends, and
+      // its content type as a header (a Blob's type is lower-cased: a browser's boundary is not).
+      return json(raw, this.#fetch, signal, form && (this.#fetch !== platformFetch ? asBlob(form) : [form]), validate);
     } catch (e) {
       if (e instanceof TypeError && throwsTypeErrors(op)) throw e;
       return Promise.reject(e);
@@ -197,12 +214,7 @@ export const ResponsesClient = /* @__PURE__ */ named('ResponsesClient', class Re
    * json_schema (validated by the format's `validate`, if any); null when the model refused.
    */
   async parse(params, opts) {
-    const response = await this._run('parse', [], params, opts);
-    if (response.output_parsed !== null) {
-      const raw = this.#raw;
-      response.output_parsed = await validated(validatorOf(params), response.output_parsed, response.output_text, 'the output', (t) => raw.redact(t));
-    }
-    return response;
+    return this._run('parse', [], params, opts, undefined, validatorOf(params));
   }
 
   /**

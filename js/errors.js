@@ -24,12 +24,16 @@ export const StreamError = /* @__PURE__ */ named('StreamError', class extends Co
     this.response = fields.response ?? null;
   }
 });
-/** A structured output that does not parse: not valid JSON (`text`), or it fails the format's `validate` (`issues`). */
+/**
+ * A structured output that does not parse: not valid JSON (`text`), or it fails the format's
+ * `validate` (`issues`); `response`: the Response it is the output of (null for a tool's arguments).
+ */
 export const OutputParseError = /* @__PURE__ */ named('OutputParseError', class extends CometApiError {
   constructor(message, fields = {}) {
     super(message);
     this.text = fields.text ?? '';
     this.issues = fields.issues;
+    this.response = fields.response ?? null;
   }
 });
 export const ValidationError = /* @__PURE__ */ named('ValidationError', class extends CometApiError {
@@ -87,7 +91,7 @@ export function toError(e, ctx = {}) {
     case 'ValidationError':
       return new ValidationError(e.message, { param: e.param });
     case 'OutputParseError':
-      return new OutputParseError(e.message, { text: e.text });
+      return new OutputParseError(e.message, { text: e.text, response: ctx.response });
     default:
       return new CometApiError(e.message);
   }

@@ -2118,6 +2118,8 @@ export class OutputParseError extends CometApiError {
   readonly text: string;
   /** The validator's issues; undefined when the text is not valid JSON. */
   readonly issues: ReadonlyArray<StandardSchemaV1.Issue> | undefined;
+  /** The Response whose output this is (the API key redacted); null for a tool's arguments. */
+  readonly response: Response | null;
 }
 /** Params break a documented rule; thrown before any request is sent. */
 export class ValidationError extends CometApiError {

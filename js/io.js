@@ -57,6 +57,8 @@ export class Io {
   lastError = undefined;
   /** A body to send instead of the core's (a multipart `FormData`: the platform sets its content type). */
   sendBody = undefined;
+  /** The content type of `sendBody` when it is the multipart body as a Blob. */
+  sendType = undefined;
   /** The HTTP response of a call whose answer is the response itself (the core is done at its headers). */
   response = undefined;
   /** What the user's signal does: abort this call (a stream sets its own abort, which ends it too). */
@@ -166,6 +168,7 @@ export class Io {
     // handed to the caller (a file's content, its body unread) stops as a plain fetch's would.
     const signal = this.#signal instanceof AbortSignal && AbortSignal.any ? AbortSignal.any([controller.signal, this.#signal]) : controller.signal;
     const init = { method, headers: headersOf(headers), signal };
+    if (this.sendType) init.headers['content-type'] = this.sendType;
     const body = this.sendBody ?? coreBody;
     if (body !== undefined) init.body = body;
     let res, pending;

@@ -7,7 +7,7 @@ import { addHandler, eventLimit, ignore, isObject, named, optionsOf, runHandlers
 import { redactText, redactValue } from './redact.js';
 import { Io, reportHeaders } from './io.js';
 import { Mirror } from './mirror.js';
-import { validated } from './structured.js';
+import { parsedText, validated } from './structured.js';
 
 export const INTERNAL = Symbol('cometapi-responses.internal');
 
@@ -88,7 +88,7 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
       this.#parsed.value = undefined;
       this.#validate = validate;
       // Its errors come after the call's end: the redactor outlives the call.
-      if (validate !== undefined) this.#redactor = raw.redactor();
+      this.#redactor = raw.redactor();
     }
   }
 
@@ -412,9 +412,14 @@ export const ResponseStream = /* @__PURE__ */ named('ResponseStream', class Resp
         throw new StreamError('the stream ended without a final response', { response: final });
       }
       if (this.#parsed !== null) {
-        const output = this.#output;
-        if (output instanceof Error) throw output;
-        final.output_parsed = output === true ? await validated(this.#validate, JSON.parse(final.output_text), final.output_text, 'the output', (t) => this.#redactor?.redact(t)) : null;
+        const at = this.#output;
+        const redact = (t) => this.#redactor?.redact(t);
+        if (at instanceof Error) {
+          at.response ??= redactValue(final, redact);
+          throw at;
+        }
+        const text = parsedText(final, at);
+        final.output_parsed = at.length ? await validated(this.#validate, JSON.parse(text), text, 'the output', redact, final) : null;
       }
       return final;
     })();

@@ -32,12 +32,20 @@ function walkable(v, path, depth) {
   return ok;
 }
 
+/** The text output_parsed is the value of: the text of the parts the core names (`[item, part, …]`), joined. */
+export function parsedText(response, at) {
+  let text = '';
+  for (let k = 0; k < at.length; k += 2) text += response.output[at[k]].content[at[k + 1]].text;
+  return text;
+}
+
 /**
  * `value` through a Standard Schema (sync or async): its value, or OutputParseError with the issues,
  * the API key redacted from its message, text and issues by `redact(text)` (the client's redactor:
- * the redacted text, `undefined` when there is nothing to redact) when given.
+ * the redacted text, `undefined` when there is nothing to redact) when given, and the Response the
+ * value is the output of (`response`), redacted too.
  */
-export async function validated(schema, value, text, what, redact) {
+export async function validated(schema, value, text, what, redact, response) {
   if (schema === undefined) return value;
   const r = await schema['~standard'].validate(value);
   if (r.issues) {
@@ -46,13 +54,17 @@ export async function validated(schema, value, text, what, redact) {
       return path ? `${path}: ${i.message}` : i.message;
     });
     const message = `${what} failed validation: ${list.join('; ')}`;
-    if (redact === undefined) throw new OutputParseError(message, { text, issues: r.issues });
+    if (redact === undefined) throw new OutputParseError(message, { text, issues: r.issues, response });
     // Issues that refer to themselves, or nest deeper than a walk should go (the redactor is
     // wasm: a stack overflowing inside it would break the instance): their messages only.
     const issues = walkable(r.issues, new Set(), 0)
       ? redactValue(r.issues, redact)
       : r.issues.map((i) => ({ message: redactText(String(i?.message), redact) }));
-    throw new OutputParseError(redactText(message, redact), { text: typeof text === 'string' ? redactText(text, redact) : text, issues });
+    throw new OutputParseError(redactText(message, redact), {
+      text: typeof text === 'string' ? redactText(text, redact) : text,
+      issues,
+      response: response && redactValue(response, redact),
+    });
   }
   return r.value;
 }

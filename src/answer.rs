@@ -26,16 +26,19 @@ pub(crate) struct JsonAnswer {
     /// A Response's `output_text` to set on the parsed text, a JSON string literal that keeps
     /// every lone surrogate as `JSON.stringify` writes it (`None`: keep the server's string).
     pub output_text: Option<String>,
-    /// A `parse()` answer: whether its `output_parsed` is the value of its output text (`true`)
-    /// or `null` (`false`); see [`crate::structured`].
-    pub output_parsed: Option<bool>,
+    /// A `parse()` answer: the parts whose text, joined, `output_parsed` is the value of
+    /// (`(item, part)` positions; none: `null`); see [`crate::structured`].
+    pub output_parsed: Option<Vec<(usize, usize)>>,
+    /// A `parse()` answer whose output text is not valid JSON: the call's error (the answer
+    /// stays, for the error's `response`).
+    pub unparsed: Option<Error>,
 }
 
 /// A JSON answer's body for a shell that parses it (the npm package), read in one pass: a
 /// Response is parsed keeping its lone surrogates (encoded, see [`lenient`]) for its
 /// `output_text` literal and, for `parse()`, its `output_parsed`; any other answer is only
-/// checked to be JSON. A Response that is not a JSON object, and a `parse()` answer whose
-/// output text is not valid JSON, fail.
+/// checked to be JSON. A Response that is not a JSON object fails; a `parse()` answer whose
+/// output text is not valid JSON says why in `unparsed`.
 pub(crate) fn read_json(body: &[u8], answer: Answer) -> Result<JsonAnswer, Error> {
     let text = crate::sse::body_text(body);
     let json_schema = match answer {
@@ -44,19 +47,23 @@ pub(crate) fn read_json(body: &[u8], answer: Answer) -> Result<JsonAnswer, Error
         _ if lenient::is_json(&text) => return Ok(JsonAnswer { text, ..JsonAnswer::default() }),
         _ => return Err(not_json(&text)),
     };
-    let (_, output_text) = accumulate::parse_response(&text, true).map_err(|e| not_json_or(&text, e))?;
-    let output_parsed = match (json_schema, &output_text) {
-        // Checked as parse_value reads the text (each lone surrogate U+FFFD).
-        (Some(true), Some(t)) if !t.is_empty() => {
-            structured::check_json(&lenient::replace_kept_surrogates(t))?;
-            Some(true)
+    let (value, output_text) = accumulate::parse_response(&text, true).map_err(|e| not_json_or(&text, e))?;
+    let mut unparsed = None;
+    let output_parsed = match json_schema {
+        Some(true) => {
+            let (t, at) = structured::parsed_text(&value);
+            // Checked as parse_value reads the text (each lone surrogate U+FFFD).
+            if !t.is_empty() {
+                unparsed = structured::check_json(&lenient::replace_kept_surrogates(&t)).err();
+            }
+            Some(at)
         }
-        (Some(_), _) => Some(false),
-        (None, _) => None,
+        Some(false) => Some(Vec::new()),
+        None => None,
     };
     // A string always serialises.
     let literal = output_text.map(|t| lenient::restore_surrogates(serde_json::to_string(&t).unwrap_or_default()));
-    Ok(JsonAnswer { text, output_text: literal, output_parsed })
+    Ok(JsonAnswer { text, output_text: literal, output_parsed, unparsed })
 }
 
 /// A JSON answer's text parsed once into a value, as `JSON.parse` reads it (a lone surrogate

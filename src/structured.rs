@@ -5,7 +5,9 @@
 //! `output_parsed` is its value:
 //!
 //! - the value of the output text (the concatenation of every `output_text` part of every
-//!   message, as `output_text`), parsed as `JSON.parse` would;
+//!   message, as `output_text`, without the messages a `phase` other than `"final_answer"` sets
+//!   aside: the `"commentary"` preambles newer models write before tool calls), parsed as
+//!   `JSON.parse` would;
 //! - `null` when the output has no text to parse: no `output_text` part at all (the model
 //!   refused: its message holds a `refusal` part instead; it answered with tool calls only; it
 //!   was cut off before writing anything), or only empty ones (servers and bridges add an empty
@@ -38,7 +40,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::accumulate::{compute_output_text, output_texts};
+use crate::accumulate::output_texts;
 use crate::error::Error;
 use crate::partial_json::PartialJsonParser;
 
@@ -48,11 +50,25 @@ pub fn is_json_schema(params: &Value) -> bool {
         == Some("json_schema")
 }
 
-/// The output has an `output_text` part in some message (else `output_parsed` is `null`).
+/// The output has an `output_text` part in a message no `phase` sets aside (else `output_parsed`
+/// is `null`).
 pub fn has_output_text(response: &Value) -> bool {
     let mut any = false;
-    output_texts(response, &mut |_| any = true);
+    output_texts(response, true, &mut |_, _, _| any = true);
     any
+}
+
+/// The text `output_parsed` is the value of (module docs), and where its parts are: `(item, part)`
+/// positions of the parts with text.
+pub(crate) fn parsed_text(response: &Value) -> (String, Vec<(usize, usize)>) {
+    let (mut text, mut at) = (String::new(), Vec::new());
+    output_texts(response, true, &mut |i, j, t| {
+        if !t.is_empty() {
+            text.push_str(t);
+            at.push((i, j));
+        }
+    });
+    (text, at)
 }
 
 fn not_json(why: impl std::fmt::Display, text: &str) -> Error {
@@ -88,7 +104,7 @@ pub fn answer_output_parsed(response_json: &str, json_schema: bool) -> Result<bo
     let Ok(response) = crate::event::lenient::parse_value(response_json) else {
         return Err(Error::stream("the response is not JSON"));
     };
-    let text = compute_output_text(&response);
+    let (text, _) = parsed_text(&response);
     if text.is_empty() {
         return Ok(false);
     }
@@ -99,7 +115,7 @@ pub fn answer_output_parsed(response_json: &str, json_schema: bool) -> Result<bo
 /// text (a refusal, tool calls only), the output text deserialized into `T`, or
 /// [`Error::OutputParse`] when it does not deserialize.
 pub fn output_parsed<T: DeserializeOwned>(response: &Value) -> Result<Option<T>, Error> {
-    let text = compute_output_text(response);
+    let (text, _) = parsed_text(response);
     if text.is_empty() {
         return Ok(None);
     }

@@ -285,6 +285,16 @@ fn an_answer_nested_deeper_than_the_reader_reads_says_so() {
 }
 
 #[test]
+fn a_status_outside_2xx_is_an_api_error_a_redirect_fetch_did_not_follow_included() {
+    for status in [300, 301, 304, 399, 199] {
+        let c = reply(create(), status, NONE, HI);
+        let Some(Error::Api(e)) = c.error() else { panic!("{status}: {:?}", c.error()) };
+        assert_eq!((e.status, c.action()), (Some(status), Action::Done), "not retried");
+        assert!(e.message.starts_with(&format!("HTTP {status}")), "{}", e.message);
+    }
+}
+
+#[test]
 fn network_errors_and_timeouts_are_retried_then_say_how_many_attempts() {
     let refused = failing(|c| c.on_fetch_error("fetch failed: connect ECONNREFUSED"));
     let connection = "could not reach http://h after 3 attempts: fetch failed: connect ECONNREFUSED";

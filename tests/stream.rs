@@ -399,3 +399,29 @@ fn batches_repeat_a_run_of_appends_as_1_and_mean_the_same_as_entries() {
         batches_agree_with_entries(&std::fs::read(path).unwrap(), &path.display().to_string());
     }
 }
+
+#[test]
+fn a_body_with_no_event_says_how_it_begins() {
+    let ended = |chunks: &[&[u8]]| {
+        let mut st = StreamState::entries(None);
+        for c in chunks {
+            st.feed(c);
+        }
+        st.end_of_body();
+        match st.outcome() {
+            Some(Err(Error::Stream { message, .. })) => message.clone(),
+            other => panic!("{other:?}"),
+        }
+    };
+    let json = br#"{"error":{"message":"Insufficient quota","type":"insufficient_quota"}}"#;
+    let m = ended(&[&json[..20], &json[20..]]);
+    assert!(m.ends_with(&format!("; no event came, the body begins: {}", std::str::from_utf8(json).unwrap())), "{m}");
+    let page = format!("<html><body>{}</body></html>", "x".repeat(500));
+    let m = ended(&[page.as_bytes()]);
+    assert!(m.ends_with(&format!("the body begins: <html><body>{}…", "x".repeat(108))), "{m}");
+    // an empty body, and one whose events came, say nothing of it
+    let plain =
+        "the stream ended before a terminal event (response.completed, response.incomplete, response.failed or error)";
+    assert_eq!(ended(&[]), plain);
+    assert_eq!(ended(&[format!("{}hello", created()).as_bytes()]), plain);
+}

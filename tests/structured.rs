@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 #![cfg(not(target_arch = "wasm32"))]
 
+use cometapi_responses::accumulate::compute_output_text;
 use cometapi_responses::call::Call;
 use cometapi_responses::endpoint::{Answer, Config, Operation, Query};
 use cometapi_responses::error::Error;
@@ -321,4 +322,36 @@ fn a_parse_call_says_what_output_parsed_is_and_its_errors_text() {
     // Each lone surrogate U+FFFD (the halves of a pair in two parts too), the mark as it is.
     let want = "{\"a\": \"\u{fffd}\u{fffd} \u{fffd} \u{fdd0} \u{fdd0}d800";
     assert!(matches!(c.error(), Some(Error::OutputParse { text, .. }) if text == want), "{:?}", c.error());
+}
+
+#[test]
+fn output_parsed_reads_the_messages_no_phase_sets_aside() {
+    let said = |text: &str, phase: Value| {
+        json!({"type": "message", "role": "assistant", "phase": phase,
+            "content": [{"type": "output_text", "text": text, "annotations": []}]})
+    };
+    let search = json!({"type": "web_search_call", "status": "completed"});
+    let output = json!([
+        said("Let me look.", json!("commentary")),
+        search,
+        said("{\"a\":", Value::Null),
+        said("Aside.", json!("a_new_phase")),
+        said("1}", json!("final_answer"))
+    ]);
+    let response = json!({ "output": output });
+    assert_eq!(compute_output_text(&response), "Let me look.{\"a\":Aside.1}");
+    assert_eq!(response.output_parsed::<Value>().unwrap(), Some(json!({"a": 1})));
+    assert!(has_output_text(&response));
+    let c = parse_call(&schema_params(), &response.to_string());
+    assert_eq!((c.output_parsed(), c.parsed_parts()), (Some(true), Some(&[(2, 0), (4, 0)][..])));
+    // only a preamble beside a call: nothing to parse
+    let preamble = json!({ "output": [said("Checking.", json!("commentary")), {"type": "function_call"}] });
+    assert!(!has_output_text(&preamble));
+    assert_eq!(preamble.output_parsed::<Value>().unwrap(), None);
+    assert_eq!(parse_call(&schema_params(), &preamble.to_string()).output_parsed(), Some(false));
+    // an output that does not parse fails the call, and the answer stays for the error
+    let bad = text_response("{\"a\": ").to_string();
+    let mut c = parse_call(&schema_params(), &bad);
+    assert!(matches!(c.error(), Some(Error::OutputParse { .. })));
+    assert_eq!(c.take_json().as_deref(), Some(bad.as_str()));
 }

@@ -21,6 +21,7 @@ use crate::event::{EventKind, ResponseEvent};
 pub(super) fn apply(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>) {
     use EventKind as K;
     let kind = ev.kind();
+    skeleton.touched = None;
     if kind.is_lifecycle() {
         return lifecycle(skeleton, ev, out);
     }
@@ -125,6 +126,18 @@ pub(super) fn item_type(ev: &ResponseEvent) -> Option<&'static str> {
     })
 }
 
+/// [`find_item`], remembered as the item the event wrote into ([`Skeleton::touched`]).
+pub(super) fn target_item(
+    skeleton: &mut Skeleton,
+    ev: &ResponseEvent,
+    create: bool,
+    out: &mut Vec<Patch>,
+) -> Option<usize> {
+    let i = find_item(skeleton, ev, create, out);
+    skeleton.touched = i;
+    i
+}
+
 /// The item an event (not an `output_item.*` one) writes into, by these rules in order:
 /// 1. the item whose `id` is the event's `item_id`;
 /// 2. the item the server announced at the event's `output_index`, when it is of the event's
@@ -136,12 +149,7 @@ pub(super) fn item_type(ev: &ResponseEvent) -> Option<&'static str> {
 ///    takes over the `output_index`.
 ///
 /// `None`: no such item, or it is not an object (nothing is written).
-pub(super) fn target_item(
-    skeleton: &mut Skeleton,
-    ev: &ResponseEvent,
-    create: bool,
-    out: &mut Vec<Patch>,
-) -> Option<usize> {
+fn find_item(skeleton: &mut Skeleton, ev: &ResponseEvent, create: bool, out: &mut Vec<Patch>) -> Option<usize> {
     let ty = item_type(ev);
     let by_index = ev.output_index().and_then(|i| skeleton.position_of(i));
     if let Some(p) = ev.item_id().and_then(|id| skeleton.position_of_id(id, by_index, |_| false)) {
@@ -311,6 +319,7 @@ fn item_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>)
     if too_long(i) {
         return;
     }
+    skeleton.touched = Some(i);
     let mut new = Item::of(item, skeleton.items.get(i).map_or(ev.output_index(), |old| old.server));
     new.done = !added;
     let (had_text, has_text) = (skeleton.items.get(i).is_some_and(Item::has_text), new.has_text());

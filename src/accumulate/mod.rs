@@ -176,7 +176,24 @@ impl Accumulator {
     /// every `output_text` part (a lifecycle event's output; an item, part or `.done` event when
     /// the parts it wrote are the only ones with text). `None` otherwise.
     pub fn output_text_from_event(&self, ev: &ResponseEvent) -> Option<String> {
-        output_text::from_event(&self.skeleton, &self.patches, ev)
+        output_text::from_event(&self.skeleton, &self.patches, ev, false)
+    }
+
+    /// [`output_text_from_event`](Self::output_text_from_event) for the text `output_parsed`
+    /// reads: that of the messages no `phase` sets aside.
+    pub(crate) fn parsed_text_from_event(&self, ev: &ResponseEvent) -> Option<String> {
+        output_text::from_event(&self.skeleton, &self.patches, ev, true)
+    }
+
+    /// The parts of the text `output_parsed` reads, in order: `(item, part)` positions.
+    pub(crate) fn parsed_parts(&self) -> Vec<(usize, usize)> {
+        self.skeleton.spans(true)
+    }
+
+    /// The last push wrote into a message set aside by its `phase`: the text `output_parsed`
+    /// reads did not change, whatever `output_text` did.
+    pub(crate) fn aside_only(&self) -> bool {
+        self.skeleton.touched.and_then(|i| self.skeleton.items.get(i)).is_some_and(|it| it.aside)
     }
 
     /// The output has an `output_text` part with a string `text` in some message (without a

@@ -9,26 +9,31 @@
 use serde_json::Value;
 
 use super::patch::{Key, Patch, Path};
-use super::skeleton::{type_of, Skeleton};
+use super::skeleton::{set_aside, type_of, Skeleton};
 use crate::error::Error;
 use crate::event::{printable_prefix, ResponseEvent};
 
 /// `output_text` of a Response (see the module docs).
 pub fn compute_output_text(response: &Value) -> String {
     let mut text = String::new();
-    output_texts(response, &mut |t| text.push_str(t));
+    output_texts(response, false, &mut |_, _, t| text.push_str(t));
     text
 }
 
-/// Calls `f` with the `text` of every `output_text` part (whose `text` is a string) of every
-/// `message` item of a Response, in output order.
-pub(crate) fn output_texts(response: &Value, f: &mut dyn FnMut(&str)) {
+/// Calls `f` with the position (`output[i].content[j]`) and the `text` of every `output_text`
+/// part (whose `text` is a string) of every `message` item of a Response, in output order;
+/// `parsed`: only those of the text `output_parsed` reads (not of a message set aside by its
+/// `phase`).
+pub(crate) fn output_texts(response: &Value, parsed: bool, f: &mut dyn FnMut(usize, usize, &str)) {
     let Some(Value::Array(output)) = response.get("output") else { return };
-    for item in output.iter().filter(|item| type_of(item) == Some("message")) {
+    for (i, item) in output.iter().enumerate() {
+        if type_of(item) != Some("message") || (parsed && set_aside(item)) {
+            continue;
+        }
         let Some(Value::Array(content)) = item.get("content") else { continue };
-        for part in content.iter().filter(|part| type_of(part) == Some("output_text")) {
-            if let Some(t) = text_of(part) {
-                f(t);
+        for (j, part) in content.iter().enumerate() {
+            if let (Some("output_text"), Some(t)) = (type_of(part), text_of(part)) {
+                f(i, j, t);
             }
         }
     }
@@ -80,7 +85,7 @@ pub fn with_output_text(response_json: &str) -> Result<String, Error> {
 /// `output_text` := the concatenation of every part that has text, from the skeleton, whose
 /// [`last_text`](Skeleton::last_text) becomes the last of those parts.
 pub(super) fn join(skeleton: &mut Skeleton) -> Patch {
-    let spans = skeleton.spans();
+    let spans = skeleton.spans(false);
     skeleton.last_text = spans.last().copied();
     let mut from = Vec::new();
     for (i, j) in spans {
@@ -127,13 +132,14 @@ fn text_of(v: &Value) -> Option<&str> {
     v.get("text").and_then(Value::as_str)
 }
 
-/// The whole `output_text` after `ev` was folded (its `patches`), from `ev` alone: every part with
-/// text must have been written whole by it (see [`Accumulator::output_text_from_event`]).
+/// The whole `output_text` (`parsed`: the text `output_parsed` reads) after `ev` was folded (its
+/// `patches`), from `ev` alone: every part with text must have been written whole by it (see
+/// [`Accumulator::output_text_from_event`]).
 ///
 /// [`Accumulator::output_text_from_event`]: super::Accumulator::output_text_from_event
-pub(super) fn from_event(skeleton: &Skeleton, patches: &[Patch], ev: &ResponseEvent) -> Option<String> {
+pub(super) fn from_event(skeleton: &Skeleton, patches: &[Patch], ev: &ResponseEvent, parsed: bool) -> Option<String> {
     let mut text = String::new();
-    for (i, j) in skeleton.spans() {
+    for (i, j) in skeleton.spans(parsed) {
         let piece = if ev.kind().is_lifecycle() {
             ev.payload()?.get("output")?.get(i)?.get("content")?.get(j).and_then(text_of)
         } else {

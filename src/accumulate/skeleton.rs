@@ -92,6 +92,8 @@ pub(super) struct Item {
     pub message: bool,
     /// `type` is `"function_call"`: it gets `parsed_arguments` (see `arguments`).
     pub function_call: bool,
+    /// A message set aside by its `phase` ([`set_aside`]).
+    pub aside: bool,
     /// Set by an `output_item.done`: an `added` naming its id again announces another item.
     pub done: bool,
     pub strings: Strings,
@@ -114,9 +116,21 @@ pub(super) struct Part {
     pub annotations: Slot<usize>,
 }
 
+/// A message of a `phase` other than the final answer (`"commentary"`: a preamble before tool
+/// calls): its text is in `output_text`, not in the text `output_parsed` reads.
+pub(crate) fn set_aside(message: &Value) -> bool {
+    string(message, "phase").is_some_and(|p| p != "final_answer")
+}
+
 /// `v["type"]` when it is a string.
 pub(super) fn type_of(v: &Value) -> Option<&str> {
-    v.get("type").and_then(Value::as_str)
+    string(v, "type")
+}
+
+/// `v[key]` when it is a string.
+#[inline(never)]
+fn string<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+    v.get(key).and_then(Value::as_str)
 }
 
 impl Item {
@@ -144,6 +158,7 @@ impl Item {
             object: v.is_object(),
             message: ty == Some("message"),
             function_call: ty == Some("function_call"),
+            aside: ty == Some("message") && set_aside(v),
             done: false,
             strings: v.as_object().map(Strings::of).unwrap_or_default(),
             content: parts(Key::Content.as_str()),
@@ -207,6 +222,8 @@ pub(super) struct Skeleton {
     pub started: bool,
     /// The output, by position.
     pub items: Vec<Item>,
+    /// The item the last event wrote into (`None`: a lifecycle event, or none).
+    pub touched: Option<usize>,
     /// The last `output_text` part with text, as (item, part): text appended to a part at or
     /// after it is appended to `output_text` too.
     pub last_text: Option<(usize, usize)>,
@@ -251,11 +268,15 @@ impl Skeleton {
         self.started = true;
     }
 
-    /// The `output_text` parts with text, in output order: `(item, part)` (plain loops: the
-    /// iterator adapters cost more code than the rare changes of shape that ask).
-    pub(super) fn spans(&self) -> Vec<(usize, usize)> {
+    /// The `output_text` parts with text, in output order: `(item, part)`; `parsed`: only those
+    /// of the text `output_parsed` reads (plain loops: the iterator adapters cost more code than
+    /// the rare changes of shape that ask).
+    pub(super) fn spans(&self, parsed: bool) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         for (i, it) in self.items.iter().enumerate() {
+            if parsed && it.aside {
+                continue;
+            }
             for (j, p) in it.text_parts().iter().enumerate() {
                 if p.adds_text() {
                     out.push((i, j));

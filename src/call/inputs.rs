@@ -69,7 +69,9 @@ impl Call {
         self.deadline = None;
         self.body.clear();
         self.request_id = header("x-request-id");
-        if status >= 400 {
+        // Anything but a success is an error: a redirect fetch did not follow (no `Location`, a
+        // 300, a 304 of a cache) is not the answer.
+        if !(200..300).contains(&status) {
             let headers = SavedHeaders {
                 retry_after_ms: header("retry-after-ms"),
                 retry_after: header("retry-after"),
@@ -178,8 +180,17 @@ impl Call {
                 match answer::read_json(&body, self.request.answer) {
                     Ok(json) => {
                         self.output_text = json.output_text;
-                        self.output_parsed = json.output_parsed;
-                        self.finish(Ok(json.text));
+                        match json.unparsed {
+                            // the answer stays, for the error's `response`
+                            Some(e) => {
+                                self.unparsed = Some(json.text);
+                                self.finish(Err(e));
+                            }
+                            None => {
+                                self.output_parsed = json.output_parsed;
+                                self.finish(Ok(json.text));
+                            }
+                        }
                     }
                     Err(e) => self.finish(Err(e)),
                 }

@@ -159,9 +159,12 @@ pub struct Call {
     release: Release,
     /// A Response answer's `output_text` to set on it, a JSON string literal (`None`: keep the server's).
     output_text: Option<String>,
-    /// A `parse()` answer: its `output_parsed` is the value of the output text (`true`) or
-    /// `null` (`false`); see [`crate::structured`].
-    output_parsed: Option<bool>,
+    /// A `parse()` answer: the parts whose text, joined, `output_parsed` is the value of (none:
+    /// `null`); see [`crate::structured`].
+    output_parsed: Option<Vec<(usize, usize)>>,
+    /// A `parse()` answer whose output text is not JSON (the call's error): the answer, for the
+    /// error's `response` ([`take_json`](Self::take_json)).
+    unparsed: Option<String>,
     /// What the shell takes: with [`Output::Values`] a JSON answer's text is kept unread until
     /// [`take_value`](Self::take_value).
     out: Output,
@@ -278,6 +281,7 @@ impl Call {
             release: Release::Nothing,
             output_text: None,
             output_parsed: None,
+            unparsed: None,
             out: Output::JsonText,
             sleep: None,
             deadline: None,
@@ -392,10 +396,17 @@ impl Call {
         self.output_text.as_deref()
     }
 
-    /// A `parse()` answer ([`Answer::Parsed`]): whether its
-    /// `output_parsed` is the value of its `output_text` (`true`) or `null` (`false`).
+    /// A `parse()` answer ([`Answer::Parsed`]): whether its `output_parsed` is the value of
+    /// its output text (`true`: see [`parsed_parts`](Self::parsed_parts)) or `null` (`false`).
     pub fn output_parsed(&self) -> Option<bool> {
-        self.output_parsed
+        self.parsed_parts().map(|at| !at.is_empty())
+    }
+
+    /// A `parse()` answer: the `(item, part)` positions of the `output_text` parts whose text,
+    /// joined, `output_parsed` is the value of (the messages a `phase` sets aside left out);
+    /// empty: `null`.
+    pub fn parsed_parts(&self) -> Option<&[(usize, usize)]> {
+        self.output_parsed.as_deref()
     }
 
     /// A call that takes values ([`of`](Self::of)), once done without error: the JSON answer
@@ -411,13 +422,14 @@ impl Call {
         }))
     }
 
-    /// The JSON answer as received, once done without error (see [`output_text_json`](Self::output_text_json)).
+    /// The JSON answer as received, once done without error, or a `parse()` answer whose output
+    /// text is not JSON (see [`output_text_json`](Self::output_text_json)).
     pub fn take_json(&mut self) -> Option<String> {
         match self.result.take() {
             Some(Ok(json)) => Some(json),
             other => {
                 self.result = other;
-                None
+                self.unparsed.take()
             }
         }
     }

@@ -115,6 +115,9 @@ impl NoQueue {
     }
 }
 
+/// How many of a body's first bytes a stream keeps until an event comes.
+const HEAD: usize = 160;
+
 /// Where the decoded events go.
 #[derive(Debug)]
 enum Sink {
@@ -160,6 +163,9 @@ pub struct StreamState {
     held_yield: bool,
     /// Teed ([`tee`](StreamState::tee)): `held` is never let go, it takes the frames of every batch.
     teed: bool,
+    /// The body's first bytes until an event comes: what a body that is no event stream (a JSON
+    /// answer, an HTML page) begins with, for the error.
+    head: Option<Vec<u8>>,
 }
 
 /// The stream's progress, without the bytes and events it holds and with its outcome's kind
@@ -211,6 +217,7 @@ impl StreamState {
             held: None,
             held_yield: false,
             teed: false,
+            head: Some(Vec::new()),
         }
     }
 
@@ -231,6 +238,12 @@ impl StreamState {
     /// A `json_schema` stream that ended normally: what `output_parsed` is.
     pub fn output_state(&self) -> Option<&OutputState> {
         self.output.as_ref().and_then(|o| o.state())
+    }
+
+    /// The `(item, part)` positions of the `output_text` parts whose text, joined,
+    /// `output_parsed` is the value of (the messages a `phase` sets aside left out).
+    pub fn parsed_parts(&self) -> Vec<(usize, usize)> {
+        self.acc.parsed_parts()
     }
 
     /// Events with a `sequence_number` up to `n` are folded, not handed out (a replay from the
@@ -300,6 +313,10 @@ impl StreamState {
         if self.outcome.is_some() {
             return;
         }
+        if let Some(h) = &mut self.head {
+            let room = HEAD.saturating_sub(h.len());
+            h.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
+        }
         let mut parser = std::mem::take(&mut self.parser);
         let fed = parser.feed_each(chunk, &mut |ev| {
             if self.outcome.is_none() {
@@ -331,7 +348,14 @@ impl StreamState {
     pub fn end_of_body(&mut self) {
         self.parser.finish();
         if self.outcome.is_none() {
-            self.outcome = Some(Err(truncated()));
+            let mut m = String::from(
+                "the stream ended before a terminal event (response.completed, response.incomplete, response.failed or error)",
+            );
+            if let Some(h) = self.head.as_deref().filter(|h| !h.is_empty()) {
+                m.push_str("; no event came, the body begins: ");
+                m.push_str(&event::printable_prefix(&sse::body_text(h), 120));
+            }
+            self.outcome = Some(Err(Error::stream(m)));
         }
     }
 
@@ -450,6 +474,7 @@ impl StreamState {
     /// Decodes, folds and queues one event; its data string is given back in `sse_event` (for
     /// the parser's next event) unless the event is kept.
     fn take_sse(&mut self, sse_event: &mut sse::Event) {
+        self.head = None;
         let (data, name) = (std::mem::take(&mut sse_event.data), &sse_event.event);
         // Only the Rust API's entries carry the whole payload (its snapshot is built from it).
         let decoded = event::decode_text(data, name, !matches!(self.sink, Sink::Entries(_)));
@@ -537,10 +562,4 @@ impl StreamState {
         }
         sse_event.data = ev.into_json();
     }
-}
-
-fn truncated() -> Error {
-    Error::stream(
-        "the stream ended before a terminal event (response.completed, response.incomplete, response.failed or error)",
-    )
 }

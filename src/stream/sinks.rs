@@ -76,9 +76,10 @@ impl Batch {
     }
 }
 
-/// After an event was folded: the output text's parser follows the text — an append to
-/// `output_text` feeds the event's own text; a re-join gives it the whole new text when the
-/// event carries it — and finishes at the stream's end.
+/// After an event was folded: the output text's parser follows the text `output_parsed` reads
+/// (`output_text` without the messages a `phase` sets aside) — an append to it feeds the event's
+/// own text; a re-join gives it the whole new text when the event carries it; a change only in
+/// messages set aside changes nothing — and finishes at the stream's end.
 pub(super) fn feed_output_parser(o: &mut OutputParser, acc: &Accumulator, ev: &ResponseEvent, terminal: bool) {
     let mut written = None;
     for p in acc.patches() {
@@ -88,14 +89,17 @@ pub(super) fn feed_output_parser(o: &mut OutputParser, acc: &Accumulator, ev: &R
             _ => {}
         }
     }
-    let whole = if written == Some(false) { acc.output_text_from_event(ev) } else { None };
+    if written.is_some() && acc.aside_only() {
+        written = None;
+    }
+    let whole = if written == Some(false) { acc.parsed_text_from_event(ev) } else { None };
     match written {
         Some(true) => o.append(ev.text().unwrap_or_default()),
         Some(false) => o.replace(whole.as_deref()),
         None => o.unchanged(),
     }
     if terminal {
-        o.finish(acc.has_output_text(), whole.as_deref());
+        o.finish(!acc.parsed_parts().is_empty(), whole.as_deref());
     }
 }
 

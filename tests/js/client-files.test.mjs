@@ -40,6 +40,30 @@ test('create from bytes: the filename from `filename`, else file.<ext> from the 
   assert.equal((await client.files.content(b.id)).headers.get('content-type'), 'application/pdf');
 });
 
+test('create with a fetch of the app\'s own: the multipart content type, its boundary as written, goes as a header (a Blob\'s type is lower-cased)', async () => {
+  // a FormData whose boundary has capitals, as a browser's has (WebKitFormBoundary…)
+  const Real = globalThis.Response;
+  globalThis.Response = class extends Real {
+    constructor(body, init) {
+      if (!(body instanceof FormData)) return super(body, init);
+      super('--AbC\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nuser_data\r\n--AbC--\r\n', { headers: { 'content-type': 'multipart/form-data; boundary=AbC' } });
+    }
+  };
+  let sent;
+  try {
+    const fetch = async (url, init) => {
+      sent = [init.headers['content-type'], await new Real(init.body).text()];
+      return new Real('{"id":"file-1","object":"file"}', { headers: { 'content-type': 'application/json' } });
+    };
+    const c = new ResponsesClient({ apiKey: KEY, baseURL: 'http://files.invalid/v1', maxRetries: 0, fetch });
+    await c.files.create({ file: PDF, purpose: 'user_data' });
+  } finally {
+    globalThis.Response = Real;
+  }
+  assert.equal(sent[0], 'multipart/form-data; boundary=AbC');
+  assert.match(sent[1], /^--AbC\r\n/);
+});
+
 test('create: the params\' other members go as multipart fields, nested as the API reads them', async () => {
   let form;
   const fetch = async (url, init) => {

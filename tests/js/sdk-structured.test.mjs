@@ -53,6 +53,7 @@ test('parse(): validate transforms the value (sync and async); failing it is an 
   }
   const e = await fails(client.parse(params(failing)), OutputParseError, { name: 'OutputParseError', issues: [{ message: 'too young', path: ['age'] }, { message: 'no' }] });
   assert.ok(e instanceof CometApiError && e instanceof Error);
+  assert.equal(e.response.output_text, e.text, 'the Response whose output failed');
   assert.match(e.message, /age: too young; no/);
   assert.equal(typeof e.text, 'string');
   assert.deepStrictEqual(JSON.parse(e.text).tags.length > 0, true);
@@ -78,6 +79,8 @@ test('parse(): null on a refusal or without output text; OutputParseError (.text
   assert.equal((await c.parse(params(format))).output_parsed, null, 'tool calls beside an empty text part: null');
   const e = await fails(c.parse(params(format)), OutputParseError, { text: '{"name": "Ada"', issues: undefined });
   assert.match(e.message, /not valid JSON/);
+  // the answer stays on the error: why it was cut off, its id and usage
+  assert.deepStrictEqual([e.response.id, e.response.status, e.response.output_text], [answers[3].id, 'incomplete', '{"name": "Ada"']);
   const exact = (await c.parse(params(jsonSchemaFormat('x', {})))).output_parsed;
   assert.deepStrictEqual(Object.keys(exact), ['z', 'a', '__proto__', 'n'], 'key order as written');
   assert.equal(exact.a, Infinity);
@@ -140,9 +143,53 @@ test('json_schema streams: a refusal gives null, invalid JSON rejects finalRespo
   assert.equal(r2.error, null, 'iteration ends normally');
   assert.equal(r2.events.at(-1).type, 'response.completed');
   assert.deepStrictEqual(s2.partialParsed, { name: 'Ada' }, 'best effort');
-  await fails(s2.finalResponse(), OutputParseError, { text: '{"name": "Ada", "age": ' });
+  const e2 = await fails(s2.finalResponse(), OutputParseError, { text: '{"name": "Ada", "age": ' });
+  assert.deepStrictEqual([e2.response.id, e2.response.status], [answers[1].id, 'incomplete']);
   // Only an empty text part beside a tool call: nothing to parse.
   const s3 = c.stream(params(format));
   await drained(s3);
   assert.equal((await s3.finalResponse()).output_parsed, null);
+});
+
+/** A message of a `phase` (`null`: the field present, without a value). */
+const said = (text, phase, id) => ({ ...message(text, id), phase });
+const search = { id: 'ws_1', type: 'web_search_call', status: 'completed', action: { type: 'search', query: 'q' } };
+
+test('output_parsed reads the messages no phase sets aside (a "commentary" preamble); output_text has every message', async () => {
+  const CASES = [
+    // a preamble, a built-in tool, the answer
+    [[said('Let me search the web.', 'commentary', 'm1'), search, said('{"name":"Ada"}', 'final_answer', 'm2')], { name: 'Ada' }],
+    // a tool turn: a preamble beside the call, nothing to parse
+    [[said('Checking the weather.', 'commentary', 'm1'), fnCall('get_weather', '{"city":"Lisbon"}', 'c1')], null],
+    // a phase this client does not know is set aside too; a null phase is read
+    [[said('{"a":', 'final_answer', 'm1'), said('Aside.', 'a_new_phase', 'm2'), said('1}', null, 'm3')], { a: 1 }],
+  ];
+  for (const [output, want] of CASES) {
+    const final = response(output);
+    const { client: c } = scripted((body) => (body.stream ? sseAnswer(final, 2) : jsonAnswer(final)));
+    const all = output.filter((m) => m.type === 'message').map((m) => m.content[0].text).join('');
+    const r = await c.parse(params(jsonSchemaFormat('x', {})));
+    assert.deepStrictEqual([r.output_parsed, r.output_text], [want, all]);
+    const stream = c.stream(params(jsonSchemaFormat('x', {})));
+    const partial = [];
+    for await (const ev of stream) {
+      if (ev.type === 'response.output_text.delta') partial.push(JSON.stringify(stream.partialParsed));
+    }
+    const f = await stream.finalResponse();
+    assert.deepStrictEqual([f.output_parsed, f.output_text], [want, all]);
+    assert.deepStrictEqual(stream.partialParsed, want ?? undefined);
+    // the preamble's deltas leave the partial value as it was (never an error, never text)
+    assert.ok(partial.every((p) => p === undefined || p.startsWith('{')), partial.join(' '));
+  }
+});
+
+test('parse() and a stream run the validator on any output text, "null" included', async () => {
+  const nullable = (fallback) => schema((v) => (v === null ? (fallback ?? { issues: [{ message: 'expected an object' }] }) : v));
+  const final = response([message('null')]);
+  const { client: c } = scripted((body) => (body.stream ? sseAnswer(final, 2) : jsonAnswer(final)));
+  for (const run of [(p) => c.parse(p), (p) => c.stream(p).finalResponse()]) {
+    await fails(run(params(jsonSchemaFormat('x', {}, { validate: nullable() }))), OutputParseError, { text: 'null' });
+    const r = await run(params(jsonSchemaFormat('x', {}, { validate: nullable({ a: 'default' }) })));
+    assert.deepStrictEqual(r.output_parsed, { a: 'default' });
+  }
 });

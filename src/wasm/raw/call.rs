@@ -297,26 +297,37 @@ impl RawCall {
         self.call.stream().is_some_and(StreamState::is_parsing_output)
     }
 
-    /// Whether `output_parsed` is the value of the output text (`false`: `null`), for a
-    /// `parse()` answer or a stream (`undefined`: an answer without `output_parsed`); throws the
-    /// `OutputParseError` of a stream's output text that is not valid JSON (a `parse()` answer's
-    /// is the call's error).
-    pub fn output_parsed(&self) -> Result<Option<bool>, JsValue> {
+    /// What `output_parsed` is, for a `parse()` answer or a stream (`undefined`: an answer
+    /// without `output_parsed`): the value of the text of the parts named `[item, part, item,
+    /// part, …]` (`output[item].content[part].text`), joined; none: `null`. Throws the
+    /// `OutputParseError` of a stream's text that is not valid JSON (a `parse()` answer's is the
+    /// call's error).
+    pub fn output_parsed(&self) -> Result<Option<Array>, JsValue> {
         let call = &self.call;
-        if let Some(parse) = call.output_parsed() {
-            return Ok(Some(parse));
-        }
-        let Some(stream) = call.stream() else { return Ok(None) };
-        match stream.output_state() {
-            None | Some(OutputState::Null) => Ok(Some(false)),
-            Some(OutputState::Parse) => Ok(Some(true)),
-            Some(OutputState::Invalid(e)) => {
-                let mut e = e.clone();
-                if let Some(r) = call.redactor() {
-                    e.redact(&r);
+        let owned;
+        let parts = match (call.parsed_parts(), call.stream()) {
+            (Some(at), _) => at,
+            (None, None) => return Ok(None),
+            (None, Some(stream)) => match stream.output_state() {
+                None | Some(OutputState::Null) => &[],
+                Some(OutputState::Parse) => {
+                    owned = stream.parsed_parts();
+                    &owned[..]
                 }
-                Err(to_js(&e))
-            }
+                Some(OutputState::Invalid(e)) => {
+                    let mut e = e.clone();
+                    if let Some(r) = call.redactor() {
+                        e.redact(&r);
+                    }
+                    return Err(to_js(&e));
+                }
+            },
+        };
+        let numbers = Array::new();
+        for &(i, j) in parts {
+            numbers.push(&JsValue::from(i));
+            numbers.push(&JsValue::from(j));
         }
+        Ok(Some(numbers))
     }
 }

@@ -747,6 +747,16 @@ fn a_background_streams_idle_timeout_resumes_it() {
     assert_eq!((c.action(), c.release()), (Action::Sleep, Release::Abort), "let go of, then resumed");
     wake(&mut c);
     assert!(c.request().url.ends_with("starting_after=5"), "{}", c.request().url);
+    // once no retry is left, a stall is a TimeoutError (not a lost connection)
+    for _ in 0..2 {
+        c.start(T, 0.0);
+        c.on_headers(200, headers(NONE));
+        assert!(c.handle_timeout(T + 1005.0, T + 5.0));
+        if c.action() == Action::Sleep {
+            wake(&mut c);
+        }
+    }
+    assert!(matches!(c.error(), Some(Error::Timeout { timeout_ms: 1000, .. })), "{:?}", c.error());
 }
 
 #[test]

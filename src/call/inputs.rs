@@ -248,7 +248,10 @@ impl Call {
                 let msg = format!("the connection was lost while reading the response: {message}");
                 self.finish(Err(Error::stream(msg)));
             }
-            (State::ReadStream, None) if self.resume_base.is_none() => self.finish(Err(timeout)),
+            // A stall is a timeout, unless a background stream may still resume after it.
+            (State::ReadStream, None) if self.resume_base.is_none() || self.retries >= self.max_retries => {
+                self.finish(Err(timeout))
+            }
             (State::ReadStream, _) => {
                 if let Some(s) = &mut self.stream {
                     match failure {

@@ -1314,8 +1314,7 @@ export interface JsonSchemaFormatOptions {
  * stream's final response validate (and transform) the parsed output with it, and T is its output
  * type (`output_parsed`), while the stream's `partialParsed` (the JSON before validation) is typed
  * from its input type; `validate` is never sent: it is kept under a symbol key, which JSON skips
- * and a copy (`{ ...format, strict: false }`) keeps (`console.log` shows it). A Standard Schema
- * given as `schema` is a TypeError (its internals are no JSON Schema).
+ * and a copy (`{ ...format, strict: false }`) keeps (`console.log` shows it).
  */
 export function jsonSchemaFormat<S extends StandardSchemaV1>(
   name: string,

@@ -73,10 +73,6 @@ export async function validated(schema, value, text, what, redact, response) {
 export const jsonSchemaFormat = /* @__PURE__ */ named('jsonSchemaFormat', function (name, schema, options = {}) {
   if (typeof name !== 'string') throw new TypeError('jsonSchemaFormat(name, schema): name must be a string');
   if (!isObject(schema)) throw new TypeError('jsonSchemaFormat(name, schema): schema must be an object (a JSON Schema)');
-  // a zod (or other Standard Schema) object is no JSON Schema: the server would get its internals
-  if ('~standard' in schema) {
-    throw new TypeError('jsonSchemaFormat(name, schema): schema must be a JSON Schema (e.g. z.toJSONSchema(s)); pass the Standard Schema as { validate }');
-  }
   if (!isObject(options)) throw new TypeError('jsonSchemaFormat options must be an object');
   const { strict = true, description, validate } = options;
   const format = { type: 'json_schema', name, schema, strict };

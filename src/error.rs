@@ -38,8 +38,9 @@ impl ApiError {
     pub fn redact(&mut self, redactor: &Redactor) {
         let ApiError { status: _, code, error_type, param, message, request_id, body, response } = self;
         redactor.redact_string(message);
-        let fields = [code, error_type, param, request_id, body, response];
-        for s in fields.into_iter().flatten() {
+        // Over a slice, not the array by value (its iterator is code of its own).
+        for s in [code, error_type, param, request_id, body, response].iter_mut() {
+            let Some(s) = s else { continue };
             redactor.redact_string(s);
         }
     }

@@ -128,7 +128,14 @@ impl Redactor {
 
     /// True when `text` holds the key or a fragment of it.
     pub fn matches(&self, text: &str) -> bool {
-        text.as_bytes().windows(self.min).any(|w| self.is_fragment(w))
+        let mut i = 0;
+        while let Some(w) = text.as_bytes().get(i..i + self.min) {
+            if self.is_fragment(w) {
+                return true;
+            }
+            i += 1;
+        }
+        false
     }
 
     /// `text` with the key and every fragment of it replaced by [`MASK`] (borrowed when there
@@ -205,8 +212,17 @@ impl Redactor {
         known && self.contains(window)
     }
 
+    /// (Windows by `get`, not `windows`, whose check of a zero size panics with a location; `run`
+    /// is never empty.)
     fn contains(&self, run: &[u8]) -> bool {
-        self.secret.windows(run.len()).any(|w| w == run)
+        let mut i = 0;
+        while let Some(w) = self.secret.get(i..i + run.len()) {
+            if w == run {
+                return true;
+            }
+            i += 1;
+        }
+        false
     }
 }
 
@@ -293,7 +309,8 @@ impl RedactStream {
         s.truncate(decide);
         // A window that reaches past the tail starts in its last `min - 1` bytes; one that ends
         // where the tail does may join a run after it: `min` bytes are all a later step reads.
-        self.tail = s.split_off(decide.saturating_sub(r.min));
+        // (A copy by `get`, not `split_off`, whose bounds check panics with a location.)
+        self.tail = s.get(decide.saturating_sub(r.min)..).unwrap_or_default().to_vec();
         out
     }
 }

@@ -23,6 +23,8 @@
 //! Everything written passes through the redactor: no frame or body holds the API key. Aborts
 //! have no frame (nobody is left to read it).
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 use crate::error::{ApiError, Error};
@@ -31,7 +33,12 @@ use crate::redact::Redactor;
 /// The API's error object for `err` (see the module docs), as JSON text; `None` for an abort
 /// and for errors that never end a call (validation, output parsing).
 pub fn error_object(err: &Error) -> Option<String> {
-    let mut o = String::from("{");
+    wrapped("", err, "")
+}
+
+/// `before`, the error object of `err` ([`error_object`]), then `after`: one string written in
+/// place (no copy of the object into a `format!`).
+fn wrapped(before: &str, err: &Error, after: &str) -> Option<String> {
     let (ty, code, message, param) = match err {
         Error::Api(e) => (e.error_type.as_deref(), e.code.as_deref(), e.message.clone(), e.param.as_deref()),
         Error::Connection { message } => (Some("connection_error"), None, message.clone(), None),
@@ -39,33 +46,36 @@ pub fn error_object(err: &Error) -> Option<String> {
         Error::Stream { message, .. } => (Some("stream_error"), None, message.clone(), None),
         Error::Abort | Error::Validation { .. } | Error::OutputParse { .. } => return None,
     };
-    field(&mut o, "type", ty);
-    field(&mut o, "code", code);
-    field(&mut o, "message", Some(&message));
-    field(&mut o, "param", param);
+    let mut o = String::from(before);
+    o.push('{');
+    field(&mut o, "\"type\":", ty);
+    field(&mut o, ",\"code\":", code);
+    field(&mut o, ",\"message\":", Some(&message));
+    field(&mut o, ",\"param\":", param);
     match err {
         Error::Api(e) => {
             if let Some(s) = e.status {
-                o.push_str(&format!(",\"status\":{}", u32::from(s)));
+                let _ = write!(o, ",\"status\":{}", u32::from(s));
             }
             if let Some(id) = &e.request_id {
-                field(&mut o, "request_id", Some(id));
+                field(&mut o, ",\"request_id\":", Some(id));
             }
         }
         Error::Timeout { timeout_ms, attempts } => {
-            field(&mut o, "class", Some(err.class_name()));
-            o.push_str(&format!(",\"timeout_ms\":{},\"attempts\":{attempts}", crate::error::dec(*timeout_ms)));
+            field(&mut o, ",\"class\":", Some(err.class_name()));
+            let _ = write!(o, ",\"timeout_ms\":{},\"attempts\":{attempts}", crate::error::dec(*timeout_ms));
         }
-        _ => field(&mut o, "class", Some(err.class_name())),
+        _ => field(&mut o, ",\"class\":", Some(err.class_name())),
     }
     o.push('}');
+    o.push_str(after);
     Some(o)
 }
 
 /// The `event: error` SSE frame a proxy writes for `err` (redacted), or `None` (see
 /// [`error_object`]).
 pub fn error_frame(err: &Error, redactor: Option<&Redactor>) -> Option<String> {
-    let data = format!("{{\"type\":\"error\",\"error\":{}}}", error_object(err)?);
+    let data = wrapped("{\"type\":\"error\",\"error\":", err, "}")?;
     let mut frame = String::new();
     crate::stream::write_frame(&mut frame, "error", &data);
     Some(redacted(frame, redactor))
@@ -75,7 +85,7 @@ pub fn error_frame(err: &Error, redactor: Option<&Redactor>) -> Option<String> {
 /// (an `ApiError` with one), 504 for a timeout, 502 for any other failure; the body
 /// `{"error":{…}}` (redacted). `None` as for [`error_object`].
 pub fn error_response(err: &Error, redactor: Option<&Redactor>) -> Option<(u16, String)> {
-    let body = format!("{{\"error\":{}}}", error_object(err)?);
+    let body = wrapped("{\"error\":", err, "}")?;
     let status = match err {
         Error::Api(e) => e.status.filter(|s| (400..=599).contains(s)).unwrap_or(502),
         Error::Timeout { .. } => 504,
@@ -111,14 +121,20 @@ pub fn from_relayed(api: ApiError) -> Error {
     }
 }
 
+/// `name` (its JSON key with the colon, after a comma but for the first), then `value` as a JSON
+/// string or `null`.
 fn field(o: &mut String, name: &str, value: Option<&str>) {
-    if o.len() > 1 {
-        o.push(',');
-    }
-    o.push('"');
     o.push_str(name);
-    o.push_str("\":");
-    o.push_str(&value.and_then(|v| serde_json::to_string(v).ok()).unwrap_or_else(|| "null".to_owned()));
+    push_quoted(o, value);
+}
+
+/// Appends `s` to `out` as a JSON string literal (`null` for none).
+#[inline(never)]
+pub(crate) fn push_quoted(out: &mut String, s: Option<&str>) {
+    match s.and_then(|s| serde_json::to_string(s).ok()) {
+        Some(s) => out.push_str(&s),
+        None => out.push_str("null"),
+    }
 }
 
 fn redacted(text: String, redactor: Option<&Redactor>) -> String {

@@ -188,6 +188,15 @@ impl PartialEq for Config {
     }
 }
 
+/// The `authorization` header of `key`, as the requests and the socket's upgrade send it (one
+/// copy of the text, not a `format!` at each).
+#[inline(never)]
+pub(crate) fn authorization(key: &str) -> (String, String) {
+    let mut value = String::from("Bearer ");
+    value.push_str(key);
+    ("authorization".to_owned(), value)
+}
+
 impl Config {
     /// A configuration from the user's options; the base URL must be an absolute `http(s)` URL.
     pub fn new(
@@ -205,8 +214,13 @@ impl Config {
         for (k, _) in &mut headers {
             k.make_ascii_lowercase();
         }
+        // Trailing slashes dropped, by bytes (a char pattern links a reverse char searcher).
+        let mut end = base_url.len();
+        while end > 0 && base_url.as_bytes().get(end - 1) == Some(&b'/') {
+            end -= 1;
+        }
         Ok(Config {
-            base_url: base_url.trim_end_matches('/').to_owned(),
+            base_url: base_url.get(..end).unwrap_or_default().to_owned(),
             redactor: redactor.map(Rc::new),
             api_key: api_key.map(str::to_owned),
             headers,

@@ -88,7 +88,7 @@ impl Query {
                         let message = format!("limit must be an integer from 1 to {max}, got {l}");
                         return Err(Error::validation("limit", message));
                     }
-                    l => ("limit", l.map(|l| l.to_string())),
+                    l => ("limit", l.map(|l| crate::error::dec(u64::from(l)).to_string())),
                 },
                 Field::Order => match &self.order {
                     Some(o) if o != "asc" && o != "desc" => {
@@ -211,7 +211,7 @@ impl Row {
 impl Operation {
     /// The operation of this name ([`Row::name`]).
     pub fn named(name: &str) -> Option<Operation> {
-        Operation::ALL.iter().copied().find(|op| op.row().name == name)
+        Operation::ALL.iter().find(|op| op.row().name == name).copied()
     }
 }
 
@@ -247,7 +247,7 @@ impl Config {
         let mut ids = ids.iter();
         for segment in row.path.split('/') {
             url.push('/');
-            match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            match segment.strip_prefix('{').and_then(|s| s.strip_suffix("}")) {
                 Some(param) => {
                     let id = ids.next().copied().unwrap_or_default();
                     check_id(param, id)?;
@@ -293,7 +293,7 @@ impl Config {
             headers.push(("content-type".to_owned(), "application/json".to_owned()));
         }
         if let Some(key) = &self.api_key {
-            headers.push(("authorization".to_owned(), format!("Bearer {key}")));
+            headers.push(super::authorization(key));
         }
         // A multipart form's content type (with its boundary) is the platform's to set: one the
         // client or the call gives would replace it, and the server could not read the parts (a

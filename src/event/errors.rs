@@ -51,11 +51,11 @@ pub(super) fn normalise_error(obj: &Value, json: &str) -> ApiError {
     let mut e = ApiError { body: Some(json.to_owned()), ..ApiError::default() };
     let text = |o: &Value, k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
     match obj.get("error") {
-        Some(Value::Object(nested)) => {
-            e.code = nested.get("code").and_then(scalar_string);
-            e.error_type = nested.get("type").and_then(scalar_string);
-            e.param = nested.get("param").and_then(scalar_string);
-            e.message = nested.get("message").and_then(scalar_string).unwrap_or_default();
+        Some(nested @ Value::Object(_)) => {
+            e.code = scalar_at(nested, "code");
+            e.error_type = scalar_at(nested, "type");
+            e.param = scalar_at(nested, "param");
+            e.message = scalar_at(nested, "message").unwrap_or_default();
             // Extensions a proxy writes (crate::relay): the upstream's HTTP status and request id.
             e.status = nested.get("status").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok());
             e.request_id = nested.get("request_id").and_then(Value::as_str).map(str::to_owned);
@@ -76,12 +76,18 @@ pub(super) fn normalise_error(obj: &Value, json: &str) -> ApiError {
     e
 }
 
+/// [`scalar_string`] of `o`'s member `k` (not inlined: one copy for the four members read).
+#[inline(never)]
+fn scalar_at(o: &Value, k: &str) -> Option<String> {
+    o.get(k).and_then(scalar_string)
+}
+
 /// A string, or a number/bool written as text (some servers send numeric codes).
 pub(crate) fn scalar_string(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
+        Value::Bool(b) => Some((if *b { "true" } else { "false" }).to_owned()),
         _ => None,
     }
 }

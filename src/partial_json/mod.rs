@@ -196,7 +196,12 @@ impl PartialJsonParser {
 /// Only JSON whitespace, or nothing: function arguments that mean `{}` (servers send them for
 /// tools without parameters).
 pub(crate) fn is_blank(text: &str) -> bool {
-    text.bytes().all(machine::is_ws)
+    for b in text.bytes() {
+        if !machine::is_ws(b) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Parses one whole document as `JSON.parse` would (the Rust value's conventions of the module

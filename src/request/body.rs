@@ -64,16 +64,18 @@ pub fn prepare_full(params_json: &str, stream: bool) -> Result<Prepared, Error> 
         }
     }
     // Set once at the front, the other members as written.
-    Ok(prepared(format!("{{\"stream\":{w}{}}}", members_except(params_json, &["stream"]))))
+    let mut body = format!("{{\"stream\":{w}");
+    members_except(&mut body, params_json, &["stream"]);
+    body.push('}');
+    Ok(prepared(body))
 }
 
-/// The members of a JSON object's text as written, each after a comma (their order, e.g. of a
-/// schema's `properties`, sets the order of a structured output; lone surrogate escapes stay
-/// escapes), but those whose key, however spelled, is one of `skip`. The text was read as an
-/// object.
-pub(crate) fn members_except(json: &str, skip: &[&str]) -> String {
+/// Appends to `out` the members of a JSON object's text as written, each after a comma (their
+/// order, e.g. of a schema's `properties`, sets the order of a structured output; lone surrogate
+/// escapes stay escapes), but those whose key, however spelled, is one of `skip`. The text was
+/// read as an object.
+pub(crate) fn members_except(out: &mut String, json: &str, skip: &[&str]) {
     let (rd, b) = (Reader::new(json), json.as_bytes());
-    let mut out = String::new();
     let mut at = rd.ws(rd.ws(0) + 1);
     while b.get(at) == Some(&b'"') {
         let Ok(key_end) = rd.skip(at, 1) else { break };
@@ -85,7 +87,6 @@ pub(crate) fn members_except(json: &str, skip: &[&str]) -> String {
         }
         at = rd.ws(end + 1);
     }
-    out
 }
 
 pub(super) fn obj_background(v: &Value) -> bool {

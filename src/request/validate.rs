@@ -30,24 +30,17 @@ pub fn validate(params: &Value) -> Result<(), Error> {
         None if prompt => {}
         None => return Err(Error::validation("model", "`model` is required (a model id such as \"gpt-5.4\")")),
         Some(Value::String(s)) if !s.trim().is_empty() => {}
-        Some(v) => {
-            return Err(Error::validation("model", format!("`model` must be a non-empty string; got {}", describe(v))))
-        }
+        Some(v) => return Err(type_error("model", "a non-empty string", v)),
     }
     match get("input") {
         None if prompt => {}
         None => return Err(Error::validation("input", "`input` is required (a string, or an array of input items)")),
         Some(Value::String(_) | Value::Array(_)) => {}
-        Some(v) => {
-            return Err(Error::validation(
-                "input",
-                format!("`input` must be a string or an array of input items; got {}", describe(v)),
-            ))
-        }
+        Some(v) => return Err(type_error("input", "a string or an array of input items", v)),
     }
 
     // Plain types.
-    for k in [
+    for &k in &[
         "instructions",
         "previous_response_id",
         "prompt_cache_key",
@@ -58,23 +51,15 @@ pub fn validate(params: &Value) -> Result<(), Error> {
     ] {
         expect_type(k, get(k), Ty::String)?;
     }
-    for k in ["background", "parallel_tool_calls", "store", "stream"] {
+    for &k in &["background", "parallel_tool_calls", "store", "stream"] {
         expect_type(k, get(k), Ty::Bool)?;
     }
-    for k in ["prompt", "reasoning", "text", "stream_options"] {
+    for &k in &["prompt", "reasoning", "text", "stream_options"] {
         expect_type(k, get(k), Ty::Object)?;
     }
-    for k in ["tools", "context_management"] {
+    for &k in &["tools", "context_management"] {
         if let Some(v) = get(k) {
-            let Value::Array(items) = v else {
-                return Err(type_error(k, "an array of objects", v));
-            };
-            if let Some((n, bad)) = items.iter().enumerate().find(|(_, it)| !it.is_object()) {
-                return Err(Error::validation(
-                    format!("{k}[{n}]"),
-                    format!("`{k}` must be an array of objects; item {n} is {}", describe(bad)),
-                ));
-            }
+            expect_items(k, v, Value::is_object, "an array of objects")?;
         }
     }
     if let Some(v) = get("conversation") {
@@ -83,15 +68,7 @@ pub fn validate(params: &Value) -> Result<(), Error> {
         }
     }
     if let Some(v) = get("include") {
-        let Value::Array(items) = v else {
-            return Err(type_error("include", "an array of strings", v));
-        };
-        if let Some((n, bad)) = items.iter().enumerate().find(|(_, it)| !it.is_string()) {
-            return Err(Error::validation(
-                format!("include[{n}]"),
-                format!("`include` must be an array of strings; item {n} is {}", describe(bad)),
-            ));
-        }
+        expect_items("include", v, Value::is_string, "an array of strings")?;
     }
     if let Some(v) = get("tool_choice") {
         if !(v.is_string() || v.is_object()) {
@@ -105,24 +82,14 @@ pub fn validate(params: &Value) -> Result<(), Error> {
     if let Some(v) = get("top_logprobs") {
         match as_integer(v) {
             Some(n) if (0.0..=20.0).contains(&n) => {}
-            _ => {
-                return Err(Error::validation(
-                    "top_logprobs",
-                    format!("`top_logprobs` must be an integer from 0 to 20; got {}", describe(v)),
-                ))
-            }
+            _ => return Err(type_error("top_logprobs", "an integer from 0 to 20", v)),
         }
     }
-    for k in ["max_output_tokens", "max_tool_calls"] {
+    for &k in &["max_output_tokens", "max_tool_calls"] {
         if let Some(v) = get(k) {
             match as_integer(v) {
                 Some(n) if n >= 0.0 => {}
-                _ => {
-                    return Err(Error::validation(
-                        k,
-                        format!("`{k}` must be a non-negative integer; got {}", describe(v)),
-                    ))
-                }
+                _ => return Err(type_error(k, "a non-negative integer", v)),
             }
         }
     }
@@ -156,6 +123,23 @@ pub fn validate(params: &Value) -> Result<(), Error> {
             "stream_options",
             "`stream_options` is only allowed when streaming (`stream: true`, i.e. with stream())",
         ));
+    }
+    Ok(())
+}
+
+/// `v` is an array whose items all pass `ok` (`what` the rule): the error names the first item
+/// that does not.
+fn expect_items(k: &str, v: &Value, ok: fn(&Value) -> bool, what: &str) -> Result<(), Error> {
+    let Value::Array(items) = v else {
+        return Err(type_error(k, what, v));
+    };
+    for (n, item) in items.iter().enumerate() {
+        if !ok(item) {
+            return Err(Error::validation(
+                format!("{k}[{n}]"),
+                format!("`{k}` must be {what}; item {n} is {}", describe(item)),
+            ));
+        }
     }
     Ok(())
 }

@@ -86,9 +86,13 @@ pub fn backoff_ms(attempt: u32, random01: f64) -> f64 {
 /// A plain decimal number (`"2"`, `"1.5"`, `"-3"`, `"1e3"`); not `inf`/`NaN`, no trailing junk.
 fn parse_decimal(s: &str) -> Option<f64> {
     let s = s.trim();
-    let ok = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
-    if !ok {
+    if s.is_empty() {
         return None;
+    }
+    for b in s.bytes() {
+        if !(b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')) {
+            return None;
+        }
     }
     // Not `str::parse::<f64>`: core's float parser brings ~4 KB of code and a ~10 KB table of
     // powers of five into the wasm. Nor `from_str::<f64>`: typed deserialization links serde's
@@ -97,7 +101,7 @@ fn parse_decimal(s: &str) -> Option<f64> {
     // not accepted.) JSON forbids leading zeros, HTTP does not: "007" is 7.
     let digits = s.strip_prefix('-').unwrap_or(s);
     let negative = digits.len() < s.len();
-    if !digits.starts_with(|c: char| c.is_ascii_digit()) {
+    if !digits.as_bytes().first().is_some_and(u8::is_ascii_digit) {
         return None;
     }
     let zeros = digits.bytes().take_while(|&b| b == b'0').count();

@@ -21,10 +21,10 @@ pub fn create_frame(params_json: &str, stream_id: Option<&str>, generate: bool) 
     let mut frame = String::from("{\"type\":\"response.create\"");
     if let Some(sid) = stream_id {
         frame.push_str(",\"stream_id\":");
-        frame.push_str(&serde_json::to_string(sid).unwrap_or_default());
+        crate::relay::push_quoted(&mut frame, Some(sid));
     }
     // The params' members as written, the four above left out.
-    frame.push_str(&members_except(params_json, &["type", "stream_id", "stream", "background"]));
+    members_except(&mut frame, params_json, &["type", "stream_id", "stream", "background"]);
     if !generate {
         frame.push_str(",\"generate\":false");
     }
@@ -40,8 +40,12 @@ pub fn steer_frame(input_json: &str, previous_response_id: &str) -> Result<Strin
     if !input.is_string() && input.as_array().map_or(true, Vec::is_empty) {
         return Err(Error::validation("input", "input must be a string or a non-empty array of input items"));
     }
-    let id = serde_json::to_string(previous_response_id).unwrap_or_default();
-    Ok(format!("{{\"type\":\"response.steer\",\"previous_response_id\":{id},\"input\":{}}}", input_json.trim()))
+    let mut frame = String::from("{\"type\":\"response.steer\",\"previous_response_id\":");
+    crate::relay::push_quoted(&mut frame, Some(previous_response_id));
+    frame.push_str(",\"input\":");
+    frame.push_str(input_json.trim());
+    frame.push('}');
+    Ok(frame)
 }
 
 /// What routing reads of a frame: its `type`, `stream_id` and `response.id` (strings; anything

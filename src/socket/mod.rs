@@ -208,7 +208,7 @@ impl Socket {
     pub fn headers(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         if let Some(k) = &self.api_key {
-            out.push(("authorization".to_owned(), format!("Bearer {k}")));
+            out.push(crate::endpoint::authorization(k));
         }
         out
     }
@@ -350,8 +350,11 @@ impl Socket {
     /// waiting for it fails. Returns what their error says (redacted), for the caller's own.
     pub fn connect_failed(&mut self, message: &str) -> String {
         self.conn = Conn::Closed;
-        let colon = if message.is_empty() { "" } else { ": " };
-        let mut said = format!("cannot open the WebSocket{colon}{message}");
+        let mut said = String::from("cannot open the WebSocket");
+        if !message.is_empty() {
+            said.push_str(": ");
+            said.push_str(message);
+        }
         if let Some(r) = &self.redactor {
             r.redact_string(&mut said);
         }
@@ -423,7 +426,7 @@ impl Socket {
             return None;
         }
         let id = self.next_frame()?;
-        let slot = self.slots.iter_mut().find(|s| s.id == id)?;
+        let slot = self.slot_mut(id)?;
         slot.state = SlotState::Sent;
         let lane_key = slot.lane.clone();
         let frame = slot.frame.take();
@@ -452,11 +455,16 @@ impl Socket {
                 self.lanes.iter().position(|l| l.key.is_none() && (l.active.is_some() || l.held > 0)).or_else(|| {
                     // An event without a lane (an `error` a server sends before it knows the request):
                     // it belongs to the one response on the wire, when there is only one.
-                    let mut running = self.lanes.iter().enumerate().filter(|(_, l)| l.active.is_some());
-                    match (running.next(), running.next()) {
-                        (Some((i, _)), None) => Some(i),
-                        _ => None,
+                    let mut running = None;
+                    for (i, l) in self.lanes.iter().enumerate() {
+                        if l.active.is_some() {
+                            if running.is_some() {
+                                return None;
+                            }
+                            running = Some(i);
+                        }
                     }
+                    running
                 })
             }
         };
@@ -489,7 +497,7 @@ impl Socket {
         // lane is named, or no other runs.
         let terminal = head.ty.as_deref().is_some_and(|t| EventKind::from_type(t).is_terminal())
             || (head.spoiled_terminal && (alone || head.stream_id.is_some()));
-        let Some(slot) = self.slots.iter_mut().find(|s| s.id == id) else { return Routed::Dropped };
+        let Some(slot) = self.slot_mut(id) else { return Routed::Dropped };
         // A response's frames reach it until its terminal event, even after its call ended on
         // one of them (malformed data, an event over the limit): never the lane's next response.
         let routed = match slot.state {
@@ -567,7 +575,7 @@ impl Socket {
     /// the wire ends with `Error::Abort` and its remaining events are dropped (the protocol has
     /// no cancel), so its lane's next response waits for its end; other lanes go on.
     pub fn abort(&mut self, id: u32) {
-        let Some(slot) = self.slots.iter_mut().find(|s| s.id == id) else { return };
+        let Some(slot) = self.slot_mut(id) else { return };
         match slot.state {
             SlotState::Queued => slot.end(Some(Error::Abort)),
             SlotState::Sent => slot.state = SlotState::Discarding,
@@ -579,7 +587,7 @@ impl Socket {
     /// The consumer let go of the response: its memory goes once nothing more can arrive for it.
     pub fn release(&mut self, id: u32) {
         self.abort(id);
-        if let Some(s) = self.slots.iter_mut().find(|s| s.id == id) {
+        if let Some(s) = self.slot_mut(id) {
             s.released = true;
         }
         self.collect();
@@ -605,15 +613,25 @@ impl Socket {
         self.slots.iter().find(|s| s.id == id)
     }
 
+    /// (Not inlined: one copy for its callers.)
+    #[inline(never)]
+    fn slot_mut(&mut self, id: u32) -> Option<&mut Slot> {
+        self.slots.iter_mut().find(|s| s.id == id)
+    }
+
     fn lane(&self, key: &Option<String>) -> Option<&Lane> {
         self.lanes.iter().find(|l| &l.key == key)
     }
 
     fn lane_mut(&mut self, key: &Option<String>) -> Option<&mut Lane> {
-        if !self.lanes.iter().any(|l| &l.key == key) {
-            self.lanes.push(Lane { key: key.clone(), active: None, held: 0 });
-        }
-        self.lanes.iter_mut().find(|l| &l.key == key)
+        let i = match self.lanes.iter().position(|l| &l.key == key) {
+            Some(i) => i,
+            None => {
+                self.lanes.push(Lane { key: key.clone(), active: None, held: 0 });
+                self.lanes.len() - 1
+            }
+        };
+        self.lanes.get_mut(i)
     }
 }
 

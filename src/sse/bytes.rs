@@ -27,7 +27,8 @@ pub(crate) fn push_lossy(dst: &mut String, mut bytes: &[u8]) {
         match std::str::from_utf8(bytes) {
             Ok(s) => return dst.push_str(s),
             Err(e) => {
-                let (valid, rest) = bytes.split_at(e.valid_up_to());
+                // (`valid_up_to` is in bounds: checked, not `split_at`, which panics with a location.)
+                let (valid, rest) = bytes.split_at_checked(e.valid_up_to()).unwrap_or((bytes, &[]));
                 dst.push_str(std::str::from_utf8(valid).unwrap_or_default());
                 dst.push('\u{FFFD}');
                 bytes = rest.get(e.error_len().map_or(rest.len(), usize::from)..).unwrap_or_default();

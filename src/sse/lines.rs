@@ -40,7 +40,8 @@ impl Parser {
         // single U+000D CARRIAGE RETURN (CR) character not followed by a U+000A LINE FEED (LF)
         // character being the ways in which a line can end."
         while let Some(pos) = find_line_end(rest) {
-            let (line, tail) = rest.split_at(pos);
+            // (`pos` is in bounds: checked, not `split_at`, which panics with a location.)
+            let Some((line, tail)) = rest.split_at_checked(pos) else { break };
             let ended_by_cr = tail.first() == Some(&b'\r');
             rest = tail.get(1..).unwrap_or_default();
             if ended_by_cr {
@@ -131,7 +132,7 @@ impl Parser {
             // (:), and let value be that string. If value starts with a U+0020 SPACE character,
             // remove it from value."
             Some(colon) => {
-                let (field, value) = line.split_at(colon);
+                let Some((field, value)) = line.split_at_checked(colon) else { return Ok(()) };
                 let value = value.get(1..).unwrap_or_default();
                 let value = match value.split_first() {
                     Some((b' ', after_space)) => after_space,
@@ -210,8 +211,9 @@ impl Parser {
         }
         // spec 3: "If the data buffer's last character is a U+000A LINE FEED (LF) character,
         // then remove the last character from the data buffer."
+        // (`pop`, not `truncate`, whose char-boundary check panics with a location.)
         if self.data.as_bytes().last() == Some(&b'\n') {
-            self.data.truncate(self.data.len() - 1);
+            self.data.pop();
         }
         // spec 5: "Initialize event's type attribute to "message", its data attribute to data,
         // […] and its lastEventId attribute to the last event ID string of the event source."

@@ -234,10 +234,19 @@ impl ToolLoop {
     /// Takes the response to the last request and decides the next step (module docs). When
     /// the loop is not waiting for a response, nothing changes and the current step is returned.
     pub fn on_response(&mut self, response: &Value) -> Step {
+        match self.advance(response) {
+            Some(reason) => Step::Done(reason),
+            None => Step::RunTools(self.pending_calls().to_vec()),
+        }
+    }
+
+    /// [`on_response`](Self::on_response) without a copy of the calls: why the loop stopped, or
+    /// `None` when it runs [`pending_calls`](Self::pending_calls).
+    pub(crate) fn advance(&mut self, response: &Value) -> Option<StopReason> {
         match &self.phase {
             Phase::Request => {}
-            Phase::Tools(calls) => return Step::RunTools(calls.clone()),
-            Phase::Done(reason, _) => return Step::Done(*reason),
+            Phase::Tools(_) => return None,
+            Phase::Done(reason, _) => return Some(*reason),
         }
         self.steps.push(StepRecord { response: response.clone(), tool_calls: Vec::new() });
         let items = response.get("output").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
@@ -249,6 +258,8 @@ impl ToolLoop {
         self.last_id = response.get("id").and_then(Value::as_str).map(str::to_owned);
 
         let mut calls: Vec<ToolCall> = Vec::new();
+        // A call_id seen before (in output order) is not a new call.
+        let mut seen = Map::new();
         let mut pending = false;
         let mut cut = response.get("status").and_then(Value::as_str) == Some("incomplete");
         for item in items {
@@ -256,7 +267,11 @@ impl ToolLoop {
                 Some("function_call") => {
                     cut |= matches!(item.get("status").and_then(Value::as_str), Some("in_progress" | "incomplete"));
                     match read_call(item) {
-                        Some(call) => calls.push(call),
+                        Some(call) => {
+                            if seen.insert(call.call_id.clone(), Value::Null).is_none() {
+                                calls.push(call);
+                            }
+                        }
                         None => pending = true,
                     }
                 }
@@ -264,9 +279,6 @@ impl ToolLoop {
                 _ => {}
             }
         }
-        // A call_id seen before (in output order) is not a new call.
-        let mut seen = Map::new();
-        calls.retain(|c| seen.insert(c.call_id.clone(), Value::Null).is_none());
         pending |= calls.iter().any(|c| !self.executable.contains(&c.name));
         let stop = if calls.is_empty() && !pending {
             Some(StopReason::NoToolCalls)
@@ -281,16 +293,11 @@ impl ToolLoop {
         } else {
             None
         };
-        match stop {
-            Some(reason) => {
-                self.phase = Phase::Done(reason, calls);
-                Step::Done(reason)
-            }
-            None => {
-                self.phase = Phase::Tools(calls.clone());
-                Step::RunTools(calls)
-            }
-        }
+        self.phase = match stop {
+            Some(reason) => Phase::Done(reason, calls),
+            None => Phase::Tools(calls),
+        };
+        stop
     }
 
     /// The results of the calls of the last [`Step::RunTools`], in any order: `(call_id,
@@ -309,23 +316,28 @@ impl ToolLoop {
         }
         let mut outputs = Vec::with_capacity(calls.len());
         let mut records = Vec::with_capacity(calls.len());
-        for call in calls {
+        // By reference: a by-value loop links the drop of a `Vec<ToolCall>` iterator.
+        for call in &calls {
             let at = first.get(&call.call_id).and_then(Value::as_u64).and_then(|i| usize::try_from(i).ok());
             // Each position is taken once at most: the calls' call_ids are distinct.
             let given = at.and_then(|i| given.get_mut(i)).map(|(_, r)| mem::replace(r, Ok(String::new())));
-            let result = match call.parsed {
-                Err(why) => Err(why),
+            let result = match &call.parsed {
+                Err(why) => Err(why.clone()),
                 Ok(_) => given.unwrap_or_else(|| Err("the tool gave no result".to_owned())),
             };
             let (output, error) = match result {
                 Ok(text) => (text, None),
-                Err(message) => (format!("Error: {message}"), Some(message)),
+                Err(message) => {
+                    let mut output = String::from("Error: ");
+                    output.push_str(&message);
+                    (output, Some(message))
+                }
             };
             outputs.push(object(&[("type", "function_call_output"), ("call_id", &call.call_id), ("output", &output)]));
             records.push(ToolCallRecord {
-                call_id: call.call_id,
-                name: call.name,
-                arguments: call.arguments,
+                call_id: call.call_id.clone(),
+                name: call.name.clone(),
+                arguments: call.arguments.clone(),
                 output,
                 error,
             });
@@ -378,8 +390,10 @@ fn as_input(item: &Value) -> Value {
     let Value::Object(o) = item else { return item.clone() };
     // Copied without the key (no map removal code in the wasm).
     let mut copy = serde_json::Map::new();
-    for (k, v) in o.iter().filter(|(k, _)| *k != "parsed_arguments") {
-        copy.insert(k.clone(), v.clone());
+    for (k, v) in o {
+        if k != "parsed_arguments" {
+            copy.insert(k.clone(), v.clone());
+        }
     }
     Value::Object(copy)
 }

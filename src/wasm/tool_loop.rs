@@ -9,12 +9,8 @@ use wasm_bindgen::prelude::*;
 use super::error::js_err as js_error;
 use crate::error::Error;
 use crate::event::lenient::{parse_keeping_surrogates, restore_surrogates};
-use crate::tool_loop::{self, Step, ToolLoop};
-
-/// A JSON string literal.
-fn quoted(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
-}
+use crate::relay::push_quoted;
+use crate::tool_loop::{self, ToolLoop};
 
 /// What the text of a tool result is (the middle element of each row of
 /// [`RawToolLoop::on_tool_results`]).
@@ -52,9 +48,10 @@ impl RawToolLoop {
             .map_err(|_| js_error(Error::validation("params", "the request params must be a JSON object")))?;
         let mut names = Vec::new();
         if let Ok(Value::Array(given)) = parse_keeping_surrogates(executable) {
-            for n in given {
+            // By reference: a by-value loop links the drop of a `Vec<Value>` iterator.
+            for n in &given {
                 if let Value::String(s) = n {
-                    names.push(s);
+                    names.push(s.clone());
                 }
             }
         }
@@ -102,18 +99,21 @@ impl RawToolLoop {
     pub fn on_response(&mut self, response: &str) -> Result<String, JsValue> {
         let response =
             parse_keeping_surrogates(response).map_err(|_| js_error(Error::stream("a response is not JSON")))?;
-        let mut out = match self.run.on_response(&response) {
-            Step::Done(reason) => format!("{{\"stop\":\"{}\",\"calls\":[", reason.as_str()),
-            Step::RunTools(_) => String::from("{\"calls\":["),
-        };
+        let mut out = String::from("{");
+        if let Some(reason) = self.run.advance(&response) {
+            out.push_str("\"stop\":\"");
+            out.push_str(reason.as_str());
+            out.push_str("\",");
+        }
+        out.push_str("\"calls\":[");
         // The calls of the step: those to run, or those left unrun once the loop is over.
         for (n, c) in self.run.pending_calls().iter().enumerate() {
             out.push_str(if n > 0 { ",{\"call_id\":" } else { "{\"call_id\":" });
-            out.push_str(&quoted(&c.call_id));
+            push_quoted(&mut out, Some(&c.call_id));
             out.push_str(",\"name\":");
-            out.push_str(&quoted(&c.name));
+            push_quoted(&mut out, Some(&c.name));
             out.push_str(",\"arguments\":");
-            out.push_str(&quoted(&c.arguments));
+            push_quoted(&mut out, Some(&c.arguments));
             match (c.arguments_json(), &c.parsed) {
                 (Some(args), _) => {
                     out.push_str(",\"args\":");
@@ -121,7 +121,7 @@ impl RawToolLoop {
                 }
                 (None, Err(why)) => {
                     out.push_str(",\"error\":");
-                    out.push_str(&quoted(why));
+                    push_quoted(&mut out, Some(why));
                 }
                 (None, Ok(_)) => {}
             }
@@ -153,9 +153,9 @@ impl RawToolLoop {
         let mut out = String::from("[");
         for (n, r) in records.iter().enumerate() {
             out.push_str(if n > 0 { ",[" } else { "[" });
-            out.push_str(&quoted(&r.output));
+            push_quoted(&mut out, Some(&r.output));
             out.push(',');
-            out.push_str(&r.error.as_deref().map_or_else(|| "null".to_owned(), quoted));
+            push_quoted(&mut out, r.error.as_deref());
             out.push(']');
         }
         out.push(']');

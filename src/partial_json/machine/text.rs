@@ -21,7 +21,9 @@ pub(super) enum Esc {
 /// Writes `\uXXXX` (lowercase hex): the op text keeps every code unit, lone surrogates too.
 fn push_u_escape(out: &mut String, unit: u16) {
     out.push_str("\\u");
-    for shift in [12u16, 8, 4, 0] {
+    let mut shift = 16;
+    while shift > 0 {
+        shift -= 4;
         let digit = (unit >> shift) & 0xF;
         out.push(char::from_digit(u32::from(digit), 16).unwrap_or('0'));
     }

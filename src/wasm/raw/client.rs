@@ -48,7 +48,11 @@ impl RawClient {
         body: Option<String>,
         opts: Option<String>,
     ) -> Result<RawCall, JsValue> {
-        let op = Operation::named(op).ok_or_else(|| js_sys::TypeError::new(&format!("no operation {op}")))?;
+        let Some(op) = Operation::named(op) else {
+            let mut message = String::from("no operation ");
+            message.push_str(op);
+            return Err(js_sys::TypeError::new(&message).into());
+        };
         let row = op.row();
         let o = read(opts)?;
         let (timeout, max_retries, h) = (timeout(&o, "timeout")?, integer(&o, "maxRetries")?, object(&o, "headers")?);

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::endpoint::{Field, Query};
 
-fn type_error(e: impl std::fmt::Display) -> JsValue {
+fn type_error(e: std::fmt::Arguments<'_>) -> JsValue {
     js_sys::TypeError::new(&e.to_string()).into()
 }
 
@@ -17,12 +17,11 @@ pub(super) fn read(json: Option<String>) -> Result<Value, JsValue> {
     // URL; a header value that is not a ByteString is fetch's to refuse.
     let v = match json {
         None => Value::Null,
-        Some(json) => {
-            crate::event::lenient::parse_value(&json).map_err(|_| type_error("options: must be an object"))?
-        }
+        Some(json) => crate::event::lenient::parse_value(&json)
+            .map_err(|_| type_error(format_args!("options: must be an object")))?,
     };
     if !v.is_null() && !v.is_object() {
-        return Err(type_error("options: must be an object"));
+        return Err(type_error(format_args!("options: must be an object")));
     }
     Ok(v)
 }
@@ -91,7 +90,7 @@ pub(super) fn headers(map: Option<&Map<String, Value>>, what: &str) -> Result<Ve
         match v {
             Value::String(s) => out.push((k.clone(), s.clone())),
             Value::Number(n) => out.push((k.clone(), n.to_string())),
-            Value::Bool(b) => out.push((k.clone(), b.to_string())),
+            Value::Bool(b) => out.push((k.clone(), (if *b { "true" } else { "false" }).to_owned())),
             Value::Null => {}
             // Its name is not quoted: it may be a secret passed in the wrong place.
             _ => return Err(type_error(format_args!("{what}: a header's value must be a string"))),
@@ -118,10 +117,12 @@ pub(super) fn query(v: &Value, fields: &[Field]) -> Result<(Query, Option<u64>),
                 let items = match v.get("include") {
                     None | Some(Value::Null) => &[][..],
                     Some(Value::Array(a)) => a,
-                    Some(_) => return Err(type_error("include must be an array of strings")),
+                    Some(_) => return Err(type_error(format_args!("include must be an array of strings"))),
                 };
                 for x in items {
-                    let Value::String(s) = x else { return Err(type_error("include must be an array of strings")) };
+                    let Value::String(s) = x else {
+                        return Err(type_error(format_args!("include must be an array of strings")));
+                    };
                     q.include.push(s.clone());
                 }
             }

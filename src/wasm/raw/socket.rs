@@ -40,7 +40,9 @@ impl RawSocket {
     /// The machine (not inlined: one copy of the borrow for every method).
     #[inline(never)]
     fn socket(&self) -> std::cell::RefMut<'_, Socket> {
-        self.socket.borrow_mut()
+        // Never borrowed already (the machine calls nothing back). An abort, the trap a panic
+        // ends in here (`panic = "abort"`), without `borrow_mut`'s message and location.
+        self.socket.try_borrow_mut().unwrap_or_else(|_| std::process::abort())
     }
 
     pub(super) fn new(socket: Socket) -> RawSocket {
@@ -67,9 +69,9 @@ impl RawSocket {
     #[wasm_bindgen(getter)]
     pub fn headers(&self) -> Array {
         let out = Array::new();
-        for (k, v) in self.socket().headers() {
-            out.push(&JsValue::from_str(&k));
-            out.push(&JsValue::from_str(&v));
+        for (k, v) in &self.socket().headers() {
+            out.push(&JsValue::from_str(k));
+            out.push(&JsValue::from_str(v));
         }
         out
     }

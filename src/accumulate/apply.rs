@@ -322,6 +322,10 @@ fn item_event(skeleton: &mut Skeleton, ev: &ResponseEvent, out: &mut Vec<Patch>)
     skeleton.touched = Some(i);
     let mut new = Item::of(item, skeleton.items.get(i).map_or(ev.output_index(), |old| old.server));
     new.done = !added;
+    // A message whose phase changed moved in or out of the text `output_parsed` reads.
+    if skeleton.items.get(i).is_some_and(|old| old.aside != new.aside) {
+        skeleton.touched = None;
+    }
     let (had_text, has_text) = (skeleton.items.get(i).is_some_and(Item::has_text), new.has_text());
     out.push(Patch::Take { path: Path::item(i), key: Key::Item });
     match skeleton.items.get_mut(i) {

@@ -52,13 +52,13 @@ pub fn check_base_url(url: &str) -> Result<(), Error> {
 }
 
 /// What an error shows of a refused base URL, with what may be a secret masked: credentials (a
-/// segment that ends with `@`: from the `/` before it), a query or fragment, and anything shaped
-/// like a key (the key given as the URL by mistake).
+/// segment that ends with `@`: from the `/` before it), a query or fragment (the whole segment
+/// when an `@` follows), and anything shaped like a key (the key given as the URL by mistake).
 fn shown(url: &str) -> String {
     let mut s = String::new();
     // where the segment being read starts in `s` (after a `/`: a character boundary)
     let mut segment = 0;
-    for c in url.chars() {
+    for (i, c) in url.char_indices() {
         match c {
             '/' => {
                 s.push(c);
@@ -72,7 +72,14 @@ fn shown(url: &str) -> String {
                 s.push(c);
             }
             '?' | '#' => {
-                s.push(c);
+                // an `@` after it: the segment may be credentials that hold it
+                if url.as_bytes().get(i..).unwrap_or_default().contains(&b'@') {
+                    while s.len() > segment {
+                        s.pop();
+                    }
+                } else {
+                    s.push(c);
+                }
                 s.push_str(MASK);
                 break;
             }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { jsonSchemaFormat, PartialJsonParser, OutputParseError, CometApiError } from 'cometapi-responses';
 import { useMock, collect, fails, drained } from './client-helpers.mjs';
 import { strictObject } from './mock-schema-check.mjs';
-import { scripted, jsonAnswer, sseAnswer, response, message, refusal, fnCall, personSchema, schema } from './sdk-helpers.mjs';
+import { scripted, jsonAnswer, sseAnswer, sseText, response, message, refusal, fnCall, personSchema, schema } from './sdk-helpers.mjs';
 
 const TAGS = { type: 'array', items: { type: 'string' } };
 const PERSON = strictObject({ name: { type: 'string' }, age: { type: 'integer' }, tags: TAGS });
@@ -192,4 +192,27 @@ test('parse() and a stream run the validator on any output text, "null" included
     const r = await run(params(jsonSchemaFormat('x', {}, { validate: nullable({ a: 'default' }) })));
     assert.deepStrictEqual(r.output_parsed, { a: 'default' });
   }
+});
+
+test('a message whose phase comes only with its .done leaves the parsed text, and output_parsed follows', async () => {
+  const msg = (id, text, phase) => ({ ...message(text, id), ...(phase === undefined ? {} : { phase }) });
+  let seq = 0;
+  const ev = (type, fields) => ({ type, sequence_number: seq++, ...fields });
+  const at = (i, id) => ({ output_index: i, item_id: id, content_index: 0 });
+  const events = [
+    ev('response.created', { response: { id: 'r', object: 'response', status: 'in_progress', output: [] } }),
+    ev('response.output_item.added', { output_index: 0, item: { ...msg('m1', ''), content: [], status: 'in_progress' } }),
+    ev('response.output_text.delta', { ...at(0, 'm1'), delta: '{"a":' }),
+    ev('response.output_item.done', { output_index: 0, item: msg('m1', '{"a":', 'commentary') }),
+    ev('response.output_item.added', { output_index: 1, item: { ...msg('m2', ''), content: [], status: 'in_progress' } }),
+    ev('response.output_text.delta', { ...at(1, 'm2'), delta: '1}' }),
+    // a terminal event without `output`: the snapshot's output stands
+    ev('response.completed', { response: { id: 'r', object: 'response', status: 'completed' } }),
+  ];
+  const { client: c } = scripted(() => new Response(sseText(events), { headers: { 'content-type': 'text/event-stream' } }));
+  const stream = c.stream(params(jsonSchemaFormat('x', {})));
+  await drained(stream);
+  // the text the snapshot's output gives ("1}") is not JSON: said so, with the Response
+  const e = await fails(stream.finalResponse(), OutputParseError);
+  assert.equal(e.response.output_text, '{"a":1}');
 });

@@ -31,14 +31,14 @@ pub(crate) struct JsonAnswer {
     pub output_parsed: Option<Vec<(usize, usize)>>,
     /// A `parse()` answer whose output text is not valid JSON: the call's error (the answer
     /// stays, for the error's `response`).
-    pub unparsed: Option<Error>,
+    pub output_error: Option<Error>,
 }
 
 /// A JSON answer's body for a shell that parses it (the npm package), read in one pass: a
 /// Response is parsed keeping its lone surrogates (encoded, see [`lenient`]) for its
 /// `output_text` literal and, for `parse()`, its `output_parsed`; any other answer is only
 /// checked to be JSON. A Response that is not a JSON object fails; a `parse()` answer whose
-/// output text is not valid JSON says why in `unparsed`.
+/// output text is not valid JSON says why in `output_error`.
 pub(crate) fn read_json(body: &[u8], answer: Answer) -> Result<JsonAnswer, Error> {
     let text = crate::sse::body_text(body);
     let json_schema = match answer {
@@ -48,13 +48,13 @@ pub(crate) fn read_json(body: &[u8], answer: Answer) -> Result<JsonAnswer, Error
         _ => return Err(not_json(&text)),
     };
     let (value, output_text) = accumulate::parse_response(&text, true).map_err(|e| not_json_or(&text, e))?;
-    let mut unparsed = None;
+    let mut output_error = None;
     let output_parsed = match json_schema {
         Some(true) => {
             let (t, at) = structured::parsed_text(&value);
             // Checked as parse_value reads the text (each lone surrogate U+FFFD).
             if !t.is_empty() {
-                unparsed = structured::check_json(&lenient::replace_kept_surrogates(&t)).err();
+                output_error = structured::check_json(&lenient::replace_kept_surrogates(&t)).err();
             }
             Some(at)
         }
@@ -63,7 +63,7 @@ pub(crate) fn read_json(body: &[u8], answer: Answer) -> Result<JsonAnswer, Error
     };
     // A string always serialises.
     let literal = output_text.map(|t| lenient::restore_surrogates(serde_json::to_string(&t).unwrap_or_default()));
-    Ok(JsonAnswer { text, output_text: literal, output_parsed, unparsed })
+    Ok(JsonAnswer { text, output_text: literal, output_parsed, output_error })
 }
 
 /// A JSON answer's text parsed once into a value, as `JSON.parse` reads it (a lone surrogate

@@ -172,17 +172,12 @@ impl Accumulator {
         patch::write_json(&self.patches, out);
     }
 
-    /// After [`push`](Self::push)ing `ev`: the whole `output_text`, when `ev` carried the text of
-    /// every `output_text` part (a lifecycle event's output; an item, part or `.done` event when
-    /// the parts it wrote are the only ones with text). `None` otherwise.
-    pub fn output_text_from_event(&self, ev: &ResponseEvent) -> Option<String> {
-        output_text::from_event(&self.skeleton, &self.patches, ev, false)
-    }
-
-    /// [`output_text_from_event`](Self::output_text_from_event) for the text `output_parsed`
-    /// reads: that of the messages no `phase` sets aside.
+    /// After [`push`](Self::push)ing `ev`: the whole text `output_parsed` reads (that of the
+    /// messages no `phase` sets aside), when `ev` carried the text of every one of its parts (a
+    /// lifecycle event's output; an item, part or `.done` event when the parts it wrote are the
+    /// only ones with text). `None` otherwise.
     pub(crate) fn parsed_text_from_event(&self, ev: &ResponseEvent) -> Option<String> {
-        output_text::from_event(&self.skeleton, &self.patches, ev, true)
+        output_text::from_event(&self.skeleton, &self.patches, ev)
     }
 
     /// The parts of the text `output_parsed` reads, in order: `(item, part)` positions.
@@ -194,12 +189,6 @@ impl Accumulator {
     /// reads did not change, whatever `output_text` did.
     pub(crate) fn aside_only(&self) -> bool {
         self.skeleton.touched.and_then(|i| self.skeleton.items.get(i)).is_some_and(|it| it.aside)
-    }
-
-    /// The output has an `output_text` part with a string `text` in some message (without a
-    /// snapshot too).
-    pub fn has_output_text(&self) -> bool {
-        self.skeleton.has_output_text()
     }
 
     /// Applies one event. Never fails: what does not fit the snapshot is skipped (see the

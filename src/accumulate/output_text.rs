@@ -132,14 +132,14 @@ fn text_of(v: &Value) -> Option<&str> {
     v.get("text").and_then(Value::as_str)
 }
 
-/// The whole `output_text` (`parsed`: the text `output_parsed` reads) after `ev` was folded (its
-/// `patches`), from `ev` alone: every part with text must have been written whole by it (see
-/// [`Accumulator::output_text_from_event`]).
+/// The whole text `output_parsed` reads after `ev` was folded (its `patches`), from `ev` alone:
+/// every part of it with text must have been written whole by it (see
+/// [`Accumulator::parsed_text_from_event`]).
 ///
-/// [`Accumulator::output_text_from_event`]: super::Accumulator::output_text_from_event
-pub(super) fn from_event(skeleton: &Skeleton, patches: &[Patch], ev: &ResponseEvent, parsed: bool) -> Option<String> {
+/// [`Accumulator::parsed_text_from_event`]: super::Accumulator::parsed_text_from_event
+pub(super) fn from_event(skeleton: &Skeleton, patches: &[Patch], ev: &ResponseEvent) -> Option<String> {
     let mut text = String::new();
-    for (i, j) in skeleton.spans(parsed) {
+    for (i, j) in skeleton.spans(true) {
         let piece = if ev.kind().is_lifecycle() {
             ev.payload()?.get("output")?.get(i)?.get("content")?.get(j).and_then(text_of)
         } else {

@@ -286,13 +286,6 @@ impl Skeleton {
         out
     }
 
-    /// Some message has an `output_text` part whose `text` is a string.
-    pub(super) fn has_output_text(&self) -> bool {
-        self.items
-            .iter()
-            .any(|it| it.message && matches!(&it.content, Slot::Array(parts) if parts.iter().any(Part::is_text)))
-    }
-
     /// No part after `(i, j)` has `output_text` text.
     pub(super) fn nothing_after(&self, i: usize, j: usize) -> bool {
         self.last_text.map_or(true, |last| last <= (i, j))

@@ -180,7 +180,7 @@ impl Call {
                 match answer::read_json(&body, self.request.answer) {
                     Ok(json) => {
                         self.output_text = json.output_text;
-                        match json.unparsed {
+                        match json.output_error {
                             // the answer stays, for the error's `response`
                             Some(e) => {
                                 self.unparsed = Some(json.text);

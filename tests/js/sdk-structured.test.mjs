@@ -195,16 +195,15 @@ test('parse() and a stream run the validator on any output text, "null" included
 });
 
 test('a message whose phase comes only with its .done leaves the parsed text, and output_parsed follows', async () => {
-  const msg = (id, text, phase) => ({ ...message(text, id), ...(phase === undefined ? {} : { phase }) });
   let seq = 0;
   const ev = (type, fields) => ({ type, sequence_number: seq++, ...fields });
   const at = (i, id) => ({ output_index: i, item_id: id, content_index: 0 });
   const events = [
     ev('response.created', { response: { id: 'r', object: 'response', status: 'in_progress', output: [] } }),
-    ev('response.output_item.added', { output_index: 0, item: { ...msg('m1', ''), content: [], status: 'in_progress' } }),
+    ev('response.output_item.added', { output_index: 0, item: { ...message('', 'm1'), content: [], status: 'in_progress' } }),
     ev('response.output_text.delta', { ...at(0, 'm1'), delta: '{"a":' }),
-    ev('response.output_item.done', { output_index: 0, item: msg('m1', '{"a":', 'commentary') }),
-    ev('response.output_item.added', { output_index: 1, item: { ...msg('m2', ''), content: [], status: 'in_progress' } }),
+    ev('response.output_item.done', { output_index: 0, item: said('{"a":', 'commentary', 'm1') }),
+    ev('response.output_item.added', { output_index: 1, item: { ...message('', 'm2'), content: [], status: 'in_progress' } }),
     ev('response.output_text.delta', { ...at(1, 'm2'), delta: '1}' }),
     // a terminal event without `output`: the snapshot's output stands
     ev('response.completed', { response: { id: 'r', object: 'response', status: 'completed' } }),
